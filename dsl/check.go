@@ -1,0 +1,130 @@
+package dsl
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Check validates what can be known without compiling expressions: the
+// format version and model name, names declared twice, rules naming unknown
+// score categories or event types, and the shape of the grade list and the
+// stage ladder. Load runs it; it is exported for documents built in code.
+func (d *Document) Check() Diagnostics {
+	var ds Diagnostics
+	add := func(pos Pos, format string, args ...any) {
+		ds = append(ds, d.Diag(pos, fmt.Sprintf(format, args...)))
+	}
+	root := Pos{}
+	if len(d.Files) > 0 {
+		root = Pos{File: d.Files[0], Line: 1, Col: 1}
+	}
+	if d.Version == 0 {
+		add(root, "the file does not say its format version; start it with leadscore: %d", Version)
+	}
+	if d.Model.Value == "" {
+		add(root, "the file does not name its model; add model: followed by a short name such as b2b-saas")
+	}
+
+	// One namespace for everything an expression can name.
+	names := map[string]Pos{}
+	declare := func(kind string, s String) {
+		if s.Value == "" {
+			return
+		}
+		if prev, ok := names[s.Value]; ok {
+			add(s.Pos, "%s %q is declared twice (first at %s); rename one", kind, s.Value, prev)
+			return
+		}
+		names[s.Value] = s.Pos
+	}
+	for _, f := range d.Fields {
+		declare("field", f.Name)
+	}
+	for _, l := range d.Lists {
+		declare("list", l.Name)
+	}
+	for _, df := range d.Defines {
+		declare("define", df.Name)
+	}
+	for _, c := range d.Categories {
+		declare("score category", c.Name)
+	}
+	eventFields := map[string]Pos{}
+	for _, f := range d.EventFields {
+		if prev, ok := eventFields[f.Name.Value]; ok {
+			add(f.Name.Pos, "event field %q is declared twice (first at %s); rename one", f.Name.Value, prev)
+		}
+		if f.Name.Value == "type" || f.Name.Value == "at" {
+			add(f.Name.Pos, "event field %q is built in (every event has a type and a time, at); remove it from events", f.Name.Value)
+		}
+		eventFields[f.Name.Value] = f.Name.Pos
+	}
+
+	if len(d.Categories) == 0 {
+		add(root, "the model declares no score categories; add scores: with at least one, such as fit: {min: 0, max: 100}")
+	}
+	categories := make([]string, len(d.Categories))
+	for i, c := range d.Categories {
+		categories[i] = c.Name.Value
+	}
+	eventTypes := make([]string, len(d.EventTypes))
+	seenTypes := map[string]Pos{}
+	for i, t := range d.EventTypes {
+		eventTypes[i] = t.Value
+		if prev, ok := seenTypes[t.Value]; ok {
+			add(t.Pos, "event type %q is listed twice (first at %s)", t.Value, prev)
+		}
+		seenTypes[t.Value] = t.Pos
+	}
+
+	ids := map[string]Pos{}
+	for _, r := range d.Rules {
+		if prev, ok := ids[r.ID.Value]; ok && r.ID.Value != "" {
+			add(r.ID.Pos, "rule id %q is used twice (first at %s); every rule needs its own id", r.ID.Value, prev)
+		} else {
+			ids[r.ID.Value] = r.ID.Pos
+		}
+		if c := r.Category; c.Value != "" && !contains(categories, c.Value) {
+			add(c.Pos, "rule %s scores unknown category %q%s", r.ID.Value, c.Value, didYouMeanOr(c.Value, categories))
+		}
+		if len(eventTypes) > 0 {
+			for _, t := range r.Events {
+				if t.Value != "" && !contains(eventTypes, t.Value) {
+					add(t.Pos, "rule %s counts unknown event type %q%s", r.ID.Value, t.Value, didYouMeanOr(t.Value, eventTypes))
+				}
+			}
+		}
+	}
+
+	grades := map[string]Pos{}
+	for i, g := range d.Grades {
+		if prev, ok := grades[g.Grade.Value]; ok && g.Grade.Value != "" {
+			add(g.Grade.Pos, "grade %q is listed twice (first at %s)", g.Grade.Value, prev)
+		}
+		grades[g.Grade.Value] = g.Grade.Pos
+		if g.When == nil && i < len(d.Grades)-1 {
+			add(g.Grade.Pos, "grade %s has no when, so the grades after it can never apply; only the last grade may omit when", g.Grade.Value)
+		}
+	}
+
+	stages := map[string]Pos{}
+	var salesReady []string
+	for _, s := range d.Stages {
+		if prev, ok := stages[s.ID.Value]; ok && s.ID.Value != "" {
+			add(s.ID.Pos, "stage %q is listed twice (first at %s)", s.ID.Value, prev)
+		}
+		stages[s.ID.Value] = s.ID.Pos
+		if s.SalesReady {
+			salesReady = append(salesReady, s.ID.Value)
+			if len(salesReady) == 2 {
+				add(s.ID.Pos, "stages %s are both marked sales_ready; mark only the one stage both teams agreed on", strings.Join(salesReady, " and "))
+			}
+		}
+	}
+	if len(d.Stages) == 0 && d.Version != 0 {
+		add(root, "the model declares no stages; add stages: with the ladder, one marked sales_ready: true")
+	} else if len(d.Stages) > 0 && len(salesReady) == 0 {
+		add(d.Stages[len(d.Stages)-1].ID.Pos, "no stage is marked sales_ready; mark the hand-off stage both teams agreed on with sales_ready: true")
+	}
+	return ds
+}

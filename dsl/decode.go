@@ -1,0 +1,576 @@
+package dsl
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var (
+	nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	idRE   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.\-]*$`)
+)
+
+// decoder turns the YAML nodes of one file into Document parts, collecting
+// every problem it meets instead of stopping at the first.
+type decoder struct {
+	file  string
+	lines []string
+	doc   *Document
+	diags *Diagnostics
+}
+
+func (d *decoder) pos(n *yaml.Node) Pos {
+	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+}
+
+func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
+	d.errorAt(d.pos(n), format, args...)
+}
+
+func (d *decoder) errorAt(pos Pos, format string, args ...any) {
+	*d.diags = append(*d.diags, d.doc.Diag(pos, fmt.Sprintf(format, args...)))
+}
+
+// kindName says what a node is, in the words of the error messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// mapping walks the key/value pairs of a mapping, reporting duplicate and
+// unknown keys (with a did-you-mean over keys) and calling fn for the rest.
+func (d *decoder) mapping(n *yaml.Node, what string, keys []string, fn func(key string, k, v *yaml.Node)) bool {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s must be a mapping of keys to values, not %s", what, kindName(n))
+		return false
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if d.refuseAlias(k) || d.refuseAlias(v) {
+			continue
+		}
+		key := k.Value
+		if seen[key] {
+			d.errorf(k, "%s has %q twice; keep one", what, key)
+			continue
+		}
+		seen[key] = true
+		if keys != nil && !contains(keys, key) {
+			d.errorf(k, "unknown key %q in %s%s", key, what, didYouMeanOr(key, keys))
+			continue
+		}
+		fn(key, k, v)
+	}
+	return true
+}
+
+func didYouMeanOr(name string, keys []string) string {
+	if s := DidYouMean(name, keys); s != "" {
+		return s
+	}
+	return "; expected one of: " + strings.Join(keys, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) refuseAlias(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" || n.Tag == "!!merge" {
+		d.errorf(n, "YAML anchors, aliases and merge keys are not supported in rule files; write the value out")
+		return true
+	}
+	return false
+}
+
+// seq calls fn for each item of a sequence.
+func (d *decoder) seq(n *yaml.Node, what string, fn func(item *yaml.Node)) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "%s must be a list (lines starting with \"- \"), not %s", what, kindName(n))
+		return
+	}
+	for _, item := range n.Content {
+		if !d.refuseAlias(item) {
+			fn(item)
+		}
+	}
+}
+
+func (d *decoder) isScalar(n *yaml.Node, what string) bool {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.errorf(n, "%s must be a single value, not %s", what, kindName(n))
+		return false
+	}
+	return true
+}
+
+func (d *decoder) text(n *yaml.Node, what string) String {
+	if !d.isScalar(n, what) {
+		return String{Pos: d.pos(n)}
+	}
+	return String{Value: n.Value, Pos: d.pos(n)}
+}
+
+// name reads a name that expressions refer to.
+func (d *decoder) name(n *yaml.Node, what string) String {
+	s := String{Value: n.Value, Pos: d.pos(n)}
+	if !nameRE.MatchString(s.Value) {
+		d.errorf(n, "%s %q is not a valid name: use letters, digits and _, starting with a letter", what, s.Value)
+	}
+	return s
+}
+
+func (d *decoder) id(n *yaml.Node, what string) String {
+	s := d.text(n, what)
+	if s.Value != "" && !idRE.MatchString(s.Value) {
+		d.errorf(n, "%s %q is not a valid id: use letters, digits, '.', '-' and '_'", what, s.Value)
+	}
+	return s
+}
+
+func (d *decoder) number(n *yaml.Node, what string) *Number {
+	if !d.isScalar(n, what) {
+		return nil
+	}
+	if n.Tag != "!!int" && n.Tag != "!!float" {
+		d.errorf(n, "%s must be a number, not %s", what, kindName(n))
+		return nil
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		if i, ierr := strconv.ParseInt(n.Value, 0, 64); ierr == nil {
+			return &Number{Value: float64(i), Pos: d.pos(n)}
+		}
+		d.errorf(n, "%s must be a finite number, not %q", what, n.Value)
+		return nil
+	}
+	return &Number{Value: f, Pos: d.pos(n)}
+}
+
+func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
+	if !d.isScalar(n, what) {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(n.Value, 0, 32)
+	if n.Tag != "!!int" || err != nil {
+		d.errorf(n, "%s must be a whole number, not %s", what, kindName(n))
+		return 0, false
+	}
+	return int(i), true
+}
+
+func (d *decoder) boolean(n *yaml.Node, what string) bool {
+	if !d.isScalar(n, what) {
+		return false
+	}
+	if n.Tag != "!!bool" {
+		d.errorf(n, "%s must be true or false, not %s", what, kindName(n))
+		return false
+	}
+	return n.Value == "true" || n.Value == "True" || n.Value == "TRUE"
+}
+
+func (d *decoder) duration(n *yaml.Node, what string) *Duration {
+	if !d.isScalar(n, what) {
+		return nil
+	}
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		d.errorf(n, "%s: %v", what, err)
+		return nil
+	}
+	return &Duration{Value: v, Pos: d.pos(n)}
+}
+
+func (d *decoder) expr(n *yaml.Node, what string) *Expr {
+	if !d.isScalar(n, what) {
+		return nil
+	}
+	if strings.TrimSpace(n.Value) == "" {
+		d.errorf(n, "%s is empty; write a condition such as: employees >= 50", what)
+		return nil
+	}
+	return newExpr(n, d.file, d.lines)
+}
+
+// Top-level keys of a root file, and the subset an included file may hold.
+var (
+	rootKeys = []string{"leadscore", "model", "description", "owners", "include", "fields", "events",
+		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages"}
+	includeKeys = []string{"include", "fields", "events", "event_types", "lists", "define", "scores", "rules"}
+)
+
+// top decodes the top-level mapping of one file. Includes are returned, not
+// followed, so the loader can resolve them.
+func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
+	keys := rootKeys
+	what := "the rule file"
+	if !isRoot {
+		keys, what = includeKeys, "an included file"
+	}
+	doc := d.doc
+	d.mapping(root, what, keys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "leadscore":
+			if ver, ok := d.integer(v, "leadscore (the format version)"); ok {
+				if ver != Version {
+					d.errorf(v, "format version %d is not supported; this leadscore reads version %d", ver, Version)
+				}
+				doc.Version = ver
+			}
+		case "model":
+			doc.Model = d.id(v, "model")
+		case "description":
+			doc.Description = d.text(v, "description")
+		case "owners":
+			d.mapping(v, "owners", nil, func(team string, k, v *yaml.Node) {
+				doc.Owners = append(doc.Owners, Owner{Team: String{team, d.pos(k)}, Contact: d.text(v, "owner "+team)})
+			})
+		case "include":
+			if v.Kind == yaml.ScalarNode {
+				includes = append(includes, v)
+			} else {
+				d.seq(v, "include", func(item *yaml.Node) { includes = append(includes, item) })
+			}
+		case "fields":
+			doc.Fields = append(doc.Fields, d.fields(v, "fields", "lead field")...)
+		case "events":
+			doc.EventFields = append(doc.EventFields, d.fields(v, "events", "event field")...)
+		case "event_types":
+			d.seq(v, "event_types", func(item *yaml.Node) {
+				doc.EventTypes = append(doc.EventTypes, d.id(item, "event type"))
+			})
+		case "lists":
+			d.lists(v)
+		case "define":
+			d.mapping(v, "define", nil, func(name string, k, v *yaml.Node) {
+				if e := d.expr(v, "define "+name); e != nil {
+					doc.Defines = append(doc.Defines, &Define{Name: d.name(k, "define"), Expr: e})
+				}
+			})
+		case "scores":
+			d.mapping(v, "scores", nil, func(name string, k, v *yaml.Node) {
+				c := &Category{Name: d.name(k, "score category")}
+				if v.Tag != "!!null" {
+					d.mapping(v, "score category "+name, []string{"min", "max"}, func(key string, k, v *yaml.Node) {
+						if key == "min" {
+							c.Min = d.number(v, "min")
+						} else {
+							c.Max = d.number(v, "max")
+						}
+					})
+				}
+				if c.Min != nil && c.Max != nil && c.Min.Value > c.Max.Value {
+					d.errorAt(c.Max.Pos, "score category %s: max %v is below min %v", name, c.Max.Value, c.Min.Value)
+				}
+				doc.Categories = append(doc.Categories, c)
+			})
+		case "total":
+			doc.Total = d.expr(v, "total")
+		case "rules":
+			d.seq(v, "rules", func(item *yaml.Node) {
+				if r := d.rule(item); r != nil {
+					doc.Rules = append(doc.Rules, r)
+				}
+			})
+		case "grades":
+			d.seq(v, "grades", func(item *yaml.Node) {
+				g := &Grade{}
+				d.mapping(item, "a grade", []string{"grade", "when"}, func(key string, k, v *yaml.Node) {
+					if key == "grade" {
+						g.Grade = d.id(v, "grade")
+					} else {
+						g.When = d.expr(v, "when")
+					}
+				})
+				if g.Grade.Value == "" && item.Kind == yaml.MappingNode {
+					d.errorf(item, "this grade has no name; add grade: A (or B, C...)")
+				}
+				g.Grade.Pos = orPos(g.Grade.Pos, d.pos(item))
+				doc.Grades = append(doc.Grades, g)
+			})
+		case "stages":
+			d.seq(v, "stages", func(item *yaml.Node) {
+				s := &Stage{}
+				d.mapping(item, "a stage", []string{"id", "description", "when", "sales_ready"}, func(key string, k, v *yaml.Node) {
+					switch key {
+					case "id":
+						s.ID = d.id(v, "stage id")
+					case "description":
+						s.Description = d.text(v, "description")
+					case "when":
+						s.When = d.expr(v, "when")
+					case "sales_ready":
+						s.SalesReady = d.boolean(v, "sales_ready")
+					}
+				})
+				if item.Kind == yaml.MappingNode {
+					if s.ID.Value == "" {
+						d.errorf(item, "this stage has no id; add id: mql (or sql...)")
+					}
+					if s.When == nil {
+						d.errorf(item, "stage %s has no when; say when a lead reaches it, such as: when: fit >= 30", s.ID.Value)
+					}
+				}
+				s.ID.Pos = orPos(s.ID.Pos, d.pos(item))
+				doc.Stages = append(doc.Stages, s)
+			})
+		}
+	})
+	return includes
+}
+
+func orPos(p, fallback Pos) Pos {
+	if p.IsValid() {
+		return p
+	}
+	return fallback
+}
+
+func (d *decoder) fields(n *yaml.Node, section, what string) []*Field {
+	var out []*Field
+	d.mapping(n, section, nil, func(name string, k, v *yaml.Node) {
+		f := &Field{Name: d.name(k, what)}
+		typeNode := v
+		if v.Kind == yaml.MappingNode {
+			typeNode = nil
+			var defNode *yaml.Node
+			d.mapping(v, what+" "+name, []string{"type", "default", "required", "description"}, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "type":
+					typeNode = v
+				case "default":
+					defNode = v
+				case "required":
+					f.Required = d.boolean(v, "required")
+				case "description":
+					f.Description = d.text(v, "description")
+				}
+			})
+			if typeNode == nil {
+				d.errorf(k, "%s %s has no type; add type: %s", what, name, joinTypes(" or "))
+				return
+			}
+			defer func() {
+				if defNode != nil && f.Type != "" {
+					f.Default, f.DefaultPos = d.defaultValue(defNode, f), d.pos(defNode)
+				}
+			}()
+		}
+		if !d.isScalar(typeNode, what+" "+name) {
+			return
+		}
+		f.Type, f.TypePos = FieldType(typeNode.Value), d.pos(typeNode)
+		if !contains(typeNames(), typeNode.Value) {
+			d.errorf(typeNode, "%s %s has unknown type %q%s", what, name, typeNode.Value, didYouMeanOr(typeNode.Value, typeNames()))
+			f.Type = ""
+		}
+		out = append(out, f)
+	})
+	return out
+}
+
+func typeNames() []string {
+	out := make([]string, len(FieldTypes))
+	for i, t := range FieldTypes {
+		out[i] = string(t)
+	}
+	return out
+}
+
+func joinTypes(sep string) string { return strings.Join(typeNames(), sep) }
+
+// defaultValue converts a field's default to the field's Go type.
+func (d *decoder) defaultValue(n *yaml.Node, f *Field) any {
+	what := "default of " + f.Name.Value
+	if f.Type == TypeList {
+		var items []string
+		d.seq(n, what, func(item *yaml.Node) { items = append(items, d.text(item, "list item").Value) })
+		return items
+	}
+	if !d.isScalar(n, what) {
+		return nil
+	}
+	v, err := ParseValue(f.Type, n.Value)
+	if err == nil && f.Type == TypeString && n.Tag != "!!str" {
+		err = fmt.Errorf("want text; quote it: %q", n.Value)
+	}
+	if err != nil {
+		d.errorf(n, "%s: %v", what, err)
+		return nil
+	}
+	return v
+}
+
+// ParseValue converts the text of a value (from a default, a CSV cell or a
+// test file) to the Go type of a field: string, int, float64, bool or time.Time.
+func ParseValue(t FieldType, s string) (any, error) {
+	switch t {
+	case TypeString:
+		return s, nil
+	case TypeInt:
+		i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("want a whole number, got %q", s)
+		}
+		return int(i), nil
+	case TypeFloat:
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("want a number, got %q", s)
+		}
+		return f, nil
+	case TypeBool:
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("want true or false, got %q", s)
+		}
+		return b, nil
+	case TypeTime:
+		return ParseTime(s)
+	case TypeList:
+		if strings.TrimSpace(s) == "" {
+			return []string{}, nil
+		}
+		parts := strings.Split(s, "|")
+		for i := range parts {
+			parts[i] = strings.TrimSpace(parts[i])
+		}
+		return parts, nil
+	}
+	return nil, fmt.Errorf("unknown type %q", t)
+}
+
+// ParseTime reads a time as RFC 3339 ("2026-03-01T09:30:00Z", with any
+// offset), as a date and time without offset (taken as UTC), or as a date
+// ("2026-03-01", midnight UTC).
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got %q", s)
+}
+
+func (d *decoder) lists(n *yaml.Node) {
+	d.mapping(n, "lists", nil, func(name string, k, v *yaml.Node) {
+		l := &List{Name: d.name(k, "list")}
+		d.seq(v, "list "+name, func(item *yaml.Node) {
+			if d.isScalar(item, "an item of list "+name) {
+				l.Items = append(l.Items, String{Value: item.Value, Pos: d.pos(item)})
+			}
+		})
+		d.doc.Lists = append(d.doc.Lists, l)
+	})
+}
+
+var ruleKeys = []string{"id", "score", "owner", "reason", "reviewed", "when", "points", "event",
+	"limit", "within", "decay", "disqualify"}
+
+func (d *decoder) rule(n *yaml.Node) *Rule {
+	r := &Rule{Pos: d.pos(n)}
+	var eventKeys []*yaml.Node // limit, within, decay: meaningful only for event rules
+	var scoreKeys []*yaml.Node // score, points: meaningless for gates
+	ok := d.mapping(n, "a rule", ruleKeys, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "id":
+			r.ID = d.id(v, "rule id")
+		case "score":
+			r.Category = d.text(v, "score")
+			scoreKeys = append(scoreKeys, k)
+		case "owner":
+			r.Owner = d.text(v, "owner")
+		case "reason":
+			r.Reason = d.text(v, "reason")
+		case "reviewed":
+			r.Reviewed = d.text(v, "reviewed")
+		case "when":
+			r.When = d.expr(v, "when")
+		case "points":
+			r.Points = d.number(v, "points")
+			scoreKeys = append(scoreKeys, k)
+		case "event":
+			if v.Kind == yaml.SequenceNode {
+				d.seq(v, "event", func(item *yaml.Node) { r.Events = append(r.Events, d.id(item, "event type")) })
+			} else {
+				r.Events = append(r.Events, d.id(v, "event type"))
+			}
+		case "limit":
+			eventKeys = append(eventKeys, k)
+			if l, ok := d.integer(v, "limit"); ok {
+				if l < 1 {
+					d.errorf(v, "limit must be at least 1 (it counts events)")
+				}
+				r.Limit, r.LimitPos = l, d.pos(v)
+			}
+		case "within":
+			eventKeys = append(eventKeys, k)
+			r.Within = d.duration(v, "within")
+		case "decay":
+			eventKeys = append(eventKeys, k)
+			d.mapping(v, "decay", []string{"half_life"}, func(key string, k, v *yaml.Node) {
+				r.HalfLife = d.duration(v, "half_life")
+			})
+			if v.Kind == yaml.MappingNode && len(v.Content) == 0 {
+				d.errorf(v, "decay needs a half_life, such as {half_life: 30d}")
+			}
+		case "disqualify":
+			r.Disqualify = d.text(v, "disqualify")
+		}
+	})
+	if !ok {
+		return nil
+	}
+	name := "this rule"
+	if r.ID.Value == "" {
+		d.errorf(n, "this rule has no id; add id: followed by a short stable name such as fit.industry")
+	} else {
+		name = "rule " + r.ID.Value
+	}
+	switch {
+	case r.IsGate():
+		for _, k := range scoreKeys {
+			d.errorf(k, "%s disqualifies, so it takes no %s; make it a separate rule", name, k.Value)
+		}
+		if r.When == nil && !r.IsEvent() {
+			d.errorf(n, "%s has no when; say which leads it disqualifies", name)
+		}
+	default:
+		if r.Points == nil {
+			d.errorf(n, "%s gives no points; add points: (a number), or disqualify: (a reason) for a gate", name)
+		}
+		if r.Category.Value == "" {
+			d.errorf(n, "%s names no score category; add score: followed by one of the categories under scores", name)
+		}
+	}
+	if !r.IsEvent() {
+		for _, k := range eventKeys {
+			d.errorf(k, "%s has %s but no event; %s applies only to event rules", name, k.Value, k.Value)
+		}
+	}
+	return r
+}

@@ -1,0 +1,201 @@
+// Package dsl reads leadscore rule files: YAML in, a typed Document out, with
+// the file, line and column of every value so that each later error can point
+// at the spot a person has to fix.
+//
+// Decoding is strict. Unknown keys, values of the wrong type, duplicate names,
+// unknown score categories, bad durations and includes that leave the rule
+// directory are all errors, every one collected and positioned, with a
+// did-you-mean where a near name exists. Expressions are kept as text here;
+// package rules type-checks and compiles them.
+package dsl
+
+import (
+	"time"
+)
+
+// Version is the rule-file format version this package reads.
+const Version = 1
+
+// String is a text value with the position it was read from.
+type String struct {
+	Value string
+	Pos   Pos
+}
+
+// Number is a numeric value with its position.
+type Number struct {
+	Value float64
+	Pos   Pos
+}
+
+// Duration is a duration ("90d") with its position.
+type Duration struct {
+	Value time.Duration
+	Pos   Pos
+}
+
+// Document is one rule file with everything it includes, decoded.
+type Document struct {
+	Version     int
+	Model       String
+	Description String
+	// Owners names the people who signed the definition, by team.
+	Owners []Owner
+
+	Fields      []*Field // the lead's schema
+	EventFields []*Field // fields every event carries besides type and at
+	// EventTypes, when given, is the closed set of event types; rules and
+	// event functions naming another type are errors.
+	EventTypes []String
+	Lists      []*List
+	Defines    []*Define
+	Categories []*Category
+	// Total, when set, computes the total score from the categories.
+	// Without it the total is their sum.
+	Total  *Expr
+	Rules  []*Rule
+	Grades []*Grade
+	Stages []*Stage
+
+	// Files lists every file read, the root file first.
+	Files []string
+
+	sources sources
+}
+
+// Owner is a team and the contact who speaks for it.
+type Owner struct {
+	Team    String
+	Contact String
+}
+
+// FieldType names a lead or event field's type.
+type FieldType string
+
+// The field types a schema may declare.
+const (
+	TypeString FieldType = "string"
+	TypeInt    FieldType = "int"
+	TypeFloat  FieldType = "float"
+	TypeBool   FieldType = "bool"
+	TypeTime   FieldType = "time"
+	TypeList   FieldType = "list" // a list of strings
+)
+
+// FieldTypes lists the field types in the order the docs give them.
+var FieldTypes = []FieldType{TypeString, TypeInt, TypeFloat, TypeBool, TypeTime, TypeList}
+
+// Field declares one field of the lead or event schema.
+type Field struct {
+	Name        String
+	Type        FieldType
+	TypePos     Pos
+	Description String
+	Required    bool
+	// Default is the value rules see when the lead lacks the field,
+	// already converted to the field's Go type (string, int, float64, bool,
+	// time.Time or []string). Nil means the zero value.
+	Default    any
+	DefaultPos Pos
+}
+
+// List is a named constant list of strings.
+type List struct {
+	Name  String
+	Items []String
+}
+
+// Define is a named expression, usable in any rule, grade or stage.
+type Define struct {
+	Name String
+	Expr *Expr
+}
+
+// Category is a score category such as fit or engagement.
+type Category struct {
+	Name String
+	// Min and Max clamp the category's score. Nil means unbounded.
+	Min, Max *Number
+}
+
+// Rule gives points to a category when its condition holds, or, with
+// Disqualify set, is a gate that stops a lead from becoming sales-ready.
+type Rule struct {
+	Pos      Pos // the rule's "- " item
+	ID       String
+	Category String // "score:"
+	Owner    String
+	Reason   String
+	Reviewed String // when the owners last reviewed the rule, free text such as 2026-09-01
+	When     *Expr  // nil: always
+
+	Points *Number
+	// Events, when not empty, makes this an event rule: points for each
+	// event of one of these types that passes When, subject to Limit,
+	// Within and HalfLife.
+	Events   []String
+	Limit    int
+	LimitPos Pos
+	Within   *Duration
+	HalfLife *Duration // decay: an event this old is worth half
+
+	// Disqualify holds the reason for a gate; empty for scoring rules.
+	Disqualify String
+}
+
+// IsGate reports whether the rule disqualifies rather than scores.
+func (r *Rule) IsGate() bool { return r.Disqualify.Value != "" }
+
+// IsEvent reports whether the rule scores events rather than the lead.
+func (r *Rule) IsEvent() bool { return len(r.Events) > 0 }
+
+// Grade is one rung of the grade list; the first that holds is the lead's grade.
+type Grade struct {
+	Grade String
+	When  *Expr // nil: always (a catch-all, last)
+}
+
+// Stage is one rung of the stage ladder.
+type Stage struct {
+	ID          String
+	Description String
+	When        *Expr
+	// SalesReady marks the stage both teams agreed is the hand-off.
+	SalesReady bool
+}
+
+// SalesReadyStage returns the index of the sales-ready stage, or -1.
+func (d *Document) SalesReadyStage() int {
+	for i, s := range d.Stages {
+		if s.SalesReady {
+			return i
+		}
+	}
+	return -1
+}
+
+// Diag returns an error diagnostic at pos, with the source line for its snippet.
+func (d *Document) Diag(pos Pos, msg string) *Diagnostic {
+	return d.sources.diag(Error, pos, msg)
+}
+
+// Warn returns a warning diagnostic at pos, with the source line for its snippet.
+func (d *Document) Warn(pos Pos, msg string) *Diagnostic {
+	return d.sources.diag(Warning, pos, msg)
+}
+
+// sources keeps the lines of every file read, for snippets and for mapping
+// positions inside expressions.
+type sources map[string][]string
+
+func (s sources) line(pos Pos) string {
+	lines := s[pos.File]
+	if pos.Line < 1 || pos.Line > len(lines) {
+		return ""
+	}
+	return lines[pos.Line-1]
+}
+
+func (s sources) diag(sev Severity, pos Pos, msg string) *Diagnostic {
+	return &Diagnostic{Severity: sev, Pos: pos, Message: msg, Source: s.line(pos)}
+}

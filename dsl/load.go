@@ -1,0 +1,221 @@
+package dsl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxFileSize is the largest rule file read, included files counted alone.
+const MaxFileSize = 4 << 20
+
+// maxIncludeDepth bounds chains of includes.
+const maxIncludeDepth = 16
+
+// Load reads the rule file at path and every file it includes. Includes are
+// resolved relative to the including file and may not leave the directory of
+// the file at path (symbolic links that point outside are refused too).
+//
+// The error, when not nil, is a Diagnostics listing every problem found.
+func Load(filename string) (*Document, error) {
+	dir, base := filepath.Split(filename)
+	open := dir
+	if open == "" {
+		open = "."
+	}
+	root, err := os.OpenRoot(open)
+	if err != nil {
+		return nil, Diagnostics{{Pos: Pos{File: filename}, Message: fmt.Sprintf("cannot open the rule directory: %v", err)}}
+	}
+	defer root.Close()
+	l := newLoader(root.FS(), func(name string) string {
+		return filepath.Join(dir, filepath.FromSlash(name))
+	})
+	return l.load(filepath.ToSlash(base))
+}
+
+// LoadFS reads the rule file name from fsys and every file it includes;
+// includes may not leave the directory that holds name.
+func LoadFS(fsys fs.FS, name string) (*Document, error) {
+	return newLoader(fsys, func(n string) string { return n }).load(name)
+}
+
+// Parse reads one rule file from memory. It is for tests and tools; a file
+// with includes needs Load or LoadFS.
+func Parse(filename string, src []byte) (*Document, error) {
+	l := newLoader(nil, func(n string) string { return n })
+	l.mem = map[string][]byte{filename: src}
+	return l.load(filename)
+}
+
+type loader struct {
+	fsys    fs.FS
+	mem     map[string][]byte
+	display func(string) string
+	doc     *Document
+	diags   Diagnostics
+	rootDir string
+	done    map[string]bool
+}
+
+func newLoader(fsys fs.FS, display func(string) string) *loader {
+	return &loader{fsys: fsys, display: display, doc: &Document{sources: sources{}}, done: map[string]bool{}}
+}
+
+func (l *loader) load(name string) (*Document, error) {
+	l.rootDir = path.Dir(name)
+	l.file(name, nil, nil)
+	if !l.diags.HasErrors() || l.doc.Version != 0 {
+		l.diags = append(l.diags, l.doc.Check()...)
+	}
+	l.diags.Sort()
+	return l.doc, l.diags.Err()
+}
+
+func (l *loader) read(name string) ([]byte, error) {
+	if l.mem != nil {
+		if b, ok := l.mem[name]; ok {
+			return b, nil
+		}
+		return nil, errors.New("includes need the rule file to be loaded from a directory")
+	}
+	f, err := l.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err == nil && len(b) > MaxFileSize {
+		err = fmt.Errorf("the file is larger than %d MiB", MaxFileSize>>20)
+	}
+	return b, err
+}
+
+// file reads one file, decodes it into l.doc and follows its includes.
+// from is the include that named it (nil for the root file).
+func (l *loader) file(name string, from *Diagnostic, chain []string) {
+	display := l.display(name)
+	fail := func(msg string) {
+		if from != nil {
+			from.Message += ": " + msg
+			l.diags = append(l.diags, from)
+		} else {
+			l.diags = append(l.diags, &Diagnostic{Pos: Pos{File: display}, Message: msg})
+		}
+	}
+	src, err := l.read(name)
+	if err != nil {
+		fail(describeOpenError(err))
+		return
+	}
+	l.done[name] = true
+	l.doc.Files = append(l.doc.Files, display)
+	text := strings.ReplaceAll(string(src), "\r\n", "\n")
+	l.doc.sources[display] = strings.Split(text, "\n")
+
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&root); err != nil {
+		if err == io.EOF {
+			fail("the file is empty; a rule file starts with leadscore: 1")
+			return
+		}
+		l.diags = append(l.diags, l.yamlError(display, err))
+		return
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		l.diags = append(l.diags, l.doc.Diag(Pos{File: display, Line: extra.Line, Col: extra.Column},
+			"the file holds more than one YAML document (---); keep one model per file"))
+	}
+	d := &decoder{file: display, lines: l.doc.sources[display], doc: l.doc, diags: &l.diags}
+	if len(root.Content) == 0 {
+		return
+	}
+	includes := d.top(root.Content[0], from == nil)
+	for _, inc := range includes {
+		diag := l.doc.Diag(d.pos(inc), fmt.Sprintf("cannot include %q", inc.Value))
+		if !d.isScalar(inc, "an include") {
+			continue
+		}
+		target, msg := l.resolve(name, inc.Value)
+		switch {
+		case msg != "":
+			diag.Message += ": " + msg
+			l.diags = append(l.diags, diag)
+		case contains(chain, target) || target == name:
+			diag.Message += fmt.Sprintf(": include cycle %s -> %s", strings.Join(append(chain, name), " -> "), target)
+			l.diags = append(l.diags, diag)
+		case len(chain) >= maxIncludeDepth:
+			diag.Message += fmt.Sprintf(": includes nest deeper than %d files", maxIncludeDepth)
+			l.diags = append(l.diags, diag)
+		case l.done[target]:
+			// Included already through another file: its contents are in.
+		default:
+			l.file(target, diag, append(chain, name))
+		}
+	}
+}
+
+// resolve turns an include path into a name in the file system, relative to
+// the including file, refusing paths that leave the rule directory.
+func (l *loader) resolve(from, inc string) (string, string) {
+	if inc == "" {
+		return "", "the path is empty"
+	}
+	if path.IsAbs(inc) || filepath.IsAbs(inc) || strings.Contains(inc, `\`) {
+		return "", "write the path relative to this file, with forward slashes"
+	}
+	target := path.Join(path.Dir(from), inc)
+	rel := target
+	if l.rootDir != "." {
+		rel = strings.TrimPrefix(target, l.rootDir+"/")
+		if rel == target {
+			rel = "../" + target
+		}
+	}
+	if rel == ".." || strings.HasPrefix(rel, "../") || !fs.ValidPath(target) {
+		return "", "the path leaves the rule directory; keep included files beside or below the main rule file"
+	}
+	return target, ""
+}
+
+func describeOpenError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case strings.Contains(err.Error(), "escapes"):
+		return "the path leads outside the rule directory (through a symbolic link); keep included files beside or below the main rule file"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlError positions a YAML syntax error from the parser's message.
+func (l *loader) yamlError(file string, err error) *Diagnostic {
+	msg := err.Error()
+	pos := Pos{File: file}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		msg = m[2]
+		if m[1] != "" {
+			pos.Line, _ = strconv.Atoi(m[1])
+			pos.Col = 1
+		}
+	}
+	return l.doc.Diag(pos, "YAML syntax error: "+msg)
+}

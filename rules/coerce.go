@@ -1,0 +1,281 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// Coerce converts a value from lead data to the Go type expressions see for
+// a field of type t: string, int, float64, bool, time.Time or []string.
+//
+// The conversion is strict: a whole-number field takes any integer, or a
+// float with no fraction (JSON numbers decode as float64); a float field
+// takes any number; a time field takes a time.Time or RFC 3339 text (or a
+// date, 2026-03-01); a list takes []string or a list of texts. Text is never
+// read as a number: "42" for an int field is an error, so a CRM export that
+// quotes numbers is caught rather than silently scored as zero.
+func Coerce(t dsl.FieldType, v any) (any, error) {
+	switch t {
+	case dsl.TypeString:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+		return nil, fmt.Errorf("want text, got %s", describe(v))
+	case dsl.TypeInt:
+		switch n := v.(type) {
+		case int:
+			return n, nil
+		case float64:
+			if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+				return int(n), nil
+			}
+		case json.Number:
+			if i, err := n.Int64(); err == nil {
+				return int(i), nil
+			}
+		case int64:
+			return int(n), nil
+		case int32:
+			return int(n), nil
+		case int16:
+			return int(n), nil
+		case int8:
+			return int(n), nil
+		case uint:
+			return int(n), nil
+		case uint64:
+			if n <= math.MaxInt64 {
+				return int(n), nil
+			}
+		case uint32:
+			return int(n), nil
+		case uint16:
+			return int(n), nil
+		case uint8:
+			return int(n), nil
+		case float32:
+			if f := float64(n); f == math.Trunc(f) {
+				return int(f), nil
+			}
+		}
+		return nil, fmt.Errorf("want a whole number, got %s", describe(v))
+	case dsl.TypeFloat:
+		switch n := v.(type) {
+		case float64:
+			if !math.IsNaN(n) && !math.IsInf(n, 0) {
+				return n, nil
+			}
+		case int:
+			return float64(n), nil
+		case json.Number:
+			if f, err := n.Float64(); err == nil {
+				return f, nil
+			}
+		case float32:
+			return float64(n), nil
+		case int64:
+			return float64(n), nil
+		case int32:
+			return float64(n), nil
+		case uint64:
+			return float64(n), nil
+		case uint32:
+			return float64(n), nil
+		}
+		return nil, fmt.Errorf("want a number, got %s", describe(v))
+	case dsl.TypeBool:
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("want true or false, got %s", describe(v))
+	case dsl.TypeTime:
+		switch x := v.(type) {
+		case time.Time:
+			return x, nil
+		case *time.Time:
+			if x != nil {
+				return *x, nil
+			}
+		case string:
+			return dsl.ParseTime(x)
+		}
+		return nil, fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %s", describe(v))
+	case dsl.TypeList:
+		switch x := v.(type) {
+		case []string:
+			return x, nil
+		case []any:
+			out := make([]string, len(x))
+			for i, item := range x {
+				s, ok := item.(string)
+				if !ok {
+					return nil, fmt.Errorf("want a list of texts, but item %d is %s", i+1, describe(item))
+				}
+				out[i] = s
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("want a list of texts, got %s", describe(v))
+	}
+	return nil, fmt.Errorf("unknown field type %q", t)
+}
+
+// describe names a value in an error message: its kind and, when short, itself.
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		if len(x) > 40 {
+			x = x[:37] + "..."
+		}
+		return fmt.Sprintf("the text %q", x)
+	case bool:
+		return fmt.Sprintf("%v", x)
+	case float64, float32, int, int64, int32, json.Number:
+		return fmt.Sprintf("the number %v", x)
+	case []any, []string:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// A structPlan says which struct fields feed which schema fields.
+type structPlan struct {
+	fields []structField
+	err    error
+}
+
+type structField struct {
+	index  []int
+	schema int // index in Model.Fields
+}
+
+type structPlanCache struct{ m sync.Map } // reflect.Type -> *structPlan
+
+// BindStruct sets the lead's fields from a struct or a pointer to one. A
+// struct field feeds the schema field named by its `lead:"name"` tag, or,
+// without a tag, the schema field whose name is the Go name in snake_case
+// (AnnualRevenue feeds annual_revenue). A tag of "-" skips the field. A nil
+// pointer or nil slice counts as missing. Types are converted as in Coerce.
+func (e *Env) BindStruct(lead any) error {
+	v := reflect.ValueOf(lead)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return &LeadError{Problems: []FieldProblem{{Field: "lead", Message: "nil pointer"}}}
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return &LeadError{Problems: []FieldProblem{{Field: "lead", Message: fmt.Sprintf("want a struct or a map, got %T", lead)}}}
+	}
+	plan := e.model.plan(v.Type())
+	if plan.err != nil {
+		return plan.err
+	}
+	var le *LeadError
+	for _, sf := range plan.fields {
+		fv := v.FieldByIndex(sf.index)
+		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Slice || fv.Kind() == reflect.Interface) && fv.IsNil() {
+			continue
+		}
+		for fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface {
+			fv = fv.Elem()
+		}
+		f := e.model.Fields[sf.schema]
+		cv, err := Coerce(f.Type, plainValue(fv))
+		if err != nil {
+			if le == nil {
+				le = &LeadError{}
+			}
+			le.add(f.Name, "%v", err)
+			continue
+		}
+		e.vars[f.Name] = cv
+		e.frame.present[sf.schema] = true
+	}
+	for i, f := range e.model.Fields {
+		if f.Required && !e.frame.present[i] {
+			if le == nil {
+				le = &LeadError{}
+			}
+			le.add(f.Name, "required but missing")
+		}
+	}
+	return le.err()
+}
+
+// plainValue turns a reflected value into the plain Go value Coerce takes,
+// undoing named types (type Industry string).
+func plainValue(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint()
+	case reflect.Float32, reflect.Float64:
+		return v.Float()
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.String {
+			out := make([]string, v.Len())
+			for i := range out {
+				out[i] = v.Index(i).String()
+			}
+			return out
+		}
+	}
+	return v.Interface()
+}
+
+func (m *Model) plan(t reflect.Type) *structPlan {
+	if p, ok := m.structPlans.m.Load(t); ok {
+		return p.(*structPlan)
+	}
+	p := &structPlan{}
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name := f.Tag.Get("lead")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = snakeCase(f.Name)
+		}
+		if i, ok := m.fieldIndex[name]; ok {
+			p.fields = append(p.fields, structField{index: f.Index, schema: i})
+		}
+	}
+	actual, _ := m.structPlans.m.LoadOrStore(t, p)
+	return actual.(*structPlan)
+}
+
+// snakeCase turns a Go name into snake_case: AnnualRevenue -> annual_revenue,
+// CreatedAt -> created_at, HTTPSource -> https_source.
+func snakeCase(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

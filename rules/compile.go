@@ -1,0 +1,500 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/types"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// Limits on what one expression may be.
+const (
+	// MaxExprLength is the longest expression text, in bytes.
+	MaxExprLength = 8 << 10
+	// MaxExprNodes bounds an expression's syntax tree.
+	MaxExprNodes = 2000
+)
+
+// CompileFile loads a rule file with its includes and compiles it. The error,
+// when not nil, is a dsl.Diagnostics with every problem found, positioned.
+func CompileFile(path string) (*Model, error) {
+	doc, err := dsl.Load(path)
+	if err == nil {
+		return Compile(doc)
+	}
+	// Compile what could be read too, so one run reports every problem.
+	diags, _ := err.(dsl.Diagnostics)
+	if doc == nil || len(doc.Files) == 0 || diags == nil {
+		return nil, err
+	}
+	c := newCompiler(doc)
+	c.compile()
+	diags = append(diags, c.diags...)
+	diags.Sort()
+	return nil, diags
+}
+
+// Compile type-checks and compiles a decoded rule file. The error, when not
+// nil, is a dsl.Diagnostics listing every problem found.
+func Compile(doc *dsl.Document) (*Model, error) {
+	c := newCompiler(doc)
+	c.compile()
+	c.diags.Sort()
+	if err := c.diags.Err(); err != nil {
+		return nil, err
+	}
+	return c.m, nil
+}
+
+type compiler struct {
+	doc   *dsl.Document
+	m     *Model
+	diags dsl.Diagnostics
+	opts  []expr.Option
+
+	lists     map[string][]string
+	eventVars map[string]types.Type // event field name (and type, at) -> type
+	base      types.Map             // fields and the frame
+	lead      types.Map             // base + defines
+	// notHere names what exists but cannot be read in some scopes, with why.
+	notHere map[string]string
+}
+
+// scope is what an expression may read, and what it is called in messages.
+type scope struct {
+	env   types.Map
+	event bool
+	want  string // "bool" or "number"
+}
+
+func newCompiler(doc *dsl.Document) *compiler {
+	m := &Model{
+		Name:        doc.Model.Value,
+		Description: doc.Description.Value,
+		Owners:      doc.Owners,
+		Document:    doc,
+		SalesReady:  doc.SalesReadyStage(),
+		fieldIndex:  map[string]int{},
+		eventIndex:  map[string]int{},
+		byEventType: map[string][]*Rule{},
+	}
+	for _, t := range doc.EventTypes {
+		m.EventTypes = append(m.EventTypes, t.Value)
+	}
+	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, notHere: map[string]string{}}
+	c.opts = append(functionOptions(), expr.MaxNodes(MaxExprNodes))
+	for _, b := range disabledBuiltins {
+		c.opts = append(c.opts, expr.DisableBuiltin(b))
+	}
+	return c
+}
+
+func (c *compiler) errorAt(pos dsl.Pos, format string, args ...any) {
+	c.diags = append(c.diags, c.doc.Diag(pos, fmt.Sprintf(format, args...)))
+}
+
+var fieldGoTypes = map[dsl.FieldType]types.Type{
+	dsl.TypeString: types.String,
+	dsl.TypeInt:    types.Int,
+	dsl.TypeFloat:  types.Float64,
+	dsl.TypeBool:   types.Bool,
+	dsl.TypeTime:   types.TypeOf(time.Time{}),
+	dsl.TypeList:   types.TypeOf([]string{}),
+}
+
+// zeroValues are what a missing field reads as when it has no default.
+var zeroValues = map[dsl.FieldType]any{
+	dsl.TypeString: "",
+	dsl.TypeInt:    0,
+	dsl.TypeFloat:  0.0,
+	dsl.TypeBool:   false,
+	dsl.TypeTime:   time.Time{},
+	dsl.TypeList:   []string{},
+}
+
+// reserved are names a field, list, define or category may not take:
+// expr's keywords and the variables the model itself provides.
+var reserved = []string{"true", "false", "nil", "in", "not", "and", "or", "matches", "contains",
+	"startsWith", "endsWith", "let", "if", "else", "event", "total", "grade", "stage"}
+
+func (c *compiler) compile() {
+	doc, m := c.doc, c.m
+	c.checkNames()
+
+	c.base = types.Map{frameVar: types.TypeOf(&Frame{})}
+	for _, df := range doc.Fields {
+		f := c.field(df)
+		f.Index = len(m.Fields)
+		m.fieldIndex[f.Name] = f.Index
+		m.Fields = append(m.Fields, f)
+		c.base[f.Name] = fieldGoTypes[f.Type]
+	}
+	c.eventVars = map[string]types.Type{"type": types.String, "at": types.TypeOf(time.Time{})}
+	for _, df := range doc.EventFields {
+		f := c.field(df)
+		f.Index = len(m.EventFields)
+		m.eventIndex[f.Name] = f.Index
+		m.EventFields = append(m.EventFields, f)
+		c.eventVars[f.Name] = fieldGoTypes[f.Type]
+	}
+	for _, l := range doc.Lists {
+		items := make([]string, len(l.Items))
+		for i, s := range l.Items {
+			items[i] = s.Value
+		}
+		c.lists[l.Name.Value] = items
+	}
+	for i, dc := range doc.Categories {
+		cat := &Category{Name: dc.Name.Value, Min: math.Inf(-1), Max: math.Inf(1), Index: i}
+		if dc.Min != nil {
+			cat.Min = dc.Min.Value
+		}
+		if dc.Max != nil {
+			cat.Max = dc.Max.Value
+		}
+		m.Categories = append(m.Categories, cat)
+		c.notHere[cat.Name] = "score categories can be read only in total, grades and stages"
+	}
+	c.notHere["total"] = "the total can be read only in grades and stages"
+	c.notHere["grade"] = "the grade can be read only in stages"
+	c.notHere["event"] = "event.* can be read only in the when of an event rule (a rule with event:)"
+
+	c.defines()
+
+	leadScope := &scope{env: c.lead, want: "bool"}
+	eventEnv := copyMap(c.lead)
+	for name, t := range c.eventVars {
+		eventEnv["event."+name] = t
+	}
+	eventScope := &scope{env: eventEnv, event: true, want: "bool"}
+
+	for _, dr := range doc.Rules {
+		r := &Rule{
+			ID: dr.ID.Value, Pos: dr.Pos, Owner: dr.Owner.Value, Reason: dr.Reason.Value,
+			Reviewed: dr.Reviewed.Value, Limit: dr.Limit, Disqualify: dr.Disqualify.Value,
+			Category: m.Category(dr.Category.Value),
+		}
+		if dr.Points != nil {
+			r.Points = dr.Points.Value
+		}
+		if dr.Within != nil {
+			r.Within = dr.Within.Value
+		}
+		if dr.HalfLife != nil {
+			r.HalfLife = dr.HalfLife.Value
+		}
+		for _, t := range dr.Events {
+			r.Events = append(r.Events, t.Value)
+		}
+		sc := leadScope
+		if r.IsEvent() {
+			sc = eventScope
+		}
+		r.When = c.expr(dr.When, sc)
+		if r.IsGate() {
+			r.Index = len(m.Gates)
+			m.Gates = append(m.Gates, r)
+		} else {
+			r.Index = len(m.Rules)
+			m.Rules = append(m.Rules, r)
+		}
+		for _, t := range r.Events {
+			if rs := m.byEventType[t]; len(rs) == 0 || rs[len(rs)-1] != r {
+				m.byEventType[t] = append(rs, r)
+			}
+		}
+	}
+
+	scored := copyMap(c.lead)
+	for _, cat := range m.Categories {
+		scored[cat.Name] = types.Float64
+		delete(c.notHere, cat.Name)
+	}
+	if doc.Total != nil {
+		m.Total = c.expr(doc.Total, &scope{env: scored, want: "number"})
+	}
+	scored["total"] = types.Float64
+	delete(c.notHere, "total")
+	for _, dg := range doc.Grades {
+		m.Grades = append(m.Grades, &Grade{Name: dg.Grade.Value, When: c.expr(dg.When, &scope{env: scored, want: "bool"})})
+	}
+	staged := copyMap(scored)
+	staged["grade"] = types.String
+	delete(c.notHere, "grade")
+	for _, ds := range doc.Stages {
+		m.Stages = append(m.Stages, &Stage{ID: ds.ID.Value, Description: ds.Description.Value,
+			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool"})})
+	}
+}
+
+// field converts a declared field, filling in its default.
+func (c *compiler) field(df *dsl.Field) *Field {
+	f := &Field{Name: df.Name.Value, Type: df.Type, Description: df.Description.Value,
+		Required: df.Required, Default: df.Default}
+	if f.Default == nil {
+		f.Default = zeroValues[f.Type]
+	}
+	if f.Required && df.Default != nil {
+		c.errorAt(df.DefaultPos, "field %s is required, so its default would never be used; remove one of the two", f.Name)
+	}
+	return f
+}
+
+// checkNames refuses names that collide with functions, builtins and keywords.
+func (c *compiler) checkNames() {
+	check := func(kind string, s dsl.String) {
+		switch {
+		case contains(reserved, s.Value):
+			c.errorAt(s.Pos, "%s %q uses a reserved word; rename it", kind, s.Value)
+		case contains(functionNames, s.Value) || isBuiltin(s.Value):
+			c.errorAt(s.Pos, "%s %q has the name of a built-in function; rename it", kind, s.Value)
+		}
+	}
+	for _, f := range c.doc.Fields {
+		check("field", f.Name)
+	}
+	for _, l := range c.doc.Lists {
+		check("list", l.Name)
+	}
+	for _, d := range c.doc.Defines {
+		check("define", d.Name)
+	}
+	for _, cat := range c.doc.Categories {
+		check("score category", cat.Name)
+	}
+}
+
+func isBuiltin(name string) bool {
+	_, ok := builtin.Index[name]
+	return ok
+}
+
+// defines compiles the defines in dependency order, refusing cycles, and
+// builds the lead scope (fields, frame and defines).
+func (c *compiler) defines() {
+	byName := map[string]*dsl.Define{}
+	for _, d := range c.doc.Defines {
+		byName[d.Name.Value] = d
+	}
+	deps := map[string][]string{}
+	for _, d := range c.doc.Defines {
+		deps[d.Name.Value] = identifiers(d.Expr.Text, byName)
+	}
+	// Depth-first order; a define met again while being visited closes a cycle.
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[string]int{}
+	var order []*dsl.Define
+	var stack []string
+	var visit func(name string)
+	visit = func(name string) {
+		switch state[name] {
+		case done:
+			return
+		case visiting:
+			i := indexOf(stack, name)
+			cycle := append(append([]string{}, stack[i:]...), name)
+			d := byName[name]
+			c.errorAt(d.Name.Pos, "defines refer to each other in a cycle: %s; a define cannot depend on itself", strings.Join(cycle, " -> "))
+			return
+		}
+		state[name] = visiting
+		stack = append(stack, name)
+		for _, dep := range deps[name] {
+			visit(dep)
+		}
+		stack = stack[:len(stack)-1]
+		state[name] = done
+		order = append(order, byName[name])
+	}
+	for _, d := range c.doc.Defines {
+		visit(d.Name.Value)
+	}
+
+	c.lead = copyMap(c.base)
+	for _, d := range order {
+		sc := &scope{env: c.lead, want: "any"}
+		x := c.expr(d.Expr, sc)
+		var t types.Type = types.Any
+		if x != nil {
+			if rt := x.Program.Node().Type(); rt != nil && rt.Kind() != reflect.Interface {
+				t = types.TypeOf(reflect.Zero(rt).Interface())
+			}
+			c.m.Defines = append(c.m.Defines, &Define{Name: d.Name.Value, Expr: x})
+		}
+		c.lead[d.Name.Value] = t
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// identifiers returns the names in text that are keys of among, sorted.
+func identifiers(text string, among map[string]*dsl.Define) []string {
+	tree, err := parser.Parse(text)
+	if err != nil {
+		return nil // reported when the define is compiled
+	}
+	seen := map[string]bool{}
+	ast.Find(tree.Node, func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok {
+			if _, ok := among[id.Value]; ok {
+				seen[id.Value] = true
+			}
+		}
+		return false
+	})
+	out := make([]string, 0, len(seen))
+	for name := range seen {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func copyMap(m types.Map) types.Map {
+	out := make(types.Map, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// expr compiles one expression in a scope; nil (and a diagnostic) on failure.
+func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
+	if e == nil {
+		return nil
+	}
+	if len(e.Text) > MaxExprLength {
+		c.errorAt(e.Pos, "this expression is %d characters long, more than the %d allowed; split it into defines", len(e.Text), MaxExprLength)
+		return nil
+	}
+	p := &patcher{c: c, scope: sc}
+	opts := append([]expr.Option{expr.Env(sc.env), expr.Patch(p)}, c.opts...)
+	switch sc.want {
+	case "bool":
+		opts = append(opts, expr.AsBool())
+	case "number":
+		opts = append(opts, expr.AsFloat64())
+	}
+	defer func() {
+		// expr reports malformed input as errors, but a panic in a
+		// dependency must not take the caller down with it.
+		if r := recover(); r != nil {
+			c.errorAt(e.Pos, "internal error compiling this expression (please report it): %v", r)
+			out = nil
+		}
+	}()
+	program, err := expr.Compile(e.Text, opts...)
+	if len(p.errs) > 0 {
+		for _, pe := range p.errs {
+			c.errorAt(e.PosAt(pe.offset), "%s", pe.msg)
+		}
+		return nil
+	}
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			c.errorAt(e.PosAt(fe.From), "%s", c.explain(fe.Message, sc))
+		} else {
+			c.errorAt(e.Pos, "%s", c.explain(err.Error(), sc))
+		}
+		return nil
+	}
+	return &Expr{Source: e.Text, Pos: e.Pos, Program: program, src: e}
+}
+
+var (
+	unknownNameRE = regexp.MustCompile(`^unknown name (\S+)$`)
+	expectedRE    = regexp.MustCompile(`^expected (\w+), but got (.+)$`)
+	mismatchRE    = regexp.MustCompile(`^invalid operation: (\S+) \(mismatched types (\S+) and (\S+)\)$`)
+)
+
+// explain rewrites expr's messages in the words of the people who write rules.
+func (c *compiler) explain(msg string, sc *scope) string {
+	if m := unknownNameRE.FindStringSubmatch(msg); m != nil {
+		name := m[1]
+		if why, ok := c.notHere[name]; ok && sc.env[name] == nil {
+			return fmt.Sprintf("%q cannot be used here: %s", name, why)
+		}
+		var names []string
+		for k := range sc.env {
+			if !strings.HasPrefix(k, "__") && !strings.HasPrefix(k, "event.") {
+				names = append(names, k)
+			}
+		}
+		for k := range c.lists {
+			names = append(names, k)
+		}
+		names = append(names, functionNames...)
+		sort.Strings(names)
+		return fmt.Sprintf("unknown name %q%s", name, suggestOr(name, names, "declare it under fields, lists or define"))
+	}
+	if m := mismatchRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s cannot combine %s with %s; check the field types under fields", m[1], typeName(m[2]), typeName(m[3]))
+	}
+	if m := expectedRE.FindStringSubmatch(msg); m != nil {
+		switch m[1] {
+		case "bool":
+			return fmt.Sprintf("this condition must be true or false, but it gives %s; compare it, such as: employees >= 50", typeName(m[2]))
+		case "float64":
+			return fmt.Sprintf("this must give a number, but it gives %s", typeName(m[2]))
+		}
+	}
+	return msg
+}
+
+// typeName says a Go type in the words of the schema.
+func typeName(t string) string {
+	switch t {
+	case "string":
+		return "text (string)"
+	case "int":
+		return "a whole number (int)"
+	case "float64":
+		return "a number (float)"
+	case "[]string":
+		return "a list"
+	case "time.Time":
+		return "a time"
+	}
+	return t
+}
+
+func (c *compiler) fieldNames() []string {
+	out := make([]string, len(c.m.Fields))
+	for i, f := range c.m.Fields {
+		out[i] = f.Name
+	}
+	return out
+}
+
+func (c *compiler) eventFieldNames() []string {
+	out := make([]string, 0, len(c.eventVars))
+	for k := range c.eventVars {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

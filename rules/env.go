@@ -1,0 +1,251 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// Event is something a lead did, at a time: a page view, a webinar, a demo
+// request. Fields holds the event fields the model declares under events;
+// others are ignored.
+type Event struct {
+	Type   string
+	At     time.Time
+	Fields map[string]any
+}
+
+// Frame is what the function library knows about the evaluation under way:
+// the as-of time and the lead's events. Nothing in an expression reads the
+// wall clock; "now" is always AsOf.
+type Frame struct {
+	AsOf   time.Time
+	Events []Event
+	// present[i] tells whether the lead carried Model.Fields[i].
+	present []bool
+}
+
+// frameVar is the environment name under which expressions reach the Frame.
+// Users cannot write it: names starting with "__" are refused at compile time.
+const frameVar = "__frame"
+
+// Env evaluates a model's expressions for one lead at a time. It holds the
+// variables (the lead's fields, defines, scores) and a reusable VM, so it is
+// not safe for concurrent use: give each goroutine its own (NewEnv), and
+// reuse it from lead to lead.
+type Env struct {
+	model   *Model
+	vars    map[string]any
+	frame   Frame
+	machine vm.VM
+	// eventKeys[i] is "event."+EventFields[i].Name, built once.
+	eventKeys []string
+}
+
+// NewEnv returns an environment for evaluating m's expressions.
+func (m *Model) NewEnv() *Env {
+	e := &Env{
+		model: m,
+		vars:  make(map[string]any, len(m.Fields)+len(m.Defines)+len(m.EventFields)+len(m.Categories)+8),
+	}
+	e.frame.present = make([]bool, len(m.Fields))
+	e.vars[frameVar] = &e.frame
+	for _, f := range m.EventFields {
+		e.eventKeys = append(e.eventKeys, "event."+f.Name)
+	}
+	return e
+}
+
+// Model returns the model the environment evaluates.
+func (e *Env) Model() *Model { return e.model }
+
+// Begin starts a new lead: it sets the as-of time and the events, and resets
+// every field to its default as if the lead carried none.
+func (e *Env) Begin(asOf time.Time, events []Event) {
+	e.frame.AsOf = asOf
+	e.frame.Events = events
+	for i, f := range e.model.Fields {
+		e.vars[f.Name] = f.Default
+		e.frame.present[i] = false
+	}
+}
+
+// Frame returns the evaluation frame (as-of time and events).
+func (e *Env) Frame() *Frame { return &e.frame }
+
+// Set sets a variable that expressions read: a define's value, a category
+// score, "total" or "grade".
+func (e *Env) Set(name string, v any) { e.vars[name] = v }
+
+// Get returns a variable's current value.
+func (e *Env) Get(name string) any { return e.vars[name] }
+
+// Present reports whether the current lead carried field i of the schema.
+func (e *Env) Present(i int) bool { return e.frame.present[i] }
+
+// FieldProblem is one field of a lead that could not be read.
+type FieldProblem struct {
+	Field   string
+	Message string
+}
+
+// LeadError lists what is wrong with a lead's data: fields of the wrong type,
+// required fields that are missing, events that cannot be read.
+type LeadError struct {
+	Problems []FieldProblem
+}
+
+func (e *LeadError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e *LeadError) add(field, format string, args ...any) {
+	e.Problems = append(e.Problems, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (e *LeadError) err() error {
+	if e == nil || len(e.Problems) == 0 {
+		return nil
+	}
+	return e
+}
+
+// BindMap sets the lead's fields from a map, such as decoded JSON. Keys the
+// schema does not declare are ignored; a nil value counts as missing.
+// Missing fields keep their default (see Begin); a missing required field,
+// or a value of the wrong type, is an error naming the field.
+func (e *Env) BindMap(lead map[string]any) error {
+	var le *LeadError
+	for i, f := range e.model.Fields {
+		v, ok := lead[f.Name]
+		if !ok || v == nil {
+			if f.Required {
+				if le == nil {
+					le = &LeadError{}
+				}
+				le.add(f.Name, "required but missing")
+			}
+			continue
+		}
+		cv, err := Coerce(f.Type, v)
+		if err != nil {
+			if le == nil {
+				le = &LeadError{}
+			}
+			le.add(f.Name, "%v", err)
+			continue
+		}
+		e.vars[f.Name] = cv
+		e.frame.present[i] = true
+	}
+	return le.err()
+}
+
+// SetEvent makes ev the event that event.* names in expressions read.
+func (e *Env) SetEvent(ev *Event) error {
+	e.vars["event.type"] = ev.Type
+	e.vars["event.at"] = ev.At
+	var le *LeadError
+	for i, f := range e.model.EventFields {
+		v, ok := ev.Fields[f.Name]
+		if !ok || v == nil {
+			e.vars[e.eventKeys[i]] = f.Default
+			continue
+		}
+		cv, err := Coerce(f.Type, v)
+		if err != nil {
+			if le == nil {
+				le = &LeadError{}
+			}
+			le.add(fmt.Sprintf("event %s at %s: %s", ev.Type, ev.At.Format(time.RFC3339), f.Name), "%v", err)
+			e.vars[e.eventKeys[i]] = f.Default
+			continue
+		}
+		e.vars[e.eventKeys[i]] = cv
+	}
+	return le.err()
+}
+
+// EvalDefines evaluates the model's defines in dependency order and sets
+// their values, so rules that name them read them without recomputing.
+func (e *Env) EvalDefines() error {
+	for _, d := range e.model.Defines {
+		v, err := e.Eval(d.Expr)
+		if err != nil {
+			return err
+		}
+		e.vars[d.Name] = v
+	}
+	return nil
+}
+
+// EvalError is a failure while running an expression for a lead (a regular
+// expression that does not compile, the memory limit reached, ...).
+type EvalError struct {
+	Expr *Expr
+	Pos  dsl.Pos
+	Err  error
+}
+
+func (e *EvalError) Error() string {
+	msg := e.Err.Error()
+	var fe *file.Error
+	if errors.As(e.Err, &fe) {
+		msg = fe.Message
+	}
+	return fmt.Sprintf("%s: evaluating %q: %s", e.Pos, e.Expr.Source, msg)
+}
+
+func (e *EvalError) Unwrap() error { return e.Err }
+
+// Eval runs a compiled expression against the current lead.
+func (e *Env) Eval(x *Expr) (any, error) {
+	out, err := e.machine.Run(x.Program, e.vars)
+	if err != nil {
+		pos := x.Pos
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			pos = x.PosAt(fe.From)
+		}
+		return nil, &EvalError{Expr: x, Pos: pos, Err: err}
+	}
+	return out, nil
+}
+
+// Bool runs a condition. A nil expression is true.
+func (e *Env) Bool(x *Expr) (bool, error) {
+	if x == nil {
+		return true, nil
+	}
+	out, err := e.Eval(x)
+	if err != nil {
+		return false, err
+	}
+	b, _ := out.(bool) // the compiler checked the type
+	return b, nil
+}
+
+// Float runs a numeric expression.
+func (e *Env) Float(x *Expr) (float64, error) {
+	out, err := e.Eval(x)
+	if err != nil {
+		return 0, err
+	}
+	switch v := out.(type) {
+	case float64:
+		return v, nil
+	case int:
+		return float64(v), nil
+	}
+	return 0, &EvalError{Expr: x, Pos: x.Pos, Err: fmt.Errorf("want a number, got %T", out)}
+}

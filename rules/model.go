@@ -1,0 +1,186 @@
+// Package rules compiles a rule file (a dsl.Document) into a Model: every
+// expression type-checked against the lead schema and compiled to expr
+// bytecode once, so that scoring a lead only runs programs.
+//
+// A Model is immutable once compiled and safe for concurrent use. Expressions
+// reach only the lead's fields, the model's lists and defines, and the
+// functions of this package; they cannot read files, the network, the wall
+// clock or anything by reflection, and their size and memory are bounded.
+package rules
+
+import (
+	"math"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// Model is a compiled rule file. Its fields are read-only: a Model is shared
+// by every goroutine that scores with it.
+type Model struct {
+	Name        string
+	Description string
+	Owners      []dsl.Owner
+
+	Fields      []*Field // the lead schema, in file order
+	EventFields []*Field
+	EventTypes  []string // empty: any type allowed
+	Defines     []*Define
+	Categories  []*Category
+	// Total computes the total from the categories; nil means their sum.
+	Total *Expr
+	// Rules are the scoring rules (lead and event rules) in file order.
+	Rules []*Rule
+	// Gates are the disqualifying rules in file order.
+	Gates  []*Rule
+	Grades []*Grade
+	Stages []*Stage
+	// SalesReady is the index in Stages of the sales-ready stage.
+	SalesReady int
+
+	// Document is the decoded rule file the model was compiled from, for
+	// tools that report on it (diff, lint, fmt).
+	Document *dsl.Document
+
+	fieldIndex map[string]int
+	eventIndex map[string]int
+	// leadRules and eventRules split Rules for evaluation; byEventType maps
+	// an event type to the event rules (and event gates) that count it.
+	byEventType map[string][]*Rule
+	structPlans structPlanCache
+}
+
+// Field is one field of the lead or event schema.
+type Field struct {
+	Name        string
+	Type        dsl.FieldType
+	Description string
+	Required    bool
+	// Default is what rules see when a lead lacks the field: the declared
+	// default, or the zero value of the type.
+	Default any
+	// Index is the field's position in Model.Fields (or EventFields).
+	Index int
+}
+
+// Define is a named expression, evaluated once per lead before the rules.
+type Define struct {
+	Name string
+	Expr *Expr
+}
+
+// Category is a score category, clamped to [Min, Max] (infinite when the
+// rule file gives no bound).
+type Category struct {
+	Name     string
+	Min, Max float64
+	Index    int
+}
+
+// Clamp limits v to the category's bounds.
+func (c *Category) Clamp(v float64) float64 {
+	return math.Min(math.Max(v, c.Min), c.Max)
+}
+
+// Rule is a compiled scoring rule or gate.
+type Rule struct {
+	ID string
+	// Index is the rule's position in Model.Rules, or in Model.Gates for a gate.
+	Index    int
+	Pos      dsl.Pos
+	Category *Category // nil for gates
+	Owner    string
+	Reason   string
+	Reviewed string
+	// When is the rule's condition; nil means always. For event rules it
+	// filters events and may read event.type, event.at and event fields.
+	When   *Expr
+	Points float64
+
+	Events   []string // event types; empty for lead rules
+	Limit    int      // at most this many events count; 0 means no limit
+	Within   time.Duration
+	HalfLife time.Duration
+
+	Disqualify string // a gate's reason; empty for scoring rules
+}
+
+// IsGate reports whether the rule disqualifies rather than scores.
+func (r *Rule) IsGate() bool { return r.Disqualify != "" }
+
+// IsEvent reports whether the rule counts events.
+func (r *Rule) IsEvent() bool { return len(r.Events) > 0 }
+
+// Grade is a rung of the grade list.
+type Grade struct {
+	Name string
+	When *Expr // nil: always
+}
+
+// Stage is a rung of the stage ladder.
+type Stage struct {
+	ID          string
+	Description string
+	When        *Expr
+	SalesReady  bool
+}
+
+// Expr is a compiled expression with the text and position it came from.
+type Expr struct {
+	Source  string
+	Pos     dsl.Pos
+	Program *vm.Program
+	src     *dsl.Expr
+}
+
+// PosAt returns the file position of the offset-th character of the source.
+func (e *Expr) PosAt(offset int) dsl.Pos { return e.src.PosAt(offset) }
+
+// Field returns the lead field with the given name, or nil.
+func (m *Model) Field(name string) *Field {
+	if i, ok := m.fieldIndex[name]; ok {
+		return m.Fields[i]
+	}
+	return nil
+}
+
+// Rule returns the scoring rule or gate with the given id, or nil.
+func (m *Model) Rule(id string) *Rule {
+	for _, r := range m.Rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	for _, r := range m.Gates {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Category returns the category with the given name, or nil.
+func (m *Model) Category(name string) *Category {
+	for _, c := range m.Categories {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Stage returns the index of the stage with the given id, or -1.
+func (m *Model) Stage(id string) int {
+	for i, s := range m.Stages {
+		if s.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// RulesForEvent returns the event rules and event gates that count events of
+// type t, in file order.
+func (m *Model) RulesForEvent(t string) []*Rule { return m.byEventType[t] }

@@ -1,0 +1,168 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/expr-lang/expr/ast"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// patcher rewrites an expression's syntax tree before expr type-checks it:
+//
+//   - a list name becomes the list's constant array, so `industry in
+//     target_industries` compiles to a set lookup;
+//   - event.campaign becomes the flat variable "event.campaign" (only in an
+//     event rule's when), so reading an event field is one map lookup;
+//   - has(field) becomes has(__frame, index), and the other functions that
+//     need the as-of time or the events get __frame as first argument;
+//   - literal durations ("30d") are checked here and passed as nanoseconds;
+//   - event types are checked against event_types when the model has them.
+//
+// Problems found here are recorded with their offset in the expression;
+// the compiler reports them in place of expr's own, less specific, errors.
+type patcher struct {
+	c     *compiler
+	scope *scope
+	errs  []patchError
+}
+
+type patchError struct {
+	offset int
+	msg    string
+}
+
+func (p *patcher) errorf(n ast.Node, format string, args ...any) {
+	p.errs = append(p.errs, patchError{offset: n.Location().From, msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *patcher) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		if strings.HasPrefix(n.Value, "__") {
+			p.errorf(n, "names starting with __ are reserved; rename %q", n.Value)
+			return
+		}
+		if items, ok := p.c.lists[n.Value]; ok {
+			arr := &ast.ArrayNode{Nodes: make([]ast.Node, len(items))}
+			for i, s := range items {
+				str := &ast.StringNode{Value: s}
+				str.SetLocation(n.Location())
+				arr.Nodes[i] = str
+			}
+			ast.Patch(node, arr)
+		}
+	case *ast.MemberNode:
+		id, ok := n.Node.(*ast.IdentifierNode)
+		if !ok || id.Value != "event" {
+			return
+		}
+		prop, ok := n.Property.(*ast.StringNode)
+		if !ok {
+			p.errorf(n, "write event fields as event.name, such as event.campaign")
+			return
+		}
+		if !p.scope.event {
+			p.errorf(n, "event.%s can be read only in the when of an event rule (a rule with event:); to count events here use events(\"type\", \"30d\")", prop.Value)
+			return
+		}
+		if _, ok := p.c.eventVars[prop.Value]; !ok {
+			p.errorf(n, "unknown event field %q%s", prop.Value, suggestOr(prop.Value, p.c.eventFieldNames(), "declare it under events"))
+			return
+		}
+		ast.Patch(node, &ast.IdentifierNode{Value: "event." + prop.Value})
+	case *ast.CallNode:
+		id, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok || !frameFunctions[id.Value] {
+			return
+		}
+		p.call(id.Value, n)
+	}
+}
+
+// call checks and rewrites a call of a function that needs the Frame.
+func (p *patcher) call(name string, n *ast.CallNode) {
+	args := n.Arguments
+	frame := &ast.IdentifierNode{Value: frameVar}
+	frame.SetLocation(n.Location())
+	switch name {
+	case "has":
+		id, ok := singleIdent(args)
+		if !ok {
+			p.errorf(n, "has() takes one field name, such as has(employees)")
+			return
+		}
+		i, ok := p.c.m.fieldIndex[id.Value]
+		if !ok {
+			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMean(id.Value, p.c.fieldNames()))
+			return
+		}
+		index := &ast.IntegerNode{Value: i}
+		index.SetLocation(args[0].Location())
+		n.Arguments = []ast.Node{frame, index}
+		return
+	case "events", "daysSinceLast":
+		maxArgs := 1
+		if name == "events" {
+			maxArgs = 2
+		}
+		if len(args) < 1 || len(args) > maxArgs {
+			if name == "events" {
+				p.errorf(n, `events() takes an event type and an optional window, such as events("webinar_attended", "90d")`)
+			} else {
+				p.errorf(n, `daysSinceLast() takes an event type, such as daysSinceLast("page_view")`)
+			}
+			return
+		}
+		typ, ok := args[0].(*ast.StringNode)
+		if !ok {
+			p.errorf(args[0], "%s() needs the event type written in quotes, such as \"demo_request\"", name)
+			return
+		}
+		if known := p.c.m.EventTypes; len(known) > 0 && !contains(known, typ.Value) {
+			p.errorf(typ, "unknown event type %q%s", typ.Value, suggestOr(typ.Value, known, "add it to event_types"))
+		}
+		if len(args) == 2 {
+			s, ok := args[1].(*ast.StringNode)
+			if !ok {
+				p.errorf(args[1], "the window must be a duration in quotes, such as \"30d\"")
+				return
+			}
+			d, err := dsl.ParseDuration(s.Value)
+			if err != nil {
+				p.errorf(s, "%v", err)
+				return
+			}
+			ns := &ast.IntegerNode{Value: int(d)}
+			ns.SetLocation(s.Location())
+			args[1] = ns
+		}
+	}
+	n.Arguments = append([]ast.Node{frame}, args...)
+}
+
+func singleIdent(args []ast.Node) (*ast.IdentifierNode, bool) {
+	if len(args) != 1 {
+		return nil, false
+	}
+	id, ok := args[0].(*ast.IdentifierNode)
+	return id, ok
+}
+
+// suggestOr returns a did-you-mean for name, or else the advice.
+func suggestOr(name string, candidates []string, advice string) string {
+	if s := dsl.DidYouMean(name, candidates); s != "" {
+		return s
+	}
+	return "; " + advice
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package scoring
+
+import (
+	"time"
+)
+
+// Result is what a score says about one lead at one as-of time.
+type Result struct {
+	LeadID string    `json:"id,omitempty"`
+	AsOf   time.Time `json:"as_of"`
+	// Total is the sum of the clamped category scores, or the model's
+	// total expression when it has one.
+	Total      float64         `json:"total"`
+	Categories []CategoryScore `json:"categories"`
+	Grade      string          `json:"grade,omitempty"`
+	// Stage is the highest stage whose condition holds ("" for none). A
+	// disqualified lead stands at most on the stage below the sales-ready one.
+	Stage      string `json:"stage,omitempty"`
+	SalesReady bool   `json:"sales_ready"`
+	// Disqualified is set when a gate fired; Gates says which and why.
+	Disqualified bool   `json:"disqualified"`
+	Gates        []Gate `json:"gates,omitempty"`
+	// Blocked is the stage a disqualified lead would otherwise stand on,
+	// when that stage is the sales-ready one or above.
+	Blocked string `json:"blocked,omitempty"`
+	// Fired lists the scoring rules that gave points, in file order.
+	Fired []Fired `json:"fired,omitempty"`
+}
+
+// CategoryScore is one category's score: Raw is the sum of its rules'
+// points, Score the same clamped to the category's bounds.
+type CategoryScore struct {
+	Name  string  `json:"name"`
+	Raw   float64 `json:"raw"`
+	Score float64 `json:"score"`
+}
+
+// Fired is a rule that gave points to the lead.
+type Fired struct {
+	Rule     string `json:"rule"`
+	Category string `json:"category"`
+	// Points after limit, window and decay. Clamping applies to the
+	// category, not the rule: see CategoryScore.Raw and Score.
+	Points float64 `json:"points"`
+	Reason string  `json:"reason,omitempty"`
+	// Events is how many events counted, for an event rule.
+	Events int `json:"events,omitempty"`
+}
+
+// Gate is a disqualifying rule that fired.
+type Gate struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// Score returns the clamped score of the named category, or 0.
+func (r *Result) Score(category string) float64 {
+	for _, c := range r.Categories {
+		if c.Name == category {
+			return c.Score
+		}
+	}
+	return 0
+}
+
+// Fires reports whether the rule with the given id gave points or, for a
+// gate, disqualified the lead.
+func (r *Result) Fires(id string) bool {
+	for _, f := range r.Fired {
+		if f.Rule == id {
+			return true
+		}
+	}
+	for _, g := range r.Gates {
+		if g.Rule == id {
+			return true
+		}
+	}
+	return false
+}
+
+// RuleIDs lists the ids of the rules that fired, gates included, in file order.
+func (r *Result) RuleIDs() []string {
+	ids := make([]string, 0, len(r.Fired)+len(r.Gates))
+	for _, f := range r.Fired {
+		ids = append(ids, f.Rule)
+	}
+	for _, g := range r.Gates {
+		ids = append(ids, g.Rule)
+	}
+	return ids
+}
