@@ -109,7 +109,9 @@ func (d *Document) Check() Diagnostics {
 
 	stages := map[string]Pos{}
 	var salesReady []string
+	marked := false
 	for _, s := range d.Stages {
+		marked = marked || s.salesReadyKey
 		if prev, ok := stages[s.ID.Value]; ok && s.ID.Value != "" {
 			add(s.ID.Pos, "stage %q is listed twice (first at %s)", s.ID.Value, prev)
 		}
@@ -123,7 +125,7 @@ func (d *Document) Check() Diagnostics {
 	}
 	if len(d.Stages) == 0 && d.Version != 0 {
 		add(root, "the model declares no stages; add stages: with the ladder, one marked sales_ready: true")
-	} else if len(d.Stages) > 0 && len(salesReady) == 0 {
+	} else if len(d.Stages) > 0 && !marked {
 		add(d.Stages[len(d.Stages)-1].ID.Pos, "no stage is marked sales_ready; mark the hand-off stage both teams agreed on with sales_ready: true")
 	}
 	return ds

@@ -85,6 +85,9 @@ func didYouMeanOr(name string, keys []string) string {
 	if s := DidYouMean(name, keys); s != "" {
 		return s
 	}
+	if len(keys) == 0 {
+		return ""
+	}
 	return "; expected one of: " + strings.Join(keys, ", ")
 }
 
@@ -98,8 +101,8 @@ func contains(list []string, s string) bool {
 }
 
 func (d *decoder) refuseAlias(n *yaml.Node) bool {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" || n.Tag == "!!merge" {
-		d.errorf(n, "YAML anchors, aliases and merge keys are not supported in rule files; write the value out")
+	if n.Kind == yaml.AliasNode || n.Tag == "!!merge" {
+		d.errorf(n, "YAML aliases (*name) and merge keys (<<) are not supported in rule files; write the value out")
 		return true
 	}
 	return false
@@ -323,7 +326,7 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 					case "when":
 						s.When = d.expr(v, "when")
 					case "sales_ready":
-						s.SalesReady = d.boolean(v, "sales_ready")
+						s.SalesReady, s.salesReadyKey = d.boolean(v, "sales_ready"), true
 					}
 				})
 				if item.Kind == yaml.MappingNode {
@@ -495,6 +498,7 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 	r := &Rule{Pos: d.pos(n)}
 	var eventKeys []*yaml.Node // limit, within, decay: meaningful only for event rules
 	var scoreKeys []*yaml.Node // score, points: meaningless for gates
+	hasPoints := false
 	ok := d.mapping(n, "a rule", ruleKeys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "id":
@@ -511,7 +515,7 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 		case "when":
 			r.When = d.expr(v, "when")
 		case "points":
-			r.Points = d.number(v, "points")
+			r.Points, hasPoints = d.number(v, "points"), true
 			scoreKeys = append(scoreKeys, k)
 		case "event":
 			if v.Kind == yaml.SequenceNode {
@@ -560,7 +564,7 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 			d.errorf(n, "%s has no when; say which leads it disqualifies", name)
 		}
 	default:
-		if r.Points == nil {
+		if !hasPoints {
 			d.errorf(n, "%s gives no points; add points: (a number), or disqualify: (a reason) for a gate", name)
 		}
 		if r.Category.Value == "" {

@@ -162,6 +162,8 @@ type Stage struct {
 	When        *Expr
 	// SalesReady marks the stage both teams agreed is the hand-off.
 	SalesReady bool
+
+	salesReadyKey bool // the file says sales_ready, validly or not
 }
 
 // SalesReadyStage returns the index of the sales-ready stage, or -1.

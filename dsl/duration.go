@@ -62,26 +62,12 @@ var durationUnits = []struct {
 }{{Week, 'w'}, {Day, 'd'}, {time.Hour, 'h'}, {time.Minute, 'm'}, {time.Second, 's'}}
 
 // FormatDuration writes d as rule files do, the inverse of ParseDuration: in
-// the largest single unit that divides it ("90d", "2w"), else as a sum ("1d12h").
+// the largest unit that divides it ("90d", "2w", "36h").
 func FormatDuration(d time.Duration) string {
-	if d <= 0 {
-		return "0s"
-	}
 	for _, u := range durationUnits {
-		if d%u.d == 0 {
+		if d > 0 && d%u.d == 0 {
 			return strconv.FormatInt(int64(d/u.d), 10) + string(u.c)
 		}
 	}
-	var out []byte
-	for _, u := range durationUnits {
-		if n := d / u.d; n > 0 {
-			out = strconv.AppendInt(out, int64(n), 10)
-			out = append(out, u.c)
-			d -= n * u.d
-		}
-	}
-	if len(out) == 0 {
-		return d.String()
-	}
-	return string(out)
+	return d.String()
 }

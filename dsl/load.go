@@ -217,5 +217,5 @@ func (l *loader) yamlError(file string, err error) *Diagnostic {
 			pos.Col = 1
 		}
 	}
-	return l.doc.Diag(pos, "YAML syntax error: "+msg)
+	return l.doc.Diag(pos, "YAML syntax error: "+msg+" (check the indentation and the colons on this line and the one before)")
 }

@@ -31,13 +31,23 @@ const (
 // CompileFile loads a rule file with its includes and compiles it. The error,
 // when not nil, is a dsl.Diagnostics with every problem found, positioned.
 func CompileFile(path string) (*Model, error) {
-	doc, err := dsl.Load(path)
+	return compileLoaded(dsl.Load(path))
+}
+
+// CompileBytes compiles one rule file held in memory (without includes),
+// named filename in messages. It is for tests and tools.
+func CompileBytes(filename string, src []byte) (*Model, error) {
+	return compileLoaded(dsl.Parse(filename, src))
+}
+
+// compileLoaded compiles a loaded document. When loading found problems it
+// compiles what could be read anyway, so one run reports every problem.
+func compileLoaded(doc *dsl.Document, err error) (*Model, error) {
 	if err == nil {
 		return Compile(doc)
 	}
-	// Compile what could be read too, so one run reports every problem.
-	diags, _ := err.(dsl.Diagnostics)
-	if doc == nil || len(doc.Files) == 0 || diags == nil {
+	diags, ok := err.(dsl.Diagnostics)
+	if !ok || doc == nil || len(doc.Files) == 0 {
 		return nil, err
 	}
 	c := newCompiler(doc)
@@ -115,6 +125,15 @@ var fieldGoTypes = map[dsl.FieldType]types.Type{
 	dsl.TypeList:   types.TypeOf([]string{}),
 }
 
+// goType is the type expressions see for a field; a field whose declared
+// type was wrong (and reported) reads as any, so its uses do not add errors.
+func goType(t dsl.FieldType) types.Type {
+	if gt, ok := fieldGoTypes[t]; ok {
+		return gt
+	}
+	return types.Any
+}
+
 // zeroValues are what a missing field reads as when it has no default.
 var zeroValues = map[dsl.FieldType]any{
 	dsl.TypeString: "",
@@ -140,7 +159,7 @@ func (c *compiler) compile() {
 		f.Index = len(m.Fields)
 		m.fieldIndex[f.Name] = f.Index
 		m.Fields = append(m.Fields, f)
-		c.base[f.Name] = fieldGoTypes[f.Type]
+		c.base[f.Name] = goType(f.Type)
 	}
 	c.eventVars = map[string]types.Type{"type": types.String, "at": types.TypeOf(time.Time{})}
 	for _, df := range doc.EventFields {
@@ -148,7 +167,7 @@ func (c *compiler) compile() {
 		f.Index = len(m.EventFields)
 		m.eventIndex[f.Name] = f.Index
 		m.EventFields = append(m.EventFields, f)
-		c.eventVars[f.Name] = fieldGoTypes[f.Type]
+		c.eventVars[f.Name] = goType(f.Type)
 	}
 	for _, l := range doc.Lists {
 		items := make([]string, len(l.Items))
@@ -299,6 +318,7 @@ func (c *compiler) defines() {
 		done     = 2
 	)
 	state := map[string]int{}
+	inCycle := map[string]bool{}
 	var order []*dsl.Define
 	var stack []string
 	var visit func(name string)
@@ -309,6 +329,9 @@ func (c *compiler) defines() {
 		case visiting:
 			i := indexOf(stack, name)
 			cycle := append(append([]string{}, stack[i:]...), name)
+			for _, n := range cycle {
+				inCycle[n] = true
+			}
 			d := byName[name]
 			c.errorAt(d.Name.Pos, "defines refer to each other in a cycle: %s; a define cannot depend on itself", strings.Join(cycle, " -> "))
 			return
@@ -328,6 +351,10 @@ func (c *compiler) defines() {
 
 	c.lead = copyMap(c.base)
 	for _, d := range order {
+		if inCycle[d.Name.Value] {
+			c.lead[d.Name.Value] = types.Any // reported above; no more errors from its uses
+			continue
+		}
 		sc := &scope{env: c.lead, want: "any"}
 		x := c.expr(d.Expr, sc)
 		var t types.Type = types.Any
@@ -428,6 +455,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 var (
 	unknownNameRE = regexp.MustCompile(`^unknown name (\S+)$`)
 	expectedRE    = regexp.MustCompile(`^expected (\w+), but got (.+)$`)
+	argumentRE    = regexp.MustCompile(`^cannot use (\S+) as argument \(type (\S+)\) to call (\w+)\s*$`)
 	mismatchRE    = regexp.MustCompile(`^invalid operation: (\S+) \(mismatched types (\S+) and (\S+)\)$`)
 )
 
@@ -450,6 +478,9 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		names = append(names, functionNames...)
 		sort.Strings(names)
 		return fmt.Sprintf("unknown name %q%s", name, suggestOr(name, names, "declare it under fields, lists or define"))
+	}
+	if m := argumentRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("%s() needs %s here, not %s", m[3], typeName(m[2]), typeName(m[1]))
 	}
 	if m := mismatchRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%s cannot combine %s with %s; check the field types under fields", m[1], typeName(m[2]), typeName(m[3]))
@@ -475,9 +506,9 @@ func typeName(t string) string {
 	case "float64":
 		return "a number (float)"
 	case "[]string":
-		return "a list"
+		return "a list (list)"
 	case "time.Time":
-		return "a time"
+		return "a time (time)"
 	}
 	return t
 }
