@@ -78,12 +78,12 @@ var handCases = []struct {
 			ev("demo_request", 1),
 		}},
 		// fit: industry 20 + country 10 - free email 20 = 10 (no employees: reads 0, no size points)
-		// engagement: content 3 × 8 = 24 + demo 40 = 64; gone quiet: no clicks or views in
-		// 60 days and created_at missing, so daysSince is +Inf > 60: -10 => 54
-		fit: 10, engagement: 54, total: 64, grade: "D", stage: "engaged",
+		// engagement: content 3 × 8 = 24 + demo 40 = 64; not gone quiet: created_at is
+		// missing, and the rule asks has(created_at)
+		fit: 10, engagement: 64, total: 74, grade: "D", stage: "engaged",
 		gates: []string{"gate.student"},
 		fired: []string{"fit.industry", "fit.target-country", "fit.free-email",
-			"engagement.content", "engagement.demo-request", "engagement.gone-quiet"},
+			"engagement.content", "engagement.demo-request"},
 	},
 	{
 		name: "competitor director: sales-ready on points, stopped by the gate",

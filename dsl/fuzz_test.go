@@ -1,0 +1,43 @@
+package dsl_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// FuzzParse feeds arbitrary bytes to the decoder: it may refuse them, with
+// positioned diagnostics, but must never panic.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"b2b-saas.yaml", "common/lists.yaml"} {
+		src, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Add([]byte("leadscore: 1\nmodel: m\nrules:\n  - id: r\n    when: |\n      a >\n      b\n"))
+	f.Add([]byte("a: &x [1]\nb: *x\n<<: {c: 1}\n"))
+	f.Add([]byte("fields: {x: {type: time, default: 2026-13-45}}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		doc, err := dsl.Parse("f.yaml", src)
+		if doc == nil {
+			t.Fatal("Parse returned no document")
+		}
+		if err == nil {
+			return
+		}
+		ds, ok := err.(dsl.Diagnostics)
+		if !ok {
+			t.Fatalf("error is a %T, not Diagnostics", err)
+		}
+		for _, d := range ds {
+			if d.Pos.File != "f.yaml" || strings.Contains(d.Message, "internal error") {
+				t.Fatalf("bad diagnostic: %v", d)
+			}
+		}
+	})
+}
