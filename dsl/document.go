@@ -7,6 +7,13 @@
 // directory are all errors, every one collected and positioned, with a
 // did-you-mean where a near name exists. Expressions are kept as text here;
 // package rules type-checks and compiles them.
+//
+// An included file may hold fields, events, event types, lists, defines,
+// score categories and rules (not the model's name, grades or stages). Its
+// contents come after those of the file that includes it, in the order of
+// the include list; a file included twice is read once. YAML anchors are
+// allowed, aliases and merge keys are not: a rule file should say each thing
+// where a reviewer reads it.
 package dsl
 
 import (

@@ -181,7 +181,7 @@ func (e *Env) BindStruct(lead any) error {
 	if plan.err != nil {
 		return plan.err
 	}
-	var le *LeadError
+	var problems LeadError
 	for _, sf := range plan.fields {
 		fv := v.FieldByIndex(sf.index)
 		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Slice || fv.Kind() == reflect.Interface) && fv.IsNil() {
@@ -190,27 +190,14 @@ func (e *Env) BindStruct(lead any) error {
 		for fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface {
 			fv = fv.Elem()
 		}
-		f := e.model.Fields[sf.schema]
-		cv, err := Coerce(f.Type, plainValue(fv))
-		if err != nil {
-			if le == nil {
-				le = &LeadError{}
-			}
-			le.add(f.Name, "%v", err)
-			continue
-		}
-		e.vars[f.Name] = cv
-		e.frame.present[sf.schema] = true
+		e.setField(sf.schema, plainValue(fv), &problems)
 	}
 	for i, f := range e.model.Fields {
 		if f.Required && !e.frame.present[i] {
-			if le == nil {
-				le = &LeadError{}
-			}
-			le.add(f.Name, "required but missing")
+			problems.add(f.Name, "required but missing")
 		}
 	}
-	return le.err()
+	return problems.err()
 }
 
 // plainValue turns a reflected value into the plain Go value Coerce takes,

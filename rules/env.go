@@ -113,11 +113,24 @@ func (e *LeadError) add(field, format string, args ...any) {
 	e.Problems = append(e.Problems, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-func (e *LeadError) err() error {
-	if e == nil || len(e.Problems) == 0 {
+// err returns the problems as an error, or nil when there are none.
+func (e LeadError) err() error {
+	if len(e.Problems) == 0 {
 		return nil
 	}
-	return e
+	return &e
+}
+
+// setField converts v for field i of the schema and sets it, or records why not.
+func (e *Env) setField(i int, v any, problems *LeadError) {
+	f := e.model.Fields[i]
+	cv, err := Coerce(f.Type, v)
+	if err != nil {
+		problems.add(f.Name, "%v", err)
+		return
+	}
+	e.vars[f.Name] = cv
+	e.frame.present[i] = true
 }
 
 // BindMap sets the lead's fields from a map, such as decoded JSON. Keys the
@@ -125,37 +138,25 @@ func (e *LeadError) err() error {
 // Missing fields keep their default (see Begin); a missing required field,
 // or a value of the wrong type, is an error naming the field.
 func (e *Env) BindMap(lead map[string]any) error {
-	var le *LeadError
+	var problems LeadError
 	for i, f := range e.model.Fields {
 		v, ok := lead[f.Name]
 		if !ok || v == nil {
 			if f.Required {
-				if le == nil {
-					le = &LeadError{}
-				}
-				le.add(f.Name, "required but missing")
+				problems.add(f.Name, "required but missing")
 			}
 			continue
 		}
-		cv, err := Coerce(f.Type, v)
-		if err != nil {
-			if le == nil {
-				le = &LeadError{}
-			}
-			le.add(f.Name, "%v", err)
-			continue
-		}
-		e.vars[f.Name] = cv
-		e.frame.present[i] = true
+		e.setField(i, v, &problems)
 	}
-	return le.err()
+	return problems.err()
 }
 
 // SetEvent makes ev the event that event.* names in expressions read.
 func (e *Env) SetEvent(ev *Event) error {
 	e.vars["event.type"] = ev.Type
 	e.vars["event.at"] = ev.At
-	var le *LeadError
+	var problems LeadError
 	for i, f := range e.model.EventFields {
 		v, ok := ev.Fields[f.Name]
 		if !ok || v == nil {
@@ -164,16 +165,13 @@ func (e *Env) SetEvent(ev *Event) error {
 		}
 		cv, err := Coerce(f.Type, v)
 		if err != nil {
-			if le == nil {
-				le = &LeadError{}
-			}
-			le.add(fmt.Sprintf("event %s at %s: %s", ev.Type, ev.At.Format(time.RFC3339), f.Name), "%v", err)
+			problems.add(fmt.Sprintf("event %s at %s: %s", ev.Type, ev.At.Format(time.RFC3339), f.Name), "%v", err)
 			e.vars[e.eventKeys[i]] = f.Default
 			continue
 		}
 		e.vars[e.eventKeys[i]] = cv
 	}
-	return le.err()
+	return problems.err()
 }
 
 // EvalDefines evaluates the model's defines in dependency order and sets
