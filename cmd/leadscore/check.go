@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+)
+
+func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	format := fs.String("format", "text", "output format: text (file:line:col with snippets) or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore check [--format text|json] FILE|DIR...")
+		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")
+		fmt.Fprintln(stderr, "that is, has a top-level leadscore: key) and reports every problem as file:line:col.")
+		fmt.Fprintln(stderr, "Exit status: 0 all files compile, 1 problems found, 2 bad usage.")
+		fs.PrintDefaults()
+	}
+	paths, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "leadscore check: unknown --format %q; use text or json\n", *format)
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	files, err := modelFiles(paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore check: %v\n", err)
+		return exitUsage
+	}
+
+	type fileReport struct {
+		File  string `json:"file"`
+		Model string `json:"model,omitempty"`
+		OK    bool   `json:"ok"`
+	}
+	type diagReport struct {
+		File     string `json:"file"`
+		Line     int    `json:"line"`
+		Col      int    `json:"col"`
+		Severity string `json:"severity"`
+		Message  string `json:"message"`
+	}
+	var reports []fileReport
+	var all dsl.Diagnostics
+	for _, f := range files {
+		m, err := rules.CompileFile(f)
+		rep := fileReport{File: f, OK: err == nil}
+		if m != nil {
+			rep.Model = m.Name
+		}
+		reports = append(reports, rep)
+		var ds dsl.Diagnostics
+		if errors.As(err, &ds) {
+			all = append(all, ds...)
+		} else if err != nil {
+			all = append(all, &dsl.Diagnostic{Pos: dsl.Pos{File: f}, Message: err.Error()})
+		}
+	}
+
+	failed := all.HasErrors()
+	if *format == "json" {
+		out := struct {
+			OK          bool         `json:"ok"`
+			Files       []fileReport `json:"files"`
+			Diagnostics []diagReport `json:"diagnostics"`
+		}{OK: !failed, Files: reports, Diagnostics: []diagReport{}}
+		for _, d := range all {
+			sev := "error"
+			if d.Severity == dsl.Warning {
+				sev = "warning"
+			}
+			out.Diagnostics = append(out.Diagnostics, diagReport{d.Pos.File, d.Pos.Line, d.Pos.Col, sev, d.Message})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(out)
+	} else {
+		all.Write(stdout)
+		for _, r := range reports {
+			if r.OK {
+				fmt.Fprintf(stdout, "ok   %s (model %s)\n", r.File, r.Model)
+			} else {
+				fmt.Fprintf(stdout, "FAIL %s\n", r.File)
+			}
+		}
+	}
+	if failed {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// modelFiles expands the arguments: files as given, directories to the
+// YAML files in them that start a model (have a top-level leadscore: key),
+// so included fragments and test files are not checked as models.
+func modelFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !(strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+				return nil
+			}
+			if isModelFile(path) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s holds no rule file (a .yaml file with a top-level leadscore: key)", p)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// isModelFile reports whether a YAML file's top-level mapping has the key
+// "leadscore". A file that does not parse counts as a model, so its errors
+// are shown rather than the file skipped.
+func isModelFile(path string) bool {
+	src, err := os.ReadFile(path)
+	if err != nil || len(src) > dsl.MaxFileSize {
+		return true
+	}
+	var root yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&root); err != nil {
+		return !errors.Is(err, io.EOF)
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return false
+	}
+	top := root.Content[0].Content
+	for i := 0; i < len(top); i += 2 {
+		if top[i].Value == "leadscore" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// leadscore runs the command in-process and returns its exit code, stdout and stderr.
+func leadscore(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func td(name string) string { return filepath.Join("..", "..", "testdata", name) }
+
+func TestCheckBundledDirectory(t *testing.T) {
+	code, out, _ := leadscore(t, "", "check", td(""))
+	assert.Equal(t, exitOK, code)
+	// The directory holds one model; its included lists file is not a model.
+	assert.Equal(t, "ok   "+td("b2b-saas.yaml")+" (model b2b-saas)\n", out)
+}
+
+const broken = `leadscore: 1
+model: m
+fields:
+  industry: string
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: r
+    score: fitt
+    when: industy == "software"
+    points: 10
+stages:
+  - {id: sql, sales_ready: true, when: fit > 5}
+`
+
+func writeTemp(t *testing.T, name, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	return path
+}
+
+func TestCheckReportsEveryProblem(t *testing.T) {
+	path := writeTemp(t, "m.yaml", broken)
+	code, out, _ := leadscore(t, "", "check", path)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, path+`:9:12: rule r scores unknown category "fitt"; did you mean "fit"?
+        score: fitt
+               ^
+`+path+`:10:11: unknown name "industy"; did you mean "industry"?
+        when: industy == "software"
+              ^
+FAIL `+path+"\n", out)
+
+	code, out, _ = leadscore(t, "", "check", "--format", "json", path, td("b2b-saas.yaml"))
+	assert.Equal(t, exitProblem, code)
+	var rep struct {
+		OK    bool
+		Files []struct {
+			File, Model string
+			OK          bool
+		}
+		Diagnostics []struct {
+			File              string
+			Line, Col         int
+			Severity, Message string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.False(t, rep.OK)
+	require.Len(t, rep.Files, 2)
+	assert.True(t, rep.Files[1].OK)
+	assert.Equal(t, "b2b-saas", rep.Files[1].Model)
+	require.Len(t, rep.Diagnostics, 2)
+	assert.Equal(t, 10, rep.Diagnostics[1].Line)
+	assert.Equal(t, 11, rep.Diagnostics[1].Col)
+	assert.Equal(t, "error", rep.Diagnostics[1].Severity)
+}
+
+func TestScoreBundledLeads(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", td("leads.ndjson"))
+	assert.Equal(t, exitOK, code, errOut)
+	want, err := os.ReadFile(td(filepath.Join("golden", "scores.ndjson")))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out)
+	assert.Contains(t, errOut, "1000 rows in: 1000 scored, 0 failed (as of 2026-10-01T00:00:00Z")
+	assert.Contains(t, errOut, "stages: sql (sales-ready) 21, mql 39, engaged 156, no stage 784; disqualified 130")
+}
+
+func TestScoreFromStdinToCSVFile(t *testing.T) {
+	in, err := os.ReadFile(td("bad-leads.ndjson"))
+	require.NoError(t, err)
+	outFile := filepath.Join(t.TempDir(), "scores.csv")
+	// Flags after the input work too.
+	code, out, errOut := leadscore(t, string(in), "score", "-", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--format", "csv", "-o", outFile, "--quiet")
+	assert.Equal(t, exitProblem, code, "some rows failed")
+	assert.Empty(t, out)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	assert.Len(t, lines, 6, "one line per bad row, no summary with --quiet")
+	assert.Equal(t, `stdin:2: lead B2: employees: want a whole number, got the text "250"`, lines[0])
+	csv, err := os.ReadFile(outFile)
+	require.NoError(t, err)
+	assert.Equal(t, 9, strings.Count(string(csv), "\n"), "header and one row per input row")
+}
+
+func TestScoreUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"score", td("leads.ndjson")}, "leadscore score: --model is required: the rule file to score with\n"},
+		{[]string{"score", "--model", td("b2b-saas.yaml"), "--at", "tomorrow"}, "leadscore score: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"tomorrow\"\n"},
+		{[]string{"score", "--model", td("b2b-saas.yaml"), "--format", "xml"}, "leadscore score: --format: unknown format \"xml\"; use ndjson or csv\n"},
+		{[]string{"score", "--model", td("b2b-saas.yaml"), "a", "b"}, "leadscore score: give one input file (or - for standard input), not 2\n"},
+		{[]string{"frobnicate"}, "leadscore: unknown command \"frobnicate\"\n"},
+	} {
+		code, _, errOut := leadscore(t, "", tc.args...)
+		assert.Equal(t, exitUsage, code, tc.args)
+		assert.True(t, strings.HasPrefix(errOut, tc.want), "%v: %s", tc.args, errOut)
+	}
+}
+
+func TestScoreRefusesABrokenModel(t *testing.T) {
+	path := writeTemp(t, "m.yaml", broken)
+	code, out, errOut := leadscore(t, `{"id":"x"}`, "score", "--model", path)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, path+`:10:11: unknown name "industy"`)
+	assert.Contains(t, errOut, "does not compile; nothing was scored")
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := leadscore(t, "")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "check    compile rule files")
+	code, _, errOut := leadscore(t, "", "help", "score")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "Usage: leadscore score --model FILE")
+}

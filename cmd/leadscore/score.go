@@ -1,0 +1,192 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// maxShownErrors bounds the bad rows printed on stderr; all are counted,
+// and each has its error in the output row.
+const maxShownErrors = 100
+
+func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	model := fs.String("model", "", "rule file (required)")
+	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
+	in := fs.String("in", "", "input format, ndjson or csv; default: from the file name (.csv is CSV)")
+	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads")
+	outFormat := fs.String("format", "ndjson", "output format: ndjson or csv")
+	output := fs.String("o", "-", "output file; - is standard output")
+	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
+	quiet := fs.Bool("quiet", false, "print no summary and no progress")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [flags] [INPUT|-]")
+		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
+		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
+		fmt.Fprintln(stderr, "number, gets a row with its error, and the run goes on.")
+		fmt.Fprintln(stderr, "Exit status: 0 every row scored, 1 some rows failed, 2 the run could not start.")
+		fs.PrintDefaults()
+	}
+	inputs, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore score: "+format+"\n", a...)
+		return exitUsage
+	}
+	if *model == "" {
+		return fail("--model is required: the rule file to score with")
+	}
+	if len(inputs) > 1 {
+		return fail("give one input file (or - for standard input), not %d", len(inputs))
+	}
+	asOf := time.Now().UTC().Truncate(time.Second)
+	if *at != "" {
+		t, err := dsl.ParseTime(*at)
+		if err != nil {
+			return fail("--at: %v", err)
+		}
+		asOf = t
+	}
+	outFmt, err := leadfile.ParseFormat(*outFormat)
+	if err != nil {
+		return fail("--format: %v", err)
+	}
+
+	m, err := rules.CompileFile(*model)
+	if err != nil {
+		var ds dsl.Diagnostics
+		if errors.As(err, &ds) {
+			ds.Write(stderr)
+			fmt.Fprintf(stderr, "leadscore score: %s does not compile; nothing was scored\n", *model)
+			return exitUsage
+		}
+		return fail("%v", err)
+	}
+
+	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt}
+	name := "-"
+	if len(inputs) == 1 {
+		name = inputs[0]
+	}
+	if name == "-" {
+		opts.Input, opts.InputName = stdin, "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		opts.Input, opts.InputName = f, name
+	}
+	opts.InputFormat = leadfile.NDJSON
+	if strings.EqualFold(filepath.Ext(name), ".csv") {
+		opts.InputFormat = leadfile.CSV
+	}
+	if *in != "" {
+		if opts.InputFormat, err = leadfile.ParseFormat(*in); err != nil {
+			return fail("--in: %v", err)
+		}
+	}
+	if *events != "" {
+		f, err := os.Open(*events)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		opts.Events, opts.EventsName = f, *events
+	}
+	if *output == "-" {
+		opts.Output = stdout
+	} else {
+		f, err := os.Create(*output)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		opts.Output = f
+	}
+
+	shown := 0
+	opts.OnError = func(e leadfile.RowError) {
+		if shown < maxShownErrors {
+			fmt.Fprintln(stderr, e.Error())
+		} else if shown == maxShownErrors {
+			fmt.Fprintf(stderr, "(more bad rows are not shown here; every one has its error in the output)\n")
+		}
+		shown++
+	}
+	progress := !*quiet && isTerminal(stderr)
+	var lastProgress time.Time
+	if progress {
+		opts.OnProgress = func(s leadfile.Summary) {
+			if s.Elapsed > time.Second && time.Since(lastProgress) > 500*time.Millisecond {
+				lastProgress = time.Now()
+				fmt.Fprintf(stderr, "\r%d rows, %.0f leads/s ", s.Rows, float64(s.Rows)/s.Elapsed.Seconds())
+			}
+		}
+	}
+	sum, err := leadfile.Score(opts)
+	if progress && !lastProgress.IsZero() {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
+		return exitUsage
+	}
+	if !*quiet {
+		fmt.Fprintln(stderr, summaryLine(m, sum, asOf))
+	}
+	if sum.Failed > 0 || sum.UnmatchedEvents > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// summaryLine reconciles the run: rows in = scored + failed, and how the
+// scored leads fall on the stage ladder.
+func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d rows in: %d scored, %d failed (as of %s", s.Rows, s.Scored, s.Failed, asOf.Format(time.RFC3339))
+	if s.Elapsed > 0 {
+		fmt.Fprintf(&b, ", %.2fs, %.0f leads/s", s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
+	}
+	b.WriteString(")\n")
+	var parts []string
+	for i := len(m.Stages) - 1; i >= 0; i-- {
+		st := m.Stages[i]
+		label := st.ID
+		if st.SalesReady {
+			label += " (sales-ready)"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", label, s.Stages[st.ID]))
+	}
+	parts = append(parts, fmt.Sprintf("no stage %d", s.Stages[""]))
+	fmt.Fprintf(&b, "stages: %s; disqualified %d", strings.Join(parts, ", "), s.Disqualified)
+	if s.UnmatchedEvents > 0 {
+		fmt.Fprintf(&b, "\n%d event rows name a lead_id no lead row has; they were not used", s.UnmatchedEvents)
+	}
+	return b.String()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+

@@ -1,0 +1,281 @@
+// Package leadfile scores leads in bulk: it reads leads with their events
+// from NDJSON or CSV, scores them on every core, and writes one result row
+// per input row, in input order, as NDJSON or CSV. A row that cannot be read
+// or scored fails alone, with its line number and reason; the rest go on.
+// Memory stays flat however long the input: rows stream through a bounded
+// pipeline.
+//
+// # Lead formats
+//
+// NDJSON: one lead per line, a JSON object whose keys are schema fields,
+// with "id" and "events". Each event is an object with "type", "at" (RFC
+// 3339) and event fields:
+//
+//	{"id":"L1","email":"a@acme.io","employees":250,"events":[{"type":"page_view","at":"2026-09-17T00:00:00Z","url":"/pricing"}]}
+//
+// CSV: a leads file with a header row naming "id" and schema fields, and an
+// optional events file with "lead_id", "type", "at" and event fields. Empty
+// cells are missing values; list cells separate items with "|". The events
+// file is read into memory first (grouped by lead id), so for inputs larger
+// than memory use NDJSON, which streams.
+package leadfile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// DecodeJSON reads one lead from a JSON object in the NDJSON format.
+func DecodeJSON(data []byte) (scoring.Lead, error) {
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return scoring.Lead{}, jsonError(err)
+	}
+	if obj == nil {
+		return scoring.Lead{}, fmt.Errorf("want a JSON object for the lead, got null")
+	}
+	return FromMap(obj)
+}
+
+// jsonError words encoding/json's errors for people who did not write it.
+func jsonError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("broken JSON at byte %d: %v", se.Offset, se)
+	}
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) && ute.Field == "" {
+		kind := map[string]string{"array": "a list [...]", "string": "a text", "number": "a number", "bool": "true or false"}[ute.Value]
+		if kind == "" {
+			kind = ute.Value
+		}
+		return fmt.Errorf("want a JSON object {...} for the lead, got %s", kind)
+	}
+	return fmt.Errorf("broken JSON: %v", err)
+}
+
+// FromMap turns a decoded JSON object into a lead: "id" and "events" are
+// taken out, the other keys are the lead's fields.
+func FromMap(obj map[string]any) (scoring.Lead, error) {
+	lead := scoring.Lead{Fields: obj}
+	switch id := obj["id"].(type) {
+	case string:
+		lead.ID = id
+	case float64:
+		lead.ID = strconv.FormatFloat(id, 'f', -1, 64)
+	case nil:
+	default:
+		return lead, fmt.Errorf("id: want text or a number, got %T", id)
+	}
+	raw, ok := obj["events"]
+	if !ok || raw == nil {
+		return lead, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return lead, fmt.Errorf("events: want a list of event objects")
+	}
+	lead.Events = make([]scoring.Event, len(list))
+	for i, item := range list {
+		e, ok := item.(map[string]any)
+		if !ok {
+			return lead, fmt.Errorf("event %d: want an object with type and at", i+1)
+		}
+		typ, ok := e["type"].(string)
+		if !ok || typ == "" {
+			return lead, fmt.Errorf("event %d: type: want the event type as text", i+1)
+		}
+		at, err := eventTime(e["at"])
+		if err != nil {
+			return lead, fmt.Errorf("event %d (%s): at: %v", i+1, typ, err)
+		}
+		lead.Events[i] = scoring.Event{Type: typ, At: at, Fields: e}
+	}
+	return lead, nil
+}
+
+func eventTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		if v == nil {
+			return time.Time{}, fmt.Errorf("missing; every event needs the time it happened")
+		}
+		return time.Time{}, fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %v", v)
+	}
+	return dsl.ParseTime(s)
+}
+
+// csvSchema maps CSV columns to the model's fields.
+type csvSchema struct {
+	idCol  int            // -1: none
+	fields []csvColumn    // lead columns the model declares
+	events *csvEventIndex // nil: no events file
+}
+
+type csvColumn struct {
+	col   int
+	field *rules.Field
+}
+
+func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
+	s := &csvSchema{idCol: -1}
+	seen := map[string]bool{}
+	for i, name := range header {
+		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		if seen[name] {
+			return nil, fmt.Errorf("column %q appears twice in the header", name)
+		}
+		seen[name] = true
+		if name == "id" {
+			s.idCol = i
+			continue
+		}
+		if f := m.Field(name); f != nil {
+			s.fields = append(s.fields, csvColumn{col: i, field: f})
+		}
+	}
+	return s, nil
+}
+
+// id returns the lead id of a record, "" without an id column.
+func (s *csvSchema) id(rec []string) string {
+	if s.idCol >= 0 && s.idCol < len(rec) {
+		return rec[s.idCol]
+	}
+	return ""
+}
+
+// decode turns one CSV record and the lead's events into a lead.
+func (s *csvSchema) decode(rec []string, events []scoring.Event) (scoring.Lead, error) {
+	fields := make(map[string]any, len(s.fields))
+	lead := scoring.Lead{ID: s.id(rec), Events: events}
+	var problems []string
+	for _, c := range s.fields {
+		if c.col >= len(rec) || rec[c.col] == "" {
+			continue
+		}
+		v, err := dsl.ParseValue(c.field.Type, rec[c.col])
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", c.field.Name, err))
+			continue
+		}
+		fields[c.field.Name] = v
+	}
+	lead.Fields = fields
+	if len(problems) > 0 {
+		return lead, fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return lead, nil
+}
+
+// csvEventIndex holds an events file grouped by lead id.
+type csvEventIndex struct {
+	byLead map[string][]scoring.Event
+	rows   map[string][]int // lead id -> line numbers, to report unmatched rows
+	used   map[string]bool
+}
+
+// take returns a lead's events and marks them used. It is called by the
+// reader, in input order, never concurrently.
+func (x *csvEventIndex) take(id string) []scoring.Event {
+	evs := x.byLead[id]
+	if evs != nil {
+		x.used[id] = true
+	}
+	return evs
+}
+
+// unmatched returns the line numbers of event rows whose lead id no lead
+// row had, sorted.
+func (x *csvEventIndex) unmatched() []int {
+	var lines []int
+	for id, ls := range x.rows {
+		if !x.used[id] {
+			lines = append(lines, ls...)
+		}
+	}
+	sort.Ints(lines)
+	return lines
+}
+
+// eventColumns maps an events header to its columns.
+type eventColumns struct {
+	leadID, typ, at int
+	fields          []csvColumn
+}
+
+func newEventColumns(m *rules.Model, header []string) (*eventColumns, error) {
+	ec := &eventColumns{leadID: -1, typ: -1, at: -1}
+	for i, name := range header {
+		switch name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")); name {
+		case "lead_id":
+			ec.leadID = i
+		case "type":
+			ec.typ = i
+		case "at":
+			ec.at = i
+		default:
+			for _, f := range m.EventFields {
+				if f.Name == name {
+					ec.fields = append(ec.fields, csvColumn{col: i, field: f})
+				}
+			}
+		}
+	}
+	var missing []string
+	for name, col := range map[string]int{"lead_id": ec.leadID, "type": ec.typ, "at": ec.at} {
+		if col < 0 {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("the events header lacks %s; it needs lead_id, type and at", strings.Join(missing, ", "))
+	}
+	return ec, nil
+}
+
+func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
+	get := func(i int) string {
+		if i < len(rec) {
+			return rec[i]
+		}
+		return ""
+	}
+	e := scoring.Event{Type: get(ec.typ)}
+	if e.Type == "" {
+		return "", e, fmt.Errorf("type: empty; every event needs its type")
+	}
+	at, err := eventTime(get(ec.at))
+	if get(ec.at) == "" {
+		at, err = eventTime(nil)
+	}
+	if err != nil {
+		return "", e, fmt.Errorf("at: %v", err)
+	}
+	e.At = at
+	for _, c := range ec.fields {
+		cell := get(c.col)
+		if cell == "" {
+			continue
+		}
+		v, err := dsl.ParseValue(c.field.Type, cell)
+		if err != nil {
+			return "", e, fmt.Errorf("%s: %v", c.field.Name, err)
+		}
+		if e.Fields == nil {
+			e.Fields = make(map[string]any, len(ec.fields))
+		}
+		e.Fields[c.field.Name] = v
+	}
+	return get(ec.leadID), e, nil
+}

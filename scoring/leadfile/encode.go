@@ -1,0 +1,192 @@
+package leadfile
+
+import (
+	"bytes"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// encoder writes result rows. One row per input row: a lead that failed
+// gets a row with its error, so output lines up with input.
+type encoder interface {
+	header(w io.Writer) error
+	result(b *bytes.Buffer, r *scoring.Result)
+	failure(b *bytes.Buffer, id string, line int, err error)
+}
+
+func newEncoder(f Format, s *scoring.Scorer) encoder {
+	var cats []string
+	for _, c := range s.Model().Categories {
+		cats = append(cats, c.Name)
+	}
+	if f == CSV {
+		return &csvEncoder{categories: cats}
+	}
+	return &ndjsonEncoder{}
+}
+
+// ndjsonEncoder writes results as one JSON object per line:
+//
+//	{"id":"L1","total":140,"scores":{"fit":80,"engagement":60},"grade":"A","stage":"sql",
+//	 "sales_ready":true,"disqualified":false,"gates":[],"fired":["fit.industry",...]}
+//
+// and failures as {"id":"L9","line":17,"error":"..."}.
+type ndjsonEncoder struct{}
+
+func (ndjsonEncoder) header(io.Writer) error { return nil }
+
+func (ndjsonEncoder) result(b *bytes.Buffer, r *scoring.Result) {
+	buf := b.AvailableBuffer()
+	buf = append(buf, `{"id":`...)
+	buf = appendJSONString(buf, r.LeadID)
+	buf = append(buf, `,"total":`...)
+	buf = appendNumber(buf, r.Total)
+	buf = append(buf, `,"scores":{`...)
+	for i, c := range r.Categories {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, c.Name)
+		buf = append(buf, ':')
+		buf = appendNumber(buf, c.Score)
+	}
+	buf = append(buf, `},"grade":`...)
+	buf = appendJSONString(buf, r.Grade)
+	buf = append(buf, `,"stage":`...)
+	buf = appendJSONString(buf, r.Stage)
+	buf = append(buf, `,"sales_ready":`...)
+	buf = strconv.AppendBool(buf, r.SalesReady)
+	buf = append(buf, `,"disqualified":`...)
+	buf = strconv.AppendBool(buf, r.Disqualified)
+	buf = append(buf, `,"gates":[`...)
+	for i, g := range r.Gates {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, g.Rule)
+	}
+	buf = append(buf, `],"fired":[`...)
+	for i, f := range r.Fired {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, f.Rule)
+	}
+	buf = append(buf, "]}\n"...)
+	b.Write(buf)
+}
+
+func (ndjsonEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
+	buf := b.AvailableBuffer()
+	buf = append(buf, `{"id":`...)
+	buf = appendJSONString(buf, id)
+	buf = append(buf, `,"line":`...)
+	buf = strconv.AppendInt(buf, int64(line), 10)
+	buf = append(buf, `,"error":`...)
+	buf = appendJSONString(buf, err.Error())
+	buf = append(buf, "}\n"...)
+	b.Write(buf)
+}
+
+// appendNumber writes a finite score as a JSON number, as short as it can be.
+func appendNumber(buf []byte, v float64) []byte {
+	return strconv.AppendFloat(buf, v, 'f', -1, 64)
+}
+
+const hex = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string, escaping what JSON requires
+// and replacing invalid UTF-8 with U+FFFD, as encoding/json does.
+func appendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}
+
+// csvEncoder writes results as CSV: id, total, one column per category,
+// grade, stage, sales_ready, disqualified, gates and fired (rule ids
+// separated by spaces), and error for rows that failed.
+type csvEncoder struct {
+	categories []string
+}
+
+func (e *csvEncoder) header(w io.Writer) error {
+	cols := append([]string{"id", "total"}, e.categories...)
+	cols = append(cols, "grade", "stage", "sales_ready", "disqualified", "gates", "fired", "error")
+	cw := csv.NewWriter(w)
+	cw.Write(cols)
+	cw.Flush()
+	return cw.Error()
+}
+
+func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
+	rec := make([]string, 0, len(e.categories)+9)
+	rec = append(rec, r.LeadID, strconv.FormatFloat(r.Total, 'f', -1, 64))
+	for _, c := range r.Categories {
+		rec = append(rec, strconv.FormatFloat(c.Score, 'f', -1, 64))
+	}
+	gates := make([]string, len(r.Gates))
+	for i, g := range r.Gates {
+		gates[i] = g.Rule
+	}
+	fired := make([]string, len(r.Fired))
+	for i, f := range r.Fired {
+		fired[i] = f.Rule
+	}
+	rec = append(rec, r.Grade, r.Stage, strconv.FormatBool(r.SalesReady), strconv.FormatBool(r.Disqualified),
+		strings.Join(gates, " "), strings.Join(fired, " "), "")
+	writeCSV(b, rec)
+}
+
+func (e *csvEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
+	rec := make([]string, len(e.categories)+9)
+	rec[0] = id
+	rec[len(rec)-1] = err.Error()
+	writeCSV(b, rec)
+}
+
+func writeCSV(b *bytes.Buffer, rec []string) {
+	cw := csv.NewWriter(b)
+	cw.Write(rec)
+	cw.Flush()
+}

@@ -1,0 +1,213 @@
+package leadfile_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/internal/leadgen"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var asOf = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+
+func testdata(name string) string { return filepath.Join("..", "..", "testdata", name) }
+
+func scorer(t testing.TB) *scoring.Scorer {
+	t.Helper()
+	m, err := rules.CompileFile(testdata("b2b-saas.yaml"))
+	require.NoError(t, err)
+	return scoring.New(m)
+}
+
+func open(t testing.TB, name string) *os.File {
+	t.Helper()
+	f, err := os.Open(testdata(name))
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// run scores with opts, collecting output and row errors.
+func run(t testing.TB, opts leadfile.Options) (string, []string, leadfile.Summary) {
+	t.Helper()
+	var out bytes.Buffer
+	var errs []string
+	opts.Output = &out
+	opts.OnError = func(e leadfile.RowError) { errs = append(errs, e.Error()) }
+	if opts.Scorer == nil {
+		opts.Scorer = scorer(t)
+	}
+	opts.AsOf = asOf
+	sum, err := leadfile.Score(opts)
+	require.NoError(t, err)
+	assert.Equal(t, sum.Rows, sum.Scored+sum.Failed, "rows in = scored + failed")
+	return out.String(), errs, sum
+}
+
+func TestBundledLeadsGolden(t *testing.T) {
+	out, errs, sum := run(t, leadfile.Options{Input: open(t, "leads.ndjson"), InputName: "leads.ndjson"})
+	assert.Empty(t, errs)
+	assert.Equal(t, 1000, sum.Rows)
+	assert.Equal(t, 1000, strings.Count(out, "\n"), "one output row per input row")
+	golden := testdata(filepath.Join("golden", "scores.ndjson"))
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out, "run go test ./scoring/leadfile -update to accept a deliberate change")
+}
+
+func TestCSVAndNDJSONGiveTheSameScores(t *testing.T) {
+	fromJSON, _, _ := run(t, leadfile.Options{Input: open(t, "leads.ndjson"), InputName: "leads.ndjson"})
+	fromCSV, errs, sum := run(t, leadfile.Options{
+		Input: open(t, "leads.csv"), InputName: "leads.csv", InputFormat: leadfile.CSV,
+		Events: open(t, "events.csv"), EventsName: "events.csv",
+	})
+	assert.Empty(t, errs)
+	assert.Zero(t, sum.UnmatchedEvents)
+	assert.Equal(t, fromJSON, fromCSV)
+}
+
+func TestOrderDoesNotDependOnWorkers(t *testing.T) {
+	var in bytes.Buffer
+	require.NoError(t, leadgen.WriteNDJSON(&in, leadgen.New(7), 3000))
+	one, _, _ := run(t, leadfile.Options{Input: bytes.NewReader(in.Bytes()), InputName: "gen", Workers: 1})
+	many, _, sum := run(t, leadfile.Options{Input: bytes.NewReader(in.Bytes()), InputName: "gen", Workers: 8})
+	assert.Equal(t, one, many)
+	assert.Equal(t, 3000, sum.Rows)
+	// Input order: the ids come out as they went in.
+	lines := strings.Split(strings.TrimSpace(many), "\n")
+	assert.True(t, strings.HasPrefix(lines[0], `{"id":"L0000001",`))
+	assert.True(t, strings.HasPrefix(lines[2999], `{"id":"L0003000",`))
+}
+
+func TestBadRowsFailAloneWithTheirLineNumbers(t *testing.T) {
+	out, errs, sum := run(t, leadfile.Options{Input: open(t, "bad-leads.ndjson"), InputName: "bad-leads.ndjson", Workers: 3})
+	assert.Equal(t, []string{
+		`bad-leads.ndjson:2: lead B2: employees: want a whole number, got the text "250"`,
+		`bad-leads.ndjson:3: lead B3: email: required but missing`,
+		`bad-leads.ndjson:4: broken JSON at byte 39: invalid character 'C' looking for beginning of value`,
+		`bad-leads.ndjson:6: lead B5: event 1 (page_view): at: missing; every event needs the time it happened`,
+		`bad-leads.ndjson:7: want a JSON object {...} for the lead, got a list [...]`,
+		`bad-leads.ndjson:8: lead B6: event webinar_attended at 2026-09-20T10:00:00Z: minutes: want a number, got the text "forty"`,
+	}, errs)
+	assert.Equal(t, leadfile.Summary{Rows: 8, Scored: 2, Failed: 6, SalesReady: 1,
+		Stages: map[string]int{"sql": 1, "": 1}, Elapsed: sum.Elapsed}, sum)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 8, "a row for every input row, the blank line excepted")
+	assert.True(t, strings.HasPrefix(lines[0], `{"id":"B1","total":110,`))
+	assert.Equal(t, `{"id":"B2","line":2,"error":"employees: want a whole number, got the text \"250\""}`, lines[1])
+	assert.True(t, strings.HasPrefix(lines[7], `{"id":"B7","total":55,`))
+}
+
+func TestCSVRowProblems(t *testing.T) {
+	leads := "id,email,employees,title\n" +
+		"C1,a@acme.io,250,CTO\n" +
+		"C2,b@acme.io,lots,CTO\n" +
+		"C3,\"c@acme.io,12,CTO\n" // an unclosed quote swallows the rest
+	events := "lead_id,type,at,url\n" +
+		"C1,page_view,2026-09-30T00:00:00Z,/pricing\n" +
+		"C9,page_view,2026-09-30T00:00:00Z,/pricing\n"
+	out, errs, sum := run(t, leadfile.Options{
+		Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV,
+		Events: strings.NewReader(events), EventsName: "events.csv", OutputFormat: leadfile.CSV,
+	})
+	assert.Equal(t, []string{
+		`leads.csv:3: lead C2: employees: want a whole number, got "lots"`,
+		`leads.csv:4: broken CSV: extraneous or missing " in quoted-field`,
+		`events.csv:3: no lead in the leads file has this lead_id; the event was not used`,
+	}, errs)
+	assert.Equal(t, 3, sum.Rows)
+	assert.Equal(t, 1, sum.UnmatchedEvents)
+	// C1 by hand: fit = mid-market 15 + decision maker 25 = 40 (grade B; no country, so no
+	// country points); engagement = one pricing view a day old, 10 × 0.5^(1/14) = 9.5169...,
+	// under the 10 that "engaged" needs.
+	assert.Equal(t, "id,total,fit,engagement,grade,stage,sales_ready,disqualified,gates,fired,error\n"+
+		"C1,49.5169515301062,40,9.516951530106196,B,,false,false,,fit.mid-market fit.decision-maker engagement.pricing-page,\n"+
+		"C2,,,,,,,,,,\"employees: want a whole number, got \"\"lots\"\"\"\n"+
+		",,,,,,,,,,\"broken CSV: extraneous or missing \"\" in quoted-field\"\n", out)
+}
+
+func TestBadEventsFileStopsTheRun(t *testing.T) {
+	opts := leadfile.Options{
+		Scorer: scorer(t), AsOf: asOf, Output: &bytes.Buffer{},
+		Input: strings.NewReader("id,email\nC1,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
+		Events: strings.NewReader("lead_id,type,at,minutes\nC1,webinar_attended,yesterday,30\nC1,,2026-09-01,1\nC1,webinar_attended,2026-09-01,many\n"), EventsName: "events.csv",
+	}
+	_, err := leadfile.Score(opts)
+	require.Error(t, err)
+	assert.Equal(t, "the events file has bad rows; fix them, since leads scored without their events would be wrong:\n"+
+		`events.csv:2: at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "yesterday"`+"\n"+
+		"events.csv:3: type: empty; every event needs its type\n"+
+		`events.csv:4: minutes: want a number, got "many"`, err.Error())
+
+	opts.Events = strings.NewReader("lead,type\n")
+	opts.Input = strings.NewReader("id,email\n")
+	_, err = leadfile.Score(opts)
+	assert.EqualError(t, err, "events.csv:1: the events header lacks at, lead_id; it needs lead_id, type and at")
+}
+
+func TestOverlongLineFailsAlone(t *testing.T) {
+	huge := `{"id":"H","email":"` + strings.Repeat("x", leadfile.MaxLine) + `"}`
+	in := `{"id":"A","email":"a@b.io"}` + "\n" + huge + "\n" + `{"id":"C","email":"c@b.io"}` + "\n"
+	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(in), InputName: "big.ndjson"})
+	assert.Equal(t, []string{"big.ndjson:2: the line is longer than 16 MiB"}, errs)
+	assert.Equal(t, 2, sum.Scored)
+	assert.Equal(t, 3, strings.Count(out, "\n"))
+}
+
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n += len(p); w.n > 100_000 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestWriteFailureStopsWithoutHanging(t *testing.T) {
+	var in bytes.Buffer
+	require.NoError(t, leadgen.WriteNDJSON(&in, leadgen.New(3), 5000))
+	_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: &in, InputName: "x", Output: &failingWriter{}})
+	assert.EqualError(t, err, "writing the results: disk full")
+}
+
+func TestDecodeJSON(t *testing.T) {
+	lead, err := leadfile.DecodeJSON([]byte(`{"id":42,"email":"a@b.io","events":[{"type":"page_view","at":"2026-09-01","url":"/x"}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "42", lead.ID)
+	require.Len(t, lead.Events, 1)
+	assert.Equal(t, "page_view", lead.Events[0].Type)
+	assert.Equal(t, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), lead.Events[0].At)
+	assert.Equal(t, "/x", lead.Events[0].Fields["url"])
+
+	for in, want := range map[string]string{
+		`null`:                             "want a JSON object for the lead, got null",
+		`{"id":true}`:                      "id: want text or a number, got bool",
+		`{"events":{}}`:                    "events: want a list of event objects",
+		`{"events":[1]}`:                   "event 1: want an object with type and at",
+		`{"events":[{"at":"2026-01-01"}]}`: "event 1: type: want the event type as text",
+		`{"events":[{"type":"x","at":5}]}`: "event 1 (x): at: want a time like 2026-03-01T09:30:00Z, got 5",
+		`"lead"`:                           "want a JSON object {...} for the lead, got a text",
+	} {
+		_, err := leadfile.DecodeJSON([]byte(in))
+		if assert.Error(t, err, in) {
+			assert.Equal(t, want, err.Error(), in)
+		}
+	}
+}

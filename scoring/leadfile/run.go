@@ -1,0 +1,479 @@
+package leadfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// Format is a file format for leads or results.
+type Format int
+
+// The formats leadfile reads and writes.
+const (
+	NDJSON Format = iota
+	CSV
+)
+
+func (f Format) String() string {
+	if f == CSV {
+		return "csv"
+	}
+	return "ndjson"
+}
+
+// ParseFormat reads a format name: "ndjson" (or "json", "jsonl") or "csv".
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "ndjson", "json", "jsonl":
+		return NDJSON, nil
+	case "csv":
+		return CSV, nil
+	}
+	return NDJSON, fmt.Errorf("unknown format %q; use ndjson or csv", s)
+}
+
+// MaxLine is the longest NDJSON line read; a longer one fails as a row.
+const MaxLine = 16 << 20
+
+// batchSize is how many rows travel together through the pipeline.
+const batchSize = 256
+
+// Options says what to score, where from and where to.
+type Options struct {
+	Scorer *scoring.Scorer
+	AsOf   time.Time
+
+	Input       io.Reader
+	InputName   string // for messages, such as "leads.ndjson"
+	InputFormat Format
+	// Events is the CSV events file that goes with a CSV leads file (optional).
+	Events     io.Reader
+	EventsName string
+
+	Output       io.Writer
+	OutputFormat Format
+
+	// Workers is how many goroutines decode and score; 0 means one per core.
+	Workers int
+	// OnError is called for every row that fails, in input order, from a
+	// single goroutine.
+	OnError func(RowError)
+	// OnProgress, when set, is called after each batch is written with the
+	// running totals.
+	OnProgress func(Summary)
+}
+
+// RowError is a row that could not be read or scored.
+type RowError struct {
+	File   string
+	Line   int
+	LeadID string
+	Err    error
+}
+
+func (e RowError) Error() string {
+	id := ""
+	if e.LeadID != "" {
+		id = "lead " + e.LeadID + ": "
+	}
+	return fmt.Sprintf("%s:%d: %s%v", e.File, e.Line, id, e.Err)
+}
+
+func (e RowError) Unwrap() error { return e.Err }
+
+// Summary counts what a run did. Rows == Scored + Failed.
+type Summary struct {
+	Rows, Scored, Failed int
+	SalesReady           int
+	Disqualified         int
+	// Stages counts scored leads by stage; "" is no stage.
+	Stages map[string]int
+	// UnmatchedEvents counts CSV event rows whose lead id no lead row had.
+	UnmatchedEvents int
+	Elapsed         time.Duration
+}
+
+// row is one input row on its way through the pipeline.
+type row struct {
+	line   int
+	raw    []byte          // NDJSON
+	rec    []string        // CSV
+	events []scoring.Event // CSV: joined from the events file by the reader
+	err    error           // a read error for this row
+}
+
+type batch struct {
+	seq  int
+	rows []row
+	out  bytes.Buffer
+	errs []RowError
+	sum  Summary
+}
+
+// Score reads every row of the input, scores it and writes its result. Rows
+// that fail are reported through OnError and counted; the error returned is
+// for problems that stop the whole run (an unreadable file, a bad header, a
+// failed write).
+func Score(opts Options) (Summary, error) {
+	start := time.Now()
+	sum := Summary{Stages: map[string]int{}}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	src, err := newSource(opts)
+	if err != nil {
+		return sum, err
+	}
+	enc := newEncoder(opts.OutputFormat, opts.Scorer)
+	out := bufio.NewWriterSize(opts.Output, 1<<16)
+	if err := enc.header(out); err != nil {
+		return sum, err
+	}
+
+	// Tokens bound the batches in flight, so a slow batch cannot make the
+	// writer hold an unbounded number of later ones: memory stays flat.
+	inFlight := 4 * workers
+	tokens := make(chan struct{}, inFlight)
+	jobs := make(chan *batch, workers)
+	done := make(chan *batch, inFlight)
+	stop := make(chan struct{}) // closed when writing fails
+	var readErr error           // set before jobs is closed
+
+	go func() { // reader
+		defer close(jobs)
+		for seq := 0; ; seq++ {
+			select {
+			case tokens <- struct{}{}:
+			case <-stop:
+				return
+			}
+			b := &batch{seq: seq}
+			for len(b.rows) < batchSize {
+				r, ok, err := src.next()
+				if err != nil {
+					readErr = err
+					break
+				}
+				if !ok {
+					break
+				}
+				b.rows = append(b.rows, r)
+			}
+			last := len(b.rows) < batchSize // decided before a worker owns b
+			if len(b.rows) > 0 {
+				jobs <- b
+			}
+			if last {
+				return
+			}
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				work(b, src, enc, opts)
+				done <- b
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	// Writer: put batches back in input order.
+	pending := map[int]*batch{}
+	next := 0
+	var werr error
+	for b := range done {
+		pending[b.seq] = b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-tokens
+			if werr != nil {
+				continue // draining after a failed write
+			}
+			if _, werr = out.Write(b.out.Bytes()); werr != nil {
+				close(stop)
+				continue
+			}
+			for _, e := range b.errs {
+				if opts.OnError != nil {
+					opts.OnError(e)
+				}
+			}
+			sum.add(b.sum)
+			if opts.OnProgress != nil {
+				sum.Elapsed = time.Since(start)
+				opts.OnProgress(sum)
+			}
+		}
+	}
+	if readErr != nil {
+		return sum, readErr
+	}
+	if werr == nil {
+		werr = out.Flush()
+	}
+	if werr != nil {
+		return sum, fmt.Errorf("writing the results: %w", werr)
+	}
+	if lines := src.unmatched(); len(lines) > 0 {
+		sum.UnmatchedEvents = len(lines)
+		for _, l := range lines {
+			if opts.OnError != nil {
+				opts.OnError(RowError{File: opts.EventsName, Line: l, Err: errors.New("no lead in the leads file has this lead_id; the event was not used")})
+			}
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+func (s *Summary) add(o Summary) {
+	s.Rows += o.Rows
+	s.Scored += o.Scored
+	s.Failed += o.Failed
+	s.SalesReady += o.SalesReady
+	s.Disqualified += o.Disqualified
+	for k, v := range o.Stages {
+		s.Stages[k] += v
+	}
+}
+
+// work decodes, scores and encodes the rows of one batch.
+func work(b *batch, src source, enc encoder, opts Options) {
+	b.sum.Stages = map[string]int{}
+	for _, r := range b.rows {
+		b.sum.Rows++
+		var lead scoring.Lead
+		err := r.err
+		if err == nil {
+			lead, err = src.decode(r)
+		}
+		var res *scoring.Result
+		if err == nil {
+			res, err = opts.Scorer.Score(lead, opts.AsOf)
+			var se *scoring.Error
+			if errors.As(err, &se) {
+				err = se.Err // the row error names the lead already
+			}
+		}
+		if err != nil {
+			b.sum.Failed++
+			b.errs = append(b.errs, RowError{File: opts.InputName, Line: r.line, LeadID: lead.ID, Err: err})
+			enc.failure(&b.out, lead.ID, r.line, err)
+			continue
+		}
+		b.sum.Scored++
+		b.sum.Stages[res.Stage]++
+		if res.SalesReady {
+			b.sum.SalesReady++
+		}
+		if res.Disqualified {
+			b.sum.Disqualified++
+		}
+		enc.result(&b.out, res)
+	}
+	b.rows = nil // let the input go before the batch waits for the writer
+}
+
+// source reads rows sequentially and decodes them in parallel.
+type source interface {
+	next() (row, bool, error)
+	decode(row) (scoring.Lead, error)
+	unmatched() []int
+}
+
+func newSource(opts Options) (source, error) {
+	if opts.InputFormat == CSV {
+		return newCSVSource(opts)
+	}
+	if opts.Events != nil {
+		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
+	}
+	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16)}, nil
+}
+
+type ndjsonSource struct {
+	r    *bufio.Reader
+	line int
+}
+
+func (s *ndjsonSource) next() (row, bool, error) {
+	for {
+		s.line++
+		var buf []byte
+		tooLong := false
+		for {
+			chunk, isPrefix, err := s.r.ReadLine()
+			if err == io.EOF {
+				if len(buf) > 0 || tooLong {
+					break
+				}
+				return row{}, false, nil
+			}
+			if err != nil {
+				return row{}, false, fmt.Errorf("reading line %d: %w", s.line, err)
+			}
+			if !tooLong {
+				if len(buf)+len(chunk) > MaxLine {
+					tooLong, buf = true, nil
+				} else {
+					buf = append(buf, chunk...)
+				}
+			}
+			if !isPrefix {
+				break
+			}
+		}
+		if tooLong {
+			return row{line: s.line, err: fmt.Errorf("the line is longer than %d MiB", MaxLine>>20)}, true, nil
+		}
+		if len(bytes.TrimSpace(buf)) == 0 {
+			continue // blank lines are not rows
+		}
+		return row{line: s.line, raw: buf}, true, nil
+	}
+}
+
+func (s *ndjsonSource) decode(r row) (scoring.Lead, error) { return DecodeJSON(r.raw) }
+func (s *ndjsonSource) unmatched() []int                   { return nil }
+
+type csvSource struct {
+	r      *csv.Reader
+	schema *csvSchema
+}
+
+func newCSVSource(opts Options) (*csvSource, error) {
+	m := opts.Scorer.Model()
+	r := csv.NewReader(opts.Input)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s: the file is empty; a CSV leads file starts with a header row", opts.InputName)
+		}
+		return nil, fmt.Errorf("%s: reading the header: %w", opts.InputName, err)
+	}
+	schema, err := newCSVSchema(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	if opts.Events != nil {
+		if schema.idCol < 0 {
+			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)
+		}
+		schema.events, err = readEvents(opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &csvSource{r: r, schema: schema}, nil
+}
+
+func (s *csvSource) next() (row, bool, error) {
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		return row{}, false, nil
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return row{line: pe.StartLine, err: fmt.Errorf("broken CSV: %v", pe.Err)}, true, nil
+	}
+	if err != nil {
+		return row{}, false, err
+	}
+	line, _ := s.r.FieldPos(0)
+	r := row{line: line, rec: rec}
+	if s.schema.events != nil {
+		r.events = s.schema.events.take(s.schema.id(rec))
+	}
+	return r, true, nil
+}
+
+func (s *csvSource) decode(r row) (scoring.Lead, error) { return s.schema.decode(r.rec, r.events) }
+
+func (s *csvSource) unmatched() []int {
+	if s.schema.events == nil {
+		return nil
+	}
+	return s.schema.events.unmatched()
+}
+
+// readEvents loads a CSV events file grouped by lead id. A bad event row
+// stops the run: scoring its lead without it would be silently wrong.
+func readEvents(opts Options) (*csvEventIndex, error) {
+	m := opts.Scorer.Model()
+	r := csv.NewReader(opts.Events)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the header: %w", opts.EventsName, err)
+	}
+	cols, err := newEventColumns(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
+	}
+	x := &csvEventIndex{byLead: map[string][]scoring.Event{}, rows: map[string][]int{}, used: map[string]bool{}}
+	var problems []string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", opts.EventsName, pe.StartLine, pe.Err))
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		id, e, err := cols.decode(rec)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
+			continue
+		}
+		x.byLead[id] = append(x.byLead[id], e)
+		x.rows[id] = append(x.rows[id], line)
+	}
+	if len(problems) > 0 {
+		more := ""
+		if len(problems) > 20 {
+			more = fmt.Sprintf("\n(and %d more)", len(problems)-20)
+			problems = problems[:20]
+		}
+		return nil, fmt.Errorf("the events file has bad rows; fix them, since leads scored without their events would be wrong:\n%s%s",
+			joinLines(problems), more)
+	}
+	return x, nil
+}
+
+func joinLines(lines []string) string {
+	var b bytes.Buffer
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
