@@ -25,14 +25,14 @@ import (
 func Coerce(t dsl.FieldType, v any) (any, error) {
 	switch t {
 	case dsl.TypeString:
-		if s, ok := v.(string); ok {
-			return s, nil
+		if _, ok := v.(string); ok {
+			return v, nil // already boxed: returning v itself allocates nothing
 		}
 		return nil, fmt.Errorf("want text, got %s", describe(v))
 	case dsl.TypeInt:
 		switch n := v.(type) {
 		case int:
-			return n, nil
+			return v, nil
 		case float64:
 			if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
 				return int(n), nil
@@ -71,7 +71,7 @@ func Coerce(t dsl.FieldType, v any) (any, error) {
 		switch n := v.(type) {
 		case float64:
 			if !math.IsNaN(n) && !math.IsInf(n, 0) {
-				return n, nil
+				return v, nil
 			}
 		case int:
 			return float64(n), nil
@@ -92,14 +92,14 @@ func Coerce(t dsl.FieldType, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("want a number, got %s", describe(v))
 	case dsl.TypeBool:
-		if b, ok := v.(bool); ok {
-			return b, nil
+		if _, ok := v.(bool); ok {
+			return v, nil
 		}
 		return nil, fmt.Errorf("want true or false, got %s", describe(v))
 	case dsl.TypeTime:
 		switch x := v.(type) {
 		case time.Time:
-			return x, nil
+			return v, nil
 		case *time.Time:
 			if x != nil {
 				return *x, nil
@@ -111,7 +111,7 @@ func Coerce(t dsl.FieldType, v any) (any, error) {
 	case dsl.TypeList:
 		switch x := v.(type) {
 		case []string:
-			return x, nil
+			return v, nil
 		case []any:
 			out := make([]string, len(x))
 			for i, item := range x {
@@ -170,17 +170,20 @@ func (e *Env) BindStruct(lead any) error {
 	v := reflect.ValueOf(lead)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
+			e.resetFields()
 			return &LeadError{Problems: []FieldProblem{{Field: "lead", Message: "nil pointer"}}}
 		}
 		v = v.Elem()
 	}
 	if v.Kind() != reflect.Struct {
+		e.resetFields()
 		return &LeadError{Problems: []FieldProblem{{Field: "lead", Message: fmt.Sprintf("want a struct or a map, got %T", lead)}}}
 	}
 	plan := e.model.plan(v.Type())
 	if plan.err != nil {
 		return plan.err
 	}
+	e.resetFields()
 	var problems LeadError
 	for _, sf := range plan.fields {
 		fv := v.FieldByIndex(sf.index)

@@ -51,7 +51,7 @@ func compileLoaded(doc *dsl.Document, err error) (*Model, error) {
 		return nil, err
 	}
 	c := newCompiler(doc)
-	c.compile()
+	c.compileSafely()
 	diags = append(diags, c.diags...)
 	diags.Sort()
 	return nil, diags
@@ -61,7 +61,7 @@ func compileLoaded(doc *dsl.Document, err error) (*Model, error) {
 // nil, is a dsl.Diagnostics listing every problem found.
 func Compile(doc *dsl.Document) (*Model, error) {
 	c := newCompiler(doc)
-	c.compile()
+	c.compileSafely()
 	c.diags.Sort()
 	if err := c.diags.Err(); err != nil {
 		return nil, err
@@ -77,8 +77,10 @@ type compiler struct {
 
 	lists     map[string][]string
 	eventVars map[string]types.Type // event field name (and type, at) -> type
+	eventRead map[string]bool       // event fields some expression reads
 	base      types.Map             // fields and the frame
 	lead      types.Map             // base + defines
+	scored    types.Map             // lead + categories and total
 	// notHere names what exists but cannot be read in some scopes, with why.
 	notHere map[string]string
 }
@@ -92,19 +94,20 @@ type scope struct {
 
 func newCompiler(doc *dsl.Document) *compiler {
 	m := &Model{
-		Name:        doc.Model.Value,
-		Description: doc.Description.Value,
-		Owners:      doc.Owners,
-		Document:    doc,
-		SalesReady:  doc.SalesReadyStage(),
-		fieldIndex:  map[string]int{},
-		eventIndex:  map[string]int{},
-		byEventType: map[string][]*Rule{},
+		Name:           doc.Model.Value,
+		Description:    doc.Description.Value,
+		Owners:         doc.Owners,
+		Document:       doc,
+		SalesReady:     doc.SalesReadyStage(),
+		fieldIndex:     map[string]int{},
+		eventIndex:     map[string]int{},
+		byEventType:    map[string][]*Rule{},
+		countersByType: map[string][]int{},
 	}
 	for _, t := range doc.EventTypes {
 		m.EventTypes = append(m.EventTypes, t.Value)
 	}
-	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, notHere: map[string]string{}}
+	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, notHere: map[string]string{}, eventRead: map[string]bool{}}
 	c.opts = append(functionOptions(), expr.MaxNodes(MaxExprNodes))
 	for _, b := range disabledBuiltins {
 		c.opts = append(c.opts, expr.DisableBuiltin(b))
@@ -148,6 +151,21 @@ var zeroValues = map[dsl.FieldType]any{
 // expr's keywords and the variables the model itself provides.
 var reserved = []string{"true", "false", "nil", "in", "not", "and", "or", "matches", "contains",
 	"startsWith", "endsWith", "let", "if", "else", "event", "total", "grade", "stage"}
+
+// compileSafely compiles, turning a panic (a bug of ours) into a diagnostic
+// so that none reaches the caller.
+func (c *compiler) compileSafely() {
+	defer func() {
+		if r := recover(); r != nil {
+			pos := dsl.Pos{}
+			if len(c.doc.Files) > 0 {
+				pos = dsl.Pos{File: c.doc.Files[0], Line: 1, Col: 1}
+			}
+			c.errorAt(pos, "internal error compiling this file (please report it with the file): %v", r)
+		}
+	}()
+	c.compile()
+}
 
 func (c *compiler) compile() {
 	doc, m := c.doc, c.m
@@ -237,7 +255,15 @@ func (c *compiler) compile() {
 		}
 	}
 
+	m.readsEventType, m.readsEventAt = c.eventRead["type"], c.eventRead["at"]
+	for i, f := range m.EventFields {
+		if c.eventRead[f.Name] {
+			m.eventFieldsRead = append(m.eventFieldsRead, i)
+		}
+	}
+
 	scored := copyMap(c.lead)
+	c.scored = scored
 	for _, cat := range m.Categories {
 		scored[cat.Name] = types.Float64
 		delete(c.notHere, cat.Name)
@@ -257,6 +283,7 @@ func (c *compiler) compile() {
 		m.Stages = append(m.Stages, &Stage{ID: ds.ID.Value, Description: ds.Description.Value,
 			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool"})})
 	}
+	c.fuse()
 }
 
 // field converts a declared field, filling in its default.

@@ -29,6 +29,10 @@ type Frame struct {
 	Events []Event
 	// present[i] tells whether the lead carried Model.Fields[i].
 	present []bool
+	// counts and lasts hold the model's event aggregates for this lead,
+	// by counter slot.
+	counts []int
+	lasts  []time.Time
 }
 
 // frameVar is the environment name under which expressions reach the Frame.
@@ -55,6 +59,8 @@ func (m *Model) NewEnv() *Env {
 		vars:  make(map[string]any, len(m.Fields)+len(m.Defines)+len(m.EventFields)+len(m.Categories)+8),
 	}
 	e.frame.present = make([]bool, len(m.Fields))
+	e.frame.counts = make([]int, len(m.counters))
+	e.frame.lasts = make([]time.Time, len(m.counters))
 	e.vars[frameVar] = &e.frame
 	for _, f := range m.EventFields {
 		e.eventKeys = append(e.eventKeys, "event."+f.Name)
@@ -65,11 +71,17 @@ func (m *Model) NewEnv() *Env {
 // Model returns the model the environment evaluates.
 func (e *Env) Model() *Model { return e.model }
 
-// Begin starts a new lead: it sets the as-of time and the events, and resets
-// every field to its default as if the lead carried none.
+// Begin starts a new lead: it sets the as-of time and the events, and makes
+// one pass over the events for the aggregates expressions use. Follow it
+// with BindMap or BindStruct, which set every field of the schema: the
+// lead's value, or the field's default.
 func (e *Env) Begin(asOf time.Time, events []Event) {
 	e.frame.AsOf = asOf
 	e.frame.Events = events
+	e.frame.countEvents(e.model)
+}
+
+func (e *Env) resetFields() {
 	for i, f := range e.model.Fields {
 		e.vars[f.Name] = f.Default
 		e.frame.present[i] = false
@@ -121,12 +133,14 @@ func (e LeadError) err() error {
 	return &e
 }
 
-// setField converts v for field i of the schema and sets it, or records why not.
+// setField converts v for field i of the schema and sets it, or records why
+// not and sets the default.
 func (e *Env) setField(i int, v any, problems *LeadError) {
 	f := e.model.Fields[i]
 	cv, err := Coerce(f.Type, v)
 	if err != nil {
 		problems.add(f.Name, "%v", err)
+		e.vars[f.Name], e.frame.present[i] = f.Default, false
 		return
 	}
 	e.vars[f.Name] = cv
@@ -145,6 +159,7 @@ func (e *Env) BindMap(lead map[string]any) error {
 			if f.Required {
 				problems.add(f.Name, "required but missing")
 			}
+			e.vars[f.Name], e.frame.present[i] = f.Default, false
 			continue
 		}
 		e.setField(i, v, &problems)
@@ -152,12 +167,19 @@ func (e *Env) BindMap(lead map[string]any) error {
 	return problems.err()
 }
 
-// SetEvent makes ev the event that event.* names in expressions read.
+// SetEvent makes ev the event that event.* names in expressions read. Only
+// the event fields some expression reads are converted and bound.
 func (e *Env) SetEvent(ev *Event) error {
-	e.vars["event.type"] = ev.Type
-	e.vars["event.at"] = ev.At
+	m := e.model
+	if m.readsEventType {
+		e.vars["event.type"] = ev.Type
+	}
+	if m.readsEventAt {
+		e.vars["event.at"] = ev.At
+	}
 	var problems LeadError
-	for i, f := range e.model.EventFields {
+	for _, i := range m.eventFieldsRead {
+		f := m.EventFields[i]
 		v, ok := ev.Fields[f.Name]
 		if !ok || v == nil {
 			e.vars[e.eventKeys[i]] = f.Default
@@ -246,4 +268,92 @@ func (e *Env) Float(x *Expr) (float64, error) {
 		return float64(v), nil
 	}
 	return 0, &EvalError{Expr: x, Pos: x.Pos, Err: fmt.Errorf("want a number, got %T", out)}
+}
+
+// EvalLead runs the lead phase: it evaluates the defines (setting their
+// values), and sets gates[i] for each gate and rules[i] for each rule that
+// reads only the lead (event gates and event rules are left alone), by
+// their Index. It runs the fused program, or the separate ones when there
+// is none or the fused one fails, so that a failure is reported with the
+// position of the expression that failed.
+func (e *Env) EvalLead(gates, rules []bool) error {
+	f := &e.model.fused
+	if f.lead != nil {
+		out, err := e.machine.Run(f.lead.Program, e.vars)
+		if vals, ok := out.([]any); err == nil && ok {
+			i := 0
+			for _, d := range e.model.Defines {
+				e.vars[d.Name] = vals[i]
+				i++
+			}
+			for _, g := range f.leadGates {
+				gates[g.Index], _ = vals[i].(bool)
+				i++
+			}
+			for _, r := range f.leadRules {
+				rules[r.Index], _ = vals[i].(bool)
+				i++
+			}
+			return nil
+		}
+	}
+	if err := e.EvalDefines(); err != nil {
+		return err
+	}
+	for _, g := range e.model.Gates {
+		if !g.IsEvent() {
+			ok, err := e.Bool(g.When)
+			if err != nil {
+				return err
+			}
+			gates[g.Index] = ok
+		}
+	}
+	for _, r := range e.model.Rules {
+		if !r.IsEvent() {
+			ok, err := e.Bool(r.When)
+			if err != nil {
+				return err
+			}
+			rules[r.Index] = ok
+		}
+	}
+	return nil
+}
+
+// EvalLadder runs the ladder phase, once the categories and "total" are
+// set: it returns the grade (the first that holds, "" for none) and sets
+// stages[i] for each stage whose condition holds.
+func (e *Env) EvalLadder(stages []bool) (string, error) {
+	if f := e.model.fused.ladder; f != nil {
+		out, err := e.machine.Run(f.Program, e.vars)
+		if vals, ok := out.([]any); err == nil && ok {
+			grade, _ := vals[0].(string)
+			for i := range e.model.Stages {
+				stages[i], _ = vals[i+1].(bool)
+			}
+			e.vars["grade"] = vals[0] // already boxed
+			return grade, nil
+		}
+	}
+	grade := ""
+	for _, g := range e.model.Grades {
+		ok, err := e.Bool(g.When)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			grade = g.Name
+			break
+		}
+	}
+	e.vars["grade"] = grade
+	for i, s := range e.model.Stages {
+		ok, err := e.Bool(s.When)
+		if err != nil {
+			return "", err
+		}
+		stages[i] = ok
+	}
+	return grade, nil
 }

@@ -41,16 +41,15 @@ func functionOptions() []expr.Option {
 		expr.Function("daysSince", func(p ...any) (any, error) {
 			return p[0].(*Frame).DaysSince(p[1].(time.Time)), nil
 		}, new(func(*Frame, time.Time) float64)),
+		// events and daysSinceLast read the slot the compiler gave their
+		// type and window, filled by the one pass over the events in Begin.
 		expr.Function("events", func(p ...any) (any, error) {
-			var window time.Duration
-			if len(p) == 3 {
-				window = time.Duration(p[2].(int))
-			}
-			return p[0].(*Frame).Count(p[1].(string), window), nil
-		}, new(func(*Frame, string) int), new(func(*Frame, string, int) int)),
+			return p[0].(*Frame).counts[p[1].(int)], nil
+		}, new(func(*Frame, int) int)),
 		expr.Function("daysSinceLast", func(p ...any) (any, error) {
-			return p[0].(*Frame).DaysSinceLast(p[1].(string)), nil
-		}, new(func(*Frame, string) float64)),
+			f := p[0].(*Frame)
+			return f.DaysSince(f.lasts[p[1].(int)]), nil
+		}, new(func(*Frame, int) float64)),
 	}
 }
 
@@ -71,6 +70,50 @@ func (f *Frame) DaysSince(t time.Time) float64 {
 		return math.Inf(1)
 	}
 	return float64(f.AsOf.Sub(t)) / float64(dsl.Day)
+}
+
+// counter is an event aggregate an expression uses: how many events of a
+// type (within a window), or, with last, when the latest one happened.
+type counter struct {
+	last   bool
+	typ    string
+	window time.Duration
+}
+
+// counterSlot returns the slot of a counter, adding it if it is new.
+func (m *Model) counterSlot(last bool, typ string, window time.Duration) int {
+	c := counter{last: last, typ: typ, window: window}
+	for i, x := range m.counters {
+		if x == c {
+			return i
+		}
+	}
+	m.counters = append(m.counters, c)
+	m.countersByType[typ] = append(m.countersByType[typ], len(m.counters)-1)
+	return len(m.counters) - 1
+}
+
+// countEvents fills the frame's counter slots in one pass over the events.
+func (f *Frame) countEvents(m *Model) {
+	if len(m.counters) == 0 {
+		return
+	}
+	clear(f.counts)
+	clear(f.lasts)
+	for i := range f.Events {
+		ev := &f.Events[i]
+		for _, k := range m.countersByType[ev.Type] {
+			c := &m.counters[k]
+			switch {
+			case c.last:
+				if !ev.At.After(f.AsOf) && ev.At.After(f.lasts[k]) {
+					f.lasts[k] = ev.At
+				}
+			case f.Counts(ev.At, c.window):
+				f.counts[k]++
+			}
+		}
+	}
 }
 
 // Counts reports whether an event at time at counts at the as-of time for a

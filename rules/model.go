@@ -50,6 +50,14 @@ type Model struct {
 	// an event type to the event rules (and event gates) that count it.
 	byEventType map[string][]*Rule
 	structPlans structPlanCache
+	// What event filters read, so SetEvent binds only that.
+	readsEventType, readsEventAt bool
+	eventFieldsRead              []int // indexes in EventFields
+	fused                        fusedPhases
+	// counters are the event aggregates expressions use (events(),
+	// daysSinceLast()), computed in one pass over a lead's events.
+	counters       []counter
+	countersByType map[string][]int
 }
 
 // Field is one field of the lead or event schema.

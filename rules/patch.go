@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr/ast"
 
@@ -71,6 +72,7 @@ func (p *patcher) Visit(node *ast.Node) {
 			p.errorf(n, "unknown event field %q%s", prop.Value, suggestOr(prop.Value, p.c.eventFieldNames(), "declare it under events"))
 			return
 		}
+		p.c.eventRead[prop.Value] = true
 		ast.Patch(node, &ast.IdentifierNode{Value: "event." + prop.Value})
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
@@ -123,6 +125,7 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 		if known := p.c.m.EventTypes; len(known) > 0 && !contains(known, typ.Value) {
 			p.errorf(typ, "unknown event type %q%s", typ.Value, suggestOr(typ.Value, known, "add it to event_types"))
 		}
+		var window time.Duration
 		if len(args) == 2 {
 			s, ok := args[1].(*ast.StringNode)
 			if !ok {
@@ -134,10 +137,14 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 				p.errorf(s, "%v", err)
 				return
 			}
-			ns := &ast.IntegerNode{Value: int(d)}
-			ns.SetLocation(s.Location())
-			args[1] = ns
+			window = d
 		}
+		// The one pass over a lead's events (Env.Begin) fills a slot for
+		// each distinct type and window; the call reads its slot.
+		slot := &ast.IntegerNode{Value: p.c.m.counterSlot(name == "daysSinceLast", typ.Value, window)}
+		slot.SetLocation(n.Location())
+		n.Arguments = []ast.Node{frame, slot}
+		return
 	}
 	n.Arguments = append([]ast.Node{frame}, args...)
 }

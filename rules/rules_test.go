@@ -182,6 +182,7 @@ stages:
 	assert.True(t, env.Present(0))
 
 	env.Begin(time.Now(), nil) // a new lead: fields back to their defaults
+	require.NoError(t, env.BindMap(nil))
 	assert.Equal(t, 0.0, env.Get("annual_revenue"))
 	assert.False(t, env.Present(0))
 }

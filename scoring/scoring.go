@@ -71,7 +71,10 @@ func (s *Scorer) Model() *rules.Model { return s.model }
 type evaluation struct {
 	env      *rules.Env
 	matches  [][]time.Duration // by rule index: ages of matching events
-	gateHits []bool            // by gate index: an event gate matched
+	gateHits []bool            // by gate index: the gate holds (lead gates) or an event matched it
+	ruleHits []bool            // by rule index: a lead rule's condition holds
+	stageOK  []bool            // by stage index: the stage's condition holds
+	raw      []float64         // by category index: points before clamping
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -79,6 +82,9 @@ func (s *Scorer) newEvaluation() *evaluation {
 		env:      s.model.NewEnv(),
 		matches:  make([][]time.Duration, len(s.model.Rules)),
 		gateHits: make([]bool, len(s.model.Gates)),
+		ruleHits: make([]bool, len(s.model.Rules)),
+		stageOK:  make([]bool, len(s.model.Stages)),
+		raw:      make([]float64, len(s.model.Categories)),
 	}
 }
 
@@ -131,42 +137,41 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	if err != nil {
 		return err
 	}
-	if err := env.EvalDefines(); err != nil {
+	if err := s.events(ev, lead.Events, asOf); err != nil { // event gates and rules
 		return err
 	}
-
-	if err := s.events(ev, lead.Events, asOf); err != nil {
+	if err := env.EvalLead(ev.gateHits, ev.ruleHits); err != nil { // defines, lead gates and rules
 		return err
 	}
 
 	for _, g := range m.Gates {
-		hit := ev.gateHits[g.Index]
-		if !g.IsEvent() {
-			if hit, err = env.Bool(g.When); err != nil {
-				return err
-			}
-		}
-		if hit {
+		if ev.gateHits[g.Index] {
 			res.Disqualified = true
 			res.Gates = append(res.Gates, Gate{Rule: g.ID, Reason: g.Disqualify})
 		}
 	}
 
-	raw := make([]float64, len(m.Categories))
+	// Which rules give points, and how many: Fired is allocated once, to size.
+	fired := 0
+	for _, r := range m.Rules {
+		if r.IsEvent() && len(ev.matches[r.Index]) > 0 || !r.IsEvent() && ev.ruleHits[r.Index] {
+			fired++
+		}
+	}
+	if fired > 0 {
+		res.Fired = make([]Fired, 0, fired)
+	}
+	raw := ev.raw
+	clear(raw)
 	for _, r := range m.Rules {
 		var points float64
 		var n int
 		if r.IsEvent() {
-			points, n = eventPoints(r, ev.matches[r.Index])
-			if n == 0 {
+			if points, n = eventPoints(r, ev.matches[r.Index]); n == 0 {
 				continue
 			}
 		} else {
-			ok, err := env.Bool(r.When)
-			if err != nil {
-				return err
-			}
-			if !ok {
+			if !ev.ruleHits[r.Index] {
 				continue
 			}
 			points = r.Points
@@ -189,24 +194,11 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	}
 	env.Set("total", res.Total)
 
-	for _, g := range m.Grades {
-		ok, err := env.Bool(g.When)
-		if err != nil {
-			return err
-		}
-		if ok {
-			res.Grade = g.Name
-			break
-		}
+	if res.Grade, err = env.EvalLadder(ev.stageOK); err != nil {
+		return err
 	}
-	env.Set("grade", res.Grade)
-
 	for i := len(m.Stages) - 1; i >= 0; i-- {
-		ok, err := env.Bool(m.Stages[i].When)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if !ev.stageOK[i] {
 			continue
 		}
 		if res.Disqualified && i >= m.SalesReady {
@@ -230,6 +222,7 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 		ev.matches[i] = ev.matches[i][:0]
 	}
 	clear(ev.gateHits)
+	clear(ev.ruleHits)
 	frame := ev.env.Frame()
 	for i := range events {
 		e := &events[i]

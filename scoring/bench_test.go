@@ -1,0 +1,106 @@
+package scoring_test
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/internal/leadgen"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// benchLeads are the bundled 1,000 leads plus 4,000 more from the generator,
+// decoded from JSON as a backend or the CLI would receive them.
+func benchLeads(t testing.TB) []scoring.Lead {
+	t.Helper()
+	var data bytes.Buffer
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "leads.ndjson"))
+	require.NoError(t, err)
+	data.Write(src)
+	require.NoError(t, leadgen.WriteNDJSON(&data, leadgen.New(99), 4000))
+	var leads []scoring.Lead
+	sc := bufio.NewScanner(&data)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lead, err := leadfile.DecodeJSON(sc.Bytes())
+		require.NoError(t, err)
+		leads = append(leads, lead)
+	}
+	return leads
+}
+
+// The engine, the hand-written Go and the naive expr approach give the
+// same result on every lead: the baselines are measured doing the same work,
+// and the engine is checked against an independent implementation.
+func TestBaselinesAgreeWithTheEngine(t *testing.T) {
+	s := bundledScorer(t)
+	naive := newNaiveScorer()
+	stages := map[string]int{}
+	for _, lead := range benchLeads(t) {
+		res, err := s.Score(lead, asOf)
+		require.NoError(t, err, lead.ID)
+		got := fromResult(res)
+		for name, want := range map[string]baselineResult{"hand-written": handScore(lead, asOf), "naive": naive.score(lead, asOf)} {
+			assert.InDelta(t, want.fit, got.fit, 1e-9, "%s %s fit", name, lead.ID)
+			assert.InDelta(t, want.engagement, got.engagement, 1e-9, "%s %s engagement", name, lead.ID)
+			assert.InDelta(t, want.total, got.total, 1e-9, "%s %s total", name, lead.ID)
+			want.fit, want.engagement, want.total = got.fit, got.engagement, got.total
+			if !assert.Equal(t, want, got, "%s %s", name, lead.ID) {
+				return
+			}
+		}
+		stages[res.Stage]++
+	}
+	// The comparison covers every stage, not only leads that score nothing.
+	for _, st := range []string{"", "engaged", "mql", "sql"} {
+		assert.Greater(t, stages[st], 50, "leads at stage %q", st)
+	}
+}
+
+// BenchmarkScore scores the same leads three ways; compare the ns/op of the
+// sub-benchmarks (one op is one lead).
+func BenchmarkScore(b *testing.B) {
+	leads := benchLeads(b)
+	b.Run("engine", func(b *testing.B) {
+		s := bundledScorer(b)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := s.Score(leads[i%len(leads)], asOf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("handwritten", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			handScore(leads[i%len(leads)], asOf)
+		}
+	})
+	b.Run("naive", func(b *testing.B) {
+		n := newNaiveScorer()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			n.score(leads[i%len(leads)], asOf)
+		}
+	})
+}
+
+// BenchmarkScoreParallel is the engine scored from all cores at once.
+func BenchmarkScoreParallel(b *testing.B) {
+	leads := benchLeads(b)
+	s := bundledScorer(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			if _, err := s.Score(leads[i%len(leads)], asOf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
