@@ -184,3 +184,19 @@ func escapeLen(c rune) int {
 	}
 	return 2
 }
+
+// Slice returns the part of the expression from character from to
+// character to, each character keeping its position in the file.
+func (e *Expr) Slice(from, to int) *Expr {
+	runes := []rune(e.Text)
+	from, to = max(0, min(from, len(runes))), max(0, min(to, len(runes)))
+	if from > to {
+		from = to
+	}
+	sub := &Expr{Text: string(runes[from:to]), Pos: e.PosAt(from)}
+	if len(e.offsets) > 0 {
+		sub.offsets = append([]Pos(nil), e.offsets[from:to]...)
+		sub.offsets = append(sub.offsets, e.PosAt(to))
+	}
+	return sub
+}

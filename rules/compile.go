@@ -83,6 +83,8 @@ type compiler struct {
 	scored    types.Map             // lead + categories and total
 	// notHere names what exists but cannot be read in some scopes, with why.
 	notHere map[string]string
+	// noClauses is set when compiling the leaves of a clause tree.
+	noClauses bool
 }
 
 // scope is what an expression may read, and what it is called in messages.
@@ -476,7 +478,11 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 		}
 		return nil
 	}
-	return &Expr{Source: e.Text, Pos: e.Pos, Program: program, src: e}
+	x := &Expr{Source: e.Text, Pos: e.Pos, Program: program, src: e}
+	if sc.want == "bool" && !c.noClauses {
+		x.Clause = c.clauses(x, sc)
+	}
+	return x
 }
 
 var (

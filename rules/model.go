@@ -140,7 +140,10 @@ type Expr struct {
 	Source  string
 	Pos     dsl.Pos
 	Program *vm.Program
-	src     *dsl.Expr
+	// Clause is a condition split into its parts, for explanations; nil
+	// for expressions that are not conditions.
+	Clause *Clause
+	src    *dsl.Expr
 }
 
 // PosAt returns the file position of the offset-th character of the source.

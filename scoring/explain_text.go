@@ -1,0 +1,229 @@
+package scoring
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+)
+
+// WriteText writes the explanation for people. With all, rules that did
+// not fire are listed too, each with the part of its condition that failed.
+//
+//	lead L1, as of 2026-10-01T00:00:00Z: stage sql (sales-ready), grade A, total 140
+//	  fit 80 of 0..100 · engagement 60 of 0..100
+//
+//	fired:
+//	  +20  fit.industry  Target industry (sales)
+//	         yes  lower(industry) in target_industries     industry = "Software"
+func (x *Explanation) WriteText(w io.Writer, all bool) error {
+	b := &strings.Builder{}
+	r := x.Result
+	stage := r.Stage
+	if stage == "" {
+		stage = "none"
+	}
+	if r.SalesReady {
+		stage += " (sales-ready)"
+	}
+	id := r.LeadID
+	if id == "" {
+		id = "(no id)"
+	}
+	fmt.Fprintf(b, "lead %s, as of %s: stage %s, grade %s, total %s\n", id, r.AsOf.Format("2006-01-02T15:04:05Z07:00"), stage, orNone(r.Grade), num(r.Total))
+	var cats []string
+	for i, c := range r.Categories {
+		cat := x.model.Categories[i]
+		s := fmt.Sprintf("%s %s of %s..%s", c.Name, num(c.Score), bound(cat.Min), bound(cat.Max))
+		if c.Raw != c.Score {
+			s += fmt.Sprintf(" (raw %s, clamped)", num(c.Raw))
+		}
+		cats = append(cats, s)
+	}
+	fmt.Fprintf(b, "  %s\n", strings.Join(cats, " · "))
+	if r.Disqualified {
+		for _, g := range r.Gates {
+			fmt.Fprintf(b, "  DISQUALIFIED by %s: %s\n", g.Rule, g.Reason)
+		}
+		if r.Blocked != "" {
+			fmt.Fprintf(b, "  would otherwise stand on %s\n", r.Blocked)
+		}
+	}
+
+	b.WriteString("\nfired:\n")
+	any := false
+	for _, re := range x.Rules {
+		if re.Fired {
+			any = true
+			writeRule(b, re)
+		}
+	}
+	if !any {
+		b.WriteString("  (none)\n")
+	}
+	if all {
+		b.WriteString("\nnot fired:\n")
+		for _, re := range x.Rules {
+			if !re.Fired {
+				writeRule(b, re)
+			}
+		}
+	}
+	b.WriteString("\ngates:\n")
+	for _, g := range x.Gates {
+		if g.Fired || all {
+			writeRule(b, g)
+		}
+	}
+	if !r.Disqualified && !all {
+		b.WriteString("  (none fired)\n")
+	}
+	b.WriteString("\nstages:\n")
+	for _, st := range x.Stages {
+		mark := "no "
+		if st.Holds {
+			mark = "yes"
+		}
+		label := st.Stage
+		if st.SalesReady {
+			label += " (sales-ready)"
+		}
+		fmt.Fprintf(b, "  %s  %s\n", mark, label)
+		writeClause(b, st.Condition, "         ")
+	}
+	if n := x.Next; n != nil {
+		fmt.Fprintf(b, "\nto reach %s:\n", n.Stage)
+		if n.Blocked {
+			b.WriteString("  blocked by a gate whatever the lead scores\n")
+		}
+		for _, u := range n.Unmet {
+			fmt.Fprintf(b, "  needs  %s\n", oneLine(u))
+		}
+		for _, name := range sortedKeys(n.Missing) {
+			fmt.Fprintf(b, "  lacks  %s %s points\n", num(n.Missing[name]), name)
+		}
+		for i, c := range n.Candidates {
+			if i == 5 {
+				fmt.Fprintf(b, "  (and %d more rules)\n", len(n.Candidates)-5)
+				break
+			}
+			fmt.Fprintf(b, "  could  %+g %s  %s\n", c.Points, c.Rule, c.Reason)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeRule(b *strings.Builder, re RuleExplanation) {
+	who := ""
+	if re.Owner != "" {
+		who = " (" + re.Owner + ")"
+	}
+	if re.Category != "" {
+		fmt.Fprintf(b, "  %-6s %s  %s%s\n", signed(re.Points, re.Fired), re.Rule, re.Reason, who)
+	} else {
+		fmt.Fprintf(b, "  %-6s %s  %s%s\n", map[bool]string{true: "STOP", false: "-"}[re.Fired], re.Rule, re.Reason, who)
+	}
+	if re.Condition != nil {
+		writeClause(b, *re.Condition, "         ")
+	}
+	if ec := re.Events; ec != nil {
+		fmt.Fprintf(b, "         %s of its type: %d in its window, %d matched, %d counted\n", plural(ec.Of, "event"), ec.InWindow, ec.Matched, ec.Counted)
+		for _, e := range ec.Each {
+			fmt.Fprintf(b, "           %s %s (%s days ago)  %s\n", e.Type, e.At.Format("2006-01-02"), num(math.Round(e.AgeDays*10)/10), signed(e.Points, true))
+		}
+	}
+}
+
+func writeClause(b *strings.Builder, cv ClauseValue, indent string) {
+	mark := "--  "
+	switch {
+	case cv.Error != "":
+		mark = "ERR "
+	case cv.Value == nil:
+	case *cv.Value:
+		mark = "yes "
+	default:
+		mark = "no  "
+	}
+	text := oneLine(cv.Source)
+	if cv.Op != "" && cv.Op != "not" {
+		text = cv.Op + ":"
+	}
+	line := indent + mark + " " + text
+	reads := cv.Reads
+	if cv.Op == "not" && len(cv.Parts) == 1 {
+		reads = cv.Parts[0].Reads // "not x": show what x read
+	}
+	if len(reads) > 0 {
+		var shown []string
+		for _, r := range reads {
+			v, _ := json.Marshal(r.Value)
+			shown = append(shown, r.Name+" = "+string(v))
+		}
+		line = fmt.Sprintf("%-60s %s", line, strings.Join(shown, ", "))
+	}
+	if cv.Value == nil && cv.Error == "" {
+		line += "   (not evaluated)"
+	}
+	if cv.Error != "" {
+		line += "   " + cv.Error
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	if cv.Op == "not" {
+		return // "not x": its one part is shown in the source
+	}
+	for _, p := range cv.Parts {
+		writeClause(b, p, indent+"  ")
+	}
+}
+
+// oneLine shows a multi-line expression on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func signed(p float64, fired bool) string {
+	if !fired {
+		return "-"
+	}
+	if p >= 0 {
+		return "+" + num(p)
+	}
+	return num(p)
+}
+
+// num prints a score with at most two decimals.
+func num(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
+}
+
+func bound(v float64) string {
+	if math.IsInf(v, 0) {
+		return ""
+	}
+	return num(v)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
