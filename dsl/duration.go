@@ -44,6 +44,8 @@ func ParseDuration(s string) (time.Duration, error) {
 			unit = time.Minute
 		case 's':
 			unit = time.Second
+		case ' ':
+			return 0, fmt.Errorf("bad duration %q: write the number and its unit together, like 2d", s)
 		default:
 			return 0, fmt.Errorf("bad duration %q: unknown unit %q; use w, d, h, m or s", s, s[j:j+1])
 		}

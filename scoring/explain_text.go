@@ -132,7 +132,11 @@ func writeRule(b *strings.Builder, re RuleExplanation) {
 	if ec := re.Events; ec != nil {
 		fmt.Fprintf(b, "         %s of its type: %d in its window, %d matched, %d counted\n", plural(ec.Of, "event"), ec.InWindow, ec.Matched, ec.Counted)
 		for _, e := range ec.Each {
-			fmt.Fprintf(b, "           %s %s (%s days ago)  %s\n", e.Type, e.At.Format("2006-01-02"), num(math.Round(e.AgeDays*10)/10), signed(e.Points, true))
+			age := num(math.Round(e.AgeDays*10)/10) + " days"
+			if age == "1 days" {
+				age = "1 day"
+			}
+			fmt.Fprintf(b, "           %s %s (%s ago)  %s\n", e.Type, e.At.Format("2006-01-02"), age, signed(e.Points, true))
 		}
 	}
 }

@@ -3,6 +3,7 @@
 //
 //	leadscore check FILE|DIR...             compile rule files; report every problem
 //	leadscore score --model FILE [INPUT]    score leads from NDJSON or CSV
+//	leadscore test [PATH...]                run the test files of rule files
 //
 // Run "leadscore help COMMAND" for a command's flags.
 package main
@@ -31,6 +32,7 @@ type command struct {
 var commands = []command{
 	{"check", "compile rule files and report every problem, positioned", runCheck},
 	{"score", "score leads (NDJSON or CSV) with a rule file, on every core", runScore},
+	{"test", "run the test files of rule files (*_test.yaml), with coverage", runTest},
 }
 
 func main() {

@@ -148,3 +148,33 @@ func TestHelp(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, errOut, "Usage: leadscore score --model FILE")
 }
+
+func TestTestCommand(t *testing.T) {
+	code, out, _ := leadscore(t, "", "test", "--coverage", "--min-coverage", "100", td(""))
+	assert.Equal(t, exitOK, code, out)
+	assert.Contains(t, out, "test: 25 passed, 0 failed, 1 skipped\n")
+	assert.Contains(t, out, "coverage of b2b-saas by "+td("b2b-saas_test.yaml")+": 100.0% (69 of 69 outcomes)")
+
+	failing := filepath.Join("..", "..", "scoring", "scoringtest", "testdata", "failing.yaml")
+	code, out, _ = leadscore(t, "", "test", failing)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "FAIL  sales thinks an analyst who asked for a demo is sales-ready")
+	assert.Contains(t, out, "test: 1 passed, 1 failed, 0 skipped\n")
+
+	code, out, _ = leadscore(t, "", "test", "--run", "student", "-v", td(""))
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "  ok    A student is never sales-ready\n")
+	assert.Contains(t, out, "test: 1 passed, 0 failed, 0 skipped\n")
+
+	code, out, _ = leadscore(t, "", "test", "--format", "junit", failing)
+	assert.Equal(t, exitProblem, code)
+	assert.True(t, strings.HasPrefix(out, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<testsuites"))
+
+	code, _, errOut := leadscore(t, "", "test", "--min-coverage", "101", td(""))
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "coverage of "+td("b2b-saas_test.yaml")+" is 100.0%, below the 101.0% required")
+
+	code, _, errOut = leadscore(t, "", "test", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "no test files")
+}

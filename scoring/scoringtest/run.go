@@ -1,0 +1,443 @@
+// Package scoringtest runs test files for rule files: YAML examples, written
+// by sales and marketing, of what their definition of a sales-ready lead
+// means. Each case is a lead (usually extending a shared fixture), its
+// events, and what the score must say. A failing case reports what it
+// expected, what it got, and why the score came out so.
+//
+// `leadscore test` runs test files from the command line; Run runs them as
+// subtests of a Go test:
+//
+//	func TestRules(t *testing.T) { scoringtest.Run(t, "rules") }
+package scoringtest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// Status is the outcome of a case.
+type Status string
+
+// The outcomes of a case.
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Pending Status = "pending"
+	Error   Status = "error" // the lead could not be scored
+)
+
+// FileResult is the outcome of one test file.
+type FileResult struct {
+	File      string       `json:"file"`
+	ModelFile string       `json:"model_file,omitempty"`
+	Model     string       `json:"model,omitempty"`
+	Cases     []CaseResult `json:"cases"`
+	Coverage  *Coverage    `json:"coverage,omitempty"`
+	// Err is set when the file could not be run: it, or its model, has
+	// errors (a dsl.Diagnostics, every one positioned).
+	Err error `json:"-"`
+}
+
+// CaseResult is the outcome of one case.
+type CaseResult struct {
+	Name     string        `json:"name"`
+	Pos      string        `json:"pos"`
+	Status   Status        `json:"status"`
+	Failures []string      `json:"failures,omitempty"`
+	Pending  string        `json:"pending,omitempty"`
+	Error    string        `json:"error,omitempty"`
+	Elapsed  time.Duration `json:"elapsed_ns"`
+	// Explanation of the score, for failing cases and coverage.
+	Explanation *scoring.Explanation `json:"explanation,omitempty"`
+}
+
+// Options narrow a run.
+type Options struct {
+	// Run, when set, runs only the cases whose name it matches.
+	Run *regexp.Regexp
+}
+
+// Find returns the test files among paths: files as given, and in
+// directories every file ending in _test.yaml or _test.yml.
+func Find(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && (strings.HasSuffix(path, "_test.yaml") || strings.HasSuffix(path, "_test.yml")) {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RunFile runs the cases of one test file.
+func RunFile(path string, opts Options) *FileResult {
+	fr := &FileResult{File: path}
+	tf, err := dsl.LoadTestFile(path)
+	var diags dsl.Diagnostics
+	if err != nil {
+		if !errors.As(err, &diags) || tf == nil || tf.Model.Value == "" {
+			fr.Err = err
+			return fr
+		}
+		// Go on: checking the cases against the model reports the rest.
+	}
+	fr.ModelFile = filepath.FromSlash(tf.Model.Value)
+	if !filepath.IsAbs(fr.ModelFile) {
+		fr.ModelFile = filepath.Join(filepath.Dir(path), fr.ModelFile)
+	}
+	m, err := rules.CompileFile(fr.ModelFile)
+	if err != nil {
+		var ds dsl.Diagnostics
+		if errors.As(err, &ds) && len(ds) == 1 && ds[0].Pos.Line == 0 {
+			// The model file itself is missing or unreadable: say so at the model: line.
+			err = dsl.Diagnostics{tf.Diag(tf.Model.Pos, fmt.Sprintf("cannot load model %s: %s", tf.Model.Value, ds[0].Message))}
+		}
+		if errors.As(err, &ds) {
+			diags = append(diags, ds...)
+			diags.Sort()
+			err = diags
+		}
+		fr.Err = err
+		return fr
+	}
+	fr.Model = m.Name
+	c := &checker{tf: tf, m: m, diags: diags}
+	leads := c.check()
+	c.diags.Sort()
+	if err := c.diags.Err(); err != nil {
+		fr.Err = err
+		return fr
+	}
+	scorer := scoring.New(m)
+	cov := newCoverage(m)
+	for i, tc := range tf.Cases {
+		if opts.Run != nil && !opts.Run.MatchString(tc.Name.Value) {
+			continue
+		}
+		cr := CaseResult{Name: tc.Name.Value, Pos: tc.Pos.String()}
+		if tc.Pending.Value != "" {
+			cr.Status, cr.Pending = Pending, tc.Pending.Value
+			fr.Cases = append(fr.Cases, cr)
+			continue
+		}
+		start := time.Now()
+		x, err := scorer.Explain(leads[i].lead, leads[i].asOf)
+		cr.Elapsed = time.Since(start)
+		if err != nil {
+			cr.Status, cr.Error = Error, err.Error()
+			fr.Cases = append(fr.Cases, cr)
+			continue
+		}
+		cov.add(x)
+		cr.Failures = compare(tc.Expect, x.Result)
+		cr.Status = Pass
+		if len(cr.Failures) > 0 {
+			cr.Status = Fail
+			cr.Explanation = x
+		}
+		fr.Cases = append(fr.Cases, cr)
+	}
+	fr.Coverage = cov
+	return fr
+}
+
+// testLead is a case's lead, built from its fixture and its own values.
+type testLead struct {
+	lead scoring.Lead
+	asOf time.Time
+}
+
+// checker checks a test file against its model and builds the leads.
+type checker struct {
+	tf    *dsl.TestFile
+	m     *rules.Model
+	diags dsl.Diagnostics
+}
+
+func (c *checker) errorf(pos dsl.Pos, format string, args ...any) {
+	c.diags = append(c.diags, c.tf.Diag(pos, fmt.Sprintf(format, args...)))
+}
+
+func (c *checker) check() []testLead {
+	fixtures := map[string]*dsl.Fixture{}
+	var fixtureNames []string
+	for _, f := range c.tf.Fixtures {
+		fixtures[f.Name.Value] = f
+		fixtureNames = append(fixtureNames, f.Name.Value)
+		c.fields(f.Lead)
+		c.events(f.Events)
+	}
+	var leads []testLead
+	for _, tc := range c.tf.Cases {
+		asOf := time.Time{}
+		switch {
+		case tc.AsOf != nil:
+			asOf = tc.AsOf.Value
+		case c.tf.AsOf != nil:
+			asOf = c.tf.AsOf.Value
+		default:
+			c.errorf(tc.Pos, "case %q has no as-of time; add as_of: to it or at the top of the file", tc.Name.Value)
+		}
+		fields := map[string]any{}
+		var events []scoring.Event
+		if name := tc.Extends.Value; name != "" {
+			f, ok := fixtures[name]
+			if !ok {
+				c.errorf(tc.Extends.Pos, "unknown fixture %q%s", name, orAdvice(name, fixtureNames, "declare it under fixtures"))
+			} else {
+				c.apply(fields, &events, f.Lead, f.Events, asOf)
+			}
+		}
+		c.fields(tc.Lead)
+		c.events(tc.Events)
+		c.apply(fields, &events, tc.Lead, tc.Events, asOf)
+		c.expect(tc.Expect)
+		id, _ := fields["id"].(string)
+		leads = append(leads, testLead{lead: scoring.Lead{ID: id, Fields: fields, Events: events}, asOf: asOf})
+	}
+	return leads
+}
+
+// fields checks lead values against the schema, where they are written.
+func (c *checker) fields(values []dsl.FieldValue) {
+	var names []string
+	for _, f := range c.m.Fields {
+		names = append(names, f.Name)
+	}
+	for _, v := range values {
+		if v.Name.Value == "id" {
+			continue
+		}
+		f := c.m.Field(v.Name.Value)
+		if f == nil {
+			c.errorf(v.Name.Pos, "the model declares no lead field %q%s", v.Name.Value, orAdvice(v.Name.Value, names, "see fields: in "+c.tf.Model.Value))
+			continue
+		}
+		if v.Value == nil {
+			continue
+		}
+		if _, err := rules.Coerce(f.Type, v.Value); err != nil {
+			c.errorf(v.Pos, "lead field %s: %v", f.Name, err)
+		}
+	}
+}
+
+func (c *checker) events(events []*dsl.TestEvent) {
+	var names []string
+	types := map[string]dsl.FieldType{}
+	for _, f := range c.m.EventFields {
+		names = append(names, f.Name)
+		types[f.Name] = f.Type
+	}
+	for _, e := range events {
+		if known := c.m.EventTypes; len(known) > 0 && e.Type.Value != "" && !contains(known, e.Type.Value) {
+			c.errorf(e.Type.Pos, "unknown event type %q%s", e.Type.Value, orAdvice(e.Type.Value, known, "see event_types: in "+c.tf.Model.Value))
+		}
+		for _, v := range e.Fields {
+			t, ok := types[v.Name.Value]
+			if !ok {
+				c.errorf(v.Name.Pos, "the model declares no event field %q%s", v.Name.Value, orAdvice(v.Name.Value, names, "events have type, at (or ago) and the fields under events: in "+c.tf.Model.Value))
+				continue
+			}
+			if v.Value == nil {
+				continue
+			}
+			if _, err := rules.Coerce(t, v.Value); err != nil {
+				c.errorf(v.Pos, "event field %s: %v", v.Name.Value, err)
+			}
+		}
+	}
+}
+
+// apply lays a fixture's or a case's values over the lead being built.
+func (c *checker) apply(fields map[string]any, events *[]scoring.Event, values []dsl.FieldValue, evs []*dsl.TestEvent, asOf time.Time) {
+	for _, v := range values {
+		if v.Value == nil {
+			delete(fields, v.Name.Value)
+		} else {
+			fields[v.Name.Value] = v.Value
+		}
+	}
+	for _, e := range evs {
+		at := asOf
+		if e.At != nil {
+			at = e.At.Value
+		} else if e.Ago != nil {
+			at = asOf.Add(-e.Ago.Value)
+		}
+		ev := scoring.Event{Type: e.Type.Value, At: at, Fields: map[string]any{}}
+		for _, v := range e.Fields {
+			ev.Fields[v.Name.Value] = v.Value
+		}
+		*events = append(*events, ev)
+	}
+}
+
+// expect checks that what a case expects names things the model has.
+func (c *checker) expect(e dsl.Expect) {
+	m := c.m
+	if e.Stage != nil && e.Stage.Value != "none" && m.Stage(e.Stage.Value) < 0 {
+		var ids []string
+		for _, s := range m.Stages {
+			ids = append(ids, s.ID)
+		}
+		c.errorf(e.Stage.Pos, "unknown stage %q%s", e.Stage.Value, orAdvice(e.Stage.Value, append(ids, "none"), "the stages are "+strings.Join(ids, ", ")+", or none"))
+	}
+	if e.Grade != nil {
+		var grades []string
+		for _, g := range m.Grades {
+			grades = append(grades, g.Name)
+		}
+		if !contains(grades, e.Grade.Value) {
+			c.errorf(e.Grade.Pos, "unknown grade %q; the grades are %s", e.Grade.Value, strings.Join(grades, ", "))
+		}
+	}
+	var cats []string
+	for _, cat := range m.Categories {
+		cats = append(cats, cat.Name)
+	}
+	for _, s := range e.Scores {
+		if m.Category(s.Category.Value) == nil {
+			c.errorf(s.Category.Pos, "unknown score category %q%s", s.Category.Value, orAdvice(s.Category.Value, cats, "the categories are "+strings.Join(cats, ", ")))
+		}
+	}
+	var ids, gates []string
+	for _, r := range m.Rules {
+		ids = append(ids, r.ID)
+	}
+	for _, g := range m.Gates {
+		ids = append(ids, g.ID)
+		gates = append(gates, g.ID)
+	}
+	for _, id := range append(append([]dsl.String{}, e.Fired...), e.NotFired...) {
+		if m.Rule(id.Value) == nil {
+			c.errorf(id.Pos, "unknown rule %q%s", id.Value, orAdvice(id.Value, ids, "see rules: in "+c.tf.Model.Value))
+		}
+	}
+	for _, id := range e.Gates {
+		if !contains(gates, id.Value) {
+			c.errorf(id.Pos, "unknown gate %q%s", id.Value, orAdvice(id.Value, gates, "gates are the rules with disqualify:"))
+		}
+	}
+}
+
+func orAdvice(name string, candidates []string, advice string) string {
+	if s := dsl.DidYouMean(name, candidates); s != "" {
+		return s
+	}
+	return "; " + advice
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// compare lists how the result differs from what the case expects.
+func compare(e dsl.Expect, r *scoring.Result) []string {
+	var out []string
+	fail := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if e.Stage != nil {
+		got := r.Stage
+		if got == "" {
+			got = "none"
+		}
+		if got != e.Stage.Value {
+			fail("stage: want %s, got %s", e.Stage.Value, got)
+		}
+	}
+	if e.SalesReady != nil && e.SalesReady.Value != r.SalesReady {
+		fail("sales_ready: want %v, got %v", e.SalesReady.Value, r.SalesReady)
+	}
+	if e.Grade != nil && e.Grade.Value != r.Grade {
+		fail("grade: want %s, got %s", e.Grade.Value, orNone(r.Grade))
+	}
+	if e.Total != nil && !e.Total.Holds(r.Total) {
+		fail("total: want %s, got %s", e.Total, num(r.Total))
+	}
+	for _, s := range e.Scores {
+		if got := r.Score(s.Category.Value); !s.Range.Holds(got) {
+			fail("%s: want %s, got %s", s.Category.Value, s.Range, num(got))
+		}
+	}
+	points := map[string]float64{}
+	for _, f := range r.Fired {
+		points[f.Rule] = f.Points
+	}
+	for _, id := range e.Fired {
+		if !r.Fires(id.Value) {
+			fail("fired: want %s to fire; it did not", id.Value)
+		}
+	}
+	for _, id := range e.NotFired {
+		if r.Fires(id.Value) {
+			if p, ok := points[id.Value]; ok {
+				fail("not_fired: want %s not to fire; it gave %s points", id.Value, num(p))
+			} else {
+				fail("not_fired: want %s not to fire; it disqualified the lead", id.Value)
+			}
+		}
+	}
+	if e.Disqualified != nil && e.Disqualified.Value != r.Disqualified {
+		fail("disqualified: want %v, got %v", e.Disqualified.Value, r.Disqualified)
+	}
+	if e.GatesSet {
+		var want, got []string
+		for _, g := range e.Gates {
+			want = append(want, g.Value)
+		}
+		for _, g := range r.Gates {
+			got = append(got, g.Rule)
+		}
+		sort.Strings(want)
+		sort.Strings(got)
+		if strings.Join(want, ",") != strings.Join(got, ",") {
+			fail("gates: want [%s], got [%s]", strings.Join(want, ", "), strings.Join(got, ", "))
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func num(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
+}

@@ -1,0 +1,167 @@
+package scoringtest_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/scoring/scoringtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// The bundled model's test file runs with go test, case by case.
+func TestBundledLeadDefinitions(t *testing.T) {
+	scoringtest.Run(t, filepath.Join("..", "..", "testdata"))
+}
+
+func TestBundledCoverageIsComplete(t *testing.T) {
+	fr := scoringtest.RunFile(filepath.Join("..", "..", "testdata", "b2b-saas_test.yaml"), scoringtest.Options{})
+	require.NoError(t, fr.Err)
+	covered, total := fr.Coverage.Counts()
+	assert.Equal(t, total, covered)
+	assert.Equal(t, scoringtest.Totals{Passed: 25, Pending: 1}, scoringtest.Count([]*scoringtest.FileResult{fr}))
+}
+
+// A failing case shows what it expected, what it got, and the explanation.
+func TestFailingCaseReport(t *testing.T) {
+	fr := scoringtest.RunFile(filepath.Join("testdata", "failing.yaml"), scoringtest.Options{})
+	require.NoError(t, fr.Err)
+	var b bytes.Buffer
+	require.NoError(t, scoringtest.WriteText(&b, []*scoringtest.FileResult{fr}, true))
+	golden := filepath.Join("testdata", "failing.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, b.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), b.String())
+	assert.Equal(t, scoringtest.Totals{Passed: 1, Failed: 1}, scoringtest.Count([]*scoringtest.FileResult{fr}))
+}
+
+func TestRunFilter(t *testing.T) {
+	fr := scoringtest.RunFile(filepath.Join("..", "..", "testdata", "b2b-saas_test.yaml"), scoringtest.Options{Run: regexpMust("(?i)student|competitor")})
+	require.NoError(t, fr.Err)
+	var names []string
+	for _, c := range fr.Cases {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{"A student is never sales-ready", "A competitor is stopped at the gate but keeps its scores"}, names)
+}
+
+func TestJUnitReport(t *testing.T) {
+	files := []*scoringtest.FileResult{
+		scoringtest.RunFile(filepath.Join("..", "..", "testdata", "b2b-saas_test.yaml"), scoringtest.Options{}),
+		scoringtest.RunFile(filepath.Join("testdata", "failing.yaml"), scoringtest.Options{}),
+	}
+	var b bytes.Buffer
+	require.NoError(t, scoringtest.WriteJUnit(&b, files))
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Skipped  int `xml:"skipped,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Tests int    `xml:"tests,attr"`
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+				Skipped *struct{} `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc))
+	assert.Equal(t, 28, doc.Tests)
+	assert.Equal(t, 1, doc.Failures)
+	assert.Equal(t, 1, doc.Skipped)
+	require.Len(t, doc.Suites, 2)
+	failing := doc.Suites[1].Cases[0]
+	require.NotNil(t, failing.Failure)
+	assert.Equal(t, "stage: want sql, got mql; fired: want fit.industry to fire; it did not", failing.Failure.Message)
+	assert.Contains(t, failing.Failure.Text, "no   lower(industry) in target_industries")
+}
+
+// writeTest writes a test file for the bundled model into a temporary directory.
+func writeTest(t *testing.T, body string) string {
+	t.Helper()
+	model, err := filepath.Abs(filepath.Join("..", "..", "testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "x_test.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(body, "MODEL", model)), 0o644))
+	return path
+}
+
+func TestBadTestFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"misspelt keys", "model: MODEL\nas_of: 2026-10-01\ncase:\n  - name: x\n", []string{
+			":1:1: the test file has no cases; add cases: with at least one",
+			`:3:1: unknown key "case" in the test file; did you mean "cases"?`,
+		}},
+		{"fields the model does not declare, values of the wrong type", `model: MODEL
+as_of: 2026-10-01
+cases:
+  - name: x
+    lead: {email: a@b.io, industy: saas, employees: many, tech_stack: crm}
+    events:
+      - {type: demo_requested, ago: 1d, minuts: 3}
+      - {type: page_view, ago: 2 days}
+      - {type: page_view, url: /x}
+    expect: {stage: sqll, fired: [fit.industri], gates: [fit.industry], scores: {fitt: 1}}
+`, []string{
+			`:5:27: the model declares no lead field "industy"; did you mean "industry"?`,
+			`:5:53: lead field employees: want a whole number, got the text "many"`,
+			`:5:71: lead field tech_stack: want a list of texts, got the text "crm"`,
+			`:7:16: unknown event type "demo_requested"; did you mean "demo_request"?`,
+			`:7:41: the model declares no event field "minuts"; did you mean "minutes"?`,
+			`:8:32: ago: bad duration "2 days": write the number and its unit together, like 2d`,
+			`:9:9: this event has no time; add ago: (such as 2d, before the as-of time) or at: (a date)`,
+			`:10:21: unknown stage "sqll"; did you mean "sql"?`,
+			`:10:35: unknown rule "fit.industri"; did you mean "fit.industry"?`,
+			`:10:58: unknown gate "fit.industry"; gates are the rules with disqualify:`,
+			`:10:82: unknown score category "fitt"; did you mean "fit"?`,
+		}},
+		{"a missing model", "model: nope.yaml\nas_of: 2026-10-01\ncases:\n  - {name: x, expect: {stage: sql}}\n", []string{
+			`:1:8: cannot load model nope.yaml: no such file`,
+		}},
+		{"unknown fixture, no as-of, duplicate names, nothing expected", `model: MODEL
+fixtures:
+  vp: {lead: {title: VP}}
+cases:
+  - {name: a, extends: pv, expect: {stage: sql}}
+  - {name: a}
+`, []string{
+			`:5:5: case "a" has no as-of time; add as_of: to it or at the top of the file`,
+			`:5:24: unknown fixture "pv"; did you mean "vp"?`,
+			`:6:5: case "a" expects nothing; add expect: with what the result must be`,
+			`:6:5: case "a" has no as-of time; add as_of: to it or at the top of the file`,
+			`:6:12: case "a" appears twice (first at`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeTest(t, tc.body)
+			fr := scoringtest.RunFile(path, scoringtest.Options{})
+			require.Error(t, fr.Err)
+			got := strings.Split(fr.Err.Error(), "\n")
+			require.Len(t, got, len(tc.want), fr.Err.Error())
+			for i, w := range tc.want {
+				assert.True(t, strings.HasPrefix(got[i], path+w) || strings.Contains(got[i], w), "line %d:\n got %s\nwant %s%s", i, got[i], path, w)
+			}
+		})
+	}
+}
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
