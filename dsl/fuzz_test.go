@@ -41,3 +41,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTestFile: test files are outside input too.
+func FuzzParseTestFile(f *testing.F) {
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "b2b-saas_test.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(src)
+	f.Add([]byte("model: m.yaml\ncases:\n  - {name: x, events: [{type: a, ago: 2d, at: 2026-01-01}], expect: {total: {min: 1}}}\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		tf, err := dsl.ParseTestFile("t.yaml", src)
+		if tf == nil {
+			t.Fatal("no test file returned")
+		}
+		if err != nil {
+			if _, ok := err.(dsl.Diagnostics); !ok {
+				t.Fatalf("error is a %T, not Diagnostics", err)
+			}
+		}
+	})
+}
