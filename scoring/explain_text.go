@@ -119,7 +119,11 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 func writeRule(b *strings.Builder, re RuleExplanation) {
 	who := ""
 	if re.Owner != "" {
-		who = " (" + re.Owner + ")"
+		who = " (" + re.Owner
+		if re.Reviewed != "" {
+			who += ", reviewed " + re.Reviewed
+		}
+		who += ")"
 	}
 	if re.Category != "" {
 		fmt.Fprintf(b, "  %-6s %s  %s%s\n", signed(re.Points, re.Fired), re.Rule, re.Reason, who)

@@ -22,6 +22,7 @@ import (
 func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	format := fs.String("format", "text", "output format: text (file:line:col with snippets) or json")
+	strict := fs.Bool("strict", false, "report lint findings too (unused lists and defines, rules that never or always fire, unreachable stages, shadowed grades, rules without owner or reason), and fail on them")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore check [--format text|json] FILE|DIR...")
 		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")
@@ -66,6 +67,12 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		rep := fileReport{File: f, OK: err == nil}
 		if m != nil {
 			rep.Model = m.Name
+			if *strict {
+				if lint := rules.Lint(m); len(lint) > 0 {
+					all = append(all, lint...)
+					rep.OK = false
+				}
+			}
 		}
 		reports = append(reports, rep)
 		var ds dsl.Diagnostics
@@ -76,7 +83,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	failed := all.HasErrors()
+	failed := all.HasErrors() || (*strict && len(all) > 0)
 	if *format == "json" {
 		out := struct {
 			OK          bool         `json:"ok"`
@@ -98,6 +105,8 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		for _, r := range reports {
 			if r.OK {
 				fmt.Fprintf(stdout, "ok   %s (model %s)\n", r.File, r.Model)
+			} else if r.Model != "" {
+				fmt.Fprintf(stdout, "WARN %s (model %s)\n", r.File, r.Model)
 			} else {
 				fmt.Fprintf(stdout, "FAIL %s\n", r.File)
 			}

@@ -4,6 +4,8 @@
 //	leadscore check FILE|DIR...             compile rule files; report every problem
 //	leadscore score --model FILE [INPUT]    score leads from NDJSON or CSV
 //	leadscore test [PATH...]                run the test files of rule files
+//	leadscore explain --model FILE [LEAD]   explain one lead's score
+//	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
 //
 // Run "leadscore help COMMAND" for a command's flags.
 package main
@@ -33,6 +35,8 @@ var commands = []command{
 	{"check", "compile rule files and report every problem, positioned", runCheck},
 	{"score", "score leads (NDJSON or CSV) with a rule file, on every core", runScore},
 	{"test", "run the test files of rule files (*_test.yaml), with coverage", runTest},
+	{"explain", "explain one lead's score: every rule, condition by condition", runExplain},
+	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
 }
 
 func main() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,8 +26,10 @@ func td(name string) string { return filepath.Join("..", "..", "testdata", name)
 func TestCheckBundledDirectory(t *testing.T) {
 	code, out, _ := leadscore(t, "", "check", td(""))
 	assert.Equal(t, exitOK, code)
-	// The directory holds one model; its included lists file is not a model.
-	assert.Equal(t, "ok   "+td("b2b-saas.yaml")+" (model b2b-saas)\n", out)
+	// Three models; the included lists and the test file are not models.
+	assert.Equal(t, "ok   "+td("b2b-saas-v2.yaml")+" (model b2b-saas)\n"+
+		"ok   "+td("b2b-saas.yaml")+" (model b2b-saas)\n"+
+		"ok   "+td(filepath.Join("lint", "sloppy.yaml"))+" (model sloppy)\n", out)
 }
 
 const broken = `leadscore: 1
@@ -177,4 +180,92 @@ func TestTestCommand(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "test", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "no test files")
+}
+
+func TestExplainCommand(t *testing.T) {
+	lead := `{"id":"x","email":"maria@acme.io","title":"VP Engineering","industry":"software","employees":250,"country":"US","events":[{"type":"demo_request","at":"2026-09-29T00:00:00Z"}]}`
+	code, out, errOut := leadscore(t, lead, "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "-")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "lead x, as of 2026-10-01T00:00:00Z: stage sql (sales-ready), grade A, total 110\n")
+	assert.Contains(t, out, "yes  lower(industry) in target_industries")
+	assert.Contains(t, out, "\nnot fired:\n")
+
+	code, out, _ = leadscore(t, lead, "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--format", "json")
+	assert.Equal(t, exitOK, code)
+	var x struct {
+		Result struct{ Stage string }
+		Rules  []struct {
+			Rule  string
+			Fired bool
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &x))
+	assert.Equal(t, "sql", x.Result.Stage)
+	assert.Len(t, x.Rules, 15)
+
+	code, _, errOut = leadscore(t, `{"id": 1, "title": "x"}`, "explain", "--model", td("b2b-saas.yaml"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "email: required but missing")
+}
+
+func TestCheckStrict(t *testing.T) {
+	code, out, _ := leadscore(t, "", "check", "--strict", td(filepath.Join("lint", "sloppy.yaml")))
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, 8, strings.Count(out, ": warning: "))
+	code, _, _ = leadscore(t, "", "check", td(filepath.Join("lint", "sloppy.yaml")))
+	assert.Equal(t, exitOK, code, "without --strict, findings do not fail")
+	code, _, _ = leadscore(t, "", "check", "--strict", td("b2b-saas.yaml"))
+	assert.Equal(t, exitOK, code)
+}
+
+func TestDiffFiles(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "**Sales-ready: 21 → 23 (+2, +9.5%)** of 1,000 leads: 4 start, 2 stop being sales-ready.")
+	code, out, _ = leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--format", "json")
+	assert.Equal(t, exitOK, code)
+	var rep struct {
+		Changes []struct{ Kind, Name string }
+		Impact  any
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.Len(t, rep.Changes, 5)
+	assert.Nil(t, rep.Impact, "no leads, no impact")
+}
+
+// diff reads old versions of a rule file, with its includes, from git.
+func TestDiffGitRevisions(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	gitIn := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
+		cmd.Dir = repo
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	copyTo := func(src, dst string) {
+		b, err := os.ReadFile(src)
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o755))
+		require.NoError(t, os.WriteFile(dst, b, 0o644))
+	}
+	gitIn("init", "-q")
+	copyTo(td("b2b-saas.yaml"), filepath.Join(repo, "rules", "b2b.yaml"))
+	copyTo(td(filepath.Join("common", "lists.yaml")), filepath.Join(repo, "rules", "common", "lists.yaml"))
+	gitIn("add", ".")
+	gitIn("commit", "-q", "-m", "q3")
+	copyTo(td("b2b-saas-v2.yaml"), filepath.Join(repo, "rules", "b2b.yaml"))
+	gitIn("commit", "-q", "-am", "q4")
+
+	t.Chdir(repo)
+	code, out, errOut := leadscore(t, "", "diff", "HEAD~1:rules/b2b.yaml", "HEAD:rules/b2b.yaml")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "`HEAD~1:rules/b2b.yaml` → `HEAD:rules/b2b.yaml`")
+	assert.Contains(t, out, "## Rule changes (5)")
+
+	code, _, errOut = leadscore(t, "", "diff", "nope:rules/b2b.yaml", "rules/b2b.yaml")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "git cannot give rules at nope")
 }

@@ -65,15 +65,10 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("--format: %v", err)
 	}
 
-	m, err := rules.CompileFile(*model)
-	if err != nil {
-		var ds dsl.Diagnostics
-		if errors.As(err, &ds) {
-			ds.Write(stderr)
-			fmt.Fprintf(stderr, "leadscore score: %s does not compile; nothing was scored\n", *model)
-			return exitUsage
-		}
-		return fail("%v", err)
+	m, _ := compileModel(*model, stderr)
+	if m == nil {
+		fmt.Fprintf(stderr, "leadscore score: %s does not compile; nothing was scored\n", *model)
+		return exitUsage
 	}
 
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt}
@@ -179,6 +174,21 @@ func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 		fmt.Fprintf(&b, "\n%d event rows name a lead_id no lead row has; they were not used", s.UnmatchedEvents)
 	}
 	return b.String()
+}
+
+// compileModel compiles a rule file, printing its problems with snippets.
+func compileModel(path string, stderr io.Writer) (*rules.Model, error) {
+	m, err := rules.CompileFile(path)
+	if err != nil {
+		var ds dsl.Diagnostics
+		if errors.As(err, &ds) {
+			ds.Write(stderr)
+		} else {
+			fmt.Fprintf(stderr, "leadscore: %v\n", err)
+		}
+		return nil, err
+	}
+	return m, nil
 }
 
 func isTerminal(w io.Writer) bool {

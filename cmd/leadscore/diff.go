@@ -1,0 +1,244 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+	"github.com/leadscore/leadscore/scoring/review"
+)
+
+func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	leads := fs.String("leads", "", "leads to measure the change on (NDJSON, or CSV with --events)")
+	events := fs.String("events", "", "CSV events file for CSV leads")
+	in := fs.String("in", "", "leads format, ndjson or csv; default: from the file name")
+	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
+	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request) or json")
+	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--leads FILE] [flags]")
+		fmt.Fprintln(stderr, "\nA review report of two versions of a model: the rule changes, with the team that owns")
+		fmt.Fprintln(stderr, "each, and, with --leads, what the change does to those leads. OLD and NEW are rule files")
+		fmt.Fprintln(stderr, "or git revisions of one, as REV:PATH (main:rules/b2b.yaml, HEAD~1:rules/b2b.yaml).")
+		fs.PrintDefaults()
+	}
+	specs, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore diff: "+format+"\n", a...)
+		return exitUsage
+	}
+	if len(specs) != 2 {
+		return fail("give two versions of the model, OLD and NEW (files or REV:PATH)")
+	}
+	if *format != "markdown" && *format != "json" {
+		return fail("unknown --format %q; use markdown or json", *format)
+	}
+	asOf := time.Now().UTC().Truncate(time.Second)
+	if *at != "" {
+		t, err := dsl.ParseTime(*at)
+		if err != nil {
+			return fail("--at: %v", err)
+		}
+		asOf = t
+	}
+	var models [2]*rules.Model
+	for i, spec := range specs {
+		path, cleanup, err := materialize(spec)
+		if err != nil {
+			return fail("%s: %v", spec, err)
+		}
+		defer cleanup()
+		if models[i], _ = compileModel(path, stderr); models[i] == nil {
+			return fail("%s does not compile", spec)
+		}
+	}
+	old, new := models[0], models[1]
+	changes := review.Compare(old, new)
+	rep := &review.Report{Model: new.Name, Old: specs[0], New: specs[1], AsOf: asOf, Changes: changes, SignOff: review.SignOff(changes)}
+
+	if *leads != "" {
+		f, err := os.Open(*leads)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		newScorer, oldScorer := scoring.New(new), scoring.New(old)
+		opts := leadfile.Options{Scorer: newScorer, Input: f, InputName: *leads}
+		if strings.EqualFold(filepath.Ext(*leads), ".csv") {
+			opts.InputFormat = leadfile.CSV
+		}
+		if *in != "" {
+			if opts.InputFormat, err = leadfile.ParseFormat(*in); err != nil {
+				return fail("--in: %v", err)
+			}
+		}
+		if *events != "" {
+			ef, err := os.Open(*events)
+			if err != nil {
+				return fail("%v", err)
+			}
+			defer ef.Close()
+			opts.Events, opts.EventsName = ef, *events
+		}
+		var stages []string
+		for _, s := range new.Stages {
+			stages = append(stages, s.ID)
+		}
+		for _, s := range old.Stages {
+			if new.Stage(s.ID) < 0 {
+				stages = append(stages, s.ID)
+			}
+		}
+		names := []string{"total"}
+		for _, c := range new.Categories {
+			names = append(names, c.Name)
+		}
+		im := review.NewImpact(stages, names, review.ChangedStages(changes))
+		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
+			var o, n *scoring.Result
+			if err == nil {
+				o, err = oldScorer.Score(lead, asOf)
+			}
+			if err == nil {
+				n, err = newScorer.Score(lead, asOf)
+			}
+			if err != nil {
+				im.Failed++
+				fmt.Fprintf(stderr, "%s:%d: %v\n", *leads, line, err)
+				return nil
+			}
+			im.Add(line, o, n)
+			return nil
+		})
+		if err != nil {
+			return fail("%v", err)
+		}
+		im.Finish()
+		rep.Impact, rep.LeadsFile = im, *leads
+	}
+	var err error
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteMarkdown(stdout, *top)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	return exitOK
+}
+
+// materialize returns a path to the rule file a spec names: the file
+// itself, or, for REV:PATH, the file as it was at that git revision,
+// extracted with its directory (for its includes) into a temporary one.
+func materialize(spec string) (string, func(), error) {
+	noop := func() {}
+	if _, err := os.Stat(spec); err == nil {
+		return spec, noop, nil
+	}
+	rev, path, ok := strings.Cut(spec, ":")
+	if !ok || rev == "" || path == "" {
+		return "", noop, fmt.Errorf("no such file; name a rule file, or a git revision of one as REV:PATH")
+	}
+	top, err := git("rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", noop, fmt.Errorf("not in a git repository, so %q cannot name a revision: %v", rev, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", noop, err
+	}
+	rel, err := filepath.Rel(strings.TrimSpace(string(top)), abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", noop, fmt.Errorf("%s is outside the git repository", path)
+	}
+	rel = filepath.ToSlash(rel)
+	dir := filepath.ToSlash(filepath.Dir(rel))
+	archive, err := git("archive", "--format=tar", rev, "--", dir)
+	if err != nil {
+		return "", noop, fmt.Errorf("git cannot give %s at %s: %v", dir, rev, err)
+	}
+	tmp, err := os.MkdirTemp("", "leadscore-diff-")
+	if err != nil {
+		return "", noop, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	if err := untar(archive, tmp); err != nil {
+		cleanup()
+		return "", noop, err
+	}
+	out := filepath.Join(tmp, filepath.FromSlash(rel))
+	if _, err := os.Stat(out); err != nil {
+		cleanup()
+		return "", noop, fmt.Errorf("%s does not exist at %s", rel, rev)
+	}
+	return out, cleanup, nil
+}
+
+func git(args ...string) ([]byte, error) {
+	var stderr bytes.Buffer
+	cmd := exec.Command("git", args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, fmt.Errorf("%s", msg)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// untar extracts regular files from a tar archive into dir, refusing paths
+// that would leave it.
+func untar(data []byte, dir string) error {
+	tr := tar.NewReader(bytes.NewReader(data))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if !strings.HasPrefix(target, filepath.Clean(dir)+string(filepath.Separator)) {
+			return fmt.Errorf("the archive holds a path outside its directory: %s", h.Name)
+		}
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		f, err := os.Create(target)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(f, io.LimitReader(tr, dsl.MaxFileSize+1)); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+}

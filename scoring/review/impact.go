@@ -1,0 +1,204 @@
+package review
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// Impact is what a change of model does to a set of leads.
+type Impact struct {
+	Leads int `json:"leads"`
+	// Failed counts leads one of the models could not score; they are left
+	// out of everything else.
+	Failed int `json:"failed"`
+	// SalesReadyOld and SalesReadyNew count sales-ready leads under each model.
+	SalesReadyOld int `json:"sales_ready_old"`
+	SalesReadyNew int `json:"sales_ready_new"`
+	// Moves counts leads by old and new stage ("" is no stage), all pairs.
+	Moves []Move `json:"moves"`
+	// Started and Stopped are the leads that become, or stop being,
+	// sales-ready, highest new (or old) total first.
+	Started []LeadChange `json:"started"`
+	Stopped []LeadChange `json:"stopped"`
+	// Distribution compares the total and each category, old and new.
+	Distribution []Distribution `json:"distribution"`
+
+	stages  []string
+	changed map[string]bool // stages whose condition changed
+	moves   map[[2]string]int
+	totals  map[string]*[2][]float64
+	names   []string
+}
+
+// Move is how many leads went from one stage to another.
+type Move struct {
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Leads int    `json:"leads"`
+}
+
+// LeadChange is a lead whose sales-readiness changed, and the rules that changed it.
+type LeadChange struct {
+	ID       string   `json:"id"`
+	Line     int      `json:"line"`
+	OldTotal float64  `json:"old_total"`
+	NewTotal float64  `json:"new_total"`
+	OldStage string   `json:"old_stage"`
+	NewStage string   `json:"new_stage"`
+	Moved    []string `json:"moved_by"`
+}
+
+// Distribution compares the spread of one score under both models.
+type Distribution struct {
+	Score string    `json:"score"`
+	Old   Quantiles `json:"old"`
+	New   Quantiles `json:"new"`
+}
+
+// Quantiles summarise a spread of scores.
+type Quantiles struct {
+	P10, P25, Median, P75, P90, Mean float64
+}
+
+// NewImpact starts an impact report for models whose stage ladder (the new
+// model's, then any stages only the old one has) is stages, comparing the
+// named scores ("total" and categories); changedStages are the stages
+// whose condition the change rewrote (see ChangedStages).
+func NewImpact(stages []string, scores []string, changedStages map[string]bool) *Impact {
+	im := &Impact{stages: stages, changed: changedStages, moves: map[[2]string]int{}, totals: map[string]*[2][]float64{}, names: scores}
+	for _, s := range scores {
+		im.totals[s] = &[2][]float64{}
+	}
+	return im
+}
+
+// Add records one lead scored by the old and the new model.
+func (im *Impact) Add(line int, old, new *scoring.Result) {
+	im.Leads++
+	im.moves[[2]string{old.Stage, new.Stage}]++
+	if old.SalesReady {
+		im.SalesReadyOld++
+	}
+	if new.SalesReady {
+		im.SalesReadyNew++
+	}
+	for _, name := range im.names {
+		t := im.totals[name]
+		t[0] = append(t[0], score(old, name))
+		t[1] = append(t[1], score(new, name))
+	}
+	if old.SalesReady != new.SalesReady {
+		lc := LeadChange{ID: new.LeadID, Line: line, OldTotal: old.Total, NewTotal: new.Total,
+			OldStage: old.Stage, NewStage: new.Stage, Moved: moved(old, new)}
+		for _, st := range []string{old.Stage, new.Stage} {
+			if im.changed[st] {
+				lc.Moved = append(lc.Moved, "the condition of stage "+st+" changed")
+				break
+			}
+		}
+		if new.SalesReady {
+			im.Started = append(im.Started, lc)
+		} else {
+			im.Stopped = append(im.Stopped, lc)
+		}
+	}
+}
+
+func score(r *scoring.Result, name string) float64 {
+	if name == "total" {
+		return r.Total
+	}
+	return r.Score(name)
+}
+
+// moved lists the rule differences between two results of one lead.
+func moved(old, new *scoring.Result) []string {
+	var out []string
+	was := map[string]scoring.Fired{}
+	for _, f := range old.Fired {
+		was[f.Rule] = f
+	}
+	is := map[string]bool{}
+	for _, f := range new.Fired {
+		is[f.Rule] = true
+		o, ok := was[f.Rule]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s %s now fires", f.Rule, pts(f.Points)))
+		case o.Points != f.Points:
+			out = append(out, fmt.Sprintf("%s %s → %s", f.Rule, pts(o.Points), pts(f.Points)))
+		}
+	}
+	for _, f := range old.Fired {
+		if !is[f.Rule] {
+			out = append(out, fmt.Sprintf("%s %s no longer fires", f.Rule, pts(f.Points)))
+		}
+	}
+	gated := map[string]bool{}
+	for _, g := range old.Gates {
+		gated[g.Rule] = true
+	}
+	for _, g := range new.Gates {
+		if !gated[g.Rule] {
+			out = append(out, g.Rule+" now disqualifies")
+		}
+		delete(gated, g.Rule)
+	}
+	for g := range gated {
+		out = append(out, g+" no longer disqualifies")
+	}
+	return out
+}
+
+func pts(v float64) string {
+	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	if v >= 0 {
+		s = "+" + s
+	}
+	return "(" + s + ")"
+}
+
+// Finish sorts the lists and computes the distributions.
+func (im *Impact) Finish() {
+	sort.SliceStable(im.Started, func(i, j int) bool { return im.Started[i].NewTotal > im.Started[j].NewTotal })
+	sort.SliceStable(im.Stopped, func(i, j int) bool { return im.Stopped[i].OldTotal > im.Stopped[j].OldTotal })
+	im.Moves = nil
+	order := append(append([]string{}, im.stages...), "")
+	for _, from := range order {
+		for _, to := range order {
+			if n := im.moves[[2]string{from, to}]; n > 0 {
+				im.Moves = append(im.Moves, Move{From: from, To: to, Leads: n})
+			}
+		}
+	}
+	im.Distribution = nil
+	for _, name := range im.names {
+		t := im.totals[name]
+		im.Distribution = append(im.Distribution, Distribution{Score: name, Old: quantiles(t[0]), New: quantiles(t[1])})
+	}
+}
+
+// MoveCount returns how many leads went from one stage to another.
+func (im *Impact) MoveCount(from, to string) int { return im.moves[[2]string{from, to}] }
+
+// quantiles uses the nearest-rank method on a sorted copy.
+func quantiles(vs []float64) Quantiles {
+	if len(vs) == 0 {
+		return Quantiles{}
+	}
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	at := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.999999) - 1
+		return s[max(0, min(i, len(s)-1))]
+	}
+	sum := 0.0
+	for _, v := range s {
+		sum += v
+	}
+	return Quantiles{P10: at(0.10), P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), Mean: sum / float64(len(s))}
+}

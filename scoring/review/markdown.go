@@ -1,0 +1,187 @@
+package review
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Report is a review of a change to a model: the rule changes and, when
+// leads were given, their impact.
+type Report struct {
+	Model     string         `json:"model"`
+	Old       string         `json:"old"`
+	New       string         `json:"new"`
+	LeadsFile string         `json:"leads_file,omitempty"`
+	AsOf      time.Time      `json:"as_of"`
+	Changes   []Change       `json:"changes"`
+	SignOff   map[string]int `json:"sign_off"`
+	Impact    *Impact        `json:"impact,omitempty"`
+}
+
+// WriteMarkdown writes the report as Markdown, to paste into a pull
+// request; top bounds the leads listed as starting or stopping to be
+// sales-ready.
+func (r *Report) WriteMarkdown(w io.Writer, top int) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Rule review: %s\n\n", r.Model)
+	fmt.Fprintf(&b, "`%s` → `%s`", r.Old, r.New)
+	if r.Impact != nil {
+		fmt.Fprintf(&b, ", impact on %s leads from `%s` as of %s", thousands(r.Impact.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"))
+	}
+	b.WriteString("\n\n")
+
+	fmt.Fprintf(&b, "## Rule changes (%d)\n\n", len(r.Changes))
+	if len(r.Changes) == 0 {
+		b.WriteString("None: the two files define the same rules.\n\n")
+	} else {
+		b.WriteString("| change | what | owner | details |\n|---|---|---|---|\n")
+		for _, c := range r.Changes {
+			owner := strings.Join(c.Owners, ", ")
+			if owner == "" {
+				owner = "—"
+			}
+			name := c.What + " `" + c.Name + "`"
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", c.Kind, name, owner, cell(strings.Join(c.Details, "; ")))
+		}
+		b.WriteString("\n**Sign-off needed from:** ")
+		var teams []string
+		for t := range r.SignOff {
+			teams = append(teams, t)
+		}
+		sort.Strings(teams)
+		var parts []string
+		for _, t := range teams {
+			parts = append(parts, fmt.Sprintf("%s (%d %s)", t, r.SignOff[t], plural(r.SignOff[t], "change")))
+		}
+		b.WriteString(strings.Join(parts, ", ") + "\n\n")
+	}
+
+	if im := r.Impact; im != nil {
+		b.WriteString("## Impact on leads\n\n")
+		delta := im.SalesReadyNew - im.SalesReadyOld
+		fmt.Fprintf(&b, "**Sales-ready: %s → %s (%s", thousands(im.SalesReadyOld), thousands(im.SalesReadyNew), signedInt(delta))
+		if im.SalesReadyOld > 0 {
+			fmt.Fprintf(&b, ", %s%%", signedFloat(100*float64(delta)/float64(im.SalesReadyOld), 1))
+		}
+		fmt.Fprintf(&b, ")** of %s leads: %d start, %d stop being sales-ready.", thousands(im.Leads), len(im.Started), len(im.Stopped))
+		if im.Failed > 0 {
+			fmt.Fprintf(&b, " %d leads could not be scored and are left out.", im.Failed)
+		}
+		b.WriteString("\n\n### Stage moves\n\n")
+		order := append(append([]string{}, im.stages...), "")
+		b.WriteString("| old \\ new |")
+		for _, s := range order {
+			fmt.Fprintf(&b, " %s |", stageName(s))
+		}
+		b.WriteString(" total |\n|---|")
+		for range order {
+			b.WriteString("---:|")
+		}
+		b.WriteString("---:|\n")
+		for _, from := range order {
+			fmt.Fprintf(&b, "| **%s** |", stageName(from))
+			row := 0
+			for _, to := range order {
+				n := im.MoveCount(from, to)
+				row += n
+				switch {
+				case n == 0:
+					b.WriteString(" · |")
+				case from == to:
+					fmt.Fprintf(&b, " %s |", thousands(n))
+				default:
+					fmt.Fprintf(&b, " **%s** |", thousands(n))
+				}
+			}
+			fmt.Fprintf(&b, " %s |\n", thousands(row))
+		}
+		b.WriteString("\nBold cells are leads that change stage.\n")
+		writeLeads(&b, "Newly sales-ready", im.Started, top)
+		writeLeads(&b, "No longer sales-ready", im.Stopped, top)
+		b.WriteString("\n### Score distribution\n\n| score | | p10 | p25 | median | p75 | p90 | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+		for _, d := range im.Distribution {
+			for i, q := range []Quantiles{d.Old, d.New} {
+				label := "old"
+				name := d.Score
+				if i == 1 {
+					label, name = "new", ""
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, label,
+					num(q.P10), num(q.P25), num(q.Median), num(q.P75), num(q.P90), num(q.Mean))
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeLeads(b *strings.Builder, title string, leads []LeadChange, top int) {
+	fmt.Fprintf(b, "\n### %s (%d)\n\n", title, len(leads))
+	if len(leads) == 0 {
+		b.WriteString("None.\n")
+		return
+	}
+	shown := leads
+	if top > 0 && len(shown) > top {
+		shown = shown[:top]
+		fmt.Fprintf(b, "The %d with the highest total:\n\n", top)
+	}
+	b.WriteString("| lead | line | total | stage | moved by |\n|---|---:|---|---|---|\n")
+	for _, l := range shown {
+		fmt.Fprintf(b, "| %s | %d | %s → %s | %s → %s | %s |\n", orDash(l.ID), l.Line, num(l.OldTotal), num(l.NewTotal),
+			stageName(l.OldStage), stageName(l.NewStage), cell(strings.Join(l.Moved, "; ")))
+	}
+}
+
+func stageName(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func num(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64), "0"), ".")
+}
+
+func signedInt(n int) string {
+	if n >= 0 {
+		return "+" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func signedFloat(v float64, places int) string {
+	s := strconv.FormatFloat(v, 'f', places, 64)
+	if v >= 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+// thousands writes 1234567 as 1,234,567.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
