@@ -41,14 +41,14 @@ func TestLintConstantsAndBounds(t *testing.T) {
 		return "leadscore: 1\nmodel: m\nfields: {n: int, s: string}\nscores: {fit: {}}\nrules:\n  - {id: r, score: fit, owner: x, reason: y, points: 1, when: '" + when + "'}\nstages:\n  - {id: s, sales_ready: true, when: fit > 0}\n"
 	}
 	for when, want := range map[string]string{
-		`n > 5 && false`:         "can never fire: its condition is false whatever the lead",
-		`n > 5 || true`:          "always fires",
-		`!(1 == 1)`:              "can never fire: its condition is false whatever the lead",
-		`n == 3 && n > 3`:        "can never fire: n > 3 and n == 3 cannot both hold",
-		`n > 3 && n < 4`:         "",
-		`n >= 3 && n <= 3`:       "",
-		`s == "a" && n < 0`:      "",
-		`has(n) && n > 1`:        "",
+		`n > 5 && false`:        "can never fire: its condition is false whatever the lead",
+		`n > 5 || true`:         "always fires",
+		`!(1 == 1)`:             "can never fire: its condition is false whatever the lead",
+		`n == 3 && n > 3`:       "can never fire: n > 3 and n == 3 cannot both hold",
+		`n > 3 && n < 4`:        "",
+		`n >= 3 && n <= 3`:      "",
+		`s == "a" && n < 0`:     "",
+		`has(n) && n > 1`:       "",
 		`events("x", "1d") > 0`: "",
 	} {
 		m, err := rules.CompileBytes("m.yaml", []byte(model(when)))
