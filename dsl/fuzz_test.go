@@ -62,3 +62,28 @@ func FuzzParseTestFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFormat: whenever Format succeeds (it refuses rather than change a
+// file's meaning), formatting its output again changes nothing.
+func FuzzFormat(f *testing.F) {
+	for _, name := range []string{"b2b-saas.yaml", "fmt/messy.yaml", "lint/sloppy.yaml", "b2b-saas_test.yaml"} {
+		src, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		once, err := dsl.Format(src)
+		if err != nil {
+			return
+		}
+		twice, err := dsl.Format(once)
+		if err != nil {
+			t.Fatalf("formatted output does not format: %v\n%s", err, once)
+		}
+		if string(once) != string(twice) {
+			t.Fatalf("not idempotent:\n--- once\n%s\n--- twice\n%s", once, twice)
+		}
+	})
+}

@@ -6,6 +6,7 @@
 //	leadscore test [PATH...]                run the test files of rule files
 //	leadscore explain --model FILE [LEAD]   explain one lead's score
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
+//	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
 //
 // Run "leadscore help COMMAND" for a command's flags.
 package main
@@ -37,6 +38,7 @@ var commands = []command{
 	{"test", "run the test files of rule files (*_test.yaml), with coverage", runTest},
 	{"explain", "explain one lead's score: every rule, condition by condition", runExplain},
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
+	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
 }
 
 func main() {

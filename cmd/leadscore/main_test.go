@@ -24,12 +24,21 @@ func leadscore(t *testing.T, stdin string, args ...string) (int, string, string)
 func td(name string) string { return filepath.Join("..", "..", "testdata", name) }
 
 func TestCheckBundledDirectory(t *testing.T) {
-	code, out, _ := leadscore(t, "", "check", td(""))
+	// A directory with a model, the file it includes and its test file:
+	// only the model is a model.
+	dir := t.TempDir()
+	for _, name := range []string{"b2b-saas.yaml", filepath.Join("common", "lists.yaml"), "b2b-saas_test.yaml"} {
+		b, err := os.ReadFile(td(name))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	code, out, _ := leadscore(t, "", "check", dir)
 	assert.Equal(t, exitOK, code)
-	// Three models; the included lists and the test file are not models.
-	assert.Equal(t, "ok   "+td("b2b-saas-v2.yaml")+" (model b2b-saas)\n"+
-		"ok   "+td("b2b-saas.yaml")+" (model b2b-saas)\n"+
-		"ok   "+td(filepath.Join("lint", "sloppy.yaml"))+" (model sloppy)\n", out)
+	assert.Equal(t, "ok   "+filepath.Join(dir, "b2b-saas.yaml")+" (model b2b-saas)\n", out)
+
+	code, _, _ = leadscore(t, "", "check", td(""))
+	assert.Equal(t, exitOK, code, "every model in testdata compiles")
 }
 
 const broken = `leadscore: 1
@@ -268,4 +277,28 @@ func TestDiffGitRevisions(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "diff", "nope:rules/b2b.yaml", "rules/b2b.yaml")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "git cannot give rules at nope")
+}
+
+func TestFmtCommand(t *testing.T) {
+	messy, err := os.ReadFile(td(filepath.Join("fmt", "messy.yaml")))
+	require.NoError(t, err)
+	golden, err := os.ReadFile(td(filepath.Join("fmt", "messy.golden.yaml")))
+	require.NoError(t, err)
+
+	code, out, _ := leadscore(t, string(messy), "fmt")
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, string(golden), out, "standard input to standard output")
+
+	path := writeTemp(t, "m.yaml", string(messy))
+	code, out, _ = leadscore(t, "", "fmt", "--check", path)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, path+" is not formatted; run leadscore fmt -w "+path+"\n", out)
+
+	code, _, _ = leadscore(t, "", "fmt", "-w", path)
+	assert.Equal(t, exitOK, code)
+	written, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), string(written))
+	code, _, _ = leadscore(t, "", "fmt", "--check", path)
+	assert.Equal(t, exitOK, code, "formatted files pass --check")
 }

@@ -1,0 +1,74 @@
+package dsl_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+func TestFormatMessyFile(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "fmt", "messy.yaml"))
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join("..", "testdata", "fmt", "messy.golden.yaml"))
+	require.NoError(t, err)
+	got, err := dsl.Format(src)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+
+	// The formatted file says the same: the same rules, in the same order,
+	// with the same expressions (whitespace aside) and points.
+	before, err := dsl.Parse("m.yaml", src)
+	require.NoError(t, err)
+	after, err := dsl.Parse("m.yaml", got)
+	require.NoError(t, err)
+	require.Len(t, after.Rules, len(before.Rules))
+	for i := range before.Rules {
+		b, a := before.Rules[i], after.Rules[i]
+		assert.Equal(t, b.ID.Value, a.ID.Value)
+		assert.Equal(t, b.Points.Value, a.Points.Value)
+		assert.Equal(t, strings.Join(strings.Fields(b.When.Text), " "), strings.Join(strings.Fields(a.When.Text), " "))
+	}
+}
+
+// Every YAML file the project ships formats to itself the second time.
+func TestFormatIsIdempotent(t *testing.T) {
+	var files []string
+	require.NoError(t, filepath.Walk(filepath.Join("..", "testdata"), func(path string, info os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(path, ".yaml") {
+			files = append(files, path)
+		}
+		return err
+	}))
+	require.Greater(t, len(files), 5)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		once, err := dsl.Format(src)
+		require.NoError(t, err, f)
+		twice, err := dsl.Format(once)
+		require.NoError(t, err, f)
+		assert.Equal(t, string(once), string(twice), f)
+	}
+}
+
+func TestFormatKeepsCanonicalFilesAsTheyAre(t *testing.T) {
+	for _, name := range []string{"b2b-saas.yaml", "b2b-saas-v2.yaml", filepath.Join("common", "lists.yaml"), filepath.Join("lint", "sloppy.yaml")} {
+		src, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		require.NoError(t, err)
+		got, err := dsl.Format(src)
+		require.NoError(t, err)
+		assert.Equal(t, string(src), string(got), name)
+	}
+}
+
+func TestFormatRefusesBrokenYAML(t *testing.T) {
+	_, err := dsl.Format([]byte("rules: [\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the file is not valid YAML")
+}
