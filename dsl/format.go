@@ -96,6 +96,9 @@ type printer struct {
 	// inline is set when a mapping's first key goes on the current line,
 	// after "- "; multiline when a value has ended its own line.
 	inline, multiline bool
+	// ownerCol is the 0-based source column of the key (or dash) that owns
+	// the scalar being written: its continuation lines are indented more.
+	ownerCol int
 }
 
 func (p *printer) pad(indent int) { p.out.WriteString(strings.Repeat(" ", indent)) }
@@ -200,6 +203,7 @@ func (p *printer) item(n *yaml.Node, indent int, kind string) {
 		p.out.WriteString("\n")
 		p.block(n, indent, kind)
 	default:
+		p.ownerCol = max(0, n.Column-3) // the dash, two columns before the item
 		p.value(n, indent)
 		p.lineEnd(n)
 	}
@@ -208,6 +212,7 @@ func (p *printer) item(n *yaml.Node, indent int, kind string) {
 
 func (p *printer) pair(kv pair, indent int, kind string) {
 	p.key(kv.k)
+	p.ownerCol = kv.k.Column - 1
 	v := kv.v
 	switch {
 	case v.Kind == yaml.MappingNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0,
@@ -373,7 +378,7 @@ func (p *printer) blockScalar(v *yaml.Node, indent int) {
 // blockLines returns the source lines of a block scalar's body: the lines
 // after its header that are indented more than the line of its key.
 func (p *printer) blockLines(v *yaml.Node) []string {
-	keyIndent := len(p.lines[v.Line-1]) - len(strings.TrimLeft(p.lines[v.Line-1], " "))
+	keyIndent := p.ownerCol
 	var body []string
 	for i := v.Line; i < len(p.lines); i++ {
 		l := p.lines[i]
@@ -406,7 +411,7 @@ func (p *printer) foldedFromPlain(v *yaml.Node, indent int) {
 	first := strings.TrimSpace(string([]rune(p.lines[v.Line-1])[v.Column-1:]))
 	lines := []string{first}
 	joined := first
-	keyIndent := len(p.lines[v.Line-1]) - len(strings.TrimLeft(p.lines[v.Line-1], " "))
+	keyIndent := p.ownerCol
 	for i := v.Line; i < len(p.lines) && joined != v.Value; i++ {
 		l := p.lines[i]
 		if strings.TrimSpace(l) == "" || len(l)-len(strings.TrimLeft(l, " ")) <= keyIndent {
@@ -473,4 +478,3 @@ func comments(src []byte) string {
 	sort.Strings(out) // comments may attach to a neighbouring node after reordering
 	return strings.Join(out, "\n")
 }
-
