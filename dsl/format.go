@@ -21,7 +21,10 @@ import (
 //
 // Format checks its work: the result must decode to the same values with
 // the same comments, or Format returns an error and no result, rather than
-// change what the file says.
+// change what the file says. Formatting a formatted file changes nothing,
+// with one known exception: a comment that ended a block which reordering
+// puts before other keys can settle one level deeper on a second pass
+// (YAML attaches such comments by indentation alone).
 func Format(src []byte) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -176,10 +179,11 @@ func (p *printer) block(n *yaml.Node, indent int, kind string) {
 			p.out.WriteString("- ")
 			p.item(item, indent+2, kind)
 		}
-	default:
+	default: // a document that is one value
+		p.comment(n.HeadComment, indent)
 		p.pad(indent)
-		p.scalar(n, indent)
-		p.out.WriteString("\n")
+		p.value(n, indent)
+		p.lineEnd(n)
 	}
 }
 

@@ -57,6 +57,24 @@ func TestFormatIsIdempotent(t *testing.T) {
 	}
 }
 
+// Comments where people put them: formatting keeps them in place and a
+// second pass changes nothing.
+func TestFormatTrailingComments(t *testing.T) {
+	for _, src := range []string{
+		"leadscore: 1\nmodel: m\nfields:\n  a: string\n  # TODO add b\n\nrules: []\n",
+		"model: m\nleadscore: 1\nfields:\n  a:\n    type: int\n    # inner trailing\nscores: {}\n",
+		"leadscore: 1\nrules:\n  - id: x\n    points: 1\n    # trailing in rule\n  - id: y\n# at the end\n",
+		"# header\n\nmodel: m # the name\nleadscore: 1\n\n# the rules\nrules:\n  # first\n  - id: x # inline\n",
+	} {
+		once, err := dsl.Format([]byte(src))
+		require.NoError(t, err, src)
+		twice, err := dsl.Format(once)
+		require.NoError(t, err)
+		assert.Equal(t, string(once), string(twice), src)
+		assert.Equal(t, strings.Count(src, "#"), strings.Count(string(once), "#"), "no comment lost: %s", once)
+	}
+}
+
 func TestFormatKeepsCanonicalFilesAsTheyAre(t *testing.T) {
 	for _, name := range []string{"b2b-saas.yaml", "b2b-saas-v2.yaml", filepath.Join("common", "lists.yaml"), filepath.Join("lint", "sloppy.yaml")} {
 		src, err := os.ReadFile(filepath.Join("..", "testdata", name))
