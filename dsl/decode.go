@@ -81,14 +81,12 @@ func (d *decoder) mapping(n *yaml.Node, what string, keys []string, fn func(key 
 	return true
 }
 
+// didYouMeanOr suggests the nearest key, or lists them all.
 func didYouMeanOr(name string, keys []string) string {
-	if s := DidYouMean(name, keys); s != "" {
-		return s
-	}
 	if len(keys) == 0 {
-		return ""
+		return DidYouMeanOr(name, keys, "")
 	}
-	return "; expected one of: " + strings.Join(keys, ", ")
+	return DidYouMeanOr(name, keys, "expected one of: "+strings.Join(keys, ", "))
 }
 
 func contains(list []string, s string) bool {

@@ -54,3 +54,15 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// DidYouMeanOr returns a did-you-mean for name among candidates, or else
+// "; " and the advice (nothing when the advice is empty).
+func DidYouMeanOr(name string, candidates []string, advice string) string {
+	if s := DidYouMean(name, candidates); s != "" {
+		return s
+	}
+	if advice == "" {
+		return ""
+	}
+	return "; " + advice
+}

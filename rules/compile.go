@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -305,9 +306,9 @@ func (c *compiler) field(df *dsl.Field) *Field {
 func (c *compiler) checkNames() {
 	check := func(kind string, s dsl.String) {
 		switch {
-		case contains(reserved, s.Value):
+		case slices.Contains(reserved, s.Value):
 			c.errorAt(s.Pos, "%s %q uses a reserved word; rename it", kind, s.Value)
-		case contains(functionNames, s.Value) || isBuiltin(s.Value):
+		case slices.Contains(functionNames, s.Value) || isBuiltin(s.Value):
 			c.errorAt(s.Pos, "%s %q has the name of a built-in function; rename it", kind, s.Value)
 		}
 	}
@@ -510,7 +511,7 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		}
 		names = append(names, functionNames...)
 		sort.Strings(names)
-		return fmt.Sprintf("unknown name %q%s", name, suggestOr(name, names, "declare it under fields, lists or define"))
+		return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanOr(name, names, "declare it under fields, lists or define"))
 	}
 	if m := argumentRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%s() needs %s here, not %s", m[3], typeName(m[2]), typeName(m[1]))

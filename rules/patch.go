@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ func (p *patcher) Visit(node *ast.Node) {
 			return
 		}
 		if _, ok := p.c.eventVars[prop.Value]; !ok {
-			p.errorf(n, "unknown event field %q%s", prop.Value, suggestOr(prop.Value, p.c.eventFieldNames(), "declare it under events"))
+			p.errorf(n, "unknown event field %q%s", prop.Value, dsl.DidYouMeanOr(prop.Value, p.c.eventFieldNames(), "declare it under events"))
 			return
 		}
 		p.c.eventRead[prop.Value] = true
@@ -122,8 +123,8 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			p.errorf(args[0], "%s() needs the event type written in quotes, such as \"demo_request\"", name)
 			return
 		}
-		if known := p.c.m.EventTypes; len(known) > 0 && !contains(known, typ.Value) {
-			p.errorf(typ, "unknown event type %q%s", typ.Value, suggestOr(typ.Value, known, "add it to event_types"))
+		if known := p.c.m.EventTypes; len(known) > 0 && !slices.Contains(known, typ.Value) {
+			p.errorf(typ, "unknown event type %q%s", typ.Value, dsl.DidYouMeanOr(typ.Value, known, "add it to event_types"))
 		}
 		var window time.Duration
 		if len(args) == 2 {
@@ -155,21 +156,4 @@ func singleIdent(args []ast.Node) (*ast.IdentifierNode, bool) {
 	}
 	id, ok := args[0].(*ast.IdentifierNode)
 	return id, ok
-}
-
-// suggestOr returns a did-you-mean for name, or else the advice.
-func suggestOr(name string, candidates []string, advice string) string {
-	if s := dsl.DidYouMean(name, candidates); s != "" {
-		return s
-	}
-	return "; " + advice
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

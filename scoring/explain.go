@@ -127,16 +127,7 @@ func (s *Scorer) Explain(lead Lead, asOf time.Time) (x *Explanation, err error) 
 	ev := s.newEvaluation()
 	env := ev.env
 	// Rebuild the state the score was computed in.
-	env.Begin(asOf, lead.Events)
-	switch f := lead.Fields.(type) {
-	case map[string]any:
-		err = env.BindMap(f)
-	case nil:
-		err = env.BindMap(nil)
-	default:
-		err = env.BindStruct(f)
-	}
-	if err != nil {
+	if err := begin(env, lead, asOf); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
 	}
 	if err := env.EvalDefines(); err != nil {

@@ -124,19 +124,10 @@ func (s *Scorer) Score(lead Lead, asOf time.Time) (res *Result, err error) {
 
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
 	m, env := s.model, ev.env
-	env.Begin(asOf, lead.Events)
-	var err error
-	switch f := lead.Fields.(type) {
-	case map[string]any:
-		err = env.BindMap(f)
-	case nil:
-		err = env.BindMap(nil)
-	default:
-		err = env.BindStruct(f)
-	}
-	if err != nil {
+	if err := begin(env, lead, asOf); err != nil {
 		return err
 	}
+	var err error
 	if err := s.events(ev, lead.Events, asOf); err != nil { // event gates and rules
 		return err
 	}
@@ -212,6 +203,19 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		break
 	}
 	return nil
+}
+
+// begin starts a lead in env: its as-of time, its events and its fields.
+func begin(env *rules.Env, lead Lead, asOf time.Time) error {
+	env.Begin(asOf, lead.Events)
+	switch f := lead.Fields.(type) {
+	case map[string]any:
+		return env.BindMap(f)
+	case nil:
+		return env.BindMap(nil)
+	default:
+		return env.BindStruct(f)
+	}
 }
 
 // events makes one pass over the lead's events, recording for each event

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
@@ -49,13 +48,9 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *format != "markdown" && *format != "json" {
 		return fail("unknown --format %q; use markdown or json", *format)
 	}
-	asOf := time.Now().UTC().Truncate(time.Second)
-	if *at != "" {
-		t, err := dsl.ParseTime(*at)
-		if err != nil {
-			return fail("--at: %v", err)
-		}
-		asOf = t
+	asOf, err := asOfTime(*at)
+	if err != nil {
+		return fail("%v", err)
 	}
 	var models [2]*rules.Model
 	for i, spec := range specs {
@@ -73,28 +68,12 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	rep := &review.Report{Model: new.Name, Old: specs[0], New: specs[1], AsOf: asOf, Changes: changes, SignOff: review.SignOff(changes)}
 
 	if *leads != "" {
-		f, err := os.Open(*leads)
+		newScorer, oldScorer := scoring.New(new), scoring.New(old)
+		opts := leadfile.Options{Scorer: newScorer}
+		closeLeads, err := openLeads(&opts, *leads, *in, *events)
+		defer closeLeads()
 		if err != nil {
 			return fail("%v", err)
-		}
-		defer f.Close()
-		newScorer, oldScorer := scoring.New(new), scoring.New(old)
-		opts := leadfile.Options{Scorer: newScorer, Input: f, InputName: *leads}
-		if strings.EqualFold(filepath.Ext(*leads), ".csv") {
-			opts.InputFormat = leadfile.CSV
-		}
-		if *in != "" {
-			if opts.InputFormat, err = leadfile.ParseFormat(*in); err != nil {
-				return fail("--in: %v", err)
-			}
-		}
-		if *events != "" {
-			ef, err := os.Open(*events)
-			if err != nil {
-				return fail("%v", err)
-			}
-			defer ef.Close()
-			opts.Events, opts.EventsName = ef, *events
 		}
 		var stages []string
 		for _, s := range new.Stages {
@@ -132,7 +111,6 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		im.Finish()
 		rep.Impact, rep.LeadsFile = im, *leads
 	}
-	var err error
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
-	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
@@ -43,13 +41,9 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *format != "text" && *format != "json" {
 		return fail("unknown --format %q; use text or json", *format)
 	}
-	asOf := time.Now().UTC().Truncate(time.Second)
-	if *at != "" {
-		t, err := dsl.ParseTime(*at)
-		if err != nil {
-			return fail("--at: %v", err)
-		}
-		asOf = t
+	asOf, err := asOfTime(*at)
+	if err != nil {
+		return fail("%v", err)
 	}
 	scorer, code := loadScorer(*model, stderr)
 	if scorer == nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,13 +51,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) > 1 {
 		return fail("give one input file (or - for standard input), not %d", len(inputs))
 	}
-	asOf := time.Now().UTC().Truncate(time.Second)
-	if *at != "" {
-		t, err := dsl.ParseTime(*at)
-		if err != nil {
-			return fail("--at: %v", err)
-		}
-		asOf = t
+	asOf, err := asOfTime(*at)
+	if err != nil {
+		return fail("%v", err)
 	}
 	outFmt, err := leadfile.ParseFormat(*outFormat)
 	if err != nil {
@@ -78,30 +73,17 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if name == "-" {
 		opts.Input, opts.InputName = stdin, "stdin"
+		if *in != "" {
+			if opts.InputFormat, err = leadfile.ParseFormat(*in); err != nil {
+				return fail("--in: %v", err)
+			}
+		}
 	} else {
-		f, err := os.Open(name)
+		closeLeads, err := openLeads(&opts, name, *in, *events)
+		defer closeLeads()
 		if err != nil {
 			return fail("%v", err)
 		}
-		defer f.Close()
-		opts.Input, opts.InputName = f, name
-	}
-	opts.InputFormat = leadfile.NDJSON
-	if strings.EqualFold(filepath.Ext(name), ".csv") {
-		opts.InputFormat = leadfile.CSV
-	}
-	if *in != "" {
-		if opts.InputFormat, err = leadfile.ParseFormat(*in); err != nil {
-			return fail("--in: %v", err)
-		}
-	}
-	if *events != "" {
-		f, err := os.Open(*events)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		opts.Events, opts.EventsName = f, *events
 	}
 	if *output == "-" {
 		opts.Output = stdout

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// asOfTime reads --at: a date or RFC 3339 time, or now (to the second) when empty.
+func asOfTime(at string) (time.Time, error) {
+	if at == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	t, err := dsl.ParseTime(at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at: %v", err)
+	}
+	return t, nil
+}
+
+// openLeads sets the input of opts: the leads file (its format from --in,
+// or its name: .csv is CSV), and the CSV events file. close releases them.
+func openLeads(opts *leadfile.Options, name, in, events string) (close func(), err error) {
+	var files []*os.File
+	close = func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return close, err
+	}
+	files = append(files, f)
+	opts.Input, opts.InputName = f, name
+	opts.InputFormat = leadfile.NDJSON
+	if strings.EqualFold(filepath.Ext(name), ".csv") {
+		opts.InputFormat = leadfile.CSV
+	}
+	if in != "" {
+		if opts.InputFormat, err = leadfile.ParseFormat(in); err != nil {
+			return close, fmt.Errorf("--in: %v", err)
+		}
+	}
+	if events != "" {
+		ef, err := os.Open(events)
+		if err != nil {
+			return close, err
+		}
+		files = append(files, ef)
+		opts.Events, opts.EventsName = ef, events
+	}
+	return close, nil
+}
