@@ -52,6 +52,7 @@ func compileLoaded(doc *dsl.Document, err error) (*Model, error) {
 		return nil, err
 	}
 	c := newCompiler(doc)
+	c.broken = true
 	c.compileSafely()
 	diags = append(diags, c.diags...)
 	diags.Sort()
@@ -86,6 +87,9 @@ type compiler struct {
 	notHere map[string]string
 	// noClauses is set when compiling the leaves of a clause tree.
 	noClauses bool
+	// broken is set when the document had errors: it is compiled only to
+	// report every problem at once, and never run.
+	broken bool
 }
 
 // scope is what an expression may read, and what it is called in messages.

@@ -41,7 +41,7 @@ func part(src string) string { return "(\n" + src + "\n)" }
 
 func (c *compiler) fuse() {
 	m := c.m
-	if c.diags.HasErrors() || c.doc.Check().HasErrors() {
+	if c.broken || c.diags.HasErrors() || c.doc.Check().HasErrors() {
 		return // a model with errors is never run; nothing to fuse
 	}
 	for _, s := range m.Stages {
@@ -56,10 +56,14 @@ func (c *compiler) fuse() {
 		items = append(items, d.Name)
 	}
 	for _, g := range m.Gates {
-		if !g.IsEvent() {
-			m.fused.leadGates = append(m.fused.leadGates, g)
-			items = append(items, part(g.When.Source))
+		if g.IsEvent() {
+			continue
 		}
+		if g.When == nil {
+			return // a lead gate always has a condition; decoding said so if not
+		}
+		m.fused.leadGates = append(m.fused.leadGates, g)
+		items = append(items, part(g.When.Source))
 	}
 	for _, r := range m.Rules {
 		if r.IsEvent() {
