@@ -1,0 +1,186 @@
+// Package attribution tells marketing which campaigns and channels produced
+// the leads that became sales-ready, pipeline and revenue. It takes
+// journeys (a lead's campaign touches, its milestones such as lead created,
+// sales-ready, opportunity and won, and its revenue) from any source: a
+// CRM export, or leadscore's own scoring timelines. It imports nothing
+// else of leadscore.
+//
+// A model gives each touch of a converting journey a share of its
+// conversion; the shares of a journey sum to one, so credit is conserved:
+// per journey it sums to its conversions and to its revenue, and a report's
+// totals equal the journeys' totals. A converting journey with no touch in
+// the lookback window credits the campaign "(no touch)", so nothing is lost.
+//
+// # Rule-based models
+//
+//	first_touch      all credit to the first touch
+//	last_touch       all to the last
+//	last_non_direct  all to the last touch not on a direct channel (or the last touch if all are direct)
+//	linear           equal shares
+//	time_decay       shares halving with each half-life of age before the conversion (default 7 days)
+//	position_based   40% first, 40% last, 20% shared by the rest (configurable)
+//	w_shaped         30% each to the first touch, the lead-creation touch and a second milestone's
+//	                 touch (sales_ready by default), 10% shared by the touches between
+//	full_path        22.5% each to the first touch, lead creation, opportunity and won touches,
+//	                 10% shared by the touches between
+//	custom           weights over named milestones, plus a share for the touches between
+//
+// A milestone's touch is the last touch at or before the milestone. When
+// several milestones fall on the same touch, it gets their shares added up.
+// When a journey lacks a milestone (or no touch comes before it), that
+// milestone's share goes to the others in proportion to theirs; with no
+// touches between the milestone touches, the between share goes to them
+// the same way. A journey of one touch gives it everything; of two,
+// position-based splits evenly between them.
+package attribution
+
+import (
+	"sort"
+	"time"
+)
+
+// Milestone names the journeys of leadscore use; any other name works too.
+const (
+	FirstTouch  = "first_touch" // the first touch, a built-in milestone
+	LastTouch   = "last_touch"  // the last touch before the conversion
+	LeadCreated = "lead_created"
+	SalesReady  = "sales_ready"
+	Opportunity = "opportunity"
+	Won         = "won"
+)
+
+// Touch is a campaign touching a lead: an email click, an ad, a webinar.
+type Touch struct {
+	At       time.Time         `json:"at"`
+	Campaign string            `json:"campaign"`
+	Channel  string            `json:"channel"`
+	Attrs    map[string]string `json:"attrs,omitempty"`
+}
+
+// Journey is one lead's way from first touch to conversion (or not).
+type Journey struct {
+	ID      string  `json:"id"`
+	Touches []Touch `json:"touches"`
+	// Milestones are named moments: lead_created, sales_ready,
+	// opportunity, won, or any other.
+	Milestones map[string]time.Time `json:"milestones,omitempty"`
+	Converted  bool                 `json:"converted"`
+	// Conversions is what a converting journey counts for; 0 means 1.
+	Conversions float64 `json:"conversions,omitempty"`
+	Revenue     float64 `json:"revenue"`
+}
+
+// conversions is what the journey counts for.
+func (j *Journey) conversions() float64 {
+	if !j.Converted {
+		return 0
+	}
+	if j.Conversions == 0 {
+		return 1
+	}
+	return j.Conversions
+}
+
+// Options are the settings a run of attribution shares.
+type Options struct {
+	// Conversion is the milestone that is the conversion ("won" by
+	// default); a converting journey without it converts at its last touch.
+	Conversion string
+	// Lookback ignores touches longer than this before the conversion; 0
+	// keeps every touch.
+	Lookback time.Duration
+}
+
+func (o Options) conversion() string {
+	if o.Conversion == "" {
+		return Won
+	}
+	return o.Conversion
+}
+
+// path is a journey's touches that count: in time order, at or before the
+// conversion and within the lookback.
+func (o Options) path(j *Journey) (touches []Touch, at time.Time) {
+	touches = append([]Touch(nil), j.Touches...)
+	sort.SliceStable(touches, func(a, b int) bool { return touches[a].At.Before(touches[b].At) })
+	at, ok := j.Milestones[o.conversion()]
+	if !ok {
+		if len(touches) == 0 {
+			return nil, time.Time{}
+		}
+		at = touches[len(touches)-1].At
+	}
+	kept := touches[:0]
+	for _, t := range touches {
+		if t.At.After(at) || (o.Lookback > 0 && at.Sub(t.At) > o.Lookback) {
+			continue
+		}
+		kept = append(kept, t)
+	}
+	return kept, at
+}
+
+// NoTouch is the campaign and channel credited for a converting journey
+// that has no touch in the window.
+const NoTouch = "(no touch)"
+
+// Credit is a share of one journey's conversion given to one touch.
+type Credit struct {
+	Journey     string
+	Touch       Touch
+	Share       float64 // of the journey's conversion, 0 to 1
+	Conversions float64
+	Revenue     float64
+}
+
+// Attribute gives a converting journey's credit to its touches under a
+// model. The shares sum to one; a journey with no touch in the window gives
+// everything to NoTouch. A journey that did not convert gives nothing.
+func Attribute(m Model, j *Journey, opts Options) []Credit {
+	if !j.Converted {
+		return nil
+	}
+	touches, at := opts.path(j)
+	conv, rev := j.conversions(), j.Revenue
+	if len(touches) == 0 {
+		return []Credit{{Journey: j.ID, Touch: Touch{At: at, Campaign: NoTouch, Channel: NoTouch}, Share: 1, Conversions: conv, Revenue: rev}}
+	}
+	w := m.Weights(touches, j, at)
+	normalize(w)
+	out := make([]Credit, 0, len(touches))
+	for i, t := range touches {
+		if w[i] == 0 {
+			continue
+		}
+		out = append(out, Credit{Journey: j.ID, Touch: t, Share: w[i], Conversions: w[i] * conv, Revenue: w[i] * rev})
+	}
+	return out
+}
+
+// normalize scales weights to sum to one, putting the rounding remainder on
+// the largest so that the sum is one as exactly as floating point allows.
+func normalize(w []float64) {
+	sum := 0.0
+	for _, x := range w {
+		sum += x
+	}
+	if sum <= 0 {
+		for i := range w {
+			w[i] = 1 / float64(len(w))
+		}
+		sum = 1
+	}
+	big, total := 0, 0.0
+	for i := range w {
+		w[i] /= sum
+		if w[i] > w[big] {
+			big = i
+		}
+	}
+	for i, x := range w {
+		if i != big {
+			total += x
+		}
+	}
+	w[big] = 1 - total
+}

@@ -1,0 +1,328 @@
+package attribution
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Model shares a converting journey among its touches.
+type Model interface {
+	// Name is how reports and the command line call the model.
+	Name() string
+	// Weights returns a weight for each touch (in time order, all at or
+	// before the conversion at conv); Attribute scales them to sum to one.
+	Weights(touches []Touch, j *Journey, conv time.Time) []float64
+}
+
+// FirstTouchModel gives everything to the first touch.
+type FirstTouchModel struct{}
+
+// Name implements Model.
+func (FirstTouchModel) Name() string { return "first_touch" }
+
+// Weights implements Model.
+func (FirstTouchModel) Weights(t []Touch, _ *Journey, _ time.Time) []float64 {
+	w := make([]float64, len(t))
+	w[0] = 1
+	return w
+}
+
+// LastTouchModel gives everything to the last touch.
+type LastTouchModel struct{}
+
+// Name implements Model.
+func (LastTouchModel) Name() string { return "last_touch" }
+
+// Weights implements Model.
+func (LastTouchModel) Weights(t []Touch, _ *Journey, _ time.Time) []float64 {
+	w := make([]float64, len(t))
+	w[len(t)-1] = 1
+	return w
+}
+
+// LastNonDirectModel gives everything to the last touch on a channel that is
+// not direct, or to the last touch when every touch is direct.
+type LastNonDirectModel struct {
+	Direct []string // channels that count as direct; default ["direct"]
+}
+
+// Name implements Model.
+func (LastNonDirectModel) Name() string { return "last_non_direct" }
+
+// Weights implements Model.
+func (m LastNonDirectModel) Weights(t []Touch, _ *Journey, _ time.Time) []float64 {
+	direct := m.Direct
+	if len(direct) == 0 {
+		direct = []string{"direct"}
+	}
+	w := make([]float64, len(t))
+	for i := len(t) - 1; i >= 0; i-- {
+		if !slices.Contains(direct, t[i].Channel) {
+			w[i] = 1
+			return w
+		}
+	}
+	w[len(t)-1] = 1
+	return w
+}
+
+// LinearModel gives every touch an equal share.
+type LinearModel struct{}
+
+// Name implements Model.
+func (LinearModel) Name() string { return "linear" }
+
+// Weights implements Model.
+func (LinearModel) Weights(t []Touch, _ *Journey, _ time.Time) []float64 {
+	w := make([]float64, len(t))
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
+// TimeDecayModel gives each touch a weight that halves with every
+// half-life of age, measured back from the conversion.
+type TimeDecayModel struct {
+	HalfLife time.Duration // default 7 days
+}
+
+// Name implements Model.
+func (TimeDecayModel) Name() string { return "time_decay" }
+
+// Weights implements Model.
+func (m TimeDecayModel) Weights(t []Touch, _ *Journey, conv time.Time) []float64 {
+	hl := m.HalfLife
+	if hl <= 0 {
+		hl = 7 * 24 * time.Hour
+	}
+	w := make([]float64, len(t))
+	for i, x := range t {
+		w[i] = math.Exp2(-float64(conv.Sub(x.At)) / float64(hl))
+	}
+	return w
+}
+
+// PositionBasedModel gives First to the first touch, Last to the last, and
+// the rest in equal shares to the touches between. With two touches, they
+// share in proportion First:Last; with one, it gets everything.
+type PositionBasedModel struct {
+	First, Last float64 // default 0.4 and 0.4
+}
+
+// Name implements Model.
+func (PositionBasedModel) Name() string { return "position_based" }
+
+// Weights implements Model.
+func (m PositionBasedModel) Weights(t []Touch, _ *Journey, _ time.Time) []float64 {
+	first, last := m.First, m.Last
+	if first == 0 && last == 0 {
+		first, last = 0.4, 0.4
+	}
+	w := make([]float64, len(t))
+	switch n := len(t); n {
+	case 1:
+		w[0] = 1
+	case 2:
+		w[0], w[1] = first, last
+	default:
+		w[0], w[n-1] = first, last
+		for i := 1; i < n-1; i++ {
+			w[i] = (1 - first - last) / float64(n-2)
+		}
+	}
+	return w
+}
+
+// Anchor is a milestone and the share its touch gets.
+type Anchor struct {
+	Milestone string
+	Share     float64
+}
+
+// MilestoneModel gives each anchor's share to the touch of its milestone
+// (the last touch at or before it; first_touch and last_touch name the
+// first and last touches), and Between in equal shares to the touches
+// strictly between the first and the last anchored touch. W-shaped, full
+// path and custom weights are milestone models.
+type MilestoneModel struct {
+	Label   string
+	Anchors []Anchor
+	Between float64
+}
+
+// WShaped is the W-shaped model: 30% each to the first touch, the lead
+// creation touch and the touch of second (sales_ready when empty), 10%
+// shared by the touches between.
+func WShaped(second string) MilestoneModel {
+	if second == "" {
+		second = SalesReady
+	}
+	return MilestoneModel{Label: "w_shaped", Anchors: []Anchor{{FirstTouch, 0.3}, {LeadCreated, 0.3}, {second, 0.3}}, Between: 0.1}
+}
+
+// FullPath is the full-path model: 22.5% each to the first touch, lead
+// creation, opportunity and won touches, 10% shared by the touches between.
+func FullPath() MilestoneModel {
+	return MilestoneModel{Label: "full_path", Anchors: []Anchor{{FirstTouch, 0.225}, {LeadCreated, 0.225}, {Opportunity, 0.225}, {Won, 0.225}}, Between: 0.1}
+}
+
+// Name implements Model.
+func (m MilestoneModel) Name() string {
+	if m.Label != "" {
+		return m.Label
+	}
+	return "custom"
+}
+
+// Weights implements Model.
+func (m MilestoneModel) Weights(t []Touch, j *Journey, _ time.Time) []float64 {
+	w := make([]float64, len(t))
+	if len(t) == 1 {
+		w[0] = 1
+		return w
+	}
+	lo, hi := len(t), -1
+	anchored := map[int]bool{}
+	for _, a := range m.Anchors {
+		i := touchOf(t, j, a.Milestone)
+		if i < 0 {
+			continue // missing: its share goes to the others through normalize
+		}
+		w[i] += a.Share
+		anchored[i] = true
+		lo, hi = min(lo, i), max(hi, i)
+	}
+	if hi < 0 { // no milestone has a touch: share equally
+		return LinearModel{}.Weights(t, j, time.Time{})
+	}
+	var between []int
+	for i := lo + 1; i < hi; i++ {
+		if !anchored[i] {
+			between = append(between, i)
+		}
+	}
+	for _, i := range between {
+		w[i] += m.Between / float64(len(between))
+	}
+	return w
+}
+
+// touchOf returns the index of a milestone's touch, or -1.
+func touchOf(t []Touch, j *Journey, milestone string) int {
+	switch milestone {
+	case FirstTouch:
+		return 0
+	case LastTouch:
+		return len(t) - 1
+	}
+	at, ok := j.Milestones[milestone]
+	if !ok {
+		return -1
+	}
+	for i := len(t) - 1; i >= 0; i-- {
+		if !t[i].At.After(at) {
+			return i
+		}
+	}
+	return -1
+}
+
+// ModelNames lists the models ParseModel knows, in the order of the docs.
+var ModelNames = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay",
+	"position_based", "w_shaped", "full_path", "custom"}
+
+// ParseModel reads a model as the command line names it, with its settings
+// after a colon:
+//
+//	time_decay:14d           half-life of 14 days
+//	position_based:30/40     30% first, 40% last
+//	last_non_direct:direct,organic
+//	w_shaped:opportunity     the second milestone
+//	custom:first_touch=0.5,sales_ready=0.3,between=0.2
+func ParseModel(spec string) (Model, error) {
+	name, arg, _ := strings.Cut(spec, ":")
+	switch name {
+	case "first_touch":
+		return FirstTouchModel{}, nil
+	case "last_touch":
+		return LastTouchModel{}, nil
+	case "last_non_direct":
+		m := LastNonDirectModel{}
+		if arg != "" {
+			m.Direct = strings.Split(arg, ",")
+		}
+		return m, nil
+	case "linear":
+		return LinearModel{}, nil
+	case "time_decay":
+		m := TimeDecayModel{}
+		if arg != "" {
+			d, err := parseDays(arg)
+			if err != nil {
+				return nil, fmt.Errorf("time_decay: %v", err)
+			}
+			m.HalfLife = d
+		}
+		return m, nil
+	case "position_based":
+		m := PositionBasedModel{}
+		if arg != "" {
+			a, b, ok := strings.Cut(arg, "/")
+			f, err1 := strconv.ParseFloat(a, 64)
+			l, err2 := strconv.ParseFloat(b, 64)
+			if !ok || err1 != nil || err2 != nil || f < 0 || l < 0 || f+l > 100 {
+				return nil, fmt.Errorf("position_based: write the first and last shares in percent, such as position_based:40/40")
+			}
+			m.First, m.Last = f/100, l/100
+		}
+		return m, nil
+	case "w_shaped":
+		return WShaped(arg), nil
+	case "full_path":
+		return FullPath(), nil
+	case "custom":
+		m := MilestoneModel{Label: "custom"}
+		for _, part := range strings.Split(arg, ",") {
+			k, v, ok := strings.Cut(part, "=")
+			share, err := strconv.ParseFloat(v, 64)
+			if !ok || err != nil || share < 0 {
+				return nil, fmt.Errorf("custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2")
+			}
+			if k == "between" {
+				m.Between = share
+			} else {
+				m.Anchors = append(m.Anchors, Anchor{Milestone: k, Share: share})
+			}
+		}
+		if len(m.Anchors) == 0 {
+			return nil, fmt.Errorf("custom: name at least one milestone, such as custom:first_touch=0.5,won=0.5")
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("unknown model %q; the models are %s", name, strings.Join(ModelNames, ", "))
+}
+
+// parseDays reads "14d", "36h" or "2w".
+func parseDays(s string) (time.Duration, error) {
+	if len(s) < 2 {
+		return 0, fmt.Errorf("write a duration such as 7d")
+	}
+	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("write a duration such as 7d, not %q", s)
+	}
+	unit := map[byte]time.Duration{'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
+	if unit == 0 {
+		return 0, fmt.Errorf("write a duration such as 7d, not %q", s)
+	}
+	return time.Duration(n * float64(unit)), nil
+}
+
+// sortStrings is sort.Strings, kept for the report's stable orders.
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,221 @@
+package attribution_test
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/attribution"
+)
+
+var t0 = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func day(d float64) time.Time { return t0.Add(time.Duration(d * float64(24*time.Hour))) }
+
+// journey is five touches over twelve days:
+//
+//	T1 day 0  nurture (email)
+//	T2 day 2  brand (paid_search)   lead created day 2
+//	T3 day 5  direct                sales-ready day 6
+//	T4 day 9  abm (social)          opportunity day 9.5
+//	T5 day 10 direct                won day 12, revenue 1000
+func journey() *attribution.Journey {
+	return &attribution.Journey{
+		ID: "J",
+		Touches: []attribution.Touch{
+			{At: day(5), Campaign: "(direct)", Channel: "direct"}, // out of order on purpose
+			{At: day(0), Campaign: "nurture", Channel: "email"},
+			{At: day(2), Campaign: "brand", Channel: "paid_search"},
+			{At: day(10), Campaign: "(direct)", Channel: "direct"},
+			{At: day(9), Campaign: "abm", Channel: "social"},
+		},
+		Milestones: map[string]time.Time{"lead_created": day(2), "sales_ready": day(6), "opportunity": day(9.5), "won": day(12)},
+		Converted:  true,
+		Revenue:    1000,
+	}
+}
+
+// shares returns the share of each touch, in time order T1..T5.
+func shares(t *testing.T, m attribution.Model, j *attribution.Journey, opts attribution.Options) []float64 {
+	t.Helper()
+	out := make([]float64, 5)
+	days := []float64{0, 2, 5, 9, 10}
+	for _, c := range attribution.Attribute(m, j, opts) {
+		for i, d := range days {
+			if c.Touch.At.Equal(day(d)) {
+				out[i] += c.Share
+			}
+		}
+	}
+	return out
+}
+
+func TestModelsByHand(t *testing.T) {
+	// Time decay, half-life 7 days, from the conversion on day 12: ages 12, 10, 7, 3, 2 days.
+	decay := []float64{math.Exp2(-12.0 / 7), math.Exp2(-10.0 / 7), math.Exp2(-7.0 / 7), math.Exp2(-3.0 / 7), math.Exp2(-2.0 / 7)}
+	sum := 0.0
+	for _, d := range decay {
+		sum += d
+	}
+	for i := range decay {
+		decay[i] /= sum
+	}
+	for _, tc := range []struct {
+		model attribution.Model
+		want  []float64
+	}{
+		{attribution.FirstTouchModel{}, []float64{1, 0, 0, 0, 0}},
+		{attribution.LastTouchModel{}, []float64{0, 0, 0, 0, 1}},
+		{attribution.LastNonDirectModel{}, []float64{0, 0, 0, 1, 0}},                                     // T5 is direct: T4
+		{attribution.LastNonDirectModel{Direct: []string{"direct", "social"}}, []float64{0, 1, 0, 0, 0}}, // social counts as direct: T2
+		{attribution.LinearModel{}, []float64{0.2, 0.2, 0.2, 0.2, 0.2}},
+		{attribution.TimeDecayModel{}, decay},
+		{attribution.PositionBasedModel{}, []float64{0.4, 0.2 / 3, 0.2 / 3, 0.2 / 3, 0.4}},
+		{attribution.PositionBasedModel{First: 0.3, Last: 0.5}, []float64{0.3, 0.2 / 3, 0.2 / 3, 0.2 / 3, 0.5}},
+		// W-shaped on sales-ready: T1, T2 (lead created) and T3 (the touch before
+		// sales-ready on day 6) get 30% each; nothing lies between them, so the
+		// 10% goes to the three in proportion: a third each.
+		{attribution.WShaped(""), []float64{1.0 / 3, 1.0 / 3, 1.0 / 3, 0, 0}},
+		// On opportunity: T1, T2, T4 get 30%, T3 lies between and gets 10%.
+		{attribution.WShaped("opportunity"), []float64{0.3, 0.3, 0.1, 0.3, 0}},
+		// Full path: T1, T2, T4 (opportunity), T5 (won) 22.5% each; T3 between, 10%.
+		{attribution.FullPath(), []float64{0.225, 0.225, 0.1, 0.225, 0.225}},
+		{attribution.MilestoneModel{Anchors: []attribution.Anchor{{"first_touch", 0.5}, {"sales_ready", 0.3}}, Between: 0.2},
+			[]float64{0.5, 0.2, 0.3, 0, 0}},
+	} {
+		t.Run(tc.model.Name(), func(t *testing.T) {
+			got := shares(t, tc.model, journey(), attribution.Options{})
+			assert.InDeltaSlice(t, tc.want, got, 1e-12)
+		})
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	j := journey()
+	// Coinciding milestones: sales-ready on day 2 too, so T2 is both lead-creation
+	// and sales-ready touch: 60%; T1 30%; no touch between: 10% in proportion.
+	j.Milestones["sales_ready"] = day(2)
+	assert.InDeltaSlice(t, []float64{1.0 / 3, 2.0 / 3, 0, 0, 0}, shares(t, attribution.WShaped(""), j, attribution.Options{}), 1e-12)
+
+	// A missing milestone: no opportunity, so full path shares among first, lead
+	// created and won (22.5% each) and T3, T4 between (5% each): divided by 0.775.
+	j = journey()
+	delete(j.Milestones, "opportunity")
+	want := []float64{0.225, 0.225, 0.05, 0.05, 0.225}
+	for i := range want {
+		want[i] /= 0.775
+	}
+	assert.InDeltaSlice(t, want, shares(t, attribution.FullPath(), j, attribution.Options{}), 1e-12)
+
+	// Lookback of 7 days before the win on day 12 keeps T3 (day 5), T4 and T5.
+	assert.InDeltaSlice(t, []float64{0, 0, 1, 0, 0}, shares(t, attribution.FirstTouchModel{}, journey(), attribution.Options{Lookback: 7 * 24 * time.Hour}), 1e-12)
+
+	// One touch: everything to it, whatever the model.
+	one := &attribution.Journey{ID: "1", Touches: []attribution.Touch{{At: day(1), Campaign: "c"}}, Converted: true, Revenue: 10}
+	two := &attribution.Journey{ID: "2", Touches: []attribution.Touch{{At: day(1), Campaign: "a"}, {At: day(2), Campaign: "b"}}, Converted: true}
+	for _, name := range attribution.ModelNames {
+		spec := name
+		if name == "custom" {
+			spec = "custom:first_touch=0.5,won=0.5"
+		}
+		m, err := attribution.ParseModel(spec)
+		require.NoError(t, err)
+		c := attribution.Attribute(m, one, attribution.Options{})
+		require.Len(t, c, 1, name)
+		assert.Equal(t, 1.0, c[0].Share, name)
+		assert.Equal(t, 10.0, c[0].Revenue, name)
+	}
+	// Two touches: position-based splits evenly.
+	c := attribution.Attribute(attribution.PositionBasedModel{}, two, attribution.Options{})
+	require.Len(t, c, 2)
+	assert.Equal(t, 0.5, c[0].Share)
+	assert.Equal(t, 0.5, c[1].Share)
+
+	// Touches after the conversion do not count; no touch at all credits "(no touch)".
+	late := &attribution.Journey{ID: "L", Touches: []attribution.Touch{{At: day(20), Campaign: "late"}},
+		Milestones: map[string]time.Time{"won": day(12)}, Converted: true, Revenue: 5}
+	c = attribution.Attribute(attribution.LinearModel{}, late, attribution.Options{})
+	require.Len(t, c, 1)
+	assert.Equal(t, attribution.NoTouch, c[0].Touch.Campaign)
+	assert.Equal(t, 5.0, c[0].Revenue)
+
+	// A journey that did not convert gives no credit.
+	j = journey()
+	j.Converted = false
+	assert.Empty(t, attribution.Attribute(attribution.LinearModel{}, j, attribution.Options{}))
+}
+
+// randomJourney makes a journey of 0 to 12 touches with random milestones.
+func randomJourney(r *rand.Rand, id string) *attribution.Journey {
+	j := &attribution.Journey{ID: id, Milestones: map[string]time.Time{}, Converted: r.Intn(3) > 0,
+		Revenue: math.Round(r.Float64()*100000) / 100, Conversions: float64(r.Intn(3))}
+	channels := []string{"email", "paid_search", "social", "direct", "organic"}
+	for i := r.Intn(13); i > 0; i-- {
+		c := channels[r.Intn(len(channels))]
+		j.Touches = append(j.Touches, attribution.Touch{At: day(r.Float64() * 90), Campaign: c + "-" + string(rune('a'+r.Intn(4))), Channel: c})
+	}
+	for _, m := range []string{"lead_created", "sales_ready", "opportunity", "won"} {
+		if r.Intn(4) > 0 {
+			j.Milestones[m] = day(r.Float64() * 100)
+		}
+	}
+	return j
+}
+
+// Credit is conserved: for every model and every converting journey, the
+// credits sum to its conversions and its revenue.
+func TestCreditIsConserved(t *testing.T) {
+	r := rand.New(rand.NewSource(42))
+	specs := append([]string{}, attribution.ModelNames...)
+	specs[len(specs)-1] = "custom:first_touch=0.2,sales_ready=0.5,last_touch=0.1,between=0.2"
+	specs = append(specs, "time_decay:1d", "position_based:10/70", "w_shaped:opportunity", "last_non_direct:direct,organic")
+	for i := 0; i < 3000; i++ {
+		j := randomJourney(r, "r")
+		opts := attribution.Options{}
+		if i%3 == 0 {
+			opts.Lookback = time.Duration(r.Intn(60)+1) * 24 * time.Hour
+		}
+		for _, spec := range specs {
+			m, err := attribution.ParseModel(spec)
+			require.NoError(t, err)
+			var conv, rev, share float64
+			for _, c := range attribution.Attribute(m, j, opts) {
+				conv += c.Conversions
+				rev += c.Revenue
+				share += c.Share
+				require.GreaterOrEqual(t, c.Share, 0.0)
+			}
+			wantConv := 0.0
+			if j.Converted {
+				wantConv = max(j.Conversions, 1)
+				if j.Conversions == 0 {
+					wantConv = 1
+				}
+				assert.InDelta(t, 1, share, 1e-12, "%s shares of journey %d", spec, i)
+				assert.InDelta(t, j.Revenue, rev, 1e-9*math.Max(1, j.Revenue), "%s revenue of journey %d", spec, i)
+			} else {
+				assert.Zero(t, rev)
+			}
+			assert.InDelta(t, wantConv, conv, 1e-12, "%s conversions of journey %d", spec, i)
+		}
+	}
+}
+
+func TestParseModelErrors(t *testing.T) {
+	for spec, want := range map[string]string{
+		"lineer":               "unknown model \"lineer\"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
+		"time_decay:soon":      "time_decay: write a duration such as 7d, not \"soon\"",
+		"position_based:60/60": "position_based: write the first and last shares in percent, such as position_based:40/40",
+		"custom:first_touch":   "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
+		"custom:between=1":     "custom: name at least one milestone, such as custom:first_touch=0.5,won=0.5",
+	} {
+		_, err := attribution.ParseModel(spec)
+		if assert.Error(t, err, spec) {
+			assert.Equal(t, want, err.Error())
+		}
+	}
+}
