@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
+
 	"strconv"
 	"strings"
 	"time"
@@ -323,6 +323,3 @@ func parseDays(s string) (time.Duration, error) {
 	}
 	return time.Duration(n * float64(unit)), nil
 }
-
-// sortStrings is sort.Strings, kept for the report's stable orders.
-func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,259 @@
+package attribution
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Costs are what each campaign cost, by campaign name.
+type Costs map[string]float64
+
+// Report accumulates journeys into credit per campaign and per channel
+// under several models side by side, with costs, the funnel and velocity.
+// Build one with NewReport, Add every journey, then Finish.
+type Report struct {
+	Models    []string `json:"models"`
+	Campaigns []Row    `json:"campaigns"`
+	Channels  []Row    `json:"channels"`
+	Total     Row      `json:"total"`
+	// Velocity is the median days from one milestone to the next.
+	Velocity []Velocity `json:"velocity"`
+
+	models    []Model
+	opts      Options
+	costs     Costs
+	campaigns map[string]*Row
+	channels  map[string]*Row
+	gaps      map[[2]string][]float64
+}
+
+// Row is one campaign's, one channel's or the total's line of a report.
+type Row struct {
+	Name    string `json:"name"`
+	Channel string `json:"channel,omitempty"` // a campaign's channel (its touches' most common)
+	// Credit is, for each model (in Report.Models order), the attributed
+	// conversions and revenue.
+	Credit []Amount `json:"credit"`
+	Cost   float64  `json:"cost"`
+	Funnel Funnel   `json:"funnel"`
+	// CostPerSalesReady and CostPerWon divide the cost by the leads the
+	// campaign touched that became sales-ready, or won; 0 when there are none.
+	CostPerSalesReady float64 `json:"cost_per_sales_ready"`
+	CostPerWon        float64 `json:"cost_per_won"`
+
+	channelTouches map[string]int
+}
+
+// Amount is attributed credit, and its return on the row's cost.
+type Amount struct {
+	Conversions float64 `json:"conversions"`
+	Revenue     float64 `json:"revenue"`
+	// ROAS is revenue per unit of cost; ROI is (revenue - cost) / cost.
+	// Both are 0 when the row has no cost.
+	ROAS float64 `json:"roas"`
+	ROI  float64 `json:"roi"`
+}
+
+// Funnel counts the leads (journeys) a campaign touched, and how far they went.
+type Funnel struct {
+	Touched       int `json:"touched"`
+	SalesReady    int `json:"sales_ready"`
+	Opportunities int `json:"opportunities"`
+	Won           int `json:"won"`
+}
+
+// Rate divides safely: a/b, or 0.
+func Rate(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// Velocity is the median days between two milestones, over the journeys
+// that have both in order.
+type Velocity struct {
+	From       string  `json:"from"`
+	To         string  `json:"to"`
+	Journeys   int     `json:"journeys"`
+	MedianDays float64 `json:"median_days"`
+}
+
+// velocitySteps are the milestone pairs a report measures.
+var velocitySteps = [][2]string{
+	{FirstTouch, LeadCreated}, {LeadCreated, SalesReady}, {SalesReady, Opportunity}, {Opportunity, Won}, {FirstTouch, Won},
+}
+
+// NewReport starts a report under the given models.
+func NewReport(models []Model, opts Options, costs Costs) *Report {
+	r := &Report{models: models, opts: opts, costs: costs, campaigns: map[string]*Row{}, channels: map[string]*Row{}, gaps: map[[2]string][]float64{}}
+	for _, m := range models {
+		r.Models = append(r.Models, m.Name())
+	}
+	r.Total = Row{Name: "total", Credit: make([]Amount, len(models))}
+	return r
+}
+
+func (r *Report) row(rows map[string]*Row, name string) *Row {
+	row, ok := rows[name]
+	if !ok {
+		row = &Row{Name: name, Credit: make([]Amount, len(r.models)), channelTouches: map[string]int{}}
+		rows[name] = row
+	}
+	return row
+}
+
+// Add counts one journey: its credit under each model, its place in the
+// funnel of every campaign and channel that touched it, its velocity.
+func (r *Report) Add(j *Journey) {
+	for i, m := range r.models {
+		for _, c := range Attribute(m, j, r.opts) {
+			for _, row := range []*Row{r.row(r.campaigns, c.Touch.Campaign), r.row(r.channels, c.Touch.Channel), &r.Total} {
+				row.Credit[i].Conversions += c.Conversions
+				row.Credit[i].Revenue += c.Revenue
+			}
+		}
+	}
+	_, sr := j.Milestones[SalesReady]
+	_, opp := j.Milestones[Opportunity]
+	won := j.Converted
+	count := func(row *Row) {
+		row.Funnel.Touched++
+		if sr {
+			row.Funnel.SalesReady++
+		}
+		if opp {
+			row.Funnel.Opportunities++
+		}
+		if won {
+			row.Funnel.Won++
+		}
+	}
+	seenCampaign, seenChannel := map[string]bool{}, map[string]bool{}
+	for _, t := range j.Touches {
+		row := r.row(r.campaigns, t.Campaign)
+		row.channelTouches[t.Channel]++
+		if !seenCampaign[t.Campaign] {
+			seenCampaign[t.Campaign] = true
+			count(row)
+		}
+		if !seenChannel[t.Channel] {
+			seenChannel[t.Channel] = true
+			count(r.row(r.channels, t.Channel))
+		}
+	}
+	count(&r.Total)
+
+	at := map[string]time.Time{}
+	for k, v := range j.Milestones {
+		at[k] = v
+	}
+	if len(j.Touches) > 0 {
+		first := j.Touches[0].At
+		for _, t := range j.Touches {
+			if t.At.Before(first) {
+				first = t.At
+			}
+		}
+		at[FirstTouch] = first
+	}
+	for _, step := range velocitySteps {
+		a, ok1 := at[step[0]]
+		b, ok2 := at[step[1]]
+		if ok1 && ok2 && !b.Before(a) {
+			r.gaps[step] = append(r.gaps[step], b.Sub(a).Hours()/24)
+		}
+	}
+}
+
+// Finish computes costs, returns and velocity, and orders the rows: by the
+// first model's revenue credit, then by name.
+func (r *Report) Finish() {
+	r.Campaigns, r.Channels = nil, nil
+	channelCost := map[string]float64{}
+	for _, row := range r.campaigns {
+		row.Channel = mostCommon(row.channelTouches)
+		if c, ok := r.costs[row.Name]; ok {
+			row.Cost = c
+			channelCost[row.Channel] += c
+		}
+	}
+	// Campaigns that cost something but touched no journey still appear.
+	for name, c := range r.costs {
+		if _, ok := r.campaigns[name]; !ok {
+			row := r.row(r.campaigns, name)
+			row.Cost = c
+		}
+	}
+	for name, row := range r.channels {
+		row.Cost = channelCost[name]
+	}
+	r.Total.Cost = 0
+	for _, c := range r.costs {
+		r.Total.Cost += c
+	}
+	finish := func(row *Row) {
+		for i := range row.Credit {
+			if row.Cost > 0 {
+				row.Credit[i].ROAS = row.Credit[i].Revenue / row.Cost
+				row.Credit[i].ROI = (row.Credit[i].Revenue - row.Cost) / row.Cost
+			}
+		}
+		if row.Cost > 0 && row.Funnel.SalesReady > 0 {
+			row.CostPerSalesReady = row.Cost / float64(row.Funnel.SalesReady)
+		}
+		if row.Cost > 0 && row.Funnel.Won > 0 {
+			row.CostPerWon = row.Cost / float64(row.Funnel.Won)
+		}
+	}
+	for _, row := range r.campaigns {
+		finish(row)
+		r.Campaigns = append(r.Campaigns, *row)
+	}
+	for _, row := range r.channels {
+		finish(row)
+		r.Channels = append(r.Channels, *row)
+	}
+	finish(&r.Total)
+	order := func(rows []Row) {
+		sort.SliceStable(rows, func(a, b int) bool {
+			if len(r.models) > 0 && rows[a].Credit[0].Revenue != rows[b].Credit[0].Revenue {
+				return rows[a].Credit[0].Revenue > rows[b].Credit[0].Revenue
+			}
+			return rows[a].Name < rows[b].Name
+		})
+	}
+	order(r.Campaigns)
+	order(r.Channels)
+	r.Velocity = nil
+	for _, step := range velocitySteps {
+		gaps := r.gaps[step]
+		r.Velocity = append(r.Velocity, Velocity{From: step[0], To: step[1], Journeys: len(gaps), MedianDays: median(gaps)})
+	}
+}
+
+func mostCommon(counts map[string]int) string {
+	best, n := "", -1
+	for k, c := range counts {
+		if c > n || (c == n && k < best) {
+			best, n = k, c
+		}
+	}
+	return best
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// round2 rounds money and credit for display.
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

@@ -1,0 +1,212 @@
+package attribution
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// table is headers and rows of cells, written as Markdown or aligned text.
+type table struct {
+	title   string
+	headers []string
+	rows    [][]string
+}
+
+func (t table) markdown(b *strings.Builder) {
+	fmt.Fprintf(b, "### %s\n\n| %s |\n|", t.title, strings.Join(t.headers, " | "))
+	for i := range t.headers {
+		if i == 0 {
+			b.WriteString("---|")
+		} else {
+			b.WriteString("---:|")
+		}
+	}
+	b.WriteString("\n")
+	for _, r := range t.rows {
+		fmt.Fprintf(b, "| %s |\n", strings.Join(r, " | "))
+	}
+	b.WriteString("\n")
+}
+
+func (t table) text(b *strings.Builder) {
+	widths := make([]int, len(t.headers))
+	for i, h := range t.headers {
+		widths[i] = utf8.RuneCountInString(h)
+	}
+	for _, r := range t.rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	line := func(cells []string) {
+		for i, c := range cells {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i == 0 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString("  " + pad + c)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(t.title + "\n")
+	line(t.headers)
+	for _, r := range t.rows {
+		line(r)
+	}
+	b.WriteString("\n")
+}
+
+func money(v float64) string {
+	if v == 0 {
+		return "—"
+	}
+	return thousands(round2(v))
+}
+
+func count(v float64) string { return strconv.FormatFloat(round2(v), 'f', -1, 64) }
+
+func ratio(v float64) string {
+	if v == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(round2(v), 'f', 2, 64)
+}
+
+func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+
+// thousands writes 1234567.5 as 1,234,567.5.
+func thousands(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	if frac != "" {
+		whole += "." + frac
+	}
+	if neg {
+		whole = "-" + whole
+	}
+	return whole
+}
+
+func (r *Report) tables() []table {
+	credit := func(title, first string, rows []Row, channel bool) table {
+		t := table{title: title, headers: []string{first}}
+		if channel {
+			t.headers = append(t.headers, "channel")
+		}
+		t.headers = append(t.headers, "cost")
+		for _, m := range r.Models {
+			t.headers = append(t.headers, m+" conv.", m+" revenue", m+" ROAS")
+		}
+		for _, row := range append(rows, r.Total) {
+			cells := []string{row.Name}
+			if channel {
+				cells = append(cells, row.Channel)
+			}
+			cells = append(cells, money(row.Cost))
+			for _, a := range row.Credit {
+				cells = append(cells, count(a.Conversions), money(a.Revenue), ratio(a.ROAS))
+			}
+			t.rows = append(t.rows, cells)
+		}
+		return t
+	}
+	funnel := func(title, first string, rows []Row) table {
+		t := table{title: title, headers: []string{first, "touched", "sales-ready", "rate", "opportunities", "rate", "won", "rate", "cost / sales-ready", "cost / won"}}
+		for _, row := range append(rows, r.Total) {
+			f := row.Funnel
+			t.rows = append(t.rows, []string{row.Name, strconv.Itoa(f.Touched),
+				strconv.Itoa(f.SalesReady), pct(Rate(f.SalesReady, f.Touched)),
+				strconv.Itoa(f.Opportunities), pct(Rate(f.Opportunities, f.SalesReady)),
+				strconv.Itoa(f.Won), pct(Rate(f.Won, f.Opportunities)),
+				money(row.CostPerSalesReady), money(row.CostPerWon)})
+		}
+		return t
+	}
+	vel := table{title: "Velocity", headers: []string{"from", "to", "journeys", "median days"}}
+	for _, v := range r.Velocity {
+		vel.rows = append(vel.rows, []string{v.From, v.To, strconv.Itoa(v.Journeys), strconv.FormatFloat(round2(v.MedianDays), 'f', 1, 64)})
+	}
+	return []table{
+		credit("Credit by campaign", "campaign", r.Campaigns, true),
+		credit("Credit by channel", "channel", r.Channels, false),
+		funnel("Funnel by campaign", "campaign", r.Campaigns),
+		funnel("Funnel by channel", "channel", r.Channels),
+		vel,
+	}
+}
+
+func (r *Report) summary() string {
+	f := r.Total.Funnel
+	return fmt.Sprintf("%d journeys: %d sales-ready, %d opportunities, %d won; revenue %s; cost %s. Models: %s.",
+		f.Touched, f.SalesReady, f.Opportunities, f.Won, money(r.Total.Credit[0].Revenue), money(r.Total.Cost), strings.Join(r.Models, ", "))
+}
+
+// WriteMarkdown writes the report as Markdown tables.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("## Attribution\n\n" + r.summary() + "\n\n")
+	for _, t := range r.tables() {
+		t.markdown(&b)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteText writes the report as aligned text tables, for a terminal.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(r.summary() + "\n\n")
+	for _, t := range r.tables() {
+		t.text(&b)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteJSON writes the report as JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteCSV writes one row per campaign, channel and the total (the level
+// column says which), with the funnel and, for each model, the
+// conversions, revenue, ROAS and ROI credited.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	header := []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won", "cost_per_sales_ready", "cost_per_won"}
+	for _, m := range r.Models {
+		header = append(header, m+"_conversions", m+"_revenue", m+"_roas", m+"_roi")
+	}
+	cw.Write(header)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	write := func(level string, row Row) {
+		rec := []string{level, row.Name, row.Channel, f(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
+			strconv.Itoa(row.Funnel.Opportunities), strconv.Itoa(row.Funnel.Won), f(row.CostPerSalesReady), f(row.CostPerWon)}
+		for _, a := range row.Credit {
+			rec = append(rec, f(a.Conversions), f(a.Revenue), f(a.ROAS), f(a.ROI))
+		}
+		cw.Write(rec)
+	}
+	for _, row := range r.Campaigns {
+		write("campaign", row)
+	}
+	for _, row := range r.Channels {
+		write("channel", row)
+	}
+	write("total", r.Total)
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,102 @@
+package scoring
+
+import (
+	"sort"
+	"time"
+)
+
+// Timeline is a lead's score replayed event by event: what each event did
+// to the score, and when the lead first reached each stage.
+type Timeline struct {
+	LeadID string `json:"id,omitempty"`
+	// Points has a point for the lead before its first event, then one per
+	// event at or before the as-of time, in time order.
+	Points []TimelinePoint `json:"points"`
+	// Reached lists the stages the lead reached, each at the first point
+	// where the lead stood on it or higher, bottom of the ladder first.
+	Reached []Reached `json:"reached"`
+}
+
+// TimelinePoint is the score as of one event, counting it and those before.
+type TimelinePoint struct {
+	At time.Time `json:"at"`
+	// Event is the event of this point; nil for the point before the first.
+	Event      *Event  `json:"event,omitempty"`
+	Total      float64 `json:"total"`
+	Delta      float64 `json:"delta"` // the change of the total from the point before
+	Stage      string  `json:"stage,omitempty"`
+	SalesReady bool    `json:"sales_ready"`
+	Fired      []Fired `json:"-"`
+}
+
+// Reached is the moment a lead first reached a stage, and the event that
+// pushed it there (nil when its fit alone put it there, before any event).
+type Reached struct {
+	Stage string    `json:"stage"`
+	At    time.Time `json:"at"`
+	Event *Event    `json:"event,omitempty"`
+}
+
+// Timeline replays a lead's events in time order up to the as-of time. The
+// score is taken just after each event; between events a score can still
+// fall as decay ages the events, which the points do not show.
+func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
+	events := make([]Event, 0, len(lead.Events))
+	for _, e := range lead.Events {
+		if !e.At.After(asOf) {
+			events = append(events, e)
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+	tl := &Timeline{LeadID: lead.ID}
+	m := s.model
+	reached := make([]bool, len(m.Stages))
+	step := func(at time.Time, upTo int, ev *Event) error {
+		res, err := s.Score(Lead{ID: lead.ID, Fields: lead.Fields, Events: events[:upTo]}, at)
+		if err != nil {
+			return err
+		}
+		p := TimelinePoint{At: at, Event: ev, Total: res.Total, Stage: res.Stage, SalesReady: res.SalesReady, Fired: res.Fired}
+		if n := len(tl.Points); n > 0 {
+			p.Delta = p.Total - tl.Points[n-1].Total
+		} else {
+			p.Delta = p.Total
+		}
+		tl.Points = append(tl.Points, p)
+		if st := m.Stage(res.Stage); st >= 0 {
+			for i := 0; i <= st; i++ {
+				if !reached[i] {
+					reached[i] = true
+					tl.Reached = append(tl.Reached, Reached{Stage: m.Stages[i].ID, At: at, Event: ev})
+				}
+			}
+		}
+		return nil
+	}
+	start := asOf
+	if len(events) > 0 {
+		start = events[0].At
+	}
+	if err := step(start, 0, nil); err != nil {
+		return nil, err
+	}
+	for i := range events {
+		ev := events[i]
+		if err := step(ev.At, i+1, &ev); err != nil {
+			return nil, err
+		}
+	}
+	return tl, nil
+}
+
+// SalesReadyAt returns when the lead first became sales-ready and the event
+// that made it so, or ok=false if it never did by the as-of time.
+func (tl *Timeline) SalesReadyAt(s *Scorer) (r Reached, ok bool) {
+	id := s.model.Stages[s.model.SalesReady].ID
+	for _, x := range tl.Reached {
+		if x.Stage == id {
+			return x, true
+		}
+	}
+	return Reached{}, false
+}
