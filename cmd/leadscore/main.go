@@ -7,6 +7,7 @@
 //	leadscore explain --model FILE [LEAD]   explain one lead's score
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
 //	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
+//	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
 //
 // Run "leadscore help COMMAND" for a command's flags.
 package main
@@ -39,6 +40,7 @@ var commands = []command{
 	{"explain", "explain one lead's score: every rule, condition by condition", runExplain},
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
 	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
+	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
 }
 
 func main() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -301,4 +302,51 @@ func TestFmtCommand(t *testing.T) {
 	assert.Equal(t, string(golden), string(written))
 	code, _, _ = leadscore(t, "", "fmt", "--check", path)
 	assert.Equal(t, exitOK, code, "formatted files pass --check")
+}
+
+// From leads to report: the CLI scores each lead's timeline for its
+// sales-ready moment, builds the journeys (the bundled journeys file, byte
+// for byte) and reports exactly what the attribution package reports from
+// those journeys (the golden report).
+func TestAttributeFromLeads(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "journeys.ndjson")
+	code, md, errOut := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"),
+		"--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2026-10-01",
+		"--format", "markdown", "--journeys-out", out)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "1000 journeys read: 1000 used, 0 failed\n", errOut)
+	golden, err := os.ReadFile(td(filepath.Join("golden", "attribution.md")))
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), md)
+	built, err := os.ReadFile(out)
+	require.NoError(t, err)
+	bundled, err := os.ReadFile(td("journeys.ndjson"))
+	require.NoError(t, err)
+	assert.Equal(t, string(bundled), string(built), "regenerate with the same command and --journeys-out testdata/journeys.ndjson")
+}
+
+func TestAttributeFromJourneysAndBadRows(t *testing.T) {
+	code, csvOut, _ := leadscore(t, "", "attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv"),
+		"--models", "last_non_direct;time_decay:14d;position_based:40/40", "--format", "csv")
+	assert.Equal(t, exitOK, code)
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won",
+		"cost_per_sales_ready", "cost_per_won", "last_non_direct_conversions", "last_non_direct_revenue", "last_non_direct_roas",
+		"last_non_direct_roi", "time_decay_conversions", "time_decay_revenue", "time_decay_roas", "time_decay_roi",
+		"position_based_conversions", "position_based_revenue", "position_based_roas", "position_based_roi"}, recs[0])
+	total := recs[len(recs)-1]
+	assert.Equal(t, []string{"total", "total", "", "95000", "1000", "45", "43", "18"}, total[:8])
+	assert.Equal(t, "388600", total[11])
+
+	bad := writeTemp(t, "j.ndjson", `{"id":"a","touches":[{"at":"2026-06-01T00:00:00Z","campaign":"c","channel":"e"}],"converted":true,"revenue":5}
+{"id":"b","touches":[],"revenu":1}
+`)
+	code, _, errOut := leadscore(t, "", "attribute", "--journeys", bad)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, bad+":2: json: unknown field \"revenu\"\n2 journeys read: 1 used, 1 failed\n", errOut)
+
+	code, _, errOut = leadscore(t, "", "attribute", "--journeys", bad, "--models", "lineer")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `--models: unknown model "lineer"`)
 }

@@ -4,26 +4,50 @@
 //	go run ./testdata/gen -n 1000 > testdata/leads.ndjson
 //	go run ./testdata/gen -n 1000 -csv testdata/leads.csv,testdata/events.csv
 //	go run ./testdata/gen -n 1000000 > /tmp/leads-1m.ndjson
+//	go run ./testdata/gen -n 1000 -outcomes testdata/b2b-saas.yaml > testdata/outcomes.csv
+//	go run ./testdata/gen -costs > testdata/costs.csv
+//
+// Outcomes (opportunities and won deals) follow each lead's scoring
+// timeline: leads that became sales-ready are far likelier to win.
 //
 // The bundled files are made with the default seed; regenerating them gives
 // the same bytes.
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/leadscore/leadscore"
 	"github.com/leadscore/leadscore/internal/leadgen"
+	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
 func main() {
 	n := flag.Int("n", 1000, "how many leads")
 	seed := flag.Uint64("seed", 1, "random seed")
 	csvFiles := flag.String("csv", "", "write CSV to LEADS,EVENTS instead of NDJSON to standard output")
+	outcomes := flag.String("outcomes", "", "write the CRM outcomes of the leads, scored with this model, as CSV")
+	costs := flag.Bool("costs", false, "write the campaigns' cost table as CSV")
 	flag.Parse()
 	g := leadgen.New(*seed)
+	if *costs {
+		fmt.Println("campaign,cost")
+		for _, c := range leadgen.Costs {
+			fmt.Println(c[0] + "," + c[1])
+		}
+		return
+	}
+	if *outcomes != "" {
+		if err := writeOutcomes(*outcomes, g, *n, *seed); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *csvFiles == "" {
 		if err := leadgen.WriteNDJSON(os.Stdout, g, *n); err != nil {
 			fail(err)
@@ -51,6 +75,50 @@ func main() {
 	if err := events.Close(); err != nil {
 		fail(err)
 	}
+}
+
+// writeOutcomes scores each generated lead's timeline with the model and
+// draws its CRM outcome from when it became sales-ready.
+func writeOutcomes(model string, g *leadgen.Generator, n int, seed uint64) error {
+	scorer, err := leadscore.Load(model)
+	if err != nil {
+		return err
+	}
+	var out []leadgen.Outcome
+	for i := 0; i < n; i++ {
+		l := g.Next()
+		b, err := json.Marshal(l)
+		if err != nil {
+			return err
+		}
+		lead, err := leadfile.DecodeJSON(b)
+		if err != nil {
+			return err
+		}
+		tl, err := scorer.Timeline(lead, leadgen.Base)
+		if err != nil {
+			return err
+		}
+		var at time.Time
+		if r, ok := tl.SalesReadyAt(scorer); ok {
+			at = r.At
+		}
+		employees := 0
+		if l.Employees != nil {
+			employees = *l.Employees
+		}
+		last, err := time.Parse(time.RFC3339, l.CreatedAt)
+		if err != nil {
+			return err
+		}
+		for _, e := range lead.Events {
+			if e.At.After(last) {
+				last = e.At
+			}
+		}
+		out = append(out, leadgen.Outcomes(seed, l.ID, last, at, employees))
+	}
+	return leadgen.WriteOutcomes(os.Stdout, out)
 }
 
 func fail(err error) {

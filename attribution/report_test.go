@@ -1,0 +1,243 @@
+package attribution_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/attribution"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func td(name string) string { return filepath.Join("..", "testdata", name) }
+
+// Two journeys, worked out by hand:
+//
+//	A: email/nurture day 0, search/brand day 4; sales-ready day 5, won day 10 for 1000
+//	B: search/brand day 1; sales-ready day 3; not won
+func TestReportByHand(t *testing.T) {
+	a := &attribution.Journey{ID: "A", Converted: true, Revenue: 1000,
+		Touches:    []attribution.Touch{{At: day(0), Campaign: "nurture", Channel: "email"}, {At: day(4), Campaign: "brand", Channel: "search"}},
+		Milestones: map[string]time.Time{"sales_ready": day(5), "won": day(10)}}
+	b := &attribution.Journey{ID: "B",
+		Touches:    []attribution.Touch{{At: day(1), Campaign: "brand", Channel: "search"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.FirstTouchModel{}, attribution.LinearModel{}},
+		attribution.Options{}, attribution.Costs{"nurture": 200, "brand": 400, "unused": 50})
+	rep.Add(a)
+	rep.Add(b)
+	rep.Finish()
+
+	rows := map[string]attribution.Row{}
+	for _, r := range rep.Campaigns {
+		rows[r.Name] = r
+	}
+	// First touch: all of A to nurture. Linear: half each.
+	assert.Equal(t, attribution.Amount{Conversions: 1, Revenue: 1000, ROAS: 5, ROI: 4}, rows["nurture"].Credit[0])
+	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: 2.5, ROI: 1.5}, rows["nurture"].Credit[1])
+	assert.Equal(t, attribution.Amount{Conversions: 0, Revenue: 0, ROAS: 0, ROI: -1}, rows["brand"].Credit[0])
+	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: 1.25, ROI: 0.25}, rows["brand"].Credit[1])
+	// Funnel: brand touched both, both sales-ready, one won.
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Won: 1}, rows["brand"].Funnel)
+	assert.Equal(t, 200.0, rows["brand"].CostPerSalesReady)
+	assert.Equal(t, 400.0, rows["brand"].CostPerWon)
+	assert.Equal(t, "search", rows["brand"].Channel)
+	assert.Equal(t, 50.0, rows["unused"].Cost, "a campaign that cost money but touched nobody still shows")
+	assert.Equal(t, 650.0, rep.Total.Cost)
+	assert.Equal(t, 1000.0, rep.Total.Credit[1].Revenue)
+	// Velocity: sales-ready to won, A only: 5 days; first touch to won: 10.
+	for _, v := range rep.Velocity {
+		switch v.From + ">" + v.To {
+		case "sales_ready>won":
+			t.Fatal("sales_ready>won is not a step the report measures")
+		case "first_touch>won":
+			assert.Equal(t, attribution.Velocity{From: "first_touch", To: "won", Journeys: 1, MedianDays: 10}, v)
+		}
+	}
+}
+
+// readJourneys reads the bundled journeys (built by `leadscore attribute
+// --leads ... --journeys-out`) with this package's own reader.
+func readJourneys(t *testing.T) []*attribution.Journey {
+	f, err := os.Open(td("journeys.ndjson"))
+	require.NoError(t, err)
+	defer f.Close()
+	var out []*attribution.Journey
+	require.NoError(t, attribution.ReadNDJSON(f, func(line int, j *attribution.Journey, err error) error {
+		require.NoError(t, err, "line %d", line)
+		out = append(out, j)
+		return nil
+	}))
+	return out
+}
+
+func costs(t *testing.T) attribution.Costs {
+	f, err := os.Open(td("costs.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	c, err := attribution.ReadCosts(f)
+	require.NoError(t, err)
+	return c
+}
+
+// wonRevenue adds up the revenue of the won deals in the CRM outcomes,
+// independently of everything attribution does.
+func wonRevenue(t *testing.T) float64 {
+	f, err := os.Open(td("outcomes.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	sum := 0.0
+	for _, r := range recs[1:] {
+		if r[2] != "" {
+			v, err := strconv.ParseFloat(r[3], 64)
+			require.NoError(t, err)
+			sum += v
+		}
+	}
+	return sum
+}
+
+func TestBundledReportGolden(t *testing.T) {
+	journeys := readJourneys(t)
+	require.Len(t, journeys, 1000)
+	var models []attribution.Model
+	for _, spec := range []string{"first_touch", "linear", "w_shaped"} {
+		m, err := attribution.ParseModel(spec)
+		require.NoError(t, err)
+		models = append(models, m)
+	}
+	rep := attribution.NewReport(models, attribution.Options{}, costs(t))
+	for _, j := range journeys {
+		rep.Add(j)
+	}
+	rep.Finish()
+
+	// Credit is conserved: every model credits exactly the won revenue.
+	want := wonRevenue(t)
+	require.Equal(t, 388600.0, want)
+	for i, m := range rep.Models {
+		campaigns, channels := 0.0, 0.0
+		for _, r := range rep.Campaigns {
+			campaigns += r.Credit[i].Revenue
+		}
+		for _, r := range rep.Channels {
+			channels += r.Credit[i].Revenue
+		}
+		assert.InDelta(t, want, campaigns, 1e-6, m)
+		assert.InDelta(t, want, channels, 1e-6, m)
+		assert.InDelta(t, want, rep.Total.Credit[i].Revenue, 1e-6, m)
+		assert.InDelta(t, 18, rep.Total.Credit[i].Conversions, 1e-9, m)
+	}
+
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteMarkdown(&b))
+	golden := td(filepath.Join("golden", "attribution.md"))
+	if *update {
+		require.NoError(t, os.WriteFile(golden, b.Bytes(), 0o644))
+	}
+	wantMD, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(wantMD), b.String())
+}
+
+// The sales-ready moment that scoring finds is a milestone of W-shaped: take
+// it away and the touch before it loses its 30%, which goes to the others.
+func TestSalesReadyMilestoneShapesWShaped(t *testing.T) {
+	with := attribution.NewReport([]attribution.Model{attribution.WShaped(""), attribution.FirstTouchModel{}}, attribution.Options{}, nil)
+	without := attribution.NewReport([]attribution.Model{attribution.WShaped(""), attribution.FirstTouchModel{}}, attribution.Options{}, nil)
+	for _, j := range readJourneys(t) {
+		with.Add(j)
+		c := *j
+		c.Milestones = map[string]time.Time{}
+		for k, v := range j.Milestones {
+			if k != attribution.SalesReady {
+				c.Milestones[k] = v
+			}
+		}
+		without.Add(&c)
+	}
+	with.Finish()
+	without.Finish()
+	assert.InDelta(t, with.Total.Credit[0].Revenue, without.Total.Credit[0].Revenue, 1e-6, "the total is the same")
+	moved := 0.0
+	byName := map[string]attribution.Row{}
+	for _, r := range without.Campaigns {
+		byName[r.Name] = r
+	}
+	for _, r := range with.Campaigns {
+		moved += abs(r.Credit[0].Revenue - byName[r.Name].Credit[0].Revenue)
+		assert.InDelta(t, r.Credit[1].Revenue, byName[r.Name].Credit[1].Revenue, 1e-9, "first touch does not use the milestone: %s", r.Name)
+	}
+	assert.Greater(t, moved, 1000.0, "W-shaped credit moves between campaigns")
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func TestReadErrorsArePositioned(t *testing.T) {
+	in := strings.Join([]string{
+		`{"id":"ok","touches":[{"at":"2026-06-01T00:00:00Z","campaign":"c","channel":"e"}],"converted":true,"revenue":10}`,
+		`{"id":"typo","touches":[],"revenu":10}`,
+		`{"id":"neg","converted":true,"revenue":-5}`,
+		`{"id":"lost","revenue":5}`,
+		`{"id":"notime","touches":[{"campaign":"c"}]}`,
+		`not json`,
+	}, "\n")
+	var errs []string
+	ok := 0
+	require.NoError(t, attribution.ReadNDJSON(strings.NewReader(in), func(line int, j *attribution.Journey, err error) error {
+		if err != nil {
+			errs = append(errs, strconv.Itoa(line)+": "+err.Error())
+		} else {
+			ok++
+		}
+		return nil
+	}))
+	assert.Equal(t, 1, ok)
+	assert.Equal(t, []string{
+		`2: json: unknown field "revenu"`,
+		"3: revenue and conversions cannot be negative",
+		"4: revenue without a conversion; set converted: true, or remove the revenue",
+		"5: touch 1 has no time (at)",
+		"6: invalid character 'o' in literal null (expecting 'u')",
+	}, errs)
+}
+
+func TestReadCSVJourneys(t *testing.T) {
+	journeys := "id,converted,revenue,sales_ready,won\nA,true,1000,2026-06-06,2026-06-11\nB,false,,2026-06-04,\nC,maybe,,,\n"
+	touches := "journey_id,at,campaign,channel,medium\nA,2026-06-01,nurture,email,newsletter\nA,2026-06-05,brand,search,\nB,2026-06-02,brand,search,\n"
+	var got []*attribution.Journey
+	var errs []string
+	require.NoError(t, attribution.ReadCSV(strings.NewReader(journeys), strings.NewReader(touches), func(line int, j *attribution.Journey, err error) error {
+		if err != nil {
+			errs = append(errs, strconv.Itoa(line)+": "+err.Error())
+		} else {
+			got = append(got, j)
+		}
+		return nil
+	}))
+	assert.Equal(t, []string{`4: converted: want true or false, got "maybe"`}, errs)
+	require.Len(t, got, 2)
+	assert.Equal(t, 1000.0, got[0].Revenue)
+	assert.True(t, got[0].Converted)
+	require.Len(t, got[0].Touches, 2)
+	assert.Equal(t, map[string]string{"medium": "newsletter"}, got[0].Touches[0].Attrs)
+	assert.Equal(t, time.Date(2026, 6, 11, 0, 0, 0, 0, time.UTC), got[0].Milestones["won"])
+	assert.False(t, got[1].Converted)
+}

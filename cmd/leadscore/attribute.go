@@ -1,0 +1,309 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
+	journeysFile := fs.String("journeys", "", "journeys: NDJSON, or CSV with --touches")
+	touchesFile := fs.String("touches", "", "CSV touches (journey_id, at, campaign, channel) for CSV journeys")
+	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events), scored with --model to find when each became sales-ready")
+	events := fs.String("events", "", "CSV events file for CSV leads")
+	model := fs.String("model", "", "rule file, with --leads")
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --leads: CSV with lead_id, opportunity, won (times) and revenue")
+	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
+	at := fs.String("at", "", "score timelines as of this time, with --leads; default: now")
+	costsFile := fs.String("costs", "", "campaign costs: CSV with campaign and cost")
+	models := fs.String("models", "first_touch,linear,w_shaped", "attribution models, side by side (see below)")
+	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
+	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
+	format := fs.String("format", "table", "report format: table, markdown, csv or json")
+	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore attribute (--journeys FILE | --leads FILE --model FILE --outcomes FILE) [--costs FILE] [flags]")
+		fmt.Fprintln(stderr, "\nCredits campaigns and channels with the conversions and revenue of the journeys, under")
+		fmt.Fprintln(stderr, "several models side by side, with cost, ROI and ROAS, the funnel and velocity.")
+		fmt.Fprintln(stderr, "Models: "+strings.Join(attribution.ModelNames, ", ")+"; settings after a colon:")
+		fmt.Fprintln(stderr, "time_decay:14d, position_based:40/40, last_non_direct:direct,organic, w_shaped:opportunity,")
+		fmt.Fprintln(stderr, "custom:first_touch=0.5,sales_ready=0.3,between=0.2. Separate models with ';' when a setting has a comma.")
+		fs.PrintDefaults()
+	}
+	if _, code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore attribute: "+format+"\n", a...)
+		return exitUsage
+	}
+	if (*journeysFile == "") == (*leadsFile == "") {
+		return fail("give either --journeys or --leads (with --model and --outcomes)")
+	}
+	var ms []attribution.Model
+	sep := ","
+	if strings.Contains(*models, ";") {
+		sep = ";"
+	}
+	for _, spec := range strings.Split(*models, sep) {
+		m, err := attribution.ParseModel(strings.TrimSpace(spec))
+		if err != nil {
+			return fail("--models: %v", err)
+		}
+		ms = append(ms, m)
+	}
+	opts := attribution.Options{Conversion: *conversion}
+	if *lookback != "" {
+		d, err := dsl.ParseDuration(*lookback)
+		if err != nil {
+			return fail("--lookback: %v", err)
+		}
+		opts.Lookback = d
+	}
+	costs := attribution.Costs{}
+	if *costsFile != "" {
+		f, err := os.Open(*costsFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		costs, err = attribution.ReadCosts(f)
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *costsFile, err)
+		}
+	}
+	switch *format {
+	case "table", "markdown", "csv", "json":
+	default:
+		return fail("unknown --format %q; use table, markdown, csv or json", *format)
+	}
+
+	rep := attribution.NewReport(ms, opts, costs)
+	read, failed := 0, 0
+	var out *json.Encoder
+	if *journeysOut != "" {
+		f, err := os.Create(*journeysOut)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		out = json.NewEncoder(f)
+	}
+	add := func(file string, line int, j *attribution.Journey, err error) error {
+		read++
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "%s:%d: %v\n", file, line, err)
+			return nil
+		}
+		rep.Add(j)
+		if out != nil {
+			return out.Encode(j)
+		}
+		return nil
+	}
+
+	var err error
+	if *journeysFile != "" {
+		err = readJourneys(*journeysFile, *touchesFile, add)
+	} else {
+		if *model == "" {
+			return fail("--leads needs --model, the rule file that says when a lead is sales-ready")
+		}
+		asOf, aerr := asOfTime(*at)
+		if aerr != nil {
+			return fail("%v", aerr)
+		}
+		scorer, code := loadScorer(*model, stderr)
+		if scorer == nil {
+			return code
+		}
+		outcomes := map[string]outcome{}
+		if *outcomesFile != "" {
+			if outcomes, err = readOutcomes(*outcomesFile); err != nil {
+				return fail("%s: %v", *outcomesFile, err)
+			}
+		}
+		lopts := leadfile.Options{Scorer: scorer}
+		closeLeads, oerr := openLeads(&lopts, *leadsFile, "", *events)
+		defer closeLeads()
+		if oerr != nil {
+			return fail("%v", oerr)
+		}
+		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
+			var j *attribution.Journey
+			if err == nil {
+				j, err = leadJourney(scorer, lead, asOf, *createdField, outcomes)
+			}
+			return add(*leadsFile, line, j, err)
+		})
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	rep.Finish()
+	switch *format {
+	case "markdown":
+		err = rep.WriteMarkdown(stdout)
+	case "csv":
+		err = rep.WriteCSV(stdout)
+	case "json":
+		err = rep.WriteJSON(stdout)
+	default:
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
+	if failed > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+func readJourneys(name, touches string, add func(string, int, *attribution.Journey, error) error) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fn := func(line int, j *attribution.Journey, err error) error { return add(name, line, j, err) }
+	if strings.HasSuffix(strings.ToLower(name), ".csv") {
+		var tr io.Reader
+		if touches != "" {
+			tf, err := os.Open(touches)
+			if err != nil {
+				return err
+			}
+			defer tf.Close()
+			tr = tf
+		}
+		return attribution.ReadCSV(f, tr, fn)
+	}
+	return attribution.ReadNDJSON(f, fn)
+}
+
+// outcome is what the CRM says became of a lead.
+type outcome struct {
+	opportunity, won time.Time
+	revenue          float64
+}
+
+func readOutcomes(name string) (map[string]outcome, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		return nil, err
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, need := range []string{"lead_id", "opportunity", "won", "revenue"} {
+		if _, ok := col[need]; !ok {
+			return nil, fmt.Errorf("the header lacks %s; it needs lead_id, opportunity, won and revenue", need)
+		}
+	}
+	out := map[string]outcome{}
+	var problems []error
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("line %d: %v", line, err))
+			continue
+		}
+		var o outcome
+		for _, t := range []struct {
+			name string
+			dst  *time.Time
+		}{{"opportunity", &o.opportunity}, {"won", &o.won}} {
+			if v := rec[col[t.name]]; v != "" {
+				if *t.dst, err = dsl.ParseTime(v); err != nil {
+					problems = append(problems, fmt.Errorf("line %d: %s: %v", line, t.name, err))
+				}
+			}
+		}
+		if v := rec[col["revenue"]]; v != "" {
+			if o.revenue, err = strconv.ParseFloat(v, 64); err != nil || o.revenue < 0 {
+				problems = append(problems, fmt.Errorf("line %d: revenue: want a number, got %q", line, v))
+			}
+		}
+		out[rec[col["lead_id"]]] = o
+	}
+	return out, errors.Join(problems...)
+}
+
+// leadJourney builds a lead's journey: touches from its events' campaign
+// and channel, lead creation from a field, the sales-ready moment from its
+// scoring timeline, opportunity, won and revenue from the CRM.
+func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, outcomes map[string]outcome) (*attribution.Journey, error) {
+	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
+	for _, e := range lead.Events {
+		campaign, _ := e.Fields["campaign"].(string)
+		channel, _ := e.Fields["channel"].(string)
+		if campaign == "" && channel == "" {
+			continue // not a marketing touch
+		}
+		if channel == "" {
+			channel = "(none)"
+		}
+		if campaign == "" {
+			campaign = "(" + channel + ")"
+		}
+		j.Touches = append(j.Touches, attribution.Touch{At: e.At, Campaign: campaign, Channel: channel})
+	}
+	if fields, ok := lead.Fields.(map[string]any); ok {
+		switch v := fields[createdField].(type) {
+		case string:
+			if t, err := dsl.ParseTime(v); err == nil {
+				j.Milestones[attribution.LeadCreated] = t
+			}
+		case time.Time:
+			j.Milestones[attribution.LeadCreated] = v
+		}
+	}
+	tl, err := s.Timeline(lead, asOf)
+	if err != nil {
+		var se *scoring.Error
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		return nil, err
+	}
+	if r, ok := tl.SalesReadyAt(s); ok {
+		j.Milestones[attribution.SalesReady] = r.At
+	}
+	if o, ok := outcomes[lead.ID]; ok {
+		if !o.opportunity.IsZero() {
+			j.Milestones[attribution.Opportunity] = o.opportunity
+		}
+		if !o.won.IsZero() {
+			j.Milestones[attribution.Won] = o.won
+			j.Converted, j.Revenue = true, o.revenue
+		}
+	}
+	return j, nil
+}
