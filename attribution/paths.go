@@ -1,0 +1,281 @@
+package attribution
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Paths is a set of channel paths with their conversions, conversion value
+// and nulls (journeys that did not convert), as data-driven models take
+// them. Identical paths are counted once, so a Paths stays as small as the
+// number of distinct paths. Paths from separate shards merge exactly
+// (Merge): counts add up, so the work splits across cores or machines.
+type Paths struct {
+	channels []string
+	index    map[string]int
+	counts   map[string]*PathCount // by the path's channel ids as bytes
+}
+
+// PathCount is one distinct path and what it led to. Value is kept in
+// millionths, as an integer, so that values add up exactly in any order and
+// shards merge to the bit.
+type PathCount struct {
+	Path        []int // channel ids, see Paths.Channel
+	Conversions float64
+	Nulls       float64
+	micros      int64
+}
+
+// Value is the conversion value of the path.
+func (pc *PathCount) Value() float64 { return float64(pc.micros) / 1e6 }
+
+func toMicros(v float64) int64 { return int64(math.Round(v * 1e6)) }
+
+// MaxChannels is the most channels a Paths can hold.
+const MaxChannels = 255
+
+// NewPaths returns an empty set of paths.
+func NewPaths() *Paths {
+	return &Paths{index: map[string]int{}, counts: map[string]*PathCount{}}
+}
+
+// Channel returns the name of a channel id.
+func (p *Paths) Channel(id int) string { return p.channels[id] }
+
+// Channels returns the channel names, by id.
+func (p *Paths) Channels() []string { return p.channels }
+
+// Len is the number of distinct paths.
+func (p *Paths) Len() int { return len(p.counts) }
+
+func (p *Paths) id(channel string) (int, error) {
+	if id, ok := p.index[channel]; ok {
+		return id, nil
+	}
+	if len(p.channels) == MaxChannels {
+		return 0, fmt.Errorf("more than %d channels", MaxChannels)
+	}
+	p.index[channel] = len(p.channels)
+	p.channels = append(p.channels, channel)
+	return len(p.channels) - 1, nil
+}
+
+// Add counts a path (its channels in order) with its conversions, value and
+// nulls.
+func (p *Paths) Add(channels []string, conversions, value, nulls float64) error {
+	if len(channels) == 0 {
+		return errors.New("empty path")
+	}
+	key := make([]byte, len(channels))
+	for i, c := range channels {
+		id, err := p.id(c)
+		if err != nil {
+			return err
+		}
+		key[i] = byte(id)
+	}
+	p.addKey(string(key), conversions, value, nulls)
+	return nil
+}
+
+func (p *Paths) addKey(key string, conversions, value, nulls float64) {
+	pc, ok := p.counts[key]
+	if !ok {
+		path := make([]int, len(key))
+		for i := range key {
+			path[i] = int(key[i])
+		}
+		pc = &PathCount{Path: path}
+		p.counts[key] = pc
+	}
+	pc.Conversions += conversions
+	pc.micros += toMicros(value)
+	pc.Nulls += nulls
+}
+
+// Merge adds other's paths into p.
+func (p *Paths) Merge(other *Paths) error {
+	remap := make([]byte, len(other.channels))
+	for i, c := range other.channels {
+		id, err := p.id(c)
+		if err != nil {
+			return err
+		}
+		remap[i] = byte(id)
+	}
+	for _, pc := range other.sorted() {
+		key := make([]byte, len(pc.Path))
+		for i, id := range pc.Path {
+			key[i] = remap[id]
+		}
+		p.addKey(string(key), pc.Conversions, pc.Value(), pc.Nulls)
+	}
+	return nil
+}
+
+// sorted returns the paths in a canonical order, by their channels' names
+// (not ids, which depend on the order the paths were read in), so that every
+// computation sums in the same order: the same paths, however read or
+// merged, give the same bits.
+func (p *Paths) sorted() []*PathCount {
+	names := append([]string(nil), p.channels...)
+	sort.Strings(names)
+	rank := make([]byte, len(p.channels))
+	for r, name := range names {
+		rank[p.index[name]] = byte(r)
+	}
+	type entry struct {
+		key string
+		pc  *PathCount
+	}
+	entries := make([]entry, 0, len(p.counts))
+	buf := make([]byte, 0, 64)
+	for k, pc := range p.counts {
+		buf = buf[:0]
+		for i := 0; i < len(k); i++ {
+			buf = append(buf, rank[k[i]])
+		}
+		entries = append(entries, entry{string(buf), pc})
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
+	out := make([]*PathCount, len(entries))
+	for i, e := range entries {
+		out[i] = e.pc
+	}
+	return out
+}
+
+// Totals returns the conversions, value and nulls of all paths.
+func (p *Paths) Totals() (conversions, value, nulls float64) {
+	var micros int64
+	for _, pc := range p.sorted() {
+		conversions += pc.Conversions
+		micros += pc.micros
+		nulls += pc.Nulls
+	}
+	return conversions, float64(micros) / 1e6, nulls
+}
+
+// ReadPaths reads aggregated paths in the format ChannelAttribution and
+// others use: a header, then lines of path;total_conversions;
+// total_conversion_value;total_null with paths like "a > b > c". A bad line
+// is passed to onError with its line number and left out; the counts of
+// lines read and used reconcile through the returned numbers.
+func ReadPaths(r io.Reader, onError func(line int, err error)) (p *Paths, read, used int, err error) {
+	p = NewPaths()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	var parts []string
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if line == 1 && strings.HasPrefix(strings.TrimPrefix(text, "\ufeff"), "path") {
+			continue // the header
+		}
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		read++
+		parts = strings.Split(text, ";")
+		if len(parts) != 4 {
+			onError(line, fmt.Errorf("want 4 fields separated by ';' (path;total_conversions;total_conversion_value;total_null), got %d", len(parts)))
+			continue
+		}
+		var nums [3]float64
+		bad := false
+		for i, s := range parts[1:] {
+			v, perr := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if perr != nil || v < 0 {
+				onError(line, fmt.Errorf("%s: want a number of at least 0, got %q", []string{"total_conversions", "total_conversion_value", "total_null"}[i], s))
+				bad = true
+				break
+			}
+			nums[i] = v
+		}
+		if bad {
+			continue
+		}
+		channels := strings.Split(parts[0], ">")
+		for i := range channels {
+			channels[i] = strings.TrimSpace(channels[i])
+			if channels[i] == "" {
+				bad = true
+			}
+		}
+		if bad {
+			onError(line, fmt.Errorf("the path %q has an empty channel", parts[0]))
+			continue
+		}
+		if aerr := p.Add(channels, nums[0], nums[1], nums[2]); aerr != nil {
+			onError(line, aerr)
+			continue
+		}
+		used++
+	}
+	return p, read, used, sc.Err()
+}
+
+// PathsOf makes paths from journeys: each journey's channels, in time
+// order, within the options' lookback; a converting journey counts its
+// conversions and revenue, another one null.
+func PathsOf(journeys []*Journey, opts Options) (*Paths, error) {
+	p := NewPaths()
+	for _, j := range journeys {
+		touches, _ := opts.path(j)
+		if len(touches) == 0 {
+			continue
+		}
+		ch := make([]string, len(touches))
+		for i, t := range touches {
+			ch[i] = t.Channel
+		}
+		var err error
+		if j.Converted {
+			err = p.Add(ch, j.conversions(), j.Revenue, 0)
+		} else {
+			err = p.Add(ch, 0, 0, 1)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("journey %s: %v", j.ID, err)
+		}
+	}
+	return p, nil
+}
+
+// RuleBased runs a rule-based model over paths, crediting channels. A path
+// has no times or milestones, so its touches are taken to be one day apart,
+// the last one day before the conversion; milestone models then have only
+// first_touch and last_touch to anchor on.
+func RuleBased(p *Paths, m Model) []ChannelCredit {
+	out := make([]ChannelCredit, len(p.channels))
+	for i, c := range p.channels {
+		out[i].Channel = c
+	}
+	base := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, pc := range p.sorted() {
+		if pc.Conversions == 0 && pc.micros == 0 {
+			continue
+		}
+		touches := make([]Touch, len(pc.Path))
+		for i, id := range pc.Path {
+			touches[i] = Touch{At: base.Add(time.Duration(i) * 24 * time.Hour), Channel: p.channels[id]}
+		}
+		conv := base.Add(time.Duration(len(pc.Path)) * 24 * time.Hour)
+		j := &Journey{Touches: touches, Converted: true}
+		w := m.Weights(touches, j, conv)
+		normalize(w)
+		for i, id := range pc.Path {
+			out[id].Conversions += w[i] * pc.Conversions
+			out[id].Value += w[i] * pc.Value()
+		}
+	}
+	return out
+}
