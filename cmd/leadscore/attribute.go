@@ -21,6 +21,7 @@ import (
 func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
 	journeysFile := fs.String("journeys", "", "journeys: NDJSON, or CSV with --touches")
+	pathsFile := fs.String("paths", "", "aggregated channel paths (path;total_conversions;total_conversion_value;total_null), for data-driven models")
 	touchesFile := fs.String("touches", "", "CSV touches (journey_id, at, campaign, channel) for CSV journeys")
 	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events), scored with --model to find when each became sales-ready")
 	events := fs.String("events", "", "CSV events file for CSV leads")
@@ -41,6 +42,8 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Models: "+strings.Join(attribution.ModelNames, ", ")+"; settings after a colon:")
 		fmt.Fprintln(stderr, "time_decay:14d, position_based:40/40, last_non_direct:direct,organic, w_shaped:opportunity,")
 		fmt.Fprintln(stderr, "custom:first_touch=0.5,sales_ready=0.3,between=0.2. Separate models with ';' when a setting has a comma.")
+		fmt.Fprintln(stderr, "With --paths, also markov:K (a Markov chain of order K, exact removal effects; markov:K:conv shares")
+		fmt.Fprintln(stderr, "value by the conversion removal effect) and shapley (simplified Shapley value).")
 		fs.PrintDefaults()
 	}
 	if _, code, ok := parseFlags(fs, args, stderr); !ok {
@@ -50,16 +53,21 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "leadscore attribute: "+format+"\n", a...)
 		return exitUsage
 	}
+	if *pathsFile != "" {
+		modelsSet := false
+		fs.Visit(func(f *flag.Flag) { modelsSet = modelsSet || f.Name == "models" })
+		specs := defaultPathModels
+		if modelsSet {
+			specs = splitModels(*models)
+		}
+		return attributePaths(*pathsFile, specs, *format, stdout, stderr)
+	}
 	if (*journeysFile == "") == (*leadsFile == "") {
-		return fail("give either --journeys or --leads (with --model and --outcomes)")
+		return fail("give one of --journeys, --leads (with --model and --outcomes) or --paths")
 	}
 	var ms []attribution.Model
-	sep := ","
-	if strings.Contains(*models, ";") {
-		sep = ";"
-	}
-	for _, spec := range strings.Split(*models, sep) {
-		m, err := attribution.ParseModel(strings.TrimSpace(spec))
+	for _, spec := range splitModels(*models) {
+		m, err := attribution.ParseModel(spec)
 		if err != nil {
 			return fail("--models: %v", err)
 		}
@@ -170,6 +178,74 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
 	if failed > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// defaultPathModels are the models --paths runs unless --models says otherwise.
+var defaultPathModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
+	"markov:1", "markov:2", "markov:3", "shapley"}
+
+// splitModels splits a --models list at commas, or at semicolons when a
+// model's settings have commas.
+func splitModels(s string) []string {
+	sep := ","
+	if strings.Contains(s, ";") {
+		sep = ";"
+	}
+	var out []string
+	for _, spec := range strings.Split(s, sep) {
+		if spec = strings.TrimSpace(spec); spec != "" {
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
+// attributePaths credits channels for aggregated paths.
+func attributePaths(name string, specs []string, format string, stdout, stderr io.Writer) int {
+	f, err := os.Open(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
+		return exitUsage
+	}
+	defer f.Close()
+	shown := 0
+	p, read, used, err := attribution.ReadPathsParallel(f, 0, func(line int, err error) {
+		if shown < maxShownErrors {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+		}
+		shown++
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore attribute: %s: %v\n", name, err)
+		return exitUsage
+	}
+	rep, err := attribution.RunPaths(p, specs, 0)
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore attribute: --models: %v\n", err)
+		return exitUsage
+	}
+	switch format {
+	case "markdown":
+		err = rep.WriteMarkdown(stdout)
+	case "csv":
+		err = rep.WriteCSV(stdout)
+	case "json":
+		err = rep.WriteJSON(stdout)
+	case "table":
+		err = rep.WriteText(stdout)
+	default:
+		fmt.Fprintf(stderr, "leadscore attribute: unknown --format %q; use table, markdown, csv or json\n", format)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "%d paths read: %d used, %d failed\n", read, used, read-used)
+	if read != used {
 		return exitProblem
 	}
 	return exitOK

@@ -6,6 +6,7 @@
 //	go run ./testdata/gen -n 1000000 > /tmp/leads-1m.ndjson
 //	go run ./testdata/gen -n 1000 -outcomes testdata/b2b-saas.yaml > testdata/outcomes.csv
 //	go run ./testdata/gen -costs > testdata/costs.csv
+//	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
 // timeline: leads that became sales-ready are far likelier to win.
@@ -33,7 +34,14 @@ func main() {
 	csvFiles := flag.String("csv", "", "write CSV to LEADS,EVENTS instead of NDJSON to standard output")
 	outcomes := flag.String("outcomes", "", "write the CRM outcomes of the leads, scored with this model, as CSV")
 	costs := flag.Bool("costs", false, "write the campaigns' cost table as CSV")
+	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
 	flag.Parse()
+	if *paths {
+		if err := leadgen.WritePaths(os.Stdout, *n, *seed); err != nil {
+			fail(err)
+		}
+		return
+	}
 	g := leadgen.New(*seed)
 	if *costs {
 		fmt.Println("campaign,cost")
