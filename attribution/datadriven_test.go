@@ -221,3 +221,64 @@ func TestReadPathsErrors(t *testing.T) {
 		"want 4 fields separated by ';' (path;total_conversions;total_conversion_value;total_null), got 3",
 	}, errs)
 }
+
+// PathData under Markov orders 1 to 3 and simplified Shapley (with first
+// touch for reference), per channel: the golden report.
+func TestPathDataGolden(t *testing.T) {
+	p, _, _, err := attribution.ReadPathsParallel(bytes.NewReader(pathData(t)), 2, func(line int, err error) { t.Fatal(line, err) })
+	require.NoError(t, err)
+	rep, err := attribution.RunPaths(p, []string{"first_touch", "markov:1", "markov:2", "markov:3", "shapley"}, 2)
+	require.NoError(t, err)
+	for m := range rep.Models {
+		assert.InDelta(t, 19785, rep.Total.Credit[m].Conversions, 1e-6, rep.Models[m])
+		assert.InDelta(t, rep.Value, rep.Total.Credit[m].Value, 1e-6, rep.Models[m])
+	}
+	for _, ms := range rep.Markov {
+		assert.InDelta(t, 19785.0/(19785+68602), ms.ConversionRate, 1e-12, ms.Model)
+	}
+	var b bytes.Buffer
+	require.NoError(t, rep.WriteMarkdown(&b))
+	golden := td("golden/pathdata.md")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, b.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), b.String())
+}
+
+// Parallel reading gives the very paths one sequential pass gives.
+func TestParallelReadIsExact(t *testing.T) {
+	data := pathData(t)
+	seq, r1, u1, err := attribution.ReadPaths(bytes.NewReader(data), func(int, error) {})
+	require.NoError(t, err)
+	for _, workers := range []int{1, 2, 5} {
+		par, r2, u2, err := attribution.ReadPathsParallel(bytes.NewReader(data), workers, func(int, error) {})
+		require.NoError(t, err)
+		assert.Equal(t, [2]int{r1, u1}, [2]int{r2, u2})
+		a, err := attribution.RunPaths(seq, []string{"markov:2", "shapley", "linear"}, 1)
+		require.NoError(t, err)
+		b, err := attribution.RunPaths(par, []string{"markov:2", "shapley", "linear"}, workers)
+		require.NoError(t, err)
+		assert.Equal(t, a.Channels, b.Channels, "%d workers", workers)
+	}
+	var lines []int
+	_, _, _, err = attribution.ReadPathsParallel(strings.NewReader("path;a;b;c\nx;1;1;1\nbad\ny;-1;0;0\n"), 2, func(line int, err error) { lines = append(lines, line) })
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 4}, lines, "bad lines reported in order, with their numbers")
+}
+
+func TestRunPathsErrors(t *testing.T) {
+	p := paths(t, "a > b;1;1;1")
+	for spec, want := range map[string]string{
+		"markov:x":   "markov:x: write markov:K (K the order, 1 to 7), or markov:K:conv",
+		"markov:9":   "markov:9: the order of a Markov chain is 1 to 7, not 9",
+		"markov:2:y": "markov:2:y: write markov:K (K the order, 1 to 7), or markov:K:conv",
+		"shapely":    `shapely: unknown model "shapely"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom`,
+	} {
+		_, err := attribution.RunPaths(p, []string{spec}, 1)
+		if assert.Error(t, err, spec) {
+			assert.Equal(t, want, err.Error())
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -224,8 +225,13 @@ func (m *Markov) solve(removed int) (float64, float64, error) {
 // effect, otherwise by the conversion removal effect.
 func (m *Markov) Credit(byValue bool) []ChannelCredit {
 	conv, value, _ := m.paths.Totals()
+	// Sum in the channels' name order, not their ids' (which depend on the
+	// order the paths were read in), so that equal paths give equal bits.
+	byName := make([]RemovalEffect, len(m.Effects))
+	copy(byName, m.Effects)
+	sort.Slice(byName, func(i, j int) bool { return byName[i].Channel < byName[j].Channel })
 	var sumC, sumV float64
-	for _, e := range m.Effects {
+	for _, e := range byName {
 		sumC += e.Conversion
 		sumV += e.Value
 	}

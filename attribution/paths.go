@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type Paths struct {
 	channels []string
 	index    map[string]int
 	counts   map[string]*PathCount // by the path's channel ids as bytes
+
+	mu    sync.Mutex   // guards order
+	order []*PathCount // the canonical order, nil when paths changed since
 }
 
 // PathCount is one distinct path and what it led to. Value is kept in
@@ -87,6 +91,7 @@ func (p *Paths) Add(channels []string, conversions, value, nulls float64) error 
 }
 
 func (p *Paths) addKey(key string, conversions, value, nulls float64) {
+	p.order = nil
 	pc, ok := p.counts[key]
 	if !ok {
 		path := make([]int, len(key))
@@ -126,6 +131,15 @@ func (p *Paths) Merge(other *Paths) error {
 // computation sums in the same order: the same paths, however read or
 // merged, give the same bits.
 func (p *Paths) sorted() []*PathCount {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.order == nil {
+		p.order = p.canonical()
+	}
+	return p.order
+}
+
+func (p *Paths) canonical() []*PathCount {
 	names := append([]string(nil), p.channels...)
 	sort.Strings(names)
 	rank := make([]byte, len(p.channels))

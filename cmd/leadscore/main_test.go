@@ -350,3 +350,24 @@ func TestAttributeFromJourneysAndBadRows(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, `--models: unknown model "lineer"`)
 }
+
+func TestAttributePaths(t *testing.T) {
+	code, md, errOut := leadscore(t, "", "attribute", "--paths", td(filepath.Join("paths", "PathData.csv")),
+		"--models", "first_touch,markov:1,markov:2,markov:3,shapley", "--format", "markdown")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "10000 paths read: 10000 used, 0 failed\n", errOut)
+	golden, err := os.ReadFile(td(filepath.Join("golden", "pathdata.md")))
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), md, "the same report as the attribution package's")
+
+	bad := writeTemp(t, "p.csv", "path;total_conversions;total_conversion_value;total_null\na > b;1;5;2\nb;x;0;0\n")
+	code, out, errOut := leadscore(t, "", "attribute", "--paths", bad, "--format", "csv")
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, bad+":3: total_conversions: want a number of at least 0, got \"x\"\n2 paths read: 1 used, 1 failed\n", errOut)
+	assert.Contains(t, out, "channel,first_touch_conversions,first_touch_value,last_touch_conversions")
+	assert.Contains(t, out, "markov:3_conversions")
+
+	code, _, errOut = leadscore(t, "", "attribute", "--paths", bad, "--models", "markov:0")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "the order of a Markov chain is 1 to 7, not 0")
+}
