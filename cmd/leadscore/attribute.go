@@ -66,12 +66,20 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("give one of --journeys, --leads (with --model and --outcomes) or --paths")
 	}
 	var ms []attribution.Model
+	var dataDriven []string // markov and shapley credit channels, from the journeys' paths
 	for _, spec := range splitModels(*models) {
+		if spec == "shapley" || strings.HasPrefix(spec, "markov:") {
+			dataDriven = append(dataDriven, spec)
+			continue
+		}
 		m, err := attribution.ParseModel(spec)
 		if err != nil {
 			return fail("--models: %v", err)
 		}
 		ms = append(ms, m)
+	}
+	if len(ms) == 0 {
+		ms = []attribution.Model{attribution.LinearModel{}} // the campaign report needs one rule-based model
 	}
 	opts := attribution.Options{Conversion: *conversion}
 	if *lookback != "" {
@@ -100,6 +108,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	rep := attribution.NewReport(ms, opts, costs)
+	var paths []*attribution.Journey // for the data-driven models
 	read, failed := 0, 0
 	var out *json.Encoder
 	if *journeysOut != "" {
@@ -118,6 +127,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return nil
 		}
 		rep.Add(j)
+		if len(dataDriven) > 0 {
+			paths = append(paths, j)
+		}
 		if out != nil {
 			return out.Encode(j)
 		}
@@ -163,15 +175,45 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	rep.Finish()
+	var channels *attribution.ChannelReport
+	note := ""
+	if len(dataDriven) > 0 {
+		p, err := attribution.PathsOf(paths, opts)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if channels, err = attribution.RunPaths(p, dataDriven, 0); err != nil {
+			return fail("--models: %v", err)
+		}
+		if n, v := rep.Total.Credit[0].Conversions-channels.Conversions, rep.Total.Credit[0].Revenue-channels.Value; n > 1e-9 {
+			note = fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch in the window; %s credit only journeys with a path, so they are not in this table.\n\n",
+				n, v, strings.Join(dataDriven, " and "))
+		}
+	}
 	switch *format {
 	case "markdown":
 		err = rep.WriteMarkdown(stdout)
+		if err == nil && channels != nil {
+			err = channels.WriteMarkdown(stdout)
+			fmt.Fprint(stdout, note)
+		}
 	case "csv":
 		err = rep.WriteCSV(stdout)
+		if err == nil && channels != nil {
+			fmt.Fprintln(stdout)
+			err = channels.WriteCSV(stdout)
+		}
 	case "json":
-		err = rep.WriteJSON(stdout)
+		err = json.NewEncoder(stdout).Encode(struct {
+			*attribution.Report
+			DataDriven *attribution.ChannelReport `json:"data_driven,omitempty"`
+		}{rep, channels})
 	default:
 		err = rep.WriteText(stdout)
+		if err == nil && channels != nil {
+			err = channels.WriteText(stdout)
+			fmt.Fprint(stdout, "\n"+note)
+		}
 	}
 	if err != nil {
 		return fail("%v", err)

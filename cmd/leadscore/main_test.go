@@ -371,3 +371,12 @@ func TestAttributePaths(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "the order of a Markov chain is 1 to 7, not 0")
 }
+
+func TestAttributeJourneysWithDataDrivenModels(t *testing.T) {
+	code, md, errOut := leadscore(t, "", "attribute", "--journeys", td("journeys.ndjson"), "--models", "w_shaped,markov:2,shapley", "--format", "markdown")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, md, "| channel | markov:2 conv. | markov:2 value | shapley conv. | shapley value |")
+	// The bundled journeys hold 18 won deals (388,600); 2 (33,700) had no touch before the win.
+	assert.Contains(t, md, "| total | 16 | 354,900 | 16 | 354,900 |")
+	assert.Contains(t, md, "2 conversions (value 33700.00) came from journeys with no touch in the window; markov:2 and shapley credit only journeys with a path")
+}
