@@ -226,7 +226,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // defaultPathModels are the models --paths runs unless --models says otherwise.
-var defaultPathModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
+var defaultPathModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "w_shaped", "full_path",
 	"markov:1", "markov:2", "markov:3", "shapley"}
 
 // splitModels splits a --models list at commas, or at semicolons when a
