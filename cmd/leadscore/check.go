@@ -7,11 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -124,34 +120,13 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 func modelFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !(strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
-				return nil
-			}
-			if isModelFile(path) {
-				found = append(found, path)
-			}
-			return nil
-		})
+		found, err := dsl.ExpandPaths([]string{p}, func(path string) bool { return dsl.IsYAML(path) && isModelFile(path) })
 		if err != nil {
 			return nil, err
 		}
 		if len(found) == 0 {
 			return nil, fmt.Errorf("%s holds no rule file (a .yaml file with a top-level leadscore: key)", p)
 		}
-		sort.Strings(found)
 		out = append(out, found...)
 	}
 	return out, nil

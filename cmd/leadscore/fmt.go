@@ -5,46 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
 )
 
 // ruleFiles expands the arguments for fmt: files as given, and in
-// directories every .yaml and .yml file but test files (*_test.yaml), so
-// that included files are formatted too.
+// directories every .yaml and .yml file but test files, so that included
+// files are formatted too.
 func ruleFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			yamlFile := strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")
-			test := strings.HasSuffix(path, "_test.yaml") || strings.HasSuffix(path, "_test.yml")
-			if !d.IsDir() && yamlFile && !test {
-				out = append(out, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return dsl.ExpandPaths(paths, func(path string) bool { return dsl.IsYAML(path) && !dsl.IsTestFile(path) })
 }
 
 func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
