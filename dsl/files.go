@@ -9,7 +9,9 @@ import (
 )
 
 // IsYAML reports whether a file name ends in .yaml or .yml.
-func IsYAML(name string) bool { return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") }
+func IsYAML(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
 
 // IsTestFile reports whether a file name is a test file's: *_test.yaml or *_test.yml.
 func IsTestFile(name string) bool {
