@@ -113,6 +113,7 @@ type LeadError struct {
 	Problems []FieldProblem
 }
 
+// Error lists the problems, field by field.
 func (e *LeadError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -217,6 +218,7 @@ type EvalError struct {
 	Err  error
 }
 
+// Error says where the expression is, what it is and what went wrong.
 func (e *EvalError) Error() string {
 	msg := e.Err.Error()
 	var fe *file.Error
@@ -226,6 +228,7 @@ func (e *EvalError) Error() string {
 	return fmt.Sprintf("%s: evaluating %q: %s", e.Pos, e.Expr.Source, msg)
 }
 
+// Unwrap returns the error expr reported.
 func (e *EvalError) Unwrap() error { return e.Err }
 
 // Eval runs a compiled expression against the current lead.

@@ -39,6 +39,7 @@ func (p *patcher) errorf(n ast.Node, format string, args ...any) {
 	p.errs = append(p.errs, patchError{offset: n.Location().From, msg: fmt.Sprintf(format, args...)})
 }
 
+// Visit rewrites one node; expr calls it for every node, children first.
 func (p *patcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:

@@ -95,6 +95,7 @@ type Error struct {
 	Err    error
 }
 
+// Error says which lead failed and why.
 func (e *Error) Error() string {
 	if e.LeadID == "" {
 		return e.Err.Error()
@@ -102,6 +103,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("lead %s: %v", e.LeadID, e.Err)
 }
 
+// Unwrap returns the reason: a *rules.LeadError or a *rules.EvalError.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Score scores one lead as of the given time. The error, when not nil, is an

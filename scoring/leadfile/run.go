@@ -23,6 +23,7 @@ const (
 	CSV
 )
 
+// String names the format as --format does.
 func (f Format) String() string {
 	if f == CSV {
 		return "csv"
@@ -80,6 +81,7 @@ type RowError struct {
 	Err    error
 }
 
+// Error formats the row error as file:line: lead ID: reason.
 func (e RowError) Error() string {
 	id := ""
 	if e.LeadID != "" {
@@ -88,6 +90,7 @@ func (e RowError) Error() string {
 	return fmt.Sprintf("%s:%d: %s%v", e.File, e.Line, id, e.Err)
 }
 
+// Unwrap returns the row's reason.
 func (e RowError) Unwrap() error { return e.Err }
 
 // Summary counts what a run did. Rows == Scored + Failed.
