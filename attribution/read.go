@@ -92,11 +92,11 @@ func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err erro
 			if err == io.EOF {
 				break
 			}
-			line, _ := tr.FieldPos(0)
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("touches:%d: %v", line, err))
+				problems = append(problems, fmt.Sprintf("touches:%d: %v", csvErrorLine(err), err))
 				continue
 			}
+			line, _ := tr.FieldPos(0)
 			at, err := parseTime(cell(rec, col["at"]))
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("touches:%d: at: %v", line, err))
@@ -133,9 +133,10 @@ func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err erro
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := jr.FieldPos(0)
+		line := csvErrorLine(err)
 		var j *Journey
 		if err == nil {
+			line, _ = jr.FieldPos(0)
 			j, err = journeyRow(rec, col, byID)
 		}
 		if err != nil {
@@ -207,16 +208,26 @@ func ReadCosts(r io.Reader) (Costs, error) {
 		if err == io.EOF {
 			return costs, nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", line, err)
+			return nil, fmt.Errorf("line %d: %v", csvErrorLine(err), err)
 		}
+		line, _ := cr.FieldPos(0)
 		v, err := strconv.ParseFloat(strings.TrimSpace(cell(rec, vi)), 64)
 		if err != nil || v < 0 {
 			return nil, fmt.Errorf("line %d: cost: want a number of at least 0, got %q", line, cell(rec, vi))
 		}
 		costs[cell(rec, ci)] += v
 	}
+}
+
+// csvErrorLine is the line a CSV reading error is on (0 when it has none).
+// csv.Reader.FieldPos must not be asked about a record that failed.
+func csvErrorLine(err error) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.StartLine
+	}
+	return 0
 }
 
 func columns(header []string) map[string]int {

@@ -350,11 +350,11 @@ func readOutcomes(name string) (map[string]outcome, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			problems = append(problems, fmt.Errorf("line %d: %v", line, err))
+			problems = append(problems, err) // a csv.ParseError names its line
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		var o outcome
 		for _, t := range []struct {
 			name string

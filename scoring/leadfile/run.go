@@ -441,7 +441,6 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", opts.EventsName, pe.StartLine, pe.Err))
@@ -450,6 +449,7 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 		if err != nil {
 			return nil, err
 		}
+		line, _ := r.FieldPos(0) // only for a record that was read
 		id, e, err := cols.decode(rec)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
