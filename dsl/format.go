@@ -399,10 +399,13 @@ func (p *printer) blockLines(v *yaml.Node) []string {
 
 // plainSpansLines reports whether a plain scalar continues on later lines.
 func (p *printer) plainSpansLines(v *yaml.Node) bool {
-	if v.Style != 0 || v.Line < 1 || v.Line > len(p.lines) {
+	if v.Style != 0 || v.Line < 1 || v.Line > len(p.lines) || v.Value == "" {
 		return false
 	}
 	rest := strings.TrimSpace(string([]rune(p.lines[v.Line-1])[min(v.Column-1, len([]rune(p.lines[v.Line-1]))):]))
+	if v.Anchor != "" { // the node's column may point at its anchor
+		rest = strings.TrimSpace(strings.TrimPrefix(rest, "&"+v.Anchor))
+	}
 	if i := strings.Index(rest, " #"); i >= 0 {
 		rest = strings.TrimSpace(rest[:i])
 	}
