@@ -275,11 +275,7 @@ func explainEvents(env *rules.Env, r *rules.Rule, events []Event, asOf time.Time
 	}
 	ec.Counted = len(matches)
 	for _, mt := range matches {
-		p := r.Points
-		if r.HalfLife > 0 {
-			p *= math.Exp2(-float64(mt.age) / float64(r.HalfLife))
-		}
-		ec.Each = append(ec.Each, EventPoint{Type: mt.e.Type, At: mt.e.At, AgeDays: float64(mt.age) / float64(24*time.Hour), Points: p})
+		ec.Each = append(ec.Each, EventPoint{Type: mt.e.Type, At: mt.e.At, AgeDays: float64(mt.age) / float64(24*time.Hour), Points: worth(r, mt.age)})
 	}
 	return ec
 }

@@ -287,7 +287,16 @@ func eventPoints(r *rules.Rule, ages []time.Duration) (float64, int) {
 	}
 	var points float64
 	for _, age := range ages[:n] {
-		points += r.Points * math.Exp2(-float64(age)/float64(r.HalfLife))
+		points += worth(r, age)
 	}
 	return points, n
+}
+
+// worth is what one event of an event rule is worth at an age: its points,
+// halved for each half-life of age when the rule decays.
+func worth(r *rules.Rule, age time.Duration) float64 {
+	if r.HalfLife <= 0 {
+		return r.Points
+	}
+	return r.Points * math.Exp2(-float64(age)/float64(r.HalfLife))
 }

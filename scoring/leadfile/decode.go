@@ -255,10 +255,11 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 	if e.Type == "" {
 		return "", e, fmt.Errorf("type: empty; every event needs its type")
 	}
-	at, err := eventTime(get(ec.at))
-	if get(ec.at) == "" {
-		at, err = eventTime(nil)
+	var raw any // an empty cell is a missing time, not a bad one
+	if cell := get(ec.at); cell != "" {
+		raw = cell
 	}
+	at, err := eventTime(raw)
 	if err != nil {
 		return "", e, fmt.Errorf("at: %v", err)
 	}
