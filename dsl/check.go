@@ -123,10 +123,34 @@ func (d *Document) Check() Diagnostics {
 			}
 		}
 	}
+	// The ladder climbs: stages are listed lowest first and a lead stands on
+	// the highest that holds, so the hand-off is the top rung. A ladder
+	// listed best first (as grades are) would otherwise call leads on a
+	// lower stage sales-ready.
+	if i := d.SalesReadyStage(); i >= 0 && i < len(d.Stages)-1 {
+		s := d.Stages[i]
+		var after []string
+		for _, later := range d.Stages[i+1:] {
+			after = append(after, later.ID.Value)
+		}
+		advice := fmt.Sprintf("move %s to the end", s.ID.Value)
+		if i == 0 {
+			advice = "it looks listed best first, as grades are: reverse the list"
+		}
+		add(s.ID.Pos, "stage %s is sales-ready, but %s %s after it; stages are listed from the lowest to the highest (a lead stands on the highest stage that holds), so the sales-ready stage comes last: %s",
+			s.ID.Value, strings.Join(after, ", "), plural(len(after), "comes", "come"), advice)
+	}
 	if len(d.Stages) == 0 && d.Version != 0 {
 		add(root, "the model declares no stages; add stages: with the ladder, one marked sales_ready: true")
 	} else if len(d.Stages) > 0 && !marked {
 		add(d.Stages[len(d.Stages)-1].ID.Pos, "no stage is marked sales_ready; mark the hand-off stage both teams agreed on with sales_ready: true")
 	}
 	return ds
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -60,8 +60,9 @@ func TestExprPositionsOutOfRange(t *testing.T) {
 
 func TestParseDuration(t *testing.T) {
 	good := map[string]time.Duration{
-		"90d": 90 * dsl.Day, "12h": 12 * time.Hour, "2w": 2 * dsl.Week, "30m": 30 * time.Minute,
+		"90d": 90 * dsl.Day, "12h": 12 * time.Hour, "2w": 2 * dsl.Week, "30min": 30 * time.Minute,
 		"45s": 45 * time.Second, "1d12h": 36 * time.Hour, "1w2d": 9 * dsl.Day,
+		"6mo": 180 * dsl.Day, "1y": 365 * dsl.Day, "1y6mo": 545 * dsl.Day, "3mo": 90 * dsl.Day,
 	}
 	for s, want := range good {
 		got, err := dsl.ParseDuration(s)
@@ -72,19 +73,30 @@ func TestParseDuration(t *testing.T) {
 		assert.Equal(t, got, back, "FormatDuration(%s) reads back", s)
 	}
 	assert.Equal(t, "9d", dsl.FormatDuration(9*dsl.Day), "the largest unit that divides it")
-	assert.Equal(t, "90m", dsl.FormatDuration(90*time.Minute))
+	assert.Equal(t, "90d", dsl.FormatDuration(90*dsl.Day), "months are read, never written")
+	assert.Equal(t, "365d", dsl.FormatDuration(dsl.Year), "years are read, never written")
+	assert.Equal(t, "90min", dsl.FormatDuration(90*time.Minute))
 	assert.Equal(t, "86401s", dsl.FormatDuration(dsl.Day+time.Second))
 
+	const units = "the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)"
 	bad := map[string]string{
-		"":            "empty duration: write a number and a unit, like 90d, 12h or 2w",
-		"90":          `bad duration "90": write a number and a unit, like 90d, 12h or 2w`,
-		"90days":      `bad duration "90days": write a number and a unit, like 90d, 12h or 2w`,
-		"d":           `bad duration "d": write a number and a unit, like 90d, 12h or 2w`,
+		"":            "empty duration: write a number and a unit, like 90d, 12h or 6mo",
+		"90":          `bad duration "90": write a number and a unit, like 90d, 12h or 6mo; ` + units,
+		"90days":      `bad duration "90days": write 90d; ` + units,
+		"d":           `bad duration "d": write a number and a unit, like 90d, 12h or 6mo; ` + units,
 		"0d":          `bad duration "0d": it must be longer than zero`,
-		"-3d":         `bad duration "-3d": write a number and a unit, like 90d, 12h or 2w`,
-		"1x":          `bad duration "1x": unknown unit "x"; use w, d, h, m or s`,
-		"1.5d":        `bad duration "1.5d": unknown unit "."; use w, d, h, m or s`,
+		"-3d":         `bad duration "-3d": write a number and a unit, like 90d, 12h or 6mo; ` + units,
+		"1x":          `bad duration "1x": unknown unit "x"; ` + units,
+		"1.5d":        `bad duration "1.5d": unknown unit "."; ` + units,
 		"9999999999d": `bad duration "9999999999d": the number is too large`,
+		"999999y":     `bad duration "999999y": the number is too large`,
+		"6m":          `bad duration "6m": m could mean minutes or months; write 6mo for months (30 days each) or 6min for minutes`,
+		"30m":         `bad duration "30m": m could mean minutes or months; write 30mo for months (30 days each) or 30min for minutes`,
+		"1 month":     `bad duration "1 month": write the number and its unit together, like 1mo; ` + units,
+		"2 weeks":     `bad duration "2 weeks": write the number and its unit together, like 2w; ` + units,
+		"3 d":         `bad duration "3 d": write the number and its unit together, like 3d; ` + units,
+		"1year":       `bad duration "1year": write 1y; ` + units,
+		"3months":     `bad duration "3months": write 3mo; ` + units,
 	}
 	for s, want := range bad {
 		_, err := dsl.ParseDuration(s)

@@ -145,7 +145,7 @@ var brokenCases = []struct {
 m.yaml:15:5: rule r1 has within but no event; within applies only to event rules
         within: 90days
         ^
-m.yaml:15:13: within: bad duration "90days": write a number and a unit, like 90d, 12h or 2w
+m.yaml:15:13: within: bad duration "90days": write 90d; the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)
         within: 90days
                 ^
 `,
@@ -267,6 +267,42 @@ m.yaml:7:3: field "len" has the name of a built-in function; rename it
 		want: `m.yaml:14:5: a rule has "points" twice; keep one
         points: 20
         ^
+`,
+	},
+	{
+		name: "m in a window: minutes or months?",
+		src:  strings.Replace(base, "    points: 10\n", "    points: 10\n    event: visit\n    within: 6m\n    decay: {half_life: 1 month}\n", 1),
+		want: `m.yaml:15:13: within: bad duration "6m": m could mean minutes or months; write 6mo for months (30 days each) or 6min for minutes
+        within: 6m
+                ^
+m.yaml:16:24: half_life: bad duration "1 month": write the number and its unit together, like 1mo; the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)
+        decay: {half_life: 1 month}
+                           ^
+`,
+	},
+	{
+		name: "a long unit in an events() window",
+		src:  strings.Replace(base, "when: employees > 10", `when: events("visit", "1y") > 0 && events("visit", "3months") > 0`, 1),
+		want: `m.yaml:12:56: bad duration "3months": write 3mo; the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)
+        when: events("visit", "1y") > 0 && events("visit", "3months") > 0
+                                                           ^
+`,
+	},
+	{
+		name: "stages listed best first",
+		src: strings.Replace(base, "stages:\n  - id: sql\n    sales_ready: true\n    when: fit >= 10\n",
+			"stages:\n  - id: sql\n    sales_ready: true\n    when: fit >= 10\n  - {id: mql, when: fit >= 5}\n  - {id: engaged, when: fit >= 1}\n", 1),
+		want: `m.yaml:15:9: stage sql is sales-ready, but mql, engaged come after it; stages are listed from the lowest to the highest (a lead stands on the highest stage that holds), so the sales-ready stage comes last: it looks listed best first, as grades are: reverse the list
+      - id: sql
+            ^
+`,
+	},
+	{
+		name: "a stage above the sales-ready one",
+		src: strings.Replace(base, "stages:\n  - id: sql\n", "stages:\n  - {id: mql, when: fit >= 5}\n  - id: sql\n", 1) + "  - {id: vip, when: fit >= 90}\n",
+		want: `m.yaml:16:9: stage sql is sales-ready, but vip comes after it; stages are listed from the lowest to the highest (a lead stands on the highest stage that holds), so the sales-ready stage comes last: move sql to the end
+      - id: sql
+            ^
 `,
 	},
 	{

@@ -18,7 +18,9 @@ import (
 // review should look at, each a positioned warning: lists and defines never
 // used; rules that can never fire or always fire; stages no lead can reach
 // given the categories' caps and the points the rules can give; grades an
-// earlier grade shadows; rules without an owner or a reason.
+// earlier grade shadows; grades that leave some leads without one; rules
+// without an owner or a reason; windows and half-lives under an hour (6min
+// where 6mo was meant).
 func Lint(m *Model) dsl.Diagnostics {
 	l := &linter{m: m, doc: m.Document}
 	l.unused()
@@ -28,6 +30,7 @@ func Lint(m *Model) dsl.Diagnostics {
 	for _, g := range m.Gates {
 		l.rule(g)
 	}
+	l.shortDurations()
 	l.grades()
 	l.stages()
 	l.diags.Sort()
@@ -44,10 +47,10 @@ func (l *linter) warn(pos dsl.Pos, format string, args ...any) {
 	l.diags = append(l.diags, l.doc.Warn(pos, fmt.Sprintf(format, args...)))
 }
 
-// unused reports lists and defines no expression names.
-func (l *linter) unused() {
-	used := map[string]bool{}
-	note := func(e *dsl.Expr) {
+// eachNode calls fn for every node of every expression of the document,
+// with the expression it is in.
+func (l *linter) eachNode(fn func(e *dsl.Expr, n ast.Node)) {
+	visit := func(e *dsl.Expr) {
 		if e == nil {
 			return
 		}
@@ -56,26 +59,35 @@ func (l *linter) unused() {
 			return
 		}
 		ast.Find(tree.Node, func(n ast.Node) bool {
-			if id, ok := n.(*ast.IdentifierNode); ok {
-				used[id.Value] = true
-			}
+			fn(e, n)
 			return false
 		})
 	}
 	d := l.doc
 	for _, df := range d.Defines {
-		note(df.Expr)
+		visit(df.Expr)
 	}
 	for _, r := range d.Rules {
-		note(r.When)
+		visit(r.When)
 	}
-	note(d.Total)
+	visit(d.Total)
 	for _, g := range d.Grades {
-		note(g.When)
+		visit(g.When)
 	}
 	for _, s := range d.Stages {
-		note(s.When)
+		visit(s.When)
 	}
+}
+
+// unused reports lists and defines no expression names.
+func (l *linter) unused() {
+	used := map[string]bool{}
+	l.eachNode(func(_ *dsl.Expr, n ast.Node) {
+		if id, ok := n.(*ast.IdentifierNode); ok {
+			used[id.Value] = true
+		}
+	})
+	d := l.doc
 	for _, list := range d.Lists {
 		if !used[list.Name.Value] {
 			l.warn(list.Name.Pos, "list %s is never used; remove it, or use it in a rule", list.Name.Value)
@@ -274,6 +286,38 @@ func leaves(c *Clause) []*Clause {
 	return nil // a part of an or or a not is not needed on its own
 }
 
+// shortDurations reports windows and half-lives under an hour: a rule file
+// that says 30min most likely meant 30 days or months.
+func (l *linter) shortDurations() {
+	short := func(pos dsl.Pos, what string, d time.Duration) {
+		if d > 0 && d < time.Hour {
+			l.warn(pos, "%s %s is under an hour; windows and half-lives are usually days (d), weeks (w) or months (mo)", what, dsl.FormatDuration(d))
+		}
+	}
+	for _, r := range l.doc.Rules {
+		if r.Within != nil {
+			short(r.Within.Pos, "the window of rule "+r.ID.Value+",", r.Within.Value)
+		}
+		if r.HalfLife != nil {
+			short(r.HalfLife.Pos, "the half-life of rule "+r.ID.Value+",", r.HalfLife.Value)
+		}
+	}
+	l.eachNode(func(e *dsl.Expr, n ast.Node) {
+		call, ok := n.(*ast.CallNode)
+		if !ok || len(call.Arguments) != 2 {
+			return
+		}
+		if id, ok := call.Callee.(*ast.IdentifierNode); !ok || id.Value != "events" {
+			return
+		}
+		if s, ok := call.Arguments[1].(*ast.StringNode); ok {
+			if d, err := dsl.ParseDuration(s.Value); err == nil {
+				short(e.PosAt(s.Location().From), "the window", d)
+			}
+		}
+	})
+}
+
 // grades reports grades an earlier one shadows: with "fit >= 20" before
 // "fit >= 40", no lead ever gets the second.
 func (l *linter) grades() {
@@ -300,6 +344,10 @@ func (l *linter) grades() {
 			}
 		}
 		seen = append(seen, b)
+	}
+	if n := len(l.m.Grades); n > 0 && l.m.Grades[n-1].When != nil {
+		last := l.doc.Grades[n-1]
+		l.warn(last.Grade.Pos, "no grade catches every lead: a lead for which no grade holds gets none; end the list with a grade without when, such as {grade: D}")
 	}
 }
 

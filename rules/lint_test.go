@@ -25,8 +25,9 @@ func TestLintSloppyModel(t *testing.T) {
 		":25:5: warning: rule fit.vp has no reason; say in a few words why it gives points, for the people who read the scores",
 		":33:11: warning: rule fit.size can never fire: employees >= 1000 and employees < 200 cannot both hold",
 		":39:11: warning: rule fit.always always fires: its condition is true whatever the lead",
-		":50:22: warning: grade B can never be given: grade A comes first and asks for less (fit >= 20)",
-		":57:27: warning: stage sql cannot be reached: engagement >= 60 asks for more than the 30 points the rules can give",
+		":48:13: warning: the window of rule engagement.demo, 45min is under an hour; windows and half-lives are usually days (d), weeks (w) or months (mo)",
+		":51:22: warning: grade B can never be given: grade A comes first and asks for less (fit >= 20)",
+		":58:27: warning: stage sql cannot be reached: engagement >= 60 asks for more than the 30 points the rules can give",
 	}, got)
 }
 
@@ -63,4 +64,37 @@ func TestLintConstantsAndBounds(t *testing.T) {
 			assert.Contains(t, got, want, when)
 		}
 	}
+}
+
+func TestLintShortDurationsAndGradesWithoutCatchAll(t *testing.T) {
+	src := `leadscore: 1
+model: m
+fields: {n: int}
+scores: {fit: {}}
+rules:
+  - id: e
+    score: fit
+    owner: x
+    reason: y
+    event: visit
+    points: 1
+    decay: {half_life: 20min}
+  - {id: r, score: fit, owner: x, reason: y, points: 1, when: 'events("visit", "30min") > 0 && events("visit", "2h") > 0'}
+grades:
+  - {grade: A, when: fit >= 2}
+  - {grade: B, when: fit >= 1}
+stages:
+  - {id: s, sales_ready: true, when: fit > 0}
+`
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	var got []string
+	for _, d := range rules.Lint(m) {
+		got = append(got, d.Error())
+	}
+	assert.Equal(t, []string{
+		"m.yaml:12:24: warning: the half-life of rule e, 20min is under an hour; windows and half-lives are usually days (d), weeks (w) or months (mo)",
+		"m.yaml:13:80: warning: the window 30min is under an hour; windows and half-lives are usually days (d), weeks (w) or months (mo)",
+		"m.yaml:16:13: warning: no grade catches every lead: a lead for which no grade holds gets none; end the list with a grade without when, such as {grade: D}",
+	}, got)
 }

@@ -21,8 +21,11 @@
 //
 // Each category is clamped to its [min, max]; the rules' own points are
 // reported unclamped, so Raw and Score of a category show the clamping.
-// The grade is the first in the list whose condition holds. The stage is the
-// highest on the ladder whose condition holds; a lead a gate disqualified
+// The grade is the first in the list whose condition holds. The stages are
+// a ladder listed from the lowest rung to the highest, and the sales-ready
+// stage is its top (dsl.Check refuses a ladder listed the other way). The
+// stage is the highest rung whose condition holds, and a result is
+// sales-ready only on the sales-ready stage; a lead a gate disqualified
 // keeps its scores and grade but stands at most on the stage below the
 // sales-ready one, and Result.Blocked names the stage it was kept from.
 package scoring
@@ -201,7 +204,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 			continue
 		}
 		res.Stage = m.Stages[i].ID
-		res.SalesReady = i >= m.SalesReady
+		res.SalesReady = i == m.SalesReady // only the hand-off stage is sales-ready
 		break
 	}
 	return nil

@@ -221,7 +221,7 @@ func TestExplainCommand(t *testing.T) {
 func TestCheckStrict(t *testing.T) {
 	code, out, _ := leadscore(t, "", "check", "--strict", td(filepath.Join("lint", "sloppy.yaml")))
 	assert.Equal(t, exitProblem, code)
-	assert.Equal(t, 8, strings.Count(out, ": warning: "))
+	assert.Equal(t, 9, strings.Count(out, ": warning: "))
 	code, _, _ = leadscore(t, "", "check", td(filepath.Join("lint", "sloppy.yaml")))
 	assert.Equal(t, exitOK, code, "without --strict, findings do not fail")
 	code, _, _ = leadscore(t, "", "check", "--strict", td("b2b-saas.yaml"))
