@@ -39,7 +39,26 @@ func (d *Document) Check() Diagnostics {
 	}
 	for _, f := range d.Fields {
 		declare("field", f.Name)
+		switch f.Name.Value {
+		case "id", "events":
+			add(f.Name.Pos, "field %q is taken: lead data carries the lead's id and its events beside its fields; rename the field, such as crm_%s", f.Name.Value, f.Name.Value)
+		}
 	}
+	// A nested field's first name stands for its group in expressions
+	// (company in company.size), so it shares the namespace.
+	groups := map[string]Pos{}
+	for _, f := range d.Fields {
+		if root, _, nested := strings.Cut(f.Name.Value, "."); nested {
+			if _, ok := groups[root]; !ok {
+				groups[root] = f.Name.Pos
+				if prev, ok := names[root]; ok && !hasField(d.Fields, root) {
+					add(f.Name.Pos, "%q names a group of fields here and something else at %s; rename one", root, prev)
+				}
+			}
+		}
+	}
+	checkNesting("field", d.Fields, add)
+	checkNesting("event field", d.EventFields, add)
 	for _, l := range d.Lists {
 		declare("list", l.Name)
 	}
@@ -153,4 +172,40 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+func hasField(fields []*Field, name string) bool {
+	for _, f := range fields {
+		if f.Name.Value == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkNesting refuses a field that is also the group of nested fields
+// (company and company.size): a value cannot also be an object.
+func checkNesting(kind string, fields []*Field, add func(Pos, string, ...any)) {
+	byName := map[string]*Field{}
+	for _, f := range fields {
+		byName[f.Name.Value] = f
+	}
+	for _, f := range fields {
+		name := f.Name.Value
+		for i := strings.IndexByte(name, '.'); i >= 0; i = nextDot(name, i) {
+			if outer, ok := byName[name[:i]]; ok {
+				add(f.Name.Pos, "%s %s is nested in %s, but %s is declared as a %s value at %s; a field is a value or a group of fields, not both: rename one",
+					kind, name, name[:i], name[:i], outer.Type, outer.Name.Pos)
+				break
+			}
+		}
+	}
+}
+
+func nextDot(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '.')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
 }

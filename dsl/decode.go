@@ -13,6 +13,8 @@ import (
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// pathRE is a field name, which may be nested: company.size.
+	pathRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 	idRE   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.\-]*$`)
 )
 
@@ -350,10 +352,20 @@ func orPos(p, fallback Pos) Pos {
 	return fallback
 }
 
+// fieldName reads a field's name: a name, or names joined by dots for a
+// field nested in an object (company.size).
+func (d *decoder) fieldName(n *yaml.Node, what string) String {
+	s := String{Value: n.Value, Pos: d.pos(n)}
+	if !pathRE.MatchString(s.Value) {
+		d.errorf(n, "%s %q is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size", what, s.Value)
+	}
+	return s
+}
+
 func (d *decoder) fields(n *yaml.Node, section, what string) []*Field {
 	var out []*Field
 	d.mapping(n, section, nil, func(name string, k, v *yaml.Node) {
-		f := &Field{Name: d.name(k, what)}
+		f := &Field{Name: d.fieldName(k, what)}
 		typeNode := v
 		if v.Kind == yaml.MappingNode {
 			typeNode = nil

@@ -156,11 +156,11 @@ func reads(n ast.Node, sc *scope) []string {
 			if _, ok := sc.env[m.Value]; ok && !strings.HasPrefix(m.Value, "__") {
 				seen[m.Value] = true
 			}
-		case *ast.MemberNode:
-			id, ok := m.Node.(*ast.IdentifierNode)
-			prop, ok2 := m.Property.(*ast.StringNode)
-			if ok && ok2 && id.Value == "event" {
-				seen["event."+prop.Value] = true
+		case *ast.MemberNode: // event.campaign, company.size
+			if path, ok := memberPath(m); ok {
+				if _, ok := sc.env[path]; ok {
+					seen[path] = true
+				}
 			}
 		}
 		return false

@@ -6,7 +6,6 @@ import (
 	"math"
 	"reflect"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -148,24 +147,15 @@ func describe(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-// A structPlan says which struct fields feed which schema fields.
-type structPlan struct {
-	fields []structField
-	err    error
-}
-
-type structField struct {
-	index  []int
-	schema int // index in Model.Fields
-}
-
-type structPlanCache struct{ m sync.Map } // reflect.Type -> *structPlan
-
 // BindStruct sets the lead's fields from a struct or a pointer to one. A
 // struct field feeds the schema field named by its `lead:"name"` tag, or,
 // without a tag, the schema field whose name is the Go name in snake_case
-// (AnnualRevenue feeds annual_revenue). A tag of "-" skips the field. A nil
-// pointer or nil slice counts as missing. Types are converted as in Coerce.
+// (AnnualRevenue feeds annual_revenue). A tag of "-" skips the field. A
+// nested field (company.size) is fed by a struct field tagged "company"
+// holding a struct (or a pointer to one, or a map) whose field is tagged
+// "size". A nil pointer, slice, map or interface, and the zero time.Time,
+// count as missing. Types are converted as in Coerce. Model.CheckType says
+// once, at start-up, how a Go type fits the schema.
 func (e *Env) BindStruct(lead any) error {
 	v := reflect.ValueOf(lead)
 	for v.Kind() == reflect.Pointer {
@@ -180,20 +170,17 @@ func (e *Env) BindStruct(lead any) error {
 		return &LeadError{Problems: []FieldProblem{{Field: "lead", Message: fmt.Sprintf("want a struct or a map, got %T", lead)}}}
 	}
 	plan := e.model.plan(v.Type())
-	if plan.err != nil {
-		return plan.err
-	}
 	e.resetFields()
 	var problems LeadError
 	for _, sf := range plan.fields {
-		fv := v.FieldByIndex(sf.index)
-		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Slice || fv.Kind() == reflect.Interface) && fv.IsNil() {
+		val, ok, err := sf.value(v)
+		if err != nil {
+			problems.add(e.model.Fields[sf.schema].Name, "%v", err)
+		}
+		if !ok || isMissing(val) || e.frame.present[sf.schema] {
 			continue
 		}
-		for fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface {
-			fv = fv.Elem()
-		}
-		e.setField(sf.schema, plainValue(fv), &problems)
+		e.setField(sf.schema, val, &problems)
 	}
 	for i, f := range e.model.Fields {
 		if f.Required && !e.frame.present[i] {
@@ -227,30 +214,6 @@ func plainValue(v reflect.Value) any {
 		}
 	}
 	return v.Interface()
-}
-
-func (m *Model) plan(t reflect.Type) *structPlan {
-	if p, ok := m.structPlans.m.Load(t); ok {
-		return p.(*structPlan)
-	}
-	p := &structPlan{}
-	for _, f := range reflect.VisibleFields(t) {
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
-		name := f.Tag.Get("lead")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = snakeCase(f.Name)
-		}
-		if i, ok := m.fieldIndex[name]; ok {
-			p.fields = append(p.fields, structField{index: f.Index, schema: i})
-		}
-	}
-	actual, _ := m.structPlans.m.LoadOrStore(t, p)
-	return actual.(*structPlan)
 }
 
 // snakeCase turns a Go name into snake_case: AnnualRevenue -> annual_revenue,

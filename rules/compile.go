@@ -78,6 +78,7 @@ type compiler struct {
 	opts  []expr.Option
 
 	lists     map[string][]string
+	groups    map[string]bool       // the first names of nested lead fields (company in company.size)
 	eventVars map[string]types.Type // event field name (and type, at) -> type
 	eventRead map[string]bool       // event fields some expression reads
 	base      types.Map             // fields and the frame
@@ -114,7 +115,7 @@ func newCompiler(doc *dsl.Document) *compiler {
 	for _, t := range doc.EventTypes {
 		m.EventTypes = append(m.EventTypes, t.Value)
 	}
-	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, notHere: map[string]string{}, eventRead: map[string]bool{}}
+	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, groups: map[string]bool{}, notHere: map[string]string{}, eventRead: map[string]bool{}}
 	c.opts = append(functionOptions(), expr.MaxNodes(MaxExprNodes))
 	for _, b := range disabledBuiltins {
 		c.opts = append(c.opts, expr.DisableBuiltin(b))
@@ -185,7 +186,11 @@ func (c *compiler) compile() {
 		m.fieldIndex[f.Name] = f.Index
 		m.Fields = append(m.Fields, f)
 		c.base[f.Name] = goType(f.Type)
+		if root, _, nested := strings.Cut(f.Name, "."); nested {
+			c.groups[root] = true
+		}
 	}
+	m.fieldNames = newNames(m.Fields)
 	c.eventVars = map[string]types.Type{"type": types.String, "at": types.TypeOf(time.Time{})}
 	for _, df := range doc.EventFields {
 		f := c.field(df)
@@ -193,6 +198,13 @@ func (c *compiler) compile() {
 		m.eventIndex[f.Name] = f.Index
 		m.EventFields = append(m.EventFields, f)
 		c.eventVars[f.Name] = goType(f.Type)
+	}
+	m.eventNames = newNames(m.EventFields)
+	if len(m.EventTypes) > 0 {
+		m.eventTypeSet = map[string]bool{}
+		for _, t := range m.EventTypes {
+			m.eventTypeSet[t] = true
+		}
 	}
 	for _, l := range doc.Lists {
 		items := make([]string, len(l.Items))
@@ -297,6 +309,9 @@ func (c *compiler) compile() {
 func (c *compiler) field(df *dsl.Field) *Field {
 	f := &Field{Name: df.Name.Value, Type: df.Type, Description: df.Description.Value,
 		Required: df.Required, Default: df.Default}
+	if strings.Contains(f.Name, ".") {
+		f.path = strings.Split(f.Name, ".")
+	}
 	if f.Default == nil {
 		f.Default = zeroValues[f.Type]
 	}
@@ -309,10 +324,11 @@ func (c *compiler) field(df *dsl.Field) *Field {
 // checkNames refuses names that collide with functions, builtins and keywords.
 func (c *compiler) checkNames() {
 	check := func(kind string, s dsl.String) {
+		name, _, _ := strings.Cut(s.Value, ".") // company.size is read through company
 		switch {
-		case slices.Contains(reserved, s.Value):
+		case slices.Contains(reserved, name):
 			c.errorAt(s.Pos, "%s %q uses a reserved word; rename it", kind, s.Value)
-		case slices.Contains(functionNames, s.Value) || isBuiltin(s.Value):
+		case slices.Contains(functionNames, name) || isBuiltin(name):
 			c.errorAt(s.Pos, "%s %q has the name of a built-in function; rename it", kind, s.Value)
 		}
 	}
@@ -501,6 +517,12 @@ var (
 func (c *compiler) explain(msg string, sc *scope) string {
 	if m := unknownNameRE.FindStringSubmatch(msg); m != nil {
 		name := m[1]
+		if c.groups[name] {
+			return fmt.Sprintf("%s is a group of fields, not a value: name one of them, such as %s", name, nestedIn(name, c.fieldNames())[0])
+		}
+		if name == "event" && sc.event {
+			return "event alone is not a value: name an event field, such as event." + c.m.eventFieldExample()
+		}
 		if why, ok := c.notHere[name]; ok && sc.env[name] == nil {
 			return fmt.Sprintf("%q cannot be used here: %s", name, why)
 		}

@@ -148,16 +148,21 @@ func (e *Env) setField(i int, v any, problems *LeadError) {
 	e.frame.present[i] = true
 }
 
-// BindMap sets the lead's fields from a map, such as decoded JSON. Keys the
-// schema does not declare are ignored; a nil value counts as missing.
-// Missing fields keep their default (see Begin); a missing required field,
-// or a value of the wrong type, is an error naming the field.
+// BindMap sets the lead's fields from a map, such as decoded JSON. A nested
+// field (company.size) is read from nested maps ({"company": {"size": 250}})
+// or from a flat key "company.size". Keys the schema does not declare are
+// not read here (Model.Unknowns lists them); nil, and the zero time, count
+// as missing. Missing fields read as their default; a missing required
+// field, or a value of the wrong type, is an error naming the field.
 func (e *Env) BindMap(lead map[string]any) error {
 	var problems LeadError
 	for i, f := range e.model.Fields {
-		v, ok := lead[f.Name]
-		if !ok || v == nil {
-			if f.Required {
+		v, ok, err := lookup(lead, f)
+		if err != nil {
+			problems.add(f.Name, "%v", err)
+		}
+		if !ok || isMissing(v) {
+			if f.Required && err == nil {
 				problems.add(f.Name, "required but missing")
 			}
 			e.vars[f.Name], e.frame.present[i] = f.Default, false
@@ -181,8 +186,11 @@ func (e *Env) SetEvent(ev *Event) error {
 	var problems LeadError
 	for _, i := range m.eventFieldsRead {
 		f := m.EventFields[i]
-		v, ok := ev.Fields[f.Name]
-		if !ok || v == nil {
+		v, ok, err := lookup(ev.Fields, f)
+		if !ok || isMissing(v) {
+			if err != nil {
+				problems.add(fmt.Sprintf("event %s at %s: %s", ev.Type, ev.At.Format(time.RFC3339), f.Name), "%v", err)
+			}
 			e.vars[e.eventKeys[i]] = f.Default
 			continue
 		}

@@ -10,6 +10,7 @@ package rules
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -46,6 +47,11 @@ type Model struct {
 
 	fieldIndex map[string]int
 	eventIndex map[string]int
+	// fieldNames and eventNames say what each name of lead data is: a
+	// field, or a group of nested fields (company for company.size).
+	fieldNames, eventNames names
+	eventTypeSet           map[string]bool // EventTypes as a set; nil: any type
+	suggestions            sync.Map        // unknown name -> did-you-mean, cached
 	// leadRules and eventRules split Rules for evaluation; byEventType maps
 	// an event type to the event rules (and event gates) that count it.
 	byEventType map[string][]*Rule
@@ -71,6 +77,9 @@ type Field struct {
 	Default any
 	// Index is the field's position in Model.Fields (or EventFields).
 	Index int
+	// path is the field's name split at its dots, for a nested field
+	// (company.size); nil for a flat one.
+	path []string
 }
 
 // Define is a named expression, evaluated once per lead before the rules.
@@ -195,3 +204,12 @@ func (m *Model) Stage(id string) int {
 // RulesForEvent returns the event rules and event gates that count events of
 // type t, in file order.
 func (m *Model) RulesForEvent(t string) []*Rule { return m.byEventType[t] }
+
+// eventFieldExample names an event field for advice: the first declared, or
+// campaign when there is none.
+func (m *Model) eventFieldExample() string {
+	if len(m.EventFields) > 0 {
+		return m.EventFields[0].Name
+	}
+	return "campaign"
+}

@@ -57,25 +57,7 @@ func (p *patcher) Visit(node *ast.Node) {
 			ast.Patch(node, arr)
 		}
 	case *ast.MemberNode:
-		id, ok := n.Node.(*ast.IdentifierNode)
-		if !ok || id.Value != "event" {
-			return
-		}
-		prop, ok := n.Property.(*ast.StringNode)
-		if !ok {
-			p.errorf(n, "write event fields as event.name, such as event.campaign")
-			return
-		}
-		if !p.scope.event {
-			p.errorf(n, "event.%s can be read only in the when of an event rule (a rule with event:); to count events here use events(\"type\", \"30d\")", prop.Value)
-			return
-		}
-		if _, ok := p.c.eventVars[prop.Value]; !ok {
-			p.errorf(n, "unknown event field %q%s", prop.Value, dsl.DidYouMeanOr(prop.Value, p.c.eventFieldNames(), "declare it under events"))
-			return
-		}
-		p.c.eventRead[prop.Value] = true
-		ast.Patch(node, &ast.IdentifierNode{Value: "event." + prop.Value})
+		p.member(node, n)
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || !frameFunctions[id.Value] {
@@ -83,6 +65,87 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 		p.call(id.Value, n)
 	}
+}
+
+// member rewrites a dotted name: event.campaign (in an event rule) and a
+// nested field such as company.size become the flat variables
+// "event.campaign" and "company.size", so reading one is one map lookup. A
+// part of a longer name (company in company.address.city) is left for the
+// outer node; a name that leads nowhere is reported with a did-you-mean.
+func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
+	path, ok := memberPath(n)
+	if !ok {
+		if id, isID := n.Node.(*ast.IdentifierNode); isID && id.Value == "event" {
+			p.errorf(n, "write event fields as event.name, such as event.campaign")
+		}
+		return
+	}
+	root, rest, _ := strings.Cut(path, ".")
+	switch {
+	case root == "event":
+		if !p.scope.event {
+			p.errorf(n, "event.%s can be read only in the when of an event rule (a rule with event:); to count events here use events(\"type\", \"30d\")", rest)
+			return
+		}
+		if _, ok := p.c.eventVars[rest]; ok {
+			p.c.eventRead[rest] = true
+			ast.Patch(node, &ast.IdentifierNode{Value: path})
+			return
+		}
+		if isGroup(rest, p.c.eventFieldNames()) {
+			return // the outer node names the field
+		}
+		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanOr(rest, p.c.eventFieldNames(), "declare it under events"))
+	case p.c.groups[root]:
+		if _, ok := p.scope.env[path]; ok {
+			ast.Patch(node, &ast.IdentifierNode{Value: path})
+			return
+		}
+		names := p.c.fieldNames()
+		if isGroup(path, names) {
+			return
+		}
+		p.errorf(n, "unknown field %q%s", path, dsl.DidYouMeanOr(path, nestedIn(root, names), "declare it under fields"))
+	}
+}
+
+// memberPath returns the dotted name a chain of members spells (a.b.c), or
+// false when a part is not a plain name (a[0], a?.b, a[f(x)]).
+func memberPath(n *ast.MemberNode) (string, bool) {
+	prop, ok := n.Property.(*ast.StringNode)
+	if !ok || n.Optional || n.Method {
+		return "", false
+	}
+	switch inner := n.Node.(type) {
+	case *ast.IdentifierNode:
+		return inner.Value + "." + prop.Value, true
+	case *ast.MemberNode:
+		if path, ok := memberPath(inner); ok {
+			return path + "." + prop.Value, true
+		}
+	}
+	return "", false
+}
+
+// isGroup reports whether some name starts with prefix and a dot.
+func isGroup(prefix string, names []string) bool {
+	for _, name := range names {
+		if strings.HasPrefix(name, prefix+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// nestedIn returns the names in the group root (root.x, root.y.z).
+func nestedIn(root string, names []string) []string {
+	var out []string
+	for _, name := range names {
+		if strings.HasPrefix(name, root+".") {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // call checks and rewrites a call of a function that needs the Frame.

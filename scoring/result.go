@@ -2,6 +2,8 @@ package scoring
 
 import (
 	"time"
+
+	"github.com/leadscore/leadscore/rules"
 )
 
 // Result is what a score says about one lead at one as-of time.
@@ -25,6 +27,9 @@ type Result struct {
 	Blocked string `json:"blocked,omitempty"`
 	// Fired lists the scoring rules that gave points, in file order.
 	Fired []Fired `json:"fired,omitempty"`
+	// Unknown lists the data the lead carried that the model does not
+	// declare, sorted by kind and name (see UnknownData): no rule read it.
+	Unknown []rules.Unknown `json:"unknown,omitempty"`
 }
 
 // CategoryScore is one category's score: Raw is the sum of its rules'

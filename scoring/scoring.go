@@ -55,16 +55,48 @@ type Lead struct {
 // the model once at start-up, make one Scorer, and call Score from as many
 // goroutines as you like.
 type Scorer struct {
-	model *rules.Model
-	pool  sync.Pool // *evaluation
+	model   *rules.Model
+	unknown UnknownData
+	pool    sync.Pool // *evaluation
 }
 
+// Option configures a Scorer.
+type Option func(*Scorer)
+
+// UnknownData says what a Scorer does with data the model does not declare:
+// lead keys (or struct fields, or CSV columns) that are not fields, event
+// keys that are not event fields, event types outside event_types. Rules
+// never read such data, so a misspelt key silently scores as if the lead
+// lacked it; reporting it is the default.
+type UnknownData int
+
+// What a Scorer does with unknown data.
+const (
+	// ReportUnknown lists it on Result.Unknown (the default).
+	ReportUnknown UnknownData = iota
+	// RefuseUnknown fails the lead with a *rules.LeadError naming each.
+	RefuseUnknown
+	// IgnoreUnknown does not look for it, saving the time it takes.
+	IgnoreUnknown
+)
+
+// WithUnknownData sets what the Scorer does with data the model does not
+// declare. The default is ReportUnknown.
+func WithUnknownData(u UnknownData) Option { return func(s *Scorer) { s.unknown = u } }
+
 // New returns a Scorer for m.
-func New(m *rules.Model) *Scorer {
+func New(m *rules.Model, opts ...Option) *Scorer {
 	s := &Scorer{model: m}
+	for _, o := range opts {
+		o(s)
+	}
 	s.pool.New = func() any { return s.newEvaluation() }
 	return s
 }
+
+// CheckType says how a Go struct type fits the model's lead schema; see
+// rules.Model.CheckType. Call it once at start-up, or in a test.
+func (s *Scorer) CheckType(lead any) error { return s.model.CheckType(lead) }
 
 // Model returns the model the scorer uses.
 func (s *Scorer) Model() *rules.Model { return s.model }
@@ -131,6 +163,11 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	m, env := s.model, ev.env
 	if err := begin(env, lead, asOf); err != nil {
 		return err
+	}
+	if s.unknown != IgnoreUnknown {
+		if res.Unknown = unknowns(m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
+			return refuseUnknown(res.Unknown)
+		}
 	}
 	var err error
 	if err := s.events(ev, lead.Events, asOf); err != nil { // event gates and rules
@@ -208,6 +245,37 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		break
 	}
 	return nil
+}
+
+// unknowns lists what the lead carries that m does not declare, sorted.
+func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
+	var out []rules.Unknown
+	switch f := lead.Fields.(type) {
+	case map[string]any:
+		out = m.Unknowns(nil, f, lead.Events)
+	case nil:
+		out = m.Unknowns(nil, nil, lead.Events)
+	default:
+		out = m.Unknowns(m.StructUnknowns(f), nil, lead.Events)
+	}
+	if len(out) > 1 {
+		rules.SortUnknowns(out)
+	}
+	return out
+}
+
+// refuseUnknown is the error for a lead with unknown data when the Scorer
+// refuses it.
+func refuseUnknown(us []rules.Unknown) error {
+	le := &rules.LeadError{}
+	for _, u := range us {
+		msg := "not in the model"
+		if u.DidYouMean != "" {
+			msg += fmt.Sprintf("; did you mean %q?", u.DidYouMean)
+		}
+		le.Problems = append(le.Problems, rules.FieldProblem{Field: fmt.Sprintf("unknown %s %q", u.Kind, u.Name), Message: msg})
+	}
+	return le
 }
 
 // begin starts a lead in env: its as-of time, its events and its fields.

@@ -39,6 +39,9 @@ func TestStructLeadScoresLikeTheMap(t *testing.T) {
 	for _, fields := range []any{lead, &lead} {
 		fromStruct, err := s.Score(scoring.Lead{ID: "L1", Fields: fields, Events: handCases[0].lead.Events}, asOf)
 		require.NoError(t, err)
+		assert.Equal(t, []rules.Unknown{{Kind: rules.UnknownKey, Name: "not_in_model"}}, fromStruct.Unknown,
+			"a struct field that feeds nothing is reported, as an unknown map key is")
+		fromStruct.Unknown = nil
 		assert.Equal(t, fromMap, fromStruct)
 	}
 

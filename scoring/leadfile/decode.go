@@ -25,9 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
@@ -64,55 +62,9 @@ func jsonError(err error) error {
 }
 
 // FromMap turns a decoded JSON object into a lead: "id" and "events" are
-// taken out, the other keys are the lead's fields.
-func FromMap(obj map[string]any) (scoring.Lead, error) {
-	lead := scoring.Lead{Fields: obj}
-	switch id := obj["id"].(type) {
-	case string:
-		lead.ID = id
-	case float64:
-		lead.ID = strconv.FormatFloat(id, 'f', -1, 64)
-	case nil:
-	default:
-		return lead, fmt.Errorf("id: want text or a number, got %T", id)
-	}
-	raw, ok := obj["events"]
-	if !ok || raw == nil {
-		return lead, nil
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		return lead, fmt.Errorf("events: want a list of event objects")
-	}
-	lead.Events = make([]scoring.Event, len(list))
-	for i, item := range list {
-		e, ok := item.(map[string]any)
-		if !ok {
-			return lead, fmt.Errorf("event %d: want an object with type and at", i+1)
-		}
-		typ, ok := e["type"].(string)
-		if !ok || typ == "" {
-			return lead, fmt.Errorf("event %d: type: want the event type as text", i+1)
-		}
-		at, err := eventTime(e["at"])
-		if err != nil {
-			return lead, fmt.Errorf("event %d (%s): at: %v", i+1, typ, err)
-		}
-		lead.Events[i] = scoring.Event{Type: typ, At: at, Fields: e}
-	}
-	return lead, nil
-}
-
-func eventTime(v any) (time.Time, error) {
-	s, ok := v.(string)
-	if !ok {
-		if v == nil {
-			return time.Time{}, fmt.Errorf("missing; every event needs the time it happened")
-		}
-		return time.Time{}, fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %v", v)
-	}
-	return dsl.ParseTime(s)
-}
+// taken out of obj, the other keys are the lead's fields. It is
+// scoring.LeadFromMap, kept here beside DecodeJSON.
+func FromMap(obj map[string]any) (scoring.Lead, error) { return scoring.LeadFromMap(obj) }
 
 // csvSchema maps CSV columns to the model's fields.
 type csvSchema struct {
@@ -255,11 +207,11 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 	if e.Type == "" {
 		return "", e, fmt.Errorf("type: empty; every event needs its type")
 	}
-	var raw any // an empty cell is a missing time, not a bad one
-	if cell := get(ec.at); cell != "" {
-		raw = cell
+	cell := get(ec.at)
+	if cell == "" {
+		return "", e, fmt.Errorf("at: missing; every event needs the time it happened")
 	}
-	at, err := eventTime(raw)
+	at, err := dsl.ParseTime(cell)
 	if err != nil {
 		return "", e, fmt.Errorf("at: %v", err)
 	}

@@ -1,0 +1,243 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+)
+
+// nameKind says what a name of lead data is to a model.
+type nameKind uint8
+
+const (
+	unknownName nameKind = iota
+	fieldName            // a declared field
+	groupName            // the group of nested fields: company for company.size
+)
+
+// names maps every declared field name, and every group of nested fields
+// (company, company.address for company.address.city), to its kind.
+type names map[string]nameKind
+
+func newNames(fields []*Field) names {
+	n := names{}
+	for _, f := range fields {
+		for i := strings.IndexByte(f.Name, '.'); i >= 0; i = nextDot(f.Name, i) {
+			n[f.Name[:i]] = groupName
+		}
+	}
+	for _, f := range fields {
+		n[f.Name] = fieldName // a field that is also a group is refused by dsl.Check
+	}
+	return n
+}
+
+func nextDot(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '.')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
+
+// lookup finds a field's value in lead data: under its full name ("company.size"
+// as a flat key), or, for a nested field, down the nested objects
+// ({"company": {"size": 250}}). found is false when the data lacks it; err
+// says when a part of the way is not an object.
+func lookup(data map[string]any, f *Field) (v any, found bool, err error) {
+	if v, ok := data[f.Name]; ok || f.path == nil {
+		return v, ok, nil
+	}
+	var cur any = data
+	for i, part := range f.path {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			if isMissing(cur) {
+				return nil, false, nil
+			}
+			return nil, false, fmt.Errorf("want an object with %s in %s, got %s",
+				strings.Join(f.path[i:], "."), strings.Join(f.path[:i], "."), describe(cur))
+		}
+		if cur, ok = obj[part]; !ok {
+			return nil, false, nil
+		}
+	}
+	return cur, true, nil
+}
+
+// isMissing reports whether a value stands for no value: nil, a nil
+// pointer, or the zero time (a time.Time a struct never set).
+func isMissing(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case time.Time:
+		return x.IsZero()
+	case *time.Time:
+		return x == nil || x.IsZero()
+	}
+	return false
+}
+
+// UnknownKind says what kind of data a model does not declare.
+type UnknownKind string
+
+// The kinds of unknown data.
+const (
+	UnknownKey       UnknownKind = "key"        // a key (or struct field, or CSV column) of the lead
+	UnknownEventKey  UnknownKind = "event key"  // a key of an event
+	UnknownEventType UnknownKind = "event type" // an event type outside the model's event_types
+)
+
+// Unknown is data a lead carried that its model does not declare, so no
+// rule read it: often a misspelt or renamed field.
+type Unknown struct {
+	Kind UnknownKind `json:"kind"`
+	// Name is the key as the data spelt it, dotted when nested
+	// (company.sise), or the event type.
+	Name string `json:"name"`
+	// DidYouMean is the declared name nearest to Name, "" for none.
+	DidYouMean string `json:"did_you_mean,omitempty"`
+}
+
+// String says it the way messages do: unknown key "Employees"; did you mean "employees"?
+func (u Unknown) String() string {
+	s := fmt.Sprintf("unknown %s %q", u.Kind, u.Name)
+	if u.DidYouMean != "" {
+		s += fmt.Sprintf("; did you mean %q?", u.DidYouMean)
+	}
+	return s
+}
+
+// Unknowns appends to dst what lead data (a lead's fields as a map) and
+// its events carry that m does not declare: keys, at any depth, that are
+// neither fields nor groups of fields; event keys besides type and at that
+// are not event fields; event types outside event_types (when the model
+// lists them). Each appears once, in the order met.
+func (m *Model) Unknowns(dst []Unknown, fields map[string]any, events []Event) []Unknown {
+	start := len(dst)
+	dst = m.unknownKeys(dst, start, UnknownKey, m.fieldNames, fields, "")
+	for i := range events {
+		dst = m.EventUnknowns(dst, start, &events[i])
+	}
+	return dst
+}
+
+// EventUnknowns appends what one event carries that m does not declare,
+// skipping what dst[from:] already holds.
+func (m *Model) EventUnknowns(dst []Unknown, from int, e *Event) []Unknown {
+	if m.eventTypeSet != nil && !m.eventTypeSet[e.Type] {
+		dst = m.addUnknown(dst, from, UnknownEventType, e.Type)
+	}
+	return m.unknownKeys(dst, from, UnknownEventKey, m.eventNames, e.Fields, "")
+}
+
+func (m *Model) unknownKeys(dst []Unknown, from int, kind UnknownKind, known names, data map[string]any, prefix string) []Unknown {
+	for k, v := range data {
+		name := k
+		if prefix != "" {
+			name = prefix + k
+		} else if kind == UnknownEventKey && (k == "type" || k == "at") {
+			continue
+		}
+		switch known[name] {
+		case fieldName:
+		case groupName:
+			if obj, ok := v.(map[string]any); ok {
+				dst = m.unknownKeys(dst, from, kind, known, obj, name+".")
+			}
+		default:
+			dst = m.addUnknown(dst, from, kind, name)
+		}
+	}
+	return dst
+}
+
+func (m *Model) addUnknown(dst []Unknown, from int, kind UnknownKind, name string) []Unknown {
+	for _, u := range dst[from:] {
+		if u.Kind == kind && u.Name == name {
+			return dst
+		}
+	}
+	return append(dst, Unknown{Kind: kind, Name: name, DidYouMean: m.suggest(kind, name)})
+}
+
+// SortUnknowns orders unknown data by kind and name, so that reports do
+// not depend on the order of map keys.
+func SortUnknowns(us []Unknown) {
+	sort.Slice(us, func(i, j int) bool {
+		if us[i].Kind != us[j].Kind {
+			return us[i].Kind < us[j].Kind
+		}
+		return us[i].Name < us[j].Name
+	})
+}
+
+// suggest returns the declared name nearest to an unknown one, cached:
+// the same misspelt column is met on every row.
+func (m *Model) suggest(kind UnknownKind, name string) string {
+	key := string(kind) + "\x00" + name
+	if s, ok := m.suggestions.Load(key); ok {
+		return s.(string)
+	}
+	var candidates []string
+	switch kind {
+	case UnknownKey:
+		candidates = fieldNameList(m.Fields)
+	case UnknownEventKey:
+		candidates = fieldNameList(m.EventFields)
+	case UnknownEventType:
+		candidates = m.EventTypes
+	}
+	s := SuggestName(name, candidates)
+	m.suggestions.Store(key, s)
+	return s
+}
+
+func fieldNameList(fields []*Field) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// SuggestName finds the declared name a key of lead data most likely means:
+// the same name but for case, spaces or dashes ("Employees", "Job-Title" for
+// job_title); else a near spelling (dsl.Suggest); else a declared name that
+// is the last word of the key ("Job Title" for title).
+func SuggestName(key string, declared []string) string {
+	norm := normalizeKey(key)
+	for _, d := range declared {
+		if d != key && normalizeKey(d) == norm {
+			return d
+		}
+	}
+	if s := dsl.Suggest(norm, declared); s != "" && s != key {
+		return s
+	}
+	if s := dsl.Suggest(key, declared); s != "" {
+		return s
+	}
+	words := strings.FieldsFunc(norm, func(r rune) bool { return r == '_' || r == '.' })
+	if len(words) > 1 && slices.Contains(declared, words[len(words)-1]) {
+		return words[len(words)-1]
+	}
+	return ""
+}
+
+// normalizeKey lowers a key and turns spaces and dashes into _, and splits
+// camelCase (JobTitle -> job_title).
+func normalizeKey(s string) string {
+	s = snakeCase(strings.TrimSpace(s))
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return '_'
+		}
+		return r
+	}, strings.ReplaceAll(s, " _", "_"))
+}
