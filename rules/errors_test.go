@@ -299,7 +299,7 @@ m.yaml:16:24: half_life: bad duration "1 month": write the number and its unit t
 	},
 	{
 		name: "a stage above the sales-ready one",
-		src: strings.Replace(base, "stages:\n  - id: sql\n", "stages:\n  - {id: mql, when: fit >= 5}\n  - id: sql\n", 1) + "  - {id: vip, when: fit >= 90}\n",
+		src:  strings.Replace(base, "stages:\n  - id: sql\n", "stages:\n  - {id: mql, when: fit >= 5}\n  - id: sql\n", 1) + "  - {id: vip, when: fit >= 90}\n",
 		want: `m.yaml:16:9: stage sql is sales-ready, but vip comes after it; stages are listed from the lowest to the highest (a lead stands on the highest stage that holds), so the sales-ready stage comes last: move sql to the end
       - id: sql
             ^
