@@ -39,9 +39,8 @@ func (d *Document) Check() Diagnostics {
 	}
 	for _, f := range d.Fields {
 		declare("field", f.Name)
-		switch f.Name.Value {
-		case "id", "events":
-			add(f.Name.Pos, "field %q is taken: lead data carries the lead's id and its events beside its fields; rename the field, such as crm_%s", f.Name.Value, f.Name.Value)
+		if f.Name.Value == "id" { // events is refused as a function's name
+			add(f.Name.Pos, "field \"id\" is taken: lead data carries the lead's id beside its fields; rename the field, such as crm_id")
 		}
 	}
 	// A nested field's first name stands for its group in expressions
@@ -192,6 +191,9 @@ func checkNesting(kind string, fields []*Field, add func(Pos, string, ...any)) {
 	}
 	for _, f := range fields {
 		name := f.Name.Value
+		if !pathRE.MatchString(name) {
+			continue // reported as not a valid name
+		}
 		for i := strings.IndexByte(name, '.'); i >= 0; i = nextDot(name, i) {
 			if outer, ok := byName[name[:i]]; ok {
 				add(f.Name.Pos, "%s %s is nested in %s, but %s is declared as a %s value at %s; a field is a value or a group of fields, not both: rename one",

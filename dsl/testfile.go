@@ -224,8 +224,18 @@ func (d *decoder) timeValue(n *yaml.Node, what string) *TimeValue {
 
 // fieldValues reads a mapping of field names to values, keeping positions.
 func (d *decoder) fieldValues(n *yaml.Node, what string) []FieldValue {
-	var out []FieldValue
+	return d.nestedValues(nil, n, what, "")
+}
+
+// nestedValues reads a mapping of field values; a nested mapping gives
+// nested fields their dotted names ({company: {size: 250}} is company.size).
+func (d *decoder) nestedValues(out []FieldValue, n *yaml.Node, what, prefix string) []FieldValue {
 	d.mapping(n, what, nil, func(name string, k, v *yaml.Node) {
+		name = prefix + name
+		if v.Kind == yaml.MappingNode {
+			out = d.nestedValues(out, v, what+" field "+name, name+".")
+			return
+		}
 		val, ok := d.plainValue(v, what+" field "+name)
 		if ok {
 			out = append(out, FieldValue{Name: String{name, d.pos(k)}, Value: val, Pos: d.pos(v)})
@@ -285,7 +295,9 @@ func (d *decoder) testEvents(n *yaml.Node) []*TestEvent {
 			case "ago":
 				e.Ago, timeKeys = d.duration(v, "ago"), timeKeys+1
 			default:
-				if val, ok := d.plainValue(v, "event field "+key); ok {
+				if v.Kind == yaml.MappingNode {
+					e.Fields = d.nestedValues(e.Fields, v, "event field "+key, key+".")
+				} else if val, ok := d.plainValue(v, "event field "+key); ok {
 					e.Fields = append(e.Fields, FieldValue{Name: String{key, d.pos(k)}, Value: val, Pos: d.pos(v)})
 				}
 			}

@@ -484,6 +484,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 		}
 	}()
 	program, err := expr.Compile(e.Text, opts...)
+	p.done()
 	if len(p.errs) > 0 {
 		for _, pe := range p.errs {
 			c.errorAt(e.PosAt(pe.offset), "%s", pe.msg)

@@ -306,6 +306,59 @@ m.yaml:16:24: half_life: bad duration "1 month": write the number and its unit t
 `,
 	},
 	{
+		name: "a misspelt nested field",
+		src:  strings.Replace(strings.Replace(base, "  email: string", "  email: string\n  company.size: int", 1), "when: employees > 10", "when: company.sise > 10", 1),
+		want: `m.yaml:13:19: unknown field "company.sise"; did you mean "company.size"?
+        when: company.sise > 10
+                      ^
+`,
+	},
+	{
+		name: "a group of fields used as a value",
+		src:  strings.Replace(strings.Replace(base, "  email: string", "  email: string\n  company.size: int\n  company.name: string", 1), "when: employees > 10", `when: company == "Acme" || has(company)`, 1),
+		want: `m.yaml:14:36: has() takes a lead field, and company is a group of fields; name one, such as has(company.size)
+        when: company == "Acme" || has(company)
+                                       ^
+`,
+	},
+	{
+		name: "a type error in a nested field",
+		src:  strings.Replace(strings.Replace(base, "  email: string", "  email: string\n  company.size: int", 1), "when: employees > 10", `when: company.size == "big"`, 1),
+		want: `m.yaml:13:24: == cannot combine a whole number (int) with text (string); check the field types under fields
+        when: company.size == "big"
+                           ^
+`,
+	},
+	{
+		name: "a field that is also a group, and fields the lead data takes",
+		src:  strings.Replace(base, "  email: string", "  email: string\n  company: string\n  company.size: int\n  id: string\n  events: list\n  company.: int", 1),
+		want: `m.yaml:8:3: field company.size is nested in company, but company is declared as a string value at m.yaml:7:3; a field is a value or a group of fields, not both: rename one
+      company.size: int
+      ^
+m.yaml:9:3: field "id" is taken: lead data carries the lead's id beside its fields; rename the field, such as crm_id
+      id: string
+      ^
+m.yaml:10:3: field "events" has the name of a built-in function; rename it
+      events: list
+      ^
+m.yaml:11:3: lead field "company." is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size
+      company.: int
+      ^
+`,
+	},
+	{
+		name: "a misspelt nested event field",
+		src: strings.Replace(strings.Replace(base, "fields:", "events:\n  utm.source: string\nfields:", 1),
+			"    when: employees > 10\n", "    event: visit\n    when: event.utm.sorce == \"ads\" || event.utm == \"x\"\n", 1),
+		want: `m.yaml:15:21: unknown event field "utm.sorce"; did you mean "utm.source"?
+        when: event.utm.sorce == "ads" || event.utm == "x"
+                        ^
+m.yaml:15:45: event.utm is a group of fields, not a value: name one of them, such as event.utm.source
+        when: event.utm.sorce == "ads" || event.utm == "x"
+                                                ^
+`,
+	},
+	{
 		name: "an include in a file read from memory",
 		src:  strings.Replace(base, "fields:", "include: [lists.yaml]\nfields:", 1),
 		want: `m.yaml:3:11: cannot include "lists.yaml": includes need the rule file to be loaded from a directory

@@ -28,6 +28,9 @@ type patcher struct {
 	c     *compiler
 	scope *scope
 	errs  []patchError
+	// groups are member nodes that name a group of fields (company.address
+	// of company.address.city), until an outer node names the field.
+	groups map[ast.Node]string
 }
 
 type patchError struct {
@@ -73,6 +76,7 @@ func (p *patcher) Visit(node *ast.Node) {
 // part of a longer name (company in company.address.city) is left for the
 // outer node; a name that leads nowhere is reported with a did-you-mean.
 func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
+	delete(p.groups, n.Node) // the inner part of a longer name
 	path, ok := memberPath(n)
 	if !ok {
 		if id, isID := n.Node.(*ast.IdentifierNode); isID && id.Value == "event" {
@@ -93,7 +97,8 @@ func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
 			return
 		}
 		if isGroup(rest, p.c.eventFieldNames()) {
-			return // the outer node names the field
+			p.group(n, "event."+rest)
+			return
 		}
 		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanOr(rest, p.c.eventFieldNames(), "declare it under events"))
 	case p.c.groups[root]:
@@ -103,10 +108,41 @@ func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
 		}
 		names := p.c.fieldNames()
 		if isGroup(path, names) {
+			p.group(n, path)
 			return
 		}
 		p.errorf(n, "unknown field %q%s", path, dsl.DidYouMeanOr(path, nestedIn(root, names), "declare it under fields"))
 	}
+}
+
+// group notes a node naming a group of fields: an outer node may name the
+// field (company.address, then company.address.city); if none does, done
+// reports it.
+func (p *patcher) group(n *ast.MemberNode, path string) {
+	if p.groups == nil {
+		p.groups = map[ast.Node]string{}
+	}
+	p.groups[n] = path
+}
+
+// done reports the groups of fields no outer node completed, once every
+// node is visited.
+func (p *patcher) done() {
+	for n, path := range p.groups {
+		names, prefix := p.c.fieldNames(), path+"."
+		if rest, ok := strings.CutPrefix(path, "event."); ok {
+			names, prefix = p.c.eventFieldNames(), rest+"."
+		}
+		var example string
+		for _, name := range names {
+			if strings.HasPrefix(name, prefix) {
+				example = path + name[len(prefix)-1:]
+				break
+			}
+		}
+		p.errorf(n, "%s is a group of fields, not a value: name one of them, such as %s", path, example)
+	}
+	p.groups = nil
 }
 
 // memberPath returns the dotted name a chain of members spells (a.b.c), or
@@ -161,6 +197,10 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			return
 		}
 		i, ok := p.c.m.fieldIndex[id.Value]
+		if !ok && p.c.groups[id.Value] {
+			p.errorf(args[0], "has() takes a lead field, and %s is a group of fields; name one, such as has(%s)", id.Value, nestedIn(id.Value, p.c.fieldNames())[0])
+			return
+		}
 		if !ok {
 			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMean(id.Value, p.c.fieldNames()))
 			return

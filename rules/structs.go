@@ -79,7 +79,7 @@ func (m *Model) planStruct(p *structPlan, t reflect.Type, prefix, goPrefix strin
 			case ft.Kind() == reflect.Map && ft.Key().Kind() == reflect.String, ft.Kind() == reflect.Interface:
 				for _, sf := range m.Fields {
 					if rest, ok := strings.CutPrefix(sf.Name, full+"."); ok {
-						p.fields = append(p.fields, structField{steps: way, mapPath: strings.Split(rest, "."), schema: sf.Index, goName: goName + "[" + rest + "]"})
+						p.fields = append(p.fields, structField{steps: way, mapPath: strings.Split(rest, "."), schema: sf.Index, goName: goName})
 					}
 				}
 			default:
@@ -110,8 +110,12 @@ func (sf *structField) value(v reflect.Value) (val any, found bool, err error) {
 			return nil, false, nil
 		}
 		if v.Kind() != reflect.Map || v.Type().Key().Kind() != reflect.String {
+			where := sf.goName
+			if i > 0 {
+				where += "[" + strings.Join(sf.mapPath[:i], ".") + "]"
+			}
 			return nil, false, fmt.Errorf("want an object with %s in %s, got %s",
-				strings.Join(sf.mapPath[i:], "."), sf.goName, describe(v.Interface()))
+				strings.Join(sf.mapPath[i:], "."), where, describe(v.Interface()))
 		}
 		if v = v.MapIndex(reflect.ValueOf(key).Convert(v.Type().Key())); !v.IsValid() {
 			return nil, false, nil
@@ -194,7 +198,7 @@ func (m *Model) CheckType(lead any) error {
 		fed[sf.schema] = true
 		if sf.mapPath == nil {
 			if why := typeFits(sf.goType, m.Fields[sf.schema].Type); why != "" {
-				e.Mismatches = append(e.Mismatches, fmt.Sprintf("%s is %s, but %s is %s", sf.goName, sf.goType, m.Fields[sf.schema].Name, why))
+				e.Mismatches = append(e.Mismatches, fmt.Sprintf("struct field %s is %s, but %s is %s", sf.goName, sf.goType, m.Fields[sf.schema].Name, why))
 			}
 		}
 	}
