@@ -177,6 +177,10 @@ func SortUnknowns(us []Unknown) {
 	})
 }
 
+// Suggest returns the declared name (field, event field or event type, by
+// kind) that an unknown name most likely means, or "" (see SuggestName).
+func (m *Model) Suggest(kind UnknownKind, name string) string { return m.suggest(kind, name) }
+
 // suggest returns the declared name nearest to an unknown one, cached:
 // the same misspelt column is met on every row.
 func (m *Model) suggest(kind UnknownKind, name string) string {

@@ -135,14 +135,15 @@ func TestUnknownDataIsReported(t *testing.T) {
 	strict := scoring.New(s.Model(), scoring.WithUnknownData(scoring.RefuseUnknown))
 	_, err = strict.Score(lead, asOf)
 	require.Error(t, err)
-	assert.Equal(t, `lead U1: unknown event key "URL": not in the model; did you mean "url"?; `+
-		`unknown event type "webinar_attend": not in the model; did you mean "webinar_attended"?; `+
-		`unknown key "Employees": not in the model; did you mean "employees"?; `+
-		`unknown key "Job Title": not in the model; did you mean "title"?; `+
-		`unknown key "company": not in the model; `+
-		`unknown key "industy": not in the model; did you mean "industry"?`, err.Error())
-	var le *rules.LeadError
-	assert.ErrorAs(t, err, &le)
+	assert.Equal(t, `lead U1: unknown event key "URL"; did you mean "url"?; `+
+		`unknown event type "webinar_attend"; did you mean "webinar_attended"?; `+
+		`unknown key "Employees"; did you mean "employees"?; `+
+		`unknown key "Job Title"; did you mean "title"?; `+
+		`unknown key "company"; `+
+		`unknown key "industy"; did you mean "industry"? (the model does not declare it, so no rule would read it)`, err.Error())
+	var ue *scoring.UnknownDataError
+	require.ErrorAs(t, err, &ue)
+	assert.Len(t, ue.Unknown, 6)
 
 	ignore := scoring.New(s.Model(), scoring.WithUnknownData(scoring.IgnoreUnknown))
 	res2, err := ignore.Score(lead, asOf)
@@ -212,4 +213,23 @@ func TestCheckType(t *testing.T) {
   no struct field feeds company.name, company.size, company.address.country; add fields tagged lead:"name", or remove them from the schema
   Company (string) stands for company, a group of fields (company.name, company.size, company.address.country): make it a struct or a map`, err.Error())
 	assert.EqualError(t, n.CheckType(42), "CheckType takes a struct type, not int")
+}
+
+func TestUnknownTally(t *testing.T) {
+	var a, b scoring.UnknownTally
+	emp := rules.Unknown{Kind: rules.UnknownKey, Name: "Employees", DidYouMean: "employees"}
+	typ := rules.Unknown{Kind: rules.UnknownEventType, Name: "webinar_attend", DidYouMean: "webinar_attended"}
+	zip := rules.Unknown{Kind: rules.UnknownKey, Name: "zip"}
+	for i := 0; i < 1000; i++ {
+		a.Add([]rules.Unknown{emp})
+	}
+	a.Add([]rules.Unknown{typ, zip})
+	b.Add([]rules.Unknown{zip})
+	a.Merge(b)
+	assert.Equal(t, []string{
+		`unknown key "Employees" in 1,000 rows; did you mean "employees"?`,
+		`unknown key "zip" in 2 rows`,
+		`unknown event type "webinar_attend" in 1 row; did you mean "webinar_attended"?`,
+	}, a.Lines())
+	assert.Empty(t, scoring.UnknownTally{}.Lines())
 }

@@ -51,6 +51,12 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 			fmt.Fprintf(b, "  would otherwise stand on %s\n", r.Blocked)
 		}
 	}
+	if len(r.Unknown) > 0 {
+		b.WriteString("\nnot in the model, so no rule read it:\n")
+		for _, u := range r.Unknown {
+			fmt.Fprintf(b, "  %s\n", u)
+		}
+	}
 
 	b.WriteString("\nfired:\n")
 	any := false

@@ -1,6 +1,9 @@
 package scoring
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
@@ -94,4 +97,89 @@ func (r *Result) RuleIDs() []string {
 		ids = append(ids, g.Rule)
 	}
 	return ids
+}
+
+// Row is the compact form of a Result that `leadscore score` writes, one
+// NDJSON line per lead: rule ids without their reasons and points, scores
+// by category name. Each line the CLI writes is json.Marshal(res.Row()),
+// and decodes back to it; CSV output flattens the same fields.
+type Row struct {
+	ID           string          `json:"id"`
+	Total        float64         `json:"total"`
+	Scores       Scores          `json:"scores"`
+	Grade        string          `json:"grade"`
+	Stage        string          `json:"stage"`
+	SalesReady   bool            `json:"sales_ready"`
+	Disqualified bool            `json:"disqualified"`
+	Gates        []string        `json:"gates"`
+	Fired        []string        `json:"fired"`
+	Unknown      []rules.Unknown `json:"unknown,omitempty"`
+}
+
+// Row returns the compact form of the result.
+func (r *Result) Row() Row {
+	row := Row{ID: r.LeadID, Total: r.Total, Grade: r.Grade, Stage: r.Stage, SalesReady: r.SalesReady,
+		Disqualified: r.Disqualified, Gates: make([]string, len(r.Gates)), Fired: make([]string, len(r.Fired)),
+		Unknown: r.Unknown, Scores: make(Scores, len(r.Categories))}
+	for i, c := range r.Categories {
+		row.Scores[i] = NamedScore{c.Name, c.Score}
+	}
+	for i, g := range r.Gates {
+		row.Gates[i] = g.Rule
+	}
+	for i, f := range r.Fired {
+		row.Fired[i] = f.Rule
+	}
+	return row
+}
+
+// NamedScore is one category's clamped score.
+type NamedScore struct {
+	Name  string
+	Score float64
+}
+
+// Scores are category scores in the model's order, written as a JSON
+// object ({"fit":80,"engagement":60}) that keeps that order.
+type Scores []NamedScore
+
+// MarshalJSON writes the scores as an object, in order.
+func (s Scores) MarshalJSON() ([]byte, error) {
+	buf := []byte{'{'}
+	for i, c := range s {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, err := json.Marshal(c.Name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(c.Score)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(append(buf, k...), ':'), v...)
+	}
+	return append(buf, '}'), nil
+}
+
+// UnmarshalJSON reads the object MarshalJSON writes, keeping its order.
+func (s *Scores) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("scores: want an object of category scores")
+	}
+	*s = (*s)[:0]
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var v float64
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("scores: %v", err)
+		}
+		*s = append(*s, NamedScore{Name: t.(string), Score: v})
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,7 +77,7 @@ type UnknownData int
 const (
 	// ReportUnknown lists it on Result.Unknown (the default).
 	ReportUnknown UnknownData = iota
-	// RefuseUnknown fails the lead with a *rules.LeadError naming each.
+	// RefuseUnknown fails the lead with an *UnknownDataError naming each.
 	RefuseUnknown
 	// IgnoreUnknown does not look for it, saving the time it takes.
 	IgnoreUnknown
@@ -166,7 +169,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	}
 	if s.unknown != IgnoreUnknown {
 		if res.Unknown = unknowns(m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
-			return refuseUnknown(res.Unknown)
+			return &UnknownDataError{Unknown: res.Unknown}
 		}
 	}
 	var err error
@@ -264,20 +267,6 @@ func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
 	return out
 }
 
-// refuseUnknown is the error for a lead with unknown data when the Scorer
-// refuses it.
-func refuseUnknown(us []rules.Unknown) error {
-	le := &rules.LeadError{}
-	for _, u := range us {
-		msg := "not in the model"
-		if u.DidYouMean != "" {
-			msg += fmt.Sprintf("; did you mean %q?", u.DidYouMean)
-		}
-		le.Problems = append(le.Problems, rules.FieldProblem{Field: fmt.Sprintf("unknown %s %q", u.Kind, u.Name), Message: msg})
-	}
-	return le
-}
-
 // begin starts a lead in env: its as-of time, its events and its fields.
 func begin(env *rules.Env, lead Lead, asOf time.Time) error {
 	env.Begin(asOf, lead.Events)
@@ -370,4 +359,91 @@ func worth(r *rules.Rule, age time.Duration) float64 {
 		return r.Points
 	}
 	return r.Points * math.Exp2(-float64(age)/float64(r.HalfLife))
+}
+
+// UnknownDataError is a lead refused for carrying data its model does not
+// declare (see RefuseUnknown).
+type UnknownDataError struct {
+	Unknown []rules.Unknown
+}
+
+// Error names each unknown key or event type, with a did-you-mean.
+func (e *UnknownDataError) Error() string {
+	parts := make([]string, len(e.Unknown))
+	for i, u := range e.Unknown {
+		parts[i] = u.String()
+	}
+	return strings.Join(parts, "; ") + " (the model does not declare it, so no rule would read it)"
+}
+
+// UnknownTally counts, over many leads, how many carried each piece of
+// unknown data: the summary that makes a misspelt CSV column visible. The
+// zero value is ready to use; it is not safe for concurrent use (give each
+// goroutine its own and Merge them).
+type UnknownTally struct {
+	Rows map[rules.Unknown]int
+}
+
+// Add counts one lead's unknown data (each piece once per lead).
+func (t *UnknownTally) Add(us []rules.Unknown) {
+	if len(us) == 0 {
+		return
+	}
+	if t.Rows == nil {
+		t.Rows = map[rules.Unknown]int{}
+	}
+	for _, u := range us {
+		t.Rows[u]++
+	}
+}
+
+// Merge adds another tally's counts.
+func (t *UnknownTally) Merge(o UnknownTally) {
+	for u, n := range o.Rows {
+		if t.Rows == nil {
+			t.Rows = map[rules.Unknown]int{}
+		}
+		t.Rows[u] += n
+	}
+}
+
+// Lines says each piece of unknown data with the number of rows that
+// carried it, most rows first: unknown key "Employees" in 1,000 rows; did
+// you mean "employees"?
+func (t UnknownTally) Lines() []string {
+	us := make([]rules.Unknown, 0, len(t.Rows))
+	for u := range t.Rows {
+		us = append(us, u)
+	}
+	sort.Slice(us, func(i, j int) bool {
+		if a, b := t.Rows[us[i]], t.Rows[us[j]]; a != b {
+			return a > b
+		}
+		return us[i].Kind < us[j].Kind || us[i].Kind == us[j].Kind && us[i].Name < us[j].Name
+	})
+	lines := make([]string, len(us))
+	for i, u := range us {
+		n := t.Rows[u]
+		rows := "rows"
+		if n == 1 {
+			rows = "row"
+		}
+		lines[i] = fmt.Sprintf("unknown %s %q in %s %s", u.Kind, u.Name, thousands(n), rows)
+		if u.DidYouMean != "" {
+			lines[i] += fmt.Sprintf("; did you mean %q?", u.DidYouMean)
+		}
+	}
+	return lines
+}
+
+// thousands writes n with commas: 1,000,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

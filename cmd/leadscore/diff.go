@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +28,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request) or json")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
+	strict := strictDataFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--leads FILE] [flags]")
 		fmt.Fprintln(stderr, "\nA review report of two versions of a model: the rule changes, with the team that owns")
@@ -68,7 +70,8 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	rep := &review.Report{Model: new.Name, Old: specs[0], New: specs[1], AsOf: asOf, Changes: changes, SignOff: review.SignOff(changes)}
 
 	if *leads != "" {
-		newScorer, oldScorer := scoring.New(new), scoring.New(old)
+		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
+		var unknown scoring.UnknownTally
 		opts := leadfile.Options{Scorer: newScorer}
 		closeLeads, err := openLeads(&opts, *leads, *in, *events)
 		defer closeLeads()
@@ -97,6 +100,12 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			if err == nil {
 				n, err = newScorer.Score(lead, asOf)
 			}
+			var ue *scoring.UnknownDataError
+			if errors.As(err, &ue) {
+				unknown.Add(ue.Unknown)
+			} else if n != nil {
+				unknown.Add(n.Unknown)
+			}
 			if err != nil {
 				im.Failed++
 				fmt.Fprintf(stderr, "%s:%d: %v\n", *leads, line, err)
@@ -109,7 +118,8 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 		im.Finish()
-		rep.Impact, rep.LeadsFile = im, *leads
+		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
+		writeUnknown(stderr, unknown)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)

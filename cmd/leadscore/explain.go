@@ -17,8 +17,9 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "explain the score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "output format: text or json")
 	brief := fs.Bool("brief", false, "leave out the rules that did not fire")
+	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [LEAD|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--strict-data] [LEAD|-]")
 		fmt.Fprintln(stderr, "\nExplains the score of one lead (a JSON object as in NDJSON input, from a file or standard")
 		fmt.Fprintln(stderr, "input): every rule, fired or not, each part of its condition with the lead values it read,")
 		fmt.Fprintln(stderr, "the stages, and what the lead lacks for the next one.")
@@ -45,10 +46,11 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	scorer, code := loadScorer(*model, stderr)
-	if scorer == nil {
-		return code
+	m, _ := compileModel(*model, stderr)
+	if m == nil {
+		return exitUsage
 	}
+	scorer := scorerFor(m, *strict)
 	in := stdin
 	name := "stdin"
 	if len(inputs) == 1 && inputs[0] != "-" {

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
@@ -56,4 +60,27 @@ func openLeads(opts *leadfile.Options, name, in, events string) (close func(), e
 		opts.Events, opts.EventsName = ef, events
 	}
 	return close, nil
+}
+
+// strictDataFlag registers --strict-data, which every command that reads
+// lead data takes.
+func strictDataFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("strict-data", false, "fail a lead that carries data the model does not declare (a key, column, event key or event type);\nby default such data is counted and reported with a did-you-mean, and the lead is scored")
+}
+
+// scorerFor makes the Scorer a command scores lead data with: unknown data
+// reported, or refused with --strict-data.
+func scorerFor(m *rules.Model, strict bool) *scoring.Scorer {
+	if strict {
+		return scoring.New(m, scoring.WithUnknownData(scoring.RefuseUnknown))
+	}
+	return scoring.New(m)
+}
+
+// writeUnknown prints, after a run, each piece of data the model does not
+// declare with the number of rows that carried it.
+func writeUnknown(w io.Writer, t scoring.UnknownTally) {
+	for _, line := range t.Lines() {
+		fmt.Fprintln(w, line)
+	}
 }

@@ -165,7 +165,7 @@ func TestHelp(t *testing.T) {
 func TestTestCommand(t *testing.T) {
 	code, out, _ := leadscore(t, "", "test", "--coverage", "--min-coverage", "100", td(""))
 	assert.Equal(t, exitOK, code, out)
-	assert.Contains(t, out, "test: 25 passed, 0 failed, 1 skipped\n")
+	assert.Contains(t, out, "test: 30 passed, 0 failed, 1 skipped\n")
 	assert.Contains(t, out, "coverage of b2b-saas by "+td("b2b-saas_test.yaml")+": 100.0% (69 of 69 outcomes)")
 
 	failing := filepath.Join("..", "..", "scoring", "scoringtest", "testdata", "failing.yaml")
@@ -379,4 +379,54 @@ func TestAttributeJourneysWithDataDrivenModels(t *testing.T) {
 	// The bundled journeys hold 18 won deals (388,600); 2 (33,700) had no touch before the win.
 	assert.Contains(t, md, "| total | 16 | 354,900 | 16 | 354,900 |")
 	assert.Contains(t, md, "2 conversions (value 33700.00) came from journeys with no touch in the window; markov:2 and shapley credit only journeys with a path")
+}
+
+// A misspelt column scores as if the lead lacked it: never silently.
+func TestScoreReportsAMisspeltColumn(t *testing.T) {
+	dir := t.TempDir()
+	csvIn := filepath.Join(dir, "leads.csv")
+	require.NoError(t, os.WriteFile(csvIn, []byte("id,email,Employees,country\nL1,a@acme.io,250,US\nL2,b@acme.io,,US\nL3,c@acme.io,12,US\n"), 0o644))
+	code, out, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", csvIn)
+	assert.Equal(t, exitOK, code, "reported, not refused, by default")
+	assert.Equal(t, 3, strings.Count(out, "\n"))
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	assert.Equal(t, "warning: "+csvIn+`:1: column "Employees" is not in the model, so no rule reads it; did you mean "employees"?`, lines[0])
+	assert.Equal(t, `unknown key "Employees" in 2 rows; did you mean "employees"?`, lines[len(lines)-2])
+	assert.Equal(t, "(no rule reads data the model does not declare: rename it, or declare it under fields or events; --strict-data fails such rows)", lines[len(lines)-1])
+
+	code, out, errOut = leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--strict-data", csvIn)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, 3, strings.Count(out, "\n"), "one output row per input row")
+	assert.Contains(t, errOut, csvIn+`:2: lead L1: unknown key "Employees"; did you mean "employees"? (the model does not declare it, so no rule would read it)`)
+	assert.Contains(t, errOut, "3 rows in: 1 scored, 2 failed")
+}
+
+func TestExplainAndDiffReportUnknownData(t *testing.T) {
+	lead := `{"id":"E1","email":"a@acme.io","Employees":250,"events":[{"type":"demo_requested","at":"2026-09-30"}]}`
+	code, out, errOut := leadscore(t, lead, "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--brief")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "\nnot in the model, so no rule read it:\n"+
+		`  unknown event type "demo_requested"; did you mean "demo_request"?`+"\n"+
+		`  unknown key "Employees"; did you mean "employees"?`+"\n")
+	code, _, errOut = leadscore(t, lead, "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--strict-data")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `unknown event type "demo_requested"; did you mean "demo_request"?`)
+
+	dir := t.TempDir()
+	leads := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(lead+"\n"), 0o644))
+	code, out, errOut = leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", leads, "--at", "2026-10-01")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "> **The leads carry data the model does not declare**, so no rule reads it; the impact below is measured without it:\n"+
+		`> - unknown event type "demo_requested" in 1 row; did you mean "demo_request"?`+"\n"+
+		`> - unknown key "Employees" in 1 row; did you mean "employees"?`+"\n")
+	assert.Contains(t, errOut, `unknown key "Employees" in 1 row; did you mean "employees"?`)
+}
+
+// testdata/lead.json is in the one JSON shape every command reads.
+func TestExplainTheBundledLeadFile(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--brief", td("lead.json"))
+	assert.Equal(t, exitOK, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "lead lead-42, as of 2026-10-01T00:00:00Z: stage sql (sales-ready), grade A, total 140\n"), out)
+	assert.NotContains(t, out, "not in the model")
 }

@@ -29,8 +29,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	output := fs.String("o", "-", "output file; - is standard output")
 	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
 	quiet := fs.Bool("quiet", false, "print no summary and no progress")
+	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [flags] [INPUT|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--strict-data] [flags] [INPUT|-]")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
 		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
 		fmt.Fprintln(stderr, "number, gets a row with its error, and the run goes on.")
@@ -66,7 +67,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt}
+	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt,
+		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	name := "-"
 	if len(inputs) == 1 {
 		name = inputs[0]
@@ -154,6 +156,12 @@ func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 	fmt.Fprintf(&b, "stages: %s; disqualified %d", strings.Join(parts, ", "), s.Disqualified)
 	if s.UnmatchedEvents > 0 {
 		fmt.Fprintf(&b, "\n%d event rows name a lead_id no lead row has; they were not used", s.UnmatchedEvents)
+	}
+	for _, line := range s.Unknown.Lines() {
+		b.WriteString("\n" + line)
+	}
+	if len(s.Unknown.Rows) > 0 {
+		b.WriteString("\n(no rule reads data the model does not declare: rename it, or declare it under fields or events; --strict-data fails such rows)")
 	}
 	return b.String()
 }

@@ -1,14 +1,16 @@
 // Command embed shows how a Go backend embeds leadscore: the rule file is
 // compiled once at start-up, and each request is scored by the same Scorer,
 // concurrently, with nothing read from the wall clock but the as-of time the
-// handler chooses.
+// handler chooses. A request body is a lead in leadscore's one JSON shape
+// (the shape of testdata/lead.json and of each line the CLI reads), decoded
+// with json.Unmarshal into a scoring.Lead.
 //
 //	go run ./examples/embed -model testdata/b2b-saas.yaml -addr localhost:8080
-//	curl -s localhost:8080/score -d @testdata/lead.json
+//	curl -s 'localhost:8080/score?at=2026-10-01' -d @testdata/lead.json
 //
 // With -stdin it scores the one lead on standard input and exits:
 //
-//	go run ./examples/embed -stdin < testdata/lead.json
+//	go run ./examples/embed -stdin -at 2026-10-01 < testdata/lead.json
 package main
 
 import (
@@ -27,23 +29,11 @@ import (
 	"github.com/leadscore/leadscore/scoring"
 )
 
-// request is a lead as the CRM posts it: its fields, its events, and
-// optionally the time to score it as of.
-type request struct {
-	ID     string         `json:"id"`
-	Fields map[string]any `json:"fields"`
-	Events []struct {
-		Type   string         `json:"type"`
-		At     time.Time      `json:"at"`
-		Fields map[string]any `json:"fields"`
-	} `json:"events"`
-	AsOf *time.Time `json:"as_of"`
-}
-
 func main() {
 	model := flag.String("model", "testdata/b2b-saas.yaml", "rule file")
 	addr := flag.String("addr", "localhost:8080", "address to serve on")
 	stdin := flag.Bool("stdin", false, "score the lead on standard input and exit")
+	at := flag.String("at", "", "with -stdin, score as of this time (2026-10-01); default: now")
 	flag.Parse()
 
 	scorer, err := leadscore.Load(*model) // once, at start-up
@@ -57,7 +47,11 @@ func main() {
 		os.Exit(1)
 	}
 	if *stdin {
-		res, err := score(scorer, os.Stdin)
+		asOf, err := asOfTime(*at)
+		if err != nil {
+			log.Fatal(err)
+		}
+		res, err := score(scorer, os.Stdin, asOf)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -67,7 +61,12 @@ func main() {
 		return
 	}
 	http.HandleFunc("POST /score", func(w http.ResponseWriter, r *http.Request) {
-		res, err := score(scorer, http.MaxBytesReader(w, r.Body, 1<<20))
+		asOf, err := asOfTime(r.URL.Query().Get("at"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		res, err := score(scorer, http.MaxBytesReader(w, r.Body, 1<<20), asOf)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
 			return
@@ -79,19 +78,20 @@ func main() {
 	log.Fatal(http.ListenAndServe(*addr, nil))
 }
 
-// score decodes one lead and scores it, as of the time it names or now.
-func score(scorer *scoring.Scorer, body io.Reader) (*scoring.Result, error) {
-	var req request
-	if err := json.NewDecoder(body).Decode(&req); err != nil {
+// asOfTime reads the as-of time a caller asks for, or now.
+func asOfTime(at string) (time.Time, error) {
+	if at == "" {
+		return time.Now(), nil
+	}
+	return dsl.ParseTime(at)
+}
+
+// score decodes one lead and scores it as of asOf. Data the model does not
+// declare (a misspelt key) is listed on the result's Unknown.
+func score(scorer *scoring.Scorer, body io.Reader, asOf time.Time) (*scoring.Result, error) {
+	var lead scoring.Lead
+	if err := json.NewDecoder(body).Decode(&lead); err != nil {
 		return nil, fmt.Errorf("reading the lead: %w", err)
-	}
-	lead := scoring.Lead{ID: req.ID, Fields: req.Fields}
-	for _, e := range req.Events {
-		lead.Events = append(lead.Events, scoring.Event{Type: e.Type, At: e.At, Fields: e.Fields})
-	}
-	asOf := time.Now()
-	if req.AsOf != nil {
-		asOf = *req.AsOf
 	}
 	return scorer.Score(lead, asOf)
 }

@@ -68,9 +68,16 @@ func FromMap(obj map[string]any) (scoring.Lead, error) { return scoring.LeadFrom
 
 // csvSchema maps CSV columns to the model's fields.
 type csvSchema struct {
-	idCol  int            // -1: none
-	fields []csvColumn    // lead columns the model declares
-	events *csvEventIndex // nil: no events file
+	idCol   int             // -1: none
+	fields  []csvColumn     // lead columns the model declares
+	unknown []unknownColumn // columns it does not: their cells are kept as text, to be reported
+	events  *csvEventIndex  // nil: no events file
+}
+
+// unknownColumn is a CSV column the model does not declare.
+type unknownColumn struct {
+	col  int
+	name string
 }
 
 type csvColumn struct {
@@ -93,6 +100,8 @@ func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
 		}
 		if f := m.Field(name); f != nil {
 			s.fields = append(s.fields, csvColumn{col: i, field: f})
+		} else {
+			s.unknown = append(s.unknown, unknownColumn{col: i, name: name})
 		}
 	}
 	return s, nil
@@ -121,6 +130,11 @@ func (s *csvSchema) decode(rec []string, events []scoring.Event) (scoring.Lead, 
 			continue
 		}
 		fields[c.field.Name] = v
+	}
+	for _, c := range s.unknown {
+		if c.col < len(rec) && rec[c.col] != "" {
+			fields[c.name] = rec[c.col] // not read by any rule; kept so it is reported
+		}
 	}
 	lead.Fields = fields
 	if len(problems) > 0 {
@@ -163,6 +177,7 @@ func (x *csvEventIndex) unmatched() []int {
 type eventColumns struct {
 	leadID, typ, at int
 	fields          []csvColumn
+	unknown         []unknownColumn
 }
 
 func newEventColumns(m *rules.Model, header []string) (*eventColumns, error) {
@@ -176,10 +191,15 @@ func newEventColumns(m *rules.Model, header []string) (*eventColumns, error) {
 		case "at":
 			ec.at = i
 		default:
+			known := false
 			for _, f := range m.EventFields {
 				if f.Name == name {
 					ec.fields = append(ec.fields, csvColumn{col: i, field: f})
+					known = true
 				}
+			}
+			if !known {
+				ec.unknown = append(ec.unknown, unknownColumn{col: i, name: name})
 			}
 		}
 	}
@@ -229,6 +249,14 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 			e.Fields = make(map[string]any, len(ec.fields))
 		}
 		e.Fields[c.field.Name] = v
+	}
+	for _, c := range ec.unknown {
+		if cell := get(c.col); cell != "" {
+			if e.Fields == nil {
+				e.Fields = map[string]any{}
+			}
+			e.Fields[c.name] = cell // not read by any rule; kept so it is reported
+		}
 	}
 	return get(ec.leadID), e, nil
 }

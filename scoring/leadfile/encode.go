@@ -30,12 +30,16 @@ func newEncoder(f Format, s *scoring.Scorer) encoder {
 	return &ndjsonEncoder{}
 }
 
-// ndjsonEncoder writes results as one JSON object per line:
+// ndjsonEncoder writes results as one JSON object per line, the JSON of the
+// result's scoring.Row (written by hand here, for speed; a test checks it
+// against encoding/json):
 //
 //	{"id":"L1","total":140,"scores":{"fit":80,"engagement":60},"grade":"A","stage":"sql",
 //	 "sales_ready":true,"disqualified":false,"gates":[],"fired":["fit.industry",...]}
 //
-// and failures as {"id":"L9","line":17,"error":"..."}.
+// with "unknown":[{"kind":"key","name":"Employees","did_you_mean":"employees"}]
+// when the lead carried data the model does not declare, and failures as
+// {"id":"L9","line":17,"error":"..."}.
 type ndjsonEncoder struct{}
 
 func (ndjsonEncoder) header(io.Writer) error { return nil }
@@ -77,7 +81,26 @@ func (ndjsonEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 		}
 		buf = appendJSONString(buf, f.Rule)
 	}
-	buf = append(buf, "]}\n"...)
+	buf = append(buf, ']')
+	if len(r.Unknown) > 0 {
+		buf = append(buf, `,"unknown":[`...)
+		for i, u := range r.Unknown {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `{"kind":`...)
+			buf = appendJSONString(buf, string(u.Kind))
+			buf = append(buf, `,"name":`...)
+			buf = appendJSONString(buf, u.Name)
+			if u.DidYouMean != "" {
+				buf = append(buf, `,"did_you_mean":`...)
+				buf = appendJSONString(buf, u.DidYouMean)
+			}
+			buf = append(buf, '}')
+		}
+		buf = append(buf, ']')
+	}
+	buf = append(buf, "}\n"...)
 	b.Write(buf)
 }
 
@@ -100,15 +123,16 @@ func appendNumber(buf []byte, v float64) []byte {
 
 const hex = "0123456789abcdef"
 
-// appendJSONString writes s as a JSON string, escaping what JSON requires
-// and replacing invalid UTF-8 with U+FFFD, as encoding/json does.
+// appendJSONString writes s as a JSON string exactly as encoding/json does:
+// escaping what JSON requires, <, > and & (as \u003c...), U+2028 and U+2029,
+// and replacing invalid UTF-8 with U+FFFD.
 func appendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
 				continue
 			}
@@ -137,22 +161,30 @@ func appendJSONString(buf []byte, s string) []byte {
 			start = i
 			continue
 		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
 		i += size
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
 }
 
-// csvEncoder writes results as CSV: id, total, one column per category,
-// grade, stage, sales_ready, disqualified, gates and fired (rule ids
-// separated by spaces), and error for rows that failed.
+// csvEncoder writes results as CSV, the fields of scoring.Row flattened:
+// id, total, one column per category, grade, stage, sales_ready,
+// disqualified, gates and fired (rule ids separated by spaces), unknown
+// (kind:name, separated by "|"), and error for rows that failed.
 type csvEncoder struct {
 	categories []string
 }
 
 func (e *csvEncoder) header(w io.Writer) error {
 	cols := append([]string{"id", "total"}, e.categories...)
-	cols = append(cols, "grade", "stage", "sales_ready", "disqualified", "gates", "fired", "error")
+	cols = append(cols, "grade", "stage", "sales_ready", "disqualified", "gates", "fired", "unknown", "error")
 	cw := csv.NewWriter(w)
 	cw.Write(cols)
 	cw.Flush()
@@ -160,7 +192,7 @@ func (e *csvEncoder) header(w io.Writer) error {
 }
 
 func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
-	rec := make([]string, 0, len(e.categories)+9)
+	rec := make([]string, 0, len(e.categories)+10)
 	rec = append(rec, r.LeadID, strconv.FormatFloat(r.Total, 'f', -1, 64))
 	for _, c := range r.Categories {
 		rec = append(rec, strconv.FormatFloat(c.Score, 'f', -1, 64))
@@ -173,13 +205,17 @@ func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 	for i, f := range r.Fired {
 		fired[i] = f.Rule
 	}
+	unknown := make([]string, len(r.Unknown))
+	for i, u := range r.Unknown {
+		unknown[i] = string(u.Kind) + ":" + u.Name
+	}
 	rec = append(rec, r.Grade, r.Stage, strconv.FormatBool(r.SalesReady), strconv.FormatBool(r.Disqualified),
-		strings.Join(gates, " "), strings.Join(fired, " "), "")
+		strings.Join(gates, " "), strings.Join(fired, " "), strings.Join(unknown, "|"), "")
 	writeCSV(b, rec)
 }
 
 func (e *csvEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
-	rec := make([]string, len(e.categories)+9)
+	rec := make([]string, len(e.categories)+10)
 	rec[0] = id
 	rec[len(rec)-1] = err.Error()
 	writeCSV(b, rec)

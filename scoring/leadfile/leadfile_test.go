@@ -2,6 +2,7 @@ package leadfile_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -137,10 +138,57 @@ func TestCSVRowProblems(t *testing.T) {
 	// C1 by hand: fit = mid-market 15 + decision maker 25 = 40 (grade B; no country, so no
 	// country points); engagement = one pricing view a day old, 10 × 0.5^(1/14) = 9.5169...,
 	// under the 10 that "engaged" needs.
-	assert.Equal(t, "id,total,fit,engagement,grade,stage,sales_ready,disqualified,gates,fired,error\n"+
-		"C1,49.5169515301062,40,9.516951530106196,B,,false,false,,fit.mid-market fit.decision-maker engagement.pricing-page,\n"+
-		"C2,,,,,,,,,,\"employees: want a whole number, got \"\"lots\"\"\"\n"+
-		",,,,,,,,,,\"broken CSV: extraneous or missing \"\" in quoted-field\"\n", out)
+	assert.Equal(t, "id,total,fit,engagement,grade,stage,sales_ready,disqualified,gates,fired,unknown,error\n"+
+		"C1,49.5169515301062,40,9.516951530106196,B,,false,false,,fit.mid-market fit.decision-maker engagement.pricing-page,,\n"+
+		"C2,,,,,,,,,,,\"employees: want a whole number, got \"\"lots\"\"\"\n"+
+		",,,,,,,,,,,\"broken CSV: extraneous or missing \"\" in quoted-field\"\n", out)
+}
+
+// A misspelt column is reported before the first row and counted in the
+// summary; with StrictData every row carrying it fails alone.
+func TestUnknownColumnsAndKeys(t *testing.T) {
+	leads := "id,email,Employees,Job Title,country\n" +
+		"C1,a@acme.io,250,VP Sales,US\n" +
+		"C2,b@acme.io,,,US\n" +
+		"C3,c@acme.io,40,CTO,US\n"
+	events := "lead_id,type,at,URL\n" +
+		"C1,page_view,2026-09-30T00:00:00Z,/pricing\n" +
+		"C2,webinar_attend,2026-09-29T00:00:00Z,\n"
+	for _, strict := range []bool{false, true} {
+		var warnings []string
+		out, errs, sum := run(t, leadfile.Options{
+			Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV,
+			Events: strings.NewReader(events), EventsName: "events.csv", OutputFormat: leadfile.NDJSON,
+			StrictData: strict, OnWarning: func(w string) { warnings = append(warnings, w) },
+		})
+		assert.Equal(t, []string{
+			`leads.csv:1: column "Employees" is not in the model, so no rule reads it; did you mean "employees"?`,
+			`leads.csv:1: column "Job Title" is not in the model, so no rule reads it; did you mean "title"?`,
+			`events.csv:1: column "URL" is not in the model, so no rule reads it; did you mean "url"?`,
+		}, warnings)
+		assert.Equal(t, []string{
+			`unknown key "Employees" in 2 rows; did you mean "employees"?`,
+			`unknown key "Job Title" in 2 rows; did you mean "title"?`,
+			`unknown event key "URL" in 1 row; did you mean "url"?`,
+			`unknown event type "webinar_attend" in 1 row; did you mean "webinar_attended"?`,
+		}, sum.Unknown.Lines())
+		assert.Equal(t, 3, sum.Rows)
+		assert.Equal(t, sum.Rows, sum.Scored+sum.Failed, "rows in = scored + failed")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		require.Len(t, lines, 3, "one output row per input row")
+		if !strict {
+			assert.Empty(t, errs)
+			assert.Equal(t, 3, sum.Scored)
+			assert.Contains(t, lines[1], `"unknown":[{"kind":"event type","name":"webinar_attend","did_you_mean":"webinar_attended"}]`)
+			continue
+		}
+		assert.Equal(t, 3, sum.Failed, "each row carries an unknown cell or event")
+		assert.Equal(t, []string{
+			`leads.csv:2: lead C1: unknown event key "URL"; did you mean "url"?; unknown key "Employees"; did you mean "employees"?; unknown key "Job Title"; did you mean "title"? (the model does not declare it, so no rule would read it)`,
+			`leads.csv:3: lead C2: unknown event type "webinar_attend"; did you mean "webinar_attended"? (the model does not declare it, so no rule would read it)`,
+			`leads.csv:4: lead C3: unknown key "Employees"; did you mean "employees"?; unknown key "Job Title"; did you mean "title"? (the model does not declare it, so no rule would read it)`,
+		}, errs)
+	}
 }
 
 func TestBadEventsFileStopsTheRun(t *testing.T) {
@@ -210,4 +258,33 @@ func TestDecodeJSON(t *testing.T) {
 			assert.Equal(t, want, err.Error(), in)
 		}
 	}
+}
+
+// Each NDJSON line `score` writes is json.Marshal of the library's
+// scoring.Row for that lead, byte for byte.
+func TestNDJSONRowIsTheLibrarysRow(t *testing.T) {
+	data, err := os.ReadFile(testdata("leads.ndjson"))
+	require.NoError(t, err)
+	extra := `{"id":"X1","email":"a@b.io","Employees":5,"Job \"Title\"":"ünï","events":[{"type":"webinar_attend","at":"2026-09-01","URL":"/x"}]}` + "\n" +
+		`{"id":"<X&2>\u2028\t","email":"a@b.io","a<b>&c\u2029":1}` + "\n"
+	data = append(data, extra...)
+	out, errs, _ := run(t, leadfile.Options{Input: bytes.NewReader(data), InputName: "leads.ndjson"})
+	assert.Empty(t, errs)
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	s := scorer(t)
+	in := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	require.Len(t, got, len(in))
+	for i, line := range in {
+		lead, err := leadfile.DecodeJSON([]byte(line))
+		require.NoError(t, err)
+		res, err := s.Score(lead, asOf)
+		require.NoError(t, err)
+		want, err := json.Marshal(res.Row())
+		require.NoError(t, err)
+		require.Equal(t, string(want), got[i], "line %d", i+1)
+		var back scoring.Row
+		require.NoError(t, json.Unmarshal([]byte(got[i]), &back))
+		require.Equal(t, res.Row(), back, "line %d reads back", i+1)
+	}
+	assert.Contains(t, got[len(got)-2], `"unknown":[{"kind":"event key","name":"URL","did_you_mean":"url"}`)
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -71,6 +72,13 @@ type Options struct {
 	// OnProgress, when set, is called after each batch is written with the
 	// running totals.
 	OnProgress func(Summary)
+	// OnWarning, when set, is told of problems found before the first row:
+	// CSV columns the model does not declare.
+	OnWarning func(string)
+	// StrictData fails a row that carries data the model does not declare
+	// (a key, a CSV cell, an event key or type); by default such data is
+	// counted in Summary.Unknown and the row is scored.
+	StrictData bool
 }
 
 // RowError is a row that could not be read or scored.
@@ -102,7 +110,10 @@ type Summary struct {
 	Stages map[string]int
 	// UnmatchedEvents counts CSV event rows whose lead id no lead row had.
 	UnmatchedEvents int
-	Elapsed         time.Duration
+	// Unknown counts the rows that carried each piece of data the model does
+	// not declare (a misspelt column, key or event type), scored or not.
+	Unknown scoring.UnknownTally
+	Elapsed time.Duration
 }
 
 // row is one input row on its way through the pipeline.
@@ -258,6 +269,7 @@ func (s *Summary) add(o Summary) {
 	for k, v := range o.Stages {
 		s.Stages[k] += v
 	}
+	s.Unknown.Merge(o.Unknown)
 }
 
 // work decodes, scores and encodes the rows of one batch.
@@ -276,6 +288,16 @@ func work(b *batch, src source, enc encoder, opts Options) {
 			var se *scoring.Error
 			if errors.As(err, &se) {
 				err = se.Err // the row error names the lead already
+			}
+			var ue *scoring.UnknownDataError
+			if errors.As(err, &ue) {
+				b.sum.Unknown.Add(ue.Unknown) // a scorer that refuses unknown data
+			}
+		}
+		if err == nil && len(res.Unknown) > 0 {
+			b.sum.Unknown.Add(res.Unknown)
+			if opts.StrictData {
+				err = &scoring.UnknownDataError{Unknown: res.Unknown}
 			}
 		}
 		if err != nil {
@@ -379,6 +401,7 @@ func newCSVSource(opts Options) (*csvSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
 	}
+	warnColumns(opts, opts.InputName, m, rules.UnknownKey, schema.unknown)
 	if opts.Events != nil {
 		if schema.idCol < 0 {
 			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)
@@ -434,6 +457,7 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
 	}
+	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
 	x := &csvEventIndex{byLead: map[string][]scoring.Event{}, rows: map[string][]int{}, used: map[string]bool{}}
 	var problems []string
 	for {
@@ -468,6 +492,21 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 			joinLines(problems), more)
 	}
 	return x, nil
+}
+
+// warnColumns tells OnWarning of header columns the model does not declare,
+// before the first row is read.
+func warnColumns(opts Options, file string, m *rules.Model, kind rules.UnknownKind, cols []unknownColumn) {
+	if opts.OnWarning == nil {
+		return
+	}
+	for _, c := range cols {
+		msg := fmt.Sprintf("%s:1: column %q is not in the model, so no rule reads it", file, c.name)
+		if s := m.Suggest(kind, c.name); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		opts.OnWarning(msg)
+	}
 }
 
 func joinLines(lines []string) string {

@@ -21,6 +21,9 @@ type Report struct {
 	Changes   []Change       `json:"changes"`
 	SignOff   map[string]int `json:"sign_off"`
 	Impact    *Impact        `json:"impact,omitempty"`
+	// Unknown says what the leads carried that the new model does not
+	// declare, with how many rows carried it (see scoring.UnknownTally).
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // WriteMarkdown writes the report as Markdown, to paste into a pull
@@ -34,6 +37,13 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 		fmt.Fprintf(&b, ", impact on %s leads from `%s` as of %s", thousands(r.Impact.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"))
 	}
 	b.WriteString("\n\n")
+	if len(r.Unknown) > 0 {
+		b.WriteString("> **The leads carry data the model does not declare**, so no rule reads it; the impact below is measured without it:\n")
+		for _, u := range r.Unknown {
+			fmt.Fprintf(&b, "> - %s\n", u)
+		}
+		b.WriteString("\n")
+	}
 
 	fmt.Fprintf(&b, "## Rule changes (%d)\n\n", len(r.Changes))
 	if len(r.Changes) == 0 {
