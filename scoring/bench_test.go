@@ -76,6 +76,17 @@ func BenchmarkScore(b *testing.B) {
 			}
 		}
 	})
+	b.Run("engine-ignoring-unknown-data", func(b *testing.B) {
+		// What looking for undeclared keys and event types costs: the
+		// engine above reports them (the default), this one does not look.
+		s := scoring.New(bundledScorer(b).Model(), scoring.WithUnknownData(scoring.IgnoreUnknown))
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := s.Score(leads[i%len(leads)], asOf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("handwritten", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
