@@ -21,6 +21,7 @@
 package leadfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,14 +33,23 @@ import (
 	"github.com/leadscore/leadscore/scoring"
 )
 
-// DecodeJSON reads one lead from a JSON object in the NDJSON format.
+// bom is the UTF-8 byte-order mark some tools put at the start of a file.
+var bom = []byte("\ufeff")
+
+// DecodeJSON reads one lead from a JSON object in the NDJSON format. A key
+// given twice in one object is an error, as is a number out of float64's
+// range.
 func DecodeJSON(data []byte) (scoring.Lead, error) {
+	data = bytes.TrimPrefix(data, bom) // a byte-order mark, as Windows tools write
 	var obj map[string]any
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return scoring.Lead{}, jsonError(err)
 	}
 	if obj == nil {
 		return scoring.Lead{}, fmt.Errorf("want a JSON object for the lead, got null")
+	}
+	if key, at, dup := duplicateKey(data); dup {
+		return scoring.Lead{}, fmt.Errorf("key %q appears twice in one object (again at byte %d); keep one, since which one counts would be a guess", key, at+1)
 	}
 	return FromMap(obj)
 }
@@ -51,6 +61,9 @@ func jsonError(err error) error {
 		return fmt.Errorf("broken JSON at byte %d: %v", se.Offset, se)
 	}
 	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) && strings.HasPrefix(ute.Value, "number ") {
+		return fmt.Errorf("the number %s at byte %d is out of range: numbers must lie within ±1.8e308", strings.TrimPrefix(ute.Value, "number "), ute.Offset)
+	}
 	if errors.As(err, &ute) && ute.Field == "" {
 		kind := map[string]string{"array": "a list [...]", "string": "a text", "number": "a number", "bool": "true or false"}[ute.Value]
 		if kind == "" {

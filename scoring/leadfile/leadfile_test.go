@@ -130,7 +130,7 @@ func TestCSVRowProblems(t *testing.T) {
 	})
 	assert.Equal(t, []string{
 		`leads.csv:3: lead C2: employees: want a whole number, got "lots"`,
-		`leads.csv:4: broken CSV: extraneous or missing " in quoted-field`,
+		`leads.csv:4: broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as ""`,
 		`events.csv:3: no lead in the leads file has this lead_id; the event was not used`,
 	}, errs)
 	assert.Equal(t, 3, sum.Rows)
@@ -141,7 +141,7 @@ func TestCSVRowProblems(t *testing.T) {
 	assert.Equal(t, "id,total,fit,engagement,grade,stage,sales_ready,disqualified,gates,fired,unknown,error\n"+
 		"C1,49.5169515301062,40,9.516951530106196,B,,false,false,,fit.mid-market fit.decision-maker engagement.pricing-page,,\n"+
 		"C2,,,,,,,,,,,\"employees: want a whole number, got \"\"lots\"\"\"\n"+
-		",,,,,,,,,,,\"broken CSV: extraneous or missing \"\" in quoted-field\"\n", out)
+		",,,,,,,,,,,\"broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as \"\"\"\"\"\n", out)
 }
 
 // A misspelt column is reported before the first row and counted in the
@@ -287,4 +287,41 @@ func TestNDJSONRowIsTheLibrarysRow(t *testing.T) {
 		require.Equal(t, res.Row(), back, "line %d reads back", i+1)
 	}
 	assert.Contains(t, got[len(got)-2], `"unknown":[{"kind":"event key","name":"URL","did_you_mean":"url"}`)
+}
+
+// Readers: each bad row fails alone, with its line, and is counted.
+func TestReaderProblemsFailAlone(t *testing.T) {
+	leads := "id,email,employees,title\n" +
+		"C1,a@acme.io,250,CTO\n" +
+		"C2,b@acme.io,250\n" + // a cell short
+		"C3,c@acme.io,250,CTO,extra\n" + // a cell over
+		"C4,\"d@acme.io,12,CTO\n" + // the quote opens here ...
+		"C5,e@acme.io,12,CTO\n" + // ... and swallows these two lines
+		"C6,f@acme.io,12,CTO\n"
+	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV})
+	assert.Equal(t, []string{
+		"leads.csv:3: this row has 3 cells but the header has 4; a cell that holds a comma must be in quotes",
+		"leads.csv:4: this row has 5 cells but the header has 4; a cell that holds a comma must be in quotes",
+		`leads.csv:5: broken CSV: a quote opened in this row is not closed before line 7, so lines 5 to 7 were read as one cell; close the quote, and write a quote inside a cell as ""`,
+		"leads.csv:6: broken CSV: swallowed by the quote left open on line 5",
+		"leads.csv:7: broken CSV: swallowed by the quote left open on line 5",
+	}, errs)
+	assert.Equal(t, 6, sum.Rows, "six rows below the header")
+	assert.Equal(t, 1, sum.Scored)
+	assert.Equal(t, 5, sum.Failed)
+	assert.Equal(t, 6, strings.Count(out, "\n"), "one output row per input row")
+
+	ndjson := "\ufeff" + `{"id":"J1","email":"a@acme.io"}` + "\n" + // a byte-order mark, as Excel writes
+		`{"id":"J2","email":"a@acme.io","employees":1e400}` + "\n" +
+		`{"id":"J3","email":"a@acme.io","employees":10,"employees":5000}` + "\n" +
+		`{"id":"J4","email":"a@acme.io","events":[{"type":"page_view","at":"2026-09-01","url":"/a","u\u0072l":"/b"}]}` + "\n" +
+		`{"id":"J5","email":"a@acme.io","events":[{"type":"page_view","at":"2026-09-01"},{"type":"page_view","at":"2026-09-02"}]}` + "\n"
+	_, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(ndjson), InputName: "leads.ndjson"})
+	assert.Equal(t, []string{
+		"leads.ndjson:2: the number 1e400 at byte 49 is out of range: numbers must lie within ±1.8e308",
+		`leads.ndjson:3: key "employees" appears twice in one object (again at byte 47); keep one, since which one counts would be a guess`,
+		`leads.ndjson:4: key "url" appears twice in one object (again at byte 91); keep one, since which one counts would be a guess`,
+	}, errs)
+	assert.Equal(t, 5, sum.Rows)
+	assert.Equal(t, 2, sum.Scored, "J1 (after its BOM) and J5 (equal keys in different objects are fine)")
 }

@@ -382,8 +382,10 @@ func (s *ndjsonSource) decode(r row) (scoring.Lead, error) { return DecodeJSON(r
 func (s *ndjsonSource) unmatched() []int                   { return nil }
 
 type csvSource struct {
-	r      *csv.Reader
-	schema *csvSchema
+	r       *csv.Reader
+	schema  *csvSchema
+	columns int   // cells in the header; every row must have as many
+	pending []row // rows an unclosed quote swallowed, still to report
 }
 
 func newCSVSource(opts Options) (*csvSource, error) {
@@ -411,22 +413,32 @@ func newCSVSource(opts Options) (*csvSource, error) {
 			return nil, err
 		}
 	}
-	return &csvSource{r: r, schema: schema}, nil
+	return &csvSource{r: r, schema: schema, columns: len(header)}, nil
 }
 
 func (s *csvSource) next() (row, bool, error) {
+	if len(s.pending) > 0 {
+		r := s.pending[0]
+		s.pending = s.pending[1:]
+		return r, true, nil
+	}
 	rec, err := s.r.Read()
 	if err == io.EOF {
 		return row{}, false, nil
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return row{line: pe.StartLine, err: fmt.Errorf("broken CSV: %v", pe.Err)}, true, nil
+		rows := csvParseErrorRows(pe)
+		s.pending = rows[1:]
+		return rows[0], true, nil
 	}
 	if err != nil {
 		return row{}, false, err
 	}
 	line, _ := s.r.FieldPos(0)
+	if len(rec) != s.columns {
+		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
+	}
 	r := row{line: line, rec: rec}
 	if s.schema.events != nil {
 		r.events = s.schema.events.take(s.schema.id(rec))
@@ -441,6 +453,31 @@ func (s *csvSource) unmatched() []int {
 		return nil
 	}
 	return s.schema.events.unmatched()
+}
+
+// csvParseErrorRows turns a CSV syntax error into failed rows: one for the
+// row where it starts and, when an unclosed quote swallowed the lines after
+// it, one for each of those lines, so that rows in = scored + failed.
+func csvParseErrorRows(pe *csv.ParseError) []row {
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
+		rows := []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quote opened in this row is not closed before line %d, so lines %d to %d were read as one cell; close the quote, and write a quote inside a cell as \"\"",
+			pe.Line, pe.StartLine, pe.Line)}}
+		for l := pe.StartLine + 1; l <= pe.Line; l++ {
+			rows = append(rows, row{line: l, err: fmt.Errorf("broken CSV: swallowed by the quote left open on line %d", pe.StartLine)})
+		}
+		return rows
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quoted cell is not closed, or has text after its closing quote (column %d); close the quote, and write a quote inside a cell as \"\"", pe.Column)}}
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quote inside a cell that does not start with one (column %d); quote the whole cell and write the quote as \"\"", pe.Column)}}
+	}
+	return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: %v", pe.Err)}}
+}
+
+// cellCountError is a row with more or fewer cells than the header.
+func cellCountError(got, want int) error {
+	return fmt.Errorf("this row has %d cells but the header has %d; a cell that holds a comma must be in quotes", got, want)
 }
 
 // readEvents loads a CSV events file grouped by lead id. A bad event row
@@ -467,13 +504,21 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", opts.EventsName, pe.StartLine, pe.Err))
+			bad := csvParseErrorRows(pe)
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, bad[0].line, bad[0].err))
+			if len(bad) > 1 {
+				problems = append(problems, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", opts.EventsName, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
+			}
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		line, _ := r.FieldPos(0) // only for a record that was read
+		if len(rec) != len(header) {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
+			continue
+		}
 		id, e, err := cols.decode(rec)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
