@@ -58,6 +58,8 @@ type Model struct {
 	// daysSinceLast()), computed in one pass over a lead's events.
 	counters       []counter
 	countersByType map[string][]int
+	// limits bound the work of every evaluation (see Limits).
+	limits Limits
 }
 
 // Field is one field of the lead or event schema.
@@ -143,7 +145,11 @@ type Expr struct {
 	// Clause is a condition split into its parts, for explanations; nil
 	// for expressions that are not conditions.
 	Clause *Clause
-	src    *dsl.Expr
+	// Name says what the expression is, for errors: "rule fit.industry",
+	// "gate gate.student", "define decision_maker", "total", "grade A",
+	// "stage sql"; "" for the fused programs.
+	Name string
+	src  *dsl.Expr
 }
 
 // PosAt returns the file position of the offset-th character of the source.

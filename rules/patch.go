@@ -28,6 +28,8 @@ type patcher struct {
 	c     *compiler
 	scope *scope
 	errs  []patchError
+	// chains records the predicates nested in each predicate (see bound).
+	chains map[ast.Node][]string
 }
 
 type patchError struct {
@@ -41,6 +43,7 @@ func (p *patcher) errorf(n ast.Node, format string, args ...any) {
 
 // Visit rewrites one node; expr calls it for every node, children first.
 func (p *patcher) Visit(node *ast.Node) {
+	defer p.bound(node)
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:
 		if strings.HasPrefix(n.Value, "__") {
