@@ -25,6 +25,23 @@
 // highest on the ladder whose condition holds; a lead a gate disqualified
 // keeps its scores and grade but stands at most on the stage below the
 // sales-ready one, and Result.Blocked names the stage it was kept from.
+//
+// # Bounded work and cancellation
+//
+// Every lead is scored within the model's limits (rules.Limits): a lead
+// that needs more work fails alone, with an error naming the rule and its
+// file:line:col, and the next lead starts with a full budget. ScoreContext,
+// ExplainContext and TimelineContext also stop when their context is done:
+// the context is checked before each phase of scoring, every 64 events and
+// within every 4,096 steps of work inside expressions (a step is one node
+// of a predicate's body, evaluated once), so a cancelled lead stops within
+// about a millisecond; the error wraps the context's error.
+//
+// # Numbers
+//
+// No result holds NaN or an infinity: a lead whose rule points, category
+// sum or total would be one fails with an error naming the rule, the
+// category or the total expression.
 package scoring
 
 import (
