@@ -24,8 +24,9 @@ import (
 // Load compiles the rule file at path (with its includes) and returns a
 // Scorer, safe for concurrent use. The error, when not nil, is a
 // dsl.Diagnostics listing every problem in the file, each as file:line:col.
-func Load(path string) (*scoring.Scorer, error) {
-	m, err := rules.CompileFile(path)
+// Options such as rules.WithLimits set the model's limits.
+func Load(path string, opts ...rules.Option) (*scoring.Scorer, error) {
+	m, err := rules.CompileFile(path, opts...)
 	if err != nil {
 		return nil, err
 	}

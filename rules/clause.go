@@ -91,8 +91,8 @@ func (c *compiler) split(x *Expr, sc *scope, n ast.Node, src []rune) *Clause {
 		sub = x.src.Slice(from, from+len([]rune(text)))
 	}
 	quiet := &compiler{doc: c.doc, m: c.m, opts: c.opts, lists: c.lists, eventVars: c.eventVars,
-		eventRead: map[string]bool{}, notHere: c.notHere, noClauses: true}
-	leaf := quiet.expr(sub, &scope{env: sc.env, event: sc.event, want: "bool"})
+		eventRead: map[string]bool{}, notHere: c.notHere, noClauses: true, limits: c.limits}
+	leaf := quiet.expr(sub, &scope{env: sc.env, event: sc.event, want: "bool", name: sc.name})
 	if leaf == nil || quiet.diags.HasErrors() {
 		return nil
 	}

@@ -3,7 +3,6 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"reflect"
 	"strings"
 	"time"
@@ -29,67 +28,95 @@ func Coerce(t dsl.FieldType, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("want text, got %s", describe(v))
 	case dsl.TypeInt:
+		var i int
+		ok := false
 		switch n := v.(type) {
 		case int:
 			return v, nil
 		case float64:
-			if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
-				return int(n), nil
-			}
+			i, ok = intOf(n)
+		case float32:
+			i, ok = intOf(float64(n))
 		case json.Number:
-			if i, err := n.Int64(); err == nil {
-				return int(i), nil
+			if x, err := n.Int64(); err == nil {
+				if i, ok = int64Of(x); !ok {
+					return nil, tooLarge(v)
+				}
 			}
 		case int64:
-			return int(n), nil
+			if i, ok = int64Of(n); !ok {
+				return nil, tooLarge(v)
+			}
 		case int32:
-			return int(n), nil
+			i, ok = int(n), true
 		case int16:
-			return int(n), nil
+			i, ok = int(n), true
 		case int8:
-			return int(n), nil
+			i, ok = int(n), true
 		case uint:
-			return int(n), nil
+			if i, ok = uint64Of(uint64(n)); !ok {
+				return nil, tooLarge(v)
+			}
 		case uint64:
-			if n <= math.MaxInt64 {
-				return int(n), nil
+			if i, ok = uint64Of(n); !ok {
+				return nil, tooLarge(v)
 			}
 		case uint32:
-			return int(n), nil
-		case uint16:
-			return int(n), nil
-		case uint8:
-			return int(n), nil
-		case float32:
-			if f := float64(n); f == math.Trunc(f) {
-				return int(f), nil
+			if i, ok = uint64Of(uint64(n)); !ok {
+				return nil, tooLarge(v)
 			}
+		case uint16:
+			i, ok = int(n), true
+		case uint8:
+			i, ok = int(n), true
+		}
+		if ok {
+			return i, nil
 		}
 		return nil, fmt.Errorf("want a whole number, got %s", describe(v))
 	case dsl.TypeFloat:
+		var f float64
 		switch n := v.(type) {
 		case float64:
-			if !math.IsNaN(n) && !math.IsInf(n, 0) {
+			if finite(n) {
 				return v, nil
 			}
+			f = n
+		case float32:
+			f = float64(n)
 		case int:
 			return float64(n), nil
 		case json.Number:
-			if f, err := n.Float64(); err == nil {
-				return f, nil
+			x, err := n.Float64()
+			if err != nil {
+				return nil, fmt.Errorf("want a number, got %s", describe(v))
 			}
-		case float32:
-			return float64(n), nil
+			f = x
 		case int64:
 			return float64(n), nil
 		case int32:
+			return float64(n), nil
+		case int16:
+			return float64(n), nil
+		case int8:
+			return float64(n), nil
+		case uint:
 			return float64(n), nil
 		case uint64:
 			return float64(n), nil
 		case uint32:
 			return float64(n), nil
+		case uint16:
+			return float64(n), nil
+		case uint8:
+			return float64(n), nil
+		default:
+			return nil, fmt.Errorf("want a number, got %s", describe(v))
 		}
-		return nil, fmt.Errorf("want a number, got %s", describe(v))
+		if !finite(f) {
+			return nil, fmt.Errorf("want a finite number, got %s", describeFloat(f))
+		}
+		return f, nil
 	case dsl.TypeBool:
 		if _, ok := v.(bool); ok {
 			return v, nil
@@ -137,7 +164,11 @@ func describe(v any) string {
 		return fmt.Sprintf("the text %q", x)
 	case bool:
 		return fmt.Sprintf("%v", x)
-	case float64, float32, int, int64, int32, json.Number:
+	case float64:
+		return describeFloat(x)
+	case float32:
+		return describeFloat(float64(x))
+	case int, int64, int32, int16, int8, uint, uint64, uint32, uint16, uint8, json.Number:
 		return fmt.Sprintf("the number %v", x)
 	case []any, []string:
 		return "a list"

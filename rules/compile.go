@@ -31,27 +31,29 @@ const (
 
 // CompileFile loads a rule file with its includes and compiles it. The error,
 // when not nil, is a dsl.Diagnostics with every problem found, positioned.
-func CompileFile(path string) (*Model, error) {
-	return compileLoaded(dsl.Load(path))
+func CompileFile(path string, opts ...Option) (*Model, error) {
+	doc, err := dsl.Load(path)
+	return compileLoaded(doc, err, opts)
 }
 
 // CompileBytes compiles one rule file held in memory (without includes),
 // named filename in messages. It is for tests and tools.
-func CompileBytes(filename string, src []byte) (*Model, error) {
-	return compileLoaded(dsl.Parse(filename, src))
+func CompileBytes(filename string, src []byte, opts ...Option) (*Model, error) {
+	doc, err := dsl.Parse(filename, src)
+	return compileLoaded(doc, err, opts)
 }
 
 // compileLoaded compiles a loaded document. When loading found problems it
 // compiles what could be read anyway, so one run reports every problem.
-func compileLoaded(doc *dsl.Document, err error) (*Model, error) {
+func compileLoaded(doc *dsl.Document, err error, opts []Option) (*Model, error) {
 	if err == nil {
-		return Compile(doc)
+		return Compile(doc, opts...)
 	}
 	diags, ok := err.(dsl.Diagnostics)
 	if !ok || doc == nil || len(doc.Files) == 0 {
 		return nil, err
 	}
-	c := newCompiler(doc)
+	c := newCompiler(doc, newOptions(opts))
 	c.broken = true
 	c.compileSafely()
 	diags = append(diags, c.diags...)
@@ -60,9 +62,10 @@ func compileLoaded(doc *dsl.Document, err error) (*Model, error) {
 }
 
 // Compile type-checks and compiles a decoded rule file. The error, when not
-// nil, is a dsl.Diagnostics listing every problem found.
-func Compile(doc *dsl.Document) (*Model, error) {
-	c := newCompiler(doc)
+// nil, is a dsl.Diagnostics listing every problem found. Options set the
+// model's limits (see Limits); without them it has DefaultLimits.
+func Compile(doc *dsl.Document, opts ...Option) (*Model, error) {
+	c := newCompiler(doc, newOptions(opts))
 	c.compileSafely()
 	c.diags.Sort()
 	if err := c.diags.Err(); err != nil {
@@ -72,10 +75,11 @@ func Compile(doc *dsl.Document) (*Model, error) {
 }
 
 type compiler struct {
-	doc   *dsl.Document
-	m     *Model
-	diags dsl.Diagnostics
-	opts  []expr.Option
+	doc    *dsl.Document
+	m      *Model
+	diags  dsl.Diagnostics
+	opts   []expr.Option
+	limits Limits
 
 	lists     map[string][]string
 	groups    map[string]bool       // the first names of nested lead fields (company in company.size)
@@ -98,9 +102,11 @@ type scope struct {
 	env   types.Map
 	event bool
 	want  string // "bool" or "number"
+	// name is what the expression is, in run-time errors: "rule fit.industry".
+	name string
 }
 
-func newCompiler(doc *dsl.Document) *compiler {
+func newCompiler(doc *dsl.Document, o options) *compiler {
 	m := &Model{
 		Name:           doc.Model.Value,
 		Description:    doc.Description.Value,
@@ -111,12 +117,13 @@ func newCompiler(doc *dsl.Document) *compiler {
 		eventIndex:     map[string]int{},
 		byEventType:    map[string][]*Rule{},
 		countersByType: map[string][]int{},
+		limits:         o.limits,
 	}
 	for _, t := range doc.EventTypes {
 		m.EventTypes = append(m.EventTypes, t.Value)
 	}
-	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, groups: map[string]bool{}, notHere: map[string]string{}, eventRead: map[string]bool{}}
-	c.opts = append(functionOptions(), expr.MaxNodes(MaxExprNodes))
+	c := &compiler{doc: doc, m: m, lists: map[string][]string{}, groups: map[string]bool{}, notHere: map[string]string{}, eventRead: map[string]bool{}, limits: o.limits}
+	c.opts = append(append(functionOptions(), limitFunctions()...), expr.MaxNodes(MaxExprNodes))
 	for _, b := range disabledBuiltins {
 		c.opts = append(c.opts, expr.DisableBuiltin(b))
 	}
@@ -255,11 +262,15 @@ func (c *compiler) compile() {
 		for _, t := range dr.Events {
 			r.Events = append(r.Events, t.Value)
 		}
-		sc := leadScope
+		sc := *leadScope
 		if r.IsEvent() {
-			sc = eventScope
+			sc = *eventScope
 		}
-		r.When = c.expr(dr.When, sc)
+		sc.name = "rule " + r.ID
+		if r.IsGate() {
+			sc.name = "gate " + r.ID
+		}
+		r.When = c.expr(dr.When, &sc)
 		if r.IsGate() {
 			r.Index = len(m.Gates)
 			m.Gates = append(m.Gates, r)
@@ -288,19 +299,19 @@ func (c *compiler) compile() {
 		delete(c.notHere, cat.Name)
 	}
 	if doc.Total != nil {
-		m.Total = c.expr(doc.Total, &scope{env: scored, want: "number"})
+		m.Total = c.expr(doc.Total, &scope{env: scored, want: "number", name: "total"})
 	}
 	scored["total"] = types.Float64
 	delete(c.notHere, "total")
 	for _, dg := range doc.Grades {
-		m.Grades = append(m.Grades, &Grade{Name: dg.Grade.Value, When: c.expr(dg.When, &scope{env: scored, want: "bool"})})
+		m.Grades = append(m.Grades, &Grade{Name: dg.Grade.Value, When: c.expr(dg.When, &scope{env: scored, want: "bool", name: "grade " + dg.Grade.Value})})
 	}
 	staged := copyMap(scored)
 	staged["grade"] = types.String
 	delete(c.notHere, "grade")
 	for _, ds := range doc.Stages {
 		m.Stages = append(m.Stages, &Stage{ID: ds.ID.Value, Description: ds.Description.Value,
-			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool"})})
+			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value})})
 	}
 	c.fuse()
 }
@@ -405,7 +416,7 @@ func (c *compiler) defines() {
 			c.lead[d.Name.Value] = types.Any // reported above; no more errors from its uses
 			continue
 		}
-		sc := &scope{env: c.lead, want: "any"}
+		sc := &scope{env: c.lead, want: "any", name: "define " + d.Name.Value}
 		x := c.expr(d.Expr, sc)
 		var t types.Type = types.Any
 		if x != nil {
@@ -500,7 +511,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 		}
 		return nil
 	}
-	x := &Expr{Source: e.Text, Pos: e.Pos, Program: program, src: e}
+	x := &Expr{Source: e.Text, Pos: e.Pos, Program: program, Name: sc.name, src: e}
 	if sc.want == "bool" && !c.noClauses {
 		x.Clause = c.clauses(x, sc)
 	}

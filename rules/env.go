@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,6 +34,8 @@ type Frame struct {
 	// by counter slot.
 	counts []int
 	lasts  []time.Time
+	// budget is what the lead has left of the model's limits.
+	budget budget
 }
 
 // frameVar is the environment name under which expressions reach the Frame.
@@ -62,6 +65,9 @@ func (m *Model) NewEnv() *Env {
 	e.frame.counts = make([]int, len(m.counters))
 	e.frame.lasts = make([]time.Time, len(m.counters))
 	e.vars[frameVar] = &e.frame
+	e.frame.budget.limits = &m.limits
+	e.frame.budget.reset()
+	e.machine.MemoryBudget = m.limits.MaxMemory
 	for _, f := range m.EventFields {
 		e.eventKeys = append(e.eventKeys, "event."+f.Name)
 	}
@@ -71,11 +77,13 @@ func (m *Model) NewEnv() *Env {
 // Model returns the model the environment evaluates.
 func (e *Env) Model() *Model { return e.model }
 
-// Begin starts a new lead: it sets the as-of time and the events, and makes
-// one pass over the events for the aggregates expressions use. Follow it
-// with BindMap or BindStruct, which set every field of the schema: the
-// lead's value, or the field's default.
+// Begin starts a new lead: it sets the as-of time and the events, makes
+// one pass over the events for the aggregates expressions use, and gives
+// the lead a full budget of steps (see Limits). Follow it with BindMap or
+// BindStruct, which set every field of the schema: the lead's value, or the
+// field's default.
 func (e *Env) Begin(asOf time.Time, events []Event) {
+	e.frame.budget.reset()
 	e.frame.AsOf = asOf
 	e.frame.Events = events
 	e.frame.countEvents(e.model)
@@ -233,6 +241,9 @@ func (e *EvalError) Error() string {
 	if errors.As(e.Err, &fe) {
 		msg = fe.Message
 	}
+	if e.Expr.Name != "" {
+		return fmt.Sprintf("%s: %s: evaluating %q: %s", e.Pos, e.Expr.Name, e.Expr.Source, msg)
+	}
 	return fmt.Sprintf("%s: evaluating %q: %s", e.Pos, e.Expr.Source, msg)
 }
 
@@ -247,6 +258,9 @@ func (e *Env) Eval(x *Expr) (any, error) {
 		var fe *file.Error
 		if errors.As(err, &fe) {
 			pos = x.PosAt(fe.From)
+			if fe.Message == memoryExceeded {
+				err = &LimitError{Limit: "memory", Max: int64(e.model.limits.MaxMemory)}
+			}
 		}
 		return nil, &EvalError{Expr: x, Pos: pos, Err: err}
 	}
@@ -289,6 +303,7 @@ func (e *Env) Float(x *Expr) (float64, error) {
 // position of the expression that failed.
 func (e *Env) EvalLead(gates, rules []bool) error {
 	f := &e.model.fused
+	saved := e.frame.budget
 	if f.lead != nil {
 		out, err := e.machine.Run(f.lead.Program, e.vars)
 		if vals, ok := out.([]any); err == nil && ok {
@@ -307,6 +322,10 @@ func (e *Env) EvalLead(gates, rules []bool) error {
 			}
 			return nil
 		}
+		if err := e.stopped(); err != nil {
+			return err
+		}
+		e.frame.budget = saved // the separate programs redo the work, to name the one at fault
 	}
 	if err := e.EvalDefines(); err != nil {
 		return err
@@ -336,6 +355,7 @@ func (e *Env) EvalLead(gates, rules []bool) error {
 // set: it returns the grade (the first that holds, "" for none) and sets
 // stages[i] for each stage whose condition holds.
 func (e *Env) EvalLadder(stages []bool) (string, error) {
+	saved := e.frame.budget
 	if f := e.model.fused.ladder; f != nil {
 		out, err := e.machine.Run(f.Program, e.vars)
 		if vals, ok := out.([]any); err == nil && ok {
@@ -346,6 +366,10 @@ func (e *Env) EvalLadder(stages []bool) (string, error) {
 			e.vars["grade"] = vals[0] // already boxed
 			return grade, nil
 		}
+		if err := e.stopped(); err != nil {
+			return "", err
+		}
+		e.frame.budget = saved
 	}
 	grade := ""
 	for _, g := range e.model.Grades {
@@ -368,3 +392,30 @@ func (e *Env) EvalLadder(stages []bool) (string, error) {
 	}
 	return grade, nil
 }
+
+// SetContext makes ctx stop the evaluations that follow (until the next
+// SetContext): within ctxEvery steps of the budget (see Limits) of its
+// cancellation, an expression fails with an error for which
+// errors.Is(err, context.Canceled) (or context.DeadlineExceeded) holds. A
+// nil context, or one that is never done, stops nothing and costs nothing.
+func (e *Env) SetContext(ctx context.Context) {
+	if ctx != nil && ctx.Done() == nil {
+		ctx = nil
+	}
+	e.frame.budget.ctx = ctx
+	e.frame.budget.check = e.frame.budget.left - ctxEvery
+}
+
+// stopped returns the error of a cancelled context set with SetContext,
+// or nil.
+func (e *Env) stopped() error {
+	if ctx := e.frame.budget.ctx; ctx != nil && ctx.Err() != nil {
+		return Stopped(ctx)
+	}
+	return nil
+}
+
+// Stopped returns the error for an evaluation its context stopped, or nil
+// when the context (as SetContext set it) is not done: callers check it
+// between phases.
+func (e *Env) Stopped() error { return e.stopped() }

@@ -366,6 +366,77 @@ m.yaml:15:45: event.utm is a group of fields, not a value: name one of them, suc
               ^
 `,
 	},
+	{
+		name: "$env refused in every form",
+		src:  strings.Replace(base, "when: employees > 10", `when: $env["__frame"] != nil && get($env, "title") == "x"`, 1),
+		want: `m.yaml:12:11: $env is not available in rules; name the field, list or define itself, such as employees
+        when: $env["__frame"] != nil && get($env, "title") == "x"
+              ^
+m.yaml:12:41: $env is not available in rules; name the field, list or define itself, such as employees
+        when: $env["__frame"] != nil && get($env, "title") == "x"
+                                            ^
+`,
+	},
+	{
+		name: "names reserved for the compiler",
+		src:  strings.Replace(base, "when: employees > 10", `when: let __n = 1; title.__frame == nil`, 1),
+		want: `m.yaml:12:15: names starting with __ are reserved; rename "__n"
+        when: let __n = 1; title.__frame == nil
+                  ^
+m.yaml:12:30: names starting with __ are reserved; rename "__frame"
+        when: let __n = 1; title.__frame == nil
+                                 ^
+`,
+	},
+	{
+		name: "predicates nested too deep",
+		src:  strings.Replace(base, "when: employees > 10", `when: any(split(title, " "), {all(split(#, "-"), {any(split(#, ""), {# == "x"})})})`, 1),
+		want: `m.yaml:12:11: predicates nested 3 deep (any inside all inside any); at most 2 may nest, as each level multiplies the work for every lead: move the inner part into a define, or loop over a shorter list
+        when: any(split(title, " "), {all(split(#, "-"), {any(split(#, ""), {# == "x"})})})
+              ^
+`,
+	},
+	{
+		name: "a constant range too long",
+		src:  strings.Replace(base, "when: employees > 10", `when: employees in 1..(1000 * 1000) && len(0..20000) > 1`, 1),
+		want: `m.yaml:12:25: this range has 1000000 numbers, more than the 10000 a range may have; to test a number use a comparison, such as x >= 1 && x <= 100
+        when: employees in 1..(1000 * 1000) && len(0..20000) > 1
+                            ^
+m.yaml:12:49: this range has 20001 numbers, more than the 10000 a range may have; to test a number use a comparison, such as x >= 1 && x <= 100
+        when: employees in 1..(1000 * 1000) && len(0..20000) > 1
+                                                    ^
+`,
+	},
+	{
+		name: "matches with a pattern not in quotes",
+		src:  strings.Replace(base, "when: employees > 10", `when: title matches email`, 1),
+		want: `m.yaml:12:25: matches needs its pattern written in quotes, such as title matches "(?i)\\bvp\\b"; a pattern read from the lead or built here would be compiled again for every lead
+        when: title matches email
+                            ^
+`,
+	},
+	{
+		name: "reduce building a text, replace of nothing",
+		src:  strings.Replace(base, "when: employees > 10", `when: 'reduce(split(title, " "), #acc + #, "") != replace(title, "", "-")'`, 1),
+		want: `m.yaml:12:12: reduce() can add up numbers or decide true or false, not build a text or a list: each step would copy every step before it; to join texts use join(list, ", ")
+        when: 'reduce(split(title, " "), #acc + #, "") != replace(title, "", "-")'
+               ^
+m.yaml:12:70: replace() needs the text to look for; an empty one would put the new text between every two characters
+        when: 'reduce(split(title, " "), #acc + #, "") != replace(title, "", "-")'
+                                                                         ^
+`,
+	},
+	{
+		name: "division and remainder by a constant zero",
+		src:  strings.Replace(base, "when: employees > 10", `when: employees / 0 > 1 || employees % (2 - 2) == 1`, 1),
+		want: `m.yaml:12:23: this divides by zero, which gives no number; divide by something other than 0
+        when: employees / 0 > 1 || employees % (2 - 2) == 1
+                          ^
+m.yaml:12:47: this takes the remainder of a division by zero, which has none; use a number other than 0
+        when: employees / 0 > 1 || employees % (2 - 2) == 1
+                                                  ^
+`,
+	},
 }
 
 func TestBrokenRuleFiles(t *testing.T) {

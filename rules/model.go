@@ -5,7 +5,28 @@
 // A Model is immutable once compiled and safe for concurrent use. Expressions
 // reach only the lead's fields, the model's lists and defines, and the
 // functions of this package; they cannot read files, the network, the wall
-// clock or anything by reflection, and their size and memory are bounded.
+// clock or anything by reflection. $env, in any form, and every name
+// starting with "__" (the compiler's own, such as the evaluation frame) are
+// refused when the file compiles.
+//
+// # Limits
+//
+// The size and the work of every expression are bounded (see Limits, set
+// with WithLimits): what is statically too costly is refused when the file
+// compiles (predicates nested more than 2 deep, constant ranges of more than
+// 10,000 numbers, matches with a pattern not in quotes, reduce building a
+// text or a list, replace of the empty text, division or remainder by a
+// constant zero), and every lead has a budget at run time: a million steps
+// (a predicate's body evaluated once costs its size; a built text or list
+// costs a step per 64 bytes or items), texts and lists of at most 1 MiB,
+// and expr's memory budget per run. A lead over budget fails alone with a
+// *LimitError inside an *EvalError that names the rule and its position.
+//
+// # Numbers
+//
+// A whole-number field takes integers within Go's int (never wrapping
+// around) and floats without fraction below 2^53; a number field takes
+// finite numbers only. NaN and infinities are refused with the field's name.
 package rules
 
 import (
@@ -64,6 +85,8 @@ type Model struct {
 	// daysSinceLast()), computed in one pass over a lead's events.
 	counters       []counter
 	countersByType map[string][]int
+	// limits bound the work of every evaluation (see Limits).
+	limits Limits
 }
 
 // Field is one field of the lead or event schema.
@@ -152,7 +175,11 @@ type Expr struct {
 	// Clause is a condition split into its parts, for explanations; nil
 	// for expressions that are not conditions.
 	Clause *Clause
-	src    *dsl.Expr
+	// Name says what the expression is, for errors: "rule fit.industry",
+	// "gate gate.student", "define decision_maker", "total", "grade A",
+	// "stage sql"; "" for the fused programs.
+	Name string
+	src  *dsl.Expr
 }
 
 // PosAt returns the file position of the offset-th character of the source.

@@ -31,6 +31,8 @@ type patcher struct {
 	// groups are member nodes that name a group of fields (company.address
 	// of company.address.city), until an outer node names the field.
 	groups map[ast.Node]string
+	// chains records the predicates nested in each predicate (see bound).
+	chains map[ast.Node][]string
 }
 
 type patchError struct {
@@ -44,6 +46,7 @@ func (p *patcher) errorf(n ast.Node, format string, args ...any) {
 
 // Visit rewrites one node; expr calls it for every node, children first.
 func (p *patcher) Visit(node *ast.Node) {
+	defer p.bound(node)
 	switch n := (*node).(type) {
 	case *ast.IdentifierNode:
 		if strings.HasPrefix(n.Value, "__") {

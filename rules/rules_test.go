@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -142,7 +143,20 @@ func TestCoerce(t *testing.T) {
 		{dsl.TypeInt, "42", `want a whole number, got the text "42"`},
 		{dsl.TypeInt, 4.2, "want a whole number, got the number 4.2"},
 		{dsl.TypeInt, 1e300, "want a whole number, got the number 1e+300"},
-		{dsl.TypeFloat, math.NaN(), "want a number, got the number NaN"},
+		{dsl.TypeFloat, math.NaN(), "want a finite number, got NaN (not a number)"},
+		{dsl.TypeFloat, math.Inf(-1), "want a finite number, got -Inf (infinite)"},
+		{dsl.TypeFloat, float32(math.NaN()), "want a finite number, got NaN (not a number)"},
+		{dsl.TypeFloat, float32(math.Inf(1)), "want a finite number, got +Inf (infinite)"},
+		{dsl.TypeFloat, json.Number("NaN"), "want a finite number, got NaN (not a number)"},
+		{dsl.TypeFloat, json.Number("-Inf"), "want a finite number, got -Inf (infinite)"},
+		{dsl.TypeFloat, json.Number("1e999"), `want a number, got the number 1e999`},
+		{dsl.TypeInt, math.NaN(), "want a whole number, got NaN (not a number)"},
+		{dsl.TypeInt, math.Inf(1), "want a whole number, got +Inf (infinite)"},
+		{dsl.TypeInt, float32(math.Inf(1)), "want a whole number, got +Inf (infinite)"},
+		{dsl.TypeInt, float32(1e30), "want a whole number, got the number 1.0000000150474662e+30"},
+		{dsl.TypeInt, uint64(math.MaxUint64), fmt.Sprintf("want a whole number from %d to %d, got the number 18446744073709551615", math.MinInt, math.MaxInt)},
+		{dsl.TypeInt, uint(math.MaxUint), fmt.Sprintf("want a whole number from %d to %d, got the number %d", math.MinInt, math.MaxInt, uint(math.MaxUint))},
+		{dsl.TypeInt, json.Number("99999999999999999999"), "want a whole number, got the number 99999999999999999999"},
 		{dsl.TypeFloat, true, "want a number, got true"},
 		{dsl.TypeBool, "yes", `want true or false, got the text "yes"`},
 		{dsl.TypeTime, 1700000000.0, "want a time like 2026-03-01T09:30:00Z, got the number 1.7e+09"},

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"regexp"
@@ -113,8 +114,16 @@ type Candidate struct {
 // Explain scores a lead and explains the score. It is slower than Score
 // (every part of every condition is evaluated on its own) and meant for
 // people: a rule review, a support question, a failing test.
-func (s *Scorer) Explain(lead Lead, asOf time.Time) (x *Explanation, err error) {
-	res, err := s.Score(lead, asOf)
+func (s *Scorer) Explain(lead Lead, asOf time.Time) (*Explanation, error) {
+	return s.ExplainContext(context.Background(), lead, asOf)
+}
+
+// ExplainContext is Explain, stopped when ctx is done (see ScoreContext).
+// Explaining re-evaluates every part of every condition within a fresh
+// budget of the model's limits; a part that goes past them shows the error
+// in its place.
+func (s *Scorer) ExplainContext(ctx context.Context, lead Lead, asOf time.Time) (x *Explanation, err error) {
+	res, err := s.ScoreContext(ctx, lead, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +135,7 @@ func (s *Scorer) Explain(lead Lead, asOf time.Time) (x *Explanation, err error) 
 	m := s.model
 	ev := s.newEvaluation()
 	env := ev.env
+	env.SetContext(ctx)
 	// Rebuild the state the score was computed in.
 	if err := begin(env, lead, asOf); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
@@ -175,6 +185,9 @@ func (s *Scorer) Explain(lead Lead, asOf time.Time) (x *Explanation, err error) 
 		x.Stages = append(x.Stages, StageExplanation{Stage: st.ID, SalesReady: st.SalesReady, Holds: cv.Value != nil && *cv.Value, Condition: cv})
 	}
 	x.Next = s.next(env, x)
+	if err := env.Stopped(); err != nil {
+		return nil, &Error{LeadID: lead.ID, Err: err}
+	}
 	return x, nil
 }
 
@@ -351,7 +364,7 @@ func (s *Scorer) missing(env *rules.Env, source string, into map[string]float64)
 		if mt[2] == ">" {
 			gap += 1
 		}
-		if gap > 0 && gap > into[name] {
+		if gap > 0 && gap > into[name] && finite(gap) {
 			into[name] = gap
 		}
 		return

@@ -28,9 +28,27 @@
 // sales-ready only on the sales-ready stage; a lead a gate disqualified
 // keeps its scores and grade but stands at most on the stage below the
 // sales-ready one, and Result.Blocked names the stage it was kept from.
+//
+// # Bounded work and cancellation
+//
+// Every lead is scored within the model's limits (rules.Limits): a lead
+// that needs more work fails alone, with an error naming the rule and its
+// file:line:col, and the next lead starts with a full budget. ScoreContext,
+// ExplainContext and TimelineContext also stop when their context is done:
+// the context is checked before each phase of scoring, every 64 events and
+// within every 4,096 steps of work inside expressions (a step is one node
+// of a predicate's body, evaluated once), so a cancelled lead stops within
+// about a millisecond; the error wraps the context's error.
+//
+// # Numbers
+//
+// No result holds NaN or an infinity: a lead whose rule points, category
+// sum or total would be one fails with an error naming the rule, the
+// category or the total expression.
 package scoring
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -145,16 +163,30 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Score scores one lead as of the given time. The error, when not nil, is an
-// *Error; no panic escapes.
-func (s *Scorer) Score(lead Lead, asOf time.Time) (res *Result, err error) {
+// *Error; no panic escapes. The work is bounded by the model's limits (see
+// rules.Limits): a lead that needs more fails alone, with an error naming
+// the rule at fault.
+func (s *Scorer) Score(lead Lead, asOf time.Time) (*Result, error) {
+	return s.ScoreContext(context.Background(), lead, asOf)
+}
+
+// ScoreContext is Score, stopped when ctx is done: the context is checked
+// before each phase (fields, events, lead rules, ladder), every 64 events,
+// and within every 4,096 steps of the lead's budget inside expressions, so
+// a cancelled lead stops within microseconds to a millisecond or so. The
+// error then wraps the context's: errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded) holds.
+func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
 			ev = s.newEvaluation() // the old one may be in a broken state
 		}
+		ev.env.SetContext(nil) // the pool must not keep the caller's context
 		s.pool.Put(ev)
 	}()
+	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
 	if err := s.evaluate(ev, lead, asOf, res); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
@@ -164,6 +196,9 @@ func (s *Scorer) Score(lead Lead, asOf time.Time) (res *Result, err error) {
 
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
 	m, env := s.model, ev.env
+	if err := env.Stopped(); err != nil {
+		return err
+	}
 	if err := begin(env, lead, asOf); err != nil {
 		return err
 	}
@@ -174,6 +209,9 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	}
 	var err error
 	if err := s.events(ev, lead.Events, asOf); err != nil { // event gates and rules
+		return err
+	}
+	if err := env.Stopped(); err != nil {
 		return err
 	}
 	if err := env.EvalLead(ev.gateHits, ev.ruleHits); err != nil { // defines, lead gates and rules
@@ -212,12 +250,18 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 			}
 			points = r.Points
 		}
+		if !finite(points) {
+			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d events of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, points, n, r.Points)
+		}
 		raw[r.Category.Index] += points
 		res.Fired = append(res.Fired, Fired{Rule: r.ID, Category: r.Category.Name, Points: points, Reason: r.Reason, Events: n})
 	}
 
 	res.Categories = make([]CategoryScore, len(m.Categories))
 	for i, c := range m.Categories {
+		if !finite(raw[i]) {
+			return fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
+		}
 		score := c.Clamp(raw[i])
 		res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
 		res.Total += score
@@ -227,8 +271,16 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		if res.Total, err = env.Float(m.Total); err != nil {
 			return err
 		}
+		if !finite(res.Total) {
+			return &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its divisions, such as (engagement > 0 ? fit / engagement : 0)", res.Total)}
+		}
+	} else if !finite(res.Total) {
+		return fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", res.Total)
 	}
 	env.Set("total", res.Total)
+	if err := env.Stopped(); err != nil {
+		return err
+	}
 
 	if res.Grade, err = env.EvalLadder(ev.stageOK); err != nil {
 		return err
@@ -291,6 +343,11 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 	clear(ev.ruleHits)
 	frame := ev.env.Frame()
 	for i := range events {
+		if i&63 == 63 {
+			if err := ev.env.Stopped(); err != nil {
+				return err
+			}
+		}
 		e := &events[i]
 		rs := s.model.RulesForEvent(e.Type)
 		if len(rs) == 0 || e.At.After(asOf) {
@@ -447,3 +504,6 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// finite reports whether v is neither NaN nor an infinity.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

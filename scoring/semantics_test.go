@@ -100,29 +100,29 @@ func TestRuntimeErrorIsAPositionedErrorNotAPanic(t *testing.T) {
 	s := compile(t, `leadscore: 1
 model: m
 fields:
-  title: string
-  pattern: string
+  employees: int
+  teams: int
 scores:
   fit: {}
 rules:
   - id: r
     score: fit
     points: 1
-    when: title matches pattern
+    when: employees % teams == 0
 stages:
   - {id: s, sales_ready: true, when: fit > 0}
 `)
-	res, err := s.Score(scoring.Lead{ID: "x", Fields: map[string]any{"title": "CTO", "pattern": "(unclosed"}}, asOf)
+	res, err := s.Score(scoring.Lead{ID: "x", Fields: map[string]any{"employees": 10, "teams": 0}}, asOf)
 	assert.Nil(t, res)
 	require.Error(t, err)
-	assert.Equal(t, "lead x: m.yaml:12:17: evaluating \"title matches pattern\": error parsing regexp: missing closing ): `(unclosed`", err.Error())
+	assert.Equal(t, "lead x: m.yaml:12:21: rule r: evaluating \"employees % teams == 0\": runtime error: integer divide by zero", err.Error())
 	var ee *rules.EvalError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 12, ee.Pos.Line)
-	assert.Equal(t, 17, ee.Pos.Col, "at the operator that failed")
+	assert.Equal(t, 21, ee.Pos.Col, "at the operator that failed")
 
 	// The same scorer goes on scoring good leads.
-	res, err = s.Score(scoring.Lead{Fields: map[string]any{"title": "CTO", "pattern": "C.O"}}, asOf)
+	res, err = s.Score(scoring.Lead{Fields: map[string]any{"employees": 10, "teams": 5}}, asOf)
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, res.Total)
 }

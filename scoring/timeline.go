@@ -1,8 +1,11 @@
 package scoring
 
 import (
+	"context"
 	"sort"
 	"time"
+
+	"github.com/leadscore/leadscore/rules"
 )
 
 // Timeline is a lead's score replayed event by event: what each event did
@@ -41,6 +44,16 @@ type Reached struct {
 // score is taken just after each event; between events a score can still
 // fall as decay ages the events, which the points do not show.
 func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
+	return s.TimelineContext(context.Background(), lead, asOf)
+}
+
+// TimelineContext is Timeline, stopped when ctx is done: each point is a
+// ScoreContext with its own budget (see rules.Limits), and the context is
+// also checked between points.
+func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time) (*Timeline, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	events := make([]Event, 0, len(lead.Events))
 	for _, e := range lead.Events {
 		if !e.At.After(asOf) {
@@ -52,7 +65,10 @@ func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
 	m := s.model
 	reached := make([]bool, len(m.Stages))
 	step := func(at time.Time, upTo int, ev *Event) error {
-		res, err := s.Score(Lead{ID: lead.ID, Fields: lead.Fields, Events: events[:upTo]}, at)
+		if err := ctx.Err(); err != nil {
+			return &Error{LeadID: lead.ID, Err: rules.Stopped(ctx)}
+		}
+		res, err := s.ScoreContext(ctx, Lead{ID: lead.ID, Fields: lead.Fields, Events: events[:upTo]}, at)
 		if err != nil {
 			return err
 		}

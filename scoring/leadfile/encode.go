@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -116,9 +117,24 @@ func (ndjsonEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
 	b.Write(buf)
 }
 
-// appendNumber writes a finite score as a JSON number, as short as it can be.
+// appendNumber writes a score as a JSON number, as short as it can be.
+// Scoring never gives NaN or an infinity (a lead that would get one fails
+// with an error instead); were one to come, it is written as null, which
+// JSON can carry, never as a number JSON does not have.
 func appendNumber(buf []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(buf, "null"...)
+	}
 	return strconv.AppendFloat(buf, v, 'f', -1, 64)
+}
+
+// formatNumber writes a score in a CSV cell; NaN and infinities (which
+// scoring never gives) as an empty cell, like a missing value.
+func formatNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 const hex = "0123456789abcdef"
@@ -193,9 +209,9 @@ func (e *csvEncoder) header(w io.Writer) error {
 
 func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 	rec := make([]string, 0, len(e.categories)+10)
-	rec = append(rec, r.LeadID, strconv.FormatFloat(r.Total, 'f', -1, 64))
+	rec = append(rec, r.LeadID, formatNumber(r.Total))
 	for _, c := range r.Categories {
-		rec = append(rec, strconv.FormatFloat(c.Score, 'f', -1, 64))
+		rec = append(rec, formatNumber(c.Score))
 	}
 	gates := make([]string, len(r.Gates))
 	for i, g := range r.Gates {

@@ -1,0 +1,257 @@
+package rules
+
+import (
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+)
+
+// The patcher bounds every expression (see Limits), after its other
+// rewrites of a node:
+//
+//   - it refuses what reaches the evaluator's internals: $env in any form
+//     ($env.x, $env["x"], keys($env), ...) and names starting with "__";
+//   - it refuses what is statically too costly or has no value: predicates
+//     nested too deep, ranges with constant bounds that are too long,
+//     matches with a pattern not in quotes, reduce building a text or a
+//     list, replace of the empty text, division or remainder by a constant
+//     zero;
+//   - it makes the rest pay: each predicate's body starts with
+//     __tick(__frame, size), and each operation that builds a text or a
+//     list (+ on texts, join, replace, split, string, toJSON, concat,
+//     flatten, ...) has its result checked by __grow; ranges whose bounds
+//     are not constants are built by __range, which checks their length.
+//
+// The names starting with "__" are the compiler's own: a rule file cannot
+// write them, so it cannot call these functions or skip them.
+const (
+	tickFunc  = "__tick"
+	growFunc  = "__grow"
+	rangeFunc = "__range"
+	growVar   = "__built"
+)
+
+// limitFunctions are the functions the inserted calls reach.
+func limitFunctions() []expr.Option {
+	return []expr.Option{
+		expr.Function(tickFunc, func(p ...any) (any, error) {
+			return true, p[0].(*Frame).budget.spend(int64(p[1].(int)))
+		}, new(func(*Frame, int) bool)),
+		expr.Function(growFunc, func(p ...any) (any, error) {
+			return true, p[0].(*Frame).grow(p[1])
+		}, new(func(*Frame, any) bool)),
+		expr.Function(rangeFunc, func(p ...any) (any, error) {
+			return p[0].(*Frame).makeRange(p[1], p[2])
+		}, new(func(*Frame, any, any) []int)),
+	}
+}
+
+// builders are the builtins whose result can be longer than their longest
+// argument, and is checked by __grow.
+var builders = map[string]bool{
+	"replace": true, "join": true, "split": true, "splitAfter": true, "string": true,
+	"toJSON": true, "toBase64": true, "concat": true, "flatten": true, "repeat": true,
+}
+
+// bound applies the limits to one node, after Visit's other rewrites.
+func (p *patcher) bound(node *ast.Node) {
+	lim := &p.c.limits
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		if n.Value == "$env" {
+			p.errorf(n, "$env is not available in rules; name the field, list or define itself, such as employees")
+		}
+	case *ast.VariableDeclaratorNode:
+		if strings.HasPrefix(n.Name, "__") {
+			p.errorf(n, "names starting with __ are reserved; rename %q", n.Name)
+		}
+	case *ast.MemberNode:
+		if id, ok := n.Node.(*ast.IdentifierNode); ok && id.Value == "$env" {
+			break // refused as $env
+		}
+		if s, ok := n.Property.(*ast.StringNode); ok && strings.HasPrefix(s.Value, "__") {
+			p.errorf(n, "names starting with __ are reserved; rename %q", s.Value)
+		}
+	case *ast.PredicateNode:
+		tick := p.limitCall(n, tickFunc, &ast.IntegerNode{Value: max(countNodes(n.Node), 1)})
+		seq := &ast.SequenceNode{Nodes: []ast.Node{tick, n.Node}}
+		seq.SetLocation(n.Node.Location())
+		n.Node = seq
+	case *ast.BuiltinNode:
+		if chain := p.predicateChain(n); len(chain) == lim.MaxNesting+1 {
+			p.errorf(n, "predicates nested %d deep (%s); at most %d may nest, as each level multiplies the work for every lead: move the inner part into a define, or loop over a shorter list",
+				len(chain), strings.Join(chain, " inside "), lim.MaxNesting)
+		}
+		switch {
+		case n.Name == "reduce" && (isText(n.Type()) || len(n.Arguments) == 3 && isText(n.Arguments[2].Type())):
+			p.errorf(n, "reduce() can add up numbers or decide true or false, not build a text or a list: each step would copy every step before it; to join texts use join(list, \", \")")
+		case n.Name == "replace" && len(n.Arguments) == 3 && isEmptyText(n.Arguments[1]):
+			p.errorf(n.Arguments[1], "replace() needs the text to look for; an empty one would put the new text between every two characters")
+		case builders[n.Name]:
+			p.checkBuilt(node)
+		}
+	case *ast.BinaryNode:
+		switch n.Operator {
+		case "..":
+			p.boundRange(node, n)
+		case "matches":
+			if _, ok := n.Right.(*ast.StringNode); !ok {
+				p.errorf(n.Right, "matches needs its pattern written in quotes, such as title matches \"(?i)\\\\bvp\\\\b\"; a pattern read from the lead or built here would be compiled again for every lead")
+			}
+		case "/", "%":
+			if v, ok := constNumber(n.Right); ok && v == 0 {
+				if n.Operator == "/" {
+					p.errorf(n.Right, "this divides by zero, which gives no number; divide by something other than 0")
+				} else {
+					p.errorf(n.Right, "this takes the remainder of a division by zero, which has none; use a number other than 0")
+				}
+			}
+		case "+":
+			if isBuilt(n.Type()) {
+				p.checkBuilt(node)
+			}
+		}
+	}
+}
+
+// limitCall makes the call name(__frame, args...) located at n.
+func (p *patcher) limitCall(n ast.Node, name string, args ...ast.Node) *ast.CallNode {
+	frame := &ast.IdentifierNode{Value: frameVar}
+	callee := &ast.IdentifierNode{Value: name}
+	c := &ast.CallNode{Callee: callee, Arguments: append([]ast.Node{frame}, args...)}
+	for _, x := range append([]ast.Node{frame, callee, c}, args...) {
+		x.SetLocation(n.Location())
+	}
+	return c
+}
+
+// checkBuilt rewrites x into (let __built = x; __grow(__frame, __built); __built),
+// which keeps x's type.
+func (p *patcher) checkBuilt(node *ast.Node) {
+	n := *node
+	ref := &ast.IdentifierNode{Value: growVar}
+	ref.SetLocation(n.Location())
+	seq := &ast.SequenceNode{Nodes: []ast.Node{p.limitCall(n, growFunc, ref), ref}}
+	seq.SetLocation(n.Location())
+	let := &ast.VariableDeclaratorNode{Name: growVar, Value: n, Expr: seq}
+	let.SetLocation(n.Location())
+	ast.Patch(node, let)
+}
+
+// boundRange refuses a range with constant bounds that is too long, and
+// has other ranges built by __range.
+func (p *patcher) boundRange(node *ast.Node, n *ast.BinaryNode) {
+	from, okA := constNumber(n.Left)
+	to, okB := constNumber(n.Right)
+	if okA && okB {
+		if count := to - from + 1; count > float64(p.c.limits.MaxRange) {
+			p.errorf(n, "this range has %s numbers, more than the %d a range may have; to test a number use a comparison, such as x >= 1 && x <= 100", trimFloat(count), p.c.limits.MaxRange)
+		}
+		return
+	}
+	ast.Patch(node, p.limitCall(n, rangeFunc, n.Left, n.Right))
+}
+
+// isBuilt reports whether values of type t may be texts or lists.
+func isBuilt(t reflect.Type) bool {
+	if t == nil {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
+		return true
+	}
+	return false
+}
+
+// isText reports whether values of type t are texts or lists, for sure.
+func isText(t reflect.Type) bool {
+	return t != nil && t.Kind() != reflect.Interface && isBuilt(t)
+}
+
+func isEmptyText(n ast.Node) bool {
+	s, ok := n.(*ast.StringNode)
+	return ok && s.Value == ""
+}
+
+// constNumber returns the value of a number written with constants only:
+// 0, -1, 2.5, (10 - 10), 2 * 3.
+func constNumber(n ast.Node) (float64, bool) {
+	switch n := n.(type) {
+	case *ast.IntegerNode:
+		return float64(n.Value), true
+	case *ast.FloatNode:
+		return n.Value, true
+	case *ast.UnaryNode:
+		v, ok := constNumber(n.Node)
+		switch {
+		case !ok:
+		case n.Operator == "-":
+			return -v, true
+		case n.Operator == "+":
+			return v, true
+		}
+	case *ast.BinaryNode:
+		a, okA := constNumber(n.Left)
+		b, okB := constNumber(n.Right)
+		if !okA || !okB {
+			return 0, false
+		}
+		switch n.Operator {
+		case "+":
+			return a + b, true
+		case "-":
+			return a - b, true
+		case "*":
+			return a * b, true
+		case "**", "^":
+			return math.Pow(a, b), true
+		}
+	}
+	return 0, false
+}
+
+// predicateChain names the deepest chain of predicates from n inward:
+// ["any", "all"] for any(xs, all(ys, ...)). It is empty when n takes no
+// predicate. Nodes are visited children first, so the chains of the
+// predicates inside n are known.
+func (p *patcher) predicateChain(n *ast.BuiltinNode) []string {
+	if !hasClosure(n) {
+		return nil
+	}
+	var deepest []string
+	ast.Find(n, func(m ast.Node) bool {
+		if c := p.chains[m]; m != ast.Node(n) && len(c) > len(deepest) {
+			deepest = c
+		}
+		return false
+	})
+	chain := append([]string{n.Name}, deepest...)
+	if p.chains == nil {
+		p.chains = map[ast.Node][]string{}
+	}
+	p.chains[n] = chain
+	return chain
+}
+
+func hasClosure(b *ast.BuiltinNode) bool {
+	for _, a := range b.Arguments {
+		if _, ok := a.(*ast.PredicateNode); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// countNodes returns the number of nodes in a tree.
+func countNodes(n ast.Node) int {
+	count := 0
+	ast.Find(n, func(ast.Node) bool {
+		count++
+		return false
+	})
+	return count
+}
