@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,4 +84,28 @@ func writeUnknown(w io.Writer, t scoring.UnknownTally) {
 	for _, line := range t.Lines() {
 		fmt.Fprintln(w, line)
 	}
+}
+
+// parseSize reads a size in bytes: a whole number with an optional unit,
+// KiB or MiB (K, KB, M and MB mean the same).
+func parseSize(s string) (int, error) {
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.ToLower(strings.TrimSpace(s[len(num):]))
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a size such as 4MiB or 512KiB, got %q", s)
+	}
+	switch unit {
+	case "", "b":
+	case "k", "kb", "kib":
+		n <<= 10
+	case "m", "mb", "mib":
+		n <<= 20
+	default:
+		return 0, fmt.Errorf("unknown unit %q in %q; use KiB or MiB", unit, s)
+	}
+	if n > 1<<30 {
+		return 0, fmt.Errorf("%q is over 1 GiB; a row that large is not a lead", s)
+	}
+	return n, nil
 }

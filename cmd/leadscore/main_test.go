@@ -430,3 +430,20 @@ func TestExplainTheBundledLeadFile(t *testing.T) {
 	assert.True(t, strings.HasPrefix(out, "lead lead-42, as of 2026-10-01T00:00:00Z: stage sql (sales-ready), grade A, total 140\n"), out)
 	assert.NotContains(t, out, "not in the model")
 }
+
+func TestScoreMaxRow(t *testing.T) {
+	in := `{"id":"A","email":"a@b.io"}` + "\n" + `{"id":"B","email":"` + strings.Repeat("x", 3000) + `"}` + "\n"
+	code, out, errOut := leadscore(t, in, "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--max-row", "2KiB", "-")
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, 2, strings.Count(out, "\n"))
+	assert.Contains(t, errOut, "stdin:2: the row is longer than 2 KiB, the most a row may hold")
+	for arg, want := range map[string]string{
+		"lots":    `--max-row: want a size such as 4MiB or 512KiB, got "lots"`,
+		"4GB":     `--max-row: unknown unit "gb" in "4GB"; use KiB or MiB`,
+		"2048MiB": `--max-row: "2048MiB" is over 1 GiB; a row that large is not a lead`,
+	} {
+		code, _, errOut = leadscore(t, in, "score", "--model", td("b2b-saas.yaml"), "--max-row", arg, "-")
+		assert.Equal(t, exitUsage, code)
+		assert.Equal(t, "leadscore score: "+want+"\n", errOut)
+	}
+}

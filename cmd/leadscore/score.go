@@ -30,6 +30,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
 	quiet := fs.Bool("quiet", false, "print no summary and no progress")
 	strict := strictDataFlag(fs)
+	maxRow := fs.String("max-row", "4MiB", "the longest row read (an NDJSON line, a CSV line), such as 512KiB or 16MiB; a longer row fails alone.\nPeak memory is about 8 × workers × (1 MiB + this)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--strict-data] [flags] [INPUT|-]")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
@@ -67,7 +68,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt,
+	rowLimit, err := parseSize(*maxRow)
+	if err != nil {
+		return fail("--max-row: %v", err)
+	}
+	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	name := "-"
 	if len(inputs) == 1 {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,11 +44,20 @@ func ParseFormat(s string) (Format, error) {
 	return NDJSON, fmt.Errorf("unknown format %q; use ndjson or csv", s)
 }
 
-// MaxLine is the longest NDJSON line read; a longer one fails as a row.
-const MaxLine = 16 << 20
+// DefaultMaxRow is the longest row (an NDJSON line, a CSV line) read unless
+// Options.MaxRow says otherwise; a longer row fails alone, and is never held
+// in memory whole.
+const DefaultMaxRow = 4 << 20
 
-// batchSize is how many rows travel together through the pipeline.
-const batchSize = 256
+// MaxLine is the longest single lead a reader of one lead (explain) takes.
+const MaxLine = DefaultMaxRow
+
+// A batch is the rows that travel together through the pipeline: up to
+// batchSize rows, closed early once it holds batchBytes of input.
+const (
+	batchSize  = 256
+	batchBytes = 1 << 20
+)
 
 // Options says what to score, where from and where to.
 type Options struct {
@@ -66,6 +76,9 @@ type Options struct {
 
 	// Workers is how many goroutines decode and score; 0 means one per core.
 	Workers int
+	// MaxRow is the longest row read, in bytes; 0 means DefaultMaxRow. A
+	// longer row fails alone. Peak memory grows with it: see Score.
+	MaxRow int
 	// OnError is called for every row that fails, in input order, from a
 	// single goroutine.
 	OnError func(RowError)
@@ -125,6 +138,15 @@ type row struct {
 	err    error           // a read error for this row
 }
 
+// size is how many bytes of input the row holds.
+func (r *row) size() int {
+	n := len(r.raw)
+	for _, cell := range r.rec {
+		n += len(cell)
+	}
+	return n
+}
+
 type batch struct {
 	seq  int
 	rows []row
@@ -137,6 +159,13 @@ type batch struct {
 // that fail are reported through OnError and counted; the error returned is
 // for problems that stop the whole run (an unreadable file, a bad header, a
 // failed write).
+//
+// Memory stays flat however long the input: at most 4 × Workers batches are
+// in flight, each closed at 256 rows or 1 MiB of input, so the input held
+// at once is at most 4 × Workers × (1 MiB + MaxRow), 40 MiB with 2 workers
+// and the default 4 MiB rows, and each worker decodes one lead at a time
+// (a decoded lead takes a few times its JSON). A CSV events file is the
+// exception: it is held whole, grouped by lead.
 func Score(opts Options) (Summary, error) {
 	start := time.Now()
 	sum := Summary{Stages: map[string]int{}}
@@ -172,18 +201,19 @@ func Score(opts Options) (Summary, error) {
 				return
 			}
 			b := &batch{seq: seq}
-			for len(b.rows) < batchSize {
+			last, size := false, 0 // last is decided before a worker owns b
+			for len(b.rows) < batchSize && size < batchBytes {
 				r, ok, err := src.next()
 				if err != nil {
 					readErr = err
-					break
 				}
-				if !ok {
+				if err != nil || !ok {
+					last = true
 					break
 				}
 				b.rows = append(b.rows, r)
+				size += r.size()
 			}
-			last := len(b.rows) < batchSize // decided before a worker owns b
 			if len(b.rows) > 0 {
 				jobs <- b
 			}
@@ -333,12 +363,35 @@ func newSource(opts Options) (source, error) {
 	if opts.Events != nil {
 		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
 	}
-	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16)}, nil
+	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)}, nil
+}
+
+func maxRow(opts Options) int {
+	if opts.MaxRow > 0 {
+		return opts.MaxRow
+	}
+	return DefaultMaxRow
+}
+
+// rowTooLong is the error of a row over the limit.
+func rowTooLong(max int) error {
+	return fmt.Errorf("the row is longer than %s, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)", sizeName(max))
+}
+
+func sizeName(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 type ndjsonSource struct {
 	r    *bufio.Reader
 	line int
+	max  int
 }
 
 func (s *ndjsonSource) next() (row, bool, error) {
@@ -358,7 +411,7 @@ func (s *ndjsonSource) next() (row, bool, error) {
 				return row{}, false, fmt.Errorf("reading line %d: %w", s.line, err)
 			}
 			if !tooLong {
-				if len(buf)+len(chunk) > MaxLine {
+				if len(buf)+len(chunk) > s.max {
 					tooLong, buf = true, nil
 				} else {
 					buf = append(buf, chunk...)
@@ -369,7 +422,7 @@ func (s *ndjsonSource) next() (row, bool, error) {
 			}
 		}
 		if tooLong {
-			return row{line: s.line, err: fmt.Errorf("the line is longer than %d MiB", MaxLine>>20)}, true, nil
+			return row{line: s.line, err: rowTooLong(s.max)}, true, nil
 		}
 		if len(bytes.TrimSpace(buf)) == 0 {
 			continue // blank lines are not rows
@@ -385,12 +438,13 @@ type csvSource struct {
 	r       *csv.Reader
 	schema  *csvSchema
 	columns int   // cells in the header; every row must have as many
+	max     int   // the longest line
 	pending []row // rows an unclosed quote swallowed, still to report
 }
 
 func newCSVSource(opts Options) (*csvSource, error) {
 	m := opts.Scorer.Model()
-	r := csv.NewReader(opts.Input)
+	r := csv.NewReader(&lineLimiter{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)})
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
@@ -413,7 +467,7 @@ func newCSVSource(opts Options) (*csvSource, error) {
 			return nil, err
 		}
 	}
-	return &csvSource{r: r, schema: schema, columns: len(header)}, nil
+	return &csvSource{r: r, schema: schema, columns: len(header), max: maxRow(opts)}, nil
 }
 
 func (s *csvSource) next() (row, bool, error) {
@@ -436,6 +490,11 @@ func (s *csvSource) next() (row, bool, error) {
 		return row{}, false, err
 	}
 	line, _ := s.r.FieldPos(0)
+	for _, cell := range rec {
+		if strings.Contains(cell, tooLongMark) {
+			return row{line: line, err: rowTooLong(s.max)}, true, nil
+		}
+	}
 	if len(rec) != s.columns {
 		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
 	}
@@ -563,4 +622,55 @@ func joinLines(lines []string) string {
 		b.WriteString(l)
 	}
 	return b.String()
+}
+
+// tooLongMark stands in a CSV line for the rest of a line over the limit;
+// no CSV a person writes holds it.
+const tooLongMark = "\x00leadscore: row too long\x00"
+
+// lineLimiter passes a CSV file through, but cuts each line longer than
+// max, putting tooLongMark in place of the rest, so that encoding/csv never
+// holds an over-long row whole and the row fails alone.
+type lineLimiter struct {
+	r        *bufio.Reader
+	max      int
+	n        int  // bytes of the current line passed through
+	skipping bool // dropping the rest of an over-long line
+	pending  string
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	if l.pending != "" {
+		n := copy(p, l.pending)
+		l.pending = l.pending[n:]
+		return n, nil
+	}
+	written := 0
+	for written < len(p) {
+		c, err := l.r.ReadByte()
+		if err != nil {
+			if written > 0 {
+				return written, nil
+			}
+			return 0, err
+		}
+		if c == '\n' {
+			l.n, l.skipping = 0, false
+			p[written] = c
+			written++
+			continue
+		}
+		if l.skipping {
+			continue
+		}
+		if l.n++; l.n > l.max {
+			l.skipping = true
+			n := copy(p[written:], tooLongMark)
+			l.pending = tooLongMark[n:]
+			return written + n, nil
+		}
+		p[written] = c
+		written++
+	}
+	return written, nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package leadfile_test
+
+const raceDetector = false
