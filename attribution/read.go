@@ -51,8 +51,11 @@ func ReadNDJSON(r io.Reader, fn func(line int, j *Journey, err error) error) err
 
 // check refuses journeys that would give misleading credit.
 func (j *Journey) check() error {
-	if j.Revenue < 0 || j.Conversions < 0 {
-		return errors.New("revenue and conversions cannot be negative")
+	if err := CheckAmount(j.Revenue); err != nil {
+		return fmt.Errorf("revenue: %v", err)
+	}
+	if err := CheckAmount(j.Conversions); err != nil {
+		return fmt.Errorf("conversions: %v", err)
 	}
 	if j.Revenue > 0 && !j.Converted {
 		return errors.New("revenue without a conversion; set converted: true, or remove the revenue")
@@ -165,9 +168,9 @@ func journeyRow(rec []string, col map[string]int, touches map[string][]Touch) (*
 			if v == "" {
 				continue
 			}
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			f, err := ParseAmount(v)
 			if err != nil {
-				return nil, fmt.Errorf("%s: want a number, got %q", name, v)
+				return nil, fmt.Errorf("%s: %v", name, err)
 			}
 			if name == "revenue" {
 				j.Revenue = f

@@ -71,11 +71,11 @@ func money(v float64) string {
 
 func count(v float64) string { return strconv.FormatFloat(round2(v), 'f', -1, 64) }
 
-func ratio(v float64) string {
-	if v == 0 {
+func ratio(v *float64) string {
+	if v == nil || *v == 0 {
 		return "—"
 	}
-	return strconv.FormatFloat(round2(v), 'f', 2, 64)
+	return strconv.FormatFloat(round2(*v), 'f', 2, 64)
 }
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
@@ -183,7 +183,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteCSV writes one row per campaign, channel and the total (the level
 // column says which), with the funnel and, for each model, the
-// conversions, revenue, ROAS and ROI credited.
+// conversions, revenue, ROAS and ROI credited (ROAS and ROI empty for a
+// row without cost).
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won", "cost_per_sales_ready", "cost_per_won"}
@@ -192,11 +193,17 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	opt := func(v *float64) string { // empty when there is no cost to divide by
+		if v == nil {
+			return ""
+		}
+		return f(*v)
+	}
 	write := func(level string, row Row) {
 		rec := []string{level, row.Name, row.Channel, f(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
 			strconv.Itoa(row.Funnel.Opportunities), strconv.Itoa(row.Funnel.Won), f(row.CostPerSalesReady), f(row.CostPerWon)}
 		for _, a := range row.Credit {
-			rec = append(rec, f(a.Conversions), f(a.Revenue), f(a.ROAS), f(a.ROI))
+			rec = append(rec, f(a.Conversions), f(a.Revenue), opt(a.ROAS), opt(a.ROI))
 		}
 		cw.Write(rec)
 	}
