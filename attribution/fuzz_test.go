@@ -36,6 +36,6 @@ func FuzzReaders(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		attribution.ReadCosts(bytes.NewReader(b))
+		attribution.ReadCosts(bytes.NewReader(b), func(int, error) {})
 	})
 }

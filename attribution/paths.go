@@ -203,7 +203,10 @@ func ReadPaths(r io.Reader, onError func(line int, err error)) (p *Paths, read, 
 	for sc.Scan() {
 		line++
 		text := sc.Text()
-		if line == 1 && strings.HasPrefix(strings.TrimPrefix(text, "\ufeff"), "path") {
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if line == 1 && strings.HasPrefix(text, "path") {
 			continue // the header
 		}
 		if strings.TrimSpace(text) == "" {
@@ -297,7 +300,10 @@ func ReadPathsParallel(r io.Reader, workers int, onError func(line int, err erro
 	for sc.Scan() {
 		line++
 		text := sc.Text()
-		if line == 1 && strings.HasPrefix(strings.TrimPrefix(text, "\ufeff"), "path") {
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if line == 1 && strings.HasPrefix(text, "path") {
 			cur.first = 2
 			continue
 		}

@@ -85,8 +85,9 @@ func costs(t *testing.T) attribution.Costs {
 	f, err := os.Open(td("costs.csv"))
 	require.NoError(t, err)
 	defer f.Close()
-	c, err := attribution.ReadCosts(f)
+	c, n, err := attribution.ReadCosts(f, func(line int, err error) { t.Errorf("line %d: %v", line, err) })
 	require.NoError(t, err)
+	assert.Equal(t, attribution.Counts{Rows: n.Read, Read: n.Read}, n)
 	return c
 }
 

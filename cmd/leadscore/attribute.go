@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,16 +87,25 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		opts.Lookback = d
 	}
+	problems := 0 // rows of costs and outcomes that failed
 	costs := attribution.Costs{}
 	if *costsFile != "" {
 		f, err := os.Open(*costsFile)
 		if err != nil {
 			return fail("%v", err)
 		}
-		costs, err = attribution.ReadCosts(f)
+		var n attribution.Counts
+		costs, n, err = attribution.ReadCosts(f, func(line int, err error) {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", *costsFile, line, err)
+		})
 		f.Close()
 		if err != nil {
 			return fail("%s: %v", *costsFile, err)
+		}
+		if n.Failed > 0 {
+			fmt.Fprintf(stderr, "%s: %d cost rows: %d read, %d failed; the campaigns of the failed rows have no cost in this report; fix the rows and run again\n",
+				*costsFile, n.Rows, n.Read, n.Failed)
+			problems += n.Failed
 		}
 	}
 	switch *format {
@@ -120,12 +127,13 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		out = json.NewEncoder(f)
 	}
 	add := func(file string, line int, j *attribution.Journey, err error) error {
-		read++
 		if err != nil {
-			failed++
+			read += attribution.RowsLost(err)
+			failed += attribution.RowsLost(err)
 			fmt.Fprintf(stderr, "%s:%d: %v\n", file, line, err)
 			return nil
 		}
+		read++
 		rep.Add(j)
 		if len(dataDriven) > 0 {
 			paths = append(paths, j)
@@ -151,11 +159,13 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if scorer == nil {
 			return code
 		}
-		outcomes := map[string]outcome{}
+		outcomes := map[string]attribution.Outcome{}
 		if *outcomesFile != "" {
-			if outcomes, err = readOutcomes(*outcomesFile); err != nil {
+			n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
+			if err != nil {
 				return fail("%s: %v", *outcomesFile, err)
 			}
+			problems += n.Failed
 		}
 		lopts := leadfile.Options{Scorer: scorer}
 		closeLeads, oerr := openLeads(&lopts, *leadsFile, "", *events)
@@ -219,7 +229,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
-	if failed > 0 {
+	if failed > 0 || problems > 0 {
 		return exitProblem
 	}
 	return exitOK
@@ -317,69 +327,30 @@ func readJourneys(name, touches string, add func(string, int, *attribution.Journ
 	return attribution.ReadNDJSON(f, fn)
 }
 
-// outcome is what the CRM says became of a lead.
-type outcome struct {
-	opportunity, won time.Time
-	revenue          float64
-}
-
-func readOutcomes(name string) (map[string]outcome, error) {
+// readOutcomes reads the CRM outcomes, reporting bad rows with their lines.
+func readOutcomes(name string, out *map[string]attribution.Outcome, stderr io.Writer) (attribution.Counts, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return attribution.Counts{}, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
+	o, n, err := attribution.ReadOutcomes(f, func(line int, err error) {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+	})
 	if err != nil {
-		return nil, err
+		return n, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
+	*out = o
+	if n.Failed > 0 {
+		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n", name, n.Rows, n.Read, n.Failed)
 	}
-	for _, need := range []string{"lead_id", "opportunity", "won", "revenue"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("the header lacks %s; it needs lead_id, opportunity, won and revenue", need)
-		}
-	}
-	out := map[string]outcome{}
-	var problems []error
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			problems = append(problems, err) // a csv.ParseError names its line
-			continue
-		}
-		line, _ := r.FieldPos(0)
-		var o outcome
-		for _, t := range []struct {
-			name string
-			dst  *time.Time
-		}{{"opportunity", &o.opportunity}, {"won", &o.won}} {
-			if v := rec[col[t.name]]; v != "" {
-				if *t.dst, err = dsl.ParseTime(v); err != nil {
-					problems = append(problems, fmt.Errorf("line %d: %s: %v", line, t.name, err))
-				}
-			}
-		}
-		if v := rec[col["revenue"]]; v != "" {
-			if o.revenue, err = strconv.ParseFloat(v, 64); err != nil || o.revenue < 0 {
-				problems = append(problems, fmt.Errorf("line %d: revenue: want a number, got %q", line, v))
-			}
-		}
-		out[rec[col["lead_id"]]] = o
-	}
-	return out, errors.Join(problems...)
+	return n, nil
 }
 
 // leadJourney builds a lead's journey: touches from its events' campaign
 // and channel, lead creation from a field, the sales-ready moment from its
 // scoring timeline, opportunity, won and revenue from the CRM.
-func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, outcomes map[string]outcome) (*attribution.Journey, error) {
+func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, outcomes map[string]attribution.Outcome) (*attribution.Journey, error) {
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
 	for _, e := range lead.Events {
 		campaign, _ := e.Fields["campaign"].(string)
@@ -417,12 +388,12 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 		j.Milestones[attribution.SalesReady] = r.At
 	}
 	if o, ok := outcomes[lead.ID]; ok {
-		if !o.opportunity.IsZero() {
-			j.Milestones[attribution.Opportunity] = o.opportunity
+		if !o.Opportunity.IsZero() {
+			j.Milestones[attribution.Opportunity] = o.Opportunity
 		}
-		if !o.won.IsZero() {
-			j.Milestones[attribution.Won] = o.won
-			j.Converted, j.Revenue = true, o.revenue
+		if !o.Won.IsZero() {
+			j.Milestones[attribution.Won] = o.Won
+			j.Converted, j.Revenue = true, o.Revenue
 		}
 	}
 	return j, nil
