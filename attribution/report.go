@@ -19,6 +19,9 @@ type Report struct {
 	Total     Row      `json:"total"`
 	// Velocity is the median days from one milestone to the next.
 	Velocity []Velocity `json:"velocity"`
+	// Warnings are what the caller found doubtful about the journeys, such
+	// as events that carry no campaign; the report shows them first.
+	Warnings []string `json:"warnings,omitempty"`
 
 	models    []Model
 	opts      Options

@@ -155,7 +155,11 @@ func (r *Report) summary() string {
 // WriteMarkdown writes the report as Markdown tables.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	b.WriteString("## Attribution\n\n" + r.summary() + "\n\n")
+	b.WriteString("## Attribution\n\n")
+	for _, w := range r.Warnings {
+		b.WriteString("> **Warning:** " + w + "\n\n")
+	}
+	b.WriteString(r.summary() + "\n\n")
 	for _, t := range r.tables() {
 		t.markdown(&b)
 	}
@@ -166,6 +170,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 // WriteText writes the report as aligned text tables, for a terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
+	for _, w := range r.Warnings {
+		b.WriteString("WARNING: " + w + "\n\n")
+	}
 	b.WriteString(r.summary() + "\n\n")
 	for _, t := range r.tables() {
 		t.text(&b)
