@@ -127,7 +127,7 @@ func (s *Scorer) Explain(lead Lead, asOf time.Time) (x *Explanation, err error) 
 	ev := s.newEvaluation()
 	env := ev.env
 	// Rebuild the state the score was computed in.
-	if err := begin(env, lead, asOf); err != nil {
+	if err := begin(env, lead, asOf, nil); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
 	}
 	if err := env.EvalDefines(); err != nil {

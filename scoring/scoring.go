@@ -75,6 +75,9 @@ type evaluation struct {
 	ruleHits []bool            // by rule index: a lead rule's condition holds
 	stageOK  []bool            // by stage index: the stage's condition holds
 	raw      []float64         // by category index: points before clamping
+	// counted, when set, holds the event aggregates' values, kept up to
+	// date by a timeline, in place of counting the events.
+	counted *counted
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -109,12 +112,19 @@ func (e *Error) Unwrap() error { return e.Err }
 // Score scores one lead as of the given time. The error, when not nil, is an
 // *Error; no panic escapes.
 func (s *Scorer) Score(lead Lead, asOf time.Time) (res *Result, err error) {
+	return s.score(lead, asOf, nil)
+}
+
+// score is Score, with the event aggregates' values from counted when set.
+func (s *Scorer) score(lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
+	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
 			ev = s.newEvaluation() // the old one may be in a broken state
 		}
+		ev.counted = nil
 		s.pool.Put(ev)
 	}()
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
@@ -126,7 +136,7 @@ func (s *Scorer) Score(lead Lead, asOf time.Time) (res *Result, err error) {
 
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
 	m, env := s.model, ev.env
-	if err := begin(env, lead, asOf); err != nil {
+	if err := begin(env, lead, asOf, ev.counted); err != nil {
 		return err
 	}
 	var err error
@@ -207,9 +217,14 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	return nil
 }
 
-// begin starts a lead in env: its as-of time, its events and its fields.
-func begin(env *rules.Env, lead Lead, asOf time.Time) error {
-	env.Begin(asOf, lead.Events)
+// begin starts a lead in env: its as-of time, its events (or the values of
+// the event aggregates, when counted is set) and its fields.
+func begin(env *rules.Env, lead Lead, asOf time.Time, counted *counted) error {
+	if counted != nil {
+		env.BeginCounted(asOf, lead.Events, counted.counts, counted.lasts)
+	} else {
+		env.Begin(asOf, lead.Events)
+	}
 	switch f := lead.Fields.(type) {
 	case map[string]any:
 		return env.BindMap(f)

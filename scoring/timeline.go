@@ -40,6 +40,13 @@ type Reached struct {
 // Timeline replays a lead's events in time order up to the as-of time. The
 // score is taken just after each event; between events a score can still
 // fall as decay ages the events, which the points do not show.
+//
+// Each point is the score of the lead with the events up to it, but the
+// replay does not score every point from scratch: it keeps the event
+// aggregates (events(), daysSinceLast()) up to date event by event, and
+// keeps only the events that can still change a later point (see replay),
+// so a lead's timeline takes time linear in its events for the usual
+// rules. The points are the very results Score gives.
 func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
 	events := make([]Event, 0, len(lead.Events))
 	for _, e := range lead.Events {
@@ -51,8 +58,9 @@ func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
 	tl := &Timeline{LeadID: lead.ID}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
+	r := s.newReplay(lead)
 	step := func(at time.Time, upTo int, ev *Event) error {
-		res, err := s.Score(Lead{ID: lead.ID, Fields: lead.Fields, Events: events[:upTo]}, at)
+		res, err := r.score(events[:upTo], at)
 		if err != nil {
 			return err
 		}
