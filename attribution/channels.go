@@ -135,9 +135,13 @@ func (r *ChannelReport) table() table {
 }
 
 func (r *ChannelReport) summary() string {
+	rate := 0.0 // no journeys: nothing converted
+	if r.Conversions+r.Nulls > 0 {
+		rate = r.Conversions / (r.Conversions + r.Nulls)
+	}
 	return fmt.Sprintf("%s distinct paths: %s conversions (value %s), %s nulls; conversion rate %.6f. Models: %s.",
 		thousands(float64(r.Paths)), thousands(r.Conversions), money(r.Value), thousands(r.Nulls),
-		r.Conversions/(r.Conversions+r.Nulls), strings.Join(r.Models, ", "))
+		rate, strings.Join(r.Models, ", "))
 }
 
 // WriteMarkdown writes the report as a Markdown table.

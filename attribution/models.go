@@ -276,7 +276,7 @@ func ParseModel(spec string) (Model, error) {
 			a, b, ok := strings.Cut(arg, "/")
 			f, err1 := strconv.ParseFloat(a, 64)
 			l, err2 := strconv.ParseFloat(b, 64)
-			if !ok || err1 != nil || err2 != nil || f < 0 || l < 0 || f+l > 100 {
+			if !ok || err1 != nil || err2 != nil || !(f >= 0 && l >= 0 && f+l <= 100) { // NaN fails too
 				return nil, fmt.Errorf("position_based: write the first and last shares in percent, such as position_based:40/40")
 			}
 			m.First, m.Last = f/100, l/100
@@ -291,7 +291,7 @@ func ParseModel(spec string) (Model, error) {
 		for _, part := range strings.Split(arg, ",") {
 			k, v, ok := strings.Cut(part, "=")
 			share, err := strconv.ParseFloat(v, 64)
-			if !ok || err != nil || share < 0 {
+			if !ok || err != nil || !(share >= 0 && share <= 1e6) { // not NaN, not infinite
 				return nil, fmt.Errorf("custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2")
 			}
 			if k == "between" {
@@ -314,12 +314,15 @@ func parseDays(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("write a duration such as 7d")
 	}
 	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-	if err != nil || n <= 0 {
+	if err != nil || !(n > 0) { // NaN fails too
 		return 0, fmt.Errorf("write a duration such as 7d, not %q", s)
 	}
 	unit := map[byte]time.Duration{'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
 	if unit == 0 {
 		return 0, fmt.Errorf("write a duration such as 7d, not %q", s)
+	}
+	if d := n * float64(unit); d < float64(time.Hour) || d > float64(100*365*24*time.Hour) {
+		return 0, fmt.Errorf("write a duration from 1h to 100 years, such as 7d, not %q", s)
 	}
 	return time.Duration(n * float64(unit)), nil
 }

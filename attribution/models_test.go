@@ -212,6 +212,13 @@ func TestParseModelErrors(t *testing.T) {
 		"position_based:60/60": "position_based: write the first and last shares in percent, such as position_based:40/40",
 		"custom:first_touch":   "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
 		"custom:between=1":     "custom: name at least one milestone, such as custom:first_touch=0.5,won=0.5",
+		// NaN, infinities and durations beyond time.Duration are refused, not run.
+		"time_decay:NaNd":               "time_decay: write a duration such as 7d, not \"NaNd\"",
+		"time_decay:1e300w":             "time_decay: write a duration from 1h to 100 years, such as 7d, not \"1e300w\"",
+		"time_decay:Infd":               "time_decay: write a duration from 1h to 100 years, such as 7d, not \"Infd\"",
+		"position_based:NaN/40":         "position_based: write the first and last shares in percent, such as position_based:40/40",
+		"custom:first_touch=NaN":        "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
+		"custom:first_touch=1,won=+Inf": "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
 	} {
 		_, err := attribution.ParseModel(spec)
 		if assert.Error(t, err, spec) {

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,20 +26,24 @@ type Paths struct {
 	order []*PathCount // the canonical order, nil when paths changed since
 }
 
-// PathCount is one distinct path and what it led to. Value is kept in
-// millionths, as an integer, so that values add up exactly in any order and
-// shards merge to the bit.
+// PathCount is one distinct path and what it led to. Conversions, value
+// and nulls are kept in millionths, as 128-bit integers (see MaxAmount), so
+// that they add up exactly in any order and shards merge to the bit;
+// Conversions, Nulls and Value are those exact sums rounded once.
 type PathCount struct {
 	Path        []int // channel ids, see Paths.Channel
 	Conversions float64
 	Nulls       float64
-	micros      int64
+
+	conv, value, nulls exact
+	valueF             float64
 }
 
 // Value is the conversion value of the path.
-func (pc *PathCount) Value() float64 { return float64(pc.micros) / 1e6 }
+func (pc *PathCount) Value() float64 { return pc.valueF }
 
-func toMicros(v float64) int64 { return int64(math.Round(v * 1e6)) }
+// credits reports whether the path has conversions or value to credit.
+func (pc *PathCount) credits() bool { return !pc.conv.isZero() || !pc.value.isZero() }
 
 // MaxChannels is the most channels a Paths can hold.
 const MaxChannels = 255
@@ -73,10 +75,15 @@ func (p *Paths) id(channel string) (int, error) {
 }
 
 // Add counts a path (its channels in order) with its conversions, value and
-// nulls.
+// nulls, each from 0 to MaxAmount (NaN and infinities are refused).
 func (p *Paths) Add(channels []string, conversions, value, nulls float64) error {
 	if len(channels) == 0 {
 		return errors.New("empty path")
+	}
+	for i, v := range [3]float64{conversions, value, nulls} {
+		if err := CheckAmount(v); err != nil {
+			return fmt.Errorf("%s: %v", pathColumns[i+1], err)
+		}
 	}
 	key := make([]byte, len(channels))
 	for i, c := range channels {
@@ -86,11 +93,11 @@ func (p *Paths) Add(channels []string, conversions, value, nulls float64) error 
 		}
 		key[i] = byte(id)
 	}
-	p.addKey(string(key), conversions, value, nulls)
+	p.addKey(string(key), exactOf(conversions), exactOf(value), exactOf(nulls))
 	return nil
 }
 
-func (p *Paths) addKey(key string, conversions, value, nulls float64) {
+func (p *Paths) addKey(key string, conversions, value, nulls exact) {
 	p.order = nil
 	pc, ok := p.counts[key]
 	if !ok {
@@ -101,9 +108,10 @@ func (p *Paths) addKey(key string, conversions, value, nulls float64) {
 		pc = &PathCount{Path: path}
 		p.counts[key] = pc
 	}
-	pc.Conversions += conversions
-	pc.micros += toMicros(value)
-	pc.Nulls += nulls
+	pc.conv.add(conversions)
+	pc.value.add(value)
+	pc.nulls.add(nulls)
+	pc.Conversions, pc.valueF, pc.Nulls = pc.conv.float(), pc.value.float(), pc.nulls.float()
 }
 
 // Merge adds other's paths into p.
@@ -121,7 +129,7 @@ func (p *Paths) Merge(other *Paths) error {
 		for i, id := range pc.Path {
 			key[i] = remap[id]
 		}
-		p.addKey(string(key), pc.Conversions, pc.Value(), pc.Nulls)
+		p.addKey(string(key), pc.conv, pc.value, pc.nulls)
 	}
 	return nil
 }
@@ -167,16 +175,20 @@ func (p *Paths) canonical() []*PathCount {
 	return out
 }
 
-// Totals returns the conversions, value and nulls of all paths.
+// Totals returns the conversions, value and nulls of all paths: exact sums,
+// rounded once.
 func (p *Paths) Totals() (conversions, value, nulls float64) {
-	var micros int64
+	var c, v, n exact
 	for _, pc := range p.sorted() {
-		conversions += pc.Conversions
-		micros += pc.micros
-		nulls += pc.Nulls
+		c.add(pc.conv)
+		v.add(pc.value)
+		n.add(pc.nulls)
 	}
-	return conversions, float64(micros) / 1e6, nulls
+	return c.float(), v.float(), n.float()
 }
+
+// pathColumns are the columns of aggregated paths.
+var pathColumns = []string{"path", "total_conversions", "total_conversion_value", "total_null"}
 
 // ReadPaths reads aggregated paths in the format ChannelAttribution and
 // others use: a header, then lines of path;total_conversions;
@@ -191,7 +203,10 @@ func ReadPaths(r io.Reader, onError func(line int, err error)) (p *Paths, read, 
 	for sc.Scan() {
 		line++
 		text := sc.Text()
-		if line == 1 && strings.HasPrefix(strings.TrimPrefix(text, "\ufeff"), "path") {
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if line == 1 && strings.HasPrefix(text, "path") {
 			continue // the header
 		}
 		if strings.TrimSpace(text) == "" {
@@ -215,9 +230,9 @@ func (p *Paths) addLine(text string) error {
 	}
 	var nums [3]float64
 	for i, s := range parts[1:] {
-		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil || v < 0 {
-			return fmt.Errorf("%s: want a number of at least 0, got %q", []string{"total_conversions", "total_conversion_value", "total_null"}[i], s)
+		v, err := ParseAmount(s)
+		if err != nil {
+			return fmt.Errorf("%s: %v", pathColumns[i+1], err)
 		}
 		nums[i] = v
 	}
@@ -285,7 +300,10 @@ func ReadPathsParallel(r io.Reader, workers int, onError func(line int, err erro
 	for sc.Scan() {
 		line++
 		text := sc.Text()
-		if line == 1 && strings.HasPrefix(strings.TrimPrefix(text, "\ufeff"), "path") {
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if line == 1 && strings.HasPrefix(text, "path") {
 			cur.first = 2
 			continue
 		}
@@ -360,7 +378,7 @@ func RuleBased(p *Paths, m Model) []ChannelCredit {
 	}
 	base := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, pc := range p.sorted() {
-		if pc.Conversions == 0 && pc.micros == 0 {
+		if !pc.credits() {
 			continue
 		}
 		touches := make([]Touch, len(pc.Path))

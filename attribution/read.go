@@ -3,7 +3,6 @@ package attribution
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,19 +19,19 @@ import (
 //	 "milestones":{"lead_created":"2026-09-01T10:00:00Z","sales_ready":"2026-09-20T00:00:00Z"},
 //	 "converted":true,"revenue":12000}
 //
-// Unknown keys are errors, so a misspelt "revenu" is not read as no revenue.
+// Unknown keys are errors, so a misspelt "revenu" is not read as no revenue;
+// so are a key given twice in one object, a number out of range and more
+// than one value on a line. A byte-order mark before the first line is
+// skipped. fn is called once for every line that is not blank.
 func ReadNDJSON(r io.Reader, fn func(line int, j *Journey, err error) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	for line := 1; ; line++ {
 		data, err := br.ReadBytes('\n')
+		if line == 1 {
+			data = bytes.TrimPrefix(data, []byte("\ufeff"))
+		}
 		if len(bytes.TrimSpace(data)) > 0 {
-			j := &Journey{}
-			dec := json.NewDecoder(bytes.NewReader(data))
-			dec.DisallowUnknownFields()
-			derr := dec.Decode(j)
-			if derr == nil {
-				derr = j.check()
-			}
+			j, derr := decodeJourney(data)
 			if derr != nil {
 				j = nil
 			}
@@ -49,10 +48,30 @@ func ReadNDJSON(r io.Reader, fn func(line int, j *Journey, err error) error) err
 	}
 }
 
+func decodeJourney(data []byte) (*Journey, error) {
+	if err := checkJSON(data); err != nil {
+		return nil, err
+	}
+	j := &Journey{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(j); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("%s: want %s, got a JSON %s", te.Field, jsonKind(te.Type.Kind()), te.Value)
+		}
+		return nil, err
+	}
+	return j, j.check()
+}
+
 // check refuses journeys that would give misleading credit.
 func (j *Journey) check() error {
-	if j.Revenue < 0 || j.Conversions < 0 {
-		return errors.New("revenue and conversions cannot be negative")
+	if err := CheckAmount(j.Revenue); err != nil {
+		return fmt.Errorf("revenue: %v", err)
+	}
+	if err := CheckAmount(j.Conversions); err != nil {
+		return fmt.Errorf("conversions: %v", err)
 	}
 	if j.Revenue > 0 && !j.Converted {
 		return errors.New("revenue without a conversion; set converted: true, or remove the revenue")
@@ -71,73 +90,66 @@ func (j *Journey) check() error {
 // any other name) holding its time or nothing. The touches file has
 // journey_id, at, campaign and channel; further columns are touch
 // attributes. Touches are read into memory first, grouped by journey.
+//
+// fn is called once for every row of the journeys file, with the journey
+// or its problem; a row that swallowed others (an unclosed quote) comes
+// with a *LostRowsError, and RowsLost says how many rows it stands for. A
+// bad touch row fails its journey; a touch row whose journey cannot be
+// told (cells out of place, a broken quote) fails the whole read, since any
+// journey could lack it.
 func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err error) error) error {
 	byID := map[string][]Touch{}
+	badTouches := map[string]string{} // journey id -> the first problem with one of its touches
 	if touches != nil {
-		tr := csv.NewReader(touches)
-		tr.FieldsPerRecord = -1
-		header, err := tr.Read()
+		tt, err := newCSV(touches, "touches", "journey_id", "at", "campaign", "channel")
 		if err != nil {
-			return fmt.Errorf("touches: reading the header: %v", err)
-		}
-		col := columns(header)
-		for _, need := range []string{"journey_id", "at", "campaign", "channel"} {
-			if _, ok := col[need]; !ok {
-				return fmt.Errorf("touches: the header lacks %s; it needs journey_id, at, campaign and channel", need)
-			}
+			return fmt.Errorf("touches: %v", err)
 		}
 		var problems []string
 		for {
-			rec, err := tr.Read()
+			line, rec, err := tt.next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("touches:%d: %v", csvErrorLine(err), err))
+				problems = append(problems, fmt.Sprintf("touches:%d: %v", line, err))
 				continue
 			}
-			line, _ := tr.FieldPos(0)
-			at, err := parseTime(cell(rec, col["at"]))
+			id := tt.cell(rec, "journey_id")
+			at, err := parseTime(tt.cell(rec, "at"))
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("touches:%d: at: %v", line, err))
+				if _, seen := badTouches[id]; !seen {
+					badTouches[id] = fmt.Sprintf("its touch on line %d of the touches file has a bad time: %v", line, err)
+				}
 				continue
 			}
-			t := Touch{At: at, Campaign: cell(rec, col["campaign"]), Channel: cell(rec, col["channel"])}
-			for name, i := range col {
-				if name != "journey_id" && name != "at" && name != "campaign" && name != "channel" && cell(rec, i) != "" {
+			t := Touch{At: at, Campaign: tt.cell(rec, "campaign"), Channel: tt.cell(rec, "channel")}
+			for i, name := range tt.header {
+				if name != "journey_id" && name != "at" && name != "campaign" && name != "channel" && rec[i] != "" {
 					if t.Attrs == nil {
 						t.Attrs = map[string]string{}
 					}
-					t.Attrs[name] = cell(rec, i)
+					t.Attrs[name] = rec[i]
 				}
 			}
-			id := cell(rec, col["journey_id"])
 			byID[id] = append(byID[id], t)
 		}
 		if len(problems) > 0 {
-			return fmt.Errorf("the touches file has bad rows; fix them, since journeys without their touches would be credited wrongly:\n%s", strings.Join(problems, "\n"))
+			return fmt.Errorf("the touches file has rows that cannot be told apart; fix them, since journeys without their touches would be credited wrongly:\n%s", strings.Join(problems, "\n"))
 		}
 	}
-	jr := csv.NewReader(journeys)
-	jr.FieldsPerRecord = -1
-	header, err := jr.Read()
+	jt, err := newCSV(journeys, "journeys", "id")
 	if err != nil {
-		return fmt.Errorf("journeys: reading the header: %v", err)
-	}
-	col := columns(header)
-	if _, ok := col["id"]; !ok {
-		return errors.New("journeys: the header has no id column")
+		return fmt.Errorf("journeys: %v", err)
 	}
 	for {
-		rec, err := jr.Read()
+		line, rec, err := jt.next()
 		if err == io.EOF {
 			return nil
 		}
-		line := csvErrorLine(err)
 		var j *Journey
 		if err == nil {
-			line, _ = jr.FieldPos(0)
-			j, err = journeyRow(rec, col, byID)
+			j, err = journeyRow(jt, rec, byID, badTouches)
 		}
 		if err != nil {
 			j = nil
@@ -148,11 +160,14 @@ func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err erro
 	}
 }
 
-func journeyRow(rec []string, col map[string]int, touches map[string][]Touch) (*Journey, error) {
-	j := &Journey{ID: cell(rec, col["id"]), Milestones: map[string]time.Time{}}
+func journeyRow(t *csvTable, rec []string, touches map[string][]Touch, badTouches map[string]string) (*Journey, error) {
+	j := &Journey{ID: t.cell(rec, "id"), Milestones: map[string]time.Time{}}
+	if bad, ok := badTouches[j.ID]; ok {
+		return nil, fmt.Errorf("journey %s: %s; the journey is left out rather than credited without it", j.ID, bad)
+	}
 	j.Touches = touches[j.ID]
-	for name, i := range col {
-		v := cell(rec, i)
+	for i, name := range t.header {
+		v := rec[i]
 		switch name {
 		case "id":
 		case "converted":
@@ -162,12 +177,12 @@ func journeyRow(rec []string, col map[string]int, touches map[string][]Touch) (*
 			}
 			j.Converted = b
 		case "revenue", "conversions":
-			if v == "" {
+			if strings.TrimSpace(v) == "" {
 				continue
 			}
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			f, err := ParseAmount(v)
 			if err != nil {
-				return nil, fmt.Errorf("%s: want a number, got %q", name, v)
+				return nil, fmt.Errorf("%s: %v", name, err)
 			}
 			if name == "revenue" {
 				j.Revenue = f
@@ -188,66 +203,120 @@ func journeyRow(rec []string, col map[string]int, touches map[string][]Touch) (*
 	return j, j.check()
 }
 
-// ReadCosts reads a cost table: a CSV with campaign and cost columns.
-func ReadCosts(r io.Reader) (Costs, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+// ReadCosts reads a cost table: a CSV with campaign and cost columns. A
+// campaign on several rows costs their sum. A bad row is passed to onError
+// with its line and left out; the counts say how many rows were read and
+// how many failed. The error is for a file that cannot be read at all.
+func ReadCosts(r io.Reader, onError func(line int, err error)) (Costs, Counts, error) {
+	var n Counts
+	t, err := newCSV(r, "costs", "campaign", "cost")
 	if err != nil {
-		return nil, fmt.Errorf("reading the header: %v", err)
-	}
-	col := columns(header)
-	ci, ok1 := col["campaign"]
-	vi, ok2 := col["cost"]
-	if !ok1 || !ok2 {
-		return nil, errors.New("the header needs campaign and cost columns")
+		return nil, n, err
 	}
 	costs := Costs{}
 	for {
-		rec, err := cr.Read()
+		line, rec, err := t.next()
 		if err == io.EOF {
-			return costs, nil
+			return costs, n, nil
+		}
+		var v float64
+		if err == nil {
+			if v, err = ParseAmount(t.cell(rec, "cost")); err != nil {
+				err = fmt.Errorf("cost: %v", err)
+			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", csvErrorLine(err), err)
+			n.Rows += RowsLost(err)
+			n.Failed += RowsLost(err)
+			onError(line, err)
+			continue
 		}
-		line, _ := cr.FieldPos(0)
-		v, err := strconv.ParseFloat(strings.TrimSpace(cell(rec, vi)), 64)
-		if err != nil || v < 0 {
-			return nil, fmt.Errorf("line %d: cost: want a number of at least 0, got %q", line, cell(rec, vi))
+		n.Rows++
+		n.Read++
+		costs[t.cell(rec, "campaign")] += v
+	}
+}
+
+// Outcome is what the CRM says became of a lead: when it became an
+// opportunity, when it was won and for how much (zero times for never).
+type Outcome struct {
+	Opportunity, Won time.Time
+	Revenue          float64
+}
+
+// ReadOutcomes reads CRM outcomes: a CSV with lead_id, opportunity and won
+// (times, or empty) and revenue (empty, or an amount for a won lead). A bad
+// row, and a lead's second row, is passed to onError with its line and
+// left out; the counts say how many rows were read and how many failed.
+// The error is for a file that cannot be read at all.
+func ReadOutcomes(r io.Reader, onError func(line int, err error)) (map[string]Outcome, Counts, error) {
+	var n Counts
+	t, err := newCSV(r, "outcomes", "lead_id", "opportunity", "won", "revenue")
+	if err != nil {
+		return nil, n, err
+	}
+	out := map[string]Outcome{}
+	first := map[string]int{}
+	for {
+		line, rec, err := t.next()
+		if err == io.EOF {
+			return out, n, nil
 		}
-		costs[cell(rec, ci)] += v
+		var o Outcome
+		var id string
+		if err == nil {
+			id = t.cell(rec, "lead_id")
+			o, err = outcomeRow(t, rec)
+			if prev, dup := first[id]; err == nil && dup {
+				err = fmt.Errorf("lead %s already has an outcome on line %d; give each lead one row", id, prev)
+			}
+		}
+		if err != nil {
+			n.Rows += RowsLost(err)
+			n.Failed += RowsLost(err)
+			onError(line, err)
+			continue
+		}
+		n.Rows++
+		n.Read++
+		first[id] = line
+		out[id] = o
 	}
 }
 
-// csvErrorLine is the line a CSV reading error is on (0 when it has none).
-// csv.Reader.FieldPos must not be asked about a record that failed.
-func csvErrorLine(err error) int {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.StartLine
+func outcomeRow(t *csvTable, rec []string) (Outcome, error) {
+	var o Outcome
+	if strings.TrimSpace(t.cell(rec, "lead_id")) == "" {
+		return o, errors.New("lead_id is empty; say which lead the outcome is for")
 	}
-	return 0
-}
-
-func columns(header []string) map[string]int {
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	for _, c := range []struct {
+		name string
+		dst  *time.Time
+	}{{"opportunity", &o.Opportunity}, {"won", &o.Won}} {
+		if v := t.cell(rec, c.name); strings.TrimSpace(v) != "" {
+			at, err := parseTime(v)
+			if err != nil {
+				return o, fmt.Errorf("%s: %v", c.name, err)
+			}
+			*c.dst = at
+		}
 	}
-	return col
-}
-
-func cell(rec []string, i int) string {
-	if i < len(rec) {
-		return rec[i]
+	if v := t.cell(rec, "revenue"); strings.TrimSpace(v) != "" {
+		rev, err := ParseAmount(v)
+		if err != nil {
+			return o, fmt.Errorf("revenue: %v", err)
+		}
+		if rev > 0 && o.Won.IsZero() {
+			return o, errors.New("revenue without a won time; fill in won, or remove the revenue")
+		}
+		o.Revenue = rev
 	}
-	return ""
+	return o, nil
 }
 
 func parseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}

@@ -19,6 +19,9 @@ type Report struct {
 	Total     Row      `json:"total"`
 	// Velocity is the median days from one milestone to the next.
 	Velocity []Velocity `json:"velocity"`
+	// Warnings are what the caller found doubtful about the journeys, such
+	// as events that carry no campaign; the report shows them first.
+	Warnings []string `json:"warnings,omitempty"`
 
 	models    []Model
 	opts      Options
@@ -50,9 +53,10 @@ type Amount struct {
 	Conversions float64 `json:"conversions"`
 	Revenue     float64 `json:"revenue"`
 	// ROAS is revenue per unit of cost; ROI is (revenue - cost) / cost.
-	// Both are 0 when the row has no cost.
-	ROAS float64 `json:"roas"`
-	ROI  float64 `json:"roi"`
+	// Both are nil when the row has no cost, since nothing divides by
+	// zero: null in JSON, an empty cell in CSV, "—" in tables.
+	ROAS *float64 `json:"roas"`
+	ROI  *float64 `json:"roi"`
 }
 
 // Funnel counts the leads (journeys) a campaign touched, and how far they went.
@@ -195,9 +199,10 @@ func (r *Report) Finish() {
 	}
 	finish := func(row *Row) {
 		for i := range row.Credit {
+			row.Credit[i].ROAS, row.Credit[i].ROI = nil, nil
 			if row.Cost > 0 {
-				row.Credit[i].ROAS = row.Credit[i].Revenue / row.Cost
-				row.Credit[i].ROI = (row.Credit[i].Revenue - row.Cost) / row.Cost
+				roas, roi := row.Credit[i].Revenue/row.Cost, (row.Credit[i].Revenue-row.Cost)/row.Cost
+				row.Credit[i].ROAS, row.Credit[i].ROI = &roas, &roi
 			}
 		}
 		if row.Cost > 0 && row.Funnel.SalesReady > 0 {

@@ -43,10 +43,10 @@ func TestReportByHand(t *testing.T) {
 		rows[r.Name] = r
 	}
 	// First touch: all of A to nurture. Linear: half each.
-	assert.Equal(t, attribution.Amount{Conversions: 1, Revenue: 1000, ROAS: 5, ROI: 4}, rows["nurture"].Credit[0])
-	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: 2.5, ROI: 1.5}, rows["nurture"].Credit[1])
-	assert.Equal(t, attribution.Amount{Conversions: 0, Revenue: 0, ROAS: 0, ROI: -1}, rows["brand"].Credit[0])
-	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: 1.25, ROI: 0.25}, rows["brand"].Credit[1])
+	assert.Equal(t, attribution.Amount{Conversions: 1, Revenue: 1000, ROAS: num(5), ROI: num(4)}, rows["nurture"].Credit[0])
+	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: num(2.5), ROI: num(1.5)}, rows["nurture"].Credit[1])
+	assert.Equal(t, attribution.Amount{Conversions: 0, Revenue: 0, ROAS: num(0), ROI: num(-1)}, rows["brand"].Credit[0])
+	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: num(1.25), ROI: num(0.25)}, rows["brand"].Credit[1])
 	// Funnel: brand touched both, both sales-ready, one won.
 	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Won: 1}, rows["brand"].Funnel)
 	assert.Equal(t, 200.0, rows["brand"].CostPerSalesReady)
@@ -85,8 +85,9 @@ func costs(t *testing.T) attribution.Costs {
 	f, err := os.Open(td("costs.csv"))
 	require.NoError(t, err)
 	defer f.Close()
-	c, err := attribution.ReadCosts(f)
+	c, n, err := attribution.ReadCosts(f, func(line int, err error) { t.Errorf("line %d: %v", line, err) })
 	require.NoError(t, err)
+	assert.Equal(t, attribution.Counts{Rows: n.Read, Read: n.Read}, n)
 	return c
 }
 
@@ -183,6 +184,8 @@ func TestSalesReadyMilestoneShapesWShaped(t *testing.T) {
 	assert.Greater(t, moved, 1000.0, "W-shaped credit moves between campaigns")
 }
 
+func num(v float64) *float64 { return &v }
+
 func abs(v float64) float64 {
 	if v < 0 {
 		return -v
@@ -212,7 +215,7 @@ func TestReadErrorsArePositioned(t *testing.T) {
 	assert.Equal(t, 1, ok)
 	assert.Equal(t, []string{
 		`2: json: unknown field "revenu"`,
-		"3: revenue and conversions cannot be negative",
+		"3: revenue: -5 is negative; an amount is a number from 0 to 1e15",
 		"4: revenue without a conversion; set converted: true, or remove the revenue",
 		"5: touch 1 has no time (at)",
 		"6: invalid character 'o' in literal null (expecting 'u')",

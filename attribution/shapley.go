@@ -18,7 +18,7 @@ func SimplifiedShapley(p *Paths) []ChannelCredit {
 	}
 	seen := make([]int, len(p.channels)) // stamp: channel seen on the current path
 	for n, pc := range p.sorted() {
-		if pc.Conversions == 0 && pc.micros == 0 {
+		if !pc.credits() {
 			continue
 		}
 		distinct := 0
@@ -47,7 +47,7 @@ func SimplifiedShapley(p *Paths) []ChannelCredit {
 func OrderedShapley(p *Paths) [][]ChannelCredit {
 	out := make([][]ChannelCredit, len(p.channels))
 	for _, pc := range p.sorted() {
-		if pc.Conversions == 0 && pc.micros == 0 {
+		if !pc.credits() {
 			continue
 		}
 		var order []int

@@ -71,11 +71,11 @@ func money(v float64) string {
 
 func count(v float64) string { return strconv.FormatFloat(round2(v), 'f', -1, 64) }
 
-func ratio(v float64) string {
-	if v == 0 {
+func ratio(v *float64) string {
+	if v == nil || *v == 0 {
 		return "—"
 	}
-	return strconv.FormatFloat(round2(v), 'f', 2, 64)
+	return strconv.FormatFloat(round2(*v), 'f', 2, 64)
 }
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
@@ -155,7 +155,11 @@ func (r *Report) summary() string {
 // WriteMarkdown writes the report as Markdown tables.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	b.WriteString("## Attribution\n\n" + r.summary() + "\n\n")
+	b.WriteString("## Attribution\n\n")
+	for _, w := range r.Warnings {
+		b.WriteString("> **Warning:** " + w + "\n\n")
+	}
+	b.WriteString(r.summary() + "\n\n")
 	for _, t := range r.tables() {
 		t.markdown(&b)
 	}
@@ -166,6 +170,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 // WriteText writes the report as aligned text tables, for a terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
+	for _, w := range r.Warnings {
+		b.WriteString("WARNING: " + w + "\n\n")
+	}
 	b.WriteString(r.summary() + "\n\n")
 	for _, t := range r.tables() {
 		t.text(&b)
@@ -183,7 +190,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteCSV writes one row per campaign, channel and the total (the level
 // column says which), with the funnel and, for each model, the
-// conversions, revenue, ROAS and ROI credited.
+// conversions, revenue, ROAS and ROI credited (ROAS and ROI empty for a
+// row without cost).
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won", "cost_per_sales_ready", "cost_per_won"}
@@ -192,11 +200,17 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	opt := func(v *float64) string { // empty when there is no cost to divide by
+		if v == nil {
+			return ""
+		}
+		return f(*v)
+	}
 	write := func(level string, row Row) {
 		rec := []string{level, row.Name, row.Channel, f(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
 			strconv.Itoa(row.Funnel.Opportunities), strconv.Itoa(row.Funnel.Won), f(row.CostPerSalesReady), f(row.CostPerWon)}
 		for _, a := range row.Credit {
-			rec = append(rec, f(a.Conversions), f(a.Revenue), f(a.ROAS), f(a.ROI))
+			rec = append(rec, f(a.Conversions), f(a.Revenue), opt(a.ROAS), opt(a.ROI))
 		}
 		cw.Write(rec)
 	}

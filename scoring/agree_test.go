@@ -27,9 +27,9 @@ type agreeLead struct {
 	Unsubscribed  *bool     `lead:"unsubscribed"`
 }
 
-// randomLead returns the same random lead as a map (what decoded JSON or a
+// randomLeadShapes returns the same random lead as a map (what decoded JSON or a
 // CRM client gives), as a struct, and as JSON.
-func randomLead(r *rand.Rand, i int) (map[string]any, agreeLead, []byte, []scoring.Event) {
+func randomLeadShapes(r *rand.Rand, i int) (map[string]any, agreeLead, []byte, []scoring.Event) {
 	pick := func(xs ...string) string { return xs[r.Intn(len(xs))] }
 	m := map[string]any{"email": pick("maria@acme.io", "jo@gmail.com", "x@rival.com", "kim@fintech.co")}
 	s := agreeLead{Email: m["email"].(string)}
@@ -97,7 +97,7 @@ func TestMapStructAndJSONAgree(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	fired := 0
 	for i := 0; i < 2000; i++ {
-		m, st, data, events := randomLead(r, i)
+		m, st, data, events := randomLeadShapes(r, i)
 		id := "R" + string(rune('A'+i%26))
 		fromMap, err := s.Score(scoring.Lead{ID: id, Fields: m, Events: events}, asOf)
 		require.NoError(t, err)

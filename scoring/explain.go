@@ -137,7 +137,7 @@ func (s *Scorer) ExplainContext(ctx context.Context, lead Lead, asOf time.Time) 
 	env := ev.env
 	env.SetContext(ctx)
 	// Rebuild the state the score was computed in.
-	if err := begin(env, lead, asOf); err != nil {
+	if err := begin(env, lead, asOf, nil); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
 	}
 	if err := env.EvalDefines(); err != nil {

@@ -11,7 +11,8 @@
 //
 // The order of evaluation is: lead fields (missing ones read as their
 // default, or the zero value of their type; has(field) tells them apart),
-// defines, gates, lead rules, event rules, clamping of each category, the
+// defines, lead gates and rules, event gates and rules (whose conditions
+// may read defines), clamping of each category, the
 // total, the grade, the stage.
 //
 // An event rule gives its points for each event of its types that happened
@@ -131,6 +132,9 @@ type evaluation struct {
 	ruleHits []bool            // by rule index: a lead rule's condition holds
 	stageOK  []bool            // by stage index: the stage's condition holds
 	raw      []float64         // by category index: points before clamping
+	// counted, when set, holds the event aggregates' values, kept up to
+	// date by a timeline, in place of counting the events.
+	counted *counted
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -176,14 +180,22 @@ func (s *Scorer) Score(lead Lead, asOf time.Time) (*Result, error) {
 // a cancelled lead stops within microseconds to a millisecond or so. The
 // error then wraps the context's: errors.Is(err, context.Canceled) (or
 // context.DeadlineExceeded) holds.
-func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (res *Result, err error) {
+func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*Result, error) {
+	return s.score(ctx, lead, asOf, nil)
+}
+
+// score is ScoreContext, with the event aggregates' values from counted
+// when set (a timeline's replay keeps them up to date).
+func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
+	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
 			ev = s.newEvaluation() // the old one may be in a broken state
 		}
 		ev.env.SetContext(nil) // the pool must not keep the caller's context
+		ev.counted = nil
 		s.pool.Put(ev)
 	}()
 	ev.env.SetContext(ctx)
@@ -199,7 +211,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	if err := env.Stopped(); err != nil {
 		return err
 	}
-	if err := begin(env, lead, asOf); err != nil {
+	if err := begin(env, lead, asOf, ev.counted); err != nil {
 		return err
 	}
 	if s.unknown != IgnoreUnknown {
@@ -208,13 +220,16 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		}
 	}
 	var err error
-	if err := s.events(ev, lead.Events, asOf); err != nil { // event gates and rules
+	clear(ev.gateHits)
+	clear(ev.ruleHits)
+	// Defines first: an event rule's condition may read one.
+	if err := env.EvalLead(ev.gateHits, ev.ruleHits); err != nil { // defines, lead gates and rules
 		return err
 	}
 	if err := env.Stopped(); err != nil {
 		return err
 	}
-	if err := env.EvalLead(ev.gateHits, ev.ruleHits); err != nil { // defines, lead gates and rules
+	if err := s.events(ev, lead.Events, asOf); err != nil { // event gates and rules
 		return err
 	}
 
@@ -319,9 +334,14 @@ func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
 	return out
 }
 
-// begin starts a lead in env: its as-of time, its events and its fields.
-func begin(env *rules.Env, lead Lead, asOf time.Time) error {
-	env.Begin(asOf, lead.Events)
+// begin starts a lead in env: its as-of time, its events (or the values of
+// the event aggregates, when counted is set) and its fields.
+func begin(env *rules.Env, lead Lead, asOf time.Time, counted *counted) error {
+	if counted != nil {
+		env.BeginCounted(asOf, lead.Events, counted.counts, counted.lasts)
+	} else {
+		env.Begin(asOf, lead.Events)
+	}
 	switch f := lead.Fields.(type) {
 	case map[string]any:
 		return env.BindMap(f)
@@ -339,8 +359,6 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 	for i := range ev.matches {
 		ev.matches[i] = ev.matches[i][:0]
 	}
-	clear(ev.gateHits)
-	clear(ev.ruleHits)
 	frame := ev.env.Frame()
 	for i := range events {
 		if i&63 == 63 {

@@ -289,3 +289,30 @@ func TestScoreErrorUnwraps(t *testing.T) {
 	require.True(t, errors.As(err, &le))
 	assert.Equal(t, []rules.FieldProblem{{Field: "email", Message: "required but missing"}}, le.Problems)
 }
+
+// An event rule's condition that reads a define reads this lead's value,
+// not the previous lead's (the defines are evaluated before the events).
+func TestEventRuleReadsThisLeadsDefine(t *testing.T) {
+	m, err := rules.CompileBytes("m.yaml", []byte(`leadscore: 1
+model: m
+fields: {title: string}
+define:
+  vp: title matches "VP"
+scores: {engagement: {}}
+rules:
+  - {id: e, score: engagement, event: visit, when: vp, points: 5}
+stages:
+  - {id: s, sales_ready: true, when: engagement > 0}
+`))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	events := []scoring.Event{ev("visit", 1)}
+	for round := 0; round < 3; round++ { // the pooled evaluation is reused
+		vp, err := s.Score(scoring.Lead{Fields: map[string]any{"title": "VP Sales"}, Events: events}, asOf)
+		require.NoError(t, err)
+		assert.Equal(t, 5.0, vp.Total)
+		eng, err := s.Score(scoring.Lead{Fields: map[string]any{"title": "Engineer"}, Events: events}, asOf)
+		require.NoError(t, err)
+		assert.Equal(t, 0.0, eng.Total, "round %d: the engineer is not a VP", round)
+	}
+}

@@ -43,6 +43,13 @@ type Reached struct {
 // Timeline replays a lead's events in time order up to the as-of time. The
 // score is taken just after each event; between events a score can still
 // fall as decay ages the events, which the points do not show.
+//
+// Each point is the score of the lead with the events up to it, but the
+// replay does not score every point from scratch: it keeps the event
+// aggregates (events(), daysSinceLast()) up to date event by event, and
+// keeps only the events that can still change a later point (see replay),
+// so a lead's timeline takes time linear in its events for the usual
+// rules. The points are the very results Score gives.
 func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
 	return s.TimelineContext(context.Background(), lead, asOf)
 }
@@ -64,11 +71,12 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 	tl := &Timeline{LeadID: lead.ID}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
+	r := s.newReplay(lead)
 	step := func(at time.Time, upTo int, ev *Event) error {
 		if err := ctx.Err(); err != nil {
 			return &Error{LeadID: lead.ID, Err: rules.Stopped(ctx)}
 		}
-		res, err := s.ScoreContext(ctx, Lead{ID: lead.ID, Fields: lead.Fields, Events: events[:upTo]}, at)
+		res, err := r.score(ctx, events[:upTo], at)
 		if err != nil {
 			return err
 		}

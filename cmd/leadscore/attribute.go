@@ -1,19 +1,18 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
@@ -28,6 +27,8 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	model := fs.String("model", "", "rule file, with --leads")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --leads: CSV with lead_id, opportunity, won (times) and revenue")
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
+	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign, with --leads (an event field the model declares)")
+	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel, with --leads (an event field the model declares)")
 	at := fs.String("at", "", "score timelines as of this time, with --leads; default: now")
 	costsFile := fs.String("costs", "", "campaign costs: CSV with campaign and cost")
 	models := fs.String("models", "first_touch,linear,w_shaped", "attribution models, side by side (see below)")
@@ -44,6 +45,8 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "custom:first_touch=0.5,sales_ready=0.3,between=0.2. Separate models with ';' when a setting has a comma.")
 		fmt.Fprintln(stderr, "With --paths, also markov:K (a Markov chain of order K, exact removal effects; markov:K:conv shares")
 		fmt.Fprintln(stderr, "value by the conversion removal effect) and shapley (simplified Shapley value).")
+		fmt.Fprintln(stderr, "With --leads, an event is a campaign touch when it carries the event field named by --campaign-field")
+		fmt.Fprintln(stderr, "or --channel-field (campaign and channel by default); the model must declare both under events.")
 		fs.PrintDefaults()
 	}
 	if _, code, ok := parseFlags(fs, args, stderr); !ok {
@@ -89,16 +92,25 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		opts.Lookback = d
 	}
+	problems := 0 // rows of costs and outcomes that failed
 	costs := attribution.Costs{}
 	if *costsFile != "" {
 		f, err := os.Open(*costsFile)
 		if err != nil {
 			return fail("%v", err)
 		}
-		costs, err = attribution.ReadCosts(f)
+		var n attribution.Counts
+		costs, n, err = attribution.ReadCosts(f, func(line int, err error) {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", *costsFile, line, err)
+		})
 		f.Close()
 		if err != nil {
 			return fail("%s: %v", *costsFile, err)
+		}
+		if n.Failed > 0 {
+			fmt.Fprintf(stderr, "%s: %d cost rows: %d read, %d failed; the campaigns of the failed rows have no cost in this report; fix the rows and run again\n",
+				*costsFile, n.Rows, n.Read, n.Failed)
+			problems += n.Failed
 		}
 	}
 	switch *format {
@@ -120,12 +132,13 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		out = json.NewEncoder(f)
 	}
 	add := func(file string, line int, j *attribution.Journey, err error) error {
-		read++
 		if err != nil {
-			failed++
+			read += attribution.RowsLost(err)
+			failed += attribution.RowsLost(err)
 			fmt.Fprintf(stderr, "%s:%d: %v\n", file, line, err)
 			return nil
 		}
+		read++
 		rep.Add(j)
 		if len(dataDriven) > 0 {
 			paths = append(paths, j)
@@ -151,11 +164,17 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if scorer == nil {
 			return code
 		}
-		outcomes := map[string]outcome{}
+		if err := checkTouchFields(scorer, *model, *campaignField, *channelField); err != nil {
+			return fail("%v", err)
+		}
+		tf := &touchFields{campaign: *campaignField, channel: *channelField}
+		outcomes := map[string]attribution.Outcome{}
 		if *outcomesFile != "" {
-			if outcomes, err = readOutcomes(*outcomesFile); err != nil {
+			n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
+			if err != nil {
 				return fail("%s: %v", *outcomesFile, err)
 			}
+			problems += n.Failed
 		}
 		lopts := leadfile.Options{Scorer: scorer}
 		closeLeads, oerr := openLeads(&lopts, *leadsFile, "", *events)
@@ -166,10 +185,16 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
 			var j *attribution.Journey
 			if err == nil {
-				j, err = leadJourney(scorer, lead, asOf, *createdField, outcomes)
+				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes)
 			}
 			return add(*leadsFile, line, j, err)
 		})
+		if err == nil {
+			for _, w := range tf.warnings() {
+				fmt.Fprintf(stderr, "leadscore attribute: warning: %s\n", w)
+				rep.Warnings = append(rep.Warnings, w)
+			}
+		}
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -219,7 +244,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
-	if failed > 0 {
+	if failed > 0 || problems > 0 {
 		return exitProblem
 	}
 	return exitOK
@@ -317,73 +342,97 @@ func readJourneys(name, touches string, add func(string, int, *attribution.Journ
 	return attribution.ReadNDJSON(f, fn)
 }
 
-// outcome is what the CRM says became of a lead.
-type outcome struct {
-	opportunity, won time.Time
-	revenue          float64
-}
-
-func readOutcomes(name string) (map[string]outcome, error) {
+// readOutcomes reads the CRM outcomes, reporting bad rows with their lines.
+func readOutcomes(name string, out *map[string]attribution.Outcome, stderr io.Writer) (attribution.Counts, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return attribution.Counts{}, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
+	o, n, err := attribution.ReadOutcomes(f, func(line int, err error) {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+	})
 	if err != nil {
-		return nil, err
+		return n, err
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
+	*out = o
+	if n.Failed > 0 {
+		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n", name, n.Rows, n.Read, n.Failed)
 	}
-	for _, need := range []string{"lead_id", "opportunity", "won", "revenue"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("the header lacks %s; it needs lead_id, opportunity, won and revenue", need)
-		}
+	return n, nil
+}
+
+// touchFields names the event fields that make an event a campaign touch,
+// and counts the events that carry them.
+type touchFields struct {
+	campaign, channel                 string
+	events, withCampaign, withChannel int
+}
+
+// checkTouchFields makes sure the model declares the touch fields as
+// string event fields, so that a typo in a flag or a model that calls them
+// otherwise is caught before any lead is read.
+func checkTouchFields(s *scoring.Scorer, model, campaign, channel string) error {
+	m := s.Model()
+	var names []string
+	for _, f := range m.EventFields {
+		names = append(names, f.Name)
 	}
-	out := map[string]outcome{}
-	var problems []error
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			problems = append(problems, err) // a csv.ParseError names its line
-			continue
-		}
-		line, _ := r.FieldPos(0)
-		var o outcome
-		for _, t := range []struct {
-			name string
-			dst  *time.Time
-		}{{"opportunity", &o.opportunity}, {"won", &o.won}} {
-			if v := rec[col[t.name]]; v != "" {
-				if *t.dst, err = dsl.ParseTime(v); err != nil {
-					problems = append(problems, fmt.Errorf("line %d: %s: %v", line, t.name, err))
-				}
+	for _, c := range []struct{ flag, name string }{{"--campaign-field", campaign}, {"--channel-field", channel}} {
+		var found *rules.Field
+		for _, f := range m.EventFields {
+			if f.Name == c.name {
+				found = f
 			}
 		}
-		if v := rec[col["revenue"]]; v != "" {
-			if o.revenue, err = strconv.ParseFloat(v, 64); err != nil || o.revenue < 0 {
-				problems = append(problems, fmt.Errorf("line %d: revenue: want a number, got %q", line, v))
+		if found == nil {
+			declared := "it declares none"
+			if len(names) > 0 {
+				declared = "it declares " + strings.Join(names, ", ")
 			}
+			return fmt.Errorf("%s %s: the model %s has no event field %q (%s)%s", c.flag, c.name, model, c.name, declared,
+				dsl.DidYouMeanOr(c.name, names, "name one of its event fields, or declare "+c.name+" under events in the model"))
 		}
-		out[rec[col["lead_id"]]] = o
+		if found.Type != dsl.TypeString {
+			return fmt.Errorf("%s %s: the event field %q of the model %s is a %s; touches need a string field", c.flag, c.name, c.name, model, found.Type)
+		}
 	}
-	return out, errors.Join(problems...)
+	return nil
+}
+
+// warnings says what the counts of events suggest went wrong.
+func (tf *touchFields) warnings() []string {
+	switch {
+	case tf.events == 0:
+		return nil
+	case tf.withCampaign == 0 && tf.withChannel == 0:
+		return []string{fmt.Sprintf("none of the %d events carries a %q or %q field, so no event is a campaign touch and every conversion is credited to %q; name the event fields that hold them with --campaign-field and --channel-field",
+			tf.events, tf.campaign, tf.channel, attribution.NoTouch)}
+	case tf.withCampaign == 0:
+		return []string{fmt.Sprintf("none of the %d events carries a %q field, so campaigns are named after channels, such as \"(email)\"; name the event field that holds the campaign with --campaign-field",
+			tf.events, tf.campaign)}
+	case tf.withChannel == 0:
+		return []string{fmt.Sprintf("none of the %d events carries a %q field, so every touch is on channel \"(none)\"; name the event field that holds the channel with --channel-field",
+			tf.events, tf.channel)}
+	}
+	return nil
 }
 
 // leadJourney builds a lead's journey: touches from its events' campaign
-// and channel, lead creation from a field, the sales-ready moment from its
-// scoring timeline, opportunity, won and revenue from the CRM.
-func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, outcomes map[string]outcome) (*attribution.Journey, error) {
+// and channel fields, lead creation from a field, the sales-ready moment
+// from its scoring timeline, opportunity, won and revenue from the CRM.
+func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome) (*attribution.Journey, error) {
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
 	for _, e := range lead.Events {
-		campaign, _ := e.Fields["campaign"].(string)
-		channel, _ := e.Fields["channel"].(string)
+		campaign, _ := e.Fields[tf.campaign].(string)
+		channel, _ := e.Fields[tf.channel].(string)
+		tf.events++
+		if campaign != "" {
+			tf.withCampaign++
+		}
+		if channel != "" {
+			tf.withChannel++
+		}
 		if campaign == "" && channel == "" {
 			continue // not a marketing touch
 		}
@@ -417,12 +466,12 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 		j.Milestones[attribution.SalesReady] = r.At
 	}
 	if o, ok := outcomes[lead.ID]; ok {
-		if !o.opportunity.IsZero() {
-			j.Milestones[attribution.Opportunity] = o.opportunity
+		if !o.Opportunity.IsZero() {
+			j.Milestones[attribution.Opportunity] = o.Opportunity
 		}
-		if !o.won.IsZero() {
-			j.Milestones[attribution.Won] = o.won
-			j.Converted, j.Revenue = true, o.revenue
+		if !o.Won.IsZero() {
+			j.Milestones[attribution.Won] = o.Won
+			j.Converted, j.Revenue = true, o.Revenue
 		}
 	}
 	return j, nil

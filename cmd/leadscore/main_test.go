@@ -447,3 +447,111 @@ func TestScoreMaxRow(t *testing.T) {
 		assert.Equal(t, "leadscore score: "+want+"\n", errOut)
 	}
 }
+
+// renamedModel writes the bundled model with its touch fields renamed
+// utm_campaign and utm_source, and the bundled leads to match.
+func renamedModel(t *testing.T) (model, leads string) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	renamed := strings.Replace(strings.Replace(string(src), "  campaign: string\n", "  utm_campaign: string\n", 1), "  channel: string\n", "  utm_source: string\n", 1)
+	require.NotEqual(t, string(src), renamed)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "common"), 0o755))
+	lists, err := os.ReadFile(td(filepath.Join("common", "lists.yaml")))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "common", "lists.yaml"), lists, 0o644))
+	model = filepath.Join(dir, "model.yaml")
+	require.NoError(t, os.WriteFile(model, []byte(renamed), 0o644))
+	data, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	leads = filepath.Join(dir, "leads.ndjson")
+	data = []byte(strings.NewReplacer(`"campaign":`, `"utm_campaign":`, `"channel":`, `"utm_source":`).Replace(string(data)))
+	require.NoError(t, os.WriteFile(leads, data, 0o644))
+	return model, leads
+}
+
+// The touch fields are named by flags, checked against the model at
+// start-up, and a run in which no event carries them says so loudly.
+func TestAttributeTouchFields(t *testing.T) {
+	model, leads := renamedModel(t)
+	args := []string{"attribute", "--leads", leads, "--model", model, "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"),
+		"--at", "2026-10-01", "--format", "markdown"}
+
+	// Named by the flags: the same report as the bundled data's.
+	code, md, errOut := leadscore(t, "", append(args, "--campaign-field", "utm_campaign", "--channel-field", "utm_source")...)
+	assert.Equal(t, exitOK, code, errOut)
+	golden, err := os.ReadFile(td(filepath.Join("golden", "attribution.md")))
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), md)
+
+	// The defaults, which this model does not declare: refused before reading a lead.
+	code, _, errOut = leadscore(t, "", args...)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore attribute: --campaign-field campaign: the model "+model+
+		" has no event field \"campaign\" (it declares utm_campaign, utm_source, url, minutes); name one of its event fields, or declare campaign under events in the model\n", errOut)
+	code, _, errOut = leadscore(t, "", append(args, "--campaign-field", "utm_campain", "--channel-field", "utm_source")...)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore attribute: --campaign-field utm_campain: the model "+model+
+		" has no event field \"utm_campain\" (it declares utm_campaign, utm_source, url, minutes); did you mean \"utm_campaign\"?\n", errOut)
+	code, _, errOut = leadscore(t, "", append(args, "--campaign-field", "utm_campaign", "--channel-field", "minutes")...)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore attribute: --channel-field minutes: the event field \"minutes\" of the model "+model+" is a float; touches need a string field\n", errOut)
+
+	// Declared, but carried by no event: every conversion goes to "(no touch)", and the report says why.
+	bundledModel := td("b2b-saas.yaml")
+	code, md, errOut = leadscore(t, "", "attribute", "--leads", leads, "--model", bundledModel, "--outcomes", td("outcomes.csv"),
+		"--at", "2026-10-01", "--format", "markdown")
+	assert.Equal(t, exitOK, code, errOut)
+	warning := "none of the 5286 events carries a \"campaign\" or \"channel\" field, so no event is a campaign touch and every conversion is credited to \"(no touch)\"; name the event fields that hold them with --campaign-field and --channel-field"
+	assert.Equal(t, "leadscore attribute: warning: "+warning+"\n1000 journeys read: 1000 used, 0 failed\n", errOut)
+	assert.True(t, strings.HasPrefix(md, "## Attribution\n\n> **Warning:** "+warning+"\n\n"), md[:300])
+	assert.Contains(t, md, "| (no touch) |  | — | 18 | 388,600 | — | 18 | 388,600 | — | 18 | 388,600 | — |")
+
+	code, _, errOut = leadscore(t, "", "help", "attribute")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "With --leads, an event is a campaign touch when it carries the event field named by --campaign-field\n"+
+		"or --channel-field (campaign and channel by default); the model must declare both under events.\n")
+	assert.Contains(t, errOut, "  -campaign-field string\n    \tthe event field that names a touch's campaign, with --leads (an event field the model declares) (default \"campaign\")\n")
+}
+
+func TestTouchFieldWarnings(t *testing.T) {
+	for _, c := range []struct {
+		tf   touchFields
+		want []string
+	}{
+		{touchFields{campaign: "campaign", channel: "channel"}, nil},
+		{touchFields{campaign: "campaign", channel: "channel", events: 3, withCampaign: 1, withChannel: 2}, nil},
+		{touchFields{campaign: "utm_campaign", channel: "channel", events: 3, withChannel: 3}, []string{
+			"none of the 3 events carries a \"utm_campaign\" field, so campaigns are named after channels, such as \"(email)\"; name the event field that holds the campaign with --campaign-field"}},
+		{touchFields{campaign: "campaign", channel: "utm_source", events: 4, withCampaign: 1}, []string{
+			"none of the 4 events carries a \"utm_source\" field, so every touch is on channel \"(none)\"; name the event field that holds the channel with --channel-field"}},
+	} {
+		assert.Equal(t, c.want, c.tf.warnings())
+	}
+}
+
+// Bad rows of costs and outcomes fail alone, with their lines; the report
+// is still written, and the exit code says something failed.
+func TestAttributeBadCostAndOutcomeRows(t *testing.T) {
+	costs := writeTemp(t, "costs.csv", "campaign,cost\nbrand-search,24000\nwebinar,NaN\n\"abm,1\nx,2\n")
+	outcomes := writeTemp(t, "outcomes.csv", "lead_id,opportunity,won,revenue\nL0000012,2026-10-31T12:00:00Z,,\nL0000048,soon,,\nL0000012,,,\n")
+	code, out, errOut := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"),
+		"--outcomes", outcomes, "--costs", costs, "--at", "2026-10-01", "--format", "csv")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "total,total,,24000,1000,")
+	assert.Equal(t, costs+":3: cost: NaN is not a number one can add up; write the amount, or 0\n"+
+		costs+`:4: a quote opens a cell on this line and does not close before line 5, so lines 4 to 5 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`+"\n"+
+		costs+": 4 cost rows: 1 read, 3 failed; the campaigns of the failed rows have no cost in this report; fix the rows and run again\n"+
+		outcomes+`:3: opportunity: want a time like 2026-03-01T09:30:00Z, got "soon"`+"\n"+
+		outcomes+":4: lead L0000012 already has an outcome on line 2; give each lead one row\n"+
+		outcomes+": 3 outcome rows: 1 read, 2 failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n"+
+		"1000 journeys read: 1000 used, 0 failed\n", errOut)
+}
+
+func TestAttributeCountsSwallowedRows(t *testing.T) {
+	journeys := writeTemp(t, "j.csv", "id,converted,revenue\nA,false,\n\"B,false,\nC,false,\n")
+	code, _, errOut := leadscore(t, "", "attribute", "--journeys", journeys)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, journeys+`:3: a quote opens a cell on this line and does not close before line 4, so lines 3 to 4 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`+"\n"+
+		"3 journeys read: 1 used, 2 failed\n", errOut)
+}

@@ -1,0 +1,40 @@
+package rules
+
+import "time"
+
+// EventAggregate is one of the event aggregates a model's expressions
+// read: how many events of a type happened at or before the as-of time
+// and, with a Window, less than Window before it; or, with Last, when the
+// latest such event happened.
+type EventAggregate struct {
+	Type   string
+	Window time.Duration
+	Last   bool
+}
+
+// EventAggregates lists the model's event aggregates by slot: the order in
+// which BeginCounted takes their values.
+func (m *Model) EventAggregates() []EventAggregate {
+	out := make([]EventAggregate, len(m.counters))
+	for i, c := range m.counters {
+		out[i] = EventAggregate{Type: c.typ, Window: c.window, Last: c.last}
+	}
+	return out
+}
+
+// ResetBudget gives the next evaluations a full budget of steps (see
+// Limits), as Begin does, for callers that evaluate one condition at a time
+// on a long-lived environment.
+func (e *Env) ResetBudget() { e.frame.budget.reset() }
+
+// BeginCounted starts a lead as Begin does (with a full budget), but takes the event
+// aggregates' values from counts and lasts (by slot, see EventAggregates)
+// instead of counting events: for callers that keep them up to date event
+// by event, such as score timelines. events are what event rules see.
+func (e *Env) BeginCounted(asOf time.Time, events []Event, counts []int, lasts []time.Time) {
+	e.frame.budget.reset()
+	e.frame.AsOf = asOf
+	e.frame.Events = events
+	copy(e.frame.counts, counts)
+	copy(e.frame.lasts, lasts)
+}

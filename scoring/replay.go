@@ -1,0 +1,233 @@
+package scoring
+
+import (
+	"context"
+	"time"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+
+	"github.com/leadscore/leadscore/rules"
+)
+
+// replay scores a lead's timeline point by point, each point with the
+// events up to it, without rescoring the whole history at every point:
+//
+//   - the event aggregates that expressions read (events("type", "30d"),
+//     daysSinceLast("type")) are counted event by event, and windows
+//     expire as time moves on;
+//   - an event that can no longer change a later point is dropped: one
+//     that left the windows of the rules that count it, one that a rule's
+//     condition refused, and one that is older than the `limit` newest
+//     events a rule counted (as time only moves on, those newer events
+//     stay in every window longer than it). A rule whose condition reads
+//     the as-of time or a define (whose value may change from point to
+//     point) keeps every event in its window.
+//
+// Each point is then scored by the ordinary evaluation, on the events
+// kept, and gives the very result Score gives for the whole prefix
+// (TestTimelineReplayIsScore checks this against scoring every prefix).
+type replay struct {
+	s    *Scorer
+	lead Lead
+
+	aggs    []rules.EventAggregate
+	byType  map[string][]int // aggregate slots by event type
+	counted counted
+	queues  [][]time.Time // by slot: times of the events a windowed count holds
+
+	fixed   map[*rules.Rule]bool // conditions that read neither the as-of time nor a define
+	matcher *rules.Env           // the lead's fields bound, to test fixed conditions
+	ready   bool                 // matcher bound
+
+	kept  []Event
+	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
+	added int      // events of the prefix taken in
+}
+
+// counted holds the values of a model's event aggregates, by slot.
+type counted struct {
+	counts []int
+	lasts  []time.Time
+}
+
+func (s *Scorer) newReplay(lead Lead) *replay {
+	m := s.model
+	r := &replay{s: s, lead: lead, aggs: m.EventAggregates(), byType: map[string][]int{}, fixed: map[*rules.Rule]bool{}}
+	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
+	r.queues = make([][]time.Time, len(r.aggs))
+	for i, a := range r.aggs {
+		r.byType[a.Type] = append(r.byType[a.Type], i)
+	}
+	defines := map[string]bool{}
+	for _, d := range m.Defines {
+		defines[d.Name] = true
+	}
+	for _, rule := range append(append([]*rules.Rule(nil), m.Rules...), m.Gates...) {
+		if rule.IsEvent() {
+			r.fixed[rule] = rule.When == nil || readsOnlyLeadAndEvent(rule.When.Source, defines)
+		}
+	}
+	return r
+}
+
+// readsOnlyLeadAndEvent reports whether a condition reads nothing that can
+// change between the points of a timeline: no function of the as-of time
+// or of the events, and no define. When in doubt, it says no.
+func readsOnlyLeadAndEvent(src string, defines map[string]bool) bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return false
+	}
+	v := &fixedVisitor{defines: defines, ok: true}
+	ast.Walk(&tree.Node, v)
+	return v.ok
+}
+
+type fixedVisitor struct {
+	defines map[string]bool
+	ok      bool
+}
+
+func (v *fixedVisitor) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		if v.defines[n.Value] || n.Value == "now" {
+			v.ok = false
+		}
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
+			switch id.Value {
+			case "daysSince", "events", "daysSinceLast", "now":
+				v.ok = false
+			}
+		}
+	}
+}
+
+// score returns the score as of at with the events of prefix (in time
+// order, a longer prefix of the same events than at the last call, with at
+// no earlier than then).
+func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Result, error) {
+	for ; r.added < len(prefix); r.added++ {
+		r.take(&prefix[r.added])
+	}
+	r.expire(at)
+	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted)
+	if err == nil {
+		r.prune(at)
+	}
+	return res, err
+}
+
+// take adds an event: to the aggregates of its type, and to the events kept
+// with what each of its rules' fixed conditions says of it.
+func (r *replay) take(e *Event) {
+	for _, k := range r.byType[e.Type] {
+		switch a := r.aggs[k]; {
+		case a.Last:
+			if e.At.After(r.counted.lasts[k]) {
+				r.counted.lasts[k] = e.At
+			}
+		case a.Window > 0:
+			r.queues[k] = append(r.queues[k], e.At)
+			r.counted.counts[k]++
+		default:
+			r.counted.counts[k]++
+		}
+	}
+	rs := r.s.model.RulesForEvent(e.Type)
+	if len(rs) == 0 {
+		return // no rule counts it: the aggregates have it
+	}
+	match := make([]int8, len(rs))
+	for i, rule := range rs {
+		match[i] = -1
+		if r.fixed[rule] {
+			match[i] = r.test(rule, e)
+		}
+	}
+	r.kept = append(r.kept, *e)
+	r.match = append(r.match, match)
+}
+
+// test evaluates a fixed condition on an event: 1 or 0, or -1 when it fails
+// (the point's score reports the failure).
+func (r *replay) test(rule *rules.Rule, e *Event) int8 {
+	if rule.When == nil {
+		return 1
+	}
+	if !r.ready {
+		r.matcher = r.s.model.NewEnv()
+		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
+			return -1
+		}
+		r.ready = true
+	}
+	if r.matcher.SetEvent(e) != nil {
+		return -1
+	}
+	r.matcher.ResetBudget() // each test has the budget of a whole score
+	ok, err := r.matcher.Bool(rule.When)
+	switch {
+	case err != nil:
+		return -1
+	case ok:
+		return 1
+	}
+	return 0
+}
+
+// expire drops from the windowed counts the events that left their window
+// by the time at.
+func (r *replay) expire(at time.Time) {
+	for k, q := range r.queues {
+		w := r.aggs[k].Window
+		n := 0
+		for n < len(q) && at.Sub(q[n]) >= w {
+			n++
+		}
+		if n > 0 {
+			r.queues[k] = q[n:]
+			r.counted.counts[k] -= n
+		}
+	}
+}
+
+// prune drops the kept events that can change no point from at on.
+func (r *replay) prune(at time.Time) {
+	newer := map[*rules.Rule]int{} // matches kept, newer than the event at hand
+	keep := make([]bool, len(r.kept))
+	for i := len(r.kept) - 1; i >= 0; i-- {
+		e := &r.kept[i]
+		for j, rule := range r.s.model.RulesForEvent(e.Type) {
+			if rule.Within > 0 && at.Sub(e.At) >= rule.Within {
+				continue // out of the window for good
+			}
+			m := r.match[i][j]
+			if m == 0 {
+				continue // refused, for good
+			}
+			if m == 1 {
+				limit := rule.Limit
+				if rule.IsGate() {
+					limit = 1 // one match disqualifies
+				}
+				if limit > 0 && newer[rule] >= limit {
+					continue // newer matches outrank it
+				}
+				newer[rule]++
+			}
+			keep[i] = true
+		}
+	}
+	n := 0
+	for i := range r.kept {
+		if keep[i] {
+			r.kept[n], r.match[n] = r.kept[i], r.match[i]
+			n++
+		}
+	}
+	clear(r.kept[n:])
+	r.kept, r.match = r.kept[:n], r.match[:n]
+}

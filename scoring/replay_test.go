@@ -1,0 +1,211 @@
+package scoring_test
+
+import (
+	"fmt"
+	"math/rand"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// A model with every kind of event rule the replay treats differently:
+// limits and none, windows and none, decay with and without a limit,
+// conditions that read the as-of time or a define, event gates, and event
+// aggregates with and without windows.
+const replayModel = `leadscore: 1
+model: replay
+fields:
+  email: string
+  title: string
+events:
+  campaign: string
+  url: string
+  minutes: float
+define:
+  busy: events("page_view", "7d") >= 3
+  demo_lately: events("demo_request", "30d") > 0
+scores:
+  fit: {min: 0, max: 100}
+  engagement: {min: -50, max: 150}
+rules:
+  - id: fit.vp
+    score: fit
+    when: title contains "VP"
+    points: 40
+  - id: e.views
+    score: engagement
+    event: page_view
+    points: 1
+  - id: e.pricing
+    score: engagement
+    event: page_view
+    when: event.url contains "/pricing"
+    points: 10
+    limit: 3
+    decay: {half_life: 14d}
+  - id: e.docs
+    score: engagement
+    event: page_view
+    when: event.url contains "/docs"
+    points: 2
+    decay: {half_life: 5d}
+  - id: e.recent-click
+    score: engagement
+    event: email_click
+    when: daysSince(event.at) < 10
+    points: 4
+  - id: e.followup
+    score: engagement
+    event: email_click
+    when: daysSince(event.at) > 3
+    points: 2
+    limit: 2
+  - id: e.webinar
+    score: engagement
+    event: webinar_attended
+    when: event.minutes >= 20
+    points: 15
+    limit: 2
+    within: 90d
+  - id: e.clicks
+    score: engagement
+    event: email_click
+    points: 3
+    limit: 5
+    within: 30d
+  - id: e.quiet
+    score: engagement
+    when: events("email_click") == 0 && daysSinceLast("page_view") > 20
+    points: -10
+  - id: gate.spam
+    disqualify: Marked as spam
+    event: spam_report
+    within: 60d
+stages:
+  - id: engaged
+    when: engagement >= 10
+  - id: mql
+    when: engagement >= 30 || demo_lately
+  - id: sql
+    sales_ready: true
+    when: fit >= 40 && engagement >= 45
+`
+
+func randomLead(r *rand.Rand, n int) scoring.Lead {
+	types := []string{"page_view", "page_view", "page_view", "email_click", "webinar_attended", "demo_request", "spam_report", "email_open"}
+	urls := []string{"/", "/pricing", "/docs/start", "/blog"}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	span := time.Duration(1+r.Intn(300)) * 24 * time.Hour
+	lead := scoring.Lead{ID: fmt.Sprint("R", n), Fields: map[string]any{"email": "a@b.io", "title": []string{"VP Sales", "Engineer"}[r.Intn(2)]}}
+	for i := 0; i < n; i++ {
+		e := scoring.Event{Type: types[r.Intn(len(types))], At: start.Add(time.Duration(r.Int63n(int64(span))))}
+		if r.Intn(4) == 0 && i > 0 { // events at the very same time as another
+			e.At = lead.Events[r.Intn(i)].At
+		}
+		if e.Type == "spam_report" && r.Intn(3) > 0 {
+			e.Type = "email_open"
+		}
+		e.Fields = map[string]any{"campaign": "c", "url": urls[r.Intn(len(urls))], "minutes": float64(r.Intn(60))}
+		lead.Events = append(lead.Events, e)
+	}
+	return lead
+}
+
+// naiveTimeline is the straightforward replay: every point scored from
+// scratch with the events up to it.
+func naiveTimeline(t testing.TB, s *scoring.Scorer, lead scoring.Lead, asOf time.Time) []*scoring.Result {
+	var events []scoring.Event
+	for _, e := range lead.Events {
+		if !e.At.After(asOf) {
+			events = append(events, e)
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+	start := asOf
+	if len(events) > 0 {
+		start = events[0].At
+	}
+	var out []*scoring.Result
+	res, err := s.Score(scoring.Lead{ID: lead.ID, Fields: lead.Fields}, start)
+	require.NoError(t, err)
+	out = append(out, res)
+	for i := range events {
+		res, err := s.Score(scoring.Lead{ID: lead.ID, Fields: lead.Fields, Events: events[:i+1]}, events[i].At)
+		require.NoError(t, err)
+		out = append(out, res)
+	}
+	return out
+}
+
+// The timeline's points are, to the bit, what scoring each prefix of the
+// events from scratch gives: totals, stages, every rule's points and event
+// counts, gates.
+func TestTimelineReplayIsScore(t *testing.T) {
+	m, err := rules.CompileBytes("replay.yaml", []byte(replayModel))
+	require.NoError(t, err)
+	r := rand.New(rand.NewSource(11))
+	for _, s := range []*scoring.Scorer{scoring.New(m), bundledScorer(t)} {
+		for trial := 0; trial < 60; trial++ {
+			lead := randomLead(r, r.Intn(120))
+			if s != nil && trial%2 == 1 {
+				lead.Fields = map[string]any{"email": "maria@acme.io", "title": "VP Engineering", "industry": "software", "employees": 250, "country": "US"}
+			}
+			asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Intn(400)) * 24 * time.Hour)
+			tl, err := s.Timeline(lead, asOf)
+			require.NoError(t, err)
+			want := naiveTimeline(t, s, lead, asOf)
+			require.Len(t, tl.Points, len(want))
+			for i, p := range tl.Points {
+				w := want[i]
+				require.Equal(t, w.Total, p.Total, "trial %d point %d", trial, i)
+				require.Equal(t, w.Stage, p.Stage, "trial %d point %d", trial, i)
+				require.Equal(t, w.SalesReady, p.SalesReady, "trial %d point %d", trial, i)
+				require.Equal(t, w.Fired, p.Fired, "trial %d point %d", trial, i)
+			}
+		}
+	}
+}
+
+// busyLead is a lead of the bundled model with n events over 270 days.
+func busyLead(n int) scoring.Lead {
+	r := rand.New(rand.NewSource(int64(n)))
+	types := []string{"email_open", "email_click", "page_view", "content_download", "webinar_attended", "demo_request"}
+	urls := []string{"/", "/pricing", "/docs"}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	lead := scoring.Lead{ID: "busy", Fields: map[string]any{"email": "vp@acme.io", "title": "VP Sales", "industry": "software",
+		"employees": 300, "country": "US", "created_at": "2025-12-01"}}
+	for i := 0; i < n; i++ {
+		lead.Events = append(lead.Events, scoring.Event{Type: types[r.Intn(len(types))], At: start.Add(time.Duration(r.Int63n(int64(270 * 24 * time.Hour)))),
+			Fields: map[string]any{"campaign": "brand", "channel": "email", "url": urls[r.Intn(len(urls))], "minutes": 30.0}})
+	}
+	return lead
+}
+
+// BenchmarkTimeline replays a lead of 2,000 and of 20,000 events (the
+// bundled model, events over 270 days): the replay against scoring every
+// prefix from scratch, which is quadratic. Run the naive 20,000 with
+// -benchtime 1x: one replay takes tens of seconds.
+func BenchmarkTimeline(b *testing.B) {
+	s := bundledScorer(b)
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{2000, 20000} {
+		lead := busyLead(n)
+		b.Run(fmt.Sprintf("replay/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Timeline(lead, asOf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("naive/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				naiveTimeline(b, s, lead, asOf)
+			}
+		})
+	}
+}
