@@ -317,6 +317,11 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	return nil
 }
 
+// Unknown lists, sorted, the data a lead carries that the model does not
+// declare (see UnknownData), whatever the Scorer does with it: for tools
+// that read leads without scoring them whole.
+func (s *Scorer) Unknown(lead Lead) []rules.Unknown { return unknowns(s.model, lead) }
+
 // unknowns lists what the lead carries that m does not declare, sorted.
 func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
 	var out []rules.Unknown

@@ -22,6 +22,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	journeysFile := fs.String("journeys", "", "journeys: NDJSON, or CSV with --touches")
 	pathsFile := fs.String("paths", "", "aggregated channel paths (path;total_conversions;total_conversion_value;total_null), for data-driven models")
 	touchesFile := fs.String("touches", "", "CSV touches (journey_id, at, campaign, channel) for CSV journeys")
+	strict := strictDataFlag(fs)
 	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events), scored with --model to find when each became sales-ready")
 	events := fs.String("events", "", "CSV events file for CSV leads")
 	model := fs.String("model", "", "rule file, with --leads")
@@ -182,8 +183,16 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if oerr != nil {
 			return fail("%v", oerr)
 		}
+		var unknown scoring.UnknownTally
 		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
 			var j *attribution.Journey
+			if err == nil {
+				us := scorer.Unknown(lead)
+				unknown.Add(us)
+				if len(us) > 0 && *strict {
+					err = &scoring.UnknownDataError{Unknown: us}
+				}
+			}
 			if err == nil {
 				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes)
 			}
@@ -193,6 +202,10 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			for _, w := range tf.warnings() {
 				fmt.Fprintf(stderr, "leadscore attribute: warning: %s\n", w)
 				rep.Warnings = append(rep.Warnings, w)
+			}
+			for _, line := range unknown.Lines() {
+				fmt.Fprintf(stderr, "leadscore attribute: warning: %s\n", line)
+				rep.Warnings = append(rep.Warnings, line+" (the model does not declare it, so no rule read it)")
 			}
 		}
 	}

@@ -555,3 +555,21 @@ func TestAttributeCountsSwallowedRows(t *testing.T) {
 	assert.Equal(t, journeys+`:3: a quote opens a cell on this line and does not close before line 4, so lines 3 to 4 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`+"\n"+
 		"3 journeys read: 1 used, 2 failed\n", errOut)
 }
+
+func TestAttributeFromLeadsReportsUnknownData(t *testing.T) {
+	dir := t.TempDir()
+	leads := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(
+		`{"id":"A1","email":"a@acme.io","events":[{"type":"page_view","at":"2026-09-01","campaign":"c1","channel":"ads"}]}`+"\n"+
+			`{"id":"A2","email":"b@acme.io","Employees":250,"events":[{"type":"webinar_attend","at":"2026-09-02","campaign":"c2","channel":"email"}]}`+"\n"), 0o644))
+	code, _, errOut := leadscore(t, "", "attribute", "--leads", leads, "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--format", "json")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, `leadscore attribute: warning: unknown event type "webinar_attend" in 1 row; did you mean "webinar_attended"?`)
+	assert.Contains(t, errOut, `leadscore attribute: warning: unknown key "Employees" in 1 row; did you mean "employees"?`)
+	assert.Contains(t, errOut, "2 journeys read: 2 used, 0 failed")
+
+	code, _, errOut = leadscore(t, "", "attribute", "--leads", leads, "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--format", "json", "--strict-data")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, leads+`:2: unknown event type "webinar_attend"; did you mean "webinar_attended"?; unknown key "Employees"; did you mean "employees"? (the model does not declare it, so no rule would read it)`)
+	assert.Contains(t, errOut, "2 journeys read: 1 used, 1 failed")
+}
