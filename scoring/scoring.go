@@ -54,11 +54,11 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -508,24 +508,12 @@ func (t UnknownTally) Lines() []string {
 		if n == 1 {
 			rows = "row"
 		}
-		lines[i] = fmt.Sprintf("unknown %s %q in %s %s", u.Kind, u.Name, thousands(n), rows)
+		lines[i] = fmt.Sprintf("unknown %s %q in %s %s", u.Kind, u.Name, numfmt.Thousands(n), rows)
 		if u.DidYouMean != "" {
 			lines[i] += fmt.Sprintf("; did you mean %q?", u.DidYouMean)
 		}
 	}
 	return lines
-}
-
-// thousands writes n with commas: 1,000,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // finite reports whether v is neither NaN nor an infinity.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // Report is a review of a change to a model: the rule changes and, when
@@ -34,7 +36,7 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 	fmt.Fprintf(&b, "# Rule review: %s\n\n", r.Model)
 	fmt.Fprintf(&b, "`%s` → `%s`", r.Old, r.New)
 	if r.Impact != nil {
-		fmt.Fprintf(&b, ", impact on %s leads from `%s` as of %s", thousands(r.Impact.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"))
+		fmt.Fprintf(&b, ", impact on %s leads from `%s` as of %s", numfmt.Thousands(r.Impact.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"))
 	}
 	b.WriteString("\n\n")
 	if len(r.Unknown) > 0 {
@@ -74,11 +76,11 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 	if im := r.Impact; im != nil {
 		b.WriteString("## Impact on leads\n\n")
 		delta := im.SalesReadyNew - im.SalesReadyOld
-		fmt.Fprintf(&b, "**Sales-ready: %s → %s (%s", thousands(im.SalesReadyOld), thousands(im.SalesReadyNew), signedInt(delta))
+		fmt.Fprintf(&b, "**Sales-ready: %s → %s (%s", numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), signedInt(delta))
 		if im.SalesReadyOld > 0 {
 			fmt.Fprintf(&b, ", %s%%", signedFloat(100*float64(delta)/float64(im.SalesReadyOld), 1))
 		}
-		fmt.Fprintf(&b, ")** of %s leads: %d start, %d stop being sales-ready.", thousands(im.Leads), len(im.Started), len(im.Stopped))
+		fmt.Fprintf(&b, ")** of %s leads: %d start, %d stop being sales-ready.", numfmt.Thousands(im.Leads), len(im.Started), len(im.Stopped))
 		if im.Failed > 0 {
 			fmt.Fprintf(&b, " %d leads could not be scored and are left out.", im.Failed)
 		}
@@ -103,12 +105,12 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 				case n == 0:
 					b.WriteString(" · |")
 				case from == to:
-					fmt.Fprintf(&b, " %s |", thousands(n))
+					fmt.Fprintf(&b, " %s |", numfmt.Thousands(n))
 				default:
-					fmt.Fprintf(&b, " **%s** |", thousands(n))
+					fmt.Fprintf(&b, " **%s** |", numfmt.Thousands(n))
 				}
 			}
-			fmt.Fprintf(&b, " %s |\n", thousands(row))
+			fmt.Fprintf(&b, " %s |\n", numfmt.Thousands(row))
 		}
 		b.WriteString("\nBold cells are leads that change stage.\n")
 		writeLeads(&b, "Newly sales-ready", im.Started, top)
@@ -180,18 +182,6 @@ func signedFloat(v float64, places int) string {
 	s := strconv.FormatFloat(v, 'f', places, 64)
 	if v >= 0 {
 		s = "+" + s
-	}
-	return s
-}
-
-// thousands writes 1234567 as 1,234,567.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
 	}
 	return s
 }
