@@ -503,7 +503,10 @@ func TestAttributeTouchFields(t *testing.T) {
 		"--at", "2026-10-01", "--format", "markdown")
 	assert.Equal(t, exitOK, code, errOut)
 	warning := "none of the 5286 events carries a \"campaign\" or \"channel\" field, so no event is a campaign touch and every conversion is credited to \"(no touch)\"; name the event fields that hold them with --campaign-field and --channel-field"
-	assert.Equal(t, "leadscore attribute: warning: "+warning+"\n1000 journeys read: 1000 used, 0 failed\n", errOut)
+	assert.Equal(t, "leadscore attribute: warning: "+warning+"\n"+
+		"leadscore attribute: warning: unknown event key \"utm_source\" in 840 rows\n"+
+		"leadscore attribute: warning: unknown event key \"utm_campaign\" in 818 rows; did you mean \"campaign\"?\n"+
+		"1000 journeys read: 1000 used, 0 failed\n", errOut, "the touch fields the events do carry are named, with a did-you-mean")
 	assert.True(t, strings.HasPrefix(md, "## Attribution\n\n> **Warning:** "+warning+"\n\n"), md[:300])
 	assert.Contains(t, md, "| (no touch) |  | — | 18 | 388,600 | — | 18 | 388,600 | — | 18 | 388,600 | — |")
 
