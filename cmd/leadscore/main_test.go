@@ -576,3 +576,18 @@ func TestAttributeFromLeadsReportsUnknownData(t *testing.T) {
 	assert.Contains(t, errOut, leads+`:2: unknown event type "webinar_attend"; did you mean "webinar_attended"?; unknown key "Employees"; did you mean "employees"? (the model does not declare it, so no rule would read it)`)
 	assert.Contains(t, errOut, "2 journeys read: 1 used, 1 failed")
 }
+
+func TestNestedLeadFromTheCommandLine(t *testing.T) {
+	model := td(filepath.Join("nested", "company.yaml"))
+	code, out, errOut := leadscore(t, "", "explain", "--model", model, "--at", "2026-10-01", "--brief", td(filepath.Join("nested", "lead.json")))
+	assert.Equal(t, exitOK, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "lead N1, as of 2026-10-01T00:00:00Z: stage sql (sales-ready), grade A, total 120\n"), out)
+	assert.Contains(t, out, "yes  company.address.country in target_countries    company.address.country = \"US\"")
+
+	lead, err := os.ReadFile(td(filepath.Join("nested", "lead.json")))
+	require.NoError(t, err)
+	oneLine := strings.Join(strings.Fields(string(lead)), " ")
+	code, out, errOut = leadscore(t, oneLine+"\n", "score", "--model", model, "--at", "2026-10-01", "-")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, `{"id":"N1","total":120,"scores":{"fit":70,"engagement":50},"grade":"A","stage":"sql","sales_ready":true,"disqualified":false,"gates":[],"fired":["fit.size","fit.country","fit.named","engagement.paid-visit","engagement.demo"]}`+"\n", out)
+}
