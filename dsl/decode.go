@@ -546,6 +546,10 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 			r.Within = d.duration(v, "within")
 		case "decay":
 			eventKeys = append(eventKeys, k)
+			if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+				d.errorf(v, "decay takes a half-life: write decay: {half_life: %s}", v.Value)
+				return
+			}
 			d.mapping(v, "decay", []string{"half_life"}, func(key string, k, v *yaml.Node) {
 				r.HalfLife = d.duration(v, "half_life")
 			})

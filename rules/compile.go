@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -505,7 +506,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			c.errorAt(e.PosAt(fe.From), "%s", c.explain(fe.Message, sc))
+			c.errorAt(e.PosAt(fe.From), "%s", c.explainAt(fe.Message, sc, e.Text, fe.From))
 		} else {
 			c.errorAt(e.Pos, "%s", c.explain(err.Error(), sc))
 		}
@@ -526,6 +527,74 @@ var (
 )
 
 // explain rewrites expr's messages in the words of the people who write rules.
+// explainAt is explain for a message at an offset of the expression text,
+// where the text itself says what was meant: the habits of spreadsheets
+// and SQL (=, AND, <>, 1M, 1,000) and numbers in quotes.
+func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) string {
+	src := []rune(text)
+	at := func(i int) rune {
+		if i >= 0 && i < len(src) {
+			return src[i]
+		}
+		return 0
+	}
+	if m := tokenRE.FindStringSubmatch(msg); m != nil {
+		kind, tok := m[1], m[2]
+		if m[3] != "" {
+			kind = m[3]
+		}
+		switch {
+		case kind == "Operator" && tok == "=" && at(offset+1) == '>':
+			return "=> is not an operator; write >= for at least"
+		case kind == "Operator" && tok == "=" && at(offset+1) == '<':
+			return "=< is not an operator; write <= for at most"
+		case kind == "Operator" && tok == "=":
+			return "a single = does not compare; write == for is equal to (and != for is not equal to)"
+		case kind == "Operator" && tok == ">" && at(offset-1) == '<':
+			return "<> is not an operator; write != for is not equal to"
+		case kind == "Identifier" && (tok == "AND" || tok == "And"):
+			return "write and (or &&) in lower case to join two conditions"
+		case kind == "Identifier" && (tok == "OR" || tok == "Or"):
+			return "write or (or ||) in lower case for either of two conditions"
+		case kind == "Operator" && tok == "," && unicode.IsDigit(at(offset-1)) && unicode.IsDigit(at(offset+1)):
+			return "write numbers without thousands separators: 1000, not 1,000"
+		case kind == "Operator" && tok == "," && strings.Contains(text, " in ("):
+			return "write a list in square brackets: in [\"US\", \"CA\"], or name a list declared under lists"
+		case kind == "EOF":
+			return "the condition stops too soon: something is missing at its end (a comparison after && or ||, a closing bracket or quote)"
+		}
+	}
+	if m := numberRE.FindStringSubmatch(msg); m != nil {
+		if n, unit := m[1], m[2]; unit != "" {
+			zeros := map[string]string{"k": "000", "K": "000", "m": "000000", "M": "000000", "b": "000000000", "B": "000000000"}[unit]
+			if zeros != "" && !strings.Contains(n, ".") {
+				return fmt.Sprintf("write numbers in full: %s%s for %s%s", n, zeros, n, unit)
+			}
+			return fmt.Sprintf("%s%s is not a number; write numbers in full, such as 1000000", n, unit)
+		}
+	}
+	if m := mismatchRE.FindStringSubmatch(msg); m != nil && (m[2] == "string") != (m[3] == "string") {
+		if q := quotedNumberRE.FindString(text); q != "" {
+			return fmt.Sprintf("%s is text, because of its quotes, and cannot be compared with a number; drop the quotes: %s", q, strings.Trim(q, `"'`))
+		}
+	}
+	if m := unknownNameRE.FindStringSubmatch(msg); m != nil {
+		if strings.EqualFold(m[1], "not") {
+			return "write not (or !) in lower case to negate a condition"
+		}
+		if _, ok := c.eventVars[m[1]]; ok && !sc.event && m[1] != "type" && m[1] != "at" {
+			return fmt.Sprintf("%s is an event field, not a lead field: read it in an event rule (add event: and the event type) as event.%s, or count events with events(\"type\", \"30d\")", m[1], m[1])
+		}
+	}
+	return c.explain(msg, sc)
+}
+
+var (
+	tokenRE        = regexp.MustCompile(`^unexpected token (\w+)\("?(.*?)"?\)$|^unexpected token (EOF)$`)
+	numberRE       = regexp.MustCompile(`^bad number syntax: "([0-9.]+)([A-Za-z]*)"$`)
+	quotedNumberRE = regexp.MustCompile(`"-?[0-9]+(\.[0-9]+)?"|'-?[0-9]+(\.[0-9]+)?'`)
+)
+
 func (c *compiler) explain(msg string, sc *scope) string {
 	if m := unknownNameRE.FindStringSubmatch(msg); m != nil {
 		name := m[1]

@@ -31,6 +31,9 @@ stages:
     when: fit >= 10
 `
 
+// withURL is base with an event field, url.
+var withURL = strings.Replace(base, "fields:", "events:\n  url: string\nfields:", 1)
+
 // render compiles src and renders its diagnostics the way `leadscore check` shows them.
 func render(t *testing.T, src string) string {
 	t.Helper()
@@ -356,6 +359,94 @@ m.yaml:11:3: lead field "company." is not a valid name: use letters, digits and 
 m.yaml:15:45: event.utm is a group of fields, not a value: name one of them, such as event.utm.source
         when: event.utm.sorce == "ads" || event.utm == "x"
                                                 ^
+`,
+	},
+	{
+		name: "a single = to compare",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees = 50'`, 1),
+		want: `m.yaml:14:22: a single = does not compare; write == for is equal to (and != for is not equal to)
+        when: 'employees = 50'
+                         ^
+`,
+	},
+	{
+		name: "AND in capitals",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees >= 30 AND title == "CTO"'`, 1),
+		want: `m.yaml:14:28: write and (or &&) in lower case to join two conditions
+        when: 'employees >= 30 AND title == "CTO"'
+                               ^
+`,
+	},
+	{
+		name: "OR and NOT in capitals",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'NOT (employees > 5) OR title == "CTO"'`, 1),
+		want: `m.yaml:14:32: write or (or ||) in lower case for either of two conditions
+        when: 'NOT (employees > 5) OR title == "CTO"'
+                                   ^
+`,
+	},
+	{
+		name: "spreadsheet operators",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees => 5 && employees =< 500 && title <> "CEO"'`, 1),
+		want: `m.yaml:14:22: => is not an operator; write >= for at least
+        when: 'employees => 5 && employees =< 500 && title <> "CEO"'
+                         ^
+`,
+	},
+	{
+		name: "a number with a unit",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees >= 1M'`, 1),
+		want: `m.yaml:14:26: write numbers in full: 1000000 for 1M
+        when: 'employees >= 1M'
+                             ^
+`,
+	},
+	{
+		name: "a number with a thousands separator",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees >= 1,000'`, 1),
+		want: `m.yaml:14:26: write numbers without thousands separators: 1000, not 1,000
+        when: 'employees >= 1,000'
+                             ^
+`,
+	},
+	{
+		name: "a number in quotes",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees >= "100000"'`, 1),
+		want: `m.yaml:14:22: "100000" is text, because of its quotes, and cannot be compared with a number; drop the quotes: 100000
+        when: 'employees >= "100000"'
+                         ^
+`,
+	},
+	{
+		name: "an event field in a lead rule",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'url contains "/pricing"'`, 1),
+		want: `m.yaml:14:12: url is an event field, not a lead field: read it in an event rule (add event: and the event type) as event.url, or count events with events("type", "30d")
+        when: 'url contains "/pricing"'
+               ^
+`,
+	},
+	{
+		name: "a condition that stops too soon",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'employees > 5 &&'`, 1),
+		want: `m.yaml:14:27: the condition stops too soon: something is missing at its end (a comparison after && or ||, a closing bracket or quote)
+        when: 'employees > 5 &&'
+                              ^
+`,
+	},
+	{
+		name: "a list in round brackets",
+		src:  strings.Replace(withURL, "when: employees > 10", `when: 'title in ("CEO", "CTO")'`, 1),
+		want: `m.yaml:14:27: write a list in square brackets: in ["US", "CA"], or name a list declared under lists
+        when: 'title in ("CEO", "CTO")'
+                              ^
+`,
+	},
+	{
+		name: "decay given as a duration",
+		src:  strings.Replace(base, "    points: 10\n", "    points: 10\n    event: visit\n    decay: 7d\n", 1),
+		want: `m.yaml:15:12: decay takes a half-life: write decay: {half_life: 7d}
+        decay: 7d
+               ^
 `,
 	},
 	{
