@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -17,12 +21,19 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "explain the score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "output format: text or json")
 	brief := fs.Bool("brief", false, "leave out the rules that did not fire")
+	id := fs.String("id", "", "the id of the lead to explain, in a file of many leads")
+	in := fs.String("in", "", "leads format, json (one lead, or NDJSON) or csv; default: from the file name (.csv is CSV)")
+	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--strict-data] [LEAD|-]")
-		fmt.Fprintln(stderr, "\nExplains the score of one lead (a JSON object as in NDJSON input, from a file or standard")
-		fmt.Fprintln(stderr, "input): every rule, fired or not, each part of its condition with the lead values it read,")
-		fmt.Fprintln(stderr, "the stages, and what the lead lacks for the next one.")
+		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--strict-data] [LEAD.json|-]")
+		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [flags] LEADS.ndjson")
+		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [--events EVENTS.csv] [flags] LEADS.csv")
+		fmt.Fprintln(stderr, "\nExplains the score of one lead: every rule, fired or not, each part of its condition with")
+		fmt.Fprintln(stderr, "the lead values it read, the stages, and what the lead lacks for the next one. The lead is a")
+		fmt.Fprintln(stderr, "JSON object (testdata/lead.json), from a file or standard input; in a file of many leads")
+		fmt.Fprintln(stderr, "(NDJSON or CSV), --id picks one.")
+		fmt.Fprintln(stderr, "Exit status: 0 explained, 2 the lead or the model could not be read (or --id matched none).")
 		fs.PrintDefaults()
 	}
 	inputs, code, ok := parseFlags(fs, args, stderr)
@@ -51,27 +62,17 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	scorer := scorerFor(m, *strict)
-	in := stdin
-	name := "stdin"
-	if len(inputs) == 1 && inputs[0] != "-" {
-		f, err := os.Open(inputs[0])
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		in, name = f, inputs[0]
+	name := "-"
+	if len(inputs) == 1 {
+		name = inputs[0]
 	}
-	data, err := io.ReadAll(io.LimitReader(in, leadfile.MaxLine))
+	lead, err := pickLead(scorer, name, stdin, *in, *events, *id)
 	if err != nil {
-		return fail("reading %s: %v", name, err)
-	}
-	lead, err := leadfile.DecodeJSON(data)
-	if err != nil {
-		return fail("%s: %v", name, err)
+		return fail("%v", err)
 	}
 	x, err := scorer.Explain(lead, asOf)
 	if err != nil {
-		return fail("%s: %v", name, err)
+		return fail("%s: %v", displayName(name), err)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
@@ -84,6 +85,122 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	return exitOK
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return name
+}
+
+// maxExplainInput bounds what explain reads: one lead, or a file of leads
+// to pick one from with --id.
+const maxExplainInput = 256 << 20
+
+// pickLead reads the one lead explain explains: the only lead of a JSON
+// input (one object, pretty-printed or not, or NDJSON), or the lead with
+// the given id in NDJSON or CSV.
+func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string) (scoring.Lead, error) {
+	isCSV := strings.EqualFold(filepath.Ext(name), ".csv") || in == "csv"
+	if in != "" && in != "csv" && in != "json" && in != "ndjson" {
+		return scoring.Lead{}, fmt.Errorf("--in: unknown format %q; use json or csv", in)
+	}
+	if isCSV {
+		if name == "-" {
+			return scoring.Lead{}, fmt.Errorf("CSV leads are read from a file, not standard input")
+		}
+		opts := leadfile.Options{Scorer: s}
+		closeLeads, err := openLeads(&opts, name, "csv", events)
+		defer closeLeads()
+		if err != nil {
+			return scoring.Lead{}, err
+		}
+		var found []scoring.Lead
+		var lines []int
+		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
+			if id != "" && lead.ID != id {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s:%d: %v", name, line, err)
+			}
+			found, lines = append(found, lead), append(lines, line)
+			return nil
+		})
+		if err != nil {
+			return scoring.Lead{}, err
+		}
+		return onlyLead(found, lines, name, id)
+	}
+	if events != "" {
+		return scoring.Lead{}, fmt.Errorf("--events goes with CSV leads; JSON leads carry their events")
+	}
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return scoring.Lead{}, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxExplainInput+1))
+	if err != nil {
+		return scoring.Lead{}, fmt.Errorf("reading %s: %v", displayName(name), err)
+	}
+	if len(data) > maxExplainInput {
+		return scoring.Lead{}, fmt.Errorf("%s is over %d MiB; explain reads one lead, or picks one with --id from a file of leads up to that size", displayName(name), maxExplainInput>>20)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var found []scoring.Lead
+	var lines []int
+	for {
+		start := int(dec.InputOffset())
+		for start < len(data) && strings.ContainsRune(" \t\r\n", rune(data[start])) {
+			start++ // the value starts after the blank space before it
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err == io.EOF {
+			break
+		} else if err != nil {
+			return scoring.Lead{}, fmt.Errorf("%s:%d: %v", displayName(name), lineAt(data, start), err)
+		}
+		lead, err := leadfile.DecodeJSON(raw)
+		if id != "" && lead.ID != id {
+			continue
+		}
+		if err != nil {
+			return scoring.Lead{}, fmt.Errorf("%s:%d: %v", displayName(name), lineAt(data, start), err)
+		}
+		found, lines = append(found, lead), append(lines, lineAt(data, start))
+	}
+	return onlyLead(found, lines, displayName(name), id)
+}
+
+func lineAt(data []byte, offset int) int { return bytes.Count(data[:min(offset, len(data))], []byte("\n")) + 1 }
+
+// onlyLead returns the one lead found, or says why there is not one.
+func onlyLead(found []scoring.Lead, lines []int, name, id string) (scoring.Lead, error) {
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) == 0 && id != "":
+		return scoring.Lead{}, fmt.Errorf("%s has no lead with id %q", name, id)
+	case len(found) == 0:
+		return scoring.Lead{}, fmt.Errorf("%s holds no lead", name)
+	case id != "":
+		return scoring.Lead{}, fmt.Errorf("%s has %d leads with id %q (lines %s); ids must be unique to pick one", name, len(found), id, joinInts(lines))
+	}
+	return scoring.Lead{}, fmt.Errorf("explain reads one lead, and %s holds %d; pick one with --id (the first is %q, on line %d)", name, len(found), found[0].ID, lines[0])
+}
+
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // loadScorer compiles a model, printing its problems; nil and the exit code on failure.

@@ -591,3 +591,26 @@ func TestNestedLeadFromTheCommandLine(t *testing.T) {
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, `{"id":"N1","total":120,"scores":{"fit":70,"engagement":50},"grade":"A","stage":"sql","sales_ready":true,"disqualified":false,"gates":[],"fired":["fit.size","fit.country","fit.named","engagement.paid-visit","engagement.demo"]}`+"\n", out)
 }
+
+func TestExplainPicksOneLead(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--brief", "--id", "L0000002", td("leads.ndjson"))
+	assert.Equal(t, exitOK, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "lead L0000002, as of 2026-10-01T00:00:00Z:"), out)
+	fromNDJSON := out
+
+	code, out, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--brief", "--id", "L0000002", "--events", td("events.csv"), td("leads.csv"))
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, fromNDJSON, out, "the same lead from CSV explains the same")
+
+	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore explain: explain reads one lead, and "+td("leads.ndjson")+` holds 1000; pick one with --id (the first is "L0000001", on line 1)`+"\n", errOut)
+
+	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--id", "nobody", td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "nobody"`+"\n", errOut)
+
+	code, _, errOut = leadscore(t, "{\"email\":\"a@b.io\"}\n{\"email\": }\n", "explain", "--model", td("b2b-saas.yaml"), "-")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore explain: stdin:2: invalid character '}' looking for beginning of value\n", errOut)
+}
