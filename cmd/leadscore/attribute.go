@@ -38,7 +38,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "report format: table, markdown, csv or json")
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore attribute (--journeys FILE | --leads FILE --model FILE --outcomes FILE) [--costs FILE] [flags]")
+		fmt.Fprintln(stderr, "Usage: leadscore attribute --leads LEADS --model FILE --outcomes FILE [--at TIME] [--costs FILE] [flags]")
+		fmt.Fprintln(stderr, "       leadscore attribute --journeys FILE [--touches FILE] [--costs FILE] [flags]")
+		fmt.Fprintln(stderr, "       leadscore attribute --paths FILE [--models ...] [--format ...]")
 		fmt.Fprintln(stderr, "\nCredits campaigns and channels with the conversions and revenue of the journeys, under")
 		fmt.Fprintln(stderr, "several models side by side, with cost, ROI and ROAS, the funnel and velocity.")
 		fmt.Fprintln(stderr, "Models: "+strings.Join(attribution.ModelNames, ", ")+"; settings after a colon:")
@@ -48,6 +50,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "value by the conversion removal effect) and shapley (simplified Shapley value).")
 		fmt.Fprintln(stderr, "With --leads, an event is a campaign touch when it carries the event field named by --campaign-field")
 		fmt.Fprintln(stderr, "or --channel-field (campaign and channel by default); the model must declare both under events.")
+		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr), 2 the run could not start.")
 		fs.PrintDefaults()
 	}
 	if _, code, ok := parseFlags(fs, args, stderr); !ok {

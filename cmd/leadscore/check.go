@@ -20,7 +20,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text (file:line:col with snippets) or json")
 	strict := fs.Bool("strict", false, "report lint findings too (unused lists and defines, rules that never or always fire, unreachable stages, shadowed grades, rules without owner or reason), and fail on them")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore check [--format text|json] FILE|DIR...")
+		fmt.Fprintln(stderr, "Usage: leadscore check [--strict] [--format text|json] FILE|DIR...")
 		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")
 		fmt.Fprintln(stderr, "that is, has a top-level leadscore: key) and reports every problem as file:line:col.")
 		fmt.Fprintln(stderr, "Exit status: 0 all files compile, 1 problems found, 2 bad usage.")

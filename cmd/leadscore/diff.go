@@ -30,10 +30,13 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--leads FILE] [flags]")
+		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--format markdown|json] [--top N]")
+		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.ndjson [--at TIME] [--strict-data] [flags]")
+		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.csv [--events EVENTS.csv] [--at TIME] [flags]")
 		fmt.Fprintln(stderr, "\nA review report of two versions of a model: the rule changes, with the team that owns")
 		fmt.Fprintln(stderr, "each, and, with --leads, what the change does to those leads. OLD and NEW are rule files")
 		fmt.Fprintln(stderr, "or git revisions of one, as REV:PATH (main:rules/b2b.yaml, HEAD~1:rules/b2b.yaml).")
+		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some leads could not be scored (each named on stderr), 2 the run could not start.")
 		fs.PrintDefaults()
 	}
 	specs, code, ok := parseFlags(fs, args, stderr)
@@ -130,6 +133,9 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return fail("%v", err)
+	}
+	if rep.Impact != nil && rep.Impact.Failed > 0 {
+		return exitProblem
 	}
 	return exitOK
 }

@@ -23,8 +23,11 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	check := fs.Bool("check", false, "change nothing; list the files that are not formatted and fail if any")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore fmt [-w | --check] FILE|DIR...")
+		fmt.Fprintln(stderr, "       leadscore fmt < FILE")
 		fmt.Fprintln(stderr, "\nLays rule files out canonically, keeping comments, so that diffs in review show only")
 		fmt.Fprintln(stderr, "real changes. With no file, formats standard input to standard output.")
+		fmt.Fprintln(stderr, "Exit status: 0 done (or, with --check, every file formatted), 1 a file is not formatted or")
+		fmt.Fprintln(stderr, "cannot be formatted, 2 a file cannot be read or written.")
 		fs.PrintDefaults()
 	}
 	paths, code, ok := parseFlags(fs, args, stderr)

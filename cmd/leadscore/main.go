@@ -8,6 +8,7 @@
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
 //	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
 //	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
+//	leadscore version                       print the version
 //
 // Run "leadscore help COMMAND" for a command's flags.
 package main
@@ -18,6 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
 )
 
@@ -41,6 +44,7 @@ var commands = []command{
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
 	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
+	{"version", "print the version of leadscore", runVersion},
 }
 
 func main() {
@@ -111,4 +115,46 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 			return positional, 0, true
 		}
 	}
+}
+
+// runVersion prints the module version (a release tag when installed with
+// go install, else "devel" with the commit it was built from).
+func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore version")
+		fmt.Fprintln(stderr, "\nPrints the version of leadscore, the commit it was built from when known, and the Go version.")
+		fmt.Fprintln(stderr, "Exit status: 0.")
+	}
+	rest, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "leadscore version: takes no arguments\n")
+		return exitUsage
+	}
+	fmt.Fprintln(stdout, versionLine())
+	return exitOK
+}
+
+func versionLine() string {
+	version, commit, goVersion := "devel", "", runtime.Version()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v := info.Main.Version; v != "" && v != "(devel)" {
+			version = v
+		}
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				commit = s.Value[:12]
+			}
+			if s.Key == "vcs.modified" && s.Value == "true" && commit != "" {
+				commit += "+changes"
+			}
+		}
+	}
+	if commit != "" {
+		return fmt.Sprintf("leadscore %s (%s, %s)", version, commit, goVersion)
+	}
+	return fmt.Sprintf("leadscore %s (%s)", version, goVersion)
 }

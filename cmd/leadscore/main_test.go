@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -613,4 +614,66 @@ func TestExplainPicksOneLead(t *testing.T) {
 	code, _, errOut = leadscore(t, "{\"email\":\"a@b.io\"}\n{\"email\": }\n", "explain", "--model", td("b2b-saas.yaml"), "-")
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore explain: stdin:2: invalid character '}' looking for beginning of value\n", errOut)
+}
+
+// Every command's --help says every form of its usage and its exit status.
+func TestEveryCommandHelp(t *testing.T) {
+	for _, c := range commands {
+		code, out, errOut := leadscore(t, "", c.name, "--help")
+		assert.Equal(t, exitOK, code, c.name)
+		assert.Empty(t, out, c.name)
+		assert.True(t, strings.HasPrefix(errOut, "Usage: leadscore "+c.name), "%s: %q", c.name, errOut)
+		assert.Contains(t, errOut, "\nExit status: ", c.name)
+	}
+	code, out, _ := leadscore(t, "", "version")
+	assert.Equal(t, exitOK, code)
+	assert.Regexp(t, `^leadscore (devel|v\S+) \((\w{12}(\+changes)?, )?go\S+\)\n$`, out)
+}
+
+// Every JSON the commands write names its keys in snake_case (keys that are
+// data, such as a category or campaign name, aside).
+func TestJSONKeysAreSnakeCase(t *testing.T) {
+	lead, err := os.ReadFile(td("lead.json"))
+	require.NoError(t, err)
+	runs := [][]string{
+		{"check", "--format", "json", td("b2b-saas.yaml")},
+		{"explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--format", "json", td("lead.json")},
+		{"test", "--format", "json", "--coverage", td("")},
+		{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01", "--format", "json"},
+		{"attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv"), "--format", "json"},
+		{"attribute", "--paths", td(filepath.Join("paths", "PathData.csv")), "--models", "first_touch,markov:1,shapley", "--format", "json"},
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	for _, args := range runs {
+		code, out, errOut := leadscore(t, string(lead), args...)
+		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
+		var v any
+		require.NoError(t, json.Unmarshal([]byte(out), &v), "%v", args)
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, child := range x {
+					if !dataKeys[lastPart(path)] {
+						assert.Regexp(t, snake, k, "%v: key %s%s", args[0], path, k)
+					}
+					walk(path+k+".", child)
+				}
+			case []any:
+				for _, child := range x {
+					walk(path, child)
+				}
+			}
+		}
+		walk("", v)
+	}
+}
+
+// dataKeys are JSON objects whose keys are names from the data (category
+// names, team names): snake_case by their own rules, not by ours.
+var dataKeys = map[string]bool{"scores": true, "missing": true, "sign_off": true}
+
+func lastPart(path string) string {
+	parts := strings.Split(strings.TrimSuffix(path, "."), ".")
+	return parts[len(parts)-1]
 }

@@ -32,7 +32,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strict := strictDataFlag(fs)
 	maxRow := fs.String("max-row", "4MiB", "the longest row read (an NDJSON line, a CSV line), such as 512KiB or 16MiB; a longer row fails alone.\nPeak memory is about 8 × workers × (1 MiB + this)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--strict-data] [flags] [INPUT|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--strict-data] [flags] [LEADS.ndjson|-]")
+		fmt.Fprintln(stderr, "       leadscore score --model FILE [--at TIME] [--events EVENTS.csv] [flags] LEADS.csv")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
 		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
 		fmt.Fprintln(stderr, "number, gets a row with its error, and the run goes on.")

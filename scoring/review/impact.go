@@ -61,7 +61,12 @@ type Distribution struct {
 
 // Quantiles summarise a spread of scores.
 type Quantiles struct {
-	P10, P25, Median, P75, P90, Mean float64
+	P10    float64 `json:"p10"`
+	P25    float64 `json:"p25"`
+	Median float64 `json:"median"`
+	P75    float64 `json:"p75"`
+	P90    float64 `json:"p90"`
+	Mean   float64 `json:"mean"`
 }
 
 // NewImpact starts an impact report for models whose stage ladder (the new

@@ -14,7 +14,10 @@ import (
 // Totals counts the cases of some files by outcome; files that could not
 // run count as errors.
 type Totals struct {
-	Passed, Failed, Pending, Errors int
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Pending int `json:"pending"`
+	Errors  int `json:"errors"`
 }
 
 // Count totals the outcomes of the files.
