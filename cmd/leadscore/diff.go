@@ -59,12 +59,14 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	var models [2]*rules.Model
 	for i, spec := range specs {
-		path, cleanup, err := materialize(spec)
+		path, cleanup, shown, err := materialize(spec)
 		if err != nil {
 			return fail("%s: %v", spec, err)
 		}
 		defer cleanup()
-		if models[i], _ = compileModel(path, stderr); models[i] == nil {
+		var problems strings.Builder
+		if models[i], _ = compileModel(path, &problems); models[i] == nil {
+			fmt.Fprint(stderr, shown(problems.String()))
 			return fail("%s does not compile", spec)
 		}
 	}
@@ -143,48 +145,62 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // materialize returns a path to the rule file a spec names: the file
 // itself, or, for REV:PATH, the file as it was at that git revision,
 // extracted with its directory (for its includes) into a temporary one.
-func materialize(spec string) (string, func(), error) {
-	noop := func() {}
+func materialize(spec string) (path string, cleanup func(), shown func(string) string, err error) {
+	noop, same := func() {}, func(s string) string { return s }
 	if _, err := os.Stat(spec); err == nil {
-		return spec, noop, nil
+		return spec, noop, same, nil
 	}
 	rev, path, ok := strings.Cut(spec, ":")
 	if !ok || rev == "" || path == "" {
-		return "", noop, fmt.Errorf("no such file; name a rule file, or a git revision of one as REV:PATH")
+		return "", noop, same, fmt.Errorf("no such file; name a rule file, or a git revision of one as REV:PATH")
 	}
-	top, err := git("rev-parse", "--show-toplevel")
+	out, err := git("rev-parse", "--show-toplevel")
 	if err != nil {
-		return "", noop, fmt.Errorf("not in a git repository, so %q cannot name a revision: %v", rev, err)
+		return "", noop, same, fmt.Errorf("not in a git repository, so %q cannot name a revision: %v", rev, err)
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", noop, err
+	top := strings.TrimSpace(string(out))
+	// As in git: REV:PATH is from the top of the repository, REV:./PATH
+	// and REV:../PATH from the current directory.
+	abs := filepath.Join(top, filepath.FromSlash(path))
+	if strings.HasPrefix(path, "./") || strings.HasPrefix(path, "../") {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return "", noop, same, err
+		}
+		if cwd, err = filepath.EvalSymlinks(cwd); err != nil {
+			return "", noop, same, err
+		}
+		abs = filepath.Join(cwd, filepath.FromSlash(path))
 	}
-	rel, err := filepath.Rel(strings.TrimSpace(string(top)), abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", noop, fmt.Errorf("%s is outside the git repository", path)
+	rel, err := filepath.Rel(top, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", noop, same, fmt.Errorf("%s is outside the git repository", path)
 	}
 	rel = filepath.ToSlash(rel)
 	dir := filepath.ToSlash(filepath.Dir(rel))
-	archive, err := git("archive", "--format=tar", rev, "--", dir)
+	archive, err := git("-C", top, "archive", "--format=tar", rev, "--", dir)
 	if err != nil {
-		return "", noop, fmt.Errorf("git cannot give %s at %s: %v", dir, rev, err)
+		return "", noop, same, fmt.Errorf("git cannot give %s at %s: %v", dir, rev, err)
 	}
 	tmp, err := os.MkdirTemp("", "leadscore-diff-")
 	if err != nil {
-		return "", noop, err
+		return "", noop, same, err
 	}
-	cleanup := func() { os.RemoveAll(tmp) }
+	cleanup = func() { os.RemoveAll(tmp) }
 	if err := untar(archive, tmp); err != nil {
 		cleanup()
-		return "", noop, err
+		return "", noop, same, err
 	}
-	out := filepath.Join(tmp, filepath.FromSlash(rel))
-	if _, err := os.Stat(out); err != nil {
+	file := filepath.Join(tmp, filepath.FromSlash(rel))
+	if _, err := os.Stat(file); err != nil {
 		cleanup()
-		return "", noop, fmt.Errorf("%s does not exist at %s", rel, rev)
+		return "", noop, same, fmt.Errorf("%s does not exist at %s (a path after the colon is from the top of the repository; ./%s is from here)", rel, rev, path)
 	}
-	return out, cleanup, nil
+	// Messages name the files as the user did: REV:PATH, not the copy.
+	shown = func(s string) string {
+		return strings.ReplaceAll(s, tmp+string(filepath.Separator), rev+":")
+	}
+	return file, cleanup, shown, nil
 }
 
 func git(args ...string) ([]byte, error) {

@@ -279,6 +279,20 @@ func TestDiffGitRevisions(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "diff", "nope:rules/b2b.yaml", "rules/b2b.yaml")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "git cannot give rules at nope")
+
+	// From a subdirectory: REV:PATH from the top, as in git, or REV:./PATH from here.
+	t.Chdir(filepath.Join(repo, "rules"))
+	code, out, errOut = leadscore(t, "", "diff", "HEAD~1:rules/b2b.yaml", "HEAD:./b2b.yaml")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "## Rule changes (5)")
+
+	// A revision that does not compile is named as the user named it.
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "rules", "b2b.yaml"), []byte("leadscore: 1\nmodel: x\nfeilds: {}\n"), 0o644))
+	gitIn("commit", "-q", "-am", "broken")
+	code, _, errOut = leadscore(t, "", "diff", "HEAD~1:rules/b2b.yaml", "HEAD:rules/b2b.yaml")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "HEAD:rules/b2b.yaml:3:1: unknown key \"feilds\"")
+	assert.NotContains(t, errOut, "leadscore-diff-")
 }
 
 func TestFmtCommand(t *testing.T) {
