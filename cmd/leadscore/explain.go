@@ -178,7 +178,9 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 	return onlyLead(found, lines, displayName(name), id)
 }
 
-func lineAt(data []byte, offset int) int { return bytes.Count(data[:min(offset, len(data))], []byte("\n")) + 1 }
+func lineAt(data []byte, offset int) int {
+	return bytes.Count(data[:min(offset, len(data))], []byte("\n")) + 1
+}
 
 // onlyLead returns the one lead found, or says why there is not one.
 func onlyLead(found []scoring.Lead, lines []int, name, id string) (scoring.Lead, error) {
