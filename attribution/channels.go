@@ -24,7 +24,14 @@ type ChannelReport struct {
 	Paths       int          `json:"distinct_paths"`
 	// Markov holds each chain's removal effects and conversion rate.
 	Markov []MarkovSummary `json:"markov,omitempty"`
+	// Notes say what a reader must know to read the credit right, such as
+	// models that fall back to another on bare paths.
+	Notes []string `json:"notes,omitempty"`
 }
+
+// milestoneModels credit touches by the milestones of a journey (lead
+// created, sales-ready, opportunity, won), which aggregated paths lack.
+var milestoneModels = map[string]bool{"w_shaped": true, "full_path": true, "custom": true}
 
 // ChannelRow is one channel's credit under each model, in Models order.
 type ChannelRow struct {
@@ -54,6 +61,11 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	}
 	conv, value, nulls := p.Totals()
 	rep := &ChannelReport{Models: specs, Conversions: conv, Value: value, Nulls: nulls, Paths: p.Len()}
+	for _, spec := range specs {
+		if name, _, _ := strings.Cut(spec, ":"); milestoneModels[name] {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s weighs touches by a journey's milestones (lead created, sales-ready, opportunity), which aggregated paths do not carry: here it credits every conversion to the first touch, as first_touch does. Give journeys with milestones (--journeys, or --leads) for its real credit.", spec))
+		}
+	}
 	credits := make([][]ChannelCredit, len(specs))
 	summaries := make([]*MarkovSummary, len(specs))
 	errs := make([]error, len(specs))
@@ -148,6 +160,9 @@ func (r *ChannelReport) summary() string {
 func (r *ChannelReport) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("## Attribution by channel\n\n" + r.summary() + "\n\n")
+	for _, n := range r.Notes {
+		b.WriteString("> **Note:** " + n + "\n\n")
+	}
 	r.table().markdown(&b)
 	for _, m := range r.Markov {
 		fmt.Fprintf(&b, "%s: %d states, conversion rate from start %.12f\n\n", m.Model, m.States, m.ConversionRate)
@@ -160,6 +175,9 @@ func (r *ChannelReport) WriteMarkdown(w io.Writer) error {
 func (r *ChannelReport) WriteText(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(r.summary() + "\n\n")
+	for _, n := range r.Notes {
+		b.WriteString("Note: " + n + "\n\n")
+	}
 	r.table().text(&b)
 	for _, m := range r.Markov {
 		fmt.Fprintf(&b, "%s: %d states, conversion rate from start %.12f\n", m.Model, m.States, m.ConversionRate)

@@ -267,7 +267,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // defaultPathModels are the models --paths runs unless --models says otherwise.
-var defaultPathModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "w_shaped", "full_path",
+// W-shaped and full path are left out: they need milestones, which bare
+// paths do not carry (asked for by name, the report says so).
+var defaultPathModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
 	"markov:1", "markov:2", "markov:3", "shapley"}
 
 // splitModels splits a --models list at commas, or at semicolons when a
@@ -316,6 +318,9 @@ func attributePaths(name string, specs []string, format string, stdout, stderr i
 	case "markdown":
 		err = rep.WriteMarkdown(stdout)
 	case "csv":
+		for _, n := range rep.Notes {
+			fmt.Fprintf(stderr, "leadscore attribute: note: %s\n", n)
+		}
 		err = rep.WriteCSV(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)

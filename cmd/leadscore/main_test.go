@@ -381,6 +381,12 @@ func TestAttributePaths(t *testing.T) {
 	assert.Equal(t, bad+":3: total_conversions: want a number of at least 0, got \"x\"\n2 paths read: 1 used, 1 failed\n", errOut)
 	assert.Contains(t, out, "channel,first_touch_conversions,first_touch_value,last_touch_conversions")
 	assert.Contains(t, out, "markov:3_conversions")
+	assert.NotContains(t, out, "w_shaped", "models that need milestones are not run on bare paths by default")
+
+	code, md, errOut = leadscore(t, "", "attribute", "--paths", bad, "--models", "first_touch,w_shaped", "--format", "markdown")
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, md, "> **Note:** w_shaped weighs touches by a journey's milestones (lead created, sales-ready, opportunity), which aggregated paths do not carry: "+
+		"here it credits every conversion to the first touch, as first_touch does. Give journeys with milestones (--journeys, or --leads) for its real credit.\n\n")
 
 	code, _, errOut = leadscore(t, "", "attribute", "--paths", bad, "--models", "markov:0")
 	assert.Equal(t, exitUsage, code)
