@@ -1,6 +1,7 @@
 // Command leadscore checks rule files and scores leads with them, for
 // sales-ops and CI, without writing Go.
 //
+//	leadscore init [DIR]                    start a lead definition: model, tests, CI workflow
 //	leadscore check FILE|DIR...             compile rule files; report every problem
 //	leadscore score --model FILE [INPUT]    score leads from NDJSON or CSV
 //	leadscore test [PATH...]                run the test files of rule files
@@ -37,6 +38,7 @@ type command struct {
 }
 
 var commands = []command{
+	{"init", "start a lead definition: a commented model, its tests, a CI workflow", runInit},
 	{"check", "compile rule files and report every problem, positioned", runCheck},
 	{"score", "score leads (NDJSON or CSV) with a rule file, on every core", runScore},
 	{"test", "run the test files of rule files (*_test.yaml), with coverage", runTest},

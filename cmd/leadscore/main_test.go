@@ -697,3 +697,43 @@ func lastPart(path string) string {
 	parts := strings.Split(strings.TrimSuffix(path, "."), ".")
 	return parts[len(parts)-1]
 }
+
+// leadscore init writes a starter that passes check --strict and test as
+// written, and never overwrites a file.
+func TestInit(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errOut := leadscore(t, "", "init")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "wrote "+filepath.Join("rules", "leads.yaml")+"\nwrote "+filepath.Join("rules", "leads_test.yaml")+"\nwrote "+
+		filepath.Join(".github", "workflows", "lead-definitions.yml")+"\n\nNext: edit "+filepath.Join("rules", "leads.yaml")+
+		" with your sales and marketing teams, then\n  leadscore check --strict rules\n  leadscore test --coverage rules\n", out)
+	code, out, errOut = leadscore(t, "", "check", "--strict", "rules")
+	assert.Equal(t, exitOK, code, out+errOut)
+	code, out, errOut = leadscore(t, "", "test", "--coverage", "--min-coverage", "100", "rules")
+	assert.Equal(t, exitOK, code, out+errOut)
+	assert.Contains(t, out, "test: 6 passed, 0 failed, 0 skipped")
+	code, out, _ = leadscore(t, "", "fmt", "--check", "rules")
+	assert.Equal(t, exitOK, code, out)
+
+	workflow, err := os.ReadFile(filepath.Join(".github", "workflows", "lead-definitions.yml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(workflow), "run: leadscore test --coverage --min-coverage 90 rules/")
+
+	code, _, errOut = leadscore(t, "", "init")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore init: "+filepath.Join("rules", "leads.yaml")+" exists already; init writes only new files (move it, or init another directory)\n", errOut)
+
+	code, _, errOut = leadscore(t, "", "init", "--no-ci", "defs")
+	assert.Equal(t, exitOK, code, errOut)
+	_, err = os.Stat(filepath.Join("defs", "leads.yaml"))
+	assert.NoError(t, err)
+}
+
+// The starter's workflow is the example one, its rule directory left open.
+func TestStarterWorkflowIsTheExample(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "ci", "lead-definitions.yml"))
+	require.NoError(t, err)
+	got, err := starter.ReadFile("starter/workflow.yml")
+	require.NoError(t, err)
+	assert.Equal(t, string(example), strings.ReplaceAll(string(got), "{{DIR}}", "rules"))
+}
