@@ -46,7 +46,13 @@ type Diagnostic struct {
 	Message  string
 	// Source is the text of the line at Pos, for the snippet under the message.
 	Source string
+	// Err is the error behind the problem, when there is one (a file that
+	// cannot be opened): errors.Is(diags, fs.ErrNotExist) sees through it.
+	Err error
 }
+
+// Unwrap returns the error behind the problem, or nil.
+func (d *Diagnostic) Unwrap() error { return d.Err }
 
 // Error formats the diagnostic as "file:line:col: message".
 func (d *Diagnostic) Error() string {
@@ -73,6 +79,16 @@ func (d *Diagnostic) Snippet() string {
 // Diagnostics is a list of problems. It is an error when it holds at least
 // one diagnostic of severity Error; use Err to get a nil error otherwise.
 type Diagnostics []*Diagnostic
+
+// Unwrap returns the diagnostics as errors, so that errors.Is and errors.As
+// look at each (errors.Is(err, fs.ErrNotExist) for a missing rule file).
+func (ds Diagnostics) Unwrap() []error {
+	out := make([]error, len(ds))
+	for i, d := range ds {
+		out[i] = d
+	}
+	return out
+}
 
 // Error prints every diagnostic, one per line.
 func (ds Diagnostics) Error() string {

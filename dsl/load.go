@@ -35,7 +35,7 @@ func Load(filename string) (*Document, error) {
 	}
 	root, err := os.OpenRoot(open)
 	if err != nil {
-		return nil, Diagnostics{{Pos: Pos{File: filename}, Message: fmt.Sprintf("cannot open the rule directory: %v", err)}}
+		return nil, Diagnostics{{Pos: Pos{File: filename}, Message: fmt.Sprintf("cannot open the rule directory: %v", err), Err: err}}
 	}
 	defer root.Close()
 	l := newLoader(root.FS(), func(name string) string {
@@ -105,17 +105,18 @@ func (l *loader) read(name string) ([]byte, error) {
 // from is the include that named it (nil for the root file).
 func (l *loader) file(name string, from *Diagnostic, chain []string) {
 	display := l.display(name)
-	fail := func(msg string) {
+	fail := func(msg string, cause error) {
 		if from != nil {
 			from.Message += ": " + msg
+			from.Err = cause
 			l.diags = append(l.diags, from)
 		} else {
-			l.diags = append(l.diags, &Diagnostic{Pos: Pos{File: display}, Message: msg})
+			l.diags = append(l.diags, &Diagnostic{Pos: Pos{File: display}, Message: msg, Err: cause})
 		}
 	}
 	src, err := l.read(name)
 	if err != nil {
-		fail(describeOpenError(err))
+		fail(describeOpenError(err), err)
 		return
 	}
 	l.done[name] = true
@@ -127,7 +128,7 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&root); err != nil {
 		if err == io.EOF {
-			fail("the file is empty; a rule file starts with leadscore: 1")
+			fail("the file is empty; a rule file starts with leadscore: 1", nil)
 			return
 		}
 		l.diags = append(l.diags, l.yamlError(display, err))

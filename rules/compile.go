@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"reflect"
 	"regexp"
@@ -34,6 +35,13 @@ const (
 // when not nil, is a dsl.Diagnostics with every problem found, positioned.
 func CompileFile(path string, opts ...Option) (*Model, error) {
 	doc, err := dsl.Load(path)
+	return compileLoaded(doc, err, opts)
+}
+
+// CompileFS loads a rule file with its includes from fsys (an embed.FS, for
+// rule files built into the binary) and compiles it.
+func CompileFS(fsys fs.FS, name string, opts ...Option) (*Model, error) {
+	doc, err := dsl.LoadFS(fsys, name)
 	return compileLoaded(doc, err, opts)
 }
 
