@@ -80,7 +80,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "leadscore: sales-ready lead definitions as code")
 	fmt.Fprintln(w, "\nUsage: leadscore COMMAND [flags] [args]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun \"leadscore help COMMAND\" for a command's flags.")
 }

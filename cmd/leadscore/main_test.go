@@ -157,7 +157,7 @@ func TestScoreRefusesABrokenModel(t *testing.T) {
 func TestHelp(t *testing.T) {
 	code, out, _ := leadscore(t, "")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, out, "check    compile rule files")
+	assert.Contains(t, out, "check      compile rule files")
 	code, _, errOut := leadscore(t, "", "help", "score")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, errOut, "Usage: leadscore score --model FILE")
