@@ -12,7 +12,8 @@ import (
 // first moment its score reaches it (a score reached on fit alone counts
 // from the lead's creation); the flow is such crossings per period over the
 // history. Win rates and recall at a threshold are from the snapshot view:
-// the leads in the backtest with a score at or above it at At.
+// the leads in the backtest with a score at or above it at At. Leads
+// disqualified at At count in neither: a gate keeps them from sales.
 type CapacityReport struct {
 	Capacity float64 `json:"capacity"` // leads per Unit
 	Unit     string  `json:"unit"`     // week or month (30 days)
@@ -119,6 +120,9 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	// Crossings: thresholds in (previous level, level] are first reached at a climb.
 	diff := make([]int, k+1)
 	for _, l := range existing {
+		if l.disq {
+			continue // a gate keeps it from sales, whatever its score
+		}
 		prev := math.Inf(-1)
 		for _, cl := range l.climbs {
 			from := sort.SearchFloat64s(thresholds, math.Nextafter(prev, math.Inf(1)))
@@ -136,9 +140,11 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 		s   float64
 		won bool
 	}
-	scores := make([]sw, len(in))
-	for i, l := range in {
-		scores[i] = sw{score(l), l.won}
+	var scores []sw
+	for _, l := range in {
+		if !l.disq {
+			scores = append(scores, sw{score(l), l.won})
+		}
 	}
 	sort.Slice(scores, func(i, j int) bool { return scores[i].s > scores[j].s })
 	j, leads, won := 0, 0, 0

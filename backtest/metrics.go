@@ -98,7 +98,7 @@ func ks(xs []scored) (*float64, float64) {
 				n++
 			}
 		}
-		if d := math.Abs(n/neg - p/pos); d > best {
+		if d := math.Abs(n/neg - p/pos); d > best+1e-12 { // not a rounding error's worth more
 			best, at = d, xs[i].score
 		}
 		i = j

@@ -457,7 +457,7 @@ func (b *Backtest) notes(r *Report) []string {
 		notes = append(notes, "Every lead in the backtest was won, so nothing tells won leads from the rest (— in tables, null in JSON).")
 	}
 	if r.WonAfterUntil > 0 {
-		notes = append(notes, fmt.Sprintf("%d leads were won after the window; they count as not won.", r.WonAfterUntil))
+		notes = append(notes, fmt.Sprintf("%s won after the window (T1) count as not won.", plural(r.WonAfterUntil, "lead")))
 	}
 	return notes
 }

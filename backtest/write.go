@@ -111,6 +111,17 @@ func money(v float64) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// plural writes "1 lead", "2 leads", "1 open opportunity", "2 open opportunities".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return strconv.Itoa(n) + " " + strings.TrimSuffix(noun, "y") + "ies"
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
 func optNum(v *float64) string {
 	if v == nil {
 		return "—"
@@ -127,12 +138,12 @@ func (r *Report) summary() []string {
 	c := r.Leads
 	lines := []string{
 		fmt.Sprintf("Model %s, snapshot at %s (T0), outcomes in (T0, %s].", r.Model, r.At.Format(time.RFC3339), until),
-		fmt.Sprintf("%d leads: %d in the backtest, %d not created by T0, %d won or lost by T0, %d open opportunities at T0 (left out).",
-			c.Added, c.InBacktest, c.NotCreated, c.Decided, c.OpenOpportunity),
+		fmt.Sprintf("%s: %d in the backtest; left out: %d not created by T0, %d won or lost by T0, %s at T0.",
+			plural(c.Added, "lead"), c.InBacktest, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity")),
 		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
 	}
 	if c.OutcomesWithoutLead > 0 {
-		lines = append(lines, fmt.Sprintf("%d outcome rows name a lead that is not in the leads file; they are not used.", c.OutcomesWithoutLead))
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row")))
 	}
 	s := r.SalesReady
 	lines = append(lines, fmt.Sprintf("AUC %s (a won lead outscores one that did not win in %s of pairs); the sales-ready definition picked %d leads, %d of them won: precision %s, recall %s; it missed %d won deals worth %s.",
