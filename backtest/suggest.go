@@ -387,8 +387,8 @@ func PatchPoints(m *rules.Model, filename string, src []byte, points map[string]
 		}
 		pos := r.Points.Pos
 		if filepath.Clean(pos.File) != filepath.Clean(filename) {
-			return nil, fmt.Errorf("%s: rule %s: its points are in %s, an included file; the suggestion changes only %s, so move the rule there or change its points by hand",
-				pos, r.ID.Value, pos.File, filename)
+			return nil, fmt.Errorf("%s: rule %s: its points are in %s (an included file), not in %s; the suggestion writes only %s, so move the rule there or change its points by hand",
+				pos, r.ID.Value, pos.File, filename, filename)
 		}
 		if pos.Line < 1 || pos.Line > len(lines) {
 			return nil, fmt.Errorf("%s: rule %s: the position of its points is outside the file; is %s the file the model was compiled from?", pos, r.ID.Value, filename)
