@@ -146,8 +146,8 @@ func (r *Report) summary() []string {
 		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row")))
 	}
 	s := r.SalesReady
-	lines = append(lines, fmt.Sprintf("AUC %s (a won lead outscores one that did not win in %s of pairs); the sales-ready definition picked %d leads, %d of them won: precision %s, recall %s; it missed %d won deals worth %s.",
-		f3(r.AUC), pct(r.AUC), s.Leads, s.Won, pct(s.Precision), pct(s.Recall), s.MissedWon, money(s.MissedRevenue)))
+	lines = append(lines, fmt.Sprintf("AUC %s (a won lead outscores one that did not win in %s of pairs); the sales-ready definition picked %s, %d of them won: precision %s, recall %s; it missed %s worth %s.",
+		f3(r.AUC), pct(r.AUC), plural(s.Leads, "lead"), s.Won, pct(s.Precision), pct(s.Recall), plural(s.MissedWon, "won deal"), money(s.MissedRevenue)))
 	return lines
 }
 
@@ -331,14 +331,22 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // WriteCSV writes every table of the report as rows of one CSV file: the
 // table's name, then its cells under its own header row (a row whose first
-// cell is the table's name and second "header").
+// cell is the table's name and second "header"). A cell with nothing to
+// show ("—" in tables) is empty.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"table", "row"})
 	for _, t := range r.tables() {
 		cw.Write(append([]string{t.title, "header"}, t.headers...))
 		for _, row := range t.rows {
-			cw.Write(append([]string{t.title, "row"}, row...))
+			cells := []string{t.title, "row"}
+			for _, c := range row {
+				if c == "—" {
+					c = ""
+				}
+				cells = append(cells, c)
+			}
+			cw.Write(cells)
 		}
 	}
 	cw.Flush()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -131,6 +132,10 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *strict {
 		scorer = scorerFor(scorer.Model(), true)
 	}
+	if doc := scorer.Model().Document; *output != "" && doc != nil && len(doc.Files) > 1 && !sameDir(*output, *model) {
+		return fail("-o %s: the model includes %s, read from the model's directory; write the proposal beside the model, such as -o %s, so that it compiles",
+			*output, strings.Join(doc.Files[1:], ", "), filepath.Join(filepath.Dir(*model), strings.TrimSuffix(filepath.Base(*model), filepath.Ext(*model))+"-proposed.yaml"))
+	}
 	outcomes := map[string]attribution.Outcome{}
 	n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
 	if err != nil {
@@ -224,6 +229,13 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// sameDir reports whether two files are in one directory.
+func sameDir(a, b string) bool {
+	da, err1 := filepath.Abs(filepath.Dir(a))
+	db, err2 := filepath.Abs(filepath.Dir(b))
+	return err1 == nil && err2 == nil && da == db
 }
 
 // sameFile reports whether two paths name one file.
