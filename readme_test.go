@@ -83,7 +83,7 @@ func commentAt(line string) int {
 	return -1
 }
 
-var goTestRE = regexp.MustCompile(`^go test (\./\S*)(.*)$`)
+var goTestRE = regexp.MustCompile(`^go test((?: -\S+)*) (\./\S*)(.*)$`)
 
 // Every command in the README runs as written, from the root of a copy of
 // the repository, with leadscore installed: a new user's first hour. The
@@ -107,7 +107,11 @@ func TestREADMECommandsRun(t *testing.T) {
 	require.Greater(t, len(cmds), 15, "the README's commands were found")
 	for _, cmd := range cmds {
 		if m := goTestRE.FindStringSubmatch(cmd); m != nil {
-			checkGoTestCommand(t, cmd, m[1], m[2])
+			checkGoTestCommand(t, cmd, m[2], m[1]+m[3])
+			continue
+		}
+		if strings.HasPrefix(cmd, "go test") {
+			t.Errorf("README command %q: write go test commands as go test [flags] ./PACKAGE [flags], so this test can check what they name", cmd)
 			continue
 		}
 		if strings.HasPrefix(cmd, "go install ") {

@@ -238,14 +238,20 @@ func ReadCosts(r io.Reader, onError func(line int, err error)) (Costs, Counts, e
 }
 
 // Outcome is what the CRM says became of a lead: when it became an
-// opportunity, when it was won and for how much (zero times for never).
+// opportunity, when it was won and for how much, or when it was lost (zero
+// times for never). An opportunity neither won nor lost is still open.
 type Outcome struct {
 	Opportunity, Won time.Time
 	Revenue          float64
+	// Lost is when the opportunity was closed as lost; zero when the file
+	// has no lost column, or the lead was not lost.
+	Lost time.Time
 }
 
 // ReadOutcomes reads CRM outcomes: a CSV with lead_id, opportunity and won
-// (times, or empty) and revenue (empty, or an amount for a won lead). A bad
+// (times, or empty) and revenue (empty, or an amount for a won lead), and
+// optionally lost (the time an opportunity was closed as lost, or empty),
+// so that won, lost and still-open opportunities are told apart. A bad
 // row, and a lead's second row, is passed to onError with its line and
 // left out; the counts say how many rows were read and how many failed.
 // The error is for a file that cannot be read at all.
@@ -292,7 +298,7 @@ func outcomeRow(t *csvTable, rec []string) (Outcome, error) {
 	for _, c := range []struct {
 		name string
 		dst  *time.Time
-	}{{"opportunity", &o.Opportunity}, {"won", &o.Won}} {
+	}{{"opportunity", &o.Opportunity}, {"won", &o.Won}, {"lost", &o.Lost}} {
 		if v := t.cell(rec, c.name); strings.TrimSpace(v) != "" {
 			at, err := parseTime(v)
 			if err != nil {
@@ -310,6 +316,16 @@ func outcomeRow(t *csvTable, rec []string) (Outcome, error) {
 			return o, errors.New("revenue without a won time; fill in won, or remove the revenue")
 		}
 		o.Revenue = rev
+	}
+	if !o.Lost.IsZero() {
+		switch {
+		case !o.Won.IsZero():
+			return o, errors.New("both won and lost are filled in; a deal is one or the other, so empty one of them")
+		case o.Opportunity.IsZero():
+			return o, errors.New("lost without an opportunity time; fill in when the opportunity was opened, or empty lost")
+		case o.Lost.Before(o.Opportunity):
+			return o, fmt.Errorf("lost (%s) is before the opportunity (%s); check the two dates", o.Lost.Format(time.RFC3339), o.Opportunity.Format(time.RFC3339))
+		}
 	}
 	return o, nil
 }

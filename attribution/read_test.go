@@ -156,3 +156,32 @@ func TestReadOutcomes(t *testing.T) {
 		`10: a quote inside a cell that does not start with one (column 5); put the cell in quotes and write the quote as two ("")`,
 	}, errs)
 }
+
+func TestReadOutcomesLost(t *testing.T) {
+	in := "lead_id,opportunity,won,revenue,lost\n" +
+		"L1,2026-06-01,2026-06-20,1200,\n" +
+		"L2,2026-06-02,,,2026-07-01\n" +
+		"L3,2026-06-03,,,\n" +
+		"L4,2026-06-01,2026-06-20,1200,2026-06-21\n" +
+		"L5,,,,2026-06-21\n" +
+		"L6,2026-06-10,,,2026-06-01\n" +
+		"L7,2026-06-10,,,later\n"
+	var errs []string
+	day := func(d int) time.Time { return time.Date(2026, 6, d, 0, 0, 0, 0, time.UTC) }
+	out, n, err := attribution.ReadOutcomes(strings.NewReader(in), func(line int, err error) {
+		errs = append(errs, fmt.Sprintf("%d: %v", line, err))
+	})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]attribution.Outcome{
+		"L1": {Opportunity: day(1), Won: day(20), Revenue: 1200},
+		"L2": {Opportunity: day(2), Lost: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+		"L3": {Opportunity: day(3)},
+	}, out)
+	assert.Equal(t, attribution.Counts{Rows: 7, Read: 3, Failed: 4}, n)
+	assert.Equal(t, []string{
+		"5: both won and lost are filled in; a deal is one or the other, so empty one of them",
+		"6: lost without an opportunity time; fill in when the opportunity was opened, or empty lost",
+		"7: lost (2026-06-01T00:00:00Z) is before the opportunity (2026-06-10T00:00:00Z); check the two dates",
+		`8: lost: want a time like 2026-03-01T09:30:00Z, got "later"`,
+	}, errs)
+}

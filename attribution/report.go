@@ -59,12 +59,22 @@ type Amount struct {
 	ROI  *float64 `json:"roi"`
 }
 
-// Funnel counts the leads (journeys) a campaign touched, and how far they went.
+// Funnel counts the leads (journeys) a campaign touched, and how far they
+// went. Opportunities and Won count every such lead; the funnel's steps
+// count only the leads that passed the step before: SalesReady, then
+// SalesReadyOpportunities (of them, those that became an opportunity; a
+// won lead counts as one), then SalesReadyWon. The won deals of leads
+// never called sales-ready, and their revenue, are counted apart, so that
+// Won = SalesReadyWon + WonNotSalesReady.
 type Funnel struct {
-	Touched       int `json:"touched"`
-	SalesReady    int `json:"sales_ready"`
-	Opportunities int `json:"opportunities"`
-	Won           int `json:"won"`
+	Touched                 int     `json:"touched"`
+	SalesReady              int     `json:"sales_ready"`
+	Opportunities           int     `json:"opportunities"`
+	Won                     int     `json:"won"`
+	SalesReadyOpportunities int     `json:"sales_ready_opportunities"`
+	SalesReadyWon           int     `json:"sales_ready_won"`
+	WonNotSalesReady        int     `json:"won_not_sales_ready"`
+	RevenueNotSalesReady    float64 `json:"revenue_not_sales_ready"`
 }
 
 // Rate divides safely: a/b, or 0.
@@ -132,6 +142,16 @@ func (r *Report) Add(j *Journey) {
 		}
 		if won {
 			row.Funnel.Won++
+		}
+		switch {
+		case sr && won:
+			row.Funnel.SalesReadyOpportunities++
+			row.Funnel.SalesReadyWon++
+		case sr && opp:
+			row.Funnel.SalesReadyOpportunities++
+		case won:
+			row.Funnel.WonNotSalesReady++
+			row.Funnel.RevenueNotSalesReady += j.Revenue
 		}
 	}
 	seenCampaign, seenChannel := map[string]bool{}, map[string]bool{}

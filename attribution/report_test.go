@@ -47,8 +47,9 @@ func TestReportByHand(t *testing.T) {
 	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: num(2.5), ROI: num(1.5)}, rows["nurture"].Credit[1])
 	assert.Equal(t, attribution.Amount{Conversions: 0, Revenue: 0, ROAS: num(0), ROI: num(-1)}, rows["brand"].Credit[0])
 	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: num(1.25), ROI: num(0.25)}, rows["brand"].Credit[1])
-	// Funnel: brand touched both, both sales-ready, one won.
-	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Won: 1}, rows["brand"].Funnel)
+	// Funnel: brand touched both, both sales-ready, one won; the won one
+	// counts as an opportunity of a sales-ready lead, and won from one.
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Won: 1, SalesReadyOpportunities: 1, SalesReadyWon: 1}, rows["brand"].Funnel)
 	assert.Equal(t, 200.0, rows["brand"].CostPerSalesReady)
 	assert.Equal(t, 400.0, rows["brand"].CostPerWon)
 	assert.Equal(t, "search", rows["brand"].Channel)

@@ -122,13 +122,15 @@ func (r *Report) tables() []table {
 		return t
 	}
 	funnel := func(title, first string, rows []Row) table {
-		t := table{title: title, headers: []string{first, "touched", "sales-ready", "rate", "opportunities", "rate", "won", "rate", "cost / sales-ready", "cost / won"}}
+		t := table{title: title, headers: []string{first, "touched", "sales-ready", "rate", "then opportunity", "rate", "then won", "rate",
+			"won, never sales-ready", "their revenue", "cost / sales-ready", "cost / won"}}
 		for _, row := range append(rows, r.Total) {
 			f := row.Funnel
 			t.rows = append(t.rows, []string{row.Name, strconv.Itoa(f.Touched),
 				strconv.Itoa(f.SalesReady), pct(Rate(f.SalesReady, f.Touched)),
-				strconv.Itoa(f.Opportunities), pct(Rate(f.Opportunities, f.SalesReady)),
-				strconv.Itoa(f.Won), pct(Rate(f.Won, f.Opportunities)),
+				strconv.Itoa(f.SalesReadyOpportunities), pct(Rate(f.SalesReadyOpportunities, f.SalesReady)),
+				strconv.Itoa(f.SalesReadyWon), pct(Rate(f.SalesReadyWon, f.SalesReadyOpportunities)),
+				strconv.Itoa(f.WonNotSalesReady), money(f.RevenueNotSalesReady),
 				money(row.CostPerSalesReady), money(row.CostPerWon)})
 		}
 		return t
@@ -148,8 +150,17 @@ func (r *Report) tables() []table {
 
 func (r *Report) summary() string {
 	f := r.Total.Funnel
-	return fmt.Sprintf("%d journeys: %d sales-ready, %d opportunities, %d won; revenue %s; cost %s. Models: %s.",
-		f.Touched, f.SalesReady, f.Opportunities, f.Won, money(r.Total.Credit[0].Revenue), money(r.Total.Cost), strings.Join(r.Models, ", "))
+	return fmt.Sprintf("%d journeys: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
+		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %d won deals, with revenue %s, came from leads never called sales-ready.",
+		f.Touched, f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), money(r.Total.Cost), strings.Join(r.Models, ", "),
+		f.WonNotSalesReady, moneyOrZero(f.RevenueNotSalesReady))
+}
+
+func moneyOrZero(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	return money(v)
 }
 
 // WriteMarkdown writes the report as Markdown tables.
@@ -191,13 +202,15 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // WriteCSV writes one row per campaign, channel and the total (the level
 // column says which), with the funnel and, for each model, the
 // conversions, revenue, ROAS and ROI credited (ROAS and ROI empty for a
-// row without cost).
+// row without cost), then the funnel's steps from sales-ready leads and
+// the won deals and revenue of leads never called sales-ready.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won", "cost_per_sales_ready", "cost_per_won"}
 	for _, m := range r.Models {
 		header = append(header, m+"_conversions", m+"_revenue", m+"_roas", m+"_roi")
 	}
+	header = append(header, "sales_ready_opportunities", "sales_ready_won", "won_not_sales_ready", "revenue_not_sales_ready")
 	cw.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	opt := func(v *float64) string { // empty when there is no cost to divide by
@@ -212,6 +225,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		for _, a := range row.Credit {
 			rec = append(rec, f(a.Conversions), f(a.Revenue), opt(a.ROAS), opt(a.ROI))
 		}
+		rec = append(rec, strconv.Itoa(row.Funnel.SalesReadyOpportunities), strconv.Itoa(row.Funnel.SalesReadyWon), strconv.Itoa(row.Funnel.WonNotSalesReady), f(row.Funnel.RevenueNotSalesReady))
 		cw.Write(rec)
 	}
 	for _, row := range r.Campaigns {

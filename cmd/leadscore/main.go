@@ -9,6 +9,7 @@
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
 //	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
 //	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
+//	leadscore backtest --model M --outcomes O --at T0 LEADS  test the definition against CRM outcomes
 //	leadscore version                       print the version
 //
 // Run "leadscore help COMMAND" for a command's flags.
@@ -46,6 +47,7 @@ var commands = []command{
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
 	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
+	{"backtest", "does the definition pick the leads that win? CRM outcomes, capacity, suggested points", runBacktest},
 	{"version", "print the version of leadscore", runVersion},
 }
 

@@ -349,10 +349,15 @@ func TestAttributeFromJourneysAndBadRows(t *testing.T) {
 	assert.Equal(t, []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won",
 		"cost_per_sales_ready", "cost_per_won", "last_non_direct_conversions", "last_non_direct_revenue", "last_non_direct_roas",
 		"last_non_direct_roi", "time_decay_conversions", "time_decay_revenue", "time_decay_roas", "time_decay_roi",
-		"position_based_conversions", "position_based_revenue", "position_based_roas", "position_based_roi"}, recs[0])
+		"position_based_conversions", "position_based_revenue", "position_based_roas", "position_based_roi",
+		"sales_ready_opportunities", "sales_ready_won", "won_not_sales_ready", "revenue_not_sales_ready"}, recs[0])
 	total := recs[len(recs)-1]
 	assert.Equal(t, []string{"total", "total", "", "95000", "1000", "45", "43", "18"}, total[:8])
 	assert.Equal(t, "388600", total[11])
+	// The honest funnel, counted independently from journeys.ndjson: of
+	// the 45 sales-ready, 18 became opportunities and 9 were won; the other
+	// 9 won deals (288,800 of revenue) came from leads never sales-ready.
+	assert.Equal(t, []string{"18", "9", "9", "288800"}, total[len(total)-4:])
 
 	bad := writeTemp(t, "j.ndjson", `{"id":"a","touches":[{"at":"2026-06-01T00:00:00Z","campaign":"c","channel":"e"}],"converted":true,"revenue":5}
 {"id":"b","touches":[],"revenu":1}

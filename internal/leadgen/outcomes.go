@@ -15,6 +15,7 @@ type Outcome struct {
 	Opportunity time.Time // zero: none
 	Won         time.Time // zero: not won
 	Revenue     float64
+	Lost        time.Time // zero: not lost (WriteOutcomesLost writes it)
 }
 
 // Outcomes draws CRM outcomes deterministically: a lead sales-ready at

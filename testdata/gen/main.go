@@ -6,6 +6,8 @@
 //	go run ./testdata/gen -n 1000000 > /tmp/leads-1m.ndjson
 //	go run ./testdata/gen -n 1000 -outcomes testdata/b2b-saas.yaml > testdata/outcomes.csv
 //	go run ./testdata/gen -costs > testdata/costs.csv
+//	go run ./testdata/gen -n 3000 -seed 12 > testdata/backtest/leads.ndjson
+//	go run ./testdata/gen -n 3000 -seed 12 -realistic-outcomes > testdata/backtest/outcomes.csv
 //	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
@@ -34,6 +36,7 @@ func main() {
 	csvFiles := flag.String("csv", "", "write CSV to LEADS,EVENTS instead of NDJSON to standard output")
 	outcomes := flag.String("outcomes", "", "write the CRM outcomes of the leads, scored with this model, as CSV")
 	costs := flag.Bool("costs", false, "write the campaigns' cost table as CSV")
+	realistic := flag.Bool("realistic-outcomes", false, "write CRM outcomes with a lost column, drawn from each lead's traits (leadgen.RealisticOutcome), as exported at the base time")
 	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
 	flag.Parse()
 	if *paths {
@@ -47,6 +50,16 @@ func main() {
 		fmt.Println("campaign,cost")
 		for _, c := range leadgen.Costs {
 			fmt.Println(c[0] + "," + c[1])
+		}
+		return
+	}
+	if *realistic {
+		var out []leadgen.Outcome
+		for i := 0; i < *n; i++ {
+			out = append(out, leadgen.RealisticOutcome(*seed, g.Next(), leadgen.Base))
+		}
+		if err := leadgen.WriteOutcomesLost(os.Stdout, out); err != nil {
+			fail(err)
 		}
 		return
 	}

@@ -1,0 +1,373 @@
+// Package backtest tests a sales-ready definition against what the CRM says
+// happened: does the definition pick the leads that win?
+//
+// # No hindsight
+//
+// Every lead is scored as it stood at a snapshot time T0 (Options.At):
+// events after T0 are not seen, exactly as scoring.Scorer.Score ignores
+// them. Its label is what happened after: won in (T0, T1] (Options.Until;
+// no end when zero), and, as a second label, an opportunity opened in
+// (T0, T1]. Leads that did not exist yet at T0 (created after it, or,
+// without a created field, with no event at or before it), leads already
+// won or lost by T0, and leads already an open opportunity at T0 are left
+// out of the backtest and counted, so that the counts reconcile: leads
+// added = in the backtest + not yet created + decided + open opportunity.
+// A lead's fields are read as they are in the file: a field filled in
+// after T0 (an enrichment) is hindsight the data itself carries.
+//
+// Every number of the report comes from this snapshot view except the
+// capacity flows (leads crossing a threshold per week, and the current
+// definition's own weekly volume), which replay each lead's timeline up to
+// T0 (scoring.Scorer.Timeline) and say so.
+//
+// # The report
+//
+// The sales-ready definition as a classifier of won deals (precision,
+// recall, the won deals and revenue it did not call sales-ready);
+// conversion by stage and by grade; score bands (deciles of the total and
+// fixed-width bands) with win rate, lift and cumulative recall; AUC (the
+// chance that a won lead outscores a lead that did not win, ties counted
+// half) and KS; calibration by band (the win rate each band stands for,
+// with a 95% Wilson interval, and whether it rises with the score); and
+// each rule's signal: the share of won and of not-won leads it fired on,
+// its lift, its weight of evidence and information value. Optional parts:
+// capacity (Options.Capacity), suggested points (Suggest), and drift
+// against a reference set of leads (AddReference).
+//
+// A ratio with nothing to divide by is nil (null in JSON, "—" in tables),
+// never NaN or an infinity.
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// Outcome is what the CRM says became of a lead (see attribution.ReadOutcomes).
+type Outcome = attribution.Outcome
+
+// Options set up a backtest.
+type Options struct {
+	// At is T0, the snapshot: every lead is scored as of it.
+	At time.Time
+	// Until is T1, the end of the outcome window (T0, T1]; zero for no end.
+	Until time.Time
+	// CreatedField is the lead field that holds when the lead was created
+	// ("created_at" when empty). A lead without it exists from its first event.
+	CreatedField string
+	// BandWidth is the width of the fixed score bands (20 when zero).
+	BandWidth float64
+	// Capacity, when set, asks for the threshold whose weekly flow of leads
+	// matches what sales can work.
+	Capacity *Capacity
+	// Suggest keeps the leads in the backtest so that Suggest can score
+	// them with proposed points.
+	Suggest bool
+}
+
+// Capacity is how many leads sales can work in a period.
+type Capacity struct {
+	Leads float64 // per Unit
+	// Unit is "week" or "month" (30 days).
+	Unit string
+	// On is the category the threshold is on; "" for the total.
+	On string
+	// History, when not zero, limits the flows to the last History
+	// before T0; by default they run from the first lead's creation.
+	History time.Duration
+}
+
+// ParseCapacity reads "40/week" or "160/month".
+func ParseCapacity(s string) (*Capacity, error) {
+	var n float64
+	var unit string
+	if _, err := fmt.Sscanf(s, "%g/%s", &n, &unit); err != nil || n <= 0 || (unit != "week" && unit != "month") {
+		return nil, fmt.Errorf("want how many leads sales can work, such as 40/week or 160/month, got %q", s)
+	}
+	return &Capacity{Leads: n, Unit: unit}, nil
+}
+
+// Backtest collects leads and their outcomes; Report computes the report.
+// Add leads in any order: the report does not depend on it.
+type Backtest struct {
+	scorer   *scoring.Scorer
+	model    *rules.Model
+	opts     Options
+	outcomes map[string]Outcome
+	leads    map[string]*leadRec
+	ref      []refRec
+	refAt    time.Time
+	refIDs   map[string]bool
+	onCat    int // capacity category index, -1 for the total
+	first    time.Time
+}
+
+// leadRec is what the report needs of one lead.
+type leadRec struct {
+	id        string
+	created   time.Time
+	exclusion string // why the lead is not in the backtest; "" when it is
+	total     float64
+	cats      []float64
+	grade     string
+	stage     string
+	sr, disq  bool
+	units     []float64 // per scoring rule: points given / the rule's points; then per gate: 1 or 0
+	won, opp  bool      // in (T0, T1]
+	wonLater  bool      // won after T1
+	revenue   float64
+	lead      *scoring.Lead // kept for Suggest
+	// From the timeline up to T0, for capacity: the running maximum of the
+	// capacity score as (time, level) records, and the sales-ready moment.
+	climbs []climb
+	srAt   time.Time
+}
+
+type climb struct {
+	at    time.Time
+	level float64
+}
+
+// Exclusions: why a lead is not in the backtest.
+const (
+	notCreated      = "not created by T0"
+	decided         = "won or lost by T0"
+	openOpportunity = "open opportunity at T0"
+)
+
+// New starts a backtest of the scorer's model against the outcomes, by lead id.
+func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtest, error) {
+	if opts.At.IsZero() {
+		return nil, errors.New("the backtest needs a snapshot time T0 (--at): every lead is scored as it stood then")
+	}
+	if !opts.Until.IsZero() && !opts.Until.After(opts.At) {
+		return nil, fmt.Errorf("the end of the outcome window (--until %s) must come after the snapshot (--at %s)",
+			opts.Until.Format(time.RFC3339), opts.At.Format(time.RFC3339))
+	}
+	if opts.CreatedField == "" {
+		opts.CreatedField = "created_at"
+	}
+	if opts.BandWidth <= 0 {
+		opts.BandWidth = 20
+	}
+	m := s.Model()
+	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, leads: map[string]*leadRec{}, onCat: -1}
+	if c := opts.Capacity; c != nil && c.On != "" {
+		cat := m.Category(c.On)
+		if cat == nil {
+			var names []string
+			for _, c := range m.Categories {
+				names = append(names, c.Name)
+			}
+			return nil, fmt.Errorf("--on %s: the model has no score category %q%s", c.On, c.On,
+				dsl.DidYouMeanOr(c.On, names, "its categories are "+joinList(names)))
+		}
+		b.onCat = cat.Index
+	}
+	return b, nil
+}
+
+// Add scores one lead as of T0 and files it under its outcome. The error
+// is for a lead that could not be scored (a *scoring.Error), or whose id
+// was already added; the lead is left out and the rest go on.
+func (b *Backtest) Add(lead scoring.Lead) error {
+	return b.AddContext(context.Background(), lead)
+}
+
+// AddContext is Add, stopped when ctx is done.
+func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &scoring.Error{LeadID: lead.ID, Err: fmt.Errorf("internal error: %v", r)}
+		}
+	}()
+	if lead.ID == "" {
+		return errors.New("the lead has no id, so its outcome cannot be found; give every lead an id")
+	}
+	if _, dup := b.leads[lead.ID]; dup {
+		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
+	}
+	t0 := b.opts.At
+	rec := &leadRec{id: lead.ID, created: createdAt(lead, b.opts.CreatedField)}
+	exists := rec.created
+	if exists.IsZero() {
+		for _, e := range lead.Events {
+			if exists.IsZero() || e.At.Before(exists) {
+				exists = e.At
+			}
+		}
+	}
+	if !exists.IsZero() && exists.After(t0) {
+		rec.exclusion = notCreated
+		b.leads[lead.ID] = rec
+		return nil
+	}
+	res, err := b.scorer.ScoreContext(ctx, lead, t0)
+	if err != nil {
+		return err
+	}
+	if !exists.IsZero() && (b.first.IsZero() || exists.Before(b.first)) {
+		b.first = exists
+	}
+	m := b.model
+	rec.total, rec.grade, rec.stage, rec.sr, rec.disq = res.Total, res.Grade, res.Stage, res.SalesReady, res.Disqualified
+	rec.cats = make([]float64, len(m.Categories))
+	for i, c := range res.Categories {
+		rec.cats[i] = c.Score
+	}
+	rec.units = make([]float64, len(m.Rules)+len(m.Gates))
+	for _, f := range res.Fired {
+		r := m.Rule(f.Rule)
+		if r == nil {
+			continue
+		}
+		u := 1.0
+		if r.Points != 0 {
+			u = f.Points / r.Points
+		}
+		rec.units[r.Index] = u
+	}
+	for _, g := range res.Gates {
+		if r := m.Rule(g.Rule); r != nil {
+			rec.units[len(m.Rules)+r.Index] = 1
+		}
+	}
+	o, has := b.outcomes[lead.ID]
+	in := func(t time.Time) bool {
+		return !t.IsZero() && t.After(t0) && (b.opts.Until.IsZero() || !t.After(b.opts.Until))
+	}
+	switch {
+	case has && ((!o.Won.IsZero() && !o.Won.After(t0)) || (!o.Lost.IsZero() && !o.Lost.After(t0))):
+		rec.exclusion = decided
+	case has && !o.Opportunity.IsZero() && !o.Opportunity.After(t0):
+		rec.exclusion = openOpportunity
+	case has:
+		rec.won = in(o.Won)
+		rec.opp = in(o.Opportunity) || rec.won
+		rec.wonLater = !o.Won.IsZero() && !rec.won
+		if rec.won {
+			rec.revenue = o.Revenue
+		}
+	}
+	if b.opts.Suggest && rec.exclusion == "" {
+		l := lead
+		rec.lead = &l
+	}
+	if b.opts.Capacity != nil {
+		if err := b.timeline(ctx, lead, rec); err != nil {
+			return err
+		}
+	}
+	b.leads[lead.ID] = rec
+	return nil
+}
+
+// timeline replays the lead up to T0 for the capacity flows: when its
+// score first reached each level, and when it became sales-ready.
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec) error {
+	tl, err := b.scorer.TimelineContext(ctx, lead, b.opts.At)
+	if err != nil {
+		return err
+	}
+	if r, ok := tl.SalesReadyAt(b.scorer); ok {
+		rec.srAt = r.At
+		if r.Event == nil && !rec.created.IsZero() && rec.created.Before(r.At) {
+			rec.srAt = rec.created // sales-ready on its fit alone, from its creation
+		}
+	}
+	best := 0.0
+	for i, p := range tl.Points {
+		level := p.Total
+		if b.onCat >= 0 {
+			level = categoryScore(b.model, b.onCat, p.Fired)
+		}
+		at := p.At
+		if i == 0 && !rec.created.IsZero() && rec.created.Before(at) {
+			at = rec.created // the fit the lead had before any event, it had from its creation
+		}
+		if i == 0 || level > best {
+			rec.climbs = append(rec.climbs, climb{at, level})
+			best = level
+		}
+	}
+	return nil
+}
+
+// categoryScore is a category's clamped score from the rules that fired.
+func categoryScore(m *rules.Model, cat int, fired []scoring.Fired) float64 {
+	c := m.Categories[cat]
+	sum := 0.0
+	for _, f := range fired {
+		if f.Category == c.Name {
+			sum += f.Points
+		}
+	}
+	return c.Clamp(sum)
+}
+
+// createdAt reads the lead's creation time from a map lead's field.
+func createdAt(lead scoring.Lead, field string) time.Time {
+	fields, ok := lead.Fields.(map[string]any)
+	if !ok {
+		return time.Time{}
+	}
+	switch v := fields[field].(type) {
+	case string:
+		if t, err := dsl.ParseTime(v); err == nil {
+			return t
+		}
+	case time.Time:
+		return v
+	}
+	return time.Time{}
+}
+
+// sorted returns the leads in the backtest and all scored leads that
+// existed at T0, by id, so that nothing depends on the order of Add.
+func (b *Backtest) sorted() (in, existing []*leadRec) {
+	ids := make([]string, 0, len(b.leads))
+	for id := range b.leads {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r := b.leads[id]
+		if r.exclusion == notCreated {
+			continue
+		}
+		existing = append(existing, r)
+		if r.exclusion == "" {
+			in = append(in, r)
+		}
+	}
+	return in, existing
+}
+
+func joinList(names []string) string {
+	switch len(names) {
+	case 0:
+		return "none"
+	case 1:
+		return names[0]
+	}
+	s := ""
+	for i, n := range names {
+		switch {
+		case i == 0:
+			s = n
+		case i == len(names)-1:
+			s += " and " + n
+		default:
+			s += ", " + n
+		}
+	}
+	return s
+}

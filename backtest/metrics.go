@@ -1,0 +1,189 @@
+package backtest
+
+import (
+	"math"
+	"sort"
+)
+
+// ratio is a/b, or nil when b is zero or the result is not a finite number.
+func ratio(a, b float64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	return finite(a / b)
+}
+
+// finite returns a pointer to v, or nil for NaN and infinities.
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// scored is one lead's score and label, for the rank metrics.
+type scored struct {
+	score float64
+	pos   bool
+}
+
+// AUC is the area under the ROC curve of the scores for the label: the
+// chance that a positive lead outscores a negative one, a tie counting
+// half. nil when either class is empty. It takes O(n log n): leads are
+// sorted by score and each group of equal scores is counted at once.
+func AUC(scores []float64, positive []bool) *float64 {
+	xs := make([]scored, len(scores))
+	for i := range scores {
+		xs[i] = scored{scores[i], positive[i]}
+	}
+	return auc(xs)
+}
+
+func auc(xs []scored) *float64 {
+	xs = append([]scored(nil), xs...)
+	sort.SliceStable(xs, func(i, j int) bool { return xs[i].score < xs[j].score })
+	var pos, neg float64
+	for _, x := range xs {
+		if x.pos {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return nil
+	}
+	var below, wins float64 // negatives with a lower score; pairs won
+	for i := 0; i < len(xs); {
+		j := i
+		var p, n float64
+		for ; j < len(xs) && xs[j].score == xs[i].score; j++ {
+			if xs[j].pos {
+				p++
+			} else {
+				n++
+			}
+		}
+		wins += p*below + 0.5*p*n
+		below += n
+		i = j
+	}
+	return finite(wins / (pos * neg))
+}
+
+// ks is the Kolmogorov–Smirnov statistic: the largest gap between the
+// share of positive and of negative leads scoring at or below a score, and
+// that score. nil when either class is empty.
+func ks(xs []scored) (*float64, float64) {
+	xs = append([]scored(nil), xs...)
+	sort.SliceStable(xs, func(i, j int) bool { return xs[i].score < xs[j].score })
+	var pos, neg float64
+	for _, x := range xs {
+		if x.pos {
+			pos++
+		} else {
+			neg++
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return nil, 0
+	}
+	var p, n, best, at float64
+	for i := 0; i < len(xs); {
+		j := i
+		for ; j < len(xs) && xs[j].score == xs[i].score; j++ {
+			if xs[j].pos {
+				p++
+			} else {
+				n++
+			}
+		}
+		if d := math.Abs(n/neg - p/pos); d > best+1e-12 { // not a rounding error's worth more
+			best, at = d, xs[i].score
+		}
+		i = j
+	}
+	return finite(best), at
+}
+
+// deciles puts each lead in a decile of the score, best first: decile
+// floor(10 × leads scoring strictly higher / leads), so that leads with the
+// same score share a decile whatever their order (some deciles may be
+// empty when many leads tie). It returns each lead's decile (0 to 9).
+func deciles(scores []float64) []int {
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
+	out := make([]int, len(scores))
+	n := len(scores)
+	for i := 0; i < n; {
+		j := i
+		for j < n && scores[idx[j]] == scores[idx[i]] {
+			j++
+		}
+		d := 10 * i / n
+		for k := i; k < j; k++ {
+			out[idx[k]] = d
+		}
+		i = j
+	}
+	return out
+}
+
+// wilson is the 95% Wilson score interval of k successes in n trials.
+func wilson(k, n float64) (lo, hi *float64) {
+	if n == 0 {
+		return nil, nil
+	}
+	const z = 1.959963984540054
+	p := k / n
+	den := 1 + z*z/n
+	centre := (p + z*z/(2*n)) / den
+	half := z * math.Sqrt(p*(1-p)/n+z*z/(4*n*n)) / den
+	return finite(math.Max(0, centre-half)), finite(math.Min(1, centre+half))
+}
+
+// woe is the smoothed weight of evidence of the leads with a property
+// (wonWith won and notWith not won among them) against those without, and
+// the information value of the property. Each of the two groups gets one
+// pseudo-lead at the overall win rate p = won / (won + notWon), which pulls
+// a small group's win rate towards the overall one and keeps a group with
+// no won lead (or no other lead) finite:
+//
+//	g1 = (wonWith + p) / (won + 2p)           b1 = (notWith + 1-p) / (notWon + 2(1-p))
+//	g0 = (won - wonWith + p) / (won + 2p)     b0 = (notWon - notWith + 1-p) / (notWon + 2(1-p))
+//	WoE = ln(g1 / b1)    IV = (g1 - b1) ln(g1 / b1) + (g0 - b0) ln(g0 / b0)
+func woe(wonWith, notWith, won, notWon float64) (w, iv *float64) {
+	if won == 0 || notWon == 0 {
+		return nil, nil
+	}
+	p := won / (won + notWon)
+	g1, b1 := (wonWith+p)/(won+2*p), (notWith+1-p)/(notWon+2*(1-p))
+	g0, b0 := (won-wonWith+p)/(won+2*p), (notWon-notWith+1-p)/(notWon+2*(1-p))
+	return finite(math.Log(g1 / b1)), finite((g1-b1)*math.Log(g1/b1) + (g0-b0)*math.Log(g0/b0))
+}
+
+// psi is the population stability index of the actual counts against the
+// expected (reference) counts over the same bins, each share smoothed by
+// half a lead: share = (count + 0.5) / (total + bins/2).
+//
+//	PSI = Σ (actual share - expected share) × ln(actual share / expected share)
+func psi(actual, expected []float64) *float64 {
+	var ta, te float64
+	for i := range actual {
+		ta += actual[i]
+		te += expected[i]
+	}
+	if ta == 0 || te == 0 {
+		return nil
+	}
+	k := float64(len(actual)) / 2
+	sum := 0.0
+	for i := range actual {
+		a, e := (actual[i]+0.5)/(ta+k), (expected[i]+0.5)/(te+k)
+		sum += (a - e) * math.Log(a/e)
+	}
+	return finite(sum)
+}

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
+	model := fs.String("model", "", "rule file (required)")
+	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (or give the file as the argument)")
+	events := fs.String("events", "", "CSV events file for CSV leads")
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes (required): CSV with lead_id, opportunity, won, revenue and optionally lost")
+	at := fs.String("at", "", "the snapshot T0 (required): every lead is scored as it stood then (2026-07-01 or RFC 3339)")
+	until := fs.String("until", "", "the end of the outcome window T1: outcomes in (T0, T1] count; default: no end")
+	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created; leads created after T0 are left out")
+	format := fs.String("format", "table", "report format: table, markdown, csv or json")
+	bandWidth := fs.Float64("band-width", 20, "width of the fixed score bands, in points")
+	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month: the threshold whose weekly flow matches it")
+	on := fs.String("on", "", "with --capacity, the category the threshold is on (such as fit); default: the total")
+	history := fs.String("history", "", "with --capacity, measure flows over this long before T0 (such as 26w); default: from the first lead")
+	suggest := fs.Bool("suggest", false, "fit points for the model's rules from the outcomes and write the rule file to -o")
+	output := fs.String("o", "", "with --suggest, the proposed rule file (only its points differ from --model)")
+	reference := fs.String("reference", "", "a second set of leads (NDJSON, or CSV with --reference-events): the drift of the score and of each rule")
+	refEvents := fs.String("reference-events", "", "CSV events file for CSV --reference leads")
+	refAt := fs.String("reference-at", "", "score the --reference leads as of this time; default: --at")
+	strict := strictDataFlag(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0 [--until T1] [--capacity N/week [--on CATEGORY]]")
+		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--format F] [flags] LEADS")
+		fmt.Fprintln(stderr, "\nTests the sales-ready definition against CRM outcomes, with no hindsight: every lead is")
+		fmt.Fprintln(stderr, "scored as it stood at T0 and labelled with what happened in (T0, T1]; leads created after")
+		fmt.Fprintln(stderr, "T0, and leads won, lost or already an opportunity by T0, are left out and counted. The report")
+		fmt.Fprintln(stderr, "judges the definition as a classifier of won deals (precision, recall, missed revenue), shows")
+		fmt.Fprintln(stderr, "conversion by stage, grade and score band, AUC, KS, calibration and each rule's signal.")
+		fmt.Fprintln(stderr, "A bad lead or outcome row is reported with its line and left out; the run goes on.")
+		fmt.Fprintln(stderr, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
+		fs.PrintDefaults()
+	}
+	inputs, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore backtest: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case *leadsFile == "" && len(inputs) == 1:
+		*leadsFile = inputs[0]
+	case len(inputs) > 1 || (*leadsFile != "" && len(inputs) > 0):
+		return fail("give one leads file, not %d", len(inputs)+min(1, len(*leadsFile)))
+	}
+	if *model == "" {
+		return fail("--model is required: the rule file to test")
+	}
+	if *leadsFile == "" {
+		return fail("give the leads file, with their events (NDJSON, or CSV with --events)")
+	}
+	if *outcomesFile == "" {
+		return fail("--outcomes is required: the CRM outcomes (lead_id, opportunity, won, revenue, and optionally lost)")
+	}
+	if *at == "" {
+		return fail("--at is required: the snapshot time T0 every lead is scored at, such as --at 2026-07-01")
+	}
+	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest}
+	var err error
+	if opts.At, err = dsl.ParseTime(*at); err != nil {
+		return fail("--at: %v", err)
+	}
+	if *until != "" {
+		if opts.Until, err = dsl.ParseTime(*until); err != nil {
+			return fail("--until: %v", err)
+		}
+	}
+	if *bandWidth <= 0 {
+		return fail("--band-width: want a positive number of points, got %v", *bandWidth)
+	}
+	if *capacity != "" {
+		if opts.Capacity, err = backtest.ParseCapacity(*capacity); err != nil {
+			return fail("--capacity: %v", err)
+		}
+		opts.Capacity.On = *on
+		if *history != "" {
+			if opts.Capacity.History, err = dsl.ParseDuration(*history); err != nil {
+				return fail("--history: %v", err)
+			}
+		}
+	} else if *on != "" || *history != "" {
+		return fail("--on and --history go with --capacity, such as --capacity 40/week --on fit")
+	}
+	if *suggest && *output == "" {
+		return fail("--suggest needs -o FILE, where to write the proposed rule file")
+	}
+	if !*suggest && *output != "" {
+		return fail("-o goes with --suggest: it names the proposed rule file")
+	}
+	if *output != "" && sameFile(*output, *model) {
+		return fail("-o %s is the model itself; write the proposal to another file, and review it with leadscore diff", *output)
+	}
+	switch *format {
+	case "table", "markdown", "csv", "json":
+	default:
+		return fail("unknown --format %q; use table, markdown, csv or json", *format)
+	}
+	referenceAt := opts.At
+	if *refAt != "" {
+		if *reference == "" {
+			return fail("--reference-at goes with --reference")
+		}
+		if referenceAt, err = dsl.ParseTime(*refAt); err != nil {
+			return fail("--reference-at: %v", err)
+		}
+	}
+
+	scorer, code := loadScorer(*model, stderr)
+	if scorer == nil {
+		return code
+	}
+	if *strict {
+		scorer = scorerFor(scorer.Model(), true)
+	}
+	if doc := scorer.Model().Document; *output != "" && doc != nil && len(doc.Files) > 1 && !sameDir(*output, *model) {
+		return fail("-o %s: the model includes %s, read from the model's directory; write the proposal beside the model, such as -o %s, so that it compiles",
+			*output, strings.Join(doc.Files[1:], ", "), filepath.Join(filepath.Dir(*model), strings.TrimSuffix(filepath.Base(*model), filepath.Ext(*model))+"-proposed.yaml"))
+	}
+	outcomes := map[string]attribution.Outcome{}
+	n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
+	if err != nil {
+		return fail("%s: %v", *outcomesFile, err)
+	}
+	problems := n.Failed
+	bt, err := backtest.New(scorer, outcomes, opts)
+	if err != nil {
+		return fail("%v", err)
+	}
+	ctx := context.Background()
+	read := func(name, eventsName, what string, add func(scoring.Lead) error) (rows, failed int, err error) {
+		lopts := leadfile.Options{Scorer: scorer}
+		closeLeads, err := openLeads(&lopts, name, "", eventsName)
+		defer closeLeads()
+		if err != nil {
+			return 0, 0, err
+		}
+		var unknown scoring.UnknownTally
+		shown := 0
+		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
+			rows++
+			if err == nil {
+				unknown.Add(scorer.Unknown(lead))
+				err = add(lead)
+			}
+			if err != nil {
+				failed++
+				if shown < maxShownErrors {
+					fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+				}
+				shown++
+			}
+			return nil
+		})
+		for _, l := range unknown.Lines() {
+			fmt.Fprintf(stderr, "leadscore backtest: warning: %s: %s\n", what, l)
+		}
+		return rows, failed, err
+	}
+	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) error { return bt.AddContext(ctx, l) })
+	if err != nil {
+		return fail("%v", err)
+	}
+	var refRows, refFailed int
+	if *reference != "" {
+		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) error { return bt.AddReference(ctx, l, referenceAt) })
+		if err != nil {
+			return fail("%v", err)
+		}
+	}
+	rep := bt.Report()
+	if *suggest {
+		src, err := os.ReadFile(*model)
+		if err != nil {
+			return fail("%v", err)
+		}
+		s, proposed, err := bt.Suggest(ctx, *model, src, nil)
+		if err != nil {
+			return fail("--suggest: %v", err)
+		}
+		if err := os.WriteFile(*output, proposed, 0o644); err != nil {
+			return fail("%v", err)
+		}
+		rep.Suggestion = s
+	}
+	switch *format {
+	case "markdown":
+		err = rep.WriteMarkdown(stdout)
+	case "csv":
+		err = rep.WriteCSV(stdout)
+	case "json":
+		err = rep.WriteJSON(stdout)
+	default:
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	c := rep.Leads
+	fmt.Fprintf(stderr, "%d lead rows read: %d failed, %d used = %d in the backtest + %d not created by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
+		rows, failed, c.Added, c.InBacktest, c.NotCreated, c.Decided, c.OpenOpportunity)
+	if *reference != "" {
+		fmt.Fprintf(stderr, "%d reference rows read: %d failed, %d scored\n", refRows, refFailed, rep.Drift.Reference)
+	}
+	if *suggest {
+		fmt.Fprintf(stderr, "wrote %s: only points differ from %s; review it with: leadscore diff %s %s --leads %s --at %s\n",
+			*output, *model, *model, *output, *leadsFile, opts.At.Format(time.RFC3339))
+	}
+	if failed > 0 || refFailed > 0 || problems > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// sameDir reports whether two files are in one directory.
+func sameDir(a, b string) bool {
+	da, err1 := filepath.Abs(filepath.Dir(a))
+	db, err2 := filepath.Abs(filepath.Dir(b))
+	return err1 == nil && err2 == nil && da == db
+}
+
+// sameFile reports whether two paths name one file.
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	if err1 != nil || err2 != nil {
+		return strings.EqualFold(a, b) && a == b
+	}
+	return os.SameFile(fa, fb)
+}

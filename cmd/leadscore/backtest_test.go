@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// copyModel copies the bundled model and the file it includes to a
+// temporary directory, so that a proposal can be written beside it.
+func copyModel(t *testing.T) string {
+	dir := t.TempDir()
+	for _, name := range []string{"b2b-saas.yaml", filepath.Join("common", "lists.yaml")} {
+		b, err := os.ReadFile(td(name))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	return filepath.Join(dir, "b2b-saas.yaml")
+}
+
+func TestBacktestBundled(t *testing.T) {
+	model := copyModel(t)
+	proposed := filepath.Join(filepath.Dir(model), "proposed.yaml")
+	leads := td(filepath.Join("backtest", "leads.ndjson"))
+	code, md, errOut := leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week", "--suggest", "-o", proposed, "--format", "markdown", leads)
+	require.Equal(t, exitOK, code, errOut)
+	golden, err := os.ReadFile(td(filepath.Join("golden", "backtest.md")))
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), md, "the same report as the backtest package's")
+	assert.Equal(t, "3000 lead rows read: 0 failed, 3000 used = 1818 in the backtest + 1097 not created by T0 + 52 won or lost by T0 + 33 open opportunities at T0\n"+
+		"wrote "+proposed+": only points differ from "+model+"; review it with: leadscore diff "+model+" "+proposed+" --leads "+leads+" --at 2026-07-01T00:00:00Z\n", errOut)
+
+	// The proposal goes through the ordinary review.
+	code, review, errOut := leadscore(t, "", "diff", model, proposed, "--leads", leads, "--at", "2026-07-01")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, review, "points +40 → +43")
+
+	code, out, _ := leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--format", "json", leads)
+	require.Equal(t, exitOK, code)
+	var j map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &j))
+	assert.IsType(t, 0.0, j["auc"])
+	sr := j["sales_ready"].(map[string]any)
+	for _, k := range []string{"leads", "won", "precision", "recall"} {
+		assert.IsType(t, 0.0, sr[k], k)
+	}
+}
+
+func TestBacktestBadRowsFailAlone(t *testing.T) {
+	dir := t.TempDir()
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(outcomes, []byte("lead_id,opportunity,won,revenue,lost\n"+
+		"L1,2026-06-05,2026-07-01,1000,\n"+
+		"L2,2026-06-20,2026-08-01,500,2026-08-02\n"+
+		"L5,,2026-07-15,2000,\n"), 0o644))
+	leads := filepath.Join(dir, "leads.ndjson")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "backtest", "small", "leads.ndjson"))
+	require.NoError(t, err)
+	bad := strings.Replace(string(src), `"title":"Engineer","created_at":"2026-05-13`, `"title":7,"created_at":"2026-05-13`, 1) + "{broken\n" +
+		`{"id":"L1","email":"x@acme.io"}` + "\n"
+	require.NoError(t, os.WriteFile(leads, []byte(bad), 0o644))
+	code, out, errOut := leadscore(t, "", "backtest", "--model", td(filepath.Join("backtest", "small", "tiny.yaml")), "--outcomes", outcomes,
+		"--at", "2026-06-01", "--until", "2026-09-01", leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, outcomes+":3: both won and lost are filled in; a deal is one or the other, so empty one of them\n"+
+		outcomes+": 3 outcome rows: 2 read, 1 failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n"+
+		leads+":4: lead L4: title: want text, got the number 7\n"+
+		leads+":13: broken JSON at byte 2: invalid character 'b' looking for beginning of object key string\n"+
+		leads+":14: lead L1 appears twice; give each lead one row\n"+
+		"14 lead rows read: 3 failed, 11 used = 10 in the backtest + 1 not created by T0 + 0 won or lost by T0 + 0 open opportunities at T0\n", errOut)
+	assert.Contains(t, out, "In the backtest: 2 won (20.0%)")
+}
+
+func TestBacktestUsage(t *testing.T) {
+	small := func(name string) string { return td(filepath.Join("backtest", "small", name)) }
+	base := []string{"backtest", "--model", small("tiny.yaml"), "--outcomes", small("outcomes.csv")}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{small("leads.ndjson")}, "leadscore backtest: --at is required: the snapshot time T0 every lead is scored at, such as --at 2026-07-01\n"},
+		{[]string{"--at", "2026-06-01", "--until", "2026-05-01", small("leads.ndjson")}, "leadscore backtest: the end of the outcome window (--until 2026-05-01T00:00:00Z) must come after the snapshot (--at 2026-06-01T00:00:00Z)\n"},
+		{[]string{"--at", "June", small("leads.ndjson")}, `leadscore backtest: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "June"` + "\n"},
+		{[]string{"--at", "2026-06-01", "--capacity", "40", small("leads.ndjson")}, `leadscore backtest: --capacity: want how many leads sales can work, such as 40/week or 160/month, got "40"` + "\n"},
+		{[]string{"--at", "2026-06-01", "--on", "fit", small("leads.ndjson")}, "leadscore backtest: --on and --history go with --capacity, such as --capacity 40/week --on fit\n"},
+		{[]string{"--at", "2026-06-01", "--capacity", "5/week", "--on", "fitt", small("leads.ndjson")}, `leadscore backtest: --on fitt: the model has no score category "fitt"; did you mean "fit"?` + "\n"},
+		{[]string{"--at", "2026-06-01", "--suggest", small("leads.ndjson")}, "leadscore backtest: --suggest needs -o FILE, where to write the proposed rule file\n"},
+		{[]string{"--at", "2026-06-01", "--suggest", "-o", small("tiny.yaml"), small("leads.ndjson")}, "leadscore backtest: -o " + small("tiny.yaml") + " is the model itself; write the proposal to another file, and review it with leadscore diff\n"},
+		{[]string{"--at", "2026-06-01"}, "leadscore backtest: give the leads file, with their events (NDJSON, or CSV with --events)\n"},
+	} {
+		code, _, errOut := leadscore(t, "", append(base, c.args...)...)
+		assert.Equal(t, exitUsage, code, c.args)
+		assert.Equal(t, c.want, errOut, c.args)
+	}
+	code, _, errOut := leadscore(t, "", "backtest", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0")
+	assert.Contains(t, errOut, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
+}
