@@ -129,3 +129,11 @@ func (l *linter) lintHandoff() {
 		l.warn(rc.Hold.Pos, "hold is %s, under an hour; check the unit (30d is a month)", dsl.FormatDuration(rc.Hold.Value))
 	}
 }
+
+// SLAOf returns the SLA, or 0 on a nil Handoff.
+func (h *Handoff) SLAOf() time.Duration {
+	if h == nil {
+		return 0
+	}
+	return h.SLA
+}

@@ -8,6 +8,7 @@
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
 //	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
 //	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
+//	leadscore feedback --model M --leads F --dispositions D  what sales said about the hand-off
 //
 // Run "leadscore help COMMAND" for a command's flags.
 package main
@@ -41,6 +42,7 @@ var commands = []command{
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
 	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
+	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
 }
 
 func main() {

@@ -6,6 +6,7 @@
 //	go run ./testdata/gen -n 1000000 > /tmp/leads-1m.ndjson
 //	go run ./testdata/gen -n 1000 -outcomes testdata/b2b-saas.yaml > testdata/outcomes.csv
 //	go run ./testdata/gen -costs > testdata/costs.csv
+//	go run ./testdata/gen -n 1000 -dispositions testdata/b2b-saas.yaml > testdata/dispositions.csv
 //	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore"
+	"github.com/leadscore/leadscore/internal/gendata"
 	"github.com/leadscore/leadscore/internal/leadgen"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
@@ -34,6 +36,7 @@ func main() {
 	csvFiles := flag.String("csv", "", "write CSV to LEADS,EVENTS instead of NDJSON to standard output")
 	outcomes := flag.String("outcomes", "", "write the CRM outcomes of the leads, scored with this model, as CSV")
 	costs := flag.Bool("costs", false, "write the campaigns' cost table as CSV")
+	dispositions := flag.String("dispositions", "", "write sales' dispositions of the leads, scored with this model, as CSV")
 	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
 	flag.Parse()
 	if *paths {
@@ -47,6 +50,16 @@ func main() {
 		fmt.Println("campaign,cost")
 		for _, c := range leadgen.Costs {
 			fmt.Println(c[0] + "," + c[1])
+		}
+		return
+	}
+	if *dispositions != "" {
+		scorer, err := leadscore.Load(*dispositions)
+		if err != nil {
+			fail(err)
+		}
+		if err := gendata.WriteDispositions(os.Stdout, scorer, *seed, *n); err != nil {
+			fail(err)
 		}
 		return
 	}
