@@ -373,24 +373,8 @@ func (b *Builder) Report() *Report {
 	r := b.rep
 	r.AcceptanceRate, r.RejectionRate = rate(r.Accepted, r.Dispositioned), rate(r.Rejected, r.Dispositioned)
 	r.Reasons = reasonCounts(b.overall, b.m.Handoff.Codes())
-	byCount := func(gs []Group) {
-		sort.SliceStable(gs, func(i, j int) bool {
-			if gs[i].SalesReady != gs[j].SalesReady {
-				return gs[i].SalesReady > gs[j].SalesReady
-			}
-			return gs[i].Name < gs[j].Name
-		})
-	}
-	byOrder := func(gs []Group) {
-		sort.SliceStable(gs, func(i, j int) bool { return gs[i].order < gs[j].order })
-	}
-	r.Campaigns, r.Channels = b.finish(0), b.finish(1)
-	byCount(r.Campaigns)
-	byCount(r.Channels)
-	r.Bands, r.Grades, r.Rules = b.finish(2), b.finish(3), b.finish(4)
-	byOrder(r.Bands)
-	byOrder(r.Grades)
-	byOrder(r.Rules)
+	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
+	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)
 	r.Evidence = b.tally.Evidence()
 	if sla := b.m.Handoff.SLAOf(); sla > 0 {
 		h := sla.Hours()
@@ -412,14 +396,29 @@ func (b *Builder) Report() *Report {
 	return r
 }
 
-func (b *Builder) finish(kind int) []Group {
-	out := []Group{}
+// finish computes a kind of group's rates and orders it: by their order
+// (bands by bound, grades and rules by file order), or by sales-ready
+// leads, most first; then by name.
+func (b *Builder) finish(kind int, byOrder bool) []Group {
+	gs := make([]*Group, 0, len(b.groups[kind]))
 	for _, g := range b.groups[kind] {
-		g.AcceptanceRate, g.RejectionRate = rate(g.Accepted, g.Dispositioned), rate(g.Rejected, g.Dispositioned)
-		g.Reasons = reasonCounts(g.reasons, b.m.Handoff.Codes())
-		out = append(out, *g)
+		gs = append(gs, g)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(gs, func(i, j int) bool {
+		a, c := gs[i], gs[j]
+		switch {
+		case byOrder && a.order != c.order:
+			return a.order < c.order
+		case !byOrder && a.SalesReady != c.SalesReady:
+			return a.SalesReady > c.SalesReady
+		}
+		return a.Name < c.Name
+	})
+	out := make([]Group, len(gs))
+	for i, g := range gs {
+		out[i] = Group{Name: g.Name, SalesReady: g.SalesReady, Dispositioned: g.Dispositioned, Accepted: g.Accepted, Rejected: g.Rejected, Recycled: g.Recycled,
+			AcceptanceRate: rate(g.Accepted, g.Dispositioned), RejectionRate: rate(g.Rejected, g.Dispositioned), Reasons: reasonCounts(g.reasons, b.m.Handoff.Codes())}
+	}
 	return out
 }
 

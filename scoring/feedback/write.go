@@ -50,7 +50,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %d verdicts.\n",
 		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), r.Dispositioned)
 	if r.NotHandedOff > 0 {
-		fmt.Fprintf(b, "%d more leads have dispositions but never became sales-ready; they are not in the rates.\n", r.NotHandedOff)
+		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more lead has", "more leads have"))
 	}
 	if len(r.Reasons) > 0 {
 		fmt.Fprintf(b, "Reasons: %s.\n", reasonsText(r.Reasons, 0))
@@ -118,7 +118,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	}
 
 	fmt.Fprintf(b, "\n%sRecycled leads\n\n", h2)
-	fmt.Fprintf(b, "%d leads recycled; %d became sales-ready again, %d were won later.\n", r.Recycle.Leads, r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
+	fmt.Fprintf(b, "%s recycled; %d became sales-ready again; %d won later.\n", count(r.Recycle.Leads, "lead", "leads"), r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -269,4 +269,12 @@ func reasonsCSV(rs []ReasonCount) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", rc.Reason, rc.Leads))
 	}
 	return strings.Join(parts, ";")
+}
+
+// count says a number with the word that goes with it.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
 }
