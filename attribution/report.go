@@ -65,6 +65,9 @@ type Funnel struct {
 	SalesReady    int `json:"sales_ready"`
 	Opportunities int `json:"opportunities"`
 	Won           int `json:"won"`
+	// SalesAccepted counts the leads with a sales_accepted milestone
+	// (journeys built with sales' dispositions).
+	SalesAccepted int `json:"sales_accepted,omitempty"`
 }
 
 // Rate divides safely: a/b, or 0.
@@ -121,9 +124,13 @@ func (r *Report) Add(j *Journey) {
 	}
 	_, sr := j.Milestones[SalesReady]
 	_, opp := j.Milestones[Opportunity]
+	_, sal := j.Milestones[SalesAccepted]
 	won := j.Converted
 	count := func(row *Row) {
 		row.Funnel.Touched++
+		if sal {
+			row.Funnel.SalesAccepted++
+		}
 		if sr {
 			row.Funnel.SalesReady++
 		}

@@ -162,11 +162,12 @@ func (v *Verdict) describe(reason func(code string) string, resetWhat string) []
 		}
 	}
 	if v.HeldUntil != nil {
-		held := "it"
+		until := v.HeldUntil.Format(time.RFC3339)
 		if v.Held != "" {
-			held = "it from " + v.Held
+			out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down, which keeps it from %s", until, v.Held))
+		} else {
+			out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down: it cannot be sales-ready before then", until))
 		}
-		out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down, which keeps %s", v.HeldUntil.Format(time.RFC3339), held))
 	}
 	return out
 }

@@ -103,6 +103,13 @@ func TestRecycleResetsAndHolds(t *testing.T) {
 		"  recycled on 2026-09-05T00:00:00Z: 3 events of eng.visit (visit) at or before it no longer count\n"+
 		"  HELD until 2026-09-15T00:00:00Z by the recycle hold-down, which keeps it from sql\n")
 	assert.Contains(t, text, "\nto reach sql:\n  held by the recycle hold-down until 2026-09-15T00:00:00Z whatever the lead scores\n")
+	x, err = s.Explain(lead, sep(10))
+	require.NoError(t, err)
+	b.Reset()
+	require.NoError(t, x.WriteText(&b, false))
+	assert.Contains(t, b.String(), "\n  HELD until 2026-09-15T00:00:00Z by the recycle hold-down: it cannot be sales-ready before then\n")
+	x, err = s.Explain(lead, sep(13))
+	require.NoError(t, err)
 	// The explanation counts what the score counted: one visit, not four.
 	for _, re := range x.Rules {
 		if re.Rule == "eng.visit" {

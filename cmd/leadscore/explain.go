@@ -17,9 +17,10 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "explain the score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "output format: text or json")
 	brief := fs.Bool("brief", false, "leave out the rules that did not fire")
+	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason); the lead's own are applied")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--strict-data] [LEAD|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--dispositions FILE] [--strict-data] [LEAD|-]")
 		fmt.Fprintln(stderr, "\nExplains the score of one lead (a JSON object as in NDJSON input, from a file or standard")
 		fmt.Fprintln(stderr, "input): every rule, fired or not, each part of its condition with the lead values it read,")
 		fmt.Fprintln(stderr, "the stages, and what the lead lacks for the next one.")
@@ -68,6 +69,16 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lead, err := leadfile.DecodeJSON(data)
 	if err != nil {
 		return fail("%s: %v", name, err)
+	}
+	if *dispositionsFile != "" {
+		set, n, code := readDispositions(*dispositionsFile, m, stderr)
+		if set == nil {
+			return code
+		}
+		if n.Failed > 0 {
+			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed; the lead is explained with the rows read\n", *dispositionsFile, n.Rows, n.Read, n.Failed)
+		}
+		lead.Dispositions = set.For(lead.ID)
 	}
 	x, err := scorer.Explain(lead, asOf)
 	if err != nil {
