@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var updateFeedback = flag.Bool("update-feedback", false, "rewrite testdata/golden/feedback.md from the current output")
-
-// The feedback report on the bundled data, pinned whole; go test
-// ./cmd/leadscore -update-feedback accepts a deliberate change.
+// The feedback report on the bundled data is the golden one (go test
+// ./scoring/feedback -update rewrites it), in every format.
 func TestFeedbackGolden(t *testing.T) {
 	args := []string{"feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"),
 		"--outcomes", td("outcomes.csv"), "--at", "2026-10-01"}
 	code, md, errOut := leadscore(t, "", append(args, "--format", "markdown")...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "1000 lead rows: 1000 used, 0 failed; 40 disposition rows: 40 used, 0 failed\n", errOut)
-	golden := td(filepath.Join("golden", "feedback.md"))
-	if *updateFeedback {
-		require.NoError(t, os.WriteFile(golden, []byte(md), 0o644))
-	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(td(filepath.Join("golden", "feedback.md")))
 	require.NoError(t, err)
 	assert.Equal(t, string(want), md)
 
