@@ -57,3 +57,48 @@ L5,2026-09-05T01:00:00Z,rejeted,,bob
 	// sales-ready 6, accepted 1, rejected 3, no verdict 2
 	// fit.boss fired on 100.0% of leads sales gave not_dm (3 of 3) vs 66.7% of all sales-ready leads (4 of 6), 1.50 times as often: sales says the rule is probably wrong
 }
+
+// A backtest scores each lead as it stood at T0 and labels it with what
+// happened in (T0, T1]: sales' verdict is a label beside won, and the
+// rejections are evidence against the rules they contradict.
+func ExampleLabelIn() {
+	m, err := rules.CompileBytes("fb.yaml", []byte(fbModel))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := scoring.New(m)
+	t0, t1 := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	tally := feedback.NewEvidenceTally(m)
+	accepted := 0
+	for i, title := range []string{"Head", "Head", "Head", "Clerk"} {
+		lead := scoring.Lead{ID: fmt.Sprint("L", i+1), Fields: map[string]any{"title": title, "employees": 100},
+			Events: []scoring.Event{{Type: "demo", At: t0.Add(-24 * time.Hour)}}}
+		verdicts := []scoring.Disposition{{At: t0.Add(time.Duration(i+1) * 24 * time.Hour), Status: scoring.Rejected, Reason: "not_dm"}}
+		if title == "Clerk" {
+			verdicts[0] = scoring.Disposition{At: t0.Add(48 * time.Hour), Status: scoring.Accepted}
+		}
+		res, err := s.Score(lead, t0) // no hindsight: the lead as it stood at T0
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		label := feedback.LabelIn(verdicts, t0, t1)
+		if label.Accepted() {
+			accepted++
+		}
+		tally.Add(res.RuleIDs(), label)
+		fmt.Printf("%s %s\n", lead.ID, label)
+	}
+	fmt.Println("accepted:", accepted)
+	for _, e := range tally.Evidence() {
+		fmt.Printf("%s against %s: %d of %d vs %d of %d, suspect %v\n", e.Reason, e.Rule, e.Fired, e.Leads, e.PopulationFired, e.Population, e.Suspect)
+	}
+	// Output:
+	// L1 rejected:not_dm
+	// L2 rejected:not_dm
+	// L3 rejected:not_dm
+	// L4 accepted
+	// accepted: 1
+	// not_dm against fit.boss: 3 of 3 vs 3 of 4, suspect true
+}

@@ -25,6 +25,25 @@
 //     count); p90 is the nearest-rank 90th percentile.
 //   - A recycled lead is one with a recycle at or before the as-of time;
 //     after its first recycle, it may become sales-ready again, and win.
+//
+// # Evidence against rules
+//
+// For each rejection reason given, the report sets the share of the leads
+// given it on which each rule the reason contradicts fired (at the
+// hand-off) beside the share of all sales-ready leads on which it fired;
+// their ratio is the lift. A rule is suspect (sales says it is probably
+// wrong) when it fired on at least MinEvidence such leads, SuspectLift
+// times as often as on all. Rules the reason does not name are listed too
+// when they fired on MinEvidence of its leads with a lift of OtherLift.
+//
+// # For a backtest
+//
+// LabelIn and EvidenceTally are the same measures for a backtest that
+// scores leads as they stood at a snapshot time T0 and labels them with
+// what happened in (T0, T1]: LabelIn gives a lead's verdict in the window
+// ("accepted" beside won, "rejected:reason"), and an EvidenceTally fed with
+// the rules that fired at T0 and the labels gives each reason's evidence
+// against the rules it contradicts (see ExampleLabelIn).
 package feedback
 
 import (
