@@ -30,6 +30,17 @@
 // keeps its scores and grade but stands at most on the stage below the
 // sales-ready one, and Result.Blocked names the stage it was kept from.
 //
+// # Sales' verdicts
+//
+// A lead may carry sales' dispositions (Lead.Dispositions): accepted,
+// rejected or recycled, each at a time; those after the as-of time are
+// ignored. Rejections and acceptances leave the score alone. After a
+// recycle, the events of the types the model's recycle policy resets
+// (rules.Handoff.ResetTypes) at or before the recycle moment are taken
+// out, for every rule and event function, and until the hold-down ends
+// the lead stands at most on the stage below the sales-ready one, as a
+// disqualified lead does. Result.Verdict says what the dispositions did.
+//
 // # Bounded work and cancellation
 //
 // Every lead is scored within the model's limits (rules.Limits): a lead
