@@ -45,8 +45,10 @@ const (
 	LastTouch   = "last_touch"  // the last touch before the conversion
 	LeadCreated = "lead_created"
 	SalesReady  = "sales_ready"
-	Opportunity = "opportunity"
-	Won         = "won"
+	// SalesAccepted is when sales accepted the lead (the SAL moment).
+	SalesAccepted = "sales_accepted"
+	Opportunity   = "opportunity"
+	Won           = "won"
 )
 
 // Touch is a campaign touching a lead: an email click, an ad, a webinar.

@@ -75,6 +75,9 @@ type Funnel struct {
 	SalesReadyWon           int     `json:"sales_ready_won"`
 	WonNotSalesReady        int     `json:"won_not_sales_ready"`
 	RevenueNotSalesReady    float64 `json:"revenue_not_sales_ready"`
+	// SalesAccepted counts the leads with a sales_accepted milestone
+	// (journeys built with sales' dispositions).
+	SalesAccepted int `json:"sales_accepted,omitempty"`
 }
 
 // Rate divides safely: a/b, or 0.
@@ -131,9 +134,13 @@ func (r *Report) Add(j *Journey) {
 	}
 	_, sr := j.Milestones[SalesReady]
 	_, opp := j.Milestones[Opportunity]
+	_, sal := j.Milestones[SalesAccepted]
 	won := j.Converted
 	count := func(row *Row) {
 		row.Funnel.Touched++
+		if sal {
+			row.Funnel.SalesAccepted++
+		}
 		if sr {
 			row.Funnel.SalesReady++
 		}

@@ -163,6 +163,7 @@ func (d *Document) Check() Diagnostics {
 	} else if len(d.Stages) > 0 && !marked {
 		add(d.Stages[len(d.Stages)-1].ID.Pos, "no stage is marked sales_ready; mark the hand-off stage both teams agreed on with sales_ready: true")
 	}
+	d.checkHandoff(add)
 	return ds
 }
 

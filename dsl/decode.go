@@ -221,7 +221,7 @@ func (d *decoder) expr(n *yaml.Node, what string) *Expr {
 // Top-level keys of a root file, and the subset an included file may hold.
 var (
 	rootKeys = []string{"leadscore", "model", "description", "owners", "include", "fields", "events",
-		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages"}
+		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff"}
 	includeKeys = []string{"include", "fields", "events", "event_types", "lists", "define", "scores", "rules"}
 )
 
@@ -340,6 +340,8 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 				s.ID.Pos = orPos(s.ID.Pos, d.pos(item))
 				doc.Stages = append(doc.Stages, s)
 			})
+		case "handoff":
+			doc.Handoff = d.handoff(k, v)
 		}
 	})
 	return includes

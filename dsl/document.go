@@ -63,6 +63,9 @@ type Document struct {
 	Rules  []*Rule
 	Grades []*Grade
 	Stages []*Stage
+	// Handoff is the hand-off contract with sales (SLA, rejection
+	// reasons, recycle policy); nil when the file has no handoff section.
+	Handoff *Handoff
 
 	// Files lists every file read, the root file first.
 	Files []string

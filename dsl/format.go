@@ -64,12 +64,15 @@ func Format(src []byte) (out []byte, err error) {
 // The canonical order of keys, by kind of mapping. Keys not listed keep
 // their order, after the listed ones.
 var keyOrder = map[string][]string{
-	"top":      {"leadscore", "model", "description", "owners", "include", "fields", "events", "event_types", "lists", "define", "scores", "total", "rules", "grades", "stages"},
+	"top":      {"leadscore", "model", "description", "owners", "include", "fields", "events", "event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff"},
 	"rule":     {"id", "score", "owner", "reason", "disqualify", "reviewed", "event", "when", "points", "limit", "within", "decay"},
 	"field":    {"type", "default", "required", "description"},
 	"stage":    {"id", "description", "sales_ready", "when"},
 	"grade":    {"grade", "when"},
 	"category": {"min", "max"},
+	"handoff":  {"sla", "reasons", "recycle"},
+	"reason":   {"code", "description", "contradicts"},
+	"recycle":  {"resets", "hold"},
 }
 
 // childKind says what kind of mapping a key's value, or a list's items, are.
@@ -89,6 +92,12 @@ func childKind(parent, key string) string {
 		return "field"
 	case parent == "scores":
 		return "category"
+	case parent == "top" && key == "handoff":
+		return "handoff"
+	case parent == "handoff" && key == "reasons":
+		return "reason"
+	case parent == "handoff" && key == "recycle":
+		return "recycle"
 	}
 	return ""
 }

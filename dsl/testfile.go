@@ -78,6 +78,8 @@ type TestCase struct {
 	Expect  Expect
 	// Pending, when set, is why the case is not run yet.
 	Pending String
+	// Dispositions are sales' verdicts on the lead (see TestDisposition).
+	Dispositions []*TestDisposition
 }
 
 // Expect is what a case expects of the result; nil or empty means "not checked".
@@ -93,6 +95,11 @@ type Expect struct {
 	Disqualified *BoolValue
 	Gates        []String
 	GatesSet     bool // gates: [] expects no gate to fire
+	// Held expects a recycle's hold-down to keep the lead from the
+	// sales-ready stage (or not); Reset, the number of events a recycle
+	// took out.
+	Held  *BoolValue
+	Reset *Range
 }
 
 // BoolValue is a boolean with its position.
@@ -319,8 +326,8 @@ func (d *decoder) testEvents(n *yaml.Node) []*TestEvent {
 	return out
 }
 
-var caseKeys = []string{"name", "extends", "as_of", "lead", "events", "expect", "pending"}
-var expectKeys = []string{"stage", "sales_ready", "grade", "total", "scores", "fired", "not_fired", "disqualified", "gates"}
+var caseKeys = []string{"name", "extends", "as_of", "lead", "events", "dispositions", "expect", "pending"}
+var expectKeys = []string{"stage", "sales_ready", "grade", "total", "scores", "fired", "not_fired", "disqualified", "gates", "held", "reset"}
 
 func (d *decoder) testCase(n *yaml.Node) *TestCase {
 	c := &TestCase{Pos: d.pos(n)}
@@ -336,6 +343,8 @@ func (d *decoder) testCase(n *yaml.Node) *TestCase {
 			c.Lead = d.fieldValues(v, "lead")
 		case "events":
 			c.Events = d.testEvents(v)
+		case "dispositions":
+			c.Dispositions = d.testDispositions(v)
 		case "expect":
 			c.Expect = d.expect(v)
 		case "pending":
@@ -398,6 +407,10 @@ func (d *decoder) expect(n *yaml.Node) Expect {
 			e.Disqualified = boolean(v, "disqualified")
 		case "gates":
 			e.Gates, e.GatesSet = ids(v, "gate id"), true
+		case "held":
+			e.Held = boolean(v, "held")
+		case "reset":
+			e.Reset = d.rangeValue(v, "reset")
 		}
 	})
 	return e

@@ -322,6 +322,7 @@ func (c *compiler) compile() {
 		m.Stages = append(m.Stages, &Stage{ID: ds.ID.Value, Description: ds.Description.Value,
 			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value})})
 	}
+	c.compileHandoff()
 	c.fuse()
 }
 

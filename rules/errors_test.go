@@ -309,6 +309,70 @@ m.yaml:16:24: half_life: bad duration "1 month": write the number and its unit t
 `,
 	},
 	{
+		name: "handoff: unknown and gate rules contradicted, a code twice, a lead rule reset, a bad hold",
+		src: withEvents + `handoff:
+  sla: 48h
+  reasons:
+    - code: not_decision_maker
+      description: The contact cannot buy or sign
+      contradicts: [r2]
+    - code: not_decision_maker
+      contradicts: fitt
+    - {code: spam, contradicts: [gate.spam]}
+  recycle:
+    resets: [r1, e2]
+    hold: 30days
+`,
+		want: `m.yaml:25:21: rejection reason not_decision_maker contradicts unknown rule or score category "r2"; did you mean "r1"?
+          contradicts: [r2]
+                        ^
+m.yaml:26:13: rejection reason "not_decision_maker" is listed twice (first at m.yaml:23:13); give each reason its own code
+        - code: not_decision_maker
+                ^
+m.yaml:27:20: rejection reason not_decision_maker contradicts unknown rule or score category "fitt"; did you mean "fit"?
+          contradicts: fitt
+                       ^
+m.yaml:28:34: rejection reason spam contradicts gate.spam, a gate; a lead a gate stops never reaches sales, so no rejection can contradict it: name the rules or categories that made the lead sales-ready
+        - {code: spam, contradicts: [gate.spam]}
+                                     ^
+m.yaml:30:14: recycle resets r1, which scores who the lead is, not what it did; a recycle resets only events: name an event rule, or a category with event rules such as fit
+        resets: [r1, e2]
+                 ^
+m.yaml:30:18: recycle resets unknown rule or score category "e2"; did you mean "e1"?
+        resets: [r1, e2]
+                     ^
+m.yaml:31:11: hold: bad duration "30days": write 30d; the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)
+        hold: 30days
+              ^
+`,
+	},
+	{
+		name: "handoff: misspelt keys, a reason without code, an unknown category reset",
+		src: withEvents + `handoff:
+  sla: 2d
+  reasons:
+    - code: no_budget
+      descripton: No budget this year
+    - description: Not this quarter
+  recycle:
+    resets: fitt
+  escalate: 1w
+`,
+		want: `m.yaml:24:7: unknown key "descripton" in a rejection reason; did you mean "description"?
+          descripton: No budget this year
+          ^
+m.yaml:25:7: this rejection reason has no code; add code: followed by a short name sales will type, such as not_decision_maker
+        - description: Not this quarter
+          ^
+m.yaml:27:13: recycle resets unknown rule or score category "fitt"; did you mean "fit"?
+        resets: fitt
+                ^
+m.yaml:28:3: unknown key "escalate" in handoff; expected one of: sla, reasons, recycle
+      escalate: 1w
+      ^
+`,
+	},
+	{
 		name: "a misspelt nested field",
 		src:  strings.Replace(strings.Replace(base, "  email: string", "  email: string\n  company.size: int", 1), "when: employees > 10", "when: company.sise > 10", 1),
 		want: `m.yaml:13:19: unknown field "company.sise"; did you mean "company.size"?

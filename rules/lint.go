@@ -33,6 +33,7 @@ func Lint(m *Model) dsl.Diagnostics {
 	l.shortDurations()
 	l.grades()
 	l.stages()
+	l.lintHandoff()
 	l.diags.Sort()
 	return l.diags
 }

@@ -61,6 +61,9 @@ type Model struct {
 	Stages []*Stage
 	// SalesReady is the index in Stages of the sales-ready stage.
 	SalesReady int
+	// Handoff is the hand-off contract with sales; nil when the rule file
+	// has no handoff section.
+	Handoff *Handoff
 
 	// Document is the decoded rule file the model was compiled from, for
 	// tools that report on it (diff, lint, fmt).

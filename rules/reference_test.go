@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,9 +16,9 @@ func TestReferenceDescribesEveryFunction(t *testing.T) {
 	ref, err := os.ReadFile(filepath.Join("..", "docs", "reference.md"))
 	require.NoError(t, err)
 	for _, name := range functionNames {
-		assert.Contains(t, string(ref), "| `"+name+"(", "docs/reference.md has no row for %s()", name)
+		assert.True(t, strings.Contains(string(ref), "| `"+name+"("), "docs/reference.md has no row for %s()", name)
 	}
 	for _, name := range disabledBuiltins {
-		assert.Contains(t, string(ref), "`"+name+"()`", "docs/reference.md does not say %s() is not available", name)
+		assert.True(t, strings.Contains(string(ref), "`"+name+"()`"), "docs/reference.md does not say %s() is not available", name)
 	}
 }

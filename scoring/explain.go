@@ -93,6 +93,9 @@ type NextStage struct {
 	Stage string `json:"stage"`
 	// Blocked is set when gates keep the lead from the stage whatever it scores.
 	Blocked bool `json:"blocked,omitempty"`
+	// HeldUntil is set when a recycle's hold-down keeps the lead from the
+	// stage until then, whatever it scores.
+	HeldUntil *time.Time `json:"held_until,omitempty"`
 	// Unmet lists the parts of the stage's condition that do not hold.
 	Unmet []string `json:"unmet"`
 	// Missing is the points each category (or "total") lacks for a
@@ -133,6 +136,7 @@ func (s *Scorer) ExplainContext(ctx context.Context, lead Lead, asOf time.Time) 
 		}
 	}()
 	m := s.model
+	lead, _, _ = s.dispositions(lead, asOf, true) // the events the score counted
 	ev := s.newEvaluation()
 	env := ev.env
 	env.SetContext(ctx)
@@ -308,6 +312,9 @@ func (s *Scorer) next(env *rules.Env, x *Explanation) *NextStage {
 	}
 	target := x.Stages[cur+1]
 	n := &NextStage{Stage: target.Stage, Blocked: x.Result.Disqualified && cur+1 >= m.SalesReady, Missing: map[string]float64{}}
+	if v := x.Result.Verdict; v != nil && v.HeldUntil != nil && cur+1 >= m.SalesReady {
+		n.HeldUntil = v.HeldUntil
+	}
 	var unmet []ClauseValue
 	collectUnmet(target.Condition, &unmet)
 	for _, u := range unmet {

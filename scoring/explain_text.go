@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 )
 
 // WriteText writes the explanation for people. With all, rules that did
@@ -50,6 +51,9 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 		if r.Blocked != "" {
 			fmt.Fprintf(b, "  would otherwise stand on %s\n", r.Blocked)
 		}
+	}
+	for _, line := range x.verdictLines() {
+		fmt.Fprintf(b, "  %s\n", line)
 	}
 	if len(r.Unknown) > 0 {
 		b.WriteString("\nnot in the model, so no rule read it:\n")
@@ -103,6 +107,9 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 		fmt.Fprintf(b, "\nto reach %s:\n", n.Stage)
 		if n.Blocked {
 			b.WriteString("  blocked by a gate whatever the lead scores\n")
+		}
+		if n.HeldUntil != nil {
+			fmt.Fprintf(b, "  held by the recycle hold-down until %s whatever the lead scores\n", n.HeldUntil.Format(time.RFC3339))
 		}
 		for _, u := range n.Unmet {
 			fmt.Fprintf(b, "  needs  %s\n", oneLine(u))

@@ -113,7 +113,7 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted)
+	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted)
 	if err == nil {
 		r.prune(at)
 	}

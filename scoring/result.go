@@ -33,6 +33,9 @@ type Result struct {
 	// Unknown lists the data the lead carried that the model does not
 	// declare, sorted by kind and name (see UnknownData): no rule read it.
 	Unknown []rules.Unknown `json:"unknown,omitempty"`
+	// Verdict says what sales' dispositions (Lead.Dispositions) did to the
+	// score; nil when the lead had none by the as-of time.
+	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
 // CategoryScore is one category's score: Raw is the sum of its rules'
@@ -114,6 +117,10 @@ type Row struct {
 	Gates        []string        `json:"gates"`
 	Fired        []string        `json:"fired"`
 	Unknown      []rules.Unknown `json:"unknown,omitempty"`
+	// Disposition is sales' latest verdict ("accepted", "recycled:bad_timing"),
+	// Held whether a recycle's hold-down kept the lead from being sales-ready.
+	Disposition string `json:"disposition,omitempty"`
+	Held        bool   `json:"held,omitempty"`
 }
 
 // Row returns the compact form of the result.
@@ -129,6 +136,9 @@ func (r *Result) Row() Row {
 	}
 	for i, f := range r.Fired {
 		row.Fired[i] = f.Rule
+	}
+	if v := r.Verdict; v != nil && v.Latest != nil {
+		row.Disposition, row.Held = v.Latest.String(), v.Held != ""
 	}
 	return row
 }

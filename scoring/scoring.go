@@ -30,6 +30,17 @@
 // keeps its scores and grade but stands at most on the stage below the
 // sales-ready one, and Result.Blocked names the stage it was kept from.
 //
+// # Sales' verdicts
+//
+// A lead may carry sales' dispositions (Lead.Dispositions): accepted,
+// rejected or recycled, each at a time; those after the as-of time are
+// ignored. Rejections and acceptances leave the score alone. After a
+// recycle, the events of the types the model's recycle policy resets
+// (rules.Handoff.ResetTypes) at or before the recycle moment are taken
+// out, for every rule and event function, and until the hold-down ends
+// the lead stands at most on the stage below the sales-ready one, as a
+// disqualified lead does. Result.Verdict says what the dispositions did.
+//
 // # Bounded work and cancellation
 //
 // Every lead is scored within the model's limits (rules.Limits): a lead
@@ -71,6 +82,12 @@ type Lead struct {
 	ID     string
 	Fields any
 	Events []Event
+	// Dispositions are sales' verdicts on the lead, in any order (see
+	// Disposition): those at or before the as-of time count. After a
+	// recycle, the events the model's recycle policy resets stop counting
+	// and the hold-down applies; Result.Verdict says so. They are not part
+	// of the lead's JSON shape: they come from the CRM, beside the lead.
+	Dispositions []Disposition
 }
 
 // Scorer scores leads with one model. It is safe for concurrent use: compile
@@ -135,6 +152,9 @@ type evaluation struct {
 	// counted, when set, holds the event aggregates' values, kept up to
 	// date by a timeline, in place of counting the events.
 	counted *counted
+	// held is set when a recycle's hold-down keeps the lead from the
+	// sales-ready stage.
+	held bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -200,6 +220,7 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
+	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
 	if err := s.evaluate(ev, lead, asOf, res); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
 	}
@@ -304,9 +325,12 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		if !ev.stageOK[i] {
 			continue
 		}
-		if res.Disqualified && i >= m.SalesReady {
-			if res.Blocked == "" {
+		if (res.Disqualified || ev.held) && i >= m.SalesReady {
+			if res.Disqualified && res.Blocked == "" {
 				res.Blocked = m.Stages[i].ID
+			}
+			if ev.held && res.Verdict.Held == "" {
+				res.Verdict.Held = m.Stages[i].ID // the hold-down kept the lead from it
 			}
 			continue
 		}

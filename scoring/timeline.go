@@ -13,7 +13,9 @@ import (
 type Timeline struct {
 	LeadID string `json:"id,omitempty"`
 	// Points has a point for the lead before its first event, then one per
-	// event at or before the as-of time, in time order.
+	// event at or before the as-of time, in time order; with dispositions
+	// (Lead.Dispositions), one per disposition and one where a recycle's
+	// hold-down ends, too.
 	Points []TimelinePoint `json:"points"`
 	// Reached lists the stages the lead reached, each at the first point
 	// where the lead stood on it or higher, bottom of the ladder first.
@@ -30,6 +32,12 @@ type TimelinePoint struct {
 	Stage      string  `json:"stage,omitempty"`
 	SalesReady bool    `json:"sales_ready"`
 	Fired      []Fired `json:"-"`
+	// Disposition is sales' verdict of this point (nil for an event's
+	// point): a recycle's point shows the score with the reset events out.
+	Disposition *Disposition `json:"disposition,omitempty"`
+	// HoldEnded marks the point where a recycle's hold-down ends, so the
+	// lead may stand on the sales-ready stage again without a new event.
+	HoldEnded bool `json:"hold_ended,omitempty"`
 }
 
 // Reached is the moment a lead first reached a stage, and the event that
@@ -68,11 +76,12 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 		}
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+	moments := s.verdictMoments(lead, asOf)
 	tl := &Timeline{LeadID: lead.ID}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
 	r := s.newReplay(lead)
-	step := func(at time.Time, upTo int, ev *Event) error {
+	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
 		if err := ctx.Err(); err != nil {
 			return &Error{LeadID: lead.ID, Err: rules.Stopped(ctx)}
 		}
@@ -81,6 +90,9 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 			return err
 		}
 		p := TimelinePoint{At: at, Event: ev, Total: res.Total, Stage: res.Stage, SalesReady: res.SalesReady, Fired: res.Fired}
+		if mo != nil {
+			p.Disposition, p.HoldEnded = mo.d, mo.release
+		}
 		if n := len(tl.Points); n > 0 {
 			p.Delta = p.Total - tl.Points[n-1].Total
 		} else {
@@ -101,16 +113,108 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 	if len(events) > 0 {
 		start = events[0].At
 	}
-	if err := step(start, 0, nil); err != nil {
+	if len(moments) > 0 && moments[0].at.Before(start) {
+		start = moments[0].at
+	}
+	if err := step(start, 0, nil, nil); err != nil {
 		return nil, err
 	}
-	for i := range events {
-		ev := events[i]
-		if err := step(ev.At, i+1, &ev); err != nil {
+	// Events and sales' verdicts in time order; an event at the moment of
+	// a verdict comes first (a recycle resets the events at or before it).
+	i := 0
+	for k := 0; i < len(events) || k < len(moments); {
+		if i < len(events) && (k == len(moments) || !events[i].At.After(moments[k].at)) {
+			ev := events[i]
+			i++
+			if err := step(ev.At, i, &ev, nil); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		mo := &moments[k]
+		k++
+		if h := m.Handoff; mo.d != nil && mo.d.Status == Recycled && h != nil && len(h.ResetTypes) > 0 {
+			// The events the recycle resets leave the history: replay the
+			// rest afresh from here.
+			rest := make([]Event, 0, len(events))
+			for _, e := range events[:i] {
+				if !resets(h.ResetTypes, e, mo.at) {
+					rest = append(rest, e)
+				}
+			}
+			n := len(rest)
+			events, i = append(rest, events[i:]...), n
+			r = s.newReplay(lead)
+		}
+		if err := step(mo.at, i, nil, mo); err != nil {
 			return nil, err
 		}
 	}
 	return tl, nil
+}
+
+// moment is a point of a timeline that is not an event: a disposition,
+// or the end of a recycle's hold-down.
+type moment struct {
+	at      time.Time
+	d       *Disposition
+	release bool
+}
+
+// verdictMoments lists a lead's dispositions at or before asOf, and the
+// ends of the hold-downs of its recycles (when no later recycle comes
+// first), in time order.
+func (s *Scorer) verdictMoments(lead Lead, asOf time.Time) []moment {
+	var out []moment
+	for i := range lead.Dispositions {
+		d := lead.Dispositions[i]
+		if !d.At.After(asOf) {
+			out = append(out, moment{at: d.At, d: &d})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	if h := s.model.Handoff; h != nil && h.Hold > 0 {
+		n := len(out)
+		for i := 0; i < n; i++ {
+			if out[i].d.Status != Recycled {
+				continue
+			}
+			end := out[i].at.Add(h.Hold)
+			later := false
+			for _, o := range out[i+1 : n] {
+				later = later || o.d.Status == Recycled && !o.at.After(end)
+			}
+			if !later && !end.After(asOf) {
+				out = append(out, moment{at: end, release: true})
+			}
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	}
+	return out
+}
+
+// SalesAcceptedAt returns when sales first accepted the lead (the SAL
+// moment, a milestone for attribution), or ok=false if it did not by the
+// timeline's as-of time.
+func (tl *Timeline) SalesAcceptedAt() (time.Time, bool) {
+	for _, p := range tl.Points {
+		if p.Disposition != nil && p.Disposition.Status == Accepted {
+			return p.At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// SalesReadyAfter returns the first point after t at which the lead stood
+// on the sales-ready stage: after a recycle at t, whether (and when) the
+// lead became sales-ready again.
+func (tl *Timeline) SalesReadyAfter(t time.Time) (TimelinePoint, bool) {
+	for _, p := range tl.Points {
+		if p.At.After(t) && p.SalesReady {
+			return p, true
+		}
+	}
+	return TimelinePoint{}, false
 }
 
 // SalesReadyAt returns when the lead first became sales-ready and the event

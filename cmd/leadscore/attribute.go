@@ -14,6 +14,7 @@ import (
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
@@ -26,6 +27,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events), scored with --model to find when each became sales-ready")
 	events := fs.String("events", "", "CSV events file for CSV leads")
 	model := fs.String("model", "", "rule file, with --leads")
+	dispositionsFile := fs.String("dispositions", "", "sales' verdicts for --leads (CSV: lead_id, at, status, reason): recycles and holds shape the\ntimelines, and an acceptance is the sales_accepted milestone (w_shaped:sales_accepted, custom:...,sales_accepted=0.3)")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --leads: CSV with lead_id, opportunity, won (times) and revenue")
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
 	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign, with --leads (an event field the model declares)")
@@ -180,6 +182,15 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 			problems += n.Failed
 		}
+		var verdicts *feedback.Set
+		if *dispositionsFile != "" {
+			set, n, code := readDispositions(*dispositionsFile, scorer.Model(), stderr)
+			if set == nil {
+				return code
+			}
+			verdicts = set
+			problems += n.Failed
+		}
 		lopts := leadfile.Options{Scorer: scorer}
 		closeLeads, oerr := openLeads(&lopts, *leadsFile, "", *events)
 		defer closeLeads()
@@ -197,6 +208,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				}
 			}
 			if err == nil {
+				lead.Dispositions = verdicts.For(lead.ID)
 				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes)
 			}
 			return add(*leadsFile, line, j, err)
@@ -485,6 +497,9 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 	}
 	if r, ok := tl.SalesReadyAt(s); ok {
 		j.Milestones[attribution.SalesReady] = r.At
+	}
+	if at, ok := tl.SalesAcceptedAt(); ok {
+		j.Milestones[attribution.SalesAccepted] = at
 	}
 	if o, ok := outcomes[lead.ID]; ok {
 		if !o.Opportunity.IsZero() {

@@ -24,15 +24,16 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	id := fs.String("id", "", "the id of the lead to explain, in a file of many leads")
 	in := fs.String("in", "", "leads format, json (one lead, or NDJSON) or csv; default: from the file name (.csv is CSV)")
 	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads")
+	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason); the lead's own are applied")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--strict-data] [LEAD.json|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--dispositions FILE] [--strict-data] [LEAD.json|-]")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [flags] LEADS.ndjson")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [--events EVENTS.csv] [flags] LEADS.csv")
 		fmt.Fprintln(stderr, "\nExplains the score of one lead: every rule, fired or not, each part of its condition with")
 		fmt.Fprintln(stderr, "the lead values it read, the stages, and what the lead lacks for the next one. The lead is a")
 		fmt.Fprintln(stderr, "JSON object (testdata/lead.json), from a file or standard input; in a file of many leads")
-		fmt.Fprintln(stderr, "(NDJSON or CSV), --id picks one.")
+		fmt.Fprintln(stderr, "(NDJSON or CSV), --id picks one. With --dispositions, sales' verdicts on it apply.")
 		fmt.Fprintln(stderr, "Exit status: 0 explained, 2 the lead or the model could not be read (or --id matched none).")
 		fs.PrintDefaults()
 	}
@@ -69,6 +70,16 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lead, err := pickLead(scorer, name, stdin, *in, *events, *id)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *dispositionsFile != "" {
+		set, n, code := readDispositions(*dispositionsFile, m, stderr)
+		if set == nil {
+			return code
+		}
+		if n.Failed > 0 {
+			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed; the lead is explained with the rows read\n", *dispositionsFile, n.Rows, n.Read, n.Failed)
+		}
+		lead.Dispositions = set.For(lead.ID)
 	}
 	x, err := scorer.Explain(lead, asOf)
 	if err != nil {

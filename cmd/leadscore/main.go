@@ -10,6 +10,7 @@
 //	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
 //	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
 //	leadscore backtest --model M --outcomes O --at T0 LEADS  test the definition against CRM outcomes
+//	leadscore feedback --model M --leads F --dispositions D  what sales said about the hand-off
 //	leadscore version                       print the version
 //
 // Run "leadscore help COMMAND" for a command's flags.
@@ -48,6 +49,7 @@ var commands = []command{
 	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
 	{"backtest", "does the definition pick the leads that win? CRM outcomes, capacity, suggested points", runBacktest},
+	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
 	{"version", "print the version of leadscore", runVersion},
 }
 

@@ -30,9 +30,10 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
 	quiet := fs.Bool("quiet", false, "print no summary and no progress")
 	strict := strictDataFlag(fs)
+	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): after a recycle, what the model's\nrecycle policy resets stops counting and the hold-down applies")
 	maxRow := fs.String("max-row", "4MiB", "the longest row read (an NDJSON line, a CSV line), such as 512KiB or 16MiB; a longer row fails alone.\nPeak memory is about 8 × workers × (1 MiB + this)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--strict-data] [flags] [LEADS.ndjson|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE [--at TIME] [--events EVENTS.csv] [flags] LEADS.csv")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
 		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
@@ -75,6 +76,10 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
+	verdicts, err := attachDispositions(&opts, *dispositionsFile, m, stderr)
+	if err != nil {
+		return exitUsage
+	}
 	name := "-"
 	if len(inputs) == 1 {
 		name = inputs[0]
@@ -134,7 +139,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !*quiet {
 		fmt.Fprintln(stderr, summaryLine(m, sum, asOf))
 	}
-	if sum.Failed > 0 || sum.UnmatchedEvents > 0 {
+	dispositionsFailed := verdicts.finish(*dispositionsFile, stderr, *quiet)
+	if sum.Failed > 0 || sum.UnmatchedEvents > 0 || dispositionsFailed > 0 {
 		return exitProblem
 	}
 	return exitOK

@@ -101,6 +101,13 @@ func (ndjsonEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 		}
 		buf = append(buf, ']')
 	}
+	if v := r.Verdict; v != nil && v.Latest != nil {
+		buf = append(buf, `,"disposition":`...)
+		buf = appendJSONString(buf, v.Latest.String())
+		if v.Held != "" {
+			buf = append(buf, `,"held":true`...)
+		}
+	}
 	buf = append(buf, "}\n"...)
 	b.Write(buf)
 }
@@ -193,14 +200,22 @@ func appendJSONString(buf []byte, s string) []byte {
 // csvEncoder writes results as CSV, the fields of scoring.Row flattened:
 // id, total, one column per category, grade, stage, sales_ready,
 // disqualified, gates and fired (rule ids separated by spaces), unknown
-// (kind:name, separated by "|"), and error for rows that failed.
+// (kind:name, separated by "|"), with dispositions disposition (sales'
+// latest verdict, such as recycled:bad_timing) and held (true while a
+// recycle's hold-down keeps the lead below sales-ready), and error for
+// rows that failed.
 type csvEncoder struct {
 	categories []string
+	verdicts   bool // the disposition and held columns
 }
 
 func (e *csvEncoder) header(w io.Writer) error {
 	cols := append([]string{"id", "total"}, e.categories...)
-	cols = append(cols, "grade", "stage", "sales_ready", "disqualified", "gates", "fired", "unknown", "error")
+	cols = append(cols, "grade", "stage", "sales_ready", "disqualified", "gates", "fired", "unknown")
+	if e.verdicts {
+		cols = append(cols, "disposition", "held")
+	}
+	cols = append(cols, "error")
 	cw := csv.NewWriter(w)
 	cw.Write(cols)
 	cw.Flush()
@@ -226,12 +241,20 @@ func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 		unknown[i] = string(u.Kind) + ":" + u.Name
 	}
 	rec = append(rec, r.Grade, r.Stage, strconv.FormatBool(r.SalesReady), strconv.FormatBool(r.Disqualified),
-		strings.Join(gates, " "), strings.Join(fired, " "), strings.Join(unknown, "|"), "")
-	writeCSV(b, rec)
+		strings.Join(gates, " "), strings.Join(fired, " "), strings.Join(unknown, "|"))
+	if e.verdicts {
+		row := r.Row()
+		rec = append(rec, row.Disposition, strconv.FormatBool(row.Held))
+	}
+	writeCSV(b, append(rec, ""))
 }
 
 func (e *csvEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
-	rec := make([]string, len(e.categories)+10)
+	n := len(e.categories) + 10
+	if e.verdicts {
+		n += 2
+	}
+	rec := make([]string, n)
 	rec[0] = id
 	rec[len(rec)-1] = err.Error()
 	writeCSV(b, rec)

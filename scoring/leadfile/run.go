@@ -92,6 +92,10 @@ type Options struct {
 	// (a key, a CSV cell, an event key or type); by default such data is
 	// counted in Summary.Unknown and the row is scored.
 	StrictData bool
+	// Dispositions, when set, gives each lead sales' verdicts on it
+	// (scoring.Lead.Dispositions), by id. It is called from every worker
+	// at once.
+	Dispositions func(leadID string) []scoring.Disposition
 }
 
 // RowError is a row that could not be read or scored.
@@ -178,6 +182,9 @@ func Score(opts Options) (Summary, error) {
 		return sum, err
 	}
 	enc := newEncoder(opts.OutputFormat, opts.Scorer)
+	if ce, ok := enc.(*csvEncoder); ok {
+		ce.verdicts = opts.Dispositions != nil
+	}
 	out := bufio.NewWriterSize(opts.Output, 1<<16)
 	if err := enc.header(out); err != nil {
 		return sum, err
@@ -313,6 +320,9 @@ func work(b *batch, src source, enc encoder, opts Options) {
 			lead, err = src.decode(r)
 		}
 		var res *scoring.Result
+		if err == nil && opts.Dispositions != nil {
+			lead.Dispositions = opts.Dispositions(lead.ID)
+		}
 		if err == nil {
 			res, err = opts.Scorer.Score(lead, opts.AsOf)
 			var se *scoring.Error

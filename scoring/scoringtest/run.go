@@ -197,7 +197,7 @@ func (c *checker) check() []testLead {
 		c.apply(fields, &events, tc.Lead, tc.Events, asOf)
 		c.expect(tc.Expect)
 		id, _ := fields["id"].(string)
-		leads = append(leads, testLead{lead: scoring.Lead{ID: id, Fields: fields, Events: events}, asOf: asOf})
+		leads = append(leads, testLead{lead: scoring.Lead{ID: id, Fields: fields, Events: events, Dispositions: c.dispositions(tc.Dispositions, asOf)}, asOf: asOf})
 	}
 	return leads
 }
@@ -387,6 +387,7 @@ func compare(e dsl.Expect, r *scoring.Result) []string {
 			fail("gates: want [%s], got [%s]", strings.Join(want, ", "), strings.Join(got, ", "))
 		}
 	}
+	compareVerdict(e, r, fail)
 	return out
 }
 

@@ -28,7 +28,7 @@ func TestBundledCoverageIsComplete(t *testing.T) {
 	require.NoError(t, fr.Err)
 	covered, total := fr.Coverage.Counts()
 	assert.Equal(t, total, covered)
-	assert.Equal(t, scoringtest.Totals{Passed: 25, Pending: 1}, scoringtest.Count([]*scoringtest.FileResult{fr}))
+	assert.Equal(t, scoringtest.Totals{Passed: 28, Pending: 1}, scoringtest.Count([]*scoringtest.FileResult{fr}))
 }
 
 // A failing case shows what it expected, what it got, and the explanation.
@@ -82,7 +82,7 @@ func TestJUnitReport(t *testing.T) {
 		} `xml:"testsuite"`
 	}
 	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc))
-	assert.Equal(t, 28, doc.Tests)
+	assert.Equal(t, 31, doc.Tests)
 	assert.Equal(t, 1, doc.Failures)
 	assert.Equal(t, 1, doc.Skipped)
 	require.Len(t, doc.Suites, 2)

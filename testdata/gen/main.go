@@ -8,6 +8,7 @@
 //	go run ./testdata/gen -costs > testdata/costs.csv
 //	go run ./testdata/gen -n 3000 -seed 12 > testdata/backtest/leads.ndjson
 //	go run ./testdata/gen -n 3000 -seed 12 -realistic-outcomes > testdata/backtest/outcomes.csv
+//	go run ./testdata/gen -n 1000 -dispositions testdata/b2b-saas.yaml > testdata/dispositions.csv
 //	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore"
+	"github.com/leadscore/leadscore/internal/gendata"
 	"github.com/leadscore/leadscore/internal/leadgen"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
@@ -37,6 +39,7 @@ func main() {
 	outcomes := flag.String("outcomes", "", "write the CRM outcomes of the leads, scored with this model, as CSV")
 	costs := flag.Bool("costs", false, "write the campaigns' cost table as CSV")
 	realistic := flag.Bool("realistic-outcomes", false, "write CRM outcomes with a lost column, drawn from each lead's traits (leadgen.RealisticOutcome), as exported at the base time")
+	dispositions := flag.String("dispositions", "", "write sales' dispositions of the leads, scored with this model, as CSV")
 	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
 	flag.Parse()
 	if *paths {
@@ -59,6 +62,16 @@ func main() {
 			out = append(out, leadgen.RealisticOutcome(*seed, g.Next(), leadgen.Base))
 		}
 		if err := leadgen.WriteOutcomesLost(os.Stdout, out); err != nil {
+			fail(err)
+		}
+		return
+	}
+	if *dispositions != "" {
+		scorer, err := leadscore.Load(*dispositions)
+		if err != nil {
+			fail(err)
+		}
+		if err := gendata.WriteDispositions(os.Stdout, scorer, *seed, *n); err != nil {
 			fail(err)
 		}
 		return

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("feedback", flag.ContinueOnError)
+	model := fs.String("model", "", "rule file, with a handoff section (required)")
+	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
+	events := fs.String("events", "", "CSV events file for CSV leads")
+	dispositionsFile := fs.String("dispositions", "", "sales' dispositions: CSV with lead_id, at, status, reason (and owner) (required)")
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue), to count recycled leads won later")
+	at := fs.String("at", "", "the report as of this time (2026-10-01 or RFC 3339); default: now")
+	format := fs.String("format", "text", "report format: text, markdown, json or csv")
+	bandWidth := fs.Float64("band-width", 0, "width of the score bands; 0: a tenth of the total's range")
+	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign")
+	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
+	strict := strictDataFlag(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv]")
+		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
+		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; the rejection")
+		fmt.Fprintln(stderr, "reasons as evidence against the rules they contradict; the SLA from sales-ready to the first")
+		fmt.Fprintln(stderr, "verdict, by owner; what became of recycled leads; the leads no one answered.")
+		fmt.Fprintln(stderr, "A bad disposition row (an unknown status, reason or lead, a missing time) fails alone, with its line.")
+		fmt.Fprintln(stderr, "Exit status: 0 every row was used, 1 some rows failed, 2 the report could not start.")
+		fs.PrintDefaults()
+	}
+	if _, code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore feedback: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case *model == "":
+		return fail("--model is required: the rule file whose hand-off sales judged")
+	case *leadsFile == "":
+		return fail("--leads is required: the leads with their events")
+	case *dispositionsFile == "":
+		return fail("--dispositions is required: sales' verdicts, a CSV with lead_id, at, status, reason")
+	}
+	switch *format {
+	case "text", "markdown", "json", "csv":
+	default:
+		return fail("unknown --format %q; use text, markdown, json or csv", *format)
+	}
+	asOf, err := asOfTime(*at)
+	if err != nil {
+		return fail("%v", err)
+	}
+	m, _ := compileModel(*model, stderr)
+	if m == nil {
+		return exitUsage
+	}
+	if m.Handoff == nil {
+		fmt.Fprintf(stderr, "leadscore feedback: warning: %s has no handoff section, so no rejection reason can be read and the SLA is not measured; add handoff: with sla, reasons and recycle\n", *model)
+	}
+	scorer := scorerFor(m, *strict)
+	set, dn, code := readDispositions(*dispositionsFile, m, stderr)
+	if set == nil {
+		return code
+	}
+	won := map[string]time.Time{}
+	problems := 0
+	if *outcomesFile != "" {
+		outcomes := map[string]attribution.Outcome{}
+		n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
+		if err != nil {
+			return fail("%s: %v", *outcomesFile, err)
+		}
+		problems += n.Failed
+		for id, o := range outcomes {
+			won[id] = o.Won
+		}
+	}
+
+	b := feedback.NewBuilder(scorer, feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth})
+	lopts := leadfile.Options{Scorer: scorer}
+	closeLeads, err := openLeads(&lopts, *leadsFile, "", *events)
+	defer closeLeads()
+	if err != nil {
+		return fail("%v", err)
+	}
+	seen := map[string]bool{}
+	var ids []string
+	rows, failed := 0, 0
+	var unknown scoring.UnknownTally
+	err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
+		rows++
+		if err == nil {
+			us := scorer.Unknown(lead)
+			unknown.Add(us)
+			if len(us) > 0 && *strict {
+				err = &scoring.UnknownDataError{Unknown: us}
+			}
+		}
+		if err == nil {
+			seen[lead.ID] = true
+			ids = append(ids, lead.ID)
+			lead.Dispositions = set.For(lead.ID)
+			err = b.Add(lead, won[lead.ID])
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintln(stderr, leadfile.RowError{File: *leadsFile, Line: line, LeadID: lead.ID, Err: unwrapScoring(err)})
+		}
+		return nil
+	})
+	if err != nil {
+		return fail("%v", err)
+	}
+	for _, e := range set.Unmatched(func(id string) bool { return seen[id] }, ids) {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", *dispositionsFile, e.Line, e.Err)
+		dn.Read--
+		dn.Failed++
+	}
+	rep := b.Report()
+	switch *format {
+	case "markdown":
+		err = rep.WriteMarkdown(stdout)
+	case "json":
+		err = rep.WriteJSON(stdout)
+	case "csv":
+		err = rep.WriteCSV(stdout)
+	default:
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	writeUnknown(stderr, unknown)
+	fmt.Fprintf(stderr, "%d lead rows: %d used, %d failed; %d disposition rows: %d used, %d failed\n", rows, rows-failed, failed, dn.Rows, dn.Read, dn.Failed)
+	if failed > 0 || dn.Failed > 0 || problems > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// readDispositions reads a dispositions file against a model's catalogue,
+// printing each bad row with its line; nil and the exit code when the file
+// cannot be read at all.
+func readDispositions(name string, m *rules.Model, stderr io.Writer) (*feedback.Set, feedback.Counts, int) {
+	f, err := os.Open(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore: %v\n", err)
+		return nil, feedback.Counts{}, exitUsage
+	}
+	defer f.Close()
+	set, n, err := feedback.ReadDispositions(f, m.Handoff, func(line int, err error) {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore: %s: %v\n", name, err)
+		return nil, n, exitUsage
+	}
+	return set, n, exitOK
+}
+
+// unwrapScoring drops the *scoring.Error around a lead's error: the row
+// error names the lead already.
+func unwrapScoring(err error) error {
+	if se, ok := err.(*scoring.Error); ok {
+		return se.Err
+	}
+	return err
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The feedback report on the bundled data is the golden one (go test
+// ./scoring/feedback -update rewrites it), in every format.
+func TestFeedbackGolden(t *testing.T) {
+	args := []string{"feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"),
+		"--outcomes", td("outcomes.csv"), "--at", "2026-10-01"}
+	code, md, errOut := leadscore(t, "", append(args, "--format", "markdown")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "1000 lead rows: 1000 used, 0 failed; 40 disposition rows: 40 used, 0 failed\n", errOut)
+	want, err := os.ReadFile(td(filepath.Join("golden", "feedback.md")))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), md)
+
+	code, js, _ := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code)
+	var rep map[string]any
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	assert.Equal(t, 10.0, rep["rejected"], "rejected not_decision_maker 4, too_small 4, no_budget 2")
+	assert.Equal(t, 45.0, rep["sales_ready"])
+	assert.NotContains(t, js, "NaN")
+
+	code, text, _ := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, text, "- fit.decision-maker fired on 100.0% of leads sales gave not_decision_maker (4 of 4) vs 37.8% of all sales-ready leads (17 of 45)")
+	code, csvOut, _ := leadscore(t, "", append(args, "--format", "csv")...)
+	require.Equal(t, exitOK, code)
+	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons\ntotal,total,45,40,24,10,6,"), csvOut[:200])
+}
+
+// A bad disposition row fails alone, with its line and a did-you-mean; the
+// counts reconcile and the exit status says something failed.
+func TestFeedbackBadRows(t *testing.T) {
+	disp := writeTemp(t, "dispositions.csv", "lead_id,at,status,reason,owner\n"+
+		"L0000101,2026-09-20T10:00:00Z,rejected,not_decison_maker,ana\n"+
+		"L0000186,2026-09-21,acepted,,ben\n"+
+		"L0000370,,accepted,,ben\n"+
+		"L000370,2026-09-22,accepted,,ben\n"+
+		"L0000386,2026-09-22,rejected,not_decision_maker,ana\n")
+	code, out, errOut := leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", disp, "--at", "2026-10-01", "--format", "json")
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, disp+`:2: lead L0000101: unknown reason "not_decison_maker"; did you mean "not_decision_maker"?
+`+disp+`:3: lead L0000186: unknown status "acepted"; did you mean "accepted"?
+`+disp+`:4: lead L0000370: at is empty; say when sales gave the verdict, such as 2026-09-14T10:00:00Z
+`+disp+`:5: no lead in the leads file has the id "L000370"; did you mean "L0000370"?
+1000 lead rows: 1000 used, 0 failed; 5 disposition rows: 1 used, 4 failed
+`, errOut)
+	var rep map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.Equal(t, 1.0, rep["rejected"], "the one good row")
+
+	code, _, errOut = leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore feedback: --dispositions is required: sales' verdicts, a CSV with lead_id, at, status, reason\n", errOut)
+	code, _, errOut = leadscore(t, "", "feedback", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, errOut, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE")
+	assert.Contains(t, errOut, "Exit status: 0 every row was used, 1 some rows failed, 2 the report could not start.")
+}
+
+// score and explain take the dispositions too.
+func TestScoreAndExplainWithDispositions(t *testing.T) {
+	disp := writeTemp(t, "dispositions.csv", "lead_id,at,status,reason\nL0000031,2026-09-25,recycled,bad_timing\nL9,2026-09-25,accepted,\n")
+	code, out, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--dispositions", disp, td("leads.ndjson"))
+	assert.Equal(t, exitProblem, code, "the row for L9, which is not among the leads, failed")
+	assert.Contains(t, out, `"disposition":"recycled:bad_timing"`)
+	assert.Contains(t, errOut, disp+`:3: no lead in the leads file has the id "L9"; check the lead_id, or score the file that holds that lead
+2 disposition rows: 1 used, 1 failed
+`)
+	lead := writeTemp(t, "lead.json", `{"id":"L0000031","email":"a@acme.io","title":"VP Sales","industry":"software","employees":250,"country":"US",
+"events":[{"type":"demo_request","at":"2026-09-20T10:00:00Z"},{"type":"demo_request","at":"2026-09-27T10:00:00Z"},{"type":"page_view","at":"2026-09-28T10:00:00Z","url":"/pricing"}]}`)
+	code, text, errOut := leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--dispositions", disp, "--brief", lead)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, text, "  sales: recycled on 2026-09-25T00:00:00Z as bad_timing (Interested, but not this quarter)\n"+
+		"  recycled on 2026-09-25T00:00:00Z: 1 event of engagement (content_download, demo_request, email_click, page_view, trial_signup, webinar_attended) at or before it no longer counts\n"+
+		"  HELD until 2026-10-25T00:00:00Z by the recycle hold-down, which keeps it from sql\n")
+}

@@ -1,0 +1,268 @@
+package feedback
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// Counts are the rows of an input and what became of them: every row is
+// read or failed, so Rows = Read + Failed.
+type Counts struct {
+	Rows   int `json:"rows"`
+	Read   int `json:"read"`
+	Failed int `json:"failed"`
+}
+
+// Set is the dispositions of a file, by lead, each with its line.
+type Set struct {
+	byLead map[string][]scoring.Disposition
+	lines  map[string][]int
+	order  []string // lead ids, first seen first
+}
+
+// For returns a lead's dispositions in file order (nil for none). Give
+// them to the scorer as scoring.Lead.Dispositions.
+func (s *Set) For(leadID string) []scoring.Disposition {
+	if s == nil {
+		return nil
+	}
+	return s.byLead[leadID]
+}
+
+// Leads lists the leads with dispositions, in the order the file first names them.
+func (s *Set) Leads() []string {
+	if s == nil {
+		return nil
+	}
+	return s.order
+}
+
+// Len is the number of dispositions held.
+func (s *Set) Len() int {
+	n := 0
+	if s != nil {
+		for _, ds := range s.byLead {
+			n += len(ds)
+		}
+	}
+	return n
+}
+
+// RowError is a disposition row that failed, with its line.
+type RowError struct {
+	Line int
+	Err  error
+}
+
+// Error says the line and the reason.
+func (e RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the reason.
+func (e RowError) Unwrap() error { return e.Err }
+
+// maxSuggest bounds the leads a did-you-mean for an unknown lead id looks
+// through: beyond it, the suggestion would cost more than the run.
+const maxSuggest = 50_000
+
+// Unmatched takes out the dispositions of leads the leads file did not
+// have (seen reports whether it had a lead), and returns one error per row
+// taken out, in line order, each with a did-you-mean among ids when there
+// are at most 50,000 of them. Call it once every lead has been read; each
+// such row counts as failed.
+func (s *Set) Unmatched(seen func(id string) bool, ids []string) []RowError {
+	if s == nil {
+		return nil
+	}
+	if len(ids) > maxSuggest {
+		ids = nil
+	}
+	var out []RowError
+	kept := s.order[:0]
+	for _, id := range s.order {
+		if seen(id) {
+			kept = append(kept, id)
+			continue
+		}
+		for _, line := range s.lines[id] {
+			out = append(out, RowError{Line: line, Err: fmt.Errorf("no lead in the leads file has the id %q%s", id,
+				dsl.DidYouMeanOr(id, ids, "check the lead_id, or score the file that holds that lead"))})
+		}
+		delete(s.byLead, id)
+		delete(s.lines, id)
+	}
+	s.order = kept
+	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
+
+// Columns are the columns ReadDispositions reads; owner and note are optional.
+var Columns = []string{"lead_id", "at", "status", "reason", "owner", "note"}
+
+// ReadDispositions reads sales' dispositions: a CSV with lead_id, at (a
+// time), status (accepted, rejected or recycled) and reason (a code of the
+// model's catalogue, required for rejected and recycled, empty for
+// accepted), and optionally owner (the sales rep) and note. Other columns
+// are ignored. A bad row (an unknown status or reason, a missing or bad
+// time, a reason where none belongs, the same verdict twice) is passed to
+// onError with its line and a did-you-mean, and left out; the counts say
+// how many rows were read and how many failed. The error is for a file
+// that cannot be read at all (no header, a missing column).
+//
+// h is the model's hand-off contract (rules.Model.Handoff), whose reasons
+// the rows must use; nil when the model has none.
+func ReadDispositions(r io.Reader, h *rules.Handoff, onError func(line int, err error)) (*Set, Counts, error) {
+	var n Counts
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, n, errors.New("the dispositions file is empty; it needs a header line with lead_id, at, status, reason")
+	}
+	if err != nil {
+		return nil, n, fmt.Errorf("line 1 (the header): %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; dup {
+			return nil, n, fmt.Errorf("line 1 (the header): the column %q appears twice; name each column once", h)
+		}
+		col[h] = i
+		header[i] = h
+	}
+	var missing []string
+	for _, need := range Columns[:4] {
+		if _, ok := col[need]; !ok {
+			missing = append(missing, need+dsl.DidYouMean(need, header))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, n, fmt.Errorf("line 1 (the header): the dispositions file needs the columns lead_id, at, status and reason; it lacks %s (it has %s)",
+			strings.Join(missing, ", "), strings.Join(header, ", "))
+	}
+	cell := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	s := &Set{byLead: map[string][]scoring.Disposition{}, lines: map[string][]int{}}
+	type key struct {
+		lead   string
+		at     time.Time
+		status scoring.Status
+	}
+	dup := map[key]int{} // a verdict -> its line
+	fail := func(line, rows int, err error) {
+		n.Rows += rows
+		n.Failed += rows
+		onError(line, err)
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return s, n, nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			if pe.Err == csv.ErrQuote && pe.Line > pe.StartLine {
+				fail(pe.StartLine, pe.Line-pe.StartLine+1, fmt.Errorf("a quote opens a cell on this line and does not close before line %d, so lines %d to %d are lost as one broken row; close the quote, and write a quote inside a cell as two (\"\")", pe.Line, pe.StartLine, pe.Line))
+			} else {
+				fail(pe.StartLine, 1, fmt.Errorf("%v; put a cell that holds a quote in quotes and write the quote as two (\"\")", pe.Err))
+			}
+			continue
+		}
+		if err != nil {
+			return s, n, err
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); a cell that holds a comma needs quotes", len(rec), len(header), strings.Join(header, ", ")))
+			continue
+		}
+		d, id, err := disposition(cell, rec, h)
+		if err == nil {
+			k := key{id, d.At, d.Status}
+			if prev, ok := dup[k]; ok {
+				err = fmt.Errorf("lead %s is already %s at %s on line %d; give each verdict one row", id, d.Status, d.At.Format(time.RFC3339), prev)
+			} else {
+				dup[k] = line
+			}
+		}
+		if err != nil {
+			fail(line, 1, err)
+			continue
+		}
+		n.Rows++
+		n.Read++
+		if _, ok := s.byLead[id]; !ok {
+			s.order = append(s.order, id)
+		}
+		s.byLead[id] = append(s.byLead[id], d)
+		s.lines[id] = append(s.lines[id], line)
+	}
+}
+
+// statusNames are the statuses as rows write them.
+var statusNames = []string{string(scoring.Accepted), string(scoring.Rejected), string(scoring.Recycled)}
+
+// disposition reads one row.
+func disposition(cell func([]string, string) string, rec []string, h *rules.Handoff) (scoring.Disposition, string, error) {
+	var d scoring.Disposition
+	id := cell(rec, "lead_id")
+	if id == "" {
+		return d, "", errors.New("lead_id is empty; say which lead the verdict is on")
+	}
+	at := cell(rec, "at")
+	if at == "" {
+		return d, id, fmt.Errorf("lead %s: at is empty; say when sales gave the verdict, such as 2026-09-14T10:00:00Z", id)
+	}
+	t, err := dsl.ParseTime(at)
+	if err != nil {
+		return d, id, fmt.Errorf("lead %s: at: %v", id, err)
+	}
+	d.At, d.Owner = t, cell(rec, "owner")
+	status := strings.ToLower(cell(rec, "status"))
+	switch {
+	case status == "":
+		return d, id, fmt.Errorf("lead %s: status is empty; write accepted, rejected or recycled", id)
+	case !contains(statusNames, status):
+		return d, id, fmt.Errorf("lead %s: unknown status %q%s", id, cell(rec, "status"), dsl.DidYouMeanOr(status, statusNames, "the statuses are accepted, rejected and recycled"))
+	}
+	d.Status = scoring.Status(status)
+	reason := cell(rec, "reason")
+	codes := h.Codes()
+	switch {
+	case d.Status == scoring.Accepted && reason != "":
+		return d, id, fmt.Errorf("lead %s: an accepted lead takes no reason (this row gives %q); leave reason empty, or make the status rejected or recycled", id, reason)
+	case d.Status == scoring.Accepted:
+	case reason == "" && len(codes) == 0:
+		return d, id, fmt.Errorf("lead %s: a %s lead needs a reason, and the model declares none; add handoff: reasons: to the rule file", id, d.Status)
+	case reason == "":
+		return d, id, fmt.Errorf("lead %s: a %s lead needs a reason from the model's catalogue: %s", id, d.Status, strings.Join(codes, ", "))
+	case h.Reason(reason) == nil && len(codes) == 0:
+		return d, id, fmt.Errorf("lead %s: unknown reason %q: the model declares no reasons; add handoff: reasons: to the rule file", id, reason)
+	case h.Reason(reason) == nil:
+		return d, id, fmt.Errorf("lead %s: unknown reason %q%s", id, reason, dsl.DidYouMeanOr(reason, codes, "the reasons are "+strings.Join(codes, ", ")))
+	}
+	d.Reason = reason
+	return d, id, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,519 @@
+// Package feedback closes the hand-off loop: what sales did with the leads
+// the definition called sales-ready. It reads sales' dispositions
+// (accepted, rejected or recycled, with a reason from the model's
+// catalogue; ReadDispositions), and reports acceptance and rejection rates
+// by sourcing campaign and channel, score band, grade and rule fired, the
+// rejection reasons as evidence against the rules they contradict, the SLA
+// of the hand-off, and what became of recycled leads (Builder, Report).
+//
+// # What counts
+//
+//   - A lead is handed to sales at the first moment its timeline (with its
+//     dispositions, see scoring.Timeline) stands on the sales-ready stage,
+//     at or before the as-of time.
+//   - Its verdict is its first disposition at or after that moment. Rates
+//     are over the handed-off leads with a verdict; a lead with
+//     dispositions that never became sales-ready is counted apart.
+//   - Its sourcing campaign and channel are those of its first touch (the
+//     first event carrying the campaign or channel field); its score band,
+//     grade and rules fired are its score at the hand-off. Score bands
+//     include their lower bound: band 100 holds totals from 100 up to, not
+//     including, 100 plus the band width.
+//   - The SLA is the time from the hand-off to the verdict; a lead without
+//     one is overdue once the SLA has passed by the as-of time. The median
+//     is the middle value (the mean of the two middle ones for an even
+//     count); p90 is the nearest-rank 90th percentile.
+//   - A recycled lead is one with a recycle at or before the as-of time;
+//     after its first recycle, it may become sales-ready again, and win.
+//
+// # Evidence against rules
+//
+// For each rejection reason given, the report sets the share of the leads
+// given it on which each rule the reason contradicts fired (at the
+// hand-off) beside the share of all sales-ready leads on which it fired;
+// their ratio is the lift. A rule is suspect (sales says it is probably
+// wrong) when it fired on at least MinEvidence such leads, SuspectLift
+// times as often as on all. Rules the reason does not name are listed too
+// when they fired on MinEvidence of its leads with a lift of OtherLift.
+//
+// # For a backtest
+//
+// LabelIn and EvidenceTally are the same measures for a backtest that
+// scores leads as they stood at a snapshot time T0 and labels them with
+// what happened in (T0, T1]: LabelIn gives a lead's verdict in the window
+// ("accepted" beside won, "rejected:reason"), and an EvidenceTally fed with
+// the rules that fired at T0 and the labels gives each reason's evidence
+// against the rules it contradicts (see ExampleLabelIn).
+package feedback
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// Options say how a report reads the leads.
+type Options struct {
+	AsOf time.Time
+	// CampaignField and ChannelField are the event fields that name a
+	// touch's campaign and channel ("campaign" and "channel" when empty).
+	CampaignField, ChannelField string
+	// BandWidth is the width of the score bands; 0 means a tenth of the
+	// total's range when every category is bounded and the total is their
+	// sum, and 10 otherwise.
+	BandWidth float64
+}
+
+// Report is the feedback report: what sales said about the leads handed to it.
+type Report struct {
+	Model     string    `json:"model"`
+	AsOf      time.Time `json:"as_of"`
+	BandWidth float64   `json:"band_width"`
+	// Leads were read; SalesReady of them were handed to sales by the as-of
+	// time, and Dispositioned of those got a verdict: Accepted, Rejected or
+	// Recycled. NeverDispositioned handed-off leads got none.
+	Leads              int `json:"leads"`
+	SalesReady         int `json:"sales_ready"`
+	Dispositioned      int `json:"dispositioned"`
+	Accepted           int `json:"accepted"`
+	Rejected           int `json:"rejected"`
+	Recycled           int `json:"recycled"`
+	NeverDispositioned int `json:"never_dispositioned"`
+	// NotHandedOff counts leads with dispositions that never became
+	// sales-ready; they are not in the rates.
+	NotHandedOff int `json:"dispositioned_not_sales_ready"`
+	// AcceptanceRate and RejectionRate are over Dispositioned (null when 0).
+	AcceptanceRate *float64       `json:"acceptance_rate"`
+	RejectionRate  *float64       `json:"rejection_rate"`
+	Reasons        []ReasonCount  `json:"reasons"`
+	Campaigns      []Group        `json:"campaigns"`
+	Channels       []Group        `json:"channels"`
+	Bands          []Group        `json:"bands"`
+	Grades         []Group        `json:"grades"`
+	Rules          []Group        `json:"rules"`
+	Evidence       []Evidence     `json:"evidence"`
+	SLA            SLA            `json:"sla"`
+	Recycle        RecycleOutcome `json:"recycle"`
+}
+
+// Group is one campaign's, channel's, band's, grade's or rule's line.
+type Group struct {
+	Name          string `json:"name"`
+	SalesReady    int    `json:"sales_ready"`
+	Dispositioned int    `json:"dispositioned"`
+	Accepted      int    `json:"accepted"`
+	Rejected      int    `json:"rejected"`
+	Recycled      int    `json:"recycled"`
+	// AcceptanceRate and RejectionRate are over Dispositioned (null when 0).
+	AcceptanceRate *float64 `json:"acceptance_rate"`
+	RejectionRate  *float64 `json:"rejection_rate"`
+	// Reasons count the rejections and recycles by reason, most first.
+	Reasons []ReasonCount `json:"reasons"`
+
+	reasons map[string]int
+	order   float64 // bands sort by their lower bound, grades and rules by file order
+}
+
+// ReasonCount is how many leads were given a reason.
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Leads  int    `json:"leads"`
+}
+
+// SLA is how fast sales gave handed-off leads their first verdict.
+type SLA struct {
+	// Hours is the model's SLA (null when it sets none).
+	Hours *float64 `json:"hours"`
+	// Measured leads got a verdict; MedianHours and P90Hours are of their
+	// waits (null when none). Within and Breached split them by the SLA.
+	Measured    int      `json:"measured"`
+	MedianHours *float64 `json:"median_hours"`
+	P90Hours    *float64 `json:"p90_hours"`
+	Within      int      `json:"within"`
+	Breached    int      `json:"breached"`
+	// Overdue leads have no verdict and the SLA has passed; Waiting have
+	// none and are still within it (or the model sets no SLA).
+	Overdue int        `json:"overdue"`
+	Waiting int        `json:"waiting"`
+	ByOwner []OwnerSLA `json:"by_owner"`
+}
+
+// OwnerSLA is one sales rep's hand-off record; the overdue leads, which
+// no one has answered, are under "(nobody yet)".
+type OwnerSLA struct {
+	Owner       string   `json:"owner"`
+	Verdicts    int      `json:"verdicts"`
+	Breached    int      `json:"breached"`
+	MedianHours *float64 `json:"median_hours"`
+
+	waits []float64
+}
+
+// NobodyYet is the owner of the overdue leads in OwnerSLA.
+const NobodyYet = "(nobody yet)"
+
+// RecycleOutcome is what became of recycled leads.
+type RecycleOutcome struct {
+	Leads           int `json:"leads"`
+	SalesReadyAgain int `json:"sales_ready_again"`
+	WonLater        int `json:"won_later"`
+}
+
+// Builder builds a Report lead by lead. It is not safe for concurrent use.
+type Builder struct {
+	s     *scoring.Scorer
+	m     *rules.Model
+	opts  Options
+	rep   *Report
+	tally *EvidenceTally
+	// groups by kind: campaigns, channels, bands, grades, rules
+	groups  [5]map[string]*Group
+	overall map[string]int
+	waits   []float64
+	owners  map[string]*OwnerSLA
+}
+
+// NewBuilder starts a report for the leads a scorer scores.
+func NewBuilder(s *scoring.Scorer, opts Options) *Builder {
+	m := s.Model()
+	if opts.CampaignField == "" {
+		opts.CampaignField = "campaign"
+	}
+	if opts.ChannelField == "" {
+		opts.ChannelField = "channel"
+	}
+	if opts.BandWidth <= 0 || !finite(opts.BandWidth) {
+		opts.BandWidth = defaultBandWidth(m)
+	}
+	b := &Builder{s: s, m: m, opts: opts, tally: NewEvidenceTally(m), overall: map[string]int{}, owners: map[string]*OwnerSLA{},
+		rep: &Report{Model: m.Name, AsOf: opts.AsOf, BandWidth: opts.BandWidth}}
+	for i := range b.groups {
+		b.groups[i] = map[string]*Group{}
+	}
+	return b
+}
+
+// defaultBandWidth is a tenth of the total's range, or 10.
+func defaultBandWidth(m *rules.Model) float64 {
+	if m.Total != nil {
+		return 10
+	}
+	lo, hi := 0.0, 0.0
+	for _, c := range m.Categories {
+		lo, hi = lo+c.Min, hi+c.Max
+	}
+	if !finite(lo) || !finite(hi) || hi <= lo {
+		return 10
+	}
+	return (hi - lo) / 10
+}
+
+// Add counts one lead: its dispositions are lead.Dispositions, and won is
+// when the CRM says it was won (zero for not won). The error is the
+// lead's scoring error; the report is unchanged by a lead that fails.
+func (b *Builder) Add(lead scoring.Lead, won time.Time) error {
+	asOf := b.opts.AsOf
+	tl, err := b.s.Timeline(lead, asOf)
+	if err != nil {
+		return err
+	}
+	var ds []scoring.Disposition
+	for _, d := range lead.Dispositions {
+		if !d.At.After(asOf) {
+			ds = append(ds, d)
+		}
+	}
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].At.Before(ds[j].At) })
+	var srAt time.Time
+	sr := false
+	for _, p := range tl.Points {
+		if p.SalesReady {
+			srAt, sr = p.At, true
+			break
+		}
+	}
+	var res *scoring.Result
+	if sr {
+		if res, err = b.s.Score(lead, srAt); err != nil {
+			return err
+		}
+	}
+	r := b.rep
+	r.Leads++
+	for _, d := range ds {
+		if d.Status == scoring.Recycled {
+			r.Recycle.Leads++
+			if _, ok := tl.SalesReadyAfter(d.At); ok {
+				r.Recycle.SalesReadyAgain++
+			}
+			if !won.IsZero() && won.After(d.At) && !won.After(asOf) {
+				r.Recycle.WonLater++
+			}
+			break
+		}
+	}
+	if !sr {
+		if len(ds) > 0 {
+			r.NotHandedOff++
+		}
+		return nil
+	}
+	r.SalesReady++
+	var verdict *scoring.Disposition
+	for i := range ds {
+		if !ds[i].At.Before(srAt) {
+			verdict = &ds[i]
+			break
+		}
+	}
+	label := Label{}
+	if verdict != nil {
+		label = Label{Status: verdict.Status, Reason: verdict.Reason, At: verdict.At}
+	}
+	b.tally.Add(res.RuleIDs(), label)
+
+	campaign, channel := b.source(lead, srAt)
+	band := math.Floor(res.Total/b.opts.BandWidth) * b.opts.BandWidth
+	b.count(0, campaign, 0, label)
+	b.count(1, channel, 0, label)
+	b.count(2, bandName(band, b.opts.BandWidth), band, label)
+	b.count(3, orNone(res.Grade), float64(gradeIndex(b.m, res.Grade)), label)
+	for _, f := range res.Fired {
+		b.count(4, f.Rule, float64(b.m.Rule(f.Rule).Index), label)
+	}
+	switch label.Status {
+	case scoring.Accepted:
+		r.Accepted++
+	case scoring.Rejected:
+		r.Rejected++
+	case scoring.Recycled:
+		r.Recycled++
+	default:
+		r.NeverDispositioned++
+	}
+	if label.Reason != "" {
+		b.overall[label.Reason]++
+	}
+
+	sla := b.m.Handoff.SLAOf()
+	if verdict == nil {
+		if sla > 0 && asOf.Sub(srAt) > sla {
+			r.SLA.Overdue++
+			b.owner(NobodyYet).Breached++
+		} else {
+			r.SLA.Waiting++
+		}
+		return nil
+	}
+	r.Dispositioned++
+	wait := verdict.At.Sub(srAt).Hours()
+	b.waits = append(b.waits, wait)
+	r.SLA.Measured++
+	o := b.owner(orUnknown(verdict.Owner))
+	o.Verdicts++
+	o.waits = append(o.waits, wait)
+	if sla > 0 && verdict.At.Sub(srAt) > sla {
+		r.SLA.Breached++
+		o.Breached++
+	} else {
+		r.SLA.Within++
+	}
+	return nil
+}
+
+func (b *Builder) owner(name string) *OwnerSLA {
+	o := b.owners[name]
+	if o == nil {
+		o = &OwnerSLA{Owner: name}
+		b.owners[name] = o
+	}
+	return o
+}
+
+// source names the lead's sourcing campaign and channel: those of its
+// first touch at or before the hand-off.
+func (b *Builder) source(lead scoring.Lead, srAt time.Time) (campaign, channel string) {
+	var first *scoring.Event
+	for i := range lead.Events {
+		e := &lead.Events[i]
+		c, _ := e.Fields[b.opts.CampaignField].(string)
+		ch, _ := e.Fields[b.opts.ChannelField].(string)
+		if (c == "" && ch == "") || e.At.After(srAt) {
+			continue
+		}
+		if first == nil || e.At.Before(first.At) {
+			first = e
+		}
+	}
+	if first == nil {
+		return "(no touch)", "(no touch)"
+	}
+	campaign, _ = first.Fields[b.opts.CampaignField].(string)
+	channel, _ = first.Fields[b.opts.ChannelField].(string)
+	if channel == "" {
+		channel = "(none)"
+	}
+	if campaign == "" {
+		campaign = "(" + channel + ")"
+	}
+	return campaign, channel
+}
+
+func (b *Builder) count(kind int, name string, order float64, l Label) {
+	g := b.groups[kind][name]
+	if g == nil {
+		g = &Group{Name: name, order: order, reasons: map[string]int{}}
+		b.groups[kind][name] = g
+	}
+	g.SalesReady++
+	switch l.Status {
+	case scoring.Accepted:
+		g.Accepted++
+	case scoring.Rejected:
+		g.Rejected++
+	case scoring.Recycled:
+		g.Recycled++
+	default:
+		return
+	}
+	g.Dispositioned++
+	if l.Reason != "" {
+		g.reasons[l.Reason]++
+	}
+}
+
+// Report finishes the report: rates, percentiles, orders.
+func (b *Builder) Report() *Report {
+	r := b.rep
+	r.AcceptanceRate, r.RejectionRate = rate(r.Accepted, r.Dispositioned), rate(r.Rejected, r.Dispositioned)
+	r.Reasons = reasonCounts(b.overall, b.m.Handoff.Codes())
+	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
+	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)
+	r.Evidence = b.tally.Evidence()
+	if sla := b.m.Handoff.SLAOf(); sla > 0 {
+		h := sla.Hours()
+		r.SLA.Hours = &h
+	}
+	r.SLA.MedianHours, r.SLA.P90Hours = median(b.waits), p90(b.waits)
+	r.SLA.ByOwner = nil
+	for _, o := range b.owners {
+		o.MedianHours = median(o.waits)
+		r.SLA.ByOwner = append(r.SLA.ByOwner, *o)
+	}
+	sort.Slice(r.SLA.ByOwner, func(i, j int) bool {
+		a, c := r.SLA.ByOwner[i], r.SLA.ByOwner[j]
+		if a.Breached != c.Breached {
+			return a.Breached > c.Breached
+		}
+		return a.Owner < c.Owner
+	})
+	return r
+}
+
+// finish computes a kind of group's rates and orders it: by their order
+// (bands by bound, grades and rules by file order), or by sales-ready
+// leads, most first; then by name.
+func (b *Builder) finish(kind int, byOrder bool) []Group {
+	gs := make([]*Group, 0, len(b.groups[kind]))
+	for _, g := range b.groups[kind] {
+		gs = append(gs, g)
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		a, c := gs[i], gs[j]
+		switch {
+		case byOrder && a.order != c.order:
+			return a.order < c.order
+		case !byOrder && a.SalesReady != c.SalesReady:
+			return a.SalesReady > c.SalesReady
+		}
+		return a.Name < c.Name
+	})
+	out := make([]Group, len(gs))
+	for i, g := range gs {
+		out[i] = Group{Name: g.Name, SalesReady: g.SalesReady, Dispositioned: g.Dispositioned, Accepted: g.Accepted, Rejected: g.Rejected, Recycled: g.Recycled,
+			AcceptanceRate: rate(g.Accepted, g.Dispositioned), RejectionRate: rate(g.Rejected, g.Dispositioned), Reasons: reasonCounts(g.reasons, b.m.Handoff.Codes())}
+	}
+	return out
+}
+
+// reasonCounts lists counts most first, ties in catalogue order.
+func reasonCounts(counts map[string]int, codes []string) []ReasonCount {
+	out := []ReasonCount{}
+	for _, code := range codes {
+		if n := counts[code]; n > 0 {
+			out = append(out, ReasonCount{code, n})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Leads > out[j].Leads })
+	return out
+}
+
+func gradeIndex(m *rules.Model, grade string) int {
+	for i, g := range m.Grades {
+		if g.Name == grade {
+			return i
+		}
+	}
+	return len(m.Grades)
+}
+
+func bandName(lo, width float64) string {
+	return fmt.Sprintf("%s-%s", trim(lo), trim(lo+width))
+}
+
+func rate(a, b int) *float64 {
+	if b == 0 {
+		return nil
+	}
+	v := float64(a) / float64(b)
+	return &v
+}
+
+func median(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	v := s[len(s)/2]
+	if len(s)%2 == 0 {
+		v = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return &v
+}
+
+// p90 is the nearest-rank 90th percentile: the ceil(0.9 n)-th smallest.
+func p90(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	v := s[int(math.Ceil(0.9*float64(len(s))))-1]
+	return &v
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
+func trim(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
+}

@@ -1,0 +1,287 @@
+package feedback_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
+)
+
+// fbModel: a "Head" is worth 50 fit, a company of 50 or more 50 fit, a demo
+// 50 engagement; sales-ready at fit 50 and engagement 50. Totals run from 0
+// to 200, so score bands are 20 wide.
+const fbModel = `leadscore: 1
+model: fb
+fields: {title: string, employees: int}
+events: {campaign: string, channel: string}
+scores:
+  fit: {min: 0, max: 100}
+  engagement: {min: 0, max: 100}
+rules:
+  - {id: fit.boss, score: fit, when: 'title == "Head"', points: 50}
+  - {id: fit.size, score: fit, when: 'employees >= 50', points: 50}
+  - {id: eng.demo, score: engagement, event: demo, points: 50}
+grades:
+  - {grade: A, when: fit >= 100}
+  - {grade: B}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 50 && engagement >= 50}
+handoff:
+  sla: 48h
+  reasons:
+    - {code: not_dm, description: Not a decision maker, contradicts: [fit.boss]}
+    - {code: later, description: Not now}
+  recycle: {resets: [engagement], hold: 10d}
+`
+
+func at(d, h int) time.Time { return time.Date(2026, 9, d, h, 0, 0, 0, time.UTC) }
+
+func demo(t time.Time, campaign, channel string) scoring.Event {
+	return scoring.Event{Type: "demo", At: t, Fields: map[string]any{"campaign": campaign, "channel": channel}}
+}
+
+func verdict(t time.Time, s scoring.Status, reason, owner string) scoring.Disposition {
+	return scoring.Disposition{At: t, Status: s, Reason: reason, Owner: owner}
+}
+
+type fbLead struct {
+	lead scoring.Lead
+	won  time.Time
+}
+
+// fbLeads, as of 30 September. Head = fit.boss, 100 employees = fit.size.
+func fbLeads() []fbLead {
+	lead := func(id, title string, employees int, events []scoring.Event, ds ...scoring.Disposition) scoring.Lead {
+		return scoring.Lead{ID: id, Fields: map[string]any{"title": title, "employees": employees}, Events: events, Dispositions: ds}
+	}
+	return []fbLead{
+		// sales-ready 1 Sep 00:00 (50+50 = 100, B); rejected 10h later by ann
+		{lead: lead("L1", "Head", 10, []scoring.Event{demo(at(1, 0), "ads", "paid")}, verdict(at(1, 10), scoring.Rejected, "not_dm", "ann"))},
+		// sales-ready 2 Sep (150, A); rejected 72h later by bob: late
+		{lead: lead("L2", "Head", 100, []scoring.Event{demo(at(2, 0), "ads", "paid")}, verdict(at(5, 0), scoring.Rejected, "not_dm", "bob"))},
+		// sales-ready 3 Sep (100, B); accepted 2h later by ann
+		{lead: lead("L3", "Clerk", 100, []scoring.Event{demo(at(3, 0), "mail", "email")}, verdict(at(3, 2), scoring.Accepted, "", "ann"))},
+		// sales-ready 4 Sep (100, B); accepted 30h later by bob
+		{lead: lead("L4", "Clerk", 100, []scoring.Event{demo(at(4, 0), "mail", "email")}, verdict(at(5, 6), scoring.Accepted, "", "bob"))},
+		// sales-ready 5 Sep (150, A); recycled 24h later by ann: the demo is
+		// reset, held until 16 Sep; a demo on 20 Sep makes it sales-ready
+		// again, and it is won on 28 Sep
+		{lead: lead("L5", "Head", 100, []scoring.Event{demo(at(5, 0), "mail", "email"), demo(at(20, 0), "ads", "paid")}, verdict(at(6, 0), scoring.Recycled, "later", "ann")),
+			won: at(28, 0)},
+		// sales-ready 10 Sep (100, B), no verdict by 30 Sep: overdue
+		{lead: lead("L6", "Clerk", 100, []scoring.Event{demo(at(10, 0), "ads", "paid")})},
+		// sales-ready 29 Sep 12:00 (100, B), no verdict 12h later: still within the SLA
+		{lead: lead("L7", "Clerk", 100, []scoring.Event{demo(at(29, 12), "ads", "paid")})},
+		// never sales-ready (fit 0), yet rejected: counted apart
+		{lead: lead("L8", "Clerk", 10, []scoring.Event{demo(at(8, 0), "ads", "paid")}, verdict(at(9, 0), scoring.Rejected, "later", "bob"))},
+		// nothing at all
+		{lead: lead("L9", "Clerk", 10, nil)},
+		// sales-ready 6 Sep (100, B); rejected 24h later by bob
+		{lead: lead("L10", "Head", 10, []scoring.Event{demo(at(6, 0), "ads", "paid")}, verdict(at(7, 0), scoring.Rejected, "not_dm", "bob"))},
+	}
+}
+
+func fbReport(t *testing.T) *feedback.Report {
+	m, err := rules.CompileBytes("fb.yaml", []byte(fbModel))
+	require.NoError(t, err)
+	b := feedback.NewBuilder(scoring.New(m), feedback.Options{AsOf: at(30, 0)})
+	for _, l := range fbLeads() {
+		require.NoError(t, b.Add(l.lead, l.won))
+	}
+	return b.Report()
+}
+
+func f(v float64) *float64 { return &v }
+
+func TestReportByHand(t *testing.T) {
+	r := fbReport(t)
+	// 10 leads; sales-ready: L1-L7 and L10 = 8; verdicts: L1, L2, L3, L4, L5, L10 = 6;
+	// none: L6, L7; L8 has a verdict but was never sales-ready.
+	assert.Equal(t, 10, r.Leads)
+	assert.Equal(t, 8, r.SalesReady)
+	assert.Equal(t, 6, r.Dispositioned)
+	assert.Equal(t, 2, r.Accepted) // L3, L4
+	assert.Equal(t, 3, r.Rejected) // L1, L2, L10
+	assert.Equal(t, 1, r.Recycled) // L5
+	assert.Equal(t, 2, r.NeverDispositioned)
+	assert.Equal(t, 1, r.NotHandedOff)
+	assert.InDelta(t, 2.0/6, *r.AcceptanceRate, 1e-12)
+	assert.InDelta(t, 3.0/6, *r.RejectionRate, 1e-12)
+	assert.Equal(t, []feedback.ReasonCount{{"not_dm", 3}, {"later", 1}}, r.Reasons)
+	assert.Equal(t, 20.0, r.BandWidth, "a tenth of 0..200")
+
+	g := func(name string, sr, d, acc, rej, rec int, accRate, rejRate *float64, reasons ...feedback.ReasonCount) feedback.Group {
+		if reasons == nil {
+			reasons = []feedback.ReasonCount{}
+		}
+		return feedback.Group{Name: name, SalesReady: sr, Dispositioned: d, Accepted: acc, Rejected: rej, Recycled: rec, AcceptanceRate: accRate, RejectionRate: rejRate, Reasons: reasons}
+	}
+	// ads: L1, L2, L6, L7, L10 (5), verdicts L1, L2, L10 all rejected as not_dm: 0/3 and 3/3.
+	// mail: L3, L4, L5 (3): accepted 2, recycled 1: 2/3 and 0/3.
+	assert.Equal(t, []feedback.Group{
+		g("ads", 5, 3, 0, 3, 0, f(0), f(1), feedback.ReasonCount{"not_dm", 3}),
+		g("mail", 3, 3, 2, 0, 1, f(2.0/3), f(0), feedback.ReasonCount{"later", 1}),
+	}, r.Campaigns)
+	assert.Equal(t, []string{"paid", "email"}, []string{r.Channels[0].Name, r.Channels[1].Name})
+	// 100-120: L1, L3, L4, L6, L7, L10 (6); verdicts L1 rej, L3 acc, L4 acc, L10 rej: 2/4 and 2/4.
+	// 140-160: L2 rej, L5 rec (2): 0/2 and 1/2.
+	assert.Equal(t, []feedback.Group{
+		g("100-120", 6, 4, 2, 2, 0, f(0.5), f(0.5), feedback.ReasonCount{"not_dm", 2}),
+		g("140-160", 2, 2, 0, 1, 1, f(0), f(0.5), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
+	}, r.Bands)
+	// A: L2, L5; B: the other six.
+	assert.Equal(t, []feedback.Group{
+		g("A", 2, 2, 0, 1, 1, f(0), f(0.5), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
+		g("B", 6, 4, 2, 2, 0, f(0.5), f(0.5), feedback.ReasonCount{"not_dm", 2}),
+	}, r.Grades)
+	// fit.boss: L1, L2, L5, L10: rejected 3, recycled 1. fit.size: L2-L7: L2 rej, L3 acc, L4 acc, L5 rec.
+	// eng.demo: all eight.
+	assert.Equal(t, []feedback.Group{
+		g("fit.boss", 4, 4, 0, 3, 1, f(0), f(0.75), feedback.ReasonCount{"not_dm", 3}, feedback.ReasonCount{"later", 1}),
+		g("fit.size", 6, 4, 2, 1, 1, f(0.5), f(0.25), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
+		g("eng.demo", 8, 6, 2, 3, 1, f(2.0/6), f(0.5), feedback.ReasonCount{"not_dm", 3}, feedback.ReasonCount{"later", 1}),
+	}, r.Rules)
+
+	// not_dm: L1, L2, L10, on all of which fit.boss fired (3 of 3), against 4 of
+	// the 8 sales-ready leads (L1, L2, L5, L10): lift 1 / 0.5 = 2, suspect.
+	// No other rule fired on 3 not_dm leads with a lift of 1.5: eng.demo is 3/3 vs 8/8.
+	require.Len(t, r.Evidence, 1)
+	e := r.Evidence[0]
+	assert.Equal(t, feedback.Evidence{Reason: "not_dm", Rule: "fit.boss", Contradicted: true, Leads: 3, Fired: 3, Population: 8, PopulationFired: 4,
+		Share: 1, PopulationShare: 0.5, Lift: f(2), Suspect: true}, e)
+
+	// Waits: L1 10h, L2 72h, L3 2h, L4 30h, L5 24h, L10 24h; sorted 2 10 24 24 30 72:
+	// median (24+24)/2 = 24, p90 the ceil(5.4) = 6th = 72. Within 48h: 5; late: L2.
+	// No verdict: L6 (480h, overdue), L7 (12h, waiting).
+	s := r.SLA
+	assert.Equal(t, f(48), s.Hours)
+	assert.Equal(t, 6, s.Measured)
+	assert.Equal(t, f(24), s.MedianHours)
+	assert.Equal(t, f(72), s.P90Hours)
+	assert.Equal(t, []int{5, 1, 1, 1}, []int{s.Within, s.Breached, s.Overdue, s.Waiting})
+	// ann: L1 10h, L3 2h, L5 24h: median 10. bob: L2 72h (late), L4 30h, L10 24h: median 30.
+	// Most late first, then by name: "(nobody yet)" sorts before "bob".
+	assert.Equal(t, []feedback.OwnerSLA{
+		{Owner: feedback.NobodyYet, Verdicts: 0, Breached: 1},
+		{Owner: "bob", Verdicts: 3, Breached: 1, MedianHours: f(30)},
+		{Owner: "ann", Verdicts: 3, Breached: 0, MedianHours: f(10)},
+	}, stripWaits(s.ByOwner))
+	// L5: recycled 6 Sep, sales-ready again 20 Sep, won 28 Sep.
+	assert.Equal(t, feedback.RecycleOutcome{Leads: 1, SalesReadyAgain: 1, WonLater: 1}, r.Recycle)
+
+	// JSON carries the counts, and no NaN: rates without verdicts are null.
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteJSON(&buf))
+	var back map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
+	assert.Equal(t, 3.0, back["rejected"])
+	assert.NotContains(t, buf.String(), "NaN")
+}
+
+// stripWaits drops the unexported waits, for comparison.
+func stripWaits(os []feedback.OwnerSLA) []feedback.OwnerSLA {
+	out := make([]feedback.OwnerSLA, len(os))
+	for i, o := range os {
+		out[i] = feedback.OwnerSLA{Owner: o.Owner, Verdicts: o.Verdicts, Breached: o.Breached, MedianHours: o.MedianHours}
+	}
+	return out
+}
+
+// The same numbers, as people read them: text and CSV pinned whole.
+func TestReportWritten(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, fbReport(t).WriteText(&b))
+	assert.Equal(t, `What sales said: fb, as of 2026-09-30T00:00:00Z
+
+10 leads; 8 became sales-ready and went to sales; 6 got a verdict, 2 none yet.
+Accepted 2 (33.3%), rejected 3 (50.0%), recycled 1 (16.7%) of the 6 verdicts.
+1 more lead has dispositions but never became sales-ready; not in the rates.
+Reasons: not_dm 3, later 1.
+
+Findings
+
+- fit.boss fired on 100.0% of leads sales gave not_dm (3 of 3) vs 50.0% of all sales-ready leads (4 of 8), 2.00 times as often: sales says the rule is probably wrong.
+
+Rejection reasons against rules
+
+  reason  rule      fired on leads given the reason  fired on all sales-ready leads  lift  says
+  not_dm  fit.boss                  3 of 3 (100.0%)                  4 of 8 (50.0%)  2.00  probably wrong
+
+By sourcing campaign (first touch)
+
+  campaign  sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
+  ads                 5         3         0         3         0        0.0%     100.0%  not_dm 3
+  mail                3         3         2         0         1       66.7%       0.0%  later 1
+
+By sourcing channel (first touch)
+
+  channel  sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
+  paid               5         3         0         3         0        0.0%     100.0%  not_dm 3
+  email              3         3         2         0         1       66.7%       0.0%  later 1
+
+By score band at the hand-off (width 20)
+
+  total    sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
+  100-120            6         4         2         2         0       50.0%      50.0%  not_dm 2
+  140-160            2         2         0         1         1        0.0%      50.0%  not_dm 1, later 1
+
+By grade at the hand-off
+
+  grade  sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
+  A                2         2         0         1         1        0.0%      50.0%  not_dm 1, later 1
+  B                6         4         2         2         0       50.0%      50.0%  not_dm 2
+
+By rule fired at the hand-off
+
+  rule      sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
+  fit.boss            4         4         0         3         1        0.0%      75.0%  not_dm 3, later 1
+  fit.size            6         4         2         1         1       50.0%      25.0%  not_dm 1, later 1
+  eng.demo            8         6         2         3         1       33.3%      50.0%  not_dm 3, later 1
+
+SLA: from sales-ready to the first verdict
+
+SLA 48.0h; 6 verdicts: median 24.0h, p90 72.0h; 5 within the SLA, 1 late. Without a verdict: 1 overdue, 1 still within the SLA.
+
+  owner         verdicts  late or overdue  median wait
+  (nobody yet)         0                1            —
+  bob                  3                1        30.0h
+  ann                  3                0        10.0h
+
+Recycled leads
+
+1 lead recycled; 1 became sales-ready again; 1 won later.
+`, b.String())
+
+	b.Reset()
+	require.NoError(t, fbReport(t).WriteCSV(&b))
+	assert.Equal(t, `section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons
+total,total,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1
+campaign,ads,5,3,0,3,0,0,1,not_dm=3
+campaign,mail,3,3,2,0,1,0.6666666666666666,0,later=1
+channel,paid,5,3,0,3,0,0,1,not_dm=3
+channel,email,3,3,2,0,1,0.6666666666666666,0,later=1
+band,100-120,6,4,2,2,0,0.5,0.5,not_dm=2
+band,140-160,2,2,0,1,1,0,0.5,not_dm=1;later=1
+grade,A,2,2,0,1,1,0,0.5,not_dm=1;later=1
+grade,B,6,4,2,2,0,0.5,0.5,not_dm=2
+rule,fit.boss,4,4,0,3,1,0,0.75,not_dm=3;later=1
+rule,fit.size,6,4,2,1,1,0.5,0.25,not_dm=1;later=1
+rule,eng.demo,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1
+
+reason,rule,contradicted,leads,fired,population,population_fired,share,population_share,lift,suspect
+not_dm,fit.boss,true,3,3,8,4,1,0.5,2,true
+
+owner,verdicts,breached,median_hours
+(nobody yet),0,1,
+bob,3,1,30
+ann,3,0,10
+`, b.String())
+}

@@ -1,0 +1,280 @@
+package feedback
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteJSON writes the report as indented JSON. No number in it is NaN or
+// an infinity: a rate or a median with nothing to divide is null.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteText writes the report as aligned text, for a terminal.
+func (r *Report) WriteText(w io.Writer) error { return r.write(w, false) }
+
+// WriteMarkdown writes the report as Markdown, for a pull request or a wiki.
+func (r *Report) WriteMarkdown(w io.Writer) error { return r.write(w, true) }
+
+// Findings says, one sentence each, what the evidence flags: the rules
+// that fire far more often on leads rejected for a reason that
+// contradicts them than on all sales-ready leads.
+func (r *Report) Findings() []string {
+	var out []string
+	for _, e := range r.Evidence {
+		if !e.Suspect {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s fired on %s of leads sales gave %s (%d of %d) vs %s of all sales-ready leads (%d of %d), %s times as often: sales says the rule is probably wrong",
+			e.Rule, pct(e.Share), e.Reason, e.Fired, e.Leads, pct(e.PopulationShare), e.PopulationFired, e.Population, liftText(e.Lift)))
+	}
+	return out
+}
+
+func (r *Report) write(w io.Writer, md bool) error {
+	b := &strings.Builder{}
+	h1, h2 := "", ""
+	if md {
+		h1, h2 = "# ", "## "
+	}
+	fmt.Fprintf(b, "%sWhat sales said: %s, as of %s\n\n", h1, r.Model, r.AsOf.Format(time.RFC3339))
+	fmt.Fprintf(b, "%d leads; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", r.Leads, r.SalesReady, r.Dispositioned, r.NeverDispositioned)
+	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %d verdicts.\n",
+		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), r.Dispositioned)
+	if r.NotHandedOff > 0 {
+		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more lead has", "more leads have"))
+	}
+	if len(r.Reasons) > 0 {
+		fmt.Fprintf(b, "Reasons: %s.\n", reasonsText(r.Reasons, 0))
+	}
+	if f := r.Findings(); len(f) > 0 {
+		fmt.Fprintf(b, "\n%sFindings\n\n", h2)
+		for _, s := range f {
+			fmt.Fprintf(b, "- %s.\n", s)
+		}
+	}
+
+	if len(r.Evidence) > 0 {
+		fmt.Fprintf(b, "\n%sRejection reasons against rules\n\n", h2)
+		t := table{head: []string{"reason", "rule", "fired on leads given the reason", "fired on all sales-ready leads", "lift", "says"}, right: []bool{false, false, true, true, true, false}}
+		for _, e := range r.Evidence {
+			says := "named by the reason; no sign yet"
+			switch {
+			case e.Suspect:
+				says = "probably wrong"
+			case !e.Contradicted:
+				says = "also over-represented"
+			case e.Fired < MinEvidence:
+				says = fmt.Sprintf("named by the reason; fired on too few (under %d) to say", MinEvidence)
+			}
+			t.rows = append(t.rows, []string{e.Reason, e.Rule, fmt.Sprintf("%d of %d (%s)", e.Fired, e.Leads, pct(e.Share)),
+				fmt.Sprintf("%d of %d (%s)", e.PopulationFired, e.Population, pct(e.PopulationShare)), liftText(e.Lift), says})
+		}
+		t.write(b, md)
+	}
+
+	for _, s := range []struct {
+		title, col string
+		gs         []Group
+	}{
+		{"By sourcing campaign (first touch)", "campaign", r.Campaigns},
+		{"By sourcing channel (first touch)", "channel", r.Channels},
+		{fmt.Sprintf("By score band at the hand-off (width %s)", trim(r.BandWidth)), "total", r.Bands},
+		{"By grade at the hand-off", "grade", r.Grades},
+		{"By rule fired at the hand-off", "rule", r.Rules},
+	} {
+		fmt.Fprintf(b, "\n%s%s\n\n", h2, s.title)
+		t := table{head: []string{s.col, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance", "rejection", "reasons"},
+			right: []bool{false, true, true, true, true, true, true, true, false}}
+		for _, g := range s.gs {
+			t.rows = append(t.rows, []string{g.Name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
+				pctPtr(g.AcceptanceRate), pctPtr(g.RejectionRate), reasonsText(g.Reasons, 2)})
+		}
+		t.write(b, md)
+	}
+
+	fmt.Fprintf(b, "\n%sSLA: from sales-ready to the first verdict\n\n", h2)
+	sla := "the model sets no SLA"
+	if r.SLA.Hours != nil {
+		sla = "SLA " + hours(r.SLA.Hours)
+	}
+	fmt.Fprintf(b, "%s; %d verdicts: median %s, p90 %s; %d within the SLA, %d late. Without a verdict: %d overdue, %d still within the SLA.\n",
+		sla, r.SLA.Measured, hours(r.SLA.MedianHours), hours(r.SLA.P90Hours), r.SLA.Within, r.SLA.Breached, r.SLA.Overdue, r.SLA.Waiting)
+	if len(r.SLA.ByOwner) > 0 {
+		b.WriteString("\n")
+		t := table{head: []string{"owner", "verdicts", "late or overdue", "median wait"}, right: []bool{false, true, true, true}}
+		for _, o := range r.SLA.ByOwner {
+			t.rows = append(t.rows, []string{o.Owner, itoa(o.Verdicts), itoa(o.Breached), hours(o.MedianHours)})
+		}
+		t.write(b, md)
+	}
+
+	fmt.Fprintf(b, "\n%sRecycled leads\n\n", h2)
+	fmt.Fprintf(b, "%s recycled; %d became sales-ready again; %d won later.\n", count(r.Recycle.Leads, "lead", "leads"), r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteCSV writes the report as three CSV tables separated by blank lines:
+// the groups (section total, campaign, channel, band, grade, rule), the
+// evidence, and the SLA by owner.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"section", "name", "sales_ready", "dispositioned", "accepted", "rejected", "recycled", "acceptance_rate", "rejection_rate", "reasons"})
+	total := Group{Name: "total", SalesReady: r.SalesReady, Dispositioned: r.Dispositioned, Accepted: r.Accepted, Rejected: r.Rejected, Recycled: r.Recycled,
+		AcceptanceRate: r.AcceptanceRate, RejectionRate: r.RejectionRate, Reasons: r.Reasons}
+	row := func(section string, g Group) {
+		cw.Write([]string{section, g.Name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
+			numPtr(g.AcceptanceRate), numPtr(g.RejectionRate), reasonsCSV(g.Reasons)})
+	}
+	row("total", total)
+	for _, s := range []struct {
+		name string
+		gs   []Group
+	}{{"campaign", r.Campaigns}, {"channel", r.Channels}, {"band", r.Bands}, {"grade", r.Grades}, {"rule", r.Rules}} {
+		for _, g := range s.gs {
+			row(s.name, g)
+		}
+	}
+	cw.Flush()
+	io.WriteString(w, "\n")
+	cw.Write([]string{"reason", "rule", "contradicted", "leads", "fired", "population", "population_fired", "share", "population_share", "lift", "suspect"})
+	for _, e := range r.Evidence {
+		cw.Write([]string{e.Reason, e.Rule, strconv.FormatBool(e.Contradicted), itoa(e.Leads), itoa(e.Fired), itoa(e.Population), itoa(e.PopulationFired),
+			num(e.Share), num(e.PopulationShare), numPtr(e.Lift), strconv.FormatBool(e.Suspect)})
+	}
+	cw.Flush()
+	io.WriteString(w, "\n")
+	cw.Write([]string{"owner", "verdicts", "breached", "median_hours"})
+	for _, o := range r.SLA.ByOwner {
+		cw.Write([]string{o.Owner, itoa(o.Verdicts), itoa(o.Breached), numPtr(o.MedianHours)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// table is a table of text cells, written aligned or as Markdown.
+type table struct {
+	head  []string
+	rows  [][]string
+	right []bool
+}
+
+func (t table) write(b *strings.Builder, md bool) {
+	if len(t.rows) == 0 {
+		b.WriteString("(none)\n")
+		return
+	}
+	if md {
+		line := func(cells []string) { b.WriteString("| " + strings.Join(cells, " | ") + " |\n") }
+		line(t.head)
+		sep := make([]string, len(t.head))
+		for i := range sep {
+			sep[i] = "---"
+			if t.right[i] {
+				sep[i] = "---:"
+			}
+		}
+		line(sep)
+		for _, r := range t.rows {
+			line(r)
+		}
+		return
+	}
+	width := make([]int, len(t.head))
+	for _, r := range append([][]string{t.head}, t.rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for _, r := range append([][]string{t.head}, t.rows...) {
+		var cells []string
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-len([]rune(c)))
+			if t.right[i] {
+				cells = append(cells, pad+c)
+			} else {
+				cells = append(cells, c+pad)
+			}
+		}
+		b.WriteString("  " + strings.TrimRight(strings.Join(cells, "  "), " ") + "\n")
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+
+func pctOf(a, b int) string {
+	if b == 0 {
+		return "—"
+	}
+	return pct(float64(a) / float64(b))
+}
+
+func pctPtr(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return pct(*v)
+}
+
+func liftText(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 2, 64)
+}
+
+func hours(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 1, 64) + "h"
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func numPtr(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return num(*v)
+}
+
+// reasonsText says reasons with counts, the first n (all when n is 0).
+func reasonsText(rs []ReasonCount, n int) string {
+	var parts []string
+	for i, rc := range rs {
+		if n > 0 && i == n {
+			parts = append(parts, fmt.Sprintf("+%d more", len(rs)-n))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", rc.Reason, rc.Leads))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func reasonsCSV(rs []ReasonCount) string {
+	var parts []string
+	for _, rc := range rs {
+		parts = append(parts, fmt.Sprintf("%s=%d", rc.Reason, rc.Leads))
+	}
+	return strings.Join(parts, ";")
+}
+
+// count says a number with the word that goes with it.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}

@@ -1,0 +1,198 @@
+package scoring
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Status is what sales did with a lead handed to it.
+type Status string
+
+// The dispositions sales gives a lead.
+const (
+	// Accepted: sales takes the lead on (a sales-accepted lead, SAL).
+	Accepted Status = "accepted"
+	// Rejected: sales turns the lead down, with a reason from the model's
+	// catalogue. The score is unchanged; the rejection is evidence against
+	// the rules the reason contradicts (see package feedback).
+	Rejected Status = "rejected"
+	// Recycled: sales hands the lead back to marketing, with a reason. What
+	// the model's recycle policy resets stops counting, and the hold-down
+	// keeps the lead from being sales-ready again for a while.
+	Recycled Status = "recycled"
+)
+
+// Statuses lists the statuses in the order the docs give them.
+var Statuses = []Status{Accepted, Rejected, Recycled}
+
+// Disposition is one verdict of sales on a lead: what, when, why and who.
+type Disposition struct {
+	At     time.Time `json:"at"`
+	Status Status    `json:"status"`
+	// Reason is a code of the model's catalogue (handoff: reasons); empty
+	// for an accepted lead.
+	Reason string `json:"reason,omitempty"`
+	// Owner is the sales rep who gave the verdict, when known.
+	Owner string `json:"owner,omitempty"`
+}
+
+// String says the verdict as labels read: "accepted", "rejected:no_budget".
+func (d Disposition) String() string {
+	if d.Reason == "" {
+		return string(d.Status)
+	}
+	return string(d.Status) + ":" + d.Reason
+}
+
+// Verdict is what sales' dispositions did to a score (Result.Verdict): the
+// latest disposition at or before the as-of time, and, after a recycle, the
+// events it reset and the hold-down.
+type Verdict struct {
+	// Latest is the latest disposition at or before the as-of time; nil
+	// when sales gave none by then.
+	Latest *Disposition `json:"latest,omitempty"`
+	// Recycled is when sales last recycled the lead (nil: never, by the
+	// as-of time). From then on the events of the types the model's
+	// recycle policy resets, at or before that moment, do not count.
+	Recycled *time.Time `json:"recycled,omitempty"`
+	// Reset is how many of the lead's events the recycle took out.
+	Reset int `json:"reset"`
+	// HeldUntil is when the hold-down after the recycle ends, while it is
+	// in force at the as-of time; nil otherwise.
+	HeldUntil *time.Time `json:"held_until,omitempty"`
+	// Held is the stage the hold-down kept the lead from (the sales-ready
+	// stage or above), "" when it stopped nothing.
+	Held string `json:"held,omitempty"`
+}
+
+// dispositions works out what a lead's dispositions mean as of asOf: the
+// verdict for the result, the lead with the events the last recycle reset
+// taken out (when filter is set; a timeline's replay takes them out
+// itself), and whether the hold-down is in force.
+func (s *Scorer) dispositions(lead Lead, asOf time.Time, filter bool) (Lead, *Verdict, bool) {
+	if len(lead.Dispositions) == 0 {
+		return lead, nil, false
+	}
+	v := &Verdict{}
+	for i := range lead.Dispositions {
+		d := &lead.Dispositions[i]
+		if d.At.After(asOf) {
+			continue
+		}
+		if v.Latest == nil || !d.At.Before(v.Latest.At) {
+			latest := *d
+			v.Latest = &latest
+		}
+		if d.Status == Recycled && (v.Recycled == nil || d.At.After(*v.Recycled)) {
+			at := d.At
+			v.Recycled = &at
+		}
+	}
+	if v.Latest == nil {
+		return lead, nil, false
+	}
+	h := s.model.Handoff
+	if v.Recycled == nil || h == nil {
+		return lead, v, false
+	}
+	held := false
+	if h.Hold > 0 {
+		if until := v.Recycled.Add(h.Hold); asOf.Before(until) {
+			v.HeldUntil, held = &until, true
+		}
+	}
+	if filter && len(h.ResetTypes) > 0 {
+		kept := make([]Event, 0, len(lead.Events))
+		for _, e := range lead.Events {
+			if resets(h.ResetTypes, e, *v.Recycled) {
+				v.Reset++
+				continue
+			}
+			kept = append(kept, e)
+		}
+		if v.Reset > 0 {
+			lead.Events = kept
+		}
+	}
+	return lead, v, held
+}
+
+// resets reports whether a recycle at r takes out the event: one of the
+// reset types, at or before the recycle.
+func resets(types []string, e Event, r time.Time) bool {
+	if e.At.After(r) {
+		return false
+	}
+	i := sort.SearchStrings(types, e.Type)
+	return i < len(types) && types[i] == e.Type
+}
+
+// describe says the verdict in a few lines, for explanations: the latest
+// disposition with its reason's description, the recycle and the hold.
+func (v *Verdict) describe(reason func(code string) string, resetWhat string) []string {
+	if v == nil || v.Latest == nil {
+		return nil
+	}
+	var out []string
+	d := v.Latest
+	line := fmt.Sprintf("sales: %s on %s", d.Status, d.At.Format(time.RFC3339))
+	if d.Reason != "" {
+		line += " as " + d.Reason
+		if desc := reason(d.Reason); desc != "" {
+			line += " (" + desc + ")"
+		}
+	}
+	if d.Owner != "" {
+		line += " by " + d.Owner
+	}
+	out = append(out, line)
+	if v.Recycled != nil {
+		when := v.Recycled.Format(time.RFC3339)
+		switch {
+		case resetWhat == "":
+			out = append(out, fmt.Sprintf("recycled on %s; the model's recycle policy resets nothing", when))
+		default:
+			verb := "count"
+			if v.Reset == 1 {
+				verb = "counts"
+			}
+			out = append(out, fmt.Sprintf("recycled on %s: %s of %s at or before it no longer %s", when, plural(v.Reset, "event"), resetWhat, verb))
+		}
+	}
+	if v.HeldUntil != nil {
+		until := v.HeldUntil.Format(time.RFC3339)
+		if v.Held != "" {
+			out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down, which keeps it from %s", until, v.Held))
+		} else {
+			out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down: it cannot be sales-ready before then", until))
+		}
+	}
+	return out
+}
+
+// resetWhat names what a model's recycle resets, for messages:
+// "engagement (email_click, page_view)".
+func resetWhat(resetNames, types []string) string {
+	if len(types) == 0 {
+		return ""
+	}
+	return strings.Join(resetNames, ", ") + " (" + strings.Join(types, ", ") + ")"
+}
+
+// verdictLines says the result's verdict for WriteText.
+func (x *Explanation) verdictLines() []string {
+	h := x.model.Handoff
+	reason := func(code string) string {
+		if r := h.Reason(code); r != nil {
+			return r.Description
+		}
+		return ""
+	}
+	what := ""
+	if h != nil {
+		what = resetWhat(h.Resets, h.ResetTypes)
+	}
+	return x.Result.Verdict.describe(reason, what)
+}
