@@ -50,6 +50,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x [1]\nb: *x\n<<: {c: 1}\n"))
 	f.Add([]byte("fields: {x: {type: time, default: 2026-13-45}}\n"))
 	addSeeds(f, isModelSeed)
+	for _, tc := range yamlMistakes {
+		f.Add([]byte(tc.src))
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if fuzzinput.Skip(len(src)) {
 			return
@@ -110,6 +113,9 @@ func FuzzFormat(f *testing.F) {
 		f.Add(src)
 	}
 	addSeeds(f, func(string) bool { return true })
+	for _, tc := range yamlMistakes {
+		f.Add([]byte(tc.src))
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if fuzzinput.Skip(len(src)) {
 			return
