@@ -137,6 +137,11 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 	if len(root.Content) == 0 {
 		return
 	}
+	if root.Content[0].Kind != yaml.MappingNode {
+		// Not a rule file at all (a text, a list): say so without showing it.
+		fail("this is not a rule file: a rule file is a YAML mapping of keys to values, such as leadscore: 1")
+		return
+	}
 	includes := d.top(root.Content[0], from == nil)
 	for _, inc := range includes {
 		diag := l.doc.Diag(d.pos(inc), fmt.Sprintf("cannot include %q", inc.Value))
@@ -181,6 +186,9 @@ func (l *loader) resolve(from, inc string) (string, string) {
 	}
 	if rel == ".." || strings.HasPrefix(rel, "../") || !fs.ValidPath(target) {
 		return "", "the path leaves the rule directory; keep included files beside or below the main rule file"
+	}
+	if !IsYAML(target) {
+		return "", "an included file is a rule file, ending in .yaml or .yml"
 	}
 	return target, ""
 }

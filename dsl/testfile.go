@@ -164,6 +164,10 @@ func ParseTestFile(filename string, src []byte) (*TestFile, error) {
 		return t, nil
 	}
 	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		// Not a test file at all (a text, a list): say so without showing it.
+		return t, Diagnostics{{Pos: Pos{File: filename}, Message: "this is not a test file: a test file is a YAML mapping of keys to values, starting with model: (the rule file it tests)"}}
+	}
 	d.mapping(top, "the test file", []string{"model", "as_of", "fixtures", "cases"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "model":
