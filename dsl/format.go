@@ -31,6 +31,7 @@ func Format(src []byte) (out []byte, err error) {
 			out, err = nil, fmt.Errorf("cannot format this file (please report it with the file): %v", r)
 		}
 	}()
+	src = normalizeBreaks(src)
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, fmt.Errorf("the file is not valid YAML: %v", err)
@@ -38,8 +39,7 @@ func Format(src []byte) (out []byte, err error) {
 	if len(root.Content) == 0 {
 		return src, nil
 	}
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
-	p := &printer{lines: strings.Split(text, "\n")}
+	p := &printer{lines: strings.Split(string(src), "\n")}
 	p.comment(root.HeadComment, 0)
 	top := root.Content[0]
 	if top.Kind == yaml.MappingNode && len(top.Content) > 0 {

@@ -20,11 +20,23 @@ import (
 // handful of shapes around expressions, which these functions recognise
 // on the line where the file stops being YAML.
 
+// normalizeBreaks turns every line break YAML reads as one (CR LF, a lone
+// CR, NEL) into LF, so that the lines this package counts and shows are
+// YAML's lines, and comments carry no stray CR. YAML reads the values of
+// the file the same either way.
+func normalizeBreaks(src []byte) []byte {
+	if !bytes.ContainsRune(src, '\r') && !bytes.Contains(src, []byte("\u0085")) {
+		return src
+	}
+	src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	src = bytes.ReplaceAll(src, []byte("\r"), []byte("\n"))
+	return bytes.ReplaceAll(src, []byte("\u0085"), []byte("\n"))
+}
+
 // splitLines splits a file into the lines that snippets show: line breaks
 // normalised, bytes that are not UTF-8 shown as U+FFFD.
 func splitLines(src []byte) []string {
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(string(normalizeBreaks(src)), "\n")
 	for i, l := range lines {
 		if !utf8.ValidString(l) {
 			lines[i] = strings.ToValidUTF8(l, "\uFFFD")
@@ -37,6 +49,7 @@ func splitLines(src []byte) []string {
 // decoder (to look for more documents), or a diagnostic at the mistake
 // when the file is not UTF-8 text or not YAML; io.EOF for an empty file.
 func decodeYAML(file string, src []byte, lines []string) (*yaml.Node, *yaml.Decoder, *Diagnostic, error) {
+	src = normalizeBreaks(src)
 	if d := encodingError(file, src, lines); d != nil {
 		return nil, nil, d, nil
 	}

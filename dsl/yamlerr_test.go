@@ -176,3 +176,22 @@ func TestCommentAfterAWholeExpression(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `title == "VP"`, doc.Rules[0].When.Text)
 }
+
+// Every line break YAML reads as one (LF, CR LF, a lone CR, NEL) counts as
+// one here too: the same mistakes are reported at the same lines, and
+// formatting settles at once (fuzzing found comments that kept a CR and
+// gained a blank line on each pass; seed kept in testdata/fuzz/FuzzFormat).
+func TestLineBreaks(t *testing.T) {
+	src := withWhen("    when: \"VP\" in title") + "# one\n# two\n"
+	_, err := dsl.Parse("m.yaml", []byte(src))
+	want := renderDiags(t, err)
+	formatted, err := dsl.Format([]byte(yamlBase + "\n# one\n# two\n"))
+	require.NoError(t, err)
+	for _, br := range []string{"\r\n", "\r", "\u0085"} {
+		_, err := dsl.Parse("m.yaml", []byte(strings.ReplaceAll(src, "\n", br)))
+		assert.Equal(t, want, renderDiags(t, err), "%q", br)
+		once, err := dsl.Format([]byte(strings.ReplaceAll(yamlBase+"\n# one\n# two\n", "\n", br)))
+		require.NoError(t, err, "%q", br)
+		assert.Equal(t, string(formatted), string(once), "%q", br)
+	}
+}
