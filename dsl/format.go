@@ -53,6 +53,12 @@ func Format(src []byte) (out []byte, err error) {
 	}
 	p.block(top, 0, "top")
 	p.comment(root.Content[0].FootComment, 0)
+	if root.FootComment != "" {
+		// YAML gives the document a foot comment only when a blank line
+		// parts it from the content: keep that line, or the comment
+		// becomes the last node's on the next pass.
+		p.out.WriteString("\n")
+	}
 	p.comment(root.FootComment, 0)
 	out = []byte(strings.TrimRight(p.out.String(), "\n") + "\n")
 	if err := sameMeaning(src, out); err != nil {
