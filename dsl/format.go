@@ -41,6 +41,11 @@ func Format(src []byte) (out []byte, err error) {
 	}
 	p := &printer{lines: strings.Split(string(src), "\n")}
 	p.comment(root.HeadComment, 0)
+	if root.HeadComment != "" {
+		// As for the foot comment below: YAML gives the document a head
+		// comment only when a blank line parts it from the content.
+		p.out.WriteString("\n")
+	}
 	top := root.Content[0]
 	if top.Kind == yaml.MappingNode && len(top.Content) > 0 {
 		// The comment above the first key is the file's header: it stays on
@@ -56,7 +61,8 @@ func Format(src []byte) (out []byte, err error) {
 	if root.FootComment != "" {
 		// YAML gives the document a foot comment only when a blank line
 		// parts it from the content: keep that line, or the comment
-		// becomes the last node's on the next pass.
+		// becomes the last node's on the next pass (and the next one's on
+		// the pass after).
 		p.out.WriteString("\n")
 	}
 	p.comment(root.FootComment, 0)
