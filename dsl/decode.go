@@ -215,7 +215,17 @@ func (d *decoder) expr(n *yaml.Node, what string) *Expr {
 		d.errorf(n, "%s is empty; write a condition such as: employees >= 50", what)
 		return nil
 	}
-	return newExpr(n, d.file, d.lines)
+	e := newExpr(n, d.file, d.lines)
+	if pos, msg := commentCut(n, e, d.lines, strings.TrimPrefix(what, "define ")); msg != "" {
+		d.errorAt(pos, "%s", msg)
+		return nil
+	}
+	if i := openText(e.Text); i >= 0 {
+		q := string([]rune(e.Text)[i])
+		d.errorAt(e.PosAt(i), "the text that starts with this %s is not closed; end it with %s (a text in an expression starts and ends with the same quote)", q, q)
+		return nil
+	}
+	return e
 }
 
 // Top-level keys of a root file, and the subset an included file may hold.

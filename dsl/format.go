@@ -31,6 +31,7 @@ func Format(src []byte) (out []byte, err error) {
 			out, err = nil, fmt.Errorf("cannot format this file (please report it with the file): %v", r)
 		}
 	}()
+	src = normalizeBreaks(src)
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
 		return nil, fmt.Errorf("the file is not valid YAML: %v", err)
@@ -38,9 +39,13 @@ func Format(src []byte) (out []byte, err error) {
 	if len(root.Content) == 0 {
 		return src, nil
 	}
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
-	p := &printer{lines: strings.Split(text, "\n")}
+	p := &printer{lines: strings.Split(string(src), "\n")}
 	p.comment(root.HeadComment, 0)
+	if root.HeadComment != "" {
+		// As for the foot comment below: YAML gives the document a head
+		// comment only when a blank line parts it from the content.
+		p.out.WriteString("\n")
+	}
 	top := root.Content[0]
 	if top.Kind == yaml.MappingNode && len(top.Content) > 0 {
 		// The comment above the first key is the file's header: it stays on
@@ -53,6 +58,13 @@ func Format(src []byte) (out []byte, err error) {
 	}
 	p.block(top, 0, "top")
 	p.comment(root.Content[0].FootComment, 0)
+	if root.FootComment != "" {
+		// YAML gives the document a foot comment only when a blank line
+		// parts it from the content: keep that line, or the comment
+		// becomes the last node's on the next pass (and the next one's on
+		// the pass after).
+		p.out.WriteString("\n")
+	}
 	p.comment(root.FootComment, 0)
 	out = []byte(strings.TrimRight(p.out.String(), "\n") + "\n")
 	if err := sameMeaning(src, out); err != nil {

@@ -65,6 +65,8 @@ func TestFormatTrailingComments(t *testing.T) {
 		"model: m\nleadscore: 1\nfields:\n  a:\n    type: int\n    # inner trailing\nscores: {}\n",
 		"leadscore: 1\nrules:\n  - id: x\n    points: 1\n    # trailing in rule\n  - id: y\n# at the end\n",
 		"# header\n\nmodel: m # the name\nleadscore: 1\n\n# the rules\nrules:\n  # first\n  - id: x # inline\n",
+		"leadscore: 1\nmodel: m\n\n# the end, in two parts\n\n# found by fuzzing: a blank line parts the file's last comments from it\n",
+		"# a header, in two parts\n\n# found by fuzzing: a blank line parts the file's first comments from it\n\n- a\n",
 	} {
 		once, err := dsl.Format([]byte(src))
 		require.NoError(t, err, src)

@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,8 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -121,17 +118,15 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 	}
 	l.done[name] = true
 	l.doc.Files = append(l.doc.Files, display)
-	text := strings.ReplaceAll(string(src), "\r\n", "\n")
-	l.doc.sources[display] = strings.Split(text, "\n")
+	l.doc.sources[display] = splitLines(src)
 
-	var root yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	if err := dec.Decode(&root); err != nil {
-		if err == io.EOF {
-			fail("the file is empty; a rule file starts with leadscore: 1", nil)
-			return
-		}
-		l.diags = append(l.diags, l.yamlError(display, err))
+	root, dec, diag, err := decodeYAML(display, src, l.doc.sources[display])
+	if err == io.EOF {
+		fail("the file is empty; a rule file starts with leadscore: 1", nil)
+		return
+	}
+	if diag != nil {
+		l.diags = append(l.diags, diag)
 		return
 	}
 	var extra yaml.Node
@@ -141,6 +136,11 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 	}
 	d := &decoder{file: display, lines: l.doc.sources[display], doc: l.doc, diags: &l.diags}
 	if len(root.Content) == 0 {
+		return
+	}
+	if root.Content[0].Kind != yaml.MappingNode {
+		// Not a rule file at all (a text, a list): say so without showing it.
+		fail("this is not a rule file: a rule file is a YAML mapping of keys to values, such as leadscore: 1", nil)
 		return
 	}
 	includes := d.top(root.Content[0], from == nil)
@@ -188,6 +188,9 @@ func (l *loader) resolve(from, inc string) (string, string) {
 	if rel == ".." || strings.HasPrefix(rel, "../") || !fs.ValidPath(target) {
 		return "", "the path leaves the rule directory; keep included files beside or below the main rule file"
 	}
+	if !IsYAML(target) {
+		return "", "an included file is a rule file, ending in .yaml or .yml"
+	}
 	return target, ""
 }
 
@@ -203,20 +206,4 @@ func describeOpenError(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
-// yamlError positions a YAML syntax error from the parser's message.
-func (l *loader) yamlError(file string, err error) *Diagnostic {
-	msg := err.Error()
-	pos := Pos{File: file}
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		msg = m[2]
-		if m[1] != "" {
-			pos.Line, _ = strconv.Atoi(m[1])
-			pos.Col = 1
-		}
-	}
-	return l.doc.Diag(pos, "YAML syntax error: "+msg+" (check the indentation and the colons on this line and the one before)")
 }

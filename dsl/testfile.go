@@ -1,12 +1,10 @@
 package dsl
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -158,22 +156,25 @@ func LoadTestFile(path string) (*TestFile, error) {
 // ParseTestFile decodes a test file held in memory.
 func ParseTestFile(filename string, src []byte) (*TestFile, error) {
 	t := &TestFile{File: filename, sources: sources{}}
-	t.sources[filename] = strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	t.sources[filename] = splitLines(src)
 	doc := &Document{sources: t.sources}
 	var diags Diagnostics
 	d := &decoder{file: filename, lines: t.sources[filename], doc: doc, diags: &diags}
-	var root yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&root); err != nil {
-		if err == io.EOF {
-			return t, Diagnostics{{Pos: Pos{File: filename}, Message: "the test file is empty; it starts with model: (the rule file it tests)"}}
-		}
-		l := &loader{doc: doc}
-		return t, Diagnostics{l.yamlError(filename, err)}
+	root, _, diag, err := decodeYAML(filename, src, t.sources[filename])
+	if err == io.EOF {
+		return t, Diagnostics{{Pos: Pos{File: filename}, Message: "the test file is empty; it starts with model: (the rule file it tests)"}}
+	}
+	if diag != nil {
+		return t, Diagnostics{diag}
 	}
 	if len(root.Content) == 0 {
 		return t, nil
 	}
 	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		// Not a test file at all (a text, a list): say so without showing it.
+		return t, Diagnostics{{Pos: Pos{File: filename}, Message: "this is not a test file: a test file is a YAML mapping of keys to values, starting with model: (the rule file it tests)"}}
+	}
 	d.mapping(top, "the test file", []string{"model", "as_of", "fixtures", "cases"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "model":

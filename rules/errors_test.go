@@ -226,9 +226,9 @@ m.yaml:18:5: this grade has no name; add grade: A (or B, C...)
 	{
 		name: "YAML syntax error",
 		src:  strings.Replace(base, "  title: string", "  title: string\n   oops: [", 1),
-		want: `m.yaml:5:1: YAML syntax error: mapping values are not allowed in this context (check the indentation and the colons on this line and the one before)
+		want: `m.yaml:5:4: YAML syntax error: mapping values are not allowed in this context (check the indentation and the colons on this line and the one before)
        oops: [
-    ^
+       ^
 `,
 	},
 	{

@@ -11,9 +11,13 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/fuzzinput"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
+
+// TestMain bounds the fuzzing engine's minimization (see fuzzinput).
+func TestMain(m *testing.M) { fuzzinput.Main(m) }
 
 // FuzzCompile compiles arbitrary rule files: every outcome is a model or
 // positioned diagnostics, never a panic, and never an internal error.
@@ -37,7 +41,26 @@ func FuzzCompile(f *testing.F) {
 	for _, when := range hostileWhens {
 		f.Add(strings.Replace(base, "when: employees > 10", "when: |\n      "+when, 1))
 	}
+	// The small seed files dsl's fuzz targets start from: with them the
+	// fuzzer works on inputs it can run and minimize quickly (see fuzzinput).
+	seeds, err := filepath.Glob(filepath.Join("..", "dsl", "testdata", "seeds", "*.yaml"))
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no seed files: %v", err)
+	}
+	for _, name := range seeds {
+		if strings.HasSuffix(name, "_test.yaml") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(src))
+	}
 	f.Fuzz(func(t *testing.T, src string) {
+		if fuzzinput.Skip(len(src)) {
+			return
+		}
 		m, err := rules.CompileBytes("f.yaml", []byte(src))
 		if (m == nil) == (err == nil) {
 			t.Fatalf("want a model or an error, got %v and %v", m, err)

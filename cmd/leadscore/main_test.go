@@ -169,7 +169,7 @@ func TestTestCommand(t *testing.T) {
 	assert.Contains(t, out, "test: 33 passed, 0 failed, 1 skipped\n")
 	assert.Contains(t, out, "coverage of b2b-saas by "+td("b2b-saas_test.yaml")+": 100.0% (69 of 69 outcomes)")
 
-	failing := filepath.Join("..", "..", "scoring", "scoringtest", "testdata", "failing.yaml")
+	failing := filepath.Join("..", "..", "testdata", "failing.yaml")
 	code, out, _ = leadscore(t, "", "test", failing)
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, out, "FAIL  sales thinks an analyst who asked for a demo is sales-ready")

@@ -13,6 +13,9 @@ package scoringtest
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -85,15 +88,21 @@ func RunFile(path string, opts Options) *FileResult {
 		}
 		// Go on: checking the cases against the model reports the rest.
 	}
-	fr.ModelFile = filepath.FromSlash(tf.Model.Value)
-	if !filepath.IsAbs(fr.ModelFile) {
-		fr.ModelFile = filepath.Join(filepath.Dir(path), fr.ModelFile)
+	dir := filepath.Dir(path)
+	if why := dsl.CheckIn(dir, tf.Model.Value); why != "" {
+		// Refused, or missing: nothing of what the path points at is read.
+		diags = append(diags, tf.Diag(tf.Model.Pos, fmt.Sprintf("cannot load model %s: %s; model: must name a file inside the directory of this test file, such as %s",
+			tf.Model.Value, why, modelBeside(dir, tf.Model.Value))))
+		diags.Sort()
+		fr.Err = diags
+		return fr
 	}
-	m, err := rules.CompileFile(fr.ModelFile)
+	fr.ModelFile = filepath.Join(dir, filepath.FromSlash(tf.Model.Value))
+	m, err := rules.CompileFileIn(dir, tf.Model.Value)
 	if err != nil {
 		var ds dsl.Diagnostics
 		if errors.As(err, &ds) && len(ds) == 1 && ds[0].Pos.Line == 0 {
-			// The model file itself is missing or unreadable: say so at the model: line.
+			// The model file itself is unreadable or empty: say so at the model: line.
 			err = dsl.Diagnostics{tf.Diag(tf.Model.Pos, fmt.Sprintf("cannot load model %s: %s", tf.Model.Value, ds[0].Message))}
 		}
 		if errors.As(err, &ds) {
@@ -400,4 +409,39 @@ func orNone(s string) string {
 
 func num(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
+}
+
+// modelBeside names a rule file for a test file in dir to name: the one it
+// named, if a rule file of that name is in dir, else the first rule file
+// there, else model.yaml.
+func modelBeside(dir, named string) string {
+	entries, _ := os.ReadDir(dir)
+	var models []string
+	for _, e := range entries {
+		if n := e.Name(); e.Type().IsRegular() && dsl.IsYAML(n) && !dsl.IsTestFile(n) && isRuleFile(filepath.Join(dir, n)) {
+			models = append(models, n)
+		}
+	}
+	base := path.Base(strings.ReplaceAll(named, `\`, "/"))
+	if slices.Contains(models, base) {
+		return base
+	}
+	if len(models) > 0 {
+		return models[0]
+	}
+	return "model.yaml"
+}
+
+// isRuleFile reports whether a file starts a line with leadscore:, as rule
+// files do (test files do not); only its first kilobytes are read.
+func isRuleFile(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4<<10)
+	n, _ := io.ReadFull(f, head)
+	text := "\n" + string(head[:n])
+	return strings.Contains(text, "\nleadscore:")
 }

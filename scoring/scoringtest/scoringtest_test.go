@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/scoring/scoringtest"
 )
 
@@ -31,9 +32,13 @@ func TestBundledCoverageIsComplete(t *testing.T) {
 	assert.Equal(t, scoringtest.Totals{Passed: 28, Pending: 1}, scoringtest.Count([]*scoringtest.FileResult{fr}))
 }
 
+// failingFile has cases with deliberately wrong expectations, beside the
+// bundled model it names.
+var failingFile = filepath.Join("..", "..", "testdata", "failing.yaml")
+
 // A failing case shows what it expected, what it got, and the explanation.
 func TestFailingCaseReport(t *testing.T) {
-	fr := scoringtest.RunFile(filepath.Join("testdata", "failing.yaml"), scoringtest.Options{})
+	fr := scoringtest.RunFile(failingFile, scoringtest.Options{})
 	require.NoError(t, fr.Err)
 	var b bytes.Buffer
 	require.NoError(t, scoringtest.WriteText(&b, []*scoringtest.FileResult{fr}, true))
@@ -60,7 +65,7 @@ func TestRunFilter(t *testing.T) {
 func TestJUnitReport(t *testing.T) {
 	files := []*scoringtest.FileResult{
 		scoringtest.RunFile(filepath.Join("..", "..", "testdata", "b2b-saas_test.yaml"), scoringtest.Options{}),
-		scoringtest.RunFile(filepath.Join("testdata", "failing.yaml"), scoringtest.Options{}),
+		scoringtest.RunFile(failingFile, scoringtest.Options{}),
 	}
 	var b bytes.Buffer
 	require.NoError(t, scoringtest.WriteJUnit(&b, files))
@@ -92,13 +97,19 @@ func TestJUnitReport(t *testing.T) {
 	assert.Contains(t, failing.Failure.Text, "no   lower(industry) in target_industries")
 }
 
-// writeTest writes a test file for the bundled model into a temporary directory.
+// writeTest writes a test file into a temporary directory, beside a copy of
+// the bundled model (and its include), which the file names as MODEL.
 func writeTest(t *testing.T, body string) string {
 	t.Helper()
-	model, err := filepath.Abs(filepath.Join("..", "..", "testdata", "b2b-saas.yaml"))
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "x_test.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(body, "MODEL", model)), 0o644))
+	dir := t.TempDir()
+	for _, name := range []string{"b2b-saas.yaml", filepath.Join("common", "lists.yaml")} {
+		src, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), src, 0o644))
+	}
+	path := filepath.Join(dir, "x_test.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(body, "MODEL", "b2b-saas.yaml")), 0o644))
 	return path
 }
 
@@ -165,3 +176,87 @@ cases:
 }
 
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// A test file's model: is confined to the test file's directory, as an
+// include is to its rule directory: a path out of it (absolute, with ..,
+// through a symbolic link) is refused before anything is read, and no
+// message shows a line of what it points at.
+func TestModelPathConfined(t *testing.T) {
+	const secret = "TOKEN=hunter2"
+	outside := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte(secret+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(outside, "secret"), []byte(secret+"\n"), 0o644))
+	for _, tc := range []struct {
+		name, model string
+		setup       func(dir string)
+		want        string
+	}{
+		{"an absolute path", "/etc/passwd", nil,
+			`x_test.yaml:1:8: cannot load model /etc/passwd: the path is absolute; model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: /etc/passwd
+           ^
+`},
+		{"an absolute path to a rule file", filepath.ToSlash(filepath.Join(outside, "secret.yaml")), nil,
+			`x_test.yaml:1:8: cannot load model OUTSIDE/secret.yaml: the path is absolute; model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: OUTSIDE/secret.yaml
+           ^
+`},
+		{"a path up and out", "../../secret", nil,
+			`x_test.yaml:1:8: cannot load model ../../secret: the path leads out of that directory (..); model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: ../../secret
+           ^
+`},
+		{"a path that goes down, then up and out", "common/../../secret.yaml", nil,
+			`x_test.yaml:1:8: cannot load model common/../../secret.yaml: the path leads out of that directory (..); model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: common/../../secret.yaml
+           ^
+`},
+		{"a symbolic link out", "link.yaml", func(dir string) {
+			require.NoError(t, os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(dir, "link.yaml")))
+		}, `x_test.yaml:1:8: cannot load model link.yaml: the path leads out of that directory through a symbolic link; model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: link.yaml
+           ^
+`},
+		{"a directory linked from outside", "rules/secret.yaml", func(dir string) {
+			require.NoError(t, os.Symlink(outside, filepath.Join(dir, "rules")))
+		}, `x_test.yaml:1:8: cannot load model rules/secret.yaml: the path leads out of that directory through a symbolic link; model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: rules/secret.yaml
+           ^
+`},
+		{"a file that is not a rule file, inside", "secrets.env", func(dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "secrets.env"), []byte(secret+"\n"), 0o644))
+		}, `x_test.yaml:1:8: cannot load model secrets.env: a rule file is a .yaml or .yml file; model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: secrets.env
+           ^
+`},
+		{"a YAML file that holds no rules, inside", "notes.yaml", func(dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.yaml"), []byte(secret+"\nOTHER=x\n"), 0o644))
+		}, `x_test.yaml:1:8: cannot load model notes.yaml: this is not a rule file: a rule file is a YAML mapping of keys to values, such as leadscore: 1
+    model: notes.yaml
+           ^
+`},
+		{"a missing model", "b2b.yaml", nil,
+			`x_test.yaml:1:8: cannot load model b2b.yaml: no such file; model: must name a file inside the directory of this test file, such as b2b-saas.yaml
+    model: b2b.yaml
+           ^
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeTest(t, "model: "+tc.model+"\nas_of: 2026-10-01\ncases:\n  - {name: x, expect: {stage: sql}}\n")
+			dir := filepath.Dir(path)
+			if tc.setup != nil {
+				tc.setup(dir)
+			}
+			fr := scoringtest.RunFile(path, scoringtest.Options{})
+			var ds dsl.Diagnostics
+			require.ErrorAs(t, fr.Err, &ds)
+			var b strings.Builder
+			require.NoError(t, ds.Write(&b))
+			got := strings.ReplaceAll(b.String(), path, "x_test.yaml")
+			got = strings.ReplaceAll(got, filepath.ToSlash(outside), "OUTSIDE")
+			assert.Equal(t, tc.want, got)
+			assert.NotContains(t, got, "hunter2")
+			assert.NotContains(t, got, "root:")
+		})
+	}
+}
