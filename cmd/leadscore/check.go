@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring/scoringtest"
 )
 
 func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -22,7 +23,8 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore check [--strict] [--format text|json] FILE|DIR...")
 		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")
-		fmt.Fprintln(stderr, "that is, has a top-level leadscore: key) and reports every problem as file:line:col.")
+		fmt.Fprintln(stderr, "that is, has a top-level leadscore: key) and checks each test file (*_test.yaml, or a")
+		fmt.Fprintln(stderr, "file of cases:) against its model without running it; reports every problem as file:line:col.")
 		fmt.Fprintln(stderr, "Exit status: 0 all files compile, 1 problems found, 2 bad usage.")
 		fs.PrintDefaults()
 	}
@@ -48,6 +50,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		File  string `json:"file"`
 		Model string `json:"model,omitempty"`
 		OK    bool   `json:"ok"`
+		Test  bool   `json:"test_file,omitempty"`
 	}
 	type diagReport struct {
 		File     string `json:"file"`
@@ -59,6 +62,17 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var reports []fileReport
 	var all dsl.Diagnostics
 	for _, f := range files {
+		if isTestFile(f) { // checked against its model, not run
+			res := scoringtest.RunFile(f, scoringtest.Options{CheckOnly: true})
+			reports = append(reports, fileReport{File: f, Model: res.Model, OK: res.Err == nil, Test: true})
+			var ds dsl.Diagnostics
+			if errors.As(res.Err, &ds) {
+				all = append(all, ds...)
+			} else if res.Err != nil {
+				all = append(all, &dsl.Diagnostic{Pos: dsl.Pos{File: f}, Message: res.Err.Error()})
+			}
+			continue
+		}
 		m, err := rules.CompileFile(f)
 		rep := fileReport{File: f, OK: err == nil}
 		if m != nil {
@@ -99,9 +113,11 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		all.Write(stdout)
 		for _, r := range reports {
-			if r.OK {
+			if r.OK && r.Test {
+				fmt.Fprintf(stdout, "ok   %s (tests of model %s)\n", r.File, r.Model)
+			} else if r.OK {
 				fmt.Fprintf(stdout, "ok   %s (model %s)\n", r.File, r.Model)
-			} else if r.Model != "" {
+			} else if r.Model != "" && !r.Test {
 				fmt.Fprintf(stdout, "WARN %s (model %s)\n", r.File, r.Model)
 			} else {
 				fmt.Fprintf(stdout, "FAIL %s\n", r.File)
@@ -115,12 +131,15 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // modelFiles expands the arguments: files as given, directories to the
-// YAML files in them that start a model (have a top-level leadscore: key),
-// so included fragments and test files are not checked as models.
+// YAML files in them that start a model (have a top-level leadscore: key)
+// and the test files (*_test.yaml), so included fragments are not checked
+// as models.
 func modelFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
-		found, err := dsl.ExpandPaths([]string{p}, func(path string) bool { return dsl.IsYAML(path) && isModelFile(path) })
+		found, err := dsl.ExpandPaths([]string{p}, func(path string) bool {
+			return dsl.IsYAML(path) && (dsl.IsTestFile(path) || isModelFile(path))
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -132,26 +151,47 @@ func modelFiles(paths []string) ([]string, error) {
 	return out, nil
 }
 
+// isTestFile reports whether a file is a test file: named *_test.yaml, or a
+// YAML mapping with cases: and no leadscore: key.
+func isTestFile(path string) bool {
+	if dsl.IsTestFile(path) {
+		return true
+	}
+	return !isModelFile(path) && hasTopKey(path, "cases")
+}
+
 // isModelFile reports whether a YAML file's top-level mapping has the key
 // "leadscore". A file that does not parse counts as a model, so its errors
 // are shown rather than the file skipped.
 func isModelFile(path string) bool {
+	has, parsed := topKey(path, "leadscore")
+	return has || !parsed
+}
+
+func hasTopKey(path, key string) bool {
+	has, _ := topKey(path, key)
+	return has
+}
+
+// topKey reports whether a YAML file's top-level mapping has key, and
+// whether the file could be read as YAML at all.
+func topKey(path, key string) (has, parsed bool) {
 	src, err := os.ReadFile(path)
 	if err != nil || len(src) > dsl.MaxFileSize {
-		return true
+		return false, false
 	}
 	var root yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(src)).Decode(&root); err != nil {
-		return !errors.Is(err, io.EOF)
+		return false, errors.Is(err, io.EOF)
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return false
+		return false, true
 	}
 	top := root.Content[0].Content
 	for i := 0; i < len(top); i += 2 {
-		if top[i].Value == "leadscore" {
-			return true
+		if top[i].Value == key {
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }

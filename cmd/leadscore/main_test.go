@@ -27,7 +27,8 @@ func td(name string) string { return filepath.Join("..", "..", "testdata", name)
 
 func TestCheckBundledDirectory(t *testing.T) {
 	// A directory with a model, the file it includes and its test file:
-	// only the model is a model.
+	// the model is compiled, the test file checked against it, the
+	// included fragment is no model.
 	dir := t.TempDir()
 	for _, name := range []string{"b2b-saas.yaml", filepath.Join("common", "lists.yaml"), "b2b-saas_test.yaml"} {
 		b, err := os.ReadFile(td(name))
@@ -37,7 +38,8 @@ func TestCheckBundledDirectory(t *testing.T) {
 	}
 	code, out, _ := leadscore(t, "", "check", dir)
 	assert.Equal(t, exitOK, code)
-	assert.Equal(t, "ok   "+filepath.Join(dir, "b2b-saas.yaml")+" (model b2b-saas)\n", out)
+	assert.Equal(t, "ok   "+filepath.Join(dir, "b2b-saas.yaml")+" (model b2b-saas)\n"+
+		"ok   "+filepath.Join(dir, "b2b-saas_test.yaml")+" (tests of model b2b-saas)\n", out)
 
 	code, _, _ = leadscore(t, "", "check", td(""))
 	assert.Equal(t, exitOK, code, "every model in testdata compiles")
@@ -741,4 +743,23 @@ func TestStarterWorkflowIsTheExample(t *testing.T) {
 	got, err := starter.ReadFile("starter/workflow.yml")
 	require.NoError(t, err)
 	assert.Equal(t, string(example), strings.ReplaceAll(string(got), "{{DIR}}", "rules"))
+}
+
+// check on a test file checks it as a test file: against its model, with
+// positions, without running its cases.
+func TestCheckATestFile(t *testing.T) {
+	dir := t.TempDir()
+	model, err := os.ReadFile(td(filepath.Join("nested", "company.yaml")))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "company.yaml"), model, 0o644))
+	bad := filepath.Join(dir, "company_test.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("model: company.yaml\nas_of: 2026-10-01\ncases:\n  - name: a typo\n    lead: {email: a@b.io, company: {sise: 3}}\n    expect: {stage: sql}\n"), 0o644))
+	code, out, _ := leadscore(t, "", "check", bad)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, bad+`:5:37: the model declares no lead field "company.sise"; did you mean "company.size"?`)
+	assert.Contains(t, out, "FAIL "+bad)
+
+	code, out, _ = leadscore(t, "", "check", td(filepath.Join("nested", "company_test.yaml")))
+	assert.Equal(t, exitOK, code, out)
+	assert.Equal(t, "ok   "+td(filepath.Join("nested", "company_test.yaml"))+" (tests of model nested-company)\n", out)
 }

@@ -68,6 +68,9 @@ type CaseResult struct {
 type Options struct {
 	// Run, when set, runs only the cases whose name it matches.
 	Run *regexp.Regexp
+	// CheckOnly checks the file against its model (fields, types, stages,
+	// rules, fixtures named) and runs no case.
+	CheckOnly bool
 }
 
 // Find returns the test files among paths: files as given, and in
@@ -119,6 +122,9 @@ func RunFile(path string, opts Options) *FileResult {
 	c.diags.Sort()
 	if err := c.diags.Err(); err != nil {
 		fr.Err = err
+		return fr
+	}
+	if opts.CheckOnly {
 		return fr
 	}
 	scorer := scoring.New(m)
