@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -243,14 +244,14 @@ func (p *printer) pair(kv pair, indent int, kind string) {
 	case v.Kind == yaml.MappingNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0,
 		v.Kind == yaml.SequenceNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0:
 		p.out.WriteString(":")
-		p.lineComment(kv.k.LineComment, v.LineComment)
+		p.lineComment(kv.k.Line, kv.k.LineComment, v.LineComment)
 		p.out.WriteString("\n")
 		child := indent + 2
 		p.block(v, child, kind)
 	default:
 		p.out.WriteString(": ")
 		p.value(v, indent)
-		p.lineComment(kv.k.LineComment, "")
+		p.lineComment(kv.k.Line, kv.k.LineComment, "")
 		p.lineEnd(v)
 	}
 	p.comment(kv.k.FootComment, indent)
@@ -265,12 +266,40 @@ func (p *printer) key(k *yaml.Node) {
 	p.out.WriteString(k.Value)
 }
 
-func (p *printer) lineComment(a, b string) {
+// lineComment writes comments at the end of the current line, read from
+// source line line. A comment the source aligned with others (more than
+// one space before it) keeps its column when the line still ends before
+// it, so a column of comments stays a column.
+func (p *printer) lineComment(line int, a, b string) {
 	for _, c := range []string{a, b} {
-		if c != "" {
-			p.out.WriteString(" " + c)
+		if c == "" {
+			continue
 		}
+		gap := 1
+		if col := p.alignedColumn(line, c); col > 0 {
+			out := p.out.String()
+			width := utf8.RuneCountInString(out[strings.LastIndexByte(out, '\n')+1:])
+			if width < col {
+				gap = col - width
+			}
+		}
+		p.out.WriteString(strings.Repeat(" ", gap) + c)
 	}
+}
+
+// alignedColumn returns the 0-based column of comment c on source line
+// line when the source put more than one space before it (the writer
+// placed it, usually to line it up with others), or -1.
+func (p *printer) alignedColumn(line int, c string) int {
+	if line < 1 || line > len(p.lines) || strings.Contains(c, "\n") {
+		return -1
+	}
+	src := p.lines[line-1]
+	i := strings.LastIndex(src, c)
+	if i < 2 || src[i-1] != ' ' || src[i-2] != ' ' {
+		return -1
+	}
+	return utf8.RuneCountInString(src[:i])
 }
 
 // lineEnd ends a line after a value, with the value's line comment (block
@@ -280,7 +309,7 @@ func (p *printer) lineEnd(v *yaml.Node) {
 		p.multiline = false
 		return
 	}
-	p.lineComment(v.LineComment, "")
+	p.lineComment(v.Line, v.LineComment, "")
 	p.out.WriteString("\n")
 }
 
@@ -377,7 +406,7 @@ func (p *printer) blockScalar(v *yaml.Node, indent int) {
 		header = header[:i] // the comment is the node's line comment
 	}
 	p.out.WriteString(header)
-	p.lineComment(v.LineComment, "")
+	p.lineComment(v.Line, v.LineComment, "")
 	p.out.WriteString("\n")
 	body := p.blockLines(v)
 	old := -1
@@ -453,7 +482,7 @@ func (p *printer) foldedFromPlain(v *yaml.Node, indent int) {
 		return
 	}
 	p.out.WriteString(">-")
-	p.lineComment(v.LineComment, "")
+	p.lineComment(v.Line, v.LineComment, "")
 	p.out.WriteString("\n")
 	for _, l := range lines {
 		p.pad(indent + 2)

@@ -92,3 +92,14 @@ func TestFormatRefusesBrokenYAML(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "the file is not valid YAML")
 }
+
+// Comments the writer lined up stay lined up; a single space stays single.
+func TestFormatKeepsAlignedComments(t *testing.T) {
+	src := "model: m.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    events:\n      - {type: a, ago: 1d}        # 15\n      - {type: b,   ago: 2d}      # 30\n      - {type: c, ago: 3d} # 5\n    expect: {stage: sql}\n"
+	got, err := dsl.Format([]byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, "model: m.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    events:\n      - {type: a, ago: 1d}        # 15\n      - {type: b, ago: 2d}        # 30\n      - {type: c, ago: 3d} # 5\n    expect: {stage: sql}\n", string(got))
+	again, err := dsl.Format(got)
+	require.NoError(t, err)
+	assert.Equal(t, string(got), string(again), "formatting settles at once")
+}

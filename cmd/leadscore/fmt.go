@@ -11,10 +11,10 @@ import (
 )
 
 // ruleFiles expands the arguments for fmt: files as given, and in
-// directories every .yaml and .yml file but test files, so that included
-// files are formatted too.
+// directories every .yaml and .yml file, rule files, included files and
+// test files alike, as each would be formatted by name.
 func ruleFiles(paths []string) ([]string, error) {
-	return dsl.ExpandPaths(paths, func(path string) bool { return dsl.IsYAML(path) && !dsl.IsTestFile(path) })
+	return dsl.ExpandPaths(paths, dsl.IsYAML)
 }
 
 func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
