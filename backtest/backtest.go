@@ -49,6 +49,7 @@ import (
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
 // Outcome is what the CRM says became of a lead (see attribution.ReadOutcomes).
@@ -129,6 +130,10 @@ type leadRec struct {
 	// capacity score as (time, level) records, and the sales-ready moment.
 	climbs []climb
 	srAt   time.Time
+	// Sales' first verdict in (T0, T1], and the rules (and gates) that had
+	// fired at T0, for the verdict view.
+	verdict feedback.Label
+	fired   []string
 }
 
 type climb struct {
@@ -222,6 +227,14 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 	rec.cats = make([]float64, len(m.Categories))
 	for i, c := range res.Categories {
 		rec.cats[i] = c.Score
+	}
+	if len(lead.Dispositions) > 0 {
+		until := b.opts.Until
+		if until.IsZero() {
+			until = time.Unix(1<<62, 0) // no end
+		}
+		rec.verdict = feedback.LabelIn(lead.Dispositions, t0, until)
+		rec.fired = res.RuleIDs()
 	}
 	rec.units = make([]float64, len(m.Rules)+len(m.Gates))
 	for _, f := range res.Fired {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
 // Report is the backtest of one model. Every figure is from the snapshot
@@ -53,6 +55,9 @@ type Report struct {
 	Capacity   *CapacityReport `json:"capacity,omitempty"`
 	Suggestion *Suggestion     `json:"suggestion,omitempty"`
 	Drift      *Drift          `json:"drift,omitempty"`
+	// Verdicts is sales' verdicts in (At, Until], when dispositions were
+	// given with the leads.
+	Verdicts *Verdicts `json:"sales_verdicts,omitempty"`
 	Notes      []string        `json:"notes"`
 }
 
@@ -385,8 +390,70 @@ func (b *Backtest) Report() *Report {
 		r.Capacity = b.capacity(in, existing, r.Won)
 	}
 	r.Drift = b.drift(existing)
+	r.Verdicts = b.verdicts(in)
 	r.Notes = b.notes(r)
 	return r
+}
+
+// Verdicts is what sales said of the leads of the backtest in (At, Until]:
+// the first disposition each got (see feedback.LabelIn). Sales-accepted is
+// a label beside won: the sales-ready definition is judged as a classifier
+// of the leads sales accepted, among the leads that got a verdict; and
+// rejections by reason are evidence against the rules they contradict.
+type Verdicts struct {
+	// WithVerdict leads got a verdict in the window; Accepted, Rejected
+	// and Recycled split them.
+	WithVerdict int `json:"with_verdict"`
+	Accepted    int `json:"accepted"`
+	Rejected    int `json:"rejected"`
+	Recycled    int `json:"recycled"`
+	// SalesReady counts the leads with a verdict that were sales-ready at
+	// At, and SalesReadyAccepted those of them sales accepted. Precision
+	// is SalesReadyAccepted / SalesReady; Recall SalesReadyAccepted /
+	// Accepted.
+	SalesReady         int      `json:"sales_ready"`
+	SalesReadyAccepted int      `json:"sales_ready_accepted"`
+	Precision          *float64 `json:"precision"`
+	Recall             *float64 `json:"recall"`
+	// Evidence is, for each rejection reason given, how often the rules it
+	// contradicts fired at At on the leads given it, against all leads
+	// with a verdict.
+	Evidence []feedback.Evidence `json:"evidence"`
+}
+
+// verdicts builds the verdict view; nil when no lead got a verdict in the
+// window (or no dispositions were given).
+func (b *Backtest) verdicts(in []*leadRec) *Verdicts {
+	v := &Verdicts{}
+	tally := feedback.NewEvidenceTally(b.model)
+	for _, l := range in {
+		if l.verdict.Status == "" {
+			continue
+		}
+		v.WithVerdict++
+		switch l.verdict.Status {
+		case scoring.Accepted:
+			v.Accepted++
+		case scoring.Rejected:
+			v.Rejected++
+		case scoring.Recycled:
+			v.Recycled++
+		}
+		if l.sr {
+			v.SalesReady++
+			if l.verdict.Accepted() {
+				v.SalesReadyAccepted++
+			}
+		}
+		tally.Add(l.fired, l.verdict)
+	}
+	if v.WithVerdict == 0 {
+		return nil
+	}
+	v.Precision = ratio(float64(v.SalesReadyAccepted), float64(v.SalesReady))
+	v.Recall = ratio(float64(v.SalesReadyAccepted), float64(v.Accepted))
+	v.Evidence = tally.Evidence()
+	return v
 }
 
 type ruleRef struct {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
 // table is a titled table, written as Markdown, aligned text or CSV rows.
@@ -221,6 +223,40 @@ func (r *Report) tables() []table {
 	}
 	if d := r.Drift; d != nil {
 		ts = append(ts, d.table())
+	}
+	if v := r.Verdicts; v != nil {
+		ts = append(ts, v.tables()...)
+	}
+	return ts
+}
+
+// tables are the verdict view: sales-accepted as a label, and rejections
+// as evidence against rules.
+func (v *Verdicts) tables() []table {
+	t := table{title: "Sales' verdicts in (T0, T1]",
+		intro: fmt.Sprintf("The first disposition of each lead in the window: %d leads got one, %d accepted, %d rejected, %d recycled. The sales-ready definition at T0 as a classifier of the leads sales accepted, among those with a verdict.",
+			v.WithVerdict, v.Accepted, v.Rejected, v.Recycled),
+		headers: []string{"", "leads with a verdict", "accepted", "precision", "recall"},
+		rows:    [][]string{{"sales-ready at T0", itoa(v.SalesReady), itoa(v.SalesReadyAccepted), pct(v.Precision), pct(v.Recall)}}}
+	ts := []table{t}
+	if len(v.Evidence) > 0 {
+		e := table{title: "Rejection reasons against rules",
+			intro:   "Of the leads given each reason, the share on which a rule had fired at T0, against all leads with a verdict; a reason the catalogue says contradicts the rule, with a high lift, says the rule is probably wrong.",
+			headers: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all with a verdict", "lift", "says"}}
+		for _, ev := range v.Evidence {
+			says := ""
+			switch {
+			case ev.Suspect:
+				says = "probably wrong"
+			case ev.Contradicted && ev.Fired < feedback.MinEvidence:
+				says = "too few to say"
+			case !ev.Contradicted:
+				says = "also over-represented"
+			}
+			e.rows = append(e.rows, []string{ev.Reason, ev.Rule, strconv.FormatBool(ev.Contradicted),
+				fmt.Sprintf("%d of %d", ev.Fired, ev.Leads), fmt.Sprintf("%d of %d", ev.PopulationFired, ev.Population), f2(ev.Lift), says})
+		}
+		ts = append(ts, e)
 	}
 	return ts
 }

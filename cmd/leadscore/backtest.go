@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
@@ -36,10 +38,11 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	reference := fs.String("reference", "", "a second set of leads (NDJSON, or CSV with --reference-events): the drift of the score and of each rule")
 	refEvents := fs.String("reference-events", "", "CSV events file for CSV --reference leads")
 	refAt := fs.String("reference-at", "", "score the --reference leads as of this time; default: --at")
+	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): sales-accepted as a label beside won, rejections as evidence against rules")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0 [--until T1] [--capacity N/week [--on CATEGORY]]")
-		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--format F] [flags] LEADS")
+		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--dispositions FILE] [--format F] [flags] LEADS")
 		fmt.Fprintln(stderr, "\nTests the sales-ready definition against CRM outcomes, with no hindsight: every lead is")
 		fmt.Fprintln(stderr, "scored as it stood at T0 and labelled with what happened in (T0, T1]; leads created after")
 		fmt.Fprintln(stderr, "T0, and leads won, lost or already an opportunity by T0, are left out and counted. The report")
@@ -176,9 +179,41 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		return rows, failed, err
 	}
-	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) error { return bt.AddContext(ctx, l) })
+	var verdicts *feedback.Set
+	var dn feedback.Counts
+	seen := map[string]bool{}
+	if *dispositionsFile != "" {
+		set, n, code := readDispositions(*dispositionsFile, scorer.Model(), stderr)
+		if set == nil {
+			return code
+		}
+		verdicts, dn = set, n
+		defer func() {
+			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed\n", *dispositionsFile, dn.Rows, dn.Read, dn.Failed)
+		}()
+	}
+	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) error {
+		if verdicts != nil {
+			l.Dispositions = verdicts.For(l.ID)
+			seen[l.ID] = true
+		}
+		return bt.AddContext(ctx, l)
+	})
 	if err != nil {
 		return fail("%v", err)
+	}
+	if verdicts != nil {
+		ids := make([]string, 0, len(seen))
+		for id := range seen {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, e := range verdicts.Unmatched(func(id string) bool { return seen[id] }, ids) {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", *dispositionsFile, e.Line, e.Err)
+			dn.Read--
+			dn.Failed++
+		}
+		problems += dn.Failed
 	}
 	var refRows, refFailed int
 	if *reference != "" {

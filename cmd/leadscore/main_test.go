@@ -763,3 +763,25 @@ func TestCheckATestFile(t *testing.T) {
 	assert.Equal(t, exitOK, code, out)
 	assert.Equal(t, "ok   "+td(filepath.Join("nested", "company_test.yaml"))+" (tests of model nested-company)\n", out)
 }
+
+func TestBacktestWithDispositions(t *testing.T) {
+	dir := t.TempDir()
+	disp := filepath.Join(dir, "d.csv")
+	src, err := os.ReadFile(td("dispositions.csv"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(disp, append(src, []byte("NOPE1,2026-09-20T00:00:00Z,accepted,,ana.r\n")...), 0o644))
+	code, out, errOut := leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
+		"--at", "2026-09-01", "--until", "2026-10-01", "--dispositions", disp, "--format", "json", td("leads.ndjson"))
+	assert.Equal(t, exitProblem, code, "a disposition row of an unknown lead fails")
+	assert.Contains(t, errOut, disp+`:42: no lead in the leads file has the id "NOPE1"`)
+	assert.Contains(t, errOut, disp+": 41 disposition rows: 40 read, 1 failed")
+	var rep struct {
+		Verdicts struct {
+			WithVerdict int `json:"with_verdict"`
+			Accepted    int `json:"accepted"`
+		} `json:"sales_verdicts"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.Equal(t, 12, rep.Verdicts.WithVerdict)
+	assert.Equal(t, 9, rep.Verdicts.Accepted)
+}
