@@ -58,7 +58,7 @@ type Report struct {
 	// Verdicts is sales' verdicts in (At, Until], when dispositions were
 	// given with the leads.
 	Verdicts *Verdicts `json:"sales_verdicts,omitempty"`
-	Notes      []string        `json:"notes"`
+	Notes    []string  `json:"notes"`
 }
 
 // Counts reconcile the leads added: Added = InBacktest + NotCreated +
