@@ -121,17 +121,25 @@ func (r *Report) tables() []table {
 		}
 		return t
 	}
+	accepted := r.Total.Funnel.SalesAccepted > 0 // journeys built with sales' dispositions
 	funnel := func(title, first string, rows []Row) table {
-		t := table{title: title, headers: []string{first, "touched", "sales-ready", "rate", "then opportunity", "rate", "then won", "rate",
-			"won, never sales-ready", "their revenue", "cost / sales-ready", "cost / won"}}
+		headers := []string{first, "touched", "sales-ready", "rate"}
+		if accepted {
+			headers = append(headers, "accepted by sales", "rate")
+		}
+		t := table{title: title, headers: append(headers, "then opportunity", "rate", "then won", "rate",
+			"won, never sales-ready", "their revenue", "cost / sales-ready", "cost / won")}
 		for _, row := range append(rows, r.Total) {
 			f := row.Funnel
-			t.rows = append(t.rows, []string{row.Name, strconv.Itoa(f.Touched),
-				strconv.Itoa(f.SalesReady), pct(Rate(f.SalesReady, f.Touched)),
+			cells := []string{row.Name, strconv.Itoa(f.Touched), strconv.Itoa(f.SalesReady), pct(Rate(f.SalesReady, f.Touched))}
+			if accepted {
+				cells = append(cells, strconv.Itoa(f.SalesAccepted), pct(Rate(f.SalesAccepted, f.SalesReady)))
+			}
+			t.rows = append(t.rows, append(cells,
 				strconv.Itoa(f.SalesReadyOpportunities), pct(Rate(f.SalesReadyOpportunities, f.SalesReady)),
 				strconv.Itoa(f.SalesReadyWon), pct(Rate(f.SalesReadyWon, f.SalesReadyOpportunities)),
 				strconv.Itoa(f.WonNotSalesReady), money(f.RevenueNotSalesReady),
-				money(row.CostPerSalesReady), money(row.CostPerWon)})
+				money(row.CostPerSalesReady), money(row.CostPerWon)))
 		}
 		return t
 	}
@@ -211,6 +219,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		header = append(header, m+"_conversions", m+"_revenue", m+"_roas", m+"_roi")
 	}
 	header = append(header, "sales_ready_opportunities", "sales_ready_won", "won_not_sales_ready", "revenue_not_sales_ready")
+	accepted := r.Total.Funnel.SalesAccepted > 0
+	if accepted {
+		header = append(header, "sales_accepted")
+	}
 	cw.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	opt := func(v *float64) string { // empty when there is no cost to divide by
@@ -226,6 +238,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			rec = append(rec, f(a.Conversions), f(a.Revenue), opt(a.ROAS), opt(a.ROI))
 		}
 		rec = append(rec, strconv.Itoa(row.Funnel.SalesReadyOpportunities), strconv.Itoa(row.Funnel.SalesReadyWon), strconv.Itoa(row.Funnel.WonNotSalesReady), f(row.Funnel.RevenueNotSalesReady))
+		if accepted {
+			rec = append(rec, strconv.Itoa(row.Funnel.SalesAccepted))
+		}
 		cw.Write(rec)
 	}
 	for _, row := range r.Campaigns {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,4 +87,39 @@ func TestScoreAndExplainWithDispositions(t *testing.T) {
 	assert.Contains(t, text, "  sales: recycled on 2026-09-25T00:00:00Z as bad_timing (Interested, but not this quarter)\n"+
 		"  recycled on 2026-09-25T00:00:00Z: 1 event of engagement (content_download, demo_request, email_click, page_view, trial_signup, webinar_attended) at or before it no longer counts\n"+
 		"  HELD until 2026-10-25T00:00:00Z by the recycle hold-down, which keeps it from sql\n")
+}
+
+// The funnel counts the leads sales accepted when journeys carry the
+// sales_accepted milestone: as many as the dispositions file has distinct
+// leads accepted (counted here from the file itself).
+func TestAttributeFunnelCountsSalesAccepted(t *testing.T) {
+	data, err := os.ReadFile(td("dispositions.csv"))
+	require.NoError(t, err)
+	accepted := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		cells := strings.Split(line, ",")
+		if cells[2] == "accepted" {
+			accepted[cells[0]] = true
+		}
+	}
+	code, out, errOut := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
+		"--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--format", "csv")
+	require.Equal(t, exitOK, code, errOut)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	col := -1
+	for i, h := range rows[0] {
+		if h == "sales_accepted" {
+			col = i
+		}
+	}
+	require.GreaterOrEqual(t, col, 0, "a sales_accepted column")
+	last := rows[len(rows)-1]
+	require.Equal(t, "total", last[0])
+	assert.Equal(t, strconv.Itoa(len(accepted)), last[col])
+
+	code, out, _ = leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
+		"--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--format", "markdown")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "| accepted by sales | rate |")
 }
