@@ -119,6 +119,7 @@ func TestREADMECommandsRun(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		c := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", cmd)
+		ownGroup(c)
 		c.Dir = repo
 		c.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 		var stderr bytes.Buffer
