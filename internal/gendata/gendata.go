@@ -22,21 +22,9 @@ func WriteDispositions(w io.Writer, scorer *scoring.Scorer, seed uint64, n int) 
 	var out []leadgen.Disposition
 	for i := 0; i < n; i++ {
 		l := g.Next()
-		b, err := json.Marshal(l)
+		_, at, err := SalesReady(scorer, l)
 		if err != nil {
 			return err
-		}
-		lead, err := leadfile.DecodeJSON(b)
-		if err != nil {
-			return err
-		}
-		tl, err := scorer.Timeline(lead, leadgen.Base)
-		if err != nil {
-			return err
-		}
-		var at time.Time
-		if r, ok := tl.SalesReadyAt(scorer); ok {
-			at = r.At
 		}
 		first, firstAt := "", time.Time{}
 		for _, e := range l.Events {
@@ -51,4 +39,27 @@ func WriteDispositions(w io.Writer, scorer *scoring.Scorer, seed uint64, n int) 
 		out = append(out, leadgen.Dispositions(seed, l.ID, at, l, first)...)
 	}
 	return leadgen.WriteDispositions(w, out)
+}
+
+// SalesReady decodes a generated lead as the command line reads it and
+// returns it with the moment it first became sales-ready as of
+// leadgen.Base (the zero time when it never did).
+func SalesReady(scorer *scoring.Scorer, l leadgen.Lead) (scoring.Lead, time.Time, error) {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return scoring.Lead{}, time.Time{}, err
+	}
+	lead, err := leadfile.DecodeJSON(b)
+	if err != nil {
+		return scoring.Lead{}, time.Time{}, err
+	}
+	tl, err := scorer.Timeline(lead, leadgen.Base)
+	if err != nil {
+		return lead, time.Time{}, err
+	}
+	var at time.Time
+	if r, ok := tl.SalesReadyAt(scorer); ok {
+		at = r.At
+	}
+	return lead, at, nil
 }

@@ -19,7 +19,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -29,7 +28,6 @@ import (
 	"github.com/leadscore/leadscore"
 	"github.com/leadscore/leadscore/internal/gendata"
 	"github.com/leadscore/leadscore/internal/leadgen"
-	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
 func main() {
@@ -121,21 +119,9 @@ func writeOutcomes(model string, g *leadgen.Generator, n int, seed uint64) error
 	var out []leadgen.Outcome
 	for i := 0; i < n; i++ {
 		l := g.Next()
-		b, err := json.Marshal(l)
+		lead, at, err := gendata.SalesReady(scorer, l)
 		if err != nil {
 			return err
-		}
-		lead, err := leadfile.DecodeJSON(b)
-		if err != nil {
-			return err
-		}
-		tl, err := scorer.Timeline(lead, leadgen.Base)
-		if err != nil {
-			return err
-		}
-		var at time.Time
-		if r, ok := tl.SalesReadyAt(scorer); ok {
-			at = r.At
 		}
 		employees := 0
 		if l.Employees != nil {
