@@ -39,17 +39,23 @@ func AUC(scores []float64, positive []bool) *float64 {
 	return auc(xs)
 }
 
-func auc(xs []scored) *float64 {
-	xs = append([]scored(nil), xs...)
-	sort.SliceStable(xs, func(i, j int) bool { return xs[i].score < xs[j].score })
-	var pos, neg float64
-	for _, x := range xs {
+// byScore returns a copy of xs sorted by score, lowest first, and how many
+// are positive and negative.
+func byScore(xs []scored) (sorted []scored, pos, neg float64) {
+	sorted = append([]scored(nil), xs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].score < sorted[j].score })
+	for _, x := range sorted {
 		if x.pos {
 			pos++
 		} else {
 			neg++
 		}
 	}
+	return sorted, pos, neg
+}
+
+func auc(xs []scored) *float64 {
+	xs, pos, neg := byScore(xs)
 	if pos == 0 || neg == 0 {
 		return nil
 	}
@@ -75,16 +81,7 @@ func auc(xs []scored) *float64 {
 // share of positive and of negative leads scoring at or below a score, and
 // that score. nil when either class is empty.
 func ks(xs []scored) (*float64, float64) {
-	xs = append([]scored(nil), xs...)
-	sort.SliceStable(xs, func(i, j int) bool { return xs[i].score < xs[j].score })
-	var pos, neg float64
-	for _, x := range xs {
-		if x.pos {
-			pos++
-		} else {
-			neg++
-		}
-	}
+	xs, pos, neg := byScore(xs)
 	if pos == 0 || neg == 0 {
 		return nil, 0
 	}

@@ -51,9 +51,17 @@ func hash(s string) uint64 {
 }
 
 // WriteOutcomes writes outcomes as CSV: lead_id, opportunity, won, revenue.
-func WriteOutcomes(w io.Writer, outcomes []Outcome) error {
+func WriteOutcomes(w io.Writer, outcomes []Outcome) error { return writeOutcomes(w, outcomes, false) }
+
+// writeOutcomes writes one row per lead with an opportunity, with a lost
+// column when lost is set.
+func writeOutcomes(w io.Writer, outcomes []Outcome, lost bool) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"lead_id", "opportunity", "won", "revenue"})
+	header := []string{"lead_id", "opportunity", "won", "revenue"}
+	if lost {
+		header = append(header, "lost")
+	}
+	cw.Write(header)
 	t := func(v time.Time) string {
 		if v.IsZero() {
 			return ""
@@ -68,7 +76,11 @@ func WriteOutcomes(w io.Writer, outcomes []Outcome) error {
 		if o.Revenue > 0 {
 			rev = strconv.FormatFloat(o.Revenue, 'f', -1, 64)
 		}
-		cw.Write([]string{o.LeadID, t(o.Opportunity), t(o.Won), rev})
+		rec := []string{o.LeadID, t(o.Opportunity), t(o.Won), rev}
+		if lost {
+			rec = append(rec, t(o.Lost))
+		}
+		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()

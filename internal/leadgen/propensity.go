@@ -1,12 +1,10 @@
 package leadgen
 
 import (
-	"encoding/csv"
 	"io"
 	"math"
 	"math/rand/v2"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -212,24 +210,5 @@ func t0(p *int) int {
 // WriteOutcomesLost writes outcomes as CSV with a lost column: lead_id,
 // opportunity, won, revenue, lost; one row per lead with an opportunity.
 func WriteOutcomesLost(w io.Writer, outcomes []Outcome) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"lead_id", "opportunity", "won", "revenue", "lost"})
-	t := func(v time.Time) string {
-		if v.IsZero() {
-			return ""
-		}
-		return v.Format(time.RFC3339)
-	}
-	for _, o := range outcomes {
-		if o.Opportunity.IsZero() {
-			continue
-		}
-		rev := ""
-		if o.Revenue > 0 {
-			rev = strconv.FormatFloat(o.Revenue, 'f', -1, 64)
-		}
-		cw.Write([]string{o.LeadID, t(o.Opportunity), t(o.Won), rev, t(o.Lost)})
-	}
-	cw.Flush()
-	return cw.Error()
+	return writeOutcomes(w, outcomes, true)
 }
