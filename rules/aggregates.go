@@ -25,13 +25,13 @@ func (m *Model) EventAggregates() []EventAggregate {
 // ResetBudget gives the next evaluations a full budget of steps (see
 // Limits), as Begin does, for callers that evaluate one condition at a time
 // on a long-lived environment.
-func (e *Env) ResetBudget() { e.frame.budget.reset() }
+func (e *evaluator) ResetBudget() { e.frame.budget.reset() }
 
 // BeginCounted starts a lead as Begin does (with a full budget), but takes the event
 // aggregates' values from counts and lasts (by slot, see EventAggregates)
 // instead of counting events: for callers that keep them up to date event
 // by event, such as score timelines. events are what event rules see.
-func (e *Env) BeginCounted(asOf time.Time, events []Event, counts []int, lasts []time.Time) {
+func (e *evaluator) BeginCounted(asOf time.Time, events []Event, counts []int, lasts []time.Time) {
 	e.frame.budget.reset()
 	e.frame.AsOf = asOf
 	e.frame.Events = events

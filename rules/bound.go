@@ -38,14 +38,14 @@ const (
 func limitFunctions() []expr.Option {
 	return []expr.Option{
 		expr.Function(tickFunc, func(p ...any) (any, error) {
-			return true, p[0].(*Frame).budget.spend(int64(p[1].(int)))
-		}, new(func(*Frame, int) bool)),
+			return true, p[0].(*frame).budget.spend(int64(p[1].(int)))
+		}, new(func(*frame, int) bool)),
 		expr.Function(growFunc, func(p ...any) (any, error) {
-			return true, p[0].(*Frame).grow(p[1])
-		}, new(func(*Frame, any) bool)),
+			return true, p[0].(*frame).grow(p[1])
+		}, new(func(*frame, any) bool)),
 		expr.Function(rangeFunc, func(p ...any) (any, error) {
-			return p[0].(*Frame).makeRange(p[1], p[2])
-		}, new(func(*Frame, any, any) []int)),
+			return p[0].(*frame).makeRange(p[1], p[2])
+		}, new(func(*frame, any, any) []int)),
 	}
 }
 

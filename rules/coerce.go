@@ -187,7 +187,7 @@ func describe(v any) string {
 // "size". A nil pointer, slice, map or interface, and the zero time.Time,
 // count as missing. Types are converted as in Coerce. Model.CheckType says
 // once, at start-up, how a Go type fits the schema.
-func (e *Env) BindStruct(lead any) error {
+func (e *evaluator) BindStruct(lead any) error {
 	v := reflect.ValueOf(lead)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {

@@ -195,7 +195,7 @@ func (c *compiler) compile() {
 	doc, m := c.doc, c.m
 	c.checkNames()
 
-	c.base = types.Map{frameVar: types.TypeOf(&Frame{})}
+	c.base = types.Map{frameVar: types.TypeOf(&frame{})}
 	for _, df := range doc.Fields {
 		f := c.field(df)
 		f.Index = len(m.Fields)
@@ -430,7 +430,7 @@ func (c *compiler) defines() {
 		x := c.expr(d.Expr, sc)
 		var t types.Type = types.Any
 		if x != nil {
-			if rt := x.Program.Node().Type(); rt != nil && rt.Kind() != reflect.Interface {
+			if rt := x.program.Node().Type(); rt != nil && rt.Kind() != reflect.Interface {
 				t = types.TypeOf(reflect.Zero(rt).Interface())
 			}
 			c.m.Defines = append(c.m.Defines, &Define{Name: d.Name.Value, Expr: x})
@@ -521,7 +521,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 		}
 		return nil
 	}
-	x := &Expr{Source: e.Text, Pos: e.Pos, Program: program, Name: sc.name, src: e}
+	x := &Expr{Source: e.Text, Pos: e.Pos, program: program, Name: sc.name, src: e}
 	if sc.want == "bool" && !c.noClauses {
 		x.Clause = c.clauses(x, sc)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/evalhook"
 )
 
 // Event is something a lead did, at a time: a page view, a webinar, a demo
@@ -22,10 +23,10 @@ type Event struct {
 	Fields map[string]any
 }
 
-// Frame is what the function library knows about the evaluation under way:
+// frame is what the function library knows about the evaluation under way:
 // the as-of time and the lead's events. Nothing in an expression reads the
 // wall clock; "now" is always AsOf.
-type Frame struct {
+type frame struct {
 	AsOf   time.Time
 	Events []Event
 	// present[i] tells whether the lead carried Model.Fields[i].
@@ -38,26 +39,30 @@ type Frame struct {
 	budget budget
 }
 
-// frameVar is the environment name under which expressions reach the Frame.
+// frameVar is the environment name under which expressions reach the frame.
 // Users cannot write it: names starting with "__" are refused at compile time.
 const frameVar = "__frame"
 
-// Env evaluates a model's expressions for one lead at a time. It holds the
+// evaluator evaluates a model's expressions for one lead at a time. It holds the
 // variables (the lead's fields, defines, scores) and a reusable VM, so it is
-// not safe for concurrent use: give each goroutine its own (NewEnv), and
+// not safe for concurrent use: give each goroutine its own (newEvaluator), and
 // reuse it from lead to lead.
-type Env struct {
+type evaluator struct {
 	model   *Model
 	vars    map[string]any
-	frame   Frame
+	frame   frame
 	machine vm.VM
 	// eventKeys[i] is "event."+EventFields[i].Name, built once.
 	eventKeys []string
 }
 
-// NewEnv returns an environment for evaluating m's expressions.
-func (m *Model) NewEnv() *Env {
-	e := &Env{
+func init() {
+	evalhook.NewEvaluator = func(m any) any { return m.(*Model).newEvaluator() }
+}
+
+// newEvaluator returns an environment for evaluating m's expressions.
+func (m *Model) newEvaluator() *evaluator {
+	e := &evaluator{
 		model: m,
 		vars:  make(map[string]any, len(m.Fields)+len(m.Defines)+len(m.EventFields)+len(m.Categories)+8),
 	}
@@ -75,39 +80,42 @@ func (m *Model) NewEnv() *Env {
 }
 
 // Model returns the model the environment evaluates.
-func (e *Env) Model() *Model { return e.model }
+func (e *evaluator) Model() *Model { return e.model }
 
 // Begin starts a new lead: it sets the as-of time and the events, makes
 // one pass over the events for the aggregates expressions use, and gives
 // the lead a full budget of steps (see Limits). Follow it with BindMap or
 // BindStruct, which set every field of the schema: the lead's value, or the
 // field's default.
-func (e *Env) Begin(asOf time.Time, events []Event) {
+func (e *evaluator) Begin(asOf time.Time, events []Event) {
 	e.frame.budget.reset()
 	e.frame.AsOf = asOf
 	e.frame.Events = events
 	e.frame.countEvents(e.model)
 }
 
-func (e *Env) resetFields() {
+func (e *evaluator) resetFields() {
 	for i, f := range e.model.Fields {
 		e.vars[f.Name] = f.Default
 		e.frame.present[i] = false
 	}
 }
 
-// Frame returns the evaluation frame (as-of time and events).
-func (e *Env) Frame() *Frame { return &e.frame }
+// Counts reports whether an event at time at counts for a window (0: no
+// window) as of the lead's as-of time.
+func (e *evaluator) Counts(at time.Time, window time.Duration) bool {
+	return e.frame.Counts(at, window)
+}
 
 // Set sets a variable that expressions read: a define's value, a category
 // score, "total" or "grade".
-func (e *Env) Set(name string, v any) { e.vars[name] = v }
+func (e *evaluator) Set(name string, v any) { e.vars[name] = v }
 
 // Get returns a variable's current value.
-func (e *Env) Get(name string) any { return e.vars[name] }
+func (e *evaluator) Get(name string) any { return e.vars[name] }
 
 // Present reports whether the current lead carried field i of the schema.
-func (e *Env) Present(i int) bool { return e.frame.present[i] }
+func (e *evaluator) Present(i int) bool { return e.frame.present[i] }
 
 // FieldProblem is one field of a lead that could not be read.
 type FieldProblem struct {
@@ -144,7 +152,7 @@ func (e LeadError) err() error {
 
 // setField converts v for field i of the schema and sets it, or records why
 // not and sets the default.
-func (e *Env) setField(i int, v any, problems *LeadError) {
+func (e *evaluator) setField(i int, v any, problems *LeadError) {
 	f := e.model.Fields[i]
 	cv, err := Coerce(f.Type, v)
 	if err != nil {
@@ -162,7 +170,7 @@ func (e *Env) setField(i int, v any, problems *LeadError) {
 // not read here (Model.Unknowns lists them); nil, and the zero time, count
 // as missing. Missing fields read as their default; a missing required
 // field, or a value of the wrong type, is an error naming the field.
-func (e *Env) BindMap(lead map[string]any) error {
+func (e *evaluator) BindMap(lead map[string]any) error {
 	var problems LeadError
 	for i, f := range e.model.Fields {
 		v, ok, err := lookup(lead, f)
@@ -183,7 +191,7 @@ func (e *Env) BindMap(lead map[string]any) error {
 
 // SetEvent makes ev the event that event.* names in expressions read. Only
 // the event fields some expression reads are converted and bound.
-func (e *Env) SetEvent(ev *Event) error {
+func (e *evaluator) SetEvent(ev *Event) error {
 	m := e.model
 	if m.readsEventType {
 		e.vars["event.type"] = ev.Type
@@ -215,7 +223,7 @@ func (e *Env) SetEvent(ev *Event) error {
 
 // EvalDefines evaluates the model's defines in dependency order and sets
 // their values, so rules that name them read them without recomputing.
-func (e *Env) EvalDefines() error {
+func (e *evaluator) EvalDefines() error {
 	for _, d := range e.model.Defines {
 		v, err := e.Eval(d.Expr)
 		if err != nil {
@@ -251,8 +259,8 @@ func (e *EvalError) Error() string {
 func (e *EvalError) Unwrap() error { return e.Err }
 
 // Eval runs a compiled expression against the current lead.
-func (e *Env) Eval(x *Expr) (any, error) {
-	out, err := e.machine.Run(x.Program, e.vars)
+func (e *evaluator) Eval(x *Expr) (any, error) {
+	out, err := e.machine.Run(x.program, e.vars)
 	if err != nil {
 		pos := x.Pos
 		var fe *file.Error
@@ -268,7 +276,7 @@ func (e *Env) Eval(x *Expr) (any, error) {
 }
 
 // Bool runs a condition. A nil expression is true.
-func (e *Env) Bool(x *Expr) (bool, error) {
+func (e *evaluator) Bool(x *Expr) (bool, error) {
 	if x == nil {
 		return true, nil
 	}
@@ -281,7 +289,7 @@ func (e *Env) Bool(x *Expr) (bool, error) {
 }
 
 // Float runs a numeric expression.
-func (e *Env) Float(x *Expr) (float64, error) {
+func (e *evaluator) Float(x *Expr) (float64, error) {
 	out, err := e.Eval(x)
 	if err != nil {
 		return 0, err
@@ -301,11 +309,11 @@ func (e *Env) Float(x *Expr) (float64, error) {
 // their Index. It runs the fused program, or the separate ones when there
 // is none or the fused one fails, so that a failure is reported with the
 // position of the expression that failed.
-func (e *Env) EvalLead(gates, rules []bool) error {
+func (e *evaluator) EvalLead(gates, rules []bool) error {
 	f := &e.model.fused
 	saved := e.frame.budget
 	if f.lead != nil {
-		out, err := e.machine.Run(f.lead.Program, e.vars)
+		out, err := e.machine.Run(f.lead.program, e.vars)
 		if vals, ok := out.([]any); err == nil && ok {
 			i := 0
 			for _, d := range e.model.Defines {
@@ -354,10 +362,10 @@ func (e *Env) EvalLead(gates, rules []bool) error {
 // EvalLadder runs the ladder phase, once the categories and "total" are
 // set: it returns the grade (the first that holds, "" for none) and sets
 // stages[i] for each stage whose condition holds.
-func (e *Env) EvalLadder(stages []bool) (string, error) {
+func (e *evaluator) EvalLadder(stages []bool) (string, error) {
 	saved := e.frame.budget
 	if f := e.model.fused.ladder; f != nil {
-		out, err := e.machine.Run(f.Program, e.vars)
+		out, err := e.machine.Run(f.program, e.vars)
 		if vals, ok := out.([]any); err == nil && ok {
 			grade, _ := vals[0].(string)
 			for i := range e.model.Stages {
@@ -398,7 +406,7 @@ func (e *Env) EvalLadder(stages []bool) (string, error) {
 // cancellation, an expression fails with an error for which
 // errors.Is(err, context.Canceled) (or context.DeadlineExceeded) holds. A
 // nil context, or one that is never done, stops nothing and costs nothing.
-func (e *Env) SetContext(ctx context.Context) {
+func (e *evaluator) SetContext(ctx context.Context) {
 	if ctx != nil && ctx.Done() == nil {
 		ctx = nil
 	}
@@ -408,9 +416,9 @@ func (e *Env) SetContext(ctx context.Context) {
 
 // stopped returns the error of a cancelled context set with SetContext,
 // or nil.
-func (e *Env) stopped() error {
+func (e *evaluator) stopped() error {
 	if ctx := e.frame.budget.ctx; ctx != nil && ctx.Err() != nil {
-		return Stopped(ctx)
+		return evalhook.Stopped(ctx)
 	}
 	return nil
 }
@@ -418,4 +426,4 @@ func (e *Env) stopped() error {
 // Stopped returns the error for an evaluation its context stopped, or nil
 // when the context (as SetContext set it) is not done: callers check it
 // between phases.
-func (e *Env) Stopped() error { return e.stopped() }
+func (e *evaluator) Stopped() error { return e.stopped() }

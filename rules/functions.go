@@ -11,7 +11,7 @@ import (
 )
 
 // The function library, as rule files call it. Functions that need the as-of
-// time or the events take the Frame as a first argument that the compiler
+// time or the events take the frame as a first argument that the compiler
 // adds (see patch.go); a rule file never writes it.
 //
 //	emailDomain(email)         the lower-cased part after the last "@", "" if none
@@ -25,7 +25,7 @@ import (
 // hasPrefix, ...) remain, except now() — time is an input — and repeat().
 var functionNames = []string{"emailDomain", "has", "daysSince", "events", "daysSinceLast"}
 
-// frameFunctions take the Frame as their first argument.
+// frameFunctions take the frame as their first argument.
 var frameFunctions = map[string]bool{"has": true, "daysSince": true, "events": true, "daysSinceLast": true}
 
 var disabledBuiltins = []string{"now", "repeat"}
@@ -36,20 +36,20 @@ func functionOptions() []expr.Option {
 			return EmailDomain(p[0].(string)), nil
 		}, new(func(string) string)),
 		expr.Function("has", func(p ...any) (any, error) {
-			return p[0].(*Frame).present[p[1].(int)], nil
-		}, new(func(*Frame, int) bool)),
+			return p[0].(*frame).present[p[1].(int)], nil
+		}, new(func(*frame, int) bool)),
 		expr.Function("daysSince", func(p ...any) (any, error) {
-			return p[0].(*Frame).DaysSince(p[1].(time.Time)), nil
-		}, new(func(*Frame, time.Time) float64)),
+			return p[0].(*frame).DaysSince(p[1].(time.Time)), nil
+		}, new(func(*frame, time.Time) float64)),
 		// events and daysSinceLast read the slot the compiler gave their
 		// type and window, filled by the one pass over the events in Begin.
 		expr.Function("events", func(p ...any) (any, error) {
-			return p[0].(*Frame).counts[p[1].(int)], nil
-		}, new(func(*Frame, int) int)),
+			return p[0].(*frame).counts[p[1].(int)], nil
+		}, new(func(*frame, int) int)),
 		expr.Function("daysSinceLast", func(p ...any) (any, error) {
-			f := p[0].(*Frame)
+			f := p[0].(*frame)
 			return f.DaysSince(f.lasts[p[1].(int)]), nil
-		}, new(func(*Frame, int) float64)),
+		}, new(func(*frame, int) float64)),
 	}
 }
 
@@ -65,7 +65,7 @@ func EmailDomain(email string) string {
 
 // DaysSince returns the days from t to the as-of time, with fractions
 // (negative when t is later); +Inf when t is the zero time (a missing field).
-func (f *Frame) DaysSince(t time.Time) float64 {
+func (f *frame) DaysSince(t time.Time) float64 {
 	if t.IsZero() {
 		return math.Inf(1)
 	}
@@ -94,7 +94,7 @@ func (m *Model) counterSlot(last bool, typ string, window time.Duration) int {
 }
 
 // countEvents fills the frame's counter slots in one pass over the events.
-func (f *Frame) countEvents(m *Model) {
+func (f *frame) countEvents(m *Model) {
 	if len(m.counters) == 0 {
 		return
 	}
@@ -119,7 +119,7 @@ func (f *Frame) countEvents(m *Model) {
 // Counts reports whether an event at time at counts at the as-of time for a
 // window (0: no window): it happened at or before the as-of time and, with
 // a window, less than window before it.
-func (f *Frame) Counts(at time.Time, window time.Duration) bool {
+func (f *frame) Counts(at time.Time, window time.Duration) bool {
 	if at.After(f.AsOf) {
 		return false
 	}
@@ -128,7 +128,7 @@ func (f *Frame) Counts(at time.Time, window time.Duration) bool {
 
 // Count returns how many events of type t count at the as-of time within the
 // window (0: no window).
-func (f *Frame) Count(t string, window time.Duration) int {
+func (f *frame) Count(t string, window time.Duration) int {
 	n := 0
 	for i := range f.Events {
 		if f.Events[i].Type == t && f.Counts(f.Events[i].At, window) {
@@ -140,7 +140,7 @@ func (f *Frame) Count(t string, window time.Duration) int {
 
 // DaysSinceLast returns the days since the latest event of type t at or
 // before the as-of time, or +Inf when there is none.
-func (f *Frame) DaysSinceLast(t string) float64 {
+func (f *frame) DaysSinceLast(t string) float64 {
 	var last time.Time
 	for i := range f.Events {
 		ev := &f.Events[i]

@@ -113,5 +113,5 @@ func (c *compiler) fusedProgram(src string, env types.Map) *Expr {
 	if err != nil || len(p.errs) > 0 {
 		return nil
 	}
-	return &Expr{Source: src, Program: program, src: dsl.NewExpr(src, dsl.Pos{})}
+	return &Expr{Source: src, program: program, src: dsl.NewExpr(src, dsl.Pos{})}
 }

@@ -26,7 +26,7 @@ func TestFusedPhasesMatchSeparatePrograms(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, leadgen.WriteNDJSON(&buf, leadgen.New(11), 3000))
 	asOf := leadgen.Base
-	envF, envS := fused.NewEnv(), separate.NewEnv()
+	envF, envS := fused.newEvaluator(), separate.newEvaluator()
 	dec := json.NewDecoder(&buf)
 	for n := 0; dec.More(); n++ {
 		var lead map[string]any
@@ -38,7 +38,7 @@ func TestFusedPhasesMatchSeparatePrograms(t *testing.T) {
 			events = append(events, Event{Type: m["type"].(string), At: at, Fields: m})
 		}
 		results := [2][]any{}
-		for i, env := range []*Env{envF, envS} {
+		for i, env := range []*evaluator{envF, envS} {
 			env.Begin(asOf, events)
 			require.NoError(t, env.BindMap(lead))
 			gates, rules, stages := make([]bool, len(fused.Gates)), make([]bool, len(fused.Rules)), make([]bool, len(fused.Stages))

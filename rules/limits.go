@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/leadscore/leadscore/internal/evalhook"
 )
 
 // Limits bound the work a rule file can ask of the evaluator, so that a
@@ -154,17 +156,10 @@ func (b *budget) spend(n int64) error {
 	if b.ctx != nil && b.left < b.check {
 		b.check = b.left - ctxEvery
 		if err := b.ctx.Err(); err != nil {
-			return Stopped(b.ctx)
+			return evalhook.Stopped(b.ctx)
 		}
 	}
 	return nil
-}
-
-// Stopped returns the error for an evaluation its context stopped: it wraps
-// the context's error (errors.Is(err, context.Canceled) or
-// context.DeadlineExceeded holds).
-func Stopped(ctx context.Context) error {
-	return fmt.Errorf("scoring stopped: %w", context.Cause(ctx))
 }
 
 // sizeOf returns the length of a text or list, -1 for other values.
@@ -190,7 +185,7 @@ func sizeOf(v any) int {
 }
 
 // grow charges a built text or list to the budget, or refuses it.
-func (f *Frame) grow(v any) error {
+func (f *frame) grow(v any) error {
 	n := sizeOf(v)
 	if n < 0 {
 		return nil
@@ -203,7 +198,7 @@ func (f *Frame) grow(v any) error {
 }
 
 // makeRange builds the range from..to as expr does, within the limits.
-func (f *Frame) makeRange(from, to any) ([]int, error) {
+func (f *frame) makeRange(from, to any) ([]int, error) {
 	a, okA := asInt(from)
 	z, okB := asInt(to)
 	if !okA || !okB {

@@ -141,7 +141,7 @@ func (l *linter) constant(c *Clause) *bool {
 		if len(c.Reads) > 0 || readsFrame(c.Source) {
 			return nil
 		}
-		env := l.m.NewEnv()
+		env := l.m.newEvaluator()
 		env.Begin(time.Time{}, nil)
 		env.BindMap(nil)
 		v, err := env.Bool(c.Leaf)

@@ -172,9 +172,10 @@ type Stage struct {
 
 // Expr is a compiled expression with the text and position it came from.
 type Expr struct {
-	Source  string
-	Pos     dsl.Pos
-	Program *vm.Program
+	Source string
+	Pos    dsl.Pos
+	// program is the compiled expression that the evaluator runs.
+	program *vm.Program
 	// Clause is a condition split into its parts, for explanations; nil
 	// for expressions that are not conditions.
 	Clause *Clause

@@ -187,7 +187,7 @@ func nestedIn(root string, names []string) []string {
 	return out
 }
 
-// call checks and rewrites a call of a function that needs the Frame.
+// call checks and rewrites a call of a function that needs the frame.
 func (p *patcher) call(name string, n *ast.CallNode) {
 	args := n.Arguments
 	frame := &ast.IdentifierNode{Value: frameVar}
@@ -247,7 +247,7 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			}
 			window = d
 		}
-		// The one pass over a lead's events (Env.Begin) fills a slot for
+		// The one pass over a lead's events (evaluator.Begin) fills a slot for
 		// each distinct type and window; the call reads its slot.
 		slot := &ast.IntegerNode{Value: p.c.m.counterSlot(name == "daysSinceLast", typ.Value, window)}
 		slot.SetLocation(n.Location())

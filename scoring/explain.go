@@ -197,7 +197,7 @@ func (s *Scorer) ExplainContext(ctx context.Context, lead Lead, asOf time.Time) 
 
 // evalClause evaluates a clause tree left to right with expr's short-circuit
 // rules, recording each part's value and the values its leaves read.
-func evalClause(env *rules.Env, c *rules.Clause) ClauseValue {
+func evalClause(env evaluator, c *rules.Clause) ClauseValue {
 	cv := ClauseValue{Op: c.Op, Source: c.Source, Pos: c.Pos.String()}
 	set := func(b bool) { cv.Value = &b }
 	switch c.Op {
@@ -257,9 +257,8 @@ func readable(v any) any {
 }
 
 // explainEvents recounts an event rule's events, one by one.
-func explainEvents(env *rules.Env, r *rules.Rule, events []Event, asOf time.Time) *EventCount {
+func explainEvents(env evaluator, r *rules.Rule, events []Event, asOf time.Time) *EventCount {
 	ec := &EventCount{}
-	frame := env.Frame()
 	type match struct {
 		e   *Event
 		age time.Duration
@@ -271,7 +270,7 @@ func explainEvents(env *rules.Env, r *rules.Rule, events []Event, asOf time.Time
 			continue
 		}
 		ec.Of++
-		if e.At.After(asOf) || !frame.Counts(e.At, r.Within) {
+		if e.At.After(asOf) || !env.Counts(e.At, r.Within) {
 			continue
 		}
 		ec.InWindow++
@@ -304,7 +303,7 @@ var quotedRE = regexp.MustCompile(`"([^"]*)"|'([^']*)'`)
 // of that stage's condition that fail, the points each category misses for
 // the thresholds in them (including those of a grade the stage asks for),
 // and the unfired rules that would give those points.
-func (s *Scorer) next(env *rules.Env, x *Explanation) *NextStage {
+func (s *Scorer) next(env evaluator, x *Explanation) *NextStage {
 	m := s.model
 	cur := m.Stage(x.Result.Stage)
 	if cur+1 >= len(m.Stages) {
@@ -359,7 +358,7 @@ func collectUnmet(cv ClauseValue, out *[]ClauseValue) {
 // missing adds the points a failing part lacks: "fit >= 40" with fit at 25
 // lacks 15 fit points; a grade test such as `grade in ["A", "B"]` lacks what
 // the nearest of those grades asks for.
-func (s *Scorer) missing(env *rules.Env, source string, into map[string]float64) {
+func (s *Scorer) missing(env evaluator, source string, into map[string]float64) {
 	if mt := thresholdRE.FindStringSubmatch(source); mt != nil {
 		name := mt[1]
 		if s.model.Category(name) == nil && name != "total" {

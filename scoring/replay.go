@@ -37,7 +37,7 @@ type replay struct {
 	queues  [][]time.Time // by slot: times of the events a windowed count holds
 
 	fixed   map[*rules.Rule]bool // conditions that read neither the as-of time nor a define
-	matcher *rules.Env           // the lead's fields bound, to test fixed conditions
+	matcher evaluator            // the lead's fields bound, to test fixed conditions
 	ready   bool                 // matcher bound
 
 	kept  []Event
@@ -158,7 +158,7 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 		return 1
 	}
 	if !r.ready {
-		r.matcher = r.s.model.NewEnv()
+		r.matcher = newEvaluator(r.s.model)
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
 			return -1
 		}

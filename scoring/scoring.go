@@ -76,8 +76,19 @@ import (
 // Event is something a lead did, at a time.
 type Event = rules.Event
 
-// Lead is a lead to score: its fields, as a map (decoded JSON) or a struct
-// (see rules.Env.BindStruct for struct tags), and its events in any order.
+// Lead is a lead to score: its fields, as a map (decoded JSON) or a struct,
+// and its events in any order.
+//
+// A map's keys are the schema's field names; a nested field (company.size)
+// is read from nested maps ({"company": {"size": 250}}) or a flat key
+// "company.size". A struct field feeds the schema field named by its
+// `lead:"name"` tag or, without a tag, the field whose name is the Go name in
+// snake_case (AnnualRevenue feeds annual_revenue); a tag of "-" skips it; a
+// nested field is fed by a struct field tagged "company" holding a struct, a
+// pointer to one, or a map, whose field is tagged "size". Nil pointers,
+// slices, maps and interfaces, the zero time.Time and JSON null all count as
+// missing: the field reads as its default. Scorer.CheckType says once, at
+// start-up, how a Go type fits the schema.
 type Lead struct {
 	ID     string
 	Fields any
@@ -143,7 +154,7 @@ func (s *Scorer) Model() *rules.Model { return s.model }
 // evaluation is the scratch state of one goroutine's scoring: the expression
 // environment and, per event rule, the ages of the events that matched.
 type evaluation struct {
-	env      *rules.Env
+	env      evaluator
 	matches  [][]time.Duration // by rule index: ages of matching events
 	gateHits []bool            // by gate index: the gate holds (lead gates) or an event matched it
 	ruleHits []bool            // by rule index: a lead rule's condition holds
@@ -159,7 +170,7 @@ type evaluation struct {
 
 func (s *Scorer) newEvaluation() *evaluation {
 	return &evaluation{
-		env:      s.model.NewEnv(),
+		env:      newEvaluator(s.model),
 		matches:  make([][]time.Duration, len(s.model.Rules)),
 		gateHits: make([]bool, len(s.model.Gates)),
 		ruleHits: make([]bool, len(s.model.Rules)),
@@ -365,7 +376,7 @@ func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
 
 // begin starts a lead in env: its as-of time, its events (or the values of
 // the event aggregates, when counted is set) and its fields.
-func begin(env *rules.Env, lead Lead, asOf time.Time, counted *counted) error {
+func begin(env evaluator, lead Lead, asOf time.Time, counted *counted) error {
 	if counted != nil {
 		env.BeginCounted(asOf, lead.Events, counted.counts, counted.lasts)
 	} else {
@@ -388,7 +399,6 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 	for i := range ev.matches {
 		ev.matches[i] = ev.matches[i][:0]
 	}
-	frame := ev.env.Frame()
 	for i := range events {
 		if i&63 == 63 {
 			if err := ev.env.Stopped(); err != nil {
@@ -402,7 +412,7 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 		}
 		bound := false
 		for _, r := range rs {
-			if !frame.Counts(e.At, r.Within) {
+			if !ev.env.Counts(e.At, r.Within) {
 				continue
 			}
 			if r.When != nil {

@@ -1,0 +1,22 @@
+// Package evalhook lets package scoring reach the expression evaluator of
+// package rules without that evaluator crowding the public API of rules:
+// rules registers its constructor here, and scoring asserts what it returns
+// to an interface of its own.
+package evalhook
+
+import (
+	"context"
+	"fmt"
+)
+
+// NewEvaluator returns a new evaluator for a *rules.Model: one goroutine's
+// reusable state for evaluating the model's expressions, lead after lead.
+// Package rules sets it when it is initialised.
+var NewEvaluator func(model any) any
+
+// Stopped returns the error for an evaluation its context stopped: it wraps
+// the context's cause (errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded holds).
+func Stopped(ctx context.Context) error {
+	return fmt.Errorf("scoring stopped: %w", context.Cause(ctx))
+}

@@ -1,0 +1,48 @@
+package scoring
+
+import (
+	"context"
+	"time"
+
+	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/rules"
+)
+
+// evaluator is what scoring needs of the expression evaluator that package
+// rules keeps to itself: one goroutine's reusable state for evaluating a
+// model's expressions, lead after lead (see internal/evalhook).
+type evaluator interface {
+	// Begin starts a lead: as-of time, events (counted once for the
+	// aggregates expressions read) and a full budget of steps.
+	Begin(asOf time.Time, events []rules.Event)
+	// BeginCounted starts a lead with the event aggregates' values given by
+	// slot (see rules.Model.EventAggregates) instead of counted.
+	BeginCounted(asOf time.Time, events []rules.Event, counts []int, lasts []time.Time)
+	// ResetBudget gives the next evaluations a full budget of steps.
+	ResetBudget()
+	// BindMap and BindStruct set every field of the schema from the lead.
+	BindMap(lead map[string]any) error
+	BindStruct(lead any) error
+	// SetEvent sets the event that event rules' conditions read.
+	SetEvent(e *rules.Event) error
+	// EvalLead evaluates the defines and the lead gates and rules.
+	EvalLead(gates, rules []bool) error
+	// EvalDefines evaluates the defines only.
+	EvalDefines() error
+	// EvalLadder returns the grade and sets which stages' conditions hold.
+	EvalLadder(stages []bool) (string, error)
+	Bool(x *rules.Expr) (bool, error)
+	Float(x *rules.Expr) (float64, error)
+	Set(name string, v any)
+	Get(name string) any
+	// Counts reports whether an event at this time counts for a window.
+	Counts(at time.Time, window time.Duration) bool
+	SetContext(ctx context.Context)
+	// Stopped returns the error for a stopped context, or nil.
+	Stopped() error
+}
+
+// newEvaluator returns an evaluator for m.
+func newEvaluator(m *rules.Model) evaluator {
+	return evalhook.NewEvaluator(m).(evaluator)
+}
