@@ -62,4 +62,3 @@ func CheckAmount(v float64) error {
 func numText(v float64) string {
 	return strings.Replace(strconv.FormatFloat(v, 'g', -1, 64), "e+", "e", 1)
 }
-

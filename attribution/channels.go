@@ -27,6 +27,20 @@ type ChannelReport struct {
 	// Notes say what a reader must know to read the credit right, such as
 	// models that fall back to another on bare paths.
 	Notes []string `json:"notes,omitempty"`
+	// Selections are the order choices of markov:auto models.
+	Selections []OrderSelection `json:"order_selection,omitempty"`
+
+	paths *Paths
+	runs  []*modelRun
+}
+
+// modelRun is one model's credit of the paths: per touch (credit) and per
+// channel, exact.
+type modelRun struct {
+	credit      pathCredit
+	conv, value []decimal // by channel id
+	markov      *Markov
+	selection   *OrderSelection
 }
 
 // milestoneModels credit touches by the milestones of a journey (lead
@@ -42,6 +56,8 @@ type ChannelRow struct {
 // MarkovSummary is what a chain says beyond credit.
 type MarkovSummary struct {
 	Model          string          `json:"model"`
+	Order          int             `json:"order"`
+	NoNull         bool            `json:"no_null,omitempty"`
 	States         int             `json:"states"`
 	ConversionRate float64         `json:"conversion_rate"`
 	Effects        []RemovalEffect `json:"removal_effects"`
@@ -49,8 +65,10 @@ type MarkovSummary struct {
 
 // PathModelNames are the data-driven models by name: markov:K (order K, 1
 // to 7, value shared by the value removal effect; markov:K:conv shares it by
-// the conversion removal effect) and shapley (simplified Shapley).
-var PathModelNames = []string{"markov:K", "markov:K:conv", "shapley"}
+// the conversion removal effect; markov:K:nonull ignores nulls, see
+// Markov), markov:auto (the order ChooseOrder picks, with the same
+// settings) and shapley (simplified Shapley).
+var PathModelNames = []string{"markov:K", "markov:K:conv", "markov:K:nonull", "markov:auto", "shapley"}
 
 // RunPaths credits the channels of paths under each model spec (a
 // rule-based model as ParseModel reads it, or a data-driven one), computing
@@ -66,8 +84,7 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s weighs touches by a journey's milestones (lead created, sales-ready, opportunity), which aggregated paths do not carry: here it credits every conversion to the first touch, as first_touch does. Give journeys with milestones (--journeys, or --leads) for its real credit.", spec))
 		}
 	}
-	credits := make([][]ChannelCredit, len(specs))
-	summaries := make([]*MarkovSummary, len(specs))
+	runs := make([]*modelRun, len(specs))
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, workers)
@@ -77,7 +94,7 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			credits[i], summaries[i], errs[i] = runSpec(p, spec)
+			runs[i], errs[i] = runSpec(p, spec)
 		}()
 	}
 	wg.Wait()
@@ -85,19 +102,28 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", specs[i], err)
 		}
-		if summaries[i] != nil {
-			rep.Markov = append(rep.Markov, *summaries[i])
+		if m := runs[i].markov; m != nil {
+			rep.Markov = append(rep.Markov, MarkovSummary{Model: specs[i], Order: m.Order, NoNull: m.NoNull, States: m.States(), ConversionRate: m.ConversionRate, Effects: m.Effects})
+		}
+		if s := runs[i].selection; s != nil {
+			s.Model = specs[i]
+			rep.Selections = append(rep.Selections, *s)
 		}
 	}
+	rep.paths, rep.runs = p, runs
 	rep.Total = ChannelRow{Channel: "total", Credit: make([]ChannelCredit, len(specs))}
+	totals := make([][2]decimal, len(specs))
 	for c, name := range p.channels {
 		row := ChannelRow{Channel: name}
-		for m := range specs {
-			row.Credit = append(row.Credit, credits[m][c])
-			rep.Total.Credit[m].Conversions += credits[m][c].Conversions
-			rep.Total.Credit[m].Value += credits[m][c].Value
+		for m, run := range runs {
+			row.Credit = append(row.Credit, ChannelCredit{Channel: name, Conversions: run.conv[c].float(), Value: run.value[c].float()})
+			totals[m][0].add(run.conv[c])
+			totals[m][1].add(run.value[c])
 		}
 		rep.Channels = append(rep.Channels, row)
+	}
+	for m := range specs {
+		rep.Total.Credit[m] = ChannelCredit{Channel: "total", Conversions: totals[m][0].float(), Value: totals[m][1].float()}
 	}
 	sort.SliceStable(rep.Channels, func(a, b int) bool {
 		if x, y := rep.Channels[a].Credit[0].Conversions, rep.Channels[b].Credit[0].Conversions; x != y {
@@ -108,27 +134,96 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	return rep, nil
 }
 
-func runSpec(p *Paths, spec string) ([]ChannelCredit, *MarkovSummary, error) {
+// markovSpec reads markov:K or markov:auto with its settings (:conv,
+// :nonull).
+func markovSpec(spec string) (order int, auto, byConv, noNull bool, err error) {
+	parts := strings.Split(spec, ":")
+	bad := fmt.Errorf("write markov:K (K the order, 1 to %d) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls", MaxOrder)
+	if len(parts) < 2 {
+		return 0, false, false, false, bad
+	}
+	if parts[1] == "auto" {
+		auto = true
+	} else if order, err = strconv.Atoi(parts[1]); err != nil {
+		return 0, false, false, false, bad
+	}
+	for _, s := range parts[2:] {
+		switch {
+		case s == "conv" && !byConv:
+			byConv = true
+		case s == "nonull" && !noNull:
+			noNull = true
+		default:
+			return 0, false, false, false, bad
+		}
+	}
+	return order, auto, byConv, noNull, nil
+}
+
+func runSpec(p *Paths, spec string) (*modelRun, error) {
+	run := &modelRun{}
 	switch {
 	case spec == "shapley":
-		return SimplifiedShapley(p), nil, nil
-	case strings.HasPrefix(spec, "markov:"):
-		parts := strings.Split(spec, ":")
-		order, err := strconv.Atoi(parts[1])
-		if err != nil || len(parts) > 3 || (len(parts) == 3 && parts[2] != "conv") {
-			return nil, nil, fmt.Errorf("write markov:K (K the order, 1 to %d), or markov:K:conv", MaxOrder)
-		}
-		m, err := NewMarkov(p, order)
+		run.credit = shapleyCredit{}
+	case spec == "markov" || strings.HasPrefix(spec, "markov:"):
+		order, auto, byConv, noNull, err := markovSpec(spec)
 		if err != nil {
+			return nil, err
+		}
+		if auto {
+			if noNull {
+				return nil, fmt.Errorf("markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead")
+			}
+			sel, err := ChooseOrder(p, OrderOptions{})
+			if err != nil {
+				return nil, err
+			}
+			run.selection, order = sel, sel.Chosen
+		}
+		m, err := NewMarkovWith(p, MarkovOptions{Order: order, NoNull: noNull})
+		if err != nil {
+			return nil, err
+		}
+		mc := newMarkovCredit(m, !byConv)
+		run.markov, run.credit, run.conv, run.value = m, mc, mc.conv, mc.value
+		return run, nil
+	default:
+		m, err := ParseModel(spec)
+		if err != nil {
+			return nil, err
+		}
+		run.credit = ruleCredit{m: m, p: p}
+	}
+	var err error
+	run.conv, run.value, err = channelTotals(p, run.credit)
+	return run, err
+}
+
+// channelTotals sums a model's touch credit by channel, exactly.
+func channelTotals(p *Paths, pcr pathCredit) (conv, value []decimal, err error) {
+	conv, value = make([]decimal, len(p.channels)), make([]decimal, len(p.channels))
+	var c, v []decimal
+	for _, pc := range p.sorted() {
+		if !pc.credits() {
+			continue
+		}
+		c, v = grow(c, len(pc.Path)), grow(v, len(pc.Path))
+		if err := pcr.touches(pc, c, v); err != nil {
 			return nil, nil, err
 		}
-		return m.Credit(len(parts) == 2), &MarkovSummary{Model: spec, States: m.States(), ConversionRate: m.ConversionRate, Effects: m.Effects}, nil
+		for i, id := range pc.Path {
+			conv[id].add(c[i])
+			value[id].add(v[i])
+		}
 	}
-	m, err := ParseModel(spec)
-	if err != nil {
-		return nil, nil, err
+	return conv, value, nil
+}
+
+func grow(d []decimal, n int) []decimal {
+	if cap(d) < n {
+		return make([]decimal, n)
 	}
-	return RuleBased(p, m), nil, nil
+	return d[:n]
 }
 
 func (r *ChannelReport) table() table {

@@ -13,7 +13,8 @@ import (
 // while it fits and in a big.Int once it does not, so a sum never
 // overflows and never rounds; the scale is the most decimals of any amount
 // added. Sums do not depend on the order of the additions, so shards merge
-// to the bit.
+// to the bit. A decimal is a value: no operation changes a big.Int in
+// place, so copies share nothing that changes.
 type decimal struct {
 	hi, lo uint64   // the coefficient while big is nil
 	big    *big.Int // the coefficient once it outgrew 128 bits
@@ -170,9 +171,6 @@ func (a *decimal) add(b decimal) {
 	if b.isZero() {
 		return
 	}
-	if b.big != nil { // b's coefficient may be shared: work on a copy
-		b.big = new(big.Int).Set(b.big)
-	}
 	s := max(a.scale, b.scale)
 	a.rescale(s)
 	b.rescale(s)
@@ -227,4 +225,70 @@ func (a decimal) String() string {
 		return whole
 	}
 	return whole + "." + frac
+}
+
+// sub subtracts b exactly; it reports false, leaving a as it was, when b
+// is larger than a (amounts are never negative).
+func (a *decimal) sub(b decimal) bool {
+	if b.isZero() {
+		return true
+	}
+	x, y := *a, b
+	s := max(x.scale, y.scale)
+	x.rescale(s)
+	y.rescale(s)
+	if x.big == nil && y.big == nil {
+		lo, c := bits.Sub64(x.lo, y.lo, 0)
+		hi, c2 := bits.Sub64(x.hi, y.hi, c)
+		if c2 != 0 {
+			return false
+		}
+		*a = decimal{hi: hi, lo: lo, scale: s}
+		return true
+	}
+	x.toBig()
+	y.toBig()
+	d := new(big.Int).Sub(x.big, y.big)
+	if d.Sign() < 0 {
+		return false
+	}
+	*a = decimal{big: d, scale: s}
+	return true
+}
+
+// split shares total among weights (at least one positive; they need not
+// sum to one), exactly: each share is the shortest decimal of its float
+// product, and the largest weight's share is what the others leave, so the
+// shares add up to total to the last digit. (Were rounding ever to make
+// the others exceed the total, which the shares' sizes rule out, the one
+// that did would take what is left and the rest nothing: still exact.)
+func split(total decimal, w []float64, out []decimal) {
+	sum := 0.0
+	big := 0
+	for i, x := range w {
+		sum += x
+		if x > w[big] {
+			big = i
+		}
+	}
+	if !(sum > 0) { // no weight: equal shares
+		w = make([]float64, len(w))
+		for i := range w {
+			w[i] = 1
+		}
+		sum, big = float64(len(w)), 0
+	}
+	rest := total
+	t := total.float()
+	for i, x := range w {
+		out[i] = decimal{}
+		if i == big || x == 0 || total.isZero() {
+			continue
+		}
+		out[i] = decimalOf(x / sum * t)
+		if !rest.sub(out[i]) {
+			out[i], rest = rest, decimal{}
+		}
+	}
+	out[big] = rest
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"time"
 )
 
 // Paths is a set of channel paths with their conversions, conversion value
@@ -242,29 +241,18 @@ func PathsOf(journeys []*Journey, opts Options) (*Paths, error) {
 // RuleBased runs a rule-based model over paths, crediting channels. A path
 // has no times or milestones, so its touches are taken to be one day apart,
 // the last one day before the conversion; milestone models then have only
-// first_touch and last_touch to anchor on.
+// first_touch and last_touch to anchor on. A path's touches share its
+// conversions and value exactly (see ChannelReport.WriteCredit), and a
+// channel's credit is their exact sum, rounded once.
 func RuleBased(p *Paths, m Model) []ChannelCredit {
+	conv, value, _ := channelTotals(p, ruleCredit{m: m, p: p}) // rule credit has no error
+	return channelCredits(p, conv, value)
+}
+
+func channelCredits(p *Paths, conv, value []decimal) []ChannelCredit {
 	out := make([]ChannelCredit, len(p.channels))
 	for i, c := range p.channels {
-		out[i].Channel = c
-	}
-	base := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, pc := range p.sorted() {
-		if !pc.credits() {
-			continue
-		}
-		touches := make([]Touch, len(pc.Path))
-		for i, id := range pc.Path {
-			touches[i] = Touch{At: base.Add(time.Duration(i) * 24 * time.Hour), Channel: p.channels[id]}
-		}
-		conv := base.Add(time.Duration(len(pc.Path)) * 24 * time.Hour)
-		j := &Journey{Touches: touches, Converted: true}
-		w := m.Weights(touches, j, conv)
-		normalize(w)
-		for i, id := range pc.Path {
-			out[id].Conversions += w[i] * pc.Conversions
-			out[id].Value += w[i] * pc.Value()
-		}
+		out[i] = ChannelCredit{Channel: c, Conversions: conv[i].float(), Value: value[i].float()}
 	}
 	return out
 }
