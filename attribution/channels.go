@@ -226,6 +226,19 @@ func grow(d []decimal, n int) []decimal {
 	return d[:n]
 }
 
+// line says what a chain is, in one line.
+func (m MarkovSummary) line() string {
+	name := m.Model
+	if strings.HasPrefix(m.Model, "markov:auto") {
+		name = fmt.Sprintf("%s (order %d)", m.Model, m.Order)
+	}
+	s := fmt.Sprintf("%s: %d states, conversion rate from start %.12f", name, m.States, m.ConversionRate)
+	if m.NoNull {
+		s += " (no null state: built from converting paths only, so every walk converts)"
+	}
+	return s
+}
+
 func (r *ChannelReport) table() table {
 	t := table{title: "Credit by channel", headers: []string{"channel"}}
 	for _, m := range r.Models {
@@ -260,7 +273,11 @@ func (r *ChannelReport) WriteMarkdown(w io.Writer) error {
 	}
 	r.table().markdown(&b)
 	for _, m := range r.Markov {
-		fmt.Fprintf(&b, "%s: %d states, conversion rate from start %.12f\n\n", m.Model, m.States, m.ConversionRate)
+		b.WriteString(m.line() + "\n\n")
+	}
+	for _, s := range r.Selections {
+		s.table().markdown(&b)
+		b.WriteString(s.note() + "\n\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -275,7 +292,12 @@ func (r *ChannelReport) WriteText(w io.Writer) error {
 	}
 	r.table().text(&b)
 	for _, m := range r.Markov {
-		fmt.Fprintf(&b, "%s: %d states, conversion rate from start %.12f\n", m.Model, m.States, m.ConversionRate)
+		b.WriteString(m.line() + "\n")
+	}
+	for _, s := range r.Selections {
+		b.WriteString("\n")
+		s.table().text(&b)
+		b.WriteString(s.note() + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -306,4 +328,86 @@ func (r *ChannelReport) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// CreditColumns are the columns WriteCredit and Report.WriteCredit write.
+var CreditColumns = []string{"id", "position", "campaign", "channel", "model", "conversions", "value"}
+
+// WriteCredit writes, as CSV, each touch's credit under each model: one
+// row per distinct path (its id is the path, channels joined by " > "),
+// model and touch (position 1 is the first touch), with the exact decimals
+// of its conversions and value; touches credited nothing are left out.
+// Summed by channel and model, the rows give the report's figures exactly
+// (the report rounds each sum once); summed over all channels, the paths'
+// totals.
+//
+// Rule-based models and Shapley share each path's own conversions and
+// value among its touches, so a path's rows add up to it. A Markov chain's
+// credit is a channel's, from removal effects over all paths; it is shared
+// among the channel's touches in proportion to their paths' conversions
+// (value: to their value; a channel on no converting path, to its paths'
+// journeys), so a path's rows add up to its share of its channels' credit,
+// not to its own conversions.
+func (r *ChannelReport) WriteCredit(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CreditColumns)
+	return r.writeCredit(cw)
+}
+
+func (r *ChannelReport) writeCredit(cw *csv.Writer) error {
+	var c, v []decimal
+	names := make([]string, 0, 16)
+	for _, pc := range r.paths.sorted() {
+		names = names[:0]
+		for _, id := range pc.Path {
+			names = append(names, r.paths.channels[id])
+		}
+		id := strings.Join(names, " > ")
+		for m, run := range r.runs {
+			if run.markov == nil && !pc.credits() {
+				continue
+			}
+			c, v = grow(c, len(pc.Path)), grow(v, len(pc.Path))
+			if err := run.credit.touches(pc, c, v); err != nil {
+				return fmt.Errorf("%s: %v", r.Models[m], err)
+			}
+			for i := range pc.Path {
+				if c[i].isZero() && v[i].isZero() {
+					continue
+				}
+				cw.Write([]string{id, strconv.Itoa(i + 1), "", names[i], r.Models[m], c[i].String(), v[i].String()})
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// TransitionColumns are the columns WriteTransitions writes.
+var TransitionColumns = []string{"model", "kind", "from", "to", "count", "probability", "channel", "conversion_effect", "value_effect"}
+
+// WriteTransitions writes each Markov model's chain as CSV: its
+// transitions (kind "transition": from, to, the journeys that made it as
+// an exact decimal, and its probability), then its channels' removal
+// effects (kind "removal_effect": the relative drops in the conversion
+// probability and in the expected value from start).
+func (r *ChannelReport) WriteTransitions(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(TransitionColumns)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for m, run := range r.runs {
+		if run.markov == nil {
+			continue
+		}
+		for _, t := range run.markov.Transitions() {
+			cw.Write([]string{r.Models[m], "transition", t.From, t.To, t.count.String(), f(t.Probability), "", "", ""})
+		}
+		effects := append([]RemovalEffect(nil), run.markov.Effects...)
+		sort.Slice(effects, func(i, j int) bool { return effects[i].Channel < effects[j].Channel })
+		for _, e := range effects {
+			cw.Write([]string{r.Models[m], "removal_effect", "", "", "", "", e.Channel, f(e.Conversion), f(e.Value)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
