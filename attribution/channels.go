@@ -80,6 +80,9 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	conv, value, nulls := p.Totals()
 	rep := &ChannelReport{Models: specs, Conversions: conv, Value: value, Nulls: nulls, Paths: p.Len()}
 	for _, spec := range specs {
+		if strings.HasPrefix(spec, "markov:") && nulls == 0 && conv > 0 && !strings.Contains(spec, ":nonull") {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("the paths carry no nulls (journeys that did not convert), so %s is built from converting paths alone, as markov:K:nonull is: its removal effects say how often a channel is on the way to a conversion, not how much it raises the conversion rate", spec))
+		}
 		if name, _, _ := strings.Cut(spec, ":"); milestoneModels[name] {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s weighs touches by a journey's milestones (lead created, sales-ready, opportunity), which aggregated paths do not carry: here it credits every conversion to the first touch, as first_touch does. Give journeys with milestones (--journeys, or --leads) for its real credit.", spec))
 		}
