@@ -140,7 +140,7 @@ func (f PathFormat) split(line string) ([]string, error) {
 	r.FieldsPerRecord = -1
 	cells, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%v; close the quote, and write a quote inside a cell as two (\"\")", csvProblem(err))
+		return nil, csvProblem(err)
 	}
 	return cells, nil
 }
