@@ -27,8 +27,8 @@ type OrderScore struct {
 	// without both conversions and nulls); HeldOutAUC their mean over the
 	// folds that have one, StdErr its standard error.
 	FoldAUC    []*float64 `json:"fold_auc"`
-	HeldOutAUC float64   `json:"held_out_auc"`
-	StdErr     float64   `json:"std_err"`
+	HeldOutAUC float64    `json:"held_out_auc"`
+	StdErr     float64    `json:"std_err"`
 	// InSampleAUC is the AUC on the paths the chain was built from: it
 	// only grows with the order, which is why it does not choose.
 	InSampleAUC float64 `json:"in_sample_auc"`

@@ -104,10 +104,10 @@ func TestAttributePathsFlexibleInput(t *testing.T) {
 	assert.Contains(t, out, "total,2,5.125,2,5.125\n")
 
 	for args, want := range map[string]string{
-		"--delimiter ;;":            `leadscore attribute: --delimiter ";;": give one character, such as ';', ',' or tab`,
-		"--columns path":            `leadscore attribute: --columns "path": write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv`,
-		"--columns conversion=x":    `leadscore attribute: --columns "conversion=x": write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv`,
-		"--path-separator ;":        `leadscore attribute: the channel separator ";" holds the column delimiter ';'; choose another of the two`,
+		"--delimiter ;;":                          `leadscore attribute: --delimiter ";;": give one character, such as ';', ',' or tab`,
+		"--columns path":                          `leadscore attribute: --columns "path": write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv`,
+		"--columns conversion=x":                  `leadscore attribute: --columns "conversion=x": write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv`,
+		"--path-separator ;":                      `leadscore attribute: the channel separator ";" holds the column delimiter ';'; choose another of the two`,
 		"--models linear --transitions-out x.csv": "leadscore attribute: --transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto",
 		"--models markov:auto:nonull":             "leadscore attribute: --models: markov:auto:nonull: markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead",
 	} {
