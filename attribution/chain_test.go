@@ -341,3 +341,17 @@ func TestMarkovTouchCreditIsProportional(t *testing.T) {
 		}
 	}
 }
+
+// markov:auto on PathData, the figures the README quotes.
+func TestChooseOrderOnPathData(t *testing.T) {
+	sel, err := attribution.ChooseOrder(readPaths(t, pathData(t)), attribution.OrderOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, [2]int{1, 2}, [2]int{sel.Chosen, sel.Best})
+	got := func(k int) string {
+		c := sel.Candidates[k-1]
+		return fmt.Sprintf("%.5f ± %.5f, in-sample %.4f", c.HeldOutAUC, c.StdErr, c.InSampleAUC)
+	}
+	assert.Equal(t, "0.50541 ± 0.00201, in-sample 0.5087", got(1))
+	assert.Equal(t, "0.50551 ± 0.00310, in-sample 0.5174", got(2))
+	assert.Equal(t, "0.50314 ± 0.00219, in-sample 0.5619", got(7))
+}
