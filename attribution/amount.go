@@ -34,11 +34,17 @@ func ParseAmount(s string) (float64, error) {
 // parseAmount reads an amount as ParseAmount does, and also as the exact
 // decimal written.
 func parseAmount(s string) (float64, decimal, error) {
-	v, err := ParseAmount(s)
+	t := strings.TrimSpace(s)
+	if d, err := parseDecimal(t); err == nil { // the common case: no ParseFloat
+		if v := d.float(); CheckAmount(v) == nil {
+			return v, d, nil
+		}
+	}
+	v, err := ParseAmount(s) // for its messages
 	if err != nil {
 		return 0, decimal{}, err
 	}
-	d, err := parseDecimal(strings.TrimSpace(s))
+	d, err := parseDecimal(t)
 	return v, d, err
 }
 

@@ -52,13 +52,20 @@ func (r ruleCredit) touches(pc *PathCount, conv, value []decimal) error {
 type shapleyCredit struct{}
 
 func (shapleyCredit) touches(pc *PathCount, conv, value []decimal) error {
-	n := map[int]int{}
+	var n [MaxChannels + 1]int32 // touches per channel id
+	distinct := 0
 	for _, id := range pc.Path {
+		if n[id] == 0 {
+			distinct++
+		}
 		n[id]++
 	}
 	w := make([]float64, len(pc.Path))
 	for i, id := range pc.Path {
-		w[i] = 1 / float64(len(n)*n[id])
+		w[i] = 1 / float64(n[id])
+	}
+	for i := range w {
+		w[i] /= float64(distinct)
 	}
 	split(pc.conv, w, conv)
 	split(pc.value, w, value)

@@ -2,6 +2,7 @@ package attribution
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"math/bits"
 	"strconv"
@@ -256,19 +257,27 @@ func (a *decimal) sub(b decimal) bool {
 	return true
 }
 
+// shareUnit is the resolution of a share: weights become integer
+// fractions of 10^16 (the precision of a float64), which add up to exactly
+// 10^16.
+const (
+	shareUnit   = 1e16
+	shareDigits = 16
+)
+
 // split shares total among weights (at least one positive; they need not
-// sum to one), exactly: each share is the shortest decimal of its float
-// product, and the largest weight's share is what the others leave, so the
-// shares add up to total to the last digit. (Were rounding ever to make
-// the others exceed the total, which the shares' sizes rule out, the one
-// that did would take what is left and the rest nothing: still exact.)
+// sum to one), exactly: each weight becomes an integer number q of
+// 10^-16ths, the largest weight's q what the others leave of 10^16, and a
+// share is total * q * 10^-16, an exact decimal. So the shares add up to
+// total to the last digit, and each is within 10^-16 of total times its
+// weight.
 func split(total decimal, w []float64, out []decimal) {
 	sum := 0.0
-	big := 0
+	largest := 0
 	for i, x := range w {
 		sum += x
-		if x > w[big] {
-			big = i
+		if x > w[largest] {
+			largest = i
 		}
 	}
 	if !(sum > 0) { // no weight: equal shares
@@ -276,19 +285,34 @@ func split(total decimal, w []float64, out []decimal) {
 		for i := range w {
 			w[i] = 1
 		}
-		sum, big = float64(len(w)), 0
+		sum, largest = float64(len(w)), 0
 	}
-	rest := total
-	t := total.float()
+	var rest uint64 = shareUnit
 	for i, x := range w {
-		out[i] = decimal{}
-		if i == big || x == 0 || total.isZero() {
+		if i == largest {
 			continue
 		}
-		out[i] = decimalOf(x / sum * t)
-		if !rest.sub(out[i]) {
-			out[i], rest = rest, decimal{}
+		q := uint64(math.Round(x / sum * shareUnit))
+		q = min(q, rest) // rounding cannot take more than is left
+		rest -= q
+		out[i] = total.times(q)
+	}
+	out[largest] = total.times(rest)
+}
+
+// times returns a * q * 10^-16, exactly.
+func (a decimal) times(q uint64) decimal {
+	if q == 0 || a.isZero() {
+		return decimal{}
+	}
+	scale := a.scale + shareDigits
+	if a.big == nil {
+		h1, l1 := bits.Mul64(a.lo, q)
+		h2, l2 := bits.Mul64(a.hi, q)
+		mid, c := bits.Add64(h1, l2, 0)
+		if h2 == 0 && c == 0 {
+			return decimal{hi: mid, lo: l1, scale: scale}
 		}
 	}
-	out[big] = rest
+	return decimal{big: new(big.Int).Mul(a.coef(), new(big.Int).SetUint64(q)), scale: scale}
 }
