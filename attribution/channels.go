@@ -80,6 +80,9 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	conv, value, nulls := p.Totals()
 	rep := &ChannelReport{Models: specs, Conversions: conv, Value: value, Nulls: nulls, Paths: p.Len()}
 	for _, spec := range specs {
+		if strings.HasPrefix(spec, "markov:") && conv == 0 && value > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("the paths have value but no conversions, so %s, which credits by the conversions a channel leads to, credits nothing", spec))
+		}
 		if strings.HasPrefix(spec, "markov:") && nulls == 0 && conv > 0 && !strings.Contains(spec, ":nonull") {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("the paths carry no nulls (journeys that did not convert), so %s is built from converting paths alone, as markov:K:nonull is: its removal effects say how often a channel is on the way to a conversion, not how much it raises the conversion rate", spec))
 		}

@@ -143,6 +143,10 @@ func newMarkovCredit(m *Markov, byValueEffect bool) *markovCredit {
 		}
 		anyC, anyV = anyC || ec[r] > 0, anyV || ev[r] > 0
 	}
+	if !anyV && anyC { // value only on paths that did not convert: no value effect to share it by
+		copy(ev, ec)
+		anyV = true
+	}
 	sc, sv := make([]decimal, n), make([]decimal, n)
 	if anyC {
 		split(conv, ec, sc)

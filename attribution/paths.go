@@ -104,6 +104,7 @@ func (p *Paths) add(channels []string, ds [3]decimal) error {
 	if len(channels) == 0 {
 		return errors.New("empty path")
 	}
+
 	key := make([]byte, len(channels))
 	for i, c := range channels {
 		id, err := p.id(c)
