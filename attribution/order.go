@@ -78,16 +78,14 @@ func ChooseOrder(p *Paths, o OrderOptions) (*OrderSelection, error) {
 		return nil, fmt.Errorf("orders 1 to %d and at least 2 folds, not %d and %d", MaxOrder, o.MaxOrder, o.Folds)
 	}
 	paths := p.sorted()
-	fold := make([]int, len(paths))
-	for i, pc := range paths {
-		fold[i] = p.fold(pc, o.Folds)
-	}
+	e := newEndings(p, paths, o.MaxOrder, o.Folds)
 	sel := &OrderSelection{Folds: o.Folds}
+	all := func(int) bool { return true }
 	for k := 1; k <= o.MaxOrder; k++ {
 		sc := OrderScore{Order: k, States: p.states(k), FoldAUC: make([]*float64, o.Folds)}
 		var aucs []float64
 		for f := 0; f < o.Folds; f++ {
-			a := endingAUC(p, paths, k, func(i int) bool { return fold[i] != f }, func(i int) bool { return fold[i] == f })
+			a := e.auc(k, func(g int) bool { return g != f }, func(i int) bool { return e.fold[i] == f })
 			if !math.IsNaN(a) {
 				sc.FoldAUC[f] = &a
 				aucs = append(aucs, a)
@@ -97,7 +95,7 @@ func ChooseOrder(p *Paths, o OrderOptions) (*OrderSelection, error) {
 			return nil, errors.New("too few distinct paths with both conversions and nulls to compare orders out of sample; give the order (markov:K)")
 		}
 		sc.HeldOutAUC, sc.StdErr = meanStdErr(aucs)
-		sc.InSampleAUC = endingAUC(p, paths, k, func(int) bool { return true }, func(int) bool { return true })
+		sc.InSampleAUC = e.auc(k, all, all)
 		sel.Candidates = append(sel.Candidates, sc)
 	}
 	best := sel.Candidates[0]
@@ -151,46 +149,85 @@ func pathKey(pc *PathCount) string {
 	return string(b)
 }
 
-// endingAUC builds the ending tallies of orders 1 to k from the paths
-// train admits and returns the AUC of their predictions on the paths test
-// admits.
-func endingAUC(p *Paths, paths []*PathCount, k int, train, test func(int) bool) float64 {
-	ends := make([]map[string][2]float64, k+1)
-	for j := range ends {
-		ends[j] = map[string][2]float64{}
+// endings tallies, for each order j up to the highest and each ending of
+// j channels (or a whole shorter path), the conversions and nulls of the
+// paths of each fold that end there; a chain trained on some folds ends a
+// path there with their sums.
+type endings struct {
+	paths  []*PathCount
+	folds  int
+	fold   []int     // each path's fold
+	at     [][]int32 // each path's ending, by order (index into sums)
+	sums   []float64 // per ending: conversions and nulls of each fold
+	totals []float64 // per fold: conversions and nulls
+}
+
+func newEndings(p *Paths, paths []*PathCount, maxOrder, folds int) *endings {
+	e := &endings{paths: paths, folds: folds, fold: make([]int, len(paths)), at: make([][]int32, len(paths)), totals: make([]float64, 2*folds)}
+	index := make([]map[string]int32, maxOrder+1)
+	for j := range index {
+		index[j] = map[string]int32{}
 	}
-	var all [2]float64
 	for i, pc := range paths {
-		if !train(i) {
-			continue
-		}
+		f := p.fold(pc, folds)
+		e.fold[i] = f
 		key := pathKey(pc)
-		for j := 1; j <= k; j++ {
-			e := ends[j][key[max(0, len(key)-j):]]
-			e[0] += pc.Conversions
-			e[1] += pc.Nulls
-			ends[j][key[max(0, len(key)-j):]] = e
+		e.at[i] = make([]int32, maxOrder+1)
+		for j := 1; j <= maxOrder; j++ {
+			end := key[max(0, len(key)-j):]
+			at, ok := index[j][end]
+			if !ok {
+				at = int32(len(e.sums))
+				index[j][end] = at
+				e.sums = append(e.sums, make([]float64, 2*folds)...)
+			}
+			e.at[i][j] = at
+			e.sums[int(at)+2*f] += pc.Conversions
+			e.sums[int(at)+2*f+1] += pc.Nulls
 		}
-		all[0] += pc.Conversions
-		all[1] += pc.Nulls
+		e.totals[2*f] += pc.Conversions
+		e.totals[2*f+1] += pc.Nulls
 	}
+	return e
+}
+
+// rate is conversions over journeys of the folds train admits at an
+// ending (or over all, at -1); NaN with none.
+func (e *endings) rate(at int, train func(int) bool) float64 {
+	src := e.totals
+	if at >= 0 {
+		src = e.sums[at : at+2*e.folds]
+	}
+	var c, n float64
+	for g := 0; g < e.folds; g++ {
+		if train(g) {
+			c += src[2*g]
+			n += src[2*g+1]
+		}
+	}
+	if c+n == 0 {
+		return math.NaN()
+	}
+	return c / (c + n)
+}
+
+// auc scores the paths test admits with the order-k chain of the folds
+// train admits (backing off to shorter endings, then the overall rate).
+func (e *endings) auc(k int, train func(fold int) bool, test func(path int) bool) float64 {
 	var items []scored
-	for i, pc := range paths {
+	for i, pc := range e.paths {
 		if !test(i) || (pc.Conversions == 0 && pc.Nulls == 0) {
 			continue
 		}
-		key := pathKey(pc)
 		pred := math.NaN()
 		for j := k; j >= 1 && math.IsNaN(pred); j-- {
-			if e := ends[j][key[max(0, len(key)-j):]]; e[0]+e[1] > 0 {
-				pred = e[0] / (e[0] + e[1])
-			}
+			pred = e.rate(int(e.at[i][j]), train)
 		}
 		if math.IsNaN(pred) {
+			pred = e.rate(-1, train)
+		}
+		if math.IsNaN(pred) { // nothing to train on
 			pred = 0
-			if all[0]+all[1] > 0 {
-				pred = all[0] / (all[0] + all[1])
-			}
 		}
 		items = append(items, scored{pred, pc.Conversions, pc.Nulls})
 	}
