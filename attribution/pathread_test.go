@@ -73,3 +73,21 @@ func TestPathFormatErrors(t *testing.T) {
 	_, _, _, err = attribution.PathFormat{Value: "path"}.Read(strings.NewReader(""), func(int, error) {})
 	assert.EqualError(t, err, `the column name "path" is given for two columns; name each column once`)
 }
+
+// AddText keeps every decimal; Add keeps a float64 as its shortest
+// decimal: 0.1 three times is 0.3, not 0.30000000000000004.
+func TestAddTextAndAddAreExact(t *testing.T) {
+	p := attribution.NewPaths()
+	require.NoError(t, p.AddText([]string{"a"}, "1", "0.1000000000000000000001", "0"))
+	require.NoError(t, p.AddText([]string{"a"}, "1", "0.2999999999999999999999", "0"))
+	_, value, _ := p.Totals()
+	assert.Equal(t, 0.4, value)
+	q := attribution.NewPaths()
+	for i := 0; i < 3; i++ {
+		require.NoError(t, q.Add([]string{"a"}, 1, 0.1, 0))
+	}
+	_, value, _ = q.Totals()
+	assert.Equal(t, 0.3, value)
+	assert.NotEqual(t, 0.1+0.1+0.1, value)
+	assert.EqualError(t, p.AddText([]string{"a"}, "1", "1e-401", "0"), "total_conversion_value: 1e-401 has more than 400 decimals; round it")
+}
