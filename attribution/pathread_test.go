@@ -88,6 +88,7 @@ func TestAddTextAndAddAreExact(t *testing.T) {
 	}
 	_, value, _ = q.Totals()
 	assert.Equal(t, 0.3, value)
-	assert.NotEqual(t, 0.1+0.1+0.1, value)
+	x := 0.1
+	assert.NotEqual(t, x+x+x, value, "float64 addition would give 0.30000000000000004")
 	assert.EqualError(t, p.AddText([]string{"a"}, "1", "1e-401", "0"), "total_conversion_value: 1e-401 has more than 400 decimals; round it")
 }
