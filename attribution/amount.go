@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
-	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -13,9 +11,9 @@ import (
 // MaxAmount is the largest revenue, cost, conversion count or null count
 // one row may carry: a thousand trillion (1e15). Larger values, negative
 // ones, NaN and infinities are refused with the row's line. Paths keep
-// their sums exact, in millionths, in 128 bits: a sum overflows only after
-// more than 1.7e17 rows at MaxAmount each, so totals of billions of
-// journeys stay exact and shards merge to the bit.
+// their sums exact, as decimals with every digit given (0.24400000000000001
+// stays that), in 128 bits while they fit and in arbitrary precision
+// beyond, so no sum overflows or rounds, and shards merge to the bit.
 const MaxAmount = 1e15
 
 // ParseAmount reads a cell holding an amount: a number from 0 to MaxAmount.
@@ -31,6 +29,23 @@ func ParseAmount(s string) (float64, error) {
 		return 0, fmt.Errorf("want a number of at least 0, got %q", s)
 	}
 	return v, CheckAmount(v)
+}
+
+// parseAmount reads an amount as ParseAmount does, and also as the exact
+// decimal written.
+func parseAmount(s string) (float64, decimal, error) {
+	t := strings.TrimSpace(s)
+	if d, err := parseDecimal(t); err == nil { // the common case: no ParseFloat
+		if v := d.float(); CheckAmount(v) == nil {
+			return v, d, nil
+		}
+	}
+	v, err := ParseAmount(s) // for its messages
+	if err != nil {
+		return 0, decimal{}, err
+	}
+	d, err := parseDecimal(t)
+	return v, d, err
 }
 
 // CheckAmount refuses what an amount cannot be: NaN, an infinity, a
@@ -52,60 +67,4 @@ func CheckAmount(v float64) error {
 // numText writes a number as people write it: 2e15, 0.5, -5.
 func numText(v float64) string {
 	return strings.Replace(strconv.FormatFloat(v, 'g', -1, 64), "e+", "e", 1)
-}
-
-// exact is an exact sum of amounts, in millionths, as a 128-bit two's
-// complement integer. Sums do not depend on the order of the additions.
-type exact struct {
-	hi int64
-	lo uint64
-}
-
-// exactOf returns v in millionths, rounded to the nearest (halves away
-// from zero), computed exactly from v's binary value; v must pass
-// CheckAmount.
-func exactOf(v float64) exact {
-	if v == 0 {
-		return exact{}
-	}
-	frac, e := math.Frexp(v)         // v = frac * 2^e, frac in [0.5, 1)
-	m := uint64(frac * (1 << 53))    // v = m * 2^(e-53), m an integer
-	hi, lo := bits.Mul64(m, 1000000) // m * 10^6, exact in 128 bits
-	shift := 53 - e                  // v <= 1e15 < 2^50, so shift > 0
-	if shift >= 128 {
-		return exact{}
-	}
-	// Add half of the last unit kept, then shift right.
-	var carry uint64
-	if shift > 64 {
-		hi, carry = bits.Add64(hi, 1<<(shift-65), 0)
-		return exact{lo: hi >> (shift - 64)}
-	}
-	half := uint64(1) << (shift - 1)
-	lo, carry = bits.Add64(lo, half, 0)
-	hi += carry
-	if shift == 64 {
-		return exact{lo: hi}
-	}
-	return exact{hi: int64(hi >> shift), lo: lo>>shift | hi<<(64-shift)}
-}
-
-func (a *exact) add(b exact) {
-	var carry uint64
-	a.lo, carry = bits.Add64(a.lo, b.lo, 0)
-	a.hi += b.hi + int64(carry)
-}
-
-func (a exact) isZero() bool { return a.hi == 0 && a.lo == 0 }
-
-// float returns the sum, rounded once to the nearest float64.
-func (a exact) float() float64 {
-	if a.hi == 0 && a.lo < 1<<53 {
-		return float64(a.lo) / 1e6 // both exact: one rounding
-	}
-	n := new(big.Int).SetInt64(a.hi)
-	n.Lsh(n, 64)
-	n.Add(n, new(big.Int).SetUint64(a.lo))
-	f, _ := new(big.Rat).SetFrac(n, big.NewInt(1e6)).Float64()
-	return f
 }

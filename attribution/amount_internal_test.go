@@ -1,54 +1,126 @@
 package attribution
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand"
+	"strconv"
+	"strings"
 	"testing"
 )
 
-// bigMicros is v in millionths, rounded half away from zero, by math/big:
-// the independent computation exactOf is checked against.
-func bigMicros(v float64) *big.Int {
-	r := new(big.Rat).SetFloat64(v)
-	r.Mul(r, big.NewRat(1_000_000, 1))
-	r.Add(r, big.NewRat(1, 2)) // v >= 0: half away from zero is floor(x + 1/2)
-	return new(big.Int).Quo(r.Num(), r.Denom())
+// randomAmount writes a random amount the ways people and tools do: plain,
+// with many decimals, with an exponent, with leading or trailing zeros.
+func randomAmount(r *rand.Rand) string {
+	switch r.Intn(6) {
+	case 0:
+		return strconv.Itoa(r.Intn(1000))
+	case 1: // up to 40 decimals
+		return fmt.Sprintf("%d.%0*d", r.Intn(100000), 1+r.Intn(18), r.Int63n(1e18))
+	case 2:
+		return fmt.Sprintf("%d.%d%d", r.Intn(10), r.Int63(), r.Int63())
+	case 3:
+		return strconv.FormatFloat(r.Float64()*math.Pow(10, float64(r.Intn(20)-5)), 'e', -1, 64)
+	case 4:
+		return fmt.Sprintf("00%d.%d000", r.Intn(1e6), r.Intn(1e6))
+	default:
+		return fmt.Sprintf("%dE%d", r.Intn(1000), r.Intn(10)-5)
+	}
 }
 
-func (a exact) big() *big.Int {
-	n := new(big.Int).SetInt64(a.hi)
-	n.Lsh(n, 64)
-	return n.Add(n, new(big.Int).SetUint64(a.lo))
+// ratOf is math/big's reading of a decimal: the independent reference.
+func ratOf(t testing.TB, s string) *big.Rat {
+	q, ok := new(big.Rat).SetString(s)
+	if !ok {
+		t.Fatalf("big.Rat cannot read %q", s)
+	}
+	return q
 }
 
-func TestExactOfAgreesWithMathBig(t *testing.T) {
-	values := []float64{0, 5e-324, 4e-7, 5e-7, 6e-7, 0.1, 0.5, 1, 1234.56, 9.2e12, 9.3e12, 1e13, 123456789.123456, 2.5e-6,
-		1 << 43, 1<<53 - 1, 1e15, math.Nextafter(1e15, 0), 0.0000015, 1e9 + 0.0000005}
+func TestDecimalAgreesWithMathBig(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
-	for i := 0; i < 20000; i++ {
-		values = append(values, r.Float64()*math.Pow(10, float64(r.Intn(22)-6)))
+	values := []string{"0", "0.0", "000", "1", "0.244", "3.195", "0.24400000000000001", "1e15", "999999999999999.999999999999999999999",
+		"18446744073709551615", "18446744073709551616", "340282366920938463463374607431768211455.5", "5e-324", "1.5E-7", "+2", "12.", ".5"}
+	for i := 0; i < 3000; i++ {
+		values = append(values, randomAmount(r))
 	}
-	for _, v := range values {
-		if v > MaxAmount {
-			continue
+	sum, want := decimal{}, new(big.Rat)
+	for i, s := range values {
+		d, err := parseDecimal(s)
+		if err != nil {
+			t.Fatalf("parseDecimal(%q): %v", s, err)
 		}
-		if got, want := exactOf(v).big(), bigMicros(v); got.Cmp(want) != 0 {
-			t.Fatalf("exactOf(%v) = %v millionths, want %v", v, got, want)
+		q := ratOf(t, strings.TrimPrefix(s, "+"))
+		if d.rat().Cmp(q) != 0 {
+			t.Fatalf("parseDecimal(%q) = %v, want %v", s, d.rat(), q)
+		}
+		if got := ratOf(t, d.String()); got.Cmp(q) != 0 {
+			t.Fatalf("%q written as %q", s, d.String())
+		}
+		if f, _ := q.Float64(); d.float() != f {
+			t.Fatalf("%q: float() = %v, want %v (rounded once)", s, d.float(), f)
+		}
+		sum.add(d)
+		want.Add(want, q)
+		if sum.rat().Cmp(want) != 0 {
+			t.Fatalf("after %d additions the sum is %v, want %v", i+1, sum.rat(), want)
+		}
+	}
+	if f, _ := want.Float64(); sum.float() != f {
+		t.Fatalf("sum rounds to %v, want %v", sum.float(), f)
+	}
+}
+
+// Sums past 128 bits move to arbitrary precision and stay exact; adding a
+// big coefficient does not change the one it came from.
+func TestDecimalDoesNotOverflow(t *testing.T) {
+	max128 := "340282366920938463463374607431768211455"
+	a, _ := parseDecimal(max128)
+	b, _ := parseDecimal("1")
+	a.add(b)
+	if a.String() != "340282366920938463463374607431768211456" {
+		t.Fatalf("2^128 = %s", a.String())
+	}
+	c, _ := parseDecimal("0.1")
+	c.add(a)
+	c.add(a)
+	if c.String() != "680564733841876926926749214863536422912.1" {
+		t.Fatalf("2^129 + 0.1 = %s", c.String())
+	}
+	if a.String() != "340282366920938463463374607431768211456" {
+		t.Fatalf("a changed: %s", a.String())
+	}
+	// 1e15 added 2e24 times exceeds what int128 millionths held.
+	d, _ := parseDecimal("1000000000000000.000001")
+	e := d
+	for i := 0; i < 90; i++ { // doubling: 2^90 * d
+		e.add(e)
+	}
+	want := new(big.Rat).Mul(ratOf(t, "1000000000000000.000001"), new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 90)))
+	if e.rat().Cmp(want) != 0 {
+		t.Fatalf("2^90 * d = %s", e.String())
+	}
+}
+
+func TestDecimalOfIsTheShortestDecimal(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < 5000; i++ {
+		v := r.Float64() * math.Pow(10, float64(r.Intn(30)-12))
+		d := decimalOf(v)
+		if d.rat().Cmp(ratOf(t, strconv.FormatFloat(v, 'g', -1, 64))) != 0 {
+			t.Fatalf("decimalOf(%v) = %s", v, d.String())
+		}
+		if d.float() != v {
+			t.Fatalf("decimalOf(%v) reads back as %v", v, d.float())
 		}
 	}
 }
 
-func TestExactFloatIsRoundedOnce(t *testing.T) {
-	r := rand.New(rand.NewSource(2))
-	for i := 0; i < 20000; i++ {
-		a := exact{hi: int64(r.Intn(1 << 20)), lo: r.Uint64()}
-		if i%2 == 0 {
-			a.hi = 0
-		}
-		want, _ := new(big.Rat).SetFrac(a.big(), big.NewInt(1_000_000)).Float64()
-		if got := a.float(); got != want {
-			t.Fatalf("%v millionths: float() = %v, want %v", a.big(), got, want)
+func TestParseDecimalRefuses(t *testing.T) {
+	for _, s := range []string{"", ".", "e5", "1e", "1x", "1.2.3", "0x10", "1e-500"} {
+		if _, err := parseDecimal(s); err == nil {
+			t.Errorf("parseDecimal(%q) gave no error", s)
 		}
 	}
 }

@@ -128,16 +128,25 @@ const NoTouch = "(no touch)"
 
 // Credit is a share of one journey's conversion given to one touch.
 type Credit struct {
-	Journey     string
-	Touch       Touch
+	Journey string
+	Touch   Touch
+	// Position is the touch's place among the journey's counted touches
+	// (in time order, in the window), from 1; 0 for NoTouch.
+	Position    int
 	Share       float64 // of the journey's conversion, 0 to 1
 	Conversions float64
 	Revenue     float64
+
+	conv, rev decimal // exact: a journey's credits add up to its conversions and revenue
 }
 
 // Attribute gives a converting journey's credit to its touches under a
 // model. The shares sum to one; a journey with no touch in the window gives
 // everything to NoTouch. A journey that did not convert gives nothing.
+// The conversions and revenue credited are exact decimals that add up to
+// the journey's (its amounts taken as the shortest decimals of their
+// float64s), each rounded once to a float64; WriteCredit writes them
+// exactly.
 func Attribute(m Model, j *Journey, opts Options) []Credit {
 	if !j.Converted {
 		return nil
@@ -145,16 +154,20 @@ func Attribute(m Model, j *Journey, opts Options) []Credit {
 	touches, at := opts.path(j)
 	conv, rev := j.conversions(), j.Revenue
 	if len(touches) == 0 {
-		return []Credit{{Journey: j.ID, Touch: Touch{At: at, Campaign: NoTouch, Channel: NoTouch}, Share: 1, Conversions: conv, Revenue: rev}}
+		return []Credit{{Journey: j.ID, Touch: Touch{At: at, Campaign: NoTouch, Channel: NoTouch}, Share: 1, Conversions: conv, Revenue: rev,
+			conv: decimalOf(conv), rev: decimalOf(rev)}}
 	}
 	w := m.Weights(touches, j, at)
 	normalize(w)
+	cs, rs := make([]decimal, len(w)), make([]decimal, len(w))
+	split(decimalOf(conv), w, cs)
+	split(decimalOf(rev), w, rs)
 	out := make([]Credit, 0, len(touches))
 	for i, t := range touches {
 		if w[i] == 0 {
 			continue
 		}
-		out = append(out, Credit{Journey: j.ID, Touch: t, Share: w[i], Conversions: w[i] * conv, Revenue: w[i] * rev})
+		out = append(out, Credit{Journey: j.ID, Touch: t, Position: i + 1, Share: w[i], Conversions: cs[i].float(), Revenue: rs[i].float(), conv: cs[i], rev: rs[i]})
 	}
 	return out
 }

@@ -153,3 +153,24 @@ func BenchmarkRunPaths(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChooseOrder: markov:auto's cross-validation over orders 1 to 7
+// of PathData, beside its baseline, the order-3 chain alone.
+func BenchmarkChooseOrder(b *testing.B) {
+	p, _, _, err := attribution.ReadPaths(bytes.NewReader(pathData(b)), func(int, error) {})
+	require.NoError(b, err)
+	b.Run("choose-1-to-7", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := attribution.ChooseOrder(p, attribution.OrderOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("baseline-exact-order-3", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := attribution.NewMarkov(p, 3); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -27,6 +27,20 @@ type ChannelReport struct {
 	// Notes say what a reader must know to read the credit right, such as
 	// models that fall back to another on bare paths.
 	Notes []string `json:"notes,omitempty"`
+	// Selections are the order choices of markov:auto models.
+	Selections []OrderSelection `json:"order_selection,omitempty"`
+
+	paths *Paths
+	runs  []*modelRun
+}
+
+// modelRun is one model's credit of the paths: per touch (credit) and per
+// channel, exact.
+type modelRun struct {
+	credit      pathCredit
+	conv, value []decimal // by channel id
+	markov      *Markov
+	selection   *OrderSelection
 }
 
 // milestoneModels credit touches by the milestones of a journey (lead
@@ -42,6 +56,8 @@ type ChannelRow struct {
 // MarkovSummary is what a chain says beyond credit.
 type MarkovSummary struct {
 	Model          string          `json:"model"`
+	Order          int             `json:"order"`
+	NoNull         bool            `json:"no_null,omitempty"`
 	States         int             `json:"states"`
 	ConversionRate float64         `json:"conversion_rate"`
 	Effects        []RemovalEffect `json:"removal_effects"`
@@ -49,8 +65,10 @@ type MarkovSummary struct {
 
 // PathModelNames are the data-driven models by name: markov:K (order K, 1
 // to 7, value shared by the value removal effect; markov:K:conv shares it by
-// the conversion removal effect) and shapley (simplified Shapley).
-var PathModelNames = []string{"markov:K", "markov:K:conv", "shapley"}
+// the conversion removal effect; markov:K:nonull ignores nulls, see
+// Markov), markov:auto (the order ChooseOrder picks, with the same
+// settings) and shapley (simplified Shapley).
+var PathModelNames = []string{"markov:K", "markov:K:conv", "markov:K:nonull", "markov:auto", "shapley"}
 
 // RunPaths credits the channels of paths under each model spec (a
 // rule-based model as ParseModel reads it, or a data-driven one), computing
@@ -62,12 +80,17 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	conv, value, nulls := p.Totals()
 	rep := &ChannelReport{Models: specs, Conversions: conv, Value: value, Nulls: nulls, Paths: p.Len()}
 	for _, spec := range specs {
+		if strings.HasPrefix(spec, "markov:") && conv == 0 && value > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("the paths have value but no conversions, so %s, which credits by the conversions a channel leads to, credits nothing", spec))
+		}
+		if strings.HasPrefix(spec, "markov:") && nulls == 0 && conv > 0 && !strings.Contains(spec, ":nonull") {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("the paths carry no nulls (journeys that did not convert), so %s is built from converting paths alone, as markov:K:nonull is: its removal effects say how often a channel is on the way to a conversion, not how much it raises the conversion rate", spec))
+		}
 		if name, _, _ := strings.Cut(spec, ":"); milestoneModels[name] {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("%s weighs touches by a journey's milestones (lead created, sales-ready, opportunity), which aggregated paths do not carry: here it credits every conversion to the first touch, as first_touch does. Give journeys with milestones (--journeys, or --leads) for its real credit.", spec))
 		}
 	}
-	credits := make([][]ChannelCredit, len(specs))
-	summaries := make([]*MarkovSummary, len(specs))
+	runs := make([]*modelRun, len(specs))
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, workers)
@@ -77,7 +100,7 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			credits[i], summaries[i], errs[i] = runSpec(p, spec)
+			runs[i], errs[i] = runSpec(p, spec)
 		}()
 	}
 	wg.Wait()
@@ -85,19 +108,28 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", specs[i], err)
 		}
-		if summaries[i] != nil {
-			rep.Markov = append(rep.Markov, *summaries[i])
+		if m := runs[i].markov; m != nil {
+			rep.Markov = append(rep.Markov, MarkovSummary{Model: specs[i], Order: m.Order, NoNull: m.NoNull, States: m.States(), ConversionRate: m.ConversionRate, Effects: m.Effects})
+		}
+		if s := runs[i].selection; s != nil {
+			s.Model = specs[i]
+			rep.Selections = append(rep.Selections, *s)
 		}
 	}
+	rep.paths, rep.runs = p, runs
 	rep.Total = ChannelRow{Channel: "total", Credit: make([]ChannelCredit, len(specs))}
+	totals := make([][2]decimal, len(specs))
 	for c, name := range p.channels {
 		row := ChannelRow{Channel: name}
-		for m := range specs {
-			row.Credit = append(row.Credit, credits[m][c])
-			rep.Total.Credit[m].Conversions += credits[m][c].Conversions
-			rep.Total.Credit[m].Value += credits[m][c].Value
+		for m, run := range runs {
+			row.Credit = append(row.Credit, ChannelCredit{Channel: name, Conversions: run.conv[c].float(), Value: run.value[c].float()})
+			totals[m][0].add(run.conv[c])
+			totals[m][1].add(run.value[c])
 		}
 		rep.Channels = append(rep.Channels, row)
+	}
+	for m := range specs {
+		rep.Total.Credit[m] = ChannelCredit{Channel: "total", Conversions: totals[m][0].float(), Value: totals[m][1].float()}
 	}
 	sort.SliceStable(rep.Channels, func(a, b int) bool {
 		if x, y := rep.Channels[a].Credit[0].Conversions, rep.Channels[b].Credit[0].Conversions; x != y {
@@ -108,27 +140,109 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	return rep, nil
 }
 
-func runSpec(p *Paths, spec string) ([]ChannelCredit, *MarkovSummary, error) {
+// markovSpec reads markov:K or markov:auto with its settings (:conv,
+// :nonull).
+func markovSpec(spec string) (order int, auto, byConv, noNull bool, err error) {
+	parts := strings.Split(spec, ":")
+	bad := fmt.Errorf("write markov:K (K the order, 1 to %d) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls", MaxOrder)
+	if len(parts) < 2 {
+		return 0, false, false, false, bad
+	}
+	if parts[1] == "auto" {
+		auto = true
+	} else if order, err = strconv.Atoi(parts[1]); err != nil {
+		return 0, false, false, false, bad
+	}
+	for _, s := range parts[2:] {
+		switch {
+		case s == "conv" && !byConv:
+			byConv = true
+		case s == "nonull" && !noNull:
+			noNull = true
+		default:
+			return 0, false, false, false, bad
+		}
+	}
+	return order, auto, byConv, noNull, nil
+}
+
+func runSpec(p *Paths, spec string) (*modelRun, error) {
+	run := &modelRun{}
 	switch {
 	case spec == "shapley":
-		return SimplifiedShapley(p), nil, nil
-	case strings.HasPrefix(spec, "markov:"):
-		parts := strings.Split(spec, ":")
-		order, err := strconv.Atoi(parts[1])
-		if err != nil || len(parts) > 3 || (len(parts) == 3 && parts[2] != "conv") {
-			return nil, nil, fmt.Errorf("write markov:K (K the order, 1 to %d), or markov:K:conv", MaxOrder)
-		}
-		m, err := NewMarkov(p, order)
+		run.credit = shapleyCredit{}
+	case spec == "markov" || strings.HasPrefix(spec, "markov:"):
+		order, auto, byConv, noNull, err := markovSpec(spec)
 		if err != nil {
+			return nil, err
+		}
+		if auto {
+			if noNull {
+				return nil, fmt.Errorf("markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead")
+			}
+			sel, err := ChooseOrder(p, OrderOptions{})
+			if err != nil {
+				return nil, err
+			}
+			run.selection, order = sel, sel.Chosen
+		}
+		m, err := NewMarkovWith(p, MarkovOptions{Order: order, NoNull: noNull})
+		if err != nil {
+			return nil, err
+		}
+		mc := newMarkovCredit(m, !byConv)
+		run.markov, run.credit, run.conv, run.value = m, mc, mc.conv, mc.value
+		return run, nil
+	default:
+		m, err := ParseModel(spec)
+		if err != nil {
+			return nil, err
+		}
+		run.credit = ruleCredit{m: m, p: p}
+	}
+	var err error
+	run.conv, run.value, err = channelTotals(p, run.credit)
+	return run, err
+}
+
+// channelTotals sums a model's touch credit by channel, exactly.
+func channelTotals(p *Paths, pcr pathCredit) (conv, value []decimal, err error) {
+	conv, value = make([]decimal, len(p.channels)), make([]decimal, len(p.channels))
+	var c, v []decimal
+	for _, pc := range p.sorted() {
+		if !pc.credits() {
+			continue
+		}
+		c, v = grow(c, len(pc.Path)), grow(v, len(pc.Path))
+		if err := pcr.touches(pc, c, v); err != nil {
 			return nil, nil, err
 		}
-		return m.Credit(len(parts) == 2), &MarkovSummary{Model: spec, States: m.States(), ConversionRate: m.ConversionRate, Effects: m.Effects}, nil
+		for i, id := range pc.Path {
+			conv[id].add(c[i])
+			value[id].add(v[i])
+		}
 	}
-	m, err := ParseModel(spec)
-	if err != nil {
-		return nil, nil, err
+	return conv, value, nil
+}
+
+func grow(d []decimal, n int) []decimal {
+	if cap(d) < n {
+		return make([]decimal, n)
 	}
-	return RuleBased(p, m), nil, nil
+	return d[:n]
+}
+
+// line says what a chain is, in one line.
+func (m MarkovSummary) line() string {
+	name := m.Model
+	if strings.HasPrefix(m.Model, "markov:auto") {
+		name = fmt.Sprintf("%s (order %d)", m.Model, m.Order)
+	}
+	s := fmt.Sprintf("%s: %d states, conversion rate from start %.12f", name, m.States, m.ConversionRate)
+	if m.NoNull {
+		s += " (no null state: built from converting paths only, so every walk converts)"
+	}
+	return s
 }
 
 func (r *ChannelReport) table() table {
@@ -165,7 +279,11 @@ func (r *ChannelReport) WriteMarkdown(w io.Writer) error {
 	}
 	r.table().markdown(&b)
 	for _, m := range r.Markov {
-		fmt.Fprintf(&b, "%s: %d states, conversion rate from start %.12f\n\n", m.Model, m.States, m.ConversionRate)
+		b.WriteString(m.line() + "\n\n")
+	}
+	for _, s := range r.Selections {
+		s.table().markdown(&b)
+		b.WriteString(s.note() + "\n\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -180,7 +298,12 @@ func (r *ChannelReport) WriteText(w io.Writer) error {
 	}
 	r.table().text(&b)
 	for _, m := range r.Markov {
-		fmt.Fprintf(&b, "%s: %d states, conversion rate from start %.12f\n", m.Model, m.States, m.ConversionRate)
+		b.WriteString(m.line() + "\n")
+	}
+	for _, s := range r.Selections {
+		b.WriteString("\n")
+		s.table().text(&b)
+		b.WriteString(s.note() + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -211,4 +334,86 @@ func (r *ChannelReport) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// CreditColumns are the columns WriteCredit and Report.WriteCredit write.
+var CreditColumns = []string{"id", "position", "campaign", "channel", "model", "conversions", "value"}
+
+// WriteCredit writes, as CSV, each touch's credit under each model: one
+// row per distinct path (its id is the path, channels joined by " > "),
+// model and touch (position 1 is the first touch), with the exact decimals
+// of its conversions and value; touches credited nothing are left out.
+// Summed by channel and model, the rows give the report's figures exactly
+// (the report rounds each sum once); summed over all channels, the paths'
+// totals.
+//
+// Rule-based models and Shapley share each path's own conversions and
+// value among its touches, so a path's rows add up to it. A Markov chain's
+// credit is a channel's, from removal effects over all paths; it is shared
+// among the channel's touches in proportion to their paths' conversions
+// (value: to their value; a channel on no converting path, to its paths'
+// journeys), so a path's rows add up to its share of its channels' credit,
+// not to its own conversions.
+func (r *ChannelReport) WriteCredit(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CreditColumns)
+	return r.writeCredit(cw)
+}
+
+func (r *ChannelReport) writeCredit(cw *csv.Writer) error {
+	var c, v []decimal
+	names := make([]string, 0, 16)
+	for _, pc := range r.paths.sorted() {
+		names = names[:0]
+		for _, id := range pc.Path {
+			names = append(names, r.paths.channels[id])
+		}
+		id := strings.Join(names, " > ")
+		for m, run := range r.runs {
+			if run.markov == nil && !pc.credits() {
+				continue
+			}
+			c, v = grow(c, len(pc.Path)), grow(v, len(pc.Path))
+			if err := run.credit.touches(pc, c, v); err != nil {
+				return fmt.Errorf("%s: %v", r.Models[m], err)
+			}
+			for i := range pc.Path {
+				if c[i].isZero() && v[i].isZero() {
+					continue
+				}
+				cw.Write([]string{id, strconv.Itoa(i + 1), "", names[i], r.Models[m], c[i].String(), v[i].String()})
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// TransitionColumns are the columns WriteTransitions writes.
+var TransitionColumns = []string{"model", "kind", "from", "to", "count", "probability", "channel", "conversion_effect", "value_effect"}
+
+// WriteTransitions writes each Markov model's chain as CSV: its
+// transitions (kind "transition": from, to, the journeys that made it as
+// an exact decimal, and its probability), then its channels' removal
+// effects (kind "removal_effect": the relative drops in the conversion
+// probability and in the expected value from start).
+func (r *ChannelReport) WriteTransitions(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(TransitionColumns)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for m, run := range r.runs {
+		if run.markov == nil {
+			continue
+		}
+		for _, t := range run.markov.Transitions() {
+			cw.Write([]string{r.Models[m], "transition", t.From, t.To, t.count.String(), f(t.Probability), "", "", ""})
+		}
+		effects := append([]RemovalEffect(nil), run.markov.Effects...)
+		sort.Slice(effects, func(i, j int) bool { return effects[i].Channel < effects[j].Channel })
+		for _, e := range effects {
+			cw.Write([]string{r.Models[m], "removal_effect", "", "", "", "", e.Channel, f(e.Conversion), f(e.Value)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

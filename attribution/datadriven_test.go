@@ -57,8 +57,13 @@ func TestMarkovByHand(t *testing.T) {
 	assert.InDelta(t, 1.2, got["b"][0], 1e-12)
 	assert.InDelta(t, 16, got["a"][1], 1e-12)
 	assert.InDelta(t, 24, got["b"][1], 1e-12)
-	assert.Contains(t, m.Transitions(), attribution.Transition{From: "a", To: "b", Probability: 0.5})
-	assert.Contains(t, m.Transitions(), attribution.Transition{From: "(start)", To: "a", Probability: 0.8})
+	tr := map[[2]string][2]float64{}
+	for _, x := range m.Transitions() {
+		tr[[2]string{x.From, x.To}] = [2]float64{x.Count, x.Probability}
+	}
+	assert.Equal(t, [2]float64{2, 0.5}, tr[[2]string{"a", "b"}]) // a > b: 1 conversion and 1 null
+	assert.Equal(t, [2]float64{4, 0.8}, tr[[2]string{"(start)", "a"}])
+	assert.Equal(t, [2]float64{2, 2.0 / 3}, tr[[2]string{"b", "(conversion)"}])
 
 	// Simplified Shapley by hand: a > b shares 1 conversion and 30, b keeps 1 and 10.
 	sh := credit(attribution.SimplifiedShapley(p))
@@ -271,9 +276,9 @@ func TestParallelReadIsExact(t *testing.T) {
 func TestRunPathsErrors(t *testing.T) {
 	p := paths(t, "a > b;1;1;1")
 	for spec, want := range map[string]string{
-		"markov:x":   "markov:x: write markov:K (K the order, 1 to 7), or markov:K:conv",
+		"markov:x":   "markov:x: write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
 		"markov:9":   "markov:9: the order of a Markov chain is 1 to 7, not 9",
-		"markov:2:y": "markov:2:y: write markov:K (K the order, 1 to 7), or markov:K:conv",
+		"markov:2:y": "markov:2:y: write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
 		"shapely":    `shapely: unknown model "shapely"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom`,
 	} {
 		_, err := attribution.RunPaths(p, []string{spec}, 1)

@@ -1,15 +1,10 @@
 package attribution
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
-	"runtime"
 	"sort"
-	"strings"
 	"sync"
-	"time"
 )
 
 // Paths is a set of channel paths with their conversions, conversion value
@@ -27,15 +22,15 @@ type Paths struct {
 }
 
 // PathCount is one distinct path and what it led to. Conversions, value
-// and nulls are kept in millionths, as 128-bit integers (see MaxAmount), so
-// that they add up exactly in any order and shards merge to the bit;
-// Conversions, Nulls and Value are those exact sums rounded once.
+// and nulls are kept as exact decimal sums of the amounts as given (see
+// MaxAmount), so that they add up exactly in any order and shards merge to
+// the bit; Conversions, Nulls and Value are those exact sums rounded once.
 type PathCount struct {
 	Path        []int // channel ids, see Paths.Channel
 	Conversions float64
 	Nulls       float64
 
-	conv, value, nulls exact
+	conv, value, nulls decimal
 	valueF             float64
 }
 
@@ -75,16 +70,41 @@ func (p *Paths) id(channel string) (int, error) {
 }
 
 // Add counts a path (its channels in order) with its conversions, value and
-// nulls, each from 0 to MaxAmount (NaN and infinities are refused).
+// nulls, each from 0 to MaxAmount (NaN and infinities are refused). Each
+// amount counts as the shortest decimal that reads back as it (0.1 as 0.1,
+// not as the binary fraction nearest to it); AddText keeps amounts of any
+// precision as written.
 func (p *Paths) Add(channels []string, conversions, value, nulls float64) error {
-	if len(channels) == 0 {
-		return errors.New("empty path")
-	}
+	var ds [3]decimal
 	for i, v := range [3]float64{conversions, value, nulls} {
 		if err := CheckAmount(v); err != nil {
 			return fmt.Errorf("%s: %v", pathColumns[i+1], err)
 		}
+		ds[i] = decimalOf(v)
 	}
+	return p.add(channels, ds)
+}
+
+// AddText counts a path with its conversions, value and nulls written as
+// decimals ("0.24400000000000001"), each from 0 to MaxAmount, keeping every
+// digit: sums of amounts with any number of decimals stay exact.
+func (p *Paths) AddText(channels []string, conversions, value, nulls string) error {
+	var ds [3]decimal
+	for i, s := range [3]string{conversions, value, nulls} {
+		_, d, err := parseAmount(s)
+		if err != nil {
+			return fmt.Errorf("%s: %v", pathColumns[i+1], err)
+		}
+		ds[i] = d
+	}
+	return p.add(channels, ds)
+}
+
+func (p *Paths) add(channels []string, ds [3]decimal) error {
+	if len(channels) == 0 {
+		return errors.New("empty path")
+	}
+
 	key := make([]byte, len(channels))
 	for i, c := range channels {
 		id, err := p.id(c)
@@ -93,11 +113,11 @@ func (p *Paths) Add(channels []string, conversions, value, nulls float64) error 
 		}
 		key[i] = byte(id)
 	}
-	p.addKey(string(key), exactOf(conversions), exactOf(value), exactOf(nulls))
+	p.addKey(string(key), ds[0], ds[1], ds[2])
 	return nil
 }
 
-func (p *Paths) addKey(key string, conversions, value, nulls exact) {
+func (p *Paths) addKey(key string, conversions, value, nulls decimal) {
 	p.order = nil
 	pc, ok := p.counts[key]
 	if !ok {
@@ -178,166 +198,18 @@ func (p *Paths) canonical() []*PathCount {
 // Totals returns the conversions, value and nulls of all paths: exact sums,
 // rounded once.
 func (p *Paths) Totals() (conversions, value, nulls float64) {
-	var c, v, n exact
+	c, v, n := p.exactTotals()
+	return c.float(), v.float(), n.float()
+}
+
+// exactTotals returns the exact sums of the conversions, value and nulls.
+func (p *Paths) exactTotals() (c, v, n decimal) {
 	for _, pc := range p.sorted() {
 		c.add(pc.conv)
 		v.add(pc.value)
 		n.add(pc.nulls)
 	}
-	return c.float(), v.float(), n.float()
-}
-
-// pathColumns are the columns of aggregated paths.
-var pathColumns = []string{"path", "total_conversions", "total_conversion_value", "total_null"}
-
-// ReadPaths reads aggregated paths in the format ChannelAttribution and
-// others use: a header, then lines of path;total_conversions;
-// total_conversion_value;total_null with paths like "a > b > c". A bad line
-// is passed to onError with its line number and left out; the counts of
-// lines read and used reconcile through the returned numbers.
-func ReadPaths(r io.Reader, onError func(line int, err error)) (p *Paths, read, used int, err error) {
-	p = NewPaths()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
-		}
-		if line == 1 && strings.HasPrefix(text, "path") {
-			continue // the header
-		}
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
-		read++
-		if err := p.addLine(text); err != nil {
-			onError(line, err)
-			continue
-		}
-		used++
-	}
-	return p, read, used, sc.Err()
-}
-
-// addLine parses and adds one line of path;conversions;value;nulls.
-func (p *Paths) addLine(text string) error {
-	parts := strings.Split(text, ";")
-	if len(parts) != 4 {
-		return fmt.Errorf("want 4 fields separated by ';' (path;total_conversions;total_conversion_value;total_null), got %d", len(parts))
-	}
-	var nums [3]float64
-	for i, s := range parts[1:] {
-		v, err := ParseAmount(s)
-		if err != nil {
-			return fmt.Errorf("%s: %v", pathColumns[i+1], err)
-		}
-		nums[i] = v
-	}
-	channels := strings.Split(parts[0], ">")
-	for i := range channels {
-		channels[i] = strings.TrimSpace(channels[i])
-		if channels[i] == "" {
-			return fmt.Errorf("the path %q has an empty channel", parts[0])
-		}
-	}
-	return p.Add(channels, nums[0], nums[1], nums[2])
-}
-
-// ReadPathsParallel reads aggregated paths as ReadPaths does, parsing on
-// workers goroutines (0: one per core), each into its own Paths, merged at
-// the end: the result is the same, to the bit, as one pass. Bad lines are
-// passed to onError in line order.
-func ReadPathsParallel(r io.Reader, workers int, onError func(line int, err error)) (*Paths, int, int, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	type batch struct {
-		first int
-		lines []string
-	}
-	type lineErr struct {
-		line int
-		err  error
-	}
-	jobs := make(chan batch, 2*workers)
-	results := make(chan struct {
-		p          *Paths
-		read, used int
-		errs       []lineErr
-	}, workers)
-	for w := 0; w < workers; w++ {
-		go func() {
-			p := NewPaths()
-			read, used := 0, 0
-			var errs []lineErr
-			for b := range jobs {
-				for i, text := range b.lines {
-					if strings.TrimSpace(text) == "" {
-						continue
-					}
-					read++
-					if err := p.addLine(text); err != nil {
-						errs = append(errs, lineErr{b.first + i, err})
-						continue
-					}
-					used++
-				}
-			}
-			results <- struct {
-				p          *Paths
-				read, used int
-				errs       []lineErr
-			}{p, read, used, errs}
-		}()
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	line := 0
-	cur := batch{first: 1}
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
-		}
-		if line == 1 && strings.HasPrefix(text, "path") {
-			cur.first = 2
-			continue
-		}
-		cur.lines = append(cur.lines, text)
-		if len(cur.lines) == 4096 {
-			jobs <- cur
-			cur = batch{first: line + 1}
-		}
-	}
-	if len(cur.lines) > 0 {
-		jobs <- cur
-	}
-	close(jobs)
-	p := NewPaths()
-	read, used := 0, 0
-	var errs []lineErr
-	var mergeErr error
-	for w := 0; w < workers; w++ {
-		res := <-results
-		read += res.read
-		used += res.used
-		errs = append(errs, res.errs...)
-		if err := p.Merge(res.p); err != nil && mergeErr == nil {
-			mergeErr = err
-		}
-	}
-	sort.Slice(errs, func(i, j int) bool { return errs[i].line < errs[j].line })
-	for _, e := range errs {
-		onError(e.line, e.err)
-	}
-	if mergeErr != nil {
-		return nil, read, used, mergeErr
-	}
-	return p, read, used, sc.Err()
+	return c, v, n
 }
 
 // PathsOf makes paths from journeys: each journey's channels, in time
@@ -370,29 +242,18 @@ func PathsOf(journeys []*Journey, opts Options) (*Paths, error) {
 // RuleBased runs a rule-based model over paths, crediting channels. A path
 // has no times or milestones, so its touches are taken to be one day apart,
 // the last one day before the conversion; milestone models then have only
-// first_touch and last_touch to anchor on.
+// first_touch and last_touch to anchor on. A path's touches share its
+// conversions and value exactly (see ChannelReport.WriteCredit), and a
+// channel's credit is their exact sum, rounded once.
 func RuleBased(p *Paths, m Model) []ChannelCredit {
+	conv, value, _ := channelTotals(p, ruleCredit{m: m, p: p}) // rule credit has no error
+	return channelCredits(p, conv, value)
+}
+
+func channelCredits(p *Paths, conv, value []decimal) []ChannelCredit {
 	out := make([]ChannelCredit, len(p.channels))
 	for i, c := range p.channels {
-		out[i].Channel = c
-	}
-	base := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, pc := range p.sorted() {
-		if !pc.credits() {
-			continue
-		}
-		touches := make([]Touch, len(pc.Path))
-		for i, id := range pc.Path {
-			touches[i] = Touch{At: base.Add(time.Duration(i) * 24 * time.Hour), Channel: p.channels[id]}
-		}
-		conv := base.Add(time.Duration(len(pc.Path)) * 24 * time.Hour)
-		j := &Journey{Touches: touches, Converted: true}
-		w := m.Weights(touches, j, conv)
-		normalize(w)
-		for i, id := range pc.Path {
-			out[id].Conversions += w[i] * pc.Conversions
-			out[id].Value += w[i] * pc.Value()
-		}
+		out[i] = ChannelCredit{Channel: c, Conversions: conv[i].float(), Value: value[i].float()}
 	}
 	return out
 }

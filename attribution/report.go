@@ -11,7 +11,10 @@ type Costs map[string]float64
 
 // Report accumulates journeys into credit per campaign and per channel
 // under several models side by side, with costs, the funnel and velocity.
-// Build one with NewReport, Add every journey, then Finish.
+// Build one with NewReport, Add every journey, then Finish. Credit is
+// summed exactly (Attribute's decimals) and rounded once, so it does not
+// depend on the order of the journeys, and equals the sum of what
+// CreditWriter writes.
 type Report struct {
 	Models    []string `json:"models"`
 	Campaigns []Row    `json:"campaigns"`
@@ -40,6 +43,8 @@ type Row struct {
 	Credit []Amount `json:"credit"`
 	Cost   float64  `json:"cost"`
 	Funnel Funnel   `json:"funnel"`
+	// sums are the exact sums behind Credit, by model.
+	sums []amountSum
 	// CostPerSalesReady and CostPerWon divide the cost by the leads the
 	// campaign touched that became sales-ready, or won; 0 when there are none.
 	CostPerSalesReady float64 `json:"cost_per_sales_ready"`
@@ -47,6 +52,9 @@ type Row struct {
 
 	channelTouches map[string]int
 }
+
+// amountSum is the exact conversions and revenue credited to a row.
+type amountSum struct{ conv, rev decimal }
 
 // Amount is attributed credit, and its return on the row's cost.
 type Amount struct {
@@ -108,14 +116,14 @@ func NewReport(models []Model, opts Options, costs Costs) *Report {
 	for _, m := range models {
 		r.Models = append(r.Models, m.Name())
 	}
-	r.Total = Row{Name: "total", Credit: make([]Amount, len(models))}
+	r.Total = Row{Name: "total", Credit: make([]Amount, len(models)), sums: make([]amountSum, len(models))}
 	return r
 }
 
 func (r *Report) row(rows map[string]*Row, name string) *Row {
 	row, ok := rows[name]
 	if !ok {
-		row = &Row{Name: name, Credit: make([]Amount, len(r.models)), channelTouches: map[string]int{}}
+		row = &Row{Name: name, Credit: make([]Amount, len(r.models)), sums: make([]amountSum, len(r.models)), channelTouches: map[string]int{}}
 		rows[name] = row
 	}
 	return row
@@ -127,8 +135,8 @@ func (r *Report) Add(j *Journey) {
 	for i, m := range r.models {
 		for _, c := range Attribute(m, j, r.opts) {
 			for _, row := range []*Row{r.row(r.campaigns, c.Touch.Campaign), r.row(r.channels, c.Touch.Channel), &r.Total} {
-				row.Credit[i].Conversions += c.Conversions
-				row.Credit[i].Revenue += c.Revenue
+				row.sums[i].conv.add(c.conv)
+				row.sums[i].rev.add(c.rev)
 			}
 		}
 	}
@@ -225,6 +233,9 @@ func (r *Report) Finish() {
 		r.Total.Cost += c
 	}
 	finish := func(row *Row) {
+		for i, s := range row.sums { // exact sums, rounded once
+			row.Credit[i].Conversions, row.Credit[i].Revenue = s.conv.float(), s.rev.float()
+		}
 		for i := range row.Credit {
 			row.Credit[i].ROAS, row.Credit[i].ROI = nil, nil
 			if row.Cost > 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
@@ -39,6 +40,11 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
 	format := fs.String("format", "table", "report format: table, markdown, csv or json")
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
+	creditOut := fs.String("credit-out", "", "also write each touch's credit under each model to this file, as CSV (id, position, campaign, channel,\nmodel, conversions, value; exact decimals that sum to the report): per journey, or per distinct path")
+	transitionsOut := fs.String("transitions-out", "", "also write each Markov model's transitions (from, to, count, probability) and removal effects\nto this file, as CSV")
+	delimiter := fs.String("delimiter", ";", "with --paths: the character between columns (such as ',' or tab)")
+	separator := fs.String("path-separator", ">", "with --paths: what separates the channels of a path")
+	columns := fs.String("columns", "", "with --paths: the column names when they differ from ChannelAttribution's, such as\npath=journey,conversions=conv,value=revenue,null=lost (a header names them; any order)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore attribute --leads LEADS --model FILE --outcomes FILE [--at TIME] [--costs FILE] [flags]")
 		fmt.Fprintln(stderr, "       leadscore attribute --journeys FILE [--touches FILE] [--costs FILE] [flags]")
@@ -49,7 +55,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "time_decay:14d, position_based:40/40, last_non_direct:direct,organic, w_shaped:opportunity,")
 		fmt.Fprintln(stderr, "custom:first_touch=0.5,sales_ready=0.3,between=0.2. Separate models with ';' when a setting has a comma.")
 		fmt.Fprintln(stderr, "With --paths, also markov:K (a Markov chain of order K, exact removal effects; markov:K:conv shares")
-		fmt.Fprintln(stderr, "value by the conversion removal effect) and shapley (simplified Shapley value).")
+		fmt.Fprintln(stderr, "value by the conversion removal effect; markov:K:nonull ignores nulls, for when non-conversions are")
+		fmt.Fprintln(stderr, "unknown), markov:auto (the order with the best held-out AUC of predicting conversion, or a lower")
+		fmt.Fprintln(stderr, "one within a standard error; the report lists the candidates) and shapley (simplified Shapley value).")
 		fmt.Fprintln(stderr, "With --leads, an event is a campaign touch when it carries the event field named by --campaign-field")
 		fmt.Fprintln(stderr, "or --channel-field (campaign and channel by default); the model must declare both under events.")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr), 2 the run could not start.")
@@ -62,14 +70,23 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "leadscore attribute: "+format+"\n", a...)
 		return exitUsage
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *pathsFile != "" {
-		modelsSet := false
-		fs.Visit(func(f *flag.Flag) { modelsSet = modelsSet || f.Name == "models" })
 		specs := defaultPathModels
-		if modelsSet {
+		if set["models"] {
 			specs = splitModels(*models)
 		}
-		return attributePaths(*pathsFile, specs, *format, stdout, stderr)
+		pf, err := pathFormat(*delimiter, *separator, *columns)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return attributePaths(*pathsFile, pf, specs, *format, outputs{credit: *creditOut, transitions: *transitionsOut}, stdout, stderr)
+	}
+	for _, name := range []string{"delimiter", "path-separator", "columns"} {
+		if set[name] {
+			return fail("--%s describes a --paths file; journeys have their own columns", name)
+		}
 	}
 	if (*journeysFile == "") == (*leadsFile == "") {
 		return fail("give one of --journeys, --leads (with --model and --outcomes) or --paths")
@@ -125,7 +142,19 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("unknown --format %q; use table, markdown, csv or json", *format)
 	}
 
+	if *transitionsOut != "" && !hasMarkov(dataDriven) {
+		return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
+	}
 	rep := attribution.NewReport(ms, opts, costs)
+	var credit *attribution.CreditWriter
+	if *creditOut != "" {
+		f, err := os.Create(*creditOut)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		credit = attribution.NewCreditWriter(f, ms, opts)
+	}
 	var paths []*attribution.Journey // for the data-driven models
 	read, failed := 0, 0
 	var out *json.Encoder
@@ -146,6 +175,11 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		read++
 		rep.Add(j)
+		if credit != nil {
+			if err := credit.Add(j); err != nil {
+				return err
+			}
+		}
 		if len(dataDriven) > 0 {
 			paths = append(paths, j)
 		}
@@ -238,9 +272,24 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if channels, err = attribution.RunPaths(p, dataDriven, 0); err != nil {
 			return fail("--models: %v", err)
 		}
+		if *transitionsOut != "" {
+			if err := writeFile(*transitionsOut, channels.WriteTransitions); err != nil {
+				return fail("%v", err)
+			}
+		}
+		if credit != nil {
+			if err := credit.AddPaths(channels); err != nil {
+				return fail("--credit-out: %v", err)
+			}
+		}
 		if n, v := rep.Total.Credit[0].Conversions-channels.Conversions, rep.Total.Credit[0].Revenue-channels.Value; n > 1e-9 {
 			note = fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch in the window; %s credit only journeys with a path, so they are not in this table.\n\n",
 				n, v, strings.Join(dataDriven, " and "))
+		}
+	}
+	if credit != nil {
+		if err := credit.Flush(); err != nil {
+			return fail("--credit-out: %v", err)
 		}
 	}
 	switch *format {
@@ -300,8 +349,70 @@ func splitModels(s string) []string {
 	return out
 }
 
+// outputs are the files attribute writes besides the report.
+type outputs struct{ credit, transitions string }
+
+// hasMarkov reports whether a list of models has a Markov chain.
+func hasMarkov(specs []string) bool {
+	for _, s := range specs {
+		if strings.HasPrefix(s, "markov:") {
+			return true
+		}
+	}
+	return false
+}
+
+// pathFormat reads the --delimiter, --path-separator and --columns flags.
+func pathFormat(delimiter, separator, columns string) (attribution.PathFormat, error) {
+	var pf attribution.PathFormat
+	switch delimiter {
+	case "tab", `\t`:
+		delimiter = "\t"
+	}
+	if utf8.RuneCountInString(delimiter) != 1 {
+		return pf, fmt.Errorf("--delimiter %q: give one character, such as ';', ',' or tab", delimiter)
+	}
+	pf.Delimiter, _ = utf8.DecodeRuneInString(delimiter)
+	pf.Separator = strings.TrimSpace(separator)
+	if pf.Separator == "" {
+		pf.Separator = separator // a space, or a tab
+	}
+	if columns != "" {
+		for _, part := range strings.Split(columns, ",") {
+			k, v, ok := strings.Cut(part, "=")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			dst := map[string]*string{"path": &pf.Path, "conversions": &pf.Conversions, "value": &pf.Value, "null": &pf.Nulls}[k]
+			if !ok || dst == nil || v == "" {
+				return pf, fmt.Errorf("--columns %q: write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv", columns)
+			}
+			*dst = v
+		}
+	}
+	if err := pf.Check(); err != nil {
+		return pf, err
+	}
+	return pf, nil
+}
+
+// writeFile writes a file with fn.
+func writeFile(name string, fn func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := fn(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	return f.Close()
+}
+
 // attributePaths credits channels for aggregated paths.
-func attributePaths(name string, specs []string, format string, stdout, stderr io.Writer) int {
+func attributePaths(name string, pf attribution.PathFormat, specs []string, format string, out outputs, stdout, stderr io.Writer) int {
+	if out.transitions != "" && !hasMarkov(specs) {
+		fmt.Fprintf(stderr, "leadscore attribute: --transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto\n")
+		return exitUsage
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
@@ -311,7 +422,7 @@ func attributePaths(name string, specs []string, format string, stdout, stderr i
 	shown := 0
 	// Sequential: on two cores, merging shards costs as much as parsing
 	// them (BenchmarkReadPaths); the shards pay off across machines.
-	p, read, used, err := attribution.ReadPaths(f, func(line int, err error) {
+	p, read, used, err := pf.Read(f, func(line int, err error) {
 		if shown < maxShownErrors {
 			fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
 		}
@@ -345,6 +456,18 @@ func attributePaths(name string, specs []string, format string, stdout, stderr i
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
 		return exitUsage
+	}
+	if out.transitions != "" {
+		if err := writeFile(out.transitions, rep.WriteTransitions); err != nil {
+			fmt.Fprintf(stderr, "leadscore attribute: --transitions-out: %v\n", err)
+			return exitUsage
+		}
+	}
+	if out.credit != "" {
+		if err := writeFile(out.credit, rep.WriteCredit); err != nil {
+			fmt.Fprintf(stderr, "leadscore attribute: --credit-out: %v\n", err)
+			return exitUsage
+		}
 	}
 	fmt.Fprintf(stderr, "%d paths read: %d used, %d failed\n", read, used, read-used)
 	if read != used {
