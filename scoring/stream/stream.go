@@ -75,6 +75,7 @@ type Scorer struct {
 	declared    map[string]bool // event keys the model declares
 	fingerprint string
 	horizon     rules.Horizon
+	readsClock  bool      // an expression reads the as-of time
 	pool        sync.Pool // matcher
 }
 
@@ -144,6 +145,7 @@ func New(s *scoring.Scorer) *Scorer {
 	}
 	sc.horizon = m.Horizon()
 	sc.fingerprint = fingerprint(sc)
+	sc.readsClock = readsClock(s)
 	sc.pool.New = func() any { return evalhook.NewEvaluator(m).(matcher) }
 	return sc
 }
