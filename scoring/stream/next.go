@@ -10,7 +10,7 @@ import (
 
 // gridSteps is how many evenly spaced times NextChange looks at, besides
 // the window expiries, when decay or the clock moves the score between them.
-const gridSteps = 256
+const gridSteps = 128
 
 // NextChange returns the first time after asOf at which the lead's stage or
 // grade changes with no new event (an event leaving a rule's window or an
@@ -22,7 +22,7 @@ const gridSteps = 256
 // Window expiries are exact breakpoints. When no kept event decays and no
 // expression reads the clock (now, daysSince, daysSinceLast), the result
 // changes only at them, and NextChange is exact. Otherwise it also looks at
-// 256 evenly spaced times up to the last expiry plus a year (or the
+// 128 evenly spaced times up to the last expiry plus a year (or the
 // model's longest window) when an expression reads the clock, and 64
 // half-lives of the slowest decay (after which the points are within 2^-64
 // of their limit), and finds the moment of a change to the
