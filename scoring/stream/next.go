@@ -39,7 +39,7 @@ func (st *State) NextChangeContext(ctx context.Context, fields any, asOf time.Ti
 		return time.Time{}, false, err
 	}
 	same := func(t time.Time) (bool, error) {
-		r, err := st.ScoreContext(ctx, fields, t)
+		r, err := st.score(ctx, st.sc.quiet, fields, t) // the base score reported unknown data
 		if err != nil {
 			return false, err
 		}

@@ -60,8 +60,9 @@ import (
 // concurrent use; the states it makes are not (one goroutine per lead, or a
 // lock per lead).
 type Scorer struct {
-	s *scoring.Scorer
-	m *rules.Model
+	s     *scoring.Scorer
+	quiet *scoring.Scorer // s ignoring unknown data, for NextChange's probes
+	m     *rules.Model
 
 	aggs       []rules.EventAggregate
 	aggsByType map[string][]int
@@ -101,7 +102,7 @@ type matcher interface {
 // s (with its options, such as scoring.WithUnknownData).
 func New(s *scoring.Scorer) *Scorer {
 	m := s.Model()
-	sc := &Scorer{s: s, m: m, aggs: m.EventAggregates(), aggsByType: map[string][]int{}, byType: map[string][]int{}, declared: map[string]bool{}}
+	sc := &Scorer{s: s, quiet: scoring.New(m, scoring.WithUnknownData(scoring.IgnoreUnknown)), m: m, aggs: m.EventAggregates(), aggsByType: map[string][]int{}, byType: map[string][]int{}, declared: map[string]bool{}}
 	for k, a := range sc.aggs {
 		sc.aggsByType[a.Type] = append(sc.aggsByType[a.Type], k)
 		if !a.Last && a.Window > 0 {
@@ -167,6 +168,7 @@ type State struct {
 	times  [][]time.Time // by aggregate slot: times of the events a window may still count, in order
 	kept   [][]*entry    // by rule slot: the events that can still count, in time order
 	gen    uint32        // marks entries already collected by a score
+	events []rules.Event // the kept events, each once, in time order; nil: to collect
 }
 
 // entry is a kept event, shared by the rules that keep it.
@@ -243,6 +245,7 @@ func (st *State) Add(e scoring.Event) error {
 		}
 	}
 	st.added++
+	st.events = nil
 	advanced := e.At.After(st.clock)
 	if advanced {
 		st.clock = e.At
@@ -396,8 +399,13 @@ func (st *State) ScoreContext(ctx context.Context, fields any, asOf time.Time) (
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	return st.score(ctx, st.sc.s, fields, asOf)
+}
+
+// score scores the state with s, one of the Scorer's scoring.Scorers.
+func (st *State) score(ctx context.Context, s *scoring.Scorer, fields any, asOf time.Time) (*scoring.Result, error) {
 	counts := st.countsAt(asOf)
-	out, err := scorehook.ScoreCounted(st.sc.s, ctx, st.id, fields, st.events(), asOf, counts, st.lasts)
+	out, err := scorehook.ScoreCounted(s, ctx, st.id, fields, st.keptEvents(), asOf, counts, st.lasts)
 	if err != nil {
 		return nil, err
 	}
@@ -415,10 +423,13 @@ func (st *State) countsAt(asOf time.Time) []int {
 	return counts
 }
 
-// events returns the events the state keeps, each once, in time order.
-func (st *State) events() []rules.Event {
+// keptEvents returns the events the state keeps, each once, in time order.
+func (st *State) keptEvents() []rules.Event {
+	if st.events != nil {
+		return st.events
+	}
 	st.gen++
-	var out []rules.Event
+	out := []rules.Event{}
 	for _, es := range st.kept {
 		for _, x := range es {
 			if x.mark != st.gen {
@@ -427,6 +438,7 @@ func (st *State) events() []rules.Event {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	slices.SortStableFunc(out, func(a, b rules.Event) int { return a.At.Compare(b.At) })
+	st.events = out
 	return out
 }
