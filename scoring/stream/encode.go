@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
@@ -112,6 +113,11 @@ func (sc *Scorer) Load(data []byte) (*State, error) {
 		if len(w.Counts) != n || len(w.Lasts) != n || len(w.Times) != n {
 			return nil, bad("%d event aggregates, the model has %d", len(w.Counts), n)
 		}
+		for k, n := range w.Counts {
+			if n < 0 {
+				return nil, bad("a negative count of %s events", sc.aggs[k].Type)
+			}
+		}
 		copy(st.counts, w.Counts)
 		for k, t := range w.Lasts {
 			if t != nil {
@@ -120,8 +126,9 @@ func (sc *Scorer) Load(data []byte) (*State, error) {
 		}
 		for k, ts := range w.Times {
 			for _, t := range ts {
-				st.times[k] = insertTime(st.times[k], time.Unix(0, t))
+				st.times[k] = append(st.times[k], time.Unix(0, t))
 			}
+			slices.SortFunc(st.times[k], func(a, b time.Time) int { return a.Compare(b) })
 		}
 	}
 	for i := range w.Events {

@@ -110,3 +110,28 @@ func TestLoadRefusesWhatItCannotRead(t *testing.T) {
 		assert.EqualError(t, err, c.err)
 	}
 }
+
+// FuzzLoad: whatever the stored bytes, Load and a score of what it loads
+// return errors, never panic.
+func FuzzLoad(f *testing.F) {
+	s := load(f, "testdata/windows.yaml")
+	sc := stream.New(s)
+	g := newGen(3, s.Model())
+	st := sc.NewState("l")
+	for _, e := range g.events(40, 60*24*time.Hour) {
+		require.NoError(f, st.Add(e))
+	}
+	data, err := st.Marshal()
+	require.NoError(f, err)
+	f.Add(data)
+	f.Add([]byte(`{"v":1}`))
+	fields := g.lead()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := sc.Load(data)
+		if err != nil {
+			return
+		}
+		_, _ = st.Score(fields, st.Latest())
+		_, _, _ = st.NextChange(fields, st.Latest())
+	})
+}

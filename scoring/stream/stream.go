@@ -45,6 +45,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -186,8 +187,9 @@ func (sc *Scorer) NewState(leadID string) *State {
 // LeadID returns the id of the state's lead.
 func (st *State) LeadID() string { return st.id }
 
-// Latest returns the time of the latest event taken (the zero time before
-// the first): Score takes times from then on.
+// Latest returns the time of the latest event taken that a rule or an event
+// aggregate reads (the zero time before the first): Score takes times from
+// then on.
 func (st *State) Latest() time.Time { return st.clock }
 
 // Events returns how many events the state took.
@@ -213,14 +215,19 @@ func (st *State) Kept() int {
 // read (a field of the wrong type, for a rule that reads it), or on which a
 // rule's condition fails, is refused with an error saying why, and leaves
 // the state as it was: a bad event fails alone. Event keys the model does
-// not declare are dropped.
+// not declare are dropped; an event of a type nothing reads is counted
+// (Events) and otherwise ignored.
 func (st *State) Add(e scoring.Event) error {
 	sc := st.sc
 	if e.At.IsZero() {
 		return &scoring.Error{LeadID: st.id, Err: fmt.Errorf("event %s has no time (at); every event needs one, such as 2026-03-01T09:30:00Z", e.Type)}
 	}
-	e.Fields = sc.declaredFields(e.Fields)
 	slots := sc.byType[e.Type]
+	if len(slots) == 0 && len(sc.aggsByType[e.Type]) == 0 {
+		st.added++ // nothing reads it: it changes no result
+		return nil
+	}
+	e.Fields = sc.declaredFields(e.Fields)
 	// Decide the conditions that read only the event before changing anything.
 	var refused []bool // by index in slots
 	if needsEvent(sc, slots) {
@@ -271,6 +278,9 @@ func (st *State) Add(e scoring.Event) error {
 		}
 		if x == nil {
 			x = &entry{e: e}
+			if len(e.Fields) > 0 {
+				x.e.Fields = maps.Clone(e.Fields) // the state's own, whatever the caller does with its map
+			}
 		}
 		st.kept[slot] = insertEntry(st.kept[slot], x)
 		if !advanced {
