@@ -131,12 +131,6 @@ func (h Horizon) Bounded() bool {
 //
 //	events matter for 90d; beyond that, the 3 most recent of engagement.pricing-page
 func (h Horizon) String() string {
-	var b strings.Builder
-	if h.Window > 0 {
-		fmt.Fprintf(&b, "events matter for %s", dsl.FormatDuration(h.Window))
-	} else {
-		b.WriteString("no rule has a window")
-	}
 	var beyond []string
 	for _, r := range h.Limited {
 		n := r.Limit
@@ -159,10 +153,15 @@ func (h Horizon) String() string {
 			beyond = append(beyond, fmt.Sprintf("the number of %s events", a.Type))
 		}
 	}
-	if len(beyond) > 0 {
-		b.WriteString("; beyond that, " + strings.Join(beyond, ", "))
+	switch {
+	case h.Window > 0 && len(beyond) > 0:
+		return fmt.Sprintf("events matter for %s; beyond that, %s", dsl.FormatDuration(h.Window), strings.Join(beyond, ", "))
+	case h.Window > 0:
+		return fmt.Sprintf("events matter for %s", dsl.FormatDuration(h.Window))
+	case len(beyond) > 0:
+		return "no window bounds the events; what counts: " + strings.Join(beyond, ", ")
 	}
-	return b.String()
+	return "no rule reads events"
 }
 
 // horizon warns of the event rules that keep every event of their types

@@ -78,6 +78,19 @@ stages:
 	h = m.Horizon()
 	assert.Equal(t, 14*24*time.Hour, h.Window)
 	assert.Equal(t, "events matter for 2w; beyond that, the most recent of unsubscribed, every event of opens, every event of same-channel, the time of the latest visit, the number of open events", h.String())
+	m2, err := rules.CompileBytes("m.yaml", []byte(`leadscore: 1
+model: m
+fields: {n: int}
+scores: {e: {}}
+rules:
+  - {id: r, score: e, points: 1, when: n > 1}
+stages:
+  - {id: s, sales_ready: true, when: e > 0}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, "no rule reads events", m2.Horizon().String())
+	assert.True(t, m2.Horizon().Bounded())
+
 	var lint []string
 	for _, d := range rules.Lint(m) {
 		lint = append(lint, d.Error())
