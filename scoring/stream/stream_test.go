@@ -133,3 +133,25 @@ func TestBadEventFailsAlone(t *testing.T) {
 }
 
 func pow2(x float64) float64 { return math.Exp2(x) }
+
+// TestStateStaysSmall: under the bundled model, whose every event rule has
+// a limit, a state holds at most the sum of the limits (5 + 3 + 2 + 3 + 1 +
+// 1 = 15 events) whatever the history, and its stored form does not grow
+// with it (the events() windows hold times of the last 60 days only).
+func TestStateStaysSmall(t *testing.T) {
+	s := load(t, "../../testdata/b2b-saas.yaml")
+	st := stream.New(s).NewState("l")
+	evs := benchEvents(20000)
+	sizes := map[int]int{}
+	for i, e := range evs {
+		require.NoError(t, st.Add(e))
+		require.LessOrEqual(t, st.Kept(), 15)
+		if i+1 == 2000 || i+1 == 20000 {
+			data, err := st.Marshal()
+			require.NoError(t, err)
+			sizes[i+1] = len(data)
+		}
+	}
+	assert.Equal(t, 15, st.Kept())
+	assert.InDelta(t, sizes[2000], sizes[20000], float64(sizes[2000])/10, "stored bytes after 2,000 and 20,000 events: %v", sizes)
+}
