@@ -5,12 +5,10 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/scorehook"
-	"github.com/leadscore/leadscore/rules"
 )
 
 func init() {
-	scorehook.ScoreCounted = func(scorer any, ctx context.Context, id string, fields any, events []rules.Event, asOf time.Time, counts []int, lasts []time.Time) (any, error) {
-		s := scorer.(*Scorer)
-		return s.score(ctx, Lead{ID: id, Fields: fields, Events: events}, asOf, &counted{counts: counts, lasts: lasts})
+	scorehook.ScoreCounted = func(scorer any, ctx context.Context, lead any, asOf time.Time, counts []int, lasts []time.Time) (any, error) {
+		return scorer.(*Scorer).score(ctx, lead.(Lead), asOf, &counted{counts: counts, lasts: lasts})
 	}
 }

@@ -7,13 +7,12 @@ package scorehook
 import (
 	"context"
 	"time"
-
-	"github.com/leadscore/leadscore/rules"
 )
 
-// ScoreCounted scores a lead (its id, fields and the events event rules
-// see) as of asOf with a *scoring.Scorer, taking the values of the model's
-// event aggregates from counts and lasts (by slot, see
+// ScoreCounted scores a lead (a scoring.Lead: its id, fields, the events
+// event rules see, and dispositions, whose recycles reset no event here)
+// as of asOf with a *scoring.Scorer, taking the values of the model's event
+// aggregates from counts and lasts (by slot, see
 // rules.Model.EventAggregates) instead of counting events. It returns a
 // *scoring.Result. Package scoring sets it.
-var ScoreCounted func(scorer any, ctx context.Context, id string, fields any, events []rules.Event, asOf time.Time, counts []int, lasts []time.Time) (any, error)
+var ScoreCounted func(scorer any, ctx context.Context, lead any, asOf time.Time, counts []int, lasts []time.Time) (any, error)

@@ -151,6 +151,25 @@ func (g *gen) after(t time.Time) time.Time {
 	return t.Add(time.Duration(g.r.Int64N(int64(90 * 24 * time.Hour))))
 }
 
+// dispositions returns up to three dispositions over about span, without
+// recycles when the model's recycle policy resets events (a state refuses
+// those).
+func (g *gen) dispositions(span time.Duration) []scoring.Disposition {
+	statuses := []scoring.Status{scoring.Accepted, scoring.Rejected, scoring.Recycled}
+	if h := g.m.Handoff; h != nil && len(h.ResetTypes) > 0 {
+		statuses = statuses[:2]
+	}
+	var out []scoring.Disposition
+	for range g.r.IntN(4) {
+		d := scoring.Disposition{At: base.Add(time.Duration(g.r.Int64N(int64(span)))), Status: statuses[g.r.IntN(len(statuses))]}
+		if d.Status != scoring.Accepted {
+			d.Reason = "no_budget"
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // view is what a result says, for comparing two.
 type view struct {
 	Total        float64
@@ -161,8 +180,9 @@ type view struct {
 	Disqualified bool
 	Gates        []scoring.Gate
 	Blocked      string
+	Verdict      *scoring.Verdict
 }
 
 func viewOf(r *scoring.Result) view {
-	return view{r.Total, r.Categories, r.Fired, r.Grade, r.Stage, r.SalesReady, r.Disqualified, r.Gates, r.Blocked}
+	return view{r.Total, r.Categories, r.Fired, r.Grade, r.Stage, r.SalesReady, r.Disqualified, r.Gates, r.Blocked, r.Verdict}
 }

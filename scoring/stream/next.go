@@ -29,23 +29,51 @@ const gridSteps = 128
 // nanosecond by bisection: a change that comes and goes between two of
 // those times (a condition that is not monotonic in time) is missed.
 func (st *State) NextChange(fields any, asOf time.Time) (at time.Time, ok bool, err error) {
-	return st.NextChangeContext(context.Background(), fields, asOf)
+	return st.NextChangeWithDispositions(context.Background(), fields, nil, asOf)
 }
 
 // NextChangeContext is NextChange, stopped when ctx is done.
 func (st *State) NextChangeContext(ctx context.Context, fields any, asOf time.Time) (at time.Time, ok bool, err error) {
-	base, err := st.ScoreContext(ctx, fields, asOf)
+	return st.NextChangeWithDispositions(ctx, fields, nil, asOf)
+}
+
+// NextChangeWithDispositions is NextChange for a lead with sales'
+// dispositions (see ScoreWithDispositions): the end of a recycle's
+// hold-down, and a disposition given after asOf, are moments of change too.
+func (st *State) NextChangeWithDispositions(ctx context.Context, fields any, dispositions []scoring.Disposition, asOf time.Time) (at time.Time, ok bool, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	base, err := st.ScoreWithDispositions(ctx, fields, dispositions, asOf)
 	if err != nil {
 		return time.Time{}, false, err
 	}
 	same := func(t time.Time) (bool, error) {
-		r, err := st.score(ctx, st.sc.quiet, fields, t) // the base score reported unknown data
+		if err := st.refuseResets(dispositions, t); err != nil {
+			return false, err
+		}
+		r, err := st.score(ctx, st.sc.quiet, fields, dispositions, t) // the base score reported unknown data
 		if err != nil {
 			return false, err
 		}
 		return r.Stage == base.Stage && r.Grade == base.Grade, nil
 	}
 	times := st.expiries(asOf)
+	if len(dispositions) > 0 {
+		var hold time.Duration
+		if h := st.sc.m.Handoff; h != nil {
+			hold = h.Hold
+		}
+		for _, d := range dispositions {
+			for _, t := range []time.Time{d.At, d.At.Add(hold)} {
+				if t.After(asOf) {
+					times = append(times, t)
+				}
+			}
+		}
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+		times = slices.CompactFunc(times, func(a, b time.Time) bool { return a.Equal(b) })
+	}
 	if span := st.continuousSpan(); span > 0 {
 		end := asOf
 		if n := len(times); n > 0 {

@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -30,7 +31,9 @@ func TestNextChangeIsBruteForce(t *testing.T) {
 			changes, none := 0, 0
 			for seed := uint64(1); seed <= 8; seed++ {
 				g := newGen(seed, m)
-				evs := g.events(10+g.r.IntN(60), time.Duration(20+g.r.IntN(120))*24*time.Hour)
+				span := time.Duration(20+g.r.IntN(120)) * 24 * time.Hour
+				evs := g.events(10+g.r.IntN(60), span)
+				ds := g.dispositions(span + 60*24*time.Hour)
 				st := sc.NewState("l")
 				fields := g.lead()
 				for _, e := range evs {
@@ -38,11 +41,11 @@ func TestNextChangeIsBruteForce(t *testing.T) {
 				}
 				asOf := g.after(st.Latest())
 				full := func(at time.Time) [2]string {
-					r, err := s.Score(scoring.Lead{Fields: fields, Events: evs}, at)
+					r, err := s.Score(scoring.Lead{Fields: fields, Events: evs, Dispositions: ds}, at)
 					require.NoError(t, err)
 					return [2]string{r.Stage, r.Grade}
 				}
-				next, ok, err := st.NextChange(fields, asOf)
+				next, ok, err := st.NextChangeWithDispositions(context.Background(), fields, ds, asOf)
 				require.NoError(t, err)
 				now := full(asOf)
 				end := asOf.Add(3 * 365 * 24 * time.Hour)
@@ -55,7 +58,7 @@ func TestNextChangeIsBruteForce(t *testing.T) {
 				} else {
 					none++
 				}
-				for _, at := range probes(m, evs, asOf, end) {
+				for _, at := range probes(m, evs, ds, asOf, end) {
 					require.Equal(t, now, full(at), "seed %d: a change at %s before %s (ok=%v)", seed, at, next, ok)
 				}
 			}
@@ -67,8 +70,9 @@ func TestNextChangeIsBruteForce(t *testing.T) {
 
 // probes returns the times in (from, to] at which a brute-force search
 // looks for a change: every three hours, and around every moment an event
-// leaves a rule's window or an events() count.
-func probes(m *rules.Model, evs []scoring.Event, from, to time.Time) []time.Time {
+// leaves a rule's window or an events() count, and around each
+// disposition and hold-down end.
+func probes(m *rules.Model, evs []scoring.Event, ds []scoring.Disposition, from, to time.Time) []time.Time {
 	var windows []time.Duration
 	for _, r := range slices.Concat(m.Rules, m.Gates) {
 		if r.Within > 0 {
@@ -84,6 +88,14 @@ func probes(m *rules.Model, evs []scoring.Event, from, to time.Time) []time.Time
 	for t := from.Add(time.Hour); !t.After(to); t = t.Add(3 * time.Hour) {
 		out = append(out, t)
 	}
+	evs = slices.Clone(evs)
+	for _, d := range ds {
+		evs = append(evs, scoring.Event{At: d.At}) // the disposition, and the end of a hold-down
+		if m.Handoff != nil && m.Handoff.Hold > 0 {
+			windows = append(windows, m.Handoff.Hold)
+		}
+	}
+	windows = append(windows, 0)
 	for _, e := range evs {
 		for _, w := range windows {
 			for _, d := range []time.Duration{-1, 0, 1} {

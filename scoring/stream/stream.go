@@ -32,13 +32,20 @@
 // lead-dependent conditions are evaluated then, on the events kept, so the
 // result is that of the lead's current fields with all its events.
 //
-// # Not handled
+// # Sales' dispositions
 //
-// Sales' dispositions (rules.Handoff: a recycle resets the events of some
-// types at or before its moment) are not applied: a lead with dispositions
-// is scored with scoring.Scorer.Score over its whole history. Result.Unknown
-// names only unknown lead fields (the state keeps only the event fields the
-// model declares); check events as they arrive with scoring.Scorer.Unknown.
+// Dispositions are given to each score, as lead fields are
+// (ScoreWithDispositions): acceptances, rejections and a recycle's hold-down
+// give the result scoring.Scorer.Score gives. A recycle that resets events
+// (a model whose recycle policy has resets) is refused with an error: the
+// state cannot take out the events it already counted, so such a lead is
+// scored with scoring.Scorer.Score over its history.
+//
+// # Unknown data
+//
+// Result.Unknown names only unknown lead fields (the state keeps only the
+// event fields the model declares); check events as they arrive with
+// scoring.Scorer.Unknown.
 package stream
 
 import (
@@ -48,6 +55,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -397,25 +405,59 @@ var ErrBeforeLatest = errors.New("before the latest event taken")
 // taken, see Latest), with fields as its current fields: the result
 // scoring.Scorer.Score gives for the lead with every event taken.
 func (st *State) Score(fields any, asOf time.Time) (*scoring.Result, error) {
-	return st.ScoreContext(context.Background(), fields, asOf)
+	return st.ScoreWithDispositions(context.Background(), fields, nil, asOf)
 }
 
 // ScoreContext is Score, stopped when ctx is done (see
 // scoring.Scorer.ScoreContext).
 func (st *State) ScoreContext(ctx context.Context, fields any, asOf time.Time) (*scoring.Result, error) {
+	return st.ScoreWithDispositions(ctx, fields, nil, asOf)
+}
+
+// ErrRecycleResets is wrapped by the error of a score with a recycle (at or
+// before the as-of time) under a model whose recycle policy resets events:
+// a state cannot take out events it has already counted or dropped.
+var ErrRecycleResets = errors.New("a recycle resets events, which a streaming state cannot take out")
+
+// ScoreWithDispositions is Score for a lead with sales' dispositions (see
+// scoring.Lead.Dispositions): the result's verdict and a recycle's hold-down
+// are those of scoring.Scorer.Score. A recycle under a model whose recycle
+// policy resets events (rules.Handoff.ResetTypes) is refused with an error
+// wrapping ErrRecycleResets: score such a lead with scoring.Scorer.Score
+// over its history.
+func (st *State) ScoreWithDispositions(ctx context.Context, fields any, dispositions []scoring.Disposition, asOf time.Time) (*scoring.Result, error) {
 	if asOf.Before(st.clock) {
 		return nil, &scoring.Error{LeadID: st.id, Err: fmt.Errorf("as of %s: %w (%s); score as of that time or later, as the state keeps only what counts from then on", asOf.Format(time.RFC3339), ErrBeforeLatest, st.clock.Format(time.RFC3339))}
+	}
+	if err := st.refuseResets(dispositions, asOf); err != nil {
+		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	return st.score(ctx, st.sc.s, fields, asOf)
+	return st.score(ctx, st.sc.s, fields, dispositions, asOf)
+}
+
+// refuseResets returns the error for a recycle at or before asOf under a
+// model whose recycle policy resets events; nil when there is none.
+func (st *State) refuseResets(dispositions []scoring.Disposition, asOf time.Time) error {
+	h := st.sc.m.Handoff
+	if h == nil || len(h.ResetTypes) == 0 {
+		return nil
+	}
+	for _, d := range dispositions {
+		if d.Status == scoring.Recycled && !d.At.After(asOf) {
+			return &scoring.Error{LeadID: st.id, Err: fmt.Errorf("the recycle of %s: %w (the model's recycle policy resets %s events); score this lead with Scorer.Score over its events", d.At.Format(time.RFC3339), ErrRecycleResets, strings.Join(h.ResetTypes, ", "))}
+		}
+	}
+	return nil
 }
 
 // score scores the state with s, one of the Scorer's scoring.Scorers.
-func (st *State) score(ctx context.Context, s *scoring.Scorer, fields any, asOf time.Time) (*scoring.Result, error) {
+func (st *State) score(ctx context.Context, s *scoring.Scorer, fields any, dispositions []scoring.Disposition, asOf time.Time) (*scoring.Result, error) {
 	counts := st.countsAt(asOf)
-	out, err := scorehook.ScoreCounted(s, ctx, st.id, fields, st.keptEvents(), asOf, counts, st.lasts)
+	lead := scoring.Lead{ID: st.id, Fields: fields, Events: st.keptEvents(), Dispositions: dispositions}
+	out, err := scorehook.ScoreCounted(s, ctx, lead, asOf, counts, st.lasts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -16,7 +17,8 @@ import (
 
 // TestStateIsFullRescore is the state's contract: over random streams
 // (events of every type the rules read, late events, ties, lead fields that
-// change between scores, a state stored and loaded on the way), the
+// change between scores, sales' dispositions, a state stored and loaded on
+// the way), the
 // state's result as of any time from its latest event on equals the full
 // re-score of every event it took.
 func TestStateIsFullRescore(t *testing.T) {
@@ -24,11 +26,13 @@ func TestStateIsFullRescore(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			s := load(t, path)
 			sc := stream.New(s)
-			checks, kept, taken := 0, 0, 0
+			checks, kept, taken, held := 0, 0, 0, 0
 			for seed := uint64(1); seed <= 40; seed++ {
 				g := newGen(seed, s.Model())
 				n := 20 + g.r.IntN(150)
-				evs := g.events(n, time.Duration(30+g.r.IntN(300))*24*time.Hour)
+				span := time.Duration(30+g.r.IntN(300)) * 24 * time.Hour
+				evs := g.events(n, span)
+				ds := g.dispositions(span)
 				st := sc.NewState(fmt.Sprint("lead-", seed))
 				fields := g.lead()
 				var all []scoring.Event
@@ -49,21 +53,24 @@ func TestStateIsFullRescore(t *testing.T) {
 					}
 					for range 2 {
 						asOf := g.after(st.Latest())
-						want, werr := s.Score(scoring.Lead{ID: st.LeadID(), Fields: fields, Events: all}, asOf)
-						got, gerr := st.Score(fields, asOf)
+						want, werr := s.Score(scoring.Lead{ID: st.LeadID(), Fields: fields, Events: all, Dispositions: ds}, asOf)
+						got, gerr := st.ScoreWithDispositions(context.Background(), fields, ds, asOf)
 						if werr != nil || gerr != nil {
 							require.Equal(t, werr, gerr, "seed %d, event %d, as of %s", seed, i, asOf)
 							continue
 						}
 						require.Equal(t, viewOf(want), viewOf(got), "seed %d, event %d, as of %s", seed, i, asOf)
 						checks++
+						if got.Verdict != nil && got.Verdict.Held != "" {
+							held++
+						}
 					}
 				}
 				assert.Equal(t, n, st.Events())
 				kept += st.Kept()
 				taken += n
 			}
-			t.Logf("%d scores compared; the states kept %d of %d events", checks, kept, taken)
+			t.Logf("%d scores compared (%d kept from the sales-ready stage by a hold-down); the states kept %d of %d events", checks, held, kept, taken)
 			assert.Greater(t, checks, 1000)
 		})
 	}
@@ -154,4 +161,29 @@ func TestStateStaysSmall(t *testing.T) {
 	}
 	assert.Equal(t, 15, st.Kept())
 	assert.InDelta(t, sizes[2000], sizes[20000], float64(sizes[2000])/10, "stored bytes after 2,000 and 20,000 events: %v", sizes)
+}
+
+// TestRecycleThatResetsIsRefused: under the bundled model, whose recycle
+// policy resets engagement, a state refuses a recycle, and takes the other
+// dispositions.
+func TestRecycleThatResetsIsRefused(t *testing.T) {
+	s := load(t, "../../testdata/b2b-saas.yaml")
+	st := stream.New(s).NewState("L-3")
+	require.NoError(t, st.Add(scoring.Event{Type: "demo_request", At: base}))
+	fields := map[string]any{"email": "ana@acme.com", "title": "CTO", "employees": 300, "industry": "software"}
+	recycled := []scoring.Disposition{{At: base.Add(time.Hour), Status: scoring.Recycled, Reason: "bad_timing"}}
+	_, err := st.ScoreWithDispositions(context.Background(), fields, recycled, base.Add(2*time.Hour))
+	require.ErrorIs(t, err, stream.ErrRecycleResets)
+	assert.EqualError(t, err, "lead L-3: the recycle of 2026-03-01T10:00:00Z: a recycle resets events, which a streaming state cannot take out (the model's recycle policy resets content_download, demo_request, email_click, page_view, trial_signup, webinar_attended events); score this lead with Scorer.Score over its events")
+	_, _, err = st.NextChangeWithDispositions(context.Background(), fields, recycled, base)
+	require.ErrorIs(t, err, stream.ErrRecycleResets, "the recycle comes after the as-of time, but before the next change")
+
+	// Before the recycle, and with an acceptance, the state scores.
+	accepted := []scoring.Disposition{{At: base.Add(time.Hour), Status: scoring.Accepted}}
+	res, err := st.ScoreWithDispositions(context.Background(), fields, accepted, base.Add(2*time.Hour))
+	require.NoError(t, err)
+	require.NotNil(t, res.Verdict)
+	assert.Equal(t, scoring.Accepted, res.Verdict.Latest.Status)
+	_, err = st.ScoreWithDispositions(context.Background(), fields, recycled, base.Add(30*time.Minute))
+	require.NoError(t, err)
 }
