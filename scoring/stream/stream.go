@@ -41,6 +41,17 @@
 // state cannot take out the events it already counted, so such a lead is
 // scored with scoring.Scorer.Score over its history.
 //
+// # Time, re-checks and storage
+//
+// A state scores as of its latest event or later (ErrBeforeLatest
+// otherwise): it drops what cannot count from then on. Scores change with
+// no event too, as windows expire and decay ages events: NextChange says
+// when the stage or grade will next change, for one scheduled re-check.
+// Marshal and Scorer.Load store a state between events (versioned JSON)
+// with a fingerprint of the model parts its content depends on; a state
+// stored under other event rules is refused (ErrModelChanged) and must be
+// rebuilt from the lead's events.
+//
 // # Unknown data
 //
 // Result.Unknown names only unknown lead fields (the state keeps only the
