@@ -81,13 +81,12 @@ type Message struct {
 
 // Change is a lead's stage or grade changing, at an event or at a re-check.
 type Change struct {
-	LeadID         string
-	At             time.Time
-	From, To       Standing
-	Event          string // the event's type; "" at a re-check
-	Recheck        bool
-	FromScoreTotal float64
-	ToScoreTotal   float64
+	LeadID             string
+	At                 time.Time
+	From, To           Standing
+	FromTotal, ToTotal float64
+	Event              string // the event's type; "" at a re-check
+	Recheck            bool
 }
 
 // Standing is where a lead stands: its stage and grade.
@@ -106,7 +105,7 @@ func (c Change) String() string {
 	if c.Recheck {
 		why = "at a re-check, no new event"
 	}
-	return fmt.Sprintf("%s %s %s -> %s (total %.1f -> %.1f) %s", c.At.Format(time.RFC3339Nano), c.LeadID, c.From, c.To, c.FromScoreTotal, c.ToScoreTotal, why)
+	return fmt.Sprintf("%s %s %s -> %s (total %.1f -> %.1f) %s", c.At.Format(time.RFC3339Nano), c.LeadID, c.From, c.To, c.FromTotal, c.ToTotal, why)
 }
 
 // Consumer scores leads as their events arrive. It is one goroutine's: run
@@ -193,7 +192,7 @@ func (c *Consumer) score(st *stream.State, at time.Time, event string) error {
 	}
 	now := Standing{res.Stage, res.Grade}
 	if was := c.standing[id]; now != was {
-		ch := Change{LeadID: id, At: at, From: was, To: now, Event: event, Recheck: event == "", FromScoreTotal: c.total[id], ToScoreTotal: res.Total}
+		ch := Change{LeadID: id, At: at, From: was, To: now, Event: event, Recheck: event == "", FromTotal: c.total[id], ToTotal: res.Total}
 		c.Changes = append(c.Changes, ch)
 		if ch.Recheck {
 			c.ByRecheck++
@@ -260,9 +259,6 @@ func (c *Consumer) StoredBytes() int {
 	}
 	return n
 }
-
-// StandingOf returns where a lead stood when last scored.
-func (c *Consumer) StandingOf(id string) Standing { return c.standing[id] }
 
 type recheck struct {
 	at   time.Time
