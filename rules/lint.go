@@ -20,7 +20,8 @@ import (
 // given the categories' caps and the points the rules can give; grades an
 // earlier grade shadows; grades that leave some leads without one; rules
 // without an owner or a reason; windows and half-lives under an hour (6min
-// where 6mo was meant).
+// where 6mo was meant); event rules that keep every event relevant for
+// ever (see Model.Horizon).
 func Lint(m *Model) dsl.Diagnostics {
 	l := &linter{m: m, doc: m.Document}
 	l.unused()
@@ -31,6 +32,7 @@ func Lint(m *Model) dsl.Diagnostics {
 		l.rule(g)
 	}
 	l.shortDurations()
+	l.horizon()
 	l.grades()
 	l.stages()
 	l.lintHandoff()

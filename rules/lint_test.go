@@ -93,6 +93,7 @@ stages:
 		got = append(got, d.Error())
 	}
 	assert.Equal(t, []string{
+		"m.yaml:6:5: warning: rule e counts every visit event for ever (no within:, no limit:): a streaming state keeps them all; give it a within: (such as 90d) or a limit:",
 		"m.yaml:12:24: warning: the half-life of rule e, 20min is under an hour; windows and half-lives are usually days (d), weeks (w) or months (mo)",
 		"m.yaml:13:80: warning: the window 30min is under an hour; windows and half-lives are usually days (d), weeks (w) or months (mo)",
 		"m.yaml:16:13: warning: no grade catches every lead: a lead for which no grade holds gets none; end the list with a grade without when, such as {grade: D}",

@@ -1,0 +1,195 @@
+package stream
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// gridSteps is how many evenly spaced times NextChange looks at, besides
+// the window expiries, when decay or the clock moves the score between them.
+const gridSteps = 128
+
+// NextChange returns the first time after asOf at which the lead's stage or
+// grade changes with no new event (an event leaving a rule's window or an
+// events() count, decay taking a category below a threshold, a condition
+// on the clock such as daysSince(created_at) > 60), with the lead's fields
+// as given; ok is false when nothing changes. A backend schedules one
+// re-check at that time, and a new event replaces it.
+//
+// Window expiries are exact breakpoints. When no kept event decays and no
+// expression reads the clock (now, daysSince, daysSinceLast), the result
+// changes only at them, and NextChange is exact. Otherwise it also looks at
+// 128 evenly spaced times up to the last expiry plus a year (or the
+// model's longest window) when an expression reads the clock, and 64
+// half-lives of the slowest decay (after which the points are within 2^-64
+// of their limit), and finds the moment of a change to the
+// nanosecond by bisection: a change that comes and goes between two of
+// those times (a condition that is not monotonic in time) is missed.
+func (st *State) NextChange(fields any, asOf time.Time) (at time.Time, ok bool, err error) {
+	return st.NextChangeWithDispositions(context.Background(), fields, nil, asOf)
+}
+
+// NextChangeContext is NextChange, stopped when ctx is done.
+func (st *State) NextChangeContext(ctx context.Context, fields any, asOf time.Time) (at time.Time, ok bool, err error) {
+	return st.NextChangeWithDispositions(ctx, fields, nil, asOf)
+}
+
+// NextChangeWithDispositions is NextChange for a lead with sales'
+// dispositions (see ScoreWithDispositions): the end of a recycle's
+// hold-down, and a disposition given after asOf, are moments of change too.
+func (st *State) NextChangeWithDispositions(ctx context.Context, fields any, dispositions []scoring.Disposition, asOf time.Time) (at time.Time, ok bool, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	base, err := st.ScoreWithDispositions(ctx, fields, dispositions, asOf)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	same := func(t time.Time) (bool, error) {
+		if err := st.refuseResets(dispositions, t); err != nil {
+			return false, err
+		}
+		r, err := st.score(ctx, st.sc.quiet, fields, dispositions, t) // the base score reported unknown data
+		if err != nil {
+			return false, err
+		}
+		return r.Stage == base.Stage && r.Grade == base.Grade, nil
+	}
+	times := st.expiries(asOf)
+	if len(dispositions) > 0 {
+		var hold time.Duration
+		if h := st.sc.m.Handoff; h != nil {
+			hold = h.Hold
+		}
+		for _, d := range dispositions {
+			for _, t := range []time.Time{d.At, d.At.Add(hold)} {
+				if t.After(asOf) {
+					times = append(times, t)
+				}
+			}
+		}
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+		times = slices.CompactFunc(times, func(a, b time.Time) bool { return a.Equal(b) })
+	}
+	if span := st.continuousSpan(); span > 0 {
+		end := asOf
+		if n := len(times); n > 0 {
+			end = times[n-1]
+		}
+		end = end.Add(span)
+		step := end.Sub(asOf) / gridSteps
+		for i := 1; i <= gridSteps; i++ {
+			times = append(times, asOf.Add(time.Duration(i)*step))
+		}
+		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+		times = slices.CompactFunc(times, func(a, b time.Time) bool { return a.Equal(b) })
+	}
+	lo := asOf
+	for _, t := range times {
+		ok, err := same(t)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if ok {
+			lo = t
+			continue
+		}
+		hi := t // the result at lo is base's, at hi it is not
+		for hi.Sub(lo) > 1 {
+			mid := lo.Add(hi.Sub(lo) / 2)
+			ok, err := same(mid)
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			if ok {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return hi, true, nil
+	}
+	return time.Time{}, false, nil
+}
+
+// expiries returns, in order, the times after asOf at which a kept event
+// leaves a rule's window or an events() count.
+func (st *State) expiries(asOf time.Time) []time.Time {
+	var out []time.Time
+	for slot, es := range st.kept {
+		if w := st.sc.rules[slot].Within; w > 0 {
+			for _, x := range es {
+				if t := x.e.At.Add(w); t.After(asOf) {
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	for _, k := range st.sc.windowed {
+		w := st.sc.aggs[k].Window
+		for _, at := range st.times[k] {
+			if t := at.Add(w); t.After(asOf) {
+				out = append(out, t)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(out, func(a, b time.Time) bool { return a.Equal(b) })
+}
+
+// continuousSpan returns how far past the last expiry the result may still
+// move with time alone: a year, or the model's longest window if longer,
+// when an expression reads the clock; 64 half-lives of the slowest decaying rule that holds events;
+// 0 when nothing moves between expiries.
+func (st *State) continuousSpan() time.Duration {
+	var span time.Duration
+	if st.sc.readsClock {
+		span = max(st.sc.horizon.Window, 365*24*time.Hour)
+	}
+	for slot, es := range st.kept {
+		if hl := st.sc.rules[slot].HalfLife; hl > 0 && len(es) > 0 {
+			span = max(span, 64*hl)
+		}
+	}
+	return span
+}
+
+// readsClock reports whether an expression of the scorer's model reads the
+// as-of time (now, daysSince, daysSinceLast).
+func readsClock(s *scoring.Scorer) bool {
+	m := s.Model()
+	var srcs []string
+	for _, d := range m.Defines {
+		srcs = append(srcs, d.Expr.Source)
+	}
+	for _, r := range slices.Concat(m.Rules, m.Gates) {
+		if r.When != nil {
+			srcs = append(srcs, r.When.Source)
+		}
+	}
+	if m.Total != nil {
+		srcs = append(srcs, m.Total.Source)
+	}
+	for _, g := range m.Grades {
+		if g.When != nil {
+			srcs = append(srcs, g.When.Source)
+		}
+	}
+	for _, s := range m.Stages {
+		if s.When != nil {
+			srcs = append(srcs, s.When.Source)
+		}
+	}
+	for _, src := range srcs {
+		for _, id := range identifiers(src) {
+			switch id {
+			case "now", "daysSince", "daysSinceLast":
+				return true
+			}
+		}
+	}
+	return false
+}
