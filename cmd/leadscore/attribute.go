@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -37,7 +38,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	models := fs.String("models", "first_touch,linear,w_shaped", "attribution models, side by side (see below)")
 	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
 	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
-	format := fs.String("format", "table", "report format: table, markdown, csv or json")
+	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts; not with --paths)")
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore attribute --leads LEADS --model FILE --outcomes FILE [--at TIME] [--costs FILE] [flags]")
@@ -120,9 +121,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	switch *format {
-	case "table", "markdown", "csv", "json":
+	case "table", "markdown", "csv", "json", "html":
 	default:
-		return fail("unknown --format %q; use table, markdown, csv or json", *format)
+		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
 	}
 
 	rep := attribution.NewReport(ms, opts, costs)
@@ -256,6 +257,8 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			err = channels.WriteCSV(stdout)
 		}
+	case "html":
+		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), htmlreport.AttributionSections(rep, "")...)
 	case "json":
 		err = json.NewEncoder(stdout).Encode(struct {
 			*attribution.Report
