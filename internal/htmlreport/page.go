@@ -19,8 +19,8 @@ package htmlreport
 
 import (
 	"bytes"
-	"encoding/json"
 	_ "embed"
+	"encoding/json"
 	"html/template"
 	"io"
 	"strconv"
