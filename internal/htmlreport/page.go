@@ -125,7 +125,7 @@ func Format(format string, v float64) string {
 	case "int", "money":
 		return group(strconv.FormatFloat(v, 'f', 0, 64))
 	case "pct":
-		return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + "%"
 	case "dec1":
 		return group(strconv.FormatFloat(v, 'f', 1, 64))
 	case "dec2":

@@ -116,32 +116,26 @@ func DefinitionSection(d *Definition, prefix string) Section {
 		}
 	}
 	var groups []string
-	var values [][]float64
-	t := &Table{Head: []string{"rule", "category", "points", "owner", "events", "when / reason"}}
+	var values []float64
+	var colors []int
+	t := &Table{Head: []string{"rule", "category", "points", "owner", "reason"}}
 	for i, r := range d.Rules {
 		cat := r.Category
 		if r.Gate {
 			cat = "gate"
 		}
-		cond := r.When
-		if r.Reason != "" {
-			cond = strings.TrimSpace(cond + " — " + r.Reason)
-		}
 		points := Number(p(prefix, "rules", i, "points"), r.Points, "dec1")
 		if r.Gate {
 			points = Text("disqualifies")
 		}
-		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(r.ID), Text(cat), points, Text(orNone(r.Owner)), Text(strings.Join(r.Events, ", ")), Text(cond)}})
+		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(r.ID), Text(cat), points, Text(orNone(r.Owner)), Text(r.Reason)}})
 		if r.Gate {
 			continue
 		}
-		groups = append(groups, r.ID)
-		row := make([]float64, len(teams))
-		row[teamIndex[r.Owner]] = r.Points
-		values = append(values, row)
+		groups, values, colors = append(groups, r.ID), append(values, r.Points), append(colors, teamIndex[r.Owner])
 	}
-	sec.Blocks = append(sec.Blocks, Block{Title: "Rules: points by owner", Chart: Bars("Points each rule gives, coloured by the team that owns it", groups, teams, values, "dec1"), Table: t,
-		Note: "An event rule's points are per event, before its limit, window and decay. Gates give no points: they keep a lead from being sales-ready."})
+	sec.Blocks = append(sec.Blocks, Block{Title: "Rules: points by owner", Chart: ColoredBars("Points each rule gives, coloured by the team that owns it", groups, values, colors, teams, "dec1"), Table: t,
+		Note: "An event rule's points are per event, before its limit, window and decay. Gates give no points: they keep a lead from being sales-ready. Each rule's condition is in the rule file."})
 	st := &Table{Head: []string{"stage", "sales-ready", "when"}}
 	for _, s := range d.Stages {
 		sr := ""
@@ -485,7 +479,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	steps := []struct {
 		name, key string
 		v         int
-	}{{"touched", "touched", f.Touched}, {"sales-ready", "sales_ready", f.SalesReady}, {"opportunities", "opportunities", f.Opportunities}, {"won", "won", f.Won}}
+	}{{"touched", "touched", f.Touched}, {"sales-ready", "sales_ready", f.SalesReady}, {"then an opportunity", "sales_ready_opportunities", f.SalesReadyOpportunities}, {"then won", "sales_ready_won", f.SalesReadyWon}}
 	ft := &Table{Head: []string{"step", "journeys", "of the step before"}}
 	var groups []string
 	var vals [][]float64
@@ -498,8 +492,13 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		}
 		ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(s.name), Int(tp(s.key), s.v), rate}})
 	}
-	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, opportunities, won", groups, []string{"journeys"}, vals, "int"), Table: ft,
-		Note: fmt.Sprintf("%s won deals (revenue %s) were never sales-ready.", numfmt.Thousands(f.WonNotSalesReady), Format("money", f.RevenueNotSalesReady))})
+	ft.Rows = append(ft.Rows,
+		Row{Cells: []Cell{Text("all opportunities"), Int(tp("opportunities"), f.Opportunities), Text("")}},
+		Row{Cells: []Cell{Text("all won"), Int(tp("won"), f.Won), Text("")}},
+		Row{Cells: []Cell{Text("won, never sales-ready"), Int(tp("won_not_sales_ready"), f.WonNotSalesReady), Text("")}},
+		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
+	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
+		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
 	ct := &Table{Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready"}}
 	for i, c := range r.Campaigns {
 		path := func(k string) string { return p(prefix, "campaigns", i, "funnel", k) }

@@ -114,7 +114,25 @@ func (s *svg) legendFrom(x, y float64, series []string, first int) {
 // (values[group][series]), each labelled with its value; negative values
 // go left of zero.
 func Bars(title string, groups, series []string, values [][]float64, format string) template.HTML {
+	return bars(title, groups, series, values, nil, format)
+}
+
+// ColoredBars draws one bar per group, coloured by colors[group], an index
+// into legend (such as the team that owns each rule).
+func ColoredBars(title string, groups []string, values []float64, colors []int, legend []string, format string) template.HTML {
+	rows := make([][]float64, len(values))
+	for i, v := range values {
+		rows[i] = []float64{v}
+	}
+	return bars(title, groups, legend, rows, colors, format)
+}
+
+func bars(title string, groups, series []string, values [][]float64, colors []int, format string) template.HTML {
 	const width, barH, gap = 640.0, 13.0, 9.0
+	perGroup := len(series)
+	if colors != nil {
+		perGroup = 1
+	}
 	left := labelWidth(groups)
 	right := 64.0
 	top := 8.0
@@ -130,7 +148,7 @@ func Bars(title string, groups, series []string, values [][]float64, format stri
 	lo, hi = math.Min(lo, tk[0]), math.Max(hi, tk[len(tk)-1])
 	plotW := width - left - right
 	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*plotW }
-	rowH := float64(len(series))*barH + gap
+	rowH := float64(perGroup)*barH + gap
 	s := &svg{w: width, h: top + float64(len(groups))*rowH + 22}
 	if len(series) > 1 {
 		s.legend(left, 14, series)
@@ -142,17 +160,18 @@ func Bars(title string, groups, series []string, values [][]float64, format stri
 	}
 	for g, name := range groups {
 		y0 := top + float64(g)*rowH
-		s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(y0+float64(len(series))*barH/2+4), esc(clip(name, left)))
+		s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(y0+float64(perGroup)*barH/2+4), esc(clip(name, left)))
 		for i, v := range values[g] {
+			c, label := i, series[min(i, len(series)-1)]
+			if colors != nil {
+				c, label = colors[g], series[colors[g]]
+			}
 			x0, x1 := x(math.Min(0, v)), x(math.Max(0, v))
 			y := y0 + float64(i)*barH
 			s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
-				n(x0), n(y+1), n(math.Max(x1-x0, 0.5)), n(barH-2), color(i), esc(name), esc(series[i]), esc(Format(format, v)))
-			lx, anchor := x1+4, "start"
-			if v < 0 {
-				lx, anchor = x0-4, "end"
-			}
-			s.add(`<text x="%s" y="%s" text-anchor="%s">%s</text>`, n(lx), n(y+barH-3), anchor, esc(Format(format, v)))
+				n(x0), n(y+1), n(math.Max(x1-x0, 0.5)), n(barH-2), color(c), esc(name), esc(label), esc(Format(format, v)))
+			// A negative bar's label goes right of zero, clear of the row's name.
+			s.add(`<text x="%s" y="%s">%s</text>`, n(x1+4), n(y+barH-3), esc(Format(format, v)))
 		}
 	}
 	s.add(`<line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/>`, n(x(0)), n(x(0)), n(top), n(bottom))
