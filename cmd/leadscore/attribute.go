@@ -258,7 +258,11 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			err = channels.WriteCSV(stdout)
 		}
 	case "html":
-		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), htmlreport.AttributionSections(rep, "")...)
+		sections := htmlreport.AttributionSections(rep, "")
+		if channels != nil {
+			sections = append(sections, htmlreport.ChannelsSection(channels, "data_driven."))
+		}
+		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), sections...)
 	case "json":
 		err = json.NewEncoder(stdout).Encode(struct {
 			*attribution.Report

@@ -137,13 +137,19 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		sections = append(sections, htmlreport.BacktestSections(&r, "backtest.")...)
 	}
-	var attr attribution.Report
+	var attr struct {
+		attribution.Report
+		DataDriven *attribution.ChannelReport `json:"data_driven"`
+	}
 	attrArgs := withEvents("attribute", "--leads", *leads, "--model", *model, "--at", when, "--models", *models)
 	attrArgs = appendSet(attrArgs, "--outcomes", *outcomes, "--costs", *costs, "--dispositions", *dispositions)
 	if !part(&rep.Attribution, &attr, attrArgs...) {
 		return status
 	}
-	attrSections := htmlreport.AttributionSections(&attr, "attribution.")
+	attrSections := htmlreport.AttributionSections(&attr.Report, "attribution.")
+	if attr.DataDriven != nil {
+		attrSections = append(attrSections, htmlreport.ChannelsSection(attr.DataDriven, "attribution.data_driven."))
+	}
 	sections = append(sections, attrSections[0]) // the funnel
 	if *dispositions != "" {
 		args := withEvents("feedback", "--model", *model, "--leads", *leads, "--dispositions", *dispositions, "--at", when)

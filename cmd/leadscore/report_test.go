@@ -167,12 +167,16 @@ func TestFormatHTMLShowsTheJSONReportsNumbers(t *testing.T) {
 		{"backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week", "--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson")},
 		{"feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"},
 		{"attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv")},
+		{"attribute", "--journeys", td("journeys.ndjson"), "--models", "w_shaped,markov:2,shapley"},
 	} {
 		code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
 		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
 		code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
 		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
 		checkPage(t, page, js, 20)
+		if strings.Contains(strings.Join(args, " "), "markov") {
+			assert.Contains(t, page, `<section id="channels">`, "the data-driven models have their section")
+		}
 		page = strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
 		assert.NotRegexp(t, `(?i)(https?:|//[a-z]|src=|href="[^#d])`, page, "%s: no address outside the page (SVG's namespace aside)", args[0])
 	}

@@ -545,3 +545,33 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 }
 
 func templateHTML(s string) template.HTML { return template.HTML(s) }
+
+// ChannelsSection shows the data-driven models' credit (Markov removal
+// effects, Shapley) by channel, side by side with the rule-based models run
+// on the same paths.
+func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
+	sec := Section{ID: "channels", Title: "Credit by channel, data-driven models beside the rules"}
+	sec.Intro = append([]string{fmt.Sprintf("%s conversions worth %s over %s distinct paths.",
+		Format("dec1", r.Conversions), Format("money", r.Value), numfmt.Thousands(r.Paths))}, r.Notes...)
+	var groups []string
+	var vals [][]float64
+	head := []string{"channel"}
+	for _, m := range r.Models {
+		head = append(head, m+" conversions", m+" value")
+	}
+	t := &Table{Head: head}
+	for i, c := range r.Channels {
+		groups = append(groups, c.Channel)
+		row := []Cell{Text(c.Channel)}
+		var vs []float64
+		for m, cr := range c.Credit {
+			path := func(k string) string { return p(prefix, "channels", i, "credit", m, k) }
+			row = append(row, Number(path("conversions"), cr.Conversions, "dec2"), Number(path("value"), cr.Value, "money"))
+			vs = append(vs, cr.Value)
+		}
+		vals = append(vals, vs)
+		t.Rows = append(t.Rows, Row{Cells: row})
+	}
+	sec.Blocks = []Block{{Chart: Bars("Value credited to each channel, one bar per model", groups, r.Models, vals, "money"), Table: t}}
+	return sec
+}
