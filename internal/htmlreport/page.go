@@ -115,11 +115,9 @@ func jsonNumber(v float64) string {
 	return string(b)
 }
 
-// Formats a number cell may use: int (1,234), pct (12.3%, of a fraction),
-// dec1, dec2 and dec3 (1,234.57: that many decimals), money (1,234, whole).
-var Formats = []string{"int", "pct", "dec1", "dec2", "dec3", "money"}
-
-// Format writes v as a table shows it.
+// Format writes v as a table shows it, in one of the formats a number cell
+// may use: int and money (1,234: whole), pct (12.3%, of a fraction), dec1,
+// dec2 and dec3 (1,234.57: that many decimals).
 func Format(format string, v float64) string {
 	switch format {
 	case "int", "money":
