@@ -120,6 +120,8 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	code, js, errOut := leadscore(t, "", reviewArgs("json")...)
 	require.Equal(t, exitOK, code, errOut)
 	checkPage(t, page, js, 500)
+	_, again, _ := leadscore(t, "", reviewArgs("html")...)
+	assert.Equal(t, page, again, "the same data, the same page")
 	for _, id := range []string{"definition", "change", "backtest", "capacity", "funnel", "feedback", "attribution", "rules-signal"} {
 		assert.Contains(t, page, `<section id="`+id+`">`)
 	}

@@ -322,11 +322,12 @@ func (s *server) check(file string, doc textDocument) {
 		_, err := dsl.ParseTestFile(file, []byte(doc.Text))
 		add(asDiagnostics(err, file), dir)
 	} else {
-		fsys, name, err := s.overlay(file, doc.Text)
+		fsys, name, closeDir, err := s.overlay(file, doc.Text)
 		if err != nil {
 			add(dsl.Diagnostics{{Pos: dsl.Pos{File: filepath.Base(file), Line: 1, Col: 1}, Message: err.Error()}}, dir)
 		} else {
 			m, err := rules.CompileFS(fsys, name)
+			closeDir()
 			add(asDiagnostics(err, name), dir)
 			if m != nil {
 				add(rules.Lint(m), dir)
@@ -367,12 +368,13 @@ func asDiagnostics(err error, file string) dsl.Diagnostics {
 }
 
 // overlay is the rule file's directory as the compiler reads it: the files
-// on disk, with those open in the editor as the editor has them.
-func (s *server) overlay(file, text string) (fs.FS, string, error) {
+// on disk, with those open in the editor as the editor has them; release
+// releases the directory.
+func (s *server) overlay(file, text string) (fsys fs.FS, name string, release func(), err error) {
 	dir := filepath.Dir(file)
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot open the rule directory: %v", err)
+		return nil, "", nil, fmt.Errorf("cannot open the rule directory: %v", err)
 	}
 	mem := fstest.MapFS{}
 	for f, d := range s.docs {
@@ -381,7 +383,7 @@ func (s *server) overlay(file, text string) (fs.FS, string, error) {
 		}
 	}
 	mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
-	return overlayFS{mem: mem, disk: root.FS()}, filepath.Base(file), nil
+	return overlayFS{mem: mem, disk: root.FS()}, filepath.Base(file), func() { root.Close() }, nil
 }
 
 // overlayFS reads a file from mem when there, else from disk.
