@@ -133,6 +133,9 @@ func Serve(r io.Reader, w io.Writer) error {
 	}
 }
 
+// maxMessage bounds a message: a rule file far larger than any written by hand.
+const maxMessage = 32 << 20
+
 // readMessage reads one message: headers, a blank line, then Content-Length bytes.
 func readMessage(r *bufio.Reader) ([]byte, error) {
 	length := -1
@@ -154,6 +157,9 @@ func readMessage(r *bufio.Reader) ([]byte, error) {
 	}
 	if length < 0 {
 		return nil, errors.New("a message without Content-Length")
+	}
+	if length > maxMessage {
+		return nil, fmt.Errorf("a message of %d bytes, over the %d this server reads", length, maxMessage)
 	}
 	body := make([]byte, length)
 	_, err := io.ReadFull(r, body)

@@ -231,6 +231,7 @@ func TestBrokenInput(t *testing.T) {
 		{"Content-Length: x\r\n\r\n", `bad Content-Length " x"`},
 		{"Content-Type: a\r\n\r\n{}", "a message without Content-Length"},
 		{"", "the editor closed the connection without exit"},
+		{"Content-Length: 1099511627776\r\n\r\n", "a message of 1099511627776 bytes, over the 33554432 this server reads"},
 	} {
 		err := Serve(strings.NewReader(c.in), io.Discard)
 		assert.EqualError(t, err, c.want)
