@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -38,7 +39,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	models := fs.String("models", "first_touch,linear,w_shaped", "attribution models, side by side (see below)")
 	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
 	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
-	format := fs.String("format", "table", "report format: table, markdown, csv or json")
+	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts; not with --paths)")
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
 	creditOut := fs.String("credit-out", "", "also write each touch's credit under each model to this file, as CSV (id, position, campaign, channel,\nmodel, conversions, value; exact decimals that sum to the report): per journey, or per distinct path")
 	transitionsOut := fs.String("transitions-out", "", "also write each Markov model's transitions (from, to, count, probability) and removal effects\nto this file, as CSV")
@@ -137,9 +138,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	switch *format {
-	case "table", "markdown", "csv", "json":
+	case "table", "markdown", "csv", "json", "html":
 	default:
-		return fail("unknown --format %q; use table, markdown, csv or json", *format)
+		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
 	}
 
 	if *transitionsOut != "" && !hasMarkov(dataDriven) {
@@ -305,6 +306,12 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			err = channels.WriteCSV(stdout)
 		}
+	case "html":
+		sections := htmlreport.AttributionSections(rep, "")
+		if channels != nil {
+			sections = append(sections, htmlreport.ChannelsSection(channels, "data_driven."))
+		}
+		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), sections...)
 	case "json":
 		err = json.NewEncoder(stdout).Encode(struct {
 			*attribution.Report

@@ -14,6 +14,7 @@ import (
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -28,7 +29,7 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "the snapshot T0 (required): every lead is scored as it stood then (2026-07-01 or RFC 3339)")
 	until := fs.String("until", "", "the end of the outcome window T1: outcomes in (T0, T1] count; default: no end")
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created; leads created after T0 are left out")
-	format := fs.String("format", "table", "report format: table, markdown, csv or json")
+	format := fs.String("format", "table", "report format: table, markdown, csv, json or html (one page with charts and the capacity control)")
 	bandWidth := fs.Float64("band-width", 20, "width of the fixed score bands, in points")
 	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month: the threshold whose weekly flow matches it")
 	on := fs.String("on", "", "with --capacity, the category the threshold is on (such as fit); default: the total")
@@ -114,9 +115,9 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("-o %s is the model itself; write the proposal to another file, and review it with leadscore diff", *output)
 	}
 	switch *format {
-	case "table", "markdown", "csv", "json":
+	case "table", "markdown", "csv", "json", "html":
 	default:
-		return fail("unknown --format %q; use table, markdown, csv or json", *format)
+		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
 	}
 	referenceAt := opts.At
 	if *refAt != "" {
@@ -244,6 +245,8 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = rep.WriteCSV(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)
+	case "html":
+		err = writeHTML(stdout, "Backtest: "+rep.Model, "Snapshot at "+rep.At.Format(time.RFC3339), htmlreport.BacktestSections(rep, "")...)
 	default:
 		err = rep.WriteText(stdout)
 	}

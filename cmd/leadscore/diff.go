@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -26,11 +27,11 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	events := fs.String("events", "", "CSV events file for CSV leads")
 	in := fs.String("in", "", "leads format, ndjson or csv; default: from the file name")
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
-	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request) or json")
+	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request), json, or html (one page with charts, for a meeting)")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--format markdown|json] [--top N]")
+		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--format markdown|json|html] [--top N]")
 		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.ndjson [--at TIME] [--strict-data] [flags]")
 		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.csv [--events EVENTS.csv] [--at TIME] [flags]")
 		fmt.Fprintln(stderr, "\nA review report of two versions of a model: the rule changes, with the team that owns")
@@ -50,8 +51,8 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(specs) != 2 {
 		return fail("give two versions of the model, OLD and NEW (files or REV:PATH)")
 	}
-	if *format != "markdown" && *format != "json" {
-		return fail("unknown --format %q; use markdown or json", *format)
+	if *format != "markdown" && *format != "json" && *format != "html" {
+		return fail("unknown --format %q; use markdown, json or html", *format)
 	}
 	asOf, err := asOfTime(*at)
 	if err != nil {
@@ -126,11 +127,14 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 	}
-	if *format == "json" {
+	switch *format {
+	case "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
-	} else {
+	case "html":
+		err = writeHTML(stdout, "Rule review: "+rep.Model, rep.Old+" → "+rep.New, htmlreport.ReviewSection(rep, "", *top))
+	default:
 		err = rep.WriteMarkdown(stdout, *top)
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -22,13 +23,13 @@ func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	dispositionsFile := fs.String("dispositions", "", "sales' dispositions: CSV with lead_id, at, status, reason (and owner) (required)")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue), to count recycled leads won later")
 	at := fs.String("at", "", "the report as of this time (2026-10-01 or RFC 3339); default: now")
-	format := fs.String("format", "text", "report format: text, markdown, json or csv")
+	format := fs.String("format", "text", "report format: text, markdown, json, csv or html (one page with charts)")
 	bandWidth := fs.Float64("band-width", 0, "width of the score bands; 0: a tenth of the total's range")
 	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign")
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv]")
+		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv|html]")
 		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
 		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; the rejection")
 		fmt.Fprintln(stderr, "reasons as evidence against the rules they contradict; the SLA from sales-ready to the first")
@@ -53,9 +54,9 @@ func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--dispositions is required: sales' verdicts, a CSV with lead_id, at, status, reason")
 	}
 	switch *format {
-	case "text", "markdown", "json", "csv":
+	case "text", "markdown", "json", "csv", "html":
 	default:
-		return fail("unknown --format %q; use text, markdown, json or csv", *format)
+		return fail("unknown --format %q; use text, markdown, json, csv or html", *format)
 	}
 	asOf, err := asOfTime(*at)
 	if err != nil {
@@ -135,6 +136,8 @@ func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = rep.WriteJSON(stdout)
 	case "csv":
 		err = rep.WriteCSV(stdout)
+	case "html":
+		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), htmlreport.FeedbackSection(rep, ""))
 	default:
 		err = rep.WriteText(stdout)
 	}

@@ -11,6 +11,9 @@
 //	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
 //	leadscore backtest --model M --outcomes O --at T0 LEADS  test the definition against CRM outcomes
 //	leadscore feedback --model M --leads F --dispositions D  what sales said about the hand-off
+//	leadscore report --model M --leads F ...  the joint review on one HTML page (--format json: its numbers)
+//	leadscore lsp                           a language server for editors (LSP over stdio)
+//	leadscore schema [--tests]              the JSON Schema of rule (or test) files, for editors
 //	leadscore version                       print the version
 //
 // Run "leadscore help COMMAND" for a command's flags.
@@ -50,6 +53,9 @@ var commands = []command{
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
 	{"backtest", "does the definition pick the leads that win? CRM outcomes, capacity, suggested points", runBacktest},
 	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
+	{"report", "the joint review on one self-contained HTML page: definition, change, backtest, funnel, attribution", runReport},
+	{"lsp", "a language server for editors: check's problems as you type, inside expressions too", runLSP},
+	{"schema", "print the JSON Schema of rule files (--tests: of test files) for editors", runSchema},
 	{"version", "print the version of leadscore", runVersion},
 }
 

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/scoring/feedback"
+	"github.com/leadscore/leadscore/scoring/review"
+)
+
+// jointReport is the review page's numbers: each part is the JSON the
+// part's own command writes (diff, backtest, feedback,
+// attribute), beside the definition at a glance.
+type jointReport struct {
+	Definition  *htmlreport.Definition `json:"definition"`
+	Diff        json.RawMessage        `json:"diff,omitempty"`
+	Backtest    json.RawMessage        `json:"backtest,omitempty"`
+	Feedback    json.RawMessage        `json:"feedback,omitempty"`
+	Attribution json.RawMessage        `json:"attribution,omitempty"`
+}
+
+func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	model := fs.String("model", "", "the rule file in force (required)")
+	proposed := fs.String("proposed", "", "a proposed version of it (a file or REV:PATH): what the change does")
+	leads := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
+	events := fs.String("events", "", "CSV events file for CSV leads")
+	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
+	outcomes := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue): the funnel, attribution and the backtest")
+	costs := fs.String("costs", "", "campaign costs (campaign, cost): ROI")
+	models := fs.String("models", "first_touch,last_touch,linear,position_based,w_shaped", "attribution models, side by side")
+	dispositions := fs.String("dispositions", "", "sales' verdicts (lead_id, at, status, reason): what sales said")
+	backtestAt := fs.String("backtest-at", "", "the backtest's snapshot T0; with --outcomes, adds the backtest and the capacity curve")
+	until := fs.String("until", "", "with --backtest-at, the end of the outcome window T1")
+	capacity := fs.String("capacity", "", "with --backtest-at, leads sales can work, such as 40/week: the capacity curve and its control")
+	backtestLeads := fs.String("backtest-leads", "", "with --backtest-at, leads for the backtest instead of --leads (NDJSON)")
+	backtestOutcomes := fs.String("backtest-outcomes", "", "with --backtest-at, outcomes for the backtest instead of --outcomes")
+	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
+	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore report --model FILE --leads LEADS [--proposed FILE] [--outcomes FILE] [--costs FILE]")
+		fmt.Fprintln(stderr, "                        [--dispositions FILE] [--backtest-at T0 [--until T1] [--capacity N/week]] [--at TIME] > review.html")
+		fmt.Fprintln(stderr, "\nThe joint sales-marketing review on one self-contained HTML page (no network request; prints well):")
+		fmt.Fprintln(stderr, "the definition at a glance, what a proposed change does (stage moves, leads starting and stopping")
+		fmt.Fprintln(stderr, "being sales-ready), the score distribution of won and not-won leads, lift by band, the capacity")
+		fmt.Fprintln(stderr, "curve with a threshold control, the funnel, what sales said, and attribution by model with ROI.")
+		fmt.Fprintln(stderr, "Each part is the report of diff, backtest, feedback or attribute run with these inputs; every")
+		fmt.Fprintln(stderr, "chart has the table of its numbers beside it, and --format json gives those commands' JSON.")
+		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr), 2 the run could not start.")
+		fs.PrintDefaults()
+	}
+	rest, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore report: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case len(rest) > 0:
+		return fail("takes no arguments; give the leads with --leads")
+	case *model == "":
+		return fail("--model is required: the rule file in force")
+	case *leads == "":
+		return fail("--leads is required: the leads with their events")
+	case *format != "html" && *format != "json":
+		return fail("unknown --format %q; use html or json", *format)
+	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "":
+		return fail("--backtest-at needs --outcomes (or --backtest-outcomes): what happened to the leads after T0")
+	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != ""):
+		return fail("--until, --capacity, --backtest-leads and --backtest-outcomes go with --backtest-at")
+	}
+	asOf, err := asOfTime(*at)
+	if err != nil {
+		return fail("%v", err)
+	}
+	when := asOf.Format(time.RFC3339)
+	m, _ := compileModel(*model, stderr)
+	if m == nil {
+		return fail("%s does not compile", *model)
+	}
+	rep := jointReport{Definition: htmlreport.DefinitionOf(m)}
+	sections := []htmlreport.Section{htmlreport.DefinitionSection(rep.Definition, "definition.")}
+	status := exitOK
+	// part runs one command with --format json and keeps its report.
+	commands := map[string]func([]string, io.Reader, io.Writer, io.Writer) int{
+		"diff": runDiff, "backtest": runBacktest, "feedback": runFeedback, "attribute": runAttribute}
+	part := func(into *json.RawMessage, v any, args ...string) bool {
+		var out bytes.Buffer
+		code := commands[args[0]](append(args[1:], "--format", "json"), nil, &out, stderr)
+		if code == exitUsage {
+			fmt.Fprintf(stderr, "leadscore report: the %s part could not run (leadscore %s said why, above)\n", args[0], args[0])
+			status = exitUsage
+			return false
+		}
+		if code > status {
+			status = code
+		}
+		if err := json.Unmarshal(out.Bytes(), v); err != nil {
+			fmt.Fprintf(stderr, "leadscore report: reading the %s report: %v\n", args[0], err)
+			status = exitUsage
+			return false
+		}
+		*into = bytes.TrimSpace(out.Bytes())
+		return true
+	}
+	withEvents := func(args ...string) []string {
+		if *events != "" {
+			args = append(args, "--events", *events)
+		}
+		return args
+	}
+	if *proposed != "" {
+		var r review.Report
+		if !part(&rep.Diff, &r, withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when)...) {
+			return status
+		}
+		sections = append(sections, htmlreport.ReviewSection(&r, "diff.", *top))
+	}
+	if *backtestAt != "" {
+		args := []string{"backtest", "--model", *model, "--at", *backtestAt, "--outcomes", or(*backtestOutcomes, *outcomes), "--leads", or(*backtestLeads, *leads)}
+		if *backtestLeads == "" && *events != "" {
+			args = append(args, "--events", *events)
+		}
+		args = appendSet(args, "--until", *until, "--capacity", *capacity)
+		var r backtest.Report
+		if !part(&rep.Backtest, &r, args...) {
+			return status
+		}
+		sections = append(sections, htmlreport.BacktestSections(&r, "backtest.")...)
+	}
+	var attr struct {
+		attribution.Report
+		DataDriven *attribution.ChannelReport `json:"data_driven"`
+	}
+	attrArgs := withEvents("attribute", "--leads", *leads, "--model", *model, "--at", when, "--models", *models)
+	attrArgs = appendSet(attrArgs, "--outcomes", *outcomes, "--costs", *costs, "--dispositions", *dispositions)
+	if !part(&rep.Attribution, &attr, attrArgs...) {
+		return status
+	}
+	attrSections := htmlreport.AttributionSections(&attr.Report, "attribution.")
+	if attr.DataDriven != nil {
+		attrSections = append(attrSections, htmlreport.ChannelsSection(attr.DataDriven, "attribution.data_driven."))
+	}
+	sections = append(sections, attrSections[0]) // the funnel
+	if *dispositions != "" {
+		args := withEvents("feedback", "--model", *model, "--leads", *leads, "--dispositions", *dispositions, "--at", when)
+		if *outcomes != "" {
+			args = append(args, "--outcomes", *outcomes)
+		}
+		var r feedback.Report
+		if !part(&rep.Feedback, &r, args...) {
+			return status
+		}
+		sections = append(sections, htmlreport.FeedbackSection(&r, "feedback."))
+	}
+	sections = append(sections, attrSections[1:]...)
+	// The rules' signal is detail: it goes last.
+	for i, s := range sections {
+		if s.ID == "rules-signal" {
+			sections = append(append(sections[:i:i], sections[i+1:]...), s)
+			break
+		}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = writeHTML(stdout, "Joint review: "+m.Name, "Leads from "+*leads+", as of "+asOf.Format("2006-01-02"), sections...)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	return status
+}
+
+// appendSet appends the flags (name, value pairs) whose value is set.
+func appendSet(args []string, pairs ...string) []string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			args = append(args, pairs[i], pairs[i+1])
+		}
+	}
+	return args
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"encoding/json"
+	"html"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// reviewArgs are the joint review's inputs on the bundled data.
+func reviewArgs(format string) []string {
+	return []string{"report", "--model", td("b2b-saas.yaml"), "--proposed", td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01",
+		"--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--dispositions", td("dispositions.csv"),
+		"--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+		"--backtest-leads", td("backtest/leads.ndjson"), "--backtest-outcomes", td("backtest/outcomes.csv"), "--format", format}
+}
+
+var cellRE = regexp.MustCompile(`<td class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)">([^<]*)</td>`)
+
+// numberCells returns the number cells of a page: path (empty for a
+// derived number), value and the text shown.
+func numberCells(t *testing.T, page string) [][3]string {
+	t.Helper()
+	var out [][3]string
+	for _, m := range cellRE.FindAllStringSubmatch(page, -1) {
+		if m[1] == "" {
+			require.NotEmpty(t, m[2], "a number of the report without its path: %s", m[0])
+		}
+		out = append(out, [3]string{m[2], html.UnescapeString(m[3]), html.UnescapeString(m[5])})
+	}
+	require.Equal(t, strings.Count(page, `<td class="n`), len(out), "every number cell is read")
+	return out
+}
+
+// lookup follows a path such as impact.moves.3.leads into decoded JSON.
+func lookup(v any, path string) (any, bool) {
+	for _, step := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[step]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(step)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// shownMatches checks that the text shown is the value, to the digits it
+// shows: "1,234" for 1234.2, "12.3%" for 0.1234, "—" for null. It reads the
+// text back rather than formatting the value again.
+func shownMatches(t *testing.T, path, value, shown string) {
+	t.Helper()
+	if value == "null" {
+		assert.Equal(t, "—", shown, path)
+		return
+	}
+	v, err := strconv.ParseFloat(value, 64)
+	require.NoError(t, err, path)
+	text := strings.ReplaceAll(shown, ",", "")
+	scale := 1.0
+	if strings.HasSuffix(text, "%") {
+		text, scale = strings.TrimSuffix(text, "%"), 100
+	}
+	got, err := strconv.ParseFloat(text, 64)
+	require.NoError(t, err, "%s: shown %q", path, shown)
+	decimals := 0
+	if _, frac, ok := strings.Cut(text, "."); ok {
+		decimals = len(frac)
+	}
+	assert.InDelta(t, v*scale, got, 0.5*math.Pow(10, -float64(decimals))+1e-9, "%s: shown %q for %s", path, shown, value)
+}
+
+// checkPage holds every number of an HTML page to the JSON report of the
+// same run: the value at its path, and the text shown.
+func checkPage(t *testing.T, page, jsonReport string, minCells int) {
+	t.Helper()
+	var doc any
+	require.NoError(t, json.Unmarshal([]byte(jsonReport), &doc))
+	cells := numberCells(t, page)
+	require.GreaterOrEqual(t, len(cells), minCells)
+	for _, c := range cells {
+		path, value, shown := c[0], c[1], c[2]
+		if path != "" {
+			want, ok := lookup(doc, path)
+			require.True(t, ok, "the page names %s, which the JSON report does not have", path)
+			if want == nil {
+				assert.Equal(t, "null", value, path)
+			} else {
+				f, isNum := want.(float64)
+				require.True(t, isNum, "%s is not a number in the JSON report: %v", path, want)
+				got, err := strconv.ParseFloat(value, 64)
+				require.NoError(t, err, path)
+				assert.Equal(t, f, got, "%s: the page says %s", path, value)
+			}
+		}
+		shownMatches(t, path, value, shown)
+	}
+}
+
+// The review page's numbers are the JSON report's, and the JSON report's
+// parts are the JSON of the commands each part runs.
+func TestReportNumbersAreTheJSONReports(t *testing.T) {
+	code, page, errOut := leadscore(t, "", reviewArgs("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", reviewArgs("json")...)
+	require.Equal(t, exitOK, code, errOut)
+	checkPage(t, page, js, 500)
+	_, again, _ := leadscore(t, "", reviewArgs("html")...)
+	assert.Equal(t, page, again, "the same data, the same page")
+	for _, id := range []string{"definition", "change", "backtest", "capacity", "funnel", "feedback", "attribution", "rules-signal"} {
+		assert.Contains(t, page, `<section id="`+id+`">`)
+	}
+	// Charts: the definition 1; the change 3 (volume, moves, distribution);
+	// the backtest 2 (won vs not won, lift); capacity 2 (volume, wins);
+	// the funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2.
+	assert.Equal(t, 14, strings.Count(page, "<svg "))
+
+	var joint map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	same := func(part string, args ...string) {
+		code, out, errOut := leadscore(t, "", append(args, "--format", "json")...)
+		require.Equal(t, exitOK, code, errOut)
+		assert.JSONEq(t, out, string(joint[part]), "the %s part is leadscore %s's report", part, args[0])
+	}
+	same("diff", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01")
+	same("backtest", "backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+		"--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson"))
+	same("feedback", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"),
+		"--outcomes", td("outcomes.csv"), "--at", "2026-10-01")
+	same("attribution", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--at", "2026-10-01",
+		"--models", "first_touch,last_touch,linear,position_based,w_shaped", "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--dispositions", td("dispositions.csv"))
+
+	// The definition's points are the rule file's.
+	assert.Contains(t, js, `"id": "fit.industry",`)
+	var def struct {
+		Definition struct {
+			Rules []struct {
+				ID     string  `json:"id"`
+				Points float64 `json:"points"`
+				Owner  string  `json:"owner"`
+			} `json:"rules"`
+		} `json:"definition"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &def))
+	assert.Equal(t, "fit.industry", def.Definition.Rules[0].ID)
+	assert.Equal(t, 20.0, def.Definition.Rules[0].Points)
+	assert.Equal(t, "sales", def.Definition.Rules[0].Owner)
+}
+
+// Each command's --format html shows its own JSON report's numbers.
+func TestFormatHTMLShowsTheJSONReportsNumbers(t *testing.T) {
+	for _, args := range [][]string{
+		{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01"},
+		{"backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week", "--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson")},
+		{"feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"},
+		{"attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv")},
+		{"attribute", "--journeys", td("journeys.ndjson"), "--models", "w_shaped,markov:2,shapley"},
+	} {
+		code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
+		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
+		code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
+		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
+		checkPage(t, page, js, 20)
+		if strings.Contains(strings.Join(args, " "), "markov") {
+			assert.Contains(t, page, `<section id="channels">`, "the data-driven models have their section")
+		}
+		page = strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
+		assert.NotRegexp(t, `(?i)(https?:|//[a-z]|src=|href="[^#d])`, page, "%s: no address outside the page (SVG's namespace aside)", args[0])
+	}
+}
+
+func TestReportUsageErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "--leads", "x"}, "--model is required"},
+		{[]string{"report", "--model", td("b2b-saas.yaml")}, "--leads is required"},
+		{[]string{"report", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--backtest-at", "2026-07-01"}, "--backtest-at needs --outcomes"},
+		{[]string{"report", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--capacity", "40/week"}, "go with --backtest-at"},
+		{[]string{"report", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--format", "pdf"}, `unknown --format "pdf"`},
+	} {
+		code, _, errOut := leadscore(t, "", c.args...)
+		assert.Equal(t, exitUsage, code, "%v", c.args)
+		assert.Contains(t, errOut, c.want)
+	}
+	// A part that cannot run stops the report, saying which.
+	code, out, errOut := leadscore(t, "", "report", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--proposed", td("no-such.yaml"), "--at", "2026-10-01")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "the diff part could not run")
+}

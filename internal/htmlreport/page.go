@@ -1,0 +1,181 @@
+// Package htmlreport lays leadscore's reports (the review of a change, the
+// backtest, what sales said, attribution) out as one self-contained HTML
+// page each, for a meeting: charts drawn here as SVG, each with the table
+// of its numbers beside it, no script or style from anywhere else and no
+// network request of any kind, readable printed.
+//
+// The numbers come from the same structs the commands write as JSON, and
+// every number of a table carries, in data-path, where it sits in that JSON
+// and, in data-value, the number as JSON writes it; the tests (here, and in
+// headless Chromium under .ci/browser) hold the two equal and the text shown
+// equal to the number formatted.
+//
+// The charts are SVG written in Go rather than a JavaScript chart library:
+// the page stays small and works with scripts off, prints as crisp vector
+// graphics, renders the same bytes for the same report (golden-testable),
+// and adds no dependency to audit or update. The one script, inline, moves
+// the capacity threshold.
+package htmlreport
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Page is one HTML page: a title and its sections, in order.
+type Page struct {
+	Title    string
+	Subtitle string
+	Sections []Section
+}
+
+// Section is one part of a page, with a heading and its blocks.
+type Section struct {
+	ID     string
+	Title  string
+	Intro  []string // paragraphs
+	Blocks []Block
+}
+
+// Block is a chart with the table of its numbers beside it, or a table
+// alone (Chart empty). Note is a line under both.
+type Block struct {
+	Title string
+	Chart template.HTML // an <svg> drawn by this package
+	Table *Table
+	Note  string
+	// Control is extra markup after the chart (the capacity slider).
+	Control template.HTML
+}
+
+// Table is a table of a report's numbers.
+type Table struct {
+	ID   string
+	Head []string
+	Rows []Row
+	// Scroll keeps a long table in a box on screen (it prints in full).
+	Scroll bool
+}
+
+// Row is a table row; Attrs are data attributes for the page's script.
+type Row struct {
+	Cells []Cell
+	Attrs map[string]string
+}
+
+// Cell is a table cell. A number of the report has Path (where it is in
+// the report's JSON), Value (the number as JSON writes it, or null) and
+// Format (how Text was written from it: see Format).
+type Cell struct {
+	Text   string
+	Path   string
+	Value  string
+	Format string
+	// Derived marks a number computed here from the report's (a share of
+	// a column); Value holds it, Path is empty.
+	Derived bool
+	Num     bool
+}
+
+// Text is a cell of words.
+func Text(s string) Cell { return Cell{Text: s} }
+
+// Number is a cell holding the number at path in the report's JSON.
+func Number(path string, v float64, format string) Cell {
+	return Cell{Text: Format(format, v), Path: path, Value: jsonNumber(v), Format: format, Num: true}
+}
+
+// Int is a cell holding a count at path.
+func Int(path string, n int) Cell { return Number(path, float64(n), "int") }
+
+// Maybe is a cell holding a number that may be absent (JSON null, shown —).
+func Maybe(path string, v *float64, format string) Cell {
+	if v == nil {
+		return Cell{Text: "—", Path: path, Value: "null", Format: format, Num: true}
+	}
+	return Number(path, *v, format)
+}
+
+// Derived is a cell holding a number computed from the report's numbers.
+func Derived(v float64, format string) Cell {
+	return Cell{Text: Format(format, v), Value: jsonNumber(v), Format: format, Derived: true, Num: true}
+}
+
+// jsonNumber writes v as encoding/json does.
+func jsonNumber(v float64) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "null" // NaN and infinities, which JSON reports never hold
+	}
+	return string(b)
+}
+
+// Format writes v as a table shows it, in one of the formats a number cell
+// may use: int and money (1,234: whole), pct (12.3%, of a fraction), dec1,
+// dec2 and dec3 (1,234.57: that many decimals).
+func Format(format string, v float64) string {
+	switch format {
+	case "int", "money":
+		return group(strconv.FormatFloat(v, 'f', 0, 64))
+	case "pct":
+		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + "%"
+	case "dec1":
+		return group(strconv.FormatFloat(v, 'f', 1, 64))
+	case "dec2":
+		return group(strconv.FormatFloat(v, 'f', 2, 64))
+	case "dec3":
+		return group(strconv.FormatFloat(v, 'f', 3, 64))
+	}
+	return jsonNumber(v)
+}
+
+// group puts thousands separators into a formatted number.
+func group(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	if out := b.String(); out == "0" || strings.Trim(out, "0.,") == "" {
+		sign = "" // -0.0 reads as 0.0
+	}
+	return sign + b.String()
+}
+
+//go:embed page.html.tmpl
+var pageTemplate string
+
+var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"attrs": func(m map[string]string) template.HTMLAttr {
+		var b strings.Builder
+		for _, k := range sortedKeys(m) {
+			b.WriteString(" data-" + k + `="` + template.HTMLEscapeString(m[k]) + `"`)
+		}
+		return template.HTMLAttr(b.String())
+	},
+}).Parse(pageTemplate))
+
+// Render writes the page.
+func (p *Page) Render(w io.Writer) error {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

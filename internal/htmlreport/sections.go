@@ -1,0 +1,577 @@
+package htmlreport
+
+import (
+	"fmt"
+	"html/template"
+
+	"strings"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring/feedback"
+	"github.com/leadscore/leadscore/scoring/review"
+)
+
+// p joins a JSON path: p("diff.", "impact", 3, "leads") is diff.impact.3.leads.
+func p(prefix string, parts ...any) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for i, part := range parts {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		fmt.Fprint(&b, part)
+	}
+	return b.String()
+}
+
+// Definition is the definition at a glance: who signed it, its rules with
+// their points and owners, its stages. It is the JSON of the review page's
+// first section.
+type Definition struct {
+	Model       string            `json:"model"`
+	Description string            `json:"description,omitempty"`
+	Owners      []DefinitionOwner `json:"owners"`
+	Rules       []DefinitionRule  `json:"rules"`
+	Stages      []DefinitionStage `json:"stages"`
+}
+
+// DefinitionOwner is a team that signed the definition, and its contact.
+type DefinitionOwner struct {
+	Team    string `json:"team"`
+	Contact string `json:"contact"`
+}
+
+// DefinitionRule is a rule or a gate, in file order (rules, then gates).
+type DefinitionRule struct {
+	ID       string   `json:"id"`
+	Category string   `json:"category,omitempty"`
+	Points   float64  `json:"points"`
+	Gate     bool     `json:"gate,omitempty"`
+	Events   []string `json:"events,omitempty"`
+	Owner    string   `json:"owner,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+	When     string   `json:"when,omitempty"`
+}
+
+// DefinitionStage is a rung of the stage ladder.
+type DefinitionStage struct {
+	ID         string `json:"id"`
+	SalesReady bool   `json:"sales_ready,omitempty"`
+	When       string `json:"when"`
+}
+
+// DefinitionOf summarises a compiled model.
+func DefinitionOf(m *rules.Model) *Definition {
+	d := &Definition{Model: m.Name, Description: m.Description, Owners: []DefinitionOwner{}, Rules: []DefinitionRule{}, Stages: []DefinitionStage{}}
+	for _, o := range m.Owners {
+		d.Owners = append(d.Owners, DefinitionOwner{Team: o.Team.Value, Contact: o.Contact.Value})
+	}
+	src := func(e *rules.Expr) string {
+		if e == nil {
+			return ""
+		}
+		return strings.Join(strings.Fields(e.Source), " ")
+	}
+	for _, r := range append(append([]*rules.Rule{}, m.Rules...), m.Gates...) {
+		dr := DefinitionRule{ID: r.ID, Points: r.Points, Gate: r.IsGate(), Events: r.Events, Owner: r.Owner, Reason: r.Reason, When: src(r.When)}
+		if r.Category != nil {
+			dr.Category = r.Category.Name
+		}
+		if r.IsGate() {
+			dr.Reason = r.Disqualify
+		}
+		d.Rules = append(d.Rules, dr)
+	}
+	for _, s := range m.Stages {
+		d.Stages = append(d.Stages, DefinitionStage{ID: s.ID, SalesReady: s.SalesReady, When: src(s.When)})
+	}
+	return d
+}
+
+// DefinitionSection shows the rules' points by owner, and the stages.
+func DefinitionSection(d *Definition, prefix string) Section {
+	sec := Section{ID: "definition", Title: "The definition at a glance"}
+	var owners []string
+	for _, o := range d.Owners {
+		owners = append(owners, o.Team+" ("+o.Contact+")")
+	}
+	intro := "Model " + d.Model
+	if d.Description != "" {
+		intro += ": " + d.Description
+	}
+	if len(owners) > 0 {
+		intro += ". Signed by " + strings.Join(owners, ", ")
+	}
+	sec.Intro = []string{intro + "."}
+	// Points by rule, one colour per owner.
+	var teams []string
+	teamIndex := map[string]int{}
+	for _, r := range d.Rules {
+		if _, ok := teamIndex[r.Owner]; !ok && !r.Gate {
+			teamIndex[r.Owner] = len(teams)
+			teams = append(teams, orNone(r.Owner))
+		}
+	}
+	var groups []string
+	var values []float64
+	var colors []int
+	t := &Table{Head: []string{"rule", "category", "points", "owner", "reason"}}
+	for i, r := range d.Rules {
+		cat := r.Category
+		if r.Gate {
+			cat = "gate"
+		}
+		points := Number(p(prefix, "rules", i, "points"), r.Points, "dec1")
+		if r.Gate {
+			points = Text("disqualifies")
+		}
+		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(r.ID), Text(cat), points, Text(orNone(r.Owner)), Text(r.Reason)}})
+		if r.Gate {
+			continue
+		}
+		groups, values, colors = append(groups, r.ID), append(values, r.Points), append(colors, teamIndex[r.Owner])
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Rules: points by owner", Chart: ColoredBars("Points each rule gives, coloured by the team that owns it", groups, values, colors, teams, "dec1"), Table: t,
+		Note: "An event rule's points are per event, before its limit, window and decay. Gates give no points: they keep a lead from being sales-ready. Each rule's condition is in the rule file."})
+	st := &Table{Head: []string{"stage", "sales-ready", "when"}}
+	for _, s := range d.Stages {
+		sr := ""
+		if s.SalesReady {
+			sr = "yes: the hand-off"
+		}
+		st.Rows = append(st.Rows, Row{Cells: []Cell{Text(s.ID), Text(sr), Text(s.When)}})
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Stages, lowest first", Table: st})
+	return sec
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no owner)"
+	}
+	return s
+}
+
+func stageName(s string) string {
+	if s == "" {
+		return "no stage"
+	}
+	return s
+}
+
+// ReviewSection shows what a proposed change does: the rule changes, the
+// stage moves as a matrix, who starts and stops being sales-ready, and the
+// score distributions before and after. top bounds the leads listed.
+func ReviewSection(r *review.Report, prefix string, top int) Section {
+	sec := Section{ID: "change", Title: "What the proposed change does"}
+	intro := fmt.Sprintf("%s → %s: %d rule changes.", r.Old, r.New, len(r.Changes))
+	if len(r.SignOff) > 0 {
+		var teams []string
+		for _, team := range sortedKeysInt(r.SignOff) {
+			teams = append(teams, fmt.Sprintf("%s (%d)", team, r.SignOff[team]))
+		}
+		intro += " Sign-off needed from " + strings.Join(teams, ", ") + "."
+	}
+	sec.Intro = []string{intro}
+	ct := &Table{Head: []string{"change", "what", "name", "owners", "details"}}
+	for _, c := range r.Changes {
+		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text(c.Kind), Text(c.What), Text(c.Name), Text(strings.Join(c.Owners, ", ")), Text(strings.Join(c.Details, "; "))}})
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Rule changes", Table: ct})
+	im := r.Impact
+	if im == nil {
+		return sec
+	}
+	sec.Intro = append(sec.Intro, fmt.Sprintf("On %s leads from %s as of %s: sales-ready goes from %s to %s; %d leads start and %d stop being sales-ready.",
+		numfmt.Thousands(im.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), len(im.Started), len(im.Stopped)))
+
+	vol := &Table{Head: []string{"", "leads", "sales-ready"}, Rows: []Row{
+		{Cells: []Cell{Text("current"), Int(p(prefix, "impact", "leads"), im.Leads), Int(p(prefix, "impact", "sales_ready_old"), im.SalesReadyOld)}},
+		{Cells: []Cell{Text("proposed"), Int(p(prefix, "impact", "leads"), im.Leads), Int(p(prefix, "impact", "sales_ready_new"), im.SalesReadyNew)}},
+	}}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Sales-ready volume", Chart: Bars("Sales-ready leads, current and proposed", []string{"current", "proposed"}, []string{"sales-ready"},
+		[][]float64{{float64(im.SalesReadyOld)}, {float64(im.SalesReadyNew)}}, "int"), Table: vol})
+
+	var stages []string
+	seen := map[string]bool{}
+	for _, m := range im.Moves {
+		for _, s := range []string{m.From, m.To} {
+			if !seen[s] && s != "" {
+				seen[s] = true
+				stages = append(stages, s)
+			}
+		}
+	}
+	stages = append(stages, "")
+	idx := map[string]int{}
+	var names []string
+	for i, s := range stages {
+		idx[s] = i
+		names = append(names, stageName(s))
+	}
+	matrix := make([][]float64, len(stages))
+	for i := range matrix {
+		matrix[i] = make([]float64, len(stages))
+	}
+	mt := &Table{Head: []string{"from (current)", "to (proposed)", "leads"}}
+	for i, m := range im.Moves {
+		matrix[idx[m.From]][idx[m.To]] = float64(m.Leads)
+		mt.Rows = append(mt.Rows, Row{Cells: []Cell{Text(stageName(m.From)), Text(stageName(m.To)), Int(p(prefix, "impact", "moves", i, "leads"), m.Leads)}})
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Stage moves", Chart: Matrix("Leads by current stage (rows) and proposed stage (columns)", "current", "proposed", names, names, matrix), Table: mt,
+		Note: "The diagonal is the leads that stay; every other cell is leads that move."})
+
+	for _, list := range []struct {
+		title, key string
+		leads      []review.LeadChange
+	}{{"Leads that start being sales-ready", "started", im.Started}, {"Leads that stop being sales-ready", "stopped", im.Stopped}} {
+		lt := &Table{Head: []string{"lead", "current total", "proposed total", "current stage", "proposed stage", "moved by"}}
+		for i, l := range list.leads {
+			if i == top {
+				break
+			}
+			lt.Rows = append(lt.Rows, Row{Cells: []Cell{Text(l.ID), Number(p(prefix, "impact", list.key, i, "old_total"), l.OldTotal, "dec1"), Number(p(prefix, "impact", list.key, i, "new_total"), l.NewTotal, "dec1"),
+				Text(stageName(l.OldStage)), Text(stageName(l.NewStage)), Text(strings.Join(l.Moved, ", "))}})
+		}
+		note := ""
+		if len(list.leads) > top {
+			note = fmt.Sprintf("The first %d of %d, highest total first.", top, len(list.leads))
+		}
+		if len(list.leads) == 0 {
+			note = "None."
+		}
+		sec.Blocks = append(sec.Blocks, Block{Title: fmt.Sprintf("%s (%d)", list.title, len(list.leads)), Table: lt, Note: note})
+	}
+
+	var boxes []Box
+	dt := &Table{Head: []string{"score", "version", "p10", "p25", "median", "p75", "p90", "mean"}}
+	for i, d := range im.Distribution {
+		for v, q := range []struct {
+			name string
+			key  string
+			q    review.Quantiles
+		}{{"current", "old", d.Old}, {"proposed", "new", d.New}} {
+			boxes = append(boxes, Box{Label: d.Score + ", " + q.name, Series: v, P: [5]float64{q.q.P10, q.q.P25, q.q.Median, q.q.P75, q.q.P90}})
+			path := func(k string) string { return p(prefix, "impact", "distribution", i, q.key, k) }
+			dt.Rows = append(dt.Rows, Row{Cells: []Cell{Text(d.Score), Text(q.name), Number(path("p10"), q.q.P10, "dec1"), Number(path("p25"), q.q.P25, "dec1"),
+				Number(path("median"), q.q.Median, "dec1"), Number(path("p75"), q.q.P75, "dec1"), Number(path("p90"), q.q.P90, "dec1"), Number(path("mean"), q.q.Mean, "dec1")}})
+		}
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Score distribution, current and proposed", Chart: Boxes("Scores: whiskers p10 to p90, box p25 to p75, bar at the median", boxes, []string{"current", "proposed"}), Table: dt})
+	return sec
+}
+
+func sortedKeysInt(m map[string]int) []string {
+	s := map[string]string{}
+	for k := range m {
+		s[k] = ""
+	}
+	return sortedKeys(s)
+}
+
+func bandName(b backtest.Band) string { return b.Name }
+
+// BacktestSections shows the definition as a classifier of won deals, the
+// score distribution of won and not-won leads, lift by band, the capacity
+// curve with its threshold control, and each rule's signal.
+func BacktestSections(r *backtest.Report, prefix string) []Section {
+	sec := Section{ID: "backtest", Title: "Does the definition pick the leads that win?"}
+	until := "no end"
+	if r.Until != nil {
+		until = r.Until.Format("2006-01-02")
+	}
+	sec.Intro = []string{fmt.Sprintf("Every lead scored as it stood at %s and labelled with what happened up to %s: %s leads in the backtest, %s won.",
+		r.At.Format("2006-01-02"), until, numfmt.Thousands(r.Leads.InBacktest), numfmt.Thousands(r.Won))}
+	c := r.SalesReady
+	sr := func(k string) string { return p(prefix, "sales_ready", k) }
+	ct := &Table{Head: []string{"measure", "value"}, Rows: []Row{
+		{Cells: []Cell{Text("leads in the backtest"), Int(p(prefix, "leads", "in_backtest"), r.Leads.InBacktest)}},
+		{Cells: []Cell{Text("won"), Int(p(prefix, "won"), r.Won)}},
+		{Cells: []Cell{Text("sales-ready at the snapshot"), Int(sr("leads"), c.Leads)}},
+		{Cells: []Cell{Text("of them, won"), Int(sr("won"), c.Won)}},
+		{Cells: []Cell{Text("precision"), Maybe(sr("precision"), c.Precision, "pct")}},
+		{Cells: []Cell{Text("recall"), Maybe(sr("recall"), c.Recall, "pct")}},
+		{Cells: []Cell{Text("lift"), Maybe(sr("lift"), c.Lift, "dec2")}},
+		{Cells: []Cell{Text("won deals it missed"), Int(sr("missed_won"), c.MissedWon)}},
+		{Cells: []Cell{Text("their revenue"), Number(sr("missed_revenue"), c.MissedRevenue, "money")}},
+		{Cells: []Cell{Text("AUC"), Maybe(p(prefix, "auc"), r.AUC, "dec3")}},
+		{Cells: []Cell{Text("KS"), Maybe(p(prefix, "ks"), r.KS, "dec3")}},
+	}}
+	sec.Blocks = append(sec.Blocks, Block{Title: "The sales-ready definition as a classifier of won deals", Table: ct,
+		Note: "Precision: of the sales-ready leads, the share that won. Recall: of the won leads, the share the definition called sales-ready. AUC: how often a won lead outscores one that did not win."})
+
+	// Won vs not won by band: shares of each, so that the few won leads
+	// and the many others compare on one scale.
+	totalWon, totalNot := 0, 0
+	for _, b := range r.Bands {
+		totalWon += b.Won
+		totalNot += b.Leads - b.Won
+	}
+	var groups []string
+	var shares, lifts [][]float64
+	dt := &Table{Head: []string{"score band", "leads", "won", "not won", "share of won", "share of not won"}}
+	lt := &Table{Head: []string{"score band", "leads", "won", "win rate", "lift", "cumulative recall"}}
+	for i, b := range r.Bands {
+		groups = append(groups, bandName(b))
+		sw, sn := frac(b.Won, totalWon), frac(b.Leads-b.Won, totalNot)
+		shares = append(shares, []float64{sw, sn})
+		path := func(k string) string { return p(prefix, "bands", i, k) }
+		dt.Rows = append(dt.Rows, Row{Cells: []Cell{Text(b.Name), Int(path("leads"), b.Leads), Int(path("won"), b.Won), Derived(float64(b.Leads-b.Won), "int"), Derived(sw, "pct"), Derived(sn, "pct")}})
+		lift := 0.0
+		if b.Lift != nil {
+			lift = *b.Lift
+		}
+		lifts = append(lifts, []float64{lift})
+		lt.Rows = append(lt.Rows, Row{Cells: []Cell{Text(b.Name), Int(path("leads"), b.Leads), Int(path("won"), b.Won), Maybe(path("win_rate"), b.WinRate, "pct"), Maybe(path("lift"), b.Lift, "dec2"), Maybe(path("cumulative_recall"), b.CumRecall, "pct")}})
+	}
+	sec.Blocks = append(sec.Blocks,
+		Block{Title: "Score distribution: won vs not won", Chart: Bars("Share of won and of not-won leads in each score band", groups, []string{"won", "not won"}, shares, "pct"), Table: dt,
+			Note: "Shares (in italics) are computed here from the leads and won columns: a band's won over all won, its not won over all not won."},
+		Block{Title: "Lift by score band", Chart: Bars("Win rate of each band over the overall win rate", groups, []string{"lift"}, lifts, "dec2"), Table: lt,
+			Note: "Lift 1 is the overall win rate; a band with no leads shows —."})
+	out := []Section{sec}
+	if cap := r.Capacity; cap != nil && len(cap.Curve) > 0 {
+		out = append(out, capacitySection(cap, prefix))
+	}
+	rs := Section{ID: "rules-signal", Title: "Each rule's signal"}
+	rt := &Table{Head: []string{"rule", "points", "fired", "won", "share of won", "share of not won", "lift", "IV", "signal"}}
+	for i, s := range r.Rules {
+		path := func(k string) string { return p(prefix, "rules", i, k) }
+		points := Number(path("points"), s.Points, "dec1")
+		if s.Gate {
+			points = Text("gate")
+		}
+		rt.Rows = append(rt.Rows, Row{Cells: []Cell{Text(s.Rule), points, Int(path("fired"), s.Fired), Int(path("fired_won"), s.FiredWon),
+			Maybe(path("share_won"), s.ShareWon, "pct"), Maybe(path("share_not_won"), s.ShareNotWon, "pct"), Maybe(path("lift"), s.Lift, "dec2"), Maybe(path("iv"), s.IV, "dec3"), Text(s.Signal)}})
+	}
+	rs.Blocks = []Block{{Table: rt, Note: "IV under 0.02: no signal; over 0.5: suspicious (an outcome recorded as lead data?)."}}
+	return append(out, rs)
+}
+
+func frac(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// capacitySection draws the capacity curve with a slider over its
+// thresholds: moving it shows the volume, expected wins and recall there.
+func capacitySection(c *backtest.CapacityReport, prefix string) Section {
+	sec := Section{ID: "capacity", Title: "Capacity: where should the threshold be?"}
+	th := "no threshold keeps the flow within capacity"
+	if c.Threshold != nil {
+		th = "the threshold is " + Format("dec1", *c.Threshold)
+	}
+	sec.Intro = []string{fmt.Sprintf("Sales can work %s leads a %s (on the %s score): %s. Move the threshold to see the volume, the wins to expect and the recall there.",
+		Format("dec1", c.Capacity), c.Unit, c.On, th)}
+	var xs []float64
+	perPeriod := make([]*float64, len(c.Curve))
+	expected := make([]*float64, len(c.Curve))
+	for i, pt := range c.Curve {
+		xs = append(xs, pt.Threshold)
+		perPeriod[i], expected[i] = pt.PerPeriod, pt.ExpectedWon
+	}
+	start := 0
+	if c.Threshold != nil {
+		for i, pt := range c.Curve {
+			if pt.Threshold == *c.Threshold {
+				start = i
+			}
+		}
+	}
+	capLine := c.Capacity
+	marker := xs[start]
+	volume, px := Line{Title: "Leads per " + c.Unit + " at or above each threshold", X: xs, XLabel: c.On + " score threshold", YLabel: "leads per " + c.Unit,
+		Series: []string{"leads per " + c.Unit}, Y: [][]*float64{perPeriod},
+		HLine: &capLine, HLineLabel: "capacity " + Format("dec1", c.Capacity), MarkerID: "capacity-marker", Marker: &marker}.SVG()
+	wins, _ := Line{Title: "Won deals to expect per " + c.Unit + " at or above each threshold", X: xs, XLabel: c.On + " score threshold", YLabel: "expected won per " + c.Unit,
+		Series: []string{"expected won per " + c.Unit}, Y: [][]*float64{expected}, MarkerID: "capacity-marker-won", Marker: &marker, FirstColor: 1}.SVG()
+	chart := volume + wins
+	t := &Table{ID: "capacity-curve", Scroll: true, Head: []string{"threshold", "leads per " + c.Unit, "expected won per " + c.Unit, "win rate", "recall", "leads", "won"}}
+	for i, pt := range c.Curve {
+		path := func(k string) string { return p(prefix, "capacity", "curve", i, k) }
+		t.Rows = append(t.Rows, Row{Attrs: map[string]string{"x": n(px(pt.Threshold))}, Cells: []Cell{
+			Number(path("threshold"), pt.Threshold, "dec1"), Maybe(path("leads_per_period"), pt.PerPeriod, "dec2"), Maybe(path("expected_won_per_period"), pt.ExpectedWon, "dec3"),
+			Maybe(path("win_rate"), pt.WinRate, "pct"), Maybe(path("recall"), pt.Recall, "pct"), Int(path("leads"), pt.Leads), Int(path("won"), pt.Won)}})
+	}
+	control := fmt.Sprintf(`<div class="control"><label for="capacity-slider">Threshold</label> <input id="capacity-slider" type="range" min="0" max="%d" step="1" value="%d" data-table="capacity-curve" data-marker="capacity-marker capacity-marker-won" data-readout="capacity-readout"><div class="readout" id="capacity-readout" aria-live="polite"></div></div>`,
+		len(c.Curve)-1, start)
+	sec.Blocks = []Block{{Chart: chart, Control: templateHTML(control), Table: t,
+		Note: "Flows: leads crossing each threshold per " + c.Unit + " over the history; win rate and recall: the backtest's leads at or above it at the snapshot."}}
+	return sec
+}
+
+// FeedbackSection shows what sales said: verdicts, rejection reasons, and
+// acceptance by campaign.
+func FeedbackSection(r *feedback.Report, prefix string) Section {
+	sec := Section{ID: "feedback", Title: "What sales said"}
+	sec.Intro = []string{fmt.Sprintf("%s leads; %s became sales-ready and went to sales; %s got a verdict.",
+		numfmt.Thousands(r.Leads), numfmt.Thousands(r.SalesReady), numfmt.Thousands(r.Dispositioned))}
+	vt := &Table{Head: []string{"verdict", "leads"}, Rows: []Row{
+		{Cells: []Cell{Text("accepted"), Int(p(prefix, "accepted"), r.Accepted)}},
+		{Cells: []Cell{Text("rejected"), Int(p(prefix, "rejected"), r.Rejected)}},
+		{Cells: []Cell{Text("recycled"), Int(p(prefix, "recycled"), r.Recycled)}},
+		{Cells: []Cell{Text("no verdict yet"), Int(p(prefix, "never_dispositioned"), r.NeverDispositioned)}},
+		{Cells: []Cell{Text("acceptance rate"), Maybe(p(prefix, "acceptance_rate"), r.AcceptanceRate, "pct")}},
+	}}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Verdicts on sales-ready leads", Chart: Bars("Sales' verdicts", []string{"accepted", "rejected", "recycled", "no verdict yet"}, []string{"leads"},
+		[][]float64{{float64(r.Accepted)}, {float64(r.Rejected)}, {float64(r.Recycled)}, {float64(r.NeverDispositioned)}}, "int"), Table: vt})
+	var groups []string
+	var vals [][]float64
+	rt := &Table{Head: []string{"rejection reason", "leads"}}
+	for i, rc := range r.Reasons {
+		groups = append(groups, rc.Reason)
+		vals = append(vals, []float64{float64(rc.Leads)})
+		rt.Rows = append(rt.Rows, Row{Cells: []Cell{Text(rc.Reason), Int(p(prefix, "reasons", i, "leads"), rc.Leads)}})
+	}
+	if len(groups) > 0 {
+		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons", Chart: Bars("Leads rejected or recycled, by reason", groups, []string{"leads"}, vals, "int"), Table: rt})
+	}
+	groups, vals = nil, nil
+	gt := &Table{Head: []string{"campaign", "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate"}}
+	for i, g := range r.Campaigns {
+		path := func(k string) string { return p(prefix, "campaigns", i, k) }
+		groups = append(groups, g.Name)
+		vals = append(vals, []float64{deref(g.AcceptanceRate), deref(g.RejectionRate)})
+		gt.Rows = append(gt.Rows, Row{Cells: []Cell{Text(g.Name), Int(path("sales_ready"), g.SalesReady), Int(path("dispositioned"), g.Dispositioned), Int(path("accepted"), g.Accepted),
+			Int(path("rejected"), g.Rejected), Int(path("recycled"), g.Recycled), Maybe(path("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(path("rejection_rate"), g.RejectionRate, "pct")}})
+	}
+	if len(groups) > 0 {
+		sec.Blocks = append(sec.Blocks, Block{Title: "By campaign: which tactics produce leads sales wants", Chart: Bars("Acceptance and rejection rate by campaign", groups, []string{"acceptance rate", "rejection rate"}, vals, "pct"), Table: gt,
+			Note: "A campaign with no verdicts shows — and a zero bar."})
+	}
+	et := &Table{Head: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all sales-ready leads", "lift", "suspect"}}
+	for i, e := range r.Evidence {
+		path := func(k string) string { return p(prefix, "evidence", i, k) }
+		et.Rows = append(et.Rows, Row{Cells: []Cell{Text(e.Reason), Text(e.Rule), Text(yes(e.Contradicted)), Number(path("share"), e.Share, "pct"), Number(path("population_share"), e.PopulationShare, "pct"),
+			Maybe(path("lift"), e.Lift, "dec2"), Text(yes(e.Suspect))}})
+	}
+	if len(r.Evidence) > 0 {
+		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons against rules", Table: et})
+	}
+	return sec
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
+
+func deref(v *float64) float64 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
+// AttributionSections shows the funnel, and the credit and ROI of each
+// campaign under each model, side by side.
+func AttributionSections(r *attribution.Report, prefix string) []Section {
+	f := r.Total.Funnel
+	fs := Section{ID: "funnel", Title: "The funnel"}
+	tp := func(k string) string { return p(prefix, "total", "funnel", k) }
+	steps := []struct {
+		name, key string
+		v         int
+	}{{"touched", "touched", f.Touched}, {"sales-ready", "sales_ready", f.SalesReady}, {"then an opportunity", "sales_ready_opportunities", f.SalesReadyOpportunities}, {"then won", "sales_ready_won", f.SalesReadyWon}}
+	ft := &Table{Head: []string{"step", "journeys", "of the step before"}}
+	var groups []string
+	var vals [][]float64
+	for i, s := range steps {
+		groups = append(groups, s.name)
+		vals = append(vals, []float64{float64(s.v)})
+		rate := Text("")
+		if i > 0 {
+			rate = Derived(frac(s.v, steps[i-1].v), "pct")
+		}
+		ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(s.name), Int(tp(s.key), s.v), rate}})
+	}
+	ft.Rows = append(ft.Rows,
+		Row{Cells: []Cell{Text("all opportunities"), Int(tp("opportunities"), f.Opportunities), Text("")}},
+		Row{Cells: []Cell{Text("all won"), Int(tp("won"), f.Won), Text("")}},
+		Row{Cells: []Cell{Text("won, never sales-ready"), Int(tp("won_not_sales_ready"), f.WonNotSalesReady), Text("")}},
+		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
+	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
+		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
+	ct := &Table{Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready"}}
+	for i, c := range r.Campaigns {
+		path := func(k string) string { return p(prefix, "campaigns", i, "funnel", k) }
+		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text(c.Name), Int(path("touched"), c.Funnel.Touched), Int(path("sales_ready"), c.Funnel.SalesReady), Int(path("opportunities"), c.Funnel.Opportunities),
+			Int(path("won"), c.Funnel.Won), Number(p(prefix, "campaigns", i, "cost"), c.Cost, "money"), Number(p(prefix, "campaigns", i, "cost_per_sales_ready"), c.CostPerSalesReady, "dec2")}})
+	}
+	fs.Blocks = append(fs.Blocks, Block{Title: "By campaign", Table: ct})
+
+	as := Section{ID: "attribution", Title: "Attribution by model, side by side"}
+	as.Intro = []string{"Each model splits the same conversions and revenue among the campaigns that touched the journeys; where they disagree, the credit is a matter of model, not of fact."}
+	groups = nil
+	var revenue, roi [][]float64
+	head := []string{"campaign"}
+	for _, m := range r.Models {
+		head = append(head, m+" revenue")
+	}
+	rt := &Table{Head: head}
+	roiHead := []string{"campaign", "cost"}
+	for _, m := range r.Models {
+		roiHead = append(roiHead, m+" ROI")
+	}
+	ot := &Table{Head: roiHead}
+	for i, c := range r.Campaigns {
+		groups = append(groups, c.Name)
+		rrow := []Cell{Text(c.Name)}
+		orow := []Cell{Text(c.Name), Number(p(prefix, "campaigns", i, "cost"), c.Cost, "money")}
+		var rv, ov []float64
+		for m, a := range c.Credit {
+			path := func(k string) string { return p(prefix, "campaigns", i, "credit", m, k) }
+			rv = append(rv, a.Revenue)
+			ov = append(ov, deref(a.ROI))
+			rrow = append(rrow, Number(path("revenue"), a.Revenue, "money"))
+			orow = append(orow, Maybe(path("roi"), a.ROI, "pct"))
+		}
+		revenue, roi = append(revenue, rv), append(roi, ov)
+		rt.Rows = append(rt.Rows, Row{Cells: rrow})
+		ot.Rows = append(ot.Rows, Row{Cells: orow})
+	}
+	as.Blocks = append(as.Blocks,
+		Block{Title: "Revenue credited to each campaign", Chart: Bars("Revenue credit by campaign, one bar per model", groups, r.Models, revenue, "money"), Table: rt},
+		Block{Title: "Return on investment", Chart: Bars("ROI by campaign, one bar per model", groups, r.Models, roi, "pct"), Table: ot,
+			Note: "ROI is (credited revenue − cost) / cost; a campaign without a cost shows — and a zero bar."})
+	return []Section{fs, as}
+}
+
+func templateHTML(s string) template.HTML { return template.HTML(s) }
+
+// ChannelsSection shows the data-driven models' credit (Markov removal
+// effects, Shapley) by channel, side by side with the rule-based models run
+// on the same paths.
+func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
+	sec := Section{ID: "channels", Title: "Credit by channel, data-driven models beside the rules"}
+	sec.Intro = append([]string{fmt.Sprintf("%s conversions worth %s over %s distinct paths.",
+		Format("dec1", r.Conversions), Format("money", r.Value), numfmt.Thousands(r.Paths))}, r.Notes...)
+	var groups []string
+	var vals [][]float64
+	head := []string{"channel"}
+	for _, m := range r.Models {
+		head = append(head, m+" conversions", m+" value")
+	}
+	t := &Table{Head: head}
+	for i, c := range r.Channels {
+		groups = append(groups, c.Channel)
+		row := []Cell{Text(c.Channel)}
+		var vs []float64
+		for m, cr := range c.Credit {
+			path := func(k string) string { return p(prefix, "channels", i, "credit", m, k) }
+			row = append(row, Number(path("conversions"), cr.Conversions, "dec2"), Number(path("value"), cr.Value, "money"))
+			vs = append(vs, cr.Value)
+		}
+		vals = append(vals, vs)
+		t.Rows = append(t.Rows, Row{Cells: row})
+	}
+	sec.Blocks = []Block{{Chart: Bars("Value credited to each channel, one bar per model", groups, r.Models, vals, "money"), Table: t}}
+	return sec
+}

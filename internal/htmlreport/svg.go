@@ -1,0 +1,346 @@
+package htmlreport
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+)
+
+// palette is Okabe and Ito's, readable by colour-blind people and in grey.
+var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+
+func color(i int) string { return palette[i%len(palette)] }
+
+func esc(s string) string { return template.HTMLEscapeString(s) }
+
+// svg collects the elements of one chart.
+type svg struct {
+	b    strings.Builder
+	w, h float64
+}
+
+func (s *svg) add(format string, a ...any) { fmt.Fprintf(&s.b, format, a...) }
+
+func (s *svg) html(title string) template.HTML {
+	return template.HTML(fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s"><title>%s</title>%s</svg>`,
+		n(s.w), n(s.h), n(s.w), n(s.h), esc(title), esc(title), s.b.String()))
+}
+
+// n writes a coordinate with at most two decimals.
+func n(v float64) string {
+	s := fmt.Sprintf("%.2f", v)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		return "0"
+	}
+	return s
+}
+
+// ticks returns round values covering [lo, hi], about five of them.
+func ticks(lo, hi float64) []float64 {
+	if hi <= lo {
+		hi = lo + 1
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	var out []float64
+	for v := math.Floor(lo/step) * step; v <= hi+step*1e-9; v += step {
+		out = append(out, math.Round(v/step)*step)
+	}
+	return out
+}
+
+func extent(vals []float64) (lo, hi float64) {
+	for _, v := range vals {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo == hi {
+		hi = lo + 1
+	}
+	return lo, hi
+}
+
+// axisLabel writes a tick value briefly: 1.2k, 35%, 0.5.
+func axisLabel(format string, v float64) string {
+	if format == "pct" {
+		return n(v*100) + "%"
+	}
+	a := math.Abs(v)
+	switch {
+	case a >= 1e6:
+		return n(v/1e6) + "M"
+	case a >= 1e3:
+		return n(v/1e3) + "k"
+	}
+	return n(v)
+}
+
+func labelWidth(labels []string) float64 {
+	w := 40.0
+	for _, l := range labels {
+		w = math.Max(w, 6.4*float64(len([]rune(l)))+12)
+	}
+	return math.Min(w, 230)
+}
+
+func clip(s string, width float64) string {
+	max := int((width - 12) / 6.4)
+	if r := []rune(s); len(r) > max && max > 1 {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// legend draws the series' names in a row at y.
+func (s *svg) legend(x, y float64, series []string) { s.legendFrom(x, y, series, 0) }
+
+func (s *svg) legendFrom(x, y float64, series []string, first int) {
+	for i, name := range series {
+		s.add(`<rect x="%s" y="%s" width="10" height="10" fill="%s"/><text x="%s" y="%s">%s</text>`, n(x), n(y-9), color(first+i), n(x+14), n(y), esc(name))
+		x += 14 + 6.4*float64(len([]rune(name))) + 18
+	}
+}
+
+// Bars draws grouped horizontal bars: a row per group, a bar per series
+// (values[group][series]), each labelled with its value; negative values
+// go left of zero.
+func Bars(title string, groups, series []string, values [][]float64, format string) template.HTML {
+	return bars(title, groups, series, values, nil, format)
+}
+
+// ColoredBars draws one bar per group, coloured by colors[group], an index
+// into legend (such as the team that owns each rule).
+func ColoredBars(title string, groups []string, values []float64, colors []int, legend []string, format string) template.HTML {
+	rows := make([][]float64, len(values))
+	for i, v := range values {
+		rows[i] = []float64{v}
+	}
+	return bars(title, groups, legend, rows, colors, format)
+}
+
+func bars(title string, groups, series []string, values [][]float64, colors []int, format string) template.HTML {
+	const width, barH, gap = 640.0, 13.0, 9.0
+	perGroup := len(series)
+	if colors != nil {
+		perGroup = 1
+	}
+	left := labelWidth(groups)
+	right := 64.0
+	top := 8.0
+	if len(series) > 1 {
+		top = 26
+	}
+	var all []float64
+	for _, row := range values {
+		all = append(all, row...)
+	}
+	lo, hi := extent(all)
+	tk := ticks(lo, hi)
+	lo, hi = math.Min(lo, tk[0]), math.Max(hi, tk[len(tk)-1])
+	plotW := width - left - right
+	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*plotW }
+	rowH := float64(perGroup)*barH + gap
+	s := &svg{w: width, h: top + float64(len(groups))*rowH + 22}
+	if len(series) > 1 {
+		s.legend(left, 14, series)
+	}
+	bottom := top + float64(len(groups))*rowH
+	for _, t := range tk {
+		s.add(`<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text x="%s" y="%s" text-anchor="middle">%s</text>`,
+			n(x(t)), n(x(t)), n(top), n(bottom), n(x(t)), n(bottom+14), esc(axisLabel(format, t)))
+	}
+	for g, name := range groups {
+		y0 := top + float64(g)*rowH
+		s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(y0+float64(perGroup)*barH/2+4), esc(clip(name, left)))
+		for i, v := range values[g] {
+			c, label := i, series[min(i, len(series)-1)]
+			if colors != nil {
+				c, label = colors[g], series[colors[g]]
+			}
+			x0, x1 := x(math.Min(0, v)), x(math.Max(0, v))
+			y := y0 + float64(i)*barH
+			s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
+				n(x0), n(y+1), n(math.Max(x1-x0, 0.5)), n(barH-2), color(c), esc(name), esc(label), esc(Format(format, v)))
+			// A negative bar's label goes right of zero, clear of the row's name.
+			s.add(`<text x="%s" y="%s">%s</text>`, n(x1+4), n(y+barH-3), esc(Format(format, v)))
+		}
+	}
+	s.add(`<line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/>`, n(x(0)), n(x(0)), n(top), n(bottom))
+	return s.html(title)
+}
+
+// Line is a chart of series over x, with an optional horizontal reference
+// line and a vertical marker a script can move.
+type Line struct {
+	Title          string
+	X              []float64
+	XLabel, YLabel string
+	Series         []string
+	Y              [][]*float64 // [series][point]; nil: no value there
+	Format         string       // of the y axis
+	HLine          *float64
+	HLineLabel     string
+	MarkerID       string
+	Marker         *float64
+	// FirstColor is the palette index of the first series.
+	FirstColor int
+}
+
+// SVG draws the chart and returns the function from x to the pixel
+// column, for the marker's positions.
+func (c Line) SVG() (template.HTML, func(float64) float64) {
+	const width, height, left, right, top, bottom = 640.0, 300.0, 58.0, 20.0, 26.0, 40.0
+	xlo, xhi := extent(c.X)
+	var ys []float64
+	for _, ser := range c.Y {
+		for _, v := range ser {
+			if v != nil {
+				ys = append(ys, *v)
+			}
+		}
+	}
+	if c.HLine != nil {
+		ys = append(ys, *c.HLine)
+	}
+	ylo, yhi := extent(ys)
+	ytk := ticks(ylo, yhi)
+	ylo, yhi = math.Min(ylo, ytk[0]), math.Max(yhi, ytk[len(ytk)-1])
+	xtk := ticks(xlo, xhi)
+	xlo, xhi = math.Min(xlo, xtk[0]), math.Max(xhi, xtk[len(xtk)-1])
+	px := func(v float64) float64 { return left + (v-xlo)/(xhi-xlo)*(width-left-right) }
+	py := func(v float64) float64 { return height - bottom - (v-ylo)/(yhi-ylo)*(height-top-bottom) }
+	s := &svg{w: width, h: height}
+	s.legendFrom(left, 14, c.Series, c.FirstColor)
+	for _, t := range ytk {
+		s.add(`<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text x="%s" y="%s" text-anchor="end">%s</text>`,
+			n(left), n(width-right), n(py(t)), n(py(t)), n(left-6), n(py(t)+4), esc(axisLabel(c.Format, t)))
+	}
+	for _, t := range xtk {
+		s.add(`<text x="%s" y="%s" text-anchor="middle">%s</text>`, n(px(t)), n(height-bottom+15), esc(axisLabel("", t)))
+	}
+	s.add(`<text x="%s" y="%s" text-anchor="middle">%s</text>`, n((left+width-right)/2), n(height-6), esc(c.XLabel))
+	s.add(`<text transform="translate(12 %s) rotate(-90)" text-anchor="middle">%s</text>`, n((top+height-bottom)/2), esc(c.YLabel))
+	s.add(`<line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/><line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/>`,
+		n(left), n(left), n(top), n(height-bottom), n(left), n(width-right), n(height-bottom), n(height-bottom))
+	for i, ser := range c.Y {
+		var d strings.Builder
+		pen := "M"
+		for j, v := range ser {
+			if v == nil {
+				pen = "M"
+				continue
+			}
+			fmt.Fprintf(&d, "%s%s %s ", pen, n(px(c.X[j])), n(py(*v)))
+			pen = "L"
+		}
+		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(c.FirstColor+i))
+	}
+	if c.HLine != nil {
+		y := py(*c.HLine)
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#D55E00" stroke-dasharray="5 4"/><text x="%s" y="%s" text-anchor="end" fill="#D55E00">%s</text>`,
+			n(left), n(width-right), n(y), n(y), n(width-right), n(y-4), esc(c.HLineLabel))
+	}
+	if c.Marker != nil {
+		x := px(*c.Marker)
+		s.add(`<line id="%s" x1="%s" x2="%s" y1="%s" y2="%s" stroke="#000" stroke-width="1.5"/>`, esc(c.MarkerID), n(x), n(x), n(top), n(height-bottom))
+	}
+	return s.html(c.Title), px
+}
+
+// Matrix draws a table of counts as shaded cells: rows[i] by cols[j].
+func Matrix(title, rowLabel, colLabel string, rows, cols []string, values [][]float64) template.HTML {
+	left := labelWidth(append([]string{rowLabel}, rows...))
+	const cellH, top = 30.0, 44.0
+	cellW := math.Min(110, (640-left)/float64(max(len(cols), 1)))
+	s := &svg{w: left + cellW*float64(len(cols)) + 4, h: top + cellH*float64(len(rows)) + 6}
+	hi := 0.0
+	for _, r := range values {
+		for _, v := range r {
+			hi = math.Max(hi, v)
+		}
+	}
+	s.add(`<text x="%s" y="12" text-anchor="middle">%s</text>`, n(left+cellW*float64(len(cols))/2), esc(colLabel))
+	s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(top-8), esc(rowLabel+" ↓"))
+	for j, c := range cols {
+		s.add(`<text x="%s" y="%s" text-anchor="middle">%s</text>`, n(left+cellW*(float64(j)+0.5)), n(top-8), esc(clip(c, cellW)))
+	}
+	for i, r := range rows {
+		y := top + cellH*float64(i)
+		s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(y+cellH/2+4), esc(clip(r, left)))
+		for j := range cols {
+			v := values[i][j]
+			alpha := 0.0
+			if hi > 0 && v > 0 {
+				alpha = 0.12 + 0.88*math.Sqrt(v/hi)
+			}
+			fill := "#1d232a"
+			if alpha > 0.55 {
+				fill = "#fff"
+			}
+			x := left + cellW*float64(j)
+			s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="#0072B2" fill-opacity="%s" stroke="#fff"><title>%s → %s: %s</title></rect><text x="%s" y="%s" text-anchor="middle" style="fill:%s">%s</text>`,
+				n(x), n(y), n(cellW), n(cellH), n(alpha), esc(r), esc(cols[j]), esc(Format("int", v)), n(x+cellW/2), n(y+cellH/2+4), fill, esc(Format("int", v)))
+		}
+	}
+	return s.html(title)
+}
+
+// Box is one distribution: its 10th, 25th, 50th, 75th and 90th percentiles.
+type Box struct {
+	Label  string
+	Series int // colour
+	P      [5]float64
+}
+
+// Boxes draws box plots on one scale: whiskers from p10 to p90, the box
+// from p25 to p75, a bar at the median.
+func Boxes(title string, boxes []Box, series []string) template.HTML {
+	var labels []string
+	var all []float64
+	for _, b := range boxes {
+		labels = append(labels, b.Label)
+		all = append(all, b.P[:]...)
+	}
+	const width, rowH, top = 640.0, 22.0, 26.0
+	left := labelWidth(labels)
+	lo, hi := extent(all)
+	tk := ticks(lo, hi)
+	lo, hi = math.Min(lo, tk[0]), math.Max(hi, tk[len(tk)-1])
+	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*(width-left-20) }
+	bottom := top + rowH*float64(len(boxes))
+	s := &svg{w: width, h: bottom + 22}
+	s.legend(left, 14, series)
+	for _, t := range tk {
+		s.add(`<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text x="%s" y="%s" text-anchor="middle">%s</text>`,
+			n(x(t)), n(x(t)), n(top), n(bottom), n(x(t)), n(bottom+14), esc(axisLabel("", t)))
+	}
+	for i, b := range boxes {
+		y := top + rowH*float64(i) + rowH/2
+		c := color(b.Series)
+		s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(y+4), esc(clip(b.Label, left)))
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="%s"/>`, n(x(b.P[0])), n(x(b.P[4])), n(y), n(y), c)
+		s.add(`<rect x="%s" y="%s" width="%s" height="12" fill="%s" fill-opacity="0.35" stroke="%s"><title>%s: p10 %s, p25 %s, median %s, p75 %s, p90 %s</title></rect>`,
+			n(x(b.P[1])), n(y-6), n(math.Max(x(b.P[3])-x(b.P[1]), 1)), c, c, esc(b.Label),
+			esc(Format("dec1", b.P[0])), esc(Format("dec1", b.P[1])), esc(Format("dec1", b.P[2])), esc(Format("dec1", b.P[3])), esc(Format("dec1", b.P[4])))
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="%s" stroke-width="2.5"/>`, n(x(b.P[2])), n(x(b.P[2])), n(y-7), n(y+7), c)
+	}
+	return s.html(title)
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

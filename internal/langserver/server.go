@@ -1,0 +1,456 @@
+// Package langserver is a small language server (LSP over stdio) for rule
+// files and test files: as a file is opened and edited, the editor gets the
+// problems the real decoder and compiler find, at their line and column,
+// expression typos and type errors inside YAML strings included, which a
+// JSON Schema cannot see; and, for a rule file that compiles, the findings
+// of check --strict as warnings.
+//
+// It speaks the part of the protocol diagnostics need: initialize,
+// textDocument/didOpen, didChange (whole text), didSave and didClose,
+// shutdown and exit. A rule file is compiled with the text in the editor,
+// its includes read from the editor when open there and from disk when not,
+// never from outside the rule file's directory; a file without leadscore:
+// at its top is an included file, checked through the open rule files that
+// include it. A *_test.yaml file is decoded as a test file.
+package langserver
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing/fstest"
+	"time"
+	"unicode/utf16"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+)
+
+// message is a JSON-RPC 2.0 request, response or notification.
+type message struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id,omitempty"`
+	Method  string          `json:"method,omitempty"`
+	Params  json.RawMessage `json:"params,omitempty"`
+	Result  any             `json:"result,omitempty"`
+	Error   *rpcError       `json:"error,omitempty"`
+}
+
+type rpcError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+// JSON-RPC and LSP error codes.
+const (
+	parseError       = -32700
+	methodNotFound   = -32601
+	serverNotReady   = -32002
+	invalidParameter = -32602
+)
+
+// Position and Range are LSP's: 0-based lines, UTF-16 columns.
+type Position struct {
+	Line      int `json:"line"`
+	Character int `json:"character"`
+}
+
+// Range is a span of a document.
+type Range struct {
+	Start Position `json:"start"`
+	End   Position `json:"end"`
+}
+
+// Diagnostic is one problem, as the editor shows it.
+type Diagnostic struct {
+	Range    Range  `json:"range"`
+	Severity int    `json:"severity"` // 1 error, 2 warning
+	Source   string `json:"source"`
+	Message  string `json:"message"`
+}
+
+type publishParams struct {
+	URI         string       `json:"uri"`
+	Version     *int         `json:"version,omitempty"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+}
+
+type textDocument struct {
+	URI     string `json:"uri"`
+	Version int    `json:"version"`
+	Text    string `json:"text"`
+}
+
+// server holds the open documents and what was published for each.
+type server struct {
+	out       *bufio.Writer
+	docs      map[string]textDocument // by path
+	published map[string]map[string]bool
+	ready     bool
+	shutdown  bool
+}
+
+// Serve answers the editor on r and w until it says exit. It returns nil
+// after shutdown then exit, and an error when exit comes without shutdown
+// or the input ends or breaks.
+func Serve(r io.Reader, w io.Writer) error {
+	s := &server{out: bufio.NewWriter(w), docs: map[string]textDocument{}, published: map[string]map[string]bool{}}
+	in := bufio.NewReader(r)
+	for {
+		body, err := readMessage(in)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("the editor closed the connection without exit")
+			}
+			return err
+		}
+		var m message
+		if err := json.Unmarshal(body, &m); err != nil {
+			s.reply(nil, nil, &rpcError{parseError, "not JSON: " + err.Error()})
+			continue
+		}
+		if m.Method == "exit" {
+			if !s.shutdown {
+				return errors.New("exit without shutdown")
+			}
+			return nil
+		}
+		s.handle(&m)
+		if err := s.out.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// maxMessage bounds a message: a rule file far larger than any written by hand.
+const maxMessage = 32 << 20
+
+// readMessage reads one message: headers, a blank line, then Content-Length bytes.
+func readMessage(r *bufio.Reader) ([]byte, error) {
+	length := -1
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, err
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
+			if length, err = strconv.Atoi(strings.TrimSpace(value)); err != nil || length < 0 {
+				return nil, fmt.Errorf("bad Content-Length %q", value)
+			}
+		}
+	}
+	if length < 0 {
+		return nil, errors.New("a message without Content-Length")
+	}
+	if length > maxMessage {
+		return nil, fmt.Errorf("a message of %d bytes, over the %d this server reads", length, maxMessage)
+	}
+	body := make([]byte, length)
+	_, err := io.ReadFull(r, body)
+	return body, err
+}
+
+func (s *server) send(m message) {
+	m.JSONRPC = "2.0"
+	b, _ := json.Marshal(m)
+	fmt.Fprintf(s.out, "Content-Length: %d\r\n\r\n%s", len(b), b)
+}
+
+func (s *server) reply(id json.RawMessage, result any, e *rpcError) {
+	if id == nil {
+		id = json.RawMessage("null")
+	}
+	if e == nil && result == nil {
+		result = json.RawMessage("null")
+	}
+	s.send(message{ID: id, Result: result, Error: e})
+}
+
+func (s *server) handle(m *message) {
+	isRequest := m.ID != nil
+	if !s.ready && m.Method != "initialize" {
+		if isRequest {
+			s.reply(m.ID, nil, &rpcError{serverNotReady, "initialize first"})
+		}
+		return
+	}
+	switch m.Method {
+	case "initialize":
+		s.ready = true
+		s.reply(m.ID, map[string]any{
+			"capabilities": map[string]any{"textDocumentSync": map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}}},
+			"serverInfo":   map[string]any{"name": "leadscore"},
+		}, nil)
+	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
+	case "shutdown":
+		s.shutdown = true
+		s.reply(m.ID, nil, nil)
+	case "textDocument/didOpen":
+		var p struct {
+			TextDocument textDocument `json:"textDocument"`
+		}
+		if s.decode(m, &p) {
+			s.update(p.TextDocument)
+		}
+	case "textDocument/didChange":
+		var p struct {
+			TextDocument   textDocument `json:"textDocument"`
+			ContentChanges []struct {
+				Range *Range `json:"range"`
+				Text  string `json:"text"`
+			} `json:"contentChanges"`
+		}
+		if s.decode(m, &p) && len(p.ContentChanges) > 0 {
+			// Full sync: the last change holds the whole text.
+			doc := p.TextDocument
+			doc.Text = p.ContentChanges[len(p.ContentChanges)-1].Text
+			s.update(doc)
+		}
+	case "textDocument/didSave":
+		var p struct {
+			TextDocument textDocument `json:"textDocument"`
+		}
+		if s.decode(m, &p) {
+			if file, err := pathOf(p.TextDocument.URI); err == nil {
+				if doc, ok := s.docs[file]; ok {
+					s.check(file, doc)
+				}
+			}
+		}
+	case "textDocument/didClose":
+		var p struct {
+			TextDocument textDocument `json:"textDocument"`
+		}
+		if s.decode(m, &p) {
+			if file, err := pathOf(p.TextDocument.URI); err == nil {
+				delete(s.docs, file)
+				for uri := range s.published[file] {
+					s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: uri, Diagnostics: []Diagnostic{}})})
+				}
+				delete(s.published, file)
+				s.recheckIncluders(file) // which now read it from disk
+			}
+		}
+	default:
+		if isRequest {
+			s.reply(m.ID, nil, &rpcError{methodNotFound, "leadscore's language server does not do " + m.Method})
+		}
+	}
+}
+
+func (s *server) decode(m *message, v any) bool {
+	if err := json.Unmarshal(m.Params, v); err != nil {
+		if m.ID != nil {
+			s.reply(m.ID, nil, &rpcError{invalidParameter, err.Error()})
+		}
+		return false
+	}
+	return true
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func (s *server) update(doc textDocument) {
+	file, err := pathOf(doc.URI)
+	if err != nil {
+		return // not a file: nothing to check against
+	}
+	s.docs[file] = doc
+	if isTestFile(file) || isRoot(doc.Text) {
+		s.check(file, doc)
+	}
+	s.recheckIncluders(file)
+}
+
+// recheckIncluders checks again the rule files open in the editor that
+// may include file (those in its directory or above): an included file is
+// checked through the rule files that include it.
+func (s *server) recheckIncluders(file string) {
+	for other, d := range s.docs {
+		if other == file || isTestFile(other) || !isRoot(d.Text) {
+			continue
+		}
+		if rel, err := filepath.Rel(filepath.Dir(other), file); err == nil && filepath.IsLocal(rel) {
+			s.check(other, d)
+		}
+	}
+}
+
+// isRoot tells a rule file (with leadscore: at the top) from a file it
+// includes. Text that is not YAML counts as a rule file, so that its
+// syntax error shows.
+func isRoot(text string) bool {
+	var top map[string]any
+	if err := yaml.Unmarshal([]byte(text), &top); err != nil {
+		return true
+	}
+	_, ok := top["leadscore"]
+	return ok
+}
+
+func isTestFile(file string) bool {
+	return strings.HasSuffix(file, "_test.yaml") || strings.HasSuffix(file, "_test.yml")
+}
+
+// check finds the document's problems and publishes them, by file.
+func (s *server) check(file string, doc textDocument) {
+	byFile := map[string][]Diagnostic{file: {}}
+	add := func(ds dsl.Diagnostics, dir string) {
+		for _, d := range ds {
+			f := file
+			if d.Pos.File != "" && !isTestFile(file) {
+				f = filepath.Join(dir, filepath.FromSlash(d.Pos.File))
+			}
+			byFile[f] = append(byFile[f], s.diagnostic(f, d))
+		}
+	}
+	dir := filepath.Dir(file)
+	if isTestFile(file) {
+		_, err := dsl.ParseTestFile(file, []byte(doc.Text))
+		add(asDiagnostics(err, file), dir)
+	} else {
+		fsys, name, closeDir, err := s.overlay(file, doc.Text)
+		if err != nil {
+			add(dsl.Diagnostics{{Pos: dsl.Pos{File: filepath.Base(file), Line: 1, Col: 1}, Message: err.Error()}}, dir)
+		} else {
+			m, err := rules.CompileFS(fsys, name)
+			closeDir()
+			add(asDiagnostics(err, name), dir)
+			if m != nil {
+				add(rules.Lint(m), dir)
+			}
+		}
+	}
+	version := doc.Version
+	published := map[string]bool{}
+	for f, ds := range byFile {
+		if f != file && len(ds) == 0 {
+			continue
+		}
+		p := publishParams{URI: uriOf(f), Diagnostics: ds}
+		if f == file {
+			p.URI, p.Version = doc.URI, &version
+		}
+		s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(p)})
+		published[p.URI] = true
+	}
+	for uri := range s.published[file] {
+		if !published[uri] {
+			s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: uri, Diagnostics: []Diagnostic{}})})
+		}
+	}
+	s.published[file] = published
+}
+
+// asDiagnostics turns a loader's or compiler's error into diagnostics.
+func asDiagnostics(err error, file string) dsl.Diagnostics {
+	if err == nil {
+		return nil
+	}
+	var ds dsl.Diagnostics
+	if errors.As(err, &ds) {
+		return ds
+	}
+	return dsl.Diagnostics{{Pos: dsl.Pos{File: file, Line: 1, Col: 1}, Message: err.Error()}}
+}
+
+// overlay is the rule file's directory as the compiler reads it: the files
+// on disk, with those open in the editor as the editor has them; release
+// releases the directory.
+func (s *server) overlay(file, text string) (fsys fs.FS, name string, release func(), err error) {
+	dir := filepath.Dir(file)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("cannot open the rule directory: %v", err)
+	}
+	mem := fstest.MapFS{}
+	for f, d := range s.docs {
+		if rel, err := filepath.Rel(dir, f); err == nil && filepath.IsLocal(rel) {
+			mem[filepath.ToSlash(rel)] = &fstest.MapFile{Data: []byte(d.Text), ModTime: time.Time{}}
+		}
+	}
+	mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
+	return overlayFS{mem: mem, disk: root.FS()}, filepath.Base(file), func() { root.Close() }, nil
+}
+
+// overlayFS reads a file from mem when there, else from disk.
+type overlayFS struct {
+	mem  fstest.MapFS
+	disk fs.FS
+}
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	if _, ok := o.mem[path.Clean(name)]; ok {
+		return o.mem.Open(name)
+	}
+	return o.disk.Open(name)
+}
+
+// diagnostic places a problem: from its column over the word there.
+func (s *server) diagnostic(file string, d *dsl.Diagnostic) Diagnostic {
+	line := d.Source
+	if doc, ok := s.docs[file]; ok && d.Pos.Line >= 1 {
+		if lines := strings.Split(doc.Text, "\n"); d.Pos.Line <= len(lines) {
+			line = strings.TrimSuffix(lines[d.Pos.Line-1], "\r")
+		}
+	}
+	runes := []rune(line)
+	start := max(d.Pos.Col-1, 0)
+	start = min(start, len(runes))
+	end := start
+	for end < len(runes) && isWordRune(runes[end]) {
+		end++
+	}
+	if end == start && end < len(runes) {
+		end++
+	}
+	lineNo := max(d.Pos.Line-1, 0)
+	sev := 1
+	if d.Severity == dsl.Warning {
+		sev = 2
+	}
+	return Diagnostic{
+		Range:    Range{Start: Position{lineNo, utf16Len(runes[:start])}, End: Position{lineNo, utf16Len(runes[:end])}},
+		Severity: sev,
+		Source:   "leadscore",
+		Message:  d.Message,
+	}
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
+func utf16Len(rs []rune) int { return len(utf16.Encode(rs)) }
+
+// pathOf reads a file:// URI.
+func pathOf(uri string) (string, error) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" {
+		return "", fmt.Errorf("not a file URI: %s", uri)
+	}
+	return filepath.FromSlash(u.Path), nil
+}
+
+func uriOf(file string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(file)}).String()
+}
