@@ -124,3 +124,63 @@ func TestParseDecimalRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A split adds up to its total to the last digit, each share is within
+// 2e-15 (relative to the total) of total times its weight, computed with
+// math/big, and short decimals stay short.
+func TestSplitIsExactAndClean(t *testing.T) {
+	d := func(s string) decimal {
+		x, err := parseDecimal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	for _, tc := range []struct {
+		total string
+		w     []float64
+		want  []string
+	}{
+		{"4197", []float64{1, 1, 1}, []string{"1399", "1399", "1399"}},
+		{"4197", []float64{0.4, 0.2, 0.4}, []string{"1678.8", "839.4", "1678.8"}},
+		{"10", []float64{1, 1, 1}, []string{"3.33333333333334", "3.33333333333333", "3.33333333333333"}},
+		{"1e30", []float64{1, 3}, []string{"250000000000000000000000000000", "750000000000000000000000000000"}},
+	} {
+		out := make([]decimal, len(tc.w))
+		split(d(tc.total), tc.w, out)
+		for i := range out {
+			if got := out[i].String(); got != tc.want[i] {
+				t.Errorf("split(%s, %v)[%d] = %s, want %s", tc.total, tc.w, i, got, tc.want[i])
+			}
+		}
+	}
+	r := rand.New(rand.NewSource(7))
+	for range 5000 {
+		total := d(randomAmount(r))
+		w := make([]float64, 1+r.Intn(8))
+		sumW := 0.0
+		for i := range w {
+			if r.Intn(5) > 0 {
+				w[i] = r.Float64() * math.Pow(10, float64(r.Intn(6)-3))
+			}
+			sumW += w[i]
+		}
+		if sumW == 0 {
+			w[0], sumW = 1, 1
+		}
+		out := make([]decimal, len(w))
+		split(total, w, out)
+		sum := new(big.Rat)
+		for i := range out {
+			sum.Add(sum, out[i].rat())
+			want := new(big.Rat).Mul(total.rat(), new(big.Rat).Quo(new(big.Rat).SetFloat64(w[i]), new(big.Rat).SetFloat64(sumW)))
+			diff, _ := new(big.Rat).Sub(out[i].rat(), want).Float64()
+			if tot, _ := total.rat().Float64(); math.Abs(diff) > 2e-15*tot {
+				t.Fatalf("split(%s, %v)[%d] = %s, off by %g", total, w, i, out[i], diff)
+			}
+		}
+		if sum.Cmp(total.rat()) != 0 {
+			t.Fatalf("split(%s, %v) adds up to %s", total, w, sum.FloatString(30))
+		}
+	}
+}

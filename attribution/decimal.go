@@ -267,10 +267,13 @@ const (
 
 // split shares total among weights (at least one positive; they need not
 // sum to one), exactly: each weight becomes an integer number q of
-// 10^-16ths, the largest weight's q what the others leave of 10^16, and a
-// share is total * q * 10^-16, an exact decimal. So the shares add up to
-// total to the last digit, and each is within 10^-16 of total times its
-// weight.
+// 10^-16ths, a share other than the largest weight's is total * q * 10^-16
+// rounded to 15 significant digits (never to fewer decimals than total
+// has), and the largest weight's share is what the others leave of total.
+// So the shares add up to total to the last digit, each is within about
+// 10^-15 (relative) of total times its weight, and a share that is a short
+// decimal comes out as one: 4197 split three ways is 1399 three times, not
+// 1398.9999999999998601 twice and the rest once.
 func split(total decimal, w []float64, out []decimal) {
 	sum := 0.0
 	largest := 0
@@ -287,17 +290,81 @@ func split(total decimal, w []float64, out []decimal) {
 		}
 		sum, largest = float64(len(w)), 0
 	}
-	var rest uint64 = shareUnit
+	left := total
 	for i, x := range w {
 		if i == largest {
 			continue
 		}
 		q := uint64(math.Round(x / sum * shareUnit))
-		q = min(q, rest) // rounding cannot take more than is left
-		rest -= q
 		out[i] = total.times(q)
+		out[i].roundSignificant(shareSignificant, total.scale)
+		if !left.sub(out[i]) { // rounding cannot take more than is left
+			out[i] = left
+			left = decimal{}
+		}
 	}
-	out[largest] = total.times(rest)
+	out[largest] = left
+}
+
+// shareSignificant is the significant digits a share keeps: a float64's
+// weight is good to about 16, so the 16th digit of total * q * 10^-16 is
+// noise from the weight's rounding.
+const shareSignificant = 15
+
+// roundSignificant rounds a to n significant digits, half to even, keeping
+// at least minScale decimals.
+func (a *decimal) roundSignificant(n int, minScale int32) {
+	if a.isZero() {
+		return
+	}
+	drop := a.digits() - n
+	if int32(drop) > a.scale-minScale {
+		drop = int(a.scale - minScale)
+	}
+	if drop <= 0 {
+		return
+	}
+	if a.big == nil && drop <= 19 {
+		p := pow10u[drop]
+		qhi := a.hi / p
+		qlo, r := bits.Div64(a.hi%p, a.lo, p)
+		if r > p/2 || (r == p/2 && qlo&1 == 1) {
+			var carry uint64
+			qlo, carry = bits.Add64(qlo, 1, 0)
+			qhi += carry
+		}
+		*a = decimal{hi: qhi, lo: qlo, scale: a.scale - int32(drop)}
+		return
+	}
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(drop)), nil)
+	q, r := new(big.Int).QuoRem(a.coef(), p, new(big.Int))
+	if c := new(big.Int).Lsh(r, 1).Cmp(p); c > 0 || (c == 0 && q.Bit(0) == 1) {
+		q.Add(q, big.NewInt(1))
+	}
+	*a = decimal{big: q, scale: a.scale - int32(drop)}
+}
+
+// digits returns the number of decimal digits of a's coefficient.
+func (a decimal) digits() int {
+	if a.big == nil {
+		if a.hi == 0 {
+			return digits64(a.lo)
+		}
+		if a.hi < pow10u[19] {
+			q, _ := bits.Div64(a.hi, a.lo, pow10u[19])
+			return 19 + digits64(q)
+		}
+	}
+	return len(a.coef().String())
+}
+
+// digits64 returns the number of decimal digits of x (1 for 0).
+func digits64(x uint64) int {
+	n := 1
+	for n < len(pow10u) && x >= pow10u[n] {
+		n++
+	}
+	return n
 }
 
 // times returns a * q * 10^-16, exactly.
