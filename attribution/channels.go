@@ -39,7 +39,8 @@ type ChannelRow struct {
 	Credit  []ChannelCredit `json:"credit"`
 }
 
-// MarkovSummary is what a chain says beyond credit.
+// MarkovSummary is what a chain says beyond credit; Effects are in the
+// channels' name order.
 type MarkovSummary struct {
 	Model          string          `json:"model"`
 	States         int             `json:"states"`
@@ -90,7 +91,10 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 		}
 	}
 	rep.Total = ChannelRow{Channel: "total", Credit: make([]ChannelCredit, len(specs))}
-	for c, name := range p.channels {
+	// In the channels' name order, not their ids' (which depend on the order
+	// the paths were read or merged in): the same paths give the same bits.
+	for _, c := range p.idsByName() {
+		name := p.channels[c]
 		row := ChannelRow{Channel: name}
 		for m := range specs {
 			row.Credit = append(row.Credit, credits[m][c])
@@ -122,7 +126,9 @@ func runSpec(p *Paths, spec string) ([]ChannelCredit, *MarkovSummary, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return m.Credit(len(parts) == 2), &MarkovSummary{Model: spec, States: m.States(), ConversionRate: m.ConversionRate, Effects: m.Effects}, nil
+		effects := append([]RemovalEffect(nil), m.Effects...)
+		sort.Slice(effects, func(i, j int) bool { return effects[i].Channel < effects[j].Channel })
+		return m.Credit(len(parts) == 2), &MarkovSummary{Model: spec, States: m.States(), ConversionRate: m.ConversionRate, Effects: effects}, nil
 	}
 	m, err := ParseModel(spec)
 	if err != nil {

@@ -113,8 +113,13 @@ func NewMarkov(p *Paths, order int) (*Markov, error) {
 	for s := 0; s < n; s++ {
 		t := tallies[s]
 		out := t.conv + t.null
-		for _, w := range t.to {
-			out += w
+		targets := make([]int, 0, len(t.to))
+		for to := range t.to {
+			targets = append(targets, to)
+		}
+		sort.Ints(targets) // in state order, not the map's random one: the same bits every run
+		for _, to := range targets {
+			out += t.to[to]
 		}
 		if out == 0 {
 			continue

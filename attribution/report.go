@@ -46,6 +46,8 @@ type Row struct {
 	CostPerWon        float64 `json:"cost_per_won"`
 
 	channelTouches map[string]int
+	credit         []creditSum // exact sums behind Credit (floatsum.go)
+	notSalesReady  floatSum    // exact sum behind Funnel.RevenueNotSalesReady
 }
 
 // Amount is attributed credit, and its return on the row's cost.
@@ -108,14 +110,14 @@ func NewReport(models []Model, opts Options, costs Costs) *Report {
 	for _, m := range models {
 		r.Models = append(r.Models, m.Name())
 	}
-	r.Total = Row{Name: "total", Credit: make([]Amount, len(models))}
+	r.Total = Row{Name: "total", Credit: make([]Amount, len(models)), credit: make([]creditSum, len(models))}
 	return r
 }
 
 func (r *Report) row(rows map[string]*Row, name string) *Row {
 	row, ok := rows[name]
 	if !ok {
-		row = &Row{Name: name, Credit: make([]Amount, len(r.models)), channelTouches: map[string]int{}}
+		row = &Row{Name: name, Credit: make([]Amount, len(r.models)), channelTouches: map[string]int{}, credit: make([]creditSum, len(r.models))}
 		rows[name] = row
 	}
 	return row
@@ -127,8 +129,8 @@ func (r *Report) Add(j *Journey) {
 	for i, m := range r.models {
 		for _, c := range Attribute(m, j, r.opts) {
 			for _, row := range []*Row{r.row(r.campaigns, c.Touch.Campaign), r.row(r.channels, c.Touch.Channel), &r.Total} {
-				row.Credit[i].Conversions += c.Conversions
-				row.Credit[i].Revenue += c.Revenue
+				row.credit[i].conversions.add(c.Conversions)
+				row.credit[i].revenue.add(c.Revenue)
 			}
 		}
 	}
@@ -158,7 +160,7 @@ func (r *Report) Add(j *Journey) {
 			row.Funnel.SalesReadyOpportunities++
 		case won:
 			row.Funnel.WonNotSalesReady++
-			row.Funnel.RevenueNotSalesReady += j.Revenue
+			row.notSalesReady.add(j.Revenue)
 		}
 	}
 	seenCampaign, seenChannel := map[string]bool{}, map[string]bool{}
@@ -225,6 +227,7 @@ func (r *Report) Finish() {
 		r.Total.Cost += c
 	}
 	finish := func(row *Row) {
+		row.sum()
 		for i := range row.Credit {
 			row.Credit[i].ROAS, row.Credit[i].ROI = nil, nil
 			if row.Cost > 0 {
