@@ -36,7 +36,7 @@ type Row struct {
 	Name    string `json:"name"`
 	Channel string `json:"channel,omitempty"` // a campaign's channel (its touches' most common)
 	// Credit is, for each model (in Report.Models order), the attributed
-	// conversions and revenue.
+	// conversions and revenue: exact sums, each rounded once, set by Finish.
 	Credit []Amount `json:"credit"`
 	Cost   float64  `json:"cost"`
 	Funnel Funnel   `json:"funnel"`
