@@ -86,3 +86,29 @@ func TestFloatSumEdges(t *testing.T) {
 		t.Fatalf("two smallest subnormals: got %g", tiny.float())
 	}
 }
+
+// BenchmarkFloatSum is the cost of an exact addition beside the float64
+// addition it replaces in Report (the baseline), on credit-like values.
+func BenchmarkFloatSum(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	xs := make([]float64, 4096)
+	for i := range xs {
+		xs[i] = r.Float64() * 1e5
+	}
+	b.Run("exact", func(b *testing.B) {
+		var s floatSum
+		for i := 0; i < b.N; i++ {
+			s.add(xs[i%len(xs)])
+		}
+		sink = s.float()
+	})
+	b.Run("float64", func(b *testing.B) {
+		var s float64
+		for i := 0; i < b.N; i++ {
+			s += xs[i%len(xs)]
+		}
+		sink = s
+	})
+}
+
+var sink float64
