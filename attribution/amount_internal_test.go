@@ -184,3 +184,30 @@ func TestSplitIsExactAndClean(t *testing.T) {
 		}
 	}
 }
+
+// A split depends on the total's value, not on its representation: 12.5
+// and 12.500000 (as a merged or stored sum may carry it) split alike.
+func TestSplitDependsOnTheValueOnly(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	for range 2000 {
+		text := randomAmount(r)
+		a, err := parseDecimal(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := a
+		b.rescale(a.scale + int32(r.Intn(12))) // the same value with more trailing zeros
+		if a.rat().Cmp(b.rat()) != 0 {
+			t.Fatalf("rescale changed %s to %s", a, b)
+		}
+		w := []float64{r.Float64(), r.Float64(), 1 + r.Float64()}
+		x, y := make([]decimal, 3), make([]decimal, 3)
+		split(a, w, x)
+		split(b, w, y)
+		for i := range x {
+			if x[i].rat().Cmp(y[i].rat()) != 0 {
+				t.Fatalf("split(%s) and split(%s) differ at %d: %s and %s", a, b, i, x[i], y[i])
+			}
+		}
+	}
+}

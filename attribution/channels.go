@@ -53,7 +53,8 @@ type ChannelRow struct {
 	Credit  []ChannelCredit `json:"credit"`
 }
 
-// MarkovSummary is what a chain says beyond credit.
+// MarkovSummary is what a chain says beyond credit; Effects are in the
+// channels' name order.
 type MarkovSummary struct {
 	Model          string          `json:"model"`
 	Order          int             `json:"order"`
@@ -109,7 +110,9 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 			return nil, fmt.Errorf("%s: %v", specs[i], err)
 		}
 		if m := runs[i].markov; m != nil {
-			rep.Markov = append(rep.Markov, MarkovSummary{Model: specs[i], Order: m.Order, NoNull: m.NoNull, States: m.States(), ConversionRate: m.ConversionRate, Effects: m.Effects})
+			effects := append([]RemovalEffect(nil), m.Effects...)
+			sort.Slice(effects, func(i, j int) bool { return effects[i].Channel < effects[j].Channel })
+			rep.Markov = append(rep.Markov, MarkovSummary{Model: specs[i], Order: m.Order, NoNull: m.NoNull, States: m.States(), ConversionRate: m.ConversionRate, Effects: effects})
 		}
 		if s := runs[i].selection; s != nil {
 			s.Model = specs[i]
@@ -119,7 +122,10 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	rep.paths, rep.runs = p, runs
 	rep.Total = ChannelRow{Channel: "total", Credit: make([]ChannelCredit, len(specs))}
 	totals := make([][2]decimal, len(specs))
-	for c, name := range p.channels {
+	// In the channels' name order, not their ids' (which depend on the order
+	// the paths were read or merged in): the same paths give the same bits.
+	for _, c := range p.idsByName() {
+		name := p.channels[c]
 		row := ChannelRow{Channel: name}
 		for m, run := range runs {
 			row.Credit = append(row.Credit, ChannelCredit{Channel: name, Conversions: run.conv[c].float(), Value: run.value[c].float()})

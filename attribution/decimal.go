@@ -268,8 +268,8 @@ const (
 // split shares total among weights (at least one positive; they need not
 // sum to one), exactly: each weight becomes an integer number q of
 // 10^-16ths, a share other than the largest weight's is total * q * 10^-16
-// rounded to 15 significant digits (never to fewer decimals than total
-// has), and the largest weight's share is what the others leave of total.
+// rounded to 15 significant digits (never beyond the units: a share of
+// 10^30 keeps all its digits), and the largest weight's share is what the others leave of total.
 // So the shares add up to total to the last digit, each is within about
 // 10^-15 (relative) of total times its weight, and a share that is a short
 // decimal comes out as one: 4197 split three ways is 1399 three times, not
@@ -297,7 +297,7 @@ func split(total decimal, w []float64, out []decimal) {
 		}
 		q := uint64(math.Round(x / sum * shareUnit))
 		out[i] = total.times(q)
-		out[i].roundSignificant(shareSignificant, total.scale)
+		out[i].roundSignificant(shareSignificant)
 		if !left.sub(out[i]) { // rounding cannot take more than is left
 			out[i] = left
 			left = decimal{}
@@ -311,15 +311,16 @@ func split(total decimal, w []float64, out []decimal) {
 // noise from the weight's rounding.
 const shareSignificant = 15
 
-// roundSignificant rounds a to n significant digits, half to even, keeping
-// at least minScale decimals.
-func (a *decimal) roundSignificant(n int, minScale int32) {
+// roundSignificant rounds a to n significant digits, half to even, but not
+// beyond the units. The result depends on a's value only, not on how many
+// trailing zeros its representation carries.
+func (a *decimal) roundSignificant(n int) {
 	if a.isZero() {
 		return
 	}
 	drop := a.digits() - n
-	if int32(drop) > a.scale-minScale {
-		drop = int(a.scale - minScale)
+	if int32(drop) > a.scale {
+		drop = int(a.scale)
 	}
 	if drop <= 0 {
 		return

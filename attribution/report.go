@@ -39,7 +39,7 @@ type Row struct {
 	Name    string `json:"name"`
 	Channel string `json:"channel,omitempty"` // a campaign's channel (its touches' most common)
 	// Credit is, for each model (in Report.Models order), the attributed
-	// conversions and revenue.
+	// conversions and revenue: exact sums, each rounded once, set by Finish.
 	Credit []Amount `json:"credit"`
 	Cost   float64  `json:"cost"`
 	Funnel Funnel   `json:"funnel"`
@@ -51,6 +51,7 @@ type Row struct {
 	CostPerWon        float64 `json:"cost_per_won"`
 
 	channelTouches map[string]int
+	notSalesReady  decimal // exact sum behind Funnel.RevenueNotSalesReady
 }
 
 // amountSum is the exact conversions and revenue credited to a row.
@@ -166,7 +167,7 @@ func (r *Report) Add(j *Journey) {
 			row.Funnel.SalesReadyOpportunities++
 		case won:
 			row.Funnel.WonNotSalesReady++
-			row.Funnel.RevenueNotSalesReady += j.Revenue
+			row.notSalesReady.add(decimalOf(j.Revenue))
 		}
 	}
 	seenCampaign, seenChannel := map[string]bool{}, map[string]bool{}
@@ -236,6 +237,7 @@ func (r *Report) Finish() {
 		for i, s := range row.sums { // exact sums, rounded once
 			row.Credit[i].Conversions, row.Credit[i].Revenue = s.conv.float(), s.rev.float()
 		}
+		row.Funnel.RevenueNotSalesReady = row.notSalesReady.float()
 		for i := range row.Credit {
 			row.Credit[i].ROAS, row.Credit[i].ROI = nil, nil
 			if row.Cost > 0 {

@@ -1,0 +1,49 @@
+package backtest
+
+import (
+	"fmt"
+	"time"
+)
+
+// Merge adds the leads (and reference leads) other collected into b, as if
+// b had been given them with Add and AddReference: backtests of shards of
+// the leads, on other cores or machines, merge into the backtest of all of
+// them, and its Report is the same to the byte (the report sorts its leads
+// by id, so nothing depends on the order they came in). Both must be of
+// the same model with the same options; a lead in both is an error, as it
+// is for Add.
+func (b *Backtest) Merge(other *Backtest) error {
+	if other.model != b.model && other.model.Name != b.model.Name {
+		return fmt.Errorf("cannot merge a backtest of the model %s into one of %s", other.model.Name, b.model.Name)
+	}
+	if !other.opts.At.Equal(b.opts.At) || !other.opts.Until.Equal(b.opts.Until) {
+		return fmt.Errorf("cannot merge a backtest at %s into one at %s; run every shard with the same --at and --until",
+			other.opts.At.Format(time.RFC3339), b.opts.At.Format(time.RFC3339))
+	}
+	for id := range other.leads {
+		if _, dup := b.leads[id]; dup {
+			return fmt.Errorf("lead %s appears twice; give each lead one row", id)
+		}
+	}
+	for id := range other.refIDs {
+		if b.refIDs[id] {
+			return fmt.Errorf("lead %s appears twice in the reference leads; give each lead one row", id)
+		}
+	}
+	for id, rec := range other.leads {
+		b.leads[id] = rec
+	}
+	if !other.first.IsZero() && (b.first.IsZero() || other.first.Before(b.first)) {
+		b.first = other.first
+	}
+	if other.refIDs != nil {
+		if b.refIDs == nil {
+			b.refIDs, b.refAt = map[string]bool{}, other.refAt
+		}
+		for id := range other.refIDs {
+			b.refIDs[id] = true
+		}
+		b.ref = append(b.ref, other.ref...)
+	}
+	return nil
+}

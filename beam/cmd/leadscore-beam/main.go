@@ -1,0 +1,235 @@
+// Command leadscore-beam runs leadscore's scoring and attribution as Apache
+// Beam pipelines: on this machine with Prism (the default), or on Dataflow,
+// Flink or Spark with Beam's --runner and its flags. Its outputs are those
+// of leadscore score and leadscore attribute, byte for byte.
+//
+//	leadscore-beam score --model testdata/b2b-saas.yaml --at 2026-10-01 --output scores.ndjson --dead-letters bad.ndjson testdata/leads.ndjson
+//	leadscore-beam attribute --journeys --costs testdata/costs.csv --output report.txt --dead-letters bad.ndjson testdata/journeys.ndjson
+//	leadscore-beam attribute --paths --models markov:2,shapley --output report.txt --dead-letters bad.ndjson testdata/paths/PathData.csv
+//
+// Inputs and outputs go through Beam's file systems: local paths, or gs://
+// on Dataflow. The rule file is read here and carried to the workers.
+// Exit status: 0 every row used, 1 some rows failed (dead letters), 2 the
+// pipeline could not run.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/beam/pipelines"
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+var (
+	output      = flag.String("output", "", "where the results (score) or the report (attribute) go")
+	deadLetters = flag.String("dead-letters", "", "where the rows that failed go, one JSON object a line: file, line, lead_id, error, row")
+	countsOut   = flag.String("counts", "", "where the counts go, as JSON (default: beside --output, with .counts.json)")
+	model       = flag.String("model", "", "score: the rule file (read here, with its includes, and carried to the workers)")
+	at          = flag.String("at", "", "score: score as of this time (RFC 3339 or a date); default: now")
+	format      = flag.String("format", "", "score: ndjson or csv (default ndjson); attribute: table, markdown, csv or json (default table)")
+	maxRow      = flag.Int("max-row", 0, "score: the longest row scored, in bytes (default 4 MiB)")
+	strictData  = flag.Bool("strict-data", false, "score: fail the rows that carry data the model does not declare")
+	journeys    = flag.Bool("journeys", false, "attribute: the inputs are journeys (NDJSON)")
+	paths       = flag.Bool("paths", false, "attribute: the inputs are aggregated paths (path;total_conversions;total_conversion_value;total_null)")
+	costsFile   = flag.String("costs", "", "attribute --journeys: campaign costs (CSV with campaign and cost)")
+	models      = flag.String("models", "", "attribute: the models, as leadscore attribute takes them (default: as leadscore attribute)")
+	lookback    = flag.String("lookback", "", "attribute --journeys: ignore touches longer than this before the conversion (such as 90d)")
+	conversion  = flag.String("conversion", "won", "attribute --journeys: the milestone that counts as the conversion")
+)
+
+func main() {
+	// The command comes first; Beam starts workers from this binary with
+	// flags only, so the command is taken off before flags are parsed.
+	cmd := ""
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+		cmd, os.Args = os.Args[1], append(os.Args[:1:1], os.Args[2:]...)
+	}
+	flag.Parse()
+	beam.Init() // on a worker, this runs the worker and does not return
+	os.Exit(run(context.Background(), cmd, flag.Args(), os.Stderr))
+}
+
+func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore-beam: "+format+"\n", a...)
+		return 2
+	}
+	if cmd != "score" && cmd != "attribute" {
+		return fail("name the pipeline: leadscore-beam score [flags] FILE..., or leadscore-beam attribute --journeys|--paths [flags] FILE...")
+	}
+	if len(files) == 0 || *output == "" || *deadLetters == "" {
+		return fail("give --output, --dead-letters and at least one input file")
+	}
+	counts := *countsOut
+	if counts == "" {
+		counts = *output + ".counts.json"
+	}
+	p, s := beam.NewPipelineWithRoot()
+	rows := pipelines.ReadLines(s, beam.CreateList(s, files))
+	var report func() (int, error)
+	if cmd == "score" {
+		m, compiled, err := pipelines.LoadModel(*model)
+		if *model == "" || err != nil {
+			return fail("--model: %v", orMissing(err, "the rule file to score with"))
+		}
+		cfg := pipelines.Scoring{Model: m, AsOf: time.Now().UTC().Truncate(time.Second), MaxRow: *maxRow, StrictData: *strictData}
+		if *at != "" {
+			if cfg.AsOf, err = dsl.ParseTime(*at); err != nil {
+				return fail("--at: %v", err)
+			}
+		}
+		if *format != "" {
+			if cfg.Format, err = leadfile.ParseFormat(*format); err != nil {
+				return fail("--format: %v", err)
+			}
+		}
+		header, err := pipelines.Header(cfg, compiled)
+		if err != nil {
+			return fail("%v", err)
+		}
+		scored := pipelines.Score(s, cfg, rows)
+		pipelines.WriteOrdered(s, *output, header, files, scored.Results)
+		pipelines.WriteDeadLetters(s, *deadLetters, files, scored.DeadLetters)
+		pipelines.WriteSummary(s, counts, scored.Summary)
+		report = func() (int, error) {
+			data, err := readAll(ctx, counts)
+			if err != nil {
+				return 0, err
+			}
+			sum, err := pipelines.ReadSummary(data)
+			fmt.Fprintf(stderr, "%d rows in: %d scored, %d failed (as of %s); %d sales-ready, %d disqualified\n",
+				sum.Rows, sum.Scored, sum.Failed, cfg.AsOf.Format(time.RFC3339), sum.SalesReady, sum.Disqualified)
+			return sum.Failed, err
+		}
+	} else {
+		if *journeys == *paths {
+			return fail("give one of --journeys or --paths")
+		}
+		f := *format
+		if f == "" {
+			f = "table"
+		}
+		var a pipelines.Attributed
+		var err error
+		if *paths {
+			specs := []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov:1", "markov:2", "markov:3", "shapley"}
+			if *models != "" {
+				specs = splitModels(*models)
+			}
+			a, err = pipelines.AttributePaths(s, specs, f, rows)
+		} else {
+			cfg := pipelines.Attribution{Models: splitModels(orDefault(*models, "first_touch,linear,w_shaped")), Conversion: *conversion, Format: f, Costs: attribution.Costs{}}
+			if *lookback != "" {
+				if cfg.Lookback, err = dsl.ParseDuration(*lookback); err != nil {
+					return fail("--lookback: %v", err)
+				}
+			}
+			if *costsFile != "" {
+				var n attribution.Counts
+				data, err := readAll(ctx, *costsFile)
+				if err != nil {
+					return fail("--costs: %v", err)
+				}
+				cfg.Costs, n, err = attribution.ReadCosts(bytes.NewReader(data), func(line int, err error) {
+					fmt.Fprintf(stderr, "%s:%d: %v\n", *costsFile, line, err)
+				})
+				if err != nil {
+					return fail("%s: %v", *costsFile, err)
+				}
+				if n.Failed > 0 {
+					fmt.Fprintf(stderr, "%s: %d cost rows failed; their campaigns have no cost in this report\n", *costsFile, n.Failed)
+				}
+			}
+			a, err = pipelines.AttributeJourneys(s, cfg, rows)
+		}
+		if err != nil {
+			return fail("%v", err)
+		}
+		pipelines.WriteText(s, *output, a.Report)
+		pipelines.WriteDeadLetters(s, *deadLetters, files, a.DeadLetters)
+		pipelines.WriteCounts(s, counts, a.Counts)
+		report = func() (int, error) {
+			var n pipelines.Counts
+			data, err := readAll(ctx, counts)
+			if err == nil {
+				err = json.Unmarshal(data, &n)
+			}
+			if err != nil {
+				return 0, err
+			}
+			fmt.Fprintf(stderr, "%d rows read: %d used, %d failed\n", n.Read, n.Used, n.Failed)
+			return n.Failed, nil
+		}
+	}
+	if err := beamx.Run(ctx, p); err != nil {
+		return fail("the pipeline failed: %v", err)
+	}
+	failed, err := report()
+	if err != nil {
+		return fail("reading %s: %v", counts, err)
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "the rows that failed are in %s, each with its file, line and reason\n", *deadLetters)
+		return 1
+	}
+	return 0
+}
+
+func orMissing(err error, what string) error {
+	if err == nil {
+		return fmt.Errorf("missing: %s", what)
+	}
+	return err
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// splitModels splits a --models list at commas, or at semicolons when a
+// model's settings have commas, as leadscore attribute does.
+func splitModels(s string) []string {
+	sep := ","
+	if strings.Contains(s, ";") {
+		sep = ";"
+	}
+	var out []string
+	for _, spec := range strings.Split(s, sep) {
+		if spec = strings.TrimSpace(spec); spec != "" {
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
+// readAll reads a file through Beam's file systems (local, gs://).
+func readAll(ctx context.Context, name string) ([]byte, error) {
+	fsys, err := filesystem.New(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer fsys.Close()
+	f, err := fsys.OpenRead(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}

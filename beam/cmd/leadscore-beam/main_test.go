@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
+
+// resetFlags sets this command's flags (not Beam's) back to their defaults.
+func resetFlags() {
+	for _, name := range []string{"output", "dead-letters", "counts", "model", "at", "format", "max-row", "strict-data",
+		"journeys", "paths", "costs", "models", "lookback", "conversion"} {
+		f := flag.Lookup(name)
+		f.Value.Set(f.DefValue)
+	}
+}
+
+// readmeCommands are the leadscore-beam commands of the README's Beam
+// section, as run from beam/.
+func readmeCommands(t *testing.T) [][]string {
+	data, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	var cmds [][]string
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "go run ./cmd/leadscore-beam "); ok {
+			cmds = append(cmds, strings.Fields(rest))
+		}
+	}
+	require.Len(t, cmds, 3, "the README's Beam section has three commands")
+	return cmds
+}
+
+// TestREADMECommands runs the README's commands on Prism, with their
+// outputs in a temporary directory.
+func TestREADMECommands(t *testing.T) {
+	cmds := readmeCommands(t)
+	out := t.TempDir()
+	t.Chdir("../..")             // beam/, where the README runs them
+	wantStatus := []int{1, 0, 0} // the first scores the bundled bad rows too
+	for i, args := range cmds {
+		for k := range args {
+			if k > 0 && (args[k-1] == "--output" || args[k-1] == "--dead-letters") {
+				args[k] = filepath.Join(out, args[k])
+			}
+		}
+		resetFlags()
+		require.NoError(t, flag.CommandLine.Parse(args[1:]))
+		var stderr bytes.Buffer
+		status := run(context.Background(), args[0], flag.Args(), &stderr)
+		require.Equal(t, wantStatus[i], status, "leadscore-beam %s\n%s", strings.Join(args, " "), stderr.String())
+		if i == 0 {
+			require.Contains(t, stderr.String(), "1008 rows in: 1002 scored, 6 failed (as of 2026-10-01T00:00:00Z)")
+			scores, err := os.ReadFile(filepath.Join(out, "scores.ndjson"))
+			require.NoError(t, err)
+			require.Equal(t, 1008, bytes.Count(scores, []byte("\n")), "a result row for every input row")
+			bad, err := os.ReadFile(filepath.Join(out, "bad.ndjson"))
+			require.NoError(t, err)
+			require.Equal(t, 6, bytes.Count(bad, []byte("\n")), "a dead letter for every failed row")
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(out, "report.json"))
+	require.NoError(t, err)
+	// 5,408 distinct paths among the 10,000 lines (cut -d';' -f1 | sort -u).
+	require.Contains(t, string(report), `"distinct_paths": 5408`)
+}
+
+func TestUsageErrors(t *testing.T) {
+	for args, want := range map[string]string{
+		"":                "name the pipeline",
+		"score in.ndjson": "give --output, --dead-letters and at least one input file",
+		"attribute --output o --dead-letters d in":                  "give one of --journeys or --paths",
+		"score --output o --dead-letters d --model missing.yaml in": "--model: ",
+	} {
+		fields := strings.Fields(args)
+		cmd := ""
+		if len(fields) > 0 {
+			cmd, fields = fields[0], fields[1:]
+		}
+		resetFlags()
+		require.NoError(t, flag.CommandLine.Parse(fields))
+		var stderr bytes.Buffer
+		require.Equal(t, 2, run(context.Background(), cmd, flag.Args(), &stderr), args)
+		require.Contains(t, stderr.String(), want, args)
+	}
+}
