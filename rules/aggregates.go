@@ -32,6 +32,7 @@ func (e *evaluator) ResetBudget() { e.frame.budget.reset() }
 // instead of counting events: for callers that keep them up to date event
 // by event, such as score timelines. events are what event rules see.
 func (e *evaluator) BeginCounted(asOf time.Time, events []Event, counts []int, lasts []time.Time) {
+	e.mismatch = false
 	e.frame.budget.reset()
 	e.frame.AsOf = asOf
 	e.frame.Events = events

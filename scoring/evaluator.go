@@ -23,6 +23,9 @@ type evaluator interface {
 	// BindMap and BindStruct set every field of the schema from the lead.
 	BindMap(lead map[string]any) error
 	BindStruct(lead any) error
+	// Unknowns lists (unsorted) the data of the lead just bound and of its
+	// events that the model does not declare; see rules.Model.Unknowns.
+	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown
 	// SetEvent sets the event that event rules' conditions read.
 	SetEvent(e *rules.Event) error
 	// EvalLead evaluates the defines and the lead gates and rules.
@@ -34,6 +37,10 @@ type evaluator interface {
 	Bool(x *rules.Expr) (bool, error)
 	Float(x *rules.Expr) (float64, error)
 	Set(name string, v any)
+	// SetCategory and SetTotal set the scores grades and stages read,
+	// without boxing them.
+	SetCategory(i int, score float64)
+	SetTotal(total float64)
 	Get(name string) any
 	// Counts reports whether an event at this time counts for a window.
 	Counts(at time.Time, window time.Duration) bool
@@ -45,4 +52,10 @@ type evaluator interface {
 // newEvaluator returns an evaluator for m.
 func newEvaluator(m *rules.Model) evaluator {
 	return evalhook.NewEvaluator(m).(evaluator)
+}
+
+// newPlainEvaluator returns an evaluator for m that runs every expression
+// on expr's VM: the reference of the differential tests.
+func newPlainEvaluator(m *rules.Model) evaluator {
+	return evalhook.NewPlainEvaluator(m).(evaluator)
 }

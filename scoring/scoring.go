@@ -108,6 +108,8 @@ type Scorer struct {
 	model   *rules.Model
 	unknown UnknownData
 	pool    sync.Pool // *evaluation
+	// plain runs every expression on expr's VM (see newPlainEvaluator).
+	plain bool
 }
 
 // Option configures a Scorer.
@@ -169,8 +171,12 @@ type evaluation struct {
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
+	env := newEvaluator
+	if s.plain {
+		env = newPlainEvaluator
+	}
 	return &evaluation{
-		env:      newEvaluator(s.model),
+		env:      env(s.model),
 		matches:  make([][]time.Duration, len(s.model.Rules)),
 		gateHits: make([]bool, len(s.model.Gates)),
 		ruleHits: make([]bool, len(s.model.Rules)),
@@ -247,7 +253,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		return err
 	}
 	if s.unknown != IgnoreUnknown {
-		if res.Unknown = unknowns(m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
+		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
 			return &UnknownDataError{Unknown: res.Unknown}
 		}
 	}
@@ -312,7 +318,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		score := c.Clamp(raw[i])
 		res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
 		res.Total += score
-		env.Set(c.Name, score)
+		env.SetCategory(i, score)
 	}
 	if m.Total != nil {
 		if res.Total, err = env.Float(m.Total); err != nil {
@@ -324,7 +330,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	} else if !finite(res.Total) {
 		return fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", res.Total)
 	}
-	env.Set("total", res.Total)
+	env.SetTotal(res.Total)
 	if err := env.Stopped(); err != nil {
 		return err
 	}
@@ -367,6 +373,24 @@ func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
 		out = m.Unknowns(nil, nil, lead.Events)
 	default:
 		out = m.Unknowns(m.StructUnknowns(f), nil, lead.Events)
+	}
+	if len(out) > 1 {
+		rules.SortUnknowns(out)
+	}
+	return out
+}
+
+// boundUnknowns is unknowns for the lead env has just bound, which may
+// know already that every key of the lead's map is a field.
+func boundUnknowns(env evaluator, m *rules.Model, lead Lead) []rules.Unknown {
+	var out []rules.Unknown
+	switch f := lead.Fields.(type) {
+	case map[string]any:
+		out = env.Unknowns(nil, f, lead.Events)
+	case nil:
+		out = env.Unknowns(nil, nil, lead.Events)
+	default:
+		out = env.Unknowns(m.StructUnknowns(f), nil, lead.Events)
 	}
 	if len(out) > 1 {
 		rules.SortUnknowns(out)

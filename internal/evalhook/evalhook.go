@@ -14,6 +14,11 @@ import (
 // Package rules sets it when it is initialised.
 var NewEvaluator func(model any) any
 
+// NewPlainEvaluator is NewEvaluator with every expression run on expr's VM,
+// none on the closures compiled for common shapes: the reference the
+// differential tests compare the fast paths with.
+var NewPlainEvaluator func(model any) any
+
 // Stopped returns the error for an evaluation its context stopped: it wraps
 // the context's cause (errors.Is(err, context.Canceled) or
 // context.DeadlineExceeded holds).
