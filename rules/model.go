@@ -93,9 +93,10 @@ type Model struct {
 	categorySlots, eventSlots    []int
 	totalSlot, gradeSlot         int
 	eventTypeSlot, eventAtSlot   int
-	// leadFast and ladderFast tell that every expression of the lead
-	// phase (defines, lead gates and rules), or of the ladder (grades and
-	// stages), has closures (see fast.go).
+	// leadFast and ladderFast tell that the lead phase (defines, lead
+	// gates and rules), or the ladder (grades and stages), runs expression
+	// by expression, most of them on closures (see fast.go), rather than
+	// as one fused program.
 	leadFast, ladderFast bool
 	// counters are the event aggregates expressions use (events(),
 	// daysSinceLast()), computed in one pass over a lead's events.

@@ -202,26 +202,35 @@ func (c *compiler) attachFast(x *Expr, want string) {
 	}
 }
 
-// fastPhases notes which phases of scoring run on closures alone.
+// fastPhases notes which phases of scoring run expression by expression,
+// on closures where an expression has them, rather than as one fused VM
+// program: those where at least half the expressions have closures.
 func (c *compiler) fastPhases() {
 	m := c.m
-	has := func(x *Expr) bool { return x == nil || x.fast != nil }
-	m.leadFast = true
+	fast, all := 0, 0
+	count := func(x *Expr) {
+		all++
+		if x == nil || x.fast != nil {
+			fast++
+		}
+	}
 	for _, d := range m.Defines {
-		m.leadFast = m.leadFast && has(d.Expr)
+		count(d.Expr)
 	}
 	for _, r := range append(append([]*Rule{}, m.Gates...), m.Rules...) {
 		if !r.IsEvent() {
-			m.leadFast = m.leadFast && has(r.When)
+			count(r.When)
 		}
 	}
-	m.ladderFast = true
+	m.leadFast = !c.noFast && 2*fast >= all
+	fast, all = 0, 0
 	for _, g := range m.Grades {
-		m.ladderFast = m.ladderFast && has(g.When)
+		count(g.When)
 	}
 	for _, s := range m.Stages {
-		m.ladderFast = m.ladderFast && has(s.When)
+		count(s.When)
 	}
+	m.ladderFast = !c.noFast && 2*fast >= all
 }
 
 // fieldKind is the kind of a field of the schema.
