@@ -74,8 +74,8 @@ type Model struct {
 	// fieldNames and eventNames say what each name of lead data is: a
 	// field, or a group of nested fields (company for company.size).
 	fieldNames, eventNames names
-	nested                 bool // some field is nested (company.size)
-	eventNested            bool // some event field is nested
+	nested                 bool            // some field is nested (company.size)
+	eventNested            bool            // some event field is nested
 	eventTypeSet           map[string]bool // EventTypes as a set; nil: any type
 	suggestions            sync.Map        // unknown name -> did-you-mean, cached
 	// leadRules and eventRules split Rules for evaluation; byEventType maps
@@ -89,10 +89,10 @@ type Model struct {
 	// slots name what expressions read (see slots.go); the others are
 	// the slots of the categories (by Index), the total, the grade and
 	// the event's type, time and fields (by index in EventFields).
-	slots                        slotTable
-	categorySlots, eventSlots    []int
-	totalSlot, gradeSlot         int
-	eventTypeSlot, eventAtSlot   int
+	slots                      slotTable
+	categorySlots, eventSlots  []int
+	totalSlot, gradeSlot       int
+	eventTypeSlot, eventAtSlot int
 	// leadFast and ladderFast tell that the lead phase (defines, lead
 	// gates and rules), or the ladder (grades and stages), runs expression
 	// by expression, most of them on closures (see fast.go), rather than

@@ -31,7 +31,7 @@ const (
 
 var (
 	timeGoType = reflect.TypeOf(time.Time{})
-	listType = reflect.TypeOf([]string{})
+	listType   = reflect.TypeOf([]string{})
 )
 
 // kindOf returns the kind of values of type t.
