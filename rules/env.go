@@ -104,6 +104,7 @@ func (m *Model) newEvaluator() *evaluator {
 }
 
 func init() {
+	evalhook.Compiled = func(x any) bool { return x.(*Expr).fast != nil }
 	evalhook.NewPlainEvaluator = func(m any) any {
 		e := m.(*Model).newEvaluator()
 		e.plain = true

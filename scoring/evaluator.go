@@ -34,6 +34,8 @@ type evaluator interface {
 	EvalDefines() error
 	// EvalLadder returns the grade and sets which stages' conditions hold.
 	EvalLadder(stages []bool) (string, error)
+	// Eval runs any expression; Bool a condition, Float a number.
+	Eval(x *rules.Expr) (any, error)
 	Bool(x *rules.Expr) (bool, error)
 	Float(x *rules.Expr) (float64, error)
 	Set(name string, v any)

@@ -50,6 +50,7 @@ var commands = []command{
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
 	{"backtest", "does the definition pick the leads that win? CRM outcomes, capacity, suggested points", runBacktest},
 	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
+	{"bench", "what a model costs: time per lead, and the cost of each rule, on sample leads", runBench},
 	{"version", "print the version of leadscore", runVersion},
 }
 

@@ -19,6 +19,10 @@ var NewEvaluator func(model any) any
 // differential tests compare the fast paths with.
 var NewPlainEvaluator func(model any) any
 
+// Compiled reports whether a *rules.Expr runs as Go closures compiled
+// from its shape rather than on expr's VM.
+var Compiled func(x any) bool
+
 // Stopped returns the error for an evaluation its context stopped: it wraps
 // the context's cause (errors.Is(err, context.Canceled) or
 // context.DeadlineExceeded holds).
