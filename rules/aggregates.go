@@ -38,4 +38,8 @@ func (e *evaluator) BeginCounted(asOf time.Time, events []Event, counts []int, l
 	e.frame.Events = events
 	copy(e.frame.counts, counts)
 	copy(e.frame.lasts, lasts)
+	e.frame.types = e.frame.types[:0]
+	for i := range events {
+		e.frame.types = append(e.frame.types, e.model.eventTypes[events[i].Type])
+	}
 }

@@ -332,6 +332,22 @@ func (c *compiler) compile() {
 	c.compileHandoff()
 	c.fuse()
 	c.fastPhases()
+	m.eventTypes = map[string]*eventTypeInfo{}
+	info := func(t string) *eventTypeInfo {
+		if m.eventTypes[t] == nil {
+			m.eventTypes[t] = &eventTypeInfo{known: m.eventTypeSet == nil || m.eventTypeSet[t]}
+		}
+		return m.eventTypes[t]
+	}
+	for t, rs := range m.byEventType {
+		info(t).rules = rs
+	}
+	for t, cs := range m.countersByType {
+		info(t).counters = cs
+	}
+	for t := range m.eventTypeSet {
+		info(t)
+	}
 }
 
 // field converts a declared field, filling in its default.

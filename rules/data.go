@@ -149,6 +149,9 @@ func (m *Model) eventKeysKnown(fields map[string]any) bool {
 	}
 	n := 0
 	for _, f := range m.EventFields {
+		if n == len(fields) {
+			return true
+		}
 		if _, ok := fields[f.Name]; ok {
 			n++
 		}

@@ -37,6 +37,26 @@ type frame struct {
 	lasts  []time.Time
 	// budget is what the lead has left of the model's limits.
 	budget budget
+	// types[i] is what the model makes of Events[i].Type (nil: nothing).
+	types []*eventTypeInfo
+}
+
+// eventTypeInfo is what a model makes of an event type: the counter
+// slots it feeds, the event rules and gates that count it, and whether
+// it is a declared type (or the model declares none).
+type eventTypeInfo struct {
+	counters []int
+	rules    []*Rule
+	known    bool
+}
+
+// EventRules returns the event rules and event gates that count the i-th
+// event of the lead begun (Model.RulesForEvent of its type).
+func (e *evaluator) EventRules(i int) []*Rule {
+	if info := e.frame.types[i]; info != nil {
+		return info.rules
+	}
+	return nil
 }
 
 // frameVar is the environment name under which expressions reach the frame.
@@ -75,10 +95,28 @@ type evaluator struct {
 // with fields, or BindStruct, with structUnknowns) and its events carry
 // that the model does not declare.
 func (e *evaluator) Unknowns(structUnknowns []Unknown, fields map[string]any, events []Event) []Unknown {
-	if e.keysKnown && fields != nil {
-		fields = nil
+	m := e.model
+	if len(events) != len(e.frame.types) || len(events) > 0 && &events[0] != &e.frame.Events[0] {
+		if e.keysKnown {
+			fields = nil
+		}
+		return m.Unknowns(structUnknowns, fields, events)
 	}
-	return e.model.Unknowns(structUnknowns, fields, events)
+	// As Model.Unknowns does, with the event types looked up once (Begin).
+	dst, start := structUnknowns, len(structUnknowns)
+	if !e.keysKnown {
+		dst = m.unknownKeys(dst, start, UnknownKey, m.fieldNames, fields, "")
+	}
+	for i := range events {
+		ev := &events[i]
+		if info := e.frame.types[i]; m.eventTypeSet != nil && (info == nil || !info.known) {
+			dst = m.addUnknown(dst, start, UnknownEventType, ev.Type)
+		}
+		if !m.eventKeysKnown(ev.Fields) {
+			dst = m.unknownKeys(dst, start, UnknownEventKey, m.eventNames, ev.Fields, "")
+		}
+	}
+	return dst
 }
 
 func init() {

@@ -102,6 +102,9 @@ type Model struct {
 	// daysSinceLast()), computed in one pass over a lead's events.
 	counters       []counter
 	countersByType map[string][]int
+	// eventTypes joins, per event type, what the evaluator needs of it,
+	// so that each event costs one lookup (see eventTypeInfo).
+	eventTypes map[string]*eventTypeInfo
 	// limits bound the work of every evaluation (see Limits).
 	limits Limits
 }

@@ -26,6 +26,9 @@ type evaluator interface {
 	// Unknowns lists (unsorted) the data of the lead just bound and of its
 	// events that the model does not declare; see rules.Model.Unknowns.
 	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown
+	// EventRules returns the event rules and gates that count the i-th
+	// event of the lead begun: Model.RulesForEvent of its type.
+	EventRules(i int) []*rules.Rule
 	// SetEvent sets the event that event rules' conditions read.
 	SetEvent(e *rules.Event) error
 	// EvalLead evaluates the defines and the lead gates and rules.

@@ -430,7 +430,7 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 			}
 		}
 		e := &events[i]
-		rs := s.model.RulesForEvent(e.Type)
+		rs := ev.env.EventRules(i)
 		if len(rs) == 0 || e.At.After(asOf) {
 			continue
 		}

@@ -87,7 +87,12 @@ func (d *jsonDecoder) object() (map[string]any, bool) {
 	}
 	defer func() { d.depth-- }()
 	d.i++ // {
-	m := map[string]any{}
+	var m map[string]any
+	if d.depth == 1 {
+		m = make(map[string]any, 16) // a lead: room for its fields at once
+	} else {
+		m = map[string]any{}
+	}
 	d.space()
 	if d.i < len(d.data) && d.data[d.i] == '}' {
 		d.i++
