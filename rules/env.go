@@ -89,6 +89,8 @@ type evaluator struct {
 	// keysKnown is set by BindMap when every key of the lead's map is a
 	// field of the schema, so Unknowns need not look at them again.
 	keysKnown bool
+	// seen is BindJSON's scratch: the fields a line gave.
+	seen []bool
 }
 
 // Unknowns lists, unsorted, the data the lead just bound (by BindMap,
@@ -137,6 +139,7 @@ func (m *Model) newEvaluator() *evaluator {
 	e.frame.budget.reset()
 	e.machine.MemoryBudget = m.limits.MaxMemory
 	e.vals = make([]value, len(m.slots.names))
+	e.seen = make([]bool, len(m.Fields))
 	e.stale = make([]bool, len(m.slots.names))
 	return e
 }

@@ -23,6 +23,9 @@ type evaluator interface {
 	// BindMap and BindStruct set every field of the schema from the lead.
 	BindMap(lead map[string]any) error
 	BindStruct(lead any) error
+	// BindJSON sets every field from one NDJSON line, without a map, and
+	// returns the lead's id and events; false when the line needs BindMap.
+	BindJSON(line []byte) (id string, events []rules.Event, ok bool)
 	// Unknowns lists (unsorted) the data of the lead just bound and of its
 	// events that the model does not declare; see rules.Model.Unknowns.
 	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown

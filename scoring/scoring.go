@@ -69,6 +69,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
@@ -168,6 +169,8 @@ type evaluation struct {
 	// held is set when a recycle's hold-down keeps the lead from the
 	// sales-ready stage.
 	held bool
+	// bound is set when the lead's fields are already bound (BindJSON).
+	bound bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -244,12 +247,48 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	return res, nil
 }
 
+func init() {
+	evalhook.ScoreJSON = func(s any, line []byte, asOf time.Time) (any, string, bool, error) {
+		return s.(*Scorer).scoreJSON(line, asOf)
+	}
+}
+
+// scoreJSON is Score for a lead given as one NDJSON line, decoded straight
+// into the evaluator when the line is plain (see rules' BindJSON); ok is
+// false, and nothing done, when it is not.
+func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
+	ev := s.pool.Get().(*evaluation)
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, &Error{LeadID: id, Err: fmt.Errorf("internal error (please report it): %v", r)}
+			ev = s.newEvaluation()
+		}
+		ev.bound = false
+		s.pool.Put(ev)
+	}()
+	id, events, ok := ev.env.BindJSON(line)
+	if !ok {
+		return nil, "", false, nil
+	}
+	ev.env.SetContext(nil)
+	lead := Lead{ID: id, Events: events}
+	res = &Result{LeadID: id, AsOf: asOf}
+	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, true)
+	ev.bound = true
+	if err := s.evaluate(ev, lead, asOf, res); err != nil {
+		return nil, id, true, &Error{LeadID: id, Err: err}
+	}
+	return res, id, true, nil
+}
+
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
 	m, env := s.model, ev.env
 	if err := env.Stopped(); err != nil {
 		return err
 	}
-	if err := begin(env, lead, asOf, ev.counted); err != nil {
+	if ev.bound {
+		env.Begin(asOf, lead.Events)
+	} else if err := begin(env, lead, asOf, ev.counted); err != nil {
 		return err
 	}
 	if s.unknown != IgnoreUnknown {

@@ -7,6 +7,7 @@ package evalhook
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // NewEvaluator returns a new evaluator for a *rules.Model: one goroutine's
@@ -22,6 +23,13 @@ var NewPlainEvaluator func(model any) any
 // Compiled reports whether a *rules.Expr runs as Go closures compiled
 // from its shape rather than on expr's VM.
 var Compiled func(x any) bool
+
+// ScoreJSON scores one NDJSON line with a *scoring.Scorer as of a time,
+// decoding it straight into the evaluator (rules' BindJSON): it returns
+// the *scoring.Result or the error Score would, and the lead's id, or
+// ok false when the line needs the general path (decode, then Score).
+// Package scoring sets it when it is initialised.
+var ScoreJSON func(scorer any, line []byte, asOf time.Time) (res any, id string, ok bool, err error)
 
 // Stopped returns the error for an evaluation its context stopped: it wraps
 // the context's cause (errors.Is(err, context.Canceled) or

@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -41,7 +42,7 @@ var bom = []byte("\ufeff")
 // range.
 func DecodeJSON(data []byte) (scoring.Lead, error) {
 	data = bytes.TrimPrefix(data, bom) // a byte-order mark, as Windows tools write
-	if obj, ok := decodeObject(data); ok {
+	if obj, ok := jsonscan.DecodeObject(data); ok {
 		return FromMap(obj)
 	}
 	return decodeJSONPlain(data)

@@ -10,13 +10,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"github.com/leadscore/leadscore/internal/leadgen"
 )
 
-// decodeObject agrees with encoding/json wherever it does not give up.
+// jsonscan.DecodeObject agrees with encoding/json wherever it does not give up.
 func checkDecodeObject(t *testing.T, data []byte) bool {
 	t.Helper()
-	fast, ok := decodeObject(data)
+	fast, ok := jsonscan.DecodeObject(data)
 	if !ok {
 		return false
 	}

@@ -1,4 +1,12 @@
-package leadfile
+// Package jsonscan decodes JSON in one pass, without reflection, into the
+// values encoding/json gives an interface{} (float64 numbers, []any lists,
+// map[string]any objects), or piece by piece for callers that know what
+// they expect. It gives up (reports false) on anything but plain, valid
+// JSON: broken syntax, a key given twice, a number out of range, text with
+// invalid UTF-8 or a lone surrogate, deep nesting; callers then decode with
+// encoding/json, whose errors they word. Tests check it against
+// encoding/json on any input.
+package jsonscan
 
 import (
 	"strconv"
@@ -7,37 +15,65 @@ import (
 	"unsafe"
 )
 
-// decodeObject decodes a JSON object into the map encoding/json would give
-// (float64 numbers, []any lists, map[string]any objects), in one pass and
-// without reflection. It reports false, giving up, on anything but a
-// plain, valid object: broken JSON, a key given twice, a number out of
-// range, text with invalid UTF-8 or a lone surrogate, deep nesting. The
-// caller then decodes with encoding/json, whose errors it words; so the
-// two agree on every row (FuzzDecodeObject checks it).
-func decodeObject(data []byte) (map[string]any, bool) {
-	d := jsonDecoder{data: data}
-	d.space()
-	if d.i >= len(d.data) || d.data[d.i] != '{' {
+// DecodeObject decodes a JSON object into the map encoding/json gives.
+func DecodeObject(data []byte) (map[string]any, bool) {
+	d := Decoder{data: data}
+	d.Space()
+	if d.Peek() != '{' {
 		return nil, false
 	}
 	v, ok := d.object()
 	if !ok {
 		return nil, false
 	}
-	d.space()
-	return v, d.i == len(d.data)
+	d.Space()
+	return v, d.End()
 }
 
-type jsonDecoder struct {
+// Decoder reads a JSON text piece by piece.
+type Decoder struct {
 	data  []byte
 	i     int
 	depth int
 }
 
+// NewDecoder returns a decoder at the start of data.
+func NewDecoder(data []byte) *Decoder { return &Decoder{data: data} }
+
+// Peek returns the next byte, or 0 at the end.
+func (d *Decoder) Peek() byte {
+	if d.i < len(d.data) {
+		return d.data[d.i]
+	}
+	return 0
+}
+
+// Skip moves past one byte.
+func (d *Decoder) Skip() { d.i++ }
+
+// End reports whether the whole text has been read.
+func (d *Decoder) End() bool { return d.i == len(d.data) }
+
+// Offset returns the position of the next byte.
+func (d *Decoder) Offset() int { return d.i }
+
+// Value reads any value.
+func (d *Decoder) Value() (any, bool) { return d.value() }
+
+// Text reads a string; Peek must be '"'.
+func (d *Decoder) Text() (string, bool) { return d.string() }
+
+// Number reads a number, as encoding/json converts it.
+func (d *Decoder) Number() (float64, bool) { return d.number() }
+
+// Literal reads the word true, false or null.
+func (d *Decoder) Literal(word string) bool { return d.literal(word) }
+
 // maxDepth bounds nesting; deeper input is left to encoding/json.
 const maxDepth = 64
 
-func (d *jsonDecoder) space() {
+// Space skips white space.
+func (d *Decoder) Space() {
 	for d.i < len(d.data) {
 		switch d.data[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -48,7 +84,7 @@ func (d *jsonDecoder) space() {
 	}
 }
 
-func (d *jsonDecoder) value() (any, bool) {
+func (d *Decoder) value() (any, bool) {
 	if d.i >= len(d.data) {
 		return nil, false
 	}
@@ -62,7 +98,8 @@ func (d *jsonDecoder) value() (any, bool) {
 	case c == '[':
 		return d.array()
 	case c == '-' || '0' <= c && c <= '9':
-		return d.number()
+		f, ok := d.number()
+		return f, ok
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -73,7 +110,7 @@ func (d *jsonDecoder) value() (any, bool) {
 	return nil, false
 }
 
-func (d *jsonDecoder) literal(word string) bool {
+func (d *Decoder) literal(word string) bool {
 	if len(d.data)-d.i < len(word) || string(d.data[d.i:d.i+len(word)]) != word {
 		return false
 	}
@@ -81,7 +118,7 @@ func (d *jsonDecoder) literal(word string) bool {
 	return true
 }
 
-func (d *jsonDecoder) object() (map[string]any, bool) {
+func (d *Decoder) object() (map[string]any, bool) {
 	if d.depth++; d.depth > maxDepth {
 		return nil, false
 	}
@@ -93,7 +130,7 @@ func (d *jsonDecoder) object() (map[string]any, bool) {
 	} else {
 		m = map[string]any{}
 	}
-	d.space()
+	d.Space()
 	if d.i < len(d.data) && d.data[d.i] == '}' {
 		d.i++
 		return m, true
@@ -109,25 +146,25 @@ func (d *jsonDecoder) object() (map[string]any, bool) {
 		if _, dup := m[key]; dup {
 			return nil, false
 		}
-		d.space()
+		d.Space()
 		if d.i >= len(d.data) || d.data[d.i] != ':' {
 			return nil, false
 		}
 		d.i++
-		d.space()
+		d.Space()
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		m[key] = v
-		d.space()
+		d.Space()
 		if d.i >= len(d.data) {
 			return nil, false
 		}
 		switch d.data[d.i] {
 		case ',':
 			d.i++
-			d.space()
+			d.Space()
 		case '}':
 			d.i++
 			return m, true
@@ -137,14 +174,14 @@ func (d *jsonDecoder) object() (map[string]any, bool) {
 	}
 }
 
-func (d *jsonDecoder) array() (any, bool) {
+func (d *Decoder) array() (any, bool) {
 	if d.depth++; d.depth > maxDepth {
 		return nil, false
 	}
 	defer func() { d.depth-- }()
 	d.i++ // [
 	list := []any{}
-	d.space()
+	d.Space()
 	if d.i < len(d.data) && d.data[d.i] == ']' {
 		d.i++
 		return list, true
@@ -155,14 +192,14 @@ func (d *jsonDecoder) array() (any, bool) {
 			return nil, false
 		}
 		list = append(list, v)
-		d.space()
+		d.Space()
 		if d.i >= len(d.data) {
 			return nil, false
 		}
 		switch d.data[d.i] {
 		case ',':
 			d.i++
-			d.space()
+			d.Space()
 		case ']':
 			d.i++
 			return list, true
@@ -174,7 +211,7 @@ func (d *jsonDecoder) array() (any, bool) {
 
 // number reads a number as JSON writes it and converts it as encoding/json
 // does (strconv.ParseFloat).
-func (d *jsonDecoder) number() (any, bool) {
+func (d *Decoder) number() (float64, bool) {
 	start, b := d.i, d.data
 	i := d.i
 	if b[i] == '-' {
@@ -191,12 +228,12 @@ func (d *jsonDecoder) number() (any, bool) {
 	case i < len(b) && b[i] == '0':
 		i++
 	case !digits():
-		return nil, false
+		return 0, false
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if !digits() {
-			return nil, false
+			return 0, false
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -205,19 +242,19 @@ func (d *jsonDecoder) number() (any, bool) {
 			i++
 		}
 		if !digits() {
-			return nil, false
+			return 0, false
 		}
 	}
 	d.i = i
 	f, err := strconv.ParseFloat(unsafe.String(&b[start], i-start), 64)
 	if err != nil {
-		return nil, false
+		return 0, false
 	}
 	return f, true
 }
 
 // string reads a string; d.data[d.i] is its opening quote.
-func (d *jsonDecoder) string() (string, bool) {
+func (d *Decoder) string() (string, bool) {
 	b := d.data
 	start := d.i + 1
 	i := start
@@ -245,7 +282,7 @@ func (d *jsonDecoder) string() (string, bool) {
 }
 
 // escaped reads the rest of a string that has escapes, from b[i] = '\\'.
-func (d *jsonDecoder) escaped(start, i int) (string, bool) {
+func (d *Decoder) escaped(start, i int) (string, bool) {
 	b := d.data
 	out := append(make([]byte, 0, i-start+16), b[start:i]...)
 	for i < len(b) {
