@@ -2,6 +2,7 @@ package rules
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/jsonscan"
@@ -41,7 +42,7 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 			if d.Peek() != '"' {
 				return "", nil, false
 			}
-			key, ok := d.Text()
+			key, ok := d.RawText() // looked up, not kept
 			if !ok {
 				return "", nil, false
 			}
@@ -74,7 +75,7 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 					return "", nil, false
 				}
 				seenEvents = true
-				events, ok = jsonEvents(d)
+				events, ok = e.jsonEvents(d)
 			default:
 				i, known := m.fieldIndex[key]
 				if !known || seen[i] {
@@ -127,13 +128,13 @@ func (e *evaluator) jsonField(d *jsonscan.Decoder, i int) bool {
 		e.setSlot(i, f.Default) // null counts as missing
 		return true
 	case c == '"':
-		s, ok := d.Text()
+		s, ok := d.RawText()
 		if !ok {
 			return false
 		}
 		switch f.Type {
 		case dsl.TypeString:
-			v.s = s
+			v.s = e.text(s)
 		case dsl.TypeTime:
 			t, err := dsl.ParseTime(s)
 			if err != nil {
@@ -187,11 +188,11 @@ func (e *evaluator) jsonField(d *jsonscan.Decoder, i int) bool {
 				if d.Peek() != '"' {
 					return false
 				}
-				s, ok := d.Text()
+				s, ok := d.RawText()
 				if !ok {
 					return false
 				}
-				own = append(own, s)
+				own = append(own, e.text(s))
 				d.Space()
 				if d.Peek() == ',' {
 					d.Skip()
@@ -217,7 +218,7 @@ func (e *evaluator) jsonField(d *jsonscan.Decoder, i int) bool {
 
 // jsonEvents reads the list of events: each an object with "type" and
 // "at" (RFC 3339), its other keys the event's fields.
-func jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
+func (e *evaluator) jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
 	switch d.Peek() {
 	case 'n':
 		return nil, d.Literal("null")
@@ -233,7 +234,7 @@ func jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
 		return []Event{}, true
 	}
 	for {
-		ev, ok := jsonEvent(d)
+		ev, ok := e.jsonEvent(d)
 		if !ok {
 			return nil, false
 		}
@@ -252,7 +253,8 @@ func jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
 	}
 }
 
-func jsonEvent(d *jsonscan.Decoder) (Event, bool) {
+func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
+	m := e.model
 	var ev Event
 	if d.Peek() != '{' {
 		return ev, false
@@ -267,7 +269,7 @@ func jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 		if d.Peek() != '"' {
 			return ev, false
 		}
-		key, ok := d.Text()
+		key, ok := d.RawText() // copied below if kept
 		if !ok {
 			return ev, false
 		}
@@ -282,12 +284,17 @@ func jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 			if key == "type" && seenType || key == "at" && seenAt || d.Peek() != '"' {
 				return ev, false
 			}
-			s, ok := d.Text()
+			s, ok := d.RawText()
 			if !ok || s == "" {
 				return ev, false
 			}
 			if key == "type" {
-				ev.Type, seenType = s, true
+				if info := m.eventTypes[s]; info != nil {
+					ev.Type = info.name
+				} else {
+					ev.Type = strings.Clone(s)
+				}
+				seenType = true
 			} else {
 				t, err := dsl.ParseTime(s)
 				if err != nil {
@@ -299,9 +306,20 @@ func jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 			if _, dup := ev.Fields[key]; dup {
 				return ev, false
 			}
-			v, ok := d.Value()
-			if !ok {
+			var v any
+			if d.Peek() == '"' {
+				s, ok := d.RawText()
+				if !ok {
+					return ev, false
+				}
+				v = e.boxedText(s)
+			} else if v, ok = d.Value(); !ok {
 				return ev, false
+			}
+			if i, declared := m.eventIndex[key]; declared {
+				key = m.EventFields[i].Name
+			} else {
+				key = strings.Clone(key)
 			}
 			if ev.Fields == nil {
 				ev.Fields = make(map[string]any, 4)
@@ -320,4 +338,39 @@ func jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 		}
 		return ev, false
 	}
+}
+
+// maxShared bounds the texts an evaluator keeps to share from lead to lead.
+const maxShared = 4096
+
+// text returns s as a string of its own, the one read before when s was
+// (titles, industries, countries repeat from lead to lead).
+func (e *evaluator) text(s string) string {
+	if t, ok := e.texts[s]; ok {
+		return t
+	}
+	t := strings.Clone(s)
+	if e.texts == nil {
+		e.texts = map[string]string{}
+	}
+	if len(e.texts) < maxShared {
+		e.texts[t] = t
+	}
+	return t
+}
+
+// boxedText is text, boxed as an event field's value.
+func (e *evaluator) boxedText(s string) any {
+	if v, ok := e.boxed[s]; ok {
+		return v
+	}
+	t := strings.Clone(s)
+	var v any = t
+	if e.boxed == nil {
+		e.boxed = map[string]any{}
+	}
+	if len(e.boxed) < maxShared {
+		e.boxed[t] = v
+	}
+	return v
 }

@@ -335,7 +335,7 @@ func (c *compiler) compile() {
 	m.eventTypes = map[string]*eventTypeInfo{}
 	info := func(t string) *eventTypeInfo {
 		if m.eventTypes[t] == nil {
-			m.eventTypes[t] = &eventTypeInfo{known: m.eventTypeSet == nil || m.eventTypeSet[t]}
+			m.eventTypes[t] = &eventTypeInfo{name: t, known: m.eventTypeSet == nil || m.eventTypeSet[t]}
 		}
 		return m.eventTypes[t]
 	}

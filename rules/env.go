@@ -45,6 +45,7 @@ type frame struct {
 // slots it feeds, the event rules and gates that count it, and whether
 // it is a declared type (or the model declares none).
 type eventTypeInfo struct {
+	name     string
 	counters []int
 	rules    []*Rule
 	known    bool
@@ -89,8 +90,11 @@ type evaluator struct {
 	// keysKnown is set by BindMap when every key of the lead's map is a
 	// field of the schema, so Unknowns need not look at them again.
 	keysKnown bool
-	// seen is BindJSON's scratch: the fields a line gave.
-	seen []bool
+	// seen is BindJSON's scratch: the fields a line gave; texts and boxed
+	// are the texts it read before, shared from lead to lead (see intern).
+	seen  []bool
+	texts map[string]string
+	boxed map[string]any
 }
 
 // Unknowns lists, unsorted, the data the lead just bound (by BindMap,

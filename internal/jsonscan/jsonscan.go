@@ -63,6 +63,27 @@ func (d *Decoder) Value() (any, bool) { return d.value() }
 // Text reads a string; Peek must be '"'.
 func (d *Decoder) Text() (string, bool) { return d.string() }
 
+// RawText reads a string like Text, but without copying it when it has no
+// escapes: the string then shares the decoder's bytes, so the caller must
+// not keep it (it may look it up, parse it or copy it).
+func (d *Decoder) RawText() (string, bool) {
+	b := d.data
+	start := d.i + 1
+	for i := start; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			d.i = i + 1
+			if i == start {
+				return "", true
+			}
+			return unsafe.String(&b[start], i-start), true
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return d.string() // the general case, copied
+		}
+	}
+	return "", false
+}
+
 // Number reads a number, as encoding/json converts it.
 func (d *Decoder) Number() (float64, bool) { return d.number() }
 
