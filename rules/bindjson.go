@@ -17,7 +17,8 @@ import (
 // without its type or time, broken JSON, a key given twice, or for a
 // model with nested fields. The caller then decodes the line into a map
 // and binds that (BindMap), which finds the problems and words them; on
-// the lines it takes, BindJSON binds exactly what that path binds.
+// the lines it takes, BindJSON binds exactly what that path binds. The
+// events are the evaluator's, valid until the next BindJSON.
 func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 	m := e.model
 	if m.nested || !e.fast() {
@@ -29,6 +30,7 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 		return "", nil, false
 	}
 	d.Skip()
+	e.used = 0
 	present := e.frame.present
 	clear(present)
 	seen := e.seen[:len(m.Fields)]
@@ -228,10 +230,13 @@ func (e *evaluator) jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
 	}
 	d.Skip()
 	d.Space()
-	var events []Event
+	events := e.events[:0]
+	if events == nil {
+		events = []Event{}
+	}
 	if d.Peek() == ']' {
 		d.Skip()
-		return []Event{}, true
+		return events, true
 	}
 	for {
 		ev, ok := e.jsonEvent(d)
@@ -239,6 +244,7 @@ func (e *evaluator) jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
 			return nil, false
 		}
 		events = append(events, ev)
+		e.events = events
 		d.Space()
 		switch d.Peek() {
 		case ',':
@@ -322,7 +328,7 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 				key = strings.Clone(key)
 			}
 			if ev.Fields == nil {
-				ev.Fields = make(map[string]any, 4)
+				ev.Fields = e.eventMap()
 			}
 			ev.Fields[key] = v
 		}
@@ -373,4 +379,24 @@ func (e *evaluator) boxedText(s string) any {
 		e.boxed[t] = v
 	}
 	return v
+}
+
+// maxMaps bounds the maps an evaluator keeps for events' fields.
+const maxMaps = 256
+
+// eventMap returns an empty map for an event's fields, one of the
+// evaluator's when it has one to spare.
+func (e *evaluator) eventMap() map[string]any {
+	if e.used < len(e.maps) {
+		m := e.maps[e.used]
+		clear(m)
+		e.used++
+		return m
+	}
+	m := make(map[string]any, 4)
+	if len(e.maps) < maxMaps {
+		e.maps = append(e.maps, m)
+		e.used++
+	}
+	return m
 }

@@ -95,6 +95,11 @@ type evaluator struct {
 	seen  []bool
 	texts map[string]string
 	boxed map[string]any
+	// events and maps are BindJSON's events and their fields' maps,
+	// reused from lead to lead (used: how many maps this lead took).
+	events []Event
+	maps   []map[string]any
+	used   int
 }
 
 // Unknowns lists, unsorted, the data the lead just bound (by BindMap,
