@@ -121,9 +121,9 @@ func TestScoreJSONAgreesWithDecodeThenScore(t *testing.T) {
 	}
 }
 
-// FuzzScoreJSONAgreesWithDecodeThenScore checks the straight path on any
+// FuzzStraightNDJSONAgreesWithDecodeThenScore checks the straight path on any
 // line, with every model.
-func FuzzScoreJSONAgreesWithDecodeThenScore(f *testing.F) {
+func FuzzStraightNDJSONAgreesWithDecodeThenScore(f *testing.F) {
 	for _, l := range jsonLines(f)[:40] {
 		f.Add(l)
 	}
