@@ -32,9 +32,14 @@ func (e *evaluator) ResetBudget() { e.frame.budget.reset() }
 // instead of counting events: for callers that keep them up to date event
 // by event, such as score timelines. events are what event rules see.
 func (e *evaluator) BeginCounted(asOf time.Time, events []Event, counts []int, lasts []time.Time) {
+	e.mismatch = false
 	e.frame.budget.reset()
 	e.frame.AsOf = asOf
 	e.frame.Events = events
 	copy(e.frame.counts, counts)
 	copy(e.frame.lasts, lasts)
+	e.frame.types = e.frame.types[:0]
+	for i := range events {
+		e.frame.types = append(e.frame.types, e.model.eventTypes[events[i].Type])
+	}
 }

@@ -101,6 +101,8 @@ type compiler struct {
 	notHere map[string]string
 	// noClauses is set when compiling the leaves of a clause tree.
 	noClauses bool
+	// noFast keeps every expression on the VM (see slots).
+	noFast bool
 	// broken is set when the document had errors: it is compiled only to
 	// report every problem at once, and never run.
 	broken bool
@@ -207,6 +209,7 @@ func (c *compiler) compile() {
 		}
 	}
 	m.fieldNames = newNames(m.Fields)
+	m.nested = len(c.groups) > 0
 	c.eventVars = map[string]types.Type{"type": types.String, "at": types.TypeOf(time.Time{})}
 	for _, df := range doc.EventFields {
 		f := c.field(df)
@@ -216,6 +219,9 @@ func (c *compiler) compile() {
 		c.eventVars[f.Name] = goType(f.Type)
 	}
 	m.eventNames = newNames(m.EventFields)
+	for _, f := range m.EventFields {
+		m.eventNested = m.eventNested || f.path != nil
+	}
 	if len(m.EventTypes) > 0 {
 		m.eventTypeSet = map[string]bool{}
 		for _, t := range m.EventTypes {
@@ -240,6 +246,7 @@ func (c *compiler) compile() {
 		m.Categories = append(m.Categories, cat)
 		c.notHere[cat.Name] = "score categories can be read only in total, grades and stages"
 	}
+	c.slots()
 	c.notHere["total"] = "the total can be read only in grades and stages"
 	c.notHere["grade"] = "the grade can be read only in stages"
 	c.notHere["event"] = "event.* can be read only in the when of an event rule (a rule with event:)"
@@ -324,6 +331,23 @@ func (c *compiler) compile() {
 	}
 	c.compileHandoff()
 	c.fuse()
+	c.fastPhases()
+	m.eventTypes = map[string]*eventTypeInfo{}
+	info := func(t string) *eventTypeInfo {
+		if m.eventTypes[t] == nil {
+			m.eventTypes[t] = &eventTypeInfo{name: t, known: m.eventTypeSet == nil || m.eventTypeSet[t]}
+		}
+		return m.eventTypes[t]
+	}
+	for t, rs := range m.byEventType {
+		info(t).rules = rs
+	}
+	for t, cs := range m.countersByType {
+		info(t).counters = cs
+	}
+	for t := range m.eventTypeSet {
+		info(t)
+	}
 }
 
 // field converts a declared field, filling in its default.
@@ -433,7 +457,8 @@ func (c *compiler) defines() {
 			if rt := x.program.Node().Type(); rt != nil && rt.Kind() != reflect.Interface {
 				t = types.TypeOf(reflect.Zero(rt).Interface())
 			}
-			c.m.Defines = append(c.m.Defines, &Define{Name: d.Name.Value, Expr: x})
+			slot := c.m.slots.add(d.Name.Value, kindOf(x.program.Node().Type()))
+			c.m.Defines = append(c.m.Defines, &Define{Name: d.Name.Value, Expr: x, slot: slot})
 		}
 		c.lead[d.Name.Value] = t
 	}
@@ -522,6 +547,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 		return nil
 	}
 	x := &Expr{Source: e.Text, Pos: e.Pos, program: program, Name: sc.name, src: e}
+	c.attachFast(x, sc.want)
 	if sc.want == "bool" && !c.noClauses {
 		x.Clause = c.clauses(x, sc)
 	}

@@ -133,7 +133,38 @@ func (m *Model) EventUnknowns(dst []Unknown, from int, e *Event) []Unknown {
 	if m.eventTypeSet != nil && !m.eventTypeSet[e.Type] {
 		dst = m.addUnknown(dst, from, UnknownEventType, e.Type)
 	}
+	if m.eventKeysKnown(e.Fields) {
+		return dst
+	}
 	return m.unknownKeys(dst, from, UnknownEventKey, m.eventNames, e.Fields, "")
+}
+
+// eventKeysKnown reports, for a model without nested event fields, that
+// every key of an event's fields is a declared event field (or type or
+// at): as many of them are there as it has keys. Looking each up is
+// cheaper than walking the map.
+func (m *Model) eventKeysKnown(fields map[string]any) bool {
+	if m.eventNested || len(fields) > len(m.EventFields)+2 {
+		return false
+	}
+	n := 0
+	for _, f := range m.EventFields {
+		if n == len(fields) {
+			return true
+		}
+		if _, ok := fields[f.Name]; ok {
+			n++
+		}
+	}
+	if n < len(fields) {
+		if _, ok := fields["type"]; ok {
+			n++
+		}
+		if _, ok := fields["at"]; ok {
+			n++
+		}
+	}
+	return n == len(fields)
 }
 
 func (m *Model) unknownKeys(dst []Unknown, from int, kind UnknownKind, known names, data map[string]any, prefix string) []Unknown {

@@ -37,6 +37,27 @@ type frame struct {
 	lasts  []time.Time
 	// budget is what the lead has left of the model's limits.
 	budget budget
+	// types[i] is what the model makes of Events[i].Type (nil: nothing).
+	types []*eventTypeInfo
+}
+
+// eventTypeInfo is what a model makes of an event type: the counter
+// slots it feeds, the event rules and gates that count it, and whether
+// it is a declared type (or the model declares none).
+type eventTypeInfo struct {
+	name     string
+	counters []int
+	rules    []*Rule
+	known    bool
+}
+
+// EventRules returns the event rules and event gates that count the i-th
+// event of the lead begun (Model.RulesForEvent of its type).
+func (e *evaluator) EventRules(i int) []*Rule {
+	if info := e.frame.types[i]; info != nil {
+		return info.rules
+	}
+	return nil
 }
 
 // frameVar is the environment name under which expressions reach the frame.
@@ -48,12 +69,65 @@ const frameVar = "__frame"
 // not safe for concurrent use: give each goroutine its own (newEvaluator), and
 // reuse it from lead to lead.
 type evaluator struct {
-	model   *Model
+	model *Model
+	// vals holds the value of each slot (see slots.go); vars is the map
+	// expr's VM reads, brought up to date from vals (where stale says so)
+	// before a VM program runs.
+	vals    []value
+	stale   []bool
 	vars    map[string]any
 	frame   frame
 	machine vm.VM
-	// eventKeys[i] is "event."+EventFields[i].Name, built once.
-	eventKeys []string
+	// loop holds the element each enclosing predicate is at, for the
+	// closures of fast.go; bail is set when a closure gives up.
+	loop [maxLoopDepth]string
+	bail bool
+	// plain turns the closures off: every expression runs on the VM, as
+	// the differential tests need. mismatch does so for the rest of a lead
+	// when a slot received a value of another type than its kind.
+	plain    bool
+	mismatch bool
+	// keysKnown is set by BindMap when every key of the lead's map is a
+	// field of the schema, so Unknowns need not look at them again.
+	keysKnown bool
+	// seen is BindJSON's scratch: the fields a line gave; texts and boxed
+	// are the texts it read before, shared from lead to lead (see intern).
+	seen  []bool
+	texts map[string]string
+	boxed map[string]any
+	// events and maps are BindJSON's events and their fields' maps,
+	// reused from lead to lead (used: how many maps this lead took).
+	events []Event
+	maps   []map[string]any
+	used   int
+}
+
+// Unknowns lists, unsorted, the data the lead just bound (by BindMap,
+// with fields, or BindStruct, with structUnknowns) and its events carry
+// that the model does not declare.
+func (e *evaluator) Unknowns(structUnknowns []Unknown, fields map[string]any, events []Event) []Unknown {
+	m := e.model
+	if len(events) != len(e.frame.types) || len(events) > 0 && &events[0] != &e.frame.Events[0] {
+		if e.keysKnown {
+			fields = nil
+		}
+		return m.Unknowns(structUnknowns, fields, events)
+	}
+	// As Model.Unknowns does, with the event types looked up once (Begin).
+	dst, start := structUnknowns, len(structUnknowns)
+	if !e.keysKnown {
+		dst = m.unknownKeys(dst, start, UnknownKey, m.fieldNames, fields, "")
+	}
+	for i := range events {
+		ev := &events[i]
+		if info := e.frame.types[i]; m.eventTypeSet != nil && (info == nil || !info.known) {
+			dst = m.addUnknown(dst, start, UnknownEventType, ev.Type)
+		}
+		if !m.eventKeysKnown(ev.Fields) {
+			dst = m.unknownKeys(dst, start, UnknownEventKey, m.eventNames, ev.Fields, "")
+		}
+	}
+	return dst
 }
 
 func init() {
@@ -73,10 +147,50 @@ func (m *Model) newEvaluator() *evaluator {
 	e.frame.budget.limits = &m.limits
 	e.frame.budget.reset()
 	e.machine.MemoryBudget = m.limits.MaxMemory
-	for _, f := range m.EventFields {
-		e.eventKeys = append(e.eventKeys, "event."+f.Name)
-	}
+	e.vals = make([]value, len(m.slots.names))
+	e.seen = make([]bool, len(m.Fields))
+	e.stale = make([]bool, len(m.slots.names))
 	return e
+}
+
+func init() {
+	evalhook.Compiled = func(x any) bool { return x.(*Expr).fast != nil }
+	evalhook.NewPlainEvaluator = func(m any) any {
+		e := m.(*Model).newEvaluator()
+		e.plain = true
+		return e
+	}
+}
+
+// fast reports whether the closures may run.
+func (e *evaluator) fast() bool { return !e.plain && !e.mismatch }
+
+// setSlot sets slot k to x, as the VM would see it.
+func (e *evaluator) setSlot(k int, x any) {
+	if !e.vals[k].set(e.model.slots.kinds[k], x) {
+		e.mismatch = true
+	}
+	e.stale[k] = true
+}
+
+// sync brings the VM's map up to date for the slots a program reads.
+func (e *evaluator) sync(reads []int) {
+	for _, k := range reads {
+		if e.stale[k] {
+			e.vars[e.model.slots.names[k]] = e.vals[k].box(e.model.slots.kinds[k])
+			e.stale[k] = false
+		}
+	}
+}
+
+// syncAll brings the VM's map up to date for every slot.
+func (e *evaluator) syncAll() {
+	for k, stale := range e.stale {
+		if stale {
+			e.vars[e.model.slots.names[k]] = e.vals[k].box(e.model.slots.kinds[k])
+			e.stale[k] = false
+		}
+	}
 }
 
 // Model returns the model the environment evaluates.
@@ -88,6 +202,7 @@ func (e *evaluator) Model() *Model { return e.model }
 // BindStruct, which set every field of the schema: the lead's value, or the
 // field's default.
 func (e *evaluator) Begin(asOf time.Time, events []Event) {
+	e.mismatch, e.keysKnown = false, false
 	e.frame.budget.reset()
 	e.frame.AsOf = asOf
 	e.frame.Events = events
@@ -96,7 +211,7 @@ func (e *evaluator) Begin(asOf time.Time, events []Event) {
 
 func (e *evaluator) resetFields() {
 	for i, f := range e.model.Fields {
-		e.vars[f.Name] = f.Default
+		e.setSlot(i, f.Default)
 		e.frame.present[i] = false
 	}
 }
@@ -109,10 +224,33 @@ func (e *evaluator) Counts(at time.Time, window time.Duration) bool {
 
 // Set sets a variable that expressions read: a define's value, a category
 // score, "total" or "grade".
-func (e *evaluator) Set(name string, v any) { e.vars[name] = v }
+func (e *evaluator) Set(name string, v any) {
+	if k, ok := e.model.slots.index[name]; ok {
+		e.setSlot(k, v)
+		return
+	}
+	e.vars[name] = v
+}
+
+// setFloat sets a slot of kind float.
+func (e *evaluator) setFloat(k int, v float64) {
+	e.vals[k].f, e.vals[k].boxed, e.stale[k] = v, nil, true
+}
+
+// SetCategory sets the score of category i (by Index) that the total,
+// grades and stages read.
+func (e *evaluator) SetCategory(i int, score float64) { e.setFloat(e.model.categorySlots[i], score) }
+
+// SetTotal sets the total that grades and stages read.
+func (e *evaluator) SetTotal(total float64) { e.setFloat(e.model.totalSlot, total) }
 
 // Get returns a variable's current value.
-func (e *evaluator) Get(name string) any { return e.vars[name] }
+func (e *evaluator) Get(name string) any {
+	if k, ok := e.model.slots.index[name]; ok {
+		return e.vals[k].box(e.model.slots.kinds[k])
+	}
+	return e.vars[name]
+}
 
 // Present reports whether the current lead carried field i of the schema.
 func (e *evaluator) Present(i int) bool { return e.frame.present[i] }
@@ -143,24 +281,87 @@ func (e *LeadError) add(field, format string, args ...any) {
 }
 
 // err returns the problems as an error, or nil when there are none.
-func (e LeadError) err() error {
+func (e *LeadError) err() error {
 	if len(e.Problems) == 0 {
 		return nil
 	}
-	return &e
+	out := *e
+	return &out
+}
+
+// coerceInto converts v for a field of type t into dst without boxing it,
+// for the common cases, and reports whether it did; for the others, and
+// for every value Coerce refuses, it leaves dst alone and the caller calls
+// Coerce. A list is copied into a buffer the slot owns and reuses.
+func (e *evaluator) coerceInto(t dsl.FieldType, v any, dst *value) bool {
+	switch t {
+	case dsl.TypeString:
+		if x, ok := v.(string); ok {
+			dst.s, dst.boxed = x, v
+			return true
+		}
+	case dsl.TypeInt:
+		if x, ok := v.(float64); ok {
+			if i, ok := intOf(x); ok {
+				dst.i, dst.boxed = i, nil
+				return true
+			}
+		}
+	case dsl.TypeFloat:
+		if x, ok := v.(float64); ok && finite(x) {
+			dst.f, dst.boxed = x, v
+			return true
+		}
+	case dsl.TypeBool:
+		if x, ok := v.(bool); ok {
+			dst.b, dst.boxed = x, v
+			return true
+		}
+	case dsl.TypeTime:
+		if x, ok := v.(string); ok {
+			if tm, err := dsl.ParseTime(x); err == nil {
+				dst.t, dst.boxed = tm, nil
+				return true
+			}
+		}
+	case dsl.TypeList:
+		if x, ok := v.([]any); ok {
+			own := dst.own[:0]
+			for _, item := range x {
+				s, ok := item.(string)
+				if !ok {
+					return false
+				}
+				own = append(own, s)
+			}
+			if own == nil {
+				own = []string{}
+			}
+			dst.own = own
+			dst.l, dst.boxed = own, nil
+			return true
+		}
+	}
+	return false
 }
 
 // setField converts v for field i of the schema and sets it, or records why
 // not and sets the default.
 func (e *evaluator) setField(i int, v any, problems *LeadError) {
 	f := e.model.Fields[i]
+	if e.coerceInto(f.Type, v, &e.vals[i]) {
+		e.stale[i] = true
+		e.frame.present[i] = true
+		return
+	}
 	cv, err := Coerce(f.Type, v)
 	if err != nil {
 		problems.add(f.Name, "%v", err)
-		e.vars[f.Name], e.frame.present[i] = f.Default, false
+		e.setSlot(i, f.Default)
+		e.frame.present[i] = false
 		return
 	}
-	e.vars[f.Name] = cv
+	e.setSlot(i, cv)
 	e.frame.present[i] = true
 }
 
@@ -172,8 +373,12 @@ func (e *evaluator) setField(i int, v any, problems *LeadError) {
 // field, or a value of the wrong type, is an error naming the field.
 func (e *evaluator) BindMap(lead map[string]any) error {
 	var problems LeadError
+	hits := 0
 	for i, f := range e.model.Fields {
 		v, ok, err := lookup(lead, f)
+		if ok && f.path == nil {
+			hits++
+		}
 		if err != nil {
 			problems.add(f.Name, "%v", err)
 		}
@@ -181,11 +386,15 @@ func (e *evaluator) BindMap(lead map[string]any) error {
 			if f.Required && err == nil {
 				problems.add(f.Name, "required but missing")
 			}
-			e.vars[f.Name], e.frame.present[i] = f.Default, false
+			e.setSlot(i, f.Default)
+			e.frame.present[i] = false
 			continue
 		}
 		e.setField(i, v, &problems)
 	}
+	// Every key of the lead is a field when as many fields were found
+	// under their own key as the lead has keys (no key names a group).
+	e.keysKnown = hits == len(lead) && !e.model.nested
 	return problems.err()
 }
 
@@ -194,10 +403,12 @@ func (e *evaluator) BindMap(lead map[string]any) error {
 func (e *evaluator) SetEvent(ev *Event) error {
 	m := e.model
 	if m.readsEventType {
-		e.vars["event.type"] = ev.Type
+		k := m.eventTypeSlot
+		e.vals[k].s, e.vals[k].boxed, e.stale[k] = ev.Type, nil, true
 	}
 	if m.readsEventAt {
-		e.vars["event.at"] = ev.At
+		k := m.eventAtSlot
+		e.vals[k].t, e.vals[k].boxed, e.stale[k] = ev.At, nil, true
 	}
 	var problems LeadError
 	for _, i := range m.eventFieldsRead {
@@ -207,16 +418,16 @@ func (e *evaluator) SetEvent(ev *Event) error {
 			if err != nil {
 				problems.add(fmt.Sprintf("event %s at %s: %s", ev.Type, ev.At.Format(time.RFC3339), f.Name), "%v", err)
 			}
-			e.vars[e.eventKeys[i]] = f.Default
+			e.setSlot(m.eventSlots[i], f.Default)
 			continue
 		}
 		cv, err := Coerce(f.Type, v)
 		if err != nil {
 			problems.add(fmt.Sprintf("event %s at %s: %s", ev.Type, ev.At.Format(time.RFC3339), f.Name), "%v", err)
-			e.vars[e.eventKeys[i]] = f.Default
+			e.setSlot(m.eventSlots[i], f.Default)
 			continue
 		}
-		e.vars[e.eventKeys[i]] = cv
+		e.setSlot(m.eventSlots[i], cv)
 	}
 	return problems.err()
 }
@@ -225,12 +436,45 @@ func (e *evaluator) SetEvent(ev *Event) error {
 // their values, so rules that name them read them without recomputing.
 func (e *evaluator) EvalDefines() error {
 	for _, d := range e.model.Defines {
-		v, err := e.Eval(d.Expr)
-		if err != nil {
+		if err := e.evalDefine(d); err != nil {
 			return err
 		}
-		e.vars[d.Name] = v
 	}
+	return nil
+}
+
+// evalDefine evaluates a define into its slot.
+func (e *evaluator) evalDefine(d *Define) error {
+	k := d.slot
+	if f := d.Expr.fast; f != nil && e.fast() {
+		saved := e.frame.budget
+		v := &e.vals[k]
+		switch f.k {
+		case kindBool:
+			v.b = f.b(e)
+		case kindInt:
+			v.i = f.i(e)
+		case kindFloat:
+			v.f = f.f(e)
+		case kindString:
+			v.s = f.s(e)
+		case kindList:
+			v.l = f.l(e)
+		case kindTime:
+			v.t = f.t(e)
+		}
+		if !e.bail {
+			v.boxed, e.stale[k] = nil, true
+			return nil
+		}
+		e.bail = false
+		e.frame.budget = saved
+	}
+	out, err := e.run(d.Expr)
+	if err != nil {
+		return err
+	}
+	e.setSlot(k, out)
 	return nil
 }
 
@@ -260,6 +504,35 @@ func (e *EvalError) Unwrap() error { return e.Err }
 
 // Eval runs a compiled expression against the current lead.
 func (e *evaluator) Eval(x *Expr) (any, error) {
+	if f := x.fast; f != nil && e.fast() {
+		saved := e.frame.budget
+		var out any
+		switch f.k {
+		case kindBool:
+			out = f.b(e)
+		case kindInt:
+			out = f.i(e)
+		case kindFloat:
+			out = f.f(e)
+		case kindString:
+			out = f.s(e)
+		case kindList:
+			out = f.l(e)
+		case kindTime:
+			out = f.t(e)
+		}
+		if !e.bail {
+			return out, nil
+		}
+		e.bail = false
+		e.frame.budget = saved
+	}
+	return e.run(x)
+}
+
+// run runs an expression's program on the VM.
+func (e *evaluator) run(x *Expr) (any, error) {
+	e.sync(x.reads)
 	out, err := e.machine.Run(x.program, e.vars)
 	if err != nil {
 		pos := x.Pos
@@ -280,7 +553,15 @@ func (e *evaluator) Bool(x *Expr) (bool, error) {
 	if x == nil {
 		return true, nil
 	}
-	out, err := e.Eval(x)
+	if f := x.fast; f != nil && f.k == kindBool && e.fast() {
+		saved := e.frame.budget
+		if b := f.b(e); !e.bail {
+			return b, nil
+		}
+		e.bail = false
+		e.frame.budget = saved
+	}
+	out, err := e.run(x)
 	if err != nil {
 		return false, err
 	}
@@ -290,7 +571,21 @@ func (e *evaluator) Bool(x *Expr) (bool, error) {
 
 // Float runs a numeric expression.
 func (e *evaluator) Float(x *Expr) (float64, error) {
-	out, err := e.Eval(x)
+	if f := x.fast; f != nil && (f.k == kindFloat || f.k == kindInt) && e.fast() {
+		saved := e.frame.budget
+		var v float64
+		if f.k == kindFloat {
+			v = f.f(e)
+		} else {
+			v = float64(f.i(e))
+		}
+		if !e.bail {
+			return v, nil
+		}
+		e.bail = false
+		e.frame.budget = saved
+	}
+	out, err := e.run(x)
 	if err != nil {
 		return 0, err
 	}
@@ -311,13 +606,17 @@ func (e *evaluator) Float(x *Expr) (float64, error) {
 // position of the expression that failed.
 func (e *evaluator) EvalLead(gates, rules []bool) error {
 	f := &e.model.fused
+	if e.model.leadFast && e.fast() {
+		return e.evalLeadSeparately(gates, rules)
+	}
 	saved := e.frame.budget
 	if f.lead != nil {
+		e.syncAll()
 		out, err := e.machine.Run(f.lead.program, e.vars)
 		if vals, ok := out.([]any); err == nil && ok {
 			i := 0
 			for _, d := range e.model.Defines {
-				e.vars[d.Name] = vals[i]
+				e.setSlot(d.slot, vals[i])
 				i++
 			}
 			for _, g := range f.leadGates {
@@ -335,6 +634,11 @@ func (e *evaluator) EvalLead(gates, rules []bool) error {
 		}
 		e.frame.budget = saved // the separate programs redo the work, to name the one at fault
 	}
+	return e.evalLeadSeparately(gates, rules)
+}
+
+// evalLeadSeparately is the lead phase, expression by expression.
+func (e *evaluator) evalLeadSeparately(gates, rules []bool) error {
 	if err := e.EvalDefines(); err != nil {
 		return err
 	}
@@ -364,14 +668,15 @@ func (e *evaluator) EvalLead(gates, rules []bool) error {
 // stages[i] for each stage whose condition holds.
 func (e *evaluator) EvalLadder(stages []bool) (string, error) {
 	saved := e.frame.budget
-	if f := e.model.fused.ladder; f != nil {
+	if f := e.model.fused.ladder; f != nil && !(e.model.ladderFast && e.fast()) {
+		e.syncAll()
 		out, err := e.machine.Run(f.program, e.vars)
 		if vals, ok := out.([]any); err == nil && ok {
 			grade, _ := vals[0].(string)
 			for i := range e.model.Stages {
 				stages[i], _ = vals[i+1].(bool)
 			}
-			e.vars["grade"] = vals[0] // already boxed
+			e.setSlot(e.model.gradeSlot, vals[0]) // already boxed
 			return grade, nil
 		}
 		if err := e.stopped(); err != nil {
@@ -390,7 +695,8 @@ func (e *evaluator) EvalLadder(stages []bool) (string, error) {
 			break
 		}
 	}
-	e.vars["grade"] = grade
+	k := e.model.gradeSlot
+	e.vals[k].s, e.vals[k].boxed, e.stale[k] = grade, nil, true
 	for i, s := range e.model.Stages {
 		ok, err := e.Bool(s.When)
 		if err != nil {

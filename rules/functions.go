@@ -95,6 +95,10 @@ func (m *Model) counterSlot(last bool, typ string, window time.Duration) int {
 
 // countEvents fills the frame's counter slots in one pass over the events.
 func (f *frame) countEvents(m *Model) {
+	f.types = f.types[:0]
+	for i := range f.Events {
+		f.types = append(f.types, m.eventTypes[f.Events[i].Type])
+	}
 	if len(m.counters) == 0 {
 		return
 	}
@@ -102,7 +106,11 @@ func (f *frame) countEvents(m *Model) {
 	clear(f.lasts)
 	for i := range f.Events {
 		ev := &f.Events[i]
-		for _, k := range m.countersByType[ev.Type] {
+		info := f.types[i]
+		if info == nil {
+			continue
+		}
+		for _, k := range info.counters {
 			c := &m.counters[k]
 			switch {
 			case c.last:

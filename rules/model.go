@@ -74,6 +74,8 @@ type Model struct {
 	// fieldNames and eventNames say what each name of lead data is: a
 	// field, or a group of nested fields (company for company.size).
 	fieldNames, eventNames names
+	nested                 bool            // some field is nested (company.size)
+	eventNested            bool            // some event field is nested
 	eventTypeSet           map[string]bool // EventTypes as a set; nil: any type
 	suggestions            sync.Map        // unknown name -> did-you-mean, cached
 	// leadRules and eventRules split Rules for evaluation; byEventType maps
@@ -84,10 +86,25 @@ type Model struct {
 	readsEventType, readsEventAt bool
 	eventFieldsRead              []int // indexes in EventFields
 	fused                        fusedPhases
+	// slots name what expressions read (see slots.go); the others are
+	// the slots of the categories (by Index), the total, the grade and
+	// the event's type, time and fields (by index in EventFields).
+	slots                      slotTable
+	categorySlots, eventSlots  []int
+	totalSlot, gradeSlot       int
+	eventTypeSlot, eventAtSlot int
+	// leadFast and ladderFast tell that the lead phase (defines, lead
+	// gates and rules), or the ladder (grades and stages), runs expression
+	// by expression, most of them on closures (see fast.go), rather than
+	// as one fused program.
+	leadFast, ladderFast bool
 	// counters are the event aggregates expressions use (events(),
 	// daysSinceLast()), computed in one pass over a lead's events.
 	counters       []counter
 	countersByType map[string][]int
+	// eventTypes joins, per event type, what the evaluator needs of it,
+	// so that each event costs one lookup (see eventTypeInfo).
+	eventTypes map[string]*eventTypeInfo
 	// limits bound the work of every evaluation (see Limits).
 	limits Limits
 }
@@ -112,6 +129,7 @@ type Field struct {
 type Define struct {
 	Name string
 	Expr *Expr
+	slot int // where the evaluator keeps its value
 }
 
 // Category is a score category, clamped to [Min, Max] (infinite when the
@@ -176,6 +194,11 @@ type Expr struct {
 	Pos    dsl.Pos
 	// program is the compiled expression that the evaluator runs.
 	program *vm.Program
+	// fast holds the closures that compute what program does, nil when
+	// the expression has a shape they do not cover (see fast.go); reads
+	// lists the slots the program reads.
+	fast  *fastExpr
+	reads []int
 	// Clause is a condition split into its parts, for explanations; nil
 	// for expressions that are not conditions.
 	Clause *Clause

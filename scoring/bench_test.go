@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,4 +115,61 @@ func BenchmarkScoreParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkScoreInterleaved measures the engine (as scoring.New makes it,
+// and ignoring unknown data), the hand-written Go and the naive expr
+// approach in alternating slices of 100 leads, each first in turn, so
+// that all see the same load of a shared machine, and reports the ratios
+// of their times: engine/handwritten (the aim: at most 1.3) and
+// naive/engine (the aim: at least 5). One op is one slice of leads scored
+// each way.
+func BenchmarkScoreInterleaved(b *testing.B) {
+	leads := benchLeads(b)
+	s := bundledScorer(b)
+	ignoring := scoring.New(s.Model(), scoring.WithUnknownData(scoring.IgnoreUnknown))
+	naive := newNaiveScorer()
+	const slice = 100
+	var engine, engineIgnoring, hand, nv time.Duration
+	for i := 0; b.Loop(); i++ {
+		from := (i * slice) % (len(leads) - slice)
+		batch := leads[from : from+slice]
+		for k := range 4 {
+			start := time.Now()
+			switch (i + k) % 4 {
+			case 0:
+				for _, l := range batch {
+					if _, err := s.Score(l, asOf); err != nil {
+						b.Fatal(err)
+					}
+				}
+				engine += time.Since(start)
+			case 1:
+				for _, l := range batch {
+					if _, err := ignoring.Score(l, asOf); err != nil {
+						b.Fatal(err)
+					}
+				}
+				engineIgnoring += time.Since(start)
+			case 2:
+				for _, l := range batch {
+					handScore(l, asOf)
+				}
+				hand += time.Since(start)
+			case 3:
+				for _, l := range batch {
+					naive.score(l, asOf)
+				}
+				nv += time.Since(start)
+			}
+		}
+	}
+	perLead := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*slice) }
+	b.ReportMetric(perLead(engine), "engine-ns/lead")
+	b.ReportMetric(perLead(engineIgnoring), "ignoring-ns/lead")
+	b.ReportMetric(perLead(hand), "handwritten-ns/lead")
+	b.ReportMetric(perLead(nv), "naive-ns/lead")
+	b.ReportMetric(float64(engine)/float64(hand), "engine/handwritten")
+	b.ReportMetric(float64(engineIgnoring)/float64(hand), "ignoring/handwritten")
+	b.ReportMetric(float64(nv)/float64(engine), "naive/engine")
 }

@@ -23,6 +23,15 @@ type evaluator interface {
 	// BindMap and BindStruct set every field of the schema from the lead.
 	BindMap(lead map[string]any) error
 	BindStruct(lead any) error
+	// BindJSON sets every field from one NDJSON line, without a map, and
+	// returns the lead's id and events; false when the line needs BindMap.
+	BindJSON(line []byte) (id string, events []rules.Event, ok bool)
+	// Unknowns lists (unsorted) the data of the lead just bound and of its
+	// events that the model does not declare; see rules.Model.Unknowns.
+	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown
+	// EventRules returns the event rules and gates that count the i-th
+	// event of the lead begun: Model.RulesForEvent of its type.
+	EventRules(i int) []*rules.Rule
 	// SetEvent sets the event that event rules' conditions read.
 	SetEvent(e *rules.Event) error
 	// EvalLead evaluates the defines and the lead gates and rules.
@@ -31,9 +40,15 @@ type evaluator interface {
 	EvalDefines() error
 	// EvalLadder returns the grade and sets which stages' conditions hold.
 	EvalLadder(stages []bool) (string, error)
+	// Eval runs any expression; Bool a condition, Float a number.
+	Eval(x *rules.Expr) (any, error)
 	Bool(x *rules.Expr) (bool, error)
 	Float(x *rules.Expr) (float64, error)
 	Set(name string, v any)
+	// SetCategory and SetTotal set the scores grades and stages read,
+	// without boxing them.
+	SetCategory(i int, score float64)
+	SetTotal(total float64)
 	Get(name string) any
 	// Counts reports whether an event at this time counts for a window.
 	Counts(at time.Time, window time.Duration) bool
@@ -45,4 +60,10 @@ type evaluator interface {
 // newEvaluator returns an evaluator for m.
 func newEvaluator(m *rules.Model) evaluator {
 	return evalhook.NewEvaluator(m).(evaluator)
+}
+
+// newPlainEvaluator returns an evaluator for m that runs every expression
+// on expr's VM: the reference of the differential tests.
+func newPlainEvaluator(m *rules.Model) evaluator {
+	return evalhook.NewPlainEvaluator(m).(evaluator)
 }

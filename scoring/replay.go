@@ -158,7 +158,7 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 		return 1
 	}
 	if !r.ready {
-		r.matcher = newEvaluator(r.s.model)
+		r.matcher = r.s.newEvaluation().env
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
 			return -1
 		}

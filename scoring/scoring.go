@@ -69,6 +69,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
@@ -108,6 +109,8 @@ type Scorer struct {
 	model   *rules.Model
 	unknown UnknownData
 	pool    sync.Pool // *evaluation
+	// plain runs every expression on expr's VM (see newPlainEvaluator).
+	plain bool
 }
 
 // Option configures a Scorer.
@@ -166,11 +169,17 @@ type evaluation struct {
 	// held is set when a recycle's hold-down keeps the lead from the
 	// sales-ready stage.
 	held bool
+	// bound is set when the lead's fields are already bound (BindJSON).
+	bound bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
+	env := newEvaluator
+	if s.plain {
+		env = newPlainEvaluator
+	}
 	return &evaluation{
-		env:      newEvaluator(s.model),
+		env:      env(s.model),
 		matches:  make([][]time.Duration, len(s.model.Rules)),
 		gateHits: make([]bool, len(s.model.Gates)),
 		ruleHits: make([]bool, len(s.model.Rules)),
@@ -238,16 +247,52 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	return res, nil
 }
 
+func init() {
+	evalhook.ScoreJSON = func(s any, line []byte, asOf time.Time) (any, string, bool, error) {
+		return s.(*Scorer).scoreJSON(line, asOf)
+	}
+}
+
+// scoreJSON is Score for a lead given as one NDJSON line, decoded straight
+// into the evaluator when the line is plain (see rules' BindJSON); ok is
+// false, and nothing done, when it is not.
+func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
+	ev := s.pool.Get().(*evaluation)
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, &Error{LeadID: id, Err: fmt.Errorf("internal error (please report it): %v", r)}
+			ev = s.newEvaluation()
+		}
+		ev.bound = false
+		s.pool.Put(ev)
+	}()
+	id, events, ok := ev.env.BindJSON(line)
+	if !ok {
+		return nil, "", false, nil
+	}
+	ev.env.SetContext(nil)
+	lead := Lead{ID: id, Events: events}
+	res = &Result{LeadID: id, AsOf: asOf}
+	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, true)
+	ev.bound = true
+	if err := s.evaluate(ev, lead, asOf, res); err != nil {
+		return nil, id, true, &Error{LeadID: id, Err: err}
+	}
+	return res, id, true, nil
+}
+
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
 	m, env := s.model, ev.env
 	if err := env.Stopped(); err != nil {
 		return err
 	}
-	if err := begin(env, lead, asOf, ev.counted); err != nil {
+	if ev.bound {
+		env.Begin(asOf, lead.Events)
+	} else if err := begin(env, lead, asOf, ev.counted); err != nil {
 		return err
 	}
 	if s.unknown != IgnoreUnknown {
-		if res.Unknown = unknowns(m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
+		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
 			return &UnknownDataError{Unknown: res.Unknown}
 		}
 	}
@@ -312,7 +357,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 		score := c.Clamp(raw[i])
 		res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
 		res.Total += score
-		env.Set(c.Name, score)
+		env.SetCategory(i, score)
 	}
 	if m.Total != nil {
 		if res.Total, err = env.Float(m.Total); err != nil {
@@ -324,7 +369,7 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	} else if !finite(res.Total) {
 		return fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", res.Total)
 	}
-	env.Set("total", res.Total)
+	env.SetTotal(res.Total)
 	if err := env.Stopped(); err != nil {
 		return err
 	}
@@ -374,6 +419,24 @@ func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
 	return out
 }
 
+// boundUnknowns is unknowns for the lead env has just bound, which may
+// know already that every key of the lead's map is a field.
+func boundUnknowns(env evaluator, m *rules.Model, lead Lead) []rules.Unknown {
+	var out []rules.Unknown
+	switch f := lead.Fields.(type) {
+	case map[string]any:
+		out = env.Unknowns(nil, f, lead.Events)
+	case nil:
+		out = env.Unknowns(nil, nil, lead.Events)
+	default:
+		out = env.Unknowns(m.StructUnknowns(f), nil, lead.Events)
+	}
+	if len(out) > 1 {
+		rules.SortUnknowns(out)
+	}
+	return out
+}
+
 // begin starts a lead in env: its as-of time, its events (or the values of
 // the event aggregates, when counted is set) and its fields.
 func begin(env evaluator, lead Lead, asOf time.Time, counted *counted) error {
@@ -406,7 +469,7 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 			}
 		}
 		e := &events[i]
-		rs := s.model.RulesForEvent(e.Type)
+		rs := ev.env.EventRules(i)
 		if len(rs) == 0 || e.At.After(asOf) {
 			continue
 		}

@@ -56,6 +56,7 @@ var commands = []command{
 	{"report", "the joint review on one self-contained HTML page: definition, change, backtest, funnel, attribution", runReport},
 	{"lsp", "a language server for editors: check's problems as you type, inside expressions too", runLSP},
 	{"schema", "print the JSON Schema of rule files (--tests: of test files) for editors", runSchema},
+	{"bench", "what a model costs: time per lead, and the cost of each rule, on sample leads", runBench},
 	{"version", "print the version of leadscore", runVersion},
 }
 

@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -41,6 +42,15 @@ var bom = []byte("\ufeff")
 // range.
 func DecodeJSON(data []byte) (scoring.Lead, error) {
 	data = bytes.TrimPrefix(data, bom) // a byte-order mark, as Windows tools write
+	if obj, ok := jsonscan.DecodeObject(data); ok {
+		return FromMap(obj)
+	}
+	return decodeJSONPlain(data)
+}
+
+// decodeJSONPlain is DecodeJSON with encoding/json alone: the path for
+// every row decodeObject gives up on, which words the errors.
+func decodeJSONPlain(data []byte) (scoring.Lead, error) {
 	var obj map[string]any
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return scoring.Lead{}, jsonError(err)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -315,16 +316,25 @@ func work(b *batch, src source, enc encoder, opts Options) {
 	for _, r := range b.rows {
 		b.sum.Rows++
 		var lead scoring.Lead
+		var res *scoring.Result
 		err := r.err
-		if err == nil {
+		done := false
+		if _, ndjson := src.(*ndjsonSource); ndjson && err == nil && opts.Dispositions == nil {
+			// The plain line, decoded straight into the evaluator.
+			var out any
+			out, lead.ID, done, err = evalhook.ScoreJSON(opts.Scorer, bytes.TrimPrefix(r.raw, bom), opts.AsOf)
+			res, _ = out.(*scoring.Result)
+		}
+		if err == nil && !done {
 			lead, err = src.decode(r)
 		}
-		var res *scoring.Result
-		if err == nil && opts.Dispositions != nil {
+		if err == nil && !done && opts.Dispositions != nil {
 			lead.Dispositions = opts.Dispositions(lead.ID)
 		}
-		if err == nil {
+		if err == nil && !done {
 			res, err = opts.Scorer.Score(lead, opts.AsOf)
+		}
+		if err != nil {
 			var se *scoring.Error
 			if errors.As(err, &se) {
 				err = se.Err // the row error names the lead already

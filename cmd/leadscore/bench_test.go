@@ -1,0 +1,45 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+)
+
+func TestBenchReportsEveryExpression(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01", "--rounds", "1")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "model b2b-saas, 1,000 leads (0 failed), as of 2026-10-01T00:00:00Z, 1 rounds, one core\n")
+	assert.Regexp(t, `scoring: [0-9,]+ ns per lead \([0-9,]+ leads a second\)`, out)
+	m, err := rules.CompileFile(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	// One line per define, rule with a condition, gate, grade and stage.
+	want := 0
+	for _, d := range m.Defines {
+		assert.Regexp(t, `\n\s+[0-9]+\s+define\s+`+regexp.QuoteMeta(d.Name)+`\s+compiled Go\n`, out)
+		want++
+	}
+	for _, r := range append(m.Gates, m.Rules...) {
+		if r.When != nil {
+			assert.Regexp(t, `\s+`+regexp.QuoteMeta(r.ID)+`\s+compiled Go\n`, out)
+			want++
+		}
+	}
+	want += len(m.Grades) - 1 + len(m.Stages) // the last grade has no condition
+	_, table, _ := strings.Cut(out, "runs as\n")
+	assert.Equal(t, want, strings.Count(table, "\n"))
+
+	// An expression the closures do not cover is said to run on the VM.
+	code, out, _ = leadscore(t, "", "bench", "--model", "../../scoring/testdata/shapes.yaml", "--leads", td("leads.ndjson"), "--rounds", "1")
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `rule\s+fit.split\s+expr VM\n`, out)
+
+	code, _, errOut = leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--model and --leads are required")
+}

@@ -1,0 +1,70 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// check fails unless DecodeObject, where it does not give up, gives what
+// encoding/json gives.
+func check(t *testing.T, data []byte) bool {
+	t.Helper()
+	got, ok := DecodeObject(data)
+	if !ok {
+		return false
+	}
+	var want map[string]any
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatalf("took %q, which encoding/json refuses: %v", data, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: got %#v, encoding/json %#v", data, got, want)
+	}
+	return true
+}
+
+func TestDecodeObject(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		took bool
+	}{
+		{`{}`, true},
+		{` {"a" : [1, -0.5, 2e3, true, false, null, "x", {"b": []}]} `, true},
+		{`{"a":"\u00e9\ud83d\ude00\n\t\"\\\/ é"}`, true},
+		{`{"a":1,"a":2}`, false},       // a key twice: encoding/json keeps the last without a word
+		{`{"a":{"b":1,"b":2}}`, false}, // at any depth
+		{`{"a":1e400}`, false},         // out of range
+		{`{"a":"\ud800"}`, false},      // a lone surrogate: encoding/json writes U+FFFD
+		{"{\"a\":\"\xff\"}", false},    // invalid UTF-8: the same
+		{`{"a":01}`, false},            // not JSON
+		{`{"a":1,}`, false},            // not JSON
+		{`{"a":1} {}`, false},          // two values
+		{`[1]`, false},                 // not an object
+		{`null`, false},                // not an object
+		{`{"a":"\u0000x"}`, true},      // an escaped NUL is text like any other
+		{`{"a":-}`, false},             // not a number
+		{"{\"a\":\"x\ny\"}", false},    // a raw line break in text
+	} {
+		if got := check(t, []byte(c.in)); got != c.took {
+			t.Errorf("%s: took %v, want %v", c.in, got, c.took)
+		}
+	}
+}
+
+func TestRawText(t *testing.T) {
+	for in, want := range map[string]string{`"plain"`: "plain", `""`: "", `"a\nb"`: "a\nb", `"é\u00e9"`: "éé"} {
+		d := NewDecoder([]byte(in))
+		got, ok := d.RawText()
+		if !ok || got != want || !d.End() {
+			t.Errorf("%s: got %q, %v, at end %v", in, got, ok, d.End())
+		}
+	}
+}
+
+// FuzzDecodeObject checks DecodeObject against encoding/json on any input.
+func FuzzDecodeObject(f *testing.F) {
+	f.Add([]byte(`{"id":"L1","n":[1,2.5,-3e-2],"o":{"p":null,"q":"\u00e9"}}`))
+	f.Add([]byte("{\"a\":\"\xff\\ud800\"}"))
+	f.Fuzz(func(t *testing.T, data []byte) { check(t, data) })
+}

@@ -1,0 +1,146 @@
+package leadfile_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/internal/leadgen"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// BenchmarkNDJSON compares what `leadscore score` does with an NDJSON file
+// (leadfile.Score: decode, score and write every lead, on every core) with
+// encoding/json alone, on one core, merely decoding every line of the same
+// file into a map. One op is the whole file (20,000 generated leads);
+// compare the ns/op of the two sub-benchmarks of one run.
+func BenchmarkNDJSON(b *testing.B) {
+	var data bytes.Buffer
+	require.NoError(b, leadgen.WriteNDJSON(&data, leadgen.New(5), 20000))
+	s := scorer(b)
+	b.Run("leadfile-score-all-cores", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(data.Len()))
+		for b.Loop() {
+			sum, err := leadfile.Score(leadfile.Options{Scorer: s, AsOf: asOf, Input: bytes.NewReader(data.Bytes()),
+				InputName: "leads.ndjson", Output: io.Discard})
+			if err != nil || sum.Scored != 20000 {
+				b.Fatal(err, sum)
+			}
+		}
+	})
+	b.Run("encoding-json-maps-one-core", func(b *testing.B) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		b.ReportAllocs()
+		b.SetBytes(int64(data.Len()))
+		for b.Loop() {
+			sc := bufio.NewScanner(bytes.NewReader(data.Bytes()))
+			sc.Buffer(nil, 1<<20)
+			for sc.Scan() {
+				var m map[string]any
+				if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkNDJSONInterleaved is BenchmarkNDJSON with the two measured in
+// turn within each op, each first in turn, so that both see the same load
+// of a shared machine; it reports leadfile's time over encoding/json's
+// (the aim: at most 0.4).
+func BenchmarkNDJSONInterleaved(b *testing.B) {
+	var data bytes.Buffer
+	require.NoError(b, leadgen.WriteNDJSON(&data, leadgen.New(5), 20000))
+	s := scorer(b)
+	var score, decode time.Duration
+	for i := 0; b.Loop(); i++ {
+		for k := range 2 {
+			start := time.Now()
+			if (i+k)%2 == 0 {
+				sum, err := leadfile.Score(leadfile.Options{Scorer: s, AsOf: asOf, Input: bytes.NewReader(data.Bytes()),
+					InputName: "leads.ndjson", Output: io.Discard})
+				if err != nil || sum.Scored != 20000 {
+					b.Fatal(err, sum)
+				}
+				score += time.Since(start)
+				continue
+			}
+			procs := runtime.GOMAXPROCS(1)
+			start = time.Now()
+			sc := bufio.NewScanner(bytes.NewReader(data.Bytes()))
+			sc.Buffer(nil, 1<<20)
+			for sc.Scan() {
+				var m map[string]any
+				if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+			decode += time.Since(start)
+			runtime.GOMAXPROCS(procs)
+		}
+	}
+	b.ReportMetric(float64(score)/float64(decode), "leadfile/encoding-json")
+}
+
+// BenchmarkCSVInterleaved is BenchmarkNDJSONInterleaved for CSV: a leads
+// file and its events file (20,000 generated leads), scored on every core,
+// against encoding/csv on one core merely reading both into maps (column
+// name to cell); it reports leadfile's time over encoding/csv's.
+func BenchmarkCSVInterleaved(b *testing.B) {
+	var leads, events bytes.Buffer
+	require.NoError(b, leadgen.WriteCSV(&leads, &events, leadgen.New(5), 20000))
+	s := scorer(b)
+	read := func(data []byte) {
+		r := csv.NewReader(bytes.NewReader(data))
+		r.ReuseRecord = false
+		header, err := r.Read()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := make(map[string]any, len(header))
+			for i, h := range header {
+				m[h] = rec[i]
+			}
+		}
+	}
+	var score, decode time.Duration
+	for i := 0; b.Loop(); i++ {
+		for k := range 2 {
+			start := time.Now()
+			if (i+k)%2 == 0 {
+				sum, err := leadfile.Score(leadfile.Options{Scorer: s, AsOf: asOf, Input: bytes.NewReader(leads.Bytes()),
+					InputName: "leads.csv", InputFormat: leadfile.CSV, Events: bytes.NewReader(events.Bytes()),
+					EventsName: "events.csv", Output: io.Discard})
+				if err != nil || sum.Scored != 20000 {
+					b.Fatal(err, sum)
+				}
+				score += time.Since(start)
+				continue
+			}
+			procs := runtime.GOMAXPROCS(1)
+			start = time.Now()
+			read(leads.Bytes())
+			read(events.Bytes())
+			decode += time.Since(start)
+			runtime.GOMAXPROCS(procs)
+		}
+	}
+	b.ReportMetric(float64(score)/float64(decode), "leadfile/encoding-csv")
+}
