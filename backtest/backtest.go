@@ -151,10 +151,10 @@ const (
 // New starts a backtest of the scorer's model against the outcomes, by lead id.
 func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtest, error) {
 	if opts.At.IsZero() {
-		return nil, errors.New("the backtest needs a snapshot time T0 (--at): every lead is scored as it stood then")
+		return nil, errors.New("the backtest needs a snapshot time T0 (Options.At): every lead is scored as it stood then")
 	}
 	if !opts.Until.IsZero() && !opts.Until.After(opts.At) {
-		return nil, fmt.Errorf("the end of the outcome window (--until %s) must come after the snapshot (--at %s)",
+		return nil, fmt.Errorf("the end of the outcome window, T1 (%s), must come after the snapshot T0 (%s)",
 			opts.Until.Format(time.RFC3339), opts.At.Format(time.RFC3339))
 	}
 	if opts.CreatedField == "" {
@@ -172,7 +172,7 @@ func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtes
 			for _, c := range m.Categories {
 				names = append(names, c.Name)
 			}
-			return nil, fmt.Errorf("--on %s: the model has no score category %q%s", c.On, c.On,
+			return nil, fmt.Errorf("the model has no score category %q to measure the capacity on%s", c.On,
 				dsl.DidYouMeanOr(c.On, names, "its categories are "+joinList(names)))
 		}
 		b.onCat = cat.Index

@@ -519,7 +519,7 @@ func (b *Backtest) notes(r *Report) []string {
 	notes := []string{fmt.Sprintf("Snapshot view: every lead is scored as it stood at %s (events after it unseen) and labelled with what happened after it, %s.",
 		r.At.Format(time.RFC3339), until)}
 	if r.Won == 0 {
-		notes = append(notes, "No lead in the backtest was won in the window, so precision, recall, lift, AUC, KS and information values have nothing to measure (— in tables, null in JSON); choose an earlier --at or a later --until.")
+		notes = append(notes, "No lead in the backtest was won in the window, so precision, recall, lift, AUC, KS and information values have nothing to measure (— in tables, null in JSON); choose an earlier snapshot T0 or a later end of the window T1.")
 	} else if r.Won == r.Leads.InBacktest {
 		notes = append(notes, "Every lead in the backtest was won, so nothing tells won leads from the rest (— in tables, null in JSON).")
 	}

@@ -140,3 +140,36 @@ func TestDiagnosticsAreSortedAndCounted(t *testing.T) {
 	}, lines)
 	assert.True(t, ds.HasErrors())
 }
+
+// LoadIn and LoadInFS read a model another file names the same way: from
+// the model's own directory, every name in messages under dir. On disk a
+// model in a subdirectory may not include, through a symbolic link, a file
+// beside that subdirectory; in memory the names come out as on disk.
+func TestLoadInReadsFromTheModelsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	require.NoError(t, os.MkdirAll(sub, 0o755))
+	model := strings.Replace(rootModel, "%s", "lists.yaml", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "model.yaml"), []byte(model), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "beside.yaml"), []byte("lists: {a: [x]}\n"), 0o644))
+	require.NoError(t, os.Symlink(filepath.Join("..", "beside.yaml"), filepath.Join(sub, "lists.yaml")))
+
+	_, err := dsl.LoadIn(dir, "sub/model.yaml")
+	require.Error(t, err)
+	assert.Equal(t, filepath.Join(dir, "sub", "model.yaml")+`:3:11: cannot include "lists.yaml": the path leads outside the rule directory (through a symbolic link); keep included files beside or below the main rule file`, err.Error())
+	assert.Equal(t, "", dsl.CheckIn(dir, "sub/model.yaml"))
+	assert.Equal(t, "the path leads out of that directory through a symbolic link", dsl.CheckIn(sub, "lists.yaml"))
+	assert.Equal(t, "the path leads out of that directory (..)", dsl.CheckIn(sub, "../beside.yaml"))
+
+	mem := fstest.MapFS{
+		"sub/model.yaml": {Data: []byte(model)},
+		"sub/lists.yaml": {Data: []byte("list: {a: [x]}\n")},
+	}
+	for _, name := range []string{"sub/model.yaml", "./sub/model.yaml"} {
+		_, err = dsl.LoadInFS(mem, "/work/rules", name)
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), filepath.Join("/work/rules", "sub", "lists.yaml")+`:1:1: unknown key "list" in an included file`), err.Error())
+	}
+	assert.Equal(t, "no such file", dsl.CheckInFS(mem, "sub/other.yaml"))
+	assert.Equal(t, "it is not a file", dsl.CheckInFS(fstest.MapFS{"d.yaml/x": {}}, "d.yaml"))
+}

@@ -21,6 +21,11 @@ import (
 )
 
 func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	return attributeAs(commandLine("attribute"), args, stdout, stderr)
+}
+
+// attributeAs runs attribute for c: its messages name c's flags.
+func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
 	journeysFile := fs.String("journeys", "", "journeys: NDJSON, or CSV with --touches")
 	pathsFile := fs.String("paths", "", "aggregated channel paths (path;total_conversions;total_conversion_value;total_null), for data-driven models")
@@ -68,7 +73,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore attribute: "+format+"\n", a...)
+		fmt.Fprintf(stderr, c.name+": "+format+"\n", a...)
 		return exitUsage
 	}
 	set := map[string]bool{}
@@ -86,11 +91,11 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	for _, name := range []string{"delimiter", "path-separator", "columns"} {
 		if set[name] {
-			return fail("--%s describes a --paths file; journeys have their own columns", name)
+			return fail("%s describes a %s file; journeys have their own columns", c.flag(name), c.flag("paths"))
 		}
 	}
 	if (*journeysFile == "") == (*leadsFile == "") {
-		return fail("give one of --journeys, --leads (with --model and --outcomes) or --paths")
+		return fail("give one of %s, %s (with %s and %s) or %s", c.flag("journeys"), c.flag("leads"), c.flag("model"), c.flag("outcomes"), c.flag("paths"))
 	}
 	var ms []attribution.Model
 	var dataDriven []string // markov and shapley credit channels, from the journeys' paths
@@ -101,7 +106,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		m, err := attribution.ParseModel(spec)
 		if err != nil {
-			return fail("--models: %v", err)
+			return fail("%s: %v", c.flag("models"), err)
 		}
 		ms = append(ms, m)
 	}
@@ -112,7 +117,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *lookback != "" {
 		d, err := dsl.ParseDuration(*lookback)
 		if err != nil {
-			return fail("--lookback: %v", err)
+			return fail("%s: %v", c.flag("lookback"), err)
 		}
 		opts.Lookback = d
 	}
@@ -140,11 +145,11 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	switch *format {
 	case "table", "markdown", "csv", "json", "html":
 	default:
-		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
+		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
 	}
 
 	if *transitionsOut != "" && !hasMarkov(dataDriven) {
-		return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
+		return fail("%s writes Markov chains; add one to %s, such as markov:2 or markov:auto", c.flag("transitions-out"), c.flag("models"))
 	}
 	rep := attribution.NewReport(ms, opts, costs)
 	var credit *attribution.CreditWriter
@@ -195,9 +200,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = readJourneys(*journeysFile, *touchesFile, add)
 	} else {
 		if *model == "" {
-			return fail("--leads needs --model, the rule file that says when a lead is sales-ready")
+			return fail("%s needs %s, the rule file that says when a lead is sales-ready", c.flag("leads"), c.flag("model"))
 		}
-		asOf, aerr := asOfTime(*at)
+		asOf, aerr := asOfTime(c.flag("at"), *at)
 		if aerr != nil {
 			return fail("%v", aerr)
 		}
@@ -205,7 +210,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if scorer == nil {
 			return code
 		}
-		if err := checkTouchFields(scorer, *model, *campaignField, *channelField); err != nil {
+		if err := checkTouchFields(c, scorer, *model, *campaignField, *channelField); err != nil {
 			return fail("%v", err)
 		}
 		tf := &touchFields{campaign: *campaignField, channel: *channelField}
@@ -249,12 +254,12 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return add(*leadsFile, line, j, err)
 		})
 		if err == nil {
-			for _, w := range tf.warnings() {
-				fmt.Fprintf(stderr, "leadscore attribute: warning: %s\n", w)
+			for _, w := range tf.warnings(c) {
+				fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
 				rep.Warnings = append(rep.Warnings, w)
 			}
 			for _, line := range unknown.Lines() {
-				fmt.Fprintf(stderr, "leadscore attribute: warning: %s\n", line)
+				fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, line)
 				rep.Warnings = append(rep.Warnings, line+" (the model does not declare it, so no rule read it)")
 			}
 		}
@@ -271,7 +276,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 		if channels, err = attribution.RunPaths(p, dataDriven, 0); err != nil {
-			return fail("--models: %v", err)
+			return fail("%s: %v", c.flag("models"), err)
 		}
 		if *transitionsOut != "" {
 			if err := writeFile(*transitionsOut, channels.WriteTransitions); err != nil {
@@ -280,7 +285,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		if credit != nil {
 			if err := credit.AddPaths(channels); err != nil {
-				return fail("--credit-out: %v", err)
+				return fail("%s: %v", c.flag("credit-out"), err)
 			}
 		}
 		if n, v := rep.Total.Credit[0].Conversions-channels.Conversions, rep.Total.Credit[0].Revenue-channels.Value; n > 1e-9 {
@@ -290,7 +295,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if credit != nil {
 		if err := credit.Flush(); err != nil {
-			return fail("--credit-out: %v", err)
+			return fail("%s: %v", c.flag("credit-out"), err)
 		}
 	}
 	switch *format {
@@ -535,16 +540,16 @@ type touchFields struct {
 // checkTouchFields makes sure the model declares the touch fields as
 // string event fields, so that a typo in a flag or a model that calls them
 // otherwise is caught before any lead is read.
-func checkTouchFields(s *scoring.Scorer, model, campaign, channel string) error {
+func checkTouchFields(c caller, s *scoring.Scorer, model, campaign, channel string) error {
 	m := s.Model()
 	var names []string
 	for _, f := range m.EventFields {
 		names = append(names, f.Name)
 	}
-	for _, c := range []struct{ flag, name string }{{"--campaign-field", campaign}, {"--channel-field", channel}} {
+	for _, tf := range []struct{ flag, name string }{{c.flag("campaign-field"), campaign}, {c.flag("channel-field"), channel}} {
 		var found *rules.Field
 		for _, f := range m.EventFields {
-			if f.Name == c.name {
+			if f.Name == tf.name {
 				found = f
 			}
 		}
@@ -553,30 +558,31 @@ func checkTouchFields(s *scoring.Scorer, model, campaign, channel string) error 
 			if len(names) > 0 {
 				declared = "it declares " + strings.Join(names, ", ")
 			}
-			return fmt.Errorf("%s %s: the model %s has no event field %q (%s)%s", c.flag, c.name, model, c.name, declared,
-				dsl.DidYouMeanOr(c.name, names, "name one of its event fields, or declare "+c.name+" under events in the model"))
+			return fmt.Errorf("%s %s: the model %s has no event field %q (%s)%s", tf.flag, tf.name, model, tf.name, declared,
+				dsl.DidYouMeanOr(tf.name, names, "name one of its event fields, or declare "+tf.name+" under events in the model"))
 		}
 		if found.Type != dsl.TypeString {
-			return fmt.Errorf("%s %s: the event field %q of the model %s is a %s; touches need a string field", c.flag, c.name, c.name, model, found.Type)
+			return fmt.Errorf("%s %s: the event field %q of the model %s is a %s; touches need a string field", tf.flag, tf.name, tf.name, model, found.Type)
 		}
 	}
 	return nil
 }
 
-// warnings says what the counts of events suggest went wrong.
-func (tf *touchFields) warnings() []string {
+// warnings says what the counts of events suggest went wrong, naming c's
+// flags that would put it right.
+func (tf *touchFields) warnings(c caller) []string {
 	switch {
 	case tf.events == 0:
 		return nil
 	case tf.withCampaign == 0 && tf.withChannel == 0:
-		return []string{fmt.Sprintf("none of the %d events carries a %q or %q field, so no event is a campaign touch and every conversion is credited to %q; name the event fields that hold them with --campaign-field and --channel-field",
-			tf.events, tf.campaign, tf.channel, attribution.NoTouch)}
+		return []string{fmt.Sprintf("none of the %d events carries a %q or %q field, so no event is a campaign touch and every conversion is credited to %q; name the event fields that hold them with %s and %s",
+			tf.events, tf.campaign, tf.channel, attribution.NoTouch, c.flag("campaign-field"), c.flag("channel-field"))}
 	case tf.withCampaign == 0:
-		return []string{fmt.Sprintf("none of the %d events carries a %q field, so campaigns are named after channels, such as \"(email)\"; name the event field that holds the campaign with --campaign-field",
-			tf.events, tf.campaign)}
+		return []string{fmt.Sprintf("none of the %d events carries a %q field, so campaigns are named after channels, such as \"(email)\"; name the event field that holds the campaign with %s",
+			tf.events, tf.campaign, c.flag("campaign-field"))}
 	case tf.withChannel == 0:
-		return []string{fmt.Sprintf("none of the %d events carries a %q field, so every touch is on channel \"(none)\"; name the event field that holds the channel with --channel-field",
-			tf.events, tf.channel)}
+		return []string{fmt.Sprintf("none of the %d events carries a %q field, so every touch is on channel \"(none)\"; name the event field that holds the channel with %s",
+			tf.events, tf.channel, c.flag("channel-field"))}
 	}
 	return nil
 }

@@ -21,6 +21,11 @@ import (
 )
 
 func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	return backtestAs(commandLine("backtest"), args, stdout, stderr)
+}
+
+// backtestAs runs backtest for c: its messages name c's flags.
+func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
 	model := fs.String("model", "", "rule file (required)")
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (or give the file as the argument)")
@@ -58,7 +63,7 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore backtest: "+format+"\n", a...)
+		fmt.Fprintf(stderr, c.name+": "+format+"\n", a...)
 		return exitUsage
 	}
 	switch {
@@ -68,64 +73,68 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("give one leads file, not %d", len(inputs)+min(1, len(*leadsFile)))
 	}
 	if *model == "" {
-		return fail("--model is required: the rule file to test")
+		return fail("%s is required: the rule file to test", c.flag("model"))
 	}
 	if *leadsFile == "" {
-		return fail("give the leads file, with their events (NDJSON, or CSV with --events)")
+		return fail("give the leads file, with their events (NDJSON, or CSV with %s)", c.flag("events"))
 	}
 	if *outcomesFile == "" {
-		return fail("--outcomes is required: the CRM outcomes (lead_id, opportunity, won, revenue, and optionally lost)")
+		return fail("%s is required: the CRM outcomes (lead_id, opportunity, won, revenue, and optionally lost)", c.flag("outcomes"))
 	}
 	if *at == "" {
-		return fail("--at is required: the snapshot time T0 every lead is scored at, such as --at 2026-07-01")
+		return fail("%[1]s is required: the snapshot time T0 every lead is scored at, such as %[1]s 2026-07-01", c.flag("at"))
 	}
 	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest}
 	var err error
 	if opts.At, err = dsl.ParseTime(*at); err != nil {
-		return fail("--at: %v", err)
+		return fail("%s: %v", c.flag("at"), err)
 	}
 	if *until != "" {
 		if opts.Until, err = dsl.ParseTime(*until); err != nil {
-			return fail("--until: %v", err)
+			return fail("%s: %v", c.flag("until"), err)
+		}
+		if !opts.Until.After(opts.At) {
+			return fail("the end of the outcome window (%s %s) must come after the snapshot (%s %s)",
+				c.flag("until"), opts.Until.Format(time.RFC3339), c.flag("at"), opts.At.Format(time.RFC3339))
 		}
 	}
 	if *bandWidth <= 0 {
-		return fail("--band-width: want a positive number of points, got %v", *bandWidth)
+		return fail("%s: want a positive number of points, got %v", c.flag("band-width"), *bandWidth)
 	}
 	if *capacity != "" {
 		if opts.Capacity, err = backtest.ParseCapacity(*capacity); err != nil {
-			return fail("--capacity: %v", err)
+			return fail("%s: %v", c.flag("capacity"), err)
 		}
 		opts.Capacity.On = *on
 		if *history != "" {
 			if opts.Capacity.History, err = dsl.ParseDuration(*history); err != nil {
-				return fail("--history: %v", err)
+				return fail("%s: %v", c.flag("history"), err)
 			}
 		}
 	} else if *on != "" || *history != "" {
-		return fail("--on and --history go with --capacity, such as --capacity 40/week --on fit")
+		return fail("%s and %s go with %s, such as %s 40/week %s fit", c.flag("on"), c.flag("history"), c.flag("capacity"), c.flag("capacity"), c.flag("on"))
 	}
 	if *suggest && *output == "" {
-		return fail("--suggest needs -o FILE, where to write the proposed rule file")
+		return fail("%s needs %s FILE, where to write the proposed rule file", c.flag("suggest"), c.flag("o"))
 	}
 	if !*suggest && *output != "" {
-		return fail("-o goes with --suggest: it names the proposed rule file")
+		return fail("%s goes with %s: it names the proposed rule file", c.flag("o"), c.flag("suggest"))
 	}
 	if *output != "" && sameFile(*output, *model) {
-		return fail("-o %s is the model itself; write the proposal to another file, and review it with leadscore diff", *output)
+		return fail("%s %s is the model itself; write the proposal to another file, and review it with leadscore diff", c.flag("o"), *output)
 	}
 	switch *format {
 	case "table", "markdown", "csv", "json", "html":
 	default:
-		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
+		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
 	}
 	referenceAt := opts.At
 	if *refAt != "" {
 		if *reference == "" {
-			return fail("--reference-at goes with --reference")
+			return fail("%s goes with %s", c.flag("reference-at"), c.flag("reference"))
 		}
 		if referenceAt, err = dsl.ParseTime(*refAt); err != nil {
-			return fail("--reference-at: %v", err)
+			return fail("%s: %v", c.flag("reference-at"), err)
 		}
 	}
 
@@ -137,8 +146,8 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		scorer = scorerFor(scorer.Model(), true)
 	}
 	if doc := scorer.Model().Document; *output != "" && doc != nil && len(doc.Files) > 1 && !sameDir(*output, *model) {
-		return fail("-o %s: the model includes %s, read from the model's directory; write the proposal beside the model, such as -o %s, so that it compiles",
-			*output, strings.Join(doc.Files[1:], ", "), filepath.Join(filepath.Dir(*model), strings.TrimSuffix(filepath.Base(*model), filepath.Ext(*model))+"-proposed.yaml"))
+		return fail("%[1]s %[2]s: the model includes %[3]s, read from the model's directory; write the proposal beside the model, such as %[1]s %[4]s, so that it compiles",
+			c.flag("o"), *output, strings.Join(doc.Files[1:], ", "), filepath.Join(filepath.Dir(*model), strings.TrimSuffix(filepath.Base(*model), filepath.Ext(*model))+"-proposed.yaml"))
 	}
 	outcomes := map[string]attribution.Outcome{}
 	n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
@@ -148,6 +157,9 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	problems := n.Failed
 	bt, err := backtest.New(scorer, outcomes, opts)
 	if err != nil {
+		if *on != "" && scorer.Model().Category(*on) == nil {
+			return fail("%s %s: %v", c.flag("on"), *on, err)
+		}
 		return fail("%v", err)
 	}
 	ctx := context.Background()
@@ -176,7 +188,7 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return nil
 		})
 		for _, l := range unknown.Lines() {
-			fmt.Fprintf(stderr, "leadscore backtest: warning: %s: %s\n", what, l)
+			fmt.Fprintf(stderr, "%s: warning: %s: %s\n", c.name, what, l)
 		}
 		return rows, failed, err
 	}
@@ -231,7 +243,7 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		s, proposed, err := bt.Suggest(ctx, *model, src, nil)
 		if err != nil {
-			return fail("--suggest: %v", err)
+			return fail("%s: %v", c.flag("suggest"), err)
 		}
 		if err := os.WriteFile(*output, proposed, 0o644); err != nil {
 			return fail("%v", err)
@@ -253,9 +265,9 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	c := rep.Leads
+	counts := rep.Leads
 	fmt.Fprintf(stderr, "%d lead rows read: %d failed, %d used = %d in the backtest + %d not created by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
-		rows, failed, c.Added, c.InBacktest, c.NotCreated, c.Decided, c.OpenOpportunity)
+		rows, failed, counts.Added, counts.InBacktest, counts.NotCreated, counts.Decided, counts.OpenOpportunity)
 	if *reference != "" {
 		fmt.Fprintf(stderr, "%d reference rows read: %d failed, %d scored\n", refRows, refFailed, rep.Drift.Reference)
 	}

@@ -91,7 +91,7 @@ func TestBacktestUsage(t *testing.T) {
 		{[]string{"--at", "June", small("leads.ndjson")}, `leadscore backtest: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "June"` + "\n"},
 		{[]string{"--at", "2026-06-01", "--capacity", "40", small("leads.ndjson")}, `leadscore backtest: --capacity: want how many leads sales can work, such as 40/week or 160/month, got "40"` + "\n"},
 		{[]string{"--at", "2026-06-01", "--on", "fit", small("leads.ndjson")}, "leadscore backtest: --on and --history go with --capacity, such as --capacity 40/week --on fit\n"},
-		{[]string{"--at", "2026-06-01", "--capacity", "5/week", "--on", "fitt", small("leads.ndjson")}, `leadscore backtest: --on fitt: the model has no score category "fitt"; did you mean "fit"?` + "\n"},
+		{[]string{"--at", "2026-06-01", "--capacity", "5/week", "--on", "fitt", small("leads.ndjson")}, `leadscore backtest: --on fitt: the model has no score category "fitt" to measure the capacity on; did you mean "fit"?` + "\n"},
 		{[]string{"--at", "2026-06-01", "--suggest", small("leads.ndjson")}, "leadscore backtest: --suggest needs -o FILE, where to write the proposed rule file\n"},
 		{[]string{"--at", "2026-06-01", "--suggest", "-o", small("tiny.yaml"), small("leads.ndjson")}, "leadscore backtest: -o " + small("tiny.yaml") + " is the model itself; write the proposal to another file, and review it with leadscore diff\n"},
 		{[]string{"--at", "2026-06-01"}, "leadscore backtest: give the leads file, with their events (NDJSON, or CSV with --events)\n"},

@@ -39,7 +39,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *model == "" || *leadsFile == "" {
 		return fail("--model and --leads are required: the rule file, and sample leads to measure it on")
 	}
-	asOf, err := asOfTime(*at)
+	asOf, err := asOfTime("--at", *at)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -65,12 +65,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if isTestFile(f) { // checked against its model, not run
 			res := scoringtest.RunFile(f, scoringtest.Options{CheckOnly: true})
 			reports = append(reports, fileReport{File: f, Model: res.Model, OK: res.Err == nil, Test: true})
-			var ds dsl.Diagnostics
-			if errors.As(res.Err, &ds) {
-				all = append(all, ds...)
-			} else if res.Err != nil {
-				all = append(all, &dsl.Diagnostic{Pos: dsl.Pos{File: f}, Message: res.Err.Error()})
-			}
+			all = append(all, res.Diagnostics()...) // as leadscore lsp shows them: see internal/langserver
 			continue
 		}
 		m, err := rules.CompileFile(f)

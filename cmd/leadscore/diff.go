@@ -22,6 +22,11 @@ import (
 )
 
 func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	return diffAs(commandLine("diff"), args, stdout, stderr)
+}
+
+// diffAs runs diff for c: its messages name c's flags.
+func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	leads := fs.String("leads", "", "leads to measure the change on (NDJSON, or CSV with --events)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
@@ -45,16 +50,16 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore diff: "+format+"\n", a...)
+		fmt.Fprintf(stderr, c.name+": "+format+"\n", a...)
 		return exitUsage
 	}
 	if len(specs) != 2 {
 		return fail("give two versions of the model, OLD and NEW (files or REV:PATH)")
 	}
 	if *format != "markdown" && *format != "json" && *format != "html" {
-		return fail("unknown --format %q; use markdown, json or html", *format)
+		return fail("unknown %s %q; use markdown, json or html", c.flag("format"), *format)
 	}
-	asOf, err := asOfTime(*at)
+	asOf, err := asOfTime(c.flag("at"), *at)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -54,7 +54,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *format != "text" && *format != "json" {
 		return fail("unknown --format %q; use text or json", *format)
 	}
-	asOf, err := asOfTime(*at)
+	asOf, err := asOfTime("--at", *at)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -16,6 +16,11 @@ import (
 )
 
 func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	return feedbackAs(commandLine("feedback"), args, stdout, stderr)
+}
+
+// feedbackAs runs feedback for c: its messages name c's flags.
+func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("feedback", flag.ContinueOnError)
 	model := fs.String("model", "", "rule file, with a handoff section (required)")
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
@@ -42,23 +47,23 @@ func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore feedback: "+format+"\n", a...)
+		fmt.Fprintf(stderr, c.name+": "+format+"\n", a...)
 		return exitUsage
 	}
 	switch {
 	case *model == "":
-		return fail("--model is required: the rule file whose hand-off sales judged")
+		return fail("%s is required: the rule file whose hand-off sales judged", c.flag("model"))
 	case *leadsFile == "":
-		return fail("--leads is required: the leads with their events")
+		return fail("%s is required: the leads with their events", c.flag("leads"))
 	case *dispositionsFile == "":
-		return fail("--dispositions is required: sales' verdicts, a CSV with lead_id, at, status, reason")
+		return fail("%s is required: sales' verdicts, a CSV with lead_id, at, status, reason", c.flag("dispositions"))
 	}
 	switch *format {
 	case "text", "markdown", "json", "csv", "html":
 	default:
-		return fail("unknown --format %q; use text, markdown, json, csv or html", *format)
+		return fail("unknown %s %q; use text, markdown, json, csv or html", c.flag("format"), *format)
 	}
-	asOf, err := asOfTime(*at)
+	asOf, err := asOfTime(c.flag("at"), *at)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -67,7 +72,7 @@ func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if m.Handoff == nil {
-		fmt.Fprintf(stderr, "leadscore feedback: warning: %s has no handoff section, so no rejection reason can be read and the SLA is not measured; add handoff: with sla, reasons and recycle\n", *model)
+		fmt.Fprintf(stderr, "%s: warning: %s has no handoff section, so no rejection reason can be read and the SLA is not measured; add handoff: with sla, reasons and recycle\n", c.name, *model)
 	}
 	scorer := scorerFor(m, *strict)
 	set, dn, code := readDispositions(*dispositionsFile, m, stderr)

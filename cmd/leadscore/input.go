@@ -16,14 +16,15 @@ import (
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
-// asOfTime reads --at: a date or RFC 3339 time, or now (to the second) when empty.
-func asOfTime(at string) (time.Time, error) {
+// asOfTime reads the time given with flag (--at, as the caller names it):
+// a date or RFC 3339 time, or now (to the second) when empty.
+func asOfTime(flag, at string) (time.Time, error) {
 	if at == "" {
 		return time.Now().UTC().Truncate(time.Second), nil
 	}
 	t, err := dsl.ParseTime(at)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--at: %v", err)
+		return time.Time{}, fmt.Errorf("%s: %v", flag, err)
 	}
 	return t, nil
 }

@@ -557,7 +557,7 @@ func TestTouchFieldWarnings(t *testing.T) {
 		{touchFields{campaign: "campaign", channel: "utm_source", events: 4, withCampaign: 1}, []string{
 			"none of the 4 events carries a \"utm_source\" field, so every touch is on channel \"(none)\"; name the event field that holds the channel with --channel-field"}},
 	} {
-		assert.Equal(t, c.want, c.tf.warnings())
+		assert.Equal(t, c.want, c.tf.warnings(commandLine("attribute")))
 	}
 }
 

@@ -78,7 +78,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != ""):
 		return fail("--until, --capacity, --backtest-leads and --backtest-outcomes go with --backtest-at")
 	}
-	asOf, err := asOfTime(*at)
+	asOf, err := asOfTime("--at", *at)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -90,14 +90,15 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	rep := jointReport{Definition: htmlreport.DefinitionOf(m)}
 	sections := []htmlreport.Section{htmlreport.DefinitionSection(rep.Definition, "definition.")}
 	status := exitOK
-	// part runs one command with --format json and keeps its report.
-	commands := map[string]func([]string, io.Reader, io.Writer, io.Writer) int{
-		"diff": runDiff, "backtest": runBacktest, "feedback": runFeedback, "attribute": runAttribute}
+	// part runs one command with --format json and keeps its report; the
+	// command's messages name report's flags, as reportParts maps them.
+	parts := reportParts(*backtestLeads != "", *backtestOutcomes != "")
 	part := func(into *json.RawMessage, v any, args ...string) bool {
 		var out bytes.Buffer
-		code := commands[args[0]](append(args[1:], "--format", "json"), nil, &out, stderr)
+		p := parts[args[0]]
+		code := p.run(p.caller, append(args[1:], "--format", "json"), &out, stderr)
 		if code == exitUsage {
-			fmt.Fprintf(stderr, "leadscore report: the %s part could not run (leadscore %s said why, above)\n", args[0], args[0])
+			fmt.Fprintf(stderr, "leadscore report: the %s part could not run (the reason is above)\n", args[0])
 			status = exitUsage
 			return false
 		}
@@ -181,6 +182,43 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	return status
+}
+
+// reportPart is a command report runs for a part, and how its flags are
+// called there.
+type reportPart struct {
+	run    func(c caller, args []string, stdout, stderr io.Writer) int
+	caller caller
+}
+
+// reportParts are the commands report runs, each with the map from its
+// flags to report's: the flags report fills from its own (backtest's --at
+// from --backtest-at; --leads and --outcomes from --backtest-leads and
+// --backtest-outcomes when given), and those report has no flag for ("").
+func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
+	notInReport := func(m map[string]string, names ...string) map[string]string {
+		for _, n := range names {
+			m[n] = ""
+		}
+		return m
+	}
+	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
+		"reference", "reference-events", "reference-at", "dispositions", "strict-data")
+	if backtestLeads {
+		bt["leads"] = "backtest-leads"
+		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file
+	}
+	if backtestOutcomes {
+		bt["outcomes"] = "backtest-outcomes"
+	}
+	return map[string]reportPart{
+		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data"))},
+		"backtest": {backtestAs, partOf("report", "backtest", bt)},
+		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data"))},
+		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",
+			"created-field", "campaign-field", "channel-field", "lookback", "conversion", "journeys-out", "credit-out", "transitions-out",
+			"delimiter", "path-separator", "columns"))},
+	}
 }
 
 // appendSet appends the flags (name, value pairs) whose value is set.

@@ -205,3 +205,91 @@ func TestReportUsageErrors(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, errOut, "the diff part could not run")
 }
+
+// report runs backtest, diff, feedback and attribute for its parts; their
+// messages name report's flags, the ones the person typed.
+func TestReportMessagesNameReportsFlags(t *testing.T) {
+	base := []string{"report", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--outcomes", td("outcomes.csv")}
+	renamed, _ := renamedModel(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--backtest-at", "2026-07-01", "--until", "2026-06-01"},
+			"leadscore report: the end of the outcome window (--until 2026-06-01T00:00:00Z) must come after the snapshot (--backtest-at 2026-07-01T00:00:00Z)\n"},
+		{[]string{"--backtest-at", "2026-07-01", "--until", "2026-07-01", "--backtest-outcomes", td("backtest/outcomes.csv"), "--backtest-leads", td("backtest/leads.ndjson")},
+			"leadscore report: the end of the outcome window (--until 2026-07-01T00:00:00Z) must come after the snapshot (--backtest-at 2026-07-01T00:00:00Z)\n"},
+		{[]string{"--backtest-at", "July"},
+			"leadscore report: --backtest-at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"July\"\n"},
+		{[]string{"--backtest-at", "2026-07-01", "--until", "soon"},
+			"leadscore report: --until: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"soon\"\n"},
+		{[]string{"--backtest-at", "2026-07-01", "--capacity", "40/fortnight"},
+			"leadscore report: --capacity: want how many leads sales can work, such as 40/week or 160/month, got \"40/fortnight\"\n"},
+		{[]string{"--at", "soon"},
+			"leadscore report: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"soon\"\n"},
+		// A model without the touch fields: the attribution part says which
+		// command's flag names them, as report has none.
+		{[]string{"--model", renamed, "--at", "2026-10-01"},
+			"leadscore report: leadscore attribute --campaign-field campaign: the model " + renamed + " has no event field \"campaign\" (it declares utm_campaign, utm_source, url, minutes); name one of its event fields, or declare campaign under events in the model\n"},
+	} {
+		code, out, errOut := leadscore(t, "", append(base, c.args...)...)
+		assert.Equal(t, exitUsage, code, "%v", c.args)
+		assert.Empty(t, out)
+		partFailed := regexp.MustCompile(`leadscore report: the (backtest|attribute) part could not run \(the reason is above\)\n$`)
+		if c.args[0] != "--at" {
+			assert.Regexp(t, partFailed, errOut, "%v", c.args)
+		}
+		assert.Equal(t, c.want, partFailed.ReplaceAllString(errOut, ""), "%v", c.args)
+	}
+
+	// The same mistakes on backtest's command line name backtest's flags.
+	code, _, errOut := leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "July", td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore backtest: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"July\"\n", errOut)
+
+	// Advice in a part's warnings names a flag the way its caller can use it.
+	tf := touchFields{campaign: "campaign", channel: "channel", events: 2}
+	assert.Equal(t, []string{"none of the 2 events carries a \"campaign\" or \"channel\" field, so no event is a campaign touch and every conversion is credited to \"(no touch)\"; name the event fields that hold them with leadscore attribute --campaign-field and leadscore attribute --channel-field"},
+		tf.warnings(reportParts(false, false)["attribute"].caller))
+}
+
+// Every flag report maps for a part is a flag of that part, mapped to a
+// flag of report or to none; and every flag of a part report does not map
+// is a flag of report too, so no message of a part can name a flag report
+// does not have as if it had it.
+func TestReportPartsMapOnlyRealFlags(t *testing.T) {
+	flags := func(cmd string) map[string]bool {
+		_, _, help := leadscore(t, "", cmd, "-h")
+		names := map[string]bool{}
+		for _, m := range regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`).FindAllStringSubmatch(help, -1) {
+			names[m[1]] = true
+		}
+		require.NotEmpty(t, names, cmd)
+		return names
+	}
+	report := flags("report")
+	for _, leads := range []bool{false, true} {
+		for _, outcomes := range []bool{false, true} {
+			for cmd, p := range reportParts(leads, outcomes) {
+				own := flags(cmd)
+				assert.Equal(t, cmd, p.caller.cmd)
+				assert.Equal(t, "leadscore report", p.caller.name)
+				for from, to := range p.caller.flags {
+					assert.True(t, own[from], "%s has no flag --%s", cmd, from)
+					assert.True(t, to == "" || report[to], "report has no flag --%s (for %s --%s)", to, cmd, from)
+				}
+				for f := range own {
+					if _, mapped := p.caller.flags[f]; !mapped {
+						assert.True(t, report[f], "%s --%s: report has no flag of that name; map it in reportParts", cmd, f)
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, "--backtest-at", reportParts(false, false)["backtest"].caller.flag("at"))
+	assert.Equal(t, "--backtest-leads", reportParts(true, false)["backtest"].caller.flag("leads"))
+	assert.Equal(t, "--leads", reportParts(false, true)["backtest"].caller.flag("leads"))
+	assert.Equal(t, "--backtest-outcomes", reportParts(false, true)["backtest"].caller.flag("outcomes"))
+	assert.Equal(t, "leadscore backtest --on", reportParts(false, false)["backtest"].caller.flag("on"))
+	assert.Equal(t, "--at", commandLine("backtest").flag("at"))
+}

@@ -55,7 +55,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) > 1 {
 		return fail("give one input file (or - for standard input), not %d", len(inputs))
 	}
-	asOf, err := asOfTime(*at)
+	asOf, err := asOfTime("--at", *at)
 	if err != nil {
 		return fail("%v", err)
 	}

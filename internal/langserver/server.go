@@ -11,7 +11,11 @@
 // its includes read from the editor when open there and from disk when not,
 // never from outside the rule file's directory; a file without leadscore:
 // at its top is an included file, checked through the open rule files that
-// include it. A *_test.yaml file is decoded as a test file.
+// include it. A test file (*_test.yaml, or a file of cases: without
+// leadscore:) is checked against its model as leadscore check checks it,
+// through the same function (scoringtest.RunText), so the two report the
+// same problems at the same places; problems in the model itself go to the
+// model's file.
 package langserver
 
 import (
@@ -22,9 +26,9 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -35,6 +39,7 @@ import (
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring/scoringtest"
 )
 
 // message is a JSON-RPC 2.0 request, response or notification.
@@ -275,18 +280,19 @@ func (s *server) update(doc textDocument) {
 		return // not a file: nothing to check against
 	}
 	s.docs[file] = doc
-	if isTestFile(file) || isRoot(doc.Text) {
+	if isTestDoc(file, doc.Text) || isRoot(doc.Text) {
 		s.check(file, doc)
 	}
 	s.recheckIncluders(file)
 }
 
-// recheckIncluders checks again the rule files open in the editor that
-// may include file (those in its directory or above): an included file is
-// checked through the rule files that include it.
+// recheckIncluders checks again the rule files and test files open in the
+// editor that may read file (those in its directory or above): an included
+// file is checked through the rule files that include it, a model through
+// its test files.
 func (s *server) recheckIncluders(file string) {
 	for other, d := range s.docs {
-		if other == file || isTestFile(other) || !isRoot(d.Text) {
+		if other == file || !isTestDoc(other, d.Text) && !isRoot(d.Text) {
 			continue
 		}
 		if rel, err := filepath.Rel(filepath.Dir(other), file); err == nil && filepath.IsLocal(rel) {
@@ -307,37 +313,47 @@ func isRoot(text string) bool {
 	return ok
 }
 
-func isTestFile(file string) bool {
-	return strings.HasSuffix(file, "_test.yaml") || strings.HasSuffix(file, "_test.yml")
+// isTestDoc tells a test file as leadscore check does: named *_test.yaml
+// (or .yml), or a YAML mapping with cases: and without leadscore:.
+func isTestDoc(file, text string) bool {
+	if dsl.IsTestFile(file) {
+		return true
+	}
+	var top map[string]any
+	if err := yaml.Unmarshal([]byte(text), &top); err != nil {
+		return false
+	}
+	_, cases := top["cases"]
+	_, model := top["leadscore"]
+	return cases && !model
 }
 
 // check finds the document's problems and publishes them, by file.
 func (s *server) check(file string, doc textDocument) {
 	byFile := map[string][]Diagnostic{file: {}}
+	// add files each problem under its file, named relative to dir.
 	add := func(ds dsl.Diagnostics, dir string) {
 		for _, d := range ds {
 			f := file
-			if d.Pos.File != "" && !isTestFile(file) {
+			if d.Pos.File != "" {
 				f = filepath.Join(dir, filepath.FromSlash(d.Pos.File))
 			}
 			byFile[f] = append(byFile[f], s.diagnostic(f, d))
 		}
 	}
 	dir := filepath.Dir(file)
-	if isTestFile(file) {
-		_, err := dsl.ParseTestFile(file, []byte(doc.Text))
-		add(asDiagnostics(err, file), dir)
+	fsys := s.overlay(file, doc.Text)
+	if isTestDoc(file, doc.Text) {
+		// What leadscore check reports for the file, with the editor's text
+		// of it and of any file it reads; names come with their directory.
+		res := scoringtest.RunText(fsys, dir, file, []byte(doc.Text), scoringtest.Options{CheckOnly: true})
+		add(res.Diagnostics(), "")
 	} else {
-		fsys, name, closeDir, err := s.overlay(file, doc.Text)
-		if err != nil {
-			add(dsl.Diagnostics{{Pos: dsl.Pos{File: filepath.Base(file), Line: 1, Col: 1}, Message: err.Error()}}, dir)
-		} else {
-			m, err := rules.CompileFS(fsys, name)
-			closeDir()
-			add(asDiagnostics(err, name), dir)
-			if m != nil {
-				add(rules.Lint(m), dir)
-			}
+		name := filepath.Base(file)
+		m, err := rules.CompileFS(fsys, name)
+		add(asDiagnostics(err, name), dir)
+		if m != nil {
+			add(rules.Lint(m), dir)
 		}
 	}
 	version := doc.Version
@@ -373,15 +389,11 @@ func asDiagnostics(err error, file string) dsl.Diagnostics {
 	return dsl.Diagnostics{{Pos: dsl.Pos{File: file, Line: 1, Col: 1}, Message: err.Error()}}
 }
 
-// overlay is the rule file's directory as the compiler reads it: the files
-// on disk, with those open in the editor as the editor has them; release
-// releases the directory.
-func (s *server) overlay(file, text string) (fsys fs.FS, name string, release func(), err error) {
+// overlay is the file's directory as the compiler reads it: the files on
+// disk, confined to it as dsl.DirFS confines them, with those open in the
+// editor as the editor has them.
+func (s *server) overlay(file, text string) fs.FS {
 	dir := filepath.Dir(file)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, "", nil, fmt.Errorf("cannot open the rule directory: %v", err)
-	}
 	mem := fstest.MapFS{}
 	for f, d := range s.docs {
 		if rel, err := filepath.Rel(dir, f); err == nil && filepath.IsLocal(rel) {
@@ -389,7 +401,7 @@ func (s *server) overlay(file, text string) (fsys fs.FS, name string, release fu
 		}
 	}
 	mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
-	return overlayFS{mem: mem, disk: root.FS()}, filepath.Base(file), func() { root.Close() }, nil
+	return overlayFS{mem: mem, disk: dsl.DirFS(dir)}
 }
 
 // overlayFS reads a file from mem when there, else from disk.
@@ -403,6 +415,50 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 		return o.mem.Open(name)
 	}
 	return o.disk.Open(name)
+}
+
+// Stat answers without opening the file (which may be a named pipe).
+func (o overlayFS) Stat(name string) (fs.FileInfo, error) {
+	if _, ok := o.mem[path.Clean(name)]; ok {
+		return o.mem.Stat(name)
+	}
+	return fs.Stat(o.disk, name)
+}
+
+// ReadDir lists the files on disk and those open in the editor.
+func (o overlayFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	disk, err := fs.ReadDir(o.disk, name)
+	mem, memErr := fs.ReadDir(o.mem, name)
+	if err != nil && memErr != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, e := range mem {
+		seen[e.Name()] = true
+	}
+	for _, e := range disk {
+		if !seen[e.Name()] {
+			mem = append(mem, e)
+		}
+	}
+	slices.SortFunc(mem, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return mem, nil
+}
+
+// Sub is the subdirectory dir, read the same way: an included file is
+// read from the directory of the rule file that includes it.
+func (o overlayFS) Sub(dir string) (fs.FS, error) {
+	disk, err := fs.Sub(o.disk, dir)
+	if err != nil {
+		return nil, err
+	}
+	mem := fstest.MapFS{}
+	for name, f := range o.mem {
+		if rest, ok := strings.CutPrefix(name, dir+"/"); ok {
+			mem[rest] = f
+		}
+	}
+	return overlayFS{mem: mem, disk: disk}, nil
 }
 
 // diagnostic places a problem: from its column over the word there.

@@ -200,13 +200,51 @@ func TestDiagnosticsFromTheCompiler(t *testing.T) {
 
 	// A test file is decoded as one.
 	testURI := uriOf(filepath.Join(dir, "leads_test.yaml"))
-	src := "model: leads.yaml\ncases:\n  - name: a\n    expect: {sales_redy: true}\n"
+	src := "model: leads.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    expect: {sales_redy: true}\n"
 	c.notify("textDocument/didOpen", open(testURI, src))
 	ds = c.diagnostics(testURI)
 	require.Len(t, ds, 1)
 	assert.Equal(t, at(t, src, "sales_redy", "sales_redy"), ds[0].Range.Start)
-	assert.Equal(t, Position{3, len("    expect: {") + len("sales_redy")}, ds[0].Range.End)
+	assert.Equal(t, Position{4, len("    expect: {") + len("sales_redy")}, ds[0].Range.End)
 	assert.Contains(t, ds[0].Message, `unknown key "sales_redy" in expect; did you mean "sales_ready"?`)
+
+	// And checked against its model, as the editor has it (the rule file is
+	// open, with the lax text, not on disk at all): a rule id it does not
+	// have, and a lead field it does not declare.
+	src = "model: leads.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    lead: {industri: software}\n    expect: {fired: [fit.bigg]}\n"
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": testURI, "version": 2},
+		"contentChanges": []any{map[string]any{"text": src}}})
+	ds = c.diagnostics(testURI)
+	require.Len(t, ds, 2, "%+v", ds)
+	assert.Equal(t, at(t, src, "industri", "industri"), ds[0].Range.Start)
+	assert.Equal(t, `the model declares no lead field "industri"; did you mean "industry"?`, ds[0].Message)
+	assert.Equal(t, at(t, src, "fit.bigg", "fit.bigg"), ds[1].Range.Start)
+	assert.Contains(t, ds[1].Message, `"fit.bigg"`)
+	assert.Contains(t, ds[1].Message, `did you mean "fit.big"?`)
+
+	// A model that is not there: at the model: line, as check says it.
+	src = "model: nosuch.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    expect: {fired: [fit.big]}\n"
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": testURI, "version": 3},
+		"contentChanges": []any{map[string]any{"text": src}}})
+	ds = c.diagnostics(testURI)
+	require.Len(t, ds, 1, "%+v", ds)
+	assert.Equal(t, Position{0, len("model: ")}, ds[0].Range.Start)
+	assert.Equal(t, "cannot load model nosuch.yaml: no such file; model: must name a file inside the directory of this test file, such as leads.yaml", ds[0].Message)
+
+	// Back to the real model, then a break in the model, made in the
+	// editor: the open test file is checked again, and the model's problem
+	// goes to the model's file.
+	src = "model: leads.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    expect: {fired: [fit.big]}\n"
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": testURI, "version": 4},
+		"contentChanges": []any{map[string]any{"text": src}}})
+	assert.Empty(t, c.diagnostics(testURI))
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 5},
+		"contentChanges": []any{map[string]any{"text": model}}})
+	assert.Len(t, c.diagnostics(uri), 2, "the model's own check")
+	ds = c.diagnostics(uri)
+	require.Len(t, ds, 2, "the test file's check: the model's problems, on the model")
+	assert.Equal(t, `unknown name "industy"; did you mean "industry"?`, ds[0].Message)
+	assert.Empty(t, c.diagnostics(testURI), "nothing wrong in the test file itself")
 
 	// What it does not do, it says; then it shuts down and exits cleanly.
 	resp := c.request("textDocument/hover", map[string]any{})

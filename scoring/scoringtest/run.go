@@ -14,7 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -81,8 +81,37 @@ func Find(paths []string) ([]string, error) {
 
 // RunFile runs the cases of one test file.
 func RunFile(path string, opts Options) *FileResult {
-	fr := &FileResult{File: path}
 	tf, err := dsl.LoadTestFile(path)
+	dir := filepath.Dir(path)
+	return run(&FileResult{File: path}, tf, err, dsl.DirFS(dir), dir, opts)
+}
+
+// RunText runs the cases of a test file held in memory, such as the text
+// in an editor: file names it in messages; its model, and the files that
+// includes, are read from fsys, the test file's directory, which dir names
+// in messages. RunText and RunFile check a file the same way, so an editor
+// shows what leadscore check and leadscore test report.
+func RunText(fsys fs.FS, dir, file string, text []byte, opts Options) *FileResult {
+	tf, err := dsl.ParseTestFile(file, text)
+	return run(&FileResult{File: file}, tf, err, fsys, dir, opts)
+}
+
+// Diagnostics returns the problems that kept the file from running, each
+// positioned: those of Err, or Err at the file when it has no position.
+func (fr *FileResult) Diagnostics() dsl.Diagnostics {
+	var ds dsl.Diagnostics
+	if errors.As(fr.Err, &ds) {
+		return ds
+	}
+	if fr.Err != nil {
+		return dsl.Diagnostics{{Pos: dsl.Pos{File: fr.File}, Message: fr.Err.Error()}}
+	}
+	return nil
+}
+
+// run checks a decoded test file against its model, read from fsys, and
+// runs its cases unless opts say to check only.
+func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, opts Options) *FileResult {
 	var diags dsl.Diagnostics
 	if err != nil {
 		if !errors.As(err, &diags) || tf == nil || tf.Model.Value == "" {
@@ -91,17 +120,16 @@ func RunFile(path string, opts Options) *FileResult {
 		}
 		// Go on: checking the cases against the model reports the rest.
 	}
-	dir := filepath.Dir(path)
-	if why := dsl.CheckIn(dir, tf.Model.Value); why != "" {
+	if why := dsl.CheckInFS(fsys, tf.Model.Value); why != "" {
 		// Refused, or missing: nothing of what the path points at is read.
 		diags = append(diags, tf.Diag(tf.Model.Pos, fmt.Sprintf("cannot load model %s: %s; model: must name a file inside the directory of this test file, such as %s",
-			tf.Model.Value, why, modelBeside(dir, tf.Model.Value))))
+			tf.Model.Value, why, modelBeside(fsys, tf.Model.Value))))
 		diags.Sort()
 		fr.Err = diags
 		return fr
 	}
 	fr.ModelFile = filepath.Join(dir, filepath.FromSlash(tf.Model.Value))
-	m, err := rules.CompileFileIn(dir, tf.Model.Value)
+	m, err := rules.CompileFileInFS(fsys, dir, tf.Model.Value)
 	if err != nil {
 		var ds dsl.Diagnostics
 		if errors.As(err, &ds) && len(ds) == 1 && ds[0].Pos.Line == 0 {
@@ -417,14 +445,14 @@ func num(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
 }
 
-// modelBeside names a rule file for a test file in dir to name: the one it
-// named, if a rule file of that name is in dir, else the first rule file
-// there, else model.yaml.
-func modelBeside(dir, named string) string {
-	entries, _ := os.ReadDir(dir)
+// modelBeside names a rule file for a test file in fsys (its directory) to
+// name: the one it named, if a rule file of that name is there, else the
+// first rule file there, else model.yaml.
+func modelBeside(fsys fs.FS, named string) string {
+	entries, _ := fs.ReadDir(fsys, ".")
 	var models []string
 	for _, e := range entries {
-		if n := e.Name(); e.Type().IsRegular() && dsl.IsYAML(n) && !dsl.IsTestFile(n) && isRuleFile(filepath.Join(dir, n)) {
+		if n := e.Name(); e.Type().IsRegular() && dsl.IsYAML(n) && !dsl.IsTestFile(n) && isRuleFile(fsys, n) {
 			models = append(models, n)
 		}
 	}
@@ -440,8 +468,8 @@ func modelBeside(dir, named string) string {
 
 // isRuleFile reports whether a file starts a line with leadscore:, as rule
 // files do (test files do not); only its first kilobytes are read.
-func isRuleFile(name string) bool {
-	f, err := os.Open(name)
+func isRuleFile(fsys fs.FS, name string) bool {
+	f, err := fsys.Open(name)
 	if err != nil {
 		return false
 	}
