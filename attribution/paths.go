@@ -3,7 +3,10 @@ package attribution
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -19,6 +22,13 @@ type Paths struct {
 
 	mu    sync.Mutex   // guards order
 	order []*PathCount // the canonical order, nil when paths changed since
+
+	sep string // between channels, as read; ">" when empty
+
+	// Notes say what a reader of the credit must know about how the paths
+	// were read, such as a column the header lacks; RunPaths passes them
+	// on to its report.
+	Notes []string
 }
 
 // PathCount is one distinct path and what it led to. Conversions, value
@@ -40,8 +50,29 @@ func (pc *PathCount) Value() float64 { return pc.valueF }
 // credits reports whether the path has conversions or value to credit.
 func (pc *PathCount) credits() bool { return !pc.conv.isZero() || !pc.value.isZero() }
 
-// MaxChannels is the most channels a Paths can hold.
+// MaxChannels is the most distinct channels a Paths can hold: counted
+// over all its paths, not per path. A path that would bring in more fails
+// alone and adds nothing; group rare channels (campaigns into their
+// channel, say) or split the paths into files of fewer channels.
 const MaxChannels = 255
+
+// Separator is what separates the channels of a path in the names Paths
+// gives paths and Markov states (credit and transitions files): the
+// separator the paths were read with (">" by default), with a space
+// either side unless it is blank. A channel cannot hold it.
+func (p *Paths) Separator() string {
+	sep := p.sep
+	if sep == "" {
+		sep = ">"
+	}
+	if strings.TrimSpace(sep) == "" {
+		return sep
+	}
+	return " " + strings.TrimSpace(sep) + " "
+}
+
+// join names a path: its channels joined by the separator.
+func (p *Paths) join(names []string) string { return strings.Join(names, p.Separator()) }
 
 // NewPaths returns an empty set of paths.
 func NewPaths() *Paths {
@@ -57,16 +88,52 @@ func (p *Paths) Channels() []string { return p.channels }
 // Len is the number of distinct paths.
 func (p *Paths) Len() int { return len(p.counts) }
 
-func (p *Paths) id(channel string) (int, error) {
-	if id, ok := p.index[channel]; ok {
-		return id, nil
+// ids returns the ids of channels, registering the new ones only when
+// all fit: a path refused leaves nothing behind.
+func (p *Paths) ids(channels []string) ([]int, error) {
+	ids := make([]int, len(channels))
+	var fresh []string
+	sep := strings.TrimSpace(p.Separator())
+	for i, c := range channels {
+		if id, ok := p.index[c]; ok {
+			ids[i] = id
+			continue
+		}
+		if sep != "" && strings.Contains(c, sep) {
+			return nil, fmt.Errorf("the channel %q holds %q, which separates the channels of a path (in the credit and transitions files too); rename the channel, or read the paths with another separator (--path-separator)", c, sep)
+		}
+		ids[i] = -1
+		if !slices.Contains(fresh, c) {
+			fresh = append(fresh, c)
+		}
 	}
-	if len(p.channels) == MaxChannels {
-		return 0, fmt.Errorf("more than %d channels", MaxChannels)
+	if len(p.channels)+len(fresh) > MaxChannels {
+		return nil, fmt.Errorf("this path would bring the distinct channels to %d, over the %d one report can hold (counted over all paths, not per path; the first %d came from the paths before it): the new ones are %s; group rare channels into fewer (campaigns into their channel, say), or split the file into files of at most %d channels",
+			len(p.channels)+len(fresh), MaxChannels, len(p.channels), quoteSome(fresh, 3), MaxChannels)
 	}
-	p.index[channel] = len(p.channels)
-	p.channels = append(p.channels, channel)
-	return len(p.channels) - 1, nil
+	for _, c := range fresh {
+		p.index[c] = len(p.channels)
+		p.channels = append(p.channels, c)
+	}
+	for i, c := range channels {
+		if ids[i] < 0 {
+			ids[i] = p.index[c]
+		}
+	}
+	return ids, nil
+}
+
+// quoteSome quotes up to n names, saying how many more there are.
+func quoteSome(names []string, n int) string {
+	var q []string
+	for i, s := range names {
+		if i == n {
+			q = append(q, fmt.Sprintf("and %d more", len(names)-n))
+			break
+		}
+		q = append(q, strconv.Quote(s))
+	}
+	return strings.Join(q, ", ")
 }
 
 // Add counts a path (its channels in order) with its conversions, value and
@@ -105,12 +172,12 @@ func (p *Paths) add(channels []string, ds [3]decimal) error {
 		return errors.New("empty path")
 	}
 
+	ids, err := p.ids(channels)
+	if err != nil {
+		return err
+	}
 	key := make([]byte, len(channels))
-	for i, c := range channels {
-		id, err := p.id(c)
-		if err != nil {
-			return err
-		}
+	for i, id := range ids {
 		key[i] = byte(id)
 	}
 	p.addKey(string(key), ds[0], ds[1], ds[2])
@@ -136,13 +203,18 @@ func (p *Paths) addKey(key string, conversions, value, nulls decimal) {
 
 // Merge adds other's paths into p.
 func (p *Paths) Merge(other *Paths) error {
+	ids, err := p.ids(other.channels)
+	if err != nil {
+		return err
+	}
 	remap := make([]byte, len(other.channels))
-	for i, c := range other.channels {
-		id, err := p.id(c)
-		if err != nil {
-			return err
-		}
+	for i, id := range ids {
 		remap[i] = byte(id)
+	}
+	for _, n := range other.Notes {
+		if !slices.Contains(p.Notes, n) {
+			p.Notes = append(p.Notes, n)
+		}
 	}
 	for _, pc := range other.sorted() {
 		key := make([]byte, len(pc.Path))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -73,16 +74,36 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	inputs := []namedFile{{"--journeys", *journeysFile}, {"--touches", *touchesFile}, {"--leads", *leadsFile}, {"--events", *events},
+		{"--model", *model}, {"--dispositions", *dispositionsFile}, {"--outcomes", *outcomesFile}, {"--costs", *costsFile}, {"--paths", *pathsFile}}
 	if *pathsFile != "" {
 		specs := defaultPathModels
 		if set["models"] {
 			specs = splitModels(*models)
 		}
+		if err := checkModelList(specs); err != nil {
+			return fail("%v", err)
+		}
+		switch *format {
+		case "table", "markdown", "csv", "json":
+		case "html":
+			return fail("--format html is not available with --paths: its charts need journeys (--journeys or --leads); use table, markdown, csv or json")
+		default:
+			return fail("unknown --format %q; use table, markdown, csv or json (html only with --journeys or --leads)", *format)
+		}
 		pf, err := pathFormat(*delimiter, *separator, *columns)
 		if err != nil {
 			return fail("%v", err)
 		}
-		return attributePaths(*pathsFile, pf, specs, *format, outputs{credit: *creditOut, transitions: *transitionsOut}, stdout, stderr)
+		if *transitionsOut != "" && !hasMarkov(specs) {
+			return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
+		}
+		files, err := createOutputs(inputs, []namedFile{{"--credit-out", *creditOut}, {"--transitions-out", *transitionsOut}})
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer files.close()
+		return attributePaths(*pathsFile, pf, specs, *format, files, stdout, stderr)
 	}
 	for _, name := range []string{"delimiter", "path-separator", "columns"} {
 		if set[name] {
@@ -92,9 +113,18 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if (*journeysFile == "") == (*leadsFile == "") {
 		return fail("give one of --journeys, --leads (with --model and --outcomes) or --paths")
 	}
+	switch *format {
+	case "table", "markdown", "csv", "json", "html":
+	default:
+		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
+	}
 	var ms []attribution.Model
 	var dataDriven []string // markov and shapley credit channels, from the journeys' paths
-	for _, spec := range splitModels(*models) {
+	specs := splitModels(*models)
+	if err := checkModelList(specs); err != nil {
+		return fail("%v", err)
+	}
+	for _, spec := range specs {
 		if spec == "shapley" || strings.HasPrefix(spec, "markov:") {
 			dataDriven = append(dataDriven, spec)
 			continue
@@ -116,6 +146,14 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		opts.Lookback = d
 	}
+	if *transitionsOut != "" && !hasMarkov(dataDriven) {
+		return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
+	}
+	files, err := createOutputs(inputs, []namedFile{{"--credit-out", *creditOut}, {"--transitions-out", *transitionsOut}, {"--journeys-out", *journeysOut}})
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer files.close()
 	problems := 0 // rows of costs and outcomes that failed
 	costs := attribution.Costs{}
 	if *costsFile != "" {
@@ -137,35 +175,16 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			problems += n.Failed
 		}
 	}
-	switch *format {
-	case "table", "markdown", "csv", "json", "html":
-	default:
-		return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
-	}
-
-	if *transitionsOut != "" && !hasMarkov(dataDriven) {
-		return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
-	}
 	rep := attribution.NewReport(ms, opts, costs)
 	var credit *attribution.CreditWriter
-	if *creditOut != "" {
-		f, err := os.Create(*creditOut)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		credit = attribution.NewCreditWriter(f, ms, opts)
+	if files.credit != nil {
+		credit = attribution.NewCreditWriter(files.credit, ms, opts)
 	}
 	var paths []*attribution.Journey // for the data-driven models
 	read, failed := 0, 0
 	var out *json.Encoder
-	if *journeysOut != "" {
-		f, err := os.Create(*journeysOut)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		out = json.NewEncoder(f)
+	if files.journeys != nil {
+		out = json.NewEncoder(files.journeys)
 	}
 	add := func(file string, line int, j *attribution.Journey, err error) error {
 		if err != nil {
@@ -190,7 +209,6 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return nil
 	}
 
-	var err error
 	if *journeysFile != "" {
 		err = readJourneys(*journeysFile, *touchesFile, add)
 	} else {
@@ -273,9 +291,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if channels, err = attribution.RunPaths(p, dataDriven, 0); err != nil {
 			return fail("--models: %v", err)
 		}
-		if *transitionsOut != "" {
-			if err := writeFile(*transitionsOut, channels.WriteTransitions); err != nil {
-				return fail("%v", err)
+		if files.transitions != nil {
+			if err := files.write(files.transitions, channels.WriteTransitions); err != nil {
+				return fail("--transitions-out: %v", err)
 			}
 		}
 		if credit != nil {
@@ -292,6 +310,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err := credit.Flush(); err != nil {
 			return fail("--credit-out: %v", err)
 		}
+	}
+	if err := files.closeAll(); err != nil {
+		return fail("%v", err)
 	}
 	switch *format {
 	case "markdown":
@@ -356,8 +377,98 @@ func splitModels(s string) []string {
 	return out
 }
 
-// outputs are the files attribute writes besides the report.
-type outputs struct{ credit, transitions string }
+// namedFile is a file a flag names.
+type namedFile struct{ flag, name string }
+
+// outputFiles are the files attribute writes besides the report, created
+// before anything is read.
+type outputFiles struct {
+	credit, transitions, journeys *os.File
+	all                           []*os.File
+}
+
+// createOutputs checks and creates the output files before the run, so
+// that an output that cannot be written stops it before it starts and an
+// input is never overwritten: no output may be an input, or another output.
+func createOutputs(inputs, outs []namedFile) (*outputFiles, error) {
+	files := &outputFiles{}
+	var seen []namedFile
+	for _, o := range outs {
+		if o.name == "" {
+			continue
+		}
+		for _, other := range append(append([]namedFile(nil), inputs...), seen...) {
+			if other.name != "" && samePath(o.name, other.name) {
+				return nil, fmt.Errorf("%s %s is also %s: writing it would overwrite that file; give %s another file name", o.flag, o.name, other.flag, o.flag)
+			}
+		}
+		seen = append(seen, o)
+	}
+	for _, o := range seen {
+		f, err := os.Create(o.name)
+		if err != nil {
+			files.close()
+			return nil, fmt.Errorf("%s: cannot create %s (%v); give a file in a folder that exists and that you can write to", o.flag, o.name, errors.Unwrap(err))
+		}
+		files.all = append(files.all, f)
+		switch o.flag {
+		case "--credit-out":
+			files.credit = f
+		case "--transitions-out":
+			files.transitions = f
+		case "--journeys-out":
+			files.journeys = f
+		}
+	}
+	return files, nil
+}
+
+// samePath reports whether two names are one file, existing or not.
+func samePath(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// write writes f with fn.
+func (o *outputFiles) write(f *os.File, fn func(io.Writer) error) error {
+	if err := fn(f); err != nil {
+		return fmt.Errorf("%s: %v", f.Name(), err)
+	}
+	return nil
+}
+
+// closeAll closes the files, returning the first error.
+func (o *outputFiles) closeAll() error {
+	var first error
+	for _, f := range o.all {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	o.all = nil
+	return first
+}
+
+func (o *outputFiles) close() { o.closeAll() }
+
+// checkModelList refuses a model listed twice: its columns would carry one
+// name twice, and a file of credit by model would count it twice.
+func checkModelList(specs []string) error {
+	for i, s := range specs {
+		for _, t := range specs[:i] {
+			if s == t {
+				return fmt.Errorf("--models lists %s twice; list each model once (two of one kind with different settings, such as time_decay:7d;time_decay:30d, are fine)", s)
+			}
+		}
+	}
+	return nil
+}
 
 // hasMarkov reports whether a list of models has a Markov chain.
 func hasMarkov(specs []string) bool {
@@ -392,6 +503,9 @@ func pathFormat(delimiter, separator, columns string) (attribution.PathFormat, e
 			if !ok || dst == nil || v == "" {
 				return pf, fmt.Errorf("--columns %q: write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv", columns)
 			}
+			if *dst != "" {
+				return pf, fmt.Errorf("--columns %q names the %s column twice (%s and %s); name it once", columns, k, *dst, v)
+			}
 			*dst = v
 		}
 	}
@@ -401,25 +515,8 @@ func pathFormat(delimiter, separator, columns string) (attribution.PathFormat, e
 	return pf, nil
 }
 
-// writeFile writes a file with fn.
-func writeFile(name string, fn func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	return f.Close()
-}
-
 // attributePaths credits channels for aggregated paths.
-func attributePaths(name string, pf attribution.PathFormat, specs []string, format string, out outputs, stdout, stderr io.Writer) int {
-	if out.transitions != "" && !hasMarkov(specs) {
-		fmt.Fprintf(stderr, "leadscore attribute: --transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto\n")
-		return exitUsage
-	}
+func attributePaths(name string, pf attribution.PathFormat, specs []string, format string, files *outputFiles, stdout, stderr io.Writer) int {
 	f, err := os.Open(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
@@ -435,7 +532,12 @@ func attributePaths(name string, pf attribution.PathFormat, specs []string, form
 		}
 		shown++
 	})
-	if err != nil {
+	var he *attribution.HeaderError
+	switch {
+	case errors.As(err, &he):
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, he.Line, he.Err)
+		return exitUsage
+	case err != nil:
 		fmt.Fprintf(stderr, "leadscore attribute: %s: %v\n", name, err)
 		return exitUsage
 	}
@@ -454,27 +556,28 @@ func attributePaths(name string, pf attribution.PathFormat, specs []string, form
 		err = rep.WriteCSV(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)
-	case "table":
-		err = rep.WriteText(stdout)
 	default:
-		fmt.Fprintf(stderr, "leadscore attribute: unknown --format %q; use table, markdown, csv or json\n", format)
-		return exitUsage
+		err = rep.WriteText(stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
 		return exitUsage
 	}
-	if out.transitions != "" {
-		if err := writeFile(out.transitions, rep.WriteTransitions); err != nil {
+	if files.transitions != nil {
+		if err := files.write(files.transitions, rep.WriteTransitions); err != nil {
 			fmt.Fprintf(stderr, "leadscore attribute: --transitions-out: %v\n", err)
 			return exitUsage
 		}
 	}
-	if out.credit != "" {
-		if err := writeFile(out.credit, rep.WriteCredit); err != nil {
+	if files.credit != nil {
+		if err := files.write(files.credit, rep.WriteCredit); err != nil {
 			fmt.Fprintf(stderr, "leadscore attribute: --credit-out: %v\n", err)
 			return exitUsage
 		}
+	}
+	if err := files.closeAll(); err != nil {
+		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
+		return exitUsage
 	}
 	fmt.Fprintf(stderr, "%d paths read: %d used, %d failed\n", read, used, read-used)
 	if read != used {
