@@ -174,14 +174,19 @@ func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader 
 		}
 	}
 	has := strings.Join(cells, ", ")
-	var guesses []string // role=column for every column a header cell looks like
+	var guesses []string // role=column: the columns given, and those a header cell looks like
 	var problems []string
+	guessed := false
 	for k := range names {
 		if l.cols[k] >= 0 {
+			if named[k] {
+				guesses = append(guesses, pathRoles[k]+"="+names[k])
+			}
 			continue
 		}
 		guess := guessColumn(k, names[k], unmatched)
 		if guess != "" {
+			guessed = true
 			guesses = append(guesses, pathRoles[k]+"="+guess)
 		}
 		switch {
@@ -197,7 +202,7 @@ func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader 
 	}
 	if len(problems) > 0 {
 		fix := "name the columns with --columns, such as --columns path=journey,conversions=conv,value=revenue,null=lost"
-		if len(guesses) > 0 {
+		if guessed {
 			fix = "if so, run with --columns " + strings.Join(guesses, ",") + " (or rename the header's columns to " + strings.Join(pathColumns, ", ") + ")"
 		}
 		return nil, true, fmt.Errorf("the header has %s; its columns are %s; %s", strings.Join(problems, ", "), has, fix)

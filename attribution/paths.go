@@ -108,8 +108,8 @@ func (p *Paths) ids(channels []string) ([]int, error) {
 		}
 	}
 	if len(p.channels)+len(fresh) > MaxChannels {
-		return nil, fmt.Errorf("this path would bring the distinct channels to %d, over the %d one report can hold (counted over all paths, not per path; the first %d came from the paths before it): the new ones are %s; group rare channels into fewer (campaigns into their channel, say), or split the file into files of at most %d channels",
-			len(p.channels)+len(fresh), MaxChannels, len(p.channels), quoteSome(fresh, 3), MaxChannels)
+		return nil, fmt.Errorf("this path brings %d new channels (%s) to the %d already read: %d distinct channels, over the %d a report can hold (counted over the whole file, not per path); group rare channels into fewer (campaigns into their channel, say), or split the file so that each part has at most %d distinct channels",
+			len(fresh), quoteSome(fresh, 3), len(p.channels), len(p.channels)+len(fresh), MaxChannels, MaxChannels)
 	}
 	for _, c := range fresh {
 		p.index[c] = len(p.channels)
