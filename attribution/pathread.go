@@ -526,6 +526,7 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 	for w := 0; w < workers; w++ {
 		go func() {
 			res := result{p: NewPaths()}
+			res.p.sep = f.Separator
 			for b := range jobs {
 				for i, text := range b.lines {
 					if err := b.long[i]; err != nil {

@@ -201,8 +201,13 @@ func (p *Paths) addKey(key string, conversions, value, nulls decimal) {
 	pc.Conversions, pc.valueF, pc.Nulls = pc.conv.float(), pc.value.float(), pc.nulls.float()
 }
 
-// Merge adds other's paths into p.
+// Merge adds other's paths into p. An empty p read with no separator
+// takes other's. A channel of other that holds p's separator, or that
+// would bring p over MaxChannels, fails the merge, and p is left as it was.
 func (p *Paths) Merge(other *Paths) error {
+	if len(p.channels) == 0 && p.sep == "" {
+		p.sep = other.sep
+	}
 	ids, err := p.ids(other.channels)
 	if err != nil {
 		return err
