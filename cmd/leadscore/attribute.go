@@ -46,7 +46,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	transitionsOut := fs.String("transitions-out", "", "also write each Markov model's transitions (from, to, count, probability) and removal effects\nto this file, as CSV")
 	delimiter := fs.String("delimiter", ";", "with --paths: the character between columns (such as ',' or tab)")
 	separator := fs.String("path-separator", ">", "with --paths: what separates the channels of a path")
-	columns := fs.String("columns", "", "with --paths: the column names when they differ from ChannelAttribution's, such as\npath=journey,conversions=conv,value=revenue,null=lost (a header names them; any order)")
+	columns := fs.String("columns", "", "with --paths: the header's column names when they differ from ChannelAttribution's, such as\npath=journey,conversions=conv,value=revenue,null=lost (any order; columns are found by name, never by position:\na header without the path or conversions column stops the run, with a did-you-mean; no value or null column is\nsaid in a note)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore attribute --leads LEADS --model FILE --outcomes FILE [--at TIME] [--costs FILE] [flags]")
 		fmt.Fprintln(stderr, "       leadscore attribute --journeys FILE [--touches FILE] [--costs FILE] [flags]")
@@ -60,6 +60,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "value by the conversion removal effect; markov:K:nonull ignores nulls, for when non-conversions are")
 		fmt.Fprintln(stderr, "unknown), markov:auto (the order with the best held-out AUC of predicting conversion, or a lower")
 		fmt.Fprintln(stderr, "one within a standard error; the report lists the candidates) and shapley (simplified Shapley value).")
+		fmt.Fprintln(stderr, "A --paths file may hold at most 255 distinct channels, counted over the whole file: a path that brings")
+		fmt.Fprintln(stderr, "more fails alone (exit 1); group rare channels into fewer, or split the file. Each model is listed once;")
+		fmt.Fprintln(stderr, "one with settings is named with them (time_decay:30d). Output files must not be inputs.")
 		fmt.Fprintln(stderr, "With --leads, an event is a campaign touch when it carries the event field named by --campaign-field")
 		fmt.Fprintln(stderr, "or --channel-field (campaign and channel by default); the model must declare both under events.")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr), 2 the run could not start.")
