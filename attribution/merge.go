@@ -222,7 +222,7 @@ func (p *Paths) UnmarshalBinary(data []byte) error {
 		if _, dup := fresh.index[c]; dup {
 			return fmt.Errorf("reading paths: the channel %q is named twice", c)
 		}
-		if _, err := fresh.ids([]string{c}); err != nil {
+		if err := fresh.ids([]string{c}, make([]byte, 1)); err != nil {
 			return fmt.Errorf("reading paths: %v", err)
 		}
 	}

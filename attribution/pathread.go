@@ -362,38 +362,48 @@ func newLineReader(r io.Reader) *lineReader {
 }
 
 // next returns the next line; ok is false at the end or on a read error.
-func (lr *lineReader) next() (text string, long error, ok bool, err error) {
-	var buf []byte
-	tooLong := false
-	for {
-		chunk, err := lr.r.ReadSlice('\n')
-		if !tooLong {
-			if len(buf)+len(chunk) > lr.max+2 { // room for the line break
-				tooLong, buf = true, nil
-			} else {
-				buf = append(buf, chunk...)
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err == io.EOF && len(buf) == 0 && !tooLong {
-			return "", nil, false, nil
-		}
-		if err != nil && err != io.EOF {
-			return "", nil, false, err
-		}
-		lr.line++
-		if tooLong {
-			return "", fmt.Errorf("the line is longer than %d MiB, the most a line may have: a file of paths has lines this long only when the column delimiter or the line breaks are not what they should be (check --delimiter)", lr.max>>20), true, nil
-		}
-		buf = bytes.TrimSuffix(buf, []byte("\n"))
-		buf = bytes.TrimSuffix(buf, []byte("\r"))
-		if len(buf) > lr.max {
-			return "", fmt.Errorf("the line is longer than %d MiB, the most a line may have: a file of paths has lines this long only when the column delimiter or the line breaks are not what they should be (check --delimiter)", lr.max>>20), true, nil
-		}
-		return string(buf), nil, true, nil
+// A line longer than MaxLine is skipped, with long true.
+func (lr *lineReader) next() (text string, long, ok bool, err error) {
+	chunk, err := lr.r.ReadSlice('\n')
+	if err == nil { // the common case: the whole line in the buffer, one copy
+		return lr.end(chunk, nil)
 	}
+	buf := append([]byte(nil), chunk...)
+	for err == bufio.ErrBufferFull {
+		chunk, err = lr.r.ReadSlice('\n')
+		if !long && len(buf)+len(chunk) > lr.max+2 { // room for the line break
+			long, buf = true, nil
+		}
+		if !long {
+			buf = append(buf, chunk...)
+		}
+	}
+	if err != nil && err != io.EOF {
+		return "", false, false, err
+	}
+	if long {
+		lr.line++
+		return "", true, true, nil
+	}
+	return lr.end(buf, err)
+}
+
+// end returns a line read whole, err being nil or io.EOF.
+func (lr *lineReader) end(buf []byte, err error) (string, bool, bool, error) {
+	if err == io.EOF && len(buf) == 0 {
+		return "", false, false, nil
+	}
+	lr.line++
+	buf = bytes.TrimSuffix(buf, []byte("\n"))
+	buf = bytes.TrimSuffix(buf, []byte("\r"))
+	if len(buf) > lr.max {
+		return "", true, true, nil
+	}
+	return string(buf), false, true, nil
+}
+
+func (lr *lineReader) tooLong() error {
+	return fmt.Errorf("the line is longer than %d MiB, the most a line may have: a file of paths has lines this long only when the column delimiter or the line breaks are not what they should be (check --delimiter)", lr.max>>20)
 }
 
 // header reads up to the first line that is not blank and makes the
@@ -408,8 +418,8 @@ func (f PathFormat) header(lr *lineReader, named [4]bool) (l *layout, first stri
 		if !ok {
 			return nil, "", 0, nil
 		}
-		if long != nil {
-			return nil, "", 0, &HeaderError{lr.line, long}
+		if long {
+			return nil, "", 0, &HeaderError{lr.line, lr.tooLong()}
 		}
 		if lr.line == 1 {
 			text = strings.TrimPrefix(text, "\ufeff")
@@ -465,9 +475,9 @@ func (f PathFormat) Read(r io.Reader, onError func(line int, err error)) (p *Pat
 		if !ok {
 			break
 		}
-		if long != nil {
+		if long {
 			read++
-			onError(lr.line, long)
+			onError(lr.line, lr.tooLong())
 			continue
 		}
 		if strings.TrimSpace(text) == "" {
@@ -562,11 +572,11 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 		if !ok {
 			break
 		}
-		if long != nil {
+		if long {
 			if cur.long == nil {
 				cur.long = map[int]error{}
 			}
-			cur.long[len(cur.lines)] = long
+			cur.long[len(cur.lines)] = lr.tooLong()
 		}
 		cur.lines = append(cur.lines, text)
 		if len(cur.lines) == 4096 {

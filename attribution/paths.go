@@ -88,27 +88,27 @@ func (p *Paths) Channels() []string { return p.channels }
 // Len is the number of distinct paths.
 func (p *Paths) Len() int { return len(p.counts) }
 
-// ids returns the ids of channels, registering the new ones only when
-// all fit: a path refused leaves nothing behind.
-func (p *Paths) ids(channels []string) ([]int, error) {
-	ids := make([]int, len(channels))
+// ids writes the ids of channels into key, registering the new ones only
+// when all fit: a path refused leaves nothing behind.
+func (p *Paths) ids(channels []string, key []byte) error {
 	var fresh []string
-	sep := strings.TrimSpace(p.Separator())
 	for i, c := range channels {
 		if id, ok := p.index[c]; ok {
-			ids[i] = id
+			key[i] = byte(id)
 			continue
 		}
-		if sep != "" && strings.Contains(c, sep) {
-			return nil, fmt.Errorf("the channel %q holds %q, which separates the channels of a path (in the credit and transitions files too); rename the channel, or read the paths with another separator (--path-separator)", c, sep)
+		if sep := strings.TrimSpace(p.Separator()); sep != "" && strings.Contains(c, sep) {
+			return fmt.Errorf("the channel %q holds %q, which separates the channels of a path (in the credit and transitions files too); rename the channel, or read the paths with another separator (--path-separator)", c, sep)
 		}
-		ids[i] = -1
 		if !slices.Contains(fresh, c) {
 			fresh = append(fresh, c)
 		}
 	}
+	if len(fresh) == 0 {
+		return nil
+	}
 	if len(p.channels)+len(fresh) > MaxChannels {
-		return nil, fmt.Errorf("this path brings %d new channels (%s) to the %d already read: %d distinct channels, over the %d a report can hold (counted over the whole file, not per path); group rare channels into fewer (campaigns into their channel, say), or split the file so that each part has at most %d distinct channels",
+		return fmt.Errorf("this path brings %d new channels (%s) to the %d already read: %d distinct channels, over the %d a report can hold (counted over the whole file, not per path); group rare channels into fewer (campaigns into their channel, say), or split the file so that each part has at most %d distinct channels",
 			len(fresh), quoteSome(fresh, 3), len(p.channels), len(p.channels)+len(fresh), MaxChannels, MaxChannels)
 	}
 	for _, c := range fresh {
@@ -116,11 +116,9 @@ func (p *Paths) ids(channels []string) ([]int, error) {
 		p.channels = append(p.channels, c)
 	}
 	for i, c := range channels {
-		if ids[i] < 0 {
-			ids[i] = p.index[c]
-		}
+		key[i] = byte(p.index[c])
 	}
-	return ids, nil
+	return nil
 }
 
 // quoteSome quotes up to n names, saying how many more there are.
@@ -172,13 +170,9 @@ func (p *Paths) add(channels []string, ds [3]decimal) error {
 		return errors.New("empty path")
 	}
 
-	ids, err := p.ids(channels)
-	if err != nil {
-		return err
-	}
 	key := make([]byte, len(channels))
-	for i, id := range ids {
-		key[i] = byte(id)
+	if err := p.ids(channels, key); err != nil {
+		return err
 	}
 	p.addKey(string(key), ds[0], ds[1], ds[2])
 	return nil
@@ -208,13 +202,9 @@ func (p *Paths) Merge(other *Paths) error {
 	if len(p.channels) == 0 && p.sep == "" {
 		p.sep = other.sep
 	}
-	ids, err := p.ids(other.channels)
-	if err != nil {
-		return err
-	}
 	remap := make([]byte, len(other.channels))
-	for i, id := range ids {
-		remap[i] = byte(id)
+	if err := p.ids(other.channels, remap); err != nil {
+		return err
 	}
 	for _, n := range other.Notes {
 		if !slices.Contains(p.Notes, n) {
