@@ -101,6 +101,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *transitionsOut != "" && !hasMarkov(specs) {
 			return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
 		}
+		if *journeysOut != "" {
+			return fail("--journeys-out writes the journeys built from --leads; a --paths file has no journeys to write")
+		}
 		files, err := createOutputs(inputs, []namedFile{{"--credit-out", *creditOut}, {"--transitions-out", *transitionsOut}})
 		if err != nil {
 			return fail("%v", err)
@@ -115,6 +118,9 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if (*journeysFile == "") == (*leadsFile == "") {
 		return fail("give one of --journeys, --leads (with --model and --outcomes) or --paths")
+	}
+	if *leadsFile != "" && *model == "" {
+		return fail("--leads needs --model, the rule file that says when a lead is sales-ready")
 	}
 	switch *format {
 	case "table", "markdown", "csv", "json", "html":
@@ -215,9 +221,6 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *journeysFile != "" {
 		err = readJourneys(*journeysFile, *touchesFile, add)
 	} else {
-		if *model == "" {
-			return fail("--leads needs --model, the rule file that says when a lead is sales-ready")
-		}
 		asOf, aerr := asOfTime(*at)
 		if aerr != nil {
 			return fail("%v", aerr)

@@ -326,6 +326,8 @@ func TestAttributeChecksBeforeRunning(t *testing.T) {
 		{[]string{"--journeys", td("journeys.ndjson"), "--journeys-out", td("journeys.ndjson")}, "--journeys-out " + td("journeys.ndjson") + " is also --journeys: writing it would overwrite that file; give --journeys-out another file name"},
 		{[]string{"--paths", plain, "--credit-out", filepath.Join(dir, "none", "x.csv")}, "--credit-out: cannot create " + filepath.Join(dir, "none", "x.csv") + " (no such file or directory); give a file in a folder that exists and that you can write to"},
 		{[]string{"--journeys", td("journeys.ndjson"), "--credit-out", filepath.Join(dir, "none", "x.csv")}, "--credit-out: cannot create " + filepath.Join(dir, "none", "x.csv") + " (no such file or directory); give a file in a folder that exists and that you can write to"},
+		{[]string{"--paths", plain, "--journeys-out", filepath.Join(dir, "x.csv")}, "--journeys-out writes the journeys built from --leads; a --paths file has no journeys to write"},
+		{[]string{"--leads", td("leads.ndjson"), "--credit-out", filepath.Join(dir, "x.csv")}, "--leads needs --model, the rule file that says when a lead is sales-ready"},
 		{[]string{"--paths", plain, "--delimiter", "."}, "the column delimiter '.' can be part of a number (such as 1.5e3 or -2), so it cannot separate the amount columns; use ';', ',', or a tab"},
 		{[]string{"--paths", plain, "--delimiter", "1"}, "the column delimiter '1' can be part of a number (such as 1.5e3 or -2), so it cannot separate the amount columns; use ';', ',', or a tab"},
 	} {
