@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,6 +81,12 @@ func RunPaths(p *Paths, specs []string, workers int) (*ChannelReport, error) {
 	}
 	conv, value, nulls := p.Totals()
 	rep := &ChannelReport{Models: specs, Conversions: conv, Value: value, Nulls: nulls, Paths: p.Len()}
+	for i, spec := range specs {
+		if slices.Contains(specs[:i], spec) {
+			return nil, fmt.Errorf("%s is listed twice; list each model once", spec)
+		}
+	}
+	rep.Notes = append(rep.Notes, p.Notes...)
 	for _, spec := range specs {
 		if strings.HasPrefix(spec, "markov:") && conv == 0 && value > 0 {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("the paths have value but no conversions, so %s, which credits by the conversions a channel leads to, credits nothing", spec))
@@ -346,7 +353,8 @@ func (r *ChannelReport) WriteJSON(w io.Writer) error {
 var CreditColumns = []string{"id", "position", "campaign", "channel", "model", "conversions", "value"}
 
 // WriteCredit writes, as CSV, each touch's credit under each model: one
-// row per distinct path (its id is the path, channels joined by " > "),
+// row per distinct path (its id is the path, its channels joined by
+// Paths.Separator, as read),
 // model and touch (position 1 is the first touch), with the exact decimals
 // of its conversions and value; touches credited nothing are left out.
 // Summed by channel and model, the rows give the report's figures exactly
@@ -374,7 +382,7 @@ func (r *ChannelReport) writeCredit(cw *csv.Writer) error {
 		for _, id := range pc.Path {
 			names = append(names, r.paths.channels[id])
 		}
-		id := strings.Join(names, " > ")
+		id := r.paths.join(names)
 		for m, run := range r.runs {
 			if run.markov == nil && !pc.credits() {
 				continue

@@ -268,7 +268,7 @@ func TestParallelReadIsExact(t *testing.T) {
 		assert.Equal(t, a.Channels, b.Channels, "%d workers", workers)
 	}
 	var lines []int
-	_, _, _, err = attribution.ReadPathsParallel(strings.NewReader("path;a;b;c\nx;1;1;1\nbad\ny;-1;0;0\n"), 2, func(line int, err error) { lines = append(lines, line) })
+	_, _, _, err = attribution.ReadPathsParallel(strings.NewReader("path;total_conversions;total_conversion_value;total_null\nx;1;1;1\nbad\ny;-1;0;0\n"), 2, func(line int, err error) { lines = append(lines, line) })
 	require.NoError(t, err)
 	assert.Equal(t, []int{3, 4}, lines, "bad lines reported in order, with their numbers")
 }

@@ -40,8 +40,8 @@ func ExamplePathFormat() {
 	// id,position,campaign,channel,model,conversions,value
 	// email,1,,email,linear,1,10
 	// email,1,,email,markov:1,0.6,6
-	// search > email,1,,search,linear,0.5,15
-	// search > email,2,,email,linear,0.5,15
-	// search > email,1,,search,markov:1,0.8,16
-	// search > email,2,,email,markov:1,0.6,18
+	// search | email,1,,search,linear,0.5,15
+	// search | email,2,,email,linear,0.5,15
+	// search | email,1,,search,markov:1,0.8,16
+	// search | email,2,,email,markov:1,0.6,18
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 )
 
 // Markov is a Markov chain of order k over channel paths. Its transient
@@ -228,7 +227,7 @@ func (m *Markov) stateOf(key uint64, ids []int) int {
 	for i, id := range ids {
 		parts[i] = m.paths.channels[id]
 	}
-	return m.state(key, strings.Join(parts, " > "))
+	return m.state(key, m.paths.join(parts))
 }
 
 // contains reports whether a state holds a channel.

@@ -185,8 +185,10 @@ func (r *Report) MergeState(state []byte) error {
 
 // pathsState is what Paths.MarshalBinary writes.
 type pathsState struct {
-	Channels []string    `json:"channels"`
-	Paths    []pathState `json:"paths"`
+	Channels  []string    `json:"channels"`
+	Paths     []pathState `json:"paths"`
+	Separator string      `json:"sep,omitempty"`
+	Notes     []string    `json:"notes,omitempty"`
 }
 
 type pathState struct {
@@ -201,7 +203,7 @@ func (st pathsState) validID(id int) bool { return id >= 0 && id < len(st.Channe
 // MarshalBinary writes the paths with their exact counts, for another
 // process to read with UnmarshalBinary (and Merge): nothing is rounded.
 func (p *Paths) MarshalBinary() ([]byte, error) {
-	st := pathsState{Channels: p.channels, Paths: make([]pathState, 0, len(p.counts))}
+	st := pathsState{Channels: p.channels, Paths: make([]pathState, 0, len(p.counts)), Separator: p.sep, Notes: p.Notes}
 	for _, pc := range p.sorted() {
 		st.Paths = append(st.Paths, pathState{Path: pc.Path, Conversions: pc.conv.String(), Value: pc.value.String(), Nulls: pc.nulls.String()})
 	}
@@ -215,11 +217,12 @@ func (p *Paths) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("reading paths: %v", err)
 	}
 	fresh := NewPaths()
+	fresh.sep = st.Separator
 	for _, c := range st.Channels {
 		if _, dup := fresh.index[c]; dup {
 			return fmt.Errorf("reading paths: the channel %q is named twice", c)
 		}
-		if _, err := fresh.id(c); err != nil {
+		if err := fresh.ids([]string{c}, make([]byte, 1)); err != nil {
 			return fmt.Errorf("reading paths: %v", err)
 		}
 	}
@@ -244,7 +247,7 @@ func (p *Paths) UnmarshalBinary(data []byte) error {
 		}
 		fresh.addKey(string(key), sums[0], sums[1], sums[2])
 	}
-	p.channels, p.index, p.counts = fresh.channels, fresh.index, fresh.counts
+	p.channels, p.index, p.counts, p.sep, p.Notes = fresh.channels, fresh.index, fresh.counts, fresh.sep, st.Notes
 	p.mu.Lock()
 	p.order = nil
 	p.mu.Unlock()

@@ -245,7 +245,35 @@ var ModelNames = []string{"first_touch", "last_touch", "last_non_direct", "linea
 //	last_non_direct:direct,organic
 //	w_shaped:opportunity     the second milestone
 //	custom:first_touch=0.5,sales_ready=0.3,between=0.2
+//
+// A model given settings is named with them (Name returns "time_decay:14d"),
+// so that two models of one kind side by side keep apart in reports and
+// credit files.
 func ParseModel(spec string) (Model, error) {
+	spec = strings.TrimSpace(spec)
+	m, err := parseModel(spec)
+	if err != nil {
+		return nil, err
+	}
+	if name, arg, _ := strings.Cut(spec, ":"); arg != "" && m.Name() == name {
+		if mm, ok := m.(MilestoneModel); ok {
+			mm.Label = spec
+			return mm, nil
+		}
+		return namedModel{m, spec}, nil
+	}
+	return m, nil
+}
+
+// namedModel is a model named with its settings.
+type namedModel struct {
+	Model
+	name string
+}
+
+func (m namedModel) Name() string { return m.name }
+
+func parseModel(spec string) (Model, error) {
 	name, arg, _ := strings.Cut(spec, ":")
 	switch name {
 	case "first_touch":

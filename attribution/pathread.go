@@ -2,10 +2,12 @@ package attribution
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -15,20 +17,40 @@ import (
 // names them.
 var pathColumns = []string{"path", "total_conversions", "total_conversion_value", "total_null"}
 
+// pathRoles are the --columns roles of the four columns, in pathColumns'
+// order.
+var pathRoles = []string{"path", "conversions", "value", "null"}
+
+// pathSynonyms are names other tools give the four columns: a header that
+// lacks a column but has one of these is refused with a did-you-mean, never
+// read by guess.
+var pathSynonyms = [][]string{
+	{"journey", "journeys", "paths", "channel_path", "touchpoints", "touches", "channels"},
+	{"conversions", "conversion", "conv", "convs", "total_conversion", "converted", "conversions_total"},
+	{"value", "revenue", "rev", "amount", "conversion_value", "total_value", "total_revenue", "conversions_value"},
+	{"null", "nulls", "lost", "total_nulls", "non_conversions", "nonconversions", "not_converted"},
+}
+
 // PathFormat says how a file of aggregated paths is written. The zero value
 // reads ChannelAttribution's format: path;total_conversions;
 // total_conversion_value;total_null with paths like "a > b > c".
 //
-// A first line that names the path and conversions columns is a header:
-// the columns may then come in any order, other columns are ignored, and
-// the value and null columns may be absent (no value; no nulls, that is,
-// non-conversions unknown). Without a header the four columns come in
-// ChannelAttribution's order.
+// A first line (blank lines before it are skipped) that is not a row of
+// four cells with numbers in the last three is a header, and the columns
+// are found in it by name, never by position: they may come in any order
+// and other columns are ignored. The path and conversions columns must be
+// there; the value and null columns may be absent (no value; no nulls, that
+// is, non-conversions unknown), and Paths.Notes then says so. A header that
+// lacks a column but has one that looks like it (a misspelling, or another
+// tool's name such as "revenue") is refused with a did-you-mean, as is a
+// column name given in the format that the header does not have. Without a
+// header the four columns come in ChannelAttribution's order.
 type PathFormat struct {
 	// Delimiter separates the columns: ';' by default.
 	Delimiter rune
 	// Separator separates the channels of a path: ">" by default. Spaces
-	// around channels are trimmed.
+	// around channels are trimmed. Paths read with it are written back
+	// (credit and transitions files) with it between channels.
 	Separator string
 	// Column names: path, total_conversions, total_conversion_value and
 	// total_null by default.
@@ -50,6 +72,11 @@ func (f PathFormat) withDefaults() PathFormat {
 	return f
 }
 
+// named says which columns the format names itself (not by default).
+func (f PathFormat) named() [4]bool {
+	return [4]bool{f.Path != "", f.Conversions != "", f.Value != "", f.Nulls != ""}
+}
+
 // Check says what is wrong with a format: a delimiter that a number or the
 // separator would contain, or two columns with one name.
 func (f PathFormat) Check() error {
@@ -57,6 +84,8 @@ func (f PathFormat) Check() error {
 	switch {
 	case f.Delimiter == '"' || f.Delimiter == '\r' || f.Delimiter == '\n' || !utf8.ValidRune(f.Delimiter) || f.Delimiter == utf8.RuneError:
 		return fmt.Errorf("the column delimiter %q cannot separate columns; use ';', ',', or a tab", f.Delimiter)
+	case f.Delimiter < utf8.RuneSelf && strings.ContainsRune("0123456789.+-eE", f.Delimiter):
+		return fmt.Errorf("the column delimiter %q can be part of a number (such as 1.5e3 or -2), so it cannot separate the amount columns; use ';', ',', or a tab", f.Delimiter)
 	case strings.ContainsRune(f.Separator, f.Delimiter):
 		return fmt.Errorf("the channel separator %q holds the column delimiter %q; choose another of the two", f.Separator, f.Delimiter)
 	case strings.ContainsAny(f.Separator, "\"\r\n"):
@@ -73,25 +102,53 @@ func (f PathFormat) Check() error {
 	return nil
 }
 
+// HeaderError is a file's header that cannot be read: the file is not read.
+type HeaderError struct {
+	Line int // the header's line, from 1
+	Err  error
+}
+
+func (e *HeaderError) Error() string { return fmt.Sprintf("line %d (the header): %v", e.Line, e.Err) }
+
+func (e *HeaderError) Unwrap() error { return e.Err }
+
 // layout maps a line's cells to the four columns; -1 for an absent one.
 type layout struct {
 	f      PathFormat
 	cols   [4]int
 	width  int    // cells a line has
 	header string // the columns, for messages
+	notes  []string
 }
 
-// newLayout reads the first line: a header, or the first row of a file
-// without one.
-func (f PathFormat) newLayout(first string) (l *layout, isHeader bool, err error) {
+// looksLikeData reports whether cells are a row of ChannelAttribution's
+// four columns: numbers in the last three.
+func looksLikeData(cells []string) bool {
+	if len(cells) != 4 {
+		return false
+	}
+	for _, c := range cells[1:] {
+		if _, _, err := parseAmount(c); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// newLayout reads the first line that is not blank: a header, or the first
+// row of a file without one. named says which column names the caller gave
+// (f has the defaults filled in).
+func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader bool, err error) {
 	cells, err := f.split(first)
 	if err != nil {
-		cells = nil
+		return nil, true, err
+	}
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
 	}
 	names := []string{f.Path, f.Conversions, f.Value, f.Nulls}
 	l = &layout{f: f, cols: [4]int{-1, -1, -1, -1}}
 	for i, c := range cells {
-		c = strings.TrimSpace(c)
 		for k, n := range names {
 			if c == n {
 				if l.cols[k] >= 0 {
@@ -101,32 +158,129 @@ func (f PathFormat) newLayout(first string) (l *layout, isHeader bool, err error
 			}
 		}
 	}
-	if l.cols[0] < 0 && l.cols[1] < 0 {
-		// No header: ChannelAttribution's four columns in order.
+	if l.cols == [4]int{-1, -1, -1, -1} && looksLikeData(cells) {
+		if named != [4]bool{} {
+			return nil, false, fmt.Errorf("column names were given (--columns), but the file has no header: its first line %q is a row of paths; add a header line that names the columns, or leave out --columns to read path;total_conversions;total_conversion_value;total_null in that order", first)
+		}
 		l.cols, l.width = [4]int{0, 1, 2, 3}, 4
 		l.header = strings.Join(names, string(f.Delimiter))
 		return l, false, nil
 	}
-	if l.cols[0] >= 0 && l.cols[1] < 0 && len(cells) == 4 && f.Conversions == pathColumns[1] {
-		// A header of other names, such as path;conversions;value;null:
-		// ChannelAttribution's four columns in order, as always read.
-		l.cols, l.width = [4]int{0, 1, 2, 3}, 4
-		l.header = strings.Join(names, string(f.Delimiter))
-		return l, true, nil
-	}
-	if l.cols[0] < 0 || l.cols[1] < 0 {
-		var missing []string
-		for k := 0; k < 2; k++ {
-			if l.cols[k] < 0 {
-				missing = append(missing, names[k])
-			}
+	// A header: every column is found by name, or the file is refused.
+	var unmatched []string
+	for i, c := range cells {
+		if !slices.Contains(l.cols[:], i) && c != "" {
+			unmatched = append(unmatched, c)
 		}
-		return nil, true, fmt.Errorf("the header needs a %s column (it has %s); name the columns with --columns if they are called otherwise",
-			strings.Join(missing, " and a "), strings.Join(cells, ", "))
+	}
+	has := strings.Join(cells, ", ")
+	var guesses []string // role=column: the columns given, and those a header cell looks like
+	var problems []string
+	guessed := false
+	for k := range names {
+		if l.cols[k] >= 0 {
+			if named[k] {
+				guesses = append(guesses, pathRoles[k]+"="+names[k])
+			}
+			continue
+		}
+		guess := guessColumn(k, names[k], unmatched)
+		if guess != "" {
+			guessed = true
+			guesses = append(guesses, pathRoles[k]+"="+guess)
+		}
+		switch {
+		case named[k]:
+			problems = append(problems, fmt.Sprintf("no column %q, which --columns names as the %s column", names[k], pathRoles[k])+didYouMean(guess))
+		case k < 2 || guess != "":
+			problems = append(problems, fmt.Sprintf("no %s column", names[k])+didYouMean(guess))
+		case k == 2:
+			l.notes = append(l.notes, fmt.Sprintf("the header has no %s column, so the paths carry no conversion value and every value credit is 0; if the value is in another column, name it with --columns value=COLUMN", names[k]))
+		default:
+			l.notes = append(l.notes, fmt.Sprintf("the header has no %s column, so the paths carry no nulls (journeys that did not convert); if they are in another column, name it with --columns null=COLUMN", names[k]))
+		}
+	}
+	if len(problems) > 0 {
+		fix := "name the columns with --columns, such as --columns path=journey,conversions=conv,value=revenue,null=lost"
+		if guessed {
+			fix = "if so, run with --columns " + strings.Join(guesses, ",") + " (or rename the header's columns to " + strings.Join(pathColumns, ", ") + ")"
+		}
+		return nil, true, fmt.Errorf("the header has %s; its columns are %s; %s", strings.Join(problems, ", "), has, fix)
 	}
 	l.width = len(cells)
 	l.header = strings.Join(cells, string(f.Delimiter))
 	return l, true, nil
+}
+
+// suggest returns the candidate nearest to name if it is near enough to be
+// a misspelling (an edit distance of at most a third of the name), or "".
+func suggest(name string, candidates []string) string {
+	best, bestDist := "", -1
+	limit := max(1, len([]rune(name))/3)
+	for _, c := range candidates {
+		if d := editDistance(name, c); d > 0 && d <= limit && (bestDist < 0 || d < bestDist) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance, a swap of two adjacent
+// characters counting as one edit.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2, prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+func didYouMean(guess string) string {
+	if guess == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", guess)
+}
+
+// guessColumn returns the header cell that looks like column k (named
+// name): a misspelling of its name or of ChannelAttribution's, or another
+// tool's name for it; "" when none does.
+func guessColumn(k int, name string, cells []string) string {
+	lower := make([]string, len(cells))
+	for i, c := range cells {
+		lower[i] = strings.ToLower(c)
+	}
+	for _, want := range []string{name, pathColumns[k]} {
+		for i, c := range lower {
+			if c == strings.ToLower(want) {
+				return cells[i]
+			}
+		}
+		if s := suggest(strings.ToLower(want), lower); s != "" {
+			return cells[slices.Index(lower, s)]
+		}
+	}
+	for _, syn := range pathSynonyms[k] {
+		if i := slices.Index(lower, syn); i >= 0 {
+			return cells[i]
+		}
+	}
+	return ""
 }
 
 // split cuts a line into cells at the delimiter; a line with quotes is
@@ -184,9 +338,104 @@ func (l *layout) addLine(p *Paths, text string) error {
 // others use: a header, then lines of path;total_conversions;
 // total_conversion_value;total_null with paths like "a > b > c". A bad line
 // is passed to onError with its line number and left out; the counts of
-// lines read and used reconcile through the returned numbers.
+// lines read and used reconcile through the returned numbers. A header
+// that cannot be read is a *HeaderError.
 func ReadPaths(r io.Reader, onError func(line int, err error)) (p *Paths, read, used int, err error) {
 	return PathFormat{}.Read(r, onError)
+}
+
+// MaxLine is the longest line a paths file may have, in bytes; a longer
+// line fails alone.
+const MaxLine = 16 << 20
+
+// lineReader reads lines (without their line break, "\r\n" or "\n"),
+// counting them; a line longer than MaxLine is skipped to its end and
+// returned as an error.
+type lineReader struct {
+	r    *bufio.Reader
+	line int
+	max  int
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: MaxLine}
+}
+
+// next returns the next line; ok is false at the end or on a read error.
+// A line longer than MaxLine is skipped, with long true.
+func (lr *lineReader) next() (text string, long, ok bool, err error) {
+	chunk, err := lr.r.ReadSlice('\n')
+	if err == nil { // the common case: the whole line in the buffer, one copy
+		return lr.end(chunk, nil)
+	}
+	buf := append([]byte(nil), chunk...)
+	for err == bufio.ErrBufferFull {
+		chunk, err = lr.r.ReadSlice('\n')
+		if !long && len(buf)+len(chunk) > lr.max+2 { // room for the line break
+			long, buf = true, nil
+		}
+		if !long {
+			buf = append(buf, chunk...)
+		}
+	}
+	if err != nil && err != io.EOF {
+		return "", false, false, err
+	}
+	if long {
+		lr.line++
+		return "", true, true, nil
+	}
+	return lr.end(buf, err)
+}
+
+// end returns a line read whole, err being nil or io.EOF.
+func (lr *lineReader) end(buf []byte, err error) (string, bool, bool, error) {
+	if err == io.EOF && len(buf) == 0 {
+		return "", false, false, nil
+	}
+	lr.line++
+	buf = bytes.TrimSuffix(buf, []byte("\n"))
+	buf = bytes.TrimSuffix(buf, []byte("\r"))
+	if len(buf) > lr.max {
+		return "", true, true, nil
+	}
+	return string(buf), false, true, nil
+}
+
+func (lr *lineReader) tooLong() error {
+	return fmt.Errorf("the line is longer than %d MiB, the most a line may have: a file of paths has lines this long only when the column delimiter or the line breaks are not what they should be (check --delimiter)", lr.max>>20)
+}
+
+// header reads up to the first line that is not blank and makes the
+// layout from it. first is that line when it is a row of paths (no
+// header), with its number.
+func (f PathFormat) header(lr *lineReader, named [4]bool) (l *layout, first string, firstLine int, err error) {
+	for {
+		text, long, ok, err := lr.next()
+		if err != nil {
+			return nil, "", 0, err
+		}
+		if !ok {
+			return nil, "", 0, nil
+		}
+		if long {
+			return nil, "", 0, &HeaderError{lr.line, lr.tooLong()}
+		}
+		if lr.line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		l, isHeader, err := f.newLayout(text, named)
+		if err != nil {
+			return nil, "", 0, &HeaderError{lr.line, err}
+		}
+		if isHeader {
+			return l, "", 0, nil
+		}
+		return l, text, lr.line, nil
+	}
 }
 
 // Read reads aggregated paths in the format f, as ReadPaths does.
@@ -194,37 +443,49 @@ func (f PathFormat) Read(r io.Reader, onError func(line int, err error)) (p *Pat
 	if err := f.Check(); err != nil {
 		return nil, 0, 0, err
 	}
+	named := f.named()
 	f = f.withDefaults()
 	p = NewPaths()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	var l *layout
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Text()
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
-			lay, isHeader, err := f.newLayout(text)
-			if err != nil {
-				return nil, 0, 0, fmt.Errorf("line 1 (the header): %v", err)
-			}
-			l = lay
-			if isHeader {
-				continue
-			}
+	p.sep = f.Separator
+	lr := newLineReader(r)
+	l, first, firstLine, err := f.header(lr, named)
+	if err != nil || l == nil {
+		if err != nil {
+			p = nil
+		}
+		return p, 0, 0, err
+	}
+	p.Notes = l.notes
+	add := func(line int, text string) {
+		read++
+		if err := l.addLine(p, text); err != nil {
+			onError(line, err)
+			return
+		}
+		used++
+	}
+	if first != "" {
+		add(firstLine, first)
+	}
+	for {
+		text, long, ok, err := lr.next()
+		if err != nil {
+			return p, read, used, fmt.Errorf("line %d: %v", lr.line+1, err)
+		}
+		if !ok {
+			break
+		}
+		if long {
+			read++
+			onError(lr.line, lr.tooLong())
+			continue
 		}
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		read++
-		if err := l.addLine(p, text); err != nil {
-			onError(line, err)
-			continue
-		}
-		used++
+		add(lr.line, text)
 	}
-	return p, read, used, sc.Err()
+	return p, read, used, nil
 }
 
 // ReadPathsParallel reads aggregated paths as ReadPaths does, parsing on
@@ -241,6 +502,7 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 	if err := f.Check(); err != nil {
 		return nil, 0, 0, err
 	}
+	named := f.named()
 	f = f.withDefaults()
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -248,6 +510,7 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 	type batch struct {
 		first int
 		lines []string
+		long  map[int]error // lines too long, by index
 	}
 	type lineErr struct {
 		line int
@@ -258,23 +521,29 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 		read, used int
 		errs       []lineErr
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	if !sc.Scan() {
-		return NewPaths(), 0, 0, sc.Err()
-	}
-	first := strings.TrimPrefix(sc.Text(), "\ufeff")
-	l, isHeader, err := f.newLayout(first)
+	lr := newLineReader(r)
+	l, first, firstLine, err := f.header(lr, named)
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("line 1 (the header): %v", err)
+		return nil, 0, 0, err
+	}
+	if l == nil {
+		p := NewPaths()
+		p.sep = f.Separator
+		return p, 0, 0, nil
 	}
 	jobs := make(chan batch, 2*workers)
 	results := make(chan result, workers)
 	for w := 0; w < workers; w++ {
 		go func() {
 			res := result{p: NewPaths()}
+			res.p.sep = f.Separator
 			for b := range jobs {
 				for i, text := range b.lines {
+					if err := b.long[i]; err != nil {
+						res.read++
+						res.errs = append(res.errs, lineErr{b.first + i, err})
+						continue
+					}
 					if strings.TrimSpace(text) == "" {
 						continue
 					}
@@ -289,17 +558,30 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 			results <- res
 		}()
 	}
-	line := 1
-	cur := batch{first: 2}
-	if !isHeader {
-		cur = batch{first: 1, lines: []string{first}}
+	cur := batch{first: lr.line + 1}
+	if first != "" {
+		cur = batch{first: firstLine, lines: []string{first}}
 	}
-	for sc.Scan() {
-		line++
-		cur.lines = append(cur.lines, sc.Text())
+	var readErr error
+	for {
+		text, long, ok, err := lr.next()
+		if err != nil {
+			readErr = fmt.Errorf("line %d: %v", lr.line+1, err)
+			break
+		}
+		if !ok {
+			break
+		}
+		if long {
+			if cur.long == nil {
+				cur.long = map[int]error{}
+			}
+			cur.long[len(cur.lines)] = lr.tooLong()
+		}
+		cur.lines = append(cur.lines, text)
 		if len(cur.lines) == 4096 {
 			jobs <- cur
-			cur = batch{first: line + 1}
+			cur = batch{first: lr.line + 1}
 		}
 	}
 	if len(cur.lines) > 0 {
@@ -307,6 +589,7 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 	}
 	close(jobs)
 	p := NewPaths()
+	p.sep, p.Notes = f.Separator, l.notes
 	read, used := 0, 0
 	var errs []lineErr
 	var mergeErr error
@@ -326,5 +609,5 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 	if mergeErr != nil {
 		return nil, read, used, mergeErr
 	}
-	return p, read, used, sc.Err()
+	return p, read, used, readErr
 }

@@ -26,8 +26,9 @@ func TestPathFormats(t *testing.T) {
 			"\ufeffconv,journey,revenue,lost\n1,\"a > b\",2.5,3\n0,b,0,1\n2,\"a > b\",\"0.25\",0\n"},
 		{"tabs and pipes", attribution.PathFormat{Delimiter: '\t', Separator: "|"},
 			"path\ttotal_conversions\ttotal_conversion_value\ttotal_null\na|b\t1\t2.5\t3\nb\t0\t0\t1\n a | b \t2\t0.25\t0\n"},
-		{"a header of other names, in ChannelAttribution's order", attribution.PathFormat{},
-			"path;conversions;value;nulls\na > b;1;2.5;3\nb;0;0;1\na > b;2;0.25;0\n"},
+		{"blank lines before the header", attribution.PathFormat{},
+			"\n  \npath;total_conversions;total_conversion_value;total_null\na > b;1;2.5;3\nb;0;0;1\na > b;2;0.25;0\n"},
+		{"Windows line breaks, no header", attribution.PathFormat{}, "a > b;1;2.5;3\r\nb;0;0;1\r\na > b;2;0.25;0\r\n"},
 	} {
 		for _, workers := range []int{0, 2} {
 			var got *attribution.Paths
@@ -67,7 +68,7 @@ func TestPathFormatErrors(t *testing.T) {
 	assert.Equal(t, []string{"a", "b", "d,x"}, p.Channels())
 
 	_, _, _, err = attribution.PathFormat{}.Read(strings.NewReader("path;conversions_total;total_null\na;1;0\n"), func(int, error) {})
-	assert.EqualError(t, err, "line 1 (the header): the header needs a total_conversions column (it has path, conversions_total, total_null); name the columns with --columns if they are called otherwise")
+	assert.EqualError(t, err, `line 1 (the header): the header has no total_conversions column (did you mean "conversions_total"?); its columns are path, conversions_total, total_null; if so, run with --columns conversions=conversions_total (or rename the header's columns to path, total_conversions, total_conversion_value, total_null)`)
 	_, _, _, err = attribution.PathFormat{Delimiter: '>'}.Read(strings.NewReader(""), func(int, error) {})
 	assert.EqualError(t, err, `the channel separator ">" holds the column delimiter '>'; choose another of the two`)
 	_, _, _, err = attribution.PathFormat{Value: "path"}.Read(strings.NewReader(""), func(int, error) {})

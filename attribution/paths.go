@@ -3,7 +3,10 @@ package attribution
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -19,6 +22,13 @@ type Paths struct {
 
 	mu    sync.Mutex   // guards order
 	order []*PathCount // the canonical order, nil when paths changed since
+
+	sep string // between channels, as read; ">" when empty
+
+	// Notes say what a reader of the credit must know about how the paths
+	// were read, such as a column the header lacks; RunPaths passes them
+	// on to its report.
+	Notes []string
 }
 
 // PathCount is one distinct path and what it led to. Conversions, value
@@ -40,8 +50,29 @@ func (pc *PathCount) Value() float64 { return pc.valueF }
 // credits reports whether the path has conversions or value to credit.
 func (pc *PathCount) credits() bool { return !pc.conv.isZero() || !pc.value.isZero() }
 
-// MaxChannels is the most channels a Paths can hold.
+// MaxChannels is the most distinct channels a Paths can hold: counted
+// over all its paths, not per path. A path that would bring in more fails
+// alone and adds nothing; group rare channels (campaigns into their
+// channel, say) or split the paths into files of fewer channels.
 const MaxChannels = 255
+
+// Separator is what separates the channels of a path in the names Paths
+// gives paths and Markov states (credit and transitions files): the
+// separator the paths were read with (">" by default), with a space
+// either side unless it is blank. A channel cannot hold it.
+func (p *Paths) Separator() string {
+	sep := p.sep
+	if sep == "" {
+		sep = ">"
+	}
+	if strings.TrimSpace(sep) == "" {
+		return sep
+	}
+	return " " + strings.TrimSpace(sep) + " "
+}
+
+// join names a path: its channels joined by the separator.
+func (p *Paths) join(names []string) string { return strings.Join(names, p.Separator()) }
 
 // NewPaths returns an empty set of paths.
 func NewPaths() *Paths {
@@ -57,16 +88,50 @@ func (p *Paths) Channels() []string { return p.channels }
 // Len is the number of distinct paths.
 func (p *Paths) Len() int { return len(p.counts) }
 
-func (p *Paths) id(channel string) (int, error) {
-	if id, ok := p.index[channel]; ok {
-		return id, nil
+// ids writes the ids of channels into key, registering the new ones only
+// when all fit: a path refused leaves nothing behind.
+func (p *Paths) ids(channels []string, key []byte) error {
+	var fresh []string
+	for i, c := range channels {
+		if id, ok := p.index[c]; ok {
+			key[i] = byte(id)
+			continue
+		}
+		if sep := strings.TrimSpace(p.Separator()); sep != "" && strings.Contains(c, sep) {
+			return fmt.Errorf("the channel %q holds %q, which separates the channels of a path (in the credit and transitions files too); rename the channel, or read the paths with another separator (--path-separator)", c, sep)
+		}
+		if !slices.Contains(fresh, c) {
+			fresh = append(fresh, c)
+		}
 	}
-	if len(p.channels) == MaxChannels {
-		return 0, fmt.Errorf("more than %d channels", MaxChannels)
+	if len(fresh) == 0 {
+		return nil
 	}
-	p.index[channel] = len(p.channels)
-	p.channels = append(p.channels, channel)
-	return len(p.channels) - 1, nil
+	if len(p.channels)+len(fresh) > MaxChannels {
+		return fmt.Errorf("this path brings %d new channels (%s) to the %d already read: %d distinct channels, over the %d a report can hold (counted over the whole file, not per path); group rare channels into fewer (campaigns into their channel, say), or split the file so that each part has at most %d distinct channels",
+			len(fresh), quoteSome(fresh, 3), len(p.channels), len(p.channels)+len(fresh), MaxChannels, MaxChannels)
+	}
+	for _, c := range fresh {
+		p.index[c] = len(p.channels)
+		p.channels = append(p.channels, c)
+	}
+	for i, c := range channels {
+		key[i] = byte(p.index[c])
+	}
+	return nil
+}
+
+// quoteSome quotes up to n names, saying how many more there are.
+func quoteSome(names []string, n int) string {
+	var q []string
+	for i, s := range names {
+		if i == n {
+			q = append(q, fmt.Sprintf("and %d more", len(names)-n))
+			break
+		}
+		q = append(q, strconv.Quote(s))
+	}
+	return strings.Join(q, ", ")
 }
 
 // Add counts a path (its channels in order) with its conversions, value and
@@ -106,12 +171,8 @@ func (p *Paths) add(channels []string, ds [3]decimal) error {
 	}
 
 	key := make([]byte, len(channels))
-	for i, c := range channels {
-		id, err := p.id(c)
-		if err != nil {
-			return err
-		}
-		key[i] = byte(id)
+	if err := p.ids(channels, key); err != nil {
+		return err
 	}
 	p.addKey(string(key), ds[0], ds[1], ds[2])
 	return nil
@@ -134,15 +195,21 @@ func (p *Paths) addKey(key string, conversions, value, nulls decimal) {
 	pc.Conversions, pc.valueF, pc.Nulls = pc.conv.float(), pc.value.float(), pc.nulls.float()
 }
 
-// Merge adds other's paths into p.
+// Merge adds other's paths into p. An empty p read with no separator
+// takes other's. A channel of other that holds p's separator, or that
+// would bring p over MaxChannels, fails the merge, and p is left as it was.
 func (p *Paths) Merge(other *Paths) error {
+	if len(p.channels) == 0 && p.sep == "" {
+		p.sep = other.sep
+	}
 	remap := make([]byte, len(other.channels))
-	for i, c := range other.channels {
-		id, err := p.id(c)
-		if err != nil {
-			return err
+	if err := p.ids(other.channels, remap); err != nil {
+		return err
+	}
+	for _, n := range other.Notes {
+		if !slices.Contains(p.Notes, n) {
+			p.Notes = append(p.Notes, n)
 		}
-		remap[i] = byte(id)
 	}
 	for _, pc := range other.sorted() {
 		key := make([]byte, len(pc.Path))

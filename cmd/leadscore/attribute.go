@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,7 +26,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // attributeAs runs attribute for c: its messages name c's flags.
-func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
+func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
 	journeysFile := fs.String("journeys", "", "journeys: NDJSON, or CSV with --touches")
 	pathsFile := fs.String("paths", "", "aggregated channel paths (path;total_conversions;total_conversion_value;total_null), for data-driven models")
@@ -50,7 +51,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 	transitionsOut := fs.String("transitions-out", "", "also write each Markov model's transitions (from, to, count, probability) and removal effects\nto this file, as CSV")
 	delimiter := fs.String("delimiter", ";", "with --paths: the character between columns (such as ',' or tab)")
 	separator := fs.String("path-separator", ">", "with --paths: what separates the channels of a path")
-	columns := fs.String("columns", "", "with --paths: the column names when they differ from ChannelAttribution's, such as\npath=journey,conversions=conv,value=revenue,null=lost (a header names them; any order)")
+	columns := fs.String("columns", "", "with --paths: the header's column names when they differ from ChannelAttribution's, such as\npath=journey,conversions=conv,value=revenue,null=lost (any order; columns are found by name, never by position:\na header without the path or conversions column stops the run, with a did-you-mean; no value or null column is\nsaid in a note)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore attribute --leads LEADS --model FILE --outcomes FILE [--at TIME] [--costs FILE] [flags]")
 		fmt.Fprintln(stderr, "       leadscore attribute --journeys FILE [--touches FILE] [--costs FILE] [flags]")
@@ -64,6 +65,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "value by the conversion removal effect; markov:K:nonull ignores nulls, for when non-conversions are")
 		fmt.Fprintln(stderr, "unknown), markov:auto (the order with the best held-out AUC of predicting conversion, or a lower")
 		fmt.Fprintln(stderr, "one within a standard error; the report lists the candidates) and shapley (simplified Shapley value).")
+		fmt.Fprintln(stderr, "A --paths file may hold at most 255 distinct channels, counted over the whole file: a path that brings")
+		fmt.Fprintln(stderr, "more fails alone (exit 1); group rare channels into fewer, or split the file. Each model is listed once;")
+		fmt.Fprintln(stderr, "one with settings is named with them (time_decay:30d). Output files must not be inputs.")
 		fmt.Fprintln(stderr, "With --leads, an event is a campaign touch when it carries the event field named by --campaign-field")
 		fmt.Fprintln(stderr, "or --channel-field (campaign and channel by default); the model must declare both under events.")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr), 2 the run could not start.")
@@ -78,16 +82,39 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	inputs := []namedFile{{"--journeys", *journeysFile}, {"--touches", *touchesFile}, {"--leads", *leadsFile}, {"--events", *events},
+		{"--model", *model}, {"--dispositions", *dispositionsFile}, {"--outcomes", *outcomesFile}, {"--costs", *costsFile}, {"--paths", *pathsFile}}
 	if *pathsFile != "" {
 		specs := defaultPathModels
 		if set["models"] {
 			specs = splitModels(*models)
 		}
+		if err := checkModelList(specs); err != nil {
+			return fail("%v", err)
+		}
+		switch *format {
+		case "table", "markdown", "csv", "json":
+		case "html":
+			return fail("--format html is not available with --paths: its charts need journeys (--journeys or --leads); use table, markdown, csv or json")
+		default:
+			return fail("unknown --format %q; use table, markdown, csv or json (html only with --journeys or --leads)", *format)
+		}
 		pf, err := pathFormat(*delimiter, *separator, *columns)
 		if err != nil {
 			return fail("%v", err)
 		}
-		return attributePaths(*pathsFile, pf, specs, *format, outputs{credit: *creditOut, transitions: *transitionsOut}, stdout, stderr)
+		if *transitionsOut != "" && !hasMarkov(specs) {
+			return fail("--transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto")
+		}
+		if *journeysOut != "" {
+			return fail("--journeys-out writes the journeys built from --leads; a --paths file has no journeys to write")
+		}
+		files, err := createOutputs(inputs, []namedFile{{"--credit-out", *creditOut}, {"--transitions-out", *transitionsOut}})
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer files.finish(&code)
+		return attributePaths(*pathsFile, pf, specs, *format, files, stdout, stderr)
 	}
 	for _, name := range []string{"delimiter", "path-separator", "columns"} {
 		if set[name] {
@@ -97,9 +124,21 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if (*journeysFile == "") == (*leadsFile == "") {
 		return fail("give one of %s, %s (with %s and %s) or %s", c.flag("journeys"), c.flag("leads"), c.flag("model"), c.flag("outcomes"), c.flag("paths"))
 	}
+	if *leadsFile != "" && *model == "" {
+		return fail("%s needs %s, the rule file that says when a lead is sales-ready", c.flag("leads"), c.flag("model"))
+	}
+	switch *format {
+	case "table", "markdown", "csv", "json", "html":
+	default:
+		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
+	}
 	var ms []attribution.Model
 	var dataDriven []string // markov and shapley credit channels, from the journeys' paths
-	for _, spec := range splitModels(*models) {
+	specs := splitModels(*models)
+	if err := checkModelList(specs); err != nil {
+		return fail("%v", err)
+	}
+	for _, spec := range specs {
 		if spec == "shapley" || strings.HasPrefix(spec, "markov:") {
 			dataDriven = append(dataDriven, spec)
 			continue
@@ -121,6 +160,17 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Lookback = d
 	}
+	if *transitionsOut != "" && !hasMarkov(dataDriven) {
+		return fail("%s writes Markov chains; add one to %s, such as markov:2 or markov:auto", c.flag("transitions-out"), c.flag("models"))
+	}
+	for i := range inputs {
+		inputs[i].flag = c.flag(strings.TrimPrefix(inputs[i].flag, "--"))
+	}
+	files, err := createOutputs(inputs, []namedFile{{c.flag("credit-out"), *creditOut}, {c.flag("transitions-out"), *transitionsOut}, {c.flag("journeys-out"), *journeysOut}})
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer files.finish(&code)
 	problems := 0 // rows of costs and outcomes that failed
 	costs := attribution.Costs{}
 	if *costsFile != "" {
@@ -142,35 +192,16 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 			problems += n.Failed
 		}
 	}
-	switch *format {
-	case "table", "markdown", "csv", "json", "html":
-	default:
-		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
-	}
-
-	if *transitionsOut != "" && !hasMarkov(dataDriven) {
-		return fail("%s writes Markov chains; add one to %s, such as markov:2 or markov:auto", c.flag("transitions-out"), c.flag("models"))
-	}
 	rep := attribution.NewReport(ms, opts, costs)
 	var credit *attribution.CreditWriter
-	if *creditOut != "" {
-		f, err := os.Create(*creditOut)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		credit = attribution.NewCreditWriter(f, ms, opts)
+	if files.credit != nil {
+		credit = attribution.NewCreditWriter(files.credit, ms, opts)
 	}
 	var paths []*attribution.Journey // for the data-driven models
 	read, failed := 0, 0
 	var out *json.Encoder
-	if *journeysOut != "" {
-		f, err := os.Create(*journeysOut)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer f.Close()
-		out = json.NewEncoder(f)
+	if files.journeys != nil {
+		out = json.NewEncoder(files.journeys)
 	}
 	add := func(file string, line int, j *attribution.Journey, err error) error {
 		if err != nil {
@@ -195,13 +226,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return nil
 	}
 
-	var err error
 	if *journeysFile != "" {
 		err = readJourneys(*journeysFile, *touchesFile, add)
 	} else {
-		if *model == "" {
-			return fail("%s needs %s, the rule file that says when a lead is sales-ready", c.flag("leads"), c.flag("model"))
-		}
 		asOf, aerr := asOfTime(c.flag("at"), *at)
 		if aerr != nil {
 			return fail("%v", aerr)
@@ -278,9 +305,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if channels, err = attribution.RunPaths(p, dataDriven, 0); err != nil {
 			return fail("%s: %v", c.flag("models"), err)
 		}
-		if *transitionsOut != "" {
-			if err := writeFile(*transitionsOut, channels.WriteTransitions); err != nil {
-				return fail("%v", err)
+		if files.transitions != nil {
+			if err := files.write(files.transitions, channels.WriteTransitions); err != nil {
+				return fail("--transitions-out: %v", err)
 			}
 		}
 		if credit != nil {
@@ -297,6 +324,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if err := credit.Flush(); err != nil {
 			return fail("%s: %v", c.flag("credit-out"), err)
 		}
+	}
+	if err := files.closeAll(); err != nil {
+		return fail("%v", err)
 	}
 	switch *format {
 	case "markdown":
@@ -361,8 +391,111 @@ func splitModels(s string) []string {
 	return out
 }
 
-// outputs are the files attribute writes besides the report.
-type outputs struct{ credit, transitions string }
+// namedFile is a file a flag names.
+type namedFile struct{ flag, name string }
+
+// outputFiles are the files attribute writes besides the report, created
+// before anything is read.
+type outputFiles struct {
+	credit, transitions, journeys *os.File
+	all                           []*os.File
+}
+
+// createOutputs checks and creates the output files before the run, so
+// that an output that cannot be written stops it before it starts and an
+// input is never overwritten: no output may be an input, or another output.
+func createOutputs(inputs, outs []namedFile) (*outputFiles, error) {
+	files := &outputFiles{}
+	var seen []namedFile
+	for _, o := range outs {
+		if o.name == "" {
+			continue
+		}
+		for _, other := range append(append([]namedFile(nil), inputs...), seen...) {
+			if other.name != "" && samePath(o.name, other.name) {
+				return nil, fmt.Errorf("%s %s is also %s: writing it would overwrite that file; give %s another file name", o.flag, o.name, other.flag, o.flag)
+			}
+		}
+		seen = append(seen, o)
+	}
+	for _, o := range seen {
+		f, err := os.Create(o.name)
+		if err != nil {
+			files.close()
+			return nil, fmt.Errorf("%s: cannot create %s (%v); give a file in a folder that exists and that you can write to", o.flag, o.name, errors.Unwrap(err))
+		}
+		files.all = append(files.all, f)
+		switch {
+		case strings.HasSuffix(o.flag, "--credit-out"):
+			files.credit = f
+		case strings.HasSuffix(o.flag, "--transitions-out"):
+			files.transitions = f
+		case strings.HasSuffix(o.flag, "--journeys-out"):
+			files.journeys = f
+		}
+	}
+	return files, nil
+}
+
+// samePath reports whether two names are one file, existing or not.
+func samePath(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// write writes f with fn.
+func (o *outputFiles) write(f *os.File, fn func(io.Writer) error) error {
+	if err := fn(f); err != nil {
+		return fmt.Errorf("%s: %v", f.Name(), err)
+	}
+	return nil
+}
+
+// closeAll closes the files, returning the first error.
+func (o *outputFiles) closeAll() error {
+	var first error
+	for _, f := range o.all {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	o.all = nil
+	return first
+}
+
+func (o *outputFiles) close() { o.closeAll() }
+
+// finish closes the files and, when the run could not be made (exit status
+// 2: a bad header, an unreadable input), removes them, so no empty or partial
+// output is left to be mistaken for a result.
+func (o *outputFiles) finish(code *int) {
+	all := o.all
+	o.closeAll()
+	if *code == exitUsage {
+		for _, f := range all {
+			os.Remove(f.Name())
+		}
+	}
+}
+
+// checkModelList refuses a model listed twice: its columns would carry one
+// name twice, and a file of credit by model would count it twice.
+func checkModelList(specs []string) error {
+	for i, s := range specs {
+		for _, t := range specs[:i] {
+			if s == t {
+				return fmt.Errorf("--models lists %s twice; list each model once (two of one kind with different settings, such as time_decay:7d;time_decay:30d, are fine)", s)
+			}
+		}
+	}
+	return nil
+}
 
 // hasMarkov reports whether a list of models has a Markov chain.
 func hasMarkov(specs []string) bool {
@@ -397,6 +530,9 @@ func pathFormat(delimiter, separator, columns string) (attribution.PathFormat, e
 			if !ok || dst == nil || v == "" {
 				return pf, fmt.Errorf("--columns %q: write role=column pairs with the roles path, conversions, value and null, such as path=journey,conversions=conv", columns)
 			}
+			if *dst != "" {
+				return pf, fmt.Errorf("--columns %q names the %s column twice (%s and %s); name it once", columns, k, *dst, v)
+			}
 			*dst = v
 		}
 	}
@@ -406,25 +542,8 @@ func pathFormat(delimiter, separator, columns string) (attribution.PathFormat, e
 	return pf, nil
 }
 
-// writeFile writes a file with fn.
-func writeFile(name string, fn func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %v", name, err)
-	}
-	return f.Close()
-}
-
 // attributePaths credits channels for aggregated paths.
-func attributePaths(name string, pf attribution.PathFormat, specs []string, format string, out outputs, stdout, stderr io.Writer) int {
-	if out.transitions != "" && !hasMarkov(specs) {
-		fmt.Fprintf(stderr, "leadscore attribute: --transitions-out writes Markov chains; add one to --models, such as markov:2 or markov:auto\n")
-		return exitUsage
-	}
+func attributePaths(name string, pf attribution.PathFormat, specs []string, format string, files *outputFiles, stdout, stderr io.Writer) int {
 	f, err := os.Open(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
@@ -440,7 +559,12 @@ func attributePaths(name string, pf attribution.PathFormat, specs []string, form
 		}
 		shown++
 	})
-	if err != nil {
+	var he *attribution.HeaderError
+	switch {
+	case errors.As(err, &he):
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, he.Line, he.Err)
+		return exitUsage
+	case err != nil:
 		fmt.Fprintf(stderr, "leadscore attribute: %s: %v\n", name, err)
 		return exitUsage
 	}
@@ -459,27 +583,28 @@ func attributePaths(name string, pf attribution.PathFormat, specs []string, form
 		err = rep.WriteCSV(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)
-	case "table":
-		err = rep.WriteText(stdout)
 	default:
-		fmt.Fprintf(stderr, "leadscore attribute: unknown --format %q; use table, markdown, csv or json\n", format)
-		return exitUsage
+		err = rep.WriteText(stdout)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
 		return exitUsage
 	}
-	if out.transitions != "" {
-		if err := writeFile(out.transitions, rep.WriteTransitions); err != nil {
+	if files.transitions != nil {
+		if err := files.write(files.transitions, rep.WriteTransitions); err != nil {
 			fmt.Fprintf(stderr, "leadscore attribute: --transitions-out: %v\n", err)
 			return exitUsage
 		}
 	}
-	if out.credit != "" {
-		if err := writeFile(out.credit, rep.WriteCredit); err != nil {
+	if files.credit != nil {
+		if err := files.write(files.credit, rep.WriteCredit); err != nil {
 			fmt.Fprintf(stderr, "leadscore attribute: --credit-out: %v\n", err)
 			return exitUsage
 		}
+	}
+	if err := files.closeAll(); err != nil {
+		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
+		return exitUsage
 	}
 	fmt.Fprintf(stderr, "%d paths read: %d used, %d failed\n", read, used, read-used)
 	if read != used {

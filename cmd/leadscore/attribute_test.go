@@ -155,3 +155,195 @@ func TestAttributeJourneysCreditOut(t *testing.T) {
 	assert.Equal(t, 354900.0, total("markov:1/"), "the journeys with a path")
 	assert.Equal(t, 354900.0, total("shapley/"))
 }
+
+// atd names a file of the attribution package's test data.
+func atd(name string) string { return filepath.Join("..", "..", "attribution", "testdata", name) }
+
+// A header is read by name or not at all: a reordered header with other
+// names stops the run at its line with the --columns that reads it, and
+// that run gives the file's own figures (worked by hand: a > b;100;1;2 and
+// b;50;3;1 are 4 conversions, value 150, 3 nulls).
+func TestAttributePathsHeaderByName(t *testing.T) {
+	in := atd("header-reordered.csv")
+	code, out, errOut := leadscore(t, "", "attribute", "--paths", in, "--models", "linear", "--format", "csv")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out, "no report from a file that was not read")
+	assert.Equal(t, in+`:1: the header has no total_conversions column (did you mean "conversions"?), no total_conversion_value column (did you mean "revenue"?), no total_null column (did you mean "nulls"?); its columns are path, revenue, conversions, nulls; if so, run with --columns conversions=conversions,value=revenue,null=nulls (or rename the header's columns to path, total_conversions, total_conversion_value, total_null)`+"\n", errOut)
+	code, out, errOut = leadscore(t, "", "attribute", "--paths", in, "--models", "linear", "--format", "csv",
+		"--columns", "conversions=conversions,value=revenue,null=nulls")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "channel,linear_conversions,linear_value\nb,3.5,100\na,0.5,50\ntotal,4,150\n", out) // b: 0.5 + 3 conversions, 50 + 50 value; by credit
+
+	// A run stopped by its header leaves no output file behind.
+	creditOut := filepath.Join(t.TempDir(), "credit.csv")
+	code, _, _ = leadscore(t, "", "attribute", "--paths", in, "--models", "linear", "--credit-out", creditOut)
+	assert.Equal(t, exitUsage, code)
+	_, err := os.Stat(creditOut)
+	assert.True(t, os.IsNotExist(err), "the credit file of a run that could not be made is removed")
+
+	// A misspelt value column, or a --columns name not in the header: refused, with a did-you-mean.
+	in = atd("header-typo-value.csv")
+	for _, args := range [][]string{{}, {"--columns", "value=revnue"}} {
+		code, out, errOut = leadscore(t, "", append([]string{"attribute", "--paths", in, "--models", "linear;markov:1"}, args...)...)
+		assert.Equal(t, exitUsage, code, args)
+		assert.Empty(t, out, args)
+		assert.Contains(t, errOut, in+":1: the header has no ", args)
+		assert.Contains(t, errOut, `(did you mean "total_conversion_vaule"?)`, args)
+		assert.Contains(t, errOut, "run with --columns value=total_conversion_vaule", args)
+	}
+	assert.Contains(t, errOut, `no column "revnue", which --columns names as the value column`)
+
+	// A header of unknown names, after a blank line, is not read as data.
+	in = writeTemp(t, "h.csv", "\njourney;conv;rev;lost\na > b;1;10;2\n")
+	code, _, errOut = leadscore(t, "", "attribute", "--paths", in)
+	assert.Equal(t, exitUsage, code)
+	assert.True(t, strings.HasPrefix(errOut, in+`:2: the header has no path column (did you mean "journey"?)`), errOut)
+	assert.Contains(t, errOut, "--columns path=journey,conversions=conv,value=rev,null=lost")
+	assert.NotContains(t, errOut, "paths read", "the header is not counted as a failed path")
+
+	// --columns naming a role twice is refused, not half kept.
+	code, _, errOut = leadscore(t, "", "attribute", "--paths", atd("plain.csv"), "--columns", "path=a,path=b")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, `leadscore attribute: --columns "path=a,path=b" names the path column twice (a and b); name it once`+"\n", errOut)
+}
+
+// An absent value or null column is said in the report, in every format.
+func TestAttributePathsAbsentColumnNoted(t *testing.T) {
+	in := writeTemp(t, "p.csv", "path;total_conversions\na > b;1\n")
+	note := "the header has no total_conversion_value column, so the paths carry no conversion value and every value credit is 0"
+	for _, format := range []string{"table", "markdown", "json"} {
+		code, out, errOut := leadscore(t, "", "attribute", "--paths", in, "--models", "linear", "--format", format)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, out, note, format)
+		assert.Contains(t, out, "the header has no total_null column", format)
+	}
+	code, _, errOut := leadscore(t, "", "attribute", "--paths", in, "--models", "linear", "--format", "csv")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "leadscore attribute: note: "+note)
+}
+
+// With --path-separator, the credit file's ids and the transitions'
+// states use it: three different paths keep three ids, each state has its
+// own outgoing transitions adding up to 1.
+func TestAttributePathsSeparatorInOutputs(t *testing.T) {
+	dir := t.TempDir()
+	creditOut, transOut := filepath.Join(dir, "c.csv"), filepath.Join(dir, "t.csv")
+	code, _, errOut := leadscore(t, "", "attribute", "--paths", atd("separator-collide.csv"), "--path-separator", "|",
+		"--models", "linear;markov:2", "--credit-out", creditOut, "--transitions-out", transOut)
+	require.Equal(t, exitOK, code, errOut)
+	// linear shares each path's own conversions: a > b|c 1, a|b > c 2, a|b|c 4.
+	conv := map[string]*big.Rat{}
+	for _, row := range csvRecords(t, readText(t, creditOut)) {
+		if row["model"] != "linear" {
+			continue
+		}
+		if conv[row["id"]] == nil {
+			conv[row["id"]] = new(big.Rat)
+		}
+		conv[row["id"]].Add(conv[row["id"]], rat(t, row["conversions"]))
+	}
+	assert.Equal(t, map[string]string{"a > b | c": "1", "a | b > c": "2", "a | b | c": "4"},
+		map[string]string{"a > b | c": conv["a > b | c"].RatString(), "a | b > c": conv["a | b > c"].RatString(), "a | b | c": conv["a | b | c"].RatString()})
+	assert.Len(t, conv, 3)
+	out := map[string]float64{}
+	for _, row := range csvRecords(t, readText(t, transOut)) {
+		if row["kind"] == "transition" {
+			p, err := strconv.ParseFloat(row["probability"], 64)
+			require.NoError(t, err)
+			out[row["from"]] += p
+		}
+	}
+	for from, sum := range out {
+		assert.InDelta(t, 1, sum, 1e-12, from)
+	}
+	assert.Contains(t, out, "a | b")
+	assert.Contains(t, out, "a > b")
+}
+
+// Models of one kind with different settings are columns of their own,
+// each crediting every conversion once (18 converted journeys, one
+// conversion each); a model listed twice is refused.
+func TestAttributeModelLabelsKeepSettings(t *testing.T) {
+	creditOut := filepath.Join(t.TempDir(), "cu.csv")
+	code, out, errOut := leadscore(t, "", "attribute", "--journeys", td("journeys.ndjson"), "--format", "csv", "--credit-out", creditOut,
+		"--models", "time_decay:7d;time_decay:30d;custom:first_touch=1;custom:sales_ready=1")
+	require.Equal(t, exitOK, code, errOut)
+	header := strings.Split(strings.SplitN(out, "\n", 2)[0], ",")
+	seen := map[string]bool{}
+	for _, h := range header {
+		assert.False(t, seen[h], "column %s twice", h)
+		seen[h] = true
+	}
+	assert.True(t, seen["time_decay:30d_conversions"] && seen["custom:sales_ready=1_conversions"], "%v", header)
+	converted := strings.Count(readText(t, td("journeys.ndjson")), `"converted":true`)
+	require.Equal(t, 18, converted)
+	sums := map[string]*big.Rat{}
+	for _, row := range csvRecords(t, readText(t, creditOut)) {
+		if sums[row["model"]] == nil {
+			sums[row["model"]] = new(big.Rat)
+		}
+		sums[row["model"]].Add(sums[row["model"]], rat(t, row["conversions"]))
+	}
+	require.Len(t, sums, 4)
+	for m, s := range sums {
+		assert.Equal(t, "18", s.RatString(), m)
+	}
+	for _, args := range [][]string{
+		{"--journeys", td("journeys.ndjson"), "--models", "linear;linear"},
+		{"--paths", atd("plain.csv"), "--models", "linear,markov:1,linear"},
+	} {
+		code, _, errOut = leadscore(t, "", append([]string{"attribute"}, args...)...)
+		assert.Equal(t, exitUsage, code, args)
+		assert.Equal(t, "leadscore attribute: --models lists linear twice; list each model once (two of one kind with different settings, such as time_decay:7d;time_decay:30d, are fine)\n", errOut, args)
+	}
+}
+
+// The 255-channel limit: paths over it fail alone, with a message that
+// says it counts the whole file and what to do; a failed path leaves no
+// channel in the report.
+func TestAttributePathsChannelLimit(t *testing.T) {
+	in := atd("channels-300.csv")
+	code, _, errOut := leadscore(t, "", "attribute", "--paths", in, "--models", "linear", "--format", "csv")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, in+`:257: this path brings 1 new channels ("campaign-255") to the 255 already read: 256 distinct channels, over the 255 a report can hold (counted over the whole file, not per path); group rare channels into fewer`)
+	assert.Contains(t, errOut, "300 paths read: 255 used, 45 failed\n")
+
+	code, out, errOut := leadscore(t, "", "attribute", "--paths", atd("channels-leak.csv"), "--models", "linear,markov:1", "--format", "csv")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "2 paths read: 1 used, 1 failed\n")
+	assert.Equal(t, "channel,linear_conversions,linear_value,markov:1_conversions,markov:1_value\nx,1,10,1,10\ntotal,1,10,1,10\n", out)
+}
+
+// Formats, delimiters and output files are checked before anything is
+// read: no report is printed by a run that cannot finish, and an output
+// that is an input is refused, the input left as it was.
+func TestAttributeChecksBeforeRunning(t *testing.T) {
+	plain := atd("plain.csv")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "p.csv")
+	require.NoError(t, os.WriteFile(in, []byte(readText(t, plain)), 0o644))
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--paths", plain, "--format", "html"}, "--format html is not available with --paths: its charts need journeys (--journeys or --leads); use table, markdown, csv or json"},
+		{[]string{"--paths", plain, "--format", "xml"}, `unknown --format "xml"; use table, markdown, csv or json (html only with --journeys or --leads)`},
+		{[]string{"--paths", in, "--credit-out", filepath.Join(dir, ".", "p.csv")}, "--credit-out " + filepath.Join(dir, ".", "p.csv") + " is also --paths: writing it would overwrite that file; give --credit-out another file name"},
+		{[]string{"--paths", plain, "--credit-out", filepath.Join(dir, "x.csv"), "--models", "markov:1", "--transitions-out", filepath.Join(dir, "x.csv")}, "--transitions-out " + filepath.Join(dir, "x.csv") + " is also --credit-out: writing it would overwrite that file; give --transitions-out another file name"},
+		{[]string{"--journeys", td("journeys.ndjson"), "--journeys-out", td("journeys.ndjson")}, "--journeys-out " + td("journeys.ndjson") + " is also --journeys: writing it would overwrite that file; give --journeys-out another file name"},
+		{[]string{"--paths", plain, "--credit-out", filepath.Join(dir, "none", "x.csv")}, "--credit-out: cannot create " + filepath.Join(dir, "none", "x.csv") + " (no such file or directory); give a file in a folder that exists and that you can write to"},
+		{[]string{"--journeys", td("journeys.ndjson"), "--credit-out", filepath.Join(dir, "none", "x.csv")}, "--credit-out: cannot create " + filepath.Join(dir, "none", "x.csv") + " (no such file or directory); give a file in a folder that exists and that you can write to"},
+		{[]string{"--paths", plain, "--journeys-out", filepath.Join(dir, "x.csv")}, "--journeys-out writes the journeys built from --leads; a --paths file has no journeys to write"},
+		{[]string{"--leads", td("leads.ndjson"), "--credit-out", filepath.Join(dir, "x.csv")}, "--leads needs --model, the rule file that says when a lead is sales-ready"},
+		{[]string{"--paths", plain, "--delimiter", "."}, "the column delimiter '.' can be part of a number (such as 1.5e3 or -2), so it cannot separate the amount columns; use ';', ',', or a tab"},
+		{[]string{"--paths", plain, "--delimiter", "1"}, "the column delimiter '1' can be part of a number (such as 1.5e3 or -2), so it cannot separate the amount columns; use ';', ',', or a tab"},
+	} {
+		code, out, errOut := leadscore(t, "", append([]string{"attribute"}, c.args...)...)
+		assert.Equal(t, exitUsage, code, c.args)
+		assert.Empty(t, out, c.args)
+		assert.Equal(t, "leadscore attribute: "+c.want+"\n", errOut, c.args)
+	}
+	assert.Equal(t, readText(t, plain), readText(t, in), "the input is untouched")
+	_, err := os.Stat(filepath.Join(dir, "x.csv"))
+	assert.True(t, os.IsNotExist(err), "no output is created when the outputs are refused")
+}

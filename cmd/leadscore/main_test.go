@@ -350,8 +350,8 @@ func TestAttributeFromJourneysAndBadRows(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won",
 		"cost_per_sales_ready", "cost_per_won", "last_non_direct_conversions", "last_non_direct_revenue", "last_non_direct_roas",
-		"last_non_direct_roi", "time_decay_conversions", "time_decay_revenue", "time_decay_roas", "time_decay_roi",
-		"position_based_conversions", "position_based_revenue", "position_based_roas", "position_based_roi",
+		"last_non_direct_roi", "time_decay:14d_conversions", "time_decay:14d_revenue", "time_decay:14d_roas", "time_decay:14d_roi",
+		"position_based:40/40_conversions", "position_based:40/40_revenue", "position_based:40/40_roas", "position_based:40/40_roi",
 		"sales_ready_opportunities", "sales_ready_won", "won_not_sales_ready", "revenue_not_sales_ready"}, recs[0])
 	total := recs[len(recs)-1]
 	assert.Equal(t, []string{"total", "total", "", "95000", "1000", "45", "43", "18"}, total[:8])
