@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leadscore/leadscore/internal/suggest"
 )
 
 // pathColumns are the columns of aggregated paths, as ChannelAttribution
@@ -212,44 +214,6 @@ func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader 
 	return l, true, nil
 }
 
-// suggest returns the candidate nearest to name if it is near enough to be
-// a misspelling (an edit distance of at most a third of the name), or "".
-func suggest(name string, candidates []string) string {
-	best, bestDist := "", -1
-	limit := max(1, len([]rune(name))/3)
-	for _, c := range candidates {
-		if d := editDistance(name, c); d > 0 && d <= limit && (bestDist < 0 || d < bestDist) {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance, a swap of two adjacent
-// characters counting as one edit.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2, prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
-
 func didYouMean(guess string) string {
 	if guess == "" {
 		return ""
@@ -271,7 +235,7 @@ func guessColumn(k int, name string, cells []string) string {
 				return cells[i]
 			}
 		}
-		if s := suggest(strings.ToLower(want), lower); s != "" {
+		if s := suggest.Nearest(strings.ToLower(want), lower); s != "" {
 			return cells[slices.Index(lower, s)]
 		}
 	}
