@@ -354,3 +354,37 @@ func parseDays(s string) (time.Duration, error) {
 	}
 	return time.Duration(n * float64(unit)), nil
 }
+
+// DefaultJourneyModels are the models run on journeys unless a list says
+// otherwise; DefaultPathModels those run on bare paths. W-shaped and full
+// path are not among the latter: they weigh touches by milestones, which
+// bare paths do not carry.
+const (
+	DefaultJourneyModels = "first_touch,linear,w_shaped"
+	DefaultPathModels    = "first_touch,last_touch,last_non_direct,linear,time_decay,position_based,markov:1,markov:2,markov:3,shapley"
+)
+
+// SplitModels reads a list of model specs, as --models gives it: split at
+// commas, or at semicolons when a model's settings hold commas
+// (custom:first_touch=1,last_touch=1;linear). A model listed twice is
+// refused: its columns would carry one name twice, and credit by model
+// would count it twice. Two of one kind with different settings
+// (time_decay:7d;time_decay:30d) are two models.
+func SplitModels(list string) ([]string, error) {
+	sep := ","
+	if strings.Contains(list, ";") {
+		sep = ";"
+	}
+	var out []string
+	for _, spec := range strings.Split(list, sep) {
+		spec = strings.TrimSpace(spec)
+		if spec == "" {
+			continue
+		}
+		if slices.Contains(out, spec) {
+			return nil, fmt.Errorf("--models lists %s twice; list each model once (two of one kind with different settings, such as time_decay:7d;time_decay:30d, are fine)", spec)
+		}
+		out = append(out, spec)
+	}
+	return out, nil
+}

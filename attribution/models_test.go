@@ -226,3 +226,25 @@ func TestParseModelErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitModels(t *testing.T) {
+	for list, want := range map[string][]string{
+		"first_touch,linear":                       {"first_touch", "linear"},
+		" first_touch , , linear ":                 {"first_touch", "linear"},
+		"custom:first_touch=1,last_touch=1;linear": {"custom:first_touch=1,last_touch=1", "linear"},
+		"time_decay:7d;time_decay:30d":             {"time_decay:7d", "time_decay:30d"},
+		attribution.DefaultJourneyModels:           {"first_touch", "linear", "w_shaped"},
+		"":                                         nil,
+	} {
+		got, err := attribution.SplitModels(list)
+		require.NoError(t, err, list)
+		assert.Equal(t, want, got, list)
+	}
+	_, err := attribution.SplitModels("linear;markov:2;linear")
+	assert.EqualError(t, err, "--models lists linear twice; list each model once (two of one kind with different settings, such as time_decay:7d;time_decay:30d, are fine)")
+	paths, err := attribution.SplitModels(attribution.DefaultPathModels)
+	require.NoError(t, err)
+	for _, spec := range paths {
+		assert.NotContains(t, []string{"w_shaped", "full_path"}, spec, "bare paths carry no milestones")
+	}
+}

@@ -42,7 +42,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel, with --leads (an event field the model declares)")
 	at := fs.String("at", "", "score timelines as of this time, with --leads; default: now")
 	costsFile := fs.String("costs", "", "campaign costs: CSV with campaign and cost")
-	models := fs.String("models", "first_touch,linear,w_shaped", "attribution models, side by side (see below)")
+	models := fs.String("models", attribution.DefaultJourneyModels, "attribution models, side by side (see below)")
 	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
 	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
 	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts; not with --paths)")
@@ -85,11 +85,12 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	inputs := []namedFile{{"--journeys", *journeysFile}, {"--touches", *touchesFile}, {"--leads", *leadsFile}, {"--events", *events},
 		{"--model", *model}, {"--dispositions", *dispositionsFile}, {"--outcomes", *outcomesFile}, {"--costs", *costsFile}, {"--paths", *pathsFile}}
 	if *pathsFile != "" {
-		specs := defaultPathModels
+		list := attribution.DefaultPathModels
 		if set["models"] {
-			specs = splitModels(*models)
+			list = *models
 		}
-		if err := checkModelList(specs); err != nil {
+		specs, err := attribution.SplitModels(list)
+		if err != nil {
 			return fail("%v", err)
 		}
 		switch *format {
@@ -134,8 +135,8 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	}
 	var ms []attribution.Model
 	var dataDriven []string // markov and shapley credit channels, from the journeys' paths
-	specs := splitModels(*models)
-	if err := checkModelList(specs); err != nil {
+	specs, err := attribution.SplitModels(*models)
+	if err != nil {
 		return fail("%v", err)
 	}
 	for _, spec := range specs {
@@ -369,28 +370,6 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	return exitOK
 }
 
-// defaultPathModels are the models --paths runs unless --models says otherwise.
-// W-shaped and full path are left out: they need milestones, which bare
-// paths do not carry (asked for by name, the report says so).
-var defaultPathModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
-	"markov:1", "markov:2", "markov:3", "shapley"}
-
-// splitModels splits a --models list at commas, or at semicolons when a
-// model's settings have commas.
-func splitModels(s string) []string {
-	sep := ","
-	if strings.Contains(s, ";") {
-		sep = ";"
-	}
-	var out []string
-	for _, spec := range strings.Split(s, sep) {
-		if spec = strings.TrimSpace(spec); spec != "" {
-			out = append(out, spec)
-		}
-	}
-	return out
-}
-
 // namedFile is a file a flag names.
 type namedFile struct{ flag, name string }
 
@@ -482,19 +461,6 @@ func (o *outputFiles) finish(code *int) {
 			os.Remove(f.Name())
 		}
 	}
-}
-
-// checkModelList refuses a model listed twice: its columns would carry one
-// name twice, and a file of credit by model would count it twice.
-func checkModelList(specs []string) error {
-	for i, s := range specs {
-		for _, t := range specs[:i] {
-			if s == t {
-				return fmt.Errorf("--models lists %s twice; list each model once (two of one kind with different settings, such as time_decay:7d;time_decay:30d, are fine)", s)
-			}
-		}
-	}
-	return nil
 }
 
 // hasMarkov reports whether a list of models has a Markov chain.

@@ -126,13 +126,17 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		var a pipelines.Attributed
 		var err error
 		if *paths {
-			specs := []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov:1", "markov:2", "markov:3", "shapley"}
-			if *models != "" {
-				specs = splitModels(*models)
+			specs, err := attribution.SplitModels(orDefault(*models, attribution.DefaultPathModels))
+			if err != nil {
+				return fail("%v", err)
 			}
 			a, err = pipelines.AttributePaths(s, specs, f, rows)
 		} else {
-			cfg := pipelines.Attribution{Models: splitModels(orDefault(*models, "first_touch,linear,w_shaped")), Conversion: *conversion, Format: f, Costs: attribution.Costs{}}
+			specs, err := attribution.SplitModels(orDefault(*models, attribution.DefaultJourneyModels))
+			if err != nil {
+				return fail("%v", err)
+			}
+			cfg := pipelines.Attribution{Models: specs, Conversion: *conversion, Format: f, Costs: attribution.Costs{}}
 			if *lookback != "" {
 				if cfg.Lookback, err = dsl.ParseDuration(*lookback); err != nil {
 					return fail("--lookback: %v", err)
@@ -201,22 +205,6 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// splitModels splits a --models list at commas, or at semicolons when a
-// model's settings have commas, as leadscore attribute does.
-func splitModels(s string) []string {
-	sep := ","
-	if strings.Contains(s, ";") {
-		sep = ";"
-	}
-	var out []string
-	for _, spec := range strings.Split(s, sep) {
-		if spec = strings.TrimSpace(spec); spec != "" {
-			out = append(out, spec)
-		}
-	}
-	return out
 }
 
 // readAll reads a file through Beam's file systems (local, gs://).
