@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/jsonscan"
@@ -168,32 +169,94 @@ func (s *csvSchema) decode(rec []string, events []scoring.Event) (scoring.Lead, 
 
 // csvEventIndex holds an events file grouped by lead id.
 type csvEventIndex struct {
-	byLead map[string][]scoring.Event
-	rows   map[string][]int // lead id -> line numbers, to report unmatched rows
-	used   map[string]bool
+	byLead map[string]*eventGroup
+	// last is the group of the last event added: an events file sorted
+	// by lead adds its events in runs.
+	lastID string
+	last   *eventGroup
+}
+
+// eventGroup is the events of one lead id, in file order.
+type eventGroup struct {
+	events []scoring.Event
+	lines  []int // to report unmatched rows
+	used   bool
+}
+
+func newEventIndex() *csvEventIndex {
+	return &csvEventIndex{byLead: map[string]*eventGroup{}}
+}
+
+// add files an event read on line under its lead id.
+func (x *csvEventIndex) add(id string, e scoring.Event, line int) {
+	g := x.last
+	if g == nil || id != x.lastID {
+		if g = x.byLead[id]; g == nil {
+			g = &eventGroup{}
+			x.byLead[id] = g
+		}
+		x.lastID, x.last = id, g
+	}
+	g.events = append(g.events, e)
+	g.lines = append(g.lines, line)
 }
 
 // take returns a lead's events and marks them used. It is called by the
 // reader, in input order, never concurrently.
 func (x *csvEventIndex) take(id string) []scoring.Event {
-	evs := x.byLead[id]
-	if evs != nil {
-		x.used[id] = true
+	g := x.byLead[id]
+	if g == nil {
+		return nil
 	}
-	return evs
+	g.used = true
+	return g.events
 }
 
 // unmatched returns the line numbers of event rows whose lead id no lead
 // row had, sorted.
 func (x *csvEventIndex) unmatched() []int {
 	var lines []int
-	for id, ls := range x.rows {
-		if !x.used[id] {
-			lines = append(lines, ls...)
+	for _, g := range x.byLead {
+		if !g.used {
+			lines = append(lines, g.lines...)
 		}
 	}
 	sort.Ints(lines)
 	return lines
+}
+
+// valueCache shares the values of an events file's cells between the
+// events that repeat them (campaigns, channels, pages): one boxed value per
+// distinct cell of a column, up to maxCached in all.
+type valueCache struct {
+	values map[cacheKey]any
+}
+
+type cacheKey struct {
+	col  int
+	cell string
+}
+
+const maxCached = 4096
+
+func (c *valueCache) get(col int, cell string) (any, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.values[cacheKey{col, cell}]
+	return v, ok
+}
+
+func (c *valueCache) put(col int, cell string, v any) {
+	if c == nil {
+		return
+	}
+	if c.values == nil {
+		c.values = map[cacheKey]any{}
+	}
+	if len(c.values) < maxCached {
+		c.values[cacheKey{col: col, cell: strings.Clone(cell)}] = v
+	}
 }
 
 // eventColumns maps an events header to its columns.
@@ -239,7 +302,9 @@ func newEventColumns(m *rules.Model, header []string) (*eventColumns, error) {
 	return ec, nil
 }
 
-func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
+// decode reads one event row; cache, when not nil, shares the values of
+// cells seen before.
+func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring.Event, error) {
 	get := func(i int) string {
 		if i < len(rec) {
 			return rec[i]
@@ -254,7 +319,7 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 	if cell == "" {
 		return "", e, fmt.Errorf("at: missing; every event needs the time it happened")
 	}
-	at, err := dsl.ParseTime(cell)
+	at, err := parseTime(cell)
 	if err != nil {
 		return "", e, fmt.Errorf("at: %v", err)
 	}
@@ -264,9 +329,15 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 		if cell == "" {
 			continue
 		}
-		v, err := dsl.ParseValue(c.field.Type, cell)
-		if err != nil {
-			return "", e, fmt.Errorf("%s: %v", c.field.Name, err)
+		v, cached := cache.get(c.col, cell)
+		if !cached {
+			v, err = dsl.ParseValue(c.field.Type, cell)
+			if err != nil {
+				return "", e, fmt.Errorf("%s: %v", c.field.Name, err)
+			}
+			if c.field.Type != dsl.TypeList { // a list is a slice: each event gets its own
+				cache.put(c.col, cell, v)
+			}
 		}
 		if e.Fields == nil {
 			e.Fields = make(map[string]any, len(ec.fields))
@@ -282,4 +353,29 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 		}
 	}
 	return get(ec.leadID), e, nil
+}
+
+// parseTime is dsl.ParseTime, read without the time package's parser for
+// the common shape 2026-03-01T09:30:00Z; any other shape, or a date out of
+// range, goes to dsl.ParseTime.
+func parseTime(s string) (time.Time, error) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return dsl.ParseTime(s)
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	if y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 ||
+		d > time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return dsl.ParseTime(s)
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -560,22 +561,46 @@ func cellCountError(got, want int) error {
 }
 
 // readEvents loads a CSV events file grouped by lead id. A bad event row
-// stops the run: scoring its lead without it would be silently wrong.
+// stops the run: scoring its lead without it would be silently wrong. A
+// file without quotes or carriage returns is split at line boundaries and
+// decoded on every core (readEventsFast); any other goes through
+// encoding/csv (readEventsPlain). Both give the same index and errors.
 func readEvents(opts Options) (*csvEventIndex, error) {
+	data, err := io.ReadAll(opts.Events)
+	if err != nil {
+		// The plain reader sees the same bytes, then the same failure.
+		return readEventsPlain(opts, io.MultiReader(bytes.NewReader(data), errReader{err}))
+	}
+	if x, err, ok := readEventsFast(opts, data, 64<<10); ok {
+		return x, err
+	}
+	return readEventsPlain(opts, bytes.NewReader(data))
+}
+
+// errReader fails every read with its error.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// readEventsPlain is readEvents with encoding/csv, one row after another.
+func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	m := opts.Scorer.Model()
-	r := csv.NewReader(opts.Events)
+	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // decode keeps cells, never the record
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the header: %w", opts.EventsName, err)
 	}
+	header = slices.Clone(header)
 	cols, err := newEventColumns(m, header)
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
 	}
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
-	x := &csvEventIndex{byLead: map[string][]scoring.Event{}, rows: map[string][]int{}, used: map[string]bool{}}
+	x := newEventIndex()
 	var problems []string
+	var cache valueCache
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -583,11 +608,7 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			bad := csvParseErrorRows(pe)
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, bad[0].line, bad[0].err))
-			if len(bad) > 1 {
-				problems = append(problems, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", opts.EventsName, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
-			}
+			problems = append(problems, parseErrorProblems(opts.EventsName, pe)...)
 			continue
 		}
 		if err != nil {
@@ -598,24 +619,146 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
 			continue
 		}
-		id, e, err := cols.decode(rec)
+		id, e, err := cols.decode(rec, &cache)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
 			continue
 		}
-		x.byLead[id] = append(x.byLead[id], e)
-		x.rows[id] = append(x.rows[id], line)
+		x.add(id, e, line)
 	}
-	if len(problems) > 0 {
-		more := ""
-		if len(problems) > 20 {
-			more = fmt.Sprintf("\n(and %d more)", len(problems)-20)
-			problems = problems[:20]
+	return x, eventProblems(problems)
+}
+
+// parseErrorProblems words a CSV syntax error of the events file.
+func parseErrorProblems(file string, pe *csv.ParseError) []string {
+	bad := csvParseErrorRows(pe)
+	out := []string{fmt.Sprintf("%s:%d: %v", file, bad[0].line, bad[0].err)}
+	if len(bad) > 1 {
+		out = append(out, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", file, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
+	}
+	return out
+}
+
+// eventProblems is the error of an events file with bad rows, nil without.
+func eventProblems(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > 20 {
+		more = fmt.Sprintf("\n(and %d more)", len(problems)-20)
+		problems = problems[:20]
+	}
+	return fmt.Errorf("the events file has bad rows; fix them, since leads scored without their events would be wrong:\n%s%s",
+		joinLines(problems), more)
+}
+
+// readEventsFast is readEvents for a file that holds no quote and no
+// carriage return, so that encoding/csv would read every line as its cells
+// split at commas (and skip empty lines): the lines after the header are
+// cut into one chunk per worker and decoded side by side, then indexed in
+// file order; a chunk holds at least minChunk bytes. ok is false, nothing
+// done, for any other file.
+func readEventsFast(opts Options, data []byte, minChunk int) (x *csvEventIndex, err error, ok bool) {
+	if bytes.IndexByte(data, '"') >= 0 || bytes.IndexByte(data, '\r') >= 0 {
+		return nil, nil, false
+	}
+	text := string(data) // one copy; the cells kept are slices of it
+	line := 0
+	var headerLine string
+	for headerLine == "" && text != "" { // empty lines are skipped, as encoding/csv does
+		line++
+		headerLine, text, _ = strings.Cut(text, "\n")
+	}
+	if headerLine == "" {
+		return nil, nil, false // no header: the plain reader words it
+	}
+	m := opts.Scorer.Model()
+	header := strings.Split(headerLine, ",")
+	cols, err := newEventColumns(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err), true
+	}
+	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(text)/max(minChunk, 1)))
+	type chunk struct {
+		text     string
+		line     int // of its first line
+		ids      []string
+		events   []scoring.Event
+		lines    []int
+		problems []string
+	}
+	chunks := make([]chunk, 0, workers)
+	for i := 0; i < workers && text != ""; i++ {
+		n := len(text)
+		if left := workers - i; left > 1 {
+			n = len(text) / left
+			if j := strings.IndexByte(text[n:], '\n'); j >= 0 {
+				n += j + 1
+			} else {
+				n = len(text)
+			}
 		}
-		return nil, fmt.Errorf("the events file has bad rows; fix them, since leads scored without their events would be wrong:\n%s%s",
-			joinLines(problems), more)
+		chunks = append(chunks, chunk{text: text[:n], line: line + 1})
+		line += strings.Count(text[:n], "\n")
+		text = text[n:]
 	}
-	return x, nil
+	var wg sync.WaitGroup
+	for i := range chunks {
+		wg.Add(1)
+		go func(c *chunk) {
+			defer wg.Done()
+			var cache valueCache
+			n := strings.Count(c.text, "\n") + 1 // at most this many events
+			c.ids, c.events, c.lines = make([]string, 0, n), make([]scoring.Event, 0, n), make([]int, 0, n)
+			rec := make([]string, 0, len(header))
+			rest, line := c.text, c.line-1
+			for rest != "" {
+				var l string
+				l, rest, _ = strings.Cut(rest, "\n")
+				if line++; l == "" {
+					continue
+				}
+				rec = rec[:0]
+				for {
+					cell, more, found := strings.Cut(l, ",")
+					rec = append(rec, cell)
+					if !found {
+						break
+					}
+					l = more
+				}
+				if len(rec) != len(header) {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
+					continue
+				}
+				id, e, err := cols.decode(rec, &cache)
+				if err != nil {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
+					continue
+				}
+				c.ids = append(c.ids, id)
+				c.events = append(c.events, e)
+				c.lines = append(c.lines, line)
+			}
+		}(&chunks[i])
+	}
+	wg.Wait()
+	x = newEventIndex()
+	var problems []string
+	for _, c := range chunks {
+		problems = append(problems, c.problems...)
+		for i, id := range c.ids {
+			x.add(id, c.events[i], c.lines[i])
+		}
+	}
+	return x, eventProblems(problems), true
 }
 
 // warnColumns tells OnWarning of header columns the model does not declare,

@@ -1,0 +1,171 @@
+package leadfile
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/leadgen"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+func eventsScorer(t testing.TB) *scoring.Scorer {
+	t.Helper()
+	m, err := rules.CompileFile("../../testdata/b2b-saas.yaml")
+	require.NoError(t, err)
+	return scoring.New(m)
+}
+
+// indexed is an events index as plain data, to compare two of them.
+type indexed struct {
+	Events []scoring.Event
+	Lines  []int
+}
+
+func indexData(x *csvEventIndex) map[string]indexed {
+	if x == nil {
+		return nil
+	}
+	out := map[string]indexed{}
+	for id, g := range x.byLead {
+		out[id] = indexed{g.events, g.lines}
+	}
+	return out
+}
+
+// checkEventsFast reads data with readEventsFast, in chunks of any size on
+// the given number of workers, and with readEventsPlain (encoding/csv),
+// and fails unless both give the same index, the same error and the same
+// warnings. It reports whether the fast path took the file.
+func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers int) bool {
+	t.Helper()
+	var plainWarn, fastWarn []string
+	opts := Options{Scorer: s, EventsName: "events.csv", Workers: workers}
+	opts.OnWarning = func(w string) { plainWarn = append(plainWarn, w) }
+	want, wantErr := readEventsPlain(opts, bytes.NewReader(data))
+	opts.OnWarning = func(w string) { fastWarn = append(fastWarn, w) }
+	got, gotErr, ok := readEventsFast(opts, data, 1)
+	if !ok {
+		return false
+	}
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("%q on %d workers:\nfast error  %v\nplain error %v", short(data), workers, gotErr, wantErr)
+	}
+	require.Equal(t, plainWarn, fastWarn, "warnings for %q", short(data))
+	if wantErr == nil && !reflect.DeepEqual(indexData(got), indexData(want)) {
+		t.Fatalf("%q on %d workers: the fast index differs from the plain one:\nfast  %.2000v\nplain %.2000v", short(data), workers, indexData(got), indexData(want))
+	}
+	return true
+}
+
+// short is the start of data, for messages.
+func short(data []byte) []byte { return data[:min(len(data), 300)] }
+
+// The fast events reader gives what encoding/csv gives, on generated files
+// and on hostile ones, however the file is cut into chunks.
+func TestEventsFastMatchesPlain(t *testing.T) {
+	s := eventsScorer(t)
+	var leads, events bytes.Buffer
+	require.NoError(t, leadgen.WriteCSV(&leads, &events, leadgen.New(11), 300))
+	generated := events.String()
+	header := "lead_id,type,at,campaign,channel,url,minutes\n"
+	fast := []string{
+		generated,
+		strings.TrimSuffix(generated, "\n"), // no newline at the end
+		"\ufeff" + generated,                // a byte-order mark
+		"\n\n" + generated + "\n\n",         // empty lines are skipped, but counted
+		header + "L1,page_view,2026-09-01T10:00:00Z,,,,\nL2,webinar_attended,2026-09-02,,,,45\n",
+		header + "L1,page_view,2026-02-30T10:00:00Z,,,,\n",                    // no such day
+		header + "L1,page_view,2026-09-01T24:00:00Z,,,,\nL1,x,2026-9-1,,,,\n", // hour and shape out of range
+		header + "L1,page_view,2026-09-01T10:00:00+02:00,,,,\nL1,page_view, 2026-09-01T10:00:00Z,,,,\n",
+		header + "L1,page_view,2026-09-01T10:00:00Z,,,,many\n",                                     // a bad number
+		header + "L1,,2026-09-01T10:00:00Z,,,,\nL1,page_view,,,,,\n",                               // empty type, empty time
+		header + "L1,page_view,2026-09-01T10:00:00Z,,,\nL1,page_view,2026-09-01T10:00:00Z,,,,,,\n", // wrong cell counts
+		header + ",,,,,,\n" + strings.Repeat("x\n", 30),                                            // more than 20 problems
+		"lead_id,type,at,campain,minutes\nL1,page_view,2026-09-01T10:00:00Z,spring,3\n",            // an unknown column
+		"lead_id,type\nL1,page_view\n",                                                             // a column missing from the header
+		"lead_id,type,at\r\n",                                                                      // sent to encoding/csv: not taken
+		"lead_id,type,at\nL1,page_view,\"2026-09-01\"\n",
+		"", "\n\n",
+	}
+	for _, data := range fast {
+		for _, workers := range []int{1, 2, 3, 7} {
+			took := checkEventsFast(t, s, []byte(data), workers)
+			hostile := strings.ContainsAny(data, "\"\r") || strings.Trim(data, "\n") == ""
+			require.Equal(t, !hostile, took, "fast path taken for %q", short([]byte(data)))
+		}
+	}
+}
+
+// The time reader's fast path agrees with dsl.ParseTime.
+func TestParseTimeMatchesDSL(t *testing.T) {
+	for _, s := range []string{"2026-09-01T10:00:00Z", "2024-02-29T23:59:59Z", "2026-02-29T00:00:00Z",
+		"2026-12-31T00:00:60Z", "0000-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+		"2026-01-00T00:00:00Z", "20x6-01-01T00:00:00Z", "2026-01-01T00:00:00z", "2026-01-01 00:00:00Z"} {
+		checkParseTime(t, s)
+	}
+	start := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2000 {
+		checkParseTime(t, start.Add(time.Duration(i)*7919*time.Minute+time.Duration(i%61)*time.Second).Format(time.RFC3339))
+	}
+}
+
+func checkParseTime(t *testing.T, s string) {
+	t.Helper()
+	got, gotErr := parseTime(s)
+	want, wantErr := dsl.ParseTime(s)
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || got != want {
+		t.Fatalf("%q: parseTime gives %v, %v; dsl.ParseTime %v, %v", s, got, gotErr, want, wantErr)
+	}
+}
+
+// FuzzEventsFast compares the fast events reader with encoding/csv on
+// arbitrary files (see TestEventsFastMatchesPlain).
+func FuzzEventsFast(f *testing.F) {
+	f.Add([]byte("lead_id,type,at,campaign,minutes\nL1,page_view,2026-09-01T10:00:00Z,spring,3\n\nL2,email_open,2026-09-01,,x\n"), uint8(2))
+	f.Add([]byte("\ufefflead_id,at,type\nL1,2026-02-29T10:00:00Z,page_view\nL1,2026-09-01T10:00:00Z\n"), uint8(3))
+	f.Add([]byte("lead_id,type,at,url\n,,,\nL1,t,2026-09-01T10:00:00Z,/a,b"), uint8(1))
+	s := eventsScorer(f)
+	f.Fuzz(func(t *testing.T, data []byte, workers uint8) {
+		checkEventsFast(t, s, data, 1+int(workers%8))
+		checkParseTime(t, string(data))
+	})
+}
+
+// Scoring with an events file the fast reader takes gives byte for byte
+// what scoring with the same events through encoding/csv gives: quoting
+// one cell, which changes no value, sends the file to encoding/csv.
+func TestScoreSameWithFastAndPlainEvents(t *testing.T) {
+	s := eventsScorer(t)
+	var leads, events bytes.Buffer
+	require.NoError(t, leadgen.WriteCSV(&leads, &events, leadgen.New(3), 2000))
+	lines := strings.SplitN(events.String(), "\n", 3)
+	id, rest, _ := strings.Cut(lines[1], ",")
+	quoted := lines[0] + "\n\"" + id + "\"," + rest + "\n" + lines[2]
+	// an event no lead has, and one of a lead given twice
+	extra := "NOLEAD,page_view,2026-09-01T10:00:00Z,,,/x,1\n"
+	score := func(events string) (string, []string, Summary) {
+		var out bytes.Buffer
+		var errs []string
+		sum, err := Score(Options{Scorer: s, AsOf: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+			Input: bytes.NewReader(leads.Bytes()), InputName: "leads.csv", InputFormat: CSV,
+			Events: strings.NewReader(events), EventsName: "events.csv", Output: &out, OutputFormat: CSV,
+			OnError: func(e RowError) { errs = append(errs, e.Error()) }})
+		require.NoError(t, err)
+		return out.String(), errs, sum
+	}
+	wantOut, wantErrs, wantSum := score(quoted + extra)
+	gotOut, gotErrs, gotSum := score(events.String() + extra)
+	require.Equal(t, wantOut, gotOut)
+	require.Equal(t, wantErrs, gotErrs)
+	require.True(t, gotSum.Equal(wantSum), "%+v != %+v", gotSum, wantSum)
+	require.Equal(t, 1, gotSum.UnmatchedEvents)
+	require.Equal(t, 2000, gotSum.Rows)
+}
