@@ -201,6 +201,19 @@ func (x *csvEventIndex) add(id string, e scoring.Event, line int) {
 	g.lines = append(g.lines, line)
 }
 
+// addRun files events read on lines, all of one lead id, under that id.
+// The first run of an id is kept as it is, not copied: give it slices
+// that nothing else writes to.
+func (x *csvEventIndex) addRun(id string, events []scoring.Event, lines []int) {
+	g := x.byLead[id]
+	if g == nil {
+		x.byLead[id] = &eventGroup{events: events[:len(events):len(events)], lines: lines[:len(lines):len(lines)]}
+		return
+	}
+	g.events = append(g.events, events...)
+	g.lines = append(g.lines, lines...)
+}
+
 // take returns a lead's events and marks them used. It is called by the
 // reader, in input order, never concurrently.
 func (x *csvEventIndex) take(id string) []scoring.Event {
@@ -225,38 +238,35 @@ func (x *csvEventIndex) unmatched() []int {
 	return lines
 }
 
-// valueCache shares the values of an events file's cells between the
-// events that repeat them (campaigns, channels, pages): one boxed value per
-// distinct cell of a column, up to maxCached in all.
+// valueCache shares the values of an events file's text cells between the
+// events that repeat them (campaigns, channels, pages): one boxed value
+// per distinct text of a column, up to maxCached per column.
 type valueCache struct {
-	values map[cacheKey]any
+	byCol map[int]map[string]any
 }
 
-type cacheKey struct {
-	col  int
-	cell string
-}
+const maxCached = 1024
 
-const maxCached = 4096
-
-func (c *valueCache) get(col int, cell string) (any, bool) {
+func (c *valueCache) text(col int, cell string) any {
 	if c == nil {
-		return nil, false
+		return cell
 	}
-	v, ok := c.values[cacheKey{col, cell}]
-	return v, ok
-}
-
-func (c *valueCache) put(col int, cell string, v any) {
-	if c == nil {
-		return
+	if v, ok := c.byCol[col][cell]; ok {
+		return v
 	}
-	if c.values == nil {
-		c.values = map[cacheKey]any{}
+	if c.byCol == nil {
+		c.byCol = map[int]map[string]any{}
 	}
-	if len(c.values) < maxCached {
-		c.values[cacheKey{col: col, cell: strings.Clone(cell)}] = v
+	m := c.byCol[col]
+	if m == nil {
+		m = map[string]any{}
+		c.byCol[col] = m
 	}
+	var v any = cell
+	if len(m) < maxCached {
+		m[cell] = v
+	}
+	return v
 }
 
 // eventColumns maps an events header to its columns.
@@ -329,15 +339,11 @@ func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring
 		if cell == "" {
 			continue
 		}
-		v, cached := cache.get(c.col, cell)
-		if !cached {
-			v, err = dsl.ParseValue(c.field.Type, cell)
-			if err != nil {
-				return "", e, fmt.Errorf("%s: %v", c.field.Name, err)
-			}
-			if c.field.Type != dsl.TypeList { // a list is a slice: each event gets its own
-				cache.put(c.col, cell, v)
-			}
+		var v any
+		if c.field.Type == dsl.TypeString {
+			v = cache.text(c.col, cell) // dsl.ParseValue gives the cell itself
+		} else if v, err = dsl.ParseValue(c.field.Type, cell); err != nil {
+			return "", e, fmt.Errorf("%s: %v", c.field.Name, err)
 		}
 		if e.Fields == nil {
 			e.Fields = make(map[string]any, len(ec.fields))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -566,7 +567,7 @@ func cellCountError(got, want int) error {
 // decoded on every core (readEventsFast); any other goes through
 // encoding/csv (readEventsPlain). Both give the same index and errors.
 func readEvents(opts Options) (*csvEventIndex, error) {
-	data, err := io.ReadAll(opts.Events)
+	data, err := readAll(opts.Events)
 	if err != nil {
 		// The plain reader sees the same bytes, then the same failure.
 		return readEventsPlain(opts, io.MultiReader(bytes.NewReader(data), errReader{err}))
@@ -575,6 +576,24 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 		return x, err
 	}
 	return readEventsPlain(opts, bytes.NewReader(data))
+}
+
+// readAll is io.ReadAll, reading into a buffer of the input's size when
+// the input tells it.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 0
+	switch r := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		size = r.Len()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size())
+		}
+	}
+	var b bytes.Buffer
+	b.Grow(size + bytes.MinRead)
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
 
 // errReader fails every read with its error.
@@ -754,8 +773,13 @@ func readEventsFast(opts Options, data []byte, minChunk int) (x *csvEventIndex, 
 	var problems []string
 	for _, c := range chunks {
 		problems = append(problems, c.problems...)
-		for i, id := range c.ids {
-			x.add(id, c.events[i], c.lines[i])
+		for i := 0; i < len(c.ids); { // by runs of one lead's events, as a file sorted by lead has
+			j := i + 1
+			for j < len(c.ids) && c.ids[j] == c.ids[i] {
+				j++
+			}
+			x.addRun(c.ids[i], c.events[i:j], c.lines[i:j])
+			i = j
 		}
 	}
 	return x, eventProblems(problems), true
