@@ -96,6 +96,9 @@ type csvSchema struct {
 	fields  []csvColumn     // lead columns the model declares
 	unknown []unknownColumn // columns it does not: their cells are kept as text, to be reported
 	events  *csvEventIndex  // nil: no events file
+	// byField is the column of each of the model's fields, by index; -1
+	// for a field the file has no column for.
+	byField []int
 }
 
 // unknownColumn is a CSV column the model does not declare.
@@ -110,7 +113,10 @@ type csvColumn struct {
 }
 
 func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
-	s := &csvSchema{idCol: -1}
+	s := &csvSchema{idCol: -1, byField: make([]int, len(m.Fields))}
+	for i := range s.byField {
+		s.byField[i] = -1
+	}
 	seen := map[string]bool{}
 	for i, name := range header {
 		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
@@ -124,6 +130,7 @@ func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
 		}
 		if f := m.Field(name); f != nil {
 			s.fields = append(s.fields, csvColumn{col: i, field: f})
+			s.byField[f.Index] = i
 		} else {
 			s.unknown = append(s.unknown, unknownColumn{col: i, name: name})
 		}
@@ -137,6 +144,26 @@ func (s *csvSchema) id(rec []string) string {
 		return rec[s.idCol]
 	}
 	return ""
+}
+
+// cells puts the cells of a record in the order of the model's fields, in
+// buf, for rules' BindCells; false when the record has a cell in a column
+// the model does not declare, which only the general path reports.
+func (s *csvSchema) cells(rec []string, buf []string) ([]string, bool) {
+	for _, c := range s.unknown {
+		if c.col < len(rec) && rec[c.col] != "" {
+			return nil, false
+		}
+	}
+	buf = buf[:0]
+	for _, col := range s.byField {
+		cell := ""
+		if col >= 0 && col < len(rec) {
+			cell = rec[col]
+		}
+		buf = append(buf, cell)
+	}
+	return buf, true
 }
 
 // decode turns one CSV record and the lead's events into a lead.

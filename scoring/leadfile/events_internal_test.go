@@ -169,3 +169,89 @@ func TestScoreSameWithFastAndPlainEvents(t *testing.T) {
 	require.Equal(t, 1, gotSum.UnmatchedEvents)
 	require.Equal(t, 2000, gotSum.Rows)
 }
+
+// scoreCSV scores a leads file and its events file, CSV in and out, and
+// returns everything the run gives: output, row errors, warnings, summary
+// (Elapsed zeroed) and the run's error.
+func scoreCSV(t *testing.T, s *scoring.Scorer, leads, events []byte, strict bool, out Format) string {
+	t.Helper()
+	var buf bytes.Buffer
+	var rowErrs, warnings []string
+	opts := Options{Scorer: s, AsOf: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+		Input: bytes.NewReader(leads), InputName: "leads.csv", InputFormat: CSV,
+		Output: &buf, OutputFormat: out, Workers: 2, StrictData: strict,
+		OnError:   func(e RowError) { rowErrs = append(rowErrs, e.Error()) },
+		OnWarning: func(w string) { warnings = append(warnings, w) }}
+	if events != nil {
+		opts.Events, opts.EventsName = bytes.NewReader(events), "events.csv"
+	}
+	sum, err := Score(opts)
+	sum.Elapsed = 0
+	return fmt.Sprintf("output:\n%s\nrow errors: %q\nwarnings: %q\nsummary: %+v\nerror: %v", buf.String(), rowErrs, warnings, sum, err)
+}
+
+// checkBindCells scores the files with the cells of plain rows bound
+// straight into the evaluator and with every row decoded into a map first,
+// and fails unless both runs give the same bytes, errors and counts.
+func checkBindCells(t *testing.T, s *scoring.Scorer, leads, events []byte) {
+	t.Helper()
+	defer func() { bindCells = true }()
+	for _, strict := range []bool{false, true} {
+		for _, out := range []Format{CSV, NDJSON} {
+			bindCells = false
+			want := scoreCSV(t, s, leads, events, strict, out)
+			bindCells = true
+			got := scoreCSV(t, s, leads, events, strict, out)
+			if got != want {
+				t.Fatalf("leads %q (strict %v, %v out):\nbound cells give\n%.3000s\nmaps give\n%.3000s", short(leads), strict, out, got, want)
+			}
+		}
+	}
+}
+
+// Scoring CSV rows bound straight into the evaluator gives what decoding
+// them into maps gives, on generated files and on hostile ones.
+func TestBindCellsMatchesMaps(t *testing.T) {
+	s := eventsScorer(t)
+	var leads, events bytes.Buffer
+	require.NoError(t, leadgen.WriteCSV(&leads, &events, leadgen.New(7), 600))
+	checkBindCells(t, s, leads.Bytes(), events.Bytes())
+	checkBindCells(t, s, leads.Bytes(), nil)
+	header := "id,email,title,industry,employees,annual_revenue,country,source,tech_stack,created_at,unsubscribed\n"
+	ev := []byte("lead_id,type,at,campaign,channel,url,minutes\nA,demo_request,2026-09-20T10:00:00Z,,,,\nA,page_view,2026-09-21T10:00:00Z,,,/pricing,3\n")
+	for _, rows := range []string{
+		"A,a@acme.io,VP Sales,Software,250,1000000,US,referral,salesforce|hubspot,2026-09-01T00:00:00Z,false\n",
+		"A,a@acme.io,,,,,,,,,\n",                                    // empty cells: defaults
+		"A,,VP,Software,250,,US,,,,\n",                              // a required field missing
+		"A,a@acme.io,VP,Software,many,,US,,,,\n",                    // not a whole number
+		"A,a@acme.io,VP,Software,12.5,,US,,,,\n",                    // not a whole number either
+		"A,a@acme.io,VP,Software, 12 ,NaN,US,,,,\n",                 // spaces; not a number
+		"A,a@acme.io,VP,,,,,,,2026-13-01,yes\n",                     // bad time, bad bool
+		"A,a@acme.io,VP,,,,,,,0001-01-01,TRUE\n",                    // the zero time is missing
+		"A,a@acme.io,VP,,,,,,, | |x ,1\n",                           // list items trimmed
+		"A,a@acme.io,VP\nB,b@acme.io,,,,,,,,,,\n",                   // wrong cell counts
+		"\"A\",\"a@acme.io\",\"VP, Sales\",\"Soft\nware\",,,,,,,\n", // quotes, an embedded newline
+		"A,a@acme.io,VP,,,,,,,,\r\nB,b@acme.io,,,,,,,,,\r\n",        // CRLF
+		"A,\"a@acme.io,VP,,,,,,,,\n",                                // an unclosed quote
+	} {
+		checkBindCells(t, s, []byte(header+rows), ev)
+		checkBindCells(t, s, []byte("\ufeff"+header+rows), nil)
+		// an unknown column, empty and not
+		checkBindCells(t, s, []byte("extra,"+strings.ReplaceAll(header+rows, "\n", "\n,")), ev)
+		checkBindCells(t, s, []byte("extra,"+strings.ReplaceAll(header+rows, "\n", "\nx,")), ev)
+	}
+	// a file without some of the model's columns
+	checkBindCells(t, s, []byte("id,email,employees\nA,a@acme.io,300\nB,b@acme.io,\n"), ev)
+}
+
+// FuzzBindCells compares binding CSV cells straight into the evaluator
+// with decoding them into maps (see TestBindCellsMatchesMaps).
+func FuzzBindCells(f *testing.F) {
+	f.Add([]byte("id,email,employees,tech_stack,created_at\nA,a@b.io,12,a|b,2026-09-01\nB,,many,,x\n\"C\",c@d.io,1,,\n"),
+		[]byte("lead_id,type,at,minutes\nA,webinar_attended,2026-09-02T00:00:00Z,30\n"))
+	f.Add([]byte("id,email,unsubscribed,annual_revenue,x\nA,a@b.io,true,1e3,\nB,b@c.io,0,-0,y\n"), []byte(nil))
+	s := eventsScorer(f)
+	f.Fuzz(func(t *testing.T, leads, events []byte) {
+		checkBindCells(t, s, leads, events)
+	})
+}

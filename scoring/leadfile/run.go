@@ -312,9 +312,15 @@ func (s *Summary) add(o Summary) {
 	s.Unknown.Merge(o.Unknown)
 }
 
+// bindCells lets work bind the cells of a plain CSV row straight into the
+// evaluator; the differential tests turn it off to compare.
+var bindCells = true
+
 // work decodes, scores and encodes the rows of one batch.
 func work(b *batch, src source, enc encoder, opts Options) {
 	b.sum.Stages = map[string]int{}
+	csvSrc, _ := src.(*csvSource)
+	var cells []string
 	for _, r := range b.rows {
 		b.sum.Rows++
 		var lead scoring.Lead
@@ -326,6 +332,16 @@ func work(b *batch, src source, enc encoder, opts Options) {
 			var out any
 			out, lead.ID, done, err = evalhook.ScoreJSON(opts.Scorer, bytes.TrimPrefix(r.raw, bom), opts.AsOf)
 			res, _ = out.(*scoring.Result)
+		}
+		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil {
+			// The cells, bound straight into the evaluator.
+			var ok bool
+			if cells, ok = csvSrc.schema.cells(r.rec, cells); ok {
+				var out any
+				lead.ID = csvSrc.schema.id(r.rec)
+				out, done, err = evalhook.ScoreCells(opts.Scorer, lead.ID, cells, r.events, opts.AsOf)
+				res, _ = out.(*scoring.Result)
+			}
 		}
 		if err == nil && !done {
 			lead, err = src.decode(r)
