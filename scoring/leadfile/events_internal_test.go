@@ -2,10 +2,13 @@ package leadfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -51,7 +54,7 @@ func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers int) 
 	opts.OnWarning = func(w string) { plainWarn = append(plainWarn, w) }
 	want, wantErr := readEventsPlain(opts, bytes.NewReader(data))
 	opts.OnWarning = func(w string) { fastWarn = append(fastWarn, w) }
-	got, gotErr, ok := readEventsFast(opts, data, 1)
+	got, gotErr, ok := readEventsFast(opts, string(data), 1)
 	if !ok {
 		return false
 	}
@@ -254,4 +257,16 @@ func FuzzBindCells(f *testing.F) {
 	f.Fuzz(func(t *testing.T, leads, events []byte) {
 		checkBindCells(t, s, leads, events)
 	})
+}
+
+// An events file that cannot be read to its end stops the run with the
+// reading's error, as encoding/csv reports it.
+func TestEventsReadErrorStopsTheRun(t *testing.T) {
+	s := eventsScorer(t)
+	gone := errors.New("disk gone")
+	for _, read := range []string{"", "lead_id,type,at\n", "lead_id,type,at\nA,page_view,2026-09-01T00:00:00Z\n"} {
+		_, err := Score(Options{Scorer: s, Input: strings.NewReader("id,email\nA,a@b.io\n"), InputName: "leads.csv", InputFormat: CSV,
+			Events: io.MultiReader(strings.NewReader(read), iotest.ErrReader(gone)), EventsName: "events.csv", Output: io.Discard})
+		require.ErrorIs(t, err, gone, "after %q", read)
+	}
 }

@@ -583,20 +583,21 @@ func cellCountError(got, want int) error {
 // decoded on every core (readEventsFast); any other goes through
 // encoding/csv (readEventsPlain). Both give the same index and errors.
 func readEvents(opts Options) (*csvEventIndex, error) {
-	data, err := readAll(opts.Events)
+	text, err := readAll(opts.Events)
 	if err != nil {
 		// The plain reader sees the same bytes, then the same failure.
-		return readEventsPlain(opts, io.MultiReader(bytes.NewReader(data), errReader{err}))
+		return readEventsPlain(opts, io.MultiReader(strings.NewReader(text), errReader{err}))
 	}
-	if x, err, ok := readEventsFast(opts, data, 64<<10); ok {
+	if x, err, ok := readEventsFast(opts, text, 64<<10); ok {
 		return x, err
 	}
-	return readEventsPlain(opts, bytes.NewReader(data))
+	return readEventsPlain(opts, strings.NewReader(text))
 }
 
-// readAll is io.ReadAll, reading into a buffer of the input's size when
-// the input tells it.
-func readAll(r io.Reader) ([]byte, error) {
+// readAll is io.ReadAll, into a string (the cells kept are slices of it,
+// not copies), reading into a buffer of the input's size when the input
+// tells it.
+func readAll(r io.Reader) (string, error) {
 	size := 0
 	switch r := r.(type) {
 	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
@@ -606,10 +607,10 @@ func readAll(r io.Reader) ([]byte, error) {
 			size = int(fi.Size())
 		}
 	}
-	var b bytes.Buffer
-	b.Grow(size + bytes.MinRead)
-	_, err := b.ReadFrom(r)
-	return b.Bytes(), err
+	var b strings.Builder
+	b.Grow(size)
+	_, err := io.Copy(&b, r)
+	return b.String(), err
 }
 
 // errReader fails every read with its error.
@@ -694,11 +695,10 @@ func eventProblems(problems []string) error {
 // cut into one chunk per worker and decoded side by side, then indexed in
 // file order; a chunk holds at least minChunk bytes. ok is false, nothing
 // done, for any other file.
-func readEventsFast(opts Options, data []byte, minChunk int) (x *csvEventIndex, err error, ok bool) {
-	if bytes.IndexByte(data, '"') >= 0 || bytes.IndexByte(data, '\r') >= 0 {
+func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, err error, ok bool) {
+	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 {
 		return nil, nil, false
 	}
-	text := string(data) // one copy; the cells kept are slices of it
 	line := 0
 	var headerLine string
 	for headerLine == "" && text != "" { // empty lines are skipped, as encoding/csv does
