@@ -850,30 +850,54 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 	}
 	written := 0
 	for written < len(p) {
-		c, err := l.r.ReadByte()
-		if err != nil {
+		if l.r.Buffered() == 0 && written > 0 {
+			return written, nil // what is here; the rest on the next call
+		}
+		buf, err := l.r.Peek(1)
+		if len(buf) == 0 {
 			if written > 0 {
 				return written, nil
 			}
 			return 0, err
 		}
-		if c == '\n' {
-			l.n, l.skipping = 0, false
-			p[written] = c
-			written++
+		buf, _ = l.r.Peek(l.r.Buffered())
+		if l.skipping { // drop the rest of the over-long line, up to its newline
+			i := bytes.IndexByte(buf, '\n')
+			if i < 0 {
+				l.r.Discard(len(buf))
+				continue
+			}
+			l.r.Discard(i)
+			l.skipping = false
 			continue
 		}
-		if l.skipping {
-			continue
+		buf = buf[:min(len(buf), len(p)-written)]
+		seg, nl := buf, false
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			seg, nl = buf[:i+1], true
 		}
-		if l.n++; l.n > l.max {
-			l.skipping = true
+		body := len(seg)
+		if nl {
+			body--
+		}
+		if l.n+body > l.max { // the line goes over: pass what fits, then the mark
+			k := l.max - l.n
+			copy(p[written:], seg[:k])
+			l.r.Discard(k)
+			written += k
+			l.skipping, l.n = true, 0
 			n := copy(p[written:], tooLongMark)
 			l.pending = tooLongMark[n:]
 			return written + n, nil
 		}
-		p[written] = c
-		written++
+		copy(p[written:], seg)
+		l.r.Discard(len(seg))
+		written += len(seg)
+		if nl {
+			l.n = 0
+		} else {
+			l.n += body
+		}
 	}
 	return written, nil
 }
