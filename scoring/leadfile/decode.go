@@ -22,6 +22,7 @@ package leadfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -267,9 +268,14 @@ func (x *csvEventIndex) unmatched() []int {
 
 // valueCache shares the values of an events file's text cells between the
 // events that repeat them (campaigns, channels, pages): one boxed value
-// per distinct text of a column, up to maxCached per column.
+// per distinct text of a column, up to maxCached per column. With
+// shareMaps, events whose field cells are all the same share one Fields
+// map too, up to maxCached maps.
 type valueCache struct {
-	byCol map[int]map[string]any
+	byCol     map[int]map[string]any
+	shareMaps bool
+	maps      map[string]map[string]any // by the cells' key
+	key       []byte
 }
 
 const maxCached = 1024
@@ -361,6 +367,23 @@ func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring
 		return "", e, fmt.Errorf("at: %v", err)
 	}
 	e.At = at
+	var key []byte // the field cells, each after its length: for shared maps
+	if cache != nil && cache.shareMaps {
+		key = cache.key[:0]
+		for _, c := range ec.fields {
+			key = binary.AppendUvarint(key, uint64(len(get(c.col))))
+			key = append(key, get(c.col)...)
+		}
+		for _, c := range ec.unknown {
+			key = binary.AppendUvarint(key, uint64(len(get(c.col))))
+			key = append(key, get(c.col)...)
+		}
+		cache.key = key
+		if m, ok := cache.maps[string(key)]; ok {
+			e.Fields = m // the same cells make the same map
+			return get(ec.leadID), e, nil
+		}
+	}
 	for _, c := range ec.fields {
 		cell := get(c.col)
 		if cell == "" {
@@ -385,6 +408,12 @@ func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring
 			e.Fields[c.name] = cell // not read by any rule; kept so it is reported
 		}
 	}
+	if key != nil && e.Fields != nil && len(cache.maps) < maxCached {
+		if cache.maps == nil {
+			cache.maps = map[string]map[string]any{}
+		}
+		cache.maps[string(key)] = e.Fields
+	}
 	return get(ec.leadID), e, nil
 }
 
@@ -407,8 +436,22 @@ func parseTime(s string) (time.Time, error) {
 	}
 	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
 	if y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 ||
-		d > time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		d > daysIn(mo, y) {
 		return dsl.ParseTime(s)
 	}
 	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), nil
+}
+
+// daysIn is the number of days of month mo of year y.
+func daysIn(mo, y int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

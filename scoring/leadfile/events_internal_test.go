@@ -47,7 +47,9 @@ func indexData(x *csvEventIndex) map[string]indexed {
 // checkEventsFast reads data with readEventsFast, in chunks of any size on
 // the given number of workers, and with readEventsPlain (encoding/csv),
 // and fails unless both give the same index, the same error and the same
-// warnings. It reports whether the fast path took the file.
+// warnings; the fast reader shares Fields maps between events with the
+// same cells, the plain one does not. It reports whether the fast path
+// took the file.
 func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers int) bool {
 	t.Helper()
 	var plainWarn, fastWarn []string
@@ -55,6 +57,7 @@ func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers int) 
 	opts.OnWarning = func(w string) { plainWarn = append(plainWarn, w) }
 	want, wantErr := readEventsPlain(opts, bytes.NewReader(data))
 	opts.OnWarning = func(w string) { fastWarn = append(fastWarn, w) }
+	opts.shareFields = true // events with the same cells share their Fields
 	got, gotErr, ok := readEventsFast(opts, string(data), 1)
 	if !ok {
 		return false
@@ -89,13 +92,14 @@ func TestEventsFastMatchesPlain(t *testing.T) {
 		header + "L1,page_view,2026-02-30T10:00:00Z,,,,\n",                    // no such day
 		header + "L1,page_view,2026-09-01T24:00:00Z,,,,\nL1,x,2026-9-1,,,,\n", // hour and shape out of range
 		header + "L1,page_view,2026-09-01T10:00:00+02:00,,,,\nL1,page_view, 2026-09-01T10:00:00Z,,,,\n",
-		header + "L1,page_view,2026-09-01T10:00:00Z,,,,many\n",                                     // a bad number
-		header + "L1,,2026-09-01T10:00:00Z,,,,\nL1,page_view,,,,,\n",                               // empty type, empty time
-		header + "L1,page_view,2026-09-01T10:00:00Z,,,\nL1,page_view,2026-09-01T10:00:00Z,,,,,,\n", // wrong cell counts
-		header + ",,,,,,\n" + strings.Repeat("x\n", 30),                                            // more than 20 problems
-		"lead_id,type,at,campain,minutes\nL1,page_view,2026-09-01T10:00:00Z,spring,3\n",            // an unknown column
-		"lead_id,type\nL1,page_view\n",                                                             // a column missing from the header
-		"lead_id,type,at\r\n",                                                                      // sent to encoding/csv: not taken
+		header + "L1,page_view,2026-09-01T10:00:00Z,,,,many\n",                                        // a bad number
+		header + "L1,,2026-09-01T10:00:00Z,,,,\nL1,page_view,,,,,\n",                                  // empty type, empty time
+		header + "L1,page_view,2026-09-01T10:00:00Z,,,\nL1,page_view,2026-09-01T10:00:00Z,,,,,,\n",    // wrong cell counts
+		header + ",,,,,,\n" + strings.Repeat("x\n", 30),                                               // more than 20 problems
+		"lead_id,type,at,campain,minutes\nL1,page_view,2026-09-01T10:00:00Z,spring,3\n",               // an unknown column
+		header + "L1,page_view,2026-09-01T10:00:00Z,ab,,,\nL1,page_view,2026-09-01T10:00:00Z,a,b,,\n", // the same cells run together
+		"lead_id,type\nL1,page_view\n",                                                                // a column missing from the header
+		"lead_id,type,at\r\n",                                                                         // sent to encoding/csv: not taken
 		"lead_id,type,at\nL1,page_view,\"2026-09-01\"\n",
 		"", "\n\n",
 	}
@@ -114,6 +118,13 @@ func TestParseTimeMatchesDSL(t *testing.T) {
 		"2026-12-31T00:00:60Z", "0000-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
 		"2026-01-00T00:00:00Z", "20x6-01-01T00:00:00Z", "2026-01-01T00:00:00z", "2026-01-01 00:00:00Z"} {
 		checkParseTime(t, s)
+	}
+	for y := 1; y <= 2400; y++ { // every month's last day and the day after, leap years or not
+		for mo := 1; mo <= 12; mo++ {
+			for _, d := range []int{28, 29, 30, 31, 32} {
+				checkParseTime(t, fmt.Sprintf("%04d-%02d-%02dT23:59:59Z", y, mo, d))
+			}
+		}
 	}
 	start := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 2000 {
@@ -353,4 +364,20 @@ func FuzzLineLimiter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, max uint8) {
 		checkLineLimiter(t, data, 1+int(max))
 	})
+}
+
+// Read gives every event a Fields map of its own, even where the cells
+// are the same, since its caller may change them; Score shares them.
+func TestReadDoesNotShareEventFields(t *testing.T) {
+	s := eventsScorer(t)
+	events := "lead_id,type,at,campaign\nA,email_open,2026-09-01T00:00:00Z,spring\nA,email_open,2026-09-02T00:00:00Z,spring\n"
+	var evs []scoring.Event
+	require.NoError(t, Read(Options{Scorer: s, Input: strings.NewReader("id,email\nA,a@b.io\n"), InputName: "leads.csv", InputFormat: CSV,
+		Events: strings.NewReader(events), EventsName: "events.csv"}, func(_ int, lead scoring.Lead, err error) error {
+		evs = lead.Events
+		return err
+	}))
+	require.Len(t, evs, 2)
+	evs[0].Fields["campaign"] = "autumn"
+	require.Equal(t, "spring", evs[1].Fields["campaign"])
 }

@@ -99,6 +99,11 @@ type Options struct {
 	// (scoring.Lead.Dispositions), by id. It is called from every worker
 	// at once.
 	Dispositions func(leadID string) []scoring.Disposition
+
+	// shareFields lets events of a CSV events file with the same cells
+	// share one Fields map; Score sets it, since it only reads them, Read
+	// does not, since its caller may change them.
+	shareFields bool
 }
 
 // RowError is a row that could not be read or scored.
@@ -180,6 +185,7 @@ func Score(opts Options) (Summary, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	opts.shareFields = true
 	src, err := newSource(opts)
 	if err != nil {
 		return sum, err
@@ -636,7 +642,7 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
 	x := newEventIndex()
 	var problems []string
-	var cache valueCache
+	cache := valueCache{shareMaps: opts.shareFields}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -749,7 +755,7 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 		wg.Add(1)
 		go func(c *chunk) {
 			defer wg.Done()
-			var cache valueCache
+			cache := valueCache{shareMaps: opts.shareFields}
 			n := strings.Count(c.text, "\n") + 1 // at most this many events
 			c.ids, c.events, c.lines = make([]string, 0, n), make([]scoring.Event, 0, n), make([]int, 0, n)
 			rec := make([]string, 0, len(header))
