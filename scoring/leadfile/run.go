@@ -207,6 +207,7 @@ func Score(opts Options) (Summary, error) {
 	done := make(chan *batch, inFlight)
 	stop := make(chan struct{}) // closed when writing fails
 	var readErr error           // set before jobs is closed
+	free := make(chan *batch, inFlight)
 
 	go func() { // reader
 		defer close(jobs)
@@ -216,7 +217,13 @@ func Score(opts Options) (Summary, error) {
 			case <-stop:
 				return
 			}
-			b := &batch{seq: seq}
+			var b *batch
+			select {
+			case b = <-free: // one the writer is done with: its buffers are grown already
+				b.seq = seq
+			default:
+				b = &batch{seq: seq}
+			}
 			last, size := false, 0 // last is decided before a worker owns b
 			for len(b.rows) < batchSize && size < batchBytes {
 				r, ok, err := src.next()
@@ -282,6 +289,12 @@ func Score(opts Options) (Summary, error) {
 			if opts.OnProgress != nil {
 				sum.Elapsed = time.Since(start)
 				opts.OnProgress(sum)
+			}
+			b.out.Reset()
+			b.errs, b.sum = b.errs[:0], Summary{}
+			select {
+			case free <- b:
+			default:
 			}
 		}
 	}
@@ -390,7 +403,8 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		}
 		enc.result(&b.out, res)
 	}
-	b.rows = nil // let the input go before the batch waits for the writer
+	clear(b.rows) // let the input go before the batch waits for the writer
+	b.rows = b.rows[:0]
 }
 
 // source reads rows sequentially and decodes them in parallel.
