@@ -195,8 +195,14 @@ func (s *csvSchema) decode(rec []string, events []scoring.Event) (scoring.Lead, 
 	return lead, nil
 }
 
-// csvEventIndex holds an events file grouped by lead id.
+// csvEventIndex holds an events file grouped by lead id, in parts: the
+// parts of the file read side by side, in file order, each grouped apart.
 type csvEventIndex struct {
+	parts []*eventPart
+}
+
+// eventPart is a part of an events file grouped by lead id.
+type eventPart struct {
 	byLead map[string]*eventGroup
 	// last is the group of the last event added: an events file sorted
 	// by lead adds its events in runs.
@@ -211,12 +217,12 @@ type eventGroup struct {
 	used   bool
 }
 
-func newEventIndex() *csvEventIndex {
-	return &csvEventIndex{byLead: map[string]*eventGroup{}}
+func newEventPart() *eventPart {
+	return &eventPart{byLead: map[string]*eventGroup{}}
 }
 
 // add files an event read on line under its lead id.
-func (x *csvEventIndex) add(id string, e scoring.Event, line int) {
+func (x *eventPart) add(id string, e scoring.Event, line int) {
 	g := x.last
 	if g == nil || id != x.lastID {
 		if g = x.byLead[id]; g == nil {
@@ -232,7 +238,7 @@ func (x *csvEventIndex) add(id string, e scoring.Event, line int) {
 // addRun files events read on lines, all of one lead id, under that id.
 // The first run of an id is kept as it is, not copied: give it slices
 // that nothing else writes to.
-func (x *csvEventIndex) addRun(id string, events []scoring.Event, lines []int) {
+func (x *eventPart) addRun(id string, events []scoring.Event, lines []int) {
 	g := x.byLead[id]
 	if g == nil {
 		x.byLead[id] = &eventGroup{events: events[:len(events):len(events)], lines: lines[:len(lines):len(lines)]}
@@ -242,24 +248,35 @@ func (x *csvEventIndex) addRun(id string, events []scoring.Event, lines []int) {
 	g.lines = append(g.lines, lines...)
 }
 
-// take returns a lead's events and marks them used. It is called by the
-// reader, in input order, never concurrently.
+// take returns a lead's events, in file order, and marks them used. It is
+// called by the reader, in input order, never concurrently.
 func (x *csvEventIndex) take(id string) []scoring.Event {
-	g := x.byLead[id]
-	if g == nil {
-		return nil
+	var evs []scoring.Event
+	found := false
+	for _, p := range x.parts {
+		g := p.byLead[id]
+		if g == nil {
+			continue
+		}
+		g.used = true
+		if !found {
+			evs, found = g.events, true
+		} else {
+			evs = append(evs[:len(evs):len(evs)], g.events...) // a copy: the parts stay as they are
+		}
 	}
-	g.used = true
-	return g.events
+	return evs
 }
 
 // unmatched returns the line numbers of event rows whose lead id no lead
 // row had, sorted.
 func (x *csvEventIndex) unmatched() []int {
 	var lines []int
-	for _, g := range x.byLead {
-		if !g.used {
-			lines = append(lines, g.lines...)
+	for _, p := range x.parts {
+		for _, g := range p.byLead {
+			if !g.used {
+				lines = append(lines, g.lines...)
+			}
 		}
 	}
 	sort.Ints(lines)

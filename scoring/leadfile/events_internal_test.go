@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -38,8 +40,11 @@ func indexData(x *csvEventIndex) map[string]indexed {
 		return nil
 	}
 	out := map[string]indexed{}
-	for id, g := range x.byLead {
-		out[id] = indexed{g.events, g.lines}
+	for _, p := range x.parts {
+		for id, g := range p.byLead {
+			o := out[id]
+			out[id] = indexed{append(o.Events, g.events...), append(o.Lines, g.lines...)}
+		}
 	}
 	return out
 }
@@ -66,9 +71,20 @@ func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers int) 
 		t.Fatalf("%q on %d workers:\nfast error  %v\nplain error %v", short(data), workers, gotErr, wantErr)
 	}
 	require.Equal(t, plainWarn, fastWarn, "warnings for %q", short(data))
-	if wantErr == nil && !reflect.DeepEqual(indexData(got), indexData(want)) {
+	if wantErr != nil {
+		return true
+	}
+	if !reflect.DeepEqual(indexData(got), indexData(want)) {
 		t.Fatalf("%q on %d workers: the fast index differs from the plain one:\nfast  %.2000v\nplain %.2000v", short(data), workers, indexData(got), indexData(want))
 	}
+	// take gives each lead's events in file order; unmatched, the rest
+	ids := slices.Sorted(maps.Keys(indexData(want)))
+	for i, id := range ids {
+		if i%2 == 0 {
+			require.Equal(t, want.take(id), got.take(id), "events of %q", id)
+		}
+	}
+	require.Equal(t, want.unmatched(), got.unmatched())
 	return true
 }
 

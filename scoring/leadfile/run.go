@@ -654,7 +654,7 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
 	}
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
-	x := newEventIndex()
+	x := newEventPart()
 	var problems []string
 	cache := valueCache{shareMaps: opts.shareFields}
 	for {
@@ -682,7 +682,7 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 		}
 		x.add(id, e, line)
 	}
-	return x, eventProblems(problems)
+	return &csvEventIndex{parts: []*eventPart{x}}, eventProblems(problems)
 }
 
 // parseErrorProblems words a CSV syntax error of the events file.
@@ -748,6 +748,7 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 		events   []scoring.Event
 		lines    []int
 		problems []string
+		part     *eventPart // the events grouped by lead
 	}
 	chunks := make([]chunk, 0, workers)
 	for i := 0; i < workers && text != ""; i++ {
@@ -802,21 +803,23 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 				c.events = append(c.events, e)
 				c.lines = append(c.lines, line)
 			}
+			c.part = newEventPart()
+			for i := 0; i < len(c.ids); { // by runs of one lead's events, as a file sorted by lead has
+				j := i + 1
+				for j < len(c.ids) && c.ids[j] == c.ids[i] {
+					j++
+				}
+				c.part.addRun(c.ids[i], c.events[i:j], c.lines[i:j])
+				i = j
+			}
 		}(&chunks[i])
 	}
 	wg.Wait()
-	x = newEventIndex()
+	x = &csvEventIndex{}
 	var problems []string
 	for _, c := range chunks {
 		problems = append(problems, c.problems...)
-		for i := 0; i < len(c.ids); { // by runs of one lead's events, as a file sorted by lead has
-			j := i + 1
-			for j < len(c.ids) && c.ids[j] == c.ids[i] {
-				j++
-			}
-			x.addRun(c.ids[i], c.events[i:j], c.lines[i:j])
-			i = j
-		}
+		x.parts = append(x.parts, c.part)
 	}
 	return x, eventProblems(problems), true
 }
