@@ -287,7 +287,7 @@ func (x *csvEventIndex) unmatched() []int {
 // events that repeat them (campaigns, channels, pages): one boxed value
 // per distinct text of a column, up to maxCached per column. With
 // shareMaps, events whose field cells are all the same share one Fields
-// map too, up to maxCached maps.
+// map too, up to maxMaps maps.
 type valueCache struct {
 	byCol     map[int]map[string]any
 	shareMaps bool
@@ -295,7 +295,10 @@ type valueCache struct {
 	key       []byte
 }
 
-const maxCached = 1024
+const (
+	maxCached = 1024
+	maxMaps   = 1 << 14
+)
 
 func (c *valueCache) text(col int, cell string) any {
 	if c == nil {
@@ -425,7 +428,7 @@ func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring
 			e.Fields[c.name] = cell // not read by any rule; kept so it is reported
 		}
 	}
-	if key != nil && e.Fields != nil && len(cache.maps) < maxCached {
+	if key != nil && e.Fields != nil && len(cache.maps) < maxMaps {
 		if cache.maps == nil {
 			cache.maps = map[string]map[string]any{}
 		}

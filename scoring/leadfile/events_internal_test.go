@@ -252,18 +252,20 @@ func TestBindCellsMatchesMaps(t *testing.T) {
 	ev := []byte("lead_id,type,at,campaign,channel,url,minutes\nA,demo_request,2026-09-20T10:00:00Z,,,,\nA,page_view,2026-09-21T10:00:00Z,,,/pricing,3\n")
 	for _, rows := range []string{
 		"A,a@acme.io,VP Sales,Software,250,1000000,US,referral,salesforce|hubspot,2026-09-01T00:00:00Z,false\n",
-		"A,a@acme.io,,,,,,,,,\n",                                    // empty cells: defaults
-		"A,,VP,Software,250,,US,,,,\n",                              // a required field missing
-		"A,a@acme.io,VP,Software,many,,US,,,,\n",                    // not a whole number
-		"A,a@acme.io,VP,Software,12.5,,US,,,,\n",                    // not a whole number either
-		"A,a@acme.io,VP,Software, 12 ,NaN,US,,,,\n",                 // spaces; not a number
-		"A,a@acme.io,VP,,,,,,,2026-13-01,yes\n",                     // bad time, bad bool
-		"A,a@acme.io,VP,,,,,,,0001-01-01,TRUE\n",                    // the zero time is missing
-		"A,a@acme.io,VP,,,,,,, | |x ,1\n",                           // list items trimmed
-		"A,a@acme.io,VP\nB,b@acme.io,,,,,,,,,,\n",                   // wrong cell counts
-		"\"A\",\"a@acme.io\",\"VP, Sales\",\"Soft\nware\",,,,,,,\n", // quotes, an embedded newline
-		"A,a@acme.io,VP,,,,,,,,\r\nB,b@acme.io,,,,,,,,,\r\n",        // CRLF
-		"A,\"a@acme.io,VP,,,,,,,,\n",                                // an unclosed quote
+		"A,a@acme.io,,,,,,,,,\n",                                                  // empty cells: defaults
+		"A,,VP,Software,250,,US,,,,\n",                                            // a required field missing
+		"A,a@acme.io,VP,Software,many,,US,,,,\n",                                  // not a whole number
+		"A,a@acme.io,VP,Software,12.5,,US,,,,\n",                                  // not a whole number either
+		"A,a@acme.io,VP,Software, 12 ,NaN,US,,,,\n",                               // spaces; not a number
+		"A,a@acme.io,VP,,,,,,,2026-13-01,yes\n",                                   // bad time, bad bool
+		"A,a@acme.io,VP,,,,,,,0001-01-01,TRUE\n",                                  // the zero time is missing
+		"A,a@acme.io,VP,,7,1e400,,,,2026-09-01T10:00:00+02:00,f\n",                // an offset; a number out of range
+		"A,a@acme.io,VP,Software, 250 , 1000 ,US,, ,2026-09-01 10:00:00, true \n", // spaces around numbers, a time without offset
+		"A,a@acme.io,VP,,,,,,, | |x ,1\n",                                         // list items trimmed
+		"A,a@acme.io,VP\nB,b@acme.io,,,,,,,,,,\n",                                 // wrong cell counts
+		"\"A\",\"a@acme.io\",\"VP, Sales\",\"Soft\nware\",,,,,,,\n",               // quotes, an embedded newline
+		"A,a@acme.io,VP,,,,,,,,\r\nB,b@acme.io,,,,,,,,,\r\n",                      // CRLF
+		"A,\"a@acme.io,VP,,,,,,,,\n",                                              // an unclosed quote
 	} {
 		checkBindCells(t, s, []byte(header+rows), ev)
 		checkBindCells(t, s, []byte("\ufeff"+header+rows), nil)
