@@ -26,6 +26,9 @@ type evaluator interface {
 	// BindJSON sets every field from one NDJSON line, without a map, and
 	// returns the lead's id and events; false when the line needs BindMap.
 	BindJSON(line []byte) (id string, events []rules.Event, ok bool)
+	// BindCells sets every field from the cells of one CSV row, by field
+	// index, without a map; false when the row needs BindMap.
+	BindCells(cells []string) bool
 	// Unknowns lists (unsorted) the data of the lead just bound and of its
 	// events that the model does not declare; see rules.Model.Unknowns.
 	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown

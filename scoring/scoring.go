@@ -251,6 +251,10 @@ func init() {
 	evalhook.ScoreJSON = func(s any, line []byte, asOf time.Time) (any, string, bool, error) {
 		return s.(*Scorer).scoreJSON(line, asOf)
 	}
+	evalhook.ScoreCells = func(s any, id string, cells []string, events any, asOf time.Time) (any, bool, error) {
+		evs, _ := events.([]Event)
+		return s.(*Scorer).scoreCells(id, cells, evs, asOf)
+	}
 }
 
 // scoreJSON is Score for a lead given as one NDJSON line, decoded straight
@@ -279,6 +283,33 @@ func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string,
 		return nil, id, true, &Error{LeadID: id, Err: err}
 	}
 	return res, id, true, nil
+}
+
+// scoreCells is Score for a lead given as the cells of one CSV row, by
+// field index, bound straight into the evaluator when the row is plain
+// (see rules' BindCells); ok is false, and nothing done, when it is not.
+func (s *Scorer) scoreCells(id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
+	ev := s.pool.Get().(*evaluation)
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, &Error{LeadID: id, Err: fmt.Errorf("internal error (please report it): %v", r)}
+			ev = s.newEvaluation()
+		}
+		ev.bound = false
+		s.pool.Put(ev)
+	}()
+	if !ev.env.BindCells(cells) {
+		return nil, false, nil
+	}
+	ev.env.SetContext(nil)
+	lead := Lead{ID: id, Events: events}
+	res = &Result{LeadID: id, AsOf: asOf}
+	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, true)
+	ev.bound = true
+	if err := s.evaluate(ev, lead, asOf, res); err != nil {
+		return nil, true, &Error{LeadID: id, Err: err}
+	}
+	return res, true, nil
 }
 
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {

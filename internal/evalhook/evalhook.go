@@ -31,6 +31,14 @@ var Compiled func(x any) bool
 // Package scoring sets it when it is initialised.
 var ScoreJSON func(scorer any, line []byte, asOf time.Time) (res any, id string, ok bool, err error)
 
+// ScoreCells scores one CSV row with a *scoring.Scorer as of a time: the
+// lead's id, its cells by field index ("" for none) and its events
+// ([]scoring.Event), bound straight into the evaluator (rules'
+// BindCells). It returns the *scoring.Result or the error Score would, or
+// ok false when the row needs the general path (decode, then Score).
+// Package scoring sets it when it is initialised.
+var ScoreCells func(scorer any, id string, cells []string, events any, asOf time.Time) (res any, ok bool, err error)
+
 // Stopped returns the error for an evaluation its context stopped: it wraps
 // the context's cause (errors.Is(err, context.Canceled) or
 // context.DeadlineExceeded holds).

@@ -22,11 +22,13 @@ package leadfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/jsonscan"
@@ -95,6 +97,9 @@ type csvSchema struct {
 	fields  []csvColumn     // lead columns the model declares
 	unknown []unknownColumn // columns it does not: their cells are kept as text, to be reported
 	events  *csvEventIndex  // nil: no events file
+	// byField is the column of each of the model's fields, by index; -1
+	// for a field the file has no column for.
+	byField []int
 }
 
 // unknownColumn is a CSV column the model does not declare.
@@ -109,7 +114,10 @@ type csvColumn struct {
 }
 
 func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
-	s := &csvSchema{idCol: -1}
+	s := &csvSchema{idCol: -1, byField: make([]int, len(m.Fields))}
+	for i := range s.byField {
+		s.byField[i] = -1
+	}
 	seen := map[string]bool{}
 	for i, name := range header {
 		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
@@ -123,6 +131,7 @@ func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
 		}
 		if f := m.Field(name); f != nil {
 			s.fields = append(s.fields, csvColumn{col: i, field: f})
+			s.byField[f.Index] = i
 		} else {
 			s.unknown = append(s.unknown, unknownColumn{col: i, name: name})
 		}
@@ -136,6 +145,26 @@ func (s *csvSchema) id(rec []string) string {
 		return rec[s.idCol]
 	}
 	return ""
+}
+
+// cells puts the cells of a record in the order of the model's fields, in
+// buf, for rules' BindCells; false when the record has a cell in a column
+// the model does not declare, which only the general path reports.
+func (s *csvSchema) cells(rec []string, buf []string) ([]string, bool) {
+	for _, c := range s.unknown {
+		if c.col < len(rec) && rec[c.col] != "" {
+			return nil, false
+		}
+	}
+	buf = buf[:0]
+	for _, col := range s.byField {
+		cell := ""
+		if col >= 0 && col < len(rec) {
+			cell = rec[col]
+		}
+		buf = append(buf, cell)
+	}
+	return buf, true
 }
 
 // decode turns one CSV record and the lead's events into a lead.
@@ -166,19 +195,75 @@ func (s *csvSchema) decode(rec []string, events []scoring.Event) (scoring.Lead, 
 	return lead, nil
 }
 
-// csvEventIndex holds an events file grouped by lead id.
+// csvEventIndex holds an events file grouped by lead id, in parts: the
+// parts of the file read side by side, in file order, each grouped apart.
 type csvEventIndex struct {
-	byLead map[string][]scoring.Event
-	rows   map[string][]int // lead id -> line numbers, to report unmatched rows
-	used   map[string]bool
+	parts []*eventPart
 }
 
-// take returns a lead's events and marks them used. It is called by the
-// reader, in input order, never concurrently.
+// eventPart is a part of an events file grouped by lead id.
+type eventPart struct {
+	byLead map[string]*eventGroup
+	// last is the group of the last event added: an events file sorted
+	// by lead adds its events in runs.
+	lastID string
+	last   *eventGroup
+}
+
+// eventGroup is the events of one lead id, in file order.
+type eventGroup struct {
+	events []scoring.Event
+	lines  []int // to report unmatched rows
+	used   bool
+}
+
+func newEventPart() *eventPart {
+	return &eventPart{byLead: map[string]*eventGroup{}}
+}
+
+// add files an event read on line under its lead id.
+func (x *eventPart) add(id string, e scoring.Event, line int) {
+	g := x.last
+	if g == nil || id != x.lastID {
+		if g = x.byLead[id]; g == nil {
+			g = &eventGroup{}
+			x.byLead[id] = g
+		}
+		x.lastID, x.last = id, g
+	}
+	g.events = append(g.events, e)
+	g.lines = append(g.lines, line)
+}
+
+// addRun files events read on lines, all of one lead id, under that id.
+// The first run of an id is kept as it is, not copied: give it slices
+// that nothing else writes to.
+func (x *eventPart) addRun(id string, events []scoring.Event, lines []int) {
+	g := x.byLead[id]
+	if g == nil {
+		x.byLead[id] = &eventGroup{events: events[:len(events):len(events)], lines: lines[:len(lines):len(lines)]}
+		return
+	}
+	g.events = append(g.events, events...)
+	g.lines = append(g.lines, lines...)
+}
+
+// take returns a lead's events, in file order, and marks them used. It is
+// called by the reader, in input order, never concurrently.
 func (x *csvEventIndex) take(id string) []scoring.Event {
-	evs := x.byLead[id]
-	if evs != nil {
-		x.used[id] = true
+	var evs []scoring.Event
+	found := false
+	for _, p := range x.parts {
+		g := p.byLead[id]
+		if g == nil {
+			continue
+		}
+		g.used = true
+		if !found {
+			evs, found = g.events, true
+		} else {
+			evs = append(evs[:len(evs):len(evs)], g.events...) // a copy: the parts stay as they are
+		}
 	}
 	return evs
 }
@@ -187,13 +272,54 @@ func (x *csvEventIndex) take(id string) []scoring.Event {
 // row had, sorted.
 func (x *csvEventIndex) unmatched() []int {
 	var lines []int
-	for id, ls := range x.rows {
-		if !x.used[id] {
-			lines = append(lines, ls...)
+	for _, p := range x.parts {
+		for _, g := range p.byLead {
+			if !g.used {
+				lines = append(lines, g.lines...)
+			}
 		}
 	}
 	sort.Ints(lines)
 	return lines
+}
+
+// valueCache shares the values of an events file's text cells between the
+// events that repeat them (campaigns, channels, pages): one boxed value
+// per distinct text of a column, up to maxCached per column. With
+// shareMaps, events whose field cells are all the same share one Fields
+// map too, up to maxMaps maps.
+type valueCache struct {
+	byCol     map[int]map[string]any
+	shareMaps bool
+	maps      map[string]map[string]any // by the cells' key
+	key       []byte
+}
+
+const (
+	maxCached = 1024
+	maxMaps   = 1 << 14
+)
+
+func (c *valueCache) text(col int, cell string) any {
+	if c == nil {
+		return cell
+	}
+	if v, ok := c.byCol[col][cell]; ok {
+		return v
+	}
+	if c.byCol == nil {
+		c.byCol = map[int]map[string]any{}
+	}
+	m := c.byCol[col]
+	if m == nil {
+		m = map[string]any{}
+		c.byCol[col] = m
+	}
+	var v any = cell
+	if len(m) < maxCached {
+		m[cell] = v
+	}
+	return v
 }
 
 // eventColumns maps an events header to its columns.
@@ -239,7 +365,9 @@ func newEventColumns(m *rules.Model, header []string) (*eventColumns, error) {
 	return ec, nil
 }
 
-func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
+// decode reads one event row; cache, when not nil, shares the values of
+// cells seen before.
+func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring.Event, error) {
 	get := func(i int) string {
 		if i < len(rec) {
 			return rec[i]
@@ -254,18 +382,37 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 	if cell == "" {
 		return "", e, fmt.Errorf("at: missing; every event needs the time it happened")
 	}
-	at, err := dsl.ParseTime(cell)
+	at, err := parseTime(cell)
 	if err != nil {
 		return "", e, fmt.Errorf("at: %v", err)
 	}
 	e.At = at
+	var key []byte // the field cells, each after its length: for shared maps
+	if cache != nil && cache.shareMaps {
+		key = cache.key[:0]
+		for _, c := range ec.fields {
+			key = binary.AppendUvarint(key, uint64(len(get(c.col))))
+			key = append(key, get(c.col)...)
+		}
+		for _, c := range ec.unknown {
+			key = binary.AppendUvarint(key, uint64(len(get(c.col))))
+			key = append(key, get(c.col)...)
+		}
+		cache.key = key
+		if m, ok := cache.maps[string(key)]; ok {
+			e.Fields = m // the same cells make the same map
+			return get(ec.leadID), e, nil
+		}
+	}
 	for _, c := range ec.fields {
 		cell := get(c.col)
 		if cell == "" {
 			continue
 		}
-		v, err := dsl.ParseValue(c.field.Type, cell)
-		if err != nil {
+		var v any
+		if c.field.Type == dsl.TypeString {
+			v = cache.text(c.col, cell) // dsl.ParseValue gives the cell itself
+		} else if v, err = dsl.ParseValue(c.field.Type, cell); err != nil {
 			return "", e, fmt.Errorf("%s: %v", c.field.Name, err)
 		}
 		if e.Fields == nil {
@@ -281,5 +428,50 @@ func (ec *eventColumns) decode(rec []string) (string, scoring.Event, error) {
 			e.Fields[c.name] = cell // not read by any rule; kept so it is reported
 		}
 	}
+	if key != nil && e.Fields != nil && len(cache.maps) < maxMaps {
+		if cache.maps == nil {
+			cache.maps = map[string]map[string]any{}
+		}
+		cache.maps[string(key)] = e.Fields
+	}
 	return get(ec.leadID), e, nil
+}
+
+// parseTime is dsl.ParseTime, read without the time package's parser for
+// the common shape 2026-03-01T09:30:00Z; any other shape, or a date out of
+// range, goes to dsl.ParseTime.
+func parseTime(s string) (time.Time, error) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return dsl.ParseTime(s)
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	if y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 ||
+		d > daysIn(mo, y) {
+		return dsl.ParseTime(s)
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), nil
+}
+
+// daysIn is the number of days of month mo of year y.
+func daysIn(mo, y int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

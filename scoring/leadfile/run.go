@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +99,11 @@ type Options struct {
 	// (scoring.Lead.Dispositions), by id. It is called from every worker
 	// at once.
 	Dispositions func(leadID string) []scoring.Disposition
+
+	// shareFields lets events of a CSV events file with the same cells
+	// share one Fields map; Score sets it, since it only reads them, Read
+	// does not, since its caller may change them.
+	shareFields bool
 }
 
 // RowError is a row that could not be read or scored.
@@ -178,6 +185,7 @@ func Score(opts Options) (Summary, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	opts.shareFields = true
 	src, err := newSource(opts)
 	if err != nil {
 		return sum, err
@@ -199,6 +207,7 @@ func Score(opts Options) (Summary, error) {
 	done := make(chan *batch, inFlight)
 	stop := make(chan struct{}) // closed when writing fails
 	var readErr error           // set before jobs is closed
+	free := make(chan *batch, inFlight)
 
 	go func() { // reader
 		defer close(jobs)
@@ -208,7 +217,13 @@ func Score(opts Options) (Summary, error) {
 			case <-stop:
 				return
 			}
-			b := &batch{seq: seq}
+			var b *batch
+			select {
+			case b = <-free: // one the writer is done with: its buffers are grown already
+				b.seq = seq
+			default:
+				b = &batch{seq: seq}
+			}
 			last, size := false, 0 // last is decided before a worker owns b
 			for len(b.rows) < batchSize && size < batchBytes {
 				r, ok, err := src.next()
@@ -275,6 +290,12 @@ func Score(opts Options) (Summary, error) {
 				sum.Elapsed = time.Since(start)
 				opts.OnProgress(sum)
 			}
+			b.out.Reset()
+			b.errs, b.sum = b.errs[:0], Summary{}
+			select {
+			case free <- b:
+			default:
+			}
 		}
 	}
 	if readErr != nil {
@@ -310,9 +331,15 @@ func (s *Summary) add(o Summary) {
 	s.Unknown.Merge(o.Unknown)
 }
 
+// bindCells lets work bind the cells of a plain CSV row straight into the
+// evaluator; the differential tests turn it off to compare.
+var bindCells = true
+
 // work decodes, scores and encodes the rows of one batch.
 func work(b *batch, src source, enc encoder, opts Options) {
 	b.sum.Stages = map[string]int{}
+	csvSrc, _ := src.(*csvSource)
+	var cells []string
 	for _, r := range b.rows {
 		b.sum.Rows++
 		var lead scoring.Lead
@@ -324,6 +351,16 @@ func work(b *batch, src source, enc encoder, opts Options) {
 			var out any
 			out, lead.ID, done, err = evalhook.ScoreJSON(opts.Scorer, bytes.TrimPrefix(r.raw, bom), opts.AsOf)
 			res, _ = out.(*scoring.Result)
+		}
+		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil {
+			// The cells, bound straight into the evaluator.
+			var ok bool
+			if cells, ok = csvSrc.schema.cells(r.rec, cells); ok {
+				var out any
+				lead.ID = csvSrc.schema.id(r.rec)
+				out, done, err = evalhook.ScoreCells(opts.Scorer, lead.ID, cells, r.events, opts.AsOf)
+				res, _ = out.(*scoring.Result)
+			}
 		}
 		if err == nil && !done {
 			lead, err = src.decode(r)
@@ -366,7 +403,8 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		}
 		enc.result(&b.out, res)
 	}
-	b.rows = nil // let the input go before the batch waits for the writer
+	clear(b.rows) // let the input go before the batch waits for the writer
+	b.rows = b.rows[:0]
 }
 
 // source reads rows sequentially and decodes them in parallel.
@@ -560,22 +598,65 @@ func cellCountError(got, want int) error {
 }
 
 // readEvents loads a CSV events file grouped by lead id. A bad event row
-// stops the run: scoring its lead without it would be silently wrong.
+// stops the run: scoring its lead without it would be silently wrong. A
+// file without quotes or carriage returns is split at line boundaries and
+// decoded on every core (readEventsFast); any other goes through
+// encoding/csv (readEventsPlain). Both give the same index and errors.
 func readEvents(opts Options) (*csvEventIndex, error) {
+	text, err := readAll(opts.Events)
+	if err != nil {
+		// The plain reader sees the same bytes, then the same failure.
+		return readEventsPlain(opts, io.MultiReader(strings.NewReader(text), errReader{err}))
+	}
+	if x, err, ok := readEventsFast(opts, text, 64<<10); ok {
+		return x, err
+	}
+	return readEventsPlain(opts, strings.NewReader(text))
+}
+
+// readAll is io.ReadAll, into a string (the cells kept are slices of it,
+// not copies), reading into a buffer of the input's size when the input
+// tells it.
+func readAll(r io.Reader) (string, error) {
+	size := 0
+	switch r := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		size = r.Len()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size())
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	_, err := io.Copy(&b, r)
+	return b.String(), err
+}
+
+// errReader fails every read with its error.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// readEventsPlain is readEvents with encoding/csv, one row after another.
+func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	m := opts.Scorer.Model()
-	r := csv.NewReader(opts.Events)
+	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // decode keeps cells, never the record
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the header: %w", opts.EventsName, err)
 	}
+	header = slices.Clone(header)
 	cols, err := newEventColumns(m, header)
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
 	}
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
-	x := &csvEventIndex{byLead: map[string][]scoring.Event{}, rows: map[string][]int{}, used: map[string]bool{}}
+	x := newEventPart()
 	var problems []string
+	cache := valueCache{shareMaps: opts.shareFields}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -583,11 +664,7 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			bad := csvParseErrorRows(pe)
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, bad[0].line, bad[0].err))
-			if len(bad) > 1 {
-				problems = append(problems, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", opts.EventsName, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
-			}
+			problems = append(problems, parseErrorProblems(opts.EventsName, pe)...)
 			continue
 		}
 		if err != nil {
@@ -598,24 +675,153 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
 			continue
 		}
-		id, e, err := cols.decode(rec)
+		id, e, err := cols.decode(rec, &cache)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
 			continue
 		}
-		x.byLead[id] = append(x.byLead[id], e)
-		x.rows[id] = append(x.rows[id], line)
+		x.add(id, e, line)
 	}
-	if len(problems) > 0 {
-		more := ""
-		if len(problems) > 20 {
-			more = fmt.Sprintf("\n(and %d more)", len(problems)-20)
-			problems = problems[:20]
+	return &csvEventIndex{parts: []*eventPart{x}}, eventProblems(problems)
+}
+
+// parseErrorProblems words a CSV syntax error of the events file.
+func parseErrorProblems(file string, pe *csv.ParseError) []string {
+	bad := csvParseErrorRows(pe)
+	out := []string{fmt.Sprintf("%s:%d: %v", file, bad[0].line, bad[0].err)}
+	if len(bad) > 1 {
+		out = append(out, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", file, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
+	}
+	return out
+}
+
+// eventProblems is the error of an events file with bad rows, nil without.
+func eventProblems(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > 20 {
+		more = fmt.Sprintf("\n(and %d more)", len(problems)-20)
+		problems = problems[:20]
+	}
+	return fmt.Errorf("the events file has bad rows; fix them, since leads scored without their events would be wrong:\n%s%s",
+		joinLines(problems), more)
+}
+
+// readEventsFast is readEvents for a file that holds no quote and no
+// carriage return, so that encoding/csv would read every line as its cells
+// split at commas (and skip empty lines): the lines after the header are
+// cut into one chunk per worker and decoded side by side, then indexed in
+// file order; a chunk holds at least minChunk bytes. ok is false, nothing
+// done, for any other file.
+func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, err error, ok bool) {
+	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 {
+		return nil, nil, false
+	}
+	line := 0
+	var headerLine string
+	for headerLine == "" && text != "" { // empty lines are skipped, as encoding/csv does
+		line++
+		headerLine, text, _ = strings.Cut(text, "\n")
+	}
+	if headerLine == "" {
+		return nil, nil, false // no header: the plain reader words it
+	}
+	m := opts.Scorer.Model()
+	header := strings.Split(headerLine, ",")
+	cols, err := newEventColumns(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err), true
+	}
+	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(text)/max(minChunk, 1)))
+	type chunk struct {
+		text     string
+		line     int // of its first line
+		ids      []string
+		events   []scoring.Event
+		lines    []int
+		problems []string
+		part     *eventPart // the events grouped by lead
+	}
+	chunks := make([]chunk, 0, workers)
+	for i := 0; i < workers && text != ""; i++ {
+		n := len(text)
+		if left := workers - i; left > 1 {
+			n = len(text) / left
+			if j := strings.IndexByte(text[n:], '\n'); j >= 0 {
+				n += j + 1
+			} else {
+				n = len(text)
+			}
 		}
-		return nil, fmt.Errorf("the events file has bad rows; fix them, since leads scored without their events would be wrong:\n%s%s",
-			joinLines(problems), more)
+		chunks = append(chunks, chunk{text: text[:n], line: line + 1})
+		line += strings.Count(text[:n], "\n")
+		text = text[n:]
 	}
-	return x, nil
+	var wg sync.WaitGroup
+	for i := range chunks {
+		wg.Add(1)
+		go func(c *chunk) {
+			defer wg.Done()
+			cache := valueCache{shareMaps: opts.shareFields}
+			n := strings.Count(c.text, "\n") + 1 // at most this many events
+			c.ids, c.events, c.lines = make([]string, 0, n), make([]scoring.Event, 0, n), make([]int, 0, n)
+			rec := make([]string, 0, len(header))
+			rest, line := c.text, c.line-1
+			for rest != "" {
+				var l string
+				l, rest, _ = strings.Cut(rest, "\n")
+				if line++; l == "" {
+					continue
+				}
+				rec = rec[:0]
+				start := 0
+				for i := 0; i < len(l); i++ { // cells are short: a loop beats strings.Cut
+					if l[i] == ',' {
+						rec = append(rec, l[start:i])
+						start = i + 1
+					}
+				}
+				rec = append(rec, l[start:])
+				if len(rec) != len(header) {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
+					continue
+				}
+				id, e, err := cols.decode(rec, &cache)
+				if err != nil {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
+					continue
+				}
+				c.ids = append(c.ids, id)
+				c.events = append(c.events, e)
+				c.lines = append(c.lines, line)
+			}
+			c.part = newEventPart()
+			for i := 0; i < len(c.ids); { // by runs of one lead's events, as a file sorted by lead has
+				j := i + 1
+				for j < len(c.ids) && c.ids[j] == c.ids[i] {
+					j++
+				}
+				c.part.addRun(c.ids[i], c.events[i:j], c.lines[i:j])
+				i = j
+			}
+		}(&chunks[i])
+	}
+	wg.Wait()
+	x = &csvEventIndex{}
+	var problems []string
+	for _, c := range chunks {
+		problems = append(problems, c.problems...)
+		x.parts = append(x.parts, c.part)
+	}
+	return x, eventProblems(problems), true
 }
 
 // warnColumns tells OnWarning of header columns the model does not declare,
@@ -667,30 +873,54 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 	}
 	written := 0
 	for written < len(p) {
-		c, err := l.r.ReadByte()
-		if err != nil {
+		if l.r.Buffered() == 0 && written > 0 {
+			return written, nil // what is here; the rest on the next call
+		}
+		buf, err := l.r.Peek(1)
+		if len(buf) == 0 {
 			if written > 0 {
 				return written, nil
 			}
 			return 0, err
 		}
-		if c == '\n' {
-			l.n, l.skipping = 0, false
-			p[written] = c
-			written++
+		buf, _ = l.r.Peek(l.r.Buffered())
+		if l.skipping { // drop the rest of the over-long line, up to its newline
+			i := bytes.IndexByte(buf, '\n')
+			if i < 0 {
+				l.r.Discard(len(buf))
+				continue
+			}
+			l.r.Discard(i)
+			l.skipping = false
 			continue
 		}
-		if l.skipping {
-			continue
+		buf = buf[:min(len(buf), len(p)-written)]
+		seg, nl := buf, false
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			seg, nl = buf[:i+1], true
 		}
-		if l.n++; l.n > l.max {
-			l.skipping = true
+		body := len(seg)
+		if nl {
+			body--
+		}
+		if l.n+body > l.max { // the line goes over: pass what fits, then the mark
+			k := l.max - l.n
+			copy(p[written:], seg[:k])
+			l.r.Discard(k)
+			written += k
+			l.skipping, l.n = true, 0
 			n := copy(p[written:], tooLongMark)
 			l.pending = tooLongMark[n:]
 			return written + n, nil
 		}
-		p[written] = c
-		written++
+		copy(p[written:], seg)
+		l.r.Discard(len(seg))
+		written += len(seg)
+		if nl {
+			l.n = 0
+		} else {
+			l.n += body
+		}
 	}
 	return written, nil
 }
