@@ -435,32 +435,26 @@ func (s *Scorer) Unknown(lead Lead) []rules.Unknown { return unknowns(s.model, l
 
 // unknowns lists what the lead carries that m does not declare, sorted.
 func unknowns(m *rules.Model, lead Lead) []rules.Unknown {
-	var out []rules.Unknown
-	switch f := lead.Fields.(type) {
-	case map[string]any:
-		out = m.Unknowns(nil, f, lead.Events)
-	case nil:
-		out = m.Unknowns(nil, nil, lead.Events)
-	default:
-		out = m.Unknowns(m.StructUnknowns(f), nil, lead.Events)
-	}
-	if len(out) > 1 {
-		rules.SortUnknowns(out)
-	}
-	return out
+	return listUnknowns(m, lead, m.Unknowns)
 }
 
 // boundUnknowns is unknowns for the lead env has just bound, which may
 // know already that every key of the lead's map is a field.
 func boundUnknowns(env evaluator, m *rules.Model, lead Lead) []rules.Unknown {
+	return listUnknowns(m, lead, env.Unknowns)
+}
+
+// listUnknowns lists, sorted, what list finds in the lead's fields (a map,
+// nothing, or a struct) and events.
+func listUnknowns(m *rules.Model, lead Lead, list func([]rules.Unknown, map[string]any, []rules.Event) []rules.Unknown) []rules.Unknown {
 	var out []rules.Unknown
 	switch f := lead.Fields.(type) {
 	case map[string]any:
-		out = env.Unknowns(nil, f, lead.Events)
+		out = list(nil, f, lead.Events)
 	case nil:
-		out = env.Unknowns(nil, nil, lead.Events)
+		out = list(nil, nil, lead.Events)
 	default:
-		out = env.Unknowns(m.StructUnknowns(f), nil, lead.Events)
+		out = list(m.StructUnknowns(f), nil, lead.Events)
 	}
 	if len(out) > 1 {
 		rules.SortUnknowns(out)
