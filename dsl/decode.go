@@ -491,7 +491,57 @@ func ParseValue(t FieldType, s string) (any, error) {
 // ParseTime reads a time as RFC 3339 ("2026-03-01T09:30:00Z", with any
 // offset), as a date and time without offset (taken as UTC), or as a date
 // ("2026-03-01", midnight UTC).
+//
+// The common shape 2026-03-01T09:30:00Z is read without the time
+// package's parser (the hot path of every lead file); any other shape, or
+// a date out of range, goes through the layouts.
 func ParseTime(s string) (time.Time, error) {
+	if t, ok := parseUTCSeconds(s); ok {
+		return t, nil
+	}
+	return parseTimeLayouts(s)
+}
+
+// parseUTCSeconds reads exactly 2026-03-01T09:30:00Z, a valid date and
+// time; ok is false for anything else.
+func parseUTCSeconds(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	if y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 ||
+		d > daysIn(mo, y) {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
+}
+
+// daysIn is the number of days of month mo of year y.
+func daysIn(mo, y int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// parseTimeLayouts is ParseTime through the time package's layouts.
+func parseTimeLayouts(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {

@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/jsonscan"
@@ -382,7 +381,7 @@ func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring
 	if cell == "" {
 		return "", e, fmt.Errorf("at: missing; every event needs the time it happened")
 	}
-	at, err := parseTime(cell)
+	at, err := dsl.ParseTime(cell)
 	if err != nil {
 		return "", e, fmt.Errorf("at: %v", err)
 	}
@@ -435,43 +434,4 @@ func (ec *eventColumns) decode(rec []string, cache *valueCache) (string, scoring
 		cache.maps[string(key)] = e.Fields
 	}
 	return get(ec.leadID), e, nil
-}
-
-// parseTime is dsl.ParseTime, read without the time package's parser for
-// the common shape 2026-03-01T09:30:00Z; any other shape, or a date out of
-// range, goes to dsl.ParseTime.
-func parseTime(s string) (time.Time, error) {
-	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
-		return dsl.ParseTime(s)
-	}
-	num := func(from, to int) int {
-		n := 0
-		for _, c := range []byte(s[from:to]) {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
-	}
-	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
-	if y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 ||
-		d > daysIn(mo, y) {
-		return dsl.ParseTime(s)
-	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), nil
-}
-
-// daysIn is the number of days of month mo of year y.
-func daysIn(mo, y int) int {
-	switch mo {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
