@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // table is headers and rows of cells, written as Markdown or aligned text.
@@ -82,20 +84,7 @@ func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%"
 
 // thousands writes 1234567.5 as 1,234,567.5.
 func thousands(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
-	if frac != "" {
-		whole += "." + frac
-	}
-	if neg {
-		whole = "-" + whole
-	}
-	return whole
+	return numfmt.Group(strconv.FormatFloat(v, 'f', -1, 64))
 }
 
 func (r *Report) tables() []table {

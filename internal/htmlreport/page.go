@@ -25,6 +25,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // Page is one HTML page: a title and its sections, in order.
@@ -134,27 +136,14 @@ func Format(format string, v float64) string {
 	return jsonNumber(v)
 }
 
-// group puts thousands separators into a formatted number.
+// group puts thousands separators into a formatted number; -0.0 reads
+// as 0.0.
 func group(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
+	out := numfmt.Group(s)
+	if strings.Trim(out, "-0.,") == "" {
+		return strings.TrimPrefix(out, "-")
 	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	if out := b.String(); out == "0" || strings.Trim(out, "0.,") == "" {
-		sign = "" // -0.0 reads as 0.0
-	}
-	return sign + b.String()
+	return out
 }
 
 //go:embed page.html.tmpl

@@ -9,3 +9,12 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestGroup(t *testing.T) {
+	for s, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "-1234567.25": "-1,234,567.25",
+		"12345.678901": "12,345.678901", "0.5": "0.5", "-0.0": "-0.0", "": ""} {
+		if got := Group(s); got != want {
+			t.Errorf("Group(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
