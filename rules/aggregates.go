@@ -40,6 +40,6 @@ func (e *evaluator) BeginCounted(asOf time.Time, events []Event, counts []int, l
 	copy(e.frame.lasts, lasts)
 	e.frame.types = e.frame.types[:0]
 	for i := range events {
-		e.frame.types = append(e.frame.types, e.model.eventTypes[events[i].Type])
+		e.frame.types = append(e.frame.types, e.model.eventTypeInfo(events[i].Type))
 	}
 }

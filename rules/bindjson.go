@@ -295,7 +295,7 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 				return ev, false
 			}
 			if key == "type" {
-				if info := m.eventTypes[s]; info != nil {
+				if info := m.eventTypeInfo(s); info != nil {
 					ev.Type = info.name
 				} else {
 					ev.Type = strings.Clone(s)

@@ -332,12 +332,12 @@ func (c *compiler) compile() {
 	c.compileHandoff()
 	c.fuse()
 	c.fastPhases()
-	m.eventTypes = map[string]*eventTypeInfo{}
+	eventTypes := map[string]*eventTypeInfo{}
 	info := func(t string) *eventTypeInfo {
-		if m.eventTypes[t] == nil {
-			m.eventTypes[t] = &eventTypeInfo{name: t, known: m.eventTypeSet == nil || m.eventTypeSet[t]}
+		if eventTypes[t] == nil {
+			eventTypes[t] = &eventTypeInfo{name: t, known: m.eventTypeSet == nil || m.eventTypeSet[t]}
 		}
-		return m.eventTypes[t]
+		return eventTypes[t]
 	}
 	for t, rs := range m.byEventType {
 		info(t).rules = rs
@@ -348,6 +348,7 @@ func (c *compiler) compile() {
 	for t := range m.eventTypeSet {
 		info(t)
 	}
+	m.eventTypes = newNameTable(eventTypes)
 }
 
 // field converts a declared field, filling in its default.

@@ -97,7 +97,7 @@ func (m *Model) counterSlot(last bool, typ string, window time.Duration) int {
 func (f *frame) countEvents(m *Model) {
 	f.types = f.types[:0]
 	for i := range f.Events {
-		f.types = append(f.types, m.eventTypes[f.Events[i].Type])
+		f.types = append(f.types, m.eventTypeInfo(f.Events[i].Type))
 	}
 	if len(m.counters) == 0 {
 		return

@@ -104,7 +104,7 @@ type Model struct {
 	countersByType map[string][]int
 	// eventTypes joins, per event type, what the evaluator needs of it,
 	// so that each event costs one lookup (see eventTypeInfo).
-	eventTypes map[string]*eventTypeInfo
+	eventTypes nameTable[*eventTypeInfo]
 	// limits bound the work of every evaluation (see Limits).
 	limits Limits
 }
