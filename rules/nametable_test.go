@@ -109,3 +109,35 @@ func FuzzNameTable(f *testing.F) {
 		checkNameTable(t, unique, []string{query})
 	})
 }
+
+// BenchmarkNameTable finds the bundled model's event types, and a type it
+// does not declare, in a table and, as the baseline, in a Go map.
+func BenchmarkNameTable(b *testing.B) {
+	types := []string{"email_open", "email_click", "page_view", "content_download", "webinar_registered",
+		"webinar_attended", "demo_request", "trial_signup"}
+	m := map[string]int{}
+	for i, n := range types {
+		m[n] = i
+	}
+	// Queries are copies, as a decoder gives them: equal text, other memory.
+	var queries []string
+	for _, n := range append(types, "form_submit") {
+		queries = append(queries, strings.Clone(n))
+	}
+	tab := newNameTable(m)
+	sum := 0
+	b.Run("table", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			v, _ := tab.get(queries[i%len(queries)])
+			sum += v
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			sum += m[queries[i%len(queries)]]
+		}
+	})
+	if sum < 0 {
+		b.Fatal(sum)
+	}
+}
