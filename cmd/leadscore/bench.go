@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -22,22 +23,31 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rounds := fs.Int("rounds", 20, "times each lead is scored, and each expression evaluated, per measurement")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore bench --model FILE --leads LEADS.ndjson [--at TIME] [--rounds N]")
-		fmt.Fprintln(stderr, "\nScores the sample leads on one core and prints the time per lead, then what each")
-		fmt.Fprintln(stderr, "expression of the model (define, rule, gate, grade, stage) costs per lead, most")
-		fmt.Fprintln(stderr, "costly first, and whether it runs as compiled Go or on expr's virtual machine.")
-		fmt.Fprintln(stderr, "Timings depend on the machine and its load: compare the figures of one run.")
+		fmt.Fprintln(stderr, "\nScores the sample leads on one core and prints the time per lead, then where it")
+		fmt.Fprintln(stderr, "goes, most costly first: each define, rule, gate, grade and stage of the model, how")
+		fmt.Fprintln(stderr, "many times per lead scoring runs it (an event rule only on the events in its window,")
+		fmt.Fprintln(stderr, "grades until one holds) and whether it runs as compiled Go or on expr's virtual")
+		fmt.Fprintln(stderr, "machine; then reading the lead's data, and the rest. The lines add up to the time")
+		fmt.Fprintln(stderr, "per lead. Timings depend on the machine and its load: compare the figures of one run.")
 		fmt.Fprintln(stderr, "Exit status: 0 measured, 2 the run could not start.")
 		fs.PrintDefaults()
 	}
-	if _, code, ok := parseFlags(fs, args, stderr); !ok {
+	rest, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
 		return code
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore bench: "+format+"\n", a...)
 		return exitUsage
 	}
+	if len(rest) > 0 {
+		return fail("unexpected argument %q: give the sample leads with --leads", rest[0])
+	}
 	if *model == "" || *leadsFile == "" {
 		return fail("--model and --leads are required: the rule file, and sample leads to measure it on")
+	}
+	if *rounds < 1 {
+		return fail("--rounds %d: want 1 or more (each lead is scored that many times per measurement)", *rounds)
 	}
 	asOf, err := asOfTime("--at", *at)
 	if err != nil {
@@ -78,35 +88,27 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%s has no leads to measure with", *leadsFile)
 	}
 
-	s := scoring.New(m)
-	failed := 0
-	for _, l := range leads { // warm up, and count the leads that fail
-		if _, err := s.Score(l, asOf); err != nil {
-			failed++
-		}
-	}
-	start := time.Now()
-	for range max(*rounds, 1) {
-		for _, l := range leads {
-			_, _ = s.Score(l, asOf)
-		}
-	}
-	perLead := float64(time.Since(start).Nanoseconds()) / float64(len(leads)*max(*rounds, 1))
-	costs, measured := s.Costs(leads, asOf, *rounds)
-
+	rep := scoring.New(m).Costs(leads, asOf, *rounds)
 	fmt.Fprintf(stdout, "model %s, %s leads (%s failed), as of %s, %d rounds, one core\n",
-		m.Name, numfmt.Thousands(len(leads)), numfmt.Thousands(failed), asOf.Format(time.RFC3339), max(*rounds, 1))
+		m.Name, numfmt.Thousands(len(leads)), numfmt.Thousands(rep.Failed), asOf.Format(time.RFC3339), *rounds)
+	if rep.Leads == 0 {
+		fmt.Fprintln(stdout, "no lead scores, so nothing was measured: see `leadscore score` for why")
+		return 0
+	}
 	fmt.Fprintf(stdout, "scoring: %s ns per lead (%s leads a second)\n\n",
-		numfmt.Thousands(int(perLead+0.5)), numfmt.Thousands(int(1e9/perLead)))
-	fmt.Fprintf(stdout, "cost of each expression per lead, over %s leads that score, most costly first:\n", numfmt.Thousands(measured))
+		numfmt.Thousands(int(rep.NsPerLead+0.5)), numfmt.Thousands(int(1e9/rep.NsPerLead)))
+	fmt.Fprintf(stdout, "where the time goes, per lead, over %s leads that score, most costly first:\n", numfmt.Thousands(rep.Leads))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "ns/lead\t  kind\t  name\t  runs as\t")
-	for _, c := range costs {
-		how := "compiled Go"
-		if !c.Compiled {
-			how = "expr VM"
+	fmt.Fprintln(tw, "ns/lead\t  runs/lead\t  kind\t  name\t  runs as\t")
+	for _, c := range rep.Costs {
+		runs, how := "", c.RunsAs
+		if c.Kind != "data" && c.Kind != "other" {
+			runs = strconv.FormatFloat(c.Evaluations, 'f', 2, 64)
+			if how == "" {
+				how = "no condition"
+			}
 		}
-		fmt.Fprintf(tw, "%.0f\t  %s\t  %s\t  %s\t\n", c.NsPerLead, c.Kind, c.Name, how)
+		fmt.Fprintf(tw, "%.0f\t  %s\t  %s\t  %s\t  %s\t\n", c.NsPerLead, runs, c.Kind, c.Name, how)
 	}
 	tw.Flush()
 	return 0
