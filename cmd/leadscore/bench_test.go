@@ -18,19 +18,24 @@ func TestBenchReportsEveryExpression(t *testing.T) {
 	assert.Regexp(t, `scoring: [0-9,]+ ns per lead \([0-9,]+ leads a second\)`, out)
 	m, err := rules.CompileFile(td("b2b-saas.yaml"))
 	require.NoError(t, err)
-	// One line per define, rule with a condition, gate, grade and stage.
-	want := 0
+	// One line per define, rule, gate, grade with a condition and stage,
+	// two for reading the data, one for the rest.
+	want := 3
 	for _, d := range m.Defines {
-		assert.Regexp(t, `\n\s+[0-9]+\s+define\s+`+regexp.QuoteMeta(d.Name)+`\s+compiled Go\n`, out)
+		assert.Regexp(t, `\n\s+[0-9]+\s+1\.00\s+define\s+`+regexp.QuoteMeta(d.Name)+`\s+compiled Go\n`, out)
 		want++
 	}
 	for _, r := range append(m.Gates, m.Rules...) {
-		if r.When != nil {
-			assert.Regexp(t, `\s+`+regexp.QuoteMeta(r.ID)+`\s+compiled Go\n`, out)
-			want++
+		how := "compiled Go"
+		if r.When == nil {
+			how = "no condition"
 		}
+		assert.Regexp(t, `\s+[0-9.]+\s+\S*\s*(rule|gate)\s+`+regexp.QuoteMeta(r.ID)+`\s+`+how+`\n`, out)
+		want++
 	}
 	want += len(m.Grades) - 1 + len(m.Stages) // the last grade has no condition
+	assert.Regexp(t, `\n\s+[0-9]+\s+data\s+binding the fields, counting the events\s*\n`, out)
+	assert.Regexp(t, `\n\s+-?[0-9]+\s+other\s+building the result, and what timing each step apart misses\s*\n$`, out)
 	_, table, _ := strings.Cut(out, "runs as\n")
 	assert.Equal(t, want, strings.Count(table, "\n"))
 
@@ -39,7 +44,18 @@ func TestBenchReportsEveryExpression(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	assert.Regexp(t, `rule\s+fit.split\s+expr VM\n`, out)
 
-	code, _, errOut = leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"))
-	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "--model and --leads are required")
+	for _, bad := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--model", td("b2b-saas.yaml")}, "--model and --leads are required"},
+		{[]string{"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--rounds", "0"}, "--rounds 0: want 1 or more"},
+		{[]string{"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--rounds", "-3"}, "--rounds -3: want 1 or more"},
+		{[]string{"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "more.ndjson"}, `unexpected argument "more.ndjson"`},
+	} {
+		code, out, errOut = leadscore(t, "", append([]string{"bench"}, bad.args...)...)
+		assert.Equal(t, exitUsage, code, bad.args)
+		assert.Contains(t, errOut, bad.says)
+		assert.Empty(t, out)
+	}
 }

@@ -24,7 +24,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	model := fs.String("model", "", "rule file (required)")
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	in := fs.String("in", "", "input format, ndjson or csv; default: from the file name (.csv is CSV)")
-	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads")
+	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads;\nread whole into memory before scoring, as a lead's events may sit anywhere in it")
 	outFormat := fs.String("format", "ndjson", "output format: ndjson or csv")
 	output := fs.String("o", "-", "output file; - is standard output")
 	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
