@@ -3,8 +3,9 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
@@ -200,11 +201,11 @@ func (m *Model) addUnknown(dst []Unknown, from int, kind UnknownKind, name strin
 // SortUnknowns orders unknown data by kind and name, so that reports do
 // not depend on the order of map keys.
 func SortUnknowns(us []Unknown) {
-	sort.Slice(us, func(i, j int) bool {
-		if us[i].Kind != us[j].Kind {
-			return us[i].Kind < us[j].Kind
+	slices.SortFunc(us, func(a, b Unknown) int {
+		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+			return c
 		}
-		return us[i].Name < us[j].Name
+		return strings.Compare(a.Name, b.Name)
 	})
 }
 
@@ -215,8 +216,8 @@ func (m *Model) Suggest(kind UnknownKind, name string) string { return m.suggest
 // suggest returns the declared name nearest to an unknown one, cached:
 // the same misspelt column is met on every row.
 func (m *Model) suggest(kind UnknownKind, name string) string {
-	key := string(kind) + "\x00" + name
-	if s, ok := m.suggestions.Load(key); ok {
+	cache := m.suggestions.of(kind)
+	if s, ok := cache.Load(name); ok {
 		return s.(string)
 	}
 	var candidates []string
@@ -229,8 +230,30 @@ func (m *Model) suggest(kind UnknownKind, name string) string {
 		candidates = m.EventTypes
 	}
 	s := SuggestName(name, candidates)
-	m.suggestions.Store(key, s)
+	if m.suggestions.n.Add(1) <= maxSuggestions {
+		cache.Store(name, s)
+	}
 	return s
+}
+
+// suggestCache keeps the did-you-mean of the unknown names met, by kind,
+// up to maxSuggestions names in all: data with ever new keys (an id used
+// as a key, say) must not make a model grow without end.
+type suggestCache struct {
+	keys, eventKeys, eventTypes sync.Map // name -> string
+	n                           atomic.Int64
+}
+
+const maxSuggestions = 4096
+
+func (c *suggestCache) of(kind UnknownKind) *sync.Map {
+	switch kind {
+	case UnknownKey:
+		return &c.keys
+	case UnknownEventKey:
+		return &c.eventKeys
+	}
+	return &c.eventTypes
 }
 
 func fieldNameList(fields []*Field) []string {

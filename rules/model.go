@@ -31,7 +31,6 @@ package rules
 
 import (
 	"math"
-	"sync"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -77,7 +76,7 @@ type Model struct {
 	nested                 bool            // some field is nested (company.size)
 	eventNested            bool            // some event field is nested
 	eventTypeSet           map[string]bool // EventTypes as a set; nil: any type
-	suggestions            sync.Map        // unknown name -> did-you-mean, cached
+	suggestions            suggestCache    // unknown name -> did-you-mean, by kind
 	// leadRules and eventRules split Rules for evaluation; byEventType maps
 	// an event type to the event rules (and event gates) that count it.
 	byEventType map[string][]*Rule
