@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ func TestCostsTakeTheStepsScoreTakes(t *testing.T) {
 				continue
 			}
 			for _, e := range lead.Events {
-				if !e.At.After(asOf) && (r.Within == 0 || asOf.Sub(e.At) < r.Within) && contains(r.Events, e.Type) {
+				if !e.At.After(asOf) && (r.Within == 0 || asOf.Sub(e.At) < r.Within) && slices.Contains(r.Events, e.Type) {
 					events[r.ID]++
 				}
 			}
@@ -84,15 +85,6 @@ func TestCostsTakeTheStepsScoreTakes(t *testing.T) {
 		reached -= float64(grades[g.Name])
 	}
 	assert.Less(t, byName["grade C"].Evaluations, byName["grade A"].Evaluations, "grades stop at the first that holds")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // An event rule runs only on the events in its window: a costly condition
