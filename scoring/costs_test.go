@@ -12,16 +12,49 @@ import (
 	"github.com/leadscore/leadscore/scoring"
 )
 
-// Costs lists every step of the bundled model once, its steps add up to
-// the time of a whole Score, and the number of times it says each step
-// runs is the number an independent count of the leads gives.
+// Costs lists every step of a model once, its steps add up to the time
+// of a whole Score, and the number of times it says each step runs is the
+// number an independent count of the leads gives: on the bundled models
+// and on one with a total expression, event gates, an event rule of two
+// types and a lead phase fused on expr's VM.
 func TestCostsTakeTheStepsScoreTakes(t *testing.T) {
-	s := bundledScorer(t)
+	leads := append(benchLeads(t)[:600:600], scoring.Lead{ID: "bad", Fields: map[string]any{"email": "a@b.io", "employees": "lots"}})
+	for _, file := range []string{"../testdata/b2b-saas.yaml", "../testdata/b2b-saas-v2.yaml", "testdata/shapes.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			m, err := rules.CompileFile(file)
+			require.NoError(t, err)
+			checkCosts(t, scoring.New(m), leads)
+		})
+	}
+}
+
+func checkCosts(t *testing.T, s *scoring.Scorer, leads []scoring.Lead) {
 	m := s.Model()
-	leads := benchLeads(t)[:600]
 	rep := s.Costs(leads, asOf, 2)
-	require.Equal(t, len(leads), rep.Leads)
-	assert.Zero(t, rep.Failed)
+
+	// Independent counts, from the leads and their scores.
+	failed := 0
+	grades := map[string]int{}
+	events := map[string]int{} // rule id: events of its types in its window
+	for _, lead := range leads {
+		res, err := s.Score(lead, asOf)
+		if err != nil {
+			failed++
+			continue
+		}
+		grades[res.Grade]++
+		for _, r := range append(slices.Clone(m.Gates), m.Rules...) {
+			for _, e := range lead.Events {
+				if r.IsEvent() && !e.At.After(asOf) && (r.Within == 0 || asOf.Sub(e.At) < r.Within) && slices.Contains(r.Events, e.Type) {
+					events[r.ID]++
+				}
+			}
+		}
+	}
+	require.Equal(t, failed, rep.Failed)
+	require.Positive(t, failed, "a lead whose employees is a text fails, and is left out")
+	require.Equal(t, len(leads)-failed, rep.Leads)
+	require.Positive(t, rep.Leads)
 
 	byName := map[string]scoring.Cost{}
 	sum := 0.0
@@ -33,10 +66,14 @@ func TestCostsTakeTheStepsScoreTakes(t *testing.T) {
 	}
 	assert.InDelta(t, rep.NsPerLead, sum, 1e-6*rep.NsPerLead, "the steps add up to a whole Score")
 	assert.Equal(t, "other", rep.Costs[len(rep.Costs)-1].Kind)
-	assert.Greater(t, rep.NsPerLead, 0.0)
+	assert.Positive(t, rep.NsPerLead)
 
 	// Every step of the model, and the two of reading the data.
 	want := 2 + len(m.Defines) + len(m.Gates) + len(m.Rules) + len(m.Stages) + 1 // + other
+	if m.Total != nil {
+		want++
+		assert.Equal(t, 1.0, byName["total total"].Evaluations)
+	}
 	for _, g := range m.Grades {
 		if g.When != nil {
 			want++
@@ -44,33 +81,17 @@ func TestCostsTakeTheStepsScoreTakes(t *testing.T) {
 	}
 	assert.Len(t, rep.Costs, want)
 
-	// Independent counts, from the leads and the scores.
-	var grades = map[string]int{}
-	events := map[string]int{} // rule id: events of its types in its window
-	for _, lead := range leads {
-		res, err := s.Score(lead, asOf)
-		require.NoError(t, err)
-		grades[res.Grade]++
-		for _, r := range m.Rules {
-			if !r.IsEvent() {
-				continue
-			}
-			for _, e := range lead.Events {
-				if !e.At.After(asOf) && (r.Within == 0 || asOf.Sub(e.At) < r.Within) && slices.Contains(r.Events, e.Type) {
-					events[r.ID]++
-				}
-			}
-		}
-	}
-	n := float64(len(leads))
+	n := float64(rep.Leads)
 	for _, d := range m.Defines {
 		assert.Equal(t, 1.0, byName["define "+d.Name].Evaluations, d.Name)
 	}
-	for _, r := range m.Rules {
+	for _, r := range append(slices.Clone(m.Gates), m.Rules...) {
 		kind := "rule"
+		if r.IsGate() {
+			kind = "gate"
+		}
 		if r.IsEvent() {
-			kind = "event rule"
-			assert.InDelta(t, float64(events[r.ID])/n, byName[kind+" "+r.ID].Evaluations, 1e-9, r.ID)
+			assert.InDelta(t, float64(events[r.ID])/n, byName["event "+kind+" "+r.ID].Evaluations, 1e-9, r.ID)
 			continue
 		}
 		assert.Equal(t, 1.0, byName[kind+" "+r.ID].Evaluations, r.ID)
@@ -84,7 +105,12 @@ func TestCostsTakeTheStepsScoreTakes(t *testing.T) {
 		assert.InDelta(t, reached/n, byName["grade "+g.Name].Evaluations, 1e-9, g.Name)
 		reached -= float64(grades[g.Name])
 	}
-	assert.Less(t, byName["grade C"].Evaluations, byName["grade A"].Evaluations, "grades stop at the first that holds")
+	for _, st := range m.Stages {
+		assert.Equal(t, 1.0, byName["stage "+st.ID].Evaluations, st.ID)
+	}
+	if len(m.Grades) > 1 && m.Grades[1].When != nil {
+		assert.Less(t, byName["grade "+m.Grades[1].Name].Evaluations, 1.0, "grades stop at the first that holds")
+	}
 }
 
 // An event rule runs only on the events in its window: a costly condition
