@@ -86,19 +86,15 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 				seen[i] = true
 				ok = e.jsonField(d, i)
 			}
+			more := false
+			if ok {
+				more, ok = d.More('}')
+			}
 			if !ok {
 				return "", nil, false
 			}
-			d.Space()
-			switch d.Peek() {
-			case ',':
-				d.Skip()
-				d.Space()
+			if more {
 				continue
-			case '}':
-				d.Skip()
-			default:
-				return "", nil, false
 			}
 			break
 		}
@@ -245,17 +241,13 @@ func (e *evaluator) jsonEvents(d *jsonscan.Decoder) ([]Event, bool) {
 		}
 		events = append(events, ev)
 		e.events = events
-		d.Space()
-		switch d.Peek() {
-		case ',':
-			d.Skip()
-			d.Space()
-			continue
-		case ']':
-			d.Skip()
+		more, ok := d.More(']')
+		if !ok {
+			return nil, false
+		}
+		if !more {
 			return events, true
 		}
-		return nil, false
 	}
 }
 
@@ -332,17 +324,13 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 			}
 			ev.Fields[key] = v
 		}
-		d.Space()
-		switch d.Peek() {
-		case ',':
-			d.Skip()
-			d.Space()
-			continue
-		case '}':
-			d.Skip()
+		more, ok := d.More('}')
+		if !ok {
+			return ev, false
+		}
+		if !more {
 			return ev, seenType && seenAt
 		}
-		return ev, false
 	}
 }
 

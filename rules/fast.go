@@ -468,39 +468,25 @@ func (fc *fastCompiler) conditional(n *ast.ConditionalNode) (*fastExpr, bool) {
 	cond := c.b
 	switch a.k {
 	case kindBool:
-		x, y := a.b, b.b
-		return &fastExpr{k: a.k, b: func(e *evaluator) bool {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return &fastExpr{k: a.k, b: choose(cond, a.b, b.b)}, true
 	case kindInt:
-		x, y := a.i, b.i
-		return &fastExpr{k: a.k, i: func(e *evaluator) int {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return &fastExpr{k: a.k, i: choose(cond, a.i, b.i)}, true
 	case kindFloat:
-		x, y := a.f, b.f
-		return &fastExpr{k: a.k, f: func(e *evaluator) float64 {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return &fastExpr{k: a.k, f: choose(cond, a.f, b.f)}, true
 	case kindString:
-		x, y := a.s, b.s
-		return &fastExpr{k: a.k, s: func(e *evaluator) string {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return &fastExpr{k: a.k, s: choose(cond, a.s, b.s)}, true
 	}
 	return nil, false
+}
+
+// choose is cond ? x : y, for closures of any kind.
+func choose[T any](cond func(*evaluator) bool, x, y func(*evaluator) T) func(*evaluator) T {
+	return func(e *evaluator) T {
+		if cond(e) {
+			return x(e)
+		}
+		return y(e)
+	}
 }
 
 // call covers the function library (see functions.go) and the step

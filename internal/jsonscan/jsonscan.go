@@ -93,6 +93,26 @@ func (d *Decoder) Literal(word string) bool { return d.literal(word) }
 // maxDepth bounds nesting; deeper input is left to encoding/json.
 const maxDepth = 64
 
+// More reads what follows a member of an object or an element of a list,
+// and the spaces around it: a comma (more is true) or the closing byte,
+// '}' or ']' (more is false). ok is false for anything else.
+func (d *Decoder) More(closing byte) (more, ok bool) {
+	d.Space()
+	if d.i >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.i] {
+	case ',':
+		d.i++
+		d.Space()
+		return true, true
+	case closing:
+		d.i++
+		return false, true
+	}
+	return false, false
+}
+
 // Space skips white space.
 func (d *Decoder) Space() {
 	for d.i < len(d.data) {
@@ -178,19 +198,12 @@ func (d *Decoder) object() (map[string]any, bool) {
 			return nil, false
 		}
 		m[key] = v
-		d.Space()
-		if d.i >= len(d.data) {
+		more, ok := d.More('}')
+		if !ok {
 			return nil, false
 		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.Space()
-		case '}':
-			d.i++
+		if !more {
 			return m, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -213,19 +226,12 @@ func (d *Decoder) array() (any, bool) {
 			return nil, false
 		}
 		list = append(list, v)
-		d.Space()
-		if d.i >= len(d.data) {
+		more, ok := d.More(']')
+		if !ok {
 			return nil, false
 		}
-		switch d.data[d.i] {
-		case ',':
-			d.i++
-			d.Space()
-		case ']':
-			d.i++
+		if !more {
 			return list, true
-		default:
-			return nil, false
 		}
 	}
 }
