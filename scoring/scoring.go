@@ -261,6 +261,21 @@ func init() {
 // into the evaluator when the line is plain (see rules' BindJSON); ok is
 // false, and nothing done, when it is not.
 func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
+	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) })
+}
+
+// scoreCells is Score for a lead given as the cells of one CSV row, by
+// field index, bound straight into the evaluator when the row is plain
+// (see rules' BindCells); ok is false, and nothing done, when it is not.
+func (s *Scorer) scoreCells(id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
+	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) })
+	return res, ok, err
+}
+
+// scoreBound scores the lead that bind sets straight into a pooled
+// evaluator, giving its id and events; ok is false, and nothing done,
+// when bind cannot.
+func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Event, bool)) (res *Result, id string, ok bool, err error) {
 	ev := s.pool.Get().(*evaluation)
 	defer func() {
 		if r := recover(); r != nil {
@@ -270,8 +285,8 @@ func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string,
 		ev.bound = false
 		s.pool.Put(ev)
 	}()
-	id, events, ok := ev.env.BindJSON(line)
-	if !ok {
+	var events []Event
+	if id, events, ok = bind(ev.env); !ok {
 		return nil, "", false, nil
 	}
 	ev.env.SetContext(nil)
@@ -283,33 +298,6 @@ func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string,
 		return nil, id, true, &Error{LeadID: id, Err: err}
 	}
 	return res, id, true, nil
-}
-
-// scoreCells is Score for a lead given as the cells of one CSV row, by
-// field index, bound straight into the evaluator when the row is plain
-// (see rules' BindCells); ok is false, and nothing done, when it is not.
-func (s *Scorer) scoreCells(id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
-	ev := s.pool.Get().(*evaluation)
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = nil, &Error{LeadID: id, Err: fmt.Errorf("internal error (please report it): %v", r)}
-			ev = s.newEvaluation()
-		}
-		ev.bound = false
-		s.pool.Put(ev)
-	}()
-	if !ev.env.BindCells(cells) {
-		return nil, false, nil
-	}
-	ev.env.SetContext(nil)
-	lead := Lead{ID: id, Events: events}
-	res = &Result{LeadID: id, AsOf: asOf}
-	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, true)
-	ev.bound = true
-	if err := s.evaluate(ev, lead, asOf, res); err != nil {
-		return nil, true, &Error{LeadID: id, Err: err}
-	}
-	return res, true, nil
 }
 
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
