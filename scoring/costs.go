@@ -86,7 +86,8 @@ func (s *Scorer) Costs(leads []Lead, asOf time.Time, rounds int) CostReport {
 		defines[i] = add("define", d.Name, d.Expr)
 	}
 	byRule := map[*rules.Rule]*step{}
-	for _, r := range append(slices.Clone(m.Gates), m.Rules...) {
+	gatesAndRules := append(slices.Clone(m.Gates), m.Rules...)
+	for _, r := range gatesAndRules {
 		kind := "rule"
 		if r.IsGate() {
 			kind = "gate"
@@ -147,7 +148,7 @@ func (s *Scorer) Costs(leads []Lead, asOf time.Time, rounds int) CostReport {
 			timed(defines[i], func() { _, _ = env.Eval(d.Expr) })
 			defines[i].evals++
 		}
-		for _, r := range append(slices.Clone(m.Gates), m.Rules...) {
+		for _, r := range gatesAndRules {
 			if !r.IsEvent() {
 				timed(byRule[r], func() { _, _ = env.Bool(r.When) })
 				byRule[r].evals++

@@ -29,6 +29,17 @@ func rowsOf(t *testing.T, name string, skipHeader bool) []Row {
 	return rows
 }
 
+// addAll is one accumulator over every row, as one worker would make it.
+func addAll[A any](t *testing.T, rows []Row, create func() A, add func(A, Row) (A, error)) A {
+	acc := create()
+	for _, row := range rows {
+		var err error
+		acc, err = add(acc, row)
+		require.NoError(t, err)
+	}
+	return acc
+}
+
 // combine runs a CombineFn's methods over rows split into shards, with
 // every shard's accumulator passed through the coder.
 func combine[A any](t *testing.T, r *rand.Rand, rows []Row, create func() A, add func(A, Row) (A, error), merge func(A, A) (A, error),
@@ -61,13 +72,7 @@ func TestReportCombineMergesAcrossWorkers(t *testing.T) {
 	for _, format := range []string{"json", "table"} {
 		fn := &reportFn{Models: []string{"first_touch", "linear", "w_shaped", "markov:2", "shapley"}, Costs: map[string]float64{"newsletter": 1234.5}, Format: format}
 		require.NoError(t, fn.Setup())
-		one := fn.CreateAccumulator()
-		for _, row := range rows {
-			var err error
-			one, err = fn.AddInput(one, row)
-			require.NoError(t, err)
-		}
-		want, err := fn.ExtractOutput(one)
+		want, err := fn.ExtractOutput(addAll(t, rows, fn.CreateAccumulator, fn.AddInput))
 		require.NoError(t, err)
 		for trial := 0; trial < 4; trial++ {
 			r := rand.New(rand.NewPCG(uint64(trial), 4))
@@ -82,13 +87,7 @@ func TestReportCombineMergesAcrossWorkers(t *testing.T) {
 func TestPathsCombineMergesAcrossWorkers(t *testing.T) {
 	rows := rowsOf(t, "paths/PathData.csv", true)
 	fn := &pathsFn{Models: []string{"linear", "markov:1", "markov:3", "shapley"}, Format: "json"}
-	one := fn.CreateAccumulator()
-	for _, row := range rows {
-		var err error
-		one, err = fn.AddInput(one, row)
-		require.NoError(t, err)
-	}
-	want, err := fn.ExtractOutput(one)
+	want, err := fn.ExtractOutput(addAll(t, rows, fn.CreateAccumulator, fn.AddInput))
 	require.NoError(t, err)
 	for trial := 0; trial < 3; trial++ {
 		r := rand.New(rand.NewPCG(uint64(trial), 5))
