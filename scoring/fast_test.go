@@ -243,18 +243,10 @@ func FuzzFastPathsAgreeWithTheVM(f *testing.F) {
 		names = append(names, name)
 	}
 	f.Fuzz(func(t *testing.T, lead, events string) {
-		var fields map[string]any
-		if json.Unmarshal([]byte(lead), &fields) != nil {
+		l, ok := fuzzLead(lead, events)
+		if !ok {
 			return
 		}
-		var raw []map[string]any
-		_ = json.Unmarshal([]byte(events), &raw)
-		var evs []scoring.Event
-		for i, e := range raw {
-			typ, _ := e["type"].(string)
-			evs = append(evs, scoring.Event{Type: typ, At: ago(float64(i)), Fields: e})
-		}
-		l := scoring.Lead{ID: "f", Fields: fields, Events: evs}
 		for i, p := range scorers {
 			checkLead(t, names[i], p.fast, p.plain, l, true)
 		}

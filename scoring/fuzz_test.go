@@ -8,6 +8,24 @@ import (
 	"github.com/leadscore/leadscore/scoring"
 )
 
+// fuzzLead makes a lead of two fuzzed texts: its fields, a JSON object (ok
+// is false when it is not one), and its events, a JSON list of objects
+// (anything else is no events), a day apart going back from asOf.
+func fuzzLead(lead, events string) (scoring.Lead, bool) {
+	var fields map[string]any
+	if json.Unmarshal([]byte(lead), &fields) != nil {
+		return scoring.Lead{}, false
+	}
+	var raw []map[string]any
+	_ = json.Unmarshal([]byte(events), &raw)
+	var evs []scoring.Event
+	for i, e := range raw {
+		typ, _ := e["type"].(string)
+		evs = append(evs, scoring.Event{Type: typ, At: ago(float64(i)), Fields: e})
+	}
+	return scoring.Lead{ID: "f", Fields: fields, Events: evs}, true
+}
+
 // FuzzScoreJSON scores arbitrary JSON leads with the bundled model: a lead
 // may be refused with an error, but nothing may panic or fail internally.
 func FuzzScoreJSON(f *testing.F) {
@@ -17,18 +35,11 @@ func FuzzScoreJSON(f *testing.F) {
 	f.Add(`{"email":"a@b","title":"(?i"}`, `[]`)
 	s := bundledScorer(f)
 	f.Fuzz(func(t *testing.T, lead, events string) {
-		var fields map[string]any
-		if json.Unmarshal([]byte(lead), &fields) != nil {
+		l, ok := fuzzLead(lead, events)
+		if !ok {
 			return
 		}
-		var raw []map[string]any
-		_ = json.Unmarshal([]byte(events), &raw)
-		var evs []scoring.Event
-		for i, e := range raw {
-			typ, _ := e["type"].(string)
-			evs = append(evs, scoring.Event{Type: typ, At: ago(float64(i)), Fields: e})
-		}
-		res, err := s.Score(scoring.Lead{ID: "f", Fields: fields, Events: evs}, asOf)
+		res, err := s.Score(l, asOf)
 		if (res == nil) == (err == nil) {
 			t.Fatalf("want a result or an error, got %v and %v", res, err)
 		}

@@ -107,19 +107,15 @@ func TestSummaryCombineMergesAcrossWorkers(t *testing.T) {
 	// Unknown data, so that the coder carries it too.
 	rows = append(rows, Row{File: "u", Line: 1, Text: `{"id":"U1","email":"u@acme.io","Employees":5}`})
 	fn := &summaryFn{}
-	one := fn.CreateAccumulator()
-	for _, row := range rows {
-		_, s, _ := rs.Score(row.Line, []byte(row.Text))
-		one = fn.AddInput(one, s)
-	}
-	require.Equal(t, one.sum.Rows, one.sum.Scored+one.sum.Failed)
-	require.NotEmpty(t, one.sum.Unknown.Rows)
-	require.Positive(t, one.sum.Failed)
-	r := rand.New(rand.NewPCG(6, 6))
 	add := func(a *summaryAcc, row Row) (*summaryAcc, error) {
 		_, s, _ := rs.Score(row.Line, []byte(row.Text))
 		return fn.AddInput(a, s), nil
 	}
+	one := addAll(t, rows, fn.CreateAccumulator, add)
+	require.Equal(t, one.sum.Rows, one.sum.Scored+one.sum.Failed)
+	require.NotEmpty(t, one.sum.Unknown.Rows)
+	require.Positive(t, one.sum.Failed)
+	r := rand.New(rand.NewPCG(6, 6))
 	merge := func(a, b *summaryAcc) (*summaryAcc, error) { return fn.MergeAccumulators(a, b), nil }
 	acc := combine(t, r, rows, fn.CreateAccumulator, add, merge, encodeSummary, decodeSummary)
 	require.True(t, one.sum.Equal(fn.ExtractOutput(acc)), "%+v\n%+v", one.sum, acc.sum)
