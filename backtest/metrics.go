@@ -3,6 +3,8 @@ package backtest
 import (
 	"math"
 	"sort"
+
+	"github.com/leadscore/leadscore/internal/stats"
 )
 
 // ratio is a/b, or nil when b is zero or the result is not a finite number.
@@ -183,4 +185,22 @@ func psi(actual, expected []float64) *float64 {
 		sum += (a - e) * math.Log(a/e)
 	}
 	return finite(sum)
+}
+
+// aucInterval is the 95% interval of the AUC (see stats.AUC.Interval);
+// nil when it cannot be measured.
+func aucInterval(xs []scored) *Interval {
+	scores, pos := make([]float64, len(xs)), make([]bool, len(xs))
+	for i, x := range xs {
+		scores[i], pos[i] = x.score, x.pos
+	}
+	a, ok := stats.DeLong(scores, pos)
+	if !ok {
+		return nil
+	}
+	lo, hi, ok := a.Interval()
+	if !ok {
+		return nil
+	}
+	return &Interval{lo, hi}
 }

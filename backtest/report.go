@@ -32,7 +32,10 @@ type Report struct {
 	// AUC is the chance that a won lead has a higher total than a lead
 	// that did not win (ties count half); AUCOpportunity the same for
 	// opportunities; CategoryAUC for each category's score.
-	AUC            *float64     `json:"auc"`
+	AUC *float64 `json:"auc"`
+	// AUCInterval is the AUC's 95% interval (DeLong's variance, on the
+	// logit scale); nil when either class has fewer than two leads.
+	AUCInterval    *Interval    `json:"auc_interval"`
 	AUCOpportunity *float64     `json:"auc_opportunity"`
 	CategoryAUC    []NamedValue `json:"category_auc"`
 	// KS is the largest gap between the shares of won and of not-won
@@ -91,6 +94,12 @@ type Classifier struct {
 	// of leads the definition did not call sales-ready at At.
 	MissedWon     int     `json:"missed_won"`
 	MissedRevenue float64 `json:"missed_revenue"`
+}
+
+// Interval is a 95% interval.
+type Interval struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
 }
 
 // NamedValue is a number with a name.
@@ -251,6 +260,7 @@ func (b *Backtest) Report() *Report {
 		xs[i], opps[i] = scored{l.total, l.won}, scored{l.total, l.opp}
 	}
 	r.AUC, r.AUCOpportunity = auc(xs), auc(opps)
+	r.AUCInterval = aucInterval(xs)
 	r.KS, r.KSAt = ks(xs)
 	for ci, cat := range m.Categories {
 		cs := make([]scored, len(in))
