@@ -72,7 +72,27 @@ type Options struct {
 	// Suggest keeps the leads in the backtest so that Suggest can score
 	// them with proposed points.
 	Suggest bool
+	// MinWon is the fewest won deals a conclusion may rest on
+	// (DefaultMinWon when zero): below it, rule verdicts, calibration and
+	// suggested points are withheld, and the report's warnings name every
+	// figure that rests on fewer.
+	MinWon int
+	// Dispositions says the leads carry sales' verdicts: every lead is
+	// replayed up to T1 for the verdict view, so that hand-offs without a
+	// verdict count too. A lead with dispositions is replayed either way.
+	Dispositions bool
 }
+
+// DefaultMinWon is the fewest won deals the report draws a conclusion
+// from. With fewer, a rule that fires on half the leads expects under 10
+// won deals on each side, and an interval on its effect spans most of
+// what is plausible; the figures are still shown, with a warning.
+const DefaultMinWon = 20
+
+// DefaultHistory is how far before T0 the capacity flows are measured
+// when Capacity.History is zero: 13 weeks, a quarter, so that the flow is
+// today's and not an average over a stock of leads that was still filling.
+const DefaultHistory = 13 * 7 * 24 * time.Hour
 
 // Capacity is how many leads sales can work in a period.
 type Capacity struct {
@@ -81,8 +101,9 @@ type Capacity struct {
 	Unit string
 	// On is the category the threshold is on; "" for the total.
 	On string
-	// History, when not zero, limits the flows to the last History
-	// before T0; by default they run from the first lead's creation.
+	// History is how long before T0 the flows are measured over
+	// (DefaultHistory when zero), in whole periods ending at T0; never
+	// before the first lead's creation.
 	History time.Duration
 }
 
@@ -125,15 +146,26 @@ type leadRec struct {
 	won, opp  bool      // in (T0, T1]
 	wonLater  bool      // won after T1
 	revenue   float64
-	lead      *scoring.Lead // kept for Suggest
+	// When the CRM says the lead became an opportunity and was won (zero
+	// when not), whatever the window: for the capacity's win rate of the
+	// leads that crossed a threshold, and for leakage by timing.
+	oppAt, wonAt time.Time
+	lead         *scoring.Lead // kept for Suggest
 	// From the timeline up to T0, for capacity: the running maximum of the
 	// capacity score as (time, level) records, and the sales-ready moment.
 	climbs []climb
 	srAt   time.Time
-	// Sales' first verdict in (T0, T1], and the rules (and gates) that had
-	// fired at T0, for the verdict view.
+	// For the verdict view: when the definition handed the lead to sales
+	// (its first sales-ready moment up to T1; zero when never), the first
+	// verdict at or after it, and the rules that had fired then.
+	handoff time.Time
 	verdict feedback.Label
 	fired   []string
+	// hasVerdict is set for a lead with dispositions; looseVerdict is its
+	// first verdict in (T0 − SLA, T1] when the definition did not hand it
+	// over then.
+	hasVerdict   bool
+	looseVerdict feedback.Label
 }
 
 type climb struct {
@@ -162,6 +194,9 @@ func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtes
 	}
 	if opts.BandWidth <= 0 {
 		opts.BandWidth = 20
+	}
+	if opts.MinWon <= 0 {
+		opts.MinWon = DefaultMinWon
 	}
 	m := s.Model()
 	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, leads: map[string]*leadRec{}, onCat: -1}
@@ -212,6 +247,12 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 	}
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
+		if b.verdictView(lead) { // it may be handed to sales in the window
+			if err := b.timeline(ctx, lead, rec); err != nil {
+				return err
+			}
+			rec.climbs, rec.srAt = nil, time.Time{}
+		}
 		b.leads[lead.ID] = rec
 		return nil
 	}
@@ -227,14 +268,6 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 	rec.cats = make([]float64, len(m.Categories))
 	for i, c := range res.Categories {
 		rec.cats[i] = c.Score
-	}
-	if len(lead.Dispositions) > 0 {
-		until := b.opts.Until
-		if until.IsZero() {
-			until = time.Unix(1<<62, 0) // no end
-		}
-		rec.verdict = feedback.LabelIn(lead.Dispositions, t0, until)
-		rec.fired = res.RuleIDs()
 	}
 	rec.units = make([]float64, len(m.Rules)+len(m.Gates))
 	for _, f := range res.Fired {
@@ -262,7 +295,13 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 		rec.exclusion = decided
 	case has && !o.Opportunity.IsZero() && !o.Opportunity.After(t0):
 		rec.exclusion = openOpportunity
-	case has:
+	}
+	if has {
+		rec.oppAt, rec.wonAt = o.Opportunity, o.Won
+	}
+	switch {
+	case !has || rec.exclusion != "":
+	default:
 		rec.won = in(o.Won)
 		rec.opp = in(o.Opportunity) || rec.won
 		rec.wonLater = !o.Won.IsZero() && !rec.won
@@ -270,11 +309,11 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 			rec.revenue = o.Revenue
 		}
 	}
-	if b.opts.Suggest && rec.exclusion == "" {
+	if b.opts.Suggest {
 		l := lead
 		rec.lead = &l
 	}
-	if b.opts.Capacity != nil {
+	if b.opts.Capacity != nil || b.verdictView(lead) {
 		if err := b.timeline(ctx, lead, rec); err != nil {
 			return err
 		}
@@ -283,21 +322,55 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 	return nil
 }
 
-// timeline replays the lead up to T0 for the capacity flows: when its
-// score first reached each level, and when it became sales-ready.
+// timeline replays the lead for the capacity flows (up to T0: when its
+// score first reached each level, and when it became sales-ready) and,
+// when it has dispositions, for the verdict view (up to T1: when the
+// definition handed it to sales, and sales' first verdict after that).
 func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec) error {
-	tl, err := b.scorer.TimelineContext(ctx, lead, b.opts.At)
+	asOf := b.opts.At
+	if b.verdictView(lead) {
+		asOf = b.end()
+	}
+	tl, err := b.scorer.TimelineContext(ctx, lead, asOf)
 	if err != nil {
 		return err
 	}
 	if r, ok := tl.SalesReadyAt(b.scorer); ok {
-		rec.srAt = r.At
+		at := r.At
 		if r.Event == nil && !rec.created.IsZero() && rec.created.Before(r.At) {
-			rec.srAt = rec.created // sales-ready on its fit alone, from its creation
+			at = rec.created // sales-ready on its fit alone, from its creation
+		}
+		if !at.After(b.opts.At) {
+			rec.srAt = at
+		}
+	}
+	if b.verdictView(lead) {
+		for _, p := range tl.Points {
+			if p.SalesReady {
+				rec.handoff = p.At
+				if p.Event == nil && !rec.created.IsZero() && rec.created.Before(p.At) {
+					rec.handoff = rec.created
+				}
+				for _, f := range p.Fired {
+					rec.fired = append(rec.fired, f.Rule)
+				}
+				break
+			}
+		}
+		rec.hasVerdict = true
+		if !rec.handoff.IsZero() {
+			rec.verdict = feedback.LabelIn(lead.Dispositions, rec.handoff.Add(-time.Nanosecond), asOf)
+		}
+		from, to := b.verdictWindow()
+		if rec.handoff.IsZero() || !rec.handoff.After(from) || rec.handoff.After(to) {
+			rec.looseVerdict = feedback.LabelIn(lead.Dispositions, from, to)
 		}
 	}
 	best := 0.0
 	for i, p := range tl.Points {
+		if p.At.After(b.opts.At) {
+			break
+		}
 		level := p.Total
 		if b.onCat >= 0 {
 			level = categoryScore(b.model, b.onCat, p.Fired)
@@ -312,6 +385,29 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 		}
 	}
 	return nil
+}
+
+// verdictView reports whether the lead is replayed for the verdict view.
+func (b *Backtest) verdictView(lead scoring.Lead) bool {
+	return b.opts.Dispositions || len(lead.Dispositions) > 0
+}
+
+// verdictWindow is the window of hand-offs the verdict view judges:
+// (T0 − SLA, T1] (see Verdicts).
+func (b *Backtest) verdictWindow() (from, to time.Time) {
+	sla := b.model.Handoff.SLAOf()
+	if sla <= 0 {
+		sla = 7 * 24 * time.Hour
+	}
+	return b.opts.At.Add(-sla), b.end()
+}
+
+// end is T1, or, with no end, a time after any data.
+func (b *Backtest) end() time.Time {
+	if b.opts.Until.IsZero() {
+		return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return b.opts.Until
 }
 
 // categoryScore is a category's clamped score from the rules that fired.

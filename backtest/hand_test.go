@@ -200,7 +200,7 @@ func TestSmallFileByHand(t *testing.T) {
 	// fit.company fired on L1 L2 L4 L5 L8 L12: 3 won, 3 not. Shares 1 and
 	// 1/2, lift (3/6)/(1/3) = 1.5. g1 = 10/11, b1 = 11/22, g0 = 1/11,
 	// b0 = 11/22. WoE = ln(20/11) = 0.59784; IV = 0.40909 × 0.59784 +
-	// 0.40909 × 1.70475 = 0.94197: over 0.5, suspicious.
+	// 0.40909 × 1.70475 = 0.94197: strong.
 	//
 	// fit.vp fired on L1 L2 L3 L12: 2 won, 2 not. g1 = 7/11, b1 = 8/22,
 	// g0 = 4/11, b0 = 14/22. WoE = ln(1.75) = 0.55962; IV = 2 × 0.27273 ×
@@ -213,25 +213,27 @@ func TestSmallFileByHand(t *testing.T) {
 	// engagement.demo fired on L1 L3 L4 L8 (not L7: its demo is after T0):
 	// 1 won, 3 not. Shares 1/3 and 1/2, lift (1/4)/(1/3) = 0.75. g1 = 4/11,
 	// b1 = 11/22, g0 = 7/11, b0 = 11/22. WoE = ln(8/11) = -0.31845; IV =
-	// 0.13636 × 0.31845 + 0.13636 × 0.24116 = 0.07631: weak, and its 40
-	// points push against the outcomes.
+	// 0.13636 × 0.31845 + 0.13636 × 0.24116 = 0.07631: weak.
+	//
+	// With 3 won deals, under the default minimum of 20, every verdict is
+	// "too little data".
 	type ruleRow struct {
 		Rule             string
 		Fired, FiredWon  int
 		WoE, IV          float64
 		Signal           string
-		Disagrees        bool
+		Verdict          string
 		ShareWon, ShareN float64
 	}
 	var got []ruleRow
 	for _, s := range r.Rules {
-		got = append(got, ruleRow{s.Rule, s.Fired, s.FiredWon, round5(val(t, s.WoE)), round5(val(t, s.IV)), s.Signal, s.Disagrees, round5(val(t, s.ShareWon)), round5(val(t, s.ShareNotWon))})
+		got = append(got, ruleRow{s.Rule, s.Fired, s.FiredWon, round5(val(t, s.WoE)), round5(val(t, s.IV)), s.Signal, s.Verdict, round5(val(t, s.ShareWon)), round5(val(t, s.ShareNotWon))})
 	}
 	assert.Equal(t, []ruleRow{
-		{"fit.company", 6, 3, 0.59784, 0.94197, "suspicious: leakage?", false, 1, 0.5},
-		{"fit.vp", 4, 2, 0.55962, 0.30524, "strong", false, 0.66667, 0.33333},
-		{"gate.student", 1, 0, -0.91629, 0.14711, "medium", false, 0, 0.16667},
-		{"engagement.demo", 4, 1, -0.31845, 0.07631, "weak", true, 0.33333, 0.5},
+		{"fit.company", 6, 3, 0.59784, 0.94197, "strong", "too little data", 1, 0.5},
+		{"fit.vp", 4, 2, 0.55962, 0.30524, "strong", "too little data", 0.66667, 0.33333},
+		{"gate.student", 1, 0, -0.91629, 0.14711, "medium", "too little data", 0, 0.16667},
+		{"engagement.demo", 4, 1, -0.31845, 0.07631, "weak", "too little data", 0.33333, 0.5},
 	}, got)
 	assert.InDelta(t, 1.5, val(t, r.Rules[0].Lift), 1e-12)
 	assert.InDelta(t, 0.75, val(t, r.Rules[3].Lift), 1e-12)

@@ -58,10 +58,18 @@ func TestAUCAgainstPairCount(t *testing.T) {
 	}
 }
 
+// bundledRun backtests the bundled example with MinWon 10: its 13 won
+// deals fitted on are under the default minimum, and the tests that use
+// it check the fitting itself.
 func bundledRun(t *testing.T, leads []scoring.Lead, outcomes map[string]attribution.Outcome, suggest bool) (*backtest.Report, []byte) {
+	return bundledRunMin(t, leads, outcomes, suggest, 10)
+}
+
+// bundledRunMin is bundledRun with a minimum of won deals (0: the default).
+func bundledRunMin(t *testing.T, leads []scoring.Lead, outcomes map[string]attribution.Outcome, suggest bool, minWon int) (*backtest.Report, []byte) {
 	t.Helper()
 	s := scorerOf(t, bundled("b2b-saas.yaml"))
-	opts := backtest.Options{At: day(7, 1), Until: day(10, 1), Capacity: &backtest.Capacity{Leads: 40, Unit: "week"}, Suggest: suggest}
+	opts := backtest.Options{At: day(7, 1), Until: day(10, 1), Capacity: &backtest.Capacity{Leads: 40, Unit: "week"}, Suggest: suggest, MinWon: minWon}
 	b, err := backtest.New(s, outcomes, opts)
 	require.NoError(t, err)
 	for _, l := range leads {

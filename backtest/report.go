@@ -3,7 +3,9 @@ package backtest
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
@@ -58,10 +60,18 @@ type Report struct {
 	Capacity   *CapacityReport `json:"capacity,omitempty"`
 	Suggestion *Suggestion     `json:"suggestion,omitempty"`
 	Drift      *Drift          `json:"drift,omitempty"`
-	// Verdicts is sales' verdicts in (At, Until], when dispositions were
-	// given with the leads.
-	Verdicts *Verdicts `json:"sales_verdicts,omitempty"`
-	Notes    []string  `json:"notes"`
+	// Calibration maps the total to a chance of winning (nil when
+	// withheld: see Warnings).
+	Calibration *Calibration `json:"calibration"`
+	// Verdicts judges the hand-offs by sales' verdicts, when dispositions
+	// were given with the leads.
+	Verdicts *Verdicts `json:"verdict_view,omitempty"`
+	// MinWon is the fewest won deals a conclusion rests on (Options.MinWon).
+	MinWon int `json:"min_won"`
+	// Warnings name every conclusion withheld, and every figure resting on
+	// fewer than MinWon won deals.
+	Warnings []string `json:"warnings"`
+	Notes    []string `json:"notes"`
 }
 
 // Counts reconcile the leads added: Added = InBacktest + NotCreated +
@@ -84,12 +94,15 @@ type Classifier struct {
 	Opportunities int `json:"opportunities"`
 	// Precision is Won / Leads; Recall is Won / all won leads; Lift is
 	// Precision / the overall win rate.
-	Precision            *float64 `json:"precision"`
-	Recall               *float64 `json:"recall"`
-	Lift                 *float64 `json:"lift"`
-	OpportunityPrecision *float64 `json:"opportunity_precision"`
-	OpportunityRecall    *float64 `json:"opportunity_recall"`
-	Revenue              float64  `json:"revenue"` // of the won deals it called sales-ready
+	Precision *float64 `json:"precision"`
+	Recall    *float64 `json:"recall"`
+	// PrecisionInterval and RecallInterval are 95% Wilson intervals.
+	PrecisionInterval    *Interval `json:"precision_interval"`
+	RecallInterval       *Interval `json:"recall_interval"`
+	Lift                 *float64  `json:"lift"`
+	OpportunityPrecision *float64  `json:"opportunity_precision"`
+	OpportunityRecall    *float64  `json:"opportunity_recall"`
+	Revenue              float64   `json:"revenue"` // of the won deals it called sales-ready
 	// MissedWon and MissedRevenue are the won deals (and their revenue)
 	// of leads the definition did not call sales-ready at At.
 	MissedWon     int     `json:"missed_won"`
@@ -100,6 +113,15 @@ type Classifier struct {
 type Interval struct {
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
+}
+
+// classify sets the precision and recall, with their intervals, of a
+// classifier's counts, out of allWon won deals.
+func (c *Classifier) classify(allWon int) {
+	c.Precision = ratio(float64(c.Won), float64(c.Leads))
+	c.Recall = ratio(float64(c.Won), float64(allWon))
+	c.PrecisionInterval = rateInterval(c.Won, c.Leads)
+	c.RecallInterval = rateInterval(c.Won, allWon)
 }
 
 // NamedValue is a number with a name.
@@ -116,7 +138,9 @@ type Group struct {
 	Won             int      `json:"won"`
 	OpportunityRate *float64 `json:"opportunity_rate"`
 	WinRate         *float64 `json:"win_rate"`
-	Lift            *float64 `json:"lift"`
+	// WinRateInterval is the win rate's 95% Wilson interval.
+	WinRateInterval *Interval `json:"win_rate_interval"`
+	Lift            *float64  `json:"lift"`
 }
 
 // Band is a range of the total: its leads, how many won, the win rate with
@@ -127,22 +151,36 @@ type Band struct {
 	Name string `json:"name"`
 	// From and To bound a fixed band [From, To); Min and Max are the
 	// lowest and highest totals in the band (nil when empty).
-	From      *float64 `json:"from,omitempty"`
-	To        *float64 `json:"to,omitempty"`
-	Min       *float64 `json:"min"`
-	Max       *float64 `json:"max"`
-	Leads     int      `json:"leads"`
-	Won       int      `json:"won"`
-	WinRate   *float64 `json:"win_rate"`
-	Low       *float64 `json:"win_rate_low"`
-	High      *float64 `json:"win_rate_high"`
-	Lift      *float64 `json:"lift"`
-	CumRecall *float64 `json:"cumulative_recall"`
+	From    *float64 `json:"from,omitempty"`
+	To      *float64 `json:"to,omitempty"`
+	Min     *float64 `json:"min"`
+	Max     *float64 `json:"max"`
+	Leads   int      `json:"leads"`
+	Won     int      `json:"won"`
+	WinRate *float64 `json:"win_rate"`
+	Low     *float64 `json:"win_rate_low"`
+	High    *float64 `json:"win_rate_high"`
+	Lift    *float64 `json:"lift"`
+	// LiftInterval is the lift's 95% interval (as a rule's, see RuleSignal).
+	LiftInterval *Interval `json:"lift_interval"`
+	CumRecall    *float64  `json:"cumulative_recall"`
+	// Calibrated is the chance of winning the calibration map gives the
+	// band's leads, on average (nil when calibration is withheld).
+	Calibrated         *float64  `json:"calibrated_win_probability"`
+	CalibratedInterval *Interval `json:"calibrated_interval"`
+	// Mean is the band's mean total (nil when empty).
+	Mean *float64 `json:"mean"`
 }
 
-// RuleSignal is how well one rule's firing at At tells won leads from the rest.
+// RuleSignal is how well one rule tells won leads from the rest: one rule
+// at a time (the shares of won and not-won leads it fired on at At, its
+// lift, WoE and IV, with 95% intervals), and jointly (its coefficient in a
+// logistic fit of won on every rule's units at once, so that a rule that
+// merely fires with a predictive one is not credited with its effect),
+// and one verdict from a fixed vocabulary (Predictive, AntiPredictive,
+// NoEvidence, TooLittleData, LeakageSuspected) with why.
 type RuleSignal struct {
-	Rule     string  `json:"rule"`
+	Rule     string  `json:"id"`
 	Gate     bool    `json:"gate,omitempty"`
 	Category string  `json:"category,omitempty"`
 	Points   float64 `json:"points"`
@@ -155,12 +193,28 @@ type RuleSignal struct {
 	Lift *float64 `json:"lift"`
 	WoE  *float64 `json:"woe"`
 	IV   *float64 `json:"iv"`
-	// Signal words the IV: no signal (< 0.02), weak (< 0.1), medium
-	// (< 0.3), strong (up to 0.5), suspicious: leakage? (> 0.5).
+	// LiftInterval and IVInterval are 95% intervals (percentiles over
+	// draws of the two shares from their Jeffreys posteriors).
+	LiftInterval *Interval `json:"lift_interval"`
+	IVInterval   *Interval `json:"iv_interval"`
+	// Signal words the IV, one rule at a time: no signal (< 0.02), weak
+	// (< 0.1), medium (< 0.3), strong (0.3 and over). It is not the
+	// verdict: a strong signal may belong to another rule it fires with.
 	Signal string `json:"signal"`
-	// Disagrees is set when the rule's points push one way and the
-	// outcomes (its WoE) the other.
-	Disagrees bool `json:"disagrees,omitempty"`
+	// OneAtATime is the rule's coefficient (log-odds of winning per unit)
+	// fitted alone; Joint fitted with every other rule. A unit is one
+	// firing of a lead rule, one event counted (after limit, window and
+	// decay) of an event rule: a decayed rule counts what is left of it.
+	OneAtATime *Coefficient `json:"one_at_a_time"`
+	Joint      *Coefficient `json:"joint"`
+	// Q is the joint coefficient's p-value (Wald) adjusted by
+	// Benjamini–Hochberg across the rules judged: a verdict of predictive
+	// or anti-predictive needs Q < 0.05 beside an interval that excludes zero.
+	Q *float64 `json:"q"`
+	// Verdict is one of predictive, anti-predictive, no evidence, too
+	// little data and leakage suspected; Why says what it rests on.
+	Verdict string `json:"verdict"`
+	Why     string `json:"why"`
 }
 
 // signal words an information value.
@@ -174,17 +228,15 @@ func signal(iv *float64) string {
 		return "weak"
 	case *iv < 0.3:
 		return "medium"
-	case *iv <= 0.5:
-		return "strong"
 	}
-	return "suspicious: leakage?"
+	return "strong"
 }
 
 // Report computes the report of the leads added so far.
 func (b *Backtest) Report() *Report {
 	m := b.model
 	in, existing := b.sorted()
-	r := &Report{Model: m.Name, At: b.opts.At, BandWidth: b.opts.BandWidth}
+	r := &Report{Model: m.Name, At: b.opts.At, BandWidth: b.opts.BandWidth, MinWon: b.opts.MinWon, Warnings: []string{}}
 	if !b.opts.Until.IsZero() {
 		u := b.opts.Until
 		r.Until = &u
@@ -248,8 +300,7 @@ func (b *Backtest) Report() *Report {
 			c.MissedRevenue += l.revenue
 		}
 	}
-	c.Precision = ratio(float64(c.Won), float64(c.Leads))
-	c.Recall = ratio(float64(c.Won), won)
+	c.classify(r.Won)
 	c.Lift = lift(c.Won, c.Leads)
 	c.OpportunityPrecision = ratio(float64(c.Opportunities), float64(c.Leads))
 	c.OpportunityRecall = ratio(float64(c.Opportunities), float64(r.Opportunities))
@@ -291,6 +342,7 @@ func (b *Backtest) Report() *Report {
 			g := &gs[i]
 			g.OpportunityRate = ratio(float64(g.Opportunities), float64(g.Leads))
 			g.WinRate = ratio(float64(g.Won), float64(g.Leads))
+			g.WinRateInterval = rateInterval(g.Won, g.Leads)
 			g.Lift = lift(g.Won, g.Leads)
 		}
 		return gs
@@ -380,67 +432,91 @@ func (b *Backtest) Report() *Report {
 		s.Lift = lift(s.FiredWon, s.Fired)
 		s.WoE, s.IV = woe(float64(s.FiredWon), notWith, won, notWon)
 		s.Signal = signal(s.IV)
-		if s.WoE != nil && !rr.gate && s.Fired > 0 && s.Points*(*s.WoE) < 0 && (s.IV != nil && *s.IV >= 0.02) {
-			s.Disagrees = true
-		}
-		if rr.gate && s.WoE != nil && *s.WoE > 0 && s.IV != nil && *s.IV >= 0.02 {
-			s.Disagrees = true // a gate stops leads that win more than the rest
-		}
 		r.Rules = append(r.Rules, s)
 	}
-	sort.SliceStable(r.Rules, func(i, j int) bool {
-		a, b := r.Rules[i].IV, r.Rules[j].IV
-		if (a == nil) != (b == nil) {
-			return b == nil
-		}
-		return a != nil && *a > *b
-	})
+	b.judgeRules(r, in, existing)
+	sortRules(r.Rules)
 
 	if b.opts.Capacity != nil {
 		r.Capacity = b.capacity(in, existing, r.Won)
 	}
 	r.Drift = b.drift(existing)
-	r.Verdicts = b.verdicts(in)
+	r.Calibration = b.calibrate(r, in)
+	r.Verdicts = b.verdicts()
 	r.Notes = b.notes(r)
+	r.Warnings = append(r.Warnings, b.warnings(r)...)
 	return r
 }
 
-// Verdicts is what sales said of the leads of the backtest in (At, Until]:
-// the first disposition each got (see feedback.LabelIn). Sales-accepted is
-// a label beside won: the sales-ready definition is judged as a classifier
-// of the leads sales accepted, among the leads that got a verdict; and
-// rejections by reason are evidence against the rules they contradict.
+// Verdicts judges the definition by what sales said of the leads it
+// handed over. The hand-offs judged are the leads whose first sales-ready
+// moment (their timeline up to T1, events after T0 included: this view
+// follows the definition at work, not the snapshot) falls in the window
+// (T0 − SLA, T1]: the leads handed over in the outcome window, and those
+// handed over within one SLA before T0, whose verdict was still due at T0
+// (the model's handoff SLA; 7 days when it sets none). Each is judged by
+// its first verdict at or after its hand-off, as `leadscore feedback`
+// does, so a verdict given before T0 counts for a lead handed over before
+// T0. Leads sales gave a verdict without a hand-off are counted apart.
 type Verdicts struct {
-	// WithVerdict leads got a verdict in the window; Accepted, Rejected
-	// and Recycled split them.
-	WithVerdict int `json:"with_verdict"`
-	Accepted    int `json:"accepted"`
-	Rejected    int `json:"rejected"`
-	Recycled    int `json:"recycled"`
-	// SalesReady counts the leads with a verdict that were sales-ready at
-	// At, and SalesReadyAccepted those of them sales accepted. Precision
-	// is SalesReadyAccepted / SalesReady; Recall SalesReadyAccepted /
-	// Accepted.
-	SalesReady         int      `json:"sales_ready"`
-	SalesReadyAccepted int      `json:"sales_ready_accepted"`
-	Precision          *float64 `json:"precision"`
-	Recall             *float64 `json:"recall"`
-	// Evidence is, for each rejection reason given, how often the rules it
-	// contradicts fired at At on the leads given it, against all leads
-	// with a verdict.
+	// From and To bound the hand-offs judged: (From, To].
+	From time.Time `json:"handed_over_from"`
+	To   time.Time `json:"handed_over_to"`
+	// HandedOver leads were handed to sales in the window; Judged of them
+	// got a verdict, split into Accepted, Rejected and Recycled; Waiting
+	// got none by T1.
+	HandedOver int `json:"handed_over"`
+	Judged     int `json:"judged"`
+	Accepted   int `json:"accepted"`
+	Rejected   int `json:"rejected"`
+	Recycled   int `json:"recycled"`
+	Waiting    int `json:"waiting"`
+	// AcceptanceRate is Accepted / Judged: the definition's precision as
+	// sales sees it, with its 95% Wilson interval.
+	AcceptanceRate         *float64  `json:"acceptance_rate"`
+	AcceptanceRateInterval *Interval `json:"acceptance_rate_interval"`
+	// NotHandedOver counts leads with a verdict in the window the
+	// definition never handed over; AcceptedNotHandedOver those of them
+	// sales accepted (leads sales took up on its own: what the definition
+	// missed).
+	NotHandedOver         int `json:"verdicts_not_handed_over"`
+	AcceptedNotHandedOver int `json:"accepted_not_handed_over"`
+	// Recall is the share of the leads sales accepted that the definition
+	// handed over: Accepted / (Accepted + AcceptedNotHandedOver).
+	Recall         *float64  `json:"recall"`
+	RecallInterval *Interval `json:"recall_interval"`
+	// Evidence is, for each rejection reason given, what its leads say of
+	// the rules that had fired at the hand-off (see feedback.Evidence).
 	Evidence []feedback.Evidence `json:"evidence"`
 }
 
-// verdicts builds the verdict view; nil when no lead got a verdict in the
-// window (or no dispositions were given).
-func (b *Backtest) verdicts(in []*leadRec) *Verdicts {
-	v := &Verdicts{}
+// verdicts builds the verdict view; nil when no lead has a disposition.
+func (b *Backtest) verdicts() *Verdicts {
+	from, to := b.verdictWindow()
+	v := &Verdicts{From: from, To: to}
 	tally := feedback.NewEvidenceTally(b.model)
-	for _, l := range in {
-		if l.verdict.Status == "" {
+	any := false
+	ids := make([]string, 0, len(b.leads))
+	for id := range b.leads {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		l := b.leads[id]
+		if !l.hasVerdict {
 			continue
 		}
-		v.WithVerdict++
+		any = true
+		if l.handoff.IsZero() || !l.handoff.After(v.From) || l.handoff.After(v.To) {
+			if l.looseVerdict.Status != "" {
+				v.NotHandedOver++
+				if l.looseVerdict.Accepted() {
+					v.AcceptedNotHandedOver++
+				}
+			}
+			continue
+		}
+		v.HandedOver++
 		switch l.verdict.Status {
 		case scoring.Accepted:
 			v.Accepted++
@@ -448,20 +524,21 @@ func (b *Backtest) verdicts(in []*leadRec) *Verdicts {
 			v.Rejected++
 		case scoring.Recycled:
 			v.Recycled++
+		default:
+			v.Waiting++
 		}
-		if l.sr {
-			v.SalesReady++
-			if l.verdict.Accepted() {
-				v.SalesReadyAccepted++
-			}
+		if l.verdict.Status != "" {
+			v.Judged++
+			tally.Add(l.fired, l.verdict)
 		}
-		tally.Add(l.fired, l.verdict)
 	}
-	if v.WithVerdict == 0 {
+	if !any {
 		return nil
 	}
-	v.Precision = ratio(float64(v.SalesReadyAccepted), float64(v.SalesReady))
-	v.Recall = ratio(float64(v.SalesReadyAccepted), float64(v.Accepted))
+	v.AcceptanceRate = ratio(float64(v.Accepted), float64(v.Judged))
+	v.AcceptanceRateInterval = rateInterval(v.Accepted, v.Judged)
+	v.Recall = ratio(float64(v.Accepted), float64(v.Accepted+v.AcceptedNotHandedOver))
+	v.RecallInterval = rateInterval(v.Accepted, v.Accepted+v.AcceptedNotHandedOver)
 	v.Evidence = tally.Evidence()
 	return v
 }
@@ -507,6 +584,25 @@ func bands(in []*leadRec, n int, band func(i int) int, won float64, rate *float6
 		}
 		b.CumRecall = ratio(float64(cum), won)
 	}
+	sums := make([]float64, n)
+	for i, l := range in {
+		sums[band(i)] += l.total
+	}
+	for i := range bs {
+		bs[i].Mean = ratio(sums[i], float64(bs[i].Leads))
+	}
+	total := 0
+	for i := range bs {
+		total += bs[i].Leads
+	}
+	for i := range bs {
+		b := &bs[i]
+		seed := rand.New(rand.NewPCG(uint64(i)+1, 0x62616e64))
+		b.LiftInterval, _ = signalIntervals(seed, float64(b.Won), float64(b.Leads-b.Won), won, float64(total)-won)
+		if b.Leads == 0 {
+			b.LiftInterval = nil
+		}
+	}
 	return bs
 }
 
@@ -551,4 +647,32 @@ func num(v float64) string {
 		return fmt.Sprintf("%d", int64(v))
 	}
 	return fmt.Sprintf("%.2f", v)
+}
+
+// warnings name every conclusion withheld for want of won deals, and every
+// figure that rests on fewer than MinWon of them.
+func (b *Backtest) warnings(r *Report) []string {
+	min := b.opts.MinWon
+	var w []string
+	if r.Won < min {
+		w = append(w, fmt.Sprintf("Too few outcomes: the backtest has %s (at least %d are needed, --min-won); rule verdicts, calibration and suggested points are withheld, and AUC, precision, recall and every win rate below rest on them: read their intervals. %s.",
+			plural(r.Won, "won deal"), min, upper(more(min-r.Won))))
+	}
+	if s := r.SalesReady; r.Won >= min && s.Won < min && s.Leads > 0 {
+		w = append(w, fmt.Sprintf("The sales-ready definition's precision rests on %s among its %s.", plural(s.Won, "won deal"), plural(s.Leads, "lead")))
+	}
+	if r.Capacity != nil {
+		w = append(w, b.capacityWarnings(r.Capacity)...)
+	}
+	if v := r.Verdicts; v != nil && v.Judged < min {
+		w = append(w, fmt.Sprintf("The verdict view rests on %s with a verdict, under %d.", plural(v.Judged, "hand-off"), min))
+	}
+	return w
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

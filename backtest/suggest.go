@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -28,77 +29,119 @@ const (
 	// MinFired is how many training leads a rule must fire on to be fitted;
 	// a rule seen less keeps its points.
 	MinFired = 10
-	// TrainShare is the share of the backtest's leads, earliest created
-	// first, the points are fitted on; the later rest is held out.
-	TrainShare = 2.0 / 3
+)
+
+// Decisions a suggestion ends in (Suggestion.Decision).
+const (
+	// Adopt: on the held-out leads the suggested points rank won leads
+	// higher, and the 95% interval of the AUC's gain excludes zero.
+	Adopt = "adopt"
+	// Keep: the suggested points rank worse (the interval is below zero),
+	// or no rule's points move beyond noise.
+	Keep = "keep"
+	// Inconclusive: the held-out leads cannot tell the two apart, or the
+	// outcomes are too few to fit on.
+	Inconclusive = "inconclusive"
 )
 
 // Suggestion is points fitted to the outcomes for the model's existing
-// rules, and how the suggested definition fares on held-out leads.
+// rules, on one scale, and a decision on them from held-out leads.
 //
 // The method: an L2-regularised logistic regression (penalty Lambda,
-// intercept not penalised, solved exactly by Newton's method) of won on
-// each scoring rule's units at At: the points the rule gave the lead
-// divided by the rule's points, which is 1 or 0 for a lead rule (whether
-// it fired) and the number of events counted, after limit, window and
-// decay, for an event rule. The score is linear in these units, so a
-// coefficient is what a rule's points should be in log-odds. Each
-// category's coefficients are then scaled so that their absolute values
-// add up to the category's current points (the thresholds of grades and
-// stages keep their meaning), and rounded to whole points. A regression
-// rather than a sparse integer search: it is exact and deterministic,
-// handles rules that overlap (a rule that fires with another gets only
-// what it adds), and the penalty keeps rules with little evidence near
-// zero instead of at extremes; rounding after scaling loses less than a
-// point per rule.
+// intercept not penalised, solved by Newton's method) of won on each
+// scoring rule's units at At (1 or 0 for a lead rule; the events counted,
+// after limit, window and decay, for an event rule), fitted on the leads
+// created first (FitShare). The score is linear in the units, so a
+// coefficient is what a rule's points should be in log-odds; the points
+// are the coefficients times one scale, points per unit of log-odds, for
+// the whole model, so the total stays one log-odds scale. The scale is
+// chosen so that the fitted leads' sales-ready volume stays as it is
+// (the thresholds of grades and stages keep their meaning in volume; the
+// report says how the volume moves when no scale keeps it exactly). A
+// rule whose current points, on that scale, lie inside the 95% interval
+// of its coefficient keeps them: the data cannot tell them from the fit.
+// Rules fired on fewer than MinFired fitted leads keep their points.
 //
-// The points are fitted on the earlier leads (by creation) and the AUC of
-// the current and the suggested definition is measured on the later,
-// held-out leads, scored with the proposed file.
+// The proposed file is then backtested beside the current one on the
+// later, held-out leads: the AUC of each with DeLong's paired interval of
+// the difference, precision and recall at equal volume (each definition's
+// top leads, as many as the current one calls sales-ready), and the
+// hand-offs per week each sends over the history.
 type Suggestion struct {
 	Method string  `json:"method"`
 	Lambda float64 `json:"lambda"`
+	// Scale is the points given per unit of log-odds, one for the model.
+	Scale *float64 `json:"points_per_log_odds"`
 	// The split: leads created up to SplitAt (TrainLeads, TrainWon) are
-	// fitted on; later ones (TestLeads, TestWon) are held out.
+	// fitted on; later ones (HeldOut) are measured on.
 	SplitAt    time.Time `json:"split_at"`
 	TrainLeads int       `json:"train_leads"`
 	TrainWon   int       `json:"train_won"`
-	TestLeads  int       `json:"test_leads"`
-	TestWon    int       `json:"test_won"`
 	Rules      []Points  `json:"rules"`
-	// AUC of the current and suggested totals on the held-out leads, and
-	// (optimistic) on the leads the points were fitted on.
-	CurrentAUC        *float64 `json:"current_auc"`
-	SuggestedAUC      *float64 `json:"suggested_auc"`
+	// Withheld says why no points were fitted, when none were.
+	Withheld string `json:"withheld,omitempty"`
+	// TrainSalesReady is how many fitted leads each definition calls
+	// sales-ready at At: the volume the scale keeps.
+	TrainSalesReady          int `json:"train_sales_ready"`
+	SuggestedTrainSalesReady int `json:"suggested_train_sales_ready"`
+	// HandoffsPerWeek of each definition over the capacity's history
+	// (DefaultHistory unless set): leads whose first sales-ready moment,
+	// replayed, falls in it, a week.
+	HandoffsPerWeek          *float64 `json:"handoffs_per_week"`
+	SuggestedHandoffsPerWeek *float64 `json:"suggested_handoffs_per_week"`
+	HeldOut                  HeldOut  `json:"heldout"`
+	// Decision is adopt, keep or inconclusive; Why says what it rests on.
+	Decision string `json:"decision"`
+	Why      string `json:"why"`
+}
+
+// HeldOut is the current and the suggested definition on the held-out leads.
+type HeldOut struct {
+	Leads int `json:"leads"`
+	Won   int `json:"won"`
+	// AUC of each total, and the difference suggested − current with its
+	// 95% interval (DeLong, paired: the same leads scored twice).
+	CurrentAUC     *float64 `json:"current_auc"`
+	SuggestedAUC   *float64 `json:"suggested_auc"`
+	Difference     *float64 `json:"difference"`
+	DifferenceLow  *float64 `json:"difference_low"`
+	DifferenceHigh *float64 `json:"difference_high"`
+	// The AUCs on the leads fitted on (optimistic for the suggestion).
 	CurrentTrainAUC   *float64 `json:"current_train_auc"`
 	SuggestedTrainAUC *float64 `json:"suggested_train_auc"`
-	// The sales-ready definition on the held-out leads, current and suggested.
+	// Each definition's own sales-ready leads.
 	CurrentSalesReady   Classifier `json:"current_sales_ready"`
 	SuggestedSalesReady Classifier `json:"suggested_sales_ready"`
-	// Verdict says, in words, what the held-out leads show.
-	Verdict string `json:"verdict"`
-	// Improves is set only when the suggested AUC on held-out leads is higher.
-	Improves bool `json:"improves"`
+	// At equal volume: each total's top Volume leads (ties at the cut
+	// included), Volume being how many the current definition calls
+	// sales-ready.
+	Volume            int        `json:"volume"`
+	CurrentAtVolume   Classifier `json:"current_at_volume"`
+	SuggestedAtVolume Classifier `json:"suggested_at_volume"`
 }
 
 // Points is one rule's current and suggested points.
 type Points struct {
-	Rule        string   `json:"rule"`
-	Category    string   `json:"category"`
-	Current     float64  `json:"current"`
-	Suggested   float64  `json:"suggested"`
-	Coefficient *float64 `json:"coefficient"` // log-odds per unit; nil when not fitted
-	Fired       int      `json:"fired"`       // training leads it fired on
+	Rule      string  `json:"rule"`
+	Category  string  `json:"category"`
+	Current   float64 `json:"current"`
+	Suggested float64 `json:"suggested"`
+	// Coefficient is log-odds per unit, with its 95% interval; nil when
+	// the rule was not fitted.
+	Coefficient *float64  `json:"coefficient"`
+	Interval    *Interval `json:"coefficient_interval"`
+	Fired       int       `json:"fired"` // training leads it fired on
 	// Kept says why the rule keeps its points, when it does.
 	Kept string `json:"kept,omitempty"`
 }
 
 // Suggest fits points for the model's scoring rules (see Suggestion),
 // writes them into src, the text of the model's root rule file at
-// filename, changing nothing but the numbers after "points:", and scores
-// the held-out leads with the result, compiled with compile (CompileAt
-// when nil). It returns the suggestion and the proposed file's text. The
-// backtest must have been made with Options.Suggest.
+// filename, changing nothing but the numbers after "points:", and
+// backtests the result on the held-out leads, compiled with compile
+// (CompileAt when nil). It returns the suggestion and the proposed file's
+// text (src itself when the suggestion is withheld). The backtest must
+// have been made with Options.Suggest.
 func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, compile func([]byte) (*rules.Model, error)) (*Suggestion, []byte, error) {
 	if !b.opts.Suggest {
 		return nil, nil, errors.New("the backtest was not made with Options.Suggest, so it did not keep the leads to score")
@@ -107,27 +150,30 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 		compile = func(text []byte) (*rules.Model, error) { return CompileAt(filename, text) }
 	}
 	m := b.model
-	in, _ := b.sorted()
-	sort.SliceStable(in, func(i, j int) bool { return in[i].created.Before(in[j].created) })
-	cut := int(math.Floor(float64(len(in)) * TrainShare))
-	train, test := in[:cut], in[cut:]
-	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, scaled per category to the current points, rounded", Lambda: Lambda,
-		TrainLeads: len(train), TestLeads: len(test)}
-	if cut > 0 {
-		s.SplitAt = train[cut-1].created
+	in, existing := b.sorted()
+	train, test := split(in)
+	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, one points-per-log-odds scale keeping the sales-ready volume, changes within noise left out, rounded",
+		Lambda: Lambda, TrainLeads: len(train), HeldOut: HeldOut{Leads: len(test)}}
+	if len(train) > 0 {
+		s.SplitAt = train[len(train)-1].created
 	}
 	for _, l := range train {
 		if l.won {
 			s.TrainWon++
 		}
+		if l.sr {
+			s.TrainSalesReady++
+		}
 	}
 	for _, l := range test {
 		if l.won {
-			s.TestWon++
+			s.HeldOut.Won++
 		}
 	}
-
-	// Which rules to fit.
+	leak := map[string]bool{}
+	for _, rs := range b.Report().Rules {
+		leak[rs.Rule] = rs.Verdict == LeakageSuspected
+	}
 	var cols []int
 	for _, r := range m.Rules {
 		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
@@ -137,6 +183,8 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 			}
 		}
 		switch {
+		case leak[r.ID]:
+			p.Kept = "leakage suspected (see its verdict): not fitted, its points kept"
 		case p.Fired < MinFired:
 			p.Kept = fmt.Sprintf("fired on %d training leads, fewer than %d", p.Fired, MinFired)
 		case p.Fired == len(train):
@@ -146,223 +194,275 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 		}
 		s.Rules = append(s.Rules, p)
 	}
-	if s.TrainWon == 0 || s.TrainWon == len(train) {
-		s.Verdict = "the training leads have no won deal (or only won deals), so there is nothing to fit; the points are unchanged"
+	withhold := func(why string) (*Suggestion, []byte, error) {
+		s.Withheld, s.Decision, s.Why = why, Inconclusive, why
 		for i := range s.Rules {
-			s.Rules[i].Kept = "no outcomes to fit"
+			s.Rules[i].Suggested = s.Rules[i].Current
+			if s.Rules[i].Kept == "" {
+				s.Rules[i].Kept = "withheld"
+			}
 		}
-		cols = nil
+		s.SuggestedTrainSalesReady = s.TrainSalesReady
+		return s, src, nil
 	}
-	if len(cols) > 0 {
-		x := make([][]float64, len(train))
-		y := make([]float64, len(train))
-		for i, l := range train {
-			x[i] = make([]float64, len(cols))
-			for k, c := range cols {
-				x[i][k] = l.units[c]
-			}
-			if l.won {
-				y[i] = 1
-			}
-		}
-		beta, err := logistic(x, y, Lambda)
-		if err != nil {
-			return nil, nil, err
-		}
-		// Scale each category's coefficients to its current points.
-		sumP, sumB := map[string]float64{}, map[string]float64{}
+	switch {
+	case s.TrainWon < b.opts.MinWon:
+		return withhold(fmt.Sprintf("the leads fitted on (the first %d created) have %s; fitting points needs at least %d (--min-won), %s",
+			len(train), plural(s.TrainWon, "won deal"), b.opts.MinWon, more(b.opts.MinWon-s.TrainWon)))
+	case s.TrainWon == len(train):
+		return withhold("every lead fitted on was won, so nothing tells won leads from the rest")
+	case len(cols) == 0:
+		return withhold("no rule fired on enough training leads to be fitted")
+	}
+	fit, err := grouped(train, cols)
+	if err != nil {
+		return withhold("the fit of the points did not converge (" + err.Error() + ")")
+	}
+	var sumP, sumB float64
+	for k, c := range cols {
+		sumP += math.Abs(m.Rules[c].Points)
+		sumB += math.Abs(fit.Coef[k+1])
+	}
+	if sumB == 0 || sumP == 0 {
+		return withhold("no fitted rule has any effect on the outcomes")
+	}
+	base := sumP / sumB
+	// points at a scale: within noise kept, the rest the coefficient × scale.
+	pointsAt := func(scale float64) map[string]float64 {
+		out := map[string]float64{}
 		for k, c := range cols {
 			r := m.Rules[c]
-			sumP[r.Category.Name] += math.Abs(r.Points)
-			sumB[r.Category.Name] += math.Abs(beta[k+1])
-		}
-		for k, c := range cols {
-			p := &s.Rules[c]
-			coef := beta[k+1]
-			p.Coefficient = finite(coef)
-			if sumB[p.Category] == 0 {
-				p.Kept = "no rule of its category has any effect on the outcomes"
+			coef, se := fit.Coef[k+1], fit.SE(k+1)
+			if cur := r.Points / scale; cur >= coef-stats.Z95*se && cur <= coef+stats.Z95*se {
+				out[r.ID] = r.Points
 				continue
 			}
-			p.Suggested = math.Round(coef * sumP[p.Category] / sumB[p.Category])
-			if p.Suggested == 0 {
-				p.Suggested = 0 // not -0
+			v := math.Round(coef * scale)
+			if v == 0 {
+				v = 0 // not -0
+			}
+			out[r.ID] = v
+		}
+		return out
+	}
+	type candidate struct {
+		scale  float64
+		points map[string]float64
+		text   []byte
+		scorer *scoring.Scorer
+		sr     int
+	}
+	score := func(pts map[string]float64) (*candidate, error) {
+		text, err := PatchPoints(m, filename, src, pts)
+		if err != nil {
+			return nil, err
+		}
+		pm, err := compile(text)
+		if err != nil {
+			return nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
+		}
+		c := &candidate{points: pts, text: text, scorer: scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown))}
+		for _, l := range train {
+			res, err := c.scorer.ScoreContext(ctx, *l.lead, b.opts.At)
+			if err != nil {
+				return nil, fmt.Errorf("scoring with the proposed points: %w", err)
+			}
+			if res.SalesReady {
+				c.sr++
 			}
 		}
+		return c, nil
 	}
-	proposed, err := PatchPoints(m, filename, src, s.pointsByID())
-	if err != nil {
-		return nil, nil, err
+	// The scale that keeps the training leads' sales-ready volume: scales
+	// from a quarter to four times the one that keeps the sum of points,
+	// the closest volume winning, the nearest to that one on a tie.
+	var best *candidate
+	seen := map[string]*candidate{}
+	try := func(scale float64) error {
+		pts := pointsAt(scale)
+		key := fmt.Sprint(pts)
+		c := seen[key]
+		if c == nil {
+			if c, err = score(pts); err != nil {
+				return err
+			}
+			c.scale = scale
+			seen[key] = c
+		}
+		if best == nil || abs(c.sr-s.TrainSalesReady) < abs(best.sr-s.TrainSalesReady) {
+			best = c
+		}
+		return nil
 	}
-	pm, err := compile(proposed)
-	if err != nil {
-		return nil, nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
+	for _, step := range []int{0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8} {
+		if err := try(base * math.Pow(2, float64(step)/4)); err != nil {
+			return nil, nil, err
+		}
 	}
-	ps := scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown))
-	sugTotal := map[string]float64{}
-	sugSR := map[string]bool{}
+	// Then finer, between the grid's neighbours of the best scale.
+	around := best.scale
+	for i := -7; i <= 7 && best.sr != s.TrainSalesReady; i++ {
+		if err := try(around * math.Pow(2, float64(i)/32)); err != nil {
+			return nil, nil, err
+		}
+	}
+	s.Scale = finite(best.scale)
+	s.SuggestedTrainSalesReady = best.sr
+	changed := 0
+	for k, c := range cols {
+		p := &s.Rules[c]
+		coef, se := fit.Coef[k+1], fit.SE(k+1)
+		p.Coefficient = finite(coef)
+		p.Interval = &Interval{coef - stats.Z95*se, coef + stats.Z95*se}
+		p.Suggested = best.points[p.Rule]
+		if p.Suggested == p.Current {
+			p.Kept = fmt.Sprintf("%s points are %.2f log-odds on this scale, inside the fit's interval: within noise", num(p.Current), p.Current/best.scale)
+		} else {
+			changed++
+		}
+	}
+
+	// The proposed definition beside the current one, held out.
+	sugTotal, sugSR := map[string]float64{}, map[string]bool{}
 	for _, l := range in {
-		res, err := ps.ScoreContext(ctx, *l.lead, b.opts.At)
+		res, err := best.scorer.ScoreContext(ctx, *l.lead, b.opts.At)
 		if err != nil {
 			return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
 		}
 		sugTotal[l.id], sugSR[l.id] = res.Total, res.SalesReady
 	}
-	measure := func(set []*leadRec) (cur, sug *float64, cc, sc Classifier) {
-		a, bb := make([]scored, len(set)), make([]scored, len(set))
-		won := 0
-		for i, l := range set {
-			a[i], bb[i] = scored{l.total, l.won}, scored{sugTotal[l.id], l.won}
-			if l.won {
-				won++
-			}
+	h := &s.HeldOut
+	cur, sug, pos := make([]float64, len(test)), make([]float64, len(test)), make([]bool, len(test))
+	for i, l := range test {
+		cur[i], sug[i], pos[i] = l.total, sugTotal[l.id], l.won
+	}
+	if p, ok := stats.DeLongPaired(cur, sug, pos); ok {
+		h.CurrentAUC, h.SuggestedAUC, h.Difference = finite(p.A.Value), finite(p.B.Value), finite(p.Diff)
+		if lo, hi, ok := p.Interval(); ok {
+			h.DifferenceLow, h.DifferenceHigh = finite(lo), finite(hi)
 		}
-		classify := func(c *Classifier, sr func(*leadRec) bool) {
-			for _, l := range set {
-				switch {
-				case sr(l):
-					c.Leads++
-					if l.won {
-						c.Won++
-						c.Revenue += l.revenue
-					}
-				case l.won:
-					c.MissedWon++
-					c.MissedRevenue += l.revenue
+	}
+	tc, ts, tp := make([]float64, len(train)), make([]float64, len(train)), make([]bool, len(train))
+	for i, l := range train {
+		tc[i], ts[i], tp[i] = l.total, sugTotal[l.id], l.won
+	}
+	h.CurrentTrainAUC, h.SuggestedTrainAUC = AUC(tc, tp), AUC(ts, tp)
+	classify := func(c *Classifier, picked func(i int, l *leadRec) bool) {
+		for i, l := range test {
+			switch {
+			case picked(i, l):
+				c.Leads++
+				if l.won {
+					c.Won++
+					c.Revenue += l.revenue
 				}
+			case l.won:
+				c.MissedWon++
+				c.MissedRevenue += l.revenue
 			}
-			c.Precision = ratio(float64(c.Won), float64(c.Leads))
-			c.Recall = ratio(float64(c.Won), float64(won))
 		}
-		classify(&cc, func(l *leadRec) bool { return l.sr })
-		classify(&sc, func(l *leadRec) bool { return sugSR[l.id] })
-		return auc(a), auc(bb), cc, sc
+		c.classify(h.Won)
 	}
-	s.CurrentTrainAUC, s.SuggestedTrainAUC, _, _ = measure(train)
-	s.CurrentAUC, s.SuggestedAUC, s.CurrentSalesReady, s.SuggestedSalesReady = measure(test)
-	if s.Verdict == "" {
-		s.Verdict = verdict(s)
+	classify(&h.CurrentSalesReady, func(_ int, l *leadRec) bool { return l.sr })
+	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[l.id] })
+	h.Volume = h.CurrentSalesReady.Leads
+	cutCur, cutSug := topCut(cur, h.Volume), topCut(sug, h.Volume)
+	classify(&h.CurrentAtVolume, func(i int, _ *leadRec) bool { return h.Volume > 0 && cur[i] >= cutCur })
+	classify(&h.SuggestedAtVolume, func(i int, _ *leadRec) bool { return h.Volume > 0 && sug[i] >= cutSug })
+
+	// Hand-offs per week over the history, replayed with each definition.
+	if err := b.handoffsPerWeek(ctx, s, existing, best.scorer); err != nil {
+		return nil, nil, err
 	}
-	s.Improves = s.CurrentAUC != nil && s.SuggestedAUC != nil && *s.SuggestedAUC > *s.CurrentAUC
-	return s, proposed, nil
+	s.Decision, s.Why = b.decide(s, changed)
+	return s, best.text, nil
 }
 
-func verdict(s *Suggestion) string {
-	if s.CurrentAUC == nil || s.SuggestedAUC == nil {
-		return fmt.Sprintf("the %d held-out leads have %d won deals, so they cannot tell the two definitions apart; keep the current points", s.TestLeads, s.TestWon)
+func abs(n int) int {
+	if n < 0 {
+		return -n
 	}
-	d := *s.SuggestedAUC - *s.CurrentAUC
+	return n
+}
+
+// topCut is the score of the n-th highest (the cut that keeps the top n,
+// ties at it included); +Inf for n = 0.
+func topCut(scores []float64, n int) float64 {
+	if n <= 0 || len(scores) == 0 {
+		return math.Inf(1)
+	}
+	s := append([]float64(nil), scores...)
+	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
+	return s[min(n, len(s))-1]
+}
+
+// handoffsPerWeek replays every lead that existed at At with the current
+// and the suggested definition and counts, a week, the first sales-ready
+// moments in the history before At.
+func (b *Backtest) handoffsPerWeek(ctx context.Context, s *Suggestion, existing []*leadRec, proposed *scoring.Scorer) error {
+	history := DefaultHistory
+	if c := b.opts.Capacity; c != nil && c.History > 0 {
+		history = c.History
+	}
+	from := b.opts.At.Add(-history)
+	if b.first.After(from) {
+		from = b.first
+	}
+	weeks := float64(b.opts.At.Sub(from)) / float64(7*24*time.Hour)
+	if weeks <= 0 {
+		return nil
+	}
+	var cur, sug int
+	for _, l := range existing {
+		if l.lead == nil {
+			continue
+		}
+		for i, sc := range []*scoring.Scorer{b.scorer, proposed} {
+			tl, err := sc.TimelineContext(ctx, *l.lead, b.opts.At)
+			if err != nil {
+				return fmt.Errorf("replaying lead %s: %w", l.id, err)
+			}
+			at, ok := time.Time{}, false
+			if r, found := tl.SalesReadyAt(sc); found {
+				at, ok = r.At, true
+				if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
+					at = l.created
+				}
+			}
+			if ok && !at.Before(from) && !at.After(b.opts.At) {
+				if i == 0 {
+					cur++
+				} else {
+					sug++
+				}
+			}
+		}
+	}
+	s.HandoffsPerWeek, s.SuggestedHandoffsPerWeek = finite(float64(cur)/weeks), finite(float64(sug)/weeks)
+	return nil
+}
+
+// decide turns the held-out comparison into adopt, keep or inconclusive.
+func (b *Backtest) decide(s *Suggestion, changed int) (string, string) {
+	h := s.HeldOut
+	if changed == 0 {
+		return Keep, "no rule's points move beyond what the fit cannot tell from the current ones; keep the current points"
+	}
+	if h.DifferenceLow == nil {
+		return Inconclusive, fmt.Sprintf("the %d held-out leads have %s, too few to compare the two rankings", h.Leads, plural(h.Won, "won deal"))
+	}
+	gain := fmt.Sprintf("held-out AUC %.3f suggested against %.3f current, a difference of %+.3f (95%%: %+.3f to %+.3f) on %s (%s)",
+		*h.SuggestedAUC, *h.CurrentAUC, *h.Difference, *h.DifferenceLow, *h.DifferenceHigh, plural(h.Leads, "lead"), plural(h.Won, "won deal"))
+	minHeld := (b.opts.MinWon + 1) / 2
 	switch {
-	case d > 0:
-		v := fmt.Sprintf("on the %d held-out leads (%d won) the suggested points rank won leads higher: AUC %.3f against %.3f", s.TestLeads, s.TestWon, *s.SuggestedAUC, *s.CurrentAUC)
-		if s.TestWon < 20 {
-			v += fmt.Sprintf("; with only %d won deals held out, treat this as a hint, not proof", s.TestWon)
-		}
-		return v
-	case d == 0:
-		return fmt.Sprintf("on the %d held-out leads (%d won) the suggested points rank leads no better than the current ones (AUC %.3f both); keep the current points", s.TestLeads, s.TestWon, *s.CurrentAUC)
+	case *h.DifferenceHigh < 0:
+		return Keep, gain + ": the suggested points rank won leads worse; keep the current points"
+	case *h.DifferenceLow > 0 && h.Won < minHeld:
+		return Inconclusive, gain + fmt.Sprintf(": better, but on fewer than %d held-out won deals; wait for more outcomes", minHeld)
+	case *h.DifferenceLow > 0:
+		return Adopt, gain + ": the suggested points rank won leads higher, beyond noise; review them with leadscore diff and adopt"
 	}
-	return fmt.Sprintf("on the %d held-out leads (%d won) the suggested points rank won leads worse than the current ones (AUC %.3f against %.3f); keep the current points", s.TestLeads, s.TestWon, *s.SuggestedAUC, *s.CurrentAUC)
-}
-
-func (s *Suggestion) pointsByID() map[string]float64 {
-	out := map[string]float64{}
-	for _, p := range s.Rules {
-		out[p.Rule] = p.Suggested
-	}
-	return out
-}
-
-// logistic fits P(y=1) = 1 / (1 + exp(-(b0 + Σ bk xk))) by Newton's
-// method, minimising the negative log-likelihood plus lambda/2 Σ bk² (b0
-// not penalised). It returns b0, b1, ...
-func logistic(x [][]float64, y []float64, lambda float64) ([]float64, error) {
-	p := 1
-	if len(x) > 0 {
-		p += len(x[0])
-	}
-	beta := make([]float64, p)
-	row := func(i int) []float64 { return append([]float64{1}, x[i]...) }
-	for iter := 0; iter < 100; iter++ {
-		grad := make([]float64, p)
-		hess := make([][]float64, p)
-		for k := range hess {
-			hess[k] = make([]float64, p)
-		}
-		for i := range x {
-			xi := row(i)
-			z := 0.0
-			for k := range xi {
-				z += beta[k] * xi[k]
-			}
-			pi := 1 / (1 + math.Exp(-z))
-			w := pi * (1 - pi)
-			for k := range xi {
-				grad[k] += (y[i] - pi) * xi[k]
-				for l := range xi {
-					hess[k][l] += w * xi[k] * xi[l]
-				}
-			}
-		}
-		for k := 1; k < p; k++ {
-			grad[k] -= lambda * beta[k]
-			hess[k][k] += lambda
-		}
-		step, err := solve(hess, grad)
-		if err != nil {
-			return nil, err
-		}
-		largest := 0.0
-		for k := range beta {
-			beta[k] += step[k]
-			largest = math.Max(largest, math.Abs(step[k]))
-		}
-		if largest < 1e-10 {
-			break
-		}
-	}
-	for _, b := range beta {
-		if math.IsNaN(b) || math.IsInf(b, 0) {
-			return nil, errors.New("the fit of the points did not converge to finite numbers")
-		}
-	}
-	return beta, nil
-}
-
-// solve solves a·x = b by Gaussian elimination with partial pivoting.
-func solve(a [][]float64, b []float64) ([]float64, error) {
-	n := len(b)
-	m := make([][]float64, n)
-	for i := range a {
-		m[i] = append(append([]float64(nil), a[i]...), b[i])
-	}
-	for c := 0; c < n; c++ {
-		piv := c
-		for r := c + 1; r < n; r++ {
-			if math.Abs(m[r][c]) > math.Abs(m[piv][c]) {
-				piv = r
-			}
-		}
-		if math.Abs(m[piv][c]) < 1e-300 {
-			return nil, errors.New("the fit of the points met a singular system")
-		}
-		m[c], m[piv] = m[piv], m[c]
-		for r := c + 1; r < n; r++ {
-			f := m[r][c] / m[c][c]
-			for k := c; k <= n; k++ {
-				m[r][k] -= f * m[c][k]
-			}
-		}
-	}
-	x := make([]float64, n)
-	for r := n - 1; r >= 0; r-- {
-		s := m[r][n]
-		for k := r + 1; k < n; k++ {
-			s -= m[r][k] * x[k]
-		}
-		x[r] = s / m[r][r]
-	}
-	return x, nil
+	return Inconclusive, gain + ": the interval includes zero, so the held-out leads cannot tell the two apart; keep the current points until more outcomes come in"
 }
 
 // PatchPoints rewrites the points of the model's rules in src, the text of

@@ -3,7 +3,9 @@ package backtest_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,9 +21,19 @@ import (
 // other numbers after "points:", and nothing else; rule for rule, the
 // review of the change lists points and only points, each as suggested.
 func TestSuggestChangesOnlyPoints(t *testing.T) {
-	s := scorerOf(t, bundled("b2b-saas.yaml"))
-	r, proposed := bundledRun(t, readLeads(t, s, bundled("backtest/leads.ndjson")), readOutcomes(t, bundled("backtest/outcomes.csv")), true)
-	src, err := os.ReadFile(bundled("b2b-saas.yaml"))
+	var proposed []byte
+	file := filepath.Join(t.TempDir(), "truth.yaml")
+	src := []byte(truthModel)
+	require.NoError(t, os.WriteFile(file, src, 0o644))
+	s := scorerOf(t, file)
+	leads, outcomes := truthLeads(2, 4000)
+	bt, err := backtest.New(s, outcomes, backtest.Options{At: truthT0, Suggest: true})
+	require.NoError(t, err)
+	for _, l := range leads {
+		require.NoError(t, bt.Add(l))
+	}
+	r := bt.Report()
+	r.Suggestion, proposed, err = bt.Suggest(context.Background(), file, src, nil)
 	require.NoError(t, err)
 
 	was, now := strings.Split(string(src), "\n"), strings.Split(string(proposed), "\n")
@@ -37,7 +49,7 @@ func TestSuggestChangesOnlyPoints(t *testing.T) {
 		assert.True(t, strings.HasPrefix(now[i], prefix+"points: "), "line %d: only the number changes: %q → %q", i+1, was[i], now[i])
 	}
 
-	pm, err := backtest.CompileAt(bundled("b2b-saas.yaml"), proposed)
+	pm, err := backtest.CompileAt(file, proposed)
 	require.NoError(t, err)
 	want := map[string]string{}
 	for _, p := range r.Suggestion.Rules {
@@ -53,15 +65,36 @@ func TestSuggestChangesOnlyPoints(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 	assert.Equal(t, len(want), changed, "one line per changed rule")
-	assert.NotEmpty(t, want, "the bundled outcomes do suggest changes")
+	assert.NotEmpty(t, want, "the generated outcomes do suggest changes")
 
-	// Honesty: improvement is claimed exactly when the held-out AUC is higher.
+	// Honesty: adopt only when the paired interval of the held-out AUC's
+	// gain is above zero; keep when it is below.
 	sg := r.Suggestion
-	require.NotNil(t, sg.CurrentAUC)
-	require.NotNil(t, sg.SuggestedAUC)
-	assert.Equal(t, *sg.SuggestedAUC > *sg.CurrentAUC, sg.Improves)
-	assert.Equal(t, sg.Improves, strings.Contains(sg.Verdict, "rank won leads higher"), sg.Verdict)
-	assert.Equal(t, sg.TrainLeads+sg.TestLeads, r.Leads.InBacktest)
+	h := sg.HeldOut
+	require.NotNil(t, h.CurrentAUC)
+	require.NotNil(t, h.SuggestedAUC)
+	require.NotNil(t, h.DifferenceLow, "the held-out leads have won deals on both sides")
+	assert.InDelta(t, *h.SuggestedAUC-*h.CurrentAUC, *h.Difference, 1e-12)
+	assert.Less(t, *h.DifferenceLow, *h.Difference)
+	assert.Greater(t, *h.DifferenceHigh, *h.Difference)
+	switch {
+	case *h.DifferenceLow > 0:
+		assert.Contains(t, []string{backtest.Adopt, backtest.Inconclusive}, sg.Decision)
+	case *h.DifferenceHigh < 0:
+		assert.Equal(t, backtest.Keep, sg.Decision)
+	default:
+		assert.Equal(t, backtest.Inconclusive, sg.Decision, sg.Why)
+	}
+	assert.Equal(t, sg.TrainLeads+h.Leads, r.Leads.InBacktest)
+	// One scale: every changed rule's points are its coefficient times the
+	// one scale, rounded.
+	require.NotNil(t, sg.Scale)
+	for _, p := range sg.Rules {
+		if p.Suggested != p.Current {
+			require.NotNil(t, p.Coefficient, p.Rule)
+			assert.Equal(t, math.Round(*p.Coefficient**sg.Scale), p.Suggested, p.Rule)
+		}
+	}
 }
 
 const inline = `leadscore: 1

@@ -30,45 +30,53 @@ handoff:
 	require.NoError(t, err)
 	t0 := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	t1 := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	bt, err := backtest.New(scoring.New(m), nil, backtest.Options{At: t0, Until: t1})
+	bt, err := backtest.New(scoring.New(m), nil, backtest.Options{At: t0, Until: t1, Dispositions: true})
 	require.NoError(t, err)
 	in := t0.AddDate(0, 0, 10)
 	verdict := func(s scoring.Status, reason string, at time.Time) []scoring.Disposition {
 		return []scoring.Disposition{{At: at, Status: s, Reason: reason}}
 	}
+	// The model has no created field and no events, so a lead's timeline
+	// starts at its first disposition (or at T1 without one): a VP is
+	// handed over then. The window of hand-offs is (T0 − 48h, T1].
 	for _, l := range []scoring.Lead{
-		{ID: "A", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", in)},                    // sales-ready, accepted
-		{ID: "B", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Rejected, "not_decision_maker", in)},  // sales-ready, rejected
-		{ID: "C", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", in)},                   // not sales-ready, accepted
-		{ID: "D", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", t0.AddDate(0, 0, -5))}, // before T0: no verdict in the window
-		{ID: "E", Fields: map[string]any{"vp": true}},                                                                     // no verdict
-		{ID: "F", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t1.AddDate(0, 0, 1))},   // after T1: none
+		{ID: "A", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", in)},                    // handed over in the window, accepted
+		{ID: "B", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Rejected, "not_decision_maker", in)},  // handed over, rejected
+		{ID: "C", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", in)},                   // never handed over, accepted: a miss
+		{ID: "D", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", t0.AddDate(0, 0, -5))}, // before the window: not counted
+		{ID: "E", Fields: map[string]any{"vp": true}},                                                                     // handed over at T1, no verdict: waiting
+		{ID: "F", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t1.AddDate(0, 0, 1))},   // its verdict after T1: waiting
+		{ID: "H", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-24*time.Hour))}, // handed over and accepted the day before T0, within the SLA
+		{ID: "I", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-72*time.Hour))}, // handed over before the window
 	} {
 		require.NoError(t, bt.Add(l))
 	}
 	v := bt.Report().Verdicts
 	require.NotNil(t, v)
-	// A, B and C got a verdict in (T0, T1]: 2 accepted, 1 rejected.
-	assert.Equal(t, 3, v.WithVerdict)
-	assert.Equal(t, 2, v.Accepted)
-	assert.Equal(t, 1, v.Rejected)
-	// Of them, A and B were sales-ready at T0, and sales accepted A:
-	// precision 1/2; of the 2 accepted, 1 was sales-ready: recall 1/2.
-	assert.Equal(t, 2, v.SalesReady)
-	assert.Equal(t, 1, v.SalesReadyAccepted)
-	assert.InDelta(t, 0.5, *v.Precision, 1e-12)
-	assert.InDelta(t, 0.5, *v.Recall, 1e-12)
-	// not_decision_maker (B) against fit.vp: fired on 1 of 1, and on 2 of
-	// the 3 with a verdict (A, B): lift 1 / (2/3) = 1.5; too few leads (under
-	// feedback.MinEvidence) to call the rule wrong.
-	require.Len(t, v.Evidence, 1)
+	assert.Equal(t, t0.Add(-48*time.Hour), v.From)
+	assert.Equal(t, t1, v.To)
+	// Handed over in the window: A, B, E, F, H; judged: A, B, H (A and H
+	// accepted, B rejected); E and F wait.
+	assert.Equal(t, []int{5, 3, 2, 1, 0, 2}, []int{v.HandedOver, v.Judged, v.Accepted, v.Rejected, v.Recycled, v.Waiting})
+	// C got a verdict, accepted, without a hand-off.
+	assert.Equal(t, []int{1, 1}, []int{v.NotHandedOver, v.AcceptedNotHandedOver})
+	// Acceptance 2/3; recall: of the 3 accepted (A, H, C), 2 handed over.
+	assert.InDelta(t, 2.0/3, *v.AcceptanceRate, 1e-12)
+	assert.InDelta(t, 2.0/3, *v.Recall, 1e-12)
+	// Wilson for 2 of 3: centre (2/3 + z²/6) / (1 + z²/3) = 1.30691 /
+	// 2.28049 = 0.57308; half = z √(2/27 + z²/36) / 2.28049 = 0.83334 /
+	// 2.28049 = 0.36543: 0.20766 to 0.93851.
+	require.NotNil(t, v.AcceptanceRateInterval)
+	assert.InDelta(t, 0.20766, v.AcceptanceRateInterval.Low, 1e-4)
+	assert.InDelta(t, 0.93851, v.AcceptanceRateInterval.High, 1e-4)
+	// not_decision_maker (B) against fit.vp, over the judged hand-offs
+	// (A, B, H): fired on 1 of 1 given the reason, on 3 of 3 judged.
+	require.NotEmpty(t, v.Evidence)
 	e := v.Evidence[0]
 	assert.Equal(t, "not_decision_maker", e.Reason)
 	assert.Equal(t, "fit.vp", e.Rule)
 	assert.True(t, e.Contradicted)
-	assert.Equal(t, [4]int{1, 1, 3, 2}, [4]int{e.Leads, e.Fired, e.Population, e.PopulationFired})
-	assert.InDelta(t, 1.5, *e.Lift, 1e-12)
-	assert.False(t, e.Suspect)
+	assert.Equal(t, [4]int{1, 1, 3, 3}, [4]int{e.Leads, e.Fired, e.Population, e.PopulationFired})
 
 	// Without dispositions, there is no verdict view.
 	plain, err := backtest.New(scoring.New(m), nil, backtest.Options{At: t0, Until: t1})

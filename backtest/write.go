@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -131,7 +132,31 @@ func optNum(v *float64) string {
 	return num(*v)
 }
 
-// summary is the report's opening paragraph.
+// interval writes "a to b" with f, or "—".
+func interval(v *Interval, f func(*float64) string) string {
+	if v == nil {
+		return "—"
+	}
+	return f(&v.Low) + " to " + f(&v.High)
+}
+
+// pctOf writes a rate with its counts: "42.9% (3 of 7)".
+func pctOf(k, n int) string {
+	return fmt.Sprintf("%s (%d of %d)", pct(ratio(float64(k), float64(n))), k, n)
+}
+
+// withInterval writes "42.9% (95%: 15.8% to 75.0%)".
+func withInterval(v *float64, iv *Interval, f func(*float64) string) string {
+	if v == nil {
+		return "—"
+	}
+	if iv == nil {
+		return f(v)
+	}
+	return fmt.Sprintf("%s (95%%: %s)", f(v), interval(iv, f))
+}
+
+// summary is the report's opening paragraph: the answers first.
 func (r *Report) summary() []string {
 	until := "no end"
 	if r.Until != nil {
@@ -148,8 +173,30 @@ func (r *Report) summary() []string {
 		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row")))
 	}
 	s := r.SalesReady
-	lines = append(lines, fmt.Sprintf("AUC %s (a won lead outscores one that did not win in %s of pairs); the sales-ready definition picked %s, %d of them won: precision %s, recall %s; it missed %s worth %s.",
-		f3(r.AUC), pct(r.AUC), plural(s.Leads, "lead"), s.Won, pct(s.Precision), pct(s.Recall), plural(s.MissedWon, "won deal"), money(s.MissedRevenue)))
+	lines = append(lines, fmt.Sprintf("AUC %s, 95%% interval %s, on %d won against %d not won (a won lead outscores one that did not win in %s of pairs).",
+		f3(r.AUC), interval(r.AUCInterval, f3), r.Won, c.InBacktest-r.Won, pct(r.AUC)),
+		fmt.Sprintf("The sales-ready definition picked %s, %d of them won: precision %s, recall %s; it missed %s worth %s.",
+			plural(s.Leads, "lead"), s.Won, withInterval(s.Precision, s.PrecisionInterval, pct), withInterval(s.Recall, s.RecallInterval, pct),
+			plural(s.MissedWon, "won deal"), money(s.MissedRevenue)))
+	counts := map[string]int{}
+	for _, rs := range r.Rules {
+		counts[rs.Verdict]++
+	}
+	var parts []string
+	for _, v := range []string{Predictive, AntiPredictive, NoEvidence, TooLittleData, LeakageSuspected} {
+		if counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+		}
+	}
+	if len(parts) > 0 {
+		lines = append(lines, "Rules: "+strings.Join(parts, ", ")+".")
+	}
+	if cp := r.Capacity; cp != nil {
+		lines = append(lines, cp.answer())
+	}
+	if sg := r.Suggestion; sg != nil {
+		lines = append(lines, fmt.Sprintf("Suggested points: %s: %s.", sg.Decision, sg.Why))
+	}
 	return lines
 }
 
@@ -157,27 +204,27 @@ func (r *Report) tables() []table {
 	var ts []table
 	s := r.SalesReady
 	ts = append(ts, table{title: "The sales-ready definition as a classifier of won deals",
-		intro:   "Snapshot view: sales-ready at T0, won after it.",
-		headers: []string{"", "leads", "won", "precision", "recall", "lift", "opportunities", "opp. precision", "opp. recall", "won revenue", "won, not sales-ready", "their revenue"},
-		rows: [][]string{{"sales-ready", itoa(s.Leads), itoa(s.Won), pct(s.Precision), pct(s.Recall), f2(s.Lift), itoa(s.Opportunities),
+		intro:   "Snapshot view: sales-ready at T0, won after it. Intervals are 95% Wilson intervals.",
+		headers: []string{"", "leads", "won", "precision", "95% interval", "recall", "95% interval", "lift", "opportunities", "opp. precision", "opp. recall", "won revenue", "won, not sales-ready", "their revenue"},
+		rows: [][]string{{"sales-ready", itoa(s.Leads), itoa(s.Won), pct(s.Precision), interval(s.PrecisionInterval, pct), pct(s.Recall), interval(s.RecallInterval, pct), f2(s.Lift), itoa(s.Opportunities),
 			pct(s.OpportunityPrecision), pct(s.OpportunityRecall), money(s.Revenue), itoa(s.MissedWon), money(s.MissedRevenue)}}})
-	rank := table{title: "Ranking", intro: "Snapshot view. AUC: the chance that a won lead scores higher than one that did not win (ties count half; 0.5 is a coin toss). KS: the largest gap between the shares of won and not-won leads at or below a total.",
-		headers: []string{"score", "AUC (won)", "AUC (opportunity)", "KS", "KS at total ≤"}}
-	rank.rows = append(rank.rows, []string{"total", f3(r.AUC), f3(r.AUCOpportunity), f3(r.KS), num(r.KSAt)})
+	rank := table{title: "Ranking", intro: fmt.Sprintf("Snapshot view, on %d won and %d not-won leads. AUC: the chance that a won lead scores higher than one that did not win (ties count half; 0.5 is a coin toss), with its 95%% interval (DeLong's variance, on the logit scale). KS: the largest gap between the shares of won and not-won leads at or below a total.", r.Won, r.Leads.InBacktest-r.Won),
+		headers: []string{"score", "AUC (won)", "95% interval", "AUC (opportunity)", "KS", "KS at total ≤"}}
+	rank.rows = append(rank.rows, []string{"total", f3(r.AUC), interval(r.AUCInterval, f3), f3(r.AUCOpportunity), f3(r.KS), num(r.KSAt)})
 	for _, c := range r.CategoryAUC {
-		rank.rows = append(rank.rows, []string{c.Name, f3(c.Value), "", "", ""})
+		rank.rows = append(rank.rows, []string{c.Name, f3(c.Value), "", "", "", ""})
 	}
 	ts = append(ts, rank)
 	group := func(title, first string, gs []Group) table {
-		t := table{title: title, intro: "Snapshot view: the stage or grade at T0.", headers: []string{first, "leads", "opportunities", "opp. rate", "won", "win rate", "lift"}}
+		t := table{title: title, intro: "Snapshot view: the stage or grade at T0.", headers: []string{first, "leads", "opportunities", "opp. rate", "won", "win rate", "95% interval", "lift"}}
 		for _, g := range gs {
-			t.rows = append(t.rows, []string{g.Name, itoa(g.Leads), itoa(g.Opportunities), pct(g.OpportunityRate), itoa(g.Won), pct(g.WinRate), f2(g.Lift)})
+			t.rows = append(t.rows, []string{g.Name, itoa(g.Leads), itoa(g.Opportunities), pct(g.OpportunityRate), itoa(g.Won), pct(g.WinRate), interval(g.WinRateInterval, pct), f2(g.Lift)})
 		}
 		return t
 	}
 	ts = append(ts, group("Conversion by stage", "stage", r.Stages), group("Conversion by grade", "grade", r.Grades))
 	band := func(title, intro string, bs []Band) table {
-		t := table{title: title, intro: intro, headers: []string{"band", "totals", "leads", "won", "win rate", "95% interval", "lift", "cumulative recall"}}
+		t := table{title: title, intro: intro, headers: []string{"band", "totals", "leads", "won", "win rate", "95% interval", "lift", "95% interval", "cumulative recall", "calibrated chance"}}
 		for _, b := range bs {
 			rng := "—"
 			if b.Min != nil {
@@ -187,32 +234,37 @@ func (r *Report) tables() []table {
 			if b.Low != nil {
 				iv = pct(b.Low) + " to " + pct(b.High)
 			}
-			t.rows = append(t.rows, []string{b.Name, rng, itoa(b.Leads), itoa(b.Won), pct(b.WinRate), iv, f2(b.Lift), pct(b.CumRecall)})
+			t.rows = append(t.rows, []string{b.Name, rng, itoa(b.Leads), itoa(b.Won), pct(b.WinRate), iv, f2(b.Lift), interval(b.LiftInterval, f2), pct(b.CumRecall), pct(b.Calibrated)})
 		}
 		return t
 	}
 	ts = append(ts, band("Deciles of the total", "Snapshot view, best first; leads with the same total share a decile, so a decile may hold more or fewer than a tenth.", r.Deciles))
 	cal := "The win rate rises with the total in every band: the score ranks leads as the outcomes do."
 	if len(r.Inversions) > 0 {
-		cal = "Calibration: " + strings.Join(r.Inversions, "; ") + "."
+		cal = "Bands whose win rate falls as the total rises: " + strings.Join(r.Inversions, "; ") + " (read their intervals before acting)."
 	}
-	ts = append(ts, band(fmt.Sprintf("Bands of %s points", num(r.BandWidth)), "Snapshot view, best first; the win rate is what a lead in the band is worth (the score is points, not a probability), with its 95% Wilson interval. "+cal, r.Bands))
-	rt := table{title: "Rules", intro: "Snapshot view, by information value. Shares: of the won leads, and of the rest, on which the rule fired at T0. Lift: the win rate where it fired over the overall rate. WoE and IV with one pseudo-lead at the overall win rate added to the leads it fired on and to the rest. IV < 0.02 no signal; > 0.5 suspicious: leakage? (an outcome recorded as lead data).",
-		headers: []string{"rule", "points", "fired", "won", "share of won", "share of not won", "lift", "WoE", "IV", "signal"}}
+	ts = append(ts, band(fmt.Sprintf("Bands of %s points", num(r.BandWidth)), "Snapshot view, best first; the win rate is what a lead in the band was worth, with its 95% Wilson interval; the calibrated chance is the calibration map's (below). "+cal, r.Bands))
+	if c := r.Calibration; c != nil {
+		ts = append(ts, c.table())
+	}
+	rt := table{title: "Rules", intro: "One verdict each, from the multivariable fit (joint: a logistic regression of won on every rule's units at T0 at once, so a rule that merely fires with a predictive one gets no credit for it): predictive (its 95% interval excludes zero on the side of its points; for a gate, the leads it stops win less), anti-predictive (excludes zero on the other side), no evidence (includes zero), too little data, leakage suspected (it fires almost only on won leads, or on leads already an opportunity at T0). Beside it, one rule at a time: its coefficient alone, the shares of won and not-won leads it fired on, lift, WoE and IV, with 95% intervals. A unit is one firing of a lead rule, one event counted (after limit, window and decay) of an event rule.",
+		headers: []string{"rule", "points", "verdict", "joint log-odds", "95% interval", "alone", "fired", "won", "share of won", "share of not won", "lift", "95% interval", "IV", "95% interval", "signal", "why"}}
 	for _, s := range r.Rules {
 		pts := num(s.Points)
 		if s.Gate {
 			pts = "gate"
 		}
-		sig := s.Signal
-		if s.Disagrees {
-			if s.Gate {
-				sig += "; the leads it stops win more often"
-			} else {
-				sig += "; its points push the other way"
-			}
+		var joint, jiv, alone *float64
+		var jint *Interval
+		if s.Joint != nil {
+			joint, jint = &s.Joint.Estimate, &Interval{s.Joint.Low, s.Joint.High}
 		}
-		rt.rows = append(rt.rows, []string{s.Rule, pts, itoa(s.Fired), itoa(s.FiredWon), pct(s.ShareWon), pct(s.ShareNotWon), f2(s.Lift), f2(s.WoE), f3(s.IV), sig})
+		if s.OneAtATime != nil {
+			alone = &s.OneAtATime.Estimate
+		}
+		_ = jiv
+		rt.rows = append(rt.rows, []string{s.Rule, pts, s.Verdict, f2(joint), interval(jint, f2), f2(alone), itoa(s.Fired), itoa(s.FiredWon), pct(s.ShareWon), pct(s.ShareNotWon),
+			f2(s.Lift), interval(s.LiftInterval, f2), f3(s.IV), interval(s.IVInterval, f3), s.Signal, s.Why})
 	}
 	ts = append(ts, rt)
 	if c := r.Capacity; c != nil {
@@ -230,59 +282,84 @@ func (r *Report) tables() []table {
 	return ts
 }
 
-// tables are the verdict view: sales-accepted as a label, and rejections
-// as evidence against rules.
+func (c *Calibration) table() table {
+	verdict := "it beats the base rate on both scores: its chances can be read as chances"
+	if !c.Beats {
+		verdict = "it does not beat the base rate on held-out leads: read its chances as a ranking, not as chances"
+	}
+	t := table{title: "Calibration", intro: fmt.Sprintf("%s: P(won) = 1 / (1 + exp(-(%.4f + %.5f × total))), fitted on the %d leads created first (%d won), measured on the %d later ones (%d won): %s.",
+		c.Method, c.A, c.B, c.FitLeads, c.FitWon, c.TestLeads, c.TestWon, verdict),
+		headers: []string{"held out", "calibration map", "base rate"}}
+	t.rows = [][]string{{"Brier score", f3(c.Brier), f3(c.BaseBrier)}, {"log-loss", f3(c.LogLoss), f3(c.BaseLogLoss)}}
+	return t
+}
+
+// tables are the verdict view: the hand-offs judged by sales' verdicts,
+// and rejections as evidence against rules.
 func (v *Verdicts) tables() []table {
-	t := table{title: "Sales' verdicts in (T0, T1]",
-		intro: fmt.Sprintf("The first disposition of each lead in the window: %d leads got one, %d accepted, %d rejected, %d recycled. The sales-ready definition at T0 as a classifier of the leads sales accepted, among those with a verdict.",
-			v.WithVerdict, v.Accepted, v.Rejected, v.Recycled),
-		headers: []string{"", "leads with a verdict", "accepted", "precision", "recall"},
-		rows:    [][]string{{"sales-ready at T0", itoa(v.SalesReady), itoa(v.SalesReadyAccepted), pct(v.Precision), pct(v.Recall)}}}
+	t := table{title: "Sales' verdicts on the hand-offs",
+		intro: fmt.Sprintf("The leads the definition handed to sales from %s to %s (the outcome window, and one SLA before T0), each judged by its first verdict at or after its hand-off: %d handed over, %d judged (%d accepted, %d rejected, %d recycled), %d still waiting. %s leads got a verdict without a hand-off, %d of them accepted.",
+			v.From.Format(time.RFC3339), v.To.Format(time.RFC3339), v.HandedOver, v.Judged, v.Accepted, v.Rejected, v.Recycled, v.Waiting, itoa(v.NotHandedOver), v.AcceptedNotHandedOver),
+		headers: []string{"", "leads", "accepted", "rate", "95% interval"},
+		rows: [][]string{
+			{"hand-offs judged (acceptance: precision as sales sees it)", itoa(v.Judged), itoa(v.Accepted), pct(v.AcceptanceRate), interval(v.AcceptanceRateInterval, pct)},
+			{"accepted leads the definition handed over (recall)", itoa(v.Accepted + v.AcceptedNotHandedOver), itoa(v.Accepted), pct(v.Recall), interval(v.RecallInterval, pct)},
+		}}
 	ts := []table{t}
 	if len(v.Evidence) > 0 {
-		e := table{title: "Rejection reasons against rules",
-			intro:   "Of the leads given each reason, the share on which a rule had fired at T0, against all leads with a verdict; a reason the catalogue says contradicts the rule, with a high lift, says the rule is probably wrong.",
-			headers: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all with a verdict", "lift", "says"}}
-		for _, ev := range v.Evidence {
-			says := ""
-			switch {
-			case ev.Suspect:
-				says = "probably wrong"
-			case ev.Contradicted && ev.Fired < feedback.MinEvidence:
-				says = "too few to say"
-			case !ev.Contradicted:
-				says = "also over-represented"
-			}
-			e.rows = append(e.rows, []string{ev.Reason, ev.Rule, strconv.FormatBool(ev.Contradicted),
-				fmt.Sprintf("%d of %d", ev.Fired, ev.Leads), fmt.Sprintf("%d of %d", ev.PopulationFired, ev.Population), f2(ev.Lift), says})
-		}
-		ts = append(ts, e)
+		ts = append(ts, evidenceTable(v.Evidence))
 	}
 	return ts
+}
+
+// evidenceTable is each rejection reason against the rules, as the feedback report words it.
+func evidenceTable(ev []feedback.Evidence) table {
+	e := table{title: "Rejection reasons against rules",
+		intro:   "Of the hand-offs given each reason, the share on which a rule had fired at the hand-off, against all judged hand-offs (those with a verdict); a reason the catalogue says contradicts the rule, with a high lift, says the rule is probably wrong.",
+		headers: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all judged", "lift", "says"}}
+	for _, ev := range ev {
+		says := ""
+		switch {
+		case ev.Suspect:
+			says = "probably wrong"
+		case ev.Contradicted && ev.Fired < feedback.MinEvidence:
+			says = "too few to say"
+		case !ev.Contradicted:
+			says = "also over-represented"
+		}
+		e.rows = append(e.rows, []string{ev.Reason, ev.Rule, strconv.FormatBool(ev.Contradicted),
+			fmt.Sprintf("%d of %d", ev.Fired, ev.Leads), fmt.Sprintf("%d of %d", ev.PopulationFired, ev.Population), f2(ev.Lift), says})
+	}
+	return e
 }
 
 func (c *CapacityReport) answer() string {
 	per := "a " + c.Unit
 	switch {
 	case c.Periods <= 0:
-		return "The leads' history is empty, so no flow per " + c.Unit + " can be measured."
+		return "Capacity: the leads' history is empty, so no flow per " + c.Unit + " can be measured."
 	case c.Threshold == nil:
-		return fmt.Sprintf("Even the highest %s sends more than %s leads %s: no threshold fits the capacity.", c.On, num(c.Capacity), per)
+		return fmt.Sprintf("Capacity: even the highest %s sends more than %s leads %s: no threshold fits the capacity.", c.On, num(c.Capacity), per)
 	case c.EveryLead:
-		return fmt.Sprintf("Sales can work every lead: %s leads %s cross even the lowest %s (%s), within the capacity of %s.",
+		return fmt.Sprintf("Capacity: sales can work every lead: %s leads %s cross even the lowest %s (%s), within the capacity of %s.",
 			optNum(c.At.PerPeriod), per, c.On, num(*c.Threshold), num(c.Capacity))
 	}
 	a := c.At
-	return fmt.Sprintf("For %s leads %s, the threshold is %s %s: %s leads %s crossed it over the history; at T0, %d leads stood at or above it and %d of them won (%s), recall %s, so expect %s won deals %s.",
-		num(c.Capacity), per, c.On, num(*c.Threshold), f2(a.PerPeriod), per, a.Leads, a.Won, pct(a.WinRate), pct(a.Recall), f2(a.ExpectedWon), per)
+	rng := ""
+	if c.ThresholdInterval != nil {
+		rng = fmt.Sprintf(" (the flows' sampling error allows %s to %s)", num(c.ThresholdInterval.Low), num(c.ThresholdInterval.High))
+	}
+	return fmt.Sprintf("Capacity: for %s leads %s, the threshold is %s %s%s: over the last %s, %s leads %s crossed it (95%%: %s); %s of those %d won after crossing, so expect %s won deals %s (95%%: %s).",
+		num(c.Capacity), per, c.On, num(*c.Threshold), rng, plural(int(c.Periods), c.Unit), f2(a.PerPeriod), per, interval(a.PerPeriodInterval, f2),
+		pctOf(a.CrossedWon, a.Crossed), a.Crossed, f2(a.ExpectedWon), per, interval(a.ExpectedWonInterval, f2))
 }
 
 func (c *CapacityReport) tables() []table {
 	per := "per " + c.Unit
 	cur := c.Current
-	intro := fmt.Sprintf("Flows (leads %s) are from the timeline view: each lead's %s replayed up to T0, %s to %s (%.1f %ss); win rates and recall are from the snapshot view. %s The current sales-ready definition sends %s leads %s (%d sales-ready at T0, %d won: %s, recall %s).",
-		per, c.On, c.From.Format("2006-01-02"), c.To.Format("2006-01-02"), c.Periods, c.Unit, c.answer(), f2(cur.PerPeriod), per, cur.Leads, cur.Won, pct(cur.WinRate), pct(cur.Recall))
-	t := table{title: "Capacity", intro: intro, headers: []string{c.On + " ≥", "leads " + per, "leads at T0", "won", "win rate", "recall", "expected won " + per}}
+	intro := fmt.Sprintf("Flows (leads %s) are from the timeline view: each lead's %s replayed up to T0, over the whole %ss from %s to %s (%s); the win rate and the won deals to expect are of the leads that crossed (won after crossing, by T1), intervals 95%% (exact Poisson for flows, Wilson for rates); leads at T0, won and recall are from the snapshot view. %s The current sales-ready definition sends %s leads %s (95%%: %s), %s of them won.",
+		per, c.On, c.Unit, c.From.Format("2006-01-02"), c.To.Format("2006-01-02"), plural(int(c.Periods), c.Unit), c.answer(), f2(cur.PerPeriod), per, interval(cur.PerPeriodInterval, f2), pctOf(cur.CrossedWon, cur.Crossed))
+	t := table{title: "Capacity", intro: intro, headers: []string{c.On + " ≥", "leads " + per, "95% interval", "crossed", "won after", "win rate", "expected won " + per, "95% interval", "leads at T0", "won", "recall"}}
 	step := 10.0
 	if len(c.Curve) > 1 {
 		step = 10 * (c.Curve[1].Threshold - c.Curve[0].Threshold)
@@ -295,24 +372,79 @@ func (c *CapacityReport) tables() []table {
 		if mark == "" && int64(p.Threshold)%int64(step) != 0 && i != 0 {
 			continue
 		}
-		t.rows = append(t.rows, []string{num(p.Threshold) + mark, f2(p.PerPeriod), itoa(p.Leads), itoa(p.Won), pct(p.WinRate), pct(p.Recall), f2(p.ExpectedWon)})
+		t.rows = append(t.rows, []string{num(p.Threshold) + mark, f2(p.PerPeriod), interval(p.PerPeriodInterval, f2), itoa(p.Crossed), itoa(p.CrossedWon), pct(p.WinRate),
+			f2(p.ExpectedWon), interval(p.ExpectedWonInterval, f2), itoa(p.Leads), itoa(p.Won), pct(p.Recall)})
 	}
-	return []table{t}
+	ts := []table{t}
+	if len(c.Weekly) > 0 {
+		th := "—"
+		if c.Threshold != nil {
+			th = num(*c.Threshold)
+		}
+		trend := "Too few periods to test a trend."
+		if tr := c.Trend; tr != nil {
+			trend = fmt.Sprintf("Trend of the crossings: %+.1f%% a %s (95%%: %+.1f%% to %+.1f%%, p = %.3f): ", 100*(tr.PerPeriod-1), c.Unit, 100*(tr.Low-1), 100*(tr.High-1), tr.P)
+			if tr.Trending {
+				trend += "the flow is changing; the average over the history is not today's."
+			} else {
+				trend += "no trend beyond noise."
+			}
+		}
+		w := table{title: "Crossings " + per, intro: fmt.Sprintf("Leads crossing %s %s, and leads the current definition made sales-ready, each %s of the history. %s", c.On, th, c.Unit, trend),
+			headers: []string{c.Unit + " from", "crossed", "", "sales-ready"}}
+		most := 1
+		for _, wk := range c.Weekly {
+			most = max(most, wk.Crossed)
+		}
+		for _, wk := range c.Weekly {
+			w.rows = append(w.rows, []string{wk.From.Format("2006-01-02"), itoa(wk.Crossed), strings.Repeat("█", (wk.Crossed*30+most-1)/most), itoa(wk.SalesReady)})
+		}
+		ts = append(ts, w)
+	}
+	return ts
 }
 
 func (s *Suggestion) tables() []table {
-	t := table{title: "Suggested points", intro: fmt.Sprintf("Fitted on the %d leads created first (%d won, up to %s) by %s (λ = %s); measured on the %d later leads (%d won), held out.",
-		s.TrainLeads, s.TrainWon, s.SplitAt.Format("2006-01-02"), s.Method, num(s.Lambda), s.TestLeads, s.TestWon),
-		headers: []string{"rule", "category", "points", "suggested", "log-odds per unit", "fired (training)", "note"}}
+	intro := fmt.Sprintf("Fitted on the %d leads created first (%d won, up to %s) by %s (λ = %s); measured on the %d later leads (%d won), held out.",
+		s.TrainLeads, s.TrainWon, s.SplitAt.Format("2006-01-02"), s.Method, num(s.Lambda), s.HeldOut.Leads, s.HeldOut.Won)
+	if s.Withheld != "" {
+		intro = "Withheld: " + s.Withheld + ". The proposed file is not written."
+	} else if s.Scale != nil {
+		intro += fmt.Sprintf(" One scale for the model: %.1f points per unit of log-odds, chosen so that the fitted leads' sales-ready volume stays %d (it is %d with the suggested points).",
+			*s.Scale, s.TrainSalesReady, s.SuggestedTrainSalesReady)
+	}
+	t := table{title: "Suggested points", intro: intro,
+		headers: []string{"rule", "category", "points", "suggested", "log-odds per unit", "95% interval", "fired (training)", "note"}}
 	for _, p := range s.Rules {
-		t.rows = append(t.rows, []string{p.Rule, p.Category, num(p.Current), num(p.Suggested), f3(p.Coefficient), itoa(p.Fired), p.Kept})
+		t.rows = append(t.rows, []string{p.Rule, p.Category, num(p.Current), num(p.Suggested), f3(p.Coefficient), interval(p.Interval, f2), itoa(p.Fired), p.Kept})
 	}
-	h := table{title: "Held-out leads", intro: "Verdict: " + s.Verdict + ".", headers: []string{"points", "AUC held out", "AUC fitted on (optimistic)", "sales-ready", "won", "precision", "recall"}}
-	h.rows = [][]string{
-		{"current", f3(s.CurrentAUC), f3(s.CurrentTrainAUC), itoa(s.CurrentSalesReady.Leads), itoa(s.CurrentSalesReady.Won), pct(s.CurrentSalesReady.Precision), pct(s.CurrentSalesReady.Recall)},
-		{"suggested", f3(s.SuggestedAUC), f3(s.SuggestedTrainAUC), itoa(s.SuggestedSalesReady.Leads), itoa(s.SuggestedSalesReady.Won), pct(s.SuggestedSalesReady.Precision), pct(s.SuggestedSalesReady.Recall)},
+	if s.Withheld != "" {
+		return []table{t}
 	}
-	return []table{t, h}
+	h := s.HeldOut
+	diff := "—"
+	if h.Difference != nil {
+		diff = fmt.Sprintf("%+.3f (95%%: %s)", *h.Difference, interval(&Interval{deref(h.DifferenceLow), deref(h.DifferenceHigh)}, f3))
+		if h.DifferenceLow == nil {
+			diff = fmt.Sprintf("%+.3f", *h.Difference)
+		}
+	}
+	ho := table{title: "Held-out leads", intro: fmt.Sprintf("Decision: %s. %s. The suggested AUC minus the current: %s. At equal volume: each total's top %d held-out leads.", s.Decision, upper(s.Why), diff, h.Volume),
+		headers: []string{"points", "AUC held out", "AUC fitted on (optimistic)", "sales-ready", "won", "precision", "recall", "top leads at equal volume", "won", "precision", "recall", "hand-offs a week"}}
+	ho.rows = [][]string{
+		{"current", f3(h.CurrentAUC), f3(h.CurrentTrainAUC), itoa(h.CurrentSalesReady.Leads), itoa(h.CurrentSalesReady.Won), pct(h.CurrentSalesReady.Precision), pct(h.CurrentSalesReady.Recall),
+			itoa(h.CurrentAtVolume.Leads), itoa(h.CurrentAtVolume.Won), pct(h.CurrentAtVolume.Precision), pct(h.CurrentAtVolume.Recall), f2(s.HandoffsPerWeek)},
+		{"suggested", f3(h.SuggestedAUC), f3(h.SuggestedTrainAUC), itoa(h.SuggestedSalesReady.Leads), itoa(h.SuggestedSalesReady.Won), pct(h.SuggestedSalesReady.Precision), pct(h.SuggestedSalesReady.Recall),
+			itoa(h.SuggestedAtVolume.Leads), itoa(h.SuggestedAtVolume.Won), pct(h.SuggestedAtVolume.Precision), pct(h.SuggestedAtVolume.Recall), f2(s.SuggestedHandoffsPerWeek)},
+	}
+	return []table{t, ho}
+}
+
+func deref(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
 }
 
 func (d *Drift) table() table {
@@ -331,6 +463,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, l := range r.summary() {
 		b.WriteString(l + "\n")
 	}
+	for _, w := range r.Warnings {
+		b.WriteString("Warning: " + w + "\n")
+	}
 	b.WriteString("\n")
 	for _, t := range r.tables() {
 		t.text(&b)
@@ -347,6 +482,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("## Backtest\n\n")
 	b.WriteString(strings.Join(r.summary(), "\n") + "\n\n")
+	for _, w := range r.Warnings {
+		b.WriteString("> **Warning:** " + w + "\n>\n")
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n")
+	}
 	for _, t := range r.tables() {
 		t.markdown(&b)
 	}

@@ -38,7 +38,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	bandWidth := fs.Float64("band-width", 20, "width of the fixed score bands, in points")
 	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month: the threshold whose weekly flow matches it")
 	on := fs.String("on", "", "with --capacity, the category the threshold is on (such as fit); default: the total")
-	history := fs.String("history", "", "with --capacity, measure flows over this long before T0 (such as 26w); default: from the first lead")
+	history := fs.String("history", "", "with --capacity, measure flows over this long before T0 (such as 26w); default: 13w, never before the first lead")
+	minWon := fs.Int("min-won", backtest.DefaultMinWon, "the fewest won deals a conclusion may rest on: below it, rule verdicts, calibration and suggested points are withheld, and warnings name every figure resting on fewer")
 	suggest := fs.Bool("suggest", false, "fit points for the model's rules from the outcomes and write the rule file to -o")
 	output := fs.String("o", "", "with --suggest, the proposed rule file (only its points differ from --model)")
 	reference := fs.String("reference", "", "a second set of leads (NDJSON, or CSV with --reference-events): the drift of the score and of each rule")
@@ -84,7 +85,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *at == "" {
 		return fail("%[1]s is required: the snapshot time T0 every lead is scored at, such as %[1]s 2026-07-01", c.flag("at"))
 	}
-	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest}
+	if *minWon < 1 {
+		return fail("%s: want at least 1 won deal, got %d", c.flag("min-won"), *minWon)
+	}
+	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != ""}
 	var err error
 	if opts.At, err = dsl.ParseTime(*at); err != nil {
 		return fail("%s: %v", c.flag("at"), err)
@@ -245,8 +249,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%s: %v", c.flag("suggest"), err)
 		}
-		if err := os.WriteFile(*output, proposed, 0o644); err != nil {
-			return fail("%v", err)
+		if s.Withheld == "" {
+			if err := os.WriteFile(*output, proposed, 0o644); err != nil {
+				return fail("%v", err)
+			}
 		}
 		rep.Suggestion = s
 	}
@@ -271,7 +277,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *reference != "" {
 		fmt.Fprintf(stderr, "%d reference rows read: %d failed, %d scored\n", refRows, refFailed, rep.Drift.Reference)
 	}
-	if *suggest {
+	if *suggest && rep.Suggestion.Withheld != "" {
+		fmt.Fprintf(stderr, "%s not written: suggested points withheld: %s\n", *output, rep.Suggestion.Withheld)
+	} else if *suggest {
 		fmt.Fprintf(stderr, "wrote %s: only points differ from %s; review it with: leadscore diff %s %s --leads %s --at %s\n",
 			*output, *model, *model, *output, *leadsFile, opts.At.Format(time.RFC3339))
 	}
