@@ -34,13 +34,20 @@ func TestBacktestBundled(t *testing.T) {
 	golden, err := os.ReadFile(td(filepath.Join("golden", "backtest.md")))
 	require.NoError(t, err)
 	assert.Equal(t, string(golden), md, "the same report as the backtest package's")
+	// 13 won deals to fit on, under the default minimum of 20: withheld, not written.
 	assert.Equal(t, "3000 lead rows read: 0 failed, 3000 used = 1818 in the backtest + 1097 not created by T0 + 52 won or lost by T0 + 33 open opportunities at T0\n"+
-		"wrote "+proposed+": only points differ from "+model+"; review it with: leadscore diff "+model+" "+proposed+" --leads "+leads+" --at 2026-07-01T00:00:00Z\n", errOut)
+		proposed+" not written: suggested points withheld: the leads fitted on (the first 1212 created) have 13 won deals; fitting points needs at least 20 (--min-won), about 7 won deals more would let it speak\n", errOut)
+	assert.NoFileExists(t, proposed)
 
-	// The proposal goes through the ordinary review.
-	code, review, errOut := leadscore(t, "", "diff", model, proposed, "--leads", leads, "--at", "2026-07-01")
+	// With a lower minimum the points are fitted and the file written;
+	// the proposal goes through the ordinary review.
+	code, md, errOut = leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--suggest", "-o", proposed, "--min-won", "10", "--format", "markdown", leads)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, review, "points +40 → +43")
+	assert.Contains(t, errOut, "wrote "+proposed+": only points differ from "+model)
+	assert.Contains(t, md, "Decision: ")
+	code, _, errOut = leadscore(t, "", "diff", model, proposed, "--leads", leads, "--at", "2026-07-01")
+	require.Equal(t, exitOK, code, errOut)
 
 	code, out, _ := leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
 		"--at", "2026-07-01", "--until", "2026-10-01", "--format", "json", leads)
