@@ -274,11 +274,53 @@ func TestSmallFileByHand(t *testing.T) {
 	assert.Equal(t, []int{11, 4}, []int{d.Leads, d.Reference})
 	assert.InDelta(t, 0.33052, val(t, d.Total), 1e-5)
 	assert.Equal(t, "major shift", d.TotalBand)
-	for _, rd := range d.Rules {
-		if rd.Rule == "fit.vp" {
-			assert.InDelta(t, 0.06385, val(t, rd.PSI), 1e-5)
-			assert.Equal(t, "stable", rd.Band)
+	// The totals' distributions (Kolmogorov–Smirnov): the shares at or
+	// below each total, now against the reference: 0: 4/11 against 1/4;
+	// 10: 5/11, 2/4; 40: 7/11, 3/4; 50: 9/11, 3/4; 70: 10/11, 3/4; 80: 1,
+	// 1. The largest gap is at 70: 10/11 - 3/4 = 7/44 = 0.15909, more
+	// leads at or below it now. Mean totals 340/11 = 30.909 and 130/4 =
+	// 32.5. Four reference leads are too few for the test: no p.
+	ts := d.TotalShift
+	assert.InDelta(t, 7.0/44, val(t, ts.KS), 1e-12)
+	assert.Equal(t, 70.0, val(t, ts.At))
+	assert.InDelta(t, 10.0/11, val(t, ts.Share), 1e-12)
+	assert.InDelta(t, 0.75, val(t, ts.ReferenceShare), 1e-12)
+	assert.InDelta(t, 340.0/11, val(t, ts.Mean), 1e-12)
+	assert.InDelta(t, 32.5, val(t, ts.ReferenceMean), 1e-12)
+	assert.Nil(t, ts.P)
+	assert.False(t, ts.Shifted)
+	assert.Equal(t, "too few leads to test", ts.Verdict)
+	// fit.vp, 4 of 11 against 2 of 4: ratio (4/11)/(2/4) = 0.72727, Katz
+	// interval exp(±1.959964 × sqrt(1/4 - 1/11 + 1/2 - 1/4) = ±1.25360):
+	// 0.20762 to 2.54758. Expected fired in the reference 4 × 6/15 = 1.6,
+	// under 5: Fisher's test. With the margins (11, 4; 6, 9) the tables
+	// of 2 to 6 fired now have C(11,x)C(4,6-x) = 55, 660, 1980, 1848, 462
+	// of 5005 ways; 4 is the likeliest, so p = 1, and q = 1 (the largest
+	// p keeps its value). No rule shifted; fit.vp's interval reaches
+	// under half (and over double): too few to tell, as for every rule on
+	// four reference leads.
+	var vp *backtest.RuleDrift
+	for i, rd := range d.Rules {
+		if rd.ID == "fit.vp" {
+			vp = &d.Rules[i]
 		}
+	}
+	require.NotNil(t, vp)
+	assert.InDelta(t, 0.06385, val(t, vp.PSI), 1e-5)
+	assert.Equal(t, "stable", vp.Band)
+	assert.Equal(t, []int{4, 11, 2, 4}, []int{vp.Fired, vp.Leads, vp.ReferenceFired, vp.ReferenceLeads})
+	assert.InDelta(t, 8.0/11, val(t, vp.Ratio), 1e-12)
+	require.NotNil(t, vp.RatioInterval)
+	assert.InDelta(t, 0.20762, vp.RatioInterval.Low, 1e-5)
+	assert.InDelta(t, 2.54758, vp.RatioInterval.High, 1e-5)
+	assert.Equal(t, "fisher", vp.Test)
+	assert.InDelta(t, 1, val(t, vp.P), 1e-12)
+	assert.InDelta(t, 1, val(t, vp.Q), 1e-12)
+	assert.False(t, vp.Shifted)
+	assert.Equal(t, "too few to tell", vp.Verdict)
+	for _, rd := range d.Rules {
+		assert.False(t, rd.Shifted, rd.ID)
+		assert.Equal(t, "too few to tell", rd.Verdict, rd.ID)
 	}
 
 	var buf bytes.Buffer

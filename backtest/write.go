@@ -448,11 +448,22 @@ func deref(v *float64) float64 {
 }
 
 func (d *Drift) table() table {
-	t := table{title: "Drift", intro: fmt.Sprintf("Population stability of the %d leads that existed at T0 against %d reference leads scored at %s: total PSI %s, %s (under 0.10 stable, 0.10 to 0.25 moderate shift, over 0.25 major shift).",
-		d.Leads, d.Reference, d.ReferenceAt.Format(time.RFC3339), f3(d.Total), d.TotalBand),
-		headers: []string{"rule", "fires on", "in the reference", "PSI", "band"}}
+	intro := fmt.Sprintf("The %d leads that existed at T0 against %d reference leads scored at %s. "+
+		"The total: PSI %s, %s (under 0.10 stable, 0.10 to 0.25 moderate shift, over 0.25 major shift); %s. "+
+		"Each rule: the leads it fired on in each set; the ratio of the two rates (now over the reference: 1 is no change, 0.50 half as often) with its 95%% interval; "+
+		"q, how likely a change this large would be by chance alone (Fisher's exact test when counts are small), adjusted for testing every rule at once (Benjamini–Hochberg); "+
+		"shifted when q is under 0.05 and the ratio is under 0.8 or over 1.25. Too few to tell: not shifted, but the interval reaches a halving (0.5) or a doubling (2). "+
+		"PSI beside, for comparison: it barely moves when a rare rule's rate collapses.",
+		d.Leads, d.Reference, d.ReferenceAt.Format(time.RFC3339), f3(d.Total), d.TotalBand, d.TotalShift.words())
+	t := table{title: "Drift", intro: intro,
+		headers: []string{"rule", "fired on", "in the reference", "ratio (95% interval)", "q", "shifted", "says", "PSI", "band"}}
 	for _, r := range d.Rules {
-		t.rows = append(t.rows, []string{r.Rule, pct(r.Rate), pct(r.Reference), f3(r.PSI), r.Band})
+		shifted := "no"
+		if r.Shifted {
+			shifted = "yes"
+		}
+		t.rows = append(t.rows, []string{r.ID, kOfN(r.Fired, r.Leads, r.Rate), kOfN(r.ReferenceFired, r.ReferenceLeads, r.Reference),
+			r.ratioWords(), pValue(r.Q), shifted, r.Verdict, f3(r.PSI), r.Band})
 	}
 	return t
 }

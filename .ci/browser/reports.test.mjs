@@ -49,8 +49,10 @@ const reports = {
     "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
     "--backtest-leads", td("backtest/leads.ndjson"), "--backtest-outcomes", td("backtest/outcomes.csv")],
   diff: ["diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01"],
+  // The same leads as they stood a quarter earlier are the reference, so
+  // the page has its drift section (drift.rules.N.id, counts, ratio, q).
   backtest: ["backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
-    "--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson")],
+    "--outcomes", td("backtest/outcomes.csv"), "--reference", td("backtest/leads.ndjson"), "--reference-at", "2026-04-01", td("backtest/leads.ndjson")],
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
@@ -129,6 +131,12 @@ for (const [name, args] of Object.entries(reports)) {
     assert.ok(checked >= 20, `only ${checked} numbers checked`);
 
     if (name === "review" || name === "backtest") await checkCapacityControl(page);
+    if (name === "backtest") {
+      // Each rule's drift row names the rule by the JSON's id, shifted ones first.
+      const rows = await page.$$eval("#drift table", (ts) => Array.from(ts[1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[11].innerText.trim()]));
+      assert.deepEqual(rows, doc.drift.rules.map((r) => [r.id, r.shifted ? "yes" : "no"]), "the drift table's rules and shifted are the JSON's");
+      assert.ok(rows.some(([, s]) => s === "yes"), "a rule shifted");
+    }
     if (name === "review" && process.env.LEADSCORE_SCREENSHOT) {
       // The top of the page, as it opens: the definition and the change.
       await page.setViewportSize({ width: 1280, height: 1800 });

@@ -112,3 +112,47 @@ func TestBacktestUsage(t *testing.T) {
 	assert.Contains(t, errOut, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0")
 	assert.Contains(t, errOut, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
 }
+
+// TestBacktestDrift: with --reference, the JSON report's drift names each
+// rule by id, with its counts in both sets and whether it shifted, the
+// shifted first; the bundled leads a quarter earlier are the reference.
+func TestBacktestDrift(t *testing.T) {
+	leads := td(filepath.Join("backtest", "leads.ndjson"))
+	args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--reference", leads, "--reference-at", "2026-04-01"}
+	code, out, errOut := leadscore(t, "", append(args, "--format", "json", leads)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "3000 reference rows read: 0 failed, 746 scored\n")
+	var j struct {
+		Drift struct {
+			Leads      int              `json:"leads"`
+			Reference  int              `json:"reference_leads"`
+			TotalShift map[string]any   `json:"total_shift"`
+			Rules      []map[string]any `json:"rules"`
+		} `json:"drift"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &j))
+	require.NotEmpty(t, j.Drift.Rules)
+	assert.Equal(t, 746, j.Drift.Reference)
+	assert.IsType(t, 0.0, j.Drift.TotalShift["ks"])
+	assert.IsType(t, "", j.Drift.TotalShift["verdict"])
+	seenUnshifted := false
+	for _, r := range j.Drift.Rules {
+		assert.IsType(t, "", r["id"])
+		assert.NotContains(t, r, "rule")
+		shifted, ok := r["shifted"].(bool)
+		require.True(t, ok, r["id"])
+		assert.False(t, shifted && seenUnshifted, "%v: the shifted rules come first", r["id"])
+		seenUnshifted = seenUnshifted || !shifted
+		assert.Equal(t, float64(j.Drift.Leads), r["leads"])
+		assert.Equal(t, float64(j.Drift.Reference), r["reference_leads"])
+		assert.IsType(t, 0.0, r["fired"])
+		assert.IsType(t, 0.0, r["reference_fired"])
+	}
+	assert.Equal(t, true, j.Drift.Rules[0]["shifted"])
+
+	code, text, errOut := leadscore(t, "", append(args, leads)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Regexp(t, `engagement\.pricing-page +183 of 1903 \(9\.6%\) +23 of 746 \(3\.1%\) +3\.12 \(2\.04 to 4\.77\) +< 0\.001 +yes +rose +0\.077 +stable\n`, text,
+		"a rate tripled: shifted, though PSI calls it stable")
+}

@@ -2,6 +2,7 @@ package htmlreport_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"regexp"
 	"strconv"
@@ -143,4 +144,54 @@ func Example() {
 	// Output:
 	// bands.0.win_rate = 0.075, shown 7.5%
 	// bands.0.lift = 2.5, shown 2.50
+}
+
+// The drift section shows each rule's counts, rate, ratio with its
+// interval, q and whether it shifted; every number it shows is the JSON
+// report's, at its data-path, and a q under 0.001 reads "< 0.001".
+func TestDriftCellsAreTheJSONs(t *testing.T) {
+	r := &backtest.Report{Model: "m", Drift: &backtest.Drift{Leads: 3000, Reference: 3000, Total: ptr(0.0004), TotalBand: "stable",
+		TotalShift: backtest.TotalShift{Mean: ptr(12.78), ReferenceMean: ptr(13.26), KS: ptr(0.009), At: ptr(10), Share: ptr(0.745), ReferenceShare: ptr(0.736), P: ptr(0.9997), Verdict: "no clear shift"},
+		Rules: []backtest.RuleDrift{
+			{ID: "engagement.demo", Fired: 21, Leads: 3000, ReferenceFired: 57, ReferenceLeads: 3000, Rate: ptr(0.007), Reference: ptr(0.019), Ratio: ptr(21.0 / 57),
+				RatioInterval: &backtest.Interval{Low: 0.22396, High: 0.60606}, Test: "z", P: ptr(4.08e-5), Q: ptr(1.22e-4), Shifted: true, Direction: "fell", Verdict: "fell", PSI: ptr(0.0119), Band: "stable"},
+			{ID: "fit.vp", Fired: 750, Leads: 3000, ReferenceFired: 750, ReferenceLeads: 3000, Rate: ptr(0.25), Reference: ptr(0.25), Ratio: ptr(1),
+				RatioInterval: &backtest.Interval{Low: 0.92, High: 1.09}, Test: "z", P: ptr(1), Q: ptr(1), Verdict: "no clear change", PSI: ptr(0), Band: "stable"},
+			{ID: "gate.student", Leads: 3000, ReferenceLeads: 3000, Rate: ptr(0), Reference: ptr(0), Verdict: "never fired", PSI: ptr(0), Band: "stable"},
+		}}}
+	var b bytes.Buffer
+	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: htmlreport.BacktestSections(r, "")}).Render(&b))
+	html := b.String()
+	js, err := json.Marshal(r)
+	require.NoError(t, err)
+	var doc any
+	require.NoError(t, json.Unmarshal(js, &doc))
+	cells := regexp.MustCompile(`data-path="(drift\.[^"]+)" data-value="([^"]*)" data-format="[a-z0-9]+">([^<]*)<`).FindAllStringSubmatch(html, -1)
+	require.Len(t, cells, 10+3*11-3, "10 numbers of the total, 11 of each rule, less a q under 0.001 (words) and the interval of the rule that never fired")
+	for _, c := range cells {
+		v := doc
+		for _, step := range strings.Split(c[1], ".") {
+			switch x := v.(type) {
+			case map[string]any:
+				require.Contains(t, x, step, c[1])
+				v = x[step]
+			case []any:
+				i, err := strconv.Atoi(step)
+				require.NoError(t, err, c[1])
+				v = x[i]
+			}
+		}
+		if v == nil {
+			assert.Equal(t, "null", c[2], c[1])
+			continue
+		}
+		got, err := strconv.ParseFloat(c[2], 64)
+		require.NoError(t, err, c[1])
+		assert.Equal(t, v, got, c[1])
+	}
+	assert.Contains(t, html, `<td>engagement.demo</td><td class="n" data-path="drift.rules.0.fired" data-value="21" data-format="int">21</td>`)
+	assert.Contains(t, html, `data-path="drift.rules.0.ratio_interval.low" data-value="0.22396" data-format="dec2">0.22</td>`)
+	assert.Contains(t, html, `<td>&lt; 0.001</td><td>yes</td><td>fell</td>`)
+	assert.Contains(t, html, `data-path="drift.rules.1.q" data-value="1" data-format="dec3">1.000</td><td>no</td><td>no clear change</td>`)
+	assert.Contains(t, html, `data-path="drift.rules.2.q" data-value="null" data-format="dec3">—</td><td>no</td><td>never fired</td>`)
 }

@@ -348,7 +348,67 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 			Maybe(path("share_won"), s.ShareWon, "pct"), Maybe(path("share_not_won"), s.ShareNotWon, "pct"), Maybe(path("lift"), s.Lift, "dec2"), Maybe(path("iv"), s.IV, "dec3"), Text(s.Signal)}})
 	}
 	rs.Blocks = []Block{{Table: rt, Note: "IV under 0.02: no signal; over 0.5: suspicious (an outcome recorded as lead data?)."}}
-	return append(out, rs)
+	out = append(out, rs)
+	if r.Drift != nil {
+		out = append(out, driftSection(r.Drift, prefix))
+	}
+	return out
+}
+
+// driftSection compares the backtest's leads with the reference set (see
+// backtest.Drift): the total's distribution, then each rule's firing
+// rate with its counts, the ratio with its interval, q and whether it
+// shifted, the shifted first.
+func driftSection(d *backtest.Drift, prefix string) Section {
+	sec := Section{ID: "drift", Title: "Have the leads changed since the reference?"}
+	ts := d.TotalShift
+	sec.Intro = []string{fmt.Sprintf("The %s leads at the snapshot against %s reference leads scored at %s. The total: %s.",
+		numfmt.Thousands(d.Leads), numfmt.Thousands(d.Reference), d.ReferenceAt.Format("2006-01-02"), ts.Verdict)}
+	tp := func(k string) string { return p(prefix, "drift", "total_shift", k) }
+	tt := &Table{Head: []string{"the total", "value"}, Rows: []Row{
+		{Cells: []Cell{Text("leads now"), Int(p(prefix, "drift", "leads"), d.Leads)}},
+		{Cells: []Cell{Text("reference leads"), Int(p(prefix, "drift", "reference_leads"), d.Reference)}},
+		{Cells: []Cell{Text("mean total now"), Maybe(tp("mean"), ts.Mean, "dec1")}},
+		{Cells: []Cell{Text("mean total in the reference"), Maybe(tp("reference_mean"), ts.ReferenceMean, "dec1")}},
+		{Cells: []Cell{Text("largest gap at a total of, or less"), Maybe(tp("ks_at"), ts.At, "dec1")}},
+		{Cells: []Cell{Text("leads at or below it now"), Maybe(tp("share_at_or_below"), ts.Share, "pct")}},
+		{Cells: []Cell{Text("in the reference"), Maybe(tp("reference_share_at_or_below"), ts.ReferenceShare, "pct")}},
+		{Cells: []Cell{Text("gap (Kolmogorov–Smirnov)"), Maybe(tp("ks"), ts.KS, "dec3")}},
+		{Cells: []Cell{Text("p"), pValueCell(tp("p"), ts.P)}},
+		{Cells: []Cell{Text("says"), Text(ts.Verdict)}},
+		{Cells: []Cell{Text("PSI (" + d.TotalBand + ")"), Maybe(p(prefix, "drift", "total_psi"), d.Total, "dec3")}},
+	}}
+	sec.Blocks = append(sec.Blocks, Block{Title: "The total", Table: tt,
+		Note: "The test compares the share of leads at or below every total, now and in the reference, and finds the largest gap; shifted when p is under 0.05 and the gap is a tenth of the leads or more."})
+	rt := &Table{Head: []string{"rule", "fired now", "of leads", "rate", "fired in the reference", "of leads", "rate", "ratio", "95% interval from", "to", "q", "shifted", "says", "PSI"}}
+	for i, r := range d.Rules {
+		path := func(k string) string { return p(prefix, "drift", "rules", i, k) }
+		lo, hi := Text("—"), Text("—")
+		if r.RatioInterval != nil {
+			lo, hi = Number(path("ratio_interval.low"), r.RatioInterval.Low, "dec2"), Number(path("ratio_interval.high"), r.RatioInterval.High, "dec2")
+		}
+		shifted := "no"
+		if r.Shifted {
+			shifted = "yes"
+		}
+		rt.Rows = append(rt.Rows, Row{Cells: []Cell{Text(r.ID), Int(path("fired"), r.Fired), Int(path("leads"), r.Leads), Maybe(path("rate"), r.Rate, "pct"),
+			Int(path("reference_fired"), r.ReferenceFired), Int(path("reference_leads"), r.ReferenceLeads), Maybe(path("reference_rate"), r.Reference, "pct"),
+			Maybe(path("ratio"), r.Ratio, "dec2"), lo, hi, pValueCell(path("q"), r.Q), Text(shifted), Text(r.Verdict), Maybe(path("psi"), r.PSI, "dec3")}})
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Each rule's firing rate", Table: rt,
+		Note: "Ratio: the rate now over the rate in the reference (1: no change; 0.50: half as often), with its 95% interval. " +
+			"q: how likely a change this large would be by chance alone (Fisher's exact test when counts are small), adjusted for testing every rule at once. " +
+			"Shifted: q under 0.05 and a ratio under 0.8 or over 1.25. Too few to tell: the interval reaches a halving or a doubling. " +
+			"PSI, for comparison, barely moves when a rare rule's rate collapses."})
+	return sec
+}
+
+// pValueCell shows a p- or q-value with three decimals, or "< 0.001".
+func pValueCell(path string, v *float64) Cell {
+	if v != nil && *v < 0.001 {
+		return Text("< 0.001")
+	}
+	return Maybe(path, v, "dec3")
 }
 
 func frac(a, b int) float64 {
