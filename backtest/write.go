@@ -241,18 +241,11 @@ func (v *Verdicts) tables() []table {
 	ts := []table{t}
 	if len(v.Evidence) > 0 {
 		e := table{title: "Rejection reasons against rules",
-			intro:   "Of the leads given each reason, the share on which a rule had fired at T0, against all leads with a verdict; a reason the catalogue says contradicts the rule, with a high lift, says the rule is probably wrong.",
-			headers: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all with a verdict", "lift", "says"}}
+			intro: fmt.Sprintf("Of the leads given each reason, the share on which a rule had fired at T0, against all leads with a verdict; says is feedback's verdict (contradicted, supported, inconclusive, or over-represented for a rule the reason does not name) and why, from Fisher's exact test against the other leads with a verdict (see the feedback report); a reason given to fewer than %d leads judges no rule.",
+				feedback.MinLeads),
+			headers: []string{"reason", "rule", "catalogue says contradicts", "fired on leads given the reason", "fired on all with a verdict", "lift", "says"}}
 		for _, ev := range v.Evidence {
-			says := ""
-			switch {
-			case ev.Suspect:
-				says = "probably wrong"
-			case ev.Contradicted && ev.Fired < feedback.MinEvidence:
-				says = "too few to say"
-			case !ev.Contradicted:
-				says = "also over-represented"
-			}
+			says := ev.Verdict + ": " + ev.Why
 			e.rows = append(e.rows, []string{ev.Reason, ev.Rule, strconv.FormatBool(ev.Contradicted),
 				fmt.Sprintf("%d of %d", ev.Fired, ev.Leads), fmt.Sprintf("%d of %d", ev.PopulationFired, ev.Population), f2(ev.Lift), says})
 		}
