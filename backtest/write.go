@@ -312,23 +312,20 @@ func (v *Verdicts) tables() []table {
 	return ts
 }
 
-// evidenceTable is each rejection reason against the rules, as the feedback report words it.
-func evidenceTable(ev []feedback.Evidence) table {
+// evidenceTable is each rejection reason against the rules, as the
+// feedback report judges it (see feedback.Evidence).
+func evidenceTable(evs []feedback.Evidence) table {
 	e := table{title: "Rejection reasons against rules",
-		intro:   "Of the hand-offs given each reason, the share on which a rule had fired at the hand-off, against all judged hand-offs (those with a verdict); a reason the catalogue says contradicts the rule, with a high lift, says the rule is probably wrong.",
-		headers: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all judged", "lift", "says"}}
-	for _, ev := range ev {
-		says := ""
-		switch {
-		case ev.Suspect:
-			says = "probably wrong"
-		case ev.Contradicted && ev.Fired < feedback.MinEvidence:
-			says = "too few to say"
-		case !ev.Contradicted:
-			says = "also over-represented"
+		intro: fmt.Sprintf("Of the judged hand-offs given each reason, the share on which a rule had fired at the hand-off, against the other judged hand-offs: the ratio with its 95%% interval, Fisher's exact test adjusted for the many pairs (q, Benjamini–Hochberg), checked with the rule that fires with it held fixed; contradicted (the rule fires more on leads rejected for a reason that contradicts it: sales says it is wrong), supported (less: sales agrees), inconclusive, or over-represented for a rule the reason does not name. A reason given to fewer than %d leads judges no rule.",
+			feedback.MinLeads),
+		headers: []string{"reason", "rule", "catalogue says contradicts", "fired: given the reason", "fired: the others", "ratio", "95% interval", "q", "verdict", "why"}}
+	for _, ev := range evs {
+		var iv *Interval
+		if ev.RateRatioLow != nil && ev.RateRatioHigh != nil {
+			iv = &Interval{*ev.RateRatioLow, *ev.RateRatioHigh}
 		}
 		e.rows = append(e.rows, []string{ev.Reason, ev.Rule, strconv.FormatBool(ev.Contradicted),
-			fmt.Sprintf("%d of %d", ev.Fired, ev.Leads), fmt.Sprintf("%d of %d", ev.PopulationFired, ev.Population), f2(ev.Lift), says})
+			fmt.Sprintf("%d of %d", ev.Fired, ev.Leads), fmt.Sprintf("%d of %d", ev.OthersFired, ev.Others), f2(ev.RateRatio), interval(iv, f2), f3(ev.Q), ev.Verdict, ev.Why})
 	}
 	return e
 }

@@ -36,9 +36,10 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv|html]")
 		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
-		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; the rejection")
-		fmt.Fprintln(stderr, "reasons as evidence against the rules they contradict; the SLA from sales-ready to the first")
-		fmt.Fprintln(stderr, "verdict, by owner; what became of recycled leads; the leads no one answered.")
+		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; each rule a")
+		fmt.Fprintln(stderr, "rejection reason contradicts, tested on the leads given the reason against the other leads")
+		fmt.Fprintln(stderr, "with a verdict (contradicted, supported or inconclusive, and why); the SLA from sales-ready to")
+		fmt.Fprintln(stderr, "the first verdict, by owner; what became of recycled leads; the leads no one answered.")
 		fmt.Fprintln(stderr, "A bad disposition row (an unknown status, reason or lead, a missing time) fails alone, with its line.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row was used, 1 some rows failed, 2 the report could not start.")
 		fs.PrintDefaults()

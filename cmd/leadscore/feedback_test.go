@@ -35,7 +35,19 @@ func TestFeedbackGolden(t *testing.T) {
 
 	code, text, _ := leadscore(t, "", args...)
 	require.Equal(t, exitOK, code)
-	assert.Contains(t, text, "- fit.decision-maker fired on 100.0% of leads sales gave not_decision_maker (4 of 4) vs 37.8% of all sales-ready leads (17 of 45)")
+	// Four leads a reason are too few to judge a rule: the report says so,
+	// and how far the bundled data is from enough.
+	assert.Contains(t, text, "No rule is judged yet: each reason that contradicts a rule was given to fewer than 10 leads (at most 4); more verdicts are needed.\n")
+	assert.Contains(t, text, "not_decision_maker  fit.decision-maker                  4 of 4 (100.0%)                         12 of 36 (33.3%)")
+	var ev struct {
+		Evidence []struct{ Reason, Rule, Verdict, Why string } `json:"evidence"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &ev))
+	require.NotEmpty(t, ev.Evidence)
+	for _, e := range ev.Evidence {
+		assert.Equal(t, "inconclusive", e.Verdict, "%s/%s", e.Reason, e.Rule)
+		assert.Equal(t, "too few leads: 4 leads given the reason, 6 more needed", e.Why)
+	}
 	code, csvOut, _ := leadscore(t, "", append(args, "--format", "csv")...)
 	require.Equal(t, exitOK, code)
 	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons\ntotal,total,45,40,24,10,6,"), csvOut[:200])

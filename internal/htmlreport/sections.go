@@ -504,23 +504,23 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		sec.Blocks = append(sec.Blocks, Block{Title: "By campaign: which tactics produce leads sales wants", Chart: Bars("Acceptance and rejection rate by campaign", groups, []string{"acceptance rate", "rejection rate"}, vals, "pct"), Table: gt,
 			Note: "A campaign with no verdicts shows — and a zero bar."})
 	}
-	et := &Table{Head: []string{"reason", "rule", "contradicted", "fired on leads given the reason", "fired on all sales-ready leads", "lift", "suspect"}}
+	et := &Table{Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
+		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
 	for i, e := range r.Evidence {
 		path := func(k string) string { return p(prefix, "evidence", i, k) }
-		et.Rows = append(et.Rows, Row{Cells: []Cell{Text(e.Reason), Text(e.Rule), Text(yes(e.Contradicted)), Number(path("share"), e.Share, "pct"), Number(path("population_share"), e.PopulationShare, "pct"),
-			Maybe(path("lift"), e.Lift, "dec2"), Text(yes(e.Suspect))}})
+		et.Rows = append(et.Rows, Row{Cells: []Cell{Text(e.Reason), Text(e.Rule), Int(path("leads"), e.Leads), Number(path("share"), e.Share, "pct"),
+			Int(path("others"), e.Others), Maybe(path("others_share"), e.OthersShare, "pct"),
+			Maybe(path("rate_ratio"), e.RateRatio, "dec2"), Maybe(path("rate_ratio_low"), e.RateRatioLow, "dec2"), Maybe(path("rate_ratio_high"), e.RateRatioHigh, "dec2"),
+			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}
 	if len(r.Evidence) > 0 {
-		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons against rules", Table: et})
+		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons against rules", Table: et,
+			Note: fmt.Sprintf("Each rule a reason contradicts, by how often it fired on the leads given the reason against the other leads with a verdict. "+
+				"contradicted: significantly more often, so sales' reason says the rule is wrong on such leads; supported: significantly less often, so sales agrees with the rule; "+
+				"inconclusive: see why. Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %s or less, and still so with each rule that goes with it held fixed in turn. "+
+				"A reason given to fewer than %d leads judges no rule. Rules a reason does not name are listed only when over-represented.", feedback.PValue(feedback.Alpha), feedback.MinLeads)})
 	}
 	return sec
-}
-
-func yes(b bool) string {
-	if b {
-		return "yes"
-	}
-	return ""
 }
 
 func deref(v *float64) float64 {

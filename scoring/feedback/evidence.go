@@ -1,9 +1,14 @@
 package feedback
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -53,165 +58,453 @@ func LabelIn(ds []scoring.Disposition, from, to time.Time) Label {
 
 // EvidenceTally counts, over a population of leads (the sales-ready ones,
 // or every lead a backtest scores), the rules that fired on each and the
-// verdict sales gave it: how often each rule fired on the leads given each
-// rejection reason, beside how often it fired on all of them. A rule that
-// fires far more often on leads sales rejected for a reason that
-// contradicts it is evidence the rule is wrong. Build one with
-// NewEvidenceTally, Add every lead, read Evidence. Tallies of shards Merge
-// into the tally of the whole.
+// verdict sales gave it. It keeps the leads with a verdict by their firing
+// pattern (which of the model's rules fired on the lead), overall and for
+// each rejection reason, so that Evidence can compare a rule's firing on
+// the leads given a reason with its firing on the other leads, also within
+// groups of leads alike in another rule. Build one with NewEvidenceTally,
+// Add every lead, read Evidence. Tallies of shards Merge into the tally of
+// the whole.
 type EvidenceTally struct {
-	h        *rules.Handoff
-	rules    []string // scoring rule ids, in file order
-	leads    int
-	fired    map[string]int
-	byReason map[string]*reasonTally
-}
-
-type reasonTally struct {
-	leads int
-	fired map[string]int
+	h     *rules.Handoff
+	rules []string       // scoring rule ids, in file order: bit i of a pattern is rules[i]
+	index map[string]int // rule id → bit
+	leads int            // every lead counted
+	fired []int          // by rule, over every lead counted
+	// verdict counts the leads with a verdict by firing pattern; byReason
+	// those given each reason.
+	verdict  map[string]int
+	byReason map[string]map[string]int
 }
 
 // NewEvidenceTally starts a tally for a model.
 func NewEvidenceTally(m *rules.Model) *EvidenceTally {
-	t := &EvidenceTally{h: m.Handoff, fired: map[string]int{}, byReason: map[string]*reasonTally{}}
+	t := &EvidenceTally{h: m.Handoff, index: map[string]int{}, verdict: map[string]int{}, byReason: map[string]map[string]int{}}
 	for _, r := range m.Rules {
+		t.index[r.ID] = len(t.rules)
 		t.rules = append(t.rules, r.ID)
 	}
+	t.fired = make([]int, len(t.rules))
 	return t
 }
 
 // Add counts one lead of the population: the ids of the rules that fired
 // on it (Result.RuleIDs at the moment that matters, such as when it became
-// sales-ready or a backtest's snapshot time) and its label (the zero Label
-// when sales gave none). A rejected or recycled label counts for its reason.
+// sales-ready or a backtest's snapshot time; ids that are not scoring
+// rules of the model are left out) and its label (the zero Label when
+// sales gave none). A rejected or recycled label counts for its reason.
 func (t *EvidenceTally) Add(fired []string, l Label) {
 	t.leads++
-	seen := map[string]bool{}
+	key := make([]byte, (len(t.rules)+7)/8)
 	for _, id := range fired {
-		if !seen[id] {
-			seen[id] = true
-			t.fired[id]++
+		if i, ok := t.index[id]; ok && !bit(key, i) {
+			key[i/8] |= 1 << (i % 8)
+			t.fired[i]++
 		}
 	}
+	if l.Status == "" {
+		return
+	}
+	t.verdict[string(key)]++
 	if l.Reason == "" || l.Status == scoring.Accepted {
 		return
 	}
-	rt := t.byReason[l.Reason]
-	if rt == nil {
-		rt = &reasonTally{fired: map[string]int{}}
-		t.byReason[l.Reason] = rt
+	byPattern := t.byReason[l.Reason]
+	if byPattern == nil {
+		byPattern = map[string]int{}
+		t.byReason[l.Reason] = byPattern
 	}
-	rt.leads++
-	for id := range seen {
-		rt.fired[id]++
+	byPattern[string(key)]++
+}
+
+// bit reports whether rule i fired in a pattern.
+func bit[K string | []byte](key K, i int) bool { return key[i/8]&(1<<(i%8)) != 0 }
+
+// Merge adds another tally's counts (of the same model: a pattern is
+// translated rule by rule when the other tally's rules differ).
+func (t *EvidenceTally) Merge(o *EvidenceTally) {
+	same := slices.Equal(t.rules, o.rules)
+	rekey := func(k string) string {
+		if same {
+			return k
+		}
+		key := make([]byte, (len(t.rules)+7)/8)
+		for j, id := range o.rules {
+			if i, ok := t.index[id]; ok && bit(k, j) {
+				key[i/8] |= 1 << (i % 8)
+			}
+		}
+		return string(key)
+	}
+	t.leads += o.leads
+	for j, n := range o.fired {
+		if i, ok := t.index[o.rules[j]]; ok {
+			t.fired[i] += n
+		}
+	}
+	for k, n := range o.verdict {
+		t.verdict[rekey(k)] += n
+	}
+	for code, op := range o.byReason {
+		byPattern := t.byReason[code]
+		if byPattern == nil {
+			byPattern = map[string]int{}
+			t.byReason[code] = byPattern
+		}
+		for k, n := range op {
+			byPattern[rekey(k)] += n
+		}
 	}
 }
 
-// Merge adds another tally's counts (of the same model).
-func (t *EvidenceTally) Merge(o *EvidenceTally) {
-	t.leads += o.leads
-	for id, n := range o.fired {
-		t.fired[id] += n
-	}
-	for code, ot := range o.byReason {
-		rt := t.byReason[code]
-		if rt == nil {
-			rt = &reasonTally{fired: map[string]int{}}
-			t.byReason[code] = rt
-		}
-		rt.leads += ot.leads
-		for id, n := range ot.fired {
-			rt.fired[id] += n
-		}
-	}
-}
+// Verdicts of Evidence. A rule the reason contradicts is contradicted,
+// supported or inconclusive; a rule it does not name is listed only when
+// it is over-represented.
+const (
+	// VerdictContradicted: the rule fired significantly more often on the
+	// leads given the reason than on the other leads with a verdict, also
+	// with the rules that go with it held fixed: sales' reason says the
+	// rule is wrong on such leads.
+	VerdictContradicted = "contradicted"
+	// VerdictSupported: significantly less often: sales agrees with the
+	// rule (the leads sales rejected for the reason are the ones the rule
+	// left out).
+	VerdictSupported = "supported"
+	// VerdictInconclusive: too few leads, no clear difference, or a
+	// difference another rule explains; Evidence.Why says which.
+	VerdictInconclusive = "inconclusive"
+	// VerdictOverRepresented: a rule the reason does not name fired
+	// significantly more often on the leads given it (with the same
+	// checks as contradicted): the reason may contradict it too.
+	VerdictOverRepresented = "over-represented"
+)
+
+// Thresholds of the verdicts.
+const (
+	// MinLeads is the fewest leads a reason must be given, and the fewest
+	// other leads with a verdict, for any rule to be judged.
+	MinLeads = 10
+	// Alpha is the false discovery rate of the verdicts (a pair is
+	// significant when its Benjamini–Hochberg q is at most Alpha) and the
+	// level of the check that holds each neighbour fixed.
+	Alpha = 0.05
+)
 
 // Evidence is what the leads given one reason say about one rule.
 type Evidence struct {
 	Reason string `json:"reason"`
 	Rule   string `json:"rule"`
 	// Contradicted is set when the catalogue says the reason contradicts
-	// the rule (by id or by its category).
-	Contradicted bool `json:"contradicted"`
-	// Leads were given the reason; the rule fired on Fired of them.
-	Leads int `json:"leads"`
-	Fired int `json:"fired"`
-	// Population is every lead counted; the rule fired on PopulationFired.
-	Population      int `json:"population"`
-	PopulationFired int `json:"population_fired"`
-	// Share is Fired/Leads, PopulationShare PopulationFired/Population,
-	// Lift Share/PopulationShare (nil when it would divide by zero).
-	Share           float64  `json:"share"`
+	// the rule (by id or by its category): the pair is one the catalogue
+	// asks about. Verdict is the answer.
+	Contradicted bool `json:"catalogue_contradicts"`
+	// Verdict is one of the Verdict constants; Why says in a few words
+	// what it rests on, or what is missing.
+	Verdict string `json:"verdict"`
+	Why     string `json:"why"`
+	// ExplainedBy names the neighbour that explains a difference: with it
+	// held fixed, the rule fires about as often on the leads given the
+	// reason as on the others (verdict inconclusive).
+	ExplainedBy string `json:"explained_by,omitempty"`
+
+	// Leads were given the reason; the rule fired on Fired of them (Share).
+	Leads int     `json:"leads"`
+	Fired int     `json:"fired"`
+	Share float64 `json:"share"`
+	// Others are the other leads with a verdict (accepted, or given
+	// another reason or none); the rule fired on OthersFired of them
+	// (OthersShare, null when there are none). These are what the tests
+	// compare with.
+	Others      int      `json:"others"`
+	OthersFired int      `json:"others_fired"`
+	OthersShare *float64 `json:"others_share"`
+	// RateRatio is Share/OthersShare, how many times as often the rule
+	// fired on the leads given the reason (null when OthersShare is 0),
+	// with its 95% interval (Katz's, on the log scale, with half a lead
+	// added to each count when one is zero); all null when the rule fired
+	// on none of the leads with a verdict or a group is empty.
+	RateRatio     *float64 `json:"rate_ratio"`
+	RateRatioLow  *float64 `json:"rate_ratio_low"`
+	RateRatioHigh *float64 `json:"rate_ratio_high"`
+	// Direction is "more" or "less" (the rule fired more or less often on
+	// the leads given the reason than on the others), or "same".
+	Direction string `json:"direction"`
+	// P is the two-sided p-value of Fisher's exact test of the two shares;
+	// Q is P adjusted (Benjamini–Hochberg) across the pairs tested with
+	// it: the catalogue's pairs together, the other pairs together. Both
+	// null when the pair was not tested (too few leads, or the rule fired
+	// on none or on all of the leads with a verdict).
+	P *float64 `json:"p"`
+	Q *float64 `json:"q"`
+	// Neighbour is, for a pair with q at most Alpha, the rule that goes
+	// with this one (fires with it, or apart from it, more than by chance
+	// among the leads with a verdict) whose holding fixed leaves the least
+	// of the difference; NeighbourP is the Mantel–Haenszel p of the
+	// difference within the leads where it fired and where it did not
+	// (same direction, else 1). Empty and null when none was checked.
+	Neighbour  string   `json:"neighbour,omitempty"`
+	NeighbourP *float64 `json:"neighbour_p"`
+
+	// Population is every lead counted (with a verdict or not); the rule
+	// fired on PopulationFired of them (PopulationShare). Lift is
+	// Share/PopulationShare (null when that is zero). They describe; the
+	// verdict does not use them.
+	Population      int      `json:"population"`
+	PopulationFired int      `json:"population_fired"`
 	PopulationShare float64  `json:"population_share"`
 	Lift            *float64 `json:"lift"`
-	// Suspect is set when the evidence says the rule is probably wrong: the
-	// reason contradicts it, the rule fired on at least MinEvidence of the
-	// leads given the reason, and at least SuspectLift times as often as
-	// on the population.
-	Suspect bool `json:"suspect"`
+
+	// Suspect reports Verdict == VerdictContradicted: sales says the rule
+	// is probably wrong. It is not written to JSON.
+	Suspect bool `json:"-"`
 }
 
-// Thresholds for Evidence.Suspect and for listing rules a reason does not
-// name: enough leads to speak, and a rule over-represented enough to matter.
-const (
-	MinEvidence = 3
-	SuspectLift = 1.25
-	// OtherLift is the lift at which a rule the reason does not name is
-	// listed as over-represented among its leads (at most MaxOthers).
-	OtherLift = 1.5
-	MaxOthers = 3
-)
-
-// Evidence lists, for each reason given to at least one lead (in catalogue
-// order), every rule the reason contradicts, then up to MaxOthers other
-// rules that fired on at least MinEvidence of its leads with a lift of at
-// least OtherLift, highest lift first.
+// Evidence judges, for each reason given to at least one lead (in
+// catalogue order), every rule the reason contradicts, then lists the
+// rules it does not name that are over-represented among its leads, most
+// significant first. See the package doc, "Evidence against rules", for
+// the method.
 func (t *EvidenceTally) Evidence() []Evidence {
-	var out []Evidence
-	var reasons []*rules.Reason
-	if t.h != nil {
-		reasons = t.h.Reasons
+	if t.h == nil {
+		return nil
 	}
-	for _, r := range reasons {
-		rt := t.byReason[r.Code]
-		if rt == nil {
+	keys := slices.Sorted(maps.Keys(t.verdict))
+	verdict := make([]int, len(keys))
+	withVerdict := 0
+	for i, k := range keys {
+		verdict[i] = t.verdict[k]
+		withVerdict += verdict[i]
+	}
+	// judged is one pair at work: its evidence, the reason's counts by
+	// pattern, the rule's bit.
+	type judged struct {
+		e      Evidence
+		reason []int
+		rule   int
+	}
+	var named, others []*judged
+	for _, r := range t.h.Reasons {
+		byPattern := t.byReason[r.Code]
+		if len(byPattern) == 0 {
 			continue
 		}
-		named := map[string]bool{}
-		for _, id := range r.Rules {
-			named[id] = true
-			out = append(out, t.evidence(r.Code, id, rt, true))
+		reason := make([]int, len(keys))
+		for i, k := range keys {
+			reason[i] = byPattern[k]
 		}
-		var others []Evidence
-		for _, id := range t.rules {
-			if named[id] || rt.fired[id] < MinEvidence {
+		isNamed := map[string]bool{}
+		for _, id := range r.Rules {
+			isNamed[id] = true
+			x, ok := t.index[id]
+			if !ok {
 				continue
 			}
-			if e := t.evidence(r.Code, id, rt, false); e.Lift != nil && *e.Lift >= OtherLift {
-				others = append(others, e)
+			named = append(named, &judged{t.measure(r.Code, x, true, keys, verdict, reason, withVerdict), reason, x})
+		}
+		for x, id := range t.rules {
+			if !isNamed[id] {
+				others = append(others, &judged{t.measure(r.Code, x, false, keys, verdict, reason, withVerdict), reason, x})
 			}
 		}
-		sort.SliceStable(others, func(i, j int) bool { return *others[i].Lift > *others[j].Lift })
-		if len(others) > MaxOthers {
-			others = others[:MaxOthers]
+	}
+	for _, family := range [][]*judged{named, others} {
+		var ps []float64
+		var tested []*judged
+		for _, j := range family {
+			if j.e.P != nil {
+				ps = append(ps, *j.e.P)
+				tested = append(tested, j)
+			}
 		}
-		out = append(out, others...)
+		for i, q := range stats.BH(ps) {
+			tested[i].e.Q = &q
+		}
+		for _, j := range family {
+			t.judge(&j.e, j.rule, keys, verdict, j.reason)
+		}
+	}
+	var out []Evidence
+	at := 0
+	for _, r := range t.h.Reasons {
+		for ; at < len(named) && named[at].e.Reason == r.Code; at++ {
+			out = append(out, named[at].e)
+		}
+		var over []Evidence
+		for _, j := range others {
+			if j.e.Reason == r.Code && j.e.Verdict == VerdictOverRepresented {
+				over = append(over, j.e)
+			}
+		}
+		sort.SliceStable(over, func(i, j int) bool { return *over[i].P < *over[j].P })
+		out = append(out, over...)
 	}
 	return out
 }
 
-func (t *EvidenceTally) evidence(code, rule string, rt *reasonTally, named bool) Evidence {
-	e := Evidence{Reason: code, Rule: rule, Contradicted: named, Leads: rt.leads, Fired: rt.fired[rule],
-		Population: t.leads, PopulationFired: t.fired[rule]}
+// measure counts one pair and, when there are leads enough, tests it.
+func (t *EvidenceTally) measure(code string, x int, named bool, keys []string, verdict, reason []int, withVerdict int) Evidence {
+	e := Evidence{Reason: code, Rule: t.rules[x], Contradicted: named, Verdict: VerdictInconclusive,
+		Population: t.leads, PopulationFired: t.fired[x]}
+	firedWithVerdict := 0
+	for i, k := range keys {
+		e.Leads += reason[i]
+		if bit(k, x) {
+			e.Fired += reason[i]
+			firedWithVerdict += verdict[i]
+		}
+	}
+	e.Others, e.OthersFired = withVerdict-e.Leads, firedWithVerdict-e.Fired
 	e.Share = ratio(e.Fired, e.Leads)
+	if e.Others > 0 {
+		v := ratio(e.OthersFired, e.Others)
+		e.OthersShare = &v
+	}
 	e.PopulationShare = ratio(e.PopulationFired, e.Population)
 	if e.PopulationShare > 0 {
 		lift := e.Share / e.PopulationShare
 		e.Lift = &lift
 	}
-	e.Suspect = named && e.Fired >= MinEvidence && e.Lift != nil && *e.Lift >= SuspectLift
+	e.Direction = "same"
+	if e.OthersShare != nil {
+		switch {
+		case e.Share > *e.OthersShare:
+			e.Direction = "more"
+		case e.Share < *e.OthersShare:
+			e.Direction = "less"
+		}
+	}
+	if e.Others > 0 && firedWithVerdict > 0 {
+		if _, lo, hi, _, ok := stats.TwoProportions(float64(e.Fired), float64(e.Leads), float64(e.OthersFired), float64(e.Others)); ok {
+			e.RateRatioLow, e.RateRatioHigh = &lo, &hi
+			if e.OthersFired > 0 {
+				rr := e.Share / *e.OthersShare
+				e.RateRatio = &rr
+			}
+		}
+	}
+	switch {
+	case e.Leads < MinLeads:
+		e.Why = fmt.Sprintf("too few leads: %s given the reason, %d more needed", count(e.Leads, "lead", "leads"), MinLeads-e.Leads)
+	case e.Others < MinLeads:
+		e.Why = fmt.Sprintf("too few leads to compare with: %s with a verdict but another reason, %d more needed", count(e.Others, "lead", "leads"), MinLeads-e.Others)
+	case firedWithVerdict == 0:
+		e.Why = fmt.Sprintf("the rule fired on none of the %d leads with a verdict", withVerdict)
+	case firedWithVerdict == withVerdict:
+		e.Why = fmt.Sprintf("the rule fired on every one of the %d leads with a verdict", withVerdict)
+	default:
+		p := stats.FisherExact(e.Fired, e.Leads-e.Fired, e.OthersFired, e.Others-e.OthersFired).TwoSided
+		e.P = &p
+	}
 	return e
+}
+
+// judge gives a measured pair (with its q) its verdict.
+func (t *EvidenceTally) judge(e *Evidence, x int, keys []string, verdict, reason []int) {
+	if e.Q == nil {
+		return
+	}
+	if *e.Q > Alpha || e.Direction == "same" {
+		e.Why = fmt.Sprintf("no clear difference: it could be chance (q %s, above %s)", PValue(*e.Q), PValue(Alpha))
+		return
+	}
+	more := e.Direction == "more"
+	word := map[bool]string{true: "more", false: "less"}[more]
+	nb, p, together, inseparable := t.neighbour(x, keys, verdict, reason, more)
+	if nb >= 0 {
+		e.Neighbour = t.rules[nb]
+		e.NeighbourP = &p
+	}
+	switch {
+	case nb >= 0 && inseparable:
+		e.ExplainedBy = e.Neighbour
+		e.Why = fmt.Sprintf("fires %s often, but always together with %s (or always apart): the leads cannot tell which of the two the reason is about",
+			word, e.Neighbour)
+		return
+	case nb >= 0 && p > Alpha:
+		e.ExplainedBy = e.Neighbour
+		e.Why = fmt.Sprintf("fires %s often, but %s explains it: it fired with it on %s of its leads, and with %s held fixed the difference could be chance (p %s)",
+			word, e.Neighbour, pct(together), e.Neighbour, PValue(p))
+		return
+	case nb >= 0:
+		e.Why = fmt.Sprintf("fires %s often (q %s), and still so with each rule that goes with it held fixed (weakest: p %s, with %s)", word, PValue(*e.Q), PValue(p), e.Neighbour)
+	default:
+		e.Why = fmt.Sprintf("fires %s often (q %s); no other rule goes with it", word, PValue(*e.Q))
+	}
+	switch {
+	case e.Contradicted && more:
+		e.Verdict = VerdictContradicted
+	case e.Contradicted:
+		e.Verdict = VerdictSupported
+	case more:
+		e.Verdict = VerdictOverRepresented
+	}
+	e.Suspect = e.Verdict == VerdictContradicted
+}
+
+// neighbour finds, among the rules that go with rule x on the leads with a
+// verdict (a Mantel–Haenszel test of the two rules' firing, one stratum,
+// p below Alpha), the one that, held fixed, leaves the weakest difference
+// in x's firing between the leads given the reason and the others: the
+// largest Mantel–Haenszel p over the two strata (the leads where it fired,
+// where it did not), 1 when the difference turns the other way.
+// inseparable is set when no stratum tells the two rules apart (they fire
+// on the same leads, or never together); together is the share of x's
+// leads with a verdict on which it fired too. nb is -1 when no rule goes
+// with x.
+func (t *EvidenceTally) neighbour(x int, keys []string, verdict, reason []int, more bool) (nb int, p, together float64, inseparable bool) {
+	nb, p = -1, -1
+	for y := range t.rules {
+		if y == x {
+			continue
+		}
+		var pair stats.Table2
+		var strata [2]stats.Table2
+		for i, k := range keys {
+			v, r := float64(verdict[i]), float64(reason[i])
+			fx, fy := bit(k, x), bit(k, y)
+			s := &strata[0]
+			if fy {
+				s = &strata[1]
+			}
+			switch {
+			case fx && fy:
+				pair.A += v
+			case fx:
+				pair.B += v
+			case fy:
+				pair.C += v
+			default:
+				pair.D += v
+			}
+			if fx {
+				s.A += r
+				s.C += v - r
+			} else {
+				s.B += r
+				s.D += v - r
+			}
+		}
+		if _, _, goes, ok := stats.MantelHaenszel([]stats.Table2{pair}); !ok || goes >= Alpha {
+			continue
+		}
+		_, z, held, ok := stats.MantelHaenszel(strata[:])
+		if !ok || (z > 0) != more {
+			held = 1
+		}
+		if held > p {
+			nb, p, together, inseparable = y, held, pair.A/(pair.A+pair.B), !ok
+		}
+	}
+	return nb, p, together, inseparable
+}
+
+// PValue writes a p- or q-value with two significant digits, or
+// "<0.0001".
+func PValue(v float64) string {
+	if v < 0.0001 {
+		return "<0.0001"
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
 func ratio(a, b int) float64 {

@@ -48,14 +48,14 @@ L5,2026-09-05T01:00:00Z,rejeted,,bob
 	}
 	r := b.Report()
 	fmt.Printf("sales-ready %d, accepted %d, rejected %d, no verdict %d\n", r.SalesReady, r.Accepted, r.Rejected, r.NeverDispositioned)
-	for _, f := range r.Findings() {
-		fmt.Println(f)
+	for _, e := range r.Evidence {
+		fmt.Printf("%s against %s: %s (%s)\n", e.Reason, e.Rule, e.Verdict, e.Why)
 	}
 	// Output:
 	// dispositions.csv:6: lead L5: unknown status "rejeted"; did you mean "rejected"?
 	// 5 rows: 4 read, 1 failed
 	// sales-ready 6, accepted 1, rejected 3, no verdict 2
-	// fit.boss fired on 100.0% of leads sales gave not_dm (3 of 3) vs 66.7% of all sales-ready leads (4 of 6), 1.50 times as often: sales says the rule is probably wrong
+	// not_dm against fit.boss: inconclusive (too few leads: 3 leads given the reason, 7 more needed)
 }
 
 // A backtest scores each lead as it stood at T0 and labels it with what
@@ -92,7 +92,7 @@ func ExampleLabelIn() {
 	}
 	fmt.Println("accepted:", accepted)
 	for _, e := range tally.Evidence() {
-		fmt.Printf("%s against %s: %d of %d vs %d of %d, suspect %v\n", e.Reason, e.Rule, e.Fired, e.Leads, e.PopulationFired, e.Population, e.Suspect)
+		fmt.Printf("%s against %s: %d of %d vs %d of %d other leads with a verdict: %s (%s)\n", e.Reason, e.Rule, e.Fired, e.Leads, e.OthersFired, e.Others, e.Verdict, e.Why)
 	}
 	// Output:
 	// L1 rejected:not_dm
@@ -100,5 +100,5 @@ func ExampleLabelIn() {
 	// L3 rejected:not_dm
 	// L4 accepted
 	// accepted: 1
-	// not_dm against fit.boss: 3 of 3 vs 3 of 4, suspect true
+	// not_dm against fit.boss: 3 of 3 vs 0 of 1 other leads with a verdict: inconclusive (too few leads: 3 leads given the reason, 7 more needed)
 }

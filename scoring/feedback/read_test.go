@@ -2,6 +2,7 @@ package feedback_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -148,21 +149,35 @@ func TestEvidenceTally(t *testing.T) {
 	}
 	a.Merge(b)
 	assert.Equal(t, whole.Evidence(), a.Evidence())
-	// not_dm: 3 leads, fit.boss on all 3, against 3 of 6: lift 1/0.5 = 2, suspect.
-	// Others on at least 3 not_dm leads: eng.demo 3/3 vs 5/6, lift 1.2 < 1.5, not listed.
-	// later names no rule, and no rule fired on 3 of its 1 lead.
-	assert.Equal(t, []feedback.Evidence{{Reason: "not_dm", Rule: "fit.boss", Contradicted: true, Leads: 3, Fired: 3, Population: 6, PopulationFired: 3,
-		Share: 1, PopulationShare: 0.5, Lift: f(2), Suspect: true}}, whole.Evidence())
+	// not_dm: 3 leads, fit.boss on all 3; the other 2 leads with a verdict
+	// (accepted, later) it fired on none of: 3 of 3 vs 0 of 2. Among all 6
+	// leads it fired on 3: lift 1/0.5 = 2. Too few leads to test: not
+	// judged; the rate ratio is infinite (null), its Katz interval (half a
+	// lead added to each count) is (3.5/4)/(0.5/3) = 5.25 times
+	// exp(±1.96 √(1/3.5 − 1/4 + 1/0.5 − 1/3)). No rule the reason does not
+	// name is tested either, so none is listed; later names no rule.
+	se := math.Sqrt(1/3.5 - 1/4.0 + 1/0.5 - 1/3.0)
+	ev := whole.Evidence()
+	require.Len(t, ev, 1)
+	require.NotNil(t, ev[0].RateRatioLow)
+	assert.InDelta(t, 5.25*math.Exp(-1.959963984540054*se), *ev[0].RateRatioLow, 1e-12)
+	assert.InDelta(t, 5.25*math.Exp(1.959963984540054*se), *ev[0].RateRatioHigh, 1e-12)
+	ev[0].RateRatioLow, ev[0].RateRatioHigh = nil, nil
+	assert.Equal(t, []feedback.Evidence{{Reason: "not_dm", Rule: "fit.boss", Contradicted: true, Verdict: feedback.VerdictInconclusive,
+		Why: "too few leads: 3 leads given the reason, 7 more needed", Leads: 3, Fired: 3, Share: 1, Others: 2, OthersFired: 0, OthersShare: f(0),
+		Direction: "more", Population: 6, PopulationFired: 3, PopulationShare: 0.5, Lift: f(2)}}, ev)
 
-	// Two not_dm leads only: the same lift, too few to call the rule wrong.
+	// Two not_dm leads only: the same lift, too few to judge the rule.
 	few := feedback.NewEvidenceTally(m)
 	for _, l := range leads[:2] {
 		few.Add(l.fired, l.label)
 	}
 	few.Add([]string{"fit.size"}, feedback.Label{})
 	few.Add([]string{"fit.size"}, feedback.Label{})
-	ev := few.Evidence()
+	ev = few.Evidence()
 	require.Len(t, ev, 1)
 	assert.Equal(t, 2.0, *ev[0].Lift) // 2/2 vs 2/4
+	assert.Equal(t, feedback.VerdictInconclusive, ev[0].Verdict)
+	assert.Equal(t, "too few leads: 2 leads given the reason, 8 more needed", ev[0].Why)
 	assert.False(t, ev[0].Suspect)
 }

@@ -28,13 +28,45 @@
 //
 // # Evidence against rules
 //
-// For each rejection reason given, the report sets the share of the leads
-// given it on which each rule the reason contradicts fired (at the
-// hand-off) beside the share of all sales-ready leads on which it fired;
-// their ratio is the lift. A rule is suspect (sales says it is probably
-// wrong) when it fired on at least MinEvidence such leads, SuspectLift
-// times as often as on all. Rules the reason does not name are listed too
-// when they fired on MinEvidence of its leads with a lift of OtherLift.
+// For each rejection reason given and each rule the catalogue says it
+// contradicts, the report compares how often the rule fired (at the
+// hand-off) on the leads given the reason with how often it fired on the
+// other handed-off leads with a verdict (accepted, or given another
+// reason); leads without a verdict are left out of the comparison.
+//
+//   - Both shares come with their counts ("31 of 50"), and their ratio
+//     ("times as often") with its 95% interval (Katz's, on the log scale).
+//   - Fisher's exact test of the two shares gives p; q is p adjusted by
+//     Benjamini–Hochberg across all the catalogue's pairs tested, so that
+//     of the verdicts the report gives, about 1 in 20 at most (Alpha) is
+//     expected to be wrong by chance.
+//   - A rule that fires together with the real culprit looks guilty too.
+//     So a pair with q at most Alpha is checked against each other rule
+//     that goes with it (whose firing is tied to its own among the leads
+//     with a verdict, more than by chance: a continuity-corrected test of
+//     the two rules' 2×2 table, p below Alpha): the comparison is made
+//     separately within the leads where that rule fired and those where it
+//     did not, and combined (the Mantel–Haenszel test). If for some such
+//     rule the difference is then gone (p above Alpha, or it turns the
+//     other way), that rule explains it, and the verdict is inconclusive,
+//     explained by it.
+//
+// The verdicts: contradicted, the rule fired significantly more often on
+// the leads given the reason, after both checks (sales' reason says the
+// rule is wrong on such leads: review its condition or points);
+// supported, significantly less often (sales agrees with the rule: say,
+// it fired on 0 of 66 leads rejected as not a decision maker, against half
+// of the others); inconclusive, and Why says why: fewer than MinLeads
+// leads given the reason, or to compare with (no rule is judged on a
+// handful of leads); the rule fired on none or on all of the leads with a
+// verdict; the difference could be chance; or another rule explains it.
+//
+// Rules the reason does not name are tested the same way, with q adjusted
+// across those pairs apart from the catalogue's, and listed only when
+// over-represented (significantly more often, after both checks): the
+// reason may contradict them too. The lift (the share over the share among
+// all sales-ready leads, with a verdict or not) is kept as a description;
+// no verdict uses it.
 //
 // # For a backtest
 //

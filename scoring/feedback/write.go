@@ -24,19 +24,62 @@ func (r *Report) WriteText(w io.Writer) error { return r.write(w, false) }
 // WriteMarkdown writes the report as Markdown, for a pull request or a wiki.
 func (r *Report) WriteMarkdown(w io.Writer) error { return r.write(w, true) }
 
-// Findings says, one sentence each, what the evidence flags: the rules
-// that fire far more often on leads rejected for a reason that
-// contradicts them than on all sales-ready leads.
+// Findings says, one sentence each, what the evidence concludes: the
+// rules sales' reasons contradict or support, and the rules a reason does
+// not name that are over-represented among its leads (see Evidence).
 func (r *Report) Findings() []string {
 	var out []string
 	for _, e := range r.Evidence {
-		if !e.Suspect {
-			continue
+		compare := fmt.Sprintf("%s fired on %s of leads sales gave %s (%d of %d) vs %s of the other leads with a verdict (%d of %d)",
+			e.Rule, pct(e.Share), e.Reason, e.Fired, e.Leads, pctPtr(e.OthersShare), e.OthersFired, e.Others)
+		switch e.Verdict {
+		case VerdictContradicted:
+			out = append(out, fmt.Sprintf("%s, %s times as often (%s; q %s): sales' reason contradicts the rule; review its condition or its points",
+				compare, liftText(e.RateRatio), interval(e), qText(e.Q)))
+		case VerdictSupported:
+			out = append(out, fmt.Sprintf("%s (q %s): sales agrees with the rule, which left out the leads sales gave this reason", compare, qText(e.Q)))
+		case VerdictOverRepresented:
+			out = append(out, fmt.Sprintf("%s, %s times as often (%s; q %s): the catalogue does not say %s contradicts this rule; if it should, add the rule to its contradicts",
+				compare, liftText(e.RateRatio), interval(e), qText(e.Q), e.Reason))
 		}
-		out = append(out, fmt.Sprintf("%s fired on %s of leads sales gave %s (%d of %d) vs %s of all sales-ready leads (%d of %d), %s times as often: sales says the rule is probably wrong",
-			e.Rule, pct(e.Share), e.Reason, e.Fired, e.Leads, pct(e.PopulationShare), e.PopulationFired, e.Population, liftText(e.Lift)))
 	}
 	return out
+}
+
+// judged says in a sentence what the evidence against the rules the
+// reasons contradict comes to, and why nothing is judged when that is so.
+func (r *Report) judged() string {
+	var counts [3]int
+	pairs, tooFew, most := 0, 0, 0
+	for _, e := range r.Evidence {
+		if !e.Contradicted {
+			continue
+		}
+		pairs++
+		most = max(most, e.Leads)
+		switch {
+		case e.Verdict == VerdictContradicted:
+			counts[0]++
+		case e.Verdict == VerdictSupported:
+			counts[1]++
+		default:
+			counts[2]++
+			if e.P == nil && e.Leads < MinLeads {
+				tooFew++
+			}
+		}
+	}
+	if pairs == 0 {
+		return ""
+	}
+	if tooFew == pairs {
+		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d leads (at most %d); more verdicts are needed.", MinLeads, most)
+	}
+	s := fmt.Sprintf("Rules against the reasons that contradict them: %d contradicted, %d supported, %d inconclusive", counts[0], counts[1], counts[2])
+	if tooFew > 0 {
+		s += fmt.Sprintf(" (%d of them on too few leads)", tooFew)
+	}
+	return s + "."
 }
 
 func (r *Report) write(w io.Writer, md bool) error {
@@ -55,6 +98,9 @@ func (r *Report) write(w io.Writer, md bool) error {
 	if len(r.Reasons) > 0 {
 		fmt.Fprintf(b, "Reasons: %s.\n", reasonsText(r.Reasons, 0))
 	}
+	if s := r.judged(); s != "" {
+		b.WriteString(s + "\n")
+	}
 	if f := r.Findings(); len(f) > 0 {
 		fmt.Fprintf(b, "\n%sFindings\n\n", h2)
 		for _, s := range f {
@@ -64,19 +110,16 @@ func (r *Report) write(w io.Writer, md bool) error {
 
 	if len(r.Evidence) > 0 {
 		fmt.Fprintf(b, "\n%sRejection reasons against rules\n\n", h2)
-		t := table{head: []string{"reason", "rule", "fired on leads given the reason", "fired on all sales-ready leads", "lift", "says"}, right: []bool{false, false, true, true, true, false}}
+		fmt.Fprintf(b, "How often each rule fired on the leads given a reason, against the other leads with a verdict. "+
+			"contradicted: significantly more often, so sales' reason says the rule is wrong on such leads; "+
+			"supported: significantly less often, so sales agrees with the rule; inconclusive: see why. "+
+			"Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %s or less, and still so with each rule that goes with it held fixed in turn. "+
+			"A reason given to fewer than %d leads judges no rule.\n\n", PValue(Alpha), MinLeads)
+		t := table{head: []string{"reason", "rule", "fired on leads given the reason", "fired on the other leads with a verdict", "times as often (95% interval)", "p", "q", "verdict", "why"},
+			right: []bool{false, false, true, true, true, true, true, false, false}}
 		for _, e := range r.Evidence {
-			says := "named by the reason; no sign yet"
-			switch {
-			case e.Suspect:
-				says = "probably wrong"
-			case !e.Contradicted:
-				says = "also over-represented"
-			case e.Fired < MinEvidence:
-				says = fmt.Sprintf("named by the reason; fired on too few (under %d) to say", MinEvidence)
-			}
 			t.rows = append(t.rows, []string{e.Reason, e.Rule, fmt.Sprintf("%d of %d (%s)", e.Fired, e.Leads, pct(e.Share)),
-				fmt.Sprintf("%d of %d (%s)", e.PopulationFired, e.Population, pct(e.PopulationShare)), liftText(e.Lift), says})
+				fmt.Sprintf("%d of %d (%s)", e.OthersFired, e.Others, pctPtr(e.OthersShare)), ratioText(e), qText(e.P), qText(e.Q), e.Verdict, e.Why})
 		}
 		t.write(b, md)
 	}
@@ -125,7 +168,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 
 // WriteCSV writes the report as three CSV tables separated by blank lines:
 // the groups (section total, campaign, channel, band, grade, rule), the
-// evidence, and the SLA by owner.
+// evidence (the columns are Evidence's JSON keys), and the SLA by owner.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"section", "name", "sales_ready", "dispositioned", "accepted", "rejected", "recycled", "acceptance_rate", "rejection_rate", "reasons"})
@@ -146,10 +189,12 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	io.WriteString(w, "\n")
-	cw.Write([]string{"reason", "rule", "contradicted", "leads", "fired", "population", "population_fired", "share", "population_share", "lift", "suspect"})
+	cw.Write([]string{"reason", "rule", "catalogue_contradicts", "verdict", "why", "explained_by", "leads", "fired", "share", "others", "others_fired", "others_share",
+		"rate_ratio", "rate_ratio_low", "rate_ratio_high", "direction", "p", "q", "neighbour", "neighbour_p", "population", "population_fired", "population_share", "lift"})
 	for _, e := range r.Evidence {
-		cw.Write([]string{e.Reason, e.Rule, strconv.FormatBool(e.Contradicted), itoa(e.Leads), itoa(e.Fired), itoa(e.Population), itoa(e.PopulationFired),
-			num(e.Share), num(e.PopulationShare), numPtr(e.Lift), strconv.FormatBool(e.Suspect)})
+		cw.Write([]string{e.Reason, e.Rule, strconv.FormatBool(e.Contradicted), e.Verdict, e.Why, e.ExplainedBy, itoa(e.Leads), itoa(e.Fired), num(e.Share),
+			itoa(e.Others), itoa(e.OthersFired), numPtr(e.OthersShare), numPtr(e.RateRatio), numPtr(e.RateRatioLow), numPtr(e.RateRatioHigh), e.Direction,
+			numPtr(e.P), numPtr(e.Q), e.Neighbour, numPtr(e.NeighbourP), itoa(e.Population), itoa(e.PopulationFired), num(e.PopulationShare), numPtr(e.Lift)})
 	}
 	cw.Flush()
 	io.WriteString(w, "\n")
@@ -232,6 +277,27 @@ func liftText(v *float64) string {
 		return "—"
 	}
 	return strconv.FormatFloat(*v, 'f', 2, 64)
+}
+
+// ratioText is the rate ratio with its interval: "2.65 (1.60 to 4.39)".
+func ratioText(e Evidence) string {
+	if e.RateRatioLow == nil {
+		return "—"
+	}
+	return liftText(e.RateRatio) + " (" + liftText(e.RateRatioLow) + " to " + liftText(e.RateRatioHigh) + ")"
+}
+
+// interval says the rate ratio's interval in words.
+func interval(e Evidence) string {
+	return "95% interval " + liftText(e.RateRatioLow) + " to " + liftText(e.RateRatioHigh)
+}
+
+// qText writes a p- or q-value, or — when the pair was not tested.
+func qText(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return PValue(*v)
 }
 
 func hours(v *float64) string {
