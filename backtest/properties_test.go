@@ -80,8 +80,10 @@ func bundledRunMin(t *testing.T, leads []scoring.Lead, outcomes map[string]attri
 	if suggest {
 		src, err := os.ReadFile(bundled("b2b-saas.yaml"))
 		require.NoError(t, err)
-		r.Suggestion, proposed, err = b.Suggest(context.Background(), bundled("b2b-saas.yaml"), src, nil)
+		var sg *backtest.Suggestion
+		sg, proposed, err = b.Suggest(context.Background(), bundled("b2b-saas.yaml"), src, nil)
 		require.NoError(t, err)
+		r.SetSuggestion(sg)
 	}
 	return r, proposed
 }

@@ -661,6 +661,22 @@ func (b *Backtest) warnings(r *Report) []string {
 	if s := r.SalesReady; r.Won >= min && s.Won < min && s.Leads > 0 {
 		w = append(w, fmt.Sprintf("The sales-ready definition's precision rests on %s among its %s.", plural(s.Won, "won deal"), plural(s.Leads, "lead")))
 	}
+	if r.Won >= min {
+		var thin []string
+		for _, g := range append(append([]Group(nil), r.Stages...), r.Grades...) {
+			if g.Leads > 0 && g.Won < min {
+				thin = append(thin, fmt.Sprintf("%s (%d)", g.Name, g.Won))
+			}
+		}
+		for _, bd := range r.Bands {
+			if bd.Leads > 0 && bd.Won < min {
+				thin = append(thin, fmt.Sprintf("band %s (%d)", bd.Name, bd.Won))
+			}
+		}
+		if len(thin) > 0 {
+			w = append(w, fmt.Sprintf("Win rates resting on fewer than %d won deals (read their intervals): %s.", min, strings.Join(thin, ", ")))
+		}
+	}
 	if r.Capacity != nil {
 		w = append(w, b.capacityWarnings(r.Capacity)...)
 	}
@@ -675,4 +691,14 @@ func upper(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// SetSuggestion puts a suggestion (from Backtest.Suggest) in the report,
+// with a warning when its held-out comparison rests on fewer than MinWon
+// won deals.
+func (r *Report) SetSuggestion(s *Suggestion) {
+	r.Suggestion = s
+	if s != nil && s.Withheld == "" && s.HeldOut.Won < r.MinWon {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("The suggestion's held-out comparison rests on %s, under %d.", plural(s.HeldOut.Won, "won deal"), r.MinWon))
+	}
 }

@@ -1,12 +1,9 @@
 package backtest_test
 
 import (
+	"bytes"
 	"context"
-	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,86 +12,36 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
-	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/internal/leadgen"
 	"github.com/leadscore/leadscore/scoring"
 )
 
-// truthModel reads the traits truthLeads draws, one rule each, so that the
-// truth of every rule is known: fit.pred raises the odds of winning
-// (+1.0 log-odds), fit.anti lowers them (−0.8) though its points are
-// positive, fit.noise and fit.neighbour do nothing (fit.neighbour agrees
-// with fit.pred's trait on 85% of leads), fit.rare raises them but fires on
-// 0.3% of leads, fit.leak is filled in after the sale (on 95% of won leads
-// and 1% of the rest), and engagement.visit counts visits with a 30-day
-// half-life, as the truth weighs them (+0.8 log-odds a fresh visit).
-const truthModel = `leadscore: 1
-model: truth
-fields: {a: bool, b: bool, c: bool, d: bool, e: bool, f: bool, created_at: time}
-event_types: [visit]
-scores:
-  fit: {}
-  engagement: {}
-rules:
-  - {id: fit.pred, score: fit, when: a, points: 20}
-  - {id: fit.anti, score: fit, when: b, points: 15}
-  - {id: fit.noise, score: fit, when: c, points: 10}
-  - {id: fit.neighbour, score: fit, when: d, points: 10}
-  - {id: fit.rare, score: fit, when: e, points: 25}
-  - {id: fit.leak, score: fit, when: f, points: 5}
-  - {id: engagement.visit, score: engagement, event: visit, points: 10, decay: {half_life: 30d}}
-stages:
-  - {id: sql, sales_ready: true, when: fit + engagement >= 45}
-`
+// truthModel is testdata/backtest/truth/truth.yaml: one rule for each
+// trait leadgen.Truth draws, whose effect on winning is known (see the
+// file's header).
+var truthModel = func() string {
+	b, err := os.ReadFile(bundled("backtest/truth/truth.yaml"))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
-var truthT0 = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+var truthT0 = leadgen.TruthT0
 
-// truthLeads draws n leads created in the 180 days before truthT0 and
-// their outcomes (won in the 90 days after it) from the known propensity.
+// truthLeads draws n leads of the known-truth set and their outcomes.
 func truthLeads(seed uint64, n int) ([]scoring.Lead, map[string]attribution.Outcome) {
-	r := rand.New(rand.NewPCG(seed, 7))
-	day := 24 * time.Hour
 	var leads []scoring.Lead
 	outcomes := map[string]attribution.Outcome{}
-	for i := 0; i < n; i++ {
-		created := truthT0.Add(-time.Duration(r.Float64() * float64(180*day)))
-		a := r.Float64() < 0.4
-		d := r.Float64() < 0.15
-		if a {
-			d = r.Float64() < 0.85
-		}
-		fields := map[string]any{"a": a, "b": r.Float64() < 0.3, "c": r.Float64() < 0.5, "d": d, "e": r.Float64() < 0.003,
-			"created_at": created.Format(time.RFC3339)}
-		z := -2.6
-		if a {
-			z += 1.0
-		}
-		if fields["b"].(bool) {
-			z -= 0.8
-		}
-		if fields["e"].(bool) {
-			z += 1.0
-		}
+	for _, l := range leadgen.Truth(seed, n) {
 		var events []scoring.Event
-		for k := r.IntN(5); k > 0; k-- {
-			at := created.Add(time.Duration(r.Float64() * float64(truthT0.Sub(created))))
-			events = append(events, scoring.Event{Type: "visit", At: at})
-			z += 0.8 * math.Pow(0.5, float64(truthT0.Sub(at))/float64(30*day))
+		for _, v := range l.Visits {
+			events = append(events, scoring.Event{Type: "visit", At: v})
 		}
-		won := r.Float64() < 1/(1+math.Exp(-z))
-		leak := r.Float64() < 0.01
-		if won {
-			leak = r.Float64() < 0.95
-		}
-		fields["f"] = leak
-		id := fmt.Sprintf("T%05d", i)
-		leads = append(leads, scoring.Lead{ID: id, Fields: fields, Events: events})
-		if won {
-			at := truthT0.Add(time.Duration(1+r.IntN(89)) * day)
-			opp := at.Add(-5 * day)
-			if !opp.After(truthT0) {
-				opp = truthT0.Add(12 * time.Hour)
-			}
-			outcomes[id] = attribution.Outcome{Opportunity: opp, Won: at, Revenue: 1000}
+		leads = append(leads, scoring.Lead{ID: l.ID, Events: events, Fields: map[string]any{
+			"a": l.A, "b": l.B, "c": l.C, "d": l.D, "e": l.E, "f": l.F, "created_at": l.Created.Format(time.RFC3339)}})
+		if !l.Won.IsZero() {
+			outcomes[l.ID] = attribution.Outcome{Opportunity: l.Opportunity, Won: l.Won, Revenue: 1000}
 		}
 	}
 	return leads, outcomes
@@ -108,13 +55,17 @@ func TestVerdictsComeOutAsTheTruthSays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scores 8,000 generated leads")
 	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "truth.yaml")
-	require.NoError(t, os.WriteFile(file, []byte(truthModel), 0o644))
-	m, err := rules.CompileFile(file)
-	require.NoError(t, err)
-	s := scoring.New(m)
-	leads, outcomes := truthLeads(1, 8000)
+	// The bundled files are leadgen.Truth(1, 8000), as testdata/gen writes them.
+	file := bundled("backtest/truth/truth.yaml")
+	s := scorerOf(t, file)
+	leads, outcomes := readLeads(t, s, bundled("backtest/truth/leads.ndjson")), readOutcomes(t, bundled("backtest/truth/outcomes.csv"))
+	var wantLeads, wantOutcomes bytes.Buffer
+	require.NoError(t, leadgen.WriteTruth(&wantLeads, &wantOutcomes, leadgen.Truth(1, 8000)))
+	for name, want := range map[string]*bytes.Buffer{"leads.ndjson": &wantLeads, "outcomes.csv": &wantOutcomes} {
+		got, err := os.ReadFile(bundled("backtest/truth/" + name))
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(want.Bytes(), got), "testdata/backtest/truth/%s is not leadgen.Truth(1, 8000); regenerate it: go run ./testdata/gen -truth testdata/backtest/truth -n 8000", name)
+	}
 	b, err := backtest.New(s, outcomes, backtest.Options{At: truthT0, Suggest: true})
 	require.NoError(t, err)
 	for _, l := range leads {

@@ -254,7 +254,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 				return fail("%v", err)
 			}
 		}
-		rep.Suggestion = s
+		rep.SetSuggestion(s)
 	}
 	switch *format {
 	case "markdown":

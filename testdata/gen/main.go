@@ -10,6 +10,7 @@
 //	go run ./testdata/gen -n 3000 -seed 12 -realistic-outcomes > testdata/backtest/outcomes.csv
 //	go run ./testdata/gen -n 1000 -dispositions testdata/b2b-saas.yaml > testdata/dispositions.csv
 //	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
+//	go run ./testdata/gen -truth testdata/backtest/truth -n 8000
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
 // timeline: leads that became sales-ready are far likelier to win.
@@ -39,7 +40,14 @@ func main() {
 	realistic := flag.Bool("realistic-outcomes", false, "write CRM outcomes with a lost column, drawn from each lead's traits (leadgen.RealisticOutcome), as exported at the base time")
 	dispositions := flag.String("dispositions", "", "write sales' dispositions of the leads, scored with this model, as CSV")
 	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
+	truth := flag.String("truth", "", "write the known-truth set for DIR/truth.yaml: DIR/leads.ndjson and DIR/outcomes.csv (leadgen.Truth)")
 	flag.Parse()
+	if *truth != "" {
+		if err := writeTruth(*truth, *seed, *n); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *paths {
 		if err := leadgen.WritePaths(os.Stdout, *n, *seed); err != nil {
 			fail(err)
@@ -144,4 +152,25 @@ func writeOutcomes(model string, g *leadgen.Generator, n int, seed uint64) error
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "gen:", err)
 	os.Exit(1)
+}
+
+// writeTruth writes the known-truth leads and outcomes into dir.
+func writeTruth(dir string, seed uint64, n int) error {
+	leads, err := os.Create(dir + "/leads.ndjson")
+	if err != nil {
+		return err
+	}
+	defer leads.Close()
+	outcomes, err := os.Create(dir + "/outcomes.csv")
+	if err != nil {
+		return err
+	}
+	defer outcomes.Close()
+	if err := leadgen.WriteTruth(leads, outcomes, leadgen.Truth(seed, n)); err != nil {
+		return err
+	}
+	if err := leads.Close(); err != nil {
+		return err
+	}
+	return outcomes.Close()
 }
