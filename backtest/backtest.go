@@ -130,6 +130,8 @@ type Backtest struct {
 	refIDs   map[string]bool
 	onCat    int // capacity category index, -1 for the total
 	first    time.Time
+	// snapshotOnly is set for a Stability's snapshots: no timeline replays.
+	snapshotOnly bool
 }
 
 // leadRec is what the report needs of one lead.
@@ -389,7 +391,7 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 
 // verdictView reports whether the lead is replayed for the verdict view.
 func (b *Backtest) verdictView(lead scoring.Lead) bool {
-	return b.opts.Dispositions || len(lead.Dispositions) > 0
+	return !b.snapshotOnly && (b.opts.Dispositions || len(lead.Dispositions) > 0)
 }
 
 // verdictWindow is the window of hand-offs the verdict view judges:

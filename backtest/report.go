@@ -66,6 +66,8 @@ type Report struct {
 	// Verdicts judges the hand-offs by sales' verdicts, when dispositions
 	// were given with the leads.
 	Verdicts *Verdicts `json:"verdict_view,omitempty"`
+	// Stability is the backtest repeated at several snapshots (see Stability; SetStability).
+	Stability *StabilityReport `json:"stability,omitempty"`
 	// MinWon is the fewest won deals a conclusion rests on (Options.MinWon).
 	MinWon int `json:"min_won"`
 	// Warnings name every conclusion withheld, and every figure resting on

@@ -197,6 +197,7 @@ func (r *Report) summary() []string {
 	if sg := r.Suggestion; sg != nil {
 		lines = append(lines, fmt.Sprintf("Suggested points: %s: %s.", sg.Decision, sg.Why))
 	}
+	lines = append(lines, r.Stability.summary()...)
 	return lines
 }
 
@@ -279,6 +280,7 @@ func (r *Report) tables() []table {
 	if v := r.Verdicts; v != nil {
 		ts = append(ts, v.tables()...)
 	}
+	ts = append(ts, r.Stability.tables()...)
 	return ts
 }
 

@@ -45,16 +45,21 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	reference := fs.String("reference", "", "a second set of leads (NDJSON, or CSV with --reference-events): the drift of the score and of each rule")
 	refEvents := fs.String("reference-events", "", "CSV events file for CSV --reference leads")
 	refAt := fs.String("reference-at", "", "score the --reference leads as of this time; default: --at")
+	every := fs.String("every", "", "with --from, repeat the backtest every this long (such as 4w) from --from up to --at: AUC and the sales-ready precision at each snapshot, in windows as long as the main one")
+	from := fs.String("from", "", "with --every, the first snapshot of the stability table (2026-04-01 or RFC 3339); the last is always --at")
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): sales-accepted as a label beside won, rejections as evidence against rules")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0 [--until T1] [--capacity N/week [--on CATEGORY]]")
-		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--dispositions FILE] [--format F] [flags] LEADS")
+		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--dispositions FILE] [--every 4w --from T]")
+		fmt.Fprintln(stderr, "                          [--format F] [flags] LEADS")
 		fmt.Fprintln(stderr, "\nTests the sales-ready definition against CRM outcomes, with no hindsight: every lead is")
 		fmt.Fprintln(stderr, "scored as it stood at T0 and labelled with what happened in (T0, T1]; leads created after")
 		fmt.Fprintln(stderr, "T0, and leads won, lost or already an opportunity by T0, are left out and counted. The report")
 		fmt.Fprintln(stderr, "judges the definition as a classifier of won deals (precision, recall, missed revenue), shows")
 		fmt.Fprintln(stderr, "conversion by stage, grade and score band, AUC, KS, calibration and each rule's signal.")
+		fmt.Fprintln(stderr, "With --every and --from, the backtest is repeated at snapshots from --from up to --at, in one")
+		fmt.Fprintln(stderr, "pass over the leads: AUC and the sales-ready precision at each, and whether they move beyond noise.")
 		fmt.Fprintln(stderr, "A bad lead or outcome row is reported with its line and left out; the run goes on.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -132,6 +137,36 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	default:
 		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
 	}
+	var snapshots []time.Time
+	switch {
+	case *every != "" && *from == "":
+		return fail("%[1]s goes with %[2]s: give the first snapshot, such as %[2]s 2026-04-01 %[1]s %[3]s", c.flag("every"), c.flag("from"), *every)
+	case *from != "" && *every == "":
+		return fail("%[1]s goes with %[2]s: give the step between snapshots, such as %[1]s %[3]s %[2]s 4w", c.flag("from"), c.flag("every"), *from)
+	case *every != "":
+		step, err := dsl.ParseDuration(*every)
+		if err != nil {
+			return fail("%s: %v", c.flag("every"), err)
+		}
+		start, err := dsl.ParseTime(*from)
+		if err != nil {
+			return fail("%s: %v", c.flag("from"), err)
+		}
+		if start.After(opts.At) {
+			return fail("%s %s comes after %s %s: the snapshots run from %s up to %s; choose a %s before %s",
+				c.flag("from"), start.Format(time.RFC3339), c.flag("at"), opts.At.Format(time.RFC3339), c.flag("from"), c.flag("at"), c.flag("from"), c.flag("at"))
+		}
+		if n := backtest.SnapshotCount(start, opts.At, step); n > backtest.MaxSnapshots {
+			return fail("%s %s %s %s gives %d snapshots up to %s, more than %d; choose a longer %s, such as %s, or a later %s",
+				c.flag("from"), *from, c.flag("every"), *every, n, c.flag("at"), backtest.MaxSnapshots, c.flag("every"), dsl.FormatDuration(backtest.StepFor(start, opts.At)), c.flag("from"))
+		}
+		if snapshots, err = backtest.Snapshots(start, opts.At, step); err != nil {
+			return fail("%s, %s: %v", c.flag("from"), c.flag("every"), err)
+		}
+		if *format == "html" {
+			return fail("the stability table (%s, %s) is not on the HTML page yet; use %s table, markdown, csv or json", c.flag("every"), c.flag("from"), c.flag("format"))
+		}
+	}
 	referenceAt := opts.At
 	if *refAt != "" {
 		if *reference == "" {
@@ -165,6 +200,12 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return fail("%s %s: %v", c.flag("on"), *on, err)
 		}
 		return fail("%v", err)
+	}
+	var stability *backtest.Stability
+	if snapshots != nil {
+		if stability, err = backtest.NewStability(scorer, outcomes, opts, snapshots); err != nil {
+			return fail("%v", err)
+		}
 	}
 	ctx := context.Background()
 	read := func(name, eventsName, what string, add func(scoring.Lead) error) (rows, failed int, err error) {
@@ -214,7 +255,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			l.Dispositions = verdicts.For(l.ID)
 			seen[l.ID] = true
 		}
-		return bt.AddContext(ctx, l)
+		if err := bt.AddContext(ctx, l); err != nil || stability == nil {
+			return err
+		}
+		return stability.AddContext(ctx, l)
 	})
 	if err != nil {
 		return fail("%v", err)
@@ -240,6 +284,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	rep := bt.Report()
+	if stability != nil {
+		rep.SetStability(stability.Report())
+	}
 	if *suggest {
 		src, err := os.ReadFile(*model)
 		if err != nil {

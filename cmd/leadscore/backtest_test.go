@@ -156,3 +156,78 @@ func TestBacktestDrift(t *testing.T) {
 	assert.Regexp(t, `engagement\.pricing-page +183 of 1903 \(9\.6%\) +23 of 746 \(3\.1%\) +3\.12 \(2\.04 to 4\.77\) +< 0\.001 +yes +rose +0\.077 +stable\n`, text,
 		"a rate tripled: shifted, though PSI calls it stable")
 }
+
+// TestBacktestStability: --every and --from repeat the backtest at
+// snapshots in one pass; the JSON report carries each snapshot's figures,
+// the last snapshot is the main backtest, and the flags are checked.
+func TestBacktestStability(t *testing.T) {
+	leads := td(filepath.Join("backtest", "leads.ndjson"))
+	base := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td(filepath.Join("backtest", "outcomes.csv")), "--at", "2026-07-01", "--until", "2026-10-01"}
+	code, out, errOut := leadscore(t, "", append(base, "--every", "4w", "--from", "2026-04-01", "--format", "json", leads)...)
+	require.Equal(t, exitOK, code, errOut)
+	var j struct {
+		AUC         float64 `json:"auc"`
+		AUCInterval struct {
+			Low, High float64
+		} `json:"auc_interval"`
+		SalesReady struct {
+			Precision float64 `json:"precision"`
+		} `json:"sales_ready"`
+		Warnings  []string `json:"warnings"`
+		Stability struct {
+			Snapshots []map[string]any `json:"snapshots"`
+			Reading   string           `json:"reading"`
+			AUCTest   map[string]any   `json:"auc_test"`
+		} `json:"stability"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &j))
+	snaps := j.Stability.Snapshots
+	require.Len(t, snaps, 5)
+	var ats []string
+	for _, s := range snaps {
+		ats = append(ats, s["at"].(string))
+		for _, k := range []string{"until", "leads", "won", "auc", "auc_interval", "sales_ready", "sales_ready_won", "precision", "precision_interval", "recall", "recall_interval", "too_few_won", "cut_short"} {
+			assert.Contains(t, s, k)
+		}
+		iv := s["auc_interval"].(map[string]any)
+		assert.IsType(t, 0.0, iv["low"])
+		assert.IsType(t, 0.0, iv["high"])
+	}
+	assert.Equal(t, []string{"2026-04-01T00:00:00Z", "2026-04-29T00:00:00Z", "2026-05-27T00:00:00Z", "2026-06-24T00:00:00Z", "2026-07-01T00:00:00Z"}, ats)
+	last := snaps[len(snaps)-1]
+	assert.Equal(t, "2026-10-01T00:00:00Z", last["until"])
+	assert.Equal(t, j.AUC, last["auc"], "the last snapshot is the main backtest")
+	assert.Equal(t, j.SalesReady.Precision, last["precision"])
+	assert.Equal(t, "2026-07-02T00:00:00Z", snaps[0]["until"], "every window 92 days, as the main one")
+	assert.NotEmpty(t, j.Stability.Reading)
+	assert.NotNil(t, j.Stability.AUCTest)
+	assert.Contains(t, strings.Join(j.Warnings, "\n"), "Stability over time: the snapshots at 2026-04-01")
+
+	code, text, errOut := leadscore(t, "", append(base, "--every", "4w", "--from", "2026-04-01", leads)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, text, "\nSTABILITY OVER TIME\n")
+	assert.Contains(t, text, "\nStability over time, 5 snapshots from 2026-04-01 to 2026-07-01: ")
+	assert.Regexp(t, `\n2026-04-01 +2026-07-02 +\d+ +\d+ .*too few won deals\n`, text)
+	code, text, _ = leadscore(t, "", append(base, leads)...)
+	require.Equal(t, exitOK, code)
+	assert.NotContains(t, text, "STABILITY", "no stability table without --every")
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--every", "4w"}, "leadscore backtest: --every goes with --from: give the first snapshot, such as --from 2026-04-01 --every 4w\n"},
+		{[]string{"--from", "2026-04-01"}, "leadscore backtest: --from goes with --every: give the step between snapshots, such as --from 2026-04-01 --every 4w\n"},
+		{[]string{"--every", "0w", "--from", "2026-04-01"}, `leadscore backtest: --every: bad duration "0w": it must be longer than zero` + "\n"},
+		{[]string{"--every", "-4w", "--from", "2026-04-01"}, `leadscore backtest: --every: bad duration "-4w": write a number and a unit, like 90d, 12h or 6mo; the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)` + "\n"},
+		{[]string{"--every", "4 weeks", "--from", "2026-04-01"}, `leadscore backtest: --every: bad duration "4 weeks": write the number and its unit together, like 4w; the units are y (years of 365 days), mo (months of 30 days), w (weeks), d (days), h (hours), min (minutes), s (seconds)` + "\n"},
+		{[]string{"--every", "4w", "--from", "April"}, `leadscore backtest: --from: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "April"` + "\n"},
+		{[]string{"--every", "4w", "--from", "2026-08-01"}, "leadscore backtest: --from 2026-08-01T00:00:00Z comes after --at 2026-07-01T00:00:00Z: the snapshots run from --from up to --at; choose a --from before --at\n"},
+		{[]string{"--every", "1w", "--from", "2025-01-01"}, "leadscore backtest: --from 2025-01-01 --every 1w gives 79 snapshots up to --at, more than 52; choose a longer --every, such as 2w, or a later --from\n"},
+		{[]string{"--every", "4w", "--from", "2026-04-01", "--format", "html"}, "leadscore backtest: the stability table (--every, --from) is not on the HTML page yet; use --format table, markdown, csv or json\n"},
+	} {
+		code, _, errOut := leadscore(t, "", append(append(base, c.args...), leads)...)
+		assert.Equal(t, exitUsage, code, c.args)
+		assert.Equal(t, c.want, errOut, c.args)
+	}
+}

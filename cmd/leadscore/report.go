@@ -203,7 +203,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		return m
 	}
 	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
-		"reference", "reference-events", "reference-at", "dispositions", "strict-data", "min-won")
+		"reference", "reference-events", "reference-at", "dispositions", "strict-data", "min-won", "every", "from")
 	if backtestLeads {
 		bt["leads"] = "backtest-leads"
 		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file
