@@ -1,8 +1,11 @@
 // Opens leadscore's HTML reports in headless Chromium, from file://, as a
 // person would, and checks what each page does and shows: no network
 // request of any kind, no console error, every chart drawn with a size,
-// every number of a table equal to the JSON report of the same run and shown
-// as that number, and the capacity control moving the threshold.
+// every number of a table (and of a line of words, such as the summary or
+// an interval's two ends) equal to the JSON report of the same run and
+// shown as that number, and the capacity control moving the threshold; on
+// the backtest pages, the warnings shown, each rule's verdict written, the
+// weekly crossings drawn, the suggested points and sales' verdicts.
 //
 // Run by .ci/run: npm ci && node --test, in this directory, after Debian's
 // chromium is installed. LEADSCORE_BIN names the leadscore binary (default:
@@ -12,7 +15,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, copyFileSync, writeFileSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,11 +28,37 @@ const td = (name) => join("testdata", name);
 let bin = process.env.LEADSCORE_BIN;
 let browser;
 
+// The full backtest writes its proposed rule file beside the model, so it
+// runs on a copy of the model (and the file it includes); sales' verdicts
+// on its leads are made up in before(): every lead sales-ready the day
+// before the window's end gets one, accepted, rejected or recycled in turn.
+const model = join(dir, "model", "b2b-saas.yaml");
+mkdirSync(join(dir, "model", "common"), { recursive: true });
+copyFileSync(join(root, td("b2b-saas.yaml")), model);
+copyFileSync(join(root, td("common/lists.yaml")), join(dir, "model", "common", "lists.yaml"));
+const verdicts = join(dir, "verdicts.csv");
+
+function makeVerdicts() {
+  const scored = execFileSync(bin, ["score", "--model", td("b2b-saas.yaml"), "--at", "2026-09-30", "--quiet", td("backtest/leads.ndjson")],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20 }).toString();
+  const turns = [["accepted", ""], ["rejected", "too_small"], ["rejected", "not_icp"], ["recycled", "just_researching"]];
+  const rows = ["lead_id,at,status,reason"];
+  for (const line of scored.split("\n").filter(Boolean)) {
+    const lead = JSON.parse(line);
+    if (!lead.sales_ready) continue;
+    const [status, reason] = turns[(rows.length - 1) % turns.length];
+    rows.push(`${lead.id},2026-09-30T12:00:00Z,${status},${reason}`);
+  }
+  assert.ok(rows.length > 20, "enough sales-ready leads to judge");
+  writeFileSync(verdicts, rows.join("\n") + "\n");
+}
+
 before(async () => {
   if (!bin) {
     bin = join(dir, "leadscore");
     execFileSync("go", ["build", "-o", bin, "./cmd/leadscore"], { cwd: root, stdio: "inherit" });
   }
+  makeVerdicts();
   browser = await chromium.launch({
     executablePath: process.env.LEADSCORE_CHROMIUM || "/usr/bin/chromium",
     headless: true,
@@ -53,6 +82,11 @@ const reports = {
   // the page has its drift section (drift.rules.N.id, counts, ratio, q).
   backtest: ["backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
     "--outcomes", td("backtest/outcomes.csv"), "--reference", td("backtest/leads.ndjson"), "--reference-at", "2026-04-01", td("backtest/leads.ndjson")],
+  // Every part of the backtest: suggested points (fitted, as 10 won deals
+  // are enough here), sales' verdicts with their evidence against rules.
+  "backtest-full": ["backtest", "--model", model, "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+    "--outcomes", td("backtest/outcomes.csv"), "--suggest", "-o", join(dir, "model", "proposed.yaml"), "--min-won", "10",
+    "--dispositions", verdicts, td("backtest/leads.ndjson")],
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
@@ -81,7 +115,7 @@ function lookup(doc, path) {
 // last digit (ties may round either way).
 function checkShown({ path, value, format, text }) {
   if (value === "null") return assert.equal(text, "—", path);
-  const decimals = { int: 0, money: 0, pct: 1, dec1: 1, dec2: 2, dec3: 3 }[format];
+  const decimals = { int: 0, money: 0, pct: 1, dec1: 1, dec2: 2, dec3: 3, dec4: 4, dec5: 5 }[format];
   assert.notEqual(decimals, undefined, `${path}: unknown format ${format}`);
   const shape = new RegExp(`^-?\\d{1,3}(,\\d{3})*${decimals ? `\\.\\d{${decimals}}` : ""}${format === "pct" ? "%" : ""}$`);
   assert.match(text, shape, `${path}: ${text} is not written as ${format}`);
@@ -112,9 +146,10 @@ for (const [name, args] of Object.entries(reports)) {
     assert.equal(sizes.length, charts, "every chart is in the document");
     sizes.forEach(([w, h], i) => assert.ok(w >= 100 && h >= 40, `chart ${i} is ${w}×${h} pixels`));
 
-    // Every number shown is the JSON report's, and reads as that number.
-    const cells = await page.$$eval("td[data-value]", (tds) => tds.map((td) => ({
-      path: td.dataset.path || "", value: td.dataset.value, format: td.dataset.format, text: td.innerText.trim(), derived: td.classList.contains("d") })));
+    // Every number shown is the JSON report's, and reads as that number:
+    // a table's cells, and the numbers inside a cell or a line of words.
+    const cells = await page.$$eval("[data-value]", (els) => els.map((el) => ({
+      path: el.dataset.path || "", value: el.dataset.value, format: el.dataset.format, text: el.innerText.trim(), derived: el.classList.contains("d") })));
     let checked = 0;
     for (const c of cells) {
       if (c.path === "") {
@@ -130,7 +165,11 @@ for (const [name, args] of Object.entries(reports)) {
     }
     assert.ok(checked >= 20, `only ${checked} numbers checked`);
 
-    if (name === "review" || name === "backtest") await checkCapacityControl(page);
+    if (name === "review" || name.startsWith("backtest")) {
+      await checkCapacityControl(page);
+      await checkBacktest(page, name === "review" ? doc.backtest : doc);
+    }
+    if (name === "backtest-full") await checkSuggestionAndVerdicts(page, doc);
     if (name === "backtest") {
       // Each rule's drift row names the rule by the JSON's id, shifted ones first.
       const rows = await page.$$eval("#drift table", (ts) => Array.from(ts[1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[11].innerText.trim()]));
@@ -172,4 +211,55 @@ async function checkCapacityControl(page) {
   assert.ok(state.readout.length >= 5);
   assert.deepEqual(state.readout, state.cells, "the readout shows the slider's row");
   assert.deepEqual(state.markers, [state.x, state.x], "both charts' markers stand at the threshold");
+}
+
+// checkBacktest checks what the backtest's sections answer first: the
+// warnings, shown and visible under the heading; the summary; each rule's
+// verdict written as a word (its badge beside); the weekly crossings drawn.
+async function checkBacktest(page, bt) {
+  assert.ok(bt.warnings.length > 0, "the backtest has warnings to show");
+  const warnings = await page.$$eval("#backtest > ul.warnings li", (lis) => lis.map((li) => {
+    const r = li.getBoundingClientRect();
+    return { text: li.innerText.trim(), visible: r.width > 0 && r.height > 0 && getComputedStyle(li).visibility === "visible" };
+  }));
+  assert.deepEqual(warnings.map((w) => w.text), bt.warnings.map((w) => `Warning: ${w}`), "every warning of the JSON, in order");
+  assert.ok(warnings.every((w) => w.visible), "the warnings are visible");
+  const first = await page.$eval("#backtest h2", (h) => h.nextElementSibling.className);
+  assert.equal(first, "warnings", "the warnings come right after the heading");
+  const summary = await page.$$eval("#backtest > ul.summary li", (lis) => lis.map((li) => li.innerText.trim()));
+  for (const start of ["AUC ", "The sales-ready definition picked ", "Rules: ", "Capacity: "]) {
+    assert.ok(summary.some((l) => l.startsWith(start)), `the summary has a line on ${start.trim()}`);
+  }
+
+  const rules = await page.$$eval("#rules-signal table", (ts) => Array.from(ts[0].tBodies[0].rows).map((r) => ({
+    id: r.cells[0].innerText.trim(), verdict: r.cells[2].innerText.trim(), badge: r.cells[2].querySelector(".badge")?.className || "" })));
+  assert.deepEqual(rules.map((r) => [r.id, r.verdict]), bt.rules.map((r) => [r.id, r.verdict]), "each rule's verdict, in words, as the JSON has it");
+  assert.ok(rules.every((r) => r.badge.startsWith("badge b-")), "each verdict has its badge");
+
+  const weekly = await page.$$eval("#capacity svg", (svgs) => svgs.filter((s) => s.getAttribute("aria-label").startsWith("Leads crossing")).map((s) => {
+    const r = s.getBoundingClientRect();
+    return { bars: s.querySelectorAll("rect[fill] > title").length, dots: s.querySelectorAll("circle").length, w: r.width, h: r.height };
+  }));
+  assert.equal(weekly.length, 1, "the weekly crossings have their chart");
+  assert.equal(weekly[0].bars, bt.capacity.weekly.length, "a bar for each week");
+  assert.equal(weekly[0].dots, bt.capacity.weekly.length, "a point of the current definition's hand-offs for each week");
+  assert.ok(weekly[0].w >= 300 && weekly[0].h >= 100, `the weekly chart is ${weekly[0].w}×${weekly[0].h} pixels`);
+  const trend = await page.$eval("#capacity", (s) => s.innerText);
+  assert.match(trend, /Trend of the crossings at /, "the trend in words");
+}
+
+// checkSuggestionAndVerdicts checks the suggested points' decision and
+// table, and the verdict view's evidence rows, against the JSON.
+async function checkSuggestionAndVerdicts(page, doc) {
+  const s = doc.suggestion;
+  assert.ok(s && !s.withheld, "the suggestion is fitted");
+  const decision = await page.$eval("#suggestion ul.summary li", (li) => li.innerText.trim());
+  assert.equal(decision, `Decision: ${s.decision}: ${s.why}.`);
+  const points = await page.$$eval("#suggestion table", (ts) => Array.from(ts[ts.length - 1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[7].innerText.trim()]));
+  assert.deepEqual(points, s.rules.map((r) => [r.rule, r.kept || ""]), "each rule with its note");
+
+  const ev = doc.verdict_view.evidence;
+  assert.ok(ev && ev.length > 0, "rejections give evidence against rules");
+  const rows = await page.$$eval("#verdicts table", (ts) => Array.from(ts[ts.length - 1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[1].innerText.trim()]));
+  assert.deepEqual(rows, ev.map((e) => [e.reason, e.rule]), "each evidence row's reason and rule");
 }

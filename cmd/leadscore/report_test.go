@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html"
 	"math"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,20 +22,22 @@ func reviewArgs(format string) []string {
 		"--backtest-leads", td("backtest/leads.ndjson"), "--backtest-outcomes", td("backtest/outcomes.csv"), "--format", format}
 }
 
-var cellRE = regexp.MustCompile(`<td class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)">([^<]*)</td>`)
+// cellRE reads a number of a page: a table's cell, or a number inside a
+// cell or a line of words (an interval's two ends, a summary's figures).
+var cellRE = regexp.MustCompile(`<(td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)">([^<]*)</(?:td|span)>`)
 
-// numberCells returns the number cells of a page: path (empty for a
-// derived number), value and the text shown.
+// numberCells returns the numbers of a page, in table cells and in spans:
+// path (empty for a derived number), value and the text shown.
 func numberCells(t *testing.T, page string) [][3]string {
 	t.Helper()
 	var out [][3]string
 	for _, m := range cellRE.FindAllStringSubmatch(page, -1) {
-		if m[1] == "" {
-			require.NotEmpty(t, m[2], "a number of the report without its path: %s", m[0])
+		if m[2] == "" {
+			require.NotEmpty(t, m[3], "a number of the report without its path: %s", m[0])
 		}
-		out = append(out, [3]string{m[2], html.UnescapeString(m[3]), html.UnescapeString(m[5])})
+		out = append(out, [3]string{m[3], html.UnescapeString(m[4]), html.UnescapeString(m[6])})
 	}
-	require.Equal(t, strings.Count(page, `<td class="n`), len(out), "every number cell is read")
+	require.Equal(t, strings.Count(page, `<td class="n`)+strings.Count(page, `<span class="n`), len(out), "every number is read")
 	return out
 }
 
@@ -126,9 +129,10 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 		assert.Contains(t, page, `<section id="`+id+`">`)
 	}
 	// Charts: the definition 1; the change 3 (volume, moves, distribution);
-	// the backtest 2 (won vs not won, lift); capacity 2 (volume, wins);
-	// the funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2.
-	assert.Equal(t, 14, strings.Count(page, "<svg "))
+	// the backtest 3 (won vs not won, lift, calibration); the rules 1 (their
+	// joint effects); capacity 3 (volume, wins, the weekly crossings); the
+	// funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2.
+	assert.Equal(t, 17, strings.Count(page, "<svg "))
 
 	var joint map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(js), &joint))
@@ -164,9 +168,14 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 
 // Each command's --format html shows its own JSON report's numbers.
 func TestFormatHTMLShowsTheJSONReportsNumbers(t *testing.T) {
+	// The backtest with every part: suggested points fitted (10 won deals
+	// are enough), written beside a copy of the model, and sales' verdicts.
+	model := copyModel(t)
 	for _, args := range [][]string{
 		{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01"},
 		{"backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week", "--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson")},
+		{"backtest", "--model", model, "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week", "--outcomes", td("backtest/outcomes.csv"),
+			"--suggest", "-o", filepath.Join(filepath.Dir(model), "proposed.yaml"), "--min-won", "10", "--dispositions", td("dispositions.csv"), td("backtest/leads.ndjson")},
 		{"feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"},
 		{"attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv")},
 		{"attribute", "--journeys", td("journeys.ndjson"), "--models", "w_shaped,markov:2,shapley"},
@@ -178,6 +187,12 @@ func TestFormatHTMLShowsTheJSONReportsNumbers(t *testing.T) {
 		checkPage(t, page, js, 20)
 		if strings.Contains(strings.Join(args, " "), "markov") {
 			assert.Contains(t, page, `<section id="channels">`, "the data-driven models have their section")
+		}
+		if strings.Contains(strings.Join(args, " "), "--suggest") {
+			for _, id := range []string{"backtest", "rules-signal", "capacity", "suggestion", "verdicts"} {
+				assert.Contains(t, page, `<section id="`+id+`">`)
+			}
+			assert.Contains(t, page, `data-path="suggestion.heldout.difference"`, "the held-out comparison")
 		}
 		page = strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
 		assert.NotRegexp(t, `(?i)(https?:|//[a-z]|src=|href="[^#d])`, page, "%s: no address outside the page (SVG's namespace aside)", args[0])

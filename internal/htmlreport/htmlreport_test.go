@@ -3,11 +3,13 @@ package htmlreport_test
 import (
 	"bytes"
 	"encoding/json"
+	"html"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -194,4 +196,270 @@ func TestDriftCellsAreTheJSONs(t *testing.T) {
 	assert.Contains(t, html, `<td>&lt; 0.001</td><td>yes</td><td>fell</td>`)
 	assert.Contains(t, html, `data-path="drift.rules.1.q" data-value="1" data-format="dec3">1.000</td><td>no</td><td>no clear change</td>`)
 	assert.Contains(t, html, `data-path="drift.rules.2.q" data-value="null" data-format="dec3">—</td><td>no</td><td>never fired</td>`)
+}
+
+// numberRE reads every number of a page: a table's cell, or a number
+// inside a cell (an interval's ends) or a line of words (the summary).
+var numberRE = regexp.MustCompile(`<(?:td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([a-z0-9]+)">([^<]*)</(?:td|span)>`)
+
+// checkNumbers holds every number of a rendered page to the JSON of the
+// report: the value at its path, and the text shown its value formatted
+// ("—" for null, never 0). It returns the paths seen.
+func checkNumbers(t *testing.T, html string, report any) map[string]string {
+	t.Helper()
+	js, err := json.Marshal(report)
+	require.NoError(t, err)
+	var doc any
+	require.NoError(t, json.Unmarshal(js, &doc))
+	seen := map[string]string{}
+	numbers := numberRE.FindAllStringSubmatch(html, -1)
+	require.Equal(t, strings.Count(html, `<td class="n`)+strings.Count(html, `<span class="n`), len(numbers), "every number is read")
+	for _, c := range numbers {
+		derived, path, value, format, shown := c[1] != "", c[2], c[3], c[4], c[5]
+		if value == "null" {
+			assert.Equal(t, "—", shown, path)
+		} else {
+			v, err := strconv.ParseFloat(value, 64)
+			require.NoError(t, err, path)
+			assert.Equal(t, htmlreport.Format(format, v), shown, path)
+		}
+		if derived {
+			assert.Empty(t, path)
+			continue
+		}
+		require.NotEmpty(t, path, "a number without its place in the JSON: %s", c[0])
+		seen[path] = shown
+		want := doc
+		for _, step := range strings.Split(path, ".") {
+			switch x := want.(type) {
+			case map[string]any:
+				require.Contains(t, x, step, path)
+				want = x[step]
+			case []any:
+				i, err := strconv.Atoi(step)
+				require.NoError(t, err, path)
+				require.Less(t, i, len(x), path)
+				want = x[i]
+			default:
+				require.Failf(t, "not in the JSON", "%s", path)
+			}
+		}
+		if want == nil {
+			assert.Equal(t, "null", value, path)
+			continue
+		}
+		got, err := strconv.ParseFloat(value, 64)
+		require.NoError(t, err, path)
+		assert.Equal(t, want, got, path)
+	}
+	return seen
+}
+
+func render(t *testing.T, r *backtest.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: htmlreport.BacktestSections(r, "")}).Render(&b))
+	return b.String()
+}
+
+// answersReport is a backtest report with every part issue 24 added, its
+// numbers made up but consistent enough to read.
+func answersReport() *backtest.Report {
+	at := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	until := at.AddDate(0, 3, 0)
+	iv := func(lo, hi float64) *backtest.Interval { return &backtest.Interval{Low: lo, High: hi} }
+	week := func(i, crossed, ready int) backtest.Week {
+		from := at.AddDate(0, 0, 7*(i-3))
+		return backtest.Week{From: from, To: from.AddDate(0, 0, 7), Crossed: crossed, SalesReady: ready}
+	}
+	curve := []backtest.CurvePoint{
+		{Threshold: 0, Crossed: 90, PerPeriod: ptr(30), PerPeriodInterval: iv(24.1, 36.9), CrossedWon: 6, WinRate: ptr(6.0 / 90), WinRateInterval: iv(0.031, 0.138), ExpectedWon: ptr(2), ExpectedWonInterval: iv(0.73, 4.35), Leads: 120, Won: 8, Recall: ptr(1)},
+		{Threshold: 10, Crossed: 60, PerPeriod: ptr(20), PerPeriodInterval: iv(15.3, 25.7), CrossedWon: 6, WinRate: ptr(0.1), WinRateInterval: iv(0.047, 0.2), ExpectedWon: ptr(2), ExpectedWonInterval: iv(0.73, 4.35), Leads: 70, Won: 8, Recall: ptr(1)},
+		{Threshold: 20, Crossed: 15, PerPeriod: ptr(5), PerPeriodInterval: iv(2.8, 8.2), CrossedWon: 3, WinRate: ptr(0.2), WinRateInterval: iv(0.07, 0.45), ExpectedWon: ptr(1), ExpectedWonInterval: iv(0.21, 2.92), Leads: 20, Won: 5, Recall: ptr(0.625)},
+	}
+	return &backtest.Report{Model: "m", At: at, Until: &until, Leads: backtest.Counts{Added: 200, InBacktest: 120}, Won: 8, WinRate: ptr(8.0 / 120),
+		SalesReady: backtest.Classifier{Leads: 10, Won: 4, Precision: ptr(0.4), Recall: ptr(0.5), PrecisionInterval: iv(0.168, 0.687), RecallInterval: iv(0.215, 0.785), Lift: ptr(6), MissedWon: 4, MissedRevenue: 12000},
+		AUC:        ptr(0.8126), AUCInterval: iv(0.66, 0.905), KS: ptr(0.5),
+		Stages: []backtest.Group{{Name: "sql", Leads: 10, Won: 4, WinRate: ptr(0.4), WinRateInterval: iv(0.168, 0.687), Lift: ptr(6)}, {Name: "(no stage)", Leads: 110, Won: 4, WinRate: ptr(4.0 / 110), WinRateInterval: iv(0.014, 0.09), Lift: ptr(0.545)}},
+		Bands: []backtest.Band{
+			{Name: "20 to 40", Leads: 20, Won: 5, WinRate: ptr(0.25), Low: ptr(0.112), High: ptr(0.469), Lift: ptr(3.75), LiftInterval: iv(1.6, 6.1), CumRecall: ptr(0.625), Mean: ptr(27.5), Calibrated: ptr(0.21), CalibratedInterval: iv(0.1, 0.38)},
+			{Name: "0 to 20", Leads: 100, Won: 3, WinRate: ptr(0.03), Low: ptr(0.01), High: ptr(0.085), Lift: ptr(0.45), LiftInterval: iv(0.1, 1.1), CumRecall: ptr(1), Mean: ptr(8.2)},
+		},
+		Rules: []backtest.RuleSignal{
+			{Rule: "engagement.demo", Points: 40, Fired: 12, FiredWon: 5, ShareWon: ptr(0.625), ShareNotWon: ptr(0.062), Lift: ptr(6.25), IV: ptr(1.1), LiftInterval: iv(3.1, 9.8), IVInterval: iv(0.4, 2.2), Signal: "strong",
+				OneAtATime: &backtest.Coefficient{Estimate: 2.31, SE: 0.6, Low: 1.13, High: 3.49}, Joint: &backtest.Coefficient{Estimate: 2.13, SE: 0.61, Low: 0.93, High: 3.33}, Q: ptr(0.0004), Verdict: backtest.Predictive, Why: "+2.13 log-odds per unit"},
+			{Rule: "fit.vp", Points: 20, Fired: 50, FiredWon: 4, ShareWon: ptr(0.5), ShareNotWon: ptr(0.4), Lift: ptr(1.2), IV: ptr(0.02), LiftInterval: iv(0.5, 2.1), IVInterval: iv(0, 0.3), Signal: "weak",
+				OneAtATime: &backtest.Coefficient{Estimate: 0.4, SE: 0.7, Low: -0.97, High: 1.77}, Joint: &backtest.Coefficient{Estimate: -0.12, SE: 0.7, Low: -1.49, High: 1.25}, Q: ptr(0.86), Verdict: backtest.NoEvidence, Why: "the interval includes zero"},
+			{Rule: "gate.student", Gate: true, Fired: 3, Signal: "—", Verdict: backtest.TooLittleData, Why: "it fired on 3 leads"},
+		},
+		Capacity: &backtest.CapacityReport{Capacity: 20, Unit: "week", On: "total", From: at.AddDate(0, 0, -21), To: at, Periods: 3, Weeks: 3,
+			Threshold: ptr(10), At: &curve[1], ThresholdInterval: iv(10, 20), LeadsPerWeek: ptr(20), LeadsPerWeekInterval: iv(15.3, 25.7), ExpectedWonPerWeek: ptr(2), ExpectedWonPerWeekInterval: iv(0.73, 4.35),
+			Current: backtest.CurvePoint{Crossed: 9, PerPeriod: ptr(3), PerPeriodInterval: iv(1.4, 5.7), CrossedWon: 3, WinRate: ptr(1.0 / 3), WinRateInterval: iv(0.12, 0.65), ExpectedWon: ptr(1), ExpectedWonInterval: iv(0.21, 2.92), Leads: 10, Won: 4, Recall: ptr(0.5)},
+			Weekly:  []backtest.Week{week(0, 16, 2), week(1, 20, 3), week(2, 24, 4)},
+			Trend:   &backtest.TrendSummary{PerPeriod: 1.22, Low: 0.95, High: 1.57, P: 0.12},
+			Curve:   curve},
+		Suggestion: &backtest.Suggestion{Method: "L2", Lambda: 1, Scale: ptr(28.6), SplitAt: at.AddDate(0, -2, 0), TrainLeads: 80, TrainWon: 5, TrainSalesReady: 6, SuggestedTrainSalesReady: 7,
+			Rules: []backtest.Points{
+				{Rule: "engagement.demo", Category: "engagement", Current: 40, Suggested: 60, Coefficient: ptr(2.1), Interval: iv(1.4, 2.8), Fired: 8},
+				{Rule: "fit.vp", Category: "fit", Current: 20, Suggested: 20, Coefficient: ptr(0.3), Interval: iv(-0.6, 1.2), Fired: 30, Kept: "within noise"},
+				{Rule: "engagement.trial", Category: "engagement", Current: 30, Suggested: 30, Fired: 2, Kept: "fired on 2 training leads, fewer than 10"},
+			},
+			HandoffsPerWeek: ptr(3), SuggestedHandoffsPerWeek: ptr(3.5),
+			HeldOut: backtest.HeldOut{Leads: 40, Won: 3, CurrentAUC: ptr(0.8), SuggestedAUC: ptr(0.84), Difference: ptr(0.04), DifferenceLow: ptr(-0.01), DifferenceHigh: ptr(0.09),
+				CurrentSalesReady: backtest.Classifier{Leads: 4, Won: 2, Precision: ptr(0.5), PrecisionInterval: iv(0.15, 0.85)}, Volume: 4,
+				CurrentAtVolume: backtest.Classifier{Leads: 4, Won: 2, Precision: ptr(0.5)}, SuggestedAtVolume: backtest.Classifier{Leads: 4, Won: 3, Precision: ptr(0.75)}},
+			Decision: backtest.Inconclusive, Why: "the held-out leads cannot tell the two apart"},
+		Verdicts: &backtest.Verdicts{From: at.AddDate(0, 0, -2), To: until, HandedOver: 12, Judged: 9, Accepted: 6, Rejected: 2, Recycled: 1, Waiting: 3,
+			AcceptanceRate: ptr(6.0 / 9), AcceptanceRateInterval: iv(0.354, 0.879), NotHandedOver: 2, AcceptedNotHandedOver: 1, Recall: ptr(6.0 / 7), RecallInterval: iv(0.487, 0.974)},
+		MinWon:   20,
+		Warnings: []string{"Calibration withheld: the backtest has 8 won deals, and a map needs at least 20 (--min-won); about 12 won deals more would let it speak.", "The verdict view rests on 9 hand-offs with a verdict, under 20."},
+		Notes:    []string{"Snapshot view."},
+	}
+}
+
+// The backtest section opens with the warnings, then the answers: the AUC
+// with its interval and n, precision and recall with theirs, the rules'
+// verdicts, the capacity, the calibration (withheld here), the suggestion
+// and sales' verdicts; every number of it, and of every table after it,
+// is the JSON report's at its data-path, an empty one shown —.
+func TestBacktestAnswersFirst(t *testing.T) {
+	r := answersReport()
+	page := render(t, r)
+	seen := checkNumbers(t, page, r)
+
+	head := strings.Index(page, `<h2>Does the definition pick the leads that win?</h2>`)
+	require.GreaterOrEqual(t, head, 0)
+	after := page[head:]
+	assert.True(t, strings.HasPrefix(after, `<h2>Does the definition pick the leads that win?</h2>`+"\n"+`<ul class="warnings" aria-label="Warnings"><li><b>Warning:</b> Calibration withheld: the backtest has 8 won deals`), "the warnings come first")
+	assert.Less(t, strings.Index(after, `<ul class="warnings"`), strings.Index(after, `<ul class="summary">`))
+	summary := after[strings.Index(after, `<ul class="summary">`):]
+	summary = summary[:strings.Index(summary, "</ul>")]
+	tags := regexp.MustCompile(`<[^>]+>`)
+	text := html.UnescapeString(tags.ReplaceAllString(summary, ""))
+	for _, want := range []string{
+		"AUC 0.813 (95%: 0.660 to 0.905), on 8 won against 112 not won leads",
+		"The sales-ready definition picked 10 leads, 4 of them won: precision 40.0% (95%: 16.8% to 68.7%), recall 50.0% (95%: 21.5% to 78.5%); it missed 4 won deals worth 12,000.",
+		"Rules: 1 predictive, 1 no evidence, 1 too little data",
+		"Capacity: for 20 leads a week, the threshold is total 10 (the flows' sampling error allows 10 to 20): 20.00 leads a week cross it (95%: 15.30 to 25.70), 10.0% of them won after crossing, so expect 2.00 won deals a week (95%: 0.73 to 4.35).",
+		"Calibration withheld: the backtest has 8 won deals",
+		"Suggested points: inconclusive: the held-out leads cannot tell the two apart.",
+		"Sales' verdicts: of 9 hand-offs judged, 6 accepted: acceptance 66.7% (95%: 35.4% to 87.9%); recall of what sales accepted 85.7% (95%: 48.7% to 97.4%).",
+		"A conclusion needs at least 20 won deals",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.Contains(t, summary, `<span class="n" data-path="auc_interval.low" data-value="0.66" data-format="dec3">0.660</span>`)
+	assert.Contains(t, summary, `<span class="n d" data-value="112" data-format="int">112</span>`, "not won: computed here, in italics")
+	assert.Contains(t, summary, `<span class="badge b-no-evidence">no evidence</span>`)
+
+	// Intervals: two numbers, two paths, in one cell; none: — at the
+	// interval's own path.
+	for _, path := range []string{"sales_ready.precision_interval.low", "sales_ready.recall_interval.high", "stages.0.win_rate_interval.low", "bands.0.lift_interval.high",
+		"bands.0.calibrated_interval.low", "bands.1.win_rate_low", "rules.0.joint.low", "rules.0.joint.high", "rules.1.iv_interval.low", "capacity.curve.2.expected_won_per_period_interval.high",
+		"capacity.at_threshold.win_rate_interval.low", "capacity.current.leads_per_period_interval.high", "capacity.weekly.2.crossed", "capacity.weekly.0.sales_ready", "capacity.trend.p",
+		"suggestion.rules.0.coefficient_interval.low", "suggestion.heldout.difference_low", "suggestion.heldout.current_sales_ready.precision_interval.high", "suggestion.suggested_handoffs_per_week",
+		"verdict_view.acceptance_rate_interval.low", "verdict_view.recall_interval.high", "verdict_view.waiting", "min_won"} {
+		assert.Contains(t, seen, path)
+	}
+	for _, path := range []string{"bands.1.calibrated_win_probability", "bands.1.calibrated_interval", "rules.2.joint", "rules.2.q", "suggestion.rules.2.coefficient", "suggestion.rules.2.coefficient_interval",
+		"suggestion.heldout.suggested_sales_ready.precision", "suggestion.heldout.current_sales_ready.recall_interval"} {
+		assert.Equal(t, "—", seen[path], "%s is null: —, never 0", path)
+	}
+	assert.Contains(t, page, `<td class="iv"><span class="n" data-path="rules.0.joint.low" data-value="0.93" data-format="dec2">0.93</span> to <span class="n" data-path="rules.0.joint.high" data-value="3.33" data-format="dec2">3.33</span></td>`)
+	assert.Contains(t, page, `<td>&lt; 0.001</td>`, "a q under 0.001 in words")
+
+	// Each rule's verdict: the word, in its badge; the chart draws the two
+	// rules with a joint fit, coloured by verdict.
+	assert.Contains(t, page, `<td><span class="badge b-predictive">predictive</span></td>`)
+	assert.Contains(t, page, `<td><span class="badge b-too-little-data">too little data</span></td>`)
+	assert.Equal(t, 2, strings.Count(page, `<circle cx=`)-3, "two rules drawn (and three weekly points)")
+
+	// Capacity: the weekly crossings as bars, the current definition's
+	// hand-offs as a line, the trend in words; the control still there.
+	assert.Contains(t, page, `aria-label="Leads crossing total 10 each week, and the current definition&#39;s hand-offs"`)
+	assert.Contains(t, tags.ReplaceAllString(page, ""), "Trend of the crossings at total 10: 22.0% a week (95%: -5.0% to 57.0%; a factor of 1.220 a week, 0.950 to 1.570), p = 0.120: no trend beyond noise.")
+	assert.Contains(t, page, `id="capacity-slider" type="range" min="0" max="2" step="1" value="1"`)
+
+	// The calibration, withheld, says so where it would be.
+	assert.Contains(t, page, `<h3>Calibration</h3>`+"\n"+`<p class="lead">Calibration withheld: the backtest has 8 won deals`)
+	// The suggestion: decision, held-out comparison, points with notes.
+	assert.Contains(t, page, `<li>Decision: <span class="badge b-inconclusive">inconclusive</span>: the held-out leads cannot tell the two apart.</li>`)
+	assert.Contains(t, page, `<td>fired on 2 training leads, fewer than 10</td>`)
+	assert.Contains(t, page, `<section id="verdicts">`)
+	assert.Contains(t, page, "No judged hand-off was rejected or recycled with a reason")
+}
+
+// A suggestion withheld says why, and shows no held-out comparison.
+func TestSuggestionWithheld(t *testing.T) {
+	r := answersReport()
+	s := r.Suggestion
+	s.Withheld = "the leads fitted on have 5 won deals; fitting points needs at least 20 (--min-won)"
+	s.Decision, s.Why, s.Scale = backtest.Inconclusive, s.Withheld, nil
+	s.HeldOut = backtest.HeldOut{Leads: 40, Won: 3}
+	for i := range s.Rules {
+		s.Rules[i].Coefficient, s.Rules[i].Interval, s.Rules[i].Kept = nil, nil, "withheld"
+	}
+	page := render(t, r)
+	checkNumbers(t, page, r)
+	assert.Contains(t, page, "<li>Withheld: the leads fitted on have 5 won deals; fitting points needs at least 20 (--min-won). The proposed file is not written.</li>")
+	assert.NotContains(t, page, "Held-out leads: current against suggested points")
+	assert.NotContains(t, page, "Each rule&#39;s points, current and suggested", "no chart of points nobody fitted")
+}
+
+// The evidence rows are laid out from the JSON's fields, whatever they
+// are: here read from JSON, so that the test follows feedback.Evidence as
+// it changes; every number is the JSON's, reason and rule come first.
+func TestEvidenceRowsFollowTheJSON(t *testing.T) {
+	r := answersReport()
+	require.NoError(t, json.Unmarshal([]byte(`[
+		{"reason": "too_small", "rule": "fit.mid-market", "contradicted": true, "leads": 14, "fired": 9, "population": 53, "population_fired": 31,
+		 "share": 0.6428571428571429, "population_share": 0.5849056603773585, "lift": 1.099078341013825, "suspect": false},
+		{"reason": "not_icp", "rule": "fit.industry", "contradicted": true, "leads": 13, "fired": 7, "population": 53, "population_fired": 35,
+		 "share": 0.5384615384615384, "population_share": 0.660377358490566, "lift": null, "suspect": true}]`), &r.Verdicts.Evidence))
+	page := render(t, r)
+	seen := checkNumbers(t, page, r)
+	tables := regexp.MustCompile(`(?s)<table>.*?</table>`).FindAllString(page[strings.Index(page, `<section id="verdicts">`):], -1)
+	ev := tables[len(tables)-1]
+	assert.Regexp(t, `^<table>\s*<thead><tr><th>reason</th><th>rule</th>`, ev)
+	assert.Contains(t, ev, `<tr><td>too_small</td><td>fit.mid-market</td>`)
+	assert.Contains(t, ev, `<tr><td>not_icp</td><td>fit.industry</td>`)
+	js, err := json.Marshal(r.Verdicts.Evidence)
+	require.NoError(t, err)
+	var rows []map[string]any
+	require.NoError(t, json.Unmarshal(js, &rows))
+	for i, row := range rows {
+		for k, v := range row {
+			switch v.(type) {
+			case float64, nil:
+				assert.Contains(t, seen, "verdict_view.evidence."+strconv.Itoa(i)+"."+k, "every number of the JSON is shown")
+			}
+		}
+	}
+	if _, ok := rows[1]["lift"]; ok {
+		assert.Equal(t, "—", seen["verdict_view.evidence.1.lift"])
+	}
+	if _, ok := rows[0]["share"]; ok {
+		assert.Equal(t, "64.3%", seen["verdict_view.evidence.0.share"], "a share as a percentage")
+	}
+}
+
+var columnRE = regexp.MustCompile(`<rect x="([0-9.]+)" y="([0-9.]+)" width="([0-9.]+)" height="([0-9.]+)" fill="#0072B2"><title>([^<]*)</title>`)
+
+// A weekly column's height is proportional to its value, from one base.
+func TestColumnsAreProportional(t *testing.T) {
+	svg := string(htmlreport.Columns{Title: "t", Labels: []string{"a", "b", "c"}, Bars: []float64{10, 25, 40}, BarName: "crossed", Line: []float64{1, 2, 3}, LineName: "ready", Format: "int"}.SVG())
+	cols := columnRE.FindAllStringSubmatch(svg, -1)
+	require.Len(t, cols, 3)
+	var base, h []float64
+	for _, c := range cols {
+		y, _ := strconv.ParseFloat(c[2], 64)
+		height, _ := strconv.ParseFloat(c[4], 64)
+		base, h = append(base, y+height), append(h, height)
+	}
+	assert.InDelta(t, base[0], base[1], 0.02)
+	assert.InDelta(t, base[0], base[2], 0.02)
+	assert.InDelta(t, 2.5, h[1]/h[0], 0.01)
+	assert.InDelta(t, 4.0, h[2]/h[0], 0.01)
+	assert.Equal(t, "b, crossed: 25", cols[1][5])
+	assert.Equal(t, 3, strings.Count(svg, "<circle "), "a point of the line each period")
 }

@@ -36,18 +36,28 @@ type Page struct {
 	Sections []Section
 }
 
-// Section is one part of a page, with a heading and its blocks.
+// Section is one part of a page, with a heading and its blocks. Under the
+// heading come its warnings, then its summary (the answers first, each a
+// line of words and numbers), then its intro and its blocks.
 type Section struct {
-	ID     string
-	Title  string
-	Intro  []string // paragraphs
-	Blocks []Block
+	ID       string
+	Title    string
+	Warnings []string
+	Summary  []Sentence
+	Intro    []string // paragraphs
+	Blocks   []Block
 }
 
+// Sentence is a sentence of words and numbers (Text and number cells), each
+// number carrying its place in the report's JSON as a table's do.
+type Sentence []Cell
+
 // Block is a chart with the table of its numbers beside it, or a table
-// alone (Chart empty). Note is a line under both.
+// alone (Chart empty). Lead is a line of words and numbers above both,
+// Note a line under both.
 type Block struct {
 	Title string
+	Lead  Sentence
 	Chart template.HTML // an <svg> drawn by this package
 	Table *Table
 	Note  string
@@ -82,10 +92,26 @@ type Cell struct {
 	// a column); Value holds it, Path is empty.
 	Derived bool
 	Num     bool
+	// Badge shows the words as a badge of that kind (a CSS class, b-KIND):
+	// a colour beside the word, never instead of it.
+	Badge string
+	// Parts, when set, are the cell's content instead: words and numbers
+	// side by side, such as an interval's two ends, each number with its
+	// own path.
+	Parts []Cell
 }
 
 // Text is a cell of words.
 func Text(s string) Cell { return Cell{Text: s} }
+
+// Badge is a cell of words shown as a badge of their kind: the words
+// lower-cased, with a dash for each space ("no evidence": b-no-evidence).
+func Badge(s string) Cell {
+	return Cell{Text: s, Badge: strings.ReplaceAll(strings.ToLower(s), " ", "-")}
+}
+
+// Parts is a cell of words and numbers side by side.
+func Parts(parts ...Cell) Cell { return Cell{Parts: parts} }
 
 // Number is a cell holding the number at path in the report's JSON.
 func Number(path string, v float64, format string) Cell {
@@ -119,7 +145,7 @@ func jsonNumber(v float64) string {
 
 // Format writes v as a table shows it, in one of the formats a number cell
 // may use: int and money (1,234: whole), pct (12.3%, of a fraction), dec1,
-// dec2 and dec3 (1,234.57: that many decimals).
+// dec2, dec3, dec4 and dec5 (1,234.57: that many decimals).
 func Format(format string, v float64) string {
 	switch format {
 	case "int", "money":
@@ -132,6 +158,10 @@ func Format(format string, v float64) string {
 		return group(strconv.FormatFloat(v, 'f', 2, 64))
 	case "dec3":
 		return group(strconv.FormatFloat(v, 'f', 3, 64))
+	case "dec4":
+		return group(strconv.FormatFloat(v, 'f', 4, 64))
+	case "dec5":
+		return group(strconv.FormatFloat(v, 'f', 5, 64))
 	}
 	return jsonNumber(v)
 }

@@ -186,11 +186,14 @@ type Line struct {
 	XLabel, YLabel string
 	Series         []string
 	Y              [][]*float64 // [series][point]; nil: no value there
-	Format         string       // of the y axis
-	HLine          *float64
-	HLineLabel     string
-	MarkerID       string
-	Marker         *float64
+	// Low and High, when set, are each series' 95% interval at each point,
+	// shaded around its line.
+	Low, High  [][]*float64
+	Format     string // of the y axis
+	HLine      *float64
+	HLineLabel string
+	MarkerID   string
+	Marker     *float64
 	// FirstColor is the palette index of the first series.
 	FirstColor int
 }
@@ -205,6 +208,15 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		for _, v := range ser {
 			if v != nil {
 				ys = append(ys, *v)
+			}
+		}
+	}
+	for _, band := range [][][]*float64{c.Low, c.High} {
+		for _, ser := range band {
+			for _, v := range ser {
+				if v != nil {
+					ys = append(ys, *v)
+				}
 			}
 		}
 	}
@@ -231,6 +243,40 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 	s.add(`<text transform="translate(12 %s) rotate(-90)" text-anchor="middle">%s</text>`, n((top+height-bottom)/2), esc(c.YLabel))
 	s.add(`<line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/><line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/>`,
 		n(left), n(left), n(top), n(height-bottom), n(left), n(width-right), n(height-bottom), n(height-bottom))
+	for i := range c.Y {
+		if i >= len(c.Low) || i >= len(c.High) {
+			break
+		}
+		// The band: along the highs, back along the lows, one polygon for
+		// each run of points that have both.
+		var run []int
+		flush := func() {
+			if len(run) > 1 {
+				var d strings.Builder
+				for k, j := range run {
+					pen := "L"
+					if k == 0 {
+						pen = "M"
+					}
+					fmt.Fprintf(&d, "%s%s %s ", pen, n(px(c.X[j])), n(py(*c.High[i][j])))
+				}
+				for k := len(run) - 1; k >= 0; k-- {
+					j := run[k]
+					fmt.Fprintf(&d, "L%s %s ", n(px(c.X[j])), n(py(*c.Low[i][j])))
+				}
+				s.add(`<path d="%sZ" fill="%s" fill-opacity="0.18" stroke="none"/>`, d.String(), color(c.FirstColor+i))
+			}
+			run = run[:0]
+		}
+		for j := range c.X {
+			if j < len(c.Low[i]) && j < len(c.High[i]) && c.Low[i][j] != nil && c.High[i][j] != nil {
+				run = append(run, j)
+			} else {
+				flush()
+			}
+		}
+		flush()
+	}
 	for i, ser := range c.Y {
 		var d strings.Builder
 		pen := "M"
@@ -343,4 +389,145 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Columns is a series over periods drawn as vertical bars, with a second
+// series as a line over them and an optional horizontal reference line
+// (such as the crossings of each week, the hand-offs of each week, and
+// the capacity).
+type Columns struct {
+	Title    string
+	Labels   []string // one per period, under its bar
+	Bars     []float64
+	BarName  string
+	Line     []float64 // nil: no line
+	LineName string
+	YLabel   string
+	// HLine is a reference value, drawn dashed across.
+	HLine      *float64
+	HLineLabel string
+	Format     string // of the y axis and the values
+}
+
+// SVG draws the chart.
+func (c Columns) SVG() template.HTML {
+	const width, height, left, right, top, bottom = 640.0, 260.0, 58.0, 14.0, 30.0, 40.0
+	vals := append(append([]float64{0}, c.Bars...), c.Line...)
+	if c.HLine != nil {
+		vals = append(vals, *c.HLine)
+	}
+	lo, hi := extent(vals)
+	tk := ticks(lo, hi)
+	lo, hi = math.Min(lo, tk[0]), math.Max(hi, tk[len(tk)-1])
+	k := max(len(c.Bars), 1)
+	slot := (width - left - right) / float64(k)
+	cx := func(i int) float64 { return left + slot*(float64(i)+0.5) }
+	py := func(v float64) float64 { return height - bottom - (v-lo)/(hi-lo)*(height-top-bottom) }
+	s := &svg{w: width, h: height}
+	series := []string{c.BarName}
+	if c.Line != nil {
+		series = append(series, c.LineName)
+	}
+	s.legend(left, 14, series)
+	for _, t := range tk {
+		s.add(`<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text x="%s" y="%s" text-anchor="end">%s</text>`,
+			n(left), n(width-right), n(py(t)), n(py(t)), n(left-6), n(py(t)+4), esc(axisLabel(c.Format, t)))
+	}
+	s.add(`<text transform="translate(12 %s) rotate(-90)" text-anchor="middle">%s</text>`, n((top+height-bottom)/2), esc(c.YLabel))
+	// Label every period when they fit, else every few.
+	every := int(math.Ceil(46 / slot))
+	barW := math.Max(slot*0.62, 1)
+	for i, v := range c.Bars {
+		label := ""
+		if i < len(c.Labels) {
+			label = c.Labels[i]
+		}
+		y0, y1 := py(math.Max(0, v)), py(math.Min(0, v))
+		s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
+			n(cx(i)-barW/2), n(y0), n(barW), n(math.Max(y1-y0, 0.5)), color(0), esc(label), esc(c.BarName), esc(Format(c.Format, v)))
+		if i%every == 0 {
+			s.add(`<text x="%s" y="%s" text-anchor="middle">%s</text>`, n(cx(i)), n(height-bottom+15), esc(label))
+		}
+	}
+	if c.Line != nil {
+		var d strings.Builder
+		for i, v := range c.Line {
+			pen := "L"
+			if i == 0 {
+				pen = "M"
+			}
+			fmt.Fprintf(&d, "%s%s %s ", pen, n(cx(i)), n(py(v)))
+		}
+		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(1))
+		for i, v := range c.Line {
+			label := ""
+			if i < len(c.Labels) {
+				label = c.Labels[i]
+			}
+			s.add(`<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s, %s: %s</title></circle>`, n(cx(i)), n(py(v)), color(1), esc(label), esc(c.LineName), esc(Format(c.Format, v)))
+		}
+	}
+	if c.HLine != nil {
+		y := py(*c.HLine)
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#D55E00" stroke-dasharray="5 4"/><text x="%s" y="%s" text-anchor="end" fill="#D55E00">%s</text>`,
+			n(left), n(width-right), n(y), n(y), n(width-right), n(y-4), esc(c.HLineLabel))
+	}
+	s.add(`<line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/><line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/>`,
+		n(left), n(left), n(top), n(height-bottom), n(left), n(width-right), n(py(0)), n(py(0)))
+	return s.html(c.Title)
+}
+
+// Estimate is one row of an Intervals chart: a value with its interval,
+// and its kind (an index into the chart's kinds, for its colour).
+type Estimate struct {
+	Label     string
+	Value     float64
+	Low, High float64
+	Kind      int
+}
+
+// Intervals draws each estimate as a dot on a whisker from its low to its
+// high, one row each, against a zero line: a forest plot. kinds name the
+// rows' kinds, colours the colour of each kind.
+func Intervals(title string, rows []Estimate, kinds, colours []string, format string) template.HTML {
+	const width, rowH, right = 640.0, 20.0, 20.0
+	var labels []string
+	vals := []float64{0}
+	for _, r := range rows {
+		labels = append(labels, r.Label)
+		vals = append(vals, r.Low, r.High, r.Value)
+	}
+	left := labelWidth(labels)
+	s := &svg{w: width}
+	// The legend, in the kinds' own colours, wrapped to the chart's width.
+	lx, ly := left, 14.0
+	for i, name := range kinds {
+		w := 14 + 6.4*float64(len([]rune(name))) + 18
+		if lx > left && lx+w > width-right {
+			lx, ly = left, ly+16
+		}
+		s.add(`<rect x="%s" y="%s" width="10" height="10" fill="%s"/><text x="%s" y="%s">%s</text>`, n(lx), n(ly-9), colours[i%len(colours)], n(lx+14), n(ly), esc(name))
+		lx += w
+	}
+	top := ly + 12
+	lo, hi := extent(vals)
+	tk := ticks(lo, hi)
+	lo, hi = math.Min(lo, tk[0]), math.Max(hi, tk[len(tk)-1])
+	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*(width-left-right) }
+	bottom := top + rowH*float64(len(rows))
+	s.h = bottom + 22
+	for _, t := range tk {
+		s.add(`<line class="grid" x1="%s" x2="%s" y1="%s" y2="%s"/><text x="%s" y="%s" text-anchor="middle">%s</text>`,
+			n(x(t)), n(x(t)), n(top), n(bottom), n(x(t)), n(bottom+14), esc(axisLabel(format, t)))
+	}
+	s.add(`<line class="axis" x1="%s" x2="%s" y1="%s" y2="%s"/>`, n(x(0)), n(x(0)), n(top), n(bottom))
+	for i, r := range rows {
+		y := top + rowH*(float64(i)+0.5)
+		c := colours[r.Kind%len(colours)]
+		s.add(`<text x="%s" y="%s" text-anchor="end">%s</text>`, n(left-6), n(y+4), esc(clip(r.Label, left)))
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="%s" stroke-width="2"/>`, n(x(r.Low)), n(x(r.High)), n(y), n(y), c)
+		s.add(`<circle cx="%s" cy="%s" r="4" fill="%s"><title>%s (%s): %s, 95%%: %s to %s</title></circle>`, n(x(r.Value)), n(y), c,
+			esc(r.Label), esc(kinds[r.Kind%len(kinds)]), esc(Format(format, r.Value)), esc(Format(format, r.Low)), esc(Format(format, r.High)))
+	}
+	return s.html(title)
 }
