@@ -441,15 +441,20 @@ func createdAt(lead scoring.Lead, field string) time.Time {
 	return time.Time{}
 }
 
-// sorted returns the leads in the backtest and all scored leads that
-// existed at T0, by id, so that nothing depends on the order of Add.
-func (b *Backtest) sorted() (in, existing []*leadRec) {
+// ids are the ids of every lead added, sorted.
+func (b *Backtest) ids() []string {
 	ids := make([]string, 0, len(b.leads))
 	for id := range b.leads {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	for _, id := range ids {
+	return ids
+}
+
+// sorted returns the leads in the backtest and all scored leads that
+// existed at T0, by id, so that nothing depends on the order of Add.
+func (b *Backtest) sorted() (in, existing []*leadRec) {
+	for _, id := range b.ids() {
 		r := b.leads[id]
 		if r.exclusion == notCreated {
 			continue

@@ -72,10 +72,14 @@ func split(in []*leadRec) (fit, test []*leadRec) {
 // calibrate fits the map and writes each band's probability; nil, with a
 // warning, when the won deals are too few.
 func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
-	if r.Won < b.opts.MinWon {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("Calibration withheld: the backtest has %s, and a map from score to a chance of winning needs at least %d (--min-won); %s.",
-			plural(r.Won, "won deal"), b.opts.MinWon, more(b.opts.MinWon-r.Won)))
+	withhold := func(why string) *Calibration {
+		r.Warnings = append(r.Warnings, why)
+		r.CalibrationWithheld = why
 		return nil
+	}
+	if r.Won < b.opts.MinWon {
+		return withhold(fmt.Sprintf("Calibration withheld: the backtest has %s, and a map from score to a chance of winning needs at least %d (--min-won); %s.",
+			plural(r.Won, "won deal"), b.opts.MinWon, more(b.opts.MinWon-r.Won)))
 	}
 	fit, test := split(in)
 	c := &Calibration{Method: "Platt scaling (logistic fit of won on the total), fitted on the leads created first, measured on the later ones",
@@ -91,8 +95,7 @@ func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
 		}
 	}
 	if c.FitWon == 0 || c.FitWon == len(fit) {
-		r.Warnings = append(r.Warnings, "Calibration withheld: the leads created first have no won deal (or only won deals), so there is nothing to fit.")
-		return nil
+		return withhold("Calibration withheld: the leads created first have no won deal (or only won deals), so there is nothing to fit.")
 	}
 	// Fit on the total centred and scaled, for a well-conditioned system.
 	var mean, sd float64
@@ -105,8 +108,7 @@ func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
 	}
 	sd = math.Sqrt(sd / float64(len(fit)))
 	if sd == 0 {
-		r.Warnings = append(r.Warnings, "Calibration withheld: every lead fitted on has the same total.")
-		return nil
+		return withhold("Calibration withheld: every lead fitted on has the same total.")
 	}
 	idx := map[float64]int{}
 	var x [][]float64
@@ -125,8 +127,7 @@ func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
 	}
 	lf, err := stats.FitBinomial(x, k, n, 0)
 	if err != nil {
-		r.Warnings = append(r.Warnings, "Calibration withheld: the fit of the map did not converge ("+err.Error()+").")
-		return nil
+		return withhold("Calibration withheld: the fit of the map did not converge (" + err.Error() + ").")
 	}
 	// Back to points: logit = a' + b' (t - mean)/sd = (a' - b' mean/sd) + (b'/sd) t.
 	c.B = lf.Coef[1] / sd

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"strings"
 	"time"
 
@@ -63,6 +62,8 @@ type Report struct {
 	// Calibration maps the total to a chance of winning (nil when
 	// withheld: see Warnings).
 	Calibration *Calibration `json:"calibration"`
+	// CalibrationWithheld says why Calibration is nil, when it is.
+	CalibrationWithheld string `json:"calibration_withheld,omitempty"`
 	// Verdicts judges the hand-offs by sales' verdicts, when dispositions
 	// were given with the leads.
 	Verdicts *Verdicts `json:"verdict_view,omitempty"`
@@ -498,12 +499,7 @@ func (b *Backtest) verdicts() *Verdicts {
 	v := &Verdicts{From: from, To: to}
 	tally := feedback.NewEvidenceTally(b.model)
 	any := false
-	ids := make([]string, 0, len(b.leads))
-	for id := range b.leads {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range b.ids() {
 		l := b.leads[id]
 		if !l.hasVerdict {
 			continue
