@@ -291,13 +291,10 @@ func otherVerdicts(rs []backtest.RuleSignal) []string {
 	return out
 }
 
-// calibrationWithheld says why the calibration is withheld: the report's
-// own warning when it has one.
+// calibrationWithheld says why the calibration is withheld.
 func calibrationWithheld(r *backtest.Report) string {
-	for _, w := range r.Warnings {
-		if strings.HasPrefix(w, "Calibration withheld") {
-			return w
-		}
+	if r.CalibrationWithheld != "" {
+		return r.CalibrationWithheld
 	}
 	return "Calibration withheld (see the warnings above)."
 }

@@ -311,9 +311,10 @@ func answersReport() *backtest.Report {
 			Decision: backtest.Inconclusive, Why: "the held-out leads cannot tell the two apart"},
 		Verdicts: &backtest.Verdicts{From: at.AddDate(0, 0, -2), To: until, HandedOver: 12, Judged: 9, Accepted: 6, Rejected: 2, Recycled: 1, Waiting: 3,
 			AcceptanceRate: ptr(6.0 / 9), AcceptanceRateInterval: iv(0.354, 0.879), NotHandedOver: 2, AcceptedNotHandedOver: 1, Recall: ptr(6.0 / 7), RecallInterval: iv(0.487, 0.974)},
-		MinWon:   20,
-		Warnings: []string{"Calibration withheld: the backtest has 8 won deals, and a map needs at least 20 (--min-won); about 12 won deals more would let it speak.", "The verdict view rests on 9 hand-offs with a verdict, under 20."},
-		Notes:    []string{"Snapshot view."},
+		MinWon:              20,
+		CalibrationWithheld: "Calibration withheld: the backtest has 8 won deals, and a map needs at least 20 (--min-won); about 12 won deals more would let it speak.",
+		Warnings:            []string{"Calibration withheld: the backtest has 8 won deals, and a map needs at least 20 (--min-won); about 12 won deals more would let it speak.", "The verdict view rests on 9 hand-offs with a verdict, under 20."},
+		Notes:               []string{"Snapshot view."},
 	}
 }
 
