@@ -83,10 +83,11 @@ const reports = {
   backtest: ["backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
     "--outcomes", td("backtest/outcomes.csv"), "--reference", td("backtest/leads.ndjson"), "--reference-at", "2026-04-01", td("backtest/leads.ndjson")],
   // Every part of the backtest: suggested points (fitted, as 10 won deals
-  // are enough here), sales' verdicts with their evidence against rules.
+  // are enough here), sales' verdicts with their evidence against rules,
+  // stability over snapshots.
   "backtest-full": ["backtest", "--model", model, "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
     "--outcomes", td("backtest/outcomes.csv"), "--suggest", "-o", join(dir, "model", "proposed.yaml"), "--min-won", "10",
-    "--dispositions", verdicts, td("backtest/leads.ndjson")],
+    "--dispositions", verdicts, "--every", "4w", "--from", "2026-04-01", td("backtest/leads.ndjson")],
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],

@@ -163,9 +163,6 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if snapshots, err = backtest.Snapshots(start, opts.At, step); err != nil {
 			return fail("%s, %s: %v", c.flag("from"), c.flag("every"), err)
 		}
-		if *format == "html" {
-			return fail("the stability table (%s, %s) is not on the HTML page yet; use %s table, markdown, csv or json", c.flag("every"), c.flag("from"), c.flag("format"))
-		}
 	}
 	referenceAt := opts.At
 	if *refAt != "" {

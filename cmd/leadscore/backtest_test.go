@@ -224,7 +224,6 @@ func TestBacktestStability(t *testing.T) {
 		{[]string{"--every", "4w", "--from", "April"}, `leadscore backtest: --from: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "April"` + "\n"},
 		{[]string{"--every", "4w", "--from", "2026-08-01"}, "leadscore backtest: --from 2026-08-01T00:00:00Z comes after --at 2026-07-01T00:00:00Z: the snapshots run from --from up to --at; choose a --from before --at\n"},
 		{[]string{"--every", "1w", "--from", "2025-01-01"}, "leadscore backtest: --from 2025-01-01 --every 1w gives 79 snapshots up to --at, more than 52; choose a longer --every, such as 2w, or a later --from\n"},
-		{[]string{"--every", "4w", "--from", "2026-04-01", "--format", "html"}, "leadscore backtest: the stability table (--every, --from) is not on the HTML page yet; use --format table, markdown, csv or json\n"},
 	} {
 		code, _, errOut := leadscore(t, "", append(append(base, c.args...), leads)...)
 		assert.Equal(t, exitUsage, code, c.args)

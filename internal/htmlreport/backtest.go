@@ -183,6 +183,9 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 	if r.Drift != nil {
 		out = append(out, driftSection(r.Drift, prefix))
 	}
+	if r.Stability != nil {
+		out = append(out, stabilitySection(r.Stability, prefix))
+	}
 	return out
 }
 
@@ -386,7 +389,7 @@ func rulesSection(r *backtest.Report, prefix string) Section {
 			Text(s.Signal), Text(s.Why)}})
 	}
 	blk := Block{Table: rt, Note: "Joint and alone: log-odds of winning per unit (one firing of a lead rule, one event counted of an event rule). " +
-		"q: the joint coefficient's p-value adjusted for testing every rule at once (Benjamini–Hochberg). IV under 0.02: no signal; over 0.5: suspicious (an outcome recorded as lead data?)."}
+		"q: the joint coefficient's p-value adjusted for testing every rule at once (Benjamini–Hochberg). IV, one rule at a time: under 0.02 no signal, strong from 0.3; a strong signal is not a verdict (it may belong to a rule it fires with)."}
 	if len(est) > 0 {
 		blk.Chart = Intervals("Each rule's joint effect on the log-odds of winning, with its 95% interval, coloured by verdict", est, kinds, colours, "dec2")
 	}
@@ -649,4 +652,41 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return numfmt.Thousands(n) + " " + noun + "s"
+}
+
+// stabilitySection is the backtest repeated at several snapshots: the AUC
+// and the hand-off's precision at each, with their intervals.
+func stabilitySection(st *backtest.StabilityReport, prefix string) Section {
+	sec := Section{ID: "stability", Title: "Does the definition keep working over time?"}
+	sec.Intro = []string{st.Reading}
+	var est []Estimate
+	t := &Table{Head: []string{"snapshot (T0)", "window to (T1)", "leads", "won", "AUC", "95% interval", "sales-ready", "won", "precision", "95% interval", "recall", "95% interval", "note"}}
+	for i, s := range st.Snapshots {
+		path := func(k string) string { return p(prefix, "stability", "snapshots", i, k) }
+		until := "no end"
+		if s.Until != nil {
+			until = s.Until.Format("2006-01-02")
+		}
+		note, kind := "", 0
+		switch {
+		case s.TooFewWon:
+			note, kind = "too few won deals", 1
+		case s.CutShort:
+			note, kind = "window cut short", 1
+		}
+		if s.AUC != nil && s.AUCInterval != nil {
+			est = append(est, Estimate{Label: s.At.Format("2006-01-02"), Value: *s.AUC, Low: s.AUCInterval.Low, High: s.AUCInterval.High, Kind: kind})
+		}
+		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(s.At.Format("2006-01-02")), Text(until), Int(path("leads"), s.Leads), Int(path("won"), s.Won),
+			Maybe(path("auc"), s.AUC, "dec3"), ivCell(path("auc_interval"), s.AUCInterval, "dec3"),
+			Int(path("sales_ready"), s.SalesReady), Int(path("sales_ready_won"), s.SalesReadyWon),
+			Maybe(path("precision"), s.Precision, "pct"), ivCell(path("precision_interval"), s.PrecisionInterval, "pct"),
+			Maybe(path("recall"), s.Recall, "pct"), ivCell(path("recall_interval"), s.RecallInterval, "pct"), Text(note)}})
+	}
+	blk := Block{Table: t, Note: "Each snapshot is a backtest of its own: every lead scored as it stood then, labelled with what happened in a window as long as the main one. Intervals are 95% (AUC: DeLong; precision and recall: Wilson); snapshots with too few won deals or a window cut short are left out of the reading."}
+	if len(est) > 0 {
+		blk.Chart = Intervals("The AUC at each snapshot, with its 95% interval", est, []string{"compared", "left out of the reading"}, []string{color(0), "#999999"}, "dec3")
+	}
+	sec.Blocks = []Block{blk}
+	return sec
 }
