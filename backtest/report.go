@@ -447,7 +447,7 @@ func (b *Backtest) Report() *Report {
 	r.Calibration = b.calibrate(r, in)
 	r.Verdicts = b.verdicts()
 	r.Notes = b.notes(r)
-	r.Warnings = append(r.Warnings, b.warnings(r)...)
+	r.Warnings = append(append([]string{}, b.warnings(r)...), r.Warnings...) // too few outcomes first
 	return r
 }
 
