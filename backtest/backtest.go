@@ -163,9 +163,9 @@ type leadRec struct {
 	handoff time.Time
 	verdict feedback.Label
 	fired   []string
-	// hasVerdict is set for a lead with dispositions; looseVerdict is its
-	// first verdict in (T0 − SLA, T1] when the definition did not hand it
-	// over then.
+	// hasVerdict is set for a lead replayed for the verdict view;
+	// looseVerdict is its first verdict in (T0 − SLA, T1] when the
+	// definition never handed it over by T1.
 	hasVerdict   bool
 	looseVerdict feedback.Label
 }
@@ -364,7 +364,7 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 			rec.verdict = feedback.LabelIn(lead.Dispositions, rec.handoff.Add(-time.Nanosecond), asOf)
 		}
 		from, to := b.verdictWindow()
-		if rec.handoff.IsZero() || !rec.handoff.After(from) || rec.handoff.After(to) {
+		if rec.handoff.IsZero() { // never handed over by T1 (one handed over before the window is not judged)
 			rec.looseVerdict = feedback.LabelIn(lead.Dispositions, from, to)
 		}
 	}

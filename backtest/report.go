@@ -479,7 +479,8 @@ type Verdicts struct {
 	AcceptanceRate         *float64  `json:"acceptance_rate"`
 	AcceptanceRateInterval *Interval `json:"acceptance_rate_interval"`
 	// NotHandedOver counts leads with a verdict in the window the
-	// definition never handed over; AcceptedNotHandedOver those of them
+	// definition never handed over (by T1; a lead handed over before the
+	// window is neither judged nor counted here); AcceptedNotHandedOver those of them
 	// sales accepted (leads sales took up on its own: what the definition
 	// missed).
 	NotHandedOver         int `json:"verdicts_not_handed_over"`
