@@ -10,9 +10,11 @@
 package stats
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 )
 
@@ -29,9 +31,10 @@ func NormalQuantile(p float64) float64 { return -math.Sqrt2 * math.Erfcinv(2*p) 
 func TwoSidedP(z float64) float64 { return math.Erfc(math.Abs(z) / math.Sqrt2) }
 
 // Wilson is the 95% Wilson score interval of k successes in n trials; ok
-// is false when n is zero.
+// is false when n is zero, or k is not a count between 0 and n (negative,
+// above n, NaN or infinite).
 func Wilson(k, n float64) (lo, hi float64, ok bool) {
-	if n <= 0 {
+	if !(n > 0) || math.IsInf(n, 0) || !(k >= 0 && k <= n) {
 		return 0, 0, false
 	}
 	const z = Z95
@@ -53,9 +56,10 @@ type AUC struct {
 // stays inside (0, 1) and covers well near the ends), back-transformed.
 // ok is false when either class has fewer than two leads, or the AUC is 0
 // or 1 (every pair ordered one way: DeLong's variance is then zero and no
-// interval is honest).
+// interval is honest), or the value or variance is not a finite number
+// (NaN, infinite, a variance of zero or below).
 func (a AUC) Interval() (lo, hi float64, ok bool) {
-	if a.Pos < 2 || a.Neg < 2 || a.Value <= 0 || a.Value >= 1 || a.Variance <= 0 {
+	if a.Pos < 2 || a.Neg < 2 || !(a.Value > 0 && a.Value < 1) || !(a.Variance > 0) || math.IsInf(a.Variance, 0) {
 		return 0, 0, false
 	}
 	l := math.Log(a.Value / (1 - a.Value))
@@ -68,37 +72,38 @@ func (a AUC) Interval() (lo, hi float64, ok bool) {
 // share of negatives it outscores (ties half); for each negative, the
 // share of positives that outscore it.
 func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNeg []int) {
-	idx := make([]int, len(scores))
-	for i := range idx {
-		idx[i] = i
+	type lead struct {
+		score float64
+		i     int
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] < scores[idx[b]] })
+	order := make([]lead, len(scores))
 	var nPos, nNeg float64
-	for _, p := range pos {
-		if p {
+	for i, s := range scores {
+		order[i] = lead{s, i}
+		if pos[i] {
 			nPos++
 		} else {
 			nNeg++
 		}
 	}
+	slices.SortFunc(order, func(a, b lead) int { return cmp.Compare(a.score, b.score) })
 	v10, v01 = make([]float64, len(scores)), make([]float64, len(scores))
 	var negBelow, posBelow float64
-	for i := 0; i < len(idx); {
+	for i := 0; i < len(order); {
 		j := i
 		var p, n float64
-		for ; j < len(idx) && scores[idx[j]] == scores[idx[i]]; j++ {
-			if pos[idx[j]] {
+		for ; j < len(order) && order[j].score == order[i].score; j++ {
+			if pos[order[j].i] {
 				p++
 			} else {
 				n++
 			}
 		}
-		for k := i; k < j; k++ {
-			l := idx[k]
-			if pos[l] {
-				v10[l] = (negBelow + 0.5*n) / nNeg
+		for _, l := range order[i:j] {
+			if pos[l.i] {
+				v10[l.i] = (negBelow + 0.5*n) / nNeg
 			} else {
-				v01[l] = (nPos - posBelow - p + 0.5*p) / nPos
+				v01[l.i] = (nPos - posBelow - p + 0.5*p) / nPos
 			}
 		}
 		negBelow += n
@@ -115,10 +120,30 @@ func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNe
 	return v10, v01, idxPos, idxNeg
 }
 
+// validScores reports whether every score slice has the labels' length
+// and no score is NaN (a NaN has no place in the ranking).
+func validScores(pos []bool, scores ...[]float64) bool {
+	for _, s := range scores {
+		if len(s) != len(pos) {
+			return false
+		}
+		for _, x := range s {
+			if math.IsNaN(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // DeLong returns the AUC of the scores for the label and DeLong's
 // variance of it (DeLong, DeLong & Clarke-Pearson 1988), in O(n log n).
-// ok is false when either class is empty.
+// ok is false when either class is empty, when scores and pos differ in
+// length, or when a score is NaN.
 func DeLong(scores []float64, pos []bool) (AUC, bool) {
+	if !validScores(pos, scores) {
+		return AUC{}, false
+	}
 	v10, v01, ip, in := placements(scores, pos)
 	if len(ip) == 0 || len(in) == 0 {
 		return AUC{Pos: len(ip), Neg: len(in)}, false
@@ -141,9 +166,10 @@ type Paired struct {
 
 // Interval is the 95% normal interval of B - A; ok is false when the
 // variance cannot be measured (fewer than two leads in a class) or is zero
-// with a difference (every pair ordered the same way by both).
+// with a difference (every pair ordered the same way by both), or the
+// difference or variance is NaN, infinite or (the variance) negative.
 func (p Paired) Interval() (lo, hi float64, ok bool) {
-	if p.A.Pos < 2 || p.A.Neg < 2 || p.Variance < 0 {
+	if p.A.Pos < 2 || p.A.Neg < 2 || !(p.Variance >= 0) || math.IsInf(p.Variance, 0) || !finite(p.Diff) {
 		return 0, 0, false
 	}
 	se := math.Sqrt(p.Variance)
@@ -153,8 +179,13 @@ func (p Paired) Interval() (lo, hi float64, ok bool) {
 	return p.Diff - Z95*se, p.Diff + Z95*se, true
 }
 
-// DeLongPaired compares two scores of the same leads (B against A).
+// DeLongPaired compares two scores of the same leads (B against A). ok is
+// false when either class is empty, when a, b and pos differ in length, or
+// when a score is NaN.
 func DeLongPaired(a, b []float64, pos []bool) (Paired, bool) {
+	if !validScores(pos, a, b) {
+		return Paired{}, false
+	}
 	a10, a01, ip, in := placements(a, pos)
 	b10, b01, _, _ := placements(b, pos)
 	if len(ip) == 0 || len(in) == 0 {
@@ -196,8 +227,12 @@ func cov(x, y []float64, idx []int) float64 {
 }
 
 // PoissonInterval is the exact (Garwood) 95% interval of the mean of a
-// Poisson count k.
+// Poisson count k. A k that is negative, NaN or infinite has no interval:
+// both ends are NaN.
 func PoissonInterval(k float64) (lo, hi float64) {
+	if !(k >= 0) || math.IsInf(k, 0) {
+		return math.NaN(), math.NaN()
+	}
 	if k > 0 {
 		lo = gammaQuantile(0.025, k)
 	}
@@ -205,47 +240,64 @@ func PoissonInterval(k float64) (lo, hi float64) {
 }
 
 // gammaQuantile is x with P(a, x) = p, the regularised lower incomplete
-// gamma function (shape a, scale 1), by bisection.
+// gamma function (shape a, scale 1): Newton's method from the
+// Wilson–Hilferty approximation, kept inside a bracket that shrinks with
+// each step (bisection when Newton would leave it). A handful of
+// evaluations of gammaP suffice, each O(√a) terms for large a.
 func gammaQuantile(p, a float64) float64 {
 	lo, hi := 0.0, math.Max(1, a)
 	for gammaP(a, hi) < p {
-		hi *= 2
+		lo, hi = hi, 2*hi
 	}
-	for i := 0; i < 200 && hi-lo > 1e-12*math.Max(1, hi); i++ {
-		mid := (lo + hi) / 2
-		if gammaP(a, mid) < p {
-			lo = mid
+	x := a * math.Pow(1-1/(9*a)+NormalQuantile(p)/(3*math.Sqrt(a)), 3)
+	if !(x > lo && x < hi) {
+		x = (lo + hi) / 2
+	}
+	for range 200 {
+		f := gammaP(a, x) - p
+		if f < 0 {
+			lo = x
 		} else {
-			hi = mid
+			hi = x
 		}
+		// dP/dx = xᵃ⁻¹e⁻ˣ/Γ(a).
+		next := x - f*x/math.Exp(gammaLogPrefix(a, x))
+		if !(next > lo && next < hi) {
+			next = (lo + hi) / 2
+		}
+		if math.Abs(next-x) <= 1e-14*x || hi-lo <= 1e-14*hi {
+			return next
+		}
+		x = next
 	}
-	return (lo + hi) / 2
+	return x
 }
 
 // gammaP is the regularised lower incomplete gamma function P(a, x): a
-// series below a+1, a continued fraction (Lentz) above.
+// series below a+1, a continued fraction (Lentz) above. Both need of the
+// order of √a terms near x = a, so the cap on the terms grows with √a.
 func gammaP(a, x float64) float64 {
 	if x <= 0 {
 		return 0
 	}
-	lg, _ := math.Lgamma(a)
+	limit := 10000 + int(20*math.Sqrt(a))
 	if x < a+1 {
 		sum, term := 1/a, 1/a
-		for n := 1; n < 10000; n++ {
+		for n := 1; n < limit; n++ {
 			term *= x / (a + float64(n))
 			sum += term
 			if math.Abs(term) < math.Abs(sum)*1e-16 {
 				break
 			}
 		}
-		return sum * math.Exp(-x+a*math.Log(x)-lg)
+		return sum * math.Exp(gammaLogPrefix(a, x))
 	}
 	const tiny = 1e-300
 	b := x + 1 - a
 	c := 1 / tiny
 	d := 1 / b
 	h := d
-	for i := 1; i < 10000; i++ {
+	for i := 1; i < limit; i++ {
 		an := -float64(i) * (float64(i) - a)
 		b += 2
 		d = an*d + b
@@ -263,7 +315,33 @@ func gammaP(a, x float64) float64 {
 			break
 		}
 	}
-	return 1 - math.Exp(-x+a*math.Log(x)-lg)*h
+	return 1 - math.Exp(gammaLogPrefix(a, x))*h
+}
+
+// gammaLogPrefix is ln(xᵃe⁻ˣ/Γ(a)). For large a its three terms are each
+// near a·ln a and cancel, losing about a·1e-16 (a shift of the Garwood
+// limits by thousands of counts at k = 1e12); it is then computed as
+// a·(ln(1+d) − d) + ½·ln(a/2π) − (ln Γ(a)'s Stirling remainder), with
+// d = (x−a)/a, which keeps its precision.
+func gammaLogPrefix(a, x float64) float64 {
+	if a < 100 {
+		lg, _ := math.Lgamma(a)
+		return -x + a*math.Log(x) - lg
+	}
+	d := (x - a) / a
+	var l float64 // ln(1+d) − d
+	if math.Abs(d) < 0.01 {
+		pow := d
+		for k := 2; k <= 12; k++ {
+			pow *= -d // (−1)^(k+1)·d^k
+			l += pow / float64(k)
+		}
+	} else {
+		l = math.Log1p(d) - d
+	}
+	ia := 1 / a
+	stirling := ia/12 - ia*ia*ia/360 + ia*ia*ia*ia*ia/1260
+	return a*l + 0.5*math.Log(a/(2*math.Pi)) - stirling
 }
 
 // Fisher is Fisher's exact test of a 2×2 table
@@ -277,24 +355,35 @@ func gammaP(a, x float64) float64 {
 // the margins fixed.
 type Fisher struct{ Less, Greater, TwoSided float64 }
 
-// FisherExact tests a 2×2 table of counts (see Fisher).
+// FisherExact tests a 2×2 table of counts (see Fisher). A negative count
+// is no table: every p-value is then NaN (so that no comparison with a
+// level finds it significant).
 func FisherExact(a, b, c, d int) Fisher {
+	if a < 0 || b < 0 || c < 0 || d < 0 {
+		nan := math.NaN()
+		return Fisher{nan, nan, nan}
+	}
 	r1, c1, n := a+b, a+c, a+b+c+d
 	lo, hi := max(0, c1-(n-r1)), min(r1, c1)
+	lf := func(v int) float64 { l, _ := math.Lgamma(float64(v + 1)); return l }
+	// ln of C(r1, x)·C(n-r1, c1-x)/C(n, c1), the parts fixed by the
+	// margins computed once.
+	base := lf(r1) + lf(n-r1) - lchoose(n, c1)
 	logp := func(x int) float64 {
-		return lchoose(r1, x) + lchoose(n-r1, c1-x) - lchoose(n, c1)
+		return base - lf(x) - lf(r1-x) - lf(c1-x) - lf(n-r1-c1+x)
 	}
 	obs := logp(a)
 	var f Fisher
 	for x := lo; x <= hi; x++ {
-		p := math.Exp(logp(x))
+		lp := logp(x)
+		p := math.Exp(lp)
 		if x <= a {
 			f.Less += p
 		}
 		if x >= a {
 			f.Greater += p
 		}
-		if logp(x) <= obs+1e-7 {
+		if lp <= obs+1e-7 {
 			f.TwoSided += p
 		}
 	}
@@ -311,14 +400,20 @@ func lchoose(n, k int) float64 {
 
 // BH returns Benjamini–Hochberg adjusted p-values (q-values), in the order
 // of p: reject the hypotheses whose q is at most the false discovery rate.
+// A NaN p-value is no test: its q is NaN and the others are adjusted as if
+// it were absent (as R's p.adjust does with NA).
 func BH(p []float64) []float64 {
-	n := len(p)
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
+	q := make([]float64, len(p))
+	idx := make([]int, 0, len(p))
+	for i, v := range p {
+		if math.IsNaN(v) {
+			q[i] = math.NaN()
+		} else {
+			idx = append(idx, i)
+		}
 	}
+	n := len(idx)
 	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] < p[idx[b]] })
-	q := make([]float64, n)
 	prev := 1.0
 	for r := n - 1; r >= 0; r-- {
 		v := math.Min(prev, p[idx[r]]*float64(n)/float64(r+1))
@@ -334,10 +429,16 @@ type Table2 struct{ A, B, C, D float64 }
 // with the property once the strata are held fixed: the common odds ratio
 // (Mantel–Haenszel estimate) and the continuity-corrected statistic as a
 // signed z (positive when the group has the property more often), with
-// its two-sided p. ok is false when no stratum carries information.
+// its two-sided p. ok is false when no stratum carries information, or a
+// count is negative, NaN or infinite.
 func MantelHaenszel(ts []Table2) (or, z, p float64, ok bool) {
 	var sa, se, sv, num, den float64
 	for _, t := range ts {
+		for _, x := range [...]float64{t.A, t.B, t.C, t.D} {
+			if !(x >= 0) || math.IsInf(x, 0) {
+				return 0, 0, 1, false
+			}
+		}
 		n := t.A + t.B + t.C + t.D
 		if n < 2 {
 			continue
@@ -368,9 +469,11 @@ func MantelHaenszel(ts []Table2) (or, z, p float64, ok bool) {
 // TwoProportions compares k1 of n1 with k2 of n2: the rate ratio
 // (k1/n1)/(k2/n2) with its 95% Katz (log) interval, half a count added to
 // every cell when one is zero, and the two-sided p of the pooled z test.
-// ok is false when either n is zero.
+// ok is false when either n is zero, or a k is not a count between 0 and
+// its n (negative, above n, NaN or infinite).
 func TwoProportions(k1, n1, k2, n2 float64) (ratio, lo, hi, p float64, ok bool) {
-	if n1 <= 0 || n2 <= 0 {
+	valid := func(k, n float64) bool { return n > 0 && !math.IsInf(n, 0) && k >= 0 && k <= n }
+	if !valid(k1, n1) || !valid(k2, n2) {
 		return 0, 0, 0, 1, false
 	}
 	a, b := k1, k2
@@ -392,9 +495,10 @@ func TwoProportions(k1, n1, k2, n2 float64) (ratio, lo, hi, p float64, ok bool) 
 
 // Binomial draws from Binomial(n, p): exactly by inversion when n·min(p,
 // 1-p) is small, from the normal approximation (rounded, clamped)
-// otherwise, where its error is far below a bootstrap's.
+// otherwise, where its error is far below a bootstrap's. A p at or below
+// 0, or NaN, draws 0; at or above 1, n.
 func Binomial(r *rand.Rand, n int, p float64) int {
-	if n <= 0 || p <= 0 {
+	if n <= 0 || !(p > 0) {
 		return 0
 	}
 	if p >= 1 {
@@ -418,9 +522,16 @@ func Binomial(r *rand.Rand, n int, p float64) int {
 }
 
 // Percentiles returns the 2.5th and 97.5th percentiles of xs (sorted in
-// place), by linear interpolation.
+// place), by linear interpolation (R's type 7). NaNs are left out (sorted
+// to the front); with no other value both are NaN.
 func Percentiles(xs []float64) (lo, hi float64) {
 	sort.Float64s(xs)
+	for len(xs) > 0 && math.IsNaN(xs[0]) {
+		xs = xs[1:]
+	}
+	if len(xs) == 0 {
+		return math.NaN(), math.NaN()
+	}
 	at := func(q float64) float64 {
 		pos := q * float64(len(xs)-1)
 		i := int(pos)
@@ -445,12 +556,37 @@ func (l *Logistic) SE(k int) float64 { return math.Sqrt(math.Max(0, l.Cov[k][k])
 
 // FitLogistic fits P(y=1) = 1/(1+exp(-(b0 + Σ bk xk))) by Newton's method,
 // minimising the negative log-likelihood plus lambda/2 Σ bk² (b0 not
-// penalised), and returns the coefficients with their covariance.
+// penalised), and returns the coefficients with their covariance. It
+// fails when x and y differ in length, the rows of x differ in length, a
+// value is NaN or infinite, an outcome is outside [0, 1] (or NaN), lambda
+// is negative or not finite, the system is singular (a constant or
+// separated column with lambda 0), or Newton's method has not settled
+// after 200 steps.
 func FitLogistic(x [][]float64, y []float64, lambda float64) (*Logistic, error) {
+	if len(y) != len(x) {
+		return nil, errors.New("the fit needs one outcome per row")
+	}
+	if !(lambda >= 0) || math.IsInf(lambda, 0) {
+		return nil, errors.New("the fit needs a finite penalty of at least 0")
+	}
 	p := 1
 	if len(x) > 0 {
 		p += len(x[0])
 	}
+	for i, row := range x {
+		if len(row) != p-1 {
+			return nil, errors.New("the fit needs rows of one length")
+		}
+		if !(y[i] >= 0 && y[i] <= 1) {
+			return nil, errors.New("the fit needs outcomes between 0 and 1")
+		}
+		for _, v := range row {
+			if !finite(v) {
+				return nil, errors.New("the fit met a value that is not a finite number")
+			}
+		}
+	}
+	converged := false
 	beta := make([]float64, p)
 	xi := make([]float64, p)
 	var hess [][]float64
@@ -496,8 +632,12 @@ func FitLogistic(x [][]float64, y []float64, lambda float64) (*Logistic, error) 
 			largest = math.Max(largest, math.Abs(s))
 		}
 		if largest < 1e-10 {
+			converged = true
 			break
 		}
+	}
+	if !converged {
+		return nil, errors.New("the fit did not converge")
 	}
 	for _, b := range beta {
 		if math.IsNaN(b) || math.IsInf(b, 0) {
@@ -511,9 +651,20 @@ func FitLogistic(x [][]float64, y []float64, lambda float64) (*Logistic, error) 
 	return &Logistic{Coef: beta, Cov: inv}, nil
 }
 
-// Solve solves a·x = b by Gaussian elimination with partial pivoting.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Solve solves a·x = b by Gaussian elimination with partial pivoting. a
+// must be square with b's length.
 func Solve(a [][]float64, b []float64) ([]float64, error) {
 	n := len(b)
+	if len(a) != n {
+		return nil, errors.New("the system's matrix and right-hand side differ in size")
+	}
+	for _, row := range a {
+		if len(row) != n {
+			return nil, errors.New("the system's matrix is not square")
+		}
+	}
 	m := make([][]float64, n)
 	for i := range a {
 		m[i] = append(append([]float64(nil), a[i]...), b[i])
@@ -575,25 +726,34 @@ type Trend struct {
 	// period), with its 95% interval; P tests "no trend".
 	PerPeriod, Low, High, P float64
 	// Dispersion is the Pearson χ²/(n−2) the standard error was scaled by
-	// when above 1 (counts more variable than Poisson).
+	// when above 1 (counts more variable than Poisson); the interval and P
+	// then use Student's t with n−2 degrees of freedom, as a quasi-Poisson
+	// fit does, since the scale is estimated from the same n−2.
 	Dispersion float64
 }
 
 // PoissonTrend fits log E[count_t] = a + b·t over t = 0..n-1 by iterated
 // weighted least squares (quasi-Poisson: the standard error scaled by the
-// dispersion when it is above 1). ok is false for fewer than 4 periods or
-// no counts.
+// dispersion, and the normal reference replaced by Student's t, when the
+// dispersion is above 1). ok is false for fewer than 4 periods,
+// no counts, a count that is negative, NaN or infinite, every count in the
+// first period or every count in the last (no finite trend fits them: the
+// likelihood grows without end), or a fit that does not settle.
 func PoissonTrend(counts []float64) (Trend, bool) {
 	n := len(counts)
 	total := 0.0
 	for _, c := range counts {
+		if !(c >= 0) || math.IsInf(c, 0) {
+			return Trend{}, false
+		}
 		total += c
 	}
-	if n < 4 || total == 0 {
+	if n < 4 || total == 0 || counts[0] == total || counts[n-1] == total {
 		return Trend{}, false
 	}
 	a, b := math.Log(total/float64(n)), 0.0
 	var h [2][2]float64
+	converged := false
 	for iter := 0; iter < 100; iter++ {
 		var g [2]float64
 		h = [2][2]float64{}
@@ -615,8 +775,12 @@ func PoissonTrend(counts []float64) (Trend, bool) {
 		db := (-h[1][0]*g[0] + h[0][0]*g[1]) / det
 		a, b = a+da, b+db
 		if math.Abs(da) < 1e-12 && math.Abs(db) < 1e-12 {
+			converged = true
 			break
 		}
+	}
+	if !converged {
+		return Trend{}, false
 	}
 	chi := 0.0
 	for t, c := range counts {
@@ -626,9 +790,92 @@ func PoissonTrend(counts []float64) (Trend, bool) {
 	disp := chi / float64(n-2)
 	det := h[0][0]*h[1][1] - h[0][1]*h[1][0]
 	se := math.Sqrt(h[0][0] / det * math.Max(1, disp))
-	if math.IsNaN(b) || math.IsInf(b, 0) || se == 0 {
+	if math.IsNaN(b) || math.IsInf(b, 0) || !(se > 0) || math.IsInf(se, 0) {
 		return Trend{}, false
 	}
-	return Trend{PerPeriod: math.Exp(b), Low: math.Exp(b - Z95*se), High: math.Exp(b + Z95*se),
-		P: TwoSidedP(b / se), Dispersion: disp}, true
+	crit, p := Z95, TwoSidedP(b/se)
+	if disp > 1 {
+		df := float64(n - 2)
+		crit, p = studentQuantile975(df), studentTwoSidedP(b/se, df)
+	}
+	return Trend{PerPeriod: math.Exp(b), Low: math.Exp(b - crit*se), High: math.Exp(b + crit*se),
+		P: p, Dispersion: disp}, true
+}
+
+// studentTwoSidedP is P(|T| ≥ |t|) for Student's t with df degrees of
+// freedom: I_{df/(df+t²)}(df/2, ½).
+func studentTwoSidedP(t, df float64) float64 {
+	return betaI(df/2, 0.5, df/(df+t*t))
+}
+
+// studentQuantile975 is the 97.5th percentile of Student's t with df
+// degrees of freedom, by bisection.
+func studentQuantile975(df float64) float64 {
+	lo, hi := 0.0, 2.0
+	for studentTwoSidedP(hi, df) > 0.05 {
+		hi *= 2
+	}
+	for range 200 {
+		mid := (lo + hi) / 2
+		if studentTwoSidedP(mid, df) > 0.05 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+		if hi-lo < 1e-13*hi {
+			break
+		}
+	}
+	return (lo + hi) / 2
+}
+
+// betaI is the regularised incomplete beta function I_x(a, b), by its
+// continued fraction (modified Lentz) on the side where it converges fast.
+func betaI(a, b, x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	if x >= 1 {
+		return 1
+	}
+	la, _ := math.Lgamma(a)
+	lb, _ := math.Lgamma(b)
+	lab, _ := math.Lgamma(a + b)
+	front := math.Exp(a*math.Log(x) + b*math.Log1p(-x) - la - lb + lab)
+	if x < (a+1)/(a+b+2) {
+		return front * betaCF(a, b, x) / a
+	}
+	return 1 - front*betaCF(b, a, 1-x)/b
+}
+
+func betaCF(a, b, x float64) float64 {
+	const tiny = 1e-300
+	c, d := 1.0, 1-(a+b)*x/(a+1)
+	if math.Abs(d) < tiny {
+		d = tiny
+	}
+	d = 1 / d
+	h := d
+	for m := 1; m < 10000; m++ {
+		fm := float64(m)
+		for _, an := range [2]float64{
+			fm * (b - fm) * x / ((a + 2*fm - 1) * (a + 2*fm)),
+			-(a + fm) * (a + b + fm) * x / ((a + 2*fm) * (a + 2*fm + 1)),
+		} {
+			d = 1 + an*d
+			if math.Abs(d) < tiny {
+				d = tiny
+			}
+			c = 1 + an/c
+			if math.Abs(c) < tiny {
+				c = tiny
+			}
+			d = 1 / d
+			h *= d * c
+		}
+		if math.Abs(d*c-1) < 1e-16 {
+			break
+		}
+	}
+	return h
 }
