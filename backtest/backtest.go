@@ -157,6 +157,9 @@ type leadRec struct {
 	// capacity score as (time, level) records, and the sales-ready moment.
 	climbs []climb
 	srAt   time.Time
+	// arrival is when the lead came: its creation, or its first event;
+	// zero when it has neither, and then it is left out of the flows.
+	arrival time.Time
 	// For the verdict view: when the definition handed the lead to sales
 	// (its first sales-ready moment up to T1; zero when never), the first
 	// verdict at or after it, and the rules that had fired then.
@@ -247,6 +250,7 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 			}
 		}
 	}
+	rec.arrival = exists
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
@@ -337,7 +341,7 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	if err != nil {
 		return err
 	}
-	if r, ok := tl.SalesReadyAt(b.scorer); ok {
+	if r, ok := tl.SalesReadyAt(b.scorer); ok && !rec.arrival.IsZero() {
 		at := r.At
 		if r.Event == nil && !rec.created.IsZero() && rec.created.Before(r.At) {
 			at = rec.created // sales-ready on its fit alone, from its creation
@@ -370,7 +374,7 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	}
 	best := 0.0
 	for i, p := range tl.Points {
-		if p.At.After(b.opts.At) {
+		if p.At.After(b.opts.At) || rec.arrival.IsZero() {
 			break
 		}
 		level := p.Total

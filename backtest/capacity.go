@@ -357,6 +357,16 @@ func (b *Backtest) finishPoint(p *CurvePoint, rep *CapacityReport, totalWon int,
 // capacityWarnings name what the capacity answer rests on thinly.
 func (b *Backtest) capacityWarnings(c *CapacityReport) []string {
 	var w []string
+	unknown := 0
+	for _, l := range b.leads {
+		if l.exclusion != notCreated && l.arrival.IsZero() {
+			unknown++
+		}
+	}
+	if unknown > 0 {
+		w = append(w, fmt.Sprintf("%s neither a creation time (%s) nor an event, so when %s arrived is unknown: %s left out of the capacity flows. Give every lead its creation time.",
+			pluralHas(unknown), b.opts.CreatedField, pronoun(unknown), pronoun(unknown)+" "+map[bool]string{true: "is", false: "are"}[unknown == 1]))
+	}
 	asked := b.opts.Capacity.History
 	if asked <= 0 {
 		asked = DefaultHistory
@@ -381,4 +391,18 @@ func formatWeeks(d time.Duration) string {
 		return plural(int(w), "week")
 	}
 	return fmt.Sprintf("%.1f weeks", w)
+}
+
+func pluralHas(n int) string {
+	if n == 1 {
+		return "1 lead has"
+	}
+	return fmt.Sprintf("%d leads have", n)
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "they"
 }
