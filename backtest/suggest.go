@@ -55,9 +55,11 @@ const (
 // coefficient is what a rule's points should be in log-odds; the points
 // are the coefficients times one scale, points per unit of log-odds, for
 // the whole model, so the total stays one log-odds scale. The scale is
-// chosen so that the fitted leads' sales-ready volume stays as it is
-// (the thresholds of grades and stages keep their meaning in volume; the
-// report says how the volume moves when no scale keeps it exactly). A
+// chosen so that the hand-offs a week (the leads the definition makes
+// sales-ready over the history, replayed) stay as they are: the
+// thresholds of grades and stages keep their meaning in volume, and when
+// no scale keeps it within MaxVolumeChange the decision says how the
+// volume moves and is not adopt. A
 // rule whose current points, on that scale, lie inside the 95% interval
 // of its coefficient keeps them: the data cannot tell them from the fit.
 // Rules fired on fewer than MinFired fitted leads keep their points.
@@ -81,15 +83,17 @@ type Suggestion struct {
 	// Withheld says why no points were fitted, when none were.
 	Withheld string `json:"withheld,omitempty"`
 	// TrainSalesReady is how many fitted leads each definition calls
-	// sales-ready at At: the volume the scale keeps.
+	// sales-ready at At.
 	TrainSalesReady          int `json:"train_sales_ready"`
 	SuggestedTrainSalesReady int `json:"suggested_train_sales_ready"`
 	// HandoffsPerWeek of each definition over the capacity's history
 	// (DefaultHistory unless set): leads whose first sales-ready moment,
-	// replayed, falls in it, a week.
+	// replayed, falls in it, a week. The scale is chosen to keep it.
 	HandoffsPerWeek          *float64 `json:"handoffs_per_week"`
 	SuggestedHandoffsPerWeek *float64 `json:"suggested_handoffs_per_week"`
-	HeldOut                  HeldOut  `json:"heldout"`
+	handoffs                 int
+	suggestedHandoffs        int
+	HeldOut                  HeldOut `json:"heldout"`
 	// Decision is adopt, keep or inconclusive; Why says what it rests on.
 	Decision string `json:"decision"`
 	Why      string `json:"why"`
@@ -245,6 +249,12 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 		}
 		return out
 	}
+	// The scale keeps the hand-offs a week: the flow over the history.
+	fl := b.newFlows(existing)
+	target, err := fl.count(ctx, b.scorer)
+	if err != nil {
+		return nil, nil, err
+	}
 	type candidate struct {
 		scale  float64
 		points map[string]float64
@@ -262,16 +272,8 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 			return nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
 		}
 		c := &candidate{points: pts, text: text, scorer: scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown))}
-		for _, l := range train {
-			res, err := c.scorer.ScoreContext(ctx, *l.lead, b.opts.At)
-			if err != nil {
-				return nil, fmt.Errorf("scoring with the proposed points: %w", err)
-			}
-			if res.SalesReady {
-				c.sr++
-			}
-		}
-		return c, nil
+		c.sr, err = fl.count(ctx, c.scorer)
+		return c, err
 	}
 	// The scale that keeps the training leads' sales-ready volume: scales
 	// from a quarter to four times the one that keeps the sum of points,
@@ -289,7 +291,7 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 			c.scale = scale
 			seen[key] = c
 		}
-		if best == nil || abs(c.sr-s.TrainSalesReady) < abs(best.sr-s.TrainSalesReady) {
+		if best == nil || abs(c.sr-target) < abs(best.sr-target) {
 			best = c
 		}
 		return nil
@@ -300,14 +302,16 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 		}
 	}
 	// Then finer, between the grid's neighbours of the best scale.
+	// (Counted on the hand-offs over the history: the flow sales works.)
 	around := best.scale
-	for i := -7; i <= 7 && best.sr != s.TrainSalesReady; i++ {
+	for i := -7; i <= 7 && best.sr != target; i++ {
 		if err := try(around * math.Pow(2, float64(i)/32)); err != nil {
 			return nil, nil, err
 		}
 	}
 	s.Scale = finite(best.scale)
-	s.SuggestedTrainSalesReady = best.sr
+	s.HandoffsPerWeek, s.SuggestedHandoffsPerWeek = fl.perWeek(target), fl.perWeek(best.sr)
+	s.handoffs, s.suggestedHandoffs = target, best.sr
 	changed := 0
 	for k, c := range cols {
 		p := &s.Rules[c]
@@ -330,6 +334,11 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 			return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
 		}
 		sugTotal[l.id], sugSR[l.id] = res.Total, res.SalesReady
+	}
+	for _, l := range train {
+		if sugSR[l.id] {
+			s.SuggestedTrainSalesReady++
+		}
 	}
 	h := &s.HeldOut
 	cur, sug, pos := make([]float64, len(test)), make([]float64, len(test)), make([]bool, len(test))
@@ -366,14 +375,10 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 	classify(&h.CurrentSalesReady, func(_ int, l *leadRec) bool { return l.sr })
 	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[l.id] })
 	h.Volume = h.CurrentSalesReady.Leads
-	cutCur, cutSug := topCut(cur, h.Volume), topCut(sug, h.Volume)
-	classify(&h.CurrentAtVolume, func(i int, _ *leadRec) bool { return h.Volume > 0 && cur[i] >= cutCur })
-	classify(&h.SuggestedAtVolume, func(i int, _ *leadRec) bool { return h.Volume > 0 && sug[i] >= cutSug })
+	topCur, topSug := top(cur, h.Volume), top(sug, h.Volume)
+	classify(&h.CurrentAtVolume, func(i int, _ *leadRec) bool { return topCur[i] })
+	classify(&h.SuggestedAtVolume, func(i int, _ *leadRec) bool { return topSug[i] })
 
-	// Hand-offs per week over the history, replayed with each definition.
-	if err := b.handoffsPerWeek(ctx, s, existing, best.scorer); err != nil {
-		return nil, nil, err
-	}
 	s.Decision, s.Why = b.decide(s, changed)
 	return s, best.text, nil
 }
@@ -385,62 +390,99 @@ func abs(n int) int {
 	return n
 }
 
-// topCut is the score of the n-th highest (the cut that keeps the top n,
-// ties at it included); +Inf for n = 0.
-func topCut(scores []float64, n int) float64 {
-	if n <= 0 || len(scores) == 0 {
-		return math.Inf(1)
+// top marks the n leads with the highest scores (of leads in creation
+// order, as the held-out set is), ties at the cut broken by that order, so
+// that both definitions are judged on exactly n leads.
+func top(scores []float64, n int) map[int]bool {
+	idx := make([]int, len(scores))
+	for i := range idx {
+		idx[i] = i
 	}
-	s := append([]float64(nil), scores...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(s)))
-	return s[min(n, len(s))-1]
+	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
+	out := map[int]bool{}
+	for _, i := range idx[:min(n, len(idx))] {
+		out[i] = true
+	}
+	return out
 }
 
-// handoffsPerWeek replays every lead that existed at At with the current
-// and the suggested definition and counts, a week, the first sales-ready
-// moments in the history before At.
-func (b *Backtest) handoffsPerWeek(ctx context.Context, s *Suggestion, existing []*leadRec, proposed *scoring.Scorer) error {
+// flows counts the hand-offs a definition makes over the history before
+// At: the leads whose first sales-ready moment, replayed, falls in it.
+// Only leads that arrived or had an event in the history can be handed
+// over in it (a lead's score does not rise without an event), so only
+// they are replayed.
+type flows struct {
+	b      *Backtest
+	from   time.Time
+	weeks  float64
+	leads  []*leadRec
+	counts map[*scoring.Scorer]int
+}
+
+func (b *Backtest) newFlows(existing []*leadRec) *flows {
 	history := DefaultHistory
 	if c := b.opts.Capacity; c != nil && c.History > 0 {
 		history = c.History
 	}
-	from := b.opts.At.Add(-history)
-	if b.first.After(from) {
-		from = b.first
+	f := &flows{b: b, from: b.opts.At.Add(-history), counts: map[*scoring.Scorer]int{}}
+	if b.first.After(f.from) {
+		f.from = b.first
 	}
-	weeks := float64(b.opts.At.Sub(from)) / float64(7*24*time.Hour)
-	if weeks <= 0 {
-		return nil
-	}
-	var cur, sug int
+	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
+	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if l.lead == nil {
+		if l.lead == nil || l.arrival.IsZero() {
 			continue
 		}
-		for i, sc := range []*scoring.Scorer{b.scorer, proposed} {
-			tl, err := sc.TimelineContext(ctx, *l.lead, b.opts.At)
-			if err != nil {
-				return fmt.Errorf("replaying lead %s: %w", l.id, err)
+		recent := in(l.arrival)
+		for _, e := range l.lead.Events {
+			recent = recent || in(e.At)
+		}
+		if recent {
+			f.leads = append(f.leads, l)
+		}
+	}
+	return f
+}
+
+// count is how many leads the scorer's definition hands over in the history.
+func (f *flows) count(ctx context.Context, sc *scoring.Scorer) (int, error) {
+	if n, ok := f.counts[sc]; ok {
+		return n, nil
+	}
+	n := 0
+	for _, l := range f.leads {
+		tl, err := sc.TimelineContext(ctx, *l.lead, f.b.opts.At)
+		if err != nil {
+			return 0, fmt.Errorf("replaying lead %s: %w", l.id, err)
+		}
+		if r, found := tl.SalesReadyAt(sc); found {
+			at := r.At
+			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
+				at = l.created
 			}
-			at, ok := time.Time{}, false
-			if r, found := tl.SalesReadyAt(sc); found {
-				at, ok = r.At, true
-				if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
-					at = l.created
-				}
-			}
-			if ok && !at.Before(from) && !at.After(b.opts.At) {
-				if i == 0 {
-					cur++
-				} else {
-					sug++
-				}
+			if !at.Before(f.from) && !at.After(f.b.opts.At) {
+				n++
 			}
 		}
 	}
-	s.HandoffsPerWeek, s.SuggestedHandoffsPerWeek = finite(float64(cur)/weeks), finite(float64(sug)/weeks)
-	return nil
+	f.counts[sc] = n
+	return n, nil
 }
+
+// perWeek is a count over the history a week; nil for an empty history.
+func (f *flows) perWeek(n int) *float64 {
+	if f.weeks <= 0 {
+		return nil
+	}
+	return finite(float64(n) / f.weeks)
+}
+
+// MaxVolumeChange is how far the suggested points may move the hand-offs
+// a week (relative, and at least 2 hand-offs over the history) before the
+// suggestion cannot be adopted as it stands: sales would get a different
+// number of leads, a change of its own to agree.
+const MaxVolumeChange = 0.10
 
 // decide turns the held-out comparison into adopt, keep or inconclusive.
 func (b *Backtest) decide(s *Suggestion, changed int) (string, string) {
@@ -448,21 +490,29 @@ func (b *Backtest) decide(s *Suggestion, changed int) (string, string) {
 	if changed == 0 {
 		return Keep, "no rule's points move beyond what the fit cannot tell from the current ones; keep the current points"
 	}
+	volume := ""
+	if s.HandoffsPerWeek != nil && s.SuggestedHandoffsPerWeek != nil {
+		volume = fmt.Sprintf("; hand-offs a week: %.1f now, %.1f with the suggested points", *s.HandoffsPerWeek, *s.SuggestedHandoffsPerWeek)
+	}
+	if d := abs(s.suggestedHandoffs - s.handoffs); d > 2 && float64(d) > MaxVolumeChange*float64(s.handoffs) {
+		return Inconclusive, fmt.Sprintf("no scale of the suggested points keeps the hand-offs: %.1f a week now, %.1f with them (%+.0f%%); sales would get a different number of leads, so agree the volume first (or change the sales-ready stage's threshold with the points) and run the suggestion again",
+			deref(s.HandoffsPerWeek), deref(s.SuggestedHandoffsPerWeek), 100*(float64(s.suggestedHandoffs)/math.Max(1, float64(s.handoffs))-1))
+	}
 	if h.DifferenceLow == nil {
-		return Inconclusive, fmt.Sprintf("the %d held-out leads have %s, too few to compare the two rankings", h.Leads, plural(h.Won, "won deal"))
+		return Inconclusive, fmt.Sprintf("the %d held-out leads have %s, too few to compare the two rankings%s", h.Leads, plural(h.Won, "won deal"), volume)
 	}
 	gain := fmt.Sprintf("held-out AUC %.3f suggested against %.3f current, a difference of %+.3f (95%%: %+.3f to %+.3f) on %s (%s)",
 		*h.SuggestedAUC, *h.CurrentAUC, *h.Difference, *h.DifferenceLow, *h.DifferenceHigh, plural(h.Leads, "lead"), plural(h.Won, "won deal"))
 	minHeld := (b.opts.MinWon + 1) / 2
 	switch {
 	case *h.DifferenceHigh < 0:
-		return Keep, gain + ": the suggested points rank won leads worse; keep the current points"
+		return Keep, gain + ": the suggested points rank won leads worse; keep the current points" + volume
 	case *h.DifferenceLow > 0 && h.Won < minHeld:
-		return Inconclusive, gain + fmt.Sprintf(": better, but on fewer than %d held-out won deals; wait for more outcomes", minHeld)
+		return Inconclusive, gain + fmt.Sprintf(": better, but on fewer than %d held-out won deals; wait for more outcomes", minHeld) + volume
 	case *h.DifferenceLow > 0:
-		return Adopt, gain + ": the suggested points rank won leads higher, beyond noise; review them with leadscore diff and adopt"
+		return Adopt, gain + ": the suggested points rank won leads higher, beyond noise" + volume + "; review them with leadscore diff and adopt"
 	}
-	return Inconclusive, gain + ": the interval includes zero, so the held-out leads cannot tell the two apart; keep the current points until more outcomes come in"
+	return Inconclusive, gain + ": the interval includes zero, so the held-out leads cannot tell the two apart; keep the current points until more outcomes come in" + volume
 }
 
 // PatchPoints rewrites the points of the model's rules in src, the text of

@@ -116,9 +116,10 @@ func TestVerdictsComeOutAsTheTruthSays(t *testing.T) {
 	assert.Less(t, pts["fit.anti"].Suggested, 0.0, "the rule whose points push the wrong way is turned round")
 	assert.Greater(t, pts["fit.pred"].Suggested, 0.0)
 	assert.NotEqual(t, string(src), string(proposed))
-	// One scale: the volume of sales-ready training leads is kept (within
-	// what whole points allow).
-	assert.InDelta(t, sg.TrainSalesReady, sg.SuggestedTrainSalesReady, 0.1*float64(sg.TrainSalesReady)+2)
+	// One scale, chosen to keep the hand-offs a week (within what whole
+	// points allow).
+	require.NotNil(t, sg.HandoffsPerWeek)
+	assert.InEpsilon(t, *sg.HandoffsPerWeek, *sg.SuggestedHandoffsPerWeek, backtest.MaxVolumeChange)
 
 	// The same leads with only the first 5 won deals kept as won: every
 	// conclusion is withheld, and says how many more outcomes it needs.
