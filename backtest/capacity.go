@@ -107,6 +107,14 @@ type CurvePoint struct {
 	Recall *float64 `json:"recall"`
 }
 
+// Period is the length of a capacity unit: a week, or a month of 30 days.
+func Period(unit string) time.Duration {
+	if unit == "month" {
+		return 30 * 24 * time.Hour
+	}
+	return 7 * 24 * time.Hour
+}
+
 // poisson caches exact Poisson intervals by count.
 type poisson map[int][2]float64
 
@@ -129,10 +137,7 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	if c.On != "" {
 		rep.On = c.On
 	}
-	period := 7 * 24 * time.Hour
-	if c.Unit == "month" {
-		period = 30 * 24 * time.Hour
-	}
+	period := Period(c.Unit)
 	history := c.History
 	if history <= 0 {
 		history = DefaultHistory

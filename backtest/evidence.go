@@ -167,7 +167,10 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 		s := &r.Rules[i]
 		c := col(s)
 		seed := rand.New(rand.NewPCG(uint64(c)+1, 0x6c656164))
-		s.LiftInterval, s.IVInterval = signalIntervals(seed, float64(s.FiredWon), float64(s.Fired-s.FiredWon), won, n-won)
+		if s.Fired > 0 {
+			s.LiftInterval, s.IVInterval = signalIntervals(seed, float64(s.FiredWon), float64(s.Fired-s.FiredWon), won, n-won)
+			s.LiftInterval, s.IVInterval = around(s.LiftInterval, s.Lift), around(s.IVInterval, s.IV)
+		}
 		if k, ok := colOf[c]; ok {
 			if joint != nil {
 				s.Joint = coefficient(joint, k)
@@ -342,6 +345,17 @@ func signalIntervals(r *rand.Rand, wonWith, notWith, won, notWon float64) (lift,
 		iv = &Interval{lo, hi}
 	}
 	return lift, iv
+}
+
+// around widens an interval from draws just enough to hold the point
+// estimate it stands beside: with very few leads the smoothed estimate (or
+// a lift of exactly zero, which no draw reaches) can sit at the edge of
+// what the draws cover.
+func around(iv *Interval, v *float64) *Interval {
+	if iv == nil || v == nil {
+		return iv
+	}
+	return &Interval{math.Min(iv.Low, *v), math.Max(iv.High, *v)}
 }
 
 // rateInterval is the 95% Wilson interval of k in n; nil when n is zero.

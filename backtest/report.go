@@ -598,6 +598,7 @@ func bands(in []*leadRec, n int, band func(i int) int, won float64, rate *float6
 		b := &bs[i]
 		seed := rand.New(rand.NewPCG(uint64(i)+1, 0x62616e64))
 		b.LiftInterval, _ = signalIntervals(seed, float64(b.Won), float64(b.Leads-b.Won), won, float64(total)-won)
+		b.LiftInterval = around(b.LiftInterval, b.Lift)
 		if b.Leads == 0 {
 			b.LiftInterval = nil
 		}

@@ -339,6 +339,8 @@ func (c *CapacityReport) answer() string {
 		return "Capacity: the leads' history is empty, so no flow per " + c.Unit + " can be measured."
 	case c.Threshold == nil:
 		return fmt.Sprintf("Capacity: even the highest %s sends more than %s leads %s: no threshold fits the capacity.", c.On, num(c.Capacity), per)
+	case c.EveryLead && c.At.Crossed == 0:
+		return fmt.Sprintf("Capacity: no lead crossed even the lowest %s in the history (every lead disqualified by a gate, or none arrived in it): there is no flow to fit a threshold to.", c.On)
 	case c.EveryLead:
 		return fmt.Sprintf("Capacity: sales can work every lead: %s leads %s cross even the lowest %s (%s), within the capacity of %s.",
 			optNum(c.At.PerPeriod), per, c.On, num(*c.Threshold), num(c.Capacity))

@@ -119,6 +119,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			if opts.Capacity.History, err = dsl.ParseDuration(*history); err != nil {
 				return fail("%s: %v", c.flag("history"), err)
 			}
+			if period := backtest.Period(opts.Capacity.Unit); opts.Capacity.History < period {
+				return fail("%s %s is shorter than one %s, the unit of %s; measure the flows over whole %ss, such as %s 13w",
+					c.flag("history"), *history, opts.Capacity.Unit, c.flag("capacity"), opts.Capacity.Unit, c.flag("history"))
+			}
 		}
 	} else if *on != "" || *history != "" {
 		return fail("%s and %s go with %s, such as %s 40/week %s fit", c.flag("on"), c.flag("history"), c.flag("capacity"), c.flag("capacity"), c.flag("on"))

@@ -230,3 +230,10 @@ func TestBacktestStability(t *testing.T) {
 		assert.Equal(t, c.want, errOut, c.args)
 	}
 }
+
+func TestBacktestHistoryShorterThanAPeriod(t *testing.T) {
+	code, _, errOut := leadscore(t, "", "backtest", "--model", td(filepath.Join("backtest", "small", "tiny.yaml")), "--outcomes", td(filepath.Join("backtest", "small", "outcomes.csv")),
+		"--at", "2026-06-01", "--capacity", "1/week", "--history", "3d", td(filepath.Join("backtest", "small", "leads.ndjson")))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore backtest: --history 3d is shorter than one week, the unit of --capacity; measure the flows over whole weeks, such as --history 13w\n", errOut)
+}

@@ -42,7 +42,14 @@ func Wilson(k, n float64) (lo, hi float64, ok bool) {
 	den := 1 + z*z/n
 	centre := (p + z*z/(2*n)) / den
 	half := z * math.Sqrt(math.Max(0, p*(1-p)/n+z*z/(4*n*n))) / den
-	return math.Max(0, centre-half), math.Min(1, centre+half), true
+	lo, hi = math.Max(0, centre-half), math.Min(1, centre+half)
+	if k == 0 {
+		lo = 0 // exactly: the formula leaves a rounding error's worth above it
+	}
+	if k == n {
+		hi = 1
+	}
+	return lo, hi, true
 }
 
 // AUC is an area under the ROC curve with DeLong's variance.

@@ -383,3 +383,18 @@ func TestSolveInvert(t *testing.T) {
 		t.Error("ragged matrix inverted")
 	}
 }
+
+// Wilson's ends are exact at the edges: 0 successes give a lower end of
+// exactly 0 (not a rounding error above it), n successes an upper end of 1.
+func TestWilsonEdgesAreExact(t *testing.T) {
+	for _, n := range []float64{1, 3, 7, 40, 1e6} {
+		lo, _, ok := Wilson(0, n)
+		if !ok || lo != 0 {
+			t.Errorf("Wilson(0, %v) lower end %v, want exactly 0", n, lo)
+		}
+		_, hi, ok := Wilson(n, n)
+		if !ok || hi != 1 {
+			t.Errorf("Wilson(%v, %v) upper end %v, want exactly 1", n, n, hi)
+		}
+	}
+}
