@@ -470,8 +470,12 @@ func (r *StabilityReport) read() {
 				}
 				nlo, nhi = min(nlo, s.SalesReady), max(nhi, s.SalesReady)
 			}
-			prec = fmt.Sprintf("The sales-ready precision, between %s (%s) and %s (%s), shows no change beyond noise: every two 95%% intervals overlap (%s sales-ready leads a snapshot).",
-				pct(plo.Precision), dateOf(plo.At), pct(phi.Precision), dateOf(phi.At), rangeOf(nlo, nhi))
+			span := fmt.Sprintf("between %s (%s) and %s (%s)", pct(plo.Precision), dateOf(plo.At), pct(phi.Precision), dateOf(phi.At))
+			if *plo.Precision == *phi.Precision {
+				span = pct(plo.Precision) + " at every snapshot compared"
+			}
+			prec = fmt.Sprintf("The sales-ready precision, %s, shows no change beyond noise: every two 95%% intervals overlap (%s sales-ready leads a snapshot).",
+				span, rangeOf(nlo, nhi))
 		}
 	}
 	r.Reading = auc + " " + prec
