@@ -45,64 +45,24 @@ func JeffreysDraws(r *rand.Rand, k, n float64) float64 { return Beta(r, k+0.5, n
 // rules, so grouping makes a fit over millions of leads cost as many rows
 // as there are patterns.
 func FitBinomial(x [][]float64, k, n []float64, lambda float64) (*Logistic, error) {
-	p := 1
-	if len(x) > 0 {
-		p += len(x[0])
+	if len(k) != len(x) || len(n) != len(x) {
+		return nil, errors.New("the fit needs one count of leads and of positives per row")
 	}
-	beta := make([]float64, p)
-	xi := make([]float64, p)
-	var hess [][]float64
-	for iter := 0; iter < 200; iter++ {
-		grad := make([]float64, p)
-		hess = make([][]float64, p)
-		for j := range hess {
-			hess[j] = make([]float64, p)
+	if !(lambda >= 0) || math.IsInf(lambda, 0) {
+		return nil, errors.New("the fit needs a finite penalty of at least 0")
+	}
+	for i, row := range x {
+		if len(row) != len(x[0]) {
+			return nil, errors.New("the fit needs rows of one length")
 		}
-		for i := range x {
-			xi[0] = 1
-			copy(xi[1:], x[i])
-			z := 0.0
-			for j := range xi {
-				z += beta[j] * xi[j]
-			}
-			pi := 1 / (1 + math.Exp(-z))
-			w := n[i] * pi * (1 - pi)
-			for j := range xi {
-				if xi[j] == 0 {
-					continue
-				}
-				grad[j] += (k[i] - n[i]*pi) * xi[j]
-				for l := range xi {
-					hess[j][l] += w * xi[j] * xi[l]
-				}
+		if !(n[i] > 0) || math.IsInf(n[i], 0) || !(k[i] >= 0 && k[i] <= n[i]) {
+			return nil, errors.New("the fit needs, per row, some leads and at most as many positives")
+		}
+		for _, v := range row {
+			if !finite(v) {
+				return nil, errors.New("the fit met a value that is not a finite number")
 			}
 		}
-		for j := 1; j < p; j++ {
-			grad[j] -= lambda * beta[j]
-			hess[j][j] += lambda
-		}
-		step, err := Solve(hess, grad)
-		if err != nil {
-			return nil, err
-		}
-		largest := 0.0
-		for j := range beta {
-			s := math.Max(-5, math.Min(5, step[j])) // damped, as in FitLogistic
-			beta[j] += s
-			largest = math.Max(largest, math.Abs(s))
-		}
-		if largest < 1e-10 {
-			break
-		}
 	}
-	for _, b := range beta {
-		if math.IsNaN(b) || math.IsInf(b, 0) {
-			return nil, errors.New("the fit did not converge to finite numbers")
-		}
-	}
-	inv, err := Invert(hess)
-	if err != nil {
-		return nil, err
-	}
-	return &Logistic{Coef: beta, Cov: inv}, nil
+	return fitGrouped(x, k, n, lambda)
 }

@@ -593,6 +593,21 @@ func FitLogistic(x [][]float64, y []float64, lambda float64) (*Logistic, error) 
 			}
 		}
 	}
+	ones := make([]float64, len(y))
+	for i := range ones {
+		ones[i] = 1
+	}
+	return fitGrouped(x, y, ones, lambda)
+}
+
+// fitGrouped fits the logistic regression of FitLogistic on rows that
+// stand for n[i] leads each, k[i] of them positive, by Newton's method.
+// The inputs are checked by its callers.
+func fitGrouped(x [][]float64, k, n []float64, lambda float64) (*Logistic, error) {
+	p := 1
+	if len(x) > 0 {
+		p += len(x[0])
+	}
 	converged := false
 	beta := make([]float64, p)
 	xi := make([]float64, p)
@@ -600,42 +615,42 @@ func FitLogistic(x [][]float64, y []float64, lambda float64) (*Logistic, error) 
 	for iter := 0; iter < 200; iter++ {
 		grad := make([]float64, p)
 		hess = make([][]float64, p)
-		for k := range hess {
-			hess[k] = make([]float64, p)
+		for j := range hess {
+			hess[j] = make([]float64, p)
 		}
 		for i := range x {
 			xi[0] = 1
 			copy(xi[1:], x[i])
 			z := 0.0
-			for k := range xi {
-				z += beta[k] * xi[k]
+			for j := range xi {
+				z += beta[j] * xi[j]
 			}
 			pi := 1 / (1 + math.Exp(-z))
-			w := pi * (1 - pi)
-			for k := range xi {
-				if xi[k] == 0 {
+			w := n[i] * pi * (1 - pi)
+			for j := range xi {
+				if xi[j] == 0 {
 					continue
 				}
-				grad[k] += (y[i] - pi) * xi[k]
+				grad[j] += (k[i] - n[i]*pi) * xi[j]
 				for l := range xi {
-					hess[k][l] += w * xi[k] * xi[l]
+					hess[j][l] += w * xi[j] * xi[l]
 				}
 			}
 		}
-		for k := 1; k < p; k++ {
-			grad[k] -= lambda * beta[k]
-			hess[k][k] += lambda
+		for j := 1; j < p; j++ {
+			grad[j] -= lambda * beta[j]
+			hess[j][j] += lambda
 		}
 		step, err := Solve(hess, grad)
 		if err != nil {
 			return nil, err
 		}
 		largest := 0.0
-		for k := range beta {
+		for j := range beta {
 			// Damped: a step of more than 5 log-odds is cut, so that a
 			// nearly separated column cannot throw the fit off.
-			s := math.Max(-5, math.Min(5, step[k]))
-			beta[k] += s
+			s := math.Max(-5, math.Min(5, step[j]))
+			beta[j] += s
 			largest = math.Max(largest, math.Abs(s))
 		}
 		if largest < 1e-10 {

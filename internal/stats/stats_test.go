@@ -398,3 +398,40 @@ func TestWilsonEdgesAreExact(t *testing.T) {
 		}
 	}
 }
+
+// FitBinomial on grouped rows is FitLogistic on the leads they stand for.
+func TestFitBinomialIsFitLogisticOnTheLeads(t *testing.T) {
+	x := [][]float64{{0, 0}, {1, 0}, {0, 1}, {1, 1}, {0, 2.5}}
+	k := []float64{3, 9, 4, 7, 6}
+	n := []float64{40, 30, 25, 10, 12}
+	var lx [][]float64
+	var ly []float64
+	for i := range x {
+		for j := 0; j < int(n[i]); j++ {
+			lx = append(lx, x[i])
+			y := 0.0
+			if j < int(k[i]) {
+				y = 1
+			}
+			ly = append(ly, y)
+		}
+	}
+	for _, lambda := range []float64{0, 1} {
+		g, err := FitBinomial(x, k, n, lambda)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := FitLogistic(lx, ly, lambda)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range g.Coef {
+			if math.Abs(g.Coef[j]-l.Coef[j]) > 1e-9 || math.Abs(g.SE(j)-l.SE(j)) > 1e-9 {
+				t.Errorf("λ %v, coefficient %d: grouped %v ± %v, lead by lead %v ± %v", lambda, j, g.Coef[j], g.SE(j), l.Coef[j], l.SE(j))
+			}
+		}
+	}
+	if _, err := FitBinomial(x, []float64{3, 31, 4, 7, 6}, n, 0); err == nil {
+		t.Error("more positives than leads in a row must be refused")
+	}
+}
