@@ -440,7 +440,7 @@ func TestPoissonTrendSimulation(t *testing.T) {
 	reject := 0
 	for range R {
 		for i := range counts {
-			counts[i] = float64(poisson(r, 40*gammaDraw(r, 20)/20))
+			counts[i] = float64(poisson(r, 40*Gamma(r, 20)/20))
 		}
 		tr, _ := PoissonTrend(counts)
 		if tr.P <= 0.05 {
@@ -450,19 +450,3 @@ func TestPoissonTrendSimulation(t *testing.T) {
 	within(t, "over-dispersed, no trend: false-positive rate", float64(reject)/float64(R), 0.03, 0.07)
 }
 
-// gammaDraw is a Gamma(shape, 1) draw (Marsaglia–Tsang, shape ≥ 1).
-func gammaDraw(r *rand.Rand, shape float64) float64 {
-	d := shape - 1.0/3
-	c := 1 / math.Sqrt(9*d)
-	for {
-		x := r.NormFloat64()
-		v := 1 + c*x
-		if v <= 0 {
-			continue
-		}
-		v = v * v * v
-		if u := r.Float64(); math.Log(u) < 0.5*x*x+d-d*v+d*math.Log(v) {
-			return d * v
-		}
-	}
-}
