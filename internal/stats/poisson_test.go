@@ -449,4 +449,3 @@ func TestPoissonTrendSimulation(t *testing.T) {
 	}
 	within(t, "over-dispersed, no trend: false-positive rate", float64(reject)/float64(R), 0.03, 0.07)
 }
-
