@@ -34,6 +34,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	strict := strictDataFlag(fs)
 	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events), scored with --model to find when each became sales-ready")
 	events := fs.String("events", "", "CSV events file for CSV leads")
+	noEvents := noEventsFlag(fs)
 	model := fs.String("model", "", "rule file, with --leads")
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts for --leads (CSV: lead_id, at, status, reason): recycles and holds shape the\ntimelines, and an acceptance is the sales_accepted milestone (w_shaped:sales_accepted, custom:...,sales_accepted=0.3)")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --leads: CSV with lead_id, opportunity, won (times) and revenue")
@@ -259,7 +260,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			verdicts = set
 			problems += n.Failed
 		}
-		lopts := leadfile.Options{Scorer: scorer}
+		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
 		closeLeads, oerr := openLeads(&lopts, *leadsFile, "", *events)
 		defer closeLeads()
 		if oerr != nil {

@@ -30,6 +30,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	model := fs.String("model", "", "rule file (required)")
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (or give the file as the argument)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
+	noEvents := noEventsFlag(fs)
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes (required): CSV with lead_id, opportunity, won, revenue and optionally lost")
 	at := fs.String("at", "", "the snapshot T0 (required): every lead is scored as it stood then (2026-07-01 or RFC 3339)")
 	until := fs.String("until", "", "the end of the outcome window T1: outcomes in (T0, T1] count; default: no end")
@@ -210,7 +211,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	read := func(name, eventsName, what string, add func(scoring.Lead) error) (rows, failed int, err error) {
-		lopts := leadfile.Options{Scorer: scorer}
+		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
 		closeLeads, err := openLeads(&lopts, name, "", eventsName)
 		defer closeLeads()
 		if err != nil {

@@ -30,6 +30,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	leads := fs.String("leads", "", "leads to measure the change on (NDJSON, or CSV with --events)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
+	noEvents := noEventsFlag(fs)
 	in := fs.String("in", "", "leads format, ndjson or csv; default: from the file name")
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request), json, or html (one page with charts, for a meeting)")
@@ -83,7 +84,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *leads != "" {
 		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
 		var unknown scoring.UnknownTally
-		opts := leadfile.Options{Scorer: newScorer}
+		opts := leadfile.Options{Scorer: newScorer, NoEvents: *noEvents}
 		closeLeads, err := openLeads(&opts, *leads, *in, *events)
 		defer closeLeads()
 		if err != nil {

@@ -24,6 +24,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	id := fs.String("id", "", "the id of the lead to explain, in a file of many leads")
 	in := fs.String("in", "", "leads format, json (one lead, or NDJSON) or csv; default: from the file name (.csv is CSV)")
 	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads")
+	noEvents := noEventsFlag(fs)
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason); the lead's own are applied")
 	strict := strictDataFlag(fs)
 	fs.Usage = func() {
@@ -67,7 +68,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 1 {
 		name = inputs[0]
 	}
-	lead, err := pickLead(scorer, name, stdin, *in, *events, *id)
+	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, *noEvents)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -112,7 +113,7 @@ const maxExplainInput = 256 << 20
 // pickLead reads the one lead explain explains: the only lead of a JSON
 // input (one object, pretty-printed or not, or NDJSON), or the lead with
 // the given id in NDJSON or CSV.
-func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string) (scoring.Lead, error) {
+func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, noEvents bool) (scoring.Lead, error) {
 	isCSV := strings.EqualFold(filepath.Ext(name), ".csv") || in == "csv"
 	if in != "" && in != "csv" && in != "json" && in != "ndjson" {
 		return scoring.Lead{}, fmt.Errorf("--in: unknown format %q; use json or csv", in)
@@ -121,7 +122,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if name == "-" {
 			return scoring.Lead{}, fmt.Errorf("CSV leads are read from a file, not standard input")
 		}
-		opts := leadfile.Options{Scorer: s}
+		opts := leadfile.Options{Scorer: s, NoEvents: noEvents}
 		closeLeads, err := openLeads(&opts, name, "csv", events)
 		defer closeLeads()
 		if err != nil {

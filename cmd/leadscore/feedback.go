@@ -25,6 +25,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	model := fs.String("model", "", "rule file, with a handoff section (required)")
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
+	noEvents := noEventsFlag(fs)
 	dispositionsFile := fs.String("dispositions", "", "sales' dispositions: CSV with lead_id, at, status, reason (and owner) (required)")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue), to count recycled leads won later")
 	at := fs.String("at", "", "the report as of this time (2026-10-01 or RFC 3339); default: now")
@@ -95,7 +96,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 
 	b := feedback.NewBuilder(scorer, feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth})
-	lopts := leadfile.Options{Scorer: scorer}
+	lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
 	closeLeads, err := openLeads(&lopts, *leadsFile, "", *events)
 	defer closeLeads()
 	if err != nil {

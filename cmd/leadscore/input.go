@@ -110,3 +110,9 @@ func parseSize(s string) (int, error) {
 	}
 	return n, nil
 }
+
+// noEventsFlag registers --no-events, which every command that reads CSV
+// leads takes: the leads have no events file on purpose.
+func noEventsFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("no-events", false, "the CSV leads come without an events file on purpose: score them on their fields alone\n(without it, a model that counts events refuses CSV leads given no --events)")
+}

@@ -414,7 +414,7 @@ func TestScoreReportsAMisspeltColumn(t *testing.T) {
 	dir := t.TempDir()
 	csvIn := filepath.Join(dir, "leads.csv")
 	require.NoError(t, os.WriteFile(csvIn, []byte("id,email,Employees,country\nL1,a@acme.io,250,US\nL2,b@acme.io,,US\nL3,c@acme.io,12,US\n"), 0o644))
-	code, out, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", csvIn)
+	code, out, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--no-events", csvIn)
 	assert.Equal(t, exitOK, code, "reported, not refused, by default")
 	assert.Equal(t, 3, strings.Count(out, "\n"))
 	lines := strings.Split(strings.TrimSpace(errOut), "\n")
@@ -422,7 +422,7 @@ func TestScoreReportsAMisspeltColumn(t *testing.T) {
 	assert.Equal(t, `unknown key "Employees" in 2 rows; did you mean "employees"?`, lines[len(lines)-2])
 	assert.Equal(t, "(no rule reads data the model does not declare: rename it, or declare it under fields or events; --strict-data fails such rows)", lines[len(lines)-1])
 
-	code, out, errOut = leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--strict-data", csvIn)
+	code, out, errOut = leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--strict-data", "--no-events", csvIn)
 	assert.Equal(t, exitProblem, code)
 	assert.Equal(t, 3, strings.Count(out, "\n"), "one output row per input row")
 	assert.Contains(t, errOut, csvIn+`:2: lead L1: unknown key "Employees"; did you mean "employees"? (the model does not declare it, so no rule would read it)`)

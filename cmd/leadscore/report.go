@@ -32,6 +32,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	proposed := fs.String("proposed", "", "a proposed version of it (a file or REV:PATH): what the change does")
 	leads := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
+	noEvents := noEventsFlag(fs)
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	outcomes := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue): the funnel, attribution and the backtest")
 	costs := fs.String("costs", "", "campaign costs (campaign, cost): ROI")
@@ -117,6 +118,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *events != "" {
 			args = append(args, "--events", *events)
 		}
+		if *noEvents {
+			args = append(args, "--no-events")
+		}
 		return args
 	}
 	if *proposed != "" {
@@ -128,8 +132,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *backtestAt != "" {
 		args := []string{"backtest", "--model", *model, "--at", *backtestAt, "--outcomes", or(*backtestOutcomes, *outcomes), "--leads", or(*backtestLeads, *leads)}
-		if *backtestLeads == "" && *events != "" {
-			args = append(args, "--events", *events)
+		if *backtestLeads == "" {
+			args = withEvents(args...)
 		}
 		args = appendSet(args, "--until", *until, "--capacity", *capacity)
 		var r backtest.Report

@@ -25,6 +25,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	in := fs.String("in", "", "input format, ndjson or csv; default: from the file name (.csv is CSV)")
 	events := fs.String("events", "", "CSV events file (lead_id, type, at, event fields) for CSV leads;\nread whole into memory before scoring, as a lead's events may sit anywhere in it")
+	noEvents := noEventsFlag(fs)
 	outFormat := fs.String("format", "ndjson", "output format: ndjson or csv")
 	output := fs.String("o", "-", "output file; - is standard output")
 	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
@@ -74,7 +75,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--max-row: %v", err)
 	}
-	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
+	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, NoEvents: *noEvents, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	verdicts, err := attachDispositions(&opts, *dispositionsFile, m, stderr)
 	if err != nil {

@@ -223,7 +223,7 @@ func TestOverlongRowsFailAlone(t *testing.T) {
 	// The same with CSV, and a limit of 1 KiB: the long row fails, the
 	// rows around it are scored, and line numbers still line up.
 	csvIn := "id,email,title\nA,a@b.io,CTO\nB,b@b.io," + strings.Repeat("y", 2000) + "\nC,c@b.io,CTO\n"
-	out, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(csvIn), InputName: "big.csv", InputFormat: leadfile.CSV, MaxRow: 1 << 10})
+	out, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(csvIn), InputName: "big.csv", InputFormat: leadfile.CSV, MaxRow: 1 << 10, NoEvents: true})
 	assert.Equal(t, []string{"big.csv:3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)"}, errs)
 	assert.Equal(t, 2, sum.Scored)
 	assert.Equal(t, 3, strings.Count(out, "\n"))
@@ -390,7 +390,7 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 		"C4,\"d@acme.io,12,CTO\n" + // the quote opens here ...
 		"C5,e@acme.io,12,CTO\n" + // ... and swallows these two lines
 		"C6,f@acme.io,12,CTO\n"
-	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV})
+	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true})
 	assert.Equal(t, []string{
 		"leads.csv:3: this row has 3 cells but the header has 4; a cell that holds a comma must be in quotes",
 		"leads.csv:4: this row has 5 cells but the header has 4; a cell that holds a comma must be in quotes",

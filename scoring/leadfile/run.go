@@ -70,9 +70,13 @@ type Options struct {
 	Input       io.Reader
 	InputName   string // for messages, such as "leads.ndjson"
 	InputFormat Format
-	// Events is the CSV events file that goes with a CSV leads file (optional).
+	// Events is the CSV events file that goes with a CSV leads file. A
+	// model that counts events refuses CSV leads without it (their scores
+	// would silently leave every event out) unless NoEvents says the leads
+	// have none on purpose.
 	Events     io.Reader
 	EventsName string
+	NoEvents   bool
 
 	Output       io.Writer
 	OutputFormat Format
@@ -416,6 +420,11 @@ type source interface {
 
 func newSource(opts Options) (source, error) {
 	if opts.InputFormat == CSV {
+		if opts.Events == nil && !opts.NoEvents && opts.Scorer != nil {
+			if r, c := EventReaders(opts.Scorer.Model()); r+c > 0 {
+				return nil, &MissingEventsError{File: opts.InputName, Model: opts.Scorer.Model().Name, Rules: r, Counters: c}
+			}
+		}
 		return newCSVSource(opts)
 	}
 	if opts.Events != nil {
