@@ -10,8 +10,8 @@ import (
 // by a model that counts events: every lead would be scored as if it had
 // done nothing, without a word.
 type MissingEventsError struct {
-	File    string // the leads file
-	Model   string
+	File     string // the leads file
+	Model    string
 	Rules    int // the model's event rules and gates
 	Counters int // its event counters: events("type"), daysSinceLast("type")
 }
