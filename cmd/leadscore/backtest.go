@@ -329,8 +329,15 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *suggest && rep.Suggestion.Withheld != "" {
 		fmt.Fprintf(stderr, "%s not written: suggested points withheld: %s\n", *output, rep.Suggestion.Withheld)
 	} else if *suggest {
-		fmt.Fprintf(stderr, "wrote %s: only points differ from %s; review it with: leadscore diff %s %s --leads %s --at %s\n",
-			*output, *model, *model, *output, *leadsFile, opts.At.Format(time.RFC3339))
+		hint := []string{"leadscore", "diff", *model, *output, "--leads", *leadsFile}
+		if *events != "" {
+			hint = append(hint, "--events", *events)
+		}
+		if *noEvents {
+			hint = append(hint, "--no-events")
+		}
+		hint = append(hint, "--at", opts.At.Format(time.RFC3339))
+		fmt.Fprintf(stderr, "wrote %s: only points differ from %s; review it with: %s\n", *output, *model, shellWords(hint))
 	}
 	if failed > 0 || refFailed > 0 || problems > 0 {
 		return exitProblem

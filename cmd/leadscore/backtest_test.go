@@ -237,3 +237,19 @@ func TestBacktestHistoryShorterThanAPeriod(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore backtest: --history 3d is shorter than one week, the unit of --capacity; measure the flows over whole weeks, such as --history 13w\n", errOut)
 }
+
+// The hint backtest prints for reviewing a proposal repeats every input
+// the review needs: with CSV leads, their events file; run as printed, it works.
+func TestBacktestHintRepeatsItsInputs(t *testing.T) {
+	model := copyModel(t)
+	proposed := filepath.Join(filepath.Dir(model), "proposed.yaml")
+	code, _, errOut := leadscore(t, "", "backtest", "--model", model, "--outcomes", td("outcomes.csv"), "--at", "2026-08-01",
+		"--suggest", "-o", proposed, "--min-won", "1", "--events", td("events.csv"), td("leads.csv"))
+	require.Equal(t, exitOK, code, errOut)
+	_, hint, ok := strings.Cut(strings.TrimSpace(errOut), "review it with: leadscore ")
+	require.True(t, ok, errOut)
+	assert.Contains(t, hint, "--events "+td("events.csv"))
+	code, review, errOut := leadscore(t, "", strings.Fields(hint)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, review, "Sales-ready")
+}

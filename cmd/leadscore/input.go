@@ -116,3 +116,17 @@ func parseSize(s string) (int, error) {
 func noEventsFlag(fs *flag.FlagSet) *bool {
 	return fs.Bool("no-events", false, "the CSV leads come without an events file on purpose: score them on their fields alone\n(without it, a model that counts events refuses CSV leads given no --events)")
 }
+
+// shellWords joins a command's words as a shell reads them back: a word
+// with a space or a shell character is quoted, so a hint can be pasted.
+func shellWords(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@") == "" {
+			out[i] = w
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
