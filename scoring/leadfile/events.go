@@ -1,6 +1,7 @@
 package leadfile
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/leadscore/leadscore/rules"
@@ -50,3 +51,7 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// ErrNoID fails a row without a lead id: its result could not be joined
+// back to the CRM, nor its outcomes, verdicts or events found.
+var ErrNoID = errors.New(`the lead has no id; give every row its id (the "id" key in JSON, the id column in CSV), so that its result can be joined back to the CRM`)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -416,4 +417,26 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 	}, errs)
 	assert.Equal(t, 5, sum.Rows)
 	assert.Equal(t, 2, sum.Scored, "J1 (after its BOM) and J5 (equal keys in different objects are fine)")
+}
+
+// A row without an id fails alone, in CSV and NDJSON, straight or decoded.
+func TestARowWithoutAnIDFailsAlone(t *testing.T) {
+	ndjson := `{"id":"A","email":"a@b.io"}` + "\n" + `{"email":"b@b.io"}` + "\n" + `{"id":"","email":"c@b.io"}` + "\n"
+	_, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(ndjson), InputName: "l.ndjson"})
+	assert.Equal(t, []string{"l.ndjson:2: " + leadfile.ErrNoID.Error(), "l.ndjson:3: " + leadfile.ErrNoID.Error()}, errs)
+	assert.Equal(t, [2]int{1, 2}, [2]int{sum.Scored, sum.Failed})
+
+	csvIn := "id,email\nA,a@b.io\n,b@b.io\n"
+	_, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(csvIn), InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true})
+	assert.Equal(t, []string{"l.csv:3: " + leadfile.ErrNoID.Error()}, errs)
+	assert.Equal(t, [2]int{1, 1}, [2]int{sum.Scored, sum.Failed})
+
+	var got []string
+	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: scorer(t), Input: strings.NewReader(ndjson), InputName: "l.ndjson"}, func(line int, _ scoring.Lead, err error) error {
+		if err != nil {
+			got = append(got, fmt.Sprintf("%d: %v", line, err))
+		}
+		return nil
+	}))
+	assert.Equal(t, []string{"2: " + leadfile.ErrNoID.Error(), "3: " + leadfile.ErrNoID.Error()}, got)
 }

@@ -30,6 +30,9 @@ func Read(opts Options, fn func(line int, lead scoring.Lead, err error) error) e
 		if rowErr == nil {
 			lead, rowErr = src.decode(r)
 		}
+		if rowErr == nil && lead.ID == "" {
+			rowErr = ErrNoID
+		}
 		if err := fn(r.line, lead, rowErr); err != nil {
 			return err
 		}

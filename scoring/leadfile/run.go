@@ -385,6 +385,9 @@ func work(b *batch, src source, enc encoder, opts Options) {
 				b.sum.Unknown.Add(ue.Unknown) // a scorer that refuses unknown data
 			}
 		}
+		if err == nil && lead.ID == "" {
+			err = ErrNoID
+		}
 		if err == nil && len(res.Unknown) > 0 {
 			b.sum.Unknown.Add(res.Unknown)
 			if opts.StrictData {
