@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,6 +16,7 @@ import (
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -200,7 +202,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		credit = attribution.NewCreditWriter(files.credit, ms, opts)
 	}
 	var paths []*attribution.Journey // for the data-driven models
-	read, failed := 0, 0
+	read, failed, leftOut := 0, 0, 0
 	var out *json.Encoder
 	if files.journeys != nil {
 		out = json.NewEncoder(files.journeys)
@@ -267,6 +269,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return fail("%v", oerr)
 		}
 		var unknown scoring.UnknownTally
+		cut := &asOfCut{}
 		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
 			var j *attribution.Journey
 			if err == nil {
@@ -278,10 +281,18 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			}
 			if err == nil {
 				lead.Dispositions = verdicts.For(lead.ID)
-				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes)
+				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes, cut)
+				if err == nil && j == nil {
+					return nil // created after --at
+				}
 			}
 			return add(*leadsFile, line, j, err)
 		})
+		leftOut = cut.notCreated
+		if n := cut.note(asOf); n != "" && err == nil {
+			fmt.Fprintf(stderr, "%s: %s\n", c.name, n)
+			rep.Warnings = append(rep.Warnings, n)
+		}
 		if err == nil {
 			for _, w := range tf.warnings(c) {
 				fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
@@ -364,7 +375,11 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		return fail("%v", err)
 	}
-	fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
+	if leftOut > 0 {
+		fmt.Fprintf(stderr, "%d lead rows read: %d journeys used, %d created after --at, %d failed\n", read+leftOut, read-failed, leftOut, failed)
+	} else {
+		fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
+	}
 	if failed > 0 || problems > 0 {
 		return exitProblem
 	}
@@ -682,9 +697,36 @@ func (tf *touchFields) warnings(c caller) []string {
 // leadJourney builds a lead's journey: touches from its events' campaign
 // and channel fields, lead creation from a field, the sales-ready moment
 // from its scoring timeline, opportunity, won and revenue from the CRM.
-func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome) (*attribution.Journey, error) {
+func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome, cut *asOfCut) (*attribution.Journey, error) {
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
+	created := time.Time{}
+	if fields, ok := lead.Fields.(map[string]any); ok {
+		switch v := fields[createdField].(type) {
+		case string:
+			if t, err := dsl.ParseTime(v); err == nil {
+				created = t
+			}
+		case time.Time:
+			created = v
+		}
+	}
+	arrived := created // a lead without a creation time exists from its first event
+	if arrived.IsZero() {
+		for _, e := range lead.Events {
+			if arrived.IsZero() || e.At.Before(arrived) {
+				arrived = e.At
+			}
+		}
+	}
+	if !arrived.IsZero() && arrived.After(asOf) {
+		cut.notCreated++
+		return nil, nil // it did not exist yet: nothing after --at counts
+	}
 	for _, e := range lead.Events {
+		if e.At.After(asOf) {
+			cut.events++
+			continue
+		}
 		campaign, _ := e.Fields[tf.campaign].(string)
 		channel, _ := e.Fields[tf.channel].(string)
 		tf.events++
@@ -705,15 +747,8 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 		}
 		j.Touches = append(j.Touches, attribution.Touch{At: e.At, Campaign: campaign, Channel: channel})
 	}
-	if fields, ok := lead.Fields.(map[string]any); ok {
-		switch v := fields[createdField].(type) {
-		case string:
-			if t, err := dsl.ParseTime(v); err == nil {
-				j.Milestones[attribution.LeadCreated] = t
-			}
-		case time.Time:
-			j.Milestones[attribution.LeadCreated] = v
-		}
+	if !created.IsZero() {
+		j.Milestones[attribution.LeadCreated] = created
 	}
 	tl, err := s.Timeline(lead, asOf)
 	if err != nil {
@@ -730,13 +765,47 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 		j.Milestones[attribution.SalesAccepted] = at
 	}
 	if o, ok := outcomes[lead.ID]; ok {
-		if !o.Opportunity.IsZero() {
+		switch {
+		case o.Opportunity.After(asOf):
+			cut.opportunities++
+		case !o.Opportunity.IsZero():
 			j.Milestones[attribution.Opportunity] = o.Opportunity
 		}
-		if !o.Won.IsZero() {
+		switch {
+		case o.Won.After(asOf):
+			cut.wins++
+			cut.revenue += o.Revenue
+		case !o.Won.IsZero():
 			j.Milestones[attribution.Won] = o.Won
 			j.Converted, j.Revenue = true, o.Revenue
 		}
 	}
 	return j, nil
+}
+
+// asOfCut counts what --at left out of journeys built from leads: nothing
+// after it counts, as in a backtest.
+type asOfCut struct {
+	notCreated, events, opportunities, wins int
+	revenue                                 float64
+}
+
+// note says what was left out, or "" when nothing was.
+func (c *asOfCut) note(asOf time.Time) string {
+	if *c == (asOfCut{}) {
+		return ""
+	}
+	return fmt.Sprintf("As of %s (--at), nothing after it counts: %s created after it left out; %s, %s and %s (revenue %s) after it not counted.",
+		asOf.Format(time.RFC3339), countOf(c.notCreated, "lead"), countOf(c.events, "event"), countOf(c.opportunities, "opportunity"), countOf(c.wins, "won deal"), numfmt.Group(strconv.FormatFloat(c.revenue, 'f', -1, 64)))
+}
+
+// countOf writes "1 lead", "2 leads", "2 opportunities".
+func countOf(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -346,4 +349,66 @@ func TestAttributeChecksBeforeRunning(t *testing.T) {
 	assert.Equal(t, readText(t, plain), readText(t, in), "the input is untouched")
 	_, err := os.Stat(filepath.Join(dir, "x.csv"))
 	assert.True(t, os.IsNotExist(err), "no output is created when the outputs are refused")
+}
+
+// attribute --leads --at counts nothing after --at: leads created after it
+// are left out, and opportunities and wins after it do not count; the
+// report says how many, and the totals agree with a count from the files.
+func TestAttributeAtCutsEverythingAfter(t *testing.T) {
+	at := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	code, out, errOut := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"),
+		"--outcomes", td("outcomes.csv"), "--at", "2026-08-01", "--models", "first_touch", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+
+	// Independently: which leads existed at --at, and which of them won by it.
+	created := map[string]bool{}
+	late := 0
+	data, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l struct {
+			ID        string    `json:"id"`
+			CreatedAt time.Time `json:"created_at"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		if l.CreatedAt.After(at) {
+			late++
+		} else {
+			created[l.ID] = true
+		}
+	}
+	won, lateWins := 0, 0
+	data, err = os.ReadFile(td("outcomes.csv"))
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		cells := strings.Split(line, ",")
+		if !created[cells[0]] || cells[2] == "" {
+			continue
+		}
+		w, err := time.Parse(time.RFC3339, cells[2])
+		require.NoError(t, err)
+		if w.After(at) {
+			lateWins++
+		} else {
+			won++
+		}
+	}
+	var rep struct {
+		Warnings []string `json:"warnings"`
+		Total    struct {
+			Credit []struct {
+				Conversions float64 `json:"conversions"`
+			} `json:"credit"`
+			Funnel struct {
+				Touched int `json:"touched"`
+			} `json:"funnel"`
+		} `json:"total"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.Equal(t, len(created), rep.Total.Funnel.Touched, "one journey a lead that existed at --at")
+	assert.Equal(t, float64(won), rep.Total.Credit[0].Conversions)
+	assert.Contains(t, rep.Warnings[0], fmt.Sprintf("%d leads created after it left out", late))
+	assert.Contains(t, rep.Warnings[0], fmt.Sprintf("%d won deals", lateWins))
+	assert.Contains(t, errOut, fmt.Sprintf("1000 lead rows read: %d journeys used, %d created after --at, 0 failed", len(created), late))
+	t.Logf("at %s: %d journeys, %d won; left out %d leads, %d later wins", at.Format("2006-01-02"), len(created), won, late, lateWins)
 }

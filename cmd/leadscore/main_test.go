@@ -328,7 +328,7 @@ func TestFmtCommand(t *testing.T) {
 func TestAttributeFromLeads(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "journeys.ndjson")
 	code, md, errOut := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"),
-		"--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2026-10-01",
+		"--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2027-02-01",
 		"--format", "markdown", "--journeys-out", out)
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "1000 journeys read: 1000 used, 0 failed\n", errOut)
@@ -503,7 +503,7 @@ func renamedModel(t *testing.T) (model, leads string) {
 func TestAttributeTouchFields(t *testing.T) {
 	model, leads := renamedModel(t)
 	args := []string{"attribute", "--leads", leads, "--model", model, "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"),
-		"--at", "2026-10-01", "--format", "markdown"}
+		"--at", "2027-02-01", "--format", "markdown"}
 
 	// Named by the flags: the same report as the bundled data's.
 	code, md, errOut := leadscore(t, "", append(args, "--campaign-field", "utm_campaign", "--channel-field", "utm_source")...)
@@ -528,7 +528,7 @@ func TestAttributeTouchFields(t *testing.T) {
 	// Declared, but carried by no event: every conversion goes to "(no touch)", and the report says why.
 	bundledModel := td("b2b-saas.yaml")
 	code, md, errOut = leadscore(t, "", "attribute", "--leads", leads, "--model", bundledModel, "--outcomes", td("outcomes.csv"),
-		"--at", "2026-10-01", "--format", "markdown")
+		"--at", "2027-02-01", "--format", "markdown")
 	assert.Equal(t, exitOK, code, errOut)
 	warning := "none of the 5286 events carries a \"campaign\" or \"channel\" field, so no event is a campaign touch and every conversion is credited to \"(no touch)\"; name the event fields that hold them with --campaign-field and --channel-field"
 	assert.Equal(t, "leadscore attribute: warning: "+warning+"\n"+
@@ -567,7 +567,7 @@ func TestAttributeBadCostAndOutcomeRows(t *testing.T) {
 	costs := writeTemp(t, "costs.csv", "campaign,cost\nbrand-search,24000\nwebinar,NaN\n\"abm,1\nx,2\n")
 	outcomes := writeTemp(t, "outcomes.csv", "lead_id,opportunity,won,revenue\nL0000012,2026-10-31T12:00:00Z,,\nL0000048,soon,,\nL0000012,,,\n")
 	code, out, errOut := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"),
-		"--outcomes", outcomes, "--costs", costs, "--at", "2026-10-01", "--format", "csv")
+		"--outcomes", outcomes, "--costs", costs, "--at", "2027-02-01", "--format", "csv")
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, out, "total,total,,24000,1000,")
 	assert.Equal(t, costs+":3: cost: NaN is not a number one can add up; write the amount, or 0\n"+
