@@ -48,7 +48,7 @@ handoff:
 		{ID: "F", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t1.AddDate(0, 0, 1))},                                                                                       // its verdict after T1: waiting
 		{ID: "H", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-24*time.Hour))},                                                                                     // handed over and accepted the day before T0, within the SLA
 		{ID: "I", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-72*time.Hour))},                                                                                     // handed over before the window
-		{ID: "J", Fields: map[string]any{"vp": true}, Dispositions: []scoring.Disposition{{At: t0.Add(-72 * time.Hour), Status: scoring.Recycled, Reason: "bad_timing"}, {At: in, Status: scoring.Accepted}}}, // handed over before the window, a later verdict in it: neither judged nor a miss
+		{ID: "J", Fields: map[string]any{"vp": true}, Dispositions: []scoring.Disposition{{At: t0.Add(-72 * time.Hour), Status: scoring.Recycled, Reason: "not_decision_maker"}, {At: in, Status: scoring.Accepted}}}, // handed over before the window, a later verdict in it: neither judged nor a miss
 	} {
 		require.NoError(t, bt.Add(l))
 	}

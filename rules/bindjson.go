@@ -72,6 +72,8 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 				default:
 					ok = false
 				}
+			case "dispositions":
+				return "", nil, false // sales' verdicts: read by the decoder, not bound
 			case "events":
 				if seenEvents {
 					return "", nil, false

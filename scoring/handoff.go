@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/dsl"
 )
 
 // Status is what sales did with a lead handed to it.
@@ -65,6 +67,31 @@ type Verdict struct {
 	// Held is the stage the hold-down kept the lead from (the sales-ready
 	// stage or above), "" when it stopped nothing.
 	Held string `json:"held,omitempty"`
+}
+
+// CheckDispositions checks a lead's dispositions against the model: each
+// rejection or recycle names a reason of its catalogue (handoff: reasons),
+// when the model has a handoff section.
+// Score and Timeline check them; a reader that builds leads may check
+// them first, to fail the row that carries a bad one.
+func (s *Scorer) CheckDispositions(ds []Disposition) error {
+	h := s.model.Handoff
+	if h == nil {
+		return nil // a model without a handoff section reports verdicts and lets them change nothing
+	}
+	for i, d := range ds {
+		if d.Status == Accepted || d.Reason == "" {
+			continue
+		}
+		if h.Reason(d.Reason) == nil {
+			codes := h.Codes()
+			if len(codes) == 0 {
+				return fmt.Errorf("disposition %d: unknown reason %q: the model's handoff section declares no reasons; add reasons: to it", i+1, d.Reason)
+			}
+			return fmt.Errorf("disposition %d: unknown reason %q%s", i+1, d.Reason, dsl.DidYouMeanOr(d.Reason, codes, "the reasons are "+strings.Join(codes, ", ")))
+		}
+	}
+	return nil
 }
 
 // dispositions works out what a lead's dispositions mean as of asOf: the

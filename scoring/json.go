@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -15,8 +17,9 @@ import (
 //	{"id":"L1","email":"maria@acme.io","company":{"size":250},
 //	 "events":[{"type":"page_view","at":"2026-09-17T10:00:00Z","url":"/pricing"}]}
 //
-// "id" (text or a number) and "events" are taken out; every other key is a
-// field, read into Fields as a map. A backend decodes a request body with
+// "id" (text or a number), "events" and "dispositions" (sales' verdicts,
+// each {"at", "status", "reason", "owner"}, as a dispositions file's rows)
+// are taken out; every other key is a field, read into Fields as a map. A backend decodes a request body with
 // json.Unmarshal(body, &lead) and scores it.
 func (l *Lead) UnmarshalJSON(data []byte) error {
 	var obj map[string]any
@@ -57,11 +60,17 @@ func (l Lead) MarshalJSON() ([]byte, error) {
 	if len(l.Events) > 0 {
 		obj["events"] = l.Events
 	}
+	if len(l.Dispositions) > 0 {
+		obj["dispositions"] = l.Dispositions
+	}
 	return json.Marshal(obj)
 }
 
-// LeadFromMap turns a decoded JSON object into a lead: "id" and "events"
-// are taken out of obj, and the keys left are the lead's fields.
+// LeadFromMap turns a decoded JSON object into a lead: "id", "events" and
+// "dispositions" are taken out of obj, and the keys left are the lead's
+// fields. A disposition's shape is checked here (a time, a status, a
+// reason for a rejection or recycle); its reason against the model's
+// catalogue when the lead is scored.
 func LeadFromMap(obj map[string]any) (Lead, error) {
 	lead := Lead{Fields: obj}
 	switch id := obj["id"].(type) {
@@ -76,6 +85,14 @@ func LeadFromMap(obj map[string]any) (Lead, error) {
 		return lead, fmt.Errorf("id: want text or a number, got %T", id)
 	}
 	delete(obj, "id")
+	if raw, ok := obj["dispositions"]; ok {
+		delete(obj, "dispositions")
+		ds, err := dispositionsFromJSON(raw)
+		if err != nil {
+			return lead, err
+		}
+		lead.Dispositions = ds
+	}
 	raw, ok := obj["events"]
 	delete(obj, "events")
 	if !ok || raw == nil {
@@ -101,4 +118,74 @@ func LeadFromMap(obj map[string]any) (Lead, error) {
 		lead.Events[i] = ev
 	}
 	return lead, nil
+}
+
+// dispositionsFromJSON reads a lead's "dispositions": a list of objects
+// with "at", "status" and, for a rejection or a recycle, "reason"; "owner"
+// is optional.
+func dispositionsFromJSON(raw any) ([]Disposition, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf(`dispositions: want a list of verdicts, such as [{"at":"2026-09-14T10:00:00Z","status":"rejected","reason":"no_budget"}]`)
+	}
+	out := make([]Disposition, len(list))
+	for i, item := range list {
+		obj, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("disposition %d: want an object with at, status and reason", i+1)
+		}
+		d := &out[i]
+		for k, v := range obj {
+			text, isText := v.(string)
+			if !isText {
+				return nil, fmt.Errorf("disposition %d: %s: want text, got %s", i+1, k, jsonKind(v))
+			}
+			switch k {
+			case "at":
+				t, err := dsl.ParseTime(text)
+				if err != nil {
+					return nil, fmt.Errorf("disposition %d: at: %v", i+1, err)
+				}
+				d.At = t
+			case "status":
+				d.Status = Status(strings.ToLower(text))
+			case "reason":
+				d.Reason = text
+			case "owner":
+				d.Owner = text
+			default:
+				return nil, fmt.Errorf("disposition %d: unknown key %q; a verdict has at, status, reason and owner", i+1, k)
+			}
+		}
+		switch {
+		case d.At.IsZero():
+			return nil, fmt.Errorf("disposition %d: at is missing; say when sales gave the verdict, such as 2026-09-14T10:00:00Z", i+1)
+		case d.Status != Accepted && d.Status != Rejected && d.Status != Recycled:
+			return nil, fmt.Errorf("disposition %d: status %q; write accepted, rejected or recycled", i+1, d.Status)
+		case d.Status == Accepted && d.Reason != "":
+			return nil, fmt.Errorf("disposition %d: an accepted lead takes no reason (this one gives %q); leave reason out, or make the status rejected or recycled", i+1, d.Reason)
+		case d.Status != Accepted && d.Reason == "":
+			return nil, fmt.Errorf("disposition %d: a %s lead needs a reason from the model's catalogue (handoff: reasons)", i+1, d.Status)
+		}
+	}
+	return out, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "true or false"
+	case float64, json.Number:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
 }

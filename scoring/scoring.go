@@ -221,6 +221,11 @@ func (s *Scorer) Score(lead Lead, asOf time.Time) (*Result, error) {
 // error then wraps the context's: errors.Is(err, context.Canceled) (or
 // context.DeadlineExceeded) holds.
 func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*Result, error) {
+	if len(lead.Dispositions) > 0 {
+		if err := s.CheckDispositions(lead.Dispositions); err != nil {
+			return nil, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
 	return s.score(ctx, lead, asOf, nil)
 }
 

@@ -69,6 +69,11 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if len(lead.Dispositions) > 0 {
+		if err := s.CheckDispositions(lead.Dispositions); err != nil {
+			return nil, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
 	events := make([]Event, 0, len(lead.Events))
 	for _, e := range lead.Events {
 		if !e.At.After(asOf) {

@@ -280,7 +280,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 				}
 			}
 			if err == nil {
-				lead.Dispositions = verdicts.For(lead.ID)
+				lead.Dispositions = append(lead.Dispositions, verdicts.For(lead.ID)...)
 				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes, cut)
 				if err == nil && j == nil {
 					return nil // created after --at

@@ -254,7 +254,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) error {
 		if verdicts != nil {
-			l.Dispositions = verdicts.For(l.ID)
+			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
 			seen[l.ID] = true
 		}
 		if err := bt.AddContext(ctx, l); err != nil || stability == nil {

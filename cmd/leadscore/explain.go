@@ -80,7 +80,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if n.Failed > 0 {
 			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed; the lead is explained with the rows read\n", *dispositionsFile, n.Rows, n.Read, n.Failed)
 		}
-		lead.Dispositions = set.For(lead.ID)
+		lead.Dispositions = append(lead.Dispositions, set.For(lead.ID)...)
 	}
 	x, err := scorer.Explain(lead, asOf)
 	if err != nil {

@@ -26,7 +26,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
 	noEvents := noEventsFlag(fs)
-	dispositionsFile := fs.String("dispositions", "", "sales' dispositions: CSV with lead_id, at, status, reason (and owner) (required)")
+	dispositionsFile := fs.String("dispositions", "", "sales' dispositions: CSV with lead_id, at, status, reason (and owner); optional when the leads carry their own (\"dispositions\" in their JSON)")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue), to count recycled leads won later")
 	at := fs.String("at", "", "the report as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "report format: text, markdown, json, csv or html (one page with charts)")
@@ -57,8 +57,6 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%s is required: the rule file whose hand-off sales judged", c.flag("model"))
 	case *leadsFile == "":
 		return fail("%s is required: the leads with their events", c.flag("leads"))
-	case *dispositionsFile == "":
-		return fail("%s is required: sales' verdicts, a CSV with lead_id, at, status, reason", c.flag("dispositions"))
 	}
 	switch *format {
 	case "text", "markdown", "json", "csv", "html":
@@ -77,10 +75,15 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: warning: %s has no handoff section, so no rejection reason can be read and the SLA is not measured; add handoff: with sla, reasons and recycle\n", c.name, *model)
 	}
 	scorer := scorerFor(m, *strict)
-	set, dn, code := readDispositions(*dispositionsFile, m, stderr)
-	if set == nil {
-		return code
+	var set *feedback.Set // nil: the leads carry their verdicts ("dispositions" in their JSON)
+	var dn feedback.Counts
+	if *dispositionsFile != "" {
+		var code int
+		if set, dn, code = readDispositions(*dispositionsFile, m, stderr); set == nil {
+			return code
+		}
 	}
+	carried := 0
 	won := map[string]time.Time{}
 	problems := 0
 	if *outcomesFile != "" {
@@ -118,7 +121,8 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if err == nil {
 			seen[lead.ID] = true
 			ids = append(ids, lead.ID)
-			lead.Dispositions = set.For(lead.ID)
+			carried += len(lead.Dispositions)
+			lead.Dispositions = append(lead.Dispositions, set.For(lead.ID)...)
 			err = b.Add(lead, won[lead.ID])
 		}
 		if err != nil {
@@ -134,6 +138,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s:%d: %v\n", *dispositionsFile, e.Line, e.Err)
 		dn.Read--
 		dn.Failed++
+	}
+	if set == nil && carried == 0 {
+		return fail("no verdict to report: give sales' verdicts with %s FILE (a CSV with lead_id, at, status, reason), or in the leads themselves (\"dispositions\": [{\"at\", \"status\", \"reason\"}] beside \"events\")", c.flag("dispositions"))
 	}
 	rep := b.Report()
 	switch *format {
@@ -152,7 +159,11 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	writeUnknown(stderr, unknown)
-	fmt.Fprintf(stderr, "%d lead rows: %d used, %d failed; %d disposition rows: %d used, %d failed\n", rows, rows-failed, failed, dn.Rows, dn.Read, dn.Failed)
+	carriedNote := ""
+	if carried > 0 {
+		carriedNote = fmt.Sprintf("; %d verdicts carried by the leads", carried)
+	}
+	fmt.Fprintf(stderr, "%d lead rows: %d used, %d failed; %d disposition rows: %d used, %d failed%s\n", rows, rows-failed, failed, dn.Rows, dn.Read, dn.Failed, carriedNote)
 	if failed > 0 || dn.Failed > 0 || problems > 0 {
 		return exitProblem
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,7 +77,7 @@ func TestFeedbackBadRows(t *testing.T) {
 
 	code, _, errOut = leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, "leadscore feedback: --dispositions is required: sales' verdicts, a CSV with lead_id, at, status, reason\n", errOut)
+	assert.Equal(t, `leadscore feedback: no verdict to report: give sales' verdicts with --dispositions FILE (a CSV with lead_id, at, status, reason), or in the leads themselves ("dispositions": [{"at", "status", "reason"}] beside "events")`+"\n", errOut)
 	code, _, errOut = leadscore(t, "", "feedback", "--help")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, errOut, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE")
@@ -134,4 +135,56 @@ func TestAttributeFunnelCountsSalesAccepted(t *testing.T) {
 		"--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--format", "markdown")
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, out, "| accepted by sales | rate |")
+}
+
+// Verdicts carried in the leads' own JSON give the same report as the same
+// verdicts in a dispositions file, and a bad one fails its lead alone.
+func TestFeedbackFromVerdictsInTheLeads(t *testing.T) {
+	at := []string{"--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--format", "json"}
+	code, fromFile, errOut := leadscore(t, "", append([]string{"feedback", "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv")}, at...)...)
+	require.Equal(t, exitOK, code, errOut)
+
+	// The same verdicts, moved into each lead's JSON.
+	verdicts := map[string][]map[string]string{}
+	data, err := os.ReadFile(td("dispositions.csv"))
+	require.NoError(t, err)
+	rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+	require.NoError(t, err)
+	for _, r := range rows[1:] {
+		d := map[string]string{"at": r[1], "status": r[2]}
+		if r[3] != "" {
+			d["reason"] = r[3]
+		}
+		if len(r) > 4 && r[4] != "" {
+			d["owner"] = r[4]
+		}
+		verdicts[r[0]] = append(verdicts[r[0]], d)
+	}
+	leads, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(leads)), "\n") {
+		var l map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		if v := verdicts[l["id"].(string)]; v != nil {
+			l["dispositions"] = v
+		}
+		out, err := json.Marshal(l)
+		require.NoError(t, err)
+		b.Write(append(out, '\n'))
+	}
+	carrying := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(carrying, []byte(b.String()), 0o644))
+	code, fromLeads, errOut := leadscore(t, "", append([]string{"feedback", "--leads", carrying}, at...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.JSONEq(t, fromFile, fromLeads)
+	assert.Contains(t, errOut, fmt.Sprintf("%d verdicts carried by the leads", len(rows)-1))
+
+	// A reason the catalogue does not know fails that lead, with a did-you-mean.
+	bad := strings.Replace(b.String(), `"reason":"not_decision_maker"`, `"reason":"not_decison_maker"`, 1)
+	require.NotEqual(t, b.String(), bad)
+	require.NoError(t, os.WriteFile(carrying, []byte(bad), 0o644))
+	code, _, errOut = leadscore(t, "", append([]string{"feedback", "--leads", carrying}, at...)...)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, `unknown reason "not_decison_maker"; did you mean "not_decision_maker"?`)
 }

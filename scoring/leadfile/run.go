@@ -370,7 +370,7 @@ func work(b *batch, src source, enc encoder, opts Options) {
 			lead, err = src.decode(r)
 		}
 		if err == nil && !done && opts.Dispositions != nil {
-			lead.Dispositions = opts.Dispositions(lead.ID)
+			lead.Dispositions = append(lead.Dispositions, opts.Dispositions(lead.ID)...)
 		}
 		if err == nil && !done {
 			res, err = opts.Scorer.Score(lead, opts.AsOf)
