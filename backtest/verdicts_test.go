@@ -40,14 +40,14 @@ handoff:
 	// starts at its first disposition (or at T1 without one): a VP is
 	// handed over then. The window of hand-offs is (T0 − 48h, T1].
 	for _, l := range []scoring.Lead{
-		{ID: "A", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", in)},                                                                                                        // handed over in the window, accepted
-		{ID: "B", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Rejected, "not_decision_maker", in)},                                                                                      // handed over, rejected
-		{ID: "C", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", in)},                                                                                                       // never handed over, accepted: a miss
-		{ID: "D", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", t0.AddDate(0, 0, -5))},                                                                                     // before the window: not counted
-		{ID: "E", Fields: map[string]any{"vp": true}},                                                                                                                                                         // handed over at T1, no verdict: waiting
-		{ID: "F", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t1.AddDate(0, 0, 1))},                                                                                       // its verdict after T1: waiting
-		{ID: "H", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-24*time.Hour))},                                                                                     // handed over and accepted the day before T0, within the SLA
-		{ID: "I", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-72*time.Hour))},                                                                                     // handed over before the window
+		{ID: "A", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", in)},                                                                                                                // handed over in the window, accepted
+		{ID: "B", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Rejected, "not_decision_maker", in)},                                                                                              // handed over, rejected
+		{ID: "C", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", in)},                                                                                                               // never handed over, accepted: a miss
+		{ID: "D", Fields: map[string]any{"vp": false}, Dispositions: verdict(scoring.Accepted, "", t0.AddDate(0, 0, -5))},                                                                                             // before the window: not counted
+		{ID: "E", Fields: map[string]any{"vp": true}},                                                                                                                                                                 // handed over at T1, no verdict: waiting
+		{ID: "F", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t1.AddDate(0, 0, 1))},                                                                                               // its verdict after T1: waiting
+		{ID: "H", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-24*time.Hour))},                                                                                             // handed over and accepted the day before T0, within the SLA
+		{ID: "I", Fields: map[string]any{"vp": true}, Dispositions: verdict(scoring.Accepted, "", t0.Add(-72*time.Hour))},                                                                                             // handed over before the window
 		{ID: "J", Fields: map[string]any{"vp": true}, Dispositions: []scoring.Disposition{{At: t0.Add(-72 * time.Hour), Status: scoring.Recycled, Reason: "not_decision_maker"}, {At: in, Status: scoring.Accepted}}}, // handed over before the window, a later verdict in it: neither judged nor a miss
 	} {
 		require.NoError(t, bt.Add(l))
