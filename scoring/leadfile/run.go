@@ -17,6 +17,7 @@ import (
 	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
+	srcmap "github.com/leadscore/leadscore/scoring/source"
 )
 
 // Format is a file format for leads or results.
@@ -73,6 +74,10 @@ type Options struct {
 	// Events is the CSV events file that goes with a CSV leads file (optional).
 	Events     io.Reader
 	EventsName string
+	// Source, when set, reads Input as a CRM's CSV export, and Events as
+	// its activities export, through a source mapping (package source):
+	// InputFormat is not used. It is checked against Scorer's model.
+	Source *srcmap.Mapping
 
 	Output       io.Writer
 	OutputFormat Format
@@ -415,6 +420,9 @@ type source interface {
 }
 
 func newSource(opts Options) (source, error) {
+	if opts.Source != nil {
+		return newMappedSource(opts)
+	}
 	if opts.InputFormat == CSV {
 		return newCSVSource(opts)
 	}
