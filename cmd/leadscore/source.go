@@ -47,3 +47,16 @@ func sourceDiagnostics(file string, m *rules.Model) (dsl.Diagnostics, string) {
 	}
 	return ds, name
 }
+
+// openLeadsVia is openLeads, then attachSource with opts.Scorer's model:
+// the leads file read through the source mapping src when it is not "".
+func openLeadsVia(opts *leadfile.Options, name, in, events, src string, stderr io.Writer) (close func(), err error) {
+	close, err = openLeads(opts, name, in, events)
+	if err != nil {
+		return close, err
+	}
+	if err := attachSource(opts, src, opts.Scorer.Model(), stderr); err != nil {
+		return close, fmt.Errorf("--source: %v", err)
+	}
+	return close, nil
+}
