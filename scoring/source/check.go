@@ -73,7 +73,7 @@ func (m *Mapping) Check(model *rules.Model) dsl.Diagnostics {
 				for _, cell := range e.Type.valueOrder {
 					t := e.Type.Values[cell]
 					if !contains(model.EventTypes, t) {
-						c.errorAt(e.Type.ValuesPos, "events.type.values: %q reads as event type %q, which model %s does not declare%s", cell, t, model.Name,
+						c.errorAt(e.Type.valuePos[cell], "events.type.values: %q reads as event type %q, which model %s does not declare%s", cell, t, model.Name,
 							dsl.DidYouMeanOr(t, model.EventTypes, "its event types are "+strings.Join(model.EventTypes, ", ")))
 					}
 				}
@@ -83,6 +83,7 @@ func (m *Mapping) Check(model *rules.Model) dsl.Diagnostics {
 	if !c.diags.HasErrors() {
 		m.checked = true
 	}
+	c.diags.Sort()
 	return c.diags
 }
 

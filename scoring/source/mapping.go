@@ -90,7 +90,8 @@ type Field struct {
 	// cells are read as they are.
 	Values     map[string]string
 	ValuesPos  dsl.Pos
-	valueOrder []string // the keys in file order, for did-you-means
+	valueOrder []string           // the keys in file order, for did-you-means
+	valuePos   map[string]dsl.Pos // where each key is
 	// Separator splits a list cell into items; "" means "|".
 	Separator string
 	// Layout is a Go time layout (2006-01-02 15:04:05) for time cells.

@@ -309,7 +309,7 @@ func (p *parser) field(name string, k, v *yaml.Node, what string, keys []string)
 			f.Column, f.ColumnPos = p.text(vn, what+".column"), p.pos(vn)
 		case "values":
 			f.ValuesPos = p.pos(kn)
-			f.Values = map[string]string{}
+			f.Values, f.valuePos = map[string]string{}, map[string]dsl.Pos{}
 			p.mapping(vn, what+".values", nil, func(cell string, ck, cv *yaml.Node) {
 				if cv.Kind != yaml.ScalarNode || cv.Tag == "!!null" {
 					p.errorf(cv, "%s.values: %q: want the value to read the cell as, got %s", what, cell, kindName(cv))
@@ -318,6 +318,7 @@ func (p *parser) field(name string, k, v *yaml.Node, what string, keys []string)
 				}
 				f.Values[cell] = cv.Value
 				f.valueOrder = append(f.valueOrder, cell)
+				f.valuePos[cell] = p.pos(cv)
 			})
 		case "separator":
 			if vn.Kind != yaml.ScalarNode || vn.Value == "" {
