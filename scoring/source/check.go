@@ -148,7 +148,7 @@ func (c *checker) options(f *Field, what string) {
 			fits = fits || t == f.Type
 		}
 		if !fits {
-			c.errorAt(f.options[k], "%s: %s: %s, and %s is a %s field; leave it out", what, k, optionUse[k], f.Name, f.Type)
+			c.errorAt(f.options[k], "%s: %s: %s, and %s is %s field; leave it out", what, k, optionUse[k], f.Name, article(string(f.Type)))
 		}
 	}
 }
@@ -173,4 +173,12 @@ func (c *checker) add(sev dsl.Severity, pos dsl.Pos, format string, args ...any)
 		d.Source = c.lines[pos.Line-1]
 	}
 	c.diags = append(c.diags, d)
+}
+
+// article puts "a" or "an" before a type's name.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }

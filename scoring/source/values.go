@@ -77,6 +77,9 @@ func ParseNumberFormat(s string) (*NumberFormat, error) {
 		}
 		f.Decimal, decimalSet = sp.r, true
 	}
+	if f.Thousands == '\u00a0' || f.Thousands == '\u202f' {
+		f.Thousands = ' '
+	}
 	if !decimalSet && f.Thousands == '.' {
 		f.Decimal = ','
 	}
@@ -106,6 +109,9 @@ func (f *NumberFormat) Parse(cell string) (float64, error) {
 	}
 	if f.Suffix != "" && strings.HasSuffix(c, f.Suffix) {
 		c = trimSpace(c[:len(c)-len(f.Suffix)])
+	}
+	if f.Thousands == ' ' { // a space between thousands may be any of the spaces
+		c = strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(c)
 	}
 	whole, frac, hasFrac := strings.Cut(c, string(f.Decimal))
 	if whole == "" || (hasFrac && (frac == "" || !allDigits(frac))) {
