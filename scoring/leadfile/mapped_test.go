@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -137,4 +138,50 @@ func normalize(fields any) map[string]any {
 		}
 	}
 	return out
+}
+
+// A bad cell fails its row alone; a bad activity fails its lead alone; an
+// activity exported twice counts once; an activity of no lead is reported.
+func TestMappedRowsFailAlone(t *testing.T) {
+	mapping, err := source.Parse("m.yaml", []byte(`leadscore: 1
+source: crm
+id: Record ID
+timezone: America/New_York
+fields: {email: Email, created_at: {column: Created, layout: "2006-01-02 15:04"}}
+events:
+  id: Activity ID
+  lead: Record ID
+  type: {column: Type, values: {Demo Request: demo_request, Page View: page_view}}
+  at: {column: Date, layout: "2006-01-02 15:04"}
+`))
+	require.NoError(t, err)
+	contacts := "Record ID,Email,Created\n1,a@b.io,2026-09-01 10:00\n2,b@b.io,2026-03-08 02:30\n,c@b.io,\n3,d@b.io,\n"
+	activities := "Activity ID,Record ID,Type,Date\nA1,1,Demo Request,2026-09-20 10:00\nA1,1,Demo Request,2026-09-20 10:00\nA2,3,Demo,2026-09-20 10:00\nA3,9,Page View,2026-09-20 10:00\n"
+	var warnings []string
+	out, errs, sum := run(t, leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping,
+		Input: strings.NewReader(contacts), InputName: "c.csv", Events: strings.NewReader(activities), EventsName: "a.csv",
+		OnWarning: func(w string) { warnings = append(warnings, w) }})
+	assert.Equal(t, []string{
+		`c.csv:3: lead 2: column "Created" (created_at): "2026-03-08 02:30" does not exist in America/New_York: the clocks skipped that hour when daylight saving time began; check that timezone: America/New_York is the zone the export writes in, or export times with their UTC offset (a layout ending in -07:00)`,
+		`c.csv:4: column "Record ID" is empty; every lead needs its id (id: at m.yaml:3:5)`,
+		"c.csv:5: lead 3: its activities could not all be read, and scoring it without them would be wrong:\n  a.csv:4: column \"Type\" (event type): \"Demo\" is not in the values: of type (m.yaml:9:24); add it there, as \"Demo\": VALUE",
+		"a.csv:5: no lead in the leads file has this lead_id; the event was not used",
+	}, errs)
+	assert.Empty(t, warnings)
+	assert.Equal(t, 4, sum.Rows)
+	assert.Equal(t, 1, sum.Scored)
+	assert.Equal(t, 1, sum.UnmatchedEvents)
+	var first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &first))
+	assert.Contains(t, first["fired"], "engagement.demo-request")
+	assert.Equal(t, 40.0, first["scores"].(map[string]any)["engagement"], "the demo exported twice counts once")
+
+	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping, Input: strings.NewReader(contacts), InputName: "c.csv",
+		Events: strings.NewReader("Activity ID,Record ID,Type,Date\nA1,,Page View,2026-09-20 10:00\n"), EventsName: "a.csv", Output: io.Discard})
+	assert.EqualError(t, err, "the events file has bad rows; fix them, since leads scored without their events would be wrong:\n"+
+		`a.csv:2: column "Record ID" is empty; every activity needs the id of its lead (events.lead: at m.yaml:8:9)`)
+
+	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping, Input: strings.NewReader("Record ID,E-mail\n"), InputName: "c.csv", Output: io.Discard})
+	assert.EqualError(t, err, `c.csv:1: the header has no column "Email", which fields.email (m.yaml:5:17) reads; did you mean "E-mail"?
+c.csv:1: the header has no column "Created", which fields.created_at (m.yaml:5:45) reads; fix the column name in the mapping, or export the column`)
 }
