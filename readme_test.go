@@ -16,6 +16,7 @@ import (
 
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring/scoringtest"
+	"github.com/leadscore/leadscore/scoring/source"
 )
 
 // readmeBlocks returns the fenced blocks of README.md in the given language.
@@ -230,10 +231,29 @@ func normalizeGo(s string) string {
 
 // The README's rule-file tour compiles, and its test file runs, beside the
 // bundled model (whose included lists the tour names).
+// The README's source mapping reads, and checks against the bundled model.
+func TestREADMESourceMappingChecks(t *testing.T) {
+	m, err := rules.CompileFile(filepath.Join("testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	found := 0
+	for _, block := range readmeBlocks(t, "yaml") {
+		if !source.IsMapping([]byte(block)) {
+			continue
+		}
+		found++
+		mapping, err := source.Parse("README.md", []byte(block))
+		require.NoError(t, err)
+		assert.Empty(t, mapping.Check(m))
+	}
+	assert.Equal(t, 1, found, "the README shows a source mapping")
+}
+
 func TestREADMERuleFileTourCompiles(t *testing.T) {
 	var tour, tests string
 	for _, block := range readmeBlocks(t, "yaml") {
 		switch {
+		case source.IsMapping([]byte(block)):
+			// a source mapping: TestREADMESourceMappingChecks
 		case strings.Contains(block, "leadscore: 1"):
 			tour = block
 		case strings.Contains(block, "cases:"):

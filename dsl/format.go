@@ -57,7 +57,7 @@ func Format(src []byte) (out []byte, err error) {
 		first.HeadComment = ""
 		defer func() { first.HeadComment = saved }()
 	}
-	p.block(top, 0, "top")
+	p.block(top, 0, topKind(top))
 	p.comment(root.Content[0].FootComment, 0)
 	if root.FootComment != "" {
 		// YAML gives the document a foot comment only when a blank line
@@ -74,9 +74,24 @@ func Format(src []byte) (out []byte, err error) {
 	return out, nil
 }
 
+// topKind is the kind of a file's top mapping: "source" for a source
+// mapping (a top-level source: key; see package scoring/source), whose
+// keys keep their own order, else "top", a rule file.
+func topKind(top *yaml.Node) string {
+	if top.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(top.Content); i += 2 {
+			if top.Content[i].Value == "source" {
+				return "source"
+			}
+		}
+	}
+	return "top"
+}
+
 // The canonical order of keys, by kind of mapping. Keys not listed keep
 // their order, after the listed ones.
 var keyOrder = map[string][]string{
+	"source":   {"leadscore", "source", "id", "timezone", "fields", "ignore", "events"},
 	"top":      {"leadscore", "model", "description", "owners", "include", "fields", "events", "event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff"},
 	"rule":     {"id", "score", "owner", "reason", "disqualify", "reviewed", "event", "when", "points", "limit", "within", "decay"},
 	"field":    {"type", "default", "required", "description"},

@@ -34,6 +34,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	pathsFile := fs.String("paths", "", "aggregated channel paths (path;total_conversions;total_conversion_value;total_null), for data-driven models")
 	touchesFile := fs.String("touches", "", "CSV touches (journey_id, at, campaign, channel) for CSV journeys")
 	strict := strictDataFlag(fs)
+	sourceFile := sourceFlag(fs)
 	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events), scored with --model to find when each became sales-ready")
 	events := fs.String("events", "", "CSV events file for CSV leads")
 	noEvents := noEventsFlag(fs)
@@ -263,7 +264,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			problems += n.Failed
 		}
 		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
-		closeLeads, oerr := openLeads(&lopts, *leadsFile, "", *events)
+		closeLeads, oerr := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)
 		defer closeLeads()
 		if oerr != nil {
 			return fail("%v", oerr)

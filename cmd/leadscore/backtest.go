@@ -50,6 +50,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "with --every, the first snapshot of the stability table (2026-04-01 or RFC 3339); the last is always --at")
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): sales-accepted as a label beside won, rejections as evidence against rules")
 	strict := strictDataFlag(fs)
+	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0 [--until T1] [--capacity N/week [--on CATEGORY]]")
 		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--dispositions FILE] [--every 4w --from T]")
@@ -212,7 +213,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	read := func(name, eventsName, what string, add func(scoring.Lead) error) (rows, failed int, err error) {
 		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
-		closeLeads, err := openLeads(&lopts, name, "", eventsName)
+		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {
 			return 0, 0, err

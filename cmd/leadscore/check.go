@@ -19,12 +19,14 @@ import (
 func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	format := fs.String("format", "text", "output format: text (file:line:col with snippets) or json")
+	modelFile := fs.String("model", "", "check source mappings (files with a top-level source: key) against this rule file too:\nits fields, event fields and event types")
 	strict := fs.Bool("strict", false, "report lint findings too (unused lists and defines, rules that never or always fire, unreachable stages, shadowed grades, rules without owner or reason, event rules that keep every event for ever), and fail on them")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore check [--strict] [--format text|json] FILE|DIR...")
+		fmt.Fprintln(stderr, "Usage: leadscore check [--strict] [--format text|json] [--model FILE] FILE|DIR...")
 		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")
 		fmt.Fprintln(stderr, "that is, has a top-level leadscore: key) and checks each test file (*_test.yaml, or a")
-		fmt.Fprintln(stderr, "file of cases:) against its model without running it; reports every problem as file:line:col.")
+		fmt.Fprintln(stderr, "file of cases:) against its model without running it, and each source mapping (a file with a")
+		fmt.Fprintln(stderr, "top-level source: key), against --model when given; reports every problem as file:line:col.")
 		fmt.Fprintln(stderr, "Exit status: 0 all files compile, 1 problems found, 2 bad usage.")
 		fs.PrintDefaults()
 	}
@@ -46,11 +48,21 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	var against *rules.Model
+	if *modelFile != "" {
+		if against, _ = compileModel(*modelFile, stderr); against == nil {
+			fmt.Fprintf(stderr, "leadscore check: --model %s does not compile\n", *modelFile)
+			return exitUsage
+		}
+	}
 	type fileReport struct {
-		File  string `json:"file"`
-		Model string `json:"model,omitempty"`
-		OK    bool   `json:"ok"`
-		Test  bool   `json:"test_file,omitempty"`
+		File   string `json:"file"`
+		Model  string `json:"model,omitempty"`
+		Source string `json:"source,omitempty"`
+		OK     bool   `json:"ok"`
+		Test   bool   `json:"test_file,omitempty"`
+		// mapping is set for a source mapping
+		mapping bool
 	}
 	type diagReport struct {
 		File     string `json:"file"`
@@ -62,6 +74,19 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var reports []fileReport
 	var all dsl.Diagnostics
 	for _, f := range files {
+		if hasTopKey(f, "source") { // a source mapping
+			ds, name := sourceDiagnostics(f, against)
+			rep := fileReport{File: f, Source: name, OK: !ds.HasErrors() && name != "", mapping: true}
+			if against != nil {
+				rep.Model = against.Name
+			}
+			if *strict && len(ds) > 0 {
+				rep.OK = false
+			}
+			reports = append(reports, rep)
+			all = append(all, ds...)
+			continue
+		}
 		if isTestFile(f) { // checked against its model, not run
 			res := scoringtest.RunFile(f, scoringtest.Options{CheckOnly: true})
 			reports = append(reports, fileReport{File: f, Model: res.Model, OK: res.Err == nil, Test: true})
@@ -108,6 +133,17 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		all.Write(stdout)
 		for _, r := range reports {
+			if r.mapping {
+				switch {
+				case r.OK && r.Model != "":
+					fmt.Fprintf(stdout, "ok   %s (source mapping %s, for model %s)\n", r.File, r.Source, r.Model)
+				case r.OK:
+					fmt.Fprintf(stdout, "ok   %s (source mapping %s; give --model to check it against a model)\n", r.File, r.Source)
+				default:
+					fmt.Fprintf(stdout, "FAIL %s\n", r.File)
+				}
+				continue
+			}
 			if r.OK && r.Test {
 				fmt.Fprintf(stdout, "ok   %s (tests of model %s)\n", r.File, r.Model)
 			} else if r.OK {

@@ -36,6 +36,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request), json, or html (one page with charts, for a meeting)")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
 	strict := strictDataFlag(fs)
+	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--format markdown|json|html] [--top N]")
 		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.ndjson [--at TIME] [--strict-data] [flags]")
@@ -85,7 +86,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
 		var unknown scoring.UnknownTally
 		opts := leadfile.Options{Scorer: newScorer, NoEvents: *noEvents}
-		closeLeads, err := openLeads(&opts, *leads, *in, *events)
+		closeLeads, err := openLeadsVia(&opts, *leads, *in, *events, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {
 			return fail("%v", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
+	"github.com/leadscore/leadscore/scoring/source"
 )
 
 func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -27,10 +28,12 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	noEvents := noEventsFlag(fs)
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason); the lead's own are applied")
 	strict := strictDataFlag(fs)
+	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--dispositions FILE] [--strict-data] [LEAD.json|-]")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [flags] LEADS.ndjson")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [--events EVENTS.csv] [flags] LEADS.csv")
+		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID --source MAPPING.yaml [--events ACTIVITIES.csv] [flags] EXPORT.csv")
 		fmt.Fprintln(stderr, "\nExplains the score of one lead: every rule, fired or not, each part of its condition with")
 		fmt.Fprintln(stderr, "the lead values it read, the stages, and what the lead lacks for the next one. The lead is a")
 		fmt.Fprintln(stderr, "JSON object (testdata/lead.json), from a file or standard input; in a file of many leads")
@@ -68,7 +71,11 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(inputs) == 1 {
 		name = inputs[0]
 	}
-	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, *noEvents)
+	var mapped leadfile.Options
+	if err := attachSource(&mapped, *sourceFile, m, stderr); err != nil {
+		return fail("--source: %v", err)
+	}
+	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, mapped.Source, *noEvents)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -112,9 +119,9 @@ const maxExplainInput = 256 << 20
 
 // pickLead reads the one lead explain explains: the only lead of a JSON
 // input (one object, pretty-printed or not, or NDJSON), or the lead with
-// the given id in NDJSON or CSV.
-func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, noEvents bool) (scoring.Lead, error) {
-	isCSV := strings.EqualFold(filepath.Ext(name), ".csv") || in == "csv"
+// the given id in NDJSON or CSV, or in a CRM's export read through src.
+func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, src *source.Mapping, noEvents bool) (scoring.Lead, error) {
+	isCSV := strings.EqualFold(filepath.Ext(name), ".csv") || in == "csv" || src != nil
 	if in != "" && in != "csv" && in != "json" && in != "ndjson" {
 		return scoring.Lead{}, fmt.Errorf("--in: unknown format %q; use json or csv", in)
 	}
@@ -122,7 +129,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if name == "-" {
 			return scoring.Lead{}, fmt.Errorf("CSV leads are read from a file, not standard input")
 		}
-		opts := leadfile.Options{Scorer: s, NoEvents: noEvents}
+		opts := leadfile.Options{Scorer: s, Source: src, NoEvents: noEvents}
 		closeLeads, err := openLeads(&opts, name, "csv", events)
 		defer closeLeads()
 		if err != nil {

@@ -34,6 +34,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign")
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
 	strict := strictDataFlag(fs)
+	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv|html]")
 		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
@@ -100,7 +101,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 
 	b := feedback.NewBuilder(scorer, feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth})
 	lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
-	closeLeads, err := openLeads(&lopts, *leadsFile, "", *events)
+	closeLeads, err := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)
 	defer closeLeads()
 	if err != nil {
 		return fail("%v", err)

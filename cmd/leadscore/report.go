@@ -207,7 +207,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		return m
 	}
 	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
-		"reference", "reference-events", "reference-at", "dispositions", "strict-data", "min-won", "every", "from")
+		"reference", "reference-events", "reference-at", "dispositions", "strict-data", "min-won", "every", "from", "source")
 	if backtestLeads {
 		bt["leads"] = "backtest-leads"
 		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file
@@ -216,12 +216,12 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		bt["outcomes"] = "backtest-outcomes"
 	}
 	return map[string]reportPart{
-		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data"))},
+		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data", "source"))},
 		"backtest": {backtestAs, partOf("report", "backtest", bt)},
-		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data"))},
+		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",
 			"created-field", "campaign-field", "channel-field", "lookback", "conversion", "journeys-out", "credit-out", "transitions-out",
-			"delimiter", "path-separator", "columns"))},
+			"delimiter", "path-separator", "columns", "source"))},
 	}
 }
 

@@ -31,11 +31,13 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "goroutines that decode and score; 0 is one per core")
 	quiet := fs.Bool("quiet", false, "print no summary and no progress")
 	strict := strictDataFlag(fs)
+	sourceFile := sourceFlag(fs)
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): after a recycle, what the model's\nrecycle policy resets stops counting and the hold-down applies")
 	maxRow := fs.String("max-row", "4MiB", "the longest row read (an NDJSON line, a CSV line), such as 512KiB or 16MiB; a longer row fails alone.\nPeak memory is about 8 × workers × (1 MiB + this)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE [--at TIME] [--events EVENTS.csv] [flags] LEADS.csv")
+		fmt.Fprintln(stderr, "       leadscore score --model FILE --source MAPPING.yaml [--events ACTIVITIES.csv] [flags] EXPORT.csv")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
 		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
 		fmt.Fprintln(stderr, "number, gets a row with its error, and the run goes on.")
@@ -98,6 +100,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
+	}
+	if err := attachSource(&opts, *sourceFile, m, stderr); err != nil {
+		return fail("--source: %v", err)
 	}
 	if *output == "-" {
 		opts.Output = stdout

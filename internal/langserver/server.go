@@ -40,6 +40,7 @@ import (
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring/scoringtest"
+	"github.com/leadscore/leadscore/scoring/source"
 )
 
 // message is a JSON-RPC 2.0 request, response or notification.
@@ -348,6 +349,11 @@ func (s *server) check(file string, doc textDocument) {
 		// of it and of any file it reads; names come with their directory.
 		res := scoringtest.RunText(fsys, dir, file, []byte(doc.Text), scoringtest.Options{CheckOnly: true})
 		add(res.Diagnostics(), "")
+	} else if source.IsMapping([]byte(doc.Text)) {
+		// A source mapping, read as leadscore check reads it (alone: it
+		// names no model).
+		_, err := source.Parse(file, []byte(doc.Text))
+		add(asDiagnostics(err, file), "")
 	} else {
 		name := filepath.Base(file)
 		m, err := rules.CompileFS(fsys, name)

@@ -17,6 +17,7 @@ import (
 	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
+	srcmap "github.com/leadscore/leadscore/scoring/source"
 )
 
 // Format is a file format for leads or results.
@@ -77,6 +78,10 @@ type Options struct {
 	Events     io.Reader
 	EventsName string
 	NoEvents   bool
+	// Source, when set, reads Input as a CRM's CSV export, and Events as
+	// its activities export, through a source mapping (package source):
+	// InputFormat is not used. It is checked against Scorer's model.
+	Source *srcmap.Mapping
 
 	Output       io.Writer
 	OutputFormat Format
@@ -422,12 +427,15 @@ type source interface {
 }
 
 func newSource(opts Options) (source, error) {
-	if opts.InputFormat == CSV {
-		if opts.Events == nil && !opts.NoEvents && opts.Scorer != nil {
-			if r, c := EventReaders(opts.Scorer.Model()); r+c > 0 {
-				return nil, &MissingEventsError{File: opts.InputName, Model: opts.Scorer.Model().Name, Rules: r, Counters: c}
-			}
+	if (opts.Source != nil || opts.InputFormat == CSV) && opts.Events == nil && !opts.NoEvents && opts.Scorer != nil {
+		if r, c := EventReaders(opts.Scorer.Model()); r+c > 0 {
+			return nil, &MissingEventsError{File: opts.InputName, Model: opts.Scorer.Model().Name, Rules: r, Counters: c}
 		}
+	}
+	if opts.Source != nil {
+		return newMappedSource(opts)
+	}
+	if opts.InputFormat == CSV {
 		return newCSVSource(opts)
 	}
 	if opts.Events != nil {

@@ -11,6 +11,7 @@
 //	go run ./testdata/gen -n 1000 -dispositions testdata/b2b-saas.yaml > testdata/dispositions.csv
 //	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
 //	go run ./testdata/gen -truth testdata/backtest/truth -n 8000
+//	go run ./testdata/gen -n 1000 -crm testdata/crm
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
 // timeline: leads that became sales-ready are far likelier to win.
@@ -23,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -41,7 +43,14 @@ func main() {
 	dispositions := flag.String("dispositions", "", "write sales' dispositions of the leads, scored with this model, as CSV")
 	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
 	truth := flag.String("truth", "", "write the known-truth set for DIR/truth.yaml: DIR/leads.ndjson and DIR/outcomes.csv (leadgen.Truth)")
+	crm := flag.String("crm", "", "write the leads as HubSpot-style and Salesforce-style exports into DIR (leadgen.CRMs), for DIR/hubspot.yaml and DIR/salesforce.yaml")
 	flag.Parse()
+	if *crm != "" {
+		if err := writeCRM(*crm, *seed, *n); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *truth != "" {
 		if err := writeTruth(*truth, *seed, *n); err != nil {
 			fail(err)
@@ -173,4 +182,31 @@ func writeTruth(dir string, seed uint64, n int) error {
 		return err
 	}
 	return outcomes.Close()
+}
+
+// writeCRM writes each bundled CRM's exports of the leads into dir.
+func writeCRM(dir string, seed uint64, n int) error {
+	for _, c := range leadgen.CRMs {
+		contactsName, activitiesName := c.Files()
+		contacts, err := os.Create(filepath.Join(dir, contactsName))
+		if err != nil {
+			return err
+		}
+		activities, err := os.Create(filepath.Join(dir, activitiesName))
+		if err != nil {
+			contacts.Close()
+			return err
+		}
+		err = c.Write(contacts, activities, leadgen.New(seed), n)
+		if cerr := contacts.Close(); err == nil {
+			err = cerr
+		}
+		if cerr := activities.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

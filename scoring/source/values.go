@@ -1,0 +1,307 @@
+package source
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// NumberFormat is how an export writes numbers: see the package doc.
+type NumberFormat struct {
+	// Example is the format as the mapping wrote it, such as "$1,234.56".
+	Example string
+	// Prefix and Suffix are the currency sign or code, which cells may
+	// have or leave out.
+	Prefix, Suffix string
+	// Thousands is the thousands separator, 0 for none; Decimal the
+	// decimal mark.
+	Thousands, Decimal rune
+}
+
+// isSeparator reports whether r may separate digits in a number format.
+func isSeparator(r rune) bool {
+	return r == ',' || r == '.' || r == ' ' || r == '\'' || r == '\u00a0' || r == '\u202f'
+}
+
+// ParseNumberFormat reads a number format, such as "$1,234.56" or
+// "1.234,56 €".
+func ParseNumberFormat(s string) (*NumberFormat, error) {
+	const how = `write a number as the export writes it, such as "1,234.56", "1.234,56" or "$1,234.56"`
+	first := strings.IndexFunc(s, isDigit)
+	last := strings.LastIndexFunc(s, isDigit)
+	if first < 0 {
+		return nil, fmt.Errorf("%q has no digits; %s", s, how)
+	}
+	f := &NumberFormat{Example: s, Prefix: strings.TrimSpace(s[:first]), Suffix: strings.TrimSpace(s[last+1:])}
+	if strings.ContainsAny(f.Prefix+f.Suffix, "-+") {
+		return nil, fmt.Errorf("%q: leave the sign out of the format (a cell may start with a minus sign anyway); %s", s, how)
+	}
+	mid := []rune(s[first : last+1])
+	type sep struct {
+		r      rune
+		digits int // digits after it, up to the next separator or the end
+	}
+	var seps []sep
+	for i, r := range mid {
+		switch {
+		case isDigit(r):
+			if len(seps) > 0 {
+				seps[len(seps)-1].digits++
+			}
+		case isSeparator(r):
+			if i > 0 && !isDigit(mid[i-1]) {
+				return nil, fmt.Errorf("%q has two separators in a row; %s", s, how)
+			}
+			seps = append(seps, sep{r: r})
+		default:
+			return nil, fmt.Errorf("%q has %q among its digits; %s", s, r, how)
+		}
+	}
+	f.Decimal = '.'
+	decimalSet := false
+	for i, sp := range seps {
+		lastSep := i == len(seps)-1
+		if sp.digits == 3 && (f.Thousands == 0 || f.Thousands == sp.r) && !(lastSep && i > 0 && seps[0].r != sp.r) {
+			f.Thousands = sp.r
+			continue
+		}
+		if !lastSep || decimalSet {
+			return nil, fmt.Errorf("%q: only the last separator may be the decimal mark, and a thousands separator has three digits after it; %s", s, how)
+		}
+		if sp.r != '.' && sp.r != ',' {
+			return nil, fmt.Errorf("%q: the decimal mark must be \".\" or \",\"; %s", s, how)
+		}
+		f.Decimal, decimalSet = sp.r, true
+	}
+	if f.Thousands == '\u00a0' || f.Thousands == '\u202f' {
+		f.Thousands = ' '
+	}
+	if !decimalSet && f.Thousands == '.' {
+		f.Decimal = ','
+	}
+	if f.Thousands == f.Decimal {
+		return nil, fmt.Errorf("%q uses %q for thousands and decimals; %s", s, f.Thousands, how)
+	}
+	return f, nil
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// Parse reads a cell written in the format.
+func (f *NumberFormat) Parse(cell string) (float64, error) {
+	bad := func() (float64, error) {
+		return 0, fmt.Errorf("want a number written like %q, got %q", f.Example, cell)
+	}
+	c := trimSpace(cell)
+	neg := false
+	if strings.HasPrefix(c, "-") {
+		neg, c = true, trimSpace(c[1:])
+	}
+	if f.Prefix != "" && strings.HasPrefix(c, f.Prefix) {
+		c = trimSpace(c[len(f.Prefix):])
+	}
+	if !neg && strings.HasPrefix(c, "-") {
+		neg, c = true, trimSpace(c[1:])
+	}
+	if f.Suffix != "" && strings.HasSuffix(c, f.Suffix) {
+		c = trimSpace(c[:len(c)-len(f.Suffix)])
+	}
+	if f.Thousands == ' ' { // a space between thousands may be any of the spaces
+		c = strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(c)
+	}
+	whole, frac, hasFrac := strings.Cut(c, string(f.Decimal))
+	if whole == "" || (hasFrac && (frac == "" || !allDigits(frac))) {
+		return bad()
+	}
+	var digits strings.Builder
+	if f.Thousands != 0 && strings.ContainsRune(whole, f.Thousands) {
+		groups := strings.Split(whole, string(f.Thousands))
+		for i, g := range groups {
+			if !allDigits(g) || (i == 0 && len(g) > 3) || (i > 0 && len(g) != 3) {
+				return bad()
+			}
+			digits.WriteString(g)
+		}
+	} else {
+		if !allDigits(whole) {
+			return bad()
+		}
+		digits.WriteString(whole)
+	}
+	if hasFrac {
+		digits.WriteString("." + frac)
+	}
+	v, err := strconv.ParseFloat(digits.String(), 64)
+	if err != nil || math.IsInf(v, 0) {
+		return bad()
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !isDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// trimSpace trims white space, the no-break spaces included.
+func trimSpace(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' })
+}
+
+// The words for true and false when a mapping gives none.
+var (
+	defaultTrue  = []string{"true", "yes", "1"}
+	defaultFalse = []string{"false", "no", "0"}
+)
+
+// parseBool reads a cell with the words for true and false, in any case.
+func parseBool(cell string, yes, no []string) (bool, error) {
+	if yes == nil {
+		yes = defaultTrue
+	}
+	if no == nil {
+		no = defaultFalse
+	}
+	c := trimSpace(cell)
+	for _, w := range yes {
+		if strings.EqualFold(c, trimSpace(w)) {
+			return true, nil
+		}
+	}
+	for _, w := range no {
+		if strings.EqualFold(c, trimSpace(w)) {
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("%q is neither true (%s) nor false (%s)", cell, strings.Join(yes, ", "), strings.Join(no, ", "))
+}
+
+// zoneLess are the layouts read without a layout: given, in the mapping's
+// zone, after RFC 3339 (which carries its own offset).
+var zoneLess = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
+
+// hasZone reports whether a layout writes a zone or offset.
+func hasZone(layout string) bool {
+	return strings.Contains(layout, "MST") || strings.Contains(layout, "Z07") || strings.Contains(layout, "-07")
+}
+
+// ParseTime reads a time cell: with layout (a Go layout) when given, else
+// as RFC 3339 or a date and time without zone (2026-03-01 09:30:00,
+// 2026-03-01). A time written without a zone is read in loc; one that does
+// not exist there, or happens twice, at a daylight-saving change fails.
+func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
+	c := trimSpace(cell)
+	if layout == "" {
+		if t, err := time.Parse(time.RFC3339Nano, c); err == nil {
+			return t, nil
+		}
+		for _, l := range zoneLess {
+			if w, err := time.Parse(l, c); err == nil {
+				return inZone(cell, w, loc)
+			}
+		}
+		return time.Time{}, fmt.Errorf("%q is not a time in a shape read without a layout (2026-03-01 09:30:00, 2026-03-01, or RFC 3339); give the column a layout:, such as \"01/02/2006 15:04\"", cell)
+	}
+	if hasZone(layout) {
+		t, err := time.Parse(layout, c)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
+		}
+		return t, nil
+	}
+	w, err := time.Parse(layout, c)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
+	}
+	return inZone(cell, w, loc)
+}
+
+// layoutExample shows a layout filled in, as a cell would be written.
+func layoutExample(layout string) string {
+	return "such as " + strconv.Quote(time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC).Format(layout))
+}
+
+// inZone finds the instant whose wall clock in loc is wall's (read as
+// UTC): the one instant, or an error when the wall clock does not exist
+// in loc or happens twice there (daylight-saving changes).
+func inZone(cell string, wall time.Time, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, mo, d := wall.Date()
+	h, mi, s := wall.Clock()
+	guess := time.Date(y, mo, d, h, mi, s, wall.Nanosecond(), loc)
+	var found []time.Time
+	var offsets []int
+	for _, probe := range []time.Duration{-48 * time.Hour, -24 * time.Hour, 0, 24 * time.Hour, 48 * time.Hour} {
+		_, off := guess.Add(probe).Zone()
+		if containsInt(offsets, off) {
+			continue
+		}
+		offsets = append(offsets, off)
+		t := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if sameWall(t, wall) && !containsTime(found, t) {
+			found = append(found, t)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return time.Time{}, fmt.Errorf("%q does not exist in %s: the clocks skipped that hour when daylight saving time began; check that timezone: %s is the zone the export writes in, or export times with their UTC offset (a layout ending in -07:00)", cell, loc, loc)
+	}
+	a, b := found[0], found[1]
+	if b.Before(a) {
+		a, b = b, a
+	}
+	return time.Time{}, fmt.Errorf("%q happens twice in %s (at %s and at %s: the clocks went back an hour when daylight saving time ended), so the export does not say which; export times with their UTC offset (a layout ending in -07:00), or in UTC with timezone: UTC", cell, loc, a.Format("-07:00"), b.Format("-07:00"))
+}
+
+func sameWall(t, wall time.Time) bool {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	wy, wmo, wd := wall.Date()
+	wh, wmi, ws := wall.Clock()
+	return y == wy && mo == wmo && d == wd && h == wh && mi == wmi && s == ws && t.Nanosecond() == wall.Nanosecond()
+}
+
+func containsInt(list []int, x int) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func containsTime(list []time.Time, x time.Time) bool {
+	for _, v := range list {
+		if v.Equal(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteCell quotes a cell for a message, cut to a readable length.
+func quoteCell(cell string) string {
+	if utf8.RuneCountInString(cell) > 60 {
+		r := []rune(cell)
+		return strconv.Quote(string(r[:57]) + "...")
+	}
+	return strconv.Quote(cell)
+}
