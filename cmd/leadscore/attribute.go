@@ -245,6 +245,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		if err := checkTouchFields(c, scorer, *model, *campaignField, *channelField); err != nil {
 			return fail("%v", err)
 		}
+		if err := checkCreatedField(c, scorer.Model(), *createdField, flagSet(fs, "created-field")); err != nil {
+			return fail("%v", err)
+		}
 		tf := &touchFields{campaign: *campaignField, channel: *channelField}
 		outcomes := map[string]attribution.Outcome{}
 		if *outcomesFile != "" {
@@ -262,6 +265,11 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			}
 			verdicts = set
 			problems += n.Failed
+		}
+		csvLeads := *sourceFile != "" || strings.EqualFold(filepath.Ext(*leadsFile), ".csv")
+		if csvLeads && *events == "" && !*noEvents {
+			return fail("%s: CSV leads carry no events, and a lead's events are its campaign touches, so every conversion would go to \"(no touch)\"; give the events file that goes with them (%s EVENTS.csv), or, if these leads truly have none, say so (%s)",
+				*leadsFile, c.flag("events"), c.flag("no-events"))
 		}
 		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
 		closeLeads, oerr := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)

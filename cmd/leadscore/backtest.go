@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -95,7 +96,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *minWon < 1 {
 		return fail("%s: want at least 1 won deal, got %d", c.flag("min-won"), *minWon)
 	}
-	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != ""}
+	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != "" || carriesVerdicts(*leadsFile)}
 	var err error
 	if opts.At, err = dsl.ParseTime(*at); err != nil {
 		return fail("%s: %v", c.flag("at"), err)
@@ -186,6 +187,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	if *strict {
 		scorer = scorerFor(scorer.Model(), true)
+	}
+	if err := checkCreatedField(c, scorer.Model(), *createdField, flagSet(fs, "created-field")); err != nil {
+		return fail("%v", err)
 	}
 	if doc := scorer.Model().Document; *output != "" && doc != nil && len(doc.Files) > 1 && !sameDir(*output, *model) {
 		return fail("%[1]s %[2]s: the model includes %[3]s, read from the model's directory; write the proposal beside the model, such as %[1]s %[4]s, so that it compiles",
@@ -282,6 +286,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var refRows, refFailed int
 	if *reference != "" {
 		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) error { return bt.AddReference(ctx, l, referenceAt) })
+		if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
+			me.Flag = c.flag("reference-events")
+		}
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -336,6 +343,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		if *noEvents {
 			hint = append(hint, "--no-events")
+		}
+		if *sourceFile != "" {
+			hint = append(hint, "--source", *sourceFile)
 		}
 		hint = append(hint, "--at", opts.At.Format(time.RFC3339))
 		fmt.Fprintf(stderr, "wrote %s: only points differ from %s; review it with: %s\n", *output, *model, shellWords(hint))

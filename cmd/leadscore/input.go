@@ -130,3 +130,64 @@ func shellWords(words []string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// checkCreatedField checks the field a command reads leads' creation from
+// (--created-field): a time field the model declares. The default,
+// created_at, may be absent (leads then exist from their first event); a
+// field named on the command line must exist, or every lead's creation
+// would silently fall back to its first event.
+func checkCreatedField(c caller, m *rules.Model, name string, named bool) error {
+	f := m.Field(name)
+	switch {
+	case f == nil && !named:
+		return nil
+	case f == nil:
+		var names []string
+		for _, f := range m.Fields {
+			if f.Type == dsl.TypeTime {
+				names = append(names, f.Name)
+			}
+		}
+		return fmt.Errorf("%s %s: the model has no field %q%s", c.flag("created-field"), name, name,
+			dsl.DidYouMeanOr(name, names, "name the time field that holds when a lead was created"))
+	case f.Type != dsl.TypeTime:
+		return fmt.Errorf("%s %s: the field %s is %s, not a time; name the time field that holds when a lead was created", c.flag("created-field"), name, name, f.Type)
+	}
+	return nil
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// carriesVerdicts reports whether an NDJSON leads file carries sales'
+// verdicts in its leads ("dispositions" beside "events"): a command that
+// must replay every lead for them (a backtest's verdict view, the review
+// page's feedback) learns it before the leads are read. It reads the file
+// once, in chunks; CSV leads cannot carry them.
+func carriesVerdicts(name string) bool {
+	if strings.EqualFold(filepath.Ext(name), ".csv") {
+		return false
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	const needle = `"dispositions"`
+	buf := make([]byte, 1<<20)
+	keep := 0
+	for {
+		n, err := f.Read(buf[keep:])
+		if strings.Contains(string(buf[:keep+n]), needle) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		keep = copy(buf, buf[keep+n-min(keep+n, len(needle)-1):keep+n])
+	}
+}

@@ -136,6 +136,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			args = withEvents(args...)
 		}
 		args = appendSet(args, "--until", *until, "--capacity", *capacity)
+		if *backtestLeads == "" {
+			args = appendSet(args, "--dispositions", *dispositions)
+		}
 		var r backtest.Report
 		if !part(&rep.Backtest, &r, args...) {
 			return status
@@ -156,8 +159,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		attrSections = append(attrSections, htmlreport.ChannelsSection(attr.DataDriven, "attribution.data_driven."))
 	}
 	sections = append(sections, attrSections[0]) // the funnel
-	if *dispositions != "" {
-		args := withEvents("feedback", "--model", *model, "--leads", *leads, "--dispositions", *dispositions, "--at", when)
+	if *dispositions != "" || carriesVerdicts(*leads) {
+		args := withEvents("feedback", "--model", *model, "--leads", *leads, "--at", when)
+		args = appendSet(args, "--dispositions", *dispositions)
 		if *outcomes != "" {
 			args = append(args, "--outcomes", *outcomes)
 		}
@@ -207,7 +211,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		return m
 	}
 	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
-		"reference", "reference-events", "reference-at", "dispositions", "strict-data", "min-won", "every", "from", "source")
+		"reference", "reference-events", "reference-at", "strict-data", "min-won", "every", "from", "source")
 	if backtestLeads {
 		bt["leads"] = "backtest-leads"
 		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file

@@ -15,6 +15,9 @@ type MissingEventsError struct {
 	Model    string
 	Rules    int // the model's event rules and gates
 	Counters int // its event counters: events("type"), daysSinceLast("type")
+	// Flag is the option that gives the events file, for the message
+	// ("--events" when empty).
+	Flag string
 }
 
 func (e *MissingEventsError) Error() string {
@@ -25,8 +28,12 @@ func (e *MissingEventsError) Error() string {
 	case e.Counters > 0:
 		where += " and " + plural(e.Counters, "expression")
 	}
-	return fmt.Sprintf("%s: CSV leads carry no events, and the model %s counts events in %s, so every lead would be scored as if it had done nothing; give the events file that goes with them (--events EVENTS.csv), or, if these leads truly have none, say so (--no-events)",
-		e.File, e.Model, where)
+	flag := e.Flag
+	if flag == "" {
+		flag = "--events"
+	}
+	return fmt.Sprintf("%s: CSV leads carry no events, and the model %s counts events in %s, so every lead would be scored as if it had done nothing; give the events file that goes with them (%s EVENTS.csv), or, if these leads truly have none, say so (--no-events)",
+		e.File, e.Model, where, flag)
 }
 
 // EventReaders counts what of the model reads events: its event rules and

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// withVerdictsInside writes the bundled leads with the bundled dispositions
+// moved into each lead's JSON, and returns the file.
+func withVerdictsInside(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(td("dispositions.csv"))
+	require.NoError(t, err)
+	verdicts := map[string][]map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		r := strings.Split(line, ",")
+		d := map[string]string{"at": r[1], "status": r[2]}
+		if r[3] != "" {
+			d["reason"] = r[3]
+		}
+		verdicts[r[0]] = append(verdicts[r[0]], d)
+	}
+	leads, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(leads)), "\n") {
+		var l map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		if v := verdicts[l["id"].(string)]; v != nil {
+			l["dispositions"] = v
+		}
+		out, err := json.Marshal(l)
+		require.NoError(t, err)
+		b.Write(append(out, '\n'))
+	}
+	name := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(name, []byte(b.String()), 0o644))
+	return name
+}
+
+// The backtest's verdict view is the same whether the verdicts come in a
+// file or inside the leads: the hand-offs without a verdict count either way.
+func TestBacktestVerdictViewFromVerdictsInside(t *testing.T) {
+	args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-08-01", "--format", "json"}
+	code, fromFile, errOut := leadscore(t, "", append(args, "--dispositions", td("dispositions.csv"), td("leads.ndjson"))...)
+	require.Equal(t, exitOK, code, errOut)
+	code, inside, errOut := leadscore(t, "", append(args, withVerdictsInside(t))...)
+	require.Equal(t, exitOK, code, errOut)
+	view := func(s string) map[string]any {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(s), &r))
+		return r["verdict_view"].(map[string]any)
+	}
+	assert.Equal(t, view(fromFile), view(inside))
+	assert.Greater(t, view(inside)["waiting"], 0.0, "hand-offs without a verdict are counted")
+}
+
+// Inputs a command needs are asked for, never silently done without.
+func TestMissingInputsAreRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"attribute", "--leads", td("leads.csv"), "--model", td("b2b-saas.yaml"), "--at", "2026-10-01"},
+			"leadscore attribute: " + td("leads.csv") + `: CSV leads carry no events, and a lead's events are its campaign touches, so every conversion would go to "(no touch)"; give the events file that goes with them (--events EVENTS.csv), or, if these leads truly have none, say so (--no-events)` + "\n"},
+		{[]string{"attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--at", "2026-08-01", "--created-field", "createdat"},
+			`leadscore attribute: --created-field createdat: the model has no field "createdat"; did you mean "created_at"?` + "\n"},
+		{[]string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-08-01", "--created-field", "email", td("leads.ndjson")},
+			"leadscore backtest: --created-field email: the field email is string, not a time; name the time field that holds when a lead was created\n"},
+	} {
+		code, _, errOut := leadscore(t, "", c.args...)
+		assert.Equal(t, exitUsage, code, c.args)
+		assert.Equal(t, c.want, errOut, c.args)
+	}
+	// CSV reference leads without their events name the reference's flag.
+	code, _, errOut := leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-08-01",
+		"--reference", td("leads.csv"), td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "(--reference-events EVENTS.csv)")
+}
