@@ -279,6 +279,10 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 		var unknown scoring.UnknownTally
 		cut := &asOfCut{}
+		lopts.OnError = func(e leadfile.RowError) {
+			fmt.Fprintln(stderr, e)
+			problems++
+		}
 		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
 			var j *attribution.Journey
 			if err == nil {

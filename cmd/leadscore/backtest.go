@@ -224,6 +224,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		var unknown scoring.UnknownTally
 		shown := 0
+		lopts.OnError = func(e leadfile.RowError) {
+			fmt.Fprintln(stderr, e)
+			failed++
+		}
 		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
 			rows++
 			if err == nil {

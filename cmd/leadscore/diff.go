@@ -105,6 +105,10 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 			names = append(names, c.Name)
 		}
 		im := review.NewImpact(stages, names, review.ChangedStages(changes))
+		opts.OnError = func(e leadfile.RowError) {
+			fmt.Fprintln(stderr, e)
+			im.Failed++
+		}
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 			var o, n *scoring.Result
 			if err == nil {

@@ -137,6 +137,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		}
 		var found []scoring.Lead
 		var lines []int
+		opts.OnError = func(leadfile.RowError) {} // an event of a lead not in the file says nothing about the one explained
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 			if id != "" && lead.ID != id {
 				return nil

@@ -110,6 +110,10 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var ids []string
 	rows, failed := 0, 0
 	var unknown scoring.UnknownTally
+	lopts.OnError = func(e leadfile.RowError) {
+		fmt.Fprintln(stderr, e)
+		problems++
+	}
 	err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
 		rows++
 		if err == nil {

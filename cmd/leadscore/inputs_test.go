@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,4 +84,26 @@ func TestMissingInputsAreRefused(t *testing.T) {
 		"--reference", td("leads.csv"), td("leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "(--reference-events EVENTS.csv)")
+}
+
+// An activity of a lead the leads file does not hold fails alone: every
+// command that reads leads with their events reports it and goes on.
+func TestAnEventOfAnUnknownLeadFailsAlone(t *testing.T) {
+	src, err := os.ReadFile(td("events.csv"))
+	require.NoError(t, err)
+	events := filepath.Join(t.TempDir(), "events.csv")
+	lines := strings.Count(string(src), "\n")
+	require.NoError(t, os.WriteFile(events, append(src, []byte("NOBODY,page_view,2026-09-01T00:00:00Z,,,,\n")...), 0o644))
+	want := events + ":" + strconv.Itoa(lines+1) + ": no lead in the leads file has this lead_id; the event was not used\n"
+	for _, args := range [][]string{
+		{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-08-01"},
+		{"feedback", "--model", td("b2b-saas.yaml"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--leads"},
+		{"attribute", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-10-01", "--leads"},
+		{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--at", "2026-10-01", "--leads"},
+	} {
+		code, out, errOut := leadscore(t, "", append(args, td("leads.csv"), "--events", events)...)
+		assert.Equal(t, exitProblem, code, "%v: %s", args[0], errOut)
+		assert.Contains(t, errOut, want, args[0])
+		assert.NotEmpty(t, out, "%s: the report is written", args[0])
+	}
 }

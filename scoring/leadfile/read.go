@@ -11,7 +11,9 @@ import (
 // lead, or the error that row has. It is for tools that need every lead in
 // turn (a rule review scores each with two models); bulk scoring should use
 // Score, which is parallel. fn's error stops the reading and is returned.
-// Only opts.Scorer (for the schema), the input and the events are used.
+// Only opts.Scorer (for the schema), the input, the events, NoEvents,
+// Source and OnError are used: an events row whose lead is not in the
+// leads file goes to OnError when it is set (an error of Read otherwise).
 func Read(opts Options, fn func(line int, lead scoring.Lead, err error) error) error {
 	src, err := newSource(opts)
 	if err != nil {
@@ -38,7 +40,13 @@ func Read(opts Options, fn func(line int, lead scoring.Lead, err error) error) e
 		}
 	}
 	if lines := src.unmatched(); len(lines) > 0 {
-		return errors.Join(unmatchedErrors(opts.EventsName, lines)...)
+		errs := unmatchedErrors(opts.EventsName, lines)
+		if opts.OnError == nil {
+			return errors.Join(errs...)
+		}
+		for _, e := range errs {
+			opts.OnError(e.(RowError)) // an event row fails alone; the leads were read
+		}
 	}
 	return nil
 }
