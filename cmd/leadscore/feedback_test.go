@@ -145,44 +145,20 @@ func TestFeedbackFromVerdictsInTheLeads(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 
 	// The same verdicts, moved into each lead's JSON.
-	verdicts := map[string][]map[string]string{}
+	carrying := withVerdictsInside(t)
+	inside, err := os.ReadFile(carrying)
+	require.NoError(t, err)
 	data, err := os.ReadFile(td("dispositions.csv"))
 	require.NoError(t, err)
-	rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
-	require.NoError(t, err)
-	for _, r := range rows[1:] {
-		d := map[string]string{"at": r[1], "status": r[2]}
-		if r[3] != "" {
-			d["reason"] = r[3]
-		}
-		if len(r) > 4 && r[4] != "" {
-			d["owner"] = r[4]
-		}
-		verdicts[r[0]] = append(verdicts[r[0]], d)
-	}
-	leads, err := os.ReadFile(td("leads.ndjson"))
-	require.NoError(t, err)
-	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimSpace(string(leads)), "\n") {
-		var l map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &l))
-		if v := verdicts[l["id"].(string)]; v != nil {
-			l["dispositions"] = v
-		}
-		out, err := json.Marshal(l)
-		require.NoError(t, err)
-		b.Write(append(out, '\n'))
-	}
-	carrying := filepath.Join(t.TempDir(), "leads.ndjson")
-	require.NoError(t, os.WriteFile(carrying, []byte(b.String()), 0o644))
+	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
 	code, fromLeads, errOut := leadscore(t, "", append([]string{"feedback", "--leads", carrying}, at...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.JSONEq(t, fromFile, fromLeads)
 	assert.Contains(t, errOut, fmt.Sprintf("%d verdicts carried by the leads", len(rows)-1))
 
 	// A reason the catalogue does not know fails that lead, with a did-you-mean.
-	bad := strings.Replace(b.String(), `"reason":"not_decision_maker"`, `"reason":"not_decison_maker"`, 1)
-	require.NotEqual(t, b.String(), bad)
+	bad := strings.Replace(string(inside), `"reason":"not_decision_maker"`, `"reason":"not_decison_maker"`, 1)
+	require.NotEqual(t, string(inside), bad)
 	require.NoError(t, os.WriteFile(carrying, []byte(bad), 0o644))
 	code, _, errOut = leadscore(t, "", append([]string{"feedback", "--leads", carrying}, at...)...)
 	assert.Equal(t, exitProblem, code)

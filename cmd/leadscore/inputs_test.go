@@ -25,6 +25,9 @@ func withVerdictsInside(t *testing.T) string {
 		if r[3] != "" {
 			d["reason"] = r[3]
 		}
+		if len(r) > 4 && r[4] != "" {
+			d["owner"] = r[4]
+		}
 		verdicts[r[0]] = append(verdicts[r[0]], d)
 	}
 	leads, err := os.ReadFile(td("leads.ndjson"))
