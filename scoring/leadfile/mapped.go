@@ -16,12 +16,9 @@ import (
 // mappedSource reads a CRM's CSV export through a source mapping
 // (Options.Source), with its activities export when Options.Events is set.
 type mappedSource struct {
-	r       *csv.Reader
-	leads   *srcmap.Leads
-	columns int
-	max     int
-	pending []row
-	events  *mappedEvents // nil: no events file
+	csvRows
+	leads  *srcmap.Leads
+	events *mappedEvents // nil: no events file
 }
 
 // mappedEvents is an activities export read whole, grouped by lead id.
@@ -56,7 +53,7 @@ func newMappedSource(opts Options) (*mappedSource, error) {
 		return nil, err
 	}
 	warn(opts, warnings)
-	s := &mappedSource{r: r, leads: leads, columns: len(header), max: maxRow(opts)}
+	s := &mappedSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, leads: leads}
 	if opts.Events != nil {
 		if s.events, err = readMappedEvents(opts); err != nil {
 			return nil, err
@@ -138,34 +135,11 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 }
 
 func (s *mappedSource) next() (row, bool, error) {
-	if len(s.pending) > 0 {
-		r := s.pending[0]
-		s.pending = s.pending[1:]
-		return r, true, nil
+	r, ok, err := s.read()
+	if !ok || err != nil || r.err != nil {
+		return r, ok, err
 	}
-	rec, err := s.r.Read()
-	if err == io.EOF {
-		return row{}, false, nil
-	}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		rows := csvParseErrorRows(pe)
-		s.pending = rows[1:]
-		return rows[0], true, nil
-	}
-	if err != nil {
-		return row{}, false, err
-	}
-	line, _ := s.r.FieldPos(0)
-	for _, cell := range rec {
-		if strings.Contains(cell, tooLongMark) {
-			return row{line: line, err: rowTooLong(s.max)}, true, nil
-		}
-	}
-	if len(rec) != s.columns {
-		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
-	}
-	r := row{line: line, rec: rec}
+	rec := r.rec
 	if s.events != nil {
 		if id := s.leads.ID(rec); id != "" {
 			if g := s.events.byLead[id]; g != nil {

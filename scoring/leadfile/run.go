@@ -513,42 +513,22 @@ func (s *ndjsonSource) decode(r row) (scoring.Lead, error) { return DecodeJSON(r
 func (s *ndjsonSource) unmatched() []int                   { return nil }
 
 type csvSource struct {
+	csvRows
+	schema *csvSchema
+}
+
+// csvRows reads the rows of a CSV file after its header: each record with
+// its line, or the row's error (a quote left open, a row too long, a count
+// of cells unlike the header's) for that row alone.
+type csvRows struct {
 	r       *csv.Reader
-	schema  *csvSchema
 	columns int   // cells in the header; every row must have as many
 	max     int   // the longest line
 	pending []row // rows an unclosed quote swallowed, still to report
 }
 
-func newCSVSource(opts Options) (*csvSource, error) {
-	m := opts.Scorer.Model()
-	r := csv.NewReader(&lineLimiter{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)})
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("%s: the file is empty; a CSV leads file starts with a header row", opts.InputName)
-		}
-		return nil, fmt.Errorf("%s: reading the header: %w", opts.InputName, err)
-	}
-	schema, err := newCSVSchema(m, header)
-	if err != nil {
-		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
-	}
-	warnColumns(opts, opts.InputName, m, rules.UnknownKey, schema.unknown)
-	if opts.Events != nil {
-		if schema.idCol < 0 {
-			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)
-		}
-		schema.events, err = readEvents(opts)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return &csvSource{r: r, schema: schema, columns: len(header), max: maxRow(opts)}, nil
-}
-
-func (s *csvSource) next() (row, bool, error) {
+// read returns the next row; ok is false at the end of the file.
+func (s *csvRows) read() (r row, ok bool, err error) {
 	if len(s.pending) > 0 {
 		r := s.pending[0]
 		s.pending = s.pending[1:]
@@ -576,11 +556,43 @@ func (s *csvSource) next() (row, bool, error) {
 	if len(rec) != s.columns {
 		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
 	}
-	r := row{line: line, rec: rec}
-	if s.schema.events != nil {
-		r.events = s.schema.events.take(s.schema.id(rec))
+	return row{line: line, rec: rec}, true, nil
+}
+
+func newCSVSource(opts Options) (*csvSource, error) {
+	m := opts.Scorer.Model()
+	r := csv.NewReader(&lineLimiter{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)})
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s: the file is empty; a CSV leads file starts with a header row", opts.InputName)
+		}
+		return nil, fmt.Errorf("%s: reading the header: %w", opts.InputName, err)
 	}
-	return r, true, nil
+	schema, err := newCSVSchema(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	warnColumns(opts, opts.InputName, m, rules.UnknownKey, schema.unknown)
+	if opts.Events != nil {
+		if schema.idCol < 0 {
+			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)
+		}
+		schema.events, err = readEvents(opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &csvSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, schema: schema}, nil
+}
+
+func (s *csvSource) next() (row, bool, error) {
+	r, ok, err := s.read()
+	if ok && r.err == nil && s.schema.events != nil {
+		r.events = s.schema.events.take(s.schema.id(r.rec))
+	}
+	return r, ok, err
 }
 
 func (s *csvSource) decode(r row) (scoring.Lead, error) { return s.schema.decode(r.rec, r.events) }
