@@ -886,7 +886,7 @@ func (d *drafter) field(indent int, name string, c *column, typ dsl.FieldType, m
 	default:
 		switch {
 		case len(c.cells) > 0 && len(c.distinct) <= 50:
-			notes = append(notes, fmt.Sprintf("text, %s distinct values such as %s (values: maps them to other words)", numfmt.Thousands(len(c.distinct)), examples(c, 2)))
+			notes = append(notes, fmt.Sprintf("text, %s such as %s (values: maps them to other words)", count(len(c.distinct), "distinct value"), examples(c, 2)))
 		case len(c.cells) > 0:
 			notes = append(notes, fmt.Sprintf("text, from %s such as %s", n, examples(c, 2)))
 		}
@@ -1149,4 +1149,12 @@ func scalar(s string) string {
 		return q
 	}
 	return strconv.Quote(s)
+}
+
+// count writes n and a noun, plural when n is not 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return numfmt.Thousands(n) + " " + noun + "s"
 }
