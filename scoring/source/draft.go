@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -93,7 +94,13 @@ func readSample(r io.Reader, name string, rows int) (*sample, error) {
 	}
 	s := &sample{name: name}
 	seen := map[string]bool{}
-	for _, h := range cleanHeader(header) {
+	for i, h := range cleanHeader(header) {
+		if !utf8.ValidString(h) {
+			return nil, fmt.Errorf("%s:1: the header is not UTF-8 text; export the file as UTF-8 (CSV UTF-8)", name)
+		}
+		if strings.IndexFunc(h, unicode.IsControl) >= 0 {
+			return nil, fmt.Errorf("%s:1: the name of column %d, %q, holds a line break or a control character; rename it in the export", name, i+1, h)
+		}
 		if seen[h] {
 			return nil, fmt.Errorf("%s:1: column %q appears twice in the header, so a mapping could not say which one it means; rename one in the export", name, h)
 		}
@@ -121,6 +128,10 @@ func readSample(r io.Reader, name string, rows int) (*sample, error) {
 			if cell == "" {
 				continue
 			}
+			if !utf8.ValidString(cell) {
+				line, _ := cr.FieldPos(i)
+				return nil, fmt.Errorf("%s:%d: column %q is not UTF-8 text; export the file as UTF-8 (CSV UTF-8)", name, line, c.name)
+			}
 			c.cells = append(c.cells, cell)
 			if c.count[cell] == 0 {
 				c.distinct = append(c.distinct, cell)
@@ -131,9 +142,17 @@ func readSample(r io.Reader, name string, rows int) (*sample, error) {
 	if s.rows == 0 {
 		return nil, fmt.Errorf("%s has a header but no rows: export some rows, so the draft can guess from their values", name)
 	}
+	var named []*column
 	for _, c := range s.columns {
 		c.guess = guessType(c)
+		if c.name != "" {
+			named = append(named, c) // a column without a name cannot be mapped
+		}
 	}
+	if len(named) == 0 {
+		return nil, fmt.Errorf("%s:1: the header names no columns: export the file with its header row", name)
+	}
+	s.columns = named
 	return s, nil
 }
 
@@ -662,6 +681,7 @@ func (d *drafter) write() []byte {
 	zoneAt := d.out.Len()
 	d.line(0, "")
 	d.line(0, "fields:")
+	fieldsAt := d.out.Len()
 	var rest []*column
 	for _, col := range c.columns {
 		if col != idCol {
@@ -705,6 +725,9 @@ func (d *drafter) write() []byte {
 			d.field(1, name, col, col.guess.typ, "")
 			d.newFields = append(d.newFields, fmt.Sprintf("%s: %s", name, col.guess.typ))
 		}
+	}
+	if onlyComments(d.out.String()[fieldsAt:]) {
+		d.line(1, "{} # no column to map")
 	}
 	if len(ignore) > 0 {
 		d.line(0, "")
@@ -994,9 +1017,13 @@ func (d *drafter) eventsSection(contactsID *column) {
 		d.line(1, "id: %s # guessed from its name (%s): an activity exported twice counts once", scalar(id.name), why)
 	}
 	d.line(1, "lead: %s # %s", scalar(lead.name), leadWhy)
-	if typ == nil {
+	switch {
+	case typ == nil:
 		d.line(1, "type: %s # NOT FOUND: name the column holding the event type", scalar(cols[0].name))
-	} else {
+	case len(typ.distinct) == 0:
+		used[typ] = true
+		d.line(1, "type: %s # guessed from its name, but it is empty in every row read: add values: mapping its cells to event types", scalar(typ.name))
+	default:
 		used[typ] = true
 		d.line(1, "type:")
 		d.line(2, "column: %s # guessed from its name; %s distinct values in %s rows", scalar(typ.name), numfmt.Thousands(len(typ.distinct)), numfmt.Thousands(len(typ.cells)))
@@ -1157,4 +1184,14 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return numfmt.Thousands(n) + " " + noun + "s"
+}
+
+// onlyComments reports whether YAML lines hold nothing but comments.
+func onlyComments(text string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "#") {
+			return false
+		}
+	}
+	return true
 }
