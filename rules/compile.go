@@ -706,3 +706,9 @@ func (c *compiler) eventFieldNames() []string {
 	sort.Strings(out)
 	return out
 }
+
+// NameTaken reports whether a field may not take name: a reserved word or
+// the name of a function or builtin, which check refuses.
+func NameTaken(name string) bool {
+	return slices.Contains(reserved, name) || slices.Contains(functionNames, name) || isBuiltin(name)
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
@@ -21,8 +22,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	leadsFile := fs.String("leads", "", "sample leads, NDJSON (required; - is standard input)")
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	rounds := fs.Int("rounds", 20, "times each lead is scored, and each expression evaluated, per measurement")
+	sourceFile := sourceFlag(fs)
+	events := fs.String("events", "", "with --source: the CRM's activities export (CSV)")
+	noEvents := noEventsFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore bench --model FILE --leads LEADS.ndjson [--at TIME] [--rounds N]")
+		fmt.Fprintln(stderr, "       leadscore bench --model FILE --source MAPPING.yaml --leads EXPORT.csv [--events ACTIVITIES.csv]")
 		fmt.Fprintln(stderr, "\nScores the sample leads on one core and prints the time per lead, then where it")
 		fmt.Fprintln(stderr, "goes, most costly first: each define, rule, gate, grade and stage of the model, how")
 		fmt.Fprintln(stderr, "many times per lead scoring runs it (an event rule only on the events in its window,")
@@ -57,6 +62,31 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if m == nil {
 		return fail("%s does not compile; nothing was measured", *model)
 	}
+	if *sourceFile != "" {
+		if *leadsFile == "-" {
+			return fail("--source reads a CRM export from a file: give its name with --leads")
+		}
+		opts := leadfile.Options{Scorer: scoring.New(m), NoEvents: *noEvents}
+		closeLeads, err := openLeadsVia(&opts, *leadsFile, "", *events, *sourceFile, stderr)
+		defer closeLeads()
+		if err != nil {
+			return fail("%v", err)
+		}
+		var leads []scoring.Lead
+		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
+			if err != nil {
+				return fmt.Errorf("%s:%d: %v", *leadsFile, line, err)
+			}
+			leads = append(leads, lead)
+			return nil
+		})
+		if err != nil {
+			return fail("%v", err)
+		}
+		return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, fail)
+	} else if *events != "" {
+		return fail("--events goes with --source: bench reads NDJSON leads, which carry their events")
+	}
 	in := stdin
 	if *leadsFile != "-" {
 		f, err := os.Open(*leadsFile)
@@ -84,13 +114,18 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := sc.Err(); err != nil {
 		return fail("%s: %v", *leadsFile, err)
 	}
+	return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, fail)
+}
+
+// benchLeads measures the model on the leads and prints where the time goes.
+func benchLeads(m *rules.Model, leads []scoring.Lead, leadsFile string, asOf time.Time, rounds int, stdout io.Writer, fail func(string, ...any) int) int {
 	if len(leads) == 0 {
-		return fail("%s has no leads to measure with", *leadsFile)
+		return fail("%s has no leads to measure with", leadsFile)
 	}
 
-	rep := scoring.New(m).Costs(leads, asOf, *rounds)
+	rep := scoring.New(m).Costs(leads, asOf, rounds)
 	fmt.Fprintf(stdout, "model %s, %s leads (%s failed), as of %s, %d rounds, one core\n",
-		m.Name, numfmt.Thousands(len(leads)), numfmt.Thousands(rep.Failed), asOf.Format(time.RFC3339), *rounds)
+		m.Name, numfmt.Thousands(len(leads)), numfmt.Thousands(rep.Failed), asOf.Format(time.RFC3339), rounds)
 	if rep.Leads == 0 {
 		fmt.Fprintln(stdout, "no lead scores, so nothing was measured: see `leadscore score` for why")
 		return 0

@@ -59,3 +59,16 @@ func TestBenchReportsEveryExpression(t *testing.T) {
 		assert.Empty(t, out)
 	}
 }
+
+// bench reads a CRM export through a source mapping, as score does: the
+// same leads as the canonical NDJSON, so the same counts.
+func TestBenchThroughASourceMapping(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--rounds", "1",
+		"--source", td("crm/hubspot.yaml"), "--events", td("crm/hubspot-activities.csv"), "--leads", td("crm/hubspot-contacts.csv"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "model b2b-saas, 1,000 leads (0 failed), as of 2026-10-01T00:00:00Z, 1 rounds, one core\n")
+
+	code, _, errOut = leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--events", td("crm/hubspot-activities.csv"), "--leads", td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore bench: --events goes with --source: bench reads NDJSON leads, which carry their events\n", errOut)
+}

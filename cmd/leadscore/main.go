@@ -13,7 +13,7 @@
 //	leadscore feedback --model M --leads F --dispositions D  what sales said about the hand-off
 //	leadscore report --model M --leads F ...  the joint review on one HTML page (--format json: its numbers)
 //	leadscore lsp                           a language server for editors (LSP over stdio)
-//	leadscore schema [--tests]              the JSON Schema of rule (or test) files, for editors
+//	leadscore schema [--tests|--source]     the JSON Schema of rule, test or source mapping files
 //	leadscore version                       print the version
 //
 // Run "leadscore help COMMAND" for a command's flags.
@@ -55,7 +55,7 @@ var commands = []command{
 	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
 	{"report", "the joint review on one self-contained HTML page: definition, change, backtest, funnel, attribution", runReport},
 	{"lsp", "a language server for editors: check's problems as you type, inside expressions too", runLSP},
-	{"schema", "print the JSON Schema of rule files (--tests: of test files) for editors", runSchema},
+	{"schema", "print the JSON Schema of rule files (--tests: test files, --source: source mappings) for editors", runSchema},
 	{"bench", "what a model costs: time per lead, and the cost of each rule, on sample leads", runBench},
 	{"version", "print the version of leadscore", runVersion},
 }

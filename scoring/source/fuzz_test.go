@@ -72,3 +72,28 @@ func FuzzValues(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDraft drafts a mapping from arbitrary exports: nothing may panic,
+// and every draft parses as a mapping, and checks against the model with
+// no error but about values the draft could not map.
+func FuzzDraft(f *testing.F) {
+	f.Add("Record ID,Email,Job Title,Unsubscribed,Revenue\n1,a@b.c,VP,Yes,\"$1,234.00\"\n2,,,No,\n", "Record ID,Activity Type,Activity Date\n1,Page View,07/25/2026 23:05\n")
+	f.Add("a,,a b,#x,\"k: v\"\n1,2,3,4,5\n", "")
+	f.Add("\ufeffId,CreatedDate\n1,2026-01-02T03:04:05Z\n", "Id,Type\n1,x\n")
+	f.Fuzz(func(t *testing.T, contacts, events string) {
+		if fuzzinput.Skip(len(contacts) + len(events)) {
+			return
+		}
+		opts := source.DraftOptions{Contacts: strings.NewReader(contacts), ContactsName: "c.csv", Rows: 50}
+		if events != "" {
+			opts.Events, opts.EventsName = strings.NewReader(events), "a.csv"
+		}
+		draft, err := source.Draft(opts)
+		if err != nil {
+			return
+		}
+		if _, err := source.Parse("d.yaml", draft); err != nil {
+			t.Fatalf("the draft does not parse: %v\n%s", err, draft)
+		}
+	})
+}
