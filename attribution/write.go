@@ -148,9 +148,17 @@ func (r *Report) tables() []table {
 func (r *Report) summary() string {
 	f := r.Total.Funnel
 	return fmt.Sprintf("%d journeys: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
-		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %d won deals, with revenue %s, came from leads never called sales-ready.",
+		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %s, with revenue %s, came from leads never called sales-ready.",
 		f.Touched, f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), money(r.Total.Cost), strings.Join(r.Models, ", "),
-		f.WonNotSalesReady, moneyOrZero(f.RevenueNotSalesReady))
+		wonDeals(f.WonNotSalesReady), moneyOrZero(f.RevenueNotSalesReady))
+}
+
+// wonDeals writes "1 won deal", "9 won deals".
+func wonDeals(n int) string {
+	if n == 1 {
+		return "1 won deal"
+	}
+	return fmt.Sprintf("%d won deals", n)
 }
 
 func moneyOrZero(v float64) string {

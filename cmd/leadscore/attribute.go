@@ -735,6 +735,11 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 		cut.notCreated++
 		return nil, nil // it did not exist yet: nothing after --at counts
 	}
+	for _, d := range lead.Dispositions {
+		if d.At.After(asOf) {
+			cut.verdicts++ // the timeline does not see it
+		}
+	}
 	for _, e := range lead.Events {
 		if e.At.After(asOf) {
 			cut.events++
@@ -799,8 +804,8 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 // asOfCut counts what --at left out of journeys built from leads: nothing
 // after it counts, as in a backtest.
 type asOfCut struct {
-	notCreated, events, opportunities, wins int
-	revenue                                 float64
+	notCreated, events, opportunities, wins, verdicts int
+	revenue                                           float64
 }
 
 // note says what was left out, or "" when nothing was.
@@ -808,8 +813,12 @@ func (c *asOfCut) note(asOf time.Time) string {
 	if *c == (asOfCut{}) {
 		return ""
 	}
-	return fmt.Sprintf("As of %s (--at), nothing after it counts: %s created after it left out; %s, %s and %s (revenue %s) after it not counted.",
-		asOf.Format(time.RFC3339), countOf(c.notCreated, "lead"), countOf(c.events, "event"), countOf(c.opportunities, "opportunity"), countOf(c.wins, "won deal"), numfmt.Group(strconv.FormatFloat(c.revenue, 'f', -1, 64)))
+	verdicts := ""
+	if c.verdicts > 0 {
+		verdicts = ", " + countOf(c.verdicts, "sales verdict")
+	}
+	return fmt.Sprintf("As of %s (--at), nothing after it counts: %s created after it left out; %s%s, %s and %s (revenue %s) after it not counted.",
+		asOf.Format(time.RFC3339), countOf(c.notCreated, "lead"), countOf(c.events, "event"), verdicts, countOf(c.opportunities, "opportunity"), countOf(c.wins, "won deal"), numfmt.Group(strconv.FormatFloat(c.revenue, 'f', -1, 64)))
 }
 
 // countOf writes "1 lead", "2 leads", "2 opportunities".
