@@ -65,6 +65,10 @@ type Mapping struct {
 	Zone     *time.Location
 	ZoneName string
 	ZonePos  dsl.Pos
+	// Delimiter is the character between the exports' cells (delimiter:);
+	// 0 means ",".
+	Delimiter    rune
+	DelimiterPos dsl.Pos
 	// Fields map the model's fields to columns, in file order.
 	Fields []*Field
 	// Ignore lists columns read on purpose as nothing.
@@ -73,8 +77,22 @@ type Mapping struct {
 	// events: section.
 	Events *Events
 	// checked is set by Check: the fields' types are known.
-	checked bool
-	lines   []string // the file's lines, for snippets
+	checked  bool
+	lines    []string        // the file's lines, for snippets
+	warnings dsl.Diagnostics // what Parse found worth a look: see Warnings
+}
+
+// Warnings returns what Parse found worth a look but not wrong, such as
+// one column mapped to two fields, positioned; Check returns them too.
+func (m *Mapping) Warnings() dsl.Diagnostics { return m.warnings }
+
+// Comma returns the character between the exports' cells: Delimiter, or
+// "," when the mapping names none.
+func (m *Mapping) Comma() rune {
+	if m.Delimiter == 0 {
+		return ','
+	}
+	return m.Delimiter
 }
 
 // Field maps one model field (or event field) to a column and says how its
