@@ -126,11 +126,11 @@ func Parse(file string, src []byte) (*Mapping, error) {
 			p.errorf(top, "the source mapping lacks %s", want.why)
 		}
 	}
-	if len(p.diags) == 0 {
-		p.sharedColumns(m)
-	}
+	p.sharedColumns(m)
 	if len(p.diags) > 0 {
-		return nil, p.diags
+		all := append(p.diags, p.warnings...)
+		all.Sort()
+		return nil, all
 	}
 	m.warnings = p.warnings
 	return m, nil
