@@ -473,6 +473,10 @@ func (p *parser) text(n *yaml.Node, what string) string {
 // words reads a list of scalars (or one scalar, as a list of one).
 func (p *parser) words(n *yaml.Node, what string) []string {
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		if strings.TrimSpace(n.Value) == "" {
+			p.errorf(n, "%s: an empty word; an empty cell is a missing value, not %s", what, what[strings.LastIndex(what, ".")+1:])
+			return nil
+		}
 		return []string{n.Value}
 	}
 	if n.Kind != yaml.SequenceNode {

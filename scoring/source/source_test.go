@@ -79,6 +79,7 @@ func TestMappingMessages(t *testing.T) {
 		{"true empty", header + "fields: {unsubscribed: {column: U, \"true\": []}}\n", `m.yaml:4:44: fields.unsubscribed.true: an empty list, so no cell would read as it; list the words, such as [Yes, Y], or leave the key out for the usual ones (true, yes, 1 and false, no, 0)`},
 		{"false empty", header + "fields: {unsubscribed: {column: U, \"true\": [Y], \"false\": []}}\n", `m.yaml:4:58: fields.unsubscribed.false: an empty list, so no cell would read as it; list the words, such as [Yes, Y], or leave the key out for the usual ones (true, yes, 1 and false, no, 0)`},
 		{"empty word", header + "fields: {unsubscribed: {column: U, \"true\": [Y, \"\"]}}\n", `m.yaml:4:48: fields.unsubscribed.true: an empty word; an empty cell is a missing value, not true`},
+		{"empty word alone", header + "fields: {unsubscribed: {column: U, \"false\": \"\"}}\n", `m.yaml:4:45: fields.unsubscribed.false: an empty word; an empty cell is a missing value, not false`},
 		{"second document", header + "fields: {email: Email}\n---\nevents: {lead: L, type: T, at: A}\n", `m.yaml:5:1: a second YAML document starts here (after ---), and a source mapping is one document, so it would be read as nothing; take out the --- and merge what follows into the mapping, or put it in its own file`},
 		{"second document bad", header + "fields: {email: Email}\n---\n[\n", `m.yaml:6:1: not valid YAML: line 6: did not find expected node content`},
 
