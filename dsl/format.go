@@ -91,7 +91,7 @@ func topKind(top *yaml.Node) string {
 // The canonical order of keys, by kind of mapping. Keys not listed keep
 // their order, after the listed ones.
 var keyOrder = map[string][]string{
-	"source":   {"leadscore", "source", "id", "timezone", "fields", "ignore", "events"},
+	"source":   {"leadscore", "source", "id", "timezone", "delimiter", "fields", "ignore", "events"},
 	"top":      {"leadscore", "model", "description", "owners", "include", "fields", "events", "event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff"},
 	"rule":     {"id", "score", "owner", "reason", "disqualify", "reviewed", "event", "when", "points", "limit", "within", "decay"},
 	"field":    {"type", "default", "required", "description"},

@@ -175,6 +175,12 @@ func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 	if s.UnmatchedEvents > 0 {
 		fmt.Fprintf(&b, "\n%d event rows name a lead_id no lead row has; they were not used", s.UnmatchedEvents)
 	}
+	switch {
+	case s.RepeatedEvents == 1:
+		b.WriteString("\n1 activity row repeats an earlier row's id and content; counted once")
+	case s.RepeatedEvents > 1:
+		fmt.Fprintf(&b, "\n%d activity rows repeat an earlier row's id and content; counted once", s.RepeatedEvents)
+	}
 	for _, line := range s.Unknown.Lines() {
 		b.WriteString("\n" + line)
 	}

@@ -352,8 +352,11 @@ func (s *server) check(file string, doc textDocument) {
 	} else if source.IsMapping([]byte(doc.Text)) {
 		// A source mapping, read as leadscore check reads it (alone: it
 		// names no model).
-		_, err := source.Parse(file, []byte(doc.Text))
+		m, err := source.Parse(file, []byte(doc.Text))
 		add(asDiagnostics(err, file), "")
+		if m != nil {
+			add(m.Warnings(), "")
+		}
 	} else {
 		name := filepath.Base(file)
 		m, err := rules.CompileFS(fsys, name)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
@@ -25,13 +26,43 @@ type mappedSource struct {
 type mappedEvents struct {
 	file   string
 	byLead map[string]*mappedGroup
+	// repeated counts the rows that repeat an earlier row's activity id
+	// and content, counted once.
+	repeated int
 }
 
 type mappedGroup struct {
 	events []scoring.Event
 	lines  []int
-	errs   []string // the rows of this lead that could not be read
+	errs   []lineError // the rows of this lead that could not be read
 	used   bool
+}
+
+// lineError is a problem with one row of the activities export.
+type lineError struct {
+	line int
+	msg  string
+}
+
+// problems lists the group's row problems (in file order: see
+// readMappedEvents).
+func (g *mappedGroup) problems() string {
+	var b strings.Builder
+	for i, e := range g.errs {
+		if i > 0 {
+			b.WriteString("\n  ")
+		}
+		b.WriteString(e.msg)
+	}
+	return b.String()
+}
+
+// firstActivity is the first row with an activity id.
+type firstActivity struct {
+	line       int
+	rec        []string
+	leadID     string
+	conflicted bool // its lead has been told of a later row with its id
 }
 
 func newMappedSource(opts Options) (*mappedSource, error) {
@@ -41,6 +72,7 @@ func newMappedSource(opts Options) (*mappedSource, error) {
 	}
 	r := csv.NewReader(&lineLimiter{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)})
 	r.FieldsPerRecord = -1
+	r.Comma = m.Comma()
 	header, err := r.Read()
 	if err != nil {
 		if err == io.EOF {
@@ -73,11 +105,15 @@ func warn(opts Options, warnings []string) {
 
 // readMappedEvents reads the activities export through the mapping. A row
 // that cannot be read fails the lead it belongs to; one without a lead id
-// stops the run, since which lead lacks it cannot be told. Rows with an
-// activity id seen before count once.
+// stops the run, since which lead lacks it cannot be told. A row with an
+// activity id seen before counts once when it says what the first row
+// said (the same activity exported twice; counted, and told to OnWarning),
+// and otherwise fails, with the first row: two activities cannot share an
+// id, and which one the export means cannot be told.
 func readMappedEvents(opts Options) (*mappedEvents, error) {
 	r := csv.NewReader(bufio.NewReaderSize(opts.Events, 1<<16))
 	r.FieldsPerRecord = -1
+	r.Comma = opts.Source.Comma()
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the header: %w", opts.EventsName, err)
@@ -88,7 +124,8 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 	}
 	warn(opts, warnings)
 	x := &mappedEvents{file: opts.EventsName, byLead: map[string]*mappedGroup{}}
-	seen := map[string]bool{}
+	seen := map[string]*firstActivity{}
+	firstRepeat := 0
 	var problems []string
 	for {
 		rec, err := r.Read()
@@ -113,25 +150,65 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
 			continue
 		}
-		if id != "" {
-			if seen[id] {
-				continue // the same activity exported twice counts once
+		group := func(leadID string) *mappedGroup {
+			g := x.byLead[leadID]
+			if g == nil {
+				g = &mappedGroup{}
+				x.byLead[leadID] = g
 			}
-			seen[id] = true
+			return g
 		}
-		g := x.byLead[leadID]
-		if g == nil {
-			g = &mappedGroup{}
-			x.byLead[leadID] = g
+		if id != "" {
+			if first := seen[id]; first != nil {
+				col, was, is, differ := rows.Differ(first.rec, rec)
+				if !differ {
+					x.repeated++ // the same activity exported twice counts once
+					if firstRepeat == 0 {
+						firstRepeat = line
+					}
+					continue
+				}
+				what := fmt.Sprintf("column %q: %s on line %d, %s on line %d", col, quoteCell(was), first.line, quoteCell(is), line)
+				const fix = "two activities cannot share an id, so which one the export means cannot be told and neither is counted; fix the export, or map events.id to the column that tells activities apart (or leave events.id out if the export has none)"
+				g := group(leadID)
+				g.lines = append(g.lines, line)
+				g.errs = append(g.errs, lineError{line, fmt.Sprintf("%s:%d: activity id %s (column %q) is also on line %d, with different content (%s); %s", opts.EventsName, line, quoteCell(id), rows.IDColumn(), first.line, what, fix)})
+				if !first.conflicted {
+					first.conflicted = true
+					fg := group(first.leadID)
+					fg.errs = append(fg.errs, lineError{first.line, fmt.Sprintf("%s:%d: activity id %s (column %q) is also on line %d, with different content (%s); %s", opts.EventsName, first.line, quoteCell(id), rows.IDColumn(), line, what, fix)})
+				}
+				continue
+			}
+			seen[id] = &firstActivity{line: line, rec: rec, leadID: leadID}
 		}
+		g := group(leadID)
 		g.lines = append(g.lines, line)
 		if err != nil {
-			g.errs = append(g.errs, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
+			g.errs = append(g.errs, lineError{line, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)})
 			continue
 		}
 		g.events = append(g.events, e)
 	}
+	for _, g := range x.byLead {
+		sort.SliceStable(g.errs, func(i, j int) bool { return g.errs[i].line < g.errs[j].line })
+	}
+	if x.repeated > 0 && opts.OnWarning != nil {
+		rowsSay := fmt.Sprintf("%d activity rows repeat", x.repeated)
+		if x.repeated == 1 {
+			rowsSay = "1 activity row repeats"
+		}
+		opts.OnWarning(fmt.Sprintf("%s:%d: %s an earlier row's id (column %q) and content; counted once", opts.EventsName, firstRepeat, rowsSay, rows.IDColumn()))
+	}
 	return x, eventProblems(problems)
+}
+
+// quoteCell quotes a cell for a message, cut to a readable length.
+func quoteCell(cell string) string {
+	if r := []rune(cell); len(r) > 60 {
+		return strconv.Quote(string(r[:57]) + "...")
+	}
+	return strconv.Quote(cell)
 }
 
 func (s *mappedSource) next() (row, bool, error) {
@@ -146,7 +223,7 @@ func (s *mappedSource) next() (row, bool, error) {
 				g.used = true
 				r.events = g.events
 				if len(g.errs) > 0 {
-					r.err = fmt.Errorf("lead %s: its activities could not all be read, and scoring it without them would be wrong:\n  %s", id, strings.Join(g.errs, "\n  "))
+					r.err = fmt.Errorf("lead %s: its activities could not all be read, and scoring it without them would be wrong:\n  %s", id, g.problems())
 				}
 			}
 		}

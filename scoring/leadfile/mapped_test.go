@@ -39,8 +39,14 @@ func TestCRMExportsScoreAsTheCanonicalLeads(t *testing.T) {
 				Input: open(t, "crm/"+contacts), InputName: contacts, Events: open(t, "crm/"+activities), EventsName: activities,
 				OnWarning: func(w string) { warnings = append(warnings, w) }})
 			require.Empty(t, errs)
-			assert.Empty(t, warnings, "every column is mapped or ignored")
-			assert.True(t, wantSum.Equal(sum), "summaries: want %+v, got %+v", wantSum, sum)
+			want := wantSum
+			if crm.Name == "hubspot" { // its export repeats some activities, as HubSpot's do
+				want.RepeatedEvents = 54
+				assert.Equal(t, []string{`hubspot-activities.csv:99: 54 activity rows repeat an earlier row's id (column "Activity ID") and content; counted once`}, warnings)
+			} else {
+				assert.Empty(t, warnings, "every column is mapped or ignored")
+			}
+			assert.True(t, want.Equal(sum), "summaries: want %+v, got %+v", want, sum)
 			gotRows := strings.Split(strings.TrimSpace(got), "\n")
 			require.Len(t, gotRows, len(wantRows))
 			for i := range wantRows {
@@ -167,7 +173,8 @@ events:
 		"c.csv:5: lead 3: its activities could not all be read, and scoring it without them would be wrong:\n  a.csv:4: column \"Type\" (event type): \"Demo\" is not in the values: of type (m.yaml:9:24); add it there, as \"Demo\": VALUE",
 		"a.csv:5: no lead in the leads file has this lead_id; the event was not used",
 	}, errs)
-	assert.Empty(t, warnings)
+	assert.Equal(t, []string{`a.csv:3: 1 activity row repeats an earlier row's id (column "Activity ID") and content; counted once`}, warnings)
+	assert.Equal(t, 1, sum.RepeatedEvents)
 	assert.Equal(t, 4, sum.Rows)
 	assert.Equal(t, 1, sum.Scored)
 	assert.Equal(t, 1, sum.UnmatchedEvents)
@@ -184,4 +191,87 @@ events:
 	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping, Input: strings.NewReader("Record ID,E-mail\n"), InputName: "c.csv", Output: io.Discard, NoEvents: true})
 	assert.EqualError(t, err, `c.csv:1: the header has no column "Email", which fields.email (m.yaml:5:17) reads; did you mean "E-mail"?
 c.csv:1: the header has no column "Created", which fields.created_at (m.yaml:5:45) reads; fix the column name in the mapping, or export the column`)
+}
+
+// Activity ids: a row that repeats an earlier row's id and content is the
+// same activity exported twice, counted once and counted in the summary;
+// a row with an earlier row's id and other content fails, and the earlier
+// row with it, each naming the other, since which activity the export
+// means cannot be told. Columns under events.ignore do not count as
+// content.
+func TestMappedActivityIDs(t *testing.T) {
+	mapping, err := source.Parse("m.yaml", []byte(`leadscore: 1
+source: crm
+id: Record ID
+fields: {email: Email}
+events:
+  id: Activity ID
+  lead: Record ID
+  type: {column: Type, values: {Demo Request: demo_request, Page View: page_view}}
+  at: Date
+  ignore: [Exported At]
+`))
+	require.NoError(t, err)
+	contacts := "Record ID,Email\n1,a@b.io\n2,b@b.io\n3,c@b.io\n4,d@b.io\n"
+	activities := "Activity ID,Record ID,Type,Date,Exported At\n" +
+		"A1,1,Demo Request,2026-09-20 10:00,2026-09-30\n" +
+		"A1,1,Demo Request,2026-09-20 10:00,2026-10-01\n" + // the same activity, exported again: counted once
+		"A2,2,Page View,2026-09-20 10:00,\n" +
+		"A2,2,Demo Request,2026-09-20 10:00,\n" + // another activity with A2's id: both fail
+		"A3,3,Page View,2026-09-21 10:00,\n" +
+		"A3,4,Page View,2026-09-21 10:00,\n" + // another lead's activity with A3's id: both leads fail
+		"A1,1,Demo Request,2026-09-20 10:00,\n"
+	var warnings []string
+	out, errs, sum := run(t, leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping,
+		Input: strings.NewReader(contacts), InputName: "c.csv", Events: strings.NewReader(activities), EventsName: "a.csv",
+		OnWarning: func(w string) { warnings = append(warnings, w) }})
+	const fix = "two activities cannot share an id, so which one the export means cannot be told and neither is counted; fix the export, or map events.id to the column that tells activities apart (or leave events.id out if the export has none)"
+	assert.Equal(t, []string{
+		"c.csv:3: lead 2: its activities could not all be read, and scoring it without them would be wrong:\n" +
+			`  a.csv:4: activity id "A2" (column "Activity ID") is also on line 5, with different content (column "Type": "Page View" on line 4, "Demo Request" on line 5); ` + fix + "\n" +
+			`  a.csv:5: activity id "A2" (column "Activity ID") is also on line 4, with different content (column "Type": "Page View" on line 4, "Demo Request" on line 5); ` + fix,
+		"c.csv:4: lead 3: its activities could not all be read, and scoring it without them would be wrong:\n" +
+			`  a.csv:6: activity id "A3" (column "Activity ID") is also on line 7, with different content (column "Record ID": "3" on line 6, "4" on line 7); ` + fix,
+		"c.csv:5: lead 4: its activities could not all be read, and scoring it without them would be wrong:\n" +
+			`  a.csv:7: activity id "A3" (column "Activity ID") is also on line 6, with different content (column "Record ID": "3" on line 6, "4" on line 7); ` + fix,
+	}, errs)
+	assert.Equal(t, []string{`a.csv:3: 2 activity rows repeat an earlier row's id (column "Activity ID") and content; counted once`}, warnings)
+	assert.Equal(t, 2, sum.RepeatedEvents)
+	assert.Equal(t, 1, sum.Scored)
+	var first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &first))
+	assert.Equal(t, 40.0, first["scores"].(map[string]any)["engagement"], "the demo exported three times counts once")
+}
+
+// A mapping with events.id the lead's column would keep one activity per
+// lead: refused when the mapping is read.
+func TestMappedActivityIDIsNotTheLead(t *testing.T) {
+	_, err := source.Parse("m.yaml", []byte("leadscore: 1\nsource: crm\nid: Record ID\nfields: {email: Email}\nevents: {id: Record ID, lead: Record ID, type: T, at: A}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `m.yaml:5:31: events.lead: column "Record ID" is also events.id (m.yaml:5:14)`)
+}
+
+// delimiter: reads exports separated by something else than commas, the
+// contacts and the activities alike.
+func TestMappedDelimiter(t *testing.T) {
+	mapping, err := source.Parse("m.yaml", []byte(`leadscore: 1
+source: crm
+id: Record ID
+delimiter: ";"
+fields: {email: Email, annual_revenue: {column: Revenue, format: "1.234,56"}}
+events: {lead: Record ID, type: {column: Type, values: {Demo Request: demo_request}}, at: Date}
+`))
+	require.NoError(t, err)
+	out, errs, _ := run(t, leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping,
+		Input: strings.NewReader("Record ID;Email;Revenue\n1;a@b.io;1.250.000,50\n"), InputName: "c.csv",
+		Events: strings.NewReader("Record ID;Type;Date\n1;Demo Request;2026-09-20 10:00\n"), EventsName: "a.csv"})
+	require.Empty(t, errs)
+	var first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &first))
+	assert.Equal(t, 40.0, first["scores"].(map[string]any)["engagement"])
+
+	comma, err := source.Parse("m.yaml", []byte("leadscore: 1\nsource: crm\nid: Record ID\nfields: {email: Email}\n"))
+	require.NoError(t, err)
+	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: comma, Input: strings.NewReader("Record ID;Email\n1;a@b.io\n"), InputName: "c.csv", Output: io.Discard, NoEvents: true})
+	assert.EqualError(t, err, `c.csv:1: the header looks separated by ";": set delimiter: ";" in the mapping (m.yaml); read with "," between cells, it is one column, "Record ID;Email", so none of the columns the mapping reads is found`)
 }

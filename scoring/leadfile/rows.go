@@ -16,6 +16,7 @@ func (s *Summary) Merge(o Summary) {
 	}
 	s.add(o)
 	s.UnmatchedEvents += o.UnmatchedEvents
+	s.RepeatedEvents += o.RepeatedEvents
 }
 
 // Equal reports whether two summaries count the same (Elapsed aside).
@@ -30,7 +31,7 @@ func (s Summary) Equal(o Summary) bool {
 		return out
 	}
 	return s.Rows == o.Rows && s.Scored == o.Scored && s.Failed == o.Failed && s.SalesReady == o.SalesReady &&
-		s.Disqualified == o.Disqualified && s.UnmatchedEvents == o.UnmatchedEvents &&
+		s.Disqualified == o.Disqualified && s.UnmatchedEvents == o.UnmatchedEvents && s.RepeatedEvents == o.RepeatedEvents &&
 		maps.Equal(nonzero(s.Stages), nonzero(o.Stages)) && maps.Equal(s.Unknown.Rows, o.Unknown.Rows)
 }
 

@@ -144,6 +144,10 @@ type Summary struct {
 	Stages map[string]int
 	// UnmatchedEvents counts CSV event rows whose lead id no lead row had.
 	UnmatchedEvents int
+	// RepeatedEvents counts the rows of an activities export read through
+	// a source mapping that repeat an earlier row's activity id and
+	// content: the same activity exported twice, counted once.
+	RepeatedEvents int
 	// Unknown counts the rows that carried each piece of data the model does
 	// not declare (a misspelt column, key or event type), scored or not.
 	Unknown scoring.UnknownTally
@@ -315,6 +319,9 @@ func Score(opts Options) (Summary, error) {
 	}
 	if werr != nil {
 		return sum, fmt.Errorf("writing the results: %w", werr)
+	}
+	if ms, ok := src.(*mappedSource); ok && ms.events != nil {
+		sum.RepeatedEvents = ms.events.repeated
 	}
 	if lines := src.unmatched(); len(lines) > 0 {
 		sum.UnmatchedEvents = len(lines)

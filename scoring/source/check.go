@@ -17,6 +17,7 @@ import (
 // usable when the result has no errors (Diagnostics.Err() is nil).
 func (m *Mapping) Check(model *rules.Model) dsl.Diagnostics {
 	c := &checker{file: m.File, lines: m.lines}
+	c.diags = append(c.diags, m.warnings...)
 	var names []string
 	for _, f := range model.Fields {
 		names = append(names, f.Name)
@@ -74,7 +75,7 @@ func (m *Mapping) Check(model *rules.Model) dsl.Diagnostics {
 					t := e.Type.Values[cell]
 					if !contains(model.EventTypes, t) {
 						c.errorAt(e.Type.valuePos[cell], "events.type.values: %q reads as event type %q, which model %s does not declare%s", cell, t, model.Name,
-							dsl.DidYouMeanOr(t, model.EventTypes, "its event types are "+strings.Join(model.EventTypes, ", ")))
+							eventTypeHint(t, model.EventTypes))
 					}
 				}
 			}
@@ -96,13 +97,40 @@ func CheckFile(path string, model *rules.Model) (*Mapping, dsl.Diagnostics) {
 		return nil, ds
 	}
 	if model == nil {
-		return m, nil
+		return m, m.Warnings()
 	}
 	ds := m.Check(model)
 	if ds.HasErrors() {
 		return nil, ds
 	}
 	return m, ds
+}
+
+// eventTypeHint suggests the declared event type a values: target means:
+// the nearest by spelling, else the one it begins or is part of ("demo"
+// for demo_request), else the list of them.
+func eventTypeHint(t string, types []string) string {
+	if s := dsl.DidYouMean(t, types); s != "" {
+		return s
+	}
+	norm := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "", " ", "", ".", "").Replace(strings.ToLower(s))
+	}
+	var near []string
+	if n := norm(t); n != "" {
+		for _, et := range types {
+			if strings.Contains(norm(et), n) || strings.Contains(n, norm(et)) {
+				near = append(near, et)
+			}
+		}
+	}
+	switch {
+	case len(near) == 1:
+		return fmt.Sprintf("; did you mean %q?", near[0])
+	case len(near) > 1:
+		return "; did you mean one of " + strings.Join(near, ", ") + "?"
+	}
+	return "; its event types are " + strings.Join(types, ", ")
 }
 
 func firstLine(m *Mapping) int {

@@ -19,6 +19,7 @@ func FuzzMapping(f *testing.F) {
 	f.Add([]byte(full), "Record ID,Email,Country,Tech,Created,Unsub,Revenue,Employees", "1,a,United States,a;b,2026-03-08 02:30,Yes,$1,5")
 	f.Add([]byte(header+"fields: {email: Email, unsubscribed: {column: U, \"true\": [Y]}}\n"), "Record ID,Email,U", ",,Y")
 	f.Add([]byte("leadscore: 1\nsource: x\nid: [\n"), "", "")
+	f.Add([]byte(header+"delimiter: \";\"\ntimezone: America/Santiago\nfields: {email: Email, title: Email, created_at: {column: C, layout: \"2006-01-02\"}}\nevents: {id: A, lead: Record ID, type: T, at: A}\n---\n"), "Record ID;Email;C", "1;a;2026-09-06")
 	mdl := model(f)
 	f.Fuzz(func(t *testing.T, src []byte, header, row string) {
 		if fuzzinput.Skip(len(src)) {
@@ -56,6 +57,8 @@ func FuzzValues(f *testing.F) {
 	f.Add("$1,234.56", "-$1,234.50", "2006-01-02 15:04", "2026-03-08 02:30")
 	f.Add("1.234,56 €", "1.234.567,8 €", "01/02/2006 15:04:05", "11/01/2026 01:30:00")
 	f.Add("1 234", "12 345", "", "2026-07-01")
+	f.Add("1234.567", "0.125", "2006-01-02", "2026-03-08")
+	f.Add("1.234", "1.234", "2006-01-02 15:04 MST", "2026-03-08 10:00 EST")
 	ny, _ := time.LoadLocation("America/New_York")
 	f.Fuzz(func(t *testing.T, format, number, layout, cell string) {
 		if nf, err := source.ParseNumberFormat(format); err == nil {

@@ -29,19 +29,43 @@
 // Parse reads a mapping (every problem at file:line:col), Check checks it
 // against a model, and Leads and Events bind it to an export's header and
 // turn its rows into leads and events. A cell that cannot be read fails
-// its row alone, with the column, the cell and the fix.
+// its row alone, with the column, the cell and the fix. delimiter: names
+// the character between cells when it is not a comma (";", "\t").
+//
+// # Times
+//
+// A time layout writes a numeric offset (-07:00, Z07:00) or no zone, and
+// then the cells are read in timezone:, an Area/City zone (or UTC). Zone
+// abbreviations are refused, in a layout (MST) and as timezone: (EST,
+// CET, Etc/GMT+1): Go reads an abbreviation it does not know as UTC, and
+// several name one offset all year where the place changes its clocks. A
+// layout with no time of day reads a day as its first instant, which is
+// 01:00 where daylight saving time begins at midnight.
+//
+// # Activity ids
+//
+// events.id is the activity's own id, another column than events.lead,
+// type and at. A row that repeats an earlier row's id and content is the
+// same activity exported twice, and counts once; a row with an earlier
+// row's id and other content fails, with the earlier row.
 //
 // # Number formats
 //
 // A number field's format is a number written as the export writes it,
 // with the digits 1234 and, when the export writes decimals, more digits
 // after the decimal mark: "1,234.56", "1.234,56", "1 234,56", "$1,234.56",
-// "1.234,56 €", "USD 1,234". Text before the first digit and after the
-// last is a currency sign or code, which a cell may have or leave out; a
-// separator followed by exactly three digits and then another separator or
-// the end is the thousands separator, any other the decimal mark. A cell
-// may start with a minus sign, before or after the currency sign, and its
-// digits must be grouped in threes when it uses the thousands separator.
+// "1.234,56 €", "USD 1,234,567", "1234.567". Text before the first digit
+// and after the last is a currency sign or code, which a cell may have or
+// leave out. A separator with 1 to 3 digits before it (not starting with
+// 0; after the first separator, 3) and exactly three after it, up to
+// another separator or the end, is the thousands separator; any other (one
+// after 4 digits or more, or before a group of other than 3) is the
+// decimal mark. A single "." or "," with three digits after it ("1.234")
+// could be either, and is refused: the format must say, with both
+// separators ("1,234.50"), a longer number ("1,234,567") or the decimal
+// mark alone ("1234.5"). A cell may start with a minus sign, before or
+// after the currency sign, and its digits must be grouped in threes, the
+// first group not starting with 0, when it uses the thousands separator.
 // Without a format, a number is written plainly: 1234.56.
 package source
 
@@ -65,6 +89,10 @@ type Mapping struct {
 	Zone     *time.Location
 	ZoneName string
 	ZonePos  dsl.Pos
+	// Delimiter is the character between the exports' cells (delimiter:);
+	// 0 means ",".
+	Delimiter    rune
+	DelimiterPos dsl.Pos
 	// Fields map the model's fields to columns, in file order.
 	Fields []*Field
 	// Ignore lists columns read on purpose as nothing.
@@ -73,8 +101,22 @@ type Mapping struct {
 	// events: section.
 	Events *Events
 	// checked is set by Check: the fields' types are known.
-	checked bool
-	lines   []string // the file's lines, for snippets
+	checked  bool
+	lines    []string        // the file's lines, for snippets
+	warnings dsl.Diagnostics // what Parse found worth a look: see Warnings
+}
+
+// Warnings returns what Parse found worth a look but not wrong, such as
+// one column mapped to two fields, positioned; Check returns them too.
+func (m *Mapping) Warnings() dsl.Diagnostics { return m.warnings }
+
+// Comma returns the character between the exports' cells: Delimiter, or
+// "," when the mapping names none.
+func (m *Mapping) Comma() rune {
+	if m.Delimiter == 0 {
+		return ','
+	}
+	return m.Delimiter
 }
 
 // Field maps one model field (or event field) to a column and says how its
@@ -113,8 +155,9 @@ type Field struct {
 // Events maps the activities export: one row per event.
 type Events struct {
 	Pos dsl.Pos
-	// ID is the column holding the activity's own id; rows with an id seen
-	// before count once. "" when the export has none.
+	// ID is the column holding the activity's own id: a row repeating an
+	// earlier row's id and content counts once, one with the id and other
+	// content fails. "" when the export has none.
 	ID    string
 	IDPos dsl.Pos
 	// Lead is the column holding the lead id.

@@ -84,6 +84,33 @@ func (b *binder) column(name, what string, pos dsl.Pos) int {
 	return i
 }
 
+// headerProblems returns the problems found binding the header, or, when
+// the header read as one column that holds another likely delimiter, the
+// one problem that explains them all.
+func (b *binder) headerProblems(file string) error {
+	if len(b.problems) == 0 {
+		return nil
+	}
+	if len(b.header) == 1 {
+		for _, d := range []rune{';', '\t', ',', '|'} {
+			if d == b.m.Comma() || !strings.ContainsRune(b.header[0], d) {
+				continue
+			}
+			name, write := fmt.Sprintf("%q", string(d)), fmt.Sprintf("%q", string(d))
+			if d == '\t' {
+				name = "tabs"
+			}
+			fix := fmt.Sprintf("set delimiter: %s in the mapping (%s)", write, b.m.File)
+			if d == ',' {
+				fix = fmt.Sprintf("take delimiter: out of the mapping (%s), or set it to \",\"", b.m.File)
+			}
+			return &HeaderError{File: file, Problems: []string{fmt.Sprintf("the header looks separated by %s: %s; read with %q between cells, it is one column, %s, so none of the columns the mapping reads is found",
+				name, fix, string(b.m.Comma()), quoteCell(b.header[0]))}}
+		}
+	}
+	return &HeaderError{File: file, Problems: b.problems}
+}
+
 // unread warns of the columns neither mapped nor ignored.
 func (b *binder) unread(file string, ignore []string) []string {
 	var out []string
@@ -116,8 +143,8 @@ func (m *Mapping) Leads(file string, header []string) (*Leads, []string, error) 
 			r.fields = append(r.fields, boundField{f, col})
 		}
 	}
-	if len(b.problems) > 0 {
-		return nil, nil, &HeaderError{File: file, Problems: b.problems}
+	if err := b.headerProblems(file); err != nil {
+		return nil, nil, err
 	}
 	return r, b.unread(file, m.Ignore), nil
 }
@@ -243,6 +270,8 @@ type EventRows struct {
 	typ    boundField
 	at     boundField
 	fields []boundField
+	header []string // the export's columns, cleaned
+	ignore []bool   // the columns under events.ignore, by index
 }
 
 // Events binds the mapping's events: section to an activities export's
@@ -259,7 +288,10 @@ func (m *Mapping) EventRows(file string, header []string) (*EventRows, []string,
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s:1: %w", file, err)
 	}
-	r := &EventRows{m: m, idCol: -1}
+	r := &EventRows{m: m, idCol: -1, header: b.header, ignore: make([]bool, len(b.header))}
+	for i, h := range b.header {
+		r.ignore[i] = contains(e.Ignore, h)
+	}
 	if e.ID != "" {
 		r.idCol = b.column(e.ID, "events.id", e.IDPos)
 	}
@@ -271,8 +303,8 @@ func (m *Mapping) EventRows(file string, header []string) (*EventRows, []string,
 			r.fields = append(r.fields, boundField{f, col})
 		}
 	}
-	if len(b.problems) > 0 {
-		return nil, nil, &HeaderError{File: file, Problems: b.problems}
+	if err := b.headerProblems(file); err != nil {
+		return nil, nil, err
 	}
 	return r, b.unread(file, e.Ignore), nil
 }
@@ -323,3 +355,29 @@ func (r *EventRows) Event(rec []string) (id, leadID string, ev scoring.Event, er
 	}
 	return id, leadID, ev, nil
 }
+
+// Differ compares two activity rows with the same id: the first column,
+// among those not under events.ignore, whose cells differ (trimmed), and
+// the two cells; ok is false when the rows say the same.
+func (r *EventRows) Differ(a, b []string) (column, cellA, cellB string, ok bool) {
+	for i, h := range r.header {
+		if r.ignore[i] {
+			continue
+		}
+		var ca, cb string
+		if i < len(a) {
+			ca = trimSpace(a[i])
+		}
+		if i < len(b) {
+			cb = trimSpace(b[i])
+		}
+		if ca != cb {
+			return h, ca, cb, true
+		}
+	}
+	return "", "", "", false
+}
+
+// IDColumn returns the column holding the activity's own id, "" when the
+// mapping names none.
+func (r *EventRows) IDColumn() string { return r.m.Events.ID }

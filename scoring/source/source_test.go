@@ -1,6 +1,8 @@
 package source_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,47 @@ func TestMappingMessages(t *testing.T) {
 			"m.yaml:5:9: events: lacks at: COLUMN (the column holding when it happened), or {column, layout}"},
 		{"events at key", header + "fields: {email: Email}\nevents: {lead: L, type: T, at: {column: A, values: {a: b}}}\n", `m.yaml:5:44: events.at: unknown key "values"; the keys are column, layout`},
 		{"ignore", header + "fields: {email: Email}\nignore: First Name\n", `m.yaml:5:9: ignore: want a list of columns, such as [First Name, Last Name], got "First Name"`},
+
+		// A zone abbreviation in a layout would be read as UTC, or in the
+		// machine's zone.
+		{"layout abbreviation", header + "fields: {created_at: {column: C, layout: \"2006-01-02 15:04 MST\"}}\n", `m.yaml:4:42: fields.created_at.layout: "2006-01-02 15:04 MST" reads a zone abbreviation (MST), and abbreviations are ambiguous (CST is Chicago, China or Cuba) and read machine by machine, most as UTC: if the export writes offsets, use a numeric offset layout such as "2006-01-02 15:04 -07:00" (-07:00, or Z07:00 where UTC is written Z); if it writes abbreviations, export times with their offset or in UTC instead; or leave the zone out, "2006-01-02 15:04", and set timezone: to the CRM's zone`},
+		{"event layout abbreviation", header + "fields: {email: Email}\nevents: {lead: L, type: T, at: {column: A, layout: \"Mon Jan _2 15:04:05 MST 2006\"}}\n", `m.yaml:5:52: events.at.layout: "Mon Jan _2 15:04:05 MST 2006" reads a zone abbreviation (MST), and abbreviations are ambiguous (CST is Chicago, China or Cuba) and read machine by machine, most as UTC: if the export writes offsets, use a numeric offset layout such as "Mon Jan _2 15:04:05 -07:00 2006" (-07:00, or Z07:00 where UTC is written Z); if it writes abbreviations, export times with their offset or in UTC instead; or leave the zone out, "Mon Jan _2 15:04:05 2006", and set timezone: to the CRM's zone`},
+
+		// Abbreviations and fixed offsets as the zone.
+		{"zone EST", header + "timezone: EST\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "EST" is a fixed offset, -05:00 all year, not a place, so times from the months the place keeps daylight saving time would be an hour off; did you mean America/New_York?`},
+		{"zone MST", header + "timezone: MST\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "MST" is a fixed offset, -07:00 all year, not a place, so times from the months the place keeps daylight saving time would be an hour off; did you mean America/Denver, or America/Phoenix (no daylight saving)?`},
+		{"zone CET", header + "timezone: CET\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "CET" is an abbreviation or old alias, not a place name, and the mapping should name the place whose clocks the CRM keeps; did you mean Europe/Berlin or Europe/Paris?`},
+		{"zone EET", header + "timezone: EET\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "EET" is an abbreviation or old alias, not a place name, and the mapping should name the place whose clocks the CRM keeps; did you mean Europe/Athens or Europe/Helsinki?`},
+		{"zone PDT", header + "timezone: PDT\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "PDT" is an abbreviation, not a zone; did you mean America/Los_Angeles?`},
+		{"zone lower case", header + "timezone: est\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "est" is an abbreviation, not a zone; did you mean America/New_York?`},
+		{"zone EST5EDT", header + "timezone: EST5EDT\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "EST5EDT" is an abbreviation or old alias, not a place name, and the mapping should name the place whose clocks the CRM keeps; did you mean America/New_York?`},
+		{"zone GMT", header + "timezone: GMT\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "GMT" is a fixed offset, +00:00 all year, not a place, so times from the months the place keeps daylight saving time would be an hour off; did you mean Europe/London, or UTC for times in UTC?`},
+		{"zone Zulu", header + "timezone: Zulu\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "Zulu" is UTC under another name; write timezone: UTC`},
+		{"zone alias", header + "timezone: Japan\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "Japan" is a fixed offset, +09:00 all year, not a place, so times from the months the place keeps daylight saving time would be an hour off; name the place as Area/City, such as America/New_York or Europe/Berlin, or write timezone: UTC for times in UTC`},
+		{"zone Etc/GMT+1", header + "timezone: Etc/GMT+1\nfields: {email: Email}\n", "m.yaml:4:11: timezone: \"Etc/GMT+1\" means UTC\u22121 all year (the sign of an Etc/GMT name is inverted); name the place, such as Atlantic/Azores, so its daylight saving time is followed, or write timezone: UTC for times in UTC"},
+		{"zone Etc/GMT-2", header + "timezone: Etc/GMT-2\nfields: {email: Email}\n", "m.yaml:4:11: timezone: \"Etc/GMT-2\" means UTC+2 all year (the sign of an Etc/GMT name is inverted); name the place, such as Europe/Athens, so its daylight saving time is followed, or write timezone: UTC for times in UTC"},
+		{"zone Etc/GMT", header + "timezone: Etc/GMT\nfields: {email: Email}\n", `m.yaml:4:11: timezone: "Etc/GMT" is UTC under another name; write timezone: UTC`},
+
+		// Empty word lists, a second document.
+		{"true empty", header + "fields: {unsubscribed: {column: U, \"true\": []}}\n", `m.yaml:4:44: fields.unsubscribed.true: an empty list, so no cell would read as it; list the words, such as [Yes, Y], or leave the key out for the usual ones (true, yes, 1 and false, no, 0)`},
+		{"false empty", header + "fields: {unsubscribed: {column: U, \"true\": [Y], \"false\": []}}\n", `m.yaml:4:58: fields.unsubscribed.false: an empty list, so no cell would read as it; list the words, such as [Yes, Y], or leave the key out for the usual ones (true, yes, 1 and false, no, 0)`},
+		{"empty word", header + "fields: {unsubscribed: {column: U, \"true\": [Y, \"\"]}}\n", `m.yaml:4:48: fields.unsubscribed.true: an empty word; an empty cell is a missing value, not true`},
+		{"empty word alone", header + "fields: {unsubscribed: {column: U, \"false\": \"\"}}\n", `m.yaml:4:45: fields.unsubscribed.false: an empty word; an empty cell is a missing value, not false`},
+		{"second document", header + "fields: {email: Email}\n---\nevents: {lead: L, type: T, at: A}\n", `m.yaml:5:1: a second YAML document starts here (after ---), and a source mapping is one document, so it would be read as nothing; take out the --- and merge what follows into the mapping, or put it in its own file`},
+		{"second document bad", header + "fields: {email: Email}\n---\n[\n", `m.yaml:6:1: not valid YAML: line 6: did not find expected node content`},
+
+		// One column for two of events' id, lead, type, at.
+		{"events id is lead", header + "fields: {email: Email}\nevents: {id: Record ID, lead: Record ID, type: T, at: A}\n", `m.yaml:5:31: events.lead: column "Record ID" is also events.id (m.yaml:5:14); an activity's id, lead, type and time are four different columns of the export, so map events.lead to its own column (events.id is the activity's own id, such as Activity ID, which tells two activities of one lead apart; leave it out if the export has none)`},
+		{"events type is at", header + "fields: {email: Email}\nevents: {lead: L, type: {column: D, values: {a: page_view}}, at: {column: D}}\n", `m.yaml:5:75: events.at: column "D" is also events.type (m.yaml:5:34); an activity's id, lead, type and time are four different columns of the export, so map events.at to its own column`},
+
+		// The delimiter.
+		{"delimiter long", header + "delimiter: \";;\"\nfields: {email: Email}\n", `m.yaml:4:12: delimiter: ";;" is not one character; write the one character between the export's cells, such as ";" or "\t" (a tab, in double quotes)`},
+		{"delimiter quote", header + "delimiter: '\"'\nfields: {email: Email}\n", `m.yaml:4:12: delimiter: "\"" cannot separate cells, since cells are quoted with it or hold it; write the one character between the export's cells, such as ";" or "\t" (a tab, in double quotes)`},
+		{"delimiter list", header + "delimiter: [\";\"]\nfields: {email: Email}\n", `m.yaml:4:12: delimiter: want one character, got a list; write the one character between the export's cells, such as ";" or "\t" (a tab, in double quotes)`},
+
+		// Number formats whose separator could be either.
+		{"format ambiguous", header + "fields: {employees: {column: E, format: \"1.234\"}}\n", `m.yaml:4:41: fields.employees.format: "1.234" is ambiguous: "." may be the thousands separator (1.234 is 1234) or the decimal mark (1.234 is 1.234); write an example with both separators, such as "1.234,50", a longer number, such as "1.234.567", or the decimal mark alone, such as "1234.5"`},
+		{"format ambiguous currency", header + "fields: {employees: {column: E, format: \"USD 1,234\"}}\n", `m.yaml:4:41: fields.employees.format: "USD 1,234" is ambiguous: "," may be the thousands separator (1,234 is 1234) or the decimal mark (1,234 is 1.234); write an example with both separators, such as "USD 1,234.50", a longer number, such as "USD 1,234,567", or the decimal mark alone, such as "USD 1234,5"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,7 +115,11 @@ func TestCheckMessages(t *testing.T) {
 		{"bool option", header + "fields: {email: Email, title: {column: T, \"true\": [Y]}}\n", `m.yaml:4:43: fields.title: true: names the true cells of a bool field, and title is a string field; leave it out`},
 		{"ignored too", header + "fields: {email: Email}\nignore: [Email]\n", `m.yaml:4:17: fields.email: column "Email" is also under ignore:; take it out of one`},
 		{"event field", header + "fields: {email: Email}\nevents: {lead: L, type: T, at: A, fields: {campain: C}}\n", `m.yaml:5:44: events.fields: "campain" is not an event field of model b2b-saas; did you mean "campaign"?`},
-		{"event type", header + "fields: {email: Email}\nevents: {lead: L, type: {column: T, values: {Demo: demo}}, at: A}\n", `m.yaml:5:52: events.type.values: "Demo" reads as event type "demo", which model b2b-saas does not declare; its event types are email_open, email_click, page_view, content_download, webinar_registered, webinar_attended, demo_request, trial_signup`},
+		{"event type", header + "fields: {email: Email}\nevents: {lead: L, type: {column: T, values: {Demo: demo}}, at: A}\n", `m.yaml:5:52: events.type.values: "Demo" reads as event type "demo", which model b2b-saas does not declare; did you mean "demo_request"?`},
+		{"event type far", header + "fields: {email: Email}\nevents: {lead: L, type: {column: T, values: {Call: phone_call}}, at: A}\n", `m.yaml:5:52: events.type.values: "Call" reads as event type "phone_call", which model b2b-saas does not declare; its event types are email_open, email_click, page_view, content_download, webinar_registered, webinar_attended, demo_request, trial_signup`},
+		{"event type several", header + "fields: {email: Email}\nevents: {lead: L, type: {column: T, values: {W: webinar}}, at: A}\n", `m.yaml:5:49: events.type.values: "W" reads as event type "webinar", which model b2b-saas does not declare; did you mean one of webinar_registered, webinar_attended?`},
+		{"one column two fields", header + "fields: {email: Email, title: Email}\n", `m.yaml:4:31: warning: fields.title: column "Email" is also mapped to fields.email (m.yaml:4:17), so both read the same cells; map each to its own column unless that is meant`},
+		{"event field shares type", header + "fields: {email: Email}\nevents: {lead: L, type: T, at: A, fields: {campaign: T}}\n", `m.yaml:5:54: warning: events.fields.campaign: column "T" is also mapped to events.type (m.yaml:5:25), so both read the same cells; map each to its own column unless that is meant`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -261,10 +308,19 @@ func TestNumberFormats(t *testing.T) {
 		{"$1,234.56", "€12", 0, false},
 		{"1.234,56 €", "1.234.567,89 €", 1234567.89, true},
 		{"1.234,56 €", "12,5", 12.5, true},
-		{"1.234", "1.234.000", 1234000, true},
+		{"1.234.567", "1.234.000", 1234000, true},
+		{"1.234.567", "1.234,5", 1234.5, true},
+		{"1.234,56", "0.125", 0, false},
+		{"1.234,56", "12.34", 0, false},
+		{"1234.567", "0.125", 0.125, true},
+		{"1234.567", "1,234.5", 0, false},
+		{"0.125", "0.125", 0.125, true},
+		{"12345,678", "0,5", 0.5, true},
+		{"1 234", "1 234", 1234, true},
+		{"1,234,567", "1,000", 1000, true},
 		{"1 234,56", "1 234 567,5", 1234567.5, true},
 		{"1 234,56", "1\u00a0234,5", 1234.5, true},
-		{"USD 1,234", "USD 2,000,000", 2000000, true},
+		{"USD 1,234,567", "USD 2,000,000", 2000000, true},
 		{"1234,5", "1234,75", 1234.75, true},
 		{"1,234.567", "1,234.567", 1234.567, true},
 		{"1'234.56", "1'000'000.5", 1000000.5, true},
@@ -311,4 +367,100 @@ func TestBundledMappings(t *testing.T) {
 	}
 	_, ds := source.CheckFile("nope.yaml", nil)
 	assert.Equal(t, dsl.Diagnostics{{Pos: dsl.Pos{File: "nope.yaml"}, Message: "cannot read the source mapping: open nope.yaml: no such file or directory", Err: ds[0].Err}}, ds)
+}
+
+// UTC and the Area/City zones are kept; the zone of a mapping is the one
+// named, whatever the machine's.
+func TestZonesKept(t *testing.T) {
+	for _, name := range []string{"UTC", "Etc/UTC", "America/New_York", "Europe/Berlin", "America/Phoenix", "US/Eastern"} {
+		mp, err := source.Parse("m.yaml", []byte(header+"timezone: "+name+"\nfields: {email: Email}\n"))
+		require.NoError(t, err, name)
+		assert.Equal(t, name, mp.ZoneName, name)
+	}
+}
+
+// A layout with a zone abbreviation is refused when reading too: Go reads
+// CEST as UTC, and EST in the machine's zone when the machine uses it.
+func TestTimeLayoutWithAbbreviation(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, cell := range []string{"2026-07-01 10:00 CEST", "2026-07-01 10:00 EST", "2026-07-01 10:00 UTC"} {
+		_, err := source.ParseTime(cell, "2006-01-02 15:04 MST", ny)
+		require.Error(t, err, cell)
+		assert.Contains(t, err.Error(), `"2006-01-02 15:04 MST" reads a zone abbreviation (MST), and abbreviations are ambiguous`)
+	}
+	got, err := source.ParseTime("2026-07-01 10:00 +02:00", "2006-01-02 15:04 -07:00", ny)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-07-01T08:00:00Z", got.UTC().Format(time.RFC3339))
+}
+
+// A day written without a time of day is the day's first instant, also
+// where daylight saving time begins at midnight and midnight is skipped
+// (01:00 is the first instant), or ends at 01:00 and midnight happens
+// twice (the first of them). A time of day at a skipped midnight still
+// fails.
+func TestDayAtMidnightChange(t *testing.T) {
+	load := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		require.NoError(t, err)
+		return loc
+	}
+	santiago, havana, beirut := load("America/Santiago"), load("America/Havana"), load("Asia/Beirut")
+	cases := []struct {
+		cell, layout string
+		loc          *time.Location
+		want         string // RFC 3339 in UTC, and the local clock then
+	}{
+		{"2026-09-06", "2006-01-02", santiago, "2026-09-06T04:00:00Z 01:00"},
+		{"2026-09-06", "", santiago, "2026-09-06T04:00:00Z 01:00"},
+		{"06/09/2026", "02/01/2006", santiago, "2026-09-06T04:00:00Z 01:00"},
+		{"2026-09-07", "2006-01-02", santiago, "2026-09-07T03:00:00Z 00:00"},
+		{"2026-03-08", "2006-01-02", havana, "2026-03-08T05:00:00Z 01:00"},
+		{"2026-11-01", "2006-01-02", havana, "2026-11-01T04:00:00Z 00:00"},
+		{"2026-03-29", "2006-01-02", beirut, "2026-03-28T22:00:00Z 01:00"},
+	}
+	for _, c := range cases {
+		got, err := source.ParseTime(c.cell, c.layout, c.loc)
+		require.NoError(t, err, "%s in %s", c.cell, c.loc)
+		assert.Equal(t, c.want, got.UTC().Format(time.RFC3339)+" "+got.In(c.loc).Format("15:04"), "%s in %s", c.cell, c.loc)
+	}
+	_, err := source.ParseTime("2026-09-06 00:30", "2006-01-02 15:04", santiago)
+	assert.EqualError(t, err, `"2026-09-06 00:30" does not exist in America/Santiago: the clocks skipped that hour when daylight saving time began; check that timezone: America/Santiago is the zone the export writes in, or export times with their UTC offset (a layout ending in -07:00)`)
+}
+
+// An export separated by something else than the mapping's delimiter reads
+// as a header of one column: one problem, with the fix.
+func TestHeaderDelimiterHint(t *testing.T) {
+	mp := mapping(t, header+"fields: {email: Email}\n")
+	cases := []struct {
+		header []string
+		want   string
+	}{
+		{[]string{"Record ID;Email"}, `c.csv:1: the header looks separated by ";": set delimiter: ";" in the mapping (m.yaml); read with "," between cells, it is one column, "Record ID;Email", so none of the columns the mapping reads is found`},
+		{[]string{"Record ID\tEmail"}, `c.csv:1: the header looks separated by tabs: set delimiter: "\t" in the mapping (m.yaml); read with "," between cells, it is one column, "Record ID\tEmail", so none of the columns the mapping reads is found`},
+		{[]string{"Record ID"}, `c.csv:1: the header has no column "Email", which fields.email (m.yaml:4:17) reads; fix the column name in the mapping, or export the column`},
+	}
+	for _, c := range cases {
+		_, _, err := mp.Leads("c.csv", c.header)
+		assert.EqualError(t, err, c.want)
+	}
+	semi := mapping(t, header+"delimiter: \";\"\nfields: {email: Email}\nevents: {lead: Record ID, type: T, at: A}\n")
+	_, _, err := semi.Leads("c.csv", []string{"Record ID,Email"})
+	assert.EqualError(t, err, `c.csv:1: the header looks separated by ",": take delimiter: out of the mapping (m.yaml), or set it to ","; read with ";" between cells, it is one column, "Record ID,Email", so none of the columns the mapping reads is found`)
+	_, _, err = semi.EventRows("a.csv", []string{"Record ID|T|A"})
+	assert.EqualError(t, err, `a.csv:1: the header looks separated by "|": set delimiter: "|" in the mapping (m.yaml); read with ";" between cells, it is one column, "Record ID|T|A", so none of the columns the mapping reads is found`)
+	assert.Equal(t, ';', semi.Comma())
+}
+
+// leadscore check without --model still reports what the mapping alone
+// shows: its warnings come back from CheckFile, positioned.
+func TestCheckFileWarningsWithoutModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(header+"fields: {email: Email, title: Email}\n"), 0o644))
+	mp, ds := source.CheckFile(path, nil)
+	require.NotNil(t, mp)
+	assert.Equal(t, path+`:4:31: warning: fields.title: column "Email" is also mapped to fields.email (`+path+`:4:17), so both read the same cells; map each to its own column unless that is meant`, ds.Error())
+	assert.False(t, ds.HasErrors())
+	mp, ds = source.CheckFile(path, model(t))
+	require.NotNil(t, mp)
+	assert.Len(t, ds, 1, "the warning once, with a model")
 }

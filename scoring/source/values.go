@@ -43,9 +43,11 @@ func ParseNumberFormat(s string) (*NumberFormat, error) {
 	mid := []rune(s[first : last+1])
 	type sep struct {
 		r      rune
-		digits int // digits after it, up to the next separator or the end
+		before string // the digits before it, back to the previous separator or the start
+		digits int    // digits after it, up to the next separator or the end
 	}
 	var seps []sep
+	group := 0 // where the digits before the next separator start
 	for i, r := range mid {
 		switch {
 		case isDigit(r):
@@ -56,16 +58,21 @@ func ParseNumberFormat(s string) (*NumberFormat, error) {
 			if i > 0 && !isDigit(mid[i-1]) {
 				return nil, fmt.Errorf("%q has two separators in a row; %s", s, how)
 			}
-			seps = append(seps, sep{r: r})
+			seps = append(seps, sep{r: r, before: string(mid[group:i])})
+			group = i + 1
 		default:
 			return nil, fmt.Errorf("%q has %q among its digits; %s", s, r, how)
 		}
 	}
+	// A thousands separator has a group of 1 to 3 digits before it, not
+	// starting with 0, the first time, and of 3 after it, and comes before
+	// any other; any other separator is the decimal mark, the last one.
 	f.Decimal = '.'
 	decimalSet := false
 	for i, sp := range seps {
 		lastSep := i == len(seps)-1
-		if sp.digits == 3 && (f.Thousands == 0 || f.Thousands == sp.r) && !(lastSep && i > 0 && seps[0].r != sp.r) {
+		groupFits := (i > 0 && len(sp.before) == 3) || (i == 0 && len(sp.before) <= 3 && sp.before[0] != '0')
+		if groupFits && sp.digits == 3 && (f.Thousands == 0 || f.Thousands == sp.r) && !(lastSep && i > 0 && seps[0].r != sp.r) {
 			f.Thousands = sp.r
 			continue
 		}
@@ -76,6 +83,17 @@ func ParseNumberFormat(s string) (*NumberFormat, error) {
 			return nil, fmt.Errorf("%q: the decimal mark must be \".\" or \",\"; %s", s, how)
 		}
 		f.Decimal, decimalSet = sp.r, true
+	}
+	// One "." or "," with three digits after it says nothing of which it
+	// is: 1,234 is a thousand and more in one export, one and a bit in
+	// another.
+	if len(seps) == 1 && (f.Thousands == '.' || f.Thousands == ',') {
+		t := string(f.Thousands)
+		d := map[string]string{".": ",", ",": "."}[t]
+		digits := strings.ReplaceAll(string(mid), t, "")
+		return nil, fmt.Errorf("%q is ambiguous: %q may be the thousands separator (%s is %s) or the decimal mark (%s is %s.%s); write an example with both separators, such as %q, a longer number, such as %q, or the decimal mark alone, such as %q", s, t,
+			string(mid), digits, string(mid), digits[:len(digits)-3], digits[len(digits)-3:],
+			s[:first]+"1"+t+"234"+d+"50"+s[last+1:], s[:first]+"1"+t+"234"+t+"567"+s[last+1:], s[:first]+"1234"+t+"5"+s[last+1:])
 	}
 	if f.Thousands == '\u00a0' || f.Thousands == '\u202f' {
 		f.Thousands = ' '
@@ -121,7 +139,7 @@ func (f *NumberFormat) Parse(cell string) (float64, error) {
 	if f.Thousands != 0 && strings.ContainsRune(whole, f.Thousands) {
 		groups := strings.Split(whole, string(f.Thousands))
 		for i, g := range groups {
-			if !allDigits(g) || (i == 0 && len(g) > 3) || (i > 0 && len(g) != 3) {
+			if !allDigits(g) || (i == 0 && (len(g) > 3 || g[0] == '0')) || (i > 0 && len(g) != 3) {
 				return bad()
 			}
 			digits.WriteString(g)
@@ -194,9 +212,36 @@ func parseBool(cell string, yes, no []string) (bool, error) {
 // zone, after RFC 3339 (which carries its own offset).
 var zoneLess = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
 
-// hasZone reports whether a layout writes a zone or offset.
+// hasZone reports whether a layout writes a numeric zone offset.
 func hasZone(layout string) bool {
-	return strings.Contains(layout, "MST") || strings.Contains(layout, "Z07") || strings.Contains(layout, "-07")
+	return strings.Contains(layout, "Z07") || strings.Contains(layout, "-07")
+}
+
+// zoneAbbreviation refuses a layout with a zone abbreviation (MST in Go's
+// reference time): Go reads an abbreviation it does not know as UTC, and
+// one the machine's own zone uses in that zone, so "CEST" would be read
+// as UTC and "EST" differently on each machine.
+func zoneAbbreviation(layout string) error {
+	if !strings.Contains(layout, "MST") {
+		return nil
+	}
+	numeric := strings.Replace(layout, "MST", "-07:00", 1)
+	without := layout
+	for _, abbr := range []string{" MST", "MST ", "MST"} {
+		if strings.Contains(without, abbr) {
+			without = strings.TrimSpace(strings.Replace(without, abbr, "", 1))
+			break
+		}
+	}
+	return fmt.Errorf("%q reads a zone abbreviation (MST), and abbreviations are ambiguous (CST is Chicago, China or Cuba) and read machine by machine, most as UTC: if the export writes offsets, use a numeric offset layout such as %q (-07:00, or Z07:00 where UTC is written Z); if it writes abbreviations, export times with their offset or in UTC instead; or leave the zone out, %q, and set timezone: to the CRM's zone", layout, numeric, without)
+}
+
+// dateOnly reports whether a layout writes no time of day: its times are
+// days, read as the day's first instant.
+func dateOnly(layout string) bool {
+	ref := time.Date(2006, 1, 2, 15, 4, 5, 999999999, time.UTC)
+	t, err := time.Parse(layout, ref.Format(layout))
+	return err == nil && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 // ParseTime reads a time cell: with layout (a Go layout) when given, else
@@ -211,10 +256,13 @@ func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
 		}
 		for _, l := range zoneLess {
 			if w, err := time.Parse(l, c); err == nil {
-				return inZone(cell, w, loc)
+				return inZone(cell, w, loc, l == "2006-01-02")
 			}
 		}
 		return time.Time{}, fmt.Errorf("%q is not a time in a shape read without a layout (2026-03-01 09:30:00, 2026-03-01, or RFC 3339); give the column a layout:, such as \"01/02/2006 15:04\"", cell)
+	}
+	if err := zoneAbbreviation(layout); err != nil {
+		return time.Time{}, err
 	}
 	if hasZone(layout) {
 		t, err := time.Parse(layout, c)
@@ -227,7 +275,7 @@ func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
 	}
-	return inZone(cell, w, loc)
+	return inZone(cell, w, loc, dateOnly(layout))
 }
 
 // layoutExample shows a layout filled in, as a cell would be written.
@@ -237,8 +285,11 @@ func layoutExample(layout string) string {
 
 // inZone finds the instant whose wall clock in loc is wall's (read as
 // UTC): the one instant, or an error when the wall clock does not exist
-// in loc or happens twice there (daylight-saving changes).
-func inZone(cell string, wall time.Time, loc *time.Location) (time.Time, error) {
+// in loc or happens twice there (daylight-saving changes). A day (day
+// set: the cell has no time of day) is its first instant: 01:00 where
+// daylight saving time begins at midnight, the first midnight where
+// midnight happens twice.
+func inZone(cell string, wall time.Time, loc *time.Location, day bool) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -258,6 +309,9 @@ func inZone(cell string, wall time.Time, loc *time.Location) (time.Time, error) 
 			found = append(found, t)
 		}
 	}
+	if day {
+		return firstInstant(wall, loc, found, offsets)
+	}
 	switch len(found) {
 	case 1:
 		return found[0], nil
@@ -269,6 +323,35 @@ func inZone(cell string, wall time.Time, loc *time.Location) (time.Time, error) 
 		a, b = b, a
 	}
 	return time.Time{}, fmt.Errorf("%q happens twice in %s (at %s and at %s: the clocks went back an hour when daylight saving time ended), so the export does not say which; export times with their UTC offset (a layout ending in -07:00), or in UTC with timezone: UTC", cell, loc, a.Format("-07:00"), b.Format("-07:00"))
+}
+
+// firstInstant is the first instant of wall's day in loc, given the
+// instants found at its midnight and the offsets in force around it.
+func firstInstant(wall time.Time, loc *time.Location, found []time.Time, offsets []int) (time.Time, error) {
+	if len(found) > 0 {
+		first := found[0]
+		for _, t := range found[1:] {
+			if t.Before(first) {
+				first = t
+			}
+		}
+		return first, nil
+	}
+	// Midnight was skipped: the day began when the clocks jumped, at the
+	// start of the zone in force later that day.
+	wy, wm, wd := wall.Date()
+	for _, off := range offsets {
+		t := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if y, m, d := t.Date(); y != wy || m != wm || d != wd {
+			continue
+		}
+		start, _ := t.ZoneBounds()
+		if y, m, d := start.In(loc).Date(); !start.IsZero() && y == wy && m == wm && d == wd {
+			return start.In(loc), nil
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%s has no %s: the clocks skipped the whole day; check that timezone: %s is the zone the export writes in", loc, wall.Format("2006-01-02"), loc)
 }
 
 func sameWall(t, wall time.Time) bool {
