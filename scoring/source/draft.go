@@ -374,6 +374,8 @@ func numberFormat(c *column) (dsl.FieldType, string, bool) {
 	if hasDecimals || decimal != 0 {
 		example += string(dec) + "56"
 		hasDecimals = true
+	} else if thousands != 0 {
+		example += string(thousands) + "567" // "1,234" alone could be a decimal; two groups cannot
 	}
 	example = prefix + example + suffix
 	nf, err := ParseNumberFormat(example)
@@ -854,7 +856,14 @@ func (d *drafter) field(indent int, name string, c *column, typ dsl.FieldType, m
 	switch typ {
 	case dsl.TypeBool:
 		if g.typ == dsl.TypeBool {
-			opts = append(opts, fmt.Sprintf("%s: %s", scalar("true"), flowList(g.yes)), fmt.Sprintf("%s: %s", scalar("false"), flowList(g.no)))
+			// A list of no words would read nothing as it: leave it out
+			// (the usual words) when the values show only one side.
+			if len(g.yes) > 0 {
+				opts = append(opts, fmt.Sprintf("%s: %s", scalar("true"), flowList(g.yes)))
+			}
+			if len(g.no) > 0 {
+				opts = append(opts, fmt.Sprintf("%s: %s", scalar("false"), flowList(g.no)))
+			}
 			notes = append(notes, fmt.Sprintf("guessed from %s: %s", n, strings.Join(append(append([]string{}, g.yes...), g.no...), "/")))
 		} else if len(c.cells) > 0 {
 			notes = append(notes, fmt.Sprintf("REVIEW: %s values such as %s are not the usual words for true and false; list them with \"true\": [...] and \"false\": [...]", numfmt.Thousands(len(c.cells)), examples(c, 3)))
@@ -1019,7 +1028,7 @@ func (d *drafter) eventsSection(contactsID *column) {
 	d.line(1, "lead: %s # %s", scalar(lead.name), leadWhy)
 	switch {
 	case typ == nil:
-		d.line(1, "type: %s # NOT FOUND: name the column holding the event type", scalar(cols[0].name))
+		d.line(1, "type: %s # NOT FOUND: name the column holding the event type", scalar(unusedName(cols, used, "EVENT TYPE COLUMN")))
 	case len(typ.distinct) == 0:
 		used[typ] = true
 		d.line(1, "type: %s # guessed from its name, but it is empty in every row read: add values: mapping its cells to event types", scalar(typ.name))
@@ -1034,7 +1043,7 @@ func (d *drafter) eventsSection(contactsID *column) {
 		}
 	}
 	if at == nil {
-		d.line(1, "at: %s # NOT FOUND: no column reads as times; name the column holding when it happened, with a layout:", scalar(cols[len(cols)-1].name))
+		d.line(1, "at: %s # NOT FOUND: no column reads as times; name the column holding when it happened, with a layout:", scalar(unusedName(cols, used, "EVENT TIME COLUMN")))
 	} else {
 		used[at] = true
 		note := fmt.Sprintf("layout guessed from %s such as %s", values(at), examples(at, 2))
@@ -1194,4 +1203,17 @@ func onlyComments(text string) bool {
 		}
 	}
 	return true
+}
+
+// unusedName is a column no other role of the events section took (the
+// last such), or a placeholder to replace: a draft never maps one column
+// to two of an activity's id, lead, type and time, which check refuses.
+func unusedName(cols []*column, used map[*column]bool, placeholder string) string {
+	for i := len(cols) - 1; i >= 0; i-- {
+		if !used[cols[i]] {
+			used[cols[i]] = true
+			return cols[i].name
+		}
+	}
+	return placeholder
 }

@@ -11,6 +11,7 @@ var keyDocs = map[string]string{
 	"source":    "The CRM the exports come from, such as hubspot; a name for people and messages.",
 	"id":        "The column of the contacts export holding the lead id, such as Record ID.",
 	"timezone":  "The IANA zone times written without a zone are read in, such as America/New_York; UTC when left out.",
+	"delimiter": "The one character between the exports' cells, such as \";\"; \",\" when left out.",
 	"fields":    "Model field: the column holding it, or {column, options} saying how its cells are written.",
 	"ignore":    "Columns read on purpose as nothing: no warning that they are neither mapped nor ignored.",
 	"events":    "How the activities export (given with --events) maps to events: one row per event.",
