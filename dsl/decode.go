@@ -39,6 +39,11 @@ func (d *decoder) errorAt(pos Pos, format string, args ...any) {
 	*d.diags = append(*d.diags, d.doc.Diag(pos, fmt.Sprintf(format, args...)))
 }
 
+// NodeKind says what a YAML node is, in the words of error messages ("a
+// mapping", "a list", "nothing", or its quoted value): for readers of other
+// YAML files of the project (source mappings) to word their errors alike.
+func NodeKind(n *yaml.Node) string { return kindName(n) }
+
 // kindName says what a node is, in the words of the error messages.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {

@@ -405,20 +405,7 @@ func (p *parser) errorAt(pos dsl.Pos, format string, args ...any) {
 	p.diags = append(p.diags, d)
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	if n.Tag == "!!null" {
-		return "nothing"
-	}
-	return fmt.Sprintf("%q", n.Value)
-}
+func kindName(n *yaml.Node) string { return dsl.NodeKind(n) }
 
 // mapping walks a mapping's pairs, reporting keys given twice and keys not
 // in keys (with a did-you-mean), and calls fn with the rest.
