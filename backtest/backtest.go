@@ -42,6 +42,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -111,8 +112,8 @@ type Capacity struct {
 func ParseCapacity(s string) (*Capacity, error) {
 	var n float64
 	var unit string
-	if _, err := fmt.Sscanf(s, "%g/%s", &n, &unit); err != nil || n <= 0 || (unit != "week" && unit != "month") {
-		return nil, fmt.Errorf("want how many leads sales can work, such as 40/week or 160/month, got %q", s)
+	if _, err := fmt.Sscanf(s, "%g/%s", &n, &unit); err != nil || !(n > 0) || math.IsInf(n, 0) || n > 1e9 || (unit != "week" && unit != "month") {
+		return nil, fmt.Errorf("want how many leads sales can work, a number above 0 and at most a billion, such as 40/week or 160/month, got %q", s)
 	}
 	return &Capacity{Leads: n, Unit: unit}, nil
 }
@@ -202,6 +203,9 @@ func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtes
 	}
 	if opts.MinWon <= 0 {
 		opts.MinWon = DefaultMinWon
+	}
+	if c := opts.Capacity; c != nil && (!(c.Leads > 0) || math.IsInf(c.Leads, 0) || (c.Unit != "week" && c.Unit != "month")) {
+		return nil, fmt.Errorf("the capacity must be a number of leads above 0 a week or a month, got %v a %q", c.Leads, c.Unit)
 	}
 	m := s.Model()
 	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, leads: map[string]*leadRec{}, onCat: -1}

@@ -42,3 +42,15 @@ func TestTopTakesExactlyN(t *testing.T) {
 	assert.Len(t, top(scores, 10), len(scores))
 	assert.Empty(t, top(scores, 0))
 }
+
+// A capacity is a finite number of leads above zero: NaN, infinities,
+// zero, negatives and absurd sizes are refused, with what to write.
+func TestParseCapacityRefusesWhatIsNotACount(t *testing.T) {
+	for _, s := range []string{"NaN/week", "Inf/week", "+Inf/month", "-Inf/week", "0/week", "-5/week", "1e12/week", "40/day", "forty/week", "40"} {
+		_, err := ParseCapacity(s)
+		assert.EqualError(t, err, `want how many leads sales can work, a number above 0 and at most a billion, such as 40/week or 160/month, got "`+s+`"`, s)
+	}
+	c, err := ParseCapacity("37.5/week")
+	assert.NoError(t, err)
+	assert.Equal(t, Capacity{Leads: 37.5, Unit: "week"}, *c)
+}
