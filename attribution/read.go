@@ -317,6 +317,9 @@ func outcomeRow(t *csvTable, rec []string) (Outcome, error) {
 		}
 		o.Revenue = rev
 	}
+	if !o.Won.IsZero() && !o.Opportunity.IsZero() && o.Won.Before(o.Opportunity) {
+		return o, fmt.Errorf("won (%s) is before the opportunity (%s); check the two dates", o.Won.Format(time.RFC3339), o.Opportunity.Format(time.RFC3339))
+	}
 	if !o.Lost.IsZero() {
 		switch {
 		case !o.Won.IsZero():

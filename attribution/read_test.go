@@ -165,7 +165,8 @@ func TestReadOutcomesLost(t *testing.T) {
 		"L4,2026-06-01,2026-06-20,1200,2026-06-21\n" +
 		"L5,,,,2026-06-21\n" +
 		"L6,2026-06-10,,,2026-06-01\n" +
-		"L7,2026-06-10,,,later\n"
+		"L7,2026-06-10,,,later\n" +
+		"L8,2026-06-10,2026-06-01,100,\n"
 	var errs []string
 	day := func(d int) time.Time { return time.Date(2026, 6, d, 0, 0, 0, 0, time.UTC) }
 	out, n, err := attribution.ReadOutcomes(strings.NewReader(in), func(line int, err error) {
@@ -177,11 +178,12 @@ func TestReadOutcomesLost(t *testing.T) {
 		"L2": {Opportunity: day(2), Lost: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
 		"L3": {Opportunity: day(3)},
 	}, out)
-	assert.Equal(t, attribution.Counts{Rows: 7, Read: 3, Failed: 4}, n)
+	assert.Equal(t, attribution.Counts{Rows: 8, Read: 3, Failed: 5}, n)
 	assert.Equal(t, []string{
 		"5: both won and lost are filled in; a deal is one or the other, so empty one of them",
 		"6: lost without an opportunity time; fill in when the opportunity was opened, or empty lost",
 		"7: lost (2026-06-01T00:00:00Z) is before the opportunity (2026-06-10T00:00:00Z); check the two dates",
 		`8: lost: want a time like 2026-03-01T09:30:00Z, got "later"`,
+		"9: won (2026-06-01T00:00:00Z) is before the opportunity (2026-06-10T00:00:00Z); check the two dates",
 	}, errs)
 }

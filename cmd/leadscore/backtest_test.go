@@ -96,7 +96,7 @@ func TestBacktestUsage(t *testing.T) {
 		{[]string{small("leads.ndjson")}, "leadscore backtest: --at is required: the snapshot time T0 every lead is scored at, such as --at 2026-07-01\n"},
 		{[]string{"--at", "2026-06-01", "--until", "2026-05-01", small("leads.ndjson")}, "leadscore backtest: the end of the outcome window (--until 2026-05-01T00:00:00Z) must come after the snapshot (--at 2026-06-01T00:00:00Z)\n"},
 		{[]string{"--at", "June", small("leads.ndjson")}, `leadscore backtest: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "June"` + "\n"},
-		{[]string{"--at", "2026-06-01", "--capacity", "40", small("leads.ndjson")}, `leadscore backtest: --capacity: want how many leads sales can work, such as 40/week or 160/month, got "40"` + "\n"},
+		{[]string{"--at", "2026-06-01", "--capacity", "40", small("leads.ndjson")}, `leadscore backtest: --capacity: want how many leads sales can work, a number above 0 and at most a billion, such as 40/week or 160/month, got "40"` + "\n"},
 		{[]string{"--at", "2026-06-01", "--on", "fit", small("leads.ndjson")}, "leadscore backtest: --on and --history go with --capacity, such as --capacity 40/week --on fit\n"},
 		{[]string{"--at", "2026-06-01", "--capacity", "5/week", "--on", "fitt", small("leads.ndjson")}, `leadscore backtest: --on fitt: the model has no score category "fitt" to measure the capacity on; did you mean "fit"?` + "\n"},
 		{[]string{"--at", "2026-06-01", "--suggest", small("leads.ndjson")}, "leadscore backtest: --suggest needs -o FILE, where to write the proposed rule file\n"},

@@ -239,7 +239,7 @@ func TestReportMessagesNameReportsFlags(t *testing.T) {
 		{[]string{"--backtest-at", "2026-07-01", "--until", "soon"},
 			"leadscore report: --until: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"soon\"\n"},
 		{[]string{"--backtest-at", "2026-07-01", "--capacity", "40/fortnight"},
-			"leadscore report: --capacity: want how many leads sales can work, such as 40/week or 160/month, got \"40/fortnight\"\n"},
+			"leadscore report: --capacity: want how many leads sales can work, a number above 0 and at most a billion, such as 40/week or 160/month, got \"40/fortnight\"\n"},
 		{[]string{"--at", "soon"},
 			"leadscore report: --at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got \"soon\"\n"},
 		// A model without the touch fields: the attribution part says which
