@@ -191,9 +191,9 @@ func ReadDispositions(r io.Reader, h *rules.Handoff, onError func(line int, err 
 		}
 		d, id, err := disposition(cell, rec, h)
 		if err == nil {
-			k := key{id, d.At, d.Status}
+			k := key{id, d.At.UTC(), d.Status} // one instant, whatever zone each row writes it in
 			if prev, ok := dup[k]; ok {
-				err = fmt.Errorf("lead %s is already %s at %s on line %d; give each verdict one row", id, d.Status, d.At.Format(time.RFC3339), prev)
+				err = fmt.Errorf("lead %s is already %s at %s on line %d; give each verdict one row", id, d.Status, d.At.UTC().Format(time.RFC3339), prev)
 			} else {
 				dup[k] = line
 			}

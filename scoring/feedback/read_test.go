@@ -181,3 +181,16 @@ func TestEvidenceTally(t *testing.T) {
 	assert.Equal(t, "too few leads: 2 leads given the reason, 8 more needed", ev[0].Why)
 	assert.False(t, ev[0].Suspect)
 }
+
+// One verdict written twice, once in UTC and once with the offset of the
+// rep's zone, is one instant: the second row is the duplicate.
+func TestReadDispositionsSameInstantInTwoZones(t *testing.T) {
+	m, err := rules.CompileBytes("fb.yaml", []byte(fbModel))
+	require.NoError(t, err)
+	src := "lead_id,at,status,reason,owner\nL1,2026-09-01T10:00:00Z,accepted,,ann\nL1,2026-09-01T12:00:00+02:00,accepted,,ann\n"
+	var errs []string
+	_, n, err := feedback.ReadDispositions(strings.NewReader(src), m.Handoff, func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"3: lead L1 is already accepted at 2026-09-01T10:00:00Z on line 2; give each verdict one row"}, errs)
+	assert.Equal(t, 1, n.Failed)
+}
