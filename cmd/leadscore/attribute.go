@@ -322,7 +322,6 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	}
 	rep.Finish()
 	var channels *attribution.ChannelReport
-	note := ""
 	if len(dataDriven) > 0 {
 		p, err := attribution.PathsOf(paths, opts)
 		if err != nil {
@@ -342,8 +341,12 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			}
 		}
 		if n, v := rep.Total.Credit[0].Conversions-channels.Conversions, rep.Total.Credit[0].Revenue-channels.Value; n > 1e-9 {
-			note = fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch in the window; %s credit only journeys with a path, so they are not in this table.\n\n",
+			// In every format, and on stderr: the data-driven totals are
+			// smaller than the journeys' for a reason the reader must see.
+			msg := fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch before them in the window; %s credit only journeys with a path, so they are not in the data-driven table",
 				n, v, strings.Join(dataDriven, " and "))
+			channels.Notes = append(channels.Notes, msg)
+			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, msg)
 		}
 	}
 	if credit != nil {
@@ -359,7 +362,6 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		err = rep.WriteMarkdown(stdout)
 		if err == nil && channels != nil {
 			err = channels.WriteMarkdown(stdout)
-			fmt.Fprint(stdout, note)
 		}
 	case "csv":
 		err = rep.WriteCSV(stdout)
@@ -382,7 +384,6 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		err = rep.WriteText(stdout)
 		if err == nil && channels != nil {
 			err = channels.WriteText(stdout)
-			fmt.Fprint(stdout, "\n"+note)
 		}
 	}
 	if err != nil {

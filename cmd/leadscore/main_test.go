@@ -406,7 +406,13 @@ func TestAttributeJourneysWithDataDrivenModels(t *testing.T) {
 	assert.Contains(t, md, "| channel | markov:2 conv. | markov:2 value | shapley conv. | shapley value |")
 	// The bundled journeys hold 18 won deals (388,600); 2 (33,700) had no touch before the win.
 	assert.Contains(t, md, "| total | 16 | 354,900 | 16 | 354,900 |")
-	assert.Contains(t, md, "2 conversions (value 33700.00) came from journeys with no touch in the window; markov:2 and shapley credit only journeys with a path")
+	const note = "2 conversions (value 33700.00) came from journeys with no touch before them in the window; markov:2 and shapley credit only journeys with a path"
+	assert.Contains(t, md, note)
+	assert.Contains(t, errOut, "leadscore attribute: warning: "+note)
+	// Every format says so, not only the ones written for reading.
+	code, js, _ := leadscore(t, "", "attribute", "--journeys", td("journeys.ndjson"), "--models", "w_shaped,markov:2,shapley", "--format", "json")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, js, note)
 }
 
 // A misspelt column scores as if the lead lacked it: never silently.
