@@ -236,3 +236,25 @@ func copyTree(t *testing.T, src, dst string) {
 		return os.WriteFile(to, b, 0o644)
 	}))
 }
+
+// --max-message sets the longest message read: a longer request gets an
+// error naming the limit and the option, and the server goes on.
+func TestLSPMaxMessage(t *testing.T) {
+	var in strings.Builder
+	for _, m := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"padding":"` + strings.Repeat("x", 2000) + `"}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"initialize","params":{}}`,
+		`{"jsonrpc":"2.0","id":3,"method":"shutdown"}`,
+		`{"jsonrpc":"2.0","method":"exit"}`,
+	} {
+		fmt.Fprintf(&in, "Content-Length: %d\r\n\r\n%s", len(m), m)
+	}
+	code, out, errOut := leadscore(t, in.String(), "lsp", "--max-message", "1KiB")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `"id":1,"error":{"code":-32600,"message":"a message of 2070 bytes, over the 1 KiB a message may have (leadscore lsp --max-message); it was skipped"}`)
+	assert.Contains(t, out, `"id":3,"result":null`)
+
+	code, _, errOut = leadscore(t, "", "lsp", "--max-message", "12")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore lsp: --max-message: 12 bytes is under 1 KiB, too small for any message")
+}

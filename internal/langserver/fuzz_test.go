@@ -26,6 +26,8 @@ func FuzzServe(f *testing.F) {
 	f.Add(frame(`{"jsonrpc":"2.0","id":1,"method":"initialize"}`, `{"id":"x","method":"textDocument/didOpen","params":[]}`, `not json`))
 	f.Add("Content-Length: 99999999999999999999\r\n\r\n")
 	f.Add("Content-Length: 1099511627776\r\n\r\n")
+	f.Add(strings.Repeat("X", 5000) + frame(`{"jsonrpc":"2.0","id":1,"method":"initialize"}`))
+	f.Add("\n\nContent-Length: -1\r\n\r\n" + frame(`{"jsonrpc":"2.0","id":1,"method":"initialize"}`))
 	f.Fuzz(func(t *testing.T, in string) {
 		_ = Serve(strings.NewReader(in), io.Discard)
 	})

@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +62,7 @@ type rpcError struct {
 // JSON-RPC and LSP error codes.
 const (
 	parseError       = -32700
+	invalidRequest   = -32600
 	methodNotFound   = -32601
 	serverNotReady   = -32002
 	invalidParameter = -32602
@@ -101,75 +103,281 @@ type textDocument struct {
 // server holds the open documents and what was published for each.
 type server struct {
 	out       *bufio.Writer
+	opts      Options
 	docs      map[string]textDocument // by path
 	published map[string]map[string]bool
 	ready     bool
 	shutdown  bool
 }
 
-// Serve answers the editor on r and w until it says exit. It returns nil
-// after shutdown then exit, and an error when exit comes without shutdown
-// or the input ends or breaks.
-func Serve(r io.Reader, w io.Writer) error {
-	s := &server{out: bufio.NewWriter(w), docs: map[string]textDocument{}, published: map[string]map[string]bool{}}
+// Limits of the language server. A message or a document over its limit
+// is refused before it is parsed, the server says so (a diagnostic on the
+// document, or a JSON-RPC error) and goes on serving.
+const (
+	// DefaultMaxMessage is the longest message read, in bytes (the
+	// Content-Length of one message): a rule file far larger than any
+	// written by hand, in JSON. leadscore lsp --max-message sets it.
+	DefaultMaxMessage = 8 << 20
+	// MaxDocument is the largest document checked: the limit leadscore
+	// check puts on a rule file or a test file (dsl.MaxFileSize, 4 MiB).
+	MaxDocument = dsl.MaxFileSize
+	// MaxHeaderLine is the longest header line read, in bytes; a longer
+	// one is skipped (reading on to the next Content-Length header).
+	MaxHeaderLine = 4 << 10
+)
+
+// Options are the language server's limits.
+type Options struct {
+	// MaxMessage is the longest message read, in bytes; 0 means
+	// DefaultMaxMessage. A longer message is skipped without being kept
+	// in memory: a request gets an error, a didOpen or didChange a
+	// diagnostic on its document.
+	MaxMessage int
+}
+
+// Serve answers the editor on r and w until it says exit, with the
+// default limits. It returns nil after shutdown then exit, and an error
+// when exit comes without shutdown or the input ends or breaks.
+func Serve(r io.Reader, w io.Writer) error { return ServeWith(r, w, Options{}) }
+
+// ServeWith is Serve with the given limits.
+func ServeWith(r io.Reader, w io.Writer, opts Options) error {
+	if opts.MaxMessage <= 0 {
+		opts.MaxMessage = DefaultMaxMessage
+	}
+	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}}
 	in := bufio.NewReader(r)
 	for {
-		body, err := readMessage(in)
+		body, skip, err := readFrame(in, opts.MaxMessage)
 		if err != nil {
-			if errors.Is(err, io.EOF) {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return errors.New("the editor closed the connection without exit")
 			}
 			return err
 		}
-		var m message
-		if err := json.Unmarshal(body, &m); err != nil {
-			s.reply(nil, nil, &rpcError{parseError, "not JSON: " + err.Error()})
-			continue
+		if skip != nil {
+			s.refuse(skip)
 		}
-		if m.Method == "exit" {
-			if !s.shutdown {
-				return errors.New("exit without shutdown")
+		if body != nil {
+			var m message
+			if err := json.Unmarshal(body, &m); err != nil {
+				s.reply(nil, nil, &rpcError{parseError, "not JSON: " + err.Error()})
+			} else {
+				if m.Method == "exit" {
+					if !s.shutdown {
+						return errors.New("exit without shutdown")
+					}
+					return nil
+				}
+				s.handle(&m)
 			}
-			return nil
 		}
-		s.handle(&m)
 		if err := s.out.Flush(); err != nil {
 			return err
 		}
 	}
 }
 
-// maxMessage bounds a message: a rule file far larger than any written by hand.
-const maxMessage = 32 << 20
+// skipped is a message read past and not parsed: why, and what could be
+// told of it from its first and last bytes (its id, method and document).
+type skipped struct {
+	reason  string
+	id      json.RawMessage
+	method  string
+	uri     string
+	version *int
+}
 
-// readMessage reads one message: headers, a blank line, then Content-Length bytes.
+// readMessage reads one message with the default limits; a message over
+// them is an error.
 func readMessage(r *bufio.Reader) ([]byte, error) {
+	body, skip, err := readFrame(r, DefaultMaxMessage)
+	if err == nil && skip != nil {
+		err = errors.New(skip.reason)
+	}
+	return body, err
+}
+
+// readFrame reads one message: headers, a blank line, then Content-Length
+// bytes. A message it cannot or will not read (no or a bad Content-Length,
+// a body over max) comes back as skipped, as does a header line over
+// MaxHeaderLine before a message that is then read, having held at most a few header lines and the first and
+// last sniffLen bytes of the body in memory; err is only for the input
+// ending or breaking.
+func readFrame(r *bufio.Reader, max int) ([]byte, *skipped, error) {
 	length := -1
+	var problem string
+	sawHeader := false
 	for {
-		line, err := r.ReadString('\n')
+		line, long, err := readHeaderLine(r)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if long {
+			problem = fmt.Sprintf("a header line over %d bytes was skipped", MaxHeaderLine)
+			// Read on from the last Content-Length in what was kept: a
+			// header without its line break runs into the next message's.
+			i := strings.LastIndex(strings.ToLower(line), "content-length:")
+			if i < 0 {
+				continue
+			}
+			line = line[i:]
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
+			if !sawHeader {
+				continue // blank lines between messages
+			}
 			break
 		}
+		sawHeader = true
 		name, value, ok := strings.Cut(line, ":")
 		if ok && strings.EqualFold(strings.TrimSpace(name), "Content-Length") {
-			if length, err = strconv.Atoi(strings.TrimSpace(value)); err != nil || length < 0 {
-				return nil, fmt.Errorf("bad Content-Length %q", value)
+			n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+			if err != nil || n < 0 {
+				problem = fmt.Sprintf("a bad Content-Length %q", strings.TrimSpace(value))
+				length = -1
+				continue
 			}
+			length = int(min(n, 1<<62))
 		}
 	}
 	if length < 0 {
-		return nil, errors.New("a message without Content-Length")
+		if problem == "" {
+			problem = "a message without Content-Length"
+		}
+		return nil, &skipped{reason: problem + "; the message was skipped"}, nil
 	}
-	if length > maxMessage {
-		return nil, fmt.Errorf("a message of %d bytes, over the %d this server reads", length, maxMessage)
+	if length > max {
+		sk, err := skipBody(r, length, max)
+		return nil, sk, err
 	}
 	body := make([]byte, length)
-	_, err := io.ReadFull(r, body)
-	return body, err
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, nil, err
+	}
+	if problem != "" {
+		// A header line skipped before this message's header: say so, and
+		// read the message.
+		return body, &skipped{reason: problem}, nil
+	}
+	return body, nil, nil
+}
+
+// readHeaderLine reads up to a line break; a line over MaxHeaderLine
+// comes back as its last MaxHeaderLine bytes, with long set.
+func readHeaderLine(r *bufio.Reader) (string, bool, error) {
+	var buf []byte
+	long := false
+	for {
+		frag, err := r.ReadSlice('\n')
+		buf = append(buf, frag...)
+		if len(buf) > MaxHeaderLine {
+			long = true
+			buf = buf[:copy(buf, buf[len(buf)-MaxHeaderLine:])] // the same array: bounded
+		}
+		if err == nil {
+			return string(buf), long, nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return "", long, err
+		}
+	}
+}
+
+// sniffLen is how much of the start and the end of a message over the
+// limit is kept, to find its id, method and document.
+const sniffLen = 64 << 10
+
+var (
+	sniffID      = regexp.MustCompile(`"id"\s*:\s*(-?[0-9]+|"(?:[^"\\]|\\.){0,200}")`)
+	sniffMethod  = regexp.MustCompile(`"method"\s*:\s*"([A-Za-z/$]{1,100})"`)
+	sniffURI     = regexp.MustCompile(`"uri"\s*:\s*"((?:[^"\\]|\\.){1,1000})"`)
+	sniffVersion = regexp.MustCompile(`"version"\s*:\s*(-?[0-9]{1,9})\b`)
+)
+
+// skipBody reads past a body of length bytes, over max, keeping its first
+// and last sniffLen bytes to tell what it was.
+func skipBody(r *bufio.Reader, length, max int) (*skipped, error) {
+	head := make([]byte, min(length, sniffLen))
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, err
+	}
+	rest := int64(length - len(head))
+	if rest > sniffLen {
+		if _, err := io.CopyN(io.Discard, r, rest-sniffLen); err != nil {
+			return nil, err
+		}
+		rest = sniffLen
+	}
+	tail := make([]byte, rest)
+	if _, err := io.ReadFull(r, tail); err != nil {
+		return nil, err
+	}
+	sk := &skipped{reason: fmt.Sprintf("a message of %d bytes, over the %s a message may have (leadscore lsp --max-message); it was skipped", length, sizeText(max))}
+	for _, part := range [][]byte{head, tail} {
+		if m := sniffID.FindSubmatch(part); m != nil && sk.id == nil {
+			sk.id = json.RawMessage(m[1])
+		}
+		if m := sniffMethod.FindSubmatch(part); m != nil && sk.method == "" {
+			sk.method = string(m[1])
+		}
+		if m := sniffURI.FindSubmatch(part); m != nil && sk.uri == "" {
+			var uri string
+			if json.Unmarshal([]byte(`"`+string(m[1])+`"`), &uri) == nil {
+				sk.uri = uri
+			}
+		}
+		if m := sniffVersion.FindSubmatch(part); m != nil && sk.version == nil {
+			if v, err := strconv.Atoi(string(m[1])); err == nil {
+				sk.version = &v
+			}
+		}
+	}
+	return sk, nil
+}
+
+// sizeText says a size in MiB, KiB or bytes.
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// refuse answers a message that was skipped: a didOpen or didChange with
+// one diagnostic on its document (which is then no longer held: files
+// that include it read it from disk), a request with an error, anything
+// else with an error without an id.
+func (s *server) refuse(sk *skipped) {
+	if s.ready && sk.uri != "" && (sk.method == "textDocument/didOpen" || sk.method == "textDocument/didChange") {
+		if file, err := pathOf(sk.uri); err == nil {
+			delete(s.docs, file)
+			s.publishOne(file, sk.uri, sk.version, "this document is not checked: "+sk.reason)
+			s.recheckIncluders(file)
+			return
+		}
+	}
+	if sk.method != "" && sk.id == nil && sk.method != "textDocument/didOpen" && sk.method != "textDocument/didChange" {
+		return // a notification: nothing to answer
+	}
+	s.reply(sk.id, nil, &rpcError{invalidRequest, sk.reason})
+}
+
+// publishOne publishes a single error for a file, at its first line,
+// clearing what was published through it before.
+func (s *server) publishOne(file, uri string, version *int, msg string) {
+	d := Diagnostic{Range: Range{End: Position{0, 1}}, Severity: 1, Source: "leadscore", Message: msg}
+	s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: uri, Version: version, Diagnostics: []Diagnostic{d}})})
+	for u := range s.published[file] {
+		if u != uri {
+			s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: u, Diagnostics: []Diagnostic{}})})
+		}
+	}
+	s.published[file] = map[string]bool{uri: true}
 }
 
 func (s *server) send(m message) {
@@ -281,7 +489,7 @@ func (s *server) update(doc textDocument) {
 		return // not a file: nothing to check against
 	}
 	s.docs[file] = doc
-	if isTestDoc(file, doc.Text) || isRoot(doc.Text) {
+	if len(doc.Text) > MaxDocument || isTestDoc(file, doc.Text) || isRoot(doc.Text) {
 		s.check(file, doc)
 	}
 	s.recheckIncluders(file)
@@ -293,7 +501,7 @@ func (s *server) update(doc textDocument) {
 // its test files.
 func (s *server) recheckIncluders(file string) {
 	for other, d := range s.docs {
-		if other == file || !isTestDoc(other, d.Text) && !isRoot(d.Text) {
+		if other == file || len(d.Text) > MaxDocument || !isTestDoc(other, d.Text) && !isRoot(d.Text) {
 			continue
 		}
 		if rel, err := filepath.Rel(filepath.Dir(other), file); err == nil && filepath.IsLocal(rel) {
@@ -306,6 +514,9 @@ func (s *server) recheckIncluders(file string) {
 // includes. Text that is not YAML counts as a rule file, so that its
 // syntax error shows.
 func isRoot(text string) bool {
+	if len(text) > MaxDocument {
+		return false // not parsed: check says it is too large
+	}
 	var top map[string]any
 	if err := yaml.Unmarshal([]byte(text), &top); err != nil {
 		return true
@@ -320,6 +531,9 @@ func isTestDoc(file, text string) bool {
 	if dsl.IsTestFile(file) {
 		return true
 	}
+	if len(text) > MaxDocument {
+		return false // not parsed: check says it is too large
+	}
 	var top map[string]any
 	if err := yaml.Unmarshal([]byte(text), &top); err != nil {
 		return false
@@ -331,6 +545,12 @@ func isTestDoc(file, text string) bool {
 
 // check finds the document's problems and publishes them, by file.
 func (s *server) check(file string, doc textDocument) {
+	if len(doc.Text) > MaxDocument {
+		// One problem, found without parsing the text.
+		version := doc.Version
+		s.publishOne(file, doc.URI, &version, fmt.Sprintf("this document is not checked: it is %d bytes, over the %s a rule file or a test file may have (the limit of leadscore check)", len(doc.Text), sizeText(MaxDocument)))
+		return
+	}
 	byFile := map[string][]Diagnostic{file: {}}
 	// add files each problem under its file, named relative to dir.
 	add := func(ds dsl.Diagnostics, dir string) {

@@ -264,14 +264,19 @@ func TestExitWithoutShutdownFails(t *testing.T) {
 	assert.EqualError(t, <-c.done, "exit without shutdown")
 }
 
+// Broken framing is answered with an error and skipped; the server goes
+// on reading until the input ends.
 func TestBrokenInput(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
-		{"Content-Length: x\r\n\r\n", `bad Content-Length " x"`},
-		{"Content-Type: a\r\n\r\n{}", "a message without Content-Length"},
-		{"", "the editor closed the connection without exit"},
-		{"Content-Length: 1099511627776\r\n\r\n", "a message of 1099511627776 bytes, over the 33554432 this server reads"},
+		{"Content-Length: x\r\n\r\n", `a bad Content-Length \"x\"; the message was skipped`},
+		{"Content-Type: a\r\n\r\n{}", "a message without Content-Length; the message was skipped"},
+		{"", ""},
+		{"Content-Length: 1099511627776\r\n\r\n", ""},
+		{"Content-Length: 20000000\r\n\r\n" + strings.Repeat(" ", 20000000), "a message of 20000000 bytes, over the 8 MiB a message may have (leadscore lsp --max-message); it was skipped"},
 	} {
-		err := Serve(strings.NewReader(c.in), io.Discard)
-		assert.EqualError(t, err, c.want)
+		var out strings.Builder
+		err := Serve(strings.NewReader(c.in), &out)
+		assert.EqualError(t, err, "the editor closed the connection without exit")
+		assert.Contains(t, out.String(), c.want)
 	}
 }
