@@ -71,7 +71,8 @@ type Verdict struct {
 
 // CheckDispositions checks a lead's dispositions against the model: each
 // rejection or recycle names a reason of its catalogue (handoff: reasons),
-// when the model has a handoff section.
+// when the model has a handoff section, and a recycle's hold-down ends by
+// the end of year 9999 (the last time leadscore writes).
 // Score and Timeline check them; a reader that builds leads may check
 // them first, to fail the row that carries a bad one.
 func (s *Scorer) CheckDispositions(ds []Disposition) error {
@@ -80,6 +81,14 @@ func (s *Scorer) CheckDispositions(ds []Disposition) error {
 		return nil // a model without a handoff section reports verdicts and lets them change nothing
 	}
 	for i, d := range ds {
+		if d.Status == Recycled && h.Hold > 0 {
+			// The hold-down must end at a time leadscore can write (JSON
+			// and RFC 3339 stop at year 9999).
+			if until := d.At.Add(h.Hold); until.Year() > 9999 {
+				return fmt.Errorf("disposition %d: recycled on %s, so the model's recycle hold-down of %s would end after year 9999, the last year leadscore reads or writes; check the disposition's date",
+					i+1, d.At.Format(time.RFC3339), dsl.FormatDuration(h.Hold))
+			}
+		}
 		if d.Status == Accepted || d.Reason == "" {
 			continue
 		}

@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"encoding/json"
 	"math/rand"
 	"strings"
 	"testing"
@@ -241,4 +242,34 @@ func TestTimelineWithDispositionsIsScore(t *testing.T) {
 			require.Equal(t, want.Fired, p.Fired, "trial %d point %d", trial, i)
 		}
 	}
+}
+
+// A recycle whose hold-down would end after year 9999 is refused when the
+// lead is read, with the date and the hold: a verdict holding it could not
+// be written as JSON or RFC 3339.
+func TestRecycleHoldPastYear9999IsRefused(t *testing.T) {
+	m, err := rules.CompileBytes("h.yaml", []byte(handoffModel))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	lead := handoffLead()
+	lead.Dispositions = append(lead.Dispositions, scoring.Disposition{At: time.Date(9999, 12, 25, 0, 0, 0, 0, time.UTC), Status: scoring.Recycled, Reason: "bad_timing"})
+	want := "disposition 3: recycled on 9999-12-25T00:00:00Z, so the model's recycle hold-down of 10d would end after year 9999, the last year leadscore reads or writes; check the disposition's date"
+	asOf := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	_, err = s.Score(lead, asOf)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), want)
+	_, err = s.Explain(lead, asOf)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), want)
+	_, err = s.Timeline(lead, asOf)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), want)
+
+	// Ending on the last day of 9999 is fine, and writes as JSON.
+	lead.Dispositions[2].At = time.Date(9999, 12, 21, 0, 0, 0, 0, time.UTC)
+	res, err := s.Score(lead, asOf.Add(-time.Hour))
+	require.NoError(t, err)
+	_, err = json.Marshal(res)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), *res.Verdict.HeldUntil)
 }

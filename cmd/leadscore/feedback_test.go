@@ -164,3 +164,14 @@ func TestFeedbackFromVerdictsInTheLeads(t *testing.T) {
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, `unknown reason "not_decison_maker"; did you mean "not_decision_maker"?`)
 }
+
+// A recycle whose hold-down would end after year 9999 is refused with the
+// lead, saying why, instead of breaking explain --format json.
+func TestExplainRecycleHoldPastYear9999(t *testing.T) {
+	disp := writeTemp(t, "dispositions.csv", "lead_id,at,status,reason\nL0000031,9999-12-20,recycled,bad_timing\n")
+	lead := writeTemp(t, "lead.json", `{"id":"L0000031","email":"a@acme.io","title":"VP Sales","industry":"software","employees":250,"country":"US"}`)
+	code, out, errOut := leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "9999-12-31", "--dispositions", disp, "--format", "json", lead)
+	assert.NotEqual(t, exitOK, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "disposition 1: recycled on 9999-12-20T00:00:00Z, so the model's recycle hold-down of 30d would end after year 9999, the last year leadscore reads or writes; check the disposition's date")
+}
