@@ -30,11 +30,17 @@ type Cost struct {
 	RunsAs string
 }
 
+// MaxCostErrors is how many of the failed leads' errors a CostReport keeps.
+const MaxCostErrors = 3
+
 // CostReport is what Costs measured.
 type CostReport struct {
 	// Leads is how many leads were measured; Failed how many were left out
 	// because their data does not fit the schema.
 	Leads, Failed int
+	// Errors are why the first failed leads failed, at most MaxCostErrors
+	// of them, in the order of the leads.
+	Errors []error
 	// NsPerLead is the time a whole Score took, on average per lead.
 	NsPerLead float64
 	// Costs lists every step, most costly first: each define, gate, rule,
@@ -130,6 +136,9 @@ func (s *Scorer) Costs(leads []Lead, asOf time.Time, rounds int) CostReport {
 		res, err := s.Score(lead, asOf)
 		if err != nil {
 			rep.Failed++
+			if len(rep.Errors) < MaxCostErrors {
+				rep.Errors = append(rep.Errors, err)
+			}
 			continue
 		}
 		rep.Leads++

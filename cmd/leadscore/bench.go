@@ -34,7 +34,8 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "grades until one holds) and whether it runs as compiled Go or on expr's virtual")
 		fmt.Fprintln(stderr, "machine; then reading the lead's data, and the rest. The lines add up to the time")
 		fmt.Fprintln(stderr, "per lead. Timings depend on the machine and its load: compare the figures of one run.")
-		fmt.Fprintln(stderr, "Exit status: 0 measured, 2 the run could not start.")
+		fmt.Fprintln(stderr, "Sample leads that fail are left out, and bench says how many and why the first few failed.")
+		fmt.Fprintln(stderr, "Exit status: 0 measured, 1 every sample lead failed (nothing measured), 2 the run could not start.")
 		fs.PrintDefaults()
 	}
 	rest, code, ok := parseFlags(fs, args, stderr)
@@ -83,7 +84,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, fail)
+		return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, stderr, fail)
 	} else if *events != "" {
 		return fail("--events goes with --source: bench reads NDJSON leads, which carry their events")
 	}
@@ -114,11 +115,11 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := sc.Err(); err != nil {
 		return fail("%s: %v", *leadsFile, err)
 	}
-	return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, fail)
+	return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, stderr, fail)
 }
 
 // benchLeads measures the model on the leads and prints where the time goes.
-func benchLeads(m *rules.Model, leads []scoring.Lead, leadsFile string, asOf time.Time, rounds int, stdout io.Writer, fail func(string, ...any) int) int {
+func benchLeads(m *rules.Model, leads []scoring.Lead, leadsFile string, asOf time.Time, rounds int, stdout, stderr io.Writer, fail func(string, ...any) int) int {
 	if len(leads) == 0 {
 		return fail("%s has no leads to measure with", leadsFile)
 	}
@@ -126,9 +127,25 @@ func benchLeads(m *rules.Model, leads []scoring.Lead, leadsFile string, asOf tim
 	rep := scoring.New(m).Costs(leads, asOf, rounds)
 	fmt.Fprintf(stdout, "model %s, %s leads (%s failed), as of %s, %d rounds, one core\n",
 		m.Name, numfmt.Thousands(len(leads)), numfmt.Thousands(rep.Failed), asOf.Format(time.RFC3339), rounds)
+	if rep.Failed > 0 {
+		// Why the first few failed, on stderr: the rest are likely alike.
+		for _, err := range rep.Errors {
+			fmt.Fprintf(stderr, "leadscore bench: %v\n", err)
+		}
+		if rep.Failed > len(rep.Errors) {
+			fmt.Fprintf(stderr, "leadscore bench: and %s more failed\n", numfmt.Thousands(rep.Failed-len(rep.Errors)))
+		}
+	}
 	if rep.Leads == 0 {
-		fmt.Fprintln(stdout, "no lead scores, so nothing was measured: see `leadscore score` for why")
-		return 0
+		which := "the one sample lead failed"
+		if len(leads) > 1 {
+			which = "every one of the " + numfmt.Thousands(len(leads)) + " sample leads failed"
+		}
+		fmt.Fprintf(stderr, "leadscore bench: %s, so nothing was measured (why is above)\n", which)
+		return exitProblem
+	}
+	if rep.Failed > 0 {
+		fmt.Fprintf(stderr, "leadscore bench: %s of %s sample leads failed and were left out of the measurement\n", numfmt.Thousands(rep.Failed), numfmt.Thousands(len(leads)))
 	}
 	fmt.Fprintf(stdout, "scoring: %s ns per lead (%s leads a second)\n\n",
 		numfmt.Thousands(int(rep.NsPerLead+0.5)), numfmt.Thousands(int(1e9/rep.NsPerLead)))

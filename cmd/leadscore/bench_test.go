@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -71,4 +73,30 @@ func TestBenchThroughASourceMapping(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--events", td("crm/hubspot-activities.csv"), "--leads", td("leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore bench: --events goes with --source: bench reads NDJSON leads, which carry their events\n", errOut)
+}
+
+// When every sample lead fails, bench exits 1 and says why the first few
+// failed; when some do, it says how many were left out.
+func TestBenchSaysWhyLeadsFail(t *testing.T) {
+	var bad strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&bad, `{"id":"B%d","employees":"many"}`+"\n", i)
+	}
+	leads := writeTemp(t, "bad.ndjson", bad.String())
+	code, out, errOut := leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--leads", leads, "--at", "2026-10-01", "--rounds", "1")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "5 leads (5 failed)")
+	assert.Equal(t, 3, strings.Count(errOut, "employees"), "the reasons of the first three: %s", errOut)
+	assert.Contains(t, errOut, "leadscore bench: and 2 more failed\n")
+	assert.Contains(t, errOut, "leadscore bench: every one of the 5 sample leads failed, so nothing was measured (why is above)\n")
+
+	good, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	first, _, _ := strings.Cut(string(good), "\n")
+	leads = writeTemp(t, "some.ndjson", first+"\n"+`{"id":"B1","employees":"many"}`+"\n")
+	code, out, errOut = leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--leads", leads, "--at", "2026-10-01", "--rounds", "1")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "2 leads (1 failed)")
+	assert.Contains(t, errOut, "leadscore bench: 1 of 2 sample leads failed and were left out of the measurement\n")
+	assert.Contains(t, errOut, "B1")
 }
