@@ -104,7 +104,7 @@ func TestLoadRefusesWhatItCannotRead(t *testing.T) {
 	for _, c := range []struct{ data, err string }{
 		{`{"v":2}`, `stored state of lead "": format version 2, but this leadscore reads version 1; rebuild the state from the lead's events`},
 		{`not json`, `stored state: invalid character 'o' in literal null (expecting 'u')`},
-		{strings.Replace(string(data), `"r":[`, `"r":[99,`, 1), `stored state of lead "l" is damaged: event 1 is kept for rule 99, the model has 5 event rules; rebuild it from the lead's events`},
+		{strings.Replace(string(data), `"r":[`, `"r":[99,`, 1), `stored state of lead "l" is damaged: events[0] (page_view at 2026-03-01T09:00:00Z) is kept for rule 99, the model has 5 event rules; rebuild it from the lead's events`},
 	} {
 		_, err := sc.Load([]byte(c.data))
 		assert.EqualError(t, err, c.err)

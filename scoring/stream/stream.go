@@ -97,6 +97,7 @@ type Scorer struct {
 	fingerprint string
 	horizon     rules.Horizon
 	readsClock  bool      // an expression reads the as-of time
+	maxState    int       // the largest stored state Load reads, in bytes
 	pool        sync.Pool // matcher
 }
 
@@ -120,7 +121,7 @@ type matcher interface {
 
 // New returns a Scorer for the model of s; the states' results are those of
 // s (with its options, such as scoring.WithUnknownData).
-func New(s *scoring.Scorer) *Scorer {
+func New(s *scoring.Scorer, opts ...Option) *Scorer {
 	m := s.Model()
 	sc := &Scorer{s: s, quiet: scoring.New(m, scoring.WithUnknownData(scoring.IgnoreUnknown)), m: m, aggs: m.EventAggregates(), aggsByType: map[string][]int{}, byType: map[string][]int{}, declared: map[string]bool{}}
 	for k, a := range sc.aggs {
@@ -168,6 +169,10 @@ func New(s *scoring.Scorer) *Scorer {
 	sc.fingerprint = fingerprint(sc)
 	sc.readsClock = readsClock(s)
 	sc.pool.New = func() any { return evalhook.NewEvaluator(m).(matcher) }
+	sc.maxState = DefaultMaxStateBytes
+	for _, o := range opts {
+		o(sc)
+	}
 	return sc
 }
 
