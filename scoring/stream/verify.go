@@ -199,8 +199,14 @@ func (sc *Scorer) verifyEvents(w *stored, st *State, latest string) error {
 	for _, m := range missed {
 		es, keep, r := st.kept[m.slot], sc.keep[m.slot], sc.rules[m.slot]
 		e := w.Events[m.i].Event
-		if keep == 0 || len(es) < keep || e.At.After(es[0].e.At) {
-			return fmt.Errorf("events[%d] (%s at %s) is not kept by rule %s, though the rule takes it, it is within the rule's window, and the rule keeps no %d more recent events", m.i, e.Type, stamp(e.At), r.ID, max(keep, 1))
+		pos := fmt.Sprintf("events[%d] (%s at %s) is not kept by rule %s, though the rule takes it and it is within the rule's window", m.i, e.Type, stamp(e.At), r.ID)
+		switch {
+		case keep == 0:
+			return fmt.Errorf("%s: the rule keeps every event it takes", pos)
+		case len(es) < keep:
+			return fmt.Errorf("%s: the rule keeps the %d most recent events it takes, and it keeps only %d", pos, keep, len(es))
+		case e.At.After(es[0].e.At):
+			return fmt.Errorf("%s: the rule keeps the %d most recent events it takes, and this one is more recent than the oldest it keeps (%s)", pos, keep, stamp(es[0].e.At))
 		}
 	}
 	return nil
