@@ -186,10 +186,13 @@ func (sc *Scorer) verifyEvents(w *stored, st *State, latest string) error {
 		}
 		x := &entry{e: e}
 		for _, slot := range rs {
-			st.kept[slot] = insertEntry(st.kept[slot], x)
+			st.kept[slot] = append(st.kept[slot], x)
 		}
 	}
 	for slot, es := range st.kept {
+		// In time order, ties in stored order: as insertEntry would place
+		// them one by one, in O(n log n) whatever the stored order.
+		slices.SortStableFunc(es, func(a, b *entry) int { return a.e.At.Compare(b.e.At) })
 		if keep := sc.keep[slot]; keep > 0 && len(es) > keep {
 			return fmt.Errorf("rule %s keeps %d events (the stored events say), more than the %d it can count", sc.rules[slot].ID, len(es), keep)
 		}
@@ -289,6 +292,15 @@ func (sc *Scorer) verifyTotals(w *stored, st *State) error {
 	sum := 0
 	for _, n := range taken {
 		sum += n
+		if sum < 0 {
+		return fmt.Errorf(`"added" is %d, fewer than the events the state keeps or counts`, st.added)
+	}
+	if sum > st.added {
+			break
+		}
+	}
+	if sum < 0 {
+		return fmt.Errorf(`"added" is %d, fewer than the events the state keeps or counts`, st.added)
 	}
 	if sum > st.added {
 		return fmt.Errorf(`"added" is %d, fewer than the %d events the state keeps or counts`, st.added, sum)
