@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
 )
 
 // Version is the version of the stored form of a state that Marshal writes
@@ -36,7 +37,10 @@ type storedEvent struct {
 // Marshal writes the state as compact JSON for a key-value store, with the
 // version of the format and the fingerprint of the model parts its content
 // depends on (event rules and gates, event aggregates, event fields): Load
-// refuses it under a model whose parts differ.
+// refuses it under a model whose parts differ. A state holding an event
+// time the stored form cannot hold (a kept event outside the years 0 to
+// 9999, a time an events() window counts outside 1678 to 2261) is refused
+// with an error, as it would not load as it was.
 func (st *State) Marshal() ([]byte, error) {
 	w := stored{Version: Version, Model: st.sc.m.Name, Fingerprint: st.sc.fingerprint, Lead: st.id, Added: st.added}
 	if !st.clock.IsZero() {
@@ -58,6 +62,9 @@ func (st *State) Marshal() ([]byte, error) {
 		}
 		for k, ts := range st.times {
 			for _, t := range ts {
+				if y := t.Year(); y < 1678 || y > 2261 {
+					return nil, st.unstorable(st.sc.aggs[k].Type, t, "1678 to 2261")
+				}
 				w.Times[k] = append(w.Times[k], t.UnixNano())
 			}
 		}
@@ -68,6 +75,9 @@ func (st *State) Marshal() ([]byte, error) {
 		for _, x := range es {
 			i, ok := index[x]
 			if !ok {
+				if y := x.e.At.Year(); y < 0 || y > 9999 {
+					return nil, st.unstorable(x.e.Type, x.e.At, "0 to 9999")
+				}
 				i = len(w.Events)
 				index[x] = i
 				w.Events = append(w.Events, storedEvent{Event: x.e})
@@ -76,6 +86,12 @@ func (st *State) Marshal() ([]byte, error) {
 		}
 	}
 	return json.Marshal(w)
+}
+
+// unstorable returns Marshal's error for an event time the stored form
+// cannot hold.
+func (st *State) unstorable(typ string, at time.Time, years string) error {
+	return &scoring.Error{LeadID: st.id, Err: fmt.Errorf("the %s event of %s cannot be stored: a stored state holds the years %s; such a time is likely a mistake in the event, so rebuild the state from the lead's events without it", typ, at.Format(time.RFC3339Nano), years)}
 }
 
 // ErrModelChanged is wrapped by Load's error for a state stored under a

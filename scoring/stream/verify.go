@@ -2,6 +2,7 @@ package stream
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -291,13 +292,11 @@ func (sc *Scorer) verifyTotals(w *stored, st *State) error {
 	}
 	sum := 0
 	for _, n := range taken {
-		sum += n
-		if sum < 0 {
-		return fmt.Errorf(`"added" is %d, fewer than the events the state keeps or counts`, st.added)
-	}
-	if sum > st.added {
+		if sum > math.MaxInt-n {
+			sum = -1 // more than an int holds
 			break
 		}
+		sum += n
 	}
 	if sum < 0 {
 		return fmt.Errorf(`"added" is %d, fewer than the events the state keeps or counts`, st.added)

@@ -181,3 +181,31 @@ func TestLoadRefusesAStateOverTheLimit(t *testing.T) {
 	_, err = stream.New(s).Load(big)
 	assert.ErrorContains(t, err, "over the limit of 8388608 bytes (stream.WithMaxStateBytes)")
 }
+
+// TestMarshalRefusesWhatItCannotStore: a time outside what the stored form
+// holds is refused when stored, not loaded as another time.
+func TestMarshalRefusesWhatItCannotStore(t *testing.T) {
+	sc := stream.New(load(t, "testdata/windows.yaml"))
+	for _, c := range []struct {
+		at  time.Time
+		err string
+	}{
+		{time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), `lead l: the email_open event of 3000-01-01T00:00:00Z cannot be stored: a stored state holds the years 1678 to 2261; such a time is likely a mistake in the event, so rebuild the state from the lead's events without it`},
+		{time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC), `lead l: the email_open event of 1500-01-01T00:00:00Z cannot be stored: a stored state holds the years 1678 to 2261; such a time is likely a mistake in the event, so rebuild the state from the lead's events without it`},
+		{time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), `lead l: the demo event of 12000-01-01T00:00:00Z cannot be stored: a stored state holds the years 0 to 9999; such a time is likely a mistake in the event, so rebuild the state from the lead's events without it`},
+	} {
+		st := sc.NewState("l")
+		typ := "email_open"
+		if c.at.Year() > 9999 {
+			typ = "demo"
+		}
+		require.NoError(t, st.Add(scoring.Event{Type: typ, At: c.at}))
+		_, err := st.Marshal()
+		assert.EqualError(t, err, c.err)
+	}
+	// The same event copied, with the count of events taken raised to
+	// match, is what Add makes of one event taken 1,001 times: it loads.
+	_, data := sample(t, "testdata/windows.yaml")
+	_, err := sc.Load(damage(t, data, func(w map[string]any) { copies(w, 4, 1000); w["added"] = 1008 }))
+	assert.NoError(t, err)
+}
