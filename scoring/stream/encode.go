@@ -116,9 +116,9 @@ type Option func(*Scorer)
 
 // WithMaxStateBytes sets the size of the largest stored state Load reads
 // (DefaultMaxStateBytes by default); n <= 0 means the default. Decoding a
-// state takes memory of the order of twenty times its size, so the limit
-// bounds what one Load can spend: a larger state is refused, with a
-// message naming the limit, before it is decoded.
+// state allocates about fifteen times its size (some 120 MiB for a state
+// of 8 MiB), so the limit bounds what one Load can spend: a larger state
+// is refused, with a message naming the limit, before it is decoded.
 func WithMaxStateBytes(n int) Option {
 	return func(sc *Scorer) {
 		if n <= 0 {

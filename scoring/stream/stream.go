@@ -50,7 +50,9 @@
 // Marshal and Scorer.Load store a state between events (versioned JSON)
 // with a fingerprint of the model parts its content depends on; a state
 // stored under other event rules is refused (ErrModelChanged) and must be
-// rebuilt from the lead's events.
+// rebuilt from the lead's events. Load verifies a state against the
+// invariants Add keeps and refuses one no sequence of events makes
+// (ErrDamaged), and reads at most WithMaxStateBytes.
 //
 // # Unknown data
 //
