@@ -239,7 +239,7 @@ func (c *Consumer) load(id string) (*stream.State, error) {
 	if !ok {
 		return c.sc.NewState(id), nil
 	}
-	return c.sc.Load(data) // errors.Is(err, stream.ErrModelChanged): rebuild from the lead's events
+	return c.sc.Load(data) // errors.Is(err, stream.ErrModelChanged) or stream.ErrDamaged: rebuild from the lead's events
 }
 
 func (c *Consumer) save(st *stream.State) error {

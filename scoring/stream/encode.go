@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
 )
 
 // Version is the version of the stored form of a state that Marshal writes
@@ -37,7 +37,10 @@ type storedEvent struct {
 // Marshal writes the state as compact JSON for a key-value store, with the
 // version of the format and the fingerprint of the model parts its content
 // depends on (event rules and gates, event aggregates, event fields): Load
-// refuses it under a model whose parts differ.
+// refuses it under a model whose parts differ. A state holding an event
+// time the stored form cannot hold (a kept event outside the years 0 to
+// 9999, a time an events() window counts outside 1678 to 2261) is refused
+// with an error, as it would not load as it was.
 func (st *State) Marshal() ([]byte, error) {
 	w := stored{Version: Version, Model: st.sc.m.Name, Fingerprint: st.sc.fingerprint, Lead: st.id, Added: st.added}
 	if !st.clock.IsZero() {
@@ -59,6 +62,9 @@ func (st *State) Marshal() ([]byte, error) {
 		}
 		for k, ts := range st.times {
 			for _, t := range ts {
+				if y := t.Year(); y < 1678 || y > 2261 {
+					return nil, st.unstorable(st.sc.aggs[k].Type, t, "1678 to 2261")
+				}
 				w.Times[k] = append(w.Times[k], t.UnixNano())
 			}
 		}
@@ -69,6 +75,9 @@ func (st *State) Marshal() ([]byte, error) {
 		for _, x := range es {
 			i, ok := index[x]
 			if !ok {
+				if y := x.e.At.Year(); y < 0 || y > 9999 {
+					return nil, st.unstorable(x.e.Type, x.e.At, "0 to 9999")
+				}
 				i = len(w.Events)
 				index[x] = i
 				w.Events = append(w.Events, storedEvent{Event: x.e})
@@ -79,17 +88,71 @@ func (st *State) Marshal() ([]byte, error) {
 	return json.Marshal(w)
 }
 
+// unstorable returns Marshal's error for an event time the stored form
+// cannot hold.
+func (st *State) unstorable(typ string, at time.Time, years string) error {
+	return &scoring.Error{LeadID: st.id, Err: fmt.Errorf("the %s event of %s cannot be stored: a stored state holds the years %s; such a time is likely a mistake in the event, so rebuild the state from the lead's events without it", typ, at.Format(time.RFC3339Nano), years)}
+}
+
 // ErrModelChanged is wrapped by Load's error for a state stored under a
 // model whose event rules, event aggregates or event fields have changed
 // since: the state may lack events the new rules count, so it must be
 // rebuilt from the lead's events (NewState, then Add each).
 var ErrModelChanged = errors.New("the model's event rules changed since the state was stored")
 
+// ErrDamaged is wrapped by Load's error for stored bytes that are not a
+// state Marshal could have written under the Scorer's model: they break an
+// invariant every state Add builds keeps (see Load). Such a state would
+// give a score no history of events gives, so it is refused: rebuild it
+// from the lead's events (NewState, then Add each).
+var ErrDamaged = errors.New("damaged")
+
+// DefaultMaxStateBytes is the size of the largest stored state Load reads
+// unless WithMaxStateBytes sets another limit.
+const DefaultMaxStateBytes = 8 << 20
+
+// Option configures a Scorer.
+type Option func(*Scorer)
+
+// WithMaxStateBytes sets the size of the largest stored state Load reads
+// (DefaultMaxStateBytes by default); n <= 0 means the default. Decoding a
+// state allocates about fifteen times its size (some 120 MiB for a state
+// of 8 MiB), so the limit bounds what one Load can spend: a larger state
+// is refused, with a message naming the limit, before it is decoded.
+func WithMaxStateBytes(n int) Option {
+	return func(sc *Scorer) {
+		if n <= 0 {
+			n = DefaultMaxStateBytes
+		}
+		sc.maxState = n
+	}
+}
+
 // Load reads a state Marshal wrote. A state stored under a model whose
 // event rules, aggregates or event fields differ is refused with an error
 // wrapping ErrModelChanged; changes to points, decay, lead rules, grades or
-// stages keep stored states valid.
+// stages keep stored states valid. Stored bytes larger than the limit (see
+// WithMaxStateBytes) are refused unread.
+//
+// Load verifies the state against the invariants Add keeps, and refuses one
+// that breaks any with an error wrapping ErrDamaged that names the lead, the
+// stored field and what is wrong: every event has a time not after the
+// latest event, a type a kept-for rule reads and only declared fields; it
+// is kept by the rules that would keep it (their conditions on the event
+// hold, it is within their windows, no rule keeps more than its limit, and
+// a rule that does not keep it keeps its limit of events not older); the
+// aggregates' counts, windowed times and last times agree with the events
+// kept and are not after the latest event; and no more events are kept or
+// counted than the state took. Those invariants are what a state's score
+// depends on, so a state that keeps them gives the score of some history of
+// its lead's events; a state edited to keep them all (the same event kept
+// twice, with the count of events taken raised to match) is one Add could
+// have built, and no check of its content can tell it from one: a store
+// that must resist deliberate edits signs what it stores.
 func (sc *Scorer) Load(data []byte) (*State, error) {
+	if len(data) > sc.maxState {
+		return nil, fmt.Errorf("stored state of %d bytes is over the limit of %d bytes (stream.WithMaxStateBytes); raise the limit, or rebuild the state from the lead's events", len(data), sc.maxState)
+	}
 	var w stored
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("stored state: %w", err)
@@ -100,48 +163,9 @@ func (sc *Scorer) Load(data []byte) (*State, error) {
 	if w.Fingerprint != sc.fingerprint {
 		return nil, fmt.Errorf("stored state of lead %q (model %s, fingerprint %s; now %s, fingerprint %s): %w; rebuild it from the lead's events", w.Lead, w.Model, w.Fingerprint, sc.m.Name, sc.fingerprint, ErrModelChanged)
 	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("stored state of lead %q is damaged: %s; rebuild it from the lead's events", w.Lead, fmt.Sprintf(format, args...))
-	}
-	st := sc.NewState(w.Lead)
-	st.added = w.Added
-	if w.Latest != nil {
-		st.clock = *w.Latest
-	}
-	if w.Counts != nil || w.Lasts != nil || w.Times != nil {
-		n := len(sc.aggs)
-		if len(w.Counts) != n || len(w.Lasts) != n || len(w.Times) != n {
-			return nil, bad("%d event aggregates, the model has %d", len(w.Counts), n)
-		}
-		for k, n := range w.Counts {
-			if n < 0 {
-				return nil, bad("a negative count of %s events", sc.aggs[k].Type)
-			}
-		}
-		copy(st.counts, w.Counts)
-		for k, t := range w.Lasts {
-			if t != nil {
-				st.lasts[k] = *t
-			}
-		}
-		for k, ts := range w.Times {
-			for _, t := range ts {
-				st.times[k] = append(st.times[k], time.Unix(0, t))
-			}
-			slices.SortFunc(st.times[k], func(a, b time.Time) int { return a.Compare(b) })
-		}
-	}
-	for i := range w.Events {
-		x := &entry{e: w.Events[i].Event}
-		if x.e.At.After(st.clock) {
-			return nil, bad("event %d is later than the latest event", i+1)
-		}
-		for _, slot := range w.Events[i].Rules {
-			if slot < 0 || slot >= len(sc.rules) {
-				return nil, bad("event %d is kept for rule %d, the model has %d event rules", i+1, slot, len(sc.rules))
-			}
-			st.kept[slot] = insertEntry(st.kept[slot], x)
-		}
+	st, err := sc.verify(&w)
+	if err != nil {
+		return nil, fmt.Errorf("stored state of lead %q is %w: %w; rebuild it from the lead's events", w.Lead, ErrDamaged, err)
 	}
 	return st, nil
 }

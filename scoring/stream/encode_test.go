@@ -104,7 +104,7 @@ func TestLoadRefusesWhatItCannotRead(t *testing.T) {
 	for _, c := range []struct{ data, err string }{
 		{`{"v":2}`, `stored state of lead "": format version 2, but this leadscore reads version 1; rebuild the state from the lead's events`},
 		{`not json`, `stored state: invalid character 'o' in literal null (expecting 'u')`},
-		{strings.Replace(string(data), `"r":[`, `"r":[99,`, 1), `stored state of lead "l" is damaged: event 1 is kept for rule 99, the model has 5 event rules; rebuild it from the lead's events`},
+		{strings.Replace(string(data), `"r":[`, `"r":[99,`, 1), `stored state of lead "l" is damaged: events[0] (page_view at 2026-03-01T09:00:00Z) is kept for rule 99, the model has 5 event rules; rebuild it from the lead's events`},
 	} {
 		_, err := sc.Load([]byte(c.data))
 		assert.EqualError(t, err, c.err)
@@ -112,7 +112,8 @@ func TestLoadRefusesWhatItCannotRead(t *testing.T) {
 }
 
 // FuzzLoad: whatever the stored bytes, Load and a score of what it loads
-// return errors, never panic.
+// return errors, never panic, and a state Load accepts loads again once
+// stored. The seeds include the damaged states Load refuses.
 func FuzzLoad(f *testing.F) {
 	s := load(f, "testdata/windows.yaml")
 	sc := stream.New(s)
@@ -125,12 +126,23 @@ func FuzzLoad(f *testing.F) {
 	require.NoError(f, err)
 	f.Add(data)
 	f.Add([]byte(`{"v":1}`))
+	_, sampled := sample(f, "testdata/windows.yaml")
+	f.Add(sampled)
+	for _, c := range damages {
+		if c.model == "windows" {
+			f.Add(damage(f, sampled, c.edit))
+		}
+	}
 	fields := g.lead()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := sc.Load(data)
 		if err != nil {
 			return
 		}
+		again, err := st.Marshal()
+		require.NoError(t, err)
+		_, err = sc.Load(again)
+		require.NoError(t, err, "a state Load accepts, stored again, loads")
 		_, _ = st.Score(fields, st.Latest())
 		_, _, _ = st.NextChange(fields, st.Latest())
 	})

@@ -50,7 +50,9 @@
 // Marshal and Scorer.Load store a state between events (versioned JSON)
 // with a fingerprint of the model parts its content depends on; a state
 // stored under other event rules is refused (ErrModelChanged) and must be
-// rebuilt from the lead's events.
+// rebuilt from the lead's events. Load verifies a state against the
+// invariants Add keeps and refuses one no sequence of events makes
+// (ErrDamaged), and reads at most WithMaxStateBytes.
 //
 // # Unknown data
 //
@@ -97,6 +99,7 @@ type Scorer struct {
 	fingerprint string
 	horizon     rules.Horizon
 	readsClock  bool      // an expression reads the as-of time
+	maxState    int       // the largest stored state Load reads, in bytes
 	pool        sync.Pool // matcher
 }
 
@@ -120,7 +123,7 @@ type matcher interface {
 
 // New returns a Scorer for the model of s; the states' results are those of
 // s (with its options, such as scoring.WithUnknownData).
-func New(s *scoring.Scorer) *Scorer {
+func New(s *scoring.Scorer, opts ...Option) *Scorer {
 	m := s.Model()
 	sc := &Scorer{s: s, quiet: scoring.New(m, scoring.WithUnknownData(scoring.IgnoreUnknown)), m: m, aggs: m.EventAggregates(), aggsByType: map[string][]int{}, byType: map[string][]int{}, declared: map[string]bool{}}
 	for k, a := range sc.aggs {
@@ -168,6 +171,10 @@ func New(s *scoring.Scorer) *Scorer {
 	sc.fingerprint = fingerprint(sc)
 	sc.readsClock = readsClock(s)
 	sc.pool.New = func() any { return evalhook.NewEvaluator(m).(matcher) }
+	sc.maxState = DefaultMaxStateBytes
+	for _, o := range opts {
+		o(sc)
+	}
 	return sc
 }
 
