@@ -3,6 +3,7 @@ package scoring_test
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,41 +14,6 @@ import (
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
-
-// flatLeadNestedEvents is a model whose lead fields are flat (so a line is
-// scored straight from its bytes) and whose event field is nested.
-const flatLeadNestedEvents = `leadscore: 1
-model: nested-events
-fields:
-  email: {type: string, required: true}
-  size: int
-events:
-  utm.medium.source: string
-event_types: [visit]
-scores:
-  engagement: {min: 0, max: 100}
-rules:
-  - id: engagement.paid-visit
-    score: engagement
-    owner: marketing
-    reason: Came back from an ad
-    event: visit
-    when: event.utm.medium.source == "ads"
-    points: 10
-    limit: 3
-  - id: engagement.big
-    score: engagement
-    owner: sales
-    reason: Big
-    when: size >= 50
-    points: 5
-stages:
-  - id: mql
-    when: engagement >= 10
-  - id: sql
-    sales_ready: true
-    when: engagement >= 15
-`
 
 // spellings returns every spelling of a dotted path: its parts as one
 // flat key, nested objects, and each mix ("a.b" holding "c", "a" holding
@@ -108,7 +74,7 @@ func combos(names []string, fn func(pick [][]string)) {
 // from the bytes and through the decoder alike, and none is unknown data.
 func TestEverySpellingOfAPathIsRead(t *testing.T) {
 	nested := nestedScorer(t)
-	m, err := rules.CompileBytes("nested-events.yaml", []byte(flatLeadNestedEvents))
+	m, err := rules.CompileFile(filepath.Join("testdata", "nested-events.yaml"))
 	require.NoError(t, err)
 	flat := scoring.New(m)
 	for _, tc := range []struct {
@@ -183,7 +149,7 @@ func sortedKeys(m map[string]any) []string {
 // beside another spelling; a spelling that is no declared path is unknown.
 func TestPathSpeltTwiceIsRefused(t *testing.T) {
 	nested := nestedScorer(t)
-	m, err := rules.CompileBytes("nested-events.yaml", []byte(flatLeadNestedEvents))
+	m, err := rules.CompileFile(filepath.Join("testdata", "nested-events.yaml"))
 	require.NoError(t, err)
 	flat := scoring.New(m)
 	const twice = "given twice, as %s and as %s; keep one, since which one counts would be a guess"
