@@ -259,6 +259,10 @@ func (m *Model) unknownKeys(dst []Unknown, from int, kind UnknownKind, known nam
 		case groupName:
 			if obj, ok := v.(map[string]any); ok {
 				dst = m.unknownKeys(dst, from, kind, known, obj, name+".")
+			} else if kind == UnknownEventKey && !isMissing(v) {
+				// {"utm": "google"} where utm holds utm.source: no rule
+				// reads it. (A lead's field says so when it is bound.)
+				dst = m.addUnknown(dst, from, kind, name)
 			}
 		default:
 			dst = m.addUnknown(dst, from, kind, name)

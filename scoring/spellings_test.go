@@ -203,10 +203,11 @@ func TestUnknownSpellingsAreReported(t *testing.T) {
 	s := nestedScorer(t)
 	strict := nestedScorer(t, scoring.WithUnknownData(scoring.RefuseUnknown))
 	for line, want := range map[string][]rules.Unknown{
-		`{"email":"a@b.io","company.address":{"country":"US","zip":"1"}}`:                             {{Kind: rules.UnknownKey, Name: "company.address.zip"}},
-		`{"email":"a@b.io","company":{"address.zip":"1"}}`:                                            {{Kind: rules.UnknownKey, Name: "company.address.zip"}},
-		`{"email":"a@b.io","company.adress":{"country":"US"}}`:                                        {{Kind: rules.UnknownKey, Name: "company.adress", DidYouMean: "company.address.country"}},
-		`{"email":"a@b.io","events":[{"type":"visit","at":"2026-09-30T00:00:00Z","utm.medium":"x"}]}`: {{Kind: rules.UnknownEventKey, Name: "utm.medium"}},
+		`{"email":"a@b.io","company.address":{"country":"US","zip":"1"}}`:                                  {{Kind: rules.UnknownKey, Name: "company.address.zip"}},
+		`{"email":"a@b.io","company":{"address.zip":"1"}}`:                                                 {{Kind: rules.UnknownKey, Name: "company.address.zip"}},
+		`{"email":"a@b.io","company.adress":{"country":"US"}}`:                                             {{Kind: rules.UnknownKey, Name: "company.adress", DidYouMean: "company.address.country"}},
+		`{"email":"a@b.io","events":[{"type":"visit","at":"2026-09-30T00:00:00Z","utm.medium":"x"}]}`:      {{Kind: rules.UnknownEventKey, Name: "utm.medium"}},
+		`{"email":"a@b.io","events":[{"type":"demo_request","at":"2026-09-30T00:00:00Z","utm":"google"}]}`: {{Kind: rules.UnknownEventKey, Name: "utm"}},
 	} {
 		lead, err := leadfile.DecodeJSON([]byte(line))
 		require.NoError(t, err, line)
