@@ -351,12 +351,28 @@ func (c *compiler) compile() {
 	m.eventTypes = newNameTable(eventTypes)
 }
 
+// pathJoins joins every run of a nested field's parts (see Field.joins).
+func pathJoins(path []string) []string {
+	n := len(path)
+	if n > 16 {
+		return nil // joined when needed
+	}
+	out := make([]string, n*n)
+	for i := range n {
+		for j := i + 1; j <= n; j++ {
+			out[i*n+j-1] = strings.Join(path[i:j], ".")
+		}
+	}
+	return out
+}
+
 // field converts a declared field, filling in its default.
 func (c *compiler) field(df *dsl.Field) *Field {
 	f := &Field{Name: df.Name.Value, Type: df.Type, Description: df.Description.Value,
 		Required: df.Required, Default: df.Default}
 	if strings.Contains(f.Name, ".") {
 		f.path = strings.Split(f.Name, ".")
+		f.joins = pathJoins(f.path)
 	}
 	if f.Default == nil {
 		f.Default = zeroValues[f.Type]

@@ -45,29 +45,107 @@ func nextDot(s string, i int) int {
 	return i + 1 + j
 }
 
-// lookup finds a field's value in lead data: under its full name ("company.size"
-// as a flat key), or, for a nested field, down the nested objects
-// ({"company": {"size": 250}}). found is false when the data lacks it; err
-// says when a part of the way is not an object.
+// lookup finds a field's value in lead data (a lead's fields, or an
+// event's) under every spelling of its path: a nested field
+// company.address.country may be written flat ({"company.address.country":
+// "US"}), nested ({"company": {"address": {"country": "US"}}}) or mixed
+// ({"company.address": {"country": "US"}}, {"company": {"address.country":
+// "US"}}), and each is read. found is false when the data lacks it. err
+// says when two spellings both give it (which one counts would be a guess,
+// as for a key given twice), or when a part of the way holds a value that
+// is not an object (it would be dropped without a word); nil and a missing
+// part count as missing.
 func lookup(data map[string]any, f *Field) (v any, found bool, err error) {
-	if v, ok := data[f.Name]; ok || f.path == nil {
-		return v, ok, nil
+	if f.path == nil {
+		v, found = data[f.Name]
+		return v, found, nil
 	}
-	var cur any = data
-	for i, part := range f.path {
-		obj, ok := cur.(map[string]any)
+	var w pathWalk
+	w.f = f
+	w.walk(data, 0, 0)
+	if w.dup != 0 {
+		return nil, false, fmt.Errorf("given twice, as %s and as %s; keep one, since which one counts would be a guess",
+			f.spelling(w.cuts), f.spelling(w.dup))
+	}
+	if w.err != nil {
+		return nil, false, w.err
+	}
+	return w.v, w.found, nil
+}
+
+// pathWalk is one search of lead data for every spelling of a field's path.
+// A spelling is the set of places its keys start: bit i of a mask stands
+// for a key that starts at path[i] (bit 0 always).
+type pathWalk struct {
+	f     *Field
+	v     any
+	found bool
+	cuts  uint64 // the spelling found first
+	dup   uint64 // a second spelling found, 0 for none
+	err   error  // the first part of the way that is not an object
+}
+
+// walk looks in obj for the rest of the path from path[from], its keys
+// so far starting at cuts.
+func (w *pathWalk) walk(obj map[string]any, from int, cuts uint64) {
+	path := w.f.path
+	cuts |= bitAt(from)
+	for to := from + 1; to <= len(path) && w.dup == 0; to++ {
+		v, ok := obj[w.f.joined(from, to)]
 		if !ok {
-			if isMissing(cur) {
-				return nil, false, nil
-			}
-			return nil, false, fmt.Errorf("want an object with %s in %s, got %s",
-				strings.Join(f.path[i:], "."), strings.Join(f.path[:i], "."), describe(cur))
+			continue
 		}
-		if cur, ok = obj[part]; !ok {
-			return nil, false, nil
+		if to == len(path) {
+			if w.found {
+				w.dup = cuts
+				return
+			}
+			w.v, w.found, w.cuts = v, true, cuts
+			continue
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			w.walk(x, to, cuts)
+		default:
+			if !isMissing(v) && w.err == nil {
+				w.err = fmt.Errorf("want an object with %s in %s, got %s",
+					strings.Join(path[to:], "."), strings.Join(path[:to], "."), describe(v))
+			}
 		}
 	}
-	return cur, true, nil
+}
+
+// bitAt is the bit of a spelling's mask for a key starting at path[i]; a
+// path of more than 64 parts shares the last bit (only the wording of a
+// message would suffer).
+func bitAt(i int) uint64 { return 1 << min(i, 63) }
+
+// joined is the key spelling path[from:to] as one dotted key.
+func (f *Field) joined(from, to int) string {
+	if from == 0 && to == len(f.path) {
+		return f.Name
+	}
+	if f.joins != nil {
+		return f.joins[from*len(f.path)+to-1]
+	}
+	return strings.Join(f.path[from:to], ".")
+}
+
+// spelling writes a spelling of f's path as JSON: {"company":{"size":…}}.
+func (f *Field) spelling(cuts uint64) string {
+	var b strings.Builder
+	keys := 0
+	for i := 0; i < len(f.path); {
+		j := i + 1
+		for j < len(f.path) && cuts&bitAt(j) == 0 {
+			j++
+		}
+		fmt.Fprintf(&b, "{%q:", f.joined(i, j))
+		keys++
+		i = j
+	}
+	b.WriteString("…" + strings.Repeat("}", keys))
+	return b.String()
 }
 
 // isMissing reports whether a value stands for no value: nil, a nil
@@ -181,6 +259,10 @@ func (m *Model) unknownKeys(dst []Unknown, from int, kind UnknownKind, known nam
 		case groupName:
 			if obj, ok := v.(map[string]any); ok {
 				dst = m.unknownKeys(dst, from, kind, known, obj, name+".")
+			} else if kind == UnknownEventKey && !isMissing(v) {
+				// {"utm": "google"} where utm holds utm.source: no rule
+				// reads it. (A lead's field says so when it is bound.)
+				dst = m.addUnknown(dst, from, kind, name)
 			}
 		default:
 			dst = m.addUnknown(dst, from, kind, name)

@@ -32,3 +32,85 @@ func TestSuggestionsKeptAreBounded(t *testing.T) {
 	assert.Equal(t, "page_view", m.Suggest(UnknownEventType, "page-view"))
 	assert.Equal(t, "url", m.Suggest(UnknownEventKey, "URL"))
 }
+
+// lookup reads a nested field under each of its spellings (here the 8 of a
+// four-part path), and refuses any two of them together, naming both, the
+// first met (outer keys first) before the other.
+func TestLookupEverySpelling(t *testing.T) {
+	f := &Field{Name: "a.b.c.d", path: []string{"a", "b", "c", "d"}}
+	f.joins = pathJoins(f.path)
+	plain := &Field{Name: "a.b.c.d", path: f.path} // no joins: joined when needed
+	var spelt []map[string]any
+	var names []string
+	for cuts := uint64(0); cuts < 8; cuts++ {
+		mask := 1 | cuts<<1
+		obj, leaf := map[string]any{}, map[string]any{}
+		names = append(names, f.spelling(mask))
+		cur := obj
+		for i := 0; i < 4; {
+			j := i + 1
+			for j < 4 && mask&bitAt(j) == 0 {
+				j++
+			}
+			if j == 4 {
+				cur[f.joined(i, j)] = float64(cuts)
+			} else {
+				leaf = map[string]any{}
+				cur[f.joined(i, j)] = leaf
+				cur = leaf
+			}
+			i = j
+		}
+		spelt = append(spelt, obj)
+		for _, g := range []*Field{f, plain} {
+			v, found, err := lookup(obj, g)
+			require.NoError(t, err, names[cuts])
+			assert.True(t, found, names[cuts])
+			assert.Equal(t, float64(cuts), v, names[cuts])
+		}
+	}
+	assert.Equal(t, `{"a.b.c.d":…}`, names[0])
+	assert.Equal(t, `{"a":{"b":{"c":{"d":…}}}}`, names[7])
+	assert.Equal(t, `{"a":{"b.c":{"d":…}}}`, names[5])
+	for i := range spelt {
+		for j := range spelt {
+			if i == j {
+				continue
+			}
+			both := merge(spelt[i], spelt[j])
+			_, found, err := lookup(both, f)
+			assert.False(t, found)
+			if assert.Error(t, err, "%s and %s", names[i], names[j]) {
+				assert.Contains(t, err.Error(), "given twice, as {")
+				assert.Contains(t, err.Error(), names[i])
+				assert.Contains(t, err.Error(), names[j])
+				assert.Contains(t, err.Error(), "keep one, since which one counts would be a guess")
+			}
+		}
+	}
+	_, _, err := lookup(map[string]any{"a": map[string]any{"b": 3.0}, "a.b.c.d": 1.0}, f)
+	assert.EqualError(t, err, `want an object with c.d in a.b, got the number 3`)
+	v, found, err := lookup(map[string]any{"a": nil, "a.b": map[string]any{"c.d": 1.0}}, f)
+	assert.NoError(t, err, "null on the way is missing, not an object lacking")
+	assert.True(t, found)
+	assert.Equal(t, 1.0, v)
+}
+
+// merge joins two spellings into one object, sharing the objects on the
+// way that both hold.
+func merge(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		x, ok1 := out[k].(map[string]any)
+		y, ok2 := v.(map[string]any)
+		if ok1 && ok2 {
+			out[k] = merge(x, y)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -366,10 +366,11 @@ func (e *evaluator) setField(i int, v any, problems *LeadError) {
 }
 
 // BindMap sets the lead's fields from a map, such as decoded JSON. A nested
-// field (company.size) is read from nested maps ({"company": {"size": 250}})
-// or from a flat key "company.size". Keys the schema does not declare are
-// not read here (Model.Unknowns lists them); nil, and the zero time, count
-// as missing. Missing fields read as their default; a missing required
+// field (company.size) is read from nested maps ({"company": {"size": 250}}),
+// from a flat key "company.size", or from a mix of the two; two spellings of
+// one path are an error naming both (see lookup). Keys the schema does not
+// declare are not read here (Model.Unknowns lists them); nil, and the zero
+// time, count as missing. Missing fields read as their default; a missing required
 // field, or a value of the wrong type, is an error naming the field.
 func (e *evaluator) BindMap(lead map[string]any) error {
 	var problems LeadError

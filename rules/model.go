@@ -122,6 +122,10 @@ type Field struct {
 	// path is the field's name split at its dots, for a nested field
 	// (company.size); nil for a flat one.
 	path []string
+	// joins holds every run of path's parts joined with dots, the run
+	// path[i:j] at i*len(path)+j-1: the keys that may spell a part of the
+	// way ("company.address", "address.country").
+	joins []string
 }
 
 // Define is a named expression, evaluated once per lead before the rules.

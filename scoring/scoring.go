@@ -81,8 +81,10 @@ type Event = rules.Event
 // and its events in any order.
 //
 // A map's keys are the schema's field names; a nested field (company.size)
-// is read from nested maps ({"company": {"size": 250}}) or a flat key
-// "company.size". A struct field feeds the schema field named by its
+// is read from nested maps ({"company": {"size": 250}}), a flat key
+// "company.size", or a mix ({"company.address": {"country": "US"}}); two
+// spellings of one path in one lead, or in one event, are an error, as a key
+// given twice is. A struct field feeds the schema field named by its
 // `lead:"name"` tag or, without a tag, the field whose name is the Go name in
 // snake_case (AnnualRevenue feeds annual_revenue); a tag of "-" skips it; a
 // nested field is fed by a struct field tagged "company" holding a struct, a

@@ -626,6 +626,31 @@ func TestNestedLeadFromTheCommandLine(t *testing.T) {
 	assert.Equal(t, `{"id":"N1","total":120,"scores":{"fit":70,"engagement":50},"grade":"A","stage":"sql","sales_ready":true,"disqualified":false,"gates":[],"fired":["fit.size","fit.country","fit.named","engagement.paid-visit","engagement.demo"]}`+"\n", out)
 }
 
+// Issue 26, item 1: every spelling of a nested path is read, and two
+// spellings of one path fail the row, in either order, naming both.
+func TestNestedSpellingsFromTheCommandLine(t *testing.T) {
+	model := td(filepath.Join("nested", "company.yaml"))
+	in := `{"id":"A","email":"a@b.io","company.size":10,"company":{"size":500}}
+{"id":"B","email":"a@b.io","company":{"size":500},"company.size":10}
+{"id":"C","email":"a@b.io","company.address":{"country":"US"}}
+{"id":"D","email":"a@b.io","company":{"address.country":"US"}}
+{"id":"E","email":"a@b.io","company":{"address.zip":"1"}}
+{"id":"F","email":"a@b.io","events":[{"type":"visit","at":"2026-09-30T00:00:00Z","utm":{"source":"x"},"utm.source":"ads"}]}
+`
+	code, out, errOut := leadscore(t, in, "score", "--model", model, "--at", "2026-10-01", "--strict-data", "-")
+	assert.Equal(t, exitProblem, code, errOut)
+	twice := `company.size: given twice, as {"company":{"size":…}} and as {"company.size":…}; keep one, since which one counts would be a guess`
+	assert.Contains(t, errOut, "stdin:1: lead A: "+twice+"\n")
+	assert.Contains(t, errOut, "stdin:2: lead B: "+twice+"\n")
+	assert.Contains(t, errOut, `stdin:5: lead E: unknown key "company.address.zip"`)
+	assert.Contains(t, errOut, `stdin:6: lead F: event visit at 2026-09-30T00:00:00Z: utm.source: given twice, as {"utm":{"source":…}} and as {"utm.source":…}; keep one, since which one counts would be a guess`+"\n")
+	lines := strings.Split(out, "\n")
+	require.GreaterOrEqual(t, len(lines), 4, out)
+	for _, l := range lines[2:4] {
+		assert.Contains(t, l, `"fired":["fit.country"]`)
+	}
+}
+
 func TestExplainPicksOneLead(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--brief", "--id", "L0000002", td("leads.ndjson"))
 	assert.Equal(t, exitOK, code, errOut)
