@@ -154,8 +154,10 @@ stages:
 	for _, c := range rep.Costs {
 		switch c.Name {
 		case "recent-views":
-			assert.Zero(t, c.Evaluations)
-			assert.Less(t, c.NsPerLead, rep.NsPerLead/4, "no event is in its window")
+			// No event is in its window, so its condition never runs. (Its
+			// time is not compared here: a timing under -race or a loaded
+			// machine is noise; the count is what the cost rests on.)
+			assert.Zero(t, c.Evaluations, "no event is in its window")
 		case "all-views":
 			assert.Equal(t, 20.0, c.Evaluations)
 		}
