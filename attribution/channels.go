@@ -431,3 +431,18 @@ func (r *ChannelReport) WriteTransitions(w io.Writer) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// NoteUncredited adds to the data-driven report a note on the conversions
+// it could not credit: those of journeys with no touch before them, which
+// have no path (the journeys' report, rep, credits them to "(no touch)").
+// It returns the note, or "" when every conversion has a path.
+func (r *ChannelReport) NoteUncredited(rep *Report) string {
+	n, v := rep.Total.Credit[0].Conversions-r.Conversions, rep.Total.Credit[0].Revenue-r.Value
+	if n <= 1e-9 {
+		return ""
+	}
+	note := fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch before them in the window; %s credit only journeys with a path, so they are not in the data-driven table",
+		n, v, strings.Join(r.Models, " and "))
+	r.Notes = append(r.Notes, note)
+	return note
+}

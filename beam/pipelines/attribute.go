@@ -231,15 +231,11 @@ func (f *reportFn) ExtractOutput(a *reportAcc) (string, error) {
 	rep := a.rep
 	rep.Finish()
 	var channels *attribution.ChannelReport
-	note := ""
 	if len(f.dataDriven) > 0 {
 		if channels, err = attribution.RunPaths(a.paths, f.dataDriven, 0); err != nil {
 			return "", fmt.Errorf("models: %v", err)
 		}
-		if n, v := rep.Total.Credit[0].Conversions-channels.Conversions, rep.Total.Credit[0].Revenue-channels.Value; n > 1e-9 {
-			note = fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch in the window; %s credit only journeys with a path, so they are not in this table.\n\n",
-				n, v, strings.Join(f.dataDriven, " and "))
-		}
+		channels.NoteUncredited(rep) // as the CLI does: a note in every format
 	}
 	// As `leadscore attribute` writes it (cmd/leadscore/attribute.go); the
 	// tests compare the two byte for byte.
@@ -249,7 +245,6 @@ func (f *reportFn) ExtractOutput(a *reportAcc) (string, error) {
 		err = rep.WriteMarkdown(&b)
 		if err == nil && channels != nil {
 			err = channels.WriteMarkdown(&b)
-			b.WriteString(note)
 		}
 	case "csv":
 		err = rep.WriteCSV(&b)
@@ -266,7 +261,6 @@ func (f *reportFn) ExtractOutput(a *reportAcc) (string, error) {
 		err = rep.WriteText(&b)
 		if err == nil && channels != nil {
 			err = channels.WriteText(&b)
-			b.WriteString("\n" + note)
 		}
 	}
 	return b.String(), err

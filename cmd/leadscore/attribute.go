@@ -340,12 +340,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 				return fail("%s: %v", c.flag("credit-out"), err)
 			}
 		}
-		if n, v := rep.Total.Credit[0].Conversions-channels.Conversions, rep.Total.Credit[0].Revenue-channels.Value; n > 1e-9 {
-			// In every format, and on stderr: the data-driven totals are
-			// smaller than the journeys' for a reason the reader must see.
-			msg := fmt.Sprintf("%.4g conversions (value %.2f) came from journeys with no touch before them in the window; %s credit only journeys with a path, so they are not in the data-driven table",
-				n, v, strings.Join(dataDriven, " and "))
-			channels.Notes = append(channels.Notes, msg)
+		// In every format, and on stderr: the data-driven totals are smaller
+		// than the journeys' for a reason the reader must see.
+		if msg := channels.NoteUncredited(rep); msg != "" {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, msg)
 		}
 	}
