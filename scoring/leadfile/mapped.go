@@ -3,7 +3,6 @@ package leadfile
 import (
 	"bufio"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -126,37 +125,18 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 	x := &mappedEvents{file: opts.EventsName, byLead: map[string]*mappedGroup{}}
 	seen := map[string]*firstActivity{}
 	firstRepeat := 0
-	var problems []string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
+	group := func(leadID string) *mappedGroup {
+		g := x.byLead[leadID]
+		if g == nil {
+			g = &mappedGroup{}
+			x.byLead[leadID] = g
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			problems = append(problems, parseErrorProblems(opts.EventsName, pe)...)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := r.FieldPos(0)
-		if len(rec) != len(header) {
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
-			continue
-		}
+		return g
+	}
+	problems, err := eventRecords(r, opts.EventsName, len(header), func(line int, rec []string) string {
 		id, leadID, e, err := rows.Event(rec)
 		if leadID == "" {
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
-			continue
-		}
-		group := func(leadID string) *mappedGroup {
-			g := x.byLead[leadID]
-			if g == nil {
-				g = &mappedGroup{}
-				x.byLead[leadID] = g
-			}
-			return g
+			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
 		}
 		if id != "" {
 			if first := seen[id]; first != nil {
@@ -166,7 +146,7 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 					if firstRepeat == 0 {
 						firstRepeat = line
 					}
-					continue
+					return ""
 				}
 				what := fmt.Sprintf("column %q: %s on line %d, %s on line %d", col, quoteCell(was), first.line, quoteCell(is), line)
 				const fix = "two activities cannot share an id, so which one the export means cannot be told and neither is counted; fix the export, or map events.id to the column that tells activities apart (or leave events.id out if the export has none)"
@@ -178,7 +158,7 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 					fg := group(first.leadID)
 					fg.errs = append(fg.errs, lineError{first.line, fmt.Sprintf("%s:%d: activity id %s (column %q) is also on line %d, with different content (%s); %s", opts.EventsName, first.line, quoteCell(id), rows.IDColumn(), line, what, fix)})
 				}
-				continue
+				return ""
 			}
 			seen[id] = &firstActivity{line: line, rec: rec, leadID: leadID}
 		}
@@ -186,9 +166,13 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		g.lines = append(g.lines, line)
 		if err != nil {
 			g.errs = append(g.errs, lineError{line, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)})
-			continue
+			return ""
 		}
 		g.events = append(g.events, e)
+		return ""
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, g := range x.byLead {
 		sort.SliceStable(g.errs, func(i, j int) bool { return g.errs[i].line < g.errs[j].line })

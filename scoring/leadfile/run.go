@@ -694,34 +694,50 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	}
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
 	x := newEventPart()
-	var problems []string
 	cache := valueCache{shareMaps: opts.shareFields}
+	problems, err := eventRecords(r, opts.EventsName, len(header), func(line int, rec []string) string {
+		id, e, err := cols.decode(rec, &cache)
+		if err != nil {
+			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
+		}
+		x.add(id, e, line)
+		return ""
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &csvEventIndex{parts: []*eventPart{x}}, eventProblems(problems)
+}
+
+// eventRecords reads the records of an events file after its header, in
+// order, and calls fn with each well-formed one and its line. A row that is
+// not CSV, or has another count of cells than the header, is a problem
+// (file:line: why), as is what fn returns when it is not "". The error is
+// one of reading the file.
+func eventRecords(r *csv.Reader, file string, cells int, fn func(line int, rec []string) string) ([]string, error) {
+	var problems []string
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
-			break
+			return problems, nil
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			problems = append(problems, parseErrorProblems(opts.EventsName, pe)...)
+			problems = append(problems, parseErrorProblems(file, pe)...)
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		line, _ := r.FieldPos(0) // only for a record that was read
-		if len(rec) != len(header) {
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
+		if len(rec) != cells {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, cellCountError(len(rec), cells)))
 			continue
 		}
-		id, e, err := cols.decode(rec, &cache)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
-			continue
+		if p := fn(line, rec); p != "" {
+			problems = append(problems, p)
 		}
-		x.add(id, e, line)
 	}
-	return &csvEventIndex{parts: []*eventPart{x}}, eventProblems(problems)
 }
 
 // parseErrorProblems words a CSV syntax error of the events file.
