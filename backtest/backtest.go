@@ -133,6 +133,12 @@ type Backtest struct {
 	first    time.Time
 	// snapshotOnly is set for a Stability's snapshots: no timeline replays.
 	snapshotOnly bool
+	// judged is the rules' verdicts of the last Report, of judgedLeads
+	// leads: Suggest reads which rules are suspected of leakage from it
+	// rather than computing the whole report again (leads are only ever
+	// added, so their number says whether it is still current).
+	judged      []RuleSignal
+	judgedLeads int
 }
 
 // leadRec is what the report needs of one lead.

@@ -439,6 +439,7 @@ func (b *Backtest) Report() *Report {
 	}
 	b.judgeRules(r, in, existing)
 	sortRules(r.Rules)
+	b.judged, b.judgedLeads = r.Rules, len(b.leads)
 
 	if b.opts.Capacity != nil {
 		r.Capacity = b.capacity(in, existing, r.Won)

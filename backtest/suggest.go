@@ -175,7 +175,11 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 		}
 	}
 	leak := map[string]bool{}
-	for _, rs := range b.Report().Rules {
+	judged := b.judged
+	if judged == nil || b.judgedLeads != len(b.leads) { // no report of these leads yet
+		judged = b.Report().Rules
+	}
+	for _, rs := range judged {
 		leak[rs.Rule] = rs.Verdict == LeakageSuspected
 	}
 	var cols []int

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -177,12 +178,12 @@ func carriesVerdicts(name string) bool {
 		return false
 	}
 	defer f.Close()
-	const needle = `"dispositions"`
+	needle := []byte(`"dispositions"`)
 	buf := make([]byte, 1<<20)
 	keep := 0
 	for {
 		n, err := f.Read(buf[keep:])
-		if strings.Contains(string(buf[:keep+n]), needle) {
+		if bytes.Contains(buf[:keep+n], needle) {
 			return true
 		}
 		if err != nil {
