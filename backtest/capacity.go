@@ -107,6 +107,25 @@ type CurvePoint struct {
 	Recall *float64 `json:"recall"`
 }
 
+// history is how long before At the flows are measured over: the
+// capacity's History, or DefaultHistory.
+func (b *Backtest) history() time.Duration {
+	if c := b.opts.Capacity; c != nil && c.History > 0 {
+		return c.History
+	}
+	return DefaultHistory
+}
+
+// historyFrom is when the history starts: History before At, never before
+// the first lead.
+func (b *Backtest) historyFrom() time.Time {
+	from := b.opts.At.Add(-b.history())
+	if b.first.After(from) {
+		from = b.first
+	}
+	return from
+}
+
 // Period is the length of a capacity unit: a week, or a month of 30 days.
 func Period(unit string) time.Duration {
 	if unit == "month" {
@@ -138,14 +157,7 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 		rep.On = c.On
 	}
 	period := Period(c.Unit)
-	history := c.History
-	if history <= 0 {
-		history = DefaultHistory
-	}
-	from := b.opts.At.Add(-history)
-	if b.first.After(from) {
-		from = b.first
-	}
+	from := b.historyFrom()
 	if !b.first.IsZero() {
 		span := b.opts.At.Sub(from)
 		if whole := math.Floor(float64(span) / float64(period)); whole >= 1 {
@@ -372,10 +384,7 @@ func (b *Backtest) capacityWarnings(c *CapacityReport) []string {
 		w = append(w, fmt.Sprintf("%s neither a creation time (%s) nor an event, so when %s arrived is unknown: %s left out of the capacity flows. Give every lead its creation time.",
 			pluralHas(unknown), b.opts.CreatedField, pronoun(unknown), pronoun(unknown)+" "+map[bool]string{true: "is", false: "are"}[unknown == 1]))
 	}
-	asked := b.opts.Capacity.History
-	if asked <= 0 {
-		asked = DefaultHistory
-	}
+	asked := b.history()
 	if c.Periods > 0 && c.To.Sub(c.From) < asked-7*24*time.Hour && !b.first.IsZero() {
 		w = append(w, fmt.Sprintf("The capacity flows cover %.1f %ss only (the leads start on %s), not the %s asked: early weeks, while the stock of leads was filling, may understate today's flow.",
 			c.Periods, c.Unit, b.first.Format("2006-01-02"), formatWeeks(asked)))

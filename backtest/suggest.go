@@ -424,14 +424,7 @@ type flows struct {
 }
 
 func (b *Backtest) newFlows(existing []*leadRec) *flows {
-	history := DefaultHistory
-	if c := b.opts.Capacity; c != nil && c.History > 0 {
-		history = c.History
-	}
-	f := &flows{b: b, from: b.opts.At.Add(-history), counts: map[*scoring.Scorer]int{}}
-	if b.first.After(f.from) {
-		f.from = b.first
-	}
+	f := &flows{b: b, from: b.historyFrom(), counts: map[*scoring.Scorer]int{}}
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
