@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/expr-lang/expr"
@@ -19,27 +21,49 @@ import (
 //     matches with a pattern not in quotes, reduce building a text or a
 //     list, replace of the empty text, division or remainder by a constant
 //     zero;
-//   - it makes the rest pay: each predicate's body starts with
-//     __tick(__frame, size), and each operation that builds a text or a
-//     list (+ on texts, join, replace, split, string, toJSON, concat,
-//     flatten, ...) has its result checked by __grow; ranges whose bounds
-//     are not constants are built by __range, which checks their length.
+//   - it makes the rest pay, before the work is done: each predicate's
+//     body starts with __tick(__frame, size, whole...), which pays for the
+//     body's size and for the whole texts and lists it reads (see
+//     tickCost); each builtin that builds a text or a list (join, replace,
+//     split, string, toJSON, concat, flatten, ...) has its arguments
+//     measured by __ahead before it runs, which predicts the size of what
+//     it would build (see frame.ahead); + on texts and lists, whose result
+//     is at most the sum of two values already made, has its result
+//     checked by __grow; ranges whose bounds are not constants are built by
+//     __range, which checks their length; matches with its pattern in
+//     quotes becomes __match(__frame, text, k), which pays for the text's
+//     length times the pattern's program (a pattern whose program is over
+//     MaxPattern is refused here).
 //
 // The names starting with "__" are the compiler's own: a rule file cannot
 // write them, so it cannot call these functions or skip them.
 const (
 	tickFunc  = "__tick"
 	growFunc  = "__grow"
+	aheadFunc = "__ahead"
 	rangeFunc = "__range"
+	matchFunc = "__match"
 	growVar   = "__built"
+	argVar    = "__arg"
 )
 
 // limitFunctions are the functions the inserted calls reach.
 func limitFunctions() []expr.Option {
 	return []expr.Option{
 		expr.Function(tickFunc, func(p ...any) (any, error) {
-			return true, p[0].(*frame).budget.spend(int64(p[1].(int)))
-		}, new(func(*frame, int) bool)),
+			return true, p[0].(*frame).budget.spend(int64(p[1].(int)) + tickCost(p[2:]))
+		}, new(func(*frame, int, ...any) bool)),
+		expr.Function(aheadFunc, func(p ...any) (any, error) {
+			return true, p[0].(*frame).ahead(p[1].(string), p[2:])
+		}, new(func(*frame, string, ...any) bool)),
+		expr.Function(matchFunc, func(p ...any) (any, error) {
+			f := p[0].(*frame)
+			s, ok := p[1].(string)
+			if !ok {
+				return nil, fmt.Errorf("matches needs a text on its left, got %s", describe(p[1]))
+			}
+			return f.match(f.patterns[p[2].(int)], s)
+		}, new(func(*frame, string, int) bool)),
 		expr.Function(growFunc, func(p ...any) (any, error) {
 			return true, p[0].(*frame).grow(p[1])
 		}, new(func(*frame, any) bool)),
@@ -50,7 +74,7 @@ func limitFunctions() []expr.Option {
 }
 
 // builders are the builtins whose result can be longer than their longest
-// argument, and is checked by __grow.
+// argument: __ahead measures their arguments before they run.
 var builders = map[string]bool{
 	"replace": true, "join": true, "split": true, "splitAfter": true, "string": true,
 	"toJSON": true, "toBase64": true, "concat": true, "flatten": true, "repeat": true,
@@ -76,13 +100,14 @@ func (p *patcher) bound(node *ast.Node) {
 			p.errorf(n, "names starting with __ are reserved; rename %q", s.Value)
 		}
 	case *ast.PredicateNode:
-		tick := p.limitCall(n, tickFunc, &ast.IntegerNode{Value: max(countNodes(n.Node), 1)})
+		args := append([]ast.Node{&ast.IntegerNode{Value: max(countNodes(n.Node), 1)}}, wholeValues(n.Node)...)
+		tick := p.limitCall(n, tickFunc, args...)
 		seq := &ast.SequenceNode{Nodes: []ast.Node{tick, n.Node}}
 		seq.SetLocation(n.Node.Location())
 		n.Node = seq
 	case *ast.BuiltinNode:
 		if chain := p.predicateChain(n); len(chain) == lim.MaxNesting+1 {
-			p.errorf(n, "predicates nested %d deep (%s); at most %d may nest, as each level multiplies the work for every lead: move the inner part into a define, or loop over a shorter list",
+			p.errorf(n, "predicates nested %d deep (%s); at most %d may nest (Limits.MaxNesting), as each level multiplies the work for every lead: move the inner part into a define, or loop over a shorter list",
 				len(chain), strings.Join(chain, " inside "), lim.MaxNesting)
 		}
 		switch {
@@ -91,7 +116,7 @@ func (p *patcher) bound(node *ast.Node) {
 		case n.Name == "replace" && len(n.Arguments) == 3 && isEmptyText(n.Arguments[1]):
 			p.errorf(n.Arguments[1], "replace() needs the text to look for; an empty one would put the new text between every two characters")
 		case builders[n.Name]:
-			p.checkBuilt(node)
+			p.checkAhead(node, n)
 		}
 	case *ast.BinaryNode:
 		switch n.Operator {
@@ -100,7 +125,9 @@ func (p *patcher) bound(node *ast.Node) {
 		case "matches":
 			if _, ok := n.Right.(*ast.StringNode); !ok {
 				p.errorf(n.Right, "matches needs its pattern written in quotes, such as title matches \"(?i)\\\\bvp\\\\b\"; a pattern read from the lead or built here would be compiled again for every lead")
+				break
 			}
+			p.boundMatch(node, n)
 		case "/", "%":
 			if v, ok := constNumber(n.Right); ok && v == 0 {
 				if n.Operator == "/" {
@@ -148,7 +175,7 @@ func (p *patcher) boundRange(node *ast.Node, n *ast.BinaryNode) {
 	to, okB := constNumber(n.Right)
 	if okA && okB {
 		if count := to - from + 1; count > float64(p.c.limits.MaxRange) {
-			p.errorf(n, "this range has %s numbers, more than the %d a range may have; to test a number use a comparison, such as x >= 1 && x <= 100", trimFloat(count), p.c.limits.MaxRange)
+			p.errorf(n, "this range has %s numbers, more than the %d a range may have (Limits.MaxRange); to test a number use a comparison, such as x >= 1 && x <= 100", trimFloat(count), p.c.limits.MaxRange)
 		}
 		return
 	}
@@ -254,4 +281,104 @@ func countNodes(n ast.Node) int {
 		return false
 	})
 	return count
+}
+
+// checkAhead rewrites a builder f(a, b) into
+// (let __argK_0 = a; let __argK_1 = b; __ahead(__frame, "f", __argK_0, __argK_1); f(__argK_0, __argK_1)),
+// which measures what f will build before it is built and keeps f's type.
+// Each call has names of its own (K), as a call may sit in another's
+// arguments.
+func (p *patcher) checkAhead(node *ast.Node, n *ast.BuiltinNode) {
+	p.calls++
+	args := n.Arguments
+	refs := make([]ast.Node, len(args))
+	for i := range args {
+		refs[i] = &ast.IdentifierNode{Value: fmt.Sprintf("%s%d_%d", argVar, p.calls, i)}
+		refs[i].SetLocation(args[i].Location())
+	}
+	name := &ast.StringNode{Value: n.Name}
+	callRefs := make([]ast.Node, len(refs))
+	for i, r := range refs {
+		id := &ast.IdentifierNode{Value: r.(*ast.IdentifierNode).Value}
+		id.SetLocation(r.Location())
+		callRefs[i] = id
+	}
+	check := p.limitCall(n, aheadFunc, append([]ast.Node{name}, callRefs...)...)
+	n.Arguments = refs
+	var out ast.Node = &ast.SequenceNode{Nodes: []ast.Node{check, n}}
+	out.SetLocation(n.Location())
+	for i := len(args) - 1; i >= 0; i-- {
+		let := &ast.VariableDeclaratorNode{Name: refs[i].(*ast.IdentifierNode).Value, Value: args[i], Expr: out}
+		let.SetLocation(n.Location())
+		out = let
+	}
+	ast.Patch(node, out)
+}
+
+// boundMatch refuses a pattern whose program is over MaxPattern, and
+// rewrites text matches "pattern" into __match(__frame, text, k), k being
+// the pattern's place in the model's patterns.
+func (p *patcher) boundMatch(node *ast.Node, n *ast.BinaryNode) {
+	src := n.Right.(*ast.StringNode).Value
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return // expr reports it
+	}
+	size, err := programSize(src)
+	if err != nil {
+		return
+	}
+	if size > p.c.limits.MaxPattern {
+		p.errorf(n.Right, "this pattern compiles to %d steps of program, more than the %d a pattern may have (Limits.MaxPattern): matching it would cost that much for every character of every lead; use a shorter pattern, such as a list of words in (?i)\\b(vp|director)\\b", size, p.c.limits.MaxPattern)
+		return
+	}
+	k := p.c.m.patternIndex(src, re, size)
+	ast.Patch(node, p.limitCall(n, matchFunc, n.Left, &ast.IntegerNode{Value: k}))
+}
+
+// patternIndex returns the place of a pattern in the model's patterns,
+// adding it if it is new.
+func (m *Model) patternIndex(src string, re *regexp.Regexp, size int) int {
+	for i, x := range m.patterns {
+		if x.re.String() == src {
+			return i
+		}
+	}
+	p := &pattern{re: re, insts: size}
+	if wm := newWordMatcher(src); wm != nil {
+		wm.re = re
+		p.word = wm
+	}
+	m.patterns = append(m.patterns, p)
+	return len(m.patterns) - 1
+}
+
+// wholeValues returns, for a predicate's tick, a reference to each text,
+// list or map its body reads by name from outside itself (a field, a
+// define, a variable of an enclosing let): the body may go through each
+// of them every time it runs. Names the body declares, the element (#)
+// and the compiler's own names are left out, as are numbers, booleans and
+// times, which cost nothing to read.
+func wholeValues(body ast.Node) []ast.Node {
+	declared := map[string]bool{}
+	ast.Find(body, func(n ast.Node) bool {
+		if d, ok := n.(*ast.VariableDeclaratorNode); ok {
+			declared[d.Name] = true
+		}
+		return false
+	})
+	seen := map[string]bool{}
+	var out []ast.Node
+	ast.Find(body, func(n ast.Node) bool {
+		id, ok := n.(*ast.IdentifierNode)
+		if !ok || seen[id.Value] || declared[id.Value] || strings.HasPrefix(id.Value, "__") || !isBuilt(id.Type()) {
+			return false
+		}
+		seen[id.Value] = true
+		ref := &ast.IdentifierNode{Value: id.Value}
+		ref.SetLocation(id.Location())
+		out = append(out, ref)
+		return false
+	})
+	return out
 }

@@ -39,6 +39,8 @@ type frame struct {
 	budget budget
 	// types[i] is what the model makes of Events[i].Type (nil: nothing).
 	types []*eventTypeInfo
+	// patterns are the model's matches patterns (see __match).
+	patterns []*pattern
 }
 
 // eventTypeInfo is what a model makes of an event type: the counter
@@ -146,6 +148,7 @@ func (m *Model) newEvaluator() *evaluator {
 	e.vars[frameVar] = &e.frame
 	e.frame.budget.limits = &m.limits
 	e.frame.budget.reset()
+	e.frame.patterns = m.patterns
 	e.machine.MemoryBudget = m.limits.MaxMemory
 	e.vals = make([]value, len(m.slots.names))
 	e.seen = make([]bool, len(m.Fields))

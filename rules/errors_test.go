@@ -546,7 +546,7 @@ m.yaml:12:30: names starting with __ are reserved; rename "__frame"
 	{
 		name: "predicates nested too deep",
 		src:  strings.Replace(base, "when: employees > 10", `when: any(split(title, " "), {all(split(#, "-"), {any(split(#, ""), {# == "x"})})})`, 1),
-		want: `m.yaml:12:11: predicates nested 3 deep (any inside all inside any); at most 2 may nest, as each level multiplies the work for every lead: move the inner part into a define, or loop over a shorter list
+		want: `m.yaml:12:11: predicates nested 3 deep (any inside all inside any); at most 2 may nest (Limits.MaxNesting), as each level multiplies the work for every lead: move the inner part into a define, or loop over a shorter list
         when: any(split(title, " "), {all(split(#, "-"), {any(split(#, ""), {# == "x"})})})
               ^
 `,
@@ -554,10 +554,10 @@ m.yaml:12:30: names starting with __ are reserved; rename "__frame"
 	{
 		name: "a constant range too long",
 		src:  strings.Replace(base, "when: employees > 10", `when: employees in 1..(1000 * 1000) && len(0..20000) > 1`, 1),
-		want: `m.yaml:12:25: this range has 1000000 numbers, more than the 10000 a range may have; to test a number use a comparison, such as x >= 1 && x <= 100
+		want: `m.yaml:12:25: this range has 1000000 numbers, more than the 10000 a range may have (Limits.MaxRange); to test a number use a comparison, such as x >= 1 && x <= 100
         when: employees in 1..(1000 * 1000) && len(0..20000) > 1
                             ^
-m.yaml:12:49: this range has 20001 numbers, more than the 10000 a range may have; to test a number use a comparison, such as x >= 1 && x <= 100
+m.yaml:12:49: this range has 20001 numbers, more than the 10000 a range may have (Limits.MaxRange); to test a number use a comparison, such as x >= 1 && x <= 100
         when: employees in 1..(1000 * 1000) && len(0..20000) > 1
                                                     ^
 `,

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -205,9 +204,6 @@ func isNumber(k kind) bool { return k == kindInt || k == kindFloat }
 
 func (fc *fastCompiler) binary(n *ast.BinaryNode) (*fastExpr, bool) {
 	op := n.Operator
-	if op == "matches" {
-		return fc.matches(n)
-	}
 	l, ok := fc.node(n.Left)
 	if !ok {
 		return nil, false
@@ -428,28 +424,35 @@ func (fc *fastCompiler) in(n *ast.BinaryNode, l *fastExpr) (*fastExpr, bool) {
 	}}, true
 }
 
-// matches covers a constant pattern: the case-insensitive alternation of
-// words that rule files use for titles has a matcher of its own (see
-// wordMatcher); other patterns run on Go's regexp, as in the VM.
-func (fc *fastCompiler) matches(n *ast.BinaryNode) (*fastExpr, bool) {
-	pat, ok := n.Right.(*ast.StringNode)
-	if !ok || nodeKind(n) != kindBool {
+// match covers __match (a matches with its pattern in quotes): the
+// case-insensitive alternation of words that rule files use for titles
+// has a matcher of its own (see wordMatcher); other patterns run on Go's
+// regexp, as in the VM. Both pay the pattern's cost first; when the
+// budget runs out they bail.
+func (fc *fastCompiler) match(args []ast.Node) (*fastExpr, bool) {
+	if len(args) != 3 {
 		return nil, false
 	}
-	l, ok := fc.node(n.Left)
+	k, ok := args[2].(*ast.IntegerNode)
+	if !ok || k.Value < 0 || k.Value >= len(fc.m.patterns) {
+		return nil, false
+	}
+	l, ok := fc.node(args[1])
 	if !ok || l.k != kindString {
 		return nil, false
 	}
-	re, err := regexp.Compile(pat.Value)
-	if err != nil {
-		return nil, false
-	}
-	a := l.s
-	if wm := newWordMatcher(pat.Value); wm != nil {
-		wm.re = re
-		return &fastExpr{k: kindBool, b: func(e *evaluator) bool { return wm.match(a(e)) }}, true
-	}
-	return &fastExpr{k: kindBool, b: func(e *evaluator) bool { return re.MatchString(a(e)) }}, true
+	a, pat := l.s, fc.m.patterns[k.Value]
+	return &fastExpr{k: kindBool, b: func(e *evaluator) bool {
+		s := a(e)
+		if e.frame.budget.spend(pat.cost(s)) != nil {
+			e.bail = true
+			return false
+		}
+		if pat.word != nil {
+			return pat.word.match(s)
+		}
+		return pat.re.MatchString(s)
+	}}, true
 }
 
 func (fc *fastCompiler) conditional(n *ast.ConditionalNode) (*fastExpr, bool) {
@@ -530,17 +533,9 @@ func (fc *fastCompiler) call(n *ast.CallNode) (*fastExpr, bool) {
 		}
 		return &fastExpr{k: kindFloat, f: func(e *evaluator) float64 { return e.frame.DaysSince(e.frame.lasts[k]) }}, true
 	case tickFunc:
-		steps, ok := slotArg()
-		if !ok {
-			return nil, false
-		}
-		n := int64(steps)
-		return &fastExpr{k: kindBool, b: func(e *evaluator) bool {
-			if e.frame.budget.spend(n) != nil {
-				e.bail = true
-			}
-			return true
-		}}, true
+		return fc.tick(args)
+	case matchFunc:
+		return fc.match(args)
 	case "daysSince":
 		if len(args) != 2 {
 			return nil, false
@@ -653,6 +648,50 @@ func (fc *fastCompiler) loop(n *ast.BuiltinNode) (*fastExpr, bool) {
 			}
 		}
 		return !found
+	}}, true
+}
+
+// tick covers __tick(__frame, size, whole...): the body's size and the
+// lengths of the whole texts and lists it reads (see tickCost).
+func (fc *fastCompiler) tick(args []ast.Node) (*fastExpr, bool) {
+	if len(args) < 2 {
+		return nil, false
+	}
+	if f, ok := args[0].(*ast.IdentifierNode); !ok || f.Value != frameVar {
+		return nil, false
+	}
+	size, ok := args[1].(*ast.IntegerNode)
+	if !ok {
+		return nil, false
+	}
+	var texts []func(*evaluator) string
+	var lists []func(*evaluator) []string
+	for _, a := range args[2:] {
+		x, ok := fc.node(a)
+		switch {
+		case !ok:
+			return nil, false
+		case x.k == kindString:
+			texts = append(texts, x.s)
+		case x.k == kindList:
+			lists = append(lists, x.l)
+		default:
+			return nil, false
+		}
+	}
+	n := int64(size.Value)
+	return &fastExpr{k: kindBool, b: func(e *evaluator) bool {
+		cost := n
+		for _, t := range texts {
+			cost += int64(len(t(e))) / 64
+		}
+		for _, l := range lists {
+			cost += int64(len(l(e)))
+		}
+		if e.frame.budget.spend(cost) != nil {
+			e.bail = true
+		}
+		return true
 	}}, true
 }
 

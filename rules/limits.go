@@ -22,6 +22,10 @@ import (
 //     expression; each level multiplies the work by the length of a list.
 //   - MaxRange: a range with constant bounds (1..1000) may have at most this
 //     many numbers; a range with other bounds is checked when it runs.
+//   - MaxPattern: the program a matches pattern compiles to may have at
+//     most this many instructions (Go's regexp/syntax); matching costs up
+//     to the text's length times the program, and the program's size is
+//     its memory.
 //   - A matches whose pattern is not written in quotes is refused (a pattern
 //     built per lead would be compiled per lead, or per step of a loop), as
 //     are reduce building a text or a list (each step copies all the steps
@@ -31,12 +35,20 @@ import (
 // Run time, for each lead:
 //
 //   - MaxSteps: the work one lead may take. Each time a predicate evaluates
-//     its body costs the size of the body (its syntax-tree nodes); every text
-//     or list an expression builds (+ on texts, join, replace, split, string,
-//     toJSON, concat, flatten, a range) costs one step per 64 bytes or items.
+//     its body costs the size of the body (its syntax-tree nodes), plus a
+//     step per item of each whole list and per 64 bytes of each whole text
+//     the body reads by name (tech in count(tags, {# in tech}), title in
+//     none(tags, {title contains #})); every text or list an expression
+//     builds (+ on texts, join, replace, split, string, toJSON, concat,
+//     flatten, a range) costs one step per 64 bytes or items; matches costs
+//     one step per 256 of the text's length times its pattern's program.
 //     Explain re-evaluates the parts of conditions, within the same budget.
 //   - MaxText: the longest text (in bytes) or list (in items) an expression
-//     may build.
+//     may build. The builtins that build (join, replace, split, string,
+//     toJSON, concat, flatten, toBase64) are measured from their arguments
+//     before they run, so a text over the limit is never made; + on texts
+//     and lists, whose result is at most twice its longest operand, is
+//     checked once made.
 //   - MaxMemory: expr's own memory budget for one run of one program: the
 //     items of the lists and ranges it makes and of the loops it begins.
 //
@@ -48,17 +60,19 @@ import (
 type Limits struct {
 	MaxNesting int
 	MaxRange   int
+	MaxPattern int
 	MaxSteps   int64
 	MaxText    int
 	MaxMemory  uint
 }
 
 // DefaultLimits are the limits a model has unless WithLimits says
-// otherwise: two predicates deep, ranges of 10,000 numbers, a million steps
-// per lead (about a tenth of a second of the worst work a step can be),
-// texts and lists of 1 MiB, and expr's default memory budget.
+// otherwise: two predicates deep, ranges of 10,000 numbers, patterns of
+// 10,000 instructions, a million steps per lead (about a tenth of a second
+// of the worst work a step can be), texts and lists of 1 MiB, and expr's
+// default memory budget.
 func DefaultLimits() Limits {
-	return Limits{MaxNesting: 2, MaxRange: 10_000, MaxSteps: 1_000_000, MaxText: 1 << 20, MaxMemory: 1_000_000}
+	return Limits{MaxNesting: 2, MaxRange: 10_000, MaxPattern: 10_000, MaxSteps: 1_000_000, MaxText: 1 << 20, MaxMemory: 1_000_000}
 }
 
 // withDefaults fills the zero fields of l from DefaultLimits.
@@ -69,6 +83,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxRange <= 0 {
 		l.MaxRange = d.MaxRange
+	}
+	if l.MaxPattern <= 0 {
+		l.MaxPattern = d.MaxPattern
 	}
 	if l.MaxSteps <= 0 {
 		l.MaxSteps = d.MaxSteps
@@ -119,13 +136,16 @@ type LimitError struct {
 func (e *LimitError) Error() string {
 	switch e.Limit {
 	case "steps":
-		return fmt.Sprintf("this lead needs more than the %d steps of work a lead may take (a predicate such as any or all over a long list, one inside another, or texts built again and again); simplify the expression", e.Max)
+		return fmt.Sprintf("this lead needs more than the %d steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression", e.Max)
 	case "text":
-		return fmt.Sprintf("this builds a text or list of %d bytes or items, more than the %d an expression may build; build less", e.Got, e.Max)
+		if e.Got <= 0 {
+			return fmt.Sprintf("this builds a text or list longer than the %d bytes or items an expression may build (Limits.MaxText); build less", e.Max)
+		}
+		return fmt.Sprintf("this builds a text or list of %d bytes or items, more than the %d an expression may build (Limits.MaxText); build less", e.Got, e.Max)
 	case "range":
-		return fmt.Sprintf("this range has %d numbers, more than the %d a range may have; use a comparison such as x >= 1 && x <= 100", e.Got, e.Max)
+		return fmt.Sprintf("this range has %d numbers, more than the %d a range may have (Limits.MaxRange); use a comparison such as x >= 1 && x <= 100", e.Got, e.Max)
 	case "memory":
-		return fmt.Sprintf("this needs more memory than an expression may use (%d list items and loop steps in one run); loop over shorter lists", e.Max)
+		return fmt.Sprintf("this needs more memory than an expression may use (%d list items and loop steps in one run, Limits.MaxMemory); loop over shorter lists", e.Max)
 	}
 	return "a limit was reached: " + e.Limit
 }

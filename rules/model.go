@@ -106,6 +106,8 @@ type Model struct {
 	eventTypes nameTable[*eventTypeInfo]
 	// limits bound the work of every evaluation (see Limits).
 	limits Limits
+	// patterns are the model's matches patterns, compiled once.
+	patterns []*pattern
 }
 
 // Field is one field of the lead or event schema.

@@ -33,6 +33,8 @@ type patcher struct {
 	groups map[ast.Node]string
 	// chains records the predicates nested in each predicate (see bound).
 	chains map[ast.Node][]string
+	// calls counts the builders rewritten, to name their arguments.
+	calls int
 }
 
 type patchError struct {

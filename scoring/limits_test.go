@@ -47,23 +47,23 @@ var hostileCases = []struct {
 }{
 	{
 		name: "steps: a predicate inside a predicate over a long list", define: "big: 1..min(employees, 5000)", when: "any(big, {any(big, {# < 0})})",
-		want: `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(big, {any(big, {# < 0})})": this lead needs more than the 1000000 steps of work a lead may take (a predicate such as any or all over a long list, one inside another, or texts built again and again); simplify the expression`,
+		want: `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(big, {any(big, {# < 0})})": this lead needs more than the 1000000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression`,
 	},
 	{
 		name: "steps: texts built again and again", define: "words: split(title, \"\")", when: "len(join(map(words, {join(words, title)}), title)) > 0",
-		want: `lead x: m.yaml:16:32: rule r.hostile: evaluating "len(join(map(words, {join(words, title)}), title)) > 0": this lead needs more than the 1000000 steps of work a lead may take (a predicate such as any or all over a long list, one inside another, or texts built again and again); simplify the expression`,
+		want: `lead x: m.yaml:16:32: rule r.hostile: evaluating "len(join(map(words, {join(words, title)}), title)) > 0": this lead needs more than the 1000000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression`,
 	},
 	{
 		name: "text: a text that doubles", define: "t: title + title + title + title", when: "len(replace(t, \"a\", t)) > 0",
-		want: `lead x: m.yaml:16:15: rule r.hostile: evaluating "len(replace(t, \"a\", t)) > 0": this builds a text or list of 8002000 bytes or items, more than the 1048576 an expression may build; build less`,
+		want: `lead x: m.yaml:16:15: rule r.hostile: evaluating "len(replace(t, \"a\", t)) > 0": this builds a text or list of 8002000 bytes or items, more than the 1048576 an expression may build (Limits.MaxText); build less`,
 	},
 	{
 		name: "range: bounds from the lead", define: "n: employees", when: "any(1..n, {# < 0})",
-		want: `lead x: m.yaml:16:16: rule r.hostile: evaluating "any(1..n, {# < 0})": this range has 1000000 numbers, more than the 10000 a range may have; use a comparison such as x >= 1 && x <= 100`,
+		want: `lead x: m.yaml:16:16: rule r.hostile: evaluating "any(1..n, {# < 0})": this range has 1000000 numbers, more than the 10000 a range may have (Limits.MaxRange); use a comparison such as x >= 1 && x <= 100`,
 	},
 	{
 		name: "memory: a range made again for every item", define: "n: min(employees, 5000)", when: "all(1..n, {len(1..9000) > 0})",
-		want: `lead x: m.yaml:16:27: rule r.hostile: evaluating "all(1..n, {len(1..9000) > 0})": this needs more memory than an expression may use (1000000 list items and loop steps in one run); loop over shorter lists`,
+		want: `lead x: m.yaml:16:27: rule r.hostile: evaluating "all(1..n, {len(1..9000) > 0})": this needs more memory than an expression may use (1000000 list items and loop steps in one run, Limits.MaxMemory); loop over shorter lists`,
 	},
 }
 
@@ -111,7 +111,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	assert.Equal(t, int64(20_000), m.Limits().MaxSteps)
 	assert.Equal(t, rules.DefaultLimits().MaxRange, m.Limits().MaxRange)
 	_, err = scoring.New(m).Score(hostileLead, asOf)
-	assert.EqualError(t, err, `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(few, {any(few, {# < 0})})": this lead needs more than the 20000 steps of work a lead may take (a predicate such as any or all over a long list, one inside another, or texts built again and again); simplify the expression`)
+	assert.EqualError(t, err, `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(few, {any(few, {# < 0})})": this lead needs more than the 20000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression`)
 
 	deep := hostile("few: 1..3", "any(few, {any(few, {any(few, {# < 0})})})")
 	_, err = rules.CompileBytes("m.yaml", []byte(deep))

@@ -1,0 +1,129 @@
+package scoring_test
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// budgetModel is hostile's model with a list field, for rules that loop
+// over a long list.
+func budgetModel(when string) string {
+	return strings.Replace(hostile("n: 1", when), "  employees: int\n", "  employees: int\n  tech: list\n", 1)
+}
+
+// bigLead has a 1 MB title (half of it the letter a) and 100,000 tools.
+func bigLead() scoring.Lead {
+	tech := make([]string, 100_000)
+	for i := range tech {
+		tech[i] = fmt.Sprintf("tool-%d", i)
+	}
+	return scoring.Lead{ID: "big", Fields: map[string]any{"title": strings.Repeat("ab", 1<<19), "employees": 10, "tech": tech}}
+}
+
+// Every budget holds before the memory or the time is spent: each of these
+// rules passes check --strict, and for the big lead would build gigabytes
+// or run for minutes; instead the lead fails with the limit it reached,
+// having allocated a few megabytes at most, and the next lead is scored.
+func TestBudgetsHoldBeforeMemoryIsSpent(t *testing.T) {
+	cases := []struct{ when, limit string }{
+		{`len(replace(title, "a", title)) > 0`, "text"},
+		{`len(replace(replace(title, "a", "bb"), "b", title)) > 0`, "text"},
+		{`len(join([title, title], ",")) > 0`, "text"},
+		{`len(toJSON([title, title])) > 0`, "text"},
+		{`len(string([title, title])) > 0`, "text"},
+		{`len(toJSON(tech)) > 0`, "text"},
+		{`len(string([tech, tech])) > 0`, "text"},
+		{`len(concat(tech, tech, tech, tech, tech, tech, tech, tech, tech, tech, tech)) > 0`, "text"},
+		{`len(flatten([tech, tech, tech, tech, tech, tech, tech, tech, tech, tech, tech])) > 0`, "text"},
+		// A predicate that reads a whole text or list pays for it each time
+		// it runs: these reach the steps before the texts they build.
+		{`len(join(map(1..10000, {title}), ",")) > 0`, "steps"},
+		{`len(toJSON(map(1..10000, {title}))) > 0`, "steps"},
+		{`len(string(map(1..10000, {title}))) > 0`, "steps"},
+		{`len(toJSON(map(1..10000, {tech}))) > 0`, "steps"},
+		{`len(flatten(map(1..10000, {tech}))) > 0`, "steps"},
+		{`len(split(title + title, "")) > 0`, "text"},
+		{`count(tech, {(# + "x") in tech}) > 0`, "steps"},
+		{`none(tech, {title contains (# + "z")})`, "steps"},
+		{`any(tech, {title matches "b[a-z]+z"})`, "steps"},
+		{`title matches "\\w{1000}z"`, "steps"},
+	}
+	lead := bigLead()
+	for _, tc := range cases {
+		t.Run(tc.when, func(t *testing.T) {
+			m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(tc.when)))
+			require.NoError(t, err)
+			s := scoring.New(m)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err = s.Score(lead, asOf)
+			runtime.ReadMemStats(&after)
+			var le *rules.LimitError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, tc.limit, le.Limit, "%v", err)
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated scoring the lead")
+			_, err = s.Score(scoring.Lead{ID: "ok", Fields: map[string]any{"title": "VP", "tech": []string{"a"}}}, asOf)
+			assert.NoError(t, err, "the next lead starts with a full budget")
+		})
+	}
+}
+
+// What the builders are predicted to build is what they build: a lead
+// just under the limit passes, and the size refused is the size the
+// builtin would have made.
+func TestBuildersPredictTheirSize(t *testing.T) {
+	for _, tc := range []struct {
+		when  string
+		title string
+		size  int64 // what the builtin builds
+	}{
+		{`len(replace(title, "a", "xyz")) > 0`, strings.Repeat("a", 1000), 3000},
+		{`len(replace(title, "a", "xyz", 10)) > 0`, strings.Repeat("a", 1000), 1020},
+		{`len(join([title, title, title], "--")) > 0`, strings.Repeat("é", 300), 3*600 + 4},
+		{`len(toBase64(title)) > 0`, strings.Repeat("z", 1000), 1336},
+		{`len(split(title, "a")) > 0`, "a,a,a", 4},
+		{`len(split(title, "")) > 0`, "héllo", 5},
+	} {
+		for _, limit := range []int{int(tc.size), int(tc.size) - 1} {
+			m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(tc.when)), rules.WithLimits(rules.Limits{MaxText: limit}))
+			require.NoError(t, err)
+			_, err = scoring.New(m).Score(scoring.Lead{ID: "x", Fields: map[string]any{"title": tc.title}}, asOf)
+			if limit == int(tc.size) {
+				assert.NoError(t, err, "%s with a limit of exactly %d", tc.when, limit)
+				continue
+			}
+			var le *rules.LimitError
+			require.ErrorAs(t, err, &le, tc.when)
+			assert.Equal(t, tc.size, le.Got, tc.when)
+		}
+	}
+}
+
+
+// A pattern is bounded when the file compiles, by the size of its program
+// (MaxPattern), and when it runs, by the text's length times its program.
+func TestPatternsAreBounded(t *testing.T) {
+	huge := strings.Repeat(`\w{1000}`, 100)
+	_, err := rules.CompileBytes("m.yaml", []byte(budgetModel(`title matches "`+strings.ReplaceAll(huge, `\`, `\\`)+`"`)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "m.yaml:17:25: this pattern compiles to 100002 steps")
+	assert.Contains(t, err.Error(), "more than the 10000 a pattern may have (Limits.MaxPattern)")
+
+	m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(`title matches "\\w{1000}z"`)), rules.WithLimits(rules.Limits{MaxPattern: 500}))
+	require.Error(t, err, "the limit is the model's")
+	assert.Nil(t, m)
+
+	m, err = rules.CompileBytes("m.yaml", []byte(budgetModel(`title matches "\\w{1000}z"`)))
+	require.NoError(t, err)
+	res, err := scoring.New(m).Score(scoring.Lead{ID: "short", Fields: map[string]any{"title": strings.Repeat("a", 1000) + "z"}}, asOf)
+	require.NoError(t, err, "a short text matches within the budget")
+	assert.Equal(t, 1.0, res.Total)
+}
