@@ -170,6 +170,7 @@ func ParseTestFile(filename string, src []byte) (*TestFile, error) {
 	if len(root.Content) == 0 {
 		return t, nil
 	}
+	d.untag(root)
 	top := root.Content[0]
 	if top.Kind != yaml.MappingNode {
 		// Not a test file at all (a text, a list): say so without showing it.

@@ -288,7 +288,7 @@ m.yaml:1:1: the model declares no score categories; add scores: with at least on
 	{
 		name: "anchors refused",
 		src:  strings.Replace(base, "  fit: {min: 0, max: 100}", "  fit: &b {min: 0, max: 100}\n  eng: *b", 1),
-		want: `m.yaml:9:8: YAML aliases (*name) and merge keys (<<) are not supported in rule files; write the value out
+		want: `m.yaml:9:8: * at the start of a value makes YAML read it as an alias (*b, a reference to the &b anchor), which rule files do not use; write the value out, or put an expression starting with * in quotes
       eng: *b
            ^
 `,
