@@ -143,6 +143,13 @@ func (d *decoder) untag(n *yaml.Node) {
 	}
 }
 
+// minAboveMax refuses a min above its max, at the max.
+func (d *decoder) minAboveMax(what string, min, max *Number) {
+	if min != nil && max != nil && min.Value > max.Value {
+		d.errorAt(max.Pos, "%s: max %v is below min %v; swap them", what, max.Value, min.Value)
+	}
+}
+
 // seq calls fn for each item of a sequence.
 func (d *decoder) seq(n *yaml.Node, what string, fn func(item *yaml.Node)) {
 	if n.Kind != yaml.SequenceNode {
@@ -330,9 +337,7 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 						}
 					})
 				}
-				if c.Min != nil && c.Max != nil && c.Min.Value > c.Max.Value {
-					d.errorAt(c.Max.Pos, "score category %s: max %v is below min %v", name, c.Max.Value, c.Min.Value)
-				}
+				d.minAboveMax("score category "+name, c.Min, c.Max)
 				doc.Categories = append(doc.Categories, c)
 			})
 		case "total":
