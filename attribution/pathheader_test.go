@@ -287,10 +287,10 @@ func TestModelNamesKeepSettings(t *testing.T) {
 func TestPathsOtherDelimiter(t *testing.T) {
 	for in, want := range map[string]string{
 		"path,total_conversions,total_conversion_value,total_null\na > b,1,10,2\n": `line 1 (the header): the header looks separated by ",": run with --delimiter ','; read with ";" between columns, it is one column, "path,total_conversions,total_conversion_value,total_null"`,
-		"a > b,1,10,2\n":                   `line 1 (the header): the file has no header, and its first row of paths looks separated by ",": run with --delimiter ','; read with ";" between columns, it is one column, "a > b,1,10,2"`,
-		"path\ttotal_conversions\na\t1\n":  `line 1 (the header): the header looks separated by tabs: run with --delimiter tab; read with ";" between columns, it is one column, "path\ttotal_conversions"`,
-		"journey|conv\na|1\n":              `line 1 (the header): the header looks separated by "|": run with --delimiter '|'; read with ";" between columns, it is one column, "journey|conv"`,
-		"path;n,x\na;1\n":                  `line 1 (the header): the header has no total_conversions column; its columns are path, n,x; name the columns with --columns, such as --columns path=journey,conversions=conv,value=revenue,null=lost`,
+		"a > b,1,10,2\n":                  `line 1 (the header): the file has no header, and its first row of paths looks separated by ",": run with --delimiter ','; read with ";" between columns, it is one column, "a > b,1,10,2"`,
+		"path\ttotal_conversions\na\t1\n": `line 1 (the header): the header looks separated by tabs: run with --delimiter tab; read with ";" between columns, it is one column, "path\ttotal_conversions"`,
+		"journey|conv\na|1\n":             `line 1 (the header): the header looks separated by "|": run with --delimiter '|'; read with ";" between columns, it is one column, "journey|conv"`,
+		"path;n,x\na;1\n":                 `line 1 (the header): the header has no total_conversions column; its columns are path, n,x; name the columns with --columns, such as --columns path=journey,conversions=conv,value=revenue,null=lost`,
 	} {
 		_, _, _, _, err := readBoth(t, attribution.PathFormat{}, in)
 		assert.EqualError(t, err, want, in)
