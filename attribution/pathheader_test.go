@@ -281,3 +281,20 @@ func TestModelNamesKeepSettings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"time_decay:7d", "time_decay:30d"}, rep.Models)
 }
+
+// A file whose first line does not split at the delimiter, but would at
+// another common one, is told the --delimiter that reads it, not --columns.
+func TestPathsOtherDelimiter(t *testing.T) {
+	for in, want := range map[string]string{
+		"path,total_conversions,total_conversion_value,total_null\na > b,1,10,2\n": `line 1 (the header): the header looks separated by ",": run with --delimiter ','; read with ";" between columns, it is one column, "path,total_conversions,total_conversion_value,total_null"`,
+		"a > b,1,10,2\n":                  `line 1 (the header): the file has no header, and its first row of paths looks separated by ",": run with --delimiter ','; read with ";" between columns, it is one column, "a > b,1,10,2"`,
+		"path\ttotal_conversions\na\t1\n": `line 1 (the header): the header looks separated by tabs: run with --delimiter tab; read with ";" between columns, it is one column, "path\ttotal_conversions"`,
+		"journey|conv\na|1\n":             `line 1 (the header): the header looks separated by "|": run with --delimiter '|'; read with ";" between columns, it is one column, "journey|conv"`,
+		"path;n,x\na;1\n":                 `line 1 (the header): the header has no total_conversions column; its columns are path, n,x; name the columns with --columns, such as --columns path=journey,conversions=conv,value=revenue,null=lost`,
+	} {
+		_, _, _, _, err := readBoth(t, attribution.PathFormat{}, in)
+		assert.EqualError(t, err, want, in)
+	}
+	_, _, _, _, err := readBoth(t, attribution.PathFormat{Delimiter: ','}, "path;total_conversions\na;1\n")
+	assert.EqualError(t, err, `line 1 (the header): the header looks separated by ";": run with --delimiter ';'; read with "," between columns, it is one column, "path;total_conversions"`)
+}

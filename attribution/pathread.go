@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/internal/delim"
 	"github.com/leadscore/leadscore/internal/suggest"
 )
 
@@ -141,6 +142,12 @@ func looksLikeData(cells []string) bool {
 // row of a file without one. named says which column names the caller gave
 // (f has the defaults filled in).
 func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader bool, err error) {
+	return f.layout(first, named, true)
+}
+
+// layout is newLayout; with guess, a first line that does not split into
+// the columns, but would at another common delimiter, is told so.
+func (f PathFormat) layout(first string, named [4]bool, guess bool) (l *layout, isHeader bool, err error) {
 	cells, err := f.split(first)
 	if err != nil {
 		return nil, true, err
@@ -203,6 +210,20 @@ func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader 
 		}
 	}
 	if len(problems) > 0 {
+		if d := rune(0); guess {
+			if d = f.otherDelimiter(first, cells, named); d != 0 {
+				what := "the header looks"
+				if _, isHeader, _ := f.withDelimiter(d).layout(first, named, false); !isHeader {
+					what = "the file has no header, and its first row of paths looks"
+				}
+				split := fmt.Sprintf("it is one column, %q", first)
+				if len(cells) > 1 {
+					split = "its columns are " + has
+				}
+				return nil, true, fmt.Errorf("%s separated by %s: run with --delimiter %s; read with %q between columns, %s",
+					what, delim.Name(d), flagValue(d), string(f.Delimiter), split)
+			}
+		}
 		fix := "name the columns with --columns, such as --columns path=journey,conversions=conv,value=revenue,null=lost"
 		if guessed {
 			fix = "if so, run with --columns " + strings.Join(guesses, ",") + " (or rename the header's columns to " + strings.Join(pathColumns, ", ") + ")"
@@ -212,6 +233,33 @@ func (f PathFormat) newLayout(first string, named [4]bool) (l *layout, isHeader 
 	l.width = len(cells)
 	l.header = strings.Join(cells, string(f.Delimiter))
 	return l, true, nil
+}
+
+// otherDelimiter returns the common delimiter, other than f's, at which the
+// first line (cut into cells at f's) splits into the columns f reads, or
+// that the line holds when it is one cell; 0 if none.
+func (f PathFormat) otherDelimiter(first string, cells []string, named [4]bool) rune {
+	return delim.Guess(f.Delimiter, func(d rune) bool {
+		g := f.withDelimiter(d)
+		if g.Check() != nil {
+			return false
+		}
+		_, _, err := g.layout(first, named, false)
+		return err == nil || len(cells) == 1 && strings.ContainsRune(first, d)
+	})
+}
+
+func (f PathFormat) withDelimiter(d rune) PathFormat {
+	f.Delimiter = d
+	return f
+}
+
+// flagValue writes a delimiter as --delimiter takes it.
+func flagValue(d rune) string {
+	if d == '\t' {
+		return "tab"
+	}
+	return fmt.Sprintf("'%c'", d)
 }
 
 func didYouMean(guess string) string {

@@ -106,11 +106,48 @@ func contains(list []string, s string) bool {
 }
 
 func (d *decoder) refuseAlias(n *yaml.Node) bool {
-	if n.Kind == yaml.AliasNode || n.Tag == "!!merge" {
-		d.errorf(n, "YAML aliases (*name) and merge keys (<<) are not supported in rule files; write the value out")
-		return true
+	switch {
+	case n.Kind == yaml.AliasNode:
+		d.errorf(n, "* at the start of a value makes YAML read it as an alias (*%s, a reference to the &%s anchor), which rule files do not use; write the value out, or put an expression starting with * in quotes", n.Value, n.Value)
+	case n.Tag == "!!merge":
+		d.errorf(n, "YAML merge keys (<<) are not supported in rule files; write the value out")
+	default:
+		return false
 	}
-	return false
+	return true
+}
+
+// untag reports each value YAML read as a tag because it starts with !
+// (when: !has(email) gives the tag !has(email) and no value), and gives it
+// back its text, so that nothing more is said of it.
+func (d *decoder) untag(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		value := n.Tag
+		if n.Value != "" {
+			value += " " + n.Value
+		}
+		key, shown, line := "", value, []rune(sourceLine(d.lines, n.Line))
+		if n.Column >= 1 && n.Column <= len(line) {
+			before := string(line[:n.Column-1])
+			key = keyBefore(before)
+			// The line says better where the value ends, in brackets.
+			if i, end := markedValue(string(line)); i == len(before) {
+				shown = strings.TrimSpace(string(line)[i:end])
+			}
+		}
+		d.errorf(n, "%s", startsYAML(key, shown))
+		n.Tag, n.Value, n.Style = "!!str", value, 0
+	}
+	for _, c := range n.Content {
+		d.untag(c)
+	}
+}
+
+// minAboveMax refuses a min above its max, at the max.
+func (d *decoder) minAboveMax(what string, min, max *Number) {
+	if min != nil && max != nil && min.Value > max.Value {
+		d.errorAt(max.Pos, "%s: max %v is below min %v; swap them", what, max.Value, min.Value)
+	}
 }
 
 // seq calls fn for each item of a sequence.
@@ -300,9 +337,7 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 						}
 					})
 				}
-				if c.Min != nil && c.Max != nil && c.Min.Value > c.Max.Value {
-					d.errorAt(c.Max.Pos, "score category %s: max %v is below min %v", name, c.Max.Value, c.Min.Value)
-				}
+				d.minAboveMax("score category "+name, c.Min, c.Max)
 				doc.Categories = append(doc.Categories, c)
 			})
 		case "total":

@@ -143,6 +143,7 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 		fail("this is not a rule file: a rule file is a YAML mapping of keys to values, such as leadscore: 1", nil)
 		return
 	}
+	d.untag(root)
 	includes := d.top(root.Content[0], from == nil)
 	for _, inc := range includes {
 		diag := l.doc.Diag(d.pos(inc), fmt.Sprintf("cannot include %q", inc.Value))

@@ -134,7 +134,7 @@ func TestDiagnosticsAreSortedAndCounted(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"m.yaml:1:12: format version 2 is not supported; this leadscore reads version 1",
-		"m.yaml:3:29: score category fit: max 1 is below min 5",
+		"m.yaml:3:29: score category fit: max 1 is below min 5; swap them",
 		`m.yaml:4:1: unknown key "ruls" in the rule file; did you mean "rules"?`,
 		`m.yaml:7:18: sales_ready must be true or false, not "yes"`,
 	}, lines)
@@ -172,4 +172,21 @@ func TestLoadInReadsFromTheModelsDirectory(t *testing.T) {
 	}
 	assert.Equal(t, "no such file", dsl.CheckInFS(mem, "sub/other.yaml"))
 	assert.Equal(t, "it is not a file", dsl.CheckInFS(fstest.MapFS{"d.yaml/x": {}}, "d.yaml"))
+}
+
+// An expected range whose min is above its max can never pass: refused,
+// for the total, every score and the reset alike.
+func TestExpectedRangeMinAboveMax(t *testing.T) {
+	src := "model: m.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    expect:\n      total: {min: 10, max: 5}\n      scores: {fit: {max: 1, min: 2}}\n      reset: {min: 3, max: 3}\n"
+	_, err := dsl.ParseTestFile("t.yaml", []byte(src))
+	var ds dsl.Diagnostics
+	require.ErrorAs(t, err, &ds)
+	var lines []string
+	for _, d := range ds {
+		lines = append(lines, d.Error())
+	}
+	assert.Equal(t, []string{
+		"t.yaml:6:29: total: max 5 is below min 10; swap them",
+		"t.yaml:7:27: score fit: max 1 is below min 2; swap them",
+	}, lines)
 }

@@ -170,6 +170,7 @@ func ParseTestFile(filename string, src []byte) (*TestFile, error) {
 	if len(root.Content) == 0 {
 		return t, nil
 	}
+	d.untag(root)
 	top := root.Content[0]
 	if top.Kind != yaml.MappingNode {
 		// Not a test file at all (a text, a list): say so without showing it.
@@ -427,12 +428,13 @@ func (d *decoder) rangeValue(n *yaml.Node, what string) *Range {
 		}
 		return nil
 	}
+	var min, max *Number
 	d.mapping(n, what, []string{"min", "max"}, func(key string, k, v *yaml.Node) {
 		if num := d.number(v, what+" "+key); num != nil {
 			if key == "min" {
-				r.Min = &num.Value
+				min, r.Min = num, &num.Value
 			} else {
-				r.Max = &num.Value
+				max, r.Max = num, &num.Value
 			}
 		}
 	})
@@ -440,5 +442,6 @@ func (d *decoder) rangeValue(n *yaml.Node, what string) *Range {
 		d.errorf(n, "%s: give a number, or min: and/or max:", what)
 		return nil
 	}
+	d.minAboveMax(what, min, max)
 	return r
 }

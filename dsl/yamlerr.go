@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -223,11 +224,17 @@ func explainLine(above []string, line string) (int, string) {
 		return len([]rune(ws[:strings.Index(ws, "\t")])) + 1,
 			"a tab indents this line, and YAML cannot be indented with tabs; indent with spaces"
 	}
+	fits := func(fixed string) bool { return isYAML(append(append([]string{}, above...), fixed)) }
+	if i, end := markedValue(line); i >= 0 {
+		value := strings.TrimSpace(line[i:end])
+		if fits(line[:i] + quoteWhole(value) + line[end:]) {
+			return len([]rune(line[:i])) + 1, startsYAML(keyBefore(line[:i]), value)
+		}
+	}
 	v, ok := valueOf(line)
 	if !ok {
 		return 0, ""
 	}
-	fits := func(fixed string) bool { return isYAML(append(append([]string{}, above...), fixed)) }
 	col := len([]rune(line[:v.start])) + 1
 	open := line[v.start : v.start+1]
 	what := map[string]string{`"`: `the quote (")`, `'`: `the quote (')`, "[": "the list ([)", "{": "the mapping ({)"}[open]
@@ -257,6 +264,86 @@ func explainLine(above []string, line string) (int, string) {
 	return 0, ""
 }
 
+// startsYAML explains a value that YAML reads as an alias (*) or a tag (!)
+// because of its first character; key is the key it is the value of, "" for
+// a list item.
+func startsYAML(key, value string) string {
+	what, such := "value", quoteWhole(value)
+	if key != "" {
+		such = key + ": " + such
+	}
+	if key == "when" || key == "total" {
+		what = "expression"
+	}
+	if value[0] == '*' {
+		return fmt.Sprintf("* at the start of a value makes YAML read it as an alias (a reference to an &anchor), not as text; put the %s in quotes, such as: %s", what, such)
+	}
+	msg := fmt.Sprintf("a value starting with ! is read by YAML as a tag, and the %s is lost; put it in quotes, such as: %s", what, such)
+	if key == "when" && len(value) > 1 && (value[1] == '(' || unicode.IsLetter(rune(value[1]))) {
+		msg += " (or write not " + value[1:] + ")"
+	}
+	return msg
+}
+
+// markedValue finds the first value on a line that starts with * or !, and
+// returns its start and end offsets (its end: the end of the line or a
+// comment, or in brackets or braces the , ] or } that ends it); -1 if none.
+func markedValue(line string) (int, int) {
+	flow := 0
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '{' || c == '[':
+			flow++
+		case c == '"' || c == '\'':
+			if e := closeOf(line, i); e > 0 {
+				i = e - 1
+			}
+		case c == '#' && (i == 0 || line[i-1] == ' '):
+			return -1, -1
+		case (c == '*' || c == '!') && valueAt(line, i):
+			end, depth := len(line), 0
+			for j := i; j < len(line) && end == len(line); j++ {
+				switch line[j] {
+				case '(':
+					depth++
+				case ')':
+					depth--
+				case ',', ']', '}':
+					if flow > 0 && depth <= 0 {
+						end = j
+					}
+				case '#':
+					if line[j-1] == ' ' {
+						end = j
+					}
+				}
+			}
+			return i, end
+		}
+	}
+	return -1, -1
+}
+
+// valueAt reports whether a value can start at offset i of a line: after
+// the indentation, "- ", ": ", or a , [ or { and spaces.
+func valueAt(line string, i int) bool {
+	before := strings.TrimRight(line[:i], " ")
+	return before == "" || strings.HasSuffix(before, "-") && len(before) < len(line[:i]) ||
+		strings.HasSuffix(before, ":") && len(before) < len(line[:i]) || strings.HasSuffix(before, ",") ||
+		strings.HasSuffix(before, "[") || strings.HasSuffix(before, "{")
+}
+
+// keyBefore returns the key whose value starts at the end of prefix (the
+// text of its line before it), or "" for a list item.
+func keyBefore(prefix string) string {
+	if m := keyBeforeRE.FindStringSubmatch(prefix); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var keyBeforeRE = regexp.MustCompile(`([^\s{},\[\]:-][^\s{},\[\]:]*):\s*$`)
+
 // lineValue is where a value on a line starts with a quote or a bracket.
 type lineValue struct {
 	start int    // byte offset of the opening quote or bracket
@@ -268,8 +355,26 @@ type lineValue struct {
 // valueOf finds the value of a block "key: value" or "- value" line that
 // starts with a quote, [ or {.
 func valueOf(line string) (lineValue, bool) {
-	i := indentOf(line)
-	v := lineValue{key: -1}
+	v, i := valueStart(line)
+	if i >= len(line) || !strings.ContainsRune(`"'[{`, rune(line[i])) {
+		return v, false
+	}
+	v.start, v.end = i, closeOf(line, i)
+	if v.end > 0 {
+		rest := strings.TrimSpace(line[v.end:])
+		if c := commentStart(rest); c >= 0 {
+			rest = strings.TrimSpace(rest[:c])
+		}
+		v.rest = rest
+	}
+	return v, true
+}
+
+// valueStart returns the offset at which the value of a block "key: value"
+// or "- value" line starts, with the offset of its key's ": " in v.key.
+func valueStart(line string) (v lineValue, i int) {
+	i = indentOf(line)
+	v = lineValue{key: -1}
 	for strings.HasPrefix(line[i:], "- ") {
 		v.key = i
 		i += 2
@@ -284,18 +389,7 @@ func valueOf(line string) (lineValue, bool) {
 			i++
 		}
 	}
-	if i >= len(line) || !strings.ContainsRune(`"'[{`, rune(line[i])) {
-		return v, false
-	}
-	v.start, v.end = i, closeOf(line, i)
-	if v.end > 0 {
-		rest := strings.TrimSpace(line[v.end:])
-		if c := commentStart(rest); c >= 0 {
-			rest = strings.TrimSpace(rest[:c])
-		}
-		v.rest = rest
-	}
-	return v, true
+	return v, i
 }
 
 // keyEnd returns the offset of the ": " that ends a plain key at the start

@@ -130,6 +130,62 @@ var yamlMistakes = []struct {
 `,
 	},
 	{
+		name: "an expression starting with ! (a YAML tag)",
+		src:  withWhen(`    when: !has(url)`),
+		want: `m.yaml:15:11: a value starting with ! is read by YAML as a tag, and the expression is lost; put it in quotes, such as: when: '!has(url)' (or write not has(url))
+        when: !has(url)
+              ^
+`,
+	},
+	{
+		name: "a negation in brackets, a YAML tag YAML cannot read",
+		src:  withWhen(`    when: !(has(url) && title == "VP")  # not the VPs`),
+		want: `m.yaml:15:11: a value starting with ! is read by YAML as a tag, and the expression is lost; put it in quotes, such as: when: '!(has(url) && title == "VP")' (or write not (has(url) && title == "VP"))
+        when: !(has(url) && title == "VP")  # not the VPs
+              ^
+`,
+	},
+	{
+		name: "a value starting with ! in a flow mapping",
+		src:  strings.Replace(yamlBase, "when: fit >= 10}", "when: !has(url)}", 1),
+		want: `m.yaml:18:40: a value starting with ! is read by YAML as a tag, and the expression is lost; put it in quotes, such as: when: '!has(url)' (or write not has(url))
+      - {id: sql, sales_ready: true, when: !has(url)}
+                                           ^
+`,
+	},
+	{
+		name: "a text starting with !",
+		src:  strings.Replace(yamlBase, "reason: Decision maker", "reason: !important", 1),
+		want: `m.yaml:14:13: a value starting with ! is read by YAML as a tag, and the value is lost; put it in quotes, such as: reason: '!important'
+        reason: !important
+                ^
+`,
+	},
+	{
+		name: "an expression starting with * (a YAML alias)",
+		src:  withWhen(`    when: *title == "VP"`),
+		want: `m.yaml:15:11: * at the start of a value makes YAML read it as an alias (a reference to an &anchor), not as text; put the expression in quotes, such as: when: '*title == "VP"'
+        when: *title == "VP"
+              ^
+`,
+	},
+	{
+		name: "a number starting with * (a YAML alias of no anchor)",
+		src:  strings.Replace(yamlBase, "points: 10", "points: *x  # x points", 1),
+		want: `m.yaml:16:13: * at the start of a value makes YAML read it as an alias (a reference to an &anchor), not as text; put the value in quotes, such as: points: '*x'
+        points: *x  # x points
+                ^
+`,
+	},
+	{
+		name: "an alias of an anchor",
+		src:  strings.Replace(strings.Replace(yamlBase, "reason: Decision maker", "reason: &dm Decision maker", 1), "  - {id: sql,", "  - {description: *dm, id: sql,", 1),
+		want: `m.yaml:18:19: * at the start of a value makes YAML read it as an alias (*dm, a reference to the &dm anchor), which rule files do not use; write the value out, or put an expression starting with * in quotes
+      - {description: *dm, id: sql, sales_ready: true, when: fit >= 10}
+                      ^
+`,
+	},
+	{
 		name: "not a text file",
 		src:  "leadscore: 1\nmodel: m\x00\x01\x02\n",
 		want: `m.yaml:2:9: this is not a text file (it holds a NUL byte at line 2); a rule file is YAML text
@@ -165,6 +221,17 @@ func TestYAMLMistakesInTestFiles(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `t.yaml:4:11: YAML reads "VP" as the whole value and cannot go on with what follows it; quote the whole value, such as: - name: '"VP" at a software company'
       - name: "VP" at a software company
+              ^
+`, renderDiags(t, err))
+}
+
+// A value starting with ! in a test file is told the same.
+func TestYAMLTagInTestFiles(t *testing.T) {
+	src := "model: m.yaml\nas_of: 2026-10-01\ncases:\n  - name: !urgent lead\n    expect: {stage: sql}\n"
+	_, err := dsl.ParseTestFile("t.yaml", []byte(src))
+	require.Error(t, err)
+	assert.Equal(t, `t.yaml:4:11: a value starting with ! is read by YAML as a tag, and the value is lost; put it in quotes, such as: name: '!urgent lead'
+      - name: !urgent lead
               ^
 `, renderDiags(t, err))
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -114,7 +115,8 @@ type scope struct {
 	event bool
 	want  string // "bool" or "number"
 	// name is what the expression is, in run-time errors: "rule fit.industry".
-	name string
+	name  string
+	stage bool // a stage's when
 }
 
 func newCompiler(doc *dsl.Document, o options) *compiler {
@@ -249,6 +251,7 @@ func (c *compiler) compile() {
 	c.slots()
 	c.notHere["total"] = "the total can be read only in grades and stages"
 	c.notHere["grade"] = "the grade can be read only in stages"
+	c.notHere["stage"] = "the stage is what the stages decide, last of all, so no rule, define or grade can read it"
 	c.notHere["event"] = "event.* can be read only in the when of an event rule (a rule with event:)"
 
 	c.defines()
@@ -327,7 +330,7 @@ func (c *compiler) compile() {
 	delete(c.notHere, "grade")
 	for _, ds := range doc.Stages {
 		m.Stages = append(m.Stages, &Stage{ID: ds.ID.Value, Description: ds.Description.Value,
-			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value})})
+			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value, stage: true})})
 	}
 	c.compileHandoff()
 	c.fuse()
@@ -590,6 +593,13 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 		}
 		return 0
 	}
+	// call reports whether the text from i on, past spaces, opens a call.
+	call := func(i int) bool {
+		for unicode.IsSpace(at(i)) {
+			i++
+		}
+		return at(i) == '('
+	}
 	if m := tokenRE.FindStringSubmatch(msg); m != nil {
 		kind, tok := m[1], m[2]
 		if m[3] != "" {
@@ -634,6 +644,15 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 		if strings.EqualFold(m[1], "not") {
 			return "write not (or !) in lower case to negate a condition"
 		}
+		if call(offset + len([]rune(m[1]))) {
+			if m[1] == "now" {
+				return "now() is not available: time is an input, the as-of time of each score; use daysSince(a time field) or daysSinceLast(\"type\")"
+			}
+			if slices.Contains(disabledBuiltins, m[1]) {
+				return m[1] + "() is not available in a rule file"
+			}
+			return fmt.Sprintf("unknown function %q%s", m[1], dsl.DidYouMeanOr(m[1], callable(), "the functions are "+strings.Join(functionNames, ", ")+" and expr's builtins, such as lower, trim, len and hasPrefix"))
+		}
 		if _, ok := c.eventVars[m[1]]; ok && !sc.event && m[1] != "type" && m[1] != "at" {
 			return fmt.Sprintf("%s is an event field, not a lead field: read it in an event rule (add event: and the event type) as event.%s, or count events with events(\"type\", \"30d\")", m[1], m[1])
 		}
@@ -655,6 +674,10 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		}
 		if name == "event" && sc.event {
 			return "event alone is not a value: name an event field, such as event." + c.m.eventFieldExample()
+		}
+		if name == "stage" && sc.stage {
+			return "a stage's condition cannot read the stage: the stage is what the stages decide; " +
+				"compare the scores (" + strings.Join(c.categoryNames(), ", ") + "), the total or the grade instead, such as: total >= 50"
 		}
 		if why, ok := c.notHere[name]; ok && sc.env[name] == nil {
 			return fmt.Sprintf("%q cannot be used here: %s", name, why)
@@ -713,6 +736,26 @@ func (c *compiler) fieldNames() []string {
 	}
 	return out
 }
+
+func (c *compiler) categoryNames() []string {
+	out := make([]string, len(c.m.Categories))
+	for i, cat := range c.m.Categories {
+		out[i] = cat.Name
+	}
+	return out
+}
+
+// callable lists the functions a rule file may call: the library's and
+// expr's builtins, less the disabled ones.
+var callable = sync.OnceValue(func() []string {
+	out := slices.Clone(functionNames)
+	for _, b := range builtin.Names {
+		if !slices.Contains(disabledBuiltins, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+})
 
 func (c *compiler) eventFieldNames() []string {
 	out := make([]string, 0, len(c.eventVars))

@@ -100,6 +100,46 @@ var brokenCases = []struct {
 `,
 	},
 	{
+		name: "misspelt builtin function",
+		src:  strings.Replace(base, "when: employees > 10", `when: lowr(title) == "cto"`, 1),
+		want: `m.yaml:12:11: unknown function "lowr"; did you mean "lower"?
+        when: lowr(title) == "cto"
+              ^
+`,
+	},
+	{
+		name: "misspelt library function",
+		src:  strings.Replace(base, "when: employees > 10", `when: emailDomian (email) == "acme.io"`, 1),
+		want: `m.yaml:12:11: unknown function "emailDomian"; did you mean "emailDomain"?
+        when: emailDomian (email) == "acme.io"
+              ^
+`,
+	},
+	{
+		name: "unknown function, nothing near",
+		src:  strings.Replace(base, "when: employees > 10", `when: frobnicate(title)`, 1),
+		want: `m.yaml:12:11: unknown function "frobnicate"; the functions are emailDomain, has, daysSince, events, daysSinceLast and expr's builtins, such as lower, trim, len and hasPrefix
+        when: frobnicate(title)
+              ^
+`,
+	},
+	{
+		name: "stage read in a stage's condition",
+		src:  strings.Replace(base, "when: fit >= 10", `when: stage == "mql"`, 1),
+		want: `m.yaml:17:11: a stage's condition cannot read the stage: the stage is what the stages decide; compare the scores (fit), the total or the grade instead, such as: total >= 50
+        when: stage == "mql"
+              ^
+`,
+	},
+	{
+		name: "stage read in a rule",
+		src:  strings.Replace(base, "when: employees > 10", `when: stage == "mql"`, 1),
+		want: `m.yaml:12:11: "stage" cannot be used here: the stage is what the stages decide, last of all, so no rule, define or grade can read it
+        when: stage == "mql"
+              ^
+`,
+	},
+	{
 		name: "type error in an expression",
 		src:  strings.Replace(base, "when: employees > 10", `when: employees contains "x"`, 1),
 		want: `m.yaml:12:21: contains cannot combine a whole number (int) with text (string); check the field types under fields
@@ -248,7 +288,7 @@ m.yaml:1:1: the model declares no score categories; add scores: with at least on
 	{
 		name: "anchors refused",
 		src:  strings.Replace(base, "  fit: {min: 0, max: 100}", "  fit: &b {min: 0, max: 100}\n  eng: *b", 1),
-		want: `m.yaml:9:8: YAML aliases (*name) and merge keys (<<) are not supported in rule files; write the value out
+		want: `m.yaml:9:8: * at the start of a value makes YAML read it as an alias (*b, a reference to the &b anchor), which rule files do not use; write the value out, or put an expression starting with * in quotes
       eng: *b
            ^
 `,

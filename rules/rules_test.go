@@ -62,10 +62,10 @@ func TestExpressionsCannotReachOutside(t *testing.T) {
 		return "leadscore: 1\nmodel: m\nfields: {title: string}\nscores: {fit: {}}\nstages:\n  - id: s\n    sales_ready: true\n    when: " + when + "\n"
 	}
 	for _, tc := range []struct{ when, want string }{
-		{`now() > date("2020-01-01")`, `unknown name "now"`},
-		{`len(repeat("x", 1000000000)) > 1`, `unknown name "repeat"`},
+		{`now() > date("2020-01-01")`, `m.yaml:8:11: now() is not available: time is an input, the as-of time of each score; use daysSince(a time field) or daysSinceLast("type")`},
+		{`len(repeat("x", 1000000000)) > 1`, `m.yaml:8:15: repeat() is not available in a rule file`},
 		{`__frame != nil`, `names starting with __ are reserved; rename "__frame"`},
-		{`env("HOME") != ""`, `unknown name "env"`},
+		{`env("HOME") != ""`, `m.yaml:8:11: unknown function "env"; the functions are emailDomain, has, daysSince, events, daysSinceLast and expr's builtins, such as lower, trim, len and hasPrefix`},
 	} {
 		_, err := rules.CompileBytes("m.yaml", []byte(model(tc.when)))
 		require.Error(t, err, tc.when)

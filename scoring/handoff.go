@@ -23,6 +23,14 @@ const (
 	// Recycled: sales hands the lead back to marketing, with a reason. What
 	// the model's recycle policy resets stops counting, and the hold-down
 	// keeps the lead from being sales-ready again for a while.
+	//
+	// A recycle dated before the lead was ever sales-ready (most likely a
+	// date error, or a recycle from an earlier cycle the data does not
+	// show) is applied all the same: dropping it could hand sales a lead it
+	// recycled, and scoring at one time cannot tell the two apart. It is
+	// not silent: the feedback report warns of it by lead, with the
+	// recycle's date and when the lead first became sales-ready, if it did
+	// (feedback.EarlyRecycle).
 	Recycled Status = "recycled"
 )
 

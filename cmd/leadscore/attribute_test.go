@@ -210,6 +210,17 @@ func TestAttributePathsHeaderByName(t *testing.T) {
 	assert.Equal(t, `leadscore attribute: --columns "path=a,path=b" names the path column twice (a and b); name it once`+"\n", errOut)
 }
 
+// A comma-separated file read with the default ';' is told --delimiter.
+func TestAttributePathsCommaFile(t *testing.T) {
+	in := writeTemp(t, "p.csv", "path,total_conversions,total_conversion_value,total_null\na > b,1,10,2\n")
+	code, out, errOut := leadscore(t, "", "attribute", "--paths", in)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Equal(t, in+`:1: the header looks separated by ",": run with --delimiter ','; read with ";" between columns, it is one column, "path,total_conversions,total_conversion_value,total_null"`+"\n", errOut)
+	code, _, errOut = leadscore(t, "", "attribute", "--paths", in, "--delimiter", ",")
+	assert.Equal(t, exitOK, code, errOut)
+}
+
 // An absent value or null column is said in the report, in every format.
 func TestAttributePathsAbsentColumnNoted(t *testing.T) {
 	in := writeTemp(t, "p.csv", "path;total_conversions\na > b;1\n")

@@ -116,6 +116,11 @@ func TestCapacityControl(t *testing.T) {
 	x2, _ := strconv.ParseFloat(xs[2][1], 64)
 	assert.InDelta(t, x1-x0, x2-x1, 0.02, "evenly spaced thresholds, evenly spaced marks")
 	assert.Contains(t, html, `<line id="capacity-marker" x1="`+xs[2][1]+`"`, "the marker starts at the threshold")
+	// The readout copies the table's text as text, never parsed as HTML.
+	assert.NotContains(t, html, "innerHTML")
+	assert.NotContains(t, html, "outerHTML")
+	assert.NotContains(t, html, "insertAdjacentHTML")
+	assert.Contains(t, html, `b.textContent = row.cells[c].textContent;`)
 }
 
 // A page needs nothing from outside itself.

@@ -28,6 +28,7 @@ func (b *Builder) Merge(other *Builder) error {
 	r.Recycle.Leads += o.Recycle.Leads
 	r.Recycle.SalesReadyAgain += o.Recycle.SalesReadyAgain
 	r.Recycle.WonLater += o.Recycle.WonLater
+	r.EarlyRecycles = append(r.EarlyRecycles, o.EarlyRecycles...)
 	r.SLA.Measured += o.SLA.Measured
 	r.SLA.Within += o.SLA.Within
 	r.SLA.Breached += o.SLA.Breached

@@ -131,6 +131,9 @@ type Report struct {
 	Evidence       []Evidence     `json:"evidence"`
 	SLA            SLA            `json:"sla"`
 	Recycle        RecycleOutcome `json:"recycle"`
+	// EarlyRecycles are the leads recycled before they were ever
+	// sales-ready, by lead: warnings.
+	EarlyRecycles []EarlyRecycle `json:"early_recycles,omitempty"`
 }
 
 // Group is one campaign's, channel's, band's, grade's or rule's line.
@@ -188,6 +191,27 @@ type OwnerSLA struct {
 
 // NobodyYet is the owner of the overdue leads in OwnerSLA.
 const NobodyYet = "(nobody yet)"
+
+// EarlyRecycle is a lead recycled before it was ever sales-ready: sales
+// recycles a lead it received, so this is most likely a date error or a
+// recycle from an earlier cycle. Scoring keeps to it (see
+// scoring.Recycled), and the report says it as a warning.
+type EarlyRecycle struct {
+	Lead     string    `json:"lead"`
+	Recycled time.Time `json:"recycled"`
+	// SalesReady is when the lead first stood on the sales-ready stage,
+	// the recycle's hold-down applied; nil when not by the as-of time.
+	SalesReady *time.Time `json:"sales_ready"`
+}
+
+func (e EarlyRecycle) String() string {
+	first := "it is not sales-ready by the as-of time"
+	if e.SalesReady != nil {
+		first = "it first became sales-ready on " + e.SalesReady.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("lead %s was recycled on %s, before it was ever sales-ready (%s); the recycle still resets its events and holds it out for the hold-down: check the recycle's date, or remove it if it belongs to an earlier cycle",
+		e.Lead, e.Recycled.Format(time.RFC3339), first)
+}
 
 // RecycleOutcome is what became of recycled leads.
 type RecycleOutcome struct {
@@ -279,6 +303,13 @@ func (b *Builder) Add(lead scoring.Lead, won time.Time) error {
 	r.Leads++
 	for _, d := range ds {
 		if d.Status == scoring.Recycled {
+			if !sr || d.At.Before(srAt) {
+				e := EarlyRecycle{Lead: lead.ID, Recycled: d.At}
+				if sr {
+					e.SalesReady = &srAt
+				}
+				r.EarlyRecycles = append(r.EarlyRecycles, e)
+			}
 			r.Recycle.Leads++
 			if _, ok := tl.SalesReadyAfter(d.At); ok {
 				r.Recycle.SalesReadyAgain++
@@ -427,6 +458,7 @@ func (b *Builder) Report() *Report {
 	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
 	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)
 	r.Evidence = b.tally.Evidence()
+	sort.SliceStable(r.EarlyRecycles, func(i, j int) bool { return r.EarlyRecycles[i].Lead < r.EarlyRecycles[j].Lead })
 	if sla := b.m.Handoff.SLAOf(); sla > 0 {
 		h := sla.Hours()
 		r.SLA.Hours = &h

@@ -295,3 +295,30 @@ bob,3,1,30
 ann,3,0,10
 `, b.String())
 }
+
+// A recycle dated before the lead was ever sales-ready is kept (it resets
+// and holds, as scoring says), and is said as a warning naming the lead,
+// the recycle's date and the first hand-off, or that there is none.
+func TestEarlyRecycleWarned(t *testing.T) {
+	m, err := rules.CompileBytes("fb.yaml", []byte(fbModel))
+	require.NoError(t, err)
+	b := feedback.NewBuilder(scoring.New(m), feedback.Options{AsOf: at(30, 0)})
+	lead := func(id string, events []scoring.Event, ds ...scoring.Disposition) scoring.Lead {
+		return scoring.Lead{ID: id, Fields: map[string]any{"title": "Head", "employees": 10}, Events: events, Dispositions: ds}
+	}
+	// recycled 1 Sep, a demo on 5 Sep: the hold-down delays the hand-off to 11 Sep
+	require.NoError(t, b.Add(lead("E1", []scoring.Event{demo(at(5, 0), "ads", "paid")}, verdict(at(1, 0), scoring.Recycled, "later", "ann")), time.Time{}))
+	// recycled 2 Sep, no demo: never sales-ready
+	require.NoError(t, b.Add(lead("E0", nil, verdict(at(2, 0), scoring.Recycled, "later", "ann")), time.Time{}))
+	// sales-ready 4 Sep, recycled 6 Sep: a recycle of a lead sales received
+	require.NoError(t, b.Add(lead("OK", []scoring.Event{demo(at(4, 0), "ads", "paid")}, verdict(at(6, 0), scoring.Recycled, "later", "ann")), time.Time{}))
+	r := b.Report()
+	sr := at(11, 0)
+	assert.Equal(t, []feedback.EarlyRecycle{{Lead: "E0", Recycled: at(2, 0)}, {Lead: "E1", Recycled: at(1, 0), SalesReady: &sr}}, r.EarlyRecycles)
+	var out strings.Builder
+	require.NoError(t, r.WriteText(&out))
+	assert.Contains(t, out.String(), `
+Warning: lead E0 was recycled on 2026-09-02T00:00:00Z, before it was ever sales-ready (it is not sales-ready by the as-of time); the recycle still resets its events and holds it out for the hold-down: check the recycle's date, or remove it if it belongs to an earlier cycle.
+Warning: lead E1 was recycled on 2026-09-01T00:00:00Z, before it was ever sales-ready (it first became sales-ready on 2026-09-11T00:00:00Z); the recycle still resets its events and holds it out for the hold-down: check the recycle's date, or remove it if it belongs to an earlier cycle.
+`)
+}

@@ -162,6 +162,9 @@ func (r *Report) write(w io.Writer, md bool) error {
 
 	fmt.Fprintf(b, "\n%sRecycled leads\n\n", h2)
 	fmt.Fprintf(b, "%s recycled; %d became sales-ready again; %d won later.\n", count(r.Recycle.Leads, "lead", "leads"), r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
+	for _, e := range r.EarlyRecycles {
+		fmt.Fprintf(b, "Warning: %s.\n", e)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/delim"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -92,20 +93,13 @@ func (b *binder) headerProblems(file string) error {
 		return nil
 	}
 	if len(b.header) == 1 {
-		for _, d := range []rune{';', '\t', ',', '|'} {
-			if d == b.m.Comma() || !strings.ContainsRune(b.header[0], d) {
-				continue
-			}
-			name, write := fmt.Sprintf("%q", string(d)), fmt.Sprintf("%q", string(d))
-			if d == '\t' {
-				name = "tabs"
-			}
-			fix := fmt.Sprintf("set delimiter: %s in the mapping (%s)", write, b.m.File)
+		if d := delim.Guess(b.m.Comma(), func(d rune) bool { return strings.ContainsRune(b.header[0], d) }); d != 0 {
+			fix := fmt.Sprintf("set delimiter: %q in the mapping (%s)", string(d), b.m.File)
 			if d == ',' {
 				fix = fmt.Sprintf("take delimiter: out of the mapping (%s), or set it to \",\"", b.m.File)
 			}
 			return &HeaderError{File: file, Problems: []string{fmt.Sprintf("the header looks separated by %s: %s; read with %q between cells, it is one column, %s, so none of the columns the mapping reads is found",
-				name, fix, string(b.m.Comma()), quoteCell(b.header[0]))}}
+				delim.Name(d), fix, string(b.m.Comma()), quoteCell(b.header[0]))}}
 		}
 	}
 	return &HeaderError{File: file, Problems: b.problems}
