@@ -3,11 +3,12 @@ package dsl
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/leadscore/leadscore/internal/bounded"
 )
 
 // TestFile is a file of test cases for a model: executable examples of what
@@ -143,10 +144,10 @@ func (r Range) String() string {
 // Diag returns an error diagnostic in the test file, with its snippet.
 func (t *TestFile) Diag(pos Pos, msg string) *Diagnostic { return t.sources.diag(Error, pos, msg) }
 
-// LoadTestFile reads and decodes a test file. Its model is named, not
+// LoadTestFile reads and decodes a test file, of at most MaxFileSize bytes. Its model is named, not
 // loaded: the runner compiles it and checks the cases against it.
 func LoadTestFile(path string) (*TestFile, error) {
-	src, err := os.ReadFile(path)
+	src, err := bounded.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read the test file: %v", describeOpenError(err))}}
 	}
