@@ -209,6 +209,33 @@ func (l *loader) resolve(from, inc string) (string, string) {
 	return target, ""
 }
 
+// ReadFile reads a rule file or test file as Load reads one: a regular
+// file (not a named pipe or a device), of at most MaxFileSize bytes. The
+// error says why not in plain words, without the path.
+func ReadFile(path string) ([]byte, error) {
+	b, err := bounded.ReadFile(path, MaxFileSize)
+	return b, readError(err)
+}
+
+// ReadAll is ReadFile for a reader, such as standard input.
+func ReadAll(r io.Reader) ([]byte, error) {
+	b, err := bounded.Read(r, MaxFileSize)
+	return b, readError(err)
+}
+
+// readErr words a reading error as describeOpenError does.
+type readErr struct{ err error }
+
+func (e *readErr) Error() string { return describeOpenError(e.err) }
+func (e *readErr) Unwrap() error { return e.err }
+
+func readError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &readErr{err}
+}
+
 func describeOpenError(err error) string {
 	var tl *bounded.TooLargeError
 	var nf *bounded.NotFileError

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/leadscore/leadscore/internal/bounded"
 )
 
 // TestFile is a file of test cases for a model: executable examples of what
@@ -147,9 +145,9 @@ func (t *TestFile) Diag(pos Pos, msg string) *Diagnostic { return t.sources.diag
 // LoadTestFile reads and decodes a test file, of at most MaxFileSize bytes. Its model is named, not
 // loaded: the runner compiles it and checks the cases against it.
 func LoadTestFile(path string) (*TestFile, error) {
-	src, err := bounded.ReadFile(path, MaxFileSize)
+	src, err := ReadFile(path)
 	if err != nil {
-		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read the test file: %v", describeOpenError(err))}}
+		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read the test file: %v", err)}}
 	}
 	return ParseTestFile(path, src)
 }
