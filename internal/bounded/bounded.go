@@ -61,6 +61,9 @@ func ReadFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
 
 func read(name string, limit int64, stat func(string) (fs.FileInfo, error), open func(string) (fs.File, error)) ([]byte, error) {
 	info, err := stat(name)
+	if pe, ok := err.(*fs.PathError); ok {
+		pe.Op = "open" // as reading the file says it
+	}
 	if err != nil {
 		return nil, err
 	}
