@@ -11,10 +11,17 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/leadscore/leadscore/internal/bounded"
 )
 
-// MaxFileSize is the largest rule file read, included files counted alone.
+// MaxFileSize is the largest rule file or test file read, included files
+// counted alone: a larger one is refused unread.
 const MaxFileSize = 4 << 20
+
+// MaxModelSize is the most a model's files (its rule file and every file it
+// includes, each once) may hold together.
+const MaxModelSize = 16 << 20
 
 // maxIncludeDepth bounds chains of includes.
 const maxIncludeDepth = 16
@@ -63,6 +70,8 @@ type loader struct {
 	diags   Diagnostics
 	rootDir string
 	done    map[string]bool
+	files   fileSet // the files read, to read none twice under two names
+	total   int     // bytes read, at most MaxModelSize
 }
 
 func newLoader(fsys fs.FS, display func(string) string) *loader {
@@ -71,6 +80,7 @@ func newLoader(fsys fs.FS, display func(string) string) *loader {
 
 func (l *loader) load(name string) (*Document, error) {
 	l.rootDir = path.Dir(name)
+	l.readBefore(name)
 	l.file(name, nil, nil)
 	if !l.diags.HasErrors() || l.doc.Version != 0 {
 		l.diags = append(l.diags, l.doc.Check()...)
@@ -86,16 +96,21 @@ func (l *loader) read(name string) ([]byte, error) {
 		}
 		return nil, errors.New("includes need the rule file to be loaded from a directory")
 	}
-	f, err := l.fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err == nil && len(b) > MaxFileSize {
-		err = fmt.Errorf("the file is larger than %d MiB", MaxFileSize>>20)
+	b, err := bounded.ReadFS(l.fsys, name, MaxFileSize)
+	if l.total += len(b); l.total > MaxModelSize {
+		return nil, fmt.Errorf("the model's files add up to more than %s, the most one model may load; a model's rule file and the files it includes are a few pages of YAML, so check for includes that pull in the same files again through other paths", bounded.Size(MaxModelSize))
 	}
 	return b, err
+}
+
+// readBefore reports whether the file name is one read already under
+// another name (through a symbolic link to a directory), and marks it read.
+func (l *loader) readBefore(name string) bool {
+	if l.mem != nil {
+		return false
+	}
+	info, err := fs.Stat(l.fsys, name)
+	return err == nil && l.files.add(info)
 }
 
 // file reads one file, decodes it into l.doc and follows its includes.
@@ -161,8 +176,8 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 		case len(chain) >= maxIncludeDepth:
 			diag.Message += fmt.Sprintf(": includes nest deeper than %d files", maxIncludeDepth)
 			l.diags = append(l.diags, diag)
-		case l.done[target]:
-			// Included already through another file: its contents are in.
+		case l.done[target] || l.readBefore(target):
+			// Included already through another file or path: its contents are in.
 		default:
 			l.file(target, diag, append(chain, name))
 		}
@@ -195,8 +210,41 @@ func (l *loader) resolve(from, inc string) (string, string) {
 	return target, ""
 }
 
+// ReadFile reads a rule file or test file as Load reads one: a regular
+// file (not a named pipe or a device), of at most MaxFileSize bytes. The
+// error says why not in plain words, without the path.
+func ReadFile(path string) ([]byte, error) {
+	b, err := bounded.ReadFile(path, MaxFileSize)
+	return b, readError(err)
+}
+
+// ReadAll is ReadFile for a reader, such as standard input.
+func ReadAll(r io.Reader) ([]byte, error) {
+	b, err := bounded.Read(r, MaxFileSize)
+	return b, readError(err)
+}
+
+// readErr words a reading error as describeOpenError does.
+type readErr struct{ err error }
+
+func (e *readErr) Error() string { return describeOpenError(e.err) }
+func (e *readErr) Unwrap() error { return e.err }
+
+func readError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &readErr{err}
+}
+
 func describeOpenError(err error) string {
+	var tl *bounded.TooLargeError
+	var nf *bounded.NotFileError
 	switch {
+	case errors.As(err, &tl):
+		return fmt.Sprintf("%v, the most a rule file or test file may hold; split it into smaller files (a rule file can include: the others)", err)
+	case errors.As(err, &nf):
+		return err.Error()
 	case errors.Is(err, fs.ErrNotExist):
 		return "no such file"
 	case strings.Contains(err.Error(), "escapes"):

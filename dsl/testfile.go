@@ -3,7 +3,6 @@ package dsl
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -143,12 +142,12 @@ func (r Range) String() string {
 // Diag returns an error diagnostic in the test file, with its snippet.
 func (t *TestFile) Diag(pos Pos, msg string) *Diagnostic { return t.sources.diag(Error, pos, msg) }
 
-// LoadTestFile reads and decodes a test file. Its model is named, not
+// LoadTestFile reads and decodes a test file, of at most MaxFileSize bytes. Its model is named, not
 // loaded: the runner compiles it and checks the cases against it.
 func LoadTestFile(path string) (*TestFile, error) {
-	src, err := os.ReadFile(path)
+	src, err := ReadFile(path)
 	if err != nil {
-		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read the test file: %v", describeOpenError(err))}}
+		return nil, Diagnostics{{Pos: Pos{File: path}, Message: fmt.Sprintf("cannot read the test file: %v", err)}}
 	}
 	return ParseTestFile(path, src)
 }

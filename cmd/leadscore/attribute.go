@@ -259,7 +259,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 		var verdicts *feedback.Set
 		if *dispositionsFile != "" {
-			set, n, code := readDispositions(*dispositionsFile, scorer.Model(), stderr)
+			set, n, code := readDispositions(*dispositionsFile, scorer.Model(), 0, stderr)
 			if set == nil {
 				return code
 			}

@@ -252,7 +252,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var dn feedback.Counts
 	seen := map[string]bool{}
 	if *dispositionsFile != "" {
-		set, n, code := readDispositions(*dispositionsFile, scorer.Model(), stderr)
+		set, n, code := readDispositions(*dispositionsFile, scorer.Model(), 0, stderr)
 		if set == nil {
 			return code
 		}

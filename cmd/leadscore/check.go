@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"go.yaml.in/yaml/v3"
 
@@ -207,8 +206,8 @@ func hasTopKey(path, key string) bool {
 // topKey reports whether a YAML file's top-level mapping has key, and
 // whether the file could be read as YAML at all.
 func topKey(path, key string) (has, parsed bool) {
-	src, err := os.ReadFile(path)
-	if err != nil || len(src) > dsl.MaxFileSize {
+	src, err := dsl.ReadFile(path) // refused: read as a model, to say why
+	if err != nil {
 		return false, false
 	}
 	var root yaml.Node

@@ -27,7 +27,7 @@ func attachDispositions(opts *leadfile.Options, name string, m *rules.Model, std
 	if name == "" {
 		return nil, nil
 	}
-	set, n, code := readDispositions(name, m, stderr)
+	set, n, code := readDispositions(name, m, opts.MaxRow, stderr)
 	if code != exitOK {
 		return nil, fmt.Errorf("cannot read %s", name)
 	}

@@ -80,7 +80,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	if *dispositionsFile != "" {
-		set, n, code := readDispositions(*dispositionsFile, m, stderr)
+		set, n, code := readDispositions(*dispositionsFile, m, 0, stderr)
 		if set == nil {
 			return code
 		}

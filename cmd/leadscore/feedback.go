@@ -80,7 +80,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var dn feedback.Counts
 	if *dispositionsFile != "" {
 		var code int
-		if set, dn, code = readDispositions(*dispositionsFile, m, stderr); set == nil {
+		if set, dn, code = readDispositions(*dispositionsFile, m, 0, stderr); set == nil {
 			return code
 		}
 	}
@@ -176,16 +176,17 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 }
 
 // readDispositions reads a dispositions file against a model's catalogue,
-// printing each bad row with its line; nil and the exit code when the file
-// cannot be read at all.
-func readDispositions(name string, m *rules.Model, stderr io.Writer) (*feedback.Set, feedback.Counts, int) {
+// rows of at most maxRow bytes (0: the default, 4 MiB), printing each bad
+// row with its line; nil and the exit code when the file cannot be read at
+// all.
+func readDispositions(name string, m *rules.Model, maxRow int, stderr io.Writer) (*feedback.Set, feedback.Counts, int) {
 	f, err := os.Open(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore: %v\n", err)
 		return nil, feedback.Counts{}, exitUsage
 	}
 	defer f.Close()
-	set, n, err := feedback.ReadDispositions(f, m.Handoff, func(line int, err error) {
+	set, n, err := feedback.ReadDispositionsLimit(f, m.Handoff, maxRow, func(line int, err error) {
 		fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
 	})
 	if err != nil {

@@ -35,9 +35,9 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	if len(paths) == 0 {
-		src, err := io.ReadAll(stdin)
+		src, err := dsl.ReadAll(stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "leadscore fmt: %v\n", err)
+			fmt.Fprintf(stderr, "leadscore fmt: stdin: %v\n", err)
 			return exitUsage
 		}
 		out, err := dsl.Format(src)
@@ -55,9 +55,9 @@ func runFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		src, err := dsl.ReadFile(f)
 		if err != nil {
-			fmt.Fprintf(stderr, "leadscore fmt: %v\n", err)
+			fmt.Fprintf(stderr, "leadscore fmt: %s: %v\n", f, err)
 			status = exitUsage
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -118,10 +119,26 @@ var Columns = []string{"lead_id", "at", "status", "reason", "owner", "note"}
 // that cannot be read at all (no header, a missing column).
 //
 // h is the model's hand-off contract (rules.Model.Handoff), whose reasons
-// the rows must use; nil when the model has none.
+// the rows must use; nil when the model has none. Rows are read up to
+// DefaultMaxRow bytes: see ReadDispositionsLimit.
 func ReadDispositions(r io.Reader, h *rules.Handoff, onError func(line int, err error)) (*Set, Counts, error) {
+	return ReadDispositionsLimit(r, h, 0, onError)
+}
+
+// DefaultMaxRow is the longest row ReadDispositions reads, as
+// leadfile.DefaultMaxRow for leads.
+const DefaultMaxRow = bounded.DefaultMaxRow
+
+// ReadDispositionsLimit is ReadDispositions with rows of at most maxRow
+// bytes (0: DefaultMaxRow): a longer row fails alone, unread, and a longer
+// header fails the file.
+func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError func(line int, err error)) (*Set, Counts, error) {
 	var n Counts
-	cr := csv.NewReader(r)
+	if maxRow <= 0 {
+		maxRow = DefaultMaxRow
+	}
+	const option = "--max-row, or the maxRow of ReadDispositionsLimit"
+	cr := csv.NewReader(bounded.Lines(r, maxRow))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -129,6 +146,9 @@ func ReadDispositions(r io.Reader, h *rules.Handoff, onError func(line int, err 
 	}
 	if err != nil {
 		return nil, n, fmt.Errorf("line 1 (the header): %v", err)
+	}
+	if bounded.Cut(header) {
+		return nil, n, fmt.Errorf("line 1 (the header): %v", bounded.HeaderTooLong(maxRow, option))
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -185,6 +205,10 @@ func ReadDispositions(r io.Reader, h *rules.Handoff, onError func(line int, err 
 			return s, n, err
 		}
 		line, _ := cr.FieldPos(0)
+		if bounded.Cut(rec) {
+			fail(line, 1, bounded.RowTooLong(maxRow, option))
+			continue
+		}
 		if len(rec) != len(header) {
 			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); a cell that holds a comma needs quotes", len(rec), len(header), strings.Join(header, ", ")))
 			continue

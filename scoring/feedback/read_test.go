@@ -105,6 +105,23 @@ func TestReadDispositionsHeader(t *testing.T) {
 	}, errs)
 }
 
+// A row over the limit fails alone, unread, and the rows after it are read
+// with their own lines; a header over it fails the file.
+func TestReadDispositionsLongRows(t *testing.T) {
+	m, err := rules.CompileBytes("fb.yaml", []byte(fbModel))
+	require.NoError(t, err)
+	src := "lead_id,at,status,reason,note\nL1,2026-09-01,accepted,,\nL2,2026-09-01,accepted,," + strings.Repeat("n", 2000) + "\nL3,2026-09-01,accepted,,\n"
+	var errs []string
+	set, n, err := feedback.ReadDispositionsLimit(strings.NewReader(src), m.Handoff, 1<<10, func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, feedback.Counts{Rows: 3, Read: 2, Failed: 1}, n)
+	assert.Equal(t, []string{"L1", "L3"}, set.Leads())
+	assert.Equal(t, []string{"3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with --max-row, or the maxRow of ReadDispositionsLimit)"}, errs)
+
+	_, _, err = feedback.ReadDispositionsLimit(strings.NewReader("lead_id,at,status,reason,"+strings.Repeat("x", 2000)+"\n"), m.Handoff, 1<<10, func(int, error) {})
+	assert.EqualError(t, err, "line 1 (the header): the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row, or the maxRow of ReadDispositionsLimit")
+}
+
 func TestLabelIn(t *testing.T) {
 	ds := []scoring.Disposition{
 		{At: at(10, 0), Status: scoring.Recycled, Reason: "later"},

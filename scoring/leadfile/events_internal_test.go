@@ -1,7 +1,6 @@
 package leadfile
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -52,17 +51,20 @@ func indexData(x *csvEventIndex) map[string]indexed {
 // the given number of workers, and with readEventsPlain (encoding/csv),
 // and fails unless both give the same index, the same error and the same
 // warnings; the fast reader shares Fields maps between events with the
-// same cells, the plain one does not. It reports whether the fast path
-// took the file.
-func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers int) bool {
+// same cells, the plain one does not. Lines are cut at max (0: the
+// default) as readEvents cuts them. It reports whether the fast path took
+// the file.
+func checkEventsFast(t *testing.T, s *scoring.Scorer, data []byte, workers, max int) bool {
 	t.Helper()
 	var plainWarn, fastWarn []string
-	opts := Options{Scorer: s, EventsName: "events.csv", Workers: workers}
+	opts := Options{Scorer: s, EventsName: "events.csv", Workers: workers, MaxRow: max}
+	text, err := readAll(bytes.NewReader(data), maxRow(opts))
+	require.NoError(t, err)
 	opts.OnWarning = func(w string) { plainWarn = append(plainWarn, w) }
-	want, wantErr := readEventsPlain(opts, bytes.NewReader(data))
+	want, wantErr := readEventsPlain(opts, strings.NewReader(text))
 	opts.OnWarning = func(w string) { fastWarn = append(fastWarn, w) }
 	opts.shareFields = true // events with the same cells share their Fields
-	got, gotErr, ok := readEventsFast(opts, string(data), 1)
+	got, gotErr, ok := readEventsFast(opts, text, 1)
 	if !ok {
 		return false
 	}
@@ -120,7 +122,7 @@ func TestEventsFastMatchesPlain(t *testing.T) {
 	}
 	for _, data := range fast {
 		for _, workers := range []int{1, 2, 3, 7} {
-			took := checkEventsFast(t, s, []byte(data), workers)
+			took := checkEventsFast(t, s, []byte(data), workers, 0)
 			hostile := strings.ContainsAny(data, "\"\r") || strings.Trim(data, "\n") == ""
 			require.Equal(t, !hostile, took, "fast path taken for %q", short([]byte(data)))
 		}
@@ -133,9 +135,15 @@ func FuzzEventsFast(f *testing.F) {
 	f.Add([]byte("lead_id,type,at,campaign,minutes\nL1,page_view,2026-09-01T10:00:00Z,spring,3\n\nL2,email_open,2026-09-01,,x\n"), uint8(2))
 	f.Add([]byte("\ufefflead_id,at,type\nL1,2026-02-29T10:00:00Z,page_view\nL1,2026-09-01T10:00:00Z\n"), uint8(3))
 	f.Add([]byte("lead_id,type,at,url\n,,,\nL1,t,2026-09-01T10:00:00Z,/a,b"), uint8(1))
+	// workers from 128 on also cut lines at workers-100 bytes: here 60
+	f.Add([]byte("lead_id,type,at,url\nL1,page_view,2026-09-01T10:00:00Z,/a\nL1,page_view,2026-09-01T10:00:00Z,/"+strings.Repeat("a", 60)+"\nL2,t,2026-09-01,/b"), uint8(160))
 	s := eventsScorer(f)
 	f.Fuzz(func(t *testing.T, data []byte, workers uint8) {
-		checkEventsFast(t, s, data, 1+int(workers%8))
+		maxRow := 0
+		if workers >= 128 {
+			maxRow = int(workers) - 100
+		}
+		checkEventsFast(t, s, data, 1+int(workers%8), maxRow)
 	})
 }
 
@@ -268,89 +276,6 @@ func TestEventsReadErrorStopsTheRun(t *testing.T) {
 			Events: io.MultiReader(strings.NewReader(read), iotest.ErrReader(gone)), EventsName: "events.csv", Output: io.Discard})
 		require.ErrorIs(t, err, gone, "after %q", read)
 	}
-}
-
-// byteLimiter is lineLimiter as it was first written, a byte at a time:
-// the reference lineLimiter is checked against.
-type byteLimiter struct {
-	r        *bufio.Reader
-	max      int
-	n        int
-	skipping bool
-	pending  string
-}
-
-func (l *byteLimiter) Read(p []byte) (int, error) {
-	if l.pending != "" {
-		n := copy(p, l.pending)
-		l.pending = l.pending[n:]
-		return n, nil
-	}
-	written := 0
-	for written < len(p) {
-		c, err := l.r.ReadByte()
-		if err != nil {
-			if written > 0 {
-				return written, nil
-			}
-			return 0, err
-		}
-		if c == '\n' {
-			l.n, l.skipping = 0, false
-			p[written] = c
-			written++
-			continue
-		}
-		if l.skipping {
-			continue
-		}
-		if l.n++; l.n > l.max {
-			l.skipping = true
-			n := copy(p[written:], tooLongMark)
-			l.pending = tooLongMark[n:]
-			return written + n, nil
-		}
-		p[written] = c
-		written++
-	}
-	return written, nil
-}
-
-// checkLineLimiter fails unless lineLimiter passes data through as
-// byteLimiter does, read in pieces of every size.
-func checkLineLimiter(t *testing.T, data []byte, max int) {
-	t.Helper()
-	want, err := io.ReadAll(&byteLimiter{r: bufio.NewReaderSize(bytes.NewReader(data), 16), max: max})
-	require.NoError(t, err)
-	for _, size := range []int{16, 64, 4096} {
-		got, err := io.ReadAll(&lineLimiter{r: bufio.NewReaderSize(iotest.HalfReader(bytes.NewReader(data)), size), max: max})
-		require.NoError(t, err)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("%q, max %d, buffer %d: lineLimiter gives %q, byte by byte %q", short(data), max, size, short(got), short(want))
-		}
-	}
-	got, err := io.ReadAll(iotest.OneByteReader(&lineLimiter{r: bufio.NewReaderSize(bytes.NewReader(data), 16), max: max}))
-	require.NoError(t, err)
-	require.Equal(t, want, got)
-}
-
-// lineLimiter, which passes runs of bytes, cuts lines as a byte-by-byte
-// reading does.
-func TestLineLimiterMatchesBytewise(t *testing.T) {
-	var leads, events bytes.Buffer
-	require.NoError(t, leadgen.WriteCSV(&leads, &events, leadgen.New(2), 50))
-	for _, data := range []string{leads.String(), "", "\n", "abc", "abcdef\n\nabcdefghijklmnop\nab\r\nx", strings.Repeat("y", 100) + "\n" + strings.Repeat("z", 9)} {
-		for _, max := range []int{1, 2, 5, 10, 40, 100, 1000} {
-			checkLineLimiter(t, []byte(data), max)
-		}
-	}
-}
-
-func FuzzLineLimiter(f *testing.F) {
-	f.Add([]byte("abc\ndefghij\n\nk"), uint8(3))
-	f.Fuzz(func(t *testing.T, data []byte, max uint8) {
-		checkLineLimiter(t, data, 1+int(max))
-	})
 }
 
 // Read gives every event a Fields map of its own, even where the cells

@@ -230,6 +230,35 @@ func TestOverlongRowsFailAlone(t *testing.T) {
 	assert.Equal(t, 3, strings.Count(out, "\n"))
 }
 
+// An events row over the limit is a bad row of the events file (which
+// stops the run), with its line, whichever reader takes the file: the fast
+// one, or encoding/csv for a file with quotes.
+func TestOverlongEventRowsAreBadRows(t *testing.T) {
+	long := "A,page_view,2026-09-01T00:00:00Z,," + strings.Repeat("u", 2000) + ",\n"
+	for _, quote := range []string{"", `"`} {
+		events := "lead_id,type,at,campaign,url,minutes\n" + quote + "A" + quote + ",page_view,2026-09-01T00:00:00Z,,,\n" + long + "A,page_view,2026-09-02T00:00:00Z,,,\n"
+		_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: strings.NewReader("id,email\nA,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
+			Events: strings.NewReader(events), EventsName: "events.csv", MaxRow: 1 << 10, Output: io.Discard})
+		assert.EqualError(t, err, "the events file has bad rows; fix them, since leads scored without their events would be wrong:\n"+
+			"events.csv:3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)", "quote %q", quote)
+	}
+}
+
+// A header line over the limit fails the file: cut, it would lose column
+// names without a word. The events file is read at the same limit.
+func TestOverlongHeaderFailsTheFile(t *testing.T) {
+	wide := "id,email," + strings.Repeat("x", 2000) + "\nA,a@b.io,1\n"
+	_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: strings.NewReader(wide), InputName: "leads.csv", InputFormat: leadfile.CSV,
+		MaxRow: 1 << 10, NoEvents: true, Output: io.Discard})
+	assert.EqualError(t, err, "leads.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with Options.MaxRow, or --max-row")
+
+	for _, header := range []string{"lead_id,type,at,", `"lead_id",type,at,`} { // the fast reader, then encoding/csv
+		_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: strings.NewReader("id,email\nA,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
+			Events: strings.NewReader(header + strings.Repeat("x", 2000) + "\n"), EventsName: "events.csv", MaxRow: 1 << 10, Output: io.Discard})
+		assert.EqualError(t, err, "events.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with Options.MaxRow, or --max-row", header)
+	}
+}
+
 // rowsReader makes n NDJSON rows of about size bytes each as it is read,
 // allocating nothing per row, so a test can feed hundreds of megabytes
 // without holding them or leaving garbage that would blur the heap.

@@ -1,14 +1,13 @@
 package leadfile
 
 import (
-	"bufio"
 	"encoding/csv"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/scoring"
 	srcmap "github.com/leadscore/leadscore/scoring/source"
 )
@@ -69,15 +68,12 @@ func newMappedSource(opts Options) (*mappedSource, error) {
 	if ds := m.Check(opts.Scorer.Model()); ds.HasErrors() {
 		return nil, ds
 	}
-	r := csv.NewReader(&lineLimiter{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)})
+	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
 	r.FieldsPerRecord = -1
 	r.Comma = m.Comma()
-	header, err := r.Read()
+	header, err := readHeader(r, opts.InputName, maxRow(opts), "an export starts with a header row")
 	if err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("%s: the file is empty; an export starts with a header row", opts.InputName)
-		}
-		return nil, fmt.Errorf("%s: reading the header: %w", opts.InputName, err)
+		return nil, err
 	}
 	leads, warnings, err := m.Leads(opts.InputName, header)
 	if err != nil {
@@ -110,12 +106,12 @@ func warn(opts Options, warnings []string) {
 // and otherwise fails, with the first row: two activities cannot share an
 // id, and which one the export means cannot be told.
 func readMappedEvents(opts Options) (*mappedEvents, error) {
-	r := csv.NewReader(bufio.NewReaderSize(opts.Events, 1<<16))
+	r := csv.NewReader(bounded.Lines(opts.Events, maxRow(opts)))
 	r.FieldsPerRecord = -1
 	r.Comma = opts.Source.Comma()
-	header, err := r.Read()
+	header, err := readHeader(r, opts.EventsName, maxRow(opts), "an export starts with a header row")
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the header: %w", opts.EventsName, err)
+		return nil, err
 	}
 	rows, warnings, err := opts.Source.EventRows(opts.EventsName, header)
 	if err != nil {
@@ -133,7 +129,7 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		}
 		return g
 	}
-	problems, err := eventRecords(r, opts.EventsName, len(header), func(line int, rec []string) string {
+	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string) string {
 		id, leadID, e, err := rows.Event(rec)
 		if leadID == "" {
 			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -48,10 +49,10 @@ func ParseFormat(s string) (Format, error) {
 	return NDJSON, fmt.Errorf("unknown format %q; use ndjson or csv", s)
 }
 
-// DefaultMaxRow is the longest row (an NDJSON line, a CSV line) read unless
-// Options.MaxRow says otherwise; a longer row fails alone, and is never held
-// in memory whole.
-const DefaultMaxRow = 4 << 20
+// DefaultMaxRow is the longest row (an NDJSON line, a CSV line of leads,
+// events or dispositions) read unless Options.MaxRow says otherwise; a
+// longer row fails alone, and is never held in memory whole.
+const DefaultMaxRow = bounded.DefaultMaxRow
 
 // MaxLine is the longest single lead a reader of one lead (explain) takes.
 const MaxLine = DefaultMaxRow
@@ -88,8 +89,10 @@ type Options struct {
 
 	// Workers is how many goroutines decode and score; 0 means one per core.
 	Workers int
-	// MaxRow is the longest row read, in bytes; 0 means DefaultMaxRow. A
-	// longer row fails alone. Peak memory grows with it: see Score.
+	// MaxRow is the longest row read, in bytes, of Input and of Events
+	// (and the longest header); 0 means DefaultMaxRow. A longer row fails
+	// alone, a longer header fails the file. Peak memory grows with it: see
+	// Score.
 	MaxRow int
 	// OnError is called for every row that fails, in input order, from a
 	// single goroutine.
@@ -458,19 +461,25 @@ func maxRow(opts Options) int {
 	return DefaultMaxRow
 }
 
-// rowTooLong is the error of a row over the limit.
-func rowTooLong(max int) error {
-	return fmt.Errorf("the row is longer than %s, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)", sizeName(max))
-}
+// maxRowOption names what raises Options.MaxRow, for messages.
+const maxRowOption = "Options.MaxRow, or --max-row"
 
-func sizeName(n int) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
+// rowTooLong is the error of a row over the limit.
+func rowTooLong(max int) error { return bounded.RowTooLong(max, maxRowOption) }
+
+// readHeader reads the header of a CSV file read through bounded.Lines;
+// the file's name is in the error.
+func readHeader(r *csv.Reader, file string, max int, empty string) ([]string, error) {
+	header, err := r.Read()
+	switch {
+	case err == io.EOF:
+		return nil, fmt.Errorf("%s: the file is empty; %s", file, empty)
+	case err != nil:
+		return nil, fmt.Errorf("%s: reading the header: %w", file, err)
+	case bounded.Cut(header):
+		return nil, fmt.Errorf("%s:1: %w", file, bounded.HeaderTooLong(max, maxRowOption))
 	}
-	if n >= 1<<10 && n%(1<<10) == 0 {
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return header, nil
 }
 
 type ndjsonSource struct {
@@ -555,10 +564,8 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		return row{}, false, err
 	}
 	line, _ := s.r.FieldPos(0)
-	for _, cell := range rec {
-		if strings.Contains(cell, tooLongMark) {
-			return row{line: line, err: rowTooLong(s.max)}, true, nil
-		}
+	if bounded.Cut(rec) {
+		return row{line: line, err: rowTooLong(s.max)}, true, nil
 	}
 	if len(rec) != s.columns {
 		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
@@ -568,14 +575,11 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 
 func newCSVSource(opts Options) (*csvSource, error) {
 	m := opts.Scorer.Model()
-	r := csv.NewReader(&lineLimiter{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)})
+	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
 	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	header, err := readHeader(r, opts.InputName, maxRow(opts), "a CSV leads file starts with a header row")
 	if err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("%s: the file is empty; a CSV leads file starts with a header row", opts.InputName)
-		}
-		return nil, fmt.Errorf("%s: reading the header: %w", opts.InputName, err)
+		return nil, err
 	}
 	schema, err := newCSVSchema(m, header)
 	if err != nil {
@@ -641,8 +645,10 @@ func cellCountError(got, want int) error {
 // file without quotes or carriage returns is split at line boundaries and
 // decoded on every core (readEventsFast); any other goes through
 // encoding/csv (readEventsPlain). Both give the same index and errors.
+// Its lines are cut at Options.MaxRow (bounded.Lines), so a row over it
+// is a bad row, never held whole.
 func readEvents(opts Options) (*csvEventIndex, error) {
-	text, err := readAll(opts.Events)
+	text, err := readAll(opts.Events, maxRow(opts))
 	if err != nil {
 		// The plain reader sees the same bytes, then the same failure.
 		return readEventsPlain(opts, io.MultiReader(strings.NewReader(text), errReader{err}))
@@ -653,10 +659,10 @@ func readEvents(opts Options) (*csvEventIndex, error) {
 	return readEventsPlain(opts, strings.NewReader(text))
 }
 
-// readAll is io.ReadAll, into a string (the cells kept are slices of it,
-// not copies), reading into a buffer of the input's size when the input
-// tells it.
-func readAll(r io.Reader) (string, error) {
+// readAll is io.ReadAll through bounded.Lines, into a string (the cells
+// kept are slices of it, not copies), reading into a buffer of the input's
+// size when the input tells it.
+func readAll(r io.Reader, maxRow int) (string, error) {
 	size := 0
 	switch r := r.(type) {
 	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
@@ -668,7 +674,7 @@ func readAll(r io.Reader) (string, error) {
 	}
 	var b strings.Builder
 	b.Grow(size)
-	_, err := io.Copy(&b, r)
+	_, err := io.Copy(&b, bounded.Lines(r, maxRow))
 	return b.String(), err
 }
 
@@ -683,9 +689,9 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true // decode keeps cells, never the record
-	header, err := r.Read()
+	header, err := readHeader(r, opts.EventsName, maxRow(opts), "an events file starts with a header row: lead_id,type,at")
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the header: %w", opts.EventsName, err)
+		return nil, err
 	}
 	header = slices.Clone(header)
 	cols, err := newEventColumns(m, header)
@@ -695,7 +701,7 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
 	x := newEventPart()
 	cache := valueCache{shareMaps: opts.shareFields}
-	problems, err := eventRecords(r, opts.EventsName, len(header), func(line int, rec []string) string {
+	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string) string {
 		id, e, err := cols.decode(rec, &cache)
 		if err != nil {
 			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
@@ -711,10 +717,11 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 
 // eventRecords reads the records of an events file after its header, in
 // order, and calls fn with each well-formed one and its line. A row that is
-// not CSV, or has another count of cells than the header, is a problem
-// (file:line: why), as is what fn returns when it is not "". The error is
-// one of reading the file.
-func eventRecords(r *csv.Reader, file string, cells int, fn func(line int, rec []string) string) ([]string, error) {
+// not CSV, is longer than maxRow (read through bounded.Lines), or has
+// another count of cells than the header, is a problem (file:line: why), as
+// is what fn returns when it is not "". The error is one of reading the
+// file.
+func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line int, rec []string) string) ([]string, error) {
 	var problems []string
 	for {
 		rec, err := r.Read()
@@ -730,6 +737,10 @@ func eventRecords(r *csv.Reader, file string, cells int, fn func(line int, rec [
 			return nil, err
 		}
 		line, _ := r.FieldPos(0) // only for a record that was read
+		if bounded.Cut(rec) {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, rowTooLong(maxRow)))
+			continue
+		}
 		if len(rec) != cells {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, cellCountError(len(rec), cells)))
 			continue
@@ -783,6 +794,10 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 	if headerLine == "" {
 		return nil, nil, false // no header: the plain reader words it
 	}
+	cut := bounded.CutText(text) // a line over the limit, cut
+	if bounded.CutText(headerLine) {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, bounded.HeaderTooLong(maxRow(opts), maxRowOption)), true
+	}
 	m := opts.Scorer.Model()
 	header := strings.Split(headerLine, ",")
 	cols, err := newEventColumns(m, header)
@@ -834,6 +849,10 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 				var l string
 				l, rest, _ = strings.Cut(rest, "\n")
 				if line++; l == "" {
+					continue
+				}
+				if cut && bounded.CutText(l) {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, rowTooLong(maxRow(opts))))
 					continue
 				}
 				rec = rec[:0]
@@ -903,79 +922,4 @@ func joinLines(lines []string) string {
 		b.WriteString(l)
 	}
 	return b.String()
-}
-
-// tooLongMark stands in a CSV line for the rest of a line over the limit;
-// no CSV a person writes holds it.
-const tooLongMark = "\x00leadscore: row too long\x00"
-
-// lineLimiter passes a CSV file through, but cuts each line longer than
-// max, putting tooLongMark in place of the rest, so that encoding/csv never
-// holds an over-long row whole and the row fails alone.
-type lineLimiter struct {
-	r        *bufio.Reader
-	max      int
-	n        int  // bytes of the current line passed through
-	skipping bool // dropping the rest of an over-long line
-	pending  string
-}
-
-func (l *lineLimiter) Read(p []byte) (int, error) {
-	if l.pending != "" {
-		n := copy(p, l.pending)
-		l.pending = l.pending[n:]
-		return n, nil
-	}
-	written := 0
-	for written < len(p) {
-		if l.r.Buffered() == 0 && written > 0 {
-			return written, nil // what is here; the rest on the next call
-		}
-		buf, err := l.r.Peek(1)
-		if len(buf) == 0 {
-			if written > 0 {
-				return written, nil
-			}
-			return 0, err
-		}
-		buf, _ = l.r.Peek(l.r.Buffered())
-		if l.skipping { // drop the rest of the over-long line, up to its newline
-			i := bytes.IndexByte(buf, '\n')
-			if i < 0 {
-				l.r.Discard(len(buf))
-				continue
-			}
-			l.r.Discard(i)
-			l.skipping = false
-			continue
-		}
-		buf = buf[:min(len(buf), len(p)-written)]
-		seg, nl := buf, false
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			seg, nl = buf[:i+1], true
-		}
-		body := len(seg)
-		if nl {
-			body--
-		}
-		if l.n+body > l.max { // the line goes over: pass what fits, then the mark
-			k := l.max - l.n
-			copy(p[written:], seg[:k])
-			l.r.Discard(k)
-			written += k
-			l.skipping, l.n = true, 0
-			n := copy(p[written:], tooLongMark)
-			l.pending = tooLongMark[n:]
-			return written + n, nil
-		}
-		copy(p[written:], seg)
-		l.r.Discard(len(seg))
-		written += len(seg)
-		if nl {
-			l.n = 0
-		} else {
-			l.n += body
-		}
-	}
-	return written, nil
 }

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/suggest"
 	"github.com/leadscore/leadscore/rules"
@@ -40,6 +41,10 @@ type DraftOptions struct {
 	ModelFile string
 	// Rows bounds the rows read from each export; 0 means DraftRows.
 	Rows int
+	// MaxRow bounds each row (the header too), in bytes; 0 means
+	// bounded.DefaultMaxRow, 4 MiB, as for scoring. A longer row stops the
+	// draft, without being read whole.
+	MaxRow int
 }
 
 // Draft drafts a source mapping from a sample of an export: the header and
@@ -50,13 +55,16 @@ func Draft(opts DraftOptions) ([]byte, error) {
 	if opts.Rows <= 0 {
 		opts.Rows = DraftRows
 	}
-	contacts, err := readSample(opts.Contacts, opts.ContactsName, opts.Rows)
+	if opts.MaxRow <= 0 {
+		opts.MaxRow = bounded.DefaultMaxRow
+	}
+	contacts, err := readSample(opts.Contacts, opts.ContactsName, opts.Rows, opts.MaxRow)
 	if err != nil {
 		return nil, err
 	}
 	d := &drafter{opts: opts, contacts: contacts}
 	if opts.Events != nil {
-		if d.events, err = readSample(opts.Events, opts.EventsName, opts.Rows); err != nil {
+		if d.events, err = readSample(opts.Events, opts.EventsName, opts.Rows, opts.MaxRow); err != nil {
 			return nil, err
 		}
 	}
@@ -81,8 +89,9 @@ type column struct {
 	guess    guess
 }
 
-func readSample(r io.Reader, name string, rows int) (*sample, error) {
-	cr := csv.NewReader(r)
+func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
+	const option = "DraftOptions.MaxRow"
+	cr := csv.NewReader(bounded.Lines(r, maxRow))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -91,6 +100,9 @@ func readSample(r io.Reader, name string, rows int) (*sample, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if bounded.Cut(header) {
+		return nil, fmt.Errorf("%s:1: %v", name, bounded.HeaderTooLong(maxRow, option))
 	}
 	s := &sample{name: name}
 	seen := map[string]bool{}
@@ -118,6 +130,10 @@ func readSample(r io.Reader, name string, rows int) (*sample, error) {
 		if s.rows == rows {
 			s.more = true
 			break
+		}
+		if bounded.Cut(rec) {
+			line, _ := cr.FieldPos(0)
+			return nil, fmt.Errorf("%s:%d: %v", name, line, bounded.RowTooLong(maxRow, option))
 		}
 		s.rows++
 		for i, c := range s.columns {
@@ -717,13 +733,13 @@ func (d *drafter) write() []byte {
 			}
 		}
 	} else {
-		names := map[string]bool{}
+		names := newFieldNames()
 		for _, col := range rest {
 			if contains(personal, col.norm) {
 				ignore = append(ignore, fmt.Sprintf("%s # looks personal, and no rule needs it", scalar(col.name)))
 				continue
 			}
-			name := fieldName(col.norm, names)
+			name := names.name(col.norm)
 			d.field(1, name, col, col.guess.typ, "")
 			d.newFields = append(d.newFields, fmt.Sprintf("%s: %s", name, col.guess.typ))
 		}
@@ -810,9 +826,21 @@ func pickID(cols []*column) (*column, string) {
 	return cols[0], "NOT FOUND: no column has a different value in every row; name the column holding the lead id"
 }
 
-// fieldName makes a column's normalised name a field name no other field
-// has and check accepts.
-func fieldName(norm string, taken map[string]bool) string {
+// fieldNames are the field names given so far and, for each name given
+// twice, the number to try next after it, so that n columns of one name
+// take n steps, not n².
+type fieldNames struct {
+	taken map[string]bool
+	next  map[string]int
+}
+
+func newFieldNames() *fieldNames {
+	return &fieldNames{taken: map[string]bool{}, next: map[string]int{}}
+}
+
+// name makes a column's normalised name a field name no other field has and
+// check accepts.
+func (n *fieldNames) name(norm string) string {
 	name := norm
 	if name == "" || !(name[0] >= 'a' && name[0] <= 'z' || name[0] == '_') {
 		name = "f_" + name
@@ -821,10 +849,11 @@ func fieldName(norm string, taken map[string]bool) string {
 		name += "_field"
 	}
 	base := name
-	for i := 2; taken[name]; i++ {
+	for i := max(n.next[base], 2); n.taken[name]; i++ {
 		name = fmt.Sprintf("%s_%d", base, i)
+		n.next[base] = i + 1
 	}
-	taken[name] = true
+	n.taken[name] = true
 	return name
 }
 
@@ -1076,9 +1105,9 @@ func (d *drafter) eventsSection(contactsID *column) {
 				d.line(2, "{} # no column matched an event field of model %s", m.Name)
 			}
 		} else {
-			names := map[string]bool{}
+			names := newFieldNames()
 			for _, c := range rest {
-				name := fieldName(c.norm, names)
+				name := names.name(c.norm)
 				d.field(2, name, c, c.guess.typ, "")
 				d.newEventFields = append(d.newEventFields, fmt.Sprintf("%s: %s", name, c.guess.typ))
 			}

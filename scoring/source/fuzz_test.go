@@ -83,11 +83,12 @@ func FuzzDraft(f *testing.F) {
 	f.Add("Record ID,Email,Job Title,Unsubscribed,Revenue\n1,a@b.c,VP,Yes,\"$1,234.00\"\n2,,,No,\n", "Record ID,Activity Type,Activity Date\n1,Page View,07/25/2026 23:05\n")
 	f.Add("a,,a b,#x,\"k: v\"\n1,2,3,4,5\n", "")
 	f.Add("\ufeffId,CreatedDate\n1,2026-01-02T03:04:05Z\n", "Id,Type\n1,x\n")
+	f.Add("Id,Email.,Email!,Email#,email_2\n1,a,b,c,d\n2,"+strings.Repeat("x", 130)+",,,\n", "") // one name many times; a row over MaxRow
 	f.Fuzz(func(t *testing.T, contacts, events string) {
 		if fuzzinput.Skip(len(contacts) + len(events)) {
 			return
 		}
-		opts := source.DraftOptions{Contacts: strings.NewReader(contacts), ContactsName: "c.csv", Rows: 50}
+		opts := source.DraftOptions{Contacts: strings.NewReader(contacts), ContactsName: "c.csv", Rows: 50, MaxRow: 128}
 		if events != "" {
 			opts.Events, opts.EventsName = strings.NewReader(events), "a.csv"
 		}

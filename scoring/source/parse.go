@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -15,24 +14,22 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/bounded"
 )
 
 // MaxFileSize is the largest mapping file read.
 const MaxFileSize = 1 << 20
 
-// ParseFile reads and parses a mapping file.
+// ParseFile reads and parses a mapping file: a regular file (not a named
+// pipe or a device) of at most MaxFileSize bytes.
 func ParseFile(path string) (*Mapping, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, dsl.Diagnostics{{Pos: dsl.Pos{File: path}, Message: fmt.Sprintf("cannot read the source mapping: %v", err), Err: err}}
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, dsl.Diagnostics{{Pos: dsl.Pos{File: path}, Message: fmt.Sprintf("cannot read the source mapping: %v", err), Err: err}}
-	}
-	if len(src) > MaxFileSize {
+	src, err := bounded.ReadFile(path, MaxFileSize)
+	var tl *bounded.TooLargeError
+	switch {
+	case errors.As(err, &tl):
 		return nil, dsl.Diagnostics{{Pos: dsl.Pos{File: path}, Message: "the file is over 1 MiB; a source mapping is a page of YAML"}}
+	case err != nil:
+		return nil, dsl.Diagnostics{{Pos: dsl.Pos{File: path}, Message: fmt.Sprintf("cannot read the source mapping: %v", err), Err: err}}
 	}
 	return Parse(path, src)
 }

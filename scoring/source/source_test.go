@@ -464,3 +464,18 @@ func TestCheckFileWarningsWithoutModel(t *testing.T) {
 	require.NotNil(t, mp)
 	assert.Len(t, ds, 1, "the warning once, with a model")
 }
+
+// A mapping file over 1 MiB is refused, read no further than a byte past
+// it; a draft stops at a row or header over DraftOptions.MaxRow, unread.
+func TestReadsAreBounded(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	require.NoError(t, os.WriteFile(big, nil, 0o644))
+	require.NoError(t, os.Truncate(big, source.MaxFileSize+1))
+	_, err := source.ParseFile(big)
+	assert.EqualError(t, err, big+": the file is over 1 MiB; a source mapping is a page of YAML")
+
+	_, err = source.Draft(source.DraftOptions{Contacts: strings.NewReader("Id,Email\n1,a@b.io\n2," + strings.Repeat("x", 2000) + "\n"), ContactsName: "c.csv", MaxRow: 1 << 10})
+	assert.EqualError(t, err, "c.csv:3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with DraftOptions.MaxRow)")
+	_, err = source.Draft(source.DraftOptions{Contacts: strings.NewReader("Id,Email," + strings.Repeat("x", 2000) + "\n1,a@b.io,\n"), ContactsName: "c.csv", MaxRow: 1 << 10})
+	assert.EqualError(t, err, "c.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with DraftOptions.MaxRow")
+}
