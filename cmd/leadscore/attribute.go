@@ -30,6 +30,7 @@ func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // attributeAs runs attribute for c: its messages name c's flags.
 func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("attribute", flag.ContinueOnError)
+	maxRow := maxRowFlag(fs)
 	journeysFile := fs.String("journeys", "", "journeys: NDJSON, or CSV with --touches")
 	pathsFile := fs.String("paths", "", "aggregated channel paths (path;total_conversions;total_conversion_value;total_null), for data-driven models")
 	touchesFile := fs.String("touches", "", "CSV touches (journey_id, at, campaign, channel) for CSV journeys")
@@ -259,7 +260,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 		var verdicts *feedback.Set
 		if *dispositionsFile != "" {
-			set, n, code := readDispositions(*dispositionsFile, scorer.Model(), 0, stderr)
+			set, n, code := readDispositions(*dispositionsFile, scorer.Model(), maxRow.n, stderr)
 			if set == nil {
 				return code
 			}
@@ -271,7 +272,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return fail("%s: CSV leads carry no events, and a lead's events are its campaign touches, so every conversion would go to \"(no touch)\"; give the events file that goes with them (%s EVENTS.csv), or, if these leads truly have none, say so (%s)",
 				*leadsFile, c.flag("events"), c.flag("no-events"))
 		}
-		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, oerr := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)
 		defer closeLeads()
 		if oerr != nil {

@@ -28,6 +28,7 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // backtestAs runs backtest for c: its messages name c's flags.
 func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
+	maxRow := maxRowFlag(fs)
 	model := fs.String("model", "", "rule file (required)")
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (or give the file as the argument)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
@@ -216,7 +217,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	read := func(name, eventsName, what string, add func(scoring.Lead) error) (rows, failed int, err error) {
-		lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {
@@ -252,7 +253,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var dn feedback.Counts
 	seen := map[string]bool{}
 	if *dispositionsFile != "" {
-		set, n, code := readDispositions(*dispositionsFile, scorer.Model(), 0, stderr)
+		set, n, code := readDispositions(*dispositionsFile, scorer.Model(), maxRow.n, stderr)
 		if set == nil {
 			return code
 		}

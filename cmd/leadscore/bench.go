@@ -18,6 +18,7 @@ import (
 
 func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	maxRow := maxRowFlag(fs)
 	model := fs.String("model", "", "rule file (required)")
 	leadsFile := fs.String("leads", "", "sample leads, NDJSON (required; - is standard input)")
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
@@ -67,7 +68,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if *leadsFile == "-" {
 			return fail("--source reads a CRM export from a file: give its name with --leads")
 		}
-		opts := leadfile.Options{Scorer: scoring.New(m), NoEvents: *noEvents}
+		opts := leadfile.Options{Scorer: scoring.New(m), MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&opts, *leadsFile, "", *events, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {

@@ -28,6 +28,7 @@ func runDiff(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // diffAs runs diff for c: its messages name c's flags.
 func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	maxRow := maxRowFlag(fs)
 	leads := fs.String("leads", "", "leads to measure the change on (NDJSON, or CSV with --events)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
 	noEvents := noEventsFlag(fs)
@@ -85,7 +86,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *leads != "" {
 		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
 		var unknown scoring.UnknownTally
-		opts := leadfile.Options{Scorer: newScorer, NoEvents: *noEvents}
+		opts := leadfile.Options{Scorer: newScorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&opts, *leads, *in, *events, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 
 func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	maxRow := maxRowFlag(fs)
 	model := fs.String("model", "", "rule file (required)")
 	at := fs.String("at", "", "explain the score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "output format: text or json")
@@ -75,12 +76,12 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := attachSource(&mapped, *sourceFile, m, stderr); err != nil {
 		return fail("--source: %v", err)
 	}
-	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, mapped.Source, *noEvents)
+	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, mapped.Source, *noEvents, maxRow.n)
 	if err != nil {
 		return fail("%v", err)
 	}
 	if *dispositionsFile != "" {
-		set, n, code := readDispositions(*dispositionsFile, m, 0, stderr)
+		set, n, code := readDispositions(*dispositionsFile, m, maxRow.n, stderr)
 		if set == nil {
 			return code
 		}
@@ -120,7 +121,7 @@ const maxExplainInput = 256 << 20
 // pickLead reads the one lead explain explains: the only lead of a JSON
 // input (one object, pretty-printed or not, or NDJSON), or the lead with
 // the given id in NDJSON or CSV, or in a CRM's export read through src.
-func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, src *source.Mapping, noEvents bool) (scoring.Lead, error) {
+func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, src *source.Mapping, noEvents bool, maxRow int) (scoring.Lead, error) {
 	isCSV := strings.EqualFold(filepath.Ext(name), ".csv") || in == "csv" || src != nil
 	if in != "" && in != "csv" && in != "json" && in != "ndjson" {
 		return scoring.Lead{}, fmt.Errorf("--in: unknown format %q; use json or csv", in)
@@ -129,7 +130,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if name == "-" {
 			return scoring.Lead{}, fmt.Errorf("CSV leads are read from a file, not standard input")
 		}
-		opts := leadfile.Options{Scorer: s, Source: src, NoEvents: noEvents}
+		opts := leadfile.Options{Scorer: s, MaxRow: maxRow, Source: src, NoEvents: noEvents}
 		closeLeads, err := openLeads(&opts, name, "csv", events)
 		defer closeLeads()
 		if err != nil {

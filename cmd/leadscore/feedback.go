@@ -22,6 +22,7 @@ func runFeedback(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // feedbackAs runs feedback for c: its messages name c's flags.
 func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("feedback", flag.ContinueOnError)
+	maxRow := maxRowFlag(fs)
 	model := fs.String("model", "", "rule file, with a handoff section (required)")
 	leadsFile := fs.String("leads", "", "leads with their events: NDJSON, or CSV with --events (required)")
 	events := fs.String("events", "", "CSV events file for CSV leads")
@@ -80,7 +81,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var dn feedback.Counts
 	if *dispositionsFile != "" {
 		var code int
-		if set, dn, code = readDispositions(*dispositionsFile, m, 0, stderr); set == nil {
+		if set, dn, code = readDispositions(*dispositionsFile, m, maxRow.n, stderr); set == nil {
 			return code
 		}
 	}
@@ -100,7 +101,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 
 	b := feedback.NewBuilder(scorer, feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth})
-	lopts := leadfile.Options{Scorer: scorer, NoEvents: *noEvents}
+	lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 	closeLeads, err := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)
 	defer closeLeads()
 	if err != nil {

@@ -192,3 +192,35 @@ func carriesVerdicts(name string) bool {
 		keep = copy(buf, buf[keep+n-min(keep+n, len(needle)-1):keep+n])
 	}
 }
+
+// rowLimit is the value of --max-row: the longest row read, in bytes. A
+// value that is not a size is kept as err, which parseFlags reports in the
+// command's words.
+type rowLimit struct {
+	n   int
+	err error
+}
+
+func (r *rowLimit) String() string {
+	switch {
+	case r.n%(1<<20) == 0:
+		return strconv.Itoa(r.n>>20) + "MiB"
+	case r.n%(1<<10) == 0:
+		return strconv.Itoa(r.n>>10) + "KiB"
+	default:
+		return strconv.Itoa(r.n)
+	}
+}
+
+func (r *rowLimit) Set(s string) error {
+	r.n, r.err = parseSize(s)
+	return nil
+}
+
+// maxRowFlag adds --max-row, which every command reading leads, events or
+// verdicts honours.
+func maxRowFlag(fs *flag.FlagSet) *rowLimit {
+	r := &rowLimit{n: leadfile.DefaultMaxRow}
+	fs.Var(r, "max-row", "the longest row read (an NDJSON line, a CSV line of leads, --events or --dispositions, or its header),\nsuch as 512KiB or 16MiB; a longer row fails alone, a longer header fails its file.\nPeak memory is about 8 × workers × (1 MiB + this)")
+	return r
+}

@@ -100,6 +100,18 @@ func usage(w io.Writer) {
 // (leadscore score leads.ndjson --model m.yaml), and returns the arguments.
 // It returns ok=false, with the exit code, when parsing stopped the command.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int, bool) {
+	positional, code, ok := parseArgs(fs, args, stderr)
+	if f := fs.Lookup("max-row"); ok && f != nil {
+		if err := f.Value.(*rowLimit).err; err != nil {
+			fmt.Fprintf(stderr, "leadscore %s: --max-row: %v\n", fs.Name(), err)
+			return nil, exitUsage, false
+		}
+	}
+	return positional, code, ok
+}
+
+// parseArgs is parseFlags before the values are checked.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int, bool) {
 	fs.SetOutput(stderr)
 	var positional []string
 	for {

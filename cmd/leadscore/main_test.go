@@ -825,3 +825,18 @@ func TestBacktestWithDispositions(t *testing.T) {
 	// only looked after T0 would judge almost none of them.
 	assert.Greater(t, v.Judged, 10, "the hand-offs around T0 are judged")
 }
+
+// Every command that reads leads, events or verdicts takes --max-row, and
+// a row over it fails alone with the flag named.
+func TestMaxRowInEveryReadingCommand(t *testing.T) {
+	for _, cmd := range []string{"score", "explain", "diff", "backtest", "feedback", "attribute", "report", "bench"} {
+		code, _, errOut := leadscore(t, "", cmd, "--max-row", "lots")
+		assert.Equal(t, exitUsage, code, cmd)
+		assert.Equal(t, "leadscore "+cmd+`: --max-row: want a size such as 4MiB or 512KiB, got "lots"`+"\n", errOut, cmd)
+	}
+	dir := t.TempDir()
+	leads := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(`{"id":"A","email":"a@b.io"}`+"\n"+`{"id":"B","email":"`+strings.Repeat("x", 3000)+`"}`+"\n"), 0o644))
+	_, _, errOut := leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", leads, "--at", "2026-10-01", "--max-row", "2KiB")
+	assert.Contains(t, errOut, "leads.ndjson:2: the row is longer than 2 KiB, the most a row may hold")
+}

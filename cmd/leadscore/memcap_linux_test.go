@@ -137,3 +137,49 @@ stages:
 		})
 	}
 }
+
+// Files and rows without end are read only up to their limit: each
+// command ends with the limit's message, within the cap.
+func TestEndlessInputsUnderAMemoryCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 600 MB file")
+	}
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	require.NoError(t, err)
+	line := []byte("# " + strings.Repeat("x", 1<<20-3) + "\n")
+	for range 600 {
+		_, err = f.Write(line)
+		require.NoError(t, err)
+	}
+	require.NoError(t, f.Close())
+	for _, args := range [][]string{
+		{"check", big},
+		{"check", "/dev/zero"},
+		{"fmt", big},
+		{"test", big},
+		{"score", "--model", big, "--at", "2026-10-01", "-"},
+	} {
+		code, stdout, stderr := underCap(t, args...)
+		assert.NotContains(t, stderr, "fatal error", args)
+		assert.NotContains(t, stderr, "over the memory cap", args)
+		assert.NotEqual(t, 0, code, args)
+		assert.Regexp(t, `larger than 4 MiB|a device, not a file`, stdout+stderr, args)
+	}
+	rows := filepath.Join(dir, "rows.ndjson")
+	f, err = os.Create(rows)
+	require.NoError(t, err)
+	for range 300 { // one row of 300 MB, then a good one
+		_, err = f.Write(line[2 : len(line)-1])
+		require.NoError(t, err)
+	}
+	_, err = f.WriteString("\n{\"id\":\"ok\",\"email\":\"a@b.io\"}\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	code, stdout, stderr := underCap(t, "score", "--model", "../../testdata/b2b-saas.yaml", "--at", "2026-10-01", rows)
+	assert.NotContains(t, stderr, "over the memory cap")
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "rows.ndjson:1: the row is longer than 4 MiB")
+	assert.Contains(t, stdout, `"id":"ok"`)
+}

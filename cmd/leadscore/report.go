@@ -38,6 +38,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	costs := fs.String("costs", "", "campaign costs (campaign, cost): ROI")
 	models := fs.String("models", "first_touch,last_touch,linear,position_based,w_shaped", "attribution models, side by side")
 	dispositions := fs.String("dispositions", "", "sales' verdicts (lead_id, at, status, reason): what sales said")
+	maxRow := maxRowFlag(fs)
 	backtestAt := fs.String("backtest-at", "", "the backtest's snapshot T0; with --outcomes, adds the backtest and the capacity curve")
 	until := fs.String("until", "", "with --backtest-at, the end of the outcome window T1")
 	capacity := fs.String("capacity", "", "with --backtest-at, leads sales can work, such as 40/week: the capacity curve and its control")
@@ -121,7 +122,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *noEvents {
 			args = append(args, "--no-events")
 		}
-		return args
+		return append(args, "--max-row", maxRow.String())
 	}
 	if *proposed != "" {
 		var r review.Report
@@ -134,6 +135,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		args := []string{"backtest", "--model", *model, "--at", *backtestAt, "--outcomes", or(*backtestOutcomes, *outcomes), "--leads", or(*backtestLeads, *leads)}
 		if *backtestLeads == "" {
 			args = withEvents(args...)
+		} else {
+			args = append(args, "--max-row", maxRow.String())
 		}
 		args = appendSet(args, "--until", *until, "--capacity", *capacity)
 		if *backtestLeads == "" {

@@ -33,7 +33,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): after a recycle, what the model's\nrecycle policy resets stops counting and the hold-down applies")
-	maxRow := fs.String("max-row", "4MiB", "the longest row read (an NDJSON line, a CSV line of leads, --events or --dispositions, or its header),\nsuch as 512KiB or 16MiB; a longer row fails alone, a longer header fails its file.\nPeak memory is about 8 × workers × (1 MiB + this)")
+	maxRow := maxRowFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE [--at TIME] [--events EVENTS.csv] [flags] LEADS.csv")
@@ -73,10 +73,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	rowLimit, err := parseSize(*maxRow)
-	if err != nil {
-		return fail("--max-row: %v", err)
-	}
+	rowLimit := maxRow.n
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, NoEvents: *noEvents, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	verdicts, err := attachDispositions(&opts, *dispositionsFile, m, stderr)
