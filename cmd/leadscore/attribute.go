@@ -15,7 +15,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
-	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"

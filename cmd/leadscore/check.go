@@ -89,7 +89,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if isTestFile(f) { // checked against its model, not run
 			res := scoringtest.RunFile(f, scoringtest.Options{CheckOnly: true})
 			reports = append(reports, fileReport{File: f, Model: res.Model, OK: res.Err == nil, Test: true})
-			all = append(all, res.Diagnostics()...) // as leadscore lsp shows them: see internal/langserver
+			all = append(all, res.Diagnostics()...) // as leadscore lsp shows them: see cmd/leadscore/internal/langserver
 			continue
 		}
 		m, err := rules.CompileFile(f)

@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
-	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
-	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"

@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 
-	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 )
 
 // writeHTML writes a self-contained HTML page of report sections.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/leadscore/leadscore/internal/langserver"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/langserver"
 )
 
 // runLSP serves the language server on standard input and output.

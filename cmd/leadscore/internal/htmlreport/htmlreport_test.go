@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadscore/leadscore/backtest"
-	"github.com/leadscore/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 )
 
 func TestFormat(t *testing.T) {
