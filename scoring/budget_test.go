@@ -107,7 +107,6 @@ func TestBuildersPredictTheirSize(t *testing.T) {
 	}
 }
 
-
 // A pattern is bounded when the file compiles, by the size of its program
 // (MaxPattern), and when it runs, by the text's length times its program.
 func TestPatternsAreBounded(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
-	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"

@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"

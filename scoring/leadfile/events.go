@@ -1,10 +1,20 @@
 package leadfile
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
 
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
 )
 
 // MissingEventsError is the error of CSV leads read without an events file
@@ -62,3 +72,287 @@ func plural(n int, noun string) string {
 // ErrNoID fails a row without a lead id: its result could not be joined
 // back to the CRM, nor its outcomes, verdicts or events found.
 var ErrNoID = errors.New(`the lead has no id; give every row its id (the "id" key in JSON, the id column in CSV), so that its result can be joined back to the CRM`)
+
+// readEvents loads a CSV events file grouped by lead id. A bad event row
+// stops the run: scoring its lead without it would be silently wrong. A
+// file without quotes or carriage returns is split at line boundaries and
+// decoded on every core (readEventsFast); any other goes through
+// encoding/csv (readEventsPlain). Both give the same index and errors.
+// Its lines are cut at Options.MaxRow (bounded.Lines), so a row over it
+// is a bad row, never held whole.
+func readEvents(opts Options) (*csvEventIndex, error) {
+	text, err := readAll(opts.Events, maxRow(opts))
+	if err != nil {
+		// The plain reader sees the same bytes, then the same failure.
+		return readEventsPlain(opts, io.MultiReader(strings.NewReader(text), errReader{err}))
+	}
+	if x, err, ok := readEventsFast(opts, text, 64<<10); ok {
+		return x, err
+	}
+	return readEventsPlain(opts, strings.NewReader(text))
+}
+
+// readAll is io.ReadAll through bounded.Lines, into a string (the cells
+// kept are slices of it, not copies), reading into a buffer of the input's
+// size when the input tells it.
+func readAll(r io.Reader, maxRow int) (string, error) {
+	size := 0
+	switch r := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer
+		size = r.Len()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size())
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	_, err := io.Copy(&b, bounded.Lines(r, maxRow))
+	return b.String(), err
+}
+
+// errReader fails every read with its error.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// readEventsPlain is readEvents with encoding/csv, one row after another.
+func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
+	m := opts.Scorer.Model()
+	r := csv.NewReader(in)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // decode keeps cells, never the record
+	header, err := readHeader(r, opts.EventsName, maxRow(opts), "an events file starts with a header row: lead_id,type,at")
+	if err != nil {
+		return nil, err
+	}
+	header = slices.Clone(header)
+	cols, err := newEventColumns(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
+	}
+	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
+	x := newEventPart()
+	cache := valueCache{shareMaps: opts.shareFields}
+	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string) string {
+		id, e, err := cols.decode(rec, &cache)
+		if err != nil {
+			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
+		}
+		x.add(id, e, line)
+		return ""
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &csvEventIndex{parts: []*eventPart{x}}, eventProblems(problems)
+}
+
+// eventRecords reads the records of an events file after its header, in
+// order, and calls fn with each well-formed one and its line. A row that is
+// not CSV, is longer than maxRow (read through bounded.Lines), or has
+// another count of cells than the header, is a problem (file:line: why), as
+// is what fn returns when it is not "". The error is one of reading the
+// file.
+func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line int, rec []string) string) ([]string, error) {
+	var problems []string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return problems, nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			problems = append(problems, parseErrorProblems(file, pe)...)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		line, _ := r.FieldPos(0) // only for a record that was read
+		if bounded.Cut(rec) {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, rowTooLong(maxRow)))
+			continue
+		}
+		if len(rec) != cells {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, cellCountError(len(rec), cells)))
+			continue
+		}
+		if p := fn(line, rec); p != "" {
+			problems = append(problems, p)
+		}
+	}
+}
+
+// parseErrorProblems words a CSV syntax error of the events file.
+func parseErrorProblems(file string, pe *csv.ParseError) []string {
+	bad := csvParseErrorRows(pe)
+	out := []string{fmt.Sprintf("%s:%d: %v", file, bad[0].line, bad[0].err)}
+	if len(bad) > 1 {
+		out = append(out, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", file, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
+	}
+	return out
+}
+
+// eventProblems is the error of an events file with bad rows, nil without.
+func eventProblems(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > 20 {
+		more = fmt.Sprintf("\n(and %d more)", len(problems)-20)
+		problems = problems[:20]
+	}
+	return fmt.Errorf("the events file has bad rows; fix them, since leads scored without their events would be wrong:\n%s%s",
+		joinLines(problems), more)
+}
+
+// readEventsFast is readEvents for a file that holds no quote and no
+// carriage return, so that encoding/csv would read every line as its cells
+// split at commas (and skip empty lines): the lines after the header are
+// cut into one chunk per worker and decoded side by side, then indexed in
+// file order; a chunk holds at least minChunk bytes. ok is false, nothing
+// done, for any other file.
+func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, err error, ok bool) {
+	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 {
+		return nil, nil, false
+	}
+	line := 0
+	var headerLine string
+	for headerLine == "" && text != "" { // empty lines are skipped, as encoding/csv does
+		line++
+		headerLine, text, _ = strings.Cut(text, "\n")
+	}
+	if headerLine == "" {
+		return nil, nil, false // no header: the plain reader words it
+	}
+	cut := bounded.CutText(text) // a line over the limit, cut
+	if bounded.CutText(headerLine) {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, bounded.HeaderTooLong(maxRow(opts), maxRowOption)), true
+	}
+	m := opts.Scorer.Model()
+	header := strings.Split(headerLine, ",")
+	cols, err := newEventColumns(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err), true
+	}
+	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
+
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, len(text)/max(minChunk, 1)))
+	type chunk struct {
+		text     string
+		line     int // of its first line
+		ids      []string
+		events   []scoring.Event
+		lines    []int
+		problems []string
+		part     *eventPart // the events grouped by lead
+	}
+	chunks := make([]chunk, 0, workers)
+	for i := 0; i < workers && text != ""; i++ {
+		n := len(text)
+		if left := workers - i; left > 1 {
+			n = len(text) / left
+			if j := strings.IndexByte(text[n:], '\n'); j >= 0 {
+				n += j + 1
+			} else {
+				n = len(text)
+			}
+		}
+		chunks = append(chunks, chunk{text: text[:n], line: line + 1})
+		line += strings.Count(text[:n], "\n")
+		text = text[n:]
+	}
+	var wg sync.WaitGroup
+	for i := range chunks {
+		wg.Add(1)
+		go func(c *chunk) {
+			defer wg.Done()
+			cache := valueCache{shareMaps: opts.shareFields}
+			n := strings.Count(c.text, "\n") + 1 // at most this many events
+			c.ids, c.events, c.lines = make([]string, 0, n), make([]scoring.Event, 0, n), make([]int, 0, n)
+			rec := make([]string, 0, len(header))
+			rest, line := c.text, c.line-1
+			for rest != "" {
+				var l string
+				l, rest, _ = strings.Cut(rest, "\n")
+				if line++; l == "" {
+					continue
+				}
+				if cut && bounded.CutText(l) {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, rowTooLong(maxRow(opts))))
+					continue
+				}
+				rec = rec[:0]
+				start := 0
+				for i := 0; i < len(l); i++ { // cells are short: a loop beats strings.Cut
+					if l[i] == ',' {
+						rec = append(rec, l[start:i])
+						start = i + 1
+					}
+				}
+				rec = append(rec, l[start:])
+				if len(rec) != len(header) {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
+					continue
+				}
+				id, e, err := cols.decode(rec, &cache)
+				if err != nil {
+					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
+					continue
+				}
+				c.ids = append(c.ids, id)
+				c.events = append(c.events, e)
+				c.lines = append(c.lines, line)
+			}
+			c.part = newEventPart()
+			for i := 0; i < len(c.ids); { // by runs of one lead's events, as a file sorted by lead has
+				j := i + 1
+				for j < len(c.ids) && c.ids[j] == c.ids[i] {
+					j++
+				}
+				c.part.addRun(c.ids[i], c.events[i:j], c.lines[i:j])
+				i = j
+			}
+		}(&chunks[i])
+	}
+	wg.Wait()
+	x = &csvEventIndex{}
+	var problems []string
+	for _, c := range chunks {
+		problems = append(problems, c.problems...)
+		x.parts = append(x.parts, c.part)
+	}
+	return x, eventProblems(problems), true
+}
+
+// warnColumns tells OnWarning of header columns the model does not declare,
+// before the first row is read.
+func warnColumns(opts Options, file string, m *rules.Model, kind rules.UnknownKind, cols []unknownColumn) {
+	if opts.OnWarning == nil {
+		return
+	}
+	for _, c := range cols {
+		msg := fmt.Sprintf("%s:1: column %q is not in the model, so no rule reads it", file, c.name)
+		if s := m.Suggest(kind, c.name); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		opts.OnWarning(msg)
+	}
+}
+
+func joinLines(lines []string) string {
+	var b bytes.Buffer
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// touchFields names the event fields that make an event a campaign touch,
+// and counts the events that carry them.
+type touchFields struct {
+	campaign, channel                 string
+	events, withCampaign, withChannel int
+}
+
+// checkTouchFields makes sure the model declares the touch fields as
+// string event fields, so that a typo in a flag or a model that calls them
+// otherwise is caught before any lead is read.
+func checkTouchFields(c caller, s *scoring.Scorer, model, campaign, channel string) error {
+	m := s.Model()
+	var names []string
+	for _, f := range m.EventFields {
+		names = append(names, f.Name)
+	}
+	for _, tf := range []struct{ flag, name string }{{c.flag("campaign-field"), campaign}, {c.flag("channel-field"), channel}} {
+		var found *rules.Field
+		for _, f := range m.EventFields {
+			if f.Name == tf.name {
+				found = f
+			}
+		}
+		if found == nil {
+			declared := "it declares none"
+			if len(names) > 0 {
+				declared = "it declares " + strings.Join(names, ", ")
+			}
+			return fmt.Errorf("%s %s: the model %s has no event field %q (%s)%s", tf.flag, tf.name, model, tf.name, declared,
+				dsl.DidYouMeanOr(tf.name, names, "name one of its event fields, or declare "+tf.name+" under events in the model"))
+		}
+		if found.Type != dsl.TypeString {
+			return fmt.Errorf("%s %s: the event field %q of the model %s is a %s; touches need a string field", tf.flag, tf.name, tf.name, model, found.Type)
+		}
+	}
+	return nil
+}
+
+// warnings says what the counts of events suggest went wrong, naming c's
+// flags that would put it right.
+func (tf *touchFields) warnings(c caller) []string {
+	switch {
+	case tf.events == 0:
+		return nil
+	case tf.withCampaign == 0 && tf.withChannel == 0:
+		return []string{fmt.Sprintf("none of the %d events carries a %q or %q field, so no event is a campaign touch and every conversion is credited to %q; name the event fields that hold them with %s and %s",
+			tf.events, tf.campaign, tf.channel, attribution.NoTouch, c.flag("campaign-field"), c.flag("channel-field"))}
+	case tf.withCampaign == 0:
+		return []string{fmt.Sprintf("none of the %d events carries a %q field, so campaigns are named after channels, such as \"(email)\"; name the event field that holds the campaign with %s",
+			tf.events, tf.campaign, c.flag("campaign-field"))}
+	case tf.withChannel == 0:
+		return []string{fmt.Sprintf("none of the %d events carries a %q field, so every touch is on channel \"(none)\"; name the event field that holds the channel with %s",
+			tf.events, tf.channel, c.flag("channel-field"))}
+	}
+	return nil
+}
+
+// leadJourney builds a lead's journey: touches from its events' campaign
+// and channel fields, lead creation from a field, the sales-ready moment
+// from its scoring timeline, opportunity, won and revenue from the CRM.
+func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome, cut *asOfCut) (*attribution.Journey, error) {
+	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
+	created := time.Time{}
+	if fields, ok := lead.Fields.(map[string]any); ok {
+		switch v := fields[createdField].(type) {
+		case string:
+			if t, err := dsl.ParseTime(v); err == nil {
+				created = t
+			}
+		case time.Time:
+			created = v
+		}
+	}
+	arrived := created // a lead without a creation time exists from its first event
+	if arrived.IsZero() {
+		for _, e := range lead.Events {
+			if arrived.IsZero() || e.At.Before(arrived) {
+				arrived = e.At
+			}
+		}
+	}
+	if !arrived.IsZero() && arrived.After(asOf) {
+		cut.notCreated++
+		return nil, nil // it did not exist yet: nothing after --at counts
+	}
+	for _, d := range lead.Dispositions {
+		if d.At.After(asOf) {
+			cut.verdicts++ // the timeline does not see it
+		}
+	}
+	for _, e := range lead.Events {
+		if e.At.After(asOf) {
+			cut.events++
+			continue
+		}
+		campaign, _ := e.Fields[tf.campaign].(string)
+		channel, _ := e.Fields[tf.channel].(string)
+		tf.events++
+		if campaign != "" {
+			tf.withCampaign++
+		}
+		if channel != "" {
+			tf.withChannel++
+		}
+		if campaign == "" && channel == "" {
+			continue // not a marketing touch
+		}
+		if channel == "" {
+			channel = "(none)"
+		}
+		if campaign == "" {
+			campaign = "(" + channel + ")"
+		}
+		j.Touches = append(j.Touches, attribution.Touch{At: e.At, Campaign: campaign, Channel: channel})
+	}
+	if !created.IsZero() {
+		j.Milestones[attribution.LeadCreated] = created
+	}
+	tl, err := s.Timeline(lead, asOf)
+	if err != nil {
+		var se *scoring.Error
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		return nil, err
+	}
+	if r, ok := tl.SalesReadyAt(s); ok {
+		j.Milestones[attribution.SalesReady] = r.At
+	}
+	if at, ok := tl.SalesAcceptedAt(); ok {
+		j.Milestones[attribution.SalesAccepted] = at
+	}
+	if o, ok := outcomes[lead.ID]; ok {
+		switch {
+		case o.Opportunity.After(asOf):
+			cut.opportunities++
+		case !o.Opportunity.IsZero():
+			j.Milestones[attribution.Opportunity] = o.Opportunity
+		}
+		switch {
+		case o.Won.After(asOf):
+			cut.wins++
+			cut.revenue += o.Revenue
+		case !o.Won.IsZero():
+			j.Milestones[attribution.Won] = o.Won
+			j.Converted, j.Revenue = true, o.Revenue
+		}
+	}
+	return j, nil
+}
+
+// asOfCut counts what --at left out of journeys built from leads: nothing
+// after it counts, as in a backtest.
+type asOfCut struct {
+	notCreated, events, opportunities, wins, verdicts int
+	revenue                                           float64
+}
+
+// note says what was left out, or "" when nothing was.
+func (c *asOfCut) note(asOf time.Time) string {
+	if *c == (asOfCut{}) {
+		return ""
+	}
+	verdicts := ""
+	if c.verdicts > 0 {
+		verdicts = ", " + countOf(c.verdicts, "sales verdict")
+	}
+	return fmt.Sprintf("As of %s (--at), nothing after it counts: %s created after it left out; %s%s, %s and %s (revenue %s) after it not counted.",
+		asOf.Format(time.RFC3339), countOf(c.notCreated, "lead"), countOf(c.events, "event"), verdicts, countOf(c.opportunities, "opportunity"), countOf(c.wins, "won deal"), numfmt.Group(strconv.FormatFloat(c.revenue, 'f', -1, 64)))
+}
+
+// countOf writes "1 lead", "2 leads", "2 opportunities".
+func countOf(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,223 @@
+package leadfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// source reads rows sequentially and decodes them in parallel.
+type source interface {
+	next() (row, bool, error)
+	decode(row) (scoring.Lead, error)
+	unmatched() []int
+}
+
+func newSource(opts Options) (source, error) {
+	if (opts.Source != nil || opts.InputFormat == CSV) && opts.Events == nil && !opts.NoEvents && opts.Scorer != nil {
+		if r, c := EventReaders(opts.Scorer.Model()); r+c > 0 {
+			return nil, &MissingEventsError{File: opts.InputName, Model: opts.Scorer.Model().Name, Rules: r, Counters: c}
+		}
+	}
+	if opts.Source != nil {
+		return newMappedSource(opts)
+	}
+	if opts.InputFormat == CSV {
+		return newCSVSource(opts)
+	}
+	if opts.Events != nil {
+		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
+	}
+	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)}, nil
+}
+
+func maxRow(opts Options) int {
+	if opts.MaxRow > 0 {
+		return opts.MaxRow
+	}
+	return DefaultMaxRow
+}
+
+// rowTooLong is the error of a row over the limit.
+func rowTooLong(max int) error { return bounded.RowTooLong(max, maxRowOption) }
+
+// readHeader reads the header of a CSV file read through bounded.Lines;
+// the file's name is in the error.
+func readHeader(r *csv.Reader, file string, max int, empty string) ([]string, error) {
+	header, err := r.Read()
+	switch {
+	case err == io.EOF:
+		return nil, fmt.Errorf("%s: the file is empty; %s", file, empty)
+	case err != nil:
+		return nil, fmt.Errorf("%s: reading the header: %w", file, err)
+	case bounded.Cut(header):
+		return nil, fmt.Errorf("%s:1: %w", file, bounded.HeaderTooLong(max, maxRowOption))
+	}
+	return header, nil
+}
+
+type ndjsonSource struct {
+	r    *bufio.Reader
+	line int
+	max  int
+}
+
+func (s *ndjsonSource) next() (row, bool, error) {
+	for {
+		s.line++
+		var buf []byte
+		tooLong := false
+		for {
+			chunk, isPrefix, err := s.r.ReadLine()
+			if err == io.EOF {
+				if len(buf) > 0 || tooLong {
+					break
+				}
+				return row{}, false, nil
+			}
+			if err != nil {
+				return row{}, false, fmt.Errorf("reading line %d: %w", s.line, err)
+			}
+			if !tooLong {
+				if len(buf)+len(chunk) > s.max {
+					tooLong, buf = true, nil
+				} else {
+					buf = append(buf, chunk...)
+				}
+			}
+			if !isPrefix {
+				break
+			}
+		}
+		if tooLong {
+			return row{line: s.line, err: rowTooLong(s.max)}, true, nil
+		}
+		if len(bytes.TrimSpace(buf)) == 0 {
+			continue // blank lines are not rows
+		}
+		return row{line: s.line, raw: buf}, true, nil
+	}
+}
+
+func (s *ndjsonSource) decode(r row) (scoring.Lead, error) { return DecodeJSON(r.raw) }
+
+func (s *ndjsonSource) unmatched() []int { return nil }
+
+type csvSource struct {
+	csvRows
+	schema *csvSchema
+}
+
+// csvRows reads the rows of a CSV file after its header: each record with
+// its line, or the row's error (a quote left open, a row too long, a count
+// of cells unlike the header's) for that row alone.
+type csvRows struct {
+	r       *csv.Reader
+	columns int   // cells in the header; every row must have as many
+	max     int   // the longest line
+	pending []row // rows an unclosed quote swallowed, still to report
+}
+
+// read returns the next row; ok is false at the end of the file.
+func (s *csvRows) read() (r row, ok bool, err error) {
+	if len(s.pending) > 0 {
+		r := s.pending[0]
+		s.pending = s.pending[1:]
+		return r, true, nil
+	}
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		return row{}, false, nil
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		rows := csvParseErrorRows(pe)
+		s.pending = rows[1:]
+		return rows[0], true, nil
+	}
+	if err != nil {
+		return row{}, false, err
+	}
+	line, _ := s.r.FieldPos(0)
+	if bounded.Cut(rec) {
+		return row{line: line, err: rowTooLong(s.max)}, true, nil
+	}
+	if len(rec) != s.columns {
+		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
+	}
+	return row{line: line, rec: rec}, true, nil
+}
+
+func newCSVSource(opts Options) (*csvSource, error) {
+	m := opts.Scorer.Model()
+	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
+	r.FieldsPerRecord = -1
+	header, err := readHeader(r, opts.InputName, maxRow(opts), "a CSV leads file starts with a header row")
+	if err != nil {
+		return nil, err
+	}
+	schema, err := newCSVSchema(m, header)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	warnColumns(opts, opts.InputName, m, rules.UnknownKey, schema.unknown)
+	if opts.Events != nil {
+		if schema.idCol < 0 {
+			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)
+		}
+		schema.events, err = readEvents(opts)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &csvSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, schema: schema}, nil
+}
+
+func (s *csvSource) next() (row, bool, error) {
+	r, ok, err := s.read()
+	if ok && r.err == nil && s.schema.events != nil {
+		r.events = s.schema.events.take(s.schema.id(r.rec))
+	}
+	return r, ok, err
+}
+
+func (s *csvSource) decode(r row) (scoring.Lead, error) { return s.schema.decode(r.rec, r.events) }
+
+func (s *csvSource) unmatched() []int {
+	if s.schema.events == nil {
+		return nil
+	}
+	return s.schema.events.unmatched()
+}
+
+// csvParseErrorRows turns a CSV syntax error into failed rows: one for the
+// row where it starts and, when an unclosed quote swallowed the lines after
+// it, one for each of those lines, so that rows in = scored + failed.
+func csvParseErrorRows(pe *csv.ParseError) []row {
+	switch {
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
+		rows := []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quote opened in this row is not closed before line %d, so lines %d to %d were read as one cell; close the quote, and write a quote inside a cell as \"\"",
+			pe.Line, pe.StartLine, pe.Line)}}
+		for l := pe.StartLine + 1; l <= pe.Line; l++ {
+			rows = append(rows, row{line: l, err: fmt.Errorf("broken CSV: swallowed by the quote left open on line %d", pe.StartLine)})
+		}
+		return rows
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quoted cell is not closed, or has text after its closing quote (column %d); close the quote, and write a quote inside a cell as \"\"", pe.Column)}}
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quote inside a cell that does not start with one (column %d); quote the whole cell and write the quote as \"\"", pe.Column)}}
+	}
+	return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: %v", pe.Err)}}
+}
+
+// cellCountError is a row with more or fewer cells than the header.
+func cellCountError(got, want int) error {
+	return fmt.Errorf("this row has %d cells but the header has %d; a cell that holds a comma must be in quotes", got, want)
+}
