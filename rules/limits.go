@@ -41,7 +41,8 @@ import (
 //     none(tags, {title contains #})); every text or list an expression
 //     builds (+ on texts, join, replace, split, string, toJSON, concat,
 //     flatten, a range) costs one step per 64 bytes or items; matches costs
-//     one step per 256 of the text's length times its pattern's program.
+//     one step per 64 of the text's length times its pattern's program
+//     (a text of megabytes read by several patterns can reach the limit).
 //     Explain re-evaluates the parts of conditions, within the same budget.
 //   - MaxText: the longest text (in bytes) or list (in items) an expression
 //     may build. The builtins that build (join, replace, split, string,
