@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/leadscore/leadscore/internal/bounded"
 )
 
 // Counts are the rows of an input and what became of them: every row is
@@ -52,7 +54,7 @@ type csvTable struct {
 // newCSV reads the header; need lists the columns the file must have,
 // what says what the file holds (for messages).
 func newCSV(r io.Reader, what string, need ...string) (*csvTable, error) {
-	t := &csvTable{r: csv.NewReader(r), col: map[string]int{}}
+	t := &csvTable{r: csv.NewReader(bounded.Lines(r, bounded.DefaultMaxRow)), col: map[string]int{}}
 	t.r.FieldsPerRecord = -1
 	header, err := t.r.Read()
 	if err == io.EOF {

@@ -303,7 +303,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rep.SetStability(stability.Report())
 	}
 	if *suggest {
-		src, err := os.ReadFile(*model)
+		src, err := dsl.ReadFile(*model)
 		if err != nil {
 			return fail("%v", err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -100,7 +102,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var leads []scoring.Lead
 	sc := bufio.NewScanner(in)
-	sc.Buffer(nil, 4<<20)
+	sc.Buffer(nil, maxRow.n+1)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -113,7 +115,9 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		leads = append(leads, lead)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return fail("%s:%d: %v", *leadsFile, line+1, bounded.RowTooLong(maxRow.n, "--max-row"))
+	} else if err != nil {
 		return fail("%s: %v", *leadsFile, err)
 	}
 	return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, stderr, fail)

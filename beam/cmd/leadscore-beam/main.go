@@ -31,6 +31,7 @@ import (
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/beam/pipelines"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
@@ -207,7 +208,12 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// readAll reads a file through Beam's file systems (local, gs://).
+// maxSmallFile bounds the files read whole here: the costs file and the
+// pipeline's own counts, both a few lines.
+const maxSmallFile = 64 << 20
+
+// readAll reads a file through Beam's file systems (local, gs://), never
+// more than maxSmallFile bytes.
 func readAll(ctx context.Context, name string) ([]byte, error) {
 	fsys, err := filesystem.New(ctx, name)
 	if err != nil {
@@ -219,5 +225,9 @@ func readAll(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	data, err := bounded.Read(f, maxSmallFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, nil
 }
