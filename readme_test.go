@@ -465,3 +465,18 @@ func anchorsOf(t *testing.T, file string) map[string]bool {
 	}
 	return anchors
 }
+
+// The Beam module's own test (beam/cmd/leadscore-beam, TestDocsCommands)
+// runs the three leadscore-beam commands of the guide's Beam page, which
+// this module's tests cannot build: they are where it reads them.
+func TestDocsBeamPageHasTheCommandsBeamTests(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("docs", "guide", "beam.md"))
+	require.NoError(t, err)
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "go run ./cmd/leadscore-beam ") {
+			n++
+		}
+	}
+	assert.Equal(t, 3, n, "docs/guide/beam.md has the three commands beam/cmd/leadscore-beam's TestDocsCommands runs")
+}
