@@ -480,3 +480,21 @@ func TestDocsBeamPageHasTheCommandsBeamTests(t *testing.T) {
 	}
 	assert.Equal(t, 3, n, "docs/guide/beam.md has the three commands beam/cmd/leadscore-beam's TestDocsCommands runs")
 }
+
+// The README's tour quotes the backtest's answers: they are lines of the
+// golden report (testdata/golden/backtest.md, which backtest's tests hold
+// to the command's output).
+func TestREADMEBacktestLinesAreTheGoldenReport(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "golden", "backtest.md"))
+	require.NoError(t, err)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	found := 0
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "AUC ") || strings.HasPrefix(line, "The sales-ready definition picked ") {
+			found++
+			assert.Contains(t, strings.Split(string(golden), "\n"), line, "the README quotes a line the backtest report does not have")
+		}
+	}
+	assert.Equal(t, 2, found, "the README's tour quotes the backtest's two answers")
+}
