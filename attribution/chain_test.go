@@ -342,7 +342,7 @@ func TestMarkovTouchCreditIsProportional(t *testing.T) {
 	}
 }
 
-// markov:auto on PathData, the figures the README quotes.
+// markov:auto on PathData, the figures docs/guide/attribution.md quotes.
 func TestChooseOrderOnPathData(t *testing.T) {
 	sel, err := attribution.ChooseOrder(readPaths(t, pathData(t)), attribution.OrderOptions{})
 	require.NoError(t, err)

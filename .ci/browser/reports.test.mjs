@@ -11,7 +11,7 @@
 // chromium is installed. LEADSCORE_BIN names the leadscore binary (default:
 // built here with go build); LEADSCORE_CHROMIUM another browser binary;
 // LEADSCORE_SCREENSHOT a PNG file to write the review page's top to (the
-// README's docs/review.png).
+// docs/review.png, shown in docs/guide/review.md).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

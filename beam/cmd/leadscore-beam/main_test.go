@@ -24,10 +24,10 @@ func resetFlags() {
 	}
 }
 
-// readmeCommands are the leadscore-beam commands of the README's Beam
-// section, as run from beam/.
-func readmeCommands(t *testing.T) [][]string {
-	data, err := os.ReadFile("../../../README.md")
+// guideCommands are the leadscore-beam commands of the user guide's Beam
+// page (docs/guide/beam.md), as run from beam/.
+func guideCommands(t *testing.T) [][]string {
+	data, err := os.ReadFile("../../../docs/guide/beam.md")
 	require.NoError(t, err)
 	var cmds [][]string
 	for _, line := range strings.Split(string(data), "\n") {
@@ -35,16 +35,16 @@ func readmeCommands(t *testing.T) [][]string {
 			cmds = append(cmds, strings.Fields(rest))
 		}
 	}
-	require.Len(t, cmds, 3, "the README's Beam section has three commands")
+	require.Len(t, cmds, 3, "the guide's Beam page has three commands")
 	return cmds
 }
 
-// TestREADMECommands runs the README's commands on Prism, with their
+// TestDocsCommands runs the Beam page's commands on Prism, with their
 // outputs in a temporary directory.
-func TestREADMECommands(t *testing.T) {
-	cmds := readmeCommands(t)
+func TestDocsCommands(t *testing.T) {
+	cmds := guideCommands(t)
 	out := t.TempDir()
-	t.Chdir("../..")             // beam/, where the README runs them
+	t.Chdir("../..")             // beam/, where the guide runs them
 	wantStatus := []int{1, 0, 0} // the first scores the bundled bad rows too
 	for i, args := range cmds {
 		for k := range args {
