@@ -11,7 +11,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/leadscore/leadscore/dsl"
-	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/internal/friend"
 )
 
 // Event is something a lead did, at a time: a page view, a webinar, a demo
@@ -132,10 +132,6 @@ func (e *evaluator) Unknowns(structUnknowns []Unknown, fields map[string]any, ev
 	return dst
 }
 
-func init() {
-	evalhook.NewEvaluator = func(m any) any { return m.(*Model).newEvaluator() }
-}
-
 // newEvaluator returns an environment for evaluating m's expressions.
 func (m *Model) newEvaluator() *evaluator {
 	e := &evaluator{
@@ -156,14 +152,21 @@ func (m *Model) newEvaluator() *evaluator {
 	return e
 }
 
-func init() {
-	evalhook.Compiled = func(x any) bool { return x.(*Expr).fast != nil }
-	evalhook.NewPlainEvaluator = func(m any) any {
-		e := m.(*Model).newEvaluator()
-		e.plain = true
-		return e
-	}
+// NewEvaluator is for package scoring and scoring/stream, which drive the
+// evaluator (the key closes it to other callers; see internal/friend): one
+// goroutine's reusable state for evaluating m's expressions, lead after
+// lead. With plain, every expression runs on expr's VM, none on the
+// closures compiled for common shapes: the reference the differential
+// tests compare the closures with.
+func (m *Model) NewEvaluator(_ friend.Key, plain bool) *evaluator {
+	e := m.newEvaluator()
+	e.plain = plain
+	return e
 }
+
+// Compiled reports whether x runs as Go closures compiled from its shape
+// rather than on expr's VM.
+func (e *evaluator) Compiled(x *Expr) bool { return x.fast != nil }
 
 // fast reports whether the closures may run.
 func (e *evaluator) fast() bool { return !e.plain && !e.mismatch }
@@ -728,7 +731,7 @@ func (e *evaluator) SetContext(ctx context.Context) {
 // or nil.
 func (e *evaluator) stopped() error {
 	if ctx := e.frame.budget.ctx; ctx != nil && ctx.Err() != nil {
-		return evalhook.Stopped(ctx)
+		return friend.Stopped(ctx)
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/internal/friend"
 )
 
 // Limits bound the work a rule file can ask of the evaluator, so that a
@@ -177,7 +177,7 @@ func (b *budget) spend(n int64) error {
 	if b.ctx != nil && b.left < b.check {
 		b.check = b.left - ctxEvery
 		if err := b.ctx.Err(); err != nil {
-			return evalhook.Stopped(b.ctx)
+			return friend.Stopped(b.ctx)
 		}
 	}
 	return nil

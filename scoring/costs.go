@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/leadscore/leadscore/internal/evalhook"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -71,11 +70,12 @@ func (s *Scorer) Costs(leads []Lead, asOf time.Time, rounds int) CostReport {
 		evals int
 	}
 	var steps []*step
+	compiled := newEvaluator(m).Compiled
 	add := func(kind, name string, x *rules.Expr) *step {
 		st := &step{cost: Cost{Kind: kind, Name: name}}
 		if x != nil {
 			st.cost.RunsAs = "expr VM"
-			if evalhook.Compiled(x) {
+			if compiled(x) {
 				st.cost.RunsAs = "compiled Go"
 			}
 		}

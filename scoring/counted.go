@@ -4,11 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/leadscore/leadscore/internal/scorehook"
+	"github.com/leadscore/leadscore/internal/friend"
 )
 
-func init() {
-	scorehook.ScoreCounted = func(scorer any, ctx context.Context, lead any, asOf time.Time, counts []int, lasts []time.Time) (any, error) {
-		return scorer.(*Scorer).score(ctx, lead.(Lead), asOf, &counted{counts: counts, lasts: lasts})
-	}
+// ScoreCounted is for package scoring/stream (the key closes it to other
+// callers; see internal/friend): Score with the values of the model's
+// event aggregates taken from counts and lasts (by slot, see
+// rules.Model.EventAggregates) instead of counted from the lead's events,
+// which are the events event rules see. The lead's recycles reset no event
+// here: the stream's state has done so.
+func (s *Scorer) ScoreCounted(_ friend.Key, ctx context.Context, lead Lead, asOf time.Time, counts []int, lasts []time.Time) (*Result, error) {
+	return s.score(ctx, lead, asOf, &counted{counts: counts, lasts: lasts})
 }

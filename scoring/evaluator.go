@@ -4,13 +4,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 )
 
 // evaluator is what scoring needs of the expression evaluator that package
 // rules keeps to itself: one goroutine's reusable state for evaluating a
-// model's expressions, lead after lead (see internal/evalhook).
+// model's expressions, lead after lead (rules.Model.NewEvaluator makes it;
+// the compiler checks here that it has these methods).
 type evaluator interface {
 	// Begin starts a lead: as-of time, events (counted once for the
 	// aggregates expressions read) and a full budget of steps.
@@ -58,15 +59,18 @@ type evaluator interface {
 	SetContext(ctx context.Context)
 	// Stopped returns the error for a stopped context, or nil.
 	Stopped() error
+	// Compiled reports whether an expression runs as Go closures rather
+	// than on expr's VM.
+	Compiled(x *rules.Expr) bool
 }
 
 // newEvaluator returns an evaluator for m.
 func newEvaluator(m *rules.Model) evaluator {
-	return evalhook.NewEvaluator(m).(evaluator)
+	return m.NewEvaluator(friend.Key{}, false)
 }
 
 // newPlainEvaluator returns an evaluator for m that runs every expression
 // on expr's VM: the reference of the differential tests.
 func newPlainEvaluator(m *rules.Model) evaluator {
-	return evalhook.NewPlainEvaluator(m).(evaluator)
+	return m.NewEvaluator(friend.Key{}, true)
 }

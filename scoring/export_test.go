@@ -3,6 +3,7 @@ package scoring
 import (
 	"time"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -15,8 +16,8 @@ func NewPlain(m *rules.Model, opts ...Option) *Scorer {
 	return s
 }
 
-// ScoreJSON is scoreJSON, for the tests: one NDJSON line scored straight
-// from its bytes, or ok false.
+// ScoreJSON is Scorer.ScoreJSON, for the tests: one NDJSON line scored
+// straight from its bytes, or ok false.
 func ScoreJSON(s *Scorer, line []byte, asOf time.Time) (*Result, string, bool, error) {
-	return s.scoreJSON(line, asOf)
+	return s.ScoreJSON(friend.Key{}, line, asOf)
 }

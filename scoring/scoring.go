@@ -69,7 +69,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
@@ -254,27 +254,20 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	return res, nil
 }
 
-func init() {
-	evalhook.ScoreJSON = func(s any, line []byte, asOf time.Time) (any, string, bool, error) {
-		return s.(*Scorer).scoreJSON(line, asOf)
-	}
-	evalhook.ScoreCells = func(s any, id string, cells []string, events any, asOf time.Time) (any, bool, error) {
-		evs, _ := events.([]Event)
-		return s.(*Scorer).scoreCells(id, cells, evs, asOf)
-	}
-}
-
-// scoreJSON is Score for a lead given as one NDJSON line, decoded straight
-// into the evaluator when the line is plain (see rules' BindJSON); ok is
-// false, and nothing done, when it is not.
-func (s *Scorer) scoreJSON(line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
+// ScoreJSON is for package scoring/leadfile (the key closes it to other
+// callers; see internal/friend): Score for a lead given as one NDJSON
+// line, decoded straight into the evaluator when the line is plain (see
+// rules' BindJSON); ok is false, and nothing done, when it is not.
+func (s *Scorer) ScoreJSON(_ friend.Key, line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
 	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) })
 }
 
-// scoreCells is Score for a lead given as the cells of one CSV row, by
-// field index, bound straight into the evaluator when the row is plain
-// (see rules' BindCells); ok is false, and nothing done, when it is not.
-func (s *Scorer) scoreCells(id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
+// ScoreCells is for package scoring/leadfile (the key closes it to other
+// callers; see internal/friend): Score for a lead given as the cells of
+// one CSV row, by field index, bound straight into the evaluator when the
+// row is plain (see rules' BindCells); ok is false, and nothing done, when
+// it is not.
+func (s *Scorer) ScoreCells(_ friend.Key, id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
 	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) })
 	return res, ok, err
 }

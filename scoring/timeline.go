@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/internal/friend"
 )
 
 // Timeline is a lead's score replayed event by event: what each event did
@@ -88,7 +88,7 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 	r := s.newReplay(lead)
 	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
 		if err := ctx.Err(); err != nil {
-			return &Error{LeadID: lead.ID, Err: evalhook.Stopped(ctx)}
+			return &Error{LeadID: lead.ID, Err: friend.Stopped(ctx)}
 		}
 		res, err := r.score(ctx, events[:upTo], at)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/bounded"
-	"github.com/leadscore/leadscore/internal/evalhook"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/scoring"
 	srcmap "github.com/leadscore/leadscore/scoring/source"
 )
@@ -362,18 +362,14 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		done := false
 		if _, ndjson := src.(*ndjsonSource); ndjson && err == nil && opts.Dispositions == nil {
 			// The plain line, decoded straight into the evaluator.
-			var out any
-			out, lead.ID, done, err = evalhook.ScoreJSON(opts.Scorer, bytes.TrimPrefix(r.raw, bom), opts.AsOf)
-			res, _ = out.(*scoring.Result)
+			res, lead.ID, done, err = opts.Scorer.ScoreJSON(friend.Key{}, bytes.TrimPrefix(r.raw, bom), opts.AsOf)
 		}
 		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil {
 			// The cells, bound straight into the evaluator.
 			var ok bool
 			if cells, ok = csvSrc.schema.cells(r.rec, cells); ok {
-				var out any
 				lead.ID = csvSrc.schema.id(r.rec)
-				out, done, err = evalhook.ScoreCells(opts.Scorer, lead.ID, cells, r.events, opts.AsOf)
-				res, _ = out.(*scoring.Result)
+				res, done, err = opts.Scorer.ScoreCells(friend.Key{}, lead.ID, cells, r.events, opts.AsOf)
 			}
 		}
 		if err == nil && !done {

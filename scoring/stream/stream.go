@@ -72,8 +72,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leadscore/leadscore/internal/evalhook"
-	"github.com/leadscore/leadscore/internal/scorehook"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -170,7 +169,7 @@ func New(s *scoring.Scorer, opts ...Option) *Scorer {
 	sc.horizon = m.Horizon()
 	sc.fingerprint = fingerprint(sc)
 	sc.readsClock = readsClock(s)
-	sc.pool.New = func() any { return evalhook.NewEvaluator(m).(matcher) }
+	sc.pool.New = func() any { return matcher(m.NewEvaluator(friend.Key{}, false)) }
 	sc.maxState = DefaultMaxStateBytes
 	for _, o := range opts {
 		o(sc)
@@ -475,11 +474,7 @@ func (st *State) refuseResets(dispositions []scoring.Disposition, asOf time.Time
 func (st *State) score(ctx context.Context, s *scoring.Scorer, fields any, dispositions []scoring.Disposition, asOf time.Time) (*scoring.Result, error) {
 	counts := st.countsAt(asOf)
 	lead := scoring.Lead{ID: st.id, Fields: fields, Events: st.keptEvents(), Dispositions: dispositions}
-	out, err := scorehook.ScoreCounted(s, ctx, lead, asOf, counts, st.lasts)
-	if err != nil {
-		return nil, err
-	}
-	return out.(*scoring.Result), nil
+	return s.ScoreCounted(friend.Key{}, ctx, lead, asOf, counts, st.lasts)
 }
 
 // countsAt returns the event counts by aggregate slot as of asOf.
