@@ -13,6 +13,7 @@ import (
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
+	"github.com/leadscore/leadscore/scoring/source"
 )
 
 // A nightly job: score the whole NDJSON export on every core, write one
@@ -95,4 +96,45 @@ func ExampleScore_rowErrors() {
 	// A3,,,,,,,,,,,email: required but missing
 	// A4,25,10,15,D,engaged,false,false,,fit.practitioner engagement.webinar,,
 	// 2 scored, 2 failed
+}
+
+// Score a CRM's exports as they come out of it: the contacts and their
+// activities, read through the source mapping (package source) that says
+// which column is which field, event type and time.
+func ExampleScore_hubspot() {
+	m, err := rules.CompileFile("../../testdata/b2b-saas.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	mapping, diags := source.CheckFile("../../testdata/crm/hubspot.yaml", m)
+	if err := diags.Err(); err != nil {
+		log.Fatal(err)
+	}
+	contacts, err := os.Open("../../testdata/crm/hubspot-contacts.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer contacts.Close()
+	activities, err := os.Open("../../testdata/crm/hubspot-activities.csv")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer activities.Close()
+	sum, err := leadfile.Score(leadfile.Options{
+		Scorer: scoring.New(m), AsOf: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+		Source: mapping,
+		Input:  contacts, InputName: "hubspot-contacts.csv",
+		Events: activities, EventsName: "hubspot-activities.csv",
+		Output:  io.Discard,
+		OnError: func(e leadfile.RowError) { fmt.Println(e) },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d contacts scored, %d failed, %d sales-ready; %d activities exported twice, counted once\n",
+		sum.Scored, sum.Failed, sum.SalesReady, sum.RepeatedEvents)
+	// The export holds the leads of leads.ndjson: the same 21 are sales-ready.
+
+	// Output:
+	// 1000 contacts scored, 0 failed, 21 sales-ready; 54 activities exported twice, counted once
 }
