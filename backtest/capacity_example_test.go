@@ -66,6 +66,8 @@ func ExampleOptions_capacity() {
 	fmt.Printf("threshold: total >= %v (the data allow %v to %v)\n", *c.Threshold, c.ThresholdInterval.Low, c.ThresholdInterval.High)
 	fmt.Printf("at it: %.1f leads a week, %.1f%% of them won, %.1f won deals a week\n", *at.PerPeriod, *at.WinRate*100, *at.ExpectedWon)
 	fmt.Printf("today's sales-ready stage: %.1f leads a week\n", *c.Current.PerPeriod)
+	// Today's definition hands sales a fraction of what it can work; the
+	// report's Curve lists every threshold, to weigh volume against win rate.
 	// Output:
 	// threshold: total >= 46 (the data allow 46 to 49)
 	// at it: 38.6 leads a week, 6.4% of them won, 2.5 won deals a week
