@@ -120,9 +120,18 @@ func (d *decoder) refuseAlias(n *yaml.Node) bool {
 // untag reports each value YAML read as a tag because it starts with !
 // (when: !has(email) gives the tag !has(email) and no value), and gives it
 // back its text, so that nothing more is said of it.
+//
+// A lone ! followed by a space (when: ! has(email)) is YAML's
+// non-specific tag: the value reads as has(email), the negation lost
+// without a word. It is reported the same way; a standard tag written out
+// (!!str) is the author's own and is kept.
 func (d *decoder) untag(n *yaml.Node) {
-	if n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+	bare := n.Kind == yaml.ScalarNode && n.Style == 0 && d.bareTag(n)
+	if n.Kind == yaml.ScalarNode && (bare || strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!")) {
 		value := n.Tag
+		if bare {
+			value = "!"
+		}
 		if n.Value != "" {
 			value += " " + n.Value
 		}
@@ -141,6 +150,17 @@ func (d *decoder) untag(n *yaml.Node) {
 	for _, c := range n.Content {
 		d.untag(c)
 	}
+}
+
+// bareTag reports whether the tag of n is written as a lone "!" in the
+// source.
+func (d *decoder) bareTag(n *yaml.Node) bool {
+	line := []rune(sourceLine(d.lines, n.Line))
+	if n.Column < 1 || n.Column > len(line) {
+		return false
+	}
+	rest := string(line[n.Column-1:])
+	return rest == "!" || strings.HasPrefix(rest, "! ") || strings.HasPrefix(rest, "!\t")
 }
 
 // minAboveMax refuses a min above its max, at the max.

@@ -138,6 +138,14 @@ var yamlMistakes = []struct {
 `,
 	},
 	{
+		name: "a lone ! and a space: YAML's non-specific tag, which would drop the negation",
+		src:  withWhen(`    when: ! has(url)`),
+		want: `m.yaml:15:11: a value starting with ! is read by YAML as a tag, and the expression is lost; put it in quotes, such as: when: '! has(url)'
+        when: ! has(url)
+              ^
+`,
+	},
+	{
 		name: "a negation in brackets, a YAML tag YAML cannot read",
 		src:  withWhen(`    when: !(has(url) && title == "VP")  # not the VPs`),
 		want: `m.yaml:15:11: a value starting with ! is read by YAML as a tag, and the expression is lost; put it in quotes, such as: when: '!(has(url) && title == "VP")' (or write not (has(url) && title == "VP"))
