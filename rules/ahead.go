@@ -72,6 +72,12 @@ func (f *frame) ahead(name string, args []any) error {
 		var items int
 		n, items = flatLeaves(reflect.ValueOf(args[0]), lim, 0)
 		scan, partial = int64(items)*8, n > lim
+	case "fromJSON":
+		// What it decodes holds at most an item per byte of the text,
+		// each several times the byte's size: it counts as a text as long.
+		if s, ok := args[0].(string); ok {
+			n, scan = int64(len(s)), 4*int64(len(s))
+		}
 	case "toBase64":
 		if s, ok := args[0].(string); ok {
 			n = (int64(len(s)) + 2) / 3 * 4
@@ -250,22 +256,62 @@ func (w *sizer) text(s string) int64 {
 
 // tickCost is what one run of a predicate's body costs on top of its size:
 // a step for each item of the whole lists, and for each 64 bytes of the
-// whole texts, that it reads (the body may compare each item, or search
-// the text, every time it runs).
+// whole texts (a list's texts too), that it reads. The body may compare
+// each item, search the text or copy it, every time it runs.
 func tickCost(values []any) int64 {
 	var n int64
 	for _, v := range values {
-		switch x := v.(type) {
-		case string:
-			n += int64(len(x)) / 64
-		case []string:
-			n += int64(len(x))
-		case []any:
-			n += int64(len(x))
-		default:
-			if k := sizeOf(v); k > 0 {
-				n += int64(k)
+		n += wholeCost(v)
+	}
+	return n
+}
+
+// wholeCost is what reading a whole value once costs: see tickCost.
+func wholeCost(v any) int64 {
+	switch x := v.(type) {
+	case string:
+		return int64(len(x)) / 64
+	case []string:
+		return textsCost(x)
+	case []any:
+		var bytes int64
+		for _, item := range x {
+			if s, ok := item.(string); ok {
+				bytes += int64(len(s))
 			}
+		}
+		return int64(len(x)) + bytes/64
+	}
+	if k := sizeOf(v); k > 0 {
+		return int64(k)
+	}
+	return 0
+}
+
+// textsCost is wholeCost for a list of texts.
+func textsCost(l []string) int64 {
+	var bytes int64
+	for _, s := range l {
+		bytes += int64(len(s))
+	}
+	return int64(len(l)) + bytes/64
+}
+
+// runCost is what one run of an event rule's condition costs on top of its
+// own work: the whole texts and lists it reads (slots), as tickCost
+// charges a predicate's body. An event rule's condition runs once per
+// event, as a predicate's body runs once per item.
+func (e *evaluator) runCost(slots []int) int64 {
+	var n int64
+	for _, k := range slots {
+		v := &e.vals[k]
+		switch e.model.slots.kinds[k] {
+		case kindString:
+			n += int64(len(v.s)) / 64
+		case kindList:
+			n += textsCost(v.l)
+		default:
+			n += wholeCost(v.boxed)
 		}
 	}
 	return n
@@ -282,10 +328,11 @@ type pattern struct {
 
 // matchEvery is how many (byte, instruction) pairs of matching one step
 // of the budget pays for. Go's regexp takes from 0.7 ns a pair (a list of
-// words, few of whose instructions are alive at once) to 27 ns (\w{1000},
-// all of them alive); at 64 a step is 40 ns to 1.7 µs of matching, so a
-// lead's budget bounds the worst pattern to under two seconds.
-const matchEvery = 64
+// words, few of whose instructions are alive at once) to 27 ns (\w{1000}
+// or (?:a?){1000}b, all of them alive); at 8 a step is 6 ns to 0.2 µs of
+// matching, so a lead's budget bounds the worst pattern to a fifth of a
+// second, and the title patterns of a rule file cost a few hundred steps.
+const matchEvery = 8
 
 // cost is the steps matching s costs.
 func (p *pattern) cost(s string) int64 {
@@ -312,4 +359,18 @@ func programSize(pat string) (int, error) {
 		return 0, err
 	}
 	return len(prog.Inst), nil
+}
+
+// wholeSlots returns the slots among reads that hold texts, lists or
+// values of any type: what runCost charges. Nil when there are none.
+func (m *Model) wholeSlots(reads []int) []int {
+	var out []int
+	for _, k := range reads {
+		switch m.slots.kinds[k] {
+		case kindBool, kindInt, kindFloat, kindTime:
+		default:
+			out = append(out, k)
+		}
+	}
+	return out
 }

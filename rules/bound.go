@@ -77,7 +77,7 @@ func limitFunctions() []expr.Option {
 // argument: __ahead measures their arguments before they run.
 var builders = map[string]bool{
 	"replace": true, "join": true, "split": true, "splitAfter": true, "string": true,
-	"toJSON": true, "toBase64": true, "concat": true, "flatten": true, "repeat": true,
+	"toJSON": true, "toBase64": true, "concat": true, "flatten": true, "repeat": true, "fromJSON": true,
 }
 
 // bound applies the limits to one node, after Visit's other rewrites.

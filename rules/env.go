@@ -560,6 +560,11 @@ func (e *evaluator) Bool(x *Expr) (bool, error) {
 	if x == nil {
 		return true, nil
 	}
+	if x.perRun != nil {
+		if err := e.frame.budget.spend(e.runCost(x.perRun)); err != nil {
+			return false, &EvalError{Expr: x, Pos: x.Pos, Err: err}
+		}
+	}
 	if f := x.fast; f != nil && f.k == kindBool && e.fast() {
 		saved := e.frame.budget
 		if b := f.b(e); !e.bail {

@@ -686,7 +686,7 @@ func (fc *fastCompiler) tick(args []ast.Node) (*fastExpr, bool) {
 			cost += int64(len(t(e))) / 64
 		}
 		for _, l := range lists {
-			cost += int64(len(l(e)))
+			cost += textsCost(l(e))
 		}
 		if e.frame.budget.spend(cost) != nil {
 			e.bail = true

@@ -41,8 +41,10 @@ import (
 //     none(tags, {title contains #})); every text or list an expression
 //     builds (+ on texts, join, replace, split, string, toJSON, concat,
 //     flatten, a range) costs one step per 64 bytes or items; matches costs
-//     one step per 64 of the text's length times its pattern's program
-//     (a text of megabytes read by several patterns can reach the limit).
+//     one step per 8 of the text's length times its pattern's program
+//     (a text of megabytes read by a few patterns can reach the limit).
+//     An event rule's condition, which runs once per event, pays each
+//     time for the whole texts and lists it reads, as a predicate's body.
 //     Explain re-evaluates the parts of conditions, within the same budget.
 //   - MaxText: the longest text (in bytes) or list (in items) an expression
 //     may build. The builtins that build (join, replace, split, string,
@@ -137,7 +139,7 @@ type LimitError struct {
 func (e *LimitError) Error() string {
 	switch e.Limit {
 	case "steps":
-		return fmt.Sprintf("this lead needs more than the %d steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression", e.Max)
+		return fmt.Sprintf("this lead needs more than the %d steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, texts built again and again, or a pattern matched against a long text; simplify the expression", e.Max)
 	case "text":
 		if e.Got <= 0 {
 			return fmt.Sprintf("this builds a text or list longer than the %d bytes or items an expression may build (Limits.MaxText); build less", e.Max)

@@ -204,6 +204,10 @@ type Expr struct {
 	// lists the slots the program reads.
 	fast  *fastExpr
 	reads []int
+	// perRun lists the slots of whole texts and lists an event rule's
+	// condition reads: each of its runs, one per event, pays for them
+	// (see evaluator.runCost). Nil for other expressions.
+	perRun []int
 	// Clause is a condition split into its parts, for explanations; nil
 	// for expressions that are not conditions.
 	Clause *Clause

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +126,66 @@ func TestPatternsAreBounded(t *testing.T) {
 	res, err := scoring.New(m).Score(scoring.Lead{ID: "short", Fields: map[string]any{"title": strings.Repeat("a", 1000) + "z"}}, asOf)
 	require.NoError(t, err, "a short text matches within the budget")
 	assert.Equal(t, 1.0, res.Total)
+}
+
+// The cases a hostile review found after the budgets were first moved
+// ahead of the work: a list of one huge text read in a loop, a pattern
+// whose program is all alive at once, a text decoded as JSON, and a whole
+// list sorted once per event by an event rule.
+func TestBudgetsHoldForWholeValuesAndEventRules(t *testing.T) {
+	huge := strings.Repeat("a", 3<<20)
+	for _, tc := range []struct {
+		when  string
+		lead  map[string]any
+		limit string
+	}{
+		{`any(1..10000, {upper(tech[0]) == ""})`, map[string]any{"tech": []string{huge}}, "steps"},
+		{`len(map(1..2000, {upper(tech[0])})) > 0`, map[string]any{"tech": []string{huge}}, "steps"},
+		{`let big = [title]; any(1..10000, {upper(big[0]) == ""})`, map[string]any{"title": huge}, "steps"},
+		{`title matches "(?:a?){1000}b"`, map[string]any{"title": strings.Repeat("a", 120_000)}, "steps"},
+		{`len(fromJSON(title)) > 0`, map[string]any{"title": "[" + strings.Repeat("{},", 1<<20) + "{}]"}, "text"},
+	} {
+		m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(tc.when)))
+		require.NoError(t, err, tc.when)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: tc.lead}, asOf)
+		runtime.ReadMemStats(&after)
+		var le *rules.LimitError
+		require.ErrorAs(t, err, &le, tc.when)
+		assert.Equal(t, tc.limit, le.Limit, "%s: %v", tc.when, err)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.when)
+	}
+
+	// An event rule's condition runs once per event: it pays, each time,
+	// for the whole list it sorts.
+	src := strings.Replace(budgetModel("true"), "stages:", `event_types: [page_view]
+events:
+  campaign: string
+stages:`, 1)
+	src = strings.Replace(src, "rules:\n", `rules:
+  - id: e.sorted
+    score: fit
+    owner: marketing
+    reason: r
+    points: 1
+    event: page_view
+    within: 90d
+    when: len(sort(tech)) > 0
+`, 1)
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	tags := make([]string, 650_000)
+	for i := range tags {
+		tags[i] = "a"
+	}
+	events := make([]scoring.Event, 200)
+	for i := range events {
+		events[i] = scoring.Event{Type: "page_view", At: asOf.Add(-time.Duration(i+1) * time.Hour)}
+	}
+	_, err = scoring.New(m).Score(scoring.Lead{ID: "sorted", Fields: map[string]any{"tech": tags}, Events: events}, asOf)
+	var le *rules.LimitError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "steps", le.Limit)
+	assert.Contains(t, err.Error(), "rule e.sorted")
 }

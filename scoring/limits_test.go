@@ -47,11 +47,11 @@ var hostileCases = []struct {
 }{
 	{
 		name: "steps: a predicate inside a predicate over a long list", define: "big: 1..min(employees, 5000)", when: "any(big, {any(big, {# < 0})})",
-		want: `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(big, {any(big, {# < 0})})": this lead needs more than the 1000000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression`,
+		want: `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(big, {any(big, {# < 0})})": this lead needs more than the 1000000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, texts built again and again, or a pattern matched against a long text; simplify the expression`,
 	},
 	{
 		name: "steps: texts built again and again", define: "words: split(title, \"\")", when: "len(join(map(words, {join(words, title)}), title)) > 0",
-		want: `lead x: m.yaml:16:32: rule r.hostile: evaluating "len(join(map(words, {join(words, title)}), title)) > 0": this lead needs more than the 1000000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression`,
+		want: `lead x: m.yaml:16:32: rule r.hostile: evaluating "len(join(map(words, {join(words, title)}), title)) > 0": this lead needs more than the 1000000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, texts built again and again, or a pattern matched against a long text; simplify the expression`,
 	},
 	{
 		name: "text: a text that doubles", define: "t: title + title + title + title", when: "len(replace(t, \"a\", t)) > 0",
@@ -111,7 +111,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	assert.Equal(t, int64(20_000), m.Limits().MaxSteps)
 	assert.Equal(t, rules.DefaultLimits().MaxRange, m.Limits().MaxRange)
 	_, err = scoring.New(m).Score(hostileLead, asOf)
-	assert.EqualError(t, err, `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(few, {any(few, {# < 0})})": this lead needs more than the 20000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, or texts built again and again; simplify the expression`)
+	assert.EqualError(t, err, `lead x: m.yaml:16:30: rule r.hostile: evaluating "any(few, {any(few, {# < 0})})": this lead needs more than the 20000 steps of work a lead may take (Limits.MaxSteps): a predicate such as any or all over a long list, one inside another, texts built again and again, or a pattern matched against a long text; simplify the expression`)
 
 	deep := hostile("few: 1..3", "any(few, {any(few, {any(few, {# < 0})})})")
 	_, err = rules.CompileBytes("m.yaml", []byte(deep))
