@@ -198,24 +198,29 @@ func (u Unknown) String() string {
 // are not event fields; event types outside event_types (when the model
 // lists them). Each appears once, in the order met.
 func (m *Model) Unknowns(dst []Unknown, fields map[string]any, events []Event) []Unknown {
-	start := len(dst)
-	dst = m.unknownKeys(dst, start, UnknownKey, m.fieldNames, fields, "")
+	set := &unknownSet{list: dst, from: len(dst)}
+	m.unknownKeys(set, UnknownKey, m.fieldNames, fields, "")
 	for i := range events {
-		dst = m.EventUnknowns(dst, start, &events[i])
+		m.eventUnknowns(set, &events[i])
 	}
-	return dst
+	return set.list
 }
 
 // EventUnknowns appends what one event carries that m does not declare,
 // skipping what dst[from:] already holds.
 func (m *Model) EventUnknowns(dst []Unknown, from int, e *Event) []Unknown {
+	set := &unknownSet{list: dst, from: from}
+	m.eventUnknowns(set, e)
+	return set.list
+}
+
+func (m *Model) eventUnknowns(set *unknownSet, e *Event) {
 	if m.eventTypeSet != nil && !m.eventTypeSet[e.Type] {
-		dst = m.addUnknown(dst, from, UnknownEventType, e.Type)
+		set.add(m, UnknownEventType, e.Type)
 	}
-	if m.eventKeysKnown(e.Fields) {
-		return dst
+	if !m.eventKeysKnown(e.Fields) {
+		m.unknownKeys(set, UnknownEventKey, m.eventNames, e.Fields, "")
 	}
-	return m.unknownKeys(dst, from, UnknownEventKey, m.eventNames, e.Fields, "")
 }
 
 // eventKeysKnown reports, for a model without nested event fields, that
@@ -246,7 +251,7 @@ func (m *Model) eventKeysKnown(fields map[string]any) bool {
 	return n == len(fields)
 }
 
-func (m *Model) unknownKeys(dst []Unknown, from int, kind UnknownKind, known names, data map[string]any, prefix string) []Unknown {
+func (m *Model) unknownKeys(set *unknownSet, kind UnknownKind, known names, data map[string]any, prefix string) {
 	for k, v := range data {
 		name := k
 		if prefix != "" {
@@ -258,26 +263,49 @@ func (m *Model) unknownKeys(dst []Unknown, from int, kind UnknownKind, known nam
 		case fieldName:
 		case groupName:
 			if obj, ok := v.(map[string]any); ok {
-				dst = m.unknownKeys(dst, from, kind, known, obj, name+".")
+				m.unknownKeys(set, kind, known, obj, name+".")
 			} else if kind == UnknownEventKey && !isMissing(v) {
 				// {"utm": "google"} where utm holds utm.source: no rule
 				// reads it. (A lead's field says so when it is bound.)
-				dst = m.addUnknown(dst, from, kind, name)
+				set.add(m, kind, name)
 			}
 		default:
-			dst = m.addUnknown(dst, from, kind, name)
+			set.add(m, kind, name)
 		}
 	}
-	return dst
 }
 
-func (m *Model) addUnknown(dst []Unknown, from int, kind UnknownKind, name string) []Unknown {
-	for _, u := range dst[from:] {
-		if u.Kind == kind && u.Name == name {
-			return dst
+// unknownSet appends unknown data to list, each kind and name once after
+// from: by a scan while list[from:] is short, by a map once it is long
+// (a row of 60,000 undeclared keys took half a minute by scans alone).
+type unknownSet struct {
+	list []Unknown
+	from int
+	seen map[Unknown]bool // kind and name, without the did-you-mean
+}
+
+func (s *unknownSet) add(m *Model, kind UnknownKind, name string) {
+	key := Unknown{Kind: kind, Name: name}
+	if s.seen == nil && len(s.list)-s.from > 32 {
+		s.seen = make(map[Unknown]bool, 2*(len(s.list)-s.from))
+		for _, u := range s.list[s.from:] {
+			s.seen[Unknown{Kind: u.Kind, Name: u.Name}] = true
 		}
 	}
-	return append(dst, Unknown{Kind: kind, Name: name, DidYouMean: m.suggest(kind, name)})
+	if s.seen != nil {
+		if s.seen[key] {
+			return
+		}
+		s.seen[key] = true
+	} else {
+		for _, u := range s.list[s.from:] {
+			if u.Kind == kind && u.Name == name {
+				return
+			}
+		}
+	}
+	key.DidYouMean = m.suggest(kind, name)
+	s.list = append(s.list, key)
 }
 
 // SortUnknowns orders unknown data by kind and name, so that reports do

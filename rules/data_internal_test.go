@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -113,4 +114,46 @@ func merge(a, b map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// Unknown data is listed once per kind and name, however many events carry
+// it, whether the list is short (a scan) or long (a map).
+func TestUnknownsListedOnceWhenMany(t *testing.T) {
+	m, err := CompileBytes("m.yaml", []byte(`leadscore: 1
+model: m
+fields:
+  title: string
+event_types: [visit]
+events:
+  campaign: string
+scores:
+  fit: {}
+rules:
+  - {id: r, score: fit, owner: sales, reason: r, points: 1, when: title == "VP"}
+stages:
+  - {id: s, sales_ready: true, when: fit > 0}
+`))
+	require.NoError(t, err)
+	for _, keys := range []int{5, 40, 3000} {
+		fields := map[string]any{"title": "VP"}
+		var events []Event
+		want := map[string]bool{}
+		for i := range keys {
+			fields[fmt.Sprintf("f%d", i)] = 1
+			want["key f"+strconv.Itoa(i)] = true
+			// Each key in three events, and a type the model lacks in each.
+			for range 3 {
+				events = append(events, Event{Type: "call", Fields: map[string]any{fmt.Sprintf("e%d", i): 1}})
+			}
+			want["event key e"+strconv.Itoa(i)] = true
+		}
+		want["event type call"] = true
+		got := map[string]bool{}
+		for _, u := range m.Unknowns(nil, fields, events) {
+			s := string(u.Kind) + " " + u.Name
+			assert.False(t, got[s], "%s listed twice", s)
+			got[s] = true
+		}
+		assert.Equal(t, want, got, "%d keys", keys)
+	}
 }

@@ -116,20 +116,20 @@ func (e *evaluator) Unknowns(structUnknowns []Unknown, fields map[string]any, ev
 		return m.Unknowns(structUnknowns, fields, events)
 	}
 	// As Model.Unknowns does, with the event types looked up once (Begin).
-	dst, start := structUnknowns, len(structUnknowns)
+	set := &unknownSet{list: structUnknowns, from: len(structUnknowns)}
 	if !e.keysKnown {
-		dst = m.unknownKeys(dst, start, UnknownKey, m.fieldNames, fields, "")
+		m.unknownKeys(set, UnknownKey, m.fieldNames, fields, "")
 	}
 	for i := range events {
 		ev := &events[i]
 		if info := e.frame.types[i]; m.eventTypeSet != nil && (info == nil || !info.known) {
-			dst = m.addUnknown(dst, start, UnknownEventType, ev.Type)
+			set.add(m, UnknownEventType, ev.Type)
 		}
 		if !m.eventKeysKnown(ev.Fields) {
-			dst = m.unknownKeys(dst, start, UnknownEventKey, m.eventNames, ev.Fields, "")
+			m.unknownKeys(set, UnknownEventKey, m.eventNames, ev.Fields, "")
 		}
 	}
-	return dst
+	return set.list
 }
 
 // newEvaluator returns an environment for evaluating m's expressions.

@@ -2,6 +2,7 @@ package scoring_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -232,4 +233,17 @@ func TestUnknownTally(t *testing.T) {
 		`unknown event type "webinar_attend" in 1 row; did you mean "webinar_attended"?`,
 	}, a.Lines())
 	assert.Empty(t, scoring.UnknownTally{}.Lines())
+
+	// Past 20 names, the most frequent first, one line counts the rest.
+	var many scoring.UnknownTally
+	for i := range 1000 {
+		us := []rules.Unknown{{Kind: rules.UnknownKey, Name: fmt.Sprintf("k%04d", i)}}
+		for range 1 + i%3 {
+			many.Add(us)
+		}
+	}
+	lines := many.Lines()
+	require.Len(t, lines, 21)
+	assert.Equal(t, `unknown key "k0002" in 3 rows`, lines[0])
+	assert.Equal(t, `and 980 more unknown names, none in more rows than those above`, lines[20])
 }

@@ -599,7 +599,7 @@ func (t *UnknownTally) Merge(o UnknownTally) {
 
 // Lines says each piece of unknown data with the number of rows that
 // carried it, most rows first: unknown key "Employees" in 1,000 rows; did
-// you mean "employees"?
+// you mean "employees"? Past maxUnknownLines names, one line counts the rest.
 func (t UnknownTally) Lines() []string {
 	us := make([]rules.Unknown, 0, len(t.Rows))
 	for u := range t.Rows {
@@ -611,7 +611,11 @@ func (t UnknownTally) Lines() []string {
 		}
 		return us[i].Kind < us[j].Kind || us[i].Kind == us[j].Kind && us[i].Name < us[j].Name
 	})
-	lines := make([]string, len(us))
+	more := 0
+	if len(us) > maxUnknownLines+1 {
+		us, more = us[:maxUnknownLines], len(us)-maxUnknownLines
+	}
+	lines := make([]string, len(us), len(us)+1)
 	for i, u := range us {
 		n := t.Rows[u]
 		rows := "rows"
@@ -623,8 +627,15 @@ func (t UnknownTally) Lines() []string {
 			lines[i] += fmt.Sprintf("; did you mean %q?", u.DidYouMean)
 		}
 	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("and %s more unknown names, none in more rows than those above", numfmt.Thousands(more)))
+	}
 	return lines
 }
+
+// maxUnknownLines is how many unknown names Lines writes one by one, the
+// most frequent first; the rest are counted in one line.
+const maxUnknownLines = 20
 
 // finite reports whether v is neither NaN nor an infinity.
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -337,7 +338,15 @@ func warnColumns(opts Options, file string, m *rules.Model, kind rules.UnknownKi
 	if opts.OnWarning == nil {
 		return
 	}
-	for _, c := range cols {
+	for i, c := range cols {
+		if i == maxColumnWarnings && len(cols) > maxColumnWarnings+1 {
+			names := make([]string, 0, 3)
+			for _, c := range cols[i:min(i+3, len(cols))] {
+				names = append(names, strconv.Quote(c.name))
+			}
+			opts.OnWarning(fmt.Sprintf("%s:1: %d more columns are not in the model (%s, ...), so no rule reads them", file, len(cols)-i, strings.Join(names, ", ")))
+			return
+		}
 		msg := fmt.Sprintf("%s:1: column %q is not in the model, so no rule reads it", file, c.name)
 		if s := m.Suggest(kind, c.name); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
@@ -345,6 +354,10 @@ func warnColumns(opts Options, file string, m *rules.Model, kind rules.UnknownKi
 		opts.OnWarning(msg)
 	}
 }
+
+// maxColumnWarnings is how many undeclared columns a file's warnings name
+// one by one; the rest are counted in one line.
+const maxColumnWarnings = 20
 
 func joinLines(lines []string) string {
 	var b bytes.Buffer

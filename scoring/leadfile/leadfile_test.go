@@ -147,6 +147,23 @@ func TestCSVRowProblems(t *testing.T) {
 		",,,,,,,,,,,\"broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as \"\"\"\"\"\n", out)
 }
 
+// A file of 100,000 undeclared columns names 20 of them, then counts the
+// rest in one warning.
+func TestManyUnknownColumnsWarnOnce(t *testing.T) {
+	cols := make([]string, 100_000)
+	cells := make([]string, len(cols))
+	for i := range cols {
+		cols[i], cells[i] = fmt.Sprintf("c%d", i), "0"
+	}
+	leads := "id,email," + strings.Join(cols, ",") + "\nL1,a@b.io," + strings.Join(cells, ",") + "\n"
+	var warnings []string
+	_, _, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "wide.csv", InputFormat: leadfile.CSV,
+		NoEvents: true, OutputFormat: leadfile.NDJSON, OnWarning: func(w string) { warnings = append(warnings, w) }})
+	assert.Equal(t, 1, sum.Scored)
+	require.Len(t, warnings, 21)
+	assert.Equal(t, `wide.csv:1: 99980 more columns are not in the model ("c20", "c21", "c22", ...), so no rule reads them`, warnings[20])
+}
+
 // A misspelt column is reported before the first row and counted in the
 // summary; with StrictData every row carrying it fails alone.
 func TestUnknownColumnsAndKeys(t *testing.T) {
