@@ -62,12 +62,12 @@ func TestScoreMaxRowBoundsEventsAndDispositions(t *testing.T) {
 	require.NoError(t, os.WriteFile(disp, []byte("lead_id,at,status,reason,owner\nL0000001,2026-09-01T00:00:00Z,accepted,,"+strings.Repeat("o", 3000)+"\n"), 0o644))
 	code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--max-row", "2KiB", "--dispositions", disp, td("leads.ndjson"))
 	assert.Equal(t, exitProblem, code, errOut)
-	assert.Contains(t, errOut, disp+":2: the row is longer than 2 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with --max-row, or the maxRow of ReadDispositionsLimit)\n")
+	assert.Contains(t, errOut, disp+":2: the row is longer than 2 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (the maxRow of ReadDispositionsLimit in Go))\n")
 	assert.Contains(t, errOut, "1 disposition rows: 0 used, 1 failed\n")
 
 	events := filepath.Join(dir, "events.csv")
 	require.NoError(t, os.WriteFile(events, []byte("lead_id,type,at,campaign,channel,url,minutes\nL0000001,page_view,2026-09-01T00:00:00Z,,,/"+strings.Repeat("u", 3000)+",\n"), 0o644))
 	code, _, errOut = leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--max-row", "2KiB", "--events", events, td("leads.csv"))
 	assert.Equal(t, exitUsage, code, "the events file cannot be used")
-	assert.Contains(t, errOut, events+":2: the row is longer than 2 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)")
+	assert.Contains(t, errOut, events+":2: the row is longer than 2 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (Options.MaxRow in Go))")
 }

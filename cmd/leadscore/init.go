@@ -25,6 +25,7 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("init", flag.ContinueOnError)
 	noCI := flags.Bool("no-ci", false, "do not write the CI workflow")
 	sample := flags.String("sample", "", "draft a source mapping from this CRM export (CSV) instead: its header and first rows")
+	maxRow := maxRowFlag(flags)
 	events := flags.String("events", "", "with --sample: the CRM's activities export (CSV), drafted as the mapping's events:")
 	model := flags.String("model", "", "with --sample: map the columns to this model's fields (default: propose fields for a new model)")
 	output := flags.String("o", "", "with --sample: write the draft to this new file (default: standard output)")
@@ -53,7 +54,7 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "leadscore init: --sample takes no directory (got %q); write the draft with -o FILE\n", rest[0])
 			return exitUsage
 		}
-		return initSample(*sample, *events, *model, *output, *rows, stdout, stderr)
+		return initSample(*sample, *events, *model, *output, *rows, maxRow.n, stdout, stderr)
 	}
 	for name, v := range map[string]string{"--events": *events, "--model": *model, "-o": *output} {
 		if v != "" {
@@ -106,7 +107,7 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // initSample drafts a source mapping from a sample of an export.
-func initSample(sample, events, modelFile, output string, rows int, stdout, stderr io.Writer) int {
+func initSample(sample, events, modelFile, output string, rows, maxRow int, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore init: "+format+"\n", a...)
 		return exitUsage
@@ -119,7 +120,7 @@ func initSample(sample, events, modelFile, output string, rows int, stdout, stde
 			return fail("%s exists already; init writes only new files (move it, or give another -o)", output)
 		}
 	}
-	opts := source.DraftOptions{ContactsName: sample, EventsName: events, ModelFile: modelFile, Rows: rows}
+	opts := source.DraftOptions{ContactsName: sample, EventsName: events, ModelFile: modelFile, Rows: rows, MaxRow: maxRow}
 	if modelFile != "" {
 		m, _ := compileModel(modelFile, stderr)
 		if m == nil {

@@ -11,9 +11,10 @@ import (
 // Lines passes a CSV file through, but cuts each line longer than max
 // bytes, so that encoding/csv never holds an over-long row whole: the row
 // read keeps a mark in place of the rest of its line (see Cut), and fails
-// alone.
+// alone. A first line over max is a header that cannot be read: Lines
+// ends the input after it, so that a file with no newline ends.
 func Lines(r io.Reader, max int) io.Reader {
-	return &lineLimiter{r: bufio.NewReaderSize(r, 1<<16), max: max}
+	return &lineLimiter{r: bufio.NewReaderSize(r, 1<<16), max: max, first: true}
 }
 
 // Cut reports whether a record read through Lines lost the end of its line.
@@ -32,7 +33,7 @@ func CutText(line string) bool { return strings.Contains(line, tooLongMark) }
 // RowTooLong is the error of a row over max bytes; option names what raises
 // the limit.
 func RowTooLong(max int, option string) error {
-	return fmt.Errorf("the row is longer than %s, the most a row may hold; it was skipped without being read whole (raise the limit with %s)", Size(max), option)
+	return fmt.Errorf("the row is longer than %s, the most a row may hold, and was not read whole (raise the limit with %s)", Size(max), option)
 }
 
 // HeaderTooLong is the error of a header line over max bytes: cut, it
@@ -53,6 +54,11 @@ type lineLimiter struct {
 	n        int  // bytes of the current line passed through
 	skipping bool // dropping the rest of an over-long line
 	pending  string
+	// first is set until the first line ends. A first line over max is a
+	// header too long to read: nothing after it is passed, so a file with
+	// no newline at all (/dev/zero) ends there instead of being skipped
+	// through for ever.
+	first, done bool
 }
 
 func (l *lineLimiter) Read(p []byte) (int, error) {
@@ -60,6 +66,9 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 		n := copy(p, l.pending)
 		l.pending = l.pending[n:]
 		return n, nil
+	}
+	if l.done {
+		return 0, io.EOF
 	}
 	written := 0
 	for written < len(p) {
@@ -99,6 +108,7 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 			l.r.Discard(k)
 			written += k
 			l.skipping, l.n = true, 0
+			l.done = l.first
 			n := copy(p[written:], tooLongMark)
 			l.pending = tooLongMark[n:]
 			return written + n, nil
@@ -107,7 +117,7 @@ func (l *lineLimiter) Read(p []byte) (int, error) {
 		l.r.Discard(len(seg))
 		written += len(seg)
 		if nl {
-			l.n = 0
+			l.n, l.first = 0, false
 		} else {
 			l.n += body
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadscore/leadscore/internal/leadgen"
@@ -96,4 +97,23 @@ func FuzzLineLimiter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, max uint8) {
 		checkLineLimiter(t, data, 1+int(max))
 	})
+}
+
+// zeros is an endless input with no newline, as /dev/zero.
+type zeros struct{ read int }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	clear(p)
+	z.read += len(p)
+	return len(p), nil
+}
+
+// A first line over the limit is a header too long to read: Lines passes
+// it cut and stops, so an input with no newline at all ends.
+func TestEndlessFirstLineEnds(t *testing.T) {
+	z := &zeros{}
+	out, err := io.ReadAll(Lines(z, 1<<10))
+	require.NoError(t, err)
+	assert.True(t, CutText(string(out)))
+	assert.Less(t, z.read, 1<<20, "bytes read")
 }

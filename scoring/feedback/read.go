@@ -137,7 +137,7 @@ func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError fu
 	if maxRow <= 0 {
 		maxRow = DefaultMaxRow
 	}
-	const option = "--max-row, or the maxRow of ReadDispositionsLimit"
+	const option = "--max-row (the maxRow of ReadDispositionsLimit in Go)"
 	cr := csv.NewReader(bounded.Lines(r, maxRow))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()

@@ -116,10 +116,10 @@ func TestReadDispositionsLongRows(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, feedback.Counts{Rows: 3, Read: 2, Failed: 1}, n)
 	assert.Equal(t, []string{"L1", "L3"}, set.Leads())
-	assert.Equal(t, []string{"3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with --max-row, or the maxRow of ReadDispositionsLimit)"}, errs)
+	assert.Equal(t, []string{"3: the row is longer than 1 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (the maxRow of ReadDispositionsLimit in Go))"}, errs)
 
 	_, _, err = feedback.ReadDispositionsLimit(strings.NewReader("lead_id,at,status,reason,"+strings.Repeat("x", 2000)+"\n"), m.Handoff, 1<<10, func(int, error) {})
-	assert.EqualError(t, err, "line 1 (the header): the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row, or the maxRow of ReadDispositionsLimit")
+	assert.EqualError(t, err, "line 1 (the header): the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row (the maxRow of ReadDispositionsLimit in Go)")
 }
 
 func TestLabelIn(t *testing.T) {

@@ -234,7 +234,7 @@ func TestOverlongRowsFailAlone(t *testing.T) {
 	huge := `{"id":"H","email":"` + strings.Repeat("x", leadfile.DefaultMaxRow) + `"}`
 	in := `{"id":"A","email":"a@b.io"}` + "\n" + huge + "\n" + `{"id":"C","email":"c@b.io"}` + "\n"
 	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(in), InputName: "big.ndjson"})
-	assert.Equal(t, []string{"big.ndjson:2: the row is longer than 4 MiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)"}, errs)
+	assert.Equal(t, []string{"big.ndjson:2: the row is longer than 4 MiB, the most a row may hold, and was not read whole (raise the limit with --max-row (Options.MaxRow in Go))"}, errs)
 	assert.Equal(t, 2, sum.Scored)
 	assert.Equal(t, 3, strings.Count(out, "\n"))
 
@@ -242,7 +242,7 @@ func TestOverlongRowsFailAlone(t *testing.T) {
 	// rows around it are scored, and line numbers still line up.
 	csvIn := "id,email,title\nA,a@b.io,CTO\nB,b@b.io," + strings.Repeat("y", 2000) + "\nC,c@b.io,CTO\n"
 	out, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(csvIn), InputName: "big.csv", InputFormat: leadfile.CSV, MaxRow: 1 << 10, NoEvents: true})
-	assert.Equal(t, []string{"big.csv:3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)"}, errs)
+	assert.Equal(t, []string{"big.csv:3: the row is longer than 1 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (Options.MaxRow in Go))"}, errs)
 	assert.Equal(t, 2, sum.Scored)
 	assert.Equal(t, 3, strings.Count(out, "\n"))
 }
@@ -257,7 +257,7 @@ func TestOverlongEventRowsAreBadRows(t *testing.T) {
 		_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: strings.NewReader("id,email\nA,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
 			Events: strings.NewReader(events), EventsName: "events.csv", MaxRow: 1 << 10, Output: io.Discard})
 		assert.EqualError(t, err, "the events file has bad rows; fix them, since leads scored without their events would be wrong:\n"+
-			"events.csv:3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)", "quote %q", quote)
+			"events.csv:3: the row is longer than 1 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (Options.MaxRow in Go))", "quote %q", quote)
 	}
 }
 
@@ -267,12 +267,12 @@ func TestOverlongHeaderFailsTheFile(t *testing.T) {
 	wide := "id,email," + strings.Repeat("x", 2000) + "\nA,a@b.io,1\n"
 	_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: strings.NewReader(wide), InputName: "leads.csv", InputFormat: leadfile.CSV,
 		MaxRow: 1 << 10, NoEvents: true, Output: io.Discard})
-	assert.EqualError(t, err, "leads.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with Options.MaxRow, or --max-row")
+	assert.EqualError(t, err, "leads.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row (Options.MaxRow in Go)")
 
 	for _, header := range []string{"lead_id,type,at,", `"lead_id",type,at,`} { // the fast reader, then encoding/csv
 		_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: strings.NewReader("id,email\nA,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
 			Events: strings.NewReader(header + strings.Repeat("x", 2000) + "\n"), EventsName: "events.csv", MaxRow: 1 << 10, Output: io.Discard})
-		assert.EqualError(t, err, "events.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with Options.MaxRow, or --max-row", header)
+		assert.EqualError(t, err, "events.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row (Options.MaxRow in Go)", header)
 	}
 }
 

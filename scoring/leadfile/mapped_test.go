@@ -192,10 +192,10 @@ events:
 	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping, Input: strings.NewReader(contacts), InputName: "c.csv", MaxRow: 1 << 10,
 		Events: strings.NewReader("Activity ID,Record ID,Type,Date\nA1,1,Page View,2026-09-20 10:00" + strings.Repeat(" ", 2000) + "\n"), EventsName: "a.csv", Output: io.Discard})
 	assert.EqualError(t, err, "the events file has bad rows; fix them, since leads scored without their events would be wrong:\n"+
-		"a.csv:2: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with Options.MaxRow, or --max-row)")
+		"a.csv:2: the row is longer than 1 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (Options.MaxRow in Go))")
 	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping, Input: strings.NewReader(contacts), InputName: "c.csv", MaxRow: 1 << 10,
 		Events: strings.NewReader("Activity ID,Record ID,Type,Date," + strings.Repeat("x", 2000) + "\n"), EventsName: "a.csv", Output: io.Discard})
-	assert.EqualError(t, err, "a.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with Options.MaxRow, or --max-row")
+	assert.EqualError(t, err, "a.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row (Options.MaxRow in Go)")
 
 	_, err = leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Source: mapping, Input: strings.NewReader("Record ID,E-mail\n"), InputName: "c.csv", Output: io.Discard, NoEvents: true})
 	assert.EqualError(t, err, `c.csv:1: the header has no column "Email", which fields.email (m.yaml:5:17) reads; did you mean "E-mail"?

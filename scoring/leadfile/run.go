@@ -421,4 +421,4 @@ func work(b *batch, src source, enc encoder, opts Options) {
 }
 
 // maxRowOption names what raises Options.MaxRow, for messages.
-const maxRowOption = "Options.MaxRow, or --max-row"
+const maxRowOption = "--max-row (Options.MaxRow in Go)"

@@ -90,7 +90,7 @@ type column struct {
 }
 
 func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
-	const option = "DraftOptions.MaxRow"
+	const option = "--max-row (DraftOptions.MaxRow in Go)"
 	cr := csv.NewReader(bounded.Lines(r, maxRow))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true

@@ -475,7 +475,7 @@ func TestReadsAreBounded(t *testing.T) {
 	assert.EqualError(t, err, big+": the file is over 1 MiB; a source mapping is a page of YAML")
 
 	_, err = source.Draft(source.DraftOptions{Contacts: strings.NewReader("Id,Email\n1,a@b.io\n2," + strings.Repeat("x", 2000) + "\n"), ContactsName: "c.csv", MaxRow: 1 << 10})
-	assert.EqualError(t, err, "c.csv:3: the row is longer than 1 KiB, the most a row may hold; it was skipped without being read whole (raise the limit with DraftOptions.MaxRow)")
+	assert.EqualError(t, err, "c.csv:3: the row is longer than 1 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (DraftOptions.MaxRow in Go))")
 	_, err = source.Draft(source.DraftOptions{Contacts: strings.NewReader("Id,Email," + strings.Repeat("x", 2000) + "\n1,a@b.io,\n"), ContactsName: "c.csv", MaxRow: 1 << 10})
-	assert.EqualError(t, err, "c.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with DraftOptions.MaxRow")
+	assert.EqualError(t, err, "c.csv:1: the header line is longer than 1 KiB, the most a row may hold, so its last column names would be lost; check that the file is a CSV with one header line, or raise the limit with --max-row (DraftOptions.MaxRow in Go)")
 }
