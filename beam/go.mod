@@ -4,7 +4,7 @@ go 1.26.0
 
 require (
 	github.com/apache/beam/sdks/v2 v2.77.0
-	github.com/leadscore/leadscore v0.0.0-00010101000000-000000000000
+	github.com/leadscore/leadscore v0.4.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -76,5 +76,3 @@ require (
 	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
-
-replace github.com/leadscore/leadscore => ../

@@ -142,8 +142,17 @@ func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int
 	}
 }
 
-// runVersion prints the module version (a release tag when installed with
-// go install, else "devel" with the commit it was built from).
+// version is the version a release stamps at build time:
+//
+//	go build -ldflags "-X main.version=v1.2.3" ./cmd/leadscore
+//
+// When set it wins over the module version of the build info; unset, the
+// version comes from the build info as before.
+var version = ""
+
+// runVersion prints the version: the one stamped at build time, else the
+// module version (a release tag when installed with go install), else
+// "devel", with the commit it was built from when known.
 func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -164,10 +173,10 @@ func runVersion(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 func versionLine() string {
-	version, commit, goVersion := "devel", "", runtime.Version()
+	v, commit, goVersion := "devel", "", runtime.Version()
 	if info, ok := debug.ReadBuildInfo(); ok {
-		if v := info.Main.Version; v != "" && v != "(devel)" {
-			version = v
+		if mv := info.Main.Version; mv != "" && mv != "(devel)" {
+			v = mv
 		}
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
@@ -178,8 +187,11 @@ func versionLine() string {
 			}
 		}
 	}
-	if commit != "" {
-		return fmt.Sprintf("leadscore %s (%s, %s)", version, commit, goVersion)
+	if version != "" {
+		v = version
 	}
-	return fmt.Sprintf("leadscore %s (%s)", version, goVersion)
+	if commit != "" {
+		return fmt.Sprintf("leadscore %s (%s, %s)", v, commit, goVersion)
+	}
+	return fmt.Sprintf("leadscore %s (%s)", v, goVersion)
 }
