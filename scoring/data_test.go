@@ -242,8 +242,11 @@ func TestUnknownTally(t *testing.T) {
 			many.Add(us)
 		}
 	}
+	// A misspelt field among the rarest is still named, with its did-you-mean.
+	many.Add([]rules.Unknown{{Kind: rules.UnknownKey, Name: "Employees", DidYouMean: "employees"}})
 	lines := many.Lines()
-	require.Len(t, lines, 21)
+	require.Len(t, lines, 22)
 	assert.Equal(t, `unknown key "k0002" in 3 rows`, lines[0])
-	assert.Equal(t, `and 980 more unknown names, none in more rows than those above`, lines[20])
+	assert.Equal(t, `unknown key "Employees" in 1 row; did you mean "employees"?`, lines[20])
+	assert.Equal(t, `and 980 more unknown names, none in more rows than those above`, lines[21])
 }

@@ -613,7 +613,21 @@ func (t UnknownTally) Lines() []string {
 	})
 	more := 0
 	if len(us) > maxUnknownLines+1 {
-		us, more = us[:maxUnknownLines], len(us)-maxUnknownLines
+		// Past the most frequent, only those with a did-you-mean are named
+		// (unless a single name is left: counting it would take a line too).
+		kept := slices.Clone(us[:maxUnknownLines])
+		for _, u := range us[maxUnknownLines:] {
+			if u.DidYouMean != "" {
+				kept = append(kept, u)
+			} else {
+				more++
+			}
+		}
+		if more > 1 {
+			us = kept
+		} else {
+			more = 0
+		}
 	}
 	lines := make([]string, len(us), len(us)+1)
 	for i, u := range us {
@@ -634,7 +648,8 @@ func (t UnknownTally) Lines() []string {
 }
 
 // maxUnknownLines is how many unknown names Lines writes one by one, the
-// most frequent first; the rest are counted in one line.
+// most frequent first; the rest are counted in one line, except those with
+// a did-you-mean, which are always named.
 const maxUnknownLines = 20
 
 // finite reports whether v is neither NaN nor an infinity.

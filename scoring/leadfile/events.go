@@ -338,25 +338,33 @@ func warnColumns(opts Options, file string, m *rules.Model, kind rules.UnknownKi
 	if opts.OnWarning == nil {
 		return
 	}
-	for i, c := range cols {
-		if i == maxColumnWarnings && len(cols) > maxColumnWarnings+1 {
-			names := make([]string, 0, 3)
-			for _, c := range cols[i:min(i+3, len(cols))] {
-				names = append(names, strconv.Quote(c.name))
-			}
-			opts.OnWarning(fmt.Sprintf("%s:1: %d more columns are not in the model (%s, ...), so no rule reads them", file, len(cols)-i, strings.Join(names, ", ")))
-			return
+	var rest []string // columns past maxColumnWarnings with no did-you-mean
+	named := 0
+	for _, c := range cols {
+		s := m.Suggest(kind, c.name)
+		if s == "" && named >= maxColumnWarnings && len(cols)-named > 1 {
+			rest = append(rest, c.name)
+			continue
 		}
 		msg := fmt.Sprintf("%s:1: column %q is not in the model, so no rule reads it", file, c.name)
-		if s := m.Suggest(kind, c.name); s != "" {
+		if s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		opts.OnWarning(msg)
+		named++
+	}
+	if len(rest) > 0 {
+		names := make([]string, 0, 3)
+		for _, n := range rest[:min(3, len(rest))] {
+			names = append(names, strconv.Quote(n))
+		}
+		opts.OnWarning(fmt.Sprintf("%s:1: %d more columns are not in the model (%s, ...), so no rule reads them", file, len(rest), strings.Join(names, ", ")))
 	}
 }
 
 // maxColumnWarnings is how many undeclared columns a file's warnings name
-// one by one; the rest are counted in one line.
+// one by one; the rest are counted in one line, except those that look
+// like a misspelt field, which are always named with their did-you-mean.
 const maxColumnWarnings = 20
 
 func joinLines(lines []string) string {

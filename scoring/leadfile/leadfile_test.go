@@ -155,13 +155,15 @@ func TestManyUnknownColumnsWarnOnce(t *testing.T) {
 	for i := range cols {
 		cols[i], cells[i] = fmt.Sprintf("c%d", i), "0"
 	}
+	cols[50_000] = "Employees" // a misspelt field far down the header
 	leads := "id,email," + strings.Join(cols, ",") + "\nL1,a@b.io," + strings.Join(cells, ",") + "\n"
 	var warnings []string
 	_, _, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "wide.csv", InputFormat: leadfile.CSV,
 		NoEvents: true, OutputFormat: leadfile.NDJSON, OnWarning: func(w string) { warnings = append(warnings, w) }})
 	assert.Equal(t, 1, sum.Scored)
-	require.Len(t, warnings, 21)
-	assert.Equal(t, `wide.csv:1: 99980 more columns are not in the model ("c20", "c21", "c22", ...), so no rule reads them`, warnings[20])
+	require.Len(t, warnings, 22)
+	assert.Equal(t, `wide.csv:1: column "Employees" is not in the model, so no rule reads it; did you mean "employees"?`, warnings[20])
+	assert.Equal(t, `wide.csv:1: 99979 more columns are not in the model ("c20", "c21", "c22", ...), so no rule reads them`, warnings[21])
 }
 
 // A misspelt column is reported before the first row and counted in the
