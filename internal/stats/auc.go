@@ -1,0 +1,188 @@
+package stats
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// AUC is an area under the ROC curve with DeLong's variance.
+type AUC struct {
+	Value    float64
+	Variance float64
+	Pos, Neg int
+}
+
+// Interval is the 95% interval of the AUC, on the logit scale (so that it
+// stays inside (0, 1) and covers well near the ends), back-transformed.
+// ok is false when either class has fewer than two leads, or the AUC is 0
+// or 1 (every pair ordered one way: DeLong's variance is then zero and no
+// interval is honest), or the value or variance is not a finite number
+// (NaN, infinite, a variance of zero or below).
+func (a AUC) Interval() (lo, hi float64, ok bool) {
+	if a.Pos < 2 || a.Neg < 2 || !(a.Value > 0 && a.Value < 1) || !(a.Variance > 0) || math.IsInf(a.Variance, 0) {
+		return 0, 0, false
+	}
+	l := math.Log(a.Value / (1 - a.Value))
+	se := math.Sqrt(a.Variance) / (a.Value * (1 - a.Value))
+	inv := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	return inv(l - Z95*se), inv(l + Z95*se), true
+}
+
+// placements are DeLong's structural components: for each positive, the
+// share of negatives it outscores (ties half); for each negative, the
+// share of positives that outscore it.
+func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNeg []int) {
+	type lead struct {
+		score float64
+		i     int
+	}
+	order := make([]lead, len(scores))
+	var nPos, nNeg float64
+	for i, s := range scores {
+		order[i] = lead{s, i}
+		if pos[i] {
+			nPos++
+		} else {
+			nNeg++
+		}
+	}
+	slices.SortFunc(order, func(a, b lead) int { return cmp.Compare(a.score, b.score) })
+	v10, v01 = make([]float64, len(scores)), make([]float64, len(scores))
+	var negBelow, posBelow float64
+	for i := 0; i < len(order); {
+		j := i
+		var p, n float64
+		for ; j < len(order) && order[j].score == order[i].score; j++ {
+			if pos[order[j].i] {
+				p++
+			} else {
+				n++
+			}
+		}
+		for _, l := range order[i:j] {
+			if pos[l.i] {
+				v10[l.i] = (negBelow + 0.5*n) / nNeg
+			} else {
+				v01[l.i] = (nPos - posBelow - p + 0.5*p) / nPos
+			}
+		}
+		negBelow += n
+		posBelow += p
+		i = j
+	}
+	for i, p := range pos {
+		if p {
+			idxPos = append(idxPos, i)
+		} else {
+			idxNeg = append(idxNeg, i)
+		}
+	}
+	return v10, v01, idxPos, idxNeg
+}
+
+// validScores reports whether every score slice has the labels' length
+// and no score is NaN (a NaN has no place in the ranking).
+func validScores(pos []bool, scores ...[]float64) bool {
+	for _, s := range scores {
+		if len(s) != len(pos) {
+			return false
+		}
+		for _, x := range s {
+			if math.IsNaN(x) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// DeLong returns the AUC of the scores for the label and DeLong's
+// variance of it (DeLong, DeLong & Clarke-Pearson 1988), in O(n log n).
+// ok is false when either class is empty, when scores and pos differ in
+// length, or when a score is NaN.
+func DeLong(scores []float64, pos []bool) (AUC, bool) {
+	if !validScores(pos, scores) {
+		return AUC{}, false
+	}
+	v10, v01, ip, in := placements(scores, pos)
+	if len(ip) == 0 || len(in) == 0 {
+		return AUC{Pos: len(ip), Neg: len(in)}, false
+	}
+	a := AUC{Pos: len(ip), Neg: len(in)}
+	a.Value = mean(v10, ip)
+	s10, s01 := cov(v10, v10, ip), cov(v01, v01, in)
+	a.Variance = s10/float64(len(ip)) + s01/float64(len(in))
+	return a, true
+}
+
+// Paired is the difference of two AUCs measured on the same leads.
+type Paired struct {
+	A, B AUC
+	// Diff is B - A; Variance its DeLong variance, with the covariance of
+	// the two scores on the same leads.
+	Diff     float64
+	Variance float64
+}
+
+// Interval is the 95% normal interval of B - A; ok is false when the
+// variance cannot be measured (fewer than two leads in a class) or is zero
+// with a difference (every pair ordered the same way by both), or the
+// difference or variance is NaN, infinite or (the variance) negative.
+func (p Paired) Interval() (lo, hi float64, ok bool) {
+	if p.A.Pos < 2 || p.A.Neg < 2 || !(p.Variance >= 0) || math.IsInf(p.Variance, 0) || !finite(p.Diff) {
+		return 0, 0, false
+	}
+	se := math.Sqrt(p.Variance)
+	if se == 0 && p.Diff != 0 {
+		return 0, 0, false
+	}
+	return p.Diff - Z95*se, p.Diff + Z95*se, true
+}
+
+// DeLongPaired compares two scores of the same leads (B against A). ok is
+// false when either class is empty, when a, b and pos differ in length, or
+// when a score is NaN.
+func DeLongPaired(a, b []float64, pos []bool) (Paired, bool) {
+	if !validScores(pos, a, b) {
+		return Paired{}, false
+	}
+	a10, a01, ip, in := placements(a, pos)
+	b10, b01, _, _ := placements(b, pos)
+	if len(ip) == 0 || len(in) == 0 {
+		return Paired{}, false
+	}
+	m, n := float64(len(ip)), float64(len(in))
+	p := Paired{
+		A: AUC{Value: mean(a10, ip), Pos: len(ip), Neg: len(in)},
+		B: AUC{Value: mean(b10, ip), Pos: len(ip), Neg: len(in)},
+	}
+	saa, sbb, sab := cov(a10, a10, ip), cov(b10, b10, ip), cov(a10, b10, ip)
+	taa, tbb, tab := cov(a01, a01, in), cov(b01, b01, in), cov(a01, b01, in)
+	p.A.Variance = saa/m + taa/n
+	p.B.Variance = sbb/m + tbb/n
+	p.Diff = p.B.Value - p.A.Value
+	p.Variance = math.Max(0, (saa+sbb-2*sab)/m+(taa+tbb-2*tab)/n)
+	return p, true
+}
+
+func mean(v []float64, idx []int) float64 {
+	s := 0.0
+	for _, i := range idx {
+		s += v[i]
+	}
+	return s / float64(len(idx))
+}
+
+// cov is the sample covariance (n-1) of x and y over idx; 0 for fewer than two.
+func cov(x, y []float64, idx []int) float64 {
+	if len(idx) < 2 {
+		return 0
+	}
+	mx, my := mean(x, idx), mean(y, idx)
+	s := 0.0
+	for _, i := range idx {
+		s += (x[i] - mx) * (y[i] - my)
+	}
+	return s / float64(len(idx)-1)
+}
