@@ -158,7 +158,10 @@ func (m *Model) newEvaluator() *evaluator {
 // lead. With plain, every expression runs on expr's VM, none on the
 // closures compiled for common shapes: the reference the differential
 // tests compare the closures with.
-func (m *Model) NewEvaluator(_ friend.Key, plain bool) *evaluator {
+func (m *Model) NewEvaluator(k friend.Key, plain bool) *evaluator {
+	if err := k.Check(); err != nil {
+		panic(err)
+	}
 	e := m.newEvaluator()
 	e.plain = plain
 	return e

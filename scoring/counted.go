@@ -13,6 +13,9 @@ import (
 // rules.Model.EventAggregates) instead of counted from the lead's events,
 // which are the events event rules see. The lead's recycles reset no event
 // here: the stream's state has done so.
-func (s *Scorer) ScoreCounted(_ friend.Key, ctx context.Context, lead Lead, asOf time.Time, counts []int, lasts []time.Time) (*Result, error) {
+func (s *Scorer) ScoreCounted(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, counts []int, lasts []time.Time) (*Result, error) {
+	if err := k.Check(); err != nil {
+		return nil, err
+	}
 	return s.score(ctx, lead, asOf, &counted{counts: counts, lasts: lasts})
 }

@@ -66,11 +66,11 @@ type evaluator interface {
 
 // newEvaluator returns an evaluator for m.
 func newEvaluator(m *rules.Model) evaluator {
-	return m.NewEvaluator(friend.Key{}, false)
+	return m.NewEvaluator(friend.K(), false)
 }
 
 // newPlainEvaluator returns an evaluator for m that runs every expression
 // on expr's VM: the reference of the differential tests.
 func newPlainEvaluator(m *rules.Model) evaluator {
-	return m.NewEvaluator(friend.Key{}, true)
+	return m.NewEvaluator(friend.K(), true)
 }

@@ -19,5 +19,5 @@ func NewPlain(m *rules.Model, opts ...Option) *Scorer {
 // ScoreJSON is Scorer.ScoreJSON, for the tests: one NDJSON line scored
 // straight from its bytes, or ok false.
 func ScoreJSON(s *Scorer, line []byte, asOf time.Time) (*Result, string, bool, error) {
-	return s.ScoreJSON(friend.Key{}, line, asOf)
+	return s.ScoreJSON(friend.K(), line, asOf)
 }

@@ -258,7 +258,10 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 // callers; see internal/friend): Score for a lead given as one NDJSON
 // line, decoded straight into the evaluator when the line is plain (see
 // rules' BindJSON); ok is false, and nothing done, when it is not.
-func (s *Scorer) ScoreJSON(_ friend.Key, line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
+func (s *Scorer) ScoreJSON(k friend.Key, line []byte, asOf time.Time) (res *Result, id string, ok bool, err error) {
+	if err := k.Check(); err != nil {
+		return nil, "", false, err
+	}
 	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) })
 }
 
@@ -267,7 +270,10 @@ func (s *Scorer) ScoreJSON(_ friend.Key, line []byte, asOf time.Time) (res *Resu
 // one CSV row, by field index, bound straight into the evaluator when the
 // row is plain (see rules' BindCells); ok is false, and nothing done, when
 // it is not.
-func (s *Scorer) ScoreCells(_ friend.Key, id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
+func (s *Scorer) ScoreCells(k friend.Key, id string, cells []string, events []Event, asOf time.Time) (res *Result, ok bool, err error) {
+	if err := k.Check(); err != nil {
+		return nil, false, err
+	}
 	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) })
 	return res, ok, err
 }

@@ -362,14 +362,14 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		done := false
 		if _, ndjson := src.(*ndjsonSource); ndjson && err == nil && opts.Dispositions == nil {
 			// The plain line, decoded straight into the evaluator.
-			res, lead.ID, done, err = opts.Scorer.ScoreJSON(friend.Key{}, bytes.TrimPrefix(r.raw, bom), opts.AsOf)
+			res, lead.ID, done, err = opts.Scorer.ScoreJSON(friend.K(), bytes.TrimPrefix(r.raw, bom), opts.AsOf)
 		}
 		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil {
 			// The cells, bound straight into the evaluator.
 			var ok bool
 			if cells, ok = csvSrc.schema.cells(r.rec, cells); ok {
 				lead.ID = csvSrc.schema.id(r.rec)
-				res, done, err = opts.Scorer.ScoreCells(friend.Key{}, lead.ID, cells, r.events, opts.AsOf)
+				res, done, err = opts.Scorer.ScoreCells(friend.K(), lead.ID, cells, r.events, opts.AsOf)
 			}
 		}
 		if err == nil && !done {

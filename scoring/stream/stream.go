@@ -169,7 +169,7 @@ func New(s *scoring.Scorer, opts ...Option) *Scorer {
 	sc.horizon = m.Horizon()
 	sc.fingerprint = fingerprint(sc)
 	sc.readsClock = readsClock(s)
-	sc.pool.New = func() any { return matcher(m.NewEvaluator(friend.Key{}, false)) }
+	sc.pool.New = func() any { return matcher(m.NewEvaluator(friend.K(), false)) }
 	sc.maxState = DefaultMaxStateBytes
 	for _, o := range opts {
 		o(sc)
@@ -474,7 +474,7 @@ func (st *State) refuseResets(dispositions []scoring.Disposition, asOf time.Time
 func (st *State) score(ctx context.Context, s *scoring.Scorer, fields any, dispositions []scoring.Disposition, asOf time.Time) (*scoring.Result, error) {
 	counts := st.countsAt(asOf)
 	lead := scoring.Lead{ID: st.id, Fields: fields, Events: st.keptEvents(), Dispositions: dispositions}
-	return s.ScoreCounted(friend.Key{}, ctx, lead, asOf, counts, st.lasts)
+	return s.ScoreCounted(friend.K(), ctx, lead, asOf, counts, st.lasts)
 }
 
 // countsAt returns the event counts by aggregate slot as of asOf.
