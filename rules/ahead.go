@@ -73,10 +73,11 @@ func (f *frame) ahead(name string, args []any) error {
 		n, items = flatLeaves(reflect.ValueOf(args[0]), lim, 0)
 		scan, partial = int64(items)*8, n > lim
 	case "fromJSON":
-		// What it decodes holds at most an item per byte of the text,
-		// each several times the byte's size: it counts as a text as long.
+		// What it decodes takes up to 30 times the text's bytes ({} is a
+		// map of about 70 bytes): it counts as a text 8 times as long, so
+		// the most it decodes is an eighth of MaxText.
 		if s, ok := args[0].(string); ok {
-			n, scan = int64(len(s)), 4*int64(len(s))
+			n, scan = 8*int64(len(s)), 4*int64(len(s))
 		}
 	case "toBase64":
 		if s, ok := args[0].(string); ok {
@@ -266,26 +267,59 @@ func tickCost(values []any) int64 {
 	return n
 }
 
-// wholeCost is what reading a whole value once costs: see tickCost.
+// wholeCost is what reading a whole value once costs: see tickCost. Lists
+// and maps cost an item each, and their texts a step per 64 bytes, however
+// deep they are nested.
 func wholeCost(v any) int64 {
 	switch x := v.(type) {
+	case nil, bool, int, float64:
+		return 0
 	case string:
 		return int64(len(x)) / 64
 	case []string:
 		return textsCost(x)
-	case []any:
-		var bytes int64
-		for _, item := range x {
-			if s, ok := item.(string); ok {
-				bytes += int64(len(s))
+	}
+	items, bytes := walkCost(reflect.ValueOf(v), 0)
+	return items + bytes/64
+}
+
+// walkCost counts the items of the lists and maps in v, and the bytes of
+// its texts.
+func walkCost(v reflect.Value, depth int) (items, bytes int64) {
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return 0, 0
+		}
+		v = v.Elem()
+	}
+	if depth > 64 {
+		return 1, 0
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return 0, int64(v.Len())
+	case reflect.Slice, reflect.Array:
+		items = int64(v.Len())
+		for i := 0; i < v.Len(); i++ {
+			n, b := walkCost(v.Index(i), depth+1)
+			items, bytes = items+n, bytes+b
+		}
+	case reflect.Map:
+		items = int64(v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			n, b := walkCost(it.Value(), depth+1)
+			items, bytes = items+n, bytes+b+int64(len(it.Key().String()))
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				n, b := walkCost(v.Field(i), depth+1)
+				items, bytes = items+n, bytes+b
 			}
 		}
-		return int64(len(x)) + bytes/64
 	}
-	if k := sizeOf(v); k > 0 {
-		return int64(k)
-	}
-	return 0
+	return items, bytes
 }
 
 // textsCost is wholeCost for a list of texts.

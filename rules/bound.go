@@ -22,9 +22,9 @@ import (
 //     list, replace of the empty text, division or remainder by a constant
 //     zero;
 //   - it makes the rest pay, before the work is done: each predicate's
-//     body starts with __tick(__frame, size, whole...), which pays for the
-//     body's size and for the whole texts and lists it reads (see
-//     tickCost); each builtin that builds a text or a list (join, replace,
+//     body starts with __tick(__frame, size, #, whole...), which pays for
+//     the body's size, its element, and the whole texts and lists it reads
+//     (see tickCost); each builtin that builds a text or a list (join, replace,
 //     split, string, toJSON, concat, flatten, ...) has its arguments
 //     measured by __ahead before it runs, which predicts the size of what
 //     it would build (see frame.ahead); + on texts and lists, whose result
@@ -100,7 +100,9 @@ func (p *patcher) bound(node *ast.Node) {
 			p.errorf(n, "names starting with __ are reserved; rename %q", s.Value)
 		}
 	case *ast.PredicateNode:
-		args := append([]ast.Node{&ast.IntegerNode{Value: max(countNodes(n.Node), 1)}}, wholeValues(n.Node)...)
+		// The element (#) is read whole too: a list may hold the same huge
+		// text many times over, at one step an item.
+		args := append([]ast.Node{&ast.IntegerNode{Value: max(countNodes(n.Node), 1)}, &ast.PointerNode{}}, wholeValues(n.Node)...)
 		tick := p.limitCall(n, tickFunc, args...)
 		seq := &ast.SequenceNode{Nodes: []ast.Node{tick, n.Node}}
 		seq.SetLocation(n.Node.Location())

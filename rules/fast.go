@@ -667,6 +667,9 @@ func (fc *fastCompiler) tick(args []ast.Node) (*fastExpr, bool) {
 	var texts []func(*evaluator) string
 	var lists []func(*evaluator) []string
 	for _, a := range args[2:] {
+		if p, ok := a.(*ast.PointerNode); ok && isNumberOrBool(nodeKind(p)) {
+			continue // a number's or a boolean's cost is its size: nothing
+		}
 		x, ok := fc.node(a)
 		switch {
 		case !ok:
@@ -728,3 +731,5 @@ func (fc *fastCompiler) sequence(n *ast.SequenceNode) (*fastExpr, bool) {
 		return body(e)
 	}}, true
 }
+
+func isNumberOrBool(k kind) bool { return k == kindInt || k == kindFloat || k == kindBool }

@@ -157,6 +157,29 @@ func TestBudgetsHoldForWholeValuesAndEventRules(t *testing.T) {
 		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.when)
 	}
 
+	// The second review's cases: a huge text inside a map define, read in
+	// loops; a list of many references to one huge text.
+	withDefine := func(define, when string) string {
+		return strings.Replace(budgetModel(when), "  n: 1\n", "  "+define+"\n", 1)
+	}
+	mid := strings.Repeat("a", 300_000)
+	for _, tc := range []struct{ src, what string }{
+		{withDefine(`m: '{"a": title}'`, `len(map(1..1000, {upper(m.a)})) > 5`), "a map define read in a loop"},
+		{withDefine(`m: '{"a": title}'`, `any(1..10000, {any(1..15, {m.a contains "zzz"})})`), "a map define read in nested loops"},
+		{withDefine(`m: '[[title]]'`, `len(map(1..1000, {upper(m[0][0])})) > 5`), "a nested list define read in a loop"},
+		{withDefine(`b: 'concat([title, title, title, title], [title, title, title, title])'`, `any(map(1..5000, {b}), {any(#, {lower(#) == "x"})})`), "many references to one text"},
+	} {
+		m, err := rules.CompileBytes("m.yaml", []byte(tc.src))
+		require.NoError(t, err, tc.what)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: map[string]any{"title": mid + huge}}, asOf)
+		runtime.ReadMemStats(&after)
+		var le *rules.LimitError
+		require.ErrorAs(t, err, &le, tc.what)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.what)
+	}
+
 	// An event rule's condition runs once per event: it pays, each time,
 	// for the whole list it sorts.
 	src := strings.Replace(budgetModel("true"), "stages:", `event_types: [page_view]
@@ -188,4 +211,12 @@ stages:`, 1)
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "steps", le.Limit)
 	assert.Contains(t, err.Error(), "rule e.sorted")
+
+	// The same for a text inside a map define, copied once per event.
+	src = strings.Replace(strings.Replace(src, "when: len(sort(tech)) > 0", `when: lower(m.a) == "x"`, 1), "  n: 1\n", `  m: '{"a": title}'`+"\n", 1)
+	m, err = rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	_, err = scoring.New(m).Score(scoring.Lead{ID: "lowered", Fields: map[string]any{"title": huge}, Events: events}, asOf)
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "steps", le.Limit)
 }
