@@ -490,3 +490,15 @@ func TestARowWithoutAnIDFailsAlone(t *testing.T) {
 	}))
 	assert.Equal(t, []string{"2: " + leadfile.ErrNoID.Error(), "3: " + leadfile.ErrNoID.Error()}, got)
 }
+
+// endless is an input with no line end, as /dev/zero.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// An NDJSON line is skipped to reach the next row, but not past 1 GiB: an
+// input with no line end is not NDJSON, and ends with an error.
+func TestEndlessNDJSONLineEnds(t *testing.T) {
+	_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: endless{}, InputName: "zero", Output: io.Discard})
+	require.EqualError(t, err, "zero:1: 1024 MiB without a line end; the input is not NDJSON (one lead per line)")
+}

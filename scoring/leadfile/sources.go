@@ -35,7 +35,7 @@ func newSource(opts Options) (source, error) {
 	if opts.Events != nil {
 		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
 	}
-	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), max: maxRow(opts)}, nil
+	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), name: opts.InputName, max: maxRow(opts)}, nil
 }
 
 func maxRow(opts Options) int {
@@ -65,6 +65,7 @@ func readHeader(r *csv.Reader, file string, max int, empty string) ([]string, er
 
 type ndjsonSource struct {
 	r    *bufio.Reader
+	name string // the input's name, for errors
 	line int
 	max  int
 }
@@ -74,6 +75,7 @@ func (s *ndjsonSource) next() (row, bool, error) {
 		s.line++
 		var buf []byte
 		tooLong := false
+		skipped := 0
 		for {
 			chunk, isPrefix, err := s.r.ReadLine()
 			if err == io.EOF {
@@ -92,6 +94,11 @@ func (s *ndjsonSource) next() (row, bool, error) {
 					buf = append(buf, chunk...)
 				}
 			}
+			if tooLong {
+				if skipped += len(chunk); skipped > maxSkip {
+					return row{}, false, fmt.Errorf("%s:%d: %s without a line end; the input is not NDJSON (one lead per line)", s.name, s.line, bounded.Size(maxSkip))
+				}
+			}
 			if !isPrefix {
 				break
 			}
@@ -105,6 +112,11 @@ func (s *ndjsonSource) next() (row, bool, error) {
 		return row{line: s.line, raw: buf}, true, nil
 	}
 }
+
+// maxSkip is the longest line skipped, unread, to reach the next row: a
+// line longer is no lead but an input that is not NDJSON (/dev/zero), and
+// ends the file instead of being skipped through for ever.
+const maxSkip = 1 << 30
 
 func (s *ndjsonSource) decode(r row) (scoring.Lead, error) { return DecodeJSON(r.raw) }
 
