@@ -72,8 +72,8 @@ type Limits struct {
 // DefaultLimits are the limits a model has unless WithLimits says
 // otherwise: two predicates deep, ranges of 10,000 numbers, patterns of
 // 10,000 instructions, a million steps per lead (a tenth to a fifth of a
-// second of the worst work a step can be, measured), texts and lists of 1 MiB, and expr's
-// default memory budget.
+// second of the worst work a step can be, measured), texts and lists of
+// 1 MiB, and expr's default memory budget.
 func DefaultLimits() Limits {
 	return Limits{MaxNesting: 2, MaxRange: 10_000, MaxPattern: 10_000, MaxSteps: 1_000_000, MaxText: 1 << 20, MaxMemory: 1_000_000}
 }
