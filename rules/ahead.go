@@ -1,12 +1,15 @@
 package rules
 
 import (
+	"math/bits"
 	"reflect"
 	"regexp"
 	"regexp/syntax"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/expr-lang/expr/ast"
 )
 
 // Budgets are checked before the work is done, never after: a builder's
@@ -53,7 +56,9 @@ func (f *frame) ahead(name string, args []any) error {
 				n = min(n, int64(k))
 			}
 		}
-		scan = int64(len(s))
+		// An item is 16 bytes of memory the garbage collector scans: a
+		// step each, as a list's item costs a predicate's body.
+		scan = int64(len(s)) + 63*n
 	case "join":
 		sep := ""
 		if len(args) == 2 {
@@ -79,6 +84,23 @@ func (f *frame) ahead(name string, args []any) error {
 		if s, ok := args[0].(string); ok {
 			n, scan = 8*int64(len(s)), 4*int64(len(s))
 		}
+	case "upper", "lower":
+		if s, ok := args[0].(string); ok {
+			n, scan = caseCost(s)
+		}
+	case "indexOf", "lastIndexOf":
+		if s, ok := args[0].(string); ok {
+			scan = int64(len(s))
+		}
+	case "sort", "uniq", "reverse", "keys", "values", "toPairs":
+		// A step an item (sort: a step an item per 16 it is compared
+		// with, log2 n times), as a predicate's body pays for a list.
+		if k := int64(sizeOf(args[0])); k > 0 {
+			n, scan = k, 64*k
+			if name == "sort" {
+				scan *= max(1, int64(bits.Len64(uint64(k)))/4)
+			}
+		}
 	case "toBase64":
 		if s, ok := args[0].(string); ok {
 			n = (int64(len(s)) + 2) / 3 * 4
@@ -95,6 +117,18 @@ func (f *frame) ahead(name string, args []any) error {
 		return &LimitError{Limit: "text", Max: lim, Got: n}
 	}
 	return f.budget.spend((n+scan)/64 + 1)
+}
+
+// caseCost is what upper or lower builds of s, and what it reads: a
+// letter's other case may take half as many bytes again.
+func caseCost(s string) (n, scan int64) {
+	wide := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			wide++
+		}
+	}
+	return int64(len(s) + wide/2), int64(len(s))
 }
 
 // listTextSize returns the length join gives the texts of a list with a
@@ -393,6 +427,21 @@ func programSize(pat string) (int, error) {
 		return 0, err
 	}
 	return len(prog.Inst), nil
+}
+
+// slotReads returns the slot of each identifier of a tree that reads one,
+// as many times as the tree reads it.
+func (m *Model) slotReads(node ast.Node) []int {
+	var out []int
+	ast.Find(node, func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok {
+			if k, ok := m.slots.index[id.Value]; ok {
+				out = append(out, k)
+			}
+		}
+		return false
+	})
+	return out
 }
 
 // wholeSlots returns the slots among reads that hold texts, lists or

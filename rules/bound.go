@@ -74,10 +74,15 @@ func limitFunctions() []expr.Option {
 }
 
 // builders are the builtins whose result can be longer than their longest
-// argument: __ahead measures their arguments before they run.
+// argument, or that copy or walk an argument whole: __ahead measures their
+// arguments before they run.
 var builders = map[string]bool{
 	"replace": true, "join": true, "split": true, "splitAfter": true, "string": true,
 	"toJSON": true, "toBase64": true, "concat": true, "flatten": true, "repeat": true, "fromJSON": true,
+	// These build no more than they are given, but copy or walk all of it
+	// at each call: they pay for it before, as the builders do.
+	"upper": true, "lower": true, "sort": true, "uniq": true, "reverse": true,
+	"keys": true, "values": true, "toPairs": true, "indexOf": true, "lastIndexOf": true,
 }
 
 // bound applies the limits to one node, after Visit's other rewrites.
@@ -357,8 +362,8 @@ func (m *Model) patternIndex(src string, re *regexp.Regexp, size int) int {
 
 // wholeValues returns, for a predicate's tick, a reference to each text,
 // list or map its body reads by name from outside itself (a field, a
-// define, a variable of an enclosing let): the body may go through each
-// of them every time it runs. Names the body declares, the element (#)
+// define, a variable of an enclosing let), as many times as it reads it:
+// the body may go through each of them every time it reads it. Names the body declares, the element (#)
 // and the compiler's own names are left out, as are numbers, booleans and
 // times, which cost nothing to read.
 func wholeValues(body ast.Node) []ast.Node {
@@ -369,14 +374,12 @@ func wholeValues(body ast.Node) []ast.Node {
 		}
 		return false
 	})
-	seen := map[string]bool{}
 	var out []ast.Node
 	ast.Find(body, func(n ast.Node) bool {
 		id, ok := n.(*ast.IdentifierNode)
-		if !ok || seen[id.Value] || declared[id.Value] || strings.HasPrefix(id.Value, "__") || !isBuilt(id.Type()) {
+		if !ok || declared[id.Value] || strings.HasPrefix(id.Value, "__") || !isBuilt(id.Type()) {
 			return false
 		}
-		seen[id.Value] = true
 		ref := &ast.IdentifierNode{Value: id.Value}
 		ref.SetLocation(id.Location())
 		out = append(out, ref)

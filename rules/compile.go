@@ -569,7 +569,9 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 	x := &Expr{Source: e.Text, Pos: e.Pos, program: program, Name: sc.name, src: e}
 	c.attachFast(x, sc.want)
 	if sc.event {
-		x.perRun = c.m.wholeSlots(x.reads)
+		node := x.program.Node()
+		x.runSize = int64(max(countNodes(node), 1))
+		x.perRun = c.m.wholeSlots(c.m.slotReads(node))
 	}
 	if sc.want == "bool" && !c.noClauses {
 		x.Clause = c.clauses(x, sc)

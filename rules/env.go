@@ -171,6 +171,10 @@ func (m *Model) NewEvaluator(k friend.Key, plain bool) *evaluator {
 // rather than on expr's VM.
 func (e *evaluator) Compiled(x *Expr) bool { return x.fast != nil }
 
+// Spend takes n steps from the lead's budget: scoring pays with it for the
+// work no expression does, such as an event met by an event rule.
+func (e *evaluator) Spend(n int64) error { return e.frame.budget.spend(n) }
+
 // fast reports whether the closures may run.
 func (e *evaluator) fast() bool { return !e.plain && !e.mismatch }
 
@@ -563,8 +567,8 @@ func (e *evaluator) Bool(x *Expr) (bool, error) {
 	if x == nil {
 		return true, nil
 	}
-	if x.perRun != nil {
-		if err := e.frame.budget.spend(e.runCost(x.perRun)); err != nil {
+	if x.runSize > 0 {
+		if err := e.frame.budget.spend(x.runSize + e.runCost(x.perRun)); err != nil {
 			return false, &EvalError{Expr: x, Pos: x.Pos, Err: err}
 		}
 	}

@@ -107,6 +107,9 @@ func (fc *fastCompiler) node(n ast.Node) (*fastExpr, bool) {
 	case *ast.SequenceNode:
 		return fc.sequence(n)
 	case *ast.VariableDeclaratorNode:
+		if strings.HasPrefix(n.Name, argVar) {
+			return fc.caseChanged(n)
+		}
 		return fc.built(n)
 	}
 	return nil, false
@@ -138,6 +141,54 @@ func (fc *fastCompiler) built(n *ast.VariableDeclaratorNode) (*fastExpr, bool) {
 		return nil, false
 	}
 	return v, true
+}
+
+// caseChanged covers what bound.go makes of lower(x) and upper(x):
+// (let __argK_0 = x; __ahead(__frame, "lower", __argK_0); lower(__argK_0)).
+// It pays what __ahead makes the VM pay, and bails where the VM would
+// fail, so that the error is the VM's own.
+func (fc *fastCompiler) caseChanged(n *ast.VariableDeclaratorNode) (*fastExpr, bool) {
+	seq, ok := n.Expr.(*ast.SequenceNode)
+	if !ok || len(seq.Nodes) != 2 || nodeKind(n) != kindString {
+		return nil, false
+	}
+	call, ok := seq.Nodes[0].(*ast.CallNode)
+	if !ok || len(call.Arguments) != 3 {
+		return nil, false
+	}
+	if id, ok := call.Callee.(*ast.IdentifierNode); !ok || id.Value != aheadFunc {
+		return nil, false
+	}
+	b, ok := seq.Nodes[1].(*ast.BuiltinNode)
+	if !ok || (b.Name != "lower" && b.Name != "upper") || len(b.Arguments) != 1 {
+		return nil, false
+	}
+	if name, ok := call.Arguments[1].(*ast.StringNode); !ok || name.Value != b.Name {
+		return nil, false
+	}
+	for _, a := range []ast.Node{call.Arguments[2], b.Arguments[0]} {
+		if id, ok := a.(*ast.IdentifierNode); !ok || id.Value != n.Name {
+			return nil, false
+		}
+	}
+	x, ok := fc.node(n.Value)
+	if !ok || x.k != kindString {
+		return nil, false
+	}
+	f, lower := x.s, b.Name == "lower"
+	return &fastExpr{k: kindString, s: func(e *evaluator) string {
+		s := f(e)
+		built, scan := caseCost(s)
+		b := &e.frame.budget
+		if built > int64(b.limits.MaxText) || b.spend((built+scan)/64+1) != nil {
+			e.bail = true
+			return ""
+		}
+		if lower {
+			return strings.ToLower(s)
+		}
+		return strings.ToUpper(s)
+	}}, true
 }
 
 func (fc *fastCompiler) ident(n *ast.IdentifierNode) (*fastExpr, bool) {

@@ -205,9 +205,12 @@ type Expr struct {
 	fast  *fastExpr
 	reads []int
 	// perRun lists the slots of whole texts and lists an event rule's
-	// condition reads: each of its runs, one per event, pays for them
-	// (see evaluator.runCost). Nil for other expressions.
-	perRun []int
+	// condition reads, once for each time it reads them, and runSize its
+	// size: each of its runs, one per event, pays for both, as a
+	// predicate's body does (see evaluator.runCost). Both are zero for
+	// other expressions.
+	perRun  []int
+	runSize int64
 	// Clause is a condition split into its parts, for explanations; nil
 	// for expressions that are not conditions.
 	Clause *Clause

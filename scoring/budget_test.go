@@ -139,9 +139,10 @@ func TestBudgetsHoldForWholeValuesAndEventRules(t *testing.T) {
 		lead  map[string]any
 		limit string
 	}{
-		{`any(1..10000, {upper(tech[0]) == ""})`, map[string]any{"tech": []string{huge}}, "steps"},
-		{`len(map(1..2000, {upper(tech[0])})) > 0`, map[string]any{"tech": []string{huge}}, "steps"},
-		{`let big = [title]; any(1..10000, {upper(big[0]) == ""})`, map[string]any{"title": huge}, "steps"},
+		// upper and lower are measured before they copy: 3 MiB is over MaxText.
+		{`any(1..10000, {upper(tech[0]) == ""})`, map[string]any{"tech": []string{huge}}, "text"},
+		{`len(map(1..2000, {upper(tech[0])})) > 0`, map[string]any{"tech": []string{huge}}, "text"},
+		{`let big = [title]; any(1..10000, {upper(big[0]) == ""})`, map[string]any{"title": huge}, "text"},
 		{`title matches "(?:a?){1000}b"`, map[string]any{"title": strings.Repeat("a", 120_000)}, "steps"},
 		{`len(fromJSON(title)) > 0`, map[string]any{"title": "[" + strings.Repeat("{},", 1<<20) + "{}]"}, "text"},
 	} {
@@ -218,5 +219,66 @@ stages:`, 1)
 	require.NoError(t, err)
 	_, err = scoring.New(m).Score(scoring.Lead{ID: "lowered", Fields: map[string]any{"title": huge}, Events: events}, asOf)
 	require.ErrorAs(t, err, &le)
-	assert.Equal(t, "steps", le.Limit)
+	assert.Equal(t, "text", le.Limit, "lower is measured before it copies")
+}
+
+// The third review's cases: work that no predicate's tick saw. Each rule
+// passes check --strict; each lead fails with a limit, allocating little,
+// where it used to run 4 to 43 s or end the process out of memory.
+func TestBudgetsHoldForEveryRunAndEveryEvent(t *testing.T) {
+	big := strings.Repeat("a", 4<<20-100)
+	repeat := func(n int, f func(i int) string, sep string) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = f(i)
+		}
+		return strings.Join(parts, sep)
+	}
+	for _, tc := range []struct {
+		what, when string
+		lead       map[string]any
+	}{
+		{"a text copied again and again in a predicate", `any(tech, {` + repeat(360, func(int) string { return `upper(title) == #` }, " || ") + `})`,
+			map[string]any{"title": big, "tech": []string{"a", "b", "c"}}},
+		{"a text copied again and again outside any predicate", repeat(300, func(i int) string { return fmt.Sprintf("upper(title) == %q", fmt.Sprint(i)) }, " || "),
+			map[string]any{"title": big}},
+		{"a long text split again and again", repeat(30, func(i int) string { return fmt.Sprintf("let b%d = split(title, \",\");", i) }, " ") + " " + repeat(30, func(i int) string { return fmt.Sprintf("len(b%d)", i) }, " + ") + " > 0",
+			map[string]any{"title": strings.Repeat(",", 1<<20-1)}},
+	} {
+		m, err := rules.CompileBytes("m.yaml", []byte(budgetModel("'"+tc.when+"'")))
+		require.NoError(t, err, tc.what)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: tc.lead}, asOf)
+		runtime.ReadMemStats(&after)
+		var le *rules.LimitError
+		require.ErrorAs(t, err, &le, tc.what)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.what)
+	}
+
+	// Many event rules, many events: each event a rule meets is a step.
+	var rulesYAML strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&rulesYAML, "  - {id: e.r%d, score: fit, owner: marketing, reason: r, points: 0.001, event: page_view, within: 90d}\n", i)
+	}
+	// And a condition's own size is paid for once per event.
+	rulesYAML.WriteString("  - {id: e.cond, score: fit, owner: marketing, reason: r, points: 1, event: page_view, within: 90d, when: '" +
+		repeat(300, func(i int) string { return fmt.Sprintf("event.minutes > %d", 1000+i) }, " || ") + "'}\n")
+	src := strings.Replace(budgetModel("true"), "stages:", "event_types: [page_view]\nevents:\n  minutes: int\nstages:", 1)
+	for _, rs := range []string{rulesYAML.String(), rulesYAML.String()[strings.Index(rulesYAML.String(), "  - {id: e.cond"):]} {
+		m, err := rules.CompileBytes("m.yaml", []byte(strings.Replace(src, "rules:\n", "rules:\n"+rs, 1)))
+		require.NoError(t, err)
+		events := make([]scoring.Event, 130_000)
+		for i := range events {
+			events[i] = scoring.Event{Type: "page_view", At: asOf.Add(-time.Duration(i%1000+1) * time.Minute), Fields: map[string]any{"minutes": 1}}
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = scoring.New(m).Score(scoring.Lead{ID: "busy", Fields: map[string]any{}, Events: events}, asOf)
+		runtime.ReadMemStats(&after)
+		var le *rules.LimitError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, "steps", le.Limit)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "bytes allocated")
+	}
 }

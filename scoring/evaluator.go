@@ -62,6 +62,9 @@ type evaluator interface {
 	// Compiled reports whether an expression runs as Go closures rather
 	// than on expr's VM.
 	Compiled(x *rules.Expr) bool
+	// Spend takes steps from the lead's budget, for work no expression
+	// does (an event met by an event rule).
+	Spend(n int64) error
 }
 
 // newEvaluator returns an evaluator for m.

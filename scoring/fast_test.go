@@ -38,9 +38,9 @@ func diffModels(t testing.TB) map[string]*rules.Model {
 		require.NoError(t, err, path)
 		out[filepath.Base(path)] = m
 	}
-	m, err := rules.CompileFile("testdata/shapes.yaml", rules.WithLimits(rules.Limits{MaxSteps: 6}))
+	m, err := rules.CompileFile("testdata/shapes.yaml", rules.WithLimits(rules.Limits{MaxSteps: 16}))
 	require.NoError(t, err)
-	out["shapes.yaml with 6 steps"] = m
+	out["shapes.yaml with 16 steps"] = m
 	return out
 }
 
@@ -211,10 +211,10 @@ func TestFastPathsAgreeWithTheVM(t *testing.T) {
 }
 
 // The budget of steps runs out inside closures for some leads of the
-// shapes model with 6 steps: the fast path gives up and the VM reports it,
+// shapes model with 16 steps: the fast path gives up and the VM reports it,
 // with the same error.
 func TestFastPathsGiveUpLikeTheVM(t *testing.T) {
-	m, err := rules.CompileFile("testdata/shapes.yaml", rules.WithLimits(rules.Limits{MaxSteps: 6}))
+	m, err := rules.CompileFile("testdata/shapes.yaml", rules.WithLimits(rules.Limits{MaxSteps: 16}))
 	require.NoError(t, err)
 	fast, plain := scoring.New(m), scoring.NewPlain(m)
 	lead := scoring.Lead{ID: "L", Fields: map[string]any{"email": "a@b.io", "tags": []any{"a", "b", "c", "d"}}}

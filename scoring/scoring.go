@@ -494,6 +494,12 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 		}
 		bound := false
 		for _, r := range rs {
+			// Each event an event rule meets is a step, with or without a
+			// condition: thousands of rules times thousands of events must
+			// not outrun the budget (nor memory, one age kept per match).
+			if err := ev.env.Spend(1); err != nil {
+				return fmt.Errorf("%s: rule %s, at its event %d: %w", r.Pos, r.ID, i+1, err)
+			}
 			if !ev.env.Counts(e.At, r.Within) {
 				continue
 			}
