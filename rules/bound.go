@@ -43,6 +43,7 @@ const (
 	aheadFunc = "__ahead"
 	rangeFunc = "__range"
 	matchFunc = "__match"
+	zoneFunc  = "__zone"
 	growVar   = "__built"
 	argVar    = "__arg"
 )
@@ -56,6 +57,13 @@ func limitFunctions() []expr.Option {
 		expr.Function(aheadFunc, func(p ...any) (any, error) {
 			return true, p[0].(*frame).ahead(p[1].(string), p[2:])
 		}, new(func(*frame, string, ...any) bool)),
+		expr.Function(zoneFunc, func(p ...any) (any, error) {
+			s, _ := p[1].(string)
+			if err := checkZone(s); err != nil {
+				return nil, err
+			}
+			return s, nil
+		}, new(func(*frame, string) string)),
 		expr.Function(matchFunc, func(p ...any) (any, error) {
 			f := p[0].(*frame)
 			s, ok := p[1].(string)
@@ -124,6 +132,10 @@ func (p *patcher) bound(node *ast.Node) {
 			p.errorf(n.Arguments[1], "replace() needs the text to look for; an empty one would put the new text between every two characters")
 		case builders[n.Name]:
 			p.checkAhead(node, n)
+		case n.Name == "timezone" && len(n.Arguments) == 1:
+			p.boundZone(&n.Arguments[0])
+		case n.Name == "date" && len(n.Arguments) == 3:
+			p.boundZone(&n.Arguments[2])
 		}
 	case *ast.BinaryNode:
 		switch n.Operator {
@@ -386,4 +398,29 @@ func wholeValues(body ast.Node) []ast.Node {
 		return false
 	})
 	return out
+}
+
+// boundZone refuses a time zone that depends on the machine: "Local" (and
+// "", which Go reads as UTC but a reader as "the machine's"). A zone
+// written in quotes is checked here; one read from the lead is checked
+// when it runs, by __zone.
+func (p *patcher) boundZone(arg *ast.Node) {
+	if s, ok := (*arg).(*ast.StringNode); ok {
+		if err := checkZone(s.Value); err != nil {
+			p.errorf(s, "%v", err)
+		}
+		return
+	}
+	ast.Patch(arg, p.limitCall(*arg, zoneFunc, *arg))
+}
+
+// checkZone returns why a time zone name cannot be used, or nil.
+func checkZone(name string) error {
+	switch strings.TrimSpace(name) {
+	case "Local":
+		return fmt.Errorf(`the time zone "Local" is the zone of the machine that scores, so the same lead would score differently on another; name the zone, such as "Europe/Paris" or "UTC"`)
+	case "":
+		return fmt.Errorf(`the time zone is empty; name one, such as "Europe/Paris" or "UTC"`)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	_ "time/tzdata" // named zones, the same on every machine
 
 	"github.com/expr-lang/expr"
 
