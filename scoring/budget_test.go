@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -281,4 +282,23 @@ func TestBudgetsHoldForEveryRunAndEveryEvent(t *testing.T) {
 		assert.Equal(t, "steps", le.Limit)
 		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "bytes allocated")
 	}
+}
+
+// An explanation shows what a condition read, cut when it is long: a value
+// of a megabyte read by hundreds of leaves no longer makes the explanation
+// hundreds of megabytes.
+func TestExplainShowsLongValuesCut(t *testing.T) {
+	when := "'" + strings.Repeat(`title == "x" || `, 300) + `title == "y"'`
+	m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(when)))
+	require.NoError(t, err)
+	tech := make([]string, 1000)
+	for i := range tech {
+		tech[i] = "t"
+	}
+	x, err := scoring.New(m).Explain(scoring.Lead{ID: "big", Fields: map[string]any{"title": strings.Repeat("é", 1<<19), "tech": tech}}, asOf)
+	require.NoError(t, err)
+	out, err := json.Marshal(x)
+	require.NoError(t, err)
+	assert.Less(t, len(out), 1<<20, "bytes of explanation")
+	assert.Contains(t, string(out), "… (1,048,576 bytes in all)")
 }

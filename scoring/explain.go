@@ -9,7 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -241,6 +243,10 @@ func evalClause(env evaluator, c *rules.Clause) ClauseValue {
 
 // readable makes values print well in text and JSON: times as RFC 3339,
 // infinities as text.
+//
+// A long text or list is shown cut, with its size: an explanation shows
+// what a condition read, and a value of megabytes, read by hundreds of
+// leaves, would make the explanation itself gigabytes.
 func readable(v any) any {
 	switch x := v.(type) {
 	case time.Time:
@@ -252,9 +258,56 @@ func readable(v any) any {
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			return strconv.FormatFloat(x, 'f', -1, 64)
 		}
+	case string:
+		if len(x) > maxShownText {
+			cut := maxShownText
+			for cut > 0 && !utf8.RuneStart(x[cut]) {
+				cut--
+			}
+			return fmt.Sprintf("%s… (%s bytes in all)", x[:cut], numfmt.Thousands(len(x)))
+		}
+	case []string:
+		n := min(len(x), maxShownItems)
+		if len(x) > n || slices.ContainsFunc(x[:n], func(s string) bool { return len(s) > maxShownText }) {
+			out := make([]any, 0, n+1)
+			for _, s := range x[:n] {
+				out = append(out, readable(s))
+			}
+			if len(x) > n {
+				out = append(out, fmt.Sprintf("… (%s items in all)", numfmt.Thousands(len(x))))
+			}
+			return out
+		}
+	case []any:
+		n := min(len(x), maxShownItems)
+		if len(x) > n || slices.ContainsFunc(x[:n], func(v any) bool { s, ok := v.(string); return ok && len(s) > maxShownText }) {
+			out := make([]any, 0, n+1)
+			for _, v := range x[:n] {
+				out = append(out, readable(v))
+			}
+			if len(x) > n {
+				out = append(out, fmt.Sprintf("… (%s items in all)", numfmt.Thousands(len(x))))
+			}
+			return out
+		}
+	case map[string]any:
+		if len(x) > maxShownItems {
+			return fmt.Sprintf("(a map of %s keys)", numfmt.Thousands(len(x)))
+		}
+		out := make(map[string]any, len(x))
+		for k, v := range x {
+			out[k] = readable(v)
+		}
+		return out
 	}
 	return v
 }
+
+// maxShownText and maxShownItems bound a value an explanation shows.
+const (
+	maxShownText  = 256
+	maxShownItems = 20
+)
 
 // explainEvents recounts an event rule's events, one by one.
 func explainEvents(env evaluator, r *rules.Rule, events []Event, asOf time.Time) *EventCount {
