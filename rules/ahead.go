@@ -88,9 +88,15 @@ func (f *frame) ahead(name string, args []any) error {
 		if s, ok := args[0].(string); ok {
 			n, scan = caseCost(s)
 		}
-	case "indexOf", "lastIndexOf":
+	case "indexOf", "lastIndexOf", "trim", "trimPrefix", "trimSuffix":
+		// What these make is part of what they are given; they may read
+		// all of it (trim a text made of its cutset).
 		if s, ok := args[0].(string); ok {
 			scan = int64(len(s))
+		}
+	case "fromBase64":
+		if s, ok := args[0].(string); ok {
+			n, scan = int64(len(s))/4*3, int64(len(s))
 		}
 	case "sort", "uniq", "reverse", "keys", "values", "toPairs":
 		// A step an item (sort: a step an item per 16 it is compared

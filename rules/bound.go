@@ -91,6 +91,7 @@ var builders = map[string]bool{
 	// at each call: they pay for it before, as the builders do.
 	"upper": true, "lower": true, "sort": true, "uniq": true, "reverse": true,
 	"keys": true, "values": true, "toPairs": true, "indexOf": true, "lastIndexOf": true,
+	"trim": true, "trimPrefix": true, "trimSuffix": true, "fromBase64": true,
 }
 
 // bound applies the limits to one node, after Visit's other rewrites.

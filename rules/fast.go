@@ -143,7 +143,7 @@ func (fc *fastCompiler) built(n *ast.VariableDeclaratorNode) (*fastExpr, bool) {
 	return v, true
 }
 
-// caseChanged covers what bound.go makes of lower(x) and upper(x):
+// caseChanged covers what bound.go makes of lower(x), upper(x) and trim(x):
 // (let __argK_0 = x; __ahead(__frame, "lower", __argK_0); lower(__argK_0)).
 // It pays what __ahead makes the VM pay, and bails where the VM would
 // fail, so that the error is the VM's own.
@@ -160,7 +160,7 @@ func (fc *fastCompiler) caseChanged(n *ast.VariableDeclaratorNode) (*fastExpr, b
 		return nil, false
 	}
 	b, ok := seq.Nodes[1].(*ast.BuiltinNode)
-	if !ok || (b.Name != "lower" && b.Name != "upper") || len(b.Arguments) != 1 {
+	if !ok || (b.Name != "lower" && b.Name != "upper" && b.Name != "trim") || len(b.Arguments) != 1 {
 		return nil, false
 	}
 	if name, ok := call.Arguments[1].(*ast.StringNode); !ok || name.Value != b.Name {
@@ -175,19 +175,27 @@ func (fc *fastCompiler) caseChanged(n *ast.VariableDeclaratorNode) (*fastExpr, b
 	if !ok || x.k != kindString {
 		return nil, false
 	}
-	f, lower := x.s, b.Name == "lower"
+	f, name := x.s, b.Name
 	return &fastExpr{k: kindString, s: func(e *evaluator) string {
 		s := f(e)
-		built, scan := caseCost(s)
+		var built, scan int64
+		if name == "trim" {
+			scan = int64(len(s))
+		} else {
+			built, scan = caseCost(s)
+		}
 		b := &e.frame.budget
 		if built > int64(b.limits.MaxText) || b.spend((built+scan)/64+1) != nil {
 			e.bail = true
 			return ""
 		}
-		if lower {
+		switch name {
+		case "lower":
 			return strings.ToLower(s)
+		case "upper":
+			return strings.ToUpper(s)
 		}
-		return strings.ToUpper(s)
+		return strings.TrimSpace(s)
 	}}, true
 }
 
@@ -601,15 +609,25 @@ func (fc *fastCompiler) call(n *ast.CallNode) (*fastExpr, bool) {
 		tf := t.t
 		return &fastExpr{k: kindFloat, f: func(e *evaluator) float64 { return e.frame.DaysSince(tf(e)) }}, true
 	case "emailDomain":
-		if len(args) != 1 {
+		if len(args) != 2 {
 			return nil, false
 		}
-		s, ok := fc.node(args[0])
+		if f, ok := args[0].(*ast.IdentifierNode); !ok || f.Value != frameVar {
+			return nil, false
+		}
+		s, ok := fc.node(args[1])
 		if !ok || s.k != kindString {
 			return nil, false
 		}
 		sf := s.s
-		return &fastExpr{k: kindString, s: func(e *evaluator) string { return EmailDomain(sf(e)) }}, true
+		return &fastExpr{k: kindString, s: func(e *evaluator) string {
+			v := sf(e)
+			if e.frame.budget.spend(emailCost(v)) != nil {
+				e.bail = true
+				return ""
+			}
+			return EmailDomain(v)
+		}}, true
 	}
 	return nil, false
 }

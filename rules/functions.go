@@ -27,15 +27,19 @@ import (
 var functionNames = []string{"emailDomain", "has", "daysSince", "events", "daysSinceLast"}
 
 // frameFunctions take the frame as their first argument.
-var frameFunctions = map[string]bool{"has": true, "daysSince": true, "events": true, "daysSinceLast": true}
+var frameFunctions = map[string]bool{"has": true, "daysSince": true, "events": true, "daysSinceLast": true, "emailDomain": true}
 
 var disabledBuiltins = []string{"now", "repeat"}
 
 func functionOptions() []expr.Option {
 	return []expr.Option{
 		expr.Function("emailDomain", func(p ...any) (any, error) {
-			return EmailDomain(p[0].(string)), nil
-		}, new(func(string) string)),
+			s := p[1].(string)
+			if err := p[0].(*frame).budget.spend(emailCost(s)); err != nil {
+				return nil, err
+			}
+			return EmailDomain(s), nil
+		}, new(func(*frame, string) string)),
 		expr.Function("has", func(p ...any) (any, error) {
 			return p[0].(*frame).present[p[1].(int)], nil
 		}, new(func(*frame, int) bool)),
@@ -63,6 +67,10 @@ func EmailDomain(email string) string {
 	}
 	return strings.ToLower(strings.TrimSpace(email[i+1:]))
 }
+
+// emailCost is the steps emailDomain pays: it reads the whole text, and
+// copies its end.
+func emailCost(s string) int64 { return int64(len(s))/32 + 1 }
 
 // DaysSince returns the days from t to the as-of time, with fractions
 // (negative when t is later); +Inf when t is the zero time (a missing field).

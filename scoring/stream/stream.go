@@ -259,7 +259,7 @@ func (st *State) Add(e scoring.Event) error {
 		refused = make([]bool, len(slots))
 		mt := sc.pool.Get().(matcher)
 		defer sc.pool.Put(mt)
-		mt.Begin(e.At, nil)
+		mt.Begin(e.At, nil) // one budget of a whole score for the event's conditions together
 		if err := mt.SetEvent(&e); err != nil {
 			return &scoring.Error{LeadID: st.id, Err: err}
 		}
@@ -268,7 +268,6 @@ func (st *State) Add(e scoring.Event) error {
 			if sc.kind[slot] != onArrival || r.When == nil {
 				continue
 			}
-			mt.ResetBudget() // each condition has the budget of a whole score
 			ok, err := mt.Bool(r.When)
 			if err != nil {
 				return &scoring.Error{LeadID: st.id, Err: fmt.Errorf("event %s at %s: %w", e.Type, e.At.Format(time.RFC3339), err)}
