@@ -302,3 +302,25 @@ func TestExplainShowsLongValuesCut(t *testing.T) {
 	assert.Less(t, len(out), 1<<20, "bytes of explanation")
 	assert.Contains(t, string(out), "… (1,048,576 bytes in all)")
 }
+
+// The fourth review's cases: copies kept alive by defines, and a text read
+// whole again and again at the top of an expression by trim.
+func TestBudgetsHoldForDefinesAndTrim(t *testing.T) {
+	big := strings.Repeat("A", 1<<20-10) + "@x.io"
+	var defines strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&defines, "d%d: emailDomain(title)\n  ", i)
+	}
+	src := strings.Replace(budgetModel("d199 != \"\""), "  n: 1\n", "  "+defines.String()+"\n", 1)
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: map[string]any{"title": big}}, asOf)
+	var le *rules.LimitError
+	require.ErrorAs(t, err, &le, "200 defines each reading a megabyte")
+
+	when := "'" + strings.Repeat(`trim(title, "a0123456789") != "" || `, 150) + `false'`
+	m, err = rules.CompileBytes("m.yaml", []byte(budgetModel(when)))
+	require.NoError(t, err)
+	_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: map[string]any{"title": strings.Repeat("a", 1<<20)}}, asOf)
+	require.ErrorAs(t, err, &le, "trim reading a megabyte 150 times")
+}
