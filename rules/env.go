@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
@@ -501,11 +502,22 @@ type EvalError struct {
 }
 
 // Error says where the expression is, what it is and what went wrong.
+// maxErrorText bounds the part of an evaluation error that comes from the
+// evaluation: date("…") quotes a text of megabytes it cannot parse.
+const maxErrorText = 512
+
 func (e *EvalError) Error() string {
 	msg := e.Err.Error()
 	var fe *file.Error
 	if errors.As(e.Err, &fe) {
 		msg = fe.Message
+	}
+	if len(msg) > maxErrorText { // expr quotes what it could not parse, whole
+		cut := maxErrorText
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = fmt.Sprintf("%s… (%d bytes in all)", msg[:cut], len(msg))
 	}
 	if e.Expr.Name != "" {
 		return fmt.Sprintf("%s: %s: evaluating %q: %s", e.Pos, e.Expr.Name, e.Expr.Source, msg)

@@ -324,3 +324,14 @@ func TestBudgetsHoldForDefinesAndTrim(t *testing.T) {
 	_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: map[string]any{"title": strings.Repeat("a", 1<<20)}}, asOf)
 	require.ErrorAs(t, err, &le, "trim reading a megabyte 150 times")
 }
+
+// An error quotes what it could not read, cut: a date of megabytes that
+// does not parse gives an error of a few hundred bytes, not megabytes.
+func TestErrorsQuoteLongTextsCut(t *testing.T) {
+	m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(`'date(title) > date("2026-01-01")'`)))
+	require.NoError(t, err)
+	_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: map[string]any{"title": strings.Repeat("a", 4<<20-100)}}, asOf)
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 2048)
+	assert.Contains(t, err.Error(), "invalid date aaaa")
+}
