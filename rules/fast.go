@@ -123,17 +123,17 @@ func (fc *fastCompiler) built(n *ast.VariableDeclaratorNode) (*fastExpr, bool) {
 	if n.Name != growVar || !ok || len(seq.Nodes) != 2 {
 		return nil, false
 	}
-	if id, ok := seq.Nodes[1].(*ast.IdentifierNode); !ok || id.Value != growVar {
+	if !isIdent(seq.Nodes[1], growVar) {
 		return nil, false
 	}
 	call, ok := seq.Nodes[0].(*ast.CallNode)
 	if !ok || len(call.Arguments) != 2 {
 		return nil, false
 	}
-	if id, ok := call.Callee.(*ast.IdentifierNode); !ok || id.Value != growFunc {
+	if !isIdent(call.Callee, growFunc) {
 		return nil, false
 	}
-	if id, ok := call.Arguments[1].(*ast.IdentifierNode); !ok || id.Value != growVar {
+	if !isIdent(call.Arguments[1], growVar) {
 		return nil, false
 	}
 	v, ok := fc.node(n.Value)
@@ -156,7 +156,7 @@ func (fc *fastCompiler) caseChanged(n *ast.VariableDeclaratorNode) (*fastExpr, b
 	if !ok || len(call.Arguments) != 3 {
 		return nil, false
 	}
-	if id, ok := call.Callee.(*ast.IdentifierNode); !ok || id.Value != aheadFunc {
+	if !isIdent(call.Callee, aheadFunc) {
 		return nil, false
 	}
 	b, ok := seq.Nodes[1].(*ast.BuiltinNode)
@@ -167,7 +167,7 @@ func (fc *fastCompiler) caseChanged(n *ast.VariableDeclaratorNode) (*fastExpr, b
 		return nil, false
 	}
 	for _, a := range []ast.Node{call.Arguments[2], b.Arguments[0]} {
-		if id, ok := a.(*ast.IdentifierNode); !ok || id.Value != n.Name {
+		if !isIdent(a, n.Name) {
 			return nil, false
 		}
 	}
@@ -563,7 +563,7 @@ func (fc *fastCompiler) call(n *ast.CallNode) (*fastExpr, bool) {
 		if len(args) != 2 {
 			return 0, false
 		}
-		if f, ok := args[0].(*ast.IdentifierNode); !ok || f.Value != frameVar {
+		if !isIdent(args[0], frameVar) {
 			return 0, false
 		}
 		i, ok := args[1].(*ast.IntegerNode)
@@ -599,7 +599,7 @@ func (fc *fastCompiler) call(n *ast.CallNode) (*fastExpr, bool) {
 		if len(args) != 2 {
 			return nil, false
 		}
-		if f, ok := args[0].(*ast.IdentifierNode); !ok || f.Value != frameVar {
+		if !isIdent(args[0], frameVar) {
 			return nil, false
 		}
 		t, ok := fc.node(args[1])
@@ -612,7 +612,7 @@ func (fc *fastCompiler) call(n *ast.CallNode) (*fastExpr, bool) {
 		if len(args) != 2 {
 			return nil, false
 		}
-		if f, ok := args[0].(*ast.IdentifierNode); !ok || f.Value != frameVar {
+		if !isIdent(args[0], frameVar) {
 			return nil, false
 		}
 		s, ok := fc.node(args[1])
@@ -726,7 +726,7 @@ func (fc *fastCompiler) tick(args []ast.Node) (*fastExpr, bool) {
 	if len(args) < 2 {
 		return nil, false
 	}
-	if f, ok := args[0].(*ast.IdentifierNode); !ok || f.Value != frameVar {
+	if !isIdent(args[0], frameVar) {
 		return nil, false
 	}
 	size, ok := args[1].(*ast.IntegerNode)
@@ -779,7 +779,7 @@ func (fc *fastCompiler) sequence(n *ast.SequenceNode) (*fastExpr, bool) {
 		if !ok {
 			return nil, false
 		}
-		if id, ok := c.Callee.(*ast.IdentifierNode); !ok || id.Value != tickFunc {
+		if !isIdent(c.Callee, tickFunc) {
 			return nil, false
 		}
 		f, ok := fc.call(c)
@@ -802,3 +802,10 @@ func (fc *fastCompiler) sequence(n *ast.SequenceNode) (*fastExpr, bool) {
 }
 
 func isNumberOrBool(k kind) bool { return k == kindInt || k == kindFloat || k == kindBool }
+
+// isIdent reports whether n is the identifier name: the compiler's own
+// names (__frame, __built, __argK_i, __tick, ...) in the shapes bound.go makes.
+func isIdent(n ast.Node, name string) bool {
+	id, ok := n.(*ast.IdentifierNode)
+	return ok && id.Value == name
+}

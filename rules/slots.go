@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/expr-lang/expr/ast"
-
 	"github.com/leadscore/leadscore/dsl"
 )
 
@@ -180,15 +178,12 @@ func (c *compiler) slots() {
 func (c *compiler) attachFast(x *Expr, want string) {
 	node := x.program.Node()
 	seen := map[int]bool{}
-	ast.Find(node, func(n ast.Node) bool {
-		if id, ok := n.(*ast.IdentifierNode); ok {
-			if k, ok := c.m.slots.index[id.Value]; ok && !seen[k] {
-				seen[k] = true
-				x.reads = append(x.reads, k)
-			}
+	for _, k := range c.m.slotReads(node) {
+		if !seen[k] {
+			seen[k] = true
+			x.reads = append(x.reads, k)
 		}
-		return false
-	})
+	}
 	if c.noFast {
 		return
 	}

@@ -64,14 +64,11 @@ func TestBudgetsHoldBeforeMemoryIsSpent(t *testing.T) {
 			m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(tc.when)))
 			require.NoError(t, err)
 			s := scoring.New(m)
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			_, err = s.Score(lead, asOf)
-			runtime.ReadMemStats(&after)
+			allocated, err := scoreMeasured(s, lead)
 			var le *rules.LimitError
 			require.ErrorAs(t, err, &le)
 			assert.Equal(t, tc.limit, le.Limit, "%v", err)
-			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated scoring the lead")
+			assert.Less(t, allocated, uint64(64<<20), "bytes allocated scoring the lead")
 			_, err = s.Score(scoring.Lead{ID: "ok", Fields: map[string]any{"title": "VP", "tech": []string{"a"}}}, asOf)
 			assert.NoError(t, err, "the next lead starts with a full budget")
 		})
@@ -149,14 +146,11 @@ func TestBudgetsHoldForWholeValuesAndEventRules(t *testing.T) {
 	} {
 		m, err := rules.CompileBytes("m.yaml", []byte(budgetModel(tc.when)))
 		require.NoError(t, err, tc.when)
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: tc.lead}, asOf)
-		runtime.ReadMemStats(&after)
+		allocated, err := scoreMeasured(scoring.New(m), scoring.Lead{ID: "big", Fields: tc.lead})
 		var le *rules.LimitError
 		require.ErrorAs(t, err, &le, tc.when)
 		assert.Equal(t, tc.limit, le.Limit, "%s: %v", tc.when, err)
-		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.when)
+		assert.Less(t, allocated, uint64(256<<20), "%s: bytes allocated", tc.when)
 	}
 
 	// The second review's cases: a huge text inside a map define, read in
@@ -173,13 +167,10 @@ func TestBudgetsHoldForWholeValuesAndEventRules(t *testing.T) {
 	} {
 		m, err := rules.CompileBytes("m.yaml", []byte(tc.src))
 		require.NoError(t, err, tc.what)
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: map[string]any{"title": mid + huge}}, asOf)
-		runtime.ReadMemStats(&after)
+		allocated, err := scoreMeasured(scoring.New(m), scoring.Lead{ID: "big", Fields: map[string]any{"title": mid + huge}})
 		var le *rules.LimitError
 		require.ErrorAs(t, err, &le, tc.what)
-		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.what)
+		assert.Less(t, allocated, uint64(256<<20), "%s: bytes allocated", tc.what)
 	}
 
 	// An event rule's condition runs once per event: it pays, each time,
@@ -248,13 +239,10 @@ func TestBudgetsHoldForEveryRunAndEveryEvent(t *testing.T) {
 	} {
 		m, err := rules.CompileBytes("m.yaml", []byte(budgetModel("'"+tc.when+"'")))
 		require.NoError(t, err, tc.what)
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		_, err = scoring.New(m).Score(scoring.Lead{ID: "big", Fields: tc.lead}, asOf)
-		runtime.ReadMemStats(&after)
+		allocated, err := scoreMeasured(scoring.New(m), scoring.Lead{ID: "big", Fields: tc.lead})
 		var le *rules.LimitError
 		require.ErrorAs(t, err, &le, tc.what)
-		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "%s: bytes allocated", tc.what)
+		assert.Less(t, allocated, uint64(256<<20), "%s: bytes allocated", tc.what)
 	}
 
 	// Many event rules, many events: each event a rule meets is a step.
@@ -273,14 +261,11 @@ func TestBudgetsHoldForEveryRunAndEveryEvent(t *testing.T) {
 		for i := range events {
 			events[i] = scoring.Event{Type: "page_view", At: asOf.Add(-time.Duration(i%1000+1) * time.Minute), Fields: map[string]any{"minutes": 1}}
 		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		_, err = scoring.New(m).Score(scoring.Lead{ID: "busy", Fields: map[string]any{}, Events: events}, asOf)
-		runtime.ReadMemStats(&after)
+		allocated, err := scoreMeasured(scoring.New(m), scoring.Lead{ID: "busy", Fields: map[string]any{}, Events: events})
 		var le *rules.LimitError
 		require.ErrorAs(t, err, &le)
 		assert.Equal(t, "steps", le.Limit)
-		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(256<<20), "bytes allocated")
+		assert.Less(t, allocated, uint64(256<<20), "bytes allocated")
 	}
 }
 
@@ -334,4 +319,14 @@ func TestErrorsQuoteLongTextsCut(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 2048)
 	assert.Contains(t, err.Error(), "invalid date aaaa")
+}
+
+// scoreMeasured scores the lead and returns the bytes it allocated, and
+// the error.
+func scoreMeasured(s *scoring.Scorer, lead scoring.Lead) (uint64, error) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := s.Score(lead, asOf)
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, err
 }

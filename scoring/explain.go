@@ -267,27 +267,11 @@ func readable(v any) any {
 			return fmt.Sprintf("%s… (%s bytes in all)", x[:cut], numfmt.Thousands(len(x)))
 		}
 	case []string:
-		n := min(len(x), maxShownItems)
-		if len(x) > n || slices.ContainsFunc(x[:n], func(s string) bool { return len(s) > maxShownText }) {
-			out := make([]any, 0, n+1)
-			for _, s := range x[:n] {
-				out = append(out, readable(s))
-			}
-			if len(x) > n {
-				out = append(out, fmt.Sprintf("… (%s items in all)", numfmt.Thousands(len(x))))
-			}
+		if out, cut := shownItems(x); cut {
 			return out
 		}
 	case []any:
-		n := min(len(x), maxShownItems)
-		if len(x) > n || slices.ContainsFunc(x[:n], func(v any) bool { s, ok := v.(string); return ok && len(s) > maxShownText }) {
-			out := make([]any, 0, n+1)
-			for _, v := range x[:n] {
-				out = append(out, readable(v))
-			}
-			if len(x) > n {
-				out = append(out, fmt.Sprintf("… (%s items in all)", numfmt.Thousands(len(x))))
-			}
+		if out, cut := shownItems(x); cut {
 			return out
 		}
 	case map[string]any:
@@ -301,6 +285,30 @@ func readable(v any) any {
 		return out
 	}
 	return v
+}
+
+// shownItems is a list as readable shows it when it is long or holds a
+// long text: its first maxShownItems items, each readable, and its size;
+// cut is false, and nothing made, when the list is shown as it is.
+func shownItems[T any](x []T) (out []any, cut bool) {
+	n := min(len(x), maxShownItems)
+	cut = len(x) > n
+	for _, v := range x[:n] {
+		if s, ok := any(v).(string); ok && len(s) > maxShownText {
+			cut = true
+		}
+	}
+	if !cut {
+		return nil, false
+	}
+	out = make([]any, 0, n+1)
+	for _, v := range x[:n] {
+		out = append(out, readable(v))
+	}
+	if len(x) > n {
+		out = append(out, fmt.Sprintf("… (%s items in all)", numfmt.Thousands(len(x))))
+	}
+	return out, true
 }
 
 // maxShownText and maxShownItems bound a value an explanation shows.

@@ -39,6 +39,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring/scoringtest"
 	"github.com/leadscore/leadscore/scoring/source"
@@ -314,7 +315,7 @@ func skipBody(r *bufio.Reader, length, max int) (*skipped, error) {
 	if _, err := io.ReadFull(r, tail); err != nil {
 		return nil, err
 	}
-	sk := &skipped{reason: fmt.Sprintf("a message of %d bytes, over the %s a message may have (leadscore lsp --max-message); it was skipped", length, sizeText(max))}
+	sk := &skipped{reason: fmt.Sprintf("a message of %d bytes, over the %s a message may have (leadscore lsp --max-message); it was skipped", length, bounded.Size(max))}
 	for _, part := range [][]byte{head, tail} {
 		if m := sniffID.FindSubmatch(part); m != nil && sk.id == nil {
 			sk.id = json.RawMessage(m[1])
@@ -335,17 +336,6 @@ func skipBody(r *bufio.Reader, length, max int) (*skipped, error) {
 		}
 	}
 	return sk, nil
-}
-
-// sizeText says a size in MiB, KiB or bytes.
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // refuse answers a message that was skipped: a didOpen or didChange with
@@ -548,7 +538,7 @@ func (s *server) check(file string, doc textDocument) {
 	if len(doc.Text) > MaxDocument {
 		// One problem, found without parsing the text.
 		version := doc.Version
-		s.publishOne(file, doc.URI, &version, fmt.Sprintf("this document is not checked: it is %d bytes, over the %s a rule file or a test file may have (the limit of leadscore check)", len(doc.Text), sizeText(MaxDocument)))
+		s.publishOne(file, doc.URI, &version, fmt.Sprintf("this document is not checked: it is %d bytes, over the %s a rule file or a test file may have (the limit of leadscore check)", len(doc.Text), bounded.Size(MaxDocument)))
 		return
 	}
 	byFile := map[string][]Diagnostic{file: {}}
