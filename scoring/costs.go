@@ -199,7 +199,7 @@ func (s *Scorer) Costs(leads []Lead, asOf time.Time, rounds int) CostReport {
 		}
 		for _, r := range m.Rules {
 			if r.IsEvent() && len(ages[r.Index]) > 0 {
-				timed(byRule[r], func() { eventPoints(r, ages[r.Index]) })
+				timed(byRule[r], func() { eventPoints(r, r.Points, ages[r.Index]) })
 			}
 		}
 

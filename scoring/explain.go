@@ -352,7 +352,7 @@ func explainEvents(env evaluator, r *rules.Rule, events []Event, asOf time.Time)
 	}
 	ec.Counted = len(matches)
 	for _, mt := range matches {
-		ec.Each = append(ec.Each, EventPoint{Type: mt.e.Type, At: mt.e.At, AgeDays: float64(mt.age) / float64(24*time.Hour), Points: worth(r, mt.age)})
+		ec.Each = append(ec.Each, EventPoint{Type: mt.e.Type, At: mt.e.At, AgeDays: float64(mt.age) / float64(24*time.Hour), Points: worth(r, r.Points, mt.age)})
 	}
 	return ec
 }

@@ -53,22 +53,33 @@ type counted struct {
 
 func (s *Scorer) newReplay(lead Lead) *replay {
 	m := s.model
-	r := &replay{s: s, lead: lead, aggs: m.EventAggregates(), byType: map[string][]int{}, fixed: map[*rules.Rule]bool{}}
+	r := &replay{s: s, lead: lead, aggs: m.EventAggregates(), byType: map[string][]int{}, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
 	r.queues = make([][]time.Time, len(r.aggs))
 	for i, a := range r.aggs {
 		r.byType[a.Type] = append(r.byType[a.Type], i)
 	}
-	defines := map[string]bool{}
-	for _, d := range m.Defines {
-		defines[d.Name] = true
-	}
-	for _, rule := range append(append([]*rules.Rule(nil), m.Rules...), m.Gates...) {
-		if rule.IsEvent() {
-			r.fixed[rule] = rule.When == nil || readsOnlyLeadAndEvent(rule.When.Source, defines)
-		}
-	}
 	return r
+}
+
+// fixedConditions says, by event rule, whether its condition reads
+// nothing that can change between a timeline's points; worked out once
+// per Scorer, read by every replay.
+func (s *Scorer) fixedConditions() map[*rules.Rule]bool {
+	s.fixedOnce.Do(func() {
+		m := s.model
+		defines := map[string]bool{}
+		for _, d := range m.Defines {
+			defines[d.Name] = true
+		}
+		s.fixed = map[*rules.Rule]bool{}
+		for _, rule := range append(append([]*rules.Rule(nil), m.Rules...), m.Gates...) {
+			if rule.IsEvent() {
+				s.fixed[rule] = rule.When == nil || readsOnlyLeadAndEvent(rule.When.Source, defines)
+			}
+		}
+	})
+	return s.fixed
 }
 
 // readsOnlyLeadAndEvent reports whether a condition reads nothing that can

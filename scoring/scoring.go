@@ -113,6 +113,10 @@ type Scorer struct {
 	pool    sync.Pool // *evaluation
 	// plain runs every expression on expr's VM (see newPlainEvaluator).
 	plain bool
+	// fixed is, by event rule, whether its condition reads nothing that
+	// changes between a timeline's points (see newReplay); made once.
+	fixedOnce sync.Once
+	fixed     map[*rules.Rule]bool
 }
 
 // Option configures a Scorer.
@@ -307,6 +311,15 @@ func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Even
 }
 
 func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
+	if err := s.conditions(ev, lead, asOf, res); err != nil {
+		return err
+	}
+	return s.rank(ev, res, nil)
+}
+
+// conditions evaluates what does not depend on points: the defines, and
+// the conditions of the gates and rules, with the gates that hold on res.
+func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Result) error {
 	m, env := s.model, ev.env
 	if err := env.Stopped(); err != nil {
 		return err
@@ -321,7 +334,6 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 			return &UnknownDataError{Unknown: res.Unknown}
 		}
 	}
-	var err error
 	clear(ev.gateHits)
 	clear(ev.ruleHits)
 	// Defines first: an event rule's condition may read one.
@@ -341,7 +353,15 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 			res.Gates = append(res.Gates, Gate{Rule: g.ID, Reason: g.Disqualify})
 		}
 	}
+	return nil
+}
 
+// rank gives the evaluated conditions of ev their points (the rules' own,
+// or points[i] for rule i when points is set), adds up the categories and
+// the total, and places the lead on the grade and stage ladders.
+func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
+	m, env := s.model, ev.env
+	var err error
 	// Which rules give points, and how many: Fired is allocated once, to size.
 	fired := 0
 	for _, r := range m.Rules {
@@ -355,23 +375,27 @@ func (s *Scorer) evaluate(ev *evaluation, lead Lead, asOf time.Time, res *Result
 	raw := ev.raw
 	clear(raw)
 	for _, r := range m.Rules {
-		var points float64
+		each := r.Points
+		if points != nil {
+			each = points[r.Index]
+		}
+		var given float64
 		var n int
 		if r.IsEvent() {
-			if points, n = eventPoints(r, ev.matches[r.Index]); n == 0 {
+			if given, n = eventPoints(r, each, ev.matches[r.Index]); n == 0 {
 				continue
 			}
 		} else {
 			if !ev.ruleHits[r.Index] {
 				continue
 			}
-			points = r.Points
+			given = each
 		}
-		if !finite(points) {
-			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d events of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, points, n, r.Points)
+		if !finite(given) {
+			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d events of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, each)
 		}
-		raw[r.Category.Index] += points
-		res.Fired = append(res.Fired, Fired{Rule: r.ID, Category: r.Category.Name, Points: points, Reason: r.Reason, Events: n})
+		raw[r.Category.Index] += given
+		res.Fired = append(res.Fired, Fired{Rule: r.ID, Category: r.Category.Name, Points: given, Reason: r.Reason, Events: n})
 	}
 
 	res.Categories = make([]CategoryScore, len(m.Categories))
@@ -531,7 +555,7 @@ func (s *Scorer) events(ev *evaluation, events []Event, asOf time.Time) error {
 // eventPoints sums an event rule's points over the ages of its matching
 // events, keeping the most recent Limit and applying decay. It returns the
 // points and how many events counted.
-func eventPoints(r *rules.Rule, ages []time.Duration) (float64, int) {
+func eventPoints(r *rules.Rule, each float64, ages []time.Duration) (float64, int) {
 	n := len(ages)
 	if n == 0 {
 		return 0, 0
@@ -539,28 +563,28 @@ func eventPoints(r *rules.Rule, ages []time.Duration) (float64, int) {
 	if r.Limit > 0 && n > r.Limit {
 		n = r.Limit
 	} else if r.HalfLife <= 0 {
-		return r.Points * float64(n), n
+		return each * float64(n), n
 	}
 	// Youngest first: the limit keeps the most recent events, and a fixed
 	// order of summation makes the points independent of the events' order.
 	slices.Sort(ages)
 	if r.HalfLife <= 0 {
-		return r.Points * float64(n), n
+		return each * float64(n), n
 	}
 	var points float64
 	for _, age := range ages[:n] {
-		points += worth(r, age)
+		points += worth(r, each, age)
 	}
 	return points, n
 }
 
-// worth is what one event of an event rule is worth at an age: its points,
-// halved for each half-life of age when the rule decays.
-func worth(r *rules.Rule, age time.Duration) float64 {
+// worth is what one event of an event rule giving each points is worth at
+// an age: its points, halved for each half-life of age when the rule decays.
+func worth(r *rules.Rule, each float64, age time.Duration) float64 {
 	if r.HalfLife <= 0 {
-		return r.Points
+		return each
 	}
-	return r.Points * math.Exp2(-float64(age)/float64(r.HalfLife))
+	return each * math.Exp2(-float64(age)/float64(r.HalfLife))
 }
 
 // UnknownDataError is a lead refused for carrying data its model does not

@@ -74,23 +74,11 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 			return nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	events := make([]Event, 0, len(lead.Events))
-	for _, e := range lead.Events {
-		if !e.At.After(asOf) {
-			events = append(events, e)
-		}
-	}
-	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
-	moments := s.verdictMoments(lead, asOf)
 	tl := &Timeline{LeadID: lead.ID}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
-	r := s.newReplay(lead)
-	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
-		if err := ctx.Err(); err != nil {
-			return &Error{LeadID: lead.ID, Err: friend.Stopped(ctx)}
-		}
-		res, err := r.score(ctx, events[:upTo], at)
+	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
+		res, err := r.score(ctx, prefix, at)
 		if err != nil {
 			return err
 		}
@@ -113,6 +101,33 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 			}
 		}
 		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tl, nil
+}
+
+// walk replays the lead's events and sales' verdicts up to asOf in time
+// order, calling visit at each point of its timeline with the replay, the
+// point's time, the events up to it, and its event or verdict moment.
+// visit's error stops the walk.
+func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error) error {
+	events := make([]Event, 0, len(lead.Events))
+	for _, e := range lead.Events {
+		if !e.At.After(asOf) {
+			events = append(events, e)
+		}
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+	moments := s.verdictMoments(lead, asOf)
+	m := s.model
+	r := s.newReplay(lead)
+	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
+		if err := ctx.Err(); err != nil {
+			return &Error{LeadID: lead.ID, Err: friend.Stopped(ctx)}
+		}
+		return visit(r, at, events[:upTo], ev, mo)
 	}
 	start := asOf
 	if len(events) > 0 {
@@ -122,7 +137,7 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 		start = moments[0].at
 	}
 	if err := step(start, 0, nil, nil); err != nil {
-		return nil, err
+		return err
 	}
 	// Events and sales' verdicts in time order; an event at the moment of
 	// a verdict comes first (a recycle resets the events at or before it).
@@ -132,7 +147,7 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 			ev := events[i]
 			i++
 			if err := step(ev.At, i, &ev, nil); err != nil {
-				return nil, err
+				return err
 			}
 			continue
 		}
@@ -152,10 +167,10 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 			r = s.newReplay(lead)
 		}
 		if err := step(mo.at, i, nil, mo); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return tl, nil
+	return nil
 }
 
 // moment is a point of a timeline that is not an event: a disposition,

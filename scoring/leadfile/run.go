@@ -107,6 +107,10 @@ type Options struct {
 	// at once.
 	Dispositions func(leadID string) []scoring.Disposition
 
+	// Only, when set, is asked for each row's line before the row is
+	// decoded; Map skips the rows it refuses (Score and Read ignore it).
+	Only func(line int) bool
+
 	// shareFields lets events of a CSV events file with the same cells
 	// share one Fields map; Score sets it, since it only reads them, Read
 	// does not, since its caller may change them.

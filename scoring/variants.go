@@ -1,0 +1,132 @@
+package scoring
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Variant is a lead's score under another set of points (see
+// ScoreVariants): what Score gives under a model that differs from the
+// Scorer's only in its rules' points.
+type Variant struct {
+	Total      float64
+	Stage      string
+	SalesReady bool
+}
+
+// ScoreVariants scores a lead as of asOf under several sets of points at
+// once: points[v][i] is what rule i of the model (Model().Rules[i]) gives
+// under variant v, an event rule per event as its own points are, in place
+// of its own points; the rest of the model is unchanged. Each variant is
+// what Score gives under the model compiled with those points, but the
+// defines and conditions are evaluated once for all of them, so comparing
+// definitions that differ only in points (the backtest's suggested points)
+// costs little more than scoring once.
+func (s *Scorer) ScoreVariants(ctx context.Context, lead Lead, asOf time.Time, points [][]float64) ([]Variant, error) {
+	if err := s.checkVariants(points); err != nil {
+		return nil, err
+	}
+	if len(lead.Dispositions) > 0 {
+		if err := s.CheckDispositions(lead.Dispositions); err != nil {
+			return nil, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
+	out := make([]Variant, len(points))
+	return out, s.scoreVariants(ctx, lead, asOf, nil, points, out)
+}
+
+// FirstSalesReady replays the lead's timeline up to asOf, as Timeline
+// does, under each set of points (as ScoreVariants takes them), and
+// returns per variant when the lead first stood on the sales-ready stage
+// and the event that put it there: what SalesReadyAt says of the timeline
+// under a model compiled with those points. ok[v] is false when the lead
+// never was sales-ready under variant v. The replay stops once every
+// variant is known.
+func (s *Scorer) FirstSalesReady(ctx context.Context, lead Lead, asOf time.Time, points [][]float64) (first []Reached, ok []bool, err error) {
+	if err := s.checkVariants(points); err != nil {
+		return nil, nil, err
+	}
+	if len(lead.Dispositions) > 0 {
+		if err := s.CheckDispositions(lead.Dispositions); err != nil {
+			return nil, nil, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
+	m := s.model
+	id := m.Stages[m.SalesReady].ID
+	first, ok = make([]Reached, len(points)), make([]bool, len(points))
+	out := make([]Variant, len(points))
+	left := len(points)
+	done := fmt.Errorf("done")
+	err = s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, _ *moment) error {
+		if err := r.variants(ctx, prefix, at, points, out); err != nil {
+			return err
+		}
+		for v, o := range out {
+			if !ok[v] && m.Stage(o.Stage) >= m.SalesReady {
+				first[v], ok[v] = Reached{Stage: id, At: at, Event: ev}, true
+				left--
+			}
+		}
+		if left == 0 {
+			return done
+		}
+		return nil
+	})
+	if err == done {
+		err = nil
+	}
+	return first, ok, err
+}
+
+func (s *Scorer) checkVariants(points [][]float64) error {
+	for v, p := range points {
+		if len(p) != len(s.model.Rules) {
+			return fmt.Errorf("variant %d gives points for %d rules; the model has %d", v, len(p), len(s.model.Rules))
+		}
+	}
+	return nil
+}
+
+// variants is score for every set of points: the timeline's point as of
+// at with the events of prefix.
+func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, points [][]float64, out []Variant) error {
+	for ; r.added < len(prefix); r.added++ {
+		r.take(&prefix[r.added])
+	}
+	r.expire(at)
+	err := r.s.scoreVariants(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted, points, out)
+	if err == nil {
+		r.prune(at)
+	}
+	return err
+}
+
+// scoreVariants is score under each set of points, into out.
+func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, points [][]float64, out []Variant) (err error) {
+	ev := s.pool.Get().(*evaluation)
+	ev.counted = counted
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
+			ev = s.newEvaluation()
+		}
+		ev.env.SetContext(nil)
+		ev.counted = nil
+		s.pool.Put(ev)
+	}()
+	ev.env.SetContext(ctx)
+	res := &Result{LeadID: lead.ID, AsOf: asOf}
+	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	if err := s.conditions(ev, lead, asOf, res); err != nil {
+		return &Error{LeadID: lead.ID, Err: err}
+	}
+	for v, p := range points {
+		one := *res
+		if err := s.rank(ev, &one, p); err != nil {
+			return &Error{LeadID: lead.ID, Err: err}
+		}
+		out[v] = Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package scoring_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// withPoints compiles the bundled model with each rule's points replaced.
+func withPoints(t *testing.T, points map[string]float64) *scoring.Scorer {
+	t.Helper()
+	doc, err := dsl.Load(filepath.Join("..", "testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	for i := range doc.Rules {
+		if p, ok := points[doc.Rules[i].ID.Value]; ok && doc.Rules[i].Points != nil {
+			doc.Rules[i].Points.Value = p
+		}
+	}
+	m, err := rules.Compile(doc)
+	require.NoError(t, err)
+	return scoring.New(m)
+}
+
+// Each variant is what a model compiled with its points gives, bit for
+// bit: the snapshot (total, stage, sales-ready) and the first sales-ready
+// moment of the replayed timeline, recycles included.
+func TestVariantsAreModelsWithThosePoints(t *testing.T) {
+	base := bundledScorer(t)
+	m := base.Model()
+	rng := rand.New(rand.NewPCG(5, 28))
+	var points [][]float64
+	var scorers []*scoring.Scorer
+	for v := 0; v < 4; v++ {
+		p := make([]float64, len(m.Rules))
+		byID := map[string]float64{}
+		for i, r := range m.Rules {
+			p[i] = r.Points
+			if v > 0 {
+				p[i] = float64(rng.IntN(61) - 10)
+			}
+			byID[r.ID] = p[i]
+		}
+		points = append(points, p)
+		scorers = append(scorers, withPoints(t, byID))
+	}
+	f, err := os.Open(filepath.Join("..", "testdata", "leads.ndjson"))
+	require.NoError(t, err)
+	defer f.Close()
+	ctx := context.Background()
+	n, ready := 0, 0
+	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: base, Input: f, InputName: "leads.ndjson"}, func(line int, lead scoring.Lead, err error) error {
+		require.NoError(t, err)
+		if line%5 == 0 && len(lead.Events) > 0 { // a recycle, with its reset and hold-down
+			lead.Dispositions = []scoring.Disposition{{At: lead.Events[len(lead.Events)/2].At, Status: scoring.Recycled, Reason: "bad_timing"}}
+		}
+		got, err := base.ScoreVariants(ctx, lead, asOf, points)
+		require.NoError(t, err)
+		first, ok, err := base.FirstSalesReady(ctx, lead, asOf, points)
+		require.NoError(t, err)
+		for v, sc := range scorers {
+			want, err := sc.ScoreContext(ctx, lead, asOf)
+			require.NoError(t, err)
+			require.Equal(t, scoring.Variant{Total: want.Total, Stage: want.Stage, SalesReady: want.SalesReady}, got[v], "lead %s variant %d", lead.ID, v)
+			tl, err := sc.TimelineContext(ctx, lead, asOf)
+			require.NoError(t, err)
+			r, found := tl.SalesReadyAt(sc)
+			require.Equal(t, found, ok[v], "lead %s variant %d", lead.ID, v)
+			if found {
+				ready++
+				assert.Equal(t, r.At, first[v].At, "lead %s variant %d", lead.ID, v)
+				assert.Equal(t, r.Event == nil, first[v].Event == nil, "lead %s variant %d", lead.ID, v)
+			}
+		}
+		n++
+		return nil
+	}))
+	assert.Equal(t, 1000, n)
+	assert.Greater(t, ready, 100, "the variants make leads sales-ready")
+
+	_, err = base.ScoreVariants(ctx, scoring.Lead{ID: "x"}, asOf, [][]float64{{1, 2}})
+	assert.ErrorContains(t, err, "points for 2 rules")
+}
