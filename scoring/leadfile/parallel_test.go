@@ -31,7 +31,9 @@ func TestMapIsReadOnEveryCore(t *testing.T) {
 		input  func() leadfile.Options
 		ndjson string
 	}{
-		{"ndjson", func() leadfile.Options { return leadfile.Options{Input: open(t, "leads.ndjson"), InputName: "leads.ndjson"} }, ""},
+		{"ndjson", func() leadfile.Options {
+			return leadfile.Options{Input: open(t, "leads.ndjson"), InputName: "leads.ndjson"}
+		}, ""},
 		{"csv", func() leadfile.Options {
 			return leadfile.Options{Input: open(t, "leads.csv"), InputName: "leads.csv", InputFormat: leadfile.CSV, Events: open(t, "events.csv"), EventsName: "events.csv"}
 		}, ""},
