@@ -159,7 +159,10 @@ type leadRec struct {
 	// when not), whatever the window: for the capacity's win rate of the
 	// leads that crossed a threshold, and for leakage by timing.
 	oppAt, wonAt time.Time
-	lead         *scoring.Lead // kept for Suggest
+	lead         *scoring.Lead // kept for Suggest when Options.Suggest asks
+	// lastEvent is the time of its latest event at or before T0: whether
+	// it had one in the capacity's history.
+	lastEvent time.Time
 	// From the timeline up to T0, for capacity: the running maximum of the
 	// capacity score as (time, level) records, and the sales-ready moment.
 	climbs []climb
@@ -238,26 +241,67 @@ func (b *Backtest) Add(lead scoring.Lead) error {
 }
 
 // AddContext is Add, stopped when ctx is done.
-func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error) {
+func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
+	if _, dup := b.leads[lead.ID]; dup && lead.ID != "" {
+		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
+	}
+	m, err := b.Measure(ctx, lead)
+	if err != nil {
+		return err
+	}
+	return b.AddMeasured(m)
+}
+
+// Measured is what the backtest keeps of one lead: its score at T0, the
+// rules that fired, its outcome, and what the capacity and verdict views
+// need of its timeline; never the lead itself (unless Options.Suggest
+// asks for it).
+type Measured struct{ rec *leadRec }
+
+// Measure scores one lead as Add does, without adding it: it only reads
+// the backtest, so many goroutines may measure leads at once, and
+// AddMeasured then files them (from one goroutine, in any order). The
+// error is Add's.
+func (b *Backtest) Measure(ctx context.Context, lead scoring.Lead) (m *Measured, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &scoring.Error{LeadID: lead.ID, Err: fmt.Errorf("internal error: %v", r)}
+			m, err = nil, &scoring.Error{LeadID: lead.ID, Err: fmt.Errorf("internal error: %v", r)}
 		}
 	}()
 	if lead.ID == "" {
-		return errors.New("the lead has no id, so its outcome cannot be found; give every lead an id")
+		return nil, errors.New("the lead has no id, so its outcome cannot be found; give every lead an id")
 	}
-	if _, dup := b.leads[lead.ID]; dup {
-		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
+	rec, err := b.measure(ctx, lead)
+	if err != nil {
+		return nil, err
 	}
+	return &Measured{rec}, nil
+}
+
+// AddMeasured files a lead Measure measured. Its error is for a lead whose
+// id was already added.
+func (b *Backtest) AddMeasured(m *Measured) error {
+	rec := m.rec
+	if _, dup := b.leads[rec.id]; dup {
+		return fmt.Errorf("lead %s appears twice; give each lead one row", rec.id)
+	}
+	if rec.exclusion != notCreated && !rec.arrival.IsZero() && (b.first.IsZero() || rec.arrival.Before(b.first)) {
+		b.first = rec.arrival
+	}
+	b.leads[rec.id] = rec
+	return nil
+}
+
+func (b *Backtest) measure(ctx context.Context, lead scoring.Lead) (*leadRec, error) {
 	t0 := b.opts.At
 	rec := &leadRec{id: lead.ID, created: createdAt(lead, b.opts.CreatedField)}
 	exists := rec.created
-	if exists.IsZero() {
-		for _, e := range lead.Events {
-			if exists.IsZero() || e.At.Before(exists) {
-				exists = e.At
-			}
+	for _, e := range lead.Events {
+		if rec.created.IsZero() && (exists.IsZero() || e.At.Before(exists)) {
+			exists = e.At
+		}
+		if !e.At.After(t0) && e.At.After(rec.lastEvent) {
+			rec.lastEvent = e.At
 		}
 	}
 	rec.arrival = exists
@@ -265,19 +309,15 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
 			if err := b.timeline(ctx, lead, rec); err != nil {
-				return err
+				return nil, err
 			}
 			rec.climbs, rec.srAt = nil, time.Time{}
 		}
-		b.leads[lead.ID] = rec
-		return nil
+		return rec, nil
 	}
 	res, err := b.scorer.ScoreContext(ctx, lead, t0)
 	if err != nil {
-		return err
-	}
-	if !exists.IsZero() && (b.first.IsZero() || exists.Before(b.first)) {
-		b.first = exists
+		return nil, err
 	}
 	m := b.model
 	rec.total, rec.grade, rec.stage, rec.sr, rec.disq = res.Total, res.Grade, res.Stage, res.SalesReady, res.Disqualified
@@ -331,11 +371,10 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) (err error
 	}
 	if b.opts.Capacity != nil || b.verdictView(lead) {
 		if err := b.timeline(ctx, lead, rec); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	b.leads[lead.ID] = rec
-	return nil
+	return rec, nil
 }
 
 // timeline replays the lead for the capacity flows (up to T0: when its

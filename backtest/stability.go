@@ -185,15 +185,37 @@ func (st *Stability) Add(lead scoring.Lead) error {
 
 // AddContext is Add, stopped when ctx is done.
 func (st *Stability) AddContext(ctx context.Context, lead scoring.Lead) error {
+	ms, err := st.Measure(ctx, lead)
+	if err != nil {
+		return err
+	}
+	return st.AddMeasured(ms)
+}
+
+// Measure measures one lead at every snapshot (see Backtest.Measure): many
+// goroutines may measure at once; AddMeasured files the result.
+func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) ([]*Measured, error) {
+	ms := make([]*Measured, len(st.snaps))
 	for i, b := range st.snaps {
-		if err := b.AddContext(ctx, lead); err != nil {
+		m, err := b.Measure(ctx, lead)
+		if err != nil {
+			return nil, err
+		}
+		m.rec.units, m.rec.cats = nil, nil // not needed: keep a long run small
+		ms[i] = m
+	}
+	return ms, nil
+}
+
+// AddMeasured files a lead measured at every snapshot: in all of them, or,
+// with an error, in none.
+func (st *Stability) AddMeasured(ms []*Measured) error {
+	for i, b := range st.snaps {
+		if err := b.AddMeasured(ms[i]); err != nil {
 			for _, done := range st.snaps[:i] { // all or nothing
-				delete(done.leads, lead.ID)
+				delete(done.leads, ms[i].rec.id)
 			}
 			return err
-		}
-		if rec := b.leads[lead.ID]; rec != nil {
-			rec.units, rec.cats = nil, nil // not needed: keep a long run small
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing/fstest"
 	"time"
 	"unicode/utf8"
@@ -145,11 +146,21 @@ type Points struct {
 // backtests the result on the held-out leads, compiled with compile
 // (CompileAt when nil). It returns the suggestion and the proposed file's
 // text (src itself when the suggestion is withheld). The backtest must
-// have been made with Options.Suggest.
+// have been made with Options.Suggest, which keeps the leads; SuggestFrom
+// reads them again instead.
 func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, compile func([]byte) (*rules.Model, error)) (*Suggestion, []byte, error) {
 	if !b.opts.Suggest {
-		return nil, nil, errors.New("the backtest was not made with Options.Suggest, so it did not keep the leads to score")
+		return nil, nil, errors.New("the backtest was not made with Options.Suggest, so it did not keep the leads to score; use SuggestFrom with the leads")
 	}
+	return b.SuggestFrom(ctx, filename, src, compile, b.kept())
+}
+
+// SuggestFrom is Suggest with the leads read again by leads rather than
+// kept: memory stays that of the backtest's own records, however many
+// leads there are. leads must give the leads that were added; it is read
+// up to three times (the candidate scales, finer ones, the proposed
+// points at At), each time for the leads the pass wants.
+func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte, compile func([]byte) (*rules.Model, error), leads Leads) (*Suggestion, []byte, error) {
 	if compile == nil {
 		compile = func(text []byte) (*rules.Model, error) { return CompileAt(filename, text) }
 	}
@@ -254,64 +265,105 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 		return out
 	}
 	// The scale keeps the hand-offs a week: the flow over the history.
+	// Every candidate is the model with other points, so each is a
+	// variant of one replay of the leads (scoring.FirstSalesReady).
 	fl := b.newFlows(existing)
-	target, err := fl.count(ctx, b.scorer)
-	if err != nil {
-		return nil, nil, err
-	}
 	type candidate struct {
 		scale  float64
 		points map[string]float64
 		text   []byte
-		scorer *scoring.Scorer
 		sr     int
 	}
-	score := func(pts map[string]float64) (*candidate, error) {
-		text, err := PatchPoints(m, filename, src, pts)
+	variant := func(pts map[string]float64) []float64 {
+		v := make([]float64, len(m.Rules))
+		for i, r := range m.Rules {
+			v[i] = r.Points
+			if p, ok := pts[r.ID]; ok {
+				v[i] = p
+			}
+		}
+		return v
+	}
+	// scoreAll counts the hand-offs of each new set of points among pts
+	// (one replay of the leads for all of them), the current points first.
+	seen := map[string]*candidate{}
+	target := -1
+	scoreAll := func(scales []float64) ([]*candidate, error) {
+		var fresh []*candidate
+		out := make([]*candidate, len(scales))
+		var vs [][]float64
+		if target < 0 {
+			vs = append(vs, variant(nil))
+		}
+		for k, scale := range scales {
+			pts := pointsAt(scale)
+			key := fmt.Sprint(pts)
+			c := seen[key]
+			if c == nil {
+				text, err := PatchPoints(m, filename, src, pts)
+				if err != nil {
+					return nil, err
+				}
+				c = &candidate{scale: scale, points: pts, text: text}
+				seen[key] = c
+				fresh = append(fresh, c)
+				vs = append(vs, variant(pts))
+			}
+			out[k] = c
+		}
+		if len(vs) == 0 {
+			return out, nil
+		}
+		counts, err := fl.count(ctx, b.scorer, vs, leads)
 		if err != nil {
 			return nil, err
 		}
-		pm, err := compile(text)
-		if err != nil {
-			return nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
+		if target < 0 {
+			target, counts = counts[0], counts[1:]
 		}
-		c := &candidate{points: pts, text: text, scorer: scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown))}
-		c.sr, err = fl.count(ctx, c.scorer)
-		return c, err
+		for k, c := range fresh {
+			c.sr = counts[k]
+		}
+		return out, nil
 	}
 	// The scale that keeps the training leads' sales-ready volume: scales
 	// from a quarter to four times the one that keeps the sum of points,
 	// the closest volume winning, the nearest to that one on a tie.
 	var best *candidate
-	seen := map[string]*candidate{}
-	try := func(scale float64) error {
-		pts := pointsAt(scale)
-		key := fmt.Sprint(pts)
-		c := seen[key]
-		if c == nil {
-			if c, err = score(pts); err != nil {
-				return err
+	pick := func(cs []*candidate, stop func() bool) {
+		for _, c := range cs {
+			if stop() {
+				return
 			}
-			c.scale = scale
-			seen[key] = c
+			if best == nil || abs(c.sr-target) < abs(best.sr-target) {
+				best = c
+			}
 		}
-		if best == nil || abs(c.sr-target) < abs(best.sr-target) {
-			best = c
-		}
-		return nil
 	}
+	var grid []float64
 	for _, step := range []int{0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8} {
-		if err := try(base * math.Pow(2, float64(step)/4)); err != nil {
-			return nil, nil, err
-		}
+		grid = append(grid, base*math.Pow(2, float64(step)/4))
 	}
+	cs, err := scoreAll(grid)
+	if err != nil {
+		return nil, nil, err
+	}
+	pick(cs, func() bool { return false })
 	// Then finer, between the grid's neighbours of the best scale.
 	// (Counted on the hand-offs over the history: the flow sales works.)
-	around := best.scale
-	for i := -7; i <= 7 && best.sr != target; i++ {
-		if err := try(around * math.Pow(2, float64(i)/32)); err != nil {
+	if best.sr != target {
+		around := best.scale
+		var fine []float64
+		for i := -7; i <= 7; i++ {
+			fine = append(fine, around*math.Pow(2, float64(i)/32))
+		}
+		if cs, err = scoreAll(fine); err != nil {
 			return nil, nil, err
 		}
+		pick(cs, func() bool { return best.sr == target })
+	}
+	if _, err := compile(best.text); err != nil {
+		return nil, nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
 	}
 	s.Scale = finite(best.scale)
 	s.HandoffsPerWeek, s.SuggestedHandoffsPerWeek = fl.perWeek(target), fl.perWeek(best.sr)
@@ -331,13 +383,9 @@ func (b *Backtest) Suggest(ctx context.Context, filename string, src []byte, com
 	}
 
 	// The proposed definition beside the current one, held out.
-	sugTotal, sugSR := map[string]float64{}, map[string]bool{}
-	for _, l := range in {
-		res, err := best.scorer.ScoreContext(ctx, *l.lead, b.opts.At)
-		if err != nil {
-			return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
-		}
-		sugTotal[l.id], sugSR[l.id] = res.Total, res.SalesReady
+	sugTotal, sugSR, err := b.scoreUnder(ctx, in, variant(best.points), leads)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, l := range train {
 		if sugSR[l.id] {
@@ -416,55 +464,102 @@ func top(scores []float64, n int) map[int]bool {
 // over in it (a lead's score does not rise without an event), so only
 // they are replayed.
 type flows struct {
-	b      *Backtest
-	from   time.Time
-	weeks  float64
-	leads  []*leadRec
-	counts map[*scoring.Scorer]int
+	b     *Backtest
+	from  time.Time
+	weeks float64
+	leads map[string]*leadRec
 }
 
 func (b *Backtest) newFlows(existing []*leadRec) *flows {
-	f := &flows{b: b, from: b.historyFrom(), counts: map[*scoring.Scorer]int{}}
+	f := &flows{b: b, from: b.historyFrom(), leads: map[string]*leadRec{}}
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if l.lead == nil || l.arrival.IsZero() {
-			continue
-		}
-		recent := in(l.arrival)
-		for _, e := range l.lead.Events {
-			recent = recent || in(e.At)
-		}
-		if recent {
-			f.leads = append(f.leads, l)
+		if !l.arrival.IsZero() && (in(l.arrival) || in(l.lastEvent)) {
+			f.leads[l.id] = l
 		}
 	}
 	return f
 }
 
-// count is how many leads the scorer's definition hands over in the history.
-func (f *flows) count(ctx context.Context, sc *scoring.Scorer) (int, error) {
-	if n, ok := f.counts[sc]; ok {
-		return n, nil
-	}
-	n := 0
-	for _, l := range f.leads {
-		tl, err := sc.TimelineContext(ctx, *l.lead, f.b.opts.At)
-		if err != nil {
-			return 0, fmt.Errorf("replaying lead %s: %w", l.id, err)
+// count is how many leads the model with each set of points (see
+// scoring.FirstSalesReady) hands over in the history, in one replay of
+// the leads.
+func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) ([]int, error) {
+	counts := make([]int, len(points))
+	var mu sync.Mutex
+	err := leads(ctx, func(id string) bool { return f.leads[id] != nil }, func(lead scoring.Lead) error {
+		l := f.leads[lead.ID]
+		if l == nil {
+			return nil
 		}
-		if r, found := tl.SalesReadyAt(sc); found {
+		first, ok, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
+		if err != nil {
+			return fmt.Errorf("replaying lead %s: %w", l.id, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for v, r := range first {
+			if !ok[v] {
+				continue
+			}
 			at := r.At
 			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
 				at = l.created
 			}
 			if !at.Before(f.from) && !at.After(f.b.opts.At) {
-				n++
+				counts[v]++
 			}
 		}
+		return nil
+	})
+	return counts, err
+}
+
+// scoreUnder scores the leads in the backtest at At under the points.
+func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads) (map[string]float64, map[string]bool, error) {
+	want := make(map[string]bool, len(in))
+	for _, l := range in {
+		want[l.id] = true
 	}
-	f.counts[sc] = n
-	return n, nil
+	total, sr := make(map[string]float64, len(in)), make(map[string]bool, len(in))
+	var mu sync.Mutex
+	err := leads(ctx, func(id string) bool { return want[id] }, func(lead scoring.Lead) error {
+		if !want[lead.ID] {
+			return nil
+		}
+		v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
+		if err != nil {
+			return fmt.Errorf("scoring with the proposed points: %w", err)
+		}
+		mu.Lock()
+		total[lead.ID], sr[lead.ID] = v[0].Total, v[0].SalesReady
+		mu.Unlock()
+		return nil
+	})
+	if err == nil && len(total) != len(in) {
+		err = fmt.Errorf("the leads read again for the suggestion are %d of the %d in the backtest; give Suggest the same leads", len(total), len(in))
+	}
+	return total, sr, err
+}
+
+// Leads reads the backtest's leads again, for SuggestFrom: it calls each
+// with every lead (each may be called from several goroutines at once),
+// and may skip those want refuses; each's error stops it and is returned.
+type Leads func(ctx context.Context, want func(id string) bool, each func(scoring.Lead) error) error
+
+// kept reads the leads the backtest kept (Options.Suggest).
+func (b *Backtest) kept() Leads {
+	return func(ctx context.Context, want func(string) bool, each func(scoring.Lead) error) error {
+		for _, id := range b.ids() {
+			if l := b.leads[id]; l.lead != nil && want(id) {
+				if err := each(*l.lead); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 }
 
 // perWeek is a count over the history a week; nil for an empty history.

@@ -131,5 +131,5 @@ func TestSuggestNeedsTheOption(t *testing.T) {
 	b, err := backtest.New(s, nil, backtest.Options{At: day(6, 1)})
 	require.NoError(t, err)
 	_, _, err = b.Suggest(context.Background(), small("tiny.yaml"), nil, nil)
-	assert.EqualError(t, err, "the backtest was not made with Options.Suggest, so it did not keep the leads to score")
+	assert.EqualError(t, err, "the backtest was not made with Options.Suggest, so it did not keep the leads to score; use SuggestFrom with the leads")
 }

@@ -1,0 +1,457 @@
+package backtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/stats"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// suggestReference is Suggest as it was first written, kept as the
+// reference the fast Suggest is tested against: every candidate scale
+// compiled and every lead replayed under it.
+//
+// Suggest fits points for the model's scoring rules (see Suggestion),
+// writes them into src, the text of the model's root rule file at
+// filename, changing nothing but the numbers after "points:", and
+// backtests the result on the held-out leads, compiled with compile
+// (CompileAt when nil). It returns the suggestion and the proposed file's
+// text (src itself when the suggestion is withheld). The backtest must
+// have been made with Options.Suggest.
+func (b *Backtest) suggestReference(ctx context.Context, filename string, src []byte, compile func([]byte) (*rules.Model, error)) (*Suggestion, []byte, error) {
+	if !b.opts.Suggest {
+		return nil, nil, errors.New("the backtest was not made with Options.Suggest, so it did not keep the leads to score")
+	}
+	if compile == nil {
+		compile = func(text []byte) (*rules.Model, error) { return CompileAt(filename, text) }
+	}
+	m := b.model
+	in, existing := b.sorted()
+	train, test := split(in)
+	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, one points-per-log-odds scale keeping the sales-ready volume, changes within noise left out, rounded",
+		Lambda: Lambda, TrainLeads: len(train), HeldOut: HeldOut{Leads: len(test)}}
+	if len(train) > 0 {
+		s.SplitAt = train[len(train)-1].created
+	}
+	for _, l := range train {
+		if l.won {
+			s.TrainWon++
+		}
+		if l.sr {
+			s.TrainSalesReady++
+		}
+	}
+	for _, l := range test {
+		if l.won {
+			s.HeldOut.Won++
+		}
+	}
+	leak := map[string]bool{}
+	judged := b.judged
+	if judged == nil || b.judgedLeads != len(b.leads) { // no report of these leads yet
+		judged = b.Report().Rules
+	}
+	for _, rs := range judged {
+		leak[rs.Rule] = rs.Verdict == LeakageSuspected
+	}
+	var cols []int
+	for _, r := range m.Rules {
+		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
+		for _, l := range train {
+			if l.units[r.Index] != 0 {
+				p.Fired++
+			}
+		}
+		switch {
+		case leak[r.ID]:
+			p.Kept = "leakage suspected (see its verdict): not fitted, its points kept"
+		case p.Fired < MinFired:
+			p.Kept = fmt.Sprintf("fired on %d training leads, fewer than %d", p.Fired, MinFired)
+		case p.Fired == len(train):
+			p.Kept = "fired on every training lead, so nothing tells its effect apart"
+		default:
+			cols = append(cols, r.Index)
+		}
+		s.Rules = append(s.Rules, p)
+	}
+	withhold := func(why string) (*Suggestion, []byte, error) {
+		s.Withheld, s.Decision, s.Why = why, Inconclusive, why
+		for i := range s.Rules {
+			s.Rules[i].Suggested = s.Rules[i].Current
+			if s.Rules[i].Kept == "" {
+				s.Rules[i].Kept = "withheld"
+			}
+		}
+		s.SuggestedTrainSalesReady = s.TrainSalesReady
+		return s, src, nil
+	}
+	switch {
+	case s.TrainWon < b.opts.MinWon:
+		return withhold(fmt.Sprintf("the leads fitted on (the first %d created) have %s; fitting points needs at least %d (--min-won), %s",
+			len(train), plural(s.TrainWon, "won deal"), b.opts.MinWon, more(b.opts.MinWon-s.TrainWon)))
+	case s.TrainWon == len(train):
+		return withhold("every lead fitted on was won, so nothing tells won leads from the rest")
+	case len(cols) == 0:
+		return withhold("no rule fired on enough training leads to be fitted")
+	}
+	fit, err := grouped(train, cols)
+	if err != nil {
+		return withhold("the fit of the points did not converge (" + err.Error() + ")")
+	}
+	var sumP, sumB float64
+	for k, c := range cols {
+		sumP += math.Abs(m.Rules[c].Points)
+		sumB += math.Abs(fit.Coef[k+1])
+	}
+	if sumB == 0 || sumP == 0 {
+		return withhold("no fitted rule has any effect on the outcomes")
+	}
+	base := sumP / sumB
+	// points at a scale: within noise kept, the rest the coefficient × scale.
+	pointsAt := func(scale float64) map[string]float64 {
+		out := map[string]float64{}
+		for k, c := range cols {
+			r := m.Rules[c]
+			coef, se := fit.Coef[k+1], fit.SE(k+1)
+			if cur := r.Points / scale; cur >= coef-stats.Z95*se && cur <= coef+stats.Z95*se {
+				out[r.ID] = r.Points
+				continue
+			}
+			v := math.Round(coef * scale)
+			if v == 0 {
+				v = 0 // not -0
+			}
+			out[r.ID] = v
+		}
+		return out
+	}
+	// The scale keeps the hand-offs a week: the flow over the history.
+	fl := b.newFlowsRef(existing)
+	target, err := fl.count(ctx, b.scorer)
+	if err != nil {
+		return nil, nil, err
+	}
+	type candidate struct {
+		scale  float64
+		points map[string]float64
+		text   []byte
+		scorer *scoring.Scorer
+		sr     int
+	}
+	score := func(pts map[string]float64) (*candidate, error) {
+		text, err := PatchPoints(m, filename, src, pts)
+		if err != nil {
+			return nil, err
+		}
+		pm, err := compile(text)
+		if err != nil {
+			return nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
+		}
+		c := &candidate{points: pts, text: text, scorer: scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown))}
+		c.sr, err = fl.count(ctx, c.scorer)
+		return c, err
+	}
+	// The scale that keeps the training leads' sales-ready volume: scales
+	// from a quarter to four times the one that keeps the sum of points,
+	// the closest volume winning, the nearest to that one on a tie.
+	var best *candidate
+	seen := map[string]*candidate{}
+	try := func(scale float64) error {
+		pts := pointsAt(scale)
+		key := fmt.Sprint(pts)
+		c := seen[key]
+		if c == nil {
+			if c, err = score(pts); err != nil {
+				return err
+			}
+			c.scale = scale
+			seen[key] = c
+		}
+		if best == nil || abs(c.sr-target) < abs(best.sr-target) {
+			best = c
+		}
+		return nil
+	}
+	for _, step := range []int{0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8} {
+		if err := try(base * math.Pow(2, float64(step)/4)); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Then finer, between the grid's neighbours of the best scale.
+	// (Counted on the hand-offs over the history: the flow sales works.)
+	around := best.scale
+	for i := -7; i <= 7 && best.sr != target; i++ {
+		if err := try(around * math.Pow(2, float64(i)/32)); err != nil {
+			return nil, nil, err
+		}
+	}
+	s.Scale = finite(best.scale)
+	s.HandoffsPerWeek, s.SuggestedHandoffsPerWeek = fl.perWeek(target), fl.perWeek(best.sr)
+	s.handoffs, s.suggestedHandoffs = target, best.sr
+	changed := 0
+	for k, c := range cols {
+		p := &s.Rules[c]
+		coef, se := fit.Coef[k+1], fit.SE(k+1)
+		p.Coefficient = finite(coef)
+		p.Interval = &Interval{coef - stats.Z95*se, coef + stats.Z95*se}
+		p.Suggested = best.points[p.Rule]
+		if p.Suggested == p.Current {
+			p.Kept = fmt.Sprintf("%s points are %.2f log-odds on this scale, inside the fit's interval: within noise", num(p.Current), p.Current/best.scale)
+		} else {
+			changed++
+		}
+	}
+
+	// The proposed definition beside the current one, held out.
+	sugTotal, sugSR := map[string]float64{}, map[string]bool{}
+	for _, l := range in {
+		res, err := best.scorer.ScoreContext(ctx, *l.lead, b.opts.At)
+		if err != nil {
+			return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
+		}
+		sugTotal[l.id], sugSR[l.id] = res.Total, res.SalesReady
+	}
+	for _, l := range train {
+		if sugSR[l.id] {
+			s.SuggestedTrainSalesReady++
+		}
+	}
+	h := &s.HeldOut
+	cur, sug, pos := make([]float64, len(test)), make([]float64, len(test)), make([]bool, len(test))
+	for i, l := range test {
+		cur[i], sug[i], pos[i] = l.total, sugTotal[l.id], l.won
+	}
+	if p, ok := stats.DeLongPaired(cur, sug, pos); ok {
+		h.CurrentAUC, h.SuggestedAUC, h.Difference = finite(p.A.Value), finite(p.B.Value), finite(p.Diff)
+		if lo, hi, ok := p.Interval(); ok {
+			h.DifferenceLow, h.DifferenceHigh = finite(lo), finite(hi)
+		}
+	}
+	tc, ts, tp := make([]float64, len(train)), make([]float64, len(train)), make([]bool, len(train))
+	for i, l := range train {
+		tc[i], ts[i], tp[i] = l.total, sugTotal[l.id], l.won
+	}
+	h.CurrentTrainAUC, h.SuggestedTrainAUC = AUC(tc, tp), AUC(ts, tp)
+	classify := func(c *Classifier, picked func(i int, l *leadRec) bool) {
+		for i, l := range test {
+			switch {
+			case picked(i, l):
+				c.Leads++
+				if l.won {
+					c.Won++
+					c.Revenue += l.revenue
+				}
+			case l.won:
+				c.MissedWon++
+				c.MissedRevenue += l.revenue
+			}
+		}
+		c.classify(h.Won)
+	}
+	classify(&h.CurrentSalesReady, func(_ int, l *leadRec) bool { return l.sr })
+	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[l.id] })
+	h.Volume = h.CurrentSalesReady.Leads
+	topCur, topSug := top(cur, h.Volume), top(sug, h.Volume)
+	classify(&h.CurrentAtVolume, func(i int, _ *leadRec) bool { return topCur[i] })
+	classify(&h.SuggestedAtVolume, func(i int, _ *leadRec) bool { return topSug[i] })
+
+	s.Decision, s.Why = b.decide(s, changed)
+	return s, best.text, nil
+}
+
+// flows counts the hand-offs a definition makes over the history before
+// At: the leads whose first sales-ready moment, replayed, falls in it.
+// Only leads that arrived or had an event in the history can be handed
+// over in it (a lead's score does not rise without an event), so only
+// they are replayed.
+type flowsRef struct {
+	b      *Backtest
+	from   time.Time
+	weeks  float64
+	leads  []*leadRec
+	counts map[*scoring.Scorer]int
+}
+
+func (b *Backtest) newFlowsRef(existing []*leadRec) *flowsRef {
+	f := &flowsRef{b: b, from: b.historyFrom(), counts: map[*scoring.Scorer]int{}}
+	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
+	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
+	for _, l := range existing {
+		if l.lead == nil || l.arrival.IsZero() {
+			continue
+		}
+		recent := in(l.arrival)
+		for _, e := range l.lead.Events {
+			recent = recent || in(e.At)
+		}
+		if recent {
+			f.leads = append(f.leads, l)
+		}
+	}
+	return f
+}
+
+// count is how many leads the scorer's definition hands over in the history.
+func (f *flowsRef) count(ctx context.Context, sc *scoring.Scorer) (int, error) {
+	if n, ok := f.counts[sc]; ok {
+		return n, nil
+	}
+	n := 0
+	for _, l := range f.leads {
+		tl, err := sc.TimelineContext(ctx, *l.lead, f.b.opts.At)
+		if err != nil {
+			return 0, fmt.Errorf("replaying lead %s: %w", l.id, err)
+		}
+		if r, found := tl.SalesReadyAt(sc); found {
+			at := r.At
+			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
+				at = l.created
+			}
+			if !at.Before(f.from) && !at.After(f.b.opts.At) {
+				n++
+			}
+		}
+	}
+	f.counts[sc] = n
+	return n, nil
+}
+
+// perWeek is a count over the history a week; nil for an empty history.
+func (f *flowsRef) perWeek(n int) *float64 {
+	if f.weeks <= 0 {
+		return nil
+	}
+	return finite(float64(n) / f.weeks)
+}
+
+// readAll reads a leads file, with sales' verdicts from dispositions when
+// it is not "".
+func readAll(t *testing.T, s *scoring.Scorer, name, dispositions string) []scoring.Lead {
+	t.Helper()
+	var set *feedback.Set
+	if dispositions != "" {
+		f, err := os.Open(dispositions)
+		require.NoError(t, err)
+		defer f.Close()
+		set, _, err = feedback.ReadDispositions(f, s.Model().Handoff, func(line int, err error) { t.Fatalf("%s:%d: %v", dispositions, line, err) })
+		require.NoError(t, err)
+	}
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	var leads []scoring.Lead
+	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: s, Input: f, InputName: name}, func(line int, l scoring.Lead, err error) error {
+		require.NoError(t, err, "line %d", line)
+		if set != nil {
+			l.Dispositions = set.For(l.ID)
+		}
+		leads = append(leads, l)
+		return nil
+	}))
+	return leads
+}
+
+// TestSuggestIsTheReference: the fast Suggest (every candidate a variant
+// of one replay, the leads read again through Leads, in parallel) gives
+// the very suggestion and proposed file that the reference gives
+// (every candidate compiled, every lead replayed under it), on the
+// bundled example, the known-truth set, with verdicts, with and without
+// a capacity, and from a parallel reader that hands leads over in any
+// order.
+func TestSuggestIsTheReference(t *testing.T) {
+	root := filepath.Join("..", "testdata")
+	type tc struct {
+		name, model, leads, outcomes, dispositions string
+		opts                                       Options
+	}
+	at, until := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	cases := []tc{
+		{"bundled", "b2b-saas.yaml", "backtest/leads.ndjson", "backtest/outcomes.csv", "", Options{At: at, Until: until, Capacity: &Capacity{Leads: 40, Unit: "week"}, MinWon: 10}},
+		{"bundled without capacity, no end", "b2b-saas.yaml", "backtest/leads.ndjson", "backtest/outcomes.csv", "", Options{At: at.AddDate(0, -1, 0), MinWon: 5}},
+		{"verdicts", "b2b-saas.yaml", "leads.ndjson", "outcomes.csv", "dispositions.csv", Options{At: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), MinWon: 3, Dispositions: true}},
+		{"known truth", "backtest/truth/truth.yaml", "backtest/truth/leads.ndjson", "backtest/truth/outcomes.csv", "", Options{At: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(root, c.model)
+			m, err := rules.CompileFile(file)
+			require.NoError(t, err)
+			s := scoring.New(m)
+			src, err := os.ReadFile(file)
+			require.NoError(t, err)
+			of, err := os.Open(filepath.Join(root, c.outcomes))
+			require.NoError(t, err)
+			outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
+			of.Close()
+			require.NoError(t, err)
+			disp := ""
+			if c.dispositions != "" {
+				disp = filepath.Join(root, c.dispositions)
+			}
+			leads := readAll(t, s, filepath.Join(root, c.leads), disp)
+			opts := c.opts
+			opts.Suggest = true
+			b, err := New(s, outcomes, opts)
+			require.NoError(t, err)
+			for _, l := range leads {
+				require.NoError(t, b.Add(l))
+			}
+			want, wantText, err := b.suggestReference(context.Background(), file, src, nil)
+			require.NoError(t, err)
+			require.Empty(t, want.Withheld, "the case must fit points to test the search")
+			got, gotText, err := b.Suggest(context.Background(), file, src, nil)
+			require.NoError(t, err)
+			wj, _ := json.Marshal(want)
+			gj, _ := json.Marshal(got)
+			assert.JSONEq(t, string(wj), string(gj))
+			assert.Equal(t, string(wantText), string(gotText))
+			assert.Equal(t, want.handoffs, got.handoffs)
+			assert.Equal(t, want.suggestedHandoffs, got.suggestedHandoffs)
+
+			// Leads read again by two goroutines, in reverse order, with a
+			// backtest that did not keep them.
+			opts.Suggest = false
+			b2, err := New(s, outcomes, opts)
+			require.NoError(t, err)
+			for _, l := range leads {
+				require.NoError(t, b2.Add(l))
+			}
+			reread := func(ctx context.Context, want func(string) bool, each func(scoring.Lead) error) error {
+				errs := make(chan error, 2)
+				for w := 0; w < 2; w++ {
+					go func() {
+						for i := len(leads) - 1 - w; i >= 0; i -= 2 {
+							if want(leads[i].ID) {
+								if err := each(leads[i]); err != nil {
+									errs <- err
+									return
+								}
+							}
+						}
+						errs <- nil
+					}()
+				}
+				return errors.Join(<-errs, <-errs)
+			}
+			got2, gotText2, err := b2.SuggestFrom(context.Background(), file, src, nil, reread)
+			require.NoError(t, err)
+			g2, _ := json.Marshal(got2)
+			assert.JSONEq(t, string(wj), string(g2))
+			assert.Equal(t, string(wantText), string(gotText2))
+		})
+	}
+}
