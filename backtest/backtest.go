@@ -126,6 +126,7 @@ type Backtest struct {
 	opts     Options
 	outcomes map[string]Outcome
 	leads    map[string]*leadRec
+	order    []*leadRec // in the order added
 	ref      []refRec
 	refAt    time.Time
 	refIDs   map[string]bool
@@ -145,16 +146,17 @@ type Backtest struct {
 type leadRec struct {
 	id        string
 	created   time.Time
-	exclusion string // why the lead is not in the backtest; "" when it is
 	total     float64
 	cats      []float64
 	grade     string
 	stage     string
-	sr, disq  bool
 	units     []float64 // per scoring rule: points given / the rule's points; then per gate: 1 or 0
-	won, opp  bool      // in (T0, T1]
-	wonLater  bool      // won after T1
 	revenue   float64
+	exclusion exclusion // why the lead is not in the backtest; none when it is
+	sr, disq  bool
+	won, opp  bool // in (T0, T1]
+	wonLater  bool // won after T1
+	seq       int32 // place in the order added
 	// When the CRM says the lead became an opportunity and was won (zero
 	// when not), whatever the window: for the capacity's win rate of the
 	// leads that crossed a threshold, and for leakage by timing.
@@ -170,17 +172,36 @@ type leadRec struct {
 	// arrival is when the lead came: its creation, or its first event;
 	// zero when it has neither, and then it is left out of the flows.
 	arrival time.Time
-	// For the verdict view: when the definition handed the lead to sales
-	// (its first sales-ready moment up to T1; zero when never), the first
-	// verdict at or after it, and the rules that had fired then.
+	// v is set for a lead replayed for the verdict view.
+	v *verdictRec
+}
+
+// verdictRec is what the verdict view keeps of a lead: when the
+// definition handed it to sales (its first sales-ready moment up to T1;
+// zero when never), the first verdict at or after it, and the rules that
+// had fired then; loose is its first verdict in (T0 − SLA, T1] when the
+// definition never handed it over by T1.
+type verdictRec struct {
 	handoff time.Time
 	verdict feedback.Label
 	fired   []string
-	// hasVerdict is set for a lead replayed for the verdict view;
-	// looseVerdict is its first verdict in (T0 − SLA, T1] when the
-	// definition never handed it over by T1.
-	hasVerdict   bool
-	looseVerdict feedback.Label
+	loose   feedback.Label
+}
+
+// exclusion is why a lead is not in the backtest.
+type exclusion uint8
+
+// Exclusions: why a lead is not in the backtest.
+const (
+	none exclusion = iota
+	notCreated
+	decided
+	openOpportunity
+)
+
+// String says the exclusion as the report words it.
+func (e exclusion) String() string {
+	return [...]string{"", "not created by T0", "won or lost by T0", "open opportunity at T0"}[e]
 }
 
 type climb struct {
@@ -188,12 +209,6 @@ type climb struct {
 	level float64
 }
 
-// Exclusions: why a lead is not in the backtest.
-const (
-	notCreated      = "not created by T0"
-	decided         = "won or lost by T0"
-	openOpportunity = "open opportunity at T0"
-)
 
 // New starts a backtest of the scorer's model against the outcomes, by lead id.
 func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtest, error) {
@@ -256,7 +271,17 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
 // rules that fired, its outcome, and what the capacity and verdict views
 // need of its timeline; never the lead itself (unless Options.Suggest
 // asks for it).
-type Measured struct{ rec *leadRec }
+type Measured struct {
+	id  string
+	rec *leadRec
+}
+
+// ID is the measured lead's id.
+func (m *Measured) ID() string { return m.id }
+
+// unborn stands for every lead created after T0 that the verdict view
+// does not replay: the report only counts them, so they share one record.
+var unborn = &leadRec{exclusion: notCreated}
 
 // Measure scores one lead as Add does, without adding it: it only reads
 // the backtest, so many goroutines may measure leads at once, and
@@ -275,20 +300,24 @@ func (b *Backtest) Measure(ctx context.Context, lead scoring.Lead) (m *Measured,
 	if err != nil {
 		return nil, err
 	}
-	return &Measured{rec}, nil
+	return &Measured{lead.ID, rec}, nil
 }
 
 // AddMeasured files a lead Measure measured. Its error is for a lead whose
 // id was already added.
 func (b *Backtest) AddMeasured(m *Measured) error {
 	rec := m.rec
-	if _, dup := b.leads[rec.id]; dup {
-		return fmt.Errorf("lead %s appears twice; give each lead one row", rec.id)
+	if _, dup := b.leads[m.id]; dup {
+		return fmt.Errorf("lead %s appears twice; give each lead one row", m.id)
 	}
 	if rec.exclusion != notCreated && !rec.arrival.IsZero() && (b.first.IsZero() || rec.arrival.Before(b.first)) {
 		b.first = rec.arrival
 	}
-	b.leads[rec.id] = rec
+	if rec != unborn {
+		rec.seq = int32(len(b.order))
+	}
+	b.leads[m.id] = rec
+	b.order = append(b.order, rec)
 	return nil
 }
 
@@ -312,8 +341,9 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead) (*leadRec, er
 				return nil, err
 			}
 			rec.climbs, rec.srAt = nil, time.Time{}
+			return rec, nil
 		}
-		return rec, nil
+		return unborn, nil
 	}
 	res, err := b.scorer.ScoreContext(ctx, lead, t0)
 	if err != nil {
@@ -356,7 +386,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead) (*leadRec, er
 		rec.oppAt, rec.wonAt = o.Opportunity, o.Won
 	}
 	switch {
-	case !has || rec.exclusion != "":
+	case !has || rec.exclusion != none:
 	default:
 		rec.won = in(o.Won)
 		rec.opp = in(o.Opportunity) || rec.won
@@ -400,25 +430,26 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 		}
 	}
 	if b.verdictView(lead) {
+		v := &verdictRec{}
+		rec.v = v
 		for _, p := range tl.Points {
 			if p.SalesReady {
-				rec.handoff = p.At
+				v.handoff = p.At
 				if p.Event == nil && !rec.created.IsZero() && rec.created.Before(p.At) {
-					rec.handoff = rec.created
+					v.handoff = rec.created
 				}
 				for _, f := range p.Fired {
-					rec.fired = append(rec.fired, f.Rule)
+					v.fired = append(v.fired, f.Rule)
 				}
 				break
 			}
 		}
-		rec.hasVerdict = true
-		if !rec.handoff.IsZero() {
-			rec.verdict = feedback.LabelIn(lead.Dispositions, rec.handoff.Add(-time.Nanosecond), asOf)
+		if !v.handoff.IsZero() {
+			v.verdict = feedback.LabelIn(lead.Dispositions, v.handoff.Add(-time.Nanosecond), asOf)
 		}
 		from, to := b.verdictWindow()
-		if rec.handoff.IsZero() { // never handed over by T1 (one handed over before the window is not judged)
-			rec.looseVerdict = feedback.LabelIn(lead.Dispositions, from, to)
+		if v.handoff.IsZero() { // never handed over by T1 (one handed over before the window is not judged)
+			v.loose = feedback.LabelIn(lead.Dispositions, from, to)
 		}
 	}
 	best := 0.0
@@ -513,7 +544,7 @@ func (b *Backtest) sorted() (in, existing []*leadRec) {
 			continue
 		}
 		existing = append(existing, r)
-		if r.exclusion == "" {
+		if r.exclusion == none {
 			in = append(in, r)
 		}
 	}

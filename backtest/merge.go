@@ -33,6 +33,12 @@ func (b *Backtest) Merge(other *Backtest) error {
 	for id, rec := range other.leads {
 		b.leads[id] = rec
 	}
+	for _, rec := range other.order {
+		if rec != unborn {
+			rec.seq = int32(len(b.order))
+		}
+		b.order = append(b.order, rec)
+	}
 	if !other.first.IsZero() && (b.first.IsZero() || other.first.Before(b.first)) {
 		b.first = other.first
 	}

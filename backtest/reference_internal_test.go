@@ -430,13 +430,13 @@ func TestSuggestIsTheReference(t *testing.T) {
 			for _, l := range leads {
 				require.NoError(t, b2.Add(l))
 			}
-			reread := func(ctx context.Context, want func(string) bool, each func(scoring.Lead) error) error {
+			reread := func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
 				errs := make(chan error, 2)
 				for w := 0; w < 2; w++ {
 					go func() {
 						for i := len(leads) - 1 - w; i >= 0; i -= 2 {
-							if want(leads[i].ID) {
-								if err := each(leads[i]); err != nil {
+							if want(i) {
+								if err := each(i, leads[i]); err != nil {
 									errs <- err
 									return
 								}

@@ -247,7 +247,7 @@ func (b *Backtest) Report() *Report {
 	r.Leads.Added = len(b.leads)
 	for _, l := range b.leads {
 		switch l.exclusion {
-		case "":
+		case none:
 			r.Leads.InBacktest++
 		case notCreated:
 			r.Leads.NotCreated++
@@ -502,15 +502,15 @@ func (b *Backtest) verdicts() *Verdicts {
 	tally := feedback.NewEvidenceTally(b.model)
 	any := false
 	for _, id := range b.ids() {
-		l := b.leads[id]
-		if !l.hasVerdict {
+		l := b.leads[id].v
+		if l == nil {
 			continue
 		}
 		any = true
 		if l.handoff.IsZero() || !l.handoff.After(v.From) || l.handoff.After(v.To) {
-			if l.looseVerdict.Status != "" {
+			if l.loose.Status != "" {
 				v.NotHandedOver++
-				if l.looseVerdict.Accepted() {
+				if l.loose.Accepted() {
 					v.AcceptedNotHandedOver++
 				}
 			}

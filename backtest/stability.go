@@ -201,7 +201,9 @@ func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) ([]*Measure
 		if err != nil {
 			return nil, err
 		}
-		m.rec.units, m.rec.cats = nil, nil // not needed: keep a long run small
+		if m.rec != unborn {
+			m.rec.units, m.rec.cats = nil, nil // not needed: keep a long run small
+		}
 		ms[i] = m
 	}
 	return ms, nil
@@ -212,8 +214,9 @@ func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) ([]*Measure
 func (st *Stability) AddMeasured(ms []*Measured) error {
 	for i, b := range st.snaps {
 		if err := b.AddMeasured(ms[i]); err != nil {
-			for _, done := range st.snaps[:i] { // all or nothing
-				delete(done.leads, ms[i].rec.id)
+			for _, done := range st.snaps[:i] { // all or nothing: it was the last added
+				delete(done.leads, ms[i].id)
+				done.order = done.order[:len(done.order)-1]
 			}
 			return err
 		}

@@ -467,16 +467,16 @@ type flows struct {
 	b     *Backtest
 	from  time.Time
 	weeks float64
-	leads map[string]*leadRec
+	leads []bool // by place in the order added: replayed
 }
 
 func (b *Backtest) newFlows(existing []*leadRec) *flows {
-	f := &flows{b: b, from: b.historyFrom(), leads: map[string]*leadRec{}}
+	f := &flows{b: b, from: b.historyFrom(), leads: make([]bool, len(b.order))}
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
 		if !l.arrival.IsZero() && (in(l.arrival) || in(l.lastEvent)) {
-			f.leads[l.id] = l
+			f.leads[l.seq] = true
 		}
 	}
 	return f
@@ -488,11 +488,11 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) ([]int, error) {
 	counts := make([]int, len(points))
 	var mu sync.Mutex
-	err := leads(ctx, func(id string) bool { return f.leads[id] != nil }, func(lead scoring.Lead) error {
-		l := f.leads[lead.ID]
-		if l == nil {
+	err := leads(ctx, func(i int) bool { return f.leads[i] }, func(i int, lead scoring.Lead) error {
+		if !f.leads[i] {
 			return nil
 		}
+		l := f.b.order[i]
 		first, ok, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
 		if err != nil {
 			return fmt.Errorf("replaying lead %s: %w", l.id, err)
@@ -518,14 +518,14 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 
 // scoreUnder scores the leads in the backtest at At under the points.
 func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads) (map[string]float64, map[string]bool, error) {
-	want := make(map[string]bool, len(in))
+	want := make([]bool, len(b.order))
 	for _, l := range in {
-		want[l.id] = true
+		want[l.seq] = true
 	}
 	total, sr := make(map[string]float64, len(in)), make(map[string]bool, len(in))
 	var mu sync.Mutex
-	err := leads(ctx, func(id string) bool { return want[id] }, func(lead scoring.Lead) error {
-		if !want[lead.ID] {
+	err := leads(ctx, func(i int) bool { return want[i] }, func(i int, lead scoring.Lead) error {
+		if !want[i] {
 			return nil
 		}
 		v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
@@ -544,16 +544,18 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 }
 
 // Leads reads the backtest's leads again, for SuggestFrom: it calls each
-// with every lead (each may be called from several goroutines at once),
-// and may skip those want refuses; each's error stops it and is returned.
-type Leads func(ctx context.Context, want func(id string) bool, each func(scoring.Lead) error) error
+// with every lead and its place i in the order the backtest added them (0
+// for the first; a lead that failed to be added has none), from any
+// number of goroutines at once, and may skip the leads want(i) refuses;
+// each's error stops it and is returned.
+type Leads func(ctx context.Context, want func(i int) bool, each func(i int, lead scoring.Lead) error) error
 
 // kept reads the leads the backtest kept (Options.Suggest).
 func (b *Backtest) kept() Leads {
-	return func(ctx context.Context, want func(string) bool, each func(scoring.Lead) error) error {
-		for _, id := range b.ids() {
-			if l := b.leads[id]; l.lead != nil && want(id) {
-				if err := each(*l.lead); err != nil {
+	return func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+		for i, l := range b.order {
+			if l.lead != nil && want(i) {
+				if err := each(i, *l.lead); err != nil {
 					return err
 				}
 			}

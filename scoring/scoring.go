@@ -358,14 +358,15 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 
 // rank gives the evaluated conditions of ev their points (the rules' own,
 // or points[i] for rule i when points is set), adds up the categories and
-// the total, and places the lead on the grade and stage ladders.
+// the total, and places the lead on the grade and stage ladders. With
+// points set (a variant), res gets no Fired and no Categories.
 func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 	m, env := s.model, ev.env
 	var err error
 	// Which rules give points, and how many: Fired is allocated once, to size.
 	fired := 0
 	for _, r := range m.Rules {
-		if r.IsEvent() && len(ev.matches[r.Index]) > 0 || !r.IsEvent() && ev.ruleHits[r.Index] {
+		if points == nil && (r.IsEvent() && len(ev.matches[r.Index]) > 0 || !r.IsEvent() && ev.ruleHits[r.Index]) {
 			fired++
 		}
 	}
@@ -395,16 +396,23 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d events of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, each)
 		}
 		raw[r.Category.Index] += given
+		if points != nil {
+			continue
+		}
 		res.Fired = append(res.Fired, Fired{Rule: r.ID, Category: r.Category.Name, Points: given, Reason: r.Reason, Events: n})
 	}
 
-	res.Categories = make([]CategoryScore, len(m.Categories))
+	if points == nil {
+		res.Categories = make([]CategoryScore, len(m.Categories))
+	}
 	for i, c := range m.Categories {
 		if !finite(raw[i]) {
 			return fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
 		}
 		score := c.Clamp(raw[i])
-		res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
+		if points == nil {
+			res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
+		}
 		res.Total += score
 		env.SetCategory(i, score)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -97,7 +98,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *minWon < 1 {
 		return fail("%s: want at least 1 won deal, got %d", c.flag("min-won"), *minWon)
 	}
-	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != "" || carriesVerdicts(*leadsFile)}
+	// --suggest reads the leads again rather than keeping them, unless
+	// the file cannot be read twice (a pipe): then they are kept.
+	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest && !regularFile(*leadsFile, *events), MinWon: *minWon, Dispositions: *dispositionsFile != "" || carriesVerdicts(*leadsFile)}
 	var err error
 	if opts.At, err = dsl.ParseTime(*at); err != nil {
 		return fail("%s: %v", c.flag("at"), err)
@@ -216,7 +219,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	ctx := context.Background()
-	read := func(name, eventsName, what string, add func(scoring.Lead) error) (rows, failed int, err error) {
+	var verdicts *feedback.Set
+	// read reads a leads file on every core: measure runs on each lead
+	// at once, file files the results in input order.
+	read := func(name, eventsName, what string, measure func(scoring.Lead) (any, error), file func(line int, m any, err error) error) (rows, failed int, err error) {
 		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
@@ -229,11 +235,25 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, e)
 			failed++
 		}
-		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
+		type measured struct {
+			decoded bool
+			unknown []rules.Unknown
+			m       any
+			err     error
+		}
+		err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) measured {
+			if err != nil {
+				return measured{err: err}
+			}
+			r := measured{decoded: true, unknown: scorer.Unknown(lead)}
+			r.m, r.err = measure(lead)
+			return r
+		}, func(line int, r measured) error {
 			rows++
-			if err == nil {
-				unknown.Add(scorer.Unknown(lead))
-				err = add(lead)
+			err := r.err
+			if r.decoded {
+				unknown.Add(r.unknown)
+				err = file(line, r.m, err)
 			}
 			if err != nil {
 				failed++
@@ -249,7 +269,35 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		return rows, failed, err
 	}
-	var verdicts *feedback.Set
+	// again reads the leads file once more, on every core, for the
+	// suggested points: only the rows of the leads want asks for are
+	// decoded. added holds the line of each lead the backtest added, in
+	// the order added.
+	var added []int
+	place := func(line int) int {
+		if i := sort.SearchInts(added, line); i < len(added) && added[i] == line {
+			return i
+		}
+		return -1
+	}
+	again := func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, OnError: func(leadfile.RowError) {}}
+		lopts.Only = func(line int) bool { i := place(line); return i >= 0 && want(i) }
+		closeLeads, err := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, io.Discard)
+		defer closeLeads()
+		if err != nil {
+			return err
+		}
+		return leadfile.Map(lopts, func(line int, lead scoring.Lead, err error) error {
+			if err != nil {
+				return fmt.Errorf("%s:%d: the file changed since it was read: %v", *leadsFile, line, err)
+			}
+			if verdicts != nil {
+				lead.Dispositions = append(lead.Dispositions, verdicts.For(lead.ID)...)
+			}
+			return each(place(line), lead)
+		}, func(_ int, err error) error { return err })
+	}
 	var dn feedback.Counts
 	seen := map[string]bool{}
 	if *dispositionsFile != "" {
@@ -262,15 +310,45 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed\n", *dispositionsFile, dn.Rows, dn.Read, dn.Failed)
 		}()
 	}
-	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) error {
+	type both struct {
+		id      string
+		main    *backtest.Measured
+		snap    []*backtest.Measured
+		snapErr error // the lead is in the backtest, but failed at a snapshot
+	}
+	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) (any, error) {
 		if verdicts != nil {
 			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
-			seen[l.ID] = true
 		}
-		if err := bt.AddContext(ctx, l); err != nil || stability == nil {
+		b := both{id: l.ID}
+		m, err := bt.Measure(ctx, l)
+		if err != nil {
+			return b, err
+		}
+		b.main = m
+		if stability != nil {
+			b.snap, b.snapErr = stability.Measure(ctx, l)
+		}
+		return b, nil
+	}, func(line int, r any, err error) error {
+		b := r.(both)
+		if verdicts != nil {
+			seen[b.id] = true
+		}
+		if err != nil {
 			return err
 		}
-		return stability.AddContext(ctx, l)
+		if err := bt.AddMeasured(b.main); err != nil {
+			return err
+		}
+		added = append(added, line)
+		if stability == nil {
+			return nil
+		}
+		if b.snapErr != nil {
+			return b.snapErr
+		}
+		return stability.AddMeasured(b.snap)
 	})
 	if err != nil {
 		return fail("%v", err)
@@ -290,7 +368,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	var refRows, refFailed int
 	if *reference != "" {
-		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) error { return bt.AddReference(ctx, l, referenceAt) })
+		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) (any, error) { return l, nil },
+			func(_ int, l any, _ error) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) })
 		if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
 			me.Flag = c.flag("reference-events")
 		}
@@ -307,7 +386,11 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		s, proposed, err := bt.Suggest(ctx, *model, src, nil)
+		suggestFrom := func() (*backtest.Suggestion, []byte, error) { return bt.SuggestFrom(ctx, *model, src, nil, again) }
+		if opts.Suggest { // the leads were kept
+			suggestFrom = func() (*backtest.Suggestion, []byte, error) { return bt.Suggest(ctx, *model, src, nil) }
+		}
+		s, proposed, err := suggestFrom()
 		if err != nil {
 			return fail("%s: %v", c.flag("suggest"), err)
 		}
@@ -376,4 +459,19 @@ func sameFile(a, b string) bool {
 		return strings.EqualFold(a, b) && a == b
 	}
 	return os.SameFile(fa, fb)
+}
+
+// regularFile reports whether every named file (empty names aside) is a
+// regular file, which can be read again from the start.
+func regularFile(names ...string) bool {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		fi, err := os.Stat(n)
+		if err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
