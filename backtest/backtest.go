@@ -154,8 +154,8 @@ type leadRec struct {
 	revenue   float64
 	exclusion exclusion // why the lead is not in the backtest; none when it is
 	sr, disq  bool
-	won, opp  bool // in (T0, T1]
-	wonLater  bool // won after T1
+	won, opp  bool  // in (T0, T1]
+	wonLater  bool  // won after T1
 	seq       int32 // place in the order added
 	// When the CRM says the lead became an opportunity and was won (zero
 	// when not), whatever the window: for the capacity's win rate of the
@@ -208,7 +208,6 @@ type climb struct {
 	at    time.Time
 	level float64
 }
-
 
 // New starts a backtest of the scorer's model against the outcomes, by lead id.
 func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtest, error) {
