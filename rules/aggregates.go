@@ -27,6 +27,15 @@ func (m *Model) EventAggregates() []EventAggregate {
 // on a long-lived environment.
 func (e *evaluator) ResetBudget() { e.frame.budget.reset() }
 
+// Recount starts the next point of a timeline of the lead already bound:
+// BeginCounted, with the fields left as BindMap or BindStruct set them
+// (and the closures told of a field whose value did not fit its kind, as
+// binding told them), so a timeline binds its lead once.
+func (e *evaluator) Recount(asOf time.Time, events []Event, counts []int, lasts []time.Time) {
+	e.BeginCounted(asOf, events, counts, lasts)
+	e.mismatch = e.bindMismatch
+}
+
 // BeginCounted starts a lead as Begin does (with a full budget), but takes the event
 // aggregates' values from counts and lasts (by slot, see EventAggregates)
 // instead of counting events: for callers that keep them up to date event

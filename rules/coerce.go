@@ -218,6 +218,7 @@ func (e *evaluator) BindStruct(lead any) error {
 			problems.add(f.Name, "required but missing")
 		}
 	}
+	e.bindMismatch = e.mismatch
 	return problems.err()
 }
 

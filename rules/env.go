@@ -90,6 +90,8 @@ type evaluator struct {
 	// when a slot received a value of another type than its kind.
 	plain    bool
 	mismatch bool
+	// bindMismatch is mismatch as the last BindMap or BindStruct left it.
+	bindMismatch bool
 	// keysKnown is set by BindMap when every key of the lead's map is a
 	// field of the schema, so Unknowns need not look at them again.
 	keysKnown bool
@@ -410,6 +412,7 @@ func (e *evaluator) BindMap(lead map[string]any) error {
 	// Every key of the lead is a field when as many fields were found
 	// under their own key as the lead has keys (no key names a group).
 	e.keysKnown = hits == len(lead) && !e.model.nested
+	e.bindMismatch = e.mismatch
 	return problems.err()
 }
 

@@ -19,6 +19,9 @@ type evaluator interface {
 	// BeginCounted starts a lead with the event aggregates' values given by
 	// slot (see rules.Model.EventAggregates) instead of counted.
 	BeginCounted(asOf time.Time, events []rules.Event, counts []int, lasts []time.Time)
+	// Recount is BeginCounted for the next point of the lead bound last:
+	// its fields stay as bound.
+	Recount(asOf time.Time, events []rules.Event, counts []int, lasts []time.Time)
 	// ResetBudget gives the next evaluations a full budget of steps.
 	ResetBudget()
 	// BindMap and BindStruct set every field of the schema from the lead.

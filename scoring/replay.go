@@ -40,6 +40,9 @@ type replay struct {
 	matcher evaluator            // the lead's fields bound, to test fixed conditions
 	ready   bool                 // matcher bound
 
+	ev      *evaluation // the points' (see evaluation)
+	matchEv *evaluation // the matcher's
+
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
 	added int      // events of the prefix taken in
@@ -124,11 +127,35 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted)
+	ev := r.evaluation()
+	res, err := r.s.scoreIn(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted)
+	ev.rebound = err == nil && !ev.broken // the next point keeps the fields bound
 	if err == nil {
 		r.prune(at)
 	}
 	return res, err
+}
+
+// evaluation is the replay's own evaluation, taken from the scorer's pool
+// at the first point and kept for the others, so that the lead's fields
+// are bound once (see release).
+func (r *replay) evaluation() *evaluation {
+	if r.ev == nil || r.ev.broken {
+		r.ev = r.s.pool.Get().(*evaluation)
+		r.ev.rebound = false
+	}
+	return r.ev
+}
+
+// release gives the replay's evaluations back to the scorer's pool.
+func (r *replay) release() {
+	for _, ev := range []*evaluation{r.ev, r.matchEv} {
+		if ev != nil && !ev.broken {
+			ev.rebound = false
+			r.s.pool.Put(ev)
+		}
+	}
+	r.ev, r.matchEv = nil, nil
 }
 
 // take adds an event: to the aggregates of its type, and to the events kept
@@ -169,7 +196,8 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 		return 1
 	}
 	if !r.ready {
-		r.matcher = r.s.newEvaluation().env
+		r.matchEv = r.s.pool.Get().(*evaluation)
+		r.matcher = r.matchEv.env
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
 			return -1
 		}

@@ -177,6 +177,11 @@ type evaluation struct {
 	held bool
 	// bound is set when the lead's fields are already bound (BindJSON).
 	bound bool
+	// rebound is set by a timeline's replay when the fields of its lead
+	// are bound from the point before: the next point only recounts.
+	rebound bool
+	// broken is set when a panic left the evaluation in an unknown state.
+	broken bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -237,17 +242,26 @@ func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*
 
 // score is ScoreContext, with the event aggregates' values from counted
 // when set (a timeline's replay keeps them up to date).
-func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
+func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (*Result, error) {
 	ev := s.pool.Get().(*evaluation)
+	res, err := s.scoreIn(ev, ctx, lead, asOf, counted)
+	if ev.broken {
+		ev = s.newEvaluation() // the old one may be in a broken state
+	}
+	s.pool.Put(ev)
+	return res, err
+}
+
+// scoreIn is score in the given evaluation; a panic marks it broken.
+func (s *Scorer) scoreIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
 	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
-			ev = s.newEvaluation() // the old one may be in a broken state
+			ev.broken = true
 		}
 		ev.env.SetContext(nil) // the pool must not keep the caller's context
 		ev.counted = nil
-		s.pool.Put(ev)
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
@@ -324,10 +338,15 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 	if err := env.Stopped(); err != nil {
 		return err
 	}
-	if ev.bound {
+	switch {
+	case ev.bound:
 		env.Begin(asOf, lead.Events)
-	} else if err := begin(env, lead, asOf, ev.counted); err != nil {
-		return err
+	case ev.rebound && ev.counted != nil:
+		env.Recount(asOf, lead.Events, ev.counted.counts, ev.counted.lasts)
+	default:
+		if err := begin(env, lead, asOf, ev.counted); err != nil {
+			return err
+		}
 	}
 	if s.unknown != IgnoreUnknown {
 		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {

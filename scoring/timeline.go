@@ -123,6 +123,7 @@ func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func
 	moments := s.verdictMoments(lead, asOf)
 	m := s.model
 	r := s.newReplay(lead)
+	defer func() { r.release() }()
 	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
 		if err := ctx.Err(); err != nil {
 			return &Error{LeadID: lead.ID, Err: friend.Stopped(ctx)}
@@ -164,6 +165,7 @@ func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func
 			}
 			n := len(rest)
 			events, i = append(rest, events[i:]...), n
+			r.release()
 			r = s.newReplay(lead)
 		}
 		if err := step(mo.at, i, nil, mo); err != nil {

@@ -33,7 +33,13 @@ func (s *Scorer) ScoreVariants(ctx context.Context, lead Lead, asOf time.Time, p
 		}
 	}
 	out := make([]Variant, len(points))
-	return out, s.scoreVariants(ctx, lead, asOf, nil, points, out)
+	ev := s.pool.Get().(*evaluation)
+	err := s.scoreVariants(ev, ctx, lead, asOf, nil, points, out)
+	if ev.broken {
+		ev = s.newEvaluation()
+	}
+	s.pool.Put(ev)
+	return out, err
 }
 
 // FirstSalesReady replays the lead's timeline up to asOf, as Timeline
@@ -95,25 +101,26 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	err := r.s.scoreVariants(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted, points, out)
+	ev := r.evaluation()
+	err := r.s.scoreVariants(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted, points, out)
+	ev.rebound = err == nil && !ev.broken
 	if err == nil {
 		r.prune(at)
 	}
 	return err
 }
 
-// scoreVariants is score under each set of points, into out.
-func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, points [][]float64, out []Variant) (err error) {
-	ev := s.pool.Get().(*evaluation)
+// scoreVariants is score under each set of points, into out, in the given
+// evaluation; a panic marks it broken.
+func (s *Scorer) scoreVariants(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, points [][]float64, out []Variant) (err error) {
 	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
 			err = &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
-			ev = s.newEvaluation()
+			ev.broken = true
 		}
 		ev.env.SetContext(nil)
 		ev.counted = nil
-		s.pool.Put(ev)
 	}()
 	ev.env.SetContext(ctx)
 	res := &Result{LeadID: lead.ID, AsOf: asOf}
