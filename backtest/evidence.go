@@ -1,12 +1,11 @@
 package backtest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/leadscore/leadscore/internal/stats"
 )
@@ -87,17 +86,16 @@ func grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
 	idx := map[string]int{}
 	var x [][]float64
 	var k, n []float64
-	var key strings.Builder
+	key := make([]byte, 0, 8*len(cols))
 	for _, l := range in {
-		key.Reset()
+		key = key[:0] // the units' bits: one key per distinct vector
 		for _, c := range cols {
-			key.WriteString(strconv.FormatFloat(l.units[c], 'g', -1, 64))
-			key.WriteByte(',')
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(l.units[c]))
 		}
-		i, ok := idx[key.String()]
+		i, ok := idx[string(key)]
 		if !ok {
 			i = len(x)
-			idx[key.String()] = i
+			idx[string(key)] = i
 			row := make([]float64, len(cols))
 			for j, c := range cols {
 				row[j] = l.units[c]

@@ -1,7 +1,9 @@
 package backtest
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/leadscore/leadscore/internal/stats"
@@ -45,7 +47,7 @@ func AUC(scores []float64, positive []bool) *float64 {
 // are positive and negative.
 func byScore(xs []scored) (sorted []scored, pos, neg float64) {
 	sorted = append([]scored(nil), xs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].score < sorted[j].score })
+	slices.SortStableFunc(sorted, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
 	for _, x := range sorted {
 		if x.pos {
 			pos++
