@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
@@ -28,6 +30,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sourceFile := sourceFlag(fs)
 	events := fs.String("events", "", "with --source: the CRM's activities export (CSV)")
 	noEvents := noEventsFlag(fs)
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes (as backtest takes them): also time each stage of the outcome loop per lead (decode, score, timeline, measure, report, suggest), with --at as T0")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore bench --model FILE --leads LEADS.ndjson [--at TIME] [--rounds N]")
 		fmt.Fprintln(stderr, "       leadscore bench --model FILE --source MAPPING.yaml --leads EXPORT.csv [--events ACTIVITIES.csv]")
@@ -36,7 +39,9 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "many times per lead scoring runs it (an event rule only on the events in its window,")
 		fmt.Fprintln(stderr, "grades until one holds) and whether it runs as compiled Go or on expr's virtual")
 		fmt.Fprintln(stderr, "machine; then reading the lead's data, and the rest. The lines add up to the time")
-		fmt.Fprintln(stderr, "per lead. Timings depend on the machine and its load: compare the figures of one run.")
+		fmt.Fprintln(stderr, "per lead. With --outcomes, then the cost per lead of each stage a backtest takes a lead")
+		fmt.Fprintln(stderr, "through (decode, score, timeline, measure, report, suggest), T0 being --at.")
+		fmt.Fprintln(stderr, "Timings depend on the machine and its load: compare the figures of one run.")
 		fmt.Fprintln(stderr, "Sample leads that fail are left out, and bench says how many and why the first few failed.")
 		fmt.Fprintln(stderr, "Exit status: 0 measured, 1 every sample lead failed (nothing measured), 2 the run could not start.")
 		fs.PrintDefaults()
@@ -66,6 +71,12 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if m == nil {
 		return fail("%s does not compile; nothing was measured", *model)
 	}
+	var outcomes map[string]attribution.Outcome
+	if *outcomesFile != "" {
+		if _, err := readOutcomes(*outcomesFile, &outcomes, stderr); err != nil {
+			return fail("%s: %v", *outcomesFile, err)
+		}
+	}
 	if *sourceFile != "" {
 		if *leadsFile == "-" {
 			return fail("--source reads a CRM export from a file: give its name with --leads")
@@ -87,7 +98,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, stderr, fail)
+		return benchLeads(m, nil, leads, outcomes, *leadsFile, asOf, *rounds, stdout, stderr, fail)
 	} else if *events != "" {
 		return fail("--events goes with --source: bench reads NDJSON leads, which carry their events")
 	}
@@ -101,6 +112,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		in = f
 	}
 	var leads []scoring.Lead
+	var lines [][]byte
 	sc := bufio.NewScanner(in)
 	sc.Buffer(nil, maxRow.n+1)
 	line := 0
@@ -114,17 +126,21 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail("%s:%d: %v", *leadsFile, line, err)
 		}
 		leads = append(leads, lead)
+		if outcomes != nil {
+			lines = append(lines, bytes.Clone(sc.Bytes()))
+		}
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
 		return fail("%s:%d: %v", *leadsFile, line+1, bounded.RowTooLong(maxRow.n, "--max-row"))
 	} else if err != nil {
 		return fail("%s: %v", *leadsFile, err)
 	}
-	return benchLeads(m, leads, *leadsFile, asOf, *rounds, stdout, stderr, fail)
+	return benchLeads(m, lines, leads, outcomes, *leadsFile, asOf, *rounds, stdout, stderr, fail)
 }
 
 // benchLeads measures the model on the leads and prints where the time goes.
-func benchLeads(m *rules.Model, leads []scoring.Lead, leadsFile string, asOf time.Time, rounds int, stdout, stderr io.Writer, fail func(string, ...any) int) int {
+// With outcomes, it then times the outcome loop's stages (benchOutcomes).
+func benchLeads(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcomes map[string]attribution.Outcome, leadsFile string, asOf time.Time, rounds int, stdout, stderr io.Writer, fail func(string, ...any) int) int {
 	if len(leads) == 0 {
 		return fail("%s has no leads to measure with", leadsFile)
 	}
@@ -168,5 +184,10 @@ func benchLeads(m *rules.Model, leads []scoring.Lead, leadsFile string, asOf tim
 		fmt.Fprintf(tw, "%.0f\t  %s\t  %s\t  %s\t  %s\t\n", c.NsPerLead, runs, c.Kind, c.Name, how)
 	}
 	tw.Flush()
+	if outcomes != nil {
+		if err := benchOutcomes(m, lines, leads, outcomes, asOf, rounds, stdout); err != nil {
+			return fail("the outcome loop: %v", err)
+		}
+	}
 	return 0
 }

@@ -168,9 +168,11 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // verdicts in its leads ("dispositions" beside "events"): a command that
 // must replay every lead for them (a backtest's verdict view, the review
 // page's feedback) learns it before the leads are read. It reads the file
-// once, in chunks; CSV leads cannot carry them.
+// once, in chunks; CSV leads cannot carry them. A pipe is not looked at:
+// what it was read would be lost to the command (its leads' verdicts
+// still count, but hand-offs without one are not replayed for them).
 func carriesVerdicts(name string) bool {
-	if strings.EqualFold(filepath.Ext(name), ".csv") {
+	if strings.EqualFold(filepath.Ext(name), ".csv") || !regularFile(name) {
 		return false
 	}
 	f, err := os.Open(name)

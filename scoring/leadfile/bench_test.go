@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -180,4 +181,36 @@ func BenchmarkCSVInterleaved(b *testing.B) {
 	}
 	b.ReportMetric(float64(score)/float64(decode), "leadfile/encoding-csv")
 	b.ReportMetric(float64(alone)/float64(decode), "rules-alone/encoding-csv")
+}
+
+// BenchmarkDecodeJSON: decoding the bundled leads through the map path
+// (DecodeJSON, which backtest, feedback and attribute read leads with),
+// beside encoding/json into a map, the naive way a user would decode them.
+func BenchmarkDecodeJSON(b *testing.B) {
+	data, err := os.ReadFile(testdata("leads.ndjson"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	b.Run("engine=leadfile", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			for _, l := range lines {
+				if _, err := leadfile.DecodeJSON(l); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("engine=encoding_json", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			for _, l := range lines {
+				var m map[string]any
+				if err := json.Unmarshal(l, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }

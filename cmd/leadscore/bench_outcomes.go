@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// outcomeStage is one stage of the outcome loop bench --outcomes times.
+type outcomeStage struct {
+	name, what string
+	ns         float64 // per lead
+}
+
+// benchOutcomes times, per lead and on one core, each stage a backtest
+// takes a lead through, so that a regression in one shows: decoding its
+// line, scoring it at T0, replaying its timeline, the whole of
+// Backtest.Measure (both, and its label), the report's fit, and the
+// suggested points' passes (a replay under the 17 candidate scales, and
+// a score under one set of points). lines are the leads' NDJSON lines,
+// nil when they came another way (decoding is then not timed).
+func benchOutcomes(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcomes map[string]attribution.Outcome, t0 time.Time, rounds int, stdout io.Writer) error {
+	ctx := context.Background()
+	s := scoring.New(m, scoring.WithUnknownData(scoring.IgnoreUnknown))
+	// Only leads that score are timed, as in the rule costs above.
+	var ok []scoring.Lead
+	var okLines [][]byte
+	for i, l := range leads {
+		if _, err := s.ScoreContext(ctx, l, t0); err == nil {
+			ok = append(ok, l)
+			if lines != nil {
+				okLines = append(okLines, lines[i])
+			}
+		}
+	}
+	if len(ok) == 0 {
+		return nil // the rule costs above said why
+	}
+	opts := backtest.Options{At: t0, Capacity: &backtest.Capacity{Leads: 40, Unit: "week"}}
+	// The candidate scales of --suggest: the model's points times 2^(k/4).
+	var grid [][]float64
+	for k := -8; k <= 8; k++ {
+		p := make([]float64, len(m.Rules))
+		for i, r := range m.Rules {
+			p[i] = math.Round(r.Points * math.Pow(2, float64(k)/4))
+		}
+		grid = append(grid, p)
+	}
+	perLead := func(f func() error) (float64, error) {
+		start := time.Now()
+		for r := 0; r < rounds; r++ {
+			if err := f(); err != nil {
+				return 0, err
+			}
+		}
+		return float64(time.Since(start).Nanoseconds()) / float64(rounds*len(ok)), nil
+	}
+	each := func(f func(scoring.Lead) error) func() error {
+		return func() error {
+			for _, l := range ok {
+				if err := f(l); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	var stages []outcomeStage
+	add := func(name, what string, f func() error) error {
+		ns, err := perLead(f)
+		stages = append(stages, outcomeStage{name, what, ns})
+		return err
+	}
+	if okLines != nil {
+		if err := add("decode", "its NDJSON line into a map (the leads backtest, feedback and attribute read)", func() error {
+			for _, l := range okLines {
+				if _, err := leadfile.DecodeJSON(l); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	steps := []struct {
+		name, what string
+		f          func() error
+	}{
+		{"score", "at T0, the snapshot every figure of the report reads", each(func(l scoring.Lead) error { _, err := s.ScoreContext(ctx, l, t0); return err })},
+		{"timeline", "replayed up to T0, for the capacity flows", each(func(l scoring.Lead) error { _, err := s.TimelineContext(ctx, l, t0); return err })},
+		{"measure", "score, timeline and label together, as the backtest keeps a lead (Backtest.Measure)", func() error {
+			b, err := backtest.New(s, outcomes, opts)
+			if err != nil {
+				return err
+			}
+			return each(func(l scoring.Lead) error { _, err := b.Measure(ctx, l); return err })()
+		}},
+		{"report", "the report's fit and tables, per lead measured", nil},
+		{"suggest replay", fmt.Sprintf("the timeline under %d candidate sets of points at once, a pass of --suggest", len(grid)), each(func(l scoring.Lead) error { _, _, err := s.FirstSalesReady(ctx, l, t0, grid); return err })},
+		{"suggest score", "at T0 under one set of points, the last pass of --suggest", each(func(l scoring.Lead) error { _, err := s.ScoreVariants(ctx, l, t0, grid[:1]); return err })},
+	}
+	for _, st := range steps {
+		f := st.f
+		if st.name == "report" {
+			b, err := backtest.New(s, outcomes, opts)
+			if err != nil {
+				return err
+			}
+			for _, l := range ok {
+				if err := b.Add(l); err != nil {
+					return err
+				}
+			}
+			f = func() error { b.Report(); return nil }
+		}
+		if err := add(st.name, st.what, f); err != nil {
+			return err
+		}
+	}
+	labelled := 0
+	for _, l := range ok {
+		if _, has := outcomes[l.ID]; has {
+			labelled++
+		}
+	}
+	fmt.Fprintf(stdout, "\nthe outcome loop, per lead, over %s leads (%s with an outcome), T0 %s, one core:\n",
+		numfmt.Thousands(len(ok)), numfmt.Thousands(labelled), t0.Format(time.RFC3339))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ns/lead\tstage\twhat it does")
+	for _, st := range stages {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", numfmt.Thousands(int(st.ns+0.5)), st.name, st.what)
+	}
+	return tw.Flush()
+}
