@@ -43,6 +43,8 @@ type replay struct {
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
 	added int      // events of the prefix taken in
+
+	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -124,7 +126,7 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted)
+	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts)
 	if err == nil {
 		r.prune(at)
 	}

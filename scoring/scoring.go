@@ -232,12 +232,13 @@ func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*
 			return nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	return s.score(ctx, lead, asOf, nil)
+	return s.score(ctx, lead, asOf, nil, nil)
 }
 
 // score is ScoreContext, with the event aggregates' values from counted
-// when set (a timeline's replay keeps them up to date).
-func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
+// when set (a timeline's replay keeps them up to date), and the verdict
+// from vs when set (in place of the lead's dispositions; see verdicts).
+func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
 	ev.counted = counted
 	defer func() {
@@ -251,7 +252,11 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
-	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	if vs != nil {
+		res.Verdict, ev.held = vs.at(asOf)
+	} else {
+		lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	}
 	if err := s.evaluate(ev, lead, asOf, res); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
 	}

@@ -33,7 +33,7 @@ func (s *Scorer) ScoreVariants(ctx context.Context, lead Lead, asOf time.Time, p
 		}
 	}
 	out := make([]Variant, len(points))
-	return out, s.scoreVariants(ctx, lead, asOf, nil, points, out)
+	return out, s.scoreVariants(ctx, lead, asOf, nil, nil, points, out)
 }
 
 // FirstSalesReady replays the lead's timeline up to asOf, as Timeline
@@ -95,7 +95,7 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	err := r.s.scoreVariants(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted, points, out)
+	err := r.s.scoreVariants(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts, points, out)
 	if err == nil {
 		r.prune(at)
 	}
@@ -103,7 +103,7 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 }
 
 // scoreVariants is score under each set of points, into out.
-func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, points [][]float64, out []Variant) (err error) {
+func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant) (err error) {
 	ev := s.pool.Get().(*evaluation)
 	ev.counted = counted
 	defer func() {
@@ -117,7 +117,11 @@ func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, c
 	}()
 	ev.env.SetContext(ctx)
 	res := &Result{LeadID: lead.ID, AsOf: asOf}
-	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	if vs != nil {
+		res.Verdict, ev.held = vs.at(asOf)
+	} else {
+		lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	}
 	if err := s.conditions(ev, lead, asOf, res); err != nil {
 		return &Error{LeadID: lead.ID, Err: err}
 	}
