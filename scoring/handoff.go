@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -186,7 +187,7 @@ func (s *Scorer) newVerdicts(ds []Disposition) *verdicts {
 	for i := range ds {
 		v.sorted[i] = &ds[i]
 	}
-	sort.SliceStable(v.sorted, func(i, j int) bool { return v.sorted[i].At.Before(v.sorted[j].At) })
+	slices.SortStableFunc(v.sorted, func(a, b *Disposition) int { return a.At.Compare(b.At) })
 	return v
 }
 

@@ -31,8 +31,8 @@ type replay struct {
 	s    *Scorer
 	lead Lead
 
-	aggs    []rules.EventAggregate
-	byType  map[string][]int // aggregate slots by event type
+	aggs    []rules.EventAggregate // the Scorer's: read only
+	byType  map[string][]int       // aggregate slots by event type; the Scorer's: read only
 	counted counted
 	queues  [][]time.Time // by slot: times of the events a windowed count holds
 
@@ -54,14 +54,26 @@ type counted struct {
 }
 
 func (s *Scorer) newReplay(lead Lead) *replay {
-	m := s.model
-	r := &replay{s: s, lead: lead, aggs: m.EventAggregates(), byType: map[string][]int{}, fixed: s.fixedConditions()}
+	s.aggsOnce.Do(func() {
+		s.aggs, s.aggsByType = s.model.EventAggregates(), map[string][]int{}
+		for i, a := range s.aggs {
+			s.aggsByType[a.Type] = append(s.aggsByType[a.Type], i)
+		}
+	})
+	r := &replay{s: s, lead: lead, aggs: s.aggs, byType: s.aggsByType, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
 	r.queues = make([][]time.Time, len(r.aggs))
-	for i, a := range r.aggs {
-		r.byType[a.Type] = append(r.byType[a.Type], i)
-	}
 	return r
+}
+
+// release gives the replay's matcher back to the Scorer, for the next
+// replay; the replay must not test a condition after. It is not called
+// when a panic stops the walk, so a matcher in a broken state is dropped.
+func (r *replay) release() {
+	if r != nil && r.matcher != nil {
+		r.s.matchers.Put(r.matcher)
+		r.matcher, r.ready = nil, false
+	}
 }
 
 // fixedConditions says, by event rule, whether its condition reads
@@ -171,7 +183,13 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 		return 1
 	}
 	if !r.ready {
-		r.matcher = r.s.newEvaluation().env
+		if r.matcher == nil {
+			if m, ok := r.s.matchers.Get().(evaluator); ok {
+				r.matcher = m
+			} else {
+				r.matcher = r.s.newEvaluation().env
+			}
+		}
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
 			return -1
 		}

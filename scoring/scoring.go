@@ -117,6 +117,14 @@ type Scorer struct {
 	// changes between a timeline's points (see newReplay); made once.
 	fixedOnce sync.Once
 	fixed     map[*rules.Rule]bool
+	// aggs and aggsByType are the model's event aggregates, and their
+	// slots by event type, that every replay reads; made once.
+	aggsOnce   sync.Once
+	aggs       []rules.EventAggregate
+	aggsByType map[string][]int
+	// matchers are evaluators with a lead's fields bound, that replays
+	// test fixed conditions with, each lent to one replay at a time.
+	matchers sync.Pool
 }
 
 // Option configures a Scorer.

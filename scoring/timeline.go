@@ -2,7 +2,7 @@ package scoring
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
@@ -113,13 +113,21 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 // point's time, the events up to it, and its event or verdict moment.
 // visit's error stops the walk.
 func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error) error {
+	var r *replay
+	err := s.walkWith(ctx, lead, asOf, visit, &r)
+	r.release() // not on a panic: see release
+	return err
+}
+
+// walkWith is walk, with *rp the replay at hand, for walk to release.
+func (s *Scorer) walkWith(ctx context.Context, lead Lead, asOf time.Time, visit func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error, rp **replay) error {
 	events := make([]Event, 0, len(lead.Events))
 	for _, e := range lead.Events {
 		if !e.At.After(asOf) {
 			events = append(events, e)
 		}
 	}
-	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+	slices.SortStableFunc(events, func(a, b Event) int { return a.At.Compare(b.At) })
 	moments := s.verdictMoments(lead, asOf)
 	m := s.model
 	var vs *verdicts
@@ -128,6 +136,7 @@ func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func
 	}
 	r := s.newReplay(lead)
 	r.verdicts = vs
+	*rp = r
 	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
 		if err := ctx.Err(); err != nil {
 			return &Error{LeadID: lead.ID, Err: friend.Stopped(ctx)}
@@ -169,8 +178,10 @@ func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func
 			}
 			n := len(rest)
 			events, i = append(rest, events[i:]...), n
+			r.release()
 			r = s.newReplay(lead)
 			r.verdicts = vs
+			*rp = r
 		}
 		if err := step(mo.at, i, nil, mo); err != nil {
 			return err
@@ -198,7 +209,7 @@ func (s *Scorer) verdictMoments(lead Lead, asOf time.Time) []moment {
 			out = append(out, moment{at: d.At, d: &d})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	slices.SortStableFunc(out, func(a, b moment) int { return a.at.Compare(b.at) })
 	if h := s.model.Handoff; h != nil && h.Hold > 0 {
 		// A recycle's hold-down ends at a moment of its own unless a later
 		// recycle (in this order) comes by then: the next one does if any
@@ -221,7 +232,7 @@ func (s *Scorer) verdictMoments(lead Lead, asOf time.Time) []moment {
 		for i := len(ends) - 1; i >= 0; i-- { // in the order the loop forwards appended them
 			out = append(out, ends[i])
 		}
-		sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+		slices.SortStableFunc(out, func(a, b moment) int { return a.at.Compare(b.at) })
 	}
 	return out
 }

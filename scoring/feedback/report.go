@@ -81,6 +81,7 @@ package feedback
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -324,7 +325,7 @@ func (b *Builder) Prepare(lead scoring.Lead, won time.Time) (*Entry, error) {
 			ds = append(ds, d)
 		}
 	}
-	sort.SliceStable(ds, func(i, j int) bool { return ds[i].At.Before(ds[j].At) })
+	slices.SortStableFunc(ds, func(a, b scoring.Disposition) int { return a.At.Compare(b.At) })
 	e.dispositioned = len(ds) > 0
 	for _, d := range ds {
 		if d.Status == scoring.Recycled {
