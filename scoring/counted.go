@@ -17,5 +17,5 @@ func (s *Scorer) ScoreCounted(k friend.Key, ctx context.Context, lead Lead, asOf
 	if err := k.Check(); err != nil {
 		return nil, err
 	}
-	return s.score(ctx, lead, asOf, &counted{counts: counts, lasts: lasts}, nil)
+	return s.score(ctx, lead, asOf, &counted{counts: counts, lasts: lasts})
 }

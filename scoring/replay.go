@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/expr-lang/expr/ast"
@@ -45,6 +46,8 @@ type replay struct {
 	added int      // events of the prefix taken in
 
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
+
+	ev *evaluation // held from point to point (see scoreKept); the Scorer's pool's
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -70,9 +73,17 @@ func (s *Scorer) newReplay(lead Lead) *replay {
 // replay; the replay must not test a condition after. It is not called
 // when a panic stops the walk, so a matcher in a broken state is dropped.
 func (r *replay) release() {
-	if r != nil && r.matcher != nil {
+	if r == nil {
+		return
+	}
+	if r.matcher != nil {
 		r.s.matchers.Put(r.matcher)
 		r.matcher, r.ready = nil, false
+	}
+	if r.ev != nil {
+		r.ev.fieldsKept = false
+		r.s.pool.Put(r.ev)
+		r.ev = nil
 	}
 }
 
@@ -138,11 +149,47 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts)
+	res, err := r.scoreKept(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at)
 	if err == nil {
 		r.prune(at)
 	}
 	return res, err
+}
+
+// scoreKept is Scorer.score in the replay's own evaluation, held from
+// point to point so that the lead's fields are bound once (see
+// evaluation.fieldsKept), with the verdict from r.verdicts.
+func (r *replay) scoreKept(ctx context.Context, lead Lead, at time.Time) (res *Result, err error) {
+	s := r.s
+	if r.ev == nil {
+		r.ev = s.pool.Get().(*evaluation)
+	}
+	ev := r.ev
+	ev.counted = &r.counted
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", p)}
+			r.ev = nil // it may be in a broken state: not for the pool
+			return
+		}
+		ev.env.SetContext(nil)
+		ev.counted = nil
+	}()
+	ev.env.SetContext(ctx)
+	res = &Result{LeadID: lead.ID, AsOf: at}
+	if r.verdicts != nil {
+		res.Verdict, ev.held = r.verdicts.at(at)
+	} else {
+		lead, res.Verdict, ev.held = s.dispositions(lead, at, false)
+	}
+	err = s.evaluate(ev, lead, at, res)
+	// The fields were bound by a first point that got past binding them
+	// (an error there stops the walk anyway).
+	ev.fieldsKept = true
+	if err != nil {
+		return nil, &Error{LeadID: lead.ID, Err: err}
+	}
+	return res, nil
 }
 
 // take adds an event: to the aggregates of its type, and to the events kept

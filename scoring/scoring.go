@@ -185,6 +185,11 @@ type evaluation struct {
 	held bool
 	// bound is set when the lead's fields are already bound (BindJSON).
 	bound bool
+	// fieldsKept is set while a timeline's replay holds the evaluation
+	// from point to point: the lead's fields, bound at the first point,
+	// stay bound (they do not change between points), and each later
+	// point only begins afresh with its time and events.
+	fieldsKept bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -240,13 +245,12 @@ func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*
 			return nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	return s.score(ctx, lead, asOf, nil, nil)
+	return s.score(ctx, lead, asOf, nil)
 }
 
 // score is ScoreContext, with the event aggregates' values from counted
-// when set (a timeline's replay keeps them up to date), and the verdict
-// from vs when set (in place of the lead's dispositions; see verdicts).
-func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts) (res *Result, err error) {
+// when set (a timeline's replay keeps them up to date).
+func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
 	ev.counted = counted
 	defer func() {
@@ -260,11 +264,7 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
-	if vs != nil {
-		res.Verdict, ev.held = vs.at(asOf)
-	} else {
-		lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
-	}
+	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
 	if err := s.evaluate(ev, lead, asOf, res); err != nil {
 		return nil, &Error{LeadID: lead.ID, Err: err}
 	}
@@ -337,10 +337,15 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 	if err := env.Stopped(); err != nil {
 		return err
 	}
-	if ev.bound {
+	switch {
+	case ev.bound:
 		env.Begin(asOf, lead.Events)
-	} else if err := begin(env, lead, asOf, ev.counted); err != nil {
-		return err
+	case ev.fieldsKept && ev.counted != nil:
+		env.BeginCounted(asOf, lead.Events, ev.counted.counts, ev.counted.lasts)
+	default:
+		if err := begin(env, lead, asOf, ev.counted); err != nil {
+			return err
+		}
 	}
 	if s.unknown != IgnoreUnknown {
 		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
