@@ -122,6 +122,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		id      string
 		unknown []rules.Unknown
 		carried int
+		// offered: the lead was decoded and checked, so it counts as seen
+		// (and its verdicts as carried) even when scoring it failed
+		offered bool
 		entry   *feedback.Entry
 		err     error
 	}
@@ -134,7 +137,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if err == nil {
-			out.carried = len(lead.Dispositions)
+			out.offered, out.carried = true, len(lead.Dispositions)
 			lead.Dispositions = append(lead.Dispositions, set.For(lead.ID)...)
 			out.entry, err = b.Prepare(lead, won[lead.ID])
 		}
@@ -144,11 +147,13 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	use := func(line int, lr leadResult) error {
 		rows++
 		unknown.Add(lr.unknown)
-		err := lr.err
-		if err == nil {
+		if lr.offered {
 			seen[lr.id] = true
 			ids = append(ids, lr.id)
 			carried += lr.carried
+		}
+		err := lr.err
+		if err == nil {
 			b.File(lr.entry)
 		}
 		if err != nil {
