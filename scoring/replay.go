@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/expr-lang/expr/ast"
@@ -31,8 +32,8 @@ type replay struct {
 	s    *Scorer
 	lead Lead
 
-	aggs    []rules.EventAggregate
-	byType  map[string][]int // aggregate slots by event type
+	aggs    []rules.EventAggregate // the Scorer's: read only
+	byType  map[string][]int       // aggregate slots by event type; the Scorer's: read only
 	counted counted
 	queues  [][]time.Time // by slot: times of the events a windowed count holds
 
@@ -40,12 +41,13 @@ type replay struct {
 	matcher evaluator            // the lead's fields bound, to test fixed conditions
 	ready   bool                 // matcher bound
 
-	ev      *evaluation // the points' (see evaluation)
-	matchEv *evaluation // the matcher's
-
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
 	added int      // events of the prefix taken in
+
+	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
+
+	ev *evaluation // held from point to point (see scoreKept); the Scorer's pool's
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -55,14 +57,34 @@ type counted struct {
 }
 
 func (s *Scorer) newReplay(lead Lead) *replay {
-	m := s.model
-	r := &replay{s: s, lead: lead, aggs: m.EventAggregates(), byType: map[string][]int{}, fixed: s.fixedConditions()}
+	s.aggsOnce.Do(func() {
+		s.aggs, s.aggsByType = s.model.EventAggregates(), map[string][]int{}
+		for i, a := range s.aggs {
+			s.aggsByType[a.Type] = append(s.aggsByType[a.Type], i)
+		}
+	})
+	r := &replay{s: s, lead: lead, aggs: s.aggs, byType: s.aggsByType, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
 	r.queues = make([][]time.Time, len(r.aggs))
-	for i, a := range r.aggs {
-		r.byType[a.Type] = append(r.byType[a.Type], i)
-	}
 	return r
+}
+
+// release gives the replay's matcher back to the Scorer, for the next
+// replay; the replay must not test a condition after. It is not called
+// when a panic stops the walk, so a matcher in a broken state is dropped.
+func (r *replay) release() {
+	if r == nil {
+		return
+	}
+	if r.matcher != nil {
+		r.s.matchers.Put(r.matcher)
+		r.matcher, r.ready = nil, false
+	}
+	if r.ev != nil {
+		r.ev.fieldsKept = false
+		r.s.pool.Put(r.ev)
+		r.ev = nil
+	}
 }
 
 // fixedConditions says, by event rule, whether its condition reads
@@ -127,35 +149,47 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	ev := r.evaluation()
-	res, err := r.s.scoreIn(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted)
-	ev.rebound = err == nil && !ev.broken // the next point keeps the fields bound
+	res, err := r.scoreKept(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at)
 	if err == nil {
 		r.prune(at)
 	}
 	return res, err
 }
 
-// evaluation is the replay's own evaluation, taken from the scorer's pool
-// at the first point and kept for the others, so that the lead's fields
-// are bound once (see release).
-func (r *replay) evaluation() *evaluation {
-	if r.ev == nil || r.ev.broken {
-		r.ev = r.s.pool.Get().(*evaluation)
-		r.ev.rebound = false
+// scoreKept is Scorer.score in the replay's own evaluation, held from
+// point to point so that the lead's fields are bound once (see
+// evaluation.fieldsKept), with the verdict from r.verdicts.
+func (r *replay) scoreKept(ctx context.Context, lead Lead, at time.Time) (res *Result, err error) {
+	s := r.s
+	if r.ev == nil {
+		r.ev = s.pool.Get().(*evaluation)
 	}
-	return r.ev
-}
-
-// release gives the replay's evaluations back to the scorer's pool.
-func (r *replay) release() {
-	for _, ev := range []*evaluation{r.ev, r.matchEv} {
-		if ev != nil && !ev.broken {
-			ev.rebound = false
-			r.s.pool.Put(ev)
+	ev := r.ev
+	ev.counted = &r.counted
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", p)}
+			r.ev = nil // it may be in a broken state: not for the pool
+			return
 		}
+		ev.env.SetContext(nil)
+		ev.counted = nil
+	}()
+	ev.env.SetContext(ctx)
+	res = &Result{LeadID: lead.ID, AsOf: at}
+	if r.verdicts != nil {
+		res.Verdict, ev.held = r.verdicts.at(at)
+	} else {
+		lead, res.Verdict, ev.held = s.dispositions(lead, at, false)
 	}
-	r.ev, r.matchEv = nil, nil
+	err = s.evaluate(ev, lead, at, res)
+	// The fields were bound by a first point that got past binding them
+	// (an error there stops the walk anyway).
+	ev.fieldsKept = true
+	if err != nil {
+		return nil, &Error{LeadID: lead.ID, Err: err}
+	}
+	return res, nil
 }
 
 // take adds an event: to the aggregates of its type, and to the events kept
@@ -196,8 +230,13 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 		return 1
 	}
 	if !r.ready {
-		r.matchEv = r.s.pool.Get().(*evaluation)
-		r.matcher = r.matchEv.env
+		if r.matcher == nil {
+			if m, ok := r.s.matchers.Get().(evaluator); ok {
+				r.matcher = m
+			} else {
+				r.matcher = r.s.newEvaluation().env
+			}
+		}
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
 			return -1
 		}

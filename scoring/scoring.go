@@ -117,6 +117,14 @@ type Scorer struct {
 	// changes between a timeline's points (see newReplay); made once.
 	fixedOnce sync.Once
 	fixed     map[*rules.Rule]bool
+	// aggs and aggsByType are the model's event aggregates, and their
+	// slots by event type, that every replay reads; made once.
+	aggsOnce   sync.Once
+	aggs       []rules.EventAggregate
+	aggsByType map[string][]int
+	// matchers are evaluators with a lead's fields bound, that replays
+	// test fixed conditions with, each lent to one replay at a time.
+	matchers sync.Pool
 }
 
 // Option configures a Scorer.
@@ -177,11 +185,11 @@ type evaluation struct {
 	held bool
 	// bound is set when the lead's fields are already bound (BindJSON).
 	bound bool
-	// rebound is set by a timeline's replay when the fields of its lead
-	// are bound from the point before: the next point only recounts.
-	rebound bool
-	// broken is set when a panic left the evaluation in an unknown state.
-	broken bool
+	// fieldsKept is set while a timeline's replay holds the evaluation
+	// from point to point: the lead's fields, bound at the first point,
+	// stay bound (they do not change between points), and each later
+	// point only begins afresh with its time and events.
+	fieldsKept bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -242,26 +250,17 @@ func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*
 
 // score is ScoreContext, with the event aggregates' values from counted
 // when set (a timeline's replay keeps them up to date).
-func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (*Result, error) {
+func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
-	res, err := s.scoreIn(ev, ctx, lead, asOf, counted)
-	if ev.broken {
-		ev = s.newEvaluation() // the old one may be in a broken state
-	}
-	s.pool.Put(ev)
-	return res, err
-}
-
-// scoreIn is score in the given evaluation; a panic marks it broken.
-func (s *Scorer) scoreIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
 	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
-			ev.broken = true
+			ev = s.newEvaluation() // the old one may be in a broken state
 		}
 		ev.env.SetContext(nil) // the pool must not keep the caller's context
 		ev.counted = nil
+		s.pool.Put(ev)
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
@@ -341,7 +340,7 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 	switch {
 	case ev.bound:
 		env.Begin(asOf, lead.Events)
-	case ev.rebound && ev.counted != nil:
+	case ev.fieldsKept && ev.counted != nil:
 		env.Recount(asOf, lead.Events, ev.counted.counts, ev.counted.lasts)
 	default:
 		if err := begin(env, lead, asOf, ev.counted); err != nil {

@@ -33,13 +33,7 @@ func (s *Scorer) ScoreVariants(ctx context.Context, lead Lead, asOf time.Time, p
 		}
 	}
 	out := make([]Variant, len(points))
-	ev := s.pool.Get().(*evaluation)
-	err := s.scoreVariants(ev, ctx, lead, asOf, nil, points, out)
-	if ev.broken {
-		ev = s.newEvaluation()
-	}
-	s.pool.Put(ev)
-	return out, err
+	return out, s.scoreVariants(ctx, lead, asOf, nil, nil, points, out)
 }
 
 // FirstSalesReady replays the lead's timeline up to asOf, as Timeline
@@ -101,39 +95,60 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	ev := r.evaluation()
-	err := r.s.scoreVariants(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted, points, out)
-	ev.rebound = err == nil && !ev.broken
+	s := r.s
+	if r.ev == nil {
+		r.ev = s.pool.Get().(*evaluation)
+	}
+	ev := r.ev
+	err, broken := s.scoreVariantsIn(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts, points, out)
+	if broken {
+		r.ev = nil // it may be in a broken state: not for the pool
+	}
+	ev.fieldsKept = true // the first point bound the fields (an error there stops the walk)
 	if err == nil {
 		r.prune(at)
 	}
 	return err
 }
 
-// scoreVariants is score under each set of points, into out, in the given
-// evaluation; a panic marks it broken.
-func (s *Scorer) scoreVariants(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, points [][]float64, out []Variant) (err error) {
+// scoreVariants is score under each set of points, into out.
+func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant) error {
+	ev := s.pool.Get().(*evaluation)
+	err, broken := s.scoreVariantsIn(ev, ctx, lead, asOf, counted, vs, points, out)
+	if broken {
+		ev = s.newEvaluation()
+	}
+	s.pool.Put(ev)
+	return err
+}
+
+// scoreVariantsIn is scoreVariants in the given evaluation; broken says a
+// panic may have left it in a broken state.
+func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant) (err error, broken bool) {
 	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
-			err = &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
-			ev.broken = true
+			err, broken = &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}, true
 		}
 		ev.env.SetContext(nil)
 		ev.counted = nil
 	}()
 	ev.env.SetContext(ctx)
 	res := &Result{LeadID: lead.ID, AsOf: asOf}
-	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	if vs != nil {
+		res.Verdict, ev.held = vs.at(asOf)
+	} else {
+		lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
+	}
 	if err := s.conditions(ev, lead, asOf, res); err != nil {
-		return &Error{LeadID: lead.ID, Err: err}
+		return &Error{LeadID: lead.ID, Err: err}, false
 	}
 	for v, p := range points {
 		one := *res
 		if err := s.rank(ev, &one, p); err != nil {
-			return &Error{LeadID: lead.ID, Err: err}
+			return &Error{LeadID: lead.ID, Err: err}, false
 		}
 		out[v] = Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}
 	}
-	return nil
+	return nil, false
 }

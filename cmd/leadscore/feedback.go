@@ -115,28 +115,54 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, e)
 		problems++
 	}
-	err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
-		rows++
+	// Each lead is decoded, checked and worked out (its timeline, its score
+	// at the hand-off) on every core; only what the report keeps of it comes
+	// back, filed in input order.
+	type leadResult struct {
+		id      string
+		unknown []rules.Unknown
+		carried int
+		// offered: the lead was decoded and checked, so it counts as seen
+		// (and its verdicts as carried) even when scoring it failed
+		offered bool
+		entry   *feedback.Entry
+		err     error
+	}
+	work := func(_ int, lead scoring.Lead, err error) leadResult {
+		out := leadResult{id: lead.ID}
 		if err == nil {
-			us := scorer.Unknown(lead)
-			unknown.Add(us)
-			if len(us) > 0 && *strict {
-				err = &scoring.UnknownDataError{Unknown: us}
+			out.unknown = scorer.Unknown(lead)
+			if len(out.unknown) > 0 && *strict {
+				err = &scoring.UnknownDataError{Unknown: out.unknown}
 			}
 		}
 		if err == nil {
-			seen[lead.ID] = true
-			ids = append(ids, lead.ID)
-			carried += len(lead.Dispositions)
+			out.offered, out.carried = true, len(lead.Dispositions)
 			lead.Dispositions = append(lead.Dispositions, set.For(lead.ID)...)
-			err = b.Add(lead, won[lead.ID])
+			out.entry, err = b.Prepare(lead, won[lead.ID])
+		}
+		out.err = err
+		return out
+	}
+	use := func(line int, lr leadResult) error {
+		rows++
+		unknown.Add(lr.unknown)
+		if lr.offered {
+			seen[lr.id] = true
+			ids = append(ids, lr.id)
+			carried += lr.carried
+		}
+		err := lr.err
+		if err == nil {
+			b.File(lr.entry)
 		}
 		if err != nil {
 			failed++
-			fmt.Fprintln(stderr, leadfile.RowError{File: *leadsFile, Line: line, LeadID: lead.ID, Err: unwrapScoring(err)})
+			fmt.Fprintln(stderr, leadfile.RowError{File: *leadsFile, Line: line, LeadID: lr.id, Err: unwrapScoring(err)})
 		}
 		return nil
-	})
+	}
+	err = leadfile.Map(lopts, work, use)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -175,3 +175,50 @@ func TestExplainRecycleHoldPastYear9999(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, errOut, "disposition 1: recycled on 9999-12-20T00:00:00Z, so the model's recycle hold-down of 30d would end after year 9999, the last year leadscore reads or writes; check the disposition's date")
 }
+
+// A lead that was read but failed to score (a carried verdict with an
+// unknown reason, a field of the wrong type) is still in the leads file:
+// the file's verdicts for it are not "no lead has this id", and its
+// carried verdicts count; the rows that failed are said in input order,
+// as the serial reading did (the output is pinned from it), now that the
+// leads are worked out on every core.
+func TestFeedbackLeadsThatFailStillCount(t *testing.T) {
+	raw, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	var lines []string
+	for i, l := range strings.SplitN(string(raw), "\n", 7)[:6] {
+		var lead map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &lead))
+		switch i {
+		case 1:
+			lead["dispositions"] = []any{map[string]any{"at": "2026-05-02T00:00:00Z", "status": "rejected", "reason": "nope"},
+				map[string]any{"at": "2026-05-03T00:00:00Z", "status": "accepted"}}
+		case 3:
+			lead["dispositions"] = []any{map[string]any{"at": "2026-05-02T00:00:00Z", "status": "accepted"}}
+		case 4:
+			lead["email"] = 5
+		}
+		b, err := json.Marshal(lead)
+		require.NoError(t, err)
+		lines = append(lines, string(b))
+		if i == 1 {
+			lines = append(lines, `{"id":"BROKEN", "events": [}`)
+		}
+	}
+	dir := t.TempDir()
+	leads, disp := filepath.Join(dir, "leads.ndjson"), filepath.Join(dir, "disp.csv")
+	require.NoError(t, os.WriteFile(leads, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	csvText := "lead_id,at,status,reason,owner\n"
+	for _, id := range []string{"L0000002", "L0000004", "L0000005", "L0000006", "NOSUCH"} {
+		csvText += id + ",2026-06-01T00:00:00Z,recycled,bad_timing,ana\n"
+	}
+	require.NoError(t, os.WriteFile(disp, []byte(csvText), 0o644))
+	code, _, errOut := leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", leads, "--dispositions", disp, "--at", "2026-10-01", "--format", "json")
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, leads+`:2: lead L0000002: disposition 1: unknown reason "nope"; the reasons are not_decision_maker, too_small, not_icp, just_researching, no_budget, bad_timing, duplicate
+`+leads+`:3: broken JSON at byte 28: invalid character '}' looking for beginning of value
+`+leads+`:6: lead L0000005: email: want text, got the number 5
+`+disp+`:6: no lead in the leads file has the id "NOSUCH"; check the lead_id, or score the file that holds that lead
+7 lead rows: 4 used, 3 failed; 5 disposition rows: 4 used, 1 failed; 3 verdicts carried by the leads
+`, errOut)
+}

@@ -81,6 +81,7 @@ package feedback
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -272,82 +273,133 @@ func defaultBandWidth(m *rules.Model) float64 {
 // Add counts one lead: its dispositions are lead.Dispositions, and won is
 // when the CRM says it was won (zero for not won). The error is the
 // lead's scoring error; the report is unchanged by a lead that fails.
+// Add is File(Prepare(lead, won)).
 func (b *Builder) Add(lead scoring.Lead, won time.Time) error {
-	asOf := b.opts.AsOf
-	tl, err := b.s.Timeline(lead, asOf)
+	e, err := b.Prepare(lead, won)
 	if err != nil {
 		return err
 	}
+	b.File(e)
+	return nil
+}
+
+// Entry is what a report keeps of one lead: its hand-off, its score
+// then, its verdict and its first recycle. Prepare makes it; File counts
+// it. It holds none of the lead's fields or events.
+type Entry struct {
+	id string
+	// the lead had dispositions at or before the as-of time
+	dispositioned bool
+	// the first recycle at or before the as-of time, if any, whether the
+	// lead stood on the sales-ready stage after it, and whether it was
+	// won after it
+	recycled, readyAgain, wonLater bool
+	recycleAt                      time.Time
+	// the hand-off: when, and the score then
+	sr                bool
+	srAt              time.Time
+	ruleIDs           []string // the rules fired, then the gates that held
+	fired             int      // how many of ruleIDs are rules fired
+	total             float64
+	grade             string
+	campaign, channel string
+	verdict           *scoring.Disposition // the first disposition at or after the hand-off
+}
+
+// Prepare works out what the report needs of one lead (see Add): the
+// lead's timeline and its score at the hand-off. It reads the Builder
+// but does not change it, so many goroutines may call it at once (while
+// no one calls Add, File or Report); File then counts the entries, in
+// the order the report should see them. The error is the lead's scoring
+// error.
+func (b *Builder) Prepare(lead scoring.Lead, won time.Time) (*Entry, error) {
+	asOf := b.opts.AsOf
+	ho, err := b.s.ReadySpan(lead, asOf)
+	if err != nil {
+		return nil, err
+	}
+	e := &Entry{id: lead.ID, sr: ho.SalesReady, srAt: ho.At}
 	var ds []scoring.Disposition
 	for _, d := range lead.Dispositions {
 		if !d.At.After(asOf) {
 			ds = append(ds, d)
 		}
 	}
-	sort.SliceStable(ds, func(i, j int) bool { return ds[i].At.Before(ds[j].At) })
-	var srAt time.Time
-	sr := false
-	for _, p := range tl.Points {
-		if p.SalesReady {
-			srAt, sr = p.At, true
-			break
-		}
-	}
-	var res *scoring.Result
-	if sr {
-		if res, err = b.s.Score(lead, srAt); err != nil {
-			return err
-		}
-	}
-	r := b.rep
-	r.Leads++
+	slices.SortStableFunc(ds, func(a, b scoring.Disposition) int { return a.At.Compare(b.At) })
+	e.dispositioned = len(ds) > 0
 	for _, d := range ds {
 		if d.Status == scoring.Recycled {
-			if !sr || d.At.Before(srAt) {
-				e := EarlyRecycle{Lead: lead.ID, Recycled: d.At}
-				if sr {
-					e.SalesReady = &srAt
-				}
-				r.EarlyRecycles = append(r.EarlyRecycles, e)
-			}
-			r.Recycle.Leads++
-			if _, ok := tl.SalesReadyAfter(d.At); ok {
-				r.Recycle.SalesReadyAgain++
-			}
-			if !won.IsZero() && won.After(d.At) && !won.After(asOf) {
-				r.Recycle.WonLater++
-			}
+			e.recycled, e.recycleAt = true, d.At
+			e.readyAgain = ho.SalesReadyAfter(d.At)
+			e.wonLater = !won.IsZero() && won.After(d.At) && !won.After(asOf)
 			break
 		}
 	}
-	if !sr {
-		if len(ds) > 0 {
+	if !e.sr {
+		return e, nil
+	}
+	res, err := b.s.Score(lead, e.srAt)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		if !ds[i].At.Before(e.srAt) {
+			v := ds[i]
+			e.verdict = &v
+			break
+		}
+	}
+	e.ruleIDs, e.fired = res.RuleIDs(), len(res.Fired)
+	e.total, e.grade = res.Total, res.Grade
+	e.campaign, e.channel = b.source(lead, e.srAt)
+	return e, nil
+}
+
+// File counts a lead Prepare worked out. It is Add's second half: leads
+// filed in the same order as they would be added give the same report.
+func (b *Builder) File(e *Entry) {
+	asOf := b.opts.AsOf
+	r := b.rep
+	r.Leads++
+	if e.recycled {
+		if !e.sr || e.recycleAt.Before(e.srAt) {
+			er := EarlyRecycle{Lead: e.id, Recycled: e.recycleAt}
+			if e.sr {
+				srAt := e.srAt
+				er.SalesReady = &srAt
+			}
+			r.EarlyRecycles = append(r.EarlyRecycles, er)
+		}
+		r.Recycle.Leads++
+		if e.readyAgain {
+			r.Recycle.SalesReadyAgain++
+		}
+		if e.wonLater {
+			r.Recycle.WonLater++
+		}
+	}
+	if !e.sr {
+		if e.dispositioned {
 			r.NotHandedOff++
 		}
-		return nil
+		return
 	}
+	srAt := e.srAt
 	r.SalesReady++
-	var verdict *scoring.Disposition
-	for i := range ds {
-		if !ds[i].At.Before(srAt) {
-			verdict = &ds[i]
-			break
-		}
-	}
+	verdict := e.verdict
 	label := Label{}
 	if verdict != nil {
 		label = Label{Status: verdict.Status, Reason: verdict.Reason, At: verdict.At}
 	}
-	b.tally.Add(res.RuleIDs(), label)
+	b.tally.Add(e.ruleIDs, label)
 
-	campaign, channel := b.source(lead, srAt)
-	band := math.Floor(res.Total/b.opts.BandWidth) * b.opts.BandWidth
-	b.count(0, campaign, 0, label)
-	b.count(1, channel, 0, label)
+	band := math.Floor(e.total/b.opts.BandWidth) * b.opts.BandWidth
+	b.count(0, e.campaign, 0, label)
+	b.count(1, e.channel, 0, label)
 	b.count(2, bandName(band, b.opts.BandWidth), band, label)
-	b.count(3, orNone(res.Grade), float64(gradeIndex(b.m, res.Grade)), label)
-	for _, f := range res.Fired {
-		b.count(4, f.Rule, float64(b.m.Rule(f.Rule).Index), label)
+	b.count(3, orNone(e.grade), float64(gradeIndex(b.m, e.grade)), label)
+	for _, rule := range e.ruleIDs[:e.fired] {
+		b.count(4, rule, float64(b.m.Rule(rule).Index), label)
 	}
 	switch label.Status {
 	case scoring.Accepted:
@@ -371,7 +423,7 @@ func (b *Builder) Add(lead scoring.Lead, won time.Time) error {
 		} else {
 			r.SLA.Waiting++
 		}
-		return nil
+		return
 	}
 	r.Dispositioned++
 	wait := verdict.At.Sub(srAt).Hours()
@@ -386,7 +438,6 @@ func (b *Builder) Add(lead scoring.Lead, won time.Time) error {
 	} else {
 		r.SLA.Within++
 	}
-	return nil
 }
 
 func (b *Builder) owner(name string) *OwnerSLA {
