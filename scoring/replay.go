@@ -37,8 +37,12 @@ type replay struct {
 	queues  [][]time.Time // by slot: times of the events a windowed count holds
 
 	fixed   map[*rules.Rule]bool // conditions that read neither the as-of time nor a define
+	matchEv *evaluation          // from the Scorer's pool, for matcher; see release
 	matcher evaluator            // the lead's fields bound, to test fixed conditions
 	ready   bool                 // matcher bound
+
+	newer map[*rules.Rule]int // prune's, kept between points
+	keep  []bool
 
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
@@ -52,14 +56,34 @@ type counted struct {
 }
 
 func (s *Scorer) newReplay(lead Lead) *replay {
-	m := s.model
-	r := &replay{s: s, lead: lead, aggs: m.EventAggregates(), byType: map[string][]int{}, fixed: s.fixedConditions()}
+	aggs, byType := s.replayAggregates()
+	r := &replay{s: s, lead: lead, aggs: aggs, byType: byType, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
 	r.queues = make([][]time.Time, len(r.aggs))
-	for i, a := range r.aggs {
-		r.byType[a.Type] = append(r.byType[a.Type], i)
-	}
 	return r
+}
+
+// replayAggregates lists the model's event aggregates, and their slots by
+// event type; worked out once per Scorer, read (never written) by every
+// replay.
+func (s *Scorer) replayAggregates() ([]rules.EventAggregate, map[string][]int) {
+	s.aggsOnce.Do(func() {
+		s.aggs = s.model.EventAggregates()
+		s.aggsByType = map[string][]int{}
+		for i, a := range s.aggs {
+			s.aggsByType[a.Type] = append(s.aggsByType[a.Type], i)
+		}
+	})
+	return s.aggs, s.aggsByType
+}
+
+// release gives the evaluation that tested the fixed conditions back to
+// the Scorer's pool; the replay is not used after it.
+func (r *replay) release() {
+	if r.matchEv != nil {
+		r.s.pool.Put(r.matchEv)
+		r.matchEv, r.matcher, r.ready = nil, nil, false
+	}
 }
 
 // fixedConditions says, by event rule, whether its condition reads
@@ -169,7 +193,10 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 		return 1
 	}
 	if !r.ready {
-		r.matcher = r.s.newEvaluation().env
+		if r.matchEv == nil {
+			r.matchEv = r.s.pool.Get().(*evaluation)
+			r.matcher = r.matchEv.env
+		}
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
 			return -1
 		}
@@ -207,8 +234,13 @@ func (r *replay) expire(at time.Time) {
 
 // prune drops the kept events that can change no point from at on.
 func (r *replay) prune(at time.Time) {
-	newer := map[*rules.Rule]int{} // matches kept, newer than the event at hand
-	keep := make([]bool, len(r.kept))
+	if r.newer == nil {
+		r.newer = map[*rules.Rule]int{}
+	}
+	newer := r.newer // matches kept, newer than the event at hand
+	clear(newer)
+	keep := append(r.keep[:0], make([]bool, len(r.kept))...)
+	r.keep = keep
 	for i := len(r.kept) - 1; i >= 0; i-- {
 		e := &r.kept[i]
 		for j, rule := range r.s.model.RulesForEvent(e.Type) {

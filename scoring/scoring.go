@@ -117,6 +117,11 @@ type Scorer struct {
 	// changes between a timeline's points (see newReplay); made once.
 	fixedOnce sync.Once
 	fixed     map[*rules.Rule]bool
+	// aggs are the model's event aggregates, and aggsByType their slots
+	// by event type, for replays (see replayAggregates); made once.
+	aggsOnce   sync.Once
+	aggs       []rules.EventAggregate
+	aggsByType map[string][]int
 }
 
 // Option configures a Scorer.

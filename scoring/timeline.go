@@ -158,6 +158,22 @@ func (s *Scorer) SalesMilestones(ctx context.Context, lead Lead, asOf time.Time)
 // point's time, the events up to it, and its event or verdict moment.
 // visit's error stops the walk.
 func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error) error {
+	var made []*replay
+	err := s.walkReplays(ctx, lead, asOf, visit, func() *replay {
+		r := s.newReplay(lead)
+		made = append(made, r)
+		return r
+	})
+	// Not deferred: after a panic, an evaluation may be in a broken state
+	// and must not go back to the pool.
+	for _, r := range made {
+		r.release()
+	}
+	return err
+}
+
+// walkReplays is walk, with newReplay making its replays.
+func (s *Scorer) walkReplays(ctx context.Context, lead Lead, asOf time.Time, visit func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error, newReplay func() *replay) error {
 	events := make([]Event, 0, len(lead.Events))
 	for _, e := range lead.Events {
 		if !e.At.After(asOf) {
@@ -167,7 +183,7 @@ func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func
 	sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
 	moments := s.verdictMoments(lead, asOf)
 	m := s.model
-	r := s.newReplay(lead)
+	r := newReplay()
 	step := func(at time.Time, upTo int, ev *Event, mo *moment) error {
 		if err := ctx.Err(); err != nil {
 			return &Error{LeadID: lead.ID, Err: friend.Stopped(ctx)}
@@ -209,7 +225,7 @@ func (s *Scorer) walk(ctx context.Context, lead Lead, asOf time.Time, visit func
 			}
 			n := len(rest)
 			events, i = append(rest, events[i:]...), n
-			r = s.newReplay(lead)
+			r = newReplay()
 		}
 		if err := step(mo.at, i, nil, mo); err != nil {
 			return err
