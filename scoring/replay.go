@@ -144,11 +144,16 @@ func (v *fixedVisitor) Visit(node *ast.Node) {
 // order, a longer prefix of the same events than at the last call, with at
 // no earlier than then).
 func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Result, error) {
+	return r.scoreAs(ctx, prefix, at, false)
+}
+
+// scoreAs is score; lean leaves the result's Fired and Categories out.
+func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean bool) (*Result, error) {
 	for ; r.added < len(prefix); r.added++ {
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.s.score(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted)
+	res, err := r.s.scoreAs(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept, Dispositions: r.lead.Dispositions}, at, &r.counted, lean)
 	if err == nil {
 		r.prune(at)
 	}

@@ -135,7 +135,7 @@ func (s *Scorer) SalesMilestones(ctx context.Context, lead Lead, asOf time.Time)
 	m := s.model
 	id := m.Stages[m.SalesReady].ID
 	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
-		res, err := r.score(ctx, prefix, at)
+		res, err := r.scoreAs(ctx, prefix, at, true) // the stage alone
 		if err != nil {
 			return err
 		}

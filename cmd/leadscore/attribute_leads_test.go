@@ -341,7 +341,8 @@ func TestAttributeLeadsMilestonesFound(t *testing.T) {
 
 // attribute --leads beside score on the same generated leads, so that the
 // ratio of their times shows in one run (go test -bench AttributeLeads);
-// reference is the serial reader attribute had before.
+// reference is the serial reader attribute had before. Each reports its
+// wall and CPU time per lead.
 func BenchmarkAttributeLeads(b *testing.B) {
 	n := 20000
 	leads, outcomes, _ := generateAttributeData(b, b.TempDir(), n, 7, false)
@@ -351,6 +352,7 @@ func BenchmarkAttributeLeads(b *testing.B) {
 			saved := readLeadJourneys
 			readLeadJourneys = read
 			defer func() { readLeadJourneys = saved }()
+			cpu0, ok := processCPU()
 			for i := 0; i < b.N; i++ {
 				var out, errOut bytes.Buffer
 				if code := run(args, strings.NewReader(""), &out, &errOut); code != exitOK {
@@ -358,6 +360,10 @@ func BenchmarkAttributeLeads(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/lead")
+			// CPU time too: on a shared machine it varies less than wall time.
+			if cpu1, _ := processCPU(); ok {
+				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/lead")
+			}
 		})
 	}
 	bench("score", mapLeadJourneys, "score", "--model", model, "--at", "2026-07-01", "-o", os.DevNull, "--quiet", leads)
