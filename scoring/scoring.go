@@ -182,7 +182,7 @@ type evaluation struct {
 	held bool
 	// bound is set when the lead's fields are already bound (BindJSON).
 	bound bool
-	// lean is set when the result needs no Fired and no Categories.
+	// lean is set when the result needs no Fired, Categories or Unknown.
 	lean bool
 }
 
@@ -248,9 +248,9 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 	return s.scoreAs(ctx, lead, asOf, counted, false)
 }
 
-// scoreAs is score; lean leaves the result's Fired and Categories out
-// (the total, stage, grade and errors are the same), for a replay that
-// reads only the stage of each point.
+// scoreAs is score; lean leaves the result's Fired, Categories and
+// Unknown out (the total, stage, grade and errors are the same), for a
+// replay that reads only the stage of each point.
 func (s *Scorer) scoreAs(ctx context.Context, lead Lead, asOf time.Time, counted *counted, lean bool) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
 	ev.counted, ev.lean = counted, lean
@@ -343,7 +343,7 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 	} else if err := begin(env, lead, asOf, ev.counted); err != nil {
 		return err
 	}
-	if s.unknown != IgnoreUnknown {
+	if s.unknown == RefuseUnknown || s.unknown != IgnoreUnknown && !ev.lean { // a lean result lists none
 		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
 			return &UnknownDataError{Unknown: res.Unknown}
 		}
