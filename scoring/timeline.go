@@ -121,7 +121,9 @@ type SalesMilestones struct {
 // SalesMilestones replays the lead's timeline up to asOf, as
 // TimelineContext does, with the same errors, but keeps none of its
 // points: it gives what SalesReadyAt and SalesAcceptedAt say of the
-// timeline.
+// timeline. It scores every point up to asOf even once both moments are
+// known, as a point after them that cannot be scored (an expression that
+// fails on it) fails the Timeline, and so the lead.
 func (s *Scorer) SalesMilestones(ctx context.Context, lead Lead, asOf time.Time) (SalesMilestones, error) {
 	var ms SalesMilestones
 	if ctx == nil {
