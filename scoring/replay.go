@@ -38,8 +38,12 @@ type replay struct {
 	queues  [][]time.Time // by slot: times of the events a windowed count holds
 
 	fixed   map[*rules.Rule]bool // conditions that read neither the as-of time nor a define
+	matchEv *evaluation          // from the Scorer's pool, for matcher; see release
 	matcher evaluator            // the lead's fields bound, to test fixed conditions
 	ready   bool                 // matcher bound
+
+	newer map[*rules.Rule]int // prune's, kept between points
+	keep  []bool
 
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
@@ -145,11 +149,16 @@ func (v *fixedVisitor) Visit(node *ast.Node) {
 // order, a longer prefix of the same events than at the last call, with at
 // no earlier than then).
 func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Result, error) {
+	return r.scoreAs(ctx, prefix, at, false)
+}
+
+// scoreAs is score; lean leaves the result's Fired and Categories out.
+func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean bool) (*Result, error) {
 	for ; r.added < len(prefix); r.added++ {
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.scoreKept(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at)
+	res, err := r.scoreKept(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, lean)
 	if err == nil {
 		r.prune(at)
 	}
@@ -159,13 +168,13 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 // scoreKept is Scorer.score in the replay's own evaluation, held from
 // point to point so that the lead's fields are bound once (see
 // evaluation.fieldsKept), with the verdict from r.verdicts.
-func (r *replay) scoreKept(ctx context.Context, lead Lead, at time.Time) (res *Result, err error) {
+func (r *replay) scoreKept(ctx context.Context, lead Lead, at time.Time, lean bool) (res *Result, err error) {
 	s := r.s
 	if r.ev == nil {
 		r.ev = s.pool.Get().(*evaluation)
 	}
 	ev := r.ev
-	ev.counted = &r.counted
+	ev.counted, ev.lean = &r.counted, lean
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", p)}
@@ -173,7 +182,7 @@ func (r *replay) scoreKept(ctx context.Context, lead Lead, at time.Time) (res *R
 			return
 		}
 		ev.env.SetContext(nil)
-		ev.counted = nil
+		ev.counted, ev.lean = nil, false
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: at}
@@ -274,8 +283,13 @@ func (r *replay) expire(at time.Time) {
 
 // prune drops the kept events that can change no point from at on.
 func (r *replay) prune(at time.Time) {
-	newer := map[*rules.Rule]int{} // matches kept, newer than the event at hand
-	keep := make([]bool, len(r.kept))
+	if r.newer == nil {
+		r.newer = map[*rules.Rule]int{}
+	}
+	newer := r.newer // matches kept, newer than the event at hand
+	clear(newer)
+	keep := append(r.keep[:0], make([]bool, len(r.kept))...)
+	r.keep = keep
 	for i := len(r.kept) - 1; i >= 0; i-- {
 		e := &r.kept[i]
 		for j, rule := range r.s.model.RulesForEvent(e.Type) {

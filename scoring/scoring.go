@@ -190,6 +190,8 @@ type evaluation struct {
 	// stay bound (they do not change between points), and each later
 	// point only begins afresh with its time and events.
 	fieldsKept bool
+	// lean is set when the result needs no Fired, Categories or Unknown.
+	lean bool
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -251,15 +253,22 @@ func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*
 // score is ScoreContext, with the event aggregates' values from counted
 // when set (a timeline's replay keeps them up to date).
 func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
+	return s.scoreAs(ctx, lead, asOf, counted, false)
+}
+
+// scoreAs is score; lean leaves the result's Fired, Categories and
+// Unknown out (the total, stage, grade and errors are the same), for a
+// replay that reads only the stage of each point.
+func (s *Scorer) scoreAs(ctx context.Context, lead Lead, asOf time.Time, counted *counted, lean bool) (res *Result, err error) {
 	ev := s.pool.Get().(*evaluation)
-	ev.counted = counted
+	ev.counted, ev.lean = counted, lean
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
 			ev = s.newEvaluation() // the old one may be in a broken state
 		}
 		ev.env.SetContext(nil) // the pool must not keep the caller's context
-		ev.counted = nil
+		ev.counted, ev.lean = nil, false
 		s.pool.Put(ev)
 	}()
 	ev.env.SetContext(ctx)
@@ -347,7 +356,7 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 			return err
 		}
 	}
-	if s.unknown != IgnoreUnknown {
+	if s.unknown == RefuseUnknown || s.unknown != IgnoreUnknown && !ev.lean { // a lean result lists none
 		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
 			return &UnknownDataError{Unknown: res.Unknown}
 		}
@@ -388,7 +397,7 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			fired++
 		}
 	}
-	if fired > 0 {
+	if fired > 0 && !ev.lean {
 		res.Fired = make([]Fired, 0, fired)
 	}
 	raw := ev.raw
@@ -414,13 +423,13 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d events of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, each)
 		}
 		raw[r.Category.Index] += given
-		if points != nil {
+		if points != nil || ev.lean {
 			continue
 		}
 		res.Fired = append(res.Fired, Fired{Rule: r.ID, Category: r.Category.Name, Points: given, Reason: r.Reason, Events: n})
 	}
 
-	if points == nil {
+	if points == nil && !ev.lean {
 		res.Categories = make([]CategoryScore, len(m.Categories))
 	}
 	for i, c := range m.Categories {
@@ -428,7 +437,7 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			return fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
 		}
 		score := c.Clamp(raw[i])
-		if points == nil {
+		if points == nil && !ev.lean {
 			res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
 		}
 		res.Total += score

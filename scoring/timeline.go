@@ -108,6 +108,53 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 	return tl, nil
 }
 
+// SalesMilestones is what attribution reads of a lead's timeline (see
+// Timeline): when the lead first stood on the sales-ready stage, and the
+// event that put it there, and when sales first accepted it.
+type SalesMilestones struct {
+	SalesReady   Reached
+	IsSalesReady bool
+	Accepted     time.Time
+	IsAccepted   bool
+}
+
+// SalesMilestones replays the lead's timeline up to asOf, as
+// TimelineContext does, with the same errors, but keeps none of its
+// points: it gives what SalesReadyAt and SalesAcceptedAt say of the
+// timeline. It scores every point up to asOf even once both moments are
+// known, as a point after them that cannot be scored (an expression that
+// fails on it) fails the Timeline, and so the lead.
+func (s *Scorer) SalesMilestones(ctx context.Context, lead Lead, asOf time.Time) (SalesMilestones, error) {
+	var ms SalesMilestones
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if len(lead.Dispositions) > 0 {
+		if err := s.CheckDispositions(lead.Dispositions); err != nil {
+			return ms, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
+	m := s.model
+	id := m.Stages[m.SalesReady].ID
+	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
+		res, err := r.scoreAs(ctx, prefix, at, true) // the stage alone
+		if err != nil {
+			return err
+		}
+		if !ms.IsSalesReady && m.Stage(res.Stage) >= m.SalesReady {
+			ms.SalesReady, ms.IsSalesReady = Reached{Stage: id, At: at, Event: ev}, true
+		}
+		if !ms.IsAccepted && mo != nil && mo.d != nil && mo.d.Status == Accepted {
+			ms.Accepted, ms.IsAccepted = at, true
+		}
+		return nil
+	})
+	if err != nil {
+		return SalesMilestones{}, err
+	}
+	return ms, nil
+}
+
 // walk replays the lead's events and sales' verdicts up to asOf in time
 // order, calling visit at each point of its timeline with the replay, the
 // point's time, the events up to it, and its event or verdict moment.

@@ -278,22 +278,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			fmt.Fprintln(stderr, e)
 			problems++
 		}
-		err = leadfile.Read(lopts, func(line int, lead scoring.Lead, err error) error {
-			var j *attribution.Journey
-			if err == nil {
-				us := scorer.Unknown(lead)
-				unknown.Add(us)
-				if len(us) > 0 && *strict {
-					err = &scoring.UnknownDataError{Unknown: us}
-				}
-			}
-			if err == nil {
-				lead.Dispositions = append(lead.Dispositions, verdicts.For(lead.ID)...)
-				j, err = leadJourney(scorer, lead, asOf, *createdField, tf, outcomes, cut)
-				if err == nil && j == nil {
-					return nil // created after --at
-				}
-			}
+		run := &leadsRun{scorer: scorer, asOf: asOf, createdField: *createdField, strict: *strict,
+			verdicts: verdicts, outcomes: outcomes, tf: tf, cut: cut, unknown: &unknown}
+		err = readLeadJourneys(lopts, run, func(line int, j *attribution.Journey, err error) error {
 			return add(*leadsFile, line, j, err)
 		})
 		leftOut = cut.notCreated

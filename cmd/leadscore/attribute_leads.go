@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/feedback"
+	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
 // touchFields names the event fields that make an event a campaign touch,
@@ -71,9 +74,79 @@ func (tf *touchFields) warnings(c caller) []string {
 	return nil
 }
 
+// leadsRun is what attribute --leads needs to build the journeys of the
+// leads it reads, and what it adds up over them.
+type leadsRun struct {
+	scorer       *scoring.Scorer
+	asOf         time.Time
+	createdField string
+	strict       bool // unknown data fails the lead
+	verdicts     *feedback.Set
+	outcomes     map[string]attribution.Outcome
+
+	tf      *touchFields
+	cut     *asOfCut
+	unknown *scoring.UnknownTally
+}
+
+// readLeadJourneys reads the leads of opts and calls add with each lead
+// row's journey, or its error, in input order; a lead created after --at
+// is counted in run.cut and not added. (A variable, so that the tests can
+// run the reference, a plain serial loop, in its place.)
+var readLeadJourneys = mapLeadJourneys
+
+// leadRow is what one lead row gives: its journey (nil when it failed or
+// was created after --at), and its share of the run's counts. It holds
+// nothing of the decoded lead.
+type leadRow struct {
+	j       *attribution.Journey
+	err     error
+	later   bool // created after --at
+	unknown []rules.Unknown
+	tf      touchFields
+	cut     asOfCut
+}
+
+// mapLeadJourneys is readLeadJourneys on every core: each lead is decoded
+// and its journey built by leadfile.Map's workers; the counts are added up
+// and the journeys handed to add in input order, by one goroutine.
+func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j *attribution.Journey, err error) error) error {
+	work := func(_ int, lead scoring.Lead, err error) (r leadRow) {
+		if err == nil {
+			r.unknown = run.scorer.Unknown(lead)
+			if len(r.unknown) > 0 && run.strict {
+				err = &scoring.UnknownDataError{Unknown: r.unknown}
+			}
+		}
+		if err == nil {
+			lead.Dispositions = append(lead.Dispositions, run.verdicts.For(lead.ID)...)
+			r.tf = touchFields{campaign: run.tf.campaign, channel: run.tf.channel}
+			r.j, err = leadJourney(run.scorer, lead, run.asOf, run.createdField, &r.tf, run.outcomes, &r.cut)
+			r.later = err == nil && r.j == nil
+		}
+		r.err = err
+		return r
+	}
+	use := func(line int, r leadRow) error {
+		run.unknown.Add(r.unknown)
+		run.tf.events += r.tf.events
+		run.tf.withCampaign += r.tf.withCampaign
+		run.tf.withChannel += r.tf.withChannel
+		run.cut.add(&r.cut)
+		if r.later {
+			return nil
+		}
+		return add(line, r.j, r.err)
+	}
+	return leadfile.Map(opts, work, use)
+}
+
 // leadJourney builds a lead's journey: touches from its events' campaign
 // and channel fields, lead creation from a field, the sales-ready moment
-// from its scoring timeline, opportunity, won and revenue from the CRM.
+// and sales' acceptance from its scoring timeline, opportunity, won and
+// revenue from the CRM. It returns nil, and no error, for a lead created
+// after asOf. It is safe to call concurrently when tf and cut are the
+// caller's own.
 func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome, cut *asOfCut) (*attribution.Journey, error) {
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
 	created := time.Time{}
@@ -132,7 +205,7 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 	if !created.IsZero() {
 		j.Milestones[attribution.LeadCreated] = created
 	}
-	tl, err := s.Timeline(lead, asOf)
+	ms, err := s.SalesMilestones(context.Background(), lead, asOf)
 	if err != nil {
 		var se *scoring.Error
 		if errors.As(err, &se) {
@@ -140,11 +213,11 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 		}
 		return nil, err
 	}
-	if r, ok := tl.SalesReadyAt(s); ok {
-		j.Milestones[attribution.SalesReady] = r.At
+	if ms.IsSalesReady {
+		j.Milestones[attribution.SalesReady] = ms.SalesReady.At
 	}
-	if at, ok := tl.SalesAcceptedAt(); ok {
-		j.Milestones[attribution.SalesAccepted] = at
+	if ms.IsAccepted {
+		j.Milestones[attribution.SalesAccepted] = ms.Accepted
 	}
 	if o, ok := outcomes[lead.ID]; ok {
 		switch {
@@ -170,6 +243,16 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 type asOfCut struct {
 	notCreated, events, opportunities, wins, verdicts int
 	revenue                                           float64
+}
+
+// add adds the counts of o.
+func (c *asOfCut) add(o *asOfCut) {
+	c.notCreated += o.notCreated
+	c.events += o.events
+	c.opportunities += o.opportunities
+	c.wins += o.wins
+	c.verdicts += o.verdicts
+	c.revenue += o.revenue
 }
 
 // note says what was left out, or "" when nothing was.
