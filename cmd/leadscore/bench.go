@@ -32,7 +32,7 @@ func runBench(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	noEvents := noEventsFlag(fs)
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes (as backtest takes them): also time each stage of the outcome loop per lead (decode, score, timeline, measure, report, suggest), with --at as T0")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore bench --model FILE --leads LEADS.ndjson [--at TIME] [--rounds N]")
+		fmt.Fprintln(stderr, "Usage: leadscore bench --model FILE --leads LEADS.ndjson [--at TIME] [--rounds N] [--outcomes OUTCOMES.csv]")
 		fmt.Fprintln(stderr, "       leadscore bench --model FILE --source MAPPING.yaml --leads EXPORT.csv [--events ACTIVITIES.csv]")
 		fmt.Fprintln(stderr, "\nScores the sample leads on one core and prints the time per lead, then where it")
 		fmt.Fprintln(stderr, "goes, most costly first: each define, rule, gate, grade and stage of the model, how")

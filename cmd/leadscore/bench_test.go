@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,4 +100,29 @@ func TestBenchSaysWhyLeadsFail(t *testing.T) {
 	assert.Contains(t, out, "2 leads (1 failed)")
 	assert.Contains(t, errOut, "leadscore bench: 1 of 2 sample leads failed and were left out of the measurement\n")
 	assert.Contains(t, errOut, "B1")
+}
+
+// bench --outcomes times each stage of the outcome loop per lead: one row
+// each, in order, with a positive time, over the leads that score (and
+// says how many have an outcome); without --outcomes there is no such
+// table.
+func TestBenchOutcomeLoop(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--leads", td("backtest/leads.ndjson"),
+		"--outcomes", td("backtest/outcomes.csv"), "--at", "2026-07-01", "--rounds", "1")
+	require.Equal(t, exitOK, code, errOut)
+	_, loop, ok := strings.Cut(out, "\nthe outcome loop, per lead, over 3,000 leads (272 with an outcome), T0 2026-07-01T00:00:00Z, one core:\n")
+	require.True(t, ok, out)
+	lines := strings.Split(strings.TrimSpace(loop), "\n")
+	require.Len(t, lines, 8, loop)
+	assert.True(t, strings.HasPrefix(lines[0], "ns/lead"))
+	for i, stage := range []string{"decode", "score", "timeline", "measure", "report", "suggest replay", "suggest score"} {
+		f := strings.Fields(lines[i+1])
+		ns, err := strconv.Atoi(strings.ReplaceAll(f[0], ",", ""))
+		require.NoError(t, err, lines[i+1])
+		assert.Positive(t, ns, lines[i+1])
+		assert.True(t, strings.HasPrefix(strings.Join(f[1:], " "), stage), "row %d is %q, want stage %s", i+1, lines[i+1], stage)
+	}
+	code, out, _ = leadscore(t, "", "bench", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--rounds", "1")
+	require.Equal(t, exitOK, code)
+	assert.NotContains(t, out, "outcome loop")
 }
