@@ -9,9 +9,7 @@
 package jsonscan
 
 import (
-	"hash/maphash"
 	"strconv"
-	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -292,7 +290,7 @@ func (d *Decoder) string() (string, bool) {
 		switch {
 		case c == '"':
 			d.i = i + 1
-			return intern(b[start:i]), true
+			return string(b[start:i]), true
 		case c == '\\':
 			return d.escaped(start, i)
 		case c < 0x20:
@@ -400,29 +398,4 @@ func hex4(b []byte, i int) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
-}
-
-// interned holds short texts decoded before: keys, event types, campaign
-// names and the like repeat from lead to lead, and intern hands out the
-// same string for them rather than allocating one each time. A slot is
-// replaced on a miss; readers and writers on other goroutines only ever
-// see a whole string.
-var interned [1 << 12]atomic.Pointer[string]
-
-var internSeed = maphash.MakeSeed()
-
-// maxInterned is the longest text intern shares.
-const maxInterned = 32
-
-func intern(b []byte) string {
-	if len(b) > maxInterned {
-		return string(b)
-	}
-	slot := &interned[maphash.Bytes(internSeed, b)&(uint64(len(interned))-1)]
-	if p := slot.Load(); p != nil && *p == string(b) {
-		return *p
-	}
-	s := string(b)
-	slot.Store(&s)
-	return s
 }
