@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -137,4 +138,53 @@ func ExampleScore_hubspot() {
 
 	// Output:
 	// 1000 contacts scored, 0 failed, 21 sales-ready; 54 activities exported twice, counted once
+}
+
+// A report that needs each lead's timeline: the replays run on every core,
+// and the tally, which is not safe to share, is kept by the one goroutine
+// Map hands the results to, in the file's order.
+func ExampleMap() {
+	m, err := rules.CompileFile("../../testdata/b2b-saas.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := scoring.New(m)
+	in, err := os.Open("../../testdata/leads.ndjson")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer in.Close()
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	byMonth := map[string]int{} // leads by the month they first became sales-ready
+	err = leadfile.Map(leadfile.Options{Scorer: s, Input: in, InputName: "leads.ndjson"},
+		func(line int, lead scoring.Lead, err error) string { // on every core
+			if err != nil {
+				return ""
+			}
+			tl, err := s.Timeline(lead, asOf)
+			if err != nil {
+				return ""
+			}
+			if r, ready := tl.SalesReadyAt(s); ready {
+				return r.At.Format("2006-01")
+			}
+			return ""
+		},
+		func(line int, month string) error { // one goroutine, in input order
+			if month != "" {
+				byMonth[month]++
+			}
+			return nil
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	months := slices.Sorted(maps.Keys(byMonth))
+	for _, month := range months[len(months)-3:] {
+		fmt.Printf("%s: %d leads became sales-ready\n", month, byMonth[month])
+	}
+	// Output:
+	// 2026-07: 8 leads became sales-ready
+	// 2026-08: 5 leads became sales-ready
+	// 2026-09: 21 leads became sales-ready
 }
