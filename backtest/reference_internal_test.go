@@ -455,3 +455,40 @@ func TestSuggestIsTheReference(t *testing.T) {
 		})
 	}
 }
+
+// Leads read again that are not the ones added (the file changed between
+// the readings) stop the suggestion with an error, never a figure drawn
+// from other leads.
+func TestSuggestRefusesChangedLeads(t *testing.T) {
+	root := filepath.Join("..", "testdata")
+	file := filepath.Join(root, "b2b-saas.yaml")
+	m, err := rules.CompileFile(file)
+	require.NoError(t, err)
+	s := scoring.New(m)
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	of, err := os.Open(filepath.Join(root, "backtest", "outcomes.csv"))
+	require.NoError(t, err)
+	outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
+	of.Close()
+	require.NoError(t, err)
+	leads := readAll(t, s, filepath.Join(root, "backtest", "leads.ndjson"), "")
+	b, err := New(s, outcomes, Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), MinWon: 10})
+	require.NoError(t, err)
+	for _, l := range leads {
+		require.NoError(t, b.Add(l))
+	}
+	shifted := func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+		for i := range leads {
+			if want(i) {
+				if err := each(i, leads[(i+1)%len(leads)]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	_, _, err = b.SuggestFrom(context.Background(), file, src, nil, shifted)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the leads changed since the backtest read them")
+}

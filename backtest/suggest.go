@@ -493,6 +493,9 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 			return nil
 		}
 		l := f.b.order[i]
+		if lead.ID != l.id {
+			return changedLeads(i, l.id, lead.ID)
+		}
 		first, ok, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
 		if err != nil {
 			return fmt.Errorf("replaying lead %s: %w", l.id, err)
@@ -528,6 +531,9 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 		if !want[i] {
 			return nil
 		}
+		if l := b.order[i]; lead.ID != l.id {
+			return changedLeads(i, l.id, lead.ID)
+		}
 		v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
 		if err != nil {
 			return fmt.Errorf("scoring with the proposed points: %w", err)
@@ -541,6 +547,12 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 		err = fmt.Errorf("the leads read again for the suggestion are %d of the %d in the backtest; give Suggest the same leads", len(total), len(in))
 	}
 	return total, sr, err
+}
+
+// changedLeads is the error of a lead read again that is not the one
+// added at its place: the leads changed between the readings.
+func changedLeads(i int, want, got string) error {
+	return fmt.Errorf("lead %d as added was %s, but reading the leads again gave %s there: the leads changed since the backtest read them; run it again on a file nothing writes to meanwhile", i+1, want, got)
 }
 
 // Leads reads the backtest's leads again, for SuggestFrom: it calls each
