@@ -259,24 +259,28 @@ func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
 	if _, dup := b.leads[lead.ID]; dup && lead.ID != "" {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
 	}
-	m, err := b.Measure(ctx, lead)
-	if err != nil {
-		return err
-	}
-	return b.AddMeasured(m)
+	return b.AddMeasured(b.Measure(ctx, lead))
 }
 
 // Measured is what the backtest keeps of one lead: its score at T0, the
 // rules that fired, its outcome, and what the capacity and verdict views
 // need of its timeline; never the lead itself (unless Options.Suggest
-// asks for it).
+// asks for it). A lead that could not be measured carries its error.
 type Measured struct {
 	id  string
 	rec *leadRec
+	err error
+	// arrival, when set, is when the lead came, to count towards the
+	// start of the capacity's history: it was scored at T0 (even if its
+	// timeline failed after).
+	arrival time.Time
 }
 
 // ID is the measured lead's id.
 func (m *Measured) ID() string { return m.id }
+
+// Err is why the lead could not be measured (Add's error), or nil.
+func (m *Measured) Err() error { return m.err }
 
 // unborn stands for every lead created after T0 that the verdict view
 // does not replay: the report only counts them, so they share one record.
@@ -284,34 +288,43 @@ var unborn = &leadRec{exclusion: notCreated}
 
 // Measure scores one lead as Add does, without adding it: it only reads
 // the backtest, so many goroutines may measure leads at once, and
-// AddMeasured then files them (from one goroutine, in any order). The
-// error is Add's.
-func (b *Backtest) Measure(ctx context.Context, lead scoring.Lead) (m *Measured, err error) {
+// AddMeasured then files them (from one goroutine, in any order). A lead
+// that cannot be measured carries Add's error, which AddMeasured returns.
+func (b *Backtest) Measure(ctx context.Context, lead scoring.Lead) (m *Measured) {
+	m = &Measured{id: lead.ID}
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, &scoring.Error{LeadID: lead.ID, Err: fmt.Errorf("internal error: %v", r)}
+			m.rec, m.err = nil, &scoring.Error{LeadID: lead.ID, Err: fmt.Errorf("internal error: %v", r)}
 		}
 	}()
 	if lead.ID == "" {
-		return nil, errors.New("the lead has no id, so its outcome cannot be found; give every lead an id")
+		m.err = errors.New("the lead has no id, so its outcome cannot be found; give every lead an id")
+		return m
 	}
-	rec, err := b.measure(ctx, lead)
-	if err != nil {
-		return nil, err
+	m.rec, m.err = b.measure(ctx, lead, &m.arrival)
+	if m.err != nil {
+		m.rec = nil
 	}
-	return &Measured{lead.ID, rec}, nil
+	return m
 }
 
-// AddMeasured files a lead Measure measured. Its error is for a lead whose
-// id was already added.
+// AddMeasured files a lead Measure measured. Its error is the lead's own
+// (see Measured.Err), or for a lead whose id was already added; the lead
+// is then left out.
 func (b *Backtest) AddMeasured(m *Measured) error {
-	rec := m.rec
+	if m.id == "" {
+		return m.err
+	}
 	if _, dup := b.leads[m.id]; dup {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", m.id)
 	}
-	if rec.exclusion != notCreated && !rec.arrival.IsZero() && (b.first.IsZero() || rec.arrival.Before(b.first)) {
-		b.first = rec.arrival
+	if !m.arrival.IsZero() && (b.first.IsZero() || m.arrival.Before(b.first)) {
+		b.first = m.arrival
 	}
+	if m.err != nil {
+		return m.err
+	}
+	rec := m.rec
 	if rec != unborn {
 		rec.seq = int32(len(b.order))
 	}
@@ -320,7 +333,10 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	return nil
 }
 
-func (b *Backtest) measure(ctx context.Context, lead scoring.Lead) (*leadRec, error) {
+// measure works out the lead's record; scored is set to its arrival once
+// it is scored at T0, which counts towards the history's start whatever
+// follows.
+func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.Time) (*leadRec, error) {
 	t0 := b.opts.At
 	rec := &leadRec{id: lead.ID, created: createdAt(lead, b.opts.CreatedField)}
 	exists := rec.created
@@ -348,6 +364,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead) (*leadRec, er
 	if err != nil {
 		return nil, err
 	}
+	*scored = exists
 	m := b.model
 	rec.total, rec.grade, rec.stage, rec.sr, rec.disq = res.Total, res.Grade, res.Stage, res.SalesReady, res.Disqualified
 	rec.cats = make([]float64, len(m.Categories))

@@ -185,28 +185,21 @@ func (st *Stability) Add(lead scoring.Lead) error {
 
 // AddContext is Add, stopped when ctx is done.
 func (st *Stability) AddContext(ctx context.Context, lead scoring.Lead) error {
-	ms, err := st.Measure(ctx, lead)
-	if err != nil {
-		return err
-	}
-	return st.AddMeasured(ms)
+	return st.AddMeasured(st.Measure(ctx, lead))
 }
 
 // Measure measures one lead at every snapshot (see Backtest.Measure): many
 // goroutines may measure at once; AddMeasured files the result.
-func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) ([]*Measured, error) {
+func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) []*Measured {
 	ms := make([]*Measured, len(st.snaps))
 	for i, b := range st.snaps {
-		m, err := b.Measure(ctx, lead)
-		if err != nil {
-			return nil, err
-		}
-		if m.rec != unborn {
+		m := b.Measure(ctx, lead)
+		if m.rec != nil && m.rec != unborn {
 			m.rec.units, m.rec.cats = nil, nil // not needed: keep a long run small
 		}
 		ms[i] = m
 	}
-	return ms, nil
+	return ms
 }
 
 // AddMeasured files a lead measured at every snapshot: in all of them, or,

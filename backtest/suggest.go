@@ -273,6 +273,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		points map[string]float64
 		text   []byte
 		sr     int
+		failed *scoring.Lead // a lead it cannot replay (see flows.count)
 	}
 	variant := func(pts map[string]float64) []float64 {
 		v := make([]float64, len(m.Rules))
@@ -314,15 +315,21 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		if len(vs) == 0 {
 			return out, nil
 		}
-		counts, err := fl.count(ctx, b.scorer, vs, leads)
+		counts, failed, err := fl.count(ctx, b.scorer, vs, leads)
 		if err != nil {
 			return nil, err
 		}
 		if target < 0 {
-			target, counts = counts[0], counts[1:]
+			if failed[0] != nil { // the current points: the base scorer's error
+				return nil, replayFailure(*failed[0], func(l scoring.Lead) error {
+					_, err := b.scorer.TimelineContext(ctx, l, b.opts.At)
+					return err
+				})
+			}
+			target, counts, failed = counts[0], counts[1:], failed[1:]
 		}
 		for k, c := range fresh {
-			c.sr = counts[k]
+			c.sr, c.failed = counts[k], failed[k]
 		}
 		return out, nil
 	}
@@ -330,15 +337,29 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	// from a quarter to four times the one that keeps the sum of points,
 	// the closest volume winning, the nearest to that one on a tie.
 	var best *candidate
-	pick := func(cs []*candidate, stop func() bool) {
+	// pick tries the candidates in turn, as one replay after another would:
+	// the first that cannot replay a lead fails the suggestion with the
+	// error its own compiled model gives.
+	pick := func(cs []*candidate, stop func() bool) error {
 		for _, c := range cs {
 			if stop() {
-				return
+				return nil
+			}
+			if c.failed != nil {
+				return replayFailure(*c.failed, func(l scoring.Lead) error {
+					pm, err := compile(c.text)
+					if err != nil {
+						return fmt.Errorf("the proposed rule file does not compile: %w", err)
+					}
+					_, err = scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown)).TimelineContext(ctx, l, b.opts.At)
+					return err
+				})
 			}
 			if best == nil || abs(c.sr-target) < abs(best.sr-target) {
 				best = c
 			}
 		}
+		return nil
 	}
 	var grid []float64
 	for _, step := range []int{0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 7, -7, 8, -8} {
@@ -348,7 +369,9 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	if err != nil {
 		return nil, nil, err
 	}
-	pick(cs, func() bool { return false })
+	if err := pick(cs, func() bool { return false }); err != nil {
+		return nil, nil, err
+	}
 	// Then finer, between the grid's neighbours of the best scale.
 	// (Counted on the hand-offs over the history: the flow sales works.)
 	if best.sr != target {
@@ -360,9 +383,12 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		if cs, err = scoreAll(fine); err != nil {
 			return nil, nil, err
 		}
-		pick(cs, func() bool { return best.sr == target })
+		if err := pick(cs, func() bool { return best.sr == target }); err != nil {
+			return nil, nil, err
+		}
 	}
-	if _, err := compile(best.text); err != nil {
+	bestModel, err := compile(best.text)
+	if err != nil {
 		return nil, nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
 	}
 	s.Scale = finite(best.scale)
@@ -383,7 +409,9 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	}
 
 	// The proposed definition beside the current one, held out.
-	sugTotal, sugSR, err := b.scoreUnder(ctx, in, variant(best.points), leads)
+	sugTotal, sugSR, err := b.scoreUnder(ctx, in, variant(best.points), leads, func() (*scoring.Scorer, error) {
+		return scoring.New(bestModel, scoring.WithUnknownData(scoring.IgnoreUnknown)), nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -484,11 +512,13 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 
 // count is how many leads the model with each set of points (see
 // scoring.FirstSalesReady) hands over in the history, in one replay of
-// the leads.
-func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) ([]int, error) {
-	counts := make([]int, len(points))
+// the leads; failed[v] is, for a set of points that cannot replay some
+// lead, that lead of the lowest id (where replaying the leads in the
+// order of their id would fail first).
+func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) (counts []int, failed []*scoring.Lead, err error) {
+	counts, failed = make([]int, len(points)), make([]*scoring.Lead, len(points))
 	var mu sync.Mutex
-	err := leads(ctx, func(i int) bool { return f.leads[i] }, func(i int, lead scoring.Lead) error {
+	err = leads(ctx, func(i int) bool { return f.leads[i] }, func(i int, lead scoring.Lead) error {
 		if !f.leads[i] {
 			return nil
 		}
@@ -496,16 +526,26 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 		if lead.ID != l.id {
 			return changedLeads(i, l.id, lead.ID)
 		}
-		first, ok, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
+		first, ok, errs, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
 		if err != nil {
-			return fmt.Errorf("replaying lead %s: %w", l.id, err)
+			errs = make([]error, len(points))
+			for v := range errs {
+				errs[v] = err
+			}
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		for v, r := range first {
+		for v := range points {
+			if errs[v] != nil {
+				if failed[v] == nil || lead.ID < failed[v].ID {
+					failed[v] = &lead
+				}
+				continue
+			}
 			if !ok[v] {
 				continue
 			}
+			r := first[v]
 			at := r.At
 			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
 				at = l.created
@@ -516,16 +556,30 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 		}
 		return nil
 	})
-	return counts, err
+	return counts, failed, err
 }
 
-// scoreUnder scores the leads in the backtest at At under the points.
-func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads) (map[string]float64, map[string]bool, error) {
+// replayFailure is the error of a set of points that could not replay
+// lead: the one its own model gives (replay).
+func replayFailure(lead scoring.Lead, replay func(scoring.Lead) error) error {
+	err := replay(lead)
+	if err == nil {
+		err = errors.New("it failed in one replay of several sets of points, but not alone (please report it)")
+	}
+	return fmt.Errorf("replaying lead %s: %w", lead.ID, err)
+}
+
+// scoreUnder scores the leads in the backtest at At under the points of
+// the model sc compiles to (with the error that model gives for the lead
+// of the lowest id it cannot score, as scoring each lead in the order of
+// its id would).
+func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads, sc func() (*scoring.Scorer, error)) (map[string]float64, map[string]bool, error) {
 	want := make([]bool, len(b.order))
 	for _, l := range in {
 		want[l.seq] = true
 	}
 	total, sr := make(map[string]float64, len(in)), make(map[string]bool, len(in))
+	var failed *scoring.Lead
 	var mu sync.Mutex
 	err := leads(ctx, func(i int) bool { return want[i] }, func(i int, lead scoring.Lead) error {
 		if !want[i] {
@@ -535,18 +589,33 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 			return changedLeads(i, l.id, lead.ID)
 		}
 		v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
-		if err != nil {
-			return fmt.Errorf("scoring with the proposed points: %w", err)
-		}
 		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if failed == nil || lead.ID < failed.ID {
+				failed = &lead
+			}
+			return nil
+		}
 		total[lead.ID], sr[lead.ID] = v[0].Total, v[0].SalesReady
-		mu.Unlock()
 		return nil
 	})
-	if err == nil && len(total) != len(in) {
-		err = fmt.Errorf("the leads read again for the suggestion are %d of the %d in the backtest; give Suggest the same leads", len(total), len(in))
+	if err != nil {
+		return nil, nil, err
 	}
-	return total, sr, err
+	if failed != nil {
+		s, err := sc()
+		if err == nil {
+			if _, err = s.ScoreContext(ctx, *failed, b.opts.At); err == nil {
+				err = errors.New("it failed with several sets of points, but not alone (please report it)")
+			}
+		}
+		return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
+	}
+	if len(total) != len(in) {
+		return nil, nil, fmt.Errorf("the leads read again for the suggestion are %d of the %d in the backtest; give Suggest the same leads", len(total), len(in))
+	}
+	return total, sr, nil
 }
 
 // changedLeads is the error of a lead read again that is not the one

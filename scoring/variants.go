@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -41,43 +42,55 @@ func (s *Scorer) ScoreVariants(ctx context.Context, lead Lead, asOf time.Time, p
 // returns per variant when the lead first stood on the sales-ready stage
 // and the event that put it there: what SalesReadyAt says of the timeline
 // under a model compiled with those points. ok[v] is false when the lead
-// never was sales-ready under variant v. The replay stops once every
-// variant is known.
-func (s *Scorer) FirstSalesReady(ctx context.Context, lead Lead, asOf time.Time, points [][]float64) (first []Reached, ok []bool, err error) {
+// never was sales-ready under variant v. errs[v] is set when Timeline
+// would fail under variant v (a point it cannot score, up to asOf, even
+// after the lead became sales-ready); the other variants go on. err is
+// for what fails them all: points of the wrong length, dispositions the
+// model cannot read.
+func (s *Scorer) FirstSalesReady(ctx context.Context, lead Lead, asOf time.Time, points [][]float64) (first []Reached, ok []bool, errs []error, err error) {
 	if err := s.checkVariants(points); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(lead.Dispositions) > 0 {
 		if err := s.CheckDispositions(lead.Dispositions); err != nil {
-			return nil, nil, &Error{LeadID: lead.ID, Err: err}
+			return nil, nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
 	m := s.model
 	id := m.Stages[m.SalesReady].ID
-	first, ok = make([]Reached, len(points)), make([]bool, len(points))
+	first, ok, errs = make([]Reached, len(points)), make([]bool, len(points)), make([]error, len(points))
 	out := make([]Variant, len(points))
-	left := len(points)
-	done := fmt.Errorf("done")
-	err = s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, _ *moment) error {
-		if err := r.variants(ctx, prefix, at, points, out); err != nil {
-			return err
+	werr := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, _ *moment) error {
+		if err := r.variants(ctx, prefix, at, points, out, errs); err != nil {
+			return err // every variant fails at this point
 		}
+		live := 0
 		for v, o := range out {
+			if errs[v] != nil {
+				continue
+			}
+			live++
 			if !ok[v] && m.Stage(o.Stage) >= m.SalesReady {
 				first[v], ok[v] = Reached{Stage: id, At: at, Event: ev}, true
-				left--
 			}
 		}
-		if left == 0 {
-			return done
+		if live == 0 {
+			return errAllFailed
 		}
 		return nil
 	})
-	if err == done {
-		err = nil
+	if werr != nil && werr != errAllFailed {
+		for v := range errs {
+			if errs[v] == nil {
+				errs[v] = werr
+			}
+		}
 	}
-	return first, ok, err
+	return first, ok, errs, nil
 }
+
+// errAllFailed stops a walk whose every variant has failed.
+var errAllFailed = errors.New("every variant failed")
 
 func (s *Scorer) checkVariants(points [][]float64) error {
 	for v, p := range points {
@@ -89,8 +102,10 @@ func (s *Scorer) checkVariants(points [][]float64) error {
 }
 
 // variants is score for every set of points: the timeline's point as of
-// at with the events of prefix.
-func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, points [][]float64, out []Variant) error {
+// at with the events of prefix. With errs, a variant that fails sets its
+// error there and the others go on, and a variant failed before is
+// skipped; the error returned fails them all.
+func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, points [][]float64, out []Variant, errs []error) error {
 	for ; r.added < len(prefix); r.added++ {
 		r.take(&prefix[r.added])
 	}
@@ -100,7 +115,7 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 		r.ev = s.pool.Get().(*evaluation)
 	}
 	ev := r.ev
-	err, broken := s.scoreVariantsIn(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts, points, out)
+	err, broken := s.scoreVariantsIn(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts, points, out, errs)
 	if broken {
 		r.ev = nil // it may be in a broken state: not for the pool
 	}
@@ -114,7 +129,7 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 // scoreVariants is score under each set of points, into out.
 func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant) error {
 	ev := s.pool.Get().(*evaluation)
-	err, broken := s.scoreVariantsIn(ev, ctx, lead, asOf, counted, vs, points, out)
+	err, broken := s.scoreVariantsIn(ev, ctx, lead, asOf, counted, vs, points, out, nil)
 	if broken {
 		ev = s.newEvaluation()
 	}
@@ -124,7 +139,7 @@ func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, c
 
 // scoreVariantsIn is scoreVariants in the given evaluation; broken says a
 // panic may have left it in a broken state.
-func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant) (err error, broken bool) {
+func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant, errs []error) (err error, broken bool) {
 	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
@@ -144,9 +159,16 @@ func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead,
 		return &Error{LeadID: lead.ID, Err: err}, false
 	}
 	for v, p := range points {
+		if errs != nil && errs[v] != nil {
+			continue // failed at an earlier point: its timeline stops there
+		}
 		one := *res
 		if err := s.rank(ev, &one, p); err != nil {
-			return &Error{LeadID: lead.ID, Err: err}, false
+			if errs == nil {
+				return &Error{LeadID: lead.ID, Err: err}, false
+			}
+			errs[v] = &Error{LeadID: lead.ID, Err: err}
+			continue
 		}
 		out[v] = Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}
 	}

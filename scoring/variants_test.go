@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,7 +66,7 @@ func TestVariantsAreModelsWithThosePoints(t *testing.T) {
 		}
 		got, err := base.ScoreVariants(ctx, lead, asOf, points)
 		require.NoError(t, err)
-		first, ok, err := base.FirstSalesReady(ctx, lead, asOf, points)
+		first, ok, errs, err := base.FirstSalesReady(ctx, lead, asOf, points)
 		require.NoError(t, err)
 		for v, sc := range scorers {
 			want, err := sc.ScoreContext(ctx, lead, asOf)
@@ -73,6 +74,7 @@ func TestVariantsAreModelsWithThosePoints(t *testing.T) {
 			require.Equal(t, scoring.Variant{Total: want.Total, Stage: want.Stage, SalesReady: want.SalesReady}, got[v], "lead %s variant %d", lead.ID, v)
 			tl, err := sc.TimelineContext(ctx, lead, asOf)
 			require.NoError(t, err)
+			require.NoError(t, errs[v])
 			r, found := tl.SalesReadyAt(sc)
 			require.Equal(t, found, ok[v], "lead %s variant %d", lead.ID, v)
 			if found {
@@ -89,4 +91,42 @@ func TestVariantsAreModelsWithThosePoints(t *testing.T) {
 
 	_, err = base.ScoreVariants(ctx, scoring.Lead{ID: "x"}, asOf, [][]float64{{1, 2}})
 	assert.ErrorContains(t, err, "points for 2 rules")
+}
+
+// A variant that cannot score a point of the timeline fails as Timeline
+// fails under its model, even after the lead became sales-ready, while
+// the other variants go on to the end.
+func TestFirstSalesReadyFailsAsTheTimelineWould(t *testing.T) {
+	src := `leadscore: 1
+model: m
+fields:
+  fit_points: {type: float}
+event_types: [ping]
+scores:
+  fit: {}
+  engagement: {}
+total: fit + engagement + 100 / (engagement - 20)
+rules:
+  - {id: fit.base, score: fit, points: 10, when: fit_points >= 0}
+  - {id: engagement.ping, score: engagement, points: 10, event: ping}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 10}
+`
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	at := func(d int) time.Time { return time.Date(2026, 6, d, 0, 0, 0, 0, time.UTC) }
+	lead := scoring.Lead{ID: "z", Fields: map[string]any{"fit_points": 1}, Events: []scoring.Event{{Type: "ping", At: at(2)}, {Type: "ping", At: at(3)}, {Type: "ping", At: at(4)}}}
+	// 10 points a ping: the second ping makes engagement 20, a division by
+	// zero; 5 points a ping never reaches 20 in three pings.
+	first, ok, errs, err := s.FirstSalesReady(context.Background(), lead, at(10), [][]float64{{10, 10}, {10, 5}})
+	require.NoError(t, err)
+	_, terr := s.Timeline(lead, at(10))
+	require.Error(t, terr, "the model's own timeline fails at the second ping")
+	require.Error(t, errs[0])
+	assert.Equal(t, terr.Error(), errs[0].Error())
+	assert.True(t, ok[0], "it was sales-ready before the failing point")
+	assert.NoError(t, errs[1])
+	assert.True(t, ok[1])
+	assert.Equal(t, at(2), first[1].At, "sales-ready at the first ping: fit alone would have it at the start point")
 }

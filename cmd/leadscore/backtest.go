@@ -311,32 +311,23 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}()
 	}
 	type both struct {
-		id      string
-		main    *backtest.Measured
-		snap    []*backtest.Measured
-		snapErr error // the lead is in the backtest, but failed at a snapshot
+		id   string
+		main *backtest.Measured
+		snap []*backtest.Measured
 	}
 	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) (any, error) {
 		if verdicts != nil {
 			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
 		}
-		b := both{id: l.ID}
-		m, err := bt.Measure(ctx, l)
-		if err != nil {
-			return b, err
-		}
-		b.main = m
+		b := both{id: l.ID, main: bt.Measure(ctx, l)}
 		if stability != nil {
-			b.snap, b.snapErr = stability.Measure(ctx, l)
+			b.snap = stability.Measure(ctx, l)
 		}
 		return b, nil
-	}, func(line int, r any, err error) error {
+	}, func(line int, r any, _ error) error {
 		b := r.(both)
 		if verdicts != nil {
 			seen[b.id] = true
-		}
-		if err != nil {
-			return err
 		}
 		if err := bt.AddMeasured(b.main); err != nil {
 			return err
@@ -344,9 +335,6 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		added = append(added, line)
 		if stability == nil {
 			return nil
-		}
-		if b.snapErr != nil {
-			return b.snapErr
 		}
 		return stability.AddMeasured(b.snap)
 	})
