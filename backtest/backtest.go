@@ -127,11 +127,13 @@ type Backtest struct {
 	outcomes map[string]Outcome
 	leads    map[string]*leadRec
 	order    []*leadRec // in the order added
-	ref      []refRec
-	refAt    time.Time
-	refIDs   map[string]bool
-	onCat    int // capacity category index, -1 for the total
-	first    time.Time
+	// sortedIDs caches ids(); nil when leads changed since.
+	sortedIDs []string
+	ref       []refRec
+	refAt     time.Time
+	refIDs    map[string]bool
+	onCat     int // capacity category index, -1 for the total
+	first     time.Time
 	// snapshotOnly is set for a Stability's snapshots: no timeline replays.
 	snapshotOnly bool
 	// judged is the rules' verdicts of the last Report, of judgedLeads
@@ -328,6 +330,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if rec != unborn {
 		rec.seq = int32(len(b.order))
 	}
+	b.sortedIDs = nil
 	b.leads[m.id] = rec
 	b.order = append(b.order, rec)
 	return nil
@@ -541,13 +544,19 @@ func createdAt(lead scoring.Lead, field string) time.Time {
 	return time.Time{}
 }
 
-// ids are the ids of every lead added, sorted.
+// ids are the ids of every lead added, sorted; worked out once for the
+// leads as they stand (adding or removing one forgets them). The caller
+// must not change the slice.
 func (b *Backtest) ids() []string {
+	if b.sortedIDs != nil && len(b.sortedIDs) == len(b.leads) {
+		return b.sortedIDs
+	}
 	ids := make([]string, 0, len(b.leads))
 	for id := range b.leads {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	b.sortedIDs = ids
 	return ids
 }
 

@@ -3,7 +3,7 @@ package backtest
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/leadscore/leadscore/internal/stats"
 )
@@ -64,7 +64,7 @@ func (c *Calibration) interval(total float64) *Interval {
 // split orders the leads by creation (then id) and cuts them at FitShare.
 func split(in []*leadRec) (fit, test []*leadRec) {
 	in = append([]*leadRec(nil), in...)
-	sort.SliceStable(in, func(i, j int) bool { return in[i].created.Before(in[j].created) })
+	slices.SortStableFunc(in, func(a, b *leadRec) int { return a.created.Compare(b.created) })
 	cut := int(math.Floor(float64(len(in)) * FitShare))
 	return in[:cut], in[cut:]
 }

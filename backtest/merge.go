@@ -33,6 +33,7 @@ func (b *Backtest) Merge(other *Backtest) error {
 	for id, rec := range other.leads {
 		b.leads[id] = rec
 	}
+	b.sortedIDs = nil
 	for _, rec := range other.order {
 		if rec != unborn {
 			rec.seq = int32(len(b.order))

@@ -209,6 +209,7 @@ func (st *Stability) AddMeasured(ms []*Measured) error {
 		if err := b.AddMeasured(ms[i]); err != nil {
 			for _, done := range st.snaps[:i] { // all or nothing: it was the last added
 				delete(done.leads, ms[i].id)
+				done.sortedIDs = nil
 				done.order = done.order[:len(done.order)-1]
 			}
 			return err
