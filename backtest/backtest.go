@@ -435,7 +435,11 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	if b.verdictView(lead) {
 		asOf = b.end()
 	}
-	tl, err := b.scorer.TimelineContext(ctx, lead, asOf)
+	timeline := b.scorer.TimelineContext
+	if b.onCat < 0 && !b.verdictView(lead) {
+		timeline = b.scorer.TimelineTotals // only the totals are read
+	}
+	tl, err := timeline(ctx, lead, asOf)
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,19 @@ func (s *Scorer) Timeline(lead Lead, asOf time.Time) (*Timeline, error) {
 // ScoreContext with its own budget (see rules.Limits), and the context is
 // also checked between points.
 func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time) (*Timeline, error) {
+	return s.timeline(ctx, lead, asOf, false)
+}
+
+// TimelineTotals is TimelineContext whose points carry no Fired list (and
+// whose scores list no unknown data): for tools that read only each
+// point's total, stage and sales-readiness, at less cost. The points are
+// otherwise TimelineContext's, and so are the errors.
+func (s *Scorer) TimelineTotals(ctx context.Context, lead Lead, asOf time.Time) (*Timeline, error) {
+	return s.timeline(ctx, lead, asOf, true)
+}
+
+// timeline is TimelineContext, with lean points when lean is set.
+func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean bool) (*Timeline, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -78,7 +91,7 @@ func (s *Scorer) TimelineContext(ctx context.Context, lead Lead, asOf time.Time)
 	m := s.model
 	reached := make([]bool, len(m.Stages))
 	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
-		res, err := r.score(ctx, prefix, at)
+		res, err := r.scoreAs(ctx, prefix, at, lean)
 		if err != nil {
 			return err
 		}

@@ -130,3 +130,32 @@ stages:
 	assert.True(t, ok[1])
 	assert.Equal(t, at(2), first[1].At, "sales-ready at the first ping: fit alone would have it at the start point")
 }
+
+// TimelineTotals is TimelineContext without the Fired lists: the same
+// points otherwise (times, totals, deltas, stages, verdicts), the same
+// stages reached, on every bundled lead, recycles included.
+func TestTimelineTotalsIsTheTimeline(t *testing.T) {
+	s := bundledScorer(t)
+	f, err := os.Open(filepath.Join("..", "testdata", "leads.ndjson"))
+	require.NoError(t, err)
+	defer f.Close()
+	ctx := context.Background()
+	n := 0
+	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: s, Input: f, InputName: "leads.ndjson"}, func(line int, lead scoring.Lead, err error) error {
+		require.NoError(t, err)
+		if line%5 == 0 && len(lead.Events) > 0 {
+			lead.Dispositions = []scoring.Disposition{{At: lead.Events[len(lead.Events)/2].At, Status: scoring.Recycled, Reason: "bad_timing"}}
+		}
+		want, err := s.TimelineContext(ctx, lead, asOf)
+		require.NoError(t, err)
+		got, err := s.TimelineTotals(ctx, lead, asOf)
+		require.NoError(t, err)
+		for i := range want.Points {
+			want.Points[i].Fired = nil
+		}
+		require.Equal(t, want, got, "lead %s", lead.ID)
+		n += len(got.Points)
+		return nil
+	}))
+	assert.Greater(t, n, 2000)
+}
