@@ -274,6 +274,8 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		text   []byte
 		sr     int
 		failed *scoring.Lead // a lead it cannot replay (see flows.count)
+		// patchErr is why its points could not be written into the file.
+		patchErr error
 	}
 	variant := func(pts map[string]float64) []float64 {
 		v := make([]float64, len(m.Rules))
@@ -301,11 +303,11 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 			key := fmt.Sprint(pts)
 			c := seen[key]
 			if c == nil {
+				// A patch that fails fails the suggestion when the
+				// candidate's turn comes (see pick), as trying them in
+				// turn would.
 				text, err := PatchPoints(m, filename, src, pts)
-				if err != nil {
-					return nil, err
-				}
-				c = &candidate{scale: scale, points: pts, text: text}
+				c = &candidate{scale: scale, points: pts, text: text, patchErr: err}
 				seen[key] = c
 				fresh = append(fresh, c)
 				vs = append(vs, variant(pts))
@@ -344,6 +346,9 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		for _, c := range cs {
 			if stop() {
 				return nil
+			}
+			if c.patchErr != nil {
+				return c.patchErr
 			}
 			if c.failed != nil {
 				return replayFailure(*c.failed, func(l scoring.Lead) error {

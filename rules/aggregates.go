@@ -27,6 +27,17 @@ func (m *Model) EventAggregates() []EventAggregate {
 // on a long-lived environment.
 func (e *evaluator) ResetBudget() { e.frame.budget.reset() }
 
+// BudgetLeft is how many steps are left of the lead's budget, and
+// SetBudgetLeft puts it back there: for ranking one lead's evaluated
+// conditions under several sets of points, each with the budget the
+// conditions left, as a model with those points would have.
+func (e *evaluator) BudgetLeft() int64 { return e.frame.budget.left }
+
+// SetBudgetLeft sets the steps left of the lead's budget (see BudgetLeft).
+func (e *evaluator) SetBudgetLeft(n int64) {
+	e.frame.budget.left, e.frame.budget.check = n, n-ctxEvery
+}
+
 // Recount starts the next point of a timeline of the lead already bound:
 // BeginCounted, with the fields left as BindMap or BindStruct set them
 // (and the closures told of a field whose value did not fit its kind, as

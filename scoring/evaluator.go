@@ -24,6 +24,9 @@ type evaluator interface {
 	Recount(asOf time.Time, events []rules.Event, counts []int, lasts []time.Time)
 	// ResetBudget gives the next evaluations a full budget of steps.
 	ResetBudget()
+	// BudgetLeft and SetBudgetLeft read and put back the steps left.
+	BudgetLeft() int64
+	SetBudgetLeft(n int64)
 	// BindMap and BindStruct set every field of the schema from the lead.
 	BindMap(lead map[string]any) error
 	BindStruct(lead any) error

@@ -158,10 +158,12 @@ func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead,
 	if err := s.conditions(ev, lead, asOf, res); err != nil {
 		return &Error{LeadID: lead.ID, Err: err}, false
 	}
+	left := ev.env.BudgetLeft() // each set of points ranks with what the conditions left
 	for v, p := range points {
 		if errs != nil && errs[v] != nil {
 			continue // failed at an earlier point: its timeline stops there
 		}
+		ev.env.SetBudgetLeft(left)
 		one := *res
 		if err := s.rank(ev, &one, p); err != nil {
 			if errs == nil {

@@ -159,3 +159,43 @@ func TestTimelineTotalsIsTheTimeline(t *testing.T) {
 	}))
 	assert.Greater(t, n, 2000)
 }
+
+// Each set of points ranks with the budget the lead's conditions left, as
+// its own model would: a total that costs a fifth of the budget is no
+// problem for one model, nor for twenty sets of points at once.
+func TestVariantsEachHaveTheBudget(t *testing.T) {
+	src := `leadscore: 1
+model: m
+fields: {a: bool, z: bool}
+event_types: [visit]
+scores:
+  fit: {}
+  engagement: {}
+total: "fit + engagement + (z && count(1..10000, {# + fit > 0}) + count(1..10000, {# + fit > 1}) + count(1..10000, {# + fit > 2}) + count(1..10000, {# + fit > 3}) + count(1..10000, {# + fit > 4}) + count(1..10000, {# + fit > 5}) < 0 ? 1 : 0)"
+rules:
+  - {id: fit.a, score: fit, when: a, points: 20}
+  - {id: engagement.visit, score: engagement, event: visit, points: 10}
+stages:
+  - {id: sql, sales_ready: true, when: fit + engagement >= 25}
+`
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	at := func(d int) time.Time { return time.Date(2026, 6, d, 0, 0, 0, 0, time.UTC) }
+	lead := scoring.Lead{ID: "z", Fields: map[string]any{"a": true, "z": true}, Events: []scoring.Event{{Type: "visit", At: at(2)}, {Type: "visit", At: at(3)}}}
+	_, err = s.Timeline(lead, at(10))
+	require.NoError(t, err, "one model replays it within its budget")
+	points := make([][]float64, 20)
+	for v := range points {
+		points[v] = []float64{20, float64(v + 1)}
+	}
+	_, ok, errs, err := s.FirstSalesReady(context.Background(), lead, at(10), points)
+	require.NoError(t, err)
+	for v := range points {
+		assert.NoError(t, errs[v], "set %d", v)
+	}
+	assert.True(t, ok[19])
+	vs, err := s.ScoreVariants(context.Background(), lead, at(10), points)
+	require.NoError(t, err)
+	assert.Equal(t, 60.0, vs[19].Total)
+}

@@ -36,7 +36,12 @@ func benchOutcomes(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcome
 	// the rule costs above; the others are counted.
 	var ok []scoring.Lead
 	var okLines [][]byte
+	seen := map[string]bool{}
 	for i, l := range leads {
+		if l.ID == "" || seen[l.ID] {
+			continue // a backtest takes each id once
+		}
+		seen[l.ID] = true
 		_, err := s.ScoreContext(ctx, l, t0)
 		if err == nil {
 			_, err = s.TimelineContext(ctx, l, t0)
@@ -148,7 +153,7 @@ func benchOutcomes(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcome
 	}
 	left := ""
 	if n := len(leads) - len(ok); n > 0 {
-		left = fmt.Sprintf("; %s left out, which fail to score or to replay", numfmt.Thousands(n))
+		left = fmt.Sprintf("; %s left out, which fail to score or to replay, or have no id or one taken already", numfmt.Thousands(n))
 	}
 	fmt.Fprintf(stdout, "\nthe outcome loop, per lead, over %s leads (%s with an outcome%s), T0 %s, one core:\n",
 		numfmt.Thousands(len(ok)), numfmt.Thousands(labelled), left, t0.Format(time.RFC3339))
