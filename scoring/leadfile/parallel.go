@@ -1,7 +1,6 @@
 package leadfile
 
 import (
-	"errors"
 	"runtime"
 	"sync"
 
@@ -85,14 +84,7 @@ func Map[T any](opts Options, work func(line int, lead scoring.Lead, err error) 
 			for c := range jobs {
 				for i := range c.items {
 					it := &c.items[i]
-					var lead scoring.Lead
-					rowErr := it.r.err
-					if rowErr == nil {
-						lead, rowErr = src.decode(it.r)
-					}
-					if rowErr == nil && lead.ID == "" {
-						rowErr = ErrNoID
-					}
+					lead, rowErr := decodeRow(src, it.r)
 					it.out = work(it.r.line, lead, rowErr)
 					it.r = row{line: it.r.line} // let the input go
 				}
@@ -132,14 +124,5 @@ func Map[T any](opts Options, work func(line int, lead scoring.Lead, err error) 
 	if readErr != nil {
 		return readErr
 	}
-	if lines := src.unmatched(); len(lines) > 0 {
-		errs := unmatchedErrors(opts.EventsName, lines)
-		if opts.OnError == nil {
-			return errors.Join(errs...)
-		}
-		for _, e := range errs {
-			opts.OnError(e.(RowError))
-		}
-	}
-	return nil
+	return reportUnmatched(src, opts)
 }

@@ -27,26 +27,41 @@ func Read(opts Options, fn func(line int, lead scoring.Lead, err error) error) e
 		if !ok {
 			break
 		}
-		var lead scoring.Lead
-		rowErr := r.err
-		if rowErr == nil {
-			lead, rowErr = src.decode(r)
-		}
-		if rowErr == nil && lead.ID == "" {
-			rowErr = ErrNoID
-		}
+		lead, rowErr := decodeRow(src, r)
 		if err := fn(r.line, lead, rowErr); err != nil {
 			return err
 		}
 	}
-	if lines := src.unmatched(); len(lines) > 0 {
-		errs := unmatchedErrors(opts.EventsName, lines)
-		if opts.OnError == nil {
-			return errors.Join(errs...)
-		}
-		for _, e := range errs {
-			opts.OnError(e.(RowError)) // an event row fails alone; the leads were read
-		}
+	return reportUnmatched(src, opts)
+}
+
+// decodeRow decodes a row read by src: the lead, or the row's error (a
+// lead without an id is one).
+func decodeRow(src source, r row) (scoring.Lead, error) {
+	if r.err != nil {
+		return scoring.Lead{}, r.err
+	}
+	lead, err := src.decode(r)
+	if err == nil && lead.ID == "" {
+		err = ErrNoID
+	}
+	return lead, err
+}
+
+// reportUnmatched tells opts.OnError of each events row whose lead the
+// leads file did not have (an event row fails alone; the leads were
+// read), or returns them all when OnError is not set.
+func reportUnmatched(src source, opts Options) error {
+	lines := src.unmatched()
+	if len(lines) == 0 {
+		return nil
+	}
+	errs := unmatchedErrors(opts.EventsName, lines)
+	if opts.OnError == nil {
+		return errors.Join(errs...)
+	}
+	for _, e := range errs {
+		opts.OnError(e.(RowError))
 	}
 	return nil
 }
