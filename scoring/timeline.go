@@ -363,7 +363,7 @@ func (s *Scorer) ReadySpan(lead Lead, asOf time.Time) (ReadySpan, error) {
 	}
 	ctx := context.Background()
 	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, _ *Event, _ *moment) error {
-		res, err := r.score(ctx, prefix, at)
+		res, err := r.scoreAs(ctx, prefix, at, true) // the stage alone
 		if err != nil {
 			return err
 		}
