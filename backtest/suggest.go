@@ -323,10 +323,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		}
 		if target < 0 {
 			if failed[0] != nil { // the current points: the base scorer's error
-				return nil, replayFailure(*failed[0], func(l scoring.Lead) error {
-					_, err := b.scorer.TimelineContext(ctx, l, b.opts.At)
-					return err
-				})
+				return nil, b.replayFailure(ctx, b.scorer, nil, *failed[0])
 			}
 			target, counts, failed = counts[0], counts[1:], failed[1:]
 		}
@@ -338,6 +335,14 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	// The scale that keeps the training leads' sales-ready volume: scales
 	// from a quarter to four times the one that keeps the sum of points,
 	// the closest volume winning, the nearest to that one on a tie.
+	// scorerOf compiles a candidate's rule file, as a scorer of leads.
+	scorerOf := func(text []byte) (*scoring.Scorer, error) {
+		pm, err := compile(text)
+		if err != nil {
+			return nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
+		}
+		return scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown)), nil
+	}
 	var best *candidate
 	// pick tries the candidates in turn, as one replay after another would:
 	// the first that cannot replay a lead fails the suggestion with the
@@ -351,14 +356,8 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 				return c.patchErr
 			}
 			if c.failed != nil {
-				return replayFailure(*c.failed, func(l scoring.Lead) error {
-					pm, err := compile(c.text)
-					if err != nil {
-						return fmt.Errorf("the proposed rule file does not compile: %w", err)
-					}
-					_, err = scoring.New(pm, scoring.WithUnknownData(scoring.IgnoreUnknown)).TimelineContext(ctx, l, b.opts.At)
-					return err
-				})
+				sc, err := scorerOf(c.text)
+				return b.replayFailure(ctx, sc, err, *c.failed)
 			}
 			if best == nil || abs(c.sr-target) < abs(best.sr-target) {
 				best = c
@@ -392,9 +391,9 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 			return nil, nil, err
 		}
 	}
-	bestModel, err := compile(best.text)
+	bestScorer, err := scorerOf(best.text)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the proposed rule file does not compile: %w", err)
+		return nil, nil, err
 	}
 	s.Scale = finite(best.scale)
 	s.HandoffsPerWeek, s.SuggestedHandoffsPerWeek = fl.perWeek(target), fl.perWeek(best.sr)
@@ -414,9 +413,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	}
 
 	// The proposed definition beside the current one, held out.
-	sugTotal, sugSR, err := b.scoreUnder(ctx, in, variant(best.points), leads, func() (*scoring.Scorer, error) {
-		return scoring.New(bestModel, scoring.WithUnknownData(scoring.IgnoreUnknown)), nil
-	})
+	sugTotal, sugSR, err := b.scoreUnder(ctx, in, variant(best.points), leads, bestScorer)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -565,20 +562,21 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 }
 
 // replayFailure is the error of a set of points that could not replay
-// lead: the one its own model gives (replay).
-func replayFailure(lead scoring.Lead, replay func(scoring.Lead) error) error {
-	err := replay(lead)
+// lead: the one its own model sc gives, or compiling it gave (err).
+func (b *Backtest) replayFailure(ctx context.Context, sc *scoring.Scorer, err error, lead scoring.Lead) error {
 	if err == nil {
-		err = errors.New("it failed in one replay of several sets of points, but not alone (please report it)")
+		if _, err = sc.TimelineContext(ctx, lead, b.opts.At); err == nil {
+			err = errors.New("it failed in one replay of several sets of points, but not alone (please report it)")
+		}
 	}
 	return fmt.Errorf("replaying lead %s: %w", lead.ID, err)
 }
 
-// scoreUnder scores the leads in the backtest at At under the points of
-// the model sc compiles to (with the error that model gives for the lead
-// of the lowest id it cannot score, as scoring each lead in the order of
-// its id would).
-func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads, sc func() (*scoring.Scorer, error)) (map[string]float64, map[string]bool, error) {
+// scoreUnder scores the leads in the backtest at At under the points, the
+// points of sc's model; a lead they cannot score fails it with the error
+// sc gives for the lead of the lowest id among them, as scoring each lead
+// in the order of its id would.
+func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads, sc *scoring.Scorer) (map[string]float64, map[string]bool, error) {
 	want := make([]bool, len(b.order))
 	for _, l := range in {
 		want[l.seq] = true
@@ -609,11 +607,9 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 		return nil, nil, err
 	}
 	if failed != nil {
-		s, err := sc()
+		_, err := sc.ScoreContext(ctx, *failed, b.opts.At)
 		if err == nil {
-			if _, err = s.ScoreContext(ctx, *failed, b.opts.At); err == nil {
-				err = errors.New("it failed with several sets of points, but not alone (please report it)")
-			}
+			err = errors.New("it failed with several sets of points, but not alone (please report it)")
 		}
 		return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
 	}

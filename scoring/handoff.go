@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/rules"
+
 	"github.com/leadscore/leadscore/dsl"
 )
 
@@ -117,36 +119,16 @@ func (s *Scorer) CheckDispositions(ds []Disposition) error {
 // taken out (when filter is set; a timeline's replay takes them out
 // itself), and whether the hold-down is in force.
 func (s *Scorer) dispositions(lead Lead, asOf time.Time, filter bool) (Lead, *Verdict, bool) {
-	if len(lead.Dispositions) == 0 {
-		return lead, nil, false
-	}
-	v := &Verdict{}
+	var f verdictFold
 	for i := range lead.Dispositions {
-		d := &lead.Dispositions[i]
-		if d.At.After(asOf) {
-			continue
+		if d := &lead.Dispositions[i]; !d.At.After(asOf) {
+			f.add(d)
 		}
-		if v.Latest == nil || !d.At.Before(v.Latest.At) {
-			latest := *d
-			v.Latest = &latest
-		}
-		if d.Status == Recycled && (v.Recycled == nil || d.At.After(*v.Recycled)) {
-			at := d.At
-			v.Recycled = &at
-		}
-	}
-	if v.Latest == nil {
-		return lead, nil, false
 	}
 	h := s.model.Handoff
-	if v.Recycled == nil || h == nil {
-		return lead, v, false
-	}
-	held := false
-	if h.Hold > 0 {
-		if until := v.Recycled.Add(h.Hold); asOf.Before(until) {
-			v.HeldUntil, held = &until, true
-		}
+	v, held := f.verdict(asOf, h)
+	if v == nil || v.Recycled == nil || h == nil {
+		return lead, v, held
 	}
 	if filter && len(h.ResetTypes) > 0 {
 		kept := make([]Event, 0, len(lead.Events))
@@ -164,29 +146,67 @@ func (s *Scorer) dispositions(lead Lead, asOf time.Time, filter bool) (Lead, *Ve
 	return lead, v, held
 }
 
-// verdicts is dispositions(lead, asOf, false) for the points of one
-// timeline, whose as-of times only move on: the lead's dispositions are
-// sorted once, and each point takes in those up to it, so a timeline of n
-// dispositions costs O(n log n) for its verdicts rather than O(n) a point.
-type verdicts struct {
-	hold     time.Duration // the model's hold-down; 0 when none or no handoff section
-	handoff  bool          // the model has a handoff section
-	sorted   []*Disposition
-	next     int
+// verdictFold takes in a lead's dispositions one at a time (those up to
+// an as-of time) and keeps what its verdict rests on: the latest (of
+// equal times, the last taken in) and the time of the latest recycle.
+type verdictFold struct {
 	latest   *Disposition
 	recycled time.Time
 	anyRecyc bool
 }
 
+func (f *verdictFold) add(d *Disposition) {
+	if f.latest == nil || !d.At.Before(f.latest.At) {
+		f.latest = d
+	}
+	if d.Status == Recycled && (!f.anyRecyc || d.At.After(f.recycled)) {
+		f.recycled, f.anyRecyc = d.At, true
+	}
+}
+
+// verdict is the verdict as of asOf under the model's handoff section h
+// (nil when it has none), and whether a recycle's hold-down is in force;
+// nil when no disposition was taken in.
+func (f *verdictFold) verdict(asOf time.Time, h *rules.Handoff) (*Verdict, bool) {
+	if f.latest == nil {
+		return nil, false
+	}
+	latest := *f.latest
+	v := &Verdict{Latest: &latest}
+	if !f.anyRecyc {
+		return v, false
+	}
+	at := f.recycled
+	v.Recycled = &at
+	if h == nil || h.Hold <= 0 {
+		return v, false
+	}
+	if until := at.Add(h.Hold); asOf.Before(until) {
+		v.HeldUntil = &until
+		return v, true
+	}
+	return v, false
+}
+
+// verdicts is dispositions(lead, asOf, false) for the points of one
+// timeline, whose as-of times only move on: the lead's dispositions are
+// sorted once, and each point takes in those up to it, so a timeline of n
+// dispositions costs O(n log n) for its verdicts rather than O(n) a point.
+type verdicts struct {
+	handoff *rules.Handoff
+	sorted  []*Disposition
+	next    int
+	fold    verdictFold
+}
+
 // newVerdicts tracks ds (in any order; they are not changed) for a walk.
 func (s *Scorer) newVerdicts(ds []Disposition) *verdicts {
-	v := &verdicts{handoff: s.model.Handoff != nil, sorted: make([]*Disposition, len(ds))}
-	if v.handoff {
-		v.hold = s.model.Handoff.Hold
-	}
+	v := &verdicts{handoff: s.model.Handoff, sorted: make([]*Disposition, len(ds))}
 	for i := range ds {
 		v.sorted[i] = &ds[i]
 	}
+	// A stable sort keeps dispositions of equal times in their order, so
+	// that the last given wins, as in dispositions.
 	slices.SortStableFunc(v.sorted, func(a, b *Disposition) int { return a.At.Compare(b.At) })
 	return v
 }
@@ -195,36 +215,9 @@ func (s *Scorer) newVerdicts(ds []Disposition) *verdicts {
 // last call's.
 func (v *verdicts) at(asOf time.Time) (*Verdict, bool) {
 	for ; v.next < len(v.sorted) && !v.sorted[v.next].At.After(asOf); v.next++ {
-		d := v.sorted[v.next]
-		// As dispositions does in input order: the latest time wins, and
-		// of equal times the last given (a stable sort keeps their order).
-		if v.latest == nil || !d.At.Before(v.latest.At) {
-			v.latest = d
-		}
-		if d.Status == Recycled && (!v.anyRecyc || d.At.After(v.recycled)) {
-			v.recycled, v.anyRecyc = d.At, true
-		}
+		v.fold.add(v.sorted[v.next])
 	}
-	if v.latest == nil {
-		return nil, false
-	}
-	latest := *v.latest
-	out := &Verdict{Latest: &latest}
-	if !v.anyRecyc {
-		return out, false
-	}
-	at := v.recycled
-	out.Recycled = &at
-	if !v.handoff {
-		return out, false
-	}
-	held := false
-	if v.hold > 0 {
-		if until := at.Add(v.hold); asOf.Before(until) {
-			out.HeldUntil, held = &until, true
-		}
-	}
-	return out, held
+	return v.fold.verdict(asOf, v.handoff)
 }
 
 // resets reports whether a recycle at r takes out the event: one of the

@@ -2,7 +2,6 @@ package scoring
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/expr-lang/expr/ast"
@@ -38,7 +37,6 @@ type replay struct {
 	queues  [][]time.Time // by slot: times of the events a windowed count holds
 
 	fixed   map[*rules.Rule]bool // conditions that read neither the as-of time nor a define
-	matchEv *evaluation          // from the Scorer's pool, for matcher; see release
 	matcher evaluator            // the lead's fields bound, to test fixed conditions
 	ready   bool                 // matcher bound
 
@@ -51,7 +49,7 @@ type replay struct {
 
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 
-	ev *evaluation // held from point to point (see scoreKept); the Scorer's pool's
+	ev *evaluation // held from point to point (see point); the Scorer's pool's
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -152,53 +150,52 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 	return r.scoreAs(ctx, prefix, at, false)
 }
 
-// scoreAs is score; lean leaves the result's Fired and Categories out.
-func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean bool) (*Result, error) {
+// scoreAs is score; lean leaves the result's Fired, Categories and
+// Unknown out (the total, stage, grade and errors are the same), for a
+// replay that reads only the stage of each point.
+func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean bool) (res *Result, err error) {
+	err = r.point(prefix, at, func(ev *evaluation) (err error, broken bool) {
+		ev.lean = lean
+		defer func() { ev.lean = false }()
+		res, err, broken = r.s.scoreIn(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, func(lead Lead, res *Result) error {
+			return r.s.evaluate(ev, lead, at, res)
+		})
+		return err, broken
+	})
+	return res, err
+}
+
+// point brings the replay to the point as of at with the events of prefix
+// (in time order, a longer prefix of the same events than at the last
+// call, with at no earlier than then), and has score score it in the
+// replay's own evaluation: taken from the Scorer's pool at the first
+// point and held to the last (see release), so that the lead's fields are
+// bound once (evaluation.fieldsKept). After a panic (broken) the
+// evaluation is not used again.
+func (r *replay) point(prefix []Event, at time.Time, score func(*evaluation) (err error, broken bool)) error {
 	for ; r.added < len(prefix); r.added++ {
 		r.take(&prefix[r.added])
 	}
 	r.expire(at)
-	res, err := r.scoreKept(ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, lean)
+	if r.ev == nil {
+		r.ev = r.s.pool.Get().(*evaluation)
+	}
+	ev := r.ev
+	err, broken := score(ev)
+	if broken {
+		r.ev = nil // it may be in a broken state: not for the pool
+	}
+	ev.fieldsKept = true // the first point bound the fields, or failed, which stops the walk
 	if err == nil {
 		r.prune(at)
 	}
-	return res, err
+	return err
 }
 
-// scoreKept is Scorer.score in the replay's own evaluation, held from
-// point to point so that the lead's fields are bound once (see
-// evaluation.fieldsKept), with the verdict from r.verdicts.
-func (r *replay) scoreKept(ctx context.Context, lead Lead, at time.Time, lean bool) (res *Result, err error) {
-	s := r.s
-	if r.ev == nil {
-		r.ev = s.pool.Get().(*evaluation)
-	}
-	ev := r.ev
-	ev.counted, ev.lean = &r.counted, lean
-	defer func() {
-		if p := recover(); p != nil {
-			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", p)}
-			r.ev = nil // it may be in a broken state: not for the pool
-			return
-		}
-		ev.env.SetContext(nil)
-		ev.counted, ev.lean = nil, false
-	}()
-	ev.env.SetContext(ctx)
-	res = &Result{LeadID: lead.ID, AsOf: at}
-	if r.verdicts != nil {
-		res.Verdict, ev.held = r.verdicts.at(at)
-	} else {
-		lead, res.Verdict, ev.held = s.dispositions(lead, at, false)
-	}
-	err = s.evaluate(ev, lead, at, res)
-	// The fields were bound by a first point that got past binding them
-	// (an error there stops the walk anyway).
-	ev.fieldsKept = true
-	if err != nil {
-		return nil, &Error{LeadID: lead.ID, Err: err}
-	}
-	return res, nil
+// pointLead is the lead as a point of the replay scores it: its fields,
+// and the events kept.
+func (r *replay) pointLead() Lead {
+	return Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}
 }
 
 // take adds an event: to the aggregates of its type, and to the events kept

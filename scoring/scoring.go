@@ -251,33 +251,44 @@ func (s *Scorer) ScoreContext(ctx context.Context, lead Lead, asOf time.Time) (*
 }
 
 // score is ScoreContext, with the event aggregates' values from counted
-// when set (a timeline's replay keeps them up to date).
-func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (res *Result, err error) {
-	return s.scoreAs(ctx, lead, asOf, counted, false)
+// when set (a stream keeps them up to date).
+func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *counted) (*Result, error) {
+	ev := s.pool.Get().(*evaluation)
+	res, err, broken := s.scoreIn(ev, ctx, lead, asOf, counted, nil, func(lead Lead, res *Result) error {
+		return s.evaluate(ev, lead, asOf, res)
+	})
+	if broken {
+		ev = s.newEvaluation() // the old one may be in a broken state
+	}
+	s.pool.Put(ev)
+	return res, err
 }
 
-// scoreAs is score; lean leaves the result's Fired, Categories and
-// Unknown out (the total, stage, grade and errors are the same), for a
-// replay that reads only the stage of each point.
-func (s *Scorer) scoreAs(ctx context.Context, lead Lead, asOf time.Time, counted *counted, lean bool) (res *Result, err error) {
-	ev := s.pool.Get().(*evaluation)
-	ev.counted, ev.lean = counted, lean
+// scoreIn runs eval in ev for the lead as of asOf: the caller's context
+// and the event aggregates' values from counted (when set) for its
+// duration, the lead's verdict from vs (a replay's) or from its
+// dispositions, an evaluation error (or a panic) as the lead's *Error.
+// broken reports a panic, which may have left ev in a broken state.
+func (s *Scorer) scoreIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, eval func(Lead, *Result) error) (res *Result, err error, broken bool) {
+	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}
-			ev = s.newEvaluation() // the old one may be in a broken state
+			res, err, broken = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}, true
 		}
-		ev.env.SetContext(nil) // the pool must not keep the caller's context
-		ev.counted, ev.lean = nil, false
-		s.pool.Put(ev)
+		ev.env.SetContext(nil) // a pooled evaluation must not keep the caller's context
+		ev.counted = nil
 	}()
 	ev.env.SetContext(ctx)
 	res = &Result{LeadID: lead.ID, AsOf: asOf}
-	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
-	if err := s.evaluate(ev, lead, asOf, res); err != nil {
-		return nil, &Error{LeadID: lead.ID, Err: err}
+	if vs != nil {
+		res.Verdict, ev.held = vs.at(asOf)
+	} else {
+		lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
 	}
-	return res, nil
+	if err := eval(lead, res); err != nil {
+		return nil, &Error{LeadID: lead.ID, Err: err}, false
+	}
+	return res, nil, false
 }
 
 // ScoreJSON is for package scoring/leadfile (the key closes it to other

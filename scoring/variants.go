@@ -34,7 +34,15 @@ func (s *Scorer) ScoreVariants(ctx context.Context, lead Lead, asOf time.Time, p
 		}
 	}
 	out := make([]Variant, len(points))
-	return out, s.scoreVariants(ctx, lead, asOf, nil, nil, points, out)
+	ev := s.pool.Get().(*evaluation)
+	_, err, broken := s.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
+		return s.rankVariants(ev, lead, asOf, res, points, out, nil)
+	})
+	if broken {
+		ev = s.newEvaluation()
+	}
+	s.pool.Put(ev)
+	return out, err
 }
 
 // FirstSalesReady replays the lead's timeline up to asOf, as Timeline
@@ -106,57 +114,21 @@ func (s *Scorer) checkVariants(points [][]float64) error {
 // error there and the others go on, and a variant failed before is
 // skipped; the error returned fails them all.
 func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, points [][]float64, out []Variant, errs []error) error {
-	for ; r.added < len(prefix); r.added++ {
-		r.take(&prefix[r.added])
-	}
-	r.expire(at)
-	s := r.s
-	if r.ev == nil {
-		r.ev = s.pool.Get().(*evaluation)
-	}
-	ev := r.ev
-	err, broken := s.scoreVariantsIn(ev, ctx, Lead{ID: r.lead.ID, Fields: r.lead.Fields, Events: r.kept}, at, &r.counted, r.verdicts, points, out, errs)
-	if broken {
-		r.ev = nil // it may be in a broken state: not for the pool
-	}
-	ev.fieldsKept = true // the first point bound the fields (an error there stops the walk)
-	if err == nil {
-		r.prune(at)
-	}
-	return err
+	return r.point(prefix, at, func(ev *evaluation) (error, bool) {
+		_, err, broken := r.s.scoreIn(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, func(lead Lead, res *Result) error {
+			return r.s.rankVariants(ev, lead, at, res, points, out, errs)
+		})
+		return err, broken
+	})
 }
 
-// scoreVariants is score under each set of points, into out.
-func (s *Scorer) scoreVariants(ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant) error {
-	ev := s.pool.Get().(*evaluation)
-	err, broken := s.scoreVariantsIn(ev, ctx, lead, asOf, counted, vs, points, out, nil)
-	if broken {
-		ev = s.newEvaluation()
-	}
-	s.pool.Put(ev)
-	return err
-}
-
-// scoreVariantsIn is scoreVariants in the given evaluation; broken says a
-// panic may have left it in a broken state.
-func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, points [][]float64, out []Variant, errs []error) (err error, broken bool) {
-	ev.counted = counted
-	defer func() {
-		if r := recover(); r != nil {
-			err, broken = &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error (please report it): %v", r)}, true
-		}
-		ev.env.SetContext(nil)
-		ev.counted = nil
-	}()
-	ev.env.SetContext(ctx)
-	res := &Result{LeadID: lead.ID, AsOf: asOf}
-	if vs != nil {
-		res.Verdict, ev.held = vs.at(asOf)
-	} else {
-		lead, res.Verdict, ev.held = s.dispositions(lead, asOf, counted == nil)
-	}
+// rankVariants evaluates the lead's conditions once, then ranks them under
+// each set of points, into out. With errs, a set that fails records its
+// error there and the others go on, and a set failed before is skipped;
+// the error returned fails them all.
+func (s *Scorer) rankVariants(ev *evaluation, lead Lead, asOf time.Time, res *Result, points [][]float64, out []Variant, errs []error) error {
 	if err := s.conditions(ev, lead, asOf, res); err != nil {
-		return &Error{LeadID: lead.ID, Err: err}, false
+		return err
 	}
 	left := ev.env.BudgetLeft() // each set of points ranks with what the conditions left
 	for v, p := range points {
@@ -167,12 +139,12 @@ func (s *Scorer) scoreVariantsIn(ev *evaluation, ctx context.Context, lead Lead,
 		one := *res
 		if err := s.rank(ev, &one, p); err != nil {
 			if errs == nil {
-				return &Error{LeadID: lead.ID, Err: err}, false
+				return err
 			}
 			errs[v] = &Error{LeadID: lead.ID, Err: err}
 			continue
 		}
 		out[v] = Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}
 	}
-	return nil, false
+	return nil
 }

@@ -222,7 +222,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var verdicts *feedback.Set
 	// read reads a leads file on every core: measure runs on each lead
 	// at once, file files the results in input order.
-	read := func(name, eventsName, what string, measure func(scoring.Lead) (any, error), file func(line int, m any, err error) error) (rows, failed int, err error) {
+	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error) (rows, failed int, err error) {
 		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
@@ -236,24 +236,21 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			failed++
 		}
 		type measured struct {
-			decoded bool
 			unknown []rules.Unknown
 			m       any
-			err     error
+			err     error // the row's: it could not be decoded
 		}
 		err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) measured {
 			if err != nil {
 				return measured{err: err}
 			}
-			r := measured{decoded: true, unknown: scorer.Unknown(lead)}
-			r.m, r.err = measure(lead)
-			return r
+			return measured{unknown: scorer.Unknown(lead), m: measure(lead)}
 		}, func(line int, r measured) error {
 			rows++
 			err := r.err
-			if r.decoded {
+			if err == nil {
 				unknown.Add(r.unknown)
-				err = file(line, r.m, err)
+				err = file(line, r.m)
 			}
 			if err != nil {
 				failed++
@@ -311,23 +308,22 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}()
 	}
 	type both struct {
-		id   string
 		main *backtest.Measured
 		snap []*backtest.Measured
 	}
-	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) (any, error) {
+	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
 		if verdicts != nil {
 			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
 		}
-		b := both{id: l.ID, main: bt.Measure(ctx, l)}
+		b := both{main: bt.Measure(ctx, l)}
 		if stability != nil {
 			b.snap = stability.Measure(ctx, l)
 		}
-		return b, nil
-	}, func(line int, r any, _ error) error {
+		return b
+	}, func(line int, r any) error {
 		b := r.(both)
 		if verdicts != nil {
-			seen[b.id] = true
+			seen[b.main.ID()] = true
 		}
 		if err := bt.AddMeasured(b.main); err != nil {
 			return err
@@ -356,8 +352,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	var refRows, refFailed int
 	if *reference != "" {
-		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) (any, error) { return l, nil },
-			func(_ int, l any, _ error) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) })
+		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },
+			func(_ int, l any) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) })
 		if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
 			me.Flag = c.flag("reference-events")
 		}
