@@ -2,7 +2,6 @@ package leadfile
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -33,91 +32,29 @@ func Map[T any](opts Options, work func(line int, lead scoring.Lead, err error) 
 		r   row
 		out T
 	}
-	type chunk struct {
-		seq   int
-		items []item
-	}
-	inFlight := 4 * workers
-	tokens := make(chan struct{}, inFlight)
-	jobs := make(chan *chunk, workers)
-	done := make(chan *chunk, inFlight)
-	stop := make(chan struct{})
-	var readErr error // set before jobs is closed
-
-	go func() { // reader
-		defer close(jobs)
-		for seq := 0; ; seq++ {
-			select {
-			case tokens <- struct{}{}:
-			case <-stop:
-				return
-			}
-			c := &chunk{seq: seq}
-			last, size := false, 0
-			for len(c.items) < batchSize && size < batchBytes {
-				r, ok, err := src.next()
-				if err != nil {
-					readErr = err
-				}
-				if err != nil || !ok {
-					last = true
-					break
-				}
-				if opts.Only != nil && !opts.Only(r.line) {
-					continue
-				}
-				c.items = append(c.items, item{r: r})
-				size += r.size()
-			}
-			jobs <- c // an empty chunk still returns its token
-			if last {
-				return
+	var readErr error // set by the reader before the workers are done
+	useErr := ordered(workers, func() ([]item, bool, bool) {
+		var items []item
+		last, err := fill(src, opts.Only, func(r row) { items = append(items, item{r: r}) })
+		if err != nil {
+			readErr = err
+		}
+		return items, len(items) > 0, last
+	}, func(items []item) {
+		for i := range items {
+			it := &items[i]
+			lead, rowErr := decodeRow(src, it.r)
+			it.out = work(it.r.line, lead, rowErr)
+			it.r = row{line: it.r.line} // let the input go
+		}
+	}, func(items []item) error {
+		for i := range items {
+			if err := use(items[i].r.line, items[i].out); err != nil {
+				return err
 			}
 		}
-	}()
-
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range jobs {
-				for i := range c.items {
-					it := &c.items[i]
-					lead, rowErr := decodeRow(src, it.r)
-					it.out = work(it.r.line, lead, rowErr)
-					it.r = row{line: it.r.line} // let the input go
-				}
-				done <- c
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(done) }()
-
-	pending := map[int]*chunk{}
-	next := 0
-	var useErr error
-	for c := range done {
-		pending[c.seq] = c
-		for {
-			c, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			<-tokens
-			if useErr != nil {
-				continue // draining after use failed
-			}
-			for i := range c.items {
-				if useErr = use(c.items[i].r.line, c.items[i].out); useErr != nil {
-					close(stop)
-					break
-				}
-			}
-		}
-	}
+		return nil
+	})
 	if useErr != nil {
 		return useErr
 	}

@@ -175,7 +175,6 @@ func (r *row) size() int {
 }
 
 type batch struct {
-	seq  int
 	rows []row
 	out  bytes.Buffer
 	errs []RowError
@@ -214,105 +213,42 @@ func Score(opts Options) (Summary, error) {
 		return sum, err
 	}
 
-	// Tokens bound the batches in flight, so a slow batch cannot make the
-	// writer hold an unbounded number of later ones: memory stays flat.
-	inFlight := 4 * workers
-	tokens := make(chan struct{}, inFlight)
-	jobs := make(chan *batch, workers)
-	done := make(chan *batch, inFlight)
-	stop := make(chan struct{}) // closed when writing fails
-	var readErr error           // set before jobs is closed
-	free := make(chan *batch, inFlight)
-
-	go func() { // reader
-		defer close(jobs)
-		for seq := 0; ; seq++ {
-			select {
-			case tokens <- struct{}{}:
-			case <-stop:
-				return
-			}
-			var b *batch
-			select {
-			case b = <-free: // one the writer is done with: its buffers are grown already
-				b.seq = seq
-			default:
-				b = &batch{seq: seq}
-			}
-			last, size := false, 0 // last is decided before a worker owns b
-			for len(b.rows) < batchSize && size < batchBytes {
-				r, ok, err := src.next()
-				if err != nil {
-					readErr = err
-				}
-				if err != nil || !ok {
-					last = true
-					break
-				}
-				b.rows = append(b.rows, r)
-				size += r.size()
-			}
-			if len(b.rows) > 0 {
-				jobs <- b
-			}
-			if last {
-				return
+	var readErr error // set by the reader before the workers are done
+	free := make(chan *batch, 4*workers)
+	werr := ordered(workers, func() (*batch, bool, bool) { // the reader
+		var b *batch
+		select {
+		case b = <-free: // one the writer is done with: its buffers are grown already
+		default:
+			b = &batch{}
+		}
+		last, err := fill(src, nil, func(r row) { b.rows = append(b.rows, r) })
+		if err != nil {
+			readErr = err
+		}
+		return b, len(b.rows) > 0, last
+	}, func(b *batch) { work(b, src, enc, opts) }, func(b *batch) error { // the writer, in input order
+		if _, err := out.Write(b.out.Bytes()); err != nil {
+			return err
+		}
+		for _, e := range b.errs {
+			if opts.OnError != nil {
+				opts.OnError(e)
 			}
 		}
-	}()
-
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range jobs {
-				work(b, src, enc, opts)
-				done <- b
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(done) }()
-
-	// Writer: put batches back in input order.
-	pending := map[int]*batch{}
-	next := 0
-	var werr error
-	for b := range done {
-		pending[b.seq] = b
-		for {
-			b, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
-			<-tokens
-			if werr != nil {
-				continue // draining after a failed write
-			}
-			if _, werr = out.Write(b.out.Bytes()); werr != nil {
-				close(stop)
-				continue
-			}
-			for _, e := range b.errs {
-				if opts.OnError != nil {
-					opts.OnError(e)
-				}
-			}
-			sum.add(b.sum)
-			if opts.OnProgress != nil {
-				sum.Elapsed = time.Since(start)
-				opts.OnProgress(sum)
-			}
-			b.out.Reset()
-			b.errs, b.sum = b.errs[:0], Summary{}
-			select {
-			case free <- b:
-			default:
-			}
+		sum.add(b.sum)
+		if opts.OnProgress != nil {
+			sum.Elapsed = time.Since(start)
+			opts.OnProgress(sum)
 		}
-	}
+		b.out.Reset()
+		b.errs, b.sum = b.errs[:0], Summary{}
+		select {
+		case free <- b:
+		default:
+		}
+		return nil
+	})
 	if readErr != nil {
 		return sum, readErr
 	}
@@ -426,3 +362,95 @@ func work(b *batch, src source, enc encoder, opts Options) {
 
 // maxRowOption names what raises Options.MaxRow, for messages.
 const maxRowOption = "--max-row (Options.MaxRow in Go)"
+
+// ordered runs the pipeline Score and Map share. fill makes batch after
+// batch, saying whether each holds anything to work on
+// and whether it is the last; workers goroutines run work on them; use
+// gets them back in the order fill made them, on the caller's goroutine.
+// Tokens bound the batches in flight to 4 × workers, so a slow batch
+// cannot make use wait behind an unbounded number of later ones: memory
+// stays flat. After use fails, the batches in flight are drained unused,
+// fill is asked for no more, and use's error is returned.
+func ordered[B any](workers int, fill func() (b B, send, last bool), work func(B), use func(B) error) error {
+	type job struct {
+		seq int
+		b   B
+	}
+	tokens := make(chan struct{}, 4*workers)
+	jobs := make(chan job, workers)
+	done := make(chan job, 4*workers)
+	stop := make(chan struct{}) // closed when use fails
+	go func() {
+		defer close(jobs)
+		for seq := 0; ; {
+			select {
+			case tokens <- struct{}{}:
+			case <-stop:
+				return
+			}
+			b, send, last := fill()
+			if send {
+				jobs <- job{seq, b}
+				seq++
+			} else {
+				<-tokens // nothing to work on: its token back
+			}
+			if last {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				work(j.b)
+				done <- j
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	pending := map[int]B{}
+	next := 0
+	var err error
+	for j := range done {
+		pending[j.seq] = j.b
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-tokens
+			if err != nil {
+				continue // draining after use failed
+			}
+			if err = use(b); err != nil {
+				close(stop)
+			}
+		}
+	}
+	return err
+}
+
+// fill reads rows of src into add until a batch is full (batchSize rows or
+// batchBytes of input); keep, when set, skips the rows whose line it
+// refuses, unread. last is set at the end of the input or on a read error.
+func fill(src source, keep func(line int) bool, add func(row)) (last bool, err error) {
+	for n, size := 0, 0; n < batchSize && size < batchBytes; {
+		r, ok, err := src.next()
+		if err != nil || !ok {
+			return true, err
+		}
+		if keep != nil && !keep(r.line) {
+			continue
+		}
+		add(r)
+		n++
+		size += r.size()
+	}
+	return false, nil
+}
