@@ -59,13 +59,8 @@ type counted struct {
 }
 
 func (s *Scorer) newReplay(lead Lead) *replay {
-	s.aggsOnce.Do(func() {
-		s.aggs, s.aggsByType = s.model.EventAggregates(), map[string][]int{}
-		for i, a := range s.aggs {
-			s.aggsByType[a.Type] = append(s.aggsByType[a.Type], i)
-		}
-	})
-	r := &replay{s: s, lead: lead, aggs: s.aggs, byType: s.aggsByType, fixed: s.fixedConditions()}
+	aggs, byType := s.replayAggregates()
+	r := &replay{s: s, lead: lead, aggs: aggs, byType: byType, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
 	r.queues = make([][]time.Time, len(r.aggs))
 	return r
@@ -87,6 +82,18 @@ func (r *replay) release() {
 		r.s.pool.Put(r.ev)
 		r.ev = nil
 	}
+}
+
+// replayAggregates lists the model's event aggregates, and their slots by
+// event type; worked out once per Scorer, read by every replay.
+func (s *Scorer) replayAggregates() ([]rules.EventAggregate, map[string][]int) {
+	s.aggsOnce.Do(func() {
+		s.aggs, s.aggsByType = s.model.EventAggregates(), map[string][]int{}
+		for i, a := range s.aggs {
+			s.aggsByType[a.Type] = append(s.aggsByType[a.Type], i)
+		}
+	})
+	return s.aggs, s.aggsByType
 }
 
 // fixedConditions says, by event rule, whether its condition reads
