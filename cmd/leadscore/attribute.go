@@ -45,6 +45,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
 	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
 	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts; not with --paths)")
+	currency := currencyFlag(fs)
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
 	creditOut := fs.String("credit-out", "", "also write each touch's credit under each model to this file, as CSV (id, position, campaign, channel,\nmodel, conversions, value; exact decimals that sum to the report): per journey, or per distinct path")
 	transitionsOut := fs.String("transitions-out", "", "also write each Markov model's transitions (from, to, count, probability) and removal effects\nto this file, as CSV")
@@ -353,7 +354,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		if channels != nil {
 			sections = append(sections, htmlreport.ChannelsSection(channels, "data_driven."))
 		}
-		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), sections...)
+		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), *currency, summaryOf(htmlreport.AttributionSummary(rep, ""), nil), sections...)
 	case "json":
 		err = json.NewEncoder(stdout).Encode(struct {
 			*attribution.Report

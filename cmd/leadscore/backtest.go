@@ -39,6 +39,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	until := fs.String("until", "", "the end of the outcome window T1: outcomes in (T0, T1] count; default: no end")
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created; leads created after T0 are left out")
 	format := fs.String("format", "table", "report format: table, markdown, csv, json or html (one page with charts and the capacity control)")
+	currency := currencyFlag(fs)
 	bandWidth := fs.Float64("band-width", 20, "width of the fixed score bands, in points")
 	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month: the threshold whose weekly flow matches it")
 	on := fs.String("on", "", "with --capacity, the category the threshold is on (such as fit); default: the total")
@@ -393,7 +394,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "json":
 		err = rep.WriteJSON(stdout)
 	case "html":
-		err = writeHTML(stdout, "Backtest: "+rep.Model, "Snapshot at "+rep.At.Format(time.RFC3339), htmlreport.BacktestSections(rep, "")...)
+		err = writeHTML(stdout, "Backtest: "+rep.Model, "Snapshot at "+rep.At.Format(time.RFC3339), *currency, summaryOf(htmlreport.BacktestSummary(rep, "")), htmlreport.BacktestSections(rep, "")...)
 	default:
 		err = rep.WriteText(stdout)
 	}

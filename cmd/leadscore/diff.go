@@ -145,7 +145,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	case "html":
-		err = writeHTML(stdout, "Rule review: "+rep.Model, rep.Old+" → "+rep.New, htmlreport.ReviewSection(rep, "", *top))
+		err = writeHTML(stdout, "Rule review: "+rep.Model, rep.Old+" → "+rep.New, "", summaryOf(htmlreport.ReviewSummary(rep, "")), htmlreport.ReviewSection(rep, "", *top))
 	default:
 		err = rep.WriteMarkdown(stdout, *top)
 	}

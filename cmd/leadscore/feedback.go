@@ -31,6 +31,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes (lead_id, opportunity, won, revenue), to count recycled leads won later")
 	at := fs.String("at", "", "the report as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "report format: text, markdown, json, csv or html (one page with charts)")
+	currency := currencyFlag(fs)
 	bandWidth := fs.Float64("band-width", 0, "width of the score bands; 0: a tenth of the total's range")
 	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign")
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
@@ -183,7 +184,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "csv":
 		err = rep.WriteCSV(stdout)
 	case "html":
-		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), htmlreport.FeedbackSection(rep, ""))
+		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FeedbackSection(rep, ""))
 	default:
 		err = rep.WriteText(stdout)
 	}

@@ -22,6 +22,8 @@ type jointReport struct {
 	Definition  *htmlreport.Definition `json:"definition"`
 	Diff        json.RawMessage        `json:"diff,omitempty"`
 	Backtest    json.RawMessage        `json:"backtest,omitempty"`
+	// BacktestProposed is the same backtest of the proposed definition.
+	BacktestProposed json.RawMessage `json:"backtest_proposed,omitempty"`
 	Feedback    json.RawMessage        `json:"feedback,omitempty"`
 	Attribution json.RawMessage        `json:"attribution,omitempty"`
 }
@@ -46,6 +48,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	backtestOutcomes := fs.String("backtest-outcomes", "", "with --backtest-at, outcomes for the backtest instead of --outcomes")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
 	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
+	currency := currencyFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore report --model FILE --leads LEADS [--proposed FILE] [--outcomes FILE] [--costs FILE]")
 		fmt.Fprintln(stderr, "                        [--dispositions FILE] [--backtest-at T0 [--until T1] [--capacity N/week]] [--at TIME] > review.html")
@@ -91,6 +94,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	rep := jointReport{Definition: htmlreport.DefinitionOf(m)}
 	sections := []htmlreport.Section{htmlreport.DefinitionSection(rep.Definition, "definition.")}
+	summary := &htmlreport.Summary{}
+	var diffRep *review.Report
+	var fbRep *feedback.Report
 	status := exitOK
 	// part runs one command with --format json and keeps its report; the
 	// command's messages name report's flags, as reportParts maps them.
@@ -130,6 +136,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return status
 		}
 		sections = append(sections, htmlreport.ReviewSection(&r, "diff.", *top))
+		diffRep = &r
 	}
 	if *backtestAt != "" {
 		args := []string{"backtest", "--model", *model, "--at", *backtestAt, "--outcomes", or(*backtestOutcomes, *outcomes), "--leads", or(*backtestLeads, *leads)}
@@ -146,7 +153,26 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if !part(&rep.Backtest, &r, args...) {
 			return status
 		}
+		summary.Add(htmlreport.BacktestSummary(&r, "backtest."))
 		sections = append(sections, htmlreport.BacktestSections(&r, "backtest.")...)
+		summary.Sources = append(summary.Sources, htmlreport.BacktestSource(&r, or(*backtestLeads, *leads), "backtest."))
+		if *proposed != "" {
+			// The proposed definition, backtested on the same leads and
+			// outcomes: side by side with the current one.
+			file, cleanup, _, err := materialize(*proposed)
+			if err != nil {
+				return fail("%s: %v", *proposed, err)
+			}
+			defer cleanup()
+			pargs := append([]string{}, args...)
+			pargs[2] = file
+			var pr backtest.Report
+			if !part(&rep.BacktestProposed, &pr, pargs...) {
+				return status
+			}
+			summary.Add(htmlreport.ProposedSummary(&r, &pr, "backtest.", "backtest_proposed."))
+			sections = append(sections, htmlreport.ComparisonSection(&r, &pr, "backtest.", "backtest_proposed."))
+		}
 	}
 	var attr struct {
 		attribution.Report
@@ -172,8 +198,14 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if !part(&rep.Feedback, &r, args...) {
 			return status
 		}
+		summary.Add(htmlreport.FeedbackSummary(&r, "feedback."))
+		fbRep = &r
 		sections = append(sections, htmlreport.FeedbackSection(&r, "feedback."))
 	}
+	if diffRep != nil {
+		summary.Add(htmlreport.ReviewSummary(diffRep, "diff."))
+	}
+	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
 	sections = append(sections, attrSections[1:]...)
 	// The rules' signal is detail: it goes last.
 	for i, s := range sections {
@@ -187,7 +219,11 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	} else {
-		err = writeHTML(stdout, "Joint review: "+m.Name, "Leads from "+*leads+", as of "+asOf.Format("2006-01-02"), sections...)
+		sub := "Leads from " + *leads + ", as of " + asOf.Format("2006-01-02")
+		if *backtestAt != "" {
+			sub += "; backtest on " + or(*backtestLeads, *leads) + " at " + *backtestAt
+		}
+		err = writeHTML(stdout, "Joint review: "+m.Name, sub, *currency, summary, sections...)
 	}
 	if err != nil {
 		return fail("%v", err)

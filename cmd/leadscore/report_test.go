@@ -24,7 +24,7 @@ func reviewArgs(format string) []string {
 
 // cellRE reads a number of a page: a table's cell, or a number inside a
 // cell or a line of words (an interval's two ends, a summary's figures).
-var cellRE = regexp.MustCompile(`<(td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)">([^<]*)</(?:td|span)>`)
+var cellRE = regexp.MustCompile(`<(td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)"(?: data-kpi="[^"]*")?>([^<]*)</(?:td|span)>`)
 
 // numberCells returns the numbers of a page, in table cells and in spans:
 // path (empty for a derived number), value and the text shown.
@@ -131,8 +131,9 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	// Charts: the definition 1; the change 3 (volume, moves, distribution);
 	// the backtest 3 (won vs not won, lift, calibration); the rules 1 (their
 	// joint effects); capacity 3 (volume, wins, the weekly crossings); the
-	// funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2.
-	assert.Equal(t, 17, strings.Count(page, "<svg "))
+	// funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2;
+	// current vs proposed 1.
+	assert.Equal(t, 18, strings.Count(page, "<svg "))
 
 	var joint map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(js), &joint))
@@ -143,6 +144,8 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	}
 	same("diff", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01")
 	same("backtest", "backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+		"--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson"))
+	same("backtest_proposed", "backtest", "--model", td("b2b-saas-v2.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
 		"--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson"))
 	same("feedback", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"),
 		"--outcomes", td("outcomes.csv"), "--at", "2026-10-01")
@@ -307,4 +310,72 @@ func TestReportPartsMapOnlyRealFlags(t *testing.T) {
 	assert.Equal(t, "--backtest-outcomes", reportParts(false, true)["backtest"].caller.flag("outcomes"))
 	assert.Equal(t, "leadscore backtest --on", reportParts(false, false)["backtest"].caller.flag("on"))
 	assert.Equal(t, "--at", commandLine("backtest").flag("at"))
+}
+
+// kpiRE reads a summary tile's figure: its path, value and name.
+var kpiRE = regexp.MustCompile(`<span class="n" data-path="([^"]*)" data-value="([^"]*)" data-format="[^"]*" data-kpi="([^"]*)">`)
+
+// The review page answers first: before the definition, a tile for each
+// headline figure, each the JSON report's number at the place it names
+// (and recomputed here from its parts where it can be), then what to
+// change, the threshold first, then where each figure comes from.
+func TestReviewAnswersFirst(t *testing.T) {
+	code, page, errOut := leadscore(t, "", reviewArgs("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", reviewArgs("json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc any
+	require.NoError(t, json.Unmarshal([]byte(js), &doc))
+	num := func(path string) float64 {
+		v, ok := lookup(doc, path)
+		require.True(t, ok, path)
+		f, ok := v.(float64)
+		require.True(t, ok, "%s: %v", path, v)
+		return f
+	}
+
+	glance := strings.Index(page, `<section id="summary"`)
+	require.Greater(t, glance, 0, "the page has its summary")
+	assert.Less(t, glance, strings.Index(page, `<section id="definition">`), "the summary comes before the definition")
+
+	tiles := map[string][2]string{}
+	var order []string
+	for _, m := range kpiRE.FindAllStringSubmatch(page, -1) {
+		tiles[m[3]] = [2]string{m[1], m[2]}
+		order = append(order, m[3])
+	}
+	assert.Equal(t, []string{"auc", "recall", "missed_revenue", "handoffs_per_period", "threshold", "proposed_auc", "acceptance_rate", "sla_breaches", "proposed_sales_ready"}, order)
+	for kpi, pv := range tiles {
+		got, err := strconv.ParseFloat(pv[1], 64)
+		require.NoError(t, err, kpi)
+		assert.Equal(t, num(pv[0]), got, "%s is the JSON's %s", kpi, pv[0])
+	}
+	// Each tile names the figure it should: the recomputable ones from
+	// their parts.
+	assert.Equal(t, "backtest.auc", tiles["auc"][0])
+	assert.Equal(t, "backtest_proposed.auc", tiles["proposed_auc"][0])
+	assert.Equal(t, "backtest.capacity.threshold", tiles["threshold"][0])
+	assert.Equal(t, "diff.impact.sales_ready_new", tiles["proposed_sales_ready"][0])
+	assert.Equal(t, "feedback.sla.breached", tiles["sla_breaches"][0])
+	rate, _ := strconv.ParseFloat(tiles["acceptance_rate"][1], 64)
+	assert.InDelta(t, num("feedback.accepted")/num("feedback.dispositioned"), rate, 1e-12, "acceptance: accepted over verdicts")
+	recall, _ := strconv.ParseFloat(tiles["recall"][1], 64)
+	assert.InDelta(t, num("backtest.sales_ready.won")/num("backtest.won"), recall, 1e-12, "recall: the sales-ready stage's won over all won")
+	perWeek, _ := strconv.ParseFloat(tiles["handoffs_per_period"][1], 64)
+	assert.InDelta(t, num("backtest.capacity.current.crossed")/num("backtest.capacity.periods"), perWeek, 1e-12, "hand-offs: crossings over the weeks of history")
+
+	// What to change: the threshold first (the current definition sends
+	// fewer than sales can work), and the proposed change's effect.
+	findings := regexp.MustCompile(`<li data-finding="([^"]*)">`).FindAllStringSubmatch(page, -1)
+	require.NotEmpty(t, findings)
+	assert.Equal(t, "threshold", findings[0][1])
+	assert.True(t, strings.Contains(page, "Lower the hand-off: the current definition hands over"), "the threshold's finding")
+	kinds := map[string]bool{}
+	for _, f := range findings {
+		kinds[f[1]] = true
+	}
+	assert.True(t, kinds["proposed"] && kinds["no-evidence"] && kinds["contradicted"], "findings: %v", kinds)
+	// The two lead files, and the three sales-ready counts, said apart.
+	assert.True(t, strings.Contains(page, "Scored: "+td("leads.ndjson")+" as of 2026-10-01."), "the scored leads named")
+	assert.True(t, strings.Contains(page, "Backtested: "+td("backtest/leads.ndjson")+" at the snapshot 2026-07-01"), "the backtest's leads named")
 }

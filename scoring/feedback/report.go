@@ -86,6 +86,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -121,9 +122,13 @@ type Report struct {
 	// sales-ready; they are not in the rates.
 	NotHandedOff int `json:"dispositioned_not_sales_ready"`
 	// AcceptanceRate and RejectionRate are over Dispositioned (null when 0).
-	AcceptanceRate *float64       `json:"acceptance_rate"`
-	RejectionRate  *float64       `json:"rejection_rate"`
-	Reasons        []ReasonCount  `json:"reasons"`
+	AcceptanceRate *float64 `json:"acceptance_rate"`
+	// AcceptanceRateLow and AcceptanceRateHigh are its 95% Wilson
+	// interval (null when no verdict).
+	AcceptanceRateLow  *float64      `json:"acceptance_rate_low"`
+	AcceptanceRateHigh *float64      `json:"acceptance_rate_high"`
+	RejectionRate      *float64      `json:"rejection_rate"`
+	Reasons            []ReasonCount `json:"reasons"`
 	Campaigns      []Group        `json:"campaigns"`
 	Channels       []Group        `json:"channels"`
 	Bands          []Group        `json:"bands"`
@@ -505,6 +510,9 @@ func (b *Builder) count(kind int, name string, order float64, l Label) {
 func (b *Builder) Report() *Report {
 	r := b.rep
 	r.AcceptanceRate, r.RejectionRate = rate(r.Accepted, r.Dispositioned), rate(r.Rejected, r.Dispositioned)
+	if lo, hi, ok := stats.Wilson(float64(r.Accepted), float64(r.Dispositioned)); ok {
+		r.AcceptanceRateLow, r.AcceptanceRateHigh = &lo, &hi
+	}
 	r.Reasons = reasonCounts(b.overall, b.m.Handoff.Codes())
 	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
 	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)

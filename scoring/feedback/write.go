@@ -46,9 +46,9 @@ func (r *Report) Findings() []string {
 	return out
 }
 
-// judged says in a sentence what the evidence against the rules the
+// Judged says in a sentence what the evidence against the rules the
 // reasons contradict comes to, and why nothing is judged when that is so.
-func (r *Report) judged() string {
+func (r *Report) Judged() string {
 	var counts [3]int
 	pairs, tooFew, most := 0, 0, 0
 	for _, e := range r.Evidence {
@@ -98,7 +98,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	if len(r.Reasons) > 0 {
 		fmt.Fprintf(b, "Reasons: %s.\n", reasonsText(r.Reasons, 0))
 	}
-	if s := r.judged(); s != "" {
+	if s := r.Judged(); s != "" {
 		b.WriteString(s + "\n")
 	}
 	if f := r.Findings(); len(f) > 0 {

@@ -66,6 +66,18 @@ func coefInterval(c *backtest.Coefficient) *backtest.Interval {
 	return &backtest.Interval{Low: c.Low, High: c.High}
 }
 
+// wholeAll is "int" when every value is whole, else the format given.
+func wholeAll(values [][]float64, format string) string {
+	for _, row := range values {
+		for _, v := range row {
+			if v != math.Trunc(v) && !math.IsNaN(v) {
+				return format
+			}
+		}
+	}
+	return "int"
+}
+
 // wholeOr is "int" for a whole number, else the format given: a
 // threshold of 29 reads 29, one of 29.5 reads 29.5.
 func wholeOr(v float64, format string) string {
@@ -156,7 +168,7 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 		groups = append(groups, b.Name)
 		sw, sn := frac(b.Won, totalWon), frac(b.Leads-b.Won, totalNot)
 		shares = append(shares, []float64{sw, sn})
-		lifts = append(lifts, []float64{deref(b.Lift)})
+		lifts = append(lifts, []float64{orNaN(b.Lift)})
 		dt.Rows = append(dt.Rows, Row{Cells: []Cell{Text(b.Name), Int(path("bands", i, "leads"), b.Leads), Int(path("bands", i, "won"), b.Won), Derived(float64(b.Leads-b.Won), "int"), Derived(sw, "pct"), Derived(sn, "pct")}})
 	}
 	sec.Blocks = append(sec.Blocks,
@@ -366,7 +378,7 @@ func rulesSection(r *backtest.Report, prefix string) Section {
 	}
 	for i, s := range r.Rules {
 		path := func(k string) string { return p(prefix, "rules", i, k) }
-		points := Number(path("points"), s.Points, "dec1")
+		points := Number(path("points"), s.Points, wholeOr(s.Points, "dec1"))
 		if s.Gate {
 			points = Text("gate")
 		}
@@ -442,7 +454,7 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 		pp := func(k string) string { return cp(key, k) }
 		th := Text("")
 		if threshold {
-			th = Number(pp("threshold"), pt.Threshold, "dec1")
+			th = Number(pp("threshold"), pt.Threshold, wholeOr(pt.Threshold, "dec1"))
 		}
 		return Row{Cells: []Cell{Text(name), th, Maybe(pp("leads_per_period"), pt.PerPeriod, "dec2"), ivCell(pp("leads_per_period_interval"), pt.PerPeriodInterval, "dec2"),
 			Int(pp("crossed"), pt.Crossed), Int(pp("crossed_won"), pt.CrossedWon), Maybe(pp("win_rate"), pt.WinRate, "pct"), ivCell(pp("win_rate_interval"), pt.WinRateInterval, "pct"),
@@ -495,7 +507,7 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	for i, pt := range c.Curve {
 		pp := func(k string) string { return cp("curve", i, k) }
 		t.Rows = append(t.Rows, Row{Attrs: map[string]string{"x": n(px(pt.Threshold))}, Cells: []Cell{
-			Number(pp("threshold"), pt.Threshold, "dec1"), Maybe(pp("leads_per_period"), pt.PerPeriod, "dec2"), ivCell(pp("leads_per_period_interval"), pt.PerPeriodInterval, "dec2"),
+			Number(pp("threshold"), pt.Threshold, wholeOr(pt.Threshold, "dec1")), Maybe(pp("leads_per_period"), pt.PerPeriod, "dec2"), ivCell(pp("leads_per_period_interval"), pt.PerPeriodInterval, "dec2"),
 			Int(pp("crossed"), pt.Crossed), Int(pp("crossed_won"), pt.CrossedWon), Maybe(pp("win_rate"), pt.WinRate, "pct"), ivCell(pp("win_rate_interval"), pt.WinRateInterval, "pct"),
 			Maybe(pp("expected_won_per_period"), pt.ExpectedWon, "dec2"), ivCell(pp("expected_won_per_period_interval"), pt.ExpectedWonInterval, "dec2"),
 			Int(pp("leads"), pt.Leads), Int(pp("won"), pt.Won), Maybe(pp("recall"), pt.Recall, "pct")}})
@@ -587,7 +599,7 @@ func suggestionSection(s *backtest.Suggestion, prefix string) Section {
 		rp := func(k string) string { return sp("rules", i, k) }
 		groups = append(groups, r.Rule)
 		vals = append(vals, []float64{r.Current, r.Suggested})
-		pt.Rows = append(pt.Rows, Row{Cells: []Cell{Text(r.Rule), Text(r.Category), Number(rp("current"), r.Current, "dec1"), Number(rp("suggested"), r.Suggested, "dec1"),
+		pt.Rows = append(pt.Rows, Row{Cells: []Cell{Text(r.Rule), Text(r.Category), Number(rp("current"), r.Current, wholeOr(r.Current, "dec1")), Number(rp("suggested"), r.Suggested, wholeOr(r.Suggested, "dec1")),
 			Maybe(rp("coefficient"), r.Coefficient, "dec3"), ivCell(rp("coefficient_interval"), r.Interval, "dec2"), Int(rp("fired"), r.Fired), Text(r.Kept)}})
 	}
 	var lead Sentence
@@ -601,7 +613,7 @@ func suggestionSection(s *backtest.Suggestion, prefix string) Section {
 	blk := Block{Title: "Points, current and suggested", Lead: lead, Table: pt,
 		Note: "A rule keeps its points when, on the model's scale, they lie inside its coefficient's 95% interval (the data cannot tell them apart), or when it fired on too few training leads to fit; the note says which."}
 	if len(groups) > 0 && s.Withheld == "" {
-		blk.Chart = Bars("Each rule's points, current and suggested", groups, []string{"current", "suggested"}, vals, "dec1")
+		blk.Chart = Bars("Each rule's points, current and suggested", groups, []string{"current", "suggested"}, vals, wholeAll(vals, "dec1"))
 	}
 	sec.Blocks = append(sec.Blocks, blk)
 	return sec

@@ -33,7 +33,13 @@ import (
 type Page struct {
 	Title    string
 	Subtitle string
+	// Summary, when not empty, is the first screen: tiles and what to change.
+	Summary  *Summary
 	Sections []Section
+	// Currency names the money's currency (USD, EUR): the heads of money
+	// columns and the labels of money tiles carry it. Empty: the page says
+	// the money is in the data's own currency.
+	Currency string
 }
 
 // Section is one part of a page, with a heading and its blocks. Under the
@@ -176,6 +182,68 @@ func group(s string) string {
 	return out
 }
 
+// withCurrency is the page with its money named: each column of money
+// and each money tile says the currency, and the subtitle says where it
+// comes from. A page without money is returned as it is.
+func (p *Page) withCurrency() *Page {
+	cur := p.Currency
+	if cur == "" {
+		cur = "in the data's currency"
+	}
+	q := *p
+	money := false
+	q.Sections = make([]Section, len(p.Sections))
+	for i, s := range p.Sections {
+		s.Blocks = append([]Block(nil), s.Blocks...)
+		for j, b := range s.Blocks {
+			if b.Table == nil {
+				continue
+			}
+			t := *b.Table
+			t.Head = append([]string(nil), t.Head...)
+			for c := range t.Head {
+				for _, r := range t.Rows {
+					if c < len(r.Cells) && isMoney(r.Cells[c]) {
+						t.Head[c] += " (" + cur + ")"
+						money = true
+						break
+					}
+				}
+			}
+			s.Blocks[j].Table = &t
+		}
+		q.Sections[i] = s
+	}
+	if p.Summary != nil {
+		sum := *p.Summary
+		sum.Tiles = append([]Tile(nil), p.Summary.Tiles...)
+		for i, t := range sum.Tiles {
+			if t.Value.Format == "money" {
+				sum.Tiles[i].Label += " (" + cur + ")"
+				money = true
+			}
+		}
+		q.Summary = &sum
+	}
+	if money && p.Currency == "" {
+		q.Subtitle = strings.TrimSpace(q.Subtitle + " · Money is in the data's own currency (--currency names it).")
+	}
+	return &q
+}
+
+// isMoney reports whether a cell, or a part of it, is an amount of money.
+func isMoney(c Cell) bool {
+	if c.Format == "money" {
+		return true
+	}
+	for _, part := range c.Parts {
+		if part.Format == "money" {
+			return true
+		}
+	}
+	return false
+}
+
 //go:embed page.html.tmpl
 var pageTemplate string
 
@@ -192,7 +260,7 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 // Render writes the page.
 func (p *Page) Render(w io.Writer) error {
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, p); err != nil {
+	if err := tmpl.Execute(&buf, p.withCurrency()); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())

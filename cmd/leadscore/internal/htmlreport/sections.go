@@ -124,7 +124,7 @@ func DefinitionSection(d *Definition, prefix string) Section {
 		if r.Gate {
 			cat = "gate"
 		}
-		points := Number(p(prefix, "rules", i, "points"), r.Points, "dec1")
+		points := Number(p(prefix, "rules", i, "points"), r.Points, wholeOr(r.Points, "dec1"))
 		if r.Gate {
 			points = Text("disqualifies")
 		}
@@ -134,7 +134,7 @@ func DefinitionSection(d *Definition, prefix string) Section {
 		}
 		groups, values, colors = append(groups, r.ID), append(values, r.Points), append(colors, teamIndex[r.Owner])
 	}
-	sec.Blocks = append(sec.Blocks, Block{Title: "Rules: points by owner", Chart: ColoredBars("Points each rule gives, coloured by the team that owns it", groups, values, colors, teams, "dec1"), Table: t,
+	sec.Blocks = append(sec.Blocks, Block{Title: "Rules: points by owner", Chart: ColoredBars("Points each rule gives, coloured by the team that owns it", groups, values, colors, teams, wholeAll([][]float64{values}, "dec1")), Table: t,
 		Note: "An event rule's points are per event, before its limit, window and decay. Gates give no points: they keep a lead from being sales-ready. Each rule's condition is in the rule file."})
 	st := &Table{Head: []string{"stage", "sales-ready", "when"}}
 	for _, s := range d.Stages {
@@ -233,7 +233,7 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 			if i == top {
 				break
 			}
-			lt.Rows = append(lt.Rows, Row{Cells: []Cell{Text(l.ID), Number(p(prefix, "impact", list.key, i, "old_total"), l.OldTotal, "dec1"), Number(p(prefix, "impact", list.key, i, "new_total"), l.NewTotal, "dec1"),
+			lt.Rows = append(lt.Rows, Row{Cells: []Cell{Text(l.ID), Number(p(prefix, "impact", list.key, i, "old_total"), l.OldTotal, wholeOr(l.OldTotal, "dec1")), Number(p(prefix, "impact", list.key, i, "new_total"), l.NewTotal, wholeOr(l.NewTotal, "dec1")),
 				Text(stageName(l.OldStage)), Text(stageName(l.NewStage)), Text(strings.Join(l.Moved, ", "))}})
 		}
 		note := ""
@@ -366,13 +366,13 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 	for i, g := range r.Campaigns {
 		path := func(k string) string { return p(prefix, "campaigns", i, k) }
 		groups = append(groups, g.Name)
-		vals = append(vals, []float64{deref(g.AcceptanceRate), deref(g.RejectionRate)})
+		vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
 		gt.Rows = append(gt.Rows, Row{Cells: []Cell{Text(g.Name), Int(path("sales_ready"), g.SalesReady), Int(path("dispositioned"), g.Dispositioned), Int(path("accepted"), g.Accepted),
 			Int(path("rejected"), g.Rejected), Int(path("recycled"), g.Recycled), Maybe(path("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(path("rejection_rate"), g.RejectionRate, "pct")}})
 	}
 	if len(groups) > 0 {
 		sec.Blocks = append(sec.Blocks, Block{Title: "By campaign: which tactics produce leads sales wants", Chart: Bars("Acceptance and rejection rate by campaign", groups, []string{"acceptance rate", "rejection rate"}, vals, "pct"), Table: gt,
-			Note: "A campaign with no verdicts shows — and a zero bar."})
+			Note: "A campaign with no verdicts shows —, and no bar."})
 	}
 	et := &Table{Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
 		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
@@ -391,13 +391,6 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 				"A reason given to fewer than %d leads judges no rule. Rules a reason does not name are listed only when over-represented.", feedback.PValue(feedback.Alpha), feedback.MinLeads)})
 	}
 	return sec
-}
-
-func deref(v *float64) float64 {
-	if v == nil {
-		return 0
-	}
-	return *v
 }
 
 // AttributionSections shows the funnel, and the credit and ROI of each
@@ -459,7 +452,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		for m, a := range c.Credit {
 			path := func(k string) string { return p(prefix, "campaigns", i, "credit", m, k) }
 			rv = append(rv, a.Revenue)
-			ov = append(ov, deref(a.ROI))
+			ov = append(ov, orNaN(a.ROI))
 			rrow = append(rrow, Number(path("revenue"), a.Revenue, "money"))
 			orow = append(orow, Maybe(path("roi"), a.ROI, "pct"))
 		}
@@ -469,8 +462,8 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	}
 	as.Blocks = append(as.Blocks,
 		Block{Title: "Revenue credited to each campaign", Chart: Bars("Revenue credit by campaign, one bar per model", groups, r.Models, revenue, "money"), Table: rt},
-		Block{Title: "Return on investment", Chart: Bars("ROI by campaign, one bar per model", groups, r.Models, roi, "pct"), Table: ot,
-			Note: "ROI is (credited revenue − cost) / cost; a campaign without a cost shows — and a zero bar."})
+		Block{Title: "Return on investment", Chart: BarsFrom("ROI by campaign, one bar per model", groups, r.Models, roi, "pct", -1), Table: ot,
+			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; a campaign without a cost shows —, and no bar."})
 	return []Section{fs, as}
 }
 

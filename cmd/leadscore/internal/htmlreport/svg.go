@@ -59,8 +59,12 @@ func ticks(lo, hi float64) []float64 {
 	return out
 }
 
+// extent is the range of vals and zero; NaN (a missing value) is skipped.
 func extent(vals []float64) (lo, hi float64) {
 	for _, v := range vals {
+		if math.IsNaN(v) {
+			continue
+		}
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	if lo == hi {
@@ -112,9 +116,24 @@ func (s *svg) legendFrom(x, y float64, series []string, first int) {
 
 // Bars draws grouped horizontal bars: a row per group, a bar per series
 // (values[group][series]), each labelled with its value; negative values
-// go left of zero.
+// go left of zero. A missing value (NaN, see orNaN) has no bar and the
+// label —, never a zero bar.
 func Bars(title string, groups, series []string, values [][]float64, format string) template.HTML {
-	return bars(title, groups, series, values, nil, format)
+	return bars(title, groups, series, values, nil, format, math.NaN())
+}
+
+// BarsFrom is Bars whose axis starts no lower than floor, where the
+// quantity starts (an ROI cannot be under −100%).
+func BarsFrom(title string, groups, series []string, values [][]float64, format string, floor float64) template.HTML {
+	return bars(title, groups, series, values, nil, format, floor)
+}
+
+// orNaN is a chart's value of a number that may be missing: NaN for nil.
+func orNaN(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
 }
 
 // ColoredBars draws one bar per group, coloured by colors[group], an index
@@ -124,10 +143,10 @@ func ColoredBars(title string, groups []string, values []float64, colors []int, 
 	for i, v := range values {
 		rows[i] = []float64{v}
 	}
-	return bars(title, groups, legend, rows, colors, format)
+	return bars(title, groups, legend, rows, colors, format, math.NaN())
 }
 
-func bars(title string, groups, series []string, values [][]float64, colors []int, format string) template.HTML {
+func bars(title string, groups, series []string, values [][]float64, colors []int, format string, floor float64) template.HTML {
 	const width, barH, gap = 640.0, 13.0, 9.0
 	perGroup := len(series)
 	if colors != nil {
@@ -145,6 +164,20 @@ func bars(title string, groups, series []string, values [][]float64, colors []in
 	}
 	lo, hi := extent(all)
 	tk := ticks(lo, hi)
+	if !math.IsNaN(floor) && lo >= floor {
+		// No tick under where the quantity can go; the floor itself is
+		// one when the data reach under the first round tick.
+		kept := tk[:0:0]
+		for _, t := range tk {
+			if t >= floor {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) == 0 || kept[0] > lo {
+			kept = append([]float64{floor}, kept...)
+		}
+		tk = kept
+	}
 	lo, hi = math.Min(lo, tk[0]), math.Max(hi, tk[len(tk)-1])
 	plotW := width - left - right
 	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*plotW }
@@ -166,8 +199,12 @@ func bars(title string, groups, series []string, values [][]float64, colors []in
 			if colors != nil {
 				c, label = colors[g], series[colors[g]]
 			}
-			x0, x1 := x(math.Min(0, v)), x(math.Max(0, v))
 			y := y0 + float64(i)*barH
+			if math.IsNaN(v) {
+				s.add(`<text x="%s" y="%s"><title>%s, %s: none</title>—</text>`, n(x(0)+4), n(y+barH-3), esc(name), esc(label))
+				continue
+			}
+			x0, x1 := x(math.Min(0, v)), x(math.Max(0, v))
 			s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
 				n(x0), n(y+1), n(math.Max(x1-x0, 0.5)), n(barH-2), color(c), esc(name), esc(label), esc(Format(format, v)))
 			// A negative bar's label goes right of zero, clear of the row's name.
