@@ -44,7 +44,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	models := fs.String("models", attribution.DefaultJourneyModels, "attribution models, side by side (see below)")
 	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
 	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
-	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts; not with --paths)")
+	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts)")
 	currency := currencyFlag(fs)
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
 	creditOut := fs.String("credit-out", "", "also write each touch's credit under each model to this file, as CSV (id, position, campaign, channel,\nmodel, conversions, value; exact decimals that sum to the report): per journey, or per distinct path")
@@ -94,11 +94,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return fail("%v", err)
 		}
 		switch *format {
-		case "table", "markdown", "csv", "json":
-		case "html":
-			return fail("--format html is not available with --paths: its charts need journeys (--journeys or --leads); use table, markdown, csv or json")
+		case "table", "markdown", "csv", "json", "html":
 		default:
-			return fail("unknown --format %q; use table, markdown, csv or json (html only with --journeys or --leads)", *format)
+			return fail("unknown --format %q; use table, markdown, csv, json or html", *format)
 		}
 		pf, err := pathFormat(*delimiter, *separator, *columns)
 		if err != nil {
@@ -115,7 +113,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return fail("%v", err)
 		}
 		defer files.finish(&code)
-		return attributePaths(*pathsFile, pf, specs, *format, files, stdout, stderr)
+		return attributePaths(*pathsFile, pf, specs, *format, *currency, files, stdout, stderr)
 	}
 	for _, name := range []string{"delimiter", "path-separator", "columns"} {
 		if set[name] {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 )
 
 // hasMarkov reports whether a list of models has a Markov chain.
@@ -57,7 +58,7 @@ func pathFormat(delimiter, separator, columns string) (attribution.PathFormat, e
 }
 
 // attributePaths credits channels for aggregated paths.
-func attributePaths(name string, pf attribution.PathFormat, specs []string, format string, files *outputFiles, stdout, stderr io.Writer) int {
+func attributePaths(name string, pf attribution.PathFormat, specs []string, format, currency string, files *outputFiles, stdout, stderr io.Writer) int {
 	f, err := os.Open(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore attribute: %v\n", err)
@@ -97,6 +98,8 @@ func attributePaths(name string, pf attribution.PathFormat, specs []string, form
 		err = rep.WriteCSV(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)
+	case "html":
+		err = writeHTML(stdout, "Attribution of paths", strings.Join(rep.Models, ", "), currency, summaryOf(htmlreport.PathsSummary(rep, ""), nil), htmlreport.ChannelsSection(rep, ""))
 	default:
 		err = rep.WriteText(stdout)
 	}

@@ -340,8 +340,7 @@ func TestAttributeChecksBeforeRunning(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--paths", plain, "--format", "html"}, "--format html is not available with --paths: its charts need journeys (--journeys or --leads); use table, markdown, csv or json"},
-		{[]string{"--paths", plain, "--format", "xml"}, `unknown --format "xml"; use table, markdown, csv or json (html only with --journeys or --leads)`},
+		{[]string{"--paths", plain, "--format", "xml"}, `unknown --format "xml"; use table, markdown, csv, json or html`},
 		{[]string{"--paths", in, "--credit-out", filepath.Join(dir, ".", "p.csv")}, "--credit-out " + filepath.Join(dir, ".", "p.csv") + " is also --paths: writing it would overwrite that file; give --credit-out another file name"},
 		{[]string{"--paths", plain, "--credit-out", filepath.Join(dir, "x.csv"), "--models", "markov:1", "--transitions-out", filepath.Join(dir, "x.csv")}, "--transitions-out " + filepath.Join(dir, "x.csv") + " is also --credit-out: writing it would overwrite that file; give --transitions-out another file name"},
 		{[]string{"--journeys", td("journeys.ndjson"), "--journeys-out", td("journeys.ndjson")}, "--journeys-out " + td("journeys.ndjson") + " is also --journeys: writing it would overwrite that file; give --journeys-out another file name"},

@@ -19,13 +19,13 @@ import (
 // part's own command writes (diff, backtest, feedback,
 // attribute), beside the definition at a glance.
 type jointReport struct {
-	Definition  *htmlreport.Definition `json:"definition"`
-	Diff        json.RawMessage        `json:"diff,omitempty"`
-	Backtest    json.RawMessage        `json:"backtest,omitempty"`
+	Definition *htmlreport.Definition `json:"definition"`
+	Diff       json.RawMessage        `json:"diff,omitempty"`
+	Backtest   json.RawMessage        `json:"backtest,omitempty"`
 	// BacktestProposed is the same backtest of the proposed definition.
 	BacktestProposed json.RawMessage `json:"backtest_proposed,omitempty"`
-	Feedback    json.RawMessage        `json:"feedback,omitempty"`
-	Attribution json.RawMessage        `json:"attribution,omitempty"`
+	Feedback         json.RawMessage `json:"feedback,omitempty"`
+	Attribution      json.RawMessage `json:"attribution,omitempty"`
 }
 
 func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {

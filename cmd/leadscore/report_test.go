@@ -182,6 +182,7 @@ func TestFormatHTMLShowsTheJSONReportsNumbers(t *testing.T) {
 		{"feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"},
 		{"attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv")},
 		{"attribute", "--journeys", td("journeys.ndjson"), "--models", "w_shaped,markov:2,shapley"},
+		{"attribute", "--paths", td("paths/PathData.csv"), "--models", "first_touch,linear,markov:2,shapley"},
 	} {
 		code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
 		require.Equal(t, exitOK, code, "%v: %s", args, errOut)

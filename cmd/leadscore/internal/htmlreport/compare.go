@@ -52,8 +52,12 @@ func ComparisonSection(cur, prop *backtest.Report, cp, pp string) Section {
 	}
 	cap := func(r *backtest.Report) *backtest.CapacityReport { return r.Capacity }
 	rows := []row{
-		{"AUC", func(r *backtest.Report, pf string) Cell { return withIv(Maybe(p(pf, "auc"), r.AUC, "dec3"), p(pf, "auc_interval"), r.AUCInterval, "dec3") }},
-		{"sales-ready at the snapshot", func(r *backtest.Report, pf string) Cell { return Int(p(pf, "sales_ready", "leads"), r.SalesReady.Leads) }},
+		{"AUC", func(r *backtest.Report, pf string) Cell {
+			return withIv(Maybe(p(pf, "auc"), r.AUC, "dec3"), p(pf, "auc_interval"), r.AUCInterval, "dec3")
+		}},
+		{"sales-ready at the snapshot", func(r *backtest.Report, pf string) Cell {
+			return Int(p(pf, "sales_ready", "leads"), r.SalesReady.Leads)
+		}},
 		{"of them, won", func(r *backtest.Report, pf string) Cell { return Int(p(pf, "sales_ready", "won"), r.SalesReady.Won) }},
 		{"precision", func(r *backtest.Report, pf string) Cell {
 			return withIv(Maybe(p(pf, "sales_ready", "precision"), r.SalesReady.Precision, "pct"), p(pf, "sales_ready", "precision_interval"), r.SalesReady.PrecisionInterval, "pct")
@@ -61,8 +65,12 @@ func ComparisonSection(cur, prop *backtest.Report, cp, pp string) Section {
 		{"recall", func(r *backtest.Report, pf string) Cell {
 			return withIv(Maybe(p(pf, "sales_ready", "recall"), r.SalesReady.Recall, "pct"), p(pf, "sales_ready", "recall_interval"), r.SalesReady.RecallInterval, "pct")
 		}},
-		{"won deals missed", func(r *backtest.Report, pf string) Cell { return Int(p(pf, "sales_ready", "missed_won"), r.SalesReady.MissedWon) }},
-		{"their revenue", func(r *backtest.Report, pf string) Cell { return Number(p(pf, "sales_ready", "missed_revenue"), r.SalesReady.MissedRevenue, "money") }},
+		{"won deals missed", func(r *backtest.Report, pf string) Cell {
+			return Int(p(pf, "sales_ready", "missed_won"), r.SalesReady.MissedWon)
+		}},
+		{"their revenue", func(r *backtest.Report, pf string) Cell {
+			return Number(p(pf, "sales_ready", "missed_revenue"), r.SalesReady.MissedRevenue, "money")
+		}},
 	}
 	if cap(cur) != nil && cap(prop) != nil {
 		unit := cur.Capacity.Unit

@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"fmt"
 	"html/template"
+	"math"
 
 	"strings"
 
@@ -361,18 +362,20 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 	if len(groups) > 0 {
 		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons", Chart: Bars("Leads rejected or recycled, by reason", groups, []string{"leads"}, vals, "int"), Table: rt})
 	}
-	groups, vals = nil, nil
-	gt := &Table{Head: []string{"campaign", "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate"}}
-	for i, g := range r.Campaigns {
-		path := func(k string) string { return p(prefix, "campaigns", i, k) }
-		groups = append(groups, g.Name)
-		vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
-		gt.Rows = append(gt.Rows, Row{Cells: []Cell{Text(g.Name), Int(path("sales_ready"), g.SalesReady), Int(path("dispositioned"), g.Dispositioned), Int(path("accepted"), g.Accepted),
-			Int(path("rejected"), g.Rejected), Int(path("recycled"), g.Recycled), Maybe(path("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(path("rejection_rate"), g.RejectionRate, "pct")}})
-	}
-	if len(groups) > 0 {
-		sec.Blocks = append(sec.Blocks, Block{Title: "By campaign: which tactics produce leads sales wants", Chart: Bars("Acceptance and rejection rate by campaign", groups, []string{"acceptance rate", "rejection rate"}, vals, "pct"), Table: gt,
-			Note: "A campaign with no verdicts shows —, and no bar."})
+	for _, g := range []struct {
+		title, key, first string
+		groups            []feedback.Group
+		chart             bool
+	}{
+		{"By campaign: which tactics produce leads sales wants", "campaigns", "campaign", r.Campaigns, true},
+		{"By channel", "channels", "channel", r.Channels, false},
+		{fmt.Sprintf("By score band at the hand-off (width %s)", Format(wholeOr(r.BandWidth, "dec1"), r.BandWidth)), "bands", "band", r.Bands, false},
+		{"By grade at the hand-off", "grades", "grade", r.Grades, false},
+		{"By rule fired at the hand-off", "rules", "rule", r.Rules, false},
+	} {
+		if blk, ok := feedbackGroups(g.title, g.first, g.groups, p(prefix, g.key)+".", g.chart); ok {
+			sec.Blocks = append(sec.Blocks, blk)
+		}
 	}
 	et := &Table{Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
 		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
@@ -383,6 +386,14 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 			Maybe(path("rate_ratio"), e.RateRatio, "dec2"), Maybe(path("rate_ratio_low"), e.RateRatioLow, "dec2"), Maybe(path("rate_ratio_high"), e.RateRatioHigh, "dec2"),
 			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}
+	sec.Summary = feedbackFindings(r)
+	for _, e := range r.EarlyRecycles {
+		sec.Warnings = append(sec.Warnings, e.String())
+	}
+	sec.Blocks = append(sec.Blocks, slaBlocks(r, prefix)...)
+	rc := r.Recycle
+	sec.Blocks = append(sec.Blocks, Block{Title: "Recycled leads", Table: &Table{Head: []string{"recycled leads", "sales-ready again", "won later"}, Rows: []Row{{Cells: []Cell{
+		Int(p(prefix, "recycle", "leads"), rc.Leads), Int(p(prefix, "recycle", "sales_ready_again"), rc.SalesReadyAgain), Int(p(prefix, "recycle", "won_later"), rc.WonLater)}}}}})
 	if len(r.Evidence) > 0 {
 		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons against rules", Table: et,
 			Note: fmt.Sprintf("Each rule a reason contradicts, by how often it fired on the leads given the reason against the other leads with a verdict. "+
@@ -391,6 +402,69 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 				"A reason given to fewer than %d leads judges no rule. Rules a reason does not name are listed only when over-represented.", feedback.PValue(feedback.Alpha), feedback.MinLeads)})
 	}
 	return sec
+}
+
+// feedbackGroups is one grouping of the hand-offs (campaign, channel,
+// band, grade, rule) as a table at path, with a chart of the acceptance
+// and rejection rates when asked; false when there is no group.
+func feedbackGroups(title, first string, groups []feedback.Group, path string, chart bool) (Block, bool) {
+	if len(groups) == 0 {
+		return Block{}, false
+	}
+	var names []string
+	var vals [][]float64
+	t := &Table{Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate", "reasons"}}
+	for i, g := range groups {
+		gp := func(k string) string { return p(path, i, k) }
+		names = append(names, g.Name)
+		vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
+		var reasons []string
+		for _, rc := range g.Reasons {
+			reasons = append(reasons, fmt.Sprintf("%s %d", rc.Reason, rc.Leads))
+		}
+		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
+			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled), Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(gp("rejection_rate"), g.RejectionRate, "pct"),
+			Text(strings.Join(reasons, ", "))}})
+	}
+	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar.", false: "."}[chart]}
+	if chart {
+		b.Chart = Bars("Acceptance and rejection rate by "+first, names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
+	}
+	return b, true
+}
+
+// feedbackFindings are what the verdicts conclude, as the text report
+// says them: how the rules stand against the reasons that contradict
+// them, then each finding.
+func feedbackFindings(r *feedback.Report) []Sentence {
+	var out []Sentence
+	if s := r.Judged(); s != "" {
+		out = append(out, ln(s))
+	}
+	for _, f := range r.Findings() {
+		out = append(out, ln(f+"."))
+	}
+	return out
+}
+
+// slaBlocks are how fast sales answered the hand-offs: against the SLA,
+// and by owner.
+func slaBlocks(r *feedback.Report, prefix string) []Block {
+	sla := r.SLA
+	sp := func(k string) string { return p(prefix, "sla", k) }
+	t := &Table{Head: []string{"SLA (hours)", "verdicts timed", "median wait (hours)", "90th percentile (hours)", "within the SLA", "later", "no verdict, overdue", "no verdict, still within"},
+		Rows: []Row{{Cells: []Cell{Maybe(sp("hours"), sla.Hours, "dec1"), Int(sp("measured"), sla.Measured), Maybe(sp("median_hours"), sla.MedianHours, "dec1"), Maybe(sp("p90_hours"), sla.P90Hours, "dec1"),
+			Int(sp("within"), sla.Within), Int(sp("breached"), sla.Breached), Int(sp("overdue"), sla.Overdue), Int(sp("waiting"), sla.Waiting)}}}}
+	out := []Block{{Title: "SLA: from sales-ready to the first verdict", Table: t, Note: "A model without an SLA shows — for it, and every lead without a verdict counts as still within."}}
+	if len(sla.ByOwner) > 0 {
+		ot := &Table{Head: []string{"owner", "verdicts", "later than the SLA", "median wait (hours)"}}
+		for i, o := range sla.ByOwner {
+			op := func(k string) string { return p(prefix, "sla", "by_owner", i, k) }
+			ot.Rows = append(ot.Rows, Row{Cells: []Cell{Text(o.Owner), Int(op("verdicts"), o.Verdicts), Int(op("breached"), o.Breached), Maybe(op("median_hours"), o.MedianHours, "dec1")}})
+		}
+		out = append(out, Block{Title: "SLA by owner", Table: ot, Note: feedback.NobodyYet + " holds the overdue leads no one has answered."})
+	}
+	return out
 }
 
 // AttributionSections shows the funnel, and the credit and ROI of each
@@ -496,5 +570,34 @@ func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
 		t.Rows = append(t.Rows, Row{Cells: row})
 	}
 	sec.Blocks = []Block{{Chart: Bars("Value credited to each channel, one bar per model", groups, r.Models, vals, "money"), Table: t}}
+	if len(r.Models) > 1 && r.Value > 0 {
+		// How much the models disagree: each channel's share of the value
+		// under each model, and the gap between the highest and the lowest.
+		var gaps [][]float64
+		dt := &Table{Head: append(append([]string{"channel"}, r.Models...), "highest − lowest")}
+		for _, c := range r.Channels {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			row := []Cell{Text(c.Channel)}
+			for _, cr := range c.Credit {
+				share := cr.Value / r.Value
+				lo, hi = math.Min(lo, share), math.Max(hi, share)
+				row = append(row, Derived(share, "pct"))
+			}
+			gaps = append(gaps, []float64{hi - lo})
+			dt.Rows = append(dt.Rows, Row{Cells: append(row, Derived(hi-lo, "pct"))})
+		}
+		sec.Blocks = append(sec.Blocks, Block{Title: "How much the models disagree", Chart: Bars("Gap between the highest and the lowest share of value any model gives each channel", groups, []string{"gap"}, gaps, "pct"), Table: dt,
+			Note: "Each channel's share of the total value under each model (computed here from the table above, in italics), and the gap between the models that give it most and least: where the gap is wide, the credit is a matter of model, not of fact."})
+	}
 	return sec
+}
+
+// PathsSummary is the headline of attribution over paths: conversions,
+// their value, and the distinct paths they rest on.
+func PathsSummary(r *attribution.ChannelReport, prefix string) []Tile {
+	return []Tile{
+		{KPI: "conversions", Label: "Conversions", Value: Number(p(prefix, "conversions"), r.Conversions, wholeOr(r.Conversions, "dec1")),
+			Detail: ln("over ", Int(p(prefix, "distinct_paths"), r.Paths), " distinct paths; ", Number(p(prefix, "nulls"), r.Nulls, wholeOr(r.Nulls, "dec1")), " paths without one")},
+		{KPI: "value", Label: "Their value", Value: Number(p(prefix, "value"), r.Value, "money"), Detail: ln(fmt.Sprintf("credited by %d models", len(r.Models)))},
+	}
 }
