@@ -178,10 +178,16 @@ for (const [name, args] of Object.entries(reports)) {
       assert.ok(rows.some(([, s]) => s === "yes"), "a rule shifted");
     }
     if (name === "review" && process.env.LEADSCORE_SCREENSHOT) {
-      // The top of the page, as it opens: the definition and the change.
-      await page.setViewportSize({ width: 1280, height: 1800 });
+      // The first screen, as it opens at 1440×900: the tiles and what to change.
+      await page.setViewportSize({ width: 1440, height: 900 });
       await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
       await page.screenshot({ path: process.env.LEADSCORE_SCREENSHOT });
+    }
+    await checkFirstScreen(page, name);
+    await checkSorting(page);
+    if (name === "review") {
+      await checkPhone(page);
+      await checkPrint(page, 12);
     }
     await context.close();
     assert.deepEqual(requests.filter((u) => u !== url), [], "the page made no request but for itself");
@@ -263,4 +269,81 @@ async function checkSuggestionAndVerdicts(page, doc) {
   assert.ok(ev && ev.length > 0, "rejections give evidence against rules");
   const rows = await page.$$eval("#verdicts table", (ts) => Array.from(ts[ts.length - 1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[1].innerText.trim()]));
   assert.deepEqual(rows, ev.map((e) => [e.reason, e.rule]), "each evidence row's reason and rule");
+}
+
+// checkFirstScreen checks that, at 1440×900, every headline tile (data-kpi)
+// and the first of "What to change" are on the first screen, before any
+// section of detail; each tile's figure is the JSON's (checked with every
+// number above).
+async function checkFirstScreen(page, name) {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const tiles = await page.$$eval("[data-kpi]", (els) => els.map((el) => ({ kpi: el.dataset.kpi, bottom: el.closest(".tile").getBoundingClientRect().bottom })));
+  assert.ok(tiles.length >= 1, `${name}: the page has its tiles`);
+  for (const t of tiles) assert.ok(t.bottom <= 900, `${name}: the ${t.kpi} tile is on the first screen (bottom at ${t.bottom} px)`);
+  const first = await page.$eval("section", (s) => s.id);
+  assert.equal(first, "summary", `${name}: the summary is the first section`);
+  const change = await page.$("ol.changes li");
+  if (change) {
+    const top = await change.evaluate((li) => li.getBoundingClientRect().top);
+    assert.ok(top < 900, `${name}: what to change starts on the first screen`);
+  }
+  await page.setViewportSize({ width: 1280, height: 1000 });
+}
+
+// checkSorting presses the head of a sortable table's column of numbers
+// and checks the rows come in order of their values (none last).
+async function checkSorting(page) {
+  const sorted = await page.evaluate(() => {
+    for (const table of document.querySelectorAll("table[data-sort]")) {
+      const rows = table.tBodies[0].rows;
+      if (rows.length < 3) continue;
+      for (let c = 0; c < rows[0].cells.length; c++) {
+        if (rows[0].cells[c].dataset.value === undefined) continue;
+        table.tHead.rows[0].cells[c].querySelector("button").click();
+        const vals = Array.from(table.tBodies[0].rows).map((r) => r.cells[c].dataset.value);
+        return { vals, sort: table.tHead.rows[0].cells[c].getAttribute("aria-sort") };
+      }
+    }
+    return null;
+  });
+  if (!sorted) return;
+  assert.equal(sorted.sort, "ascending");
+  const nums = sorted.vals.filter((v) => v !== "null").map(Number);
+  assert.deepEqual(nums, [...nums].sort((a, b) => a - b), "the rows in order of the column");
+  assert.deepEqual(sorted.vals.slice(nums.length), sorted.vals.filter((v) => v === "null"), "none last");
+}
+
+// checkPhone checks the page at 390 px wide: no text under 11 px (chart
+// text scaled as drawn), no table wider than its box, nothing wider than
+// the screen.
+async function checkPhone(page) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const r = await page.evaluate(() => {
+    const small = [];
+    for (const el of document.querySelectorAll("body *")) {
+      if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+      const box = el.getBoundingClientRect();
+      if (!box.width || getComputedStyle(el).display === "none") continue;
+      let px = parseFloat(getComputedStyle(el).fontSize);
+      const svg = el.closest("svg");
+      if (svg) px *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      if (px < 10.95) small.push(`${el.tagName} ${px.toFixed(1)} px: ${el.textContent.trim().slice(0, 30)}`);
+    }
+    const wide = [...document.querySelectorAll(".numbers")].filter((d) => d.scrollWidth > d.clientWidth + 1).map((d) => d.querySelector("caption")?.textContent || d.querySelector("table")?.id);
+    return { small, wide, width: document.documentElement.scrollWidth };
+  });
+  assert.deepEqual(r.small.slice(0, 5), [], "no text under 11 px at 390 px");
+  assert.deepEqual(r.wide, [], "no table scrolls sideways at 390 px");
+  assert.ok(r.width <= 390, `the page is ${r.width} px wide at 390`);
+  await page.setViewportSize({ width: 1280, height: 1000 });
+}
+
+// checkPrint prints the page on Letter paper and counts the pages.
+async function checkPrint(page, most) {
+  await page.emulateMedia({ media: "print" });
+  const pdf = await page.pdf({ format: "Letter", printBackground: true });
+  await page.emulateMedia({ media: "screen" });
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages > 0 && pages <= most, `the review prints on ${pages} Letter pages; at most ${most}`);
 }

@@ -24,7 +24,7 @@ func reviewArgs(format string) []string {
 
 // cellRE reads a number of a page: a table's cell, or a number inside a
 // cell or a line of words (an interval's two ends, a summary's figures).
-var cellRE = regexp.MustCompile(`<(td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)"(?: data-kpi="[^"]*")?>([^<]*)</(?:td|span)>`)
+var cellRE = regexp.MustCompile(`<(td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([^"]*)"(?: data-kpi="[^"]*")?(?: data-label="[^"]*")?>([^<]*)</(?:td|span)>`)
 
 // numberCells returns the numbers of a page, in table cells and in spans:
 // path (empty for a derived number), value and the text shown.

@@ -201,6 +201,12 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 	return out
 }
 
+// valueText says a capacity row for a screen reader: "threshold 46,
+// leads a week 38.62".
+func valueText(t *Table, i int) string {
+	return t.Head[0] + " " + t.Rows[i].Cells[0].plain() + ", " + t.Head[1] + " " + t.Rows[i].Cells[1].plain()
+}
+
 func inversions(inv []string) string {
 	if len(inv) == 0 {
 		return "The win rate rises with the total in every band."
@@ -502,18 +508,24 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	wins, _ := Line{Title: "Won deals to expect per " + c.Unit + " at or above each threshold, with the 95% interval shaded", X: xs, XLabel: c.On + " score threshold", YLabel: "expected won per " + c.Unit,
 		Series: []string{"expected won per " + c.Unit}, Y: [][]*float64{expected}, Low: [][]*float64{wonLows}, High: [][]*float64{wonHighs},
 		MarkerID: "capacity-marker-won", Marker: &marker, FirstColor: 1}.SVG()
-	t := &Table{ID: "capacity-curve", Scroll: true, Head: []string{"threshold", "leads " + per, "95% interval", "crossed", "won after", "win rate", "95% interval",
+	t := &Table{ID: "capacity-curve", Scroll: true, PrintKept: true, Head: []string{"threshold", "leads " + per, "95% interval", "crossed", "won after", "win rate", "95% interval",
 		"expected won " + per, "95% interval", "leads at the snapshot", "won", "recall"}}
 	for i, pt := range c.Curve {
 		pp := func(k string) string { return cp("curve", i, k) }
-		t.Rows = append(t.Rows, Row{Attrs: map[string]string{"x": n(px(pt.Threshold))}, Cells: []Cell{
+		t.Rows = append(t.Rows, Row{Keep: i >= start-5 && i <= start+5, Attrs: map[string]string{"x": n(px(pt.Threshold))}, Cells: []Cell{
 			Number(pp("threshold"), pt.Threshold, wholeOr(pt.Threshold, "dec1")), Maybe(pp("leads_per_period"), pt.PerPeriod, "dec2"), ivCell(pp("leads_per_period_interval"), pt.PerPeriodInterval, "dec2"),
 			Int(pp("crossed"), pt.Crossed), Int(pp("crossed_won"), pt.CrossedWon), Maybe(pp("win_rate"), pt.WinRate, "pct"), ivCell(pp("win_rate_interval"), pt.WinRateInterval, "pct"),
 			Maybe(pp("expected_won_per_period"), pt.ExpectedWon, "dec2"), ivCell(pp("expected_won_per_period_interval"), pt.ExpectedWonInterval, "dec2"),
 			Int(pp("leads"), pt.Leads), Int(pp("won"), pt.Won), Maybe(pp("recall"), pt.Recall, "pct")}})
 	}
-	control := fmt.Sprintf(`<div class="control"><label for="capacity-slider">Threshold</label> <input id="capacity-slider" type="range" min="0" max="%d" step="1" value="%d" data-table="capacity-curve" data-marker="capacity-marker capacity-marker-won" data-readout="capacity-readout"><div class="readout" id="capacity-readout" aria-live="polite"></div></div>`,
-		len(c.Curve)-1, start)
+	// The readout is drawn here for the threshold that fits, so that it
+	// reads with scripts off; the script redraws it as the slider moves.
+	var readout strings.Builder
+	for j, h := range t.Head {
+		fmt.Fprintf(&readout, "<div>%s<b>%s</b></div>", esc(h), esc(t.Rows[start].Cells[j].plain()))
+	}
+	control := fmt.Sprintf(`<div class="control"><label for="capacity-slider">Threshold</label> <input id="capacity-slider" type="range" min="0" max="%d" step="1" value="%d" aria-valuetext="%s" data-table="capacity-curve" data-marker="capacity-marker capacity-marker-won" data-readout="capacity-readout"><div class="readout" id="capacity-readout" aria-live="polite">%s</div></div>`,
+		len(c.Curve)-1, start, esc(valueText(t, start)), readout.String())
 	sec.Blocks = append(sec.Blocks, Block{Title: "Move the threshold", Chart: volume + wins, Control: templateHTML(control), Table: t,
 		Note: "Flows: leads crossing each threshold " + per + " over the history; win rate and expected won: of those leads, won after crossing; leads at the snapshot, won and recall: the backtest's leads at or above it."})
 

@@ -109,7 +109,7 @@ func TestCapacityControl(t *testing.T) {
 	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: htmlreport.BacktestSections(r, "")}).Render(&b))
 	html := b.String()
 	assert.Contains(t, html, `id="capacity-slider" type="range" min="0" max="2" step="1" value="2"`)
-	xs := regexp.MustCompile(`<tr data-x="([0-9.]+)">`).FindAllStringSubmatch(html, -1)
+	xs := regexp.MustCompile(`<tr data-x="([0-9.]+)"(?: class="far")?>`).FindAllStringSubmatch(html, -1)
 	require.Len(t, xs, 3)
 	x0, _ := strconv.ParseFloat(xs[0][1], 64)
 	x1, _ := strconv.ParseFloat(xs[1][1], 64)
@@ -205,7 +205,7 @@ func TestDriftCellsAreTheJSONs(t *testing.T) {
 
 // numberRE reads every number of a page: a table's cell, or a number
 // inside a cell (an interval's ends) or a line of words (the summary).
-var numberRE = regexp.MustCompile(`<(?:td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([a-z0-9]+)">([^<]*)</(?:td|span)>`)
+var numberRE = regexp.MustCompile(`<(?:td|span) class="n( d)?"(?: data-path="([^"]*)")? data-value="([^"]*)" data-format="([a-z0-9]+)"(?: data-kpi="[^"]*")?(?: data-label="[^"]*")?>([^<]*)</(?:td|span)>`)
 
 // checkNumbers holds every number of a rendered page to the JSON of the
 // report: the value at its path, and the text shown its value formatted
@@ -424,9 +424,9 @@ func TestEvidenceRowsFollowTheJSON(t *testing.T) {
 		 "share": 0.5384615384615384, "population_share": 0.660377358490566, "lift": null, "suspect": true}]`), &r.Verdicts.Evidence))
 	page := render(t, r)
 	seen := checkNumbers(t, page, r)
-	tables := regexp.MustCompile(`(?s)<table>.*?</table>`).FindAllString(page[strings.Index(page, `<section id="verdicts">`):], -1)
+	tables := regexp.MustCompile(`(?s)<table[^>]*>.*?</table>`).FindAllString(page[strings.Index(page, `<section id="verdicts">`):], -1)
 	ev := tables[len(tables)-1]
-	assert.Regexp(t, `^<table>\s*<thead><tr><th>reason</th><th>rule</th>`, ev)
+	assert.Regexp(t, `^<table data-sort>\s*(<caption>[^<]*</caption>\s*)?<thead><tr><th scope="col">reason</th><th scope="col">rule</th>`, ev)
 	assert.Contains(t, ev, `<tr><td>too_small</td><td>fit.mid-market</td>`)
 	assert.Contains(t, ev, `<tr><td>not_icp</td><td>fit.industry</td>`)
 	js, err := json.Marshal(r.Verdicts.Evidence)

@@ -76,14 +76,55 @@ type Table struct {
 	ID   string
 	Head []string
 	Rows []Row
-	// Scroll keeps a long table in a box on screen (it prints in full).
+	// Scroll keeps a long table in a box on screen.
 	Scroll bool
+	// PrintKept prints only the rows marked Keep (those around the
+	// decision); otherwise a long table prints its first PrintRows rows
+	// and those marked Keep. The page says how many rows it left out.
+	PrintKept bool
 }
 
-// Row is a table row; Attrs are data attributes for the page's script.
+// PrintRows is how many rows of a long table print, when it does not
+// name its own (PrintKept).
+const PrintRows = 6
+
+// printed reports whether row i prints.
+func (t *Table) printed(i int) bool {
+	if t.PrintKept {
+		return t.Rows[i].Keep
+	}
+	return i < PrintRows || t.Rows[i].Keep || len(t.Rows) <= PrintRows+2
+}
+
+// LeftOutInPrint counts the rows that do not print.
+func (t *Table) LeftOutInPrint() int {
+	n := 0
+	for i := range t.Rows {
+		if !t.printed(i) {
+			n++
+		}
+	}
+	return n
+}
+
+// Row is a table row; Attrs are data attributes for the page's script;
+// Keep marks a row near the decision, which prints when the table is cut.
 type Row struct {
 	Cells []Cell
 	Attrs map[string]string
+	Keep  bool
+}
+
+// plain is the cell's text as it reads: its words, or its parts' joined.
+func (c Cell) plain() string {
+	if len(c.Parts) == 0 {
+		return c.Text
+	}
+	var b strings.Builder
+	for _, p := range c.Parts {
+		b.WriteString(p.Text)
+	}
+	return b.String()
 }
 
 // Cell is a table cell. A number of the report has Path (where it is in
@@ -248,6 +289,7 @@ func isMoney(c Cell) bool {
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"far":   func(t *Table, i int) bool { return !t.printed(i) },
 	"attrs": func(m map[string]string) template.HTMLAttr {
 		var b strings.Builder
 		for _, k := range sortedKeys(m) {
