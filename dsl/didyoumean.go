@@ -6,11 +6,12 @@ import (
 	"github.com/leadscore/leadscore/internal/suggest"
 )
 
-// Suggest returns the candidate nearest to name, if one is near enough to be
-// a plausible typo (an edit distance of at most a third of the name, and at
-// least 1), or "" otherwise.
+// Suggest returns the candidate name most likely means, or "": the same
+// name but for case, spaces or dashes; a plausible typo (an edit distance of
+// at least 1 and at most a third of the name); or a name whose words contain
+// name's (title for job_title, demo for demo_request), or the other way round.
 func Suggest(name string, candidates []string) string {
-	return suggest.Nearest(name, candidates)
+	return suggest.Name(name, candidates)
 }
 
 // DidYouMean returns `; did you mean "x"?` for the nearest candidate, or "".

@@ -66,6 +66,11 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 	case *ast.MemberNode:
 		p.member(node, n)
+	case *ast.BuiltinNode:
+		// date("2026-08-01") with a constant: checked here, not on every lead.
+		if s, ok := firstText(n.Arguments); ok && n.Name == "date" && len(n.Arguments) == 1 && !validDate(s.Value) {
+			p.errorf(s, `date() takes a date such as "2026-08-01" (year-month-day), or a date and time such as "2026-08-01T09:30:00Z"; %q is not one`, s.Value)
+		}
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || !frameFunctions[id.Value] {
@@ -265,4 +270,12 @@ func singleIdent(args []ast.Node) (*ast.IdentifierNode, bool) {
 	}
 	id, ok := args[0].(*ast.IdentifierNode)
 	return id, ok
+}
+
+func firstText(args []ast.Node) (*ast.StringNode, bool) {
+	if len(args) == 0 {
+		return nil, false
+	}
+	s, ok := args[0].(*ast.StringNode)
+	return s, ok
 }
