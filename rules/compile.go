@@ -735,8 +735,10 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		}
 		var names []string
 		for k := range sc.env {
-			if !strings.HasPrefix(k, "__") && !strings.HasPrefix(k, "event.") {
+			if !strings.HasPrefix(k, "__") && !strings.HasPrefix(k, "event.") && dsl.ValidName(k) {
 				names = append(names, k)
+			} else if !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
+				return fmt.Sprintf("unknown name %q: the field is declared as %q, which is not a valid name; rename it %s under fields", name, k, name)
 			}
 		}
 		for k := range c.lists {

@@ -819,6 +819,43 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
                       ^
 `,
 	},
+	{
+		name: "two stages marked sales_ready, the first before the last",
+		src: `leadscore: 1
+model: t
+fields:
+  job_title: string
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: r1
+    score: fit
+    when: job_title == "VP"
+    points: 10
+stages:
+  - id: mql
+    sales_ready: true
+    when: fit >= 10
+  - id: sql
+    sales_ready: true
+    when: fit >= 50
+`,
+		want: `m.yaml:16:9: stages mql and sql are both marked sales_ready, and only one stage can be the hand-off to sales; keep sales_ready: true on the one both teams agreed on (usually the last) and remove it from the other
+      - id: sql
+            ^
+`,
+	},
+	{
+		name: "a field named in words, and rules that use its name",
+		src: strings.Replace(strings.Replace(newcomer, "  job_title: string", "  Job Title: string", 1), "when: employees > 10", `when: job_title contains "VP" || jobtitle == "x"`, 1),
+		want: `m.yaml:4:3: lead field "Job Title" is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size; rename it job_title
+      Job Title: string
+      ^
+m.yaml:16:11: unknown name "job_title": the field is declared as "Job Title", which is not a valid name; rename it job_title under fields
+        when: job_title contains "VP" || jobtitle == "x"
+              ^
+`,
+	},
 }
 
 func TestBrokenRuleFiles(t *testing.T) {
