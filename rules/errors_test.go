@@ -847,7 +847,7 @@ stages:
 	},
 	{
 		name: "a field named in words, and rules that use its name",
-		src: strings.Replace(strings.Replace(newcomer, "  job_title: string", "  Job Title: string", 1), "when: employees > 10", `when: job_title contains "VP" || jobtitle == "x"`, 1),
+		src:  strings.Replace(strings.Replace(newcomer, "  job_title: string", "  Job Title: string", 1), "when: employees > 10", `when: job_title contains "VP" || jobtitle == "x"`, 1),
 		want: `m.yaml:4:3: lead field "Job Title" is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size; rename it job_title
       Job Title: string
       ^
