@@ -108,7 +108,7 @@ func (d *Document) Check() Diagnostics {
 		if len(eventTypes) > 0 {
 			for _, t := range r.Events {
 				if t.Value != "" && !contains(eventTypes, t.Value) {
-					add(t.Pos, "rule %s counts unknown event type %q%s", r.ID.Value, t.Value, didYouMeanOr(t.Value, eventTypes))
+					add(t.Pos, "rule %s counts unknown event type %q%s", r.ID.Value, t.Value, DidYouMeanName(t.Value, eventTypes, "add it to event_types"))
 				}
 			}
 		}

@@ -6,12 +6,11 @@ import (
 	"github.com/leadscore/leadscore/internal/suggest"
 )
 
-// Suggest returns the candidate name most likely means, or "": the same
-// name but for case, spaces or dashes; a plausible typo (an edit distance of
-// at least 1 and at most a third of the name); or a name whose words contain
-// name's (title for job_title, demo for demo_request), or the other way round.
+// Suggest returns the candidate nearest to name, if one is near enough to be
+// a plausible typo (an edit distance of at most a third of the name, and at
+// least 1), or "" otherwise.
 func Suggest(name string, candidates []string) string {
-	return suggest.Name(name, candidates)
+	return suggest.Nearest(name, candidates)
 }
 
 // DidYouMean returns `; did you mean "x"?` for the nearest candidate, or "".
@@ -27,6 +26,20 @@ func DidYouMean(name string, candidates []string) string {
 func DidYouMeanOr(name string, candidates []string, advice string) string {
 	if s := DidYouMean(name, candidates); s != "" {
 		return s
+	}
+	if advice == "" {
+		return ""
+	}
+	return "; " + advice
+}
+
+// DidYouMeanName is DidYouMeanOr for a name an expression uses: it also
+// offers the same name but for case, and the one name whose words contain
+// name's or the other way round (title for job_title, demo for
+// demo_request); see suggest.Name.
+func DidYouMeanName(name string, candidates []string, advice string) string {
+	if s := suggest.Name(name, candidates); s != "" {
+		return fmt.Sprintf("; did you mean %q?", s)
 	}
 	if advice == "" {
 		return ""

@@ -629,8 +629,8 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 			return "write or (or ||) in lower case for either of two conditions"
 		case kind == "Identifier" && strings.EqualFold(tok, "like"):
 			return fmt.Sprintf("like is not an operator; to find text within text write contains (or startsWith, endsWith, or matches for a pattern), such as: %s contains \"VP\"", c.exampleField("string"))
-		case kind == "Identifier" && dsl.Suggest(tok, operatorWords) != "":
-			return fmt.Sprintf("%q is not an operator%s", tok, dsl.DidYouMean(tok, operatorWords))
+		case kind == "Identifier" && dsl.DidYouMeanName(tok, operatorWords, "") != "":
+			return fmt.Sprintf("%q is not an operator%s", tok, dsl.DidYouMeanName(tok, operatorWords, ""))
 		case kind == "Operator" && tok == "," && unicode.IsDigit(at(offset-1)) && unicode.IsDigit(at(offset+1)):
 			return "write numbers without thousands separators: 1000, not 1,000"
 		case kind == "Operator" && tok == "," && strings.Contains(text, " in ("):
@@ -669,7 +669,7 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 			if slices.Contains(disabledBuiltins, m[1]) {
 				return m[1] + "() is not available in a rule file"
 			}
-			return fmt.Sprintf("unknown function %q%s", m[1], dsl.DidYouMeanOr(m[1], callable(), "the functions are "+strings.Join(functionNames, ", ")+" and expr's builtins, such as lower, trim, len and hasPrefix"))
+			return fmt.Sprintf("unknown function %q%s", m[1], dsl.DidYouMeanName(m[1], callable(), "the functions are "+strings.Join(functionNames, ", ")+" and expr's builtins, such as lower, trim, len and hasPrefix"))
 		}
 		if _, ok := c.eventVars[m[1]]; ok && !sc.event && m[1] != "type" && m[1] != "at" {
 			return fmt.Sprintf("%s is an event field, not a lead field: read it in an event rule (add event: and the event type) as event.%s, or count events with events(\"type\", \"30d\")", m[1], m[1])
@@ -746,7 +746,7 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		}
 		names = append(names, functionNames...)
 		sort.Strings(names)
-		return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanOr(name, names, "declare it under fields, lists or define"))
+		return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanName(name, names, "declare it under fields, lists or define"))
 	}
 	if m := argumentRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%s() needs %s here, not %s", m[3], typeName(m[2]), typeName(m[1]))

@@ -110,7 +110,7 @@ func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
 			p.group(n, "event."+rest)
 			return
 		}
-		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanOr(rest, p.c.eventFieldNames(), "declare it under events"))
+		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanName(rest, p.c.eventFieldNames(), "declare it under events"))
 	case p.c.groups[root]:
 		if _, ok := p.scope.env[path]; ok {
 			ast.Patch(node, &ast.IdentifierNode{Value: path})
@@ -212,7 +212,7 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			return
 		}
 		if !ok {
-			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMean(id.Value, p.c.fieldNames()))
+			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMeanName(id.Value, p.c.fieldNames(), ""))
 			return
 		}
 		index := &ast.IntegerNode{Value: i}
@@ -238,7 +238,7 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			return
 		}
 		if known := p.c.m.EventTypes; len(known) > 0 && !slices.Contains(known, typ.Value) {
-			p.errorf(typ, "unknown event type %q%s", typ.Value, dsl.DidYouMeanOr(typ.Value, known, "add it to event_types"))
+			p.errorf(typ, "unknown event type %q%s", typ.Value, dsl.DidYouMeanName(typ.Value, known, "add it to event_types"))
 		}
 		var window time.Duration
 		if len(args) == 2 {

@@ -56,8 +56,7 @@ func EditDistance(a, b string) int {
 // means, or "": the same name but for case, spaces or dashes (Job-Title for
 // job_title); else the nearest by edit distance (Nearest); else one whose
 // words (split at _ . - and spaces) contain the name's as a run, or the other
-// way round (title or demo for job_title or demo_request). Of several such,
-// the nearest by edit distance wins, the first of equals.
+// way round (title or demo for job_title or demo_request), when only one is.
 func Name(name string, candidates []string) string {
 	norm := normalize(name)
 	for _, c := range candidates {
@@ -72,15 +71,16 @@ func Name(name string, candidates []string) string {
 	if len([]rune(strings.Join(words, ""))) < 3 {
 		return ""
 	}
-	best, bestDist := "", -1
+	best := ""
 	for _, c := range candidates {
 		cw := split(normalize(c))
 		if c == name || !(hasRun(cw, words) || hasRun(words, cw) && len([]rune(strings.Join(cw, ""))) >= 3) {
 			continue
 		}
-		if d := EditDistance(name, c); bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
+		if best != "" {
+			return "" // more than one: a guess, not a suggestion
 		}
+		best = c
 	}
 	return best
 }

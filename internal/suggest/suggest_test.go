@@ -37,7 +37,7 @@ func TestNearest(t *testing.T) {
 }
 
 func TestName(t *testing.T) {
-	cands := []string{"job_title", "country", "demo_request", "email_click", "Job Title"}
+	cands := []string{"job_title", "country", "demo_request", "email_click", "webinar_registered", "webinar_attended"}
 	for name, want := range map[string]string{
 		"title":        "job_title",    // the last word of a field
 		"demo":         "demo_request", // the first word of an event type
@@ -47,7 +47,8 @@ func TestName(t *testing.T) {
 		"countries":    "country",      // near enough by edit distance
 		"lead_country": "country",      // a field's name in a longer one
 		"click":        "email_click",
-		"job_title":    "Job Title", // the same name but for case and a space
+		"Job Title":    "job_title", // the same name but for case and a space
+		"webinar":      "",          // the first word of two: a guess
 		"at":           "",          // too short to match a word
 		"revenue":      "",
 	} {
