@@ -108,7 +108,7 @@ func (d *Document) Check() Diagnostics {
 		if len(eventTypes) > 0 {
 			for _, t := range r.Events {
 				if t.Value != "" && !contains(eventTypes, t.Value) {
-					add(t.Pos, "rule %s counts unknown event type %q%s", r.ID.Value, t.Value, didYouMeanOr(t.Value, eventTypes))
+					add(t.Pos, "rule %s counts unknown event type %q%s", r.ID.Value, t.Value, DidYouMeanName(t.Value, eventTypes, "add it to event_types"))
 				}
 			}
 		}
@@ -127,6 +127,7 @@ func (d *Document) Check() Diagnostics {
 
 	stages := map[string]Pos{}
 	var salesReady []string
+	var second Pos // of the second stage marked sales_ready
 	marked := false
 	for _, s := range d.Stages {
 		marked = marked || s.salesReadyKey
@@ -137,15 +138,25 @@ func (d *Document) Check() Diagnostics {
 		if s.SalesReady {
 			salesReady = append(salesReady, s.ID.Value)
 			if len(salesReady) == 2 {
-				add(s.ID.Pos, "stages %s are both marked sales_ready; mark only the one stage both teams agreed on", strings.Join(salesReady, " and "))
+				second = s.ID.Pos
 			}
 		}
+	}
+	// Only one stage is the hand-off to sales; with two or more, which one
+	// comes last is not the question.
+	if n := len(salesReady); n > 1 {
+		both := "both"
+		if n > 2 {
+			both = "all"
+		}
+		add(second, "stages %s are %s marked sales_ready, and only one stage can be the hand-off to sales; keep sales_ready: true on the one both teams agreed on (usually the last) and remove it from the other%s",
+			strings.Join(salesReady[:n-1], ", ")+" and "+salesReady[n-1], both, plural(n-1, "", "s"))
 	}
 	// The ladder climbs: stages are listed lowest first and a lead stands on
 	// the highest that holds, so the hand-off is the top rung. A ladder
 	// listed best first (as grades are) would otherwise call leads on a
 	// lower stage sales-ready.
-	if i := d.SalesReadyStage(); i >= 0 && i < len(d.Stages)-1 {
+	if i := d.SalesReadyStage(); i >= 0 && i < len(d.Stages)-1 && len(salesReady) == 1 {
 		s := d.Stages[i]
 		var after []string
 		for _, later := range d.Stages[i+1:] {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -202,9 +203,44 @@ func (d *decoder) text(n *yaml.Node, what string) String {
 func (d *decoder) name(n *yaml.Node, what string) String {
 	s := String{Value: n.Value, Pos: d.pos(n)}
 	if !nameRE.MatchString(s.Value) {
-		d.errorf(n, "%s %q is not a valid name: use letters, digits and _, starting with a letter", what, s.Value)
+		d.errorf(n, "%s %q is not a valid name: use letters, digits and _, starting with a letter%s", what, s.Value, renameAs(s.Value))
 	}
 	return s
+}
+
+// ValidName reports whether a field, list or define may take name.
+func ValidName(name string) bool { return pathRE.MatchString(name) }
+
+// ValidNameFor returns the valid name nearest to an invalid one: lower
+// case, with _ for spaces, dashes and other marks (job_title for
+// "Job Title"); "" when there is none.
+func ValidNameFor(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
+		switch {
+		case r == '.' || r == '_' || r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "_"):
+			b.WriteByte('_')
+		}
+	}
+	s := strings.Trim(b.String(), "_.")
+	if !pathRE.MatchString(s) {
+		return ""
+	}
+	return s
+}
+
+// renameAs says "; rename it job_title" for a name written as words
+// ("Job Title", job-title), or "".
+func renameAs(name string) string {
+	if !strings.ContainsAny(name, " -") && strings.ToLower(name) == name {
+		return ""
+	}
+	if s := ValidNameFor(name); s != "" {
+		return "; rename it " + s
+	}
+	return ""
 }
 
 func (d *decoder) id(n *yaml.Node, what string) String {
@@ -429,7 +465,7 @@ func orPos(p, fallback Pos) Pos {
 func (d *decoder) fieldName(n *yaml.Node, what string) String {
 	s := String{Value: n.Value, Pos: d.pos(n)}
 	if !pathRE.MatchString(s.Value) {
-		d.errorf(n, "%s %q is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size", what, s.Value)
+		d.errorf(n, "%s %q is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size%s", what, s.Value, renameAs(s.Value))
 	}
 	return s
 }

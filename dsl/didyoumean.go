@@ -32,3 +32,17 @@ func DidYouMeanOr(name string, candidates []string, advice string) string {
 	}
 	return "; " + advice
 }
+
+// DidYouMeanName is DidYouMeanOr for a name an expression uses: it also
+// offers the same name but for case, and the one name whose words contain
+// name's or the other way round (title for job_title, demo for
+// demo_request); see suggest.Name.
+func DidYouMeanName(name string, candidates []string, advice string) string {
+	if s := suggest.Name(name, candidates); s != "" {
+		return fmt.Sprintf("; did you mean %q?", s)
+	}
+	if advice == "" {
+		return ""
+	}
+	return "; " + advice
+}

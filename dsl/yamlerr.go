@@ -231,6 +231,9 @@ func explainLine(above []string, line string) (int, string) {
 			return len([]rune(line[:i])) + 1, startsYAML(keyBefore(line[:i]), value)
 		}
 	}
+	if col, msg := colonInValue(line, fits); msg != "" {
+		return col, msg
+	}
 	v, ok := valueOf(line)
 	if !ok {
 		return 0, ""
@@ -262,6 +265,33 @@ func explainLine(above []string, line string) (int, string) {
 			line[v.start:v.end], whole, strings.TrimSpace(quoteWhole))
 	}
 	return 0, ""
+}
+
+// colonInValue explains a plain value with a colon and a space in it
+// (when: title: x): YAML reads the colon as the start of another key.
+func colonInValue(line string, fits func(string) bool) (int, string) {
+	v, i := valueStart(line)
+	if v.key < 0 || i >= len(line) || strings.ContainsRune(`"'[{|>`, rune(line[i])) {
+		return 0, ""
+	}
+	value := line[i:]
+	if c := commentStart(value); c >= 0 {
+		value = value[:c]
+	}
+	value = strings.TrimRight(value, " ")
+	colon := strings.Index(value+" ", ": ")
+	if colon < 0 || !fits(line[:i]+quoteWhole(value)) {
+		return 0, ""
+	}
+	key := keyBefore(line[:i])
+	what, such := "value", quoteWhole(value)
+	if key != "" {
+		such = key + ": " + such
+	}
+	if key == "when" || key == "total" || key == "" {
+		what = "expression"
+	}
+	return len([]rune(line[:i+colon])) + 1, fmt.Sprintf("a colon followed by a space starts a new key in YAML, so YAML cannot read this %s; put the whole %s in quotes, such as: %s", what, what, such)
 }
 
 // startsYAML explains a value that YAML reads as an alias (*) or a tag (!)

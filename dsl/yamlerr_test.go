@@ -199,6 +199,22 @@ var yamlMistakes = []struct {
 		want: `m.yaml:2:9: this is not a text file (it holds a NUL byte at line 2); a rule file is YAML text
 `,
 	},
+	{
+		name: "a colon and a space inside an expression",
+		src:  withWhen(`    when: title contains "Head of: Sales"`),
+		want: `m.yaml:15:34: a colon followed by a space starts a new key in YAML, so YAML cannot read this expression; put the whole expression in quotes, such as: when: 'title contains "Head of: Sales"'
+        when: title contains "Head of: Sales"
+                                     ^
+`,
+	},
+	{
+		name: "a colon and a space after an expression",
+		src:  withWhen(`    when: title: VP`),
+		want: `m.yaml:15:16: a colon followed by a space starts a new key in YAML, so YAML cannot read this expression; put the whole expression in quotes, such as: when: 'title: VP'
+        when: title: VP
+                   ^
+`,
+	},
 }
 
 func renderDiags(t *testing.T, err error) string {

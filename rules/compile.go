@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -605,6 +606,9 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 		}
 		return at(i) == '('
 	}
+	if left, op, operand, ok := unquotedOperand(text, offset); ok && (tokenRE.MatchString(msg) || unknownNameRE.MatchString(msg) && !c.known(operand)) {
+		return fmt.Sprintf("%s needs its %s in quotes: %s%s %s", op, map[bool]string{true: "pattern", false: "text"}[op == "matches"], left, op, strconv.Quote(operand))
+	}
 	if m := tokenRE.FindStringSubmatch(msg); m != nil {
 		kind, tok := m[1], m[2]
 		if m[3] != "" {
@@ -623,6 +627,10 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 			return "write and (or &&) in lower case to join two conditions"
 		case kind == "Identifier" && (tok == "OR" || tok == "Or"):
 			return "write or (or ||) in lower case for either of two conditions"
+		case kind == "Identifier" && strings.EqualFold(tok, "like"):
+			return fmt.Sprintf("like is not an operator; to find text within text write contains (or startsWith, endsWith, or matches for a pattern), such as: %s contains \"VP\"", c.exampleField("string"))
+		case kind == "Identifier" && dsl.DidYouMeanName(tok, operatorWords, "") != "":
+			return fmt.Sprintf("%q is not an operator%s", tok, dsl.DidYouMeanName(tok, operatorWords, ""))
 		case kind == "Operator" && tok == "," && unicode.IsDigit(at(offset-1)) && unicode.IsDigit(at(offset+1)):
 			return "write numbers without thousands separators: 1000, not 1,000"
 		case kind == "Operator" && tok == "," && strings.Contains(text, " in ("):
@@ -640,9 +648,14 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 			return fmt.Sprintf("%s%s is not a number; write numbers in full, such as 1000000", n, unit)
 		}
 	}
-	if m := mismatchRE.FindStringSubmatch(msg); m != nil && (m[2] == "string") != (m[3] == "string") {
-		if q := quotedNumberRE.FindString(text); q != "" {
-			return fmt.Sprintf("%s is text, because of its quotes, and cannot be compared with a number; drop the quotes: %s", q, strings.Trim(q, `"'`))
+	if m := mismatchRE.FindStringSubmatch(msg); m != nil {
+		if (m[2] == "string") != (m[3] == "string") && m[2] != "time.Time" && m[3] != "time.Time" {
+			if q := quotedNumberRE.FindString(text); q != "" {
+				return fmt.Sprintf("%s is text, because of its quotes, and cannot be compared with a number; drop the quotes: %s", q, strings.Trim(q, `"'`))
+			}
+		}
+		if hint := c.mismatchHint(text, offset, m[1], m[2], m[3]); hint != "" {
+			return hint
 		}
 	}
 	if m := unknownNameRE.FindStringSubmatch(msg); m != nil {
@@ -656,7 +669,7 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 			if slices.Contains(disabledBuiltins, m[1]) {
 				return m[1] + "() is not available in a rule file"
 			}
-			return fmt.Sprintf("unknown function %q%s", m[1], dsl.DidYouMeanOr(m[1], callable(), "the functions are "+strings.Join(functionNames, ", ")+" and expr's builtins, such as lower, trim, len and hasPrefix"))
+			return fmt.Sprintf("unknown function %q%s", m[1], dsl.DidYouMeanName(m[1], callable(), "the functions are "+strings.Join(functionNames, ", ")+" and expr's builtins, such as lower, trim, len and hasPrefix"))
 		}
 		if _, ok := c.eventVars[m[1]]; ok && !sc.event && m[1] != "type" && m[1] != "at" {
 			return fmt.Sprintf("%s is an event field, not a lead field: read it in an event rule (add event: and the event type) as event.%s, or count events with events(\"type\", \"30d\")", m[1], m[1])
@@ -664,6 +677,39 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 	}
 	return c.explain(msg, sc)
 }
+
+// unquotedOperand finds, around offset, the right side of matches,
+// contains, startsWith or endsWith written without quotes (title matches
+// (?i)seeking); it returns the operator and the operand.
+func unquotedOperand(text string, offset int) (left, op, operand string, ok bool) {
+	for _, m := range textOperandRE.FindAllStringSubmatchIndex(text, -1) {
+		from, to := len([]rune(text[:m[6]])), len([]rune(text[:m[7]]))
+		if offset >= from && offset <= to {
+			if m[2] >= 0 {
+				left = text[m[2]:m[3]] + " "
+			}
+			return left, text[m[4]:m[5]], strings.TrimSpace(text[m[6]:m[7]]), true
+		}
+	}
+	return "", "", "", false
+}
+
+var textOperandRE = regexp.MustCompile(`(?:(\S+)\s+)?\b(matches|contains|startsWith|endsWith)\s+([^"'\s(\[][^"'\n]*?|\(\?[^"'\n]*?)\s*(?:$|&&|\|\||\band\b|\bor\b)`)
+
+// known reports whether name is one the expression may use: a field, list,
+// define or function.
+func (c *compiler) known(name string) bool {
+	if _, ok := c.lists[name]; ok {
+		return true
+	}
+	if _, ok := c.m.fieldIndex[name]; ok {
+		return true
+	}
+	return slices.Contains(callable(), name)
+}
+
+// operatorWords are the operators written as words.
+var operatorWords = []string{"contains", "matches", "startsWith", "endsWith", "in", "not", "and", "or"}
 
 var (
 	tokenRE        = regexp.MustCompile(`^unexpected token (\w+)\("?(.*?)"?\)$|^unexpected token (EOF)$`)
@@ -689,8 +735,10 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		}
 		var names []string
 		for k := range sc.env {
-			if !strings.HasPrefix(k, "__") && !strings.HasPrefix(k, "event.") {
+			if !strings.HasPrefix(k, "__") && !strings.HasPrefix(k, "event.") && dsl.ValidName(k) {
 				names = append(names, k)
+			} else if !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
+				return fmt.Sprintf("unknown name %q: the field is declared as %q, which is not a valid name; rename it %s under fields", name, k, name)
 			}
 		}
 		for k := range c.lists {
@@ -698,7 +746,7 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		}
 		names = append(names, functionNames...)
 		sort.Strings(names)
-		return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanOr(name, names, "declare it under fields, lists or define"))
+		return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanName(name, names, "declare it under fields, lists or define"))
 	}
 	if m := argumentRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%s() needs %s here, not %s", m[3], typeName(m[2]), typeName(m[1]))

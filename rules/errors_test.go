@@ -31,6 +31,31 @@ stages:
     when: fit >= 10
 `
 
+// newcomer is a small valid model with the fields, lists and event types a
+// newcomer's first rules use.
+const newcomer = `leadscore: 1
+model: t
+fields:
+  job_title: string
+  country: string
+  employees: int
+  created_at: time
+event_types: [email_click, demo_request]
+lists:
+  target_countries: [United States, Canada]
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: r1
+    score: fit
+    when: employees > 10
+    points: 10
+stages:
+  - id: sql
+    sales_ready: true
+    when: fit >= 10
+`
+
 // withURL is base with an event field, url.
 var withURL = strings.Replace(base, "fields:", "events:\n  url: string\nfields:", 1)
 
@@ -630,6 +655,205 @@ m.yaml:12:70: replace() needs the text to look for; an empty one would put the n
 m.yaml:12:47: this takes the remainder of a division by zero, which has none; use a number other than 0
         when: employees / 0 > 1 || employees % (2 - 2) == 1
                                                   ^
+`,
+	},
+
+	// What a newcomer wrote in their first hour (issue 33), on newcomer.
+	{
+		name: "or with a value, not a condition",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title == "Analyst" or "Data Engineer"`, 1),
+		want: `m.yaml:16:34: or joins two conditions, each true or false, and "Data Engineer" is text (string), not a condition; to match any of several values, write job_title in ["Analyst", "Data Engineer"]
+        when: job_title == "Analyst" or "Data Engineer"
+                                     ^
+`,
+	},
+	{
+		name: "|| after several equalities",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title == "A" || job_title == "B" || "C"`, 1),
+		want: `m.yaml:16:48: || joins two conditions, each true or false, and "C" is text (string), not a condition; to match any of several values, write job_title in ["A", "B", "C"]
+        when: job_title == "A" || job_title == "B" || "C"
+                                                   ^
+`,
+	},
+	{
+		name: "and with a value",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title == "Analyst" and "Data Engineer"`, 1),
+		want: `m.yaml:16:34: and joins two conditions, each true or false, and "Data Engineer" is text (string), not a condition; compare it too, such as: job_title == "Data Engineer"
+        when: job_title == "Analyst" and "Data Engineer"
+                                     ^
+`,
+	},
+	{
+		name: "or with a field of text",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title or employees > 10`, 1),
+		want: `m.yaml:16:21: or joins two conditions, each true or false, and job_title is text (string), not a condition; compare it, such as: job_title != ""
+        when: job_title or employees > 10
+                        ^
+`,
+	},
+	{
+		name: "in with a text of several values",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: country in "United States, Canada"`, 1),
+		want: `m.yaml:16:19: in looks for a value in a list, and "United States, Canada" is one piece of text; write a list in square brackets: country in ["United States", "Canada"], or name a list declared under lists
+        when: country in "United States, Canada"
+                      ^
+`,
+	},
+	{
+		name: "in with one value as text",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: country in "Canada"`, 1),
+		want: `m.yaml:16:19: in looks for a value in a list, and "Canada" is one piece of text; write a list in square brackets: country in ["Canada"] (or compare: country == "Canada"), or name a list declared under lists
+        when: country in "Canada"
+                      ^
+`,
+	},
+	{
+		name: "in with a text field",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: country in job_title`, 1),
+		want: `m.yaml:16:19: in looks for a value in a list, and job_title is text (string); to look for text within text, write job_title contains country
+        when: country in job_title
+                      ^
+`,
+	},
+	{
+		name: "a time compared with a date in quotes",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at < "2026-08-01"`, 1),
+		want: `m.yaml:16:22: < cannot compare a time with text: created_at is a time and "2026-08-01" is text; write a date as date("2026-08-01"), such as: created_at < date("2026-08-01"), or compare how long ago it was in days, such as: daysSince(created_at) > 30
+        when: created_at < "2026-08-01"
+                         ^
+`,
+	},
+	{
+		name: "a time equal to text",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at == "last week"`, 1),
+		want: `m.yaml:16:22: == cannot compare a time with text: created_at is a time and "last week" is text; write a date as date("2026-08-01"), such as: created_at == date("2026-08-01"), or compare how long ago it was in days, such as: daysSince(created_at) > 30
+        when: created_at == "last week"
+                         ^
+`,
+	},
+	{
+		name: "a time compared with a number of days",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at > 30`, 1),
+		want: `m.yaml:16:22: > cannot compare a time with a number: created_at is a time and 30 is a number; to compare how long ago it was, in days, write daysSince(created_at) > 30 (or compare it with a date, such as: created_at > date("2026-08-01"))
+        when: created_at > 30
+                         ^
+`,
+	},
+	{
+		name: "date() with a bad date",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at < date("2026-13-01")`, 1),
+		want: `m.yaml:16:29: date() takes a date such as "2026-08-01" (year-month-day), or a date and time such as "2026-08-01T09:30:00Z"; "2026-13-01" is not one
+        when: created_at < date("2026-13-01")
+                                ^
+`,
+	},
+	{
+		name: "matches with a pattern not quoted",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title matches (?i)seeking`, 1),
+		want: `m.yaml:16:30: matches needs its pattern in quotes: job_title matches "(?i)seeking"
+        when: job_title matches (?i)seeking
+                                 ^
+`,
+	},
+	{
+		name: "contains with text not quoted",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: lower(job_title) contains vp`, 1),
+		want: `m.yaml:16:37: contains needs its text in quotes: lower(job_title) contains "vp"
+        when: lower(job_title) contains vp
+                                        ^
+`,
+	},
+	{
+		name: "unknown event type, the start of one",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: events("demo", "30d") > 0`, 1),
+		want: `m.yaml:16:18: unknown event type "demo"; did you mean "demo_request"?
+        when: events("demo", "30d") > 0
+                     ^
+`,
+	},
+	{
+		name: "unknown name, the end of a field's name",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: title contains "VP"`, 1),
+		want: `m.yaml:16:11: unknown name "title"; did you mean "job_title"?
+        when: title contains "VP"
+              ^
+`,
+	},
+	{
+		name: "unknown function, misspelt",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: lowr(job_title) == "vp"`, 1),
+		want: `m.yaml:16:11: unknown function "lowr"; did you mean "lower"?
+        when: lowr(job_title) == "vp"
+              ^
+`,
+	},
+	{
+		name: "operator word misspelt",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title endswith "Manager"`, 1),
+		want: `m.yaml:16:21: "endswith" is not an operator; did you mean "endsWith"?
+        when: job_title endswith "Manager"
+                        ^
+`,
+	},
+	{
+		name: "like is not an operator",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title like "VP"`, 1),
+		want: `m.yaml:16:21: like is not an operator; to find text within text write contains (or startsWith, endsWith, or matches for a pattern), such as: job_title contains "VP"
+        when: job_title like "VP"
+                        ^
+`,
+	},
+	{
+		name: "unknown list, the end of a list's name",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: country in target_country`, 1),
+		want: `m.yaml:16:22: unknown name "target_country"; did you mean "target_countries"?
+        when: country in target_country
+                         ^
+`,
+	},
+	{
+		name: "in with an int",
+		src:  strings.Replace(newcomer, "when: employees > 10", `when: country in employees`, 1),
+		want: `m.yaml:16:19: in looks for a value in a list, and employees is a whole number (int); name a list declared under lists, or write one in square brackets, such as: country in ["US", "CA"]
+        when: country in employees
+                      ^
+`,
+	},
+	{
+		name: "two stages marked sales_ready, the first before the last",
+		src: `leadscore: 1
+model: t
+fields:
+  job_title: string
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: r1
+    score: fit
+    when: job_title == "VP"
+    points: 10
+stages:
+  - id: mql
+    sales_ready: true
+    when: fit >= 10
+  - id: sql
+    sales_ready: true
+    when: fit >= 50
+`,
+		want: `m.yaml:16:9: stages mql and sql are both marked sales_ready, and only one stage can be the hand-off to sales; keep sales_ready: true on the one both teams agreed on (usually the last) and remove it from the other
+      - id: sql
+            ^
+`,
+	},
+	{
+		name: "a field named in words, and rules that use its name",
+		src:  strings.Replace(strings.Replace(newcomer, "  job_title: string", "  Job Title: string", 1), "when: employees > 10", `when: job_title contains "VP" || jobtitle == "x"`, 1),
+		want: `m.yaml:4:3: lead field "Job Title" is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size; rename it job_title
+      Job Title: string
+      ^
+m.yaml:16:11: unknown name "job_title": the field is declared as "Job Title", which is not a valid name; rename it job_title under fields
+        when: job_title contains "VP" || jobtitle == "x"
+              ^
 `,
 	},
 }

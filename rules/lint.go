@@ -31,6 +31,7 @@ func Lint(m *Model) dsl.Diagnostics {
 	for _, g := range m.Gates {
 		l.rule(g)
 	}
+	l.caseMismatches()
 	l.shortDurations()
 	l.horizon()
 	l.grades()

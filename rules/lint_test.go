@@ -99,3 +99,39 @@ stages:
 		"m.yaml:16:13: warning: no grade catches every lead: a lead for which no grade holds gets none; end the list with a grade without when, such as {grade: D}",
 	}, got)
 }
+
+// A lowered (uppered, trimmed) value compared with constants it can never
+// equal or contain: the rule fires on no lead, and check --strict says why.
+func TestLintNormalisedAgainstConstants(t *testing.T) {
+	model := func(when string) string {
+		return "leadscore: 1\nmodel: m\nfields: {country: string, title: string, email: string}\n" +
+			"lists:\n  target_countries: [United States, Canada]\n  lower_countries: [united states, canada]\n  mixed: [us, Canada]\n" +
+			"scores: {fit: {}}\nrules:\n  - id: r\n    score: fit\n    owner: x\n    reason: y\n    points: 1\n    when: " + when +
+			"\nstages:\n  - {id: s, sales_ready: true, when: fit > 0}\n"
+	}
+	for when, want := range map[string]string{
+		`lower(country) in target_countries`: `m.yaml:15:29: warning: lower(country) is in lower case, so it never equals any item of list target_countries ("United States", "Canada"); write "united states", "canada", or compare without lower()`,
+		`lower(country) in mixed`:            `m.yaml:15:29: warning: lower(country) is in lower case, so it never equals the item "Canada" of list mixed; write "canada", or compare without lower()`,
+		`lower(title) contains "VP"`:         `m.yaml:15:33: warning: lower(title) is in lower case, so it never contains "VP"; write "vp", or compare without lower()`,
+		`upper(country) == "us"`:             `m.yaml:15:29: warning: upper(country) is in upper case, so it never equals "us"; write "US", or compare without upper()`,
+		`lower(title) startsWith "Head"`:     `m.yaml:15:35: warning: lower(title) is in lower case, so it never starts with "Head"; write "head", or compare without lower()`,
+		`lower(title) != "CEO"`:              `m.yaml:15:27: warning: lower(title) is in lower case, so it always differs from "CEO"; write "ceo", or compare without lower()`,
+		`lower(country) in ["us", "Canada"]`: `m.yaml:15:29: warning: lower(country) is in lower case, so it never equals "Canada"; write "canada", or compare without lower()`,
+		`emailDomain(email) == "Gmail.com"`:  `m.yaml:15:33: warning: emailDomain(email) is in lower case, so it never equals "Gmail.com"; write "gmail.com", or compare without emailDomain()`,
+		`trim(title) == " VP"`:               `m.yaml:15:26: warning: trim(title) has no spaces at its ends, so it never equals " VP"; write "VP", or compare without trim()`,
+		`lower(country) in lower_countries`:  ``,
+		`lower(title) contains "vp"`:         ``,
+		`trim(title) contains " VP "`:        ``,
+		`country in target_countries`:        ``,
+	} {
+		m, err := rules.CompileBytes("m.yaml", []byte(model(when)))
+		require.NoError(t, err, when)
+		var got []string
+		for _, d := range rules.Lint(m) {
+			if !strings.Contains(d.Message, "never used") {
+				got = append(got, d.Error())
+			}
+		}
+		assert.Equal(t, want, strings.Join(got, "\n"), when)
+	}
+}

@@ -66,6 +66,11 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 	case *ast.MemberNode:
 		p.member(node, n)
+	case *ast.BuiltinNode:
+		// date("2026-08-01") with a constant: checked here, not on every lead.
+		if s, ok := firstText(n.Arguments); ok && n.Name == "date" && len(n.Arguments) == 1 && !validDate(s.Value) {
+			p.errorf(s, `date() takes a date such as "2026-08-01" (year-month-day), or a date and time such as "2026-08-01T09:30:00Z"; %q is not one`, s.Value)
+		}
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
 		if !ok || !frameFunctions[id.Value] {
@@ -105,7 +110,7 @@ func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
 			p.group(n, "event."+rest)
 			return
 		}
-		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanOr(rest, p.c.eventFieldNames(), "declare it under events"))
+		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanName(rest, p.c.eventFieldNames(), "declare it under events"))
 	case p.c.groups[root]:
 		if _, ok := p.scope.env[path]; ok {
 			ast.Patch(node, &ast.IdentifierNode{Value: path})
@@ -207,7 +212,7 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			return
 		}
 		if !ok {
-			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMean(id.Value, p.c.fieldNames()))
+			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMeanName(id.Value, p.c.fieldNames(), ""))
 			return
 		}
 		index := &ast.IntegerNode{Value: i}
@@ -233,7 +238,7 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			return
 		}
 		if known := p.c.m.EventTypes; len(known) > 0 && !slices.Contains(known, typ.Value) {
-			p.errorf(typ, "unknown event type %q%s", typ.Value, dsl.DidYouMeanOr(typ.Value, known, "add it to event_types"))
+			p.errorf(typ, "unknown event type %q%s", typ.Value, dsl.DidYouMeanName(typ.Value, known, "add it to event_types"))
 		}
 		var window time.Duration
 		if len(args) == 2 {
@@ -265,4 +270,12 @@ func singleIdent(args []ast.Node) (*ast.IdentifierNode, bool) {
 	}
 	id, ok := args[0].(*ast.IdentifierNode)
 	return id, ok
+}
+
+func firstText(args []ast.Node) (*ast.StringNode, bool) {
+	if len(args) == 0 {
+		return nil, false
+	}
+	s, ok := args[0].(*ast.StringNode)
+	return s, ok
 }

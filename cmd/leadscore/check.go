@@ -19,7 +19,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	format := fs.String("format", "text", "output format: text (file:line:col with snippets) or json")
 	modelFile := fs.String("model", "", "check source mappings (files with a top-level source: key) against this rule file too:\nits fields, event fields and event types")
-	strict := fs.Bool("strict", false, "report lint findings too (unused lists and defines, rules that never or always fire, unreachable stages, shadowed grades, rules without owner or reason, event rules that keep every event for ever), and fail on them")
+	strict := fs.Bool("strict", false, "report lint findings too (unused lists and defines, rules that never or always fire, lower(x) compared with text that has capitals, unreachable stages, shadowed grades, rules without owner or reason, event rules that keep every event for ever), and fail on them")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore check [--strict] [--format text|json] [--model FILE] FILE|DIR...")
 		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")

@@ -35,3 +35,25 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestName(t *testing.T) {
+	cands := []string{"job_title", "country", "demo_request", "email_click", "webinar_registered", "webinar_attended"}
+	for name, want := range map[string]string{
+		"title":        "job_title",    // the last word of a field
+		"demo":         "demo_request", // the first word of an event type
+		"JOB_TITLE":    "job_title",    // case
+		"job-title":    "job_title",    // a dash for _
+		"contry":       "country",      // a typo
+		"countries":    "country",      // near enough by edit distance
+		"lead_country": "country",      // a field's name in a longer one
+		"click":        "email_click",
+		"Job Title":    "job_title", // the same name but for case and a space
+		"webinar":      "",          // the first word of two: a guess
+		"at":           "",          // too short to match a word
+		"revenue":      "",
+	} {
+		if got := Name(name, cands); got != want {
+			t.Errorf("Name(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
