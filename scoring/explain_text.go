@@ -109,7 +109,7 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 			b.WriteString("  blocked by a gate whatever the lead scores\n")
 		}
 		if n.HeldUntil != nil {
-			fmt.Fprintf(b, "  held by the recycle hold-down until %s whatever the lead scores\n", n.HeldUntil.Format(time.RFC3339))
+			fmt.Fprintf(b, "  the recycle hold-down would keep it from %s until %s, whatever it scores\n", n.Stage, n.HeldUntil.Format(time.RFC3339))
 		}
 		for _, u := range n.Unmet {
 			fmt.Fprintf(b, "  needs  %s\n", oneLine(u))

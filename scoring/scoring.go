@@ -480,8 +480,10 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			if res.Disqualified && res.Blocked == "" {
 				res.Blocked = m.Stages[i].ID
 			}
-			if ev.held && res.Verdict.Held == "" {
-				res.Verdict.Held = m.Stages[i].ID // the hold-down kept the lead from it
+			if ev.held && !res.Disqualified && res.Verdict.Held == "" {
+				// The hold-down kept the lead from a stage it would otherwise
+				// stand on; a disqualified lead would not, so nothing is held.
+				res.Verdict.Held = m.Stages[i].ID
 			}
 			continue
 		}
