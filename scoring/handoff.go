@@ -100,7 +100,7 @@ func (s *Scorer) CheckDispositions(ds []Disposition) error {
 			// and RFC 3339 stop at year 9999).
 			if until := d.At.Add(h.Hold); until.Year() > 9999 {
 				return fmt.Errorf("disposition %d: recycled on %s, so the model's recycle hold-down of %s would end after year 9999, the last year leadscore reads or writes; check the disposition's date",
-					i+1, d.At.Format(time.RFC3339), dsl.FormatDuration(h.Hold))
+					i+1, d.At.Format(time.RFC3339), h.HoldOrText())
 			}
 		}
 		if d.Status == Accepted || d.Reason == "" {
