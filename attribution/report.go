@@ -103,7 +103,8 @@ type Velocity struct {
 	From       string  `json:"from"`
 	To         string  `json:"to"`
 	Journeys   int     `json:"journeys"`
-	MedianDays float64 `json:"median_days"`
+	// MedianDays is nil (null in JSON, "—" in tables) when no journey has both.
+	MedianDays *float64 `json:"median_days"`
 }
 
 // velocitySteps are the milestone pairs a report measures.
@@ -274,7 +275,7 @@ func (r *Report) Finish() {
 	r.Velocity = nil
 	for _, step := range velocitySteps {
 		gaps := r.gaps[step]
-		r.Velocity = append(r.Velocity, Velocity{From: step[0], To: step[1], Journeys: len(gaps), MedianDays: median(gaps)})
+		r.Velocity = append(r.Velocity, Velocity{From: step[0], To: step[1], Journeys: len(gaps), MedianDays: medianOrNil(gaps)})
 	}
 }
 
@@ -286,6 +287,14 @@ func mostCommon(counts map[string]int) string {
 		}
 	}
 	return best
+}
+
+func medianOrNil(xs []float64) *float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	m := median(xs)
+	return &m
 }
 
 func median(xs []float64) float64 {

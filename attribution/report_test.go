@@ -62,7 +62,8 @@ func TestReportByHand(t *testing.T) {
 		case "sales_ready>won":
 			t.Fatal("sales_ready>won is not a step the report measures")
 		case "first_touch>won":
-			assert.Equal(t, attribution.Velocity{From: "first_touch", To: "won", Journeys: 1, MedianDays: 10}, v)
+			ten := 10.0
+			assert.Equal(t, attribution.Velocity{From: "first_touch", To: "won", Journeys: 1, MedianDays: &ten}, v)
 		}
 	}
 }

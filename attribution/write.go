@@ -82,6 +82,15 @@ func ratio(v *float64) string {
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
 
+// ratePct writes a/b as a percentage, or "—" when b is 0: a rate over
+// no leads is unknown, not 0%.
+func ratePct(a, b int) string {
+	if b == 0 {
+		return "—"
+	}
+	return pct(Rate(a, b))
+}
+
 // thousands writes 1234567.5 as 1,234,567.5.
 func thousands(v float64) string {
 	return numfmt.Group(strconv.FormatFloat(v, 'f', -1, 64))
@@ -120,13 +129,13 @@ func (r *Report) tables() []table {
 			"won, never sales-ready", "their revenue", "cost / sales-ready", "cost / won")}
 		for _, row := range append(rows, r.Total) {
 			f := row.Funnel
-			cells := []string{row.Name, strconv.Itoa(f.Touched), strconv.Itoa(f.SalesReady), pct(Rate(f.SalesReady, f.Touched))}
+			cells := []string{row.Name, strconv.Itoa(f.Touched), strconv.Itoa(f.SalesReady), ratePct(f.SalesReady, f.Touched)}
 			if accepted {
-				cells = append(cells, strconv.Itoa(f.SalesAccepted), pct(Rate(f.SalesAccepted, f.SalesReady)))
+				cells = append(cells, strconv.Itoa(f.SalesAccepted), ratePct(f.SalesAccepted, f.SalesReady))
 			}
 			t.rows = append(t.rows, append(cells,
-				strconv.Itoa(f.SalesReadyOpportunities), pct(Rate(f.SalesReadyOpportunities, f.SalesReady)),
-				strconv.Itoa(f.SalesReadyWon), pct(Rate(f.SalesReadyWon, f.SalesReadyOpportunities)),
+				strconv.Itoa(f.SalesReadyOpportunities), ratePct(f.SalesReadyOpportunities, f.SalesReady),
+				strconv.Itoa(f.SalesReadyWon), ratePct(f.SalesReadyWon, f.SalesReadyOpportunities),
 				strconv.Itoa(f.WonNotSalesReady), money(f.RevenueNotSalesReady),
 				money(row.CostPerSalesReady), money(row.CostPerWon)))
 		}
@@ -134,7 +143,11 @@ func (r *Report) tables() []table {
 	}
 	vel := table{title: "Velocity", headers: []string{"from", "to", "journeys", "median days"}}
 	for _, v := range r.Velocity {
-		vel.rows = append(vel.rows, []string{v.From, v.To, strconv.Itoa(v.Journeys), strconv.FormatFloat(round2(v.MedianDays), 'f', 1, 64)})
+		days := "—"
+		if v.MedianDays != nil {
+			days = strconv.FormatFloat(round2(*v.MedianDays), 'f', 1, 64)
+		}
+		vel.rows = append(vel.rows, []string{v.From, v.To, strconv.Itoa(v.Journeys), days})
 	}
 	return []table{
 		credit("Credit by campaign", "campaign", r.Campaigns, true),

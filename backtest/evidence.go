@@ -243,15 +243,15 @@ func (b *Backtest) verdict(s *RuleSignal, r *Report, rate float64, noFit bool, j
 	}
 	expected := rate * float64(s.Fired)
 	if math.Max(expected, float64(s.FiredWon)) < MinRuleWon {
-		return TooLittleData, fmt.Sprintf("it fired on %d leads; at the overall win rate about %.1f of them would win, %d did: too few won deals (under %d) to tell", s.Fired, expected, s.FiredWon, MinRuleWon)
+		return TooLittleData, fmt.Sprintf("it fired on %s; at the overall win rate about %.1f of them would win, %d did: too few won deals (under %d) to tell", plural(s.Fired, "lead"), expected, s.FiredWon, MinRuleWon)
 	}
 	if noFit || s.Joint == nil {
 		return TooLittleData, "the multivariable fit could not separate its effect from the other rules'"
 	}
 	j := s.Joint
 	if j.Low <= 0 && j.High >= 0 && j.High-j.Low > 2*MaxHalfWidth {
-		return TooLittleData, fmt.Sprintf("%+.2f log-odds per unit, but the 95%% interval spans %+.2f to %+.2f: too wide to tell an effect from none (it fired on %d leads, %d won)",
-			j.Estimate, j.Low, j.High, s.Fired, s.FiredWon)
+		return TooLittleData, fmt.Sprintf("%+.2f log-odds per unit, but the 95%% interval spans %+.2f to %+.2f: too wide to tell an effect from none (it fired on %s, %d won)",
+			j.Estimate, j.Low, j.High, plural(s.Fired, "lead"), s.FiredWon)
 	}
 	sign := 1.0
 	switch {

@@ -205,7 +205,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		case leak[r.ID]:
 			p.Kept = "leakage suspected (see its verdict): not fitted, its points kept"
 		case p.Fired < MinFired:
-			p.Kept = fmt.Sprintf("fired on %d training leads, fewer than %d", p.Fired, MinFired)
+			p.Kept = fmt.Sprintf("fired on %s, fewer than %d", plural(p.Fired, "training lead"), MinFired)
 		case p.Fired == len(train):
 			p.Kept = "fired on every training lead, so nothing tells its effect apart"
 		default:

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
@@ -115,15 +116,8 @@ func money(v float64) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // plural writes "1 lead", "2 leads", "1 open opportunity", "2 open opportunities".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		return strconv.Itoa(n) + " " + strings.TrimSuffix(noun, "y") + "ies"
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
+// plural writes "1 won deal", "2 won deals".
+func plural(n int, noun string) string { return strconv.Itoa(n) + " " + numfmt.Noun(n, noun) }
 
 func optNum(v *float64) string {
 	if v == nil {

@@ -302,7 +302,7 @@ func (d *decoder) duration(n *yaml.Node, what string) *Duration {
 		d.errorf(n, "%s: %v", what, err)
 		return nil
 	}
-	return &Duration{Value: v, Pos: d.pos(n)}
+	return &Duration{Value: v, Pos: d.pos(n), Source: strings.TrimSpace(n.Value)}
 }
 
 func (d *decoder) expr(n *yaml.Node, what string) *Expr {

@@ -39,6 +39,9 @@ type Number struct {
 type Duration struct {
 	Value time.Duration
 	Pos   Pos
+	// Source is the duration as the file writes it ("14d", "2w"), which
+	// reviews and explanations show rather than a normalised spelling.
+	Source string
 }
 
 // Document is one rule file with everything it includes, decoded.

@@ -274,10 +274,10 @@ func (c *compiler) compile() {
 			r.Points = dr.Points.Value
 		}
 		if dr.Within != nil {
-			r.Within = dr.Within.Value
+			r.Within, r.WithinText = dr.Within.Value, dr.Within.Source
 		}
 		if dr.HalfLife != nil {
-			r.HalfLife = dr.HalfLife.Value
+			r.HalfLife, r.HalfLifeText = dr.HalfLife.Value, dr.HalfLife.Source
 		}
 		for _, t := range dr.Events {
 			r.Events = append(r.Events, t.Value)

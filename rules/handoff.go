@@ -24,6 +24,8 @@ type Handoff struct {
 	// Hold keeps a recycled lead from being sales-ready again until this
 	// long after the recycle; 0 for none.
 	Hold time.Duration
+	// HoldText is Hold as the rule file writes it ("30d"); "" when unset.
+	HoldText string
 }
 
 // Reason is one rejection reason of the catalogue.
@@ -100,7 +102,7 @@ func (c *compiler) compileHandoff() {
 			h.Resets = append(h.Resets, x.Value)
 		}
 		if rc.Hold != nil {
-			h.Hold = rc.Hold.Value
+			h.Hold, h.HoldText = rc.Hold.Value, rc.Hold.Source
 		}
 	}
 	c.m.Handoff = h
@@ -128,6 +130,15 @@ func (l *linter) lintHandoff() {
 	if rc := h.Recycle; rc != nil && rc.Hold != nil && rc.Hold.Value < time.Hour {
 		l.warn(rc.Hold.Pos, "hold is %s, under an hour; check the unit (30d is a month)", dsl.FormatDuration(rc.Hold.Value))
 	}
+}
+
+// HoldOrText is the hold as the rule file writes it ("30d"), or in
+// leadscore's units for a model built without the text.
+func (h *Handoff) HoldOrText() string {
+	if h.HoldText != "" {
+		return h.HoldText
+	}
+	return dsl.FormatDuration(h.Hold)
 }
 
 // SLAOf returns the SLA, or 0 on a nil Handoff.

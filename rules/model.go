@@ -169,6 +169,9 @@ type Rule struct {
 	Limit    int      // at most this many events count; 0 means no limit
 	Within   time.Duration
 	HalfLife time.Duration
+	// WithinText and HalfLifeText are Within and HalfLife as the rule file
+	// writes them ("14d", "2w"), for reviews; "" when unset.
+	WithinText, HalfLifeText string
 
 	Disqualify string // a gate's reason; empty for scoring rules
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
@@ -48,11 +49,17 @@ type RuleExplanation struct {
 
 // EventCount tells what an event rule made of the lead's events.
 type EventCount struct {
-	Of       int          `json:"of"`        // events of the rule's types
-	InWindow int          `json:"in_window"` // at or before the as-of time, and within the window
-	Matched  int          `json:"matched"`   // ... whose when held
-	Counted  int          `json:"counted"`   // ... kept by the limit
-	Each     []EventPoint `json:"each,omitempty"`
+	Of int `json:"of"` // events of the rule's types
+	// Future is how many of them are dated after the as-of time: they
+	// have not happened yet, as of then, and never count.
+	Future   int `json:"future,omitempty"`
+	InWindow int `json:"in_window"` // at or before the as-of time, and within the window
+	// Window is the rule's within as the rule file writes it ("14d"); ""
+	// when the rule has none.
+	Window  string       `json:"window,omitempty"`
+	Matched int          `json:"matched"` // ... whose when held
+	Counted int          `json:"counted"` // ... kept by the limit
+	Each    []EventPoint `json:"each,omitempty"`
 }
 
 // EventPoint is one event an event rule counted.
@@ -319,7 +326,10 @@ const (
 
 // explainEvents recounts an event rule's events, one by one.
 func explainEvents(env evaluator, r *rules.Rule, events []Event, asOf time.Time) *EventCount {
-	ec := &EventCount{}
+	ec := &EventCount{Window: r.WithinText}
+	if ec.Window == "" && r.Within > 0 {
+		ec.Window = dsl.FormatDuration(r.Within)
+	}
 	type match struct {
 		e   *Event
 		age time.Duration
@@ -331,7 +341,11 @@ func explainEvents(env evaluator, r *rules.Rule, events []Event, asOf time.Time)
 			continue
 		}
 		ec.Of++
-		if e.At.After(asOf) || !env.Counts(e.At, r.Within) {
+		if e.At.After(asOf) {
+			ec.Future++
+			continue
+		}
+		if !env.Counts(e.At, r.Within) {
 			continue
 		}
 		ec.InWindow++

@@ -6,8 +6,11 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // WriteText writes the explanation for people. With all, rules that did
@@ -109,7 +112,7 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 			b.WriteString("  blocked by a gate whatever the lead scores\n")
 		}
 		if n.HeldUntil != nil {
-			fmt.Fprintf(b, "  held by the recycle hold-down until %s whatever the lead scores\n", n.HeldUntil.Format(time.RFC3339))
+			fmt.Fprintf(b, "  the recycle hold-down would keep it from %s until %s, whatever it scores\n", n.Stage, n.HeldUntil.Format(time.RFC3339))
 		}
 		for _, u := range n.Unmet {
 			fmt.Fprintf(b, "  needs  %s\n", oneLine(u))
@@ -119,7 +122,7 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 		}
 		for i, c := range n.Candidates {
 			if i == 5 {
-				fmt.Fprintf(b, "  (and %d more rules)\n", len(n.Candidates)-5)
+				fmt.Fprintf(b, "  (and %s)\n", plural(len(n.Candidates)-5, "more rule"))
 				break
 			}
 			fmt.Fprintf(b, "  could  %+g %s  %s\n", c.Points, c.Rule, c.Reason)
@@ -147,7 +150,15 @@ func writeRule(b *strings.Builder, re RuleExplanation) {
 		writeClause(b, *re.Condition, "         ")
 	}
 	if ec := re.Events; ec != nil {
-		fmt.Fprintf(b, "         %s of its type: %d in its window, %d matched, %d counted\n", plural(ec.Of, "event"), ec.InWindow, ec.Matched, ec.Counted)
+		window := "by the as-of time" // a rule without a window counts them all
+		if ec.Window != "" {
+			window = "within " + ec.Window
+		}
+		future := ""
+		if ec.Future > 0 {
+			future = fmt.Sprintf("%d after the as-of time (in the future, so not counted), ", ec.Future)
+		}
+		fmt.Fprintf(b, "         %s of its type: %s%d %s, %d matched, %d counted\n", plural(ec.Of, "event"), future, ec.InWindow, window, ec.Matched, ec.Counted)
 		for _, e := range ec.Each {
 			age := num(math.Round(e.AgeDays*10)/10) + " days"
 			if age == "1 days" {
@@ -181,8 +192,7 @@ func writeClause(b *strings.Builder, cv ClauseValue, indent string) {
 	if len(reads) > 0 {
 		var shown []string
 		for _, r := range reads {
-			v, _ := json.Marshal(r.Value)
-			shown = append(shown, r.Name+" = "+string(v))
+			shown = append(shown, r.Name+" = "+shownValue(r.Value))
 		}
 		line = fmt.Sprintf("%-60s %s", line, strings.Join(shown, ", "))
 	}
@@ -201,15 +211,46 @@ func writeClause(b *strings.Builder, cv ClauseValue, indent string) {
 	}
 }
 
+// shownValue writes a value a condition read as JSON does, but a number
+// with at most two decimals, as the score lines show it (52.476 as 52.48);
+// a number nearer zero than 0.01 keeps two significant digits (0.0042).
+func shownValue(v any) string {
+	switch x := v.(type) {
+	case float64:
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			if x != 0 && math.Abs(x) < 0.01 {
+				return strconv.FormatFloat(x, 'g', 2, 64)
+			}
+			return num(x)
+		}
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = shownValue(e)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			kj, _ := json.Marshal(k)
+			parts[i] = string(kj) + ":" + shownValue(x[k])
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 // oneLine shows a multi-line expression on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+// plural writes "1 event", "2 events".
+func plural(n int, word string) string { return strconv.Itoa(n) + " " + numfmt.Noun(n, word) }
 
 func signed(p float64, fired bool) string {
 	if !fired {

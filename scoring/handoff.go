@@ -73,10 +73,13 @@ type Verdict struct {
 	// Reset is how many of the lead's events the recycle took out.
 	Reset int `json:"reset"`
 	// HeldUntil is when the hold-down after the recycle ends, while it is
-	// in force at the as-of time; nil otherwise.
+	// in force at the as-of time; nil otherwise. A hold-down in force
+	// holds the lead only when Held is set.
 	HeldUntil *time.Time `json:"held_until,omitempty"`
-	// Held is the stage the hold-down kept the lead from (the sales-ready
-	// stage or above), "" when it stopped nothing.
+	// Held is the stage the hold-down kept the lead from: the sales-ready
+	// stage, which its conditions reach and no gate blocks. "" when it
+	// stopped nothing (the lead would not be sales-ready anyway). Explain
+	// ("HELD"), the test files' held: and score's held all mean this.
 	Held string `json:"held,omitempty"`
 }
 
@@ -97,7 +100,7 @@ func (s *Scorer) CheckDispositions(ds []Disposition) error {
 			// and RFC 3339 stop at year 9999).
 			if until := d.At.Add(h.Hold); until.Year() > 9999 {
 				return fmt.Errorf("disposition %d: recycled on %s, so the model's recycle hold-down of %s would end after year 9999, the last year leadscore reads or writes; check the disposition's date",
-					i+1, d.At.Format(time.RFC3339), dsl.FormatDuration(h.Hold))
+					i+1, d.At.Format(time.RFC3339), h.HoldOrText())
 			}
 		}
 		if d.Status == Accepted || d.Reason == "" {
@@ -232,7 +235,10 @@ func resets(types []string, e Event, r time.Time) bool {
 
 // describe says the verdict in a few lines, for explanations: the latest
 // disposition with its reason's description, the recycle and the hold.
-func (v *Verdict) describe(reason func(code string) string, resetWhat string) []string {
+// "HELD" means what Verdict.Held means: the hold-down keeps the lead from
+// salesReady (the sales-ready stage), which it would otherwise stand on.
+// blocked says a gate keeps the lead from it as well.
+func (v *Verdict) describe(reason func(code string) string, resetWhat, salesReady string, blocked bool) []string {
 	if v == nil || v.Latest == nil {
 		return nil
 	}
@@ -266,8 +272,10 @@ func (v *Verdict) describe(reason func(code string) string, resetWhat string) []
 		until := v.HeldUntil.Format(time.RFC3339)
 		if v.Held != "" {
 			out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down, which keeps it from %s", until, v.Held))
+		} else if blocked {
+			out = append(out, fmt.Sprintf("not held: the recycle hold-down runs until %s, but a gate keeps the lead from %s anyway", until, salesReady))
 		} else {
-			out = append(out, fmt.Sprintf("HELD until %s by the recycle hold-down: it cannot be sales-ready before then", until))
+			out = append(out, fmt.Sprintf("not held: the recycle hold-down runs until %s, but the lead does not reach %s without it", until, salesReady))
 		}
 	}
 	return out
@@ -291,9 +299,12 @@ func (x *Explanation) verdictLines() []string {
 		}
 		return ""
 	}
-	what := ""
+	what, salesReady := "", ""
 	if h != nil {
 		what = resetWhat(h.Resets, h.ResetTypes)
 	}
-	return x.Result.Verdict.describe(reason, what)
+	if m := x.model; m.SalesReady >= 0 && m.SalesReady < len(m.Stages) {
+		salesReady = m.Stages[m.SalesReady].ID
+	}
+	return x.Result.Verdict.describe(reason, what, salesReady, x.Result.Blocked != "")
 }

@@ -103,12 +103,12 @@ func TestRecycleResetsAndHolds(t *testing.T) {
 	assert.Contains(t, text, "\n  sales: recycled on 2026-09-05T00:00:00Z as bad_timing (Not this quarter) by sam\n"+
 		"  recycled on 2026-09-05T00:00:00Z: 3 events of eng.visit (visit) at or before it no longer count\n"+
 		"  HELD until 2026-09-15T00:00:00Z by the recycle hold-down, which keeps it from sql\n")
-	assert.Contains(t, text, "\nto reach sql:\n  held by the recycle hold-down until 2026-09-15T00:00:00Z whatever the lead scores\n")
+	assert.Contains(t, text, "\nto reach sql:\n  the recycle hold-down would keep it from sql until 2026-09-15T00:00:00Z, whatever it scores\n")
 	x, err = s.Explain(lead, sep(10))
 	require.NoError(t, err)
 	b.Reset()
 	require.NoError(t, x.WriteText(&b, false))
-	assert.Contains(t, b.String(), "\n  HELD until 2026-09-15T00:00:00Z by the recycle hold-down: it cannot be sales-ready before then\n")
+	assert.Contains(t, b.String(), "\n  not held: the recycle hold-down runs until 2026-09-15T00:00:00Z, but the lead does not reach sql without it\n")
 	x, err = s.Explain(lead, sep(13))
 	require.NoError(t, err)
 	// The explanation counts what the score counted: one visit, not four.

@@ -64,14 +64,23 @@ type Gate struct {
 	Reason string `json:"reason"`
 }
 
-// Score returns the clamped score of the named category, or 0.
+// Score returns the clamped score of the named category, or 0 when the
+// result has no such category: names are case-sensitive, so Score("Fit")
+// is 0 for a category fit. ScoreOf tells a missing category from a zero.
 func (r *Result) Score(category string) float64 {
+	v, _ := r.ScoreOf(category)
+	return v
+}
+
+// ScoreOf returns the clamped score of the named category (case-sensitive,
+// as the rule file spells it), and whether the result has that category.
+func (r *Result) ScoreOf(category string) (float64, bool) {
 	for _, c := range r.Categories {
 		if c.Name == category {
-			return c.Score
+			return c.Score, true
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // Fires reports whether the rule with the given id gave points or, for a

@@ -431,7 +431,7 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			given = each
 		}
 		if !finite(given) {
-			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d events of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, each)
+			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d %s of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, numfmt.Noun(n, "event"), each)
 		}
 		raw[r.Category.Index] += given
 		if points != nil || ev.lean {
@@ -480,8 +480,10 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			if res.Disqualified && res.Blocked == "" {
 				res.Blocked = m.Stages[i].ID
 			}
-			if ev.held && res.Verdict.Held == "" {
-				res.Verdict.Held = m.Stages[i].ID // the hold-down kept the lead from it
+			if ev.held && !res.Disqualified && res.Verdict.Held == "" {
+				// The hold-down kept the lead from a stage it would otherwise
+				// stand on; a disqualified lead would not, so nothing is held.
+				res.Verdict.Held = m.Stages[i].ID
 			}
 			continue
 		}

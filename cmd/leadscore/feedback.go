@@ -32,7 +32,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "the report as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "text", "report format: text, markdown, json, csv or html (one page with charts)")
 	currency := currencyFlag(fs)
-	bandWidth := fs.Float64("band-width", 0, "width of the score bands; 0: a tenth of the total's range")
+	bandWidth := fs.Float64("band-width", 0, "width of the score bands; 0: a round width (1, 2 or 5 times a power of ten) near a tenth of the total's range,\nsuch as 20 for totals of 0 to 220; bands start at multiples of it")
 	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign")
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
 	strict := strictDataFlag(fs)

@@ -756,6 +756,11 @@ func TestInit(t *testing.T) {
 	workflow, err := os.ReadFile(filepath.Join(".github", "workflows", "lead-definitions.yml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(workflow), "run: leadscore test --coverage --min-coverage 90 rules/")
+	// It says where it is, not to copy it where init has written it.
+	assert.True(t, strings.HasPrefix(string(workflow), "# A GitHub Actions workflow for a repository that keeps its lead definitions\n"+
+		"# in rules/ (rule files and their *_test.yaml files), kept at\n"+
+		"# .github/workflows/lead-definitions.yml, where leadscore init writes it\n"+
+		"# (copy it there in a repository init did not start)."), string(workflow))
 
 	code, _, errOut = leadscore(t, "", "init")
 	assert.Equal(t, exitUsage, code)

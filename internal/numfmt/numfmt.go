@@ -34,3 +34,25 @@ func Group(s string) string {
 	}
 	return b.String()
 }
+
+// Count writes n and the noun, singular for 1 and plural otherwise: "1
+// lead", "2 leads", "0 won deals", "3 entries", "1,200 matches". The noun
+// is given singular; Count writes its plural by English's regular rules.
+func Count(n int, noun string) string {
+	return Thousands(n) + " " + Noun(n, noun)
+}
+
+// Noun is noun (given singular) in the form n calls for: "lead" for 1,
+// "leads" otherwise; "entry", "entries"; "match", "matches".
+func Noun(n int, noun string) string {
+	if n == 1 || n == -1 {
+		return noun
+	}
+	switch {
+	case len(noun) > 1 && strings.HasSuffix(noun, "y") && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])):
+		return noun[:len(noun)-1] + "ies"
+	case strings.HasSuffix(noun, "s"), strings.HasSuffix(noun, "x"), strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "sh"):
+		return noun + "es"
+	}
+	return noun + "s"
+}

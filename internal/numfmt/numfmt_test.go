@@ -18,3 +18,18 @@ func TestGroup(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n          int
+		noun, want string
+	}{
+		{0, "training lead", "0 training leads"}, {1, "training lead", "1 training lead"}, {2, "training lead", "2 training leads"},
+		{1, "more rule", "1 more rule"}, {5, "more rule", "5 more rules"}, {2, "entry", "2 entries"}, {2, "day", "2 days"},
+		{3, "match", "3 matches"}, {1, "won deal", "1 won deal"}, {1200, "verdict", "1,200 verdicts"},
+	} {
+		if got := Count(c.n, c.noun); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}

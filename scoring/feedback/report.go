@@ -97,9 +97,10 @@ type Options struct {
 	// CampaignField and ChannelField are the event fields that name a
 	// touch's campaign and channel ("campaign" and "channel" when empty).
 	CampaignField, ChannelField string
-	// BandWidth is the width of the score bands; 0 means a tenth of the
-	// total's range when every category is bounded and the total is their
-	// sum, and 10 otherwise.
+	// BandWidth is the width of the score bands; 0 means a round width (1,
+	// 2 or 5 times a power of ten) near a tenth of the total's range when
+	// every category is bounded and the total is their sum, and 10
+	// otherwise. Bands start at multiples of the width.
 	BandWidth float64
 }
 
@@ -260,7 +261,10 @@ func NewBuilder(s *scoring.Scorer, opts Options) *Builder {
 	return b
 }
 
-// defaultBandWidth is a tenth of the total's range, or 10.
+// defaultBandWidth is a round width near a tenth of the total's range (1,
+// 2 or 5 times a power of ten, the nearest on a log scale: 22 gives 20,
+// 15 gives 20, 14 gives 10), so that bands start at round scores; 10 when
+// the range is unbounded or the model has its own total.
 func defaultBandWidth(m *rules.Model) float64 {
 	if m.Total != nil {
 		return 10
@@ -272,7 +276,20 @@ func defaultBandWidth(m *rules.Model) float64 {
 	if !finite(lo) || !finite(hi) || hi <= lo {
 		return 10
 	}
-	return (hi - lo) / 10
+	return roundWidth((hi - lo) / 10)
+}
+
+// roundWidth is the width of 1, 2 or 5 times a power of ten nearest w on
+// a log scale.
+func roundWidth(w float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(w)))
+	best := p
+	for _, k := range []float64{2, 5, 10} {
+		if math.Abs(math.Log(k*p/w)) < math.Abs(math.Log(best/w)) {
+			best = k * p
+		}
+	}
+	return best
 }
 
 // Add counts one lead: its dispositions are lead.Dispositions, and won is

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // WriteJSON writes the report as indented JSON. No number in it is NaN or
@@ -89,9 +91,9 @@ func (r *Report) write(w io.Writer, md bool) error {
 		h1, h2 = "# ", "## "
 	}
 	fmt.Fprintf(b, "%sWhat sales said: %s, as of %s\n\n", h1, r.Model, r.AsOf.Format(time.RFC3339))
-	fmt.Fprintf(b, "%d leads; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", r.Leads, r.SalesReady, r.Dispositioned, r.NeverDispositioned)
-	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %d verdicts.\n",
-		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), r.Dispositioned)
+	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, "lead"), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
+	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %s.\n",
+		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
 	if r.NotHandedOff > 0 {
 		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more lead has", "more leads have"))
 	}

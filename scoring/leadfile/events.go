@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -63,12 +64,7 @@ func EventReaders(m *rules.Model) (eventRules, counters int) {
 	return eventRules, len(m.EventAggregates())
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
+func plural(n int, noun string) string { return strconv.Itoa(n) + " " + numfmt.Noun(n, noun) }
 
 // ErrNoID fails a row without a lead id: its result could not be joined
 // back to the CRM, nor its outcomes, verdicts or events found.

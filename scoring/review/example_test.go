@@ -102,10 +102,10 @@ func ExampleImpact() {
 	fmt.Println("mql → sql:", im.MoveCount("mql", "sql"))
 	// Output:
 	// 1000 leads: 21 sales-ready before, 23 after
-	// starts: L0000093 mql → sql (total 112.0 → 117.0) by fit.industry (+20) → (+25), the condition of stage sql changed
-	// starts: L0000857 mql → sql (total 120.0 → 115.0) by fit.industry (+20) → (+25), fit.uses-crm (+10) no longer fires, the condition of stage sql changed
-	// starts: L0000916 mql → sql (total 92.9 → 97.9) by engagement.webinar-registered (+5) now fires, the condition of stage sql changed
-	// stops: L0000998 sql → mql by engagement.webinar-registered (+5) now fires, fit.uses-crm (+10) no longer fires, the condition of stage sql changed
-	// stops: L0000670 sql → mql by engagement.webinar (+30) → (+45), fit.uses-crm (+10) no longer fires, the condition of stage sql changed
+	// starts: L0000093 mql → sql (total 112.0 → 117.0) by the condition of stage sql changed, fit.industry (+20) → (+25)
+	// starts: L0000857 mql → sql (total 120.0 → 115.0) by the condition of stage sql changed, fit.industry (+20) → (+25), fit.uses-crm (+10) no longer fires
+	// starts: L0000916 mql → sql (total 92.9 → 97.9) by the condition of stage sql changed, engagement.webinar-registered (+5) now fires
+	// stops: L0000998 sql → mql by grade B → C, the condition of stage sql changed, engagement.webinar-registered (+5) now fires, fit.uses-crm (+10) no longer fires
+	// stops: L0000670 sql → mql by grade B → C, the condition of stage sql changed, engagement.webinar (+30) → (+45), fit.uses-crm (+10) no longer fires
 	// mql → sql: 4
 }

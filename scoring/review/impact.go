@@ -98,13 +98,14 @@ func (im *Impact) Add(line int, old, new *scoring.Result) {
 	}
 	if old.SalesReady != new.SalesReady {
 		lc := LeadChange{ID: new.LeadID, Line: line, OldTotal: old.Total, NewTotal: new.Total,
-			OldStage: old.Stage, NewStage: new.Stage, Moved: moved(old, new)}
+			OldStage: old.Stage, NewStage: new.Stage, Moved: causes(old, new)}
 		for _, st := range []string{old.Stage, new.Stage} {
 			if im.changed[st] {
 				lc.Moved = append(lc.Moved, "the condition of stage "+st+" changed")
 				break
 			}
 		}
+		lc.Moved = append(lc.Moved, moved(old, new)...)
 		if new.SalesReady {
 			im.Started = append(im.Started, lc)
 		} else {
@@ -118,6 +119,47 @@ func score(r *scoring.Result, name string) float64 {
 		return r.Total
 	}
 	return r.Score(name)
+}
+
+// causes lists what moved a lead's stage besides its rules' points, first:
+// its grade, a recycle's hold-down (Verdict.Held) and the gates. A lead
+// whose total rose while it fell off the sales-ready stage names its
+// fallen grade here.
+func causes(old, new *scoring.Result) []string {
+	var out []string
+	if old.Grade != new.Grade {
+		out = append(out, "grade "+orNone(old.Grade)+" → "+orNone(new.Grade))
+	}
+	held := func(r *scoring.Result) bool { return r.Verdict != nil && r.Verdict.Held != "" }
+	switch {
+	case !held(old) && held(new):
+		out = append(out, "the recycle hold-down now keeps it from "+new.Verdict.Held)
+	case held(old) && !held(new):
+		out = append(out, "the recycle hold-down no longer keeps it from "+old.Verdict.Held)
+	}
+	gated := map[string]bool{}
+	for _, g := range old.Gates {
+		gated[g.Rule] = true
+	}
+	for _, g := range new.Gates {
+		if !gated[g.Rule] {
+			out = append(out, g.Rule+" now disqualifies")
+		}
+		delete(gated, g.Rule)
+	}
+	var gone []string
+	for g := range gated {
+		gone = append(gone, g+" no longer disqualifies")
+	}
+	sort.Strings(gone)
+	return append(out, gone...)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // moved lists the rule differences between two results of one lead.
@@ -142,19 +184,6 @@ func moved(old, new *scoring.Result) []string {
 		if !is[f.Rule] {
 			out = append(out, fmt.Sprintf("%s %s no longer fires", f.Rule, pts(f.Points)))
 		}
-	}
-	gated := map[string]bool{}
-	for _, g := range old.Gates {
-		gated[g.Rule] = true
-	}
-	for _, g := range new.Gates {
-		if !gated[g.Rule] {
-			out = append(out, g.Rule+" now disqualifies")
-		}
-		delete(gated, g.Rule)
-	}
-	for g := range gated {
-		out = append(out, g+" no longer disqualifies")
 	}
 	return out
 }

@@ -82,7 +82,11 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 		}
 		fmt.Fprintf(&b, ")** of %s leads: %d start, %d stop being sales-ready.", numfmt.Thousands(im.Leads), len(im.Started), len(im.Stopped))
 		if im.Failed > 0 {
-			fmt.Fprintf(&b, " %d leads could not be scored and are left out.", im.Failed)
+			if im.Failed == 1 {
+				b.WriteString(" 1 lead could not be scored and is left out.")
+			} else {
+				fmt.Fprintf(&b, " %d leads could not be scored and are left out.", im.Failed)
+			}
 		}
 		b.WriteString("\n\n### Stage moves\n\n")
 		order := append(append([]string{}, im.stages...), "")
@@ -160,12 +164,7 @@ func stageName(s string) string {
 // cell makes text safe inside a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
+func plural(n int, word string) string { return numfmt.Noun(n, word) }
 
 func num(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64), "0"), ".")

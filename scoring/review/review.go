@@ -145,10 +145,10 @@ func eventTerms(r *rules.Rule) string {
 		parts = append(parts, fmt.Sprintf("at most %d", r.Limit))
 	}
 	if r.Within > 0 {
-		parts = append(parts, "within "+dsl.FormatDuration(r.Within))
+		parts = append(parts, "within "+durOrEmpty(r.Within, r.WithinText))
 	}
 	if r.HalfLife > 0 {
-		parts = append(parts, "half-life "+dsl.FormatDuration(r.HalfLife))
+		parts = append(parts, "half-life "+durOrEmpty(r.HalfLife, r.HalfLifeText))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -170,8 +170,14 @@ func ruleDiff(o, n *rules.Rule) []string {
 	change("when", code(o.When), code(n.When))
 	change("events", strings.Join(o.Events, ", "), strings.Join(n.Events, ", "))
 	change("limit", intOrEmpty(o.Limit), intOrEmpty(n.Limit))
-	change("within", durOrEmpty(o.Within), durOrEmpty(n.Within))
-	change("half-life", durOrEmpty(o.HalfLife), durOrEmpty(n.HalfLife))
+	// A duration changes when its length does (14d → 2w is the same
+	// window), and shows as each file writes it.
+	if o.Within != n.Within {
+		change("within", durOrEmpty(o.Within, o.WithinText), durOrEmpty(n.Within, n.WithinText))
+	}
+	if o.HalfLife != n.HalfLife {
+		change("half-life", durOrEmpty(o.HalfLife, o.HalfLifeText), durOrEmpty(n.HalfLife, n.HalfLifeText))
+	}
 	change("owner", o.Owner, n.Owner)
 	change("reason", o.Reason, n.Reason)
 	change("disqualifies", o.Disqualify, n.Disqualify)
@@ -202,9 +208,14 @@ func intOrEmpty(i int) string {
 	return strconv.Itoa(i)
 }
 
-func durOrEmpty(d time.Duration) string {
+// durOrEmpty writes a duration as the rule file does (text), or, for a
+// model built without one, in its own units; "" when unset.
+func durOrEmpty(d time.Duration, text string) string {
 	if d == 0 {
 		return ""
+	}
+	if text != "" {
+		return text
 	}
 	return dsl.FormatDuration(d)
 }

@@ -49,14 +49,26 @@ func orNoReasons(codes []string) string {
 	return strings.Join(codes, ", ")
 }
 
-// compareVerdict lists how the result's verdict differs from what the case expects.
-func compareVerdict(e dsl.Expect, r *scoring.Result, fail func(string, ...any)) {
+// compareVerdict lists how the result's verdict differs from what the case
+// expects. held means what Verdict.Held means: the hold-down kept the lead
+// from salesReady (the sales-ready stage), which it would otherwise reach.
+func compareVerdict(e dsl.Expect, r *scoring.Result, salesReady string, fail func(string, ...any)) {
 	if e.Held != nil {
-		held := r.Verdict != nil && r.Verdict.Held != ""
+		v := r.Verdict
+		held := v != nil && v.Held != ""
 		if held != e.Held.Value {
-			got := "nothing held it"
-			if held {
-				got = fmt.Sprintf("the hold-down kept it from %s until %s", r.Verdict.Held, r.Verdict.HeldUntil.Format(time.RFC3339))
+			var got string
+			switch {
+			case held:
+				got = fmt.Sprintf("the hold-down kept it from %s until %s", v.Held, v.HeldUntil.Format(time.RFC3339))
+			case v != nil && v.HeldUntil != nil && r.Blocked != "":
+				got = fmt.Sprintf("not held: the hold-down runs until %s, but a gate keeps the lead from %s anyway", v.HeldUntil.Format(time.RFC3339), salesReady)
+			case v != nil && v.HeldUntil != nil:
+				got = fmt.Sprintf("not held: the hold-down runs until %s, but the lead does not reach %s without it (it stands on %s)", v.HeldUntil.Format(time.RFC3339), salesReady, orNone(r.Stage))
+			case v != nil && v.Recycled != nil:
+				got = fmt.Sprintf("not held: no hold-down is in force at the as-of time after the recycle on %s (the model's recycle hold may have run out, or there is none)", v.Recycled.Format(time.RFC3339))
+			default:
+				got = "not held: no recycle by the as-of time, so no hold-down"
 			}
 			fail("held: want %v; %s", e.Held.Value, got)
 		}

@@ -176,7 +176,7 @@ func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, op
 			continue
 		}
 		cov.add(x)
-		cr.Failures = compare(tc.Expect, x.Result)
+		cr.Failures = compare(tc.Expect, x.Result, m.Stages[m.SalesReady].ID)
 		cr.Status = Pass
 		if len(cr.Failures) > 0 {
 			cr.Status = Fail
@@ -369,7 +369,7 @@ func (c *checker) expect(e dsl.Expect) {
 }
 
 // compare lists how the result differs from what the case expects.
-func compare(e dsl.Expect, r *scoring.Result) []string {
+func compare(e dsl.Expect, r *scoring.Result, salesReady string) []string {
 	var out []string
 	fail := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	if e.Stage != nil {
@@ -430,7 +430,7 @@ func compare(e dsl.Expect, r *scoring.Result) []string {
 			fail("gates: want [%s], got [%s]", strings.Join(want, ", "), strings.Join(got, ", "))
 		}
 	}
-	compareVerdict(e, r, fail)
+	compareVerdict(e, r, salesReady, fail)
 	return out
 }
 
