@@ -145,8 +145,10 @@ func TestReportsNeverWriteNaN(t *testing.T) {
 	assert.Equal(t, map[string]any{"conversions": 1.0, "revenue": 50.0, "roas": 0.5, "roi": -0.5}, byName["paid"])
 	var c bytes.Buffer
 	require.NoError(t, rep.WriteCSV(&c))
-	assert.Contains(t, c.String(), "campaign,free,organic,0,1,0,0,1,0,0,1,250,,,0,0,1,250\n")
-	assert.Contains(t, c.String(), "campaign,paid,ads,100,1,0,0,1,0,100,1,50,0.5,-0.5,0,0,1,50\n")
+	// free has no cost in the table: empty, not 0; no sales-ready journey:
+	// nothing to divide a cost by.
+	assert.Contains(t, c.String(), "campaign,free,organic,,1,0,0,1,,,1,250,,,0,0,1,250\n")
+	assert.Contains(t, c.String(), "campaign,paid,ads,100,1,0,0,1,,100,1,50,0.5,-0.5,0,0,1,50\n")
 
 	empty, err := attribution.RunPaths(attribution.NewPaths(), []string{"linear", "markov:1", "shapley"}, 1)
 	require.NoError(t, err)

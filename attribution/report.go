@@ -41,14 +41,19 @@ type Row struct {
 	// Credit is, for each model (in Report.Models order), the attributed
 	// conversions and revenue: exact sums, each rounded once, set by Finish.
 	Credit []Amount `json:"credit"`
-	Cost   float64  `json:"cost"`
+	// Cost is the campaign's cost from the cost table; nil (JSON null)
+	// when the table has none for it. A channel's, and the total's, is the
+	// sum of its campaigns' known costs; nil when none is known.
+	Cost   *float64 `json:"cost"`
 	Funnel Funnel   `json:"funnel"`
 	// sums are the exact sums behind Credit, by model.
 	sums []amountSum
-	// CostPerSalesReady and CostPerWon divide the cost by the leads the
-	// campaign touched that became sales-ready, or won; 0 when there are none.
-	CostPerSalesReady float64 `json:"cost_per_sales_ready"`
-	CostPerWon        float64 `json:"cost_per_won"`
+	// CostPerSalesReady and CostPerWon divide the cost by the journeys the
+	// row touched that became sales-ready (Funnel.SalesReady), or won
+	// (Funnel.Won, sales-ready first or not); nil when the cost is unknown
+	// or there are none.
+	CostPerSalesReady *float64 `json:"cost_per_sales_ready"`
+	CostPerWon        *float64 `json:"cost_per_won"`
 
 	channelTouches map[string]int
 	notSalesReady  decimal // exact sum behind Funnel.RevenueNotSalesReady
@@ -215,8 +220,9 @@ func (r *Report) Finish() {
 	channelCost := map[string]float64{}
 	for _, row := range r.campaigns {
 		row.Channel = mostCommon(row.channelTouches)
+		row.Cost = nil
 		if c, ok := r.costs[row.Name]; ok {
-			row.Cost = c
+			row.Cost = ptr(c)
 			channelCost[row.Channel] += c
 		}
 	}
@@ -224,15 +230,22 @@ func (r *Report) Finish() {
 	for name, c := range r.costs {
 		if _, ok := r.campaigns[name]; !ok {
 			row := r.row(r.campaigns, name)
-			row.Cost = c
+			row.Cost = ptr(c)
 		}
 	}
 	for name, row := range r.channels {
-		row.Cost = channelCost[name]
+		row.Cost = nil
+		if c, ok := channelCost[name]; ok {
+			row.Cost = ptr(c)
+		}
 	}
-	r.Total.Cost = 0
-	for _, c := range r.costs {
-		r.Total.Cost += c
+	r.Total.Cost = nil
+	if len(r.costs) > 0 {
+		total := 0.0
+		for _, c := range r.costs {
+			total += c
+		}
+		r.Total.Cost = &total
 	}
 	finish := func(row *Row) {
 		for i, s := range row.sums { // exact sums, rounded once
@@ -241,16 +254,18 @@ func (r *Report) Finish() {
 		row.Funnel.RevenueNotSalesReady = row.notSalesReady.float()
 		for i := range row.Credit {
 			row.Credit[i].ROAS, row.Credit[i].ROI = nil, nil
-			if row.Cost > 0 {
-				roas, roi := row.Credit[i].Revenue/row.Cost, (row.Credit[i].Revenue-row.Cost)/row.Cost
+			if row.Cost != nil && *row.Cost > 0 {
+				c := *row.Cost
+				roas, roi := row.Credit[i].Revenue/c, (row.Credit[i].Revenue-c)/c
 				row.Credit[i].ROAS, row.Credit[i].ROI = &roas, &roi
 			}
 		}
-		if row.Cost > 0 && row.Funnel.SalesReady > 0 {
-			row.CostPerSalesReady = row.Cost / float64(row.Funnel.SalesReady)
+		row.CostPerSalesReady, row.CostPerWon = nil, nil
+		if row.Cost != nil && row.Funnel.SalesReady > 0 {
+			row.CostPerSalesReady = ptr(*row.Cost / float64(row.Funnel.SalesReady))
 		}
-		if row.Cost > 0 && row.Funnel.Won > 0 {
-			row.CostPerWon = row.Cost / float64(row.Funnel.Won)
+		if row.Cost != nil && row.Funnel.Won > 0 {
+			row.CostPerWon = ptr(*row.Cost / float64(row.Funnel.Won))
 		}
 	}
 	for _, row := range r.campaigns {
@@ -311,3 +326,6 @@ func median(xs []float64) float64 {
 
 // round2 rounds money and credit for display.
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// ptr is a pointer to a copy of v.
+func ptr(v float64) *float64 { return &v }

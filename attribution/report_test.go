@@ -2,6 +2,7 @@ package attribution_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/csv"
 	"flag"
 	"os"
@@ -50,11 +51,12 @@ func TestReportByHand(t *testing.T) {
 	// Funnel: brand touched both, both sales-ready, one won; the won one
 	// counts as an opportunity of a sales-ready lead, and won from one.
 	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Won: 1, SalesReadyOpportunities: 1, SalesReadyWon: 1}, rows["brand"].Funnel)
-	assert.Equal(t, 200.0, rows["brand"].CostPerSalesReady)
-	assert.Equal(t, 400.0, rows["brand"].CostPerWon)
+	assert.Equal(t, num(200), rows["brand"].CostPerSalesReady)
+	assert.Equal(t, num(400), rows["brand"].CostPerWon)
 	assert.Equal(t, "search", rows["brand"].Channel)
-	assert.Equal(t, 50.0, rows["unused"].Cost, "a campaign that cost money but touched nobody still shows")
-	assert.Equal(t, 650.0, rep.Total.Cost)
+	assert.Equal(t, num(50), rows["unused"].Cost, "a campaign that cost money but touched nobody still shows")
+	assert.Nil(t, rows["unused"].CostPerSalesReady, "nothing to divide by")
+	assert.Equal(t, num(650), rep.Total.Cost)
 	assert.Equal(t, 1000.0, rep.Total.Credit[1].Revenue)
 	// Velocity: sales-ready to won, A only: 5 days; first touch to won: 10.
 	for _, v := range rep.Velocity {
@@ -245,4 +247,58 @@ func TestReadCSVJourneys(t *testing.T) {
 	assert.Equal(t, map[string]string{"medium": "newsletter"}, got[0].Touches[0].Attrs)
 	assert.Equal(t, time.Date(2026, 6, 11, 0, 0, 0, 0, time.UTC), got[0].Milestones["won"])
 	assert.False(t, got[1].Converted)
+}
+
+// A campaign the cost table does not name has no cost: nil in Go, null in
+// JSON, — in the tables and empty in CSV, never 0; a known cost of 0 is 0.
+// Cost per sales-ready and per won divide the cost by the funnel's
+// sales-ready and won columns, which the funnel table shows beside them.
+func TestUnknownCostIsNotZero(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 900,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "known", Channel: "ads"}, {At: day(1), Campaign: "unknown", Channel: "ads"},
+			{At: day(2), Campaign: "free", Channel: "web"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3), "won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"known": 300, "free": 0})
+	rep.Add(j)
+	rep.Finish()
+	rows := map[string]attribution.Row{}
+	for _, r := range rep.Campaigns {
+		rows[r.Name] = r
+	}
+	assert.Equal(t, num(300), rows["known"].Cost)
+	assert.Equal(t, num(300), rows["known"].CostPerSalesReady, "300 over 1 sales-ready journey")
+	assert.Equal(t, num(300), rows["known"].CostPerWon, "300 over 1 won journey")
+	assert.Nil(t, rows["unknown"].Cost)
+	assert.Nil(t, rows["unknown"].CostPerSalesReady)
+	assert.Nil(t, rows["unknown"].CostPerWon)
+	assert.Nil(t, rows["unknown"].Credit[0].ROI)
+	assert.Equal(t, num(0), rows["free"].Cost, "a known cost of 0")
+	assert.Equal(t, num(0), rows["free"].CostPerWon)
+	assert.Nil(t, rows["free"].Credit[0].ROI, "no return on nothing spent")
+	assert.Equal(t, num(300), rep.Total.Cost, "the known costs")
+
+	var js bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&js))
+	var doc struct {
+		Campaigns []map[string]any `json:"campaigns"`
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
+	for _, c := range doc.Campaigns {
+		if c["name"] == "unknown" {
+			assert.Nil(t, c["cost"])
+			assert.Nil(t, c["cost_per_won"])
+			assert.Contains(t, c, "cost", "written as null, not left out")
+		}
+	}
+	var text bytes.Buffer
+	require.NoError(t, rep.WriteText(&text))
+	line := ""
+	for _, l := range strings.Split(text.String(), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "unknown") && strings.Contains(l, "—") {
+			line = l
+			break
+		}
+	}
+	require.NotEmpty(t, line, "the unknown campaign's line:\n%s", text.String())
+	assert.NotContains(t, strings.Fields(line), "0", "no cost of 0 for an unknown cost: %q", line)
 }

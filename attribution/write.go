@@ -64,17 +64,22 @@ func (t table) text(b *strings.Builder) {
 	b.WriteString("\n")
 }
 
-func money(v float64) string {
-	if v == 0 {
+// money writes an amount; 0 is an amount like any other.
+func money(v float64) string { return thousands(round2(v)) }
+
+// moneyOf writes an amount that may be unknown (—), such as a cost the
+// cost table does not give.
+func moneyOf(v *float64) string {
+	if v == nil {
 		return "—"
 	}
-	return thousands(round2(v))
+	return money(*v)
 }
 
 func count(v float64) string { return strconv.FormatFloat(round2(v), 'f', -1, 64) }
 
 func ratio(v *float64) string {
-	if v == nil || *v == 0 {
+	if v == nil {
 		return "—"
 	}
 	return strconv.FormatFloat(round2(*v), 'f', 2, 64)
@@ -111,7 +116,7 @@ func (r *Report) tables() []table {
 			if channel {
 				cells = append(cells, row.Channel)
 			}
-			cells = append(cells, money(row.Cost))
+			cells = append(cells, moneyOf(row.Cost))
 			for _, a := range row.Credit {
 				cells = append(cells, count(a.Conversions), money(a.Revenue), ratio(a.ROAS))
 			}
@@ -126,7 +131,7 @@ func (r *Report) tables() []table {
 			headers = append(headers, "accepted by sales", "rate")
 		}
 		t := table{title: title, headers: append(headers, "then opportunity", "rate", "then won", "rate",
-			"won, never sales-ready", "their revenue", "cost / sales-ready", "cost / won")}
+			"won, never sales-ready", "their revenue", "won in all", "cost", "cost / sales-ready", "cost / won")}
 		for _, row := range append(rows, r.Total) {
 			f := row.Funnel
 			cells := []string{row.Name, strconv.Itoa(f.Touched), strconv.Itoa(f.SalesReady), ratePct(f.SalesReady, f.Touched)}
@@ -136,8 +141,8 @@ func (r *Report) tables() []table {
 			t.rows = append(t.rows, append(cells,
 				strconv.Itoa(f.SalesReadyOpportunities), ratePct(f.SalesReadyOpportunities, f.SalesReady),
 				strconv.Itoa(f.SalesReadyWon), ratePct(f.SalesReadyWon, f.SalesReadyOpportunities),
-				strconv.Itoa(f.WonNotSalesReady), money(f.RevenueNotSalesReady),
-				money(row.CostPerSalesReady), money(row.CostPerWon)))
+				strconv.Itoa(f.WonNotSalesReady), money(f.RevenueNotSalesReady), strconv.Itoa(f.Won),
+				moneyOf(row.Cost), moneyOf(row.CostPerSalesReady), moneyOf(row.CostPerWon)))
 		}
 		return t
 	}
@@ -162,8 +167,8 @@ func (r *Report) summary() string {
 	f := r.Total.Funnel
 	return fmt.Sprintf("%d journeys: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
 		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %s, with revenue %s, came from leads never called sales-ready.",
-		f.Touched, f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), money(r.Total.Cost), strings.Join(r.Models, ", "),
-		wonDeals(f.WonNotSalesReady), moneyOrZero(f.RevenueNotSalesReady))
+		f.Touched, f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), moneyOf(r.Total.Cost), strings.Join(r.Models, ", "),
+		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady))
 }
 
 // wonDeals writes "1 won deal", "9 won deals".
@@ -174,12 +179,6 @@ func wonDeals(n int) string {
 	return fmt.Sprintf("%d won deals", n)
 }
 
-func moneyOrZero(v float64) string {
-	if v == 0 {
-		return "0"
-	}
-	return money(v)
-}
 
 // WriteMarkdown writes the report as Markdown tables.
 func (r *Report) WriteMarkdown(w io.Writer) error {
@@ -242,8 +241,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		return f(*v)
 	}
 	write := func(level string, row Row) {
-		rec := []string{level, row.Name, row.Channel, f(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
-			strconv.Itoa(row.Funnel.Opportunities), strconv.Itoa(row.Funnel.Won), f(row.CostPerSalesReady), f(row.CostPerWon)}
+		rec := []string{level, row.Name, row.Channel, opt(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
+			strconv.Itoa(row.Funnel.Opportunities), strconv.Itoa(row.Funnel.Won), opt(row.CostPerSalesReady), opt(row.CostPerWon)}
 		for _, a := range row.Credit {
 			rec = append(rec, f(a.Conversions), f(a.Revenue), opt(a.ROAS), opt(a.ROI))
 		}

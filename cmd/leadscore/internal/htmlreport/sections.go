@@ -496,13 +496,15 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
 	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
 		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
-	ct := &Table{Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready"}}
+	ct := &Table{Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready", "cost per won"}}
 	for i, c := range r.Campaigns {
 		path := func(k string) string { return p(prefix, "campaigns", i, "funnel", k) }
+		cp := func(k string) string { return p(prefix, "campaigns", i, k) }
 		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text(c.Name), Int(path("touched"), c.Funnel.Touched), Int(path("sales_ready"), c.Funnel.SalesReady), Int(path("opportunities"), c.Funnel.Opportunities),
-			Int(path("won"), c.Funnel.Won), Number(p(prefix, "campaigns", i, "cost"), c.Cost, "money"), Number(p(prefix, "campaigns", i, "cost_per_sales_ready"), c.CostPerSalesReady, "dec2")}})
+			Int(path("won"), c.Funnel.Won), Maybe(cp("cost"), c.Cost, "money"), Maybe(cp("cost_per_sales_ready"), c.CostPerSalesReady, "dec2"), Maybe(cp("cost_per_won"), c.CostPerWon, "dec2")}})
 	}
-	fs.Blocks = append(fs.Blocks, Block{Title: "By campaign", Table: ct})
+	fs.Blocks = append(fs.Blocks, Block{Title: "By campaign", Table: ct,
+		Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —."})
 
 	as := Section{ID: "attribution", Title: "Attribution by model, side by side"}
 	as.Intro = []string{"Each model splits the same conversions and revenue among the campaigns that touched the journeys; where they disagree, the credit is a matter of model, not of fact."}
@@ -521,7 +523,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	for i, c := range r.Campaigns {
 		groups = append(groups, c.Name)
 		rrow := []Cell{Text(c.Name)}
-		orow := []Cell{Text(c.Name), Number(p(prefix, "campaigns", i, "cost"), c.Cost, "money")}
+		orow := []Cell{Text(c.Name), Maybe(p(prefix, "campaigns", i, "cost"), c.Cost, "money")}
 		var rv, ov []float64
 		for m, a := range c.Credit {
 			path := func(k string) string { return p(prefix, "campaigns", i, "credit", m, k) }
