@@ -8,13 +8,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/internal/suggest"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -36,6 +40,8 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
 	format := fs.String("format", "markdown", "report format: markdown (to paste into a pull request), json, or html (one page with charts, for a meeting)")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
+	show := fs.String("show", "", "with --leads, the lead fields to list beside each lead that starts or stops being sales-ready,\ncomma-separated (default: those of company, company.name, account, title, job_title and owner the model declares)")
+	outcomesFile := fs.String("outcomes", "", "with --leads, CRM outcomes (lead_id, opportunity, won, revenue): what became of each listed lead")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
@@ -55,6 +61,9 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, c.name+": "+format+"\n", a...)
 		return exitUsage
+	}
+	if *leads == "" && (*show != "" || *outcomesFile != "") {
+		return fail("--show and --outcomes describe the leads a change moves; give the leads with --leads")
 	}
 	if len(specs) != 2 {
 		return fail("give two versions of the model, OLD and NEW (files or REV:PATH)")
@@ -106,6 +115,16 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 			names = append(names, c.Name)
 		}
 		im := review.NewImpact(stages, names, review.ChangedStages(changes))
+		im.NewStages = len(new.Stages)
+		if im.Show, err = showFields(new, *show); err != nil {
+			return fail("%v", err)
+		}
+		var outcomes map[string]attribution.Outcome
+		if *outcomesFile != "" {
+			if _, err := readOutcomes(*outcomesFile, &outcomes, stderr); err != nil {
+				return fail("--outcomes: %v", err)
+			}
+		}
 		opts.OnError = func(e leadfile.RowError) {
 			fmt.Fprintln(stderr, e)
 			im.Failed++
@@ -129,13 +148,16 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "%s:%d: %v\n", *leads, line, err)
 				return nil
 			}
-			im.Add(line, o, n)
+			im.AddWith(line, o, n, lead.Fields)
 			return nil
 		})
 		if err != nil {
 			return fail("%v", err)
 		}
 		im.Finish()
+		if outcomes != nil {
+			im.SetOutcome(func(id string) string { return outcomeWords(outcomes[id]) })
+		}
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 	}
@@ -267,4 +289,53 @@ func untar(data []byte, dir string) error {
 			return err
 		}
 	}
+}
+
+// showFields is the fields diff lists beside each lead that starts or
+// stops being sales-ready: those named (comma-separated), each one the
+// model declares, or by default the ones sales knows a lead by that the
+// model declares.
+func showFields(m *rules.Model, named string) ([]string, error) {
+	var out []string
+	if named == "" {
+		for _, f := range []string{"company", "company.name", "account", "account.name", "title", "job_title", "owner"} {
+			if m.Field(f) != nil {
+				out = append(out, f)
+			}
+		}
+		return out, nil
+	}
+	var declared []string
+	for _, f := range m.Fields {
+		declared = append(declared, f.Name)
+	}
+	for _, f := range strings.Split(named, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if m.Field(f) == nil {
+			hint := "name fields the model declares under fields"
+			if s := suggest.Name(f, declared); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			return nil, fmt.Errorf("--show %s: the model declares no field %q; %s", named, f, hint)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// outcomeWords says what the CRM says became of a lead, with its date
+// (before or after the as-of time): won (with its revenue), lost, an
+// opportunity still open, or nothing ("").
+func outcomeWords(o attribution.Outcome) string {
+	switch {
+	case !o.Won.IsZero():
+		return "won " + numfmt.Thousands(int(math.Round(o.Revenue))) + " on " + o.Won.Format("2006-01-02")
+	case !o.Lost.IsZero():
+		return "lost on " + o.Lost.Format("2006-01-02")
+	case !o.Opportunity.IsZero():
+		return "opportunity since " + o.Opportunity.Format("2006-01-02")
+	}
+	return ""
 }

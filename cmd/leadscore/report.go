@@ -47,6 +47,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	backtestLeads := fs.String("backtest-leads", "", "with --backtest-at, leads for the backtest instead of --leads (NDJSON)")
 	backtestOutcomes := fs.String("backtest-outcomes", "", "with --backtest-at, outcomes for the backtest instead of --outcomes")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
+	show := fs.String("show", "", "the lead fields to list beside each lead that starts or stops being sales-ready, comma-separated\n(default: those of company, company.name, account, title, job_title and owner the model declares)")
 	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
 	currency := currencyFlag(fs)
 	fs.Usage = func() {
@@ -132,7 +133,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *proposed != "" {
 		var r review.Report
-		if !part(&rep.Diff, &r, withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when)...) {
+		if !part(&rep.Diff, &r, appendSet(withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when), "--show", *show, "--outcomes", *outcomes)...) {
 			return status
 		}
 		sections = append(sections, htmlreport.ReviewSection(&r, "diff.", *top))

@@ -132,8 +132,8 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	// the backtest 3 (won vs not won, lift, calibration); the rules 1 (their
 	// joint effects); capacity 3 (volume, wins, the weekly crossings); the
 	// funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2;
-	// current vs proposed 1.
-	assert.Equal(t, 18, strings.Count(page, "<svg "))
+	// current vs proposed 1; the moves up and down 1.
+	assert.Equal(t, 19, strings.Count(page, "<svg "))
 
 	var joint map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(js), &joint))
@@ -142,7 +142,7 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 		require.Equal(t, exitOK, code, errOut)
 		assert.JSONEq(t, out, string(joint[part]), "the %s part is leadscore %s's report", part, args[0])
 	}
-	same("diff", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01")
+	same("diff", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01", "--outcomes", td("outcomes.csv"))
 	same("backtest", "backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
 		"--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson"))
 	same("backtest_proposed", "backtest", "--model", td("b2b-saas-v2.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
@@ -379,4 +379,60 @@ func TestReviewAnswersFirst(t *testing.T) {
 	// The two lead files, and the three sales-ready counts, said apart.
 	assert.True(t, strings.Contains(page, "Scored: "+td("leads.ndjson")+" as of 2026-10-01."), "the scored leads named")
 	assert.True(t, strings.Contains(page, "Backtested: "+td("backtest/leads.ndjson")+" at the snapshot 2026-07-01"), "the backtest's leads named")
+}
+
+// The leads a change moves are listed as sales knows them: the fields the
+// model declares that name them (title, here), what became of them in the
+// CRM, and whether they move up or down the ladder.
+func TestDiffListsLeadsAsSalesKnowsThem(t *testing.T) {
+	args := []string{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01", "--outcomes", td("outcomes.csv")}
+	code, md, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, md, "| lead | line | total | stage | title | outcome | moved by |")
+	assert.Contains(t, md, "| L0000670 | 670 | 97.48 → 102.48 | sql → mql ↓ | Data Analyst | won 10,600 on 2026-11-05 | grade B → C;")
+	assert.Contains(t, md, "| L0000093 | 93 | 112 → 117 | mql → sql ↑ | Director of Marketing | the condition")
+
+	code, js, errOut := leadscore(t, "", append(args, "--format", "json", "--show", "title,country")...)
+	require.Equal(t, exitOK, code, errOut)
+	var rep struct {
+		Impact struct {
+			Show    []string `json:"show"`
+			Stopped []struct {
+				ID        string         `json:"id"`
+				Direction string         `json:"direction"`
+				Fields    map[string]any `json:"fields"`
+				Outcome   string         `json:"outcome"`
+			} `json:"stopped"`
+			Moves []struct {
+				From, To, Direction string
+			} `json:"moves"`
+		} `json:"impact"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &rep))
+	assert.Equal(t, []string{"title", "country"}, rep.Impact.Show)
+	var l670 bool
+	for _, l := range rep.Impact.Stopped {
+		assert.Equal(t, "down", l.Direction, "sql to mql is down")
+		if l.ID == "L0000670" {
+			l670 = true
+			assert.Equal(t, "Data Analyst", l.Fields["title"])
+			assert.Contains(t, l.Fields, "country")
+			assert.Equal(t, "won 10,600 on 2026-11-05", l.Outcome)
+		}
+	}
+	assert.True(t, l670)
+	ladder := map[string]int{"": 0, "engaged": 1, "mql": 2, "sql": 3}
+	for _, m := range rep.Impact.Moves {
+		want := ""
+		if ladder[m.To] > ladder[m.From] {
+			want = "up"
+		} else if ladder[m.To] < ladder[m.From] {
+			want = "down"
+		}
+		assert.Equal(t, want, m.Direction, "%s → %s", m.From, m.To)
+	}
+
+	code, _, errOut = leadscore(t, "", append(args, "--show", "titel")...)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore diff: --show titel: the model declares no field \"titel\"; did you mean \"title\"?\n", errOut)
 }

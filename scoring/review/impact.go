@@ -3,8 +3,10 @@ package review
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -27,6 +29,13 @@ type Impact struct {
 	// Distribution compares the total and each category, old and new.
 	Distribution []Distribution `json:"distribution"`
 
+	// Show names the lead fields kept beside each lead that starts or
+	// stops being sales-ready (company, title, owner): what sales knows a
+	// lead by. NewStages is how many of the ladder's stages are the new
+	// model's, lowest first (the rest are the old one's alone).
+	Show      []string `json:"show,omitempty"`
+	NewStages int      `json:"-"`
+
 	stages  []string
 	changed map[string]bool // stages whose condition changed
 	moves   map[[2]string]int
@@ -39,17 +48,29 @@ type Move struct {
 	From  string `json:"from"`
 	To    string `json:"to"`
 	Leads int    `json:"leads"`
+	// Direction is "up" or "down" the new model's ladder, "" for leads
+	// that stay (or a stage only the old model has).
+	Direction string `json:"direction"`
 }
 
 // LeadChange is a lead whose sales-readiness changed, and the rules that changed it.
 type LeadChange struct {
-	ID       string   `json:"id"`
-	Line     int      `json:"line"`
-	OldTotal float64  `json:"old_total"`
-	NewTotal float64  `json:"new_total"`
-	OldStage string   `json:"old_stage"`
-	NewStage string   `json:"new_stage"`
-	Moved    []string `json:"moved_by"`
+	ID       string  `json:"id"`
+	Line     int     `json:"line"`
+	OldTotal float64 `json:"old_total"`
+	NewTotal float64 `json:"new_total"`
+	OldStage string  `json:"old_stage"`
+	NewStage string  `json:"new_stage"`
+	// Direction is "up" when the lead moves to a higher stage of the
+	// ladder, "down" to a lower one (no stage is the lowest), "" when it
+	// stays or a stage is only the old model's.
+	Direction string   `json:"direction"`
+	Moved     []string `json:"moved_by"`
+	// Fields are the lead's fields sales recognises it by (Impact.Show),
+	// as the lead has them; Outcome is what became of it in the CRM,
+	// when outcomes were given (SetOutcome).
+	Fields  map[string]any `json:"fields,omitempty"`
+	Outcome string         `json:"outcome,omitempty"`
 }
 
 // Distribution compares the spread of one score under both models.
@@ -74,7 +95,7 @@ type Quantiles struct {
 // named scores ("total" and categories); changedStages are the stages
 // whose condition the change rewrote (see ChangedStages).
 func NewImpact(stages []string, scores []string, changedStages map[string]bool) *Impact {
-	im := &Impact{stages: stages, changed: changedStages, moves: map[[2]string]int{}, totals: map[string]*[2][]float64{}, names: scores}
+	im := &Impact{stages: stages, NewStages: len(stages), changed: changedStages, moves: map[[2]string]int{}, totals: map[string]*[2][]float64{}, names: scores}
 	for _, s := range scores {
 		im.totals[s] = &[2][]float64{}
 	}
@@ -82,7 +103,12 @@ func NewImpact(stages []string, scores []string, changedStages map[string]bool) 
 }
 
 // Add records one lead scored by the old and the new model.
-func (im *Impact) Add(line int, old, new *scoring.Result) {
+func (im *Impact) Add(line int, old, new *scoring.Result) { im.AddWith(line, old, new, nil) }
+
+// AddWith is Add for a lead whose fields named in Show (nested ones by
+// their dotted path) are kept beside it when it starts or stops being
+// sales-ready.
+func (im *Impact) AddWith(line int, old, new *scoring.Result, fields any) {
 	im.Leads++
 	im.moves[[2]string{old.Stage, new.Stage}]++
 	if old.SalesReady {
@@ -98,7 +124,7 @@ func (im *Impact) Add(line int, old, new *scoring.Result) {
 	}
 	if old.SalesReady != new.SalesReady {
 		lc := LeadChange{ID: new.LeadID, Line: line, OldTotal: old.Total, NewTotal: new.Total,
-			OldStage: old.Stage, NewStage: new.Stage, Moved: causes(old, new)}
+			OldStage: old.Stage, NewStage: new.Stage, Direction: im.direction(old.Stage, new.Stage), Moved: causes(old, new), Fields: pick(fields, im.Show)}
 		for _, st := range []string{old.Stage, new.Stage} {
 			if im.changed[st] {
 				lc.Moved = append(lc.Moved, "the condition of stage "+st+" changed")
@@ -110,6 +136,63 @@ func (im *Impact) Add(line int, old, new *scoring.Result) {
 			im.Started = append(im.Started, lc)
 		} else {
 			im.Stopped = append(im.Stopped, lc)
+		}
+	}
+}
+
+// direction says whether a move goes up or down the new model's ladder.
+func (im *Impact) direction(from, to string) string {
+	rank := func(s string) (int, bool) {
+		if s == "" {
+			return -1, true
+		}
+		i := slices.Index(im.stages[:im.NewStages], s)
+		return i, i >= 0
+	}
+	a, okA := rank(from)
+	b, okB := rank(to)
+	switch {
+	case !okA || !okB || a == b:
+		return ""
+	case b > a:
+		return "up"
+	}
+	return "down"
+}
+
+// pick is the fields of a lead's data named in names, by dotted path;
+// nil when it has none of them.
+func pick(fields any, names []string) map[string]any {
+	var out map[string]any
+	for _, name := range names {
+		v, ok := fields, true
+		for _, step := range strings.Split(name, ".") {
+			m, isMap := v.(map[string]any)
+			if !isMap {
+				ok = false
+				break
+			}
+			if v, ok = m[step]; !ok {
+				break
+			}
+		}
+		if ok && v != nil {
+			if out == nil {
+				out = map[string]any{}
+			}
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// SetOutcome says what became of a listed lead in the CRM: outcome(id)
+// gives the words ("won 12,000 on 2026-08-02", "lost", "open
+// opportunity"), "" for none.
+func (im *Impact) SetOutcome(outcome func(id string) string) {
+	for _, list := range [][]LeadChange{im.Started, im.Stopped} {
+		for i := range list {
+			list[i].Outcome = outcome(list[i].ID)
 		}
 	}
 }
@@ -205,7 +288,7 @@ func (im *Impact) Finish() {
 	for _, from := range order {
 		for _, to := range order {
 			if n := im.moves[[2]string{from, to}]; n > 0 {
-				im.Moves = append(im.Moves, Move{From: from, To: to, Leads: n})
+				im.Moves = append(im.Moves, Move{From: from, To: to, Leads: n, Direction: im.direction(from, to)})
 			}
 		}
 	}

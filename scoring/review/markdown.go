@@ -1,6 +1,7 @@
 package review
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -117,8 +118,8 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 			fmt.Fprintf(&b, " %s |\n", numfmt.Thousands(row))
 		}
 		b.WriteString("\nBold cells are leads that change stage.\n")
-		writeLeads(&b, "Newly sales-ready", im.Started, top)
-		writeLeads(&b, "No longer sales-ready", im.Stopped, top)
+		writeLeads(&b, "Newly sales-ready", im.Started, top, im.Show)
+		writeLeads(&b, "No longer sales-ready", im.Stopped, top, im.Show)
 		b.WriteString("\n### Score distribution\n\n| score | | p10 | p25 | median | p75 | p90 | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, d := range im.Distribution {
 			for i, q := range []Quantiles{d.Old, d.New} {
@@ -136,7 +137,7 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 	return err
 }
 
-func writeLeads(b *strings.Builder, title string, leads []LeadChange, top int) {
+func writeLeads(b *strings.Builder, title string, leads []LeadChange, top int, show []string) {
 	fmt.Fprintf(b, "\n### %s (%d)\n\n", title, len(leads))
 	if len(leads) == 0 {
 		b.WriteString("None.\n")
@@ -147,11 +148,80 @@ func writeLeads(b *strings.Builder, title string, leads []LeadChange, top int) {
 		shown = shown[:top]
 		fmt.Fprintf(b, "The %d with the highest total:\n\n", top)
 	}
-	b.WriteString("| lead | line | total | stage | moved by |\n|---|---:|---|---|---|\n")
-	for _, l := range shown {
-		fmt.Fprintf(b, "| %s | %d | %s → %s | %s → %s | %s |\n", orDash(l.ID), l.Line, num(l.OldTotal), num(l.NewTotal),
-			stageName(l.OldStage), stageName(l.NewStage), cell(strings.Join(l.Moved, "; ")))
+	cols, outcome := Columns(shown, show)
+	b.WriteString("| lead | line | total | stage |")
+	for _, c := range cols {
+		b.WriteString(" " + cell(c) + " |")
 	}
+	if outcome {
+		b.WriteString(" outcome |")
+	}
+	b.WriteString(" moved by |\n|---|---:|---|---|" + strings.Repeat("---|", len(cols)))
+	if outcome {
+		b.WriteString("---|")
+	}
+	b.WriteString("---|\n")
+	for _, l := range shown {
+		fmt.Fprintf(b, "| %s | %d | %s → %s | %s → %s%s |", orDash(l.ID), l.Line, num(l.OldTotal), num(l.NewTotal),
+			stageName(l.OldStage), stageName(l.NewStage), arrow(l.Direction))
+		for _, c := range cols {
+			b.WriteString(" " + cell(FieldText(l.Fields[c])) + " |")
+		}
+		if outcome {
+			b.WriteString(" " + cell(orDash(l.Outcome)) + " |")
+		}
+		fmt.Fprintf(b, " %s |\n", cell(strings.Join(l.Moved, "; ")))
+	}
+}
+
+// arrow marks a move up (↑) or down (↓) the ladder.
+func arrow(direction string) string {
+	switch direction {
+	case "up":
+		return " ↑"
+	case "down":
+		return " ↓"
+	}
+	return ""
+}
+
+// Columns are the fields (of show, in its order) that some listed lead
+// has, and whether any has an outcome: the lists' extra columns.
+func Columns(leads []LeadChange, show []string) (cols []string, outcome bool) {
+	for _, f := range show {
+		for _, l := range leads {
+			if _, ok := l.Fields[f]; ok {
+				cols = append(cols, f)
+				break
+			}
+		}
+	}
+	for _, l := range leads {
+		outcome = outcome || l.Outcome != ""
+	}
+	return cols, outcome
+}
+
+// FieldText writes a lead field's value for a table: text as it is,
+// numbers as JSON writes them, lists joined with commas, — for none.
+func FieldText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case string:
+		return x
+	case []any:
+		var parts []string
+		for _, e := range x {
+			parts = append(parts, FieldText(e))
+		}
+		return strings.Join(parts, ", ")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 func stageName(s string) string {

@@ -149,6 +149,25 @@ func DefinitionSection(d *Definition, prefix string) Section {
 	return sec
 }
 
+// moveBadge is a stage a lead moves to, marked up or down the ladder in
+// words and colour.
+func moveBadge(stage, direction string) Cell {
+	switch direction {
+	case "up":
+		return Cell{Text: stage + " ↑ up", Badge: "up"}
+	case "down":
+		return Cell{Text: stage + " ↓ down", Badge: "down"}
+	}
+	return Text(stage)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(no owner)"
@@ -218,24 +237,46 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 		matrix[i] = make([]float64, len(stages))
 	}
 	mt := &Table{Head: []string{"from (current)", "to (proposed)", "leads"}}
+	var arrows []string
+	var arrowVals []float64
+	var arrowColours []int
 	for i, m := range im.Moves {
 		matrix[idx[m.From]][idx[m.To]] = float64(m.Leads)
-		mt.Rows = append(mt.Rows, Row{Cells: []Cell{Text(stageName(m.From)), Text(stageName(m.To)), Int(p(prefix, "impact", "moves", i, "leads"), m.Leads)}})
+		mt.Rows = append(mt.Rows, Row{Cells: []Cell{Text(stageName(m.From)), moveBadge(stageName(m.To), m.Direction), Int(p(prefix, "impact", "moves", i, "leads"), m.Leads)}})
+		if m.From != m.To && m.Leads > 0 {
+			arrows = append(arrows, stageName(m.From)+" → "+stageName(m.To))
+			arrowVals = append(arrowVals, float64(m.Leads))
+			arrowColours = append(arrowColours, map[string]int{"up": 0, "down": 1}[m.Direction]+map[bool]int{true: 2, false: 0}[m.Direction == ""])
+		}
 	}
 	sec.Blocks = append(sec.Blocks, Block{Title: "Stage moves", Chart: Matrix("Leads by current stage (rows) and proposed stage (columns)", "current", "proposed", names, names, matrix), Table: mt,
-		Note: "The diagonal is the leads that stay; every other cell is leads that move."})
+		Note: "The diagonal is the leads that stay; every other cell is leads that move, up or down the ladder."})
+	if len(arrows) > 0 {
+		sec.Blocks = append(sec.Blocks, Block{Title: "The moves, up and down", Chart: ColoredBars("Leads that change stage, by move, coloured up or down the ladder", arrows, arrowVals, arrowColours, []string{"up", "down", "sideways"}, "int"),
+			Note: "Each bar is the leads that make one move; the table above has the counts."})
+	}
 
 	for _, list := range []struct {
 		title, key string
 		leads      []review.LeadChange
 	}{{"Leads that start being sales-ready", "started", im.Started}, {"Leads that stop being sales-ready", "stopped", im.Stopped}} {
-		lt := &Table{Head: []string{"lead", "current total", "proposed total", "current stage", "proposed stage", "moved by"}}
-		for i, l := range list.leads {
-			if i == top {
-				break
+		shown := list.leads[:min(top, len(list.leads))]
+		cols, outcome := review.Columns(shown, im.Show)
+		head := append([]string{"lead"}, cols...)
+		if outcome {
+			head = append(head, "outcome")
+		}
+		lt := &Table{Head: append(head, "current total", "proposed total", "current stage", "proposed stage", "moved by")}
+		for i, l := range shown {
+			row := []Cell{Text(l.ID)}
+			for _, c := range cols {
+				row = append(row, Text(review.FieldText(l.Fields[c])))
 			}
-			lt.Rows = append(lt.Rows, Row{Cells: []Cell{Text(l.ID), Number(p(prefix, "impact", list.key, i, "old_total"), l.OldTotal, wholeOr(l.OldTotal, "dec1")), Number(p(prefix, "impact", list.key, i, "new_total"), l.NewTotal, wholeOr(l.NewTotal, "dec1")),
-				Text(stageName(l.OldStage)), Text(stageName(l.NewStage)), Text(strings.Join(l.Moved, ", "))}})
+			if outcome {
+				row = append(row, Text(orDash(l.Outcome)))
+			}
+			lt.Rows = append(lt.Rows, Row{Cells: append(row, Number(p(prefix, "impact", list.key, i, "old_total"), l.OldTotal, wholeOr(l.OldTotal, "dec1")), Number(p(prefix, "impact", list.key, i, "new_total"), l.NewTotal, wholeOr(l.NewTotal, "dec1")),
+				Text(stageName(l.OldStage)), moveBadge(stageName(l.NewStage), l.Direction), Text(strings.Join(l.Moved, ", ")))})
 		}
 		note := ""
 		if len(list.leads) > top {
