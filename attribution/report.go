@@ -105,9 +105,9 @@ func Rate(a, b int) float64 {
 // Velocity is the median days between two milestones, over the journeys
 // that have both in order.
 type Velocity struct {
-	From       string  `json:"from"`
-	To         string  `json:"to"`
-	Journeys   int     `json:"journeys"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Journeys int    `json:"journeys"`
 	// MedianDays is nil (null in JSON, "—" in tables) when no journey has both.
 	MedianDays *float64 `json:"median_days"`
 }

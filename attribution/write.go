@@ -179,7 +179,6 @@ func wonDeals(n int) string {
 	return fmt.Sprintf("%d won deals", n)
 }
 
-
 // WriteMarkdown writes the report as Markdown tables.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder

@@ -126,18 +126,18 @@ type Report struct {
 	AcceptanceRate *float64 `json:"acceptance_rate"`
 	// AcceptanceRateLow and AcceptanceRateHigh are its 95% Wilson
 	// interval (null when no verdict).
-	AcceptanceRateLow  *float64      `json:"acceptance_rate_low"`
-	AcceptanceRateHigh *float64      `json:"acceptance_rate_high"`
-	RejectionRate      *float64      `json:"rejection_rate"`
-	Reasons            []ReasonCount `json:"reasons"`
-	Campaigns      []Group        `json:"campaigns"`
-	Channels       []Group        `json:"channels"`
-	Bands          []Group        `json:"bands"`
-	Grades         []Group        `json:"grades"`
-	Rules          []Group        `json:"rules"`
-	Evidence       []Evidence     `json:"evidence"`
-	SLA            SLA            `json:"sla"`
-	Recycle        RecycleOutcome `json:"recycle"`
+	AcceptanceRateLow  *float64       `json:"acceptance_rate_low"`
+	AcceptanceRateHigh *float64       `json:"acceptance_rate_high"`
+	RejectionRate      *float64       `json:"rejection_rate"`
+	Reasons            []ReasonCount  `json:"reasons"`
+	Campaigns          []Group        `json:"campaigns"`
+	Channels           []Group        `json:"channels"`
+	Bands              []Group        `json:"bands"`
+	Grades             []Group        `json:"grades"`
+	Rules              []Group        `json:"rules"`
+	Evidence           []Evidence     `json:"evidence"`
+	SLA                SLA            `json:"sla"`
+	Recycle            RecycleOutcome `json:"recycle"`
 	// EarlyRecycles are the leads recycled before they were ever
 	// sales-ready, by lead: warnings.
 	EarlyRecycles []EarlyRecycle `json:"early_recycles,omitempty"`

@@ -289,7 +289,7 @@ func isMoney(c Cell) bool {
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"far":   func(t *Table, i int) bool { return !t.printed(i) },
+	"far": func(t *Table, i int) bool { return !t.printed(i) },
 	"attrs": func(m map[string]string) template.HTMLAttr {
 		var b strings.Builder
 		for _, k := range sortedKeys(m) {
