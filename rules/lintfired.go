@@ -77,8 +77,11 @@ func (l *linter) fired(r *Rule, n int, f Firings) {
 	switch {
 	case n == 0 && !f.Tested[r.ID]:
 		cases := ""
-		if f.Cases > 0 {
-			cases = fmt.Sprintf(" nor on any of the %d test cases in %s", f.Cases, f.CasesFrom)
+		switch {
+		case f.Cases == 1:
+			cases = ", nor on the test case in " + f.CasesFrom
+		case f.Cases > 1:
+			cases = fmt.Sprintf(", nor on any of the %d test cases in %s", f.Cases, f.CasesFrom)
 		}
 		check := "check its condition against the data"
 		if r.IsEvent() {
