@@ -39,6 +39,10 @@ type leadsReport struct {
 	// CaseFiles.
 	Cases     int      `json:"cases"`
 	CaseFiles []string `json:"case_files"`
+	// Unknown says the data the leads carry that the model does not
+	// declare, which no rule reads: a misspelt key or column.
+	Unknown []string `json:"unknown"`
+	unknown scoring.UnknownTally
 }
 
 type failedRow struct {
@@ -51,11 +55,12 @@ type failedRow struct {
 // fired on. Each bad row is printed on stderr and left out. The error is
 // one that kept the leads from being read at all.
 func checkLeads(m *rules.Model, modelPath string, in leadsInput, stderr io.Writer) (*leadsReport, rules.Firings, error) {
-	rep := &leadsReport{File: in.file, AsOf: in.asOf, FailedRows: []failedRow{}, CaseFiles: []string{}}
+	rep := &leadsReport{File: in.file, AsOf: in.asOf, FailedRows: []failedRow{}, CaseFiles: []string{}, Unknown: []string{}}
 	f := rules.Firings{From: in.file, AsOf: in.asOf, Rules: make([]int, len(m.Rules)), Gates: make([]int, len(m.Gates)), Tested: map[string]bool{}}
 
 	scorer := scoring.New(m)
-	opts := leadfile.Options{Scorer: scorer, MaxRow: in.maxRow, NoEvents: in.noEvents}
+	opts := leadfile.Options{Scorer: scorer, MaxRow: in.maxRow, NoEvents: in.noEvents,
+		OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	closeLeads, err := openLeadsVia(&opts, in.file, in.in, in.events, in.source, stderr)
 	defer closeLeads()
 	if err != nil {
@@ -100,6 +105,7 @@ func checkLeads(m *rules.Model, modelPath string, in leadsInput, stderr io.Write
 			return nil
 		}
 		rep.Used++
+		rep.unknown.Add(s.res.Unknown)
 		for _, fr := range s.res.Fired {
 			f.Rules[rule[fr.Rule]]++
 		}
@@ -112,6 +118,7 @@ func checkLeads(m *rules.Model, modelPath string, in leadsInput, stderr io.Write
 		return nil, f, err
 	}
 	f.Leads = rep.Used
+	rep.Unknown = append([]string{}, rep.unknown.Lines()...)
 
 	for _, tf := range testFilesOf(modelPath) {
 		res := scoringtest.RunFile(tf, scoringtest.Options{})
@@ -158,8 +165,9 @@ func testFilesOf(modelPath string) []string {
 	return out
 }
 
-// summary is the line that reconciles the leads: rows read, failed (by
-// line), used, and the test cases used with them.
+// summary is the line that reconciles the leads (rows read, failed by
+// line, used, and the test cases used with them), then the data no rule
+// reads.
 func (r *leadsReport) summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s read, %d failed", r.File, countOf(r.Rows, "row"), r.Failed)
@@ -181,6 +189,12 @@ func (r *leadsReport) summary() string {
 	fmt.Fprintf(&b, ", %d used: scored as of %s", r.Used, r.AsOf.Format(time.RFC3339))
 	if r.Cases > 0 {
 		fmt.Fprintf(&b, "; with %s of %s", countOf(r.Cases, "test case"), strings.Join(r.CaseFiles, ", "))
+	}
+	for _, line := range r.Unknown {
+		b.WriteString("\n" + line)
+	}
+	if len(r.Unknown) > 0 {
+		b.WriteString("\n(no rule reads data the model does not declare: rename it, or declare it under fields or events)")
 	}
 	if r.EventRowsUnused > 0 {
 		fmt.Fprintf(&b, "\n%s name a lead_id no lead row has; they were not used", countOf(r.EventRowsUnused, "event row"))

@@ -62,8 +62,8 @@ grades:
   - {grade: B}
 `
 
-// checkLeadsFile is 12 rows: 10 leads, a lead with a bad value (line 3)
-// and a line that is not JSON (line 8).
+// checkLeadsFile is 12 rows: 10 leads (the last with a misspelt key), a
+// lead with a bad value (line 3) and a line that is not JSON (line 8).
 const checkLeadsFile = `{"id":"L1","email":"a@acme.io","country":"Germany","employees":20}
 {"id":"L2","email":"b@acme.io","country":"France","employees":80,"events":[{"type":"demo_request","at":"2026-09-20T10:00:00Z"}]}
 {"id":"L3","email":"c@acme.io","employees":"many"}
@@ -75,7 +75,7 @@ not json
 {"id":"L9","email":"i@acme.io","country":"Germany","employees":45}
 {"id":"L10","email":"j@acme.io","country":"Germany","employees":500}
 {"id":"L11","email":"k@acme.io","country":"France","employees":75}
-{"id":"L12","email":"l@acme.io","country":"Germany","employees":15}
+{"id":"L12","email":"l@acme.io","country":"Germany","employees":15,"Employes":15}
 `
 
 func TestCheckLeads(t *testing.T) {
@@ -92,7 +92,9 @@ func TestCheckLeads(t *testing.T) {
         when: email != ""
               ^
 `
-	summary := leads + ": 12 rows read, 2 failed (lines 3, 8), 10 used: scored as of 2026-10-01T00:00:00Z\n"
+	summary := leads + ": 12 rows read, 2 failed (lines 3, 8), 10 used: scored as of 2026-10-01T00:00:00Z\n" +
+		`unknown key "Employes" in 1 row; did you mean "employees"?` + "\n" +
+		"(no rule reads data the model does not declare: rename it, or declare it under fields or events)\n"
 	badRows := leads + `:3: lead L3: employees: want a whole number, got the text "many"` + "\n" +
 		leads + `:8: broken JSON at byte 2: invalid character 'o' in literal null (expecting 'u')` + "\n"
 
@@ -133,6 +135,7 @@ func TestCheckLeads(t *testing.T) {
 		{3, `lead L3: employees: want a whole number, got the text "many"`},
 		{8, `broken JSON at byte 2: invalid character 'o' in literal null (expecting 'u')`},
 	}, rep.Leads.FailedRows)
+	assert.Equal(t, []string{`unknown key "Employes" in 1 row; did you mean "employees"?`}, rep.Leads.Unknown)
 }
 
 func TestCheckLeadsWithTestCases(t *testing.T) {
