@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -20,18 +21,43 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text (file:line:col with snippets) or json")
 	modelFile := fs.String("model", "", "check source mappings (files with a top-level source: key) against this rule file too:\nits fields, event fields and event types")
 	strict := fs.Bool("strict", false, "report lint findings too (unused lists and defines, rules that never or always fire, lower(x) compared with text that has capitals, unreachable stages, shadowed grades, rules without owner or reason, event rules that keep every event for ever), and fail on them")
+	leads := fs.String("leads", "", "score these leads (NDJSON, or CSV with --events or --source) with the one rule file given, and warn of\neach rule and gate that fires on none of them and on no case of the test files beside it,\nand of each that fires on every lead (with 10 or more); --strict fails on these too")
+	at := fs.String("at", "", "with --leads: score as of this time (2026-10-01 or RFC 3339); default: now")
+	in := fs.String("in", "", "with --leads: its format, ndjson or csv; default: from the file name (.csv is CSV)")
+	events := fs.String("events", "", "with --leads: the CSV events file (lead_id, type, at, event fields) for CSV leads")
+	noEvents := noEventsFlag(fs)
+	sourceFile := sourceFlag(fs)
+	maxRow := maxRowFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore check [--strict] [--format text|json] [--model FILE] FILE|DIR...")
+		fmt.Fprintln(stderr, "       leadscore check [--strict] --leads LEADS.ndjson|LEADS.csv [--at TIME] [flags] RULES.yaml")
 		fmt.Fprintln(stderr, "\nCompiles each rule file (a directory: every .yaml/.yml file in it that starts a model,")
 		fmt.Fprintln(stderr, "that is, has a top-level leadscore: key) and checks each test file (*_test.yaml, or a")
 		fmt.Fprintln(stderr, "file of cases:) against its model without running it, and each source mapping (a file with a")
 		fmt.Fprintln(stderr, "top-level source: key), against --model when given; reports every problem as file:line:col.")
-		fmt.Fprintln(stderr, "Exit status: 0 all files compile, 1 problems found, 2 bad usage.")
+		fmt.Fprintln(stderr, "With --leads, also scores the leads with the rule file and warns, at the rule, of each rule")
+		fmt.Fprintln(stderr, "that fires on none of them (nor on a case of its test files); bad rows are named on stderr")
+		fmt.Fprintln(stderr, "and left out.")
+		fmt.Fprintln(stderr, "Exit status: 0 all files compile, 1 problems found (with --strict, warnings too; with --leads,")
+		fmt.Fprintln(stderr, "no lead could be scored), 2 bad usage or unreadable leads.")
 		fs.PrintDefaults()
 	}
 	paths, code, ok := parseFlags(fs, args, stderr)
 	if !ok {
 		return code
+	}
+	if *leads == "" {
+		for _, name := range []string{"at", "in", "events", "no-events", "source", "max-row"} {
+			if flagSet(fs, name) {
+				fmt.Fprintf(stderr, "leadscore check: --%s goes with --leads, the leads to check the rules against\n", name)
+				return exitUsage
+			}
+		}
+	}
+	asOf, err := asOfTime("--at", *at)
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore check: %v\n", err)
+		return exitUsage
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "leadscore check: unknown --format %q; use text or json\n", *format)
@@ -44,6 +70,16 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	files, err := modelFiles(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore check: %v\n", err)
+		return exitUsage
+	}
+	var ruleFiles []string
+	for _, f := range files {
+		if !hasTopKey(f, "source") && !isTestFile(f) {
+			ruleFiles = append(ruleFiles, f)
+		}
+	}
+	if *leads != "" && len(ruleFiles) != 1 {
+		fmt.Fprintf(stderr, "leadscore check: --leads scores the leads with one model; give one rule file, not %d (%s)\n", len(ruleFiles), strings.Join(ruleFiles, ", "))
 		return exitUsage
 	}
 
@@ -72,6 +108,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	var reports []fileReport
 	var all dsl.Diagnostics
+	var leadsRep *leadsReport
 	for _, f := range files {
 		if hasTopKey(f, "source") { // a source mapping
 			ds, name := sourceDiagnostics(f, against)
@@ -96,12 +133,23 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		rep := fileReport{File: f, OK: err == nil}
 		if m != nil {
 			rep.Model = m.Name
+			var lint dsl.Diagnostics
 			if *strict {
-				if lint := rules.Lint(m); len(lint) > 0 {
-					all = append(all, lint...)
-					rep.OK = false
-				}
+				lint = rules.Lint(m)
 			}
+			if *leads != "" {
+				in := leadsInput{file: *leads, in: *in, events: *events, source: *sourceFile, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}
+				var fired rules.Firings
+				if leadsRep, fired, err = checkLeads(m, f, in, stderr); err != nil {
+					fmt.Fprintf(stderr, "leadscore check: --leads %s: %v\n", *leads, err)
+					return exitUsage
+				}
+				fired.Linted = *strict
+				lint = append(lint, rules.LintFired(m, fired)...)
+				lint.Sort()
+			}
+			all = append(all, lint...)
+			rep.OK = rep.OK && (!*strict || len(lint) == 0)
 		}
 		reports = append(reports, rep)
 		var ds dsl.Diagnostics
@@ -112,13 +160,14 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
-	failed := all.HasErrors() || (*strict && len(all) > 0)
+	failed := all.HasErrors() || (*strict && len(all) > 0) || (leadsRep != nil && leadsRep.Used == 0)
 	if *format == "json" {
 		out := struct {
 			OK          bool         `json:"ok"`
 			Files       []fileReport `json:"files"`
 			Diagnostics []diagReport `json:"diagnostics"`
-		}{OK: !failed, Files: reports, Diagnostics: []diagReport{}}
+			Leads       *leadsReport `json:"leads,omitempty"`
+		}{OK: !failed, Files: reports, Diagnostics: []diagReport{}, Leads: leadsRep}
 		for _, d := range all {
 			sev := "error"
 			if d.Severity == dsl.Warning {
@@ -152,6 +201,9 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			} else {
 				fmt.Fprintf(stdout, "FAIL %s\n", r.File)
 			}
+		}
+		if leadsRep != nil {
+			fmt.Fprintln(stdout, leadsRep.summary())
 		}
 	}
 	if failed {
