@@ -165,9 +165,9 @@ func (r *Report) tables() []table {
 
 func (r *Report) summary() string {
 	f := r.Total.Funnel
-	return fmt.Sprintf("%d journeys: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
+	return fmt.Sprintf("%d %s: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
 		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %s, with revenue %s, came from leads never called sales-ready.",
-		f.Touched, f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), moneyOf(r.Total.Cost), strings.Join(r.Models, ", "),
+		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), moneyOf(r.Total.Cost), strings.Join(r.Models, ", "),
 		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady))
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -368,9 +369,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		return fail("%v", err)
 	}
 	if leftOut > 0 {
-		fmt.Fprintf(stderr, "%d lead rows read: %d journeys used, %d created after --at, %d failed\n", read+leftOut, read-failed, leftOut, failed)
+		fmt.Fprintf(stderr, "%d lead %s read: %d %s used, %d created after --at, %d failed\n", read+leftOut, numfmt.Noun(read+leftOut, "row"), read-failed, numfmt.Noun(read-failed, "journey"), leftOut, failed)
 	} else {
-		fmt.Fprintf(stderr, "%d journeys read: %d used, %d failed\n", read, read-failed, failed)
+		fmt.Fprintf(stderr, "%d %s read: %d used, %d failed\n", read, numfmt.Noun(read, "journey"), read-failed, failed)
 	}
 	if failed > 0 || problems > 0 {
 		return exitProblem

@@ -16,6 +16,7 @@ import (
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -305,7 +306,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		verdicts, dn = set, n
 		defer func() {
-			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed\n", *dispositionsFile, dn.Rows, dn.Read, dn.Failed)
+			fmt.Fprintf(stderr, "%s: %d disposition %s: %d read, %d failed\n", *dispositionsFile, dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed)
 		}()
 	}
 	type both struct {

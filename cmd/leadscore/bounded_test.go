@@ -63,7 +63,7 @@ func TestScoreMaxRowBoundsEventsAndDispositions(t *testing.T) {
 	code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--max-row", "2KiB", "--dispositions", disp, td("leads.ndjson"))
 	assert.Equal(t, exitProblem, code, errOut)
 	assert.Contains(t, errOut, disp+":2: the row is longer than 2 KiB, the most a row may hold, and was not read whole (raise the limit with --max-row (the maxRow of ReadDispositionsLimit in Go))\n")
-	assert.Contains(t, errOut, "1 disposition rows: 0 used, 1 failed\n")
+	assert.Contains(t, errOut, "1 disposition row: 0 used, 1 failed\n")
 
 	events := filepath.Join(dir, "events.csv")
 	require.NoError(t, os.WriteFile(events, []byte("lead_id,type,at,campaign,channel,url,minutes\nL0000001,page_view,2026-09-01T00:00:00Z,,,/"+strings.Repeat("u", 3000)+",\n"), 0o644))

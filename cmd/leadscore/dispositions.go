@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -63,7 +64,7 @@ func (v *verdicts) finish(name string, stderr io.Writer, quiet bool) int {
 		v.counts.Failed++
 	}
 	if !quiet || v.counts.Failed > 0 {
-		fmt.Fprintf(stderr, "%d disposition rows: %d used, %d failed\n", v.counts.Rows, v.counts.Read, v.counts.Failed)
+		fmt.Fprintf(stderr, "%d disposition %s: %d used, %d failed\n", v.counts.Rows, numfmt.Noun(v.counts.Rows, "row"), v.counts.Read, v.counts.Failed)
 	}
 	return v.counts.Failed
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 	"github.com/leadscore/leadscore/scoring/source"
@@ -86,7 +87,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return code
 		}
 		if n.Failed > 0 {
-			fmt.Fprintf(stderr, "%s: %d disposition rows: %d read, %d failed; the lead is explained with the rows read\n", *dispositionsFile, n.Rows, n.Read, n.Failed)
+			fmt.Fprintf(stderr, "%s: %d disposition %s: %d read, %d failed; the lead is explained with the rows read\n", *dispositionsFile, n.Rows, numfmt.Noun(n.Rows, "row"), n.Read, n.Failed)
 		}
 		lead.Dispositions = append(lead.Dispositions, set.For(lead.ID)...)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -194,9 +195,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	writeUnknown(stderr, unknown)
 	carriedNote := ""
 	if carried > 0 {
-		carriedNote = fmt.Sprintf("; %d verdicts carried by the leads", carried)
+		carriedNote = fmt.Sprintf("; %d %s carried by the leads", carried, numfmt.Noun(carried, "verdict"))
 	}
-	fmt.Fprintf(stderr, "%d lead rows: %d used, %d failed; %d disposition rows: %d used, %d failed%s\n", rows, rows-failed, failed, dn.Rows, dn.Read, dn.Failed, carriedNote)
+	fmt.Fprintf(stderr, "%d lead %s: %d used, %d failed; %d disposition %s: %d used, %d failed%s\n", rows, numfmt.Noun(rows, "row"), rows-failed, failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed, carriedNote)
 	if failed > 0 || dn.Failed > 0 || problems > 0 {
 		return exitProblem
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -153,7 +154,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // scored leads fall on the stage ladder.
 func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d rows in: %d scored, %d failed (as of %s", s.Rows, s.Scored, s.Failed, asOf.Format(time.RFC3339))
+	fmt.Fprintf(&b, "%d %s in: %d scored, %d failed (as of %s", s.Rows, numfmt.Noun(s.Rows, "row"), s.Scored, s.Failed, asOf.Format(time.RFC3339))
 	if s.Elapsed > 0 {
 		fmt.Fprintf(&b, ", %.2fs, %.0f leads/s", s.Elapsed.Seconds(), float64(s.Rows)/s.Elapsed.Seconds())
 	}

@@ -258,7 +258,7 @@ By rule fired at the hand-off
 
 SLA: from sales-ready to the first verdict
 
-SLA 48.0h; 6 verdicts: median 24.0h, p90 72.0h; 5 within the SLA, 1 late. Without a verdict: 1 overdue, 1 still within the SLA.
+SLA 48h; 6 verdicts: median 24.0h, p90 72.0h; 5 within the SLA, 1 late. Without a verdict: 1 overdue, 1 still within the SLA.
 
   owner         verdicts  late or overdue  median wait
   (nobody yet)         0                1            —

@@ -149,10 +149,10 @@ func (r *Report) write(w io.Writer, md bool) error {
 	fmt.Fprintf(b, "\n%sSLA: from sales-ready to the first verdict\n\n", h2)
 	sla := "the model sets no SLA"
 	if r.SLA.Hours != nil {
-		sla = "SLA " + hours(r.SLA.Hours)
+		sla = "SLA " + strconv.FormatFloat(*r.SLA.Hours, 'f', -1, 64) + "h"
 	}
-	fmt.Fprintf(b, "%s; %d verdicts: median %s, p90 %s; %d within the SLA, %d late. Without a verdict: %d overdue, %d still within the SLA.\n",
-		sla, r.SLA.Measured, hours(r.SLA.MedianHours), hours(r.SLA.P90Hours), r.SLA.Within, r.SLA.Breached, r.SLA.Overdue, r.SLA.Waiting)
+	fmt.Fprintf(b, "%s; %d %s: median %s, p90 %s; %d within the SLA, %d late. Without a verdict: %d overdue, %d still within the SLA.\n",
+		sla, r.SLA.Measured, numfmt.Noun(r.SLA.Measured, "verdict"), hours(r.SLA.MedianHours), hours(r.SLA.P90Hours), r.SLA.Within, r.SLA.Breached, r.SLA.Overdue, r.SLA.Waiting)
 	if len(r.SLA.ByOwner) > 0 {
 		b.WriteString("\n")
 		t := table{head: []string{"owner", "verdicts", "late or overdue", "median wait"}, right: []bool{false, true, true, true}}

@@ -112,8 +112,12 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 				return 0, err
 			}
 			sum, err := pipelines.ReadSummary(data)
-			fmt.Fprintf(stderr, "%d rows in: %d scored, %d failed (as of %s); %d sales-ready, %d disqualified\n",
-				sum.Rows, sum.Scored, sum.Failed, cfg.AsOf.Format(time.RFC3339), sum.SalesReady, sum.Disqualified)
+			rows := "rows"
+			if sum.Rows == 1 {
+				rows = "row"
+			}
+			fmt.Fprintf(stderr, "%d %s in: %d scored, %d failed (as of %s); %d sales-ready, %d disqualified\n",
+				sum.Rows, rows, sum.Scored, sum.Failed, cfg.AsOf.Format(time.RFC3339), sum.SalesReady, sum.Disqualified)
 			return sum.Failed, err
 		}
 	} else {

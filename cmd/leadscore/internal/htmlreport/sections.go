@@ -205,8 +205,8 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 	if im == nil {
 		return sec
 	}
-	sec.Intro = append(sec.Intro, fmt.Sprintf("On %s leads from %s as of %s: sales-ready goes from %s to %s; %d leads start and %d stop being sales-ready.",
-		numfmt.Thousands(im.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), len(im.Started), len(im.Stopped)))
+	sec.Intro = append(sec.Intro, fmt.Sprintf("On %s from %s as of %s: sales-ready goes from %s to %s; %s start and %d stop being sales-ready.",
+		numfmt.Count(im.Leads, "lead"), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), numfmt.Count(len(im.Started), "lead"), len(im.Stopped)))
 
 	vol := &Table{Head: []string{"", "leads", "sales-ready"}, Rows: []Row{
 		{Cells: []Cell{Text("current"), Int(p(prefix, "impact", "leads"), im.Leads), Int(p(prefix, "impact", "sales_ready_old"), im.SalesReadyOld)}},
