@@ -13,7 +13,9 @@ import (
 type Handoff struct {
 	// SLA is how soon sales must give a sales-ready lead its first
 	// disposition; 0 when the model sets none.
-	SLA     time.Duration
+	SLA time.Duration
+	// SLAText is SLA as the rule file writes it ("48h"); "" when unset.
+	SLAText string
 	Reasons []*Reason
 	// Resets are the rule ids and categories a recycle resets, as written.
 	Resets []string
@@ -81,7 +83,7 @@ func (c *compiler) compileHandoff() {
 	}
 	h := &Handoff{ResetTypes: c.doc.ResetTypes()}
 	if dh.SLA != nil {
-		h.SLA = dh.SLA.Value
+		h.SLA, h.SLAText = dh.SLA.Value, dh.SLA.Source
 	}
 	for _, dr := range dh.Reasons {
 		r := &Reason{Code: dr.Code.Value, Description: dr.Description.Value}

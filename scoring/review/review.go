@@ -47,6 +47,7 @@ func Compare(old, new *rules.Model) []Change {
 	shared = append(shared, compareNamed("category", categoryDescs(old), categoryDescs(new))...)
 	shared = append(shared, compareNamed("define", defineDescs(old), defineDescs(new))...)
 	shared = append(shared, compareNamed("list", listDescs(old), listDescs(new))...)
+	shared = append(shared, compareHandoff(old.Handoff, new.Handoff)...)
 	var teams []string
 	for _, o := range append(append([]dsl.Owner{}, old.Owners...), new.Owners...) {
 		teams = owners(append(teams, o.Team.Value)...)
@@ -256,6 +257,63 @@ func compareNamed(what string, old, new []named) []Change {
 		if _, ok := find(new, o.name); !ok {
 			out = append(out, Change{Kind: "removed", What: what, Name: o.name, Details: []string{"was: " + o.desc}})
 		}
+	}
+	return out
+}
+
+// compareHandoff lists the changes to the hand-off contract: the SLA and
+// the recycle's hold-down (compared by length, shown as written), what a
+// recycle resets, and each rejection reason.
+func compareHandoff(old, new *rules.Handoff) []Change {
+	var out []Change
+	duration := func(name string, o, n time.Duration, oText, nText string) {
+		show := func(d time.Duration, text string) string {
+			if text != "" {
+				return text
+			}
+			if d == 0 {
+				return "none"
+			}
+			return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+		}
+		switch {
+		case o == n:
+		case o == 0:
+			out = append(out, Change{Kind: "added", What: "handoff", Name: name, Details: []string{show(n, nText)}})
+		case n == 0:
+			out = append(out, Change{Kind: "removed", What: "handoff", Name: name, Details: []string{"was: " + show(o, oText)}})
+		default:
+			out = append(out, Change{Kind: "changed", What: "handoff", Name: name, Details: []string{show(o, oText) + " → " + show(n, nText)}})
+		}
+	}
+	var oh, nh rules.Handoff
+	if old != nil {
+		oh = *old
+	}
+	if new != nil {
+		nh = *new
+	}
+	duration("sla", oh.SLA, nh.SLA, oh.SLAText, nh.SLAText)
+	duration("hold", oh.Hold, nh.Hold, oh.HoldText, nh.HoldText)
+	out = append(out, compareNamed("handoff", resetDescs(oh), resetDescs(nh))...)
+	return append(out, compareNamed("reason", reasonDescs(oh), reasonDescs(nh))...)
+}
+
+func resetDescs(h rules.Handoff) []named {
+	if len(h.Resets) == 0 {
+		return nil
+	}
+	return []named{{"resets", strings.Join(h.Resets, ", ")}}
+}
+
+func reasonDescs(h rules.Handoff) []named {
+	var out []named
+	for _, r := range h.Reasons {
+		d := r.Description
+		if len(r.Contradicts) > 0 {
+			d += " (contradicts " + strings.Join(r.Contradicts, ", ") + ")"
+		}
+		out = append(out, named{r.Code, d})
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +114,46 @@ func TestMarkdownGolden(t *testing.T) {
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err)
 	assert.Equal(t, string(want), b.String())
+}
+
+// The hand-off contract is part of the definition: a changed SLA or
+// hold-down (compared by length, shown as written), what a recycle
+// resets and the rejection reasons are changes both teams sign off.
+func TestCompareHandoff(t *testing.T) {
+	src, err := os.ReadFile(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	compile := func(t *testing.T, edits ...string) *rules.Model {
+		t.Helper()
+		s := string(src)
+		for i := 0; i+1 < len(edits); i += 2 {
+			require.Contains(t, s, edits[i])
+			s = strings.Replace(s, edits[i], edits[i+1], 1)
+		}
+		dir := t.TempDir()
+		require.NoError(t, os.CopyFS(filepath.Join(dir, "common"), os.DirFS(td("common"))))
+		p := filepath.Join(dir, "m.yaml")
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
+		m, err := rules.CompileFile(p)
+		require.NoError(t, err)
+		return m
+	}
+	old := compile(t)
+	assert.Empty(t, review.Compare(old, compile(t, "sla: 48h", "sla: 2d", "hold: 30d", "hold: 720h")), "the same lengths, written otherwise")
+
+	changes := review.Compare(old, compile(t, "sla: 48h", "sla: 4d", "hold: 30d", "hold: 10d", "resets: [engagement]", "resets: [engagement.webinar]",
+		"description: No budget this year", "description: No budget this year\n      contradicts: [fit.mid-market]",
+		"    - code: duplicate\n      description: Already in a sales conversation under another record\n", ""))
+	type row struct{ kind, what, name, details string }
+	var got []row
+	for _, c := range changes {
+		got = append(got, row{c.Kind, c.What, c.Name, strings.Join(c.Details, "; ")})
+		assert.Equal(t, []string{"marketing", "sales"}, c.Owners, "the whole definition's teams sign it off")
+	}
+	assert.Equal(t, []row{
+		{"changed", "handoff", "sla", "48h → 4d"},
+		{"changed", "handoff", "hold", "30d → 10d"},
+		{"changed", "handoff", "resets", "engagement → engagement.webinar"},
+		{"changed", "reason", "no_budget", "No budget this year → No budget this year (contradicts fit.mid-market)"},
+		{"removed", "reason", "duplicate", "was: Already in a sales conversation under another record"},
+	}, got)
 }
