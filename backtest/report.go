@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -382,7 +383,7 @@ func (b *Backtest) Report() *Report {
 	if len(in) > 0 {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, t := range totals {
-			lo, hi = math.Min(lo, math.Floor(t/w)), math.Max(hi, math.Floor(t/w))
+			lo, hi = math.Min(lo, stats.Band(t, w)), math.Max(hi, stats.Band(t, w))
 		}
 		count := int(hi - lo + 1)
 		if count > 1000 { // a band width far too fine for the scores: keep the report readable
@@ -390,7 +391,7 @@ func (b *Backtest) Report() *Report {
 		}
 		top := hi
 		r.Bands = bands(in, count, func(i int) int {
-			return min(count-1, int(top-math.Floor(totals[i]/w)))
+			return min(count-1, int(top-stats.Band(totals[i], w)))
 		}, won, r.WinRate)
 		for i := range r.Bands {
 			from := (top - float64(i)) * w

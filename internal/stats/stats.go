@@ -98,3 +98,15 @@ func Percentiles(xs []float64) (lo, hi float64) {
 	}
 	return at(0.025), at(0.975)
 }
+
+// Band is the index of the band of the given width that holds v: the
+// floor of v/width, except that a v on a band's lower edge in decimal
+// (0.6 with width 0.2, which floating point divides to 2.9999999999999996)
+// is in that band, not the one below.
+func Band(v, width float64) float64 {
+	q := v / width
+	if r := math.Round(q); math.Abs(q-r) <= 1e-9*math.Max(1, math.Abs(q)) {
+		return r
+	}
+	return math.Floor(q)
+}

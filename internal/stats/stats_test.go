@@ -435,3 +435,16 @@ func TestFitBinomialIsFitLogisticOnTheLeads(t *testing.T) {
 		t.Error("more positives than leads in a row must be refused")
 	}
 }
+
+// A total on a band's lower edge is in that band, whatever the width's
+// binary rounding; one just under the edge is in the band below.
+func TestBand(t *testing.T) {
+	for _, c := range []struct{ v, w, want float64 }{
+		{0.6, 0.2, 3}, {0.3, 0.1, 3}, {0.7, 0.1, 7}, {1.2, 0.4, 3}, {44, 22, 2}, {40, 20, 2},
+		{0.5999, 0.2, 2}, {59.99, 20, 2}, {0, 5, 0}, {-0.2, 0.2, -1}, {-0.1, 0.2, -1}, {1e6 + 0.5, 0.5, 2000001},
+	} {
+		if got := Band(c.v, c.w); got != c.want {
+			t.Errorf("Band(%v, %v) = %v, want %v", c.v, c.w, got, c.want)
+		}
+	}
+}

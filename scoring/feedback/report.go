@@ -415,7 +415,7 @@ func (b *Builder) File(e *Entry) {
 	}
 	b.tally.Add(e.ruleIDs, label)
 
-	band := math.Floor(e.total/b.opts.BandWidth) * b.opts.BandWidth
+	band := stats.Band(e.total, b.opts.BandWidth) * b.opts.BandWidth
 	b.count(0, e.campaign, 0, label)
 	b.count(1, e.channel, 0, label)
 	b.count(2, bandName(band, b.opts.BandWidth), band, label)
