@@ -262,9 +262,22 @@ func signed(p float64, fired bool) string {
 	return num(p)
 }
 
-// num prints a score with at most two decimals.
+// num prints a score with at most two decimals, unless those would round
+// it to a whole number it is not (9.996 would read 10, and "fit >= 10:
+// no, fit = 10" would contradict itself): then it gets the fewest more
+// decimals that keep it off the whole number (9.996, 0.004).
 func num(v float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
+	trim := func(s string) string { return strings.TrimSuffix(strings.TrimRight(s, "0"), ".") }
+	s := trim(strconv.FormatFloat(v, 'f', 2, 64))
+	if strings.Contains(s, ".") || v == math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
+		return s
+	}
+	for p := 3; p <= 15; p++ {
+		if s := trim(strconv.FormatFloat(v, 'f', p, 64)); strings.Contains(s, ".") {
+			return s
+		}
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 func bound(v float64) string {

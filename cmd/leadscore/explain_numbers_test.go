@@ -78,3 +78,37 @@ func TestExplainOneMoreRule(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "\n  could  +8 engagement.content  Downloaded gated content\n  (and 1 more rule)\n")
 }
+
+// Two decimals never round a number onto a whole threshold it misses:
+// 9.996 points read 9.996, not 10, beside "fit >= 10: no"; a field of
+// 29.996 read against 30 likewise; what the lead lacks reads 0.004, not 0.
+func TestExplainNeverRoundsOntoTheThreshold(t *testing.T) {
+	model := writeTemp(t, "m.yaml", `leadscore: 1
+model: t
+fields:
+  employees: int
+  revenue: float
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: r1
+    score: fit
+    when: employees >= 0
+    points: 9.996
+  - id: r2
+    score: fit
+    when: revenue >= 30
+    points: 5
+stages:
+  - id: sql
+    sales_ready: true
+    when: fit >= 10
+`)
+	lead := writeTemp(t, "l.json", `{"id":"L","employees":5,"revenue":29.996}`)
+	code, out, errOut := leadscore(t, "", "explain", "--model", model, "--at", "2026-10-01", lead)
+	require.Equal(t, exitOK, code, errOut)
+	for _, want := range []string{"fit 9.996 of 0..100", "revenue = 29.996", "fit = 9.996", "lacks  0.004 fit points"} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, "fit = 10\n")
+}
