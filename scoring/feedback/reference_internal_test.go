@@ -97,6 +97,12 @@ func (b *Builder) addReference(lead scoring.Lead, won time.Time) error {
 	for _, f := range res.Fired {
 		b.count(4, f.Rule, float64(b.m.Rule(f.Rule).Index), label)
 	}
+	// The week, found by stepping back a week at a time.
+	k := 0.0
+	for !srAt.After(asOf.Add(-time.Duration(k+1) * 7 * 24 * time.Hour)) {
+		k++
+	}
+	b.count(5, weekName(asOf, k), -k, label)
 	switch label.Status {
 	case scoring.Accepted:
 		r.Accepted++

@@ -126,18 +126,25 @@ type Report struct {
 	AcceptanceRate *float64 `json:"acceptance_rate"`
 	// AcceptanceRateLow and AcceptanceRateHigh are its 95% Wilson
 	// interval (null when no verdict).
-	AcceptanceRateLow  *float64       `json:"acceptance_rate_low"`
-	AcceptanceRateHigh *float64       `json:"acceptance_rate_high"`
-	RejectionRate      *float64       `json:"rejection_rate"`
-	Reasons            []ReasonCount  `json:"reasons"`
-	Campaigns          []Group        `json:"campaigns"`
-	Channels           []Group        `json:"channels"`
-	Bands              []Group        `json:"bands"`
-	Grades             []Group        `json:"grades"`
-	Rules              []Group        `json:"rules"`
-	Evidence           []Evidence     `json:"evidence"`
-	SLA                SLA            `json:"sla"`
-	Recycle            RecycleOutcome `json:"recycle"`
+	AcceptanceRateLow  *float64      `json:"acceptance_rate_low"`
+	AcceptanceRateHigh *float64      `json:"acceptance_rate_high"`
+	RejectionRate      *float64      `json:"rejection_rate"`
+	Reasons            []ReasonCount `json:"reasons"`
+	Campaigns          []Group       `json:"campaigns"`
+	Channels           []Group       `json:"channels"`
+	Bands              []Group       `json:"bands"`
+	Grades             []Group       `json:"grades"`
+	Rules              []Group       `json:"rules"`
+	// Weeks are the hand-offs by the week they were made, oldest first:
+	// the seven days ending at the as-of time, the seven before, and so on
+	// back to the first hand-off, a week without hand-offs too; each is
+	// named by when it ends ("week to 2026-09-02": after 26 August 00:00,
+	// up to 2 September 00:00). What sales said of each week's hand-offs,
+	// whenever it said it.
+	Weeks    []Group        `json:"weeks"`
+	Evidence []Evidence     `json:"evidence"`
+	SLA      SLA            `json:"sla"`
+	Recycle  RecycleOutcome `json:"recycle"`
 	// EarlyRecycles are the leads recycled before they were ever
 	// sales-ready, by lead: warnings.
 	EarlyRecycles []EarlyRecycle `json:"early_recycles,omitempty"`
@@ -235,7 +242,7 @@ type Builder struct {
 	rep   *Report
 	tally *EvidenceTally
 	// groups by kind: campaigns, channels, bands, grades, rules
-	groups  [5]map[string]*Group
+	groups  [6]map[string]*Group
 	overall map[string]int
 	waits   []float64
 	owners  map[string]*OwnerSLA
@@ -423,6 +430,8 @@ func (b *Builder) File(e *Entry) {
 	for _, rule := range e.ruleIDs[:e.fired] {
 		b.count(4, rule, float64(b.m.Rule(rule).Index), label)
 	}
+	week := math.Floor(asOf.Sub(srAt).Hours() / (7 * 24))
+	b.count(5, weekName(asOf, week), -week, label)
 	switch label.Status {
 	case scoring.Accepted:
 		r.Accepted++
@@ -533,6 +542,20 @@ func (b *Builder) Report() *Report {
 	r.Reasons = reasonCounts(b.overall, b.m.Handoff.Codes())
 	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
 	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)
+	// Every week from the first hand-off's to the as-of time's is in the
+	// series, a week without hand-offs too.
+	first := 0.0
+	for _, g := range b.groups[5] {
+		first = max(first, -g.order)
+	}
+	if len(b.groups[5]) > 0 {
+		for k := 0.0; k <= first; k++ {
+			if name := weekName(b.opts.AsOf, k); b.groups[5][name] == nil {
+				b.groups[5][name] = &Group{Name: name, order: -k, reasons: map[string]int{}}
+			}
+		}
+	}
+	r.Weeks = b.finish(5, true)
 	r.Evidence = b.tally.Evidence()
 	sort.SliceStable(r.EarlyRecycles, func(i, j int) bool { return r.EarlyRecycles[i].Lead < r.EarlyRecycles[j].Lead })
 	if sla := b.m.Handoff.SLAOf(); sla > 0 {
@@ -656,4 +679,15 @@ func orUnknown(s string) string {
 
 func trim(v float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".")
+}
+
+// weekName names the k-th week back from asOf by the moment it ends: 0
+// is the seven days ending at the as-of time (a hand-off exactly seven
+// days before it is in the week before).
+func weekName(asOf time.Time, k float64) string {
+	end := asOf.Add(-time.Duration(k) * 7 * 24 * time.Hour)
+	if end.Hour() == 0 && end.Minute() == 0 && end.Second() == 0 && end.Nanosecond() == 0 {
+		return "week to " + end.Format("2006-01-02")
+	}
+	return "week to " + end.Format(time.RFC3339)
 }

@@ -256,6 +256,15 @@ By rule fired at the hand-off
   fit.size            6         4         2         1         1       50.0%      25.0%  not_dm 1, later 1
   eng.demo            8         6         2         3         1       33.3%      50.0%  not_dm 3, later 1
 
+By week of the hand-off (the seven days up to the as-of time, and each seven before)
+
+  week                sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
+  week to 2026-09-02            2         2         0         2         0        0.0%     100.0%  not_dm 2
+  week to 2026-09-09            4         4         2         1         1       50.0%      25.0%  not_dm 1, later 1
+  week to 2026-09-16            1         0         0         0         0           —          —
+  week to 2026-09-23            0         0         0         0         0           —          —
+  week to 2026-09-30            1         0         0         0         0           —          —
+
 SLA: from sales-ready to the first verdict
 
 SLA 48h; 6 verdicts: median 24.0h, p90 72.0h; 5 within the SLA, 1 late. Without a verdict: 1 overdue, 1 still within the SLA.
@@ -285,6 +294,11 @@ grade,B,6,4,2,2,0,0.5,0.5,not_dm=2
 rule,fit.boss,4,4,0,3,1,0,0.75,not_dm=3;later=1
 rule,fit.size,6,4,2,1,1,0.5,0.25,not_dm=1;later=1
 rule,eng.demo,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1
+week,week to 2026-09-02,2,2,0,2,0,0,1,not_dm=2
+week,week to 2026-09-09,4,4,2,1,1,0.5,0.25,not_dm=1;later=1
+week,week to 2026-09-16,1,0,0,0,0,,,
+week,week to 2026-09-23,0,0,0,0,0,,,
+week,week to 2026-09-30,1,0,0,0,0,,,
 
 reason,rule,catalogue_contradicts,verdict,why,explained_by,leads,fired,share,others,others_fired,others_share,rate_ratio,rate_ratio_low,rate_ratio_high,direction,p,q,neighbour,neighbour_p,population,population_fired,population_share,lift
 not_dm,fit.boss,true,inconclusive,"too few leads: 3 leads given the reason, 7 more needed",,3,3,1,3,1,0.3333333333333333,3,0.6244027876775636,8.71944288508832,more,,,,,8,4,0.5,2
@@ -321,4 +335,29 @@ func TestEarlyRecycleWarned(t *testing.T) {
 Warning: lead E0 was recycled on 2026-09-02T00:00:00Z, before it was ever sales-ready (it is not sales-ready by the as-of time); the recycle still resets its events and holds it out for the hold-down: check the recycle's date, or remove it if it belongs to an earlier cycle.
 Warning: lead E1 was recycled on 2026-09-01T00:00:00Z, before it was ever sales-ready (it first became sales-ready on 2026-09-11T00:00:00Z); the recycle still resets its events and holds it out for the hold-down: check the recycle's date, or remove it if it belongs to an earlier cycle.
 `)
+}
+
+// Hand-offs by week, worked out by hand from fbLeads, as of 30 September
+// 00:00: each week ends at the as-of time or seven days before the one
+// after it, and holds the hand-offs after its start, up to its end.
+func TestWeeksByHand(t *testing.T) {
+	r := fbReport(t)
+	g := func(name string, sr, d, acc, rej, rec int, accRate, rejRate *float64, reasons ...feedback.ReasonCount) feedback.Group {
+		if reasons == nil {
+			reasons = []feedback.ReasonCount{}
+		}
+		return feedback.Group{Name: name, SalesReady: sr, Dispositioned: d, Accepted: acc, Rejected: rej, Recycled: rec, AcceptanceRate: accRate, RejectionRate: rejRate, Reasons: reasons}
+	}
+	assert.Equal(t, []feedback.Group{
+		// L1 (1 Sep) and L2 (2 Sep 00:00, exactly 28 days before): both rejected as not_dm.
+		g("week to 2026-09-02", 2, 2, 0, 2, 0, f(0), f(1), feedback.ReasonCount{"not_dm", 2}),
+		// L3, L4 accepted; L5 recycled (later); L10 rejected (not_dm).
+		g("week to 2026-09-09", 4, 4, 2, 1, 1, f(0.5), f(0.25), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
+		// L6, no verdict.
+		g("week to 2026-09-16", 1, 0, 0, 0, 0, nil, nil),
+		// none: the week is still in the series.
+		g("week to 2026-09-23", 0, 0, 0, 0, 0, nil, nil),
+		// L7, 29 Sep 12:00, no verdict yet.
+		g("week to 2026-09-30", 1, 0, 0, 0, 0, nil, nil),
+	}, r.Weeks)
 }

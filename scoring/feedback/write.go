@@ -135,6 +135,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 		{fmt.Sprintf("By score band at the hand-off (width %s)", trim(r.BandWidth)), "total", r.Bands},
 		{"By grade at the hand-off", "grade", r.Grades},
 		{"By rule fired at the hand-off", "rule", r.Rules},
+		{"By week of the hand-off (the seven days up to the as-of time, and each seven before)", "week", r.Weeks},
 	} {
 		fmt.Fprintf(b, "\n%s%s\n\n", h2, s.title)
 		t := table{head: []string{s.col, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance", "rejection", "reasons"},
@@ -187,7 +188,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	for _, s := range []struct {
 		name string
 		gs   []Group
-	}{{"campaign", r.Campaigns}, {"channel", r.Channels}, {"band", r.Bands}, {"grade", r.Grades}, {"rule", r.Rules}} {
+	}{{"campaign", r.Campaigns}, {"channel", r.Channels}, {"band", r.Bands}, {"grade", r.Grades}, {"rule", r.Rules}, {"week", r.Weeks}} {
 		for _, g := range s.gs {
 			row(s.name, g)
 		}

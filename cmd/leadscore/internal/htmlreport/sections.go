@@ -413,10 +413,26 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		{fmt.Sprintf("By score band at the hand-off (width %s)", Format(wholeOr(r.BandWidth, "dec1"), r.BandWidth)), "bands", "band", r.Bands, false},
 		{"By grade at the hand-off", "grades", "grade", r.Grades, false},
 		{"By rule fired at the hand-off", "rules", "rule", r.Rules, false},
+		{"By week of the hand-off", "weeks", "week", r.Weeks, false},
 	} {
-		if blk, ok := feedbackGroups(g.title, g.first, g.groups, p(prefix, g.key)+".", g.chart); ok {
-			sec.Blocks = append(sec.Blocks, blk)
+		blk, ok := feedbackGroups(g.title, g.first, g.groups, p(prefix, g.key)+".", g.chart)
+		if !ok {
+			continue
 		}
+		if g.key == "weeks" {
+			// The weekly series: hand-offs as bars, those sales accepted as a line.
+			var labels []string
+			var handoffs, accepted []float64
+			for _, w := range r.Weeks {
+				labels = append(labels, strings.TrimPrefix(w.Name, "week to "))
+				handoffs, accepted = append(handoffs, float64(w.SalesReady)), append(accepted, float64(w.Accepted))
+			}
+			blk.Chart = Columns{Title: "Hand-offs each week, and those sales accepted", Labels: labels, Bars: handoffs, BarName: "hand-offs", Line: accepted, LineName: "accepted",
+				YLabel: "leads", Format: "int"}.SVG()
+			blk.Note = "Each week is the seven days up to the date named (the last one ends at the as-of time); what sales said of its hand-offs, whenever it said it. " + blk.Note
+			blk.Table.Scroll = true
+		}
+		sec.Blocks = append(sec.Blocks, blk)
 	}
 	et := &Table{Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
 		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
