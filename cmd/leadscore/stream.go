@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -135,6 +136,9 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		out, r.sync = f, f
 	}
 	r.out = out
+	if n, err := strconv.Atoi(os.Getenv("LEADSCORE_STREAM_CRASH_AFTER")); err == nil {
+		r.crashAfter = n
+	}
 	if meta.Fingerprint == "" {
 		r.meta.Model, r.meta.Fingerprint = m.Name, sc.Fingerprint()
 	}
@@ -319,6 +323,10 @@ type streamRun struct {
 	stderr io.Writer
 
 	lines [][]byte // the change lines of the transaction under way
+	// crashAfter, when set, ends the process after that many commits,
+	// before their changes are written: the kill test's worst moment
+	// (LEADSCORE_STREAM_CRASH_AFTER, for tests only).
+	crashAfter int
 	// quietChanges keeps the leads' standings and re-checks current
 	// without reporting changes (--rebuild).
 	quietChanges bool
@@ -457,6 +465,11 @@ func (r *streamRun) run(ctx context.Context, ins []streamInput, skip int64, maxR
 			fatal = err
 			r.lines = r.lines[:0]
 			break
+		}
+		if r.crashAfter > 0 {
+			if r.crashAfter--; r.crashAfter == 0 {
+				os.Exit(137) // as a SIGKILL would end it, before the committed changes are written
+			}
 		}
 		if err := r.flush(r.meta.Seq); err != nil {
 			fatal = err
