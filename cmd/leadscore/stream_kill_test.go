@@ -141,4 +141,3 @@ func changesBySeq(t *testing.T, name string) map[uint64]string {
 	}
 	return out
 }
-
