@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -234,4 +236,36 @@ func TestStreamUsage(t *testing.T) {
 		assert.Equal(t, exitUsage, code, c.args)
 		assert.Contains(t, errOut, c.want, c.args)
 	}
+}
+
+// With --clock wall, a re-check fires as the wall clock passes it, while
+// the input is open and quiet.
+func TestStreamWallClock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits two seconds for a re-check")
+	}
+	demo := time.Now().UTC().Add(-30*24*time.Hour + 1500*time.Millisecond) // leaves its 30-day window in 1.5s
+	pr, pw := io.Pipe()
+	var out, errOut bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run([]string{"stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir(), "--clock", "wall"}, pr, &out, &errOut)
+	}()
+	fmt.Fprintln(pw, `{"lead_id":"A","id":"f1","fields":{"email":"ana@acme.com","title":"VP Marketing","industry":"software","employees":250,"country":"US"}}`)
+	fmt.Fprintf(pw, `{"lead_id":"A","id":"e1","type":"demo_request","at":%q}`+"\n", demo.Format(time.RFC3339Nano))
+	time.Sleep(2500 * time.Millisecond)
+	pw.Close()
+	require.Equal(t, exitOK, <-done, errOut.String())
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	require.Len(t, lines, 3, out.String())
+	var c []changeLine
+	for _, l := range lines {
+		var x changeLine
+		require.NoError(t, json.Unmarshal([]byte(l), &x))
+		c = append(c, x)
+	}
+	assert.Equal(t, []string{"fields", "event", "recheck"}, []string{c[0].Cause, c[1].Cause, c[2].Cause})
+	assert.Equal(t, "sql", c[1].Result.Stage)
+	assert.Equal(t, "", c[2].Result.Stage, "the demo left its window")
+	assert.True(t, c[2].At.Equal(demo.Add(30*24*time.Hour)), "at the moment it left: %s", c[2].At)
 }
