@@ -517,7 +517,7 @@ func (r *streamRun) summary(resumed bool, skip int64) {
 	if r.rewritten > 0 {
 		fmt.Fprintf(&b, "%s an earlier run had committed written again first (with their seq)\n", nOf(r.rewritten, "change"))
 	}
-	fmt.Fprintf(&b, "%s in: %d applied, %d duplicates skipped, %d failed; %s written", nOf(r.read, "line"), r.applied, r.duplicates, r.failed, nOf(r.changes, "change"))
+	fmt.Fprintf(&b, "%s in: %d applied, %s skipped, %d failed; %s written", nOf(r.read, "line"), r.applied, nOf(r.duplicates, "duplicate"), r.failed, nOf(r.changes, "change"))
 	if r.changes > 0 {
 		fmt.Fprintf(&b, " (seq %d to %d, %d at a re-check)", r.meta.Seq-uint64(r.changes)+1, r.meta.Seq, r.rechecks)
 	}
