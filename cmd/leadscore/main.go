@@ -4,6 +4,7 @@
 //	leadscore init [DIR]                    start a lead definition: model, tests, CI workflow
 //	leadscore check FILE|DIR...             compile rule files; report every problem
 //	leadscore score --model FILE [INPUT]    score leads from NDJSON or CSV
+//	leadscore stream --model M --state DIR  keep scores current from events, with durable state
 //	leadscore test [PATH...]                run the test files of rule files
 //	leadscore explain --model FILE [LEAD]   explain one lead's score
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
@@ -46,6 +47,7 @@ var commands = []command{
 	{"init", "start a lead definition: a commented model, its tests, a CI workflow", runInit},
 	{"check", "compile rule files and report every problem, positioned", runCheck},
 	{"score", "score leads (NDJSON or CSV) with a rule file, on every core", runScore},
+	{"stream", "keep scores current as events arrive: state in a database, one line per change, exactly once by id", runStream},
 	{"test", "run the test files of rule files (*_test.yaml), with coverage", runTest},
 	{"explain", "explain one lead's score: every rule, condition by condition", runExplain},
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},

@@ -1,0 +1,1015 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/stream"
+	"github.com/leadscore/leadscore/scoring/stream/boltstore"
+)
+
+// stateFile is the file of the store in the --state folder.
+const stateFile = "leadscore-stream.db"
+
+func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("stream", flag.ContinueOnError)
+	model := fs.String("model", "", "rule file (required)")
+	stateDir := fs.String("state", "", "folder of the state database (required; created when missing)")
+	output := fs.String("o", "-", "file the changes are appended to; - is standard output")
+	clock := fs.String("clock", "event", "when re-checks fire: event (as the latest event time seen passes them) or wall (as the wall clock does)")
+	resume := fs.Bool("resume", false, "skip the input the state database has already taken (its stored offset): give the same input again")
+	window := fs.Int("window", stream.DefaultWindow, "ids of applied lines kept per lead: a line repeating one of them is skipped as a duplicate")
+	batch := fs.Int("batch", 1000, "lines taken per transaction at most (fewer when the input pauses)")
+	dump := fs.Bool("dump", false, "write every lead's current result as NDJSON, as score writes it, and take no input")
+	at := fs.String("at", "", "with --dump: the time the leads are scored as of (2026-10-01 or RFC 3339); default: now")
+	rebuild := fs.String("rebuild", "", "build every lead's state anew from FILE, the full history in the stream's input shape, and write no changes\n(after a change of the model's event rules)")
+	quiet := fs.Bool("quiet", false, "print no summary")
+	maxRow := maxRowFlag(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
+		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --dump [--at TIME]")
+		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --rebuild HISTORY.ndjson")
+		fmt.Fprintln(stderr, "\nKeeps every lead's score current as its events arrive, one NDJSON line each")
+		fmt.Fprintln(stderr, "(standard input when no INPUT or -):")
+		fmt.Fprintln(stderr, `  an event:        {"lead_id":"L1","id":"e-981","type":"demo_request","at":"2026-09-01T10:00:00Z", ...its fields}`)
+		fmt.Fprintln(stderr, `  a field update:  {"lead_id":"L1","fields":{"title":"VP Marketing","employees":250}}`)
+		fmt.Fprintln(stderr, `  a verdict:       {"lead_id":"L1","disposition":{"at":"2026-09-14T10:00:00Z","status":"rejected","reason":"no_budget"}}`)
+		fmt.Fprintln(stderr, "Each lead's state, fields and verdicts are kept in a database in DIR; a line that")
+		fmt.Fprintln(stderr, "changes a lead's stage, grade or sales-readiness writes one change line, with a")
+		fmt.Fprintln(stderr, "sequence number, once the change is committed. A line whose id was already applied")
+		fmt.Fprintln(stderr, "to its lead is skipped; a bad line fails alone, reported with its line number.")
+		fmt.Fprintln(stderr, "Exit status: 0 every line taken, 1 some lines (or, with --dump, leads) failed, 2 the run could not start.")
+		fs.PrintDefaults()
+	}
+	inputs, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore stream: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case *model == "":
+		return fail("--model is required: the rule file to score with")
+	case *stateDir == "":
+		return fail("--state is required: the folder that keeps the leads' states between runs")
+	case *clock != "event" && *clock != "wall":
+		return fail("--clock %s: write event (re-checks fire as the events' times pass them) or wall (as the wall clock does)", *clock)
+	case *window < 1:
+		return fail("--window %d: keep at least 1 id per lead", *window)
+	case *batch < 1:
+		return fail("--batch %d: take at least 1 line per transaction", *batch)
+	case *dump && (*rebuild != "" || len(inputs) > 0 || *resume):
+		return fail("--dump takes no input: give it alone with --model, --state and --at")
+	case *rebuild != "" && (len(inputs) > 0 || *resume):
+		return fail("--rebuild reads its FILE only: run the stream on new input after it")
+	case *at != "" && !*dump:
+		return fail("--at goes with --dump; a stream scores as of its clock (--clock)")
+	}
+	m, _ := compileModel(*model, stderr)
+	if m == nil {
+		fmt.Fprintf(stderr, "leadscore stream: %s does not compile; nothing was taken\n", *model)
+		return exitUsage
+	}
+	s := scoring.New(m)
+	sc := stream.New(s)
+	if err := os.MkdirAll(*stateDir, 0o755); err != nil {
+		return fail("--state: cannot create %s (%v); give a folder you can write to", *stateDir, errors.Unwrap(err))
+	}
+	path := filepath.Join(*stateDir, stateFile)
+	if *rebuild != "" {
+		return rebuildStore(s, sc, path, *rebuild, *window, maxRow.n, stderr, *quiet)
+	}
+	store, err := boltstore.Open(path)
+	if err != nil {
+		return fail("--state %s: %v", *stateDir, err)
+	}
+	defer store.Close()
+	var meta stream.Meta
+	if err := store.View(func(tx stream.Tx) error { meta, err = tx.Meta(); return err }); err != nil {
+		return fail("--state %s: %v", *stateDir, err)
+	}
+	if meta.Fingerprint != "" && meta.Fingerprint != sc.Fingerprint() {
+		return fail("--state %s holds states stored under model %s (fingerprint %s); %s (now %s, fingerprint %s): they may lack events the new rules count.\n"+
+			"Rebuild them from the full history: leadscore stream --model %s --state %s --rebuild HISTORY.ndjson",
+			*stateDir, meta.Model, meta.Fingerprint, stream.ErrModelChanged, m.Name, sc.Fingerprint(), shellWords([]string{*model}), shellWords([]string{*stateDir}))
+	}
+	if *dump {
+		asOf, err := asOfTime("--at", *at)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return dumpStore(sc, store, asOf, stdout, stderr, *quiet)
+	}
+
+	r := &streamRun{s: s, sc: sc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
+	var out io.Writer = stdout
+	if *output != "-" {
+		for _, in := range inputs {
+			if samePath(in, *output) {
+				return fail("-o %s is also an input: writing it would change what is read; give -o another file name", *output)
+			}
+		}
+		f, err := openAppend(*output, stderr)
+		if err != nil {
+			return fail("-o: %v", err)
+		}
+		defer f.Close()
+		out, r.sync = f, f
+	}
+	r.out = out
+	if n, err := strconv.Atoi(os.Getenv("LEADSCORE_STREAM_CRASH_AFTER")); err == nil {
+		r.crashAfter = n
+	}
+	if meta.Fingerprint == "" {
+		r.meta.Model, r.meta.Fingerprint = m.Name, sc.Fingerprint()
+	}
+	if err := r.start(); err != nil {
+		return fail("%v", err)
+	}
+
+	var ins []streamInput
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	for _, name := range inputs {
+		if name == "-" {
+			ins = append(ins, streamInput{name: "stdin", r: stdin})
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer f.Close()
+		ins = append(ins, streamInput{name: name, r: f, regular: regularFile(name)})
+	}
+	skip := int64(0)
+	if *resume {
+		skip = meta.Offset
+	} else {
+		r.meta.Offset, r.meta.Line = 0, 0
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code = r.run(ctx, ins, skip, maxRow.n)
+	if !*quiet || code != exitOK {
+		r.summary(*resume, skip)
+	}
+	return code
+}
+
+// openAppend opens the changes file for appending, first cutting a last
+// line a killed run left unfinished (its change is still pending, and is
+// written again whole).
+func openAppend(name string, stderr io.Writer) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s (%v); give a file in a folder that exists and that you can write to", name, errors.Unwrap(err))
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err == nil && size > 0 {
+		end := size
+		buf := make([]byte, 64<<10)
+		for end > 0 {
+			n := min(int64(len(buf)), end)
+			if _, err = f.ReadAt(buf[:n], end-n); err != nil {
+				break
+			}
+			if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+				end = end - n + int64(i) + 1
+				break
+			}
+			end -= n
+		}
+		if err == nil && end < size {
+			if err = f.Truncate(end); err == nil {
+				fmt.Fprintf(stderr, "leadscore stream: %s ended with an unfinished line (a run was stopped while writing it); cut it: its change is written again\n", name)
+			}
+		}
+		if err == nil {
+			_, err = f.Seek(0, io.SeekEnd)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return f, nil
+}
+
+// streamInput is one input of the stream.
+type streamInput struct {
+	name    string
+	r       io.Reader
+	regular bool
+}
+
+// inLine is one line of the input: where it is, and its bytes.
+type inLine struct {
+	name  string
+	num   int64 // line number in its input
+	end   int64 // offset after the line, over all inputs
+	data  []byte
+	err   error // the line cannot be read (too long)
+	fatal error // the input cannot be read on
+}
+
+// readLines sends the lines of the inputs, after the first skip bytes,
+// and closes ch at the end.
+func readLines(ctx context.Context, ins []streamInput, skip int64, maxRow int, ch chan<- inLine) {
+	defer close(ch)
+	send := func(l inLine) bool {
+		select {
+		case ch <- l:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var off int64
+	for _, in := range ins {
+		br := bufio.NewReaderSize(in.r, 64<<10)
+		var num int64
+		for {
+			var line []byte
+			tooLong := false
+			var err error
+			start := off
+			for {
+				var part []byte
+				part, err = br.ReadSlice('\n')
+				off += int64(len(part))
+				if !tooLong {
+					line = append(line, part...)
+					if len(line) > maxRow+1 {
+						tooLong, line = true, nil
+					}
+				}
+				if err != bufio.ErrBufferFull {
+					break
+				}
+			}
+			if off == start && err != nil {
+				if err != io.EOF {
+					send(inLine{fatal: fmt.Errorf("%s: %v", in.name, err)})
+					return
+				}
+				break
+			}
+			num++
+			if off <= skip {
+				continue
+			}
+			if start < skip {
+				send(inLine{fatal: fmt.Errorf("--resume: the stored offset (byte %d) falls inside line %d of %s: this is not the input the state was taken from; give that input, or run without --resume", skip, num, in.name)})
+				return
+			}
+			l := inLine{name: in.name, num: num, end: off, data: line}
+			if tooLong {
+				l.err = fmt.Errorf("the line is longer than %s, the most a line may hold (--max-row)", sizeText(maxRow))
+			}
+			if !send(l) {
+				return
+			}
+			if err != nil && err != io.EOF {
+				send(inLine{fatal: fmt.Errorf("%s: %v", in.name, err)})
+				return
+			}
+		}
+	}
+	if off < skip {
+		send(inLine{fatal: fmt.Errorf("--resume: the input is %d bytes long, shorter than the %d bytes the state has taken: this is not the input the state was taken from; give that input, or run without --resume", off, skip)})
+	}
+}
+
+func sizeText(n int) string {
+	r := rowLimit{n: n}
+	s := r.String()
+	return strings.Replace(strings.Replace(s, "MiB", " MiB", 1), "KiB", " KiB", 1)
+}
+
+// streamRun is one run of leadscore stream.
+type streamRun struct {
+	s      *scoring.Scorer
+	sc     *stream.Scorer
+	m      *rules.Model
+	store  stream.Store
+	window int
+	batch  int
+	wall   bool
+	meta   stream.Meta // as committed, then as the transaction under way changes it
+	due    dueHeap
+	out    io.Writer
+	sync   interface{ Sync() error }
+	stderr io.Writer
+
+	lines [][]byte // the change lines of the transaction under way
+	// crashAfter, when set, ends the process after that many commits,
+	// before their changes are written: the kill test's worst moment
+	// (LEADSCORE_STREAM_CRASH_AFTER, for tests only).
+	crashAfter int
+	// quietChanges keeps the leads' standings and re-checks current
+	// without reporting changes (--rebuild).
+	quietChanges bool
+	written      uint64 // the latest sequence number written out
+
+	read, applied, duplicates, failed, shown int
+	changes, rechecks, rewritten             int
+}
+
+// start writes the changes an earlier run committed but may not have
+// written, and schedules every lead's re-check.
+func (r *streamRun) start() error {
+	var pending []stream.Pending
+	err := r.store.View(func(tx stream.Tx) error {
+		var err error
+		pending, err = tx.Pending()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.written = r.meta.Written
+	for _, p := range pending {
+		if p.Seq > r.written {
+			r.lines = append(r.lines, append(slices.Clone(p.Line), '\n'))
+			r.rewritten++
+		}
+	}
+	if err := r.flush(r.meta.Seq); err != nil {
+		return err
+	}
+	return r.store.Each(func(l stream.Lead) error {
+		if !l.Next.IsZero() {
+			heap.Push(&r.due, recheck{at: l.Next, lead: l.ID})
+		}
+		return nil
+	})
+}
+
+// flush writes the change lines of the committed transaction, and notes
+// them written up to seq.
+func (r *streamRun) flush(seq uint64) error {
+	if len(r.lines) > 0 {
+		if _, err := r.out.Write(bytes.Join(r.lines, nil)); err != nil {
+			return fmt.Errorf("writing the changes: %v", err)
+		}
+		if r.sync != nil {
+			if err := r.sync.Sync(); err != nil {
+				return fmt.Errorf("writing the changes: %v", err)
+			}
+		}
+		r.lines = r.lines[:0]
+	}
+	r.written = seq
+	return nil
+}
+
+// run takes the input, a transaction a batch of lines, and writes each
+// transaction's changes once it has committed.
+func (r *streamRun) run(ctx context.Context, ins []streamInput, skip int64, maxRow int) int {
+	ch := make(chan inLine, 256)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go readLines(rctx, ins, skip, maxRow, ch)
+	blocking := true // wait for the next line within a transaction
+	for _, in := range ins {
+		blocking = blocking && in.regular
+	}
+	var fatal error
+	eof := false
+	for !eof && fatal == nil && ctx.Err() == nil {
+		var first *inLine
+		var timer <-chan time.Time
+		if r.wall && len(r.due) > 0 {
+			timer = time.After(time.Until(r.due[0].at))
+		}
+		select {
+		case l, ok := <-ch:
+			if !ok {
+				eof = true
+			} else {
+				first = &l
+			}
+		case <-timer:
+		case <-ctx.Done():
+		}
+		if eof && !r.wall {
+			break
+		}
+		err := r.store.Update(func(tx stream.Tx) error {
+			r.lines = r.lines[:0]
+			meta := r.meta
+			defer func() { r.meta = meta }()
+			if err := r.fire(tx, &meta, r.nowWall(), true); err != nil {
+				return err
+			}
+			for n := 0; first != nil; n++ {
+				if first.fatal != nil {
+					fatal = first.fatal
+					break
+				}
+				if err := r.take(tx, &meta, first); err != nil {
+					return err
+				}
+				first = nil
+				if n+1 >= r.batch {
+					break
+				}
+				if blocking {
+					if l, ok := <-ch; ok {
+						first = &l
+					} else {
+						eof = true
+					}
+					continue
+				}
+				select {
+				case l, ok := <-ch:
+					if ok {
+						first = &l
+					} else {
+						eof = true
+					}
+				default:
+				}
+			}
+			if r.written > meta.Written {
+				meta.Written = r.written
+				if err := tx.DropPending(r.written); err != nil {
+					return err
+				}
+			}
+			return tx.SetMeta(meta)
+		})
+		if err != nil {
+			fatal = err
+			r.lines = r.lines[:0]
+			break
+		}
+		if r.crashAfter > 0 {
+			if r.crashAfter--; r.crashAfter == 0 {
+				os.Exit(137) // as a SIGKILL would end it, before the committed changes are written
+			}
+		}
+		if err := r.flush(r.meta.Seq); err != nil {
+			fatal = err
+			break
+		}
+	}
+	if fatal == nil && r.written > r.meta.Written {
+		fatal = r.store.Update(func(tx stream.Tx) error {
+			meta := r.meta
+			meta.Written = r.written
+			if err := tx.DropPending(r.written); err != nil {
+				return err
+			}
+			if err := tx.SetMeta(meta); err != nil {
+				return err
+			}
+			r.meta = meta
+			return nil
+		})
+	}
+	if fatal != nil {
+		fmt.Fprintf(r.stderr, "leadscore stream: %v\n", fatal)
+		return exitUsage
+	}
+	if r.failed > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// nowWall is the wall clock with --clock wall, else the zero time.
+func (r *streamRun) nowWall() time.Time {
+	if !r.wall {
+		return time.Time{}
+	}
+	return time.Now().UTC()
+}
+
+// summary reconciles the run on stderr.
+func (r *streamRun) summary(resumed bool, skip int64) {
+	var b strings.Builder
+	if resumed && skip > 0 {
+		fmt.Fprintf(&b, "resumed after byte %d of the input\n", skip)
+	}
+	if r.rewritten > 0 {
+		fmt.Fprintf(&b, "%s an earlier run had committed written again first (with their seq)\n", nOf(r.rewritten, "change"))
+	}
+	fmt.Fprintf(&b, "%s in: %d applied, %s skipped, %d failed; %s written", nOf(r.read, "line"), r.applied, nOf(r.duplicates, "duplicate"), r.failed, nOf(r.changes, "change"))
+	if r.changes > 0 {
+		fmt.Fprintf(&b, " (seq %d to %d, %d at a re-check)", r.meta.Seq-uint64(r.changes)+1, r.meta.Seq, r.rechecks)
+	}
+	if !r.meta.Clock.IsZero() {
+		fmt.Fprintf(&b, "; event clock %s", r.meta.Clock.Format(time.RFC3339))
+	}
+	fmt.Fprintln(r.stderr, b.String())
+}
+
+// lineError is a line that fails alone.
+type lineError struct{ err error }
+
+func (e lineError) Error() string { return e.err.Error() }
+
+// take applies one input line; a bad line fails alone, an error of the
+// store is returned.
+func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
+	meta.Offset, meta.Line = l.end, meta.Line+1
+	if len(bytes.TrimSpace(l.data)) == 0 {
+		return nil
+	}
+	r.read++
+	err := l.err
+	dup := false
+	if err == nil {
+		dup, err = r.apply(tx, meta, l.data)
+	}
+	var le lineError
+	switch {
+	case err == nil && dup:
+		r.duplicates++
+	case err == nil:
+		r.applied++
+	case l.err != nil || errors.As(err, &le):
+		r.failed++
+		if r.shown < maxShownErrors {
+			fmt.Fprintf(r.stderr, "%s:%d: %v\n", l.name, l.num, err)
+		} else if r.shown == maxShownErrors {
+			fmt.Fprintln(r.stderr, "(more bad lines are not shown; the summary counts them all)")
+		}
+		r.shown++
+	default:
+		return err
+	}
+	return nil
+}
+
+func bad(format string, a ...any) error { return lineError{fmt.Errorf(format, a...)} }
+
+// apply applies a line to its lead: dup is true when its id was applied
+// already.
+func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup bool, err error) {
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		if err == nil {
+			err = errors.New("got null")
+		}
+		return false, bad("not a JSON object (%v); each line is one event, field update or verdict", err)
+	}
+	rawID, ok := obj["lead_id"]
+	if !ok {
+		return false, bad(`no "lead_id": every line names the lead it is about`)
+	}
+	ref, err := scoring.LeadFromMap(map[string]any{"id": rawID})
+	if err != nil || ref.ID == "" {
+		return false, bad(`"lead_id": want the lead's id as text or a number`)
+	}
+	leadID := ref.ID
+	var id string
+	if v, ok := obj["id"]; ok {
+		x, err := scoring.LeadFromMap(map[string]any{"id": v})
+		if err != nil || x.ID == "" {
+			return false, bad(`"id": want the line's id as text or a number`)
+		}
+		id = x.ID
+	}
+	delete(obj, "lead_id")
+	delete(obj, "id")
+	fields, hasFields := obj["fields"]
+	verdict, hasVerdict := obj["disposition"]
+	kind := "event"
+	switch {
+	case hasFields && hasVerdict:
+		return false, bad(`a line holds "fields" or "disposition", not both: give them on two lines`)
+	case hasFields, hasVerdict:
+		if len(obj) > 1 {
+			extra := slices.Sorted(func(yield func(string) bool) {
+				for k := range obj {
+					if k != "fields" && k != "disposition" && !yield(k) {
+						return
+					}
+				}
+			})
+			return false, bad(`unknown key %q beside %q; an update holds lead_id, id and %s only`, extra[0], map[bool]string{true: "fields", false: "disposition"}[hasFields], map[bool]string{true: "fields", false: "disposition"}[hasFields])
+		}
+		kind = map[bool]string{true: "fields", false: "disposition"}[hasFields]
+	case id == "":
+		return false, bad(`the event has no "id": give each event an id, unique for its lead, so that an event delivered twice is applied once`)
+	}
+	lead, found, err := tx.Lead(leadID)
+	if err != nil {
+		return false, err
+	}
+	if id != "" && lead.Seen(id) {
+		return true, nil
+	}
+	var event scoring.Event
+	var ds []scoring.Disposition
+	switch kind {
+	case "event":
+		if event, err = rules.EventFromMap(obj); err != nil {
+			if event.Type != "" {
+				return false, bad("event %s: %v", event.Type, err)
+			}
+			return false, bad("event: %v", err)
+		}
+		if !r.wall && event.At.After(meta.Clock) {
+			if err := r.fire(tx, meta, event.At, false); err != nil {
+				return false, err
+			}
+			meta.Clock = event.At
+			if lead, found, err = tx.Lead(leadID); err != nil { // a re-check may have changed it
+				return false, err
+			}
+		} else if r.wall && event.At.After(meta.Clock) {
+			meta.Clock = event.At
+		}
+	case "disposition":
+		x, err := scoring.LeadFromMap(map[string]any{"dispositions": []any{verdict}})
+		if err != nil {
+			return false, bad("%v", strings.Replace(err.Error(), "disposition 1: ", "disposition: ", 1))
+		}
+		d := x.Dispositions[0]
+		if slices.Contains(lead.Dispositions, d) {
+			return true, nil // the same verdict again
+		}
+		if h := r.m.Handoff; h != nil && len(h.ResetTypes) > 0 && d.Status == scoring.Recycled {
+			return false, bad("disposition: a recycle cannot be streamed under this model: its recycle policy resets %s events, and a streaming state cannot take out what it counted; score this lead with leadscore score over its history", strings.Join(h.ResetTypes, ", "))
+		}
+		ds = append(slices.Clone(lead.Dispositions), d)
+		if err := r.s.CheckDispositions(ds); err != nil {
+			return false, bad("%v", strings.Replace(err.Error(), fmt.Sprintf("disposition %d: ", len(ds)), "disposition: ", 1))
+		}
+	case "fields":
+		obj, ok := fields.(map[string]any)
+		if !ok {
+			return false, bad(`"fields": want an object of the lead's fields, such as {"title":"VP Marketing"}`)
+		}
+		for _, k := range []string{"id", "lead_id", "events", "dispositions"} {
+			if _, ok := obj[k]; ok {
+				return false, bad(`"fields" holds %q, which is not a field: give the lead's id as lead_id, events and verdicts on lines of their own`, k)
+			}
+		}
+	}
+	if !found {
+		lead = stream.Lead{ID: leadID}
+	}
+	st := r.sc.NewState(leadID)
+	if lead.State != nil {
+		if st, err = r.sc.Load(lead.State); err != nil {
+			return false, bad("lead %s: %v", leadID, err)
+		}
+	}
+	cause := kind
+	switch kind {
+	case "event":
+		if err := st.Add(event); err != nil {
+			return false, bad("%v", err)
+		}
+		if lead.State, err = st.Marshal(); err != nil {
+			return false, bad("%v", err)
+		}
+	case "disposition":
+		lead.Dispositions = ds
+	case "fields":
+		merged := map[string]json.RawMessage{}
+		if lead.Fields != nil {
+			if err := json.Unmarshal(lead.Fields, &merged); err != nil {
+				return false, bad("lead %s: its stored fields cannot be read (%v); give them all again", leadID, err)
+			}
+		}
+		var update map[string]json.RawMessage
+		json.Unmarshal(mustField(data), &update)
+		for k, v := range update {
+			merged[k] = v
+		}
+		if lead.Fields, err = json.Marshal(merged); err != nil {
+			return false, bad("%v", err)
+		}
+	}
+	if id != "" {
+		lead.Apply(id, r.window)
+	}
+	if err := r.evaluate(tx, meta, &lead, st, r.asOf(meta, st), cause, id); err != nil {
+		return false, err
+	}
+	return false, nil
+}
+
+// mustField returns the raw "fields" object of a line that has one.
+func mustField(line []byte) []byte {
+	var x struct {
+		Fields json.RawMessage `json:"fields"`
+	}
+	json.Unmarshal(line, &x)
+	return x.Fields
+}
+
+// asOf is the time a line is scored as of: the clock, or the lead's latest
+// event when that is later.
+func (r *streamRun) asOf(meta *stream.Meta, st *stream.State) time.Time {
+	t := meta.Clock
+	if r.wall {
+		t = time.Now().UTC()
+	}
+	if st.Latest().After(t) {
+		t = st.Latest()
+	}
+	return t
+}
+
+// leadFields returns the lead's fields as score reads them.
+func leadFields(l *stream.Lead) (any, error) {
+	if l.Fields == nil {
+		return nil, nil
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(l.Fields, &obj); err != nil {
+		return nil, err
+	}
+	x, err := scoring.LeadFromMap(obj)
+	return x.Fields, err
+}
+
+// changeLine is one change written out.
+type changeLine struct {
+	Seq    uint64           `json:"seq"`
+	LeadID string           `json:"lead_id"`
+	At     time.Time        `json:"at"`
+	Cause  string           `json:"cause"`
+	ID     string           `json:"id,omitempty"`
+	From   *stream.Standing `json:"from"`
+	Result scoring.Row      `json:"result"`
+}
+
+// evaluate scores the lead as of at, reports a change of its standing,
+// schedules its next re-check and puts it; a lead with no fields yet is
+// put unscored, and so is every lead before the event clock has a time
+// (before the first event). An error of the score fails the line (nothing is put).
+func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st *stream.State, at time.Time, cause, id string) error {
+	l.Next = time.Time{}
+	if l.Fields != nil && !at.IsZero() {
+		fields, err := leadFields(l)
+		if err != nil {
+			return bad("lead %s: %v", l.ID, err)
+		}
+		res, err := st.ScoreWithDispositions(context.Background(), fields, l.Dispositions, at)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if now := stream.StandingOf(res); r.quietChanges {
+			l.Standing = &now
+		} else if l.Standing == nil || *l.Standing != now {
+			meta.Seq++
+			line, err := json.Marshal(changeLine{Seq: meta.Seq, LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: res.Row()})
+			if err != nil {
+				return bad("%v", err)
+			}
+			if err := tx.AddPending(stream.Pending{Seq: meta.Seq, Line: line}); err != nil {
+				return err
+			}
+			r.lines = append(r.lines, append(line, '\n'))
+			r.changes++
+			if cause == "recheck" {
+				r.rechecks++
+			}
+			l.Standing = &now
+		}
+		next, ok, err := st.NextChangeWithDispositions(context.Background(), fields, l.Dispositions, at)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if ok {
+			l.Next = next
+		}
+	}
+	if err := tx.Put(*l); err != nil {
+		return err
+	}
+	if !l.Next.IsZero() {
+		heap.Push(&r.due, recheck{at: l.Next, lead: l.ID})
+	}
+	return nil
+}
+
+// fire runs the re-checks due before t (at or before it when through).
+func (r *streamRun) fire(tx stream.Tx, meta *stream.Meta, t time.Time, through bool) error {
+	for len(r.due) > 0 && (r.due[0].at.Before(t) || through && r.due[0].at.Equal(t)) {
+		c := heap.Pop(&r.due).(recheck)
+		l, ok, err := tx.Lead(c.lead)
+		if err != nil {
+			return err
+		}
+		if !ok || !l.Next.Equal(c.at) {
+			continue // a later line replaced it
+		}
+		st := r.sc.NewState(l.ID)
+		if l.State != nil {
+			if st, err = r.sc.Load(l.State); err != nil {
+				fmt.Fprintf(r.stderr, "leadscore stream: the re-check of lead %s at %s: %v\n", l.ID, c.at.Format(time.RFC3339), err)
+				continue
+			}
+		}
+		if err := r.evaluate(tx, meta, &l, st, c.at, "recheck", ""); err != nil {
+			var le lineError
+			if !errors.As(err, &le) {
+				return err
+			}
+			fmt.Fprintf(r.stderr, "leadscore stream: the re-check of lead %s at %s: %v\n", l.ID, c.at.Format(time.RFC3339), err)
+		}
+	}
+	return nil
+}
+
+type recheck struct {
+	at   time.Time
+	lead string
+}
+
+// dueHeap is a min-heap of re-checks by time, then lead id, so that the
+// re-checks due at one time run in the same order in every run.
+type dueHeap []recheck
+
+func (q dueHeap) Len() int { return len(q) }
+func (q dueHeap) Less(i, j int) bool {
+	if c := q[i].at.Compare(q[j].at); c != 0 {
+		return c < 0
+	}
+	return q[i].lead < q[j].lead
+}
+func (q dueHeap) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *dueHeap) Push(x any)   { *q = append(*q, x.(recheck)) }
+func (q *dueHeap) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+
+// dumpStore writes every lead's result as of asOf, as score writes it.
+func dumpStore(sc *stream.Scorer, store stream.Store, asOf time.Time, stdout, stderr io.Writer, quiet bool) int {
+	w := bufio.NewWriter(stdout)
+	n, failed := 0, 0
+	err := store.Each(func(l stream.Lead) error {
+		n++
+		res, err := scoreLead(sc, &l, asOf)
+		var line []byte
+		if err == nil {
+			line, err = json.Marshal(res.Row())
+		}
+		if err != nil {
+			failed++
+			line, _ = json.Marshal(struct {
+				ID    string `json:"id"`
+				Error string `json:"error"`
+			}{l.ID, err.Error()})
+			if failed <= maxShownErrors {
+				fmt.Fprintln(stderr, err)
+			}
+		}
+		w.Write(line)
+		return w.WriteByte('\n')
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore stream: %v\n", err)
+		return exitUsage
+	}
+	if !quiet || failed > 0 {
+		fmt.Fprintf(stderr, "%s: %d scored, %d failed (as of %s)\n", nOf(n, "lead"), n-failed, failed, asOf.Format(time.RFC3339))
+	}
+	if failed > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+// scoreLead scores a stored lead as of asOf.
+func scoreLead(sc *stream.Scorer, l *stream.Lead, asOf time.Time) (*scoring.Result, error) {
+	st := sc.NewState(l.ID)
+	if l.State != nil {
+		var err error
+		if st, err = sc.Load(l.State); err != nil {
+			return nil, err
+		}
+	}
+	fields, err := leadFields(l)
+	if err != nil {
+		return nil, err
+	}
+	if l.Fields == nil {
+		return nil, fmt.Errorf("lead %s: no fields were given for it: give them with a line {\"lead_id\":%q,\"fields\":{...}}", l.ID, l.ID)
+	}
+	return st.ScoreWithDispositions(context.Background(), fields, l.Dispositions, asOf)
+}
+
+// rebuildStore builds the states anew from a full history into a new file,
+// then puts it in place of the old one, carrying over the sequence of
+// changes (and those not yet written).
+func rebuildStore(s *scoring.Scorer, sc *stream.Scorer, path, history string, window, maxRow int, stderr io.Writer, quiet bool) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore stream: "+format+"\n", a...)
+		return exitUsage
+	}
+	f, err := os.Open(history)
+	if err != nil {
+		return fail("--rebuild: %v", err)
+	}
+	defer f.Close()
+	old, err := boltstore.Open(path)
+	if err != nil {
+		return fail("--state: %v", err)
+	}
+	var meta stream.Meta
+	var pending []stream.Pending
+	err = old.View(func(tx stream.Tx) error {
+		if meta, err = tx.Meta(); err != nil {
+			return err
+		}
+		pending, err = tx.Pending()
+		return err
+	})
+	old.Close()
+	if err != nil {
+		return fail("--state: %v", err)
+	}
+	tmp := path + ".rebuild"
+	os.Remove(tmp)
+	store, err := boltstore.Open(tmp)
+	if err != nil {
+		return fail("--state: %v", err)
+	}
+	defer os.Remove(tmp)
+	defer store.Close()
+	m := s.Model()
+	r := &streamRun{s: s, sc: sc, m: m, store: store, window: window, batch: 1000, stderr: stderr, out: io.Discard, written: meta.Written,
+		meta: stream.Meta{Model: m.Name, Fingerprint: sc.Fingerprint(), Seq: meta.Seq, Written: meta.Written}}
+	err = store.Update(func(tx stream.Tx) error {
+		for _, p := range pending {
+			if err := tx.AddPending(p); err != nil {
+				return err
+			}
+		}
+		return tx.SetMeta(r.meta)
+	})
+	if err != nil {
+		return fail("--rebuild: %v", err)
+	}
+	r.quietChanges = true
+	code := r.run(context.Background(), []streamInput{{name: history, r: f, regular: true}}, 0, maxRow)
+	if code == exitUsage {
+		return code
+	}
+	err = store.Update(func(tx stream.Tx) error {
+		m, err := tx.Meta()
+		if err != nil {
+			return err
+		}
+		m.Offset, m.Line = 0, 0 // the offset was the history's, not the stream's
+		return tx.SetMeta(m)
+	})
+	if err == nil {
+		err = store.Close()
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return fail("--rebuild: %v", err)
+	}
+	if !quiet || code != exitOK {
+		fmt.Fprintf(stderr, "rebuilt from %s: %s in: %d applied, %d duplicates skipped, %d failed; no changes written\n", history, nOf(r.read, "line"), r.applied, r.duplicates, r.failed)
+	}
+	return code
+}
+
+// nOf writes n things: 1 line, 2 lines.
+func nOf(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
