@@ -113,6 +113,9 @@ type Row struct {
 	Cells []Cell
 	Attrs map[string]string
 	Keep  bool
+	// Small greys the row: its figures rest on too few leads to read
+	// without their intervals.
+	Small bool
 }
 
 // plain is the cell's text as it reads: its words, or its parts' joined.
@@ -290,6 +293,16 @@ var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"far": func(t *Table, i int) bool { return !t.printed(i) },
+	"rowClass": func(t *Table, i int) string {
+		var c []string
+		if t.Rows[i].Small {
+			c = append(c, "small")
+		}
+		if !t.printed(i) {
+			c = append(c, "far")
+		}
+		return strings.Join(c, " ")
+	},
 	"attrs": func(m map[string]string) template.HTMLAttr {
 		var b strings.Builder
 		for _, k := range sortedKeys(m) {

@@ -336,6 +336,22 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		x := px(*c.Marker)
 		s.add(`<line id="%s" x1="%s" x2="%s" y1="%s" y2="%s" stroke="#000" stroke-width="1.5"/>`, esc(c.MarkerID), n(x), n(x), n(top), n(height-bottom))
 	}
+	// The crosshair: hidden until the pointer is over the chart, then at
+	// the nearest point, with its values (the page's script moves it).
+	var xs, labels []string
+	for j, x := range c.X {
+		parts := []string{c.XLabel + " " + Format(wholeOr(x, "dec2"), x)}
+		for i, ser := range c.Y {
+			v := "—"
+			if j < len(ser) && ser[j] != nil {
+				v = Format(c.Format, *ser[j])
+			}
+			parts = append(parts, c.Series[min(i, len(c.Series)-1)]+" "+v)
+		}
+		xs, labels = append(xs, n(px(x))), append(labels, strings.Join(parts, " · "))
+	}
+	s.add(`<g class="crosshair" visibility="hidden" data-xs="%s" data-labels="%s" data-top="%s" data-bottom="%s"><line x1="0" x2="0" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="3 3"/><text x="0" y="%s"></text></g>`,
+		esc(strings.Join(xs, " ")), esc(strings.Join(labels, "\n")), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
 	return s.html(c.Title), px
 }
 
