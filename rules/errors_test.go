@@ -678,7 +678,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "and with a value",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title == "Analyst" and "Data Engineer"`, 1),
-		want: `m.yaml:16:34: and joins two conditions, each true or false, and "Data Engineer" is text (string), not a condition; compare it too, such as: job_title == "Data Engineer"
+		want: `m.yaml:16:34: and joins two conditions, each true or false, and "Data Engineer" is text (string), not a condition; job_title holds one value, so it never equals both "Analyst" and "Data Engineer": to match either, write job_title in ["Analyst", "Data Engineer"]
         when: job_title == "Analyst" and "Data Engineer"
                                      ^
 `,
@@ -686,7 +686,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "or with a field of text",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title or employees > 10`, 1),
-		want: `m.yaml:16:21: or joins two conditions, each true or false, and job_title is text (string), not a condition; compare it, such as: job_title != ""
+		want: `m.yaml:16:21: or joins two conditions, each true or false, and job_title is text (string), not a condition; to test that it has a value, write job_title != ""
         when: job_title or employees > 10
                         ^
 `,
@@ -718,7 +718,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "a time compared with a date in quotes",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at < "2026-08-01"`, 1),
-		want: `m.yaml:16:22: < cannot compare a time with text: created_at is a time and "2026-08-01" is text; write a date as date("2026-08-01"), such as: created_at < date("2026-08-01"), or compare how long ago it was in days, such as: daysSince(created_at) > 30
+		want: `m.yaml:16:22: < cannot compare a time with text: created_at is a time and "2026-08-01" is text; write a date as date("2026-08-01"): created_at < date("2026-08-01") is true when created_at is before 2026-08-01; or count days: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days
         when: created_at < "2026-08-01"
                          ^
 `,
@@ -726,7 +726,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "a time equal to text",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at == "last week"`, 1),
-		want: `m.yaml:16:22: == cannot compare a time with text: created_at is a time and "last week" is text; write a date as date("2026-08-01"), such as: created_at == date("2026-08-01"), or compare how long ago it was in days, such as: daysSince(created_at) > 30
+		want: `m.yaml:16:22: == cannot compare a time with text: created_at is a time and "last week" is text; write a date as date("2026-08-01"): created_at >= date("2026-08-01") is true when created_at is at or after 2026-08-01 (a time equals a date only at that very second); or count days: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days
         when: created_at == "last week"
                          ^
 `,
@@ -734,7 +734,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "a time compared with a number of days",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at > 30`, 1),
-		want: `m.yaml:16:22: > cannot compare a time with a number: created_at is a time and 30 is a number; to compare how long ago it was, in days, write daysSince(created_at) > 30 (or compare it with a date, such as: created_at > date("2026-08-01"))
+		want: `m.yaml:16:22: > cannot compare a time with a number: created_at is a time and 30 is a number; to count days, use daysSince: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days; or compare with a date: created_at > date("2026-08-01") is true when created_at is after 2026-08-01
         when: created_at > 30
                          ^
 `,
