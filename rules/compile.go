@@ -696,7 +696,6 @@ func (c *compiler) known(name string) bool {
 	return slices.Contains(callable(), name)
 }
 
-
 var (
 	tokenRE        = regexp.MustCompile(`^unexpected token (\w+)\("?(.*?)"?\)$|^unexpected token (EOF)$`)
 	numberRE       = regexp.MustCompile(`^bad number syntax: "([0-9.]+)([A-Za-z]*)"$`)
