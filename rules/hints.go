@@ -303,36 +303,56 @@ func (c *compiler) nameCandidates(sc *scope, lists bool) []string {
 	return names
 }
 
-// declaredInvalid says, when name is what a field, list or define declared
-// with an invalid name ("Job Title") would be called, that it is and how to
-// rename it; "" otherwise.
+// declaredInvalid says, when name is (or is near) what a field, list or
+// define declared with an invalid name ("Job Title") would be called, that
+// it is and how to rename it; "" otherwise.
 func (c *compiler) declaredInvalid(name string, sc *scope) string {
+	var kinds []invalidKind
 	for _, f := range c.doc.Fields {
-		if k := f.Name.Value; !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
-			return fmt.Sprintf("the field is declared as %q, which is not a valid name; rename it %s under fields", k, name)
-		}
+		kinds = append(kinds, invalidKind{f.Name.Value, "field", "fields"})
 	}
 	for _, l := range c.doc.Lists {
-		if k := l.Name.Value; !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
-			return fmt.Sprintf("the list is declared as %q, which is not a valid name; rename it %s under lists", k, name)
-		}
+		kinds = append(kinds, invalidKind{l.Name.Value, "list", "lists"})
 	}
 	for _, d := range c.doc.Defines {
-		if k := d.Name.Value; !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
-			return fmt.Sprintf("the define is declared as %q, which is not a valid name; rename it %s under define", k, name)
-		}
+		kinds = append(kinds, invalidKind{d.Name.Value, "define", "define"})
 	}
-	return ""
+	return renameInvalid(name, kinds)
 }
 
 // declaredInvalidEvent is declaredInvalid for an event field.
 func (c *compiler) declaredInvalidEvent(name string) string {
+	var kinds []invalidKind
 	for _, f := range c.doc.EventFields {
-		if k := f.Name.Value; !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
-			return fmt.Sprintf("the event field is declared as %q, which is not a valid name; rename it %s under events", k, name)
+		kinds = append(kinds, invalidKind{f.Name.Value, "event field", "events"})
+	}
+	return renameInvalid(name, kinds)
+}
+
+type invalidKind struct{ declared, kind, under string }
+
+func renameInvalid(name string, decls []invalidKind) string {
+	var valid []string
+	byValid := map[string]invalidKind{}
+	for _, d := range decls {
+		if v := dsl.ValidNameFor(d.declared); !dsl.ValidName(d.declared) && v != "" {
+			valid = append(valid, v)
+			byValid[v] = d
 		}
 	}
-	return ""
+	v := name
+	if _, ok := byValid[name]; !ok {
+		v = suggest.Name(name, valid)
+	}
+	d, ok := byValid[v]
+	if !ok {
+		return ""
+	}
+	msg := fmt.Sprintf("the %s is declared as %q, which is not a valid name; rename it %s under %s", d.kind, d.declared, v, d.under)
+	if v != name {
+		msg += ", and write " + v
+	}
+	return msg
 }
 
 // validOnly leaves out the names that are not valid, for a did-you-mean.
