@@ -633,6 +633,9 @@ func unfinished(text string) bool {
 // as a mapping key or the first key of a list item.
 var plainKeyRE = regexp.MustCompile(`^(\s*(?:- +)*)([\w.-]+):[ ]+([^\s"'\[{|>&*!#].*)$`)
 
+// keyLineRE is a line that starts with a key.
+var keyLineRE = regexp.MustCompile(`^\s*[\w.-]+:( |$)`)
+
 // colonInPlainLines explains a colon and a space in a plain value that
 // runs over several lines (when: a and, then b: c on the next): the
 // value is quoted on none of its lines, so the advice is a block, which
@@ -663,6 +666,9 @@ func colonInPlainLines(lines []string, broken int) (int, int, string) {
 		return 0, 0, ""
 	}
 	first := lines[start-1]
+	if key := first[m[4]:m[5]]; key != "when" && key != "total" {
+		return 0, 0, "" // an expression; a key indented too deep is not
+	}
 	keyCol := m[4] // byte offset of the key
 	end := start
 	for end < len(lines) && strings.TrimSpace(lines[end]) != "" && indentOf(lines[end]) > keyCol &&
@@ -680,6 +686,9 @@ func colonInPlainLines(lines []string, broken int) (int, int, string) {
 	}
 	for k := start + 1; at == 0 && k <= end; k++ {
 		if c := strings.Index(lines[k-1]+" ", ": "); c >= 0 {
+			if keyLineRE.MatchString(lines[k-1]) {
+				return 0, 0, "" // a key indented too deep
+			}
 			at, col = k, len([]rune(lines[k-1][:c]))+1
 		}
 	}
