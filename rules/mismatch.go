@@ -225,13 +225,15 @@ func (c *compiler) inHint(n *ast.BinaryNode, left, right string, negated bool) s
 		s, isText := n.Right.(*ast.StringNode)
 		switch {
 		case isText:
+			// any(tags, {# in [...]}): no quote first and no " #", so it
+			// can be written in YAML as it is.
 			items := splitItems(s.Value, false)
+			fn := map[bool]string{false: "any", true: "none"}[negated]
 			if len(items) == 1 {
-				return fmt.Sprintf("%s: write %s %s %s", msg, items[0], in, n.Left)
+				return fmt.Sprintf("%s; to ask whether it holds %s, write %s(%s, {# == %s})", msg, items[0], fn, n.Left, items[0])
 			}
 			if len(items) > 1 {
-				fn := map[bool]string{false: "any", true: "none"}[negated]
-				return fmt.Sprintf("%s; to ask whether it holds %s of these, write %s(%s, # in [%s])", msg, map[bool]string{false: "any", true: "none"}[negated], fn, n.Left, strings.Join(items, ", "))
+				return fmt.Sprintf("%s; to ask whether it holds %s of these, write %s(%s, {# in [%s]})", msg, fn, fn, n.Left, strings.Join(items, ", "))
 			}
 		case right == "string":
 			return fmt.Sprintf("%s: write %s %s %s", msg, n.Right, in, n.Left)
