@@ -279,4 +279,3 @@ func singleIdent(args []ast.Node) (*ast.IdentifierNode, bool) {
 	id, ok := args[0].(*ast.IdentifierNode)
 	return id, ok
 }
-
