@@ -1332,6 +1332,46 @@ m.yaml:23:17: unknown event field "page_url": the event field is declared as "Pa
                           ^
 `,
 	},
+	{
+		name: "a pattern in square brackets not quoted",
+		src:  onReviewed(`job_title matches [a-z]+`),
+		want: `m.yaml:22:34: matches needs its pattern in quotes: job_title matches "[a-z]+"
+        when: job_title matches [a-z]+
+                                     ^
+`,
+	},
+	{
+		name: "is with a bare word: the word is text",
+		src:  onReviewed(`job_title is VP`),
+		want: `m.yaml:22:21: "is" is not an operator; write == for is equal to, such as: job_title == "VP" (and != for is not equal to)
+        when: job_title is VP
+                        ^
+`,
+	},
+	{
+		name: "a time compared with a year",
+		src:  onReviewed(`created_at >= 2026`),
+		want: `m.yaml:22:22: >= cannot compare a time with a number: created_at is a time and 2026 is a number; to compare with the start of the year 2026, write a date: created_at >= date("2026-01-01") is true when created_at is at or after 2026-01-01; or count days with daysSince, such as daysSince(created_at) > 30, true when created_at is more than 30 days before the time scored
+        when: created_at >= 2026
+                         ^
+`,
+	},
+	{
+		name: "or after a comparison: the same field, the same operator",
+		src:  onReviewed(`employees > 10 or 20`),
+		want: `m.yaml:22:26: or joins two conditions, each true or false, and 20 is a whole number (int), not a condition; compare it too, such as: employees > 20
+        when: employees > 10 or 20
+                             ^
+`,
+	},
+	{
+		name: "a list field looked for in a text field",
+		src:  onReviewed(`tags in job_title`),
+		want: `m.yaml:22:16: in looks for the value on its left in the list on its right, and tags is a list: write job_title in tags
+        when: tags in job_title
+                   ^
+`,
+	},
 }
 
 func TestBrokenRuleFiles(t *testing.T) {

@@ -75,7 +75,7 @@ func quoteAdvice(left string, not bool, op, operand string) string {
 
 // textOperandRE finds the operand of a text operator up to the end of the
 // condition: [left] [not] op operand.
-var textOperandRE = regexp.MustCompile(`(?:(\S+)\s+)?(?:\b(not)\s+)?\b(matches|contains|startsWith|endsWith)\s+([^"'\s\[][^"'\n]*?)\s*(?:$|&&|\|\||\band\b|\bor\b)`)
+var textOperandRE = regexp.MustCompile(`(?:(\S+)\s+)?(?:\b(not)\s+)?\b(matches|contains|startsWith|endsWith)\s+([^"'\s][^"'\n]*?)\s*(?:$|&&|\|\||\band\b|\bor\b)`)
 
 // wordsRE is plain words: text someone forgot to quote, not an expression.
 var wordsRE = regexp.MustCompile(`^[\p{L}\p{N}_-]+(?:\s+[\p{L}\p{N}_-]+)*$`)
@@ -172,6 +172,9 @@ func (c *compiler) operatorWordHint(msg, text string, offset int) string {
 	if op == "not in" {
 		msg = fmt.Sprintf("%q is not an operator; write not in, two words, for %s", tok, what)
 	}
+	if bareWordRE.MatchString(next) && !c.known(next) && !c.isDefine(next) {
+		next = strconv.Quote(next) // job_title is VP: VP is text
+	}
 	if prev != "" && next != "" && simpleOperandRE.MatchString(prev) && simpleOperandRE.MatchString(next) {
 		msg += fmt.Sprintf(", such as: %s %s %s", prev, op, next)
 	}
@@ -179,6 +182,19 @@ func (c *compiler) operatorWordHint(msg, text string, offset int) string {
 		msg += " (and != for is not equal to)"
 	}
 	return msg
+}
+
+// bareWordRE is a name, not a keyword.
+var bareWordRE = regexp.MustCompile(`^[A-Za-z_]\w*$`)
+
+// isDefine reports whether name is a define's.
+func (c *compiler) isDefine(name string) bool {
+	for _, d := range c.doc.Defines {
+		if d.Name.Value == name {
+			return true
+		}
+	}
+	return name == "true" || name == "false" || name == "nil"
 }
 
 // simpleOperandRE is a name, a number or a text in quotes.

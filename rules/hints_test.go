@@ -51,6 +51,10 @@ var appliedHints = []struct {
 	{when: `job_title matches \bvp\b`, fix: `job_title matches "\\bvp\\b"`, meant: `job_title matches "(^|[^a-zA-Z0-9_])vp([^a-zA-Z0-9_]|$)"`},
 	{when: `job-title == "VP"`, fix: `job_title`, applied: `job_title == "VP"`},
 	{when: `NOT big`, fix: `not big`},
+	{when: `job_title is VP`, fix: `job_title == "VP"`},
+	{when: `job_title matches [a-z]+`, fix: `job_title matches "[a-z]+"`},
+	{when: `created_at >= 2026`, fix: `created_at >= date("2026-01-01")`, meant: `created_at >= date("2026-01-01T00:00:00Z")`},
+	{when: `tags in job_title`, fix: `job_title in tags`},
 }
 
 // hintLeads are the leads a rewrite and the intent are compared on.

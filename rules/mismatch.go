@@ -334,6 +334,13 @@ func timeHint(n *ast.BinaryNode, left, right string) string {
 	days := "30"
 	if otherType == "int" || otherType == "float64" {
 		days = other.String()
+		if y, ok := other.(*ast.IntegerNode); ok && y.Value >= 1900 && y.Value <= 2100 {
+			// created_at >= 2026 means a year, not days.
+			date = fmt.Sprintf(`"%d-01-01"`, y.Value)
+			withDate = fmt.Sprintf("%s %s date(%s) is true when %s is %s %d-01-01%s", t, dateOp, date, t, timeMeaning[dateOp], y.Value, exact)
+			return fmt.Sprintf("%s cannot compare a time with a number: %s is a time and %s is a number; to compare with the start of the year %d, write a date: %s; or count days with daysSince, such as daysSince(%s) > 30, true when %s is more than 30 days before the time scored",
+				n.Operator, t, other, y.Value, withDate, t, t)
+		}
 	}
 	inDays := fmt.Sprintf("daysSince(%s) > %s is true when %s is more than %s days before the time scored, daysSince(%s) <= %s when it is within the last %s days", t, days, t, days, t, days, days)
 	switch {
