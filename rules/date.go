@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"reflect"
 	"strings"
 	"time"
 
@@ -8,10 +9,10 @@ import (
 )
 
 // date checks a call of date() once, when the rule file is compiled: its
-// date, layout and zone must be texts in quotes that read (a date read
-// from the lead would fail or be misread lead by lead, when scoring), and a
-// zone must be a place, not an abbreviation (read machine by machine, most
-// as UTC).
+// date, layout and zone must be text; written in quotes, they must read (a
+// bad one would fail every lead, when scoring), and a zone must be a place,
+// not an abbreviation (read machine by machine, most as UTC). Text read
+// from the lead (a zone field) is read lead by lead.
 func (p *patcher) date(n *ast.BuiltinNode) {
 	args := n.Arguments
 	if len(args) == 0 || len(args) > 3 {
@@ -23,7 +24,10 @@ func (p *patcher) date(n *ast.BuiltinNode) {
 	for i, a := range args {
 		s, ok := a.(*ast.StringNode)
 		if !ok {
-			p.errorf(a, "date() takes its %s written in quotes, such as %s, and reads it once, when the rule file is checked; %s is not text in quotes (to compare a time field with a date, name the field: created_at < date(\"2026-08-01\"))", what[i], such[i], a)
+			if t := a.Type(); t == nil || t.Kind() == reflect.String || t.Kind() == reflect.Interface {
+				return // text read from the lead (a zone field): read lead by lead
+			}
+			p.errorf(a, "date() takes its %s as text, such as %s; %s is not text (to compare a time field with a date, name the field: created_at < date(\"2026-08-01\"); to count days, daysSince(created_at) > 30)", what[i], such[i], a)
 			return
 		}
 		texts[i] = s.Value

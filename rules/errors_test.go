@@ -1080,7 +1080,7 @@ m.yaml:16:11: unknown name "job_title": the field is declared as "Job Title", wh
 	{
 		name: "date() with a number",
 		src:  onReviewed(`date(5) < created_at`),
-		want: `m.yaml:22:16: date() takes its date written in quotes, such as date("2026-08-01"), and reads it once, when the rule file is checked; 5 is not text in quotes (to compare a time field with a date, name the field: created_at < date("2026-08-01"))
+		want: `m.yaml:22:16: date() takes its date as text, such as date("2026-08-01"); 5 is not text (to compare a time field with a date, name the field: created_at < date("2026-08-01"); to count days, daysSince(created_at) > 30)
         when: date(5) < created_at
                    ^
 `,
@@ -1126,10 +1126,10 @@ m.yaml:16:11: unknown name "job_title": the field is declared as "Job Title", wh
 `,
 	},
 	{
-		name: "date() reading a field",
-		src:  onReviewed(`created_at < date(job_title)`),
-		want: `m.yaml:22:29: date() takes its date written in quotes, such as date("2026-08-01"), and reads it once, when the rule file is checked; job_title is not text in quotes (to compare a time field with a date, name the field: created_at < date("2026-08-01"))
-        when: created_at < date(job_title)
+		name: "date() reading a number field",
+		src:  onReviewed(`created_at < date(employees)`),
+		want: `m.yaml:22:29: date() takes its date as text, such as date("2026-08-01"); employees is not text (to compare a time field with a date, name the field: created_at < date("2026-08-01"); to count days, daysSince(created_at) > 30)
+        when: created_at < date(employees)
                                 ^
 `,
 	},
