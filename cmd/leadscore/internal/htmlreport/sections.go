@@ -444,6 +444,7 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}
 	sec.Summary = feedbackFindings(r)
+	sec.Warnings = append(sec.Warnings, r.Warnings...)
 	for _, e := range r.EarlyRecycles {
 		sec.Warnings = append(sec.Warnings, e.String())
 	}

@@ -16,9 +16,12 @@ import (
 // figures as tiles, and what to change, most important first. Sources
 // says which leads and moments the figures rest on, when they differ.
 type Summary struct {
-	Tiles   []Tile
-	Changes []Finding
-	Sources []Sentence
+	// Warnings are what the first screen's figures leave out or rest on
+	// too little of (rows that failed, too few outcomes), above the tiles.
+	Warnings []string
+	Tiles    []Tile
+	Changes  []Finding
+	Sources  []Sentence
 }
 
 // Tile is one headline figure: KPI names it for a test (data-kpi, beside
@@ -60,8 +63,30 @@ func (s *Summary) Add(tiles []Tile, findings []Finding) {
 	slices.SortStableFunc(s.Changes, func(a, b Finding) int { return cmp.Compare(a.Rank, b.Rank) })
 }
 
+// FirstScreenWarnings are the warnings of a part that its headline
+// figures need beside them: the backtest's "too few outcomes", and
+// whatever feedback says it left out.
+func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report) []string {
+	var out []string
+	if bt != nil {
+		for _, w := range bt.Warnings {
+			if strings.HasPrefix(w, "Too few outcomes") {
+				out = append(out, "Backtest: "+w)
+			}
+		}
+	}
+	if fb != nil {
+		for _, w := range fb.Warnings {
+			out = append(out, "What sales said: "+w)
+		}
+	}
+	return out
+}
+
 // Empty reports whether there is nothing to show.
-func (s *Summary) Empty() bool { return s == nil || len(s.Tiles) == 0 && len(s.Changes) == 0 }
+func (s *Summary) Empty() bool {
+	return s == nil || len(s.Tiles) == 0 && len(s.Changes) == 0 && len(s.Warnings) == 0
+}
 
 // per is " a week" or " a month".
 func per(unit string) string { return " a " + unit }
@@ -202,7 +227,11 @@ func FeedbackSummary(r *feedback.Report, prefix string) ([]Tile, []Finding) {
 	if r.AcceptanceRateLow != nil && r.AcceptanceRateHigh != nil {
 		acc = ln("95%: ", Number(path("acceptance_rate_low"), *r.AcceptanceRateLow, "pct"), " to ", Number(path("acceptance_rate_high"), *r.AcceptanceRateHigh, "pct"), " · ")
 	}
-	tiles := []Tile{{KPI: "acceptance_rate", Label: "Hand-offs sales accepted", Value: Maybe(path("acceptance_rate"), r.AcceptanceRate, "pct"),
+	label := "Hand-offs sales accepted"
+	if len(r.Warnings) > 0 {
+		label += " (rows left out: see the warning)"
+	}
+	tiles := []Tile{{KPI: "acceptance_rate", Label: label, Value: Maybe(path("acceptance_rate"), r.AcceptanceRate, "pct"),
 		Detail: ln(acc, Int(path("accepted"), r.Accepted), " of ", Int(path("dispositioned"), r.Dispositioned), " verdicts; ", Int(path("rejected"), r.Rejected), " rejected, ", Int(path("recycled"), r.Recycled), " recycled")}}
 	sla := r.SLA
 	if sla.Hours != nil {
