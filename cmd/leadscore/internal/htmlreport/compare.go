@@ -105,7 +105,7 @@ func ComparisonSection(cur, prop *backtest.Report, cp, pp string) Section {
 	}
 	t := &Table{Head: []string{"measure", "current", "proposed"}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(r.name), r.cell(cur, cp), r.cell(prop, pp)}})
+		t.Rows = append(t.Rows, Row{Keep: true, Cells: []Cell{Text(r.name), r.cell(cur, cp), r.cell(prop, pp)}}) // every row prints: they are the comparison
 	}
 	var est []Estimate
 	for _, e := range []struct {
