@@ -77,6 +77,14 @@ var smallNote = fmt.Sprintf("Grey rows rest on fewer than %d leads or %d won dea
 // read alone.
 func small(leads, won int) bool { return leads < smallLeads || won < smallWon }
 
+// wholeOrPtr is wholeOr for a number that may be absent.
+func wholeOrPtr(v *float64, format string) string {
+	if v == nil {
+		return format
+	}
+	return wholeOr(*v, format)
+}
+
 // wholeAll is "int" when every value is whole, else the format given.
 func wholeAll(values [][]float64, format string) string {
 	for _, row := range values {

@@ -511,7 +511,7 @@ func slaBlocks(r *feedback.Report, prefix string) []Block {
 	sla := r.SLA
 	sp := func(k string) string { return p(prefix, "sla", k) }
 	t := &Table{Head: []string{"SLA (hours)", "verdicts timed", "median wait (hours)", "90th percentile (hours)", "within the SLA", "later", "no verdict, overdue", "no verdict, still within"},
-		Rows: []Row{{Cells: []Cell{Maybe(sp("hours"), sla.Hours, "dec1"), Int(sp("measured"), sla.Measured), Maybe(sp("median_hours"), sla.MedianHours, "dec1"), Maybe(sp("p90_hours"), sla.P90Hours, "dec1"),
+		Rows: []Row{{Cells: []Cell{Maybe(sp("hours"), sla.Hours, wholeOrPtr(sla.Hours, "dec1")), Int(sp("measured"), sla.Measured), Maybe(sp("median_hours"), sla.MedianHours, "dec1"), Maybe(sp("p90_hours"), sla.P90Hours, "dec1"),
 			Int(sp("within"), sla.Within), Int(sp("breached"), sla.Breached), Int(sp("overdue"), sla.Overdue), Int(sp("waiting"), sla.Waiting)}}}}
 	out := []Block{{Title: "SLA: from sales-ready to the first verdict", Table: t, Note: "A model without an SLA shows — for it, and every lead without a verdict counts as still within."}}
 	if len(sla.ByOwner) > 0 {
@@ -609,7 +609,7 @@ func templateHTML(s string) template.HTML { return template.HTML(s) }
 func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
 	sec := Section{ID: "channels", Title: "Credit by channel, data-driven models beside the rules"}
 	sec.Intro = append([]string{fmt.Sprintf("%s conversions worth %s over %s distinct paths.",
-		Format("dec1", r.Conversions), Format("money", r.Value), numfmt.Thousands(r.Paths))}, r.Notes...)
+		Format(wholeOr(r.Conversions, "dec1"), r.Conversions), Format("money", r.Value), numfmt.Thousands(r.Paths))}, r.Notes...)
 	var groups []string
 	var vals [][]float64
 	head := []string{"channel"}
@@ -623,7 +623,7 @@ func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
 		var vs []float64
 		for m, cr := range c.Credit {
 			path := func(k string) string { return p(prefix, "channels", i, "credit", m, k) }
-			row = append(row, Number(path("conversions"), cr.Conversions, "dec2"), Number(path("value"), cr.Value, "money"))
+			row = append(row, Number(path("conversions"), cr.Conversions, wholeOr(cr.Conversions, "dec2")), Number(path("value"), cr.Value, "money"))
 			vs = append(vs, cr.Value)
 		}
 		vals = append(vals, vs)
@@ -658,6 +658,6 @@ func PathsSummary(r *attribution.ChannelReport, prefix string) []Tile {
 	return []Tile{
 		{KPI: "conversions", Label: "Conversions", Value: Number(p(prefix, "conversions"), r.Conversions, wholeOr(r.Conversions, "dec1")),
 			Detail: ln("over ", Int(p(prefix, "distinct_paths"), r.Paths), " distinct paths; ", Number(p(prefix, "nulls"), r.Nulls, wholeOr(r.Nulls, "dec1")), " paths without one")},
-		{KPI: "value", Label: "Their value", Value: Number(p(prefix, "value"), r.Value, "money"), Detail: ln(fmt.Sprintf("credited by %d models", len(r.Models)))},
+		{KPI: "value", Label: "Their value", Value: Number(p(prefix, "value"), r.Value, "money"), Detail: ln("credited by ", Derived(float64(len(r.Models)), "int"), " "+numfmt.Noun(len(r.Models), "model"))},
 	}
 }

@@ -229,7 +229,7 @@ func bars(title string, groups, series []string, values [][]float64, colors []in
 			}
 			y := y0 + float64(i)*barH
 			if math.IsNaN(v) {
-				s.add(`<text x="%s" y="%s"><title>%s, %s: none</title>—</text>`, n(x(0)+4), n(y+barH-3), esc(name), esc(label))
+				s.add(`<text x="%s" y="%s"><title>%s, %s: —</title>—</text>`, n(x(0)+4), n(y+barH-3), esc(name), esc(label))
 				continue
 			}
 			x0, x1 := x(math.Min(0, v)), x(math.Max(0, v))
