@@ -305,7 +305,9 @@ func moneyCount(c Cell) (numbers, amounts int) {
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"far": func(t *Table, i int) bool { return !t.printed(i) },
+	"iso":     isolateHTML,
+	"isoText": isolateText,
+	"far":     func(t *Table, i int) bool { return !t.printed(i) },
 	// printRows is how many rows of a sortable table print from the top
 	// (0: all of them).
 	"printRows": func(t *Table) int {

@@ -17,7 +17,9 @@ var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#
 
 func color(i int) string { return palette[i%len(palette)] }
 
-func esc(s string) string { return template.HTMLEscapeString(s) }
+// esc escapes s for SVG text and attributes, each right-to-left run set
+// apart (see isolateText).
+func esc(s string) string { return template.HTMLEscapeString(isolateText(s)) }
 
 // svg collects the elements of one chart.
 type svg struct {
