@@ -212,12 +212,18 @@ async function checkCapacityControl(page) {
       readout: Array.from(document.querySelectorAll("#capacity-readout b")).map((b) => b.innerText.trim()),
       x: row.dataset.x,
       markers: ["capacity-marker", "capacity-marker-won"].map((id) => document.getElementById(id).getAttribute("x1")),
+      labels: ["capacity-marker-label", "capacity-marker-won-label"].map((id) => {
+        const l = document.getElementById(id);
+        return [l.getAttribute("x"), l.textContent];
+      }),
     };
   }, now);
   assert.ok(state.on, "the slider's row is highlighted");
   assert.ok(state.readout.length >= 5);
   assert.deepEqual(state.readout, state.cells, "the readout shows the slider's row");
   assert.deepEqual(state.markers, [state.x, state.x], "both charts' markers stand at the threshold");
+  const label = ["threshold " + state.cells[0], state.x];
+  assert.deepEqual(state.labels.map(([x, text]) => [text, x]), [label, label], "each marker's label names the threshold it stands at");
 }
 
 // checkBacktest checks what the backtest's sections answer first: the

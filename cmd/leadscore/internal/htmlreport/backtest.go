@@ -534,12 +534,22 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	}
 	capLine := c.Capacity
 	marker := xs[start]
+	markerLabel := "threshold " + Format(wholeOr(marker, "dec1"), marker)
+	// The current definition is a ladder, not a threshold on this score:
+	// its hand-offs (and the wins they bring) are a level beside the curve.
+	var volumeRefs, wonRefs []Ref
+	if v := cur.PerPeriod; v != nil {
+		volumeRefs = append(volumeRefs, Ref{Y: *v, Label: "current definition " + Format("dec2", *v) + " " + per})
+	}
+	if v := cur.ExpectedWon; v != nil {
+		wonRefs = append(wonRefs, Ref{Y: *v, Label: "current definition " + Format("dec2", *v) + " " + per})
+	}
 	volume, px := Line{Title: "Leads per " + c.Unit + " at or above each threshold, with the 95% interval shaded", X: xs, XLabel: c.On + " score threshold", YLabel: "leads per " + c.Unit,
 		Series: []string{"leads per " + c.Unit}, Y: [][]*float64{perPeriod}, Low: [][]*float64{lows}, High: [][]*float64{highs},
-		HLine: &capLine, HLineLabel: "capacity " + Format(wholeOr(c.Capacity, "dec1"), c.Capacity), MarkerID: "capacity-marker", Marker: &marker}.SVG()
+		HLine: &capLine, HLineLabel: "capacity " + Format(wholeOr(c.Capacity, "dec1"), c.Capacity), Refs: volumeRefs, MarkerID: "capacity-marker", Marker: &marker, MarkerLabel: markerLabel}.SVG()
 	wins, _ := Line{Title: "Won deals to expect per " + c.Unit + " at or above each threshold, with the 95% interval shaded", X: xs, XLabel: c.On + " score threshold", YLabel: "expected won per " + c.Unit,
 		Series: []string{"expected won per " + c.Unit}, Y: [][]*float64{expected}, Low: [][]*float64{wonLows}, High: [][]*float64{wonHighs},
-		MarkerID: "capacity-marker-won", Marker: &marker, FirstColor: 1}.SVG()
+		Refs: wonRefs, MarkerID: "capacity-marker-won", Marker: &marker, MarkerLabel: markerLabel, FirstColor: 1}.SVG()
 	t := &Table{ID: "capacity-curve", Scroll: true, PrintKept: true, Head: []string{"threshold", "leads " + per, "95% interval", "crossed", "won after", "win rate", "95% interval",
 		"expected won " + per, "95% interval", "leads at the snapshot", "won", "recall"}}
 	for i, pt := range c.Curve {

@@ -18,10 +18,10 @@ import (
 func TestRightToLeftNamesStayInTheirPlace(t *testing.T) {
 	hostile := []string{
 		"leads\u202Etxt.ndjson 120", // turns what follows around
-		"\u2069\u202Ewebinar 40",     // closes an isolate it did not open, then turns
-		"q4 \u202C\u202Dlaunch",      // closes nothing, then overrides
-		"קמפיין 2026 חורף 35",        // Hebrew words with a number between
-		"حملة ١٢٣ spring",            // Arabic with Arabic-Indic digits
+		"\u2069\u202Ewebinar 40",    // closes an isolate it did not open, then turns
+		"q4 \u202C\u202Dlaunch",     // closes nothing, then overrides
+		"קמפיין 2026 חורף 35",       // Hebrew words with a number between
+		"حملة ١٢٣ spring",           // Arabic with Arabic-Indic digits
 	}
 	name := strings.Join(hostile, " | ")
 	cell := htmlreport.Text(name)

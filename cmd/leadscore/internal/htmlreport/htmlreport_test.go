@@ -104,7 +104,8 @@ func TestBacktestSharesByHand(t *testing.T) {
 // report's threshold.
 func TestCapacityControl(t *testing.T) {
 	curve := []backtest.CurvePoint{{Threshold: 0, PerPeriod: ptr(90), Leads: 30, Won: 3}, {Threshold: 10, PerPeriod: ptr(50), Leads: 20, Won: 3}, {Threshold: 20, PerPeriod: ptr(20), Leads: 5, Won: 2}}
-	r := &backtest.Report{Model: "m", Capacity: &backtest.CapacityReport{Capacity: 40, Unit: "week", On: "total", Threshold: ptr(20), Curve: curve}}
+	r := &backtest.Report{Model: "m", Capacity: &backtest.CapacityReport{Capacity: 40, Unit: "week", On: "total", Threshold: ptr(20), Curve: curve,
+		Current: backtest.CurvePoint{PerPeriod: ptr(2.25), ExpectedWon: ptr(0.5)}}}
 	var b bytes.Buffer
 	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: htmlreport.BacktestSections(r, "")}).Render(&b))
 	html := b.String()
@@ -116,6 +117,12 @@ func TestCapacityControl(t *testing.T) {
 	x2, _ := strconv.ParseFloat(xs[2][1], 64)
 	assert.InDelta(t, x1-x0, x2-x1, 0.02, "evenly spaced thresholds, evenly spaced marks")
 	assert.Contains(t, html, `<line id="capacity-marker" x1="`+xs[2][1]+`"`, "the marker starts at the threshold")
+	// The marker says what it marks, and the current definition's flow
+	// stands beside the curve, each at its height on the axis.
+	assert.Regexp(t, `<text id="capacity-marker-label" x="`+regexp.QuoteMeta(xs[2][1])+`" y="[0-9.]+" text-anchor="end" font-weight="600">threshold 20</text>`, html)
+	assert.Contains(t, html, `>current definition 2.25 per week</text>`)
+	assert.Contains(t, html, `>current definition 0.50 per week</text>`)
+	assert.Contains(t, html, `label.textContent = heads[0].textContent + " " + row.cells[0].textContent;`, "the script moves the label with the marker")
 	// The readout copies the table's text as text, never parsed as HTML.
 	assert.NotContains(t, html, "innerHTML")
 	assert.NotContains(t, html, "outerHTML")

@@ -259,10 +259,22 @@ type Line struct {
 	Format     string // of the y axis
 	HLine      *float64
 	HLineLabel string
-	MarkerID   string
-	Marker     *float64
+	// Refs are further levels drawn across the chart, each labelled (the
+	// current definition's hand-offs beside the capacity).
+	Refs     []Ref
+	MarkerID string
+	Marker   *float64
+	// MarkerLabel names the marker's place ("threshold 46"), over it; the
+	// page's script moves it with the marker (id MarkerID + "-label").
+	MarkerLabel string
 	// FirstColor is the palette index of the first series.
 	FirstColor int
+}
+
+// Ref is a labelled level across a line chart.
+type Ref struct {
+	Y     float64
+	Label string
 }
 
 // SVG draws the chart and returns the function from x to the pixel
@@ -289,6 +301,9 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 	}
 	if c.HLine != nil {
 		ys = append(ys, *c.HLine)
+	}
+	for _, r := range c.Refs {
+		ys = append(ys, r.Y)
 	}
 	ylo, yhi := extent(ys)
 	ytk := ticks(ylo, yhi)
@@ -362,9 +377,21 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#D55E00" stroke-dasharray="5 4"/><text x="%s" y="%s" text-anchor="end" fill="#D55E00">%s</text>`,
 			n(left), n(width-right), n(y), n(y), n(width-right), n(y-4), esc(c.HLineLabel))
 	}
+	for _, r := range c.Refs {
+		y := py(r.Y)
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="2 3"/><text x="%s" y="%s" text-anchor="end" fill="#38424c">%s</text>`,
+			n(left), n(width-right), n(y), n(y), n(width-right), n(y-4), esc(r.Label))
+	}
 	if c.Marker != nil {
 		x := px(*c.Marker)
 		s.add(`<line id="%s" x1="%s" x2="%s" y1="%s" y2="%s" stroke="#000" stroke-width="1.5"/>`, esc(c.MarkerID), n(x), n(x), n(top), n(height-bottom))
+		if c.MarkerLabel != "" {
+			anchor := "start"
+			if x > width/2 {
+				anchor = "end"
+			}
+			s.add(`<text id="%s-label" x="%s" y="%s" text-anchor="%s" font-weight="600">%s</text>`, esc(c.MarkerID), n(x), n(top-14), anchor, esc(c.MarkerLabel))
+		}
 	}
 	// The crosshair: hidden until the pointer is over the chart, then at
 	// the nearest point, with its values (the page's script moves it).
