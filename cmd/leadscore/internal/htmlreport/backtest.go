@@ -574,11 +574,16 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	if len(c.Weekly) > 0 {
 		var labels []string
 		var crossed, ready []float64
-		wt := &Table{Head: []string{c.Unit + " from", "to", "crossed", "sales-ready (current)"}}
+		var crossedRate, readyRate []float64
+		wt := &Table{Head: []string{c.Unit + " from", "to", "crossed", "won after", "win rate", "95% interval", "sales-ready (current)", "won after", "win rate", "95% interval"}}
 		for i, w := range c.Weekly {
+			wp := func(k string) string { return cp("weekly", i, k) }
 			labels = append(labels, w.From.Format("Jan 2"))
 			crossed, ready = append(crossed, float64(w.Crossed)), append(ready, float64(w.SalesReady))
-			wt.Rows = append(wt.Rows, Row{Cells: []Cell{Text(w.From.Format("2006-01-02")), Text(w.To.Format("2006-01-02")), Int(cp("weekly", i, "crossed"), w.Crossed), Int(cp("weekly", i, "sales_ready"), w.SalesReady)}})
+			crossedRate, readyRate = append(crossedRate, orNaN(w.WinRate)), append(readyRate, orNaN(w.SalesReadyWinRate))
+			wt.Rows = append(wt.Rows, Row{Cells: []Cell{Text(w.From.Format("2006-01-02")), Text(w.To.Format("2006-01-02")),
+				Int(wp("crossed"), w.Crossed), Int(wp("crossed_won"), w.CrossedWon), Maybe(wp("win_rate"), w.WinRate, "pct"), ivCell(wp("win_rate_interval"), w.WinRateInterval, "pct"),
+				Int(wp("sales_ready"), w.SalesReady), Int(wp("sales_ready_won"), w.SalesReadyWon), Maybe(wp("sales_ready_win_rate"), w.SalesReadyWinRate, "pct"), ivCell(wp("sales_ready_win_rate_interval"), w.SalesReadyWinRateInterval, "pct")}})
 		}
 		th := "the threshold"
 		if c.Threshold != nil {
@@ -587,8 +592,10 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 		capLine := c.Capacity
 		chart := Columns{Title: "Leads crossing " + th + " each " + c.Unit + ", and the current definition's hand-offs", Labels: labels, Bars: crossed, BarName: "crossed " + th,
 			Line: ready, LineName: "sales-ready (current definition)", YLabel: "leads per " + c.Unit, HLine: &capLine, HLineLabel: "capacity " + Format(wholeOr(c.Capacity, "dec1"), c.Capacity), Format: "int"}.SVG()
-		sec.Blocks = append(sec.Blocks, Block{Title: "Crossings " + per, Lead: trendLine(c, prefix, th), Chart: chart, Table: wt,
-			Note: "Each " + c.Unit + " of the history: the leads that crossed " + th + ", and the leads the current definition made sales-ready."})
+		rates := Columns{Title: "Win rate of each " + c.Unit + "'s leads: crossing " + th + " (bars) and made sales-ready by the current definition (line)", Labels: labels, Bars: crossedRate, BarName: "won after crossing " + th,
+			Line: readyRate, LineName: "won after sales-ready (current)", YLabel: "won after, of the " + c.Unit + "'s leads", Format: "pct"}.SVG()
+		sec.Blocks = append(sec.Blocks, Block{Title: "Crossings " + per, Lead: trendLine(c, prefix, th), Chart: chart + rates, Table: wt,
+			Note: "Each " + c.Unit + " of the history: the leads that crossed " + th + ", and the leads the current definition made sales-ready; of each, those won after that moment, by the outcome window's end (later " + c.Unit + "s have had less time to win). Intervals are 95% (Wilson): a week's few leads give wide ones."})
 	}
 	return sec
 }

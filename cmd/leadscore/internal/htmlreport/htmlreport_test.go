@@ -385,7 +385,7 @@ func TestBacktestAnswersFirst(t *testing.T) {
 	// rules with a joint fit, coloured by verdict.
 	assert.Contains(t, page, `<td><span class="badge b-predictive">predictive</span></td>`)
 	assert.Contains(t, page, `<td><span class="badge b-too-little-data">too little data</span></td>`)
-	assert.Equal(t, 2, strings.Count(page, `<circle cx=`)-3, "two rules drawn (and three weekly points)")
+	assert.Equal(t, 2, strings.Count(page, `<circle cx=`)-3, "two rules drawn (and three weekly points; the weekly win rates of sales-ready leads have none to draw: no sales-ready leads)")
 
 	// Capacity: the weekly crossings as bars, the current definition's
 	// hand-offs as a line, the trend in words; the control still there.

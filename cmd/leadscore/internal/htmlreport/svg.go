@@ -552,24 +552,33 @@ func (c Columns) SVG() template.HTML {
 		if i < len(c.Labels) {
 			label = c.Labels[i]
 		}
-		y0, y1 := py(math.Max(0, v)), py(math.Min(0, v))
-		s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
-			n(cx(i)-barW/2), n(y0), n(barW), n(math.Max(y1-y0, 0.5)), color(0), esc(label), esc(c.BarName), esc(Format(c.Format, v)))
+		if math.IsNaN(v) { // no value: no bar, a dash where it would stand
+			s.add(`<text x="%s" y="%s" text-anchor="middle"><title>%s, %s: —</title>—</text>`, n(cx(i)), n(py(0)-3), esc(label), esc(c.BarName))
+		} else {
+			y0, y1 := py(math.Max(0, v)), py(math.Min(0, v))
+			s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
+				n(cx(i)-barW/2), n(y0), n(barW), n(math.Max(y1-y0, 0.5)), color(0), esc(label), esc(c.BarName), esc(Format(c.Format, v)))
+		}
 		if i%every == 0 {
 			s.add(`<text x="%s" y="%s" text-anchor="middle">%s</text>`, n(cx(i)), n(height-bottom+15), esc(label))
 		}
 	}
 	if c.Line != nil {
 		var d strings.Builder
+		pen := "M"
 		for i, v := range c.Line {
-			pen := "L"
-			if i == 0 {
+			if math.IsNaN(v) { // no value: the line breaks there
 				pen = "M"
+				continue
 			}
 			fmt.Fprintf(&d, "%s%s %s ", pen, n(cx(i)), n(py(v)))
+			pen = "L"
 		}
 		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(1))
 		for i, v := range c.Line {
+			if math.IsNaN(v) {
+				continue
+			}
 			label := ""
 			if i < len(c.Labels) {
 				label = c.Labels[i]
