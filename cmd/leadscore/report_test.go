@@ -130,10 +130,11 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	}
 	// Charts: the definition 1; the change 3 (volume, moves, distribution);
 	// the backtest 3 (won vs not won, lift, calibration); the rules 1 (their
-	// joint effects); capacity 3 (volume, wins, the weekly crossings); the
-	// funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2;
-	// current vs proposed 1; the moves up and down 1; feedback's weeks 1.
-	assert.Equal(t, 20, strings.Count(page, "<svg "))
+	// joint effects); capacity 4 (volume, wins, the weekly crossings and
+	// the weekly cohorts' win rates); the funnel 1; feedback 3 (verdicts,
+	// reasons, campaigns); attribution 2; current vs proposed 1; the moves
+	// up and down 1; feedback's weeks 1.
+	assert.Equal(t, 21, strings.Count(page, "<svg "))
 
 	var joint map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(js), &joint))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
 func TestFormat(t *testing.T) {
@@ -475,4 +476,19 @@ func TestColumnsAreProportional(t *testing.T) {
 	assert.InDelta(t, 4.0, h[2]/h[0], 0.01)
 	assert.Equal(t, "b, crossed: 25", cols[1][5])
 	assert.Equal(t, 3, strings.Count(svg, "<circle "), "a point of the line each period")
+}
+
+// Verdicts on leads the definition never handed over are read, stand
+// outside the rates, and the page says how many (as the text report does).
+func TestFeedbackCountsVerdictsOutsideTheRates(t *testing.T) {
+	r := &feedback.Report{Model: "m", Leads: 100, NotHandedOff: 40}
+	var b bytes.Buffer
+	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: []htmlreport.Section{htmlreport.FeedbackSection(r, "")}}).Render(&b))
+	page := b.String()
+	assert.True(t, strings.Contains(page, `<ul class="summary"><li><span class="n" data-path="dispositioned_not_sales_ready" data-value="40" data-format="int">40</span> more leads have verdicts but never became sales-ready: not in the rates.</li>`), "the summary says how many verdicts stand outside the rates")
+	assert.True(t, strings.Contains(page, `<td>verdicts on leads never sales-ready (not in the rates)</td><td class="n" data-path="dispositioned_not_sales_ready" data-value="40" data-format="int">40</td>`), "the verdicts table counts them")
+	r.NotHandedOff = 0
+	b.Reset()
+	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: []htmlreport.Section{htmlreport.FeedbackSection(r, "")}}).Render(&b))
+	assert.NotContains(t, b.String(), "never became sales-ready")
 }

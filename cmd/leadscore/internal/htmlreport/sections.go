@@ -390,6 +390,13 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		{Cells: []Cell{Text("no verdict yet"), Int(p(prefix, "never_dispositioned"), r.NeverDispositioned)}},
 		{Cells: []Cell{Text("acceptance rate"), Maybe(p(prefix, "acceptance_rate"), r.AcceptanceRate, "pct")}},
 	}}
+	if r.NotHandedOff > 0 {
+		// Verdicts on leads the definition never handed over are read but
+		// stand outside every rate: the page says how many.
+		vt.Rows = append(vt.Rows, Row{Cells: []Cell{Text("verdicts on leads never sales-ready (not in the rates)"), Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff)}})
+		sec.Summary = append(sec.Summary, Sentence{Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff),
+			Text(map[bool]string{true: " more lead has", false: " more leads have"}[r.NotHandedOff == 1] + " verdicts but never became sales-ready: not in the rates.")})
+	}
 	sec.Blocks = append(sec.Blocks, Block{Title: "Verdicts on sales-ready leads", Chart: Bars("Sales' verdicts", []string{"accepted", "rejected", "recycled", "no verdict yet"}, []string{"leads"},
 		[][]float64{{float64(r.Accepted)}, {float64(r.Rejected)}, {float64(r.Recycled)}, {float64(r.NeverDispositioned)}}, "int"), Table: vt})
 	var groups []string
@@ -443,7 +450,7 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 			Maybe(path("rate_ratio"), e.RateRatio, "dec2"), Maybe(path("rate_ratio_low"), e.RateRatioLow, "dec2"), Maybe(path("rate_ratio_high"), e.RateRatioHigh, "dec2"),
 			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}
-	sec.Summary = feedbackFindings(r)
+	sec.Summary = append(sec.Summary, feedbackFindings(r)...)
 	sec.Warnings = append(sec.Warnings, r.Warnings...)
 	for _, e := range r.EarlyRecycles {
 		sec.Warnings = append(sec.Warnings, e.String())
@@ -529,7 +536,7 @@ func slaBlocks(r *feedback.Report, prefix string) []Block {
 // campaign under each model, side by side.
 func AttributionSections(r *attribution.Report, prefix string) []Section {
 	f := r.Total.Funnel
-	fs := Section{ID: "funnel", Title: "The funnel"}
+	fs := Section{ID: "funnel", Title: "The funnel", Warnings: r.Warnings}
 	tp := func(k string) string { return p(prefix, "total", "funnel", k) }
 	steps := []struct {
 		name, key string

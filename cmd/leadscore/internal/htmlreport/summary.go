@@ -67,8 +67,8 @@ func (s *Summary) Add(tiles []Tile, findings []Finding) {
 
 // FirstScreenWarnings are the warnings of a part that its headline
 // figures need beside them: the backtest's "too few outcomes", and
-// whatever feedback says it left out.
-func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report) []string {
+// whatever feedback and attribution say they left out.
+func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report, at *attribution.Report) []string {
 	var out []string
 	if bt != nil {
 		for _, w := range bt.Warnings {
@@ -80,6 +80,11 @@ func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report) []string {
 	if fb != nil {
 		for _, w := range fb.Warnings {
 			out = append(out, "What sales said: "+w)
+		}
+	}
+	if at != nil {
+		for _, w := range at.Warnings {
+			out = append(out, "Attribution: "+w)
 		}
 	}
 	return out
