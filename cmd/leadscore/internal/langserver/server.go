@@ -107,8 +107,12 @@ type server struct {
 	opts      Options
 	docs      map[string]textDocument // by path
 	published map[string]map[string]bool
-	ready     bool
-	shutdown  bool
+	// good holds, by path, the last text of each open document that was
+	// well-formed YAML: what completion and navigation read while the
+	// document is half written.
+	good     map[string]string
+	ready    bool
+	shutdown bool
 }
 
 // Limits of the language server. A message or a document over its limit
@@ -146,7 +150,7 @@ func ServeWith(r io.Reader, w io.Writer, opts Options) error {
 	if opts.MaxMessage <= 0 {
 		opts.MaxMessage = DefaultMaxMessage
 	}
-	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}}
+	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}, good: map[string]string{}}
 	in := bufio.NewReader(r)
 	for {
 		body, skip, err := readFrame(in, opts.MaxMessage)
@@ -346,6 +350,7 @@ func (s *server) refuse(sk *skipped) {
 	if s.ready && sk.uri != "" && (sk.method == "textDocument/didOpen" || sk.method == "textDocument/didChange") {
 		if file, err := pathOf(sk.uri); err == nil {
 			delete(s.docs, file)
+			delete(s.good, file)
 			s.publishOne(file, sk.uri, sk.version, "this document is not checked: "+sk.reason)
 			s.recheckIncluders(file)
 			return
@@ -398,8 +403,11 @@ func (s *server) handle(m *message) {
 	case "initialize":
 		s.ready = true
 		s.reply(m.ID, map[string]any{
-			"capabilities": map[string]any{"textDocumentSync": map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}}},
-			"serverInfo":   map[string]any{"name": "leadscore"},
+			"capabilities": map[string]any{
+				"textDocumentSync":   map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
+				"completionProvider": map[string]any{"triggerCharacters": []string{".", "\""}},
+			},
+			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
 	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
 	case "shutdown":
@@ -444,12 +452,18 @@ func (s *server) handle(m *message) {
 		if s.decode(m, &p) {
 			if file, err := pathOf(p.TextDocument.URI); err == nil {
 				delete(s.docs, file)
+				delete(s.good, file)
 				for uri := range s.published[file] {
 					s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: uri, Diagnostics: []Diagnostic{}})})
 				}
 				delete(s.published, file)
 				s.recheckIncluders(file) // which now read it from disk
 			}
+		}
+	case "textDocument/completion":
+		var p positionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.complete(p), nil)
 		}
 	default:
 		if isRequest {
@@ -479,6 +493,9 @@ func (s *server) update(doc textDocument) {
 		return // not a file: nothing to check against
 	}
 	s.docs[file] = doc
+	if len(doc.Text) <= MaxDocument && yaml.Unmarshal([]byte(doc.Text), new(any)) == nil {
+		s.good[file] = doc.Text
+	}
 	if len(doc.Text) > MaxDocument || isTestDoc(file, doc.Text) || isRoot(doc.Text) {
 		s.check(file, doc)
 	}
@@ -612,14 +629,28 @@ func asDiagnostics(err error, file string) dsl.Diagnostics {
 // disk, confined to it as dsl.DirFS confines them, with those open in the
 // editor as the editor has them.
 func (s *server) overlay(file, text string) fs.FS {
-	dir := filepath.Dir(file)
+	o := s.dirFS(filepath.Dir(file))
+	o.mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
+	return o
+}
+
+// dirFS is the directory dir as the compiler reads it: the files on disk
+// with those open in the editor as the editor has them.
+func (s *server) dirFS(dir string) overlayFS { return s.dirFSOf(dir, false) }
+
+// dirFSOf is dirFS; lenient reads each open document as it last was
+// well-formed YAML.
+func (s *server) dirFSOf(dir string, lenient bool) overlayFS {
 	mem := fstest.MapFS{}
 	for f, d := range s.docs {
 		if rel, err := filepath.Rel(dir, f); err == nil && filepath.IsLocal(rel) {
-			mem[filepath.ToSlash(rel)] = &fstest.MapFile{Data: []byte(d.Text), ModTime: time.Time{}}
+			text := d.Text
+			if g, ok := s.good[f]; lenient && ok {
+				text = g
+			}
+			mem[filepath.ToSlash(rel)] = &fstest.MapFile{Data: []byte(text), ModTime: time.Time{}}
 		}
 	}
-	mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
 	return overlayFS{mem: mem, disk: dsl.DirFS(dir)}
 }
 

@@ -1,0 +1,213 @@
+package langserver
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// featureModel is a rule file with an include, nested fields, event
+// rules, a gate and a hand-off, for the requests beyond diagnostics.
+const featureModel = `leadscore: 1
+model: m
+include: [lists.yaml]
+fields:
+  industry: {type: string, description: Industry from enrichment}
+  employees: int
+  company.size: {type: int, description: Headcount}
+events:
+  minutes: float
+event_types: [demo_request, page_view]
+define:
+  big: employees >= 1000
+scores: {fit: {max: 100}, engagement: {max: 100}}
+rules:
+  - id: fit.industry
+    score: fit
+    owner: sales
+    reason: Target industry
+    when: industry in target_industries
+    points: 20
+  - id: fit.big
+    score: fit
+    owner: sales
+    reason: Big company
+    when: big
+    points: 10
+  - id: engagement.demo
+    score: engagement
+    owner: marketing
+    reason: Asked for a demo
+    event: demo_request
+    when: event.minutes > 0
+    points: 40
+    within: 30d
+  - id: gate.small
+    owner: sales
+    disqualify: Too small
+    when: company.size < 5
+stages:
+  - {id: mql, description: Marketing qualified, when: fit >= 20}
+  - {id: sql, sales_ready: true, when: fit >= 30 && events("demo_request") > 0}
+handoff:
+  sla: 48h
+  reasons:
+    - code: too_small
+      description: Too small
+      contradicts: [fit.big]
+`
+
+const featureLists = "lists:\n  target_industries: [software, saas]\n"
+
+const featureTests = `model: m.yaml
+as_of: 2026-10-01
+cases:
+  - name: a big software company
+    lead: {industry: software, employees: 2000}
+    expect: {stage: mql, fired: [fit.industry, fit.big]}
+`
+
+// workspace writes the model, its list file and its test file to a
+// directory, starts a server, opens the model and waits for its check.
+func workspace(t *testing.T) (*client, string) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"m.yaml": featureModel, "lists.yaml": featureLists, "m_test.yaml": featureTests} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	c := start(t)
+	init := c.request("initialize", map[string]any{"processId": nil, "rootUri": uriOf(dir), "capabilities": map[string]any{}})
+	require.Nil(t, init["error"])
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	c.notify("textDocument/didOpen", open(uri, featureModel))
+	require.Empty(t, c.diagnostics(uri), "the model compiles")
+	return c, dir
+}
+
+// edit replaces the model's text in the editor and waits for its check.
+func (c *client) edit(uri, text string, version int) []Diagnostic {
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": uri, "version": version},
+		"contentChanges": []any{map[string]any{"text": text}}})
+	return c.diagnostics(uri)
+}
+
+// result sends a request and decodes its result into v.
+func (c *client) result(method string, params, v any) {
+	resp := c.request(method, params)
+	require.Nil(c.t, resp["error"], "%s: %v", method, resp["error"])
+	b, err := json.Marshal(resp["result"])
+	require.NoError(c.t, err)
+	require.NoError(c.t, json.Unmarshal(b, v), "%s", b)
+}
+
+func posParams(uri string, p Position) map[string]any {
+	return map[string]any{"textDocument": map[string]any{"uri": uri}, "position": p}
+}
+
+// after is the position just after the first occurrence of typed on the
+// line holding marker.
+func after(t *testing.T, text, marker, typed string) Position {
+	p := at(t, text, marker, typed)
+	p.Character += len([]rune(typed))
+	return p
+}
+
+func rng(line, from, to int) Range { return Range{Position{line, from}, Position{line, to}} }
+
+func TestCompletion(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	init := c.request("initialize", map[string]any{})
+	assert.Equal(t, map[string]any{"triggerCharacters": []any{".", `"`}},
+		init["result"].(map[string]any)["capabilities"].(map[string]any)["completionProvider"])
+
+	complete := func(uri, text string, p Position) []completionItem {
+		var list completionList
+		c.result("textDocument/completion", posParams(uri, p), &list)
+		return list.Items
+	}
+	// typing changes the text in the editor first, as an editor does
+	version := 1
+	typing := func(from, to string) (string, Position) {
+		text := strings.Replace(featureModel, from, to, 1)
+		version++
+		c.edit(uri, text, version)
+		return text, after(t, text, to, to)
+	}
+
+	// A field, with its type and description.
+	text, p := typing("when: industry in", "when: indus")
+	assert.Equal(t, []completionItem{{Label: "industry", Kind: kindField, Detail: "string",
+		Documentation: &markup{"markdown", "Industry from enrichment"},
+		TextEdit:      &textEdit{rng(p.Line, p.Character-5, p.Character), "industry"}}}, complete(uri, text, p))
+
+	// A nested path after a dot.
+	text, p = typing("when: company.size < 5", "when: company.s")
+	assert.Equal(t, []completionItem{{Label: "size", Kind: kindField, Detail: "int",
+		Documentation: &markup{"markdown", "Headcount"},
+		TextEdit:      &textEdit{rng(p.Line, p.Character-1, p.Character), "size"}}}, complete(uri, text, p))
+
+	// Lists (from the included file), defines and functions with their
+	// signatures.
+	text, p = typing("when: big", "when: target_")
+	assert.Equal(t, []completionItem{{Label: "target_industries", Kind: kindConstant, Detail: "list of 2: software, saas",
+		TextEdit: &textEdit{rng(p.Line, p.Character-7, p.Character), "target_industries"}}}, complete(uri, text, p))
+	text, p = typing("when: big", "when: bi")
+	assert.Equal(t, []completionItem{{Label: "big", Kind: kindVariable, Detail: "define", Documentation: &markup{"markdown", "```\nemployees >= 1000\n```"},
+		TextEdit: &textEdit{rng(p.Line, p.Character-2, p.Character), "big"}}}, complete(uri, text, p))
+	text, p = typing("when: big", "when: daysSinceL")
+	assert.Equal(t, []completionItem{{Label: "daysSinceLast", Kind: kindFunction, Detail: "daysSinceLast(type string) float",
+		Documentation: &markup{"markdown", "Days since the latest event of the type (in quotes); `+Inf` when there is none."},
+		TextEdit:      &textEdit{rng(p.Line, p.Character-10, p.Character), "daysSinceLast"}}}, complete(uri, text, p))
+
+	// Event types inside events("...") and after event:, event fields
+	// after event. in an event rule (and not in a lead rule).
+	text, p = typing(`events("demo_request")`, `events("d`)
+	assert.Equal(t, []completionItem{{Label: "demo_request", Kind: kindEnumMember, Detail: "event type",
+		TextEdit: &textEdit{rng(p.Line, p.Character-1, p.Character), "demo_request"}}}, complete(uri, text, p))
+	text, p = typing("event: demo_request", "event: pa")
+	assert.Equal(t, []completionItem{{Label: "page_view", Kind: kindEnumMember, Detail: "event type",
+		TextEdit: &textEdit{rng(p.Line, p.Character-2, p.Character), "page_view"}}}, complete(uri, text, p))
+	text, p = typing("when: event.minutes > 0", "when: event.m")
+	assert.Equal(t, []completionItem{{Label: "minutes", Kind: kindField, Detail: "float",
+		TextEdit: &textEdit{rng(p.Line, p.Character-1, p.Character), "minutes"}}}, complete(uri, text, p))
+	text, p = typing("when: big", "when: event.m")
+	assert.Empty(t, complete(uri, text, p), "a lead rule reads no event")
+
+	// Rule ids and categories in contradicts; duration units.
+	text, p = typing("contradicts: [fit.big]", "contradicts: [fit.b")
+	assert.Equal(t, []completionItem{{Label: "fit.big", Kind: kindReference, Detail: "10 points to fit", Documentation: &markup{"markdown", "Big company"},
+		TextEdit: &textEdit{rng(p.Line, p.Character-5, p.Character), "fit.big"}}}, complete(uri, text, p))
+	text, p = typing("within: 30d", "within: 6m")
+	assert.Equal(t, []completionItem{{Label: "6mo", Kind: kindUnit, Detail: "6 months of 30 days",
+		TextEdit: &textEdit{rng(p.Line, p.Character-2, p.Character), "6mo"}},
+		{Label: "6min", Kind: kindUnit, Detail: "6 minutes",
+			TextEdit: &textEdit{rng(p.Line, p.Character-2, p.Character), "6min"}}}, complete(uri, text, p))
+	// Categories, the total and the grade where a stage reads them.
+	text, p = typing("when: fit >= 20}", "when: tot")
+	assert.Equal(t, []completionItem{{Label: "total", Kind: kindVariable, Detail: "the total score",
+		TextEdit: &textEdit{rng(p.Line, p.Character-3, p.Character), "total"}}}, complete(uri, text, p))
+
+	// In a test file: rule ids in fired, stages, field names of a lead.
+	testURI := uriOf(filepath.Join(dir, "m_test.yaml"))
+	src := strings.Replace(featureTests, "fired: [fit.industry, fit.big]", "fired: [fit.industry, fit.", 1)
+	c.notify("textDocument/didOpen", open(testURI, src))
+	c.diagnostics(testURI)
+	p = after(t, src, "fired:", "fit.industry, fit.")
+	labels := func(items []completionItem) []string {
+		var out []string
+		for _, it := range items {
+			out = append(out, it.Label)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"fit.industry", "fit.big"}, labels(complete(testURI, src, p)))
+	p = after(t, src, "expect:", "stage: ")
+	assert.Equal(t, []string{"mql", "sql", "none"}, labels(complete(testURI, src, p)))
+	p = after(t, src, "lead:", "lead: {")
+	assert.Equal(t, []string{"industry", "employees", "company.size"}, labels(complete(testURI, src, p)))
+}
