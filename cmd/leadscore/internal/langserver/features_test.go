@@ -211,3 +211,70 @@ func TestCompletion(t *testing.T) {
 	p = after(t, src, "lead:", "lead: {")
 	assert.Equal(t, []string{"industry", "employees", "company.size"}, labels(complete(testURI, src, p)))
 }
+
+// hoverAt asks for the hover at p and returns its text and range.
+func (c *client) hoverAt(uri string, p Position) (string, *Range) {
+	var h *hoverResult
+	c.result("textDocument/hover", posParams(uri, p), &h)
+	if h == nil {
+		return "", nil
+	}
+	return h.Contents.Value, h.Range
+}
+
+func TestHover(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	init := c.request("initialize", map[string]any{})
+	assert.Equal(t, true, init["result"].(map[string]any)["capabilities"].(map[string]any)["hoverProvider"])
+
+	// A field in an expression: its type and description, over the name.
+	p := at(t, featureModel, "when: industry in", "industry")
+	p.Character += 3
+	text, r := c.hoverAt(uri, p)
+	assert.Equal(t, "`industry`: a lead field, text (string)\n\nIndustry from enrichment\n\nDeclared in m.yaml, line 5.", text)
+	assert.Equal(t, &Range{Position{18, 10}, Position{18, 18}}, r)
+	// A nested path, whole.
+	text, r = c.hoverAt(uri, at(t, featureModel, "when: company.size", "size"))
+	assert.Equal(t, "`company.size`: a lead field, a whole number (int)\n\nHeadcount\n\nDeclared in m.yaml, line 7.", text)
+	assert.Equal(t, &Range{Position{37, 10}, Position{37, 22}}, r)
+	// A list from the included file.
+	text, _ = c.hoverAt(uri, at(t, featureModel, "when: industry in", "target_"))
+	assert.Equal(t, "`target_industries`: a list of 2 (software, saas)\n\nDeclared in lists.yaml, line 2.", text)
+	// A define: its expression and the kind of value it gives.
+	text, r = c.hoverAt(uri, at(t, featureModel, "when: big", "big"))
+	assert.Equal(t, "`big`: a define; gives true or false (bool)\n\n```\nemployees >= 1000\n```\n\nDeclared in m.yaml, line 12.", text)
+	assert.Equal(t, &Range{Position{24, 10}, Position{24, 13}}, r)
+	// An event field, and a function's signature and doc.
+	text, _ = c.hoverAt(uri, at(t, featureModel, "when: event.minutes", "minutes"))
+	assert.Equal(t, "`minutes`: a field of every event, a number (float)\n\nDeclared in m.yaml, line 9.", text)
+	text, r = c.hoverAt(uri, at(t, featureModel, `events("demo_request")`, "events"))
+	assert.Equal(t, "```\nevents(type string[, window string]) int\n```\n\nHow many events of the type (in quotes) the lead had at or before the as-of time; with a window (`\"30d\"`), within it.", text)
+	assert.Equal(t, &Range{Position{40, 52}, Position{40, 58}}, r)
+	// A rule id in contradicts: its points, owner and reason.
+	text, r = c.hoverAt(uri, at(t, featureModel, "contradicts: [fit.big]", "fit.big"))
+	assert.Equal(t, "`fit.big`: 10 points to fit\n\nOwner: sales\n\nReason: Big company\n\n```\nbig\n```\n\nDeclared in m.yaml, line 21.", text)
+	assert.Equal(t, &Range{Position{46, 20}, Position{46, 27}}, r)
+	// A gate, where it is declared.
+	text, _ = c.hoverAt(uri, at(t, featureModel, "- id: gate.small", "gate.small"))
+	assert.Equal(t, "`gate.small`: a gate: a lead it holds for is disqualified (Too small)\n\nOwner: sales\n\n```\ncompany.size < 5\n```\n\nDeclared in m.yaml, line 35.", text)
+	// Nothing to say on a keyword.
+	text, r = c.hoverAt(uri, at(t, featureModel, "when: industry in", "in target"))
+	assert.Equal(t, "", text)
+	assert.Nil(t, r)
+
+	// In a test file: a rule id in fired, and on the case's expect: what
+	// the lead got beside what the case expects.
+	testURI := uriOf(filepath.Join(dir, "m_test.yaml"))
+	src := strings.Replace(featureTests, "stage: mql", "stage: sql", 1)
+	c.notify("textDocument/didOpen", open(testURI, src))
+	c.diagnostics(testURI)
+	text, _ = c.hoverAt(testURI, at(t, src, "fired:", "fit.big"))
+	assert.Equal(t, "`fit.big`: 10 points to fit\n\nOwner: sales\n\nReason: Big company\n\n```\nbig\n```\n\nDeclared in m.yaml, line 21.", text)
+	text, r = c.hoverAt(testURI, at(t, src, "expect:", "expect"))
+	assert.Equal(t, "**a big software company**: fails\n\n| | expects | got |\n|---|---|---|\n"+
+		"| stage | sql | mql |\n| total | — | 30 |\n| fired | fit.industry, fit.big | fit.industry, fit.big |\n| gates | — | gate.small |\n\n- stage: want sql, got mql", text)
+	assert.Nil(t, r)
+	text, _ = c.hoverAt(testURI, at(t, src, "- name:", "big software"))
+	assert.True(t, strings.HasPrefix(text, "**a big software company**: fails"), text)
+}

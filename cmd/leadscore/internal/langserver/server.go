@@ -406,6 +406,7 @@ func (s *server) handle(m *message) {
 			"capabilities": map[string]any{
 				"textDocumentSync":   map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
 				"completionProvider": map[string]any{"triggerCharacters": []string{".", "\""}},
+				"hoverProvider":      true,
 			},
 			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
@@ -464,6 +465,11 @@ func (s *server) handle(m *message) {
 		var p positionParams
 		if isRequest && s.decode(m, &p) {
 			s.reply(m.ID, s.complete(p), nil)
+		}
+	case "textDocument/hover":
+		var p positionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.hover(p), nil)
 		}
 	default:
 		if isRequest {

@@ -247,7 +247,7 @@ func TestDiagnosticsFromTheCompiler(t *testing.T) {
 	assert.Empty(t, c.diagnostics(testURI), "nothing wrong in the test file itself")
 
 	// What it does not do, it says; then it shuts down and exits cleanly.
-	resp := c.request("textDocument/hover", map[string]any{})
+	resp := c.request("textDocument/rename", map[string]any{})
 	assert.Equal(t, float64(methodNotFound), resp["error"].(map[string]any)["code"])
 	resp = c.request("shutdown", nil)
 	assert.Nil(t, resp["error"])
