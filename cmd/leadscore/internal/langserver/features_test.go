@@ -278,3 +278,59 @@ func TestHover(t *testing.T) {
 	text, _ = c.hoverAt(testURI, at(t, src, "- name:", "big software"))
 	assert.True(t, strings.HasPrefix(text, "**a big software company**: fails"), text)
 }
+
+func TestDefinitionAndReferences(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	listsURI := uriOf(filepath.Join(dir, "lists.yaml"))
+	testURI := uriOf(filepath.Join(dir, "m_test.yaml"))
+	caps := c.request("initialize", map[string]any{})["result"].(map[string]any)["capabilities"].(map[string]any)
+	assert.Equal(t, true, caps["definitionProvider"])
+	assert.Equal(t, true, caps["referencesProvider"])
+	definition := func(uri string, p Position) []location {
+		var locs []location
+		c.result("textDocument/definition", posParams(uri, p), &locs)
+		return locs
+	}
+	references := func(uri string, p Position, decl bool) []location {
+		params := posParams(uri, p)
+		params["context"] = map[string]any{"includeDeclaration": decl}
+		var locs []location
+		c.result("textDocument/references", params, &locs)
+		return locs
+	}
+
+	// A list read in an expression, to its declaration in the included file.
+	assert.Equal(t, []location{{listsURI, rng(1, 2, 19)}}, definition(uri, at(t, featureModel, "when: industry in", "target_industries")))
+	// A define, a field (nested), an event field.
+	assert.Equal(t, []location{{uri, rng(11, 2, 5)}}, definition(uri, at(t, featureModel, "when: big", "big")))
+	assert.Equal(t, []location{{uri, rng(6, 2, 14)}}, definition(uri, at(t, featureModel, "when: company.size", "company")))
+	assert.Equal(t, []location{{uri, rng(8, 2, 9)}}, definition(uri, at(t, featureModel, "when: event.minutes", "minutes")))
+	// A rule id in contradicts, to the rule; a function has no declaration.
+	assert.Equal(t, []location{{uri, rng(20, 8, 15)}}, definition(uri, at(t, featureModel, "contradicts: [fit.big]", "fit.big")))
+	assert.Equal(t, []location{}, definition(uri, at(t, featureModel, `events("demo_request")`, "events")))
+
+	// From a test file: a rule id it expects fired, a field of its lead,
+	// a stage it expects.
+	c.notify("textDocument/didOpen", open(testURI, featureTests))
+	c.diagnostics(testURI)
+	assert.Equal(t, []location{{uri, rng(20, 8, 15)}}, definition(testURI, at(t, featureTests, "fired:", "fit.big")))
+	assert.Equal(t, []location{{uri, rng(4, 2, 10)}}, definition(testURI, at(t, featureTests, "lead:", "industry")))
+	assert.Equal(t, []location{{uri, rng(39, 9, 12)}}, definition(testURI, at(t, featureTests, "stage:", "mql")))
+
+	// References of a field: its declaration, the rules and the test file.
+	assert.Equal(t, []location{{uri, rng(4, 2, 10)}, {uri, rng(18, 10, 18)}, {testURI, rng(4, 11, 19)}},
+		references(uri, at(t, featureModel, "when: industry in", "industry"), true))
+	assert.Equal(t, []location{{uri, rng(18, 10, 18)}, {testURI, rng(4, 11, 19)}},
+		references(testURI, at(t, featureTests, "lead:", "industry"), false))
+	// Of a rule: the handoff's contradicts and the test file's fired.
+	assert.Equal(t, []location{{uri, rng(20, 8, 15)}, {uri, rng(46, 20, 27)}, {testURI, rng(5, 47, 54)}},
+		references(uri, at(t, featureModel, "- id: fit.big", "fit.big"), true))
+	// Of a list declared in the included file, from there.
+	c.notify("textDocument/didOpen", open(listsURI, featureLists))
+	assert.Equal(t, []location{{uri, rng(18, 22, 39)}},
+		references(listsURI, at(t, featureLists, "target_industries", "target_industries"), false))
+	// Of a category: the rules' score:, the stages' conditions.
+	assert.Equal(t, []location{{uri, rng(15, 11, 14)}, {uri, rng(21, 11, 14)}, {uri, rng(39, 54, 57)}, {uri, rng(40, 39, 42)}},
+		references(uri, Position{15, 12}, false))
+}

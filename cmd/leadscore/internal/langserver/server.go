@@ -407,6 +407,8 @@ func (s *server) handle(m *message) {
 				"textDocumentSync":   map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
 				"completionProvider": map[string]any{"triggerCharacters": []string{".", "\""}},
 				"hoverProvider":      true,
+				"definitionProvider": true,
+				"referencesProvider": true,
 			},
 			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
@@ -465,6 +467,16 @@ func (s *server) handle(m *message) {
 		var p positionParams
 		if isRequest && s.decode(m, &p) {
 			s.reply(m.ID, s.complete(p), nil)
+		}
+	case "textDocument/definition":
+		var p positionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.definition(p), nil)
+		}
+	case "textDocument/references":
+		var p referenceParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.references(p), nil)
 		}
 	case "textDocument/hover":
 		var p positionParams
