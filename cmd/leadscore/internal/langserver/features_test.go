@@ -334,3 +334,66 @@ func TestDefinitionAndReferences(t *testing.T) {
 	assert.Equal(t, []location{{uri, rng(15, 11, 14)}, {uri, rng(21, 11, 14)}, {uri, rng(39, 54, 57)}, {uri, rng(40, 39, 42)}},
 		references(uri, Position{15, 12}, false))
 }
+
+func TestCodeActions(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	caps := c.request("initialize", map[string]any{})["result"].(map[string]any)["capabilities"].(map[string]any)
+	assert.Equal(t, map[string]any{"codeActionKinds": []any{"quickfix"}}, caps["codeActionProvider"])
+	version := 1
+	// fixes edits the model, and returns the quick fixes offered for the
+	// diagnostics of the edit, as an editor asks for them.
+	fixes := func(from, to string) ([]Diagnostic, []codeAction) {
+		text := strings.Replace(featureModel, from, to, 1)
+		require.NotEqual(t, featureModel, text)
+		version++
+		ds := c.edit(uri, text, version)
+		var actions []codeAction
+		c.result("textDocument/codeAction", map[string]any{"textDocument": map[string]any{"uri": uri},
+			"range": rng(0, 0, 0), "context": map[string]any{"diagnostics": ds}}, &actions)
+		return ds, actions
+	}
+	edit := func(u string, r Range, text string) *workspaceEdit {
+		return &workspaceEdit{Changes: map[string][]textEdit{u: {{r, text}}}}
+	}
+
+	// A did-you-mean, and adding the name to fields.
+	ds, actions := fixes("when: big", "when: bigg")
+	require.Len(t, ds, 1)
+	assert.Equal(t, `unknown name "bigg"; did you mean "big"?`, ds[0].Message)
+	assert.Equal(t, []codeAction{
+		{Title: "Change bigg to big", Kind: "quickfix", Diagnostics: ds, IsPreferred: true, Edit: edit(uri, rng(24, 10, 14), "big")},
+		{Title: "Add bigg to fields", Kind: "quickfix", Diagnostics: ds, Edit: edit(uri, rng(4, 0, 0), "  bigg: bool\n")},
+	}, actions)
+	_, actions = fixes("when: big", "when: revenue > 1.5")
+	assert.Equal(t, []codeAction{{Title: "Add revenue to fields", Kind: "quickfix", Diagnostics: actions[0].Diagnostics,
+		Edit: edit(uri, rng(4, 0, 0), "  revenue: float\n")}}, actions)
+	_, actions = fixes("when: big", `when: country == "DE"`)
+	assert.Equal(t, "  country: string\n", actions[0].Edit.Changes[uri][0].NewText)
+
+	// = to ==, AND to and.
+	ds, actions = fixes("when: big", "when: employees = 5")
+	require.Len(t, ds, 1)
+	assert.Equal(t, []codeAction{{Title: "Change = to ==", Kind: "quickfix", Diagnostics: ds, IsPreferred: true, Edit: edit(uri, rng(24, 20, 21), "==")}}, actions)
+	ds, actions = fixes("when: big", "when: big AND employees > 5")
+	require.Len(t, ds, 1)
+	assert.Equal(t, []codeAction{{Title: "Change AND to and", Kind: "quickfix", Diagnostics: ds, IsPreferred: true, Edit: edit(uri, rng(24, 14, 17), "and")}}, actions)
+
+	// 6m: months, or else minutes.
+	ds, actions = fixes("within: 30d", "within: 6m")
+	require.Len(t, ds, 1)
+	assert.Equal(t, []codeAction{
+		{Title: "Change 6m to 6mo (months)", Kind: "quickfix", Diagnostics: ds, IsPreferred: true, Edit: edit(uri, rng(33, 12, 14), "6mo")},
+		{Title: "Change 6m to 6min (minutes)", Kind: "quickfix", Diagnostics: ds, Edit: edit(uri, rng(33, 12, 14), "6min")},
+	}, actions)
+
+	// An expression YAML cut short, put in quotes.
+	ds, actions = fixes("when: big", `when: "big" == industry and big`)
+	require.Len(t, ds, 1)
+	assert.Equal(t, []codeAction{{Title: "Put the expression in quotes", Kind: "quickfix", Diagnostics: ds, IsPreferred: true,
+		Edit: edit(uri, rng(24, 10, 35), `'"big" == industry and big'`)}}, actions)
+
+	// No fix for a problem it cannot mend.
+	_, actions = fixes("points: 10", "points: ten")
+	assert.Equal(t, []codeAction{}, actions)
+}

@@ -409,6 +409,7 @@ func (s *server) handle(m *message) {
 				"hoverProvider":      true,
 				"definitionProvider": true,
 				"referencesProvider": true,
+				"codeActionProvider": map[string]any{"codeActionKinds": []string{"quickfix"}},
 			},
 			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
@@ -477,6 +478,11 @@ func (s *server) handle(m *message) {
 		var p referenceParams
 		if isRequest && s.decode(m, &p) {
 			s.reply(m.ID, s.references(p), nil)
+		}
+	case "textDocument/codeAction":
+		var p codeActionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.codeActions(p), nil)
 		}
 	case "textDocument/hover":
 		var p positionParams
