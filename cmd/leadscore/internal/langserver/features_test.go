@@ -397,3 +397,91 @@ func TestCodeActions(t *testing.T) {
 	_, actions = fixes("points: 10", "points: ten")
 	assert.Equal(t, []codeAction{}, actions)
 }
+
+func TestFormatting(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	caps := c.request("initialize", map[string]any{})["result"].(map[string]any)["capabilities"].(map[string]any)
+	assert.Equal(t, true, caps["documentFormattingProvider"])
+	assert.Equal(t, true, caps["documentRangeFormattingProvider"])
+	format := func(method string, params map[string]any) []textEdit {
+		params["textDocument"] = map[string]any{"uri": uri}
+		params["options"] = map[string]any{"tabSize": 2, "insertSpaces": true}
+		var edits []textEdit
+		c.result(method, params, &edits)
+		return edits
+	}
+	// A formatted file: nothing to change.
+	assert.Equal(t, []textEdit{}, format("textDocument/formatting", map[string]any{}))
+
+	// points: written first moves after when:, as leadscore fmt puts it:
+	// two edits, of the lines that change.
+	text := strings.Replace(featureModel, "    score: fit\n    owner: sales\n    reason: Target industry\n    when: industry in target_industries\n    points: 20\n",
+		"    points: 20\n    score: fit\n    owner: sales\n    reason: Target industry\n    when: industry in target_industries\n", 1)
+	c.edit(uri, text, 2)
+	assert.Equal(t, []textEdit{{Range{Position{15, 0}, Position{16, 0}}, ""}, {rng(20, 0, 0), "    points: 20\n"}},
+		format("textDocument/formatting", map[string]any{}))
+	// A range: only the edits that touch it.
+	assert.Equal(t, []textEdit{{rng(20, 0, 0), "    points: 20\n"}},
+		format("textDocument/rangeFormatting", map[string]any{"range": Range{Position{18, 0}, Position{19, 10}}}))
+
+	// Not YAML: no edits, and a message saying why.
+	c.edit(uri, "leadscore: 1\nrules: [\n", 3)
+	c.id++
+	c.write(map[string]any{"id": c.id, "method": "textDocument/formatting", "params": map[string]any{"textDocument": map[string]any{"uri": uri}, "options": map[string]any{}}})
+	var shown any
+	for {
+		m := c.read()
+		if m["method"] == "window/showMessage" {
+			shown = m["params"]
+		}
+		if m["id"] == float64(c.id) {
+			assert.Equal(t, []any{}, m["result"])
+			break
+		}
+	}
+	assert.Equal(t, map[string]any{"type": 2.0, "message": "leadscore fmt cannot format m.yaml: the file is not valid YAML: yaml: line 2: did not find expected node content"}, shown)
+}
+
+func TestDocumentSymbols(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	caps := c.request("initialize", map[string]any{})["result"].(map[string]any)["capabilities"].(map[string]any)
+	assert.Equal(t, true, caps["documentSymbolProvider"])
+	symbols := func(uri string) []documentSymbol {
+		var syms []documentSymbol
+		c.result("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uri}}, &syms)
+		return syms
+	}
+	syms := symbols(uri)
+	var names []string
+	for _, s := range syms {
+		var children []string
+		for _, ch := range s.Children {
+			children = append(children, ch.Name)
+		}
+		names = append(names, s.Name+": "+strings.Join(children, ", "))
+	}
+	assert.Equal(t, []string{"fields: industry, employees, company.size", "define: big", "scores: fit, engagement",
+		"rules: fit.industry, fit.big, engagement.demo, gate.small", "stages: mql, sql"}, names)
+	// A rule: its whole item, its id selected.
+	rs := syms[3]
+	assert.Equal(t, Range{Position{13, 0}, Position{37, 26}}, rs.Range)
+	assert.Equal(t, rng(13, 0, 5), rs.SelectionRange)
+	assert.Equal(t, documentSymbol{Name: "fit.industry", Detail: "20 points to fit", Kind: symbolFunction,
+		Range: Range{Position{14, 2}, Position{19, 14}}, SelectionRange: rng(14, 8, 20)}, rs.Children[0])
+	assert.Equal(t, documentSymbol{Name: "engagement.demo", Detail: "40 points to engagement per demo_request event", Kind: symbolEvent,
+		Range: Range{Position{26, 2}, Position{33, 15}}, SelectionRange: rng(26, 8, 23)}, rs.Children[2])
+	assert.Equal(t, documentSymbol{Name: "big", Detail: "employees >= 1000", Kind: symbolVariable,
+		Range: rng(11, 2, 24), SelectionRange: rng(11, 2, 5)}, syms[1].Children[0])
+	assert.Equal(t, documentSymbol{Name: "sql", Detail: "sales-ready", Kind: symbolEnumMember,
+		Range: rng(40, 2, 79), SelectionRange: rng(40, 9, 12)}, syms[4].Children[1])
+
+	// A test file: its cases.
+	testURI := uriOf(filepath.Join(dir, "m_test.yaml"))
+	c.notify("textDocument/didOpen", open(testURI, featureTests))
+	c.diagnostics(testURI)
+	assert.Equal(t, []documentSymbol{{Name: "cases", Kind: symbolNamespace, Range: Range{Position{2, 0}, Position{5, 56}}, SelectionRange: rng(2, 0, 5),
+		Children: []documentSymbol{{Name: "a big software company", Detail: "case", Kind: symbolMethod,
+			Range: Range{Position{3, 2}, Position{5, 56}}, SelectionRange: rng(3, 10, 32)}}}}, symbols(testURI))
+}

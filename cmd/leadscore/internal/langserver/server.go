@@ -404,12 +404,15 @@ func (s *server) handle(m *message) {
 		s.ready = true
 		s.reply(m.ID, map[string]any{
 			"capabilities": map[string]any{
-				"textDocumentSync":   map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
-				"completionProvider": map[string]any{"triggerCharacters": []string{".", "\""}},
-				"hoverProvider":      true,
-				"definitionProvider": true,
-				"referencesProvider": true,
-				"codeActionProvider": map[string]any{"codeActionKinds": []string{"quickfix"}},
+				"textDocumentSync":                map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
+				"completionProvider":              map[string]any{"triggerCharacters": []string{".", "\""}},
+				"hoverProvider":                   true,
+				"definitionProvider":              true,
+				"referencesProvider":              true,
+				"codeActionProvider":              map[string]any{"codeActionKinds": []string{"quickfix"}},
+				"documentFormattingProvider":      true,
+				"documentRangeFormattingProvider": true,
+				"documentSymbolProvider":          true,
 			},
 			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
@@ -483,6 +486,23 @@ func (s *server) handle(m *message) {
 		var p codeActionParams
 		if isRequest && s.decode(m, &p) {
 			s.reply(m.ID, s.codeActions(p), nil)
+		}
+	case "textDocument/formatting", "textDocument/rangeFormatting":
+		var p formattingParams
+		if isRequest && s.decode(m, &p) {
+			if m.Method == "textDocument/formatting" {
+				p.Range = nil
+			}
+			s.reply(m.ID, s.format(p), nil)
+		}
+	case "textDocument/documentSymbol":
+		var p struct {
+			TextDocument struct {
+				URI string `json:"uri"`
+			} `json:"textDocument"`
+		}
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.outline(p.TextDocument.URI), nil)
 		}
 	case "textDocument/hover":
 		var p positionParams
