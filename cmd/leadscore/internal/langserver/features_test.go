@@ -485,3 +485,42 @@ func TestDocumentSymbols(t *testing.T) {
 		Children: []documentSymbol{{Name: "a big software company", Detail: "case", Kind: symbolMethod,
 			Range: Range{Position{3, 2}, Position{5, 56}}, SelectionRange: rng(3, 10, 32)}}}}, symbols(testURI))
 }
+
+func TestTestFilesLive(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	testURI := uriOf(filepath.Join(dir, "m_test.yaml"))
+	caps := c.request("initialize", map[string]any{})["result"].(map[string]any)["capabilities"].(map[string]any)
+	assert.Equal(t, true, caps["inlayHintProvider"])
+	hints := func() []inlayHint {
+		var hs []inlayHint
+		c.result("textDocument/inlayHint", map[string]any{"textDocument": map[string]any{"uri": testURI}, "range": rng(0, 0, 0)}, &hs)
+		return hs
+	}
+
+	// Opened, its cases run: a passing case is a hint at its name, the
+	// coverage of the model's outcomes a hint at model:.
+	c.notify("textDocument/didOpen", open(testURI, featureTests))
+	assert.Empty(t, c.diagnostics(testURI))
+	assert.Equal(t, []inlayHint{
+		{Position{0, 13}, "cases cover 10 of the model's 18 outcomes (56%; leadscore test --coverage lists the rest)", true},
+		{Position{3, 32}, "✓ passes: stage mql, total 30", true},
+	}, hints())
+
+	// A case that fails: an error at its expect:, with the explanation.
+	src := strings.Replace(featureTests, "stage: mql", "stage: sql", 1)
+	ds := c.edit(testURI, src, 2)
+	require.Len(t, ds, 1)
+	assert.Equal(t, rng(5, 4, 10), ds[0].Range)
+	assert.Equal(t, 1, ds[0].Severity)
+	assert.Equal(t, "case \"a big software company\" fails:\n  stage: want sql, got mql\n"+
+		"lead (no id), as of 2026-10-01T00:00:00Z: stage mql, grade none, total 30\n", ds[0].Message[:strings.Index(ds[0].Message, "  fit 30")])
+	assert.Equal(t, "✗ fails", hints()[1].Label)
+
+	// A change to the model runs the open test file's cases again.
+	c.edit(testURI, featureTests, 3)
+	c.edit(uri, strings.Replace(featureModel, "points: 10", "points: 5", 1), 2)
+	ds = c.diagnostics(testURI)
+	assert.Empty(t, ds)
+	assert.Equal(t, "✓ passes: stage mql, total 25", hints()[1].Label)
+}

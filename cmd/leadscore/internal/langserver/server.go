@@ -110,7 +110,10 @@ type server struct {
 	// good holds, by path, the last text of each open document that was
 	// well-formed YAML: what completion and navigation read while the
 	// document is half written.
-	good     map[string]string
+	good map[string]string
+	// runs holds, by path, the outcome of each open test file's cases
+	// when it was last checked: what its inlay hints show.
+	runs     map[string]*scoringtest.FileResult
 	ready    bool
 	shutdown bool
 }
@@ -150,7 +153,7 @@ func ServeWith(r io.Reader, w io.Writer, opts Options) error {
 	if opts.MaxMessage <= 0 {
 		opts.MaxMessage = DefaultMaxMessage
 	}
-	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}, good: map[string]string{}}
+	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}, good: map[string]string{}, runs: map[string]*scoringtest.FileResult{}}
 	in := bufio.NewReader(r)
 	for {
 		body, skip, err := readFrame(in, opts.MaxMessage)
@@ -351,6 +354,7 @@ func (s *server) refuse(sk *skipped) {
 		if file, err := pathOf(sk.uri); err == nil {
 			delete(s.docs, file)
 			delete(s.good, file)
+			delete(s.runs, file)
 			s.publishOne(file, sk.uri, sk.version, "this document is not checked: "+sk.reason)
 			s.recheckIncluders(file)
 			return
@@ -413,6 +417,7 @@ func (s *server) handle(m *message) {
 				"documentFormattingProvider":      true,
 				"documentRangeFormattingProvider": true,
 				"documentSymbolProvider":          true,
+				"inlayHintProvider":               true,
 			},
 			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
@@ -460,6 +465,7 @@ func (s *server) handle(m *message) {
 			if file, err := pathOf(p.TextDocument.URI); err == nil {
 				delete(s.docs, file)
 				delete(s.good, file)
+				delete(s.runs, file)
 				for uri := range s.published[file] {
 					s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: uri, Diagnostics: []Diagnostic{}})})
 				}
@@ -503,6 +509,15 @@ func (s *server) handle(m *message) {
 		}
 		if isRequest && s.decode(m, &p) {
 			s.reply(m.ID, s.outline(p.TextDocument.URI), nil)
+		}
+	case "textDocument/inlayHint":
+		var p struct {
+			TextDocument struct {
+				URI string `json:"uri"`
+			} `json:"textDocument"`
+		}
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.inlayHints(p.TextDocument.URI), nil)
 		}
 	case "textDocument/hover":
 		var p positionParams
@@ -618,8 +633,12 @@ func (s *server) check(file string, doc textDocument) {
 	if isTestDoc(file, doc.Text) {
 		// What leadscore check reports for the file, with the editor's text
 		// of it and of any file it reads; names come with their directory.
-		res := scoringtest.RunText(fsys, dir, file, []byte(doc.Text), scoringtest.Options{CheckOnly: true})
+		// Then its cases run, as leadscore test runs them: a failing case
+		// is a problem at its expect:.
+		res := scoringtest.RunText(fsys, dir, file, []byte(doc.Text), scoringtest.Options{})
 		add(res.Diagnostics(), "")
+		byFile[file] = append(byFile[file], s.caseDiagnostics(file, doc.Text, res)...)
+		s.runs[file] = res
 	} else if source.IsMapping([]byte(doc.Text)) {
 		// A source mapping, read as leadscore check reads it (alone: it
 		// names no model).
