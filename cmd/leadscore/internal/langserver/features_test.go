@@ -524,3 +524,16 @@ func TestTestFilesLive(t *testing.T) {
 	assert.Empty(t, ds)
 	assert.Equal(t, "✓ passes: stage mql, total 25", hints()[1].Label)
 }
+
+// A misspelt section is one diagnostic in the editor, as in check.
+func TestMisspeltSectionOneDiagnostic(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	text := strings.Replace(featureModel, "\nrules:", "\nruls:", 1)
+	ds := c.edit(uri, text, 2)
+	require.Len(t, ds, 1, "%+v", ds)
+	assert.Equal(t, Diagnostic{Range: rng(13, 0, 4), Severity: 1, Source: "leadscore", Message: `unknown key "ruls" in the rule file; did you mean "rules"?`}, ds[0])
+	ds = c.edit(uri, strings.Replace(featureModel, "\nfields:", "\nfeilds:", 1), 3)
+	require.Len(t, ds, 1, "%+v", ds)
+	assert.Equal(t, `unknown key "feilds" in the rule file; did you mean "fields"?`, ds[0].Message)
+}
