@@ -537,3 +537,44 @@ func TestMisspeltSectionOneDiagnostic(t *testing.T) {
 	require.Len(t, ds, 1, "%+v", ds)
 	assert.Equal(t, `unknown key "feilds" in the rule file; did you mean "fields"?`, ds[0].Message)
 }
+
+// names reads each name of an expression once, whatever its letters.
+func TestNamesOfAnExpression(t *testing.T) {
+	assert.Equal(t, []token{{"é", 0}, {"industry", 5}, {"in", 14}, {"company.size", 28}, {"lower", 48}, {"title", 54}},
+		names(`é && industry in ["a b"] && company.size > 5 || lower(title) == 'x y'`))
+}
+
+// Nothing advertised is refused: each capability the server declares
+// answers its request; what it does not declare, it refuses, saying so.
+func TestEveryAdvertisedCapabilityAnswers(t *testing.T) {
+	c, dir := workspace(t)
+	uri := uriOf(filepath.Join(dir, "m.yaml"))
+	caps := c.request("initialize", map[string]any{})["result"].(map[string]any)["capabilities"].(map[string]any)
+	methods := map[string]string{
+		"completionProvider":              "textDocument/completion",
+		"hoverProvider":                   "textDocument/hover",
+		"definitionProvider":              "textDocument/definition",
+		"referencesProvider":              "textDocument/references",
+		"codeActionProvider":              "textDocument/codeAction",
+		"documentFormattingProvider":      "textDocument/formatting",
+		"documentRangeFormattingProvider": "textDocument/rangeFormatting",
+		"documentSymbolProvider":          "textDocument/documentSymbol",
+		"inlayHintProvider":               "textDocument/inlayHint",
+	}
+	for capability := range caps {
+		if capability == "textDocumentSync" {
+			continue
+		}
+		method, ok := methods[capability]
+		require.True(t, ok, "a test of %s", capability)
+		params := posParams(uri, Position{18, 12})
+		params["range"] = rng(18, 0, 20)
+		params["context"] = map[string]any{"diagnostics": []any{}, "includeDeclaration": true}
+		resp := c.request(method, params)
+		assert.Nil(t, resp["error"], "%s: %v", method, resp["error"])
+		assert.Contains(t, resp, "result", method)
+	}
+	assert.Len(t, caps, len(methods)+1)
+	resp := c.request("textDocument/rename", posParams(uri, Position{18, 12}))
+	assert.Equal(t, map[string]any{"code": float64(methodNotFound), "message": "leadscore's language server does not do textDocument/rename"}, resp["error"])
+}

@@ -222,7 +222,7 @@ func names(text string) []token {
 		case r == '"' || r == '\'' || r == '`':
 			quote = r
 		case r == '_' || unicode.IsLetter(r):
-			j := i
+			j := i + 1 // a letter outside ASCII is a name of one letter
 			for j < len(runes) && isIdentRune(runes[j]) {
 				j++
 			}

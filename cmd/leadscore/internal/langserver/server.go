@@ -5,9 +5,13 @@
 // JSON Schema cannot see; and, for a rule file that compiles, the findings
 // of check --strict as warnings.
 //
-// It speaks the part of the protocol diagnostics need: initialize,
-// textDocument/didOpen, didChange (whole text), didSave and didClose,
-// shutdown and exit. A rule file is compiled with the text in the editor,
+// It speaks initialize, textDocument/didOpen, didChange (whole text),
+// didSave and didClose, shutdown and exit, and answers completion, hover,
+// definition, references, codeAction (quick fixes), formatting and
+// rangeFormatting (leadscore fmt's code), documentSymbol and inlayHint
+// (test cases' outcomes); anything else it refuses, saying so. Open test
+// files' cases run whenever the file or its model changes, a failing case
+// being a diagnostic at its expect:. A rule file is compiled with the text in the editor,
 // its includes read from the editor when open there and from disk when not,
 // never from outside the rule file's directory; a file without leadscore:
 // at its top is an included file, checked through the open rule files that
