@@ -66,3 +66,27 @@ func BenchmarkReferences(b *testing.B) {
 	_, uri := benchServer(b)
 	benchRequest(b, "textDocument/references", uri, 64, 12)
 }
+
+// A change to the bundled test file: checked against its model and its
+// cases run, diagnostics published.
+func BenchmarkTestFileChange(b *testing.B) {
+	s, _ := benchServer(b)
+	file, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "testdata", "b2b-saas_test.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	text, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := mustJSON(map[string]any{"textDocument": textDocument{URI: uriOf(file), Version: 1, Text: string(text)}})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.handle(&message{Method: "textDocument/didOpen", Params: params})
+		s.out.Flush()
+	}
+	if fr := s.runs[file]; fr == nil || len(fr.Cases) == 0 {
+		b.Fatal("the cases did not run")
+	}
+}
