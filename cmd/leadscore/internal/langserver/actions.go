@@ -15,10 +15,13 @@ type codeAction struct {
 	Edit        *workspaceEdit `json:"edit,omitempty"`
 }
 
+// workspaceEdit is the edits of a quick fix, by document URI.
 type workspaceEdit struct {
 	Changes map[string][]textEdit `json:"changes"`
 }
 
+// codeActionParams asks for the fixes of the editor's diagnostics in a
+// range.
 type codeActionParams struct {
 	TextDocument struct {
 		URI string `json:"uri"`
@@ -32,13 +35,16 @@ type codeActionParams struct {
 var (
 	didYouMean   = regexp.MustCompile(`did you mean "([^"]+)"\?`)
 	monthsOr     = regexp.MustCompile(`write ([0-9.]+mo) for months .* or ([0-9.]+min) for minutes`)
+	lowerCase    = regexp.MustCompile(`^write (and|or|not) \(or [&|!]+\) in lower case`)
+	notOperator  = regexp.MustCompile(`^"([^"]+)" is not an operator; write (==|!=|>=|<=|>|<|contains|not in, two words,) for `)
 	unknownName  = regexp.MustCompile(`^unknown name "([A-Za-z_][A-Za-z0-9_.]*)"`)
 	comparedWith = regexp.MustCompile(`^\s*(==|!=|<=|>=|<|>|in|matches|contains|startsWith|endsWith)\s*(\S?)`)
 )
 
 // codeActions are the quick fixes for the editor's diagnostics of our
-// own in the range: each did-you-mean, a single = made ==, AND and OR in
-// lower case, a month written 6m made 6mo (or 6min), an expression YAML
+// own in the range: each did-you-mean, a single = made ==, AND, OR and
+// NOT in lower case, a word of another language of conditions (is, gt,
+// includes) made the operator meant, a month written 6m made 6mo (or 6min), an expression YAML
 // cut short put in quotes, and a name no field has added to fields.
 func (s *server) codeActions(params codeActionParams) []codeAction {
 	out := []codeAction{}
@@ -71,8 +77,15 @@ func (s *server) codeActions(params codeActionParams) []codeAction {
 		switch {
 		case strings.HasPrefix(msg, "a single = does not compare") && word == "=":
 			fix("Change = to ==", "==", true)
-		case strings.HasPrefix(msg, "write and (or &&) in lower case") && (word == "AND" || word == "OR" || word == "And" || word == "Or"):
+		case lowerCase.MatchString(msg) && lowerCase.FindStringSubmatch(msg)[1] == strings.ToLower(word) && word != strings.ToLower(word):
 			fix(fmt.Sprintf("Change %s to %s", word, strings.ToLower(word)), strings.ToLower(word), true)
+		case notOperator.MatchString(msg) && notOperator.FindStringSubmatch(msg)[1] == word:
+			m := notOperator.FindStringSubmatch(msg)
+			op := m[2]
+			if op == "not in, two words," {
+				op = "not in"
+			}
+			fix(fmt.Sprintf("Change %s to %s", word, op), op, true)
 		case monthsOr.MatchString(msg):
 			m := monthsOr.FindStringSubmatch(msg)
 			if strings.HasSuffix(word, "m") {

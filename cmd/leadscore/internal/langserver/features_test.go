@@ -379,6 +379,18 @@ func TestCodeActions(t *testing.T) {
 	require.Len(t, ds, 1)
 	assert.Equal(t, []codeAction{{Title: "Change AND to and", Kind: "quickfix", Diagnostics: ds, IsPreferred: true, Edit: edit(uri, rng(24, 14, 17), "and")}}, actions)
 
+	_, actions = fixes("when: big", "when: big OR employees > 5")
+	assert.Equal(t, "Change OR to or", actions[0].Title)
+	assert.Equal(t, edit(uri, rng(24, 14, 16), "or"), actions[0].Edit)
+	// A word from another language of conditions: the operator meant.
+	ds, actions = fixes("when: big", "when: employees gt 5")
+	require.Len(t, ds, 1)
+	assert.Equal(t, `"gt" is not an operator; write > for greater than, such as: employees > 5`, ds[0].Message)
+	assert.Equal(t, []codeAction{{Title: "Change gt to >", Kind: "quickfix", Diagnostics: ds, IsPreferred: true, Edit: edit(uri, rng(24, 20, 22), ">")}}, actions)
+	_, actions = fixes("when: big", "when: industry nin target_industries")
+	require.Len(t, actions, 1)
+	assert.Equal(t, edit(uri, rng(24, 19, 22), "not in"), actions[0].Edit)
+
 	// 6m: months, or else minutes.
 	ds, actions = fixes("within: 30d", "within: 6m")
 	require.Len(t, ds, 1)

@@ -7,6 +7,7 @@ import (
 	"github.com/leadscore/leadscore/dsl"
 )
 
+// formattingParams asks to format a document, or a range of it.
 type formattingParams struct {
 	TextDocument struct {
 		URI string `json:"uri"`

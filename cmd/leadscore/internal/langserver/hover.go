@@ -11,6 +11,7 @@ import (
 	"github.com/leadscore/leadscore/scoring/scoringtest"
 )
 
+// hoverResult is an LSP hover: markdown, over the range of the name.
 type hoverResult struct {
 	Contents markup `json:"contents"`
 	Range    *Range `json:"range,omitempty"`

@@ -35,6 +35,7 @@ func declaredName(sym *symbol) string {
 	return sym.name
 }
 
+// referenceParams asks for the references of the name at a position.
 type referenceParams struct {
 	positionParams
 	Context struct {
