@@ -73,7 +73,11 @@ func fuzzOne(t *testing.T, model, tests string, line, char int) {
 		}
 	}
 	msgs = append(msgs, `{"jsonrpc":"2.0","id":2,"method":"shutdown"}`, `{"jsonrpc":"2.0","method":"exit"}`)
-	if err := Serve(strings.NewReader(frame(msgs...)), io.Discard); err != nil {
+	var out strings.Builder
+	if err := Serve(strings.NewReader(frame(msgs...)), &out); err != nil {
 		t.Fatal(err)
+	}
+	if i := strings.Index(out.String(), "internal error"); i >= 0 {
+		t.Fatal(out.String()[i:min(len(out.String()), i+2000)])
 	}
 }

@@ -399,7 +399,22 @@ func (s *server) reply(id json.RawMessage, result any, e *rpcError) {
 	s.send(message{ID: id, Result: result, Error: e})
 }
 
+// internalError is the code of a request the server failed on.
+const internalError = -32603
+
+// handle answers one message. A failure of the server's own (a panic)
+// does not stop it: a request gets an error saying so, and the server goes
+// on serving; the fuzz tests hold that none happens.
 func (s *server) handle(m *message) {
+	defer func() {
+		if r := recover(); r != nil && m.ID != nil {
+			s.reply(m.ID, nil, &rpcError{internalError, fmt.Sprintf("internal error in leadscore's language server on %s (please report it with the file): %v", m.Method, r)})
+		}
+	}()
+	s.dispatch(m)
+}
+
+func (s *server) dispatch(m *message) {
 	isRequest := m.ID != nil
 	if !s.ready && m.Method != "initialize" {
 		if isRequest {
