@@ -333,6 +333,29 @@ var (
 	includeKeys = []string{"include", "fields", "events", "event_types", "lists", "define", "scores", "rules"}
 )
 
+// noteKeys records the top-level keys of a file: those it writes, and for
+// each it writes that is not one of keys, the section it most likely
+// meant (the did-you-mean), or any section when none is near.
+func (d *Document) noteKeys(root *yaml.Node, keys []string) {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return
+	}
+	if d.present == nil {
+		d.present, d.unread = map[string]bool{}, map[string]bool{}
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key := root.Content[i].Value
+		switch {
+		case contains(keys, key):
+			d.present[key] = true
+		case Suggest(key, keys) != "":
+			d.unread[Suggest(key, keys)] = true
+		default:
+			d.unread["*"] = true
+		}
+	}
+}
+
 // top decodes the top-level mapping of one file. Includes are returned, not
 // followed, so the loader can resolve them.
 func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
@@ -342,6 +365,7 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 		keys, what = includeKeys, "an included file"
 	}
 	doc := d.doc
+	doc.noteKeys(root, keys)
 	d.mapping(root, what, keys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "leadscore":

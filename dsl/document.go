@@ -74,6 +74,35 @@ type Document struct {
 	Files []string
 
 	sources sources
+	// present holds the top-level keys the files wrote; unread the
+	// sections an unknown top-level key may have meant ("*" for any).
+	present, unread map[string]bool
+}
+
+// Unread reports whether any of the top-level sections (fields, rules,
+// scores, ...) is missing because a key at the top of a file was
+// misspelt, while no file writes the section: an unknown key that most
+// likely meant it (handof: for handoff:), or, for the sections every
+// model has (fields, scores, rules, stages), an unknown key near none.
+// An unread include: may have held any section. Checks use it to report
+// one problem per cause: the unknown key, not the names, categories or
+// rules its section would have declared.
+func (d *Document) Unread(sections ...string) bool {
+	if len(d.unread) == 0 {
+		return false
+	}
+	if d.unread["include"] && !d.present["include"] {
+		return true
+	}
+	for _, s := range sections {
+		if d.present[s] {
+			continue
+		}
+		if d.unread[s] || d.unread["*"] && (s == "fields" || s == "scores" || s == "rules" || s == "stages") {
+			return true
+		}
+	}
+	return false
 }
 
 // Owner is a team and the contact who speaks for it.

@@ -144,7 +144,27 @@ func newCompiler(doc *dsl.Document, o options) *compiler {
 }
 
 func (c *compiler) errorAt(pos dsl.Pos, format string, args ...any) {
-	c.diags = append(c.diags, c.doc.Diag(pos, fmt.Sprintf(format, args...)))
+	msg := fmt.Sprintf(format, args...)
+	if c.unreadCause(msg) {
+		return
+	}
+	c.diags = append(c.diags, c.doc.Diag(pos, msg))
+}
+
+// unreadCause reports whether a problem follows from a section missing
+// because a top-level key was misspelt (see dsl.Document.Unread): a name
+// that section would have declared. The misspelt key is the one problem
+// reported for that cause.
+func (c *compiler) unreadCause(msg string) bool {
+	switch {
+	case strings.HasPrefix(msg, "unknown name "):
+		return c.doc.Unread("fields", "lists", "define", "scores")
+	case strings.HasPrefix(msg, "has() takes a lead field, and "):
+		return c.doc.Unread("fields")
+	case strings.HasPrefix(msg, "unknown event field "):
+		return c.doc.Unread("events")
+	}
+	return false
 }
 
 var fieldGoTypes = map[dsl.FieldType]types.Type{

@@ -56,7 +56,7 @@ var commands = []command{
 	{"backtest", "does the definition pick the leads that win? CRM outcomes, capacity, suggested points", runBacktest},
 	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
 	{"report", "the joint review on one self-contained HTML page: definition, change, backtest, funnel, attribution", runReport},
-	{"lsp", "a language server for editors: check's problems as you type, inside expressions too", runLSP},
+	{"lsp", "a language server for editors: check's problems as you type, completion, hover, quick fixes, live tests", runLSP},
 	{"schema", "print the JSON Schema of rule files (--tests: test files, --source: source mappings) for editors", runSchema},
 	{"bench", "what a model costs: time per lead, and the cost of each rule, on sample leads", runBench},
 	{"version", "print the version of leadscore", runVersion},

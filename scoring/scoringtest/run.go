@@ -60,6 +60,10 @@ type CaseResult struct {
 	Pending  string        `json:"pending,omitempty"`
 	Error    string        `json:"error,omitempty"`
 	Elapsed  time.Duration `json:"elapsed_ns"`
+	// Result is the score the case's lead got; nil for a pending case or
+	// one that could not be scored. It is what an editor shows beside
+	// what the case expects.
+	Result *scoring.Result `json:"-"`
 	// Explanation of the score, for failing cases and coverage.
 	Explanation *scoring.Explanation `json:"explanation,omitempty"`
 }
@@ -177,6 +181,7 @@ func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, op
 		}
 		cov.add(x)
 		cr.Failures = compare(tc.Expect, x.Result, m.Stages[m.SalesReady].ID)
+		cr.Result = x.Result
 		cr.Status = Pass
 		if len(cr.Failures) > 0 {
 			cr.Status = Fail
