@@ -77,6 +77,9 @@ type Document struct {
 	// present holds the top-level keys the files wrote; unread the
 	// sections an unknown top-level key may have meant ("*" for any).
 	present, unread map[string]bool
+	// lostInclude is set when an included file could not be read: any
+	// section, and any name, may have been in it.
+	lostInclude bool
 }
 
 // Unread reports whether any of the top-level sections (fields, rules,
@@ -84,10 +87,14 @@ type Document struct {
 // misspelt, while no file writes the section: an unknown key that most
 // likely meant it (handof: for handoff:), or, for the sections every
 // model has (fields, scores, rules, stages), an unknown key near none.
-// An unread include: may have held any section. Checks use it to report
+// An unread include: key, or an included file that could not be read,
+// may have held any section. Checks use it to report
 // one problem per cause: the unknown key, not the names, categories or
 // rules its section would have declared.
 func (d *Document) Unread(sections ...string) bool {
+	if d.lostInclude {
+		return true
+	}
 	if len(d.unread) == 0 {
 		return false
 	}

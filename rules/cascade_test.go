@@ -87,3 +87,36 @@ func TestUnknownKeyNearNoneHidesOnlyRequiredSections(t *testing.T) {
 	require.Len(t, ds, 2, "%v", err)
 	assert.Equal(t, `unknown name "fitt"; did you mean "fit"?`, ds[1].Message)
 }
+
+// An included file that cannot be read is one problem too: the lists and
+// fields it would have declared are not reported as unknown names (the
+// bundled model takes its lists from common/lists.yaml). A mistake the
+// include cannot explain (a misspelt function) is still reported.
+func TestUnreadableIncludeIsOneDiagnostic(t *testing.T) {
+	src, err := os.ReadFile("../testdata/b2b-saas.yaml")
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name, edit string
+		want       []string
+	}{
+		{"missing", "", []string{`cannot include "common/lists.yaml": no such file`}},
+		{"missing, and a misspelt function", "lowr(", []string{`cannot include "common/lists.yaml": no such file`, `unknown function "lowr"; did you mean "lower"?`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir() // no common/ beside the model
+			model := string(src)
+			if c.edit != "" {
+				model = strings.Replace(model, "lower(", c.edit, 1)
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(model), 0o644))
+			_, err := rules.CompileFile(filepath.Join(dir, "m.yaml"))
+			var ds dsl.Diagnostics
+			require.True(t, errors.As(err, &ds), "%v", err)
+			var msgs []string
+			for _, d := range ds {
+				msgs = append(msgs, d.Message)
+			}
+			assert.Equal(t, c.want, msgs)
+		})
+	}
+}
