@@ -302,3 +302,29 @@ func TestUnknownCostIsNotZero(t *testing.T) {
 	require.NotEmpty(t, line, "the unknown campaign's line:\n%s", text.String())
 	assert.NotContains(t, strings.Fields(line), "0", "no cost of 0 for an unknown cost: %q", line)
 }
+
+// A channel whose campaigns have costs for some and none for others has
+// no cost: the sum of some would understate its spend and overstate its
+// returns. A warning names the campaigns to give a cost; a channel whose
+// every campaign has one sums them.
+func TestChannelCostNeedsEveryCampaigns(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 900,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "known", Channel: "ads"}, {At: day(1), Campaign: "unknown", Channel: "ads"},
+			{At: day(2), Campaign: "free", Channel: "web"}, {At: day(2), Campaign: "blog", Channel: "web"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3), "won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"known": 300, "free": 0, "blog": 50})
+	rep.Add(j)
+	rep.Finish()
+	channels := map[string]attribution.Row{}
+	for _, r := range rep.Channels {
+		channels[r.Name] = r
+	}
+	assert.Nil(t, channels["ads"].Cost, "unknown has no cost: the channel's is not known")
+	assert.Nil(t, channels["ads"].CostPerSalesReady)
+	assert.Nil(t, channels["ads"].Credit[0].ROAS)
+	assert.Equal(t, num(50), channels["web"].Cost, "free (0) and blog (50)")
+	assert.Equal(t, num(350), rep.Total.Cost, "the table's sum")
+	assert.Equal(t, []string{"channel ads: unknown has no cost in the cost table, so the channel's cost, costs per lead, ROAS and ROI are left out (—), not computed on part of its spend; give it a cost (0 if it was free)"}, rep.Warnings)
+	rep.Finish()
+	assert.Len(t, rep.Warnings, 1, "finishing again warns once")
+}
