@@ -77,6 +77,14 @@ var smallNote = fmt.Sprintf("Grey rows rest on fewer than %d leads or %d won dea
 // read alone.
 func small(leads, won int) bool { return leads < smallLeads || won < smallWon }
 
+// wholeOrPtr is wholeOr for a number that may be absent.
+func wholeOrPtr(v *float64, format string) string {
+	if v == nil {
+		return format
+	}
+	return wholeOr(*v, format)
+}
+
 // wholeAll is "int" when every value is whole, else the format given.
 func wholeAll(values [][]float64, format string) string {
 	for _, row := range values {
@@ -156,7 +164,7 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 		if len(g.groups) == 0 {
 			continue
 		}
-		t := &Table{Head: []string{g.first, "leads", "opportunities", "opp. rate", "won", "win rate", "95% interval", "lift"}}
+		t := &Table{Sortable: true, Head: []string{g.first, "leads", "opportunities", "opp. rate", "won", "win rate", "95% interval", "lift"}}
 		for i, gr := range g.groups {
 			gp := func(k string) string { return path(g.key, i, k) }
 			t.Rows = append(t.Rows, Row{Small: small(gr.Leads, gr.Won), Cells: []Cell{Text(gr.Name), Int(gp("leads"), gr.Leads), Int(gp("opportunities"), gr.Opportunities), Maybe(gp("opportunity_rate"), gr.OpportunityRate, "pct"),
@@ -242,7 +250,7 @@ func inversions(inv []string) string {
 // its interval, lift with its interval, cumulative recall, the mean total
 // and the calibrated chance with its interval.
 func bandTable(bands []backtest.Band, path string) *Table {
-	t := &Table{Head: []string{"score band", "leads", "won", "win rate", "95% interval", "lift", "95% interval", "cumulative recall", "mean total", "calibrated chance", "95% interval"}}
+	t := &Table{Sortable: true, Head: []string{"score band", "leads", "won", "win rate", "95% interval", "lift", "95% interval", "cumulative recall", "mean total", "calibrated chance", "95% interval"}}
 	for i, b := range bands {
 		bp := func(k string) string { return p(path+".", i, k) }
 		t.Rows = append(t.Rows, Row{Small: small(b.Leads, b.Won), Cells: []Cell{Text(b.Name), Int(bp("leads"), b.Leads), Int(bp("won"), b.Won),
@@ -388,7 +396,7 @@ func rulesSection(r *backtest.Report, prefix string) Section {
 		"predictive (its 95% interval excludes zero on the side of its points; for a gate, the leads it stops win less), anti-predictive (excludes zero on the other side), " +
 		"no evidence (includes zero), too little data, leakage suspected (it fires almost only on won leads, or on leads already an opportunity at the snapshot). " +
 		"Beside it, one rule at a time: its coefficient alone, the shares of won and not-won leads it fired on, lift and IV, with 95% intervals."}
-	rt := &Table{Head: []string{"rule", "points", "verdict", "joint log-odds", "95% interval", "alone", "q", "fired", "won", "share of won", "share of not won", "lift", "95% interval", "IV", "95% interval", "signal", "why"}}
+	rt := &Table{Sortable: true, Head: []string{"rule", "points", "verdict", "joint log-odds", "95% interval", "alone", "q", "fired", "won", "share of won", "share of not won", "lift", "95% interval", "IV", "95% interval", "signal", "why"}}
 	var est []Estimate
 	// The chart's kinds: the verdicts of the rules it draws, in order.
 	drawn := map[string]bool{}
@@ -630,7 +638,7 @@ func suggestionSection(s *backtest.Suggestion, prefix string) Section {
 	}
 	var groups []string
 	var vals [][]float64
-	pt := &Table{Head: []string{"rule", "category", "points", "suggested", "log-odds per unit", "95% interval", "fired (training)", "note"}}
+	pt := &Table{Sortable: true, Head: []string{"rule", "category", "points", "suggested", "log-odds per unit", "95% interval", "fired (training)", "note"}}
 	for i, r := range s.Rules {
 		rp := func(k string) string { return sp("rules", i, k) }
 		groups = append(groups, r.Rule)
