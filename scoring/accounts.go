@@ -38,8 +38,13 @@ func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 		exprs: m.Accounts.PersonExprs()}, nil
 }
 
-// Leads returns the Scorer of the people, AccountModel the accounts section.
+// Leads returns the Scorer of the people.
 func (s *AccountScorer) Leads() *Scorer { return s.leads }
+
+// Accounts returns the Scorer of the account's own model: its schema is
+// the accounts fields (with the counts of people that people() and
+// engaged() read). Score accounts with ScoreAccount, not with it.
+func (s *AccountScorer) Accounts() *Scorer { return s.accounts }
 
 // AccountModel returns the compiled accounts section.
 func (s *AccountScorer) AccountModel() *rules.AccountModel { return s.am }
