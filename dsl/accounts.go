@@ -59,7 +59,7 @@ var (
 	accountKeys     = []string{"match", "fields", "scores", "total", "roles", "engaged", "rules", "grades", "stages"}
 	matchKeys       = []string{"id_field", "domain_from", "domain_field", "free_mail", "aliases"}
 	accountRuleKeys = []string{"id", "score", "owner", "reason", "reviewed", "when", "points", "disqualify",
-		"people", "of", "top", "max", "within"}
+		"people", "of", "top", "max", "within", "weights"}
 )
 
 // accounts decodes the accounts section.

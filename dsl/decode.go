@@ -724,6 +724,19 @@ func (d *decoder) ruleWith(n *yaml.Node, keys []string) *Rule {
 		case "max":
 			rollupKeys = append(rollupKeys, k)
 			rollup().Max = d.number(v, "max")
+		case "weights":
+			rollupKeys = append(rollupKeys, k)
+			x := rollup()
+			d.mapping(v, "weights", nil, func(role string, k, v *yaml.Node) {
+				w := d.number(v, "the weight of "+role)
+				if w == nil {
+					return
+				}
+				if w.Value < 0 {
+					d.errorf(v, "the weight of %s is below 0; a weight multiplies what a person gives, so give 0 (counts for nothing) or more", role)
+				}
+				x.Weights = append(x.Weights, RoleWeight{Role: String{Value: role, Pos: d.pos(k)}, Weight: w})
+			})
 		case "id":
 			r.ID = d.id(v, "rule id")
 		case "score":

@@ -173,6 +173,15 @@ type Rollup struct {
 	Max      *Number   // the most points the roll-up gives; nil: no bound
 	Points   *Number   // for count: points per person
 	Within   *Duration // only people with an event this recent count
+	// Weights multiply what a person gives by the highest weight of the
+	// roles they hold (1 when they hold none of these roles).
+	Weights []RoleWeight
+}
+
+// RoleWeight weighs the people who hold a buying-group role.
+type RoleWeight struct {
+	Role   String
+	Weight *Number
 }
 
 // IsGate reports whether the rule disqualifies rather than scores.

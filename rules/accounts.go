@@ -70,6 +70,10 @@ type Rollup struct {
 	// Within keeps the people whose latest event is this recent; 0: all.
 	Within     time.Duration
 	WithinText string
+	// Weights, by role, multiply what a person gives by the highest
+	// weight of the roles they hold (1 when they hold none of them); nil:
+	// every person weighs 1.
+	Weights map[string]float64
 }
 
 // DefaultEngagedWithin is how recent a person's latest event must be for
@@ -220,6 +224,16 @@ func (c *compiler) compileAccounts(staged types.Map) {
 		}
 		if x.Within != nil {
 			r.Within, r.WithinText = x.Within.Value, x.Within.Source
+		}
+		for _, w := range x.Weights {
+			if !slices.Contains(roles, w.Role.Value) {
+				c.errorAt(w.Role.Pos, "rule %s weighs unknown role %q%s", r.ID, w.Role.Value, dsl.DidYouMeanName(w.Role.Value, roles, "declare it under accounts roles"))
+				continue
+			}
+			if r.Weights == nil {
+				r.Weights = map[string]float64{}
+			}
+			r.Weights[w.Role.Value] = w.Weight.Value
 		}
 		r.Of = person(x.Of, "number", "rule "+r.ID)
 		r.When = person(dr.When, "bool", "rule "+r.ID)

@@ -163,3 +163,13 @@ func TestBrokenAccounts(t *testing.T) {
 		})
 	}
 }
+
+func TestRollupWeightsNameRoles(t *testing.T) {
+	src := strings.Replace(accountsBase, "      max: 40\n", "      max: 40\n      weights: {champoin: 2}\n", 1)
+	assert.Equal(t, `m.yaml:48:17: rule acct.engagement weighs unknown role "champoin"; did you mean "champion"?
+          weights: {champoin: 2}
+                    ^
+`, render(t, src))
+	src = strings.Replace(accountsBase, "      max: 40\n", "      max: 40\n      weights: {champion: -1}\n", 1)
+	assert.Contains(t, render(t, src), "the weight of champion is below 0")
+}

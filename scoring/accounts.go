@@ -429,6 +429,9 @@ func rollUp(r *rules.Rollup, people []*Person, ofAt, whenAt int) RollupPoints {
 		if ofAt >= 0 {
 			v = number(p.values[ofAt])
 		}
+		if w, ok := weight(r.Weights, p.Roles); ok {
+			v *= w
+		}
 		rp.From = append(rp.From, PersonPoints{LeadID: p.LeadID, Value: v})
 	}
 	// Highest first, then by id: the order of the people does not matter.
@@ -449,6 +452,18 @@ func rollUp(r *rules.Rollup, people []*Person, ofAt, whenAt int) RollupPoints {
 	}
 	rp.Points = math.Min(rp.Uncapped, r.Max)
 	return rp
+}
+
+// weight is the highest weight of the roles a person holds, and whether
+// they hold any role weights names.
+func weight(weights map[string]float64, roles []string) (float64, bool) {
+	w, ok := 0.0, false
+	for _, role := range roles {
+		if x, has := weights[role]; has && (!ok || x > w) {
+			w, ok = x, true
+		}
+	}
+	return w, ok
 }
 
 // truth reads a condition's value; a condition compiles to a bool, and
