@@ -233,17 +233,18 @@ func testFile() schema {
 	}
 	ids := func(desc string) schema { return oneOrList(desc, id("A rule id.")) }
 	expect := object("What the result must be; a key left out is not checked.", map[string]schema{
-		"stage":        text("The stage the lead stands on, or none."),
-		"sales_ready":  boolean("Whether the lead is sales-ready."),
-		"grade":        text("The lead's grade."),
-		"total":        rng("The total score"),
-		"scores":       mapOf("Scores by category.", rng("The category's score")),
-		"fired":        ids("Rules that must fire."),
-		"not_fired":    ids("Rules that must not fire."),
-		"disqualified": boolean("Whether a gate disqualifies the lead."),
-		"gates":        ids("The gates that must stop the lead; [] expects none."),
-		"held":         boolean("Whether a recycle's hold-down keeps the lead from the sales-ready stage."),
-		"reset":        rng("How many events a recycle took out"),
+		"stage":         text("The stage the lead stands on, or none."),
+		"sales_ready":   boolean("Whether the lead is sales-ready."),
+		"grade":         text("The lead's grade."),
+		"total":         rng("The total score"),
+		"scores":        mapOf("Scores by category.", rng("The category's score")),
+		"fired":         ids("Rules that must fire."),
+		"not_fired":     ids("Rules that must not fire."),
+		"disqualified":  boolean("Whether a gate disqualifies the lead."),
+		"gates":         ids("The gates that must stop the lead; [] expects none."),
+		"held":          boolean("Whether a recycle's hold-down keeps the lead from the sales-ready stage."),
+		"reset":         rng("How many events a recycle took out"),
+		"missing_roles": oneOrList("An account case: the buying-group roles no person holds; [] expects every role held.", id("A role of the accounts section.")),
 	})
 	statuses := []string{"accepted", "rejected", "recycled"}
 	disposition := object("A verdict of sales on the lead, at a time (at) or an age (ago).", map[string]schema{
@@ -262,6 +263,13 @@ func testFile() schema {
 		"dispositions": listOf("Sales' verdicts on the lead.", disposition),
 		"expect":       expect,
 		"pending":      text("Why the case is not run yet; it is reported as pending."),
+		"account":      schema{"description": "Makes it an account case: the account's field values (the model's accounts fields).", "anyOf": []schema{{"type": "null"}, mapOf("The account's fields, by name.", value)}},
+		"people": listOf("An account case's people, given to the account directly.", object("A person of the account: a lead built as a case's is.", map[string]schema{
+			"id":      text("The person's lead id; default person 1, person 2..."),
+			"extends": text("A fixture the person starts from."),
+			"lead":    lead,
+			"events":  events,
+		})),
 	}, "name")
 	s := object("A leadscore test file: examples of what the definition means, run by `leadscore test`.", map[string]schema{
 		"model": text("The rule file this file tests, relative to this file."),

@@ -199,6 +199,7 @@ func TestSchemaKeysAreTheDecoders(t *testing.T) {
 			{"the test file", "", parseTest("zzzzzz: 1\n")},
 			{"a fixture", "/properties/fixtures/additionalProperties", parseTest("model: m.yaml\nfixtures: {f: {zzzzzz: 1}}\n")},
 			{"a case", "/properties/cases/items", parseTest("model: m.yaml\ncases: [{name: c, zzzzzz: 1}]\n")},
+			{"a person", "/properties/cases/items/properties/people/items", parseTest("model: m.yaml\ncases: [{name: c, expect: {}, people: [{zzzzzz: 1}]}]\n")},
 			{"expect", "/properties/cases/items/properties/expect", parseTest("model: m.yaml\ncases: [{name: c, expect: {zzzzzz: 1}}]\n")},
 			{"a disposition", "/properties/cases/items/properties/dispositions/items", parseTest("model: m.yaml\ncases: [{name: c, expect: {}, dispositions: [{status: accepted, ago: 1d, zzzzzz: 1}]}]\n")},
 			{"a range in expect", "/properties/cases/items/properties/expect/properties/total/anyOf/1", parseTest("model: m.yaml\ncases: [{name: c, expect: {total: {zzzzzz: 1}}}]\n")},
