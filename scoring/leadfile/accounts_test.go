@@ -1,6 +1,7 @@
 package leadfile_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -92,4 +93,38 @@ func TestReadAccountsStrict(t *testing.T) {
 		`1: account A-TYPO: unknown key "industy"; did you mean "industry"? (the model does not declare it, so no rule would read it)`,
 		"2: A-OK fit 25 unknown []",
 	}, rows)
+}
+
+// FuzzReadAccounts reads arbitrary accounts files, NDJSON and CSV, and
+// scores what it reads: no panic, and every row is an account or an
+// error.
+func FuzzReadAccounts(f *testing.F) {
+	data, err := os.ReadFile(testdata("accounts/accounts.ndjson"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte("id,domain,industry,employees,customer\nA,a.com,Software,12,true\nB,,,many,\n\"C,\n"))
+	f.Add([]byte(`{"id":"A","employees":1e400}` + "\n" + `{"id":7}` + "\n" + `{"id":"B","events":[{}]}`))
+	s := accountScorer(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []leadfile.Format{leadfile.NDJSON, leadfile.CSV} {
+			rows := 0
+			err := leadfile.ReadAccounts(leadfile.Options{Input: bytes.NewReader(data), InputName: "a", InputFormat: format}, s,
+				func(line int, a scoring.Account, err error) error {
+					rows++
+					if err != nil {
+						return nil
+					}
+					if a.ID == "" {
+						t.Fatalf("line %d: an account without an id was read", line)
+					}
+					if _, err := s.ScoreAccount(a, nil, asOf); err != nil && strings.Contains(err.Error(), "internal error") {
+						t.Fatalf("line %d: %v", line, err)
+					}
+					return nil
+				})
+			_ = err // a bad header stops the file, as documented
+		}
+	})
 }
