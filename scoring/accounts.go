@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -283,6 +284,10 @@ type AccountResult struct {
 	Members []*Person `json:"members"`
 	// Rollups says, for each roll-up rule, which people gave its points.
 	Rollups []RollupPoints `json:"rollups,omitempty"`
+
+	// fields are the account's fields with the counts of people, as its
+	// conditions read them (for ExplainAccount).
+	fields map[string]any
 }
 
 // RoleCount is how many of an account's people hold a role.
@@ -413,7 +418,55 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 	}
 	res.Unknown = slices.DeleteFunc(res.Unknown, func(u rules.Unknown) bool { return strings.HasPrefix(u.Name, "__") })
 	out.Result = *res
+	out.fields = fields
 	return out, nil
+}
+
+// ExplainAccount explains an account's result (from ScoreAccount or
+// Score) as Scorer.Explain explains a lead's: each rule and gate over the
+// account's fields with the values its condition read, each stage of the
+// account's ladder, and what the account lacks for the next one. The
+// counts of people read as people() and engaged("role"). What its
+// roll-ups gave, and from whom, is in r.Rollups.
+func (s *AccountScorer) ExplainAccount(r *AccountResult) (*Explanation, error) {
+	if r == nil || r.fields == nil {
+		return nil, errors.New("the account result was not made by an AccountScorer (use ScoreAccount or Score)")
+	}
+	res := r.Result
+	x, err := s.accounts.explainResult(context.Background(), Lead{ID: r.LeadID, Fields: r.fields}, r.AsOf, &res)
+	if err != nil {
+		return nil, &AccountError{AccountID: r.LeadID, Err: err}
+	}
+	for i := range x.Rules {
+		renameCounts(x.Rules[i].Condition)
+	}
+	for i := range x.Gates {
+		renameCounts(x.Gates[i].Condition)
+	}
+	for i := range x.Stages {
+		renameCounts(&x.Stages[i].Condition)
+	}
+	return x, nil
+}
+
+// renameCounts names the counts of people a condition read as the rule
+// file writes them: engaged("decision_maker"), not __engaged__decision_maker.
+func renameCounts(cv *ClauseValue) {
+	if cv == nil {
+		return
+	}
+	for i, rd := range cv.Reads {
+		if name, ok := strings.CutPrefix(rd.Name, "__"); ok {
+			fn, role, _ := strings.Cut(name, "__")
+			if role != "" {
+				role = strconv.Quote(role)
+			}
+			cv.Reads[i].Name = fn + "(" + role + ")"
+		}
+	}
+	for i := range cv.Parts {
+		renameCounts(&cv.Parts[i])
+	}
 }
 
 // rollUp adds up the people for one roll-up: those for whom its when

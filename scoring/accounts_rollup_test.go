@@ -327,3 +327,34 @@ func TestRollupWeights(t *testing.T) {
 	assert.Equal(t, 22.0, r.Rollups[0].Points)
 	assert.Equal(t, 25.0, r.Rollups[0].Uncapped)
 }
+
+// ExplainAccount explains the account's own model part by part, with
+// the counts of people named as the rule file writes them.
+func TestExplainAccount(t *testing.T) {
+	s, accounts, leads := loadAccountsExample(t)
+	out, err := s.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	x, err := s.ExplainAccount(out.Results[1]) // GLOBEX: two engaged people
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, x.WriteStages(&b))
+	assert.Equal(t, `
+stages:
+  yes  aware
+         yes  engaged() >= 1                                 engaged() = 2
+  no   buying-group (sales-ready)
+         no   and:
+           no   engaged() >= 3                               engaged() = 2
+           --   engaged("decision_maker") >= 1   (not evaluated)
+           --   grade != "C"   (not evaluated)
+
+to reach buying-group:
+  needs  engaged() >= 3
+`, b.String())
+	require.Len(t, x.Rules, 2, "the rules over the account's fields; roll-ups are in Rollups")
+	assert.Equal(t, "account.industry", x.Rules[0].Rule)
+	assert.Equal(t, 85.0, x.Result.Total, "the roll-ups' points are in the result explained")
+
+	_, err = s.ExplainAccount(&scoring.AccountResult{})
+	assert.Error(t, err)
+}

@@ -405,6 +405,10 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 	if r == nil {
 		return fail("%s:%d: %v", accountsFile, run.lines[i], run.errs[i])
 	}
+	x, err := s.ExplainAccount(r)
+	if err != nil {
+		return fail("%v", err)
+	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -413,13 +417,16 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 			accountRow
 			Points  []scoring.Fired        `json:"points"`
 			Rollups []scoring.RollupPoints `json:"rollups"`
-		}{newAccountRow(r), r.Fired, r.Rollups}
+			// Explanation is the account's own model explained: its
+			// rules, gates and stages, part by part, and the next stage.
+			Explanation *scoring.Explanation `json:"explanation"`
+		}{newAccountRow(r), r.Fired, r.Rollups, x}
 		if err := enc.Encode(out); err != nil {
 			return fail("%v", err)
 		}
 		return exitOK
 	}
-	explainAccount(stdout, s, r)
+	explainAccount(stdout, s, r, x)
 	return exitOK
 }
 
@@ -474,7 +481,7 @@ func didYouMeanID(id string, ids []string) string {
 
 // explainAccount writes which rules, roll-ups and people gave an account
 // its points, its buying group, and its people's own results.
-func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult) {
+func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation) {
 	am := s.AccountModel()
 	var cats []string
 	for _, c := range r.Categories {
@@ -510,7 +517,7 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	for _, rp := range r.Rollups {
 		rollups[rp.Rule] = rp
 	}
-	fmt.Fprintln(w, "\nFrom the account's fields:")
+	fmt.Fprintln(w, "\nfrom the account's fields:")
 	fired := false
 	for _, f := range r.Fired {
 		if _, ok := rollups[f.Rule]; ok {
@@ -522,7 +529,7 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	if !fired {
 		fmt.Fprintln(w, "  (no rule fired)")
 	}
-	fmt.Fprintln(w, "\nFrom its people (roll-ups):")
+	fmt.Fprintln(w, "\nfrom its people (roll-ups):")
 	for _, x := range am.Rollups {
 		rp := rollups[x.ID]
 		how := x.Strategy
@@ -562,7 +569,7 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	if r.People == 1 {
 		people = "person"
 	}
-	fmt.Fprintf(w, "\nBuying group: %d %s, %d engaged\n", r.People, people, r.Engaged)
+	fmt.Fprintf(w, "\nbuying group: %d %s, %d engaged\n", r.People, people, r.Engaged)
 	for _, rc := range r.Roles {
 		var who []string
 		for _, p := range r.Members {
@@ -579,8 +586,9 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	if len(r.Missing) > 0 {
 		fmt.Fprintf(w, "  missing: %s\n", strings.Join(r.Missing, ", "))
 	}
+	x.WriteStages(w)
 
-	fmt.Fprintln(w, "\nPeople:")
+	fmt.Fprintln(w, "\npeople:")
 	if len(r.Members) == 0 {
 		fmt.Fprintln(w, "  (no lead matched this account)")
 	}
