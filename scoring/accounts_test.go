@@ -43,7 +43,7 @@ accounts:
     - {id: buying, sales_ready: true, when: people() >= 2}
 `
 
-func newAccountScorer(t *testing.T, src string) *scoring.AccountScorer {
+func newAccountScorer(t testing.TB, src string) *scoring.AccountScorer {
 	t.Helper()
 	m, err := rules.CompileBytes("m.yaml", []byte(src))
 	require.NoError(t, err)
