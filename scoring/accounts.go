@@ -329,7 +329,7 @@ func (e *AccountError) Error() string { return fmt.Sprintf("account %s: %v", e.A
 func (e *AccountError) Unwrap() error { return e.Err }
 
 // ScoreAccount scores an account from its fields and its people (in any
-// order: they are taken by lead id). The error, when not nil, is an *Error
+// order: they are taken by lead id). The error, when not nil, is an
 // *AccountError.
 func (s *AccountScorer) ScoreAccount(a Account, people []*Person, asOf time.Time) (*AccountResult, error) {
 	return s.ScoreAccountContext(context.Background(), a, people, asOf)
@@ -552,7 +552,7 @@ type AccountsScored struct {
 	// Failed counts the leads that could not be scored (see Errors).
 	Leads, ByID, ByDomain, Failed int
 	Unmatched                     []Unmatched
-	// Errors are the leads' and the accounts' errors (*Error each).
+	// Errors are the leads' errors (*Error) and the accounts' (*AccountError).
 	Errors []error
 }
 

@@ -2,6 +2,8 @@ package leadfile
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -38,6 +40,11 @@ func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a sc
 			return fn(line, scoring.Account{ID: lead.ID}, err)
 		}
 		fields, _ := lead.Fields.(map[string]any)
+		for name := range fields {
+			if strings.HasPrefix(name, "__") {
+				return fn(line, scoring.Account{ID: lead.ID}, fmt.Errorf("%s: names starting with __ are leadscore's own (the counts of people); rename it", name))
+			}
+		}
 		return fn(line, scoring.Account{ID: lead.ID, Fields: fields}, nil)
 	})
 }

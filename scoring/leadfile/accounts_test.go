@@ -55,6 +55,7 @@ func TestReadAccountsNDJSON(t *testing.T) {
 		`{"industry":"Software"}`+"\n"+
 		`{"id":"A-TYPO","industy":"Software","employees":500}`+"\n"+
 		`{"id":"A-EV","events":[{"type":"page_view","at":"2026-09-01T00:00:00Z"}]}`+"\n"+
+		`{"id":"A-RES","__people":9}`+"\n"+
 		"not json\n", leadfile.NDJSON)
 	assert.Equal(t, []string{
 		"1: A-ACME fit 50 unknown []",
@@ -66,7 +67,8 @@ func TestReadAccountsNDJSON(t *testing.T) {
 		"7: : " + leadfile.ErrNoAccountID.Error(),
 		`8: A-TYPO fit 25 unknown [unknown key "industy"; did you mean "industry"?]`,
 		"9: A-EV: an account carries no events (its engagement is its people's); move them to the leads of its people",
-		"10: : broken JSON at byte 2: invalid character 'o' in literal null (expecting 'u')",
+		"10: A-RES: __people: names starting with __ are leadscore's own (the counts of people); rename it",
+		"11: : broken JSON at byte 2: invalid character 'o' in literal null (expecting 'u')",
 	}, rows)
 }
 
