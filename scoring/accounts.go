@@ -1,13 +1,13 @@
 package scoring
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -344,7 +344,7 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 		}
 	}
 	people = slices.Clone(people)
-	sort.SliceStable(people, func(i, j int) bool { return people[i].LeadID < people[j].LeadID })
+	slices.SortStableFunc(people, func(a, b *Person) int { return strings.Compare(a.LeadID, b.LeadID) })
 	out := &AccountResult{Members: people, People: len(people), Missing: []string{}}
 	for _, p := range people {
 		if p.Engaged {
@@ -488,11 +488,11 @@ func rollUp(r *rules.Rollup, people []*Person, ofAt, whenAt int) RollupPoints {
 		rp.From = append(rp.From, PersonPoints{LeadID: p.LeadID, Value: v})
 	}
 	// Highest first, then by id: the order of the people does not matter.
-	sort.SliceStable(rp.From, func(i, j int) bool {
-		if rp.From[i].Value != rp.From[j].Value {
-			return rp.From[i].Value > rp.From[j].Value
+	slices.SortStableFunc(rp.From, func(a, b PersonPoints) int {
+		if c := cmp.Compare(b.Value, a.Value); c != 0 {
+			return c
 		}
-		return rp.From[i].LeadID < rp.From[j].LeadID
+		return strings.Compare(a.LeadID, b.LeadID)
 	})
 	switch r.Strategy {
 	case "max":
