@@ -177,6 +177,13 @@ func (d *Document) Check() Diagnostics {
 		add(d.Stages[len(d.Stages)-1].ID.Pos, "no stage is marked sales_ready; mark the hand-off stage both teams agreed on with sales_ready: true")
 	}
 	d.checkHandoff(add)
+	// The account's model is checked as a model of its own; the lists it
+	// shares with the lead model were checked above.
+	if a := d.Accounts; a != nil && len(a.Categories) > 0 && len(a.Stages) > 0 {
+		sub := d.AccountDocument()
+		sub.Lists = nil
+		ds = append(ds, sub.Check()...)
+	}
 	return ds
 }
 

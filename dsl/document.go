@@ -69,6 +69,9 @@ type Document struct {
 	// Handoff is the hand-off contract with sales (SLA, rejection
 	// reasons, recycle policy); nil when the file has no handoff section.
 	Handoff *Handoff
+	// Accounts scores the companies leads work at; nil when the file has
+	// no accounts section.
+	Accounts *Accounts
 
 	// Files lists every file read, the root file first.
 	Files []string
@@ -190,6 +193,31 @@ type Rule struct {
 
 	// Disqualify holds the reason for a gate; empty for scoring rules.
 	Disqualify String
+
+	// Rollup, set only on an account's rules, makes the rule add up the
+	// account's people.
+	Rollup *Rollup
+}
+
+// Rollup is how an account rule adds up its people: When (the rule's)
+// says which people count, Within keeps those active lately.
+type Rollup struct {
+	Strategy String // sum, max, top or count
+	Of       *Expr  // a number per person; nil for count
+	Top      int
+	TopPos   Pos
+	Max      *Number   // the most points the roll-up gives; nil: no bound
+	Points   *Number   // for count: points per person
+	Within   *Duration // only people with an event this recent count
+	// Weights multiply what a person gives by the highest weight of the
+	// roles they hold (1 when they hold none of these roles).
+	Weights []RoleWeight
+}
+
+// RoleWeight weighs the people who hold a buying-group role.
+type RoleWeight struct {
+	Role   String
+	Weight *Number
 }
 
 // IsGate reports whether the rule disqualifies rather than scores.

@@ -107,6 +107,13 @@ type compiler struct {
 	// broken is set when the document had errors: it is compiled only to
 	// report every problem at once, and never run.
 	broken bool
+	// account is set when compiling an account's own model, whose
+	// conditions may count its people (people(), engaged()) by roles.
+	account bool
+	roles   []string
+	// leadFields are the lead model's fields, named when an account's
+	// condition reads one of them.
+	leadFields []string
 }
 
 // scope is what an expression may read, and what it is called in messages.
@@ -353,6 +360,9 @@ func (c *compiler) compile() {
 			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value, stage: true})})
 	}
 	c.compileHandoff()
+	if !c.account {
+		c.compileAccounts(staged)
+	}
 	c.fuse()
 	c.fastPhases()
 	eventTypes := map[string]*eventTypeInfo{}

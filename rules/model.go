@@ -64,6 +64,9 @@ type Model struct {
 	// Handoff is the hand-off contract with sales; nil when the rule file
 	// has no handoff section.
 	Handoff *Handoff
+	// Accounts is the compiled accounts section; nil when the rule file
+	// has none.
+	Accounts *AccountModel
 
 	// Document is the decoded rule file the model was compiled from, for
 	// tools that report on it (diff, lint, fmt).
