@@ -253,7 +253,7 @@ func TestFailedVerdictRowsAreNamedInTheReport(t *testing.T) {
 	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
 	glance := page[strings.Index(page, `<section id="summary"`):strings.Index(page, `<section id="feedback">`)]
 	assert.Contains(t, glance, "<li><b>Warning:</b> What sales said: "+warning+"</li>")
-	assert.Contains(t, glance, "Hand-offs sales accepted (rows left out: see the warning)")
+	assert.Contains(t, glance, "Verdicts that accepted the hand-off (rows left out: see the warning)")
 }
 
 // Every warning attribution's JSON carries (wins after the as-of time

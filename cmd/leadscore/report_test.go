@@ -135,6 +135,7 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	// reasons, campaigns); attribution 2; current vs proposed 1; the moves
 	// up and down 1; feedback's weeks 1.
 	assert.Equal(t, 21, strings.Count(page, "<svg "))
+	assert.Equal(t, strings.Count(page, "<table"), strings.Count(page, "\n<caption>"), "every table has a caption")
 
 	var joint map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(js), &joint))

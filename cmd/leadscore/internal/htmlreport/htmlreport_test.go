@@ -3,9 +3,11 @@ package htmlreport_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -491,4 +493,36 @@ func TestFeedbackCountsVerdictsOutsideTheRates(t *testing.T) {
 	b.Reset()
 	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: []htmlreport.Section{htmlreport.FeedbackSection(r, "")}}).Render(&b))
 	assert.NotContains(t, b.String(), "never became sales-ready")
+}
+
+// Column labels never overlap: long labels (dates) are drawn every few
+// columns, at least a label's width apart; short ones on every column.
+func TestColumnLabelsDoNotOverlap(t *testing.T) {
+	for _, c := range []struct {
+		label func(i int) string
+		n     int
+		all   bool
+	}{{func(i int) string { return fmt.Sprintf("2026-05-%02d", i+1) }, 26, false}, {func(i int) string { return fmt.Sprint(i) }, 13, true}} {
+		var labels []string
+		var bars []float64
+		for i := 0; i < c.n; i++ {
+			labels, bars = append(labels, c.label(i)), append(bars, float64(i))
+		}
+		svg := string(htmlreport.Columns{Title: "t", Labels: labels, Bars: bars, BarName: "b", Format: "int"}.SVG())
+		var xs [][]string
+		for _, m := range regexp.MustCompile(`<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">([^<]*)</text>`).FindAllStringSubmatch(svg, -1) {
+			if slices.Contains(labels, m[2]) {
+				xs = append(xs, m)
+			}
+		}
+		require.Greater(t, len(xs), 2)
+		if c.all {
+			assert.Len(t, xs, len(labels))
+		}
+		for i := 1; i < len(xs); i++ {
+			a, _ := strconv.ParseFloat(xs[i-1][1], 64)
+			b, _ := strconv.ParseFloat(xs[i][1], 64)
+			assert.GreaterOrEqual(t, b-a, 6.5*float64(len(labels[len(labels)-1])), "labels %q apart by %.1f px", labels[0], b-a)
+		}
+	}
 }

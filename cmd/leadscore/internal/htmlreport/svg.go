@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // palette is Okabe and Ito's, readable by colour-blind people and in grey,
@@ -370,7 +371,7 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 			fmt.Fprintf(&d, "%s%s %s ", pen, n(px(c.X[j])), n(py(*v)))
 			pen = "L"
 		}
-		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(c.FirstColor+i))
+		s.line(d.String(), color(c.FirstColor+i))
 	}
 	if c.HLine != nil {
 		y := py(*c.HLine)
@@ -401,7 +402,7 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		for i, ser := range c.Y {
 			v := "—"
 			if j < len(ser) && ser[j] != nil {
-				v = Format(c.Format, *ser[j])
+				v = Format(crosshairFormat(c.Format), *ser[j])
 			}
 			parts = append(parts, c.Series[min(i, len(c.Series)-1)]+" "+v)
 		}
@@ -410,6 +411,22 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 	s.add(`<g class="crosshair" visibility="hidden" data-xs="%s" data-labels="%s" data-top="%s" data-bottom="%s"><line x1="0" x2="0" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="3 3"/><text x="0" y="%s"></text></g>`,
 		esc(strings.Join(xs, " ")), esc(strings.Join(labels, "\n")), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
 	return s.html(c.Title), px
+}
+
+// crosshairFormat is how the crosshair writes a value: the chart's own
+// format, or two decimals (never a float's full digits).
+func crosshairFormat(format string) string {
+	if format != "" {
+		return format
+	}
+	return "dec2"
+}
+
+// line draws a series' path in its colour over a darker, wider one, so
+// that light colours (orange, sky blue) keep a 3:1 contrast on white.
+func (s *svg) line(d, colour string) {
+	d = strings.TrimSpace(d)
+	s.add(`<path d="%s" fill="none" stroke="#1d232a" stroke-width="3.2" stroke-linejoin="round"/><path d="%s" fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round"/>`, d, d, colour)
 }
 
 // Matrix draws a table of counts as shaded cells: rows[i] by cols[j].
@@ -545,7 +562,12 @@ func (c Columns) SVG() template.HTML {
 	}
 	s.add(`<text transform="translate(12 %s) rotate(-90)" text-anchor="middle">%s</text>`, n((top+height-bottom)/2), esc(c.YLabel))
 	// Label every period when they fit, else every few.
-	every := int(math.Ceil(46 / slot))
+	// A label takes about 6.5 px a character (11 px text) and a gap.
+	longest := 0
+	for _, l := range c.Labels {
+		longest = max(longest, utf8.RuneCountInString(l))
+	}
+	every := max(1, int(math.Ceil((6.5*float64(longest)+10)/slot)))
 	barW := math.Max(slot*0.62, 1)
 	for i, v := range c.Bars {
 		label := ""
@@ -574,7 +596,7 @@ func (c Columns) SVG() template.HTML {
 			fmt.Fprintf(&d, "%s%s %s ", pen, n(cx(i)), n(py(v)))
 			pen = "L"
 		}
-		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(1))
+		s.line(d.String(), color(1))
 		for i, v := range c.Line {
 			if math.IsNaN(v) {
 				continue
