@@ -69,6 +69,9 @@ type Block struct {
 	Note  string
 	// Control is extra markup after the chart (the capacity slider).
 	Control template.HTML
+	// ScreenOnly blocks are detail left out of print (a line says where
+	// they are), so that the review prints on few pages.
+	ScreenOnly bool
 }
 
 // Table is a table of a report's numbers.
