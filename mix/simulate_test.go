@@ -1,0 +1,233 @@
+package mix
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// exampleSim is the bundled example's simulation (testdata/mix): three
+// years of weeks, 5% noise, growth and a yearly cycle.
+var exampleSim = Simulation{Weeks: 156, Seed: 1, Trend: 0.2, Season: 0.1, Noise: 0.05}
+
+// The simulator's truth is what it says: each channel's incremental KPI
+// over its spend is its ROAS, and the KPI less the noise is the baseline
+// plus the channels.
+func TestSimulateTruth(t *testing.T) {
+	d, truth, err := Simulate(Simulation{Weeks: 104, Seed: 9, Trend: 0.1, Season: 0.2})
+	require.NoError(t, err)
+	require.NoError(t, d.Validate())
+	base := 0.0
+	sum := 0.0
+	for i := range d.KPI {
+		b := 100000 * (1 + 0.1*float64(i)/104 + 0.2*math.Sin(2*math.Pi*float64(i)/yearInWeeks))
+		base += b
+		sum += d.KPI[i] // no noise: the KPI is baseline plus channels
+	}
+	incr := 0.0
+	for c, tc := range truth.Channels {
+		a := tc.Adstock.Apply(d.Channels[c].Spend)
+		s, spend := 0.0, 0.0
+		for i := range a {
+			s += tc.Coefficient * tc.Saturation.At(a[i])
+			spend += d.Channels[c].Spend[i]
+		}
+		assert.InDelta(t, DefaultSimChannels[c].ROAS, s/spend, 1e-9, tc.Name)
+		assert.InDelta(t, spend, tc.Spend, 1e-6)
+		incr += s
+	}
+	assert.InDelta(t, sum, base+incr, 1e-6*sum)
+	assert.InDelta(t, base/sum, truth.BaselineShare, 1e-12)
+}
+
+// coverage fits nSeeds simulated data sets and counts, per channel, the
+// 95% ROAS intervals that hold the true ROAS.
+func coverage(t *testing.T, nSeeds int, fit func(Data) (*Result, error)) (covered, total int, byChannel map[string]int) {
+	byChannel = map[string]int{}
+	for s := 1; s <= nSeeds; s++ {
+		sim := exampleSim
+		sim.Seed = uint64(1000 + s)
+		d, truth, err := Simulate(sim)
+		require.NoError(t, err)
+		r, err := fit(d)
+		require.NoError(t, err)
+		for c, ch := range r.Channels {
+			total++
+			if ch.ROAS.Low <= truth.Channels[c].ROAS && truth.Channels[c].ROAS <= ch.ROAS.High {
+				covered++
+				byChannel[ch.Name]++
+			}
+		}
+	}
+	return covered, total, byChannel
+}
+
+// The fit on the bundled example recovers the truth: each channel's true
+// ROAS inside its 95% interval, except social's, which this data set puts
+// just below its interval (0.8 against 0.31 to 0.73; see the README in
+// testdata/mix). A 95% interval misses one time in twenty, and
+// TestCoverage measures how often these miss; the miss is pinned here,
+// with its size, so that a change to the fit that moves it is seen.
+func TestFitRecoversExample(t *testing.T) {
+	d, truth, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	r, err := Fit(d, Options{})
+	require.NoError(t, err)
+	require.Len(t, r.Channels, len(truth.Channels))
+	for c, ch := range r.Channels {
+		tc := truth.Channels[c]
+		require.Equal(t, tc.Name, ch.Name)
+		t.Logf("%-7s true ROAS %.2f, estimated %.2f (95%% %.2f to %.2f), verdict %s", ch.Name, tc.ROAS, ch.ROAS.Value, ch.ROAS.Low, ch.ROAS.High, ch.Verdict)
+		if ch.Name == "social" {
+			width := ch.ROAS.High - ch.ROAS.Low
+			assert.Greater(t, tc.ROAS, ch.ROAS.High, "social's known miss")
+			assert.Less(t, tc.ROAS-ch.ROAS.High, width/2, "social misses by less than half its interval's width")
+			assert.Equal(t, "does not pay back", ch.Verdict, "true ROAS 0.8 does not pay back either")
+			continue
+		}
+		assert.True(t, ch.ROAS.Low <= tc.ROAS && tc.ROAS <= ch.ROAS.High, "%s: true ROAS %v outside %+v", ch.Name, tc.ROAS, ch.ROAS)
+		assert.Equal(t, "pays back", ch.Verdict)
+		assert.Equal(t, tc.Adstock, ch.Adstock, "%s adstock", ch.Name)
+	}
+	assert.InDelta(t, truth.BaselineShare, r.BaselineShare, 0.05)
+	assert.Less(t, r.HeldOut.NRMSE, 0.1)
+	assert.Equal(t, 52, r.HeldOut.Weeks)
+}
+
+// Over many simulated data sets, the share of 95% intervals that hold the
+// true ROAS. Two figures:
+//
+// With the hyperparameters (adstock, saturation) set to the truth, the
+// bootstrap intervals should cover about 95%. 100 seeds give 300
+// intervals; at a true 95% the share's standard error is 1.3 points, but
+// the three channels of a seed share their data, and 100 bootstrap
+// refits make each interval's ends noisy and a little narrow, so the
+// test accepts 85% to 99%: wide enough not to fail by chance, narrow
+// enough to catch intervals that are plainly too short or too long. In
+// short mode, 20 seeds (60 intervals), the same bounds.
+//
+// With the hyperparameters chosen by the fit, as a user gets them, the
+// intervals cover less: they are conditional on the chosen adstock and
+// saturation, and the uncertainty of that choice is not in them. The
+// share is logged and held to a floor below which something broke; the
+// docs (docs/guide/mix.md) say that the intervals are too narrow by this
+// much.
+func TestCoverage(t *testing.T) {
+	seeds := 100
+	if testing.Short() {
+		seeds = 20
+	}
+	truthKs := []candidate{{3, 1, 1}, {1, 2, 0}, {2, 0, 0}} // DefaultSimChannels on the grids
+	for c, k := range truthKs {
+		sc := DefaultSimChannels[c]
+		require.Equal(t, sc.Adstock.Decay, gridDecay[k.ad])
+		require.Equal(t, sc.Half, gridHalf[k.half])
+		require.Equal(t, sc.Shape, gridShape[k.shape])
+	}
+	cov, total, by := coverage(t, seeds, func(d Data) (*Result, error) {
+		o := Options{Bootstrap: 100}.withDefaults()
+		m := setup(d, o)
+		return m.result(truthKs, gridLambda[0], m.adstocksOf(Geometric))
+	})
+	share := float64(cov) / float64(total)
+	t.Logf("hyperparameters at the truth: %d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	assert.GreaterOrEqual(t, share, 0.85)
+	assert.LessOrEqual(t, share, 0.99)
+
+	cov, total, by = coverage(t, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: 100}) })
+	share = float64(cov) / float64(total)
+	t.Logf("hyperparameters chosen by the fit: %d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	assert.GreaterOrEqual(t, share, 0.6)
+}
+
+// Scaling spend by c scales ROAS by 1/c; scaling the KPI by c scales ROAS
+// by c; neither moves the decomposition's shares.
+func TestScaling(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 104
+	d, _, err := Simulate(sim)
+	require.NoError(t, err)
+	o := Options{Bootstrap: 50}
+	base, err := Fit(d, o)
+	require.NoError(t, err)
+	for _, c := range []float64{4, 0.5, 3} {
+		spend := scaled(d, c, 1)
+		rs, err := Fit(spend, o)
+		require.NoError(t, err)
+		kpi := scaled(d, 1, c)
+		rk, err := Fit(kpi, o)
+		require.NoError(t, err)
+		for i, ch := range base.Channels {
+			for _, p := range []struct {
+				name      string
+				got, want Interval
+				factor    float64
+			}{
+				{"ROAS, spend scaled", rs.Channels[i].ROAS, ch.ROAS, 1 / c},
+				{"ROAS, KPI scaled", rk.Channels[i].ROAS, ch.ROAS, c},
+				{"marginal ROAS, spend scaled", rs.Channels[i].MarginalROAS, ch.MarginalROAS, 1 / c},
+				{"incremental, KPI scaled", rk.Channels[i].Incremental, ch.Incremental, c},
+			} {
+				msg := fmt.Sprintf("%s, %s, c=%v", ch.Name, p.name, c)
+				assert.InEpsilon(t, p.want.Value*p.factor, p.got.Value, 1e-9, msg)
+				assert.InEpsilon(t, p.want.Low*p.factor, p.got.Low, 1e-9, msg)
+				assert.InEpsilon(t, p.want.High*p.factor, p.got.High, 1e-9, msg)
+			}
+			assert.InDelta(t, ch.Share, rs.Channels[i].Share, 1e-12)
+			assert.InDelta(t, ch.Share, rk.Channels[i].Share, 1e-12)
+		}
+		assert.InDelta(t, base.BaselineShare, rs.BaselineShare, 1e-12)
+		assert.InDelta(t, base.BaselineShare, rk.BaselineShare, 1e-12)
+	}
+}
+
+func scaled(d Data, spend, kpi float64) Data {
+	out := Data{Weeks: d.Weeks, KPI: make([]float64, len(d.KPI))}
+	for t, v := range d.KPI {
+		out.KPI[t] = v * kpi
+	}
+	for _, ch := range d.Channels {
+		s := make([]float64, len(ch.Spend))
+		for t, v := range ch.Spend {
+			s[t] = v * spend
+		}
+		out.Channels = append(out.Channels, Channel{Name: ch.Name, Spend: s})
+	}
+	return out
+}
+
+// Same data and seed, same result, to the last bit; another seed moves the
+// intervals, not the estimates.
+func TestDeterministic(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 80
+	d, _, err := Simulate(sim)
+	require.NoError(t, err)
+	a, err := Fit(d, Options{Seed: 5, Bootstrap: 40})
+	require.NoError(t, err)
+	b, err := Fit(d, Options{Seed: 5, Bootstrap: 40})
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+	c, err := Fit(d, Options{Seed: 6, Bootstrap: 40})
+	require.NoError(t, err)
+	for i := range a.Channels {
+		assert.Equal(t, a.Channels[i].ROAS.Value, c.Channels[i].ROAS.Value)
+		assert.NotEqual(t, a.Channels[i].ROAS.Low, c.Channels[i].ROAS.Low)
+	}
+}
+
+// BenchmarkFit is one fit of the bundled example's size: the search, the
+// final fit and 200 bootstrap refits.
+func BenchmarkFit(b *testing.B) {
+	d, _, err := Simulate(exampleSim)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Fit(d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
