@@ -24,16 +24,19 @@ type SimChannel struct {
 
 // Simulation describes a data set to generate.
 type Simulation struct {
-	Weeks int
-	Start time.Time // the first week (default 2023-01-02)
-	Seed  uint64
+	Weeks int       `json:"weeks"`
+	Start time.Time `json:"start"` // the first week (default 2023-01-02)
+	Seed  uint64    `json:"seed"`
 	// Channels default to DefaultSimChannels.
-	Channels []SimChannel
+	Channels []SimChannel `json:"channels,omitempty"`
 	// Level is the baseline KPI per week; Trend its growth over the whole
 	// period as a share of Level; Season the amplitude of the yearly cycle
 	// as a share of Level; Noise the standard deviation of the weekly noise
 	// as a share of Level.
-	Level, Trend, Season, Noise float64
+	Level  float64 `json:"level"`
+	Trend  float64 `json:"trend"`
+	Season float64 `json:"season"`
+	Noise  float64 `json:"noise"`
 }
 
 // Truth is what the simulated KPI was made of.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,7 +12,7 @@ import (
 
 // exampleSim is the bundled example's simulation (testdata/mix): three
 // years of weeks, 5% noise, growth and a yearly cycle.
-var exampleSim = Simulation{Weeks: 156, Seed: 1, Trend: 0.2, Season: 0.1, Noise: 0.05}
+var exampleSim = Simulation{Weeks: 156, Start: time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC), Seed: 1, Level: 100000, Trend: 0.2, Season: 0.1, Noise: 0.05}
 
 // The simulator's truth is what it says: each channel's incremental KPI
 // over its spend is its ROAS, and the KPI less the noise is the baseline
