@@ -15,10 +15,11 @@
 // hyperparameters (each channel's adstock and Hill parameters, the ridge
 // penalty) are chosen on a grid by rolling-origin time-series
 // cross-validation, coordinate by coordinate, deterministically. Intervals
-// come from a moving-block residual bootstrap: each replicate refits the
-// model, with the chosen hyperparameters, to the fitted KPI plus resampled
-// blocks of residuals, from a seeded generator, so the same input gives the
-// same output.
+// come from a moving-block residual bootstrap: each replicate runs the
+// search and the fit again on the fitted KPI plus resampled blocks of
+// residuals, so the intervals hold the uncertainty of the chosen curves as
+// well as of the coefficients; the generator is seeded, so the same input
+// gives the same output.
 //
 // The linear algebra (Cholesky solves of the ridge normal equations) and the
 // statistics (correlations, quantiles) are gonum's (gonum.org/v1/gonum):

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -96,7 +99,10 @@ func solveNonNeg(G *mat.SymDense, c []float64, nonNeg []bool) ([]float64, error)
 	return b, nil
 }
 
-// solveSubset solves G[F,F] b[F] = c[F] for the free set F, zero elsewhere.
+// solveSubset solves G[F,F] b[F] = c[F] for the free set F, zero elsewhere,
+// by a Cholesky factorisation (LAPACK's dpotrf and dpotrs, as gonum has
+// them; mat.Cholesky would also estimate the condition number, which the
+// search does not need and which doubled its time).
 func solveSubset(G *mat.SymDense, c []float64, free []bool) ([]float64, error) {
 	var idx []int
 	for j, f := range free {
@@ -105,27 +111,25 @@ func solveSubset(G *mat.SymDense, c []float64, free []bool) ([]float64, error) {
 		}
 	}
 	out := make([]float64, len(c))
-	if len(idx) == 0 {
+	k := len(idx)
+	if k == 0 {
 		return out, nil
 	}
-	sub := mat.NewSymDense(len(idx), nil)
-	rhs := mat.NewVecDense(len(idx), nil)
-	for a, i := range idx {
-		rhs.SetVec(a, c[i])
-		for bb := a; bb < len(idx); bb++ {
-			sub.SetSym(a, bb, G.At(i, idx[bb]))
+	a := make([]float64, k*k)
+	rhs := make([]float64, k)
+	for r, i := range idx {
+		rhs[r] = c[i]
+		for q := r; q < k; q++ {
+			a[r*k+q] = G.At(i, idx[q])
 		}
 	}
-	var ch mat.Cholesky
-	if !ch.Factorize(sub) {
+	t, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: a})
+	if !ok {
 		return nil, errors.New("the model's equations have no unique solution")
 	}
-	var x mat.VecDense
-	if err := ch.SolveVecTo(&x, rhs); err != nil {
-		return nil, err
-	}
-	for a, i := range idx {
-		out[i] = x.AtVec(a)
+	lapack64.Potrs(t, blas64.General{Rows: k, Cols: 1, Stride: 1, Data: rhs})
+	for r, i := range idx {
+		out[i] = rhs[r]
 	}
 	return out, nil
 }

@@ -16,7 +16,8 @@ const CorrelationLimit = 0.9
 const WeeksPerChannel = 10
 
 // result fits the chosen model on all weeks and derives the report.
-func (m *model) result(ks []candidate, lambda float64, ads []Adstock) (*Result, error) {
+func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) {
+	lambda := gridLambda[lam]
 	d, o, n := m.d, m.o, m.n
 	C := len(d.Channels)
 	cols, nonNeg := m.columns(ks)
@@ -45,7 +46,7 @@ func (m *model) result(ks []candidate, lambda float64, ads []Adstock) (*Result, 
 		}
 	}
 	r.HeldOut = quality(ho, hp)
-	draws, err := m.bootstrapDraws(ks, lambda, fitted, resid, o.Bootstrap)
+	draws, err := m.bootstrapDraws(ks, lam, fitted, resid, o.Bootstrap)
 	if err != nil {
 		return nil, err
 	}

@@ -67,11 +67,9 @@ func coverage(t *testing.T, nSeeds int, fit func(Data) (*Result, error)) (covere
 }
 
 // The fit on the bundled example recovers the truth: each channel's true
-// ROAS inside its 95% interval, except social's, which this data set puts
-// just below its interval (0.8 against 0.31 to 0.73; see the README in
-// testdata/mix). A 95% interval misses one time in twenty, and
-// TestCoverage measures how often these miss; the miss is pinned here,
-// with its size, so that a change to the fit that moves it is seen.
+// ROAS inside its 95% interval, the carry-over of the two large channels,
+// the baseline's share within 5 points. Social's interval is wider than
+// its estimate, so its verdict is withheld.
 func TestFitRecoversExample(t *testing.T) {
 	d, truth, err := Simulate(exampleSim)
 	require.NoError(t, err)
@@ -82,14 +80,11 @@ func TestFitRecoversExample(t *testing.T) {
 		tc := truth.Channels[c]
 		require.Equal(t, tc.Name, ch.Name)
 		t.Logf("%-7s true ROAS %.2f, estimated %.2f (95%% %.2f to %.2f), verdict %s", ch.Name, tc.ROAS, ch.ROAS.Value, ch.ROAS.Low, ch.ROAS.High, ch.Verdict)
+		assert.True(t, ch.ROAS.Low <= tc.ROAS && tc.ROAS <= ch.ROAS.High, "%s: true ROAS %v outside %+v", ch.Name, tc.ROAS, ch.ROAS)
 		if ch.Name == "social" {
-			width := ch.ROAS.High - ch.ROAS.Low
-			assert.Greater(t, tc.ROAS, ch.ROAS.High, "social's known miss")
-			assert.Less(t, tc.ROAS-ch.ROAS.High, width/2, "social misses by less than half its interval's width")
-			assert.Equal(t, "does not pay back", ch.Verdict, "true ROAS 0.8 does not pay back either")
+			assert.Equal(t, "withheld", ch.Verdict)
 			continue
 		}
-		assert.True(t, ch.ROAS.Low <= tc.ROAS && tc.ROAS <= ch.ROAS.High, "%s: true ROAS %v outside %+v", ch.Name, tc.ROAS, ch.ROAS)
 		assert.Equal(t, "pays back", ch.Verdict)
 		assert.Equal(t, tc.Adstock, ch.Adstock, "%s adstock", ch.Name)
 	}
@@ -99,49 +94,24 @@ func TestFitRecoversExample(t *testing.T) {
 }
 
 // Over many simulated data sets, the share of 95% intervals that hold the
-// true ROAS. Two figures:
-//
-// With the hyperparameters (adstock, saturation) set to the truth, the
-// bootstrap intervals should cover about 95%. 100 seeds give 300
-// intervals; at a true 95% the share's standard error is 1.3 points, but
-// the three channels of a seed share their data, and 100 bootstrap
-// refits make each interval's ends noisy and a little narrow, so the
-// test accepts 85% to 99%: wide enough not to fail by chance, narrow
-// enough to catch intervals that are plainly too short or too long. In
-// short mode, 20 seeds (60 intervals), the same bounds.
-//
-// With the hyperparameters chosen by the fit, as a user gets them, the
-// intervals cover less: they are conditional on the chosen adstock and
-// saturation, and the uncertainty of that choice is not in them. The
-// share is logged and held to a floor below which something broke; the
-// docs (docs/guide/mix.md) say that the intervals are too narrow by this
-// much.
+// true ROAS should be about 95%. 50 seeds give 150 intervals; at a true
+// 95% the share's standard error is 1.8 points, but the three channels of
+// a seed share their data, and 60 bootstrap refits (200 in use) make each
+// interval's ends noisy, so the test accepts 85% to 99%: wide enough not to
+// fail by chance, narrow enough to catch intervals that are plainly too
+// short (holding the hyperparameters fixed in the refits gave about 70%)
+// or too long. In short mode, 10 seeds (30 intervals) and the same bounds,
+// a smoke test more than a measurement.
 func TestCoverage(t *testing.T) {
-	seeds := 100
+	seeds := 50
 	if testing.Short() {
-		seeds = 20
+		seeds = 10
 	}
-	truthKs := []candidate{{3, 1, 1}, {1, 2, 0}, {2, 0, 0}} // DefaultSimChannels on the grids
-	for c, k := range truthKs {
-		sc := DefaultSimChannels[c]
-		require.Equal(t, sc.Adstock.Decay, gridDecay[k.ad])
-		require.Equal(t, sc.Half, gridHalf[k.half])
-		require.Equal(t, sc.Shape, gridShape[k.shape])
-	}
-	cov, total, by := coverage(t, seeds, func(d Data) (*Result, error) {
-		o := Options{Bootstrap: 100}.withDefaults()
-		m := setup(d, o)
-		return m.result(truthKs, gridLambda[0], m.adstocksOf(Geometric))
-	})
+	cov, total, by := coverage(t, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: 60}) })
 	share := float64(cov) / float64(total)
-	t.Logf("hyperparameters at the truth: %d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	t.Logf("%d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
 	assert.GreaterOrEqual(t, share, 0.85)
 	assert.LessOrEqual(t, share, 0.99)
-
-	cov, total, by = coverage(t, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: 100}) })
-	share = float64(cov) / float64(total)
-	t.Logf("hyperparameters chosen by the fit: %d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
-	assert.GreaterOrEqual(t, share, 0.6)
 }
 
 // Scaling spend by c scales ROAS by 1/c; scaling the KPI by c scales ROAS

@@ -244,7 +244,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 	line(fmt.Sprintf("fit on held-out weeks (%d rolling folds, %d weeks): NRMSE %s, MAPE %s; in-sample R² %s",
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
-	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), given the adstock and saturation chosen", r.Bootstrap, r.Seed))
+	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
 
 	heading("Channels")
 	var rows [][]string
