@@ -36,7 +36,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
 	r.InSample = quality(d.KPI, fitted)
 	pred := map[int]float64{}
-	if _, err := m.cvError(ks, lambda, d.KPI, pred); err != nil {
+	if _, err := m.cvError(ks, lambda, newTarget(d.KPI), pred); err != nil {
 		return nil, err
 	}
 	var ho, hp []float64
