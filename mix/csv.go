@@ -62,17 +62,29 @@ func newTable(r io.Reader, what string, need ...string) (*table, error) {
 	return t, nil
 }
 
-// next returns the next row and its line; io.EOF at the end.
+// readError is a file that stopped being readable: no row's fault.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+// next returns the next row and its line; io.EOF at the end, a readError
+// when the file cannot be read on.
 func (t *table) next() (int, []string, error) {
 	rec, err := t.r.Read()
-	line, _ := t.r.FieldPos(0)
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
+			if errors.Is(pe.Err, csv.ErrQuote) {
+				return pe.StartLine, nil, fmt.Errorf("%v (a quote that opens a cell and does not close swallows the lines after it, up to line %d)", pe.Err, pe.Line)
+			}
 			return pe.StartLine, nil, fmt.Errorf("%v", pe.Err)
 		}
-		return line, nil, err
+		if err == io.EOF {
+			return 0, nil, err
+		}
+		return 0, nil, readError{err}
 	}
+	line, _ := t.r.FieldPos(0)
 	if len(rec) != len(t.head) {
 		return line, nil, fmt.Errorf("%d cells, the header has %d", len(rec), len(t.head))
 	}
@@ -118,6 +130,9 @@ func ReadSpend(r io.Reader, onError func(line int, err error)) ([]SpendRow, Coun
 		line, rec, err := t.next()
 		if err == io.EOF {
 			return rows, n, nil
+		}
+		if re, ok := err.(readError); ok {
+			return nil, n, re.err
 		}
 		n.Rows++
 		var row SpendRow
@@ -208,6 +223,9 @@ func ReadWeekly(r io.Reader, what, column string, onError func(line int, err err
 		line, rec, err := t.next()
 		if err == io.EOF {
 			break
+		}
+		if re, ok := err.(readError); ok {
+			return Series{}, n, re.err
 		}
 		n.Rows++
 		var rw row
