@@ -33,6 +33,16 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		fitted[t] = lm.predict(cols, t)
 		resid[t] = d.KPI[t] - fitted[t]
 	}
+	// Residuals are smaller than the noise: the fit spent degrees of
+	// freedom on the design's columns and on choosing each channel's three
+	// curve parameters. Scaling them up by sqrt(n/(n-df)) (Davison and
+	// Hinkley's modified residuals) gives the refits noise of the right size.
+	if df := len(cols) + 1 + 3*C; n > 2*df {
+		f := math.Sqrt(float64(n) / float64(n-df))
+		for t := range resid {
+			resid[t] *= f
+		}
+	}
 	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
 	r.InSample = quality(d.KPI, fitted)
 	pred := map[int]float64{}
