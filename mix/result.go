@@ -119,13 +119,13 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 			}
 		}
 		sum, slope := sums(c, ks[c])
-		cr.Incremental = interval(beta*sum, incr)
+		cr.Incremental = atLeastZero(interval(beta*sum, incr))
 		if totalFitted != 0 {
 			cr.Share = cr.Incremental.Value / totalFitted
 		}
 		if spend > 0 {
-			cr.ROAS = interval(beta*sum/spend, roas)
-			cr.MarginalROAS = interval(beta*slope/spend, marg)
+			cr.ROAS = atLeastZero(interval(beta*sum/spend, roas))
+			cr.MarginalROAS = atLeastZero(interval(beta*slope/spend, marg))
 			cr.ROI = Interval{cr.ROAS.Value*o.KPIValue - 1, cr.ROAS.Low*o.KPIValue - 1, cr.ROAS.High*o.KPIValue - 1}
 		}
 		for _, mult := range []float64{0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2} {
@@ -145,6 +145,14 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 func interval(v float64, draws []float64) Interval {
 	lo, hi := quantiles(draws)
 	return Interval{Value: v, Low: 2*v - hi, High: 2*v - lo}
+}
+
+// atLeastZero clips an interval of a quantity that cannot be negative (a
+// channel's effect) at zero: the reflected interval can reach below it.
+func atLeastZero(i Interval) Interval {
+	i.Low = math.Max(0, i.Low)
+	i.High = math.Max(0, i.High)
+	return i
 }
 
 func quality(y, p []float64) FitQuality {

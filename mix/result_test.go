@@ -48,6 +48,10 @@ func TestDecompositionAddsUp(t *testing.T) {
 		assert.InDelta(t, ch.Incremental.Value/ch.Spend, ch.ROAS.Value, 1e-12)
 		assert.InDelta(t, ch.ROAS.Value-1, ch.ROI.Value, 1e-12)
 		assert.True(t, ch.ROAS.Low <= ch.ROAS.Value && ch.ROAS.Value <= ch.ROAS.High, "%s: %+v", ch.Name, ch.ROAS)
+		for _, i := range []Interval{ch.Incremental, ch.ROAS, ch.MarginalROAS} {
+			assert.GreaterOrEqual(t, i.Low, 0.0, "%s: a channel's effect is never negative", ch.Name)
+		}
+		assert.GreaterOrEqual(t, ch.ROI.Low, -1.0)
 		var at0, at1, at125, at075 float64
 		for _, p := range ch.Curve {
 			switch p.Multiplier {
