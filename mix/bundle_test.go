@@ -1,0 +1,79 @@
+package mix
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the bundled example in testdata/mix")
+
+// The bundled example (testdata/mix: spend.csv, kpi.csv, truth.json) is
+// exampleSim written out, so the files and their truth cannot drift from
+// the simulator: go test ./mix -run TestBundledExample -update rewrites
+// them.
+func TestBundledExample(t *testing.T) {
+	d, truth, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	var spend, kpi bytes.Buffer
+	spend.WriteString("week,channel,spend\n")
+	kpi.WriteString("week,revenue\n")
+	for i, w := range d.Weeks {
+		for _, ch := range d.Channels {
+			fmt.Fprintf(&spend, "%s,%s,%.2f\n", day(w), ch.Name, ch.Spend[i])
+		}
+		fmt.Fprintf(&kpi, "%s,%.2f\n", day(w), d.KPI[i])
+	}
+	doc := struct {
+		Simulation Simulation `json:"simulation"`
+		Truth
+	}{exampleSim, truth}
+	js, err := json.MarshalIndent(doc, "", "  ")
+	require.NoError(t, err)
+	files := map[string][]byte{"spend.csv": spend.Bytes(), "kpi.csv": kpi.Bytes(), "truth.json": append(js, '\n')}
+	dir := filepath.Join("..", "testdata", "mix")
+	for name, want := range files {
+		path := filepath.Join(dir, name)
+		if *update {
+			require.NoError(t, os.WriteFile(path, want, 0o644))
+		}
+		got, err := os.ReadFile(path)
+		require.NoError(t, err, "go test ./mix -run TestBundledExample -update")
+		assert.Equal(t, string(want), string(got), "%s is out of date: go test ./mix -run TestBundledExample -update", path)
+	}
+}
+
+// The bundled files read back into the simulated data, to the cent.
+func TestReadBundledExample(t *testing.T) {
+	d, _, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	dir := filepath.Join("..", "testdata", "mix")
+	f, err := os.Open(filepath.Join(dir, "spend.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, n, err := ReadSpend(f, func(line int, err error) { t.Errorf("line %d: %v", line, err) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 468, Read: 468}, n)
+	g, err := os.Open(filepath.Join(dir, "kpi.csv"))
+	require.NoError(t, err)
+	defer g.Close()
+	kpi, n, err := ReadWeekly(g, "KPI", "", func(line int, err error) { t.Errorf("line %d: %v", line, err) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 156, Read: 156}, n)
+	got, a, err := Assemble(rows, kpi, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Assembled{}, a)
+	assert.Equal(t, d.Weeks, got.Weeks)
+	assert.InDeltaSlice(t, d.KPI, got.KPI, 0.005)
+	for c := range d.Channels {
+		assert.Equal(t, d.Channels[c].Name, got.Channels[c].Name)
+		assert.InDeltaSlice(t, d.Channels[c].Spend, got.Channels[c].Spend, 0.005)
+	}
+}
