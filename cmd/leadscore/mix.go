@@ -286,7 +286,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 		rows = append(rows, []string{m.Name, sig(m.Current), sig(m.Proposed), change})
 	}
 	table([]string{"channel", "current", "proposed", "change"}, rows)
-	line(fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signed(re.Effect.Value), r.KPI, signed(re.Effect.Low), signed(re.Effect.High)))
+	line(fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signedSig(re.Effect.Value), r.KPI, signedSig(re.Effect.Low), signedSig(re.Effect.High)))
 
 	if len(r.Warnings) > 0 {
 		heading("Warnings")
@@ -299,7 +299,8 @@ func (r mixReport) write(w io.Writer, md bool) {
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
 }
 
-func signed(v float64) string {
+// signedSig writes v with its sign, to its significant digits.
+func signedSig(v float64) string {
 	if v > 0 {
 		return "+" + sig(v)
 	}
