@@ -77,7 +77,9 @@ const reports = {
     "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--dispositions", td("dispositions.csv"),
     "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
     "--backtest-leads", td("backtest/leads.ndjson"), "--backtest-outcomes", td("backtest/outcomes.csv")],
-  diff: ["diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01"],
+  // With --backtest-at, the page sets the two versions' backtests side by side.
+  diff: ["diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01",
+    "--outcomes", td("outcomes.csv"), "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week"],
   // The same leads as they stood a quarter earlier are the reference, so
   // the page has its drift section (drift.rules.N.id, counts, ratio, q).
   backtest: ["backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",

@@ -438,3 +438,32 @@ func TestDiffListsLeadsAsSalesKnowsThem(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore diff: --show titel: the model declares no field \"titel\"; did you mean \"title\"?\n", errOut)
 }
+
+// diff --backtest-at backtests both versions on the same leads and outcomes:
+// each is exactly what backtest reports for that version (JSON backtest
+// and backtest_proposed), the page sets them side by side, and the
+// Markdown gives the reviewers the measures they decide on.
+func TestDiffBacktestsBothVersions(t *testing.T) {
+	common := []string{"--leads", td("backtest/leads.ndjson"), "--outcomes", td("backtest/outcomes.csv"), "--at", "2026-10-01"}
+	bt := []string{"--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week"}
+	args := append(append([]string{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml")}, common...), bt...)
+	code, js, stderr := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, stderr)
+	var got map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(js), &got))
+	for key, model := range map[string]string{"backtest": "b2b-saas.yaml", "backtest_proposed": "b2b-saas-v2.yaml"} {
+		_, alone, _ := leadscore(t, "", "backtest", "--model", td(model), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+			"--outcomes", td("backtest/outcomes.csv"), "--leads", td("backtest/leads.ndjson"), "--format", "json")
+		assert.JSONEq(t, alone, string(got[key]), "%s is backtest's own report of %s", key, model)
+	}
+	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	assert.Contains(t, page, `<section id="compare">`)
+	assert.Contains(t, page, `data-kpi="proposed_auc"`)
+	_, md, _ := leadscore(t, "", args...)
+	assert.Contains(t, md, "## Backtested: both versions at 2026-07-01\n\nThe same 1,818 leads, judged by the 25 deals won after the snapshot.")
+	assert.Contains(t, md, "| AUC | 0.838 (95%: 0.771 to 0.888) | 0.822 (95%: 0.744 to 0.880) |")
+
+	code, _, stderr = leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--backtest-at", "2026-07-01")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--backtest-at backtests both versions on leads and what became of them: give --leads and --outcomes")
+}

@@ -137,19 +137,34 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 	c := r.SalesReady
 	sr := func(k string) string { return path("sales_ready", k) }
 	none := Text("")
+	ksAt := Text("—") // no KS, no place for it
+	if r.KS != nil {
+		ksAt = Number(path("ks_at"), r.KSAt, wholeOr(r.KSAt, "dec2"))
+	}
 	ct := &Table{Head: []string{"measure", "value", "95% interval"}, Rows: []Row{
+		{Cells: []Cell{Text("leads added"), Int(path("leads", "added"), r.Leads.Added), none}},
+		{Cells: []Cell{Text("left out: created after the snapshot"), Int(path("leads", "not_created"), r.Leads.NotCreated), none}},
+		{Cells: []Cell{Text("left out: won or lost by the snapshot"), Int(path("leads", "decided"), r.Leads.Decided), none}},
+		{Cells: []Cell{Text("left out: an open opportunity at the snapshot"), Int(path("leads", "open_opportunity"), r.Leads.OpenOpportunity), none}},
 		{Cells: []Cell{Text("leads in the backtest"), Int(path("leads", "in_backtest"), r.Leads.InBacktest), none}},
+		{Cells: []Cell{Text("became opportunities"), Int(path("opportunities"), r.Opportunities), none}},
 		{Cells: []Cell{Text("won"), Int(path("won"), r.Won), none}},
+		{Cells: []Cell{Text("won revenue"), Number(path("revenue"), r.Revenue, "money"), none}},
 		{Cells: []Cell{Text("sales-ready at the snapshot"), Int(sr("leads"), c.Leads), none}},
 		{Cells: []Cell{Text("of them, won"), Int(sr("won"), c.Won), none}},
+		{Cells: []Cell{Text("of them, opportunities"), Int(sr("opportunities"), c.Opportunities), none}},
+		{Cells: []Cell{Text("their won revenue"), Number(sr("revenue"), c.Revenue, "money"), none}},
 		{Cells: []Cell{Text("precision"), Maybe(sr("precision"), c.Precision, "pct"), ivCell(sr("precision_interval"), c.PrecisionInterval, "pct")}},
 		{Cells: []Cell{Text("recall"), Maybe(sr("recall"), c.Recall, "pct"), ivCell(sr("recall_interval"), c.RecallInterval, "pct")}},
 		{Cells: []Cell{Text("lift"), Maybe(sr("lift"), c.Lift, "dec2"), none}},
+		{Cells: []Cell{Text("opportunity precision"), Maybe(sr("opportunity_precision"), c.OpportunityPrecision, "pct"), none}},
+		{Cells: []Cell{Text("opportunity recall"), Maybe(sr("opportunity_recall"), c.OpportunityRecall, "pct"), none}},
 		{Cells: []Cell{Text("won deals it missed"), Int(sr("missed_won"), c.MissedWon), none}},
 		{Cells: []Cell{Text("their revenue"), Number(sr("missed_revenue"), c.MissedRevenue, "money"), none}},
 		{Cells: []Cell{Text("AUC (won)"), Maybe(path("auc"), r.AUC, "dec3"), ivCell(path("auc_interval"), r.AUCInterval, "dec3")}},
 		{Cells: []Cell{Text("AUC (opportunity)"), Maybe(path("auc_opportunity"), r.AUCOpportunity, "dec3"), none}},
 		{Cells: []Cell{Text("KS"), Maybe(path("ks"), r.KS, "dec3"), none}},
+		{Cells: []Cell{Text("KS at total ≤"), ksAt, none}},
 	}}
 	for i, ca := range r.CategoryAUC {
 		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text("AUC of the " + ca.Name + " score"), Maybe(path("category_auc", i, "value"), ca.Value, "dec3"), none}})

@@ -472,6 +472,10 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 // feedbackGroups is one grouping of the hand-offs (campaign, channel,
 // band, grade, rule) as a table at path, with a chart of the acceptance
 // and rejection rates when asked; false when there is no group.
+// smallVerdicts is how few verdicts make a group's rates too thin to read
+// alone: its row is greyed.
+const smallVerdicts = 10
+
 func feedbackGroups(title, first string, groups []feedback.Group, path string, chart bool) (Block, bool) {
 	if len(groups) == 0 {
 		return Block{}, false
@@ -487,11 +491,12 @@ func feedbackGroups(title, first string, groups []feedback.Group, path string, c
 		for _, rc := range g.Reasons {
 			reasons = append(reasons, fmt.Sprintf("%s %d", rc.Reason, rc.Leads))
 		}
-		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
+		t.Rows = append(t.Rows, Row{Small: g.Dispositioned < smallVerdicts, Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
 			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled), Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(gp("rejection_rate"), g.RejectionRate, "pct"),
 			Text(strings.Join(reasons, ", "))}})
 	}
-	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar.", false: "."}[chart]}
+	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar", false: ""}[chart] +
+		fmt.Sprintf(". Grey rows rest on fewer than %d verdicts: a rate of 100%% on one or two verdicts says little.", smallVerdicts)}
 	if chart {
 		b.Chart = Bars("Acceptance and rejection rate by "+first, names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
 	}
