@@ -467,3 +467,18 @@ func TestDiffBacktestsBothVersions(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--backtest-at backtests both versions on leads and what became of them: give --leads and --outcomes")
 }
+
+// --currency takes a currency's code or sign, not markup or a sentence.
+func TestCurrencyFlagTakesACode(t *testing.T) {
+	base := []string{"attribute", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2026-10-01", "--format", "html"}
+	for _, ok := range []string{"EUR", "€", "USD"} {
+		code, page, stderr := leadscore(t, "", append(base, "--currency", ok)...)
+		require.Equal(t, exitOK, code, stderr)
+		assert.True(t, strings.Contains(page, "cost ("+html.EscapeString(ok)+")"), "a money column names %s", ok)
+	}
+	for _, bad := range []string{`<b>€"`, "US Dollar", "", "EURO-ZONE"} {
+		code, _, stderr := leadscore(t, "", append(base, "--currency", bad)...)
+		assert.Equal(t, exitUsage, code, bad)
+		assert.Contains(t, stderr, "is not a currency: give its code, such as USD or EUR, or its sign, such as €", bad)
+	}
+}

@@ -526,3 +526,41 @@ func TestColumnLabelsDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// --currency names the money's currency beside every amount: in money
+// columns' heads, money tiles' labels, after each amount of a sentence,
+// and in the first cell of a row of mixed measures. Without it, the
+// subtitle says the money is in the data's own currency.
+func TestCurrencyIsNamedBesideEveryAmount(t *testing.T) {
+	page := func(currency string) string {
+		p := &htmlreport.Page{Title: "t", Currency: currency,
+			Summary: &htmlreport.Summary{Tiles: []htmlreport.Tile{{KPI: "missed", Label: "Won revenue it missed", Value: htmlreport.Number("missed", 1051900, "money"),
+				Detail: htmlreport.Sentence{htmlreport.Text("worth "), htmlreport.Number("won", 300, "money")}}},
+				Changes: []htmlreport.Finding{{Kind: "threshold", Line: htmlreport.Sentence{htmlreport.Text("it misses 22 won deals worth "), htmlreport.Number("missed", 1051900, "money"), htmlreport.Text(".")}}}},
+			Sections: []htmlreport.Section{{ID: "s", Title: "S", Blocks: []htmlreport.Block{
+				{Title: "measures", Table: &htmlreport.Table{Head: []string{"measure", "value"}, Rows: []htmlreport.Row{
+					{Cells: []htmlreport.Cell{htmlreport.Text("won"), htmlreport.Int("won_n", 25)}},
+					{Cells: []htmlreport.Cell{htmlreport.Text("their revenue"), htmlreport.Number("rev", 32300, "money")}}}}},
+				{Title: "costs", Table: &htmlreport.Table{Head: []string{"campaign", "cost"}, Rows: []htmlreport.Row{{Cells: []htmlreport.Cell{htmlreport.Text("a"), htmlreport.Number("cost", 10, "money")}}}}},
+			}}}}
+		var b bytes.Buffer
+		require.NoError(t, p.Render(&b))
+		return b.String()
+	}
+	eur := page("EUR")
+	for _, want := range []string{
+		`<div class="label">Won revenue it missed (EUR)</div>`,
+		`data-format="money">1,051,900</span> EUR.</li>`,
+		`data-format="money">300</span> EUR</div>`,
+		`<td>their revenue (EUR)</td>`,
+		`<td>won</td>`,
+		`<th scope="col">cost (EUR)</th>`,
+	} {
+		assert.True(t, strings.Contains(eur, want), "the page has no %q", want)
+	}
+	assert.NotContains(t, eur, "data's own currency")
+	plain := page("")
+	assert.Contains(t, plain, "Money is in the data&#39;s own currency (--currency names it).")
+	assert.Contains(t, plain, `<td>their revenue</td>`)
+	assert.NotContains(t, plain, "</span> EUR")
+}
