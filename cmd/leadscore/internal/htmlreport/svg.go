@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -98,15 +99,46 @@ func axisLabel(format string, v float64) string {
 func labelWidth(labels []string) float64 {
 	w := 40.0
 	for _, l := range labels {
-		w = math.Max(w, 6.4*float64(len([]rune(l)))+12)
+		w = math.Max(w, textWidth(l)+12)
 	}
 	return math.Min(w, 230)
 }
 
+// runeWidth is a cautious guess of a character's width in 11 px text:
+// wide for capitals, W and M, and for CJK and emoji, so that a label
+// clipped to fit never runs past the chart's edge.
+func runeWidth(r rune) float64 {
+	switch {
+	case r >= 0x1100 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || r >= 0x1F000):
+		return 11.5
+	case unicode.IsUpper(r) || r == 'w' || r == 'm' || r == '@' || r == '%':
+		return 8.2
+	case r == 'i' || r == 'l' || r == 'j' || r == '.' || r == ',' || r == ' ' || r == '\'' || r == '|':
+		return 3.4
+	}
+	return 6.4
+}
+
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		w += runeWidth(r)
+	}
+	return w
+}
+
+// clip shortens s with an ellipsis to fit width (less a margin).
 func clip(s string, width float64) string {
-	max := int((width - 12) / 6.4)
-	if r := []rune(s); len(r) > max && max > 1 {
-		return string(r[:max-1]) + "…"
+	room := width - 12
+	if textWidth(s) <= room {
+		return s
+	}
+	w := runeWidth('…')
+	for i, r := range s {
+		if w+runeWidth(r) > room {
+			return s[:i] + "…"
+		}
+		w += runeWidth(r)
 	}
 	return s
 }
