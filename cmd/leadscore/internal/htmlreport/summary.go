@@ -120,7 +120,7 @@ func BacktestSummary(r *backtest.Report, prefix string) ([]Tile, []Finding) {
 		cp := func(parts ...any) string { return p(prefix, append([]any{"capacity"}, parts...)...) }
 		capacity := Number(cp("capacity"), c.Capacity, capacityFormat(c.Capacity))
 		tiles = append(tiles, Tile{KPI: "handoffs_per_period", Label: "Hand-offs" + per(c.Unit) + ", current definition", Value: Maybe(cp("current", "leads_per_period"), c.Current.PerPeriod, "dec2"),
-			Detail: ln(ivWords(cp("current", "leads_per_period_interval"), c.Current.PerPeriodInterval, "dec2"), Int(cp("current", "crossed"), c.Current.Crossed), " over ", Number(cp("periods"), c.Periods, wholeOr(c.Periods, "dec1")), " "+c.Unit+"s · capacity ", capacity, per(c.Unit))})
+			Detail: ln(ivWords(cp("current", "leads_per_period_interval"), c.Current.PerPeriodInterval, "dec2"), Int(cp("current", "crossed"), c.Current.Crossed), " "+numfmt.Noun(c.Current.Crossed, "hand-off")+" over ", Number(cp("periods"), c.Periods, wholeOr(c.Periods, "dec1")), " "+c.Unit+"s · capacity ", capacity, per(c.Unit))})
 		if c.Threshold != nil {
 			th := *c.Threshold
 			d := ln()
