@@ -11,6 +11,10 @@ type Reallocation struct {
 	// Effect is the KPI the new split adds over the current one, with its
 	// interval over the bootstrap refits.
 	Effect Interval `json:"effect"`
+	// Withheld, when set, says why the split is not a recommendation: the
+	// effect's interval reaches zero, or it moves money between channels
+	// the data cannot tell apart.
+	Withheld string `json:"withheld,omitempty"`
 }
 
 // Move is one channel's spend before and after the reallocation.

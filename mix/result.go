@@ -3,6 +3,7 @@ package mix
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -92,7 +93,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		h := m.hill(c, k)
 		for _, a := range m.adstocks[c][k.ad] {
 			sum += h.At(a)
-			slope += h.Slope(a) * a
+			slope += h.xSlope(a)
 		}
 		return sum, slope
 	}
@@ -135,6 +136,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		r.Channels = append(r.Channels, cr)
 	}
 	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
+	r.Reallocation.Withheld = reallocationWithheld(r)
 	return r, nil
 }
 
@@ -253,6 +255,29 @@ func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, stri
 }
 
 func num(v float64) string { return fmt.Sprintf("%.3g", v) }
+
+// reallocationWithheld says why the proposed split is not a
+// recommendation, or "": a move touching a channel whose return the data
+// cannot pin down (spend that moves with another's, or never changes)
+// shifts money on an arbitrary split, and an effect whose interval
+// reaches zero may be no gain at all.
+func reallocationWithheld(r *Result) string {
+	moved := map[string]bool{}
+	for _, m := range r.Reallocation.Channels {
+		if m.Change != 0 {
+			moved[m.Name] = true
+		}
+	}
+	for _, c := range r.Channels {
+		if moved[c.Name] && c.Verdict == "withheld" && c.Reason != "" && !strings.HasPrefix(c.Reason, "ROAS ") {
+			return fmt.Sprintf("it moves %s's spend, and %s: the data cannot say what that money does", c.Name, c.Reason)
+		}
+	}
+	if e := r.Reallocation.Effect; e.Low <= 0 {
+		return fmt.Sprintf("its effect's 95%% interval, %s to %s, reaches no gain", num(e.Low), num(e.High))
+	}
+	return ""
+}
 
 // response is a channel's incremental KPI as a function of a multiplier of
 // its spend, per unit of its coefficient: adstock is linear, so scaling the

@@ -168,3 +168,22 @@ func TestVerdictWithheldWhenWide(t *testing.T) {
 	v, _ = verdict(cr, false, nil, o)
 	assert.Equal(t, "does not pay back", v)
 }
+
+// A reallocation that moves money between channels the data cannot tell
+// apart (one's spend is the other's, doubled) is not a recommendation: it
+// says why. The bundled example's is one.
+func TestReallocationWithheldWhenChannelsMoveTogether(t *testing.T) {
+	d, _, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	r, err := Fit(d, Options{Bootstrap: 20})
+	require.NoError(t, err)
+	assert.Empty(t, r.Reallocation.Withheld, "the example's channels are told apart and the effect's interval is above zero")
+
+	for i := range d.Channels[1].Spend {
+		d.Channels[1].Spend[i] = 2 * d.Channels[0].Spend[i]
+	}
+	r, err = Fit(d, Options{Bootstrap: 20})
+	require.NoError(t, err)
+	assert.Contains(t, r.Reallocation.Withheld, "the data cannot say what that money does")
+	assert.Contains(t, r.Reallocation.Withheld, "its spend moves with")
+}

@@ -79,6 +79,21 @@ func (h Hill) At(x float64) float64 {
 	return 1 / (1 + math.Pow(h.Half/x, h.Shape))
 }
 
+// xSlope is x times the curve's derivative at x, S·r/(1+r)² with r =
+// (Half/x)^S: the marginal effect of scaling x. Written this way it stays
+// finite where x is tiny (r overflows to +Inf; the product tends to 0),
+// as Weibull adstock's first weeks can make it.
+func (h Hill) xSlope(x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	r := math.Pow(h.Half/x, h.Shape)
+	if math.IsInf(r, 1) {
+		return 0
+	}
+	return h.Shape * r / ((1 + r) * (1 + r))
+}
+
 // Slope returns the derivative of the Hill curve at x.
 func (h Hill) Slope(x float64) float64 {
 	if x <= 0 {

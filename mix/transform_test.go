@@ -1,10 +1,12 @@
 package mix
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Adstock values worked by hand.
@@ -48,5 +50,22 @@ func TestHillByHand(t *testing.T) {
 	for _, x := range []float64{10, 80, 250} {
 		num := (h.At(x+1e-4) - h.At(x-1e-4)) / 2e-4
 		assert.InDelta(t, num, h.Slope(x), 1e-9, "x=%v", x)
+	}
+}
+
+// Weibull adstock can leave a week's adstocked spend tiny but above zero,
+// where (Half/x)^Shape overflows: the marginal effect there is 0, never
+// NaN, so every figure of a Weibull fit is a number and its JSON is
+// written (it failed with "unsupported value: NaN" on every seed).
+func TestWeibullFitHasNoNaN(t *testing.T) {
+	assert.Equal(t, 0.0, Hill{Half: 100, Shape: 2}.xSlope(1e-300))
+	assert.InDelta(t, 0.5, Hill{Half: 100, Shape: 2}.xSlope(100), 1e-12, "at Half: S·1/(1+1)² = 2/4")
+	d, _, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	for _, seed := range []uint64{1, 2, 3} {
+		r, err := Fit(d, Options{Adstock: Weibull, Seed: seed, Bootstrap: 100})
+		require.NoError(t, err)
+		_, err = json.Marshal(r)
+		require.NoError(t, err, "seed %d", seed)
 	}
 }

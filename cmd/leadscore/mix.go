@@ -105,6 +105,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%s: %v", *kpiFile, err)
 	}
+	// ROI and the verdicts on paying back read the KPI as money. A KPI
+	// named as a count (deals, leads, signups) needs what one is worth.
+	kpiValueSet := false
+	fs.Visit(func(f *flag.Flag) { kpiValueSet = kpiValueSet || f.Name == "kpi-value" })
+	if len(kpi.Names) > 0 && !kpiValueSet && !looksLikeMoney(kpi.Names[0]) {
+		return fail("the KPI %q does not read as money, and ROI and whether a channel pays back take one unit of it as worth 1 in the spend's currency; give --kpi-value (what one unit of %s is worth in the spend's currency), or --kpi-value 1 if it is revenue", kpi.Names[0], kpi.Names[0])
+	}
 	var controls *mix.Series
 	var cn mix.Counts
 	if *controlsFile != "" {
@@ -287,6 +294,9 @@ func (r mixReport) write(w io.Writer, md bool) {
 	}
 	table([]string{"channel", "current", "proposed", "change"}, rows)
 	line(fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signedSig(re.Effect.Value), r.KPI, signedSig(re.Effect.Low), signedSig(re.Effect.High)))
+	if re.Withheld != "" {
+		line("Not a recommendation: " + re.Withheld + ".")
+	}
 
 	if len(r.Warnings) > 0 {
 		heading("Warnings")
@@ -297,6 +307,18 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("How to read this")
 	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
+}
+
+// looksLikeMoney reports whether a KPI column's name reads as an amount of
+// money (revenue, sales, bookings, value) rather than a count.
+func looksLikeMoney(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"revenue", "sales", "booking", "value", "amount", "income", "gmv", "arr", "mrr", "acv", "pipeline", "spend", "usd", "eur", "gbp"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // signedSig writes v with its sign, to its significant digits.

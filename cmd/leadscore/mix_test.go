@@ -207,3 +207,33 @@ func TestMixGuideShowsTheReport(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(guide), "```\n"+string(report)+"```\n", "paste testdata/mix/report.txt into docs/guide/mix.md")
 }
+
+// A KPI that is a count (deals) is not money: ROI and "pays back" would
+// take one deal as worth 1 in the spend's currency, so mix asks what one is
+// worth; with --kpi-value, ROI is ROAS × that value − 1.
+func TestMixKPIThatIsNotMoney(t *testing.T) {
+	dir := t.TempDir()
+	kp := filepath.Join(dir, "deals.csv")
+	kpi, err := os.ReadFile(td("mix/kpi.csv"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(kp, []byte(strings.Replace(string(kpi), "week,revenue", "week,deals", 1)), 0o644))
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", kp, "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `leadscore mix: the KPI "deals" does not read as money`)
+	assert.Contains(t, errOut, "give --kpi-value (what one unit of deals is worth in the spend's currency)")
+
+	code, out, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", kp, "--bootstrap", "20", "--kpi-value", "2", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var r struct {
+		Channels []struct {
+			ROAS struct{ Value float64 } `json:"roas"`
+			ROI  struct{ Value float64 } `json:"roi"`
+		} `json:"channels"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	require.NotEmpty(t, r.Channels)
+	for _, c := range r.Channels {
+		assert.InDelta(t, c.ROAS.Value*2-1, c.ROI.Value, 1e-9)
+	}
+}
