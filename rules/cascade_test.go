@@ -120,3 +120,11 @@ func TestUnreadableIncludeIsOneDiagnostic(t *testing.T) {
 		})
 	}
 }
+
+// The bundled accounts example passes check --strict: the lists its
+// accounts section alone reads (free_mail, account rules) are used.
+func TestAccountsExampleIsLintClean(t *testing.T) {
+	m, err := rules.CompileFile("../testdata/accounts/model.yaml")
+	require.NoError(t, err)
+	assert.Empty(t, rules.Lint(m), "the bundled accounts example has no warning")
+}
