@@ -82,6 +82,14 @@ func (d *decoder) mapping(n *yaml.Node, what string, keys []string, fn func(key 
 		seen[key] = true
 		if keys != nil && !contains(keys, key) {
 			d.errorf(k, "unknown key %q in %s%s", key, what, didYouMeanOr(key, keys))
+			if what == "accounts" && d.doc != nil { // a misspelt part of accounts: its names are not reported again
+				if meant := Suggest(key, keys); meant != "" {
+					if d.doc.unread == nil {
+						d.doc.unread = map[string]bool{}
+					}
+					d.doc.unread["accounts."+meant] = true
+				}
+			}
 			continue
 		}
 		fn(key, k, v)

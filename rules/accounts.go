@@ -193,7 +193,11 @@ func (c *compiler) compileAccounts(staged types.Map) {
 	ac.roles, ac.account, ac.leadFields = roles, true, c.fieldNames()
 	ac.broken = c.broken
 	ac.compile()
-	c.diags = append(c.diags, ac.diags...)
+	for _, d := range ac.diags { // one problem per cause: the rule file's misspelt keys are reported already
+		if !c.unreadCause(d.Message) {
+			c.diags = append(c.diags, d)
+		}
+	}
 	a.Model = ac.m
 
 	if a.DomainFrom != "" {

@@ -128,3 +128,26 @@ func TestAccountsExampleIsLintClean(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rules.Lint(m), "the bundled accounts example has no warning")
 }
+
+// The accounts section follows the same rule: a misspelt lists:, fields:
+// or roles: (in accounts) is one problem, not also the free-mail list,
+// the lead fields, the lists and the roles the accounts section reads.
+func TestMisspeltSectionIsOneDiagnosticWithAccounts(t *testing.T) {
+	src, err := os.ReadFile("../testdata/accounts/model.yaml")
+	require.NoError(t, err)
+	for _, c := range []struct{ key, as, want string }{
+		{"\nlists:", "\nlsits:", `unknown key "lsits" in the rule file; did you mean "lists"?`},
+		{"\nfields:", "\nfileds:", `unknown key "fileds" in the rule file; did you mean "fields"?`},
+		{"\n  roles:", "\n  rolse:", `unknown key "rolse" in accounts; did you mean "roles"?`},
+	} {
+		t.Run(c.as, func(t *testing.T) {
+			broken := strings.Replace(string(src), c.key, c.as, 1)
+			require.NotEqual(t, string(src), broken)
+			_, err := rules.CompileBytes("m.yaml", []byte(broken))
+			var ds dsl.Diagnostics
+			require.True(t, errors.As(err, &ds), "%v", err)
+			require.Len(t, ds, 1, "%v", err)
+			assert.Equal(t, c.want, ds[0].Message)
+		})
+	}
+}

@@ -170,6 +170,12 @@ func (c *compiler) unreadCause(msg string) bool {
 		return c.doc.Unread("fields")
 	case strings.HasPrefix(msg, "unknown event field "):
 		return c.doc.Unread("events")
+	case strings.Contains(msg, " is not a lead field"):
+		return c.doc.Unread("fields")
+	case strings.HasPrefix(msg, "free_mail: ") && strings.Contains(msg, " is not a list"):
+		return c.doc.Unread("lists")
+	case strings.Contains(msg, "unknown role "):
+		return c.doc.Unread("accounts.roles")
 	}
 	return false
 }
