@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,8 +74,11 @@ func TestReadBundledExample(t *testing.T) {
 	assert.Equal(t, Assembled{}, a)
 	assert.Equal(t, d.Weeks, got.Weeks)
 	assert.InDeltaSlice(t, d.KPI, got.KPI, 0.005)
-	for c := range d.Channels {
-		assert.Equal(t, d.Channels[c].Name, got.Channels[c].Name)
-		assert.InDeltaSlice(t, d.Channels[c].Spend, got.Channels[c].Spend, 0.005)
+	require.Len(t, got.Channels, len(d.Channels))
+	for _, want := range d.Channels { // read back in the order of their names
+		i := slices.IndexFunc(got.Channels, func(c Channel) bool { return c.Name == want.Name })
+		require.GreaterOrEqual(t, i, 0, want.Name)
+		assert.InDeltaSlice(t, want.Spend, got.Channels[i].Spend, 0.005)
 	}
+	assert.True(t, slices.IsSortedFunc(got.Channels, func(x, y Channel) int { return strings.Compare(x.Name, y.Name) }))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,6 +305,9 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 		}
 		d.Channels[c].Spend[i] = r.Spend
 	}
+	// Channels in the order of their names, not of the rows: the same data
+	// in another order is the same fit, to the bootstrap's last draw.
+	slices.SortFunc(d.Channels, func(x, y Channel) int { return strings.Compare(x.Name, y.Name) })
 	if len(d.Channels) == 0 && len(spend) > 0 {
 		return Data{}, a, fmt.Errorf("no spend row falls on a KPI week (the spend's first week is %s, the KPI's %s); give both files the same weeks, each week's first day", day(spend[0].Week), day(kpi.Weeks[0]))
 	}

@@ -138,6 +138,11 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(kpi.Weeks) == 0 {
 		return problem("%s has no usable week; nothing to fit", *kpiFile)
 	}
+	if sn.Failed > 0 {
+		// A failed row's channel-week would count as no spend, and bend
+		// the channel's return: fit only on whole data.
+		return problem("%s of %s failed (each named above): their channel-weeks would count as no spend and bend the fit; fix them and run again", numfmt.Count(sn.Failed, "spend row"), *spendFile)
+	}
 	data, asm, err := mix.Assemble(rows, kpi, controls)
 	if err != nil {
 		return problem("%v", err)

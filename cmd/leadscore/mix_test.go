@@ -65,7 +65,7 @@ func TestMixJSONContract(t *testing.T) {
 		assert.InDelta(t, *c.ROAS["low"]-1, roi["low"], 1e-9)
 		assert.InDelta(t, *c.ROAS["high"]-1, roi["high"], 1e-9)
 	}
-	assert.Equal(t, []string{"tv", "search", "social"}, []string{doc.Channels[0].Name, doc.Channels[1].Name, doc.Channels[2].Name})
+	assert.Equal(t, []string{"search", "social", "tv"}, []string{doc.Channels[0].Name, doc.Channels[1].Name, doc.Channels[2].Name})
 	require.NotNil(t, doc.BaselineShare)
 	text, err := os.ReadFile(td("mix/report.txt"))
 	require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestMixCSV(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 157)
-	assert.Equal(t, "week,kpi,fitted,baseline,tv,search,social", lines[0])
+	assert.Equal(t, "week,kpi,fitted,baseline,search,social,tv", lines[0])
 	assert.True(t, strings.HasPrefix(lines[1], "2023-01-02,"))
 }
 
@@ -99,7 +99,7 @@ func TestMixBadRows(t *testing.T) {
 	require.NoError(t, os.WriteFile(sp, []byte(strings.Join(lines, "\n")), 0o644))
 	code, out, errOut := leadscore(t, "", "mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--bootstrap", "40")
 	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, out, "Marketing-mix model: revenue")
+	assert.Empty(t, out, "no fit on data with holes where rows failed")
 	for _, w := range []string{
 		sp + ":3: spend -50 is negative; give the amount spent, 0 or more (refunds belong in the week they reduce)",
 		sp + `:4: spend "lots" is not a number`,
@@ -107,10 +107,10 @@ func TestMixBadRows(t *testing.T) {
 	} {
 		assert.Contains(t, errOut, w+"\n")
 	}
-	// 468 rows and one more: 3 failed; of the 466 read, 1 is outside the
-	// KPI's weeks; the 3 failed rows' channel-weeks count as no spend.
+	// 468 rows and one more: 3 failed, and the run stops rather than count
+	// their channel-weeks as no spend.
 	assert.Contains(t, errOut, sp+": 469 rows in: 466 read, 3 failed\n")
-	assert.Contains(t, errOut, "spend rows: 466 read = 465 used + 1 outside the KPI's weeks (2023-01-02 to 2025-12-22); 3 channel-weeks had no row and count as no spend\n")
+	assert.Contains(t, errOut, "leadscore mix: 3 spend rows of "+sp+" failed (each named above): their channel-weeks would count as no spend and bend the fit; fix them and run again\n")
 }
 
 // A duplicate row fails with the line of the first; a duplicate KPI week too.
