@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -81,4 +82,27 @@ func TestReadBundledExample(t *testing.T) {
 		assert.InDeltaSlice(t, want.Spend, got.Channels[i].Spend, 0.005)
 	}
 	assert.True(t, slices.IsSortedFunc(got.Channels, func(x, y Channel) int { return strings.Compare(x.Name, y.Name) }))
+}
+
+// The order of the spend file's rows does not matter: shuffled, the rows
+// assemble into the same data, channels in the order of their names.
+func TestSpendRowOrderDoesNotMatter(t *testing.T) {
+	d, _, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	var rows []SpendRow
+	for i, w := range d.Weeks {
+		for _, ch := range d.Channels {
+			rows = append(rows, SpendRow{Week: w, Channel: ch.Name, Spend: ch.Spend[i]})
+		}
+	}
+	kpi := Series{Weeks: d.Weeks, Names: []string{"revenue"}, Values: [][]float64{d.KPI}}
+	want, _, err := Assemble(rows, kpi, nil)
+	require.NoError(t, err)
+	for seed := int64(1); seed <= 3; seed++ {
+		shuffled := slices.Clone(rows)
+		rand.New(rand.NewSource(seed)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		got, _, err := Assemble(shuffled, kpi, nil)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "seed %d", seed)
+	}
 }
