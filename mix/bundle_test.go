@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -105,4 +106,15 @@ func TestSpendRowOrderDoesNotMatter(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "seed %d", seed)
 	}
+}
+
+// A channel spelt in two cases is refused, not split into two channels
+// each with half its weeks at no spend.
+func TestChannelNamesDifferingInCaseAreRefused(t *testing.T) {
+	w := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := []SpendRow{{Week: w, Channel: "tv", Spend: 1}, {Week: w.AddDate(0, 0, 7), Channel: "TV", Spend: 2}}
+	kpi := Series{Weeks: []time.Time{w, w.AddDate(0, 0, 7)}, Names: []string{"revenue"}, Values: [][]float64{{1, 2}}}
+	_, _, err := Assemble(rows, kpi, nil)
+	require.Error(t, err)
+	assert.Equal(t, `channels "tv" and "TV" differ only in case; write one name for the channel in every row`, err.Error())
 }

@@ -305,6 +305,15 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 		}
 		d.Channels[c].Spend[i] = r.Spend
 	}
+	// Channel names that differ only in case ("TV", "tv") are one channel
+	// spelt two ways: each would get half its weeks as no spend.
+	lower := map[string]string{}
+	for _, ch := range d.Channels {
+		if other, ok := lower[strings.ToLower(ch.Name)]; ok {
+			return Data{}, a, fmt.Errorf("channels %q and %q differ only in case; write one name for the channel in every row", other, ch.Name)
+		}
+		lower[strings.ToLower(ch.Name)] = ch.Name
+	}
 	// Channels in the order of their names, not of the rows: the same data
 	// in another order is the same fit, to the bootstrap's last draw.
 	slices.SortFunc(d.Channels, func(x, y Channel) int { return strings.Compare(x.Name, y.Name) })
