@@ -55,6 +55,18 @@ func (s *AccountScorer) AccountModel() *rules.AccountModel { return s.am }
 type Account struct {
 	ID     string
 	Fields map[string]any
+	// Line is the account's line in the file it was read from (0 when it
+	// was not read from one); errors about it name it.
+	Line int
+}
+
+// where names an account for a message: its line when it has one, else
+// its place among the accounts given.
+func (a Account) where(i int) string {
+	if a.Line > 0 {
+		return fmt.Sprintf("line %d", a.Line)
+	}
+	return fmt.Sprintf("account %d", i+1)
 }
 
 // Person is a lead scored as one of an account's people: its result, the
@@ -182,11 +194,11 @@ func (s *AccountScorer) NewMatcher(accounts []Account) (*Matcher, error) {
 	var errs []error
 	for i, a := range accounts {
 		if a.ID == "" {
-			errs = append(errs, fmt.Errorf("account %d has no id; give every account its id", i+1))
+			errs = append(errs, fmt.Errorf("%s: the account has no id; give every account its id", a.where(i)))
 			continue
 		}
 		if j, ok := m.byID[a.ID]; ok {
-			errs = append(errs, fmt.Errorf("account id %s is given twice (accounts %d and %d); keep one", a.ID, j+1, i+1))
+			errs = append(errs, fmt.Errorf("%s: account id %s is given twice (first at %s); keep one", a.where(i), a.ID, accounts[j].where(j)))
 			continue
 		}
 		m.byID[a.ID] = i
@@ -199,7 +211,7 @@ func (s *AccountScorer) NewMatcher(accounts []Account) (*Matcher, error) {
 			continue
 		}
 		if j, ok := m.byDomain[d]; ok {
-			errs = append(errs, fmt.Errorf("accounts %s and %s both have the domain %s, so a lead of %s could be either's; give one its own domain, or match these leads by %s", accounts[j].ID, a.ID, d, d, orWord(s.am.IDField, "an account id field (id_field)")))
+			errs = append(errs, fmt.Errorf("%s: accounts %s and %s (at %s) both have the domain %s, so a lead of %s could be either's; give one its own domain, or match these leads by %s", a.where(i), accounts[j].ID, a.ID, accounts[j].where(j), d, d, orWord(s.am.IDField, "an account id field (id_field)")))
 			continue
 		}
 		m.byDomain[d] = i

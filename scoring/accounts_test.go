@@ -107,9 +107,14 @@ func TestAccountsThatCannotBeToldApart(t *testing.T) {
 		{ID: ""},
 	})
 	require.Error(t, err)
-	assert.Equal(t, `account id A1 is given twice (accounts 1 and 2); keep one
-accounts A1 and A2 both have the domain acme.com, so a lead of acme.com could be either's; give one its own domain, or match these leads by account_id
-account 4 has no id; give every account its id`, err.Error())
+	assert.Equal(t, `account 2: account id A1 is given twice (first at account 1); keep one
+account 3: accounts A1 and A2 (at account 1) both have the domain acme.com, so a lead of acme.com could be either's; give one its own domain, or match these leads by account_id
+account 4: the account has no id; give every account its id`, err.Error())
+
+	// Read from a file, the accounts are named by their lines.
+	_, err = s.NewMatcher([]scoring.Account{{ID: "A1", Line: 2}, {ID: "A1", Line: 5}})
+	require.Error(t, err)
+	assert.Equal(t, "line 5: account id A1 is given twice (first at line 2); keep one", err.Error())
 }
 
 // Unmatched leads are counted and listed with the reason, in input order;

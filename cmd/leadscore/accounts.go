@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 // account's result. Every lead is one of: matched (by id or by domain),
 // unmatched (with the reason), or failed (with its row).
 type accountRun struct {
+	file     string // the accounts file's name
 	accounts []scoring.Account
 	lines    []int                    // each account's line in the accounts file
 	results  []*scoring.AccountResult // nil where the account failed
@@ -52,6 +54,9 @@ type unmatchedLead struct {
 	Reason string `json:"reason"`
 }
 
+// lineRE finds the library's "line N: " at the start of a message's line.
+var lineRE = regexp.MustCompile(`(?m)^line (\d+): `)
+
 // readAccountsFile reads the accounts file: NDJSON, or CSV when its name
 // ends in .csv.
 func readAccountsFile(run *accountRun, s *scoring.AccountScorer, name string, maxRow int, stderr io.Writer) error {
@@ -64,6 +69,7 @@ func readAccountsFile(run *accountRun, s *scoring.AccountScorer, name string, ma
 	if strings.EqualFold(filepath.Ext(name), ".csv") {
 		format = leadfile.CSV
 	}
+	run.file = name
 	opts := leadfile.Options{Input: f, InputName: name, InputFormat: format, MaxRow: maxRow,
 		OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	return leadfile.ReadAccounts(opts, s, func(line int, a scoring.Account, err error) error {
@@ -89,7 +95,9 @@ func accountErr(id string, err error) error {
 func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Options, asOf time.Time, only string) error {
 	m, err := s.NewMatcher(run.accounts)
 	if err != nil {
-		return fmt.Errorf("the accounts cannot be told apart, so leads cannot be matched to them:\n%v", err)
+		// "line 3: ..." of the library is FILE:3: here, as every row error is.
+		msg := lineRE.ReplaceAllString(err.Error(), run.file+":$1: ")
+		return fmt.Errorf("the accounts cannot be told apart, so leads cannot be matched to them:\n%s", msg)
 	}
 	people := make([][]*scoring.Person, len(run.accounts))
 	name := opts.InputName

@@ -104,3 +104,13 @@ func TestExplainAccount(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "--account needs --accounts FILE")
 }
+
+// Two accounts with one id are named by the accounts file's lines, as
+// every row error is (file:line).
+func TestDuplicateAccountsNamedByLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(path, []byte("{\"id\":\"A1\",\"domain\":\"acme.com\"}\n{\"id\":\"A2\",\"domain\":\"x.com\"}\n{\"id\":\"A1\",\"domain\":\"y.com\"}\n"), 0o644))
+	code, _, stderr := leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", path, td("accounts/leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, path+":3: account id A1 is given twice (first at line 1); keep one\n")
+}

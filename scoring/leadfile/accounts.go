@@ -45,6 +45,6 @@ func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a sc
 				return fn(line, scoring.Account{ID: lead.ID}, fmt.Errorf("%s: names starting with __ are leadscore's own (the counts of people); rename it", name))
 			}
 		}
-		return fn(line, scoring.Account{ID: lead.ID, Fields: fields}, nil)
+		return fn(line, scoring.Account{ID: lead.ID, Fields: fields, Line: line}, nil)
 	})
 }
