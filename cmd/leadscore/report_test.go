@@ -460,8 +460,24 @@ func TestDiffBacktestsBothVersions(t *testing.T) {
 	assert.Contains(t, page, `<section id="compare">`)
 	assert.Contains(t, page, `data-kpi="proposed_auc"`)
 	_, md, _ := leadscore(t, "", args...)
-	assert.Contains(t, md, "## Backtested: both versions at 2026-07-01\n\nThe same 1,818 leads, judged by the 25 deals won after the snapshot.")
+	assert.Contains(t, md, "## Backtested: both versions at 2026-07-01\n\nThe same 1,818 leads, judged by the 25 deals won from the snapshot to 2026-10-01.")
+	assert.Contains(t, md, "| hand-offs a week (capacity 40) | 2.46 (95%: 1.68 to 3.47) | 2.85 (95%: 2.00 to 3.92) |")
 	assert.Contains(t, md, "| AUC | 0.838 (95%: 0.771 to 0.888) | 0.822 (95%: 0.744 to 0.880) |")
+
+	// The leads are read for the backtests as for the impact: a row limit
+	// every row exceeds fails them all in both.
+	_, js, _ = leadscore(t, "", append(args, "--max-row", "100", "--format", "json")...)
+	var limited struct {
+		Impact   struct{ Failed int } `json:"impact"`
+		Backtest struct {
+			Leads struct {
+				InBacktest int `json:"in_backtest"`
+			}
+		} `json:"backtest"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &limited))
+	assert.Equal(t, 3000, limited.Impact.Failed)
+	assert.Zero(t, limited.Backtest.Leads.InBacktest, "the backtest read the rows the impact failed")
 
 	code, _, stderr = leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--backtest-at", "2026-07-01")
 	assert.Equal(t, exitUsage, code)
