@@ -8,9 +8,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/mix"
@@ -315,15 +317,24 @@ func (r mixReport) write(w io.Writer, md bool) {
 }
 
 // looksLikeMoney reports whether a KPI column's name reads as an amount of
-// money (revenue, sales, bookings, value) rather than a count.
+// money: one of its words (split at anything but letters) names money
+// (revenue, value, bookings, profit, margin, a currency) and none names a
+// count (leads, deals, signups). "won_revenue" and "deals_value" are
+// money; "sales_ready_leads", "pipeline_deals" and "leads_europe" are not.
 func looksLikeMoney(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"revenue", "sales", "booking", "value", "amount", "income", "gmv", "arr", "mrr", "acv", "pipeline", "spend", "usd", "eur", "gbp"} {
-		if strings.Contains(n, w) {
-			return true
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) })
+	money, count := false, false
+	for _, w := range words {
+		switch w {
+		case "revenue", "revenues", "value", "amount", "bookings", "booking", "income", "gmv", "arr", "mrr", "acv", "tcv",
+			"profit", "profits", "margin", "turnover", "usd", "eur", "gbp", "dollars", "euros", "money", "cash":
+			money = true
+		case "leads", "lead", "deals", "deal", "count", "signups", "signup", "customers", "accounts", "opportunities", "opps",
+			"mqls", "sqls", "visits", "visitors", "users", "trials", "demos", "orders", "units", "arrivals", "number", "qty":
+			count = true
 		}
 	}
-	return false
+	return money && !count || money && slices.Contains(words, "value")
 }
 
 // signedSig writes v with its sign, to its significant digits.

@@ -237,3 +237,14 @@ func TestMixKPIThatIsNotMoney(t *testing.T) {
 		assert.InDelta(t, c.ROAS.Value*2-1, c.ROI.Value, 1e-9)
 	}
 }
+
+// Which KPI names read as money: whole words, a count word wins unless
+// the name says value.
+func TestLooksLikeMoney(t *testing.T) {
+	for _, name := range []string{"revenue", "won_revenue", "pipeline_value", "deals_value", "Profit", "gross_margin", "ARR", "bookings_usd"} {
+		assert.True(t, looksLikeMoney(name), name)
+	}
+	for _, name := range []string{"leads", "deals", "sales_ready_leads", "sales_qualified_leads", "pipeline_deals", "leads_europe", "store_arrivals", "sales", "signups", "revenue_leads"} {
+		assert.False(t, looksLikeMoney(name), name)
+	}
+}
