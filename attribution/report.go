@@ -258,12 +258,34 @@ func (r *Report) Finish() {
 			uncosted[row.Channel] = append(uncosted[row.Channel], row.Name)
 		}
 	}
-	// Campaigns that cost something but touched no journey still appear.
+	// Campaigns that cost something but touched no journey still appear;
+	// their cost is in the total's, in no channel's: the report says so.
+	var untouched []string
 	for name, c := range r.costs {
 		if _, ok := r.campaigns[name]; !ok {
 			row := r.row(r.campaigns, name)
 			row.Cost = ptr(c)
+			untouched = append(untouched, name)
 		}
+	}
+	if len(untouched) > 0 {
+		slices.Sort(untouched)
+		r.warnOnce(fmt.Sprintf("the cost table names %s that no journey touched: %s in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)",
+			listOf(untouched, "", ""), map[bool]string{true: "its cost is", false: "their costs are"}[len(untouched) == 1]))
+	}
+	// A costed campaign whose touches came through several channels has
+	// its cost in one channel (most of its touches) and its revenue in
+	// each: those channels' returns mix them.
+	var split []string
+	for _, row := range r.campaigns {
+		if row.Cost != nil && len(row.channelTouches) > 1 {
+			split = append(split, row.Name)
+		}
+	}
+	if len(split) > 0 {
+		slices.Sort(split)
+		r.warnOnce(fmt.Sprintf("%s came through more than one channel: each campaign's cost counts in the channel most of its touches came through, its credited revenue in every channel it came through, so those channels' ROAS and ROI divide one by the other",
+			listOf(split, "", "")))
 	}
 	// A channel's cost is its campaigns' costs only when each of them has
 	// one: a sum of some would understate it, and overstate its returns.

@@ -328,3 +328,26 @@ func TestChannelCostNeedsEveryCampaigns(t *testing.T) {
 	rep.Finish()
 	assert.Len(t, rep.Warnings, 1, "finishing again warns once")
 }
+
+// A cost for a campaign no journey touched is in the total's cost and in
+// no channel's, and a costed campaign seen through two channels has its
+// cost in one and its revenue in both: the report warns of each.
+func TestCostsThatChannelsCannotHoldAreNamed(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 900,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "news", Channel: "email"}, {At: day(1), Campaign: "news", Channel: "email"},
+			{At: day(2), Campaign: "news", Channel: "social"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3), "won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"news": 300, "News": 50, "ghost": 10})
+	rep.Add(j)
+	rep.Finish()
+	assert.Equal(t, num(360), rep.Total.Cost, "the table's sum")
+	channels := map[string]attribution.Row{}
+	for _, r := range rep.Channels {
+		channels[r.Name] = r
+	}
+	assert.Equal(t, num(300), channels["email"].Cost, "news's cost in the channel of most of its touches")
+	assert.Equal(t, []string{
+		"the cost table names News and ghost that no journey touched: their costs are in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)",
+		"news came through more than one channel: each campaign's cost counts in the channel most of its touches came through, its credited revenue in every channel it came through, so those channels' ROAS and ROI divide one by the other",
+	}, rep.Warnings)
+}
