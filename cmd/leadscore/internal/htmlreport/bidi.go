@@ -3,6 +3,7 @@ package htmlreport
 import (
 	"html/template"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/bidi"
@@ -54,15 +55,16 @@ func isolateText(s string) string {
 type tokenKind int
 
 const (
-	neutral tokenKind = iota // digits and punctuation: take the order around them
+	neutral   tokenKind = iota // numbers: take the order around them
+	separator                  // punctuation alone ("·", "|", "—"): ends a run
 	leftToRight
 	rightToLeft // right-to-left letters or reordering characters
 )
 
 // isolateRuns splits s into runs and calls emit for each, in order: a run
 // of words is isolated when it starts and ends with a right-to-left word
-// (words between that hold no left-to-right letter stay with it, so
-// "קמפיין 2026 חורף" keeps its order). Within an isolated run, a closing
+// (numbers between stay with it, so "קמפיין 2026 חורף" keeps its order; a
+// left-to-right word or punctuation alone, such as "·", ends it). Within an isolated run, a closing
 // reordering character without its opener is dropped and openers left
 // open are closed, so nothing the run opens reaches past it.
 func isolateRuns(s string, emit func(text string, isolated bool)) {
@@ -77,14 +79,16 @@ func isolateRuns(s string, emit func(text string, isolated bool)) {
 	var tokens []token
 	for i := 0; i < len(s); {
 		j := i
-		for j < len(s) && s[j] != ' ' {
-			j++
+		for j < len(s) && !spaceAt(s, j) {
+			_, n := utf8.DecodeRuneInString(s[j:])
+			j += n
 		}
 		if j > i {
 			tokens = append(tokens, token{i, j, kindOf(s[i:j])})
 		}
-		for j < len(s) && s[j] == ' ' {
-			j++
+		for j < len(s) && spaceAt(s, j) {
+			_, n := utf8.DecodeRuneInString(s[j:])
+			j += n
 		}
 		i = j
 	}
@@ -95,6 +99,9 @@ func isolateRuns(s string, emit func(text string, isolated bool)) {
 		}
 		last := k
 		for m := k + 1; m < len(tokens) && tokens[m].kind != leftToRight; m++ {
+			if tokens[m].kind == separator {
+				break // "·", "|", "—" part names: each keeps its own numbers
+			}
 			if tokens[m].kind == rightToLeft {
 				last = m
 			}
@@ -110,6 +117,12 @@ func isolateRuns(s string, emit func(text string, isolated bool)) {
 	if at < len(s) {
 		emit(s[at:], false)
 	}
+}
+
+// spaceAt reports whether s holds a space (any, the no-break one too) at i.
+func spaceAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r)
 }
 
 // needsIsolation reports whether s holds a right-to-left letter, an
@@ -130,7 +143,7 @@ func needsIsolation(s string) bool {
 }
 
 func kindOf(word string) tokenKind {
-	kind := neutral
+	kind, digits := neutral, false
 	for _, r := range word {
 		if reorders(r) {
 			return rightToLeft
@@ -138,6 +151,10 @@ func kindOf(word string) tokenKind {
 		if p, _ := bidi.LookupRune(r); p.Class() == bidi.L {
 			kind = leftToRight
 		}
+		digits = digits || unicode.IsDigit(r)
+	}
+	if kind == neutral && !digits {
+		return separator
 	}
 	return kind
 }

@@ -2,6 +2,7 @@ package htmlreport_test
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -105,10 +106,31 @@ func TestRightToLeftNamesStayInTheirPlace(t *testing.T) {
 		"<td>q4 <bdi>\u202Dlaunch\u202C</bdi></td>",
 		// SVG text and the title use the isolate characters.
 		">\u2068קמפיין 2026 חורף\u2069 35</text>",
-		"<title>\u2068leads\u202Etxt.ndjson 120",
+		"<title>\u2068leads\u202Etxt.ndjson\u202C\u2069 120 | ",
 		// Plain names are untouched.
 		"<h2>second</h2>",
 	} {
 		assert.True(t, strings.Contains(html, want), "the page has no %+q", want)
+	}
+	// Punctuation alone ends a run: each name keeps its own number.
+	assert.Equal(t, "week 3 · \u2068אבג\u2069 120 · \u2068דהו\u2069 45", htmlreport.IsolateTextForTest("week 3 · אבג 120 · דהו 45"))
+	// A no-break space separates words as a space does.
+	assert.Equal(t, "\u2068נשר\u2069\u00a0120\u00a0leads", htmlreport.IsolateTextForTest("נשר\u00a0120\u00a0leads"))
+	// Numbers inside a right-to-left phrase stay with it.
+	assert.Equal(t, "\u2068קמפיין 2026 חורף\u2069 35", htmlreport.IsolateTextForTest("קמפיין 2026 חורף 35"))
+}
+
+// The crosshair's labels are split by the page's script at newlines: each
+// label is isolated on its own, never one isolate across two.
+func TestCrosshairLabelsIsolatedOneByOne(t *testing.T) {
+	v1, v2 := 120.0, 130.0
+	svg, _ := htmlreport.Line{Title: "t", X: []float64{1, 2}, XLabel: "שבוע", YLabel: "y", Series: []string{"אבג"}, Y: [][]*float64{{&v1, &v2}}}.SVG()
+	m := regexp.MustCompile(`data-labels="([^"]*)"`).FindStringSubmatch(string(svg))
+	require.NotNil(t, m)
+	lines := strings.Split(m[1], "\n")
+	require.Len(t, lines, 2)
+	for _, l := range lines {
+		assert.Equal(t, strings.Count(l, "\u2068"), strings.Count(l, "\u2069"), "%q", l)
+		assert.Positive(t, strings.Count(l, "\u2068"), "%q", l)
 	}
 }

@@ -441,8 +441,18 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		xs, labels = append(xs, n(px(x))), append(labels, strings.Join(parts, " · "))
 	}
 	s.add(`<g class="crosshair" visibility="hidden" data-xs="%s" data-labels="%s" data-top="%s" data-bottom="%s"><line x1="0" x2="0" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="3 3"/><text x="0" y="%s"></text></g>`,
-		esc(strings.Join(xs, " ")), esc(strings.Join(labels, "\n")), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
+		esc(strings.Join(xs, " ")), isolatedLines(labels), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
 	return s.html(c.Title), px
+}
+
+// isolatedLines escapes labels joined by newlines, each isolated on its
+// own (the page's script splits them: an isolate must not span two).
+func isolatedLines(labels []string) string {
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = isolateText(l)
+	}
+	return template.HTMLEscapeString(strings.Join(out, "\n"))
 }
 
 // crosshairFormat is how the crosshair writes a value: the chart's own
