@@ -143,7 +143,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if sn.Failed > 0 {
 		// A failed row's channel-week would count as no spend, and bend
 		// the channel's return: fit only on whole data.
-		return problem("%s of %s failed (each named above): their channel-weeks would count as no spend and bend the fit; fix them and run again", numfmt.Count(sn.Failed, "spend row"), *spendFile)
+		return problem("%s of %s failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again", numfmt.Count(sn.Failed, "spend row"), *spendFile)
 	}
 	data, asm, err := mix.Assemble(rows, kpi, controls)
 	if err != nil {
@@ -156,7 +156,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr)
 	if failed > 0 && kn.Failed > 0 {
-		fmt.Fprintf(stderr, "leadscore mix: %d KPI rows failed: their weeks are missing, so the weeks no longer follow each other; fix the rows and run again\n", kn.Failed)
+		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
 	}
 	r, err := mix.Fit(data, mix.Options{Adstock: mix.AdstockKind(*adstock), Seed: *seed, Bootstrap: *bootstrap, Bounds: *bounds, KPIValue: *kpiValue})
 	if err != nil {

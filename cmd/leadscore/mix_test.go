@@ -110,7 +110,7 @@ func TestMixBadRows(t *testing.T) {
 	// 468 rows and one more: 3 failed, and the run stops rather than count
 	// their channel-weeks as no spend.
 	assert.Contains(t, errOut, sp+": 469 rows in: 466 read, 3 failed\n")
-	assert.Contains(t, errOut, "leadscore mix: 3 spend rows of "+sp+" failed (each named above): their channel-weeks would count as no spend and bend the fit; fix them and run again\n")
+	assert.Contains(t, errOut, "leadscore mix: 3 spend rows of "+sp+" failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again\n")
 }
 
 // A duplicate row fails with the line of the first; a duplicate KPI week too.
