@@ -48,12 +48,8 @@ var (
 // cut short put in quotes, and a name no field has added to fields.
 func (s *server) codeActions(params codeActionParams) []codeAction {
 	out := []codeAction{}
-	file, err := pathOf(params.TextDocument.URI)
-	if err != nil {
-		return out
-	}
-	doc, ok := s.docs[file]
-	if !ok || len(doc.Text) > MaxDocument {
+	file, doc, ok := s.openDoc(params.TextDocument.URI)
+	if !ok {
 		return out
 	}
 	lines := strings.Split(doc.Text, "\n")

@@ -64,12 +64,8 @@ type completionList struct {
 // at finds the document, its project and the place of a position request;
 // ok is false when the document is not open (or too large to read).
 func (s *server) at(params positionParams) (*project, *place, bool) {
-	file, err := pathOf(params.TextDocument.URI)
-	if err != nil {
-		return nil, nil, false
-	}
-	doc, ok := s.docs[file]
-	if !ok || len(doc.Text) > MaxDocument {
+	file, doc, ok := s.openDoc(params.TextDocument.URI)
+	if !ok {
 		return nil, nil, false
 	}
 	pl := placeAt(doc.Text, params.Position)

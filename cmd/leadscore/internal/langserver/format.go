@@ -28,12 +28,8 @@ const maxDiffCells = 4 << 20
 // and the editor a message saying why.
 func (s *server) format(params formattingParams) []textEdit {
 	out := []textEdit{}
-	file, err := pathOf(params.TextDocument.URI)
-	if err != nil {
-		return out
-	}
-	doc, ok := s.docs[file]
-	if !ok || len(doc.Text) > MaxDocument {
+	file, doc, ok := s.openDoc(params.TextDocument.URI)
+	if !ok {
 		return out
 	}
 	formatted, err := dsl.Format([]byte(doc.Text))

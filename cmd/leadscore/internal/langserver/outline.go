@@ -35,11 +35,8 @@ type documentSymbol struct {
 // its fixtures and cases.
 func (s *server) outline(uri string) []documentSymbol {
 	out := []documentSymbol{}
-	file, err := pathOf(uri)
-	if err != nil {
-		return out
-	}
-	if doc, ok := s.docs[file]; !ok || len(doc.Text) > MaxDocument {
+	file, _, ok := s.openDoc(uri)
+	if !ok {
 		return out
 	}
 	p := s.project(file)

@@ -842,3 +842,17 @@ func pathOf(uri string) (string, error) {
 func uriOf(file string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(file)}).String()
 }
+
+// openDoc is the open document at uri, by path, when it is one the server
+// answers for (not beyond MaxDocument).
+func (s *server) openDoc(uri string) (string, textDocument, bool) {
+	file, err := pathOf(uri)
+	if err != nil {
+		return "", textDocument{}, false
+	}
+	doc, ok := s.docs[file]
+	if !ok || len(doc.Text) > MaxDocument {
+		return "", textDocument{}, false
+	}
+	return file, doc, true
+}
