@@ -250,19 +250,7 @@ func (c *checker) check() []testLead {
 			leads = append(leads, c.accountCase(tc, fixtures, fixtureNames, asOf))
 			continue
 		}
-		fields := map[string]any{}
-		var events []scoring.Event
-		if name := tc.Extends.Value; name != "" {
-			f, ok := fixtures[name]
-			if !ok {
-				c.errorf(tc.Extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanName(name, fixtureNames, "declare it under fixtures"))
-			} else {
-				c.apply(fields, &events, f.Lead, f.Events, asOf)
-			}
-		}
-		c.fields(tc.Lead)
-		c.events(tc.Events)
-		c.apply(fields, &events, tc.Lead, tc.Events, asOf)
+		fields, events := c.person(tc.Extends, tc.Lead, tc.Events, fixtures, fixtureNames, asOf)
 		c.expect(tc.Expect, c.m, nil)
 		id, _ := fields["id"].(string)
 		leads = append(leads, testLead{lead: scoring.Lead{ID: id, Fields: fields, Events: events, Dispositions: c.dispositions(tc.Dispositions, asOf)}, asOf: asOf})
@@ -346,6 +334,24 @@ func (c *checker) apply(fields map[string]any, events *[]scoring.Event, values [
 }
 
 // accountCase checks an account case and builds its account and people.
+// person builds a lead's fields and events as a case (or one of an
+// account case's people) writes them: its fixture's first, then its own.
+func (c *checker) person(extends dsl.String, lead []dsl.FieldValue, evs []*dsl.TestEvent, fixtures map[string]*dsl.Fixture, fixtureNames []string, asOf time.Time) (map[string]any, []scoring.Event) {
+	fields := map[string]any{}
+	var events []scoring.Event
+	if name := extends.Value; name != "" {
+		if f, ok := fixtures[name]; !ok {
+			c.errorf(extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanName(name, fixtureNames, "declare it under fixtures"))
+		} else {
+			c.apply(fields, &events, f.Lead, f.Events, asOf)
+		}
+	}
+	c.fields(lead)
+	c.events(evs)
+	c.apply(fields, &events, lead, evs, asOf)
+	return fields, events
+}
+
 func (c *checker) accountCase(tc *dsl.TestCase, fixtures map[string]*dsl.Fixture, fixtureNames []string, asOf time.Time) testLead {
 	am := c.m.Accounts
 	if am == nil {
@@ -377,19 +383,7 @@ func (c *checker) accountCase(tc *dsl.TestCase, fixtures map[string]*dsl.Fixture
 	out := testLead{asOf: asOf, account: &scoring.Account{ID: "account", Fields: fields}}
 	seen := map[string]dsl.Pos{}
 	for i, p := range tc.People {
-		lf := map[string]any{}
-		var events []scoring.Event
-		if name := p.Extends.Value; name != "" {
-			f, ok := fixtures[name]
-			if !ok {
-				c.errorf(p.Extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanName(name, fixtureNames, "declare it under fixtures"))
-			} else {
-				c.apply(lf, &events, f.Lead, f.Events, asOf)
-			}
-		}
-		c.fields(p.Lead)
-		c.events(p.Events)
-		c.apply(lf, &events, p.Lead, p.Events, asOf)
+		lf, events := c.person(p.Extends, p.Lead, p.Events, fixtures, fixtureNames, asOf)
 		id := p.ID.Value
 		if id == "" {
 			id = fmt.Sprintf("person %d", i+1)
