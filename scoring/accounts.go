@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -112,22 +113,7 @@ func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.
 		if err := sc.evaluate(ev, lead, asOf, res); err != nil {
 			return err
 		}
-		for i, x := range s.exprs {
-			v, err := ev.env.Eval(x)
-			if err != nil {
-				return err
-			}
-			p.values[i] = v
-		}
-		if f := s.am.IDField; f != "" {
-			p.AccountID, _ = ev.env.Get(f).(string)
-			p.AccountID = strings.TrimSpace(p.AccountID)
-		}
-		if f := s.am.DomainFrom; f != "" {
-			v, _ := ev.env.Get(f).(string)
-			p.Domain = s.domain(v)
-		}
-		return nil
+		return s.personValues(ev, p)
 	})
 	if broken {
 		ev = sc.newEvaluation()
@@ -136,12 +122,69 @@ func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.
 	if err != nil {
 		return nil, err
 	}
-	p.Result = res
-	for _, e := range lead.Events {
-		if !e.At.After(asOf) && e.At.After(p.LastActive) {
+	p.setLastActive(lead.Events)
+	s.finishPerson(p, res)
+	return p, nil
+}
+
+// PersonJSON is for package scoring/leadfile (the key closes it to other
+// callers; see internal/friend): Person for a lead given as one NDJSON
+// line, decoded straight into the evaluator when the line is plain (see
+// Scorer.ScoreJSON); ok is false, and nothing done, when it is not.
+func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p *Person, id string, ok bool, err error) {
+	if err := k.Check(); err != nil {
+		return nil, "", false, err
+	}
+	p = &Person{asOf: asOf, values: make([]any, len(s.exprs))}
+	res, id, ok, err := s.leads.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) },
+		func(ev *evaluation, lead Lead) error {
+			// The events are the evaluator's: read them before it is pooled.
+			p.setLastActive(lead.Events)
+			return s.personValues(ev, p)
+		})
+	if !ok || err != nil {
+		return nil, id, ok, err
+	}
+	p.LeadID = id
+	s.finishPerson(p, res)
+	return p, id, true, nil
+}
+
+// personValues reads, in the evaluator that scored the lead, the person
+// expressions' values and what matching reads.
+func (s *AccountScorer) personValues(ev *evaluation, p *Person) error {
+	for i, x := range s.exprs {
+		v, err := ev.env.Eval(x)
+		if err != nil {
+			return err
+		}
+		p.values[i] = v
+	}
+	if f := s.am.IDField; f != "" {
+		p.AccountID, _ = ev.env.Get(f).(string)
+		p.AccountID = strings.TrimSpace(p.AccountID)
+	}
+	if f := s.am.DomainFrom; f != "" {
+		v, _ := ev.env.Get(f).(string)
+		p.Domain = s.domain(v)
+	}
+	return nil
+}
+
+// setLastActive sets the time of the latest of the events at or before
+// the as-of time.
+func (p *Person) setLastActive(events []Event) {
+	for _, e := range events {
+		if !e.At.After(p.asOf) && e.At.After(p.LastActive) {
 			p.LastActive = e.At
 		}
 	}
+}
+
+// finishPerson sets the person's result, its roles and whether it is
+// engaged (its values and latest activity are set).
+func (s *AccountScorer) finishPerson(p *Person, res *Result) {
+	p.Result = res
 	k := 0
 	for _, r := range s.am.Roles {
 		if truth(p.values[k]) {
@@ -153,7 +196,6 @@ func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.
 	if s.am.Engaged != nil {
 		p.Engaged = p.Engaged && truth(p.values[k])
 	}
-	return p, nil
 }
 
 // activeWithin reports whether the person's latest event is less than d

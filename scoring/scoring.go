@@ -308,7 +308,7 @@ func (s *Scorer) ScoreJSON(k friend.Key, line []byte, asOf time.Time) (res *Resu
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) })
+	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) }, nil)
 }
 
 // ScoreCells is for package scoring/leadfile (the key closes it to other
@@ -320,14 +320,15 @@ func (s *Scorer) ScoreCells(k friend.Key, id string, cells []string, events []Ev
 	if err := k.Check(); err != nil {
 		return nil, false, err
 	}
-	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) })
+	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) }, nil)
 	return res, ok, err
 }
 
 // scoreBound scores the lead that bind sets straight into a pooled
 // evaluator, giving its id and events; ok is false, and nothing done,
-// when bind cannot.
-func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Event, bool)) (res *Result, id string, ok bool, err error) {
+// when bind cannot. then, when set, runs in the evaluator after the
+// lead's rules (an account's person expressions read it).
+func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Event, bool), then func(*evaluation, Lead) error) (res *Result, id string, ok bool, err error) {
 	ev := s.pool.Get().(*evaluation)
 	defer func() {
 		if r := recover(); r != nil {
@@ -348,6 +349,11 @@ func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Even
 	ev.bound = true
 	if err := s.evaluate(ev, lead, asOf, res); err != nil {
 		return nil, id, true, &Error{LeadID: id, Err: err}
+	}
+	if then != nil {
+		if err := then(ev, lead); err != nil {
+			return nil, id, true, &Error{LeadID: id, Err: err}
+		}
 	}
 	return res, id, true, nil
 }

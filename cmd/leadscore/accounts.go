@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
-	"errors"
+
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/internal/pipeline"
 	"github.com/leadscore/leadscore/internal/suggest"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -20,15 +24,13 @@ import (
 )
 
 // accountRun is what score --accounts and explain --account read and
-// score: the accounts file, the leads matched to its accounts, and each
-// account's result. Every lead is one of: matched (by id or by domain),
-// unmatched (with the reason), or failed (with its row).
+// score: the accounts file and the leads matched to its accounts. Every
+// lead is one of: matched (by id or by domain), unmatched (with the
+// reason), or failed (with its row).
 type accountRun struct {
 	file     string // the accounts file's name
 	accounts []scoring.Account
-	lines    []int                    // each account's line in the accounts file
-	results  []*scoring.AccountResult // nil where the account failed
-	errs     []error                  // the account's error, where it failed
+	lines    []int // each account's line in the accounts file
 
 	// badAccounts are the rows of the accounts file that could not be
 	// read, in file order.
@@ -38,6 +40,9 @@ type accountRun struct {
 	unmatched             []unmatchedLead
 	// badLeads are the leads that could not be read or scored.
 	badLeads []string
+	// held is the most people held at once, waiting for their account to
+	// be scored (what bounds the memory of a grouped run).
+	held int
 }
 
 // badAccount is a row of the accounts file that could not be read.
@@ -90,60 +95,168 @@ func accountErr(id string, err error) error {
 	return fmt.Errorf("account %s: %w", id, err)
 }
 
-// scoreAccounts matches the leads of opts to run's accounts and scores
-// the accounts (only the one with id only, when only is not "").
-func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Options, asOf time.Time, only string) error {
+// member is one of an account's people as scoreAccounts holds it: the
+// person, and its row of score --accounts when the run writes rows.
+type member struct {
+	p   *scoring.Person
+	row []byte
+}
+
+// personOut is what a worker of scoreAccounts makes of one lead.
+type personOut struct {
+	id     string
+	m      member
+	err    error
+	index  int    // the account's index; -1 unmatched
+	reason string // why it is unmatched
+}
+
+// scoreAccounts matches the leads of opts to run's accounts on every core
+// and calls flush with each account's index and people, once, in the
+// accounts file's order (only the account with id only, when only is not
+// ""). rows says to encode each person's row of score --accounts as it is
+// scored, dropping its full result.
+//
+// Grouped says the leads come grouped by account, in the accounts file's
+// order: an account is flushed as soon as a lead of a later account
+// comes, so only one account's people are held at a time; a lead of an
+// account already flushed then fails alone, with the line its account's
+// leads ended at. Otherwise every matched person is held until the end of
+// the leads.
+func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Options, asOf time.Time, only string, rows, grouped bool, flush func(i int, people []member) error) error {
 	m, err := s.NewMatcher(run.accounts)
 	if err != nil {
 		// "line 3: ..." of the library is FILE:3: here, as every row error is.
 		msg := lineRE.ReplaceAllString(err.Error(), run.file+":$1: ")
 		return fmt.Errorf("the accounts cannot be told apart, so leads cannot be matched to them:\n%s", msg)
 	}
-	people := make([][]*scoring.Person, len(run.accounts))
+	onlyAt := -1
+	for i, a := range run.accounts {
+		if only != "" && a.ID == only {
+			onlyAt = i
+		}
+	}
+	people := make([][]member, len(run.accounts))
+	lastLine := make([]int, len(run.accounts)) // the line of each account's latest lead
+	held := 0
+	next := 0 // the first account not flushed
+	cur := -1 // grouped: the account of the group being read
+	flushTo := func(end int) error {
+		for ; next < end; next++ {
+			if only == "" || next == onlyAt {
+				if err := flush(next, people[next]); err != nil {
+					return err
+				}
+			}
+			held -= len(people[next])
+			people[next] = nil
+		}
+		return nil
+	}
 	name := opts.InputName
-	err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
+	err = leadfile.People(opts, s, asOf, func(line int, id string, p *scoring.Person, err error) personOut {
+		out := personOut{id: id, err: err, index: -1}
+		if err != nil {
+			return out
+		}
+		out.index, p.Matched, out.reason = m.Match(p)
+		if out.index >= 0 && rows {
+			out.m.row = appendMember(make([]byte, 0, 384), p)
+			p.Result = nil // the row holds what score --accounts writes of it
+		}
+		out.m.p = p
+		return out
+	}, func(line int, out personOut) error {
 		run.leads++
-		if err == nil {
-			if opts.Dispositions != nil {
-				lead.Dispositions = append(lead.Dispositions, opts.Dispositions(lead.ID)...)
+		if out.err == nil && out.index >= 0 && out.index < next {
+			// --grouped scored and wrote the account already.
+			a := run.accounts[out.index].ID
+			why := fmt.Sprintf("account %s's leads ended at line %d, and --grouped scored it then", a, lastLine[out.index])
+			if lastLine[out.index] == 0 {
+				why = fmt.Sprintf("leads of accounts after %s in %s came first, and --grouped scored %s then, with no people", a, run.file, a)
 			}
-			var p *scoring.Person
-			if p, err = s.Person(lead, asOf); err == nil {
-				i, how, why := m.Match(p)
-				switch {
-				case i < 0:
-					run.unmatched = append(run.unmatched, unmatchedLead{ID: lead.ID, Line: line, Reason: why})
-				case how == scoring.MatchedByID:
-					run.byID++
-				default:
-					run.byDomain++
-				}
-				if i >= 0 {
-					p.Matched = how
-					people[i] = append(people[i], p)
-				}
-				return nil
+			out.err = fmt.Errorf("%s, so this lead of it comes too late: with --grouped each account's leads come together, in the order of %s; sort the leads so, or score without --grouped", why, run.file)
+		}
+		if out.err != nil {
+			run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: out.id, Err: out.err}.Error())
+			return nil
+		}
+		i := out.index
+		if i < 0 {
+			run.unmatched = append(run.unmatched, unmatchedLead{ID: out.id, Line: line, Reason: out.reason})
+			return nil
+		}
+		if out.m.p.Matched == scoring.MatchedByID {
+			run.byID++
+		} else {
+			run.byDomain++
+		}
+		if grouped && i != cur {
+			if err := flushTo(i); err != nil {
+				return err
 			}
+			cur = i
 		}
-		var e *scoring.Error
-		if errors.As(err, &e) {
-			err = e.Err
+		lastLine[i] = line
+		if only != "" && i != onlyAt {
+			return nil
 		}
-		run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: lead.ID, Err: err}.Error())
+		people[i] = append(people[i], out.m)
+		held++
+		run.held = max(run.held, held)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	run.results = make([]*scoring.AccountResult, len(run.accounts))
-	run.errs = make([]error, len(run.accounts))
-	for i, a := range run.accounts {
-		if only != "" && a.ID != only {
-			continue
-		}
-		run.results[i], run.errs[i] = s.ScoreAccount(a, people[i], asOf)
+	return flushTo(len(run.accounts))
+}
+
+// accountJob is an account of score --accounts on its way to be scored
+// and written: its index and people, or a bad row of the accounts file
+// (i -1, err set).
+type accountJob struct {
+	i      int
+	bad    badAccount
+	people []member
+
+	// What score sets: the account's row, or its error; what the summary
+	// counts of it.
+	row          []byte
+	err          error
+	stage        string
+	disqualified bool
+	unknown      []rules.Unknown
+}
+
+// score scores the account and writes its row.
+func (j *accountJob) score(s *scoring.AccountScorer, run *accountRun, asOf time.Time) {
+	if j.i < 0 {
+		return
 	}
-	return nil
+	people := j.people
+	j.people = nil
+	// ScoreAccount takes the people by lead id: so are their rows.
+	slices.SortStableFunc(people, func(a, b member) int { return strings.Compare(a.p.LeadID, b.p.LeadID) })
+	ps := make([]*scoring.Person, len(people))
+	for k, m := range people {
+		ps[k] = m.p
+	}
+	r, err := s.ScoreAccount(run.accounts[j.i], ps, asOf)
+	if err != nil {
+		j.err = err
+		return
+	}
+	rows := make([][]byte, len(people))
+	for k, p := range r.Members {
+		if p != people[k].p {
+			j.err = fmt.Errorf("internal error (please report it): account %s's people came back in another order", r.LeadID)
+			return
+		}
+		rows[k] = people[k].row
+	}
+	j.row = appendAccountRow(nil, r, rows)
+	j.stage, j.disqualified, j.unknown = r.Stage, r.Disqualified, r.Unknown
 }
 
 // failedAccountRow is the row of an account that could not be read or scored,
@@ -170,8 +283,9 @@ type accountRow struct {
 	Roles        []scoring.RoleCount `json:"roles"`
 	Present      []string            `json:"present_roles"`
 	Missing      []string            `json:"missing_roles"`
-	Members      []memberRow         `json:"members"`
-	Unknown      []unknownJSON       `json:"unknown,omitempty"`
+	Members      json.RawMessage     `json:"members"` // memberRows
+
+	Unknown []unknownJSON `json:"unknown,omitempty"`
 }
 
 // memberRow is one of an account's people, with its own result.
@@ -214,10 +328,25 @@ func ruleIDs(r *scoring.Result) (gates, fired []string) {
 	return gates, fired
 }
 
-func newAccountRow(r *scoring.AccountResult) accountRow {
+// newAccountRow is the row of an account's result; members are its
+// people's rows, in the order of r.Members.
+func newAccountRow(r *scoring.AccountResult, members [][]byte) accountRow {
 	row := accountRow{ID: r.LeadID, Total: r.Total, Scores: scoresOf(&r.Result), Grade: r.Grade, Stage: r.Stage,
 		SalesReady: r.SalesReady, Disqualified: r.Disqualified, People: r.People, Engaged: r.Engaged,
-		Roles: r.Roles, Missing: r.Missing, Members: []memberRow{}}
+		Roles: r.Roles, Missing: r.Missing}
+	size := 2
+	for _, m := range members {
+		size += len(m) + 1
+	}
+	row.Members = make(json.RawMessage, 0, size)
+	row.Members = append(row.Members, '[')
+	for i, m := range members {
+		if i > 0 {
+			row.Members = append(row.Members, ',')
+		}
+		row.Members = append(row.Members, m...)
+	}
+	row.Members = append(row.Members, ']')
 	row.Gates, row.Fired = ruleIDs(&r.Result)
 	if row.Roles == nil {
 		row.Roles = []scoring.RoleCount{}
@@ -231,73 +360,105 @@ func newAccountRow(r *scoring.AccountResult) accountRow {
 	for _, u := range r.Unknown {
 		row.Unknown = append(row.Unknown, unknownJSON{Kind: string(u.Kind), Name: u.Name, DidYouMean: u.DidYouMean})
 	}
-	for _, p := range r.Members {
-		m := memberRow{ID: p.LeadID, Matched: p.Matched, Roles: p.Roles, Engaged: p.Engaged, Total: p.Result.Total,
-			Scores: scoresOf(p.Result), Grade: p.Result.Grade, Stage: p.Result.Stage, SalesReady: p.Result.SalesReady,
-			Disqualified: p.Result.Disqualified}
-		_, m.Fired = ruleIDs(p.Result)
-		if m.Roles == nil {
-			m.Roles = []string{}
-		}
-		row.Members = append(row.Members, m)
-	}
 	return row
 }
 
 // runScoreAccounts is score --accounts: one NDJSON row per account of the
 // accounts file, in its order; a bad account row gets a row with its
-// error. The summary and the unmatched leads go to stderr.
-func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfile.Options, asOf time.Time, unmatchedFile string, quiet bool, stderr io.Writer) int {
+// error. The summary and the unmatched leads go to stderr. Each account
+// is scored and written as soon as its people are known: at the end of
+// the leads, or with grouped as soon as its group of leads ends.
+func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfile.Options, asOf time.Time, unmatchedFile string, grouped, quiet bool, stderr io.Writer) int {
 	run := &accountRun{}
 	if err := readAccountsFile(run, s, accountsFile, opts.MaxRow, stderr); err != nil {
 		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
 		return exitUsage
 	}
-	if err := scoreAccounts(run, s, opts, asOf, ""); err != nil {
-		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
-		return exitUsage
-	}
-	enc := json.NewEncoder(opts.Output)
+	out := bufio.NewWriterSize(opts.Output, 1<<16)
+	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	var failed []string // the accounts file's rows that failed, read or scored
 	tally := map[string]int{}
 	dq := 0
 	var unknown scoring.UnknownTally
-	bad := run.badAccounts
-	failRow := func(line int, id string, err error) error {
-		failed = append(failed, leadfile.RowError{File: accountsFile, Line: line, Err: err}.Error())
-		return enc.Encode(failedAccountRow{ID: id, Line: line, Error: err.Error()})
+
+	// The accounts are scored and their rows written on every core, in
+	// the accounts file's order, the bad rows of the accounts file among
+	// them by line.
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	for i, r := range run.results {
-		for len(bad) > 0 && bad[0].line < run.lines[i] {
-			if err := failRow(bad[0].line, bad[0].id, bad[0].err); err != nil {
-				fmt.Fprintf(stderr, "leadscore score: %v\n", err)
-				return exitUsage
+	batches := make(chan []accountJob, workers)
+	var batch []accountJob
+	people := 0
+	send := func() {
+		if len(batch) > 0 {
+			batches <- batch
+			batch, people = nil, 0
+		}
+	}
+	written := make(chan error, 1)
+	go func() {
+		written <- pipeline.Ordered(workers, func() ([]accountJob, bool, bool) {
+			b, ok := <-batches
+			return b, ok, !ok
+		}, func(b []accountJob) {
+			for k := range b {
+				b[k].score(s, run, asOf)
 			}
+		}, func(b []accountJob) error {
+			for _, j := range b {
+				if j.err != nil {
+					line, id := j.bad.line, j.bad.id
+					if j.i >= 0 {
+						line, id = run.lines[j.i], run.accounts[j.i].ID
+					}
+					failed = append(failed, leadfile.RowError{File: accountsFile, Line: line, Err: j.err}.Error())
+					if err := enc.Encode(failedAccountRow{ID: id, Line: line, Error: j.err.Error()}); err != nil {
+						return err
+					}
+					continue
+				}
+				tally[j.stage]++
+				if j.disqualified {
+					dq++
+				}
+				unknown.Add(j.unknown)
+				if _, err := out.Write(j.row); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}()
+	bad := run.badAccounts
+	err := scoreAccounts(run, s, opts, asOf, "", true, grouped, func(i int, ms []member) error {
+		for len(bad) > 0 && bad[0].line < run.lines[i] {
+			batch = append(batch, accountJob{i: -1, bad: bad[0], err: bad[0].err})
 			bad = bad[1:]
 		}
-		if r == nil {
-			if err := failRow(run.lines[i], run.accounts[i].ID, run.errs[i]); err != nil {
-				fmt.Fprintf(stderr, "leadscore score: %v\n", err)
-				return exitUsage
-			}
-			continue
+		batch = append(batch, accountJob{i: i, people: ms})
+		if people += len(ms); len(batch) >= 64 || people >= 256 {
+			send()
 		}
-		tally[r.Stage]++
-		if r.Disqualified {
-			dq++
-		}
-		unknown.Add(r.Unknown)
-		if err := enc.Encode(newAccountRow(r)); err != nil {
-			fmt.Fprintf(stderr, "leadscore score: %v\n", err)
-			return exitUsage
-		}
-	}
+		return nil
+	})
 	for _, b := range bad {
-		if err := failRow(b.line, b.id, b.err); err != nil {
-			fmt.Fprintf(stderr, "leadscore score: %v\n", err)
-			return exitUsage
-		}
+		batch = append(batch, accountJob{i: -1, bad: b, err: b.err})
+	}
+	send()
+	close(batches)
+	werr := <-written
+	if err == nil {
+		err = werr
+	}
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
+		return exitUsage
 	}
 	for _, list := range [][]string{failed, run.badLeads} {
 		for i, line := range list {
@@ -403,15 +564,31 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 		}
 		return fail("%s has no account with id %q%s", accountsFile, id, didYouMeanID(id, ids))
 	}
-	if err := scoreAccounts(run, s, opts, asOf, id); err != nil {
+	var r *scoring.AccountResult
+	var scoreErr error
+	var members [][]byte
+	err := scoreAccounts(run, s, opts, asOf, id, false, false, func(_ int, people []member) error {
+		ps := make([]*scoring.Person, len(people))
+		for k, m := range people {
+			ps[k] = m.p
+		}
+		r, scoreErr = s.ScoreAccount(run.accounts[i], ps, asOf)
+		if scoreErr != nil {
+			return nil
+		}
+		for _, p := range r.Members {
+			members = append(members, appendMember(nil, p))
+		}
+		return nil
+	})
+	if err != nil {
 		return fail("%v", err)
 	}
 	for _, bad := range run.badLeads {
 		fmt.Fprintln(stderr, bad)
 	}
-	r := run.results[i]
 	if r == nil {
-		return fail("%s:%d: %v", accountsFile, run.lines[i], run.errs[i])
+		return fail("%s:%d: %v", accountsFile, run.lines[i], scoreErr)
 	}
 	x, err := s.ExplainAccount(r)
 	if err != nil {
@@ -428,7 +605,7 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 			// Explanation is the account's own model explained: its
 			// rules, gates and stages, part by part, and the next stage.
 			Explanation *scoring.Explanation `json:"explanation"`
-		}{newAccountRow(r), r.Fired, r.Rollups, x}
+		}{newAccountRow(r, members), r.Fired, r.Rollups, x}
 		if err := enc.Encode(out); err != nil {
 			return fail("%v", err)
 		}

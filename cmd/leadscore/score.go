@@ -37,11 +37,12 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	maxRow := maxRowFlag(fs)
 	accountsFile := fs.String("accounts", "", "score accounts: the accounts file (NDJSON, or CSV when it ends in .csv) with the fields of the\nrule file's accounts section; the leads are matched to them and one row per account is written")
 	unmatchedFile := fs.String("unmatched", "", "with --accounts, write the leads that match no account here (NDJSON: id, line, reason)")
+	grouped := fs.Bool("grouped", false, "with --accounts, the leads come grouped by account in the accounts file's order: each account\nis scored and written when its leads end, holding one account's people at a time (a lead\nthat comes after its account's leads ended fails)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE [--at TIME] [--events EVENTS.csv] [flags] LEADS.csv")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE --source MAPPING.yaml [--events ACTIVITIES.csv] [flags] EXPORT.csv")
-		fmt.Fprintln(stderr, "       leadscore score --model FILE --accounts ACCOUNTS.ndjson [--unmatched FILE] [flags] LEADS")
+		fmt.Fprintln(stderr, "       leadscore score --model FILE --accounts ACCOUNTS.ndjson [--grouped] [--unmatched FILE] [flags] LEADS")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
 		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
 		fmt.Fprintln(stderr, "number, gets a row with its error, and the run goes on.")
@@ -49,7 +50,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "says and one NDJSON row is written per account, in the accounts file's order: its scores,")
 		fmt.Fprintln(stderr, "grade, stage, roles present and missing, and its people with their own results. Leads")
 		fmt.Fprintln(stderr, "that match no account are counted and listed on stderr with the reason (--unmatched")
-		fmt.Fprintln(stderr, "writes them all). Every lead's person is held in memory until the accounts are scored.")
+		fmt.Fprintln(stderr, "writes them all). Every matched lead's person is held in memory until the leads end, unless")
+		fmt.Fprintln(stderr, "--grouped says they come grouped by account in the accounts file's order: then each")
+		fmt.Fprintln(stderr, "account is scored and written when its leads end, in memory that does not grow with the file.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row scored, 1 some rows failed, 2 the run could not start.")
 		fs.PrintDefaults()
 	}
@@ -98,6 +101,8 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		accountScorer, _ = scoring.NewAccountScorer(m, opts...)
 	} else if *unmatchedFile != "" {
 		return fail("--unmatched goes with --accounts")
+	} else if *grouped {
+		return fail("--grouped goes with --accounts: it says the leads come grouped by account")
 	}
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, NoEvents: *noEvents, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
@@ -158,7 +163,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if accountScorer != nil {
 		opts.Scorer = accountScorer.Leads()
-		code := runScoreAccounts(accountScorer, *accountsFile, opts, asOf, *unmatchedFile, *quiet, stderr)
+		code := runScoreAccounts(accountScorer, *accountsFile, opts, asOf, *unmatchedFile, *grouped, *quiet, stderr)
 		if verdicts.finish(*dispositionsFile, stderr, *quiet) > 0 && code == exitOK {
 			code = exitProblem
 		}

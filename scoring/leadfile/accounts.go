@@ -1,10 +1,14 @@
 package leadfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -47,4 +51,105 @@ func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a sc
 		}
 		return fn(line, scoring.Account{ID: lead.ID, Fields: fields, Line: line}, nil)
 	})
+}
+
+// People reads the leads of opts as the people of s's accounts, on every
+// core, as Map reads leads: each row is scored as a person as of asOf
+// (scoring.AccountScorer.Person, with opts.Dispositions) — straight from
+// its NDJSON line into the evaluator when the line is plain, as Score
+// does — and work is called on the person, or on the row's error (a
+// lead without an id is ErrNoID), by Options.Workers goroutines at once;
+// use is then called with each row's line and work's result, in input
+// order, from a single goroutine. Memory stays flat as in Map.
+func People[T any](opts Options, s *scoring.AccountScorer, asOf time.Time, work func(line int, id string, p *scoring.Person, err error) T, use func(line int, result T) error) error {
+	opts.Scorer = s.Leads()
+	src, err := newSource(opts)
+	if err != nil {
+		return err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	_, ndjson := src.(*ndjsonSource)
+	type item struct {
+		line int
+		r    row
+		out  T
+	}
+	var readErr error // set by the reader before the workers are done
+	free := make(chan []item, 4*workers)
+	useErr := ordered(workers, func() ([]item, bool, bool) {
+		var items []item
+		select {
+		case items = <-free: // one use is done with: grown already
+		default:
+		}
+		last, err := fill(src, nil, func(r row) { items = append(items, item{line: r.line, r: r}) })
+		if err != nil {
+			readErr = err
+		}
+		return items, len(items) > 0, last
+	}, func(items []item) {
+		for i := range items {
+			it := &items[i]
+			id, p, err := person(src, it.r, ndjson, opts, s, asOf)
+			it.out = work(it.line, id, p, err)
+			it.r = row{} // let the input go
+		}
+	}, func(items []item) error {
+		for i := range items {
+			if err := use(items[i].line, items[i].out); err != nil {
+				return err
+			}
+		}
+		clear(items)
+		select {
+		case free <- items[:0]:
+		default:
+		}
+		return nil
+	})
+	if useErr != nil {
+		return useErr
+	}
+	if readErr != nil {
+		return readErr
+	}
+	return reportUnmatched(src, opts)
+}
+
+// person scores one row as a person: its lead id, the person or the
+// row's error (a *scoring.Error's reason, unwrapped: the row names the
+// lead).
+func person(src source, r row, ndjson bool, opts Options, s *scoring.AccountScorer, asOf time.Time) (string, *scoring.Person, error) {
+	if r.err != nil {
+		return "", nil, r.err
+	}
+	var p *scoring.Person
+	var id string
+	var err error
+	done := false
+	if ndjson && opts.Dispositions == nil {
+		p, id, done, err = s.PersonJSON(friend.K(), bytes.TrimPrefix(r.raw, bom), asOf)
+		if done && id == "" {
+			return "", nil, ErrNoID
+		}
+	}
+	if !done {
+		var lead scoring.Lead
+		lead, err = decodeRow(src, r)
+		id = lead.ID
+		if err == nil {
+			if opts.Dispositions != nil {
+				lead.Dispositions = append(lead.Dispositions, opts.Dispositions(lead.ID)...)
+			}
+			p, err = s.Person(lead, asOf)
+		}
+	}
+	var se *scoring.Error
+	if errors.As(err, &se) {
+		err = se.Err
+	}
+	return id, p, err
 }

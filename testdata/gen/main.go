@@ -13,6 +13,7 @@
 //	go run ./testdata/gen -truth testdata/backtest/truth -n 8000
 //	go run ./testdata/gen -n 1000 -crm testdata/crm
 //	go run ./testdata/gen -n 100000 -stream > /tmp/stream-100k.ndjson
+//	go run ./testdata/gen -n 100000 -accounts /tmp/accounts-100k
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
 // timeline: leads that became sales-ready are far likelier to win.
@@ -51,7 +52,14 @@ func main() {
 	truth := flag.String("truth", "", "write the known-truth set for DIR/truth.yaml: DIR/leads.ndjson and DIR/outcomes.csv (leadgen.Truth)")
 	crm := flag.String("crm", "", "write the leads as HubSpot-style and Salesforce-style exports into DIR (leadgen.CRMs), for DIR/hubspot.yaml and DIR/salesforce.yaml")
 	streamLines := flag.Bool("stream", false, "write the leads as `leadscore stream` input: each lead's fields at its creation and each event, with ids, all in time order")
+	accounts := flag.String("accounts", "", "write n accounts of testdata/accounts/model.yaml's shape and their people (10 on average, grouped by account) into DIR/accounts.ndjson and DIR/leads.ndjson")
 	flag.Parse()
+	if *accounts != "" {
+		if err := writeAccounts(*accounts, *seed, *n); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *streamLines {
 		if err := writeStream(os.Stdout, leadgen.New(*seed), *n); err != nil {
 			fail(err)
@@ -284,4 +292,28 @@ func writeStream(w io.Writer, g *leadgen.Generator, n int) error {
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// writeAccounts writes n generated accounts and their people into dir.
+func writeAccounts(dir string, seed uint64, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	af, err := os.Create(filepath.Join(dir, "accounts.ndjson"))
+	if err != nil {
+		return err
+	}
+	defer af.Close()
+	lf, err := os.Create(filepath.Join(dir, "leads.ndjson"))
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	if err := leadgen.WriteAccounts(af, lf, leadgen.NewAccounts(seed), n, 10); err != nil {
+		return err
+	}
+	if err := af.Close(); err != nil {
+		return err
+	}
+	return lf.Close()
 }
