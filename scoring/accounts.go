@@ -24,6 +24,9 @@ type AccountScorer struct {
 	leads    *Scorer
 	accounts *Scorer
 	exprs    []*rules.Expr // the person expressions, in PersonExprs' order
+	// counts are the names of the counts of people, all and engaged:
+	// first of everyone, then of each role in file order.
+	counts [][2]string
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
@@ -36,8 +39,13 @@ func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 	if m == nil || m.Accounts == nil {
 		return nil, ErrNoAccounts
 	}
-	return &AccountScorer{am: m.Accounts, leads: New(m, opts...), accounts: New(m.Accounts.Model, opts...),
-		exprs: m.Accounts.PersonExprs()}, nil
+	s := &AccountScorer{am: m.Accounts, leads: New(m, opts...), accounts: New(m.Accounts.Model, opts...),
+		exprs: m.Accounts.PersonExprs()}
+	s.counts = append(s.counts, [2]string{rules.CountField(false, ""), rules.CountField(true, "")})
+	for _, r := range m.Accounts.Roles {
+		s.counts = append(s.counts, [2]string{rules.CountField(false, r.Name), rules.CountField(true, r.Name)})
+	}
+	return s, nil
 }
 
 // Leads returns the Scorer of the people.
@@ -90,6 +98,7 @@ type Person struct {
 
 	asOf   time.Time
 	values []any // the person expressions' values, in PersonExprs' order
+	inline [8]any
 }
 
 // Person scores a lead as a person of some account: its Result, its roles,
@@ -106,7 +115,8 @@ func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.
 			return nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	p := &Person{LeadID: lead.ID, asOf: asOf, values: make([]any, len(s.exprs))}
+	p := s.newPerson(asOf)
+	p.LeadID = lead.ID
 	sc := s.leads
 	ev := sc.pool.Get().(*evaluation)
 	res, err, broken := sc.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
@@ -135,7 +145,7 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	p = &Person{asOf: asOf, values: make([]any, len(s.exprs))}
+	p = s.newPerson(asOf)
 	res, id, ok, err := s.leads.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) },
 		func(ev *evaluation, lead Lead) error {
 			// The events are the evaluator's: read them before it is pooled.
@@ -148,6 +158,18 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 	p.LeadID = id
 	s.finishPerson(p, res)
 	return p, id, true, nil
+}
+
+// newPerson allocates a person with room for the person expressions'
+// values, in one allocation when they are few.
+func (s *AccountScorer) newPerson(asOf time.Time) *Person {
+	p := &Person{asOf: asOf}
+	if n := len(s.exprs); n <= len(p.inline) {
+		p.values = p.inline[:n]
+	} else {
+		p.values = make([]any, n)
+	}
+	return p
 }
 
 // personValues reads, in the evaluator that scored the lead, the person
@@ -405,13 +427,11 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 			out.Engaged++
 		}
 	}
-	fields := maps.Clone(a.Fields)
-	if fields == nil {
-		fields = map[string]any{}
-	}
-	fields[rules.CountField(false, "")] = out.People
-	fields[rules.CountField(true, "")] = out.Engaged
-	for _, r := range am.Roles {
+	fields := make(map[string]any, len(a.Fields)+2*len(s.counts))
+	maps.Copy(fields, a.Fields)
+	fields[s.counts[0][0]] = out.People
+	fields[s.counts[0][1]] = out.Engaged
+	for i, r := range am.Roles {
 		rc := RoleCount{Role: r.Name}
 		for _, p := range people {
 			if p.HasRole(r.Name) {
@@ -424,8 +444,8 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 		if rc.People == 0 {
 			out.Missing = append(out.Missing, r.Name)
 		}
-		fields[rules.CountField(false, r.Name)] = rc.People
-		fields[rules.CountField(true, r.Name)] = rc.Engaged
+		fields[s.counts[i+1][0]] = rc.People
+		fields[s.counts[i+1][1]] = rc.Engaged
 		out.Roles = append(out.Roles, rc)
 	}
 

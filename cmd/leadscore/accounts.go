@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/numfmt"
@@ -111,6 +112,9 @@ type personOut struct {
 	reason string // why it is unmatched
 }
 
+// memberScratch holds the buffers people's rows are written in.
+var memberScratch = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // scoreAccounts matches the leads of opts to run's accounts on every core
 // and calls flush with each account's index and people, once, in the
 // accounts file's order (only the account with id only, when only is not
@@ -161,8 +165,12 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		}
 		out.index, p.Matched, out.reason = m.Match(p)
 		if out.index >= 0 && rows {
-			out.m.row = appendMember(make([]byte, 0, 384), p)
+			scratch := memberScratch.Get().(*[]byte)
+			*scratch = appendMember((*scratch)[:0], p)
+			out.m.row = slices.Clone(*scratch) // of its size: it may be held until the leads end
+			memberScratch.Put(scratch)
 			p.Result = nil // the row holds what score --accounts writes of it
+			p.AccountID, p.Domain = "", "" // matched already
 		}
 		out.m.p = p
 		return out
@@ -248,14 +256,16 @@ func (j *accountJob) score(s *scoring.AccountScorer, run *accountRun, asOf time.
 		return
 	}
 	rows := make([][]byte, len(people))
+	size := 512
 	for k, p := range r.Members {
 		if p != people[k].p {
 			j.err = fmt.Errorf("internal error (please report it): account %s's people came back in another order", r.LeadID)
 			return
 		}
 		rows[k] = people[k].row
+		size += len(rows[k]) + 1
 	}
-	j.row = appendAccountRow(nil, r, rows)
+	j.row = appendAccountRow(make([]byte, 0, size), r, rows)
 	j.stage, j.disqualified, j.unknown = r.Stage, r.Disqualified, r.Unknown
 }
 

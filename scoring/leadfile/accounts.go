@@ -43,11 +43,18 @@ func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a sc
 		if err != nil {
 			return fn(line, scoring.Account{ID: lead.ID}, err)
 		}
-		fields, _ := lead.Fields.(map[string]any)
-		for name := range fields {
+		decoded, _ := lead.Fields.(map[string]any)
+		var fields map[string]any
+		if decoded != nil {
+			// The decoder's map has room for a lead's many fields; a file
+			// of accounts is held whole, so each keeps one of its size.
+			fields = make(map[string]any, len(decoded))
+		}
+		for name, v := range decoded {
 			if strings.HasPrefix(name, "__") {
 				return fn(line, scoring.Account{ID: lead.ID}, fmt.Errorf("%s: names starting with __ are leadscore's own (the counts of people); rename it", name))
 			}
+			fields[name] = v
 		}
 		return fn(line, scoring.Account{ID: lead.ID, Fields: fields, Line: line}, nil)
 	})
