@@ -169,7 +169,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			*scratch = appendMember((*scratch)[:0], p)
 			out.m.row = slices.Clone(*scratch) // of its size: it may be held until the leads end
 			memberScratch.Put(scratch)
-			p.Result = nil // the row holds what score --accounts writes of it
+			p.Result = nil                 // the row holds what score --accounts writes of it
 			p.AccountID, p.Domain = "", "" // matched already
 		}
 		out.m.p = p
@@ -293,24 +293,11 @@ type accountRow struct {
 	Roles        []scoring.RoleCount `json:"roles"`
 	Present      []string            `json:"present_roles"`
 	Missing      []string            `json:"missing_roles"`
-	Members      json.RawMessage     `json:"members"` // memberRows
+	// Members are the people's rows (appendMember): id, matched, roles,
+	// engaged, then what a lead's row has from total to fired.
+	Members json.RawMessage `json:"members"`
 
 	Unknown []unknownJSON `json:"unknown,omitempty"`
-}
-
-// memberRow is one of an account's people, with its own result.
-type memberRow struct {
-	ID           string         `json:"id"`
-	Matched      string         `json:"matched"`
-	Roles        []string       `json:"roles"`
-	Engaged      bool           `json:"engaged"`
-	Total        float64        `json:"total"`
-	Scores       scoring.Scores `json:"scores"`
-	Grade        string         `json:"grade"`
-	Stage        string         `json:"stage"`
-	SalesReady   bool           `json:"sales_ready"`
-	Disqualified bool           `json:"disqualified"`
-	Fired        []string       `json:"fired"`
 }
 
 type unknownJSON struct {

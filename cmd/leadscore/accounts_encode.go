@@ -9,9 +9,9 @@ import (
 
 // The rows of score --accounts, written by hand: encoding/json's
 // reflection took a third of the run. They are byte for byte what an
-// Encoder with SetEscapeHTML(false) writes of accountRow and memberRow
-// (TestAccountRowsAreWrittenAsEncodingJSONWritesThem), which explain
-// --account --json still encodes.
+// Encoder with SetEscapeHTML(false) writes of accountRow and of the
+// people's rows (TestAccountRowsAreEncodingJSONs); explain --account --json
+// encodes accountRow with encoding/json.
 
 // appendScores writes the categories' scores as scoring.Scores'
 // MarshalJSON does (json.Marshal of each name: HTML escaped).

@@ -188,3 +188,44 @@ func ExampleMap() {
 	// 2026-08: 5 leads became sales-ready
 	// 2026-09: 21 leads became sales-ready
 }
+
+// Reading leads as the people of accounts on every core: each person's
+// roles and whether it is engaged, in input order, for a backend that
+// keeps people by account itself (AccountScorer.ScoreAccount scores them).
+func ExamplePeople() {
+	m, err := rules.CompileFile("../../testdata/accounts/model.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := scoring.NewAccountScorer(m)
+	if err != nil {
+		log.Fatal(err)
+	}
+	in, err := os.Open("../../testdata/accounts/leads.ndjson")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer in.Close()
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	type seen struct {
+		id  string
+		p   *scoring.Person
+		err error
+	}
+	err = leadfile.People(leadfile.Options{Input: in, InputName: "leads.ndjson"}, s, asOf,
+		func(line int, id string, p *scoring.Person, err error) seen { return seen{id, p, err} }, // on every core
+		func(line int, r seen) error { // in input order
+			if r.err == nil && line <= 4 {
+				fmt.Printf("%d %s: total %v, engaged %v, roles %v\n", line, r.id, r.p.Result.Total, r.p.Engaged, r.p.Roles)
+			}
+			return nil
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 1 L01: total 75, engaged true, roles [decision_maker]
+	// 2 L02: total 45, engaged true, roles [champion user]
+	// 3 L03: total 23, engaged true, roles [user]
+	// 4 L04: total 10, engaged false, roles []
+}
