@@ -153,9 +153,7 @@ func (c *compiler) compileAccounts(staged types.Map) {
 			a.FreeMail = append(a.FreeMail, strings.ToLower(strings.TrimSpace(d)))
 		}
 	}
-	for _, al := range da.Match.Aliases {
-		a.Aliases[strings.ToLower(al.From.Value)] = strings.ToLower(strings.TrimSpace(al.To.Value))
-	}
+	c.compileAliases(a, da.Match.Aliases)
 
 	var roles []string
 	for _, r := range da.Roles {
@@ -244,6 +242,57 @@ func (c *compiler) compileAccounts(staged types.Map) {
 		a.Rollups = append(a.Rollups, r)
 	}
 	c.m.Accounts = a
+}
+
+// NormalDomain reads a domain as matching compares domains: trimmed,
+// lower case, without a trailing dot or a leading www.
+func NormalDomain(d string) string {
+	return strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), ".")), "www.")
+}
+
+// compileAliases sets a's aliases, each domain read as the end of its
+// chain (a.co.uk: a.com and a.com: a.io read a.co.uk as a.io). A domain
+// given twice, or a chain that comes back to where it started, is an
+// error at the alias: a cycle would leave no domain to match by.
+func (c *compiler) compileAliases(a *AccountModel, aliases []dsl.Alias) {
+	to := map[string]string{}
+	at := map[string]dsl.Pos{}
+	var order []string
+	for _, al := range aliases {
+		from := NormalDomain(al.From.Value)
+		if p, ok := at[from]; ok {
+			c.errorAt(al.From.Pos, "aliases: %s is given twice (first at line %d); keep one", al.From.Value, p.Line)
+			continue
+		}
+		to[from], at[from] = NormalDomain(al.To.Value), al.From.Pos
+		order = append(order, from)
+	}
+	bad := map[string]bool{} // on a cycle reported already
+	for _, from := range order {
+		chain := []string{from}
+		d := to[from]
+		for {
+			if i := slices.Index(chain, d); i >= 0 {
+				if !bad[d] {
+					for _, x := range chain[i:] {
+						bad[x] = true
+					}
+					loop := strings.Join(append(slices.Clone(chain[i:]), d), " reads as ")
+					c.errorAt(at[d], "aliases go round in a circle: %s, so none of these domains is read as an account's; remove the alias that points back (an alias names the domain to read as, the account's own)", loop)
+				}
+				break
+			}
+			next, ok := to[d]
+			if !ok {
+				break
+			}
+			chain = append(chain, d)
+			d = next
+		}
+		if !bad[from] {
+			a.Aliases[from] = d
+		}
+	}
 }
 
 func (c *compiler) listNames() []string {

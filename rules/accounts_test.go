@@ -173,3 +173,31 @@ func TestRollupWeightsNameRoles(t *testing.T) {
 	src = strings.Replace(accountsBase, "      max: 40\n", "      max: 40\n      weights: {champion: -1}\n", 1)
 	assert.Contains(t, render(t, src), "the weight of champion is below 0")
 }
+
+// Aliases chain (a domain reads as the end of its chain, however the
+// file orders them, in any case, with www. and a trailing dot dropped);
+// a chain that comes back to where it started is an error at the alias
+// it comes back to, not a loop, and so is a domain given twice.
+func TestAccountAliases(t *testing.T) {
+	withAliases := func(aliases string) string {
+		return strings.Replace(accountsBase, "    free_mail: free_mail\n", "    free_mail: free_mail\n    aliases:\n"+aliases, 1)
+	}
+	m, err := rules.CompileBytes("m.yaml", []byte(withAliases("      acme.co.uk: acme.de\n      ACME.de: www.Acme.com.\n      globex.io: globex.com\n")))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"acme.co.uk": "acme.com", "acme.de": "acme.com", "globex.io": "globex.com"}, m.Accounts.Aliases)
+
+	assert.Equal(t, `m.yaml:28:7: aliases go round in a circle: acme.co.uk reads as acme.de reads as acme.co.uk, so none of these domains is read as an account's; remove the alias that points back (an alias names the domain to read as, the account's own)
+          acme.co.uk: acme.de
+          ^
+`, render(t, withAliases("      acme.co.uk: acme.de\n      acme.de: Acme.co.uk\n")))
+	// A longer circle, entered from a chain that leads into it: one error.
+	got := render(t, withAliases("      x.com: a.com\n      a.com: b.com\n      b.com: c.com\n      c.com: a.com\n"))
+	assert.Equal(t, 1, strings.Count(got, "go round in a circle"), got)
+	assert.Contains(t, got, "m.yaml:29:7: aliases go round in a circle: a.com reads as b.com reads as c.com reads as a.com,")
+	// An alias to itself once www. is dropped.
+	assert.Contains(t, render(t, withAliases("      www.a.com: a.com\n")), "m.yaml:28:7: aliases go round in a circle: a.com reads as a.com,")
+	assert.Equal(t, `m.yaml:29:7: aliases: ACME.co.uk is given twice (first at line 28); keep one
+          ACME.co.uk: acme.io
+          ^
+`, render(t, withAliases("      acme.co.uk: acme.com\n      ACME.co.uk: acme.io\n")))
+}

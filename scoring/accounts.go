@@ -236,7 +236,7 @@ func (s *AccountScorer) domain(v string) string {
 	if strings.Contains(v, "@") {
 		v = rules.EmailDomain(v)
 	}
-	v = strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(v, ".")), "www.")
+	v = rules.NormalDomain(v)
 	if to, ok := s.am.Aliases[v]; ok {
 		return to
 	}
@@ -346,7 +346,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 
 // AccountResult is what a score says about one account: its own Result
 // (scores, grade, stage, sales-readiness, gates, and in Fired its rules
-// and roll-ups), its buying group's roles, and its people.
+// and the roll-ups that gave points), its buying group's roles, and its
+// people.
 type AccountResult struct {
 	Result
 	// Roles counts, in file order, the people holding each role and the
@@ -421,6 +422,11 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 	}
 	people = slices.Clone(people)
 	slices.SortStableFunc(people, func(a, b *Person) int { return strings.Compare(a.LeadID, b.LeadID) })
+	for i := 1; i < len(people); i++ {
+		if people[i].LeadID == people[i-1].LeadID {
+			return nil, &AccountError{AccountID: a.ID, Err: fmt.Errorf("lead %s is among the account's people twice; an account counts each person once, so give it each lead once", people[i].LeadID)}
+		}
+	}
 	out := &AccountResult{Members: people, People: len(people), Missing: []string{}}
 	for _, p := range people {
 		if p.Engaged {
@@ -467,7 +473,9 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 			return nil, &AccountError{AccountID: a.ID, Err: fmt.Errorf("%s: roll-up %s gives %v points, which is not a number a score can be; give it a max", r.Pos, r.ID, rp.Points)}
 		}
 		out.Rollups = append(out.Rollups, rp)
-		if len(rp.From) > 0 {
+		// A roll-up fires when it gives points, as an event rule fires
+		// when events give it some: people who add up to 0 give nothing.
+		if rp.Points != 0 {
 			extra = append(extra, extraPoints{cat: r.Category.Index, fired: Fired{Rule: r.ID, Category: r.Category.Name, Points: rp.Points, Reason: r.Reason}})
 		}
 	}
@@ -610,6 +618,33 @@ func number(v any) float64 {
 	return 0
 }
 
+// memberKey is a person of an account: the account's index, the lead's id.
+type memberKey struct {
+	account int
+	lead    string
+}
+
+// DuplicateLeadError fails a lead whose id another lead of its account
+// has: an account counts each person once, so the later one is left out
+// (and counted as failed) rather than counted twice.
+type DuplicateLeadError struct {
+	AccountID string
+	// First says where the first lead with the id is: its place among
+	// the leads given (1-based), or its line in the leads file.
+	First int
+	// Line says that First is a line of the leads file.
+	Line bool
+}
+
+// Error says which account has the lead twice and where the first one is.
+func (e DuplicateLeadError) Error() string {
+	where := fmt.Sprintf("lead %d", e.First)
+	if e.Line {
+		where = fmt.Sprintf("line %d", e.First)
+	}
+	return fmt.Sprintf("account %s has a lead with this id already (at %s); an account counts each person once, so this one was left out: give each lead one row (merge the two rows' events)", e.AccountID, where)
+}
+
 // Unmatched is a lead that found no account, and why.
 type Unmatched struct {
 	LeadID string `json:"id"`
@@ -643,7 +678,8 @@ func (s *AccountScorer) Score(accounts []Account, leads []Lead, asOf time.Time) 
 	}
 	out := &AccountsScored{Results: make([]*AccountResult, len(accounts)), Leads: len(leads)}
 	people := make([][]*Person, len(accounts))
-	for _, lead := range leads {
+	seen := map[memberKey]int{} // each account's people by lead id: the lead's place among leads
+	for k, lead := range leads {
 		p, err := s.Person(lead, asOf)
 		if err != nil {
 			out.Failed++
@@ -655,6 +691,12 @@ func (s *AccountScorer) Score(accounts []Account, leads []Lead, asOf time.Time) 
 			out.Unmatched = append(out.Unmatched, Unmatched{LeadID: lead.ID, Reason: why})
 			continue
 		}
+		if j, ok := seen[memberKey{i, lead.ID}]; ok {
+			out.Failed++
+			out.Errors = append(out.Errors, &Error{LeadID: lead.ID, Err: DuplicateLeadError{AccountID: accounts[i].ID, First: j + 1}})
+			continue
+		}
+		seen[memberKey{i, lead.ID}] = k
 		p.Matched = how
 		if how == MatchedByID {
 			out.ByID++

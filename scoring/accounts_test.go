@@ -151,3 +151,61 @@ func TestUnmatchedLeadsAreListed(t *testing.T) {
 	assert.Equal(t, "domain", r.Members[0].Matched)
 	assert.Equal(t, "id", r.Members[1].Matched)
 }
+
+// A roll-up whose people add up to 0 points gives nothing, so it is not
+// among the rules that fired (as an event rule whose events give nothing
+// is not); what it read of its people is still in Rollups.
+func TestZeroPointRollupDoesNotFire(t *testing.T) {
+	s := newAccountScorer(t, matchModel)
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	a := scoring.Account{ID: "A1", Fields: map[string]any{"domain": "acme.com"}}
+	quiet := scoring.Lead{ID: "L1", Fields: map[string]any{"email": "x@acme.com"}} // no visits: eng 0
+	busy := scoring.Lead{ID: "L2", Fields: map[string]any{"email": "y@acme.com"}, Events: []scoring.Event{{Type: "visit", At: asOf.Add(-time.Hour)}}}
+
+	out, err := s.Score([]scoring.Account{a}, []scoring.Lead{quiet}, asOf)
+	require.NoError(t, err)
+	r := out.Results[0]
+	require.Len(t, r.Rollups, 1)
+	assert.Equal(t, []scoring.PersonPoints{{LeadID: "L1", Value: 0}}, r.Rollups[0].From, "L1 was counted")
+	assert.Equal(t, 0.0, r.Rollups[0].Points)
+	assert.Empty(t, r.Fired, "a roll-up that gives 0 points did not fire")
+
+	out, err = s.Score([]scoring.Account{a}, []scoring.Lead{quiet, busy}, asOf)
+	require.NoError(t, err)
+	r = out.Results[0]
+	require.Len(t, r.Fired, 1)
+	assert.Equal(t, scoring.Fired{Rule: "acct.eng", Category: "eng", Points: 10}, r.Fired[0])
+}
+
+// Two leads with one id at one account are one person: the later lead
+// fails alone, naming the account and where the first one is, and the
+// person counts once in the roll-ups and the counts of people.
+func TestDuplicateLeadOfAnAccount(t *testing.T) {
+	s := newAccountScorer(t, matchModel)
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	a := scoring.Account{ID: "A1", Fields: map[string]any{"domain": "acme.com"}}
+	visit := []scoring.Event{{Type: "visit", At: asOf.Add(-time.Hour)}}
+	lead := scoring.Lead{ID: "L1", Fields: map[string]any{"email": "x@acme.com"}, Events: visit}
+	other := scoring.Lead{ID: "L2", Fields: map[string]any{"email": "x@globex.com"}, Events: visit}
+	out, err := s.Score([]scoring.Account{a}, []scoring.Lead{lead, other, lead}, asOf)
+	require.NoError(t, err)
+	assert.Equal(t, 3, out.Leads)
+	assert.Equal(t, 1, out.Failed)
+	assert.Equal(t, 1, out.ByDomain)
+	assert.Len(t, out.Unmatched, 1)
+	assert.Equal(t, out.Leads, out.ByID+out.ByDomain+len(out.Unmatched)+out.Failed, "every lead counted once")
+	require.Len(t, out.Errors, 1)
+	var dup scoring.DuplicateLeadError
+	require.ErrorAs(t, out.Errors[0], &dup)
+	assert.Equal(t, scoring.DuplicateLeadError{AccountID: "A1", First: 1}, dup)
+	assert.Equal(t, "lead L1: account A1 has a lead with this id already (at lead 1); an account counts each person once, so this one was left out: give each lead one row (merge the two rows' events)", out.Errors[0].Error())
+	r := out.Results[0]
+	assert.Equal(t, 1, r.People)
+	assert.Equal(t, 10.0, r.Rollups[0].Points, "the person's 10 points, once")
+
+	// ScoreAccount given one person twice refuses rather than count twice.
+	p, err := s.Person(lead, asOf)
+	require.NoError(t, err)
+	_, err = s.ScoreAccount(a, []*scoring.Person{p, p}, asOf)
+	assert.EqualError(t, err, "account A1: lead L1 is among the account's people twice; an account counts each person once, so give it each lead once")
+}

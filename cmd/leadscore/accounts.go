@@ -142,6 +142,13 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	}
 	people := make([][]member, len(run.accounts))
 	lastLine := make([]int, len(run.accounts)) // the line of each account's latest lead
+	// firstLine is the line of each held person's lead, by account and
+	// lead id: a second lead with the id fails rather than count twice.
+	type key struct {
+		account int
+		lead    string
+	}
+	firstLine := map[key]int{}
 	held := 0
 	next := 0 // the first account not flushed
 	cur := -1 // grouped: the account of the group being read
@@ -153,6 +160,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 				}
 			}
 			held -= len(people[next])
+			for _, m := range people[next] {
+				delete(firstLine, key{next, m.p.LeadID})
+			}
 			people[next] = nil
 		}
 		return nil
@@ -184,6 +194,14 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 				why = fmt.Sprintf("leads of accounts after %s in %s came first, and --grouped scored %s then, with no people", a, run.file, a)
 			}
 			out.err = fmt.Errorf("%s, so this lead of it comes too late: with --grouped each account's leads come together, in the order of %s; sort the leads so, or score without --grouped", why, run.file)
+		}
+		if out.err == nil && out.index >= 0 {
+			k := key{out.index, out.id}
+			if first, ok := firstLine[k]; ok {
+				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first, Line: true}
+			} else if only == "" || out.index == onlyAt {
+				firstLine[k] = line
+			}
 		}
 		if out.err != nil {
 			run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: out.id, Err: out.err}.Error())
@@ -730,7 +748,13 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 		if x.Within > 0 {
 			how += ", active within " + x.WithinText
 		}
-		fmt.Fprintf(w, "  %-28s %-12s %6s  %s", x.ID, x.Category.Name, signed(rp.Points), how)
+		// A roll-up that gives nothing did not fire: "-", as explain
+		// writes a lead's rules that did not fire.
+		points := "-"
+		if rp.Points != 0 {
+			points = signed(rp.Points)
+		}
+		fmt.Fprintf(w, "  %-28s %-12s %6s  %s", x.ID, x.Category.Name, points, how)
 		if rp.Uncapped != rp.Points {
 			fmt.Fprintf(w, " (people give %s, capped at %s)", fnum(rp.Uncapped), fnum(x.Max))
 		}
@@ -744,6 +768,9 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 		}
 		if len(from) > 0 {
 			fmt.Fprintf(w, "      %s\n", strings.Join(from, ", "))
+			if rp.Points == 0 {
+				fmt.Fprintln(w, "      (they add up to 0 points: not fired)")
+			}
 		}
 	}
 

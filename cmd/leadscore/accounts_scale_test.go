@@ -323,3 +323,53 @@ func TestAccountRowsAreEncodingJSONs(t *testing.T) {
 		require.Equal(t, string(want), string(got), fmt.Sprintf("%+v", r))
 	}
 }
+
+// A second lead with the id of one of its account's people fails alone,
+// named by its line and the first one's, and is counted once (as failed);
+// the account counts the person once. So with --grouped.
+func TestScoreAccountsDuplicateLead(t *testing.T) {
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":"A","domain":"a.com"}`+"\n")
+	demo := `"events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]`
+	leads := writeTemp(t, "leads.ndjson", `{"id":"L1","email":"x@a.com",`+demo+`}`+"\n"+
+		`{"id":"L2","email":"y@a.com"}`+"\n"+
+		`{"id":"L1","email":"x@a.com",`+demo+`}`+"\n")
+	for _, flags := range [][]string{nil, {"--grouped"}} {
+		args := append([]string{"score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accounts}, flags...)
+		code, out, errOut := leadscore(t, "", append(args, leads)...)
+		assert.Equal(t, exitProblem, code)
+		assert.Contains(t, errOut, leads+":3: lead L1: account A has a lead with this id already (at line 1); an account counts each person once, so this one was left out")
+		assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 2 by domain, 0 unmatched, 1 failed")
+		// L1's demo request gives it 40 engagement, once: the top 3 are 40 and 0.
+		assert.Contains(t, out, `"scores":{"fit":0,"engagement":45},`)
+		assert.Contains(t, out, `"people":2,`)
+	}
+}
+
+// explain --account writes a roll-up that gives nothing with "-", as it
+// writes a lead's rules that did not fire, says why when people were
+// counted, and leaves it out of the points.
+func TestExplainAccountZeroPointRollup(t *testing.T) {
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":"A","domain":"a.com"}`+"\n")
+	leads := writeTemp(t, "leads.ndjson", `{"id":"L1","email":"x@a.com","events":[]}`+"\n")
+	code, out, errOut := leadscore(t, "", "explain", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--account", "A", "--accounts", accounts, leads)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `from its people (roll-ups):
+  account.top-engagement       engagement        -  top 3 of engagement
+      L1 0
+      (they add up to 0 points: not fired)
+  account.breadth              engagement        -  count, 5 each, people with engagement >= 10, active within 30d
+      nobody counted
+`)
+	code, out, errOut = leadscore(t, "", "explain", "--format", "json", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--account", "A", "--accounts", accounts, leads)
+	require.Equal(t, exitOK, code, errOut)
+	var x struct {
+		Fired   []string        `json:"fired"`
+		Points  []scoring.Fired `json:"points"`
+		Rollups []scoring.RollupPoints
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &x))
+	assert.Empty(t, x.Fired)
+	assert.Empty(t, x.Points)
+	require.Len(t, x.Rollups, 2)
+	assert.Equal(t, []scoring.PersonPoints{{LeadID: "L1", Value: 0}}, x.Rollups[0].From)
+}
