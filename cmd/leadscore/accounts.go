@@ -99,8 +99,9 @@ func accountErr(id string, err error) error {
 // member is one of an account's people as scoreAccounts holds it: the
 // person, and its row of score --accounts when the run writes rows.
 type member struct {
-	p   *scoring.Person
-	row []byte
+	p    *scoring.Person
+	row  []byte
+	line int // the lead's line
 }
 
 // personOut is what a worker of scoreAccounts makes of one lead.
@@ -142,13 +143,22 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	}
 	people := make([][]member, len(run.accounts))
 	lastLine := make([]int, len(run.accounts)) // the line of each account's latest lead
-	// firstLine is the line of each held person's lead, by account and
-	// lead id: a second lead with the id fails rather than count twice.
-	type key struct {
-		account int
-		lead    string
+	// A second lead with the id of one of its account's people fails
+	// rather than count twice. An account's people are looked through,
+	// or, when they are many, looked up in lines: their lines by lead id.
+	lines := map[int]map[string]int{}
+	firstLine := func(i int, id string) (int, bool) {
+		if byID := lines[i]; byID != nil {
+			line, ok := byID[id]
+			return line, ok
+		}
+		for _, m := range people[i] {
+			if m.p.LeadID == id {
+				return m.line, true
+			}
+		}
+		return 0, false
 	}
-	firstLine := map[key]int{}
 	held := 0
 	next := 0 // the first account not flushed
 	cur := -1 // grouped: the account of the group being read
@@ -160,9 +170,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 				}
 			}
 			held -= len(people[next])
-			for _, m := range people[next] {
-				delete(firstLine, key{next, m.p.LeadID})
-			}
+			delete(lines, next)
 			people[next] = nil
 		}
 		return nil
@@ -196,11 +204,8 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			out.err = fmt.Errorf("%s, so this lead of it comes too late: with --grouped each account's leads come together, in the order of %s; sort the leads so, or score without --grouped", why, run.file)
 		}
 		if out.err == nil && out.index >= 0 {
-			k := key{out.index, out.id}
-			if first, ok := firstLine[k]; ok {
+			if first, ok := firstLine(out.index, out.id); ok {
 				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first, Line: true}
-			} else if only == "" || out.index == onlyAt {
-				firstLine[k] = line
 			}
 		}
 		if out.err != nil {
@@ -227,7 +232,18 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if only != "" && i != onlyAt {
 			return nil
 		}
+		out.m.line = line
 		people[i] = append(people[i], out.m)
+		switch byID := lines[i]; {
+		case byID != nil:
+			byID[out.id] = line
+		case len(people[i]) == 32:
+			byID = map[string]int{}
+			for _, m := range people[i] {
+				byID[m.p.LeadID] = m.line
+			}
+			lines[i] = byID
+		}
 		held++
 		run.held = max(run.held, held)
 		return nil

@@ -343,6 +343,17 @@ func TestScoreAccountsDuplicateLead(t *testing.T) {
 		assert.Contains(t, out, `"scores":{"fit":0,"engagement":45},`)
 		assert.Contains(t, out, `"people":2,`)
 	}
+	// An account of many people looks its people up by id: the same.
+	var many strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&many, `{"id":"L%d","email":"p%d@a.com"}`+"\n", i, i)
+	}
+	many.WriteString(`{"id":"L3","email":"again@a.com"}` + "\n")
+	leads = writeTemp(t, "many.ndjson", many.String())
+	code, out, errOut := leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accounts, leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, leads+":41: lead L3: account A has a lead with this id already (at line 4);")
+	assert.Contains(t, out, `"people":40,`)
 }
 
 // explain --account writes a roll-up that gives nothing with "-", as it

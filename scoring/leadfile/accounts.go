@@ -21,43 +21,56 @@ var ErrNoAccountID = errors.New(`the account has no id; give every row its id (t
 var errAccountEvents = errors.New(`an account carries no events (its engagement is its people's); move them to the leads of its people`)
 
 // ReadAccounts reads an accounts file, NDJSON or CSV (opts.InputFormat),
-// one account at a time in input order, with the schema of s's accounts
+// decoded on opts.Workers cores (every core when 0) and handed to fn one
+// account at a time in input order, with the schema of s's accounts
 // section: the same decoding, type checks and CSV column warnings
 // (opts.OnWarning, with did-you-mean) as leads get. fn is called with each
 // row's line and its account, or the error that row has (a row without an
 // id is one); a bad row fails alone. Data the accounts fields do not
 // declare is found when the account is scored (Result.Unknown, or an
-// error with scoring.RefuseUnknown). Only the input, Source, MaxRow and
-// OnWarning of opts are used. fn's error stops the reading and is
-// returned.
+// error with scoring.RefuseUnknown). Only the input, Source, MaxRow,
+// Workers and OnWarning of opts are used. fn's error stops the reading
+// and is returned.
 func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a scoring.Account, err error) error) error {
 	read := Options{Scorer: s.Accounts(), Input: opts.Input, InputName: opts.InputName, InputFormat: opts.InputFormat,
-		NoEvents: true, Source: opts.Source, MaxRow: opts.MaxRow, OnWarning: opts.OnWarning}
-	return Read(read, func(line int, lead scoring.Lead, err error) error {
-		if errors.Is(err, ErrNoID) {
-			err = ErrNoAccountID
+		NoEvents: true, Source: opts.Source, MaxRow: opts.MaxRow, OnWarning: opts.OnWarning, Workers: opts.Workers}
+	type row struct {
+		a   scoring.Account
+		err error
+	}
+	// Decoded on every core, handed to fn in order.
+	return Map(read, func(line int, lead scoring.Lead, err error) row {
+		a, err := account(line, lead, err)
+		return row{a, err}
+	}, func(line int, r row) error { return fn(line, r.a, r.err) })
+}
+
+// account is the account of an accounts row decoded as a lead, or the
+// row's error.
+func account(line int, lead scoring.Lead, err error) (scoring.Account, error) {
+	if errors.Is(err, ErrNoID) {
+		err = ErrNoAccountID
+	}
+	if err == nil && len(lead.Events) > 0 {
+		err = errAccountEvents
+	}
+	if err != nil {
+		return scoring.Account{ID: lead.ID}, err
+	}
+	decoded, _ := lead.Fields.(map[string]any)
+	var fields map[string]any
+	if decoded != nil {
+		// The decoder's map has room for a lead's many fields; a file
+		// of accounts is held whole, so each keeps one of its size.
+		fields = make(map[string]any, len(decoded))
+	}
+	for name, v := range decoded {
+		if strings.HasPrefix(name, "__") {
+			return scoring.Account{ID: lead.ID}, fmt.Errorf("%s: names starting with __ are leadscore's own (the counts of people); rename it", name)
 		}
-		if err == nil && len(lead.Events) > 0 {
-			err = errAccountEvents
-		}
-		if err != nil {
-			return fn(line, scoring.Account{ID: lead.ID}, err)
-		}
-		decoded, _ := lead.Fields.(map[string]any)
-		var fields map[string]any
-		if decoded != nil {
-			// The decoder's map has room for a lead's many fields; a file
-			// of accounts is held whole, so each keeps one of its size.
-			fields = make(map[string]any, len(decoded))
-		}
-		for name, v := range decoded {
-			if strings.HasPrefix(name, "__") {
-				return fn(line, scoring.Account{ID: lead.ID}, fmt.Errorf("%s: names starting with __ are leadscore's own (the counts of people); rename it", name))
-			}
-			fields[name] = v
-		}
-		return fn(line, scoring.Account{ID: lead.ID, Fields: fields, Line: line}, nil)
-	})
+		fields[name] = v
+	}
+	return scoring.Account{ID: lead.ID, Fields: fields, Line: line}, nil
 }
 
 // People reads the leads of opts as the people of s's accounts, on every
