@@ -83,9 +83,12 @@ func (s *server) complete(params positionParams) completionList {
 		return list
 	}
 	var c completer
-	if pl.inExpression() {
+	switch {
+	case p.inAccounts(pl) && (pl.inExpression() || accountExpression(pl)):
+		c = p.accountExpressionItems(pl)
+	case pl.inExpression():
 		c = p.expressionItems(pl)
-	} else {
+	default:
 		c = p.valueItems(pl)
 	}
 	for _, it := range c.items {
@@ -308,6 +311,10 @@ func (p *project) valueItems(pl *place) completer {
 		}
 	}
 	d := p.doc
+	if p.inAccounts(pl) {
+		c, _ := p.accountValueItems(pl, token, rng)
+		return c
+	}
 	if d == nil || pl.atKey && key != "lead" && key != "scores" {
 		return completer{}
 	}

@@ -31,7 +31,8 @@ type documentSymbol struct {
 
 // outline lists what the document declares, by section, for the
 // editor's outline: in a rule file (or a file it includes) its fields,
-// lists, defines, categories, rules, grades and stages; in a test file
+// lists, defines, categories, rules, grades, stages and accounts section
+// (its fields, roles, rules, grades and stages); in a test file
 // its fixtures and cases.
 func (s *server) outline(uri string) []documentSymbol {
 	out := []documentSymbol{}
@@ -100,6 +101,9 @@ func (s *server) outline(uri string) []documentSymbol {
 		syms []documentSymbol
 	}{{"fields", fields}, {"lists", lists}, {"define", defines}, {"scores", scores}, {"rules", rs}, {"grades", grades}, {"stages", stages}} {
 		out = o.section(out, sec.name, sec.syms)
+	}
+	if d.Accounts != nil {
+		out = o.accountSymbols(out, d.Accounts)
 	}
 	return out
 }
