@@ -19,7 +19,7 @@ import (
 // cost per lead and the ratio of each accounts run to the baseline
 // (x-leads from wall time, cpu-x-leads from CPU time):
 //
-//	go test ./cmd/leadscore -run '^$' -bench AccountsCLI -benchtime 5x
+//	go test ./cmd/leadscore -run '^$' -bench BenchmarkAccountsCLI -benchtime 5x
 //
 // docs/bench/issue-30-accounts.txt records its figures; issue 30 asks
 // for at most 1.5.

@@ -1,6 +1,7 @@
 package langserver
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -273,4 +274,83 @@ func (o outliner) subsection(out []documentSymbol, parent dsl.Pos, key string, s
 		}
 	}
 	return append(out, syms...)
+}
+
+// accountHover is the hover of a name in the accounts section: in an
+// account's expression its fields, categories, counts of people and the
+// roles they name; a role where it is declared. ok is false where the
+// lead's names apply (a person's expression) and the generic hover
+// answers.
+func (p *project) accountHover(pl *place) (text string, rng Range, ok bool) {
+	a := p.doc.Accounts
+	word, start, r := pl.wordAround(isIdentRune)
+	if len(pl.chain) == 2 && pl.chain[1] == "roles" && pl.atKey { // a role's own name
+		for _, role := range a.Roles {
+			if role.Name.Value == word {
+				return roleText(role), r, true
+			}
+		}
+		return "", r, true
+	}
+	if !(pl.inExpression() || accountExpression(pl)) {
+		return "", r, false
+	}
+	if p.personScope(pl) {
+		// A person's expression reads the lead's names.
+		d := p.doc
+		var sym *symbol
+		for _, f := range d.Fields {
+			if f.Name.Value == word {
+				sym = &symbol{kind: symField, name: word, rng: r}
+			}
+		}
+		for _, df := range d.Defines {
+			if df.Name.Value == word {
+				sym = &symbol{kind: symDefine, name: word, rng: r}
+			}
+		}
+		for _, c := range d.Categories {
+			if c.Name.Value == word {
+				sym = &symbol{kind: symCategory, name: word, rng: r}
+			}
+		}
+		if sym == nil {
+			return "", r, false
+		}
+		return p.describe(sym), r, true
+	}
+	if before := string([]rune(pl.text)[:start]); roleArgument.MatchString(before) {
+		for _, role := range a.Roles {
+			if role.Name.Value == word {
+				return roleText(role), r, true
+			}
+		}
+		return "", r, true
+	}
+	for _, f := range a.Fields {
+		if f.Name.Value == word {
+			return fieldText(f, "an account field"), r, true
+		}
+	}
+	for _, c := range a.Categories {
+		if c.Name.Value == word {
+			return fmt.Sprintf("`%s`: an account score category, %s", c.Name.Value, bounds(c)), r, true
+		}
+	}
+	for _, f := range countFunctions {
+		if f.Name == word {
+			return fmt.Sprintf("`%s`\n\n%s", f.Signature, f.Doc), r, true
+		}
+	}
+	// Lists and functions read the same in an account's expressions.
+	return "", r, false
+}
+
+// roleText describes a buying-group role.
+func roleText(r *dsl.Role) string {
+	s := fmt.Sprintf("`%s`: a buying-group role, held by the people for whom", r.Name.Value)
+	if r.When != nil {
+		s += "\n\n```\n" + strings.TrimSpace(r.When.Text) + "\n```"
+	}
+	return s
 }

@@ -116,6 +116,22 @@ func TestAccountsSection(t *testing.T) {
 	assert.Equal(t, []string{"email"}, labels("domain_from: email", "domain_from: em"))
 	assert.Equal(t, []string{"champion"}, labels("      max: 80\n", "      max: 80\n      weights: {cha"))
 
+	// Hover: the account's fields, categories, counts and roles in an
+	// account's expression; a role where it is declared; a person's
+	// expression reads the lead's names.
+	version++
+	c.edit(uri, accountsModel, version)
+	hover := func(marker, word string) string {
+		text, _ := c.hoverAt(uri, at(t, accountsModel, marker, word))
+		return text
+	}
+	assert.Equal(t, "`industry`: an account field, text (string)", hover(`when: industry == "software"`, "industry"))
+	assert.Equal(t, "`acct_fit`: an account score category, at most 50", hover("grade: A, when: acct_fit", "acct_fit"))
+	assert.Contains(t, hover(`engaged("decision_maker")`, "decision_maker"), "`decision_maker`: a buying-group role, held by the people for whom\n\n```\nsenior\n```")
+	assert.Contains(t, hover("    decision_maker: senior", "decision_maker"), "a buying-group role")
+	assert.Contains(t, hover("when: engaged() >= 1", "engaged"), "`engaged(role string) int`")
+	assert.Contains(t, hover("of: engagement", "engagement"), "`engagement`: a score category, at most 100", "the lead's category")
+
 	// The outline has the section, its groups and their symbols.
 	version++
 	c.edit(uri, accountsModel, version)

@@ -25,6 +25,14 @@ func (s *server) hover(params positionParams) *hoverResult {
 	if !ok || p.doc == nil {
 		return nil
 	}
+	if p.inAccounts(pl) {
+		if text, r, ok := p.accountHover(pl); ok {
+			if text == "" {
+				return nil
+			}
+			return &hoverResult{Contents: markup{"markdown", text}, Range: &r}
+		}
+	}
 	if sym := p.symbolAt(pl); sym != nil {
 		if text := p.describe(sym); text != "" {
 			r := sym.rng
