@@ -38,9 +38,17 @@ type accountRun struct {
 	badAccounts []badAccount
 
 	leads, byID, byDomain int
-	unmatched             []unmatchedLead
-	// badLeads are the leads that could not be read or scored.
-	badLeads []string
+	// unmatched are the first maxShownErrors leads that match no account
+	// (all of them are counted in unmatchedN and, when set, given to
+	// onUnmatched as they come); badLeads the first maxShownErrors leads
+	// that could not be read or scored (all of them with keepAll), counted
+	// in badLeadsN. So memory does not grow with the leads.
+	unmatched   []unmatchedLead
+	unmatchedN  int
+	onUnmatched func(unmatchedLead) error
+	badLeads    []string
+	badLeadsN   int
+	keepAll     bool
 	// held is the most people held at once, waiting for their account to
 	// be scored (what bounds the memory of a grouped run).
 	held int
@@ -209,12 +217,20 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			}
 		}
 		if out.err != nil {
-			run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: out.id, Err: out.err}.Error())
+			if run.badLeadsN++; run.keepAll || len(run.badLeads) < maxShownErrors {
+				run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: out.id, Err: out.err}.Error())
+			}
 			return nil
 		}
 		i := out.index
 		if i < 0 {
-			run.unmatched = append(run.unmatched, unmatchedLead{ID: out.id, Line: line, Reason: out.reason})
+			u := unmatchedLead{ID: out.id, Line: line, Reason: out.reason}
+			if run.unmatchedN++; len(run.unmatched) < maxShownErrors {
+				run.unmatched = append(run.unmatched, u)
+			}
+			if run.onUnmatched != nil {
+				return run.onUnmatched(u)
+			}
 			return nil
 		}
 		if out.m.p.Matched == scoring.MatchedByID {
@@ -405,6 +421,11 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
 		return exitUsage
 	}
+	var unmatched *unmatchedWriter
+	if unmatchedFile != "" {
+		unmatched = &unmatchedWriter{name: unmatchedFile}
+		run.onUnmatched = unmatched.write
+	}
 	out := bufio.NewWriterSize(opts.Output, 1<<16)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
@@ -487,23 +508,27 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 	if err == nil {
 		err = out.Flush()
 	}
+	if unmatched != nil {
+		if uerr := unmatched.close(err == nil); err == nil {
+			err = uerr
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
 		return exitUsage
 	}
-	for _, list := range [][]string{failed, run.badLeads} {
-		for i, line := range list {
+	for _, list := range []struct {
+		lines []string
+		n     int
+	}{{failed, len(failed)}, {run.badLeads, run.badLeadsN}} {
+		for i, line := range list.lines {
 			if i == maxShownErrors {
-				fmt.Fprintf(stderr, "(%d more not shown)\n", len(list)-i)
 				break
 			}
 			fmt.Fprintln(stderr, line)
 		}
-	}
-	if unmatchedFile != "" {
-		if err := writeUnmatched(unmatchedFile, run.unmatched); err != nil {
-			fmt.Fprintf(stderr, "leadscore score: %v\n", err)
-			return exitUsage
+		if list.n > maxShownErrors {
+			fmt.Fprintf(stderr, "(%d more not shown)\n", list.n-maxShownErrors)
 		}
 	}
 	if !quiet {
@@ -523,24 +548,23 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		parts = append(parts, fmt.Sprintf("no stage %d", tally[""]))
 		fmt.Fprintf(stderr, "stages: %s; disqualified %d\n", strings.Join(parts, ", "), dq)
 		fmt.Fprintf(stderr, "%d %s: %d matched by %s, %d by domain, %d unmatched, %d failed\n", run.leads, numfmt.Noun(run.leads, "lead"),
-			run.byID, orText(s.AccountModel().IDField, "id"), run.byDomain, len(run.unmatched), len(run.badLeads))
-		if n := len(run.badAccounts); n > 0 && len(run.unmatched) > 0 {
+			run.byID, orText(s.AccountModel().IDField, "id"), run.byDomain, run.unmatchedN, run.badLeadsN)
+		if n := len(run.badAccounts); n > 0 && run.unmatchedN > 0 {
 			rows := "its row"
 			if n > 1 {
 				rows = "their rows"
 			}
 			fmt.Fprintf(stderr, "(the people of the %s that could not be read are among the unmatched: fix %s and score again)\n", numfmt.Count(n, "account"), rows)
 		}
-		for i, u := range run.unmatched {
-			if i == maxShownErrors {
-				fmt.Fprintf(stderr, "(%d more unmatched leads not shown; --unmatched FILE writes them all)\n", len(run.unmatched)-i)
-				break
-			}
+		for _, u := range run.unmatched {
 			fmt.Fprintf(stderr, "unmatched: %s:%d: lead %s: %s\n", displayName(opts.InputName), u.Line, u.ID, u.Reason)
+		}
+		if run.unmatchedN > maxShownErrors {
+			fmt.Fprintf(stderr, "(%d more unmatched leads not shown; --unmatched FILE writes them all)\n", run.unmatchedN-maxShownErrors)
 		}
 		writeUnknown(stderr, unknown)
 	}
-	if len(failed)+len(run.badLeads) > 0 {
+	if len(failed)+run.badLeadsN > 0 {
 		return exitProblem
 	}
 	return exitOK
@@ -553,21 +577,47 @@ func orText(s, fallback string) string {
 	return s
 }
 
-// writeUnmatched writes the unmatched leads as NDJSON: id, line, reason.
-func writeUnmatched(name string, us []unmatchedLead) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(f)
-	enc.SetEscapeHTML(false)
-	for _, u := range us {
-		if err := enc.Encode(u); err != nil {
-			f.Close()
+// unmatchedWriter writes --unmatched as the leads come, as NDJSON: id,
+// line, reason. The file is made at the first unmatched lead, or at the
+// end when there was none.
+type unmatchedWriter struct {
+	name string
+	f    *os.File
+	w    *bufio.Writer
+	enc  *json.Encoder
+}
+
+func (u *unmatchedWriter) write(l unmatchedLead) error {
+	if u.f == nil {
+		f, err := os.Create(u.name)
+		if err != nil {
 			return err
 		}
+		u.f, u.w = f, bufio.NewWriter(f)
+		u.enc = json.NewEncoder(u.w)
+		u.enc.SetEscapeHTML(false)
 	}
-	return f.Close()
+	return u.enc.Encode(l)
+}
+
+// close finishes the file, making it empty when no lead was unmatched
+// and the run went through (ok).
+func (u *unmatchedWriter) close(ok bool) error {
+	if u.f == nil {
+		if !ok {
+			return nil
+		}
+		f, err := os.Create(u.name)
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	err := u.w.Flush()
+	if cerr := u.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // runExplainAccount is explain --account: the account's points, from its
@@ -577,7 +627,7 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 		fmt.Fprintf(stderr, "leadscore explain: "+format+"\n", a...)
 		return exitUsage
 	}
-	run := &accountRun{}
+	run := &accountRun{keepAll: true} // explain lists every lead that failed
 	if err := readAccountsFile(run, s, accountsFile, opts.MaxRow, stderr); err != nil {
 		return fail("%v", err)
 	}

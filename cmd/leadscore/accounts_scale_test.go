@@ -384,3 +384,40 @@ func TestExplainAccountZeroPointRollup(t *testing.T) {
 	require.Len(t, x.Rollups, 2)
 	assert.Equal(t, []scoring.PersonPoints{{LeadID: "L1", Value: 0}}, x.Rollups[0].From)
 }
+
+// score --accounts keeps the first 100 unmatched and failed leads for
+// stderr and counts the rest, writing every unmatched lead to --unmatched
+// as it comes: what it holds does not grow with the leads.
+func TestScoreAccountsManyUnmatchedAndFailed(t *testing.T) {
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":"A","domain":"a.com"}`+"\n")
+	var b strings.Builder
+	for i := range 130 {
+		fmt.Fprintf(&b, `{"id":"U%d","email":"u%d@gmail.com"}`+"\n", i, i)
+	}
+	for i := range 105 {
+		fmt.Fprintf(&b, `{"id":"F%d","email":"f%d@a.com","title":%d}`+"\n", i, i, i)
+	}
+	b.WriteString(`{"id":"M1","email":"m@a.com"}` + "\n")
+	leads := writeTemp(t, "leads.ndjson", b.String())
+	unmatched := filepath.Join(t.TempDir(), "unmatched.ndjson")
+	code, out, errOut := leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accounts, "--unmatched", unmatched, leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, `"people":1,`)
+	assert.Contains(t, errOut, "236 leads: 0 matched by account_id, 1 by domain, 130 unmatched, 105 failed\n")
+	assert.Equal(t, 100, strings.Count(errOut, "\nunmatched: "))
+	assert.Contains(t, errOut, "(30 more unmatched leads not shown; --unmatched FILE writes them all)\n")
+	assert.Equal(t, 100, strings.Count(errOut, ": want text, got the number"))
+	assert.Contains(t, errOut, "(5 more not shown)\n")
+	data, err := os.ReadFile(unmatched)
+	require.NoError(t, err)
+	assert.Equal(t, 130, strings.Count(string(data), "\n"))
+	assert.Contains(t, string(data), `{"id":"U129","line":130,"reason":"no account_id; gmail.com is a free-mail domain"}`+"\n")
+
+	// No unmatched lead: --unmatched is written, empty.
+	leads = writeTemp(t, "one.ndjson", `{"id":"M1","email":"m@a.com"}`+"\n")
+	code, _, errOut = leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accounts, "--unmatched", unmatched, leads)
+	assert.Equal(t, exitOK, code, errOut)
+	data, err = os.ReadFile(unmatched)
+	require.NoError(t, err)
+	assert.Empty(t, data)
+}
