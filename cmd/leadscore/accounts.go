@@ -3,7 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -270,6 +270,10 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	return flushTo(len(run.accounts))
 }
 
+// errWritingStopped stops the reading of score --accounts when the
+// writing of its rows failed; the writer's error says why.
+var errWritingStopped = errors.New("the rows could not be written")
+
 // accountJob is an account of score --accounts on its way to be scored
 // and written: its index and people, or a bad row of the accounts file
 // (i -1, err set).
@@ -444,14 +448,21 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 	batches := make(chan []accountJob, workers)
 	var batch []accountJob
 	people := 0
-	send := func() {
+	written := make(chan error, 1)
+	stopped := make(chan struct{}) // closed when the writing stops, done or failed
+	send := func() error {
 		if len(batch) > 0 {
-			batches <- batch
+			select {
+			case batches <- batch:
+			case <-stopped:
+				return errWritingStopped // the writer's own error is returned
+			}
 			batch, people = nil, 0
 		}
+		return nil
 	}
-	written := make(chan error, 1)
 	go func() {
+		defer close(stopped)
 		written <- pipeline.Ordered(workers, func() ([]accountJob, bool, bool) {
 			b, ok := <-batches
 			return b, ok, !ok
@@ -492,17 +503,18 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		}
 		batch = append(batch, accountJob{i: i, people: ms})
 		if people += len(ms); len(batch) >= 64 || people >= 256 {
-			send()
+			return send()
 		}
 		return nil
 	})
-	for _, b := range bad {
-		batch = append(batch, accountJob{i: -1, bad: b, err: b.err})
-	}
-	send()
-	close(batches)
-	werr := <-written
 	if err == nil {
+		for _, b := range bad {
+			batch = append(batch, accountJob{i: -1, bad: b, err: b.err})
+		}
+		err = send()
+	}
+	close(batches)
+	if werr := <-written; werr != nil || errors.Is(err, errWritingStopped) {
 		err = werr
 	}
 	if err == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -420,4 +421,46 @@ func TestScoreAccountsManyUnmatchedAndFailed(t *testing.T) {
 	data, err = os.ReadFile(unmatched)
 	require.NoError(t, err)
 	assert.Empty(t, data)
+}
+
+// failingWriter takes n bytes, then fails.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		k := w.n
+		w.n = 0
+		return k, errors.New("disk full")
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// When the rows cannot be written, score --accounts stops with the
+// writer's error (exit 2), and does not hang with accounts still to
+// write.
+func TestScoreAccountsWriteFails(t *testing.T) {
+	dir := t.TempDir()
+	accountsFile, lines := accountsData(t, dir, 3000, 11)
+	leads := writeLines(t, filepath.Join(dir, "leads.ndjson"), lines)
+	for _, grouped := range []bool{false, true} {
+		args := []string{"score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accountsFile, "--workers", "2"}
+		if grouped {
+			args = append(args, "--grouped")
+		}
+		done := make(chan struct{})
+		var code int
+		var errOut bytes.Buffer
+		go func() {
+			defer close(done)
+			code = run(append(args, leads), nil, &failingWriter{n: 100000}, &errOut)
+		}()
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			t.Fatal("score --accounts hangs when its output fails")
+		}
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, errOut.String(), "leadscore score: disk full")
+	}
 }
