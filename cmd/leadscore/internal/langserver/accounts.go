@@ -132,11 +132,7 @@ func (p *project) accountExpressionItems(pl *place) completer {
 func (p *project) roleItems() []completionItem {
 	var items []completionItem
 	for _, r := range p.doc.Accounts.Roles {
-		detail := ""
-		if r.When != nil {
-			detail = strings.TrimSpace(r.When.Text)
-		}
-		items = append(items, completionItem{Label: r.Name.Value, Kind: kindEnumMember, Detail: "role: " + detail})
+		items = append(items, completionItem{Label: r.Name.Value, Kind: kindEnumMember, Detail: "role: " + exprText(r.When)})
 	}
 	return items
 }
@@ -204,16 +200,12 @@ func (p *project) accountValueItems(pl *place, token string, rng Range) (complet
 // roles, rules (roll-ups as events), grades and stages, each group under
 // its key.
 func (o outliner) accountSymbols(out []documentSymbol, a *dsl.Accounts) []documentSymbol {
-	var fields, roles, rs, grades, stages []documentSymbol
+	var fields, roles, rs []documentSymbol
 	for _, f := range a.Fields {
 		fields = o.add(fields, f.Name, f.Name.Pos, string(f.Type), symbolField)
 	}
 	for _, r := range a.Roles {
-		detail := ""
-		if r.When != nil {
-			detail = strings.TrimSpace(r.When.Text)
-		}
-		roles = o.add(roles, r.Name, r.Name.Pos, detail, symbolConstant)
+		roles = o.add(roles, r.Name, r.Name.Pos, exprText(r.When), symbolConstant)
 	}
 	for _, r := range a.Rules {
 		kind, detail := symbolFunction, ruleDetail(r)
@@ -222,20 +214,7 @@ func (o outliner) accountSymbols(out []documentSymbol, a *dsl.Accounts) []docume
 		}
 		rs = o.add(rs, r.ID, r.Pos, detail, kind)
 	}
-	for _, g := range a.Grades {
-		detail := ""
-		if g.When != nil {
-			detail = strings.TrimSpace(g.When.Text)
-		}
-		grades = o.add(grades, g.Grade, g.Grade.Pos, detail, symbolEnumMember)
-	}
-	for _, st := range a.Stages {
-		detail := st.Description.Value
-		if st.SalesReady {
-			detail = strings.TrimSpace("sales-ready " + detail)
-		}
-		stages = o.add(stages, st.ID, st.ID.Pos, detail, symbolEnumMember)
-	}
+	grades, stages := o.ladder(a.Grades, a.Stages)
 	var children []documentSymbol
 	for _, sec := range []struct {
 		name string

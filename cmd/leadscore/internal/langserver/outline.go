@@ -82,20 +82,7 @@ func (s *server) outline(uri string) []documentSymbol {
 		}
 		rs = o.add(rs, r.ID, r.Pos, ruleDetail(r), kind)
 	}
-	for _, g := range d.Grades {
-		detail := ""
-		if g.When != nil {
-			detail = strings.TrimSpace(g.When.Text)
-		}
-		grades = o.add(grades, g.Grade, g.Grade.Pos, detail, symbolEnumMember)
-	}
-	for _, st := range d.Stages {
-		detail := st.Description.Value
-		if st.SalesReady {
-			detail = strings.TrimSpace("sales-ready " + detail)
-		}
-		stages = o.add(stages, st.ID, st.ID.Pos, detail, symbolEnumMember)
-	}
+	grades, stages = o.ladder(d.Grades, d.Stages)
 	for _, sec := range []struct {
 		name string
 		syms []documentSymbol
@@ -106,6 +93,31 @@ func (s *server) outline(uri string) []documentSymbol {
 		out = o.accountSymbols(out, d.Accounts)
 	}
 	return out
+}
+
+// ladder lists grades and stages (a lead's or an account's): each
+// grade's condition, each stage's description and whether it is the
+// sales-ready one.
+func (o outliner) ladder(gs []*dsl.Grade, sts []*dsl.Stage) (grades, stages []documentSymbol) {
+	for _, g := range gs {
+		grades = o.add(grades, g.Grade, g.Grade.Pos, exprText(g.When), symbolEnumMember)
+	}
+	for _, st := range sts {
+		detail := st.Description.Value
+		if st.SalesReady {
+			detail = strings.TrimSpace("sales-ready " + detail)
+		}
+		stages = o.add(stages, st.ID, st.ID.Pos, detail, symbolEnumMember)
+	}
+	return grades, stages
+}
+
+// exprText is an expression's text, trimmed; "" for none.
+func exprText(e *dsl.Expr) string {
+	if e == nil {
+		return ""
+	}
+	return strings.TrimSpace(e.Text)
 }
 
 // outliner places the symbols of one file.
