@@ -225,7 +225,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// read reads a leads file on every core: measure runs on each lead
 	// at once, file files the results in input order.
 	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error) (rows, failed int, err error) {
-		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {
@@ -280,7 +280,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return -1
 	}
 	again := func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
-		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, OnError: func(leadfile.RowError) {}}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true, OnError: func(leadfile.RowError) {}}
 		lopts.Only = func(line int) bool { i := place(line); return i >= 0 && want(i) }
 		closeLeads, err := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, io.Discard)
 		defer closeLeads()

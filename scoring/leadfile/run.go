@@ -107,6 +107,16 @@ type Options struct {
 	// at once.
 	Dispositions func(leadID string) []scoring.Disposition
 
+	// Bound, with a Scorer, has Read and Map read a plain NDJSON row's
+	// fields straight into the model's slots, as Score does, and give
+	// them in Lead.Fields as a *rules.Fields rather than a map: for a
+	// caller that scores each lead and reads its fields only through
+	// the Scorer (a backtest scores a lead as of T0, then replays its
+	// timeline). A row that is not plain (a key the schema does not
+	// declare, a value of another type, sales' verdicts) is decoded into
+	// a map, as without it. CSV rows are decoded as without it.
+	Bound bool
+
 	// Only, when set, is asked for each row's line before the row is
 	// decoded; Map skips the rows it refuses (Score and Read ignore it).
 	Only func(line int) bool
