@@ -40,6 +40,9 @@ type evaluator interface {
 	// and leaves BindJSON's events to the caller; BindFields binds them
 	// again.
 	TakeFields() *rules.Fields
+	// ShareEventFields has BindJSON give events with the same fields one
+	// Fields map, shared from lead to lead, only to be read.
+	ShareEventFields(on bool)
 	BindFields(f *rules.Fields) error
 	// Unknowns lists (unsorted) the data of the lead just bound and of its
 	// events that the model does not declare; see rules.Model.Unknowns.

@@ -315,7 +315,9 @@ func (s *Scorer) ScoreJSON(k friend.Key, line []byte, asOf time.Time) (res *Resu
 // callers; see internal/friend): the lead of one NDJSON line, its fields
 // read straight into the model's slots, as ScoreJSON reads them, and kept
 // as a *rules.Fields in Lead.Fields, for a caller that scores the lead
-// more than once (a backtest, a replay); ok is false, and nothing done,
+// more than once (a backtest, a replay). Events with the same fields, as
+// written, share one Fields map, from lead to lead: the caller only reads
+// them. ok is false, and nothing done,
 // when the line is not plain (see rules' BindJSON), and the caller then
 // decodes it into a map.
 func (s *Scorer) ReadJSON(k friend.Key, line []byte) (lead Lead, ok bool, err error) {
@@ -330,7 +332,9 @@ func (s *Scorer) ReadJSON(k friend.Key, line []byte) (lead Lead, ok bool, err er
 		}
 		s.pool.Put(ev)
 	}()
+	ev.env.ShareEventFields(true)
 	id, events, ok := ev.env.BindJSON(line)
+	ev.env.ShareEventFields(false)
 	if !ok {
 		return Lead{}, false, nil
 	}

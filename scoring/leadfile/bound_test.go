@@ -149,5 +149,3 @@ func TestBoundFieldsShared(t *testing.T) {
 	}
 	wg.Wait()
 }
-
-

@@ -114,7 +114,9 @@ type Options struct {
 	// the Scorer (a backtest scores a lead as of T0, then replays its
 	// timeline). A row that is not plain (a key the schema does not
 	// declare, a value of another type, sales' verdicts) is decoded into
-	// a map, as without it. CSV rows are decoded as without it.
+	// a map, as without it. CSV rows are decoded as without it. Events
+	// with the same fields share one Fields map, from lead to lead: read
+	// them, do not change them.
 	Bound bool
 
 	// Only, when set, is asked for each row's line before the row is
