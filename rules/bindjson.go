@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 
@@ -329,10 +330,16 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 				// a number (minutes, an amount) seldom repeats, so an event
 				// with one gets a map of its own without a look-up.
 				e.pairs = append(e.pairs, eventPair{key, v})
-				if _, text := v.(string); !text {
+				raw := d.Since(from)
+				if _, text := v.(string); !text || len(raw) > maxSharedText || len(e.sig) > maxSharedText {
 					e.unique = true
 				}
-				e.sig = append(append(append(append(e.sig, key...), 0), d.Since(from)...), 0)
+				if !e.unique { // each part after its length: no two lists of pairs spell alike
+					e.sig = binary.AppendUvarint(e.sig, uint64(len(key)))
+					e.sig = append(e.sig, key...)
+					e.sig = binary.AppendUvarint(e.sig, uint64(len(raw)))
+					e.sig = append(e.sig, raw...)
+				}
 				break
 			}
 			if ev.Fields == nil {
@@ -401,8 +408,13 @@ func (e *evaluator) sharedFields() map[string]any {
 // map is the evaluator's, reused by the next lead.
 func (e *evaluator) ShareEventFields(on bool) { e.shareEvents = on }
 
-// maxShared bounds the texts an evaluator keeps to share from lead to lead.
-const maxShared = 4096
+// maxShared bounds the texts an evaluator keeps to share from lead to
+// lead, and maxSharedText the length of one: a longer text is seldom
+// repeated, and keeping it would hold memory for nothing.
+const (
+	maxShared     = 4096
+	maxSharedText = 256
+)
 
 // text returns s as a string of its own, the one read before when s was
 // (titles, industries, countries repeat from lead to lead).
@@ -414,7 +426,7 @@ func (e *evaluator) text(s string) string {
 	if e.texts == nil {
 		e.texts = map[string]string{}
 	}
-	if len(e.texts) < maxShared {
+	if len(e.texts) < maxShared && len(t) <= maxSharedText {
 		e.texts[t] = t
 	}
 	return t
@@ -430,7 +442,7 @@ func (e *evaluator) boxedText(s string) any {
 	if e.boxed == nil {
 		e.boxed = map[string]any{}
 	}
-	if len(e.boxed) < maxShared {
+	if len(e.boxed) < maxShared && len(t) <= maxSharedText {
 		e.boxed[t] = v
 	}
 	return v

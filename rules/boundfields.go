@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 )
 
@@ -43,10 +44,15 @@ func (e *evaluator) TakeFields() *Fields {
 }
 
 // BindFields sets every field of the schema from f, as the bind that
-// took it did. f must have been taken from an evaluator of the same model.
+// took it did. Fields taken for another model whose schema is the same
+// (a proposal that changes points) are bound as they are; for a model
+// with another schema they are bound as BindMap binds f.Map().
 func (e *evaluator) BindFields(f *Fields) error {
-	if f == nil || f.model != e.model {
-		return errors.New("the lead's fields were read for another model")
+	if f == nil {
+		return errors.New("the lead has no fields (a nil *rules.Fields)")
+	}
+	if !f.Fits(e.model) {
+		return e.BindMap(f.Map())
 	}
 	for i := range f.vals {
 		own := e.vals[i].own
@@ -82,4 +88,26 @@ func (f *Fields) Map() map[string]any {
 		}
 	}
 	return out
+}
+
+// Fits reports whether m reads a lead's fields exactly as the model these
+// were taken for did (the same schema): then every key of the lead was a
+// field of m. Otherwise bind them as a map (Map).
+func (f *Fields) Fits(m *Model) bool { return f.model == m || sameSchema(f.model, m) }
+
+// sameSchema reports whether two models read a lead's fields into the
+// same slots alike: the same fields, in the same order, of the same types,
+// defaults and requirements.
+func sameSchema(a, b *Model) bool {
+	if a.nested || b.nested || len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for i, fa := range a.Fields {
+		fb := b.Fields[i]
+		if fa.Name != fb.Name || fa.Type != fb.Type || fa.Required != fb.Required || !reflect.DeepEqual(fa.Default, fb.Default) ||
+			a.slots.kinds[i] != b.slots.kinds[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,9 +43,55 @@ func TestTakeFieldsIsACopy(t *testing.T) {
 	assert.True(t, e.Present(0))
 	assert.False(t, e.Present(1))
 
-	other, err := CompileBytes("m.yaml", []byte(boundModel))
+	// Another model with the same schema (a proposal changing points)
+	// binds the slots as they are; one with another schema binds them as
+	// BindMap binds the fields' map.
+	same, err := CompileBytes("m.yaml", []byte(strings.Replace(boundModel, "points: 1", "points: 3", 1)))
 	require.NoError(t, err)
-	assert.Error(t, other.NewEvaluator(friend.K(), false).BindFields(a), "fields read for another model")
+	require.True(t, sameSchema(m, same))
+	o := same.NewEvaluator(friend.K(), false)
+	o.Begin(time.Time{}, nil)
+	require.NoError(t, o.BindFields(a))
+	assert.Equal(t, []string{"x", "y"}, o.Get("tags"))
+	assert.Equal(t, 250, o.Get("employees"))
+	wider, err := CompileBytes("m.yaml", []byte(strings.Replace(boundModel, "  employees: int\n", "  employees: int\n  country: {type: string, default: US}\n", 1)))
+	require.NoError(t, err)
+	require.False(t, sameSchema(m, wider))
+	w := wider.NewEvaluator(friend.K(), false)
+	w.Begin(time.Time{}, nil)
+	require.NoError(t, w.BindFields(a))
+	assert.Equal(t, "US", w.Get("country"))
+	assert.Equal(t, 250, w.Get("employees"))
+	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), w.Get("created_at"))
+	assert.Error(t, w.BindFields(nil))
+}
+
+// Two events whose keys and values, run together, would spell alike do
+// not share a map (a key may hold any byte, \u0000 among them); long
+// texts are neither kept to share nor looked up.
+func TestShareEventFieldsUnambiguous(t *testing.T) {
+	m, err := CompileBytes("m.yaml", []byte(boundModel))
+	require.NoError(t, err)
+	e := m.NewEvaluator(friend.K(), false)
+	e.ShareEventFields(true)
+	read := func(line string) []Event {
+		t.Helper()
+		_, events, ok := e.BindJSON([]byte(line))
+		require.True(t, ok, line)
+		e.TakeFields()
+		return events
+	}
+	a := read(`{"id":"a","events":[{"type":"page_view","at":"2026-01-01T00:00:00Z","channel":"web","url":"/pricing"}]}`)
+	b := read(`{"id":"b","events":[{"type":"page_view","at":"2026-01-01T00:00:00Z","channel\u0000\"web\"\u0000url":"/pricing"}]}`)
+	assert.Equal(t, map[string]any{"channel": "web", "url": "/pricing"}, a[0].Fields)
+	assert.Equal(t, map[string]any{"channel\x00\"web\"\x00url": "/pricing"}, b[0].Fields)
+	long := strings.Repeat("x", maxSharedText+1)
+	before := len(e.shared) + len(e.boxed)
+	c := read(`{"id":"c","events":[{"type":"page_view","at":"2026-01-01T00:00:00Z","url":"` + long + `"}]}`)
+	d := read(`{"id":"d","events":[{"type":"page_view","at":"2026-01-01T00:00:00Z","url":"` + long + `"}]}`)
+	assert.Equal(t, long, c[0].Fields["url"])
+	assert.Equal(t, c[0].Fields, d[0].Fields)
+	assert.Equal(t, before, len(e.shared)+len(e.boxed), "a long text is not kept")
 }
 
 // With ShareEventFields, events whose fields are written alike (same keys,

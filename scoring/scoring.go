@@ -564,7 +564,13 @@ func listUnknowns(m *rules.Model, lead Lead, list func([]rules.Unknown, map[stri
 	switch f := lead.Fields.(type) {
 	case map[string]any:
 		out = list(nil, f, lead.Events)
-	case nil, *rules.Fields: // read straight into the slots: every key was a field
+	case *rules.Fields:
+		if f.Fits(m) { // read straight into m's slots: every key was a field
+			out = list(nil, nil, lead.Events)
+		} else {
+			out = list(nil, f.Map(), lead.Events)
+		}
+	case nil:
 		out = list(nil, nil, lead.Events)
 	default:
 		out = list(m.StructUnknowns(f), nil, lead.Events)

@@ -56,11 +56,20 @@ func TestBoundLeadsScoreAsMaps(t *testing.T) {
 {"id":"c","employees":"many"}
 {"id":"d","title":"CEO","title":"CFO"}
 {"id":"e","title":"Head of Ops","dispositions":[{"at":"2026-03-01T00:00:00Z","status":"accepted"}]}
+{"id":"f","email":"f@acme.io","events":[{"type":"page_view","at":"2026-02-01T00:00:00Z","channel":"web","url":"/pricing"}]}
+{"id":"g","email":"g@acme.io","events":[{"type":"page_view","at":"2026-02-01T00:00:00Z","channel\u0000\"web\"\u0000url":"/pricing"}]}
+{"id":"h","email":"h@acme.io","events":[{"type":"page_view","at":"2026-02-01T00:00:00Z","channel":"web","url":"/pricing"}]}
 `)
 	for _, model := range []string{"b2b-saas.yaml", "b2b-saas-v2.yaml"} {
 		m, err := rules.CompileFile(testdata(model))
 		require.NoError(t, err)
 		s := scoring.New(m)
+		var others []*scoring.Scorer
+		for _, o := range []string{model, "b2b-saas.yaml", "b2b-saas-v2.yaml"} {
+			om, err := rules.CompileFile(testdata(o))
+			require.NoError(t, err)
+			others = append(others, scoring.New(om))
+		}
 		for name, data := range inputs {
 			t.Run(model+"/"+name, func(t *testing.T) {
 				maps, mapErrs := readAll(t, s, data, false)
@@ -78,6 +87,14 @@ func TestBoundLeadsScoreAsMaps(t *testing.T) {
 					assert.Equal(t, s.Unknown(ml), s.Unknown(bl), "lead %s: unknown data", ml.ID)
 					for _, f := range m.Fields {
 						assert.Equal(t, ml.TimeField(f.Name), bl.TimeField(f.Name), "lead %s: field %s as a time", ml.ID, f.Name)
+					}
+					// Scored by another Scorer: one of the same schema (a
+					// proposal), and one of another (the other model).
+					for _, o := range others {
+						mr, merr := o.Score(ml, asOf)
+						br, berr := o.Score(bl, asOf)
+						require.Equal(t, merr, berr, "lead %s, scored by another model", ml.ID)
+						require.Equal(t, mr, br, "lead %s, scored by another model", ml.ID)
 					}
 					for _, at := range []time.Time{asOf, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)} {
 						mr, merr := s.Score(ml, at)
