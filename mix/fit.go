@@ -34,6 +34,10 @@ type Options struct {
 	// MaxWidth withholds a channel's verdict when its ROAS interval is wider
 	// than MaxWidth times its ROAS (default 1).
 	MaxWidth float64
+	// LiftTests are experiments' results that calibrate the fit: each
+	// pulls its channel's effect over its weeks toward the test's result,
+	// in proportion to the test's precision (see Calibration).
+	LiftTests []LiftTest
 }
 
 func (o Options) withDefaults() Options {
@@ -100,6 +104,9 @@ type Result struct {
 	Lambda        float64      `json:"ridge_lambda"`
 	Decomposition []WeekResult `json:"decomposition"`
 	Reallocation  Reallocation `json:"reallocation"`
+	// Calibration is each lift test the fit used, with the model's
+	// estimate of the same effect before and after.
+	Calibration []Calibration `json:"calibration,omitempty"`
 	Warnings      []Warning    `json:"warnings"`
 	Bootstrap     int          `json:"bootstrap"`
 	Seed          uint64       `json:"seed"`
@@ -125,7 +132,11 @@ type ChannelResult struct {
 	// KPI minus the KPI with the channel's spend at zero.
 	Incremental Interval `json:"incremental"`
 	// Share is Incremental's share of the fitted KPI.
-	Share float64  `json:"share"`
+	Share float64 `json:"share"`
+	// ChannelShare is Incremental's share of all channels' incremental
+	// KPI, with its interval over the bootstrap refits: the figure to set
+	// beside attribution's shares of credit.
+	ChannelShare Interval `json:"channel_share"`
 	ROAS  Interval `json:"roas"`
 	ROI   Interval `json:"roi"`
 	// MarginalROAS is the KPI one more unit of spend would add, spread
@@ -161,7 +172,10 @@ type WeekResult struct {
 type Warning struct {
 	Kind     string   `json:"kind"`
 	Channels []string `json:"channels,omitempty"`
-	Message  string   `json:"message"`
+	// Line is the line of the input the warning is about (a lift test's),
+	// when it is about one.
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
 }
 
 // Warning kinds.
@@ -185,6 +199,11 @@ type model struct {
 	cache    map[[4]int][]float64
 	folded   map[int]*fold
 	zcache   map[[5]int]zcol
+	// lifts are the lift tests the fit is calibrated by (none until the
+	// uncalibrated fit is done); beforeLifts their windows' effects under
+	// the uncalibrated fit.
+	lifts       []lift
+	beforeLifts []Interval
 }
 
 func (m *model) adstocksOf(kind AdstockKind) []Adstock {
@@ -243,6 +262,9 @@ func Fit(d Data, o Options) (*Result, error) {
 	ks, lam, _, err := m.search(m.start(), startLambda, d.KPI)
 	if err != nil {
 		return nil, err
+	}
+	if len(o.LiftTests) > 0 {
+		return m.calibrated(ks, lam, ads)
 	}
 	return m.result(ks, lam, ads)
 }
@@ -463,6 +485,9 @@ func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int
 				G.SetSym(a, b, v)
 			}
 		}
+		if len(m.lifts) > 0 {
+			addPseudo(G, rhs, m.pseudos(ks, func(c int) float64 { return zs[nb+c].sd }))
+		}
 		b, err := solveNonNeg(G, rhs, nonNeg)
 		if err != nil {
 			return 0, err
@@ -634,7 +659,10 @@ func (l linModel) predict(cols [][]float64, t int) float64 {
 	return p
 }
 
-func (s *system) solve(y []float64, nonNeg []bool) (linModel, error) {
+// solve fits y, the coefficients marked nonNeg kept non-negative, with the
+// pseudo-observations obs (lift tests) added to the least squares; they
+// involve no intercept, so it stays the one of the centred fit.
+func (s *system) solve(y []float64, nonNeg []bool, obs ...pseudo) (linModel, error) {
 	ybar := stat.Mean(y, nil)
 	c := make([]float64, len(s.z))
 	for j, z := range s.z {
@@ -642,7 +670,13 @@ func (s *system) solve(y []float64, nonNeg []bool) (linModel, error) {
 			c[j] += v * (y[t] - ybar)
 		}
 	}
-	b, err := solveNonNeg(s.G, c, nonNeg)
+	G := s.G
+	if len(obs) > 0 {
+		G = mat.NewSymDense(G.SymmetricDim(), nil)
+		G.CopySym(s.G)
+		addPseudo(G, c, obs)
+	}
+	b, err := solveNonNeg(G, c, nonNeg)
 	if err != nil {
 		return linModel{}, err
 	}
@@ -692,16 +726,26 @@ func (m *model) bootstrapDraws(ks []candidate, lam int, fitted, resid []float64,
 				t++
 			}
 		}
+		// A lift test's result is uncertain too: each refit pulls toward
+		// a draw from the test's own sampling distribution.
+		for i := range m.lifts {
+			m.lifts[i].target = m.lifts[i].value + m.lifts[i].se*rng.NormFloat64()
+		}
 		kb, lb, _, err := m.search(m.start(), startLambda, y)
 		if err != nil {
 			return nil, err
 		}
 		cols, nonNeg := m.columns(kb)
-		lm, err := newSystem(cols, n, gridLambda[lb]).solve(y, nonNeg)
+		sys := newSystem(cols, n, gridLambda[lb])
+		first := len(cols) - C
+		lm, err := sys.solve(y, nonNeg, m.pseudos(kb, func(c int) float64 { return sys.sd[first+c] })...)
 		if err != nil {
 			return nil, err
 		}
-		draws = append(draws, draw{ks: kb, beta: lm.beta[len(cols)-C:]})
+		draws = append(draws, draw{ks: kb, beta: lm.beta[first:]})
+	}
+	for i := range m.lifts {
+		m.lifts[i].target = m.lifts[i].value
 	}
 	return draws, nil
 }

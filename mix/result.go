@@ -21,29 +21,12 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	lambda := gridLambda[lam]
 	d, o, n := m.d, m.o, m.n
 	C := len(d.Channels)
-	cols, nonNeg := m.columns(ks)
-	sys := newSystem(cols, n, lambda)
-	lm, err := sys.solve(d.KPI, nonNeg)
+	fa, err := m.fitAll(ks, lam)
 	if err != nil {
 		return nil, err
 	}
+	cols, lm, fitted, resid := fa.cols, fa.lm, fa.fitted, fa.resid
 	first := len(cols) - C
-	fitted := make([]float64, n)
-	resid := make([]float64, n)
-	for t := range fitted {
-		fitted[t] = lm.predict(cols, t)
-		resid[t] = d.KPI[t] - fitted[t]
-	}
-	// Residuals are smaller than the noise: the fit spent degrees of
-	// freedom on the design's columns and on choosing each channel's three
-	// curve parameters. Scaling them up by sqrt(n/(n-df)) (Davison and
-	// Hinkley's modified residuals) gives the refits noise of the right size.
-	if df := len(cols) + 1 + 3*C; n > 2*df {
-		f := math.Sqrt(float64(n) / float64(n-df))
-		for t := range resid {
-			resid[t] *= f
-		}
-	}
 	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
 	r.InSample = quality(d.KPI, fitted)
 	pred := map[int]float64{}
@@ -101,6 +84,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	for c := 0; c < C; c++ {
 		curves[c] = response{h: m.hill(c, ks[c]), a: m.adstocks[c][ks[c].ad]}
 	}
+	incrs := make([][]float64, C)
 	for c, ch := range d.Channels {
 		spend := 0.0
 		for _, v := range ch.Spend {
@@ -119,6 +103,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 				marg[i] = dr.beta[c] * slope / spend
 			}
 		}
+		incrs[c] = incr
 		sum, slope := sums(c, ks[c])
 		cr.Incremental = atLeastZero(interval(beta*sum, incr))
 		if totalFitted != 0 {
@@ -135,9 +120,41 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
 		r.Channels = append(r.Channels, cr)
 	}
+	channelShares(r.Channels, incrs)
 	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
 	r.Reallocation.Withheld = reallocationWithheld(r)
+	r.Calibration = m.calibration(ks, lm.beta[first:], draws)
 	return r, nil
+}
+
+// channelShares sets each channel's share of all channels' incremental
+// KPI, its interval from the same shares in each refit (incrs[c][i] is
+// channel c's incremental KPI in refit i), kept within 0 to 1.
+func channelShares(chs []ChannelResult, incrs [][]float64) {
+	total := 0.0
+	for _, ch := range chs {
+		total += ch.Incremental.Value
+	}
+	if total <= 0 || len(incrs) == 0 {
+		return
+	}
+	totals := make([]float64, len(incrs[0]))
+	for _, incr := range incrs {
+		for i, v := range incr {
+			totals[i] += v
+		}
+	}
+	for c := range chs {
+		shares := make([]float64, len(totals))
+		for i, v := range incrs[c] {
+			if totals[i] > 0 {
+				shares[i] = v / totals[i]
+			}
+		}
+		iv := interval(chs[c].Incremental.Value/total, shares)
+		iv.Low, iv.High = math.Max(0, iv.Low), math.Min(1, iv.High)
+		chs[c].ChannelShare = iv
+	}
 }
 
 // interval is the basic (reflected) bootstrap interval: the refits are
