@@ -107,11 +107,11 @@ type Result struct {
 	// Calibration is each lift test the fit used, with the model's
 	// estimate of the same effect before and after.
 	Calibration []Calibration `json:"calibration,omitempty"`
-	Warnings      []Warning    `json:"warnings"`
-	Bootstrap     int          `json:"bootstrap"`
-	Seed          uint64       `json:"seed"`
-	Folds         int          `json:"folds"`
-	KPIValue      float64      `json:"kpi_value"`
+	Warnings    []Warning     `json:"warnings"`
+	Bootstrap   int           `json:"bootstrap"`
+	Seed        uint64        `json:"seed"`
+	Folds       int           `json:"folds"`
+	KPIValue    float64       `json:"kpi_value"`
 }
 
 // FitQuality is how far the model's KPI is from the actual. NRMSE is the
@@ -137,8 +137,8 @@ type ChannelResult struct {
 	// KPI, with its interval over the bootstrap refits: the figure to set
 	// beside attribution's shares of credit.
 	ChannelShare Interval `json:"channel_share"`
-	ROAS  Interval `json:"roas"`
-	ROI   Interval `json:"roi"`
+	ROAS         Interval `json:"roas"`
+	ROI          Interval `json:"roi"`
 	// MarginalROAS is the KPI one more unit of spend would add, spread
 	// over the weeks in proportion to the current spend.
 	MarginalROAS Interval `json:"marginal_roas"`
