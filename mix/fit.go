@@ -485,12 +485,22 @@ func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int
 				G.SetSym(a, b, v)
 			}
 		}
+		var obs []pseudo
 		if len(m.lifts) > 0 {
-			addPseudo(G, rhs, m.pseudos(ks, func(c int) float64 { return zs[nb+c].sd }))
+			obs = m.pseudos(ks, func(c int) float64 { return zs[nb+c].sd })
+			addPseudo(G, rhs, obs)
 		}
 		b, err := solveNonNeg(G, rhs, nonNeg)
 		if err != nil {
 			return 0, err
+		}
+		// A lift test counts in each fold's error as one more observation,
+		// of the fold's fit of the channel's effect over the test's weeks:
+		// so the search prefers curves under which the fit agrees with
+		// the tests, as Robyn's calibration error does.
+		for _, o := range obs {
+			e := b[o.j]*o.u - o.target
+			sse += o.w * e * e
 		}
 		for t := s; t < s+h; t++ {
 			pr := ybar
