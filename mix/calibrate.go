@@ -81,6 +81,9 @@ type lift struct {
 	// target is what the fit pulls the effect toward: the test's value,
 	// or a draw around it in a bootstrap refit.
 	target float64
+	// centre is the fitted model's effect over the test's weeks: the
+	// bootstrap's refits draw their test results around it.
+	centre float64
 	// w is the pseudo-observation's weight, noise variance over se².
 	w  float64
 	xs map[candidate]float64

@@ -737,9 +737,11 @@ func (m *model) bootstrapDraws(ks []candidate, lam int, fitted, resid []float64,
 			}
 		}
 		// A lift test's result is uncertain too: each refit pulls toward
-		// a draw from the test's own sampling distribution.
+		// a test result drawn as the refits' data are, around what the
+		// fitted model says of the test's weeks, with the test's
+		// standard error.
 		for i := range m.lifts {
-			m.lifts[i].target = m.lifts[i].value + m.lifts[i].se*rng.NormFloat64()
+			m.lifts[i].target = m.lifts[i].centre + m.lifts[i].se*rng.NormFloat64()
 		}
 		kb, lb, _, err := m.search(m.start(), startLambda, y)
 		if err != nil {

@@ -27,6 +27,10 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	}
 	cols, lm, fitted, resid := fa.cols, fa.lm, fa.fitted, fa.resid
 	first := len(cols) - C
+	for i := range m.lifts {
+		l := &m.lifts[i]
+		l.centre = lm.beta[first+l.c] * m.liftX(l, ks[l.c])
+	}
 	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
 	r.InSample = quality(d.KPI, fitted)
 	pred := map[int]float64{}
