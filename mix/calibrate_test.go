@@ -309,4 +309,3 @@ func TestCalibrationDeterministic(t *testing.T) {
 		assert.Greater(t, c.Weight, 0.0)
 	}
 }
-
