@@ -112,6 +112,9 @@ type Result struct {
 	Seed        uint64        `json:"seed"`
 	Folds       int           `json:"folds"`
 	KPIValue    float64       `json:"kpi_value"`
+
+	// incr is each channel's incremental KPI in each bootstrap refit.
+	incr [][]float64
 }
 
 // FitQuality is how far the model's KPI is from the actual. NRMSE is the

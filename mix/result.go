@@ -124,41 +124,74 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
 		r.Channels = append(r.Channels, cr)
 	}
-	channelShares(r.Channels, incrs)
+	r.incr = incrs
+	names := make([]string, C)
+	for c, ch := range r.Channels {
+		names[c] = ch.Name
+	}
+	shares, err := r.SharesAmong(names)
+	if err != nil {
+		return nil, err
+	}
+	for c := range r.Channels {
+		r.Channels[c].ChannelShare = shares[c]
+	}
 	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
 	r.Reallocation.Withheld = reallocationWithheld(r)
 	r.Calibration = m.calibration(ks, lm.beta[first:], draws)
 	return r, nil
 }
 
-// channelShares sets each channel's share of all channels' incremental
-// KPI, its interval from the same shares in each refit (incrs[c][i] is
-// channel c's incremental KPI in refit i), kept within 0 to 1.
-func channelShares(chs []ChannelResult, incrs [][]float64) {
+// SharesAmong is each named channel's share of the named channels'
+// incremental KPI together, with its 95% interval from the same shares in
+// each bootstrap refit (reflected, as the other intervals, and widened to
+// hold the estimate), kept within 0 to 1: the figure to set beside
+// attribution, which shares credit among the channels it sees. A name the
+// result does not have is an error.
+func (r *Result) SharesAmong(names []string) ([]Interval, error) {
+	idx := make([]int, len(names))
+	for i, name := range names {
+		idx[i] = -1
+		for c, ch := range r.Channels {
+			if ch.Name == name {
+				idx[i] = c
+			}
+		}
+		if idx[i] < 0 {
+			return nil, fmt.Errorf("no channel %q in the model", name)
+		}
+	}
+	out := make([]Interval, len(names))
 	total := 0.0
-	for _, ch := range chs {
-		total += ch.Incremental.Value
+	for _, c := range idx {
+		total += r.Channels[c].Incremental.Value
 	}
-	if total <= 0 || len(incrs) == 0 {
-		return
+	if total <= 0 || len(r.incr) == 0 {
+		return out, nil
 	}
-	totals := make([]float64, len(incrs[0]))
-	for _, incr := range incrs {
-		for i, v := range incr {
+	totals := make([]float64, len(r.incr[0]))
+	for _, c := range idx {
+		for i, v := range r.incr[c] {
 			totals[i] += v
 		}
 	}
-	for c := range chs {
+	for k, c := range idx {
 		shares := make([]float64, len(totals))
-		for i, v := range incrs[c] {
+		for i, v := range r.incr[c] {
 			if totals[i] > 0 {
 				shares[i] = v / totals[i]
 			}
 		}
-		iv := interval(chs[c].Incremental.Value/total, shares)
-		iv.Low, iv.High = math.Max(0, iv.Low), math.Min(1, iv.High)
-		chs[c].ChannelShare = iv
+		v := r.Channels[c].Incremental.Value / total
+		iv := interval(v, shares)
+		// Where the refits' shares lie mostly on one side of the estimate
+		// (a small channel the refits often shrink to nothing), the
+		// reflected interval can leave the estimate out; it is widened to
+		// hold it.
+		iv.Low, iv.High = math.Max(0, math.Min(iv.Low, v)), math.Min(1, math.Max(iv.High, v))
+		out[k] = iv
 	}
+	return out, nil
 }
 
 // interval is the basic (reflected) bootstrap interval: the refits are
