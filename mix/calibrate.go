@@ -8,6 +8,7 @@ import (
 
 	"github.com/leadscore/leadscore/internal/suggest"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // LiftTest is an experiment's result: the KPI a channel's spend added over
@@ -48,9 +49,10 @@ type Calibration struct {
 	// intervals: fitted without the tests, and with them.
 	Before Interval `json:"before"`
 	After  Interval `json:"after"`
-	// Weight is the test's pull on the fit: the model's noise variance
-	// over the test's squared standard error, the number of weeks of data
-	// the test counts as.
+	// Weight is the weight of the test's pseudo-observation in the least
+	// squares: the model's noise variance over the test's squared standard
+	// error, scaled up by how much the refits' spread of the effect
+	// exceeds what the normal equations say (see Fit).
 	Weight float64 `json:"weight"`
 	// AgreesBefore and AgreesAfter say whether the model and the test
 	// agree: they disagree when each estimate lies outside the other's
@@ -232,6 +234,7 @@ func (m *model) prepareLifts() ([]lift, []Warning) {
 // fitted is a fit on all weeks: the model, its fitted KPI and its
 // residuals scaled up for the degrees of freedom it spent.
 type fitted struct {
+	sys    *system
 	cols   [][]float64
 	lm     linModel
 	fitted []float64
@@ -252,7 +255,7 @@ func (m *model) fitAll(ks []candidate, lam int) (fitted, error) {
 	if err != nil {
 		return fitted{}, err
 	}
-	f := fitted{cols: cols, lm: lm, fitted: make([]float64, n), resid: make([]float64, n)}
+	f := fitted{sys: sys, cols: cols, lm: lm, fitted: make([]float64, n), resid: make([]float64, n)}
 	sse := 0.0
 	for t := range f.fitted {
 		f.fitted[t] = lm.predict(cols, t)
@@ -299,9 +302,10 @@ func disagree(a, b Interval) bool {
 // calibrated fits the model twice: without the lift tests (the "before"
 // each test is compared with, and the noise variance that weighs them),
 // then with each test as a pseudo-observation of its channel's effect over
-// its weeks, weighted by the noise variance over the test's squared
-// standard error, so the fit moves toward a test in proportion to its
-// precision; the hyperparameters are searched again with the tests in.
+// its weeks, weighted as weigh says, so the fit moves toward a test in
+// proportion to its precision. The hyperparameters are searched again with
+// the tests in, from the uncalibrated choice: the greedy search, started
+// afresh, can wander to other curves for channels no test is about.
 func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, error) {
 	lifts, ws := m.prepareLifts()
 	if len(lifts) == 0 {
@@ -322,12 +326,11 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	}
 	C := len(m.d.Channels)
 	m.lifts = lifts
-	beforeW := m.windows(ks, f.lm.beta[len(f.cols)-C:], before)
-	for i := range m.lifts {
-		m.lifts[i].w = f.sigma2 / (m.lifts[i].se * m.lifts[i].se)
+	m.beforeLifts = m.windows(ks, f.lm.beta[len(f.cols)-C:], before)
+	if err := m.weigh(ks, f, before); err != nil {
+		return nil, err
 	}
-	m.beforeLifts = beforeW
-	kc, lc, _, err := m.search(m.start(), startLambda, m.d.KPI)
+	kc, lc, _, err := m.search(ks, lam, m.d.KPI)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +349,51 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	}
 	r.Warnings = append(ws, r.Warnings...)
 	return r, nil
+}
+
+// weigh sets each lift's weight. A test of standard error se, added to
+// the least squares as a pseudo-observation of weight σ²/se² (σ² the
+// noise variance), counts as much as its precision against the data's
+// precision about the same effect under the chosen curves: σ² times the
+// inverse of the normal equations. That precision leaves out the
+// uncertainty of the curves, which the bootstrap refits hold: the effect's
+// variance over the uncalibrated refits is larger, often several times.
+// So the weight is scaled by that ratio (never below 1), and the test and
+// the model meet where their precisions, as their intervals show them,
+// weigh them: a test as precise as the model's interval moves the effect
+// about half way.
+func (m *model) weigh(ks []candidate, f fitted, before []draw) error {
+	nb := len(m.base)
+	p := len(f.cols)
+	all := make([]bool, p)
+	for j := range all {
+		all[j] = true
+	}
+	for i := range m.lifts {
+		l := &m.lifts[i]
+		j := nb + l.c
+		l.w = f.sigma2 / (l.se * l.se)
+		sd := f.sys.sd[j]
+		if sd <= 0 {
+			continue
+		}
+		e := make([]float64, p)
+		e[j] = 1
+		ginv, err := solveSubset(f.sys.G, e, all)
+		if err != nil {
+			return err
+		}
+		u := m.liftX(l, ks[l.c]) / sd
+		nominal := u * u * f.sigma2 * ginv[j]
+		ds := make([]float64, len(before))
+		for b, d := range before {
+			ds[b] = d.beta[l.c] * m.liftX(l, d.ks[l.c])
+		}
+		if v := stat.Variance(ds, nil); nominal > 0 && v > nominal {
+			l.w *= v / nominal
+		}
+	}
+	return nil
 }
 
 // calibration reports each active lift under the calibrated fit.

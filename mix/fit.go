@@ -503,7 +503,7 @@ func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int
 		// the tests, as Robyn's calibration error does.
 		for _, o := range obs {
 			e := b[o.j]*o.u - o.target
-			sse += o.w * e * e
+			sse += o.w * e * e / float64(len(starts))
 		}
 		for t := s; t < s+h; t++ {
 			pr := ybar
