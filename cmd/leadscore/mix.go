@@ -355,14 +355,14 @@ func (r mixReport) write(w io.Writer, md bool) {
 		for _, c := range r.Calibration {
 			agree := func(ok bool) string {
 				if ok {
-					return "agree"
+					return "yes"
 				}
-				return "disagree"
+				return "no"
 			}
 			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, numfmt.Count(c.Weeks, "week")),
 				span(c.Test), span(c.Before), span(c.After), agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)})
 		}
-		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "before, after"}, rows)
+		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
 		line(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks. Each test pulls", r.KPI))
 		line("the fit toward its result in proportion to its precision: a pseudo-observation weighted by the model's")
 		line("noise variance over the test's squared standard error. Model and test disagree when each estimate lies")

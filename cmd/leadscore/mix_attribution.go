@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/suggest"
 	"github.com/leadscore/leadscore/mix"
 )
@@ -197,6 +198,10 @@ func matchAttribution(mixNames []string, ac *attributionCredit) (names []string,
 	}
 	for i, name := range ac.channels {
 		if used[i] {
+			continue
+		}
+		if name == attribution.NoTouch {
+			notes = append(notes, fmt.Sprintf("%s is the conversions with no touch the attribution could credit; they are left out of the comparison, as the mix model's baseline holds them", name))
 			continue
 		}
 		hint := ""
