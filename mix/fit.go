@@ -249,6 +249,19 @@ func (m *model) column(c int, k candidate) []float64 {
 // Fit fits the model to d and computes its intervals, response curves and
 // reallocation. It returns an error, never a partial result, when the data
 // cannot be fitted.
+//
+// With o.LiftTests, Fit fits the model without them first (the figures
+// each test is compared with), then with each as a pseudo-observation
+// w·(β·X - L)² in the least squares: β the channel's coefficient, X its
+// effect per unit of β over the test's weeks, L the test's result, and w
+// the noise variance over the test's squared standard error, scaled up by
+// how much the uncalibrated refits' spread of β·X exceeds the spread the
+// normal equations give (which leaves out the choice of curves). The tests
+// count once, so, in the cross-validation error that picks the curves.
+// Tests Fit cannot use are left out with a warning (WarnLiftLeftOut); one
+// that disagrees with the uncalibrated model beyond both intervals is
+// warned of (WarnLiftDisagrees) and pulls the fit in proportion to its
+// precision, like any other.
 func Fit(d Data, o Options) (*Result, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
