@@ -328,6 +328,23 @@ func (r mixReport) write(w io.Writer, md bool) {
 			fmt.Fprintf(w, "  %s\n", s)
 		}
 	}
+	// para writes a paragraph: in text, wrapped and indented as the
+	// lines are; in Markdown, one paragraph.
+	para := func(s string) {
+		if md {
+			fmt.Fprintf(w, "\n%s\n", s)
+			return
+		}
+		cur := " "
+		for _, word := range strings.Fields(s) {
+			if len(cur)+1+len(word) > 104 {
+				fmt.Fprintln(w, cur)
+				cur = " "
+			}
+			cur += " " + word
+		}
+		fmt.Fprintln(w, cur)
+	}
 	line(fmt.Sprintf("%d weeks, %s to %s; %d channels", r.Weeks, r.From, r.To, len(r.Channels)))
 	line(fmt.Sprintf("fit on held-out weeks (%d rolling folds, %d weeks): NRMSE %s, MAPE %s; in-sample R² %s",
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
@@ -363,10 +380,9 @@ func (r mixReport) write(w io.Writer, md bool) {
 				span(c.Test), span(c.Before), span(c.After), agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)})
 		}
 		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
-		line(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks. Each test pulls", r.KPI))
-		line("the fit toward its result in proportion to its precision: a pseudo-observation weighted by the model's")
-		line("noise variance over the test's squared standard error. Model and test disagree when each estimate lies")
-		line("outside the other's interval.")
+		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks. "+
+			"Each test pulls the fit toward its result in proportion to its precision against the model's. "+
+			"Model and test disagree when each estimate lies outside the other's interval.", r.KPI))
 	}
 
 	heading("Carry-over and saturation")
@@ -421,15 +437,18 @@ func (r mixReport) write(w io.Writer, md bool) {
 		}
 		table(head, rows)
 		if anyOut {
-			line("* outside the mix model's 95% interval: the two disagree.")
+			star := "*"
+			if md {
+				star = "\\*"
+			}
+			para(star + " outside the mix model's 95% interval: the two disagree.")
 		}
 		for _, n := range r.ComparisonNotes {
-			line(n)
+			para(n)
 		}
-		line("They measure different things. Attribution shares the credit for each won journey among the touches on")
-		line("it: a channel that reaches people who would have bought anyway gets credit, and a channel with few")
-		line("tracked touches (TV, print) gets little. The mix model estimates what each channel's spend added to")
-		line(fmt.Sprintf("the %s week by week, carry-over included, and leaves the rest to the baseline.", r.KPI))
+		para("They measure different things. Attribution shares the credit for each won journey among the touches on it: " +
+			"a channel that reaches people who would have bought anyway gets credit, and a channel with few tracked touches (TV, print) gets little. " +
+			fmt.Sprintf("The mix model estimates what each channel's spend added to the %s week by week, carry-over included, and leaves the rest to the baseline.", r.KPI))
 	}
 
 	if len(r.Warnings) > 0 {
