@@ -3,9 +3,11 @@ package mix
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/suggest"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -343,8 +345,8 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 		if !cal.AgreesBefore {
 			ws = append(ws, Warning{Kind: WarnLiftDisagrees, Channels: []string{cal.Channel}, Line: cal.Line, Message: fmt.Sprintf(
 				"%s: the lift test of %s to %s found %s (95%% %s to %s), the model without it %s (%s to %s): each lies outside the other's interval. The calibrated fit is pulled toward the test in proportion to its precision, not replaced by it (now %s); find out why they differ (a test too short to see the carry-over, weeks unlike the rest, spend that follows demand) before trusting either",
-				cal.Channel, cal.Start, cal.End, num(cal.Test.Value), num(cal.Test.Low), num(cal.Test.High),
-				num(cal.Before.Value), num(cal.Before.Low), num(cal.Before.High), num(cal.After.Value))})
+				cal.Channel, cal.Start, cal.End, amount(cal.Test.Value), amount(cal.Test.Low), amount(cal.Test.High),
+				amount(cal.Before.Value), amount(cal.Before.Low), amount(cal.Before.High), amount(cal.After.Value))})
 		}
 	}
 	r.Warnings = append(ws, r.Warnings...)
@@ -394,6 +396,15 @@ func (m *model) weigh(ks []candidate, f fitted, before []draw) error {
 		}
 	}
 	return nil
+}
+
+// amount writes a KPI amount: whole and in groups of thousands from 1,000
+// on, else to 3 significant digits.
+func amount(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return numfmt.Group(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
+	}
+	return num(v)
 }
 
 // calibration reports each active lift under the calibrated fit.

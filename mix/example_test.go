@@ -26,9 +26,9 @@ func ExampleFit() {
 	}
 	fmt.Printf("baseline share: true %.0f%%, estimated %.0f%%\n", 100*truth.BaselineShare, 100*r.BaselineShare)
 	// Output:
-	// tv     true ROAS 1.40, estimated 1.39 (95% 0.97 to 1.63): about break-even
-	// search true ROAS 2.50, estimated 2.37 (95% 1.99 to 3.07): pays back
-	// social true ROAS 0.80, estimated 0.54 (95% 0.09 to 0.92): withheld
+	// tv     true ROAS 1.40, estimated 1.39 (95% 1.16 to 1.82): pays back
+	// search true ROAS 2.50, estimated 2.37 (95% 1.67 to 2.75): pays back
+	// social true ROAS 0.80, estimated 0.54 (95% 0.15 to 0.98): withheld
 	// baseline share: true 61%, estimated 63%
 }
 

@@ -144,8 +144,8 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 
 // SharesAmong is each named channel's share of the named channels'
 // incremental KPI together, with its 95% interval from the same shares in
-// each bootstrap refit (reflected, as the other intervals, and widened to
-// hold the estimate), kept within 0 to 1: the figure to set beside
+// each bootstrap refit (widened to hold the estimate, where the refits
+// all lie to one side of it): the figure to set beside
 // attribution, which shares credit among the channels it sees. A name the
 // result does not have is an error.
 func (r *Result) SharesAmong(names []string) ([]Interval, error) {
@@ -184,27 +184,31 @@ func (r *Result) SharesAmong(names []string) ([]Interval, error) {
 		}
 		v := r.Channels[c].Incremental.Value / total
 		iv := interval(v, shares)
-		// Where the refits' shares lie mostly on one side of the estimate
-		// (a small channel the refits often shrink to nothing), the
-		// reflected interval can leave the estimate out; it is widened to
-		// hold it.
-		iv.Low, iv.High = math.Max(0, math.Min(iv.Low, v)), math.Min(1, math.Max(iv.High, v))
+		// Where the refits' shares lie to one side of the estimate (the
+		// refits lean away from a choice of curves), the interval is
+		// widened to hold it.
+		iv.Low, iv.High = math.Min(iv.Low, v), math.Max(iv.High, v)
 		out[k] = iv
 	}
 	return out, nil
 }
 
-// interval is the basic (reflected) bootstrap interval: the refits are
-// shrunk by the ridge penalty once more than the estimate is, so their
-// quantiles are reflected about the estimate, 2v-q, which removes that
-// bias to first order.
+// interval is the percentile bootstrap interval: the 2.5% and 97.5%
+// quantiles of the refits. The basic interval, the quantiles reflected
+// about the estimate (2v-q), would remove a bias the refits share with the
+// estimate; but on simulated data the refits' mean differs from the
+// estimate by about as much as the estimate from the truth, in no
+// consistent direction (the choice of curves, not the ridge, moves them),
+// and reflecting flips the skew of a return bounded at zero: reflected
+// intervals held the true ROAS 84% of the time, percentile ones 92% (see
+// TestCoverage).
 func interval(v float64, draws []float64) Interval {
 	lo, hi := quantiles(draws)
-	return Interval{Value: v, Low: 2*v - hi, High: 2*v - lo}
+	return Interval{Value: v, Low: lo, High: hi}
 }
 
 // atLeastZero clips an interval of a quantity that cannot be negative (a
-// channel's effect) at zero: the reflected interval can reach below it.
+// channel's effect) at zero.
 func atLeastZero(i Interval) Interval {
 	i.Low = math.Max(0, i.Low)
 	i.High = math.Max(0, i.High)
