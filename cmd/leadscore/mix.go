@@ -29,7 +29,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	bootstrap := fs.Int("bootstrap", 200, "bootstrap refits for the 95% intervals")
 	adstock := fs.String("adstock", "geometric", "carry-over shape: geometric or weibull")
 	kpiValue := fs.Float64("kpi-value", 1, "what one unit of KPI is worth in the spend's currency (1 when the KPI is revenue); ROI = ROAS x this - 1")
-	format := fs.String("format", "text", "report format: text, markdown, json, or csv (the weekly decomposition)")
+	format := fs.String("format", "text", "report format: text, markdown, json, csv (the weekly decomposition), or html (one page with charts)")
+	currency := currencyFlag(fs)
 	liftFile := fs.String("lift-tests", "", "experiments that calibrate the fit: CSV with channel, start and end (the test's first and last days),\nincremental_kpi (what the test found the channel added over them) and low, high (its 95% interval)")
 	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
 	fs.Usage = func() {
@@ -64,9 +65,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("give --spend (week,channel,spend) and --kpi (week,<KPI column>)")
 	}
 	switch *format {
-	case "text", "markdown", "json", "csv":
+	case "text", "markdown", "json", "csv", "html":
 	default:
-		return fail("unknown --format %q; use text, markdown, json or csv", *format)
+		return fail("unknown --format %q; use text, markdown, json, csv or html", *format)
 	}
 	if *adstock != "geometric" && *adstock != "weibull" {
 		return fail("unknown --adstock %q; use geometric or weibull", *adstock)
@@ -236,6 +237,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = enc.Encode(rep)
 	case "csv":
 		err = rep.writeCSV(stdout)
+	case "html":
+		err = rep.writeHTML(stdout, *currency)
 	case "markdown":
 		rep.write(stdout, true)
 	default:
