@@ -68,7 +68,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		}
 	}
 	channels := htmlreport.Section{ID: "channels", Title: "What each channel added",
-		Intro: append([]string{fmt.Sprintf("Each channel's incremental %s is the fitted %s less the %s with its spend at zero; ROAS is that over its spend. Intervals are 95%%, from %d bootstrap refits (seed %d), each choosing the channels' carry-over and saturation again.", r.KPI, r.KPI, r.KPI, r.Bootstrap, r.Seed)}, reasons...),
+		Intro:  append([]string{fmt.Sprintf("Each channel's incremental %s is the fitted %s less the %s with its spend at zero; ROAS is that over its spend. Intervals are 95%%, from %d bootstrap refits (seed %d), each choosing the channels' carry-over and saturation again.", r.KPI, r.KPI, r.KPI, r.Bootstrap, r.Seed)}, reasons...),
 		Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("ROAS of each channel: the 95% interval's low end, the estimate, its high end", names, []string{"low", "ROAS", "high"}, roas, "dec2"), Table: ct}}}
 	if len(r.Calibration) > 0 {
 		channels.Summary = append(channels.Summary, htmlreport.Sentence{T(fmt.Sprintf("Calibrated by %d lift tests: every figure here is of the calibrated fit.", len(r.Calibration)))})
@@ -169,7 +169,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 				H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
 		}
 		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests",
-			Intro: []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks. Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
+			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks. Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}}})
 	}
 	if len(r.Comparison) > 0 {
@@ -195,7 +195,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			ct.Rows = append(ct.Rows, htmlreport.Row{Cells: append(row, T(dis))})
 		}
 		sections = append(sections, htmlreport.Section{ID: "attribution", Title: "Beside attribution: shares of " + r.ComparisonMeasure,
-			Intro: append(slices.Clone(r.ComparisonNotes), "Shares are among the channels both name. A model disagrees with the mix model when its share lies outside the mix share's 95% interval. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
+			Intro:  append(slices.Clone(r.ComparisonNotes), "Shares are among the channels both name. A model disagrees with the mix model when its share lies outside the mix share's 95% interval. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each channel's share under the mix model and under each attribution model", groups, append([]string{"mix model"}, r.ComparisonModels...), vals, "pct"), Table: ct}}})
 	}
 	sections = append(sections, response, deco)
