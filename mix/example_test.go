@@ -2,6 +2,7 @@ package mix_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/leadscore/leadscore/mix"
 )
@@ -63,4 +64,50 @@ func ExampleFit_liftTest() {
 	// Output:
 	// search, true ROAS 2.50: uncalibrated 3.97, calibrated 2.47
 	// test weeks: test 197709, model before 313767, after 206302
+}
+
+// Read a lift-test file: each bad row is named by its line and left out.
+func ExampleReadLiftTests() {
+	in := "channel,start,end,incremental_kpi,low,high\n" +
+		"tv,2024-08-12,2024-11-03,316430,254411,378450\n" +
+		"social,2024-11-04,2025-01-12,63803,78809,48796\n"
+	tests, counts, err := mix.ReadLiftTests(strings.NewReader(in), func(line int, err error) {
+		fmt.Printf("line %d: %v\n", line, err)
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d rows: %d read, %d failed\n", counts.Rows, counts.Read, counts.Failed)
+	fmt.Printf("%s from %s: %.0f (%.0f to %.0f)\n", tests[0].Channel, tests[0].Start.Format("2006-01-02"), tests[0].Incremental, tests[0].Low, tests[0].High)
+	// Output:
+	// line 3: incremental_kpi 63803 is not between low 78809 and high 48796; give the test's result and its 95% interval around it
+	// 2 rows: 1 read, 1 failed
+	// tv from 2024-08-12: 316430 (254411 to 378450)
+}
+
+// Set two channels' shares of their incremental KPI together beside
+// attribution's, which sees only the channels with tracked touches.
+func ExampleResult_SharesAmong() {
+	data, _, err := mix.Simulate(mix.Simulation{Weeks: 104, Seed: 1, Trend: 0.2, Season: 0.1, Noise: 0.05})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := mix.Fit(data, mix.Options{Bootstrap: 50})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	shares, err := r.SharesAmong([]string{"search", "social"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, name := range []string{"search", "social"} {
+		fmt.Printf("%s: %.0f%% (95%% %.0f%% to %.0f%%)\n", name, 100*shares[i].Value, 100*shares[i].Low, 100*shares[i].High)
+	}
+	// Output:
+	// search: 85% (95% 56% to 100%)
+	// social: 15% (95% 0% to 41%)
 }

@@ -276,3 +276,33 @@ func TestMixLiftTestRows(t *testing.T) {
 	assert.Contains(t, out, "calibrated by 2 lift tests")
 	assert.Contains(t, out, `the lift test on line 4: channel "serach" is not in the spend data`, "the report's warnings say it too")
 }
+
+// readAttribution reads both shapes attribute writes: journeys (a row's
+// name, revenue) with its data-driven part, and paths (channel, value);
+// revenue or value for a KPI of money, conversions otherwise; a model
+// named in both parts is told apart by its part. matchAttribution leaves
+// "(no touch)" out with a note of its own.
+func TestReadAttributionShapes(t *testing.T) {
+	dir := t.TempDir()
+	journeys := filepath.Join(dir, "j.json")
+	require.NoError(t, os.WriteFile(journeys, []byte(`{"models":["linear"],"channels":[
+		{"name":"tv","credit":[{"conversions":2,"revenue":300}]},{"name":"(no touch)","credit":[{"conversions":1,"revenue":50}]}],
+		"data_driven":{"models":["linear","shapley"],"channels":[{"channel":"tv","credit":[{"channel":"tv","conversions":1.5,"value":200},{"channel":"tv","conversions":1,"value":120}]},
+		{"channel":"search","credit":[{"channel":"search","conversions":0.5,"value":100},{"channel":"search","conversions":1,"value":180}]}]}}`), 0o644))
+	ac, err := readAttribution(journeys, true)
+	require.NoError(t, err)
+	assert.Equal(t, "revenue", ac.measure)
+	assert.Equal(t, []string{"linear", "data_driven:linear", "shapley"}, ac.models)
+	assert.Equal(t, []string{"tv", "(no touch)", "search"}, ac.channels)
+	assert.Equal(t, [][]float64{{300, 200, 120}, {50, 0, 0}, {0, 100, 180}}, ac.credit)
+	ac, err = readAttribution(journeys, false)
+	require.NoError(t, err)
+	assert.Equal(t, "conversions", ac.measure)
+	assert.Equal(t, [][]float64{{2, 1.5, 1}, {1, 0, 0}, {0, 0.5, 1}}, ac.credit)
+
+	names, at, notes, err := matchAttribution([]string{"search", "tv"}, ac)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"search", "tv"}, names)
+	assert.Equal(t, []int{2, 0}, at)
+	assert.Equal(t, []string{"(no touch) is the conversions with no touch the attribution could credit; they are left out of the comparison, as the mix model's baseline holds them"}, notes)
+}
