@@ -129,12 +129,11 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	for c, ch := range r.Channels {
 		names[c] = ch.Name
 	}
-	shares, err := r.SharesAmong(names)
-	if err != nil {
-		return nil, err
-	}
-	for c := range r.Channels {
-		r.Channels[c].ChannelShare = shares[c]
+	// No shares when the channels added nothing: ChannelShare stays zero.
+	if shares, err := r.SharesAmong(names); err == nil {
+		for c := range r.Channels {
+			r.Channels[c].ChannelShare = shares[c]
+		}
 	}
 	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
 	r.Reallocation.Withheld = reallocationWithheld(r)
@@ -147,7 +146,9 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 // each bootstrap refit (widened to hold the estimate, where the refits
 // all lie to one side of it): the figure to set beside
 // attribution, which shares credit among the channels it sees. A name the
-// result does not have is an error.
+// result does not have is an error, and so are channels that added nothing
+// (no share of nothing) and a Result without its refits (one read back
+// from JSON).
 func (r *Result) SharesAmong(names []string) ([]Interval, error) {
 	idx := make([]int, len(names))
 	for i, name := range names {
@@ -166,8 +167,11 @@ func (r *Result) SharesAmong(names []string) ([]Interval, error) {
 	for _, c := range idx {
 		total += r.Channels[c].Incremental.Value
 	}
-	if total <= 0 || len(r.incr) == 0 {
-		return out, nil
+	if len(r.incr) == 0 {
+		return nil, fmt.Errorf("the result has no bootstrap refits to take intervals from (a result read back from JSON?); fit the model again")
+	}
+	if total <= 0 {
+		return nil, fmt.Errorf("the channels %s added nothing in the model, so they have no shares", strings.Join(names, ", "))
 	}
 	totals := make([]float64, len(r.incr[0]))
 	for _, c := range idx {

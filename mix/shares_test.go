@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,4 +41,10 @@ func TestSharesAmong(t *testing.T) {
 	}
 	_, err = r.SharesAmong([]string{"radio"})
 	assert.EqualError(t, err, `no channel "radio" in the model`)
+	var back Result
+	js, err := json.Marshal(r)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(js, &back))
+	_, err = back.SharesAmong([]string{"tv"})
+	assert.EqualError(t, err, "the result has no bootstrap refits to take intervals from (a result read back from JSON?); fit the model again", "no silent zeros")
 }
