@@ -309,3 +309,42 @@ func TestCalibrationDeterministic(t *testing.T) {
 		assert.Greater(t, c.Weight, 0.0)
 	}
 }
+
+// Calibration keeps the model's scaling: the KPI and the tests' results
+// scaled by c scale every ROAS and every test's before and after by c;
+// spend scaled by c scales ROAS by 1/c and leaves the tests' figures (KPI)
+// as they were.
+func TestCalibratedScaling(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 104
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	test := func(k float64) []LiftTest {
+		L := truth.Lift(d, 0, 60, 71)
+		return []LiftTest{{Channel: "tv", Start: d.Weeks[60], End: d.Weeks[71], Incremental: 0.8 * L * k, Low: 0.6 * L * k, High: 1.0 * L * k}}
+	}
+	base, err := Fit(d, Options{Bootstrap: 30, LiftTests: test(1)})
+	require.NoError(t, err)
+	require.Len(t, base.Calibration, 1)
+	for _, c := range []float64{3, 0.25} {
+		rk, err := Fit(scaled(d, 1, c), Options{Bootstrap: 30, LiftTests: test(c)})
+		require.NoError(t, err)
+		rs, err := Fit(scaled(d, c, 1), Options{Bootstrap: 30, LiftTests: test(1)})
+		require.NoError(t, err)
+		near := func(want, got float64, msg string) {
+			assert.InDelta(t, want, got, 1e-8*math.Abs(want)+1e-9, "%s, c=%v", msg, c)
+		}
+		for i, ch := range base.Channels {
+			for _, v := range [][3]float64{{ch.ROAS.Value, rk.Channels[i].ROAS.Value, rs.Channels[i].ROAS.Value}, {ch.ROAS.Low, rk.Channels[i].ROAS.Low, rs.Channels[i].ROAS.Low}, {ch.ROAS.High, rk.Channels[i].ROAS.High, rs.Channels[i].ROAS.High}} {
+				near(v[0]*c, v[1], ch.Name+" ROAS, KPI scaled")
+				near(v[0]/c, v[2], ch.Name+" ROAS, spend scaled")
+			}
+		}
+		b, k, s := base.Calibration[0], rk.Calibration[0], rs.Calibration[0]
+		for _, v := range [][3]float64{{b.Before.Value, k.Before.Value, s.Before.Value}, {b.After.Value, k.After.Value, s.After.Value}, {b.After.Low, k.After.Low, s.After.Low}, {b.After.High, k.After.High, s.After.High}} {
+			near(v[0]*c, v[1], "a test's figures, KPI scaled")
+			near(v[0], v[2], "a test's figures, spend scaled")
+		}
+		near(b.Weight, k.Weight, "the weight, KPI scaled")
+	}
+}
