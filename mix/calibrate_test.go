@@ -348,3 +348,30 @@ func TestCalibratedScaling(t *testing.T) {
 		near(b.Weight, k.Weight, "the weight, KPI scaled")
 	}
 }
+
+// Odd tests fit without a panic and give finite figures: a negative result
+// (the channel's effect cannot go below zero, so the fit stops there), a
+// test of one day, an interval almost of no width, a huge result.
+func TestOddLiftTests(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 60
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	L := truth.Lift(d, 0, 20, 27)
+	for _, lt := range []LiftTest{
+		{Channel: "tv", Start: d.Weeks[20], End: d.Weeks[27], Incremental: -L, Low: -2 * L, High: 0},
+		{Channel: "tv", Start: d.Weeks[20].AddDate(0, 0, 3), End: d.Weeks[20].AddDate(0, 0, 3), Incremental: L / 8, Low: L / 10, High: L / 6},
+		{Channel: "tv", Start: d.Weeks[20], End: d.Weeks[27], Incremental: L, Low: L * (1 - 1e-9), High: L * (1 + 1e-9)},
+		{Channel: "tv", Start: d.Weeks[20], End: d.Weeks[27], Incremental: 1e6 * L, Low: 0.9e6 * L, High: 1.1e6 * L},
+	} {
+		r, err := Fit(d, Options{Bootstrap: 20, LiftTests: []LiftTest{lt}})
+		require.NoError(t, err, "%+v", lt)
+		require.Len(t, r.Calibration, 1)
+		c := r.Calibration[0]
+		for _, v := range []float64{c.After.Value, c.After.Low, c.After.High, r.Channels[0].ROAS.Value, r.Channels[0].ROAS.Low, r.Channels[0].ROAS.High, r.BaselineShare} {
+			require.False(t, math.IsNaN(v) || math.IsInf(v, 0), "%+v: %+v", lt, c)
+		}
+		assert.GreaterOrEqual(t, c.After.Value, 0.0)
+		t.Logf("test %.0f (%.0f to %.0f): before %.0f, after %.0f (%.0f to %.0f)", c.Test.Value, c.Test.Low, c.Test.High, c.Before.Value, c.After.Value, c.After.Low, c.After.High)
+	}
+}

@@ -45,3 +45,27 @@ func TestReadLiftTests(t *testing.T) {
 	_, _, err = ReadLiftTests(strings.NewReader("channel,start,end,lift,low,high\n"), nil)
 	assert.EqualError(t, err, `the lift-test file's header has no "incremental_kpi" column (it has channel, start, end, lift, low, high); the file needs channel, start, end, incremental_kpi, low, high`)
 }
+
+// Whatever the bytes, ReadLiftTests returns tests whose counts reconcile
+// and each of which holds its result within its interval, of some width,
+// and ends no earlier than it starts; or an error: never a panic.
+func FuzzReadLiftTests(f *testing.F) {
+	f.Add("channel,start,end,incremental_kpi,low,high\ntv,2024-03-04,2024-04-28,100000,60000,140000\n")
+	f.Add("high,low,incremental_kpi,end,start,channel\n1,1,1,2024-01-01,2024-01-01,x\n\"2,3\n")
+	f.Add("channel,start,end,incremental_kpi,low,high\ntv,2024-03-04,2024-04-28,NaN,-Inf,Inf\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		failed := 0
+		tests, n, err := ReadLiftTests(strings.NewReader(in), func(int, error) { failed++ })
+		if err != nil {
+			return
+		}
+		if n.Rows != n.Read+n.Failed || n.Failed != failed || len(tests) != n.Read {
+			t.Fatalf("counts do not reconcile: %+v, %d failures, %d tests", n, failed, len(tests))
+		}
+		for _, lt := range tests {
+			if !(lt.Low <= lt.Incremental && lt.Incremental <= lt.High && lt.High > lt.Low) || lt.End.Before(lt.Start) || lt.Channel == "" || lt.Line < 2 {
+				t.Fatalf("read %+v", lt)
+			}
+		}
+	})
+}
