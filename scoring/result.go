@@ -130,6 +130,27 @@ type Row struct {
 	// Held whether a recycle's hold-down kept the lead from being sales-ready.
 	Disposition string `json:"disposition,omitempty"`
 	Held        bool   `json:"held,omitempty"`
+	// Holdout is set when the model has a holdout experiment
+	// (rules.Model.Holdout): whether the lead is in its control group.
+	// HandedOff is set when that group goes without the hand-off: whether
+	// sales get the lead (sales-ready and not held out). RowIn fills them.
+	Holdout   *bool `json:"holdout,omitempty"`
+	HandedOff *bool `json:"handed_off,omitempty"`
+}
+
+// RowIn is Row with the lead's place in the holdout experiment h (the
+// model's Holdout; nil for none, and then it is Row).
+func (r *Result) RowIn(h *rules.Holdout) Row {
+	row := r.Row()
+	if h != nil {
+		control := h.Control(r.LeadID)
+		row.Holdout = &control
+		if h.WithholdsHandoff() {
+			handed := r.SalesReady && !control
+			row.HandedOff = &handed
+		}
+	}
+	return row
 }
 
 // Row returns the compact form of the result.
