@@ -174,7 +174,8 @@ type Holdout struct {
 }
 
 // NewHoldout starts the holdout comparison of the model's experiment h;
-// challenger names the challenger's model ("" with withhold: handoff).
+// model and challenger name the two definitions in the report (such as
+// their files; challenger is "" with withhold: handoff).
 func NewHoldout(h *rules.Holdout, model, challenger string) *Holdout {
 	return &Holdout{h: h, model: model, challenger: challenger}
 }
@@ -464,17 +465,10 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// SetHoldout adds the holdout comparison to the report.
+// SetHoldout adds the holdout comparison to the report; its verdicts, or
+// why they are withheld, open the report.
 func (r *Report) SetHoldout(h *HoldoutReport) {
 	r.Holdout = h
-	if h == nil {
-		return
-	}
-	for _, c := range []*Comparison{&h.Comparison, h.Overall} {
-		if c != nil && c.Decision == "withheld" && strings.Contains(c.WithheldReason, "too few") {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("The holdout comparison of %s withholds its verdict: %s.", populationWords(c.Population), c.WithheldReason))
-		}
-	}
 }
 
 func populationWords(p string) string {

@@ -154,6 +154,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	default:
 		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
 	}
+	if *holdout && *format == "html" {
+		return fail("%s is not in the HTML report yet; use %s table, markdown, csv or json", c.flag("holdout"), c.flag("format"))
+	}
 	var snapshots []time.Time
 	switch {
 	case *every != "" && *from == "":
@@ -239,12 +242,12 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *holdout {
 		name := ""
 		if challenger != nil {
-			name = challenger.Model().Name
+			name = scorer.Model().Holdout.ChallengerPath
 			if chBt, err = backtest.New(challenger, outcomes, backtest.Options{At: opts.At, Until: opts.Until, CreatedField: opts.CreatedField}); err != nil {
 				return fail("the challenger: %v", err)
 			}
 		}
-		hold = backtest.NewHoldout(scorer.Model().Holdout, scorer.Model().Name, name)
+		hold = backtest.NewHoldout(scorer.Model().Holdout, *model, name)
 	}
 	var stability *backtest.Stability
 	if snapshots != nil {
