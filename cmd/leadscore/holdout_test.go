@@ -111,3 +111,31 @@ func TestScoreSummarySaysWhoIsHeldOut(t *testing.T) {
 	assert.Contains(t, errOut, "holdout (share 20%, seed q3-holdout): ")
 	assert.Contains(t, errOut, strings.Join([]string{"", strconv.Itoa(held), "of 3000 scored leads in the control group;", strconv.Itoa(heldReady), "sales-ready leads held out of the hand-off (handed_off: false)"}, " "))
 }
+
+// The stream's change lines and --dump carry the holdout marks too (the
+// stream is what routes leads to sales): --dump gives what score gives.
+func TestStreamMarksTheHoldout(t *testing.T) {
+	input, _ := streamLines(t, td("leads.ndjson"), 0)
+	dir := t.TempDir()
+	model := td(filepath.Join("holdout", "model.yaml"))
+	code, out, errOut := leadscore(t, string(input), "stream", "--model", model, "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	handedOff := 0
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var c changeLine
+		require.NoError(t, json.Unmarshal([]byte(line), &c))
+		require.NotNil(t, c.Result.Holdout, line)
+		require.NotNil(t, c.Result.HandedOff, line)
+		assert.Equal(t, c.Result.SalesReady && !*c.Result.Holdout, *c.Result.HandedOff, line)
+		if *c.Result.HandedOff {
+			handedOff++
+		}
+	}
+	assert.Positive(t, handedOff)
+	code, dump, errOut := leadscore(t, "", "stream", "--model", model, "--state", dir, "--dump", "--at", "2026-10-01")
+	require.Equal(t, exitOK, code, errOut)
+	code, scores, errOut := leadscore(t, "", "score", "--model", model, "--at", "2026-10-01", td("leads.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, scores, `"holdout":true`)
+	assert.Equal(t, sortedLines(scores), sortedLines(dump))
+}
