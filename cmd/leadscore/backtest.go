@@ -215,11 +215,11 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return fail("%s: %s has no holdout section; add one, such as holdout: {share: 0.1, seed: q3-holdout, withhold: handoff} (see docs/guide/holdouts.md)", c.flag("holdout"), *model)
 		}
 		if h.Withhold == dsl.WithholdChallenger {
-			if sameFile(h.ChallengerPath, *model) {
-				return fail("%s: the challenger %s is the model itself; name another rule file", c.flag("holdout"), h.Challenger)
+			if ds := challengerDiagnostics(scorer.Model()); len(ds) > 0 {
+				ds.Write(stderr)
+				return fail("%s: the holdout's challenger cannot be used", c.flag("holdout"))
 			}
 			if challenger, code = loadScorer(h.ChallengerPath, stderr); challenger == nil {
-				fmt.Fprintf(stderr, "%s: the challenger %s (the holdout's withhold of %s) does not compile\n", c.name, h.ChallengerPath, *model)
 				return code
 			}
 		}

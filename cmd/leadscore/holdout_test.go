@@ -92,7 +92,33 @@ func TestBacktestHoldoutRefusals(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "small", "outcomes.csv")),
 		"--at", "2026-07-01", "--holdout", td(filepath.Join("backtest", "small", "leads.ndjson")))
 	assert.Equal(t, exitUsage, code)
-	assert.True(t, strings.HasSuffix(errOut, "leadscore backtest: the challenger "+filepath.Join(dir, "missing.yaml")+" (the holdout's withhold of "+model+") does not compile\n"), errOut)
+	assert.Equal(t, model+":42:55: challenger missing.yaml: no such file; name the challenger's rule file relative to this one\n"+
+		"    holdout: {share: 0.5, seed: s, withhold: {challenger: missing.yaml}}\n"+
+		"                                                          ^\n"+
+		"leadscore backtest: --holdout: the holdout's challenger cannot be used\n", errOut)
+}
+
+func TestCheckHoldoutChallenger(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(td(filepath.Join("backtest", "small", "tiny.yaml")))
+	require.NoError(t, err)
+	model := filepath.Join(dir, "m.yaml")
+	require.NoError(t, os.WriteFile(model, append(src, []byte("holdout: {share: 0.5, seed: s, withhold: {challenger: c.yaml}}\n")...), 0o644))
+	code, out, _ := leadscore(t, "", "check", model)
+	assert.Equal(t, exitProblem, code)
+	assert.Equal(t, model+":42:55: challenger c.yaml: no such file; name the challenger's rule file relative to this one\n"+
+		"    holdout: {share: 0.5, seed: s, withhold: {challenger: c.yaml}}\n"+
+		"                                                          ^\n"+
+		"FAIL "+model+"\n", out)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("leadscore: 1\nmodel: c\n"), 0o644))
+	code, out, _ = leadscore(t, "", "check", model)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "challenger c.yaml does not compile (2 errors); run leadscore check "+filepath.Join(dir, "c.yaml"))
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), src, 0o644))
+	code, out, _ = leadscore(t, "", "check", model)
+	assert.Equal(t, exitOK, code, out)
 }
 
 func TestScoreSummarySaysWhoIsHeldOut(t *testing.T) {
