@@ -114,7 +114,8 @@ func (r *Result) RuleIDs() []string {
 // Row is the compact form of a Result that `leadscore score` writes, one
 // NDJSON line per lead: rule ids without their reasons and points, scores
 // by category name. Each line the CLI writes is json.Marshal(res.Row()),
-// and decodes back to it; CSV output flattens the same fields.
+// or of res.RowIn(model.Holdout) for a model with a holdout experiment, and
+// decodes back to it; CSV output flattens the same fields.
 type Row struct {
 	ID           string          `json:"id"`
 	Total        float64         `json:"total"`
