@@ -219,3 +219,30 @@ func TestHoldoutPowerIsWhatItSays(t *testing.T) {
 	// 80% of 400 is 320, sd 8: within 4 sd (the formula is approximate).
 	assert.InDelta(t, 320, raised, 32)
 }
+
+// The report does not depend on the order the leads come in (whole-number
+// revenues add up exactly in any order).
+func TestHoldoutReportIndependentOfOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	h := rules.NewHoldout(0.3, "order")
+	leads := make([]backtest.HoldoutLead, 2000)
+	for i := range leads {
+		l := backtest.HoldoutLead{Control: h.Control(fmt.Sprint(i)), SalesReady: r.Float64() < 0.4, ChallengerSalesReady: r.Float64() < 0.4, Won: r.Float64() < 0.1}
+		if l.Won {
+			l.Revenue = float64(1000 + r.IntN(50000))
+		}
+		leads[i] = l
+	}
+	report := func() *backtest.HoldoutReport {
+		c := backtest.NewHoldout(h, "m", "")
+		for _, l := range leads {
+			c.Add(l)
+		}
+		return c.Report()
+	}
+	first := report()
+	for i := 0; i < 5; i++ {
+		r.Shuffle(len(leads), func(i, j int) { leads[i], leads[j] = leads[j], leads[i] })
+		assert.Equal(t, first, report())
+	}
+}
