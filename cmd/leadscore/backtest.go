@@ -358,13 +358,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			b.snap = stability.Measure(ctx, l)
 		}
 		if chBt != nil {
-			// Fields read straight into the champion's slots do not bind
-			// to the challenger's: it reads them as a map.
-			cl := l
-			if f, ok := l.Fields.(*rules.Fields); ok {
-				cl.Fields = f.Map()
-			}
-			b.ch = chBt.Measure(ctx, cl)
+			b.ch = chBt.Measure(ctx, l) // fields bound to the champion's slots bind to the challenger's as a map
 		}
 		return b
 	}, func(line int, r any) error {
