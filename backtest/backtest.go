@@ -539,21 +539,7 @@ func categoryScore(m *rules.Model, cat int, fired []scoring.Fired) float64 {
 }
 
 // createdAt reads the lead's creation time from a map lead's field.
-func createdAt(lead scoring.Lead, field string) time.Time {
-	fields, ok := lead.Fields.(map[string]any)
-	if !ok {
-		return time.Time{}
-	}
-	switch v := fields[field].(type) {
-	case string:
-		if t, err := dsl.ParseTime(v); err == nil {
-			return t
-		}
-	case time.Time:
-		return v
-	}
-	return time.Time{}
-}
+func createdAt(lead scoring.Lead, field string) time.Time { return lead.TimeField(field) }
 
 // ids are the ids of every lead added, sorted; worked out once for the
 // leads as they stand (adding or removing one forgets them). The caller

@@ -70,6 +70,9 @@ type Report struct {
 	Verdicts *Verdicts `json:"verdict_view,omitempty"`
 	// Stability is the backtest repeated at several snapshots (see Stability; SetStability).
 	Stability *StabilityReport `json:"stability,omitempty"`
+	// Holdout is the causal lift of the hand-off from the model's holdout
+	// experiment (see Holdout; SetHoldout).
+	Holdout *HoldoutReport `json:"holdout,omitempty"`
 	// MinWon is the fewest won deals a conclusion rests on (Options.MinWon).
 	MinWon int `json:"min_won"`
 	// Warnings name every conclusion withheld, and every figure resting on

@@ -192,6 +192,7 @@ func (r *Report) summary() []string {
 		lines = append(lines, fmt.Sprintf("Suggested points: %s: %s.", sg.Decision, sg.Why))
 	}
 	lines = append(lines, r.Stability.summary()...)
+	lines = append(lines, r.Holdout.summary()...)
 	return lines
 }
 
@@ -275,6 +276,7 @@ func (r *Report) tables() []table {
 		ts = append(ts, v.tables()...)
 	}
 	ts = append(ts, r.Stability.tables()...)
+	ts = append(ts, r.Holdout.tables()...)
 	return ts
 }
 

@@ -337,7 +337,7 @@ func (d *decoder) expr(n *yaml.Node, what string) *Expr {
 // Top-level keys of a root file, and the subset an included file may hold.
 var (
 	rootKeys = []string{"leadscore", "model", "description", "owners", "include", "fields", "events",
-		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff", "accounts"}
+		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff", "accounts", "holdout"}
 	includeKeys = []string{"include", "fields", "events", "event_types", "lists", "define", "scores", "rules"}
 )
 
@@ -431,6 +431,8 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 			doc.Handoff = d.handoff(k, v)
 		case "accounts":
 			doc.Accounts = d.accounts(k, v)
+		case "holdout":
+			doc.Holdout = d.holdout(k, v)
 		}
 	})
 	return includes

@@ -72,6 +72,9 @@ type Document struct {
 	// Accounts scores the companies leads work at; nil when the file has
 	// no accounts section.
 	Accounts *Accounts
+	// Holdout is the holdout experiment; nil when the file has no holdout
+	// section.
+	Holdout *Holdout
 
 	// Files lists every file read, the root file first.
 	Files []string

@@ -92,7 +92,7 @@ func topKind(top *yaml.Node) string {
 // their order, after the listed ones.
 var keyOrder = map[string][]string{
 	"source":   {"leadscore", "source", "id", "timezone", "delimiter", "fields", "ignore", "events"},
-	"top":      {"leadscore", "model", "description", "owners", "include", "fields", "events", "event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff"},
+	"top":      {"leadscore", "model", "description", "owners", "include", "fields", "events", "event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff", "holdout"},
 	"rule":     {"id", "score", "owner", "reason", "disqualify", "reviewed", "event", "when", "points", "limit", "within", "decay"},
 	"field":    {"type", "default", "required", "description"},
 	"stage":    {"id", "description", "sales_ready", "when"},
@@ -101,6 +101,7 @@ var keyOrder = map[string][]string{
 	"handoff":  {"sla", "reasons", "recycle"},
 	"reason":   {"code", "description", "contradicts"},
 	"recycle":  {"resets", "hold"},
+	"holdout":  {"share", "seed", "withhold"},
 }
 
 // childKind says what kind of mapping a key's value, or a list's items, are.
@@ -122,6 +123,8 @@ func childKind(parent, key string) string {
 		return "category"
 	case parent == "top" && key == "handoff":
 		return "handoff"
+	case parent == "top" && key == "holdout":
+		return "holdout"
 	case parent == "handoff" && key == "reasons":
 		return "reason"
 	case parent == "handoff" && key == "recycle":

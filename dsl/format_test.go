@@ -103,3 +103,11 @@ func TestFormatKeepsAlignedComments(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(got), string(again), "formatting settles at once")
 }
+
+// A holdout section's keys come in their canonical order, after handoff.
+func TestFormatHoldoutOrder(t *testing.T) {
+	src := "leadscore: 1\nmodel: m\nholdout:\n  withhold: handoff\n  seed: s # the seed\n  share: 0.1\nhandoff:\n  sla: 48h\n"
+	got, err := dsl.Format([]byte(src))
+	require.NoError(t, err)
+	assert.Equal(t, "leadscore: 1\nmodel: m\nhandoff:\n  sla: 48h\nholdout:\n  share: 0.1\n  seed: s # the seed\n  withhold: handoff\n", string(got))
+}

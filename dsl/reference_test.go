@@ -51,6 +51,8 @@ func TestReferenceNamesEveryKey(t *testing.T) {
 		"match":             parse(head + "accounts: {match: {zzzzzz: 1}}\n"),
 		"engaged":           parse(head + "accounts: {engaged: {zzzzzz: 1}}\n"),
 		"an account rule":   parse(head + "accounts: {rules: [{id: r, zzzzzz: 1}]}\n"),
+		"holdout":           parse(head + "holdout: {zzzzzz: 1}\n"),
+		"withhold":          parse(head + "holdout: {withhold: {zzzzzz: 1}}\n"),
 	}
 	for place, err := range places {
 		for _, key := range keysOf(t, err) {

@@ -41,7 +41,7 @@ func TestBundledExample(t *testing.T) {
 	}{exampleSim, truth}
 	js, err := json.MarshalIndent(doc, "", "  ")
 	require.NoError(t, err)
-	files := map[string][]byte{"spend.csv": spend.Bytes(), "kpi.csv": kpi.Bytes(), "truth.json": append(js, '\n')}
+	files := map[string][]byte{"spend.csv": spend.Bytes(), "kpi.csv": kpi.Bytes(), "truth.json": append(js, '\n'), "lifts.csv": bundledLifts(d, truth)}
 	dir := filepath.Join("..", "testdata", "mix")
 	for name, want := range files {
 		path := filepath.Join(dir, name)
@@ -52,6 +52,26 @@ func TestBundledExample(t *testing.T) {
 		require.NoError(t, err, "go test ./mix -run TestBundledExample -update")
 		assert.Equal(t, string(want), string(got), "%s is out of date: go test ./mix -run TestBundledExample -update", path)
 	}
+}
+
+// bundledLifts are two lift tests of the bundled example, as a perfect
+// experiment would report them: each result is the channel's true lift
+// over the test's weeks (Truth.Lift), its 95% interval that of a test with
+// a standard error of 10% of it (tv, 12 weeks) or 12% (social, 10 weeks).
+// The simulation tests (calibrate_test.go) draw results with their error;
+// the example shows what a right test does.
+func bundledLifts(d Data, truth Truth) []byte {
+	var b bytes.Buffer
+	b.WriteString("channel,start,end,incremental_kpi,low,high\n")
+	for _, t := range []struct {
+		c, from, to int
+		rel         float64
+	}{{0, 84, 95, 0.10}, {2, 96, 105, 0.12}} {
+		L := truth.Lift(d, t.c, t.from, t.to)
+		se := t.rel * L
+		fmt.Fprintf(&b, "%s,%s,%s,%.0f,%.0f,%.0f\n", d.Channels[t.c].Name, day(d.Weeks[t.from]), day(d.Weeks[t.to].AddDate(0, 0, 6)), L, L-z95*se, L+z95*se)
+	}
+	return b.Bytes()
 }
 
 // The bundled files read back into the simulated data, to the cent.

@@ -8,7 +8,10 @@
 // The model is correlational: it reads what moved with what. Channels whose
 // spend always moves together cannot be told apart, and no fit can tell
 // cause from coincidence; Fit says so in its warnings, and experiments
-// (lift tests, holdouts) are what calibrate it.
+// calibrate it: each LiftTest in Options is a pseudo-observation of its
+// channel's effect over its weeks, weighted by its precision against the
+// model's (a Gaussian prior on that effect), and Result.Calibration sets
+// each test beside the model's figure before and after.
 //
 // The fit: channel coefficients are non-negative (spending cannot lower the
 // KPI) and the regression is ridge-regularised on standardised columns. The

@@ -21,28 +21,15 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	lambda := gridLambda[lam]
 	d, o, n := m.d, m.o, m.n
 	C := len(d.Channels)
-	cols, nonNeg := m.columns(ks)
-	sys := newSystem(cols, n, lambda)
-	lm, err := sys.solve(d.KPI, nonNeg)
+	fa, err := m.fitAll(ks, lam)
 	if err != nil {
 		return nil, err
 	}
+	cols, lm, fitted, resid := fa.cols, fa.lm, fa.fitted, fa.resid
 	first := len(cols) - C
-	fitted := make([]float64, n)
-	resid := make([]float64, n)
-	for t := range fitted {
-		fitted[t] = lm.predict(cols, t)
-		resid[t] = d.KPI[t] - fitted[t]
-	}
-	// Residuals are smaller than the noise: the fit spent degrees of
-	// freedom on the design's columns and on choosing each channel's three
-	// curve parameters. Scaling them up by sqrt(n/(n-df)) (Davison and
-	// Hinkley's modified residuals) gives the refits noise of the right size.
-	if df := len(cols) + 1 + 3*C; n > 2*df {
-		f := math.Sqrt(float64(n) / float64(n-df))
-		for t := range resid {
-			resid[t] *= f
-		}
+	for i := range m.lifts {
+		l := &m.lifts[i]
+		l.centre = lm.beta[first+l.c] * m.liftX(l, ks[l.c])
 	}
 	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
 	r.InSample = quality(d.KPI, fitted)
@@ -101,6 +88,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	for c := 0; c < C; c++ {
 		curves[c] = response{h: m.hill(c, ks[c]), a: m.adstocks[c][ks[c].ad]}
 	}
+	incrs := make([][]float64, C)
 	for c, ch := range d.Channels {
 		spend := 0.0
 		for _, v := range ch.Spend {
@@ -119,6 +107,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 				marg[i] = dr.beta[c] * slope / spend
 			}
 		}
+		incrs[c] = incr
 		sum, slope := sums(c, ks[c])
 		cr.Incremental = atLeastZero(interval(beta*sum, incr))
 		if totalFitted != 0 {
@@ -135,22 +124,95 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
 		r.Channels = append(r.Channels, cr)
 	}
+	r.incr = incrs
+	names := make([]string, C)
+	for c, ch := range r.Channels {
+		names[c] = ch.Name
+	}
+	// No shares when the channels added nothing: ChannelShare stays zero.
+	if shares, err := r.SharesAmong(names); err == nil {
+		for c := range r.Channels {
+			r.Channels[c].ChannelShare = shares[c]
+		}
+	}
 	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
 	r.Reallocation.Withheld = reallocationWithheld(r)
+	r.Calibration = m.calibration(ks, lm.beta[first:], draws)
 	return r, nil
 }
 
-// interval is the basic (reflected) bootstrap interval: the refits are
-// shrunk by the ridge penalty once more than the estimate is, so their
-// quantiles are reflected about the estimate, 2v-q, which removes that
-// bias to first order.
+// SharesAmong is each named channel's share of the named channels'
+// incremental KPI together, with its 95% interval from the same shares in
+// each bootstrap refit (widened to hold the estimate, where the refits
+// all lie to one side of it): the figure to set beside
+// attribution, which shares credit among the channels it sees. A name the
+// result does not have is an error, and so are channels that added nothing
+// (no share of nothing) and a Result without its refits (one read back
+// from JSON).
+func (r *Result) SharesAmong(names []string) ([]Interval, error) {
+	idx := make([]int, len(names))
+	for i, name := range names {
+		idx[i] = -1
+		for c, ch := range r.Channels {
+			if ch.Name == name {
+				idx[i] = c
+			}
+		}
+		if idx[i] < 0 {
+			return nil, fmt.Errorf("no channel %q in the model", name)
+		}
+	}
+	out := make([]Interval, len(names))
+	total := 0.0
+	for _, c := range idx {
+		total += r.Channels[c].Incremental.Value
+	}
+	if len(r.incr) == 0 {
+		return nil, fmt.Errorf("the result has no bootstrap refits to take intervals from (a result read back from JSON?); fit the model again")
+	}
+	if total <= 0 {
+		return nil, fmt.Errorf("the channels %s added nothing in the model, so they have no shares", strings.Join(names, ", "))
+	}
+	totals := make([]float64, len(r.incr[0]))
+	for _, c := range idx {
+		for i, v := range r.incr[c] {
+			totals[i] += v
+		}
+	}
+	for k, c := range idx {
+		shares := make([]float64, len(totals))
+		for i, v := range r.incr[c] {
+			if totals[i] > 0 {
+				shares[i] = v / totals[i]
+			}
+		}
+		v := r.Channels[c].Incremental.Value / total
+		iv := interval(v, shares)
+		// Where the refits' shares lie to one side of the estimate (the
+		// refits lean away from a choice of curves), the interval is
+		// widened to hold it.
+		iv.Low, iv.High = math.Min(iv.Low, v), math.Max(iv.High, v)
+		out[k] = iv
+	}
+	return out, nil
+}
+
+// interval is the percentile bootstrap interval: the 2.5% and 97.5%
+// quantiles of the refits. The basic interval, the quantiles reflected
+// about the estimate (2v-q), would remove a bias the refits share with the
+// estimate; but on simulated data the refits' mean differs from the
+// estimate by about as much as the estimate from the truth, in no
+// consistent direction (the choice of curves, not the ridge, moves them),
+// and reflecting flips the skew of a return bounded at zero: reflected
+// intervals held the true ROAS 84% of the time, percentile ones 92% (see
+// TestCoverage).
 func interval(v float64, draws []float64) Interval {
 	lo, hi := quantiles(draws)
-	return Interval{Value: v, Low: 2*v - hi, High: 2*v - lo}
+	return Interval{Value: v, Low: lo, High: hi}
 }
 
 // atLeastZero clips an interval of a quantity that cannot be negative (a
-// channel's effect) at zero: the reflected interval can reach below it.
+// channel's effect) at zero.
 func atLeastZero(i Interval) Interval {
 	i.Low = math.Max(0, i.Low)
 	i.High = math.Max(0, i.High)

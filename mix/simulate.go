@@ -20,6 +20,13 @@ type SimChannel struct {
 	// ROAS is the true return: the channel's incremental KPI over all weeks
 	// divided by its spend.
 	ROAS float64
+	// FollowDemand makes the channel's spend follow the simulation's
+	// unobserved demand: each week's spend is multiplied by
+	// exp(FollowDemand·z - FollowDemand²/2), z the week's standardised
+	// demand, as search budgets follow the searches. The model does not
+	// see the demand, so it credits the channel with some of it: a
+	// confounded channel, which lift tests calibrate.
+	FollowDemand float64
 }
 
 // Simulation describes a data set to generate.
@@ -37,6 +44,11 @@ type Simulation struct {
 	Trend  float64 `json:"trend"`
 	Season float64 `json:"season"`
 	Noise  float64 `json:"noise"`
+	// Demand is the standard deviation, as a share of Level, of an
+	// unobserved weekly demand (autocorrelated, 0.8 from one week to the
+	// next) in the baseline; channels with FollowDemand spend more when
+	// it is high.
+	Demand float64 `json:"demand,omitempty"`
 }
 
 // Truth is what the simulated KPI was made of.
@@ -90,8 +102,18 @@ func Simulate(s Simulation) (Data, Truth, error) {
 	var truth Truth
 	clean := make([]float64, n)
 	base := 0.0
+	demand := make([]float64, n)
+	if s.Demand > 0 {
+		// Its own generator: data without demand is what it always was.
+		dr := rand.New(rand.NewPCG(s.Seed, 0x64656d)) // "dem"
+		const phi = 0.8
+		demand[0] = dr.NormFloat64()
+		for t := 1; t < n; t++ {
+			demand[t] = phi*demand[t-1] + math.Sqrt(1-phi*phi)*dr.NormFloat64()
+		}
+	}
 	for t := 0; t < n; t++ {
-		b := s.Level * (1 + s.Trend*float64(t)/float64(n) + s.Season*math.Sin(2*math.Pi*float64(t)/yearInWeeks))
+		b := s.Level * (1 + s.Trend*float64(t)/float64(n) + s.Season*math.Sin(2*math.Pi*float64(t)/yearInWeeks) + s.Demand*demand[t])
 		clean[t] = b
 		base += b
 	}
@@ -108,6 +130,11 @@ func Simulate(s Simulation) (Data, Truth, error) {
 			for k := 0; k < length && t < n; k++ {
 				spend[t] = level * (0.9 + 0.2*rng.Float64())
 				t++
+			}
+		}
+		if f := sc.FollowDemand; f != 0 && s.Demand > 0 {
+			for t := range spend {
+				spend[t] *= math.Exp(f*demand[t] - f*f/2)
 			}
 		}
 		a := sc.Adstock.Apply(spend)
@@ -142,4 +169,13 @@ func Simulate(s Simulation) (Data, Truth, error) {
 	}
 	truth.BaselineShare = base / sumClean
 	return d, truth, nil
+}
+
+// Lift is the true effect of channel c's spend in weeks from..to
+// (indexes of d.Weeks, inclusive) on the KPI of those weeks: what a
+// perfect lift test over those weeks would measure. d is the simulated
+// data.
+func (tr Truth) Lift(d Data, c, from, to int) float64 {
+	tc := tr.Channels[c]
+	return tc.Coefficient * windowEffect(tc.Adstock, tc.Saturation, d.Channels[c].Spend, from, to)
 }

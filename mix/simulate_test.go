@@ -94,7 +94,7 @@ func TestFitRecoversExample(t *testing.T) {
 			continue
 		}
 		// Both pay back in truth; the verdict may be more careful
-		// (tv's interval reaches down to 0.97: about break-even), never
+		// (an interval reaching below break-even would say so), never
 		// wrong.
 		assert.Contains(t, []string{"pays back", "about break-even"}, ch.Verdict, ch.Name)
 		assert.Equal(t, tc.Adstock, ch.Adstock, "%s adstock", ch.Name)
@@ -109,13 +109,14 @@ func TestFitRecoversExample(t *testing.T) {
 // standard error would be 1.3 points (more, as a seed's three channels
 // share their data, and 100 refits make each interval's ends noisy).
 //
-// The intervals are too narrow: they hold the truth 84.3% of the time (253
-// of 300; misses 19 below, 28 above), not 95%. Refits that keep the chosen
-// adstock and saturation gave about 70%; refitting the whole search gave
-// 82.7%, and residuals scaled up for the degrees of freedom the fit spent
-// 84.3%. The test holds the share between 78% and 99%: a floor to catch a
-// regression (about 3 standard errors under 84%), not a claim that the
-// intervals are calibrated; docs/guide/mix.md says so. In short mode, 15 seeds (45
+// The percentile intervals hold the truth 92.3% of the time (277 of 300;
+// by channel tv 92, search 91, social 94; misses 6 below, 17 above): a
+// little short of 95%. The reflected (basic) intervals used before held it
+// 84.3% (reflected about the estimate, they corrected for a difference
+// between the refits and the estimate that is not the estimate's bias);
+// refits that kept the chosen adstock and saturation gave about 70%. The
+// test holds the share between 88% and 99%: a floor about 3 standard
+// errors under 92%, to catch a regression. In short mode, 15 seeds (45
 // intervals), a smoke test more than a measurement.
 func TestCoverage(t *testing.T) {
 	seeds := 100
@@ -125,7 +126,7 @@ func TestCoverage(t *testing.T) {
 	cov, total, by := coverage(t, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: 100}) })
 	share := float64(cov) / float64(total)
 	t.Logf("%d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
-	assert.GreaterOrEqual(t, share, 0.78)
+	assert.GreaterOrEqual(t, share, 0.88)
 	assert.LessOrEqual(t, share, 0.99)
 }
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 
@@ -262,6 +263,7 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 	d.Skip()
 	d.Space()
 	seenType, seenAt := false, false
+	e.pairs, e.sig, e.unique = e.pairs[:0], e.sig[:0], false
 	if d.Peek() == '}' {
 		return ev, false // no type, no time
 	}
@@ -303,9 +305,16 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 				ev.At, seenAt = t, true
 			}
 		default:
-			if _, dup := ev.Fields[key]; dup {
+			if e.shareEvents {
+				for _, p := range e.pairs {
+					if p.key == key {
+						return ev, false
+					}
+				}
+			} else if _, dup := ev.Fields[key]; dup {
 				return ev, false
 			}
+			from := d.Offset()
 			var v any
 			if d.Peek() == '"' {
 				s, ok := d.RawText()
@@ -316,28 +325,96 @@ func (e *evaluator) jsonEvent(d *jsonscan.Decoder) (Event, bool) {
 			} else if v, ok = d.Value(); !ok {
 				return ev, false
 			}
-			if i, declared := m.eventIndex[key]; declared {
-				key = m.EventFields[i].Name
-			} else {
-				key = strings.Clone(key)
+			if e.shareEvents {
+				// The key and the value as written are the map's signature;
+				// a number (minutes, an amount) seldom repeats, so an event
+				// with one gets a map of its own without a look-up.
+				e.pairs = append(e.pairs, eventPair{key, v})
+				raw := d.Since(from)
+				if _, text := v.(string); !text || len(raw) > maxSharedText || len(e.sig) > maxSharedText {
+					e.unique = true
+				}
+				if !e.unique { // each part after its length: no two lists of pairs spell alike
+					e.sig = binary.AppendUvarint(e.sig, uint64(len(key)))
+					e.sig = append(e.sig, key...)
+					e.sig = binary.AppendUvarint(e.sig, uint64(len(raw)))
+					e.sig = append(e.sig, raw...)
+				}
+				break
 			}
 			if ev.Fields == nil {
 				ev.Fields = e.eventMap()
 			}
-			ev.Fields[key] = v
+			ev.Fields[e.eventKey(key)] = v
 		}
 		more, ok := d.More('}')
 		if !ok {
 			return ev, false
 		}
 		if !more {
+			if e.shareEvents && len(e.pairs) > 0 {
+				ev.Fields = e.sharedFields()
+			}
 			return ev, seenType && seenAt
 		}
 	}
 }
 
-// maxShared bounds the texts an evaluator keeps to share from lead to lead.
-const maxShared = 4096
+// eventKey is an event's key as its Fields map keeps it: the declared
+// field's name, or a copy of the key (which may share the line's bytes).
+func (e *evaluator) eventKey(key string) string {
+	if i, declared := e.model.eventIndex[key]; declared {
+		return e.model.EventFields[i].Name
+	}
+	return strings.Clone(key)
+}
+
+// eventPair is a key of an event and its value, as read.
+type eventPair struct {
+	key string // shares the line's bytes
+	v   any
+}
+
+// sharedFields returns the Fields map of the event just read (e.pairs,
+// e.sig): the one an earlier event with the same keys and values, as
+// written, in the same order, was given, or a new one (always, for an
+// event with a value other than text). The maps are shared
+// between events and leads, and must only be read (see ShareEventFields).
+func (e *evaluator) sharedFields() map[string]any {
+	if !e.unique {
+		if fields, ok := e.shared[string(e.sig)]; ok {
+			return fields
+		}
+	}
+	fields := make(map[string]any, len(e.pairs))
+	for _, p := range e.pairs {
+		fields[e.eventKey(p.key)] = p.v
+	}
+	if e.unique {
+		return fields
+	}
+	if e.shared == nil {
+		e.shared = map[string]map[string]any{}
+	}
+	if len(e.shared) < maxShared {
+		e.shared[string(e.sig)] = fields
+	}
+	return fields
+}
+
+// ShareEventFields has BindJSON give events with the same fields one
+// Fields map, shared from lead to lead, for a caller that keeps the events
+// and only reads them (the maps must not be changed); off, each event's
+// map is the evaluator's, reused by the next lead.
+func (e *evaluator) ShareEventFields(on bool) { e.shareEvents = on }
+
+// maxShared bounds the texts an evaluator keeps to share from lead to
+// lead, and maxSharedText the length of one: a longer text is seldom
+// repeated, and keeping it would hold memory for nothing.
+const (
+	maxShared     = 4096
+	maxSharedText = 256
+)
 
 // text returns s as a string of its own, the one read before when s was
 // (titles, industries, countries repeat from lead to lead).
@@ -349,7 +426,7 @@ func (e *evaluator) text(s string) string {
 	if e.texts == nil {
 		e.texts = map[string]string{}
 	}
-	if len(e.texts) < maxShared {
+	if len(e.texts) < maxShared && len(t) <= maxSharedText {
 		e.texts[t] = t
 	}
 	return t
@@ -365,7 +442,7 @@ func (e *evaluator) boxedText(s string) any {
 	if e.boxed == nil {
 		e.boxed = map[string]any{}
 	}
-	if len(e.boxed) < maxShared {
+	if len(e.boxed) < maxShared && len(t) <= maxSharedText {
 		e.boxed[t] = v
 	}
 	return v

@@ -30,7 +30,7 @@ func TestMisspeltSectionIsOneDiagnostic(t *testing.T) {
 		{"handoff", "handof", `unknown key "handof" in the rule file; did you mean "handoff"?`},
 		{"include", "includes", `unknown key "includes" in the rule file; did you mean "include"?`},
 		// Near no key: it may have meant any section that is missing.
-		{"rules", "scoring_logic", `unknown key "scoring_logic" in the rule file; expected one of: leadscore, model, description, owners, include, fields, events, event_types, lists, define, scores, total, rules, grades, stages, handoff, accounts`},
+		{"rules", "scoring_logic", `unknown key "scoring_logic" in the rule file; expected one of: leadscore, model, description, owners, include, fields, events, event_types, lists, define, scores, total, rules, grades, stages, handoff, accounts, holdout`},
 	} {
 		t.Run(c.as, func(t *testing.T) {
 			dir := t.TempDir()

@@ -366,6 +366,7 @@ func (c *compiler) compile() {
 			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value, stage: true})})
 	}
 	c.compileHandoff()
+	c.compileHoldout()
 	if !c.account {
 		c.compileAccounts(staged)
 	}

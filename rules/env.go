@@ -105,6 +105,14 @@ type evaluator struct {
 	events []Event
 	maps   []map[string]any
 	used   int
+	// shareEvents has BindJSON give events with the same fields one map
+	// from shared (see ShareEventFields); pairs, sig and unique (a value
+	// other than text: not looked up) are its scratch.
+	shareEvents bool
+	unique      bool
+	shared      map[string]map[string]any
+	pairs       []eventPair
+	sig         []byte
 }
 
 // Unknowns lists, unsorted, the data the lead just bound (by BindMap,

@@ -37,6 +37,7 @@ func Lint(m *Model) dsl.Diagnostics {
 	l.grades()
 	l.stages()
 	l.lintHandoff()
+	l.lintHoldout()
 	l.diags.Sort()
 	return l.diags
 }

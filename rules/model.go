@@ -67,6 +67,10 @@ type Model struct {
 	// Accounts is the compiled accounts section; nil when the rule file
 	// has none.
 	Accounts *AccountModel
+	// Holdout is the holdout experiment: which leads are the control group
+	// and what they do not get; nil when the rule file has no holdout
+	// section.
+	Holdout *Holdout
 
 	// Document is the decoded rule file the model was compiled from, for
 	// tools that report on it (diff, lint, fmt).

@@ -36,6 +36,14 @@ type evaluator interface {
 	// BindCells sets every field from the cells of one CSV row, by field
 	// index, without a map; false when the row needs BindMap.
 	BindCells(cells []string) bool
+	// TakeFields copies the fields bound last by BindJSON or BindCells,
+	// and leaves BindJSON's events to the caller; BindFields binds them
+	// again.
+	TakeFields() *rules.Fields
+	// ShareEventFields has BindJSON give events with the same fields one
+	// Fields map, shared from lead to lead, only to be read.
+	ShareEventFields(on bool)
+	BindFields(f *rules.Fields) error
 	// Unknowns lists (unsorted) the data of the lead just bound and of its
 	// events that the model does not declare; see rules.Model.Unknowns.
 	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
@@ -45,6 +46,10 @@ func (l Lead) MarshalJSON() ([]byte, error) {
 		for k, v := range f {
 			obj[k] = v
 		}
+	case *rules.Fields:
+		for k, v := range f.Map() {
+			obj[k] = v
+		}
 	default:
 		b, err := json.Marshal(f)
 		if err != nil {
@@ -64,6 +69,31 @@ func (l Lead) MarshalJSON() ([]byte, error) {
 		obj["dispositions"] = l.Dispositions
 	}
 	return json.Marshal(obj)
+}
+
+// TimeField returns the lead's field name read as a time (a time.Time,
+// or a text dsl.ParseTime reads), from fields given as a map or read
+// straight into a model's slots (*rules.Fields); zero when the lead does
+// not carry it, it is no time, or the fields are a struct.
+func (l Lead) TimeField(name string) time.Time {
+	var v any
+	switch f := l.Fields.(type) {
+	case map[string]any:
+		v = f[name]
+	case *rules.Fields:
+		if x, present := f.Get(name); present {
+			v = x
+		}
+	}
+	switch v := v.(type) {
+	case string:
+		if t, err := dsl.ParseTime(v); err == nil {
+			return t
+		}
+	case time.Time:
+		return v
+	}
+	return time.Time{}
 }
 
 // LeadFromMap turns a decoded JSON object into a lead: "id", "events" and

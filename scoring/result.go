@@ -114,7 +114,8 @@ func (r *Result) RuleIDs() []string {
 // Row is the compact form of a Result that `leadscore score` writes, one
 // NDJSON line per lead: rule ids without their reasons and points, scores
 // by category name. Each line the CLI writes is json.Marshal(res.Row()),
-// and decodes back to it; CSV output flattens the same fields.
+// or of res.RowIn(model.Holdout) for a model with a holdout experiment, and
+// decodes back to it; CSV output flattens the same fields.
 type Row struct {
 	ID           string          `json:"id"`
 	Total        float64         `json:"total"`
@@ -130,6 +131,27 @@ type Row struct {
 	// Held whether a recycle's hold-down kept the lead from being sales-ready.
 	Disposition string `json:"disposition,omitempty"`
 	Held        bool   `json:"held,omitempty"`
+	// Holdout is set when the model has a holdout experiment
+	// (rules.Model.Holdout): whether the lead is in its control group.
+	// HandedOff is set when that group goes without the hand-off: whether
+	// sales get the lead (sales-ready and not held out). RowIn fills them.
+	Holdout   *bool `json:"holdout,omitempty"`
+	HandedOff *bool `json:"handed_off,omitempty"`
+}
+
+// RowIn is Row with the lead's place in the holdout experiment h (the
+// model's Holdout; nil for none, and then it is Row).
+func (r *Result) RowIn(h *rules.Holdout) Row {
+	row := r.Row()
+	if h != nil {
+		control := h.Control(r.LeadID)
+		row.Holdout = &control
+		if h.WithholdsHandoff() {
+			handed := r.SalesReady && !control
+			row.HandedOff = &handed
+		}
+	}
+	return row
 }
 
 // Row returns the compact form of the result.

@@ -311,6 +311,36 @@ func (s *Scorer) ScoreJSON(k friend.Key, line []byte, asOf time.Time) (res *Resu
 	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) }, nil)
 }
 
+// ReadJSON is for package scoring/leadfile (the key closes it to other
+// callers; see internal/friend): the lead of one NDJSON line, its fields
+// read straight into the model's slots, as ScoreJSON reads them, and kept
+// as a *rules.Fields in Lead.Fields, for a caller that scores the lead
+// more than once (a backtest, a replay). Events with the same fields, as
+// written, share one Fields map, from lead to lead: the caller only reads
+// them. ok is false, and nothing done,
+// when the line is not plain (see rules' BindJSON), and the caller then
+// decodes it into a map.
+func (s *Scorer) ReadJSON(k friend.Key, line []byte) (lead Lead, ok bool, err error) {
+	if err := k.Check(); err != nil {
+		return Lead{}, false, err
+	}
+	ev := s.pool.Get().(*evaluation)
+	defer func() {
+		if r := recover(); r != nil {
+			lead, ok, err = Lead{}, false, nil // the map path reads it, and words any problem
+			ev = s.newEvaluation()
+		}
+		s.pool.Put(ev)
+	}()
+	ev.env.ShareEventFields(true)
+	id, events, ok := ev.env.BindJSON(line)
+	ev.env.ShareEventFields(false)
+	if !ok {
+		return Lead{}, false, nil
+	}
+	return Lead{ID: id, Fields: ev.env.TakeFields(), Events: events}, true, nil
+}
+
 // ScoreCells is for package scoring/leadfile (the key closes it to other
 // callers; see internal/friend): Score for a lead given as the cells of
 // one CSV row, by field index, bound straight into the evaluator when the
@@ -540,6 +570,12 @@ func listUnknowns(m *rules.Model, lead Lead, list func([]rules.Unknown, map[stri
 	switch f := lead.Fields.(type) {
 	case map[string]any:
 		out = list(nil, f, lead.Events)
+	case *rules.Fields:
+		if f.Fits(m) { // read straight into m's slots: every key was a field
+			out = list(nil, nil, lead.Events)
+		} else {
+			out = list(nil, f.Map(), lead.Events)
+		}
 	case nil:
 		out = list(nil, nil, lead.Events)
 	default:
@@ -562,6 +598,8 @@ func begin(env evaluator, lead Lead, asOf time.Time, counted *counted) error {
 	switch f := lead.Fields.(type) {
 	case map[string]any:
 		return env.BindMap(f)
+	case *rules.Fields:
+		return env.BindFields(f)
 	case nil:
 		return env.BindMap(nil)
 	default:

@@ -93,6 +93,10 @@ const reports = {
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
+  // The mix model calibrated by the bundled lift tests, beside the bundled
+  // attribution (40 refits: the figures are the JSON's all the same).
+  mix: ["mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/kpi.csv"), "--lift-tests", td("mix/lifts.csv"),
+    "--attribution", td("mix/attribution.json"), "--bootstrap", "40"],
 };
 
 function write(name, args, format) {
@@ -173,6 +177,7 @@ for (const [name, args] of Object.entries(reports)) {
       await checkBacktest(page, name === "review" ? doc.backtest : doc);
     }
     if (name === "backtest-full") await checkSuggestionAndVerdicts(page, doc);
+    if (name === "mix") await checkMix(page, doc);
     if (name === "backtest") {
       // Each rule's drift row names the rule by the JSON's id, shifted ones first.
       const rows = await page.$$eval("#drift table", (ts) => Array.from(ts[1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[11].innerText.trim()]));
@@ -358,4 +363,22 @@ async function checkPrint(page, most) {
   await page.emulateMedia({ media: "screen" });
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
   assert.ok(pages > 0 && pages <= most, `the review prints on ${pages} Letter pages; at most ${most}`);
+}
+
+// checkMix checks the mix page's words against the JSON: each channel's
+// verdict, each lift test's agreement before and after, each channel's
+// attribution models that disagree with the mix model, and the warnings on
+// the first screen.
+async function checkMix(page, doc) {
+  const cells = (sel, cols) => page.$$eval(sel, (rows, cols) => rows.map((r) => cols.map((c) => r.cells[c].innerText.trim())), cols);
+  assert.deepEqual(await cells("#mix-channels tbody tr", [0, 10]), doc.channels.map((c) => [c.name, c.verdict]), "each channel's verdict");
+  const yes = (b) => (b ? "yes" : "no");
+  assert.deepEqual(await cells("#mix-calibration tbody tr", [0, 9, 10]), doc.calibration.map((c) => [c.channel, yes(c.agrees_before), yes(c.agrees_after)]),
+    "each lift test's agreement");
+  const last = 3 + doc.comparison_models.length;
+  assert.deepEqual(await cells("#mix-comparison tbody tr", [0, last]), doc.comparison.map((c) => [c.channel, c.disagrees.length ? c.disagrees.join(", ") : "none"]),
+    "the models that disagree with the mix model, by channel");
+  assert.ok(doc.comparison.some((c) => c.disagrees.length > 0), "the bundled example has disagreements to show");
+  const warnings = await page.$$eval("#summary ul.warnings li", (lis) => lis.map((li) => li.innerText.trim()));
+  assert.deepEqual(warnings, doc.warnings.map((w) => `Warning: ${w.message}`), "every warning of the JSON on the first screen");
 }

@@ -266,7 +266,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return fail("%s: CSV leads carry no events, and a lead's events are its campaign touches, so every conversion would go to \"(no touch)\"; give the events file that goes with them (%s EVENTS.csv), or, if these leads truly have none, say so (%s)",
 				*leadsFile, c.flag("events"), c.flag("no-events"))
 		}
-		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 		closeLeads, oerr := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)
 		defer closeLeads()
 		if oerr != nil {

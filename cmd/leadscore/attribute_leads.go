@@ -149,17 +149,7 @@ func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j 
 // caller's own.
 func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome, cut *asOfCut) (*attribution.Journey, error) {
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
-	created := time.Time{}
-	if fields, ok := lead.Fields.(map[string]any); ok {
-		switch v := fields[createdField].(type) {
-		case string:
-			if t, err := dsl.ParseTime(v); err == nil {
-				created = t
-			}
-		case time.Time:
-			created = v
-		}
-	}
+	created := lead.TimeField(createdField)
 	arrived := created // a lead without a creation time exists from its first event
 	if arrived.IsZero() {
 		for _, e := range lead.Events {

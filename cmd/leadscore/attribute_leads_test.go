@@ -24,8 +24,9 @@ import (
 // serialLeadJourneys is the reference for readLeadJourneys: attribute
 // --leads as it was before it read on every core, kept verbatim — one lead
 // at a time through leadfile.Read, each with its whole scoring timeline
-// (leadJourneyReference).
+// (leadJourneyReference), its fields decoded into a map.
 func serialLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j *attribution.Journey, err error) error) error {
+	opts.Bound = false // the reference read every lead into a map
 	return leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 		var j *attribution.Journey
 		if err == nil {

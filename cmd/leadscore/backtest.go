@@ -56,9 +56,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): sales-accepted as a label beside won, rejections as evidence against rules")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
+	holdout := fs.Bool("holdout", false, "the causal lift of the hand-off, from the model's holdout section: won rate and revenue per lead,\ntreated against control, among the sales-ready leads and overall, with 95% intervals and the power;\nwith withhold: {challenger: FILE}, both definitions side by side on their own groups")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0 [--until T1] [--capacity N/week [--on CATEGORY]]")
-		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--dispositions FILE] [--every 4w --from T]")
+		fmt.Fprintln(stderr, "                          [--suggest -o FILE] [--reference LEADS] [--dispositions FILE] [--every 4w --from T] [--holdout]")
 		fmt.Fprintln(stderr, "                          [--format F] [flags] LEADS")
 		fmt.Fprintln(stderr, "\nTests the sales-ready definition against CRM outcomes, with no hindsight: every lead is")
 		fmt.Fprintln(stderr, "scored as it stood at T0 and labelled with what happened in (T0, T1]; leads created after")
@@ -67,6 +68,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conversion by stage, grade and score band, AUC, KS, calibration and each rule's signal.")
 		fmt.Fprintln(stderr, "With --every and --from, the backtest is repeated at snapshots from --from up to --at, in one")
 		fmt.Fprintln(stderr, "pass over the leads: AUC and the sales-ready precision at each, and whether they move beyond noise.")
+		fmt.Fprintln(stderr, "With --holdout, the model's holdout experiment: the lift of the hand-off (or of the champion over")
+		fmt.Fprintln(stderr, "its challenger), treated against control, withheld when the groups are too small or the interval")
+		fmt.Fprintln(stderr, "includes 0 (see docs/guide/holdouts.md).")
 		fmt.Fprintln(stderr, "A bad lead or outcome row is reported with its line and left out; the run goes on.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -150,6 +154,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	default:
 		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
 	}
+	if *holdout && *format == "html" {
+		return fail("%s is not in the HTML report yet; use %s table, markdown, csv or json", c.flag("holdout"), c.flag("format"))
+	}
 	var snapshots []time.Time
 	switch {
 	case *every != "" && *from == "":
@@ -201,6 +208,22 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%[1]s %[2]s: the model includes %[3]s, read from the model's directory; write the proposal beside the model, such as %[1]s %[4]s, so that it compiles",
 			c.flag("o"), *output, strings.Join(doc.Files[1:], ", "), filepath.Join(filepath.Dir(*model), strings.TrimSuffix(filepath.Base(*model), filepath.Ext(*model))+"-proposed.yaml"))
 	}
+	var challenger *scoring.Scorer
+	if *holdout {
+		h := scorer.Model().Holdout
+		if h == nil {
+			return fail("%s: %s has no holdout section; add one, such as holdout: {share: 0.1, seed: q3-holdout, withhold: handoff} (see docs/guide/holdouts.md)", c.flag("holdout"), *model)
+		}
+		if h.Withhold == dsl.WithholdChallenger {
+			if ds := challengerDiagnostics(scorer.Model()); len(ds) > 0 {
+				ds.Write(stderr)
+				return fail("%s: the holdout's challenger cannot be used", c.flag("holdout"))
+			}
+			if challenger, code = loadScorer(h.ChallengerPath, stderr); challenger == nil {
+				return code
+			}
+		}
+	}
 	outcomes := map[string]attribution.Outcome{}
 	n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
 	if err != nil {
@@ -214,6 +237,18 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		return fail("%v", err)
 	}
+	var hold *backtest.Holdout
+	var chBt *backtest.Backtest
+	if *holdout {
+		name := ""
+		if challenger != nil {
+			name = scorer.Model().Holdout.ChallengerPath
+			if chBt, err = backtest.New(challenger, outcomes, backtest.Options{At: opts.At, Until: opts.Until, CreatedField: opts.CreatedField}); err != nil {
+				return fail("the challenger: %v", err)
+			}
+		}
+		hold = backtest.NewHoldout(scorer.Model().Holdout, *model, name)
+	}
 	var stability *backtest.Stability
 	if snapshots != nil {
 		if stability, err = backtest.NewStability(scorer, outcomes, opts, snapshots); err != nil {
@@ -225,7 +260,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// read reads a leads file on every core: measure runs on each lead
 	// at once, file files the results in input order.
 	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error) (rows, failed int, err error) {
-		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {
@@ -280,7 +315,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return -1
 	}
 	again := func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
-		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, OnError: func(leadfile.RowError) {}}
+		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true, OnError: func(leadfile.RowError) {}}
 		lopts.Only = func(line int) bool { i := place(line); return i >= 0 && want(i) }
 		closeLeads, err := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, io.Discard)
 		defer closeLeads()
@@ -312,6 +347,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	type both struct {
 		main *backtest.Measured
 		snap []*backtest.Measured
+		ch   *backtest.Measured // the challenger's, for a champion/challenger holdout
 	}
 	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
 		if verdicts != nil {
@@ -321,14 +357,25 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if stability != nil {
 			b.snap = stability.Measure(ctx, l)
 		}
+		if chBt != nil {
+			b.ch = chBt.Measure(ctx, l) // fields bound to the champion's slots bind to the challenger's as a map
+		}
 		return b
 	}, func(line int, r any) error {
 		b := r.(both)
 		if verdicts != nil {
 			seen[b.main.ID()] = true
 		}
+		if b.ch != nil && b.ch.Err() != nil && b.main.Err() == nil {
+			return fmt.Errorf("the challenger could not score this lead: %w", b.ch.Err())
+		}
 		if err := bt.AddMeasured(b.main); err != nil {
 			return err
+		}
+		if hold != nil {
+			if err := hold.AddMeasured(b.main, b.ch); err != nil {
+				return err
+			}
 		}
 		added = append(added, line)
 		if stability == nil {
@@ -366,6 +413,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	rep := bt.Report()
 	if stability != nil {
 		rep.SetStability(stability.Report())
+	}
+	if hold != nil {
+		rep.SetHoldout(hold.Report())
 	}
 	if *suggest {
 		src, err := dsl.ReadFile(*model)

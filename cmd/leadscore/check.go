@@ -98,6 +98,9 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		Test   bool   `json:"test_file,omitempty"`
 		// mapping is set for a source mapping
 		mapping bool
+		// broken is set for a model that compiles but whose holdout's
+		// challenger does not
+		broken bool
 	}
 	type diagReport struct {
 		File     string `json:"file"`
@@ -132,6 +135,10 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		m, err := rules.CompileFile(f)
 		rep := fileReport{File: f, OK: err == nil}
 		if m != nil {
+			if ds := challengerDiagnostics(m); len(ds) > 0 {
+				all = append(all, ds...)
+				rep.OK, rep.broken = false, true
+			}
 			rep.Model = m.Name
 			var lint dsl.Diagnostics
 			if *strict {
@@ -196,7 +203,7 @@ func runCheck(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "ok   %s (tests of model %s)\n", r.File, r.Model)
 			} else if r.OK {
 				fmt.Fprintf(stdout, "ok   %s (model %s)\n", r.File, r.Model)
-			} else if r.Model != "" && !r.Test {
+			} else if r.Model != "" && !r.Test && !r.broken {
 				fmt.Fprintf(stdout, "WARN %s (model %s)\n", r.File, r.Model)
 			} else {
 				fmt.Fprintf(stdout, "FAIL %s\n", r.File)

@@ -103,7 +103,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 
 	b := feedback.NewBuilder(scorer, feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth})
-	lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents}
+	lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 	closeLeads, err := openLeadsVia(&lopts, *leadsFile, "", *events, *sourceFile, stderr)
 	defer closeLeads()
 	if err != nil {

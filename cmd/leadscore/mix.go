@@ -29,9 +29,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	bootstrap := fs.Int("bootstrap", 200, "bootstrap refits for the 95% intervals")
 	adstock := fs.String("adstock", "geometric", "carry-over shape: geometric or weibull")
 	kpiValue := fs.Float64("kpi-value", 1, "what one unit of KPI is worth in the spend's currency (1 when the KPI is revenue); ROI = ROAS x this - 1")
-	format := fs.String("format", "text", "report format: text, markdown, json, or csv (the weekly decomposition)")
+	format := fs.String("format", "text", "report format: text, markdown, json, csv (the weekly decomposition), or html (one page with charts)")
+	currency := currencyFlag(fs)
+	liftFile := fs.String("lift-tests", "", "experiments that calibrate the fit: CSV with channel, start and end (the test's first and last days),\nincremental_kpi (what the test found the channel added over them) and low, high (its 95% interval)")
+	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--bounds 0.3] [--seed N] [--format F]")
+		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
+		fmt.Fprintln(stderr, "                     [--attribution FILE] [--bounds 0.3] [--seed N] [--format F]")
 		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
 		fmt.Fprintln(stderr, "channel's spend carried over (adstock) and with diminishing returns (Hill), fitted by ridge regression")
 		fmt.Fprintln(stderr, "with non-negative channel effects, hyperparameters chosen on rolling held-out weeks. It reports each")
@@ -39,7 +43,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "spend, the fit on held-out weeks, the baseline's share, and a reallocation of the same total within")
 		fmt.Fprintln(stderr, "--bounds. It reads correlation, not cause: channels whose spend moves together are flagged and get")
 		fmt.Fprintln(stderr, "no verdict; calibrate with experiments. Weeks must follow each other 7 days apart; a channel's week")
-		fmt.Fprintln(stderr, "with no spend row is no spend. See docs/guide/mix.md.")
+		fmt.Fprintln(stderr, "with no spend row is no spend. Each lift test pulls its channel's effect over its weeks toward the")
+		fmt.Fprintln(stderr, "test's result in proportion to the test's precision; the report sets the model's figure for those")
+		fmt.Fprintln(stderr, "weeks before and after beside the test's. See docs/guide/mix.md.")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr, the rest used) or the data")
 		fmt.Fprintln(stderr, "cannot be fitted, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -59,9 +65,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("give --spend (week,channel,spend) and --kpi (week,<KPI column>)")
 	}
 	switch *format {
-	case "text", "markdown", "json", "csv":
+	case "text", "markdown", "json", "csv", "html":
 	default:
-		return fail("unknown --format %q; use text, markdown, json or csv", *format)
+		return fail("unknown --format %q; use text, markdown, json, csv or html", *format)
 	}
 	if *adstock != "geometric" && *adstock != "weibull" {
 		return fail("unknown --adstock %q; use geometric or weibull", *adstock)
@@ -128,10 +134,32 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		controls, cn = &s, n
 	}
+	var lifts []mix.LiftTest
+	var ln mix.Counts
+	if *liftFile != "" {
+		f, err = open(*liftFile)
+		if err != nil {
+			return fail("--lift-tests: %v", err)
+		}
+		lifts, ln, err = mix.ReadLiftTests(f, rowError(*liftFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *liftFile, err)
+		}
+	}
+	var attr *attributionCredit
+	if *attrFile != "" && len(kpi.Names) > 0 {
+		if attr, err = readAttribution(*attrFile, looksLikeMoney(kpi.Names[0])); err != nil {
+			return fail("--attribution: %v", err)
+		}
+	}
 	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *spendFile, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
 	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
 	if controls != nil {
 		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed)
+	}
+	if *liftFile != "" {
+		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *liftFile, numfmt.Count(ln.Rows, "row"), ln.Read, ln.Failed)
 	}
 	problem := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
@@ -158,11 +186,50 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if failed > 0 && kn.Failed > 0 {
 		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
 	}
-	r, err := mix.Fit(data, mix.Options{Adstock: mix.AdstockKind(*adstock), Seed: *seed, Bootstrap: *bootstrap, Bounds: *bounds, KPIValue: *kpiValue})
+	var cmpNames []string
+	var cmpAt []int
+	var cmpNotes []string
+	if attr != nil {
+		names := make([]string, len(data.Channels))
+		for c, ch := range data.Channels {
+			names[c] = ch.Name
+		}
+		if cmpNames, cmpAt, cmpNotes, err = matchAttribution(names, attr); err != nil {
+			return problem("--attribution %s: %v", *attrFile, err)
+		}
+	}
+	r, err := mix.Fit(data, mix.Options{Adstock: mix.AdstockKind(*adstock), Seed: *seed, Bootstrap: *bootstrap, Bounds: *bounds, KPIValue: *kpiValue, LiftTests: lifts})
 	if err != nil {
 		return problem("cannot fit the model: %v", err)
 	}
+	if *liftFile != "" {
+		left := 0
+		for _, w := range r.Warnings {
+			if w.Kind == mix.WarnLiftLeftOut {
+				left++
+				failed++
+				fmt.Fprintf(stderr, "%s:%d: %s\n", *liftFile, w.Line, strings.TrimPrefix(w.Message, fmt.Sprintf("the lift test on line %d: ", w.Line)))
+			}
+		}
+		fmt.Fprintf(stderr, "lift tests: %d read = %d used + %d left out", ln.Read, ln.Read-left, left)
+		if left > 0 {
+			fmt.Fprint(stderr, " (each named above)")
+		}
+		fmt.Fprintln(stderr)
+	}
 	rep := mixReport{KPI: kpi.Names[0], From: data.Weeks[0].Format("2006-01-02"), To: data.Weeks[len(data.Weeks)-1].Format("2006-01-02"), Result: r}
+	if attr != nil {
+		rows, notes, err := compare(r, attr, cmpNames, cmpAt)
+		if err != nil {
+			return problem("--attribution %s: %v", *attrFile, err)
+		}
+		rep.Comparison, rep.ComparisonMeasure = rows, attr.measure
+		rep.ComparisonModels = comparisonModels(attr, rows)
+		rep.ComparisonNotes = append(cmpNotes, notes...)
+		for _, n := range rep.ComparisonNotes {
+			fmt.Fprintf(stderr, "leadscore mix: --attribution: %s\n", n)
+		}
+	}
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(stdout)
@@ -170,6 +237,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = enc.Encode(rep)
 	case "csv":
 		err = rep.writeCSV(stdout)
+	case "html":
+		err = rep.writeHTML(stdout, *currency)
 	case "markdown":
 		rep.write(stdout, true)
 	default:
@@ -198,6 +267,14 @@ type mixReport struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 	*mix.Result
+	// Comparison sets each channel's share of incremental KPI beside its
+	// shares of credit under the attribution models (--attribution), in
+	// ComparisonMeasure (revenue or conversions); ComparisonNotes say
+	// which channels one side has and the other not.
+	Comparison        []comparisonRow `json:"comparison,omitempty"`
+	ComparisonModels  []string        `json:"comparison_models,omitempty"`
+	ComparisonMeasure string          `json:"comparison_measure,omitempty"`
+	ComparisonNotes   []string        `json:"comparison_notes,omitempty"`
 }
 
 // sig writes v with 3 significant digits, in groups of thousands.
@@ -254,11 +331,31 @@ func (r mixReport) write(w io.Writer, md bool) {
 			fmt.Fprintf(w, "  %s\n", s)
 		}
 	}
+	// para writes a paragraph: in text, wrapped and indented as the
+	// lines are; in Markdown, one paragraph.
+	para := func(s string) {
+		if md {
+			fmt.Fprintf(w, "\n%s\n", s)
+			return
+		}
+		cur := " "
+		for _, word := range strings.Fields(s) {
+			if len(cur)+1+len(word) > 104 {
+				fmt.Fprintln(w, cur)
+				cur = " "
+			}
+			cur += " " + word
+		}
+		fmt.Fprintln(w, cur)
+	}
 	line(fmt.Sprintf("%d weeks, %s to %s; %d channels", r.Weeks, r.From, r.To, len(r.Channels)))
 	line(fmt.Sprintf("fit on held-out weeks (%d rolling folds, %d weeks): NRMSE %s, MAPE %s; in-sample R² %s",
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
+	if len(r.Calibration) > 0 {
+		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))
+	}
 
 	heading("Channels")
 	var rows [][]string
@@ -270,6 +367,25 @@ func (r mixReport) write(w io.Writer, md bool) {
 		if c.Reason != "" {
 			line(fmt.Sprintf("%s: no verdict: %s", c.Name, c.Reason))
 		}
+	}
+
+	if len(r.Calibration) > 0 {
+		heading("Calibration with lift tests")
+		rows = nil
+		for _, c := range r.Calibration {
+			agree := func(ok bool) string {
+				if ok {
+					return "yes"
+				}
+				return "no"
+			}
+			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, numfmt.Count(c.Weeks, "week")),
+				span(c.Test), span(c.Before), span(c.After), agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)})
+		}
+		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
+		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks. "+
+			"Each test pulls the fit toward its result in proportion to its precision against the model's. "+
+			"Model and test disagree when each estimate lies outside the other's interval.", r.KPI))
 	}
 
 	heading("Carry-over and saturation")
@@ -303,6 +419,39 @@ func (r mixReport) write(w io.Writer, md bool) {
 	line(fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signedSig(re.Effect.Value), r.KPI, signedSig(re.Effect.Low), signedSig(re.Effect.High)))
 	if re.Withheld != "" {
 		line("Not a recommendation: " + re.Withheld + ".")
+	}
+
+	if len(r.Comparison) > 0 {
+		heading(fmt.Sprintf("Beside attribution: shares of %s among the %s both name", r.ComparisonMeasure, numfmt.Count(len(r.Comparison), "channel")))
+		head := append([]string{"channel", "mix model (95%)"}, r.ComparisonModels...)
+		rows = nil
+		anyOut := false
+		for _, c := range r.Comparison {
+			row := []string{c.Channel, fmt.Sprintf("%s (%s to %s)", pct(c.MixShare.Value), pct(c.MixShare.Low), pct(c.MixShare.High))}
+			for _, m := range r.ComparisonModels {
+				cell := pct(c.Attribution[m])
+				if slices.Contains(c.Disagrees, m) {
+					cell += " *"
+					anyOut = true
+				}
+				row = append(row, cell)
+			}
+			rows = append(rows, row)
+		}
+		table(head, rows)
+		if anyOut {
+			star := "*"
+			if md {
+				star = "\\*"
+			}
+			para(star + " outside the mix model's 95% interval: the two disagree.")
+		}
+		for _, n := range r.ComparisonNotes {
+			para(n)
+		}
+		para("They measure different things. Attribution shares the credit for each won journey among the touches on it: " +
+			"a channel that reaches people who would have bought anyway gets credit, and a channel with few tracked touches (TV, print) gets little. " +
+			fmt.Sprintf("The mix model estimates what each channel's spend added to the %s week by week, carry-over included, and leaves the rest to the baseline.", r.KPI))
 	}
 
 	if len(r.Warnings) > 0 {

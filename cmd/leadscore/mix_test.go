@@ -154,7 +154,7 @@ func TestMixUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"mix"}, "leadscore mix: give --spend (week,channel,spend) and --kpi (week,<KPI column>)\n"},
-		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--format", "html"), `leadscore mix: unknown --format "html"; use text, markdown, json or csv` + "\n"},
+		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--format", "pdf"), `leadscore mix: unknown --format "pdf"; use text, markdown, json, csv or html` + "\n"},
 		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--bounds", "1.2"), "leadscore mix: --bounds 1.2: give a share between 0 and 1, such as 0.3 for ±30%\n"},
 		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--kpi-column", "deals"), `no column "deals"; its columns are week, revenue` + "\n"},
 		{[]string{"mix", "--spend", "nope.csv", "--kpi", td("mix/kpi.csv")}, "leadscore mix: --spend: cannot open nope.csv: no such file or directory\n"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -207,6 +208,15 @@ func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 	}
 	parts = append(parts, fmt.Sprintf("no stage %d", s.Stages[""]))
 	fmt.Fprintf(&b, "stages: %s; disqualified %d", strings.Join(parts, ", "), s.Disqualified)
+	if h := m.Holdout; h != nil {
+		fmt.Fprintf(&b, "\nholdout (share %s, seed %s): %d of %d scored %s in the control group",
+			strconv.FormatFloat(h.Share*100, 'g', 4, 64)+"%", h.Seed, s.HeldOut, s.Scored, numfmt.Noun(s.Scored, "lead"))
+		if h.WithholdsHandoff() {
+			fmt.Fprintf(&b, "; %d sales-ready %s held out of the hand-off (handed_off: false)", s.HeldOutSalesReady, numfmt.Noun(s.HeldOutSalesReady, "lead"))
+		} else {
+			fmt.Fprintf(&b, ", to be judged by the challenger %s (holdout: true)", h.Challenger)
+		}
+	}
 	if s.UnmatchedEvents > 0 {
 		fmt.Fprintf(&b, "\n%d event rows name a lead_id no lead row has; they were not used", s.UnmatchedEvents)
 	}

@@ -117,7 +117,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		return dumpStore(sc, store, asOf, stdout, stderr, *quiet)
+		return dumpStore(sc, m.Holdout, store, asOf, stdout, stderr, *quiet)
 	}
 
 	r := &streamRun{s: s, sc: sc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
@@ -782,7 +782,7 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 			l.Standing = &now
 		} else if l.Standing == nil || *l.Standing != now {
 			meta.Seq++
-			line, err := json.Marshal(changeLine{Seq: meta.Seq, LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: res.Row()})
+			line, err := json.Marshal(changeLine{Seq: meta.Seq, LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: res.RowIn(r.m.Holdout)})
 			if err != nil {
 				return bad("%v", err)
 			}
@@ -867,8 +867,9 @@ func (q *dueHeap) Pop() any {
 	return x
 }
 
-// dumpStore writes every lead's result as of asOf, as score writes it.
-func dumpStore(sc *stream.Scorer, store stream.Store, asOf time.Time, stdout, stderr io.Writer, quiet bool) int {
+// dumpStore writes every lead's result as of asOf, as score writes it
+// (with its place in the holdout experiment h, when the model has one).
+func dumpStore(sc *stream.Scorer, h *rules.Holdout, store stream.Store, asOf time.Time, stdout, stderr io.Writer, quiet bool) int {
 	w := bufio.NewWriter(stdout)
 	n, failed := 0, 0
 	err := store.Each(func(l stream.Lead) error {
@@ -876,7 +877,7 @@ func dumpStore(sc *stream.Scorer, store stream.Store, asOf time.Time, stdout, st
 		res, err := scoreLead(sc, &l, asOf)
 		var line []byte
 		if err == nil {
-			line, err = json.Marshal(res.Row())
+			line, err = json.Marshal(res.RowIn(h))
 		}
 		if err != nil {
 			failed++

@@ -200,6 +200,16 @@ func ruleFile() schema {
 			}),
 		}),
 		"accounts": accounts,
+		"holdout": object("A holdout experiment: a share of the leads, picked by a hash of the lead id and the seed, forms a control group that does not get the hand-off, or is judged by a challenger definition. Only the root rule file may hold it.", map[string]schema{
+			"share": schema{"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "description": "The control group's share of the leads, such as 0.1 (one lead in ten)."},
+			"seed":  schema{"type": []string{"string", "integer"}, "description": "A word or whole number that fixes which leads are held out; change it to draw a new control group."},
+			"withhold": schema{"description": "What the control group does not get.", "anyOf": []schema{
+				{"type": "string", "enum": []string{dsl.WithholdHandoff}, "description": "handoff: control leads are scored as usual but never handed to sales."},
+				object("Control leads are judged by a challenger definition.", map[string]schema{
+					"challenger": text("The challenger's rule file, relative to this one, such as challenger.yaml."),
+				}, "challenger"),
+			}},
+		}, "share", "seed", "withhold"),
 	}
 	s := object("A leadscore rule file: a lead-scoring model both teams signed (docs/reference.md).", props)
 	s["$schema"] = "http://json-schema.org/draft-07/schema#"

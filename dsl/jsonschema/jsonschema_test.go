@@ -185,6 +185,8 @@ func TestSchemaKeysAreTheDecoders(t *testing.T) {
 			{"a rejection reason", "/properties/handoff/properties/reasons/items", parse(head + "handoff: {reasons: [{code: c, zzzzzz: 1}]}\n")},
 			{"recycle", "/properties/handoff/properties/recycle", parse(head + "handoff: {recycle: {zzzzzz: 1}}\n")},
 			{"accounts", "/properties/accounts", parse(head + "accounts: {zzzzzz: 1}\n")},
+			{"holdout", "/properties/holdout", parse(head + "holdout: {zzzzzz: 1}\n")},
+			{"withhold", "/properties/holdout/properties/withhold/anyOf/1", parse(head + "holdout: {withhold: {zzzzzz: 1}}\n")},
 			{"match", "/properties/accounts/properties/match", parse(head + "accounts: {match: {zzzzzz: 1}}\n")},
 			{"engaged", "/properties/accounts/properties/engaged", parse(head + "accounts: {engaged: {zzzzzz: 1}}\n")},
 			{"an account rule", "/properties/accounts/properties/rules/items", parse(head + "accounts: {rules: [{id: r, zzzzzz: 1}]}\n")},

@@ -57,6 +57,10 @@ func (d *Decoder) End() bool { return d.i == len(d.data) }
 // Offset returns the position of the next byte.
 func (d *Decoder) Offset() int { return d.i }
 
+// Since returns the bytes read from offset from (an earlier Offset) on:
+// the caller must not keep them.
+func (d *Decoder) Since(from int) []byte { return d.data[from:d.i] }
+
 // Value reads any value.
 func (d *Decoder) Value() (any, bool) { return d.value() }
 

@@ -3,6 +3,7 @@ package leadfile_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -213,4 +214,48 @@ func BenchmarkDecodeJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkReadBound compares reading leads to score them more than once
+// (a backtest, feedback and attribute --leads do) with their fields read
+// straight into the model's slots (Options.Bound) against decoding each
+// into maps, as those commands did before, then scoring each as of one
+// time and replaying its timeline. One op is 5,000 generated leads on one
+// core; compare the sub-benchmarks of one run:
+//
+//	go test ./scoring/leadfile -run '^$' -bench ReadBound -benchmem
+func BenchmarkReadBound(b *testing.B) {
+	var data bytes.Buffer
+	require.NoError(b, leadgen.WriteNDJSON(&data, leadgen.New(5), 5000))
+	s := scorer(b)
+	for _, c := range []struct {
+		name         string
+		bound, score bool
+	}{{"maps-read", false, false}, {"bound-read", true, false}, {"maps-read-score-replay", false, true}, {"bound-read-score-replay", true, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				n := 0
+				err := leadfile.Read(leadfile.Options{Scorer: s, Input: bytes.NewReader(data.Bytes()), InputName: "leads.ndjson", Bound: c.bound},
+					func(_ int, lead scoring.Lead, err error) error {
+						if err != nil {
+							return err
+						}
+						n++
+						if c.score {
+							if _, err := s.Score(lead, asOf); err != nil {
+								return err
+							}
+							if _, err := s.TimelineTotals(context.Background(), lead, asOf); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+				if err != nil || n != 5000 {
+					b.Fatal(err, n)
+				}
+			}
+		})
+	}
 }

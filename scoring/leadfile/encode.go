@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -16,7 +17,9 @@ import (
 // gets a row with its error, so output lines up with input.
 type encoder interface {
 	header(w io.Writer) error
-	result(b *bytes.Buffer, r *scoring.Result)
+	// result writes a result; control says the lead is in the control
+	// group of the model's holdout experiment.
+	result(b *bytes.Buffer, r *scoring.Result, control bool)
 	failure(b *bytes.Buffer, id string, line int, err error)
 }
 
@@ -25,10 +28,11 @@ func newEncoder(f Format, s *scoring.Scorer) encoder {
 	for _, c := range s.Model().Categories {
 		cats = append(cats, c.Name)
 	}
+	h := s.Model().Holdout
 	if f == CSV {
-		return &csvEncoder{categories: cats}
+		return &csvEncoder{categories: cats, holdout: h}
 	}
-	return &ndjsonEncoder{}
+	return &ndjsonEncoder{holdout: h}
 }
 
 // ndjsonEncoder writes results as one JSON object per line, the JSON of the
@@ -40,12 +44,16 @@ func newEncoder(f Format, s *scoring.Scorer) encoder {
 //
 // with "unknown":[{"kind":"key","name":"Employees","did_you_mean":"employees"}]
 // when the lead carried data the model does not declare, and failures as
-// {"id":"L9","line":17,"error":"..."}.
-type ndjsonEncoder struct{}
+// {"id":"L9","line":17,"error":"..."}. A model with a holdout experiment
+// adds "holdout":true|false and, when its control group goes without the
+// hand-off, "handed_off":true|false (scoring.Result.RowIn).
+type ndjsonEncoder struct {
+	holdout *rules.Holdout
+}
 
 func (ndjsonEncoder) header(io.Writer) error { return nil }
 
-func (ndjsonEncoder) result(b *bytes.Buffer, r *scoring.Result) {
+func (e ndjsonEncoder) result(b *bytes.Buffer, r *scoring.Result, control bool) {
 	buf := b.AvailableBuffer()
 	buf = append(buf, `{"id":`...)
 	buf = appendJSONString(buf, r.LeadID)
@@ -106,6 +114,14 @@ func (ndjsonEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 		buf = appendJSONString(buf, v.Latest.String())
 		if v.Held != "" {
 			buf = append(buf, `,"held":true`...)
+		}
+	}
+	if e.holdout != nil {
+		buf = append(buf, `,"holdout":`...)
+		buf = strconv.AppendBool(buf, control)
+		if e.holdout.WithholdsHandoff() {
+			buf = append(buf, `,"handed_off":`...)
+			buf = strconv.AppendBool(buf, r.SalesReady && !control)
 		}
 	}
 	buf = append(buf, "}\n"...)
@@ -212,11 +228,24 @@ func appendJSONString(buf []byte, s string) []byte {
 // disqualified, gates and fired (rule ids separated by spaces), unknown
 // (kind:name, separated by "|"), with dispositions disposition (sales'
 // latest verdict, such as recycled:bad_timing) and held (true while a
-// recycle's hold-down keeps the lead below sales-ready), and error for
-// rows that failed.
+// recycle's hold-down keeps the lead below sales-ready), with a holdout
+// experiment holdout (true for the control group) and, when it withholds
+// the hand-off, handed_off, and error for rows that failed.
 type csvEncoder struct {
 	categories []string
 	verdicts   bool // the disposition and held columns
+	holdout    *rules.Holdout
+}
+
+// holdoutColumns are the columns of the holdout experiment.
+func (e *csvEncoder) holdoutColumns() []string {
+	switch {
+	case e.holdout == nil:
+		return nil
+	case e.holdout.WithholdsHandoff():
+		return []string{"holdout", "handed_off"}
+	}
+	return []string{"holdout"}
 }
 
 func (e *csvEncoder) header(w io.Writer) error {
@@ -225,6 +254,7 @@ func (e *csvEncoder) header(w io.Writer) error {
 	if e.verdicts {
 		cols = append(cols, "disposition", "held")
 	}
+	cols = append(cols, e.holdoutColumns()...)
 	cols = append(cols, "error")
 	cw := csv.NewWriter(w)
 	cw.Write(cols)
@@ -232,7 +262,7 @@ func (e *csvEncoder) header(w io.Writer) error {
 	return cw.Error()
 }
 
-func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
+func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result, control bool) {
 	rec := make([]string, 0, len(e.categories)+10)
 	rec = append(rec, r.LeadID, formatNumber(r.Total))
 	for _, c := range r.Categories {
@@ -256,6 +286,12 @@ func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result) {
 		row := r.Row()
 		rec = append(rec, row.Disposition, strconv.FormatBool(row.Held))
 	}
+	if e.holdout != nil {
+		rec = append(rec, strconv.FormatBool(control))
+		if e.holdout.WithholdsHandoff() {
+			rec = append(rec, strconv.FormatBool(r.SalesReady && !control))
+		}
+	}
 	writeCSV(b, append(rec, ""))
 }
 
@@ -264,6 +300,7 @@ func (e *csvEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
 	if e.verdicts {
 		n += 2
 	}
+	n += len(e.holdoutColumns())
 	rec := make([]string, n)
 	rec[0] = id
 	rec[len(rec)-1] = err.Error()

@@ -107,6 +107,18 @@ type Options struct {
 	// at once.
 	Dispositions func(leadID string) []scoring.Disposition
 
+	// Bound, with a Scorer, has Read and Map read a plain NDJSON row's
+	// fields straight into the model's slots, as Score does, and give
+	// them in Lead.Fields as a *rules.Fields rather than a map: for a
+	// caller that scores each lead and reads its fields only through
+	// the Scorer (a backtest scores a lead as of T0, then replays its
+	// timeline). A row that is not plain (a key the schema does not
+	// declare, a value of another type, sales' verdicts) is decoded into
+	// a map, as without it. CSV rows are decoded as without it. Events
+	// with the same fields share one Fields map, from lead to lead: read
+	// them, do not change them.
+	Bound bool
+
 	// Only, when set, is asked for each row's line before the row is
 	// decoded; Map skips the rows it refuses (Score and Read ignore it).
 	Only func(line int) bool
@@ -153,7 +165,12 @@ type Summary struct {
 	// Unknown counts the rows that carried each piece of data the model does
 	// not declare (a misspelt column, key or event type), scored or not.
 	Unknown scoring.UnknownTally
-	Elapsed time.Duration
+	// HeldOut counts the scored leads in the control group of the model's
+	// holdout experiment (rules.Model.Holdout), HeldOutSalesReady those of
+	// them that are sales-ready: with withhold: handoff, the leads kept
+	// from sales.
+	HeldOut, HeldOutSalesReady int
+	Elapsed                    time.Duration
 }
 
 // row is one input row on its way through the pipeline.
@@ -279,6 +296,8 @@ func (s *Summary) add(o Summary) {
 	s.Failed += o.Failed
 	s.SalesReady += o.SalesReady
 	s.Disqualified += o.Disqualified
+	s.HeldOut += o.HeldOut
+	s.HeldOutSalesReady += o.HeldOutSalesReady
 	for k, v := range o.Stages {
 		s.Stages[k] += v
 	}
@@ -293,6 +312,7 @@ var bindCells = true
 func work(b *batch, src source, enc encoder, opts Options) {
 	b.sum.Stages = map[string]int{}
 	csvSrc, _ := src.(*csvSource)
+	holdout := opts.Scorer.Model().Holdout
 	var cells []string
 	for _, r := range b.rows {
 		b.sum.Rows++
@@ -354,7 +374,14 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		if res.Disqualified {
 			b.sum.Disqualified++
 		}
-		enc.result(&b.out, res)
+		control := holdout.Control(res.LeadID)
+		if control {
+			b.sum.HeldOut++
+			if res.SalesReady {
+				b.sum.HeldOutSalesReady++
+			}
+		}
+		enc.result(&b.out, res, control)
 	}
 	clear(b.rows) // let the input go before the batch waits for the writer
 	b.rows = b.rows[:0]

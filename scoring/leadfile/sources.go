@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -35,7 +36,11 @@ func newSource(opts Options) (source, error) {
 	if opts.Events != nil {
 		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
 	}
-	return &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), name: opts.InputName, max: maxRow(opts)}, nil
+	src := &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), name: opts.InputName, max: maxRow(opts)}
+	if opts.Bound {
+		src.scorer = opts.Scorer
+	}
+	return src, nil
 }
 
 func maxRow(opts Options) int {
@@ -68,6 +73,9 @@ type ndjsonSource struct {
 	name string // the input's name, for errors
 	line int
 	max  int
+	// scorer, when set (Options.Bound), reads a plain row's fields
+	// straight into its model's slots (Lead.Fields a *rules.Fields).
+	scorer *scoring.Scorer
 }
 
 func (s *ndjsonSource) next() (row, bool, error) {
@@ -118,7 +126,14 @@ func (s *ndjsonSource) next() (row, bool, error) {
 // ends the file instead of being skipped through for ever.
 const maxSkip = 1 << 30
 
-func (s *ndjsonSource) decode(r row) (scoring.Lead, error) { return DecodeJSON(r.raw) }
+func (s *ndjsonSource) decode(r row) (scoring.Lead, error) {
+	if s.scorer != nil {
+		if lead, ok, err := s.scorer.ReadJSON(friend.K(), bytes.TrimPrefix(r.raw, bom)); ok || err != nil {
+			return lead, err
+		}
+	}
+	return DecodeJSON(r.raw)
+}
 
 func (s *ndjsonSource) unmatched() []int { return nil }
 

@@ -327,6 +327,9 @@ func (p *project) valueItems(pl *place) completer {
 			return done(p.categoryItems())
 		case key == "contradicts" || key == "resets":
 			return done(append(p.ruleItems(false), p.categoryItems()...))
+		case key == "withhold" && top == "holdout":
+			return done([]completionItem{{Label: dsl.WithholdHandoff, Kind: kindEnumMember, Detail: "what the control group goes without",
+				Documentation: markdown("Control leads are scored but never handed to sales; or write `{challenger: FILE.yaml}` to have another rule file judge them.")}})
 		case key == "type" && (top == "fields" || top == "events"):
 			var items []completionItem
 			for _, t := range dsl.FieldTypes {

@@ -187,6 +187,14 @@ func TestCompletion(t *testing.T) {
 		TextEdit: &textEdit{rng(p.Line, p.Character-2, p.Character), "6mo"}},
 		{Label: "6min", Kind: kindUnit, Detail: "6 minutes",
 			TextEdit: &textEdit{rng(p.Line, p.Character-2, p.Character), "6min"}}}, complete(uri, text, p))
+	// What a holdout's control group goes without.
+	text = featureModel + "holdout:\n  withhold: hand"
+	version++
+	c.edit(uri, text, version)
+	p = after(t, text, "withhold: hand", "withhold: hand")
+	assert.Equal(t, []completionItem{{Label: "handoff", Kind: kindEnumMember, Detail: "what the control group goes without",
+		Documentation: &markup{"markdown", "Control leads are scored but never handed to sales; or write `{challenger: FILE.yaml}` to have another rule file judge them."},
+		TextEdit:      &textEdit{rng(p.Line, p.Character-4, p.Character), "handoff"}}}, complete(uri, text, p))
 	// Categories, the total and the grade where a stage reads them.
 	text, p = typing("when: fit >= 20}", "when: tot")
 	assert.Equal(t, []completionItem{{Label: "total", Kind: kindVariable, Detail: "the total score",

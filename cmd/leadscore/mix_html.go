@@ -1,0 +1,205 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/mix"
+)
+
+// writeHTML writes the mix report as one page: the headline figures, the
+// channels with their intervals, the weekly decomposition, the response
+// curves, the reallocation, the lift tests and the comparison beside
+// attribution; every number carries its path in the JSON report.
+func (r mixReport) writeHTML(w io.Writer, currency string) error {
+	H := htmlreport.Number
+	path := func(parts ...any) string {
+		s := make([]string, len(parts))
+		for i, p := range parts {
+			s[i] = fmt.Sprint(p)
+		}
+		return strings.Join(s, ".")
+	}
+	kpiFmt := "dec1"
+	if looksLikeMoney(r.KPI) {
+		kpiFmt = "money"
+	}
+	iv := func(p string, i mix.Interval, format string) htmlreport.Cell {
+		return htmlreport.Parts(htmlreport.Number(p+".low", i.Low, format), htmlreport.Text(" to "), htmlreport.Number(p+".high", i.High, format))
+	}
+	T := htmlreport.Text
+	// ivs is an interval's two ends for a line of words, where a cell of
+	// parts would not show.
+	ivs := func(p string, i mix.Interval, format string) htmlreport.Sentence {
+		return htmlreport.Sentence{htmlreport.Number(p+".low", i.Low, format), T(" to "), htmlreport.Number(p+".high", i.High, format)}
+	}
+
+	summary := &htmlreport.Summary{Tiles: []htmlreport.Tile{
+		{KPI: "baseline_share", Label: "Baseline's share of the " + r.KPI, Value: H("baseline_share", r.BaselineShare, "pct"),
+			Detail: htmlreport.Sentence{T(fmt.Sprintf("the rest is the %s's channels, over %d weeks", r.KPI, r.Weeks))}},
+		{KPI: "held_out_mape", Label: "Error on held-out weeks (MAPE)", Value: H("held_out.mape", r.HeldOut.MAPE, "pct"),
+			Detail: htmlreport.Sentence{T("NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"), T(", over "), htmlreport.Int("held_out.weeks", r.HeldOut.Weeks), T(" weeks")}},
+		{KPI: "reallocation_effect", Label: "Reallocation's expected effect", Value: H("reallocation.effect.value", r.Reallocation.Effect.Value, kpiFmt),
+			Detail: append(htmlreport.Sentence{T("95% ")}, ivs("reallocation.effect", r.Reallocation.Effect, kpiFmt)...)},
+	}}
+	for _, w := range r.Warnings {
+		summary.Warnings = append(summary.Warnings, w.Message)
+	}
+
+	// Channels: ROAS with its interval, drawn and tabled.
+	var names []string
+	var roas [][]float64
+	ct := &htmlreport.Table{ID: "mix-channels", Sortable: true, Head: []string{"channel", "spend", "incremental", "95% interval", "share", "ROAS", "95% interval", "ROI", "95% interval", "marginal ROAS", "verdict"}}
+	var reasons []string
+	for i, c := range r.Channels {
+		p := func(k ...any) string { return path(append([]any{"channels", i}, k...)...) }
+		names = append(names, c.Name)
+		roas = append(roas, []float64{c.ROAS.Low, c.ROAS.Value, c.ROAS.High})
+		ct.Rows = append(ct.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), H(p("spend"), c.Spend, "money"),
+			H(p("incremental", "value"), c.Incremental.Value, kpiFmt), iv(p("incremental"), c.Incremental, kpiFmt), H(p("share"), c.Share, "pct"),
+			H(p("roas", "value"), c.ROAS.Value, "dec2"), iv(p("roas"), c.ROAS, "dec2"), H(p("roi", "value"), c.ROI.Value, "dec2"), iv(p("roi"), c.ROI, "dec2"),
+			H(p("marginal_roas", "value"), c.MarginalROAS.Value, "dec2"), T(c.Verdict)}})
+		if c.Reason != "" {
+			reasons = append(reasons, c.Name+": no verdict: "+c.Reason+".")
+		}
+	}
+	channels := htmlreport.Section{ID: "channels", Title: "What each channel added",
+		Intro:  append([]string{fmt.Sprintf("Each channel's incremental %s is the fitted %s less the %s with its spend at zero; ROAS is that over its spend. Intervals are 95%%, from %d bootstrap refits (seed %d), each choosing the channels' carry-over and saturation again.", r.KPI, r.KPI, r.KPI, r.Bootstrap, r.Seed)}, reasons...),
+		Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("ROAS of each channel: the 95% interval's low end, the estimate, its high end", names, []string{"low", "ROAS", "high"}, roas, "dec2"), Table: ct}}}
+	if len(r.Calibration) > 0 {
+		channels.Summary = append(channels.Summary, htmlreport.Sentence{T(fmt.Sprintf("Calibrated by %d lift tests: every figure here is of the calibrated fit.", len(r.Calibration)))})
+	}
+
+	// The weekly decomposition.
+	xs := make([]float64, len(r.Decomposition))
+	series := [][]*float64{make([]*float64, len(xs)), make([]*float64, len(xs)), make([]*float64, len(xs))}
+	dt := &htmlreport.Table{ID: "mix-decomposition", Scroll: true, Head: append([]string{"week", r.KPI, "fitted", "baseline"}, names...)}
+	for t, wk := range r.Decomposition {
+		xs[t] = float64(t + 1)
+		kpi, fitted, base := wk.KPI, wk.Fitted, wk.Baseline
+		series[0][t], series[1][t], series[2][t] = &kpi, &fitted, &base
+		p := func(k ...any) string { return path(append([]any{"decomposition", t}, k...)...) }
+		row := []htmlreport.Cell{T(wk.Week), H(p("kpi"), wk.KPI, kpiFmt), H(p("fitted"), wk.Fitted, kpiFmt), H(p("baseline"), wk.Baseline, kpiFmt)}
+		for c, v := range wk.Channels {
+			row = append(row, H(p("channels", c), v, kpiFmt))
+		}
+		dt.Rows = append(dt.Rows, htmlreport.Row{Cells: row})
+	}
+	decoChart, _ := htmlreport.Line{Title: "The " + r.KPI + " week by week: actual, fitted, and the baseline under it", X: xs, XLabel: "week (" + r.From + " is 1)", YLabel: r.KPI,
+		Series: []string{r.KPI, "fitted", "baseline"}, Y: series, Format: kpiFmt}.SVG()
+	deco := htmlreport.Section{ID: "decomposition", Title: "Week by week",
+		Summary: []htmlreport.Sentence{{T("Fit on held-out weeks: MAPE "), H("held_out.mape", r.HeldOut.MAPE, "pct"), T(", NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"),
+			T("; in-sample R² "), H("in_sample.r2", r.InSample.R2, "dec3"), T(".")}},
+		Blocks: []htmlreport.Block{{Chart: decoChart, Table: dt, ScreenOnly: true}}}
+
+	// Response curves.
+	var curveX []float64
+	var curveY [][]*float64
+	rt := &htmlreport.Table{ID: "mix-response", Head: []string{"channel", "adstock", "half-saturation (weekly)", "Hill shape", "incremental at current spend", "incremental at 2x spend"}}
+	for i, c := range r.Channels {
+		var ys []*float64
+		var at1, at2 int
+		for j, pt := range c.Curve {
+			if i == 0 {
+				curveX = append(curveX, pt.Multiplier)
+			}
+			v := pt.Incremental
+			ys = append(ys, &v)
+			switch pt.Multiplier {
+			case 1:
+				at1 = j
+			case 2:
+				at2 = j
+			}
+		}
+		curveY = append(curveY, ys)
+		ad := "geometric, decay " + strconv.FormatFloat(c.Adstock.Decay, 'g', -1, 64)
+		if c.Adstock.Kind == mix.Weibull {
+			ad = fmt.Sprintf("Weibull, shape %g, scale %g weeks", c.Adstock.Shape, c.Adstock.Scale)
+		}
+		p := func(k ...any) string { return path(append([]any{"channels", i}, k...)...) }
+		rt.Rows = append(rt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), T(ad), H(p("saturation", "half_saturation"), c.Saturation.Half, "money"),
+			H(p("saturation", "shape"), c.Saturation.Shape, "int"),
+			H(p("response_curve", at1, "incremental"), c.Curve[at1].Incremental, kpiFmt), H(p("response_curve", at2, "incremental"), c.Curve[at2].Incremental, kpiFmt)}})
+	}
+	curveChart, _ := htmlreport.Line{Title: "Each channel's incremental " + r.KPI + " at multiples of its spend", X: curveX, XLabel: "multiple of the current spend", YLabel: "incremental " + r.KPI,
+		Series: names, Y: curveY, Format: kpiFmt}.SVG()
+	response := htmlreport.Section{ID: "response", Title: "Carry-over and diminishing returns", Blocks: []htmlreport.Block{{Chart: curveChart, Table: rt}}}
+
+	// Reallocation.
+	re := r.Reallocation
+	var moves [][]float64
+	var moveNames []string
+	at := &htmlreport.Table{ID: "mix-reallocation", Head: []string{"channel", "current", "proposed", "change"}}
+	for i, m := range re.Channels {
+		p := func(k string) string { return path("reallocation", "channels", i, k) }
+		moveNames = append(moveNames, m.Name)
+		moves = append(moves, []float64{m.Current, m.Proposed})
+		at.Rows = append(at.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(m.Name), H(p("current"), m.Current, "money"), H(p("proposed"), m.Proposed, "money"), H(p("change"), m.Change, "money")}})
+	}
+	realloc := htmlreport.Section{ID: "reallocation", Title: fmt.Sprintf("The same total, each channel within ±%g%%", 100*re.Bounds),
+		Summary: []htmlreport.Sentence{append(append(htmlreport.Sentence{T("Expected effect: "), H("reallocation.effect.value", re.Effect.Value, kpiFmt), T(" (95% ")},
+			ivs("reallocation.effect", re.Effect, kpiFmt)...), T(")."))},
+		Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Spend per channel, now and proposed", moveNames, []string{"current", "proposed"}, moves, "money"), Table: at}}}
+	if re.Withheld != "" {
+		realloc.Warnings = append(realloc.Warnings, "Not a recommendation: "+re.Withheld+".")
+	}
+	sections := []htmlreport.Section{channels, realloc}
+
+	if len(r.Calibration) > 0 {
+		lt := &htmlreport.Table{ID: "mix-calibration", Head: []string{"channel", "test dates", "weeks", "test", "95% interval", "model before", "95% interval", "model after", "95% interval", "agree before", "agree after"}}
+		var groups []string
+		var vals [][]float64
+		yes := func(b bool) htmlreport.Cell {
+			if b {
+				return T("yes")
+			}
+			return T("no")
+		}
+		for i, c := range r.Calibration {
+			p := func(k ...any) string { return path(append([]any{"calibration", i}, k...)...) }
+			groups = append(groups, c.Channel+" "+c.Start)
+			vals = append(vals, []float64{c.Test.Value, c.Before.Value, c.After.Value})
+			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("weeks"), c.Weeks),
+				H(p("test", "value"), c.Test.Value, kpiFmt), iv(p("test"), c.Test, kpiFmt), H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt),
+				H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
+		}
+		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests",
+			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks. Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
+			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}}})
+	}
+	if len(r.Comparison) > 0 {
+		head := append([]string{"channel", "mix model", "95% interval"}, r.ComparisonModels...)
+		head = append(head, "disagree")
+		ct := &htmlreport.Table{ID: "mix-comparison", Head: head}
+		var groups []string
+		var vals [][]float64
+		for i, c := range r.Comparison {
+			p := func(k ...any) string { return path(append([]any{"comparison", i}, k...)...) }
+			groups = append(groups, c.Channel)
+			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), iv(p("mix_share"), c.MixShare, "pct")}
+			vs := []float64{c.MixShare.Value}
+			for _, m := range r.ComparisonModels {
+				row = append(row, H(p("attribution", m), c.Attribution[m], "pct"))
+				vs = append(vs, c.Attribution[m])
+			}
+			dis := "none"
+			if len(c.Disagrees) > 0 {
+				dis = strings.Join(c.Disagrees, ", ")
+			}
+			vals = append(vals, vs)
+			ct.Rows = append(ct.Rows, htmlreport.Row{Cells: append(row, T(dis))})
+		}
+		sections = append(sections, htmlreport.Section{ID: "attribution", Title: "Beside attribution: shares of " + r.ComparisonMeasure,
+			Intro:  append(slices.Clone(r.ComparisonNotes), "Shares are among the channels both name. A model disagrees with the mix model when its share lies outside the mix share's 95% interval. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
+			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each channel's share under the mix model and under each attribution model", groups, append([]string{"mix model"}, r.ComparisonModels...), vals, "pct"), Table: ct}}})
+	}
+	sections = append(sections, response, deco)
+	page := &htmlreport.Page{Title: "Marketing-mix model: " + r.KPI, Subtitle: fmt.Sprintf("%d weeks, %s to %s; %d channels", r.Weeks, r.From, r.To, len(r.Channels)),
+		Summary: summary, Sections: sections, Currency: currency}
+	return page.Render(w)
+}

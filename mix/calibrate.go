@@ -1,0 +1,425 @@
+package mix
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/internal/suggest"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// LiftTest is an experiment's result: the KPI a channel's spend added over
+// the test's dates (a geo or audience holdout, a conversion-lift study),
+// with its 95% interval.
+type LiftTest struct {
+	Channel string
+	// Start and End are the test's first and last days; the model reads
+	// them as the weeks that hold them.
+	Start, End time.Time
+	// Incremental is the KPI the test measured as caused by the channel's
+	// spend in its weeks; Low and High its 95% interval.
+	Incremental, Low, High float64
+	// Line is where the test was read, for messages (0: not from a file).
+	Line int
+}
+
+// se is the test's standard error, read off its 95% interval.
+func (l LiftTest) se() float64 { return (l.High - l.Low) / (2 * z95) }
+
+// z95 is the normal quantile of a two-sided 95% interval.
+const z95 = 1.959963984540054
+
+// Calibration is what a lift test said and what the model says about the
+// same channel and weeks, before and after the test was added to the fit.
+type Calibration struct {
+	Channel string `json:"channel"`
+	// Start and End are the test's dates as given; Weeks the model's weeks
+	// they cover.
+	Start string `json:"start"`
+	End   string `json:"end"`
+	Weeks int    `json:"weeks"`
+	Line  int    `json:"line,omitempty"`
+	// Test is the experiment's incremental KPI and its 95% interval.
+	Test Interval `json:"test"`
+	// Before and After are the model's incremental KPI of the channel's
+	// spend in the test's weeks, over those weeks, with 95% bootstrap
+	// intervals: fitted without the tests, and with them.
+	Before Interval `json:"before"`
+	After  Interval `json:"after"`
+	// Weight is the weight of the test's pseudo-observation in the least
+	// squares: the model's noise variance over the test's squared standard
+	// error, scaled up by how much the refits' spread of the effect
+	// exceeds what the normal equations say (see Fit).
+	Weight float64 `json:"weight"`
+	// AgreesBefore and AgreesAfter say whether the model and the test
+	// agree: they disagree when each estimate lies outside the other's
+	// interval.
+	AgreesBefore bool `json:"agrees_before"`
+	AgreesAfter  bool `json:"agrees_after"`
+}
+
+// Warning kinds of lift tests.
+const (
+	// WarnLiftLeftOut is a lift test the fit could not use: its channel is
+	// not in the data, its weeks are not all in the data, or the channel
+	// spent nothing in them.
+	WarnLiftLeftOut = "lift_test_left_out"
+	// WarnLiftDisagrees is a lift test and an uncalibrated model that
+	// disagree beyond both their intervals.
+	WarnLiftDisagrees = "lift_test_disagrees"
+)
+
+// lift is a lift test the fit uses: a pseudo-observation of the channel's
+// effect over the test's weeks.
+type lift struct {
+	test     int // index in Options.LiftTests
+	c        int
+	from, to int // weeks, inclusive
+	value    float64
+	se       float64
+	// target is what the fit pulls the effect toward: the test's value,
+	// or a draw around it in a bootstrap refit.
+	target float64
+	// centre is the fitted model's effect over the test's weeks: the
+	// bootstrap's refits draw their test results around it.
+	centre float64
+	// w is the pseudo-observation's weight, noise variance over se².
+	w  float64
+	xs map[candidate]float64
+}
+
+// windowEffect is the effect, per unit of coefficient, of the spend in
+// weeks from..to on the KPI of those weeks: the Hill of the adstocked
+// spend minus that of the spend with those weeks at zero, summed over the
+// weeks. Spend before the window carries over into it in both and cancels;
+// spend in the window that carries over past it is not counted, as a test
+// that measures the weeks it ran does not see it.
+func windowEffect(a Adstock, h Hill, spend []float64, from, to int) float64 {
+	off := append([]float64(nil), spend...)
+	for t := from; t <= to; t++ {
+		off[t] = 0
+	}
+	on, without := a.Apply(spend), a.Apply(off)
+	s := 0.0
+	for t := from; t <= to; t++ {
+		s += h.At(on[t]) - h.At(without[t])
+	}
+	return s
+}
+
+// liftX is the lift's effect per unit of its channel's coefficient under
+// hyperparameters k.
+func (m *model) liftX(l *lift, k candidate) float64 {
+	if x, ok := l.xs[k]; ok {
+		return x
+	}
+	x := windowEffect(m.adstocksOf(m.o.Adstock)[k.ad], m.hill(l.c, k), m.d.Channels[l.c].Spend, l.from, l.to)
+	l.xs[k] = x
+	return x
+}
+
+// pseudo is a pseudo-observation on one standardised coefficient b[j]:
+// w·(b[j]·u - target)², added to the ridge objective.
+type pseudo struct {
+	j         int
+	u, target float64
+	w         float64
+}
+
+// addPseudo adds the pseudo-observations to the normal equations G b = c.
+func addPseudo(G *mat.SymDense, c []float64, obs []pseudo) {
+	for _, o := range obs {
+		G.SetSym(o.j, o.j, G.At(o.j, o.j)+o.w*o.u*o.u)
+		c[o.j] += o.w * o.u * o.target
+	}
+}
+
+// pseudos are the active lifts as pseudo-observations on the standardised
+// coefficients of the channels under ks, sd(c) the channel column's
+// standard deviation (a column that does not vary takes none).
+func (m *model) pseudos(ks []candidate, sd func(c int) float64) []pseudo {
+	var obs []pseudo
+	nb := len(m.base)
+	for i := range m.lifts {
+		l := &m.lifts[i]
+		s := sd(l.c)
+		if s <= 0 {
+			continue
+		}
+		obs = append(obs, pseudo{j: nb + l.c, u: m.liftX(l, ks[l.c]) / s, target: l.target, w: l.w})
+	}
+	return obs
+}
+
+// weekOf is the index of the week that holds day, or -1.
+func (d Data) weekOf(day time.Time) int {
+	for i, w := range d.Weeks {
+		if !day.Before(w) && day.Before(w.AddDate(0, 0, 7)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// prepareLifts matches each lift test to its channel and weeks; those it
+// cannot use are left out with a warning that says why.
+func (m *model) prepareLifts() ([]lift, []Warning) {
+	var out []lift
+	var ws []Warning
+	names := make([]string, len(m.d.Channels))
+	for c, ch := range m.d.Channels {
+		names[c] = ch.Name
+	}
+	n := len(m.d.Weeks)
+	first, last := m.d.Weeks[0], m.d.Weeks[n-1].AddDate(0, 0, 6)
+	for i, t := range m.o.LiftTests {
+		where := "a lift test"
+		if t.Line > 0 {
+			where = fmt.Sprintf("the lift test on line %d", t.Line)
+		}
+		leftOut := func(format string, a ...any) {
+			ws = append(ws, Warning{Kind: WarnLiftLeftOut, Channels: []string{t.Channel}, Line: t.Line,
+				Message: where + ": " + fmt.Sprintf(format, a...) + "; it is left out of the fit"})
+		}
+		c := -1
+		for j, name := range names {
+			if name == t.Channel {
+				c = j
+			}
+		}
+		if c < 0 {
+			for j, name := range names {
+				if strings.EqualFold(name, t.Channel) {
+					c = j
+				}
+			}
+		}
+		if c < 0 {
+			hint := ""
+			if s := suggest.Name(t.Channel, names); s != "" {
+				hint = fmt.Sprintf("; did you mean %q?", s)
+			}
+			leftOut("channel %q is not in the spend data (its channels are %s)%s", t.Channel, strings.Join(names, ", "), hint)
+			continue
+		}
+		if t.End.Before(t.Start) {
+			leftOut("it ends (%s) before it starts (%s)", day(t.End), day(t.Start))
+			continue
+		}
+		if t.Start.Before(first) || t.End.After(last) {
+			leftOut("it ran %s to %s, not all within the data's weeks (%s to %s)", day(t.Start), day(t.End), day(first), day(last))
+			continue
+		}
+		from, to := m.d.weekOf(t.Start), m.d.weekOf(t.End)
+		spent := 0.0
+		for w := from; w <= to; w++ {
+			spent += m.d.Channels[c].Spend[w]
+		}
+		if spent == 0 {
+			leftOut("%s spent nothing in the weeks of %s to %s, so the model has no spend there for the test to calibrate", names[c], day(t.Start), day(t.End))
+			continue
+		}
+		if !(t.Low <= t.Incremental && t.Incremental <= t.High && t.High > t.Low) {
+			leftOut("its interval %v to %v does not hold its result %v; give the 95%% interval around the result", t.Low, t.High, t.Incremental)
+			continue
+		}
+		out = append(out, lift{test: i, c: c, from: from, to: to, value: t.Incremental, target: t.Incremental, se: t.se(), xs: map[candidate]float64{}})
+	}
+	return out, ws
+}
+
+// fitted is a fit on all weeks: the model, its fitted KPI and its
+// residuals scaled up for the degrees of freedom it spent.
+type fitted struct {
+	sys    *system
+	cols   [][]float64
+	lm     linModel
+	fitted []float64
+	resid  []float64
+	// sigma2 is the noise variance: squared residuals over the weeks less
+	// the degrees of freedom.
+	sigma2 float64
+}
+
+// fitAll fits the model under ks and gridLambda[lam] on all weeks,
+// calibrated by the active lifts.
+func (m *model) fitAll(ks []candidate, lam int) (fitted, error) {
+	n, C := m.n, len(m.d.Channels)
+	cols, nonNeg := m.columns(ks)
+	sys := newSystem(cols, n, gridLambda[lam])
+	first := len(cols) - C
+	lm, err := sys.solve(m.d.KPI, nonNeg, m.pseudos(ks, func(c int) float64 { return sys.sd[first+c] })...)
+	if err != nil {
+		return fitted{}, err
+	}
+	f := fitted{sys: sys, cols: cols, lm: lm, fitted: make([]float64, n), resid: make([]float64, n)}
+	sse := 0.0
+	for t := range f.fitted {
+		f.fitted[t] = lm.predict(cols, t)
+		f.resid[t] = m.d.KPI[t] - f.fitted[t]
+		sse += f.resid[t] * f.resid[t]
+	}
+	// Residuals are smaller than the noise: the fit spent degrees of
+	// freedom on the design's columns and on choosing each channel's three
+	// curve parameters. Scaling them up by sqrt(n/(n-df)) (Davison and
+	// Hinkley's modified residuals) gives the refits noise of the right size.
+	f.sigma2 = sse / float64(n)
+	if df := len(cols) + 1 + 3*C; n > 2*df {
+		s := math.Sqrt(float64(n) / float64(n-df))
+		for t := range f.resid {
+			f.resid[t] *= s
+		}
+		f.sigma2 = sse / float64(n-df)
+	}
+	return f, nil
+}
+
+// windows is each active lift's effect under a fit (coefficients beta of
+// the channels, hyperparameters ks) and its bootstrap interval.
+func (m *model) windows(ks []candidate, beta []float64, draws []draw) []Interval {
+	out := make([]Interval, len(m.lifts))
+	for i := range m.lifts {
+		l := &m.lifts[i]
+		ds := make([]float64, len(draws))
+		for b, d := range draws {
+			ds[b] = d.beta[l.c] * m.liftX(l, d.ks[l.c])
+		}
+		out[i] = atLeastZero(interval(beta[l.c]*m.liftX(l, ks[l.c]), ds))
+	}
+	return out
+}
+
+// disagree says whether two estimates each lie outside the other's
+// interval.
+func disagree(a, b Interval) bool {
+	outside := func(v float64, i Interval) bool { return v < i.Low || v > i.High }
+	return outside(a.Value, b) && outside(b.Value, a)
+}
+
+// calibrated fits the model twice: without the lift tests (the "before"
+// each test is compared with, and the noise variance that weighs them),
+// then with each test as a pseudo-observation of its channel's effect over
+// its weeks, weighted as weigh says, so the fit moves toward a test in
+// proportion to its precision. The hyperparameters are searched again with
+// the tests in, from the uncalibrated choice: the greedy search, started
+// afresh, can wander to other curves for channels no test is about.
+func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, error) {
+	lifts, ws := m.prepareLifts()
+	if len(lifts) == 0 {
+		r, err := m.result(ks, lam, ads)
+		if err != nil {
+			return nil, err
+		}
+		r.Warnings = append(ws, r.Warnings...)
+		return r, nil
+	}
+	f, err := m.fitAll(ks, lam)
+	if err != nil {
+		return nil, err
+	}
+	before, err := m.bootstrapDraws(ks, lam, f.fitted, f.resid, m.o.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+	C := len(m.d.Channels)
+	m.lifts = lifts
+	m.beforeLifts = m.windows(ks, f.lm.beta[len(f.cols)-C:], before)
+	if err := m.weigh(ks, f, before); err != nil {
+		return nil, err
+	}
+	kc, lc, _, err := m.search(ks, lam, m.d.KPI)
+	if err != nil {
+		return nil, err
+	}
+	r, err := m.result(kc, lc, ads)
+	if err != nil {
+		return nil, err
+	}
+	for i := range r.Calibration {
+		cal := r.Calibration[i]
+		if !cal.AgreesBefore {
+			ws = append(ws, Warning{Kind: WarnLiftDisagrees, Channels: []string{cal.Channel}, Line: cal.Line, Message: fmt.Sprintf(
+				"%s: the lift test of %s to %s found %s (95%% %s to %s), the model without it %s (%s to %s): each lies outside the other's interval. The calibrated fit is pulled toward the test in proportion to its precision, not replaced by it (now %s); find out why they differ (a test too short to see the carry-over, weeks unlike the rest, spend that follows demand) before trusting either",
+				cal.Channel, cal.Start, cal.End, amount(cal.Test.Value), amount(cal.Test.Low), amount(cal.Test.High),
+				amount(cal.Before.Value), amount(cal.Before.Low), amount(cal.Before.High), amount(cal.After.Value))})
+		}
+	}
+	r.Warnings = append(ws, r.Warnings...)
+	return r, nil
+}
+
+// weigh sets each lift's weight. A test of standard error se, added to
+// the least squares as a pseudo-observation of weight σ²/se² (σ² the
+// noise variance), counts as much as its precision against the data's
+// precision about the same effect under the chosen curves: σ² times the
+// inverse of the normal equations. That precision leaves out the
+// uncertainty of the curves, which the bootstrap refits hold: the effect's
+// variance over the uncalibrated refits is larger, often several times.
+// So the weight is scaled by that ratio (never below 1), and the test and
+// the model meet where their precisions, as their intervals show them,
+// weigh them: a test as precise as the model's interval moves the effect
+// about half way.
+func (m *model) weigh(ks []candidate, f fitted, before []draw) error {
+	nb := len(m.base)
+	p := len(f.cols)
+	all := make([]bool, p)
+	for j := range all {
+		all[j] = true
+	}
+	for i := range m.lifts {
+		l := &m.lifts[i]
+		j := nb + l.c
+		l.w = f.sigma2 / (l.se * l.se)
+		sd := f.sys.sd[j]
+		if sd <= 0 {
+			continue
+		}
+		e := make([]float64, p)
+		e[j] = 1
+		ginv, err := solveSubset(f.sys.G, e, all)
+		if err != nil {
+			return err
+		}
+		u := m.liftX(l, ks[l.c]) / sd
+		nominal := u * u * f.sigma2 * ginv[j]
+		ds := make([]float64, len(before))
+		for b, d := range before {
+			ds[b] = d.beta[l.c] * m.liftX(l, d.ks[l.c])
+		}
+		if v := stat.Variance(ds, nil); nominal > 0 && v > nominal {
+			l.w *= v / nominal
+		}
+	}
+	return nil
+}
+
+// amount writes a KPI amount: whole and in groups of thousands from 1,000
+// on, else to 3 significant digits.
+func amount(v float64) string {
+	if math.Abs(v) >= 1000 {
+		return numfmt.Group(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
+	}
+	return num(v)
+}
+
+// calibration reports each active lift under the calibrated fit.
+func (m *model) calibration(ks []candidate, beta []float64, draws []draw) []Calibration {
+	if len(m.lifts) == 0 {
+		return nil
+	}
+	after := m.windows(ks, beta, draws)
+	var out []Calibration
+	for i, l := range m.lifts {
+		t := m.o.LiftTests[l.test]
+		test := Interval{Value: t.Incremental, Low: t.Low, High: t.High}
+		out = append(out, Calibration{Channel: m.d.Channels[l.c].Name, Start: day(t.Start), End: day(t.End), Weeks: l.to - l.from + 1, Line: t.Line,
+			Test: test, Before: m.beforeLifts[i], After: after[i], Weight: l.w,
+			AgreesBefore: !disagree(test, m.beforeLifts[i]), AgreesAfter: !disagree(test, after[i])})
+	}
+	return out
+}

@@ -1,0 +1,251 @@
+package rules_test
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+)
+
+// controlByHand is the documented assignment written out independently of
+// the package: exact rational arithmetic, no shortcuts.
+func controlByHand(seed, id string, share float64) bool {
+	sum := sha256.Sum256([]byte(seed + "\x00" + id))
+	u := binary.BigEndian.Uint64(sum[:8]) >> 11
+	// u / 2^53 < share, compared as exact rationals.
+	left := new(big.Rat).SetFrac(new(big.Int).SetUint64(u), new(big.Int).Lsh(big.NewInt(1), 53))
+	right := new(big.Rat).SetFloat64(share)
+	return left.Cmp(right) < 0
+}
+
+func TestHoldoutAssignmentGolden(t *testing.T) {
+	// The draws of fixed ids under seed "q3-holdout", as fractions u/2^53
+	// (computed with sha256sum and Python: see docs/guide/holdouts.md),
+	// and whether each is in a 10% and a 50% control group.
+	golden := []struct {
+		id         string
+		draw       uint64
+		in10, in50 bool
+	}{
+		{"L1", 6394006375574582, false, false},        // 0.709877
+		{"L2", 6309056058115721, false, false},        // 0.700446
+		{"L3", 1371828252852647, false, true},         // 0.152304
+		{"lead-42", 6896916882486918, false, false},   // 0.765712
+		{"acme-0007", 7409294448475753, false, false}, // 0.822597
+		{"ü-lead", 1015186421314484, false, true},     // 0.112708
+		{"", 8810154439140242, false, false},          // 0.978124
+		{"L7", 527485150562141, true, true},           // 0.058563
+		{"L16", 56344733832303, true, true},           // 0.006256
+		{"L44", 167709670453547, true, true},          // 0.018620
+	}
+	h10 := rules.NewHoldout(0.1, "q3-holdout")
+	h50 := rules.NewHoldout(0.5, "q3-holdout")
+	for _, g := range golden {
+		assert.Equal(t, g.draw, rules.HoldoutDraw("q3-holdout", g.id), g.id)
+		assert.Equal(t, g.in10, h10.Control(g.id), "%s at 10%%", g.id)
+		assert.Equal(t, g.in50, h50.Control(g.id), "%s at 50%%", g.id)
+	}
+}
+
+func TestHoldoutAgreesWithTheDocumentedFormula(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, share := range []float64{0.1, 0.5, 0.25, 1.0 / 3, 0.999, 1e-9} {
+		h := rules.NewHoldout(share, "s")
+		for i := 0; i < 2000; i++ {
+			id := fmt.Sprintf("L%d-%x", i, r.Uint32())
+			require.Equal(t, controlByHand("s", id, share), h.Control(id), "share %v id %s", share, id)
+		}
+	}
+	// On the boundary: a share that is exactly some lead's draw puts that
+	// lead in the treated group (u/2^53 < share is strict) and the share
+	// one step above it in the control group.
+	u := rules.HoldoutDraw("s", "edge")
+	at := math.Ldexp(float64(u), -53)
+	assert.False(t, rules.NewHoldout(at, "s").Control("edge"))
+	assert.True(t, rules.NewHoldout(math.Nextafter(at, 1), "s").Control("edge"))
+}
+
+func TestHoldoutIndependentOfOrderAndRuns(t *testing.T) {
+	ids := make([]string, 5000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("lead-%05d", i)
+	}
+	h := rules.NewHoldout(0.2, "seed")
+	first := map[string]bool{}
+	for _, id := range ids {
+		first[id] = h.Control(id)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	again := rules.NewHoldout(0.2, "seed") // a new value, as another run would make
+	for _, id := range ids {
+		require.Equal(t, first[id], again.Control(id), id)
+	}
+	// Another seed draws another group.
+	other := rules.NewHoldout(0.2, "seed2")
+	differ := 0
+	for _, id := range ids {
+		if other.Control(id) != first[id] {
+			differ++
+		}
+	}
+	// Two independent 20% groups differ on 2·0.2·0.8 = 32% of the leads.
+	assert.InDelta(t, 0.32, float64(differ)/float64(len(ids)), 0.03)
+}
+
+func TestHoldoutShareWithinBinomialBounds(t *testing.T) {
+	const n = 100000
+	for _, share := range []float64{0.1, 0.5, 0.03} {
+		h := rules.NewHoldout(share, "binomial")
+		k := 0
+		for i := 0; i < n; i++ {
+			if h.Control(fmt.Sprintf("%d", i)) {
+				k++
+			}
+		}
+		// 4.5 standard deviations: a false alarm once in about 150,000 runs.
+		sd := math.Sqrt(n * share * (1 - share))
+		assert.InDelta(t, n*share, float64(k), 4.5*sd, "share %v: %d of %d held out", share, k, n)
+	}
+}
+
+func TestNewHoldoutRefusesSharesOutsideTheOpenInterval(t *testing.T) {
+	for _, s := range []float64{0, 1, -0.1, 1.5, math.NaN()} {
+		assert.Nil(t, rules.NewHoldout(s, "x"), "share %v", s)
+	}
+	var none *rules.Holdout
+	assert.False(t, none.Control("any"), "without an experiment every lead is treated")
+}
+
+func TestHoldoutCompiles(t *testing.T) {
+	m, err := rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.25\n  seed: 0x2A\n  withhold: handoff\n"))
+	require.NoError(t, err)
+	require.NotNil(t, m.Holdout)
+	assert.Equal(t, 0.25, m.Holdout.Share)
+	assert.Equal(t, "42", m.Holdout.Seed, "a whole-number seed is its decimal text")
+	assert.True(t, m.Holdout.WithholdsHandoff())
+	assert.Equal(t, rules.NewHoldout(0.25, "42").Control("L1"), m.Holdout.Control("L1"))
+
+	m, err = rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.5\n  seed: q4\n  withhold: {challenger: v2/challenger.yaml}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "challenger", m.Holdout.Withhold)
+	assert.False(t, m.Holdout.WithholdsHandoff())
+	assert.Equal(t, "v2/challenger.yaml", m.Holdout.Challenger)
+	assert.Equal(t, "dir/v2/challenger.yaml", m.Holdout.ChallengerPath)
+
+	m, err = rules.CompileBytes("m.yaml", []byte(base))
+	require.NoError(t, err)
+	assert.Nil(t, m.Holdout)
+}
+
+func TestHoldoutErrors(t *testing.T) {
+	for _, c := range []struct{ name, src, want string }{
+		{
+			name: "a share out of range, a misspelt key, no withhold",
+			src:  "holdout:\n  share: 1.5\n  sed: x\n",
+			want: `m.yaml:18:1: holdout has no withhold; add withhold: handoff (control leads are not handed to sales) or withhold: {challenger: FILE.yaml}
+    holdout:
+    ^
+m.yaml:19:10: share is the control group's share of the leads, above 0 and below 1 (0.1 holds out one lead in ten), not 1.5
+      share: 1.5
+             ^
+m.yaml:20:3: unknown key "sed" in holdout; did you mean "seed"?
+      sed: x
+      ^
+`,
+		},
+		{
+			name: "a zero share, an empty seed, a misspelt withhold",
+			src:  "holdout:\n  share: 0\n  seed: \"\"\n  withhold: handof\n",
+			want: `m.yaml:19:10: share is the control group's share of the leads, above 0 and below 1 (0.1 holds out one lead in ten), not 0
+      share: 0
+             ^
+m.yaml:20:9: seed is empty; give a word or number, such as seed: q3-holdout
+      seed: ""
+            ^
+m.yaml:21:13: withhold: unknown "handof"; did you mean "handoff"?
+      withhold: handof
+                ^
+`,
+		},
+		{
+			name: "a share in words, a fractional seed, a challenger without its file",
+			src:  "holdout:\n  share: ten\n  seed: 1.5\n  withhold: challenger\n",
+			want: `m.yaml:19:10: share must be a number, not "ten"
+      share: ten
+             ^
+m.yaml:20:9: seed 1.5 is read as a number with a fraction, whose text other systems may write differently; quote it (seed: "1.5") or use a word or a whole number
+      seed: 1.5
+            ^
+m.yaml:21:13: withhold: challenger needs the challenger's rule file; write withhold: {challenger: FILE.yaml}
+      withhold: challenger
+                ^
+`,
+		},
+		{
+			name: "a challenger outside the rule directory",
+			src:  "holdout:\n  share: 0.1\n  seed: s\n  withhold: {challenger: ../other.yaml}\n",
+			want: `m.yaml:21:26: challenger ../other.yaml: the path leads out of that directory (..); name the challenger's rule file relative to this one, such as challenger.yaml
+      withhold: {challenger: ../other.yaml}
+                             ^
+`,
+		},
+		{
+			name: "a misspelt challenger key",
+			src:  "holdout:\n  share: 0.1\n  seed: s\n  withhold: {challengr: c.yaml}\n",
+			want: `m.yaml:21:14: unknown key "challengr" in withhold; did you mean "challenger"?
+      withhold: {challengr: c.yaml}
+                 ^
+`,
+		},
+		{
+			name: "a challenger that is not a rule file",
+			src:  "holdout:\n  share: 0.1\n  seed: s\n  withhold: {challenger: c.txt}\n",
+			want: `m.yaml:21:26: challenger c.txt: a rule file is a .yaml or .yml file; name the challenger's rule file relative to this one, such as challenger.yaml
+      withhold: {challenger: c.txt}
+                             ^
+`,
+		},
+		{
+			name: "a misspelt section",
+			src:  "holdot:\n  share: 0.1\n",
+			want: `m.yaml:18:1: unknown key "holdot" in the rule file; did you mean "holdout"?
+    holdot:
+    ^
+`,
+		},
+		{
+			name: "a share with no section around it",
+			src:  "holdout: 0.1\n",
+			want: `m.yaml:18:10: holdout must be a mapping of keys to values, not "0.1"
+    holdout: 0.1
+             ^
+`,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, render(t, base+c.src))
+		})
+	}
+}
+
+func TestHoldoutLint(t *testing.T) {
+	m, err := rules.CompileBytes("m.yaml", []byte(base+"holdout:\n  share: 0.6\n  seed: s\n  withhold: handoff\n"))
+	require.NoError(t, err)
+	var found bool
+	for _, d := range rules.Lint(m) {
+		if d.Pos.Line == 19 {
+			found = true
+			assert.Contains(t, d.Message, "share 0.6 holds more than half the leads back from sales")
+		}
+	}
+	assert.True(t, found, "a large hand-off holdout is flagged")
+}
