@@ -40,6 +40,7 @@ package backtest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -142,6 +143,10 @@ type Backtest struct {
 	// added, so their number says whether it is still current).
 	judged      []RuleSignal
 	judgedLeads int
+	// shared holds the lists of units and categories filed so far, by
+	// their bits, for share; key is its scratch.
+	shared map[string][]float64
+	key    []byte
 }
 
 // leadRec is what the report needs of one lead.
@@ -329,11 +334,39 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	rec := m.rec
 	if rec != unborn {
 		rec.seq = int32(len(b.order))
+		rec.units, rec.cats = b.share(rec.units), b.share(rec.cats)
 	}
 	b.sortedIDs = nil
 	b.leads[m.id] = rec
 	b.order = append(b.order, rec)
 	return nil
+}
+
+// maxShared bounds the distinct lists of numbers a backtest keeps to share.
+const maxShared = 1 << 16
+
+// share returns an earlier lead's list equal to v, when there is one, so
+// that leads which fired the same rules alike (on their fit alone, say)
+// keep one copy of their units and categories; records only read them.
+func (b *Backtest) share(v []float64) []float64 {
+	if len(v) == 0 {
+		return v
+	}
+	key := b.key[:0]
+	for _, x := range v {
+		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(x))
+	}
+	b.key = key
+	if s, ok := b.shared[string(key)]; ok {
+		return s
+	}
+	if b.shared == nil {
+		b.shared = map[string][]float64{}
+	}
+	if len(b.shared) < maxShared {
+		b.shared[string(key)] = v
+	}
+	return v
 }
 
 // measure works out the lead's record; scored is set to its arrival once
