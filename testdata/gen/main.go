@@ -12,6 +12,7 @@
 //	go run ./testdata/gen -paths -n 1000000 > /tmp/paths-1m.csv
 //	go run ./testdata/gen -truth testdata/backtest/truth -n 8000
 //	go run ./testdata/gen -n 1000 -crm testdata/crm
+//	go run ./testdata/gen -n 100000 -stream > /tmp/stream-100k.ndjson
 //
 // Outcomes (opportunities and won deals) follow each lead's scoring
 // timeline: leads that became sales-ready are far likelier to win.
@@ -21,10 +22,15 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -44,7 +50,14 @@ func main() {
 	paths := flag.Bool("paths", false, "write n aggregated paths (path;total_conversions;total_conversion_value;total_null)")
 	truth := flag.String("truth", "", "write the known-truth set for DIR/truth.yaml: DIR/leads.ndjson and DIR/outcomes.csv (leadgen.Truth)")
 	crm := flag.String("crm", "", "write the leads as HubSpot-style and Salesforce-style exports into DIR (leadgen.CRMs), for DIR/hubspot.yaml and DIR/salesforce.yaml")
+	streamLines := flag.Bool("stream", false, "write the leads as `leadscore stream` input: each lead's fields at its creation and each event, with ids, all in time order")
 	flag.Parse()
+	if *streamLines {
+		if err := writeStream(os.Stdout, leadgen.New(*seed), *n); err != nil {
+			fail(err)
+		}
+		return
+	}
 	if *crm != "" {
 		if err := writeCRM(*crm, *seed, *n); err != nil {
 			fail(err)
@@ -209,4 +222,66 @@ func writeCRM(dir string, seed uint64, n int) error {
 		}
 	}
 	return nil
+}
+
+// writeStream writes n leads from g as the lines `leadscore stream` reads:
+// {"lead_id","id":"fields-ID","fields":{...}} at the lead's creation and
+// {"lead_id","id":"ID-i","type","at",...} for its i-th event, all sorted by
+// time (a lead's fields before the events at the same time).
+func writeStream(w io.Writer, g *leadgen.Generator, n int) error {
+	type row struct {
+		at     time.Time
+		fields bool
+		line   []byte
+	}
+	var rows []row
+	add := func(at string, fields bool, v any) error {
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			return err
+		}
+		line, err := json.Marshal(v)
+		rows = append(rows, row{t, fields, line})
+		return err
+	}
+	for range n {
+		data, err := json.Marshal(g.Next())
+		if err != nil {
+			return err
+		}
+		var lead map[string]any
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&lead); err != nil {
+			return err
+		}
+		id, _ := lead["id"].(string)
+		events, _ := lead["events"].([]any)
+		delete(lead, "id")
+		delete(lead, "events")
+		created, _ := lead["created_at"].(string)
+		if err := add(created, true, map[string]any{"lead_id": id, "id": "fields-" + id, "fields": lead}); err != nil {
+			return err
+		}
+		for i, e := range events {
+			ev := e.(map[string]any)
+			ev["lead_id"], ev["id"] = id, fmt.Sprintf("%s-%d", id, i)
+			at, _ := ev["at"].(string)
+			if err := add(at, false, ev); err != nil {
+				return err
+			}
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if !rows[i].at.Equal(rows[j].at) {
+			return rows[i].at.Before(rows[j].at)
+		}
+		return rows[i].fields && !rows[j].fields
+	})
+	bw := bufio.NewWriterSize(w, 1<<16)
+	for _, r := range rows {
+		bw.Write(r.line)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
 }
