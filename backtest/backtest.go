@@ -431,15 +431,15 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
 func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec) error {
-	asOf := b.opts.At
-	if b.verdictView(lead) {
-		asOf = b.end()
-	}
+	// The history up to T0, for capacity and the sales-ready moment: as
+	// of T0, whether or not the verdict view replays the lead further (a
+	// timeline as of T1 has no point at T0, so a lead with no event
+	// before T0 would lose the fit it had from its creation).
 	timeline := b.scorer.TimelineContext
-	if b.onCat < 0 && !b.verdictView(lead) {
+	if b.onCat < 0 {
 		timeline = b.scorer.TimelineTotals // only the totals are read
 	}
-	tl, err := timeline(ctx, lead, asOf)
+	tl, err := timeline(ctx, lead, b.opts.At)
 	if err != nil {
 		return err
 	}
@@ -453,9 +453,16 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 		}
 	}
 	if b.verdictView(lead) {
+		// The verdict view: the lead replayed to T1, with the rules that
+		// fired at its hand-off.
+		asOf := b.end()
+		vtl, err := b.scorer.TimelineContext(ctx, lead, asOf)
+		if err != nil {
+			return err
+		}
 		v := &verdictRec{}
 		rec.v = v
-		for _, p := range tl.Points {
+		for _, p := range vtl.Points {
 			if p.SalesReady {
 				v.handoff = p.At
 				if p.Event == nil && !rec.created.IsZero() && rec.created.Before(p.At) {

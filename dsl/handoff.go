@@ -181,7 +181,7 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 			case isRule, contains(categories, c.Value):
 			default:
 				add(c.Pos, "rejection reason %s contradicts unknown rule or score category %q%s", code, c.Value,
-					DidYouMeanOr(c.Value, append(append([]string{}, ids...), categories...), "name a rule id under rules, or a category under scores"))
+					DidYouMeanName(c.Value, append(append([]string{}, ids...), categories...), "name a rule id under rules, or a category under scores"))
 			}
 		}
 	}
@@ -205,7 +205,7 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 			}
 		default:
 			add(c.Pos, "recycle resets unknown rule or score category %q%s", c.Value,
-				DidYouMeanOr(c.Value, append(append([]string{}, eventRules...), categories...), "name an event rule under rules, or a category under scores"))
+				DidYouMeanName(c.Value, append(append([]string{}, eventRules...), categories...), "name an event rule under rules, or a category under scores"))
 		}
 	}
 }

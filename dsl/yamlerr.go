@@ -118,6 +118,9 @@ func yamlSyntaxError(file string, lines []string, err error) *Diagnostic {
 		}
 		return &Diagnostic{Pos: pos, Message: generic, Source: sourceLine(lines, reported)}
 	}
+	if at, col, explained := colonInPlainLines(lines, line); explained != "" {
+		return &Diagnostic{Pos: Pos{File: file, Line: at, Col: col}, Message: explained, Source: lines[at-1]}
+	}
 	text := lines[line-1]
 	col, explained := explainLine(lines[:line-1], text)
 	if explained != "" {
@@ -624,4 +627,83 @@ func unfinished(text string) bool {
 		return true
 	}
 	return false
+}
+
+// plainKeyRE is a key whose plain value starts on its line (when: x > 1),
+// as a mapping key or the first key of a list item.
+var plainKeyRE = regexp.MustCompile(`^(\s*(?:- +)*)([\w.-]+):[ ]+([^\s"'\[{|>&*!#].*)$`)
+
+// keyLineRE is a line that starts with a key.
+var keyLineRE = regexp.MustCompile(`^\s*[\w.-]+:( |$)`)
+
+// colonInPlainLines explains a colon and a space in a plain value that
+// runs over several lines (when: a and, then b: c on the next): the
+// value is quoted on none of its lines, so the advice is a block, which
+// keeps the lines joined as YAML joined them. It returns the line and
+// column of the colon and the message, or "" when the broken line is no
+// such value or the block would not decode.
+func colonInPlainLines(lines []string, broken int) (int, int, string) {
+	start := 0
+	if plainKeyRE.MatchString(lines[broken-1]) {
+		start = broken
+	} else {
+		indent := indentOf(lines[broken-1])
+		for k := broken - 1; k >= 1; k-- {
+			if strings.TrimSpace(lines[k-1]) == "" {
+				continue
+			}
+			if indentOf(lines[k-1]) < indent {
+				start = k
+				break
+			}
+		}
+	}
+	if start == 0 {
+		return 0, 0, ""
+	}
+	m := plainKeyRE.FindStringSubmatchIndex(lines[start-1])
+	if m == nil {
+		return 0, 0, ""
+	}
+	first := lines[start-1]
+	if key := first[m[4]:m[5]]; key != "when" && key != "total" {
+		return 0, 0, "" // an expression; a key indented too deep is not
+	}
+	keyCol := m[4] // byte offset of the key
+	end := start
+	for end < len(lines) && strings.TrimSpace(lines[end]) != "" && indentOf(lines[end]) > keyCol &&
+		!strings.HasPrefix(strings.TrimSpace(lines[end]), "#") {
+		end++
+	}
+	if end == start || broken > end {
+		return 0, 0, ""
+	}
+	// The colon: on the first line in its value, or at the start of a
+	// continuation line's text.
+	at, col := 0, 0
+	if c := strings.Index(first[m[6]:]+" ", ": "); c >= 0 {
+		at, col = start, len([]rune(first[:m[6]+c]))+1
+	}
+	for k := start + 1; at == 0 && k <= end; k++ {
+		if c := strings.Index(lines[k-1]+" ", ": "); c >= 0 {
+			if keyLineRE.MatchString(lines[k-1]) {
+				return 0, 0, "" // a key indented too deep
+			}
+			at, col = k, len([]rune(lines[k-1][:c]))+1
+		}
+	}
+	if at == 0 {
+		return 0, 0, ""
+	}
+	key := first[m[4]:m[5]]
+	pad := strings.Repeat(" ", keyCol+2)
+	fixed := append(append([]string{}, lines[:start-1]...), first[:m[5]]+": >")
+	fixed = append(fixed, pad+first[m[6]:])
+	for k := start + 1; k <= end; k++ {
+		fixed = append(fixed, pad+strings.TrimSpace(lines[k-1]))
+	}
+	if !isYAML(fixed) {
+		return 0, 0, ""
+	}
+	return at, col, fmt.Sprintf("a colon followed by a space starts a new key in YAML, so YAML cannot read this expression, which runs over %d lines (%d to %d); write it as a block: %s: > and the expression on the lines below it, indented, which YAML joins as it did these lines", end-start+1, start, end, key)
 }

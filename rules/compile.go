@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -584,7 +583,7 @@ var (
 	unknownNameRE = regexp.MustCompile(`^unknown name (\S+)$`)
 	expectedRE    = regexp.MustCompile(`^expected (\w+), but got (.+)$`)
 	argumentRE    = regexp.MustCompile(`^cannot use (\S+) as argument \(type (\S+)\) to call (\w+)\s*$`)
-	mismatchRE    = regexp.MustCompile(`^invalid operation: (\S+) \(mismatched types (\S+) and (\S+)\)$`)
+	mismatchRE    = regexp.MustCompile(`^invalid operation: (\S+) \(mismatched types (.+?) and (.+)\)$`)
 )
 
 // explain rewrites expr's messages in the words of the people who write rules.
@@ -606,8 +605,11 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 		}
 		return at(i) == '('
 	}
-	if left, op, operand, ok := unquotedOperand(text, offset); ok && (tokenRE.MatchString(msg) || unknownNameRE.MatchString(msg) && !c.known(operand)) {
-		return fmt.Sprintf("%s needs its %s in quotes: %s%s %s", op, map[bool]string{true: "pattern", false: "text"}[op == "matches"], left, op, strconv.Quote(operand))
+	if hint := c.unquotedHint(msg, sc, text, offset); hint != "" {
+		return hint
+	}
+	if hint := c.operatorWordHint(msg, text, offset); hint != "" {
+		return hint
 	}
 	if m := tokenRE.FindStringSubmatch(msg); m != nil {
 		kind, tok := m[1], m[2]
@@ -629,8 +631,8 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 			return "write or (or ||) in lower case for either of two conditions"
 		case kind == "Identifier" && strings.EqualFold(tok, "like"):
 			return fmt.Sprintf("like is not an operator; to find text within text write contains (or startsWith, endsWith, or matches for a pattern), such as: %s contains \"VP\"", c.exampleField("string"))
-		case kind == "Identifier" && dsl.DidYouMeanName(tok, operatorWords, "") != "":
-			return fmt.Sprintf("%q is not an operator%s", tok, dsl.DidYouMeanName(tok, operatorWords, ""))
+		case kind == "Identifier" && operatorWordNear(tok) != "":
+			return fmt.Sprintf("%q is not an operator; did you mean %q?", tok, operatorWordNear(tok))
 		case kind == "Operator" && tok == "," && unicode.IsDigit(at(offset-1)) && unicode.IsDigit(at(offset+1)):
 			return "write numbers without thousands separators: 1000, not 1,000"
 		case kind == "Operator" && tok == "," && strings.Contains(text, " in ("):
@@ -674,27 +676,13 @@ func (c *compiler) explainAt(msg string, sc *scope, text string, offset int) str
 		if _, ok := c.eventVars[m[1]]; ok && !sc.event && m[1] != "type" && m[1] != "at" {
 			return fmt.Sprintf("%s is an event field, not a lead field: read it in an event rule (add event: and the event type) as event.%s, or count events with events(\"type\", \"30d\")", m[1], m[1])
 		}
+		if hint := c.dashedName(sc, text, offset); hint != "" {
+			return hint
+		}
+		return c.explainName(msg, sc, !comparedAsValue(text, offset))
 	}
 	return c.explain(msg, sc)
 }
-
-// unquotedOperand finds, around offset, the right side of matches,
-// contains, startsWith or endsWith written without quotes (title matches
-// (?i)seeking); it returns the operator and the operand.
-func unquotedOperand(text string, offset int) (left, op, operand string, ok bool) {
-	for _, m := range textOperandRE.FindAllStringSubmatchIndex(text, -1) {
-		from, to := len([]rune(text[:m[6]])), len([]rune(text[:m[7]]))
-		if offset >= from && offset <= to {
-			if m[2] >= 0 {
-				left = text[m[2]:m[3]] + " "
-			}
-			return left, text[m[4]:m[5]], strings.TrimSpace(text[m[6]:m[7]]), true
-		}
-	}
-	return "", "", "", false
-}
-
-var textOperandRE = regexp.MustCompile(`(?:(\S+)\s+)?\b(matches|contains|startsWith|endsWith)\s+([^"'\s(\[][^"'\n]*?|\(\?[^"'\n]*?)\s*(?:$|&&|\|\||\band\b|\bor\b)`)
 
 // known reports whether name is one the expression may use: a field, list,
 // define or function.
@@ -708,9 +696,6 @@ func (c *compiler) known(name string) bool {
 	return slices.Contains(callable(), name)
 }
 
-// operatorWords are the operators written as words.
-var operatorWords = []string{"contains", "matches", "startsWith", "endsWith", "in", "not", "and", "or"}
-
 var (
 	tokenRE        = regexp.MustCompile(`^unexpected token (\w+)\("?(.*?)"?\)$|^unexpected token (EOF)$`)
 	numberRE       = regexp.MustCompile(`^bad number syntax: "([0-9.]+)([A-Za-z]*)"$`)
@@ -718,6 +703,12 @@ var (
 )
 
 func (c *compiler) explain(msg string, sc *scope) string {
+	return c.explainName(msg, sc, true)
+}
+
+// explainName is explain; lists says whether an unknown name may be meant
+// as a list or a function (not where it is compared with a value).
+func (c *compiler) explainName(msg string, sc *scope, lists bool) string {
 	if m := unknownNameRE.FindStringSubmatch(msg); m != nil {
 		name := m[1]
 		if c.groups[name] {
@@ -733,20 +724,7 @@ func (c *compiler) explain(msg string, sc *scope) string {
 		if why, ok := c.notHere[name]; ok && sc.env[name] == nil {
 			return fmt.Sprintf("%q cannot be used here: %s", name, why)
 		}
-		var names []string
-		for k := range sc.env {
-			if !strings.HasPrefix(k, "__") && !strings.HasPrefix(k, "event.") && dsl.ValidName(k) {
-				names = append(names, k)
-			} else if !dsl.ValidName(k) && dsl.ValidNameFor(k) == name {
-				return fmt.Sprintf("unknown name %q: the field is declared as %q, which is not a valid name; rename it %s under fields", name, k, name)
-			}
-		}
-		for k := range c.lists {
-			names = append(names, k)
-		}
-		names = append(names, functionNames...)
-		sort.Strings(names)
-		return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanName(name, names, "declare it under fields, lists or define"))
+		return c.unknownName(name, sc, lists)
 	}
 	if m := argumentRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%s() needs %s here, not %s", m[3], typeName(m[2]), typeName(m[1]))

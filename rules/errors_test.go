@@ -56,6 +56,41 @@ stages:
     when: fit >= 10
 `
 
+// reviewed is the model the hints were reviewed on: every field type, an
+// event field, a list and a define; WHEN is the when of rule r1 (line 22,
+// column 11).
+const reviewed = `leadscore: 1
+model: t
+fields:
+  job_title: string
+  country: string
+  employees: int
+  revenue: float
+  created_at: time
+  tags: list
+events:
+  url: string
+event_types: [email_click, demo_request]
+lists:
+  target_countries: [United States, Canada]
+define:
+  big: employees > 100
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: r1
+    score: fit
+    when: WHEN
+    points: 10
+stages:
+  - id: sql
+    sales_ready: true
+    when: fit >= 10
+`
+
+// onReviewed is reviewed with when as the when of rule r1.
+func onReviewed(when string) string { return strings.Replace(reviewed, "WHEN", when, 1) }
+
 // withURL is base with an event field, url.
 var withURL = strings.Replace(base, "fields:", "events:\n  url: string\nfields:", 1)
 
@@ -678,7 +713,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "and with a value",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title == "Analyst" and "Data Engineer"`, 1),
-		want: `m.yaml:16:34: and joins two conditions, each true or false, and "Data Engineer" is text (string), not a condition; compare it too, such as: job_title == "Data Engineer"
+		want: `m.yaml:16:34: and joins two conditions, each true or false, and "Data Engineer" is text (string), not a condition; job_title holds one value, so it never equals both "Analyst" and "Data Engineer": to match either, write job_title in ["Analyst", "Data Engineer"]
         when: job_title == "Analyst" and "Data Engineer"
                                      ^
 `,
@@ -686,7 +721,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "or with a field of text",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: job_title or employees > 10`, 1),
-		want: `m.yaml:16:21: or joins two conditions, each true or false, and job_title is text (string), not a condition; compare it, such as: job_title != ""
+		want: `m.yaml:16:21: or joins two conditions, each true or false, and job_title is text (string), not a condition; to test that it has a value, write job_title != ""
         when: job_title or employees > 10
                         ^
 `,
@@ -718,7 +753,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "a time compared with a date in quotes",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at < "2026-08-01"`, 1),
-		want: `m.yaml:16:22: < cannot compare a time with text: created_at is a time and "2026-08-01" is text; write a date as date("2026-08-01"), such as: created_at < date("2026-08-01"), or compare how long ago it was in days, such as: daysSince(created_at) > 30
+		want: `m.yaml:16:22: < cannot compare a time with text: created_at is a time and "2026-08-01" is text; write a date as date("2026-08-01"): created_at < date("2026-08-01") is true when created_at is before 2026-08-01; or count days: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days
         when: created_at < "2026-08-01"
                          ^
 `,
@@ -726,7 +761,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "a time equal to text",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at == "last week"`, 1),
-		want: `m.yaml:16:22: == cannot compare a time with text: created_at is a time and "last week" is text; write a date as date("2026-08-01"), such as: created_at == date("2026-08-01"), or compare how long ago it was in days, such as: daysSince(created_at) > 30
+		want: `m.yaml:16:22: == cannot compare a time with text: created_at is a time and "last week" is text; write a date as date("2026-08-01"): created_at >= date("2026-08-01") is true when created_at is at or after 2026-08-01 (a time equals a date only at that very second); or count days: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days
         when: created_at == "last week"
                          ^
 `,
@@ -734,7 +769,7 @@ m.yaml:12:47: this takes the remainder of a division by zero, which has none; us
 	{
 		name: "a time compared with a number of days",
 		src:  strings.Replace(newcomer, "when: employees > 10", `when: created_at > 30`, 1),
-		want: `m.yaml:16:22: > cannot compare a time with a number: created_at is a time and 30 is a number; to compare how long ago it was, in days, write daysSince(created_at) > 30 (or compare it with a date, such as: created_at > date("2026-08-01"))
+		want: `m.yaml:16:22: > cannot compare a time with a number: created_at is a time and 30 is a number; to count days, use daysSince: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days; or compare with a date: created_at > date("2026-08-01") is true when created_at is after 2026-08-01
         when: created_at > 30
                          ^
 `,
@@ -854,6 +889,487 @@ stages:
 m.yaml:16:11: unknown name "job_title": the field is declared as "Job Title", which is not a valid name; rename it job_title under fields
         when: job_title contains "VP" || jobtitle == "x"
               ^
+`,
+	},
+
+	// What a hostile reviewer tried on the hints (issue 33), on reviewed.
+	{
+		name: "a misspelt name after contains is a misspelt name",
+		src:  onReviewed(`job_title contains contry`),
+		want: `m.yaml:22:30: unknown name "contry"; did you mean "country"?
+        when: job_title contains contry
+                                 ^
+`,
+	},
+	{
+		name: "a misspelt function after contains",
+		src:  onReviewed(`job_title contains lowr(country)`),
+		want: `m.yaml:22:30: unknown function "lowr"; did you mean "lower"?
+        when: job_title contains lowr(country)
+                                 ^
+`,
+	},
+	{
+		name: "a misspelt name in a call after contains",
+		src:  onReviewed(`lower(job_title) contains lower(contry)`),
+		want: `m.yaml:22:43: unknown name "contry"; did you mean "country"?
+        when: lower(job_title) contains lower(contry)
+                                              ^
+`,
+	},
+	{
+		name: "a bare word after contains, and more after it: only the word is quoted",
+		src:  onReviewed(`job_title contains VP == true`),
+		want: `m.yaml:22:30: contains needs its text in quotes: job_title contains "VP"
+        when: job_title contains VP == true
+                                 ^
+`,
+	},
+	{
+		name: "contains with a bare word inside not (...)",
+		src:  onReviewed(`not (job_title contains VP)`),
+		want: `m.yaml:22:35: contains needs its text in quotes: job_title contains "VP"
+        when: not (job_title contains VP)
+                                      ^
+`,
+	},
+	{
+		name: "not contains with a bare word keeps the field and the not",
+		src:  onReviewed(`job_title not contains VP`),
+		want: `m.yaml:22:34: contains needs its text in quotes: job_title not contains "VP"
+        when: job_title not contains VP
+                                     ^
+`,
+	},
+	{
+		name: "a time on the right of a date in quotes: the operator turns",
+		src:  onReviewed(`'"2026-08-01" > created_at'`),
+		want: `m.yaml:22:25: > cannot compare a time with text: created_at is a time and "2026-08-01" is text; write a date as date("2026-08-01"): created_at < date("2026-08-01") is true when created_at is before 2026-08-01; or count days: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days
+        when: '"2026-08-01" > created_at'
+                            ^
+`,
+	},
+	{
+		name: "a number of days on the left of a time",
+		src:  onReviewed(`30 < created_at`),
+		want: `m.yaml:22:14: < cannot compare a time with a number: created_at is a time and 30 is a number; to count days, use daysSince: daysSince(created_at) > 30 is true when created_at is more than 30 days before the time scored, daysSince(created_at) <= 30 when it is within the last 30 days; or compare with a date: created_at > date("2026-08-01") is true when created_at is after 2026-08-01
+        when: 30 < created_at
+                 ^
+`,
+	},
+	{
+		name: "not in with a text of several values keeps the not",
+		src:  onReviewed(`country not in "United States, Canada"`),
+		want: `m.yaml:22:23: not in looks for a value in a list, and "United States, Canada" is one piece of text; write a list in square brackets: country not in ["United States", "Canada"], or name a list declared under lists
+        when: country not in "United States, Canada"
+                          ^
+`,
+	},
+	{
+		name: "not in with a number",
+		src:  onReviewed(`employees not in 5`),
+		want: `m.yaml:22:25: not in looks for a value in a list, and 5 is one number; compare: employees != 5
+        when: employees not in 5
+                            ^
+`,
+	},
+	{
+		name: "or with a whole number",
+		src:  onReviewed(`employees or big`),
+		want: `m.yaml:22:21: or joins two conditions, each true or false, and employees is a whole number (int), not a condition; to test that it has a value, write employees > 0
+        when: employees or big
+                        ^
+`,
+	},
+	{
+		name: "or with a float",
+		src:  onReviewed(`revenue or big`),
+		want: `m.yaml:22:19: or joins two conditions, each true or false, and revenue is a number (float), not a condition; to test that it has a value, write revenue > 0
+        when: revenue or big
+                      ^
+`,
+	},
+	{
+		name: "or with a list field",
+		src:  onReviewed(`tags or big`),
+		want: `m.yaml:22:16: or joins two conditions, each true or false, and tags is a list (list), not a condition; to test that it has a value, write len(tags) > 0
+        when: tags or big
+                   ^
+`,
+	},
+	{
+		name: "or with a time field",
+		src:  onReviewed(`created_at or big`),
+		want: `m.yaml:22:22: or joins two conditions, each true or false, and created_at is a time (time), not a condition; to test that it has a value, write has(created_at)
+        when: created_at or big
+                         ^
+`,
+	},
+	{
+		name: "or with a negative number",
+		src:  onReviewed(`job_title == "A" or -5`),
+		want: `m.yaml:22:28: or joins two conditions, each true or false, and -5 is a whole number (int), not a condition
+        when: job_title == "A" or -5
+                               ^
+`,
+	},
+	{
+		name: "or with nil",
+		src:  onReviewed(`job_title == "A" or nil`),
+		want: `m.yaml:22:28: or joins two conditions, each true or false, and nil is no value at all, not a condition
+        when: job_title == "A" or nil
+                               ^
+`,
+	},
+	{
+		name: "in with numbers in a text",
+		src:  onReviewed(`employees in "10, 20"`),
+		want: `m.yaml:22:21: in looks for a value in a list, and "10, 20" is one piece of text, and employees is a whole number (int); write a list of numbers in square brackets, without quotes: employees in [10, 20]
+        when: employees in "10, 20"
+                        ^
+`,
+	},
+	{
+		name: "in with one number",
+		src:  onReviewed(`employees in 10`),
+		want: `m.yaml:22:21: in looks for a value in a list, and 10 is one number; compare: employees == 10
+        when: employees in 10
+                        ^
+`,
+	},
+	{
+		name: "a list field in a text",
+		src:  onReviewed(`tags in "a,b"`),
+		want: `m.yaml:22:16: in looks for the value on its left in the list on its right, and tags is a list; to ask whether it holds any of these, write any(tags, {# in ["a", "b"]})
+        when: tags in "a,b"
+                   ^
+`,
+	},
+	{
+		name: "a condition in a text",
+		src:  onReviewed(`big in "x"`),
+		want: `m.yaml:22:15: in looks for a value in a list, and "x" is one piece of text, and big is true or false (bool), not a value to look up; write big alone for it being true
+        when: big in "x"
+                  ^
+`,
+	},
+	{
+		name: "a list in a text",
+		src:  onReviewed(`target_countries in "x"`),
+		want: `m.yaml:22:28: in looks for the value on its left in the list on its right, and target_countries is a list; to ask whether it holds "x", write any(target_countries, {# == "x"})
+        when: target_countries in "x"
+                               ^
+`,
+	},
+	{
+		name: "or after in a list: compare the same field",
+		src:  onReviewed(`country in target_countries or "US"`),
+		want: `m.yaml:22:39: or joins two conditions, each true or false, and "US" is text (string), not a condition; compare it too, such as: country == "US"
+        when: country in target_countries or "US"
+                                          ^
+`,
+	},
+	{
+		name: "and after != joins none of the values",
+		src:  onReviewed(`job_title != "A" and "B"`),
+		want: `m.yaml:22:28: and joins two conditions, each true or false, and "B" is text (string), not a condition; to match none of several values, write job_title not in ["A", "B"]
+        when: job_title != "A" and "B"
+                               ^
+`,
+	},
+	{
+		name: "date() with a number",
+		src:  onReviewed(`date(5) < created_at`),
+		want: `m.yaml:22:16: date() takes its date as text, such as date("2026-08-01"); 5 is not text (to compare a time field with a date, name the field: created_at < date("2026-08-01"); to count days, daysSince(created_at) > 30)
+        when: date(5) < created_at
+                   ^
+`,
+	},
+	{
+		name: "date() with a layout that does not read the date",
+		src:  onReviewed(`created_at < date("2026-08-01", "bad layout")`),
+		want: `m.yaml:22:43: date()'s layout "bad layout" does not read "2026-08-01"; a layout writes Go's reference time, Mon Jan 2 15:04:05 2006, the way the date is written, such as "2006-01-02" or "02/01/2006 15:04"
+        when: created_at < date("2026-08-01", "bad layout")
+                                              ^
+`,
+	},
+	{
+		name: "date() with a zone that is none",
+		src:  onReviewed(`created_at < date("2026-08-01", "2006-01-02", "Mars/Base")`),
+		want: `m.yaml:22:57: date()'s time zone "Mars/Base" is not an IANA time zone; write it as Area/City, such as America/New_York, Europe/London or UTC
+        when: created_at < date("2026-08-01", "2006-01-02", "Mars/Base")
+                                                            ^
+`,
+	},
+	{
+		name: "date() with a zone abbreviation",
+		src:  onReviewed(`created_at < date("2026-08-01 09:30", "2006-01-02 15:04", "EST")`),
+		want: `m.yaml:22:69: date()'s time zone "EST" is not a place: abbreviations and fixed offsets (EST, CET, Etc/GMT+5) keep one offset all year where the place changes its clocks; name the place as Area/City, such as America/New_York or Europe/Berlin, or write UTC
+        when: created_at < date("2026-08-01 09:30", "2006-01-02 15:04", "EST")
+                                                                        ^
+`,
+	},
+	{
+		name: "date() with an abbreviation in the date",
+		src:  onReviewed(`created_at < date("01 Aug 26 09:30 PST")`),
+		want: `m.yaml:22:29: date("01 Aug 26 09:30 PST") names its zone by an abbreviation, PST, and abbreviations are ambiguous (CST is Chicago, China or Cuba) and read machine by machine, most as UTC; write the offset, such as "2026-08-01T09:30:00-08:00", or the time in UTC
+        when: created_at < date("01 Aug 26 09:30 PST")
+                                ^
+`,
+	},
+	{
+		name: "date() with an abbreviation in the layout",
+		src:  onReviewed(`created_at < date("2026-08-01 09:30 PST", "2006-01-02 15:04 MST")`),
+		want: `m.yaml:22:53: date()'s layout "2006-01-02 15:04 MST" reads a zone abbreviation (MST), and abbreviations are ambiguous (CST is Chicago, China or Cuba) and read machine by machine, most as UTC: use a numeric offset, such as "2006-01-02 15:04 -07:00", or leave the zone out and name the place as the third argument, such as "America/New_York"
+        when: created_at < date("2026-08-01 09:30 PST", "2006-01-02 15:04 MST")
+                                                        ^
+`,
+	},
+	{
+		name: "date() reading a number field",
+		src:  onReviewed(`created_at < date(employees)`),
+		want: `m.yaml:22:29: date() takes its date as text, such as date("2026-08-01"); employees is not text (to compare a time field with a date, name the field: created_at < date("2026-08-01"); to count days, daysSince(created_at) > 30)
+        when: created_at < date(employees)
+                                ^
+`,
+	},
+	{
+		name: "is for ==",
+		src:  onReviewed(`job_title is "VP"`),
+		want: `m.yaml:22:21: "is" is not an operator; write == for is equal to, such as: job_title == "VP" (and != for is not equal to)
+        when: job_title is "VP"
+                        ^
+`,
+	},
+	{
+		name: "is not for !=",
+		src:  onReviewed(`job_title is not "VP"`),
+		want: `m.yaml:22:21: "is" is not an operator; write != for is not equal to, such as: job_title != "VP"
+        when: job_title is not "VP"
+                        ^
+`,
+	},
+	{
+		name: "not_in for not in",
+		src:  onReviewed(`country not_in target_countries`),
+		want: `m.yaml:22:19: "not_in" is not an operator; write not in, two words, for a value not in a list, such as: country not in target_countries
+        when: country not_in target_countries
+                      ^
+`,
+	},
+	{
+		name: "nin is not in, not in",
+		src:  onReviewed(`country nin target_countries`),
+		want: `m.yaml:22:19: "nin" is not an operator; write not in, two words, for a value not in a list, such as: country not in target_countries
+        when: country nin target_countries
+                      ^
+`,
+	},
+	{
+		name: "notin for not in",
+		src:  onReviewed(`country notin target_countries`),
+		want: `m.yaml:22:19: "notin" is not an operator; write not in, two words, for a value not in a list, such as: country not in target_countries
+        when: country notin target_countries
+                      ^
+`,
+	},
+	{
+		name: "xor is not or",
+		src:  onReviewed(`big xor big`),
+		want: `m.yaml:22:15: "xor" is not an operator: write or for either of two conditions (or both), and a != b for exactly one of two conditions
+        when: big xor big
+                  ^
+`,
+	},
+	{
+		name: "NOT in capitals before a name",
+		src:  onReviewed(`NOT big`),
+		want: `m.yaml:22:15: write not (or !) in lower case to negate a condition, such as: not big
+        when: NOT big
+                  ^
+`,
+	},
+	{
+		name: "Not capitalised",
+		src:  onReviewed(`Not big`),
+		want: `m.yaml:22:15: write not (or !) in lower case to negate a condition, such as: not big
+        when: Not big
+                  ^
+`,
+	},
+	{
+		name: "has for contains",
+		src:  onReviewed(`job_title has "VP"`),
+		want: `m.yaml:22:21: "has" is not an operator; write contains for text within text, such as: job_title contains "VP"
+        when: job_title has "VP"
+                        ^
+`,
+	},
+	{
+		name: "includes for contains",
+		src:  onReviewed(`job_title includes "VP"`),
+		want: `m.yaml:22:21: "includes" is not an operator; write contains for text within text, such as: job_title contains "VP"
+        when: job_title includes "VP"
+                        ^
+`,
+	},
+	{
+		name: "an operator word misspelt, three letters",
+		src:  onReviewed(`big adn employees > 5`),
+		want: `m.yaml:22:15: "adn" is not an operator; did you mean "and"?
+        when: big adn employees > 5
+                  ^
+`,
+	},
+	{
+		name: "a pattern in brackets not quoted",
+		src:  onReviewed(`job_title matches (vp|director)`),
+		want: `m.yaml:22:41: matches needs its pattern in quotes: job_title matches "(vp|director)"
+        when: job_title matches (vp|director)
+                                            ^
+`,
+	},
+	{
+		name: "a pattern with backslashes not quoted",
+		src:  onReviewed(`job_title matches \bvp\b`),
+		want: `m.yaml:22:29: matches needs its pattern in quotes: job_title matches "\\bvp\\b" (in quotes, \ is written \\)
+        when: job_title matches \bvp\b
+                                ^
+`,
+	},
+	{
+		name: "a name with dashes",
+		src:  onReviewed(`job-title == "x"`),
+		want: `m.yaml:22:11: unknown name "job-title": a - between words is read as minus (job minus title); write job_title
+        when: job-title == "x"
+              ^
+`,
+	},
+	{
+		name: "a name compared with a value is not offered a list",
+		src:  onReviewed(`target == "US"`),
+		want: `m.yaml:22:11: unknown name "target"; declare it under fields, lists or define
+        when: target == "US"
+              ^
+`,
+	},
+	{
+		name: "a name in a list is offered one",
+		src:  onReviewed(`country in target_countrie`),
+		want: `m.yaml:22:22: unknown name "target_countrie"; did you mean "target_countries"?
+        when: country in target_countrie
+                         ^
+`,
+	},
+	{
+		name: "has() of a field declared in words",
+		src:  strings.Replace(onReviewed(`has(job_title)`), "  job_title: string", "  Job Title: string", 1),
+		want: `m.yaml:4:3: lead field "Job Title" is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size; rename it job_title
+      Job Title: string
+      ^
+m.yaml:22:15: has() takes a lead field, and "job_title" is not one: the field is declared as "Job Title", which is not a valid name; rename it job_title under fields
+        when: has(job_title)
+                  ^
+`,
+	},
+	{
+		name: "a misspelt field declared in words",
+		src:  strings.Replace(onReviewed(`jobtitle == "x"`), "  job_title: string", "  Job Title: string", 1),
+		want: `m.yaml:4:3: lead field "Job Title" is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size; rename it job_title
+      Job Title: string
+      ^
+m.yaml:22:11: unknown name "jobtitle": the field is declared as "Job Title", which is not a valid name; rename it job_title under fields, and write job_title
+        when: jobtitle == "x"
+              ^
+`,
+	},
+	{
+		name: "a list declared in words",
+		src:  strings.Replace(onReviewed(`country in target_countries`), "  target_countries:", "  Target Countries:", 1),
+		want: `m.yaml:14:3: list "Target Countries" is not a valid name: use letters, digits and _, starting with a letter; rename it target_countries
+      Target Countries: [United States, Canada]
+      ^
+m.yaml:22:22: unknown name "target_countries": the list is declared as "Target Countries", which is not a valid name; rename it target_countries under lists
+        when: country in target_countries
+                         ^
+`,
+	},
+	{
+		name: "a define declared in words",
+		src:  strings.Replace(onReviewed(`big_co`), "  big: employees", "  Big Co: employees", 1),
+		want: `m.yaml:16:3: define "Big Co" is not a valid name: use letters, digits and _, starting with a letter; rename it big_co
+      Big Co: employees > 100
+      ^
+m.yaml:22:11: unknown name "big_co": the define is declared as "Big Co", which is not a valid name; rename it big_co under define
+        when: big_co
+              ^
+`,
+	},
+	{
+		name: "an event field declared in words",
+		src:  strings.Replace(strings.Replace(onReviewed(`event.page_url contains "x"`), "  url: string", "  Page URL: string", 1), "    when: event", "    event: email_click\n    when: event", 1),
+		want: `m.yaml:11:3: event field "Page URL" is not a valid name: use letters, digits and _, starting with a letter, and dots for a nested field such as company.size; rename it page_url
+      Page URL: string
+      ^
+m.yaml:23:17: unknown event field "page_url": the event field is declared as "Page URL", which is not a valid name; rename it page_url under events
+        when: event.page_url contains "x"
+                    ^
+`,
+	},
+	{
+		name: "a plain expression over two lines, a colon on the first",
+		src:  onReviewed("job_title == \"VP: x\" and\n      employees > 10"),
+		want: `m.yaml:22:27: a colon followed by a space starts a new key in YAML, so YAML cannot read this expression, which runs over 2 lines (22 to 23); write it as a block: when: > and the expression on the lines below it, indented, which YAML joins as it did these lines
+        when: job_title == "VP: x" and
+                              ^
+`,
+	},
+	{
+		name: "a plain expression over three lines, a colon on the last",
+		src:  onReviewed("job_title == \"x\" and\n      employees > 10 or\n      job_title == \"VP: y\""),
+		want: `m.yaml:24:23: a colon followed by a space starts a new key in YAML, so YAML cannot read this expression, which runs over 3 lines (22 to 24); write it as a block: when: > and the expression on the lines below it, indented, which YAML joins as it did these lines
+          job_title == "VP: y"
+                          ^
+`,
+	},
+	{
+		name: "a pattern in square brackets not quoted",
+		src:  onReviewed(`job_title matches [a-z]+`),
+		want: `m.yaml:22:34: matches needs its pattern in quotes: job_title matches "[a-z]+"
+        when: job_title matches [a-z]+
+                                     ^
+`,
+	},
+	{
+		name: "is with a bare word: the word is text",
+		src:  onReviewed(`job_title is VP`),
+		want: `m.yaml:22:21: "is" is not an operator; write == for is equal to, such as: job_title == "VP" (and != for is not equal to)
+        when: job_title is VP
+                        ^
+`,
+	},
+	{
+		name: "a time compared with a year",
+		src:  onReviewed(`created_at >= 2026`),
+		want: `m.yaml:22:22: >= cannot compare a time with a number: created_at is a time and 2026 is a number; to compare with the start of the year 2026, write a date: created_at >= date("2026-01-01") is true when created_at is at or after 2026-01-01; or count days with daysSince, such as daysSince(created_at) > 30, true when created_at is more than 30 days before the time scored
+        when: created_at >= 2026
+                         ^
+`,
+	},
+	{
+		name: "or after a comparison: the same field, the same operator",
+		src:  onReviewed(`employees > 10 or 20`),
+		want: `m.yaml:22:26: or joins two conditions, each true or false, and 20 is a whole number (int), not a condition; compare it too, such as: employees > 20
+        when: employees > 10 or 20
+                             ^
+`,
+	},
+	{
+		name: "a list field looked for in a text field",
+		src:  onReviewed(`tags in job_title`),
+		want: `m.yaml:22:16: in looks for the value on its left in the list on its right, and tags is a list: write job_title in tags
+        when: tags in job_title
+                   ^
 `,
 	},
 }

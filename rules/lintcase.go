@@ -2,7 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/expr-lang/expr/ast"
 
@@ -48,20 +50,26 @@ func (l *linter) caseMismatches() {
 			return
 		}
 		norm := normalisers[call.name]
-		if call.name == "trim" && b.Operator != "==" && b.Operator != "!=" && b.Operator != "in" {
-			return // trim(x) contains " a b " may hold
+		apply := norm.apply
+		if call.name == "trim" {
+			switch b.Operator {
+			case "startsWith": // trim(x) startsWith " VP" never holds; "VP " may
+				apply = func(s string) string { return strings.TrimLeftFunc(s, unicode.IsSpace) }
+			case "endsWith":
+				apply = func(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }
+			case "contains":
+				return // trim(x) contains " a b " may hold
+			}
 		}
-		var bad []string
+		var bad, all []string
 		what := quoteList
 		switch o := other.(type) {
 		case *ast.StringNode:
-			if norm.apply(o.Value) != o.Value {
-				bad = append(bad, o.Value)
-			}
+			all = []string{o.Value}
 		case *ast.ArrayNode:
 			for _, item := range o.Nodes {
-				if s, ok := item.(*ast.StringNode); ok && norm.apply(s.Value) != s.Value {
-					bad = append(bad, s.Value)
+				if s, ok := item.(*ast.StringNode); ok {
+					all = append(all, s.Value)
 				}
 			}
 		case *ast.IdentifierNode:
@@ -69,16 +77,13 @@ func (l *linter) caseMismatches() {
 			if list == nil || b.Operator != "in" {
 				return
 			}
-			all := 0
 			for _, item := range list.Items {
-				all++
-				if norm.apply(item.Value) != item.Value {
-					bad = append(bad, item.Value)
-				}
+				all = append(all, item.Value)
 			}
+			n := len(all)
 			what = func(items []string) string {
 				s := "the items " + quoteList(items) + " of list " + o.Value
-				if len(items) == all {
+				if len(items) == n {
 					s = "any item of list " + o.Value + " (" + quoteList(items) + ")"
 				}
 				if len(items) == 1 {
@@ -89,6 +94,11 @@ func (l *linter) caseMismatches() {
 		default:
 			return
 		}
+		for _, v := range all {
+			if apply(v) != v {
+				bad = append(bad, v)
+			}
+		}
 		if len(bad) == 0 {
 			return
 		}
@@ -97,13 +107,47 @@ func (l *linter) caseMismatches() {
 		if b.Operator == "!=" {
 			never = "always differs from"
 		}
-		fixed := make([]string, len(bad))
-		for i, s := range bad {
-			fixed[i] = norm.apply(s)
+		// An item whose normal form is in the list too is only redundant.
+		var fixed, redundant []string
+		for _, v := range bad {
+			switch f := apply(v); {
+			case slices.Contains(all, f):
+				redundant = append(redundant, v)
+			case f != "" && !slices.Contains(fixed, f):
+				fixed = append(fixed, f)
+			}
 		}
-		l.warn(e.PosAt(other.Location().From), "%s %s, so it %s %s; write %s, or compare without %s()",
-			call.text, norm.says, never, what(bad), quoteList(fixed), call.name)
+		says := call.text + " " + norm.says
+		if call.name == "emailDomain" {
+			says = call.text + " gives the domain in lower case"
+		}
+		var fix []string
+		if len(fixed) > 0 {
+			fix = append(fix, "write "+quoteList(fixed))
+		}
+		if len(redundant) > 0 {
+			fix = append(fix, fmt.Sprintf("remove %s, which the list already holds as %s", quoteList(redundant), quoteList(mapStrings(redundant, apply))))
+		}
+		if len(fix) == 0 {
+			fix = append(fix, "remove the comparison, which holds for no lead")
+			if b.Operator == "!=" {
+				fix[0] = "remove the comparison, which holds for every lead"
+			}
+		}
+		advice := strings.Join(fix, ", and ")
+		if call.name != "emailDomain" && len(fixed) > 0 {
+			advice += ", or compare without " + call.name + "()"
+		}
+		l.warn(e.PosAt(other.Location().From), "%s, so it %s %s; %s", says, never, what(bad), advice)
 	})
+}
+
+func mapStrings(items []string, f func(string) string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = f(s)
+	}
+	return out
 }
 
 type normalCall struct{ name, text string }

@@ -15,7 +15,9 @@ import (
 // mismatchHint says what to write instead when an operator's operands
 // cannot combine and the intent is recognisable (a value joined with or, a
 // list written as text, a date written as text); "" when it is not. text is
-// the expression, offset that of the operator in it.
+// the expression, offset that of the operator in it. A rewrite is offered
+// only when it compiles and keeps the meaning: the operator's direction, a
+// not before it and the type of each side.
 func (c *compiler) mismatchHint(text string, offset int, op, left, right string) string {
 	n := binaryAt(text, offset, op)
 	if n == nil {
@@ -24,15 +26,23 @@ func (c *compiler) mismatchHint(text string, offset int, op, left, right string)
 	switch op {
 	case "or", "||", "and", "&&":
 		return c.joinHint(n, left, right)
-	case "in", "not in":
-		if right == "[]string" || strings.HasPrefix(right, "[]") || strings.HasPrefix(right, "map[") {
-			return ""
-		}
-		return inHint(n, right)
+	case "in":
+		return c.inHint(n, left, right, negatedAt(text, offset))
 	case "<", "<=", ">", ">=", "==", "!=":
 		return timeHint(n, left, right)
 	}
 	return ""
+}
+
+// negatedAt reports whether the operator at offset of text is preceded by
+// not (x not in list).
+func negatedAt(text string, offset int) bool {
+	src := []rune(text)
+	if offset > len(src) {
+		return false
+	}
+	before := strings.TrimRight(string(src[:offset]), " \t\n")
+	return strings.HasSuffix(before, " not") || before == "not"
 }
 
 // binaryAt finds the binary operation of operator op at offset of text.
@@ -65,55 +75,121 @@ func (c *compiler) joinHint(n *ast.BinaryNode, left, right string) string {
 	if left != "bool" && right == "bool" {
 		value, other, vt = n.Left, n.Right, left
 	}
+	and := n.Operator == "and" || n.Operator == "&&"
+	if _, ok := value.(*ast.NilNode); ok {
+		return fmt.Sprintf("%s joins two conditions, each true or false, and nil is no value at all, not a condition", n.Operator)
+	}
 	what := fmt.Sprintf("%s joins two conditions, each true or false, and %s is %s, not a condition", n.Operator, value, typeName(vt))
-	subject, values := equalities(other)
-	if !isConstant(value) {
-		return what + "; compare it, such as: " + value.String() + ` != ""`
-	}
-	if subject == nil || !sameKind(value, values) {
-		return fmt.Sprintf("%s; compare it, such as: %s == %s", what, c.exampleField(vt), value)
-	}
-	if n.Operator == "or" || n.Operator == "||" {
-		all := []string{}
-		for _, v := range append(values, value) {
-			all = append(all, v.String())
+	kind := constKind(value)
+	if kind == "" {
+		if test := c.presenceTest(value, vt); test != "" {
+			return what + "; to test that it has a value, write " + test
 		}
-		return fmt.Sprintf("%s; to match any of several values, write %s in [%s]", what, subject, strings.Join(all, ", "))
+		return what
 	}
-	return fmt.Sprintf("%s; compare it too, such as: %s == %s", what, subject, value)
+	subject, op, values := comparisons(other, c)
+	if subject == nil || !allKind(values, kind) {
+		return what
+	}
+	all := []string{}
+	for _, v := range append(values, value) {
+		all = append(all, v.String())
+	}
+	switch {
+	case op == "==" && !and:
+		return fmt.Sprintf("%s; to match any of several values, write %s in [%s]", what, subject, strings.Join(all, ", "))
+	case op == "==" && and:
+		return fmt.Sprintf("%s; %s holds one value, so it never equals both %s: to match either, write %s in [%s]", what, subject, strings.Join(all, " and "), subject, strings.Join(all, ", "))
+	case op == "!=" && and:
+		return fmt.Sprintf("%s; to match none of several values, write %s not in [%s]", what, subject, strings.Join(all, ", "))
+	case op == "in":
+		return fmt.Sprintf("%s; compare it too, such as: %s == %s", what, subject, value)
+	case op == "<" || op == "<=" || op == ">" || op == ">=":
+		return fmt.Sprintf("%s; compare it too, such as: %s %s %s", what, subject, op, value)
+	}
+	return what
 }
 
-// equalities reads x == "a" (or x == "a" or x == "b") as x and its values;
-// nil when the node is not that.
-func equalities(n ast.Node) (ast.Node, []ast.Node) {
+// presenceTest is the condition that a value of type t (a Go type name)
+// has one, when there is one: x != "", x > 0, len(x) > 0, has(x).
+func (c *compiler) presenceTest(value ast.Node, t string) string {
+	switch {
+	case t == "string":
+		return value.String() + ` != ""`
+	case t == "int" || t == "float64":
+		return value.String() + " > 0"
+	case strings.HasPrefix(t, "[]"):
+		return "len(" + value.String() + ") > 0"
+	case t == "time.Time":
+		if id, ok := value.(*ast.IdentifierNode); ok {
+			if _, field := c.m.fieldIndex[id.Value]; field {
+				return "has(" + id.Value + ")"
+			}
+		}
+	}
+	return ""
+}
+
+// comparisons reads the condition on the other side of or (and) as what it
+// compares, the operator and the constants: x == "a" (or x == "a" or x ==
+// "b", x != "a" and x != "b"), x >= 60, x in ["a", "b"] or x in a_list;
+// nil when it is none of those.
+func comparisons(n ast.Node, c *compiler) (ast.Node, string, []ast.Node) {
 	b, ok := n.(*ast.BinaryNode)
 	if !ok {
-		return nil, nil
+		return nil, "", nil
 	}
 	switch b.Operator {
-	case "==":
-		if isConstant(b.Right) {
-			return b.Left, []ast.Node{b.Right}
+	case "==", "!=", "<", "<=", ">", ">=":
+		if constKind(b.Right) != "" {
+			return b.Left, b.Operator, []ast.Node{b.Right}
 		}
-	case "or", "||":
-		x, a := equalities(b.Left)
-		y, bs := equalities(b.Right)
-		if x != nil && y != nil && x.String() == y.String() {
-			return x, append(a, bs...)
+	case "in":
+		switch r := b.Right.(type) {
+		case *ast.ArrayNode:
+			return b.Left, "in", r.Nodes
+		case *ast.IdentifierNode:
+			if _, ok := c.lists[r.Value]; ok {
+				return b.Left, "in", []ast.Node{&ast.StringNode{}}
+			}
+		}
+	case "or", "||", "and", "&&":
+		x, xop, a := comparisons(b.Left, c)
+		y, yop, bs := comparisons(b.Right, c)
+		want := map[string]string{"or": "==", "||": "==", "and": "!=", "&&": "!="}[b.Operator]
+		if x != nil && y != nil && xop == want && yop == want && x.String() == y.String() {
+			return x, want, append(a, bs...)
 		}
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
-// sameKind reports whether the constants are all text or all numbers.
-func sameKind(value ast.Node, values []ast.Node) bool {
-	_, text := value.(*ast.StringNode)
+// constKind says whether n is a constant text or number ("text",
+// "number"), or "" when it is not a constant.
+func constKind(n ast.Node) string {
+	switch x := n.(type) {
+	case *ast.StringNode:
+		return "text"
+	case *ast.IntegerNode, *ast.FloatNode:
+		return "number"
+	case *ast.UnaryNode:
+		if x.Operator == "-" || x.Operator == "+" {
+			if constKind(x.Node) == "number" {
+				return "number"
+			}
+		}
+	}
+	return ""
+}
+
+// allKind reports whether the constants are all of the kind.
+func allKind(values []ast.Node, kind string) bool {
 	for _, v := range values {
-		if _, t := v.(*ast.StringNode); t != text {
+		if constKind(v) != kind {
 			return false
 		}
 	}
-	return true
+	return len(values) > 0
 }
 
 // exampleField names a lead field of the type t (a Go type name) for an
@@ -129,45 +205,120 @@ func (c *compiler) exampleField(t string) string {
 }
 
 func isConstant(n ast.Node) bool {
-	switch n.(type) {
-	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode:
-		return true
-	}
-	return false
+	return constKind(n) != ""
 }
 
-// inHint: in looks for a value in a list, and the right side is text, as in
-// country in "United States, Canada".
-func inHint(n *ast.BinaryNode, right string) string {
-	s, ok := n.Right.(*ast.StringNode)
-	if !ok {
-		if right == "string" {
-			return fmt.Sprintf("in looks for a value in a list, and %s is text (string); to look for text within text, write %s contains %s", n.Right, n.Right, n.Left)
+// inHint: in looks for a value in a list, and the right side is not a list,
+// as in country in "United States, Canada". The rewrite keeps a not before
+// in and fits the left side's type: numbers stay numbers, a list on the
+// left is looked into, text within text is contains.
+func (c *compiler) inHint(n *ast.BinaryNode, left, right string, negated bool) string {
+	in, eq, not := "in", "==", ""
+	if negated {
+		in, eq, not = "not in", "!=", "not "
+	}
+	intro := fmt.Sprintf("%s looks for a value in a list, and %s is ", in, n.Right)
+	numeric := left == "int" || left == "float64"
+	if strings.HasPrefix(left, "[]") {
+		// A list on the left: the value looked for is on the right.
+		msg := fmt.Sprintf("%s looks for the value on its left in the list on its right, and %s is a list", in, n.Left)
+		s, isText := n.Right.(*ast.StringNode)
+		switch {
+		case isText:
+			// any(tags, {# in [...]}): no quote first and no " #", so it
+			// can be written in YAML as it is.
+			items := splitItems(s.Value, false)
+			fn := map[bool]string{false: "any", true: "none"}[negated]
+			if len(items) == 1 {
+				return fmt.Sprintf("%s; to ask whether it holds %s, write %s(%s, {# == %s})", msg, items[0], fn, n.Left, items[0])
+			}
+			if len(items) > 1 {
+				return fmt.Sprintf("%s; to ask whether it holds %s of these, write %s(%s, {# in [%s]})", msg, fn, fn, n.Left, strings.Join(items, ", "))
+			}
+		case right == "string":
+			return fmt.Sprintf("%s: write %s %s %s", msg, n.Right, in, n.Left)
 		}
-		return fmt.Sprintf("in looks for a value in a list, and %s is %s; name a list declared under lists, or write one in square brackets, such as: %s in [\"US\", \"CA\"]", n.Right, typeName(right), n.Left)
+		return msg
 	}
-	var items []string
-	for _, part := range strings.Split(s.Value, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			items = append(items, strconv.Quote(part))
+	switch r := n.Right.(type) {
+	case *ast.StringNode:
+		intro += "one piece of text"
+		switch {
+		case left == "string":
+			items := splitItems(r.Value, false)
+			if len(items) == 0 {
+				return intro + "; write a list in square brackets, or name a list declared under lists"
+			}
+			msg := fmt.Sprintf("%s; write a list in square brackets: %s %s [%s]", intro, n.Left, in, strings.Join(items, ", "))
+			if len(items) == 1 {
+				msg += fmt.Sprintf(" (or compare: %s %s %s)", n.Left, eq, items[0])
+			}
+			return msg + ", or name a list declared under lists"
+		case numeric:
+			msg := fmt.Sprintf("%s, and %s is %s", intro, n.Left, typeName(left))
+			items := splitItems(r.Value, true)
+			if len(items) == 0 {
+				return msg + "; write a list of numbers in square brackets, without quotes"
+			}
+			msg += fmt.Sprintf("; write a list of numbers in square brackets, without quotes: %s %s [%s]", n.Left, in, strings.Join(items, ", "))
+			if len(items) == 1 {
+				msg += fmt.Sprintf(" (or compare: %s %s %s)", n.Left, eq, items[0])
+			}
+			return msg
+		case left == "bool":
+			return fmt.Sprintf("%s, and %s is true or false (bool), not a value to look up; write %s%s alone for it being true", intro, n.Left, not, n.Left)
+		}
+		return fmt.Sprintf("%s, and %s is %s, which no list of text holds", intro, n.Left, typeName(left))
+	case *ast.IntegerNode, *ast.FloatNode:
+		if numeric {
+			return fmt.Sprintf("%sone number; compare: %s %s %s", intro, n.Left, eq, n.Right)
 		}
 	}
-	if len(items) == 0 {
-		items = []string{`"US"`, `"CA"`}
+	if right == "string" && left == "string" {
+		return fmt.Sprintf("%stext (string); to look for text within text, write %s %scontains %s", intro, n.Right, not, n.Left)
 	}
-	msg := fmt.Sprintf("in looks for a value in a list, and %s is one piece of text; write a list in square brackets: %s in [%s]", n.Right, n.Left, strings.Join(items, ", "))
-	if len(items) == 1 {
-		msg += fmt.Sprintf(" (or compare: %s == %s)", n.Left, items[0])
+	if left == "string" {
+		return fmt.Sprintf("%s%s; name a list declared under lists, or write one in square brackets, such as: %s %s [\"US\", \"CA\"]", intro, typeName(right), n.Left, in)
 	}
-	return msg + ", or name a list declared under lists"
+	return fmt.Sprintf("%s%s; name a list declared under lists, or write one in square brackets", intro, typeName(right))
 }
+
+// splitItems splits "a, b" into the quoted items "a", "b"; numbers leaves
+// them unquoted and gives none unless every item is a number.
+func splitItems(s string, numbers bool) []string {
+	var items []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !numbers {
+			items = append(items, strconv.Quote(part))
+			continue
+		}
+		if _, err := strconv.ParseFloat(part, 64); err != nil {
+			return nil
+		}
+		items = append(items, part)
+	}
+	return items
+}
+
+// flipped is the operator that says the same with its operands swapped.
+var flipped = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+// timeMeaning says what t OP date(...) holds for.
+var timeMeaning = map[string]string{"<": "before", "<=": "at or before", ">": "after", ">=": "at or after", "==": "at exactly", "!=": "at any moment but"}
 
 // timeHint: a time compared with text or a number, as in
-// created_at < "2026-08-01" or created_at > 30.
+// created_at < "2026-08-01" or created_at > 30. The advice is written with
+// the time on the left (the operator flipped when it was on the right) and
+// says what each form holds for, as a number of days is not a time: a
+// larger daysSince is an earlier time.
 func timeHint(n *ast.BinaryNode, left, right string) string {
-	t, other, otherType := n.Left, n.Right, right
-	if right == "time.Time" {
-		t, other, otherType = n.Right, n.Left, left
+	t, other, otherType, op := n.Left, n.Right, right, n.Operator
+	if right == "time.Time" && left != "time.Time" {
+		t, other, otherType, op = n.Right, n.Left, left, flipped[n.Operator]
 	} else if left != "time.Time" {
 		return ""
 	}
@@ -175,14 +326,30 @@ func timeHint(n *ast.BinaryNode, left, right string) string {
 	if s, ok := other.(*ast.StringNode); ok && validDate(s.Value) {
 		date = s.String()
 	}
-	ago := fmt.Sprintf("daysSince(%s) > 30", t)
+	dateOp, exact := op, ""
+	if op == "==" || op == "!=" {
+		dateOp, exact = ">=", " (a time equals a date only at that very second)" // midnight
+	}
+	withDate := fmt.Sprintf("%s %s date(%s) is true when %s is %s %s%s", t, dateOp, date, t, timeMeaning[dateOp], strings.Trim(date, `"`), exact)
+	days := "30"
+	if otherType == "int" || otherType == "float64" {
+		days = other.String()
+		if y, ok := other.(*ast.IntegerNode); ok && y.Value >= 1900 && y.Value <= 2100 {
+			// created_at >= 2026 means a year, not days.
+			date = fmt.Sprintf(`"%d-01-01"`, y.Value)
+			withDate = fmt.Sprintf("%s %s date(%s) is true when %s is %s %d-01-01%s", t, dateOp, date, t, timeMeaning[dateOp], y.Value, exact)
+			return fmt.Sprintf("%s cannot compare a time with a number: %s is a time and %s is a number; to compare with the start of the year %d, write a date: %s; or count days with daysSince, such as daysSince(%s) > 30, true when %s is more than 30 days before the time scored",
+				n.Operator, t, other, y.Value, withDate, t, t)
+		}
+	}
+	inDays := fmt.Sprintf("daysSince(%s) > %s is true when %s is more than %s days before the time scored, daysSince(%s) <= %s when it is within the last %s days", t, days, t, days, t, days, days)
 	switch {
 	case otherType == "string":
-		return fmt.Sprintf("%s cannot compare a time with text: %s is a time and %s is text; write a date as date(%s), such as: %s %s date(%s), or compare how long ago it was in days, such as: %s",
-			n.Operator, t, other, date, t, n.Operator, date, ago)
+		return fmt.Sprintf("%s cannot compare a time with text: %s is a time and %s is text; write a date as date(%s): %s; or count days: %s",
+			n.Operator, t, other, date, withDate, inDays)
 	case otherType == "int" || otherType == "float64":
-		return fmt.Sprintf("%s cannot compare a time with a number: %s is a time and %s is a number; to compare how long ago it was, in days, write daysSince(%s) %s %s (or compare it with a date, such as: %s > date(%s))",
-			n.Operator, t, other, t, n.Operator, other, t, date)
+		return fmt.Sprintf("%s cannot compare a time with a number: %s is a time and %s is a number; to count days, use daysSince: %s; or compare with a date: %s",
+			n.Operator, t, other, inDays, withDate)
 	}
 	return ""
 }

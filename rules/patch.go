@@ -67,9 +67,9 @@ func (p *patcher) Visit(node *ast.Node) {
 	case *ast.MemberNode:
 		p.member(node, n)
 	case *ast.BuiltinNode:
-		// date("2026-08-01") with a constant: checked here, not on every lead.
-		if s, ok := firstText(n.Arguments); ok && n.Name == "date" && len(n.Arguments) == 1 && !validDate(s.Value) {
-			p.errorf(s, `date() takes a date such as "2026-08-01" (year-month-day), or a date and time such as "2026-08-01T09:30:00Z"; %q is not one`, s.Value)
+		// date("2026-08-01"): checked here, not on every lead.
+		if n.Name == "date" {
+			p.date(n)
 		}
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
@@ -110,7 +110,11 @@ func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
 			p.group(n, "event."+rest)
 			return
 		}
-		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanName(rest, p.c.eventFieldNames(), "declare it under events"))
+		if why := p.c.declaredInvalidEvent(rest); why != "" {
+			p.errorf(n, "unknown event field %q: %s", rest, why)
+			return
+		}
+		p.errorf(n, "unknown event field %q%s", rest, dsl.DidYouMeanName(rest, validOnly(p.c.eventFieldNames()), "declare it under events"))
 	case p.c.groups[root]:
 		if _, ok := p.scope.env[path]; ok {
 			ast.Patch(node, &ast.IdentifierNode{Value: path})
@@ -121,7 +125,7 @@ func (p *patcher) member(node *ast.Node, n *ast.MemberNode) {
 			p.group(n, path)
 			return
 		}
-		p.errorf(n, "unknown field %q%s", path, dsl.DidYouMeanOr(path, nestedIn(root, names), "declare it under fields"))
+		p.errorf(n, "unknown field %q%s", path, dsl.DidYouMeanOr(path, validOnly(nestedIn(root, names)), "declare it under fields"))
 	}
 }
 
@@ -211,8 +215,12 @@ func (p *patcher) call(name string, n *ast.CallNode) {
 			p.errorf(args[0], "has() takes a lead field, and %s is a group of fields; name one, such as has(%s)", id.Value, nestedIn(id.Value, p.c.fieldNames())[0])
 			return
 		}
+		if why := p.c.declaredInvalid(id.Value, p.scope); !ok && why != "" {
+			p.errorf(args[0], "has() takes a lead field, and %q is not one: %s", id.Value, why)
+			return
+		}
 		if !ok {
-			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMeanName(id.Value, p.c.fieldNames(), ""))
+			p.errorf(args[0], "has() takes a lead field, and %q is not one%s", id.Value, dsl.DidYouMeanName(id.Value, validOnly(p.c.fieldNames()), ""))
 			return
 		}
 		index := &ast.IntegerNode{Value: i}
@@ -270,12 +278,4 @@ func singleIdent(args []ast.Node) (*ast.IdentifierNode, bool) {
 	}
 	id, ok := args[0].(*ast.IdentifierNode)
 	return id, ok
-}
-
-func firstText(args []ast.Node) (*ast.StringNode, bool) {
-	if len(args) == 0 {
-		return nil, false
-	}
-	s, ok := args[0].(*ast.StringNode)
-	return s, ok
 }

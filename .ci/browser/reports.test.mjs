@@ -116,7 +116,7 @@ function lookup(doc, path) {
 // last digit (ties may round either way).
 function checkShown({ path, value, format, text }) {
   if (value === "null") return assert.equal(text, "—", path);
-  const decimals = { int: 0, money: 0, pct: 1, dec1: 1, dec2: 2, dec3: 3, dec4: 4, dec5: 5 }[format];
+  const decimals = { int: 0, money: 0, money2: 2, pct: 1, dec1: 1, dec2: 2, dec3: 3, dec4: 4, dec5: 5 }[format];
   assert.notEqual(decimals, undefined, `${path}: unknown format ${format}`);
   const shape = new RegExp(`^-?\\d{1,3}(,\\d{3})*${decimals ? `\\.\\d{${decimals}}` : ""}${format === "pct" ? "%" : ""}$`);
   assert.match(text, shape, `${path}: ${text} is not written as ${format}`);

@@ -253,3 +253,27 @@ func TestBacktestHintRepeatsItsInputs(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, review, "Sales-ready")
 }
+
+// Sales' verdicts add the verdict view; they do not change the history
+// before the snapshot: with a file of verdicts on none of these leads (or
+// a file with no rows), the capacity curve and its answer are the same as
+// without one.
+func TestVerdictsLeaveTheCapacityAlone(t *testing.T) {
+	args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+		"--outcomes", td("backtest/outcomes.csv"), "--format", "json", td("backtest/leads.ndjson")}
+	capacity := func(extra ...string) string {
+		t.Helper()
+		code, out, errOut := leadscore(t, "", append(args, extra...)...)
+		require.Equal(t, exitOK, code, errOut)
+		var r struct {
+			Capacity json.RawMessage `json:"capacity"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &r))
+		return string(r.Capacity)
+	}
+	without := capacity()
+	require.Contains(t, without, `"threshold": 46`)
+	empty := writeTemp(t, "verdicts.csv", "lead_id,at,status,reason\n")
+	assert.JSONEq(t, without, capacity("--dispositions", empty), "a file with no verdicts")
+	assert.JSONEq(t, without, capacity("--dispositions", td("dispositions.csv")), "verdicts on other leads")
+}

@@ -177,6 +177,16 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("no verdict to report: give sales' verdicts with %s FILE (a CSV with lead_id, at, status, reason), or in the leads themselves (\"dispositions\": [{\"at\", \"status\", \"reason\"}] beside \"events\")", c.flag("dispositions"))
 	}
 	rep := b.Report()
+	// Rows that failed are left out of every figure: the report says so,
+	// beside the figures, not only on stderr.
+	if dn.Failed > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",
+			dn.Failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), map[bool]string{true: "is", false: "are"}[dn.Failed == 1], map[bool]string{true: "it", false: "them"}[dn.Failed == 1]))
+	}
+	if failed > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d lead %s failed and %s left out (each is named with its line on stderr)",
+			failed, rows, numfmt.Noun(rows, "row"), map[bool]string{true: "is", false: "are"}[failed == 1]))
+	}
 	switch *format {
 	case "markdown":
 		err = rep.WriteMarkdown(stdout)
@@ -185,7 +195,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "csv":
 		err = rep.WriteCSV(stdout)
 	case "html":
-		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FeedbackSection(rep, ""))
+		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep)), htmlreport.FeedbackSection(rep, ""))
 	default:
 		err = rep.WriteText(stdout)
 	}

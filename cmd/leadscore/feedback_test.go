@@ -222,3 +222,35 @@ func TestFeedbackLeadsThatFailStillCount(t *testing.T) {
 7 lead rows: 4 used, 3 failed; 5 disposition rows: 4 used, 1 failed; 3 verdicts carried by the leads
 `, errOut)
 }
+
+// Verdict rows that fail are left out of every figure, and the report
+// says so beside the figures (text, JSON, and the HTML page's first
+// screen), not only on stderr: here a model without reasons refuses the
+// 16 rows that give one, so the acceptance rate would read 100%.
+func TestFailedVerdictRowsAreNamedInTheReport(t *testing.T) {
+	src, err := os.ReadFile(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(filepath.Join(dir, "common"), os.DirFS(td("common"))))
+	s := string(src)
+	model := filepath.Join(dir, "m.yaml")
+	require.NoError(t, os.WriteFile(model, []byte(s[:strings.Index(s, "\n# The hand-off")]+"\n"), 0o644))
+	args := []string{"feedback", "--model", model, "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"}
+	const warning = "16 of 40 disposition rows failed and are left out of every figure here (each is named with its line on stderr): fix them and run again"
+
+	code, text, _ := leadscore(t, "", args...)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, text, "Warning: "+warning+".\n")
+	_, js, _ := leadscore(t, "", append(args, "--format", "json")...)
+	var r struct {
+		Warnings []string `json:"warnings"`
+		Rejected int      `json:"rejected"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &r))
+	assert.Equal(t, []string{warning}, r.Warnings)
+	assert.Zero(t, r.Rejected, "every rejection gave a reason the model lacks")
+	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	glance := page[strings.Index(page, `<section id="summary"`):strings.Index(page, `<section id="feedback">`)]
+	assert.Contains(t, glance, "<li><b>Warning:</b> What sales said: "+warning+"</li>")
+	assert.Contains(t, glance, "Hand-offs sales accepted (rows left out: see the warning)")
+}

@@ -26,3 +26,9 @@ func summaryOf(tiles []htmlreport.Tile, findings []htmlreport.Finding) *htmlrepo
 	s.Add(tiles, findings)
 	return s
 }
+
+// withWarnings puts warnings on a summary's first screen.
+func withWarnings(s *htmlreport.Summary, warnings []string) *htmlreport.Summary {
+	s.Warnings = append(s.Warnings, warnings...)
+	return s
+}

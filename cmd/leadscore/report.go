@@ -98,6 +98,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	summary := &htmlreport.Summary{}
 	var diffRep *review.Report
 	var fbRep *feedback.Report
+	var btRep *backtest.Report
 	status := exitOK
 	// part runs one command with --format json and keeps its report; the
 	// command's messages name report's flags, as reportParts maps them.
@@ -155,6 +156,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return status
 		}
 		summary.Add(htmlreport.BacktestSummary(&r, "backtest."))
+		btRep = &r
 		sections = append(sections, htmlreport.BacktestSections(&r, "backtest.")...)
 		summary.Sources = append(summary.Sources, htmlreport.BacktestSource(&r, or(*backtestLeads, *leads), "backtest."))
 		if *proposed != "" {
@@ -207,6 +209,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		summary.Add(htmlreport.ReviewSummary(diffRep, "diff."))
 	}
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
+	summary.Warnings = htmlreport.FirstScreenWarnings(btRep, fbRep)
 	sections = append(sections, attrSections[1:]...)
 	// The rules' signal is detail: it goes last.
 	for i, s := range sections {

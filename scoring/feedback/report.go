@@ -145,6 +145,9 @@ type Report struct {
 	Evidence []Evidence     `json:"evidence"`
 	SLA      SLA            `json:"sla"`
 	Recycle  RecycleOutcome `json:"recycle"`
+	// Warnings say what the figures leave out, such as rows of the
+	// verdicts file that failed (set by whoever read the files).
+	Warnings []string `json:"warnings,omitempty"`
 	// EarlyRecycles are the leads recycled before they were ever
 	// sales-ready, by lead: warnings.
 	EarlyRecycles []EarlyRecycle `json:"early_recycles,omitempty"`

@@ -91,6 +91,9 @@ func (r *Report) write(w io.Writer, md bool) error {
 		h1, h2 = "# ", "## "
 	}
 	fmt.Fprintf(b, "%sWhat sales said: %s, as of %s\n\n", h1, r.Model, r.AsOf.Format(time.RFC3339))
+	for _, w := range r.Warnings {
+		fmt.Fprintf(b, "Warning: %s.\n", w)
+	}
 	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, "lead"), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
 	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %s.\n",
 		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))

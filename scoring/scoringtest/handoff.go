@@ -29,13 +29,13 @@ func (c *checker) dispositions(ds []*dsl.TestDisposition, asOf time.Time) []scor
 		switch {
 		case td.Status.Value == "":
 		case !strings.Contains(" "+strings.Join(statuses, " ")+" ", " "+td.Status.Value+" "):
-			c.errorf(td.Status.Pos, "unknown status %q%s", td.Status.Value, dsl.DidYouMeanOr(td.Status.Value, statuses, "the statuses are accepted, rejected and recycled"))
+			c.errorf(td.Status.Pos, "unknown status %q%s", td.Status.Value, dsl.DidYouMeanName(td.Status.Value, statuses, "the statuses are accepted, rejected and recycled"))
 		case d.Status == scoring.Accepted && d.Reason != "":
 			c.errorf(td.Reason.Pos, "an accepted lead takes no reason; remove reason:, or make the status rejected or recycled")
 		case d.Status != scoring.Accepted && d.Reason == "":
 			c.errorf(td.Pos, "a %s lead needs a reason; add reason: with one of %s", d.Status, orNoReasons(codes))
 		case d.Reason != "" && c.m.Handoff.Reason(d.Reason) == nil:
-			c.errorf(td.Reason.Pos, "unknown reason %q%s", d.Reason, dsl.DidYouMeanOr(d.Reason, codes, "the reasons are "+orNoReasons(codes)))
+			c.errorf(td.Reason.Pos, "unknown reason %q%s", d.Reason, dsl.DidYouMeanName(d.Reason, codes, "the reasons are "+orNoReasons(codes)))
 		}
 		out = append(out, d)
 	}

@@ -230,7 +230,7 @@ func (c *checker) check() []testLead {
 		if name := tc.Extends.Value; name != "" {
 			f, ok := fixtures[name]
 			if !ok {
-				c.errorf(tc.Extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanOr(name, fixtureNames, "declare it under fixtures"))
+				c.errorf(tc.Extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanName(name, fixtureNames, "declare it under fixtures"))
 			} else {
 				c.apply(fields, &events, f.Lead, f.Events, asOf)
 			}
@@ -257,7 +257,7 @@ func (c *checker) fields(values []dsl.FieldValue) {
 		}
 		f := c.m.Field(v.Name.Value)
 		if f == nil {
-			c.errorf(v.Name.Pos, "the model declares no lead field %q%s", v.Name.Value, dsl.DidYouMeanOr(v.Name.Value, names, "see fields: in "+c.tf.Model.Value))
+			c.errorf(v.Name.Pos, "the model declares no lead field %q%s", v.Name.Value, dsl.DidYouMeanName(v.Name.Value, names, "see fields: in "+c.tf.Model.Value))
 			continue
 		}
 		if v.Value == nil {
@@ -278,12 +278,12 @@ func (c *checker) events(events []*dsl.TestEvent) {
 	}
 	for _, e := range events {
 		if known := c.m.EventTypes; len(known) > 0 && e.Type.Value != "" && !slices.Contains(known, e.Type.Value) {
-			c.errorf(e.Type.Pos, "unknown event type %q%s", e.Type.Value, dsl.DidYouMeanOr(e.Type.Value, known, "see event_types: in "+c.tf.Model.Value))
+			c.errorf(e.Type.Pos, "unknown event type %q%s", e.Type.Value, dsl.DidYouMeanName(e.Type.Value, known, "see event_types: in "+c.tf.Model.Value))
 		}
 		for _, v := range e.Fields {
 			t, ok := types[v.Name.Value]
 			if !ok {
-				c.errorf(v.Name.Pos, "the model declares no event field %q%s", v.Name.Value, dsl.DidYouMeanOr(v.Name.Value, names, "events have type, at (or ago) and the fields under events: in "+c.tf.Model.Value))
+				c.errorf(v.Name.Pos, "the model declares no event field %q%s", v.Name.Value, dsl.DidYouMeanName(v.Name.Value, names, "events have type, at (or ago) and the fields under events: in "+c.tf.Model.Value))
 				continue
 			}
 			if v.Value == nil {
@@ -328,7 +328,7 @@ func (c *checker) expect(e dsl.Expect) {
 		for _, s := range m.Stages {
 			ids = append(ids, s.ID)
 		}
-		c.errorf(e.Stage.Pos, "unknown stage %q%s", e.Stage.Value, dsl.DidYouMeanOr(e.Stage.Value, append(ids, "none"), "the stages are "+strings.Join(ids, ", ")+", or none"))
+		c.errorf(e.Stage.Pos, "unknown stage %q%s", e.Stage.Value, dsl.DidYouMeanName(e.Stage.Value, append(ids, "none"), "the stages are "+strings.Join(ids, ", ")+", or none"))
 	}
 	if e.Grade != nil {
 		var grades []string
@@ -345,7 +345,7 @@ func (c *checker) expect(e dsl.Expect) {
 	}
 	for _, s := range e.Scores {
 		if m.Category(s.Category.Value) == nil {
-			c.errorf(s.Category.Pos, "unknown score category %q%s", s.Category.Value, dsl.DidYouMeanOr(s.Category.Value, cats, "the categories are "+strings.Join(cats, ", ")))
+			c.errorf(s.Category.Pos, "unknown score category %q%s", s.Category.Value, dsl.DidYouMeanName(s.Category.Value, cats, "the categories are "+strings.Join(cats, ", ")))
 		}
 	}
 	var ids, gates []string
@@ -358,12 +358,12 @@ func (c *checker) expect(e dsl.Expect) {
 	}
 	for _, id := range append(append([]dsl.String{}, e.Fired...), e.NotFired...) {
 		if m.Rule(id.Value) == nil {
-			c.errorf(id.Pos, "unknown rule %q%s", id.Value, dsl.DidYouMeanOr(id.Value, ids, "see rules: in "+c.tf.Model.Value))
+			c.errorf(id.Pos, "unknown rule %q%s", id.Value, dsl.DidYouMeanName(id.Value, ids, "see rules: in "+c.tf.Model.Value))
 		}
 	}
 	for _, id := range e.Gates {
 		if !slices.Contains(gates, id.Value) {
-			c.errorf(id.Pos, "unknown gate %q%s", id.Value, dsl.DidYouMeanOr(id.Value, gates, "gates are the rules with disqualify:"))
+			c.errorf(id.Pos, "unknown gate %q%s", id.Value, dsl.DidYouMeanName(id.Value, gates, "gates are the rules with disqualify:"))
 		}
 	}
 }

@@ -145,6 +145,22 @@ cases:
 			`:10:58: unknown gate "fit.industry"; gates are the rules with disqualify:`,
 			`:10:82: unknown score category "fitt"; did you mean "fit"?`,
 		}},
+		{"names by their case and word parts, as in the rule file", `model: MODEL
+as_of: 2026-10-01
+cases:
+  - name: x
+    lead: {email: a@b.io, revenue: 5, Tech-Stack: [crm]}
+    events:
+      - {type: webinar, ago: 1d}
+      - {type: demo, ago: 1d}
+    expect: {stage: SQL}
+`, []string{
+			`:5:27: the model declares no lead field "revenue"; did you mean "annual_revenue"?`,
+			`:5:39: the model declares no lead field "Tech-Stack"; did you mean "tech_stack"?`,
+			`:7:16: unknown event type "webinar"; see event_types: in b2b-saas.yaml`, // two fit: none offered
+			`:8:16: unknown event type "demo"; did you mean "demo_request"?`,
+			`:9:21: unknown stage "SQL"; did you mean "sql"?`,
+		}},
 		{"a missing model", "model: nope.yaml\nas_of: 2026-10-01\ncases:\n  - {name: x, expect: {stage: sql}}\n", []string{
 			`:1:8: cannot load model nope.yaml: no such file`,
 		}},

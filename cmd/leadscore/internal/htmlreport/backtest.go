@@ -66,6 +66,25 @@ func coefInterval(c *backtest.Coefficient) *backtest.Interval {
 	return &backtest.Interval{Low: c.Low, High: c.High}
 }
 
+// Rows resting on fewer leads or won deals than these are greyed: their
+// rates are for reading with their intervals, not alone.
+const smallLeads, smallWon = 30, 5
+
+// smallNote says what a grey row is.
+var smallNote = fmt.Sprintf("Grey rows rest on fewer than %d leads or %d won deals: read them with their intervals.", smallLeads, smallWon)
+
+// small reports whether a row of leads and won deals is too small to
+// read alone.
+func small(leads, won int) bool { return leads < smallLeads || won < smallWon }
+
+// wholeOrPtr is wholeOr for a number that may be absent.
+func wholeOrPtr(v *float64, format string) string {
+	if v == nil {
+		return format
+	}
+	return wholeOr(*v, format)
+}
+
 // wholeAll is "int" when every value is whole, else the format given.
 func wholeAll(values [][]float64, format string) string {
 	for _, row := range values {
@@ -145,13 +164,13 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 		if len(g.groups) == 0 {
 			continue
 		}
-		t := &Table{Head: []string{g.first, "leads", "opportunities", "opp. rate", "won", "win rate", "95% interval", "lift"}}
+		t := &Table{Sortable: true, Head: []string{g.first, "leads", "opportunities", "opp. rate", "won", "win rate", "95% interval", "lift"}}
 		for i, gr := range g.groups {
 			gp := func(k string) string { return path(g.key, i, k) }
-			t.Rows = append(t.Rows, Row{Cells: []Cell{Text(gr.Name), Int(gp("leads"), gr.Leads), Int(gp("opportunities"), gr.Opportunities), Maybe(gp("opportunity_rate"), gr.OpportunityRate, "pct"),
+			t.Rows = append(t.Rows, Row{Small: small(gr.Leads, gr.Won), Cells: []Cell{Text(gr.Name), Int(gp("leads"), gr.Leads), Int(gp("opportunities"), gr.Opportunities), Maybe(gp("opportunity_rate"), gr.OpportunityRate, "pct"),
 				Int(gp("won"), gr.Won), Maybe(gp("win_rate"), gr.WinRate, "pct"), ivCell(gp("win_rate_interval"), gr.WinRateInterval, "pct"), Maybe(gp("lift"), gr.Lift, "dec2")}})
 		}
-		sec.Blocks = append(sec.Blocks, Block{Title: g.title, Table: t, Note: "Snapshot view: the " + g.first + " at the snapshot; the win rate's 95% Wilson interval beside it."})
+		sec.Blocks = append(sec.Blocks, Block{Title: g.title, Table: t, Note: "Snapshot view: the " + g.first + " at the snapshot; the win rate's 95% Wilson interval beside it. " + smallNote})
 	}
 
 	// Won vs not won by band: shares of each, so that the few won leads
@@ -175,10 +194,10 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 		Block{Title: "Score distribution: won vs not won", Chart: Bars("Share of won and of not-won leads in each score band", groups, []string{"won", "not won"}, shares, "pct"), Table: dt,
 			Note: "Shares (in italics) are computed here from the leads and won columns: a band's won over all won, its not won over all not won."},
 		Block{Title: "Lift by score band", Chart: Bars("Win rate of each band over the overall win rate", groups, []string{"lift"}, lifts, "dec2"), Table: bandTable(r.Bands, path("bands")),
-			Note: "Lift 1 is the overall win rate; intervals are 95% (Wilson for the win rate). The calibrated chance is the calibration map's at the band's mean total. A band with no leads shows —. " + inversions(r.Inversions)})
+			Note: "Lift 1 is the overall win rate; intervals are 95% (Wilson for the win rate). The calibrated chance is the calibration map's at the band's mean total. A band with no leads shows —. " + smallNote + " " + inversions(r.Inversions)})
 	if len(r.Deciles) > 0 {
 		sec.Blocks = append(sec.Blocks, Block{Title: "Deciles of the total", Table: bandTable(r.Deciles, path("deciles")),
-			Note: "Best first; leads with the same total share a decile, so a decile may hold more or fewer than a tenth."})
+			Note: "Best first; leads with the same total share a decile, so a decile may hold more or fewer than a tenth. " + smallNote})
 	}
 	sec.Blocks = append(sec.Blocks, calibrationBlock(r, prefix))
 
@@ -201,6 +220,19 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 	return out
 }
 
+// sliderStyle lines the slider up with the chart's threshold axis: its
+// thumb's centre (about 8 px from each end of the track) at the first and
+// the last threshold's columns, which are evenly spaced, so every step
+// stands over its threshold.
+func sliderStyle(px func(float64) float64, xs []float64) string {
+	if len(xs) < 2 {
+		return "width: 100%"
+	}
+	const chartWidth = 640.0 // Line's drawn width, which the figure scales
+	left, right := px(xs[0])/chartWidth*100, px(xs[len(xs)-1])/chartWidth*100
+	return fmt.Sprintf("margin-left: calc(%s%% - 8px); width: calc(%s%% + 16px)", n(left), n(right-left))
+}
+
 // valueText says a capacity row for a screen reader: "threshold 46,
 // leads a week 38.62".
 func valueText(t *Table, i int) string {
@@ -218,10 +250,10 @@ func inversions(inv []string) string {
 // its interval, lift with its interval, cumulative recall, the mean total
 // and the calibrated chance with its interval.
 func bandTable(bands []backtest.Band, path string) *Table {
-	t := &Table{Head: []string{"score band", "leads", "won", "win rate", "95% interval", "lift", "95% interval", "cumulative recall", "mean total", "calibrated chance", "95% interval"}}
+	t := &Table{Sortable: true, Head: []string{"score band", "leads", "won", "win rate", "95% interval", "lift", "95% interval", "cumulative recall", "mean total", "calibrated chance", "95% interval"}}
 	for i, b := range bands {
 		bp := func(k string) string { return p(path+".", i, k) }
-		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(b.Name), Int(bp("leads"), b.Leads), Int(bp("won"), b.Won),
+		t.Rows = append(t.Rows, Row{Small: small(b.Leads, b.Won), Cells: []Cell{Text(b.Name), Int(bp("leads"), b.Leads), Int(bp("won"), b.Won),
 			Maybe(bp("win_rate"), b.WinRate, "pct"), ivPair(bp("win_rate_low"), b.Low, bp("win_rate_high"), b.High, "pct"),
 			Maybe(bp("lift"), b.Lift, "dec2"), ivCell(bp("lift_interval"), b.LiftInterval, "dec2"), Maybe(bp("cumulative_recall"), b.CumRecall, "pct"),
 			Maybe(bp("mean"), b.Mean, "dec1"), Maybe(bp("calibrated_win_probability"), b.Calibrated, "pct"), ivCell(bp("calibrated_interval"), b.CalibratedInterval, "pct")}})
@@ -364,7 +396,7 @@ func rulesSection(r *backtest.Report, prefix string) Section {
 		"predictive (its 95% interval excludes zero on the side of its points; for a gate, the leads it stops win less), anti-predictive (excludes zero on the other side), " +
 		"no evidence (includes zero), too little data, leakage suspected (it fires almost only on won leads, or on leads already an opportunity at the snapshot). " +
 		"Beside it, one rule at a time: its coefficient alone, the shares of won and not-won leads it fired on, lift and IV, with 95% intervals."}
-	rt := &Table{Head: []string{"rule", "points", "verdict", "joint log-odds", "95% interval", "alone", "q", "fired", "won", "share of won", "share of not won", "lift", "95% interval", "IV", "95% interval", "signal", "why"}}
+	rt := &Table{Sortable: true, Head: []string{"rule", "points", "verdict", "joint log-odds", "95% interval", "alone", "q", "fired", "won", "share of won", "share of not won", "lift", "95% interval", "IV", "95% interval", "signal", "why"}}
 	var est []Estimate
 	// The chart's kinds: the verdicts of the rules it draws, in order.
 	drawn := map[string]bool{}
@@ -524,8 +556,8 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	for j, h := range t.Head {
 		fmt.Fprintf(&readout, "<div>%s<b>%s</b></div>", esc(h), esc(t.Rows[start].Cells[j].plain()))
 	}
-	control := fmt.Sprintf(`<div class="control"><label for="capacity-slider">Threshold</label> <input id="capacity-slider" type="range" min="0" max="%d" step="1" value="%d" aria-valuetext="%s" data-table="capacity-curve" data-marker="capacity-marker capacity-marker-won" data-readout="capacity-readout"><div class="readout" id="capacity-readout" aria-live="polite">%s</div></div>`,
-		len(c.Curve)-1, start, esc(valueText(t, start)), readout.String())
+	control := fmt.Sprintf(`<div class="control"><label for="capacity-slider">Threshold</label> <input id="capacity-slider" type="range" min="0" max="%d" step="1" value="%d" aria-valuetext="%s" style="%s" data-table="capacity-curve" data-marker="capacity-marker capacity-marker-won" data-readout="capacity-readout"><div class="readout" id="capacity-readout" aria-live="polite">%s</div></div>`,
+		len(c.Curve)-1, start, esc(valueText(t, start)), sliderStyle(px, xs), readout.String())
 	sec.Blocks = append(sec.Blocks, Block{Title: "Move the threshold", Chart: volume + wins, Control: templateHTML(control), Table: t,
 		Note: "Flows: leads crossing each threshold " + per + " over the history; win rate and expected won: of those leads, won after crossing; leads at the snapshot, won and recall: the backtest's leads at or above it."})
 
@@ -606,7 +638,7 @@ func suggestionSection(s *backtest.Suggestion, prefix string) Section {
 	}
 	var groups []string
 	var vals [][]float64
-	pt := &Table{Head: []string{"rule", "category", "points", "suggested", "log-odds per unit", "95% interval", "fired (training)", "note"}}
+	pt := &Table{Sortable: true, Head: []string{"rule", "category", "points", "suggested", "log-odds per unit", "95% interval", "fired (training)", "note"}}
 	for i, r := range s.Rules {
 		rp := func(k string) string { return sp("rules", i, k) }
 		groups = append(groups, r.Rule)

@@ -85,8 +85,12 @@ func ComparisonSection(cur, prop *backtest.Report, cp, pp string) Section {
 				}
 				return Number(p(pf, "capacity", "threshold"), *r.Capacity.Threshold, wholeOr(*r.Capacity.Threshold, "dec1"))
 			}},
-			row{"at equal volume: leads a week", func(r *backtest.Report, pf string) Cell {
-				return withIv(Maybe(p(pf, "capacity", "leads_per_week"), r.Capacity.LeadsPerWeek, "dec2"), p(pf, "capacity", "leads_per_week_interval"), r.Capacity.LeadsPerWeekInterval, "dec2")
+			row{"at equal volume: leads a " + unit, func(r *backtest.Report, pf string) Cell {
+				at := r.Capacity.At
+				if at == nil {
+					return Maybe(p(pf, "capacity", "at_threshold"), nil, "dec2")
+				}
+				return withIv(Maybe(p(pf, "capacity", "at_threshold", "leads_per_period"), at.PerPeriod, "dec2"), p(pf, "capacity", "at_threshold", "leads_per_period_interval"), at.PerPeriodInterval, "dec2")
 			}},
 			row{"at equal volume: precision (won after crossing)", func(r *backtest.Report, pf string) Cell {
 				at := r.Capacity.At
@@ -105,7 +109,7 @@ func ComparisonSection(cur, prop *backtest.Report, cp, pp string) Section {
 	}
 	t := &Table{Head: []string{"measure", "current", "proposed"}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(r.name), r.cell(cur, cp), r.cell(prop, pp)}})
+		t.Rows = append(t.Rows, Row{Keep: true, Cells: []Cell{Text(r.name), r.cell(cur, cp), r.cell(prop, pp)}}) // every row prints: they are the comparison
 	}
 	var est []Estimate
 	for _, e := range []struct {

@@ -19,7 +19,7 @@ func fieldsTable(items any, path string) *Table {
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	t := &Table{}
+	t := &Table{Sortable: true}
 	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
 		return t
 	}

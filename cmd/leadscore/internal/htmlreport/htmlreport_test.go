@@ -109,7 +109,7 @@ func TestCapacityControl(t *testing.T) {
 	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: htmlreport.BacktestSections(r, "")}).Render(&b))
 	html := b.String()
 	assert.Contains(t, html, `id="capacity-slider" type="range" min="0" max="2" step="1" value="2"`)
-	xs := regexp.MustCompile(`<tr data-x="([0-9.]+)"(?: class="far")?>`).FindAllStringSubmatch(html, -1)
+	xs := regexp.MustCompile(`<tr data-x="([0-9.]+)"(?: data-keep)?(?: class="[^"]*")?>`).FindAllStringSubmatch(html, -1)
 	require.Len(t, xs, 3)
 	x0, _ := strconv.ParseFloat(xs[0][1], 64)
 	x1, _ := strconv.ParseFloat(xs[1][1], 64)
@@ -426,7 +426,7 @@ func TestEvidenceRowsFollowTheJSON(t *testing.T) {
 	seen := checkNumbers(t, page, r)
 	tables := regexp.MustCompile(`(?s)<table[^>]*>.*?</table>`).FindAllString(page[strings.Index(page, `<section id="verdicts">`):], -1)
 	ev := tables[len(tables)-1]
-	assert.Regexp(t, `^<table data-sort>\s*(<caption>[^<]*</caption>\s*)?<thead><tr><th scope="col">reason</th><th scope="col">rule</th>`, ev)
+	assert.Regexp(t, `^<table data-sort data-print-rows="\d+">\s*(<caption>[^<]*</caption>\s*)?<thead><tr><th scope="col">reason</th><th scope="col">rule</th>`, ev)
 	assert.Contains(t, ev, `<tr><td>too_small</td><td>fit.mid-market</td>`)
 	assert.Contains(t, ev, `<tr><td>not_icp</td><td>fit.industry</td>`)
 	js, err := json.Marshal(r.Verdicts.Evidence)

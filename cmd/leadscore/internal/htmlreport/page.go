@@ -78,6 +78,10 @@ type Table struct {
 	Rows []Row
 	// Scroll keeps a long table in a box on screen.
 	Scroll bool
+	// Sortable lets a reader sort the rows by a column: for tables of
+	// records that stand alone (rules, campaigns), not of rows that read
+	// on from the row above (a funnel, a list of measures).
+	Sortable bool
 	// PrintKept prints only the rows marked Keep (those around the
 	// decision); otherwise a long table prints its first PrintRows rows
 	// and those marked Keep. The page says how many rows it left out.
@@ -113,6 +117,9 @@ type Row struct {
 	Cells []Cell
 	Attrs map[string]string
 	Keep  bool
+	// Small greys the row: its figures rest on too few leads to read
+	// without their intervals.
+	Small bool
 }
 
 // plain is the cell's text as it reads: its words, or its parts' joined.
@@ -191,12 +198,15 @@ func jsonNumber(v float64) string {
 }
 
 // Format writes v as a table shows it, in one of the formats a number cell
-// may use: int and money (1,234: whole), pct (12.3%, of a fraction), dec1,
+// may use: int and money (1,234: whole), money2 (1,234.50: an amount per
+// lead), pct (12.3%, of a fraction), dec1,
 // dec2, dec3, dec4 and dec5 (1,234.57: that many decimals).
 func Format(format string, v float64) string {
 	switch format {
 	case "int", "money":
 		return group(strconv.FormatFloat(v, 'f', 0, 64))
+	case "money2":
+		return group(strconv.FormatFloat(v, 'f', 2, 64))
 	case "pct":
 		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + "%"
 	case "dec1":
@@ -242,13 +252,18 @@ func (p *Page) withCurrency() *Page {
 			}
 			t := *b.Table
 			t.Head = append([]string(nil), t.Head...)
+			// A column is of money when every number in it is.
 			for c := range t.Head {
+				numbers, amounts := 0, 0
 				for _, r := range t.Rows {
-					if c < len(r.Cells) && isMoney(r.Cells[c]) {
-						t.Head[c] += " (" + cur + ")"
-						money = true
-						break
+					if c < len(r.Cells) {
+						n, m := moneyCount(r.Cells[c])
+						numbers, amounts = numbers+n, amounts+m
 					}
+				}
+				if numbers > 0 && amounts == numbers {
+					t.Head[c] += " (" + cur + ")"
+					money = true
 				}
 			}
 			s.Blocks[j].Table = &t
@@ -259,7 +274,7 @@ func (p *Page) withCurrency() *Page {
 		sum := *p.Summary
 		sum.Tiles = append([]Tile(nil), p.Summary.Tiles...)
 		for i, t := range sum.Tiles {
-			if t.Value.Format == "money" {
+			if t.Value.Format == "money" || t.Value.Format == "money2" {
 				sum.Tiles[i].Label += " (" + cur + ")"
 				money = true
 			}
@@ -272,17 +287,18 @@ func (p *Page) withCurrency() *Page {
 	return &q
 }
 
-// isMoney reports whether a cell, or a part of it, is an amount of money.
-func isMoney(c Cell) bool {
-	if c.Format == "money" {
-		return true
-	}
-	for _, part := range c.Parts {
-		if part.Format == "money" {
-			return true
+// moneyCount counts the numbers of a cell (its own, or its parts') and
+// how many of them are amounts of money.
+func moneyCount(c Cell) (numbers, amounts int) {
+	for _, x := range append([]Cell{c}, c.Parts...) {
+		if x.Num {
+			numbers++
+			if x.Format == "money" || x.Format == "money2" {
+				amounts++
+			}
 		}
 	}
-	return false
+	return numbers, amounts
 }
 
 //go:embed page.html.tmpl
@@ -290,6 +306,24 @@ var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"far": func(t *Table, i int) bool { return !t.printed(i) },
+	// printRows is how many rows of a sortable table print from the top
+	// (0: all of them).
+	"printRows": func(t *Table) int {
+		if t.PrintKept || len(t.Rows) <= PrintRows+2 {
+			return 0
+		}
+		return PrintRows
+	},
+	"rowClass": func(t *Table, i int) string {
+		var c []string
+		if t.Rows[i].Small {
+			c = append(c, "small")
+		}
+		if !t.printed(i) {
+			c = append(c, "far")
+		}
+		return strings.Join(c, " ")
+	},
 	"attrs": func(m map[string]string) template.HTMLAttr {
 		var b strings.Builder
 		for _, k := range sortedKeys(m) {

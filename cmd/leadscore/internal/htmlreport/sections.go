@@ -119,7 +119,7 @@ func DefinitionSection(d *Definition, prefix string) Section {
 	var groups []string
 	var values []float64
 	var colors []int
-	t := &Table{Head: []string{"rule", "category", "points", "owner", "reason"}}
+	t := &Table{Sortable: true, Head: []string{"rule", "category", "points", "owner", "reason"}}
 	for i, r := range d.Rules {
 		cat := r.Category
 		if r.Gate {
@@ -236,7 +236,7 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 	for i := range matrix {
 		matrix[i] = make([]float64, len(stages))
 	}
-	mt := &Table{Head: []string{"from (current)", "to (proposed)", "leads"}}
+	mt := &Table{Sortable: true, Head: []string{"from (current)", "to (proposed)", "leads"}}
 	var arrows []string
 	var arrowVals []float64
 	var arrowColours []int
@@ -266,7 +266,7 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 		if outcome {
 			head = append(head, "outcome")
 		}
-		lt := &Table{Head: append(head, "current total", "proposed total", "current stage", "proposed stage", "moved by")}
+		lt := &Table{Sortable: true, Head: append(head, "current total", "proposed total", "current stage", "proposed stage", "moved by")}
 		for i, l := range shown {
 			row := []Cell{Text(l.ID)}
 			for _, c := range cols {
@@ -339,7 +339,7 @@ func driftSection(d *backtest.Drift, prefix string) Section {
 	}}
 	sec.Blocks = append(sec.Blocks, Block{Title: "The total", Table: tt,
 		Note: "The test compares the share of leads at or below every total, now and in the reference, and finds the largest gap; shifted when p is under 0.05 and the gap is a tenth of the leads or more."})
-	rt := &Table{Head: []string{"rule", "fired now", "of leads", "rate", "fired in the reference", "of leads", "rate", "ratio", "95% interval from", "to", "q", "shifted", "says", "PSI"}}
+	rt := &Table{Sortable: true, Head: []string{"rule", "fired now", "of leads", "rate", "fired in the reference", "of leads", "rate", "ratio", "95% interval from", "to", "q", "shifted", "says", "PSI"}}
 	for i, r := range d.Rules {
 		path := func(k string) string { return p(prefix, "drift", "rules", i, k) }
 		lo, hi := Text("—"), Text("—")
@@ -434,7 +434,7 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		}
 		sec.Blocks = append(sec.Blocks, blk)
 	}
-	et := &Table{Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
+	et := &Table{Sortable: true, Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
 		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
 	for i, e := range r.Evidence {
 		path := func(k string) string { return p(prefix, "evidence", i, k) }
@@ -444,6 +444,7 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}
 	sec.Summary = feedbackFindings(r)
+	sec.Warnings = append(sec.Warnings, r.Warnings...)
 	for _, e := range r.EarlyRecycles {
 		sec.Warnings = append(sec.Warnings, e.String())
 	}
@@ -470,7 +471,7 @@ func feedbackGroups(title, first string, groups []feedback.Group, path string, c
 	}
 	var names []string
 	var vals [][]float64
-	t := &Table{Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate", "reasons"}}
+	t := &Table{Sortable: true, Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate", "reasons"}}
 	for i, g := range groups {
 		gp := func(k string) string { return p(path, i, k) }
 		names = append(names, g.Name)
@@ -510,11 +511,11 @@ func slaBlocks(r *feedback.Report, prefix string) []Block {
 	sla := r.SLA
 	sp := func(k string) string { return p(prefix, "sla", k) }
 	t := &Table{Head: []string{"SLA (hours)", "verdicts timed", "median wait (hours)", "90th percentile (hours)", "within the SLA", "later", "no verdict, overdue", "no verdict, still within"},
-		Rows: []Row{{Cells: []Cell{Maybe(sp("hours"), sla.Hours, "dec1"), Int(sp("measured"), sla.Measured), Maybe(sp("median_hours"), sla.MedianHours, "dec1"), Maybe(sp("p90_hours"), sla.P90Hours, "dec1"),
+		Rows: []Row{{Cells: []Cell{Maybe(sp("hours"), sla.Hours, wholeOrPtr(sla.Hours, "dec1")), Int(sp("measured"), sla.Measured), Maybe(sp("median_hours"), sla.MedianHours, "dec1"), Maybe(sp("p90_hours"), sla.P90Hours, "dec1"),
 			Int(sp("within"), sla.Within), Int(sp("breached"), sla.Breached), Int(sp("overdue"), sla.Overdue), Int(sp("waiting"), sla.Waiting)}}}}
 	out := []Block{{Title: "SLA: from sales-ready to the first verdict", Table: t, Note: "A model without an SLA shows — for it, and every lead without a verdict counts as still within."}}
 	if len(sla.ByOwner) > 0 {
-		ot := &Table{Head: []string{"owner", "verdicts", "later than the SLA", "median wait (hours)"}}
+		ot := &Table{Sortable: true, Head: []string{"owner", "verdicts", "later than the SLA", "median wait (hours)"}}
 		for i, o := range sla.ByOwner {
 			op := func(k string) string { return p(prefix, "sla", "by_owner", i, k) }
 			ot.Rows = append(ot.Rows, Row{Cells: []Cell{Text(o.Owner), Int(op("verdicts"), o.Verdicts), Int(op("breached"), o.Breached), Maybe(op("median_hours"), o.MedianHours, "dec1")}})
@@ -553,12 +554,12 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
 	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
 		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
-	ct := &Table{Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready", "cost per won"}}
+	ct := &Table{Sortable: true, Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready", "cost per won"}}
 	for i, c := range r.Campaigns {
 		path := func(k string) string { return p(prefix, "campaigns", i, "funnel", k) }
 		cp := func(k string) string { return p(prefix, "campaigns", i, k) }
 		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text(c.Name), Int(path("touched"), c.Funnel.Touched), Int(path("sales_ready"), c.Funnel.SalesReady), Int(path("opportunities"), c.Funnel.Opportunities),
-			Int(path("won"), c.Funnel.Won), Maybe(cp("cost"), c.Cost, "money"), Maybe(cp("cost_per_sales_ready"), c.CostPerSalesReady, "dec2"), Maybe(cp("cost_per_won"), c.CostPerWon, "dec2")}})
+			Int(path("won"), c.Funnel.Won), Maybe(cp("cost"), c.Cost, "money"), Maybe(cp("cost_per_sales_ready"), c.CostPerSalesReady, "money2"), Maybe(cp("cost_per_won"), c.CostPerWon, "money2")}})
 	}
 	fs.Blocks = append(fs.Blocks, Block{Title: "By campaign", Table: ct,
 		Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —."})
@@ -571,12 +572,12 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	for _, m := range r.Models {
 		head = append(head, m+" revenue")
 	}
-	rt := &Table{Head: head}
+	rt := &Table{Sortable: true, Head: head}
 	roiHead := []string{"campaign", "cost"}
 	for _, m := range r.Models {
 		roiHead = append(roiHead, m+" ROI")
 	}
-	ot := &Table{Head: roiHead}
+	ot := &Table{Sortable: true, Head: roiHead}
 	for i, c := range r.Campaigns {
 		groups = append(groups, c.Name)
 		rrow := []Cell{Text(c.Name)}
@@ -608,21 +609,21 @@ func templateHTML(s string) template.HTML { return template.HTML(s) }
 func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
 	sec := Section{ID: "channels", Title: "Credit by channel, data-driven models beside the rules"}
 	sec.Intro = append([]string{fmt.Sprintf("%s conversions worth %s over %s distinct paths.",
-		Format("dec1", r.Conversions), Format("money", r.Value), numfmt.Thousands(r.Paths))}, r.Notes...)
+		Format(wholeOr(r.Conversions, "dec1"), r.Conversions), Format("money", r.Value), numfmt.Thousands(r.Paths))}, r.Notes...)
 	var groups []string
 	var vals [][]float64
 	head := []string{"channel"}
 	for _, m := range r.Models {
 		head = append(head, m+" conversions", m+" value")
 	}
-	t := &Table{Head: head}
+	t := &Table{Sortable: true, Head: head}
 	for i, c := range r.Channels {
 		groups = append(groups, c.Channel)
 		row := []Cell{Text(c.Channel)}
 		var vs []float64
 		for m, cr := range c.Credit {
 			path := func(k string) string { return p(prefix, "channels", i, "credit", m, k) }
-			row = append(row, Number(path("conversions"), cr.Conversions, "dec2"), Number(path("value"), cr.Value, "money"))
+			row = append(row, Number(path("conversions"), cr.Conversions, wholeOr(cr.Conversions, "dec2")), Number(path("value"), cr.Value, "money"))
 			vs = append(vs, cr.Value)
 		}
 		vals = append(vals, vs)
@@ -633,7 +634,7 @@ func ChannelsSection(r *attribution.ChannelReport, prefix string) Section {
 		// How much the models disagree: each channel's share of the value
 		// under each model, and the gap between the highest and the lowest.
 		var gaps [][]float64
-		dt := &Table{Head: append(append([]string{"channel"}, r.Models...), "highest − lowest")}
+		dt := &Table{Sortable: true, Head: append(append([]string{"channel"}, r.Models...), "highest − lowest")}
 		for _, c := range r.Channels {
 			lo, hi := math.Inf(1), math.Inf(-1)
 			row := []Cell{Text(c.Channel)}
@@ -657,6 +658,6 @@ func PathsSummary(r *attribution.ChannelReport, prefix string) []Tile {
 	return []Tile{
 		{KPI: "conversions", Label: "Conversions", Value: Number(p(prefix, "conversions"), r.Conversions, wholeOr(r.Conversions, "dec1")),
 			Detail: ln("over ", Int(p(prefix, "distinct_paths"), r.Paths), " distinct paths; ", Number(p(prefix, "nulls"), r.Nulls, wholeOr(r.Nulls, "dec1")), " paths without one")},
-		{KPI: "value", Label: "Their value", Value: Number(p(prefix, "value"), r.Value, "money"), Detail: ln(fmt.Sprintf("credited by %d models", len(r.Models)))},
+		{KPI: "value", Label: "Their value", Value: Number(p(prefix, "value"), r.Value, "money"), Detail: ln("credited by ", Derived(float64(len(r.Models)), "int"), " "+numfmt.Noun(len(r.Models), "model"))},
 	}
 }

@@ -3,11 +3,13 @@ package htmlreport
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/review"
 )
@@ -16,9 +18,12 @@ import (
 // figures as tiles, and what to change, most important first. Sources
 // says which leads and moments the figures rest on, when they differ.
 type Summary struct {
-	Tiles   []Tile
-	Changes []Finding
-	Sources []Sentence
+	// Warnings are what the first screen's figures leave out or rest on
+	// too little of (rows that failed, too few outcomes), above the tiles.
+	Warnings []string
+	Tiles    []Tile
+	Changes  []Finding
+	Sources  []Sentence
 }
 
 // Tile is one headline figure: KPI names it for a test (data-kpi, beside
@@ -60,8 +65,30 @@ func (s *Summary) Add(tiles []Tile, findings []Finding) {
 	slices.SortStableFunc(s.Changes, func(a, b Finding) int { return cmp.Compare(a.Rank, b.Rank) })
 }
 
+// FirstScreenWarnings are the warnings of a part that its headline
+// figures need beside them: the backtest's "too few outcomes", and
+// whatever feedback says it left out.
+func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report) []string {
+	var out []string
+	if bt != nil {
+		for _, w := range bt.Warnings {
+			if strings.HasPrefix(w, "Too few outcomes") {
+				out = append(out, "Backtest: "+w)
+			}
+		}
+	}
+	if fb != nil {
+		for _, w := range fb.Warnings {
+			out = append(out, "What sales said: "+w)
+		}
+	}
+	return out
+}
+
 // Empty reports whether there is nothing to show.
-func (s *Summary) Empty() bool { return s == nil || len(s.Tiles) == 0 && len(s.Changes) == 0 }
+func (s *Summary) Empty() bool {
+	return s == nil || len(s.Tiles) == 0 && len(s.Changes) == 0 && len(s.Warnings) == 0
+}
 
 // per is " a week" or " a month".
 func per(unit string) string { return " a " + unit }
@@ -86,18 +113,25 @@ func BacktestSummary(r *backtest.Report, prefix string) ([]Tile, []Finding) {
 	var findings []Finding
 	if c := r.Capacity; c != nil {
 		cp := func(parts ...any) string { return p(prefix, append([]any{"capacity"}, parts...)...) }
-		capacity := Number(cp("capacity"), c.Capacity, wholeOr(c.Capacity, "dec1"))
+		capacity := Number(cp("capacity"), c.Capacity, capacityFormat(c.Capacity))
 		tiles = append(tiles, Tile{KPI: "handoffs_per_period", Label: "Hand-offs" + per(c.Unit) + ", current definition", Value: Maybe(cp("current", "leads_per_period"), c.Current.PerPeriod, "dec2"),
 			Detail: ln(ivWords(cp("current", "leads_per_period_interval"), c.Current.PerPeriodInterval, "dec2"), "capacity ", capacity, per(c.Unit))})
 		if c.Threshold != nil {
 			th := *c.Threshold
 			d := ln()
 			if iv := c.ThresholdInterval; iv != nil {
-				d = ln("allows ", Number(cp("threshold_interval", "low"), iv.Low, wholeOr(iv.Low, "dec1")), " to ", Number(cp("threshold_interval", "high"), iv.High, wholeOr(iv.High, "dec1")), " · ")
+				if iv.Low != iv.High {
+					d = ln("allows ", Number(cp("threshold_interval", "low"), iv.Low, wholeOr(iv.Low, "dec1")), " to ", Number(cp("threshold_interval", "high"), iv.High, wholeOr(iv.High, "dec1")), " · ")
+				}
 			}
-			d = ln(d, Maybe(cp("leads_per_week"), c.LeadsPerWeek, "dec2"), " leads a week")
-			if c.At != nil && c.At.Recall != nil {
-				d = ln(d, " · catches ", Maybe(cp("at_threshold", "recall"), c.At.Recall, "pct"), " of won")
+			if c.At != nil {
+				d = ln(d, Maybe(cp("at_threshold", "leads_per_period"), c.At.PerPeriod, "dec2"), " leads"+per(c.Unit))
+				if c.At.Recall != nil {
+					d = ln(d, " · catches ", Maybe(cp("at_threshold", "recall"), c.At.Recall, "pct"), " of won")
+				}
+			}
+			if c.EveryLead {
+				d = ln("sales can work every lead: even the lowest " + c.On + " sends no more than the capacity")
 			}
 			tiles = append(tiles, Tile{KPI: "threshold", Label: "Threshold that fits capacity (" + c.On + ")", Value: Number(cp("threshold"), th, wholeOr(th, "dec1")), Detail: d})
 		}
@@ -142,7 +176,7 @@ func thresholdFinding(r *backtest.Report, c *backtest.CapacityReport, prefix str
 	if c.Periods <= 0 || cur.PerPeriod == nil || cur.PerPeriodInterval == nil {
 		return Finding{}, false
 	}
-	capacity := Number(cp("capacity"), c.Capacity, wholeOr(c.Capacity, "dec1"))
+	capacity := Number(cp("capacity"), c.Capacity, capacityFormat(c.Capacity))
 	flow := ln("the current definition hands over ", Maybe(cp("current", "leads_per_period"), cur.PerPeriod, "dec2"), " leads"+per(c.Unit),
 		" (95%: ", Number(cp("current", "leads_per_period_interval", "low"), cur.PerPeriodInterval.Low, "dec2"), " to ",
 		Number(cp("current", "leads_per_period_interval", "high"), cur.PerPeriodInterval.High, "dec2"), ") against a capacity of ", capacity)
@@ -202,7 +236,11 @@ func FeedbackSummary(r *feedback.Report, prefix string) ([]Tile, []Finding) {
 	if r.AcceptanceRateLow != nil && r.AcceptanceRateHigh != nil {
 		acc = ln("95%: ", Number(path("acceptance_rate_low"), *r.AcceptanceRateLow, "pct"), " to ", Number(path("acceptance_rate_high"), *r.AcceptanceRateHigh, "pct"), " · ")
 	}
-	tiles := []Tile{{KPI: "acceptance_rate", Label: "Hand-offs sales accepted", Value: Maybe(path("acceptance_rate"), r.AcceptanceRate, "pct"),
+	label := "Hand-offs sales accepted"
+	if len(r.Warnings) > 0 {
+		label += " (rows left out: see the warning)"
+	}
+	tiles := []Tile{{KPI: "acceptance_rate", Label: label, Value: Maybe(path("acceptance_rate"), r.AcceptanceRate, "pct"),
 		Detail: ln(acc, Int(path("accepted"), r.Accepted), " of ", Int(path("dispositioned"), r.Dispositioned), " verdicts; ", Int(path("rejected"), r.Rejected), " rejected, ", Int(path("recycled"), r.Recycled), " recycled")}}
 	sla := r.SLA
 	if sla.Hours != nil {
@@ -222,7 +260,7 @@ func FeedbackSummary(r *feedback.Report, prefix string) ([]Tile, []Finding) {
 	}
 	if len(findings) == 0 {
 		if s := r.Judged(); s != "" {
-			findings = append(findings, Finding{Rank: rankContradicted, Kind: "contradicted", Line: ln(s)})
+			findings = append(findings, Finding{Rank: rankNothing, Kind: "contradicted", Line: ln(s)})
 		}
 	}
 	return tiles, findings
@@ -251,15 +289,25 @@ func ProposedSummary(cur, prop *backtest.Report, curPrefix, propPrefix string) (
 		return tiles, nil
 	}
 	line := ln("The proposed change moves the AUC from ", Maybe(p(curPrefix, "auc"), cur.AUC, "dec3"), " to ", Maybe(p(propPrefix, "auc"), prop.AUC, "dec3"))
-	if cur.AUCInterval != nil && prop.AUCInterval != nil && cur.AUCInterval.High >= prop.AUCInterval.Low && prop.AUCInterval.High >= cur.AUCInterval.Low {
-		line = ln(line, ", within each other's 95% intervals: the backtest cannot tell the two apart on ranking; decide on volume and recall (below).")
-	} else {
-		line = ln(line, ".")
+	rank := rankProposed
+	ci, pi := cur.AUCInterval, prop.AUCInterval
+	switch {
+	case *cur.AUC == *prop.AUC:
+		line = ln(line, ": it ranks the leads as today.")
+	case ci != nil && pi != nil && pi.High < ci.Low:
+		// Scored on the same leads, the two AUCs move together: intervals
+		// that do not even overlap mean the proposed ranks worse.
+		line = ln(line, ": it ranks won leads worse (its 95% interval lies wholly below today's); do not adopt it as it stands.")
+		rank = rankThreshold
+	case ci != nil && pi != nil && pi.Low > ci.High:
+		line = ln(line, ": it ranks won leads better (its 95% interval lies wholly above today's).")
+	default:
+		line = ln(line, "; the two intervals overlap, and this backtest does not test the difference itself (both are scored on the same leads): do not read it as better or worse on ranking; decide on volume and recall (below).")
 	}
 	ps, cs := prop.SalesReady, cur.SalesReady
-	line = ln(line, " Its sales-ready stage catches ", Int(p(propPrefix, "sales_ready", "won"), ps.Won), " won deals against ", Int(p(curPrefix, "sales_ready", "won"), cs.Won),
-		" today, from ", Int(p(propPrefix, "sales_ready", "leads"), ps.Leads), " leads against ", Int(p(curPrefix, "sales_ready", "leads"), cs.Leads), ".")
-	return tiles, []Finding{{Rank: rankProposed, Kind: "proposed", Line: line}}
+	line = ln(line, " Its sales-ready stage catches ", Int(p(propPrefix, "sales_ready", "won"), ps.Won), " "+numfmt.Noun(ps.Won, "won deal")+" against ", Int(p(curPrefix, "sales_ready", "won"), cs.Won),
+		" today, from ", Int(p(propPrefix, "sales_ready", "leads"), ps.Leads), " "+numfmt.Noun(ps.Leads, "lead")+" against ", Int(p(curPrefix, "sales_ready", "leads"), cs.Leads), ".")
+	return tiles, []Finding{{Rank: rank, Kind: "proposed", Line: line}}
 }
 
 // AttributionSummary is the funnel's headline: journeys touched, made
@@ -273,4 +321,15 @@ func AttributionSummary(r *attribution.Report, prefix string) []Tile {
 		{KPI: "won_not_sales_ready", Label: "Won, never sales-ready", Value: Int(tp("won_not_sales_ready"), f.WonNotSalesReady),
 			Detail: ln("of ", Int(tp("won"), f.Won), " won; revenue ", Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"))},
 	}
+}
+
+// capacityFormat writes a capacity as read: 40, 2.5, 0.25.
+func capacityFormat(v float64) string {
+	switch {
+	case v == math.Trunc(v):
+		return "int"
+	case v < 10:
+		return "dec2"
+	}
+	return "dec1"
 }

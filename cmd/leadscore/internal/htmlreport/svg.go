@@ -8,8 +8,12 @@ import (
 	"strings"
 )
 
-// palette is Okabe and Ito's, readable by colour-blind people and in grey.
-var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+// palette is Okabe and Ito's, readable by colour-blind people and in grey,
+// then four of Tol's muted scheme, so that up to twelve series (the
+// data-driven models beside the rule-based ones) have colours of their
+// own; bars are outlined (page.html.tmpl), so the light ones stand out
+// from the page.
+var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#882255", "#44AA99", "#999933", "#332288"}
 
 func color(i int) string { return palette[i%len(palette)] }
 
@@ -108,10 +112,34 @@ func clip(s string, width float64) string {
 func (s *svg) legend(x, y float64, series []string) { s.legendFrom(x, y, series, 0) }
 
 func (s *svg) legendFrom(x, y float64, series []string, first int) {
-	for i, name := range series {
-		s.add(`<rect x="%s" y="%s" width="10" height="10" fill="%s"/><text x="%s" y="%s">%s</text>`, n(x), n(y-9), color(first+i), n(x+14), n(y), esc(name))
-		x += 14 + 6.4*float64(len([]rune(name))) + 18
+	for i, p := range legendPlaces(x, s.w-8, series) {
+		s.add(`<rect x="%s" y="%s" width="10" height="10" fill="%s"/><text x="%s" y="%s">%s</text>`, n(p[0]), n(y+p[1]-9), color(first+i), n(p[0]+14), n(y+p[1]), esc(series[i]))
 	}
+}
+
+// legendPlaces lays a legend's entries out from x0, wrapping before
+// maxX: each entry's x and its line's offset down (0, 16, 32...).
+func legendPlaces(x0, maxX float64, series []string) [][2]float64 {
+	out := make([][2]float64, len(series))
+	x, dy := x0, 0.0
+	for i, name := range series {
+		w := 14 + 6.4*float64(len([]rune(name)))
+		if x > x0 && x+w > maxX {
+			x, dy = x0, dy+16
+		}
+		out[i] = [2]float64{x, dy}
+		x += w + 18
+	}
+	return out
+}
+
+// legendHeight is how far down a legend's lines reach below the first.
+func legendHeight(x0, maxX float64, series []string) float64 {
+	places := legendPlaces(x0, maxX, series)
+	if len(places) == 0 {
+		return 0
+	}
+	return places[len(places)-1][1]
 }
 
 // Bars draws grouped horizontal bars: a row per group, a bar per series
@@ -156,7 +184,7 @@ func bars(title string, groups, series []string, values [][]float64, colors []in
 	right := 64.0
 	top := 8.0
 	if len(series) > 1 {
-		top = 26
+		top = 26 + legendHeight(left, width-8, series)
 	}
 	var all []float64
 	for _, row := range values {
@@ -201,7 +229,7 @@ func bars(title string, groups, series []string, values [][]float64, colors []in
 			}
 			y := y0 + float64(i)*barH
 			if math.IsNaN(v) {
-				s.add(`<text x="%s" y="%s"><title>%s, %s: none</title>—</text>`, n(x(0)+4), n(y+barH-3), esc(name), esc(label))
+				s.add(`<text x="%s" y="%s"><title>%s, %s: —</title>—</text>`, n(x(0)+4), n(y+barH-3), esc(name), esc(label))
 				continue
 			}
 			x0, x1 := x(math.Min(0, v)), x(math.Max(0, v))
@@ -336,6 +364,22 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		x := px(*c.Marker)
 		s.add(`<line id="%s" x1="%s" x2="%s" y1="%s" y2="%s" stroke="#000" stroke-width="1.5"/>`, esc(c.MarkerID), n(x), n(x), n(top), n(height-bottom))
 	}
+	// The crosshair: hidden until the pointer is over the chart, then at
+	// the nearest point, with its values (the page's script moves it).
+	var xs, labels []string
+	for j, x := range c.X {
+		parts := []string{c.XLabel + " " + Format(wholeOr(x, "dec2"), x)}
+		for i, ser := range c.Y {
+			v := "—"
+			if j < len(ser) && ser[j] != nil {
+				v = Format(c.Format, *ser[j])
+			}
+			parts = append(parts, c.Series[min(i, len(c.Series)-1)]+" "+v)
+		}
+		xs, labels = append(xs, n(px(x))), append(labels, strings.Join(parts, " · "))
+	}
+	s.add(`<g class="crosshair" visibility="hidden" data-xs="%s" data-labels="%s" data-top="%s" data-bottom="%s"><line x1="0" x2="0" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="3 3"/><text x="0" y="%s"></text></g>`,
+		esc(strings.Join(xs, " ")), esc(strings.Join(labels, "\n")), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
 	return s.html(c.Title), px
 }
 
