@@ -1,8 +1,11 @@
 package attribution
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -42,8 +45,10 @@ type Row struct {
 	// conversions and revenue: exact sums, each rounded once, set by Finish.
 	Credit []Amount `json:"credit"`
 	// Cost is the campaign's cost from the cost table; nil (JSON null)
-	// when the table has none for it. A channel's, and the total's, is the
-	// sum of its campaigns' known costs; nil when none is known.
+	// when the table has none for it. A channel's is the sum of its
+	// campaigns' costs, nil when any of them has none (a warning says
+	// which). The total's is the table's sum, so its ROAS and ROI are
+	// blended: all credited revenue, free channels' too, over all spend.
 	Cost   *float64 `json:"cost"`
 	Funnel Funnel   `json:"funnel"`
 	// sums are the exact sums behind Credit, by model.
@@ -213,31 +218,90 @@ func (r *Report) Add(j *Journey) {
 	}
 }
 
+// warnOnce adds a warning unless the report has it already.
+func (r *Report) warnOnce(w string) {
+	if !slices.Contains(r.Warnings, w) {
+		r.Warnings = append(r.Warnings, w)
+	}
+}
+
+// listOf writes names as "a", "a and b" or "a, b and c", then the verb for
+// one or for several ("has", "have"; none when both are empty).
+func listOf(names []string, one, several string) string {
+	out := names[0]
+	if len(names) > 1 {
+		out = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	verb := several
+	if len(names) == 1 {
+		verb = one
+	}
+	if verb != "" {
+		out += " " + verb
+	}
+	return out
+}
+
 // Finish computes costs, returns and velocity, and orders the rows: by the
 // first model's revenue credit, then by name.
 func (r *Report) Finish() {
 	r.Campaigns, r.Channels = nil, nil
 	channelCost := map[string]float64{}
+	uncosted := map[string][]string{} // by channel: its campaigns without a cost
 	for _, row := range r.campaigns {
 		row.Channel = mostCommon(row.channelTouches)
 		row.Cost = nil
 		if c, ok := r.costs[row.Name]; ok {
 			row.Cost = ptr(c)
 			channelCost[row.Channel] += c
+		} else if row.Name != NoTouch {
+			uncosted[row.Channel] = append(uncosted[row.Channel], row.Name)
 		}
 	}
-	// Campaigns that cost something but touched no journey still appear.
+	// Campaigns that cost something but touched no journey still appear;
+	// their cost is in the total's, in no channel's: the report says so.
+	var untouched []string
 	for name, c := range r.costs {
 		if _, ok := r.campaigns[name]; !ok {
 			row := r.row(r.campaigns, name)
 			row.Cost = ptr(c)
+			untouched = append(untouched, name)
 		}
 	}
+	if len(untouched) > 0 {
+		slices.Sort(untouched)
+		r.warnOnce(fmt.Sprintf("the cost table names %s that no journey touched: %s in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)",
+			listOf(untouched, "", ""), map[bool]string{true: "its cost is", false: "their costs are"}[len(untouched) == 1]))
+	}
+	// A costed campaign whose touches came through several channels has
+	// its cost in one channel (most of its touches) and its revenue in
+	// each: those channels' returns mix them.
+	var split []string
+	for _, row := range r.campaigns {
+		if row.Cost != nil && len(row.channelTouches) > 1 {
+			split = append(split, row.Name)
+		}
+	}
+	if len(split) > 0 {
+		slices.Sort(split)
+		r.warnOnce(fmt.Sprintf("%s came through more than one channel: each campaign's cost counts in the channel most of its touches came through, its credited revenue in every channel it came through, so those channels' ROAS and ROI divide one by the other",
+			listOf(split, "", "")))
+	}
+	// A channel's cost is its campaigns' costs only when each of them has
+	// one: a sum of some would understate it, and overstate its returns.
 	for name, row := range r.channels {
 		row.Cost = nil
-		if c, ok := channelCost[name]; ok {
-			row.Cost = ptr(c)
+		c, ok := channelCost[name]
+		if !ok {
+			continue
 		}
+		if missing := uncosted[name]; len(missing) > 0 {
+			slices.Sort(missing)
+			r.warnOnce(fmt.Sprintf("channel %s: %s no cost in the cost table, so the channel's cost, costs per lead, ROAS and ROI are left out (—), not computed on part of its spend; give %s a cost (0 if it was free)",
+				name, listOf(missing, "has", "have"), map[bool]string{true: "it", false: "each"}[len(missing) == 1]))
+			continue
+		}
+		row.Cost = ptr(c)
 	}
 	r.Total.Cost = nil
 	if len(r.costs) > 0 {

@@ -302,3 +302,52 @@ func TestUnknownCostIsNotZero(t *testing.T) {
 	require.NotEmpty(t, line, "the unknown campaign's line:\n%s", text.String())
 	assert.NotContains(t, strings.Fields(line), "0", "no cost of 0 for an unknown cost: %q", line)
 }
+
+// A channel whose campaigns have costs for some and none for others has
+// no cost: the sum of some would understate its spend and overstate its
+// returns. A warning names the campaigns to give a cost; a channel whose
+// every campaign has one sums them.
+func TestChannelCostNeedsEveryCampaigns(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 900,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "known", Channel: "ads"}, {At: day(1), Campaign: "unknown", Channel: "ads"},
+			{At: day(2), Campaign: "free", Channel: "web"}, {At: day(2), Campaign: "blog", Channel: "web"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3), "won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"known": 300, "free": 0, "blog": 50})
+	rep.Add(j)
+	rep.Finish()
+	channels := map[string]attribution.Row{}
+	for _, r := range rep.Channels {
+		channels[r.Name] = r
+	}
+	assert.Nil(t, channels["ads"].Cost, "unknown has no cost: the channel's is not known")
+	assert.Nil(t, channels["ads"].CostPerSalesReady)
+	assert.Nil(t, channels["ads"].Credit[0].ROAS)
+	assert.Equal(t, num(50), channels["web"].Cost, "free (0) and blog (50)")
+	assert.Equal(t, num(350), rep.Total.Cost, "the table's sum")
+	assert.Equal(t, []string{"channel ads: unknown has no cost in the cost table, so the channel's cost, costs per lead, ROAS and ROI are left out (—), not computed on part of its spend; give it a cost (0 if it was free)"}, rep.Warnings)
+	rep.Finish()
+	assert.Len(t, rep.Warnings, 1, "finishing again warns once")
+}
+
+// A cost for a campaign no journey touched is in the total's cost and in
+// no channel's, and a costed campaign seen through two channels has its
+// cost in one and its revenue in both: the report warns of each.
+func TestCostsThatChannelsCannotHoldAreNamed(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 900,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "news", Channel: "email"}, {At: day(1), Campaign: "news", Channel: "email"},
+			{At: day(2), Campaign: "news", Channel: "social"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3), "won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"news": 300, "News": 50, "ghost": 10})
+	rep.Add(j)
+	rep.Finish()
+	assert.Equal(t, num(360), rep.Total.Cost, "the table's sum")
+	channels := map[string]attribution.Row{}
+	for _, r := range rep.Channels {
+		channels[r.Name] = r
+	}
+	assert.Equal(t, num(300), channels["email"].Cost, "news's cost in the channel of most of its touches")
+	assert.Equal(t, []string{
+		"the cost table names News and ghost that no journey touched: their costs are in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)",
+		"news came through more than one channel: each campaign's cost counts in the channel most of its touches came through, its credited revenue in every channel it came through, so those channels' ROAS and ROI divide one by the other",
+	}, rep.Warnings)
+}

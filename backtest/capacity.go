@@ -69,6 +69,16 @@ type Week struct {
 	To         time.Time `json:"to"`
 	Crossed    int       `json:"crossed"`
 	SalesReady int       `json:"sales_ready"`
+	// The week's cohorts: of the leads that crossed the threshold (or
+	// became sales-ready) in it, those won after that moment and by the
+	// outcome window's end, and the share with its 95% interval (Wilson;
+	// nil when no lead crossed). Later weeks have had less time to win.
+	CrossedWon                int       `json:"crossed_won"`
+	WinRate                   *float64  `json:"win_rate"`
+	WinRateInterval           *Interval `json:"win_rate_interval"`
+	SalesReadyWon             int       `json:"sales_ready_won"`
+	SalesReadyWinRate         *float64  `json:"sales_ready_win_rate"`
+	SalesReadyWinRateInterval *Interval `json:"sales_ready_win_rate_interval"`
 }
 
 // TrendSummary is a log-linear trend of the weekly crossings at the
@@ -308,13 +318,13 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 		rep.ExpectedWonPerWeek = finite(float64(rep.At.CrossedWon) / weeks)
 		rep.ExpectedWonPerWeekInterval = pois.interval(rep.At.CrossedWon, weeks)
 	}
-	b.weekly(rep, existing, period, score)
+	b.weekly(rep, existing, period, score, wonAfter)
 	return rep
 }
 
 // weekly fills the series of crossings per period at the threshold, and
 // of the current definition's sales-ready moments, and tests its trend.
-func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.Duration, score func(*leadRec) float64) {
+func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.Duration, score func(*leadRec) float64, wonAfter func(*leadRec, time.Time) bool) {
 	n := int(rep.Periods)
 	if float64(n) != rep.Periods || n < 1 {
 		return // the history is shorter than one period
@@ -333,6 +343,9 @@ func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.
 	for _, l := range existing {
 		if i := slot(l.srAt); i >= 0 {
 			rep.Weekly[i].SalesReady++
+			if wonAfter(l, l.srAt) {
+				rep.Weekly[i].SalesReadyWon++
+			}
 		}
 		if l.disq || rep.Threshold == nil {
 			continue
@@ -341,10 +354,18 @@ func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.
 			if cl.level >= *rep.Threshold {
 				if i := slot(cl.at); i >= 0 {
 					rep.Weekly[i].Crossed++
+					if wonAfter(l, cl.at) {
+						rep.Weekly[i].CrossedWon++
+					}
 				}
 				break
 			}
 		}
+	}
+	for i := range rep.Weekly {
+		w := &rep.Weekly[i]
+		w.WinRate, w.WinRateInterval = ratio(float64(w.CrossedWon), float64(w.Crossed)), rateInterval(w.CrossedWon, w.Crossed)
+		w.SalesReadyWinRate, w.SalesReadyWinRateInterval = ratio(float64(w.SalesReadyWon), float64(w.SalesReady)), rateInterval(w.SalesReadyWon, w.SalesReady)
 	}
 	if rep.Threshold == nil {
 		return

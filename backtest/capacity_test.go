@@ -3,10 +3,12 @@ package backtest_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -39,4 +41,97 @@ func TestCapacityLeavesOutLeadsWithoutArrival(t *testing.T) {
 	assert.Equal(t, 12.0, c.Periods)
 	assert.Equal(t, 19, crossed)
 	assert.Contains(t, fmt.Sprint(r.Warnings), "20 leads have neither a creation time (created_at) nor an event")
+}
+
+// Each week's cohorts, worked out here from when each lead crossed and
+// when it was won: a lead counts as won for its week when it was won at or
+// after the moment it crossed (or became sales-ready) and by the outcome
+// window's end; a win before that moment, or after T1, does not.
+func TestWeeklyCohortWinRates(t *testing.T) {
+	s := scorerOf(t, small("tiny.yaml"))
+	at, until := day(6, 1), day(8, 1)
+	var leads []scoring.Lead
+	outcomes := map[string]attribution.Outcome{}
+	type lead struct{ created, ready, won time.Time }
+	var want []lead
+	for i := 0; i < 60; i++ {
+		created := at.Add(-time.Duration(i*33+5) * time.Hour) // spread over the 12 weeks before T0
+		l := scoring.Lead{ID: fmt.Sprintf("L%02d", i), Fields: map[string]any{"email": fmt.Sprintf("a%d@acme.io", i), "title": "VP", "created_at": created.Format(time.RFC3339)}}
+		w := lead{created: created}
+		if i%2 == 0 { // a demo two days on: sales-ready then (fit 40, engagement 40)
+			w.ready = created.Add(48 * time.Hour)
+			if w.ready.After(at) {
+				w.ready = time.Time{}
+			} else {
+				l.Events = []scoring.Event{{Type: "demo_request", At: w.ready}}
+			}
+		}
+		switch i % 5 {
+		case 0, 1: // won ten days after creation
+			w.won = created.AddDate(0, 0, 10)
+		case 2: // won a day after creation: after crossing, before sales-ready
+			w.won = created.Add(24 * time.Hour)
+		case 3: // won after the window
+			w.won = until.AddDate(0, 0, 3)
+		}
+		if !w.won.IsZero() {
+			outcomes[l.ID] = attribution.Outcome{Opportunity: created, Won: w.won, Revenue: 100}
+		}
+		leads = append(leads, l)
+		want = append(want, w)
+	}
+	r := run(t, s, leads, outcomes, backtest.Options{At: at, Until: until, Capacity: &backtest.Capacity{Leads: 100, Unit: "week"}}, nil, at)
+	c := r.Capacity
+	require.NotNil(t, c)
+	require.NotNil(t, c.Threshold)
+	require.LessOrEqual(t, *c.Threshold, 50.0, "every lead crosses at its creation (fit 50)")
+	require.NotEmpty(t, c.Weekly)
+	counted := func(from, to, moment, won time.Time) (in, wonAfter bool) {
+		in = !moment.IsZero() && !moment.Before(from) && moment.Before(to)
+		return in, in && !won.IsZero() && !won.Before(moment) && !won.After(until)
+	}
+	totalCrossed, totalWon, totalReadyWon := 0, 0, 0
+	for i, wk := range c.Weekly {
+		totalWon, totalReadyWon = totalWon+wk.CrossedWon, totalReadyWon+wk.SalesReadyWon
+		var crossed, crossedWon, ready, readyWon int
+		for _, l := range want {
+			if in, won := counted(wk.From, wk.To, l.created, l.won); in {
+				crossed++
+				if won {
+					crossedWon++
+				}
+			}
+			if in, won := counted(wk.From, wk.To, l.ready, l.won); in {
+				ready++
+				if won {
+					readyWon++
+				}
+			}
+		}
+		if i == len(c.Weekly)-1 { // the last week runs up to T0 itself
+			for _, l := range want {
+				if l.created.Equal(wk.To) {
+					crossed++
+				}
+			}
+		}
+		totalCrossed += crossed
+		assert.Equal(t, []int{crossed, crossedWon, ready, readyWon}, []int{wk.Crossed, wk.CrossedWon, wk.SalesReady, wk.SalesReadyWon}, "week of %s", wk.From.Format("2006-01-02"))
+		if crossed == 0 {
+			assert.Nil(t, wk.WinRate)
+		} else {
+			require.NotNil(t, wk.WinRate)
+			assert.InDelta(t, float64(crossedWon)/float64(crossed), *wk.WinRate, 1e-12)
+			require.NotNil(t, wk.WinRateInterval)
+			assert.True(t, wk.WinRateInterval.Low <= *wk.WinRate && *wk.WinRate <= wk.WinRateInterval.High)
+		}
+		if ready > 0 {
+			require.NotNil(t, wk.SalesReadyWinRate)
+			assert.InDelta(t, float64(readyWon)/float64(ready), *wk.SalesReadyWinRate, 1e-12)
+		}
+	}
+	assert.Greater(t, totalCrossed, 40, "most leads fall in the weeks drawn")
+	assert.Greater(t, totalWon, totalReadyWon, "wins the day after creation count for crossing, not for sales-ready")
+	assert.Greater(t, totalReadyWon, 5)
+	t.Logf("crossed %d, won after crossing %d, won after sales-ready %d", totalCrossed, totalWon, totalReadyWon)
 }

@@ -385,14 +385,15 @@ func (c *CapacityReport) tables() []table {
 				trend += "no trend beyond noise."
 			}
 		}
-		w := table{title: "Crossings " + per, intro: fmt.Sprintf("Leads crossing %s %s, and leads the current definition made sales-ready, each %s of the history. %s", c.On, th, c.Unit, trend),
-			headers: []string{c.Unit + " from", "crossed", "", "sales-ready"}}
+		w := table{title: "Crossings " + per, intro: fmt.Sprintf("Leads crossing %s %s, and leads the current definition made sales-ready, each %s of the history, and of each, those won after that moment (by the outcome window's end: later %ss have had less time to win). %s", c.On, th, c.Unit, c.Unit, trend),
+			headers: []string{c.Unit + " from", "crossed", "", "won after", "win rate", "sales-ready", "won after", "win rate"}}
 		most := 1
 		for _, wk := range c.Weekly {
 			most = max(most, wk.Crossed)
 		}
 		for _, wk := range c.Weekly {
-			w.rows = append(w.rows, []string{wk.From.Format("2006-01-02"), itoa(wk.Crossed), strings.Repeat("█", (wk.Crossed*30+most-1)/most), itoa(wk.SalesReady)})
+			w.rows = append(w.rows, []string{wk.From.Format("2006-01-02"), itoa(wk.Crossed), strings.Repeat("█", (wk.Crossed*30+most-1)/most),
+				itoa(wk.CrossedWon), pct(wk.WinRate), itoa(wk.SalesReady), itoa(wk.SalesReadyWon), pct(wk.SalesReadyWinRate)})
 		}
 		ts = append(ts, w)
 	}

@@ -78,7 +78,7 @@ func (d *Document) Check() Diagnostics {
 		eventFields[f.Name.Value] = f.Name.Pos
 	}
 
-	if len(d.Categories) == 0 {
+	if len(d.Categories) == 0 && !d.Unread("scores") {
 		add(root, "the model declares no score categories; add scores: with at least one, such as fit: {min: 0, max: 100}")
 	}
 	categories := make([]string, len(d.Categories))
@@ -102,7 +102,7 @@ func (d *Document) Check() Diagnostics {
 		} else {
 			ids[r.ID.Value] = r.ID.Pos
 		}
-		if c := r.Category; c.Value != "" && !contains(categories, c.Value) {
+		if c := r.Category; c.Value != "" && !contains(categories, c.Value) && !d.Unread("scores") {
 			add(c.Pos, "rule %s scores unknown category %q%s", r.ID.Value, c.Value, didYouMeanOr(c.Value, categories))
 		}
 		if len(eventTypes) > 0 {
@@ -170,11 +170,20 @@ func (d *Document) Check() Diagnostics {
 			s.ID.Value, strings.Join(after, ", "), plural(len(after), "comes", "come"), advice)
 	}
 	if len(d.Stages) == 0 && d.Version != 0 {
-		add(root, "the model declares no stages; add stages: with the ladder, one marked sales_ready: true")
+		if !d.Unread("stages") {
+			add(root, "the model declares no stages; add stages: with the ladder, one marked sales_ready: true")
+		}
 	} else if len(d.Stages) > 0 && !marked {
 		add(d.Stages[len(d.Stages)-1].ID.Pos, "no stage is marked sales_ready; mark the hand-off stage both teams agreed on with sales_ready: true")
 	}
 	d.checkHandoff(add)
+	// The account's model is checked as a model of its own; the lists it
+	// shares with the lead model were checked above.
+	if a := d.Accounts; a != nil && len(a.Categories) > 0 && len(a.Stages) > 0 {
+		sub := d.AccountDocument()
+		sub.Lists = nil
+		ds = append(ds, sub.Check()...)
+	}
 	return ds
 }
 

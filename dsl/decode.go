@@ -82,6 +82,14 @@ func (d *decoder) mapping(n *yaml.Node, what string, keys []string, fn func(key 
 		seen[key] = true
 		if keys != nil && !contains(keys, key) {
 			d.errorf(k, "unknown key %q in %s%s", key, what, didYouMeanOr(key, keys))
+			if what == "accounts" && d.doc != nil { // a misspelt part of accounts: its names are not reported again
+				if meant := Suggest(key, keys); meant != "" {
+					if d.doc.unread == nil {
+						d.doc.unread = map[string]bool{}
+					}
+					d.doc.unread["accounts."+meant] = true
+				}
+			}
 			continue
 		}
 		fn(key, k, v)
@@ -329,9 +337,32 @@ func (d *decoder) expr(n *yaml.Node, what string) *Expr {
 // Top-level keys of a root file, and the subset an included file may hold.
 var (
 	rootKeys = []string{"leadscore", "model", "description", "owners", "include", "fields", "events",
-		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff"}
+		"event_types", "lists", "define", "scores", "total", "rules", "grades", "stages", "handoff", "accounts"}
 	includeKeys = []string{"include", "fields", "events", "event_types", "lists", "define", "scores", "rules"}
 )
+
+// noteKeys records the top-level keys of a file: those it writes, and for
+// each it writes that is not one of keys, the section it most likely
+// meant (the did-you-mean), or any section when none is near.
+func (d *Document) noteKeys(root *yaml.Node, keys []string) {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return
+	}
+	if d.present == nil {
+		d.present, d.unread = map[string]bool{}, map[string]bool{}
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key := root.Content[i].Value
+		switch {
+		case contains(keys, key):
+			d.present[key] = true
+		case Suggest(key, keys) != "":
+			d.unread[Suggest(key, keys)] = true
+		default:
+			d.unread["*"] = true
+		}
+	}
+}
 
 // top decodes the top-level mapping of one file. Includes are returned, not
 // followed, so the loader can resolve them.
@@ -342,6 +373,7 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 		keys, what = includeKeys, "an included file"
 	}
 	doc := d.doc
+	doc.noteKeys(root, keys)
 	d.mapping(root, what, keys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "leadscore":
@@ -382,20 +414,7 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 				}
 			})
 		case "scores":
-			d.mapping(v, "scores", nil, func(name string, k, v *yaml.Node) {
-				c := &Category{Name: d.name(k, "score category")}
-				if v.Tag != "!!null" {
-					d.mapping(v, "score category "+name, []string{"min", "max"}, func(key string, k, v *yaml.Node) {
-						if key == "min" {
-							c.Min = d.number(v, "min")
-						} else {
-							c.Max = d.number(v, "max")
-						}
-					})
-				}
-				d.minAboveMax("score category "+name, c.Min, c.Max)
-				doc.Categories = append(doc.Categories, c)
-			})
+			doc.Categories = append(doc.Categories, d.categories(v)...)
 		case "total":
 			doc.Total = d.expr(v, "total")
 		case "rules":
@@ -405,52 +424,88 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 				}
 			})
 		case "grades":
-			d.seq(v, "grades", func(item *yaml.Node) {
-				g := &Grade{}
-				d.mapping(item, "a grade", []string{"grade", "when"}, func(key string, k, v *yaml.Node) {
-					if key == "grade" {
-						g.Grade = d.id(v, "grade")
-					} else {
-						g.When = d.expr(v, "when")
-					}
-				})
-				if g.Grade.Value == "" && item.Kind == yaml.MappingNode {
-					d.errorf(item, "this grade has no name; add grade: A (or B, C...)")
-				}
-				g.Grade.Pos = orPos(g.Grade.Pos, d.pos(item))
-				doc.Grades = append(doc.Grades, g)
-			})
+			doc.Grades = append(doc.Grades, d.grades(v)...)
 		case "stages":
-			d.seq(v, "stages", func(item *yaml.Node) {
-				s := &Stage{}
-				d.mapping(item, "a stage", []string{"id", "description", "when", "sales_ready"}, func(key string, k, v *yaml.Node) {
-					switch key {
-					case "id":
-						s.ID = d.id(v, "stage id")
-					case "description":
-						s.Description = d.text(v, "description")
-					case "when":
-						s.When = d.expr(v, "when")
-					case "sales_ready":
-						s.SalesReady, s.salesReadyKey = d.boolean(v, "sales_ready"), true
-					}
-				})
-				if item.Kind == yaml.MappingNode {
-					if s.ID.Value == "" {
-						d.errorf(item, "this stage has no id; add id: mql (or sql...)")
-					}
-					if s.When == nil {
-						d.errorf(item, "stage %s has no when; say when a lead reaches it, such as: when: fit >= 30", s.ID.Value)
-					}
-				}
-				s.ID.Pos = orPos(s.ID.Pos, d.pos(item))
-				doc.Stages = append(doc.Stages, s)
-			})
+			doc.Stages = append(doc.Stages, d.stages(v)...)
 		case "handoff":
 			doc.Handoff = d.handoff(k, v)
+		case "accounts":
+			doc.Accounts = d.accounts(k, v)
 		}
 	})
 	return includes
+}
+
+// categories decodes a scores: section.
+func (d *decoder) categories(v *yaml.Node) []*Category {
+	var out []*Category
+	d.mapping(v, "scores", nil, func(name string, k, v *yaml.Node) {
+		c := &Category{Name: d.name(k, "score category")}
+		if v.Tag != "!!null" {
+			d.mapping(v, "score category "+name, []string{"min", "max"}, func(key string, k, v *yaml.Node) {
+				if key == "min" {
+					c.Min = d.number(v, "min")
+				} else {
+					c.Max = d.number(v, "max")
+				}
+			})
+		}
+		d.minAboveMax("score category "+name, c.Min, c.Max)
+		out = append(out, c)
+	})
+	return out
+}
+
+// grades decodes a grades: list.
+func (d *decoder) grades(v *yaml.Node) []*Grade {
+	var out []*Grade
+	d.seq(v, "grades", func(item *yaml.Node) {
+		g := &Grade{}
+		d.mapping(item, "a grade", []string{"grade", "when"}, func(key string, k, v *yaml.Node) {
+			if key == "grade" {
+				g.Grade = d.id(v, "grade")
+			} else {
+				g.When = d.expr(v, "when")
+			}
+		})
+		if g.Grade.Value == "" && item.Kind == yaml.MappingNode {
+			d.errorf(item, "this grade has no name; add grade: A (or B, C...)")
+		}
+		g.Grade.Pos = orPos(g.Grade.Pos, d.pos(item))
+		out = append(out, g)
+	})
+	return out
+}
+
+// stages decodes a stages: ladder.
+func (d *decoder) stages(v *yaml.Node) []*Stage {
+	var out []*Stage
+	d.seq(v, "stages", func(item *yaml.Node) {
+		s := &Stage{}
+		d.mapping(item, "a stage", []string{"id", "description", "when", "sales_ready"}, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "id":
+				s.ID = d.id(v, "stage id")
+			case "description":
+				s.Description = d.text(v, "description")
+			case "when":
+				s.When = d.expr(v, "when")
+			case "sales_ready":
+				s.SalesReady, s.salesReadyKey = d.boolean(v, "sales_ready"), true
+			}
+		})
+		if item.Kind == yaml.MappingNode {
+			if s.ID.Value == "" {
+				d.errorf(item, "this stage has no id; add id: mql (or sql...)")
+			}
+			if s.When == nil {
+				d.errorf(item, "stage %s has no when; say when a lead reaches it, such as: when: fit >= 30", s.ID.Value)
+			}
+		}
+		s.ID.Pos = orPos(s.ID.Pos, d.pos(item))
+		out = append(out, s)
+	})
+	return out
 }
 
 func orPos(p, fallback Pos) Pos {
@@ -662,13 +717,58 @@ func (d *decoder) lists(n *yaml.Node) {
 var ruleKeys = []string{"id", "score", "owner", "reason", "reviewed", "when", "points", "event",
 	"limit", "within", "decay", "disqualify"}
 
-func (d *decoder) rule(n *yaml.Node) *Rule {
+func (d *decoder) rule(n *yaml.Node) *Rule { return d.ruleWith(n, ruleKeys) }
+
+// ruleWith decodes a rule whose mapping may hold keys: a lead rule's, or
+// an account rule's, which may be a roll-up of the account's people.
+func (d *decoder) ruleWith(n *yaml.Node, keys []string) *Rule {
 	r := &Rule{Pos: d.pos(n)}
+	var rollupKeys []*yaml.Node // of, top, max: meaningful only for roll-ups
+	rollup := func() *Rollup {
+		if r.Rollup == nil {
+			r.Rollup = &Rollup{}
+		}
+		return r.Rollup
+	}
 	var eventKeys []*yaml.Node // limit, within, decay: meaningful only for event rules
 	var scoreKeys []*yaml.Node // score, points: meaningless for gates
 	hasPoints := false
-	ok := d.mapping(n, "a rule", ruleKeys, func(key string, k, v *yaml.Node) {
+	var withinKey *yaml.Node
+	ok := d.mapping(n, "a rule", keys, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "people":
+			x := rollup()
+			x.Strategy = d.text(v, "people")
+			if x.Strategy.Value != "" && !contains(RollupStrategies, x.Strategy.Value) {
+				d.errorf(v, "people: unknown roll-up %q%s", x.Strategy.Value, didYouMeanOr(x.Strategy.Value, RollupStrategies))
+			}
+		case "of":
+			rollupKeys = append(rollupKeys, k)
+			rollup().Of = d.expr(v, "of")
+		case "top":
+			rollupKeys = append(rollupKeys, k)
+			if t, ok := d.integer(v, "top"); ok {
+				if t < 1 {
+					d.errorf(v, "top must be at least 1 (it counts people)")
+				}
+				rollup().Top, rollup().TopPos = t, d.pos(v)
+			}
+		case "max":
+			rollupKeys = append(rollupKeys, k)
+			rollup().Max = d.number(v, "max")
+		case "weights":
+			rollupKeys = append(rollupKeys, k)
+			x := rollup()
+			d.mapping(v, "weights", nil, func(role string, k, v *yaml.Node) {
+				w := d.number(v, "the weight of "+role)
+				if w == nil {
+					return
+				}
+				if w.Value < 0 {
+					d.errorf(v, "the weight of %s is below 0; a weight multiplies what a person gives, so give 0 (counts for nothing) or more", role)
+				}
+				x.Weights = append(x.Weights, RoleWeight{Role: String{Value: role, Pos: d.pos(k)}, Weight: w})
+			})
 		case "id":
 			r.ID = d.id(v, "rule id")
 		case "score":
@@ -700,7 +800,7 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 				r.Limit, r.LimitPos = l, d.pos(v)
 			}
 		case "within":
-			eventKeys = append(eventKeys, k)
+			withinKey = k
 			r.Within = d.duration(v, "within")
 		case "decay":
 			eventKeys = append(eventKeys, k)
@@ -721,13 +821,30 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 	if !ok {
 		return nil
 	}
+	x := r.Rollup
+	if x != nil && x.Strategy.Value != "" {
+		x.Within, r.Within, withinKey = r.Within, nil, nil
+	} else if withinKey != nil {
+		eventKeys = append(eventKeys, withinKey)
+	}
 	name := "this rule"
 	if r.ID.Value == "" {
 		d.errorf(n, "this rule has no id; add id: followed by a short stable name such as fit.industry")
 	} else {
 		name = "rule " + r.ID.Value
 	}
+	if x != nil {
+		x.Points = r.Points
+		if x.Strategy.Value == "" {
+			for _, k := range rollupKeys {
+				d.errorf(k, "%s has %s but no people; %s applies only to roll-ups (people: sum, max, top or count)", name, k.Value, k.Value)
+			}
+			r.Rollup = nil
+		}
+	}
 	switch {
+	case r.Rollup != nil:
+		d.checkRollup(n, name, r, hasPoints)
 	case r.IsGate():
 		for _, k := range scoreKeys {
 			d.errorf(k, "%s disqualifies, so it takes no %s; make it a separate rule", name, k.Value)
@@ -749,4 +866,43 @@ func (d *decoder) rule(n *yaml.Node) *Rule {
 		}
 	}
 	return r
+}
+
+// RollupStrategies are the ways a roll-up adds up an account's people.
+var RollupStrategies = []string{"sum", "max", "top", "count"}
+
+// checkRollup says what a roll-up lacks or holds in vain.
+func (d *decoder) checkRollup(n *yaml.Node, name string, r *Rule, hasPoints bool) {
+	x := r.Rollup
+	if r.IsGate() {
+		d.errorf(n, "%s disqualifies, so it cannot roll people up; make it a separate rule", name)
+	}
+	if r.Category.Value == "" {
+		d.errorf(n, "%s names no score category; add score: followed by one of the account's categories", name)
+	}
+	switch x.Strategy.Value {
+	case "count":
+		if !hasPoints {
+			d.errorf(n, "%s counts people but gives no points; add points: (for each person counted)", name)
+		}
+		if x.Of != nil {
+			d.errorAt(x.Of.Pos, "%s counts people, so it takes no of; use people: sum (or max, top) to add up a number of each person", name)
+		}
+	default:
+		if hasPoints && r.Points != nil {
+			d.errorAt(r.Points.Pos, "%s gives what its people add up to (people: %s), so it takes no points; use people: count for points per person", name, x.Strategy.Value)
+		}
+		if x.Of == nil {
+			d.errorf(n, "%s adds up no number; add of: followed by what each person gives, such as of: engagement", name)
+		}
+	}
+	if x.Strategy.Value == "top" && x.Top == 0 {
+		d.errorf(n, "%s takes the top people but does not say how many; add top: 3 (or another number)", name)
+	}
+	if x.Strategy.Value != "top" && x.TopPos.IsValid() {
+		d.errorAt(x.TopPos, "%s has top but is people: %s; top applies only to people: top", name, x.Strategy.Value)
+	}
+	if x.Max != nil && x.Max.Value < 0 {
+		d.errorAt(x.Max.Pos, "max is the most points the roll-up gives, so it cannot be below 0")
+	}
 }

@@ -69,11 +69,50 @@ type Document struct {
 	// Handoff is the hand-off contract with sales (SLA, rejection
 	// reasons, recycle policy); nil when the file has no handoff section.
 	Handoff *Handoff
+	// Accounts scores the companies leads work at; nil when the file has
+	// no accounts section.
+	Accounts *Accounts
 
 	// Files lists every file read, the root file first.
 	Files []string
 
 	sources sources
+	// present holds the top-level keys the files wrote; unread the
+	// sections an unknown top-level key may have meant ("*" for any).
+	present, unread map[string]bool
+	// lostInclude is set when an included file could not be read: any
+	// section, and any name, may have been in it.
+	lostInclude bool
+}
+
+// Unread reports whether any of the top-level sections (fields, rules,
+// scores, ...) is missing because a key at the top of a file was
+// misspelt, while no file writes the section: an unknown key that most
+// likely meant it (handof: for handoff:), or, for the sections every
+// model has (fields, scores, rules, stages), an unknown key near none.
+// An unread include: key, or an included file that could not be read,
+// may have held any section. Checks use it to report
+// one problem per cause: the unknown key, not the names, categories or
+// rules its section would have declared.
+func (d *Document) Unread(sections ...string) bool {
+	if d.lostInclude {
+		return true
+	}
+	if len(d.unread) == 0 {
+		return false
+	}
+	if d.unread["include"] && !d.present["include"] {
+		return true
+	}
+	for _, s := range sections {
+		if d.present[s] {
+			continue
+		}
+		if d.unread[s] || d.unread["*"] && (s == "fields" || s == "scores" || s == "rules" || s == "stages") {
+			return true
+		}
+	}
+	return false
 }
 
 // Owner is a team and the contact who speaks for it.
@@ -154,6 +193,31 @@ type Rule struct {
 
 	// Disqualify holds the reason for a gate; empty for scoring rules.
 	Disqualify String
+
+	// Rollup, set only on an account's rules, makes the rule add up the
+	// account's people.
+	Rollup *Rollup
+}
+
+// Rollup is how an account rule adds up its people: When (the rule's)
+// says which people count, Within keeps those active lately.
+type Rollup struct {
+	Strategy String // sum, max, top or count
+	Of       *Expr  // a number per person; nil for count
+	Top      int
+	TopPos   Pos
+	Max      *Number   // the most points the roll-up gives; nil: no bound
+	Points   *Number   // for count: points per person
+	Within   *Duration // only people with an event this recent count
+	// Weights multiply what a person gives by the highest weight of the
+	// roles they hold (1 when they hold none of these roles).
+	Weights []RoleWeight
+}
+
+// RoleWeight weighs the people who hold a buying-group role.
+type RoleWeight struct {
+	Role   String
+	Weight *Number
 }
 
 // IsGate reports whether the rule disqualifies rather than scores.

@@ -178,7 +178,7 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 			case c.Value == "":
 			case isRule && rule.IsGate():
 				add(c.Pos, "rejection reason %s contradicts %s, a gate; a lead a gate stops never reaches sales, so no rejection can contradict it: name the rules or categories that made the lead sales-ready", code, c.Value)
-			case isRule, contains(categories, c.Value):
+			case isRule, contains(categories, c.Value), d.Unread("rules", "scores"):
 			default:
 				add(c.Pos, "rejection reason %s contradicts unknown rule or score category %q%s", code, c.Value,
 					DidYouMeanName(c.Value, append(append([]string{}, ids...), categories...), "name a rule id under rules, or a category under scores"))
@@ -191,7 +191,7 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 	for _, c := range h.Recycle.Resets {
 		rule, isRule := rules[c.Value]
 		switch {
-		case c.Value == "":
+		case c.Value == "", d.Unread("rules", "scores"):
 		case len(eventCategories(d)) == 0 && (isRule || contains(categories, c.Value)):
 			add(c.Pos, "recycle resets %s, but this model has no event rules, so a recycle can reset nothing; leave resets out", c.Value)
 		case isRule && !rule.IsEvent():

@@ -122,6 +122,7 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 			from.Message += ": " + msg
 			from.Err = cause
 			l.diags = append(l.diags, from)
+			l.doc.lostInclude = true
 		} else {
 			l.diags = append(l.diags, &Diagnostic{Pos: Pos{File: display}, Message: msg, Err: cause})
 		}
@@ -170,6 +171,7 @@ func (l *loader) file(name string, from *Diagnostic, chain []string) {
 		case msg != "":
 			diag.Message += ": " + msg
 			l.diags = append(l.diags, diag)
+			l.doc.lostInclude = true
 		case contains(chain, target) || target == name:
 			diag.Message += fmt.Sprintf(": include cycle %s -> %s", strings.Join(append(chain, name), " -> "), target)
 			l.diags = append(l.diags, diag)

@@ -47,6 +47,10 @@ func TestReferenceNamesEveryKey(t *testing.T) {
 		"expect":            testFileErr("model: m.yaml\ncases: [{name: c, expect: {zzzzzz: 1}}]\n"),
 		"a range in expect": testFileErr("model: m.yaml\ncases: [{name: c, expect: {total: {zzzzzz: 1}}}]\n"),
 		"an included file":  includeErr(),
+		"accounts":          parse(head + "accounts: {zzzzzz: 1}\n"),
+		"match":             parse(head + "accounts: {match: {zzzzzz: 1}}\n"),
+		"engaged":           parse(head + "accounts: {engaged: {zzzzzz: 1}}\n"),
+		"an account rule":   parse(head + "accounts: {rules: [{id: r, zzzzzz: 1}]}\n"),
 	}
 	for place, err := range places {
 		for _, key := range keysOf(t, err) {

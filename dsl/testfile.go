@@ -77,6 +77,23 @@ type TestCase struct {
 	Pending String
 	// Dispositions are sales' verdicts on the lead (see TestDisposition).
 	Dispositions []*TestDisposition
+
+	// An account case (IsAccount) scores an account of the model's
+	// accounts section: Account holds its fields, People its people,
+	// given to it directly (no matching).
+	IsAccount bool
+	Account   []FieldValue
+	People    []*TestPerson
+}
+
+// TestPerson is one of an account case's people: a lead, built as a
+// case's lead is (a fixture it extends, its own fields and events).
+type TestPerson struct {
+	Pos     Pos
+	ID      String
+	Extends String
+	Lead    []FieldValue
+	Events  []*TestEvent
 }
 
 // Expect is what a case expects of the result; nil or empty means "not checked".
@@ -97,6 +114,10 @@ type Expect struct {
 	// took out.
 	Held  *BoolValue
 	Reset *Range
+	// MissingRoles, for an account case, are the buying-group roles no
+	// person holds (missing_roles: [] expects every role held).
+	MissingRoles    []String
+	MissingRolesSet bool
 }
 
 // BoolValue is a boolean with its position.
@@ -327,13 +348,42 @@ func (d *decoder) testEvents(n *yaml.Node) []*TestEvent {
 	return out
 }
 
-var caseKeys = []string{"name", "extends", "as_of", "lead", "events", "dispositions", "expect", "pending"}
-var expectKeys = []string{"stage", "sales_ready", "grade", "total", "scores", "fired", "not_fired", "disqualified", "gates", "held", "reset"}
+var caseKeys = []string{"name", "extends", "as_of", "lead", "events", "dispositions", "expect", "pending", "account", "people"}
+var expectKeys = []string{"stage", "sales_ready", "grade", "total", "scores", "fired", "not_fired", "disqualified", "gates", "held", "reset", "missing_roles"}
+var personKeys = []string{"id", "extends", "lead", "events"}
 
 func (d *decoder) testCase(n *yaml.Node) *TestCase {
 	c := &TestCase{Pos: d.pos(n)}
+	var leadKeys []*yaml.Node // lead, events, extends, dispositions: a lead case's
 	ok := d.mapping(n, "a case", caseKeys, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "lead", "events", "extends", "dispositions":
+			leadKeys = append(leadKeys, k)
+		}
+		switch key {
+		case "account":
+			c.IsAccount = true
+			if v.Tag != "!!null" {
+				c.Account = d.fieldValues(v, "account")
+			}
+		case "people":
+			c.IsAccount = true
+			d.seq(v, "people", func(item *yaml.Node) {
+				p := &TestPerson{Pos: d.pos(item)}
+				d.mapping(item, "a person", personKeys, func(key string, k, v *yaml.Node) {
+					switch key {
+					case "id":
+						p.ID = d.text(v, "id")
+					case "extends":
+						p.Extends = d.text(v, "extends")
+					case "lead":
+						p.Lead = d.fieldValues(v, "lead")
+					case "events":
+						p.Events = d.testEvents(v)
+					}
+				})
+				c.People = append(c.People, p)
+			})
 		case "name":
 			c.Name = d.text(v, "name")
 		case "extends":
@@ -364,6 +414,13 @@ func (d *decoder) testCase(n *yaml.Node) *TestCase {
 	}
 	if c.Expect.Pos.Line == 0 && c.Pending.Value == "" {
 		d.errorf(n, "case %q expects nothing; add expect: with what the result must be", c.Name.Value)
+	}
+	if c.IsAccount {
+		for _, k := range leadKeys {
+			d.errorf(k, "case %q scores an account, so it takes no %s; give each person its extends, lead and events under people:", c.Name.Value, k.Value)
+		}
+	} else if c.Expect.MissingRolesSet {
+		d.errorAt(c.Expect.Pos, "case %q expects missing_roles, which only an account's result has; add account: and people: to make it an account case", c.Name.Value)
 	}
 	return c
 }
@@ -412,6 +469,8 @@ func (d *decoder) expect(n *yaml.Node) Expect {
 			e.Held = boolean(v, "held")
 		case "reset":
 			e.Reset = d.rangeValue(v, "reset")
+		case "missing_roles":
+			e.MissingRoles, e.MissingRolesSet = ids(v, "role"), true
 		}
 	})
 	return e

@@ -352,6 +352,12 @@ func (p *patcher) boundMatch(node *ast.Node, n *ast.BinaryNode) {
 		p.errorf(n.Right, "this pattern compiles to %d steps of program, more than the %d a pattern may have (Limits.MaxPattern): matching it would cost that much for every character of every lead; use a shorter pattern, such as a list of words in (?i)\\b(vp|director)\\b", size, p.c.limits.MaxPattern)
 		return
 	}
+	if t := n.Left.Type(); t == nil || t.Kind() == reflect.Interface {
+		// The text's type is not known: the expression has an error (an
+		// unknown name, say), which expr reports on matches itself but
+		// not on an argument of the call that would replace it.
+		return
+	}
 	k := p.c.m.patternIndex(src, re, size)
 	ast.Patch(node, p.limitCall(n, matchFunc, n.Left, &ast.IntegerNode{Value: k}))
 }

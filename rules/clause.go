@@ -91,7 +91,8 @@ func (c *compiler) split(x *Expr, sc *scope, n ast.Node, src []rune) *Clause {
 		sub = x.src.Slice(from, from+len([]rune(text)))
 	}
 	quiet := &compiler{doc: c.doc, m: c.m, opts: c.opts, lists: c.lists, eventVars: c.eventVars,
-		eventRead: map[string]bool{}, notHere: c.notHere, noClauses: true, limits: c.limits}
+		eventRead: map[string]bool{}, notHere: c.notHere, noClauses: true, limits: c.limits,
+		account: c.account, roles: c.roles, leadFields: c.leadFields}
 	leaf := quiet.expr(sub, &scope{env: sc.env, event: sc.event, want: "bool", name: sc.name})
 	if leaf == nil || quiet.diags.HasErrors() {
 		return nil
@@ -155,6 +156,20 @@ func reads(n ast.Node, sc *scope) []string {
 		case *ast.IdentifierNode:
 			if _, ok := sc.env[m.Value]; ok && !strings.HasPrefix(m.Value, "__") {
 				seen[m.Value] = true
+			}
+		case *ast.CallNode: // an account's people("role") and engaged("role")
+			if id, ok := m.Callee.(*ast.IdentifierNode); ok && (id.Value == "people" || id.Value == "engaged") && len(m.Arguments) <= 1 {
+				role := ""
+				if len(m.Arguments) == 1 {
+					str, ok := m.Arguments[0].(*ast.StringNode)
+					if !ok {
+						break
+					}
+					role = str.Value
+				}
+				if name := CountField(id.Value == "engaged", role); sc.env[name] != nil {
+					seen[name] = true
+				}
 			}
 		case *ast.MemberNode: // event.campaign, company.size
 			if path, ok := memberPath(m); ok {

@@ -107,6 +107,13 @@ type compiler struct {
 	// broken is set when the document had errors: it is compiled only to
 	// report every problem at once, and never run.
 	broken bool
+	// account is set when compiling an account's own model, whose
+	// conditions may count its people (people(), engaged()) by roles.
+	account bool
+	roles   []string
+	// leadFields are the lead model's fields, named when an account's
+	// condition reads one of them.
+	leadFields []string
 }
 
 // scope is what an expression may read, and what it is called in messages.
@@ -144,7 +151,33 @@ func newCompiler(doc *dsl.Document, o options) *compiler {
 }
 
 func (c *compiler) errorAt(pos dsl.Pos, format string, args ...any) {
-	c.diags = append(c.diags, c.doc.Diag(pos, fmt.Sprintf(format, args...)))
+	msg := fmt.Sprintf(format, args...)
+	if c.unreadCause(msg) {
+		return
+	}
+	c.diags = append(c.diags, c.doc.Diag(pos, msg))
+}
+
+// unreadCause reports whether a problem follows from a section missing
+// because a top-level key was misspelt (see dsl.Document.Unread): a name
+// that section would have declared. The misspelt key is the one problem
+// reported for that cause.
+func (c *compiler) unreadCause(msg string) bool {
+	switch {
+	case strings.HasPrefix(msg, "unknown name "):
+		return c.doc.Unread("fields", "lists", "define", "scores")
+	case strings.HasPrefix(msg, "has() takes a lead field, and "):
+		return c.doc.Unread("fields")
+	case strings.HasPrefix(msg, "unknown event field "):
+		return c.doc.Unread("events")
+	case strings.Contains(msg, " is not a lead field"):
+		return c.doc.Unread("fields")
+	case strings.HasPrefix(msg, "free_mail: ") && strings.Contains(msg, " is not a list"):
+		return c.doc.Unread("lists")
+	case strings.Contains(msg, "unknown role "):
+		return c.doc.Unread("accounts.roles")
+	}
+	return false
 }
 
 var fieldGoTypes = map[dsl.FieldType]types.Type{
@@ -333,6 +366,9 @@ func (c *compiler) compile() {
 			SalesReady: ds.SalesReady, When: c.expr(ds.When, &scope{env: staged, want: "bool", name: "stage " + ds.ID.Value, stage: true})})
 	}
 	c.compileHandoff()
+	if !c.account {
+		c.compileAccounts(staged)
+	}
 	c.fuse()
 	c.fastPhases()
 	eventTypes := map[string]*eventTypeInfo{}

@@ -152,6 +152,16 @@ var brokenCases = []struct {
 `,
 	},
 	{
+		// A misspelt name on the left of matches was not reported: the
+		// call that replaces matches hid it from expr's checker.
+		name: "misspelt field before matches",
+		src:  strings.Replace(base, "when: employees > 10", `when: titel matches "(?i)vp"`, 1),
+		want: `m.yaml:12:11: unknown name "titel"; did you mean "title"?
+        when: titel matches "(?i)vp"
+              ^
+`,
+	},
+	{
 		name: "misspelt field in an expression",
 		src:  strings.Replace(base, "when: employees > 10", "when: employes > 10", 1),
 		want: `m.yaml:12:11: unknown name "employes"; did you mean "employees"?

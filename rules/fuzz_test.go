@@ -37,6 +37,10 @@ func FuzzCompile(f *testing.F) {
 	for _, tc := range brokenCases {
 		f.Add(tc.src)
 	}
+	f.Add(accountsBase)
+	for _, tc := range brokenAccounts {
+		f.Add(strings.Replace(accountsBase, tc.old, tc.new, 1))
+	}
 	// Files that compile but ask for unbounded work at run time.
 	for _, when := range hostileWhens {
 		f.Add(strings.Replace(base, "when: employees > 10", "when: |\n      "+when, 1))
@@ -82,6 +86,28 @@ func FuzzCompile(f *testing.F) {
 		}
 		if err != nil && strings.Contains(err.Error(), "internal error") {
 			t.Fatalf("internal error scoring with\n%s\n%v", src, err)
+		}
+		if m.Accounts == nil {
+			return
+		}
+		// An accounts section scores an account of that lead: a result or
+		// an error, never a panic.
+		s, err := scoring.NewAccountScorer(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+		out, err := s.Score([]scoring.Account{{ID: "a", Fields: map[string]any{"domain": "b.io", "industry": "software"}}}, []scoring.Lead{lead, lead}, asOf)
+		if err != nil {
+			return
+		}
+		if out.Leads != out.ByID+out.ByDomain+len(out.Unmatched)+out.Failed {
+			t.Fatalf("leads not accounted for: %+v", out)
+		}
+		for _, e := range out.Errors {
+			if strings.Contains(e.Error(), "internal error") {
+				t.Fatalf("internal error scoring an account with\n%s\n%v", src, e)
+			}
 		}
 	})
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -388,6 +389,9 @@ func validOnly(names []string) []string {
 func (c *compiler) unknownName(name string, sc *scope, lists bool) string {
 	if why := c.declaredInvalid(name, sc); why != "" {
 		return fmt.Sprintf("unknown name %q: %s", name, why)
+	}
+	if c.account && slices.Contains(c.leadFields, name) {
+		return fmt.Sprintf("unknown name %q: %s is a field of a lead, and this condition is the account's: it reads the account's fields (declare %s under accounts fields), or counts its people with people(\"role\") and engaged(\"role\") (define the role under accounts roles)", name, name, name)
 	}
 	return fmt.Sprintf("unknown name %q%s", name, dsl.DidYouMeanName(name, c.nameCandidates(sc, lists), "declare it under fields, lists or define"))
 }

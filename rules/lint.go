@@ -81,6 +81,24 @@ func (l *linter) eachNode(fn func(e *dsl.Expr, n ast.Node)) {
 	for _, s := range d.Stages {
 		visit(s.When)
 	}
+	if a := d.Accounts; a != nil { // the accounts section reads lists and defines too
+		visit(a.Total)
+		for _, r := range a.Roles {
+			visit(r.When)
+		}
+		if a.Engaged != nil {
+			visit(a.Engaged.When)
+		}
+		for _, r := range a.Rules {
+			visit(r.When)
+		}
+		for _, g := range a.Grades {
+			visit(g.When)
+		}
+		for _, s := range a.Stages {
+			visit(s.When)
+		}
+	}
 }
 
 // unused reports lists and defines no expression names.
@@ -92,6 +110,9 @@ func (l *linter) unused() {
 		}
 	})
 	d := l.doc
+	if d.Accounts != nil && d.Accounts.Match.FreeMail.Value != "" {
+		used[d.Accounts.Match.FreeMail.Value] = true // the free-mail domains accounts never match
+	}
 	for _, list := range d.Lists {
 		if !used[list.Name.Value] {
 			l.warn(list.Name.Pos, "list %s is never used; remove it, or use it in a rule", list.Name.Value)

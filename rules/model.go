@@ -31,6 +31,7 @@ package rules
 
 import (
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -63,6 +64,9 @@ type Model struct {
 	// Handoff is the hand-off contract with sales; nil when the rule file
 	// has no handoff section.
 	Handoff *Handoff
+	// Accounts is the compiled accounts section; nil when the rule file
+	// has none.
+	Accounts *AccountModel
 
 	// Document is the decoded rule file the model was compiled from, for
 	// tools that report on it (diff, lint, fmt).
@@ -222,6 +226,34 @@ type Expr struct {
 	// "stage sql"; "" for the fused programs.
 	Name string
 	src  *dsl.Expr
+}
+
+// Type says what the expression gives, in the words of the rule file's
+// schema: bool, int, float, string, time or list; any when the type is
+// only known once a lead is read.
+func (e *Expr) Type() string {
+	if e == nil || e.program == nil {
+		return "any"
+	}
+	rt := e.program.Node().Type()
+	if rt == nil {
+		return "any"
+	}
+	switch {
+	case rt == reflect.TypeOf(time.Time{}):
+		return "time"
+	case rt.Kind() == reflect.Bool:
+		return "bool"
+	case rt.Kind() >= reflect.Int && rt.Kind() <= reflect.Uint64:
+		return "int"
+	case rt.Kind() == reflect.Float32 || rt.Kind() == reflect.Float64:
+		return "float"
+	case rt.Kind() == reflect.String:
+		return "string"
+	case rt.Kind() == reflect.Slice || rt.Kind() == reflect.Array:
+		return "list"
+	}
+	return "any"
 }
 
 // PosAt returns the file position of the offset-th character of the source.

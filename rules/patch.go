@@ -73,6 +73,10 @@ func (p *patcher) Visit(node *ast.Node) {
 		}
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
+		if ok && p.c.account && (id.Value == "people" || id.Value == "engaged") {
+			p.countCall(node, id.Value, n)
+			return
+		}
 		if !ok || !frameFunctions[id.Value] {
 			return
 		}

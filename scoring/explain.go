@@ -139,6 +139,12 @@ func (s *Scorer) ExplainContext(ctx context.Context, lead Lead, asOf time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	return s.explainResult(ctx, lead, asOf, res)
+}
+
+// explainResult explains res, the lead's result as of asOf (for an
+// account, with its roll-ups' points in it).
+func (s *Scorer) explainResult(ctx context.Context, lead Lead, asOf time.Time, res *Result) (x *Explanation, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			x, err = nil, &Error{LeadID: lead.ID, Err: fmt.Errorf("internal error explaining (please report it): %v", r)}

@@ -93,6 +93,22 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 	if !r.Disqualified && !all {
 		b.WriteString("  (none fired)\n")
 	}
+	x.writeStages(b)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteStages writes the stages part of WriteText: each stage of the
+// ladder with its condition, part by part, and what the lead (or account)
+// lacks for the next stage.
+func (x *Explanation) WriteStages(w io.Writer) error {
+	var b strings.Builder
+	x.writeStages(&b)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (x *Explanation) writeStages(b *strings.Builder) {
 	b.WriteString("\nstages:\n")
 	for _, st := range x.Stages {
 		mark := "no "
@@ -128,8 +144,6 @@ func (x *Explanation) WriteText(w io.Writer, all bool) error {
 			fmt.Fprintf(b, "  could  %+g %s  %s\n", c.Points, c.Rule, c.Reason)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 func writeRule(b *strings.Builder, re RuleExplanation) {

@@ -192,6 +192,15 @@ type evaluation struct {
 	fieldsKept bool
 	// lean is set when the result needs no Fired, Categories or Unknown.
 	lean bool
+	// extra holds points given from outside the model's rules (an
+	// account's roll-ups of its people), added before clamping.
+	extra []extraPoints
+}
+
+// extraPoints is what a roll-up gives to category cat.
+type extraPoints struct {
+	cat   int
+	fired Fired
 }
 
 func (s *Scorer) newEvaluation() *evaluation {
@@ -438,6 +447,14 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			continue
 		}
 		res.Fired = append(res.Fired, Fired{Rule: r.ID, Category: r.Category.Name, Points: given, Reason: r.Reason, Events: n})
+	}
+	if points == nil {
+		for _, x := range ev.extra {
+			raw[x.cat] += x.fired.Points
+			if !ev.lean {
+				res.Fired = append(res.Fired, x.fired)
+			}
+		}
 	}
 
 	if points == nil && !ev.lean {

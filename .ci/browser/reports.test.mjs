@@ -77,7 +77,9 @@ const reports = {
     "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--dispositions", td("dispositions.csv"),
     "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
     "--backtest-leads", td("backtest/leads.ndjson"), "--backtest-outcomes", td("backtest/outcomes.csv")],
-  diff: ["diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01"],
+  // With --backtest-at, the page sets the two versions' backtests side by side.
+  diff: ["diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-01",
+    "--outcomes", td("outcomes.csv"), "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week"],
   // The same leads as they stood a quarter earlier are the reference, so
   // the page has its drift section (drift.rules.N.id, counts, ratio, q).
   backtest: ["backtest", "--model", td("b2b-saas.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
@@ -212,12 +214,18 @@ async function checkCapacityControl(page) {
       readout: Array.from(document.querySelectorAll("#capacity-readout b")).map((b) => b.innerText.trim()),
       x: row.dataset.x,
       markers: ["capacity-marker", "capacity-marker-won"].map((id) => document.getElementById(id).getAttribute("x1")),
+      labels: ["capacity-marker-label", "capacity-marker-won-label"].map((id) => {
+        const l = document.getElementById(id);
+        return [l.getAttribute("x"), l.textContent];
+      }),
     };
   }, now);
   assert.ok(state.on, "the slider's row is highlighted");
   assert.ok(state.readout.length >= 5);
   assert.deepEqual(state.readout, state.cells, "the readout shows the slider's row");
   assert.deepEqual(state.markers, [state.x, state.x], "both charts' markers stand at the threshold");
+  const label = ["threshold " + state.cells[0], state.x];
+  assert.deepEqual(state.labels.map(([x, text]) => [text, x]), [label, label], "each marker's label names the threshold it stands at");
 }
 
 // checkBacktest checks what the backtest's sections answer first: the
@@ -342,6 +350,10 @@ async function checkPhone(page) {
 // checkPrint prints the page on Letter paper and counts the pages.
 async function checkPrint(page, most) {
   await page.emulateMedia({ media: "print" });
+  // A sortable table's heads print as words (Chromium printed a button in
+  // a header repeated on the next page blank).
+  const heads = await page.$$eval("th[data-head]", (ths) => ths.map((th) => [th.dataset.head, getComputedStyle(th, "::before").content, getComputedStyle(th.querySelector("button")).display]));
+  for (const [text, before, button] of heads) assert.deepEqual([before, button], [JSON.stringify(text), "none"], `the head ${text} prints as its words`);
   const pdf = await page.pdf({ format: "Letter", printBackground: true });
   await page.emulateMedia({ media: "screen" });
   const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;

@@ -353,7 +353,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		if channels != nil {
 			sections = append(sections, htmlreport.ChannelsSection(channels, "data_driven."))
 		}
-		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), *currency, summaryOf(htmlreport.AttributionSummary(rep, ""), nil), sections...)
+		err = writeHTML(stdout, "Attribution", strings.Join(rep.Models, ", "), *currency, withWarnings(summaryOf(htmlreport.AttributionSummary(rep, ""), nil), htmlreport.FirstScreenWarnings(nil, nil, rep)), sections...)
 	case "json":
 		err = json.NewEncoder(stdout).Encode(struct {
 			*attribution.Report

@@ -395,7 +395,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "json":
 		err = rep.WriteJSON(stdout)
 	case "html":
-		err = writeHTML(stdout, "Backtest: "+rep.Model, "Snapshot at "+rep.At.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.BacktestSummary(rep, "")), htmlreport.FirstScreenWarnings(rep, nil)), htmlreport.BacktestSections(rep, "")...)
+		err = writeHTML(stdout, "Backtest: "+rep.Model, "Snapshot at "+rep.At.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.BacktestSummary(rep, "")), htmlreport.FirstScreenWarnings(rep, nil, nil)), htmlreport.BacktestSections(rep, "")...)
 	default:
 		err = rep.WriteText(stdout)
 	}

@@ -12,9 +12,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/numfmt"
@@ -42,6 +44,10 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
 	show := fs.String("show", "", "with --leads, the lead fields to list beside each lead that starts or stops being sales-ready,\ncomma-separated (default: those of company, company.name, account, title, job_title and owner the model declares)")
 	outcomesFile := fs.String("outcomes", "", "with --leads, CRM outcomes (lead_id, opportunity, won, revenue): what became of each listed lead")
+	currency := currencyFlag(fs)
+	backtestAt := fs.String("backtest-at", "", "with --leads and --outcomes, backtest both versions side by side: the leads as they stood at this snapshot (T0),\njudged by what happened after it (AUC, precision and recall, hand-offs, missed revenue; JSON backtest and backtest_proposed)")
+	until := fs.String("until", "", "with --backtest-at, the end of the outcome window (T1)")
+	capacity := fs.String("capacity", "", "with --backtest-at, what sales can work (40/week): each version at the threshold that fits it, at equal volume")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
@@ -65,6 +71,12 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *leads == "" && (*show != "" || *outcomesFile != "") {
 		return fail("--show and --outcomes describe the leads a change moves; give the leads with --leads")
 	}
+	if *backtestAt != "" && (*leads == "" || *outcomesFile == "") {
+		return fail("--backtest-at backtests both versions on leads and what became of them: give --leads and --outcomes")
+	}
+	if *backtestAt == "" && (*until != "" || *capacity != "") {
+		return fail("--until and --capacity go with --backtest-at")
+	}
 	if len(specs) != 2 {
 		return fail("give two versions of the model, OLD and NEW (files or REV:PATH)")
 	}
@@ -76,8 +88,10 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	var models [2]*rules.Model
+	var paths [2]string
 	for i, spec := range specs {
 		path, cleanup, shown, err := materialize(spec)
+		paths[i] = path
 		if err != nil {
 			return fail("%s: %v", spec, err)
 		}
@@ -161,23 +175,130 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 	}
+	// Both versions backtested on the same leads and outcomes, as report
+	// does with --proposed: backtest's own code, its messages naming
+	// diff's flags.
+	var bt [2]*backtest.Report
+	btStatus := exitOK
+	if *backtestAt != "" {
+		part := partOf(strings.TrimPrefix(c.name, "leadscore "), "backtest", map[string]string{"at": "backtest-at", "model": "", "format": "", "created-field": "", "band-width": "", "on": "", "history": "",
+			"suggest": "", "o": "", "reference": "", "reference-events": "", "reference-at": "", "min-won": "", "every": "", "from": "", "dispositions": ""})
+		for i := range paths {
+			args := []string{"--model", paths[i], "--at", *backtestAt, "--outcomes", *outcomesFile, "--leads", *leads, "--format", "json"}
+			args = appendSet(args, "--until", *until, "--capacity", *capacity, "--events", *events, "--source", *sourceFile, "--in", *in)
+			// The leads are read as the impact part reads them.
+			args = append(args, "--max-row", maxRow.String())
+			if *strict {
+				args = append(args, "--strict-data")
+			}
+			if *noEvents {
+				args = append(args, "--no-events")
+			}
+			var out bytes.Buffer
+			code := backtestAs(part, args, &out, stderr)
+			if code == exitUsage {
+				return fail("the backtest of %s could not run (the reason is above)", specs[i])
+			}
+			btStatus = max(btStatus, code)
+			bt[i] = &backtest.Report{}
+			if err := json.Unmarshal(out.Bytes(), bt[i]); err != nil {
+				return fail("reading the backtest of %s: %v", specs[i], err)
+			}
+		}
+	}
 	switch *format {
 	case "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
+		err = enc.Encode(struct {
+			*review.Report
+			Backtest         *backtest.Report `json:"backtest,omitempty"`
+			BacktestProposed *backtest.Report `json:"backtest_proposed,omitempty"`
+		}{rep, bt[0], bt[1]})
 	case "html":
-		err = writeHTML(stdout, "Rule review: "+rep.Model, rep.Old+" → "+rep.New, "", summaryOf(htmlreport.ReviewSummary(rep, "")), htmlreport.ReviewSection(rep, "", *top))
+		summary := summaryOf(htmlreport.ReviewSummary(rep, ""))
+		sections := []htmlreport.Section{htmlreport.ReviewSection(rep, "", *top)}
+		if bt[0] != nil {
+			summary.Add(htmlreport.ProposedSummary(bt[0], bt[1], "backtest.", "backtest_proposed."))
+			sections = append(sections, htmlreport.ComparisonSection(bt[0], bt[1], "backtest.", "backtest_proposed."))
+		}
+		err = writeHTML(stdout, "Rule review: "+rep.Model, rep.Old+" → "+rep.New, *currency, summary, sections...)
 	default:
 		err = rep.WriteMarkdown(stdout, *top)
+		if err == nil && bt[0] != nil {
+			err = writeBacktestsMarkdown(stdout, bt[0], bt[1])
+		}
 	}
 	if err != nil {
 		return fail("%v", err)
 	}
-	if rep.Impact != nil && rep.Impact.Failed > 0 {
+	if rep.Impact != nil && rep.Impact.Failed > 0 || btStatus == exitProblem {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// writeBacktestsMarkdown puts the two versions' backtests side by side
+// under the review: the measures the pull request's reviewers decide on.
+func writeBacktestsMarkdown(w io.Writer, cur, prop *backtest.Report) error {
+	iv := func(v *float64, i *backtest.Interval, pct bool) string {
+		if v == nil {
+			return "—"
+		}
+		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
+		if pct {
+			f = func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+		}
+		if i == nil {
+			return f(*v)
+		}
+		return f(*v) + " (95%: " + f(i.Low) + " to " + f(i.High) + ")"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n## Backtested: both versions at %s\n\n", cur.At.Format("2006-01-02"))
+	window := "after the snapshot"
+	if cur.Until != nil {
+		window = "from the snapshot to " + cur.Until.Format("2006-01-02")
+	}
+	fmt.Fprintf(&b, "The same %s, judged by the %s won %s.\n\n", numfmt.Count(cur.Leads.InBacktest, "lead"), numfmt.Count(cur.Won, "deal"), window)
+	b.WriteString("| measure | current | proposed |\n|---|---:|---:|\n")
+	row := func(name, a, b2 string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", name, a, b2) }
+	row("AUC", iv(cur.AUC, cur.AUCInterval, false), iv(prop.AUC, prop.AUCInterval, false))
+	row("sales-ready leads", numfmt.Thousands(cur.SalesReady.Leads), numfmt.Thousands(prop.SalesReady.Leads))
+	row("of them, won", numfmt.Thousands(cur.SalesReady.Won), numfmt.Thousands(prop.SalesReady.Won))
+	row("precision", iv(cur.SalesReady.Precision, cur.SalesReady.PrecisionInterval, true), iv(prop.SalesReady.Precision, prop.SalesReady.PrecisionInterval, true))
+	row("recall", iv(cur.SalesReady.Recall, cur.SalesReady.RecallInterval, true), iv(prop.SalesReady.Recall, prop.SalesReady.RecallInterval, true))
+	row("won revenue missed", numfmt.Group(strconv.FormatFloat(cur.SalesReady.MissedRevenue, 'f', 0, 64)), numfmt.Group(strconv.FormatFloat(prop.SalesReady.MissedRevenue, 'f', 0, 64)))
+	if cc, pc := cur.Capacity, prop.Capacity; cc != nil && pc != nil {
+		per := func(v *float64, i *backtest.Interval) string {
+			if v == nil {
+				return "—"
+			}
+			f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+			if i == nil {
+				return f(*v)
+			}
+			return f(*v) + " (95%: " + f(i.Low) + " to " + f(i.High) + ")"
+		}
+		th := func(c *backtest.CapacityReport) string {
+			if c.Threshold == nil {
+				return "—"
+			}
+			return c.On + " ≥ " + strconv.FormatFloat(*c.Threshold, 'f', -1, 64)
+		}
+		recall := func(c *backtest.CapacityReport) string {
+			if c.At == nil {
+				return "—"
+			}
+			return iv(c.At.Recall, nil, true)
+		}
+		row("hand-offs a "+cc.Unit+" (capacity "+strconv.FormatFloat(cc.Capacity, 'f', -1, 64)+")", per(cc.Current.PerPeriod, cc.Current.PerPeriodInterval), per(pc.Current.PerPeriod, pc.Current.PerPeriodInterval))
+		row("threshold that fits capacity", th(cc), th(pc))
+		row("recall at that threshold", recall(cc), recall(pc))
+	}
+	b.WriteString("\nBoth are scored on the same leads, so their intervals are not independent and this table does not test the difference: decide on volume and recall as much as on AUC.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // materialize returns a path to the rule file a spec names: the file

@@ -31,15 +31,21 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason); the lead's own are applied")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
+	account := fs.String("account", "", "explain the account with this id instead of a lead: which rules, roll-ups and people gave it\nits points (with --accounts, and the leads to match to it)")
+	accountsFile := fs.String("accounts", "", "with --account, the accounts file (NDJSON, or CSV when it ends in .csv)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--dispositions FILE] [--strict-data] [LEAD.json|-]")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [flags] LEADS.ndjson")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [--events EVENTS.csv] [flags] LEADS.csv")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID --source MAPPING.yaml [--events ACTIVITIES.csv] [flags] EXPORT.csv")
+		fmt.Fprintln(stderr, "       leadscore explain --model FILE --account ID --accounts ACCOUNTS.ndjson [flags] LEADS")
 		fmt.Fprintln(stderr, "\nExplains the score of one lead: every rule, fired or not, each part of its condition with")
 		fmt.Fprintln(stderr, "the lead values it read, the stages, and what the lead lacks for the next one. The lead is a")
 		fmt.Fprintln(stderr, "JSON object (testdata/lead.json), from a file or standard input; in a file of many leads")
 		fmt.Fprintln(stderr, "(NDJSON or CSV), --id picks one. With --dispositions, sales' verdicts on it apply.")
+		fmt.Fprintln(stderr, "With --account, explains an account of the accounts file instead: the points from its")
+		fmt.Fprintln(stderr, "fields, each roll-up with the people who gave its points, its buying group's roles,")
+		fmt.Fprintln(stderr, "and its people with their own results, from the leads matched to it.")
 		fmt.Fprintln(stderr, "Exit status: 0 explained, 2 the lead or the model could not be read (or --id matched none).")
 		fs.PrintDefaults()
 	}
@@ -72,6 +78,9 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := "-"
 	if len(inputs) == 1 {
 		name = inputs[0]
+	}
+	if *account != "" || *accountsFile != "" {
+		return explainAccountCmd(m, *account, *accountsFile, name, *in, *events, *sourceFile, *dispositionsFile, *noEvents, *strict, maxRow.n, asOf, *format == "json", stdin, stdout, stderr)
 	}
 	var mapped leadfile.Options
 	if err := attachSource(&mapped, *sourceFile, m, stderr); err != nil {

@@ -195,7 +195,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "csv":
 		err = rep.WriteCSV(stdout)
 	case "html":
-		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep)), htmlreport.FeedbackSection(rep, ""))
+		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))
 	default:
 		err = rep.WriteText(stdout)
 	}

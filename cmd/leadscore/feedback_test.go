@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -252,5 +253,30 @@ func TestFailedVerdictRowsAreNamedInTheReport(t *testing.T) {
 	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
 	glance := page[strings.Index(page, `<section id="summary"`):strings.Index(page, `<section id="feedback">`)]
 	assert.Contains(t, glance, "<li><b>Warning:</b> What sales said: "+warning+"</li>")
-	assert.Contains(t, glance, "Hand-offs sales accepted (rows left out: see the warning)")
+	assert.Contains(t, glance, "Verdicts that accepted the hand-off (rows left out: see the warning)")
+}
+
+// Every warning attribution's JSON carries (wins after the as-of time
+// left out, fields no rule reads) stands on its HTML page's first screen
+// and above the funnel, and on the joint review's first screen.
+func TestAttributionWarningsReachThePage(t *testing.T) {
+	args := []string{"attribute", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2026-10-01"}
+	_, js, _ := leadscore(t, "", append(args, "--format", "json")...)
+	var r struct {
+		Warnings []string `json:"warnings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &r))
+	require.NotEmpty(t, r.Warnings, "the bundled data has wins after the as-of time")
+	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	glance := page[strings.Index(page, `<section id="summary"`):strings.Index(page, `<section id="funnel">`)]
+	funnel := page[strings.Index(page, `<section id="funnel">`):]
+	review := []string{"report", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2026-10-01"}
+	_, joint, _ := leadscore(t, "", review...)
+	jointGlance := joint[strings.Index(joint, `<section id="summary"`):strings.Index(joint, `<nav>`)]
+	for _, w := range r.Warnings {
+		w = html.EscapeString(w)
+		assert.Contains(t, glance, "<li><b>Warning:</b> Attribution: "+w+"</li>")
+		assert.Contains(t, funnel, "<li><b>Warning:</b> "+w+"</li>")
+		assert.Contains(t, jointGlance, "<li><b>Warning:</b> Attribution: "+w+"</li>")
+	}
 }

@@ -79,8 +79,11 @@ func TestLSPReportsWhatCheckReports(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			want := checkDiagnostics(t, abs)
-			got := lspDiagnostics(t, abs)
+			got, cases := splitCaseDiagnostics(lspDiagnostics(t, abs))
 			assert.Equal(t, want, got)
+			// The cases of a test file run too: each failing case is an
+			// error with what leadscore test reports for it.
+			assert.Equal(t, failingCases(t, abs, len(want) == 0), cases)
 			if strings.HasPrefix(abs, dir) && !strings.HasSuffix(abs, "b2b-saas.yaml") && !strings.HasSuffix(abs, "lists.yaml") {
 				assert.NotEmpty(t, want, "a broken variant without a problem tests nothing")
 				broken++
@@ -99,6 +102,49 @@ func TestLSPReportsWhatCheckReports(t *testing.T) {
 	require.Len(t, missing, 1)
 	assert.Equal(t, lspDiag{filepath.Join(dir, "missing-model_test.yaml"), 2, 8, "error",
 		"cannot load model b2b-saaas.yaml: no such file; model: must name a file inside the directory of this test file, such as b2b-saas.yaml"}, missing[0])
+}
+
+// splitCaseDiagnostics tells the test cases' outcomes, which check does
+// not report (leadscore test does), from the rest.
+func splitCaseDiagnostics(ds []lspDiag) (rest []lspDiag, cases []string) {
+	rest = []lspDiag{}
+	for _, d := range ds {
+		if strings.HasPrefix(d.Message, "case ") && strings.Contains(d.Message, " fails:\n") {
+			cases = append(cases, strings.SplitN(d.Message, "\nlead ", 2)[0])
+			continue
+		}
+		rest = append(rest, d)
+	}
+	return rest, cases
+}
+
+// failingCases runs leadscore test --format json on a test file that
+// check finds nothing wrong with, and says each failing case as the
+// language server's diagnostic starts: its name and its failures.
+func failingCases(t *testing.T, file string, runs bool) []string {
+	if !runs || !strings.HasSuffix(file, "_test.yaml") && !strings.HasSuffix(file, "failing.yaml") {
+		return nil
+	}
+	_, out, _ := leadscore(t, "", "test", "--format", "json", file)
+	var rep struct {
+		Files []struct {
+			Cases []struct {
+				Name     string   `json:"name"`
+				Status   string   `json:"status"`
+				Failures []string `json:"failures"`
+			} `json:"cases"`
+		} `json:"files"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	var cases []string
+	for _, f := range rep.Files {
+		for _, c := range f.Cases {
+			if c.Status == "fail" {
+				cases = append(cases, fmt.Sprintf("case %q fails:\n  %s", c.Name, strings.Join(c.Failures, "\n  ")))
+			}
+		}
+	}
+	return cases
 }
 
 // checkDiagnostics runs leadscore check --strict --format json on file.

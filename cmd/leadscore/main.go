@@ -10,6 +10,7 @@
 //	leadscore diff OLD NEW --leads FILE     review a change: rule changes and impact on leads
 //	leadscore fmt [-w|--check] FILE|DIR...  lay rule files out canonically
 //	leadscore attribute --leads F --model M  credit campaigns with conversions and revenue
+//	leadscore mix --spend S --kpi K           weekly marketing-mix model: ROAS and ROI with intervals, reallocation
 //	leadscore backtest --model M --outcomes O --at T0 LEADS  test the definition against CRM outcomes
 //	leadscore feedback --model M --leads F --dispositions D  what sales said about the hand-off
 //	leadscore report --model M --leads F ...  the joint review on one HTML page (--format json: its numbers)
@@ -53,10 +54,11 @@ var commands = []command{
 	{"diff", "review two versions of a model: rule changes by owner, impact on leads", runDiff},
 	{"fmt", "lay rule files out canonically, keeping comments (--check for CI)", runFmt},
 	{"attribute", "credit campaigns and channels with conversions and revenue; ROI, funnel", runAttribute},
+	{"mix", "did the spend move the KPI? a weekly marketing-mix model: ROAS with intervals, reallocation", runMix},
 	{"backtest", "does the definition pick the leads that win? CRM outcomes, capacity, suggested points", runBacktest},
 	{"feedback", "what sales said: acceptance, rejection reasons against rules, SLA, recycling", runFeedback},
 	{"report", "the joint review on one self-contained HTML page: definition, change, backtest, funnel, attribution", runReport},
-	{"lsp", "a language server for editors: check's problems as you type, inside expressions too", runLSP},
+	{"lsp", "a language server for editors: check's problems as you type, completion, hover, quick fixes, live tests", runLSP},
 	{"schema", "print the JSON Schema of rule files (--tests: test files, --source: source mappings) for editors", runSchema},
 	{"bench", "what a model costs: time per lead, and the cost of each rule, on sample leads", runBench},
 	{"version", "print the version of leadscore", runVersion},

@@ -168,7 +168,7 @@ func TestHelp(t *testing.T) {
 func TestTestCommand(t *testing.T) {
 	code, out, _ := leadscore(t, "", "test", "--coverage", "--min-coverage", "100", td(""))
 	assert.Equal(t, exitOK, code, out)
-	assert.Contains(t, out, "test: 33 passed, 0 failed, 1 skipped\n")
+	assert.Contains(t, out, "test: 38 passed, 0 failed, 1 skipped\n")
 	assert.Contains(t, out, "coverage of b2b-saas by "+td("b2b-saas_test.yaml")+": 100.0% (69 of 69 outcomes)")
 
 	failing := filepath.Join("..", "..", "testdata", "failing.yaml")

@@ -209,7 +209,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		summary.Add(htmlreport.ReviewSummary(diffRep, "diff."))
 	}
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
-	summary.Warnings = htmlreport.FirstScreenWarnings(btRep, fbRep)
+	summary.Warnings = htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report)
 	sections = append(sections, attrSections[1:]...)
 	// The rules' signal is detail: it goes last.
 	for i, s := range sections {

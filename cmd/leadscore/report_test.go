@@ -130,10 +130,12 @@ func TestReportNumbersAreTheJSONReports(t *testing.T) {
 	}
 	// Charts: the definition 1; the change 3 (volume, moves, distribution);
 	// the backtest 3 (won vs not won, lift, calibration); the rules 1 (their
-	// joint effects); capacity 3 (volume, wins, the weekly crossings); the
-	// funnel 1; feedback 3 (verdicts, reasons, campaigns); attribution 2;
-	// current vs proposed 1; the moves up and down 1; feedback's weeks 1.
-	assert.Equal(t, 20, strings.Count(page, "<svg "))
+	// joint effects); capacity 4 (volume, wins, the weekly crossings and
+	// the weekly cohorts' win rates); the funnel 1; feedback 3 (verdicts,
+	// reasons, campaigns); attribution 2; current vs proposed 1; the moves
+	// up and down 1; feedback's weeks 1.
+	assert.Equal(t, 21, strings.Count(page, "<svg "))
+	assert.Equal(t, strings.Count(page, "<table"), strings.Count(page, "\n<caption>"), "every table has a caption")
 
 	var joint map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal([]byte(js), &joint))
@@ -435,4 +437,64 @@ func TestDiffListsLeadsAsSalesKnowsThem(t *testing.T) {
 	code, _, errOut = leadscore(t, "", append(args, "--show", "titel")...)
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore diff: --show titel: the model declares no field \"titel\"; did you mean \"title\"?\n", errOut)
+}
+
+// diff --backtest-at backtests both versions on the same leads and outcomes:
+// each is exactly what backtest reports for that version (JSON backtest
+// and backtest_proposed), the page sets them side by side, and the
+// Markdown gives the reviewers the measures they decide on.
+func TestDiffBacktestsBothVersions(t *testing.T) {
+	common := []string{"--leads", td("backtest/leads.ndjson"), "--outcomes", td("backtest/outcomes.csv"), "--at", "2026-10-01"}
+	bt := []string{"--backtest-at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week"}
+	args := append(append([]string{"diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml")}, common...), bt...)
+	code, js, stderr := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, stderr)
+	var got map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(js), &got))
+	for key, model := range map[string]string{"backtest": "b2b-saas.yaml", "backtest_proposed": "b2b-saas-v2.yaml"} {
+		_, alone, _ := leadscore(t, "", "backtest", "--model", td(model), "--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week",
+			"--outcomes", td("backtest/outcomes.csv"), "--leads", td("backtest/leads.ndjson"), "--format", "json")
+		assert.JSONEq(t, alone, string(got[key]), "%s is backtest's own report of %s", key, model)
+	}
+	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	assert.Contains(t, page, `<section id="compare">`)
+	assert.Contains(t, page, `data-kpi="proposed_auc"`)
+	_, md, _ := leadscore(t, "", args...)
+	assert.Contains(t, md, "## Backtested: both versions at 2026-07-01\n\nThe same 1,818 leads, judged by the 25 deals won from the snapshot to 2026-10-01.")
+	assert.Contains(t, md, "| hand-offs a week (capacity 40) | 2.46 (95%: 1.68 to 3.47) | 2.85 (95%: 2.00 to 3.92) |")
+	assert.Contains(t, md, "| AUC | 0.838 (95%: 0.771 to 0.888) | 0.822 (95%: 0.744 to 0.880) |")
+
+	// The leads are read for the backtests as for the impact: a row limit
+	// every row exceeds fails them all in both.
+	_, js, _ = leadscore(t, "", append(args, "--max-row", "100", "--format", "json")...)
+	var limited struct {
+		Impact   struct{ Failed int } `json:"impact"`
+		Backtest struct {
+			Leads struct {
+				InBacktest int `json:"in_backtest"`
+			}
+		} `json:"backtest"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &limited))
+	assert.Equal(t, 3000, limited.Impact.Failed)
+	assert.Zero(t, limited.Backtest.Leads.InBacktest, "the backtest read the rows the impact failed")
+
+	code, _, stderr = leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--backtest-at", "2026-07-01")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--backtest-at backtests both versions on leads and what became of them: give --leads and --outcomes")
+}
+
+// --currency takes a currency's code or sign, not markup or a sentence.
+func TestCurrencyFlagTakesACode(t *testing.T) {
+	base := []string{"attribute", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2026-10-01", "--format", "html"}
+	for _, ok := range []string{"EUR", "€", "USD"} {
+		code, page, stderr := leadscore(t, "", append(base, "--currency", ok)...)
+		require.Equal(t, exitOK, code, stderr)
+		assert.True(t, strings.Contains(page, "cost ("+html.EscapeString(ok)+")"), "a money column names %s", ok)
+	}
+	for _, bad := range []string{`<b>€"`, "US Dollar", "", "EURO-ZONE"} {
+		code, _, stderr := leadscore(t, "", append(base, "--currency", bad)...)
+		assert.Equal(t, exitUsage, code, bad)
+		assert.Contains(t, stderr, "is not a currency: give its code, such as USD or EUR, or its sign, such as €", bad)
+	}
 }

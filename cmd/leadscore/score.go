@@ -35,13 +35,21 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sourceFile := sourceFlag(fs)
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): after a recycle, what the model's\nrecycle policy resets stops counting and the hold-down applies")
 	maxRow := maxRowFlag(fs)
+	accountsFile := fs.String("accounts", "", "score accounts: the accounts file (NDJSON, or CSV when it ends in .csv) with the fields of the\nrule file's accounts section; the leads are matched to them and one row per account is written")
+	unmatchedFile := fs.String("unmatched", "", "with --accounts, write the leads that match no account here (NDJSON: id, line, reason)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE [--at TIME] [--events EVENTS.csv] [flags] LEADS.csv")
 		fmt.Fprintln(stderr, "       leadscore score --model FILE --source MAPPING.yaml [--events ACTIVITIES.csv] [flags] EXPORT.csv")
+		fmt.Fprintln(stderr, "       leadscore score --model FILE --accounts ACCOUNTS.ndjson [--unmatched FILE] [flags] LEADS")
 		fmt.Fprintln(stderr, "\nScores every lead of INPUT (standard input when - or absent) and writes one result")
 		fmt.Fprintln(stderr, "row per input row, in input order. A bad row is reported on stderr with its line")
 		fmt.Fprintln(stderr, "number, gets a row with its error, and the run goes on.")
+		fmt.Fprintln(stderr, "\nWith --accounts, the leads are matched to the accounts as the rule file's accounts section")
+		fmt.Fprintln(stderr, "says and one NDJSON row is written per account, in the accounts file's order: its scores,")
+		fmt.Fprintln(stderr, "grade, stage, roles present and missing, and its people with their own results. Leads")
+		fmt.Fprintln(stderr, "that match no account are counted and listed on stderr with the reason (--unmatched")
+		fmt.Fprintln(stderr, "writes them all). Every lead's person is held in memory until the accounts are scored.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row scored, 1 some rows failed, 2 the run could not start.")
 		fs.PrintDefaults()
 	}
@@ -75,6 +83,22 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	rowLimit := maxRow.n
+	var accountScorer *scoring.AccountScorer
+	if *accountsFile != "" {
+		if m.Accounts == nil {
+			return fail("--accounts: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", *model)
+		}
+		if outFmt != leadfile.NDJSON {
+			return fail("--accounts writes NDJSON (an account's people do not fit a CSV row); leave out --format")
+		}
+		var opts []scoring.Option
+		if *strict {
+			opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
+		}
+		accountScorer, _ = scoring.NewAccountScorer(m, opts...)
+	} else if *unmatchedFile != "" {
+		return fail("--unmatched goes with --accounts")
+	}
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, NoEvents: *noEvents, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
 	verdicts, err := attachDispositions(&opts, *dispositionsFile, m, stderr)
@@ -131,6 +155,14 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "\r%d rows, %.0f leads/s ", s.Rows, float64(s.Rows)/s.Elapsed.Seconds())
 			}
 		}
+	}
+	if accountScorer != nil {
+		opts.Scorer = accountScorer.Leads()
+		code := runScoreAccounts(accountScorer, *accountsFile, opts, asOf, *unmatchedFile, *quiet, stderr)
+		if verdicts.finish(*dispositionsFile, stderr, *quiet) > 0 && code == exitOK {
+			code = exitProblem
+		}
+		return code
 	}
 	sum, err := leadfile.Score(opts)
 	if progress && !lastProgress.IsZero() {

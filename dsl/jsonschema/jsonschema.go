@@ -124,6 +124,47 @@ func ruleFile() schema {
 		"decay":      object("An event rule's events lose value with age.", map[string]schema{"half_life": duration("An event this old is worth half its points.")}, "half_life"),
 		"disqualify": text("Makes the rule a gate: the reason a lead for which `when` holds cannot be sales-ready (it keeps its scores)."),
 	}, "id")
+	accountRule := object("An account rule: points from the account's fields (as a lead rule), a gate (with disqualify), or a roll-up of its people (with people).", map[string]schema{
+		"id":         id("The rule's stable id, such as account.industry; ids are unique across the whole file."),
+		"score":      text("The account's score category the points go to."),
+		"owner":      text("The team that owns the rule."),
+		"reason":     text("Why the rule gives points, in words a salesperson reads in an explanation."),
+		"reviewed":   text("When the owners last reviewed the rule, such as 2026-09-01."),
+		"when":       expression("For a rule or gate, a condition over the account's fields and its people's counts (people(), engaged()); for a roll-up, which people count (a condition over a person)."),
+		"points":     number("Points the rule gives; for people: count, points for each person counted."),
+		"disqualify": text("Makes the rule a gate (customer, competitor, partner): the reason the account cannot be sales-ready."),
+		"people":     schema{"type": "string", "enum": dsl.RollupStrategies, "description": "Makes the rule a roll-up of the account's people: sum (of of), max (the highest one person gives), top (the sum of the top highest) or count (points for each person)."},
+		"of":         expression("A roll-up's number per person, such as engagement."),
+		"top":        schema{"type": "integer", "minimum": 1, "description": "With people: top, how many people count."},
+		"max":        schema{"type": "number", "minimum": 0, "description": "The most points the roll-up gives."},
+		"within":     duration("A roll-up counts only people with an event this long before the as-of time."),
+		"weights":    mapOf("Champion-weighted: a person's value is multiplied by the highest weight of the roles they hold (1 when none), by role name.", schema{"type": "number", "minimum": 0, "description": "The role's weight."}),
+	}, "id")
+	accounts := object("Scores the companies leads work at: matching, the account's fields, roll-ups of its people, buying-group roles, its own grades and stage ladder. Only the root rule file may hold it.", map[string]schema{
+		"match": object("How a lead finds its account: by an account id field, else by email domain.", map[string]schema{
+			"id_field":     text("A text lead field holding the account's id, such as account_id; tried first."),
+			"domain_from":  text("A text lead field holding an email address or a domain, such as email."),
+			"domain_field": text("The text account field holding the account's domain; default domain."),
+			"free_mail":    text("A list (under lists) of free-mail domains that match no account, such as free_email_domains."),
+			"aliases":      mapOf("Domains read as another: {acme.co.uk: acme.com}.", text("The domain it stands for.")),
+		}),
+		"fields": mapOf("The account's schema, declared as lead fields are; an account's data carries its id beside them.", fieldSchema("account field")),
+		"scores": mapOf("The account's score categories, each optionally clamped.", schema{"description": "A score category: nothing, or its bounds.", "anyOf": []schema{{"type": "null"}, object("A score category's bounds.", map[string]schema{"min": number("The category's score is never below this."), "max": number("The category's score is never above this.")})}}),
+		"total":  expression("Computes the account's total from its categories; without it, the total is their sum."),
+		"roles":  mapOf("The buying-group roles, each a condition over a person: decision_maker: title matches \"(?i)vp|director\".", expression("Who holds the role.")),
+		"engaged": object("When a person counts as engaged; without it, every person with an event in the last 30 days is.", map[string]schema{
+			"when":   expression("A condition over a person, such as engagement >= 10."),
+			"within": duration("The person had an event less than this before the as-of time."),
+		}),
+		"rules":  listOf("The account's rules, gates and roll-ups, each with a stable id.", accountRule),
+		"grades": listOf("The account's grades, first that holds from the top.", object("A grade.", map[string]schema{"grade": id("The grade's name, such as A."), "when": expression("When an account has this grade; without it, always.")}, "grade")),
+		"stages": listOf("The account's stage ladder, one stage marked sales_ready (the sales-ready account).", object("A stage.", map[string]schema{
+			"id":          id("The stage's id, such as buying-group."),
+			"description": text("What the stage means."),
+			"when":        expression("When an account reaches this stage; people() and engaged(\"role\") count its people."),
+			"sales_ready": boolean("true marks the sales-ready account stage."),
+		}, "id", "when")),
+	}, "match", "scores", "stages")
 	reason := object("A rejection reason sales may give.", map[string]schema{
 		"code":        id("The short code sales types, such as not_decision_maker."),
 		"description": text("What the reason means."),
@@ -158,6 +199,7 @@ func ruleFile() schema {
 				"hold":   duration("The lead is not sales-ready again until this long after the recycle."),
 			}),
 		}),
+		"accounts": accounts,
 	}
 	s := object("A leadscore rule file: a lead-scoring model both teams signed (docs/reference.md).", props)
 	s["$schema"] = "http://json-schema.org/draft-07/schema#"
@@ -191,17 +233,18 @@ func testFile() schema {
 	}
 	ids := func(desc string) schema { return oneOrList(desc, id("A rule id.")) }
 	expect := object("What the result must be; a key left out is not checked.", map[string]schema{
-		"stage":        text("The stage the lead stands on, or none."),
-		"sales_ready":  boolean("Whether the lead is sales-ready."),
-		"grade":        text("The lead's grade."),
-		"total":        rng("The total score"),
-		"scores":       mapOf("Scores by category.", rng("The category's score")),
-		"fired":        ids("Rules that must fire."),
-		"not_fired":    ids("Rules that must not fire."),
-		"disqualified": boolean("Whether a gate disqualifies the lead."),
-		"gates":        ids("The gates that must stop the lead; [] expects none."),
-		"held":         boolean("Whether a recycle's hold-down keeps the lead from the sales-ready stage."),
-		"reset":        rng("How many events a recycle took out"),
+		"stage":         text("The stage the lead stands on, or none."),
+		"sales_ready":   boolean("Whether the lead is sales-ready."),
+		"grade":         text("The lead's grade."),
+		"total":         rng("The total score"),
+		"scores":        mapOf("Scores by category.", rng("The category's score")),
+		"fired":         ids("Rules that must fire."),
+		"not_fired":     ids("Rules that must not fire."),
+		"disqualified":  boolean("Whether a gate disqualifies the lead."),
+		"gates":         ids("The gates that must stop the lead; [] expects none."),
+		"held":          boolean("Whether a recycle's hold-down keeps the lead from the sales-ready stage."),
+		"reset":         rng("How many events a recycle took out"),
+		"missing_roles": oneOrList("An account case: the buying-group roles no person holds; [] expects every role held.", id("A role of the accounts section.")),
 	})
 	statuses := []string{"accepted", "rejected", "recycled"}
 	disposition := object("A verdict of sales on the lead, at a time (at) or an age (ago).", map[string]schema{
@@ -220,6 +263,13 @@ func testFile() schema {
 		"dispositions": listOf("Sales' verdicts on the lead.", disposition),
 		"expect":       expect,
 		"pending":      text("Why the case is not run yet; it is reported as pending."),
+		"account":      schema{"description": "Makes it an account case: the account's field values (the model's accounts fields).", "anyOf": []schema{{"type": "null"}, mapOf("The account's fields, by name.", value)}},
+		"people": listOf("An account case's people, given to the account directly.", object("A person of the account: a lead built as a case's is.", map[string]schema{
+			"id":      text("The person's lead id; default person 1, person 2..."),
+			"extends": text("A fixture the person starts from."),
+			"lead":    lead,
+			"events":  events,
+		})),
 	}, "name")
 	s := object("A leadscore test file: examples of what the definition means, run by `leadscore test`.", map[string]schema{
 		"model": text("The rule file this file tests, relative to this file."),

@@ -184,6 +184,14 @@ func TestSchemaKeysAreTheDecoders(t *testing.T) {
 			{"handoff", "/properties/handoff", parse(head + "handoff: {zzzzzz: 1}\n")},
 			{"a rejection reason", "/properties/handoff/properties/reasons/items", parse(head + "handoff: {reasons: [{code: c, zzzzzz: 1}]}\n")},
 			{"recycle", "/properties/handoff/properties/recycle", parse(head + "handoff: {recycle: {zzzzzz: 1}}\n")},
+			{"accounts", "/properties/accounts", parse(head + "accounts: {zzzzzz: 1}\n")},
+			{"match", "/properties/accounts/properties/match", parse(head + "accounts: {match: {zzzzzz: 1}}\n")},
+			{"engaged", "/properties/accounts/properties/engaged", parse(head + "accounts: {engaged: {zzzzzz: 1}}\n")},
+			{"an account rule", "/properties/accounts/properties/rules/items", parse(head + "accounts: {rules: [{id: r, zzzzzz: 1}]}\n")},
+			{"an account field", "/properties/accounts/properties/fields/additionalProperties/anyOf/1", parse(head + "accounts: {fields: {a: {type: int, zzzzzz: 1}}}\n")},
+			{"an account score category", "/properties/accounts/properties/scores/additionalProperties/anyOf/1", parse(head + "accounts: {scores: {fit: {zzzzzz: 1}}}\n")},
+			{"an account grade", "/properties/accounts/properties/grades/items", parse(head + "accounts: {grades: [{grade: A, zzzzzz: 1}]}\n")},
+			{"an account stage", "/properties/accounts/properties/stages/items", parse(head + "accounts: {stages: [{id: s, when: x, zzzzzz: 1}]}\n")},
 		})
 	})
 	t.Run("test file", func(t *testing.T) {
@@ -191,6 +199,7 @@ func TestSchemaKeysAreTheDecoders(t *testing.T) {
 			{"the test file", "", parseTest("zzzzzz: 1\n")},
 			{"a fixture", "/properties/fixtures/additionalProperties", parseTest("model: m.yaml\nfixtures: {f: {zzzzzz: 1}}\n")},
 			{"a case", "/properties/cases/items", parseTest("model: m.yaml\ncases: [{name: c, zzzzzz: 1}]\n")},
+			{"a person", "/properties/cases/items/properties/people/items", parseTest("model: m.yaml\ncases: [{name: c, expect: {}, people: [{zzzzzz: 1}]}]\n")},
 			{"expect", "/properties/cases/items/properties/expect", parseTest("model: m.yaml\ncases: [{name: c, expect: {zzzzzz: 1}}]\n")},
 			{"a disposition", "/properties/cases/items/properties/dispositions/items", parseTest("model: m.yaml\ncases: [{name: c, expect: {}, dispositions: [{status: accepted, ago: 1d, zzzzzz: 1}]}]\n")},
 			{"a range in expect", "/properties/cases/items/properties/expect/properties/total/anyOf/1", parseTest("model: m.yaml\ncases: [{name: c, expect: {total: {zzzzzz: 1}}}]\n")},

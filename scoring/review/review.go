@@ -41,6 +41,8 @@ type Change struct {
 func Compare(old, new *rules.Model) []Change {
 	var out []Change
 	out = append(out, compareRules(old, new)...)
+	accountsOwned, accountsShared := compareAccounts(old.Accounts, new.Accounts)
+	out = append(out, accountsOwned...)
 	var shared []Change
 	shared = append(shared, compareNamed("stage", stageDescs(old), stageDescs(new))...)
 	shared = append(shared, compareNamed("grade", gradeDescs(old), gradeDescs(new))...)
@@ -48,6 +50,7 @@ func Compare(old, new *rules.Model) []Change {
 	shared = append(shared, compareNamed("define", defineDescs(old), defineDescs(new))...)
 	shared = append(shared, compareNamed("list", listDescs(old), listDescs(new))...)
 	shared = append(shared, compareHandoff(old.Handoff, new.Handoff)...)
+	shared = append(shared, accountsShared...)
 	var teams []string
 	for _, o := range append(append([]dsl.Owner{}, old.Owners...), new.Owners...) {
 		teams = owners(append(teams, o.Team.Value)...)

@@ -60,6 +60,10 @@ type CaseResult struct {
 	Pending  string        `json:"pending,omitempty"`
 	Error    string        `json:"error,omitempty"`
 	Elapsed  time.Duration `json:"elapsed_ns"`
+	// Result is the score the case's lead got; nil for a pending case or
+	// one that could not be scored. It is what an editor shows beside
+	// what the case expects.
+	Result *scoring.Result `json:"-"`
 	// Explanation of the score, for failing cases and coverage.
 	Explanation *scoring.Explanation `json:"explanation,omitempty"`
 }
@@ -156,7 +160,9 @@ func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, op
 		return fr
 	}
 	scorer := scoring.New(m)
+	accounts, _ := scoring.NewAccountScorer(m) // nil without an accounts section: check refused account cases
 	cov := newCoverage(m)
+	leadCases, accountCases := 0, 0
 	for i, tc := range tf.Cases {
 		if opts.Run != nil && !opts.Run.MatchString(tc.Name.Value) {
 			continue
@@ -167,6 +173,12 @@ func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, op
 			fr.Cases = append(fr.Cases, cr)
 			continue
 		}
+		if tc.IsAccount {
+			accountCases++
+			fr.Cases = append(fr.Cases, runAccountCase(accounts, tc, leads[i], cr))
+			continue
+		}
+		leadCases++
 		start := time.Now()
 		x, err := scorer.Explain(leads[i].lead, leads[i].asOf)
 		cr.Elapsed = time.Since(start)
@@ -177,6 +189,7 @@ func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, op
 		}
 		cov.add(x)
 		cr.Failures = compare(tc.Expect, x.Result, m.Stages[m.SalesReady].ID)
+		cr.Result = x.Result
 		cr.Status = Pass
 		if len(cr.Failures) > 0 {
 			cr.Status = Fail
@@ -185,13 +198,21 @@ func run(fr *FileResult, tf *dsl.TestFile, err error, fsys fs.FS, dir string, op
 		fr.Cases = append(fr.Cases, cr)
 	}
 	fr.Coverage = cov
+	if leadCases == 0 && accountCases > 0 {
+		// Coverage is of the lead model's rules, by lead cases; the
+		// account model's is not measured yet.
+		fr.Coverage = nil
+	}
 	return fr
 }
 
-// testLead is a case's lead, built from its fixture and its own values.
+// testLead is a case's lead, built from its fixture and its own values;
+// for an account case, the account and its people.
 type testLead struct {
-	lead scoring.Lead
-	asOf time.Time
+	lead    scoring.Lead
+	asOf    time.Time
+	account *scoring.Account
+	people  []scoring.Lead
 }
 
 // checker checks a test file against its model and builds the leads.
@@ -225,20 +246,12 @@ func (c *checker) check() []testLead {
 		default:
 			c.errorf(tc.Pos, "case %q has no as-of time; add as_of: to it or at the top of the file", tc.Name.Value)
 		}
-		fields := map[string]any{}
-		var events []scoring.Event
-		if name := tc.Extends.Value; name != "" {
-			f, ok := fixtures[name]
-			if !ok {
-				c.errorf(tc.Extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanName(name, fixtureNames, "declare it under fixtures"))
-			} else {
-				c.apply(fields, &events, f.Lead, f.Events, asOf)
-			}
+		if tc.IsAccount {
+			leads = append(leads, c.accountCase(tc, fixtures, fixtureNames, asOf))
+			continue
 		}
-		c.fields(tc.Lead)
-		c.events(tc.Events)
-		c.apply(fields, &events, tc.Lead, tc.Events, asOf)
-		c.expect(tc.Expect)
+		fields, events := c.person(tc.Extends, tc.Lead, tc.Events, fixtures, fixtureNames, asOf)
+		c.expect(tc.Expect, c.m, nil)
 		id, _ := fields["id"].(string)
 		leads = append(leads, testLead{lead: scoring.Lead{ID: id, Fields: fields, Events: events, Dispositions: c.dispositions(tc.Dispositions, asOf)}, asOf: asOf})
 	}
@@ -320,9 +333,85 @@ func (c *checker) apply(fields map[string]any, events *[]scoring.Event, values [
 	}
 }
 
-// expect checks that what a case expects names things the model has.
-func (c *checker) expect(e dsl.Expect) {
-	m := c.m
+// accountCase checks an account case and builds its account and people.
+// person builds a lead's fields and events as a case (or one of an
+// account case's people) writes them: its fixture's first, then its own.
+func (c *checker) person(extends dsl.String, lead []dsl.FieldValue, evs []*dsl.TestEvent, fixtures map[string]*dsl.Fixture, fixtureNames []string, asOf time.Time) (map[string]any, []scoring.Event) {
+	fields := map[string]any{}
+	var events []scoring.Event
+	if name := extends.Value; name != "" {
+		if f, ok := fixtures[name]; !ok {
+			c.errorf(extends.Pos, "unknown fixture %q%s", name, dsl.DidYouMeanName(name, fixtureNames, "declare it under fixtures"))
+		} else {
+			c.apply(fields, &events, f.Lead, f.Events, asOf)
+		}
+	}
+	c.fields(lead)
+	c.events(evs)
+	c.apply(fields, &events, lead, evs, asOf)
+	return fields, events
+}
+
+func (c *checker) accountCase(tc *dsl.TestCase, fixtures map[string]*dsl.Fixture, fixtureNames []string, asOf time.Time) testLead {
+	am := c.m.Accounts
+	if am == nil {
+		c.errorf(tc.Pos, "case %q scores an account, but %s has no accounts section; add accounts: to the model (see docs/guide/accounts.md)", tc.Name.Value, c.tf.Model.Value)
+		return testLead{asOf: asOf}
+	}
+	fields := map[string]any{}
+	var names []string
+	for _, f := range am.Model.Fields {
+		if !strings.HasPrefix(f.Name, "__") {
+			names = append(names, f.Name)
+		}
+	}
+	for _, v := range tc.Account {
+		f := am.Model.Field(v.Name.Value)
+		if f == nil || strings.HasPrefix(v.Name.Value, "__") {
+			c.errorf(v.Name.Pos, "the accounts section declares no account field %q%s", v.Name.Value, dsl.DidYouMeanName(v.Name.Value, names, "see accounts: fields: in "+c.tf.Model.Value))
+			continue
+		}
+		if v.Value == nil {
+			continue
+		}
+		if _, err := rules.Coerce(f.Type, v.Value); err != nil {
+			c.errorf(v.Pos, "account field %s: %v", f.Name, err)
+			continue
+		}
+		fields[v.Name.Value] = v.Value
+	}
+	out := testLead{asOf: asOf, account: &scoring.Account{ID: "account", Fields: fields}}
+	seen := map[string]dsl.Pos{}
+	for i, p := range tc.People {
+		lf, events := c.person(p.Extends, p.Lead, p.Events, fixtures, fixtureNames, asOf)
+		id := p.ID.Value
+		if id == "" {
+			id = fmt.Sprintf("person %d", i+1)
+		} else if prev, ok := seen[id]; ok {
+			c.errorf(p.ID.Pos, "person %q appears twice in this case (first at %s); give each person its own id", id, prev)
+		}
+		seen[id] = p.ID.Pos
+		out.people = append(out.people, scoring.Lead{ID: id, Fields: lf, Events: events})
+	}
+	var rollups, roles []string
+	for _, r := range am.Rollups {
+		rollups = append(rollups, r.ID)
+	}
+	for _, r := range am.Roles {
+		roles = append(roles, r.Name)
+	}
+	c.expect(tc.Expect, am.Model, rollups)
+	for _, r := range tc.Expect.MissingRoles {
+		if !slices.Contains(roles, r.Value) {
+			c.errorf(r.Pos, "unknown role %q%s", r.Value, dsl.DidYouMeanName(r.Value, roles, "see accounts: roles: in "+c.tf.Model.Value))
+		}
+	}
+	return out
+}
+
+// expect checks that what a case expects names things the model has (for
+// an account case, the account's model, whose roll-ups are rules too).
+func (c *checker) expect(e dsl.Expect, m *rules.Model, rollups []string) {
 	if e.Stage != nil && e.Stage.Value != "none" && m.Stage(e.Stage.Value) < 0 {
 		var ids []string
 		for _, s := range m.Stages {
@@ -356,8 +445,9 @@ func (c *checker) expect(e dsl.Expect) {
 		ids = append(ids, g.ID)
 		gates = append(gates, g.ID)
 	}
+	ids = append(ids, rollups...)
 	for _, id := range append(append([]dsl.String{}, e.Fired...), e.NotFired...) {
-		if m.Rule(id.Value) == nil {
+		if m.Rule(id.Value) == nil && !slices.Contains(rollups, id.Value) {
 			c.errorf(id.Pos, "unknown rule %q%s", id.Value, dsl.DidYouMeanName(id.Value, ids, "see rules: in "+c.tf.Model.Value))
 		}
 	}
@@ -366,6 +456,46 @@ func (c *checker) expect(e dsl.Expect) {
 			c.errorf(id.Pos, "unknown gate %q%s", id.Value, dsl.DidYouMeanName(id.Value, gates, "gates are the rules with disqualify:"))
 		}
 	}
+}
+
+// runAccountCase scores an account case: its people, then the account.
+func runAccountCase(s *scoring.AccountScorer, tc *dsl.TestCase, tl testLead, cr CaseResult) CaseResult {
+	start := time.Now()
+	var people []*scoring.Person
+	for _, lead := range tl.people {
+		p, err := s.Person(lead, tl.asOf)
+		if err != nil {
+			cr.Status, cr.Error = Error, err.Error()
+			return cr
+		}
+		p.Matched = "test"
+		people = append(people, p)
+	}
+	r, err := s.ScoreAccount(*tl.account, people, tl.asOf)
+	cr.Elapsed = time.Since(start)
+	if err != nil {
+		cr.Status, cr.Error = Error, err.Error()
+		return cr
+	}
+	am := s.AccountModel().Model
+	cr.Failures = compare(tc.Expect, &r.Result, am.Stages[am.SalesReady].ID)
+	if tc.Expect.MissingRolesSet {
+		var want []string
+		for _, role := range tc.Expect.MissingRoles {
+			want = append(want, role.Value)
+		}
+		sort.Strings(want)
+		got := slices.Clone(r.Missing)
+		sort.Strings(got)
+		if strings.Join(want, ",") != strings.Join(got, ",") {
+			cr.Failures = append(cr.Failures, fmt.Sprintf("missing_roles: want [%s], got [%s]", strings.Join(want, ", "), strings.Join(got, ", ")))
+		}
+	}
+	cr.Status = Pass
+	if len(cr.Failures) > 0 {
+		cr.Status = Fail
+	}
+	return cr
 }
 
 // compare lists how the result differs from what the case expects.

@@ -137,19 +137,34 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 	c := r.SalesReady
 	sr := func(k string) string { return path("sales_ready", k) }
 	none := Text("")
+	ksAt := Text("—") // no KS, no place for it
+	if r.KS != nil {
+		ksAt = Number(path("ks_at"), r.KSAt, wholeOr(r.KSAt, "dec2"))
+	}
 	ct := &Table{Head: []string{"measure", "value", "95% interval"}, Rows: []Row{
+		{Cells: []Cell{Text("leads added"), Int(path("leads", "added"), r.Leads.Added), none}},
+		{Cells: []Cell{Text("left out: created after the snapshot"), Int(path("leads", "not_created"), r.Leads.NotCreated), none}},
+		{Cells: []Cell{Text("left out: won or lost by the snapshot"), Int(path("leads", "decided"), r.Leads.Decided), none}},
+		{Cells: []Cell{Text("left out: an open opportunity at the snapshot"), Int(path("leads", "open_opportunity"), r.Leads.OpenOpportunity), none}},
 		{Cells: []Cell{Text("leads in the backtest"), Int(path("leads", "in_backtest"), r.Leads.InBacktest), none}},
+		{Cells: []Cell{Text("became opportunities"), Int(path("opportunities"), r.Opportunities), none}},
 		{Cells: []Cell{Text("won"), Int(path("won"), r.Won), none}},
+		{Cells: []Cell{Text("won revenue"), Number(path("revenue"), r.Revenue, "money"), none}},
 		{Cells: []Cell{Text("sales-ready at the snapshot"), Int(sr("leads"), c.Leads), none}},
 		{Cells: []Cell{Text("of them, won"), Int(sr("won"), c.Won), none}},
+		{Cells: []Cell{Text("of them, opportunities"), Int(sr("opportunities"), c.Opportunities), none}},
+		{Cells: []Cell{Text("their won revenue"), Number(sr("revenue"), c.Revenue, "money"), none}},
 		{Cells: []Cell{Text("precision"), Maybe(sr("precision"), c.Precision, "pct"), ivCell(sr("precision_interval"), c.PrecisionInterval, "pct")}},
 		{Cells: []Cell{Text("recall"), Maybe(sr("recall"), c.Recall, "pct"), ivCell(sr("recall_interval"), c.RecallInterval, "pct")}},
 		{Cells: []Cell{Text("lift"), Maybe(sr("lift"), c.Lift, "dec2"), none}},
+		{Cells: []Cell{Text("opportunity precision"), Maybe(sr("opportunity_precision"), c.OpportunityPrecision, "pct"), none}},
+		{Cells: []Cell{Text("opportunity recall"), Maybe(sr("opportunity_recall"), c.OpportunityRecall, "pct"), none}},
 		{Cells: []Cell{Text("won deals it missed"), Int(sr("missed_won"), c.MissedWon), none}},
 		{Cells: []Cell{Text("their revenue"), Number(sr("missed_revenue"), c.MissedRevenue, "money"), none}},
 		{Cells: []Cell{Text("AUC (won)"), Maybe(path("auc"), r.AUC, "dec3"), ivCell(path("auc_interval"), r.AUCInterval, "dec3")}},
 		{Cells: []Cell{Text("AUC (opportunity)"), Maybe(path("auc_opportunity"), r.AUCOpportunity, "dec3"), none}},
 		{Cells: []Cell{Text("KS"), Maybe(path("ks"), r.KS, "dec3"), none}},
+		{Cells: []Cell{Text("KS at total ≤"), ksAt, none}},
 	}}
 	for i, ca := range r.CategoryAUC {
 		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text("AUC of the " + ca.Name + " score"), Maybe(path("category_auc", i, "value"), ca.Value, "dec3"), none}})
@@ -534,12 +549,22 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	}
 	capLine := c.Capacity
 	marker := xs[start]
+	markerLabel := "threshold " + Format(wholeOr(marker, "dec1"), marker)
+	// The current definition is a ladder, not a threshold on this score:
+	// its hand-offs (and the wins they bring) are a level beside the curve.
+	var volumeRefs, wonRefs []Ref
+	if v := cur.PerPeriod; v != nil {
+		volumeRefs = append(volumeRefs, Ref{Y: *v, Label: "current definition " + Format("dec2", *v) + " " + per})
+	}
+	if v := cur.ExpectedWon; v != nil {
+		wonRefs = append(wonRefs, Ref{Y: *v, Label: "current definition " + Format("dec2", *v) + " " + per})
+	}
 	volume, px := Line{Title: "Leads per " + c.Unit + " at or above each threshold, with the 95% interval shaded", X: xs, XLabel: c.On + " score threshold", YLabel: "leads per " + c.Unit,
 		Series: []string{"leads per " + c.Unit}, Y: [][]*float64{perPeriod}, Low: [][]*float64{lows}, High: [][]*float64{highs},
-		HLine: &capLine, HLineLabel: "capacity " + Format(wholeOr(c.Capacity, "dec1"), c.Capacity), MarkerID: "capacity-marker", Marker: &marker}.SVG()
+		HLine: &capLine, HLineLabel: "capacity " + Format(wholeOr(c.Capacity, "dec1"), c.Capacity), Refs: volumeRefs, MarkerID: "capacity-marker", Marker: &marker, MarkerLabel: markerLabel}.SVG()
 	wins, _ := Line{Title: "Won deals to expect per " + c.Unit + " at or above each threshold, with the 95% interval shaded", X: xs, XLabel: c.On + " score threshold", YLabel: "expected won per " + c.Unit,
 		Series: []string{"expected won per " + c.Unit}, Y: [][]*float64{expected}, Low: [][]*float64{wonLows}, High: [][]*float64{wonHighs},
-		MarkerID: "capacity-marker-won", Marker: &marker, FirstColor: 1}.SVG()
+		Refs: wonRefs, MarkerID: "capacity-marker-won", Marker: &marker, MarkerLabel: markerLabel, FirstColor: 1}.SVG()
 	t := &Table{ID: "capacity-curve", Scroll: true, PrintKept: true, Head: []string{"threshold", "leads " + per, "95% interval", "crossed", "won after", "win rate", "95% interval",
 		"expected won " + per, "95% interval", "leads at the snapshot", "won", "recall"}}
 	for i, pt := range c.Curve {
@@ -564,11 +589,16 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 	if len(c.Weekly) > 0 {
 		var labels []string
 		var crossed, ready []float64
-		wt := &Table{Head: []string{c.Unit + " from", "to", "crossed", "sales-ready (current)"}}
+		var crossedRate, readyRate []float64
+		wt := &Table{Head: []string{c.Unit + " from", "to", "crossed", "won after", "win rate", "95% interval", "sales-ready (current)", "won after", "win rate", "95% interval"}}
 		for i, w := range c.Weekly {
+			wp := func(k string) string { return cp("weekly", i, k) }
 			labels = append(labels, w.From.Format("Jan 2"))
 			crossed, ready = append(crossed, float64(w.Crossed)), append(ready, float64(w.SalesReady))
-			wt.Rows = append(wt.Rows, Row{Cells: []Cell{Text(w.From.Format("2006-01-02")), Text(w.To.Format("2006-01-02")), Int(cp("weekly", i, "crossed"), w.Crossed), Int(cp("weekly", i, "sales_ready"), w.SalesReady)}})
+			crossedRate, readyRate = append(crossedRate, orNaN(w.WinRate)), append(readyRate, orNaN(w.SalesReadyWinRate))
+			wt.Rows = append(wt.Rows, Row{Cells: []Cell{Text(w.From.Format("2006-01-02")), Text(w.To.Format("2006-01-02")),
+				Int(wp("crossed"), w.Crossed), Int(wp("crossed_won"), w.CrossedWon), Maybe(wp("win_rate"), w.WinRate, "pct"), ivCell(wp("win_rate_interval"), w.WinRateInterval, "pct"),
+				Int(wp("sales_ready"), w.SalesReady), Int(wp("sales_ready_won"), w.SalesReadyWon), Maybe(wp("sales_ready_win_rate"), w.SalesReadyWinRate, "pct"), ivCell(wp("sales_ready_win_rate_interval"), w.SalesReadyWinRateInterval, "pct")}})
 		}
 		th := "the threshold"
 		if c.Threshold != nil {
@@ -577,8 +607,10 @@ func capacitySection(c *backtest.CapacityReport, prefix string) Section {
 		capLine := c.Capacity
 		chart := Columns{Title: "Leads crossing " + th + " each " + c.Unit + ", and the current definition's hand-offs", Labels: labels, Bars: crossed, BarName: "crossed " + th,
 			Line: ready, LineName: "sales-ready (current definition)", YLabel: "leads per " + c.Unit, HLine: &capLine, HLineLabel: "capacity " + Format(wholeOr(c.Capacity, "dec1"), c.Capacity), Format: "int"}.SVG()
-		sec.Blocks = append(sec.Blocks, Block{Title: "Crossings " + per, Lead: trendLine(c, prefix, th), Chart: chart, Table: wt,
-			Note: "Each " + c.Unit + " of the history: the leads that crossed " + th + ", and the leads the current definition made sales-ready."})
+		rates := Columns{Title: "Win rate of each " + c.Unit + "'s leads: crossing " + th + " (bars) and made sales-ready by the current definition (line)", Labels: labels, Bars: crossedRate, BarName: "won after crossing " + th,
+			Line: readyRate, LineName: "won after sales-ready (current)", YLabel: "won after, of the " + c.Unit + "'s leads", Format: "pct"}.SVG()
+		sec.Blocks = append(sec.Blocks, Block{Title: "Crossings " + per, Lead: trendLine(c, prefix, th), Chart: chart + rates, Table: wt,
+			Note: "Each " + c.Unit + " of the history: the leads that crossed " + th + ", and the leads the current definition made sales-ready; of each, those won after that moment, by the outcome window's end (later " + c.Unit + "s have had less time to win). Intervals are 95% (Wilson): a week's few leads give wide ones."})
 	}
 	return sec
 }

@@ -3,9 +3,11 @@ package htmlreport_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
 func TestFormat(t *testing.T) {
@@ -104,7 +107,8 @@ func TestBacktestSharesByHand(t *testing.T) {
 // report's threshold.
 func TestCapacityControl(t *testing.T) {
 	curve := []backtest.CurvePoint{{Threshold: 0, PerPeriod: ptr(90), Leads: 30, Won: 3}, {Threshold: 10, PerPeriod: ptr(50), Leads: 20, Won: 3}, {Threshold: 20, PerPeriod: ptr(20), Leads: 5, Won: 2}}
-	r := &backtest.Report{Model: "m", Capacity: &backtest.CapacityReport{Capacity: 40, Unit: "week", On: "total", Threshold: ptr(20), Curve: curve}}
+	r := &backtest.Report{Model: "m", Capacity: &backtest.CapacityReport{Capacity: 40, Unit: "week", On: "total", Threshold: ptr(20), Curve: curve,
+		Current: backtest.CurvePoint{PerPeriod: ptr(2.25), ExpectedWon: ptr(0.5)}}}
 	var b bytes.Buffer
 	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: htmlreport.BacktestSections(r, "")}).Render(&b))
 	html := b.String()
@@ -116,6 +120,12 @@ func TestCapacityControl(t *testing.T) {
 	x2, _ := strconv.ParseFloat(xs[2][1], 64)
 	assert.InDelta(t, x1-x0, x2-x1, 0.02, "evenly spaced thresholds, evenly spaced marks")
 	assert.Contains(t, html, `<line id="capacity-marker" x1="`+xs[2][1]+`"`, "the marker starts at the threshold")
+	// The marker says what it marks, and the current definition's flow
+	// stands beside the curve, each at its height on the axis.
+	assert.Regexp(t, `<text id="capacity-marker-label" x="`+regexp.QuoteMeta(xs[2][1])+`" y="[0-9.]+" text-anchor="end" font-weight="600">threshold 20</text>`, html)
+	assert.Contains(t, html, `>current definition 2.25 per week</text>`)
+	assert.Contains(t, html, `>current definition 0.50 per week</text>`)
+	assert.Contains(t, html, `label.textContent = heads[0].textContent + " " + row.cells[0].textContent;`, "the script moves the label with the marker")
 	// The readout copies the table's text as text, never parsed as HTML.
 	assert.NotContains(t, html, "innerHTML")
 	assert.NotContains(t, html, "outerHTML")
@@ -378,7 +388,7 @@ func TestBacktestAnswersFirst(t *testing.T) {
 	// rules with a joint fit, coloured by verdict.
 	assert.Contains(t, page, `<td><span class="badge b-predictive">predictive</span></td>`)
 	assert.Contains(t, page, `<td><span class="badge b-too-little-data">too little data</span></td>`)
-	assert.Equal(t, 2, strings.Count(page, `<circle cx=`)-3, "two rules drawn (and three weekly points)")
+	assert.Equal(t, 2, strings.Count(page, `<circle cx=`)-3, "two rules drawn (and three weekly points; the weekly win rates of sales-ready leads have none to draw: no sales-ready leads)")
 
 	// Capacity: the weekly crossings as bars, the current definition's
 	// hand-offs as a line, the trend in words; the control still there.
@@ -468,4 +478,89 @@ func TestColumnsAreProportional(t *testing.T) {
 	assert.InDelta(t, 4.0, h[2]/h[0], 0.01)
 	assert.Equal(t, "b, crossed: 25", cols[1][5])
 	assert.Equal(t, 3, strings.Count(svg, "<circle "), "a point of the line each period")
+}
+
+// Verdicts on leads the definition never handed over are read, stand
+// outside the rates, and the page says how many (as the text report does).
+func TestFeedbackCountsVerdictsOutsideTheRates(t *testing.T) {
+	r := &feedback.Report{Model: "m", Leads: 100, NotHandedOff: 40}
+	var b bytes.Buffer
+	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: []htmlreport.Section{htmlreport.FeedbackSection(r, "")}}).Render(&b))
+	page := b.String()
+	assert.True(t, strings.Contains(page, `<ul class="summary"><li><span class="n" data-path="dispositioned_not_sales_ready" data-value="40" data-format="int">40</span> more leads have verdicts but never became sales-ready: not in the rates.</li>`), "the summary says how many verdicts stand outside the rates")
+	assert.True(t, strings.Contains(page, `<td>verdicts on leads never sales-ready (not in the rates)</td><td class="n" data-path="dispositioned_not_sales_ready" data-value="40" data-format="int">40</td>`), "the verdicts table counts them")
+	r.NotHandedOff = 0
+	b.Reset()
+	require.NoError(t, (&htmlreport.Page{Title: "t", Sections: []htmlreport.Section{htmlreport.FeedbackSection(r, "")}}).Render(&b))
+	assert.NotContains(t, b.String(), "never became sales-ready")
+}
+
+// Column labels never overlap: long labels (dates) are drawn every few
+// columns, at least a label's width apart; short ones on every column.
+func TestColumnLabelsDoNotOverlap(t *testing.T) {
+	for _, c := range []struct {
+		label func(i int) string
+		n     int
+		all   bool
+	}{{func(i int) string { return fmt.Sprintf("2026-05-%02d", i+1) }, 26, false}, {func(i int) string { return fmt.Sprint(i) }, 13, true}} {
+		var labels []string
+		var bars []float64
+		for i := 0; i < c.n; i++ {
+			labels, bars = append(labels, c.label(i)), append(bars, float64(i))
+		}
+		svg := string(htmlreport.Columns{Title: "t", Labels: labels, Bars: bars, BarName: "b", Format: "int"}.SVG())
+		var xs [][]string
+		for _, m := range regexp.MustCompile(`<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">([^<]*)</text>`).FindAllStringSubmatch(svg, -1) {
+			if slices.Contains(labels, m[2]) {
+				xs = append(xs, m)
+			}
+		}
+		require.Greater(t, len(xs), 2)
+		if c.all {
+			assert.Len(t, xs, len(labels))
+		}
+		for i := 1; i < len(xs); i++ {
+			a, _ := strconv.ParseFloat(xs[i-1][1], 64)
+			b, _ := strconv.ParseFloat(xs[i][1], 64)
+			assert.GreaterOrEqual(t, b-a, 6.5*float64(len(labels[len(labels)-1])), "labels %q apart by %.1f px", labels[0], b-a)
+		}
+	}
+}
+
+// --currency names the money's currency beside every amount: in money
+// columns' heads, money tiles' labels, after each amount of a sentence,
+// and in the first cell of a row of mixed measures. Without it, the
+// subtitle says the money is in the data's own currency.
+func TestCurrencyIsNamedBesideEveryAmount(t *testing.T) {
+	page := func(currency string) string {
+		p := &htmlreport.Page{Title: "t", Currency: currency,
+			Summary: &htmlreport.Summary{Tiles: []htmlreport.Tile{{KPI: "missed", Label: "Won revenue it missed", Value: htmlreport.Number("missed", 1051900, "money"),
+				Detail: htmlreport.Sentence{htmlreport.Text("worth "), htmlreport.Number("won", 300, "money")}}},
+				Changes: []htmlreport.Finding{{Kind: "threshold", Line: htmlreport.Sentence{htmlreport.Text("it misses 22 won deals worth "), htmlreport.Number("missed", 1051900, "money"), htmlreport.Text(".")}}}},
+			Sections: []htmlreport.Section{{ID: "s", Title: "S", Blocks: []htmlreport.Block{
+				{Title: "measures", Table: &htmlreport.Table{Head: []string{"measure", "value"}, Rows: []htmlreport.Row{
+					{Cells: []htmlreport.Cell{htmlreport.Text("won"), htmlreport.Int("won_n", 25)}},
+					{Cells: []htmlreport.Cell{htmlreport.Text("their revenue"), htmlreport.Number("rev", 32300, "money")}}}}},
+				{Title: "costs", Table: &htmlreport.Table{Head: []string{"campaign", "cost"}, Rows: []htmlreport.Row{{Cells: []htmlreport.Cell{htmlreport.Text("a"), htmlreport.Number("cost", 10, "money")}}}}},
+			}}}}
+		var b bytes.Buffer
+		require.NoError(t, p.Render(&b))
+		return b.String()
+	}
+	eur := page("EUR")
+	for _, want := range []string{
+		`<div class="label">Won revenue it missed (EUR)</div>`,
+		`data-format="money">1,051,900</span> EUR.</li>`,
+		`data-format="money">300</span> EUR</div>`,
+		`<td>their revenue (EUR)</td>`,
+		`<td>won</td>`,
+		`<th scope="col">cost (EUR)</th>`,
+	} {
+		assert.True(t, strings.Contains(eur, want), "the page has no %q", want)
+	}
+	assert.NotContains(t, eur, "data's own currency")
+	plain := page("")
+	assert.Contains(t, plain, "Money is in the data&#39;s own currency (--currency names it).")
+	assert.Contains(t, plain, `<td>their revenue</td>`)
+	assert.NotContains(t, plain, "</span> EUR")
 }

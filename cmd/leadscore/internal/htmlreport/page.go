@@ -69,6 +69,9 @@ type Block struct {
 	Note  string
 	// Control is extra markup after the chart (the capacity slider).
 	Control template.HTML
+	// ScreenOnly blocks are detail left out of print (a line says where
+	// they are), so that the review prints on few pages.
+	ScreenOnly bool
 }
 
 // Table is a table of a report's numbers.
@@ -253,6 +256,7 @@ func (p *Page) withCurrency() *Page {
 			t := *b.Table
 			t.Head = append([]string(nil), t.Head...)
 			// A column is of money when every number in it is.
+			moneyColumn := make([]bool, len(t.Head))
 			for c := range t.Head {
 				numbers, amounts := 0, 0
 				for _, r := range t.Rows {
@@ -263,7 +267,22 @@ func (p *Page) withCurrency() *Page {
 				}
 				if numbers > 0 && amounts == numbers {
 					t.Head[c] += " (" + cur + ")"
-					money = true
+					moneyColumn[c], money = true, true
+				}
+			}
+			// A row of a table of mixed measures ("their revenue" among
+			// counts) names the currency of its amount in its first cell.
+			if p.Currency != "" {
+				t.Rows = append([]Row(nil), t.Rows...)
+				for ri, r := range t.Rows {
+					for c, cell := range r.Cells {
+						if _, m := moneyCount(cell); m > 0 && c < len(moneyColumn) && !moneyColumn[c] && len(r.Cells) > 0 && !r.Cells[0].Num && r.Cells[0].Parts == nil {
+							cells := append([]Cell(nil), r.Cells...)
+							cells[0].Text += " (" + p.Currency + ")"
+							t.Rows[ri].Cells = cells
+							break
+						}
+					}
 				}
 			}
 			s.Blocks[j].Table = &t
@@ -278,8 +297,23 @@ func (p *Page) withCurrency() *Page {
 				sum.Tiles[i].Label += " (" + cur + ")"
 				money = true
 			}
+			sum.Tiles[i].Detail = withCode(t.Detail, p.Currency)
+		}
+		sum.Changes = append([]Finding(nil), p.Summary.Changes...)
+		for i, f := range sum.Changes {
+			sum.Changes[i].Line = withCode(f.Line, p.Currency)
 		}
 		q.Summary = &sum
+	}
+	for i := range q.Sections {
+		s := &q.Sections[i]
+		s.Summary = append([]Sentence(nil), s.Summary...)
+		for k, line := range s.Summary {
+			s.Summary[k] = withCode(line, p.Currency)
+		}
+		for j := range s.Blocks {
+			s.Blocks[j].Lead = withCode(s.Blocks[j].Lead, p.Currency)
+		}
 	}
 	if money && p.Currency == "" {
 		q.Subtitle = strings.TrimSpace(q.Subtitle + " · Money is in the data's own currency (--currency names it).")
@@ -289,6 +323,23 @@ func (p *Page) withCurrency() *Page {
 
 // moneyCount counts the numbers of a cell (its own, or its parts') and
 // how many of them are amounts of money.
+// withCode puts the currency's code after each amount of a sentence
+// ("worth 1,051,900 EUR"); with no code named, the sentence is as it was
+// (the page's subtitle says the money is in the data's own currency).
+func withCode(line Sentence, code string) Sentence {
+	if code == "" || len(line) == 0 {
+		return line
+	}
+	var out Sentence
+	for _, c := range line {
+		out = append(out, c)
+		if c.Num && (c.Format == "money" || c.Format == "money2") {
+			out = append(out, Text(" "+code))
+		}
+	}
+	return out
+}
+
 func moneyCount(c Cell) (numbers, amounts int) {
 	for _, x := range append([]Cell{c}, c.Parts...) {
 		if x.Num {
@@ -305,7 +356,9 @@ func moneyCount(c Cell) (numbers, amounts int) {
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"far": func(t *Table, i int) bool { return !t.printed(i) },
+	"iso":     isolateHTML,
+	"isoText": isolateText,
+	"far":     func(t *Table, i int) bool { return !t.printed(i) },
 	// printRows is how many rows of a sortable table print from the top
 	// (0: all of them).
 	"printRows": func(t *Table) int {

@@ -390,6 +390,13 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		{Cells: []Cell{Text("no verdict yet"), Int(p(prefix, "never_dispositioned"), r.NeverDispositioned)}},
 		{Cells: []Cell{Text("acceptance rate"), Maybe(p(prefix, "acceptance_rate"), r.AcceptanceRate, "pct")}},
 	}}
+	if r.NotHandedOff > 0 {
+		// Verdicts on leads the definition never handed over are read but
+		// stand outside every rate: the page says how many.
+		vt.Rows = append(vt.Rows, Row{Cells: []Cell{Text("verdicts on leads never sales-ready (not in the rates)"), Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff)}})
+		sec.Summary = append(sec.Summary, Sentence{Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff),
+			Text(map[bool]string{true: " more lead has", false: " more leads have"}[r.NotHandedOff == 1] + " verdicts but never became sales-ready: not in the rates.")})
+	}
 	sec.Blocks = append(sec.Blocks, Block{Title: "Verdicts on sales-ready leads", Chart: Bars("Sales' verdicts", []string{"accepted", "rejected", "recycled", "no verdict yet"}, []string{"leads"},
 		[][]float64{{float64(r.Accepted)}, {float64(r.Rejected)}, {float64(r.Recycled)}, {float64(r.NeverDispositioned)}}, "int"), Table: vt})
 	var groups []string
@@ -443,7 +450,7 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 			Maybe(path("rate_ratio"), e.RateRatio, "dec2"), Maybe(path("rate_ratio_low"), e.RateRatioLow, "dec2"), Maybe(path("rate_ratio_high"), e.RateRatioHigh, "dec2"),
 			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}
-	sec.Summary = feedbackFindings(r)
+	sec.Summary = append(sec.Summary, feedbackFindings(r)...)
 	sec.Warnings = append(sec.Warnings, r.Warnings...)
 	for _, e := range r.EarlyRecycles {
 		sec.Warnings = append(sec.Warnings, e.String())
@@ -465,6 +472,10 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 // feedbackGroups is one grouping of the hand-offs (campaign, channel,
 // band, grade, rule) as a table at path, with a chart of the acceptance
 // and rejection rates when asked; false when there is no group.
+// smallVerdicts is how few verdicts make a group's rates too thin to read
+// alone: its row is greyed.
+const smallVerdicts = 10
+
 func feedbackGroups(title, first string, groups []feedback.Group, path string, chart bool) (Block, bool) {
 	if len(groups) == 0 {
 		return Block{}, false
@@ -480,11 +491,12 @@ func feedbackGroups(title, first string, groups []feedback.Group, path string, c
 		for _, rc := range g.Reasons {
 			reasons = append(reasons, fmt.Sprintf("%s %d", rc.Reason, rc.Leads))
 		}
-		t.Rows = append(t.Rows, Row{Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
+		t.Rows = append(t.Rows, Row{Small: g.Dispositioned < smallVerdicts, Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
 			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled), Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(gp("rejection_rate"), g.RejectionRate, "pct"),
 			Text(strings.Join(reasons, ", "))}})
 	}
-	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar.", false: "."}[chart]}
+	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar", false: ""}[chart] +
+		fmt.Sprintf(". Grey rows rest on fewer than %d verdicts: a rate of 100%% on one or two verdicts says little.", smallVerdicts)}
 	if chart {
 		b.Chart = Bars("Acceptance and rejection rate by "+first, names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
 	}
@@ -529,7 +541,7 @@ func slaBlocks(r *feedback.Report, prefix string) []Block {
 // campaign under each model, side by side.
 func AttributionSections(r *attribution.Report, prefix string) []Section {
 	f := r.Total.Funnel
-	fs := Section{ID: "funnel", Title: "The funnel"}
+	fs := Section{ID: "funnel", Title: "The funnel", Warnings: r.Warnings}
 	tp := func(k string) string { return p(prefix, "total", "funnel", k) }
 	steps := []struct {
 		name, key string
@@ -554,51 +566,97 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
 	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
 		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
-	ct := &Table{Sortable: true, Head: []string{"campaign", "touched", "sales-ready", "opportunities", "won", "cost", "cost per sales-ready", "cost per won"}}
-	for i, c := range r.Campaigns {
-		path := func(k string) string { return p(prefix, "campaigns", i, "funnel", k) }
-		cp := func(k string) string { return p(prefix, "campaigns", i, k) }
-		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text(c.Name), Int(path("touched"), c.Funnel.Touched), Int(path("sales_ready"), c.Funnel.SalesReady), Int(path("opportunities"), c.Funnel.Opportunities),
-			Int(path("won"), c.Funnel.Won), Maybe(cp("cost"), c.Cost, "money"), Maybe(cp("cost_per_sales_ready"), c.CostPerSalesReady, "money2"), Maybe(cp("cost_per_won"), c.CostPerWon, "money2")}})
+	fs.Blocks = append(fs.Blocks,
+		Block{Title: "By campaign", Table: funnelTable("campaign", r.Campaigns, r.Total, prefix, "campaigns"),
+			Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —. The total counts each journey once."},
+		Block{Title: "By channel", Table: funnelTable("channel", r.Channels, r.Total, prefix, "channels"), ScreenOnly: true,
+			Note: "A campaign belongs to the channel most of its touches came through; a channel has a cost only when each of its campaigns has one."})
+	vt := &Table{Head: []string{"from", "to", "journeys", "median days"}}
+	for i, v := range r.Velocity {
+		vp := func(k string) string { return p(prefix, "velocity", i, k) }
+		vt.Rows = append(vt.Rows, Row{Cells: []Cell{Text(v.From), Text(v.To), Int(vp("journeys"), v.Journeys), Maybe(vp("median_days"), v.MedianDays, "dec1")}})
 	}
-	fs.Blocks = append(fs.Blocks, Block{Title: "By campaign", Table: ct,
-		Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —."})
+	if len(vt.Rows) > 0 {
+		fs.Blocks = append(fs.Blocks, Block{Title: "Velocity: days from one step to the next", Table: vt, ScreenOnly: true,
+			Note: "The median over the journeys that reached both steps, in order; — when none did."})
+	}
 
 	as := Section{ID: "attribution", Title: "Attribution by model, side by side"}
 	as.Intro = []string{"Each model splits the same conversions and revenue among the campaigns that touched the journeys; where they disagree, the credit is a matter of model, not of fact."}
 	groups = nil
 	var revenue, roi [][]float64
-	head := []string{"campaign"}
-	for _, m := range r.Models {
-		head = append(head, m+" revenue")
-	}
-	rt := &Table{Sortable: true, Head: head}
-	roiHead := []string{"campaign", "cost"}
-	for _, m := range r.Models {
-		roiHead = append(roiHead, m+" ROI")
-	}
-	ot := &Table{Sortable: true, Head: roiHead}
-	for i, c := range r.Campaigns {
+	for _, c := range r.Campaigns {
 		groups = append(groups, c.Name)
-		rrow := []Cell{Text(c.Name)}
-		orow := []Cell{Text(c.Name), Maybe(p(prefix, "campaigns", i, "cost"), c.Cost, "money")}
 		var rv, ov []float64
-		for m, a := range c.Credit {
-			path := func(k string) string { return p(prefix, "campaigns", i, "credit", m, k) }
-			rv = append(rv, a.Revenue)
-			ov = append(ov, orNaN(a.ROI))
-			rrow = append(rrow, Number(path("revenue"), a.Revenue, "money"))
-			orow = append(orow, Maybe(path("roi"), a.ROI, "pct"))
+		for _, a := range c.Credit {
+			rv, ov = append(rv, a.Revenue), append(ov, orNaN(a.ROI))
 		}
 		revenue, roi = append(revenue, rv), append(roi, ov)
-		rt.Rows = append(rt.Rows, Row{Cells: rrow})
-		ot.Rows = append(ot.Rows, Row{Cells: orow})
 	}
 	as.Blocks = append(as.Blocks,
-		Block{Title: "Revenue credited to each campaign", Chart: Bars("Revenue credit by campaign, one bar per model", groups, r.Models, revenue, "money"), Table: rt},
-		Block{Title: "Return on investment", Chart: BarsFrom("ROI by campaign, one bar per model", groups, r.Models, roi, "pct", -1), Table: ot,
-			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; a campaign without a cost shows —, and no bar."})
+		Block{Title: "Revenue credited to each campaign", Chart: Bars("Revenue credit by campaign, one bar per model", groups, r.Models, revenue, "money"), Table: creditTable("campaign", r.Models, r.Campaigns, r.Total, prefix, "campaigns", false)},
+		Block{Title: "Return on investment", Chart: BarsFrom("ROI by campaign, one bar per model", groups, r.Models, roi, "pct", -1), Table: creditTable("campaign", r.Models, r.Campaigns, r.Total, prefix, "campaigns", true),
+			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; ROAS is credited revenue / cost; a campaign without a cost shows —, and no bar. The total's return is blended: all credited revenue over all spend."},
+		Block{Title: "Credit by channel", Table: creditTable("channel", r.Models, r.Channels, r.Total, prefix, "channels", false), ScreenOnly: true},
+		Block{Title: "Return by channel", Table: creditTable("channel", r.Models, r.Channels, r.Total, prefix, "channels", true), ScreenOnly: true})
 	return []Section{fs, as}
+}
+
+// funnelTable is attribution's funnel by campaign or channel: each row's
+// journeys at each step, its cost and costs per lead, then the total.
+func funnelTable(first string, rows []attribution.Row, total attribution.Row, prefix, key string) *Table {
+	t := &Table{Sortable: true, Head: []string{first, "touched", "sales-ready", "opportunities", "won", "won, never sales-ready", "their revenue", "cost", "cost per sales-ready", "cost per won"}}
+	row := func(r attribution.Row, at func(k string) string) Row {
+		f := func(k string) string { return at("funnel." + k) }
+		return Row{Cells: []Cell{Text(r.Name), Int(f("touched"), r.Funnel.Touched), Int(f("sales_ready"), r.Funnel.SalesReady), Int(f("opportunities"), r.Funnel.Opportunities),
+			Int(f("won"), r.Funnel.Won), Int(f("won_not_sales_ready"), r.Funnel.WonNotSalesReady), Number(f("revenue_not_sales_ready"), r.Funnel.RevenueNotSalesReady, "money"),
+			Maybe(at("cost"), r.Cost, "money"), Maybe(at("cost_per_sales_ready"), r.CostPerSalesReady, "money2"), Maybe(at("cost_per_won"), r.CostPerWon, "money2")}}
+	}
+	for i, r := range rows {
+		t.Rows = append(t.Rows, row(r, func(k string) string { return p(prefix, key, i, k) }))
+	}
+	tr := row(total, func(k string) string { return p(prefix, "total", k) })
+	tr.Attrs, tr.Keep = map[string]string{"total": ""}, true
+	t.Rows = append(t.Rows, tr)
+	return t
+}
+
+// creditTable is each model's credit by campaign or channel, then the
+// total: conversions and revenue, or (returns) the cost, ROAS and ROI.
+func creditTable(first string, models []string, rows []attribution.Row, total attribution.Row, prefix, key string, returns bool) *Table {
+	head := []string{first}
+	if returns {
+		head = append(head, "cost")
+	}
+	for _, m := range models {
+		if returns {
+			head = append(head, m+" ROAS", m+" ROI")
+		} else {
+			head = append(head, m+" conversions", m+" revenue")
+		}
+	}
+	t := &Table{Sortable: true, Head: head}
+	row := func(r attribution.Row, at func(parts ...any) string) Row {
+		cells := []Cell{Text(r.Name)}
+		if returns {
+			cells = append(cells, Maybe(at("cost"), r.Cost, "money"))
+		}
+		for m, a := range r.Credit {
+			if returns {
+				cells = append(cells, Maybe(at("credit", m, "roas"), a.ROAS, "dec2"), Maybe(at("credit", m, "roi"), a.ROI, "pct"))
+			} else {
+				cells = append(cells, Number(at("credit", m, "conversions"), a.Conversions, "dec2"), Number(at("credit", m, "revenue"), a.Revenue, "money"))
+			}
+		}
+		return Row{Cells: cells}
+	}
+	for i, r := range rows {
+		t.Rows = append(t.Rows, row(r, func(parts ...any) string { return p(prefix, append([]any{key, i}, parts...)...) }))
+	}
+	tr := row(total, func(parts ...any) string { return p(prefix, append([]any{"total"}, parts...)...) })
+	tr.Attrs, tr.Keep = map[string]string{"total": ""}, true
+	t.Rows = append(t.Rows, tr)
+	return t
 }
 
 func templateHTML(s string) template.HTML { return template.HTML(s) }

@@ -67,8 +67,8 @@ func (s *Summary) Add(tiles []Tile, findings []Finding) {
 
 // FirstScreenWarnings are the warnings of a part that its headline
 // figures need beside them: the backtest's "too few outcomes", and
-// whatever feedback says it left out.
-func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report) []string {
+// whatever feedback and attribution say they left out.
+func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report, at *attribution.Report) []string {
 	var out []string
 	if bt != nil {
 		for _, w := range bt.Warnings {
@@ -80,6 +80,11 @@ func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report) []string {
 	if fb != nil {
 		for _, w := range fb.Warnings {
 			out = append(out, "What sales said: "+w)
+		}
+	}
+	if at != nil {
+		for _, w := range at.Warnings {
+			out = append(out, "Attribution: "+w)
 		}
 	}
 	return out
@@ -115,19 +120,19 @@ func BacktestSummary(r *backtest.Report, prefix string) ([]Tile, []Finding) {
 		cp := func(parts ...any) string { return p(prefix, append([]any{"capacity"}, parts...)...) }
 		capacity := Number(cp("capacity"), c.Capacity, capacityFormat(c.Capacity))
 		tiles = append(tiles, Tile{KPI: "handoffs_per_period", Label: "Hand-offs" + per(c.Unit) + ", current definition", Value: Maybe(cp("current", "leads_per_period"), c.Current.PerPeriod, "dec2"),
-			Detail: ln(ivWords(cp("current", "leads_per_period_interval"), c.Current.PerPeriodInterval, "dec2"), "capacity ", capacity, per(c.Unit))})
+			Detail: ln(ivWords(cp("current", "leads_per_period_interval"), c.Current.PerPeriodInterval, "dec2"), Int(cp("current", "crossed"), c.Current.Crossed), " "+numfmt.Noun(c.Current.Crossed, "hand-off")+" over ", Number(cp("periods"), c.Periods, wholeOr(c.Periods, "dec1")), " "+c.Unit+"s · capacity ", capacity, per(c.Unit))})
 		if c.Threshold != nil {
 			th := *c.Threshold
 			d := ln()
 			if iv := c.ThresholdInterval; iv != nil {
 				if iv.Low != iv.High {
-					d = ln("allows ", Number(cp("threshold_interval", "low"), iv.Low, wholeOr(iv.Low, "dec1")), " to ", Number(cp("threshold_interval", "high"), iv.High, wholeOr(iv.High, "dec1")), " · ")
+					d = ln("95%: any of ", Number(cp("threshold_interval", "low"), iv.Low, wholeOr(iv.Low, "dec1")), " to ", Number(cp("threshold_interval", "high"), iv.High, wholeOr(iv.High, "dec1")), " fits · ")
 				}
 			}
 			if c.At != nil {
 				d = ln(d, Maybe(cp("at_threshold", "leads_per_period"), c.At.PerPeriod, "dec2"), " leads"+per(c.Unit))
 				if c.At.Recall != nil {
-					d = ln(d, " · catches ", Maybe(cp("at_threshold", "recall"), c.At.Recall, "pct"), " of won")
+					d = ln(d, " · catches ", Maybe(cp("at_threshold", "recall"), c.At.Recall, "pct"), " of won (", Int(cp("at_threshold", "won"), c.At.Won), " of ", Int(path("won"), r.Won), ")")
 				}
 			}
 			if c.EveryLead {
@@ -236,7 +241,7 @@ func FeedbackSummary(r *feedback.Report, prefix string) ([]Tile, []Finding) {
 	if r.AcceptanceRateLow != nil && r.AcceptanceRateHigh != nil {
 		acc = ln("95%: ", Number(path("acceptance_rate_low"), *r.AcceptanceRateLow, "pct"), " to ", Number(path("acceptance_rate_high"), *r.AcceptanceRateHigh, "pct"), " · ")
 	}
-	label := "Hand-offs sales accepted"
+	label := "Verdicts that accepted the hand-off"
 	if len(r.Warnings) > 0 {
 		label += " (rows left out: see the warning)"
 	}

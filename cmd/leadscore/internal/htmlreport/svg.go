@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // palette is Okabe and Ito's, readable by colour-blind people and in grey,
@@ -17,7 +19,9 @@ var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#
 
 func color(i int) string { return palette[i%len(palette)] }
 
-func esc(s string) string { return template.HTMLEscapeString(s) }
+// esc escapes s for SVG text and attributes, each right-to-left run set
+// apart (see isolateText).
+func esc(s string) string { return template.HTMLEscapeString(isolateText(s)) }
 
 // svg collects the elements of one chart.
 type svg struct {
@@ -95,15 +99,46 @@ func axisLabel(format string, v float64) string {
 func labelWidth(labels []string) float64 {
 	w := 40.0
 	for _, l := range labels {
-		w = math.Max(w, 6.4*float64(len([]rune(l)))+12)
+		w = math.Max(w, textWidth(l)+12)
 	}
 	return math.Min(w, 230)
 }
 
+// runeWidth is a cautious guess of a character's width in 11 px text:
+// wide for capitals, W and M, and for CJK and emoji, so that a label
+// clipped to fit never runs past the chart's edge.
+func runeWidth(r rune) float64 {
+	switch {
+	case r >= 0x1100 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || r >= 0x1F000):
+		return 11.5
+	case unicode.IsUpper(r) || r == 'w' || r == 'm' || r == '@' || r == '%':
+		return 8.2
+	case r == 'i' || r == 'l' || r == 'j' || r == '.' || r == ',' || r == ' ' || r == '\'' || r == '|':
+		return 3.4
+	}
+	return 6.4
+}
+
+func textWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		w += runeWidth(r)
+	}
+	return w
+}
+
+// clip shortens s with an ellipsis to fit width (less a margin).
 func clip(s string, width float64) string {
-	max := int((width - 12) / 6.4)
-	if r := []rune(s); len(r) > max && max > 1 {
-		return string(r[:max-1]) + "…"
+	room := width - 12
+	if textWidth(s) <= room {
+		return s
+	}
+	w := runeWidth('…')
+	for i, r := range s {
+		if w+runeWidth(r) > room {
+			return s[:i] + "…"
+		}
+		w += runeWidth(r)
 	}
 	return s
 }
@@ -257,10 +292,22 @@ type Line struct {
 	Format     string // of the y axis
 	HLine      *float64
 	HLineLabel string
-	MarkerID   string
-	Marker     *float64
+	// Refs are further levels drawn across the chart, each labelled (the
+	// current definition's hand-offs beside the capacity).
+	Refs     []Ref
+	MarkerID string
+	Marker   *float64
+	// MarkerLabel names the marker's place ("threshold 46"), over it; the
+	// page's script moves it with the marker (id MarkerID + "-label").
+	MarkerLabel string
 	// FirstColor is the palette index of the first series.
 	FirstColor int
+}
+
+// Ref is a labelled level across a line chart.
+type Ref struct {
+	Y     float64
+	Label string
 }
 
 // SVG draws the chart and returns the function from x to the pixel
@@ -287,6 +334,9 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 	}
 	if c.HLine != nil {
 		ys = append(ys, *c.HLine)
+	}
+	for _, r := range c.Refs {
+		ys = append(ys, r.Y)
 	}
 	ylo, yhi := extent(ys)
 	ytk := ticks(ylo, yhi)
@@ -353,16 +403,28 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 			fmt.Fprintf(&d, "%s%s %s ", pen, n(px(c.X[j])), n(py(*v)))
 			pen = "L"
 		}
-		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(c.FirstColor+i))
+		s.line(d.String(), color(c.FirstColor+i))
 	}
 	if c.HLine != nil {
 		y := py(*c.HLine)
 		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#D55E00" stroke-dasharray="5 4"/><text x="%s" y="%s" text-anchor="end" fill="#D55E00">%s</text>`,
 			n(left), n(width-right), n(y), n(y), n(width-right), n(y-4), esc(c.HLineLabel))
 	}
+	for _, r := range c.Refs {
+		y := py(r.Y)
+		s.add(`<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="2 3"/><text x="%s" y="%s" text-anchor="end" fill="#38424c">%s</text>`,
+			n(left), n(width-right), n(y), n(y), n(width-right), n(y-4), esc(r.Label))
+	}
 	if c.Marker != nil {
 		x := px(*c.Marker)
 		s.add(`<line id="%s" x1="%s" x2="%s" y1="%s" y2="%s" stroke="#000" stroke-width="1.5"/>`, esc(c.MarkerID), n(x), n(x), n(top), n(height-bottom))
+		if c.MarkerLabel != "" {
+			anchor := "start"
+			if x > width/2 {
+				anchor = "end"
+			}
+			s.add(`<text id="%s-label" x="%s" y="%s" text-anchor="%s" font-weight="600">%s</text>`, esc(c.MarkerID), n(x), n(top-14), anchor, esc(c.MarkerLabel))
+		}
 	}
 	// The crosshair: hidden until the pointer is over the chart, then at
 	// the nearest point, with its values (the page's script moves it).
@@ -372,15 +434,41 @@ func (c Line) SVG() (template.HTML, func(float64) float64) {
 		for i, ser := range c.Y {
 			v := "—"
 			if j < len(ser) && ser[j] != nil {
-				v = Format(c.Format, *ser[j])
+				v = Format(crosshairFormat(c.Format), *ser[j])
 			}
 			parts = append(parts, c.Series[min(i, len(c.Series)-1)]+" "+v)
 		}
 		xs, labels = append(xs, n(px(x))), append(labels, strings.Join(parts, " · "))
 	}
 	s.add(`<g class="crosshair" visibility="hidden" data-xs="%s" data-labels="%s" data-top="%s" data-bottom="%s"><line x1="0" x2="0" y1="%s" y2="%s" stroke="#55606b" stroke-dasharray="3 3"/><text x="0" y="%s"></text></g>`,
-		esc(strings.Join(xs, " ")), esc(strings.Join(labels, "\n")), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
+		esc(strings.Join(xs, " ")), isolatedLines(labels), n(top), n(height-bottom), n(top), n(height-bottom), n(top-4))
 	return s.html(c.Title), px
+}
+
+// isolatedLines escapes labels joined by newlines, each isolated on its
+// own (the page's script splits them: an isolate must not span two).
+func isolatedLines(labels []string) string {
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = isolateText(l)
+	}
+	return template.HTMLEscapeString(strings.Join(out, "\n"))
+}
+
+// crosshairFormat is how the crosshair writes a value: the chart's own
+// format, or two decimals (never a float's full digits).
+func crosshairFormat(format string) string {
+	if format != "" {
+		return format
+	}
+	return "dec2"
+}
+
+// line draws a series' path in its colour over a darker, wider one, so
+// that light colours (orange, sky blue) keep a 3:1 contrast on white.
+func (s *svg) line(d, colour string) {
+	d = strings.TrimSpace(d)
+	s.add(`<path d="%s" fill="none" stroke="#1d232a" stroke-width="3.2" stroke-linejoin="round"/><path d="%s" fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round"/>`, d, d, colour)
 }
 
 // Matrix draws a table of counts as shaded cells: rows[i] by cols[j].
@@ -516,31 +604,45 @@ func (c Columns) SVG() template.HTML {
 	}
 	s.add(`<text transform="translate(12 %s) rotate(-90)" text-anchor="middle">%s</text>`, n((top+height-bottom)/2), esc(c.YLabel))
 	// Label every period when they fit, else every few.
-	every := int(math.Ceil(46 / slot))
+	// A label takes about 6.5 px a character (11 px text) and a gap.
+	longest := 0
+	for _, l := range c.Labels {
+		longest = max(longest, utf8.RuneCountInString(l))
+	}
+	every := max(1, int(math.Ceil((6.5*float64(longest)+10)/slot)))
 	barW := math.Max(slot*0.62, 1)
 	for i, v := range c.Bars {
 		label := ""
 		if i < len(c.Labels) {
 			label = c.Labels[i]
 		}
-		y0, y1 := py(math.Max(0, v)), py(math.Min(0, v))
-		s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
-			n(cx(i)-barW/2), n(y0), n(barW), n(math.Max(y1-y0, 0.5)), color(0), esc(label), esc(c.BarName), esc(Format(c.Format, v)))
+		if math.IsNaN(v) { // no value: no bar, a dash where it would stand
+			s.add(`<text x="%s" y="%s" text-anchor="middle"><title>%s, %s: —</title>—</text>`, n(cx(i)), n(py(0)-3), esc(label), esc(c.BarName))
+		} else {
+			y0, y1 := py(math.Max(0, v)), py(math.Min(0, v))
+			s.add(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s</title></rect>`,
+				n(cx(i)-barW/2), n(y0), n(barW), n(math.Max(y1-y0, 0.5)), color(0), esc(label), esc(c.BarName), esc(Format(c.Format, v)))
+		}
 		if i%every == 0 {
 			s.add(`<text x="%s" y="%s" text-anchor="middle">%s</text>`, n(cx(i)), n(height-bottom+15), esc(label))
 		}
 	}
 	if c.Line != nil {
 		var d strings.Builder
+		pen := "M"
 		for i, v := range c.Line {
-			pen := "L"
-			if i == 0 {
+			if math.IsNaN(v) { // no value: the line breaks there
 				pen = "M"
+				continue
 			}
 			fmt.Fprintf(&d, "%s%s %s ", pen, n(cx(i)), n(py(v)))
+			pen = "L"
 		}
-		s.add(`<path d="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(d.String()), color(1))
+		s.line(d.String(), color(1))
 		for i, v := range c.Line {
+			if math.IsNaN(v) {
+				continue
+			}
 			label := ""
 			if i < len(c.Labels) {
 				label = c.Labels[i]

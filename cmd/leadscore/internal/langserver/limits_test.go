@@ -75,13 +75,13 @@ func TestLimitsRefuseAndKeepServing(t *testing.T) {
 	before = totalAlloc()
 	c.raw("", "", 'X', 32<<20, "")
 	c.id++
-	c.write(map[string]any{"id": c.id, "method": "textDocument/hover", "params": map[string]any{}})
+	c.write(map[string]any{"id": c.id, "method": "textDocument/rename", "params": map[string]any{}})
 	errReply := c.read()
 	assert.Nil(t, errReply["id"])
 	assert.Contains(t, fmt.Sprint(errReply["error"]), "a header line over 4096 bytes was skipped")
 	reply := c.read()
 	assert.Equal(t, float64(c.id), reply["id"])
-	assert.Contains(t, fmt.Sprint(reply["error"]), "does not do textDocument/hover")
+	assert.Contains(t, fmt.Sprint(reply["error"]), "does not do textDocument/rename")
 	grown = totalAlloc() - before
 	assert.Less(t, grown, uint64(4<<20), "a 32 MiB header line is read past, not held: %d bytes allocated", grown)
 

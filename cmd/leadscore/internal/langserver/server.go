@@ -5,9 +5,13 @@
 // JSON Schema cannot see; and, for a rule file that compiles, the findings
 // of check --strict as warnings.
 //
-// It speaks the part of the protocol diagnostics need: initialize,
-// textDocument/didOpen, didChange (whole text), didSave and didClose,
-// shutdown and exit. A rule file is compiled with the text in the editor,
+// It speaks initialize, textDocument/didOpen, didChange (whole text),
+// didSave and didClose, shutdown and exit, and answers completion, hover,
+// definition, references, codeAction (quick fixes), formatting and
+// rangeFormatting (leadscore fmt's code), documentSymbol and inlayHint
+// (test cases' outcomes); anything else it refuses, saying so. Open test
+// files' cases run whenever the file or its model changes, a failing case
+// being a diagnostic at its expect:. A rule file is compiled with the text in the editor,
 // its includes read from the editor when open there and from disk when not,
 // never from outside the rule file's directory; a file without leadscore:
 // at its top is an included file, checked through the open rule files that
@@ -107,8 +111,15 @@ type server struct {
 	opts      Options
 	docs      map[string]textDocument // by path
 	published map[string]map[string]bool
-	ready     bool
-	shutdown  bool
+	// good holds, by path, the last text of each open document that was
+	// well-formed YAML: what completion and navigation read while the
+	// document is half written.
+	good map[string]string
+	// runs holds, by path, the outcome of each open test file's cases
+	// when it was last checked: what its inlay hints show.
+	runs     map[string]*scoringtest.FileResult
+	ready    bool
+	shutdown bool
 }
 
 // Limits of the language server. A message or a document over its limit
@@ -146,7 +157,7 @@ func ServeWith(r io.Reader, w io.Writer, opts Options) error {
 	if opts.MaxMessage <= 0 {
 		opts.MaxMessage = DefaultMaxMessage
 	}
-	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}}
+	s := &server{out: bufio.NewWriter(w), opts: opts, docs: map[string]textDocument{}, published: map[string]map[string]bool{}, good: map[string]string{}, runs: map[string]*scoringtest.FileResult{}}
 	in := bufio.NewReader(r)
 	for {
 		body, skip, err := readFrame(in, opts.MaxMessage)
@@ -346,6 +357,8 @@ func (s *server) refuse(sk *skipped) {
 	if s.ready && sk.uri != "" && (sk.method == "textDocument/didOpen" || sk.method == "textDocument/didChange") {
 		if file, err := pathOf(sk.uri); err == nil {
 			delete(s.docs, file)
+			delete(s.good, file)
+			delete(s.runs, file)
 			s.publishOne(file, sk.uri, sk.version, "this document is not checked: "+sk.reason)
 			s.recheckIncluders(file)
 			return
@@ -386,7 +399,22 @@ func (s *server) reply(id json.RawMessage, result any, e *rpcError) {
 	s.send(message{ID: id, Result: result, Error: e})
 }
 
+// internalError is the code of a request the server failed on.
+const internalError = -32603
+
+// handle answers one message. A failure of the server's own (a panic)
+// does not stop it: a request gets an error saying so, and the server goes
+// on serving; the fuzz tests hold that none happens.
 func (s *server) handle(m *message) {
+	defer func() {
+		if r := recover(); r != nil && m.ID != nil {
+			s.reply(m.ID, nil, &rpcError{internalError, fmt.Sprintf("internal error in leadscore's language server on %s (please report it with the file): %v", m.Method, r)})
+		}
+	}()
+	s.dispatch(m)
+}
+
+func (s *server) dispatch(m *message) {
 	isRequest := m.ID != nil
 	if !s.ready && m.Method != "initialize" {
 		if isRequest {
@@ -398,8 +426,19 @@ func (s *server) handle(m *message) {
 	case "initialize":
 		s.ready = true
 		s.reply(m.ID, map[string]any{
-			"capabilities": map[string]any{"textDocumentSync": map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}}},
-			"serverInfo":   map[string]any{"name": "leadscore"},
+			"capabilities": map[string]any{
+				"textDocumentSync":                map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
+				"completionProvider":              map[string]any{"triggerCharacters": []string{".", "\""}},
+				"hoverProvider":                   true,
+				"definitionProvider":              true,
+				"referencesProvider":              true,
+				"codeActionProvider":              map[string]any{"codeActionKinds": []string{"quickfix"}},
+				"documentFormattingProvider":      true,
+				"documentRangeFormattingProvider": true,
+				"documentSymbolProvider":          true,
+				"inlayHintProvider":               true,
+			},
+			"serverInfo": map[string]any{"name": "leadscore"},
 		}, nil)
 	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
 	case "shutdown":
@@ -444,12 +483,65 @@ func (s *server) handle(m *message) {
 		if s.decode(m, &p) {
 			if file, err := pathOf(p.TextDocument.URI); err == nil {
 				delete(s.docs, file)
+				delete(s.good, file)
+				delete(s.runs, file)
 				for uri := range s.published[file] {
 					s.send(message{Method: "textDocument/publishDiagnostics", Params: mustJSON(publishParams{URI: uri, Diagnostics: []Diagnostic{}})})
 				}
 				delete(s.published, file)
 				s.recheckIncluders(file) // which now read it from disk
 			}
+		}
+	case "textDocument/completion":
+		var p positionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.complete(p), nil)
+		}
+	case "textDocument/definition":
+		var p positionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.definition(p), nil)
+		}
+	case "textDocument/references":
+		var p referenceParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.references(p), nil)
+		}
+	case "textDocument/codeAction":
+		var p codeActionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.codeActions(p), nil)
+		}
+	case "textDocument/formatting", "textDocument/rangeFormatting":
+		var p formattingParams
+		if isRequest && s.decode(m, &p) {
+			if m.Method == "textDocument/formatting" {
+				p.Range = nil
+			}
+			s.reply(m.ID, s.format(p), nil)
+		}
+	case "textDocument/documentSymbol":
+		var p struct {
+			TextDocument struct {
+				URI string `json:"uri"`
+			} `json:"textDocument"`
+		}
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.outline(p.TextDocument.URI), nil)
+		}
+	case "textDocument/inlayHint":
+		var p struct {
+			TextDocument struct {
+				URI string `json:"uri"`
+			} `json:"textDocument"`
+		}
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.inlayHints(p.TextDocument.URI), nil)
+		}
+	case "textDocument/hover":
+		var p positionParams
+		if isRequest && s.decode(m, &p) {
+			s.reply(m.ID, s.hover(p), nil)
 		}
 	default:
 		if isRequest {
@@ -479,6 +571,9 @@ func (s *server) update(doc textDocument) {
 		return // not a file: nothing to check against
 	}
 	s.docs[file] = doc
+	if len(doc.Text) <= MaxDocument && yaml.Unmarshal([]byte(doc.Text), new(any)) == nil {
+		s.good[file] = doc.Text
+	}
 	if len(doc.Text) > MaxDocument || isTestDoc(file, doc.Text) || isRoot(doc.Text) {
 		s.check(file, doc)
 	}
@@ -557,8 +652,12 @@ func (s *server) check(file string, doc textDocument) {
 	if isTestDoc(file, doc.Text) {
 		// What leadscore check reports for the file, with the editor's text
 		// of it and of any file it reads; names come with their directory.
-		res := scoringtest.RunText(fsys, dir, file, []byte(doc.Text), scoringtest.Options{CheckOnly: true})
+		// Then its cases run, as leadscore test runs them: a failing case
+		// is a problem at its expect:.
+		res := scoringtest.RunText(fsys, dir, file, []byte(doc.Text), scoringtest.Options{})
 		add(res.Diagnostics(), "")
+		byFile[file] = append(byFile[file], s.caseDiagnostics(file, doc.Text, res)...)
+		s.runs[file] = res
 	} else if source.IsMapping([]byte(doc.Text)) {
 		// A source mapping, read as leadscore check reads it (alone: it
 		// names no model).
@@ -612,14 +711,28 @@ func asDiagnostics(err error, file string) dsl.Diagnostics {
 // disk, confined to it as dsl.DirFS confines them, with those open in the
 // editor as the editor has them.
 func (s *server) overlay(file, text string) fs.FS {
-	dir := filepath.Dir(file)
+	o := s.dirFS(filepath.Dir(file))
+	o.mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
+	return o
+}
+
+// dirFS is the directory dir as the compiler reads it: the files on disk
+// with those open in the editor as the editor has them.
+func (s *server) dirFS(dir string) overlayFS { return s.dirFSOf(dir, false) }
+
+// dirFSOf is dirFS; lenient reads each open document as it last was
+// well-formed YAML.
+func (s *server) dirFSOf(dir string, lenient bool) overlayFS {
 	mem := fstest.MapFS{}
 	for f, d := range s.docs {
 		if rel, err := filepath.Rel(dir, f); err == nil && filepath.IsLocal(rel) {
-			mem[filepath.ToSlash(rel)] = &fstest.MapFile{Data: []byte(d.Text), ModTime: time.Time{}}
+			text := d.Text
+			if g, ok := s.good[f]; lenient && ok {
+				text = g
+			}
+			mem[filepath.ToSlash(rel)] = &fstest.MapFile{Data: []byte(text), ModTime: time.Time{}}
 		}
 	}
-	mem[filepath.Base(file)] = &fstest.MapFile{Data: []byte(text)}
 	return overlayFS{mem: mem, disk: dsl.DirFS(dir)}
 }
 
@@ -728,4 +841,18 @@ func pathOf(uri string) (string, error) {
 
 func uriOf(file string) string {
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(file)}).String()
+}
+
+// openDoc is the open document at uri, by path, when it is one the server
+// answers for (not beyond MaxDocument).
+func (s *server) openDoc(uri string) (string, textDocument, bool) {
+	file, err := pathOf(uri)
+	if err != nil {
+		return "", textDocument{}, false
+	}
+	doc, ok := s.docs[file]
+	if !ok || len(doc.Text) > MaxDocument {
+		return "", textDocument{}, false
+	}
+	return file, doc, true
 }

@@ -234,7 +234,7 @@ func TestDiagnosticsFromTheCompiler(t *testing.T) {
 	// Back to the real model, then a break in the model, made in the
 	// editor: the open test file is checked again, and the model's problem
 	// goes to the model's file.
-	src = "model: leads.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    expect: {fired: [fit.big]}\n"
+	src = "model: leads.yaml\nas_of: 2026-10-01\ncases:\n  - name: a\n    expect: {not_fired: [fit.big]}\n"
 	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": testURI, "version": 4},
 		"contentChanges": []any{map[string]any{"text": src}}})
 	assert.Empty(t, c.diagnostics(testURI))
@@ -247,7 +247,7 @@ func TestDiagnosticsFromTheCompiler(t *testing.T) {
 	assert.Empty(t, c.diagnostics(testURI), "nothing wrong in the test file itself")
 
 	// What it does not do, it says; then it shuts down and exits cleanly.
-	resp := c.request("textDocument/hover", map[string]any{})
+	resp := c.request("textDocument/rename", map[string]any{})
 	assert.Equal(t, float64(methodNotFound), resp["error"].(map[string]any)["code"])
 	resp = c.request("shutdown", nil)
 	assert.Nil(t, resp["error"])

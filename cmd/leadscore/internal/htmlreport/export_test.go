@@ -1,0 +1,4 @@
+package htmlreport
+
+// IsolateTextForTest lets the external tests call isolateText.
+var IsolateTextForTest = isolateText

@@ -1,0 +1,367 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/mix"
+)
+
+func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mix", flag.ContinueOnError)
+	spendFile := fs.String("spend", "", "weekly spend per channel: CSV with week (its first day, 2024-01-01), channel, spend")
+	kpiFile := fs.String("kpi", "", "the KPI per week: CSV with week and the KPI's column (revenue, won deals, ...)")
+	kpiColumn := fs.String("kpi-column", "", "the KPI's column in --kpi, when it has more than one besides week")
+	controlsFile := fs.String("controls", "", "other weekly drivers for the baseline (holidays, price changes): CSV with week and a column each")
+	bounds := fs.Float64("bounds", 0.3, "how far the reallocation may move each channel's spend, as a share of it (0.3: ±30%)")
+	seed := fs.Uint64("seed", 1, "seed of the bootstrap: the same files and seed give the same report")
+	bootstrap := fs.Int("bootstrap", 200, "bootstrap refits for the 95% intervals")
+	adstock := fs.String("adstock", "geometric", "carry-over shape: geometric or weibull")
+	kpiValue := fs.Float64("kpi-value", 1, "what one unit of KPI is worth in the spend's currency (1 when the KPI is revenue); ROI = ROAS x this - 1")
+	format := fs.String("format", "text", "report format: text, markdown, json, or csv (the weekly decomposition)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--bounds 0.3] [--seed N] [--format F]")
+		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
+		fmt.Fprintln(stderr, "channel's spend carried over (adstock) and with diminishing returns (Hill), fitted by ridge regression")
+		fmt.Fprintln(stderr, "with non-negative channel effects, hyperparameters chosen on rolling held-out weeks. It reports each")
+		fmt.Fprintln(stderr, "channel's incremental KPI, ROAS and ROI with 95% bootstrap intervals, its marginal ROAS at current")
+		fmt.Fprintln(stderr, "spend, the fit on held-out weeks, the baseline's share, and a reallocation of the same total within")
+		fmt.Fprintln(stderr, "--bounds. It reads correlation, not cause: channels whose spend moves together are flagged and get")
+		fmt.Fprintln(stderr, "no verdict; calibrate with experiments. Weeks must follow each other 7 days apart; a channel's week")
+		fmt.Fprintln(stderr, "with no spend row is no spend. See docs/guide/mix.md.")
+		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr, the rest used) or the data")
+		fmt.Fprintln(stderr, "cannot be fitted, 2 the run could not start.")
+		fs.PrintDefaults()
+	}
+	rest, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		return code
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
+		return exitUsage
+	}
+	if len(rest) > 0 {
+		return fail("takes no arguments (got %s); give the files with --spend and --kpi", strings.Join(rest, " "))
+	}
+	if *spendFile == "" || *kpiFile == "" {
+		return fail("give --spend (week,channel,spend) and --kpi (week,<KPI column>)")
+	}
+	switch *format {
+	case "text", "markdown", "json", "csv":
+	default:
+		return fail("unknown --format %q; use text, markdown, json or csv", *format)
+	}
+	if *adstock != "geometric" && *adstock != "weibull" {
+		return fail("unknown --adstock %q; use geometric or weibull", *adstock)
+	}
+	if !(*bounds > 0 && *bounds < 1) {
+		return fail("--bounds %v: give a share between 0 and 1, such as 0.3 for ±30%%", *bounds)
+	}
+	if *bootstrap < 20 {
+		return fail("--bootstrap %d: give at least 20 refits (200 by default) for the intervals to mean anything", *bootstrap)
+	}
+	if !(*kpiValue > 0) || math.IsInf(*kpiValue, 0) {
+		return fail("--kpi-value %v: give what one unit of KPI is worth, more than 0", *kpiValue)
+	}
+	failed := 0
+	rowError := func(file string) func(int, error) {
+		return func(line int, err error) {
+			failed++
+			fmt.Fprintf(stderr, "%s:%d: %v\n", file, line, err)
+		}
+	}
+	open := func(name string) (*os.File, error) {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("cannot open %s: %v", name, unwrapPath(err))
+		}
+		return f, nil
+	}
+	f, err := open(*spendFile)
+	if err != nil {
+		return fail("--spend: %v", err)
+	}
+	rows, sn, err := mix.ReadSpend(f, rowError(*spendFile))
+	f.Close()
+	if err != nil {
+		return fail("%s: %v", *spendFile, err)
+	}
+	f, err = open(*kpiFile)
+	if err != nil {
+		return fail("--kpi: %v", err)
+	}
+	kpi, kn, err := mix.ReadWeekly(f, "KPI", *kpiColumn, rowError(*kpiFile))
+	f.Close()
+	if err != nil {
+		return fail("%s: %v", *kpiFile, err)
+	}
+	// ROI and the verdicts on paying back read the KPI as money. A KPI
+	// named as a count (deals, leads, signups) needs what one is worth.
+	kpiValueSet := false
+	fs.Visit(func(f *flag.Flag) { kpiValueSet = kpiValueSet || f.Name == "kpi-value" })
+	if len(kpi.Names) > 0 && !kpiValueSet && !looksLikeMoney(kpi.Names[0]) {
+		return fail("the KPI %q does not read as money, and ROI and whether a channel pays back take one unit of it as worth 1 in the spend's currency; give --kpi-value (what one unit of %s is worth in the spend's currency), or --kpi-value 1 if it is revenue", kpi.Names[0], kpi.Names[0])
+	}
+	var controls *mix.Series
+	var cn mix.Counts
+	if *controlsFile != "" {
+		f, err = open(*controlsFile)
+		if err != nil {
+			return fail("--controls: %v", err)
+		}
+		s, n, err := mix.ReadWeekly(f, "controls", "*", rowError(*controlsFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *controlsFile, err)
+		}
+		controls, cn = &s, n
+	}
+	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *spendFile, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
+	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
+	if controls != nil {
+		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed)
+	}
+	problem := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
+		return exitProblem
+	}
+	if len(kpi.Weeks) == 0 {
+		return problem("%s has no usable week; nothing to fit", *kpiFile)
+	}
+	if sn.Failed > 0 {
+		// A failed row's channel-week would count as no spend, and bend
+		// the channel's return: fit only on whole data.
+		return problem("%s of %s failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again", numfmt.Count(sn.Failed, "spend row"), *spendFile)
+	}
+	data, asm, err := mix.Assemble(rows, kpi, controls)
+	if err != nil {
+		return problem("%v", err)
+	}
+	used := sn.Read - asm.Outside
+	fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02"))
+	if asm.Filled > 0 {
+		fmt.Fprintf(stderr, "; %d channel-weeks had no row and count as no spend", asm.Filled)
+	}
+	fmt.Fprintln(stderr)
+	if failed > 0 && kn.Failed > 0 {
+		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
+	}
+	r, err := mix.Fit(data, mix.Options{Adstock: mix.AdstockKind(*adstock), Seed: *seed, Bootstrap: *bootstrap, Bounds: *bounds, KPIValue: *kpiValue})
+	if err != nil {
+		return problem("cannot fit the model: %v", err)
+	}
+	rep := mixReport{KPI: kpi.Names[0], From: data.Weeks[0].Format("2006-01-02"), To: data.Weeks[len(data.Weeks)-1].Format("2006-01-02"), Result: r}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	case "csv":
+		err = rep.writeCSV(stdout)
+	case "markdown":
+		rep.write(stdout, true)
+	default:
+		rep.write(stdout, false)
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	if failed > 0 {
+		return exitProblem
+	}
+	return exitOK
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// mixReport is the mix command's report: the model's result and what it
+// was fitted to.
+type mixReport struct {
+	KPI  string `json:"kpi"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	*mix.Result
+}
+
+// sig writes v with 3 significant digits, in groups of thousands.
+func sig(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	a := math.Abs(v)
+	if a >= 1000 {
+		return numfmt.Group(strconv.FormatFloat(math.Round(v), 'f', 0, 64))
+	}
+	d := max(0, 2-int(math.Floor(math.Log10(a))))
+	return strconv.FormatFloat(v, 'f', d, 64)
+}
+
+func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+
+func span(i mix.Interval) string {
+	return fmt.Sprintf("%s (%s to %s)", sig(i.Value), sig(i.Low), sig(i.High))
+}
+
+func (r mixReport) write(w io.Writer, md bool) {
+	heading := func(s string) {
+		if md {
+			fmt.Fprintf(w, "\n## %s\n\n", s)
+		} else {
+			fmt.Fprintf(w, "\n%s\n", s)
+		}
+	}
+	table := func(head []string, rows [][]string) {
+		if md {
+			fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+			for _, row := range rows {
+				fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+			}
+			return
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		for _, row := range rows {
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+		tw.Flush()
+	}
+	if md {
+		fmt.Fprintf(w, "# Marketing-mix model: %s\n\n", r.KPI)
+	} else {
+		fmt.Fprintf(w, "Marketing-mix model: %s\n", r.KPI)
+	}
+	line := func(s string) {
+		if md {
+			fmt.Fprintf(w, "- %s\n", s)
+		} else {
+			fmt.Fprintf(w, "  %s\n", s)
+		}
+	}
+	line(fmt.Sprintf("%d weeks, %s to %s; %d channels", r.Weeks, r.From, r.To, len(r.Channels)))
+	line(fmt.Sprintf("fit on held-out weeks (%d rolling folds, %d weeks): NRMSE %s, MAPE %s; in-sample R² %s",
+		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
+	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
+	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
+
+	heading("Channels")
+	var rows [][]string
+	for _, c := range r.Channels {
+		rows = append(rows, []string{c.Name, sig(c.Spend), span(c.Incremental), pct(c.Share), span(c.ROAS), span(c.ROI), sig(c.MarginalROAS.Value), c.Verdict})
+	}
+	table([]string{"channel", "spend", "incremental (95%)", "share", "ROAS (95%)", "ROI (95%)", "marginal ROAS", "verdict"}, rows)
+	for _, c := range r.Channels {
+		if c.Reason != "" {
+			line(fmt.Sprintf("%s: no verdict: %s", c.Name, c.Reason))
+		}
+	}
+
+	heading("Carry-over and saturation")
+	rows = nil
+	for _, c := range r.Channels {
+		ad := fmt.Sprintf("geometric, decay %g", c.Adstock.Decay)
+		if c.Adstock.Kind == mix.Weibull {
+			ad = fmt.Sprintf("Weibull, shape %g, scale %g weeks", c.Adstock.Shape, c.Adstock.Scale)
+		}
+		var at2 float64
+		for _, p := range c.Curve {
+			if p.Multiplier == 2 {
+				at2 = p.Incremental
+			}
+		}
+		rows = append(rows, []string{c.Name, ad, sig(c.Saturation.Half), fmt.Sprintf("%g", c.Saturation.Shape), sig(at2)})
+	}
+	table([]string{"channel", "adstock", "half-saturation (weekly)", "Hill shape", "incremental at 2x spend"}, rows)
+
+	re := r.Reallocation
+	heading(fmt.Sprintf("Reallocation: the same total, %s, each channel within ±%g%%", sig(re.Total), 100*re.Bounds))
+	rows = nil
+	for _, m := range re.Channels {
+		change := sig(m.Change)
+		if m.Change > 0 {
+			change = "+" + change
+		}
+		rows = append(rows, []string{m.Name, sig(m.Current), sig(m.Proposed), change})
+	}
+	table([]string{"channel", "current", "proposed", "change"}, rows)
+	line(fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signedSig(re.Effect.Value), r.KPI, signedSig(re.Effect.Low), signedSig(re.Effect.High)))
+	if re.Withheld != "" {
+		line("Not a recommendation: " + re.Withheld + ".")
+	}
+
+	if len(r.Warnings) > 0 {
+		heading("Warnings")
+		for _, w := range r.Warnings {
+			line(w.Message)
+		}
+	}
+	heading("How to read this")
+	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
+	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
+}
+
+// looksLikeMoney reports whether a KPI column's name reads as an amount of
+// money: one of its words (split at anything but letters) names money
+// (revenue, value, bookings, profit, margin, a currency) and none names a
+// count (leads, deals, signups). "won_revenue" and "deals_value" are
+// money; "sales_ready_leads", "pipeline_deals" and "leads_europe" are not.
+func looksLikeMoney(name string) bool {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) })
+	money, count := false, false
+	for _, w := range words {
+		switch w {
+		case "revenue", "revenues", "value", "amount", "bookings", "booking", "income", "gmv", "arr", "mrr", "acv", "tcv",
+			"profit", "profits", "margin", "turnover", "usd", "eur", "gbp", "dollars", "euros", "money", "cash":
+			money = true
+		case "leads", "lead", "deals", "deal", "count", "signups", "signup", "customers", "accounts", "opportunities", "opps",
+			"mqls", "sqls", "visits", "visitors", "users", "trials", "demos", "orders", "units", "arrivals", "number", "qty":
+			count = true
+		}
+	}
+	return money && !count || money && slices.Contains(words, "value")
+}
+
+// signedSig writes v with its sign, to its significant digits.
+func signedSig(v float64) string {
+	if v > 0 {
+		return "+" + sig(v)
+	}
+	return sig(v)
+}
+
+// writeCSV writes the weekly decomposition: week, KPI, fitted, baseline and
+// each channel's part.
+func (r mixReport) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"week", "kpi", "fitted", "baseline"}
+	for _, c := range r.Channels {
+		head = append(head, c.Name)
+	}
+	cw.Write(head)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+	for _, wk := range r.Decomposition {
+		row := []string{wk.Week, f(wk.KPI), f(wk.Fitted), f(wk.Baseline)}
+		for _, v := range wk.Channels {
+			row = append(row, f(v))
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,350 @@
+package mix
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Counts reconcile a file's rows: Rows = Read + Failed.
+type Counts struct {
+	Rows   int `json:"rows"`
+	Read   int `json:"read"`
+	Failed int `json:"failed"`
+}
+
+// SpendRow is one row of a spend file.
+type SpendRow struct {
+	Week    time.Time
+	Channel string
+	Spend   float64
+	Line    int
+}
+
+// table is a CSV file whose columns are found by name in its header.
+type table struct {
+	r    *csv.Reader
+	cols map[string]int
+	head []string
+}
+
+func newTable(r io.Reader, what string, need ...string) (*table, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("the %s file is empty; it needs a header line with %s", what, strings.Join(need, ", "))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the header of the %s file cannot be read: %v", what, err)
+	}
+	t := &table{r: cr, cols: map[string]int{}, head: head}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		head[i] = h
+		if _, dup := t.cols[h]; dup {
+			return nil, fmt.Errorf("the %s file's header has column %q twice", what, h)
+		}
+		t.cols[h] = i
+	}
+	for _, n := range need {
+		if _, ok := t.cols[n]; !ok {
+			return nil, fmt.Errorf("the %s file's header has no %q column (it has %s); the file needs %s", what, n, strings.Join(head, ", "), strings.Join(need, ", "))
+		}
+	}
+	return t, nil
+}
+
+// readError is a file that stopped being readable: no row's fault.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+// next returns the next row and its line; io.EOF at the end, a readError
+// when the file cannot be read on.
+func (t *table) next() (int, []string, error) {
+	rec, err := t.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			if errors.Is(pe.Err, csv.ErrQuote) {
+				return pe.StartLine, nil, fmt.Errorf("%v (a quote that opens a cell and does not close swallows the lines after it, up to line %d)", pe.Err, pe.Line)
+			}
+			return pe.StartLine, nil, fmt.Errorf("%v", pe.Err)
+		}
+		if err == io.EOF {
+			return 0, nil, err
+		}
+		return 0, nil, readError{err}
+	}
+	line, _ := t.r.FieldPos(0)
+	if len(rec) != len(t.head) {
+		return line, nil, fmt.Errorf("%d cells, the header has %d", len(rec), len(t.head))
+	}
+	return line, rec, nil
+}
+
+func (t *table) cell(rec []string, col string) string { return strings.TrimSpace(rec[t.cols[col]]) }
+
+// parseWeek reads a week's first day, as 2024-01-01.
+func parseWeek(s string) (time.Time, error) {
+	w, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("week %q is not a date like 2024-01-01", s)
+	}
+	return w, nil
+}
+
+// parseNumber reads a number, with or without thousands separators.
+func parseNumber(what, s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		if s == "" {
+			return 0, fmt.Errorf("%s is empty; give a number (0 when nothing)", what)
+		}
+		return 0, fmt.Errorf("%s %q is not a number", what, s)
+	}
+	return v, nil
+}
+
+// ReadSpend reads a spend file: CSV with week, channel and spend columns
+// (any order, other columns ignored). A bad row, and a second row for the
+// same week and channel, is passed to onError with its line and left out.
+// The error is for a file that cannot be read at all.
+func ReadSpend(r io.Reader, onError func(line int, err error)) ([]SpendRow, Counts, error) {
+	var n Counts
+	t, err := newTable(r, "spend", "week", "channel", "spend")
+	if err != nil {
+		return nil, n, err
+	}
+	var rows []SpendRow
+	seen := map[string]int{}
+	for {
+		line, rec, err := t.next()
+		if err == io.EOF {
+			return rows, n, nil
+		}
+		if re, ok := err.(readError); ok {
+			return nil, n, re.err
+		}
+		n.Rows++
+		var row SpendRow
+		if err == nil {
+			row, err = func() (SpendRow, error) {
+				w, err := parseWeek(t.cell(rec, "week"))
+				if err != nil {
+					return SpendRow{}, err
+				}
+				ch := t.cell(rec, "channel")
+				if ch == "" {
+					return SpendRow{}, fmt.Errorf("the channel is empty")
+				}
+				v, err := parseNumber("spend", t.cell(rec, "spend"))
+				if err != nil {
+					return SpendRow{}, err
+				}
+				if v < 0 {
+					return SpendRow{}, fmt.Errorf("spend %s is negative; give the amount spent, 0 or more (refunds belong in the week they reduce)", t.cell(rec, "spend"))
+				}
+				key := day(w) + "\x00" + ch
+				if first, dup := seen[key]; dup {
+					return SpendRow{}, fmt.Errorf("week %s, channel %s was already given on line %d; give one row per week and channel (add the amounts up)", day(w), ch, first)
+				}
+				seen[key] = line
+				return SpendRow{Week: w, Channel: ch, Spend: v, Line: line}, nil
+			}()
+		}
+		if err != nil {
+			n.Failed++
+			onError(line, err)
+			continue
+		}
+		n.Read++
+		rows = append(rows, row)
+	}
+}
+
+// Series is a file of weekly values: the KPI, or the controls.
+type Series struct {
+	Weeks   []time.Time
+	Names   []string
+	Values  [][]float64 // [name][week]
+	Columns []string
+}
+
+// ReadWeekly reads a CSV with a week column and numeric columns: the KPI
+// file (pass its column, or "" when it has one besides week) or the
+// controls file (pass "*" for every column). Weeks are sorted; a bad row,
+// and a week's second row, is passed to onError with its line and left out.
+func ReadWeekly(r io.Reader, what, column string, onError func(line int, err error)) (Series, Counts, error) {
+	var n Counts
+	t, err := newTable(r, what, "week")
+	if err != nil {
+		return Series{}, n, err
+	}
+	var names []string
+	switch column {
+	case "*":
+		for _, h := range t.head {
+			if h != "week" {
+				names = append(names, h)
+			}
+		}
+	case "":
+		for _, h := range t.head {
+			if h != "week" {
+				names = append(names, h)
+			}
+		}
+		if len(names) != 1 {
+			return Series{}, n, fmt.Errorf("the %s file has %d columns besides week (%s); name the KPI's column with --kpi-column", what, len(names), strings.Join(names, ", "))
+		}
+	default:
+		c := strings.ToLower(column)
+		if _, ok := t.cols[c]; !ok {
+			return Series{}, n, fmt.Errorf("the %s file has no column %q; its columns are %s", what, column, strings.Join(t.head, ", "))
+		}
+		names = []string{c}
+	}
+	type row struct {
+		w    time.Time
+		vals []float64
+	}
+	var rows []row
+	seen := map[time.Time]int{}
+	for {
+		line, rec, err := t.next()
+		if err == io.EOF {
+			break
+		}
+		if re, ok := err.(readError); ok {
+			return Series{}, n, re.err
+		}
+		n.Rows++
+		var rw row
+		if err == nil {
+			rw.w, err = parseWeek(t.cell(rec, "week"))
+		}
+		if err == nil {
+			if first, dup := seen[rw.w]; dup {
+				err = fmt.Errorf("week %s was already given on line %d; give one row per week", day(rw.w), first)
+			}
+		}
+		for _, name := range names {
+			if err != nil {
+				break
+			}
+			var v float64
+			v, err = parseNumber(name, t.cell(rec, name))
+			rw.vals = append(rw.vals, v)
+		}
+		if err != nil {
+			n.Failed++
+			onError(line, err)
+			continue
+		}
+		seen[rw.w] = line
+		n.Read++
+		rows = append(rows, rw)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].w.Before(rows[j].w) })
+	s := Series{Names: names, Values: make([][]float64, len(names))}
+	for _, rw := range rows {
+		s.Weeks = append(s.Weeks, rw.w)
+		for i, v := range rw.vals {
+			s.Values[i] = append(s.Values[i], v)
+		}
+	}
+	return s, n, nil
+}
+
+// Assembled says how the spend rows met the KPI's weeks.
+type Assembled struct {
+	// Outside is the number of spend rows whose week is not a KPI week:
+	// left out.
+	Outside int
+	// Filled is the number of channel-weeks with no spend row: counted as
+	// no spend.
+	Filled int
+}
+
+// Assemble joins spend rows, the KPI and controls on the KPI's weeks.
+// Channels are in order of first appearance. A week the KPI has and a
+// control does not is an error; a channel's week without a spend row is
+// zero spend, counted in Filled.
+func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, error) {
+	var a Assembled
+	if len(kpi.Names) != 1 {
+		return Data{}, a, fmt.Errorf("the KPI must be one column")
+	}
+	d := Data{Weeks: kpi.Weeks, KPI: kpi.Values[0]}
+	index := map[time.Time]int{}
+	for i, w := range kpi.Weeks {
+		index[w] = i
+	}
+	byName := map[string]int{}
+	for _, r := range spend {
+		i, ok := index[r.Week]
+		if !ok {
+			a.Outside++
+			continue
+		}
+		c, ok := byName[r.Channel]
+		if !ok {
+			c = len(d.Channels)
+			byName[r.Channel] = c
+			d.Channels = append(d.Channels, Channel{Name: r.Channel, Spend: make([]float64, len(kpi.Weeks))})
+		}
+		d.Channels[c].Spend[i] = r.Spend
+	}
+	// Channel names that differ only in case ("TV", "tv") are one channel
+	// spelt two ways: each would get half its weeks as no spend.
+	lower := map[string]string{}
+	for _, ch := range d.Channels {
+		if other, ok := lower[strings.ToLower(ch.Name)]; ok {
+			return Data{}, a, fmt.Errorf("channels %q and %q differ only in case; write one name for the channel in every row", other, ch.Name)
+		}
+		lower[strings.ToLower(ch.Name)] = ch.Name
+	}
+	// Channels in the order of their names, not of the rows: the same data
+	// in another order is the same fit, to the bootstrap's last draw.
+	slices.SortFunc(d.Channels, func(x, y Channel) int { return strings.Compare(x.Name, y.Name) })
+	if len(d.Channels) == 0 && len(spend) > 0 {
+		return Data{}, a, fmt.Errorf("no spend row falls on a KPI week (the spend's first week is %s, the KPI's %s); give both files the same weeks, each week's first day", day(spend[0].Week), day(kpi.Weeks[0]))
+	}
+	rows := map[string]int{}
+	for _, r := range spend {
+		if _, ok := index[r.Week]; ok {
+			rows[r.Channel]++
+		}
+	}
+	for _, ch := range d.Channels {
+		a.Filled += len(kpi.Weeks) - rows[ch.Name]
+	}
+	if controls != nil {
+		cidx := map[time.Time]int{}
+		for i, w := range controls.Weeks {
+			cidx[w] = i
+		}
+		for k, name := range controls.Names {
+			vals := make([]float64, len(kpi.Weeks))
+			for i, w := range kpi.Weeks {
+				j, ok := cidx[w]
+				if !ok {
+					return Data{}, a, fmt.Errorf("the controls have no row for week %s, a KPI week; give every KPI week a row", day(w))
+				}
+				vals[i] = controls.Values[k][j]
+			}
+			d.Controls = append(d.Controls, Control{Name: name, Values: vals})
+		}
+	}
+	return d, a, nil
+}

@@ -1,0 +1,111 @@
+package mix
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Data is what a model is fitted to: one KPI value per week and each
+// channel's spend (and each control's value) in the same weeks.
+type Data struct {
+	// Weeks are the weeks' first days, in order, 7 days apart.
+	Weeks []time.Time
+	// KPI is the outcome per week: revenue, won deals, sales-ready leads.
+	KPI      []float64
+	Channels []Channel
+	// Controls are other weekly drivers (holidays, price changes, events)
+	// that belong to the baseline.
+	Controls []Control
+}
+
+// Channel is a marketing channel's spend per week, in one currency.
+type Channel struct {
+	Name  string
+	Spend []float64
+}
+
+// Control is a weekly value that is not marketing spend.
+type Control struct {
+	Name   string
+	Values []float64
+}
+
+// MinWeeks is the fewest weeks Fit accepts: below it the rolling
+// cross-validation has nothing to train on.
+const MinWeeks = 26
+
+// Validate says what makes the data unusable, in words for whoever
+// exported it; nil when it can be fitted.
+func (d Data) Validate() error {
+	n := len(d.KPI)
+	if len(d.Weeks) != n {
+		return fmt.Errorf("%d weeks but %d KPI values; give one KPI value per week", len(d.Weeks), n)
+	}
+	if n < MinWeeks {
+		return fmt.Errorf("%d weeks of data; a mix model needs at least %d (better 104: two years, so seasonality and channels can be told apart)", n, MinWeeks)
+	}
+	for t := 1; t < n; t++ {
+		if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != 7*24*time.Hour {
+			return fmt.Errorf("weeks %s and %s are %s apart; weeks must follow each other 7 days apart with none missing", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap))
+		}
+	}
+	for t, v := range d.KPI {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("week %s: the KPI is %v; give a number", day(d.Weeks[t]), v)
+		}
+	}
+	if len(d.Channels) == 0 {
+		return fmt.Errorf("no channels; give at least one channel's weekly spend")
+	}
+	seen := map[string]bool{}
+	for _, c := range d.Channels {
+		if c.Name == "" {
+			return fmt.Errorf("a channel has no name")
+		}
+		if seen[c.Name] {
+			return fmt.Errorf("channel %q is given twice", c.Name)
+		}
+		seen[c.Name] = true
+		if len(c.Spend) != n {
+			return fmt.Errorf("channel %q has %d weeks of spend, the KPI %d; give a spend for every week (0 when nothing was spent)", c.Name, len(c.Spend), n)
+		}
+		for t, v := range c.Spend {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return fmt.Errorf("channel %q, week %s: spend %v; spend must be a number, 0 or more", c.Name, day(d.Weeks[t]), v)
+			}
+		}
+	}
+	for _, c := range d.Controls {
+		if seen[c.Name] {
+			return fmt.Errorf("control %q has the name of a channel or another control", c.Name)
+		}
+		seen[c.Name] = true
+		if len(c.Values) != n {
+			return fmt.Errorf("control %q has %d weeks, the KPI %d", c.Name, len(c.Values), n)
+		}
+		for t, v := range c.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("control %q, week %s: %v; give a number", c.Name, day(d.Weeks[t]), v)
+			}
+		}
+	}
+	lo, hi := d.KPI[0], d.KPI[0]
+	for _, v := range d.KPI {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo == hi {
+		return fmt.Errorf("the KPI is %v every week: there is nothing to explain", lo)
+	}
+	return nil
+}
+
+func day(t time.Time) string { return t.Format("2006-01-02") }
+
+func days(d time.Duration) string {
+	n := int(d / (24 * time.Hour))
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}

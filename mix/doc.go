@@ -1,0 +1,27 @@
+// Package mix is a weekly marketing-mix model: it explains a KPI (revenue,
+// won deals, sales-ready leads) week by week as a baseline (level, trend,
+// yearly seasonality, optional controls) plus each channel's spend carried
+// over in time (adstock) and with diminishing returns (Hill saturation),
+// and says what each channel added, its ROAS and ROI with 95% intervals,
+// and how the same budget could be split better.
+//
+// The model is correlational: it reads what moved with what. Channels whose
+// spend always moves together cannot be told apart, and no fit can tell
+// cause from coincidence; Fit says so in its warnings, and experiments
+// (lift tests, holdouts) are what calibrate it.
+//
+// The fit: channel coefficients are non-negative (spending cannot lower the
+// KPI) and the regression is ridge-regularised on standardised columns. The
+// hyperparameters (each channel's adstock and Hill parameters, the ridge
+// penalty) are chosen on a grid by rolling-origin time-series
+// cross-validation, coordinate by coordinate, deterministically. Intervals
+// come from a moving-block residual bootstrap: each replicate runs the
+// search and the fit again on the fitted KPI plus resampled blocks of
+// residuals, so the intervals hold the uncertainty of the chosen curves as
+// well as of the coefficients; the generator is seeded, so the same input
+// gives the same output.
+//
+// The linear algebra (Cholesky solves of the ridge normal equations) and the
+// statistics (correlations, quantiles) are gonum's (gonum.org/v1/gonum):
+// numerical code we should not write and maintain ourselves.
+package mix

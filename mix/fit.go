@@ -1,0 +1,707 @@
+package mix
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Options are a fit's settings; the zero value is the defaults.
+type Options struct {
+	// Adstock is the carry-over shape: Geometric (default) or Weibull.
+	Adstock AdstockKind
+	// Seed seeds the bootstrap (default 1): same data and seed, same result.
+	Seed uint64
+	// Bootstrap is the number of bootstrap refits for the intervals
+	// (default 200).
+	Bootstrap int
+	// Bounds is how far the reallocation may move each channel's spend, as
+	// a share of its current spend (default 0.3: ±30%).
+	Bounds float64
+	// KPIValue is what one unit of KPI is worth in spend's currency
+	// (default 1: the KPI is revenue). ROI is ROAS*KPIValue - 1.
+	KPIValue float64
+	// Fourier is the number of yearly sine-cosine pairs in the baseline
+	// (default 2).
+	Fourier int
+	// Folds is the number of rolling-origin cross-validation folds
+	// (default 4), each holding out the weeks after its training weeks.
+	Folds int
+	// MaxWidth withholds a channel's verdict when its ROAS interval is wider
+	// than MaxWidth times its ROAS (default 1).
+	MaxWidth float64
+}
+
+func (o Options) withDefaults() Options {
+	if o.Adstock == "" {
+		o.Adstock = Geometric
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Bootstrap <= 0 {
+		o.Bootstrap = 200
+	}
+	if o.Bounds <= 0 {
+		o.Bounds = 0.3
+	}
+	if o.KPIValue <= 0 {
+		o.KPIValue = 1
+	}
+	if o.Fourier <= 0 {
+		o.Fourier = 2
+	}
+	if o.Folds <= 0 {
+		o.Folds = 4
+	}
+	if o.MaxWidth <= 0 {
+		o.MaxWidth = 1
+	}
+	return o
+}
+
+// The hyperparameter grids. Half-saturation is a multiple of the channel's
+// mean adstocked weekly spend (over weeks with any), so the grid fits any
+// currency and scale.
+var (
+	gridDecay   = []float64{0, 0.2, 0.4, 0.6, 0.8}
+	gridWShape  = []float64{0.5, 1, 2}
+	gridWScale  = []float64{0.5, 1, 2, 4}
+	gridHalf    = []float64{0.5, 1, 2}
+	gridShape   = []float64{1, 2}
+	gridLambda  = []float64{1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3}
+	yearInWeeks = 365.25 / 7
+)
+
+// Interval is an estimate with its 95% bootstrap interval.
+type Interval struct {
+	Value float64 `json:"value"`
+	Low   float64 `json:"low"`
+	High  float64 `json:"high"`
+}
+
+// Result is a fitted model and what it says.
+type Result struct {
+	Weeks    int             `json:"weeks"`
+	Channels []ChannelResult `json:"channels"`
+	// BaselineShare is the baseline's share of the fitted KPI over all
+	// weeks: what the KPI would have been without any of the channels.
+	BaselineShare float64 `json:"baseline_share"`
+	// HeldOut is the fit on weeks the model did not see (the
+	// cross-validation folds' test weeks, pooled).
+	HeldOut FitQuality `json:"held_out"`
+	// InSample is the fit on all weeks.
+	InSample FitQuality `json:"in_sample"`
+	// Lambda is the ridge penalty chosen.
+	Lambda        float64      `json:"ridge_lambda"`
+	Decomposition []WeekResult `json:"decomposition"`
+	Reallocation  Reallocation `json:"reallocation"`
+	Warnings      []Warning    `json:"warnings"`
+	Bootstrap     int          `json:"bootstrap"`
+	Seed          uint64       `json:"seed"`
+	Folds         int          `json:"folds"`
+	KPIValue      float64      `json:"kpi_value"`
+}
+
+// FitQuality is how far the model's KPI is from the actual. NRMSE is the
+// root mean squared error over the KPI's range; MAPE the mean absolute
+// error as a share of the KPI, over weeks whose KPI is not zero.
+type FitQuality struct {
+	Weeks int     `json:"weeks"`
+	NRMSE float64 `json:"nrmse"`
+	MAPE  float64 `json:"mape"`
+	R2    float64 `json:"r2"`
+}
+
+// ChannelResult is what the model says about one channel.
+type ChannelResult struct {
+	Name  string  `json:"name"`
+	Spend float64 `json:"spend"`
+	// Incremental is the KPI the channel added over all weeks: the fitted
+	// KPI minus the KPI with the channel's spend at zero.
+	Incremental Interval `json:"incremental"`
+	// Share is Incremental's share of the fitted KPI.
+	Share float64  `json:"share"`
+	ROAS  Interval `json:"roas"`
+	ROI   Interval `json:"roi"`
+	// MarginalROAS is the KPI one more unit of spend would add, spread
+	// over the weeks in proportion to the current spend.
+	MarginalROAS Interval `json:"marginal_roas"`
+	Adstock      Adstock  `json:"adstock"`
+	Saturation   Hill     `json:"saturation"`
+	// Curve is the response: incremental KPI at multiples of the spend.
+	Curve []CurvePoint `json:"response_curve"`
+	// Verdict is "pays back", "does not pay back", "about break-even", or
+	// "withheld"; Reason says why when withheld.
+	Verdict string `json:"verdict"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// CurvePoint is the response at Multiplier times the current spend.
+type CurvePoint struct {
+	Multiplier  float64 `json:"multiplier"`
+	Spend       float64 `json:"spend"`
+	Incremental float64 `json:"incremental"`
+}
+
+// WeekResult is one week's KPI split into baseline and channels.
+type WeekResult struct {
+	Week     string    `json:"week"`
+	KPI      float64   `json:"kpi"`
+	Fitted   float64   `json:"fitted"`
+	Baseline float64   `json:"baseline"`
+	Channels []float64 `json:"channels"`
+}
+
+// Warning is a reason to distrust part of the result.
+type Warning struct {
+	Kind     string   `json:"kind"`
+	Channels []string `json:"channels,omitempty"`
+	Message  string   `json:"message"`
+}
+
+// Warning kinds.
+const (
+	WarnCorrelated  = "correlated"
+	WarnFewWeeks    = "few_weeks"
+	WarnNoVariation = "no_variation"
+)
+
+// candidate indexes a channel's hyperparameters in the grids.
+type candidate struct{ ad, half, shape int }
+
+// model is the fit's working state.
+type model struct {
+	d        Data
+	o        Options
+	n        int
+	base     [][]float64 // trend, seasonality, controls
+	adstocks [][][]float64
+	means    [][]float64 // mean adstocked spend per channel and adstock
+	cache    map[[4]int][]float64
+	folded   map[int]*fold
+	zcache   map[[5]int]zcol
+}
+
+func (m *model) adstocksOf(kind AdstockKind) []Adstock {
+	if kind == Weibull {
+		var out []Adstock
+		for _, sh := range gridWShape {
+			for _, sc := range gridWScale {
+				out = append(out, Adstock{Kind: Weibull, Shape: sh, Scale: sc})
+			}
+		}
+		return out
+	}
+	out := make([]Adstock, len(gridDecay))
+	for i, d := range gridDecay {
+		out[i] = Adstock{Kind: Geometric, Decay: d}
+	}
+	return out
+}
+
+func (m *model) hill(c int, k candidate) Hill {
+	return Hill{Half: gridHalf[k.half] * m.means[c][k.ad], Shape: gridShape[k.shape]}
+}
+
+// column is channel c's Hill-of-adstock series under k.
+func (m *model) column(c int, k candidate) []float64 {
+	key := [4]int{c, k.ad, k.half, k.shape}
+	if col, ok := m.cache[key]; ok {
+		return col
+	}
+	h := m.hill(c, k)
+	a := m.adstocks[c][k.ad]
+	col := make([]float64, len(a))
+	for t, v := range a {
+		col[t] = h.At(v)
+	}
+	m.cache[key] = col
+	return col
+}
+
+// Fit fits the model to d and computes its intervals, response curves and
+// reallocation. It returns an error, never a partial result, when the data
+// cannot be fitted.
+func Fit(d Data, o Options) (*Result, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	o = o.withDefaults()
+	if o.Adstock != Geometric && o.Adstock != Weibull {
+		return nil, fmt.Errorf("unknown adstock %q; use geometric or weibull", o.Adstock)
+	}
+	if o.Bounds >= 1 {
+		return nil, fmt.Errorf("reallocation bounds %v: give a share below 1, such as 0.3 for ±30%%", o.Bounds)
+	}
+	m := setup(d, o)
+	ads := m.adstocksOf(o.Adstock)
+	ks, lam, _, err := m.search(m.start(), startLambda, d.KPI)
+	if err != nil {
+		return nil, err
+	}
+	return m.result(ks, lam, ads)
+}
+
+// search chooses each channel's hyperparameters and the ridge penalty,
+// from ks and gridLambda[lam], by coordinate search on the rolling-origin
+// cross-validation error of predicting y: each channel's whole grid in
+// turn, then the penalty, until a pass changes nothing (at most 3 passes).
+func (m *model) search(ks []candidate, lam int, y []float64) ([]candidate, int, float64, error) {
+	ks = append([]candidate(nil), ks...)
+	nAd := len(m.adstocks[0])
+	tg := newTarget(y)
+	best, err := m.cvError(ks, gridLambda[lam], tg, nil)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	for pass := 0; pass < 3; pass++ {
+		changed := false
+		for c := range ks {
+			for ad := 0; ad < nAd; ad++ {
+				for h := range gridHalf {
+					for s := range gridShape {
+						k := candidate{ad, h, s}
+						if k == ks[c] {
+							continue
+						}
+						old := ks[c]
+						ks[c] = k
+						e, err := m.cvError(ks, gridLambda[lam], tg, nil)
+						if err != nil {
+							return nil, 0, 0, err
+						}
+						if e < best*(1-1e-9) {
+							best, changed = e, true
+						} else {
+							ks[c] = old
+						}
+					}
+				}
+			}
+		}
+		for l := range gridLambda {
+			if l == lam {
+				continue
+			}
+			e, err := m.cvError(ks, gridLambda[l], tg, nil)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			if e < best*(1-1e-9) {
+				best, lam, changed = e, l, true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return ks, lam, best, nil
+}
+
+// startLambda indexes the penalty the search starts from.
+const startLambda = 3
+
+// start is where the search starts: each channel at the middle adstock, a
+// half-saturation at its mean adstocked spend, Hill shape 1.
+func (m *model) start() []candidate {
+	ks := make([]candidate, len(m.d.Channels))
+	for c := range ks {
+		ks[c] = candidate{ad: len(m.adstocks[0]) / 2, half: 1, shape: 0}
+	}
+	return ks
+}
+
+// setup builds the baseline's columns and each channel's adstocked spend
+// under every adstock of the grid.
+func setup(d Data, o Options) *model {
+	n := len(d.KPI)
+	m := &model{d: d, o: o, n: n, cache: map[[4]int][]float64{}, folded: map[int]*fold{}, zcache: map[[5]int]zcol{}}
+	trend := make([]float64, n)
+	for t := range trend {
+		trend[t] = float64(t) / float64(n-1)
+	}
+	m.base = append(m.base, trend)
+	for k := 1; k <= o.Fourier; k++ {
+		s, c := make([]float64, n), make([]float64, n)
+		for t := range s {
+			s[t] = math.Sin(2 * math.Pi * float64(k*t) / yearInWeeks)
+			c[t] = math.Cos(2 * math.Pi * float64(k*t) / yearInWeeks)
+		}
+		m.base = append(m.base, s, c)
+	}
+	for _, c := range d.Controls {
+		m.base = append(m.base, c.Values)
+	}
+	ads := m.adstocksOf(o.Adstock)
+	for _, ch := range d.Channels {
+		var series [][]float64
+		var means []float64
+		for _, a := range ads {
+			s := a.Apply(ch.Spend)
+			sum, k := 0.0, 0
+			for _, v := range s {
+				if v > 0 {
+					sum += v
+					k++
+				}
+			}
+			mean := 1.0
+			if k > 0 {
+				mean = sum / float64(k)
+			}
+			series = append(series, s)
+			means = append(means, mean)
+		}
+		m.adstocks = append(m.adstocks, series)
+		m.means = append(m.means, means)
+	}
+
+	return m
+}
+
+// columns returns the design's columns and which must have non-negative
+// coefficients (the channels).
+func (m *model) columns(ks []candidate) ([][]float64, []bool) {
+	cols := append([][]float64(nil), m.base...)
+	nonNeg := make([]bool, len(cols), len(cols)+len(ks))
+	for c, k := range ks {
+		cols = append(cols, m.column(c, k))
+		nonNeg = append(nonNeg, true)
+	}
+	return cols, nonNeg
+}
+
+// folds returns the rolling-origin folds: train on weeks [0, start), test
+// on [start, start+h).
+func (m *model) folds() (starts []int, h int) {
+	h = m.n / (2 * m.o.Folds)
+	h = max(4, min(13, h))
+	for f := m.o.Folds; f >= 1; f-- {
+		starts = append(starts, m.n-f*h)
+	}
+	return starts, h
+}
+
+// target is a KPI series being predicted, with the parts of the
+// cross-validation's equations that depend on it alone, kept while the
+// search tries candidates.
+type target struct {
+	y     []float64
+	ybar  []float64          // per fold: mean KPI of the training weeks
+	base  [][]float64        // per fold: base columns' z'(y - ybar)
+	chans map[[5]int]float64 // per fold and channel candidate: z'(y - ybar)
+}
+
+func newTarget(y []float64) *target { return &target{y: y, chans: map[[5]int]float64{}} }
+
+// cvError is the held-out sum of squared errors of predicting tg.y; pred,
+// when not nil, receives the held-out predictions by week.
+func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int]float64) (float64, error) {
+	starts, h := m.folds()
+	nb := len(m.base)
+	p := nb + len(ks)
+	nonNeg := make([]bool, p)
+	for j := nb; j < p; j++ {
+		nonNeg[j] = true
+	}
+	y := tg.y
+	if tg.ybar == nil {
+		for f, s := range starts {
+			fc := m.foldCache(f, s)
+			ybar := stat.Mean(y[:s], nil)
+			r := make([]float64, nb)
+			for j, z := range fc.base {
+				r[j] = centredDot(z.z, y, ybar)
+			}
+			tg.ybar = append(tg.ybar, ybar)
+			tg.base = append(tg.base, r)
+		}
+	}
+	sse := 0.0
+	G := mat.NewSymDense(p, nil)
+	rhs := make([]float64, p)
+	zs := make([]zcol, p)
+	raws := make([][]float64, p)
+	for j := range raws {
+		raws[j] = m.raw(j, ks)
+	}
+	for f, s := range starts {
+		fc := m.foldCache(f, s)
+		copy(zs, fc.base)
+		copy(rhs, tg.base[f])
+		ybar := tg.ybar[f]
+		for c, k := range ks {
+			z := m.channelZ(f, s, c, k)
+			zs[nb+c] = z
+			key := [5]int{f, c, k.ad, k.half, k.shape}
+			r, ok := tg.chans[key]
+			if !ok {
+				r = centredDot(z.z, y, ybar)
+				tg.chans[key] = r
+			}
+			rhs[nb+c] = r
+		}
+		for a := 0; a < p; a++ {
+			for b := a; b < p; b++ {
+				var v float64
+				switch {
+				case b < nb:
+					v = fc.gram[a][b]
+				case a < nb:
+					v = zs[b].bd[a]
+				default:
+					v = dot(zs[a].z, zs[b].z)
+				}
+				if a == b {
+					v += lambda * float64(s)
+				}
+				G.SetSym(a, b, v)
+			}
+		}
+		b, err := solveNonNeg(G, rhs, nonNeg)
+		if err != nil {
+			return 0, err
+		}
+		for t := s; t < s+h; t++ {
+			pr := ybar
+			for j := range zs {
+				if zs[j].sd > 0 {
+					pr += b[j] * (raws[j][t] - zs[j].mean) / zs[j].sd
+				}
+			}
+			e := y[t] - pr
+			sse += e * e
+			if pred != nil {
+				pred[t] = pr
+			}
+		}
+	}
+	return sse, nil
+}
+
+// centredDot is z'(y - ybar) over z's weeks.
+func centredDot(z, y []float64, ybar float64) float64 {
+	s := 0.0
+	for t, v := range z {
+		s += v * (y[t] - ybar)
+	}
+	return s
+}
+
+// raw is design column j (base columns, then the channels under ks).
+func (m *model) raw(j int, ks []candidate) []float64 {
+	if j < len(m.base) {
+		return m.base[j]
+	}
+	c := j - len(m.base)
+	return m.column(c, ks[c])
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+// zcol is a column standardised over a fold's training weeks.
+type zcol struct {
+	z        []float64
+	mean, sd float64
+	bd       []float64 // dot products with the fold's base columns
+}
+
+func standardise(col []float64, rows int) zcol {
+	mu := stat.Mean(col[:rows], nil)
+	v := 0.0
+	for _, x := range col[:rows] {
+		v += (x - mu) * (x - mu)
+	}
+	zc := zcol{z: make([]float64, rows), mean: mu, sd: math.Sqrt(v / float64(rows))}
+	if zc.sd <= 1e-12*math.Abs(mu) {
+		zc.sd = 0
+	}
+	if zc.sd > 0 {
+		for t := range zc.z {
+			zc.z[t] = (col[t] - mu) / zc.sd
+		}
+	}
+	return zc
+}
+
+// fold is a fold's standardised base columns and their Gram matrix.
+type fold struct {
+	base []zcol
+	gram [][]float64
+}
+
+func (m *model) foldCache(f, rows int) *fold {
+	if fc, ok := m.folded[f]; ok {
+		return fc
+	}
+	fc := &fold{}
+	for _, col := range m.base {
+		fc.base = append(fc.base, standardise(col, rows))
+	}
+	fc.gram = make([][]float64, len(fc.base))
+	for a := range fc.base {
+		fc.gram[a] = make([]float64, len(fc.base))
+		for b := range fc.base {
+			fc.gram[a][b] = dot(fc.base[a].z, fc.base[b].z)
+		}
+	}
+	m.folded[f] = fc
+	return fc
+}
+
+func (m *model) channelZ(f, rows, c int, k candidate) zcol {
+	key := [5]int{f, c, k.ad, k.half, k.shape}
+	if z, ok := m.zcache[key]; ok {
+		return z
+	}
+	z := standardise(m.column(c, k), rows)
+	for _, b := range m.foldCache(f, rows).base {
+		z.bd = append(z.bd, dot(b.z, z.z))
+	}
+	m.zcache[key] = z
+	return z
+}
+
+// system is the ridge normal equations of standardised columns over the
+// first rows weeks.
+type system struct {
+	rows     int
+	mean, sd []float64
+	G        *mat.SymDense
+	z        [][]float64 // standardised columns
+}
+
+func newSystem(cols [][]float64, rows int, lambda float64) *system {
+	p := len(cols)
+	s := &system{rows: rows, mean: make([]float64, p), sd: make([]float64, p), z: make([][]float64, p)}
+	for j, col := range cols {
+		mu := stat.Mean(col[:rows], nil)
+		v := 0.0
+		for _, x := range col[:rows] {
+			v += (x - mu) * (x - mu)
+		}
+		sd := math.Sqrt(v / float64(rows))
+		if sd < 1e-12*(math.Abs(mu)+1e-300) || sd == 0 {
+			sd = 0
+		}
+		s.mean[j], s.sd[j] = mu, sd
+		z := make([]float64, rows)
+		if sd > 0 {
+			for t := range z {
+				z[t] = (col[t] - mu) / sd
+			}
+		}
+		s.z[j] = z
+	}
+	s.G = mat.NewSymDense(p, nil)
+	for a := 0; a < p; a++ {
+		for b := a; b < p; b++ {
+			v := 0.0
+			for t := 0; t < rows; t++ {
+				v += s.z[a][t] * s.z[b][t]
+			}
+			if a == b {
+				v += lambda * float64(rows)
+			}
+			s.G.SetSym(a, b, v)
+		}
+	}
+	return s
+}
+
+// linModel is a fitted linear model on the original scale.
+type linModel struct {
+	intercept float64
+	beta      []float64
+}
+
+func (l linModel) predict(cols [][]float64, t int) float64 {
+	p := l.intercept
+	for j, col := range cols {
+		p += l.beta[j] * col[t]
+	}
+	return p
+}
+
+func (s *system) solve(y []float64, nonNeg []bool) (linModel, error) {
+	ybar := stat.Mean(y, nil)
+	c := make([]float64, len(s.z))
+	for j, z := range s.z {
+		for t, v := range z {
+			c[j] += v * (y[t] - ybar)
+		}
+	}
+	b, err := solveNonNeg(s.G, c, nonNeg)
+	if err != nil {
+		return linModel{}, err
+	}
+	lm := linModel{intercept: ybar, beta: make([]float64, len(b))}
+	for j := range b {
+		if s.sd[j] > 0 {
+			lm.beta[j] = b[j] / s.sd[j]
+			lm.intercept -= lm.beta[j] * s.mean[j]
+		}
+	}
+	return lm, nil
+}
+
+// quantiles returns the 2.5% and 97.5% quantiles of xs (sorted in place).
+func quantiles(xs []float64) (lo, hi float64) {
+	sort.Float64s(xs)
+	return stat.Quantile(0.025, stat.LinInterp, xs, nil), stat.Quantile(0.975, stat.LinInterp, xs, nil)
+}
+
+// draw is one bootstrap refit: its channels' hyperparameters and
+// coefficients.
+type draw struct {
+	ks   []candidate
+	beta []float64
+}
+
+// bootstrapDraws refits the model to the fitted KPI plus moving blocks of
+// residuals (blocks of about n^(1/3) weeks keep the residuals'
+// autocorrelation). Each refit runs the whole procedure again, from the
+// same start: the search for each channel's adstock and saturation and for
+// the penalty, then the fit. So the intervals carry the uncertainty of
+// those choices, not only that of the coefficients (with the choices held
+// fixed, 95% intervals held the true ROAS of simulated data about 70% of
+// the time; with them, about 84%: see TestCoverage).
+func (m *model) bootstrapDraws(ks []candidate, lam int, fitted, resid []float64, nb int) ([]draw, error) {
+	n := m.n
+	block := max(1, int(math.Round(math.Cbrt(float64(n)))))
+	rng := rand.New(rand.NewPCG(m.o.Seed, 0x6d6978)) // "mix"
+	C := len(m.d.Channels)
+	draws := make([]draw, 0, nb)
+	for b := 0; b < nb; b++ {
+		y := make([]float64, n)
+		for t := 0; t < n; {
+			start := rng.IntN(n - block + 1)
+			for k := 0; k < block && t < n; k++ {
+				y[t] = fitted[t] + resid[start+k]
+				t++
+			}
+		}
+		kb, lb, _, err := m.search(m.start(), startLambda, y)
+		if err != nil {
+			return nil, err
+		}
+		cols, nonNeg := m.columns(kb)
+		lm, err := newSystem(cols, n, gridLambda[lb]).solve(y, nonNeg)
+		if err != nil {
+			return nil, err
+		}
+		draws = append(draws, draw{ks: kb, beta: lm.beta[len(cols)-C:]})
+	}
+	return draws, nil
+}

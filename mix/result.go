@@ -1,0 +1,296 @@
+package mix
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// CorrelationLimit is the |r| between two channels' weekly spend above which
+// the model cannot tell them apart.
+const CorrelationLimit = 0.9
+
+// WeeksPerChannel is the fewest weeks per channel below which Fit warns
+// that there are too few weeks for the parameters.
+const WeeksPerChannel = 10
+
+// result fits the chosen model on all weeks and derives the report.
+func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) {
+	lambda := gridLambda[lam]
+	d, o, n := m.d, m.o, m.n
+	C := len(d.Channels)
+	cols, nonNeg := m.columns(ks)
+	sys := newSystem(cols, n, lambda)
+	lm, err := sys.solve(d.KPI, nonNeg)
+	if err != nil {
+		return nil, err
+	}
+	first := len(cols) - C
+	fitted := make([]float64, n)
+	resid := make([]float64, n)
+	for t := range fitted {
+		fitted[t] = lm.predict(cols, t)
+		resid[t] = d.KPI[t] - fitted[t]
+	}
+	// Residuals are smaller than the noise: the fit spent degrees of
+	// freedom on the design's columns and on choosing each channel's three
+	// curve parameters. Scaling them up by sqrt(n/(n-df)) (Davison and
+	// Hinkley's modified residuals) gives the refits noise of the right size.
+	if df := len(cols) + 1 + 3*C; n > 2*df {
+		f := math.Sqrt(float64(n) / float64(n-df))
+		for t := range resid {
+			resid[t] *= f
+		}
+	}
+	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
+	r.InSample = quality(d.KPI, fitted)
+	pred := map[int]float64{}
+	if _, err := m.cvError(ks, lambda, newTarget(d.KPI), pred); err != nil {
+		return nil, err
+	}
+	var ho, hp []float64
+	for t := 0; t < n; t++ {
+		if p, ok := pred[t]; ok {
+			ho, hp = append(ho, d.KPI[t]), append(hp, p)
+		}
+	}
+	r.HeldOut = quality(ho, hp)
+	draws, err := m.bootstrapDraws(ks, lam, fitted, resid, o.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+
+	// Weekly decomposition.
+	totalFitted, totalBase := 0.0, 0.0
+	for t := 0; t < n; t++ {
+		w := WeekResult{Week: day(d.Weeks[t]), KPI: d.KPI[t], Fitted: fitted[t], Channels: make([]float64, C)}
+		base := fitted[t]
+		for c := 0; c < C; c++ {
+			w.Channels[c] = lm.beta[first+c] * cols[first+c][t]
+			base -= w.Channels[c]
+		}
+		w.Baseline = base
+		totalFitted += fitted[t]
+		totalBase += base
+		r.Decomposition = append(r.Decomposition, w)
+	}
+	if totalFitted != 0 {
+		r.BaselineShare = totalBase / totalFitted
+	}
+
+	r.Warnings = m.warnings()
+	flat := map[string]bool{}
+	for _, w := range r.Warnings {
+		if w.Kind == WarnNoVariation {
+			flat[w.Channels[0]] = true
+		}
+	}
+	// sums gives a channel's incremental KPI and marginal ROAS per unit of
+	// its coefficient under the hyperparameters k.
+	sums := func(c int, k candidate) (sum, slope float64) {
+		h := m.hill(c, k)
+		for _, a := range m.adstocks[c][k.ad] {
+			sum += h.At(a)
+			slope += h.xSlope(a)
+		}
+		return sum, slope
+	}
+	curves := make([]response, C)
+	for c := 0; c < C; c++ {
+		curves[c] = response{h: m.hill(c, ks[c]), a: m.adstocks[c][ks[c].ad]}
+	}
+	for c, ch := range d.Channels {
+		spend := 0.0
+		for _, v := range ch.Spend {
+			spend += v
+		}
+		beta := lm.beta[first+c]
+		cr := ChannelResult{Name: ch.Name, Spend: spend, Adstock: ads[ks[c].ad], Saturation: m.hill(c, ks[c])}
+		incr := make([]float64, len(draws))
+		roas := make([]float64, len(draws))
+		marg := make([]float64, len(draws))
+		for i, dr := range draws {
+			sum, slope := sums(c, dr.ks[c])
+			incr[i] = dr.beta[c] * sum
+			if spend > 0 {
+				roas[i] = incr[i] / spend
+				marg[i] = dr.beta[c] * slope / spend
+			}
+		}
+		sum, slope := sums(c, ks[c])
+		cr.Incremental = atLeastZero(interval(beta*sum, incr))
+		if totalFitted != 0 {
+			cr.Share = cr.Incremental.Value / totalFitted
+		}
+		if spend > 0 {
+			cr.ROAS = atLeastZero(interval(beta*sum/spend, roas))
+			cr.MarginalROAS = atLeastZero(interval(beta*slope/spend, marg))
+			cr.ROI = Interval{cr.ROAS.Value*o.KPIValue - 1, cr.ROAS.Low*o.KPIValue - 1, cr.ROAS.High*o.KPIValue - 1}
+		}
+		for _, mult := range []float64{0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2} {
+			cr.Curve = append(cr.Curve, CurvePoint{Multiplier: mult, Spend: mult * spend, Incremental: beta * curves[c].at(mult)})
+		}
+		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
+		r.Channels = append(r.Channels, cr)
+	}
+	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
+	r.Reallocation.Withheld = reallocationWithheld(r)
+	return r, nil
+}
+
+// interval is the basic (reflected) bootstrap interval: the refits are
+// shrunk by the ridge penalty once more than the estimate is, so their
+// quantiles are reflected about the estimate, 2v-q, which removes that
+// bias to first order.
+func interval(v float64, draws []float64) Interval {
+	lo, hi := quantiles(draws)
+	return Interval{Value: v, Low: 2*v - hi, High: 2*v - lo}
+}
+
+// atLeastZero clips an interval of a quantity that cannot be negative (a
+// channel's effect) at zero: the reflected interval can reach below it.
+func atLeastZero(i Interval) Interval {
+	i.Low = math.Max(0, i.Low)
+	i.High = math.Max(0, i.High)
+	return i
+}
+
+func quality(y, p []float64) FitQuality {
+	q := FitQuality{Weeks: len(y)}
+	if len(y) == 0 {
+		return q
+	}
+	lo, hi := y[0], y[0]
+	sse, ape, k := 0.0, 0.0, 0
+	for t := range y {
+		lo, hi = math.Min(lo, y[t]), math.Max(hi, y[t])
+		e := y[t] - p[t]
+		sse += e * e
+		if y[t] != 0 {
+			ape += math.Abs(e / y[t])
+			k++
+		}
+	}
+	if hi > lo {
+		q.NRMSE = math.Sqrt(sse/float64(len(y))) / (hi - lo)
+	}
+	if k > 0 {
+		q.MAPE = ape / float64(k)
+	}
+	mu := stat.Mean(y, nil)
+	sst := 0.0
+	for _, v := range y {
+		sst += (v - mu) * (v - mu)
+	}
+	if sst > 0 {
+		q.R2 = 1 - sse/sst
+	}
+	return q
+}
+
+// warnings says where the data cannot tell channels apart.
+func (m *model) warnings() []Warning {
+	d := m.d
+	var ws []Warning
+	C := len(d.Channels)
+	if n := m.n; n < 52 || n < WeeksPerChannel*C {
+		ws = append(ws, Warning{Kind: WarnFewWeeks, Message: fmt.Sprintf(
+			"%d weeks for %d channels: a mix model needs at least 52 weeks (one full year, so seasonality is not mistaken for marketing) and %d weeks per channel (%d here); read every figure as rough",
+			n, C, WeeksPerChannel, WeeksPerChannel*C)})
+	}
+	for _, ch := range d.Channels {
+		if stat.Variance(ch.Spend, nil) == 0 {
+			ws = append(ws, Warning{Kind: WarnNoVariation, Channels: []string{ch.Name}, Message: fmt.Sprintf(
+				"%s: spend is %v every week; with no change in spend the data cannot say what the channel does (its effect is in the baseline); vary it, or test it with a holdout",
+				ch.Name, ch.Spend[0])})
+		}
+	}
+	for a := 0; a < C; a++ {
+		for b := a + 1; b < C; b++ {
+			x, y := d.Channels[a].Spend, d.Channels[b].Spend
+			if stat.Variance(x, nil) == 0 || stat.Variance(y, nil) == 0 {
+				continue
+			}
+			if r := stat.Correlation(x, y, nil); math.Abs(r) > CorrelationLimit {
+				ws = append(ws, Warning{Kind: WarnCorrelated, Channels: []string{d.Channels[a].Name, d.Channels[b].Name}, Message: fmt.Sprintf(
+					"%s and %s: weekly spend moves together (correlation %.2f, above %.1f); the model cannot tell which of the two moved the KPI, so their split is arbitrary; vary them separately, or test one with a holdout",
+					d.Channels[a].Name, d.Channels[b].Name, r, CorrelationLimit)})
+			}
+		}
+	}
+	return ws
+}
+
+// verdict says whether a channel pays back, or why the model will not say.
+func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, string) {
+	if flat {
+		return "withheld", "its spend never changes"
+	}
+	if cr.Spend == 0 {
+		return "withheld", "nothing was spent"
+	}
+	for _, w := range ws {
+		if w.Kind == WarnCorrelated && (w.Channels[0] == cr.Name || w.Channels[1] == cr.Name) {
+			other := w.Channels[0]
+			if other == cr.Name {
+				other = w.Channels[1]
+			}
+			return "withheld", fmt.Sprintf("its spend moves with %s's", other)
+		}
+	}
+	r := cr.ROAS
+	if r.Value <= 0 || r.High-r.Low > o.MaxWidth*r.Value {
+		return "withheld", fmt.Sprintf("ROAS %s, 95%% interval %s to %s: the interval is wider than %s times the estimate, so the data cannot pin the return down",
+			num(r.Value), num(r.Low), num(r.High), num(o.MaxWidth))
+	}
+	switch {
+	case cr.ROI.Low > 0:
+		return "pays back", ""
+	case cr.ROI.High < 0:
+		return "does not pay back", ""
+	}
+	return "about break-even", ""
+}
+
+func num(v float64) string { return fmt.Sprintf("%.3g", v) }
+
+// reallocationWithheld says why the proposed split is not a
+// recommendation, or "": a move touching a channel whose return the data
+// cannot pin down (spend that moves with another's, or never changes)
+// shifts money on an arbitrary split, and an effect whose interval
+// reaches zero may be no gain at all.
+func reallocationWithheld(r *Result) string {
+	moved := map[string]bool{}
+	for _, m := range r.Reallocation.Channels {
+		if m.Change != 0 {
+			moved[m.Name] = true
+		}
+	}
+	for _, c := range r.Channels {
+		if moved[c.Name] && c.Verdict == "withheld" && c.Reason != "" && !strings.HasPrefix(c.Reason, "ROAS ") {
+			return fmt.Sprintf("it moves %s's spend, and %s: the data cannot say what that money does", c.Name, c.Reason)
+		}
+	}
+	if e := r.Reallocation.Effect; e.Low <= 0 {
+		return fmt.Sprintf("its effect's 95%% interval, %s to %s, reaches no gain", num(e.Low), num(e.High))
+	}
+	return ""
+}
+
+// response is a channel's incremental KPI as a function of a multiplier of
+// its spend, per unit of its coefficient: adstock is linear, so scaling the
+// spend scales the adstock.
+type response struct {
+	h Hill
+	a []float64
+}
+
+func (r response) at(mult float64) float64 {
+	s := 0.0
+	for _, v := range r.a {
+		s += r.h.At(mult * v)
+	}
+	return s
+}

@@ -1,0 +1,239 @@
+package mix
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// exampleSim is the bundled example's simulation (testdata/mix): three
+// years of weeks, 5% noise, growth and a yearly cycle.
+var exampleSim = Simulation{Weeks: 156, Start: time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC), Seed: 1, Level: 100000, Trend: 0.2, Season: 0.1, Noise: 0.05}
+
+// The simulator's truth is what it says: each channel's incremental KPI
+// over its spend is its ROAS, and the KPI less the noise is the baseline
+// plus the channels.
+func TestSimulateTruth(t *testing.T) {
+	d, truth, err := Simulate(Simulation{Weeks: 104, Seed: 9, Trend: 0.1, Season: 0.2})
+	require.NoError(t, err)
+	require.NoError(t, d.Validate())
+	base := 0.0
+	sum := 0.0
+	for i := range d.KPI {
+		b := 100000 * (1 + 0.1*float64(i)/104 + 0.2*math.Sin(2*math.Pi*float64(i)/yearInWeeks))
+		base += b
+		sum += d.KPI[i] // no noise: the KPI is baseline plus channels
+	}
+	incr := 0.0
+	for c, tc := range truth.Channels {
+		a := tc.Adstock.Apply(d.Channels[c].Spend)
+		s, spend := 0.0, 0.0
+		for i := range a {
+			s += tc.Coefficient * tc.Saturation.At(a[i])
+			spend += d.Channels[c].Spend[i]
+		}
+		assert.InDelta(t, DefaultSimChannels[c].ROAS, s/spend, 1e-9, tc.Name)
+		assert.InDelta(t, spend, tc.Spend, 1e-6)
+		incr += s
+	}
+	assert.InDelta(t, sum, base+incr, 1e-6*sum)
+	assert.InDelta(t, base/sum, truth.BaselineShare, 1e-12)
+}
+
+// coverage fits nSeeds simulated data sets and counts, per channel, the
+// 95% ROAS intervals that hold the true ROAS.
+func coverage(t *testing.T, nSeeds int, fit func(Data) (*Result, error)) (covered, total int, byChannel map[string]int) {
+	byChannel = map[string]int{}
+	below, above := 0, 0
+	defer func() { t.Logf("misses: true ROAS below the interval %d, above %d", below, above) }()
+	for s := 1; s <= nSeeds; s++ {
+		sim := exampleSim
+		sim.Seed = uint64(1000 + s)
+		d, truth, err := Simulate(sim)
+		require.NoError(t, err)
+		r, err := fit(d)
+		require.NoError(t, err)
+		for c, ch := range r.Channels {
+			total++
+			switch tr := truth.Channels[c].ROAS; {
+			case tr < ch.ROAS.Low:
+				below++
+			case tr > ch.ROAS.High:
+				above++
+			default:
+				covered++
+				byChannel[ch.Name]++
+			}
+		}
+	}
+	return covered, total, byChannel
+}
+
+// The fit on the bundled example recovers the truth: each channel's true
+// ROAS inside its 95% interval, the carry-over of the two large channels,
+// the baseline's share within 5 points. Social's interval is wider than
+// its estimate, so its verdict is withheld. (One data set proves little:
+// TestCoverage measures how often the intervals hold the truth.)
+func TestFitRecoversExample(t *testing.T) {
+	d, truth, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	r, err := Fit(d, Options{})
+	require.NoError(t, err)
+	require.Len(t, r.Channels, len(truth.Channels))
+	for c, ch := range r.Channels {
+		tc := truth.Channels[c]
+		require.Equal(t, tc.Name, ch.Name)
+		t.Logf("%-7s true ROAS %.2f, estimated %.2f (95%% %.2f to %.2f), verdict %s", ch.Name, tc.ROAS, ch.ROAS.Value, ch.ROAS.Low, ch.ROAS.High, ch.Verdict)
+		assert.True(t, ch.ROAS.Low <= tc.ROAS && tc.ROAS <= ch.ROAS.High, "%s: true ROAS %v outside %+v", ch.Name, tc.ROAS, ch.ROAS)
+		if ch.Name == "social" {
+			assert.Equal(t, "withheld", ch.Verdict)
+			continue
+		}
+		// Both pay back in truth; the verdict may be more careful
+		// (tv's interval reaches down to 0.97: about break-even), never
+		// wrong.
+		assert.Contains(t, []string{"pays back", "about break-even"}, ch.Verdict, ch.Name)
+		assert.Equal(t, tc.Adstock, ch.Adstock, "%s adstock", ch.Name)
+	}
+	assert.InDelta(t, truth.BaselineShare, r.BaselineShare, 0.05)
+	assert.Less(t, r.HeldOut.NRMSE, 0.1)
+	assert.Equal(t, 52, r.HeldOut.Weeks)
+}
+
+// Over many simulated data sets, the share of 95% intervals that hold the
+// true ROAS. 100 seeds give 300 intervals; at a true 95% the share's
+// standard error would be 1.3 points (more, as a seed's three channels
+// share their data, and 100 refits make each interval's ends noisy).
+//
+// The intervals are too narrow: they hold the truth 84.3% of the time (253
+// of 300; misses 19 below, 28 above), not 95%. Refits that keep the chosen
+// adstock and saturation gave about 70%; refitting the whole search gave
+// 82.7%, and residuals scaled up for the degrees of freedom the fit spent
+// 84.3%. The test holds the share between 78% and 99%: a floor to catch a
+// regression (about 3 standard errors under 84%), not a claim that the
+// intervals are calibrated; docs/guide/mix.md says so. In short mode, 15 seeds (45
+// intervals), a smoke test more than a measurement.
+func TestCoverage(t *testing.T) {
+	seeds := 100
+	if testing.Short() {
+		seeds = 15
+	}
+	cov, total, by := coverage(t, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: 100}) })
+	share := float64(cov) / float64(total)
+	t.Logf("%d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	assert.GreaterOrEqual(t, share, 0.78)
+	assert.LessOrEqual(t, share, 0.99)
+}
+
+// Scaling spend by c scales ROAS by 1/c; scaling the KPI by c scales ROAS
+// by c; neither moves the decomposition's shares.
+func TestScaling(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 104
+	d, _, err := Simulate(sim)
+	require.NoError(t, err)
+	o := Options{Bootstrap: 50}
+	base, err := Fit(d, o)
+	require.NoError(t, err)
+	for _, c := range []float64{4, 0.5, 3} {
+		spend := scaled(d, c, 1)
+		rs, err := Fit(spend, o)
+		require.NoError(t, err)
+		kpi := scaled(d, 1, c)
+		rk, err := Fit(kpi, o)
+		require.NoError(t, err)
+		for i, ch := range base.Channels {
+			for _, p := range []struct {
+				name      string
+				got, want Interval
+				factor    float64
+			}{
+				{"ROAS, spend scaled", rs.Channels[i].ROAS, ch.ROAS, 1 / c},
+				{"ROAS, KPI scaled", rk.Channels[i].ROAS, ch.ROAS, c},
+				{"marginal ROAS, spend scaled", rs.Channels[i].MarginalROAS, ch.MarginalROAS, 1 / c},
+				{"incremental, KPI scaled", rk.Channels[i].Incremental, ch.Incremental, c},
+			} {
+				msg := fmt.Sprintf("%s, %s, c=%v", ch.Name, p.name, c)
+				for _, v := range [][2]float64{{p.want.Value, p.got.Value}, {p.want.Low, p.got.Low}, {p.want.High, p.got.High}} {
+					want := v[0] * p.factor
+					assert.InDelta(t, want, v[1], 1e-9*math.Abs(want), msg) // 0 stays exactly 0
+				}
+			}
+			assert.InDelta(t, ch.Share, rs.Channels[i].Share, 1e-12)
+			assert.InDelta(t, ch.Share, rk.Channels[i].Share, 1e-12)
+		}
+		assert.InDelta(t, base.BaselineShare, rs.BaselineShare, 1e-12)
+		assert.InDelta(t, base.BaselineShare, rk.BaselineShare, 1e-12)
+	}
+}
+
+func scaled(d Data, spend, kpi float64) Data {
+	out := Data{Weeks: d.Weeks, KPI: make([]float64, len(d.KPI))}
+	for t, v := range d.KPI {
+		out.KPI[t] = v * kpi
+	}
+	for _, ch := range d.Channels {
+		s := make([]float64, len(ch.Spend))
+		for t, v := range ch.Spend {
+			s[t] = v * spend
+		}
+		out.Channels = append(out.Channels, Channel{Name: ch.Name, Spend: s})
+	}
+	return out
+}
+
+// Same data and seed, same result, to the last bit; another seed moves the
+// intervals, not the estimates.
+func TestDeterministic(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 80
+	d, _, err := Simulate(sim)
+	require.NoError(t, err)
+	a, err := Fit(d, Options{Seed: 5, Bootstrap: 40})
+	require.NoError(t, err)
+	b, err := Fit(d, Options{Seed: 5, Bootstrap: 40})
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+	c, err := Fit(d, Options{Seed: 6, Bootstrap: 40})
+	require.NoError(t, err)
+	for i := range a.Channels {
+		assert.Equal(t, a.Channels[i].ROAS.Value, c.Channels[i].ROAS.Value)
+		assert.NotEqual(t, a.Channels[i].ROAS, c.Channels[i].ROAS, "another seed, other refits")
+	}
+}
+
+// BenchmarkFit is one fit of the bundled example's size: the search, the
+// final fit and 200 bootstrap refits.
+func BenchmarkFit(b *testing.B) {
+	d, _, err := Simulate(exampleSim)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Fit(d, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// With Weibull adstock the fit works the same way; on data whose
+// carry-over is geometric (Weibull of shape 1), it finds shape-1 curves
+// for the two large channels (tv's scale 2 weeks is decay exp(-1/2) = 0.61,
+// against a true 0.6) and their ROAS within 15% of the truth.
+func TestFitWeibull(t *testing.T) {
+	d, truth, err := Simulate(exampleSim)
+	require.NoError(t, err)
+	r, err := Fit(d, Options{Adstock: Weibull, Bootstrap: 30})
+	require.NoError(t, err)
+	for c, ch := range r.Channels {
+		assert.Equal(t, Weibull, ch.Adstock.Kind)
+		t.Logf("%s: %+v, ROAS %.2f (%.2f to %.2f), true %.2f", ch.Name, ch.Adstock, ch.ROAS.Value, ch.ROAS.Low, ch.ROAS.High, truth.Channels[c].ROAS)
+		if ch.Name != "social" {
+			assert.Equal(t, 1.0, ch.Adstock.Shape, ch.Name)
+			assert.InEpsilon(t, truth.Channels[c].ROAS, ch.ROAS.Value, 0.15, ch.Name)
+		}
+	}
+}

@@ -1,0 +1,613 @@
+package scoring
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/rules"
+)
+
+// AccountScorer scores accounts: the companies leads work at, from their
+// own fields and their people's results, with the accounts section of a
+// rule file. Like Scorer it is safe for concurrent use.
+type AccountScorer struct {
+	am       *rules.AccountModel
+	leads    *Scorer
+	accounts *Scorer
+	exprs    []*rules.Expr // the person expressions, in PersonExprs' order
+}
+
+// ErrNoAccounts is returned by NewAccountScorer for a model whose rule
+// file has no accounts section.
+var ErrNoAccounts = errors.New("the rule file has no accounts section; add accounts: (see the accounts section of docs/reference.md)")
+
+// NewAccountScorer returns an AccountScorer for m, which must have an
+// accounts section. The options apply to leads and accounts alike.
+func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
+	if m == nil || m.Accounts == nil {
+		return nil, ErrNoAccounts
+	}
+	return &AccountScorer{am: m.Accounts, leads: New(m, opts...), accounts: New(m.Accounts.Model, opts...),
+		exprs: m.Accounts.PersonExprs()}, nil
+}
+
+// Leads returns the Scorer of the people.
+func (s *AccountScorer) Leads() *Scorer { return s.leads }
+
+// Accounts returns the Scorer of the account's own model: its schema is
+// the accounts fields (with the counts of people that people() and
+// engaged() read). Score accounts with ScoreAccount, not with it.
+func (s *AccountScorer) Accounts() *Scorer { return s.accounts }
+
+// AccountModel returns the compiled accounts section.
+func (s *AccountScorer) AccountModel() *rules.AccountModel { return s.am }
+
+// Account is an account to score: its id and its fields, by the names of
+// the accounts section's fields (nested maps for nested fields).
+type Account struct {
+	ID     string
+	Fields map[string]any
+	// Line is the account's line in the file it was read from (0 when it
+	// was not read from one); errors about it name it.
+	Line int
+}
+
+// where names an account for a message: its line when it has one, else
+// its place among the accounts given.
+func (a Account) where(i int) string {
+	if a.Line > 0 {
+		return fmt.Sprintf("line %d", a.Line)
+	}
+	return fmt.Sprintf("account %d", i+1)
+}
+
+// Person is a lead scored as one of an account's people: its result, the
+// roles it holds, whether it is engaged, and what matching reads of it.
+type Person struct {
+	LeadID string  `json:"id"`
+	Result *Result `json:"-"`
+	// Roles are the buying-group roles whose condition holds, in file order.
+	Roles   []string `json:"roles"`
+	Engaged bool     `json:"engaged"`
+	// LastActive is the time of the lead's latest event at or before the
+	// as-of time; zero when it has none.
+	LastActive time.Time `json:"last_active,omitzero"`
+	// AccountID and Domain are what matching reads: the lead's id_field,
+	// and the domain of its domain_from (lower case, aliases applied).
+	AccountID string `json:"-"`
+	Domain    string `json:"-"`
+	// Matched says how the person was matched: "id" or "domain".
+	Matched string `json:"matched,omitempty"`
+
+	asOf   time.Time
+	values []any // the person expressions' values, in PersonExprs' order
+}
+
+// Person scores a lead as a person of some account: its Result, its roles,
+// whether it is engaged, and the values the roll-ups read. The error, when
+// not nil, is an *Error.
+func (s *AccountScorer) Person(lead Lead, asOf time.Time) (*Person, error) {
+	return s.PersonContext(context.Background(), lead, asOf)
+}
+
+// PersonContext is Person, stopped when ctx is done.
+func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.Time) (*Person, error) {
+	if len(lead.Dispositions) > 0 {
+		if err := s.leads.CheckDispositions(lead.Dispositions); err != nil {
+			return nil, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
+	p := &Person{LeadID: lead.ID, asOf: asOf, values: make([]any, len(s.exprs))}
+	sc := s.leads
+	ev := sc.pool.Get().(*evaluation)
+	res, err, broken := sc.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
+		if err := sc.evaluate(ev, lead, asOf, res); err != nil {
+			return err
+		}
+		for i, x := range s.exprs {
+			v, err := ev.env.Eval(x)
+			if err != nil {
+				return err
+			}
+			p.values[i] = v
+		}
+		if f := s.am.IDField; f != "" {
+			p.AccountID, _ = ev.env.Get(f).(string)
+			p.AccountID = strings.TrimSpace(p.AccountID)
+		}
+		if f := s.am.DomainFrom; f != "" {
+			v, _ := ev.env.Get(f).(string)
+			p.Domain = s.domain(v)
+		}
+		return nil
+	})
+	if broken {
+		ev = sc.newEvaluation()
+	}
+	sc.pool.Put(ev)
+	if err != nil {
+		return nil, err
+	}
+	p.Result = res
+	for _, e := range lead.Events {
+		if !e.At.After(asOf) && e.At.After(p.LastActive) {
+			p.LastActive = e.At
+		}
+	}
+	k := 0
+	for _, r := range s.am.Roles {
+		if truth(p.values[k]) {
+			p.Roles = append(p.Roles, r.Name)
+		}
+		k++
+	}
+	p.Engaged = p.activeWithin(s.am.EngagedWithin)
+	if s.am.Engaged != nil {
+		p.Engaged = p.Engaged && truth(p.values[k])
+	}
+	return p, nil
+}
+
+// activeWithin reports whether the person's latest event is less than d
+// before the as-of time; any person is, for d of 0.
+func (p *Person) activeWithin(d time.Duration) bool {
+	return d == 0 || !p.LastActive.IsZero() && p.asOf.Sub(p.LastActive) < d
+}
+
+// HasRole reports whether the person holds the role.
+func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+
+// domain reads a domain from an email address or a domain: lower case,
+// without a leading www., aliases applied.
+func (s *AccountScorer) domain(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.Contains(v, "@") {
+		v = rules.EmailDomain(v)
+	}
+	v = strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(v, ".")), "www.")
+	if to, ok := s.am.Aliases[v]; ok {
+		return to
+	}
+	return v
+}
+
+// Matcher finds the account of a person among a set of accounts.
+type Matcher struct {
+	s        *AccountScorer
+	byID     map[string]int
+	byDomain map[string]int
+}
+
+// NewMatcher indexes accounts by id and, when the model matches by
+// domain, by domain. Two accounts with one id, or one domain, are an
+// error that names them.
+func (s *AccountScorer) NewMatcher(accounts []Account) (*Matcher, error) {
+	m := &Matcher{s: s, byID: map[string]int{}, byDomain: map[string]int{}}
+	var errs []error
+	for i, a := range accounts {
+		if a.ID == "" {
+			errs = append(errs, fmt.Errorf("%s: the account has no id; give every account its id", a.where(i)))
+			continue
+		}
+		if j, ok := m.byID[a.ID]; ok {
+			errs = append(errs, fmt.Errorf("%s: account id %s is given twice (first at %s); keep one", a.where(i), a.ID, accounts[j].where(j)))
+			continue
+		}
+		m.byID[a.ID] = i
+		if s.am.DomainFrom == "" {
+			continue
+		}
+		v, _ := lookupPath(a.Fields, s.am.DomainField).(string)
+		d := s.domain(v)
+		if d == "" {
+			continue
+		}
+		if j, ok := m.byDomain[d]; ok {
+			errs = append(errs, fmt.Errorf("%s: accounts %s and %s (at %s) both have the domain %s, so a lead of %s could be either's; give one its own domain, or match these leads by %s", a.where(i), accounts[j].ID, a.ID, accounts[j].where(j), d, d, orWord(s.am.IDField, "an account id field (id_field)")))
+			continue
+		}
+		m.byDomain[d] = i
+	}
+	return m, errors.Join(errs...)
+}
+
+func orWord(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// lookupPath reads a field from account data: a flat key (company.size)
+// or nested maps.
+func lookupPath(data map[string]any, name string) any {
+	if v, ok := data[name]; ok {
+		return v
+	}
+	head, rest, ok := strings.Cut(name, ".")
+	if !ok {
+		return nil
+	}
+	inner, _ := data[head].(map[string]any)
+	if inner == nil {
+		return nil
+	}
+	return lookupPath(inner, rest)
+}
+
+// The ways a person is matched to an account.
+const (
+	MatchedByID     = "id"
+	MatchedByDomain = "domain"
+)
+
+// Match returns the index of the person's account, and how it was found
+// (MatchedByID or MatchedByDomain); -1 and the reason when there is none.
+// A free-mail domain matches no account.
+func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
+	am := m.s.am
+	var why []string
+	if am.IDField != "" {
+		if p.AccountID == "" {
+			why = append(why, "no "+am.IDField)
+		} else if i, ok := m.byID[p.AccountID]; ok {
+			return i, MatchedByID, ""
+		} else {
+			why = append(why, fmt.Sprintf("%s %s is no account's id", am.IDField, p.AccountID))
+		}
+	}
+	if am.DomainFrom != "" {
+		switch {
+		case p.Domain == "":
+			why = append(why, "no domain in "+am.DomainFrom)
+		case slices.Contains(am.FreeMail, p.Domain):
+			why = append(why, fmt.Sprintf("%s is a free-mail domain", p.Domain))
+		default:
+			if i, ok := m.byDomain[p.Domain]; ok {
+				return i, MatchedByDomain, ""
+			}
+			why = append(why, fmt.Sprintf("no account has the domain %s", p.Domain))
+		}
+	}
+	return -1, "", strings.Join(why, "; ")
+}
+
+// AccountResult is what a score says about one account: its own Result
+// (scores, grade, stage, sales-readiness, gates, and in Fired its rules
+// and roll-ups), its buying group's roles, and its people.
+type AccountResult struct {
+	Result
+	// Roles counts, in file order, the people holding each role and the
+	// engaged ones among them; Missing lists the roles no person holds.
+	Roles   []RoleCount `json:"roles"`
+	Missing []string    `json:"missing_roles"`
+	// People counts the account's people, Engaged the engaged ones.
+	People  int `json:"people"`
+	Engaged int `json:"engaged"`
+	// Members are the account's people, by lead id.
+	Members []*Person `json:"members"`
+	// Rollups says, for each roll-up rule, which people gave its points.
+	Rollups []RollupPoints `json:"rollups,omitempty"`
+
+	// fields are the account's fields with the counts of people, as its
+	// conditions read them (for ExplainAccount).
+	fields map[string]any
+}
+
+// RoleCount is how many of an account's people hold a role.
+type RoleCount struct {
+	Role    string `json:"role"`
+	People  int    `json:"people"`
+	Engaged int    `json:"engaged"`
+}
+
+// RollupPoints is what one roll-up gave an account, and from whom.
+type RollupPoints struct {
+	Rule     string  `json:"rule"`
+	Category string  `json:"category"`
+	Strategy string  `json:"strategy"`
+	Points   float64 `json:"points"`
+	// Uncapped is what the people added up to before the roll-up's max.
+	Uncapped float64 `json:"uncapped"`
+	// From lists the people who counted and what each gave, highest first.
+	From []PersonPoints `json:"from"`
+}
+
+// PersonPoints is what one person gave a roll-up.
+type PersonPoints struct {
+	LeadID string  `json:"id"`
+	Value  float64 `json:"value"`
+}
+
+// AccountError is an account that could not be scored: its data did not
+// fit the accounts fields, or an expression failed on it.
+type AccountError struct {
+	AccountID string
+	Err       error
+}
+
+// Error says which account failed and why.
+func (e *AccountError) Error() string { return fmt.Sprintf("account %s: %v", e.AccountID, e.Err) }
+
+// Unwrap returns the reason.
+func (e *AccountError) Unwrap() error { return e.Err }
+
+// ScoreAccount scores an account from its fields and its people (in any
+// order: they are taken by lead id). The error, when not nil, is an
+// *AccountError.
+func (s *AccountScorer) ScoreAccount(a Account, people []*Person, asOf time.Time) (*AccountResult, error) {
+	return s.ScoreAccountContext(context.Background(), a, people, asOf)
+}
+
+// ScoreAccountContext is ScoreAccount, stopped when ctx is done.
+func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, people []*Person, asOf time.Time) (*AccountResult, error) {
+	am := s.am
+	for _, p := range people {
+		if p == nil || len(p.values) != len(s.exprs) {
+			return nil, &AccountError{AccountID: a.ID, Err: errors.New("a person was not scored by this AccountScorer (use its Person method)")}
+		}
+	}
+	people = slices.Clone(people)
+	slices.SortStableFunc(people, func(a, b *Person) int { return strings.Compare(a.LeadID, b.LeadID) })
+	out := &AccountResult{Members: people, People: len(people), Missing: []string{}}
+	for _, p := range people {
+		if p.Engaged {
+			out.Engaged++
+		}
+	}
+	fields := maps.Clone(a.Fields)
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	fields[rules.CountField(false, "")] = out.People
+	fields[rules.CountField(true, "")] = out.Engaged
+	for _, r := range am.Roles {
+		rc := RoleCount{Role: r.Name}
+		for _, p := range people {
+			if p.HasRole(r.Name) {
+				rc.People++
+				if p.Engaged {
+					rc.Engaged++
+				}
+			}
+		}
+		if rc.People == 0 {
+			out.Missing = append(out.Missing, r.Name)
+		}
+		fields[rules.CountField(false, r.Name)] = rc.People
+		fields[rules.CountField(true, r.Name)] = rc.Engaged
+		out.Roles = append(out.Roles, rc)
+	}
+
+	extra := make([]extraPoints, 0, len(am.Rollups))
+	k := len(am.Roles)
+	if am.Engaged != nil {
+		k++
+	}
+	for _, r := range am.Rollups {
+		ofAt, whenAt := -1, -1
+		if r.Of != nil {
+			ofAt, k = k, k+1
+		}
+		if r.When != nil {
+			whenAt, k = k, k+1
+		}
+		rp := rollUp(r, people, ofAt, whenAt)
+		if !finite(rp.Points) {
+			return nil, &AccountError{AccountID: a.ID, Err: fmt.Errorf("%s: roll-up %s gives %v points, which is not a number a score can be; give it a max", r.Pos, r.ID, rp.Points)}
+		}
+		out.Rollups = append(out.Rollups, rp)
+		if len(rp.From) > 0 {
+			extra = append(extra, extraPoints{cat: r.Category.Index, fired: Fired{Rule: r.ID, Category: r.Category.Name, Points: rp.Points, Reason: r.Reason}})
+		}
+	}
+
+	sc := s.accounts
+	ev := sc.pool.Get().(*evaluation)
+	ev.extra = extra
+	res, err, broken := sc.scoreIn(ev, ctx, Lead{ID: a.ID, Fields: fields}, asOf, nil, nil, func(lead Lead, res *Result) error {
+		return sc.evaluate(ev, lead, asOf, res)
+	})
+	ev.extra = nil
+	if broken {
+		ev = sc.newEvaluation()
+	}
+	sc.pool.Put(ev)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			err = e.Err
+		}
+		return nil, &AccountError{AccountID: a.ID, Err: err}
+	}
+	res.Unknown = slices.DeleteFunc(res.Unknown, func(u rules.Unknown) bool { return strings.HasPrefix(u.Name, "__") })
+	out.Result = *res
+	out.fields = fields
+	return out, nil
+}
+
+// ExplainAccount explains an account's result (from ScoreAccount or
+// Score) as Scorer.Explain explains a lead's: each rule and gate over the
+// account's fields with the values its condition read, each stage of the
+// account's ladder, and what the account lacks for the next one. The
+// counts of people read as people() and engaged("role"). What its
+// roll-ups gave, and from whom, is in r.Rollups.
+func (s *AccountScorer) ExplainAccount(r *AccountResult) (*Explanation, error) {
+	if r == nil || r.fields == nil {
+		return nil, errors.New("the account result was not made by an AccountScorer (use ScoreAccount or Score)")
+	}
+	res := r.Result
+	x, err := s.accounts.explainResult(context.Background(), Lead{ID: r.LeadID, Fields: r.fields}, r.AsOf, &res)
+	if err != nil {
+		return nil, &AccountError{AccountID: r.LeadID, Err: err}
+	}
+	for i := range x.Rules {
+		renameCounts(x.Rules[i].Condition)
+	}
+	for i := range x.Gates {
+		renameCounts(x.Gates[i].Condition)
+	}
+	for i := range x.Stages {
+		renameCounts(&x.Stages[i].Condition)
+	}
+	return x, nil
+}
+
+// renameCounts names the counts of people a condition read as the rule
+// file writes them: engaged("decision_maker"), not __engaged__decision_maker.
+func renameCounts(cv *ClauseValue) {
+	if cv == nil {
+		return
+	}
+	for i, rd := range cv.Reads {
+		if name, ok := strings.CutPrefix(rd.Name, "__"); ok {
+			fn, role, _ := strings.Cut(name, "__")
+			if role != "" {
+				role = strconv.Quote(role)
+			}
+			cv.Reads[i].Name = fn + "(" + role + ")"
+		}
+	}
+	for i := range cv.Parts {
+		renameCounts(&cv.Parts[i])
+	}
+}
+
+// rollUp adds up the people for one roll-up: those for whom its when
+// holds and who were active within its window, by its strategy, capped at
+// its max. ofAt and whenAt index the person expressions' values (-1: none).
+func rollUp(r *rules.Rollup, people []*Person, ofAt, whenAt int) RollupPoints {
+	rp := RollupPoints{Rule: r.ID, Category: r.Category.Name, Strategy: r.Strategy, From: []PersonPoints{}}
+	for _, p := range people {
+		if whenAt >= 0 && !truth(p.values[whenAt]) || !p.activeWithin(r.Within) {
+			continue
+		}
+		v := r.Points
+		if ofAt >= 0 {
+			v = number(p.values[ofAt])
+		}
+		if w, ok := weight(r.Weights, p.Roles); ok {
+			v *= w
+		}
+		rp.From = append(rp.From, PersonPoints{LeadID: p.LeadID, Value: v})
+	}
+	// Highest first, then by id: the order of the people does not matter.
+	slices.SortStableFunc(rp.From, func(a, b PersonPoints) int {
+		if c := cmp.Compare(b.Value, a.Value); c != 0 {
+			return c
+		}
+		return strings.Compare(a.LeadID, b.LeadID)
+	})
+	switch r.Strategy {
+	case "max":
+		rp.From = rp.From[:min(len(rp.From), 1)]
+	case "top":
+		rp.From = rp.From[:min(len(rp.From), r.Top)]
+	}
+	for _, pp := range rp.From {
+		rp.Uncapped += pp.Value
+	}
+	rp.Points = math.Min(rp.Uncapped, r.Max)
+	return rp
+}
+
+// weight is the highest weight of the roles a person holds, and whether
+// they hold any role weights names.
+func weight(weights map[string]float64, roles []string) (float64, bool) {
+	w, ok := 0.0, false
+	for _, role := range roles {
+		if x, has := weights[role]; has && (!ok || x > w) {
+			w, ok = x, true
+		}
+	}
+	return w, ok
+}
+
+// truth reads a condition's value; a condition compiles to a bool, and
+// anything else counts as false rather than a panic.
+func truth(v any) bool {
+	b, _ := v.(bool)
+	return b
+}
+
+func number(v any) float64 {
+	switch n := v.(type) {
+	case float64:
+		return n
+	case int:
+		return float64(n)
+	}
+	return 0
+}
+
+// Unmatched is a lead that found no account, and why.
+type Unmatched struct {
+	LeadID string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// AccountsScored is the outcome of scoring leads and accounts together.
+type AccountsScored struct {
+	// Results are the accounts' results, in the order of the accounts
+	// given; nil where an account failed (see Errors).
+	Results []*AccountResult
+	// Leads is how many leads were given; ByID and ByDomain how many were
+	// matched each way; Unmatched lists the others, in the order given;
+	// Failed counts the leads that could not be scored (see Errors).
+	Leads, ByID, ByDomain, Failed int
+	Unmatched                     []Unmatched
+	// Errors are the leads' errors (*Error) and the accounts' (*AccountError).
+	Errors []error
+}
+
+// Score scores leads as the people of accounts: each lead is scored,
+// matched to its account (by id, then by domain), and each account scored
+// from its fields and its people. Leads that match no account are listed
+// in Unmatched, never dropped nor merged; a lead or an account that fails
+// is in Errors, and the others are scored. The error is for accounts that
+// cannot be told apart (see NewMatcher).
+func (s *AccountScorer) Score(accounts []Account, leads []Lead, asOf time.Time) (*AccountsScored, error) {
+	m, err := s.NewMatcher(accounts)
+	if err != nil {
+		return nil, err
+	}
+	out := &AccountsScored{Results: make([]*AccountResult, len(accounts)), Leads: len(leads)}
+	people := make([][]*Person, len(accounts))
+	for _, lead := range leads {
+		p, err := s.Person(lead, asOf)
+		if err != nil {
+			out.Failed++
+			out.Errors = append(out.Errors, err)
+			continue
+		}
+		i, how, why := m.Match(p)
+		if i < 0 {
+			out.Unmatched = append(out.Unmatched, Unmatched{LeadID: lead.ID, Reason: why})
+			continue
+		}
+		p.Matched = how
+		if how == MatchedByID {
+			out.ByID++
+		} else {
+			out.ByDomain++
+		}
+		people[i] = append(people[i], p)
+	}
+	for i, a := range accounts {
+		r, err := s.ScoreAccount(a, people[i], asOf)
+		if err != nil {
+			out.Errors = append(out.Errors, err)
+			continue
+		}
+		out.Results[i] = r
+	}
+	return out, nil
+}

@@ -1,0 +1,153 @@
+package scoring_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// matchModel matches by account id, else by email domain less free mail,
+// with an alias.
+const matchModel = `leadscore: 1
+model: m
+fields:
+  email: string
+  account_id: string
+event_types: [visit]
+lists:
+  free_mail: [gmail.com, Yahoo.com]
+scores:
+  eng: {max: 100}
+rules:
+  - {id: eng.visit, score: eng, event: visit, points: 10}
+stages:
+  - {id: sql, sales_ready: true, when: eng >= 10}
+accounts:
+  match:
+    id_field: account_id
+    domain_from: email
+    free_mail: free_mail
+    aliases: {acme.co.uk: acme.com}
+  fields:
+    domain: string
+  scores:
+    eng: {max: 100}
+  rules:
+    - {id: acct.eng, score: eng, people: sum, of: eng}
+  stages:
+    - {id: buying, sales_ready: true, when: people() >= 2}
+`
+
+func newAccountScorer(t testing.TB, src string) *scoring.AccountScorer {
+	t.Helper()
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	s, err := scoring.NewAccountScorer(m)
+	require.NoError(t, err)
+	return s
+}
+
+func TestAccountMatching(t *testing.T) {
+	s := newAccountScorer(t, matchModel)
+	accounts := []scoring.Account{
+		{ID: "A1", Fields: map[string]any{"domain": "acme.com"}},
+		{ID: "A2", Fields: map[string]any{"domain": "WWW.Globex.io"}},
+		{ID: "A3", Fields: map[string]any{}},
+	}
+	m, err := s.NewMatcher(accounts)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name, accountID, email string
+		want                   int
+		how, why               string
+	}{
+		{name: "by id", accountID: "A3", email: "x@acme.com", want: 2, how: "id"},
+		{name: "id before domain", accountID: "A2", email: "x@acme.com", want: 1, how: "id"},
+		{name: "id with spaces", accountID: " A3 ", want: 2, how: "id"},
+		{name: "by domain", email: "x@acme.com", want: 0, how: "domain"},
+		{name: "domain in any case, www. dropped on the account's side", email: "X@GLOBEX.IO", want: 1, how: "domain"},
+		{name: "an alias", email: "x@acme.co.uk", want: 0, how: "domain"},
+		{name: "a bare domain", email: "acme.com", want: 0, how: "domain"},
+		{name: "unknown id falls back to the domain", accountID: "A9", email: "x@acme.com", want: 0, how: "domain"},
+		{name: "free mail", email: "x@gmail.com", want: -1, why: "no account_id; gmail.com is a free-mail domain"},
+		{name: "free mail in the list's own case", email: "x@yahoo.com", want: -1, why: "no account_id; yahoo.com is a free-mail domain"},
+		{name: "free mail with an unknown id", accountID: "A9", email: "x@gmail.com", want: -1, why: "account_id A9 is no account's id; gmail.com is a free-mail domain"},
+		{name: "unknown domain", email: "x@initech.com", want: -1, why: "no account_id; no account has the domain initech.com"},
+		{name: "nothing to match", want: -1, why: "no account_id; no domain in email"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := map[string]any{}
+			if tc.accountID != "" {
+				fields["account_id"] = tc.accountID
+			}
+			if tc.email != "" {
+				fields["email"] = tc.email
+			}
+			p, err := s.Person(scoring.Lead{ID: "L", Fields: fields}, asOf)
+			require.NoError(t, err)
+			i, how, why := m.Match(p)
+			assert.Equal(t, tc.want, i)
+			assert.Equal(t, tc.how, how)
+			assert.Equal(t, tc.why, why)
+		})
+	}
+}
+
+func TestAccountsThatCannotBeToldApart(t *testing.T) {
+	s := newAccountScorer(t, matchModel)
+	_, err := s.NewMatcher([]scoring.Account{
+		{ID: "A1", Fields: map[string]any{"domain": "acme.com"}},
+		{ID: "A1"},
+		{ID: "A2", Fields: map[string]any{"domain": "acme.co.uk"}},
+		{ID: ""},
+	})
+	require.Error(t, err)
+	assert.Equal(t, `account 2: account id A1 is given twice (first at account 1); keep one
+account 3: accounts A1 and A2 (at account 1) both have the domain acme.com, so a lead of acme.com could be either's; give one its own domain, or match these leads by account_id
+account 4: the account has no id; give every account its id`, err.Error())
+
+	// Read from a file, the accounts are named by their lines.
+	_, err = s.NewMatcher([]scoring.Account{{ID: "A1", Line: 2}, {ID: "A1", Line: 5}})
+	require.Error(t, err)
+	assert.Equal(t, "line 5: account id A1 is given twice (first at line 2); keep one", err.Error())
+}
+
+// Unmatched leads are counted and listed with the reason, in input order;
+// none is dropped or merged into an account.
+func TestUnmatchedLeadsAreListed(t *testing.T) {
+	s := newAccountScorer(t, matchModel)
+	accounts := []scoring.Account{{ID: "A1", Fields: map[string]any{"domain": "acme.com"}}}
+	visit := []scoring.Event{{Type: "visit", At: asOf.Add(-time.Hour)}}
+	leads := []scoring.Lead{
+		{ID: "L1", Fields: map[string]any{"email": "a@acme.com"}, Events: visit},
+		{ID: "L2", Fields: map[string]any{"email": "b@gmail.com"}, Events: visit},
+		{ID: "L3", Fields: map[string]any{"email": "c@acme.co.uk", "account_id": "A1"}, Events: visit},
+		{ID: "L4", Fields: map[string]any{"email": "d@other.com"}, Events: visit},
+		{ID: "L5", Fields: map[string]any{"email": 42}},
+	}
+	out, err := s.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	assert.Equal(t, 5, out.Leads)
+	assert.Equal(t, 1, out.ByID)
+	assert.Equal(t, 1, out.ByDomain)
+	assert.Equal(t, 1, out.Failed)
+	assert.Equal(t, []scoring.Unmatched{
+		{LeadID: "L2", Reason: "no account_id; gmail.com is a free-mail domain"},
+		{LeadID: "L4", Reason: "no account_id; no account has the domain other.com"},
+	}, out.Unmatched)
+	require.Len(t, out.Errors, 1)
+	assert.Contains(t, out.Errors[0].Error(), "L5")
+	assert.Equal(t, out.Leads, out.ByID+out.ByDomain+len(out.Unmatched)+out.Failed, "every lead is accounted for")
+	r := out.Results[0]
+	assert.Equal(t, 2, r.People)
+	assert.Equal(t, 20.0, r.Total)
+	assert.Equal(t, "buying", r.Stage)
+	assert.Equal(t, []string{"L1", "L3"}, []string{r.Members[0].LeadID, r.Members[1].LeadID})
+	assert.Equal(t, "domain", r.Members[0].Matched)
+	assert.Equal(t, "id", r.Members[1].Matched)
+}
