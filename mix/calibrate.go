@@ -38,11 +38,16 @@ const z95 = 1.959963984540054
 // same channel and weeks, before and after the test was added to the fit.
 type Calibration struct {
 	Channel string `json:"channel"`
-	// Start and End are the test's dates as given; Weeks the model's weeks
-	// they cover.
-	Start string `json:"start"`
-	End   string `json:"end"`
-	Weeks int    `json:"weeks"`
+	// Start and End are the test's dates as given; Days how many days
+	// that is; Weeks the model's weeks they touch, and WeeksRead the
+	// weeks' worth the test is read as: each week counted by the share of
+	// its days the test covers (see partialWindowEffect), so a 7-day test
+	// from a Wednesday touches 2 weeks and is read as 1.
+	Start     string  `json:"start"`
+	End       string  `json:"end"`
+	Days      int     `json:"days"`
+	Weeks     int     `json:"weeks"`
+	WeeksRead float64 `json:"weeks_read"`
 	Line  int    `json:"line,omitempty"`
 	// Test is the experiment's incremental KPI and its 95% interval.
 	Test Interval `json:"test"`
@@ -80,6 +85,10 @@ type lift struct {
 	test     int // index in Options.LiftTests
 	c        int
 	from, to int // weeks, inclusive
+	// share is the share of each week from..to whose days the test
+	// covers (1 for a whole week).
+	share []float64
+	days  int
 	value    float64
 	se       float64
 	// target is what the fit pulls the effect toward: the test's value,
@@ -100,14 +109,30 @@ type lift struct {
 // spend in the window that carries over past it is not counted, as a test
 // that measures the weeks it ran does not see it.
 func windowEffect(a Adstock, h Hill, spend []float64, from, to int) float64 {
+	whole := make([]float64, to-from+1)
+	for i := range whole {
+		whole[i] = 1
+	}
+	return partialWindowEffect(a, h, spend, from, whole)
+}
+
+// partialWindowEffect is windowEffect over weeks from..from+len(share)-1
+// of a test that covers
+// share[i] of week from+i's days: the spend of those days (that share of
+// the week's) is off, and the effect is counted over those days (that
+// share of the week's difference). A test of whole weeks has share 1
+// throughout; a 7-day test from a Wednesday covers 5/7 of one week and
+// 2/7 of the next.
+func partialWindowEffect(a Adstock, h Hill, spend []float64, from int, share []float64) float64 {
 	off := append([]float64(nil), spend...)
-	for t := from; t <= to; t++ {
-		off[t] = 0
+	for i, sh := range share {
+		off[from+i] *= 1 - sh
 	}
 	on, without := a.Apply(spend), a.Apply(off)
 	s := 0.0
-	for t := from; t <= to; t++ {
-		s += h.At(on[t]) - h.At(without[t])
+	for i, sh := range share {
+		t := from + i
+		s += sh * (h.At(on[t]) - h.At(without[t]))
 	}
 	return s
 }
@@ -118,7 +143,7 @@ func (m *model) liftX(l *lift, k candidate) float64 {
 	if x, ok := l.xs[k]; ok {
 		return x
 	}
-	x := windowEffect(m.adstocksOf(m.o.Adstock)[k.ad], m.hill(l.c, k), m.d.Channels[l.c].Spend, l.from, l.to)
+	x := partialWindowEffect(m.adstocksOf(m.o.Adstock)[k.ad], m.hill(l.c, k), m.d.Channels[l.c].Spend, l.from, l.share)
 	l.xs[k] = x
 	return x
 }
@@ -164,6 +189,27 @@ func (d Data) weekOf(day time.Time) int {
 		}
 	}
 	return -1
+}
+
+// weekCoverage is the share of each of weeks from..to whose days lie in
+// start..end (both days included), and the test's days.
+func weekCoverage(weeks []time.Time, from, to int, start, end time.Time) ([]float64, int) {
+	last := end.AddDate(0, 0, 1)
+	share := make([]float64, to-from+1)
+	total := 0
+	for w := from; w <= to; w++ {
+		a, b := weeks[w], weeks[w].AddDate(0, 0, 7)
+		if start.After(a) {
+			a = start
+		}
+		if last.Before(b) {
+			b = last
+		}
+		n := int(math.Round(b.Sub(a).Hours() / 24))
+		total += n
+		share[w-from] = float64(n) / 7
+	}
+	return share, total
 }
 
 // prepareLifts matches each lift test to its channel and weeks; those it
@@ -216,9 +262,10 @@ func (m *model) prepareLifts() ([]lift, []Warning) {
 			continue
 		}
 		from, to := m.d.weekOf(t.Start), m.d.weekOf(t.End)
+		share, days := weekCoverage(m.d.Weeks, from, to, t.Start, t.End)
 		spent := 0.0
 		for w := from; w <= to; w++ {
-			spent += m.d.Channels[c].Spend[w]
+			spent += share[w-from] * m.d.Channels[c].Spend[w]
 		}
 		if spent == 0 {
 			leftOut("%s spent nothing in the weeks of %s to %s, so the model has no spend there for the test to calibrate", names[c], day(t.Start), day(t.End))
@@ -228,7 +275,7 @@ func (m *model) prepareLifts() ([]lift, []Warning) {
 			leftOut("its interval %v to %v does not hold its result %v; give the 95%% interval around the result", t.Low, t.High, t.Incremental)
 			continue
 		}
-		out = append(out, lift{test: i, c: c, from: from, to: to, value: t.Incremental, target: t.Incremental, se: t.se(), xs: map[candidate]float64{}})
+		out = append(out, lift{test: i, c: c, from: from, to: to, share: share, days: days, value: t.Incremental, target: t.Incremental, se: t.se(), xs: map[candidate]float64{}})
 	}
 	return out, ws
 }
@@ -417,7 +464,7 @@ func (m *model) calibration(ks []candidate, beta []float64, draws []draw) []Cali
 	for i, l := range m.lifts {
 		t := m.o.LiftTests[l.test]
 		test := Interval{Value: t.Incremental, Low: t.Low, High: t.High}
-		out = append(out, Calibration{Channel: m.d.Channels[l.c].Name, Start: day(t.Start), End: day(t.End), Weeks: l.to - l.from + 1, Line: t.Line,
+		out = append(out, Calibration{Channel: m.d.Channels[l.c].Name, Start: day(t.Start), End: day(t.End), Days: l.days, Weeks: l.to - l.from + 1, WeeksRead: float64(l.days) / 7, Line: t.Line,
 			Test: test, Before: m.beforeLifts[i], After: after[i], Weight: l.w,
 			AgreesBefore: !disagree(test, m.beforeLifts[i]), AgreesAfter: !disagree(test, after[i])})
 	}

@@ -375,3 +375,62 @@ func TestOddLiftTests(t *testing.T) {
 		t.Logf("test %.0f (%.0f to %.0f): before %.0f, after %.0f (%.0f to %.0f)", c.Test.Value, c.Test.Low, c.Test.High, c.Before.Value, c.After.Value, c.After.Low, c.After.High)
 	}
 }
+
+// A test that covers part of a week, by hand. Spend 100 in week 1, decay
+// 0.5, half-saturation 100, shape 1; a test covering 5/7 of week 1 and 2/7
+// of week 2 turns off 5/7 of week 1's spend (adstock 100, 50 with it;
+// 200/7, 100/7 without) and counts 5/7 of week 1's difference and 2/7 of
+// week 2's: 5/7·(1/2 - 2/9) + 2/7·(1/3 - 1/8).
+func TestPartialWindowEffectByHand(t *testing.T) {
+	ad := Adstock{Kind: Geometric, Decay: 0.5}
+	h := Hill{Half: 100, Shape: 1}
+	want := 5.0/7*(0.5-2.0/9) + 2.0/7*(1.0/3-1.0/8)
+	assert.InDelta(t, want, partialWindowEffect(ad, h, []float64{0, 100, 0, 0}, 1, []float64{5.0 / 7, 2.0 / 7}), 1e-12)
+	assert.InDelta(t, windowEffect(ad, h, []float64{0, 100, 50, 0}, 1, 2), partialWindowEffect(ad, h, []float64{0, 100, 50, 0}, 1, []float64{1, 1}), 1e-15)
+
+	mon := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	weeks := []time.Time{mon, mon.AddDate(0, 0, 7), mon.AddDate(0, 0, 14)}
+	wed := mon.AddDate(0, 0, 2)
+	share, days := weekCoverage(weeks, 0, 1, wed, wed.AddDate(0, 0, 6))
+	assert.Equal(t, []float64{5.0 / 7, 2.0 / 7}, share)
+	assert.Equal(t, 7, days)
+	share, days = weekCoverage(weeks, 1, 1, wed.AddDate(0, 0, 7), wed.AddDate(0, 0, 7))
+	assert.Equal(t, []float64{1.0 / 7}, share)
+	assert.Equal(t, 1, days)
+}
+
+// A test's dates need not line up with the model's weeks: a 7-day test is
+// read as one week's worth whatever day it starts on, a one-day test as a
+// seventh of a week, and the report says so. The model's figure for a
+// 7-day test from a Wednesday lies near those of the whole weeks it
+// straddles (read as two whole weeks, it was about twice them).
+func TestLiftTestOffTheWeeks(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 60
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	L := truth.Lift(d, 0, 20, 20)
+	wed := d.Weeks[20].AddDate(0, 0, 2)
+	tests := []LiftTest{
+		{Channel: "tv", Start: d.Weeks[20], End: d.Weeks[20].AddDate(0, 0, 6), Incremental: L, Low: 0.5 * L, High: 1.5 * L},
+		{Channel: "tv", Start: d.Weeks[21], End: d.Weeks[21].AddDate(0, 0, 6), Incremental: L, Low: 0.5 * L, High: 1.5 * L},
+		{Channel: "tv", Start: wed, End: wed.AddDate(0, 0, 6), Incremental: L, Low: 0.5 * L, High: 1.5 * L},
+		{Channel: "tv", Start: wed, End: wed, Incremental: L / 7, Low: L / 14, High: L / 5},
+	}
+	r, err := Fit(d, Options{Bootstrap: 20, LiftTests: tests})
+	require.NoError(t, err)
+	require.Len(t, r.Calibration, 4)
+	c := r.Calibration
+	for i, want := range []struct {
+		days, weeks int
+		read        float64
+	}{{7, 1, 1}, {7, 1, 1}, {7, 2, 1}, {1, 1, 1.0 / 7}} {
+		assert.Equal(t, want.days, c[i].Days, "test %d", i)
+		assert.Equal(t, want.weeks, c[i].Weeks, "test %d", i)
+		assert.InDelta(t, want.read, c[i].WeeksRead, 1e-12, "test %d", i)
+	}
+	lo, hi := math.Min(c[0].Before.Value, c[1].Before.Value), math.Max(c[0].Before.Value, c[1].Before.Value)
+	assert.Greater(t, c[2].Before.Value, 0.8*lo, "%+v", c[2])
+	assert.Less(t, c[2].Before.Value, 1.2*hi, "%+v", c[2])
+	assert.Less(t, c[3].Before.Value, 0.3*c[0].Before.Value, "a one-day test is not read as a week: %+v", c[3])
+}

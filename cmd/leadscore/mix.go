@@ -379,11 +379,12 @@ func (r mixReport) write(w io.Writer, md bool) {
 				}
 				return "no"
 			}
-			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, numfmt.Count(c.Weeks, "week")),
+			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, weeksRead(c)),
 				span(c.Test), span(c.Before), span(c.After), agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)})
 		}
 		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
-		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks. "+
+		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks; "+
+			"a week the test covers only part of counts for the share of its days it covers. "+
 			"Each test pulls the fit toward its result in proportion to its precision against the model's. "+
 			"Model and test disagree when each estimate lies outside the other's interval.", r.KPI))
 	}
@@ -463,6 +464,20 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("How to read this")
 	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
+}
+
+// weeksRead says how many days and model weeks a lift test was read as:
+// "12 weeks" when it covers whole weeks, else its days, the weeks they
+// touch and the weeks' worth they are read as.
+func weeksRead(c mix.Calibration) string {
+	if c.Days == 7*c.Weeks {
+		return numfmt.Count(c.Weeks, "week")
+	}
+	read := sig(c.WeeksRead) + " weeks"
+	if c.WeeksRead == 1 {
+		read = "1 week"
+	}
+	return fmt.Sprintf("%s in %s, read as %s", numfmt.Count(c.Days, "day"), numfmt.Count(c.Weeks, "week"), read)
 }
 
 // looksLikeMoney reports whether a KPI column's name reads as an amount of

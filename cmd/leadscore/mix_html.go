@@ -151,7 +151,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 	sections := []htmlreport.Section{channels, realloc}
 
 	if len(r.Calibration) > 0 {
-		lt := &htmlreport.Table{ID: "mix-calibration", Head: []string{"channel", "test dates", "weeks", "test", "95% interval", "model before", "95% interval", "model after", "95% interval", "agree before", "agree after"}}
+		lt := &htmlreport.Table{ID: "mix-calibration", Head: []string{"channel", "test dates", "days", "weeks", "weeks read", "test", "95% interval", "model before", "95% interval", "model after", "95% interval", "agree before", "agree after"}}
 		var groups []string
 		var vals [][]float64
 		yes := func(b bool) htmlreport.Cell {
@@ -162,14 +162,18 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		}
 		for i, c := range r.Calibration {
 			p := func(k ...any) string { return path(append([]any{"calibration", i}, k...)...) }
-			groups = append(groups, c.Channel+" "+c.Start)
+			label := c.Channel + " " + c.Start + " to " + c.End
+			if c.Line > 0 {
+				label += fmt.Sprintf(" (line %d)", c.Line)
+			}
+			groups = append(groups, label)
 			vals = append(vals, []float64{c.Test.Value, c.Before.Value, c.After.Value})
-			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("weeks"), c.Weeks),
+			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("days"), c.Days), htmlreport.Int(p("weeks"), c.Weeks), H(p("weeks_read"), c.WeeksRead, "dec3"),
 				H(p("test", "value"), c.Test.Value, kpiFmt), iv(p("test"), c.Test, kpiFmt), H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt),
 				H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
 		}
 		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests",
-			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks. Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
+			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks; a week the test covers only part of counts for the share of its days it covers (weeks read). Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}}})
 	}
 	if len(r.Comparison) > 0 {
