@@ -48,7 +48,7 @@ type Calibration struct {
 	Days      int     `json:"days"`
 	Weeks     int     `json:"weeks"`
 	WeeksRead float64 `json:"weeks_read"`
-	Line  int    `json:"line,omitempty"`
+	Line      int     `json:"line,omitempty"`
 	// Test is the experiment's incremental KPI and its 95% interval.
 	Test Interval `json:"test"`
 	// Before and After are the model's incremental KPI of the channel's
@@ -89,8 +89,8 @@ type lift struct {
 	// covers (1 for a whole week).
 	share []float64
 	days  int
-	value    float64
-	se       float64
+	value float64
+	se    float64
 	// target is what the fit pulls the effect toward: the test's value,
 	// or a draw around it in a bootstrap refit.
 	target float64
