@@ -77,6 +77,32 @@ const (
 	// WarnLiftDisagrees is a lift test and an uncalibrated model that
 	// disagree beyond both their intervals.
 	WarnLiftDisagrees = "lift_test_disagrees"
+	// WarnLiftStillDisagrees is a lift test that the calibrated model
+	// still disagrees with beyond both intervals.
+	WarnLiftStillDisagrees = "lift_test_disagrees_calibrated"
+	// WarnUntestedMoved is a channel no lift test names whose incremental
+	// KPI moved, with calibration, outside its uncalibrated interval.
+	WarnUntestedMoved = "untested_channel_moved"
+)
+
+// ChannelShift is what calibration did to a channel's incremental KPI
+// over all weeks: Before fitted without the lift tests, After with them,
+// each with its 95% interval. Tested says whether a test names the
+// channel.
+type ChannelShift struct {
+	Channel string   `json:"channel"`
+	Tested  bool     `json:"tested"`
+	Before  Interval `json:"before"`
+	After   Interval `json:"after"`
+}
+
+// weighRefits and weighSeed are the uncalibrated bootstrap refits that
+// weigh the lift tests (see weigh): a fixed number with a fixed seed, so
+// that the calibrated estimate depends on the data and the tests only,
+// not on --seed or --bootstrap.
+const (
+	weighRefits = 200
+	weighSeed   = 0x7765696768 // "weigh"
 )
 
 // lift is a lift test the fit uses: a pseudo-observation of the channel's
@@ -352,9 +378,14 @@ func disagree(a, b Interval) bool {
 // each test is compared with, and the noise variance that weighs them),
 // then with each test as a pseudo-observation of its channel's effect over
 // its weeks, weighted as weigh says, so the fit moves toward a test in
-// proportion to its precision. The hyperparameters are searched again with
-// the tests in, from the uncalibrated choice: the greedy search, started
-// afresh, can wander to other curves for channels no test is about.
+// proportion to its precision. The hyperparameters of the channels the
+// tests name are searched again with the tests in, from the uncalibrated
+// choice; those of the other channels and the ridge penalty stay as the
+// uncalibrated fit chose them, so that a test on one channel does not
+// re-choose the curves of channels it says nothing about. Their
+// coefficients still move with the joint least squares: each channel's
+// incremental KPI before and after is reported, and a channel no test
+// names that moves outside its uncalibrated interval is warned of.
 func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, error) {
 	lifts, ws := m.prepareLifts()
 	if len(lifts) == 0 {
@@ -369,17 +400,32 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	before, err := m.bootstrapDraws(ks, lam, f.fitted, f.resid, m.o.Bootstrap)
+	before, err := m.bootstrapDraws(ks, lam, f.fitted, f.resid, m.o.Bootstrap, m.o.Seed)
 	if err != nil {
 		return nil, err
 	}
+	weighing := before
+	if m.o.Seed != weighSeed || m.o.Bootstrap != weighRefits {
+		if weighing, err = m.bootstrapDraws(ks, lam, f.fitted, f.resid, weighRefits, weighSeed); err != nil {
+			return nil, err
+		}
+	}
 	C := len(m.d.Channels)
+	beta0 := f.lm.beta[len(f.cols)-C:]
+	shifts := make([]ChannelShift, C)
+	for c := range shifts {
+		shifts[c] = ChannelShift{Channel: m.d.Channels[c].Name, Before: m.incremental(c, ks, beta0, before)}
+	}
 	m.lifts = lifts
-	m.beforeLifts = m.windows(ks, f.lm.beta[len(f.cols)-C:], before)
-	if err := m.weigh(ks, f, before); err != nil {
+	m.beforeLifts = m.windows(ks, beta0, before)
+	if err := m.weigh(ks, f, weighing); err != nil {
 		return nil, err
 	}
-	kc, lc, _, err := m.search(ks, lam, m.d.KPI)
+	tested := make([]bool, C)
+	for _, l := range lifts {
+		tested[l.c] = true
+	}
+	kc, lc, _, err := m.searchSome(ks, lam, m.d.KPI, tested, false)
 	if err != nil {
 		return nil, err
 	}
@@ -387,6 +433,17 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	for c := range shifts {
+		shifts[c].Tested = tested[c]
+		shifts[c].After = r.Channels[c].Incremental
+		s := shifts[c]
+		if !s.Tested && (s.After.Value < s.Before.Low || s.After.Value > s.Before.High) {
+			ws = append(ws, Warning{Kind: WarnUntestedMoved, Channels: []string{s.Channel}, Message: fmt.Sprintf(
+				"%s: no lift test names it, yet calibration moved its incremental %s from %s (95%% %s to %s) to %s, outside its uncalibrated interval: the tests of other channels moved it through the joint fit (channels whose spend moves together share the effect); read its figures as resting on those tests",
+				s.Channel, "KPI", amount(s.Before.Value), amount(s.Before.Low), amount(s.Before.High), amount(s.After.Value))})
+		}
+	}
+	r.CalibrationShift = shifts
 	for i := range r.Calibration {
 		cal := r.Calibration[i]
 		if !cal.AgreesBefore {
@@ -395,9 +452,33 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 				cal.Channel, cal.Start, cal.End, amount(cal.Test.Value), amount(cal.Test.Low), amount(cal.Test.High),
 				amount(cal.Before.Value), amount(cal.Before.Low), amount(cal.Before.High), amount(cal.After.Value))})
 		}
+		if !cal.AgreesAfter {
+			ws = append(ws, Warning{Kind: WarnLiftStillDisagrees, Channels: []string{cal.Channel}, Line: cal.Line, Message: fmt.Sprintf(
+				"%s: even calibrated, the model and the lift test of %s to %s disagree: the test found %s (95%% %s to %s), the calibrated model %s (%s to %s). The data pull against the test; check the test and the weeks it ran before trusting either",
+				cal.Channel, cal.Start, cal.End, amount(cal.Test.Value), amount(cal.Test.Low), amount(cal.Test.High),
+				amount(cal.After.Value), amount(cal.After.Low), amount(cal.After.High))})
+		}
 	}
 	r.Warnings = append(ws, r.Warnings...)
 	return r, nil
+}
+
+// incremental is channel c's incremental KPI over all weeks under
+// hyperparameters ks and channel coefficients beta, with its interval
+// over draws.
+func (m *model) incremental(c int, ks []candidate, beta []float64, draws []draw) Interval {
+	sum := func(k candidate) float64 {
+		h, s := m.hill(c, k), 0.0
+		for _, a := range m.adstocks[c][k.ad] {
+			s += h.At(a)
+		}
+		return s
+	}
+	ds := make([]float64, len(draws))
+	for b, d := range draws {
+		ds[b] = d.beta[c] * sum(d.ks[c])
+	}
+	return atLeastZero(interval(beta[c]*sum(ks[c]), ds))
 }
 
 // weigh sets each lift's weight. A test of standard error se, added to

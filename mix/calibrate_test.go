@@ -273,15 +273,20 @@ func TestLiftTestThatDisagrees(t *testing.T) {
 	assert.True(t, c.Before.Low > c.Test.High, "the model's interval lies above the test's")
 	assert.Less(t, c.After.Value, c.Before.Value, "pulled toward the test")
 	assert.Greater(t, c.After.Value, c.Test.Value, "not replaced by it")
-	var warned bool
+	var warned, still bool
 	for _, w := range r.Warnings {
-		if w.Kind == WarnLiftDisagrees {
+		switch w.Kind {
+		case WarnLiftDisagrees:
 			warned = true
 			assert.Contains(t, w.Message, "tv: the lift test of 2024-02-26 to 2024-05-13 found ")
 			assert.Contains(t, w.Message, "each lies outside the other's interval")
+		case WarnLiftStillDisagrees:
+			still = true
+			assert.Contains(t, w.Message, "tv: even calibrated, the model and the lift test of 2024-02-26 to 2024-05-13 disagree")
 		}
 	}
 	assert.True(t, warned)
+	assert.Equal(t, !c.AgreesAfter, still, "a disagreement after calibration is warned of too")
 }
 
 // Tests on two channels: each is reported, in the order given; the same
@@ -433,4 +438,68 @@ func TestLiftTestOffTheWeeks(t *testing.T) {
 	assert.Greater(t, c[2].Before.Value, 0.8*lo, "%+v", c[2])
 	assert.Less(t, c[2].Before.Value, 1.2*hi, "%+v", c[2])
 	assert.Less(t, c[3].Before.Value, 0.3*c[0].Before.Value, "a one-day test is not read as a week: %+v", c[3])
+}
+
+// The calibrated estimate depends on the data and the tests, not on the
+// bootstrap's seed or size: the tests are weighed by refits of their own,
+// with a fixed seed. Intervals may differ.
+func TestCalibratedEstimateIndependentOfSeed(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 80
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	L := truth.Lift(d, 2, 30, 37)
+	tests := []LiftTest{{Channel: "social", Start: d.Weeks[30], End: d.Weeks[37].AddDate(0, 0, 6), Incremental: L, Low: 0.9 * L, High: 1.1 * L}}
+	var first *Result
+	for seed := uint64(1); seed <= 4; seed++ {
+		r, err := Fit(d, Options{Bootstrap: 20 + 5*int(seed), Seed: seed, LiftTests: tests})
+		require.NoError(t, err)
+		if first == nil {
+			first = r
+			continue
+		}
+		for c := range r.Channels {
+			assert.Equal(t, first.Channels[c].Incremental.Value, r.Channels[c].Incremental.Value, "seed %d, %s", seed, r.Channels[c].Name)
+			assert.Equal(t, first.Channels[c].ROAS.Value, r.Channels[c].ROAS.Value, "seed %d, %s", seed, r.Channels[c].Name)
+		}
+		assert.Equal(t, first.Calibration[0].After.Value, r.Calibration[0].After.Value, "seed %d", seed)
+		assert.Equal(t, first.Calibration[0].Weight, r.Calibration[0].Weight, "seed %d", seed)
+	}
+}
+
+// A test on one channel leaves the curves of the others and the ridge
+// penalty as the uncalibrated fit chose them; every channel's change is
+// reported, and a channel no test names that moves outside its
+// uncalibrated interval is warned of.
+func TestCalibrationShift(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 80
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	unc, err := Fit(d, Options{Bootstrap: 20})
+	require.NoError(t, err)
+	L := truth.Lift(d, 2, 30, 41)
+	for _, k := range []float64{1, 3} { // the truth, and far above it
+		tests := []LiftTest{{Channel: "social", Start: d.Weeks[30], End: d.Weeks[41].AddDate(0, 0, 6), Incremental: k * L, Low: 0.95 * k * L, High: 1.05 * k * L}}
+		r, err := Fit(d, Options{Bootstrap: 20, LiftTests: tests})
+		require.NoError(t, err)
+		assert.Equal(t, unc.Lambda, r.Lambda, "the penalty is not re-chosen")
+		require.Len(t, r.CalibrationShift, len(d.Channels))
+		for c, s := range r.CalibrationShift {
+			assert.Equal(t, d.Channels[c].Name, s.Channel)
+			assert.Equal(t, s.Channel == "social", s.Tested)
+			assert.InDelta(t, unc.Channels[c].Incremental.Value, s.Before.Value, 1e-6*unc.Channels[c].Incremental.Value, "before is the uncalibrated fit")
+			assert.Equal(t, r.Channels[c].Incremental, s.After)
+			if !s.Tested {
+				assert.Equal(t, unc.Channels[c].Adstock, r.Channels[c].Adstock, "%s's curves are kept", s.Channel)
+				assert.Equal(t, unc.Channels[c].Saturation, r.Channels[c].Saturation, "%s's curves are kept", s.Channel)
+			}
+			moved := s.After.Value < s.Before.Low || s.After.Value > s.Before.High
+			warned := false
+			for _, w := range r.Warnings {
+				warned = warned || w.Kind == WarnUntestedMoved && w.Channels[0] == s.Channel
+			}
+			assert.Equal(t, moved && !s.Tested, warned, "k=%v %+v", k, s)
+		}
+	}
 }

@@ -44,7 +44,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		}
 	}
 	r.HeldOut = quality(ho, hp)
-	draws, err := m.bootstrapDraws(ks, lam, fitted, resid, o.Bootstrap)
+	draws, err := m.bootstrapDraws(ks, lam, fitted, resid, o.Bootstrap, o.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -387,6 +387,18 @@ func (r mixReport) write(w io.Writer, md bool) {
 			"a week the test covers only part of counts for the share of its days it covers. "+
 			"Each test pulls the fit toward its result in proportion to its precision against the model's. "+
 			"Model and test disagree when each estimate lies outside the other's interval.", r.KPI))
+		heading(fmt.Sprintf("Calibration's effect on each channel's %s", r.KPI))
+		rows = nil
+		for _, s := range r.CalibrationShift {
+			tested := "no"
+			if s.Tested {
+				tested = "yes"
+			}
+			rows = append(rows, []string{s.Channel, tested, span(s.Before), span(s.After)})
+		}
+		table([]string{"channel", "tested", "incremental before (95%)", "incremental after (95%)"}, rows)
+		para("Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. " +
+			"The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them.")
 	}
 
 	heading("Carry-over and saturation")
