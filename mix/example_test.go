@@ -108,6 +108,6 @@ func ExampleResult_SharesAmong() {
 		fmt.Printf("%s: %.0f%% (95%% %.0f%% to %.0f%%)\n", name, 100*shares[i].Value, 100*shares[i].Low, 100*shares[i].High)
 	}
 	// Output:
-	// search: 85% (95% 56% to 100%)
-	// social: 15% (95% 0% to 41%)
+	// search: 85% (95% 48% to 100%)
+	// social: 15% (95% 0% to 50%)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -116,8 +117,12 @@ type Result struct {
 	Folds            int            `json:"folds"`
 	KPIValue         float64        `json:"kpi_value"`
 
-	// incr is each channel's incremental KPI in each bootstrap refit.
-	incr [][]float64
+	// incr is each channel's incremental KPI in each bootstrap refit;
+	// weekly the same per week ([channel][refit][week]), and weeks the
+	// weeks' first days.
+	incr   [][]float64
+	weekly [][][]float64
+	weeks  []time.Time
 }
 
 // FitQuality is how far the model's KPI is from the actual. NRMSE is the
@@ -736,8 +741,11 @@ func (s *system) solve(y []float64, nonNeg []bool, obs ...pseudo) (linModel, err
 	return lm, nil
 }
 
-// quantiles returns the 2.5% and 97.5% quantiles of xs (sorted in place).
+// quantiles returns the 2.5% and 97.5% quantiles of xs, left as they are.
 func quantiles(xs []float64) (lo, hi float64) {
+	// A copy: callers keep the refits in their order, so that a refit's
+	// figures for different channels stay paired (shares pair them).
+	xs = append([]float64(nil), xs...)
 	sort.Float64s(xs)
 	return stat.Quantile(0.025, stat.LinInterp, xs, nil), stat.Quantile(0.975, stat.LinInterp, xs, nil)
 }
