@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/leadscore/leadscore/internal/numfmt"
@@ -33,9 +34,12 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	currency := currencyFlag(fs)
 	liftFile := fs.String("lift-tests", "", "experiments that calibrate the fit: CSV with channel, start and end (the test's first and last days),\nincremental_kpi (what the test found the channel added over them) and low, high (its 95% interval)")
 	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
+	attrFrom := fs.String("attribution-from", "", "the first day of the journeys --attribution credits (2025-01-01): the mix shares are taken over\nthe model's weeks from then; the attribution JSON does not say its period")
+	attrUntil := fs.String("attribution-until", "", "the last day of the journeys --attribution credits: the mix shares are taken over the model's weeks\nup to then")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
-		fmt.Fprintln(stderr, "                     [--attribution FILE] [--bounds 0.3] [--seed N] [--format F]")
+		fmt.Fprintln(stderr, "                     [--attribution FILE [--attribution-from DAY] [--attribution-until DAY]]")
+		fmt.Fprintln(stderr, "                     [--bounds 0.3] [--seed N] [--format F]")
 		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
 		fmt.Fprintln(stderr, "channel's spend carried over (adstock) and with diminishing returns (Hill), fitted by ridge regression")
 		fmt.Fprintln(stderr, "with non-negative channel effects, hyperparameters chosen on rolling held-out weeks. It reports each")
@@ -80,6 +84,26 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !(*kpiValue > 0) || math.IsInf(*kpiValue, 0) {
 		return fail("--kpi-value %v: give what one unit of KPI is worth, more than 0", *kpiValue)
+	}
+	var from, until time.Time
+	for _, f := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"attribution-from", *attrFrom, &from}, {"attribution-until", *attrUntil, &until}} {
+		if f.v == "" {
+			continue
+		}
+		if *attrFile == "" {
+			return fail("--%s is the period of --attribution's journeys; give --attribution too", f.name)
+		}
+		d, err := time.Parse("2006-01-02", f.v)
+		if err != nil {
+			return fail("--%s %q is not a day like 2025-01-01", f.name, f.v)
+		}
+		*f.t = d
+	}
+	if !from.IsZero() && !until.IsZero() && until.Before(from) {
+		return fail("--attribution-until %s is before --attribution-from %s; give the journeys' first day, then their last", *attrUntil, *attrFrom)
 	}
 	failed := 0
 	rowError := func(file string) func(int, error) {
@@ -219,11 +243,23 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	rep := mixReport{KPI: kpi.Names[0], From: data.Weeks[0].Format("2006-01-02"), To: data.Weeks[len(data.Weeks)-1].Format("2006-01-02"), Result: r}
 	if attr != nil {
-		rows, notes, err := compare(r, attr, cmpNames, cmpAt)
+		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
 		if err != nil {
 			return problem("--attribution %s: %v", *attrFile, err)
 		}
 		rep.Comparison, rep.ComparisonMeasure = rows, attr.measure
+		rep.ComparisonPeriod = comparisonPeriod(data.Weeks, from, until, weeks)
+		notes = append(rep.ComparisonPeriod.notes(), notes...)
+		for _, row := range rows {
+			if row.MixShare.Widened {
+				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' shares all lie to one side of the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
+			}
+			for _, ms := range row.ByModel {
+				if ms.Withheld != "" {
+					notes = append(notes, ms.Withheld)
+				}
+			}
+		}
 		rep.ComparisonModels = comparisonModels(attr, rows)
 		rep.ComparisonNotes = append(cmpNotes, notes...)
 		for _, n := range rep.ComparisonNotes {
@@ -275,6 +311,67 @@ type mixReport struct {
 	ComparisonModels  []string        `json:"comparison_models,omitempty"`
 	ComparisonMeasure string          `json:"comparison_measure,omitempty"`
 	ComparisonNotes   []string        `json:"comparison_notes,omitempty"`
+	ComparisonPeriod  *periods        `json:"comparison_period,omitempty"`
+}
+
+// periods are the periods the comparison sets side by side: the mix
+// model's weeks its shares are over, and the attribution's journeys'
+// days as given (empty: not given).
+type periods struct {
+	MixFrom          string `json:"mix_from"`
+	MixTo            string `json:"mix_to"`
+	MixWeeks         int    `json:"mix_weeks"`
+	AttributionFrom  string `json:"attribution_from,omitempty"`
+	AttributionUntil string `json:"attribution_until,omitempty"`
+}
+
+// comparisonPeriod is the mix weeks that overlap from..until (the n weeks
+// SharesIn took) and the attribution period.
+func comparisonPeriod(weeks []time.Time, from, until time.Time, n int) *periods {
+	p := &periods{MixWeeks: n}
+	for _, w := range weeks {
+		if (from.IsZero() || !w.AddDate(0, 0, 7).Before(from.AddDate(0, 0, 1))) && (until.IsZero() || !w.After(until)) {
+			if p.MixFrom == "" {
+				p.MixFrom = w.Format("2006-01-02")
+			}
+			p.MixTo = w.AddDate(0, 0, 6).Format("2006-01-02")
+		}
+	}
+	if !from.IsZero() {
+		p.AttributionFrom = from.Format("2006-01-02")
+	}
+	if !until.IsZero() {
+		p.AttributionUntil = until.Format("2006-01-02")
+	}
+	return p
+}
+
+// attribution writes the attribution's period.
+func (p *periods) attribution() string {
+	switch {
+	case p.AttributionFrom == "" && p.AttributionUntil == "":
+		return "not given"
+	case p.AttributionFrom == "":
+		return "up to " + p.AttributionUntil
+	case p.AttributionUntil == "":
+		return "from " + p.AttributionFrom
+	}
+	return p.AttributionFrom + " to " + p.AttributionUntil
+}
+
+// notes warn when the two periods are not known to be the same.
+func (p *periods) notes() []string {
+	if p.AttributionFrom == "" && p.AttributionUntil == "" {
+		return []string{fmt.Sprintf("the attribution report does not say which days its journeys span, so the mix shares are over all the model's weeks (%s to %s), which may not be the attribution's period; give --attribution-from and --attribution-until (the journeys' first and last days) to compare the same period", p.MixFrom, p.MixTo)}
+	}
+	var out []string
+	if p.AttributionFrom == "" || p.AttributionUntil == "" {
+		out = append(out, fmt.Sprintf("the attribution's period is open at one end (%s); the mix shares are over the model's weeks %s to %s", p.attribution(), p.MixFrom, p.MixTo))
+	}
+	if (p.AttributionFrom != "" && p.AttributionFrom != p.MixFrom) || (p.AttributionUntil != "" && p.AttributionUntil != p.MixTo) {
+		out = append(out, fmt.Sprintf("the periods differ: the attribution's journeys %s, the mix model's whole weeks that overlap them %s to %s; the model is weekly, and its data may not reach the whole period", p.attribution(), p.MixFrom, p.MixTo))
+	}
+	return out
 }
 
 // sig writes v with 3 significant digits, in groups of thousands.
@@ -436,29 +533,49 @@ func (r mixReport) write(w io.Writer, md bool) {
 
 	if len(r.Comparison) > 0 {
 		heading(fmt.Sprintf("Beside attribution: shares of %s among the %s both name", r.ComparisonMeasure, numfmt.Count(len(r.Comparison), "channel")))
+		if p := r.ComparisonPeriod; p != nil {
+			line(fmt.Sprintf("mix model: %s to %s (%s); attribution: %s", p.MixFrom, p.MixTo, numfmt.Count(p.MixWeeks, "week"), p.attribution()))
+		}
 		head := append([]string{"channel", "mix model (95%)"}, r.ComparisonModels...)
 		rows = nil
-		anyOut := false
+		anyOut, anyThin, anyWide := false, false, false
 		for _, c := range r.Comparison {
-			row := []string{c.Channel, fmt.Sprintf("%s (%s to %s)", pct(c.MixShare.Value), pct(c.MixShare.Low), pct(c.MixShare.High))}
-			for _, m := range r.ComparisonModels {
-				cell := pct(c.Attribution[m])
-				if slices.Contains(c.Disagrees, m) {
+			mixCell := fmt.Sprintf("%s (%s to %s)", pct(c.MixShare.Value), pct(c.MixShare.Low), pct(c.MixShare.High))
+			if c.MixShare.Widened {
+				mixCell += " †"
+				anyWide = true
+			}
+			row := []string{c.Channel, mixCell}
+			for _, ms := range c.ByModel {
+				cell := fmt.Sprintf("%s (%s to %s)", pct(ms.Share.Value), pct(ms.Share.Low), pct(ms.Share.High))
+				switch {
+				case ms.Disagrees:
 					cell += " *"
 					anyOut = true
+				case ms.Withheld != "":
+					cell += " ?"
+					anyThin = true
 				}
 				row = append(row, cell)
 			}
 			rows = append(rows, row)
 		}
 		table(head, rows)
+		legend := "Attribution intervals: 95%, Wilson, on the conversions credited; for revenue they treat the revenue share as a share of those conversions, so varying deal sizes would widen them."
 		if anyOut {
 			star := "*"
 			if md {
 				star = "\\*"
 			}
-			para(star + " outside the mix model's 95% interval: the two disagree.")
+			legend += " " + star + " the two intervals do not overlap: the two disagree."
 		}
+		if anyThin {
+			legend += fmt.Sprintf(" ? the model credits the channels fewer than %d conversions in all: no verdict either way.", MinComparedConversions)
+		}
+		if anyWide {
+			legend += " † the mix share is at an end of its interval (see below)."
+		}
+		para(legend)
 		for _, n := range r.ComparisonNotes {
 			para(n)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -89,7 +90,8 @@ func TestMixAttributionExample(t *testing.T) {
 	assert.Equal(t, string(want), out, "go test ./cmd/leadscore -run TestMixAttributionExample -update")
 }
 
-var mixCalibratedArgs = append(mixArgs[:len(mixArgs):len(mixArgs)], "--lift-tests", td("mix/lifts.csv"), "--attribution", td("mix/attribution.json"))
+var mixCalibratedArgs = append(mixArgs[:len(mixArgs):len(mixArgs)], "--lift-tests", td("mix/lifts.csv"), "--attribution", td("mix/attribution.json"),
+	"--attribution-from", "2025-01-06", "--attribution-until", "2025-11-30")
 
 // The report with the bundled lift tests and attribution is
 // testdata/mix/report-calibrated.txt (go test ./cmd/leadscore -run
@@ -127,8 +129,16 @@ func TestMixComparisonJSON(t *testing.T) {
 			MixShare    map[string]float64 `json:"mix_share"`
 			Attribution map[string]float64 `json:"attribution"`
 			Disagrees   []string           `json:"disagrees"`
+			ByModel     []struct {
+				Model       string             `json:"model"`
+				Share       map[string]float64 `json:"share"`
+				Conversions float64            `json:"conversions"`
+				Disagrees   bool               `json:"disagrees"`
+				Withheld    string             `json:"withheld"`
+			} `json:"by_model"`
 		} `json:"comparison"`
-		Measure     string `json:"comparison_measure"`
+		Measure     string         `json:"comparison_measure"`
+		Period      map[string]any `json:"comparison_period"`
 		Calibration []struct {
 			Channel      string             `json:"channel"`
 			Test         map[string]float64 `json:"test"`
@@ -147,28 +157,46 @@ func TestMixComparisonJSON(t *testing.T) {
 		Channels []struct {
 			Name   string `json:"name"`
 			Credit []struct {
-				Revenue float64 `json:"revenue"`
+				Revenue     float64 `json:"revenue"`
+				Conversions float64 `json:"conversions"`
 			} `json:"credit"`
 		} `json:"channels"`
 	}
 	raw, err := os.ReadFile(td("mix/attribution.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &attr))
+	assert.Equal(t, map[string]any{"mix_from": "2025-01-06", "mix_to": "2025-11-30", "mix_weeks": 47.0, "attribution_from": "2025-01-06", "attribution_until": "2025-11-30"}, doc.Period)
 	for m, model := range attr.Models {
-		total := 0.0
+		total, convs := 0.0, 0.0
 		for _, ch := range attr.Channels {
 			total += ch.Credit[m].Revenue
+			convs += ch.Credit[m].Conversions
 		}
 		sum := 0.0
 		for _, c := range doc.Comparison {
+			require.Len(t, c.ByModel, len(attr.Models))
+			bm := c.ByModel[m]
+			assert.Equal(t, model, bm.Model)
 			for _, ch := range attr.Channels {
 				if ch.Name == c.Channel {
-					assert.InDelta(t, ch.Credit[m].Revenue/total, c.Attribution[model], 1e-12, "%s %s", c.Channel, model)
+					p := ch.Credit[m].Revenue / total
+					assert.InDelta(t, p, c.Attribution[model], 1e-12, "%s %s", c.Channel, model)
+					assert.InDelta(t, p, bm.Share["value"], 1e-12, "%s %s", c.Channel, model)
+					assert.Equal(t, ch.Credit[m].Conversions, bm.Conversions)
+					// Wilson's interval, written out here: the roots in p
+					// of (p̂ - p)² = z² p(1 - p)/n.
+					z := 1.959963984540054
+					a, b, cc := 1+z*z/convs, -(2*p + z*z/convs), p*p
+					lo, hi := (-b-math.Sqrt(b*b-4*a*cc))/(2*a), (-b+math.Sqrt(b*b-4*a*cc))/(2*a)
+					assert.InDelta(t, lo, bm.Share["low"], 1e-9, "%s %s", c.Channel, model)
+					assert.InDelta(t, hi, bm.Share["high"], 1e-9, "%s %s", c.Channel, model)
 				}
 			}
 			sum += c.Attribution[model]
-			out := c.Attribution[model] < c.MixShare["low"] || c.Attribution[model] > c.MixShare["high"]
-			assert.Equal(t, out, contains(c.Disagrees, model), "%s %s", c.Channel, model)
+			apart := bm.Share["high"] < c.MixShare["low"] || bm.Share["low"] > c.MixShare["high"]
+			assert.Equal(t, apart, contains(c.Disagrees, model), "%s %s", c.Channel, model)
+			assert.Equal(t, apart, bm.Disagrees, "%s %s", c.Channel, model)
+			assert.Empty(t, bm.Withheld, "%v conversions are enough", convs)
 		}
 		assert.InDelta(t, 1, sum, 1e-12, model)
 	}
@@ -224,7 +252,8 @@ func TestMixAttributionChannels(t *testing.T) {
 	require.Len(t, doc.Comparison, 2)
 	assert.Equal(t, "search", doc.Comparison[0].Channel)
 	assert.Equal(t, "tv", doc.Comparison[1].Channel, "TV in the attribution is tv")
-	assert.Len(t, doc.Notes, 2)
+	assert.Len(t, doc.Notes, 3)
+	assert.Contains(t, doc.Notes[2], "the attribution report does not say which days its journeys span, so the mix shares are over all the model's weeks (2023-01-02 to 2025-12-28)")
 
 	none := strings.NewReplacer(`"name":"tv"`, `"name":"radio"`, `"name":"social"`, `"name":"print"`, `"name":"search"`, `"name":"email"`).Replace(string(raw))
 	require.NoError(t, os.WriteFile(ap, []byte(none), 0o644))
@@ -241,7 +270,12 @@ func TestMixAttributionBadFile(t *testing.T) {
 	ap := filepath.Join(dir, "a.json")
 	for _, c := range []struct{ content, want string }{
 		{"{\"models\": [\"linear\"],\n \"channels\": [x]}", ap + `:2:15: invalid character 'x' looking for beginning of value; the file is not the JSON that leadscore attribute --format json writes`},
-		{`{"models": "linear"}`, ap + `:1:19: models is a JSON string, not a []string; the file is not the JSON that leadscore attribute --format json writes`},
+		{`{"models": "linear"}`, ap + `:1:19: "models" holds a JSON string where the attribution report has a list [...]; the file is not the JSON that leadscore attribute --format json writes`},
+		{`[1, 2]`, ap + `:1:1: the file holds a JSON array where the attribution report has an object {...}; the file is not the JSON that leadscore attribute --format json writes`},
+		{`{"models": ["a"], "channels": [{"name": "tv", "credit": [{"conversions": 3}]}]}`, ap + `: channel "tv" has no revenue (or value) credited under a, and the KPI is money`},
+		{`{"models": ["a", "b"], "channels": [{"name": "tv", "credit": [{"conversions": 3, "revenue": 5}, {"conversions": 3}]}]}`, ap + `: channel "tv" has no revenue (or value) credited under b`},
+		{`{"models": ["a"], "channels": [{"name": "tv", "credit": [{"conversions": 3, "revenue": -5}]}]}`, ap + `: channel "tv" is credited -5 revenue under a; credit cannot be negative`},
+		{`{"models": ["a"], "channels": [{"name": "tv", "credit": [{"conversions": 3, "revenue": 5}]}, {"name": "tv", "credit": [{"conversions": 1, "revenue": 2}]}]}`, ap + `: channel "tv" is listed twice`},
 		{`{"models": ["a", "b"], "channels": [{"name": "tv", "credit": [{"revenue": 1}]}]}`, ap + `: channel "tv" has credit under 1 models, the report names 2 (a, b)`},
 		{`{}`, ap + " has no models or no channels"},
 	} {

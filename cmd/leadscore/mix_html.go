@@ -177,7 +177,14 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}}})
 	}
 	if len(r.Comparison) > 0 {
-		head := append([]string{"channel", "mix model", "95% interval"}, r.ComparisonModels...)
+		head := []string{"channel", "mix model", "95% interval"}
+		for _, m := range r.ComparisonModels {
+			head = append(head, m, "95% interval")
+		}
+		periodNote := ""
+		if p := r.ComparisonPeriod; p != nil {
+			periodNote = fmt.Sprintf("Mix model: %s to %s (%d weeks); attribution: %s. ", p.MixFrom, p.MixTo, p.MixWeeks, p.attribution())
+		}
 		head = append(head, "disagree")
 		ct := &htmlreport.Table{ID: "mix-comparison", Head: head}
 		var groups []string
@@ -185,11 +192,12 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		for i, c := range r.Comparison {
 			p := func(k ...any) string { return path(append([]any{"comparison", i}, k...)...) }
 			groups = append(groups, c.Channel)
-			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), iv(p("mix_share"), c.MixShare, "pct")}
+			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), iv(p("mix_share"), c.MixShare.Interval, "pct")}
 			vs := []float64{c.MixShare.Value}
-			for _, m := range r.ComparisonModels {
-				row = append(row, H(p("attribution", m), c.Attribution[m], "pct"))
-				vs = append(vs, c.Attribution[m])
+			// By index, not by the model's name, which may hold a dot.
+			for j, ms := range c.ByModel {
+				row = append(row, H(p("by_model", j, "share", "value"), ms.Share.Value, "pct"), iv(p("by_model", j, "share"), ms.Share, "pct"))
+				vs = append(vs, ms.Share.Value)
 			}
 			dis := "none"
 			if len(c.Disagrees) > 0 {
@@ -199,7 +207,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			ct.Rows = append(ct.Rows, htmlreport.Row{Cells: append(row, T(dis))})
 		}
 		sections = append(sections, htmlreport.Section{ID: "attribution", Title: "Beside attribution: shares of " + r.ComparisonMeasure,
-			Intro:  append(slices.Clone(r.ComparisonNotes), "Shares are among the channels both name. A model disagrees with the mix model when its share lies outside the mix share's 95% interval. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
+			Intro:  append(slices.Clone(r.ComparisonNotes), periodNote+"Shares are among the channels both name. An attribution share's 95% interval is Wilson's, on the conversions credited (for revenue, the revenue share taken as a share of those conversions: varying deal sizes would widen it). A model disagrees with the mix model when the two intervals do not overlap; with fewer than "+strconv.Itoa(MinComparedConversions)+" conversions credited in all, it is given no verdict. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each channel's share under the mix model and under each attribution model", groups, append([]string{"mix model"}, r.ComparisonModels...), vals, "pct"), Table: ct}}})
 	}
 	sections = append(sections, response, deco)
