@@ -77,6 +77,9 @@ const (
 	// WarnLiftDisagrees is a lift test and an uncalibrated model that
 	// disagree beyond both their intervals.
 	WarnLiftDisagrees = "lift_test_disagrees"
+	// WarnLiftOverlap is two lift tests of the same channel whose days
+	// overlap: each pulls the fit, so the overlap counts twice.
+	WarnLiftOverlap = "lift_tests_overlap"
 	// WarnLiftStillDisagrees is a lift test that the calibrated model
 	// still disagrees with beyond both intervals.
 	WarnLiftStillDisagrees = "lift_test_disagrees_calibrated"
@@ -217,6 +220,14 @@ func (d Data) weekOf(day time.Time) int {
 	return -1
 }
 
+// testName names a lift test by its line, for messages.
+func testName(t LiftTest) string {
+	if t.Line > 0 {
+		return fmt.Sprintf("the lift test on line %d", t.Line)
+	}
+	return "a lift test"
+}
+
 // weekCoverage is the share of each of weeks from..to whose days lie in
 // start..end (both days included), and the test's days.
 func weekCoverage(weeks []time.Time, from, to int, start, end time.Time) ([]float64, int) {
@@ -300,6 +311,14 @@ func (m *model) prepareLifts() ([]lift, []Warning) {
 		if !(t.Low <= t.Incremental && t.Incremental <= t.High && t.High > t.Low) {
 			leftOut("its interval %v to %v does not hold its result %v; give the 95%% interval around the result", t.Low, t.High, t.Incremental)
 			continue
+		}
+		for _, o := range out {
+			u := m.o.LiftTests[o.test]
+			if o.c == c && !t.Start.After(u.End) && !u.Start.After(t.End) {
+				ws = append(ws, Warning{Kind: WarnLiftOverlap, Channels: []string{names[c]}, Line: t.Line, Message: fmt.Sprintf(
+					"%s: %s (%s to %s, %s) and %s (%s to %s, %s) overlap; each pulls the fit, so the days they share count twice: keep one, or combine them into one test over their days",
+					names[c], testName(u), day(u.Start), day(u.End), amount(u.Incremental), testName(t), day(t.Start), day(t.End), amount(t.Incremental))})
+			}
 		}
 		out = append(out, lift{test: i, c: c, from: from, to: to, share: share, days: days, value: t.Incremental, target: t.Incremental, se: t.se(), xs: map[candidate]float64{}})
 	}
