@@ -192,6 +192,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(kpi.Weeks) == 0 {
 		return problem("%s has no usable week; nothing to fit", *kpiFile)
 	}
+	if *liftFile != "" && ln.Rows == 0 {
+		return problem("%s has no lift test, only its header (or nothing): no test was read; give one row per test, or leave out --lift-tests for an uncalibrated fit", *liftFile)
+	}
 	if sn.Failed > 0 {
 		// A failed row's channel-week would count as no spend, and bend
 		// the channel's return: fit only on whole data.

@@ -309,6 +309,14 @@ func TestMixLiftTestRows(t *testing.T) {
 	assert.Contains(t, errOut, "lift tests: 4 read = 2 used + 2 left out (each named above)\n")
 	assert.Contains(t, out, "calibrated by 2 lift tests")
 	assert.Contains(t, out, `the lift test on line 4: channel "serach" is not in the spend data`, "the report's warnings say it too")
+
+	// A file with only its header read no test: said so, exit status 1,
+	// no report, as for a KPI file with no week.
+	require.NoError(t, os.WriteFile(lp, []byte("channel,start,end,incremental_kpi,low,high\n"), 0o644))
+	code, out, errOut = leadscore(t, "", append(mixArgs, "--lift-tests", lp, "--bootstrap", "20")...)
+	assert.Equal(t, exitProblem, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "leadscore mix: "+lp+" has no lift test, only its header (or nothing): no test was read; give one row per test, or leave out --lift-tests for an uncalibrated fit\n")
 }
 
 // readAttribution reads both shapes attribute writes: journeys (a row's
