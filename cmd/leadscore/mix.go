@@ -399,16 +399,23 @@ func span(i mix.Interval) string {
 func (r mixReport) write(w io.Writer, md bool) {
 	heading := func(s string) {
 		if md {
-			fmt.Fprintf(w, "\n## %s\n\n", s)
+			fmt.Fprintf(w, "\n## %s\n\n", mdHTML.Replace(s))
 		} else {
 			fmt.Fprintf(w, "\n%s\n", s)
 		}
 	}
 	table := func(head []string, rows [][]string) {
 		if md {
-			fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+			cells := func(row []string) string {
+				out := make([]string, len(row))
+				for i, c := range row {
+					out[i] = mdCell(c)
+				}
+				return strings.Join(out, " | ")
+			}
+			fmt.Fprintf(w, "| %s |\n|%s\n", cells(head), strings.Repeat("---|", len(head)))
 			for _, row := range rows {
-				fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+				fmt.Fprintf(w, "| %s |\n", cells(row))
 			}
 			return
 		}
@@ -420,13 +427,13 @@ func (r mixReport) write(w io.Writer, md bool) {
 		tw.Flush()
 	}
 	if md {
-		fmt.Fprintf(w, "# Marketing-mix model: %s\n\n", r.KPI)
+		fmt.Fprintf(w, "# Marketing-mix model: %s\n\n", mdHTML.Replace(r.KPI))
 	} else {
 		fmt.Fprintf(w, "Marketing-mix model: %s\n", r.KPI)
 	}
 	line := func(s string) {
 		if md {
-			fmt.Fprintf(w, "- %s\n", s)
+			fmt.Fprintf(w, "- %s\n", mdHTML.Replace(s))
 		} else {
 			fmt.Fprintf(w, "  %s\n", s)
 		}
@@ -435,7 +442,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 	// lines are; in Markdown, one paragraph.
 	para := func(s string) {
 		if md {
-			fmt.Fprintf(w, "\n%s\n", s)
+			fmt.Fprintf(w, "\n%s\n", mdHTML.Replace(s))
 			return
 		}
 		cur := " "
@@ -597,6 +604,19 @@ func (r mixReport) write(w io.Writer, md bool) {
 	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
 }
+
+// mdHTML escapes what Markdown would read as raw HTML in text that holds
+// names from the data (channels, models, the KPI).
+var mdHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// mdCell makes text safe in a Markdown table cell: a pipe would end the
+// cell, raw HTML would be rendered, and *, _, `, [ and \ would start
+// emphasis, code or links; each is escaped to show as written.
+func mdCell(s string) string {
+	return mdHTML.Replace(mdPunct.Replace(s))
+}
+
+var mdPunct = strings.NewReplacer("\\", "\\\\", "|", "\\|", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]")
 
 // weeksRead says how many days and model weeks a lift test was read as:
 // "12 weeks" when it covers whole weeks, else its days, the weeks they

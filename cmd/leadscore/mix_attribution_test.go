@@ -348,3 +348,43 @@ func TestReadAttributionShapes(t *testing.T) {
 	assert.Equal(t, []int{2, 0}, at)
 	assert.Equal(t, []string{"(no touch) is the conversions with no touch the attribution could credit; they are left out of the comparison, as the mix model's baseline holds them"}, notes)
 }
+
+// Names from the data are written as they are in Markdown: a pipe does not
+// split a cell, raw HTML is not rendered, and every row of a table has the
+// header's number of cells. In HTML, a model named with a dot keeps its
+// number's path, which is by index.
+func TestMixMarkdownAndHTMLEscapeNames(t *testing.T) {
+	assert.Equal(t, `a\|b &lt;i&gt;x&lt;/i&gt; \*y\* \_z\_ \\`, mdCell(`a|b <i>x</i> *y* _z_ \`))
+	dir := t.TempDir()
+	raw, err := os.ReadFile(td("mix/attribution.json"))
+	require.NoError(t, err)
+	odd := strings.NewReplacer(`"linear"`, `"lin|ear <b>v2</b>"`, `"last_touch"`, `"last.touch"`).Replace(string(raw))
+	ap := filepath.Join(dir, "attribution.json")
+	require.NoError(t, os.WriteFile(ap, []byte(odd), 0o644))
+	args := append(mixArgs, "--attribution", ap, "--bootstrap", "20")
+	code, out, errOut := leadscore(t, "", append(args, "--format", "markdown")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, out, "<b>")
+	assert.Contains(t, out, `lin\|ear &lt;b&gt;v2&lt;/b&gt;`)
+	cellsOf := func(row string) int { return len(strings.Split(strings.ReplaceAll(row, `\|`, ""), "|")) - 2 }
+	var head int
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "| ") {
+			head = 0
+			continue
+		}
+		if head == 0 {
+			head = cellsOf(l)
+			continue
+		}
+		if !strings.HasPrefix(l, "|---") {
+			assert.Equal(t, head, cellsOf(l), l)
+		}
+	}
+	code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	checkPage(t, page, js, 1000)
+	assert.Contains(t, page, `data-path="comparison.0.by_model.1.share.value"`)
+}
