@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -148,8 +149,9 @@ type ChannelResult struct {
 	// KPI, with its interval over the bootstrap refits: the figure to set
 	// beside attribution's shares of credit.
 	ChannelShare Interval `json:"channel_share"`
-	ROAS         Interval `json:"roas"`
-	ROI          Interval `json:"roi"`
+	// ROAS and ROI are zero, and null in JSON, when nothing was spent.
+	ROAS Interval `json:"roas"`
+	ROI  Interval `json:"roi"`
 	// MarginalROAS is the KPI one more unit of spend would add, spread
 	// over the weeks in proportion to the current spend.
 	MarginalROAS Interval `json:"marginal_roas"`
@@ -161,6 +163,21 @@ type ChannelResult struct {
 	// "withheld"; Reason says why when withheld.
 	Verdict string `json:"verdict"`
 	Reason  string `json:"reason,omitempty"`
+}
+
+// MarshalJSON writes a channel with no spend with null ROAS, ROI and
+// marginal ROAS: a return on nothing spent is undefined, not 0.
+func (c ChannelResult) MarshalJSON() ([]byte, error) {
+	type plain ChannelResult
+	if c.Spend > 0 {
+		return json.Marshal(plain(c))
+	}
+	return json.Marshal(struct {
+		plain
+		ROAS         *Interval `json:"roas"`
+		ROI          *Interval `json:"roi"`
+		MarginalROAS *Interval `json:"marginal_roas"`
+	}{plain: plain(c)})
 }
 
 // CurvePoint is the response at Multiplier times the current spend.

@@ -258,7 +258,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' shares all lie to one side of the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
 			}
 			for _, ms := range row.ByModel {
-				if ms.Withheld != "" {
+				if ms.Withheld != "" && !slices.Contains(notes, ms.Withheld) {
 					notes = append(notes, ms.Withheld)
 				}
 			}
@@ -467,7 +467,11 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("Channels")
 	var rows [][]string
 	for _, c := range r.Channels {
-		rows = append(rows, []string{c.Name, sig(c.Spend), span(c.Incremental), pct(c.Share), span(c.ROAS), span(c.ROI), sig(c.MarginalROAS.Value), c.Verdict})
+		roas, roi, marg := "—", "—", "—" // no return on nothing spent
+		if c.Spend > 0 {
+			roas, roi, marg = span(c.ROAS), span(c.ROI), sig(c.MarginalROAS.Value)
+		}
+		rows = append(rows, []string{c.Name, sig(c.Spend), span(c.Incremental), pct(c.Share), roas, roi, marg, c.Verdict})
 	}
 	table([]string{"channel", "spend", "incremental (95%)", "share", "ROAS (95%)", "ROI (95%)", "marginal ROAS", "verdict"}, rows)
 	for _, c := range r.Channels {
@@ -580,7 +584,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 			legend += " " + star + " the two intervals do not overlap: the two disagree."
 		}
 		if anyThin {
-			legend += fmt.Sprintf(" ? the model credits the channels fewer than %d conversions in all: no verdict either way.", MinComparedConversions)
+			legend += " ? no verdict either way; why is said below."
 		}
 		if anyWide {
 			legend += " † the mix share is at an end of its interval (see below)."

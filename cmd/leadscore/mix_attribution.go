@@ -314,6 +314,10 @@ func compare(r *mix.Result, ac *attributionCredit, names []string, at []int, fro
 			convs[m] += ac.conv[i][m]
 		}
 	}
+	spent := map[string]bool{}
+	for _, ch := range r.Channels {
+		spent[ch.Name] = ch.Spend > 0
+	}
 	rows := make([]comparisonRow, len(names))
 	for k, name := range names {
 		rows[k] = comparisonRow{Channel: name, MixShare: shares[k], Attribution: map[string]float64{}, Disagrees: []string{}, ByModel: []modelShare{}}
@@ -330,6 +334,8 @@ func compare(r *mix.Result, ac *attributionCredit, names []string, at []int, fro
 			row.Attribution[model] = s
 			ms := modelShare{Model: model, Share: iv, Conversions: ac.conv[i][m]}
 			switch {
+			case !spent[row.Channel]:
+				ms.Withheld = fmt.Sprintf("%s has no spend in the mix model's data: its mix share is zero by construction, not measured, so no attribution share is set against it", row.Channel)
 			case convs[m] < MinComparedConversions:
 				ms.Withheld = fmt.Sprintf("%s credits the compared channels %s conversions in all, fewer than %d: too few to say whether its share of %s agrees with the mix model", model, sig(convs[m]), MinComparedConversions, row.Channel)
 			case iv.High < row.MixShare.Low || iv.Low > row.MixShare.High:

@@ -388,3 +388,60 @@ func TestMixMarkdownAndHTMLEscapeNames(t *testing.T) {
 	checkPage(t, page, js, 1000)
 	assert.Contains(t, page, `data-path="comparison.0.by_model.1.share.value"`)
 }
+
+// A channel with no spend has no return: ROAS, ROI and marginal ROAS are
+// null in JSON and — in text, and the comparison gives it no verdict
+// beside attribution, whose credit for it is no evidence against a share
+// that is zero by construction.
+func TestMixChannelWithNoSpend(t *testing.T) {
+	dir := t.TempDir()
+	raw, err := os.ReadFile(td("mix/spend.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	for i, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if f[1] == "social" {
+			f[2] = "0"
+		}
+		lines[i+1] = strings.Join(f, ",")
+	}
+	sp := filepath.Join(dir, "spend.csv")
+	require.NoError(t, os.WriteFile(sp, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	args := []string{"mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--attribution", td("mix/attribution.json"), "--bootstrap", "20"}
+	code, out, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Channels   []map[string]any `json:"channels"`
+		Comparison []struct {
+			Channel   string   `json:"channel"`
+			Disagrees []string `json:"disagrees"`
+			ByModel   []struct {
+				Withheld string `json:"withheld"`
+			} `json:"by_model"`
+		} `json:"comparison"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	for _, c := range doc.Channels {
+		if c["name"] == "social" {
+			for _, k := range []string{"roas", "roi", "marginal_roas"} {
+				v, ok := c[k]
+				assert.True(t, ok, k)
+				assert.Nil(t, v, k)
+			}
+		} else {
+			assert.NotNil(t, c["roas"])
+		}
+	}
+	for _, c := range doc.Comparison {
+		if c.Channel == "social" {
+			assert.Empty(t, c.Disagrees)
+			for _, bm := range c.ByModel {
+				assert.Contains(t, bm.Withheld, "social has no spend in the mix model's data")
+			}
+		}
+	}
+	code, out, errOut = leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Regexp(t, `(?m)^social +0 +\S+ \(\S+ to \S+\) +\S+ +— +— +— +withheld`, out)
+	assert.Equal(t, 1, strings.Count(out, "social has no spend in the mix model's data"), "said once")
+}

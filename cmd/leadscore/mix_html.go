@@ -32,6 +32,20 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		return htmlreport.Parts(htmlreport.Number(p+".low", i.Low, format), htmlreport.Text(" to "), htmlreport.Number(p+".high", i.High, format))
 	}
 	T := htmlreport.Text
+	// ret and retIv are a return's estimate and interval: null (shown —)
+	// when nothing was spent.
+	ret := func(p string, i mix.Interval, spend float64) htmlreport.Cell {
+		if spend > 0 {
+			return H(p+".value", i.Value, "dec2")
+		}
+		return htmlreport.Maybe(p, nil, "dec2")
+	}
+	retIv := func(p string, i mix.Interval, spend float64) htmlreport.Cell {
+		if spend > 0 {
+			return iv(p, i, "dec2")
+		}
+		return T("—")
+	}
 	// ivs is an interval's two ends for a line of words, where a cell of
 	// parts would not show.
 	ivs := func(p string, i mix.Interval, format string) htmlreport.Sentence {
@@ -61,8 +75,8 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		roas = append(roas, []float64{c.ROAS.Low, c.ROAS.Value, c.ROAS.High})
 		ct.Rows = append(ct.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), H(p("spend"), c.Spend, "money"),
 			H(p("incremental", "value"), c.Incremental.Value, kpiFmt), iv(p("incremental"), c.Incremental, kpiFmt), H(p("share"), c.Share, "pct"),
-			H(p("roas", "value"), c.ROAS.Value, "dec2"), iv(p("roas"), c.ROAS, "dec2"), H(p("roi", "value"), c.ROI.Value, "dec2"), iv(p("roi"), c.ROI, "dec2"),
-			H(p("marginal_roas", "value"), c.MarginalROAS.Value, "dec2"), T(c.Verdict)}})
+			ret(p("roas"), c.ROAS, c.Spend), retIv(p("roas"), c.ROAS, c.Spend), ret(p("roi"), c.ROI, c.Spend), retIv(p("roi"), c.ROI, c.Spend),
+			ret(p("marginal_roas"), c.MarginalROAS, c.Spend), T(c.Verdict)}})
 		if c.Reason != "" {
 			reasons = append(reasons, c.Name+": no verdict: "+c.Reason+".")
 		}
