@@ -174,6 +174,14 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			}
 			return T("no")
 		}
+		st := &htmlreport.Table{ID: "mix-calibration-shift", Head: []string{"channel", "tested", "incremental before", "95% interval", "incremental after", "95% interval"}}
+		for i, c := range r.CalibrationShift {
+			p := func(k ...any) string { return path(append([]any{"calibration_shift", i}, k...)...) }
+			st.Rows = append(st.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), yes(c.Tested),
+				H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt), H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt)}})
+		}
+		shiftBlock := htmlreport.Block{Title: "Calibration's effect on each channel's " + r.KPI, Table: st,
+			Note: "Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them."}
 		for i, c := range r.Calibration {
 			p := func(k ...any) string { return path(append([]any{"calibration", i}, k...)...) }
 			label := c.Channel + " " + c.Start + " to " + c.End
@@ -188,7 +196,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		}
 		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests",
 			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks; a week the test covers only part of counts for the share of its days it covers (weeks read). Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
-			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}}})
+			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}, shiftBlock}})
 	}
 	if len(r.Comparison) > 0 {
 		head := []string{"channel", "mix model", "95% interval"}
