@@ -314,6 +314,16 @@ func compare(r *mix.Result, ac *attributionCredit, names []string, at []int, fro
 			convs[m] += ac.conv[i][m]
 		}
 	}
+	some := false
+	for m := range ac.models {
+		some = some || totals[m] > 0
+	}
+	if !some {
+		if ac.measure == "revenue" {
+			return nil, 0, nil, fmt.Errorf("no attribution model credits the compared channels any revenue, so there are no revenue shares to compare (a paths file without a value column credits none): run leadscore attribute with the paths' value column (--columns value=...), or compare a KPI that counts conversions")
+		}
+		return nil, 0, nil, fmt.Errorf("no attribution model credits the compared channels any conversions, so there are no shares to compare")
+	}
 	spent := map[string]bool{}
 	for _, ch := range r.Channels {
 		spent[ch.Name] = ch.Spend > 0

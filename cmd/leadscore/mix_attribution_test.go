@@ -445,3 +445,15 @@ func TestMixChannelWithNoSpend(t *testing.T) {
 	assert.Regexp(t, `(?m)^social +0 +\S+ \(\S+ to \S+\) +\S+ +— +— +— +withheld`, out)
 	assert.Equal(t, 1, strings.Count(out, "social has no spend in the mix model's data"), "said once")
 }
+
+// An attribution that credits no revenue under any model (paths without a
+// value column write value 0) stops the run with what to do, rather than
+// printing an empty comparison.
+func TestMixAttributionWithoutRevenue(t *testing.T) {
+	ap := filepath.Join(t.TempDir(), "a.json")
+	require.NoError(t, os.WriteFile(ap, []byte(`{"models": ["first_touch", "linear"], "channels": [{"channel": "social", "credit": [{"conversions": 40, "value": 0}, {"conversions": 30, "value": 0}]}, {"channel": "tv", "credit": [{"conversions": 5, "value": 0}, {"conversions": 15, "value": 0}]}]}`), 0o644))
+	code, out, errOut := leadscore(t, "", append(mixArgs, "--attribution", ap, "--bootstrap", "20")...)
+	assert.Equal(t, exitProblem, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "no attribution model credits the compared channels any revenue, so there are no revenue shares to compare (a paths file without a value column credits none)")
+}
