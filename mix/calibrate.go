@@ -19,7 +19,8 @@ import (
 type LiftTest struct {
 	Channel string
 	// Start and End are the test's first and last days; the model reads
-	// them as the weeks that hold them.
+	// them as the weeks that hold them, each counted by the share of its
+	// days the test covers.
 	Start, End time.Time
 	// Incremental is the KPI the test measured as caused by the channel's
 	// spend in its weeks; Low and High its 95% interval.

@@ -116,8 +116,10 @@ func TestMixCalibratedGolden(t *testing.T) {
 // The JSON of the comparison: each channel's mix share as {value, low,
 // high}, its attribution share by model, the models that disagree. The
 // attribution shares are each model's credit of the channel over that of
-// the compared channels, recomputed here from attribution.json; a model
-// disagrees exactly when its share is outside the mix share's interval.
+// the compared channels, recomputed here from attribution.json, with
+// Wilson's interval solved here as the roots of a quadratic; a model
+// disagrees exactly when the two intervals do not overlap; the periods
+// compared are those given.
 // The calibration's JSON has each test with before and after.
 func TestMixComparisonJSON(t *testing.T) {
 	code, out, errOut := leadscore(t, "", append(mixCalibratedArgs, "--format", "json", "--bootstrap", "40")...)
