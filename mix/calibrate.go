@@ -456,13 +456,8 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	for c := range shifts {
 		shifts[c].Tested = tested[c]
 		shifts[c].After = r.Channels[c].Incremental
-		s := shifts[c]
-		if !s.Tested && (s.After.Value < s.Before.Low || s.After.Value > s.Before.High) {
-			ws = append(ws, Warning{Kind: WarnUntestedMoved, Channels: []string{s.Channel}, Message: fmt.Sprintf(
-				"%s: no lift test names it, yet calibration moved its incremental %s from %s (95%% %s to %s) to %s, outside its uncalibrated interval: the tests of other channels moved it through the joint fit (channels whose spend moves together share the effect); read its figures as resting on those tests",
-				s.Channel, "KPI", amount(s.Before.Value), amount(s.Before.Low), amount(s.Before.High), amount(s.After.Value))})
-		}
 	}
+	ws = append(ws, untestedMoved(shifts)...)
 	r.CalibrationShift = shifts
 	for i := range r.Calibration {
 		cal := r.Calibration[i]
@@ -481,6 +476,20 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	}
 	r.Warnings = append(ws, r.Warnings...)
 	return r, nil
+}
+
+// untestedMoved warns of each channel no test names whose calibrated
+// incremental KPI lies outside its uncalibrated interval.
+func untestedMoved(shifts []ChannelShift) []Warning {
+	var ws []Warning
+	for _, s := range shifts {
+		if !s.Tested && (s.After.Value < s.Before.Low || s.After.Value > s.Before.High) {
+			ws = append(ws, Warning{Kind: WarnUntestedMoved, Channels: []string{s.Channel}, Message: fmt.Sprintf(
+				"%s: no lift test names it, yet calibration moved its incremental KPI from %s (95%% %s to %s) to %s, outside its uncalibrated interval: the tests of other channels moved it through the joint fit (channels whose spend moves together share the effect); read its figures as resting on those tests",
+				s.Channel, amount(s.Before.Value), amount(s.Before.Low), amount(s.Before.High), amount(s.After.Value))})
+		}
+	}
+	return ws
 }
 
 // incremental is channel c's incremental KPI over all weeks under

@@ -495,6 +495,7 @@ func TestCalibrationShift(t *testing.T) {
 				assert.Equal(t, unc.Channels[c].Saturation, r.Channels[c].Saturation, "%s's curves are kept", s.Channel)
 			}
 			moved := s.After.Value < s.Before.Low || s.After.Value > s.Before.High
+			t.Logf("k=%v %s tested %v: %.0f (%.0f to %.0f) -> %.0f, moved %v", k, s.Channel, s.Tested, s.Before.Value, s.Before.Low, s.Before.High, s.After.Value, moved)
 			warned := false
 			for _, w := range r.Warnings {
 				warned = warned || w.Kind == WarnUntestedMoved && w.Channels[0] == s.Channel
@@ -502,4 +503,21 @@ func TestCalibrationShift(t *testing.T) {
 			assert.Equal(t, moved && !s.Tested, warned, "k=%v %+v", k, s)
 		}
 	}
+}
+
+// The warning of an untested channel that moved: outside its uncalibrated
+// interval, on either side, and only for a channel no test names.
+func TestUntestedMovedWarning(t *testing.T) {
+	before := Interval{Value: 100, Low: 80, High: 130}
+	ws := untestedMoved([]ChannelShift{
+		{Channel: "a", Before: before, After: Interval{Value: 131}},
+		{Channel: "b", Before: before, After: Interval{Value: 79}},
+		{Channel: "c", Before: before, After: Interval{Value: 130}},
+		{Channel: "d", Tested: true, Before: before, After: Interval{Value: 500}},
+	})
+	require.Len(t, ws, 2)
+	assert.Equal(t, []string{"a"}, ws[0].Channels)
+	assert.Equal(t, []string{"b"}, ws[1].Channels)
+	assert.Equal(t, WarnUntestedMoved, ws[0].Kind)
+	assert.Equal(t, "a: no lift test names it, yet calibration moved its incremental KPI from 100 (95% 80 to 130) to 131, outside its uncalibrated interval: the tests of other channels moved it through the joint fit (channels whose spend moves together share the effect); read its figures as resting on those tests", ws[0].Message)
 }
