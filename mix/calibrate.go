@@ -147,16 +147,18 @@ func windowEffect(a Adstock, h Hill, spend []float64, from, to int) float64 {
 }
 
 // partialWindowEffect is windowEffect over weeks from..from+len(share)-1
-// of a test that covers
-// share[i] of week from+i's days: the spend of those days (that share of
-// the week's) is off, and the effect is counted over those days (that
-// share of the week's difference). A test of whole weeks has share 1
-// throughout; a 7-day test from a Wednesday covers 5/7 of one week and
-// 2/7 of the next.
+// of a test that covers share[i] of week from+i's days: the difference
+// the weeks' spend makes in each week (all of it off in every week the
+// test touches), counted for the share of the week's days the test
+// covers. The model cannot say which day of a week an effect fell on, so
+// it spreads each week's evenly over its days: a one-day test reads a
+// seventh of its week's effect, a 7-day test from a Wednesday 5/7 of one
+// week's and 2/7 of the next's. A test of whole weeks has share 1
+// throughout, and is windowEffect.
 func partialWindowEffect(a Adstock, h Hill, spend []float64, from int, share []float64) float64 {
 	off := append([]float64(nil), spend...)
-	for i, sh := range share {
-		off[from+i] *= 1 - sh
+	for i := range share {
+		off[from+i] = 0
 	}
 	on, without := a.Apply(spend), a.Apply(off)
 	s := 0.0
