@@ -19,7 +19,8 @@ import (
 type LiftTest struct {
 	Channel string
 	// Start and End are the test's first and last days; the model reads
-	// them as the weeks that hold them.
+	// them as the weeks that hold them, each counted by the share of its
+	// days the test covers.
 	Start, End time.Time
 	// Incremental is the KPI the test measured as caused by the channel's
 	// spend in its weeks; Low and High its 95% interval.
@@ -38,12 +39,17 @@ const z95 = 1.959963984540054
 // same channel and weeks, before and after the test was added to the fit.
 type Calibration struct {
 	Channel string `json:"channel"`
-	// Start and End are the test's dates as given; Weeks the model's weeks
-	// they cover.
-	Start string `json:"start"`
-	End   string `json:"end"`
-	Weeks int    `json:"weeks"`
-	Line  int    `json:"line,omitempty"`
+	// Start and End are the test's dates as given; Days how many days
+	// that is; Weeks the model's weeks they touch, and WeeksRead the
+	// weeks' worth the test is read as: each week counted by the share of
+	// its days the test covers (see partialWindowEffect), so a 7-day test
+	// from a Wednesday touches 2 weeks and is read as 1.
+	Start     string  `json:"start"`
+	End       string  `json:"end"`
+	Days      int     `json:"days"`
+	Weeks     int     `json:"weeks"`
+	WeeksRead float64 `json:"weeks_read"`
+	Line      int     `json:"line,omitempty"`
 	// Test is the experiment's incremental KPI and its 95% interval.
 	Test Interval `json:"test"`
 	// Before and After are the model's incremental KPI of the channel's
@@ -72,6 +78,35 @@ const (
 	// WarnLiftDisagrees is a lift test and an uncalibrated model that
 	// disagree beyond both their intervals.
 	WarnLiftDisagrees = "lift_test_disagrees"
+	// WarnLiftOverlap is two lift tests of the same channel whose days
+	// overlap: each pulls the fit, so the overlap counts twice.
+	WarnLiftOverlap = "lift_tests_overlap"
+	// WarnLiftStillDisagrees is a lift test that the calibrated model
+	// still disagrees with beyond both intervals.
+	WarnLiftStillDisagrees = "lift_test_disagrees_calibrated"
+	// WarnUntestedMoved is a channel no lift test names whose incremental
+	// KPI moved, with calibration, outside its uncalibrated interval.
+	WarnUntestedMoved = "untested_channel_moved"
+)
+
+// ChannelShift is what calibration did to a channel's incremental KPI
+// over all weeks: Before fitted without the lift tests, After with them,
+// each with its 95% interval. Tested says whether a test names the
+// channel.
+type ChannelShift struct {
+	Channel string   `json:"channel"`
+	Tested  bool     `json:"tested"`
+	Before  Interval `json:"before"`
+	After   Interval `json:"after"`
+}
+
+// weighRefits and weighSeed are the uncalibrated bootstrap refits that
+// weigh the lift tests (see weigh): a fixed number with a fixed seed, so
+// that the calibrated estimate depends on the data and the tests only,
+// not on --seed or --bootstrap.
+const (
+	weighRefits = 200
+	weighSeed   = 0x7765696768 // "weigh"
 )
 
 // lift is a lift test the fit uses: a pseudo-observation of the channel's
@@ -80,8 +115,12 @@ type lift struct {
 	test     int // index in Options.LiftTests
 	c        int
 	from, to int // weeks, inclusive
-	value    float64
-	se       float64
+	// share is the share of each week from..to whose days the test
+	// covers (1 for a whole week).
+	share []float64
+	days  int
+	value float64
+	se    float64
 	// target is what the fit pulls the effect toward: the test's value,
 	// or a draw around it in a bootstrap refit.
 	target float64
@@ -100,14 +139,32 @@ type lift struct {
 // spend in the window that carries over past it is not counted, as a test
 // that measures the weeks it ran does not see it.
 func windowEffect(a Adstock, h Hill, spend []float64, from, to int) float64 {
+	whole := make([]float64, to-from+1)
+	for i := range whole {
+		whole[i] = 1
+	}
+	return partialWindowEffect(a, h, spend, from, whole)
+}
+
+// partialWindowEffect is windowEffect over weeks from..from+len(share)-1
+// of a test that covers share[i] of week from+i's days: the difference
+// the weeks' spend makes in each week (all of it off in every week the
+// test touches), counted for the share of the week's days the test
+// covers. The model cannot say which day of a week an effect fell on, so
+// it spreads each week's evenly over its days: a one-day test reads a
+// seventh of its week's effect, a 7-day test from a Wednesday 5/7 of one
+// week's and 2/7 of the next's. A test of whole weeks has share 1
+// throughout, and is windowEffect.
+func partialWindowEffect(a Adstock, h Hill, spend []float64, from int, share []float64) float64 {
 	off := append([]float64(nil), spend...)
-	for t := from; t <= to; t++ {
-		off[t] = 0
+	for i := range share {
+		off[from+i] = 0
 	}
 	on, without := a.Apply(spend), a.Apply(off)
 	s := 0.0
-	for t := from; t <= to; t++ {
-		s += h.At(on[t]) - h.At(without[t])
+	for i, sh := range share {
+		t := from + i
+		s += sh * (h.At(on[t]) - h.At(without[t]))
 	}
 	return s
 }
@@ -118,7 +175,7 @@ func (m *model) liftX(l *lift, k candidate) float64 {
 	if x, ok := l.xs[k]; ok {
 		return x
 	}
-	x := windowEffect(m.adstocksOf(m.o.Adstock)[k.ad], m.hill(l.c, k), m.d.Channels[l.c].Spend, l.from, l.to)
+	x := partialWindowEffect(m.adstocksOf(m.o.Adstock)[k.ad], m.hill(l.c, k), m.d.Channels[l.c].Spend, l.from, l.share)
 	l.xs[k] = x
 	return x
 }
@@ -164,6 +221,35 @@ func (d Data) weekOf(day time.Time) int {
 		}
 	}
 	return -1
+}
+
+// testName names a lift test by its line, for messages.
+func testName(t LiftTest) string {
+	if t.Line > 0 {
+		return fmt.Sprintf("the lift test on line %d", t.Line)
+	}
+	return "a lift test"
+}
+
+// weekCoverage is the share of each of weeks from..to whose days lie in
+// start..end (both days included), and the test's days.
+func weekCoverage(weeks []time.Time, from, to int, start, end time.Time) ([]float64, int) {
+	last := end.AddDate(0, 0, 1)
+	share := make([]float64, to-from+1)
+	total := 0
+	for w := from; w <= to; w++ {
+		a, b := weeks[w], weeks[w].AddDate(0, 0, 7)
+		if start.After(a) {
+			a = start
+		}
+		if last.Before(b) {
+			b = last
+		}
+		n := int(math.Round(b.Sub(a).Hours() / 24))
+		total += n
+		share[w-from] = float64(n) / 7
+	}
+	return share, total
 }
 
 // prepareLifts matches each lift test to its channel and weeks; those it
@@ -216,9 +302,10 @@ func (m *model) prepareLifts() ([]lift, []Warning) {
 			continue
 		}
 		from, to := m.d.weekOf(t.Start), m.d.weekOf(t.End)
+		share, days := weekCoverage(m.d.Weeks, from, to, t.Start, t.End)
 		spent := 0.0
 		for w := from; w <= to; w++ {
-			spent += m.d.Channels[c].Spend[w]
+			spent += share[w-from] * m.d.Channels[c].Spend[w]
 		}
 		if spent == 0 {
 			leftOut("%s spent nothing in the weeks of %s to %s, so the model has no spend there for the test to calibrate", names[c], day(t.Start), day(t.End))
@@ -228,7 +315,15 @@ func (m *model) prepareLifts() ([]lift, []Warning) {
 			leftOut("its interval %v to %v does not hold its result %v; give the 95%% interval around the result", t.Low, t.High, t.Incremental)
 			continue
 		}
-		out = append(out, lift{test: i, c: c, from: from, to: to, value: t.Incremental, target: t.Incremental, se: t.se(), xs: map[candidate]float64{}})
+		for _, o := range out {
+			u := m.o.LiftTests[o.test]
+			if o.c == c && !t.Start.After(u.End) && !u.Start.After(t.End) {
+				ws = append(ws, Warning{Kind: WarnLiftOverlap, Channels: []string{names[c]}, Line: t.Line, Message: fmt.Sprintf(
+					"%s: %s (%s to %s, %s) and %s (%s to %s, %s) overlap; each pulls the fit, so the days they share count twice: keep one, or combine them into one test over their days",
+					names[c], testName(u), day(u.Start), day(u.End), amount(u.Incremental), testName(t), day(t.Start), day(t.End), amount(t.Incremental))})
+			}
+		}
+		out = append(out, lift{test: i, c: c, from: from, to: to, share: share, days: days, value: t.Incremental, target: t.Incremental, se: t.se(), xs: map[candidate]float64{}})
 	}
 	return out, ws
 }
@@ -305,9 +400,14 @@ func disagree(a, b Interval) bool {
 // each test is compared with, and the noise variance that weighs them),
 // then with each test as a pseudo-observation of its channel's effect over
 // its weeks, weighted as weigh says, so the fit moves toward a test in
-// proportion to its precision. The hyperparameters are searched again with
-// the tests in, from the uncalibrated choice: the greedy search, started
-// afresh, can wander to other curves for channels no test is about.
+// proportion to its precision. The hyperparameters of the channels the
+// tests name are searched again with the tests in, from the uncalibrated
+// choice; those of the other channels and the ridge penalty stay as the
+// uncalibrated fit chose them, so that a test on one channel does not
+// re-choose the curves of channels it says nothing about. Their
+// coefficients still move with the joint least squares: each channel's
+// incremental KPI before and after is reported, and a channel no test
+// names that moves outside its uncalibrated interval is warned of.
 func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, error) {
 	lifts, ws := m.prepareLifts()
 	if len(lifts) == 0 {
@@ -322,17 +422,32 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	before, err := m.bootstrapDraws(ks, lam, f.fitted, f.resid, m.o.Bootstrap)
+	before, err := m.bootstrapDraws(ks, lam, f.fitted, f.resid, m.o.Bootstrap, m.o.Seed)
 	if err != nil {
 		return nil, err
 	}
+	weighing := before
+	if m.o.Seed != weighSeed || m.o.Bootstrap != weighRefits {
+		if weighing, err = m.bootstrapDraws(ks, lam, f.fitted, f.resid, weighRefits, weighSeed); err != nil {
+			return nil, err
+		}
+	}
 	C := len(m.d.Channels)
+	beta0 := f.lm.beta[len(f.cols)-C:]
+	shifts := make([]ChannelShift, C)
+	for c := range shifts {
+		shifts[c] = ChannelShift{Channel: m.d.Channels[c].Name, Before: m.incremental(c, ks, beta0, before)}
+	}
 	m.lifts = lifts
-	m.beforeLifts = m.windows(ks, f.lm.beta[len(f.cols)-C:], before)
-	if err := m.weigh(ks, f, before); err != nil {
+	m.beforeLifts = m.windows(ks, beta0, before)
+	if err := m.weigh(ks, f, weighing); err != nil {
 		return nil, err
 	}
-	kc, lc, _, err := m.search(ks, lam, m.d.KPI)
+	tested := make([]bool, C)
+	for _, l := range lifts {
+		tested[l.c] = true
+	}
+	kc, lc, _, err := m.searchSome(ks, lam, m.d.KPI, tested, false)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +455,12 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	for c := range shifts {
+		shifts[c].Tested = tested[c]
+		shifts[c].After = r.Channels[c].Incremental
+	}
+	ws = append(ws, untestedMoved(shifts)...)
+	r.CalibrationShift = shifts
 	for i := range r.Calibration {
 		cal := r.Calibration[i]
 		if !cal.AgreesBefore {
@@ -348,9 +469,47 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 				cal.Channel, cal.Start, cal.End, amount(cal.Test.Value), amount(cal.Test.Low), amount(cal.Test.High),
 				amount(cal.Before.Value), amount(cal.Before.Low), amount(cal.Before.High), amount(cal.After.Value))})
 		}
+		if !cal.AgreesAfter {
+			ws = append(ws, Warning{Kind: WarnLiftStillDisagrees, Channels: []string{cal.Channel}, Line: cal.Line, Message: fmt.Sprintf(
+				"%s: even calibrated, the model and the lift test of %s to %s disagree: the test found %s (95%% %s to %s), the calibrated model %s (%s to %s). The data pull against the test; check the test and the weeks it ran before trusting either",
+				cal.Channel, cal.Start, cal.End, amount(cal.Test.Value), amount(cal.Test.Low), amount(cal.Test.High),
+				amount(cal.After.Value), amount(cal.After.Low), amount(cal.After.High))})
+		}
 	}
 	r.Warnings = append(ws, r.Warnings...)
 	return r, nil
+}
+
+// untestedMoved warns of each channel no test names whose calibrated
+// incremental KPI lies outside its uncalibrated interval.
+func untestedMoved(shifts []ChannelShift) []Warning {
+	var ws []Warning
+	for _, s := range shifts {
+		if !s.Tested && (s.After.Value < s.Before.Low || s.After.Value > s.Before.High) {
+			ws = append(ws, Warning{Kind: WarnUntestedMoved, Channels: []string{s.Channel}, Message: fmt.Sprintf(
+				"%s: no lift test names it, yet calibration moved its incremental KPI from %s (95%% %s to %s) to %s, outside its uncalibrated interval: the tests of other channels moved it through the joint fit (channels whose spend moves together share the effect); read its figures as resting on those tests",
+				s.Channel, amount(s.Before.Value), amount(s.Before.Low), amount(s.Before.High), amount(s.After.Value))})
+		}
+	}
+	return ws
+}
+
+// incremental is channel c's incremental KPI over all weeks under
+// hyperparameters ks and channel coefficients beta, with its interval
+// over draws.
+func (m *model) incremental(c int, ks []candidate, beta []float64, draws []draw) Interval {
+	sum := func(k candidate) float64 {
+		h, s := m.hill(c, k), 0.0
+		for _, a := range m.adstocks[c][k.ad] {
+			s += h.At(a)
+		}
+		return s
+	}
+	ds := make([]float64, len(draws))
+	for b, d := range draws {
+		ds[b] = d.beta[c] * sum(d.ks[c])
+	}
+	return atLeastZero(interval(beta[c]*sum(ks[c]), ds))
 }
 
 // weigh sets each lift's weight. A test of standard error se, added to
@@ -417,7 +576,7 @@ func (m *model) calibration(ks []candidate, beta []float64, draws []draw) []Cali
 	for i, l := range m.lifts {
 		t := m.o.LiftTests[l.test]
 		test := Interval{Value: t.Incremental, Low: t.Low, High: t.High}
-		out = append(out, Calibration{Channel: m.d.Channels[l.c].Name, Start: day(t.Start), End: day(t.End), Weeks: l.to - l.from + 1, Line: t.Line,
+		out = append(out, Calibration{Channel: m.d.Channels[l.c].Name, Start: day(t.Start), End: day(t.End), Days: l.days, Weeks: l.to - l.from + 1, WeeksRead: float64(l.days) / 7, Line: t.Line,
 			Test: test, Before: m.beforeLifts[i], After: after[i], Weight: l.w,
 			AgreesBefore: !disagree(test, m.beforeLifts[i]), AgreesAfter: !disagree(test, after[i])})
 	}

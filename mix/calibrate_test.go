@@ -273,15 +273,20 @@ func TestLiftTestThatDisagrees(t *testing.T) {
 	assert.True(t, c.Before.Low > c.Test.High, "the model's interval lies above the test's")
 	assert.Less(t, c.After.Value, c.Before.Value, "pulled toward the test")
 	assert.Greater(t, c.After.Value, c.Test.Value, "not replaced by it")
-	var warned bool
+	var warned, still bool
 	for _, w := range r.Warnings {
-		if w.Kind == WarnLiftDisagrees {
+		switch w.Kind {
+		case WarnLiftDisagrees:
 			warned = true
 			assert.Contains(t, w.Message, "tv: the lift test of 2024-02-26 to 2024-05-13 found ")
 			assert.Contains(t, w.Message, "each lies outside the other's interval")
+		case WarnLiftStillDisagrees:
+			still = true
+			assert.Contains(t, w.Message, "tv: even calibrated, the model and the lift test of 2024-02-26 to 2024-05-13 disagree")
 		}
 	}
 	assert.True(t, warned)
+	assert.Equal(t, !c.AgreesAfter, still, "a disagreement after calibration is warned of too")
 }
 
 // Tests on two channels: each is reported, in the order given; the same
@@ -374,4 +379,147 @@ func TestOddLiftTests(t *testing.T) {
 		assert.GreaterOrEqual(t, c.After.Value, 0.0)
 		t.Logf("test %.0f (%.0f to %.0f): before %.0f, after %.0f (%.0f to %.0f)", c.Test.Value, c.Test.Low, c.Test.High, c.Before.Value, c.After.Value, c.After.Low, c.After.High)
 	}
+}
+
+// A test that covers part of a week, by hand. Spend 100 in week 1, decay
+// 0.5, half-saturation 100, shape 1: adstock 100, 50 in weeks 1 and 2
+// with the spend, 0 without; a test covering 5/7 of week 1 and 2/7 of week
+// 2 counts 5/7 of week 1's difference and 2/7 of week 2's: 5/7·h(100) +
+// 2/7·h(50) = 5/7·1/2 + 2/7·1/3. A one-day test reads a seventh of its
+// week's difference.
+func TestPartialWindowEffectByHand(t *testing.T) {
+	ad := Adstock{Kind: Geometric, Decay: 0.5}
+	h := Hill{Half: 100, Shape: 1}
+	want := 5.0/7*0.5 + 2.0/7*(1.0/3)
+	assert.InDelta(t, want, partialWindowEffect(ad, h, []float64{0, 100, 0, 0}, 1, []float64{5.0 / 7, 2.0 / 7}), 1e-12)
+	assert.InDelta(t, 0.5/7, partialWindowEffect(ad, h, []float64{0, 100, 0, 0}, 1, []float64{1.0 / 7}), 1e-12)
+	assert.InDelta(t, windowEffect(ad, h, []float64{0, 100, 50, 0}, 1, 2), partialWindowEffect(ad, h, []float64{0, 100, 50, 0}, 1, []float64{1, 1}), 1e-15)
+
+	mon := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	weeks := []time.Time{mon, mon.AddDate(0, 0, 7), mon.AddDate(0, 0, 14)}
+	wed := mon.AddDate(0, 0, 2)
+	share, days := weekCoverage(weeks, 0, 1, wed, wed.AddDate(0, 0, 6))
+	assert.Equal(t, []float64{5.0 / 7, 2.0 / 7}, share)
+	assert.Equal(t, 7, days)
+	share, days = weekCoverage(weeks, 1, 1, wed.AddDate(0, 0, 7), wed.AddDate(0, 0, 7))
+	assert.Equal(t, []float64{1.0 / 7}, share)
+	assert.Equal(t, 1, days)
+}
+
+// A test's dates need not line up with the model's weeks: a 7-day test is
+// read as one week's worth whatever day it starts on, a one-day test as a
+// seventh of a week, and the report says so. The model's figure for a
+// 7-day test from a Wednesday lies near those of the whole weeks it
+// straddles (read as two whole weeks, it was about twice them).
+func TestLiftTestOffTheWeeks(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 60
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	L := truth.Lift(d, 0, 20, 20)
+	wed := d.Weeks[20].AddDate(0, 0, 2)
+	tests := []LiftTest{
+		{Channel: "tv", Start: d.Weeks[20], End: d.Weeks[20].AddDate(0, 0, 6), Incremental: L, Low: 0.5 * L, High: 1.5 * L},
+		{Channel: "tv", Start: d.Weeks[21], End: d.Weeks[21].AddDate(0, 0, 6), Incremental: L, Low: 0.5 * L, High: 1.5 * L},
+		{Channel: "tv", Start: wed, End: wed.AddDate(0, 0, 6), Incremental: L, Low: 0.5 * L, High: 1.5 * L},
+		{Channel: "tv", Start: wed, End: wed, Incremental: L / 7, Low: L / 14, High: L / 5},
+	}
+	r, err := Fit(d, Options{Bootstrap: 20, LiftTests: tests})
+	require.NoError(t, err)
+	require.Len(t, r.Calibration, 4)
+	c := r.Calibration
+	for i, want := range []struct {
+		days, weeks int
+		read        float64
+	}{{7, 1, 1}, {7, 1, 1}, {7, 2, 1}, {1, 1, 1.0 / 7}} {
+		assert.Equal(t, want.days, c[i].Days, "test %d", i)
+		assert.Equal(t, want.weeks, c[i].Weeks, "test %d", i)
+		assert.InDelta(t, want.read, c[i].WeeksRead, 1e-12, "test %d", i)
+	}
+	lo, hi := math.Min(c[0].Before.Value, c[1].Before.Value), math.Max(c[0].Before.Value, c[1].Before.Value)
+	assert.Greater(t, c[2].Before.Value, 0.8*lo, "%+v", c[2])
+	assert.Less(t, c[2].Before.Value, 1.2*hi, "%+v", c[2])
+	assert.InDelta(t, c[0].Before.Value/7, c[3].Before.Value, 0.35*c[0].Before.Value/7, "a one-day test reads about a seventh of its week: %+v", c[3])
+}
+
+// The calibrated estimate depends on the data and the tests, not on the
+// bootstrap's seed or size: the tests are weighed by refits of their own,
+// with a fixed seed. Intervals may differ.
+func TestCalibratedEstimateIndependentOfSeed(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 80
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	L := truth.Lift(d, 2, 30, 37)
+	tests := []LiftTest{{Channel: "social", Start: d.Weeks[30], End: d.Weeks[37].AddDate(0, 0, 6), Incremental: L, Low: 0.9 * L, High: 1.1 * L}}
+	var first *Result
+	for seed := uint64(1); seed <= 4; seed++ {
+		r, err := Fit(d, Options{Bootstrap: 20 + 5*int(seed), Seed: seed, LiftTests: tests})
+		require.NoError(t, err)
+		if first == nil {
+			first = r
+			continue
+		}
+		for c := range r.Channels {
+			assert.Equal(t, first.Channels[c].Incremental.Value, r.Channels[c].Incremental.Value, "seed %d, %s", seed, r.Channels[c].Name)
+			assert.Equal(t, first.Channels[c].ROAS.Value, r.Channels[c].ROAS.Value, "seed %d, %s", seed, r.Channels[c].Name)
+		}
+		assert.Equal(t, first.Calibration[0].After.Value, r.Calibration[0].After.Value, "seed %d", seed)
+		assert.Equal(t, first.Calibration[0].Weight, r.Calibration[0].Weight, "seed %d", seed)
+	}
+}
+
+// A test on one channel leaves the curves of the others and the ridge
+// penalty as the uncalibrated fit chose them; every channel's change is
+// reported, and a channel no test names that moves outside its
+// uncalibrated interval is warned of.
+func TestCalibrationShift(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 80
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	unc, err := Fit(d, Options{Bootstrap: 20})
+	require.NoError(t, err)
+	L := truth.Lift(d, 2, 30, 41)
+	for _, k := range []float64{1, 3} { // the truth, and far above it
+		tests := []LiftTest{{Channel: "social", Start: d.Weeks[30], End: d.Weeks[41].AddDate(0, 0, 6), Incremental: k * L, Low: 0.95 * k * L, High: 1.05 * k * L}}
+		r, err := Fit(d, Options{Bootstrap: 20, LiftTests: tests})
+		require.NoError(t, err)
+		assert.Equal(t, unc.Lambda, r.Lambda, "the penalty is not re-chosen")
+		require.Len(t, r.CalibrationShift, len(d.Channels))
+		for c, s := range r.CalibrationShift {
+			assert.Equal(t, d.Channels[c].Name, s.Channel)
+			assert.Equal(t, s.Channel == "social", s.Tested)
+			assert.InDelta(t, unc.Channels[c].Incremental.Value, s.Before.Value, 1e-6*unc.Channels[c].Incremental.Value, "before is the uncalibrated fit")
+			assert.Equal(t, r.Channels[c].Incremental, s.After)
+			if !s.Tested {
+				assert.Equal(t, unc.Channels[c].Adstock, r.Channels[c].Adstock, "%s's curves are kept", s.Channel)
+				assert.Equal(t, unc.Channels[c].Saturation, r.Channels[c].Saturation, "%s's curves are kept", s.Channel)
+			}
+			moved := s.After.Value < s.Before.Low || s.After.Value > s.Before.High
+			t.Logf("k=%v %s tested %v: %.0f (%.0f to %.0f) -> %.0f, moved %v", k, s.Channel, s.Tested, s.Before.Value, s.Before.Low, s.Before.High, s.After.Value, moved)
+			warned := false
+			for _, w := range r.Warnings {
+				warned = warned || w.Kind == WarnUntestedMoved && w.Channels[0] == s.Channel
+			}
+			assert.Equal(t, moved && !s.Tested, warned, "k=%v %+v", k, s)
+		}
+	}
+}
+
+// The warning of an untested channel that moved: outside its uncalibrated
+// interval, on either side, and only for a channel no test names.
+func TestUntestedMovedWarning(t *testing.T) {
+	before := Interval{Value: 100, Low: 80, High: 130}
+	ws := untestedMoved([]ChannelShift{
+		{Channel: "a", Before: before, After: Interval{Value: 131}},
+		{Channel: "b", Before: before, After: Interval{Value: 79}},
+		{Channel: "c", Before: before, After: Interval{Value: 130}},
+		{Channel: "d", Tested: true, Before: before, After: Interval{Value: 500}},
+	})
+	require.Len(t, ws, 2)
+	assert.Equal(t, []string{"a"}, ws[0].Channels)
+	assert.Equal(t, []string{"b"}, ws[1].Channels)
+	assert.Equal(t, WarnUntestedMoved, ws[0].Kind)
+	assert.Equal(t, "a: no lift test names it, yet calibration moved its incremental KPI from 100 (95% 80 to 130) to 131, outside its uncalibrated interval: the tests of other channels moved it through the joint fit (channels whose spend moves together share the effect); read its figures as resting on those tests", ws[0].Message)
 }

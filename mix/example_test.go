@@ -62,8 +62,8 @@ func ExampleFit_liftTest() {
 	fmt.Printf("search, true ROAS %.2f: uncalibrated %.2f, calibrated %.2f\n", truth.Channels[1].ROAS, plain.Channels[1].ROAS.Value, calibrated.Channels[1].ROAS.Value)
 	fmt.Printf("test weeks: test %.0f, model before %.0f, after %.0f\n", c.Test.Value, c.Before.Value, c.After.Value)
 	// Output:
-	// search, true ROAS 2.50: uncalibrated 3.97, calibrated 2.47
-	// test weeks: test 197709, model before 313767, after 206302
+	// search, true ROAS 2.50: uncalibrated 3.97, calibrated 2.39
+	// test weeks: test 197709, model before 313767, after 189558
 }
 
 // Read a lift-test file: each bad row is named by its line and left out.
@@ -108,6 +108,6 @@ func ExampleResult_SharesAmong() {
 		fmt.Printf("%s: %.0f%% (95%% %.0f%% to %.0f%%)\n", name, 100*shares[i].Value, 100*shares[i].Low, 100*shares[i].High)
 	}
 	// Output:
-	// search: 85% (95% 56% to 100%)
-	// social: 15% (95% 0% to 41%)
+	// search: 85% (95% 48% to 100%)
+	// social: 15% (95% 0% to 50%)
 }

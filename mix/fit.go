@@ -1,10 +1,12 @@
 package mix
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -107,14 +109,21 @@ type Result struct {
 	// Calibration is each lift test the fit used, with the model's
 	// estimate of the same effect before and after.
 	Calibration []Calibration `json:"calibration,omitempty"`
-	Warnings    []Warning     `json:"warnings"`
-	Bootstrap   int           `json:"bootstrap"`
-	Seed        uint64        `json:"seed"`
-	Folds       int           `json:"folds"`
-	KPIValue    float64       `json:"kpi_value"`
+	// CalibrationShift is, with lift tests, each channel's incremental
+	// KPI fitted without the tests and with them, tested or not.
+	CalibrationShift []ChannelShift `json:"calibration_shift,omitempty"`
+	Warnings         []Warning      `json:"warnings"`
+	Bootstrap        int            `json:"bootstrap"`
+	Seed             uint64         `json:"seed"`
+	Folds            int            `json:"folds"`
+	KPIValue         float64        `json:"kpi_value"`
 
-	// incr is each channel's incremental KPI in each bootstrap refit.
-	incr [][]float64
+	// incr is each channel's incremental KPI in each bootstrap refit;
+	// weekly the same per week ([channel][refit][week]), and weeks the
+	// weeks' first days.
+	incr   [][]float64
+	weekly [][][]float64
+	weeks  []time.Time
 }
 
 // FitQuality is how far the model's KPI is from the actual. NRMSE is the
@@ -140,8 +149,9 @@ type ChannelResult struct {
 	// KPI, with its interval over the bootstrap refits: the figure to set
 	// beside attribution's shares of credit.
 	ChannelShare Interval `json:"channel_share"`
-	ROAS         Interval `json:"roas"`
-	ROI          Interval `json:"roi"`
+	// ROAS and ROI are zero, and null in JSON, when nothing was spent.
+	ROAS Interval `json:"roas"`
+	ROI  Interval `json:"roi"`
 	// MarginalROAS is the KPI one more unit of spend would add, spread
 	// over the weeks in proportion to the current spend.
 	MarginalROAS Interval `json:"marginal_roas"`
@@ -153,6 +163,21 @@ type ChannelResult struct {
 	// "withheld"; Reason says why when withheld.
 	Verdict string `json:"verdict"`
 	Reason  string `json:"reason,omitempty"`
+}
+
+// MarshalJSON writes a channel with no spend with null ROAS, ROI and
+// marginal ROAS: a return on nothing spent is undefined, not 0.
+func (c ChannelResult) MarshalJSON() ([]byte, error) {
+	type plain ChannelResult
+	if c.Spend > 0 {
+		return json.Marshal(plain(c))
+	}
+	return json.Marshal(struct {
+		plain
+		ROAS         *Interval `json:"roas"`
+		ROI          *Interval `json:"roi"`
+		MarginalROAS *Interval `json:"marginal_roas"`
+	}{plain: plain(c)})
 }
 
 // CurvePoint is the response at Multiplier times the current spend.
@@ -255,13 +280,20 @@ func (m *model) column(c int, k candidate) []float64 {
 // w·(β·X - L)² in the least squares: β the channel's coefficient, X its
 // effect per unit of β over the test's weeks, L the test's result, and w
 // the noise variance over the test's squared standard error, scaled up by
-// how much the uncalibrated refits' spread of β·X exceeds the spread the
-// normal equations give (which leaves out the choice of curves). The tests
-// count once, so, in the cross-validation error that picks the curves.
-// Tests Fit cannot use are left out with a warning (WarnLiftLeftOut); one
-// that disagrees with the uncalibrated model beyond both intervals is
-// warned of (WarnLiftDisagrees) and pulls the fit in proportion to its
-// precision, like any other.
+// how much the spread of β·X over uncalibrated refits (a fixed number,
+// with a fixed seed: the estimate does not depend on o.Seed) exceeds the
+// spread the normal equations give (which leaves out the choice of
+// curves). The tests count once, so, in the cross-validation error that
+// picks the curves of the tested channels; the other channels' curves and
+// the penalty are kept. A test's weeks are pro-rated by the share of their
+// days it covers. Tests Fit cannot use are left out with a warning
+// (WarnLiftLeftOut); one that disagrees with the uncalibrated model beyond
+// both intervals is warned of (WarnLiftDisagrees) and pulls the fit in
+// proportion to its precision, like any other; one the calibrated model
+// still disagrees with is warned of too (WarnLiftStillDisagrees), as is a
+// channel no test names that calibration moved outside its uncalibrated
+// interval (WarnUntestedMoved). Result.CalibrationShift has each
+// channel's incremental KPI before and after.
 func Fit(d Data, o Options) (*Result, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
@@ -290,6 +322,13 @@ func Fit(d Data, o Options) (*Result, error) {
 // cross-validation error of predicting y: each channel's whole grid in
 // turn, then the penalty, until a pass changes nothing (at most 3 passes).
 func (m *model) search(ks []candidate, lam int, y []float64) ([]candidate, int, float64, error) {
+	return m.searchSome(ks, lam, y, nil, true)
+}
+
+// searchSome is search over the channels free says (all when free is
+// nil) and, when freeLambda, the penalty; the rest stay as ks and lam
+// have them.
+func (m *model) searchSome(ks []candidate, lam int, y []float64, free []bool, freeLambda bool) ([]candidate, int, float64, error) {
 	ks = append([]candidate(nil), ks...)
 	nAd := len(m.adstocks[0])
 	tg := newTarget(y)
@@ -300,6 +339,9 @@ func (m *model) search(ks []candidate, lam int, y []float64) ([]candidate, int, 
 	for pass := 0; pass < 3; pass++ {
 		changed := false
 		for c := range ks {
+			if free != nil && !free[c] {
+				continue
+			}
 			for ad := 0; ad < nAd; ad++ {
 				for h := range gridHalf {
 					for s := range gridShape {
@@ -323,7 +365,7 @@ func (m *model) search(ks []candidate, lam int, y []float64) ([]candidate, int, 
 			}
 		}
 		for l := range gridLambda {
-			if l == lam {
+			if l == lam || !freeLambda {
 				continue
 			}
 			e, err := m.cvError(ks, gridLambda[l], tg, nil)
@@ -716,8 +758,11 @@ func (s *system) solve(y []float64, nonNeg []bool, obs ...pseudo) (linModel, err
 	return lm, nil
 }
 
-// quantiles returns the 2.5% and 97.5% quantiles of xs (sorted in place).
+// quantiles returns the 2.5% and 97.5% quantiles of xs, left as they are.
 func quantiles(xs []float64) (lo, hi float64) {
+	// A copy: callers keep the refits in their order, so that a refit's
+	// figures for different channels stay paired (shares pair them).
+	xs = append([]float64(nil), xs...)
 	sort.Float64s(xs)
 	return stat.Quantile(0.025, stat.LinInterp, xs, nil), stat.Quantile(0.975, stat.LinInterp, xs, nil)
 }
@@ -738,10 +783,10 @@ type draw struct {
 // fixed, 95% intervals held the true ROAS of simulated data about 70% of
 // the time; with them, about 84% as reflected intervals and 92% as
 // percentile ones: see TestCoverage).
-func (m *model) bootstrapDraws(ks []candidate, lam int, fitted, resid []float64, nb int) ([]draw, error) {
+func (m *model) bootstrapDraws(ks []candidate, lam int, fitted, resid []float64, nb int, seed uint64) ([]draw, error) {
 	n := m.n
 	block := max(1, int(math.Round(math.Cbrt(float64(n)))))
-	rng := rand.New(rand.NewPCG(m.o.Seed, 0x6d6978)) // "mix"
+	rng := rand.New(rand.NewPCG(seed, 0x6d6978)) // "mix"
 	C := len(m.d.Channels)
 	draws := make([]draw, 0, nb)
 	for b := 0; b < nb; b++ {

@@ -3,6 +3,7 @@ package mix
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -12,7 +13,8 @@ var LiftColumns = []string{"channel", "start", "end", "incremental_kpi", "low", 
 // ReadLiftTests reads a lift-test file: CSV with channel, start and end
 // (the test's first and last days, as 2024-01-01), incremental_kpi (the
 // KPI the test found the channel's spend added over those days) and low
-// and high (its 95% interval); other columns are ignored. A bad row is
+// and high (its 95% interval); other columns are ignored. A row that
+// repeats an earlier one (the same channel, dates and result) fails. A bad row is
 // passed to onError with its line and left out. The error is for a file
 // that cannot be read at all.
 func ReadLiftTests(r io.Reader, onError func(line int, err error)) ([]LiftTest, Counts, error) {
@@ -22,6 +24,12 @@ func ReadLiftTests(r io.Reader, onError func(line int, err error)) ([]LiftTest, 
 		return nil, n, err
 	}
 	var tests []LiftTest
+	type key struct {
+		channel         string
+		start, end      time.Time
+		incr, low, high float64
+	}
+	seen := map[key]int{}
 	for {
 		line, rec, err := t.next()
 		if err == io.EOF {
@@ -35,6 +43,14 @@ func ReadLiftTests(r io.Reader, onError func(line int, err error)) ([]LiftTest, 
 		if err == nil {
 			lt, err = liftRow(t, rec)
 			lt.Line = line
+		}
+		if err == nil {
+			k := key{strings.ToLower(lt.Channel), lt.Start, lt.End, lt.Incremental, lt.Low, lt.High}
+			if first, ok := seen[k]; ok {
+				err = fmt.Errorf("repeats the lift test on line %d (%s, %s to %s, the same result): a test counted twice would pull the fit twice as hard; remove one", first, lt.Channel, day(lt.Start), day(lt.End))
+			} else {
+				seen[k] = line
+			}
 		}
 		if err != nil {
 			n.Failed++

@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,4 +69,43 @@ func FuzzReadLiftTests(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A row that repeats an earlier test fails at its line; two tests of the
+// same channel whose days overlap, with different results, are both used
+// and warned of.
+func TestDuplicateAndOverlappingLiftTests(t *testing.T) {
+	in := "channel,start,end,incremental_kpi,low,high\n" +
+		"tv,2024-01-01,2024-01-14,100,80,120\n" +
+		"TV,2024-01-01,2024-01-14,100,80,120\n" +
+		"tv,2024-01-08,2024-01-21,150,120,180\n"
+	var errs []string
+	tests, n, err := ReadLiftTests(strings.NewReader(in), func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 3, Read: 2, Failed: 1}, n)
+	require.Len(t, tests, 2)
+	assert.Equal(t, []string{"3: repeats the lift test on line 2 (TV, 2024-01-01 to 2024-01-14, the same result): a test counted twice would pull the fit twice as hard; remove one"}, errs)
+
+	sim := exampleSim
+	sim.Weeks = 60
+	d, truth, err := Simulate(sim)
+	require.NoError(t, err)
+	L := truth.Lift(d, 0, 20, 23)
+	r, err := Fit(d, Options{Bootstrap: 20, LiftTests: []LiftTest{
+		{Channel: "tv", Start: d.Weeks[20], End: d.Weeks[23].AddDate(0, 0, 6), Incremental: L, Low: 0.8 * L, High: 1.2 * L, Line: 2},
+		{Channel: "tv", Start: d.Weeks[23], End: d.Weeks[25].AddDate(0, 0, 6), Incremental: L, Low: 0.8 * L, High: 1.2 * L, Line: 4},
+		{Channel: "tv", Start: d.Weeks[26], End: d.Weeks[27].AddDate(0, 0, 6), Incremental: L, Low: 0.8 * L, High: 1.2 * L, Line: 5},
+	}})
+	require.NoError(t, err)
+	var overlaps []Warning
+	for _, w := range r.Warnings {
+		if w.Kind == WarnLiftOverlap {
+			overlaps = append(overlaps, w)
+		}
+	}
+	require.Len(t, overlaps, 1, "lines 2 and 4 overlap by a week; 5 starts after 4 ends")
+	assert.Equal(t, 4, overlaps[0].Line)
+	assert.Contains(t, overlaps[0].Message, "tv: the lift test on line 2 (")
+	assert.Contains(t, overlaps[0].Message, ") and the lift test on line 4 (")
+	assert.Len(t, r.Calibration, 3)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -44,7 +45,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		}
 	}
 	r.HeldOut = quality(ho, hp)
-	draws, err := m.bootstrapDraws(ks, lam, fitted, resid, o.Bootstrap)
+	draws, err := m.bootstrapDraws(ks, lam, fitted, resid, o.Bootstrap, o.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +90,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		curves[c] = response{h: m.hill(c, ks[c]), a: m.adstocks[c][ks[c].ad]}
 	}
 	incrs := make([][]float64, C)
+	weekly := make([][][]float64, C)
 	for c, ch := range d.Channels {
 		spend := 0.0
 		for _, v := range ch.Spend {
@@ -97,11 +99,18 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		beta := lm.beta[first+c]
 		cr := ChannelResult{Name: ch.Name, Spend: spend, Adstock: ads[ks[c].ad], Saturation: m.hill(c, ks[c])}
 		incr := make([]float64, len(draws))
+		weekly[c] = make([][]float64, len(draws))
 		roas := make([]float64, len(draws))
 		marg := make([]float64, len(draws))
 		for i, dr := range draws {
 			sum, slope := sums(c, dr.ks[c])
 			incr[i] = dr.beta[c] * sum
+			h, a := m.hill(c, dr.ks[c]), m.adstocks[c][dr.ks[c].ad]
+			wk := make([]float64, n)
+			for t := range wk {
+				wk[t] = dr.beta[c] * h.At(a[t])
+			}
+			weekly[c][i] = wk
 			if spend > 0 {
 				roas[i] = incr[i] / spend
 				marg[i] = dr.beta[c] * slope / spend
@@ -124,7 +133,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
 		r.Channels = append(r.Channels, cr)
 	}
-	r.incr = incrs
+	r.incr, r.weekly, r.weeks = incrs, weekly, d.Weeks
 	names := make([]string, C)
 	for c, ch := range r.Channels {
 		names[c] = ch.Name
@@ -150,6 +159,30 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 // (no share of nothing) and a Result without its refits (one read back
 // from JSON).
 func (r *Result) SharesAmong(names []string) ([]Interval, error) {
+	shares, _, err := r.SharesIn(names, time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Interval, len(shares))
+	for i, s := range shares {
+		out[i] = s.Interval
+	}
+	return out, nil
+}
+
+// Share is a channel's share with its 95% interval. Widened says the
+// bootstrap refits' shares all lay to one side of the estimate (they lean
+// away from the chosen curves), and the interval was widened to reach it:
+// the estimate is then at one end of its interval.
+type Share struct {
+	Interval
+	Widened bool `json:"widened,omitempty"`
+}
+
+// SharesIn is SharesAmong over the weeks that overlap from..to (both days
+// included; a zero from or to leaves that side open), and the number of
+// those weeks. No week in the period is an error.
+func (r *Result) SharesIn(names []string, from, to time.Time) ([]Share, int, error) {
 	idx := make([]int, len(names))
 	for i, name := range names {
 		idx[i] = -1
@@ -159,42 +192,62 @@ func (r *Result) SharesAmong(names []string) ([]Interval, error) {
 			}
 		}
 		if idx[i] < 0 {
-			return nil, fmt.Errorf("no channel %q in the model", name)
+			return nil, 0, fmt.Errorf("no channel %q in the model", name)
 		}
 	}
-	out := make([]Interval, len(names))
+	if len(r.incr) == 0 || len(r.weekly) == 0 {
+		return nil, 0, fmt.Errorf("the result has no bootstrap refits to take intervals from (a result read back from JSON?); fit the model again")
+	}
+	var in []int
+	for t, w := range r.weeks {
+		if (from.IsZero() || !w.AddDate(0, 0, 7).Before(from.AddDate(0, 0, 1))) && (to.IsZero() || !w.After(to)) {
+			in = append(in, t)
+		}
+	}
+	if len(in) == 0 {
+		return nil, 0, fmt.Errorf("no week of the model (%s to %s) lies in %s to %s", day(r.weeks[0]), day(r.weeks[len(r.weeks)-1]), day(from), day(to))
+	}
+	nb := len(r.incr[0])
+	point := make([]float64, len(idx))
+	draws := make([][]float64, len(idx))
 	total := 0.0
-	for _, c := range idx {
-		total += r.Channels[c].Incremental.Value
-	}
-	if len(r.incr) == 0 {
-		return nil, fmt.Errorf("the result has no bootstrap refits to take intervals from (a result read back from JSON?); fit the model again")
-	}
-	if total <= 0 {
-		return nil, fmt.Errorf("the channels %s added nothing in the model, so they have no shares", strings.Join(names, ", "))
-	}
-	totals := make([]float64, len(r.incr[0]))
-	for _, c := range idx {
-		for i, v := range r.incr[c] {
-			totals[i] += v
-		}
-	}
 	for k, c := range idx {
-		shares := make([]float64, len(totals))
-		for i, v := range r.incr[c] {
-			if totals[i] > 0 {
-				shares[i] = v / totals[i]
+		draws[k] = make([]float64, nb)
+		for _, t := range in {
+			point[k] += r.Decomposition[t].Channels[c]
+			for b := 0; b < nb; b++ {
+				draws[k][b] += r.weekly[c][b][t]
 			}
 		}
-		v := r.Channels[c].Incremental.Value / total
+		total += point[k]
+	}
+	if total <= 0 {
+		return nil, 0, fmt.Errorf("the channels %s added nothing in the model, so they have no shares", strings.Join(names, ", "))
+	}
+	totals := make([]float64, nb)
+	for k := range idx {
+		for b, v := range draws[k] {
+			totals[b] += v
+		}
+	}
+	out := make([]Share, len(idx))
+	for k := range idx {
+		shares := make([]float64, nb)
+		for b, v := range draws[k] {
+			if totals[b] > 0 {
+				shares[b] = v / totals[b]
+			}
+		}
+		v := point[k] / total
 		iv := interval(v, shares)
 		// Where the refits' shares lie to one side of the estimate (the
 		// refits lean away from a choice of curves), the interval is
-		// widened to hold it.
+		// widened to hold it, and says so.
+		widened := v < iv.Low || v > iv.High
 		iv.Low, iv.High = math.Min(iv.Low, v), math.Max(iv.High, v)
-		out[k] = iv
+		out[k] = Share{Interval: iv, Widened: widened}
 	}
-	return out, nil
+	return out, len(in), nil
 }
 
 // interval is the percentile bootstrap interval: the 2.5% and 97.5%

@@ -373,9 +373,9 @@ async function checkMix(page, doc) {
   const cells = (sel, cols) => page.$$eval(sel, (rows, cols) => rows.map((r) => cols.map((c) => r.cells[c].innerText.trim())), cols);
   assert.deepEqual(await cells("#mix-channels tbody tr", [0, 10]), doc.channels.map((c) => [c.name, c.verdict]), "each channel's verdict");
   const yes = (b) => (b ? "yes" : "no");
-  assert.deepEqual(await cells("#mix-calibration tbody tr", [0, 9, 10]), doc.calibration.map((c) => [c.channel, yes(c.agrees_before), yes(c.agrees_after)]),
+  assert.deepEqual(await cells("#mix-calibration tbody tr", [0, 11, 12]), doc.calibration.map((c) => [c.channel, yes(c.agrees_before), yes(c.agrees_after)]),
     "each lift test's agreement");
-  const last = 3 + doc.comparison_models.length;
+  const last = 3 + 2 * doc.comparison_models.length; // each model's share and its interval
   assert.deepEqual(await cells("#mix-comparison tbody tr", [0, last]), doc.comparison.map((c) => [c.channel, c.disagrees.length ? c.disagrees.join(", ") : "none"]),
     "the models that disagree with the mix model, by channel");
   assert.ok(doc.comparison.some((c) => c.disagrees.length > 0), "the bundled example has disagreements to show");

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode"
 
 	"github.com/leadscore/leadscore/internal/numfmt"
@@ -33,9 +34,12 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	currency := currencyFlag(fs)
 	liftFile := fs.String("lift-tests", "", "experiments that calibrate the fit: CSV with channel, start and end (the test's first and last days),\nincremental_kpi (what the test found the channel added over them) and low, high (its 95% interval)")
 	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
+	attrFrom := fs.String("attribution-from", "", "the first day of the journeys --attribution credits (2025-01-01): the mix shares are taken over\nthe model's weeks from then; the attribution JSON does not say its period")
+	attrUntil := fs.String("attribution-until", "", "the last day of the journeys --attribution credits: the mix shares are taken over the model's weeks\nup to then")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
-		fmt.Fprintln(stderr, "                     [--attribution FILE] [--bounds 0.3] [--seed N] [--format F]")
+		fmt.Fprintln(stderr, "                     [--attribution FILE [--attribution-from DAY] [--attribution-until DAY]]")
+		fmt.Fprintln(stderr, "                     [--bounds 0.3] [--seed N] [--format F]")
 		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
 		fmt.Fprintln(stderr, "channel's spend carried over (adstock) and with diminishing returns (Hill), fitted by ridge regression")
 		fmt.Fprintln(stderr, "with non-negative channel effects, hyperparameters chosen on rolling held-out weeks. It reports each")
@@ -80,6 +84,26 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !(*kpiValue > 0) || math.IsInf(*kpiValue, 0) {
 		return fail("--kpi-value %v: give what one unit of KPI is worth, more than 0", *kpiValue)
+	}
+	var from, until time.Time
+	for _, f := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"attribution-from", *attrFrom, &from}, {"attribution-until", *attrUntil, &until}} {
+		if f.v == "" {
+			continue
+		}
+		if *attrFile == "" {
+			return fail("--%s is the period of --attribution's journeys; give --attribution too", f.name)
+		}
+		d, err := time.Parse("2006-01-02", f.v)
+		if err != nil {
+			return fail("--%s %q is not a day like 2025-01-01", f.name, f.v)
+		}
+		*f.t = d
+	}
+	if !from.IsZero() && !until.IsZero() && until.Before(from) {
+		return fail("--attribution-until %s is before --attribution-from %s; give the journeys' first day, then their last", *attrUntil, *attrFrom)
 	}
 	failed := 0
 	rowError := func(file string) func(int, error) {
@@ -168,6 +192,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(kpi.Weeks) == 0 {
 		return problem("%s has no usable week; nothing to fit", *kpiFile)
 	}
+	if *liftFile != "" && ln.Rows == 0 {
+		return problem("%s has no lift test, only its header (or nothing): no test was read; give one row per test, or leave out --lift-tests for an uncalibrated fit", *liftFile)
+	}
 	if sn.Failed > 0 {
 		// A failed row's channel-week would count as no spend, and bend
 		// the channel's return: fit only on whole data.
@@ -219,11 +246,23 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	rep := mixReport{KPI: kpi.Names[0], From: data.Weeks[0].Format("2006-01-02"), To: data.Weeks[len(data.Weeks)-1].Format("2006-01-02"), Result: r}
 	if attr != nil {
-		rows, notes, err := compare(r, attr, cmpNames, cmpAt)
+		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
 		if err != nil {
 			return problem("--attribution %s: %v", *attrFile, err)
 		}
 		rep.Comparison, rep.ComparisonMeasure = rows, attr.measure
+		rep.ComparisonPeriod = comparisonPeriod(data.Weeks, from, until, weeks)
+		notes = append(rep.ComparisonPeriod.notes(), notes...)
+		for _, row := range rows {
+			if row.MixShare.Widened {
+				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' shares all lie to one side of the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
+			}
+			for _, ms := range row.ByModel {
+				if ms.Withheld != "" && !slices.Contains(notes, ms.Withheld) {
+					notes = append(notes, ms.Withheld)
+				}
+			}
+		}
 		rep.ComparisonModels = comparisonModels(attr, rows)
 		rep.ComparisonNotes = append(cmpNotes, notes...)
 		for _, n := range rep.ComparisonNotes {
@@ -275,6 +314,67 @@ type mixReport struct {
 	ComparisonModels  []string        `json:"comparison_models,omitempty"`
 	ComparisonMeasure string          `json:"comparison_measure,omitempty"`
 	ComparisonNotes   []string        `json:"comparison_notes,omitempty"`
+	ComparisonPeriod  *periods        `json:"comparison_period,omitempty"`
+}
+
+// periods are the periods the comparison sets side by side: the mix
+// model's weeks its shares are over, and the attribution's journeys'
+// days as given (empty: not given).
+type periods struct {
+	MixFrom          string `json:"mix_from"`
+	MixTo            string `json:"mix_to"`
+	MixWeeks         int    `json:"mix_weeks"`
+	AttributionFrom  string `json:"attribution_from,omitempty"`
+	AttributionUntil string `json:"attribution_until,omitempty"`
+}
+
+// comparisonPeriod is the mix weeks that overlap from..until (the n weeks
+// SharesIn took) and the attribution period.
+func comparisonPeriod(weeks []time.Time, from, until time.Time, n int) *periods {
+	p := &periods{MixWeeks: n}
+	for _, w := range weeks {
+		if (from.IsZero() || !w.AddDate(0, 0, 7).Before(from.AddDate(0, 0, 1))) && (until.IsZero() || !w.After(until)) {
+			if p.MixFrom == "" {
+				p.MixFrom = w.Format("2006-01-02")
+			}
+			p.MixTo = w.AddDate(0, 0, 6).Format("2006-01-02")
+		}
+	}
+	if !from.IsZero() {
+		p.AttributionFrom = from.Format("2006-01-02")
+	}
+	if !until.IsZero() {
+		p.AttributionUntil = until.Format("2006-01-02")
+	}
+	return p
+}
+
+// attribution writes the attribution's period.
+func (p *periods) attribution() string {
+	switch {
+	case p.AttributionFrom == "" && p.AttributionUntil == "":
+		return "not given"
+	case p.AttributionFrom == "":
+		return "up to " + p.AttributionUntil
+	case p.AttributionUntil == "":
+		return "from " + p.AttributionFrom
+	}
+	return p.AttributionFrom + " to " + p.AttributionUntil
+}
+
+// notes warn when the two periods are not known to be the same.
+func (p *periods) notes() []string {
+	if p.AttributionFrom == "" && p.AttributionUntil == "" {
+		return []string{fmt.Sprintf("the attribution report does not say which days its journeys span, so the mix shares are over all the model's weeks (%s to %s), which may not be the attribution's period; give --attribution-from and --attribution-until (the journeys' first and last days) to compare the same period", p.MixFrom, p.MixTo)}
+	}
+	var out []string
+	if p.AttributionFrom == "" || p.AttributionUntil == "" {
+		out = append(out, fmt.Sprintf("the attribution's period is open at one end (%s); the mix shares are over the model's weeks %s to %s", p.attribution(), p.MixFrom, p.MixTo))
+	}
+	if (p.AttributionFrom != "" && p.AttributionFrom != p.MixFrom) || (p.AttributionUntil != "" && p.AttributionUntil != p.MixTo) {
+		out = append(out, fmt.Sprintf("the periods differ: the attribution's journeys %s, the mix model's whole weeks that overlap them %s to %s; the model is weekly, and its data may not reach the whole period", p.attribution(), p.MixFrom, p.MixTo))
+	}
+	return out
 }
 
 // sig writes v with 3 significant digits, in groups of thousands.
@@ -299,16 +399,23 @@ func span(i mix.Interval) string {
 func (r mixReport) write(w io.Writer, md bool) {
 	heading := func(s string) {
 		if md {
-			fmt.Fprintf(w, "\n## %s\n\n", s)
+			fmt.Fprintf(w, "\n## %s\n\n", mdHTML.Replace(s))
 		} else {
 			fmt.Fprintf(w, "\n%s\n", s)
 		}
 	}
 	table := func(head []string, rows [][]string) {
 		if md {
-			fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
+			cells := func(row []string) string {
+				out := make([]string, len(row))
+				for i, c := range row {
+					out[i] = mdCell(c)
+				}
+				return strings.Join(out, " | ")
+			}
+			fmt.Fprintf(w, "| %s |\n|%s\n", cells(head), strings.Repeat("---|", len(head)))
 			for _, row := range rows {
-				fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+				fmt.Fprintf(w, "| %s |\n", cells(row))
 			}
 			return
 		}
@@ -320,13 +427,13 @@ func (r mixReport) write(w io.Writer, md bool) {
 		tw.Flush()
 	}
 	if md {
-		fmt.Fprintf(w, "# Marketing-mix model: %s\n\n", r.KPI)
+		fmt.Fprintf(w, "# Marketing-mix model: %s\n\n", mdHTML.Replace(r.KPI))
 	} else {
 		fmt.Fprintf(w, "Marketing-mix model: %s\n", r.KPI)
 	}
 	line := func(s string) {
 		if md {
-			fmt.Fprintf(w, "- %s\n", s)
+			fmt.Fprintf(w, "- %s\n", mdHTML.Replace(s))
 		} else {
 			fmt.Fprintf(w, "  %s\n", s)
 		}
@@ -335,7 +442,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 	// lines are; in Markdown, one paragraph.
 	para := func(s string) {
 		if md {
-			fmt.Fprintf(w, "\n%s\n", s)
+			fmt.Fprintf(w, "\n%s\n", mdHTML.Replace(s))
 			return
 		}
 		cur := " "
@@ -360,7 +467,11 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("Channels")
 	var rows [][]string
 	for _, c := range r.Channels {
-		rows = append(rows, []string{c.Name, sig(c.Spend), span(c.Incremental), pct(c.Share), span(c.ROAS), span(c.ROI), sig(c.MarginalROAS.Value), c.Verdict})
+		roas, roi, marg := "—", "—", "—" // no return on nothing spent
+		if c.Spend > 0 {
+			roas, roi, marg = span(c.ROAS), span(c.ROI), sig(c.MarginalROAS.Value)
+		}
+		rows = append(rows, []string{c.Name, sig(c.Spend), span(c.Incremental), pct(c.Share), roas, roi, marg, c.Verdict})
 	}
 	table([]string{"channel", "spend", "incremental (95%)", "share", "ROAS (95%)", "ROI (95%)", "marginal ROAS", "verdict"}, rows)
 	for _, c := range r.Channels {
@@ -379,13 +490,26 @@ func (r mixReport) write(w io.Writer, md bool) {
 				}
 				return "no"
 			}
-			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, numfmt.Count(c.Weeks, "week")),
+			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, weeksRead(c)),
 				span(c.Test), span(c.Before), span(c.After), agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)})
 		}
 		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
-		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks. "+
+		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks; "+
+			"a week the test covers only part of counts for the share of its days it covers. "+
 			"Each test pulls the fit toward its result in proportion to its precision against the model's. "+
 			"Model and test disagree when each estimate lies outside the other's interval.", r.KPI))
+		heading(fmt.Sprintf("Calibration's effect on each channel's %s", r.KPI))
+		rows = nil
+		for _, s := range r.CalibrationShift {
+			tested := "no"
+			if s.Tested {
+				tested = "yes"
+			}
+			rows = append(rows, []string{s.Channel, tested, span(s.Before), span(s.After)})
+		}
+		table([]string{"channel", "tested", "incremental before (95%)", "incremental after (95%)"}, rows)
+		para("Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. " +
+			"The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them.")
 	}
 
 	heading("Carry-over and saturation")
@@ -423,29 +547,49 @@ func (r mixReport) write(w io.Writer, md bool) {
 
 	if len(r.Comparison) > 0 {
 		heading(fmt.Sprintf("Beside attribution: shares of %s among the %s both name", r.ComparisonMeasure, numfmt.Count(len(r.Comparison), "channel")))
+		if p := r.ComparisonPeriod; p != nil {
+			line(fmt.Sprintf("mix model: %s to %s (%s); attribution: %s", p.MixFrom, p.MixTo, numfmt.Count(p.MixWeeks, "week"), p.attribution()))
+		}
 		head := append([]string{"channel", "mix model (95%)"}, r.ComparisonModels...)
 		rows = nil
-		anyOut := false
+		anyOut, anyThin, anyWide := false, false, false
 		for _, c := range r.Comparison {
-			row := []string{c.Channel, fmt.Sprintf("%s (%s to %s)", pct(c.MixShare.Value), pct(c.MixShare.Low), pct(c.MixShare.High))}
-			for _, m := range r.ComparisonModels {
-				cell := pct(c.Attribution[m])
-				if slices.Contains(c.Disagrees, m) {
+			mixCell := fmt.Sprintf("%s (%s to %s)", pct(c.MixShare.Value), pct(c.MixShare.Low), pct(c.MixShare.High))
+			if c.MixShare.Widened {
+				mixCell += " †"
+				anyWide = true
+			}
+			row := []string{c.Channel, mixCell}
+			for _, ms := range c.ByModel {
+				cell := fmt.Sprintf("%s (%s to %s)", pct(ms.Share.Value), pct(ms.Share.Low), pct(ms.Share.High))
+				switch {
+				case ms.Disagrees:
 					cell += " *"
 					anyOut = true
+				case ms.Withheld != "":
+					cell += " ?"
+					anyThin = true
 				}
 				row = append(row, cell)
 			}
 			rows = append(rows, row)
 		}
 		table(head, rows)
+		legend := "Attribution intervals: 95%, Wilson, on the conversions credited; for revenue they treat the revenue share as a share of those conversions, so varying deal sizes would widen them."
 		if anyOut {
 			star := "*"
 			if md {
 				star = "\\*"
 			}
-			para(star + " outside the mix model's 95% interval: the two disagree.")
+			legend += " " + star + " the two intervals do not overlap: the two disagree."
 		}
+		if anyThin {
+			legend += " ? no verdict either way; why is said below."
+		}
+		if anyWide {
+			legend += " † the mix share is at an end of its interval (see below)."
+		}
+		para(legend)
 		for _, n := range r.ComparisonNotes {
 			para(n)
 		}
@@ -463,6 +607,33 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("How to read this")
 	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
+}
+
+// mdHTML escapes what Markdown would read as raw HTML in text that holds
+// names from the data (channels, models, the KPI).
+var mdHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// mdCell makes text safe in a Markdown table cell: a pipe would end the
+// cell, raw HTML would be rendered, and *, _, `, [ and \ would start
+// emphasis, code or links; each is escaped to show as written.
+func mdCell(s string) string {
+	return mdHTML.Replace(mdPunct.Replace(s))
+}
+
+var mdPunct = strings.NewReplacer("\\", "\\\\", "|", "\\|", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]")
+
+// weeksRead says how many days and model weeks a lift test was read as:
+// "12 weeks" when it covers whole weeks, else its days, the weeks they
+// touch and the weeks' worth they are read as.
+func weeksRead(c mix.Calibration) string {
+	if c.Days == 7*c.Weeks {
+		return numfmt.Count(c.Weeks, "week")
+	}
+	read := sig(c.WeeksRead) + " weeks"
+	if c.WeeksRead == 1 {
+		read = "1 week"
+	}
+	return fmt.Sprintf("%s in %s, read as %s", numfmt.Count(c.Days, "day"), numfmt.Count(c.Weeks, "week"), read)
 }
 
 // looksLikeMoney reports whether a KPI column's name reads as an amount of

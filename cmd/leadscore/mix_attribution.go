@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/suggest"
@@ -38,6 +41,7 @@ type attributionCredit struct {
 	models   []string
 	channels []string    // as the report names them
 	credit   [][]float64 // [channel][model]
+	conv     [][]float64 // conversions credited, [channel][model]
 	// measure is "revenue" or "conversions".
 	measure string
 	notes   []string
@@ -62,7 +66,11 @@ func readAttribution(path string, money bool) (*attributionCredit, error) {
 			return nil, fmt.Errorf("%s:%d:%d: %v; the file %s", path, line, col, se, not)
 		case errors.As(err, &te):
 			line, col := lineCol(b, te.Offset)
-			return nil, fmt.Errorf("%s:%d:%d: %s is a JSON %s, not a %v; the file %s", path, line, col, te.Field, te.Value, te.Type, not)
+			what := "the file"
+			if te.Field != "" {
+				what = fmt.Sprintf("%q", te.Field)
+			}
+			return nil, fmt.Errorf("%s:%d:%d: %s holds a JSON %s where the attribution report has %s; the file %s", path, line, col, what, te.Value, jsonKind(te.Type.Kind()), not)
 		}
 		return nil, fmt.Errorf("%s: %v; the file %s", path, err, not)
 	}
@@ -75,6 +83,7 @@ func readAttribution(path string, money bool) (*attributionCredit, error) {
 	var add func(d *attributionDoc, prefix string) error
 	add = func(d *attributionDoc, prefix string) error {
 		first := len(ac.models)
+		listed := map[string]bool{}
 		for _, m := range d.Models {
 			if seen[m] {
 				m = prefix + m
@@ -93,17 +102,24 @@ func readAttribution(path string, money bool) (*attributionCredit, error) {
 			if len(ch.Credit) != len(d.Models) {
 				return fmt.Errorf("%s: channel %q has credit under %d models, the report names %d (%s); the file %s", path, name, len(ch.Credit), len(d.Models), strings.Join(d.Models, ", "), not)
 			}
+			if listed[name] {
+				return fmt.Errorf("%s: channel %q is listed twice; each channel has one entry in an attribution report, so the file was edited or joined from two: keep one", path, name)
+			}
+			listed[name] = true
 			i, ok := index[name]
 			if !ok {
 				i = len(ac.channels)
 				index[name] = i
 				ac.channels = append(ac.channels, name)
 				ac.credit = append(ac.credit, nil)
+				ac.conv = append(ac.conv, nil)
 			}
 			for len(ac.credit[i]) < len(ac.models) {
 				ac.credit[i] = append(ac.credit[i], 0)
+				ac.conv[i] = append(ac.conv[i], 0)
 			}
 			for m, cr := range ch.Credit {
+				model := ac.models[first+m]
 				v := cr.Conversions
 				if money {
 					switch {
@@ -111,9 +127,17 @@ func readAttribution(path string, money bool) (*attributionCredit, error) {
 						v = *cr.Revenue
 					case cr.Value != nil:
 						v = *cr.Value
+					default:
+						// Falling back to conversions for this entry alone
+						// would mix two measures in one share.
+						return fmt.Errorf("%s: channel %q has no revenue (or value) credited under %s, and the KPI is money, so the comparison is of revenue shares; give the report's revenue (attribute reads it from the journeys' revenue or the paths' value column), or compare a KPI that counts conversions", path, name, model)
 					}
 				}
+				if v < 0 || cr.Conversions < 0 || math.IsNaN(v) {
+					return fmt.Errorf("%s: channel %q is credited %v %s under %s; credit cannot be negative, so the file was not written by leadscore attribute or was edited: fix the entry", path, name, v, ac.measure, model)
+				}
 				ac.credit[i][first+m] = v
+				ac.conv[i][first+m] = cr.Conversions
 			}
 		}
 		return nil
@@ -132,9 +156,27 @@ func readAttribution(path string, money bool) (*attributionCredit, error) {
 	for i := range ac.credit {
 		for len(ac.credit[i]) < len(ac.models) {
 			ac.credit[i] = append(ac.credit[i], 0)
+			ac.conv[i] = append(ac.conv[i], 0)
 		}
 	}
 	return ac, nil
+}
+
+// jsonKind names what a Go kind is in JSON, for a reader of the file.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Struct, reflect.Map:
+		return "an object {...}"
+	case reflect.Slice, reflect.Array:
+		return "a list [...]"
+	case reflect.String:
+		return "text in quotes"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Pointer:
+		return "an object {...} or null"
+	}
+	return "a number"
 }
 
 // lineCol is the line and column of byte offset off in b (an offset one
@@ -155,13 +197,50 @@ func lineCol(b []byte, off int64) (int, int) {
 // comparisonRow is a channel's share of incremental KPI under the mix
 // model beside its share of credit under each attribution model.
 type comparisonRow struct {
-	Channel  string       `json:"channel"`
-	MixShare mix.Interval `json:"mix_share"`
-	// Attribution is the channel's share of credit by model.
+	Channel  string    `json:"channel"`
+	MixShare mix.Share `json:"mix_share"`
+	// Attribution is the channel's share of credit by model; Disagrees
+	// the models whose share's interval and the mix share's do not
+	// overlap.
 	Attribution map[string]float64 `json:"attribution"`
-	// Disagrees are the models whose share lies outside the mix share's
-	// 95% interval.
-	Disagrees []string `json:"disagrees"`
+	Disagrees   []string           `json:"disagrees"`
+	// ByModel is the same per model, in the order of comparison_models,
+	// with the share's interval and the conversions behind it.
+	ByModel []modelShare `json:"by_model"`
+}
+
+// modelShare is a channel's share of credit under one attribution model:
+// the share with its 95% Wilson interval on the conversions credited (see
+// attributionInterval), the conversions credited to the channel, whether
+// it disagrees with the mix share (the intervals do not overlap), and why
+// no verdict is given when the conversions are too few.
+type modelShare struct {
+	Model       string       `json:"model"`
+	Share       mix.Interval `json:"share"`
+	Conversions float64      `json:"conversions"`
+	Disagrees   bool         `json:"disagrees"`
+	Withheld    string       `json:"withheld,omitempty"`
+}
+
+// MinComparedConversions is the fewest conversions an attribution model
+// must credit the compared channels in all for its shares to be set
+// against the mix model's as agreeing or not. Above it, the Wilson
+// interval carries the uncertainty of a channel's few conversions.
+const MinComparedConversions = 30
+
+// attributionInterval is the 95% Wilson score interval of a share p of n
+// conversions. For a share of revenue it takes the revenue share as a
+// share of the same n conversions: deal sizes that vary make the true
+// interval wider, so it is the narrowest the share could have.
+func attributionInterval(p, n float64) mix.Interval {
+	if n <= 0 {
+		return mix.Interval{Value: p, Low: 0, High: 1}
+	}
+	const z = 1.959963984540054
+	z2 := z * z
+	centre := (p + z2/(2*n)) / (1 + z2/n)
+	half := z / (1 + z2/n) * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
+	return mix.Interval{Value: p, Low: math.Max(0, centre-half), High: math.Min(1, centre+half)}
 }
 
 // matchAttribution pairs the mix model's channels with the attribution's,
@@ -216,23 +295,42 @@ func matchAttribution(mixNames []string, ac *attributionCredit) (names []string,
 	return names, at, notes, nil
 }
 
-// compare sets each common channel's mix share beside its attribution
-// shares: shares among the channels both have, so the two add up alike.
-func compare(r *mix.Result, ac *attributionCredit, names []string, at []int) ([]comparisonRow, []string, error) {
-	shares, err := r.SharesAmong(names)
+// compare sets each common channel's mix share (over the weeks that
+// overlap from..until, zero for open) beside its attribution shares:
+// shares among the channels both have, so the two add up alike. A model
+// disagrees on a channel when the intervals do not overlap, and says
+// nothing when it credits the channels fewer than MinComparedConversions.
+func compare(r *mix.Result, ac *attributionCredit, names []string, at []int, from, until time.Time) ([]comparisonRow, int, []string, error) {
+	shares, weeks, err := r.SharesIn(names, from, until)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, nil, err
 	}
 	var notes []string
 	totals := make([]float64, len(ac.models))
+	convs := make([]float64, len(ac.models))
 	for _, i := range at {
 		for m, v := range ac.credit[i] {
 			totals[m] += v
+			convs[m] += ac.conv[i][m]
 		}
+	}
+	some := false
+	for m := range ac.models {
+		some = some || totals[m] > 0
+	}
+	if !some {
+		if ac.measure == "revenue" {
+			return nil, 0, nil, fmt.Errorf("no attribution model credits the compared channels any revenue, so there are no revenue shares to compare (a paths file without a value column credits none): run leadscore attribute with the paths' value column (--columns value=...), or compare a KPI that counts conversions")
+		}
+		return nil, 0, nil, fmt.Errorf("no attribution model credits the compared channels any conversions, so there are no shares to compare")
+	}
+	spent := map[string]bool{}
+	for _, ch := range r.Channels {
+		spent[ch.Name] = ch.Spend > 0
 	}
 	rows := make([]comparisonRow, len(names))
 	for k, name := range names {
-		rows[k] = comparisonRow{Channel: name, MixShare: shares[k], Attribution: map[string]float64{}, Disagrees: []string{}}
+		rows[k] = comparisonRow{Channel: name, MixShare: shares[k], Attribution: map[string]float64{}, Disagrees: []string{}, ByModel: []modelShare{}}
 	}
 	for m, model := range ac.models {
 		if totals[m] <= 0 {
@@ -241,13 +339,23 @@ func compare(r *mix.Result, ac *attributionCredit, names []string, at []int) ([]
 		}
 		for k, i := range at {
 			s := ac.credit[i][m] / totals[m]
-			rows[k].Attribution[model] = s
-			if s < rows[k].MixShare.Low || s > rows[k].MixShare.High {
-				rows[k].Disagrees = append(rows[k].Disagrees, model)
+			iv := attributionInterval(s, convs[m])
+			row := &rows[k]
+			row.Attribution[model] = s
+			ms := modelShare{Model: model, Share: iv, Conversions: ac.conv[i][m]}
+			switch {
+			case !spent[row.Channel]:
+				ms.Withheld = fmt.Sprintf("%s has no spend in the mix model's data: its mix share is zero by construction, not measured, so no attribution share is set against it", row.Channel)
+			case convs[m] < MinComparedConversions:
+				ms.Withheld = fmt.Sprintf("%s credits the compared channels %s conversions in all, fewer than %d: too few to say whether its share of %s agrees with the mix model", model, sig(convs[m]), MinComparedConversions, row.Channel)
+			case iv.High < row.MixShare.Low || iv.Low > row.MixShare.High:
+				ms.Disagrees = true
+				row.Disagrees = append(row.Disagrees, model)
 			}
+			row.ByModel = append(row.ByModel, ms)
 		}
 	}
-	return rows, notes, nil
+	return rows, weeks, notes, nil
 }
 
 // comparisonModels are the models of ac that the comparison has shares for.

@@ -32,6 +32,20 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		return htmlreport.Parts(htmlreport.Number(p+".low", i.Low, format), htmlreport.Text(" to "), htmlreport.Number(p+".high", i.High, format))
 	}
 	T := htmlreport.Text
+	// ret and retIv are a return's estimate and interval: null (shown —)
+	// when nothing was spent.
+	ret := func(p string, i mix.Interval, spend float64) htmlreport.Cell {
+		if spend > 0 {
+			return H(p+".value", i.Value, "dec2")
+		}
+		return htmlreport.Maybe(p, nil, "dec2")
+	}
+	retIv := func(p string, i mix.Interval, spend float64) htmlreport.Cell {
+		if spend > 0 {
+			return iv(p, i, "dec2")
+		}
+		return T("—")
+	}
 	// ivs is an interval's two ends for a line of words, where a cell of
 	// parts would not show.
 	ivs := func(p string, i mix.Interval, format string) htmlreport.Sentence {
@@ -61,8 +75,8 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		roas = append(roas, []float64{c.ROAS.Low, c.ROAS.Value, c.ROAS.High})
 		ct.Rows = append(ct.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), H(p("spend"), c.Spend, "money"),
 			H(p("incremental", "value"), c.Incremental.Value, kpiFmt), iv(p("incremental"), c.Incremental, kpiFmt), H(p("share"), c.Share, "pct"),
-			H(p("roas", "value"), c.ROAS.Value, "dec2"), iv(p("roas"), c.ROAS, "dec2"), H(p("roi", "value"), c.ROI.Value, "dec2"), iv(p("roi"), c.ROI, "dec2"),
-			H(p("marginal_roas", "value"), c.MarginalROAS.Value, "dec2"), T(c.Verdict)}})
+			ret(p("roas"), c.ROAS, c.Spend), retIv(p("roas"), c.ROAS, c.Spend), ret(p("roi"), c.ROI, c.Spend), retIv(p("roi"), c.ROI, c.Spend),
+			ret(p("marginal_roas"), c.MarginalROAS, c.Spend), T(c.Verdict)}})
 		if c.Reason != "" {
 			reasons = append(reasons, c.Name+": no verdict: "+c.Reason+".")
 		}
@@ -151,7 +165,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 	sections := []htmlreport.Section{channels, realloc}
 
 	if len(r.Calibration) > 0 {
-		lt := &htmlreport.Table{ID: "mix-calibration", Head: []string{"channel", "test dates", "weeks", "test", "95% interval", "model before", "95% interval", "model after", "95% interval", "agree before", "agree after"}}
+		lt := &htmlreport.Table{ID: "mix-calibration", Head: []string{"channel", "test dates", "days", "weeks", "weeks read", "test", "95% interval", "model before", "95% interval", "model after", "95% interval", "agree before", "agree after"}}
 		var groups []string
 		var vals [][]float64
 		yes := func(b bool) htmlreport.Cell {
@@ -160,20 +174,39 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			}
 			return T("no")
 		}
+		st := &htmlreport.Table{ID: "mix-calibration-shift", Head: []string{"channel", "tested", "incremental before", "95% interval", "incremental after", "95% interval"}}
+		for i, c := range r.CalibrationShift {
+			p := func(k ...any) string { return path(append([]any{"calibration_shift", i}, k...)...) }
+			st.Rows = append(st.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), yes(c.Tested),
+				H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt), H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt)}})
+		}
+		shiftBlock := htmlreport.Block{Title: "Calibration's effect on each channel's " + r.KPI, Table: st,
+			Note: "Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them."}
 		for i, c := range r.Calibration {
 			p := func(k ...any) string { return path(append([]any{"calibration", i}, k...)...) }
-			groups = append(groups, c.Channel+" "+c.Start)
+			label := c.Channel + " " + c.Start + " to " + c.End
+			if c.Line > 0 {
+				label += fmt.Sprintf(" (line %d)", c.Line)
+			}
+			groups = append(groups, label)
 			vals = append(vals, []float64{c.Test.Value, c.Before.Value, c.After.Value})
-			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("weeks"), c.Weeks),
+			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("days"), c.Days), htmlreport.Int(p("weeks"), c.Weeks), H(p("weeks_read"), c.WeeksRead, "dec3"),
 				H(p("test", "value"), c.Test.Value, kpiFmt), iv(p("test"), c.Test, kpiFmt), H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt),
 				H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
 		}
 		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests",
-			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks. Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
-			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}}})
+			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks; a week the test covers only part of counts for the share of its days it covers (weeks read). Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
+			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}, shiftBlock}})
 	}
 	if len(r.Comparison) > 0 {
-		head := append([]string{"channel", "mix model", "95% interval"}, r.ComparisonModels...)
+		head := []string{"channel", "mix model", "95% interval"}
+		for _, m := range r.ComparisonModels {
+			head = append(head, m, "95% interval")
+		}
+		periodNote := ""
+		if p := r.ComparisonPeriod; p != nil {
+			periodNote = fmt.Sprintf("Mix model: %s to %s (%d weeks); attribution: %s. ", p.MixFrom, p.MixTo, p.MixWeeks, p.attribution())
+		}
 		head = append(head, "disagree")
 		ct := &htmlreport.Table{ID: "mix-comparison", Head: head}
 		var groups []string
@@ -181,11 +214,12 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		for i, c := range r.Comparison {
 			p := func(k ...any) string { return path(append([]any{"comparison", i}, k...)...) }
 			groups = append(groups, c.Channel)
-			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), iv(p("mix_share"), c.MixShare, "pct")}
+			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), iv(p("mix_share"), c.MixShare.Interval, "pct")}
 			vs := []float64{c.MixShare.Value}
-			for _, m := range r.ComparisonModels {
-				row = append(row, H(p("attribution", m), c.Attribution[m], "pct"))
-				vs = append(vs, c.Attribution[m])
+			// By index, not by the model's name, which may hold a dot.
+			for j, ms := range c.ByModel {
+				row = append(row, H(p("by_model", j, "share", "value"), ms.Share.Value, "pct"), iv(p("by_model", j, "share"), ms.Share, "pct"))
+				vs = append(vs, ms.Share.Value)
 			}
 			dis := "none"
 			if len(c.Disagrees) > 0 {
@@ -195,7 +229,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			ct.Rows = append(ct.Rows, htmlreport.Row{Cells: append(row, T(dis))})
 		}
 		sections = append(sections, htmlreport.Section{ID: "attribution", Title: "Beside attribution: shares of " + r.ComparisonMeasure,
-			Intro:  append(slices.Clone(r.ComparisonNotes), "Shares are among the channels both name. A model disagrees with the mix model when its share lies outside the mix share's 95% interval. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
+			Intro:  append(slices.Clone(r.ComparisonNotes), periodNote+"Shares are among the channels both name. An attribution share's 95% interval is Wilson's, on the conversions credited (for revenue, the revenue share taken as a share of those conversions: varying deal sizes would widen it). A model disagrees with the mix model when the two intervals do not overlap; with fewer than "+strconv.Itoa(MinComparedConversions)+" conversions credited in all, it is given no verdict. They measure different things: attribution shares the credit for each won journey among the touches on it (a channel that reaches people who would have bought anyway gets credit, one with few tracked touches gets little); the mix model estimates what each channel's spend added to the "+r.KPI+" week by week, carry-over included, and leaves the rest to the baseline."),
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each channel's share under the mix model and under each attribution model", groups, append([]string{"mix model"}, r.ComparisonModels...), vals, "pct"), Table: ct}}})
 	}
 	sections = append(sections, response, deco)

@@ -22,7 +22,7 @@ func TestMixHTML(t *testing.T) {
 	for _, id := range []string{"summary", "channels", "reallocation", "calibration", "attribution", "response", "decomposition"} {
 		assert.Contains(t, page, `<section id="`+id+`"`, id)
 	}
-	for _, path := range []string{"channels.2.roas.value", "calibration.1.after.low", "comparison.0.mix_share.high", "comparison.1.attribution.last_touch", "decomposition.155.baseline", "reallocation.effect.value"} {
+	for _, path := range []string{"channels.2.roas.value", "calibration.1.after.low", "calibration.1.weeks_read", "calibration_shift.0.after.high", "comparison.0.mix_share.high", "comparison.1.by_model.1.share.value", "decomposition.155.baseline", "reallocation.effect.value"} {
 		assert.Contains(t, page, `data-path="`+path+`"`, path)
 	}
 	assert.Contains(t, page, "Money is in the data&#39;s own currency")
