@@ -577,6 +577,10 @@ func (h *HoldoutReport) summary() []string {
 	if h.Overall != nil {
 		out = append(out, line(h.Overall))
 	}
+	if h.LeftOut > 0 || h.ChallengerLeftOut > 0 {
+		out = append(out, fmt.Sprintf("%s: left out of the comparison, whatever their group: %s the model could not replay to T1, %s the challenger could not score; the rest of the report keeps them.",
+			head, plural(h.LeftOut, "lead"), plural(h.ChallengerLeftOut, "lead")))
+	}
 	return out
 }
 

@@ -189,3 +189,71 @@ func TestHoldoutSimulationEarlyOpportunitiesTrueLift(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, covered, 17, "the interval covers the true difference, +30 points")
 }
+
+// A lead the challenger cannot score (here 1000 % employees, with no
+// employees) leaves the challenger comparison only, whatever its group:
+// the backtest's own report is the same with --holdout as without, and
+// the holdout counts the leads it left out.
+func TestHoldoutChallengerUnscoredLeavesTheReportAlone(t *testing.T) {
+	dir := t.TempDir()
+	champ := `leadscore: 1
+model: champ
+fields:
+  email: {type: string, required: true}
+  employees: int
+  created_at: time
+scores:
+  fit: {min: 0, max: 100}
+rules:
+  - id: fit.big
+    score: fit
+    reason: big
+    when: employees > 100
+    points: 10
+stages:
+  - id: sql
+    sales_ready: true
+    when: fit >= 10
+`
+	chal := strings.NewReplacer("model: champ", "model: chal", "employees > 100", "1000 % employees == 0").Replace(champ)
+	var ld, oc strings.Builder
+	oc.WriteString("lead_id,opportunity,won,revenue,lost\n")
+	for i := 0; i < 200; i++ {
+		emp := 50 + 7*i
+		if i%10 == 0 {
+			emp = 0 // the challenger cannot score these 20
+		}
+		fmt.Fprintf(&ld, `{"id":"L%04d","email":"a@x.com","employees":%d,"created_at":"2026-02-01T00:00:00Z"}`+"\n", i, emp)
+		if i%3 == 0 {
+			fmt.Fprintf(&oc, "L%04d,2026-07-15T00:00:00Z,2026-08-01T00:00:00Z,1000,\n", i)
+		}
+	}
+	for name, text := range map[string]string{"champ.yaml": champ + "holdout: {share: 0.5, seed: s, withhold: {challenger: chal.yaml}}\n",
+		"chal.yaml": chal, "leads.ndjson": ld.String(), "outcomes.csv": oc.String()} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	args := []string{"backtest", "--model", filepath.Join(dir, "champ.yaml"), "--outcomes", filepath.Join(dir, "outcomes.csv"),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--format", "json", filepath.Join(dir, "leads.ndjson")}
+	code, without, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	code, with, errOut := leadscore(t, "", append(args[:len(args)-1:len(args)-1], "--holdout", args[len(args)-1])...)
+	require.Equal(t, exitOK, code, errOut)
+	var a, b map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(without), &a))
+	require.NoError(t, json.Unmarshal([]byte(with), &b))
+	var h struct {
+		LeftOut           int `json:"left_out"`
+		ChallengerLeftOut int `json:"challenger_left_out"`
+		Treated, Control  struct{ Leads int }
+	}
+	require.NoError(t, json.Unmarshal(b["holdout"], &h))
+	delete(b, "holdout")
+	assert.Equal(t, a, b, "the backtest's own report does not change with --holdout")
+	assert.Equal(t, 0, h.LeftOut)
+	assert.Equal(t, 20, h.ChallengerLeftOut)
+	assert.Equal(t, 180, h.Treated.Leads+h.Control.Leads, "200 leads, 20 left out")
+
+	code, text, errOut := leadscore(t, "", append(args[:len(args)-3:len(args)-3], "--holdout", args[len(args)-1])...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, text, "left out of the comparison, whatever their group: 0 leads the model could not replay to T1, 20 leads the challenger could not score")
+}
