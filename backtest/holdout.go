@@ -442,9 +442,9 @@ func compare(population string, t, c Arm, share float64) Comparison {
 	}
 	switch sr := cmp.SampleRatio; {
 	case sr != nil && sr.P < HoldoutMinSampleRatioP:
-		cmp.WithheldReason = fmt.Sprintf("the control group has %d of the %d leads compared (%s) where the holdout's share is %s: a split this far off happens by chance less than once in a thousand (%s), "+
+		cmp.WithheldReason = fmt.Sprintf("the control group holds %s of the leads compared where the holdout's share is %s: a split this far off happens by chance less than once in a thousand (%s), "+
 			"so leads were lost or added on one side (check the share and seed match the experiment that ran, and that no group's leads are missing from the data)",
-			sr.Control, sr.Leads, pctOf(sr.Control, sr.Leads), shareText(sr.Share), srP(sr.P))
+			pctOf(sr.Control, sr.Leads), shareText(sr.Share), srP(sr.P))
 	case len(thin) > 0:
 		cmp.WithheldReason = strings.Join(thin, "; ") + ": too few to compare win rates"
 	case d.Low == nil || d.High == nil:
