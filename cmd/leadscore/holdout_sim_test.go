@@ -257,3 +257,50 @@ stages:
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, text, "left out of the comparison, whatever their group: 0 leads the model could not replay to T1, 20 leads the challenger could not score")
 }
+
+// diff lists a changed holdout like any change to the definition, in
+// every format.
+func TestDiffListsTheHoldout(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS(td("holdout"))))
+	src, err := os.ReadFile(filepath.Join(dir, "model.yaml"))
+	require.NoError(t, err)
+	require.Contains(t, string(src), "seed: q3-holdout")
+	changed := filepath.Join(dir, "changed.yaml")
+	require.NoError(t, os.WriteFile(changed, []byte(strings.Replace(string(src), "seed: q3-holdout", "seed: q4-holdout", 1)), 0o644))
+	code, out, errOut := leadscore(t, "", "diff", filepath.Join(dir, "model.yaml"), changed)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "holdout `seed`")
+	assert.Contains(t, out, "q3-holdout → q4-holdout (another control group)")
+	code, out, errOut = leadscore(t, "", "diff", filepath.Join(dir, "model.yaml"), changed, "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var rep struct {
+		Changes []struct {
+			Kind, What, Name string
+			Details          []string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Changes, 1)
+	assert.Equal(t, "changed", rep.Changes[0].Kind)
+	assert.Equal(t, "holdout", rep.Changes[0].What)
+	assert.Equal(t, "seed", rep.Changes[0].Name)
+	code, out, errOut = leadscore(t, "", "diff", filepath.Join(dir, "model.yaml"), changed, "--format", "html")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "q3-holdout → q4-holdout")
+
+	noHoldout := filepath.Join(dir, "none.yaml")
+	var kept []string
+	for _, line := range strings.Split(string(src), "\n") {
+		if !strings.HasPrefix(line, "holdout:") && !strings.HasPrefix(line, "  share:") && !strings.HasPrefix(line, "  seed:") && !strings.HasPrefix(line, "  withhold:") {
+			kept = append(kept, line)
+		}
+	}
+	require.NoError(t, os.WriteFile(noHoldout, []byte(strings.Join(kept, "\n")), 0o644))
+	code, out, errOut = leadscore(t, "", "diff", noHoldout, filepath.Join(dir, "model.yaml"), "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Changes, 1)
+	assert.Equal(t, "added", rep.Changes[0].Kind)
+	assert.Equal(t, []string{"share 0.2, seed q3-holdout, withhold handoff"}, rep.Changes[0].Details)
+}
