@@ -29,8 +29,9 @@ type Holdout struct {
 	// Share is the control group's share of the leads, above 0 and below 1.
 	Share *Number
 	// Seed is the seed's text exactly as the file writes it (quotes
-	// aside): 0x2A is "0x2A" and 0042 is "0042", not 42, so that what the
-	// file says is what is hashed.
+	// aside), so that what the file says is what is hashed: seed: "0x2A"
+	// is 0x2A. A plain number written otherwise than in plain decimal
+	// (0x2A, 0042) is refused, since YAML readers would make it 42.
 	Seed String
 	// Withhold is "handoff" or "challenger"; empty when missing or invalid.
 	Withhold String
