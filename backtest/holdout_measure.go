@@ -15,7 +15,7 @@ import (
 // are intent to treat, fixed before and without what sales did:
 //
 //   - a lead is in the experiment when it came (its creation, or its
-//     first event) by T1;
+//     first event) by T1, or has neither time;
 //   - it is sales-ready when the definition would have handed it over by
 //     T1: the first sales-ready moment of its timeline replayed without
 //     sales' dispositions (a recycle or a rejection is what the hand-off
@@ -77,8 +77,8 @@ func (c *Holdout) Measure(ctx context.Context, src *HoldoutSource, lead scoring.
 	if end.IsZero() {
 		end = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	if came.IsZero() || came.After(end) {
-		return m
+	if !came.IsZero() && came.After(end) {
+		return m // not in the experiment yet; a lead with no time at all is taken to have come
 	}
 	m.in = true
 	lead.Dispositions = nil // what the definition would have done, whatever sales did
