@@ -21,26 +21,30 @@ import (
 // outcomes between the groups is the effect of what the control group
 // went without, not of who the leads were.
 //
-// Two populations are compared. Among the leads the definition calls
-// sales-ready at T0, in both groups (intent to treat: the control leads
-// that would have been handed off, against those that were), the
-// difference is the effect of the hand-off on the leads it is for. Among
-// all the leads in the backtest, the difference is the same effect diluted
-// by the leads the hand-off never touches.
+// Two populations are compared, by intent to treat (see HoldoutSource):
+// neither depends on what sales did. Among the leads the definition would
+// have handed to sales by T1, in both groups (the control leads that would
+// have been handed off, against those that were), the difference is the
+// effect of the hand-off on the leads it is for. Among all the leads that
+// came by T1, the difference is the same effect diluted by the leads the
+// hand-off never touches.
 //
 // Each group's win rate has a 95% Wilson interval; the difference of win
 // rates a 95% Newcombe hybrid score interval (Newcombe 1998, method 10:
 // from the two Wilson intervals); the ratio a 95% interval on the log scale
-// (Katz), none when either group has no won deal; revenue per lead, and
-// its difference, a 95% Welch interval (t with Welch–Satterthwaite degrees
-// of freedom). The power is the least difference of win rates (and of
+// (Katz, with 0.5 added to each count when a group has no or only won
+// deals); revenue per lead, and its difference, a 95% Welch interval (t
+// with Welch–Satterthwaite degrees of freedom) when each group has
+// HoldoutMinWon won deals. The power is the least difference of win rates (and of
 // revenue per lead) the sample detects four times in five at the 5% level,
 // two-sided: (z₀.₉₇₅ + z₀.₈) × the difference's standard error under the
 // pooled win rate.
 //
-// The verdict ("the hand-off raises the win rate") is withheld when either
-// group has fewer than HoldoutMinLeads leads or HoldoutMinWon won deals,
-// or when the interval of the difference includes 0.
+// The verdict ("the hand-off raises the win rate") is withheld when the
+// split fails the sample ratio test (SampleRatio), when either group has
+// fewer than HoldoutMinLeads leads or HoldoutMinWon won deals, or when the
+// interval of the difference includes 0. No interval of width 0 is given:
+// where nothing varies there is none, and the report says why.
 
 // HoldoutMinLeads and HoldoutMinWon are the fewest leads and won deals
 // each group of a holdout comparison needs for its verdict. Under 5 won
@@ -140,9 +144,9 @@ func sampleRatio(control, n int, share float64) *SampleRatio {
 
 // Comparison is treated against control among one population of leads.
 type Comparison struct {
-	// Population is "sales_ready" (the leads the definition calls
-	// sales-ready at T0, in both groups) or "all" (every lead in the
-	// backtest).
+	// Population is "sales_ready" (the leads the definition would have
+	// handed to sales by T1, in both groups) or "all" (every lead that
+	// came by T1); see HoldoutSource.
 	Population string `json:"population"`
 	Treated    Arm    `json:"treated"`
 	Control    Arm    `json:"control"`

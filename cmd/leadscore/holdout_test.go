@@ -50,7 +50,7 @@ func TestBacktestHoldoutBundled(t *testing.T) {
 		Holdout map[string]json.RawMessage `json:"holdout"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
-	for _, key := range []string{"share", "seed", "withhold", "population", "treated", "control", "lift", "power", "decision", "withheld_reason", "overall"} {
+	for _, key := range []string{"share", "seed", "withhold", "population", "treated", "control", "lift", "power", "decision", "withheld_reason", "overall", "sample_ratio", "left_out", "challenger_left_out"} {
 		assert.Contains(t, rep.Holdout, key)
 	}
 	type arm struct {
