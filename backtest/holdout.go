@@ -116,7 +116,9 @@ type Power struct {
 
 // SampleRatio checks the split: the control group's count among the
 // compared leads against the holdout's share, by a chi-square test with
-// one degree of freedom. Under HoldoutMinSampleRatioP the assignment or
+// one degree of freedom, or, when either group expects fewer than 5
+// leads, by the exact binomial test (two-sided: the chance of a count no
+// likelier than the one seen). Under HoldoutMinSampleRatioP the assignment or
 // the data is broken (leads lost from one group), and the verdict is
 // withheld.
 type SampleRatio struct {
@@ -136,10 +138,32 @@ func sampleRatio(control, n int, share float64) *SampleRatio {
 		return nil
 	}
 	e := share * float64(n)
+	if e < 5 || float64(n)-e < 5 {
+		return &SampleRatio{Leads: n, Control: control, Share: share, P: binomialTwoSided(control, n, share)}
+	}
 	d := float64(control) - e
 	chi := d*d/e + d*d/(float64(n)-e)
 	p := 1 - distuv.ChiSquared{K: 1}.CDF(chi)
 	return &SampleRatio{Leads: n, Control: control, Share: share, P: p}
+}
+
+// binomialTwoSided is the exact two-sided p-value of k successes in n
+// draws at chance p: the sum of the chances of every count no likelier
+// than k.
+func binomialTwoSided(k, n int, p float64) float64 {
+	lg := func(x int) float64 { v, _ := math.Lgamma(float64(x) + 1); return v }
+	logPmf := func(i int) float64 {
+		return lg(n) - lg(i) - lg(n-i) + float64(i)*math.Log(p) + float64(n-i)*math.Log1p(-p)
+	}
+	at := logPmf(k)
+	tol := 1e-7 * math.Max(1, math.Abs(at))
+	sum := 0.0
+	for i := 0; i <= n; i++ {
+		if l := logPmf(i); l <= at+tol {
+			sum += math.Exp(l)
+		}
+	}
+	return math.Min(1, sum)
 }
 
 // Comparison is treated against control among one population of leads.

@@ -152,3 +152,18 @@ func TestHoldoutSampleRatioMismatch(t *testing.T) {
 	c := arms(500, 869, 10, 131, 1, 0.1)
 	assert.InDelta(t, 0.0010843, c.SampleRatio.P, 1e-7)
 }
+
+// With few leads expected in a group the chi-square test is too quick to
+// cry foul; the exact binomial test is used. Share 0.01 of 100 leads
+// (1 expected): 5 control leads have p = 0.0034 (kept; chi-square would
+// say 0.00006), 6 have p = 0.00053 (withheld), as summed apart in Python
+// over the binomial's chances.
+func TestHoldoutSampleRatioExactWithFewExpected(t *testing.T) {
+	for control, want := range map[int]float64{5: 0.0034323216, 6: 0.00053453446, 7: 7.108366e-05} {
+		sr := sampleRatio(control, 100, 0.01)
+		assert.InDelta(t, want, sr.P, want*1e-6, "%d control leads", control)
+	}
+	assert.InDelta(t, 1, sampleRatio(1, 100, 0.01).P, 1e-12, "the likeliest count")
+	// Exact and chi-square agree where both apply: 50 of 100 at 0.5 is p = 1.
+	assert.InDelta(t, 1, sampleRatio(50, 100, 0.5).P, 1e-12)
+}
