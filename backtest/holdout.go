@@ -21,26 +21,30 @@ import (
 // outcomes between the groups is the effect of what the control group
 // went without, not of who the leads were.
 //
-// Two populations are compared. Among the leads the definition calls
-// sales-ready at T0, in both groups (intent to treat: the control leads
-// that would have been handed off, against those that were), the
-// difference is the effect of the hand-off on the leads it is for. Among
-// all the leads in the backtest, the difference is the same effect diluted
-// by the leads the hand-off never touches.
+// Two populations are compared, by intent to treat (see HoldoutSource):
+// neither depends on what sales did. Among the leads the definition would
+// have handed to sales by T1, in both groups (the control leads that would
+// have been handed off, against those that were), the difference is the
+// effect of the hand-off on the leads it is for. Among all the leads that
+// came by T1, the difference is the same effect diluted by the leads the
+// hand-off never touches.
 //
 // Each group's win rate has a 95% Wilson interval; the difference of win
 // rates a 95% Newcombe hybrid score interval (Newcombe 1998, method 10:
 // from the two Wilson intervals); the ratio a 95% interval on the log scale
-// (Katz), none when either group has no won deal; revenue per lead, and
-// its difference, a 95% Welch interval (t with Welch–Satterthwaite degrees
-// of freedom). The power is the least difference of win rates (and of
+// (Katz, with 0.5 added to each count when a group has no or only won
+// deals); revenue per lead, and its difference, a 95% Welch interval (t
+// with Welch–Satterthwaite degrees of freedom) when each group has
+// HoldoutMinWon won deals. The power is the least difference of win rates (and of
 // revenue per lead) the sample detects four times in five at the 5% level,
 // two-sided: (z₀.₉₇₅ + z₀.₈) × the difference's standard error under the
 // pooled win rate.
 //
-// The verdict ("the hand-off raises the win rate") is withheld when either
-// group has fewer than HoldoutMinLeads leads or HoldoutMinWon won deals,
-// or when the interval of the difference includes 0.
+// The verdict ("the hand-off raises the win rate") is withheld when the
+// split fails the sample ratio test (SampleRatio), when either group has
+// fewer than HoldoutMinLeads leads or HoldoutMinWon won deals, or when the
+// interval of the difference includes 0. No interval of width 0 is given:
+// where nothing varies there is none, and the report says why.
 
 // HoldoutMinLeads and HoldoutMinWon are the fewest leads and won deals
 // each group of a holdout comparison needs for its verdict. Under 5 won
@@ -89,6 +93,11 @@ type Lift struct {
 	WinRate        Estimate `json:"win_rate_difference"`
 	WinRateRatio   Estimate `json:"win_rate_ratio"`
 	RevenuePerLead Estimate `json:"revenue_per_lead_difference"`
+	// RevenueWithheld says why the difference of revenue per lead has no
+	// interval: a group with under HoldoutMinWon won deals has next to no
+	// spread of revenue, and a Welch interval on it is as narrow as it is
+	// wrong.
+	RevenueWithheld string `json:"revenue_per_lead_withheld,omitempty"`
 }
 
 // Power is what the sample can detect: the least true difference found
@@ -100,18 +109,75 @@ type Power struct {
 	// pooled win rate; MinDetectableRevenuePerLead in revenue per lead.
 	MinDetectableDifference     *float64 `json:"min_detectable_difference"`
 	MinDetectableRevenuePerLead *float64 `json:"min_detectable_revenue_per_lead"`
+	// Withheld says why MinDetectableDifference is nil: at a pooled win
+	// rate of 0 or 1 it cannot be computed.
+	Withheld string `json:"withheld,omitempty"`
+}
+
+// SampleRatio checks the split: the control group's count among the
+// compared leads against the holdout's share, by a chi-square test with
+// one degree of freedom, or, when either group expects fewer than 5
+// leads, by the exact binomial test (two-sided: the chance of a count no
+// likelier than the one seen). Under HoldoutMinSampleRatioP the assignment or
+// the data is broken (leads lost from one group), and the verdict is
+// withheld.
+type SampleRatio struct {
+	Leads   int     `json:"leads"`
+	Control int     `json:"control"`
+	Share   float64 `json:"share"` // the expected control share
+	P       float64 `json:"p_value"`
+}
+
+// HoldoutMinSampleRatioP is the p-value of the sample ratio test under
+// which a holdout verdict is withheld.
+const HoldoutMinSampleRatioP = 0.001
+
+// sampleRatio tests control of n leads against the share.
+func sampleRatio(control, n int, share float64) *SampleRatio {
+	if n == 0 {
+		return nil
+	}
+	e := share * float64(n)
+	if e < 5 || float64(n)-e < 5 {
+		return &SampleRatio{Leads: n, Control: control, Share: share, P: binomialTwoSided(control, n, share)}
+	}
+	d := float64(control) - e
+	chi := d*d/e + d*d/(float64(n)-e)
+	p := 1 - distuv.ChiSquared{K: 1}.CDF(chi)
+	return &SampleRatio{Leads: n, Control: control, Share: share, P: p}
+}
+
+// binomialTwoSided is the exact two-sided p-value of k successes in n
+// draws at chance p: the sum of the chances of every count no likelier
+// than k.
+func binomialTwoSided(k, n int, p float64) float64 {
+	lg := func(x int) float64 { v, _ := math.Lgamma(float64(x) + 1); return v }
+	logPmf := func(i int) float64 {
+		return lg(n) - lg(i) - lg(n-i) + float64(i)*math.Log(p) + float64(n-i)*math.Log1p(-p)
+	}
+	at := logPmf(k)
+	tol := 1e-7 * math.Max(1, math.Abs(at))
+	sum := 0.0
+	for i := 0; i <= n; i++ {
+		if l := logPmf(i); l <= at+tol {
+			sum += math.Exp(l)
+		}
+	}
+	return math.Min(1, sum)
 }
 
 // Comparison is treated against control among one population of leads.
 type Comparison struct {
-	// Population is "sales_ready" (the leads the definition calls
-	// sales-ready at T0, in both groups) or "all" (every lead in the
-	// backtest).
+	// Population is "sales_ready" (the leads the definition would have
+	// handed to sales by T1, in both groups) or "all" (every lead that
+	// came by T1); see HoldoutSource.
 	Population string `json:"population"`
 	Treated    Arm    `json:"treated"`
 	Control    Arm    `json:"control"`
 	Lift       Lift   `json:"lift"`
 	Power      Power  `json:"power"`
+	// SampleRatio tests the split of the compared leads; nil for none.
+	SampleRatio *SampleRatio `json:"sample_ratio"`
 	// Decision is "raises", "lowers" or "withheld"; Verdict says it in
 	// words, WithheldReason why there is none.
 	Decision       string `json:"decision"`
@@ -148,6 +214,12 @@ type HoldoutReport struct {
 	// Challenger, for withhold: {challenger: ...}, sets each definition
 	// on its own group side by side.
 	Challenger []DefinitionOnArm `json:"challenger,omitempty"`
+	// LeftOut counts the leads the model could not replay to T1;
+	// ChallengerLeftOut those the challenger could not score. Both are
+	// left out of the comparison, whatever their group (the backtest's
+	// own report keeps the latter).
+	LeftOut           int `json:"left_out"`
+	ChallengerLeftOut int `json:"challenger_left_out"`
 }
 
 // HoldoutLead is what the holdout comparison reads of one lead in the
@@ -155,12 +227,15 @@ type HoldoutReport struct {
 type HoldoutLead struct {
 	// Control says the lead is in the control group.
 	Control bool
-	// SalesReady says the champion (the model) calls the lead sales-ready
-	// at T0; ChallengerSalesReady the challenger, for a champion/challenger
-	// holdout.
+	// SalesReady says the champion (the model) would have handed the lead
+	// to sales by T1 (see HoldoutSource); ChallengerSalesReady the
+	// challenger, for a champion/challenger holdout.
 	SalesReady, ChallengerSalesReady bool
-	Won                              bool
-	Revenue                          float64 // of the won deal; 0 when not won
+	// Won says the deal was won by T1; WonBeforeHandoff that it was won
+	// before the definition would have handed the lead over, so that it
+	// is not a won deal among the sales-ready leads.
+	Won, WonBeforeHandoff bool
+	Revenue               float64 // of the won deal; 0 when not won
 }
 
 // Holdout collects the leads of a holdout comparison. Add them in any
@@ -171,6 +246,9 @@ type Holdout struct {
 	model, challenger string
 	eligible, all     [2]Arm // [treated, control]
 	onArm             [2]DefinitionOnArm
+	// leftOut and challengerLeftOut count the leads left out of the
+	// comparison (HoldoutReport.LeftOut).
+	leftOut, challengerLeftOut int
 }
 
 // NewHoldout starts the holdout comparison of the model's experiment h;
@@ -192,7 +270,12 @@ func (c *Holdout) Add(l HoldoutLead) {
 	}
 	c.all[arm].add(l.Won, rev)
 	if l.SalesReady {
-		c.eligible[arm].add(l.Won, rev)
+		won := l.Won && !l.WonBeforeHandoff
+		erev := rev
+		if !won {
+			erev = 0
+		}
+		c.eligible[arm].add(won, erev)
 	}
 	d := &c.onArm[arm]
 	d.Leads++
@@ -209,28 +292,6 @@ func (c *Holdout) Add(l HoldoutLead) {
 			d.SalesReadyWon++
 		}
 	}
-}
-
-// AddMeasured files a lead the backtest measured (its group is drawn from
-// its id), with the challenger's measure of it for a champion/challenger
-// holdout (nil otherwise). A lead left out of the backtest is left out
-// here too; a lead that could not be measured returns its error.
-func (c *Holdout) AddMeasured(m, challenger *Measured) error {
-	if m.err != nil {
-		return m.err
-	}
-	if m.rec == nil || m.rec.exclusion != none {
-		return nil
-	}
-	l := HoldoutLead{Control: c.h.Control(m.id), SalesReady: m.rec.sr, Won: m.rec.won, Revenue: m.rec.revenue}
-	if challenger != nil {
-		if challenger.err != nil {
-			return challenger.err
-		}
-		l.ChallengerSalesReady = challenger.rec != nil && challenger.rec.sr
-	}
-	c.Add(l)
-	return nil
 }
 
 func (a *Arm) add(won bool, revenue float64) {
@@ -260,7 +321,7 @@ func (a *Arm) finish() {
 	a.WinRate = Estimate{Value: ratio(float64(a.Won), n)}
 	a.WinRate.Low, a.WinRate.High = wilson(float64(a.Won), n)
 	a.RevenuePerLead = Estimate{Value: ratio(a.Revenue, n)}
-	if v, ok := a.variance(); ok {
+	if v, ok := a.variance(); ok && a.Won >= HoldoutMinWon && v > 0 {
 		half := tQuantile(n-1) * math.Sqrt(v/n)
 		mean := a.Revenue / n
 		low := mean - half
@@ -295,28 +356,60 @@ func NewcombeDifference(k1, n1, k2, n2 int) Estimate {
 	return Estimate{Value: finite(d), Low: finite(lo), High: finite(hi)}
 }
 
-// katzRatio is (k1/n1) / (k2/n2) with its 95% interval on the log scale;
-// the interval is nil when either k is 0, the value when k2 is.
+// katzRatio is (k1/n1) / (k2/n2) with its 95% interval on the log scale
+// (Katz); the value is nil when k2 is 0. When a group has no won deal, or
+// only won deals, the interval is from counts with 0.5 added to each cell
+// (won and not won of both groups): the plain formula's variance has a
+// term of 1/0 then, or a group's term of 0, and the interval would be
+// missing or falsely narrow.
 func katzRatio(k1, n1, k2, n2 int) Estimate {
-	if n1 == 0 || n2 == 0 || k2 == 0 {
+	if n1 == 0 || n2 == 0 {
 		return Estimate{}
 	}
-	r := (float64(k1) / float64(n1)) / (float64(k2) / float64(n2))
-	e := Estimate{Value: finite(r)}
-	if k1 == 0 {
-		return e
+	var e Estimate
+	if k2 > 0 {
+		e.Value = finite((float64(k1) / float64(n1)) / (float64(k2) / float64(n2)))
 	}
-	se := math.Sqrt(1/float64(k1) - 1/float64(n1) + 1/float64(k2) - 1/float64(n2))
+	a, m, b, o := float64(k1), float64(n1), float64(k2), float64(n2)
+	if k1 == 0 || k2 == 0 || k1 == n1 || k2 == n2 {
+		a, m, b, o = a+0.5, m+1, b+0.5, o+1
+	}
+	r := (a / m) / (b / o)
+	se := math.Sqrt(1/a - 1/m + 1/b - 1/o)
 	e.Low, e.High = finite(r*math.Exp(-holdoutZ*se)), finite(r*math.Exp(holdoutZ*se))
 	return e
 }
 
 // welchDifference is the difference of the arms' revenue per lead with
-// its 95% Welch interval.
-func welchDifference(t, c *Arm) Estimate {
+// its 95% Welch interval; why is why it has none.
+func welchDifference(t, c *Arm) (e Estimate, why string) {
 	if t.Leads == 0 || c.Leads == 0 {
-		return Estimate{}
+		return Estimate{}, ""
 	}
+	n1, n2 := float64(t.Leads), float64(c.Leads)
+	e = Estimate{Value: finite(t.Revenue/n1 - c.Revenue/n2)}
+	var thin []string
+	for _, a := range []struct {
+		name string
+		arm  *Arm
+	}{{"the treated group", t}, {"the control group", c}} {
+		if a.arm.Won < HoldoutMinWon {
+			thin = append(thin, fmt.Sprintf("%s has %s", a.name, plural(a.arm.Won, "won deal")))
+		}
+	}
+	if len(thin) > 0 {
+		return e, fmt.Sprintf("no interval: %s, under %d, too few to tell the spread of revenue", strings.Join(thin, " and "), HoldoutMinWon)
+	}
+	w := welch(t, c)
+	if w.Low == nil {
+		return e, "no interval: the revenue per lead does not vary in either group"
+	}
+	return w, ""
+}
+
+// welch is the difference of the arms' revenue per lead with its 95%
+// Welch interval, none when the revenue does not vary.
+func welch(t, c *Arm) Estimate {
 	n1, n2 := float64(t.Leads), float64(c.Leads)
 	d := t.Revenue/n1 - c.Revenue/n2
 	e := Estimate{Value: finite(d)}
@@ -328,8 +421,7 @@ func welchDifference(t, c *Arm) Estimate {
 	a, b := v1/n1, v2/n2
 	se := math.Sqrt(a + b)
 	if se == 0 {
-		e.Low, e.High = finite(d), finite(d)
-		return e
+		return e // no spread: an interval of width 0 would claim certainty
 	}
 	df := (a + b) * (a + b) / (a*a/(n1-1) + b*b/(n2-1))
 	half := tQuantile(df) * se
@@ -338,20 +430,28 @@ func welchDifference(t, c *Arm) Estimate {
 }
 
 // compare sets the lift, the power and the verdict of treated against control.
-func compare(population string, t, c Arm) Comparison {
+func compare(population string, t, c Arm, share float64) Comparison {
 	t.finish()
 	c.finish()
 	cmp := Comparison{Population: population, Treated: t, Control: c,
-		Lift: Lift{WinRate: NewcombeDifference(t.Won, t.Leads, c.Won, c.Leads), WinRateRatio: katzRatio(t.Won, t.Leads, c.Won, c.Leads),
-			RevenuePerLead: welchDifference(&t, &c)},
-		Power: Power{Alpha: 0.05, Power: 0.8}}
+		Lift:        Lift{WinRate: NewcombeDifference(t.Won, t.Leads, c.Won, c.Leads), WinRateRatio: katzRatio(t.Won, t.Leads, c.Won, c.Leads)},
+		Power:       Power{Alpha: 0.05, Power: 0.8},
+		SampleRatio: sampleRatio(c.Leads, t.Leads+c.Leads, share)}
+	cmp.Lift.RevenuePerLead, cmp.Lift.RevenueWithheld = welchDifference(&t, &c)
 	if t.Leads > 0 && c.Leads > 0 {
 		n1, n2 := float64(t.Leads), float64(c.Leads)
 		p := float64(t.Won+c.Won) / (n1 + n2)
-		cmp.Power.MinDetectableDifference = finite((holdoutZ + holdoutZPower) * math.Sqrt(p*(1-p)*(1/n1+1/n2)))
-		v1, ok1 := t.variance()
-		v2, ok2 := c.variance()
-		if ok1 && ok2 {
+		switch {
+		case t.Won+c.Won == 0:
+			cmp.Power.Withheld = "cannot be computed: no won deals in either group"
+		case t.Won+c.Won == t.Leads+c.Leads:
+			cmp.Power.Withheld = "cannot be computed: every lead won"
+		default:
+			cmp.Power.MinDetectableDifference = finite((holdoutZ + holdoutZPower) * math.Sqrt(p*(1-p)*(1/n1+1/n2)))
+		}
+		v1, _ := t.variance()
+		v2, _ := c.variance()
+		if cmp.Lift.RevenueWithheld == "" && cmp.Lift.RevenuePerLead.Low != nil {
 			cmp.Power.MinDetectableRevenuePerLead = finite((holdoutZ + holdoutZPower) * math.Sqrt(v1/n1+v2/n2))
 		}
 	}
@@ -368,14 +468,25 @@ func compare(population string, t, c Arm) Comparison {
 			thin = append(thin, fmt.Sprintf("%s has %s, under %d", a.name, plural(a.arm.Won, "won deal"), HoldoutMinWon))
 		}
 	}
-	switch {
+	switch sr := cmp.SampleRatio; {
+	case sr != nil && sr.P < HoldoutMinSampleRatioP:
+		cmp.WithheldReason = fmt.Sprintf("the control group holds %s of the leads compared where the holdout's share is %s: a split this far off happens by chance less than once in a thousand (%s), "+
+			"so leads were lost or added on one side (check the share and seed match the experiment that ran, and that no group's leads are missing from the data)",
+			pctOf(sr.Control, sr.Leads), shareText(sr.Share), srP(sr.P))
 	case len(thin) > 0:
 		cmp.WithheldReason = strings.Join(thin, "; ") + ": too few to compare win rates"
 	case d.Low == nil || d.High == nil:
 		cmp.WithheldReason = "the difference of win rates has no interval"
 	case *d.Low <= 0 && *d.High >= 0:
-		cmp.WithheldReason = fmt.Sprintf("the 95%% interval of the difference, %s to %s, includes 0: the sample cannot tell the effect from chance (it detects %s or more four times in five)",
-			points(*d.Low), points(*d.High), mdePoints(cmp.Power.MinDetectableDifference))
+		detect := "it detects " + mdePoints(cmp.Power.MinDetectableDifference) + " or more four times in five"
+		switch {
+		case cmp.Power.MinDetectableDifference == nil:
+			detect = "its detectable difference " + cmp.Power.Withheld
+		case *cmp.Power.MinDetectableDifference > 1:
+			detect = "it " + mdePoints(cmp.Power.MinDetectableDifference)
+		}
+		cmp.WithheldReason = fmt.Sprintf("the 95%% interval of the difference, %s to %s, includes 0: the sample cannot tell the effect from chance (%s)",
+			points(*d.Low), points(*d.High), detect)
 	case *d.Low > 0:
 		cmp.Decision = "raises"
 	default:
@@ -394,18 +505,18 @@ func mdePoints(v *float64) string {
 	case v == nil:
 		return "—"
 	case *v > 1:
-		return "no difference (over 100 points)"
+		return "cannot detect any difference with these groups"
 	}
 	return fmt.Sprintf("%.1f points", 100**v)
 }
 
 // Report computes the holdout report.
 func (c *Holdout) Report() *HoldoutReport {
-	r := &HoldoutReport{Share: c.h.Share, Seed: c.h.Seed, Withhold: c.h.Withhold}
+	r := &HoldoutReport{Share: c.h.Share, Seed: c.h.Seed, Withhold: c.h.Withhold, LeftOut: c.leftOut, ChallengerLeftOut: c.challengerLeftOut}
 	what := "the hand-off"
 	if c.h.Withhold == dsl.WithholdChallenger {
 		what = "the champion " + c.model + " (against the challenger " + c.challenger + ")"
-		r.Comparison = compare("all", c.all[0], c.all[1])
+		r.Comparison = compare("all", c.all[0], c.all[1], c.h.Share)
 		for i, arm := range []string{"treated", "control"} {
 			d := c.onArm[i]
 			d.Arm, d.Model = arm, c.model
@@ -421,8 +532,8 @@ func (c *Holdout) Report() *HoldoutReport {
 			r.Challenger = append(r.Challenger, d)
 		}
 	} else {
-		r.Comparison = compare("sales_ready", c.eligible[0], c.eligible[1])
-		o := compare("all", c.all[0], c.all[1])
+		r.Comparison = compare("sales_ready", c.eligible[0], c.eligible[1], c.h.Share)
+		o := compare("all", c.all[0], c.all[1], c.h.Share)
 		o.verdictIn(what, "of all the leads")
 		r.Overall = &o
 	}
@@ -483,7 +594,7 @@ func (h *HoldoutReport) summary() []string {
 	if h == nil {
 		return nil
 	}
-	head := fmt.Sprintf("Holdout (share %s, seed %s, withhold %s)", pct(&h.Share), h.Seed, h.Withhold)
+	head := fmt.Sprintf("Holdout (share %s, seed %s, withhold %s)", shareText(h.Share), h.Seed, h.Withhold)
 	line := func(c *Comparison) string {
 		if c.Decision == "withheld" {
 			return fmt.Sprintf("%s, %s: verdict withheld: %s.", head, populationWords(c.Population), c.WithheldReason)
@@ -494,6 +605,10 @@ func (h *HoldoutReport) summary() []string {
 	if h.Overall != nil {
 		out = append(out, line(h.Overall))
 	}
+	if h.LeftOut > 0 || h.ChallengerLeftOut > 0 {
+		out = append(out, fmt.Sprintf("%s: left out of the comparison, whatever their group: %s the model could not replay to T1, %s the challenger could not score; the rest of the report keeps them.",
+			head, plural(h.LeftOut, "lead"), plural(h.ChallengerLeftOut, "lead")))
+	}
 	return out
 }
 
@@ -503,15 +618,16 @@ func (h *HoldoutReport) tables() []table {
 		return nil
 	}
 	intro := fmt.Sprintf("Leads are assigned by a hash of their id and the seed (rules.Holdout), %s of them to the control group, "+
-		"which the definition does not hand to sales. Treated against control, among the leads the definition calls sales-ready at T0 in both groups "+
-		"(intent to treat) and among all the leads in the backtest. Intervals are 95%%: win rates Wilson, their difference Newcombe, their ratio Katz (log scale), "+
-		"revenue per lead Welch. A verdict needs %d leads and %d won deals in each group, and an interval of the difference that excludes 0. "+
+		"which the definition does not hand to sales. Treated against control, intent to treat: among the leads the definition would have handed to sales by T1 "+
+		"(its first sales-ready moment with sales' dispositions left out), in both groups, won at or after that moment by T1; and among all the leads that came by T1, won by T1. "+
+		"No lead is left out for an opportunity or a decision by T0: the hand-off may have caused it. Intervals are 95%%: win rates Wilson, their difference Newcombe, their ratio Katz (log scale), "+
+		"revenue per lead Welch. A verdict needs %d leads and %d won deals in each group, a split that matches the share (sample ratio test, p ≥ 0.001), and an interval of the difference that excludes 0. "+
 		"The minimum detectable difference is the least true difference the sample finds four times in five at the 5%% level.",
-		pct(&h.Share), HoldoutMinLeads, HoldoutMinWon)
+		shareText(h.Share), HoldoutMinLeads, HoldoutMinWon)
 	if h.Withhold == dsl.WithholdChallenger {
 		intro = fmt.Sprintf("Leads are assigned by a hash of their id and the seed (rules.Holdout), %s of them to the control group, which the challenger definition judges; "+
-			"the rest the champion (the model). Treated (champion) against control (challenger), among all the leads in the backtest; intervals and the verdict's minimums as for a hand-off holdout.",
-			pct(&h.Share))
+			"the rest the champion (the model). Treated (champion) against control (challenger), among all the leads that came by T1, won by T1; intervals and the verdict's minimums as for a hand-off holdout.",
+			shareText(h.Share))
 	}
 	t := table{title: "Holdout", intro: intro,
 		headers: []string{"among", "group", "leads", "won", "win rate", "95% interval", "revenue per lead", "95% interval"}}
@@ -536,12 +652,16 @@ func (h *HoldoutReport) tables() []table {
 			verdict = "withheld: " + c.WithheldReason
 		}
 		l.rows = append(l.rows, []string{populationWords(c.Population), pointsOf(c.Lift.WinRate.Value), estInterval(c.Lift.WinRate, pointsOf),
-			f2(c.Lift.WinRateRatio.Value), estInterval(c.Lift.WinRateRatio, f2), moneyOf(c.Lift.RevenuePerLead.Value), estInterval(c.Lift.RevenuePerLead, moneyOf),
-			mdePoints(c.Power.MinDetectableDifference), moneyOf(c.Power.MinDetectableRevenuePerLead), verdict})
+			f2(c.Lift.WinRateRatio.Value), estInterval(c.Lift.WinRateRatio, f2), moneyOf(c.Lift.RevenuePerLead.Value), orWhy(estInterval(c.Lift.RevenuePerLead, moneyOf), c.Lift.RevenueWithheld),
+			orWhy(mdePoints(c.Power.MinDetectableDifference), c.Power.Withheld), moneyOf(c.Power.MinDetectableRevenuePerLead), verdict})
+	}
+	if h.LeftOut > 0 || h.ChallengerLeftOut > 0 {
+		l.intro += fmt.Sprintf(" Left out of the comparison, whatever their group: %s the model could not replay to T1, %s the challenger could not score (the backtest's other tables keep them).",
+			plural(h.LeftOut, "lead"), plural(h.ChallengerLeftOut, "lead"))
 	}
 	ts := []table{t, l}
 	if len(h.Challenger) > 0 {
-		ch := table{title: "Champion and challenger", intro: "Each definition on its own group: the leads it calls sales-ready at T0 and how many of them won. Precision, recall and win rate with 95% Wilson intervals.",
+		ch := table{title: "Champion and challenger", intro: "Each definition on its own group: the leads it would have handed to sales by T1 (sales' dispositions left out) and how many of them won by T1. Precision, recall and win rate with 95% Wilson intervals.",
 			headers: []string{"definition", "group", "leads", "won", "sales-ready", "won", "precision", "95% interval", "recall", "95% interval"}}
 		for _, d := range h.Challenger {
 			ch.rows = append(ch.rows, []string{d.Model, d.Arm, itoa(d.Leads), itoa(d.Won), itoa(d.SalesReady), itoa(d.SalesReadyWon),
@@ -559,17 +679,30 @@ func pointsOf(v *float64) string {
 	return points(*v)
 }
 
-// moneyOf writes an amount with cents and thousands: 1,455.70.
+// moneyOf writes an amount with cents and thousands: 1,455.70, -0.50;
+// an amount that rounds to 0.00 is 0.00 whatever its sign.
 func moneyOf(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	whole, frac, _ := strings.Cut(strconv.FormatFloat(*v, 'f', 2, 64), ".")
-	if whole == "-0" {
-		whole = "0"
+	s := strconv.FormatFloat(*v, 'f', 2, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
 	}
-	f, _ := strconv.ParseFloat(whole, 64)
-	return money(f) + "." + frac
+	if neg && strings.Trim(s, "0.") != "" {
+		whole = "-" + whole
+	}
+	return whole + "." + frac
+}
+
+// shareText writes a share as a percentage with as many digits as it
+// has (up to 10 significant ones): 10%, 12.5%, 0.0000001%.
+func shareText(v float64) string {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(100*v, 'g', 10, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64) + "%"
 }
 
 // estInterval writes an estimate's interval "a to b", or "—".
@@ -578,4 +711,20 @@ func estInterval(e Estimate, f func(*float64) string) string {
 		return "—"
 	}
 	return f(e.Low) + " to " + f(e.High)
+}
+
+// srP writes the sample ratio test's p-value: "p = 0.0003", "p < 0.0001".
+func srP(p float64) string {
+	if p < 0.0001 {
+		return "p < 0.0001"
+	}
+	return "p = " + strconv.FormatFloat(p, 'f', 4, 64)
+}
+
+// orWhy is s, or why when s is "—" and there is a reason.
+func orWhy(s, why string) string {
+	if s == "—" && why != "" {
+		return why
+	}
+	return s
 }

@@ -65,14 +65,13 @@ func TestHoldoutSmallCaseByHand(t *testing.T) {
 	assert.InDelta(t, 2.5, *r.Lift.WinRateRatio.Value, 1e-12)
 	assert.InDelta(t, 0.85451, *r.Lift.WinRateRatio.Low, 5e-5)
 	assert.InDelta(t, 7.31412, *r.Lift.WinRateRatio.High, 5e-5)
-	// Revenue per lead: variances 100²·0.25·0.75·40/39 = 1923.077 and
-	// 100²·0.1·0.9·40/39 = 923.077; se = √((1923.077 + 923.077)/40) = 8.43527;
-	// Welch df = (2846.154/40)² / ((1923.077/40)²/39 + (923.077/40)²/39) = 69.43;
-	// t(0.975) is 1.99495 at 69 and 1.99444 at 70 degrees of freedom,
-	// 1.99473 between: 15 ± 16.8261.
+	// Revenue per lead: 4 control wins are too few to tell the spread of
+	// revenue, so the difference has no interval, and says why.
 	assert.InDelta(t, 15.0, *r.Lift.RevenuePerLead.Value, 1e-9)
-	assert.InDelta(t, 15-16.8261, *r.Lift.RevenuePerLead.Low, 2e-3)
-	assert.InDelta(t, 15+16.8261, *r.Lift.RevenuePerLead.High, 2e-3)
+	assert.Nil(t, r.Lift.RevenuePerLead.Low)
+	assert.Nil(t, r.Control.RevenuePerLead.Low)
+	assert.Nil(t, r.Power.MinDetectableRevenuePerLead)
+	assert.Equal(t, "no interval: the control group has 4 won deals, under 5, too few to tell the spread of revenue", r.Lift.RevenueWithheld)
 	// Power: pooled p = 14/80 = 0.175; (1.959964 + 0.841621) · √(0.175 · 0.825 · (2/40)) = 0.23803.
 	assert.InDelta(t, 0.23803, *r.Power.MinDetectableDifference, 5e-5)
 	// 4 control wins: withheld, and says why.
@@ -86,10 +85,19 @@ func TestHoldoutSmallCaseByHand(t *testing.T) {
 	r = h.Report()
 	assert.Equal(t, "withheld", r.Decision)
 	assert.Contains(t, r.WithheldReason, "the 95% interval of the difference, -4.4 points to +29.5 points, includes 0")
+	// Revenue per lead, 5 control wins: variances 100²·0.25·0.75·40/39 =
+	// 1923.077 and 100²·(5/41)(36/41)·41/40 = 1097.561; se =
+	// √(1923.077/40 + 1097.561/41) = 8.65140; Welch df = 72.58; t(0.975)
+	// at 72.58 (the t density integrated by Simpson's rule, apart) is
+	// 1.99319: 12.80488 ± 17.24389.
+	assert.InDelta(t, 12.80488, *r.Lift.RevenuePerLead.Value, 1e-5)
+	assert.InDelta(t, -4.43901, *r.Lift.RevenuePerLead.Low, 1e-3)
+	assert.InDelta(t, 30.04876, *r.Lift.RevenuePerLead.High, 1e-3)
+	assert.Empty(t, r.Lift.RevenueWithheld)
 }
 
 func TestHoldoutWithholdsOnThinArms(t *testing.T) {
-	h := backtest.NewHoldout(rules.NewHoldout(0.1, "s"), "m", "")
+	h := backtest.NewHoldout(rules.NewHoldout(1.0/6, "s"), "m", "") // 100 control leads of 600: no sample ratio mismatch
 	for i := 0; i < 500; i++ {
 		h.Add(backtest.HoldoutLead{SalesReady: true, Won: i < 250})
 	}

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -27,8 +28,10 @@ type Holdout struct {
 	Pos Pos // the holdout: key
 	// Share is the control group's share of the leads, above 0 and below 1.
 	Share *Number
-	// Seed is the seed's text: as written for a text seed, in decimal for
-	// a whole number (0x2A is "42").
+	// Seed is the seed's text exactly as the file writes it (quotes
+	// aside), so that what the file says is what is hashed: seed: "0x2A"
+	// is 0x2A. A plain number written otherwise than in plain decimal
+	// (0x2A, 0042) is refused, since YAML readers would make it 42.
 	Seed String
 	// Withhold is "handoff" or "challenger"; empty when missing or invalid.
 	Withhold String
@@ -86,16 +89,17 @@ func (d *decoder) holdout(k, n *yaml.Node) *Holdout {
 	return h
 }
 
-// seed reads a seed: text, or a whole number written in decimal.
+// seed reads a seed: its text as written, a whole number's too.
 func (d *decoder) seed(n *yaml.Node) String {
 	s := d.text(n, "seed")
 	switch {
 	case s.Value == "" && n.Kind == yaml.ScalarNode && n.Tag != "!!null":
 		d.errorf(n, "seed is empty; give a word or number, such as seed: q3-holdout")
-	case n.Tag == "!!int":
-		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-			s.Value = strconv.FormatInt(i, 10)
-		}
+	case n.Tag == "!!int" && plainWhole(n.Value):
+		// a whole number in plain decimal: every reader writes it the same
+	case n.Tag == "!!int" || (n.Tag == "!!float" && !strings.ContainsAny(n.Value, ".eE")):
+		d.errorf(n, "seed %s is read as a number, which YAML readers and other systems may write differently (0x2A and 052 are both 42 to most); "+
+			"quote it (seed: %q) so that the text as written is what is hashed, or write a word or a plain whole number", n.Value, n.Value)
 	case n.Tag == "!!float" || n.Tag == "!!bool":
 		d.errorf(n, "seed %s is read as a %s, whose text other systems may write differently; quote it (seed: %q) or use a word or a whole number", n.Value,
 			map[string]string{"!!float": "number with a fraction", "!!bool": "true/false value"}[n.Tag], n.Value)
@@ -132,4 +136,11 @@ func (d *decoder) withhold(h *Holdout, v *yaml.Node) {
 		d.errorf(v, "withhold: unknown %q%s", s.Value, DidYouMeanOr(s.Value, options,
 			"write withhold: handoff (control leads are not handed to sales) or withhold: {challenger: FILE.yaml} (control leads are judged by another rule file)"))
 	}
+}
+
+// plainWhole reports whether s is a whole number as every reader writes
+// it: decimal digits, a minus sign at most, no leading zero.
+func plainWhole(s string) bool {
+	i, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && strconv.FormatInt(i, 10) == s
 }

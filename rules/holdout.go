@@ -33,7 +33,7 @@ import (
 type Holdout struct {
 	// Share is the control group's share of the leads, in (0, 1).
 	Share float64
-	// Seed is the seed's text (a whole-number seed in decimal).
+	// Seed is the seed's text, as the rule file writes it.
 	Seed string
 	// Withhold is dsl.WithholdHandoff or dsl.WithholdChallenger.
 	Withhold string

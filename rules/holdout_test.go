@@ -125,14 +125,37 @@ func TestNewHoldoutRefusesSharesOutsideTheOpenInterval(t *testing.T) {
 	assert.False(t, none.Control("any"), "without an experiment every lead is treated")
 }
 
+// A seed is hashed as the file writes it: leading zeros, a sign, a base
+// prefix or digit separators are kept, never read as a number (0052 is not
+// 42 in octal, 0x2A not 42), and a quoted seed is its text inside the quotes.
+func TestHoldoutSeedIsItsText(t *testing.T) {
+	for written, want := range map[string]string{"42": "42", `"42"`: "42", `"0x2A"`: "0x2A", `'007'`: "007", "-42": "-42", "q3-holdout": "q3-holdout", "0": "0"} {
+		m, err := rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.25\n  seed: "+written+"\n  withhold: handoff\n"))
+		require.NoError(t, err, written)
+		assert.Equal(t, want, m.Holdout.Seed, written)
+		assert.Equal(t, rules.NewHoldout(0.25, want).Control("L1"), m.Holdout.Control("L1"))
+	}
+}
+
+// A plain seed that YAML reads as a number written another way than in
+// plain decimal is refused at its position: readers would hash 42 for it.
+func TestHoldoutSeedRefusesNumbersWrittenOtherwise(t *testing.T) {
+	for _, written := range []string{"0x2A", "052", "0o52", "00042", "+42", "1_000", "0815", "0b101010"} {
+		_, err := rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.25\n  seed: "+written+"\n  withhold: handoff\n"))
+		require.Error(t, err, written)
+		assert.Contains(t, err.Error(), "dir/m.yaml:20:9: seed "+written+" is read as a number, which YAML readers and other systems may write differently", written)
+		assert.Contains(t, err.Error(), fmt.Sprintf("quote it (seed: %q)", written))
+	}
+}
+
 func TestHoldoutCompiles(t *testing.T) {
-	m, err := rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.25\n  seed: 0x2A\n  withhold: handoff\n"))
+	m, err := rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.25\n  seed: \"0x2A\"\n  withhold: handoff\n"))
 	require.NoError(t, err)
 	require.NotNil(t, m.Holdout)
 	assert.Equal(t, 0.25, m.Holdout.Share)
-	assert.Equal(t, "42", m.Holdout.Seed, "a whole-number seed is its decimal text")
+	assert.Equal(t, "0x2A", m.Holdout.Seed, "a whole-number seed is its text as written")
 	assert.True(t, m.Holdout.WithholdsHandoff())
-	assert.Equal(t, rules.NewHoldout(0.25, "42").Control("L1"), m.Holdout.Control("L1"))
+	assert.Equal(t, rules.NewHoldout(0.25, "0x2A").Control("L1"), m.Holdout.Control("L1"))
 
 	m, err = rules.CompileBytes("dir/m.yaml", []byte(base+"holdout:\n  share: 0.5\n  seed: q4\n  withhold: {challenger: v2/challenger.yaml}\n"))
 	require.NoError(t, err)

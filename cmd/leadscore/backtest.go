@@ -68,9 +68,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "conversion by stage, grade and score band, AUC, KS, calibration and each rule's signal.")
 		fmt.Fprintln(stderr, "With --every and --from, the backtest is repeated at snapshots from --from up to --at, in one")
 		fmt.Fprintln(stderr, "pass over the leads: AUC and the sales-ready precision at each, and whether they move beyond noise.")
-		fmt.Fprintln(stderr, "With --holdout, the model's holdout experiment: the lift of the hand-off (or of the champion over")
-		fmt.Fprintln(stderr, "its challenger), treated against control, withheld when the groups are too small or the interval")
-		fmt.Fprintln(stderr, "includes 0 (see docs/guide/holdouts.md).")
+		fmt.Fprintln(stderr, "With --holdout, the model's holdout experiment, by intent to treat: the lift of the hand-off (or of")
+		fmt.Fprintln(stderr, "the champion over its challenger), treated against control, withheld when the groups are too small,")
+		fmt.Fprintln(stderr, "their split is off the share, or the interval includes 0 (see docs/guide/holdouts.md).")
 		fmt.Fprintln(stderr, "A bad lead or outcome row is reported with its line and left out; the run goes on.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -238,16 +238,14 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	var hold *backtest.Holdout
-	var chBt *backtest.Backtest
+	var holdSrc *backtest.HoldoutSource
 	if *holdout {
 		name := ""
 		if challenger != nil {
 			name = scorer.Model().Holdout.ChallengerPath
-			if chBt, err = backtest.New(challenger, outcomes, backtest.Options{At: opts.At, Until: opts.Until, CreatedField: opts.CreatedField}); err != nil {
-				return fail("the challenger: %v", err)
-			}
 		}
 		hold = backtest.NewHoldout(scorer.Model().Holdout, *model, name)
+		holdSrc = &backtest.HoldoutSource{Champion: scorer, Challenger: challenger, Outcomes: outcomes, Until: opts.Until, CreatedField: opts.CreatedField}
 	}
 	var stability *backtest.Stability
 	if snapshots != nil {
@@ -347,7 +345,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	type both struct {
 		main *backtest.Measured
 		snap []*backtest.Measured
-		ch   *backtest.Measured // the challenger's, for a champion/challenger holdout
+		hold *backtest.HoldoutMeasured // the holdout comparison's, with --holdout
 	}
 	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
 		if verdicts != nil {
@@ -357,8 +355,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if stability != nil {
 			b.snap = stability.Measure(ctx, l)
 		}
-		if chBt != nil {
-			b.ch = chBt.Measure(ctx, l) // fields bound to the champion's slots bind to the challenger's as a map
+		if hold != nil {
+			b.hold = hold.Measure(ctx, holdSrc, l)
 		}
 		return b
 	}, func(line int, r any) error {
@@ -366,16 +364,11 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if verdicts != nil {
 			seen[b.main.ID()] = true
 		}
-		if b.ch != nil && b.ch.Err() != nil && b.main.Err() == nil {
-			return fmt.Errorf("the challenger could not score this lead: %w", b.ch.Err())
-		}
 		if err := bt.AddMeasured(b.main); err != nil {
 			return err
 		}
 		if hold != nil {
-			if err := hold.AddMeasured(b.main, b.ch); err != nil {
-				return err
-			}
+			hold.AddMeasured(b.hold) // a lead the challenger cannot score leaves only the comparison
 		}
 		added = append(added, line)
 		if stability == nil {

@@ -22,7 +22,7 @@ import (
 // Change is one difference between the old and the new model.
 type Change struct {
 	Kind   string   `json:"kind"` // "added", "removed" or "changed"
-	What   string   `json:"what"` // "rule", "gate", "stage", "grade", "list", "define", "category"
+	What   string   `json:"what"` // "rule", "gate", "stage", "grade", "list", "define", "category", "handoff", "holdout", ...
 	Name   string   `json:"name"` // the rule id, stage id, ...
 	Owners []string `json:"owners,omitempty"`
 	// Details lists what changed ("points 20 → 25"), or describes what was
@@ -50,6 +50,7 @@ func Compare(old, new *rules.Model) []Change {
 	shared = append(shared, compareNamed("define", defineDescs(old), defineDescs(new))...)
 	shared = append(shared, compareNamed("list", listDescs(old), listDescs(new))...)
 	shared = append(shared, compareHandoff(old.Handoff, new.Handoff)...)
+	shared = append(shared, compareHoldout(old.Holdout, new.Holdout)...)
 	shared = append(shared, accountsShared...)
 	var teams []string
 	for _, o := range append(append([]dsl.Owner{}, old.Owners...), new.Owners...) {

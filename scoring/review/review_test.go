@@ -157,3 +157,41 @@ func TestCompareHandoff(t *testing.T) {
 		{"removed", "reason", "duplicate", "was: Already in a sales conversation under another record"},
 	}, got)
 }
+
+// The holdout experiment is part of the definition: adding or removing
+// it, or changing its share, seed or what it withholds, is a change the
+// whole definition's teams sign off.
+func TestCompareHoldout(t *testing.T) {
+	src, err := os.ReadFile(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	compile := func(t *testing.T, holdout string) *rules.Model {
+		t.Helper()
+		dir := t.TempDir()
+		require.NoError(t, os.CopyFS(filepath.Join(dir, "common"), os.DirFS(td("common"))))
+		p := filepath.Join(dir, "m.yaml")
+		require.NoError(t, os.WriteFile(p, append(append([]byte{}, src...), holdout...), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), src, 0o644))
+		m, err := rules.CompileFile(p)
+		require.NoError(t, err)
+		return m
+	}
+	type row struct{ kind, what, name, details string }
+	rows := func(changes []review.Change) []row {
+		var got []row
+		for _, c := range changes {
+			got = append(got, row{c.Kind, c.What, c.Name, strings.Join(c.Details, "; ")})
+			assert.Equal(t, []string{"marketing", "sales"}, c.Owners, "the whole definition's teams sign it off")
+		}
+		return got
+	}
+	none := compile(t, "")
+	h := compile(t, "\nholdout: {share: 0.1, seed: q3, withhold: handoff}\n")
+	assert.Empty(t, review.Compare(h, compile(t, "\nholdout: {share: 0.10, seed: \"q3\", withhold: handoff}\n")), "the same experiment, written otherwise")
+	assert.Equal(t, []row{{"added", "holdout", "holdout", "share 0.1, seed q3, withhold handoff"}}, rows(review.Compare(none, h)))
+	assert.Equal(t, []row{{"removed", "holdout", "holdout", "was: share 0.1, seed q3, withhold handoff"}}, rows(review.Compare(h, none)))
+	assert.Equal(t, []row{
+		{"changed", "holdout", "share", "0.1 → 0.25 (another control group)"},
+		{"changed", "holdout", "seed", "q3 → q4 (another control group)"},
+		{"changed", "holdout", "withhold", "handoff → {challenger: c.yaml}"},
+	}, rows(review.Compare(h, compile(t, "\nholdout: {share: 0.25, seed: q4, withhold: {challenger: c.yaml}}\n"))))
+}
