@@ -52,6 +52,9 @@ type accountRun struct {
 	// held is the most people held at once, waiting for their account to
 	// be scored (what bounds the memory of a grouped run).
 	held int
+	// incomplete are the accounts (by index) --grouped wrote before a lead
+	// of theirs came: their rows leave that lead out.
+	incomplete map[int]bool
 }
 
 // badAccount is a row of the accounts file that could not be read.
@@ -210,6 +213,10 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 				why = fmt.Sprintf("leads of accounts after %s in %s came first, and --grouped scored %s then, with no people", a, run.file, a)
 			}
 			out.err = fmt.Errorf("%s, so this lead of it comes too late: with --grouped each account's leads come together, in the order of %s; sort the leads so, or score without --grouped", why, run.file)
+			if run.incomplete == nil {
+				run.incomplete = map[int]bool{}
+			}
+			run.incomplete[out.index] = true
 		}
 		if out.err == nil && out.index >= 0 {
 			if first, ok := firstLine(out.index, out.id); ok {
@@ -547,6 +554,24 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		n := len(run.accounts) + len(run.badAccounts)
 		fmt.Fprintf(stderr, "%d %s in: %d scored, %d failed (as of %s)\n", n, numfmt.Noun(n, "account"),
 			n-len(failed), len(failed), asOf.Format(time.RFC3339))
+		if k := len(run.incomplete); k > 0 {
+			ids := make([]string, 0, min(k, 10))
+			for i := range run.accounts {
+				if run.incomplete[i] && len(ids) < 10 {
+					ids = append(ids, run.accounts[i].ID)
+				}
+			}
+			more := ""
+			if k > len(ids) {
+				more = fmt.Sprintf(" and %d more", k-len(ids))
+			}
+			were := "accounts were"
+			if k == 1 {
+				were = "account was"
+			}
+			fmt.Fprintf(stderr, "warning: %d %s written before all of their leads came (%s%s): --grouped scores an account when its leads seem to end, so these rows leave the late leads out and do not stand for those accounts; sort the leads by account in the order of %s, or score without --grouped\n",
+				k, were, strings.Join(ids, ", "), more, run.file)
+		}
 		m := s.AccountModel().Model
 		var parts []string
 		for i := len(m.Stages) - 1; i >= 0; i-- {

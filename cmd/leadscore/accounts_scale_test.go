@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -225,12 +226,27 @@ func TestScoreAccountsGroupedOutOfOrder(t *testing.T) {
 	assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 2 by domain, 0 unmatched, 1 failed")
 	assert.Contains(t, out, `{"id":"A",`)
 	assert.Contains(t, out, `"people":1,`)
+	assert.Contains(t, errOut, "2 accounts in: 2 scored, 0 failed")
+	assert.Contains(t, errOut, "warning: 1 account was written before all of their leads came (A): --grouped scores an account when its leads seem to end, so these rows leave the late leads out")
 
 	// Leads of B then A: A has had no lead when B's come, so it is scored
 	// with no people and its lead fails.
 	leads = writeTemp(t, "leads2.ndjson", `{"id":"L1","email":"y@b.com"}`+"\n"+`{"id":"L2","email":"x@a.com"}`+"\n")
 	_, _, errOut = leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--grouped", "--accounts", accounts, leads)
 	assert.Contains(t, errOut, leads+":2: lead L2: leads of accounts after A in "+accounts+" came first, and --grouped scored A then, with no people")
+	assert.Contains(t, errOut, "warning: 1 account was written before all of their leads came (A)")
+
+	// The bundled leads backwards: three accounts are written short, and
+	// the summary says which.
+	lines := strings.Split(strings.TrimSpace(mustRead(t, td("accounts/leads.ndjson"))), "\n")
+	slices.Reverse(lines)
+	leads = writeTemp(t, "leads3.ndjson", strings.Join(lines, "\n")+"\n")
+	code, _, errOut = leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--grouped", "--accounts", td("accounts/accounts.ndjson"), leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "warning: 3 accounts were written before all of their leads came (A-ACME, A-GLOBEX, A-INITECH)")
+	// In order, no warning.
+	_, _, errOut = leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--grouped", "--accounts", td("accounts/accounts.ndjson"), td("accounts/leads.ndjson"))
+	assert.NotContains(t, errOut, "written before all")
 }
 
 // With --grouped, the people held at once are one account's: memory
@@ -463,4 +479,12 @@ func TestScoreAccountsWriteFails(t *testing.T) {
 		assert.Equal(t, exitUsage, code)
 		assert.Contains(t, errOut.String(), "leadscore score: disk full")
 	}
+}
+
+// mustRead returns a file's text.
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return string(b)
 }

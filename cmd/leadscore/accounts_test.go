@@ -42,6 +42,16 @@ unmatched: `+leads+`:14: lead L14: account_id A-NOPE is no account's id; hotmail
 {"id":"L13","line":13,"reason":"no account_id; no account has the domain unknown-startup.com"}
 {"id":"L14","line":14,"reason":"account_id A-NOPE is no account's id; hotmail.com is a free-mail domain"}
 `, string(b))
+
+	// --unmatched is written while the leads are read: it may not name a
+	// file the run reads, which it would cut short.
+	copied := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(copied, []byte(mustRead(t, leads)), 0o644))
+	code, _, errOut = leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01",
+		"--accounts", td("accounts/accounts.ndjson"), "--unmatched", copied, copied)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--unmatched "+copied+" is one of the files read")
+	assert.Equal(t, mustRead(t, leads), mustRead(t, copied), "the leads are left as they were")
 }
 
 // A bad account row and a bad lead row fail alone, with their line; the

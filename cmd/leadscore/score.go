@@ -100,6 +100,11 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
 		}
 		accountScorer, _ = scoring.NewAccountScorer(m, opts...)
+		for _, in := range append([]string{*accountsFile, *events, *dispositionsFile}, inputs...) {
+			if *unmatchedFile != "" && in != "" && in != "-" && sameFile(*unmatchedFile, in) {
+				return fail("--unmatched %s is one of the files read (%s); it is written while the leads are read, so name a new file for it", *unmatchedFile, in)
+			}
+		}
 	} else if *unmatchedFile != "" {
 		return fail("--unmatched goes with --accounts")
 	} else if *grouped {
