@@ -135,6 +135,7 @@ func simulatedTest(d Data, truth Truth, rel float64, rng *rand.Rand) (LiftTest, 
 // near the truth. The mean absolute error must fall by more than half,
 // and the calibrated estimate be the nearer in at least 3 data sets of 4.
 func TestCalibrationRecoversConfoundedChannel(t *testing.T) {
+	skipUnderRace(t)
 	seeds := 30
 	if testing.Short() {
 		seeds = 8
@@ -186,6 +187,7 @@ func TestCalibrationRecoversConfoundedChannel(t *testing.T) {
 // the gap); one with a standard error of 5 times the lift barely moves it
 // (less than 5% of the gap).
 func TestPrecisionSetsThePull(t *testing.T) {
+	skipUnderRace(t)
 	for _, seed := range []uint64{1, 4, 9} {
 		d, truth, err := Simulate(confoundedSim(seed))
 		require.NoError(t, err)
@@ -320,6 +322,7 @@ func TestCalibrationDeterministic(t *testing.T) {
 // spend scaled by c scales ROAS by 1/c and leaves the tests' figures (KPI)
 // as they were.
 func TestCalibratedScaling(t *testing.T) {
+	skipUnderRace(t)
 	sim := exampleSim
 	sim.Weeks = 104
 	d, truth, err := Simulate(sim)

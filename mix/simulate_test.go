@@ -119,6 +119,7 @@ func TestFitRecoversExample(t *testing.T) {
 // errors under 92%, to catch a regression. In short mode, 15 seeds (45
 // intervals), a smoke test more than a measurement.
 func TestCoverage(t *testing.T) {
+	skipUnderRace(t)
 	seeds := 100
 	if testing.Short() {
 		seeds = 15
@@ -236,5 +237,15 @@ func TestFitWeibull(t *testing.T) {
 			assert.Equal(t, 1.0, ch.Adstock.Shape, ch.Name)
 			assert.InEpsilon(t, truth.Channels[c].ROAS, ch.ROAS.Value, 0.15, ch.Name)
 		}
+	}
+}
+
+// skipUnderRace skips a simulation that fits hundreds of models when the
+// race detector makes it too slow for go test's time limit; .ci/run runs
+// it without -race (the step "the mix model's simulations").
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("a simulation of hundreds of fits: run without -race (.ci/run does)")
 	}
 }
