@@ -141,25 +141,10 @@ func (ndjsonEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
 }
 
 // appendNumber writes a score as a JSON number, as encoding/json writes a
-// float64: as short as it can be, with an exponent below 1e-6 and from
-// 1e21 up (1e+21, 1e-7). Scoring never gives NaN or an infinity (a lead
-// that would get one fails with an error instead); were one to come, it
-// is written as null, which JSON can carry, never as a number JSON does
-// not have.
-func appendNumber(buf []byte, v float64) []byte {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return append(buf, "null"...)
-	}
-	if abs := math.Abs(v); abs == 0 || abs >= 1e-6 && abs < 1e21 {
-		return strconv.AppendFloat(buf, v, 'f', -1, 64)
-	}
-	buf = strconv.AppendFloat(buf, v, 'e', -1, 64)
-	if n := len(buf); n >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
-		buf[n-2] = buf[n-1] // e-07 as e-7, as encoding/json writes it
-		buf = buf[:n-1]
-	}
-	return buf
-}
+// float64 (see jsonw.AppendFloat). Scoring never gives NaN or an infinity
+// (a lead that would get one fails with an error instead); were one to
+// come, it is written as null, never as a number JSON does not have.
+func appendNumber(buf []byte, v float64) []byte { return jsonw.AppendFloat(buf, v) }
 
 // formatNumber writes a score in a CSV cell; NaN and infinities (which
 // scoring never gives) as an empty cell, like a missing value.
