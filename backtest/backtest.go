@@ -147,40 +147,112 @@ type Backtest struct {
 	// their bits, for share; key is its scratch.
 	shared map[string][]float64
 	key    []byte
+	// names are the grades and stages the records name by index.
+	names   []string
+	nameIdx map[string]uint32
+	// slab is where AddMeasured files the next records, a block at a time.
+	slab []leadRec
+	// keptLeads are the leads in the order added, for Suggest, when
+	// Options.Suggest asks (nil for a lead not kept).
+	keptLeads []*scoring.Lead
 }
 
-// leadRec is what the report needs of one lead.
+// leadRec is what the report needs of one lead, kept small: a backtest
+// holds one for every lead that existed at T0 (about 170 bytes, in slabs;
+// see AddMeasured), so a million leads fit in a few hundred megabytes.
 type leadRec struct {
-	id        string
-	created   time.Time
-	total     float64
-	cats      []float64
-	grade     string
-	stage     string
-	units     []float64 // per scoring rule: points given / the rule's points; then per gate: 1 or 0
-	revenue   float64
-	exclusion exclusion // why the lead is not in the backtest; none when it is
-	sr, disq  bool
-	won, opp  bool  // in (T0, T1]
-	wonLater  bool  // won after T1
-	seq       int32 // place in the order added
-	// When the CRM says the lead became an opportunity and was won (zero
-	// when not), whatever the window: for the capacity's win rate of the
-	// leads that crossed a threshold, and for leakage by timing.
-	oppAt, wonAt time.Time
-	lead         *scoring.Lead // kept for Suggest when Options.Suggest asks
-	// lastEvent is the time of its latest event at or before T0: whether
-	// it had one in the capacity's history.
-	lastEvent time.Time
+	id      string
+	created time.Time // with its zone: the suggestion's split prints it
+	total   float64
+	revenue float64
+	// units holds, per scoring rule, the points given / the rule's points,
+	// then per gate 1 or 0; the categories' scores follow up to its
+	// capacity (see cats). Leads alike share one copy (Backtest.share).
+	units []float64
 	// From the timeline up to T0, for capacity: the running maximum of the
-	// capacity score as (time, level) records, and the sales-ready moment.
+	// capacity score as (time, level) records.
 	climbs []climb
-	srAt   time.Time
-	// arrival is when the lead came: its creation, or its first event;
-	// zero when it has neither, and then it is left out of the flows.
-	arrival time.Time
 	// v is set for a lead replayed for the verdict view.
 	v *verdictRec
+	// Its instants (see times): when the CRM says it became an opportunity
+	// and was won (zero when not), whatever the window, for the capacity's
+	// win rate and for leakage by timing; its latest event at or before T0;
+	// its arrival (its creation, or its first event; zero when it has
+	// neither, and then it is left out of the flows); its sales-ready
+	// moment up to T0.
+	at           [nInstants]stamp
+	wide         *[nInstants]time.Time // the instants, when one does not fit a stamp
+	seq          int32                 // place in the order added
+	grade, stage uint32                // Backtest.names index
+	exclusion    exclusion             // why the lead is not in the backtest; none when it is
+	sr, disq     bool
+	won, opp     bool // in (T0, T1]
+	wonLater     bool // won after T1
+}
+
+// The instants a leadRec keeps.
+const (
+	atOpportunity = iota
+	atWon
+	atLastEvent
+	atArrival
+	atSalesReady
+	nInstants
+)
+
+// cats are the lead's category scores, which follow its units.
+func (l *leadRec) cats() []float64 { return l.units[len(l.units):cap(l.units)] }
+
+func (l *leadRec) oppAt() time.Time     { return l.instant(atOpportunity) }
+func (l *leadRec) wonAt() time.Time     { return l.instant(atWon) }
+func (l *leadRec) lastEvent() time.Time { return l.instant(atLastEvent) }
+func (l *leadRec) arrival() time.Time   { return l.instant(atArrival) }
+func (l *leadRec) srAt() time.Time      { return l.instant(atSalesReady) }
+
+func (l *leadRec) instant(i int) time.Time {
+	if l.wide != nil {
+		return l.wide[i]
+	}
+	return l.at[i].time()
+}
+
+// setInstants keeps the instants as stamps, or as they are when one does
+// not fit.
+func (l *leadRec) setInstants(ts *[nInstants]time.Time) {
+	for i, t := range ts {
+		s, ok := stampOf(t)
+		if !ok {
+			w := *ts
+			l.wide = &w
+			return
+		}
+		l.at[i] = s
+	}
+}
+
+// stamp is an instant as nanoseconds since 1970 UTC: 8 bytes where a
+// time.Time takes 24. Only instants from 1678 to 2261 fit; a record with
+// one outside keeps its instants as they are.
+type stamp int64
+
+// noStamp stands for the zero time.
+const noStamp = stamp(math.MinInt64)
+
+func stampOf(t time.Time) (stamp, bool) {
+	if t.IsZero() {
+		return noStamp, true
+	}
+	if y := t.Year(); y < 1678 || y > 2261 {
+		return 0, false
+	}
+	return stamp(t.UnixNano()), true
+}
+
+func (s stamp) time() time.Time {
+	if s == noStamp {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(s)).UTC()
 }
 
 // verdictRec is what the verdict view keeps of a lead: when the
@@ -277,6 +349,10 @@ type Measured struct {
 	id  string
 	rec *leadRec
 	err error
+	// Kept aside until AddMeasured files the record: its grade and stage,
+	// and the lead itself when Options.Suggest asks.
+	grade, stage string
+	lead         *scoring.Lead
 	// arrival, when set, is when the lead came, to count towards the
 	// start of the capacity's history: it was scored at T0 (even if its
 	// timeline failed after).
@@ -308,7 +384,7 @@ func (b *Backtest) Measure(ctx context.Context, lead scoring.Lead) (m *Measured)
 		m.err = errors.New("the lead has no id, so its outcome cannot be found; give every lead an id")
 		return m
 	}
-	m.rec, m.err = b.measure(ctx, lead, &m.arrival)
+	m.rec, m.err = b.measure(ctx, lead, m)
 	if m.err != nil {
 		m.rec = nil
 	}
@@ -333,13 +409,54 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	}
 	rec := m.rec
 	if rec != unborn {
+		if len(b.slab) == cap(b.slab) {
+			b.slab = make([]leadRec, 0, slabSize)
+		}
+		b.slab = append(b.slab, *rec)
+		rec = &b.slab[len(b.slab)-1]
 		rec.seq = int32(len(b.order))
-		rec.units, rec.cats = b.share(rec.units), b.share(rec.cats)
+		rec.units = b.share(rec.units[:cap(rec.units)])[:len(rec.units)]
+		rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
+	}
+	if m.lead != nil || b.keptLeads != nil {
+		if b.keptLeads == nil {
+			b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+1)
+		}
+		b.keptLeads = append(b.keptLeads, m.lead)
 	}
 	b.sortedIDs = nil
 	b.leads[m.id] = rec
 	b.order = append(b.order, rec)
 	return nil
+}
+
+// slabSize is how many records AddMeasured allocates at once: one
+// allocation instead of thousands, and none of the slack of small ones.
+const slabSize = 4096
+
+// name is the index of a grade or stage in b.names, added when new.
+func (b *Backtest) name(s string) uint32 {
+	if b.nameIdx == nil {
+		b.names, b.nameIdx = []string{""}, map[string]uint32{"": 0} // 0 is none, as in a zero record
+	}
+	if i, ok := b.nameIdx[s]; ok {
+		return i
+	}
+	i := uint32(len(b.names))
+	b.names = append(b.names, s)
+	b.nameIdx[s] = i
+	return i
+}
+
+// gradeOf and stageOf are a record's grade and stage ("" for none).
+func (b *Backtest) gradeOf(l *leadRec) string { return b.nameOf(l.grade) }
+func (b *Backtest) stageOf(l *leadRec) string { return b.nameOf(l.stage) }
+
+func (b *Backtest) nameOf(i uint32) string {
+	if int(i) < len(b.names) {
+		return b.names[i]
+	}
+	return ""
 }
 
 // maxShared bounds the distinct lists of numbers a backtest keeps to share.
@@ -369,29 +486,31 @@ func (b *Backtest) share(v []float64) []float64 {
 	return v
 }
 
-// measure works out the lead's record; scored is set to its arrival once
-// it is scored at T0, which counts towards the history's start whatever
-// follows.
-func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.Time) (*leadRec, error) {
+// measure works out the lead's record, with what mr keeps aside; mr's
+// arrival is set once the lead is scored at T0, which counts towards the
+// history's start whatever follows.
+func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured) (*leadRec, error) {
 	t0 := b.opts.At
 	rec := &leadRec{id: lead.ID, created: createdAt(lead, b.opts.CreatedField)}
+	var at [nInstants]time.Time
 	exists := rec.created
 	for _, e := range lead.Events {
 		if rec.created.IsZero() && (exists.IsZero() || e.At.Before(exists)) {
 			exists = e.At
 		}
-		if !e.At.After(t0) && e.At.After(rec.lastEvent) {
-			rec.lastEvent = e.At
+		if !e.At.After(t0) && e.At.After(at[atLastEvent]) {
+			at[atLastEvent] = e.At
 		}
 	}
-	rec.arrival = exists
+	at[atArrival] = exists
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
-			if err := b.timeline(ctx, lead, rec); err != nil {
+			if err := b.timeline(ctx, lead, rec, &at); err != nil {
 				return nil, err
 			}
-			rec.climbs, rec.srAt = nil, time.Time{}
+			rec.climbs, at[atSalesReady] = nil, time.Time{}
+			rec.setInstants(&at)
 			return rec, nil
 		}
 		return unborn, nil
@@ -400,14 +519,16 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.
 	if err != nil {
 		return nil, err
 	}
-	*scored = exists
+	mr.arrival = exists
 	m := b.model
-	rec.total, rec.grade, rec.stage, rec.sr, rec.disq = res.Total, res.Grade, res.Stage, res.SalesReady, res.Disqualified
-	rec.cats = make([]float64, len(m.Categories))
+	rec.total, rec.sr, rec.disq = res.Total, res.SalesReady, res.Disqualified
+	mr.grade, mr.stage = res.Grade, res.Stage
+	nu := len(m.Rules) + len(m.Gates)
+	rec.units = make([]float64, nu+len(m.Categories))[:nu]
+	cats := rec.cats()
 	for i, c := range res.Categories {
-		rec.cats[i] = c.Score
+		cats[i] = c.Score
 	}
-	rec.units = make([]float64, len(m.Rules)+len(m.Gates))
 	for _, f := range res.Fired {
 		r := m.Rule(f.Rule)
 		if r == nil {
@@ -435,7 +556,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.
 		rec.exclusion = openOpportunity
 	}
 	if has {
-		rec.oppAt, rec.wonAt = o.Opportunity, o.Won
+		at[atOpportunity], at[atWon] = o.Opportunity, o.Won
 	}
 	switch {
 	case !has || rec.exclusion != none:
@@ -449,13 +570,14 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.
 	}
 	if b.opts.Suggest {
 		l := lead
-		rec.lead = &l
+		mr.lead = &l
 	}
 	if b.opts.Capacity != nil || b.verdictView(lead) {
-		if err := b.timeline(ctx, lead, rec); err != nil {
+		if err := b.timeline(ctx, lead, rec, &at); err != nil {
 			return nil, err
 		}
 	}
+	rec.setInstants(&at)
 	return rec, nil
 }
 
@@ -463,7 +585,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, scored *time.
 // score first reached each level, and when it became sales-ready) and,
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
-func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec) error {
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec, ts *[nInstants]time.Time) error {
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
 	// timeline as of T1 has no point at T0, so a lead with no event
@@ -476,13 +598,13 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	if err != nil {
 		return err
 	}
-	if r, ok := tl.SalesReadyAt(b.scorer); ok && !rec.arrival.IsZero() {
+	if r, ok := tl.SalesReadyAt(b.scorer); ok && !ts[atArrival].IsZero() {
 		at := r.At
 		if r.Event == nil && !rec.created.IsZero() && rec.created.Before(r.At) {
 			at = rec.created // sales-ready on its fit alone, from its creation
 		}
 		if !at.After(b.opts.At) {
-			rec.srAt = at
+			ts[atSalesReady] = at
 		}
 	}
 	if b.verdictView(lead) {
@@ -517,7 +639,7 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	}
 	best := 0.0
 	for i, p := range tl.Points {
-		if p.At.After(b.opts.At) || rec.arrival.IsZero() {
+		if p.At.After(b.opts.At) || ts[atArrival].IsZero() {
 			break
 		}
 		level := p.Total

@@ -183,12 +183,12 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	pois := poisson{}
 	score := func(l *leadRec) float64 {
 		if b.onCat >= 0 {
-			return l.cats[b.onCat]
+			return l.cats()[b.onCat]
 		}
 		return l.total
 	}
 	wonAfter := func(l *leadRec, t time.Time) bool {
-		return !l.wonAt.IsZero() && !l.wonAt.Before(t) && (b.opts.Until.IsZero() || !l.wonAt.After(b.opts.Until))
+		return !l.wonAt().IsZero() && !l.wonAt().Before(t) && (b.opts.Until.IsZero() || !l.wonAt().After(b.opts.Until))
 	}
 
 	// The grid of thresholds.
@@ -201,9 +201,9 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	}
 	cur := CurvePoint{}
 	for _, l := range existing {
-		if inWindow(l.srAt) {
+		if inWindow(l.srAt()) {
 			cur.Crossed++
-			if wonAfter(l, l.srAt) {
+			if wonAfter(l, l.srAt()) {
 				cur.CrossedWon++
 			}
 		}
@@ -341,9 +341,9 @@ func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.
 		return min(n-1, int(t.Sub(rep.From)/period))
 	}
 	for _, l := range existing {
-		if i := slot(l.srAt); i >= 0 {
+		if i := slot(l.srAt()); i >= 0 {
 			rep.Weekly[i].SalesReady++
-			if wonAfter(l, l.srAt) {
+			if wonAfter(l, l.srAt()) {
 				rep.Weekly[i].SalesReadyWon++
 			}
 		}
@@ -397,7 +397,7 @@ func (b *Backtest) capacityWarnings(c *CapacityReport) []string {
 	var w []string
 	unknown := 0
 	for _, l := range b.leads {
-		if l.exclusion != notCreated && l.arrival.IsZero() {
+		if l.exclusion != notCreated && l.arrival().IsZero() {
 			unknown++
 		}
 	}

@@ -220,7 +220,7 @@ func (b *Backtest) leakage(s *RuleSignal, c int, r *Report, existing []*leadRec)
 	for _, l := range existing {
 		if l.units[c] != 0 {
 			fired++
-			if !l.oppAt.IsZero() && !l.oppAt.After(b.opts.At) {
+			if !l.oppAt().IsZero() && !l.oppAt().After(b.opts.At) {
 				before++
 			}
 		}

@@ -3,6 +3,8 @@ package backtest
 import (
 	"fmt"
 	"time"
+
+	"github.com/leadscore/leadscore/scoring"
 )
 
 // Merge adds the leads (and reference leads) other collected into b, as if
@@ -34,9 +36,20 @@ func (b *Backtest) Merge(other *Backtest) error {
 		b.leads[id] = rec
 	}
 	b.sortedIDs = nil
-	for _, rec := range other.order {
+	if other.keptLeads != nil && b.keptLeads == nil {
+		b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+len(other.order))
+	}
+	for i, rec := range other.order {
 		if rec != unborn {
 			rec.seq = int32(len(b.order))
+			rec.grade, rec.stage = b.name(other.nameOf(rec.grade)), b.name(other.nameOf(rec.stage))
+		}
+		if b.keptLeads != nil {
+			var l *scoring.Lead
+			if other.keptLeads != nil {
+				l = other.keptLeads[i]
+			}
+			b.keptLeads = append(b.keptLeads, l)
 		}
 		b.order = append(b.order, rec)
 	}

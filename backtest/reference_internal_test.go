@@ -219,7 +219,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	// The proposed definition beside the current one, held out.
 	sugTotal, sugSR := map[string]float64{}, map[string]bool{}
 	for _, l := range in {
-		res, err := best.scorer.ScoreContext(ctx, *l.lead, b.opts.At)
+		res, err := best.scorer.ScoreContext(ctx, *b.leadOf(l), b.opts.At)
 		if err != nil {
 			return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
 		}
@@ -291,11 +291,11 @@ func (b *Backtest) newFlowsRef(existing []*leadRec) *flowsRef {
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if l.lead == nil || l.arrival.IsZero() {
+		if b.leadOf(l) == nil || l.arrival().IsZero() {
 			continue
 		}
-		recent := in(l.arrival)
-		for _, e := range l.lead.Events {
+		recent := in(l.arrival())
+		for _, e := range b.leadOf(l).Events {
 			recent = recent || in(e.At)
 		}
 		if recent {
@@ -312,7 +312,7 @@ func (f *flowsRef) count(ctx context.Context, sc *scoring.Scorer) (int, error) {
 	}
 	n := 0
 	for _, l := range f.leads {
-		tl, err := sc.TimelineContext(ctx, *l.lead, f.b.opts.At)
+		tl, err := sc.TimelineContext(ctx, *f.b.leadOf(l), f.b.opts.At)
 		if err != nil {
 			return 0, fmt.Errorf("replaying lead %s: %w", l.id, err)
 		}
@@ -524,4 +524,12 @@ func TestSuggestFailsAsTheReference(t *testing.T) {
 	require.Error(t, got)
 	assert.Equal(t, want.Error(), got.Error())
 	assert.Contains(t, got.Error(), "replaying lead")
+}
+
+// leadOf is the lead kept for a record (Options.Suggest), or nil.
+func (b *Backtest) leadOf(l *leadRec) *scoring.Lead {
+	if b.keptLeads == nil || l == unborn {
+		return nil
+	}
+	return b.keptLeads[l.seq]
 }

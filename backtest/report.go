@@ -323,7 +323,7 @@ func (b *Backtest) Report() *Report {
 	for ci, cat := range m.Categories {
 		cs := make([]scored, len(in))
 		for i, l := range in {
-			cs[i] = scored{l.cats[ci], l.won}
+			cs[i] = scored{l.cats()[ci], l.won}
 		}
 		r.CategoryAUC = append(r.CategoryAUC, NamedValue{cat.Name, auc(cs)})
 	}
@@ -358,13 +358,13 @@ func (b *Backtest) Report() *Report {
 	for i := len(m.Stages) - 1; i >= 0; i-- {
 		stages = append(stages, m.Stages[i].ID)
 	}
-	r.Stages = group(append(stages, ""), func(l *leadRec) string { return l.stage })
+	r.Stages = group(append(stages, ""), func(l *leadRec) string { return b.stageOf(l) })
 	r.Stages[len(r.Stages)-1].Name = "(no stage)"
 	var grades []string
 	for _, g := range m.Grades {
 		grades = append(grades, g.Name)
 	}
-	r.Grades = group(append(grades, ""), func(l *leadRec) string { return l.grade })
+	r.Grades = group(append(grades, ""), func(l *leadRec) string { return b.gradeOf(l) })
 	if g := r.Grades[len(r.Grades)-1]; g.Leads == 0 {
 		r.Grades = r.Grades[:len(r.Grades)-1]
 	} else {

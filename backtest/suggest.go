@@ -505,7 +505,7 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if !l.arrival.IsZero() && (in(l.arrival) || in(l.lastEvent)) {
+		if !l.arrival().IsZero() && (in(l.arrival()) || in(l.lastEvent())) {
 			f.leads[l.seq] = true
 		}
 	}
@@ -635,9 +635,9 @@ type Leads func(ctx context.Context, want func(i int) bool, each func(i int, lea
 // kept reads the leads the backtest kept (Options.Suggest).
 func (b *Backtest) kept() Leads {
 	return func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
-		for i, l := range b.order {
-			if l.lead != nil && want(i) {
-				if err := each(i, *l.lead); err != nil {
+		for i, l := range b.keptLeads {
+			if l != nil && want(i) {
+				if err := each(i, *l); err != nil {
 					return err
 				}
 			}
