@@ -151,7 +151,8 @@ type Backtest struct {
 	names   []string
 	nameIdx map[string]uint32
 	// slab is where AddMeasured files the next records, a block at a time.
-	slab []leadRec
+	slab       []leadRec
+	climbStore []climb // where the records' climbs are kept, a block at a time
 	// keptLeads are the leads in the order added, for Suggest, when
 	// Options.Suggest asks (nil for a lead not kept).
 	keptLeads []*scoring.Lead
@@ -170,7 +171,7 @@ type leadRec struct {
 	// capacity (see cats). Leads alike share one copy (Backtest.share).
 	units []float64
 	// From the timeline up to T0, for capacity: the running maximum of the
-	// capacity score as (time, level) records.
+	// capacity score as (time, level) records (see climbAt).
 	climbs []climb
 	// v is set for a lead replayed for the verdict view.
 	v *verdictRec
@@ -181,7 +182,7 @@ type leadRec struct {
 	// neither, and then it is left out of the flows); its sales-ready
 	// moment up to T0.
 	at           [nInstants]stamp
-	wide         *[nInstants]time.Time // the instants, when one does not fit a stamp
+	wide         *wideRec // its instants, when one does not fit a stamp
 	seq          int32                 // place in the order added
 	grade, stage uint32                // Backtest.names index
 	exclusion    exclusion             // why the lead is not in the backtest; none when it is
@@ -209,24 +210,43 @@ func (l *leadRec) lastEvent() time.Time { return l.instant(atLastEvent) }
 func (l *leadRec) arrival() time.Time   { return l.instant(atArrival) }
 func (l *leadRec) srAt() time.Time      { return l.instant(atSalesReady) }
 
+// wideRec keeps a record's instants and the times of its climbs as they
+// are, for the rare lead with one that does not fit a stamp.
+type wideRec struct {
+	at     [nInstants]time.Time
+	climbs []time.Time
+}
+
 func (l *leadRec) instant(i int) time.Time {
 	if l.wide != nil {
-		return l.wide[i]
+		return l.wide.at[i]
 	}
 	return l.at[i].time()
 }
 
-// setInstants keeps the instants as stamps, or as they are when one does
-// not fit.
-func (l *leadRec) setInstants(ts *[nInstants]time.Time) {
+// climbAt is when the lead reached its i'th climb.
+func (l *leadRec) climbAt(i int) time.Time {
+	if l.wide != nil {
+		return l.wide.climbs[i]
+	}
+	return l.climbs[i].at.time()
+}
+
+// setInstants keeps the instants and the climbs' times as stamps, or as
+// they are when one does not fit.
+func (l *leadRec) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
+	fit := true
 	for i, t := range ts {
-		s, ok := stampOf(t)
-		if !ok {
-			w := *ts
-			l.wide = &w
-			return
+		l.at[i], fit = stampOf(t)
+		if !fit {
+			break
 		}
-		l.at[i] = s
+	}
+	for i := 0; fit && i < len(climbs); i++ {
+		l.climbs[i].at, fit = stampOf(climbs[i])
+	}
+	if !fit {
+		l.wide = &wideRec{at: *ts, climbs: climbs}
 	}
 }
 
@@ -284,7 +304,7 @@ func (e exclusion) String() string {
 }
 
 type climb struct {
-	at    time.Time
+	at    stamp // see leadRec.climbAt
 	level float64
 }
 
@@ -416,6 +436,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		rec = &b.slab[len(b.slab)-1]
 		rec.seq = int32(len(b.order))
 		rec.units = b.share(rec.units[:cap(rec.units)])[:len(rec.units)]
+		rec.climbs = b.keepClimbs(rec.climbs)
 		rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
 	}
 	if m.lead != nil || b.keptLeads != nil {
@@ -428,6 +449,20 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	b.leads[m.id] = rec
 	b.order = append(b.order, rec)
 	return nil
+}
+
+// keepClimbs copies a record's climbs to the backtest's store, where they
+// take what they need and no more.
+func (b *Backtest) keepClimbs(c []climb) []climb {
+	if len(c) == 0 {
+		return nil
+	}
+	if cap(b.climbStore)-len(b.climbStore) < len(c) {
+		b.climbStore = make([]climb, 0, max(slabSize, len(c)))
+	}
+	n := len(b.climbStore)
+	b.climbStore = append(b.climbStore, c...)
+	return b.climbStore[n : n+len(c) : n+len(c)]
 }
 
 // slabSize is how many records AddMeasured allocates at once: one
@@ -506,11 +541,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
-			if err := b.timeline(ctx, lead, rec, &at); err != nil {
+			if err := b.timeline(ctx, lead, rec, &at, nil); err != nil {
 				return nil, err
 			}
 			rec.climbs, at[atSalesReady] = nil, time.Time{}
-			rec.setInstants(&at)
+			rec.setInstants(&at, nil)
 			return rec, nil
 		}
 		return unborn, nil
@@ -572,12 +607,13 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		l := lead
 		mr.lead = &l
 	}
+	var climbs []time.Time
 	if b.opts.Capacity != nil || b.verdictView(lead) {
-		if err := b.timeline(ctx, lead, rec, &at); err != nil {
+		if err := b.timeline(ctx, lead, rec, &at, &climbs); err != nil {
 			return nil, err
 		}
 	}
-	rec.setInstants(&at)
+	rec.setInstants(&at, climbs)
 	return rec, nil
 }
 
@@ -585,7 +621,9 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 // score first reached each level, and when it became sales-ready) and,
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
-func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec, ts *[nInstants]time.Time) error {
+// It sets the record's climbs, their times in climbs (nil: not wanted),
+// and its instants in ts.
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec, ts *[nInstants]time.Time, climbs *[]time.Time) error {
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
 	// timeline as of T1 has no point at T0, so a lead with no event
@@ -651,7 +689,10 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 			at = rec.created // the fit the lead had before any event, it had from its creation
 		}
 		if i == 0 || level > best {
-			rec.climbs = append(rec.climbs, climb{at, level})
+			rec.climbs = append(rec.climbs, climb{level: level})
+			if climbs != nil {
+				*climbs = append(*climbs, at)
+			}
 			best = level
 		}
 	}

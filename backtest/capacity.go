@@ -240,13 +240,13 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 			continue // a gate keeps it from sales, whatever its score
 		}
 		prev := math.Inf(-1)
-		for _, cl := range l.climbs {
+		for i, cl := range l.climbs {
 			from := sort.SearchFloat64s(thresholds, math.Nextafter(prev, math.Inf(1)))
 			to := sort.SearchFloat64s(thresholds, math.Nextafter(cl.level, math.Inf(1))) // first threshold above the level
-			if from < to && inWindow(cl.at) {
+			if at := l.climbAt(i); from < to && inWindow(at) {
 				diff[from]++
 				diff[to]--
-				if wonAfter(l, cl.at) {
+				if wonAfter(l, at) {
 					wonDiff[from]++
 					wonDiff[to]--
 				}
@@ -350,11 +350,11 @@ func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.
 		if l.disq || rep.Threshold == nil {
 			continue
 		}
-		for _, cl := range l.climbs { // the first climb to reach the threshold is the crossing
+		for j, cl := range l.climbs { // the first climb to reach the threshold is the crossing
 			if cl.level >= *rep.Threshold {
-				if i := slot(cl.at); i >= 0 {
+				if i := slot(l.climbAt(j)); i >= 0 {
 					rep.Weekly[i].Crossed++
-					if wonAfter(l, cl.at) {
+					if wonAfter(l, l.climbAt(j)) {
 						rep.Weekly[i].CrossedWon++
 					}
 				}

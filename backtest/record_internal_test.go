@@ -20,7 +20,7 @@ func TestInstantsReadBackExactly(t *testing.T) {
 	}
 	for i, c := range cases {
 		var l leadRec
-		l.setInstants(&c)
+		l.setInstants(&c, nil)
 		got := [nInstants]time.Time{l.oppAt(), l.wonAt(), l.lastEvent(), l.arrival(), l.srAt()}
 		for j := range c {
 			if !got[j].Equal(c[j]) || got[j].IsZero() != c[j].IsZero() {
@@ -30,6 +30,28 @@ func TestInstantsReadBackExactly(t *testing.T) {
 		wide := i >= 3
 		if (l.wide != nil) != wide {
 			t.Errorf("case %d: kept wide = %v, want %v", i, l.wide != nil, wide)
+		}
+	}
+
+	// The climbs' times likewise; one that does not fit keeps them all.
+	in := time.Date(2026, 3, 1, 8, 0, 0, 7, time.UTC)
+	for _, climbs := range [][]time.Time{
+		{in, in.Add(time.Hour)},
+		{in, time.Date(1066, 10, 14, 9, 0, 0, 0, time.UTC), in.Add(time.Hour)},
+	} {
+		l := leadRec{climbs: make([]climb, len(climbs))}
+		var at [nInstants]time.Time
+		l.setInstants(&at, climbs)
+		for i, c := range climbs {
+			if got := l.climbAt(i); !got.Equal(c) {
+				t.Errorf("climb %d: set %v, read back %v", i, c, got)
+			}
+		}
+		if want := len(climbs) == 3; (l.wide != nil) != want {
+			t.Errorf("%d climbs: kept wide = %v, want %v", len(climbs), l.wide != nil, want)
+		}
+		if got := l.arrival(); !got.IsZero() {
+			t.Errorf("no arrival set, read back %v", got)
 		}
 	}
 }
