@@ -182,10 +182,10 @@ type leadRec struct {
 	// neither, and then it is left out of the flows); its sales-ready
 	// moment up to T0.
 	at           [nInstants]stamp
-	wide         *wideRec // its instants, when one does not fit a stamp
-	seq          int32                 // place in the order added
-	grade, stage uint32                // Backtest.names index
-	exclusion    exclusion             // why the lead is not in the backtest; none when it is
+	wide         *wideRec  // its instants, when one does not fit a stamp
+	seq          int32     // place in the order added
+	grade, stage uint32    // Backtest.names index
+	exclusion    exclusion // why the lead is not in the backtest; none when it is
 	sr, disq     bool
 	won, opp     bool // in (T0, T1]
 	wonLater     bool // won after T1
