@@ -245,11 +245,13 @@ func (b *Backtest) knows(grade, stage string) bool {
 // stateWriter appends a state's values.
 type stateWriter struct{ buf []byte }
 
-func (w *stateWriter) byte(c byte)     { w.buf = append(w.buf, c) }
-func (w *stateWriter) uint(n uint64)   { w.buf = binary.AppendUvarint(w.buf, n) }
-func (w *stateWriter) int(n int64)     { w.buf = binary.AppendVarint(w.buf, n) }
-func (w *stateWriter) float(f float64) { w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f)) }
-func (w *stateWriter) str(s string)    { w.uint(uint64(len(s))); w.buf = append(w.buf, s...) }
+func (w *stateWriter) byte(c byte)   { w.buf = append(w.buf, c) }
+func (w *stateWriter) uint(n uint64) { w.buf = binary.AppendUvarint(w.buf, n) }
+func (w *stateWriter) int(n int64)   { w.buf = binary.AppendVarint(w.buf, n) }
+func (w *stateWriter) float(f float64) {
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(f))
+}
+func (w *stateWriter) str(s string) { w.uint(uint64(len(s))); w.buf = append(w.buf, s...) }
 
 func (w *stateWriter) bool(v bool) {
 	if v {
