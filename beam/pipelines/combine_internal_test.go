@@ -120,3 +120,25 @@ func TestSummaryCombineMergesAcrossWorkers(t *testing.T) {
 	acc := combine(t, r, rows, fn.CreateAccumulator, add, merge, encodeSummary, decodeSummary)
 	require.True(t, one.sum.Equal(fn.ExtractOutput(acc)), "%+v\n%+v", one.sum, acc.sum)
 }
+
+func TestBacktestCombineMergesAcrossWorkers(t *testing.T) {
+	rows := rowsOf(t, "backtest/leads.ndjson", false)
+	outcomes, err := os.ReadFile(filepath.Join("..", "..", "testdata", "backtest", "outcomes.csv"))
+	require.NoError(t, err)
+	model, _, err := LoadModel(filepath.Join("..", "..", "testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	for _, format := range []string{"json", "markdown"} {
+		fn := &backtestFn{Model: model, Outcomes: string(outcomes), OutcomesName: "outcomes.csv", At: "2026-07-01T00:00:00Z", Until: "2026-10-01T00:00:00Z", Capacity: "40/week", Format: format}
+		require.NoError(t, fn.Setup())
+		want, err := fn.ExtractOutput(addAll(t, rows, fn.CreateAccumulator, fn.AddInput))
+		require.NoError(t, err)
+		require.Contains(t, want, "40")
+		for trial := 0; trial < 4; trial++ {
+			r := rand.New(rand.NewPCG(uint64(trial), 28))
+			acc := combine(t, r, rows, fn.CreateAccumulator, fn.AddInput, fn.MergeAccumulators, encodeBacktestAcc, decodeBacktestAcc)
+			got, err := fn.ExtractOutput(acc)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%s, trial %d", format, trial)
+		}
+	}
+}
