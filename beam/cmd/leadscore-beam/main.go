@@ -1,11 +1,12 @@
-// Command leadscore-beam runs leadscore's scoring and attribution as Apache
-// Beam pipelines: on this machine with Prism (the default), or on Dataflow,
-// Flink or Spark with Beam's --runner and its flags. Its outputs are those
-// of leadscore score and leadscore attribute, byte for byte.
+// Command leadscore-beam runs leadscore's scoring, attribution and backtest
+// as Apache Beam pipelines: on this machine with Prism (the default), or on
+// Dataflow, Flink or Spark with Beam's --runner and its flags. Its outputs
+// are those of leadscore score, attribute and backtest, byte for byte.
 //
 //	leadscore-beam score --model testdata/b2b-saas.yaml --at 2026-10-01 --output scores.ndjson --dead-letters bad.ndjson testdata/leads.ndjson
 //	leadscore-beam attribute --journeys --costs testdata/costs.csv --output report.txt --dead-letters bad.ndjson testdata/journeys.ndjson
 //	leadscore-beam attribute --paths --models markov:2,shapley --output report.txt --dead-letters bad.ndjson testdata/paths/PathData.csv
+//	leadscore-beam backtest --model testdata/b2b-saas.yaml --outcomes testdata/backtest/outcomes.csv --at 2026-07-01 --capacity 40/week --output report.txt --dead-letters bad.ndjson testdata/backtest/leads.ndjson
 //
 // Inputs and outputs go through Beam's file systems: local paths, or gs://
 // on Dataflow. The rule file is read here and carried to the workers.
@@ -36,12 +37,15 @@ import (
 )
 
 var (
-	output      = flag.String("output", "", "where the results (score) or the report (attribute) go")
+	output      = flag.String("output", "", "where the results (score) or the report (attribute, backtest) go")
 	deadLetters = flag.String("dead-letters", "", "where the rows that failed go, one JSON object a line: file, line, lead_id, error, row")
 	countsOut   = flag.String("counts", "", "where the counts go, as JSON (default: beside --output, with .counts.json)")
-	model       = flag.String("model", "", "score: the rule file (read here, with its includes, and carried to the workers)")
-	at          = flag.String("at", "", "score: score as of this time (RFC 3339 or a date); default: now")
-	format      = flag.String("format", "", "score: ndjson or csv (default ndjson); attribute: table, markdown, csv or json (default table)")
+	model       = flag.String("model", "", "score, backtest: the rule file (read here, with its includes, and carried to the workers)")
+	at          = flag.String("at", "", "score: score as of this time (RFC 3339 or a date); default: now; backtest: the snapshot T0 (required)")
+	format      = flag.String("format", "", "score: ndjson or csv (default ndjson); attribute, backtest: table, markdown, csv or json (default table)")
+	outcomes    = flag.String("outcomes", "", "backtest: the CRM's outcomes (CSV, as leadscore backtest --outcomes reads it; read here and carried to the workers)")
+	until       = flag.String("until", "", "backtest: the end of the outcome window T1 (default: no end)")
+	capacity    = flag.String("capacity", "", "backtest: leads sales can work, such as 40/week, for the capacity section")
 	maxRow      = flag.Int("max-row", 0, "score: the longest row scored, in bytes (default 4 MiB)")
 	strictData  = flag.Bool("strict-data", false, "score: fail the rows that carry data the model does not declare")
 	journeys    = flag.Bool("journeys", false, "attribute: the inputs are journeys (NDJSON)")
@@ -69,8 +73,8 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "leadscore-beam: "+format+"\n", a...)
 		return 2
 	}
-	if cmd != "score" && cmd != "attribute" {
-		return fail("name the pipeline: leadscore-beam score [flags] FILE..., or leadscore-beam attribute --journeys|--paths [flags] FILE...")
+	if cmd != "score" && cmd != "attribute" && cmd != "backtest" {
+		return fail("name the pipeline: leadscore-beam score [flags] FILE..., leadscore-beam attribute --journeys|--paths [flags] FILE..., or leadscore-beam backtest --model M --outcomes O --at T0 [flags] FILE...")
 	}
 	if len(files) == 0 || *output == "" || *deadLetters == "" {
 		return fail("give --output, --dead-letters and at least one input file")
@@ -82,7 +86,48 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 	p, s := beam.NewPipelineWithRoot()
 	rows := pipelines.ReadLines(s, beam.CreateList(s, files))
 	var report func() (int, error)
-	if cmd == "score" {
+	countsReport := func() (int, error) {
+		var n pipelines.Counts
+		data, err := readAll(ctx, counts)
+		if err == nil {
+			err = json.Unmarshal(data, &n)
+		}
+		if err != nil {
+			return 0, err
+		}
+		fmt.Fprintf(stderr, "%d rows read: %d used, %d failed\n", n.Read, n.Used, n.Failed)
+		return n.Failed, nil
+	}
+	if cmd == "backtest" {
+		m, _, err := pipelines.LoadModel(*model)
+		if *model == "" || err != nil {
+			return fail("--model: %v", orMissing(err, "the rule file to backtest"))
+		}
+		if *outcomes == "" || *at == "" {
+			return fail("give --outcomes, the CRM's outcomes, and --at, the snapshot T0")
+		}
+		data, err := readAll(ctx, *outcomes)
+		if err != nil {
+			return fail("--outcomes: %v", err)
+		}
+		cfg := pipelines.Backtesting{Model: m, Outcomes: string(data), OutcomesName: *outcomes, Capacity: *capacity, Format: orDefault(*format, "table")}
+		if cfg.At, err = dsl.ParseTime(*at); err != nil {
+			return fail("--at: %v", err)
+		}
+		if *until != "" {
+			if cfg.Until, err = dsl.ParseTime(*until); err != nil {
+				return fail("--until: %v", err)
+			}
+		}
+		b, err := pipelines.Backtest(s, cfg, rows)
+		if err != nil {
+			return fail("%v", err)
+		}
+		pipelines.WriteText(s, *output, b.Report)
+		pipelines.WriteDeadLetters(s, *deadLetters, files, b.DeadLetters)
+		pipelines.WriteCounts(s, counts, b.Counts)
+		report = countsReport
+	} else if cmd == "score" {
 		m, compiled, err := pipelines.LoadModel(*model)
 		if *model == "" || err != nil {
 			return fail("--model: %v", orMissing(err, "the rule file to score with"))
@@ -171,18 +216,7 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		pipelines.WriteText(s, *output, a.Report)
 		pipelines.WriteDeadLetters(s, *deadLetters, files, a.DeadLetters)
 		pipelines.WriteCounts(s, counts, a.Counts)
-		report = func() (int, error) {
-			var n pipelines.Counts
-			data, err := readAll(ctx, counts)
-			if err == nil {
-				err = json.Unmarshal(data, &n)
-			}
-			if err != nil {
-				return 0, err
-			}
-			fmt.Fprintf(stderr, "%d rows read: %d used, %d failed\n", n.Read, n.Used, n.Failed)
-			return n.Failed, nil
-		}
+		report = countsReport
 	}
 	if err := beamx.Run(ctx, p); err != nil {
 		return fail("the pipeline failed: %v", err)

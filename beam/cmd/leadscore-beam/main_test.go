@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
 // resetFlags sets this command's flags (not Beam's) back to their defaults.
 func resetFlags() {
 	for _, name := range []string{"output", "dead-letters", "counts", "model", "at", "format", "max-row", "strict-data",
-		"journeys", "paths", "costs", "models", "lookback", "conversion"} {
+		"journeys", "paths", "costs", "models", "lookback", "conversion", "outcomes", "until", "capacity"} {
 		f := flag.Lookup(name)
 		f.Value.Set(f.DefValue)
 	}
@@ -35,7 +35,7 @@ func guideCommands(t *testing.T) [][]string {
 			cmds = append(cmds, strings.Fields(rest))
 		}
 	}
-	require.Len(t, cmds, 3, "the guide's Beam page has three commands")
+	require.Len(t, cmds, 4, "the guide's Beam page has four commands")
 	return cmds
 }
 
@@ -44,8 +44,8 @@ func guideCommands(t *testing.T) [][]string {
 func TestDocsCommands(t *testing.T) {
 	cmds := guideCommands(t)
 	out := t.TempDir()
-	t.Chdir("../..")             // beam/, where the guide runs them
-	wantStatus := []int{1, 0, 0} // the first scores the bundled bad rows too
+	t.Chdir("../..")                // beam/, where the guide runs them
+	wantStatus := []int{1, 0, 0, 0} // the first scores the bundled bad rows too
 	for i, args := range cmds {
 		for k := range args {
 			if k > 0 && (args[k-1] == "--output" || args[k-1] == "--dead-letters") {
@@ -71,14 +71,26 @@ func TestDocsCommands(t *testing.T) {
 	require.NoError(t, err)
 	// 5,408 distinct paths among the 10,000 lines (cut -d';' -f1 | sort -u).
 	require.Contains(t, string(report), `"distinct_paths": 5408`)
+	// The backtest's report (the pipelines' tests compare it with the
+	// leadscore command's byte for byte): the bundled leads' counts and
+	// AUC, as the golden report of the same flags has them.
+	bt, err := os.ReadFile(filepath.Join(out, "backtest.md"))
+	require.NoError(t, err)
+	golden, err := os.ReadFile("../testdata/golden/backtest.md")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(golden), "\n")[3:6] {
+		require.Contains(t, string(bt), line+"\n")
+	}
+	require.Contains(t, string(bt), "3000 leads: 1818 in the backtest")
 }
 
 func TestUsageErrors(t *testing.T) {
 	for args, want := range map[string]string{
 		"":                "name the pipeline",
 		"score in.ndjson": "give --output, --dead-letters and at least one input file",
-		"attribute --output o --dead-letters d in":                  "give one of --journeys or --paths",
-		"score --output o --dead-letters d --model missing.yaml in": "--model: ",
+		"attribute --output o --dead-letters d in":                                        "give one of --journeys or --paths",
+		"score --output o --dead-letters d --model missing.yaml in":                       "--model: ",
+		"backtest --output o --dead-letters d --model ../../../testdata/b2b-saas.yaml in": "give --outcomes, the CRM's outcomes, and --at, the snapshot T0",
 	} {
 		fields := strings.Fields(args)
 		cmd := ""
