@@ -305,7 +305,7 @@ type AccountReport struct {
 // weeks are counted, with an exact Poisson interval, and of them, those
 // the CRM says won after the hand-off (by T1).
 type AccountCapacity struct {
-	From  time.Time `json:"history_from"`
+	From time.Time `json:"history_from"`
 	// First is the first person's arrival: the history starts no earlier.
 	First time.Time `json:"first_arrival"`
 	To    time.Time `json:"history_to"`

@@ -18,9 +18,9 @@ import (
 // backtest parsed.
 type accountsBacktest struct {
 	model, accounts, leads, events, outcomes, source, format string
-	noEvents, strict                                        bool
-	maxRow                                                  int
-	opts                                                    backtest.AccountOptions
+	noEvents, strict                                         bool
+	maxRow                                                   int
+	opts                                                     backtest.AccountOptions
 }
 
 // accountsOnlyLeads are the lead backtest's flags that backtest --accounts
