@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,4 +92,24 @@ func TestBacktestAccountsFlags(t *testing.T) {
 		"--outcomes", filepath.Join(dir, "outcomes.csv"), "--at", "2026-10-01", filepath.Join(dir, "leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "has no accounts section")
+}
+
+// TestBacktestAccountsGuideQuotesTheReport: the guide's "Backtesting
+// accounts" quotes lines of the golden report, which the test above holds
+// to the command's output.
+func TestBacktestAccountsGuideQuotesTheReport(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "accounts.md"))
+	require.NoError(t, err)
+	golden, err := os.ReadFile(td(filepath.Join("golden", "backtest-accounts.txt")))
+	require.NoError(t, err)
+	_, sec, ok := strings.Cut(string(guide), "## Backtesting accounts\n")
+	require.True(t, ok, "the guide has a section Backtesting accounts")
+	_, block, ok := strings.Cut(sec, "```\n\n```\n") // the output block after the command
+	require.True(t, ok, "the section quotes the report")
+	block, _, _ = strings.Cut(block, "```")
+	lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+	assert.GreaterOrEqual(t, len(lines), 5)
+	for _, l := range lines {
+		assert.Contains(t, strings.Split(string(golden), "\n"), l, "the guide quotes a line the report does not have")
+	}
 }
