@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/stats"
@@ -355,8 +357,8 @@ func (b *Accounts) Report() *AccountReport {
 	return b.ReportContext(context.Background())
 }
 
-// ReportContext is Report, stopped when ctx is done (the report then
-// holds the accounts scored so far).
+// ReportContext is Report, stopped when ctx is done: the accounts not
+// scored by then count as failed.
 func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	am := b.s.AccountModel().Model
 	t0 := b.opts.At
@@ -387,26 +389,23 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	var existing []*accountRec
 	c := &r.Accounts
 	c.Added = len(b.accounts)
-	for i, a := range b.accounts {
+	for _, a := range b.accounts {
 		ids[a.ID] = true
-		if ctx.Err() != nil {
-			break
-		}
-		rec := &accountRec{id: a.ID}
-		if arr := b.arrival[i]; len(b.people[i]) == 0 && !arr.IsZero() && arr.After(t0) {
+	}
+	scoredAll := b.scoreAll(ctx)
+	for i, a := range b.accounts {
+		sa := scoredAll[i]
+		if sa.notCreated {
 			c.NotCreated++
 			continue
 		}
-		ps := make([]*scoring.Person, len(b.people[i]))
-		for k, p := range b.people[i] {
-			ps[k] = p.p
-		}
-		res, err := b.s.ScoreAccountContext(ctx, a, ps, t0)
-		if err != nil {
+		if sa.err != nil {
 			c.Failed++
-			r.Errors = append(r.Errors, err.Error())
+			r.Errors = append(r.Errors, sa.err.Error())
 			continue
 		}
+		rec := &accountRec{id: a.ID}
+		res := sa.res
 		rec.total, rec.stage, rec.sr, rec.disq = res.Total, res.Stage, res.SalesReady, res.Disqualified
 		for _, cat := range res.Categories {
 			rec.cats = append(rec.cats, cat.Score)
@@ -437,7 +436,7 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 				}
 			}
 		}
-		rec.srAt, rec.srUnknown = b.handoff(ctx, i, a, res.SalesReady)
+		rec.srAt, rec.srUnknown = sa.srAt, sa.srUnknown
 		existing = append(existing, rec)
 		if rec.exclusion == none {
 			recs = append(recs, rec)
@@ -542,6 +541,62 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	r.Warnings = b.accountWarnings(r)
 	r.Notes = accountNotes(r)
 	return r
+}
+
+// accountScored is one account scored at T0, and its hand-off.
+type accountScored struct {
+	notCreated bool
+	res        *scoring.AccountResult
+	err        error
+	srAt       time.Time
+	srUnknown  bool
+}
+
+// scoreAll scores every account at T0 and replays it for its hand-off,
+// on every core; the results are by account.
+func (b *Accounts) scoreAll(ctx context.Context) []accountScored {
+	out := make([]accountScored, len(b.accounts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = b.scoreOne(ctx, i)
+			}
+		}()
+	}
+	for i := range b.accounts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// scoreOne scores account i at T0 and replays it for its hand-off.
+func (b *Accounts) scoreOne(ctx context.Context, i int) (sa accountScored) {
+	a := b.accounts[i]
+	defer func() {
+		if r := recover(); r != nil {
+			sa = accountScored{err: &scoring.AccountError{AccountID: a.ID, Err: fmt.Errorf("internal error: %v", r)}}
+		}
+	}()
+	if arr := b.arrival[i]; len(b.people[i]) == 0 && !arr.IsZero() && arr.After(b.opts.At) {
+		return accountScored{notCreated: true}
+	}
+	ps := make([]*scoring.Person, len(b.people[i]))
+	for k, p := range b.people[i] {
+		ps[k] = p.p
+	}
+	res, err := b.s.ScoreAccountContext(ctx, a, ps, b.opts.At)
+	if err != nil {
+		return accountScored{err: err}
+	}
+	sa.res = res
+	sa.srAt, sa.srUnknown = b.handoff(ctx, i, a, res.SalesReady)
+	return sa
 }
 
 // handoff is when the account first became sales-ready, replayed up to

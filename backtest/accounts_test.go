@@ -450,3 +450,24 @@ func TestAccountsBundled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), buf.String())
 }
+
+// TestAccountsUntil: with T1 on 11-15, C (won 12-01) is won after the
+// window and counts as not won: won A only; pairs A>B, A>C, A>D: AUC 1;
+// precision 1/2, recall 1/1; B's opportunity (10-05) and C's (10-20) are
+// in the window.
+func TestAccountsUntil(t *testing.T) {
+	s := accountScorer(t, handModel)
+	accounts, leads, outcomes := handAccounts()
+	r := accountReport(t, s, accounts, leads, outcomes, backtest.AccountOptions{At: day(10, 1), Until: day(11, 15)})
+	assert.Equal(t, 1, r.Won)
+	assert.Equal(t, 1, r.WonAfterUntil)
+	assert.Equal(t, 3, r.Opportunities)
+	assert.InDelta(t, 1.0, *r.AUC, 1e-12)
+	assert.InDelta(t, 0.5, *r.SalesReady.Precision, 1e-12)
+	assert.InDelta(t, 1.0, *r.SalesReady.Recall, 1e-12)
+	assert.Contains(t, r.Notes, "1 account won after the window (T1) count as not won.")
+
+	_, err := backtest.NewAccounts(s, accounts, outcomes, backtest.AccountOptions{At: day(10, 1), Until: day(9, 1)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "must come after the snapshot T0")
+}

@@ -94,8 +94,14 @@ func (r *AccountReport) tables() []table {
 		ts = append(ts, t)
 	}
 	if len(r.Unmatched) > 0 {
-		t := table{title: "Unmatched leads", intro: "Leads that found no account: counted, never merged into a near account.", headers: []string{"lead", "line", "why"}}
-		for _, u := range r.Unmatched {
+		intro := "Leads that found no account: counted, never merged into a near account."
+		shown := r.Unmatched
+		if len(shown) > maxUnmatchedShown {
+			shown = shown[:maxUnmatchedShown]
+			intro += fmt.Sprintf(" The first %d by id of %d; --format json lists them all.", maxUnmatchedShown, len(r.Unmatched))
+		}
+		t := table{title: "Unmatched leads", intro: intro, headers: []string{"lead", "line", "why"}}
+		for _, u := range shown {
 			line := "—"
 			if u.Line > 0 {
 				line = itoa(u.Line)
@@ -106,6 +112,10 @@ func (r *AccountReport) tables() []table {
 	}
 	return ts
 }
+
+// maxUnmatchedShown is how many unmatched leads the text and Markdown
+// reports list.
+const maxUnmatchedShown = 20
 
 func ivOf(lo, hi *float64) *Interval {
 	if lo == nil || hi == nil {
