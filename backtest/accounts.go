@@ -184,6 +184,9 @@ func (b *Accounts) Measure(ctx context.Context, lead scoring.Lead) (m *MeasuredL
 		return m
 	}
 	m.p, m.err = b.s.PersonContext(ctx, lead, b.opts.At)
+	if m.p != nil {
+		m.p.Result = nil // ScoreAccount reads the person's roles and values, not its result
+	}
 	return m
 }
 
