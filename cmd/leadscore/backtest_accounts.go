@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
@@ -107,20 +108,21 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	}
 	var unknown scoring.UnknownTally
 	type measured struct {
-		m   *backtest.MeasuredLead
-		err error
+		m       *backtest.MeasuredLead
+		unknown []rules.Unknown
+		err     error
 	}
 	ctx := context.Background()
 	err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) measured {
 		if err != nil {
 			return measured{err: err}
 		}
-		unknown.Add(s.Leads().Unknown(lead))
-		return measured{m: bt.Measure(ctx, lead)}
+		return measured{m: bt.Measure(ctx, lead), unknown: s.Leads().Unknown(lead)}
 	}, func(line int, r measured) error {
 		rows++
 		err := r.err
 		if err == nil {
+			unknown.Add(r.unknown)
 			err = bt.AddMeasured(line, r.m)
 		}
 		if err != nil {
