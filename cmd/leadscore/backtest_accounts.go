@@ -101,10 +101,13 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	if err != nil {
 		return fail("%v", err)
 	}
-	rows, failed, shown := 0, 0, 0
+	// rows are the lead rows read, leads or not (unreadable of them);
+	// failed counts every row that failed, unreadable or not scored;
+	// badEvents the events rows (of CSV leads) whose lead is not in the file.
+	rows, unreadable, failed, shown, badEvents := 0, 0, 0, 0, 0
 	lopts.OnError = func(e leadfile.RowError) {
 		fmt.Fprintln(stderr, e)
-		failed++
+		badEvents++
 	}
 	var unknown scoring.UnknownTally
 	type measured struct {
@@ -121,7 +124,9 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	}, func(line int, r measured) error {
 		rows++
 		err := r.err
-		if err == nil {
+		if err != nil {
+			unreadable++
+		} else {
 			unknown.Add(r.unknown)
 			err = bt.AddMeasured(line, r.m)
 		}
@@ -155,9 +160,12 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	ac, lc := rep.Accounts, rep.Leads
 	fmt.Fprintf(stderr, "%d account rows read: %d failed to read, %d failed to score, %d used = %d in the backtest + %d with no person by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
 		len(run.accounts)+len(run.badAccounts), len(run.badAccounts), ac.Failed, ac.Added-ac.Failed, ac.InBacktest, ac.NotCreated, ac.Decided, ac.OpenOpportunity)
-	fmt.Fprintf(stderr, "%d lead rows read: %d failed, %d matched (%d people at T0 + %d created after T0), %d unmatched\n",
-		rows, failed, lc.Matched, lc.People, lc.NotCreated, lc.Unmatched)
-	if failed > 0 || problems > 0 || ac.Failed > 0 {
+	fmt.Fprintf(stderr, "%d lead rows read: %d could not be read, %d leads = %d matched (%d people at T0 + %d created after T0) + %d unmatched + %d failed\n",
+		rows, unreadable, lc.Added, lc.Matched, lc.People, lc.NotCreated, lc.Unmatched, lc.Failed)
+	if badEvents > 0 {
+		fmt.Fprintf(stderr, "%s: %d events rows failed\n", a.events, badEvents)
+	}
+	if failed > 0 || problems > 0 || ac.Failed > 0 || badEvents > 0 {
 		return exitProblem
 	}
 	return exitOK

@@ -24,7 +24,7 @@ func TestBacktestAccountsBundled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(golden), out, "the same report as the backtest package's")
 	assert.Equal(t, "5 account rows read: 0 failed to read, 0 failed to score, 5 used = 4 in the backtest + 0 with no person by T0 + 1 won or lost by T0 + 0 open opportunities at T0\n"+
-		"14 lead rows read: 0 failed, 11 matched (11 people at T0 + 0 created after T0), 3 unmatched\n", errOut)
+		"14 lead rows read: 0 could not be read, 14 leads = 11 matched (11 people at T0 + 0 created after T0) + 3 unmatched + 0 failed\n", errOut)
 
 	code, out, errOut = leadscore(t, "", append(args, "--format", "json", filepath.Join(dir, "leads.ndjson"))...)
 	require.Equal(t, exitOK, code, errOut)
@@ -63,6 +63,19 @@ func TestBacktestAccountsBadRows(t *testing.T) {
 	assert.Contains(t, errOut, outcomes+":5: account A-ACME already has an outcome on line 2; give each account one row\n")
 	assert.Contains(t, errOut, outcomes+": 4 outcome rows: 2 read, 2 failed; the accounts of the failed rows count as not won in this report")
 	assert.Contains(t, out, "5 accounts: 5 in the backtest (3 of them with no outcome row, counted as not won)")
+
+	// A bad lead row fails alone, named by its line; the counts still reconcile.
+	src, err := os.ReadFile(filepath.Join(dir, "leads.ndjson"))
+	require.NoError(t, err)
+	leads := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(strings.Replace(string(src), `"title":"Data Analyst"`, `"title":7`, 1)+"{broken\n"), 0o644))
+	code, out, errOut = leadscore(t, "", "backtest", "--model", filepath.Join(dir, "model.yaml"), "--accounts", filepath.Join(dir, "accounts.ndjson"),
+		"--outcomes", filepath.Join(dir, "outcomes.csv"), "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, leads+":3: ")
+	assert.Contains(t, errOut, leads+":15: ")
+	assert.Contains(t, errOut, "15 lead rows read: 1 could not be read, 14 leads = 10 matched (10 people at T0 + 0 created after T0) + 3 unmatched + 1 failed\n")
+	assert.Contains(t, out, "14 leads: 10 matched (1 by account id, 9 by domain) = 10 people at T0 + 0 created after T0; 3 unmatched, 1 failed.")
 
 	// Lead outcomes (lead_id) are not account outcomes: said at the header.
 	code, _, errOut = leadscore(t, "", "backtest", "--model", filepath.Join(dir, "model.yaml"), "--accounts", filepath.Join(dir, "accounts.ndjson"),
