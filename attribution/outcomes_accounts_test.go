@@ -38,3 +38,30 @@ func TestReadAccountOutcomes(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "needs the column account_id")
 }
+
+// FuzzAccountOutcomes reads account outcomes: nothing panics, rows
+// reconcile, one outcome per row read, and no outcome is for an empty id.
+func FuzzAccountOutcomes(f *testing.F) {
+	f.Add([]byte("account_id,opportunity,won,revenue,lost\nA1,2026-06-01,2026-06-20,1200,\nA1,,,,\nA2,,,5,\nA3,x,,,\n,,,,\nA4,2026-06-01,,,2026-05-01\nA5\n\"A6,,,\n"))
+	f.Add([]byte("\ufefflost,revenue,won,opportunity,account_id\n,1e400,2026-01-01,,a\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rows := 0
+		outcomes, n, err := attribution.ReadAccountOutcomes(strings.NewReader(string(in)), func(line int, err error) {
+			rows += attribution.RowsLost(err)
+		})
+		if err != nil {
+			return
+		}
+		if n.Rows != n.Read+n.Failed || n.Failed != rows {
+			t.Fatalf("counts %+v do not reconcile with %d failed rows reported", n, rows)
+		}
+		if len(outcomes) != n.Read {
+			t.Fatalf("%d outcomes from %d rows read", len(outcomes), n.Read)
+		}
+		for id := range outcomes {
+			if strings.TrimSpace(id) == "" {
+				t.Fatalf("an outcome for an empty account id")
+			}
+		}
+	})
+}
