@@ -256,8 +256,14 @@ type Outcome struct {
 // left out; the counts say how many rows were read and how many failed.
 // The error is for a file that cannot be read at all.
 func ReadOutcomes(r io.Reader, onError func(line int, err error)) (map[string]Outcome, Counts, error) {
+	return readOutcomes(r, "lead_id", "lead", onError)
+}
+
+// readOutcomes reads an outcomes file keyed by the column key, whose ids
+// name a what ("lead" or "account").
+func readOutcomes(r io.Reader, key, what string, onError func(line int, err error)) (map[string]Outcome, Counts, error) {
 	var n Counts
-	t, err := newCSV(r, "outcomes", "lead_id", "opportunity", "won", "revenue")
+	t, err := newCSV(r, "outcomes", key, "opportunity", "won", "revenue")
 	if err != nil {
 		return nil, n, err
 	}
@@ -271,10 +277,10 @@ func ReadOutcomes(r io.Reader, onError func(line int, err error)) (map[string]Ou
 		var o Outcome
 		var id string
 		if err == nil {
-			id = t.cell(rec, "lead_id")
-			o, err = outcomeRow(t, rec)
+			id = t.cell(rec, key)
+			o, err = outcomeRow(t, rec, key, what)
 			if prev, dup := first[id]; err == nil && dup {
-				err = fmt.Errorf("lead %s already has an outcome on line %d; give each lead one row", id, prev)
+				err = fmt.Errorf("%s %s already has an outcome on line %d; give each %s one row", what, id, prev, what)
 			}
 		}
 		if err != nil {
@@ -290,10 +296,10 @@ func ReadOutcomes(r io.Reader, onError func(line int, err error)) (map[string]Ou
 	}
 }
 
-func outcomeRow(t *csvTable, rec []string) (Outcome, error) {
+func outcomeRow(t *csvTable, rec []string, key, what string) (Outcome, error) {
 	var o Outcome
-	if strings.TrimSpace(t.cell(rec, "lead_id")) == "" {
-		return o, errors.New("lead_id is empty; say which lead the outcome is for")
+	if strings.TrimSpace(t.cell(rec, key)) == "" {
+		return o, fmt.Errorf("%s is empty; say which %s the outcome is for", key, what)
 	}
 	for _, c := range []struct {
 		name string

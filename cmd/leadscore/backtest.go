@@ -56,6 +56,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): sales-accepted as a label beside won, rejections as evidence against rules")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
+	accountsFile := fs.String("accounts", "", "backtest the sales-ready account definition: the accounts file (NDJSON or CSV) of the model's accounts section;\n--outcomes is then by account (account_id, opportunity, won, revenue, lost)")
 	holdout := fs.Bool("holdout", false, "the causal lift of the hand-off, from the model's holdout section: won rate and revenue per lead,\ntreated against control, among the sales-ready leads and overall, with 95% intervals and the power;\nwith withhold: {challenger: FILE}, both definitions side by side on their own groups")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore backtest --model FILE --outcomes FILE --at T0 [--until T1] [--capacity N/week [--on CATEGORY]]")
@@ -71,6 +72,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "With --holdout, the model's holdout experiment, by intent to treat: the lift of the hand-off (or of")
 		fmt.Fprintln(stderr, "the champion over its challenger), treated against control, withheld when the groups are too small,")
 		fmt.Fprintln(stderr, "their split is off the share, or the interval includes 0 (see docs/guide/holdouts.md).")
+		fmt.Fprintln(stderr, "With --accounts, the accounts are backtested instead: won opportunities by account id, each account")
+		fmt.Fprintln(stderr, "scored at T0 from its fields and its people then; AUC, the sales-ready account definition's precision")
+		fmt.Fprintln(stderr, "and recall, conversion by account stage, and hand-offs per week (see docs/guide/accounts.md).")
 		fmt.Fprintln(stderr, "A bad lead or outcome row is reported with its line and left out; the run goes on.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row used, 1 some rows failed, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -153,6 +157,11 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "table", "markdown", "csv", "json", "html":
 	default:
 		return fail("unknown %s %q; use table, markdown, csv, json or html", c.flag("format"), *format)
+	}
+	if *accountsFile != "" {
+		return backtestAccounts(c, fs, accountsBacktest{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, outcomes: *outcomesFile,
+			source: *sourceFile, format: *format, noEvents: *noEvents, strict: *strict, maxRow: maxRow.n,
+			opts: accountsAt(opts.At, opts.Until, *createdField, *minWon)}, stdout, stderr)
 	}
 	if *holdout && *format == "html" {
 		return fail("%s is not in the HTML report yet; use %s table, markdown, csv or json", c.flag("holdout"), c.flag("format"))

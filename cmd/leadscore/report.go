@@ -254,7 +254,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		return m
 	}
 	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
-		"reference", "reference-events", "reference-at", "strict-data", "min-won", "every", "from", "source", "holdout")
+		"reference", "reference-events", "reference-at", "strict-data", "min-won", "every", "from", "source", "holdout", "accounts")
 	if backtestLeads {
 		bt["leads"] = "backtest-leads"
 		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file

@@ -1,0 +1,175 @@
+package backtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// summary is the account report's opening paragraph: the answers first.
+func (r *AccountReport) summary() []string {
+	until := "no end"
+	if r.Until != nil {
+		until = r.Until.Format(time.RFC3339)
+	}
+	c, l := r.Accounts, r.Leads
+	lines := []string{
+		fmt.Sprintf("Model %s, accounts, snapshot at %s (T0), outcomes in (T0, %s]; the sales-ready account stage is %s.", r.Model, r.At.Format(time.RFC3339), until, orDash(r.Stage)),
+		fmt.Sprintf("%s: %d in the backtest (%d of them with no outcome row, counted as not won); left out: %d with no person by T0, %d won or lost by T0, %s at T0, %d failed.",
+			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed),
+		fmt.Sprintf("%s: %d matched (%d by account id, %d by domain) = %d people at T0 + %d created after T0; %d unmatched, %d failed.",
+			plural(l.Added, "lead"), l.Matched, l.ByID, l.ByDomain, l.People, l.NotCreated, l.Unmatched, l.Failed),
+		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
+	}
+	if c.OutcomesWithoutAccount > 0 {
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no account of the accounts file; not used.", plural(c.OutcomesWithoutAccount, "row")))
+	}
+	s := r.SalesReady
+	lines = append(lines,
+		fmt.Sprintf("AUC %s, 95%% interval %s, on %d won against %d not won (a won account outscores one that did not win in %s of pairs).",
+			f3(r.AUC), interval(r.AUCInterval, f3), r.Won, c.InBacktest-r.Won, pct(r.AUC)),
+		fmt.Sprintf("The sales-ready account definition picked %s, %d of them won: precision %s, recall %s; it missed %s worth %s.",
+			plural(s.Leads, "account"), s.Won, withInterval(s.Precision, s.PrecisionInterval, pct), withInterval(s.Recall, s.RecallInterval, pct),
+			plural(s.MissedWon, "won deal"), money(s.MissedRevenue)),
+		fmt.Sprintf("Verdict on the sales-ready definition: %s: %s.", r.Verdict, r.Why))
+	if cp := r.Capacity; cp != nil {
+		lines = append(lines, cp.answer())
+	}
+	return lines
+}
+
+// answer says the hand-offs per week in a sentence.
+func (c *AccountCapacity) answer() string {
+	if c.Weeks <= 0 {
+		return "Hand-offs: no person arrived by T0, so no accounts per week can be measured."
+	}
+	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s weeks (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
+		plural(c.HandedOver, "account"), num(c.Weeks), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),
+		pctOf(c.Won, c.HandedOver), f2(c.ExpectedWon), interval(c.ExpectedWonInterval, f2))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (r *AccountReport) tables() []table {
+	var ts []table
+	s := r.SalesReady
+	ts = append(ts, table{title: "The sales-ready account definition as a classifier of won deals",
+		intro:   "Snapshot view: sales-ready at T0, won after it. Intervals are 95% Wilson intervals.",
+		headers: []string{"", "accounts", "won", "precision", "95% interval", "recall", "95% interval", "lift", "opportunities", "opp. precision", "opp. recall", "won revenue", "won, not sales-ready", "their revenue"},
+		rows: [][]string{{"sales-ready", itoa(s.Leads), itoa(s.Won), pct(s.Precision), interval(s.PrecisionInterval, pct), pct(s.Recall), interval(s.RecallInterval, pct), f2(s.Lift), itoa(s.Opportunities),
+			pct(s.OpportunityPrecision), pct(s.OpportunityRecall), money(s.Revenue), itoa(s.MissedWon), money(s.MissedRevenue)}}})
+	rank := table{title: "Ranking", intro: fmt.Sprintf("Snapshot view, on %d won and %d not-won accounts. AUC: the chance that a won account scores higher than one that did not win (ties count half; 0.5 is a coin toss), with its 95%% interval (DeLong's variance, on the logit scale).", r.Won, r.Accounts.InBacktest-r.Won),
+		headers: []string{"score", "AUC (won)", "95% interval", "AUC (opportunity)"}}
+	rank.rows = append(rank.rows, []string{"total", f3(r.AUC), interval(r.AUCInterval, f3), f3(r.AUCOpportunity)})
+	for _, c := range r.CategoryAUC {
+		rank.rows = append(rank.rows, []string{c.Name, f3(c.Value), "", ""})
+	}
+	ts = append(ts, rank)
+	st := table{title: "Conversion by account stage", intro: "Snapshot view: the account's stage at T0.", headers: []string{"stage", "accounts", "opportunities", "opp. rate", "won", "win rate", "95% interval", "lift"}}
+	for _, g := range r.Stages {
+		st.rows = append(st.rows, []string{g.Name, itoa(g.Leads), itoa(g.Opportunities), pct(g.OpportunityRate), itoa(g.Won), pct(g.WinRate), interval(g.WinRateInterval, pct), f2(g.Lift)})
+	}
+	ts = append(ts, st)
+	var eff, lo, hi *float64
+	if e := r.Effect; e != nil {
+		eff, lo, hi = &e.Estimate, &e.Low, &e.High
+	}
+	ts = append(ts, table{title: "Verdict on the sales-ready definition",
+		intro:   fmt.Sprintf("Do sales-ready accounts win more than the rest? The log-odds of winning of a sales-ready account over the others (a logistic fit penalised as the rules' joint fit, λ = %s), judged with the lead backtest's minimums: at least %d won deals (--min-won), %d accounts on each side, %d won deals expected or seen among the sales-ready.", num(JointLambda), r.MinWon, MinRuleLeads, MinRuleWon),
+		headers: []string{"verdict", "log-odds", "95% interval", "why"},
+		rows:    [][]string{{r.Verdict, f2(eff), interval(ivOf(lo, hi), f2), r.Why}}})
+	if c := r.Capacity; c != nil {
+		t := table{title: "Hand-offs per week", intro: "Timeline view: each account replayed up to T0 at every moment one of its people arrived or had an event; an account is handed over at the first moment it is sales-ready. " + c.answer() + " Intervals 95% (exact Poisson for flows, Wilson for rates).",
+			headers: []string{"week from", "handed over", "won after"}}
+		for _, w := range c.Weekly {
+			t.rows = append(t.rows, []string{w.From.Format("2006-01-02"), itoa(w.HandedOver), itoa(w.Won)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Unmatched) > 0 {
+		intro := "Leads that found no account: counted, never merged into a near account."
+		shown := r.Unmatched
+		if len(shown) > maxUnmatchedShown {
+			shown = shown[:maxUnmatchedShown]
+			intro += fmt.Sprintf(" The first %d by id of %d; --format json lists them all.", maxUnmatchedShown, len(r.Unmatched))
+		}
+		t := table{title: "Unmatched leads", intro: intro, headers: []string{"lead", "line", "why"}}
+		for _, u := range shown {
+			line := "—"
+			if u.Line > 0 {
+				line = itoa(u.Line)
+			}
+			t.rows = append(t.rows, []string{u.ID, line, u.Reason})
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// maxUnmatchedShown is how many unmatched leads the text and Markdown
+// reports list.
+const maxUnmatchedShown = 20
+
+func ivOf(lo, hi *float64) *Interval {
+	if lo == nil || hi == nil {
+		return nil
+	}
+	return &Interval{*lo, *hi}
+}
+
+// WriteText writes the account report as aligned text tables, for a terminal.
+func (r *AccountReport) WriteText(w io.Writer) error {
+	var b strings.Builder
+	for _, l := range r.summary() {
+		b.WriteString(l + "\n")
+	}
+	for _, w := range r.Warnings {
+		b.WriteString("Warning: " + w + "\n")
+	}
+	b.WriteString("\n")
+	for _, t := range r.tables() {
+		t.text(&b)
+	}
+	for _, n := range r.Notes {
+		b.WriteString("Note: " + n + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes the account report as Markdown, to paste into a
+// pull request.
+func (r *AccountReport) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("## Backtest of accounts\n\n")
+	b.WriteString(strings.Join(r.summary(), "\n") + "\n\n")
+	for _, w := range r.Warnings {
+		b.WriteString("> **Warning:** " + w + "\n>\n")
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n")
+	}
+	for _, t := range r.tables() {
+		t.markdown(&b)
+	}
+	for _, n := range r.Notes {
+		b.WriteString("> " + n + "\n>\n")
+	}
+	_, err := io.WriteString(w, strings.TrimSuffix(b.String(), ">\n"))
+	return err
+}
+
+// WriteJSON writes the account report as indented JSON; a ratio with
+// nothing to divide by is null.
+func (r *AccountReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
