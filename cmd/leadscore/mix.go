@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/mix"
+	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
 func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -36,8 +37,19 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
 	attrFrom := fs.String("attribution-from", "", "the first day of the journeys --attribution credits (2025-01-01): the mix shares are taken over\nthe model's weeks from then; the attribution JSON does not say its period")
 	attrUntil := fs.String("attribution-until", "", "the last day of the journeys --attribution credits: the mix shares are taken over the model's weeks\nup to then")
+	costsFile := fs.String("costs", "", "campaign costs with dates, in place of --spend: CSV with campaign, channel, cost and either date or\nstart and end (the first and last days spent over); each cost is spread over the weeks of its days,\npro rata by days")
+	weekStart := fs.String("week-start", "monday", "the weekday weeks start on, with --costs and --kpi-from (when no file gives the weeks)")
+	kpiFrom := fs.String("kpi-from", "", "in place of --kpi, derive the KPI per week: won (deals won, by the week of their won time) or\nrevenue (their revenue) from --outcomes; sales-ready (leads, by the week they first became sales-ready)\nfrom --leads scored with --model. The weeks are the spend's")
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --kpi-from won or revenue: CSV with lead_id, opportunity, won, revenue (as backtest reads)")
+	model := fs.String("model", "", "rule file for --kpi-from sales-ready")
+	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events) for --kpi-from sales-ready")
+	events := fs.String("events", "", "CSV events file for CSV --leads")
+	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
+	at := fs.String("at", "", "replay the leads' timelines up to this time, with --leads; default: now")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
+		fmt.Fprintln(stderr, "       leadscore mix (--spend FILE | --costs FILE) (--kpi FILE | --kpi-from won|revenue --outcomes FILE |")
+		fmt.Fprintln(stderr, "                     --kpi-from sales-ready --model FILE --leads FILE) [flags]")
 		fmt.Fprintln(stderr, "                     [--attribution FILE [--attribution-from DAY] [--attribution-until DAY]]")
 		fmt.Fprintln(stderr, "                     [--bounds 0.3] [--seed N] [--format F]")
 		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
@@ -65,8 +77,50 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		return fail("takes no arguments (got %s); give the files with --spend and --kpi", strings.Join(rest, " "))
 	}
-	if *spendFile == "" || *kpiFile == "" {
-		return fail("give --spend (week,channel,spend) and --kpi (week,<KPI column>)")
+	switch {
+	case *spendFile != "" && *costsFile != "":
+		return fail("give --spend (weekly spend) or --costs (campaign costs with dates), not both")
+	case *spendFile == "" && *costsFile == "":
+		return fail("give --spend (week,channel,spend) or --costs (campaign,channel,cost and date or start,end), and --kpi (week,<KPI column>) or --kpi-from")
+	case *kpiFile != "" && *kpiFrom != "":
+		return fail("give --kpi (a file of the KPI per week) or --kpi-from (derive it), not both")
+	case *kpiFile == "" && *kpiFrom == "":
+		return fail("give --kpi (week,<KPI column>), or derive the KPI with --kpi-from won, revenue (with --outcomes) or sales-ready (with --model and --leads)")
+	}
+	if _, ok := weekdays[strings.ToLower(*weekStart)]; !ok {
+		return fail("--week-start %q is not a weekday; give monday, tuesday, ... or sunday", *weekStart)
+	}
+	if flagSet(fs, "week-start") && (*costsFile == "" || *kpiFrom == "") {
+		return fail("--week-start is for --costs with --kpi-from, when no file gives the weeks; the weeks of --spend or --kpi start on their own first days")
+	}
+	if *kpiFrom != "" && *kpiColumn != "" {
+		return fail("--kpi-column names a column of --kpi; with --kpi-from the KPI is %s", kpiFromNames[*kpiFrom])
+	}
+	switch *kpiFrom {
+	case "":
+		for _, f := range []string{"outcomes", "model", "leads", "events", "at", "created-field"} {
+			if flagSet(fs, f) {
+				return fail("--%s is for --kpi-from; with --kpi the KPI is read from that file", f)
+			}
+		}
+	case "won", "revenue":
+		if *outcomesFile == "" {
+			return fail("--kpi-from %s counts the deals won per week in the CRM outcomes; give them with --outcomes (CSV: lead_id, opportunity, won, revenue)", *kpiFrom)
+		}
+		for _, f := range []string{"model", "leads", "events", "at", "created-field"} {
+			if flagSet(fs, f) {
+				return fail("--%s is for --kpi-from sales-ready; --kpi-from %s reads only --outcomes", f, *kpiFrom)
+			}
+		}
+	case "sales-ready":
+		if *model == "" || *leadsFile == "" {
+			return fail("--kpi-from sales-ready counts the leads that became sales-ready each week; give the leads with --leads and the rule file that says when with --model")
+		}
+		if *outcomesFile != "" {
+			return fail("--outcomes is for --kpi-from won or revenue; sales-ready leads come from --leads")
+		}
+	default:
+		return fail("unknown --kpi-from %q; use won, revenue or sales-ready", *kpiFrom)
 	}
 	switch *format {
 	case "text", "markdown", "json", "csv", "html":
@@ -119,23 +173,87 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		return f, nil
 	}
-	f, err := open(*spendFile)
-	if err != nil {
-		return fail("--spend: %v", err)
+	var kpi mix.Series
+	var kn mix.Counts
+	var f *os.File
+	var err error
+	if *kpiFile != "" {
+		f, err = open(*kpiFile)
+		if err != nil {
+			return fail("--kpi: %v", err)
+		}
+		kpi, kn, err = mix.ReadWeekly(f, "KPI", *kpiColumn, rowError(*kpiFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *kpiFile, err)
+		}
 	}
-	rows, sn, err := mix.ReadSpend(f, rowError(*spendFile))
-	f.Close()
-	if err != nil {
-		return fail("%s: %v", *spendFile, err)
+	var rows []mix.SpendRow
+	var sn mix.Counts
+	var costs *costInputs
+	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
+	spendName := *spendFile
+	if *spendFile != "" {
+		f, err = open(*spendFile)
+		if err != nil {
+			return fail("--spend: %v", err)
+		}
+		rows, sn, err = mix.ReadSpend(f, rowError(*spendFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *spendFile, err)
+		}
+		if *kpiFrom != "" && len(rows) > 0 {
+			if grid, err = mix.SpendGrid(rows); err != nil {
+				return fail("%s: %v", *spendFile, err)
+			}
+		}
+	} else {
+		spendName = *costsFile
+		f, err = open(*costsFile)
+		if err != nil {
+			return fail("--costs: %v", err)
+		}
+		var crows []mix.CostRow
+		crows, sn, err = mix.ReadCosts(f, rowError(*costsFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *costsFile, err)
+		}
+		anchor := anchorOn(weekdays[strings.ToLower(*weekStart)])
+		if len(kpi.Weeks) > 0 {
+			anchor = kpi.Weeks[0]
+		}
+		rows, grid = mix.SpreadCosts(crows, anchor)
+		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String()}
+		for _, c := range crows {
+			costs.Total += c.Cost
+		}
 	}
-	f, err = open(*kpiFile)
-	if err != nil {
-		return fail("--kpi: %v", err)
-	}
-	kpi, kn, err := mix.ReadWeekly(f, "KPI", *kpiColumn, rowError(*kpiFile))
-	f.Close()
-	if err != nil {
-		return fail("%s: %v", *kpiFile, err)
+	var derived *derivedKPI
+	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
+		if len(rows) == 0 {
+			return fail("%s: no spend in any week; nothing to model", spendName)
+		}
+		switch *kpiFrom {
+		case "won", "revenue":
+			kpi, derived, err = kpiFromOutcomes(*outcomesFile, *kpiFrom, grid, rowError(*outcomesFile))
+			if err != nil {
+				return fail("--outcomes %s: %v", *outcomesFile, err)
+			}
+		case "sales-ready":
+			asOf, err := asOfTime("--at", *at)
+			if err != nil {
+				return fail("%v", err)
+			}
+			var code int
+			kpi, derived, code = kpiFromLeads(commandLine("mix"), *model, *leadsFile, *events, *createdField, leadfile.DefaultMaxRow, asOf, grid, stderr)
+			if derived == nil {
+				return code
+			}
+			failed += derived.Failed
+		}
+		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}
 	}
 	// ROI and the verdicts on paying back read the KPI as money. A KPI
 	// named as a count (deals, leads, signups) needs what one is worth.
@@ -177,8 +295,10 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("--attribution: %v", err)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *spendFile, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
-	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
+	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", spendName, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
+	if *kpiFile != "" {
+		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
+	}
 	if controls != nil {
 		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed)
 	}
@@ -189,27 +309,53 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
 		return exitProblem
 	}
+	if sn.Failed > 0 {
+		// A failed row's channel-week would count as no spend, and bend
+		// the channel's return: fit only on whole data.
+		what := "spend row"
+		if costs != nil {
+			what = "cost row"
+		}
+		return problem("%s of %s failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again", numfmt.Count(sn.Failed, what), spendName)
+	}
+	if derived != nil && derived.Failed > 0 {
+		// A failed outcome or lead is a deal or lead the KPI would miss.
+		what := "outcome row"
+		if *kpiFrom == "sales-ready" {
+			what = "lead"
+		}
+		return problem("%s of %s failed (each named above): the KPI would not count them, and read low in their weeks; fix them and run again", numfmt.Count(derived.Failed, what), derived.File)
+	}
 	if len(kpi.Weeks) == 0 {
+		if *kpiFile == "" {
+			return problem("%s has no spend row; nothing to fit", spendName)
+		}
 		return problem("%s has no usable week; nothing to fit", *kpiFile)
 	}
 	if *liftFile != "" && ln.Rows == 0 {
 		return problem("%s has no lift test, only its header (or nothing): no test was read; give one row per test, or leave out --lift-tests for an uncalibrated fit", *liftFile)
 	}
-	if sn.Failed > 0 {
-		// A failed row's channel-week would count as no spend, and bend
-		// the channel's return: fit only on whole data.
-		return problem("%s of %s failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again", numfmt.Count(sn.Failed, "spend row"), *spendFile)
-	}
 	data, asm, err := mix.Assemble(rows, kpi, controls)
 	if err != nil {
 		return problem("%v", err)
 	}
-	used := sn.Read - asm.Outside
-	fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02"))
+	first, last := data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02")
+	if costs != nil {
+		costs.Outside = costsOutside(rows, data.Weeks)
+		costs.InWeeks = costs.Total - costs.Outside
+		fmt.Fprintln(stderr, costs.summary(first, last))
+		fmt.Fprintf(stderr, "channel-weeks of spread cost: %d = %d used + %d outside the KPI's weeks", len(rows), len(rows)-asm.Outside, asm.Outside)
+	} else {
+		used := sn.Read - asm.Outside
+		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, last)
+	}
 	if asm.Filled > 0 {
 		fmt.Fprintf(stderr, "; %d channel-weeks had no row and count as no spend", asm.Filled)
 	}
 	fmt.Fprintln(stderr)
+	if derived != nil {
+		fmt.Fprintln(stderr, derived.summary(first, last))
+	}
 	if failed > 0 && kn.Failed > 0 {
 		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
 	}
@@ -244,7 +390,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr)
 	}
-	rep := mixReport{KPI: kpi.Names[0], From: data.Weeks[0].Format("2006-01-02"), To: data.Weeks[len(data.Weeks)-1].Format("2006-01-02"), Result: r}
+	rep := mixReport{KPI: kpi.Names[0], From: first, To: last, Result: r, KPIFrom: derived, Costs: costs}
 	if attr != nil {
 		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
 		if err != nil {
@@ -305,6 +451,10 @@ type mixReport struct {
 	KPI  string `json:"kpi"`
 	From string `json:"from"`
 	To   string `json:"to"`
+	// KPIFrom says how --kpi-from derived the KPI and reconciles its
+	// counts; Costs how --costs became weekly spend.
+	KPIFrom *derivedKPI `json:"kpi_from,omitempty"`
+	Costs   *costInputs `json:"costs,omitempty"`
 	*mix.Result
 	// Comparison sets each channel's share of incremental KPI beside its
 	// shares of credit under the attribution models (--attribution), in
@@ -460,6 +610,12 @@ func (r mixReport) write(w io.Writer, md bool) {
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
+	if r.KPIFrom != nil {
+		line("KPI: " + r.KPIFrom.summary(r.From, r.To))
+	}
+	if r.Costs != nil {
+		line("spend: " + r.Costs.summary(r.From, r.To))
+	}
 	if len(r.Calibration) > 0 {
 		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))
 	}
