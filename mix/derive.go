@@ -107,18 +107,20 @@ type CostRow struct {
 // Days is the number of days the cost is spread over.
 func (c CostRow) Days() int { return int(dayNumber(c.End)-dayNumber(c.Start)) + 1 }
 
-// ReadCosts reads a campaign cost file: a CSV with campaign, channel and
-// cost columns and either a date column (the cost falls on that day) or
+// ReadCosts reads a campaign cost file: a CSV with campaign and cost
+// columns, optionally channel (without it, every row's Channel is empty,
+// for the caller to fill in from the campaign), and either a date column (the cost falls on that day) or
 // start and end columns (the first and last days it was spent over; a row
 // may leave end empty to mean one day, start). Other columns are ignored.
 // A bad row is passed to onError with its line and left out. The error is
 // for a file that cannot be read at all.
 func ReadCosts(r io.Reader, onError func(line int, err error)) ([]CostRow, Counts, error) {
 	var n Counts
-	t, err := newTable(r, "costs", "campaign", "channel", "cost")
+	t, err := newTable(r, "costs", "campaign", "cost")
 	if err != nil {
 		return nil, n, err
 	}
+	_, hasChannel := t.cols["channel"]
 	_, hasDate := t.cols["date"]
 	_, hasStart := t.cols["start"]
 	_, hasEnd := t.cols["end"]
@@ -141,9 +143,14 @@ func ReadCosts(r io.Reader, onError func(line int, err error)) ([]CostRow, Count
 		var row CostRow
 		if err == nil {
 			row, err = func() (CostRow, error) {
-				c := CostRow{Campaign: t.cell(rec, "campaign"), Channel: t.cell(rec, "channel"), Line: line}
-				if c.Channel == "" {
-					return c, fmt.Errorf("the channel is empty; name the channel the campaign ran on (its spend is modelled by channel)")
+				c := CostRow{Campaign: t.cell(rec, "campaign"), Line: line}
+				if c.Campaign == "" && !hasChannel {
+					return c, fmt.Errorf("the campaign is empty; name it, as the events name it")
+				}
+				if hasChannel {
+					if c.Channel = t.cell(rec, "channel"); c.Channel == "" {
+						return c, fmt.Errorf("the channel is empty; name the channel the campaign ran on (its spend is modelled by channel)")
+					}
 				}
 				v, err := parseNumber("cost", t.cell(rec, "cost"))
 				if err != nil {

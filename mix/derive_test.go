@@ -196,8 +196,15 @@ func TestReadCosts(t *testing.T) {
 
 	_, _, err = ReadCosts(strings.NewReader("campaign,channel,cost\n"), nil)
 	assert.EqualError(t, err, "the costs file's header has no dates (it has campaign, channel, cost); give a date column (the day the cost fell on) or start and end columns (the first and last days it was spent over)")
-	_, _, err = ReadCosts(strings.NewReader("campaign,cost,date\n"), nil)
-	assert.ErrorContains(t, err, `the costs file's header has no "channel" column`)
+	// attribute's cost table with dates: no channel column, channels left
+	// for the caller to find
+	rows, n, err = ReadCosts(strings.NewReader("campaign,cost,date\nbrand,10,2024-01-02\n,5,2024-01-02\n"), func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 2, Read: 1, Failed: 1}, n)
+	assert.Equal(t, CostRow{Campaign: "brand", Cost: 10, Start: d("2024-01-02"), End: d("2024-01-02"), Line: 2}, rows[0])
+	assert.Equal(t, "3: the campaign is empty; name it, as the events name it", errs[len(errs)-1])
+	_, _, err = ReadCosts(strings.NewReader("campaign,channel,date\n"), nil)
+	assert.ErrorContains(t, err, `the costs file's header has no "cost" column`)
 }
 
 // A spend file whose weeks start on different weekdays has no grid.

@@ -46,6 +46,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	events := fs.String("events", "", "CSV events file for CSV --leads")
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
 	at := fs.String("at", "", "replay the leads' timelines up to this time, with --leads; default: now")
+	journeysFile := fs.String("journeys", "", "journeys (NDJSON, as attribute --journeys reads): their touches name the channels of --costs campaigns\nwithout a channel column, and give --activity")
+	activity := fs.Bool("activity", false, "add each channel's touches per week (from --journeys, or --leads' events) to the baseline as a control,\nfor the channels with no spend (a channel's touches that its spend bought would take its effect away)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
 		fmt.Fprintln(stderr, "       leadscore mix (--spend FILE | --costs FILE) (--kpi FILE | --kpi-from won|revenue --outcomes FILE |")
@@ -166,6 +168,10 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s:%d: %v\n", file, line, err)
 		}
 	}
+	problem := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
+		return exitProblem
+	}
 	open := func(name string) (*os.File, error) {
 		f, err := os.Open(name)
 		if err != nil {
@@ -187,6 +193,40 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%s: %v", *kpiFile, err)
 		}
+	}
+	// The journeys' touches, for campaigns' channels and activity: from
+	// --journeys, or the events of --leads.
+	var touches *touchLog
+	var derived *derivedKPI
+	var salesReady []mix.Dated
+	if *kpiFrom == "sales-ready" {
+		asOf, err := asOfTime("--at", *at)
+		if err != nil {
+			return fail("%v", err)
+		}
+		var code int
+		salesReady, derived, touches, code = readLeadsKPI(commandLine("mix"), *model, *leadsFile, *events, *createdField, leadfile.DefaultMaxRow, asOf, stderr)
+		if derived == nil {
+			return code
+		}
+		failed += derived.Failed
+	}
+	if *journeysFile != "" {
+		if touches != nil {
+			return fail("--journeys: the touches come from --leads' events already; give one of them")
+		}
+		var jn int
+		touches, jn, err = readJourneyTouches(*journeysFile, stderr)
+		if err != nil {
+			return fail("--journeys %s: %v", *journeysFile, err)
+		}
+		failed += jn
+		if jn > 0 {
+			return problem("%s of %s failed (each named above): their touches would be missing from the campaigns' channels and the activity; fix them and run again", numfmt.Count(jn, "journey"), *journeysFile)
+		}
+	}
+	if *activity && touches == nil {
+		return fail("--activity counts the journeys' touches per channel and week; give them with --journeys, or --leads (with --kpi-from sales-ready)")
 	}
 	var rows []mix.SpendRow
 	var sn mix.Counts
@@ -220,17 +260,20 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%s: %v", *costsFile, err)
 		}
+		var mapped *campaignMap
+		if crows, mapped, err = mapCampaigns(crows, touches, &sn, rowError(*costsFile)); err != nil {
+			return fail("%s: %v", *costsFile, err)
+		}
 		anchor := anchorOn(weekdays[strings.ToLower(*weekStart)])
 		if len(kpi.Weeks) > 0 {
 			anchor = kpi.Weeks[0]
 		}
 		rows, grid = mix.SpreadCosts(crows, anchor)
-		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String()}
+		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String(), Mapped: mapped}
 		for _, c := range crows {
 			costs.Total += c.Cost
 		}
 	}
-	var derived *derivedKPI
 	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
 		if len(rows) == 0 {
 			return fail("%s: no spend in any week; nothing to model", spendName)
@@ -242,16 +285,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				return fail("--outcomes %s: %v", *outcomesFile, err)
 			}
 		case "sales-ready":
-			asOf, err := asOfTime("--at", *at)
-			if err != nil {
-				return fail("%v", err)
-			}
-			var code int
-			kpi, derived, code = kpiFromLeads(commandLine("mix"), *model, *leadsFile, *events, *createdField, leadfile.DefaultMaxRow, asOf, grid, stderr)
-			if derived == nil {
-				return code
-			}
-			failed += derived.Failed
+			kpi = seriesOf("sales-ready", grid, salesReady, derived)
 		}
 		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}
 	}
@@ -305,10 +339,6 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *liftFile != "" {
 		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *liftFile, numfmt.Count(ln.Rows, "row"), ln.Read, ln.Failed)
 	}
-	problem := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
-		return exitProblem
-	}
 	if sn.Failed > 0 {
 		// A failed row's channel-week would count as no spend, and bend
 		// the channel's return: fit only on whole data.
@@ -356,6 +386,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if derived != nil {
 		fmt.Fprintln(stderr, derived.summary(first, last))
 	}
+	var act *activityInputs
+	if *activity {
+		var ctl []mix.Control
+		ctl, act = activityControls(touches, data.Weeks, data.Channels)
+		data.Controls = append(data.Controls, ctl...)
+		fmt.Fprintln(stderr, act.summary(first, last))
+	}
 	if failed > 0 && kn.Failed > 0 {
 		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
 	}
@@ -390,7 +427,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr)
 	}
-	rep := mixReport{KPI: kpi.Names[0], From: first, To: last, Result: r, KPIFrom: derived, Costs: costs}
+	rep := mixReport{KPI: kpi.Names[0], From: first, To: last, Result: r, KPIFrom: derived, Costs: costs, Activity: act}
 	if attr != nil {
 		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
 		if err != nil {
@@ -455,6 +492,8 @@ type mixReport struct {
 	// counts; Costs how --costs became weekly spend.
 	KPIFrom *derivedKPI `json:"kpi_from,omitempty"`
 	Costs   *costInputs `json:"costs,omitempty"`
+	// Activity says which touches per week --activity added as controls.
+	Activity *activityInputs `json:"activity,omitempty"`
 	*mix.Result
 	// Comparison sets each channel's share of incremental KPI beside its
 	// shares of credit under the attribution models (--attribution), in
@@ -615,6 +654,9 @@ func (r mixReport) write(w io.Writer, md bool) {
 	}
 	if r.Costs != nil {
 		line("spend: " + r.Costs.summary(r.From, r.To))
+	}
+	if r.Activity != nil {
+		line("activity: " + r.Activity.summary(r.From, r.To))
 	}
 	if len(r.Calibration) > 0 {
 		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,18 +121,19 @@ func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix
 	return mix.Series{Weeks: g.Weeks(), Names: []string{kpiFromNames[what]}, Values: [][]float64{totals}}
 }
 
-// kpiFromLeads is sales-ready leads per week of the grid: each lead counts
-// in the week of the first moment its timeline, replayed with the model up
-// to asOf, made it sales-ready, the moment attribute --leads takes as the
-// sales_ready milestone.
-func kpiFromLeads(c caller, model, leads, events, createdField string, maxRow int, asOf time.Time, g mix.WeekGrid, stderr io.Writer) (mix.Series, *derivedKPI, int) {
+// readLeadsKPI reads the leads for --kpi-from sales-ready: each lead's
+// first moment its timeline, replayed with the model up to asOf, made it
+// sales-ready (the moment attribute --leads takes as the sales_ready
+// milestone), and its events' campaign touches. seriesOf bins the
+// moments by week once the weeks are known.
+func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow int, asOf time.Time, stderr io.Writer) ([]mix.Dated, *derivedKPI, *touchLog, int) {
 	scorer, code := loadScorer(model, stderr)
 	if scorer == nil {
-		return mix.Series{}, nil, code
+		return nil, nil, nil, code
 	}
-	fail := func(format string, a ...any) (mix.Series, *derivedKPI, int) {
+	fail := func(format string, a ...any) ([]mix.Dated, *derivedKPI, *touchLog, int) {
 		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
-		return mix.Series{}, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
 	if err := checkCreatedField(c, scorer.Model(), createdField, createdField != "created_at"); err != nil {
 		return fail("%v", err)
@@ -151,6 +153,7 @@ func kpiFromLeads(c caller, model, leads, events, createdField string, maxRow in
 	run := &leadsRun{scorer: scorer, asOf: asOf, createdField: createdField, outcomes: map[string]attribution.Outcome{},
 		tf: &touchFields{campaign: "campaign", channel: "channel"}, cut: &asOfCut{}, unknown: &unknown}
 	var items []mix.Dated
+	log := &touchLog{Source: leads}
 	err = readLeadJourneys(lopts, run, func(line int, j *attribution.Journey, err error) error {
 		if err != nil {
 			d.Failed += attribution.RowsLost(err)
@@ -158,6 +161,7 @@ func kpiFromLeads(c caller, model, leads, events, createdField string, maxRow in
 			return nil
 		}
 		d.Read++
+		log.add(j)
 		if at, ok := j.Milestones[attribution.SalesReady]; ok {
 			d.Counted++
 			items = append(items, mix.Dated{At: at, Value: 1})
@@ -171,7 +175,189 @@ func kpiFromLeads(c caller, model, leads, events, createdField string, maxRow in
 	}
 	// A lead created after asOf did not exist yet: not read.
 	d.CreatedAfter = run.cut.notCreated
-	return seriesOf("sales-ready", g, items, d), d, exitOK
+	return items, d, log, exitOK
+}
+
+// touchLog is the campaign touches of the journeys mix read: they name
+// the channels of campaigns (--costs without a channel column) and give
+// the activity per channel (--activity).
+type touchLog struct {
+	Source   string
+	Journeys int
+	touches  []attribution.Touch // At, Campaign and Channel only
+}
+
+func (l *touchLog) add(j *attribution.Journey) {
+	l.Journeys++
+	for _, t := range j.Touches {
+		l.touches = append(l.touches, attribution.Touch{At: t.At, Campaign: t.Campaign, Channel: t.Channel})
+	}
+}
+
+// readJourneyTouches reads the touches of a journeys file (NDJSON, as
+// attribute --journeys reads it); a journey that cannot be read is named
+// on stderr and counted.
+func readJourneyTouches(name string, stderr io.Writer) (*touchLog, int, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cannot open it: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	log := &touchLog{Source: name}
+	failed := 0
+	err = attribution.ReadNDJSON(f, func(line int, j *attribution.Journey, err error) error {
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+			return nil
+		}
+		log.add(j)
+		return nil
+	})
+	return log, failed, err
+}
+
+// campaignChannels is each campaign's channel as attribute takes it: the
+// channel most of its touches came through, the first by name on a tie;
+// split lists the campaigns touched through more than one.
+func (l *touchLog) campaignChannels() (channel map[string]string, split []string) {
+	counts := map[string]map[string]int{}
+	for _, t := range l.touches {
+		if counts[t.Campaign] == nil {
+			counts[t.Campaign] = map[string]int{}
+		}
+		counts[t.Campaign][t.Channel]++
+	}
+	channel = map[string]string{}
+	for campaign, by := range counts {
+		best, n := "", -1
+		for ch, c := range by {
+			if c > n || c == n && ch < best {
+				best, n = ch, c
+			}
+		}
+		channel[campaign] = best
+		if len(by) > 1 {
+			split = append(split, campaign)
+		}
+	}
+	slices.Sort(split)
+	return channel, split
+}
+
+// campaignMap says how --costs campaigns without a channel were given
+// one: by the touches of Source's journeys.
+type campaignMap struct {
+	Source string `json:"source"`
+	// Mapped is the campaigns given a channel; Split those of them whose
+	// touches came through more than one channel (all their cost goes to
+	// the channel of most).
+	Mapped int      `json:"mapped"`
+	Split  []string `json:"split,omitempty"`
+}
+
+// mapCampaigns gives each cost row without a channel (a costs file with
+// no channel column, as attribute --costs reads) the channel of its
+// campaign's touches; a campaign no journey touched fails its row, counted
+// in n. With a channel column, rows are returned as they are.
+func mapCampaigns(rows []mix.CostRow, touches *touchLog, n *mix.Counts, onError func(int, error)) ([]mix.CostRow, *campaignMap, error) {
+	need := false
+	for _, r := range rows {
+		need = need || r.Channel == ""
+	}
+	if !need {
+		return rows, nil, nil
+	}
+	if touches == nil {
+		return nil, nil, fmt.Errorf("the costs file has no channel column, and the model is by channel; add a channel column, or give the journeys (--journeys, or --leads) whose touches say each campaign's channel, as attribute does")
+	}
+	channel, split := touches.campaignChannels()
+	m := &campaignMap{Source: touches.Source}
+	out := rows[:0]
+	used := map[string]bool{}
+	for _, r := range rows {
+		ch, ok := channel[r.Campaign]
+		if !ok {
+			n.Read--
+			n.Failed++
+			onError(r.Line, fmt.Errorf("campaign %q touched no journey of %s, so its channel is not known; check the name against the campaigns the events carry (case counts), or add a channel column", r.Campaign, touches.Source))
+			continue
+		}
+		r.Channel = ch
+		if !used[r.Campaign] {
+			used[r.Campaign] = true
+			m.Mapped++
+		}
+		out = append(out, r)
+	}
+	for _, c := range split {
+		if used[c] {
+			m.Split = append(m.Split, c)
+		}
+	}
+	return out, m, nil
+}
+
+// activityInputs says what --activity added: a control per channel
+// without spend, its touches per week, and where the touches fell.
+type activityInputs struct {
+	Source   string   `json:"source"`
+	Journeys int      `json:"journeys"`
+	Controls []string `json:"controls"`
+	// WithSpend is the channels whose touches were left out: they have
+	// spend in the model.
+	WithSpend []string `json:"with_spend,omitempty"`
+	mix.Binned
+}
+
+// activityControls counts the touches of each channel with no spend per
+// week of weeks: controls named touches_<channel>.
+func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel) ([]mix.Control, *activityInputs) {
+	a := &activityInputs{Source: l.Source, Journeys: l.Journeys}
+	withSpend := map[string]bool{}
+	for _, c := range spend {
+		withSpend[c.Name] = true
+	}
+	g := mix.WeekGrid{From: weeks[0], To: weeks[len(weeks)-1]}
+	by := map[string][]mix.Dated{}
+	var names []string
+	for _, t := range l.touches {
+		if withSpend[t.Channel] {
+			if !slices.Contains(a.WithSpend, t.Channel) {
+				a.WithSpend = append(a.WithSpend, t.Channel)
+			}
+			continue
+		}
+		if by[t.Channel] == nil {
+			names = append(names, t.Channel)
+		}
+		by[t.Channel] = append(by[t.Channel], mix.Dated{At: t.At, Value: 1})
+	}
+	slices.Sort(names)
+	slices.Sort(a.WithSpend)
+	var controls []mix.Control
+	for _, ch := range names {
+		totals, b := mix.WeeklyTotals(g, by[ch])
+		a.In, a.Before, a.After = a.In+b.In, a.Before+b.Before, a.After+b.After
+		a.ValueIn, a.ValueBefore, a.ValueAfter = float64(a.In), float64(a.Before), float64(a.After)
+		controls = append(controls, mix.Control{Name: "touches_" + ch, Values: totals})
+		a.Controls = append(a.Controls, "touches_"+ch)
+	}
+	return controls, a
+}
+
+func (a *activityInputs) summary(from, to string) string {
+	s := fmt.Sprintf("%s: %s of %s: %s in the modelled weeks (%s to %s) + %s before + %s after",
+		a.Source, numfmt.Count(a.In+a.Before+a.After, "touch"), numfmt.Count(a.Journeys, "journey"), numfmt.Group(strconv.Itoa(a.In)), from, to, numfmt.Group(strconv.Itoa(a.Before)), numfmt.Group(strconv.Itoa(a.After)))
+	if len(a.Controls) > 0 {
+		s += "; controls " + strings.Join(a.Controls, ", ")
+	} else {
+		s += "; no channel without spend, so no control"
+	}
+	if len(a.WithSpend) > 0 {
+		s += "; the touches of " + strings.Join(a.WithSpend, ", ") + " left out: those channels have spend, and the touches it bought would take its effect away"
+	}
+	return s
 }
 
 func leadsExt(name string) string {
@@ -191,9 +377,22 @@ type costInputs struct {
 	InWeeks   float64 `json:"in_weeks"`
 	Outside   float64 `json:"outside"`
 	WeekStart string  `json:"week_start"`
+	// Mapped says how campaigns without a channel got one.
+	Mapped *campaignMap `json:"channels_from,omitempty"`
 }
 
 func (c *costInputs) summary(from, to string) string {
+	s := c.spread(from, to)
+	if m := c.Mapped; m != nil {
+		s += fmt.Sprintf("; %s given the channel most of its touches in %s came through", numfmt.Count(m.Mapped, "campaign"), m.Source)
+		if len(m.Split) > 0 {
+			s += fmt.Sprintf(" (%s came through more than one: all its cost is in that channel)", strings.Join(m.Split, ", "))
+		}
+	}
+	return s
+}
+
+func (c *costInputs) spread(from, to string) string {
 	return fmt.Sprintf("%s: %s, %s spread over their days' weeks (each week gets the share of a campaign's days it holds; weeks start on %s): %s in the modelled weeks (%s to %s) + %s outside",
 		c.File, numfmt.Count(c.Campaigns, "campaign cost"), sig(c.Total), c.WeekStart, sig(c.InWeeks), from, to, sig(c.Outside))
 }

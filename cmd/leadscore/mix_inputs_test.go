@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/mix"
 	"github.com/stretchr/testify/assert"
@@ -372,8 +373,10 @@ stages:
 `), 0o644))
 	var stderr bytes.Buffer
 	asOf := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
-	s, d, code := kpiFromLeads(commandLine("mix"), model, leads, "", "created_at", 1<<20, asOf, mixGrid("2024-01-01", "2024-01-15"), &stderr)
+	items, d, touches, code := readLeadsKPI(commandLine("mix"), model, leads, "", "created_at", 1<<20, asOf, &stderr)
 	require.Equal(t, exitOK, code, stderr.String())
+	assert.Equal(t, 6, touches.Journeys)
+	s := seriesOf("sales-ready", mixGrid("2024-01-01", "2024-01-15"), items, d)
 	// a: before; b (its first demo, 01-03) and c: week 1; e: week 3; f: after;
 	// d: never; g: created after --at, not read.
 	assert.Equal(t, []float64{2, 0, 1}, s.Values[0])
@@ -507,4 +510,144 @@ func TestMixInputsErrors(t *testing.T) {
 
 func binned(in, before, after int, vin, vbefore, vafter float64) mix.Binned {
 	return mix.Binned{In: in, Before: before, After: after, ValueIn: vin, ValueBefore: vbefore, ValueAfter: vafter}
+}
+
+// Each campaign's channel is the channel most of its touches came through,
+// the first by name on a tie, as attribute takes it.
+func TestCampaignChannelsByHand(t *testing.T) {
+	at := time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC)
+	l := &touchLog{Source: "j.ndjson"}
+	l.add(&attribution.Journey{Touches: []attribution.Touch{
+		{At: at, Campaign: "brand", Channel: "search"}, {At: at, Campaign: "brand", Channel: "search"},
+		{At: at, Campaign: "brand", Channel: "social"}, {At: at, Campaign: "promo", Channel: "social"},
+		{At: at, Campaign: "tie", Channel: "tv"}, {At: at, Campaign: "tie", Channel: "radio"},
+	}})
+	ch, split := l.campaignChannels()
+	assert.Equal(t, map[string]string{"brand": "search", "promo": "social", "tie": "radio"}, ch)
+	assert.Equal(t, []string{"brand", "tie"}, split)
+
+	rows := []mix.CostRow{{Campaign: "brand", Cost: 1, Line: 2}, {Campaign: "ghost", Cost: 2, Line: 3}, {Campaign: "promo", Cost: 3, Line: 4}, {Campaign: "brand", Cost: 4, Line: 5}}
+	n := mix.Counts{Rows: 4, Read: 4}
+	var errs []string
+	out, m, err := mapCampaigns(rows, l, &n, func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, mix.Counts{Rows: 4, Read: 3, Failed: 1}, n)
+	assert.Equal(t, []string{`3: campaign "ghost" touched no journey of j.ndjson, so its channel is not known; check the name against the campaigns the events carry (case counts), or add a channel column`}, errs)
+	require.Len(t, out, 3)
+	assert.Equal(t, []string{"search", "social", "search"}, []string{out[0].Channel, out[1].Channel, out[2].Channel})
+	assert.Equal(t, &campaignMap{Source: "j.ndjson", Mapped: 2, Split: []string{"brand"}}, m)
+
+	_, _, err = mapCampaigns([]mix.CostRow{{Campaign: "brand"}}, nil, &n, nil)
+	assert.ErrorContains(t, err, "the costs file has no channel column")
+}
+
+// A costs file as attribute reads it (campaign, cost) with dates: the
+// journeys' touches name each campaign's channel, and the spend is the
+// same as with the channel column.
+func TestMixCostsWithoutChannels(t *testing.T) {
+	names := map[string]string{"tv": "tv-vanity-url", "search": "brand-search", "social": "paid-social"}
+	head, rows := readCSV(t, td("mix/costs.csv"))
+	require.Equal(t, []string{"campaign", "channel", "start", "end", "cost"}, head)
+	var b strings.Builder
+	b.WriteString("campaign,cost,start,end\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%s,%s,%s,%s\n", names[r[1]], r[4], r[2], r[3])
+	}
+	cp := filepath.Join(t.TempDir(), "costs.csv")
+	require.NoError(t, os.WriteFile(cp, []byte(b.String()), 0o644))
+	with, _ := runMixJSON(t, "--costs", td("mix/costs.csv"), "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
+	without, errOut := runMixJSON(t, "--costs", cp, "--journeys", td("mix/journeys.ndjson"), "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
+	require.Len(t, without.Channels, 3)
+	for i, c := range with.Channels {
+		assert.Equal(t, c.Name, without.Channels[i].Name)
+		assert.InDelta(t, c.Spend, without.Channels[i].Spend, 1e-6)
+	}
+	assert.Contains(t, errOut, "; 3 campaigns given the channel most of its touches in "+td("mix/journeys.ndjson")+" came through\n")
+
+	code, _, errOut := leadscore(t, "", "mix", "--costs", cp, "--kpi", td("mix/kpi.csv"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "give the journeys (--journeys, or --leads) whose touches say each campaign's channel")
+}
+
+// Activity: touches per week of the channels without spend, counted here
+// from the journeys file with its own code; a channel with spend gets no
+// control.
+func TestMixActivity(t *testing.T) {
+	dir := t.TempDir()
+	head, rows := readCSV(t, td("mix/spend.csv"))
+	var b strings.Builder
+	b.WriteString(strings.Join(head, ",") + "\n")
+	for _, r := range rows {
+		if r[1] != "social" {
+			b.WriteString(strings.Join(r, ",") + "\n")
+		}
+	}
+	sp := filepath.Join(dir, "spend.csv")
+	require.NoError(t, os.WriteFile(sp, []byte(b.String()), 0o644))
+	code, out, errOut := leadscore(t, "", "mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--journeys", td("mix/journeys.ndjson"), "--activity", "--bootstrap", "20", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var r struct {
+		Activity struct {
+			Controls  []string
+			WithSpend []string `json:"with_spend"`
+			In        int      `json:"in_weeks"`
+			Before    int
+			After     int
+		}
+		Decomposition []struct{ Week string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, []string{"touches_social"}, r.Activity.Controls)
+	assert.Equal(t, []string{"search", "tv"}, r.Activity.WithSpend)
+	// the social touches in the model's weeks, counted independently
+	from, _ := time.Parse("2006-01-02", r.Decomposition[0].Week)
+	until := from.AddDate(0, 0, 7*len(r.Decomposition))
+	f, err := os.ReadFile(td("mix/journeys.ndjson"))
+	require.NoError(t, err)
+	in, outside := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(string(f)), "\n") {
+		var j struct {
+			Touches []struct {
+				At      time.Time
+				Channel string
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &j))
+		for _, tc := range j.Touches {
+			if tc.Channel != "social" {
+				continue
+			}
+			if !tc.At.Before(from) && tc.At.Before(until) {
+				in++
+			} else {
+				outside++
+			}
+		}
+	}
+	assert.Equal(t, 360, in+outside)
+	assert.Equal(t, in, r.Activity.In)
+	assert.Equal(t, outside, r.Activity.Before+r.Activity.After)
+	assert.Contains(t, errOut, "; controls touches_social; the touches of search, tv left out: those channels have spend")
+
+	code, _, errOut = leadscore(t, "", "mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--activity")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--activity counts the journeys' touches per channel and week; give them with --journeys")
+}
+
+// activityControls by hand: weeks of 2024-01-01 to 2024-01-08.
+func TestActivityControlsByHand(t *testing.T) {
+	ts := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	l := &touchLog{Source: "x", Journeys: 2}
+	l.touches = []attribution.Touch{
+		{At: ts("2024-01-02T00:00:00Z"), Channel: "events"}, {At: ts("2024-01-07T23:00:00Z"), Channel: "events"},
+		{At: ts("2024-01-09T00:00:00Z"), Channel: "events"}, {At: ts("2024-01-15T00:00:00Z"), Channel: "events"},
+		{At: ts("2024-01-03T00:00:00Z"), Channel: "tv"}, {At: ts("2024-01-10T00:00:00Z"), Channel: "webinar"},
+	}
+	weeks := []time.Time{ts("2024-01-01T00:00:00Z"), ts("2024-01-08T00:00:00Z")}
+	ctl, a := activityControls(l, weeks, []mix.Channel{{Name: "tv"}})
+	require.Len(t, ctl, 2)
+	assert.Equal(t, mix.Control{Name: "touches_events", Values: []float64{2, 1}}, ctl[0])
+	assert.Equal(t, mix.Control{Name: "touches_webinar", Values: []float64{0, 1}}, ctl[1])
+	assert.Equal(t, []string{"tv"}, a.WithSpend)
+	assert.Equal(t, [3]int{4, 0, 1}, [3]int{a.In, a.Before, a.After})
 }
