@@ -50,10 +50,11 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	activity := fs.Bool("activity", false, "add each channel's touches per week (from --journeys, or --leads' events) to the baseline as a control,\nfor the channels with no spend (a channel's touches that its spend bought would take its effect away)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
-		fmt.Fprintln(stderr, "       leadscore mix (--spend FILE | --costs FILE) (--kpi FILE | --kpi-from won|revenue --outcomes FILE |")
-		fmt.Fprintln(stderr, "                     --kpi-from sales-ready --model FILE --leads FILE) [flags]")
 		fmt.Fprintln(stderr, "                     [--attribution FILE [--attribution-from DAY] [--attribution-until DAY]]")
 		fmt.Fprintln(stderr, "                     [--bounds 0.3] [--seed N] [--format F]")
+		fmt.Fprintln(stderr, "       leadscore mix (--spend FILE | --costs FILE [--journeys FILE]) [--activity]")
+		fmt.Fprintln(stderr, "                     (--kpi FILE | --kpi-from won|revenue --outcomes FILE |")
+		fmt.Fprintln(stderr, "                      --kpi-from sales-ready --model FILE --leads FILE [--at TIME]) [flags]")
 		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
 		fmt.Fprintln(stderr, "channel's spend carried over (adstock) and with diminishing returns (Hill), fitted by ridge regression")
 		fmt.Fprintln(stderr, "with non-negative channel effects, hyperparameters chosen on rolling held-out weeks. It reports each")
@@ -63,7 +64,12 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "no verdict; calibrate with experiments. Weeks must follow each other 7 days apart; a channel's week")
 		fmt.Fprintln(stderr, "with no spend row is no spend. Each lift test pulls its channel's effect over its weeks toward the")
 		fmt.Fprintln(stderr, "test's result in proportion to the test's precision; the report sets the model's figure for those")
-		fmt.Fprintln(stderr, "weeks before and after beside the test's. See docs/guide/mix.md.")
+		fmt.Fprintln(stderr, "weeks before and after beside the test's.")
+		fmt.Fprintln(stderr, "\nOther inputs: --costs spreads campaign costs with dates over the weeks of their days, pro rata by")
+		fmt.Fprintln(stderr, "days. --kpi-from derives the KPI per week of the spend (a moment's week, in UTC, is the one whose")
+		fmt.Fprintln(stderr, "first day it falls on or after, within 7 days): deals won or their revenue from --outcomes, or leads")
+		fmt.Fprintln(stderr, "by the week they first became sales-ready; stderr and the report say how many fell in the modelled")
+		fmt.Fprintln(stderr, "weeks and how many before or after. See docs/guide/mix.md.")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr, the rest used) or the data")
 		fmt.Fprintln(stderr, "cannot be fitted, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -83,7 +89,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case *spendFile != "" && *costsFile != "":
 		return fail("give --spend (weekly spend) or --costs (campaign costs with dates), not both")
 	case *spendFile == "" && *costsFile == "":
-		return fail("give --spend (week,channel,spend) or --costs (campaign,channel,cost and date or start,end), and --kpi (week,<KPI column>) or --kpi-from")
+		return fail("give --spend (week,channel,spend) or --costs (campaign costs with dates), and --kpi (week,<KPI column>) or --kpi-from won, revenue or sales-ready")
 	case *kpiFile != "" && *kpiFrom != "":
 		return fail("give --kpi (a file of the KPI per week) or --kpi-from (derive it), not both")
 	case *kpiFile == "" && *kpiFrom == "":
