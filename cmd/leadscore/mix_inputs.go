@@ -347,12 +347,13 @@ func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel) ([]mi
 }
 
 func (a *activityInputs) summary(from, to string) string {
-	s := fmt.Sprintf("%s: %s of %s: %s in the modelled weeks (%s to %s) + %s before + %s after",
-		a.Source, numfmt.Count(a.In+a.Before+a.After, "touch"), numfmt.Count(a.Journeys, "journey"), numfmt.Group(strconv.Itoa(a.In)), from, to, numfmt.Group(strconv.Itoa(a.Before)), numfmt.Group(strconv.Itoa(a.After)))
+	var s string
 	if len(a.Controls) > 0 {
-		s += "; controls " + strings.Join(a.Controls, ", ")
+		s = fmt.Sprintf("%s: %s on channels without spend, in %s: %s in the modelled weeks (%s to %s) + %s before + %s after; controls %s",
+			a.Source, numfmt.Count(a.In+a.Before+a.After, "touch"), numfmt.Count(a.Journeys, "journey"), numfmt.Group(strconv.Itoa(a.In)), from, to,
+			numfmt.Group(strconv.Itoa(a.Before)), numfmt.Group(strconv.Itoa(a.After)), strings.Join(a.Controls, ", "))
 	} else {
-		s += "; no channel without spend, so no control"
+		s = fmt.Sprintf("%s: no touch of %s is on a channel without spend, so no control", a.Source, numfmt.Count(a.Journeys, "journey"))
 	}
 	if len(a.WithSpend) > 0 {
 		s += "; the touches of " + strings.Join(a.WithSpend, ", ") + " left out: those channels have spend, and the touches it bought would take its effect away"
@@ -384,7 +385,7 @@ type costInputs struct {
 func (c *costInputs) summary(from, to string) string {
 	s := c.spread(from, to)
 	if m := c.Mapped; m != nil {
-		s += fmt.Sprintf("; %s given the channel most of its touches in %s came through", numfmt.Count(m.Mapped, "campaign"), m.Source)
+		s += fmt.Sprintf("; %s, each given the channel most of its touches in %s came through", numfmt.Count(m.Mapped, "campaign"), m.Source)
 		if len(m.Split) > 0 {
 			s += fmt.Sprintf(" (%s came through more than one: all its cost is in that channel)", strings.Join(m.Split, ", "))
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/mix"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -145,10 +148,46 @@ func mixCostsFile(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-// testdata/mix/outcomes.csv and costs.csv are what the generators above
-// make: go test ./cmd/leadscore -run TestMixInputsExampleFiles -update.
+// mixCosts2026File makes testdata/mix/costs-2026.csv: the campaigns of
+// testdata/costs.csv (attribute's cost table: campaign, cost) given dates,
+// as flights from February to September 2026, the months of
+// testdata/leads.ndjson's events, each campaign's cost spread unevenly
+// over its flights. The amounts are made up: they did not cause the
+// leads.
+func mixCosts2026File(t *testing.T) []byte {
+	_, costs := readCSV(t, td("costs.csv"))
+	var b bytes.Buffer
+	b.WriteString("campaign,cost,start,end\n")
+	for k, rec := range costs {
+		total, err := strconv.ParseFloat(rec[1], 64)
+		require.NoError(t, err)
+		cents := int64(math.Round(total * 100))
+		const flights = 8
+		weights, sum := make([]float64, flights), 0.0
+		for i := range weights {
+			weights[i] = 1 + 0.8*math.Sin(float64(i)+1.7*float64(k))
+			sum += weights[i]
+		}
+		left := cents
+		for i := 0; i < flights; i++ {
+			start := time.Date(2026, time.February+time.Month(i), 1+9*(k%2), 0, 0, 0, 0, time.UTC)
+			end := start.AddDate(0, 1, -1)
+			c := left
+			if i < flights-1 {
+				c = int64(float64(cents) * weights[i] / sum)
+			}
+			left -= c
+			fmt.Fprintf(&b, "%s,%d.%02d,%s,%s\n", rec[0], c/100, c%100, start.Format("2006-01-02"), end.Format("2006-01-02"))
+		}
+	}
+	return b.Bytes()
+}
+
+// testdata/mix/outcomes.csv, costs.csv and costs-2026.csv are what the
+// generators above make: go test ./cmd/leadscore -run
+// TestMixInputsExampleFiles -update.
 func TestMixInputsExampleFiles(t *testing.T) {
-	for name, make := range map[string]func(*testing.T) []byte{"mix/outcomes.csv": mixOutcomesFile, "mix/costs.csv": mixCostsFile} {
+	for name, make := range map[string]func(*testing.T) []byte{"mix/outcomes.csv": mixOutcomesFile, "mix/costs.csv": mixCostsFile, "mix/costs-2026.csv": mixCosts2026File} {
 		got := make(t)
 		if *update {
 			require.NoError(t, os.WriteFile(td(name), got, 0o644))
@@ -562,7 +601,7 @@ func TestMixCostsWithoutChannels(t *testing.T) {
 		assert.Equal(t, c.Name, without.Channels[i].Name)
 		assert.InDelta(t, c.Spend, without.Channels[i].Spend, 1e-6)
 	}
-	assert.Contains(t, errOut, "; 3 campaigns given the channel most of its touches in "+td("mix/journeys.ndjson")+" came through\n")
+	assert.Contains(t, errOut, "; 3 campaigns, each given the channel most of its touches in "+td("mix/journeys.ndjson")+" came through\n")
 
 	code, _, errOut := leadscore(t, "", "mix", "--costs", cp, "--kpi", td("mix/kpi.csv"))
 	assert.Equal(t, exitUsage, code)
@@ -627,7 +666,7 @@ func TestMixActivity(t *testing.T) {
 	assert.Equal(t, 360, in+outside)
 	assert.Equal(t, in, r.Activity.In)
 	assert.Equal(t, outside, r.Activity.Before+r.Activity.After)
-	assert.Contains(t, errOut, "; controls touches_social; the touches of search, tv left out: those channels have spend")
+	assert.Contains(t, errOut, fmt.Sprintf("%s: 360 touches on channels without spend, in 400 journeys: %d in the modelled weeks (2023-01-02 to 2025-12-22) + %d before + %d after; controls touches_social; the touches of search, tv left out: those channels have spend", td("mix/journeys.ndjson"), in, r.Activity.Before, r.Activity.After))
 
 	code, _, errOut = leadscore(t, "", "mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--activity")
 	assert.Equal(t, exitUsage, code)
@@ -650,4 +689,54 @@ func TestActivityControlsByHand(t *testing.T) {
 	assert.Equal(t, mix.Control{Name: "touches_webinar", Values: []float64{0, 1}}, ctl[1])
 	assert.Equal(t, []string{"tv"}, a.WithSpend)
 	assert.Equal(t, [3]int{4, 0, 1}, [3]int{a.In, a.Before, a.After})
+}
+
+// Sales-ready leads per week on the bundled leads: each week's count is
+// the leads whose timeline, replayed here with the scoring package's own
+// Timeline, first reaches sales-ready in that week, and the weeks' sum is
+// every sales-ready lead in their range.
+func TestMixKPIFromSalesReady(t *testing.T) {
+	args := []string{"--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"),
+		"--at", "2026-10-01T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+	r, errOut := runMixJSON(t, args...)
+	assert.Equal(t, "sales_ready_leads", r.KPI)
+	scorer, code := loadScorer(td("b2b-saas.yaml"), os.Stderr)
+	require.NotNil(t, scorer, code)
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	var ready []time.Time
+	leads := 0
+	opts := leadfile.Options{Scorer: scorer, MaxRow: leadfile.DefaultMaxRow}
+	closeLeads, err := openLeads(&opts, td("leads.ndjson"), "", "")
+	require.NoError(t, err)
+	defer closeLeads()
+	require.NoError(t, leadfile.Read(opts, func(_ int, lead scoring.Lead, err error) error {
+		require.NoError(t, err)
+		leads++
+		tl, err := scorer.Timeline(lead, asOf)
+		require.NoError(t, err)
+		if at, ok := tl.SalesReadyAt(scorer); ok {
+			ready = append(ready, at.At)
+		}
+		return nil
+	}))
+	require.NotEmpty(t, ready)
+	sum := 0.0
+	for _, w := range r.Decomposition {
+		start, _ := time.Parse("2006-01-02", w.Week)
+		n := 0
+		for _, at := range ready {
+			if !at.Before(start) && at.Before(start.AddDate(0, 0, 7)) {
+				n++
+			}
+		}
+		require.Equal(t, float64(n), w.KPI, w.Week)
+		sum += w.KPI
+	}
+	k := r.KPIFrom
+	assert.Equal(t, leads, k.Read)
+	assert.Equal(t, len(ready), k.Counted)
+	assert.Equal(t, leads-len(ready), k.NotCounted)
+	assert.Equal(t, float64(k.In), sum)
+	assert.Equal(t, k.Counted, k.In+k.Before+k.After)
+	assert.Contains(t, errOut, fmt.Sprintf("%s: 1,000 leads read, %d sales-ready (first moment, timelines as of 2026-10-01T00:00:00Z) = %d in the modelled weeks", td("leads.ndjson"), len(ready), k.In))
 }
