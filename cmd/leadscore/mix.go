@@ -291,6 +291,12 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				return fail("--outcomes %s: %v", *outcomesFile, err)
 			}
 		case "sales-ready":
+			// Timelines replayed up to --at see no lead become sales-ready
+			// after it: weeks after it would read low, silently.
+			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
+				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave it out (now)",
+					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+			}
 			kpi = seriesOf("sales-ready", grid, salesReady, derived)
 		}
 		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}

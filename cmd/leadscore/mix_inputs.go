@@ -45,6 +45,11 @@ type derivedKPI struct {
 	// CreatedAfter the leads created after it, not read.
 	AsOf         string `json:"as_of,omitempty"`
 	CreatedAfter int    `json:"created_after_as_of,omitempty"`
+	asOf         time.Time
+	// Note warns when the outcomes end before the last modelled week
+	// starts: a file exported before the weeks ended reads low in them.
+	Note string `json:"note,omitempty"`
+	last time.Time
 }
 
 // noun names what the KPI counts.
@@ -75,6 +80,9 @@ func (d *derivedKPI) summary(from, to string) string {
 			if d.WonWithoutRevenue > 0 {
 				s += fmt.Sprintf("; %s won with no revenue count 0", n(d.WonWithoutRevenue))
 			}
+		}
+		if d.Note != "" {
+			s += "; warning: " + d.Note
 		}
 	}
 	return s
@@ -109,6 +117,16 @@ func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)
 			}
 		}
 		items = append(items, mix.Dated{At: o.Won, Value: v})
+		if o.Won.After(d.last) {
+			d.last = o.Won
+		}
+	}
+	if len(g.Weeks()) > 1 && d.last.Before(g.To) {
+		last := "no deal was won"
+		if !d.last.IsZero() {
+			last = "the last deal was won " + d.last.UTC().Format(time.RFC3339)
+		}
+		d.Note = fmt.Sprintf("%s, before the last modelled week (%s) began: if the outcomes were exported before the weeks ended, the last weeks read low; export them again, or leave those weeks' spend out", last, g.To.Format("2006-01-02"))
 	}
 	return seriesOf(what, g, items, d), d, nil
 }
@@ -144,7 +162,7 @@ func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow in
 	if err != nil {
 		return fail("%v", err)
 	}
-	d := &derivedKPI{From: "sales-ready", File: leads, AsOf: asOf.Format(time.RFC3339)}
+	d := &derivedKPI{From: "sales-ready", File: leads, AsOf: asOf.Format(time.RFC3339), asOf: asOf}
 	lopts.OnError = func(e leadfile.RowError) {
 		fmt.Fprintln(stderr, e)
 		d.Failed++

@@ -370,12 +370,16 @@ func TestKPIFromOutcomesByHand(t *testing.T) {
 	assert.Equal(t, []float64{500, 0, 50}, s.Values[0])
 	assert.Equal(t, "won_revenue", s.Names[0])
 	assert.Equal(t, derivedKPI{From: "revenue", File: p, Read: 7, Counted: 6, NotCounted: 1, WonWithoutRevenue: 1,
-		Binned: binned(4, 1, 1, 550, 100, 70)}, *d)
+		Binned: binned(4, 1, 1, 550, 100, 70), last: time.Date(2024, 1, 22, 0, 0, 0, 0, time.UTC)}, *d)
 	s, d, err = kpiFromOutcomes(p, "won", g, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []float64{2, 1, 1}, s.Values[0])
 	assert.Equal(t, 4, d.In)
 	assert.Equal(t, p+": 7 outcome rows read, 6 won = 4 in the modelled weeks (2024-01-01 to 2024-01-15) + 1 before + 1 after; 1 not won", d.summary("2024-01-01", "2024-01-15"))
+	// outcomes that end before the last week: said
+	_, d, err = kpiFromOutcomes(p, "won", mixGrid("2024-01-01", "2024-01-29"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "the last deal was won 2024-01-22T00:00:00Z, before the last modelled week (2024-01-29) began: if the outcomes were exported before the weeks ended, the last weeks read low; export them again, or leave those weeks' spend out", d.Note)
 }
 
 // Sales-ready leads per week, by hand: a model whose one rule makes a lead
@@ -421,7 +425,7 @@ stages:
 	assert.Equal(t, []float64{2, 0, 1}, s.Values[0])
 	assert.Equal(t, "sales_ready_leads", s.Names[0])
 	assert.Equal(t, derivedKPI{From: "sales-ready", File: leads, Read: 6, Counted: 5, NotCounted: 1, Binned: binned(3, 1, 1, 3, 1, 1),
-		AsOf: "2024-02-01T00:00:00Z", CreatedAfter: 1}, *d)
+		AsOf: "2024-02-01T00:00:00Z", CreatedAfter: 1, asOf: asOf}, *d)
 	assert.Equal(t, leads+": 6 leads read, 5 sales-ready (first moment, timelines as of 2024-02-01T00:00:00Z) = 3 in the modelled weeks (2024-01-01 to 2024-01-15) + 1 before + 1 after; 1 never sales-ready; 1 created after 2024-02-01T00:00:00Z left out",
 		d.summary("2024-01-01", "2024-01-15"))
 }
@@ -697,12 +701,12 @@ func TestActivityControlsByHand(t *testing.T) {
 // every sales-ready lead in their range.
 func TestMixKPIFromSalesReady(t *testing.T) {
 	args := []string{"--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"),
-		"--at", "2026-10-01T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+		"--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
 	r, errOut := runMixJSON(t, args...)
 	assert.Equal(t, "sales_ready_leads", r.KPI)
 	scorer, code := loadScorer(td("b2b-saas.yaml"), os.Stderr)
 	require.NotNil(t, scorer, code)
-	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	asOf := time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC)
 	var ready []time.Time
 	leads := 0
 	opts := leadfile.Options{Scorer: scorer, MaxRow: leadfile.DefaultMaxRow}
@@ -738,5 +742,11 @@ func TestMixKPIFromSalesReady(t *testing.T) {
 	assert.Equal(t, leads-len(ready), k.NotCounted)
 	assert.Equal(t, float64(k.In), sum)
 	assert.Equal(t, k.Counted, k.In+k.Before+k.After)
-	assert.Contains(t, errOut, fmt.Sprintf("%s: 1,000 leads read, %d sales-ready (first moment, timelines as of 2026-10-01T00:00:00Z) = %d in the modelled weeks", td("leads.ndjson"), len(ready), k.In))
+	assert.Contains(t, errOut, fmt.Sprintf("%s: 1,000 leads read, %d sales-ready (first moment, timelines as of 2026-10-12T00:00:00Z) = %d in the modelled weeks", td("leads.ndjson"), len(ready), k.In))
+
+	// --at before the last week ends: its leads would not count
+	args[9] = "2026-10-11T00:00:00Z"
+	code, _, errOut = leadscore(t, "", append([]string{"mix"}, args...)...)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore mix: --at 2026-10-11T00:00:00Z is before the end of the modelled weeks (the last, 2026-10-05, ends before 2026-10-12T00:00:00Z): leads that became sales-ready after --at would not count in the weeks after it; give --at 2026-10-12T00:00:00Z or later, or leave it out (now)\n")
 }
