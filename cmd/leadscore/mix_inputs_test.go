@@ -750,3 +750,43 @@ func TestMixKPIFromSalesReady(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "leadscore mix: --at 2026-10-11T00:00:00Z is before the end of the modelled weeks (the last, 2026-10-05, ends before 2026-10-12T00:00:00Z): leads that became sales-ready after --at would not count in the weeks after it; give --at 2026-10-12T00:00:00Z or later, or leave it out (now)\n")
 }
+
+// The guide's section on the other inputs shows what the commands write,
+// run from the repository's root as the guide runs them: stderr, then the
+// report's head (and, for the outcomes, its channels).
+func TestMixGuideShowsOtherInputs(t *testing.T) {
+	if raceDetector {
+		t.Skip("two whole fits with 200 bootstrap refits each: too slow under -race, and the same code runs without it")
+	}
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
+	require.NoError(t, err)
+	t.Chdir(filepath.Join("..", ".."))
+	section := func(out, from string) string {
+		lines := strings.Split(out, "\n")
+		i := 0
+		for from != "" && lines[i] != from {
+			i++
+		}
+		j := i
+		for lines[j] != "" {
+			j++
+		}
+		return strings.Join(lines[i:j], "\n") + "\n"
+	}
+	for _, c := range []struct {
+		args     []string
+		channels bool
+	}{
+		{[]string{"mix", "--costs", "testdata/mix/costs.csv", "--kpi-from", "revenue", "--outcomes", "testdata/mix/outcomes.csv"}, true},
+		{[]string{"mix", "--costs", "testdata/mix/costs-2026.csv", "--kpi-from", "sales-ready", "--model", "testdata/b2b-saas.yaml", "--leads", "testdata/leads.ndjson",
+			"--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--activity"}, false},
+	} {
+		code, out, errOut := leadscore(t, "", c.args...)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, string(guide), "```sh\nleadscore "+strings.Join(c.args, " ")+"\n```\n")
+		assert.Contains(t, string(guide), "```\n"+errOut+section(out, "")+"```\n", "paste the output of leadscore %s into docs/guide/mix.md", strings.Join(c.args, " "))
+		if c.channels {
+			assert.Contains(t, string(guide), "```\n"+section(out, "Channels")+"```\n")
+		}
+	}
+}
