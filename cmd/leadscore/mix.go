@@ -234,6 +234,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *activity && touches == nil {
 		return fail("--activity counts the journeys' touches per channel and week; give them with --journeys, or --leads (with --kpi-from sales-ready)")
 	}
+	if *journeysFile != "" && *spendFile != "" && !*activity {
+		return fail("--journeys is read for the channels of --costs campaigns without one, and for --activity; with --spend, give --activity or leave --journeys out")
+	}
 	var rows []mix.SpendRow
 	var sn mix.Counts
 	var costs *costInputs
@@ -276,6 +279,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		rows, grid = mix.SpreadCosts(crows, anchor)
 		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String(), Mapped: mapped}
+		if *journeysFile != "" && mapped == nil && !*activity {
+			return fail("--journeys is read for the channels of campaigns the costs file does not give one, and for --activity; %s has a channel column, so give --activity or leave --journeys out", *costsFile)
+		}
 		for _, c := range crows {
 			costs.Total += c.Cost
 		}

@@ -544,6 +544,8 @@ func TestMixInputsErrors(t *testing.T) {
 		{[]string{"--spend", "s", "--kpi", "k", "--week-start", "sunday"}, "--week-start is for --costs with --kpi-from"},
 		{[]string{"--costs", "s", "--kpi-from", "won", "--outcomes", "o", "--week-start", "sun"}, `--week-start "sun" is not a weekday`},
 		{[]string{"--spend", "s", "--kpi-from", "won", "--outcomes", "o", "--kpi-column", "x"}, "--kpi-column names a column of --kpi; with --kpi-from the KPI is won_deals"},
+		{[]string{"--spend", td("mix/spend.csv"), "--kpi", td("mix/kpi.csv"), "--journeys", td("mix/journeys.ndjson")}, "--journeys is read for the channels of --costs campaigns without one, and for --activity"},
+		{[]string{"--costs", td("mix/costs.csv"), "--kpi", td("mix/kpi.csv"), "--journeys", td("mix/journeys.ndjson")}, "--journeys is read for the channels of campaigns the costs file does not give one, and for --activity"},
 	} {
 		code, _, errOut := leadscore(t, "", append([]string{"mix"}, c.args...)...)
 		assert.Equal(t, exitUsage, code, c.args)
