@@ -200,8 +200,45 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("%s: %v", *kpiFile, err)
 		}
 	}
-	// The journeys' touches, for campaigns' channels and activity: from
-	// --journeys, or the events of --leads.
+	if *journeysFile != "" && *spendFile != "" && !*activity {
+		return fail("--journeys is read for the channels of --costs campaigns without one, and for --activity; with --spend, give --activity or leave --journeys out")
+	}
+	var rows []mix.SpendRow
+	var sn mix.Counts
+	var crows []mix.CostRow
+	spendName := *spendFile
+	if *spendFile != "" {
+		f, err = open(*spendFile)
+		if err != nil {
+			return fail("--spend: %v", err)
+		}
+		rows, sn, err = mix.ReadSpend(f, rowError(*spendFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *spendFile, err)
+		}
+	} else {
+		spendName = *costsFile
+		f, err = open(*costsFile)
+		if err != nil {
+			return fail("--costs: %v", err)
+		}
+		crows, sn, err = mix.ReadCosts(f, rowError(*costsFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *costsFile, err)
+		}
+	}
+	// The journeys' touches name the channels of campaigns the costs file
+	// does not give one, and give --activity: kept only then.
+	needChannels := false
+	for _, c := range crows {
+		needChannels = needChannels || c.Channel == ""
+	}
+	if *journeysFile != "" && *costsFile != "" && !needChannels && !*activity {
+		return fail("--journeys is read for the channels of campaigns the costs file does not give one, and for --activity; %s has a channel column, so give --activity or leave --journeys out", *costsFile)
+	}
+	keepTouches := needChannels || *activity
 	var touches *touchLog
 	var derived *derivedKPI
 	var salesReady []mix.Dated
@@ -211,11 +248,14 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 		var code int
-		salesReady, derived, touches, code = readLeadsKPI(commandLine("mix"), *model, *leadsFile, *events, *createdField, leadfile.DefaultMaxRow, asOf, stderr)
+		salesReady, derived, touches, code = readLeadsKPI(commandLine("mix"), *model, *leadsFile, *events, *createdField, leadfile.DefaultMaxRow, asOf, keepTouches, stderr)
 		if derived == nil {
 			return code
 		}
 		failed += derived.Failed
+		if !keepTouches {
+			touches = nil
+		}
 	}
 	if *journeysFile != "" {
 		if touches != nil {
@@ -234,41 +274,15 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *activity && touches == nil {
 		return fail("--activity counts the journeys' touches per channel and week; give them with --journeys, or --leads (with --kpi-from sales-ready)")
 	}
-	if *journeysFile != "" && *spendFile != "" && !*activity {
-		return fail("--journeys is read for the channels of --costs campaigns without one, and for --activity; with --spend, give --activity or leave --journeys out")
-	}
-	var rows []mix.SpendRow
-	var sn mix.Counts
 	var costs *costInputs
 	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
-	spendName := *spendFile
 	if *spendFile != "" {
-		f, err = open(*spendFile)
-		if err != nil {
-			return fail("--spend: %v", err)
-		}
-		rows, sn, err = mix.ReadSpend(f, rowError(*spendFile))
-		f.Close()
-		if err != nil {
-			return fail("%s: %v", *spendFile, err)
-		}
 		if *kpiFrom != "" && len(rows) > 0 {
 			if grid, err = mix.SpendGrid(rows); err != nil {
 				return fail("%s: %v", *spendFile, err)
 			}
 		}
 	} else {
-		spendName = *costsFile
-		f, err = open(*costsFile)
-		if err != nil {
-			return fail("--costs: %v", err)
-		}
-		var crows []mix.CostRow
-		crows, sn, err = mix.ReadCosts(f, rowError(*costsFile))
-		f.Close()
-		if err != nil {
-			return fail("%s: %v", *costsFile, err)
-		}
 		var mapped *campaignMap
 		if crows, mapped, err = mapCampaigns(crows, touches, &sn, rowError(*costsFile)); err != nil {
 			return fail("%s: %v", *costsFile, err)
@@ -279,9 +293,6 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		rows, grid = mix.SpreadCosts(crows, anchor)
 		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String(), Mapped: mapped}
-		if *journeysFile != "" && mapped == nil && !*activity {
-			return fail("--journeys is read for the channels of campaigns the costs file does not give one, and for --activity; %s has a channel column, so give --activity or leave --journeys out", *costsFile)
-		}
 		for _, c := range crows {
 			costs.Total += c.Cost
 		}

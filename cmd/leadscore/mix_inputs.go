@@ -142,9 +142,9 @@ func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix
 // readLeadsKPI reads the leads for --kpi-from sales-ready: each lead's
 // first moment its timeline, replayed with the model up to asOf, made it
 // sales-ready (the moment attribute --leads takes as the sales_ready
-// milestone), and its events' campaign touches. seriesOf bins the
+// milestone), and, with keepTouches, its events' campaign touches. seriesOf bins the
 // moments by week once the weeks are known.
-func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow int, asOf time.Time, stderr io.Writer) ([]mix.Dated, *derivedKPI, *touchLog, int) {
+func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow int, asOf time.Time, keepTouches bool, stderr io.Writer) ([]mix.Dated, *derivedKPI, *touchLog, int) {
 	scorer, code := loadScorer(model, stderr)
 	if scorer == nil {
 		return nil, nil, nil, code
@@ -179,7 +179,11 @@ func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow in
 			return nil
 		}
 		d.Read++
-		log.add(j)
+		if keepTouches {
+			log.add(j)
+		} else {
+			log.Journeys++
+		}
 		if at, ok := j.Milestones[attribution.SalesReady]; ok {
 			d.Counted++
 			items = append(items, mix.Dated{At: at, Value: 1})

@@ -416,7 +416,7 @@ stages:
 `), 0o644))
 	var stderr bytes.Buffer
 	asOf := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
-	items, d, touches, code := readLeadsKPI(commandLine("mix"), model, leads, "", "created_at", 1<<20, asOf, &stderr)
+	items, d, touches, code := readLeadsKPI(commandLine("mix"), model, leads, "", "created_at", 1<<20, asOf, true, &stderr)
 	require.Equal(t, exitOK, code, stderr.String())
 	assert.Equal(t, 6, touches.Journeys)
 	s := seriesOf("sales-ready", mixGrid("2024-01-01", "2024-01-15"), items, d)
