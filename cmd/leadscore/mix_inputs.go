@@ -142,8 +142,8 @@ func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix
 // readLeadsKPI reads the leads for --kpi-from sales-ready: each lead's
 // first moment its timeline, replayed with the model up to asOf, made it
 // sales-ready (the moment attribute --leads takes as the sales_ready
-// milestone), and, with keepTouches, its events' campaign touches. seriesOf bins the
-// moments by week once the weeks are known.
+// milestone), and, with keepTouches, its events' campaign touches.
+// seriesOf bins the moments by week once the weeks are known.
 func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow int, asOf time.Time, keepTouches bool, stderr io.Writer) ([]mix.Dated, *derivedKPI, *touchLog, int) {
 	scorer, code := loadScorer(model, stderr)
 	if scorer == nil {
