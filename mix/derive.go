@@ -30,7 +30,7 @@ func (g WeekGrid) Weeks() []time.Time {
 // OnGrid reports whether w is the first day of a week of a grid that
 // starts on anchor (before or after it).
 func OnGrid(anchor, w time.Time) bool {
-	return dayNumber(w)%7 == dayNumber(anchor)%7 && w.Equal(truncDay(w))
+	return (dayNumber(w)-dayNumber(anchor))%7 == 0 && w.Equal(truncDay(w))
 }
 
 // WeekOf is the first day of the week, on the grid that starts on anchor,

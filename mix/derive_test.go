@@ -45,6 +45,9 @@ func TestWeekOf(t *testing.T) {
 	}
 	assert.True(t, OnGrid(anchor, d("2023-10-02")))
 	assert.False(t, OnGrid(anchor, d("2023-10-03")))
+	assert.True(t, OnGrid(anchor, d("1969-12-29")), "a Monday before 1970")
+	assert.False(t, OnGrid(anchor, d("1969-12-30")))
+	assert.Equal(t, "1969-12-29", day(WeekOf(anchor, at("1970-01-01T12:00:00Z"))))
 }
 
 // Hand-worked spreading on a grid of Mondays (2024-01-01 is one):

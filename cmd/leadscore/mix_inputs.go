@@ -46,10 +46,11 @@ type derivedKPI struct {
 	AsOf         string `json:"as_of,omitempty"`
 	CreatedAfter int    `json:"created_after_as_of,omitempty"`
 	asOf         time.Time
-	// Note warns when the outcomes end before the last modelled week
-	// starts: a file exported before the weeks ended reads low in them.
+	// Note warns when the first deal (lead) came after the first modelled
+	// week ended, or the last before the last week began: a file that
+	// begins after the spend, or was exported before the weeks ended,
+	// reads low in those weeks.
 	Note string `json:"note,omitempty"`
-	last time.Time
 }
 
 // noun names what the KPI counts.
@@ -81,9 +82,9 @@ func (d *derivedKPI) summary(from, to string) string {
 				s += fmt.Sprintf("; %s won with no revenue count 0", n(d.WonWithoutRevenue))
 			}
 		}
-		if d.Note != "" {
-			s += "; warning: " + d.Note
-		}
+	}
+	if d.Note != "" {
+		s += "; warning: " + d.Note
 	}
 	return s
 }
@@ -117,16 +118,6 @@ func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)
 			}
 		}
 		items = append(items, mix.Dated{At: o.Won, Value: v})
-		if o.Won.After(d.last) {
-			d.last = o.Won
-		}
-	}
-	if len(g.Weeks()) > 1 && d.last.Before(g.To) {
-		last := "no deal was won"
-		if !d.last.IsZero() {
-			last = "the last deal was won " + d.last.UTC().Format(time.RFC3339)
-		}
-		d.Note = fmt.Sprintf("%s, before the last modelled week (%s) began: if the outcomes were exported before the weeks ended, the last weeks read low; export them again, or leave those weeks' spend out", last, g.To.Format("2006-01-02"))
 	}
 	return seriesOf(what, g, items, d), d, nil
 }
@@ -136,6 +127,33 @@ func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)
 func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix.Series {
 	totals, b := mix.WeeklyTotals(g, items)
 	d.Binned = b
+	var first, last time.Time
+	for _, it := range items {
+		if first.IsZero() || it.At.Before(first) {
+			first = it.At
+		}
+		if it.At.After(last) {
+			last = it.At
+		}
+	}
+	noun, file := "deal was won", "outcomes"
+	if what == "sales-ready" {
+		noun, file = "lead became sales-ready", "leads"
+	}
+	var notes []string
+	switch {
+	case len(g.Weeks()) < 3:
+	case len(items) == 0:
+		notes = append(notes, fmt.Sprintf("no %s at all: the KPI is 0 every week", noun))
+	default:
+		if end := g.From.AddDate(0, 0, 7); !first.Before(end) {
+			notes = append(notes, fmt.Sprintf("the first %s %s, after the first modelled week (%s) ended: if the %s begin later than the spend, the first weeks read low; give %s from the spend's first week", noun, first.UTC().Format(time.RFC3339), g.From.Format("2006-01-02"), file, file))
+		}
+		if last.Before(g.To) {
+			notes = append(notes, fmt.Sprintf("the last %s %s, before the last modelled week (%s) began: if the %s were exported before the weeks ended, the last weeks read low; export them again, or leave those weeks' spend out", noun, last.UTC().Format(time.RFC3339), g.To.Format("2006-01-02"), file))
+		}
+	}
+	d.Note = strings.Join(notes, "; ")
 	return mix.Series{Weeks: g.Weeks(), Names: []string{kpiFromNames[what]}, Values: [][]float64{totals}}
 }
 
