@@ -37,7 +37,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
 	attrFrom := fs.String("attribution-from", "", "the first day of the journeys --attribution credits (2025-01-01): the mix shares are taken over\nthe model's weeks from then; the attribution JSON does not say its period")
 	attrUntil := fs.String("attribution-until", "", "the last day of the journeys --attribution credits: the mix shares are taken over the model's weeks\nup to then")
-	costsFile := fs.String("costs", "", "campaign costs with dates, in place of --spend: CSV with campaign, channel, cost and either date or\nstart and end (the first and last days spent over); each cost is spread over the weeks of its days,\npro rata by days")
+	costsFile := fs.String("costs", "", "campaign costs with dates, in place of --spend: CSV with campaign, cost, either date or start and end\n(the first and last days spent over), and channel (without it, each campaign's channel is the one most\nof its touches in --journeys or --leads came through); each cost is spread over the weeks of its days,\npro rata by days")
 	weekStart := fs.String("week-start", "monday", "the weekday weeks start on, with --costs and --kpi-from (when no file gives the weeks)")
 	kpiFrom := fs.String("kpi-from", "", "in place of --kpi, derive the KPI per week: won (deals won, by the week of their won time) or\nrevenue (their revenue) from --outcomes; sales-ready (leads, by the week they first became sales-ready)\nfrom --leads scored with --model. The weeks are the spend's")
 	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --kpi-from won or revenue: CSV with lead_id, opportunity, won, revenue (as backtest reads)")
@@ -129,6 +129,10 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	default:
 		return fail("unknown --kpi-from %q; use won, revenue or sales-ready", *kpiFrom)
+	}
+	if name := kpiFromNames[*kpiFrom]; name != "" && !looksLikeMoney(name) && !flagSet(fs, "kpi-value") {
+		// Said before the leads are read, as it would be after.
+		return fail("the KPI %q does not read as money, and ROI and whether a channel pays back take one unit of it as worth 1 in the spend's currency; give --kpi-value (what one unit of %s is worth in the spend's currency)", name, name)
 	}
 	switch *format {
 	case "text", "markdown", "json", "csv", "html":
