@@ -795,3 +795,23 @@ func TestMixGuideShowsOtherInputs(t *testing.T) {
 		}
 	}
 }
+
+// A derived KPI's warning (outcomes that end before the last week began)
+// is on the HTML report's first screen too.
+func TestMixHTMLShowsTheKPIWarning(t *testing.T) {
+	dir := t.TempDir()
+	head, rows := readCSV(t, td("mix/outcomes.csv"))
+	var b strings.Builder
+	b.WriteString(strings.Join(head, ",") + "\n")
+	for _, r := range rows {
+		if r[2] == "" || r[2] < "2025-12-01" {
+			b.WriteString(strings.Join(r, ",") + "\n")
+		}
+	}
+	op := filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(op, []byte(b.String()), 0o644))
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi-from", "revenue", "--outcomes", op, "--bootstrap", "20", "--format", "html")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "before the last modelled week (2025-12-22) began: if the outcomes were exported before the weeks ended, the last weeks read low")
+	assert.Contains(t, out, "before the last modelled week (2025-12-22) began: if the outcomes were exported before the weeks ended, the last weeks read low")
+}
