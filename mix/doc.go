@@ -24,6 +24,12 @@
 // well as of the coefficients; the generator is seeded, so the same input
 // gives the same output.
 //
+// The inputs: ReadSpend reads weekly spend; ReadCosts reads campaign costs
+// with dates and SpreadCosts spreads them over weeks pro rata by days;
+// WeeklyTotals adds dated outcomes (won deals, revenue, sales-ready leads)
+// up by week, counting what falls before and after the weeks. A week is
+// seven days from its first day at 00:00 UTC.
+//
 // The linear algebra (Cholesky solves of the ridge normal equations) and the
 // statistics (correlations, quantiles) are gonum's (gonum.org/v1/gonum):
 // numerical code we should not write and maintain ourselves.

@@ -3,6 +3,7 @@ package mix_test
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/leadscore/leadscore/mix"
 )
@@ -110,4 +111,45 @@ func ExampleResult_SharesAmong() {
 	// Output:
 	// search: 85% (95% 48% to 100%)
 	// social: 15% (95% 0% to 50%)
+}
+
+// Spread campaign costs with dates over weeks that start on Mondays: each
+// week gets the share of a campaign's days it holds.
+func ExampleSpreadCosts() {
+	costs, _, err := mix.ReadCosts(strings.NewReader(`campaign,channel,cost,start,end
+spring-tv,tv,700,2024-01-06,2024-01-12
+brand,search,90,2024-01-10,
+`), func(line int, err error) { fmt.Println(line, err) })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	monday := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows, weeks := mix.SpreadCosts(costs, monday)
+	for _, r := range rows {
+		fmt.Printf("%s %-6s %g\n", r.Week.Format("2006-01-02"), r.Channel, r.Spend)
+	}
+	fmt.Println(len(weeks.Weeks()), "weeks")
+	// Output:
+	// 2024-01-01 tv     200
+	// 2024-01-08 search 90
+	// 2024-01-08 tv     500
+	// 2 weeks
+}
+
+// Count won deals per week: a deal won late on Sunday in UTC is in the
+// week before, whatever its own clock said; deals outside the weeks are
+// counted, not dropped silently.
+func ExampleWeeklyTotals() {
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	weeks := mix.WeekGrid{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 1, 8, 0, 0, 0, 0, time.UTC)}
+	totals, b := mix.WeeklyTotals(weeks, []mix.Dated{
+		{At: at("2024-01-02T10:00:00Z"), Value: 1},
+		{At: at("2024-01-08T01:00:00+02:00"), Value: 1}, // 23:00 UTC on Sunday the 7th
+		{At: at("2024-01-09T10:00:00Z"), Value: 1},
+		{At: at("2024-01-20T10:00:00Z"), Value: 1},
+	})
+	fmt.Println(totals, "in the weeks:", b.In, "before:", b.Before, "after:", b.After)
+	// Output:
+	// [2 1] in the weeks: 3 before: 0 after: 1
 }

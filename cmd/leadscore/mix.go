@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/mix"
+	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
 func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -36,10 +37,24 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	attrFile := fs.String("attribution", "", "the JSON of leadscore attribute --format json: each channel's share of its credit under each\nattribution model, beside its share of the channels' incremental KPI under the mix model")
 	attrFrom := fs.String("attribution-from", "", "the first day of the journeys --attribution credits (2025-01-01): the mix shares are taken over\nthe model's weeks from then; the attribution JSON does not say its period")
 	attrUntil := fs.String("attribution-until", "", "the last day of the journeys --attribution credits: the mix shares are taken over the model's weeks\nup to then")
+	costsFile := fs.String("costs", "", "campaign costs with dates, in place of --spend: CSV with campaign, cost, either date or start and end\n(the first and last days spent over), and channel (without it, each campaign's channel is the one most\nof its touches in --journeys or --leads came through); each cost is spread over the weeks of its days,\npro rata by days")
+	weekStart := fs.String("week-start", "monday", "the weekday weeks start on, with --costs and --kpi-from (when no file gives the weeks)")
+	kpiFrom := fs.String("kpi-from", "", "in place of --kpi, derive the KPI per week: won (deals won, by the week of their won time) or\nrevenue (their revenue) from --outcomes; sales-ready (leads, by the week they first became sales-ready)\nfrom --leads scored with --model. The weeks are the spend's")
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --kpi-from won or revenue: CSV with lead_id, opportunity, won, revenue (as backtest reads)")
+	model := fs.String("model", "", "rule file for --kpi-from sales-ready")
+	leadsFile := fs.String("leads", "", "leads with their events (NDJSON, or CSV with --events) for --kpi-from sales-ready")
+	events := fs.String("events", "", "CSV events file for CSV --leads")
+	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
+	at := fs.String("at", "", "replay the leads' timelines up to this time, with --leads; default: now")
+	journeysFile := fs.String("journeys", "", "journeys (NDJSON, as attribute --journeys reads): their touches name the channels of --costs campaigns\nwithout a channel column, and give --activity")
+	activity := fs.Bool("activity", false, "add each channel's touches per week (from --journeys, or --leads' events) to the baseline as a control,\nfor the channels with no spend (a channel's touches that its spend bought would take its effect away)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
 		fmt.Fprintln(stderr, "                     [--attribution FILE [--attribution-from DAY] [--attribution-until DAY]]")
 		fmt.Fprintln(stderr, "                     [--bounds 0.3] [--seed N] [--format F]")
+		fmt.Fprintln(stderr, "       leadscore mix (--spend FILE | --costs FILE [--journeys FILE]) [--activity]")
+		fmt.Fprintln(stderr, "                     (--kpi FILE | --kpi-from won|revenue --outcomes FILE |")
+		fmt.Fprintln(stderr, "                      --kpi-from sales-ready --model FILE --leads FILE [--at TIME]) [flags]")
 		fmt.Fprintln(stderr, "\nA weekly marketing-mix model: the KPI as a baseline (trend, yearly seasonality, controls) plus each")
 		fmt.Fprintln(stderr, "channel's spend carried over (adstock) and with diminishing returns (Hill), fitted by ridge regression")
 		fmt.Fprintln(stderr, "with non-negative channel effects, hyperparameters chosen on rolling held-out weeks. It reports each")
@@ -49,7 +64,12 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "no verdict; calibrate with experiments. Weeks must follow each other 7 days apart; a channel's week")
 		fmt.Fprintln(stderr, "with no spend row is no spend. Each lift test pulls its channel's effect over its weeks toward the")
 		fmt.Fprintln(stderr, "test's result in proportion to the test's precision; the report sets the model's figure for those")
-		fmt.Fprintln(stderr, "weeks before and after beside the test's. See docs/guide/mix.md.")
+		fmt.Fprintln(stderr, "weeks before and after beside the test's.")
+		fmt.Fprintln(stderr, "\nOther inputs: --costs spreads campaign costs with dates over the weeks of their days, pro rata by")
+		fmt.Fprintln(stderr, "days. --kpi-from derives the KPI per week of the spend (a moment's week, in UTC, is the one whose")
+		fmt.Fprintln(stderr, "first day it falls on or after, within 7 days): deals won or their revenue from --outcomes, or leads")
+		fmt.Fprintln(stderr, "by the week they first became sales-ready; stderr and the report say how many fell in the modelled")
+		fmt.Fprintln(stderr, "weeks and how many before or after. See docs/guide/mix.md.")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr, the rest used) or the data")
 		fmt.Fprintln(stderr, "cannot be fitted, 2 the run could not start.")
 		fs.PrintDefaults()
@@ -65,8 +85,54 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		return fail("takes no arguments (got %s); give the files with --spend and --kpi", strings.Join(rest, " "))
 	}
-	if *spendFile == "" || *kpiFile == "" {
-		return fail("give --spend (week,channel,spend) and --kpi (week,<KPI column>)")
+	switch {
+	case *spendFile != "" && *costsFile != "":
+		return fail("give --spend (weekly spend) or --costs (campaign costs with dates), not both")
+	case *spendFile == "" && *costsFile == "":
+		return fail("give --spend (week,channel,spend) or --costs (campaign costs with dates), and --kpi (week,<KPI column>) or --kpi-from won, revenue or sales-ready")
+	case *kpiFile != "" && *kpiFrom != "":
+		return fail("give --kpi (a file of the KPI per week) or --kpi-from (derive it), not both")
+	case *kpiFile == "" && *kpiFrom == "":
+		return fail("give --kpi (week,<KPI column>), or derive the KPI with --kpi-from won, revenue (with --outcomes) or sales-ready (with --model and --leads)")
+	}
+	if _, ok := weekdays[strings.ToLower(*weekStart)]; !ok {
+		return fail("--week-start %q is not a weekday; give monday, tuesday, ... or sunday", *weekStart)
+	}
+	if flagSet(fs, "week-start") && (*costsFile == "" || *kpiFrom == "") {
+		return fail("--week-start is for --costs with --kpi-from, when no file gives the weeks; the weeks of --spend or --kpi start on their own first days")
+	}
+	if *kpiFrom != "" && *kpiColumn != "" {
+		return fail("--kpi-column names a column of --kpi; with --kpi-from the KPI is %s", kpiFromNames[*kpiFrom])
+	}
+	switch *kpiFrom {
+	case "":
+		for _, f := range []string{"outcomes", "model", "leads", "events", "at", "created-field"} {
+			if flagSet(fs, f) {
+				return fail("--%s is for --kpi-from; with --kpi the KPI is read from that file", f)
+			}
+		}
+	case "won", "revenue":
+		if *outcomesFile == "" {
+			return fail("--kpi-from %s counts the deals won per week in the CRM outcomes; give them with --outcomes (CSV: lead_id, opportunity, won, revenue)", *kpiFrom)
+		}
+		for _, f := range []string{"model", "leads", "events", "at", "created-field"} {
+			if flagSet(fs, f) {
+				return fail("--%s is for --kpi-from sales-ready; --kpi-from %s reads only --outcomes", f, *kpiFrom)
+			}
+		}
+	case "sales-ready":
+		if *model == "" || *leadsFile == "" {
+			return fail("--kpi-from sales-ready counts the leads that became sales-ready each week; give the leads with --leads and the rule file that says when with --model")
+		}
+		if *outcomesFile != "" {
+			return fail("--outcomes is for --kpi-from won or revenue; sales-ready leads come from --leads")
+		}
+	default:
+		return fail("unknown --kpi-from %q; use won, revenue or sales-ready", *kpiFrom)
+	}
+	if name := kpiFromNames[*kpiFrom]; name != "" && !looksLikeMoney(name) && !flagSet(fs, "kpi-value") {
+		// Said before the leads are read, as it would be after.
+		return fail("the KPI %q does not read as money, and ROI and whether a channel pays back take one unit of it as worth 1 in the spend's currency; give --kpi-value (what one unit of %s is worth in the spend's currency)", name, name)
 	}
 	switch *format {
 	case "text", "markdown", "json", "csv", "html":
@@ -112,6 +178,10 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "%s:%d: %v\n", file, line, err)
 		}
 	}
+	problem := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
+		return exitProblem
+	}
 	open := func(name string) (*os.File, error) {
 		f, err := os.Open(name)
 		if err != nil {
@@ -119,23 +189,138 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		return f, nil
 	}
-	f, err := open(*spendFile)
-	if err != nil {
-		return fail("--spend: %v", err)
+	var kpi mix.Series
+	var kn mix.Counts
+	var f *os.File
+	var err error
+	if *kpiFile != "" {
+		f, err = open(*kpiFile)
+		if err != nil {
+			return fail("--kpi: %v", err)
+		}
+		kpi, kn, err = mix.ReadWeekly(f, "KPI", *kpiColumn, rowError(*kpiFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *kpiFile, err)
+		}
 	}
-	rows, sn, err := mix.ReadSpend(f, rowError(*spendFile))
-	f.Close()
-	if err != nil {
-		return fail("%s: %v", *spendFile, err)
+	if *journeysFile != "" && *spendFile != "" && !*activity {
+		return fail("--journeys is read for the channels of --costs campaigns without one, and for --activity; with --spend, give --activity or leave --journeys out")
 	}
-	f, err = open(*kpiFile)
-	if err != nil {
-		return fail("--kpi: %v", err)
+	var rows []mix.SpendRow
+	var sn mix.Counts
+	var crows []mix.CostRow
+	spendName := *spendFile
+	if *spendFile != "" {
+		f, err = open(*spendFile)
+		if err != nil {
+			return fail("--spend: %v", err)
+		}
+		rows, sn, err = mix.ReadSpend(f, rowError(*spendFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *spendFile, err)
+		}
+	} else {
+		spendName = *costsFile
+		f, err = open(*costsFile)
+		if err != nil {
+			return fail("--costs: %v", err)
+		}
+		crows, sn, err = mix.ReadCosts(f, rowError(*costsFile))
+		f.Close()
+		if err != nil {
+			return fail("%s: %v", *costsFile, err)
+		}
 	}
-	kpi, kn, err := mix.ReadWeekly(f, "KPI", *kpiColumn, rowError(*kpiFile))
-	f.Close()
-	if err != nil {
-		return fail("%s: %v", *kpiFile, err)
+	// The journeys' touches name the channels of campaigns the costs file
+	// does not give one, and give --activity: kept only then.
+	needChannels := false
+	for _, c := range crows {
+		needChannels = needChannels || c.Channel == ""
+	}
+	if *journeysFile != "" && *costsFile != "" && !needChannels && !*activity {
+		return fail("--journeys is read for the channels of campaigns the costs file does not give one, and for --activity; %s has a channel column, so give --activity or leave --journeys out", *costsFile)
+	}
+	keepTouches := needChannels || *activity
+	var touches *touchLog
+	var derived *derivedKPI
+	var salesReady []mix.Dated
+	if *kpiFrom == "sales-ready" {
+		asOf, err := asOfTime("--at", *at)
+		if err != nil {
+			return fail("%v", err)
+		}
+		var code int
+		salesReady, derived, touches, code = readLeadsKPI(commandLine("mix"), *model, *leadsFile, *events, *createdField, leadfile.DefaultMaxRow, asOf, keepTouches, stderr)
+		if derived == nil {
+			return code
+		}
+		failed += derived.Failed
+		if !keepTouches {
+			touches = nil
+		}
+	}
+	if *journeysFile != "" {
+		if touches != nil {
+			return fail("--journeys: the touches come from --leads' events already; give one of them")
+		}
+		var jn int
+		touches, jn, err = readJourneyTouches(*journeysFile, stderr)
+		if err != nil {
+			return fail("--journeys %s: %v", *journeysFile, err)
+		}
+		failed += jn
+		if jn > 0 {
+			return problem("%s of %s failed (each named above): their touches would be missing from the campaigns' channels and the activity; fix them and run again", numfmt.Count(jn, "journey"), *journeysFile)
+		}
+	}
+	if *activity && touches == nil {
+		return fail("--activity counts the journeys' touches per channel and week; give them with --journeys, or --leads (with --kpi-from sales-ready)")
+	}
+	var costs *costInputs
+	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
+	if *spendFile != "" {
+		if *kpiFrom != "" && len(rows) > 0 {
+			if grid, err = mix.SpendGrid(rows); err != nil {
+				return fail("%s: %v", *spendFile, err)
+			}
+		}
+	} else {
+		var mapped *campaignMap
+		if crows, mapped, err = mapCampaigns(crows, touches, &sn, rowError(*costsFile)); err != nil {
+			return fail("%s: %v", *costsFile, err)
+		}
+		anchor := anchorOn(weekdays[strings.ToLower(*weekStart)])
+		if len(kpi.Weeks) > 0 {
+			anchor = kpi.Weeks[0]
+		}
+		rows, grid = mix.SpreadCosts(crows, anchor)
+		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String(), Mapped: mapped}
+		for _, c := range crows {
+			costs.Total += c.Cost
+		}
+	}
+	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
+		if len(rows) == 0 {
+			return fail("%s: no spend in any week; nothing to model", spendName)
+		}
+		switch *kpiFrom {
+		case "won", "revenue":
+			kpi, derived, err = kpiFromOutcomes(*outcomesFile, *kpiFrom, grid, rowError(*outcomesFile))
+			if err != nil {
+				return fail("--outcomes %s: %v", *outcomesFile, err)
+			}
+		case "sales-ready":
+			// Timelines replayed up to --at see no lead become sales-ready
+			// after it: weeks after it would read low, silently.
+			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
+				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave it out (now)",
+					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+			}
+			kpi = seriesOf("sales-ready", grid, salesReady, derived)
+		}
+		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}
 	}
 	// ROI and the verdicts on paying back read the KPI as money. A KPI
 	// named as a count (deals, leads, signups) needs what one is worth.
@@ -177,39 +362,70 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("--attribution: %v", err)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *spendFile, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
-	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
+	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", spendName, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
+	if *kpiFile != "" {
+		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
+	}
 	if controls != nil {
 		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed)
 	}
 	if *liftFile != "" {
 		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *liftFile, numfmt.Count(ln.Rows, "row"), ln.Read, ln.Failed)
 	}
-	problem := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
-		return exitProblem
+	if sn.Failed > 0 {
+		// A failed row's channel-week would count as no spend, and bend
+		// the channel's return: fit only on whole data.
+		what := "spend row"
+		if costs != nil {
+			what = "cost row"
+		}
+		return problem("%s of %s failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again", numfmt.Count(sn.Failed, what), spendName)
+	}
+	if derived != nil && derived.Failed > 0 {
+		// A failed outcome or lead is a deal or lead the KPI would miss.
+		what := "outcome row"
+		if *kpiFrom == "sales-ready" {
+			what = "lead"
+		}
+		return problem("%s of %s failed (each named above): the KPI would not count them, and read low in their weeks; fix them and run again", numfmt.Count(derived.Failed, what), derived.File)
 	}
 	if len(kpi.Weeks) == 0 {
+		if *kpiFile == "" {
+			return problem("%s has no spend row; nothing to fit", spendName)
+		}
 		return problem("%s has no usable week; nothing to fit", *kpiFile)
 	}
 	if *liftFile != "" && ln.Rows == 0 {
 		return problem("%s has no lift test, only its header (or nothing): no test was read; give one row per test, or leave out --lift-tests for an uncalibrated fit", *liftFile)
 	}
-	if sn.Failed > 0 {
-		// A failed row's channel-week would count as no spend, and bend
-		// the channel's return: fit only on whole data.
-		return problem("%s of %s failed (each named above): the model is fitted only on whole data (a missing amount would count as no spend); fix them and run again", numfmt.Count(sn.Failed, "spend row"), *spendFile)
-	}
 	data, asm, err := mix.Assemble(rows, kpi, controls)
 	if err != nil {
 		return problem("%v", err)
 	}
-	used := sn.Read - asm.Outside
-	fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02"))
+	first, last := data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02")
+	if costs != nil {
+		costs.Outside = costsOutside(rows, data.Weeks)
+		costs.InWeeks = costs.Total - costs.Outside
+		fmt.Fprintln(stderr, costs.summary(first, last))
+		fmt.Fprintf(stderr, "channel-weeks of spread cost: %d = %d used + %d outside the KPI's weeks", len(rows), len(rows)-asm.Outside, asm.Outside)
+	} else {
+		used := sn.Read - asm.Outside
+		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, last)
+	}
 	if asm.Filled > 0 {
 		fmt.Fprintf(stderr, "; %d channel-weeks had no row and count as no spend", asm.Filled)
 	}
 	fmt.Fprintln(stderr)
+	if derived != nil {
+		fmt.Fprintln(stderr, derived.summary(first, last))
+	}
+	var act *activityInputs
+	if *activity {
+		var ctl []mix.Control
+		ctl, act = activityControls(touches, data.Weeks, data.Channels)
+		data.Controls = append(data.Controls, ctl...)
+		fmt.Fprintln(stderr, act.summary(first, last))
+	}
 	if failed > 0 && kn.Failed > 0 {
 		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
 	}
@@ -244,7 +460,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr)
 	}
-	rep := mixReport{KPI: kpi.Names[0], From: data.Weeks[0].Format("2006-01-02"), To: data.Weeks[len(data.Weeks)-1].Format("2006-01-02"), Result: r}
+	rep := mixReport{KPI: kpi.Names[0], From: first, To: last, Result: r, KPIFrom: derived, Costs: costs, Activity: act}
 	if attr != nil {
 		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
 		if err != nil {
@@ -305,6 +521,12 @@ type mixReport struct {
 	KPI  string `json:"kpi"`
 	From string `json:"from"`
 	To   string `json:"to"`
+	// KPIFrom says how --kpi-from derived the KPI and reconciles its
+	// counts; Costs how --costs became weekly spend.
+	KPIFrom *derivedKPI `json:"kpi_from,omitempty"`
+	Costs   *costInputs `json:"costs,omitempty"`
+	// Activity says which touches per week --activity added as controls.
+	Activity *activityInputs `json:"activity,omitempty"`
 	*mix.Result
 	// Comparison sets each channel's share of incremental KPI beside its
 	// shares of credit under the attribution models (--attribution), in
@@ -460,6 +682,15 @@ func (r mixReport) write(w io.Writer, md bool) {
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
+	if r.KPIFrom != nil {
+		line("KPI: " + r.KPIFrom.summary(r.From, r.To))
+	}
+	if r.Costs != nil {
+		line("spend: " + r.Costs.summary(r.From, r.To))
+	}
+	if r.Activity != nil {
+		line("activity: " + r.Activity.summary(r.From, r.To))
+	}
 	if len(r.Calibration) > 0 {
 		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))
 	}

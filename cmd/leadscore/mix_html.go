@@ -63,6 +63,9 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 	for _, w := range r.Warnings {
 		summary.Warnings = append(summary.Warnings, w.Message)
 	}
+	if r.KPIFrom != nil && r.KPIFrom.Note != "" {
+		summary.Warnings = append(summary.Warnings, "The KPI: "+r.KPIFrom.Note+".")
+	}
 
 	// Channels: ROAS with its interval, drawn and tabled.
 	var names []string

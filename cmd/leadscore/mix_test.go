@@ -153,7 +153,7 @@ func TestMixUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"mix"}, "leadscore mix: give --spend (week,channel,spend) and --kpi (week,<KPI column>)\n"},
+		{[]string{"mix"}, "leadscore mix: give --spend (week,channel,spend) or --costs (campaign costs with dates), and --kpi (week,<KPI column>) or --kpi-from won, revenue or sales-ready\n"},
 		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--format", "pdf"), `leadscore mix: unknown --format "pdf"; use text, markdown, json, csv or html` + "\n"},
 		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--bounds", "1.2"), "leadscore mix: --bounds 1.2: give a share between 0 and 1, such as 0.3 for ±30%\n"},
 		{append(mixArgs[:len(mixArgs):len(mixArgs)], "--kpi-column", "deals"), `no column "deals"; its columns are week, revenue` + "\n"},

@@ -1,0 +1,466 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/mix"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// The KPIs mix derives per week from data leadscore reads (--kpi-from),
+// and the name each goes by in the report.
+var kpiFromNames = map[string]string{
+	"won":         "won_deals",
+	"revenue":     "won_revenue",
+	"sales-ready": "sales_ready_leads",
+}
+
+// derivedKPI says where a KPI derived by --kpi-from came from, and where
+// what it counted fell against the modelled weeks: In + Before + After is
+// every won deal (every sales-ready lead), and with NotCounted every
+// outcome row read (every lead read).
+type derivedKPI struct {
+	From string `json:"from"`
+	File string `json:"file"`
+	// Read is the outcome rows (leads) read; Failed those that failed.
+	Read   int `json:"read"`
+	Failed int `json:"failed"`
+	// Counted is the won deals (sales-ready leads) among them;
+	// NotCounted the rest: outcomes never won, leads never sales-ready.
+	Counted    int `json:"counted"`
+	NotCounted int `json:"not_counted"`
+	mix.Binned
+	// WonWithoutRevenue is the won deals with no revenue: 0 in the KPI.
+	WonWithoutRevenue int `json:"won_without_revenue,omitempty"`
+	// AsOf is when the leads' timelines were replayed up to (sales-ready);
+	// CreatedAfter the leads created after it, not read.
+	AsOf         string `json:"as_of,omitempty"`
+	CreatedAfter int    `json:"created_after_as_of,omitempty"`
+	asOf         time.Time
+	// Note warns when the first deal (lead) came after the first modelled
+	// week ended, or the last before the last week began: a file that
+	// begins after the spend, or was exported before the weeks ended,
+	// reads low in those weeks.
+	Note string `json:"note,omitempty"`
+}
+
+// noun names what the KPI counts.
+func (d *derivedKPI) noun() string {
+	if d.From == "sales-ready" {
+		return "sales-ready lead"
+	}
+	return "won deal"
+}
+
+// summary is the line on stderr and in the report that reconciles the
+// KPI's counts.
+func (d *derivedKPI) summary(from, to string) string {
+	var s string
+	n := func(i int) string { return numfmt.Group(strconv.Itoa(i)) }
+	switch d.From {
+	case "sales-ready":
+		s = fmt.Sprintf("%s: %s read, %s sales-ready (first moment, timelines as of %s) = %s in the modelled weeks (%s to %s) + %s before + %s after; %s never sales-ready",
+			d.File, numfmt.Count(d.Read, "lead"), n(d.Counted), d.AsOf, n(d.In), from, to, n(d.Before), n(d.After), n(d.NotCounted))
+		if d.CreatedAfter > 0 {
+			s += fmt.Sprintf("; %s created after %s left out", n(d.CreatedAfter), d.AsOf)
+		}
+	default:
+		s = fmt.Sprintf("%s: %s read, %s won = %s in the modelled weeks (%s to %s) + %s before + %s after; %s not won",
+			d.File, numfmt.Count(d.Read, "outcome row"), n(d.Counted), n(d.In), from, to, n(d.Before), n(d.After), n(d.NotCounted))
+		if d.From == "revenue" {
+			s += fmt.Sprintf("; revenue %s = %s in + %s before + %s after", sig(d.ValueIn+d.ValueBefore+d.ValueAfter), sig(d.ValueIn), sig(d.ValueBefore), sig(d.ValueAfter))
+			if d.WonWithoutRevenue > 0 {
+				s += fmt.Sprintf("; %s won with no revenue count 0", n(d.WonWithoutRevenue))
+			}
+		}
+	}
+	if d.Note != "" {
+		s += "; warning: " + d.Note
+	}
+	return s
+}
+
+// kpiFromOutcomes is won deals (what == "won") or their revenue per week
+// of the grid, by the week each was won in, from a CRM outcomes file as
+// backtest --outcomes reads it.
+func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)) (mix.Series, *derivedKPI, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return mix.Series{}, nil, fmt.Errorf("cannot open %s: %v", name, unwrapPath(err))
+	}
+	defer f.Close()
+	outcomes, n, err := attribution.ReadOutcomes(f, onError)
+	if err != nil {
+		return mix.Series{}, nil, err
+	}
+	d := &derivedKPI{From: what, File: name, Read: n.Read, Failed: n.Failed}
+	var items []mix.Dated
+	for _, o := range outcomes {
+		if o.Won.IsZero() {
+			d.NotCounted++
+			continue
+		}
+		d.Counted++
+		v := 1.0
+		if what == "revenue" {
+			v = o.Revenue
+			if v == 0 {
+				d.WonWithoutRevenue++
+			}
+		}
+		items = append(items, mix.Dated{At: o.Won, Value: v})
+	}
+	return seriesOf(what, g, items, d), d, nil
+}
+
+// seriesOf adds up items by week of g into the KPI's series, and their
+// counts into d.
+func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix.Series {
+	totals, b := mix.WeeklyTotals(g, items)
+	d.Binned = b
+	var first, last time.Time
+	for _, it := range items {
+		if first.IsZero() || it.At.Before(first) {
+			first = it.At
+		}
+		if it.At.After(last) {
+			last = it.At
+		}
+	}
+	noun, file := "deal was won", "outcomes"
+	if what == "sales-ready" {
+		noun, file = "lead became sales-ready", "leads"
+	}
+	var notes []string
+	switch {
+	case len(g.Weeks()) < 3:
+	case len(items) == 0:
+		notes = append(notes, fmt.Sprintf("no %s at all: the KPI is 0 every week", noun))
+	default:
+		if end := g.From.AddDate(0, 0, 7); !first.Before(end) {
+			notes = append(notes, fmt.Sprintf("the first %s %s, after the first modelled week (%s) ended: if the %s begin later than the spend, the first weeks read low; give %s from the spend's first week", noun, first.UTC().Format(time.RFC3339), g.From.Format("2006-01-02"), file, file))
+		}
+		if last.Before(g.To) {
+			notes = append(notes, fmt.Sprintf("the last %s %s, before the last modelled week (%s) began: if the %s were exported before the weeks ended, the last weeks read low; export them again, or leave those weeks' spend out", noun, last.UTC().Format(time.RFC3339), g.To.Format("2006-01-02"), file))
+		}
+	}
+	d.Note = strings.Join(notes, "; ")
+	return mix.Series{Weeks: g.Weeks(), Names: []string{kpiFromNames[what]}, Values: [][]float64{totals}}
+}
+
+// readLeadsKPI reads the leads for --kpi-from sales-ready: each lead's
+// first moment its timeline, replayed with the model up to asOf, made it
+// sales-ready (the moment attribute --leads takes as the sales_ready
+// milestone), and, with keepTouches, its events' campaign touches.
+// seriesOf bins the moments by week once the weeks are known.
+func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow int, asOf time.Time, keepTouches bool, stderr io.Writer) ([]mix.Dated, *derivedKPI, *touchLog, int) {
+	scorer, code := loadScorer(model, stderr)
+	if scorer == nil {
+		return nil, nil, nil, code
+	}
+	fail := func(format string, a ...any) ([]mix.Dated, *derivedKPI, *touchLog, int) {
+		fmt.Fprintf(stderr, "leadscore mix: "+format+"\n", a...)
+		return nil, nil, nil, exitUsage
+	}
+	if err := checkCreatedField(c, scorer.Model(), createdField, createdField != "created_at"); err != nil {
+		return fail("%v", err)
+	}
+	lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow, NoEvents: events == "" && strings.EqualFold(leadsExt(leads), ".csv"), Bound: true}
+	closeLeads, err := openLeadsVia(&lopts, leads, "", events, "", stderr)
+	defer closeLeads()
+	if err != nil {
+		return fail("%v", err)
+	}
+	d := &derivedKPI{From: "sales-ready", File: leads, AsOf: asOf.Format(time.RFC3339), asOf: asOf}
+	lopts.OnError = func(e leadfile.RowError) {
+		fmt.Fprintln(stderr, e)
+		d.Failed++
+	}
+	var unknown scoring.UnknownTally
+	run := &leadsRun{scorer: scorer, asOf: asOf, createdField: createdField, outcomes: map[string]attribution.Outcome{},
+		tf: &touchFields{campaign: "campaign", channel: "channel"}, cut: &asOfCut{}, unknown: &unknown}
+	var items []mix.Dated
+	log := &touchLog{Source: leads}
+	err = readLeadJourneys(lopts, run, func(line int, j *attribution.Journey, err error) error {
+		if err != nil {
+			d.Failed += attribution.RowsLost(err)
+			fmt.Fprintf(stderr, "%s:%d: %v\n", leads, line, err)
+			return nil
+		}
+		d.Read++
+		if keepTouches {
+			log.add(j)
+		} else {
+			log.Journeys++
+		}
+		if at, ok := j.Milestones[attribution.SalesReady]; ok {
+			d.Counted++
+			items = append(items, mix.Dated{At: at, Value: 1})
+		} else {
+			d.NotCounted++
+		}
+		return nil
+	})
+	if err != nil {
+		return fail("%s: %v", leads, err)
+	}
+	// A lead created after asOf did not exist yet: not read.
+	d.CreatedAfter = run.cut.notCreated
+	return items, d, log, exitOK
+}
+
+// touchLog is the campaign touches of the journeys mix read: they name
+// the channels of campaigns (--costs without a channel column) and give
+// the activity per channel (--activity).
+type touchLog struct {
+	Source   string
+	Journeys int
+	touches  []attribution.Touch // At, Campaign and Channel only
+}
+
+func (l *touchLog) add(j *attribution.Journey) {
+	l.Journeys++
+	for _, t := range j.Touches {
+		l.touches = append(l.touches, attribution.Touch{At: t.At, Campaign: t.Campaign, Channel: t.Channel})
+	}
+}
+
+// readJourneyTouches reads the touches of a journeys file (NDJSON, as
+// attribute --journeys reads it); a journey that cannot be read is named
+// on stderr and counted.
+func readJourneyTouches(name string, stderr io.Writer) (*touchLog, int, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cannot open it: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	log := &touchLog{Source: name}
+	failed := 0
+	err = attribution.ReadNDJSON(f, func(line int, j *attribution.Journey, err error) error {
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+			return nil
+		}
+		log.add(j)
+		return nil
+	})
+	return log, failed, err
+}
+
+// campaignChannels is each campaign's channel as attribute takes it: the
+// channel most of its touches came through, the first by name on a tie;
+// split lists the campaigns touched through more than one.
+func (l *touchLog) campaignChannels() (channel map[string]string, split []string) {
+	counts := map[string]map[string]int{}
+	for _, t := range l.touches {
+		if counts[t.Campaign] == nil {
+			counts[t.Campaign] = map[string]int{}
+		}
+		counts[t.Campaign][t.Channel]++
+	}
+	channel = map[string]string{}
+	for campaign, by := range counts {
+		best, n := "", -1
+		for ch, c := range by {
+			if c > n || c == n && ch < best {
+				best, n = ch, c
+			}
+		}
+		channel[campaign] = best
+		if len(by) > 1 {
+			split = append(split, campaign)
+		}
+	}
+	slices.Sort(split)
+	return channel, split
+}
+
+// campaignMap says how --costs campaigns without a channel were given
+// one: by the touches of Source's journeys.
+type campaignMap struct {
+	Source string `json:"source"`
+	// Mapped is the campaigns given a channel; Split those of them whose
+	// touches came through more than one channel (all their cost goes to
+	// the channel of most).
+	Mapped int      `json:"mapped"`
+	Split  []string `json:"split,omitempty"`
+}
+
+// mapCampaigns gives each cost row without a channel (a costs file with
+// no channel column, as attribute --costs reads) the channel of its
+// campaign's touches; a campaign no journey touched fails its row, counted
+// in n. With a channel column, rows are returned as they are.
+func mapCampaigns(rows []mix.CostRow, touches *touchLog, n *mix.Counts, onError func(int, error)) ([]mix.CostRow, *campaignMap, error) {
+	need := false
+	for _, r := range rows {
+		need = need || r.Channel == ""
+	}
+	if !need {
+		return rows, nil, nil
+	}
+	if touches == nil {
+		return nil, nil, fmt.Errorf("the costs file has no channel column, and the model is by channel; add a channel column, or give the journeys (--journeys, or --leads) whose touches say each campaign's channel, as attribute does")
+	}
+	channel, split := touches.campaignChannels()
+	m := &campaignMap{Source: touches.Source}
+	out := rows[:0]
+	used := map[string]bool{}
+	for _, r := range rows {
+		ch, ok := channel[r.Campaign]
+		if !ok {
+			n.Read--
+			n.Failed++
+			onError(r.Line, fmt.Errorf("campaign %q touched no journey of %s, so its channel is not known; check the name against the campaigns the events carry (case counts), or add a channel column", r.Campaign, touches.Source))
+			continue
+		}
+		r.Channel = ch
+		if !used[r.Campaign] {
+			used[r.Campaign] = true
+			m.Mapped++
+		}
+		out = append(out, r)
+	}
+	for _, c := range split {
+		if used[c] {
+			m.Split = append(m.Split, c)
+		}
+	}
+	return out, m, nil
+}
+
+// activityInputs says what --activity added: a control per channel
+// without spend, its touches per week, and where the touches fell.
+type activityInputs struct {
+	Source   string   `json:"source"`
+	Journeys int      `json:"journeys"`
+	Controls []string `json:"controls"`
+	// WithSpend is the channels whose touches were left out: they have
+	// spend in the model.
+	WithSpend []string `json:"with_spend,omitempty"`
+	mix.Binned
+}
+
+// activityControls counts the touches of each channel with no spend per
+// week of weeks: controls named touches_<channel>.
+func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel) ([]mix.Control, *activityInputs) {
+	a := &activityInputs{Source: l.Source, Journeys: l.Journeys}
+	withSpend := map[string]bool{}
+	for _, c := range spend {
+		withSpend[c.Name] = true
+	}
+	g := mix.WeekGrid{From: weeks[0], To: weeks[len(weeks)-1]}
+	by := map[string][]mix.Dated{}
+	var names []string
+	for _, t := range l.touches {
+		if withSpend[t.Channel] {
+			if !slices.Contains(a.WithSpend, t.Channel) {
+				a.WithSpend = append(a.WithSpend, t.Channel)
+			}
+			continue
+		}
+		if by[t.Channel] == nil {
+			names = append(names, t.Channel)
+		}
+		by[t.Channel] = append(by[t.Channel], mix.Dated{At: t.At, Value: 1})
+	}
+	slices.Sort(names)
+	slices.Sort(a.WithSpend)
+	var controls []mix.Control
+	for _, ch := range names {
+		totals, b := mix.WeeklyTotals(g, by[ch])
+		a.In, a.Before, a.After = a.In+b.In, a.Before+b.Before, a.After+b.After
+		a.ValueIn, a.ValueBefore, a.ValueAfter = float64(a.In), float64(a.Before), float64(a.After)
+		controls = append(controls, mix.Control{Name: "touches_" + ch, Values: totals})
+		a.Controls = append(a.Controls, "touches_"+ch)
+	}
+	return controls, a
+}
+
+func (a *activityInputs) summary(from, to string) string {
+	var s string
+	if len(a.Controls) > 0 {
+		s = fmt.Sprintf("%s: %s on channels without spend, in %s: %s in the modelled weeks (%s to %s) + %s before + %s after; controls %s",
+			a.Source, numfmt.Count(a.In+a.Before+a.After, "touch"), numfmt.Count(a.Journeys, "journey"), numfmt.Group(strconv.Itoa(a.In)), from, to,
+			numfmt.Group(strconv.Itoa(a.Before)), numfmt.Group(strconv.Itoa(a.After)), strings.Join(a.Controls, ", "))
+	} else {
+		s = fmt.Sprintf("%s: no touch of %s is on a channel without spend, so no control", a.Source, numfmt.Count(a.Journeys, "journey"))
+	}
+	if len(a.WithSpend) > 0 {
+		s += "; the touches of " + strings.Join(a.WithSpend, ", ") + " left out: those channels have spend, and the touches it bought would take its effect away"
+	}
+	return s
+}
+
+func leadsExt(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i:]
+	}
+	return ""
+}
+
+// costInputs says how campaign costs with dates (--costs) became weekly
+// spend: what they add up to, and how much of it fell in the modelled
+// weeks.
+type costInputs struct {
+	File      string  `json:"file"`
+	Campaigns int     `json:"campaigns"`
+	Total     float64 `json:"total"`
+	InWeeks   float64 `json:"in_weeks"`
+	Outside   float64 `json:"outside"`
+	WeekStart string  `json:"week_start"`
+	// Mapped says how campaigns without a channel got one.
+	Mapped *campaignMap `json:"channels_from,omitempty"`
+}
+
+func (c *costInputs) summary(from, to string) string {
+	s := c.spread(from, to)
+	if m := c.Mapped; m != nil {
+		s += fmt.Sprintf("; %s, each given the channel most of its touches in %s came through", numfmt.Count(m.Mapped, "campaign"), m.Source)
+		if len(m.Split) > 0 {
+			s += fmt.Sprintf(" (%s came through more than one: all its cost is in that channel)", strings.Join(m.Split, ", "))
+		}
+	}
+	return s
+}
+
+func (c *costInputs) spread(from, to string) string {
+	return fmt.Sprintf("%s: %s, %s spread over their days' weeks (each week gets the share of a campaign's days it holds; weeks start on %s): %s in the modelled weeks (%s to %s) + %s outside",
+		c.File, numfmt.Count(c.Campaigns, "campaign cost"), sig(c.Total), c.WeekStart, sig(c.InWeeks), from, to, sig(c.Outside))
+}
+
+// weekdays are the names --week-start takes.
+var weekdays = map[string]time.Weekday{
+	"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday, "thursday": time.Thursday,
+	"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
+}
+
+// anchorOn is a day that falls on wd: a week of the grid starts on it.
+func anchorOn(wd time.Weekday) time.Time {
+	a := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) // a Monday
+	return a.AddDate(0, 0, (int(wd)-int(time.Monday)+7)%7)
+}
+
+// costsOutside is what of the spread spend falls on no week of weeks.
+func costsOutside(rows []mix.SpendRow, weeks []time.Time) float64 {
+	in := map[time.Time]bool{}
+	for _, w := range weeks {
+		in[w] = true
+	}
+	out := 0.0
+	for _, r := range rows {
+		if !in[r.Week] {
+			out += r.Spend
+		}
+	}
+	return out
+}
