@@ -607,46 +607,15 @@ func (b *Accounts) scoreOne(ctx context.Context, i int) (sa accountScored) {
 // it never did. unknown is set for an account sales-ready at T0 with no
 // such moment.
 func (b *Accounts) handoff(ctx context.Context, i int, a scoring.Account, srNow bool) (at time.Time, unknown bool) {
-	people := b.people[i]
-	var times []time.Time
-	for _, p := range people {
-		if !p.arrival.IsZero() {
-			times = append(times, p.arrival)
-		}
-		for _, e := range p.lead.Events {
-			times = append(times, e.At)
-		}
+	leads := make([]scoring.Lead, len(b.people[i]))
+	for k, p := range b.people[i] {
+		leads[k] = p.lead
 	}
-	if len(times) == 0 {
+	at, found, err := b.s.FirstSalesReady(ctx, a, leads, b.opts.CreatedField, b.opts.At)
+	if err != nil || !found {
 		return time.Time{}, srNow
 	}
-	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
-	times = slices.CompactFunc(times, func(x, y time.Time) bool { return x.Equal(y) })
-	ps := make([]*scoring.Person, 0, len(people))
-	for _, t := range times {
-		if t.After(b.opts.At) {
-			break
-		}
-		ps = ps[:0]
-		for _, p := range people {
-			if !p.arrival.IsZero() && p.arrival.After(t) {
-				continue
-			}
-			q, err := b.s.PersonContext(ctx, p.lead, t)
-			if err != nil {
-				return time.Time{}, srNow
-			}
-			ps = append(ps, q)
-		}
-		res, err := b.s.ScoreAccountContext(ctx, a, ps, t)
-		if err != nil {
-			return time.Time{}, srNow
-		}
-		if res.SalesReady {
-			return t, false
-		}
-	}
-	return time.Time{}, srNow
+	return at, false
 }
 
 // capacity counts the hand-offs of the history's whole weeks.

@@ -36,7 +36,8 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	noEvents := noEventsFlag(fs)
 	model := fs.String("model", "", "rule file, with --leads")
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts for --leads (CSV: lead_id, at, status, reason): recycles and holds shape the\ntimelines, and an acceptance is the sales_accepted milestone (w_shaped:sales_accepted, custom:...,sales_accepted=0.3)")
-	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --leads: CSV with lead_id, opportunity, won (times) and revenue")
+	outcomesFile := fs.String("outcomes", "", "CRM outcomes for --leads: CSV with lead_id, opportunity, won (times) and revenue (account_id with --accounts)")
+	accountsFile := fs.String("accounts", "", "with --leads and --model: one journey per account of this file (NDJSON or CSV), the touches of all its people,\nwhen the account first became sales-ready, and account-level --outcomes (account_id, opportunity, won, revenue)")
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
 	campaignField := fs.String("campaign-field", "campaign", "the event field that names a touch's campaign, with --leads (an event field the model declares)")
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel, with --leads (an event field the model declares)")
@@ -55,6 +56,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	columns := fs.String("columns", "", "with --paths: the header's column names when they differ from ChannelAttribution's, such as\npath=journey,conversions=conv,value=revenue,null=lost (any order; columns are found by name, never by position:\na header without the path or conversions column stops the run, with a did-you-mean; no value or null column is\nsaid in a note)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore attribute --leads LEADS --model FILE --outcomes FILE [--at TIME] [--costs FILE] [flags]")
+		fmt.Fprintln(stderr, "       leadscore attribute --accounts ACCOUNTS --leads LEADS --model FILE --outcomes FILE [flags]")
 		fmt.Fprintln(stderr, "       leadscore attribute --journeys FILE [--touches FILE] [--costs FILE] [flags]")
 		fmt.Fprintln(stderr, "       leadscore attribute --paths FILE [--models ...] [--format ...]")
 		fmt.Fprintln(stderr, "\nCredits campaigns and channels with the conversions and revenue of the journeys, under")
@@ -84,7 +86,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	inputs := []namedFile{{"--journeys", *journeysFile}, {"--touches", *touchesFile}, {"--leads", *leadsFile}, {"--events", *events},
-		{"--model", *model}, {"--dispositions", *dispositionsFile}, {"--outcomes", *outcomesFile}, {"--costs", *costsFile}, {"--paths", *pathsFile}}
+		{"--model", *model}, {"--dispositions", *dispositionsFile}, {"--outcomes", *outcomesFile}, {"--costs", *costsFile}, {"--paths", *pathsFile}, {"--accounts", *accountsFile}}
 	if *pathsFile != "" {
 		list := attribution.DefaultPathModels
 		if set["models"] {
@@ -126,6 +128,16 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	}
 	if *leadsFile != "" && *model == "" {
 		return fail("%s needs %s, the rule file that says when a lead is sales-ready", c.flag("leads"), c.flag("model"))
+	}
+	if *accountsFile != "" {
+		switch {
+		case *leadsFile == "":
+			return fail("%s goes with %s and %s: the accounts' people are the leads, and the rule file says when an account is sales-ready", c.flag("accounts"), c.flag("leads"), c.flag("model"))
+		case *outcomesFile == "":
+			return fail("%s needs %s with the accounts' outcomes (account_id, opportunity, won, revenue)", c.flag("accounts"), c.flag("outcomes"))
+		case *dispositionsFile != "":
+			return fail("%s: sales' verdicts are on leads, not yet on accounts; leave out %s", c.flag("accounts"), c.flag("dispositions"))
+		}
 	}
 	switch *format {
 	case "table", "markdown", "csv", "json", "html":
@@ -228,6 +240,38 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 
 	if *journeysFile != "" {
 		err = readJourneys(*journeysFile, *touchesFile, add)
+	} else if *accountsFile != "" {
+		asOf, aerr := asOfTime(c.flag("at"), *at)
+		if aerr != nil {
+			return fail("%v", aerr)
+		}
+		tf := &touchFields{campaign: *campaignField, channel: *channelField}
+		csvLeads := *sourceFile != "" || strings.EqualFold(filepath.Ext(*leadsFile), ".csv")
+		if csvLeads && *events == "" && !*noEvents {
+			return fail("%s: CSV leads carry no events, and a lead's events are its campaign touches; give the events file that goes with them (%s EVENTS.csv), or say there are none (%s)",
+				*leadsFile, c.flag("events"), c.flag("no-events"))
+		}
+		aj := accountJourneys{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, outcomes: *outcomesFile, source: *sourceFile,
+			noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, asOf: asOf, createdField: *createdField, createdSet: flagSet(fs, "created-field"), tf: tf}
+		n, cut, warnings, aerr := readAccountJourneys(c, aj, stderr, add)
+		if aerr != nil {
+			return fail("%v", aerr)
+		}
+		problems += n.problems()
+		leftOut = n.notCreated
+		if note := cut.note(asOf); note != "" {
+			fmt.Fprintf(stderr, "%s: %s\n", c.name, note)
+			rep.Warnings = append(rep.Warnings, note)
+		}
+		for _, w := range append(tf.warnings(c), warnings...) {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
+			rep.Warnings = append(rep.Warnings, w)
+		}
+		defer func() {
+			for _, l := range n.summary(*accountsFile, *leadsFile) {
+				fmt.Fprintln(stderr, l)
+			}
+		}()
 	} else {
 		asOf, aerr := asOfTime(c.flag("at"), *at)
 		if aerr != nil {

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// accountJourneys is what attribute --accounts builds journeys from.
+type accountJourneys struct {
+	model, accounts, leads, events, outcomes, source string
+	noEvents, strict                                 bool
+	maxRow                                           int
+	asOf                                             time.Time
+	createdField                                     string
+	createdSet                                       bool // --created-field was given
+	tf                                               *touchFields
+}
+
+// accountJourneyCounts reconcile the rows attribute --accounts reads:
+// lead rows = unreadable + failed + matched + unmatched, and accounts =
+// journeys + without a person by --at.
+type accountJourneyCounts struct {
+	accountRows, badAccounts, accounts, journeys, notCreated int
+	rows, unreadable, failed, matched, unmatched             int
+	createdLater, badEvents                                  int
+	outcomes                                                 attribution.Counts
+}
+
+// readAccountJourneys builds one journey per account for attribute
+// --accounts: the touches of all its people (the leads matched to it, as
+// score --accounts matches them) up to --at, when the account first
+// became sales-ready (scoring.AccountScorer.FirstSalesReady), and its
+// opportunity, won deal and revenue from account-level outcomes. Each
+// journey goes to add in the accounts file's order. The leads are kept
+// until every row is read (memory grows with them).
+func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func(file string, line int, j *attribution.Journey, err error) error) (n accountJourneyCounts, cut asOfCut, warnings []string, err error) {
+	m, _ := compileModel(a.model, stderr)
+	if m == nil {
+		return n, cut, nil, fmt.Errorf("%s does not compile", a.model)
+	}
+	if m.Accounts == nil {
+		return n, cut, nil, fmt.Errorf("%s: %s has no accounts section; add accounts: (see docs/guide/accounts.md)", c.flag("accounts"), a.model)
+	}
+	var sopts []scoring.Option
+	if a.strict {
+		sopts = append(sopts, scoring.WithUnknownData(scoring.RefuseUnknown))
+	}
+	s, err := scoring.NewAccountScorer(m, sopts...)
+	if err != nil {
+		return n, cut, nil, err
+	}
+	if err := checkTouchFields(c, s.Leads(), a.model, a.tf.campaign, a.tf.channel); err != nil {
+		return n, cut, nil, err
+	}
+	if err := checkCreatedField(c, m, a.createdField, a.createdSet); err != nil {
+		return n, cut, nil, err
+	}
+	run := &accountRun{}
+	if err := readAccountsFile(run, s, a.accounts, a.maxRow, stderr); err != nil {
+		return n, cut, nil, fmt.Errorf("%s: %v", a.accounts, err)
+	}
+	for _, b := range run.badAccounts {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", a.accounts, b.line, b.err)
+	}
+	n.accountRows, n.badAccounts, n.accounts = len(run.accounts)+len(run.badAccounts), len(run.badAccounts), len(run.accounts)
+	matcher, err := s.NewMatcher(run.accounts)
+	if err != nil {
+		return n, cut, nil, fmt.Errorf("%s: %v", a.accounts, err)
+	}
+	f, err := os.Open(a.outcomes)
+	if err != nil {
+		return n, cut, nil, err
+	}
+	outcomes, oc, err := attribution.ReadAccountOutcomes(f, func(line int, err error) {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", a.outcomes, line, err)
+	})
+	f.Close()
+	if err != nil {
+		return n, cut, nil, fmt.Errorf("%s: %v", a.outcomes, err)
+	}
+	n.outcomes = oc
+
+	// The leads, matched to their accounts on every core.
+	lopts := leadfile.Options{Scorer: s.Leads(), MaxRow: a.maxRow, NoEvents: a.noEvents, Bound: true}
+	closeLeads, err := openLeadsVia(&lopts, a.leads, "", a.events, a.source, stderr)
+	defer closeLeads()
+	if err != nil {
+		return n, cut, nil, err
+	}
+	lopts.OnError = func(e leadfile.RowError) {
+		fmt.Fprintln(stderr, e)
+		n.badEvents++
+	}
+	type matched struct {
+		lead       scoring.Lead
+		account    int
+		unknown    []rules.Unknown
+		err        error
+		unreadable bool
+	}
+	ctx := context.Background()
+	people := make([][]scoring.Lead, len(run.accounts))
+	seen := map[accountLead]int{}
+	var unknown scoring.UnknownTally
+	shown := 0
+	err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
+		if err != nil {
+			return matched{err: err, unreadable: true}
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				r = matched{err: fmt.Errorf("internal error: %v", p)}
+			}
+		}()
+		if lead.ID == "" {
+			return matched{err: fmt.Errorf("the lead has no id; give every lead an id")}
+		}
+		p, err := s.PersonContext(ctx, lead, a.asOf)
+		if err != nil {
+			return matched{err: err}
+		}
+		i, _, _ := matcher.Match(p)
+		return matched{lead: lead, account: i, unknown: s.Leads().Unknown(lead)}
+	}, func(line int, r matched) error {
+		n.rows++
+		unknown.Add(r.unknown)
+		err := r.err
+		if err == nil && r.account >= 0 {
+			key := accountLead{r.account, r.lead.ID}
+			if first, dup := seen[key]; dup {
+				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first, Line: true}}
+			} else {
+				seen[key] = line
+			}
+		}
+		switch {
+		case err != nil && r.unreadable:
+			n.unreadable++
+		case err != nil:
+			n.failed++
+		case r.account < 0:
+			n.unmatched++
+			return nil
+		default:
+			n.matched++
+			people[r.account] = append(people[r.account], r.lead)
+			return nil
+		}
+		if shown < maxShownErrors {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", a.leads, line, err)
+		}
+		shown++
+		return nil
+	})
+	if err != nil {
+		return n, cut, nil, err
+	}
+	for _, l := range unknown.Lines() {
+		warnings = append(warnings, "leads: "+l)
+	}
+	if n.unmatched > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d of the %d leads matched no account (score --accounts --unmatched FILE lists them with why); their touches are in no account's journey", n.unmatched, n.rows-n.unreadable-n.failed))
+	}
+
+	// One journey per account, in the accounts file's order.
+	for i, acc := range run.accounts {
+		j, created, err := accountJourney(ctx, s, acc, people[i], a, outcomes, &cut)
+		if err == nil && !created {
+			n.notCreated++
+			continue
+		}
+		if err == nil {
+			n.journeys++
+		}
+		if err := add(a.accounts, run.lines[i], j, err); err != nil {
+			return n, cut, warnings, err
+		}
+	}
+	for id := range outcomes {
+		if !slices.ContainsFunc(run.accounts, func(a scoring.Account) bool { return a.ID == id }) {
+			warnings = append(warnings, fmt.Sprintf("%s has outcomes for accounts the accounts file does not have, such as %s; they are in no journey", a.outcomes, id))
+			break
+		}
+	}
+	return n, cut, warnings, nil
+}
+
+// accountLead is a lead of an account, to find a lead given twice.
+type accountLead struct {
+	account int
+	id      string
+}
+
+// accountJourney is an account's journey as of a.asOf; created is false
+// for an account none of whose people had arrived by then (it did not
+// exist yet for sales and marketing).
+func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.Account, people []scoring.Lead, a accountJourneys, outcomes map[string]attribution.Outcome, cut *asOfCut) (*attribution.Journey, bool, error) {
+	j := &attribution.Journey{ID: acc.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
+	var first time.Time // the first person's arrival
+	var present []scoring.Lead
+	for _, p := range people {
+		arrival := p.TimeField(a.createdField)
+		created := !arrival.IsZero()
+		for _, e := range p.Events {
+			if !created && (arrival.IsZero() || e.At.Before(arrival)) {
+				arrival = e.At
+			}
+		}
+		if !arrival.IsZero() && arrival.After(a.asOf) {
+			continue // not yet one of its people
+		}
+		present = append(present, p)
+		if created && (first.IsZero() || arrival.Before(first)) {
+			first = arrival
+		}
+		for _, e := range p.Events {
+			if e.At.After(a.asOf) {
+				cut.events++
+				continue
+			}
+			campaign, _ := e.Fields[a.tf.campaign].(string)
+			channel, _ := e.Fields[a.tf.channel].(string)
+			a.tf.events++
+			if campaign != "" {
+				a.tf.withCampaign++
+			}
+			if channel != "" {
+				a.tf.withChannel++
+			}
+			if campaign == "" && channel == "" {
+				continue // not a marketing touch
+			}
+			if channel == "" {
+				channel = "(none)"
+			}
+			if campaign == "" {
+				campaign = "(" + channel + ")"
+			}
+			j.Touches = append(j.Touches, attribution.Touch{At: e.At, Campaign: campaign, Channel: channel})
+		}
+	}
+	if len(present) == 0 && len(people) > 0 {
+		cut.notCreated++
+		return nil, false, nil
+	}
+	// The people's touches in time order; at one moment, in the order of
+	// the leads file.
+	slices.SortStableFunc(j.Touches, func(x, y attribution.Touch) int { return x.At.Compare(y.At) })
+	if !first.IsZero() {
+		j.Milestones[attribution.LeadCreated] = first
+	}
+	at, found, err := s.FirstSalesReady(ctx, acc, present, a.createdField, a.asOf)
+	if err != nil {
+		return nil, true, fmt.Errorf("account %s: %v", acc.ID, err)
+	}
+	if found {
+		j.Milestones[attribution.SalesReady] = at
+	}
+	if o, ok := outcomes[acc.ID]; ok {
+		switch {
+		case o.Opportunity.After(a.asOf):
+			cut.opportunities++
+		case !o.Opportunity.IsZero():
+			j.Milestones[attribution.Opportunity] = o.Opportunity
+		}
+		switch {
+		case o.Won.After(a.asOf):
+			cut.wins++
+			cut.revenue += o.Revenue
+		case !o.Won.IsZero():
+			j.Milestones[attribution.Won] = o.Won
+			j.Converted, j.Revenue = true, o.Revenue
+		}
+	}
+	return j, true, nil
+}
+
+// summary is attribute --accounts' reconciliation, for stderr.
+func (n accountJourneyCounts) summary(accounts, leads string) []string {
+	lines := []string{
+		fmt.Sprintf("%s: %d account rows read: %d failed to read, %d accounts = %d journeys + %d with no person by --at",
+			accounts, n.accountRows, n.badAccounts, n.accounts, n.journeys, n.notCreated),
+		fmt.Sprintf("%s: %d lead rows read: %d could not be read, %d failed, %d matched to an account, %d unmatched",
+			leads, n.rows, n.unreadable, n.failed, n.matched, n.unmatched),
+	}
+	if n.badEvents > 0 {
+		lines = append(lines, fmt.Sprintf("%d events rows failed", n.badEvents))
+	}
+	return lines
+}
+
+// problems is how many rows failed.
+func (n accountJourneyCounts) problems() int {
+	return n.badAccounts + n.unreadable + n.failed + n.badEvents + n.outcomes.Failed
+}
