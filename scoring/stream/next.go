@@ -28,6 +28,9 @@ const gridSteps = 128
 // of their limit), and finds the moment of a change to the
 // nanosecond by bisection: a change that comes and goes between two of
 // those times (a condition that is not monotonic in time) is missed.
+// Under a model whose stage and grade each move one way only with time,
+// it finds the same moment from a few of those times (see
+// NextChangeWithDispositions).
 func (st *State) NextChange(fields any, asOf time.Time) (at time.Time, ok bool, err error) {
 	return st.NextChangeWithDispositions(context.Background(), fields, nil, asOf)
 }
