@@ -123,14 +123,19 @@ stages:
 // TestNextChangeSearchIsScan is the differential test of NextChange's
 // search: on random models whose stage and grade move one way only, and
 // random leads, it gives what the scan of every probe time gives (the
-// time, or that nothing changes, or the error). It checks too, on a
-// three-hourly grid of a year and around every window expiry, that the
-// result once changed never comes back, which the search relies on, and
-// that a model whose parts move both ways is not searched.
+// time, or that nothing changes, or the error). It checks too, for one
+// as-of time a lead, on a three-hourly grid of a year and around every
+// window expiry, that the result once changed never comes back, which the
+// search relies on, and that a model whose parts move both ways is not
+// searched.
 func TestNextChangeSearchIsScan(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 6))
 	compared, changes := 0, 0
-	for i := range 24 {
+	n := 24
+	if testing.Short() {
+		n = 6
+	}
+	for i := range n {
 		way := []string{"falling", "rising", "mixed"}[i%3]
 		s := load(t, randomModel(t, r, way))
 		sc := stream.New(s)
@@ -145,7 +150,7 @@ func TestNextChangeSearchIsScan(t *testing.T) {
 			for _, e := range evs {
 				require.NoError(t, st.Add(e))
 			}
-			for range 3 {
+			for k := range 3 {
 				asOf := g.after(st.Latest())
 				want, wok, werr := st.NextChangeScan(context.Background(), fields, nil, asOf)
 				got, ok, err := st.NextChangeWithDispositions(context.Background(), fields, nil, asOf)
@@ -156,8 +161,8 @@ func TestNextChangeSearchIsScan(t *testing.T) {
 				if ok {
 					changes++
 				}
-				if !sc.Monotone() || err != nil {
-					continue
+				if !sc.Monotone() || err != nil || k > 0 {
+					continue // the result's course is checked once a lead
 				}
 				standing := func(at time.Time) [2]string {
 					res, err := st.Score(fields, at)
