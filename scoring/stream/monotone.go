@@ -57,7 +57,10 @@ func flip(t trend) trend {
 // moving (a ternary, a function of it, a let) is unknown, and so is a model
 // with one: NextChange then scans as before. An event rule or gate whose
 // condition reads something moving is unknown too (which events match it
-// could change).
+// could change). A decaying score is taken to fall at every nanosecond as
+// the formula does; floating point could in principle hold it a last bit
+// higher a nanosecond later, which would matter only for a score a last
+// bit from a threshold.
 func monotone(sc *Scorer) bool {
 	m := sc.m
 	a := &trends{m: m, defines: map[string]*rules.Define{}, memo: map[string]trend{}, busy: map[string]bool{}, cats: map[string]int{}}
