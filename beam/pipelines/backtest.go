@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -219,8 +220,22 @@ func (f *backtestFn) ExtractOutput(a *backtestAcc) (string, error) {
 	rep := a.bt.Report()
 	// As `leadscore backtest` writes it (cmd/leadscore/backtest.go); the
 	// tests compare the two byte for byte.
+	return writeReport(rep, f.Format)
+}
+
+// report is a report the command line writes in four formats.
+type report interface {
+	WriteText(io.Writer) error
+	WriteMarkdown(io.Writer) error
+	WriteCSV(io.Writer) error
+	WriteJSON(io.Writer) error
+}
+
+// writeReport writes a report as the command line writes it in format.
+func writeReport(rep report, format string) (string, error) {
 	var b bytes.Buffer
-	switch f.Format {
+	var err error
+	switch format {
 	case "markdown":
 		err = rep.WriteMarkdown(&b)
 	case "csv":
