@@ -268,7 +268,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",
 			"created-field", "campaign-field", "channel-field", "lookback", "conversion", "journeys-out", "credit-out", "transitions-out",
-			"delimiter", "path-separator", "columns", "source"))},
+			"delimiter", "path-separator", "columns", "source", "accounts"))},
 	}
 }
 
