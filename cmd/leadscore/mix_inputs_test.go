@@ -517,7 +517,7 @@ func TestMixInputsErrors(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--costs", cp, "--kpi", td("mix/kpi.csv"))
 	assert.Equal(t, exitProblem, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, cp+`:3: cost "lots" is not a number`+"\n")
+	assert.Contains(t, errOut, cp+`:3: cost "lots" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`+"\n")
 	assert.Contains(t, errOut, "leadscore mix: 1 cost row of "+cp+" failed (each named above)")
 
 	op := filepath.Join(dir, "outcomes.csv")

@@ -102,8 +102,8 @@ func TestMixBadRows(t *testing.T) {
 	assert.Empty(t, out, "no fit on data with holes where rows failed")
 	for _, w := range []string{
 		sp + ":3: spend -50 is negative; give the amount spent, 0 or more (refunds belong in the week they reduce)",
-		sp + `:4: spend "lots" is not a number`,
-		sp + `:6: spend "NaN" is not a number`,
+		sp + `:4: spend "lots" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`,
+		sp + `:6: spend "NaN" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`,
 	} {
 		assert.Contains(t, errOut, w+"\n")
 	}
