@@ -190,7 +190,7 @@ func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow in
 		tf: &touchFields{campaign: "campaign", channel: "channel"}, cut: &asOfCut{}, unknown: &unknown}
 	var items []mix.Dated
 	log := &touchLog{Source: leads}
-	err = readLeadJourneys(lopts, run, func(line int, j *attribution.Journey, err error) error {
+	err = readLeadJourneys(lopts, run, firstRowPerLead(func(line int, j *attribution.Journey, err error) error {
 		if err != nil {
 			d.Failed += attribution.RowsLost(err)
 			fmt.Fprintf(stderr, "%s:%d: %v\n", leads, line, err)
@@ -209,7 +209,7 @@ func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow in
 			d.NotCounted++
 		}
 		return nil
-	})
+	}))
 	if err != nil {
 		return fail("%s: %v", leads, err)
 	}

@@ -815,3 +815,20 @@ func TestMixHTMLShowsTheKPIWarning(t *testing.T) {
 	assert.Contains(t, errOut, "before the last modelled week (2025-12-22) began: if the outcomes were exported before the weeks ended, the last weeks read low")
 	assert.Contains(t, out, "before the last modelled week (2025-12-22) began: if the outcomes were exported before the weeks ended, the last weeks read low")
 }
+
+// --kpi-from sales-ready: a lead id given twice fails its later row, as
+// an outcome given twice does; it is not counted a second time.
+func TestMixKPIFromSalesReadyRepeatedLead(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	first := strings.SplitAfter(string(data), "\n")[0]
+	dup := filepath.Join(dir, "dup.ndjson")
+	require.NoError(t, os.WriteFile(dup, []byte(string(data)+first), 0o644))
+	code, out, errOut := leadscore(t, "", "mix", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", dup,
+		"--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, dup+":1001: lead L0000001 was already given on line 1; give each lead one row (the first is kept)\n")
+	assert.Contains(t, errOut, "leadscore mix: 1 lead of "+dup+" failed (each named above)")
+}
