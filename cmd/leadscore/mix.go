@@ -600,7 +600,11 @@ func (p *periods) notes() []string {
 }
 
 // sig writes v with 3 significant digits, in groups of thousands.
+// A value that is not a number is written "—": no figure, not "NaN".
 func sig(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
 	if v == 0 {
 		return "0"
 	}
