@@ -305,21 +305,56 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if len(rows) == 0 {
 			return fail("%s: no spend in any week; nothing to model", spendName)
 		}
+		var items []mix.Dated
 		switch *kpiFrom {
 		case "won", "revenue":
-			kpi, derived, err = kpiFromOutcomes(*outcomesFile, *kpiFrom, grid, rowError(*outcomesFile))
+			items, derived, err = outcomeItems(*outcomesFile, *kpiFrom, rowError(*outcomesFile))
 			if err != nil {
 				return fail("--outcomes %s: %v", *outcomesFile, err)
 			}
 		case "sales-ready":
+			items = salesReady
+		}
+		// The weeks are the spend's: a row that reaches far beyond what
+		// the KPI counts is a mistyped date, not weeks to model.
+		var dated []datedRow
+		what := "spend row"
+		if costs != nil {
+			what = "cost row"
+			for _, c := range crows {
+				dated = append(dated, datedRow{c.Line, c.Start, c.End})
+			}
+		} else {
+			for _, r := range rows {
+				dated = append(dated, datedRow{r.Line, r.Week, r.Week.AddDate(0, 0, 6)})
+			}
+		}
+		noun, file := "won deal", *outcomesFile
+		if *kpiFrom == "sales-ready" {
+			noun, file = "sales-ready moment", *leadsFile
+		}
+		if derived.Failed > 0 {
+			// said below: the KPI's own rows come first
+		} else if n := farRows(dated, items, noun, file, what, rowError(spendName)); n > 0 {
+			named := "each named above"
+			if n > 5 {
+				named = "the first 5 named above"
+			}
+			return problem("%s of %s reach more than a year beyond the KPI's %ss (%s); fix their dates, or give the %s file that covers the spend's weeks, and run again", numfmt.Count(n, what), spendName, noun, named, file)
+		}
+		if weeks := len(grid.Weeks()); weeks > maxModelWeeks {
+			return problem("%s: the spend's weeks run from %s to %s, %s: more than ten years is not a span a weekly mix model reads; check the dates of the first and last rows",
+				spendName, grid.From.Format("2006-01-02"), grid.To.Format("2006-01-02"), numfmt.Count(weeks, "week"))
+		}
+		if *kpiFrom == "sales-ready" {
 			// Timelines replayed up to --at see no lead become sales-ready
 			// after it: weeks after it would read low, silently.
 			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
 				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave it out (now)",
 					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
 			}
-			kpi = seriesOf("sales-ready", grid, salesReady, derived)
 		}
+		kpi = seriesOf(*kpiFrom, grid, items, derived)
 		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}
 	}
 	// ROI and the verdicts on paying back read the KPI as money. A KPI

@@ -93,14 +93,25 @@ func (d *derivedKPI) summary(from, to string) string {
 // of the grid, by the week each was won in, from a CRM outcomes file as
 // backtest --outcomes reads it.
 func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)) (mix.Series, *derivedKPI, error) {
+	items, d, err := outcomeItems(name, what, onError)
+	if err != nil {
+		return mix.Series{}, nil, err
+	}
+	return seriesOf(what, g, items, d), d, nil
+}
+
+// outcomeItems is the won deals of a CRM outcomes file, each at its won
+// time, worth 1 (what == "won") or its revenue, in file order; d counts
+// them.
+func outcomeItems(name, what string, onError func(int, error)) ([]mix.Dated, *derivedKPI, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return mix.Series{}, nil, fmt.Errorf("cannot open %s: %v", name, unwrapPath(err))
+		return nil, nil, fmt.Errorf("cannot open %s: %v", name, unwrapPath(err))
 	}
 	defer f.Close()
 	outcomes, n, err := attribution.ReadOutcomes(f, onError)
 	if err != nil {
-		return mix.Series{}, nil, err
+		return nil, nil, err
 	}
 	d := &derivedKPI{From: what, File: name, Read: n.Read, Failed: n.Failed}
 	var items []mix.Dated
@@ -119,7 +130,71 @@ func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)
 		}
 		items = append(items, mix.Dated{At: o.Won, Value: v})
 	}
-	return seriesOf(what, g, items, d), d, nil
+	return items, d, nil
+}
+
+// spendReach is how far before the first thing the KPI counts (a won
+// deal, a lead become sales-ready) and after the last a cost or spend row
+// may reach with --kpi-from: a year. The modelled weeks are the spend's,
+// so one mistyped year (2204 for 2024) would otherwise stretch them over
+// centuries of zero KPI.
+const spendReach = 365
+
+// maxModelWeeks is the most weeks mix models: ten years.
+const maxModelWeeks = 522
+
+// datedRow is a cost or spend row's days and line.
+type datedRow struct {
+	line       int
+	start, end time.Time
+}
+
+// farRows fails each row that reaches more than spendReach days before
+// the first item or after the last, naming what the items are (noun, in
+// file): the first five by their lines, the rest only counted; it returns
+// how many failed. Without items there is no span to hold the rows to.
+func farRows(rows []datedRow, items []mix.Dated, noun, file, what string, onError func(int, error)) int {
+	if len(items) == 0 {
+		return 0
+	}
+	first, last := items[0].At, items[0].At
+	for _, it := range items {
+		if it.At.Before(first) {
+			first = it.At
+		}
+		if it.At.After(last) {
+			last = it.At
+		}
+	}
+	lo, hi := first.AddDate(0, 0, -spendReach), last.AddDate(0, 0, spendReach)
+	n := 0
+	for _, r := range rows {
+		var beyond string
+		switch {
+		case r.end.After(hi):
+			beyond = fmt.Sprintf("reach %s after the last %s in %s (%s)", daysText(r.end.Sub(last)), noun, file, last.UTC().Format("2006-01-02"))
+		case r.start.Before(lo):
+			beyond = fmt.Sprintf("reach %s before the first %s in %s (%s)", daysText(first.Sub(r.start)), noun, file, first.UTC().Format("2006-01-02"))
+		default:
+			continue
+		}
+		n++
+		if n > 5 {
+			continue
+		}
+		onError(r.line, fmt.Errorf("the %s's days %s to %s %s; a %s may reach at most a year beyond the KPI's first and last (the modelled weeks are the spend's, and one mistyped date would stretch them over every day between); check the dates (a typo in the year?)",
+			what, r.start.Format("2006-01-02"), r.end.Format("2006-01-02"), beyond, what))
+	}
+	return n
+}
+
+// daysText writes a span as days, or years when it is more than one.
+func daysText(d time.Duration) string {
+	days := int(d.Hours() / 24)
+	if days > 730 {
+		return fmt.Sprintf("%d years", days/365)
+	}
+	return numfmt.Count(days, "day")
 }
 
 // seriesOf adds up items by week of g into the KPI's series, and their

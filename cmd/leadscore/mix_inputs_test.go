@@ -832,3 +832,42 @@ func TestMixKPIFromSalesReadyRepeatedLead(t *testing.T) {
 	assert.Contains(t, errOut, dup+":1001: lead L0000001 was already given on line 1; give each lead one row (the first is kept)\n")
 	assert.Contains(t, errOut, "leadscore mix: 1 lead of "+dup+" failed (each named above)")
 }
+
+// With --kpi-from the weeks are the spend's: a cost row whose dates reach
+// more than a year past the KPI's won deals (2204 for 2024) fails with its
+// line instead of stretching the weeks over centuries, and a span of more
+// than ten years is refused. A row within a year of them is modelled.
+func TestMixCostRowFarBeyondTheKPI(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
+		return p
+	}
+	var out strings.Builder
+	out.WriteString("lead_id,opportunity,won,revenue\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&out, "L%d,,%s,100\n", i, time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 6*i).Format(time.RFC3339))
+	}
+	outcomes := write("outcomes.csv", out.String())
+	costs := write("costs.csv", "campaign,channel,start,end,cost\n"+
+		"a,tv,2024-01-01,2024-06-30,5000\n"+
+		"b,search,2024-01-01,2024-12-31,4000\n"+
+		"typo,tv,2024-03-01,2204-03-31,5000\n"+
+		"early,search,2020-01-01,2020-01-31,100\n")
+	code, stdout, errOut := leadscore(t, "", "mix", "--costs", costs, "--kpi-from", "revenue", "--outcomes", outcomes, "--bootstrap", "20", "--format", "json")
+	assert.Equal(t, exitProblem, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, errOut, costs+":4: the cost row's days 2024-03-01 to 2204-03-31 reach 179 years after the last won deal in "+outcomes+" (2024-12-22); a cost row may reach at most a year beyond")
+	assert.Contains(t, errOut, costs+":5: the cost row's days 2020-01-01 to 2020-01-31 reach 4 years before the first won deal in "+outcomes+" (2024-01-03);")
+	assert.Contains(t, errOut, "leadscore mix: 2 cost rows of "+costs+" reach more than a year beyond the KPI's won deals (each named above)")
+
+	// Outcomes over twelve years, costs at both ends: more than ten years.
+	out.Reset()
+	out.WriteString("lead_id,opportunity,won,revenue\nA,,2010-01-05T00:00:00Z,100\nB,,2022-01-05T00:00:00Z,100\n")
+	outcomes = write("outcomes2.csv", out.String())
+	costs = write("costs2.csv", "campaign,channel,date,cost\na,tv,2010-01-04,100\nb,tv,2022-01-03,100\n")
+	code, _, errOut = leadscore(t, "", "mix", "--costs", costs, "--kpi-from", "revenue", "--outcomes", outcomes, "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "leadscore mix: "+costs+": the spend's weeks run from 2010-01-04 to 2022-01-03, 627 weeks: more than ten years")
+}
