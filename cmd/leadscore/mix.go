@@ -457,7 +457,11 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var act *activityInputs
 	if *activity {
 		var ctl []mix.Control
-		ctl, act = activityControls(touches, data.Weeks, data.Channels)
+		costed := map[string]bool{}
+		for _, c := range crows {
+			costed[c.Campaign] = true
+		}
+		ctl, act = activityControls(touches, data.Weeks, data.Channels, costed)
 		data.Controls = append(data.Controls, ctl...)
 		fmt.Fprintln(stderr, act.summary(first, last))
 	}

@@ -422,17 +422,32 @@ type activityInputs struct {
 	// WithSpend is the channels whose touches were left out: they have
 	// spend in the model.
 	WithSpend []string `json:"with_spend,omitempty"`
+	// Bought is the channels without spend of their own whose touches
+	// were left out all the same: a campaign with a cost (--costs) was
+	// touched through them, so their touches are partly bought.
+	Bought []string `json:"bought_by_costed_campaigns,omitempty"`
 	mix.Binned
 }
 
 // activityControls counts the touches of each channel with no spend per
-// week of weeks: controls named touches_<channel>.
-func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel) ([]mix.Control, *activityInputs) {
+// week of weeks: controls named touches_<channel>. A channel that a
+// campaign in costed (the campaigns of --costs) was touched through is
+// not a channel without spend: its touches are left out and it is named
+// in Bought.
+func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel, costed map[string]bool) ([]mix.Control, *activityInputs) {
 	a := &activityInputs{Source: l.Source, Journeys: l.Journeys}
 	withSpend := map[string]bool{}
 	for _, c := range spend {
 		withSpend[c.Name] = true
 	}
+	bought := map[string]bool{}
+	for _, t := range l.touches {
+		if costed[t.Campaign] && !withSpend[t.Channel] && !bought[t.Channel] {
+			bought[t.Channel] = true
+			a.Bought = append(a.Bought, t.Channel)
+		}
+	}
+	slices.Sort(a.Bought)
 	g := mix.WeekGrid{From: weeks[0], To: weeks[len(weeks)-1]}
 	by := map[string][]mix.Dated{}
 	var names []string
@@ -441,6 +456,9 @@ func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel) ([]mi
 			if !slices.Contains(a.WithSpend, t.Channel) {
 				a.WithSpend = append(a.WithSpend, t.Channel)
 			}
+			continue
+		}
+		if bought[t.Channel] {
 			continue
 		}
 		if by[t.Channel] == nil {
@@ -472,6 +490,9 @@ func (a *activityInputs) summary(from, to string) string {
 	}
 	if len(a.WithSpend) > 0 {
 		s += "; the touches of " + strings.Join(a.WithSpend, ", ") + " left out: those channels have spend, and the touches it bought would take its effect away"
+	}
+	if len(a.Bought) > 0 {
+		s += "; the touches of " + strings.Join(a.Bought, ", ") + " left out too: campaigns with a cost were touched through them, so their touches are partly bought"
 	}
 	return s
 }

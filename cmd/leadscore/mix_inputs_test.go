@@ -692,12 +692,22 @@ func TestActivityControlsByHand(t *testing.T) {
 		{At: ts("2024-01-03T00:00:00Z"), Channel: "tv"}, {At: ts("2024-01-10T00:00:00Z"), Channel: "webinar"},
 	}
 	weeks := []time.Time{ts("2024-01-01T00:00:00Z"), ts("2024-01-08T00:00:00Z")}
-	ctl, a := activityControls(l, weeks, []mix.Channel{{Name: "tv"}})
+	ctl, a := activityControls(l, weeks, []mix.Channel{{Name: "tv"}}, nil)
 	require.Len(t, ctl, 2)
 	assert.Equal(t, mix.Control{Name: "touches_events", Values: []float64{2, 1}}, ctl[0])
 	assert.Equal(t, mix.Control{Name: "touches_webinar", Values: []float64{0, 1}}, ctl[1])
 	assert.Equal(t, []string{"tv"}, a.WithSpend)
 	assert.Equal(t, [3]int{4, 0, 1}, [3]int{a.In, a.Before, a.After})
+
+	// A costed campaign split between tv (its spend channel) and webinar:
+	// webinar's touches are partly bought, so webinar is no control.
+	l.touches[5].Campaign = "launch"
+	l.touches[4].Campaign = "launch"
+	ctl, a = activityControls(l, weeks, []mix.Channel{{Name: "tv"}}, map[string]bool{"launch": true})
+	assert.Equal(t, []mix.Control{{Name: "touches_events", Values: []float64{2, 1}}}, ctl)
+	assert.Equal(t, []string{"webinar"}, a.Bought)
+	assert.Equal(t, [3]int{3, 0, 1}, [3]int{a.In, a.Before, a.After})
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-08"), "; the touches of webinar left out too: campaigns with a cost were touched through them, so their touches are partly bought")
 }
 
 // Sales-ready leads per week on the bundled leads: each week's count is
