@@ -345,6 +345,9 @@ func (l *touchLog) campaignChannels() (channel map[string]string, split []string
 	}
 	channel = map[string]string{}
 	for campaign, by := range counts {
+		// Touches without a channel say nothing of it: a campaign with
+		// only those gets "", for mapCampaigns to refuse.
+		delete(by, "")
 		best, n := "", -1
 		for ch, c := range by {
 			if c > n || c == n && ch < best {
@@ -398,6 +401,12 @@ func mapCampaigns(rows []mix.CostRow, touches *touchLog, n *mix.Counts, onError 
 			onError(r.Line, fmt.Errorf("campaign %q touched no journey of %s, so its channel is not known; check the name against the campaigns the events carry (case counts), or add a channel column", r.Campaign, touches.Source))
 			continue
 		}
+		if ch == "" {
+			n.Read--
+			n.Failed++
+			onError(r.Line, fmt.Errorf("campaign %q's touches in %s carry no channel, so its channel is not known; add a channel column to the costs file, or give the events a channel field", r.Campaign, touches.Source))
+			continue
+		}
 		r.Channel = ch
 		if !used[r.Campaign] {
 			used[r.Campaign] = true
@@ -426,6 +435,8 @@ type activityInputs struct {
 	// were left out all the same: a campaign with a cost (--costs) was
 	// touched through them, so their touches are partly bought.
 	Bought []string `json:"bought_by_costed_campaigns,omitempty"`
+	// NoChannel is the touches without a channel: no control's.
+	NoChannel int `json:"touches_without_channel,omitempty"`
 	mix.Binned
 }
 
@@ -461,6 +472,10 @@ func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel, coste
 		if bought[t.Channel] {
 			continue
 		}
+		if t.Channel == "" {
+			a.NoChannel++
+			continue
+		}
 		if by[t.Channel] == nil {
 			names = append(names, t.Channel)
 		}
@@ -490,6 +505,9 @@ func (a *activityInputs) summary(from, to string) string {
 	}
 	if len(a.WithSpend) > 0 {
 		s += "; the touches of " + strings.Join(a.WithSpend, ", ") + " left out: those channels have spend, and the touches it bought would take its effect away"
+	}
+	if a.NoChannel > 0 {
+		s += fmt.Sprintf("; %s without a channel left out", numfmt.Count(a.NoChannel, "touch"))
 	}
 	if len(a.Bought) > 0 {
 		s += "; the touches of " + strings.Join(a.Bought, ", ") + " left out too: campaigns with a cost were touched through them, so their touches are partly bought"

@@ -587,6 +587,31 @@ func TestCampaignChannelsByHand(t *testing.T) {
 
 	_, _, err = mapCampaigns([]mix.CostRow{{Campaign: "brand"}}, nil, &n, nil)
 	assert.ErrorContains(t, err, "the costs file has no channel column")
+
+	// Touches without a channel say nothing of the campaign's: one with
+	// only those fails its row (never a channel named ""), one with some
+	// takes the channel of the rest.
+	l.add(&attribution.Journey{Touches: []attribution.Touch{
+		{At: at, Campaign: "blank"}, {At: at, Campaign: "blank"},
+		{At: at, Campaign: "mixed"}, {At: at, Campaign: "mixed"}, {At: at, Campaign: "mixed", Channel: "email"},
+	}})
+	n = mix.Counts{Rows: 2, Read: 2}
+	errs = nil
+	out, m, err = mapCampaigns([]mix.CostRow{{Campaign: "blank", Line: 2}, {Campaign: "mixed", Line: 3}}, l, &n, func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, mix.Counts{Rows: 2, Read: 1, Failed: 1}, n)
+	assert.Equal(t, []string{`2: campaign "blank"'s touches in j.ndjson carry no channel, so its channel is not known; add a channel column to the costs file, or give the events a channel field`}, errs)
+	require.Len(t, out, 1)
+	assert.Equal(t, "email", out[0].Channel)
+	assert.Empty(t, m.Split)
+
+	// --activity leaves touches without a channel out, and says so.
+	ctl, a := activityControls(l, []time.Time{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, nil)
+	for _, c := range ctl {
+		assert.NotEqual(t, "touches_", c.Name)
+	}
+	assert.Equal(t, 4, a.NoChannel)
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-01"), "; 4 touches without a channel left out")
 }
 
 // A costs file as attribute reads it (campaign, cost) with dates: the
