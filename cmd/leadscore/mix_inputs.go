@@ -101,8 +101,8 @@ func kpiFromOutcomes(name, what string, g mix.WeekGrid, onError func(int, error)
 }
 
 // outcomeItems is the won deals of a CRM outcomes file, each at its won
-// time, worth 1 (what == "won") or its revenue, in file order; d counts
-// them.
+// time, worth 1 (what == "won") or its revenue, in the order of their
+// lead ids; d counts them.
 func outcomeItems(name, what string, onError func(int, error)) ([]mix.Dated, *derivedKPI, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -114,8 +114,16 @@ func outcomeItems(name, what string, onError func(int, error)) ([]mix.Dated, *de
 		return nil, nil, err
 	}
 	d := &derivedKPI{From: what, File: name, Read: n.Read, Failed: n.Failed}
+	// In the order of the lead ids: float sums in a map's random order
+	// would differ in their last bits from run to run.
+	ids := make([]string, 0, len(outcomes))
+	for id := range outcomes {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	var items []mix.Dated
-	for _, o := range outcomes {
+	for _, id := range ids {
+		o := outcomes[id]
 		if o.Won.IsZero() {
 			d.NotCounted++
 			continue

@@ -906,3 +906,34 @@ func TestMixCostRowFarBeyondTheKPI(t *testing.T) {
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, "leadscore mix: "+costs+": the spend's weeks run from 2010-01-04 to 2022-01-03, 627 weeks: more than ten years")
 }
+
+// The same files and seed give the same bytes: the revenue per week is
+// summed in a fixed order (the lead ids'), not a map's, whose order
+// changes from run to run and moves a float sum's last bits. By hand, a
+// week's sum is the ids' sum in sorted order; and the whole JSON report is
+// byte-identical over repeated runs in one process.
+func TestMixKPIFromOutcomesSameBytesEveryRun(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("lead_id,opportunity,won,revenue\n")
+	var want float64
+	for i := 0; i < 300; i++ {
+		v := 0.1 + float64(i)*1234.567 + 1e9/float64(i+1)
+		fmt.Fprintf(&b, "L%04d,,2024-01-02T00:00:00Z,%s\n", i, strconv.FormatFloat(v, 'f', -1, 64))
+		want += v // L0000..L0299: file order is id order
+	}
+	p := filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+	for range 20 {
+		s, _, err := kpiFromOutcomes(p, "revenue", mixGrid("2024-01-01", "2024-01-01"), nil)
+		require.NoError(t, err)
+		require.Equal(t, want, s.Values[0][0])
+	}
+	args := []string{"mix", "--costs", td("mix/costs.csv"), "--kpi-from", "revenue", "--outcomes", td("mix/outcomes.csv"), "--bootstrap", "20", "--format", "json"}
+	code, first, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	for range 3 {
+		_, again, _ := leadscore(t, "", args...)
+		require.Equal(t, first, again)
+	}
+}
