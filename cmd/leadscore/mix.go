@@ -315,6 +315,18 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		case "sales-ready":
 			items = salesReady
 		}
+		if *kpiFrom == "sales-ready" {
+			// Timelines replayed up to --at see no lead become sales-ready
+			// after it: weeks after it would read low, silently.
+			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
+				if !flagSet(fs, "at") {
+					return fail("%s runs past today (%s): its last week, %s, ends before %s, and leads cannot have become sales-ready in days still to come, so those weeks would read low; leave the costs of weeks not yet over out of the file (or give --at, a time at or after %s, to replay the timelines up to)",
+						spendName, derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+				}
+				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave --at out to replay up to now",
+					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+			}
+		}
 		// The weeks are the spend's: a row that reaches far beyond what
 		// the KPI counts is a mistyped date, not weeks to model.
 		var dated []datedRow
@@ -345,14 +357,6 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if weeks := len(grid.Weeks()); weeks > maxModelWeeks {
 			return problem("%s: the spend's weeks run from %s to %s, %s: more than ten years is not a span a weekly mix model reads; check the dates of the first and last rows",
 				spendName, grid.From.Format("2006-01-02"), grid.To.Format("2006-01-02"), numfmt.Count(weeks, "week"))
-		}
-		if *kpiFrom == "sales-ready" {
-			// Timelines replayed up to --at see no lead become sales-ready
-			// after it: weeks after it would read low, silently.
-			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
-				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave it out (now)",
-					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
-			}
 		}
 		kpi = seriesOf(*kpiFrom, grid, items, derived)
 		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}

@@ -788,7 +788,17 @@ func TestMixKPIFromSalesReady(t *testing.T) {
 	args[9] = "2026-10-11T00:00:00Z"
 	code, _, errOut = leadscore(t, "", append([]string{"mix"}, args...)...)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "leadscore mix: --at 2026-10-11T00:00:00Z is before the end of the modelled weeks (the last, 2026-10-05, ends before 2026-10-12T00:00:00Z): leads that became sales-ready after --at would not count in the weeks after it; give --at 2026-10-12T00:00:00Z or later, or leave it out (now)\n")
+	assert.Contains(t, errOut, "leadscore mix: --at 2026-10-11T00:00:00Z is before the end of the modelled weeks (the last, 2026-10-05, ends before 2026-10-12T00:00:00Z): leads that became sales-ready after --at would not count in the weeks after it; give --at 2026-10-12T00:00:00Z or later, or leave --at out to replay up to now\n")
+
+	// Without --at the timelines run to now: costs past today are said so.
+	future := filepath.Join(t.TempDir(), "costs.csv")
+	day := time.Now().UTC().AddDate(0, 0, 20).Format("2006-01-02")
+	require.NoError(t, os.WriteFile(future, []byte("campaign,channel,date,cost\na,tv,2026-09-01,100\nb,tv,"+day+",100\n"), 0o644))
+	code, _, errOut = leadscore(t, "", "mix", "--costs", future, "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--kpi-value", "2000", "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore mix: "+future+" runs past today (")
+	assert.Contains(t, errOut, "leave the costs of weeks not yet over out of the file")
+	assert.NotContains(t, errOut, "leave it out")
 }
 
 // The guide's section on the other inputs shows what the commands write,
