@@ -442,21 +442,24 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return problem("%v", err)
 	}
 	first, last := data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02")
+	// The counts' periods run to the last week's last day, as the
+	// comparison's does: the weeks are whole.
+	lastDay := weekEnd(last)
 	if costs != nil {
 		costs.Outside = costsOutside(rows, data.Weeks)
 		costs.InWeeks = costs.Total - costs.Outside
-		fmt.Fprintln(stderr, costs.summary(first, last))
+		fmt.Fprintln(stderr, costs.summary(first, lastDay))
 		fmt.Fprintf(stderr, "channel-weeks of spread cost: %d = %d used + %d outside the KPI's weeks", len(rows), len(rows)-asm.Outside, asm.Outside)
 	} else {
 		used := sn.Read - asm.Outside
-		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, last)
+		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, lastDay)
 	}
 	if asm.Filled > 0 {
 		fmt.Fprintf(stderr, "; %d channel-weeks had no row and count as no spend", asm.Filled)
 	}
 	fmt.Fprintln(stderr)
 	if derived != nil {
-		fmt.Fprintln(stderr, derived.summary(first, last))
+		fmt.Fprintln(stderr, derived.summary(first, lastDay))
 	}
 	var act *activityInputs
 	if *activity {
@@ -467,7 +470,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		ctl, act = activityControls(touches, data.Weeks, data.Channels, costed)
 		data.Controls = append(data.Controls, ctl...)
-		fmt.Fprintln(stderr, act.summary(first, last))
+		fmt.Fprintln(stderr, act.summary(first, lastDay))
 	}
 	if failed > 0 && kn.Failed > 0 {
 		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
@@ -549,6 +552,15 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// weekEnd is the last day of the week that starts on day (2006-01-02).
+func weekEnd(day string) string {
+	d, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	return d.AddDate(0, 0, 6).Format("2006-01-02")
 }
 
 func unwrapPath(err error) error {
@@ -730,13 +742,13 @@ func (r mixReport) write(w io.Writer, md bool) {
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
 	if r.KPIFrom != nil {
-		line("KPI: " + r.KPIFrom.summary(r.From, r.To))
+		line("KPI: " + r.KPIFrom.summary(r.From, weekEnd(r.To)))
 	}
 	if r.Costs != nil {
-		line("spend: " + r.Costs.summary(r.From, r.To))
+		line("spend: " + r.Costs.summary(r.From, weekEnd(r.To)))
 	}
 	if r.Activity != nil {
-		line("activity: " + r.Activity.summary(r.From, r.To))
+		line("activity: " + r.Activity.summary(r.From, weekEnd(r.To)))
 	}
 	if len(r.Calibration) > 0 {
 		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))

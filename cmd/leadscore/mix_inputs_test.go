@@ -311,7 +311,7 @@ func TestMixKPIFromRevenue(t *testing.T) {
 	assert.InDelta(t, revIn, sum, 1e-6)
 	assert.InDelta(t, revIn, k.ValueIn, 1e-6)
 	g := func(i int) string { return numfmt.Group(strconv.Itoa(i)) }
-	assert.Contains(t, errOut, fmt.Sprintf("%s: %s outcome rows read, %s won = %s in the modelled weeks (2023-01-02 to 2025-12-22) + 6 before + 6 after; %s not won; revenue %s = %s in + 72,000 before + 90,000 after\n",
+	assert.Contains(t, errOut, fmt.Sprintf("%s: %s outcome rows read, %s won = %s in the modelled weeks (2023-01-02 to 2025-12-28) + 6 before + 6 after; %s not won; revenue %s = %s in + 72,000 before + 90,000 after\n",
 		td("mix/outcomes.csv"), g(k.Read), g(k.Counted), g(k.In), g(k.NotCounted), sig(k.ValueIn+k.ValueBefore+k.ValueAfter), sig(revIn)))
 }
 
@@ -700,7 +700,7 @@ func TestMixActivity(t *testing.T) {
 	assert.Equal(t, 360, in+outside)
 	assert.Equal(t, in, r.Activity.In)
 	assert.Equal(t, outside, r.Activity.Before+r.Activity.After)
-	assert.Contains(t, errOut, fmt.Sprintf("%s: 360 touches on channels without spend, in 400 journeys: %d in the modelled weeks (2023-01-02 to 2025-12-22) + %d before + %d after; controls touches_social; the touches of search, tv left out: those channels have spend", td("mix/journeys.ndjson"), in, r.Activity.Before, r.Activity.After))
+	assert.Contains(t, errOut, fmt.Sprintf("%s: 360 touches on channels without spend, in 400 journeys: %d in the modelled weeks (2023-01-02 to 2025-12-28) + %d before + %d after; controls touches_social; the touches of search, tv left out: those channels have spend", td("mix/journeys.ndjson"), in, r.Activity.Before, r.Activity.After))
 
 	code, _, errOut = leadscore(t, "", "mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--activity")
 	assert.Equal(t, exitUsage, code)

@@ -20,7 +20,7 @@ func TestMixGolden(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "../../testdata/mix/spend.csv: 468 rows in: 468 read, 0 failed\n"+
 		"../../testdata/mix/kpi.csv: 156 rows in: 156 read, 0 failed\n"+
-		"spend rows: 468 read = 468 used + 0 outside the KPI's weeks (2023-01-02 to 2025-12-22)\n", errOut)
+		"spend rows: 468 read = 468 used + 0 outside the KPI's weeks (2023-01-02 to 2025-12-28)\n", errOut)
 	path := td("mix/report.txt")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
