@@ -278,6 +278,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *activity && touches == nil {
 		return fail("--activity counts the journeys' touches per channel and week; give them with --journeys, or --leads (with --kpi-from sales-ready)")
 	}
+	if *activity && len(touches.touches) == 0 {
+		return fail("--activity counts the journeys' touches per channel and week, and no touch was read from %s (%s); %s", touches.Source, numfmt.Count(touches.Journeys, "journey"), touches.noTouchesFix())
+	}
 	var costs *costInputs
 	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
 	if *spendFile != "" {

@@ -272,7 +272,11 @@ func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow in
 	run := &leadsRun{scorer: scorer, asOf: asOf, createdField: createdField, outcomes: map[string]attribution.Outcome{},
 		tf: &touchFields{campaign: "campaign", channel: "channel"}, cut: &asOfCut{}, unknown: &unknown}
 	var items []mix.Dated
-	log := &touchLog{Source: leads}
+	// The touches come from the events file, when there is one.
+	log := &touchLog{Source: leads, csvNoEvents: lopts.NoEvents}
+	if events != "" {
+		log.Source = events
+	}
 	err = readLeadJourneys(lopts, run, firstRowPerLead(func(line int, j *attribution.Journey, err error) error {
 		if err != nil {
 			d.Failed += attribution.RowsLost(err)
@@ -307,7 +311,17 @@ func readLeadsKPI(c caller, model, leads, events, createdField string, maxRow in
 type touchLog struct {
 	Source   string
 	Journeys int
+	// csvNoEvents is CSV leads read without an events file: no touches.
+	csvNoEvents bool
 	touches  []attribution.Touch // At, Campaign and Channel only
+}
+
+// noTouchesFix says how to give touches when none were read.
+func (l *touchLog) noTouchesFix() string {
+	if l.csvNoEvents {
+		return "CSV leads carry their touches in an events file: give it with --events"
+	}
+	return "give journeys whose touches name their campaigns (a campaign field on the events)"
 }
 
 func (l *touchLog) add(j *attribution.Journey) {
@@ -396,6 +410,10 @@ func mapCampaigns(rows []mix.CostRow, touches *touchLog, n *mix.Counts, onError 
 	}
 	if touches == nil {
 		return nil, nil, fmt.Errorf("the costs file has no channel column, and the model is by channel; add a channel column, or give the journeys (--journeys, or --leads) whose touches say each campaign's channel, as attribute does")
+	}
+	if len(touches.touches) == 0 {
+		return nil, nil, fmt.Errorf("no campaign touch was read from %s (%s), so no campaign's channel is known; %s, or add a channel column to the costs file",
+			touches.Source, numfmt.Count(touches.Journeys, "journey"), touches.noTouchesFix())
 	}
 	channel, split := touches.campaignChannels()
 	m := &campaignMap{Source: touches.Source}

@@ -947,3 +947,27 @@ func TestMixKPIFromOutcomesSameBytesEveryRun(t *testing.T) {
 		require.Equal(t, first, again)
 	}
 }
+
+// No touches at all (CSV leads without --events, an empty journeys file):
+// one message that says none were read and how to give them, not one
+// error per campaign; with --events the touches, and the mapping's
+// summary, are the events file's.
+func TestMixNoTouchesOneMessage(t *testing.T) {
+	base := []string{"mix", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+	code, _, errOut := leadscore(t, "", append(base, "--leads", td("leads.csv"))...)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore mix: "+td("mix/costs-2026.csv")+": no campaign touch was read from "+td("leads.csv")+" (1,000 journeys), so no campaign's channel is known; CSV leads carry their touches in an events file: give it with --events, or add a channel column to the costs file\n", errOut)
+	code, _, errOut = leadscore(t, "", append(base, "--leads", td("leads.csv"), "--events", td("events.csv"))...)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "9 campaigns, each given the channel most of its touches in "+td("events.csv")+" came through")
+
+	empty := filepath.Join(t.TempDir(), "empty.ndjson")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	code, _, errOut = leadscore(t, "", "mix", "--costs", td("mix/costs-2026.csv"), "--journeys", empty, "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	assert.Contains(t, errOut, "no campaign touch was read from "+empty+" (0 journeys)")
+	code, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--journeys", empty, "--activity", "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore mix: --activity counts the journeys' touches per channel and week, and no touch was read from "+empty+" (0 journeys)")
+}
