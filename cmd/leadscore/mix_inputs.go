@@ -313,7 +313,7 @@ type touchLog struct {
 	Journeys int
 	// csvNoEvents is CSV leads read without an events file: no touches.
 	csvNoEvents bool
-	touches  []attribution.Touch // At, Campaign and Channel only
+	touches     []attribution.Touch // At, Campaign and Channel only
 }
 
 // noTouchesFix says how to give touches when none were read.
