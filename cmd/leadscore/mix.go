@@ -744,14 +744,8 @@ func (r mixReport) write(w io.Writer, md bool) {
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
-	if r.KPIFrom != nil {
-		line("KPI: " + r.KPIFrom.summary(r.From, weekEnd(r.To)))
-	}
-	if r.Costs != nil {
-		line("spend: " + r.Costs.summary(r.From, weekEnd(r.To)))
-	}
-	if r.Activity != nil {
-		line("activity: " + r.Activity.summary(r.From, weekEnd(r.To)))
+	for _, s := range r.sources() {
+		line(s)
 	}
 	if len(r.Calibration) > 0 {
 		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))
@@ -900,6 +894,22 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("How to read this")
 	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
+}
+
+// sources are the lines that reconcile the derived inputs with their
+// files: the KPI (--kpi-from), the costs (--costs), the activity.
+func (r mixReport) sources() []string {
+	var out []string
+	if r.KPIFrom != nil {
+		out = append(out, "KPI: "+r.KPIFrom.summary(r.From, weekEnd(r.To)))
+	}
+	if r.Costs != nil {
+		out = append(out, "spend: "+r.Costs.summary(r.From, weekEnd(r.To)))
+	}
+	if r.Activity != nil {
+		out = append(out, "activity: "+r.Activity.summary(r.From, weekEnd(r.To)))
+	}
+	return out
 }
 
 // mdHTML escapes what Markdown would read as raw HTML in text that holds

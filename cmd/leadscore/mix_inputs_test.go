@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -970,4 +971,26 @@ func TestMixNoTouchesOneMessage(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--journeys", empty, "--activity", "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "leadscore mix: --activity counts the journeys' touches per channel and week, and no touch was read from "+empty+" (0 journeys)")
+}
+
+// The HTML page says what the inputs add up to, as the text report does:
+// the KPI's, the costs' and the activity's reconciling lines, each as the
+// text report writes it.
+func TestMixHTMLHasTheInputCounts(t *testing.T) {
+	args := []string{"mix", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"),
+		"--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--activity", "--bootstrap", "20"}
+	code, text, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		for _, p := range []string{"  KPI: ", "  spend: ", "  activity: "} {
+			if strings.HasPrefix(line, p) {
+				n++
+				assert.Contains(t, page, html.EscapeString(strings.TrimPrefix(line, "  ")))
+			}
+		}
+	}
+	assert.Equal(t, 3, n)
 }
