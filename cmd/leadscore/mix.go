@@ -299,10 +299,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			anchor = kpi.Weeks[0]
 		}
 		rows, grid = mix.SpreadCosts(crows, anchor)
-		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String(), Mapped: mapped}
-		for _, c := range crows {
-			costs.Total += c.Cost
-		}
+		costs = newCostInputs(*costsFile, crows, anchor, mapped)
 	}
 	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
 		if len(rows) == 0 {

@@ -357,8 +357,8 @@ func readJourneyTouches(name string, stderr io.Writer) (*touchLog, int, error) {
 // campaignChannels is each campaign's channel as attribute takes it: the
 // channel most of its touches came through, the first by name on a tie;
 // split lists the campaigns touched through more than one.
-func (l *touchLog) campaignChannels() (channel map[string]string, split []string) {
-	counts := map[string]map[string]int{}
+func (l *touchLog) campaignChannels() (channel map[string]string, split []string, counts map[string]map[string]int) {
+	counts = map[string]map[string]int{}
 	for _, t := range l.touches {
 		if counts[t.Campaign] == nil {
 			counts[t.Campaign] = map[string]int{}
@@ -382,7 +382,7 @@ func (l *touchLog) campaignChannels() (channel map[string]string, split []string
 		}
 	}
 	slices.Sort(split)
-	return channel, split
+	return channel, split, counts
 }
 
 // campaignMap says how --costs campaigns without a channel were given
@@ -394,6 +394,8 @@ type campaignMap struct {
 	// the channel of most).
 	Mapped int      `json:"mapped"`
 	Split  []string `json:"split,omitempty"`
+	// touches is each campaign's touches per channel (with a channel).
+	touches map[string]map[string]int
 }
 
 // mapCampaigns gives each cost row without a channel (a costs file with
@@ -415,8 +417,8 @@ func mapCampaigns(rows []mix.CostRow, touches *touchLog, n *mix.Counts, onError 
 		return nil, nil, fmt.Errorf("no campaign touch was read from %s (%s), so no campaign's channel is known; %s, or add a channel column to the costs file",
 			touches.Source, numfmt.Count(touches.Journeys, "journey"), touches.noTouchesFix())
 	}
-	channel, split := touches.campaignChannels()
-	m := &campaignMap{Source: touches.Source}
+	channel, split, counts := touches.campaignChannels()
+	m := &campaignMap{Source: touches.Source, touches: counts}
 	out := rows[:0]
 	used := map[string]bool{}
 	for _, r := range rows {
@@ -552,14 +554,56 @@ func leadsExt(name string) string {
 // spend: what they add up to, and how much of it fell in the modelled
 // weeks.
 type costInputs struct {
-	File      string  `json:"file"`
-	Campaigns int     `json:"campaigns"`
-	Total     float64 `json:"total"`
-	InWeeks   float64 `json:"in_weeks"`
-	Outside   float64 `json:"outside"`
-	WeekStart string  `json:"week_start"`
+	File string `json:"file"`
+	// Rows is the cost rows used; Campaigns each campaign with its
+	// channel and cost, by name.
+	Rows      int            `json:"rows"`
+	Campaigns []costCampaign `json:"campaigns"`
+	Total     float64        `json:"total"`
+	InWeeks   float64        `json:"in_weeks"`
+	Outside   float64        `json:"outside"`
+	WeekStart string         `json:"week_start"`
 	// Mapped says how campaigns without a channel got one.
 	Mapped *campaignMap `json:"channels_from,omitempty"`
+}
+
+// costCampaign is one campaign of the costs file: the channel its cost
+// went to, its cost over its rows, and, when the channel came from the
+// touches, its touches per channel.
+type costCampaign struct {
+	Campaign string         `json:"campaign"`
+	Channel  string         `json:"channel"`
+	Cost     float64        `json:"cost"`
+	Touches  map[string]int `json:"touches,omitempty"`
+}
+
+// newCostInputs sums the cost rows by campaign (rows with a channel
+// column may give one campaign on two channels: two entries).
+func newCostInputs(file string, rows []mix.CostRow, anchor time.Time, mapped *campaignMap) *costInputs {
+	c := &costInputs{File: file, Rows: len(rows), WeekStart: anchor.Weekday().String(), Mapped: mapped, Campaigns: []costCampaign{}}
+	at := map[[2]string]int{}
+	for _, r := range rows {
+		c.Total += r.Cost
+		k := [2]string{r.Campaign, r.Channel}
+		i, ok := at[k]
+		if !ok {
+			i = len(c.Campaigns)
+			at[k] = i
+			cc := costCampaign{Campaign: r.Campaign, Channel: r.Channel}
+			if mapped != nil {
+				cc.Touches = mapped.touches[r.Campaign]
+			}
+			c.Campaigns = append(c.Campaigns, cc)
+		}
+		c.Campaigns[i].Cost += r.Cost
+	}
+	slices.SortFunc(c.Campaigns, func(a, b costCampaign) int {
+		if a.Campaign != b.Campaign {
+			return strings.Compare(a.Campaign, b.Campaign)
+		}
+		return strings.Compare(a.Channel, b.Channel)
+	})
+	return c
 }
 
 func (c *costInputs) summary(from, to string) string {
@@ -567,15 +611,42 @@ func (c *costInputs) summary(from, to string) string {
 	if m := c.Mapped; m != nil {
 		s += fmt.Sprintf("; %s, each given the channel most of its touches in %s came through", numfmt.Count(m.Mapped, "campaign"), m.Source)
 		if len(m.Split) > 0 {
-			s += fmt.Sprintf(" (%s came through more than one: all its cost is in that channel)", strings.Join(m.Split, ", "))
+			var each []string
+			for _, name := range m.Split {
+				by := m.touches[name]
+				chs := make([]string, 0, len(by))
+				for ch := range by {
+					chs = append(chs, ch)
+				}
+				slices.SortFunc(chs, func(a, b string) int {
+					if by[a] != by[b] {
+						return by[b] - by[a]
+					}
+					return strings.Compare(a, b)
+				})
+				var parts []string
+				for _, ch := range chs {
+					parts = append(parts, fmt.Sprintf("%s %s", numfmt.Group(strconv.Itoa(by[ch])), ch))
+				}
+				each = append(each, fmt.Sprintf("%s: %s touches, all its cost to %s", name, strings.Join(parts, ", "), chs[0]))
+			}
+			s += fmt.Sprintf(" (through more than one channel: %s)", strings.Join(each, "; "))
 		}
 	}
 	return s
 }
 
 func (c *costInputs) spread(from, to string) string {
-	return fmt.Sprintf("%s: %s, %s spread over their days' weeks (each week gets the share of a campaign's days it holds; weeks start on %s): %s in the modelled weeks (%s to %s) + %s outside",
-		c.File, numfmt.Count(c.Campaigns, "campaign cost"), sig(c.Total), c.WeekStart, sig(c.InWeeks), from, to, sig(c.Outside))
+	n := 0
+	seen := map[string]bool{}
+	for _, cc := range c.Campaigns {
+		if !seen[cc.Campaign] {
+			seen[cc.Campaign] = true
+			n++
+		}
+	}
+	return fmt.Sprintf("%s: %s (%s), %s spread over their days' weeks (each week gets the share of a campaign's days it holds; weeks start on %s): %s in the modelled weeks (%s to %s) + %s outside",
+		c.File, numfmt.Count(c.Rows, "cost row"), numfmt.Count(n, "campaign"), sig(c.Total), c.WeekStart, sig(c.InWeeks), from, to, sig(c.Outside))
 }
 
 // weekdays are the names --week-start takes.

@@ -247,7 +247,12 @@ type mixJSON struct {
 		CreatedAfter  int     `json:"created_after_as_of"`
 	} `json:"kpi_from"`
 	Costs *struct {
-		Campaigns      int
+		Rows      int
+		Campaigns []struct {
+			Campaign, Channel string
+			Cost              float64
+			Touches           map[string]int
+		}
 		Total, Outside float64
 		InWeeks        float64 `json:"in_weeks"`
 		WeekStart      string  `json:"week_start"`
@@ -477,13 +482,13 @@ func TestMixCostsSpendIsTheirDaysInTheWeeks(t *testing.T) {
 		assert.InDelta(t, want[c.Name], c.Spend, 1e-6*want[c.Name], c.Name)
 	}
 	require.NotNil(t, r.Costs)
-	assert.Equal(t, 300, r.Costs.Campaigns)
+	assert.Equal(t, 300, r.Costs.Rows)
 	assert.InDelta(t, total, r.Costs.Total, 1e-6)
 	assert.InDelta(t, outside, r.Costs.Outside, 1e-6)
 	assert.InDelta(t, total-outside, r.Costs.InWeeks, 1e-6)
 	assert.Equal(t, "Monday", r.Costs.WeekStart, "the KPI file's weeks start on Mondays")
 	assert.Contains(t, errOut, cp+": 300 rows in: 300 read, 0 failed\n")
-	assert.Contains(t, errOut, cp+": 300 campaign costs, "+sig(total)+" spread over their days' weeks")
+	assert.Contains(t, errOut, cp+": 300 cost rows (300 campaigns), "+sig(total)+" spread over their days' weeks")
 }
 
 // The bundled costs.csv spread back over the weeks, with revenue from the
@@ -571,7 +576,7 @@ func TestCampaignChannelsByHand(t *testing.T) {
 		{At: at, Campaign: "brand", Channel: "social"}, {At: at, Campaign: "promo", Channel: "social"},
 		{At: at, Campaign: "tie", Channel: "tv"}, {At: at, Campaign: "tie", Channel: "radio"},
 	}})
-	ch, split := l.campaignChannels()
+	ch, split, _ := l.campaignChannels()
 	assert.Equal(t, map[string]string{"brand": "search", "promo": "social", "tie": "radio"}, ch)
 	assert.Equal(t, []string{"brand", "tie"}, split)
 
@@ -584,7 +589,19 @@ func TestCampaignChannelsByHand(t *testing.T) {
 	assert.Equal(t, []string{`3: campaign "ghost" touched no journey of j.ndjson, so its channel is not known; check the name against the campaigns the events carry (case counts), or add a channel column`}, errs)
 	require.Len(t, out, 3)
 	assert.Equal(t, []string{"search", "social", "search"}, []string{out[0].Channel, out[1].Channel, out[2].Channel})
-	assert.Equal(t, &campaignMap{Source: "j.ndjson", Mapped: 2, Split: []string{"brand"}}, m)
+	assert.Equal(t, &campaignMap{Source: "j.ndjson", Mapped: 2, Split: []string{"brand"},
+		touches: map[string]map[string]int{"brand": {"search": 2, "social": 1}, "promo": {"social": 1}, "tie": {"radio": 1, "tv": 1}}}, m)
+	// The report lists each campaign once, with its channel, its cost over
+	// its rows and its touches; the text names the split one's touches.
+	c := newCostInputs("c.csv", out, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), m)
+	assert.Equal(t, 3, c.Rows)
+	assert.Equal(t, []costCampaign{
+		{Campaign: "brand", Channel: "search", Cost: 5, Touches: map[string]int{"search": 2, "social": 1}},
+		{Campaign: "promo", Channel: "social", Cost: 3, Touches: map[string]int{"social": 1}},
+	}, c.Campaigns)
+	assert.Equal(t, 8.0, c.Total)
+	assert.Contains(t, c.summary("2024-01-01", "2024-01-07"), "c.csv: 3 cost rows (2 campaigns), 8.00 spread over")
+	assert.Contains(t, c.summary("2024-01-01", "2024-01-07"), "; 2 campaigns, each given the channel most of its touches in j.ndjson came through (through more than one channel: brand: 2 search, 1 social touches, all its cost to search)")
 
 	_, _, err = mapCampaigns([]mix.CostRow{{Campaign: "brand"}}, nil, &n, nil)
 	assert.ErrorContains(t, err, "the costs file has no channel column")
