@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -37,7 +38,13 @@ type table struct {
 }
 
 func newTable(r io.Reader, what string, need ...string) (*table, error) {
-	cr := csv.NewReader(r)
+	// A byte-order mark goes before the CSV reader sees it: left on, it
+	// makes a quoted first header cell ("\ufeff\"week\"") a bare quote.
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	head, err := cr.Read()

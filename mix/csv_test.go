@@ -153,3 +153,19 @@ func TestReadNumberForms(t *testing.T) {
 		}
 	}
 }
+
+// A byte-order mark before a quoted header is read as Excel writes it,
+// and two cost rows for the same campaign and days add up, as attribute's
+// costs do.
+func TestReadCostsBOMQuotedHeaderAndRepeatedRows(t *testing.T) {
+	in := "\ufeff\"campaign\",\"channel\",\"date\",\"cost\"\nc,tv,2024-01-02,100\nc,tv,2024-01-02,50\n"
+	rows, n, err := ReadCosts(strings.NewReader(in), func(line int, err error) { t.Errorf("line %d: %v", line, err) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 2, Read: 2}, n)
+	spend, _ := SpreadCosts(rows, rows[0].Start.AddDate(0, 0, -1))
+	require.Len(t, spend, 1)
+	assert.Equal(t, 150.0, spend[0].Spend)
+	_, n, err = ReadSpend(strings.NewReader("\ufeff\"week\",\"channel\",\"spend\"\n2024-01-01,tv,5\n"), func(int, error) {})
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 1, Read: 1}, n)
+}
