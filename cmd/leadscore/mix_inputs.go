@@ -465,6 +465,13 @@ type activityInputs struct {
 	Bought []string `json:"bought_by_costed_campaigns,omitempty"`
 	// NoChannel is the touches without a channel: no control's.
 	NoChannel int `json:"touches_without_channel,omitempty"`
+	// NoneInWeeks is the channels whose touches all fell outside the
+	// modelled weeks: a control of zeros says nothing, so none is added.
+	NoneInWeeks []string `json:"no_touches_in_weeks,omitempty"`
+	// Warnings name controls whose channel differs only in case from a
+	// channel with spend ("Search", "search"): one channel spelt two ways
+	// would be both a control and a channel.
+	Warnings []string `json:"warnings,omitempty"`
 	mix.Binned
 }
 
@@ -516,6 +523,15 @@ func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel, coste
 		totals, b := mix.WeeklyTotals(g, by[ch])
 		a.In, a.Before, a.After = a.In+b.In, a.Before+b.Before, a.After+b.After
 		a.ValueIn, a.ValueBefore, a.ValueAfter = float64(a.In), float64(a.Before), float64(a.After)
+		if b.In == 0 {
+			a.NoneInWeeks = append(a.NoneInWeeks, ch)
+			continue
+		}
+		for _, c := range spend {
+			if strings.EqualFold(c.Name, ch) {
+				a.Warnings = append(a.Warnings, fmt.Sprintf("the touches' channel %q differs only in case from the spend's channel %q: if they are one channel, write one name in both files (its touches are partly what its spend bought)", ch, c.Name))
+			}
+		}
 		controls = append(controls, mix.Control{Name: "touches_" + ch, Values: totals})
 		a.Controls = append(a.Controls, "touches_"+ch)
 	}
@@ -524,15 +540,25 @@ func activityControls(l *touchLog, weeks []time.Time, spend []mix.Channel, coste
 
 func (a *activityInputs) summary(from, to string) string {
 	var s string
-	if len(a.Controls) > 0 {
-		s = fmt.Sprintf("%s: %s on channels without spend, in %s: %s in the modelled weeks (%s to %s) + %s before + %s after; controls %s",
+	if len(a.Controls) > 0 || len(a.NoneInWeeks) > 0 {
+		ctl := "no control"
+		if len(a.Controls) > 0 {
+			ctl = "controls " + strings.Join(a.Controls, ", ")
+		}
+		s = fmt.Sprintf("%s: %s on channels without spend, in %s: %s in the modelled weeks (%s to %s) + %s before + %s after; %s",
 			a.Source, numfmt.Count(a.In+a.Before+a.After, "touch"), numfmt.Count(a.Journeys, "journey"), numfmt.Group(strconv.Itoa(a.In)), from, to,
-			numfmt.Group(strconv.Itoa(a.Before)), numfmt.Group(strconv.Itoa(a.After)), strings.Join(a.Controls, ", "))
+			numfmt.Group(strconv.Itoa(a.Before)), numfmt.Group(strconv.Itoa(a.After)), ctl)
 	} else {
 		s = fmt.Sprintf("%s: no touch of %s is on a channel without spend, so no control", a.Source, numfmt.Count(a.Journeys, "journey"))
 	}
 	if len(a.WithSpend) > 0 {
 		s += "; the touches of " + strings.Join(a.WithSpend, ", ") + " left out: those channels have spend, and the touches it bought would take its effect away"
+	}
+	if len(a.NoneInWeeks) > 0 {
+		s += "; no control for " + strings.Join(a.NoneInWeeks, ", ") + ": none of its touches is in the modelled weeks"
+	}
+	for _, w := range a.Warnings {
+		s += "; warning: " + w
 	}
 	if a.NoChannel > 0 {
 		s += fmt.Sprintf("; %s without a channel left out", numfmt.Count(a.NoChannel, "touch"))

@@ -751,6 +751,20 @@ func TestActivityControlsByHand(t *testing.T) {
 	assert.Equal(t, []string{"webinar"}, a.Bought)
 	assert.Equal(t, [3]int{3, 0, 1}, [3]int{a.In, a.Before, a.After})
 	assert.Contains(t, a.summary("2024-01-01", "2024-01-08"), "; the touches of webinar left out too: campaigns with a cost were touched through them, so their touches are partly bought")
+
+	// A channel whose touches all fall outside the weeks gets no control
+	// (a column of zeros); one spelt as a spend channel in another case
+	// is warned of.
+	l.touches = []attribution.Touch{
+		{At: ts("2024-01-02T00:00:00Z"), Channel: "TV"}, {At: ts("2024-02-01T00:00:00Z"), Channel: "events"},
+	}
+	ctl, a = activityControls(l, weeks, []mix.Channel{{Name: "tv"}}, nil)
+	assert.Equal(t, []mix.Control{{Name: "touches_TV", Values: []float64{1, 0}}}, ctl)
+	assert.Equal(t, []string{"events"}, a.NoneInWeeks)
+	assert.Equal(t, []string{`the touches' channel "TV" differs only in case from the spend's channel "tv": if they are one channel, write one name in both files (its touches are partly what its spend bought)`}, a.Warnings)
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-14"), "; controls touches_TV; no control for events: none of its touches is in the modelled weeks; warning: the touches' channel")
+	_, a = activityControls(&touchLog{Source: "x", touches: l.touches[1:]}, weeks, nil, nil)
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-14"), "x: 1 touch on channels without spend, in 0 journeys: 0 in the modelled weeks (2024-01-01 to 2024-01-14) + 0 before + 1 after; no control; no control for events")
 }
 
 // Sales-ready leads per week on the bundled leads: each week's count is
