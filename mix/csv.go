@@ -111,10 +111,10 @@ func parseWeek(s string) (time.Time, error) {
 	return w, nil
 }
 
-// MaxNumber is the largest size of a number the readers take: a thousand
+// maxNumber is the largest size of a number the readers take: a thousand
 // trillion (1e15), as attribute's amounts. Anything larger is a typo or a
 // unit mistake, and would overflow the sums the fit takes.
-const MaxNumber = 1e15
+const maxNumber = 1e15
 
 // numberForm is the numbers the readers take: digits with an optional sign,
 // decimal point and exponent, and optionally commas grouping the whole
@@ -127,7 +127,7 @@ var numberForm = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+|\d{1,3}(,\d{3})+(\
 const acceptedForms = "write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)"
 
 // parseNumber reads a number: plain, or with commas grouping thousands.
-// Anything else, and a number larger than MaxNumber in size, is an error
+// Anything else, and a number larger than maxNumber in size, is an error
 // that says which forms are read.
 func parseNumber(what, s string) (float64, error) {
 	if s == "" {
@@ -143,7 +143,7 @@ func parseNumber(what, s string) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s %s is out of range; a number here is at most 1e15 in size", what, s)
 	}
-	if math.Abs(v) > MaxNumber {
+	if math.Abs(v) > maxNumber {
 		return 0, fmt.Errorf("%s %s is more than 1e15, the largest number leadscore reads here; check the unit or look for a typo", what, s)
 	}
 	return v, nil
