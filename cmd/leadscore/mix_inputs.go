@@ -316,6 +316,10 @@ type touchLog struct {
 	touches     []attribution.Touch // At, Campaign and Channel only
 }
 
+// noChannel is the channel attribute --leads gives a touch whose event
+// has a campaign and no channel.
+const noChannel = "(none)"
+
 // noTouchesFix says how to give touches when none were read.
 func (l *touchLog) noTouchesFix() string {
 	if l.csvNoEvents {
@@ -327,7 +331,11 @@ func (l *touchLog) noTouchesFix() string {
 func (l *touchLog) add(j *attribution.Journey) {
 	l.Journeys++
 	for _, t := range j.Touches {
-		l.touches = append(l.touches, attribution.Touch{At: t.At, Campaign: t.Campaign, Channel: t.Channel})
+		ch := t.Channel
+		if ch == noChannel {
+			ch = "" // attribute's name for a touch without one: no channel to model
+		}
+		l.touches = append(l.touches, attribution.Touch{At: t.At, Campaign: t.Campaign, Channel: ch})
 	}
 }
 

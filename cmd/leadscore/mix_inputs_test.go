@@ -610,8 +610,8 @@ func TestCampaignChannelsByHand(t *testing.T) {
 	// only those fails its row (never a channel named ""), one with some
 	// takes the channel of the rest.
 	l.add(&attribution.Journey{Touches: []attribution.Touch{
-		{At: at, Campaign: "blank"}, {At: at, Campaign: "blank"},
-		{At: at, Campaign: "mixed"}, {At: at, Campaign: "mixed"}, {At: at, Campaign: "mixed", Channel: "email"},
+		{At: at, Campaign: "blank"}, {At: at, Campaign: "blank", Channel: "(none)"},
+		{At: at, Campaign: "mixed"}, {At: at, Campaign: "mixed", Channel: "(none)"}, {At: at, Campaign: "mixed", Channel: "email"},
 	}})
 	n = mix.Counts{Rows: 2, Read: 2}
 	errs = nil
