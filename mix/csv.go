@@ -1,11 +1,13 @@
 package mix
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -36,7 +38,13 @@ type table struct {
 }
 
 func newTable(r io.Reader, what string, need ...string) (*table, error) {
-	cr := csv.NewReader(r)
+	// A byte-order mark goes before the CSV reader sees it: left on, it
+	// makes a quoted first header cell ("\ufeff\"week\"") a bare quote.
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	head, err := cr.Read()
@@ -103,14 +111,40 @@ func parseWeek(s string) (time.Time, error) {
 	return w, nil
 }
 
-// parseNumber reads a number, with or without thousands separators.
+// maxNumber is the largest size of a number the readers take: a thousand
+// trillion (1e15), as attribute's amounts. Anything larger is a typo or a
+// unit mistake, and would overflow the sums the fit takes.
+const maxNumber = 1e15
+
+// numberForm is the numbers the readers take: digits with an optional sign,
+// decimal point and exponent, and optionally commas grouping the whole
+// part in threes (1,234,567.89). A comma anywhere else (1,5 or 1.000,50,
+// a decimal comma) is refused: read as a thousands separator it would make
+// 1,5 fifteen.
+var numberForm = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+|\d{1,3}(,\d{3})+(\.\d*)?)([eE][+-]?\d+)?$`)
+
+// acceptedForms says which forms numberForm takes, for messages.
+const acceptedForms = "write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)"
+
+// parseNumber reads a number: plain, or with commas grouping thousands.
+// Anything else, and a number larger than maxNumber in size, is an error
+// that says which forms are read.
 func parseNumber(what, s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		if s == "" {
-			return 0, fmt.Errorf("%s is empty; give a number (0 when nothing)", what)
+	if s == "" {
+		return 0, fmt.Errorf("%s is empty; give a number (0 when nothing)", what)
+	}
+	if !numberForm.MatchString(s) {
+		if strings.Contains(s, ",") {
+			return 0, fmt.Errorf("%s %q is not a number leadscore reads: a comma is read only between groups of three digits of the whole part; %s", what, s, acceptedForms)
 		}
-		return 0, fmt.Errorf("%s %q is not a number", what, s)
+		return 0, fmt.Errorf("%s %q is not a number; %s", what, s, acceptedForms)
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s is out of range; a number here is at most 1e15 in size", what, s)
+	}
+	if math.Abs(v) > maxNumber {
+		return 0, fmt.Errorf("%s %s is more than 1e15, the largest number leadscore reads here; check the unit or look for a typo", what, s)
 	}
 	return v, nil
 }

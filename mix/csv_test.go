@@ -83,3 +83,89 @@ func FuzzReadSpend(f *testing.F) {
 		}
 	})
 }
+
+// A comma is read only as a thousands separator in its place: a decimal
+// comma or a misplaced one is refused, never read as another number, and
+// so is a number too large to add up. Every reader of numbers in mix goes
+// through parseNumber; the spend, KPI, costs and lift-test readers are
+// checked on one bad cell each.
+func TestReadNumberForms(t *testing.T) {
+	for s, want := range map[string]float64{
+		"1234.5": 1234.5, "1,234.5": 1234.5, "1,234,567.89": 1234567.89, "12,345": 12345,
+		"0": 0, ".5": 0.5, "-3": -3, "2e3": 2000, "999": 999, "1e15": 1e15,
+	} {
+		v, err := parseNumber("spend", s)
+		if assert.NoError(t, err, s) {
+			assert.Equal(t, want, v, s)
+		}
+	}
+	for s, msg := range map[string]string{
+		"1.000,50": `spend "1.000,50" is not a number leadscore reads: a comma is read only between groups of three digits`,
+		"1,5":      `spend "1,5" is not a number leadscore reads`,
+		"1,2,3":    `spend "1,2,3" is not a number leadscore reads`,
+		"1234,567": `spend "1234,567" is not a number leadscore reads`,
+		",100":     `spend ",100" is not a number leadscore reads`,
+		"1,000.":   "", // a trailing point is a number
+		"NaN":      `spend "NaN" is not a number; write it as 1234567.89 or 1,234,567.89`,
+		"Inf":      `spend "Inf" is not a number`,
+		"0x10":     `spend "0x10" is not a number`,
+		"1_000":    `spend "1_000" is not a number`,
+		"1e308":    "spend 1e308 is more than 1e15, the largest number leadscore reads here",
+		"-2e15":    "spend -2e15 is more than 1e15",
+		"1e400":    "spend 1e400 is out of range",
+	} {
+		_, err := parseNumber("spend", s)
+		if msg == "" {
+			assert.NoError(t, err, s)
+			continue
+		}
+		if assert.Error(t, err, s) {
+			assert.Contains(t, err.Error(), msg, s)
+		}
+	}
+	type reader func(string, func(int, error)) error
+	for name, c := range map[string]struct {
+		read reader
+		in   string
+	}{
+		"spend": {func(in string, f func(int, error)) error {
+			_, _, err := ReadSpend(strings.NewReader(in), f)
+			return err
+		}, "week,channel,spend\n2024-01-01,tv,\"1,5\"\n"},
+		"kpi": {func(in string, f func(int, error)) error {
+			_, _, err := ReadWeekly(strings.NewReader(in), "KPI", "", f)
+			return err
+		}, "week,revenue\n2024-01-01,\"1.000,50\"\n"},
+		"costs": {func(in string, f func(int, error)) error {
+			_, _, err := ReadCosts(strings.NewReader(in), f)
+			return err
+		}, "campaign,channel,date,cost\nc,tv,2024-01-01,\"1,2,3\"\n"},
+		"lifts": {func(in string, f func(int, error)) error {
+			_, _, err := ReadLiftTests(strings.NewReader(in), f)
+			return err
+		}, "channel,start,end,incremental_kpi,low,high\ntv,2024-01-01,2024-01-28,\"1,5\",1,2\n"},
+	} {
+		var got []string
+		require.NoError(t, c.read(c.in, func(line int, err error) { got = append(got, itoa(line)+": "+err.Error()) }), name)
+		if assert.Len(t, got, 1, name) {
+			assert.Contains(t, got[0], "2: ", name)
+			assert.Contains(t, got[0], "is not a number leadscore reads", name)
+		}
+	}
+}
+
+// A byte-order mark before a quoted header is read as Excel writes it,
+// and two cost rows for the same campaign and days add up, as attribute's
+// costs do.
+func TestReadCostsBOMQuotedHeaderAndRepeatedRows(t *testing.T) {
+	in := "\ufeff\"campaign\",\"channel\",\"date\",\"cost\"\nc,tv,2024-01-02,100\nc,tv,2024-01-02,50\n"
+	rows, n, err := ReadCosts(strings.NewReader(in), func(line int, err error) { t.Errorf("line %d: %v", line, err) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 2, Read: 2}, n)
+	spend, _ := SpreadCosts(rows, rows[0].Start.AddDate(0, 0, -1))
+	require.Len(t, spend, 1)
+	assert.Equal(t, 150.0, spend[0].Spend)
+	_, n, err = ReadSpend(strings.NewReader("\ufeff\"week\",\"channel\",\"spend\"\n2024-01-01,tv,5\n"), func(int, error) {})
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 1, Read: 1}, n)
+}

@@ -167,10 +167,35 @@ type ChannelResult struct {
 
 // MarshalJSON writes a channel with no spend with null ROAS, ROI and
 // marginal ROAS: a return on nothing spent is undefined, not 0.
+//
+// An interval that is not a number (a fit on weeks of almost no spend can
+// make one) is written null too: JSON has no NaN, and a made-up number
+// would be worse than none.
 func (c ChannelResult) MarshalJSON() ([]byte, error) {
 	type plain ChannelResult
-	if c.Spend > 0 {
+	finite := func(i Interval) bool {
+		return !math.IsNaN(i.Value+i.Low+i.High) && !math.IsInf(i.Value+i.Low+i.High, 0)
+	}
+	if c.Spend > 0 && finite(c.ROAS) && finite(c.ROI) && finite(c.MarginalROAS) {
 		return json.Marshal(plain(c))
+	}
+	if c.Spend > 0 {
+		out := struct {
+			plain
+			ROAS         *Interval `json:"roas"`
+			ROI          *Interval `json:"roi"`
+			MarginalROAS *Interval `json:"marginal_roas"`
+		}{plain: plain(c)}
+		for _, f := range []struct {
+			v   Interval
+			out **Interval
+		}{{c.ROAS, &out.ROAS}, {c.ROI, &out.ROI}, {c.MarginalROAS, &out.MarginalROAS}} {
+			if finite(f.v) {
+				v := f.v
+				*f.out = &v
+			}
+		}
+		return json.Marshal(out)
 	}
 	return json.Marshal(struct {
 		plain

@@ -34,7 +34,7 @@ func TestReadLiftTests(t *testing.T) {
 		`6: start "2024-5-6" is not a date like 2024-01-01`,
 		"7: low and high are both 10: an interval of no width would make the test certain; give the test's 95% interval",
 		"8: the channel is empty; name the channel the test measured, as the spend file names it",
-		`9: incremental_kpi "ten" is not a number`,
+		`9: incremental_kpi "ten" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`,
 	}, errs)
 	require.Len(t, tests, 2)
 	assert.Equal(t, LiftTest{Channel: "tv", Start: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 4, 28, 0, 0, 0, 0, time.UTC),

@@ -91,7 +91,9 @@ func (h Hill) xSlope(x float64) float64 {
 	if math.IsInf(r, 1) {
 		return 0
 	}
-	return h.Shape * r / ((1 + r) * (1 + r))
+	// r/(1+r) first: Shape·r alone overflows to +Inf for r near the
+	// largest float, and +Inf/+Inf is NaN.
+	return h.Shape * (r / (1 + r)) / (1 + r)
 }
 
 // Slope returns the derivative of the Hill curve at x.
@@ -103,5 +105,8 @@ func (h Hill) Slope(x float64) float64 {
 		return 0
 	}
 	r := math.Pow(h.Half/x, h.Shape)
-	return h.Shape * r / (x * (1 + r) * (1 + r))
+	if math.IsInf(r, 1) {
+		return 0
+	}
+	return h.Shape * (r / (1 + r)) / (1 + r) / x
 }

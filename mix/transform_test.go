@@ -69,3 +69,42 @@ func TestWeibullFitHasNoNaN(t *testing.T) {
 		require.NoError(t, err, "seed %d", seed)
 	}
 }
+
+// The slope stays a number for every positive x, down to the denormals
+// that many weeks of decay leave in an adstocked series: Shape·r once
+// overflowed to +Inf where r is finite but near the largest float, and
+// +Inf/+Inf made a channel's marginal ROAS NaN. Where it is finite, it
+// agrees with S·r/(1+r)² worked in big steps.
+func TestHillSlopeFiniteEverywhere(t *testing.T) {
+	for _, h := range []Hill{{Half: 109, Shape: 2}, {Half: 1, Shape: 3}, {Half: 1e-3, Shape: 0.5}, {Half: 32.8, Shape: 1}} {
+		for x := 5e-324; x < 1e300; x *= 7.3 {
+			s, d := h.xSlope(x), h.Slope(x)
+			require.False(t, math.IsNaN(s) || math.IsInf(s, 0), "xSlope(%g) of %+v = %v", x, h, s)
+			require.False(t, math.IsNaN(d), "Slope(%g) of %+v = %v", x, h, d)
+			require.GreaterOrEqual(t, s, 0.0)
+		}
+	}
+	// r = (109/x)^2 = 1e308 exactly enough to overflow S·r: the slope is
+	// S/r in effect, 2e-308.
+	h := Hill{Half: 109, Shape: 2}
+	x := 109 / math.Sqrt(1e308)
+	assert.InEpsilon(t, 2e-308, h.xSlope(x), 1e-6)
+	assert.InEpsilon(t, 0.5, h.xSlope(109), 1e-12) // r = 1: 2·1/4
+}
+
+// A channel's ROAS, ROI or marginal ROAS that is not a number is written
+// null, the rest as they are: the JSON always marshals.
+func TestChannelJSONNeverNaN(t *testing.T) {
+	c := ChannelResult{Name: "search", Spend: 100, ROAS: Interval{2, 1, 3}, ROI: Interval{1, 0, 2}, MarginalROAS: Interval{math.NaN(), 0, 1}}
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Nil(t, m["marginal_roas"])
+	assert.Equal(t, map[string]any{"value": 2.0, "low": 1.0, "high": 3.0}, m["roas"])
+	c.ROI.High = math.Inf(1)
+	b, err = json.Marshal(c)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Nil(t, m["roi"])
+}

@@ -324,9 +324,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 		run := &leadsRun{scorer: scorer, asOf: asOf, createdField: *createdField, strict: *strict,
 			verdicts: verdicts, outcomes: outcomes, tf: tf, cut: cut, unknown: &unknown}
-		err = readLeadJourneys(lopts, run, func(line int, j *attribution.Journey, err error) error {
+		err = readLeadJourneys(lopts, run, firstRowPerLead(func(line int, j *attribution.Journey, err error) error {
 			return add(*leadsFile, line, j, err)
-		})
+		}))
 		leftOut = cut.notCreated
 		if n := cut.note(asOf); n != "" && err == nil {
 			fmt.Fprintf(stderr, "%s: %s\n", c.name, n)

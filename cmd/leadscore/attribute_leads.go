@@ -95,6 +95,23 @@ type leadsRun struct {
 // run the reference, a plain serial loop, in its place.)
 var readLeadJourneys = mapLeadJourneys
 
+// firstRowPerLead wraps add so that a lead id given a second time fails
+// that later row, naming the first one's line; the first row stands. A
+// lead read twice would be counted twice: twice sales-ready, twice
+// credited.
+func firstRowPerLead(add func(line int, j *attribution.Journey, err error) error) func(line int, j *attribution.Journey, err error) error {
+	seen := map[string]int{}
+	return func(line int, j *attribution.Journey, err error) error {
+		if err == nil && j != nil {
+			if first, dup := seen[j.ID]; dup {
+				return add(line, nil, fmt.Errorf("lead %s was already given on line %d; give each lead one row (the first is kept)", j.ID, first))
+			}
+			seen[j.ID] = line
+		}
+		return add(line, j, err)
+	}
+}
+
 // leadRow is what one lead row gives: its journey (nil when it failed or
 // was created after --at), and its share of the run's counts. It holds
 // nothing of the decoded lead.

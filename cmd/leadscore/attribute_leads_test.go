@@ -372,3 +372,24 @@ func BenchmarkAttributeLeads(b *testing.B) {
 	bench("attribute", mapLeadJourneys, attr...)
 	bench("attribute-reference", serialLeadJourneys, attr...)
 }
+
+// A lead id given twice fails its later row, naming the first; the report
+// is the one of the file without the repeat (the first row stands), not
+// one that counts the lead twice.
+func TestAttributeLeadsRepeatedIDFailsLaterRow(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(data), "\n")
+	dup := filepath.Join(dir, "dup.ndjson")
+	require.NoError(t, os.WriteFile(dup, []byte(string(data)+lines[0]+lines[1]), 0o644))
+	args := []string{"attribute", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-10-12", "--models", "first_touch", "--format", "json"}
+	code, want, errOut := leadscore(t, "", append(args, "--leads", td("leads.ndjson"))...)
+	require.Equal(t, exitOK, code, errOut)
+	code, got, errOut := leadscore(t, "", append(args, "--leads", dup)...)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, dup+":1001: lead L0000001 was already given on line 1; give each lead one row (the first is kept)\n")
+	assert.Contains(t, errOut, dup+":1002: lead L0000002 was already given on line 2;")
+	assert.Contains(t, errOut, "1002 journeys read: 1000 used, 2 failed")
+	assert.JSONEq(t, want, got)
+}

@@ -278,6 +278,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *activity && touches == nil {
 		return fail("--activity counts the journeys' touches per channel and week; give them with --journeys, or --leads (with --kpi-from sales-ready)")
 	}
+	if *activity && len(touches.touches) == 0 {
+		return fail("--activity counts the journeys' touches per channel and week, and no touch was read from %s (%s); %s", touches.Source, numfmt.Count(touches.Journeys, "journey"), touches.noTouchesFix())
+	}
 	var costs *costInputs
 	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
 	if *spendFile != "" {
@@ -296,30 +299,66 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			anchor = kpi.Weeks[0]
 		}
 		rows, grid = mix.SpreadCosts(crows, anchor)
-		costs = &costInputs{File: *costsFile, Campaigns: len(crows), WeekStart: anchor.Weekday().String(), Mapped: mapped}
-		for _, c := range crows {
-			costs.Total += c.Cost
-		}
+		costs = newCostInputs(*costsFile, crows, anchor, mapped)
 	}
 	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
 		if len(rows) == 0 {
 			return fail("%s: no spend in any week; nothing to model", spendName)
 		}
+		var items []mix.Dated
 		switch *kpiFrom {
 		case "won", "revenue":
-			kpi, derived, err = kpiFromOutcomes(*outcomesFile, *kpiFrom, grid, rowError(*outcomesFile))
+			items, derived, err = outcomeItems(*outcomesFile, *kpiFrom, rowError(*outcomesFile))
 			if err != nil {
 				return fail("--outcomes %s: %v", *outcomesFile, err)
 			}
 		case "sales-ready":
+			items = salesReady
+		}
+		if *kpiFrom == "sales-ready" {
 			// Timelines replayed up to --at see no lead become sales-ready
 			// after it: weeks after it would read low, silently.
 			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
-				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave it out (now)",
+				if !flagSet(fs, "at") {
+					return fail("%s runs past today (%s): its last week, %s, ends before %s, and leads cannot have become sales-ready in days still to come, so those weeks would read low; leave the costs of weeks not yet over out of the file (or give --at, a time at or after %s, to replay the timelines up to)",
+						spendName, derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+				}
+				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave --at out to replay up to now",
 					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
 			}
-			kpi = seriesOf("sales-ready", grid, salesReady, derived)
 		}
+		// The weeks are the spend's: a row that reaches far beyond what
+		// the KPI counts is a mistyped date, not weeks to model.
+		var dated []datedRow
+		what := "spend row"
+		if costs != nil {
+			what = "cost row"
+			for _, c := range crows {
+				dated = append(dated, datedRow{c.Line, c.Start, c.End})
+			}
+		} else {
+			for _, r := range rows {
+				dated = append(dated, datedRow{r.Line, r.Week, r.Week.AddDate(0, 0, 6)})
+			}
+		}
+		noun, file := "won deal", *outcomesFile
+		if *kpiFrom == "sales-ready" {
+			noun, file = "sales-ready moment", *leadsFile
+		}
+		if derived.Failed > 0 {
+			// said below: the KPI's own rows come first
+		} else if n := farRows(dated, items, noun, file, what, rowError(spendName)); n > 0 {
+			named := "each named above"
+			if n > 5 {
+				named = "the first 5 named above"
+			}
+			return problem("%s of %s reach more than a year beyond the KPI's %ss (%s); fix their dates, or give the %s file that covers the spend's weeks, and run again", numfmt.Count(n, what), spendName, noun, named, file)
+		}
+		if weeks := len(grid.Weeks()); weeks > maxModelWeeks {
+			return problem("%s: the spend's weeks run from %s to %s, %s: more than ten years is not a span a weekly mix model reads; check the dates of the first and last rows",
+				spendName, grid.From.Format("2006-01-02"), grid.To.Format("2006-01-02"), numfmt.Count(weeks, "week"))
+		}
+		kpi = seriesOf(*kpiFrom, grid, items, derived)
 		kn = mix.Counts{Rows: len(kpi.Weeks), Read: len(kpi.Weeks)}
 	}
 	// ROI and the verdicts on paying back read the KPI as money. A KPI
@@ -403,28 +442,35 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return problem("%v", err)
 	}
 	first, last := data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02")
+	// The counts' periods run to the last week's last day, as the
+	// comparison's does: the weeks are whole.
+	lastDay := weekEnd(last)
 	if costs != nil {
 		costs.Outside = costsOutside(rows, data.Weeks)
 		costs.InWeeks = costs.Total - costs.Outside
-		fmt.Fprintln(stderr, costs.summary(first, last))
+		fmt.Fprintln(stderr, costs.summary(first, lastDay))
 		fmt.Fprintf(stderr, "channel-weeks of spread cost: %d = %d used + %d outside the KPI's weeks", len(rows), len(rows)-asm.Outside, asm.Outside)
 	} else {
 		used := sn.Read - asm.Outside
-		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, last)
+		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, lastDay)
 	}
 	if asm.Filled > 0 {
 		fmt.Fprintf(stderr, "; %d channel-weeks had no row and count as no spend", asm.Filled)
 	}
 	fmt.Fprintln(stderr)
 	if derived != nil {
-		fmt.Fprintln(stderr, derived.summary(first, last))
+		fmt.Fprintln(stderr, derived.summary(first, lastDay))
 	}
 	var act *activityInputs
 	if *activity {
 		var ctl []mix.Control
-		ctl, act = activityControls(touches, data.Weeks, data.Channels)
+		costed := map[string]bool{}
+		for _, c := range crows {
+			costed[c.Campaign] = true
+		}
+		ctl, act = activityControls(touches, data.Weeks, data.Channels, costed)
 		data.Controls = append(data.Controls, ctl...)
-		fmt.Fprintln(stderr, act.summary(first, last))
+		fmt.Fprintln(stderr, act.summary(first, lastDay))
 	}
 	if failed > 0 && kn.Failed > 0 {
 		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
@@ -506,6 +552,15 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// weekEnd is the last day of the week that starts on day (2006-01-02).
+func weekEnd(day string) string {
+	d, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	return d.AddDate(0, 0, 6).Format("2006-01-02")
 }
 
 func unwrapPath(err error) error {
@@ -600,7 +655,11 @@ func (p *periods) notes() []string {
 }
 
 // sig writes v with 3 significant digits, in groups of thousands.
+// A value that is not a number is written "—": no figure, not "NaN".
 func sig(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
 	if v == 0 {
 		return "0"
 	}
@@ -682,14 +741,8 @@ func (r mixReport) write(w io.Writer, md bool) {
 		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
-	if r.KPIFrom != nil {
-		line("KPI: " + r.KPIFrom.summary(r.From, r.To))
-	}
-	if r.Costs != nil {
-		line("spend: " + r.Costs.summary(r.From, r.To))
-	}
-	if r.Activity != nil {
-		line("activity: " + r.Activity.summary(r.From, r.To))
+	for _, s := range r.sources() {
+		line(s)
 	}
 	if len(r.Calibration) > 0 {
 		line(fmt.Sprintf("calibrated by %s: every figure below is of the calibrated fit", numfmt.Count(len(r.Calibration), "lift test")))
@@ -838,6 +891,22 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("How to read this")
 	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
+}
+
+// sources are the lines that reconcile the derived inputs with their
+// files: the KPI (--kpi-from), the costs (--costs), the activity.
+func (r mixReport) sources() []string {
+	var out []string
+	if r.KPIFrom != nil {
+		out = append(out, "KPI: "+r.KPIFrom.summary(r.From, weekEnd(r.To)))
+	}
+	if r.Costs != nil {
+		out = append(out, "spend: "+r.Costs.summary(r.From, weekEnd(r.To)))
+	}
+	if r.Activity != nil {
+		out = append(out, "activity: "+r.Activity.summary(r.From, weekEnd(r.To)))
+	}
+	return out
 }
 
 // mdHTML escapes what Markdown would read as raw HTML in text that holds

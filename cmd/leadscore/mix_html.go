@@ -66,6 +66,11 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 	if r.KPIFrom != nil && r.KPIFrom.Note != "" {
 		summary.Warnings = append(summary.Warnings, "The KPI: "+r.KPIFrom.Note+".")
 	}
+	// What the inputs add up to, as the text report says it: the counts
+	// that reconcile the KPI, the costs and the activity with their files.
+	for _, src := range r.sources() {
+		summary.Sources = append(summary.Sources, htmlreport.Sentence{htmlreport.Text(src)})
+	}
 
 	// Channels: ROAS with its interval, drawn and tabled.
 	var names []string

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -246,7 +247,12 @@ type mixJSON struct {
 		CreatedAfter  int     `json:"created_after_as_of"`
 	} `json:"kpi_from"`
 	Costs *struct {
-		Campaigns      int
+		Rows      int
+		Campaigns []struct {
+			Campaign, Channel string
+			Cost              float64
+			Touches           map[string]int
+		}
 		Total, Outside float64
 		InWeeks        float64 `json:"in_weeks"`
 		WeekStart      string  `json:"week_start"`
@@ -311,7 +317,7 @@ func TestMixKPIFromRevenue(t *testing.T) {
 	assert.InDelta(t, revIn, sum, 1e-6)
 	assert.InDelta(t, revIn, k.ValueIn, 1e-6)
 	g := func(i int) string { return numfmt.Group(strconv.Itoa(i)) }
-	assert.Contains(t, errOut, fmt.Sprintf("%s: %s outcome rows read, %s won = %s in the modelled weeks (2023-01-02 to 2025-12-22) + 6 before + 6 after; %s not won; revenue %s = %s in + 72,000 before + 90,000 after\n",
+	assert.Contains(t, errOut, fmt.Sprintf("%s: %s outcome rows read, %s won = %s in the modelled weeks (2023-01-02 to 2025-12-28) + 6 before + 6 after; %s not won; revenue %s = %s in + 72,000 before + 90,000 after\n",
 		td("mix/outcomes.csv"), g(k.Read), g(k.Counted), g(k.In), g(k.NotCounted), sig(k.ValueIn+k.ValueBefore+k.ValueAfter), sig(revIn)))
 }
 
@@ -476,13 +482,13 @@ func TestMixCostsSpendIsTheirDaysInTheWeeks(t *testing.T) {
 		assert.InDelta(t, want[c.Name], c.Spend, 1e-6*want[c.Name], c.Name)
 	}
 	require.NotNil(t, r.Costs)
-	assert.Equal(t, 300, r.Costs.Campaigns)
+	assert.Equal(t, 300, r.Costs.Rows)
 	assert.InDelta(t, total, r.Costs.Total, 1e-6)
 	assert.InDelta(t, outside, r.Costs.Outside, 1e-6)
 	assert.InDelta(t, total-outside, r.Costs.InWeeks, 1e-6)
 	assert.Equal(t, "Monday", r.Costs.WeekStart, "the KPI file's weeks start on Mondays")
 	assert.Contains(t, errOut, cp+": 300 rows in: 300 read, 0 failed\n")
-	assert.Contains(t, errOut, cp+": 300 campaign costs, "+sig(total)+" spread over their days' weeks")
+	assert.Contains(t, errOut, cp+": 300 cost rows (300 campaigns), "+sig(total)+" spread over their days' weeks")
 }
 
 // The bundled costs.csv spread back over the weeks, with revenue from the
@@ -517,7 +523,7 @@ func TestMixInputsErrors(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--costs", cp, "--kpi", td("mix/kpi.csv"))
 	assert.Equal(t, exitProblem, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, cp+`:3: cost "lots" is not a number`+"\n")
+	assert.Contains(t, errOut, cp+`:3: cost "lots" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`+"\n")
 	assert.Contains(t, errOut, "leadscore mix: 1 cost row of "+cp+" failed (each named above)")
 
 	op := filepath.Join(dir, "outcomes.csv")
@@ -570,7 +576,7 @@ func TestCampaignChannelsByHand(t *testing.T) {
 		{At: at, Campaign: "brand", Channel: "social"}, {At: at, Campaign: "promo", Channel: "social"},
 		{At: at, Campaign: "tie", Channel: "tv"}, {At: at, Campaign: "tie", Channel: "radio"},
 	}})
-	ch, split := l.campaignChannels()
+	ch, split, _ := l.campaignChannels()
 	assert.Equal(t, map[string]string{"brand": "search", "promo": "social", "tie": "radio"}, ch)
 	assert.Equal(t, []string{"brand", "tie"}, split)
 
@@ -583,10 +589,47 @@ func TestCampaignChannelsByHand(t *testing.T) {
 	assert.Equal(t, []string{`3: campaign "ghost" touched no journey of j.ndjson, so its channel is not known; check the name against the campaigns the events carry (case counts), or add a channel column`}, errs)
 	require.Len(t, out, 3)
 	assert.Equal(t, []string{"search", "social", "search"}, []string{out[0].Channel, out[1].Channel, out[2].Channel})
-	assert.Equal(t, &campaignMap{Source: "j.ndjson", Mapped: 2, Split: []string{"brand"}}, m)
+	assert.Equal(t, &campaignMap{Source: "j.ndjson", Mapped: 2, Split: []string{"brand"},
+		touches: map[string]map[string]int{"brand": {"search": 2, "social": 1}, "promo": {"social": 1}, "tie": {"radio": 1, "tv": 1}}}, m)
+	// The report lists each campaign once, with its channel, its cost over
+	// its rows and its touches; the text names the split one's touches.
+	c := newCostInputs("c.csv", out, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), m)
+	assert.Equal(t, 3, c.Rows)
+	assert.Equal(t, []costCampaign{
+		{Campaign: "brand", Channel: "search", Cost: 5, Touches: map[string]int{"search": 2, "social": 1}},
+		{Campaign: "promo", Channel: "social", Cost: 3, Touches: map[string]int{"social": 1}},
+	}, c.Campaigns)
+	assert.Equal(t, 8.0, c.Total)
+	assert.Contains(t, c.summary("2024-01-01", "2024-01-07"), "c.csv: 3 cost rows (2 campaigns), 8.00 spread over")
+	assert.Contains(t, c.summary("2024-01-01", "2024-01-07"), "; 2 campaigns, each given the channel most of its touches in j.ndjson came through (through more than one channel: brand: 2 search, 1 social touches, all its cost to search)")
 
 	_, _, err = mapCampaigns([]mix.CostRow{{Campaign: "brand"}}, nil, &n, nil)
 	assert.ErrorContains(t, err, "the costs file has no channel column")
+
+	// Touches without a channel say nothing of the campaign's: one with
+	// only those fails its row (never a channel named ""), one with some
+	// takes the channel of the rest.
+	l.add(&attribution.Journey{Touches: []attribution.Touch{
+		{At: at, Campaign: "blank"}, {At: at, Campaign: "blank", Channel: "(none)"},
+		{At: at, Campaign: "mixed"}, {At: at, Campaign: "mixed", Channel: "(none)"}, {At: at, Campaign: "mixed", Channel: "email"},
+	}})
+	n = mix.Counts{Rows: 2, Read: 2}
+	errs = nil
+	out, m, err = mapCampaigns([]mix.CostRow{{Campaign: "blank", Line: 2}, {Campaign: "mixed", Line: 3}}, l, &n, func(line int, err error) { errs = append(errs, fmt.Sprintf("%d: %v", line, err)) })
+	require.NoError(t, err)
+	assert.Equal(t, mix.Counts{Rows: 2, Read: 1, Failed: 1}, n)
+	assert.Equal(t, []string{`2: campaign "blank"'s touches in j.ndjson carry no channel, so its channel is not known; add a channel column to the costs file, or give the events a channel field`}, errs)
+	require.Len(t, out, 1)
+	assert.Equal(t, "email", out[0].Channel)
+	assert.Empty(t, m.Split)
+
+	// --activity leaves touches without a channel out, and says so.
+	ctl, a := activityControls(l, []time.Time{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, nil)
+	for _, c := range ctl {
+		assert.NotEqual(t, "touches_", c.Name)
+	}
+	assert.Equal(t, 4, a.NoChannel)
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-01"), "; 4 touches without a channel left out")
 }
 
 // A costs file as attribute reads it (campaign, cost) with dates: the
@@ -675,7 +718,7 @@ func TestMixActivity(t *testing.T) {
 	assert.Equal(t, 360, in+outside)
 	assert.Equal(t, in, r.Activity.In)
 	assert.Equal(t, outside, r.Activity.Before+r.Activity.After)
-	assert.Contains(t, errOut, fmt.Sprintf("%s: 360 touches on channels without spend, in 400 journeys: %d in the modelled weeks (2023-01-02 to 2025-12-22) + %d before + %d after; controls touches_social; the touches of search, tv left out: those channels have spend", td("mix/journeys.ndjson"), in, r.Activity.Before, r.Activity.After))
+	assert.Contains(t, errOut, fmt.Sprintf("%s: 360 touches on channels without spend, in 400 journeys: %d in the modelled weeks (2023-01-02 to 2025-12-28) + %d before + %d after; controls touches_social; the touches of search, tv left out: those channels have spend", td("mix/journeys.ndjson"), in, r.Activity.Before, r.Activity.After))
 
 	code, _, errOut = leadscore(t, "", "mix", "--spend", sp, "--kpi", td("mix/kpi.csv"), "--activity")
 	assert.Equal(t, exitUsage, code)
@@ -692,12 +735,36 @@ func TestActivityControlsByHand(t *testing.T) {
 		{At: ts("2024-01-03T00:00:00Z"), Channel: "tv"}, {At: ts("2024-01-10T00:00:00Z"), Channel: "webinar"},
 	}
 	weeks := []time.Time{ts("2024-01-01T00:00:00Z"), ts("2024-01-08T00:00:00Z")}
-	ctl, a := activityControls(l, weeks, []mix.Channel{{Name: "tv"}})
+	ctl, a := activityControls(l, weeks, []mix.Channel{{Name: "tv"}}, nil)
 	require.Len(t, ctl, 2)
 	assert.Equal(t, mix.Control{Name: "touches_events", Values: []float64{2, 1}}, ctl[0])
 	assert.Equal(t, mix.Control{Name: "touches_webinar", Values: []float64{0, 1}}, ctl[1])
 	assert.Equal(t, []string{"tv"}, a.WithSpend)
 	assert.Equal(t, [3]int{4, 0, 1}, [3]int{a.In, a.Before, a.After})
+
+	// A costed campaign split between tv (its spend channel) and webinar:
+	// webinar's touches are partly bought, so webinar is no control.
+	l.touches[5].Campaign = "launch"
+	l.touches[4].Campaign = "launch"
+	ctl, a = activityControls(l, weeks, []mix.Channel{{Name: "tv"}}, map[string]bool{"launch": true})
+	assert.Equal(t, []mix.Control{{Name: "touches_events", Values: []float64{2, 1}}}, ctl)
+	assert.Equal(t, []string{"webinar"}, a.Bought)
+	assert.Equal(t, [3]int{3, 0, 1}, [3]int{a.In, a.Before, a.After})
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-08"), "; the touches of webinar left out too: campaigns with a cost were touched through them, so their touches are partly bought")
+
+	// A channel whose touches all fall outside the weeks gets no control
+	// (a column of zeros); one spelt as a spend channel in another case
+	// is warned of.
+	l.touches = []attribution.Touch{
+		{At: ts("2024-01-02T00:00:00Z"), Channel: "TV"}, {At: ts("2024-02-01T00:00:00Z"), Channel: "events"},
+	}
+	ctl, a = activityControls(l, weeks, []mix.Channel{{Name: "tv"}}, nil)
+	assert.Equal(t, []mix.Control{{Name: "touches_TV", Values: []float64{1, 0}}}, ctl)
+	assert.Equal(t, []string{"events"}, a.NoneInWeeks)
+	assert.Equal(t, []string{`the touches' channel "TV" differs only in case from the spend's channel "tv": if they are one channel, write one name in both files (its touches are partly what its spend bought)`}, a.Warnings)
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-14"), "; controls touches_TV; no control for events: none of its touches is in the modelled weeks; warning: the touches' channel")
+	_, a = activityControls(&touchLog{Source: "x", touches: l.touches[1:]}, weeks, nil, nil)
+	assert.Contains(t, a.summary("2024-01-01", "2024-01-14"), "x: 1 touch on channels without spend, in 0 journeys: 0 in the modelled weeks (2024-01-01 to 2024-01-14) + 0 before + 1 after; no control; no control for events")
 }
 
 // Sales-ready leads per week on the bundled leads: each week's count is
@@ -753,7 +820,17 @@ func TestMixKPIFromSalesReady(t *testing.T) {
 	args[9] = "2026-10-11T00:00:00Z"
 	code, _, errOut = leadscore(t, "", append([]string{"mix"}, args...)...)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "leadscore mix: --at 2026-10-11T00:00:00Z is before the end of the modelled weeks (the last, 2026-10-05, ends before 2026-10-12T00:00:00Z): leads that became sales-ready after --at would not count in the weeks after it; give --at 2026-10-12T00:00:00Z or later, or leave it out (now)\n")
+	assert.Contains(t, errOut, "leadscore mix: --at 2026-10-11T00:00:00Z is before the end of the modelled weeks (the last, 2026-10-05, ends before 2026-10-12T00:00:00Z): leads that became sales-ready after --at would not count in the weeks after it; give --at 2026-10-12T00:00:00Z or later, or leave --at out to replay up to now\n")
+
+	// Without --at the timelines run to now: costs past today are said so.
+	future := filepath.Join(t.TempDir(), "costs.csv")
+	day := time.Now().UTC().AddDate(0, 0, 20).Format("2006-01-02")
+	require.NoError(t, os.WriteFile(future, []byte("campaign,channel,date,cost\na,tv,2026-09-01,100\nb,tv,"+day+",100\n"), 0o644))
+	code, _, errOut = leadscore(t, "", "mix", "--costs", future, "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--kpi-value", "2000", "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore mix: "+future+" runs past today (")
+	assert.Contains(t, errOut, "leave the costs of weeks not yet over out of the file")
+	assert.NotContains(t, errOut, "leave it out")
 }
 
 // The guide's section on the other inputs shows what the commands write,
@@ -814,4 +891,137 @@ func TestMixHTMLShowsTheKPIWarning(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, errOut, "before the last modelled week (2025-12-22) began: if the outcomes were exported before the weeks ended, the last weeks read low")
 	assert.Contains(t, out, "before the last modelled week (2025-12-22) began: if the outcomes were exported before the weeks ended, the last weeks read low")
+}
+
+// --kpi-from sales-ready: a lead id given twice fails its later row, as
+// an outcome given twice does; it is not counted a second time.
+func TestMixKPIFromSalesReadyRepeatedLead(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	first := strings.SplitAfter(string(data), "\n")[0]
+	dup := filepath.Join(dir, "dup.ndjson")
+	require.NoError(t, os.WriteFile(dup, []byte(string(data)+first), 0o644))
+	code, out, errOut := leadscore(t, "", "mix", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", dup,
+		"--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, dup+":1001: lead L0000001 was already given on line 1; give each lead one row (the first is kept)\n")
+	assert.Contains(t, errOut, "leadscore mix: 1 lead of "+dup+" failed (each named above)")
+}
+
+// With --kpi-from the weeks are the spend's: a cost row whose dates reach
+// more than a year past the KPI's won deals (2204 for 2024) fails with its
+// line instead of stretching the weeks over centuries, and a span of more
+// than ten years is refused. A row within a year of them is modelled.
+func TestMixCostRowFarBeyondTheKPI(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
+		return p
+	}
+	var out strings.Builder
+	out.WriteString("lead_id,opportunity,won,revenue\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&out, "L%d,,%s,100\n", i, time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 6*i).Format(time.RFC3339))
+	}
+	outcomes := write("outcomes.csv", out.String())
+	costs := write("costs.csv", "campaign,channel,start,end,cost\n"+
+		"a,tv,2024-01-01,2024-06-30,5000\n"+
+		"b,search,2024-01-01,2024-12-31,4000\n"+
+		"typo,tv,2024-03-01,2204-03-31,5000\n"+
+		"early,search,2020-01-01,2020-01-31,100\n")
+	code, stdout, errOut := leadscore(t, "", "mix", "--costs", costs, "--kpi-from", "revenue", "--outcomes", outcomes, "--bootstrap", "20", "--format", "json")
+	assert.Equal(t, exitProblem, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, errOut, costs+":4: the cost row's days 2024-03-01 to 2204-03-31 reach 179 years after the last won deal in "+outcomes+" (2024-12-22); a cost row may reach at most a year beyond")
+	assert.Contains(t, errOut, costs+":5: the cost row's days 2020-01-01 to 2020-01-31 reach 4 years before the first won deal in "+outcomes+" (2024-01-03);")
+	assert.Contains(t, errOut, "leadscore mix: 2 cost rows of "+costs+" reach more than a year beyond the KPI's won deals (each named above)")
+
+	// Outcomes over twelve years, costs at both ends: more than ten years.
+	out.Reset()
+	out.WriteString("lead_id,opportunity,won,revenue\nA,,2010-01-05T00:00:00Z,100\nB,,2022-01-05T00:00:00Z,100\n")
+	outcomes = write("outcomes2.csv", out.String())
+	costs = write("costs2.csv", "campaign,channel,date,cost\na,tv,2010-01-04,100\nb,tv,2022-01-03,100\n")
+	code, _, errOut = leadscore(t, "", "mix", "--costs", costs, "--kpi-from", "revenue", "--outcomes", outcomes, "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "leadscore mix: "+costs+": the spend's weeks run from 2010-01-04 to 2022-01-03, 627 weeks: more than ten years")
+}
+
+// The same files and seed give the same bytes: the revenue per week is
+// summed in a fixed order (the lead ids'), not a map's, whose order
+// changes from run to run and moves a float sum's last bits. By hand, a
+// week's sum is the ids' sum in sorted order; and the whole JSON report is
+// byte-identical over repeated runs in one process.
+func TestMixKPIFromOutcomesSameBytesEveryRun(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("lead_id,opportunity,won,revenue\n")
+	var want float64
+	for i := 0; i < 300; i++ {
+		v := 0.1 + float64(i)*1234.567 + 1e9/float64(i+1)
+		fmt.Fprintf(&b, "L%04d,,2024-01-02T00:00:00Z,%s\n", i, strconv.FormatFloat(v, 'f', -1, 64))
+		want += v // L0000..L0299: file order is id order
+	}
+	p := filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o644))
+	for range 20 {
+		s, _, err := kpiFromOutcomes(p, "revenue", mixGrid("2024-01-01", "2024-01-01"), nil)
+		require.NoError(t, err)
+		require.Equal(t, want, s.Values[0][0])
+	}
+	args := []string{"mix", "--costs", td("mix/costs.csv"), "--kpi-from", "revenue", "--outcomes", td("mix/outcomes.csv"), "--bootstrap", "20", "--format", "json"}
+	code, first, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	for range 3 {
+		_, again, _ := leadscore(t, "", args...)
+		require.Equal(t, first, again)
+	}
+}
+
+// No touches at all (CSV leads without --events, an empty journeys file):
+// one message that says none were read and how to give them, not one
+// error per campaign; with --events the touches, and the mapping's
+// summary, are the events file's.
+func TestMixNoTouchesOneMessage(t *testing.T) {
+	base := []string{"mix", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+	code, _, errOut := leadscore(t, "", append(base, "--leads", td("leads.csv"))...)
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore mix: "+td("mix/costs-2026.csv")+": no campaign touch was read from "+td("leads.csv")+" (1,000 journeys), so no campaign's channel is known; CSV leads carry their touches in an events file: give it with --events, or add a channel column to the costs file\n", errOut)
+	code, _, errOut = leadscore(t, "", append(base, "--leads", td("leads.csv"), "--events", td("events.csv"))...)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "9 campaigns, each given the channel most of its touches in "+td("events.csv")+" came through")
+
+	empty := filepath.Join(t.TempDir(), "empty.ndjson")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	code, _, errOut = leadscore(t, "", "mix", "--costs", td("mix/costs-2026.csv"), "--journeys", empty, "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
+	assert.Contains(t, errOut, "no campaign touch was read from "+empty+" (0 journeys)")
+	code, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--journeys", empty, "--activity", "--kpi", td("mix/kpi.csv"), "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore mix: --activity counts the journeys' touches per channel and week, and no touch was read from "+empty+" (0 journeys)")
+}
+
+// The HTML page says what the inputs add up to, as the text report does:
+// the KPI's, the costs' and the activity's reconciling lines, each as the
+// text report writes it.
+func TestMixHTMLHasTheInputCounts(t *testing.T) {
+	args := []string{"mix", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"),
+		"--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--activity", "--bootstrap", "20"}
+	code, text, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		for _, p := range []string{"  KPI: ", "  spend: ", "  activity: "} {
+			if strings.HasPrefix(line, p) {
+				n++
+				assert.Contains(t, page, html.EscapeString(strings.TrimPrefix(line, "  ")))
+			}
+		}
+	}
+	assert.Equal(t, 3, n)
 }

@@ -20,7 +20,7 @@ func TestMixGolden(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "../../testdata/mix/spend.csv: 468 rows in: 468 read, 0 failed\n"+
 		"../../testdata/mix/kpi.csv: 156 rows in: 156 read, 0 failed\n"+
-		"spend rows: 468 read = 468 used + 0 outside the KPI's weeks (2023-01-02 to 2025-12-22)\n", errOut)
+		"spend rows: 468 read = 468 used + 0 outside the KPI's weeks (2023-01-02 to 2025-12-28)\n", errOut)
 	path := td("mix/report.txt")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
@@ -102,8 +102,8 @@ func TestMixBadRows(t *testing.T) {
 	assert.Empty(t, out, "no fit on data with holes where rows failed")
 	for _, w := range []string{
 		sp + ":3: spend -50 is negative; give the amount spent, 0 or more (refunds belong in the week they reduce)",
-		sp + `:4: spend "lots" is not a number`,
-		sp + `:6: spend "NaN" is not a number`,
+		sp + `:4: spend "lots" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`,
+		sp + `:6: spend "NaN" is not a number; write it as 1234567.89 or 1,234,567.89 (a point before the decimals, commas only between groups of three digits)`,
 	} {
 		assert.Contains(t, errOut, w+"\n")
 	}
