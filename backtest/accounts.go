@@ -291,6 +291,10 @@ type AccountReport struct {
 	Verdict string       `json:"verdict"`
 	Why     string       `json:"why"`
 	Effect  *Coefficient `json:"effect"`
+	// Rules are the account rules, then the gates, each against won
+	// (see AccountRuleSignal), with leakage suspected when one reads
+	// values from after T0.
+	Rules []AccountRuleSignal `json:"rules"`
 	// Capacity is the hand-offs per week of the current definition.
 	Capacity *AccountCapacity `json:"capacity"`
 	// Unmatched are the leads that found no account, in the order added.
@@ -353,6 +357,8 @@ type accountRec struct {
 	wonAt           time.Time
 	srAt            time.Time
 	srUnknown       bool
+	// fired and gates are the account rules and gates that fired at T0.
+	fired, gates map[string]bool
 }
 
 // Report scores the accounts and computes the report.
@@ -412,6 +418,13 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 		rec.total, rec.stage, rec.sr, rec.disq = res.Total, res.Stage, res.SalesReady, res.Disqualified
 		for _, cat := range res.Categories {
 			rec.cats = append(rec.cats, cat.Score)
+		}
+		rec.fired, rec.gates = map[string]bool{}, map[string]bool{}
+		for _, f := range res.Fired {
+			rec.fired[f.Rule] = true
+		}
+		for _, g := range res.Gates {
+			rec.gates[g.Rule] = true
 		}
 		o, has := b.outcomes[a.ID]
 		rec.has = has
@@ -539,6 +552,7 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	}
 	r.Stages[len(r.Stages)-1].Name = "(no stage)"
 
+	r.Rules = accountSignals(am, recs, r.Won)
 	r.Verdict, r.Why, r.Effect = b.judge(r)
 	r.Capacity = b.capacity(existing)
 	r.Warnings = b.accountWarnings(r)
@@ -734,6 +748,11 @@ func (b *Accounts) judge(r *AccountReport) (string, string, *Coefficient) {
 func (b *Accounts) accountWarnings(r *AccountReport) []string {
 	min := b.opts.MinWon
 	w := []string{}
+	for _, s := range r.Rules {
+		if s.Leakage != "" {
+			w = append(w, upper(s.Leakage)+"; take the accounts file as it stood at T0, or leave out the fields that change when a deal is won.")
+		}
+	}
 	if r.Won < min {
 		w = append(w, fmt.Sprintf("Too few outcomes: the backtest has %s (at least %d are needed, --min-won); the verdict on the sales-ready definition is withheld, and AUC, precision, recall and every win rate below rest on them: read their intervals. %s.",
 			plural(r.Won, "won deal"), min, upper(more(min-r.Won))))

@@ -85,6 +85,22 @@ func (r *AccountReport) tables() []table {
 		intro:   fmt.Sprintf("Do sales-ready accounts win more than the rest? The log-odds of winning of a sales-ready account over the others (a logistic fit penalised as the rules' joint fit, λ = %s), judged with the lead backtest's minimums: at least %d won deals (--min-won), %d accounts on each side, %d won deals expected or seen among the sales-ready.", num(JointLambda), r.MinWon, MinRuleLeads, MinRuleWon),
 		headers: []string{"verdict", "log-odds", "95% interval", "why"},
 		rows:    [][]string{{r.Verdict, f2(eff), interval(ivOf(lo, hi), f2), r.Why}}})
+	if len(r.Rules) > 0 {
+		t := table{title: "Account rules and gates against won deals",
+			intro:   "Snapshot view: the accounts each account rule or gate fired on at T0, and how many of them won after. A gate stopping accounts that went on to win, or a rule firing almost only on winners, is leakage suspected: the accounts file may hold values from after T0.",
+			headers: []string{"rule", "kind", "accounts", "won", "win rate", "leakage"}}
+		for _, s := range r.Rules {
+			kind, leak := "rule", "—"
+			if s.Gate {
+				kind = "gate"
+			}
+			if s.Leakage != "" {
+				leak = LeakageSuspected
+			}
+			t.rows = append(t.rows, []string{s.Rule, kind, itoa(s.Fired), itoa(s.FiredWon), pct(s.WinRate), leak})
+		}
+		ts = append(ts, t)
+	}
 	if c := r.Capacity; c != nil {
 		t := table{title: "Hand-offs per week", intro: "Timeline view: each account replayed up to T0 at every moment one of its people arrived or had an event; an account is handed over at the first moment it is sales-ready. " + c.answer() + " Intervals 95% (exact Poisson for flows, Wilson for rates).",
 			headers: []string{"week from", "handed over", "won after"}}

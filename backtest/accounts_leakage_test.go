@@ -1,0 +1,101 @@
+package backtest_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// leakModel is handModel with a customer field read by a gate and a
+// flag field read by a rule.
+var leakModel = strings.Replace(strings.Replace(handModel,
+	"fields: {domain: string, employees: int}", "fields: {domain: string, employees: int, customer: bool, flag: bool}", 1),
+	"    - {id: size, score: fit, when: employees >= 200, points: 50}\n",
+	"    - {id: size, score: fit, when: employees >= 200, points: 50}\n    - {id: flagged, score: fit, when: flag, points: 1}\n    - {id: gate.customer, disqualify: Already a customer, when: customer}\n", 1)
+
+func leakSignal(t *testing.T, r *backtest.AccountReport, id string) backtest.AccountRuleSignal {
+	t.Helper()
+	for _, s := range r.Rules {
+		if s.Rule == id {
+			return s
+		}
+	}
+	t.Fatalf("no signal for %s in %+v", id, r.Rules)
+	return backtest.AccountRuleSignal{}
+}
+
+// TestAccountsLeakageGate: A (won on 11-01) carries customer: true, as an
+// accounts file exported after the win would; the gate stops it at T0, 1
+// of 1 won where 2 of 4 won: leakage suspected, in the rules, the warnings
+// and every format. The same gate on D (not won) is not suspected.
+func TestAccountsLeakageGate(t *testing.T) {
+	s := accountScorer(t, leakModel)
+	accounts, leads, outcomes := handAccounts()
+	accounts[0].Fields["customer"] = true
+	r := accountReport(t, s, accounts, leads, outcomes, backtest.AccountOptions{At: day(10, 1)})
+	g := leakSignal(t, r, "gate.customer")
+	assert.True(t, g.Gate)
+	assert.Equal(t, 1, g.Fired)
+	assert.Equal(t, 1, g.FiredWon)
+	assert.Contains(t, g.Leakage, "leakage suspected: the accounts file may hold values from after T0 (such as customer set when the deal was won)")
+	assert.Contains(t, g.Leakage, "stopped 1 account at T0, 1 of them won after (100.0%), where 50.0% of all accounts won")
+	size := leakSignal(t, r, "size")
+	assert.Equal(t, 1, size.Fired, "A is the only account in the backtest with 200 employees or more")
+	assert.Empty(t, size.Leakage)
+	assert.Contains(t, strings.Join(r.Warnings, "\n"), "Gate gate.customer stopped 1 account at T0")
+	var text, md, js bytes.Buffer
+	require.NoError(t, r.WriteText(&text))
+	require.NoError(t, r.WriteMarkdown(&md))
+	require.NoError(t, r.WriteJSON(&js))
+	assert.Contains(t, text.String(), "leakage suspected")
+	assert.Contains(t, md.String(), "| gate.customer | gate | 1 | 1 | 100.0% | leakage suspected |")
+	assert.Contains(t, js.String(), `"leakage": "gate gate.customer stopped 1 account`)
+
+	accounts, leads, outcomes = handAccounts()
+	accounts[3].Fields["customer"] = true
+	r = accountReport(t, s, accounts, leads, outcomes, backtest.AccountOptions{At: day(10, 1)})
+	g = leakSignal(t, r, "gate.customer")
+	assert.Equal(t, 1, g.Fired)
+	assert.Zero(t, g.FiredWon)
+	assert.Empty(t, g.Leakage, "a gate stopping a not-won account is what a gate is for")
+	assert.NotContains(t, strings.Join(r.Warnings, "\n"), "leakage")
+}
+
+// TestAccountsLeakageRule: a rule that fires on 6 of the 6 won accounts
+// and on none of the 14 others is too clean a split; one that fires on 3
+// won and 3 not won is not suspected.
+func TestAccountsLeakageRule(t *testing.T) {
+	s := accountScorer(t, leakModel)
+	var accounts []scoring.Account
+	var leads []scoring.Lead
+	outcomes := map[string]backtest.Outcome{}
+	for i := range 20 {
+		id := fmt.Sprintf("X%02d", i)
+		accounts = append(accounts, scoring.Account{ID: id, Fields: map[string]any{"domain": id + ".com", "employees": 10, "flag": i < 6}})
+		leads = append(leads, person("p"+id, "p@"+id+".com", day(9, 1)))
+		if i < 6 {
+			outcomes[id] = backtest.Outcome{Opportunity: day(10, 5), Won: day(11, 1), Revenue: 100}
+		}
+	}
+	r := accountReport(t, s, accounts, leads, outcomes, backtest.AccountOptions{At: day(10, 1)})
+	f := leakSignal(t, r, "flagged")
+	assert.Equal(t, 6, f.Fired)
+	assert.Equal(t, 6, f.FiredWon)
+	assert.Contains(t, f.Leakage, "rule flagged fired on 6 accounts at T0, 6 of them won after (100.0%), where 30.0% of all accounts won")
+
+	for i := range 20 {
+		accounts[i].Fields["flag"] = i >= 3 && i < 9 // 3 won, 3 not
+	}
+	r = accountReport(t, s, accounts, leads, outcomes, backtest.AccountOptions{At: day(10, 1)})
+	f = leakSignal(t, r, "flagged")
+	assert.Equal(t, 6, f.Fired)
+	assert.Equal(t, 3, f.FiredWon)
+	assert.Empty(t, f.Leakage)
+}
