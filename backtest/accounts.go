@@ -66,15 +66,15 @@ type Accounts struct {
 	// arrival is the earliest arrival of each account's matched leads,
 	// created by T0 or not.
 	arrival []time.Time
-	// seen is each account's leads by id: the line of the first.
-	seen      map[accountMember]int
+	// seen is the matched leads by id: the account and line of the first.
+	seen      map[string]accountMember
 	leads     LeadCounts
 	unmatched []UnmatchedLead
 }
 
 type accountMember struct {
 	account int
-	lead    string
+	line    int
 }
 
 // accountPerson is one of an account's people at T0: the lead (events up
@@ -155,7 +155,7 @@ func NewAccounts(s *scoring.AccountScorer, accounts []scoring.Account, outcomes 
 	}
 	return &Accounts{s: s, opts: opts, outcomes: outcomes, accounts: accounts, matcher: m,
 		people: make([][]*accountPerson, len(accounts)), arrival: make([]time.Time, len(accounts)),
-		seen: map[accountMember]int{}}, nil
+		seen: map[string]accountMember{}}, nil
 }
 
 // MeasuredLead is a lead scored as a person as of T0, not yet filed (see
@@ -213,12 +213,12 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 		b.unmatched = append(b.unmatched, UnmatchedLead{ID: m.lead.ID, Line: line, Reason: why})
 		return nil
 	}
-	key := accountMember{i, m.lead.ID}
-	if first, dup := b.seen[key]; dup {
+	if first, dup := b.seen[m.lead.ID]; dup {
 		b.leads.Failed++
-		return &scoring.Error{LeadID: m.lead.ID, Err: scoring.DuplicateLeadError{AccountID: b.accounts[i].ID, First: first, Line: first > 0}}
+		return &scoring.Error{LeadID: m.lead.ID, Err: scoring.DuplicateLeadError{AccountID: b.accounts[i].ID, First: first.line, Line: first.line > 0,
+			FirstAccountID: b.accounts[first.account].ID}}
 	}
-	b.seen[key] = line
+	b.seen[m.lead.ID] = accountMember{i, line}
 	b.leads.Matched++
 	if how == scoring.MatchedByID {
 		b.leads.ByID++

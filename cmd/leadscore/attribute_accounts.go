@@ -109,7 +109,7 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	}
 	ctx := context.Background()
 	people := make([][]scoring.Lead, len(run.accounts))
-	seen := map[accountLead]int{}
+	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
 	var unknown scoring.UnknownTally
 	shown := 0
 	err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
@@ -135,11 +135,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 		unknown.Add(r.unknown)
 		err := r.err
 		if err == nil && r.account >= 0 {
-			key := accountLead{r.account, r.lead.ID}
-			if first, dup := seen[key]; dup {
-				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first, Line: true}}
+			if first, dup := seen[r.lead.ID]; dup {
+				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
+					FirstAccountID: run.accounts[first.account].ID}}
 			} else {
-				seen[key] = line
+				seen[r.lead.ID] = accountLead{r.account, line}
 			}
 		}
 		switch {
@@ -194,10 +194,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	return n, cut, warnings, nil
 }
 
-// accountLead is a lead of an account, to find a lead given twice.
+// accountLead is where a matched lead was first seen: its account and
+// line, to find a lead id given twice.
 type accountLead struct {
 	account int
-	id      string
+	line    int
 }
 
 // accountJourney is an account's journey as of a.asOf; created is false
