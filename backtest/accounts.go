@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -33,6 +34,33 @@ type AccountOptions struct {
 	// over (DefaultHistory when zero), in whole weeks ending at T0; never
 	// before the first person's arrival.
 	History time.Duration
+	// Lines are the accounts' lines in the accounts file, by index (nil
+	// when none), for the messages about accounts that fail.
+	Lines []int
+	// Unreadable are the rows of the accounts file that could not be read:
+	// counted, listed, and named in the messages about their outcomes and
+	// leads (rather than "no account").
+	Unreadable []FailedAccount
+}
+
+// FailedAccount is an account left out because its row could not be read
+// or it could not be scored: its id (when known), its line in the
+// accounts file (0 when not known) and why.
+type FailedAccount struct {
+	ID     string `json:"id"`
+	Line   int    `json:"line,omitempty"`
+	Reason string `json:"reason"`
+	// Unreadable is set when the row could not be read, clear when the
+	// account could not be scored.
+	Unreadable bool `json:"unreadable"`
+}
+
+// where says where the account's row is, for a message.
+func (f FailedAccount) where() string {
+	if f.Line > 0 {
+		return fmt.Sprintf("line %d of the accounts file", f.Line)
+	}
+	return "the accounts file"
 }
 
 // Accounts is the backtest of a model's sales-ready account definition:
@@ -102,9 +130,11 @@ type LeadCounts struct {
 }
 
 // AccountCounts reconcile the accounts: Added = InBacktest + NotCreated +
-// Decided + OpenOpportunity + Failed.
+// Decided + OpenOpportunity + Failed + Unreadable.
 type AccountCounts struct {
-	Added      int `json:"added"`
+	Added int `json:"added"`
+	// Unreadable counts the rows of the accounts file that could not be read.
+	Unreadable int `json:"unreadable"`
 	InBacktest int `json:"in_backtest"`
 	// NotCreated accounts had no person by T0: every lead matched to them
 	// came after it (an account with no lead at all is in the backtest,
@@ -117,8 +147,10 @@ type AccountCounts struct {
 	// row: in it as not won.
 	WithoutOutcome int `json:"without_outcome"`
 	// OutcomesWithoutAccount counts outcome rows whose account is not
-	// among the accounts.
-	OutcomesWithoutAccount int `json:"outcomes_without_account"`
+	// among the accounts; OutcomesOfFailedAccounts those whose account's
+	// row could not be read or could not be scored (not used either).
+	OutcomesWithoutAccount   int `json:"outcomes_without_account"`
+	OutcomesOfFailedAccounts int `json:"outcomes_of_failed_accounts"`
 }
 
 // UnmatchedLead is a lead that found no account, and why.
@@ -209,6 +241,7 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 	}
 	i, how, why := b.matcher.Match(m.p)
 	if i < 0 {
+		why = b.unreadableWhy(m.p, why)
 		b.leads.Unmatched++
 		b.unmatched = append(b.unmatched, UnmatchedLead{ID: m.lead.ID, Line: line, Reason: why})
 		return nil
@@ -250,6 +283,31 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 	m.p.Matched = how
 	b.people[i] = append(b.people[i], &accountPerson{lead: lead, arrival: arrival, p: m.p})
 	return nil
+}
+
+// unreadableWhy says, of a lead that matched no account, that its
+// account's row could not be read when so: by its account id, or, for a
+// lead matched by domain, that its account may be among the rows that
+// could not be read.
+func (b *Accounts) unreadableWhy(p *scoring.Person, why string) string {
+	if len(b.opts.Unreadable) == 0 {
+		return why
+	}
+	if p.AccountID != "" {
+		for _, f := range b.opts.Unreadable {
+			if f.ID == p.AccountID {
+				return fmt.Sprintf("its account %s's row could not be read (%s): fix the row and run again", f.ID, f.where())
+			}
+		}
+	}
+	if strings.Contains(why, "no account has the domain") {
+		var lines []string
+		for _, f := range b.opts.Unreadable {
+			lines = append(lines, f.where())
+		}
+		why += fmt.Sprintf(", unless its account's row is one that could not be read (%s)", joinList(lines))
+	}
+	return why
 }
 
 // AccountReport is the backtest of the sales-ready account definition.
@@ -300,10 +358,16 @@ type AccountReport struct {
 	// Unmatched are the leads that found no account, in the order added.
 	Unmatched []UnmatchedLead `json:"unmatched"`
 	// Errors are the accounts that could not be scored.
-	Errors   []string `json:"errors"`
-	MinWon   int      `json:"min_won"`
-	Warnings []string `json:"warnings"`
-	Notes    []string `json:"notes"`
+	Errors []string `json:"errors"`
+	// Failed are the accounts left out because their row could not be
+	// read or they could not be scored, by line.
+	Failed []FailedAccount `json:"failed_accounts"`
+	// NearIDs are the outcome rows' account ids that name no account but
+	// differ from one only in case or spaces (not used: fix the ids).
+	NearIDs  []attribution.NearID `json:"outcome_ids_near_accounts"`
+	MinWon   int                  `json:"min_won"`
+	Warnings []string             `json:"warnings"`
+	Notes    []string             `json:"notes"`
 }
 
 // AccountCapacity is how many accounts the current sales-ready definition
@@ -397,7 +461,15 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	var recs []*accountRec // in the backtest
 	var existing []*accountRec
 	c := &r.Accounts
-	c.Added = len(b.accounts)
+	c.Added = len(b.accounts) + len(b.opts.Unreadable)
+	c.Unreadable = len(b.opts.Unreadable)
+	failedIDs := map[string]bool{}
+	r.Failed = append([]FailedAccount{}, b.opts.Unreadable...)
+	for _, f := range b.opts.Unreadable {
+		if f.ID != "" {
+			failedIDs[f.ID] = true
+		}
+	}
 	for _, a := range b.accounts {
 		ids[a.ID] = true
 	}
@@ -411,6 +483,16 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 		if sa.err != nil {
 			c.Failed++
 			r.Errors = append(r.Errors, sa.err.Error())
+			f := FailedAccount{ID: a.ID, Reason: sa.err.Error()}
+			var ae *scoring.AccountError
+			if errors.As(sa.err, &ae) {
+				f.Reason = ae.Err.Error()
+			}
+			if i < len(b.opts.Lines) {
+				f.Line = b.opts.Lines[i]
+			}
+			r.Failed = append(r.Failed, f)
+			failedIDs[a.ID] = true
 			continue
 		}
 		rec := &accountRec{id: a.ID}
@@ -458,11 +540,25 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 			recs = append(recs, rec)
 		}
 	}
+	var without []string
 	for id := range b.outcomes {
-		if !ids[id] {
+		switch {
+		case failedIDs[id]:
+			c.OutcomesOfFailedAccounts++
+		case !ids[id]:
 			c.OutcomesWithoutAccount++
+			without = append(without, id)
 		}
 	}
+	accountIDs := make([]string, 0, len(b.accounts))
+	for _, a := range b.accounts {
+		accountIDs = append(accountIDs, a.ID)
+	}
+	r.NearIDs = attribution.NearAccountIDs(without, accountIDs)
+	if r.NearIDs == nil {
+		r.NearIDs = []attribution.NearID{}
+	}
+	slices.SortStableFunc(r.Failed, func(x, y FailedAccount) int { return x.Line - y.Line })
 	for _, l := range recs {
 		if l.won {
 			r.Won++
@@ -748,6 +844,14 @@ func (b *Accounts) judge(r *AccountReport) (string, string, *Coefficient) {
 func (b *Accounts) accountWarnings(r *AccountReport) []string {
 	min := b.opts.MinWon
 	w := []string{}
+	if len(r.NearIDs) > 0 {
+		var near []string
+		for _, n := range r.NearIDs {
+			near = append(near, fmt.Sprintf("%q (did you mean %s?)", n.ID, n.Account))
+		}
+		w = append(w, fmt.Sprintf("%s of the outcomes file %s no account but %s from one only in case or spaces, and %s not used: %s; write the ids as the accounts file does.",
+			plural(len(near), "row"), verbN(len(near), "names", "name"), verbN(len(near), "differs", "differ"), verbN(len(near), "is", "are"), joinList(near)))
+	}
 	for _, s := range r.Rules {
 		if s.Leakage != "" {
 			w = append(w, upper(s.Leakage)+"; take the accounts file as it stood at T0, or leave out the fields that change when a deal is won.")
@@ -808,4 +912,12 @@ func accountNotes(r *AccountReport) []string {
 		notes = append(notes, fmt.Sprintf("%s won after the window (T1) count as not won.", plural(r.WonAfterUntil, "account")))
 	}
 	return notes
+}
+
+// verbN is one or many's form of a verb.
+func verbN(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -17,14 +17,17 @@ func (r *AccountReport) summary() []string {
 	c, l := r.Accounts, r.Leads
 	lines := []string{
 		fmt.Sprintf("Model %s, accounts, snapshot at %s (T0), outcomes in (T0, %s]; the sales-ready account stage is %s.", r.Model, r.At.Format(time.RFC3339), until, orDash(r.Stage)),
-		fmt.Sprintf("%s: %d in the backtest (%d of them with no outcome row, counted as not won); left out: %d with no person by T0, %d won or lost by T0, %s at T0, %d failed.",
-			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed),
+		fmt.Sprintf("%s: %d in the backtest (%d of them with no outcome row, counted as not won); left out: %d with no person by T0, %d won or lost by T0, %s at T0, %d failed to score%s.",
+			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed, unreadableRows(c.Unreadable)),
 		fmt.Sprintf("%s: %d matched (%d by account id, %d by domain) = %d people at T0 + %d created after T0; %d unmatched, %d failed.",
 			plural(l.Added, "lead"), l.Matched, l.ByID, l.ByDomain, l.People, l.NotCreated, l.Unmatched, l.Failed),
 		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
 	}
 	if c.OutcomesWithoutAccount > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no account of the accounts file; not used.", plural(c.OutcomesWithoutAccount, "row")))
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s no account of the accounts file; not used.", plural(c.OutcomesWithoutAccount, "row"), verbN(c.OutcomesWithoutAccount, "names", "name")))
+	}
+	if c.OutcomesOfFailedAccounts > 0 {
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s for accounts whose row failed (see the accounts that failed); not used: fix those rows and run again.", plural(c.OutcomesOfFailedAccounts, "row"), verbN(c.OutcomesOfFailedAccounts, "is", "are")))
 	}
 	s := r.SalesReady
 	lines = append(lines,
@@ -48,6 +51,14 @@ func (c *AccountCapacity) answer() string {
 	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s weeks (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
 		plural(c.HandedOver, "account"), num(c.Weeks), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),
 		pctOf(c.Won, c.HandedOver), f2(c.ExpectedWon), interval(c.ExpectedWonInterval, f2))
+}
+
+// unreadableRows is ", N rows failed to read" of the summary, or "".
+func unreadableRows(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %s could not be read", plural(n, "row"))
 }
 
 func orDash(s string) string {
@@ -106,6 +117,21 @@ func (r *AccountReport) tables() []table {
 			headers: []string{"week from", "handed over", "won after"}}
 		for _, w := range c.Weekly {
 			t.rows = append(t.rows, []string{w.From.Format("2006-01-02"), itoa(w.HandedOver), itoa(w.Won)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Failed) > 0 {
+		t := table{title: "Accounts that failed", intro: "Left out of every figure: their rows could not be read, or they could not be scored. Fix the rows (the line is in the accounts file) and run again.",
+			headers: []string{"account", "line", "failed to", "why"}}
+		for _, f := range r.Failed {
+			line, what := "—", "score"
+			if f.Line > 0 {
+				line = itoa(f.Line)
+			}
+			if f.Unreadable {
+				what = "read"
+			}
+			t.rows = append(t.rows, []string{orDash(f.ID), line, what, f.Reason})
 		}
 		ts = append(ts, t)
 	}

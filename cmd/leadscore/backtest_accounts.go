@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -70,7 +71,13 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	for _, b := range run.badAccounts {
 		fmt.Fprintf(stderr, "%s:%d: %v\n", a.accounts, b.line, b.err)
 		problems++
+		reason := b.err.Error()
+		if b.id != "" {
+			reason = strings.TrimPrefix(reason, "account "+b.id+": ")
+		}
+		a.opts.Unreadable = append(a.opts.Unreadable, backtest.FailedAccount{ID: b.id, Line: b.line, Reason: reason, Unreadable: true})
 	}
+	a.opts.Lines = run.lines
 
 	// The outcomes, by account id.
 	f, err := os.Open(a.outcomes)
@@ -85,7 +92,7 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 		return fail("%s: %v", a.outcomes, err)
 	}
 	if n.Failed > 0 {
-		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the accounts of the failed rows count as not won in this report; fix the rows and run again\n", a.outcomes, n.Rows, n.Read, n.Failed)
+		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the failed rows are not used (an account with no row read counts as not won; an account given twice keeps its first row); fix the rows and run again\n", a.outcomes, n.Rows, n.Read, n.Failed)
 		problems += n.Failed
 	}
 
@@ -157,9 +164,14 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	if err != nil {
 		return fail("%v", err)
 	}
+	for _, f := range rep.Failed {
+		if !f.Unreadable {
+			fmt.Fprintf(stderr, "%s:%d: account %s failed to score: %s; it is left out of the report\n", a.accounts, f.Line, f.ID, f.Reason)
+		}
+	}
 	ac, lc := rep.Accounts, rep.Leads
 	fmt.Fprintf(stderr, "%d account rows read: %d failed to read, %d failed to score, %d used = %d in the backtest + %d with no person by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
-		len(run.accounts)+len(run.badAccounts), len(run.badAccounts), ac.Failed, ac.Added-ac.Failed, ac.InBacktest, ac.NotCreated, ac.Decided, ac.OpenOpportunity)
+		len(run.accounts)+len(run.badAccounts), len(run.badAccounts), ac.Failed, ac.Added-ac.Failed-ac.Unreadable, ac.InBacktest, ac.NotCreated, ac.Decided, ac.OpenOpportunity)
 	fmt.Fprintf(stderr, "%d lead rows read: %d could not be read, %d leads = %d matched (%d people at T0 + %d created after T0) + %d unmatched + %d failed\n",
 		rows, unreadable, lc.Added, lc.Matched, lc.People, lc.NotCreated, lc.Unmatched, lc.Failed)
 	if badEvents > 0 {

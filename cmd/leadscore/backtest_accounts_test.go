@@ -60,8 +60,8 @@ func TestBacktestAccountsBadRows(t *testing.T) {
 		"--outcomes", outcomes, "--at", "2026-10-01", filepath.Join(dir, "leads.ndjson"))
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, outcomes+":3: both won and lost are filled in; a deal is one or the other, so empty one of them\n")
-	assert.Contains(t, errOut, outcomes+":5: account A-ACME already has an outcome on line 2; give each account one row\n")
-	assert.Contains(t, errOut, outcomes+": 4 outcome rows: 2 read, 2 failed; the accounts of the failed rows count as not won in this report")
+	assert.Contains(t, errOut, outcomes+":5: account A-ACME already has an outcome on line 2; the first row is used and this one is left out (counted as failed)")
+	assert.Contains(t, errOut, outcomes+": 4 outcome rows: 2 read, 2 failed; the failed rows are not used (an account with no row read counts as not won; an account given twice keeps its first row)")
 	assert.Contains(t, out, "5 accounts: 5 in the backtest (3 of them with no outcome row, counted as not won)")
 
 	// A bad lead row fails alone, named by its line; the counts still reconcile.
