@@ -79,7 +79,8 @@ func (f FailedAccount) where() string {
 // with 95% Wilson intervals), conversion by account stage, a verdict on
 // the definition withheld below the lead backtest's minimums, and the
 // hand-offs per week: each account replayed up to T0 at every moment one
-// of its people arrived or had an event, to find when it first became
+// of its people arrived or had an event, or an event left a window (see
+// scoring.AccountScorer.FirstSalesReady), to find when it first became
 // sales-ready.
 //
 // It keeps every matched lead (with its events up to T0) until Report,
@@ -373,7 +374,8 @@ type AccountReport struct {
 // AccountCapacity is how many accounts the current sales-ready definition
 // hands to sales a week: each account (in the backtest, or left out as
 // decided or an open opportunity) is replayed up to T0 at every moment
-// one of its people arrived or had an event, and is handed over at the
+// one of its people arrived, had an event or saw one leave a window (see
+// scoring.AccountScorer.FirstSalesReady), and is handed over at the
 // first moment it is sales-ready; the hand-offs in the history's whole
 // weeks are counted, with an exact Poisson interval, and of them, those
 // the CRM says won after the hand-off (by T1).
@@ -393,7 +395,8 @@ type AccountCapacity struct {
 	ExpectedWon         *float64  `json:"expected_won_per_week"`
 	ExpectedWonInterval *Interval `json:"expected_won_per_week_interval"`
 	// Unknown counts accounts sales-ready at T0 whose moment could not be
-	// found: no person with a creation time or an event (left out of the flow).
+	// found: sales-ready at none of the moments the replay tried (left
+	// out of the flow).
 	Unknown int           `json:"moment_unknown"`
 	Weekly  []AccountWeek `json:"weekly"`
 }
@@ -713,7 +716,8 @@ func (b *Accounts) scoreOne(ctx context.Context, i int) (sa accountScored) {
 }
 
 // handoff is when the account first became sales-ready, replayed up to
-// T0 at each moment one of its people arrived or had an event; zero when
+// T0 at each moment one of its people arrived, had an event or saw one
+// leave a window (scoring.AccountScorer.FirstSalesReady); zero when
 // it never did. unknown is set for an account sales-ready at T0 with no
 // such moment.
 func (b *Accounts) handoff(ctx context.Context, i int, a scoring.Account, srNow bool) (at time.Time, unknown bool) {
@@ -877,8 +881,8 @@ func (b *Accounts) accountWarnings(r *AccountReport) []string {
 	}
 	if c := r.Capacity; c != nil {
 		if c.Unknown > 0 {
-			w = append(w, fmt.Sprintf("%s sales-ready at T0 with no person who has a creation time (%s) or an event, so when %s became sales-ready is unknown: left out of the hand-offs per week.",
-				plural(c.Unknown, "account"), b.opts.CreatedField, pronoun(c.Unknown)))
+			w = append(w, fmt.Sprintf("%s sales-ready at T0 but at none of the moments the replay tried (each person's arrival, at %s or else its first event; its events; the ends of its events' windows; up to T0), so when %s became sales-ready is unknown: left out of the hand-offs per week. Points that decay, or a condition on the clock (now, daysSince), can make an account sales-ready between those moments; people with neither %s nor an event give none.",
+				plural(c.Unknown, "account"), b.opts.CreatedField, pronoun(c.Unknown), b.opts.CreatedField))
 		}
 		if c.Weeks > 0 && c.To.Sub(c.From) < b.opts.History-7*24*time.Hour {
 			w = append(w, fmt.Sprintf("The hand-offs per week cover %.1f weeks only (the first person arrived on %s), not the %s asked.",

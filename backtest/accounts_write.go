@@ -113,7 +113,7 @@ func (r *AccountReport) tables() []table {
 		ts = append(ts, t)
 	}
 	if c := r.Capacity; c != nil {
-		t := table{title: "Hand-offs per week", intro: "Timeline view: each account replayed up to T0 at every moment one of its people arrived or had an event; an account is handed over at the first moment it is sales-ready. " + c.answer() + " Intervals 95% (exact Poisson for flows, Wilson for rates).",
+		t := table{title: "Hand-offs per week", intro: "Timeline view: each account replayed up to T0 at every moment one of its people arrived or had an event, or one of their events left a window (of a rule, an events() count or the engaged window); an account is handed over at the first moment it is sales-ready. " + c.answer() + " Intervals 95% (exact Poisson for flows, Wilson for rates).",
 			headers: []string{"week from", "handed over", "won after"}}
 		for _, w := range c.Weekly {
 			t.rows = append(t.rows, []string{w.From.Format("2006-01-02"), itoa(w.HandedOver), itoa(w.Won)})
