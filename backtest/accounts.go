@@ -758,6 +758,15 @@ func (b *Accounts) capacity(existing []*accountRec) *AccountCapacity {
 		c.Weeks = float64(t0.Sub(from)) / float64(week)
 		c.From = from
 	}
+	if c.Weeks <= 0 {
+		// The first person arrived at T0 itself: no time to count over.
+		for _, l := range existing {
+			if l.srUnknown {
+				c.Unknown++
+			}
+		}
+		return c
+	}
 	n := int(c.Weeks)
 	if float64(n) == c.Weeks {
 		for k := range n {

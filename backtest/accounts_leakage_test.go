@@ -99,3 +99,28 @@ func TestAccountsLeakageRule(t *testing.T) {
 	assert.Equal(t, 3, f.FiredWon)
 	assert.Empty(t, f.Leakage)
 }
+
+// People arriving exactly at T0 have arrived by T0 (their account is in
+// the backtest), but the history has no length: the hand-offs say so,
+// count none, and no warning speaks of the win rate of hand-offs.
+func TestAccountsPeopleArrivingAtT0(t *testing.T) {
+	s := accountScorer(t, handModel)
+	t0 := day(10, 1)
+	accounts := []scoring.Account{{ID: "A", Fields: map[string]any{"domain": "a.com", "employees": 1000}}}
+	leads := []scoring.Lead{
+		person("a1", "a1@a.com", t0, ev("demo_request", t0)),
+		person("a2", "a2@a.com", t0, ev("demo_request", t0)),
+	}
+	r := accountReport(t, s, accounts, leads, map[string]backtest.Outcome{"A": {Opportunity: day(10, 5), Won: day(11, 1), Revenue: 1}}, backtest.AccountOptions{At: t0})
+	assert.Equal(t, 2, r.Leads.People, "created at T0: people at T0")
+	assert.Equal(t, 1, r.Accounts.InBacktest)
+	assert.True(t, r.SalesReady.Leads == 1, "sales-ready at T0")
+	require.NotNil(t, r.Capacity)
+	assert.Zero(t, r.Capacity.HandedOver)
+	assert.Equal(t, t0, r.Capacity.First)
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteText(&buf))
+	assert.Contains(t, buf.String(), "Hand-offs: the first person arrived at T0 itself (2026-10-01T00:00:00Z), so the history has no length to count accounts per week over.")
+	assert.NotContains(t, buf.String(), "no person arrived by T0")
+	assert.NotContains(t, strings.Join(r.Warnings, "\n"), "handed over in the history")
+}

@@ -45,8 +45,11 @@ func (r *AccountReport) summary() []string {
 
 // answer says the hand-offs per week in a sentence.
 func (c *AccountCapacity) answer() string {
-	if c.Weeks <= 0 {
+	if c.Weeks <= 0 && c.First.IsZero() {
 		return "Hand-offs: no person arrived by T0, so no accounts per week can be measured."
+	}
+	if c.Weeks <= 0 {
+		return fmt.Sprintf("Hand-offs: the first person arrived at T0 itself (%s), so the history has no length to count accounts per week over.", c.First.Format(time.RFC3339))
 	}
 	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s weeks (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
 		plural(c.HandedOver, "account"), num(c.Weeks), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),

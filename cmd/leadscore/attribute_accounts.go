@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -263,6 +264,10 @@ func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.A
 	}
 	at, found, err := s.FirstSalesReady(ctx, acc, present, a.createdField, a.asOf)
 	if err != nil {
+		var ae *scoring.AccountError
+		if errors.As(err, &ae) {
+			return nil, true, err // it names the account
+		}
 		return nil, true, fmt.Errorf("account %s: %v", acc.ID, err)
 	}
 	if found {
