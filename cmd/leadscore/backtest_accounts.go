@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -20,6 +21,7 @@ import (
 // backtest parsed.
 type accountsBacktest struct {
 	model, accounts, leads, events, outcomes, source, format string
+	history                                                  string // --history, "" for the default
 	noEvents, strict                                         bool
 	maxRow                                                   int
 	opts                                                     backtest.AccountOptions
@@ -27,7 +29,7 @@ type accountsBacktest struct {
 
 // accountsOnlyLeads are the lead backtest's flags that backtest --accounts
 // does not take (yet).
-var accountsOnlyLeads = []string{"capacity", "on", "history", "suggest", "o", "reference", "reference-events", "reference-at", "every", "from", "dispositions", "holdout", "band-width", "currency"}
+var accountsOnlyLeads = []string{"capacity", "on", "suggest", "o", "reference", "reference-events", "reference-at", "every", "from", "dispositions", "holdout", "band-width", "currency"}
 
 // backtestAccounts runs backtest --accounts: the sales-ready account
 // definition against outcomes by account id.
@@ -40,6 +42,16 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 		if flagSet(fs, name) {
 			return fail("%s is for the backtest of leads, not yet of accounts; leave it out with %s", c.flag(name), c.flag("accounts"))
 		}
+	}
+	if a.history != "" {
+		h, err := dsl.ParseDuration(a.history)
+		if err != nil {
+			return fail("%s: %v", c.flag("history"), err)
+		}
+		if h < 7*24*time.Hour {
+			return fail("%s %s is shorter than one week, the unit of the hand-offs per week; count them over whole weeks, such as %s 13w", c.flag("history"), a.history, c.flag("history"))
+		}
+		a.opts.History = h
 	}
 	switch a.format {
 	case "table", "markdown", "json":
