@@ -857,6 +857,12 @@ func (b *Accounts) judge(r *AccountReport) (string, string, *Coefficient) {
 func (b *Accounts) accountWarnings(r *AccountReport) []string {
 	min := b.opts.MinWon
 	w := []string{}
+	if r.Accounts.Added == 0 {
+		w = append(w, "No accounts were given: the accounts file is empty, so there is nothing to backtest; check that it is the right file.")
+	}
+	if r.Leads.Added == 0 && r.Accounts.Added > 0 {
+		w = append(w, "No leads were given: every account is scored on its fields alone, with no people, so no hand-off can be found; check that the leads file is the right one.")
+	}
 	if len(r.NearIDs) > 0 {
 		var near []string
 		for _, n := range r.NearIDs {

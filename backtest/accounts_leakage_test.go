@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -123,4 +124,28 @@ func TestAccountsPeopleArrivingAtT0(t *testing.T) {
 	assert.Contains(t, buf.String(), "Hand-offs: the first person arrived at T0 itself (2026-10-01T00:00:00Z), so the history has no length to count accounts per week over.")
 	assert.NotContains(t, buf.String(), "no person arrived by T0")
 	assert.NotContains(t, strings.Join(r.Warnings, "\n"), "handed over in the history")
+}
+
+// Singular forms, and the Markdown summary as a list (its lines would run
+// together as one paragraph otherwise); no leads and no accounts warn.
+func TestAccountsWordingAndEmptyInputs(t *testing.T) {
+	s := accountScorer(t, handModel)
+	t0 := day(10, 1)
+	accounts := []scoring.Account{{ID: "A", Fields: map[string]any{"domain": "a.com", "employees": 1000}}, {ID: "B", Fields: map[string]any{"domain": "b.com", "employees": 10}}}
+	leads := []scoring.Lead{person("a1", "a1@a.com", t0.Add(-8*24*time.Hour), ev("demo_request", t0.Add(-2*24*time.Hour))), person("b1", "b1@b.com", t0.Add(-8*24*time.Hour))}
+	outcomes := map[string]backtest.Outcome{"A": {Opportunity: day(10, 5), Won: day(11, 1), Revenue: 1}, "Z": {Opportunity: day(10, 5)}}
+	r := accountReport(t, s, accounts, leads, outcomes, backtest.AccountOptions{At: t0})
+	var text, md bytes.Buffer
+	require.NoError(t, r.WriteText(&text))
+	require.NoError(t, r.WriteMarkdown(&md))
+	assert.Contains(t, text.String(), "1 won (50.0%), 1 became an opportunity, revenue 1.")
+	assert.Contains(t, text.String(), "1 row of the outcomes file names no account")
+	assert.Contains(t, text.String(), "over the last 1 week (from 2026-09-24)")
+	assert.Contains(t, md.String(), "## Backtest of accounts\n\n- Model hand, accounts, snapshot at ")
+	assert.Contains(t, md.String(), ".\n- In the backtest: 1 won")
+
+	r = accountReport(t, s, accounts, nil, outcomes, backtest.AccountOptions{At: t0})
+	assert.Contains(t, strings.Join(r.Warnings, "\n"), "No leads were given")
+	r = accountReport(t, s, nil, leads, outcomes, backtest.AccountOptions{At: t0})
+	assert.Contains(t, strings.Join(r.Warnings, "\n"), "No accounts were given")
 }

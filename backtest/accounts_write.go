@@ -21,7 +21,7 @@ func (r *AccountReport) summary() []string {
 			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed, unreadableRows(c.Unreadable)),
 		fmt.Sprintf("%s: %d matched (%d by account id, %d by domain) = %d people at T0 + %d created after T0; %d unmatched, %d failed.",
 			plural(l.Added, "lead"), l.Matched, l.ByID, l.ByDomain, l.People, l.NotCreated, l.Unmatched, l.Failed),
-		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
+		fmt.Sprintf("In the backtest: %d won (%s), %d %s, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, verbN(r.Opportunities, "became an opportunity", "became opportunities"), money(r.Revenue)),
 	}
 	if c.OutcomesWithoutAccount > 0 {
 		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s no account of the accounts file; not used.", plural(c.OutcomesWithoutAccount, "row"), verbN(c.OutcomesWithoutAccount, "names", "name")))
@@ -51,8 +51,8 @@ func (c *AccountCapacity) answer() string {
 	if c.Weeks <= 0 {
 		return fmt.Sprintf("Hand-offs: the first person arrived at T0 itself (%s), so the history has no length to count accounts per week over.", c.First.Format(time.RFC3339))
 	}
-	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s weeks (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
-		plural(c.HandedOver, "account"), num(c.Weeks), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),
+	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s %s (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
+		plural(c.HandedOver, "account"), num(c.Weeks), verbN(map[bool]int{true: 1, false: 2}[c.Weeks == 1], "week", "weeks"), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),
 		pctOf(c.Won, c.HandedOver), f2(c.ExpectedWon), interval(c.ExpectedWonInterval, f2))
 }
 
@@ -194,7 +194,10 @@ func (r *AccountReport) WriteText(w io.Writer) error {
 func (r *AccountReport) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("## Backtest of accounts\n\n")
-	b.WriteString(strings.Join(r.summary(), "\n") + "\n\n")
+	for _, l := range r.summary() {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\n")
 	for _, w := range r.Warnings {
 		b.WriteString("> **Warning:** " + w + "\n>\n")
 	}

@@ -194,6 +194,12 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 		}
 	}
 	warnings = append(warnings, outcomesWithoutAccount(a.accounts, a.outcomes, run, outcomes)...)
+	if n.accountRows == 0 {
+		warnings = append(warnings, fmt.Sprintf("%s has no accounts, so there is no journey; check that it is the right file", a.accounts))
+	}
+	if n.rows == 0 && n.accountRows > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s has no leads, so no account has a person or a touch; check that it is the right file", a.leads))
+	}
 	return n, cut, warnings, nil
 }
 

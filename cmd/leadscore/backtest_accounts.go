@@ -176,6 +176,11 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	if err != nil {
 		return fail("%v", err)
 	}
+	for _, w := range rep.Warnings {
+		if strings.HasPrefix(w, "No accounts were given") || strings.HasPrefix(w, "No leads were given") {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
+		}
+	}
 	for _, f := range rep.Failed {
 		if !f.Unreadable {
 			fmt.Fprintf(stderr, "%s:%d: account %s failed to score: %s; it is left out of the report\n", a.accounts, f.Line, f.ID, f.Reason)
