@@ -149,3 +149,29 @@ func TestAccountsWordingAndEmptyInputs(t *testing.T) {
 	r = accountReport(t, s, nil, leads, outcomes, backtest.AccountOptions{At: t0})
 	assert.Contains(t, strings.Join(r.Warnings, "\n"), "No accounts were given")
 }
+
+// An account that becomes sales-ready as a penalty decays, between the
+// moments the replay tries, is sales-ready at T0 with its moment unknown;
+// the warning says so and why, not that no person has a creation time.
+func TestAccountsHandOffMomentUnknown(t *testing.T) {
+	src := strings.Replace(strings.Replace(handModel, "event_types: [demo_request, page_view]", "event_types: [demo_request, page_view, unsubscribe]", 1),
+		"  - {id: view, score: engagement, event: page_view, points: 10}\n",
+		"  - {id: view, score: engagement, event: page_view, points: 10}\n  - {id: unsub, score: engagement, event: unsubscribe, points: -40, decay: {half_life: 1d}}\n", 1)
+	s := accountScorer(t, src)
+	accounts := []scoring.Account{{ID: "A", Fields: map[string]any{"domain": "a.com", "employees": 10}}}
+	leads := []scoring.Lead{
+		// a1: 40 on 09-10, 0 on 09-20, back above 10 from about 09-20 10:00 as the -40 halves daily.
+		person("a1", "a1@a.com", day(9, 1), ev("demo_request", day(9, 10)), ev("unsubscribe", day(9, 20))),
+		// a2: 10 from 09-20 05:00, when a1 stands at 40-40·2^(-5/24) = 5.4.
+		person("a2", "a2@a.com", day(9, 1), ev("page_view", day(9, 20).Add(5*time.Hour))),
+	}
+	r := accountReport(t, s, accounts, leads, nil, backtest.AccountOptions{At: day(10, 1)})
+	assert.Equal(t, 1, r.SalesReady.Leads, "sales-ready at T0")
+	require.NotNil(t, r.Capacity)
+	assert.Equal(t, 1, r.Capacity.Unknown)
+	assert.Zero(t, r.Capacity.HandedOver)
+	w := strings.Join(r.Warnings, "\n")
+	assert.Contains(t, w, "1 account sales-ready at T0 but at none of the moments the replay tried")
+	assert.Contains(t, w, "Points that decay, or a condition on the clock")
+	assert.NotContains(t, w, "with no person who has a creation time")
+}
