@@ -12,8 +12,9 @@ import (
 type AccountRuleSignal struct {
 	Rule string `json:"rule"`
 	Gate bool   `json:"gate"`
-	// Fired counts the accounts in the backtest it fired on at T0, FiredWon
-	// those of them won in the window; Won and NotWon are the backtest's.
+	// Fired counts the accounts in the backtest it fired on at T0 (for a
+	// gate: stopped), FiredWon those of them won in the window, WinRate
+	// their ratio (nil when it fired on none).
 	Fired    int      `json:"fired"`
 	FiredWon int      `json:"fired_won"`
 	WinRate  *float64 `json:"win_rate"`
