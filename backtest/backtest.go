@@ -153,6 +153,8 @@ type Backtest struct {
 	// slab is where AddMeasured files the next records, a block at a time.
 	slab       []leadRec
 	climbStore []climb // where the records' climbs are kept, a block at a time
+	// fp is the fingerprint, once worked out.
+	fp string
 	// keptLeads are the leads in the order added, for Suggest, when
 	// Options.Suggest asks (nil for a lead not kept).
 	keptLeads []*scoring.Lead
@@ -429,11 +431,9 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	}
 	rec := m.rec
 	if rec != unborn {
-		if len(b.slab) == cap(b.slab) {
-			b.slab = make([]leadRec, 0, slabSize)
-		}
-		b.slab = append(b.slab, *rec)
-		rec = &b.slab[len(b.slab)-1]
+		c := b.slot()
+		*c = *rec
+		rec = c
 		rec.seq = int32(len(b.order))
 		rec.units = b.share(rec.units[:cap(rec.units)])[:len(rec.units)]
 		rec.climbs = b.keepClimbs(rec.climbs)
@@ -463,6 +463,15 @@ func (b *Backtest) keepClimbs(c []climb) []climb {
 	n := len(b.climbStore)
 	b.climbStore = append(b.climbStore, c...)
 	return b.climbStore[n : n+len(c) : n+len(c)]
+}
+
+// slot is a new record's place in the slab.
+func (b *Backtest) slot() *leadRec {
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]leadRec, 0, slabSize)
+	}
+	b.slab = b.slab[:len(b.slab)+1]
+	return &b.slab[len(b.slab)-1]
 }
 
 // slabSize is how many records AddMeasured allocates at once: one

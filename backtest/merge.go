@@ -22,6 +22,13 @@ func (b *Backtest) Merge(other *Backtest) error {
 		return fmt.Errorf("cannot merge a backtest at %s into one at %s; run every shard with the same --at and --until",
 			other.opts.At.Format(time.RFC3339), b.opts.At.Format(time.RFC3339))
 	}
+	if fo, fb := other.fingerprint(), b.fingerprint(); fo != fb {
+		return fmt.Errorf("cannot merge a backtest of %s into one of %s; run every shard with the same model, outcomes and options", fo, fb)
+	}
+	if other.refIDs != nil && b.refIDs != nil && !other.refAt.Equal(b.refAt) {
+		return fmt.Errorf("cannot merge reference leads scored at %s into reference leads scored at %s; run every shard with the same --reference-at",
+			other.refAt.Format(time.RFC3339), b.refAt.Format(time.RFC3339))
+	}
 	for id := range other.leads {
 		if _, dup := b.leads[id]; dup {
 			return fmt.Errorf("lead %s appears twice; give each lead one row", id)
@@ -32,17 +39,20 @@ func (b *Backtest) Merge(other *Backtest) error {
 			return fmt.Errorf("lead %s appears twice in the reference leads; give each lead one row", id)
 		}
 	}
-	for id, rec := range other.leads {
-		b.leads[id] = rec
-	}
-	b.sortedIDs = nil
+	// The other backtest's records are copied, not changed: it reports as
+	// before, and may be merged again.
+	copies := make(map[*leadRec]*leadRec, len(other.order))
 	if other.keptLeads != nil && b.keptLeads == nil {
 		b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+len(other.order))
 	}
 	for i, rec := range other.order {
 		if rec != unborn {
-			rec.seq = int32(len(b.order))
-			rec.grade, rec.stage = b.name(other.nameOf(rec.grade)), b.name(other.nameOf(rec.stage))
+			c := b.slot()
+			*c = *rec
+			c.seq = int32(len(b.order))
+			c.grade, c.stage = b.name(other.nameOf(rec.grade)), b.name(other.nameOf(rec.stage))
+			copies[rec] = c
+			rec = c
 		}
 		if b.keptLeads != nil {
 			var l *scoring.Lead
@@ -53,6 +63,13 @@ func (b *Backtest) Merge(other *Backtest) error {
 		}
 		b.order = append(b.order, rec)
 	}
+	for id, rec := range other.leads {
+		if c, ok := copies[rec]; ok {
+			rec = c
+		}
+		b.leads[id] = rec
+	}
+	b.sortedIDs = nil
 	if !other.first.IsZero() && (b.first.IsZero() || other.first.Before(b.first)) {
 		b.first = other.first
 	}

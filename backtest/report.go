@@ -388,13 +388,13 @@ func (b *Backtest) Report() *Report {
 		for _, t := range totals {
 			lo, hi = math.Min(lo, stats.Band(t, w)), math.Max(hi, stats.Band(t, w))
 		}
-		count := int(hi - lo + 1)
-		if count > 1000 { // a band width far too fine for the scores: keep the report readable
-			count = 1000
+		count := 1000 // at most: a band width far too fine for the scores, keep the report readable
+		if span := hi - lo + 1; span < 1000 {
+			count = int(span)
 		}
 		top := hi
 		r.Bands = bands(in, count, func(i int) int {
-			return min(count-1, int(top-stats.Band(totals[i], w)))
+			return int(math.Min(float64(count-1), top-stats.Band(totals[i], w))) // the lowest band takes the rest
 		}, won, r.WinRate)
 		for i := range r.Bands {
 			from := (top - float64(i)) * w

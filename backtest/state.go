@@ -1,12 +1,17 @@
 package backtest
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
 )
@@ -72,17 +77,64 @@ func (b *Backtest) MergeState(state []byte) error {
 // stateMagic begins every state, with its version.
 const stateMagic = "leadscore backtest state 1"
 
-// fingerprint says what a state must agree on to merge: the model and the
-// options the records were measured under.
+// fingerprint says what backtests must agree on to merge: the model (its
+// rule files, as compiled), the outcomes and the options the records were
+// measured under. It is worked out once.
 func (b *Backtest) fingerprint() string {
+	if b.fp != "" {
+		return b.fp
+	}
 	o := b.opts
 	capacity := ""
 	if c := o.Capacity; c != nil {
 		capacity = fmt.Sprintf("%v/%s on %q over %v", c.Leads, c.Unit, c.On, c.History)
 	}
-	return fmt.Sprintf("model %q at %s until %s created %q bands %v capacity %s min won %d dispositions %v snapshot only %v",
-		b.model.Name, o.At.UTC().Format(time.RFC3339Nano), o.Until.UTC().Format(time.RFC3339Nano), o.CreatedField,
-		o.BandWidth, capacity, o.MinWon, o.Dispositions, b.snapshotOnly)
+	b.fp = fmt.Sprintf("model %q (%s) with outcomes %s at %s until %s created %q bands %v capacity %s min won %d dispositions %v suggest %v snapshot only %v",
+		b.model.Name, modelSum(b.model), outcomesSum(b.outcomes), o.At.UTC().Format(time.RFC3339Nano), o.Until.UTC().Format(time.RFC3339Nano), o.CreatedField,
+		o.BandWidth, capacity, o.MinWon, o.Dispositions, o.Suggest, b.snapshotOnly)
+	return b.fp
+}
+
+// modelSum sums up a model's rule files as compiled (every section, with
+// where each part was written), so that two models of one name differ.
+func modelSum(m *rules.Model) string {
+	h := sha256.New()
+	if m.Document != nil {
+		if data, err := json.Marshal(m.Document); err == nil {
+			h.Write(data)
+		}
+	}
+	for _, r := range append(append([]*rules.Rule{}, m.Rules...), m.Gates...) {
+		when := ""
+		if r.When != nil {
+			when = r.When.Source
+		}
+		fmt.Fprintf(h, "%s %v %q\n", r.ID, r.Points, when)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// outcomesSum sums up the outcomes, in the order of their ids.
+func outcomesSum(outcomes map[string]Outcome) string {
+	ids := make([]string, 0, len(outcomes))
+	for id := range outcomes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	h := sha256.New()
+	var buf []byte
+	for _, id := range ids {
+		o := outcomes[id]
+		buf = append(buf[:0], id...)
+		for _, t := range []time.Time{o.Opportunity, o.Won, o.Lost} {
+			buf = binary.AppendVarint(append(buf, 0), t.UnixNano())
+			buf = append(buf, t.Format(time.RFC3339Nano)...)
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(o.Revenue))
+		h.Write(binary.AppendUvarint(nil, uint64(len(buf))))
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 func (b *Backtest) fromState(state []byte) (*Backtest, error) {
@@ -93,7 +145,7 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 	if fp := r.str(); r.err == nil && fp != b.fingerprint() {
 		return nil, fmt.Errorf("cannot merge the state of a backtest of %s into one of %s; run every shard with the same model and options", fp, b.fingerprint())
 	}
-	o := &Backtest{scorer: b.scorer, model: b.model, opts: b.opts, outcomes: b.outcomes, leads: map[string]*leadRec{}, onCat: b.onCat, snapshotOnly: b.snapshotOnly}
+	o := &Backtest{scorer: b.scorer, model: b.model, opts: b.opts, outcomes: b.outcomes, leads: map[string]*leadRec{}, onCat: b.onCat, snapshotOnly: b.snapshotOnly, fp: b.fingerprint()}
 	o.first = r.time()
 	n := r.count()
 	for i := 0; i < n && r.err == nil; i++ {
@@ -114,8 +166,11 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 		o.refIDs, o.refAt = map[string]bool{}, r.time()
 		n := r.count()
 		for i := 0; i < n && r.err == nil; i++ {
-			rec := refRec{id: r.str(), total: r.float()}
+			rec := refRec{id: r.str(), total: r.finite()}
 			rec.fired = make([]bool, r.count())
+			if want := len(b.model.Rules) + len(b.model.Gates); len(rec.fired) != want {
+				r.fail(fmt.Errorf("a reference lead has %d rules and gates, where the model has %d", len(rec.fired), want))
+			}
 			for j := range rec.fired {
 				rec.fired[j] = r.bool()
 			}
@@ -173,15 +228,18 @@ func (b *Backtest) writeRec(w *stateWriter, l *leadRec) {
 func (b *Backtest) readRec(r *stateReader, m *Measured) {
 	l := m.rec
 	l.created = r.time()
-	l.total, l.revenue = r.float(), r.float()
+	l.total, l.revenue = r.finite(), r.finite()
 	nu, n := r.count(), r.count()
+	// A record has every rule's units and category's score, or none (a
+	// lead not created by T0, kept for the verdict view, and a stability's
+	// snapshot: see below).
 	if m := b.model; (nu != len(m.Rules)+len(m.Gates) || n != nu+len(m.Categories)) && (nu != 0 || n != 0) {
 		r.fail(fmt.Errorf("a record has %d units and %d category scores, where the model has %d rules and gates and %d categories", nu, n-nu, len(m.Rules)+len(m.Gates), len(m.Categories)))
 	}
 	if n > 0 && r.err == nil {
 		all := make([]float64, n)
 		for i := range all {
-			all[i] = r.float()
+			all[i] = r.finite()
 		}
 		l.units = all[:nu]
 	}
@@ -189,7 +247,7 @@ func (b *Backtest) readRec(r *stateReader, m *Measured) {
 	if n := r.count(); n > 0 {
 		l.climbs, climbs = make([]climb, n), make([]time.Time, n)
 		for i := range l.climbs {
-			l.climbs[i].level, climbs[i] = r.float(), r.time()
+			l.climbs[i].level, climbs[i] = r.finite(), r.time()
 		}
 	}
 	var at [nInstants]time.Time
@@ -204,6 +262,9 @@ func (b *Backtest) readRec(r *stateReader, m *Measured) {
 	l.exclusion = exclusion(r.byte())
 	if l.exclusion > openOpportunity && r.err == nil {
 		r.err = fmt.Errorf("a record's exclusion %d is unknown", l.exclusion)
+	}
+	if len(l.units) == 0 && l.exclusion != notCreated && !b.snapshotOnly {
+		r.fail(errors.New("a record of a lead that existed at T0 has no units"))
 	}
 	l.sr, l.disq, l.won, l.opp, l.wonLater = r.bool(), r.bool(), r.bool(), r.bool(), r.bool()
 	if r.bool() {
@@ -352,6 +413,17 @@ func (r *stateReader) float() float64 {
 	}
 	f := math.Float64frombits(binary.LittleEndian.Uint64(r.buf))
 	r.buf = r.buf[8:]
+	return f
+}
+
+// finite is a float that is a number and not infinite, as every figure a
+// record keeps is.
+func (r *stateReader) finite() float64 {
+	f := r.float()
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		r.fail(errors.New("a number in the state is not finite"))
+		return 0
+	}
 	return f
 }
 

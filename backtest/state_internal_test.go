@@ -3,9 +3,11 @@ package backtest
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,7 +187,11 @@ func TestStateRefusesWhatItCannotRead(t *testing.T) {
 		bad[r.IntN(len(bad))] ^= byte(1 + r.IntN(255))
 		into, err := New(c.s, c.outcomes, c.opts)
 		require.NoError(t, err)
-		require.NotPanics(t, func() { _ = into.MergeState(bad) })
+		require.NotPanics(t, func() {
+			if into.MergeState(bad) == nil {
+				into.Report() // whatever it took in, it reports
+			}
+		})
 	}
 	other := c.opts
 	other.BandWidth = 10
@@ -242,4 +248,127 @@ func FuzzMergeState(f *testing.F) {
 			into.Report() // whatever it took in, it reports without a panic
 		}
 	})
+}
+
+// Merging takes copies of the other backtest's records: the other reports
+// as before, and merges again as before.
+func TestMergeLeavesTheOtherAsItWas(t *testing.T) {
+	c := stateCases(t)[0]
+	half := len(c.leads) / 2
+	a, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	other, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	// a names its grades and stages in another order than other does.
+	for i := len(c.leads) - 1; i >= half; i-- {
+		require.NoError(t, a.Add(c.leads[i]))
+	}
+	for _, l := range c.leads[:half] {
+		require.NoError(t, other.Add(l))
+	}
+	before := reportJSON(t, other.Report())
+	require.NoError(t, a.Merge(other))
+	require.Equal(t, before, reportJSON(t, other.Report()), "the other's own report after a merge")
+	again, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	require.NoError(t, again.Merge(other))
+	require.Equal(t, before, reportJSON(t, again.Report()), "merged twice")
+}
+
+// Backtests of another model of the same name, of other outcomes, or
+// with reference leads scored at another time do not merge, in memory or
+// as state.
+func TestMergeRefusesOtherModelsAndOutcomes(t *testing.T) {
+	c := stateCases(t)[0]
+	base, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	for _, l := range c.leads[:50] {
+		require.NoError(t, base.Add(l))
+	}
+
+	// The bundled model with one rule's points changed, under its name.
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for _, f := range []string{"b2b-saas.yaml"} { // and its includes, below
+		changed := strings.Replace(string(src), "points: 40", "points: 5", 1)
+		require.NotEqual(t, string(src), changed)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte(changed), 0o644))
+	}
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "common"), 0o755))
+	lists, err := os.ReadFile(filepath.Join("..", "testdata", "common", "lists.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "common", "lists.yaml"), lists, 0o644))
+	m, err := rules.CompileFile(filepath.Join(dir, "b2b-saas.yaml"))
+	require.NoError(t, err)
+	require.Equal(t, c.s.Model().Name, m.Name)
+	otherModel, err := New(scoring.New(m), c.outcomes, c.opts)
+	require.NoError(t, err)
+	require.NoError(t, otherModel.Add(c.leads[60]))
+
+	outcomes := map[string]attribution.Outcome{}
+	for id, o := range c.outcomes {
+		outcomes[id] = o
+	}
+	for id, o := range outcomes {
+		o.Revenue++
+		outcomes[id] = o
+		break
+	}
+	otherOutcomes, err := New(c.s, outcomes, c.opts)
+	require.NoError(t, err)
+	require.NoError(t, otherOutcomes.Add(c.leads[61]))
+
+	for name, o := range map[string]*Backtest{"model": otherModel, "outcomes": otherOutcomes} {
+		require.ErrorContains(t, base.Merge(o), "run every shard with the same model, outcomes and options", name)
+		state, err := o.State()
+		require.NoError(t, err)
+		require.ErrorContains(t, base.MergeState(state), "run every shard with the same model and options", name)
+	}
+
+	ctx := context.Background()
+	r1, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	require.NoError(t, r1.AddReference(ctx, c.leads[0], time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)))
+	r2, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	require.NoError(t, r2.AddReference(ctx, c.leads[1], time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)))
+	require.ErrorContains(t, r1.Merge(r2), "run every shard with the same --reference-at")
+}
+
+// States a backtest could never write (a lead that existed at T0 without
+// units, a total that is not a number or infinite, a reference lead of
+// another model's rules) are refused, not reported.
+func TestStateRefusesRecordsNoBacktestWrites(t *testing.T) {
+	c := stateCases(t)[0]
+	b, err := New(c.s, c.outcomes, c.opts)
+	require.NoError(t, err)
+	var in *leadRec
+	for _, l := range c.leads {
+		require.NoError(t, b.Add(l))
+		if r := b.leads[l.ID]; r.exclusion == none && in == nil {
+			in = r
+		}
+	}
+	require.NoError(t, b.AddReference(context.Background(), c.leads[0], time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)))
+	for name, spoil := range map[string]func(){
+		"no units":       func() { in.units = nil },
+		"NaN total":      func() { in.total = math.NaN() },
+		"infinite total": func() { in.total = math.Inf(1) },
+		"NaN unit": func() {
+			u := append([]float64(nil), in.units[:cap(in.units)]...)
+			u[0] = math.NaN()
+			in.units = u[:len(in.units)]
+		},
+		"short ref": func() { b.ref[0].fired = b.ref[0].fired[:1] },
+	} {
+		saved, savedRef := *in, b.ref[0]
+		spoil()
+		state, err := b.State()
+		*in, b.ref[0] = saved, savedRef
+		require.NoError(t, err)
+		into, err := New(c.s, c.outcomes, c.opts)
+		require.NoError(t, err)
+		require.Error(t, into.MergeState(state), name)
+	}
 }

@@ -393,18 +393,7 @@ func (f *pathsFn) ExtractOutput(a *pathsAcc) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("models: %v", err)
 	}
-	var b bytes.Buffer
-	switch f.Format {
-	case "markdown":
-		err = rep.WriteMarkdown(&b)
-	case "csv":
-		err = rep.WriteCSV(&b)
-	case "json":
-		err = rep.WriteJSON(&b)
-	default:
-		err = rep.WriteText(&b)
-	}
-	return b.String(), err
+	return writeReport(rep, f.Format)
 }
 
 func encodePathsAcc(a *pathsAcc) ([]byte, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -39,6 +40,10 @@ type Backtesting struct {
 	// Capacity is as --capacity takes it, such as 40/week; "" for none.
 	Capacity string
 	Format   string // table, markdown, csv or json
+	// Files are the leads files in the order given: a lead in rows of two
+	// files keeps the row of the file given first (by name when a file is
+	// not among them).
+	Files []string
 }
 
 // Backtested is what Backtest gives.
@@ -46,6 +51,10 @@ type Backtested struct {
 	Report      beam.PCollection // string, one: the report, as the command line writes it
 	DeadLetters beam.PCollection // DeadLetter: the rows that failed
 	Counts      beam.PCollection // Counts, one: Read = Used + Failed
+	// OutcomeErrors are the outcome rows that could not be read, as
+	// file:line: reason, read where the pipeline starts; their leads count
+	// as not won, as the command line counts them.
+	OutcomeErrors []string
 }
 
 // Backtest tests the model's sales-ready definition against the outcomes
@@ -66,12 +75,13 @@ func Backtest(s beam.Scope, cfg Backtesting, rows beam.PCollection) (Backtested,
 		return Backtested{}, err
 	}
 	measured := beam.ParDoN(s, &measureLeadFn{Backtest: *fn}, rows)
-	first := beam.ParDoN(s, &firstRowFn{}, beam.GroupByKey(s, measured[0]))
+	first := beam.ParDoN(s, &firstRowFn{Files: cfg.Files}, beam.GroupByKey(s, measured[0]))
 	counts := beam.Flatten(s, measured[2], first[2])
 	return Backtested{
-		Report:      beam.Combine(s, fn, first[0]),
-		DeadLetters: beam.Flatten(s, measured[1], first[1]),
-		Counts:      beam.Combine(s, &countsFn{}, counts),
+		Report:        beam.Combine(s, fn, first[0]),
+		DeadLetters:   beam.Flatten(s, measured[1], first[1]),
+		Counts:        beam.Combine(s, &countsFn{}, counts),
+		OutcomeErrors: fn.outcomeErrors,
 	}, nil
 }
 
@@ -85,9 +95,10 @@ type backtestFn struct {
 	Capacity     string
 	Format       string
 
-	scorer   *scoring.Scorer
-	outcomes map[string]attribution.Outcome
-	opts     backtest.Options
+	scorer        *scoring.Scorer
+	outcomes      map[string]attribution.Outcome
+	outcomeErrors []string
+	opts          backtest.Options
 }
 
 func (f *backtestFn) Setup() error {
@@ -101,13 +112,10 @@ func (f *backtestFn) Setup() error {
 		return fmt.Errorf("compiling the model %s: %v", f.Model.Name, err)
 	}
 	f.scorer = scoring.New(m)
-	var bad []string
+	f.outcomeErrors = nil
 	f.outcomes, _, err = attribution.ReadOutcomes(strings.NewReader(f.Outcomes), func(line int, err error) {
-		bad = append(bad, fmt.Sprintf("%s:%d: %v", f.OutcomesName, line, err))
+		f.outcomeErrors = append(f.outcomeErrors, fmt.Sprintf("%s:%d: %v", f.OutcomesName, line, err))
 	})
-	if err == nil && len(bad) > 0 {
-		err = fmt.Errorf("%d outcome rows cannot be read; fix them first:\n%s", len(bad), strings.Join(bad, "\n"))
-	}
 	if err != nil {
 		return fmt.Errorf("%s: %v", f.OutcomesName, err)
 	}
@@ -212,8 +220,22 @@ func (f *backtestFn) ExtractOutput(a *backtestAcc) (string, error) {
 	rep := a.bt.Report()
 	// As `leadscore backtest` writes it (cmd/leadscore/backtest.go); the
 	// tests compare the two byte for byte.
+	return writeReport(rep, f.Format)
+}
+
+// report is a report the command line writes in four formats.
+type report interface {
+	WriteText(io.Writer) error
+	WriteMarkdown(io.Writer) error
+	WriteCSV(io.Writer) error
+	WriteJSON(io.Writer) error
+}
+
+// writeReport writes a report as the command line writes it in format.
+func writeReport(rep report, format string) (string, error) {
 	var b bytes.Buffer
-	switch f.Format {
+	var err error
+	switch format {
 	case "markdown":
 		err = rep.WriteMarkdown(&b)
 	case "csv":
@@ -278,17 +300,29 @@ func (f *measureLeadFn) ProcessElement(ctx context.Context, r Row, good func(str
 	good(lead.ID, r)
 }
 
-// firstRowFn keeps the first row of each lead, by file and line, and
-// fails the others, as the command line does.
-type firstRowFn struct{}
+// firstRowFn keeps the first row of each lead, by file (in the order of
+// Files, then by name) and line, and fails the others, as the command
+// line does.
+type firstRowFn struct {
+	Files []string
+}
 
-func (*firstRowFn) ProcessElement(id string, rows func(*Row) bool, first func(Row), dead func(DeadLetter), counts func(Counts)) {
+func (f *firstRowFn) ProcessElement(id string, rows func(*Row) bool, first func(Row), dead func(DeadLetter), counts func(Counts)) {
 	var all []Row
 	var r Row
 	for rows(&r) {
 		all = append(all, r)
 	}
+	place := func(file string) int {
+		if i := slices.Index(f.Files, file); i >= 0 {
+			return i
+		}
+		return len(f.Files)
+	}
 	slices.SortFunc(all, func(a, b Row) int {
+		if c := place(a.File) - place(b.File); c != 0 {
+			return c
+		}
 		if c := strings.Compare(a.File, b.File); c != 0 {
 			return c
 		}

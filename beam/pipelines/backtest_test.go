@@ -40,16 +40,23 @@ func TestBacktestIsTheCLI(t *testing.T) {
 	require.NoError(t, err)
 	leads := backtestLeads(t, dir)
 	at, until := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	// The bundled outcomes with a row that cannot be read: the command line
+	// names it, counts its lead as not won and goes on; so does the pipeline.
+	badOutcomes := filepath.Join(dir, "outcomes.csv")
+	outLines := strings.Split(strings.TrimSpace(readFile(t, td("backtest/outcomes.csv"))), "\n")
+	outLines[5] = strings.Replace(outLines[5], "-", "/", 1) // a lead's outcome lost, its date unreadable
+	require.NoError(t, os.WriteFile(badOutcomes, []byte(strings.Join(outLines, "\n")+"\n"), 0o644))
 	for _, c := range []struct {
-		format, capacity string
-		until            time.Time
+		format, capacity, outcomes string
+		until                      time.Time
 	}{
-		{"json", "40/week", until},
-		{"table", "", time.Time{}},
+		{"json", "40/week", td("backtest/outcomes.csv"), until},
+		{"table", "", td("backtest/outcomes.csv"), time.Time{}},
+		{"markdown", "40/week", badOutcomes, until},
 	} {
 		t.Run(c.format, func(t *testing.T) {
-			cfg := pipelines.Backtesting{Model: model, Outcomes: readFile(t, td("backtest/outcomes.csv")), OutcomesName: "outcomes.csv",
-				At: at, Until: c.until, Capacity: c.capacity, Format: c.format}
+			cfg := pipelines.Backtesting{Model: model, Outcomes: readFile(t, c.outcomes), OutcomesName: c.outcomes,
+				At: at, Until: c.until, Capacity: c.capacity, Format: c.format, Files: []string{leads}}
 			report, dead, counts := filepath.Join(dir, "report"), filepath.Join(dir, "dead.ndjson"), filepath.Join(dir, "counts.json")
 			p, s := beam.NewPipelineWithRoot()
 			b, err := pipelines.Backtest(s, cfg, pipelines.ReadLines(s, beam.Create(s, leads)))
@@ -59,7 +66,7 @@ func TestBacktestIsTheCLI(t *testing.T) {
 			pipelines.WriteCounts(s, counts, b.Counts)
 			require.NoError(t, ptest.Run(p))
 
-			args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("backtest/outcomes.csv"), "--at", "2026-07-01", "--format", c.format}
+			args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", c.outcomes, "--at", "2026-07-01", "--format", c.format}
 			if !c.until.IsZero() {
 				args = append(args, "--until", "2026-10-01")
 			}
@@ -89,6 +96,10 @@ func TestBacktestIsTheCLI(t *testing.T) {
 			require.Equal(t, n.Read, n.Used+n.Failed)
 			require.Equal(t, 4, n.Failed)
 			require.Contains(t, stderr, strconv.Itoa(n.Read)+" lead rows read: 4 failed, "+strconv.Itoa(n.Used)+" used")
+			for _, e := range b.OutcomeErrors {
+				require.Contains(t, stderr, e+"\n", "the outcome row the pipeline could not read, as the command line names it")
+			}
+			require.Equal(t, c.outcomes == badOutcomes, len(b.OutcomeErrors) == 1, b.OutcomeErrors)
 		})
 	}
 }

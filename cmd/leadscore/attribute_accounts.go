@@ -237,25 +237,9 @@ func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.A
 				cut.events++
 				continue
 			}
-			campaign, _ := e.Fields[a.tf.campaign].(string)
-			channel, _ := e.Fields[a.tf.channel].(string)
-			a.tf.events++
-			if campaign != "" {
-				a.tf.withCampaign++
+			if t, ok := a.tf.touch(e); ok {
+				j.Touches = append(j.Touches, t)
 			}
-			if channel != "" {
-				a.tf.withChannel++
-			}
-			if campaign == "" && channel == "" {
-				continue // not a marketing touch
-			}
-			if channel == "" {
-				channel = "(none)"
-			}
-			if campaign == "" {
-				campaign = "(" + channel + ")"
-			}
-			j.Touches = append(j.Touches, attribution.Touch{At: e.At, Campaign: campaign, Channel: channel})
 		}
 	}
 	if len(present) == 0 && len(people) > 0 {

@@ -141,6 +141,31 @@ func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j 
 	return leadfile.Map(opts, work, use)
 }
 
+// touch is the marketing touch an event is, counted: false when it names
+// neither a campaign nor a channel. A touch without a channel is in
+// "(none)"; without a campaign, in "(channel)".
+func (tf *touchFields) touch(e scoring.Event) (attribution.Touch, bool) {
+	campaign, _ := e.Fields[tf.campaign].(string)
+	channel, _ := e.Fields[tf.channel].(string)
+	tf.events++
+	if campaign != "" {
+		tf.withCampaign++
+	}
+	if channel != "" {
+		tf.withChannel++
+	}
+	if campaign == "" && channel == "" {
+		return attribution.Touch{}, false
+	}
+	if channel == "" {
+		channel = "(none)"
+	}
+	if campaign == "" {
+		campaign = "(" + channel + ")"
+	}
+	return attribution.Touch{At: e.At, Campaign: campaign, Channel: channel}, true
+}
+
 // leadJourney builds a lead's journey: touches from its events' campaign
 // and channel fields, lead creation from a field, the sales-ready moment
 // and sales' acceptance from its scoring timeline, opportunity, won and
@@ -172,25 +197,9 @@ func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdFi
 			cut.events++
 			continue
 		}
-		campaign, _ := e.Fields[tf.campaign].(string)
-		channel, _ := e.Fields[tf.channel].(string)
-		tf.events++
-		if campaign != "" {
-			tf.withCampaign++
+		if t, ok := tf.touch(e); ok {
+			j.Touches = append(j.Touches, t)
 		}
-		if channel != "" {
-			tf.withChannel++
-		}
-		if campaign == "" && channel == "" {
-			continue // not a marketing touch
-		}
-		if channel == "" {
-			channel = "(none)"
-		}
-		if campaign == "" {
-			campaign = "(" + channel + ")"
-		}
-		j.Touches = append(j.Touches, attribution.Touch{At: e.At, Campaign: campaign, Channel: channel})
 	}
 	if !created.IsZero() {
 		j.Milestones[attribution.LeadCreated] = created

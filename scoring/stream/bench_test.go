@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -103,4 +104,73 @@ func BenchmarkNextChange(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkNextChangeSearch compares, in alternating slices of one run,
+// NextChange under the bundled model (whose stage and grade move one way
+// only with time, so it searches) with its baseline, the scan of every
+// probe time it replaced, on 200 random leads of 5 to 60 events as of
+// their latest event or later; both must give the same time.
+func BenchmarkNextChangeSearch(b *testing.B) {
+	s := load(b, "../../testdata/b2b-saas.yaml")
+	sc := stream.New(s)
+	if !sc.Monotone() {
+		b.Fatal("the bundled model is not searched")
+	}
+	type lead struct {
+		st     *stream.State
+		fields map[string]any
+		asOf   time.Time
+	}
+	var leads []lead
+	for seed := uint64(1); seed <= 200; seed++ {
+		g := newGen(seed, s.Model())
+		st := sc.NewState(fmt.Sprint(seed))
+		for _, e := range g.events(5+g.r.IntN(56), time.Duration(10+g.r.IntN(120))*24*time.Hour) {
+			if err := st.Add(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+		leads = append(leads, lead{st, g.lead(), g.after(st.Latest())})
+	}
+	ctx := context.Background()
+	var scan, search time.Duration
+	changes := 0
+	for i := 0; b.Loop(); i++ {
+		for k := range 2 {
+			if (i+k)%2 == 0 {
+				start := time.Now()
+				for _, l := range leads {
+					if _, _, err := l.st.NextChangeScan(ctx, l.fields, nil, l.asOf); err != nil {
+						b.Fatal(err)
+					}
+				}
+				scan += time.Since(start)
+			} else {
+				start := time.Now()
+				for _, l := range leads {
+					if _, _, err := l.st.NextChangeWithDispositions(ctx, l.fields, nil, l.asOf); err != nil {
+						b.Fatal(err)
+					}
+				}
+				search += time.Since(start)
+			}
+		}
+	}
+	b.StopTimer()
+	for _, l := range leads {
+		want, wok, _ := l.st.NextChangeScan(ctx, l.fields, nil, l.asOf)
+		got, ok, _ := l.st.NextChangeWithDispositions(ctx, l.fields, nil, l.asOf)
+		if ok != wok || !got.Equal(want) {
+			b.Fatalf("lead %s as of %s: the scan says %s (%v), the search %s (%v)", l.st.LeadID(), l.asOf, want, wok, got, ok)
+		}
+		if ok {
+			changes++
+		}
+	}
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*len(leads)) }
+	b.ReportMetric(per(scan), "scan-ns/lead")
+	b.ReportMetric(per(search), "search-ns/lead")
+	b.ReportMetric(float64(scan)/float64(search), "scan/search")
+	b.ReportMetric(float64(changes)/float64(len(leads)), "with-a-change")
 }

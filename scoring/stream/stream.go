@@ -98,6 +98,7 @@ type Scorer struct {
 	fingerprint string
 	horizon     rules.Horizon
 	readsClock  bool      // an expression reads the as-of time
+	monotone    bool      // stage and grade move one way only with time (see monotone)
 	maxState    int       // the largest stored state Load reads, in bytes
 	pool        sync.Pool // matcher
 }
@@ -169,6 +170,7 @@ func New(s *scoring.Scorer, opts ...Option) *Scorer {
 	sc.horizon = m.Horizon()
 	sc.fingerprint = fingerprint(sc)
 	sc.readsClock = readsClock(s)
+	sc.monotone = monotone(sc)
 	sc.pool.New = func() any { return matcher(m.NewEvaluator(friend.K(), false)) }
 	sc.maxState = DefaultMaxStateBytes
 	for _, o := range opts {

@@ -110,7 +110,7 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		if err != nil {
 			return fail("--outcomes: %v", err)
 		}
-		cfg := pipelines.Backtesting{Model: m, Outcomes: string(data), OutcomesName: *outcomes, Capacity: *capacity, Format: orDefault(*format, "table")}
+		cfg := pipelines.Backtesting{Model: m, Outcomes: string(data), OutcomesName: *outcomes, Capacity: *capacity, Format: orDefault(*format, "table"), Files: files}
 		if cfg.At, err = dsl.ParseTime(*at); err != nil {
 			return fail("--at: %v", err)
 		}
@@ -126,7 +126,17 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		pipelines.WriteText(s, *output, b.Report)
 		pipelines.WriteDeadLetters(s, *deadLetters, files, b.DeadLetters)
 		pipelines.WriteCounts(s, counts, b.Counts)
-		report = countsReport
+		for _, e := range b.OutcomeErrors {
+			fmt.Fprintln(stderr, e)
+		}
+		report = func() (int, error) {
+			failed, err := countsReport()
+			if n := len(b.OutcomeErrors); n > 0 && err == nil {
+				fmt.Fprintf(stderr, "%s: %d outcome rows failed; their leads count as not won in this report; fix the rows and run again\n", *outcomes, n)
+				failed += n
+			}
+			return failed, err
+		}
 	} else if cmd == "score" {
 		m, compiled, err := pipelines.LoadModel(*model)
 		if *model == "" || err != nil {
