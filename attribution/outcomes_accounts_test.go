@@ -31,7 +31,7 @@ func TestReadAccountOutcomes(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), out["A-2"].Lost)
 	require.Len(t, errs, 3)
 	assert.Equal(t, "3: account_id is empty; say which account the outcome is for", errs[0])
-	assert.Equal(t, "5: account A-1 already has an outcome on line 2; give each account one row", errs[1])
+	assert.Equal(t, "5: account A-1 already has an outcome on line 2; the first row is used and this one is left out (counted as failed): give each account one row, won if any of its deals was won, with its first win (see \"One row per account\" in docs/guide/accounts.md)", errs[1])
 	assert.Contains(t, errs[2], "6: won: ")
 
 	_, _, err = attribution.ReadAccountOutcomes(strings.NewReader("lead_id,opportunity,won,revenue\nL1,,,\n"), func(int, error) {})

@@ -279,7 +279,9 @@ func readOutcomes(r io.Reader, key, what string, onError func(line int, err erro
 		if err == nil {
 			id = t.cell(rec, key)
 			o, err = outcomeRow(t, rec, key, what)
-			if prev, dup := first[id]; err == nil && dup {
+			if prev, dup := first[id]; err == nil && dup && what == "account" {
+				err = fmt.Errorf("account %s already has an outcome on line %d; the first row is used and this one is left out (counted as failed): give each account one row, won if any of its deals was won, with its first win (see \"One row per account\" in docs/guide/accounts.md)", id, prev)
+			} else if err == nil && dup {
 				err = fmt.Errorf("%s %s already has an outcome on line %d; give each %s one row", what, id, prev, what)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -33,6 +34,33 @@ type AccountOptions struct {
 	// over (DefaultHistory when zero), in whole weeks ending at T0; never
 	// before the first person's arrival.
 	History time.Duration
+	// Lines are the accounts' lines in the accounts file, by index (nil
+	// when none), for the messages about accounts that fail.
+	Lines []int
+	// Unreadable are the rows of the accounts file that could not be read:
+	// counted, listed, and named in the messages about their outcomes and
+	// leads (rather than "no account").
+	Unreadable []FailedAccount
+}
+
+// FailedAccount is an account left out because its row could not be read
+// or it could not be scored: its id (when known), its line in the
+// accounts file (0 when not known) and why.
+type FailedAccount struct {
+	ID     string `json:"id"`
+	Line   int    `json:"line,omitempty"`
+	Reason string `json:"reason"`
+	// Unreadable is set when the row could not be read, clear when the
+	// account could not be scored.
+	Unreadable bool `json:"unreadable"`
+}
+
+// where says where the account's row is, for a message.
+func (f FailedAccount) where() string {
+	if f.Line > 0 {
+		return fmt.Sprintf("line %d of the accounts file", f.Line)
+	}
+	return "the accounts file"
 }
 
 // Accounts is the backtest of a model's sales-ready account definition:
@@ -51,7 +79,8 @@ type AccountOptions struct {
 // with 95% Wilson intervals), conversion by account stage, a verdict on
 // the definition withheld below the lead backtest's minimums, and the
 // hand-offs per week: each account replayed up to T0 at every moment one
-// of its people arrived or had an event, to find when it first became
+// of its people arrived or had an event, or an event left a window (see
+// scoring.AccountScorer.FirstSalesReady), to find when it first became
 // sales-ready.
 //
 // It keeps every matched lead (with its events up to T0) until Report,
@@ -66,15 +95,15 @@ type Accounts struct {
 	// arrival is the earliest arrival of each account's matched leads,
 	// created by T0 or not.
 	arrival []time.Time
-	// seen is each account's leads by id: the line of the first.
-	seen      map[accountMember]int
+	// seen is the matched leads by id: the account and line of the first.
+	seen      map[string]accountMember
 	leads     LeadCounts
 	unmatched []UnmatchedLead
 }
 
 type accountMember struct {
 	account int
-	lead    string
+	line    int
 }
 
 // accountPerson is one of an account's people at T0: the lead (events up
@@ -102,9 +131,11 @@ type LeadCounts struct {
 }
 
 // AccountCounts reconcile the accounts: Added = InBacktest + NotCreated +
-// Decided + OpenOpportunity + Failed.
+// Decided + OpenOpportunity + Failed + Unreadable.
 type AccountCounts struct {
-	Added      int `json:"added"`
+	Added int `json:"added"`
+	// Unreadable counts the rows of the accounts file that could not be read.
+	Unreadable int `json:"unreadable"`
 	InBacktest int `json:"in_backtest"`
 	// NotCreated accounts had no person by T0: every lead matched to them
 	// came after it (an account with no lead at all is in the backtest,
@@ -117,8 +148,10 @@ type AccountCounts struct {
 	// row: in it as not won.
 	WithoutOutcome int `json:"without_outcome"`
 	// OutcomesWithoutAccount counts outcome rows whose account is not
-	// among the accounts.
-	OutcomesWithoutAccount int `json:"outcomes_without_account"`
+	// among the accounts; OutcomesOfFailedAccounts those whose account's
+	// row could not be read or could not be scored (not used either).
+	OutcomesWithoutAccount   int `json:"outcomes_without_account"`
+	OutcomesOfFailedAccounts int `json:"outcomes_of_failed_accounts"`
 }
 
 // UnmatchedLead is a lead that found no account, and why.
@@ -155,7 +188,7 @@ func NewAccounts(s *scoring.AccountScorer, accounts []scoring.Account, outcomes 
 	}
 	return &Accounts{s: s, opts: opts, outcomes: outcomes, accounts: accounts, matcher: m,
 		people: make([][]*accountPerson, len(accounts)), arrival: make([]time.Time, len(accounts)),
-		seen: map[accountMember]int{}}, nil
+		seen: map[string]accountMember{}}, nil
 }
 
 // MeasuredLead is a lead scored as a person as of T0, not yet filed (see
@@ -209,16 +242,17 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 	}
 	i, how, why := b.matcher.Match(m.p)
 	if i < 0 {
+		why = b.unreadableWhy(m.p, why)
 		b.leads.Unmatched++
 		b.unmatched = append(b.unmatched, UnmatchedLead{ID: m.lead.ID, Line: line, Reason: why})
 		return nil
 	}
-	key := accountMember{i, m.lead.ID}
-	if first, dup := b.seen[key]; dup {
+	if first, dup := b.seen[m.lead.ID]; dup {
 		b.leads.Failed++
-		return &scoring.Error{LeadID: m.lead.ID, Err: scoring.DuplicateLeadError{AccountID: b.accounts[i].ID, First: first, Line: first > 0}}
+		return &scoring.Error{LeadID: m.lead.ID, Err: scoring.DuplicateLeadError{AccountID: b.accounts[i].ID, First: first.line, Line: first.line > 0,
+			FirstAccountID: b.accounts[first.account].ID}}
 	}
-	b.seen[key] = line
+	b.seen[m.lead.ID] = accountMember{i, line}
 	b.leads.Matched++
 	if how == scoring.MatchedByID {
 		b.leads.ByID++
@@ -250,6 +284,31 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 	m.p.Matched = how
 	b.people[i] = append(b.people[i], &accountPerson{lead: lead, arrival: arrival, p: m.p})
 	return nil
+}
+
+// unreadableWhy says, of a lead that matched no account, that its
+// account's row could not be read when so: by its account id, or, for a
+// lead matched by domain, that its account may be among the rows that
+// could not be read.
+func (b *Accounts) unreadableWhy(p *scoring.Person, why string) string {
+	if len(b.opts.Unreadable) == 0 {
+		return why
+	}
+	if p.AccountID != "" {
+		for _, f := range b.opts.Unreadable {
+			if f.ID == p.AccountID {
+				return fmt.Sprintf("its account %s's row could not be read (%s): fix the row and run again", f.ID, f.where())
+			}
+		}
+	}
+	if strings.Contains(why, "no account has the domain") {
+		var lines []string
+		for _, f := range b.opts.Unreadable {
+			lines = append(lines, f.where())
+		}
+		why += fmt.Sprintf(", unless its account's row is one that could not be read (%s)", joinList(lines))
+	}
+	return why
 }
 
 // AccountReport is the backtest of the sales-ready account definition.
@@ -291,21 +350,32 @@ type AccountReport struct {
 	Verdict string       `json:"verdict"`
 	Why     string       `json:"why"`
 	Effect  *Coefficient `json:"effect"`
+	// Rules are the account rules, then the gates, each against won
+	// (see AccountRuleSignal), with leakage suspected when one reads
+	// values from after T0.
+	Rules []AccountRuleSignal `json:"rules"`
 	// Capacity is the hand-offs per week of the current definition.
 	Capacity *AccountCapacity `json:"capacity"`
 	// Unmatched are the leads that found no account, in the order added.
 	Unmatched []UnmatchedLead `json:"unmatched"`
 	// Errors are the accounts that could not be scored.
-	Errors   []string `json:"errors"`
-	MinWon   int      `json:"min_won"`
-	Warnings []string `json:"warnings"`
-	Notes    []string `json:"notes"`
+	Errors []string `json:"errors"`
+	// Failed are the accounts left out because their row could not be
+	// read or they could not be scored, by line.
+	Failed []FailedAccount `json:"failed_accounts"`
+	// NearIDs are the outcome rows' account ids that name no account but
+	// differ from one only in case or spaces (not used: fix the ids).
+	NearIDs  []attribution.NearID `json:"outcome_ids_near_accounts"`
+	MinWon   int                  `json:"min_won"`
+	Warnings []string             `json:"warnings"`
+	Notes    []string             `json:"notes"`
 }
 
 // AccountCapacity is how many accounts the current sales-ready definition
 // hands to sales a week: each account (in the backtest, or left out as
 // decided or an open opportunity) is replayed up to T0 at every moment
-// one of its people arrived or had an event, and is handed over at the
+// one of its people arrived, had an event or saw one leave a window (see
+// scoring.AccountScorer.FirstSalesReady), and is handed over at the
 // first moment it is sales-ready; the hand-offs in the history's whole
 // weeks are counted, with an exact Poisson interval, and of them, those
 // the CRM says won after the hand-off (by T1).
@@ -325,7 +395,8 @@ type AccountCapacity struct {
 	ExpectedWon         *float64  `json:"expected_won_per_week"`
 	ExpectedWonInterval *Interval `json:"expected_won_per_week_interval"`
 	// Unknown counts accounts sales-ready at T0 whose moment could not be
-	// found: no person with a creation time or an event (left out of the flow).
+	// found: sales-ready at none of the moments the replay tried (left
+	// out of the flow).
 	Unknown int           `json:"moment_unknown"`
 	Weekly  []AccountWeek `json:"weekly"`
 }
@@ -353,6 +424,8 @@ type accountRec struct {
 	wonAt           time.Time
 	srAt            time.Time
 	srUnknown       bool
+	// fired and gates are the account rules and gates that fired at T0.
+	fired, gates map[string]bool
 }
 
 // Report scores the accounts and computes the report.
@@ -391,7 +464,15 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	var recs []*accountRec // in the backtest
 	var existing []*accountRec
 	c := &r.Accounts
-	c.Added = len(b.accounts)
+	c.Added = len(b.accounts) + len(b.opts.Unreadable)
+	c.Unreadable = len(b.opts.Unreadable)
+	failedIDs := map[string]bool{}
+	r.Failed = append([]FailedAccount{}, b.opts.Unreadable...)
+	for _, f := range b.opts.Unreadable {
+		if f.ID != "" {
+			failedIDs[f.ID] = true
+		}
+	}
 	for _, a := range b.accounts {
 		ids[a.ID] = true
 	}
@@ -405,6 +486,16 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 		if sa.err != nil {
 			c.Failed++
 			r.Errors = append(r.Errors, sa.err.Error())
+			f := FailedAccount{ID: a.ID, Reason: sa.err.Error()}
+			var ae *scoring.AccountError
+			if errors.As(sa.err, &ae) {
+				f.Reason = ae.Err.Error()
+			}
+			if i < len(b.opts.Lines) {
+				f.Line = b.opts.Lines[i]
+			}
+			r.Failed = append(r.Failed, f)
+			failedIDs[a.ID] = true
 			continue
 		}
 		rec := &accountRec{id: a.ID}
@@ -412,6 +503,13 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 		rec.total, rec.stage, rec.sr, rec.disq = res.Total, res.Stage, res.SalesReady, res.Disqualified
 		for _, cat := range res.Categories {
 			rec.cats = append(rec.cats, cat.Score)
+		}
+		rec.fired, rec.gates = map[string]bool{}, map[string]bool{}
+		for _, f := range res.Fired {
+			rec.fired[f.Rule] = true
+		}
+		for _, g := range res.Gates {
+			rec.gates[g.Rule] = true
 		}
 		o, has := b.outcomes[a.ID]
 		rec.has = has
@@ -445,11 +543,25 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 			recs = append(recs, rec)
 		}
 	}
+	var without []string
 	for id := range b.outcomes {
-		if !ids[id] {
+		switch {
+		case failedIDs[id]:
+			c.OutcomesOfFailedAccounts++
+		case !ids[id]:
 			c.OutcomesWithoutAccount++
+			without = append(without, id)
 		}
 	}
+	accountIDs := make([]string, 0, len(b.accounts))
+	for _, a := range b.accounts {
+		accountIDs = append(accountIDs, a.ID)
+	}
+	r.NearIDs = attribution.NearAccountIDs(without, accountIDs)
+	if r.NearIDs == nil {
+		r.NearIDs = []attribution.NearID{}
+	}
+	slices.SortStableFunc(r.Failed, func(x, y FailedAccount) int { return x.Line - y.Line })
 	for _, l := range recs {
 		if l.won {
 			r.Won++
@@ -539,6 +651,7 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	}
 	r.Stages[len(r.Stages)-1].Name = "(no stage)"
 
+	r.Rules = accountSignals(am, recs, r.Won)
 	r.Verdict, r.Why, r.Effect = b.judge(r)
 	r.Capacity = b.capacity(existing)
 	r.Warnings = b.accountWarnings(r)
@@ -603,7 +716,8 @@ func (b *Accounts) scoreOne(ctx context.Context, i int) (sa accountScored) {
 }
 
 // handoff is when the account first became sales-ready, replayed up to
-// T0 at each moment one of its people arrived or had an event; zero when
+// T0 at each moment one of its people arrived, had an event or saw one
+// leave a window (scoring.AccountScorer.FirstSalesReady); zero when
 // it never did. unknown is set for an account sales-ready at T0 with no
 // such moment.
 func (b *Accounts) handoff(ctx context.Context, i int, a scoring.Account, srNow bool) (at time.Time, unknown bool) {
@@ -643,6 +757,15 @@ func (b *Accounts) capacity(existing []*accountRec) *AccountCapacity {
 	} else {
 		c.Weeks = float64(t0.Sub(from)) / float64(week)
 		c.From = from
+	}
+	if c.Weeks <= 0 {
+		// The first person arrived at T0 itself: no time to count over.
+		for _, l := range existing {
+			if l.srUnknown {
+				c.Unknown++
+			}
+		}
+		return c
 	}
 	n := int(c.Weeks)
 	if float64(n) == c.Weeks {
@@ -734,6 +857,25 @@ func (b *Accounts) judge(r *AccountReport) (string, string, *Coefficient) {
 func (b *Accounts) accountWarnings(r *AccountReport) []string {
 	min := b.opts.MinWon
 	w := []string{}
+	if r.Accounts.Added == 0 {
+		w = append(w, "No accounts were given: the accounts file is empty, so there is nothing to backtest; check that it is the right file.")
+	}
+	if r.Leads.Added == 0 && r.Accounts.Added > 0 {
+		w = append(w, "No leads were given: every account is scored on its fields alone, with no people, so no hand-off can be found; check that the leads file is the right one.")
+	}
+	if len(r.NearIDs) > 0 {
+		var near []string
+		for _, n := range r.NearIDs {
+			near = append(near, fmt.Sprintf("%q (did you mean %s?)", n.ID, n.Account))
+		}
+		w = append(w, fmt.Sprintf("%s of the outcomes file %s no account but %s from one only in case or spaces, and %s not used: %s; write the ids as the accounts file does.",
+			plural(len(near), "row"), verbN(len(near), "names", "name"), verbN(len(near), "differs", "differ"), verbN(len(near), "is", "are"), joinList(near)))
+	}
+	for _, s := range r.Rules {
+		if s.Leakage != "" {
+			w = append(w, upper(s.Leakage)+"; take the accounts file as it stood at T0, or leave out the fields that change when a deal is won.")
+		}
+	}
 	if r.Won < min {
 		w = append(w, fmt.Sprintf("Too few outcomes: the backtest has %s (at least %d are needed, --min-won); the verdict on the sales-ready definition is withheld, and AUC, precision, recall and every win rate below rest on them: read their intervals. %s.",
 			plural(r.Won, "won deal"), min, upper(more(min-r.Won))))
@@ -754,8 +896,8 @@ func (b *Accounts) accountWarnings(r *AccountReport) []string {
 	}
 	if c := r.Capacity; c != nil {
 		if c.Unknown > 0 {
-			w = append(w, fmt.Sprintf("%s sales-ready at T0 with no person who has a creation time (%s) or an event, so when %s became sales-ready is unknown: left out of the hand-offs per week.",
-				plural(c.Unknown, "account"), b.opts.CreatedField, pronoun(c.Unknown)))
+			w = append(w, fmt.Sprintf("%s sales-ready at T0 but at none of the moments the replay tried (each person's arrival, at %s or else its first event; its events; the ends of its events' windows; up to T0), so when %s became sales-ready is unknown: left out of the hand-offs per week. Points that decay, or a condition on the clock (now, daysSince), can make an account sales-ready between those moments; people with neither %s nor an event give none.",
+				plural(c.Unknown, "account"), b.opts.CreatedField, pronoun(c.Unknown), b.opts.CreatedField))
 		}
 		if c.Weeks > 0 && c.To.Sub(c.From) < b.opts.History-7*24*time.Hour {
 			w = append(w, fmt.Sprintf("The hand-offs per week cover %.1f weeks only (the first person arrived on %s), not the %s asked.",
@@ -789,4 +931,12 @@ func accountNotes(r *AccountReport) []string {
 		notes = append(notes, fmt.Sprintf("%s won after the window (T1) count as not won.", plural(r.WonAfterUntil, "account")))
 	}
 	return notes
+}
+
+// verbN is one or many's form of a verb.
+func verbN(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

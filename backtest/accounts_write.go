@@ -17,14 +17,17 @@ func (r *AccountReport) summary() []string {
 	c, l := r.Accounts, r.Leads
 	lines := []string{
 		fmt.Sprintf("Model %s, accounts, snapshot at %s (T0), outcomes in (T0, %s]; the sales-ready account stage is %s.", r.Model, r.At.Format(time.RFC3339), until, orDash(r.Stage)),
-		fmt.Sprintf("%s: %d in the backtest (%d of them with no outcome row, counted as not won); left out: %d with no person by T0, %d won or lost by T0, %s at T0, %d failed.",
-			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed),
+		fmt.Sprintf("%s: %d in the backtest (%d of them with no outcome row, counted as not won); left out: %d with no person by T0, %d won or lost by T0, %s at T0, %d failed to score%s.",
+			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed, unreadableRows(c.Unreadable)),
 		fmt.Sprintf("%s: %d matched (%d by account id, %d by domain) = %d people at T0 + %d created after T0; %d unmatched, %d failed.",
 			plural(l.Added, "lead"), l.Matched, l.ByID, l.ByDomain, l.People, l.NotCreated, l.Unmatched, l.Failed),
-		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
+		fmt.Sprintf("In the backtest: %d won (%s), %d %s, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, verbN(r.Opportunities, "became an opportunity", "became opportunities"), money(r.Revenue)),
 	}
 	if c.OutcomesWithoutAccount > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no account of the accounts file; not used.", plural(c.OutcomesWithoutAccount, "row")))
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s no account of the accounts file; not used.", plural(c.OutcomesWithoutAccount, "row"), verbN(c.OutcomesWithoutAccount, "names", "name")))
+	}
+	if c.OutcomesOfFailedAccounts > 0 {
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s for accounts whose row failed (see the accounts that failed); not used: fix those rows and run again.", plural(c.OutcomesOfFailedAccounts, "row"), verbN(c.OutcomesOfFailedAccounts, "is", "are")))
 	}
 	s := r.SalesReady
 	lines = append(lines,
@@ -42,12 +45,23 @@ func (r *AccountReport) summary() []string {
 
 // answer says the hand-offs per week in a sentence.
 func (c *AccountCapacity) answer() string {
-	if c.Weeks <= 0 {
+	if c.Weeks <= 0 && c.First.IsZero() {
 		return "Hand-offs: no person arrived by T0, so no accounts per week can be measured."
 	}
-	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s weeks (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
-		plural(c.HandedOver, "account"), num(c.Weeks), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),
+	if c.Weeks <= 0 {
+		return fmt.Sprintf("Hand-offs: the first person arrived at T0 itself (%s), so the history has no length to count accounts per week over.", c.First.Format(time.RFC3339))
+	}
+	return fmt.Sprintf("Hand-offs: the current definition made %s sales-ready over the last %s %s (from %s): %s accounts a week (95%%: %s); %s of them won after, %s won deals a week (95%%: %s).",
+		plural(c.HandedOver, "account"), num(c.Weeks), verbN(map[bool]int{true: 1, false: 2}[c.Weeks == 1], "week", "weeks"), c.From.Format("2006-01-02"), f2(c.PerWeek), interval(c.PerWeekInterval, f2),
 		pctOf(c.Won, c.HandedOver), f2(c.ExpectedWon), interval(c.ExpectedWonInterval, f2))
+}
+
+// unreadableRows is ", N rows failed to read" of the summary, or "".
+func unreadableRows(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %s could not be read", plural(n, "row"))
 }
 
 func orDash(s string) string {
@@ -85,11 +99,42 @@ func (r *AccountReport) tables() []table {
 		intro:   fmt.Sprintf("Do sales-ready accounts win more than the rest? The log-odds of winning of a sales-ready account over the others (a logistic fit penalised as the rules' joint fit, λ = %s), judged with the lead backtest's minimums: at least %d won deals (--min-won), %d accounts on each side, %d won deals expected or seen among the sales-ready.", num(JointLambda), r.MinWon, MinRuleLeads, MinRuleWon),
 		headers: []string{"verdict", "log-odds", "95% interval", "why"},
 		rows:    [][]string{{r.Verdict, f2(eff), interval(ivOf(lo, hi), f2), r.Why}}})
+	if len(r.Rules) > 0 {
+		t := table{title: "Account rules and gates against won deals",
+			intro:   "Snapshot view: the accounts each account rule or gate fired on at T0, and how many of them won after. A gate stopping accounts that went on to win, or a rule firing almost only on winners, is leakage suspected: the accounts file may hold values from after T0.",
+			headers: []string{"rule", "kind", "accounts", "won", "win rate", "leakage"}}
+		for _, s := range r.Rules {
+			kind, leak := "rule", "—"
+			if s.Gate {
+				kind = "gate"
+			}
+			if s.Leakage != "" {
+				leak = LeakageSuspected
+			}
+			t.rows = append(t.rows, []string{s.Rule, kind, itoa(s.Fired), itoa(s.FiredWon), pct(s.WinRate), leak})
+		}
+		ts = append(ts, t)
+	}
 	if c := r.Capacity; c != nil {
-		t := table{title: "Hand-offs per week", intro: "Timeline view: each account replayed up to T0 at every moment one of its people arrived or had an event; an account is handed over at the first moment it is sales-ready. " + c.answer() + " Intervals 95% (exact Poisson for flows, Wilson for rates).",
+		t := table{title: "Hand-offs per week", intro: "Timeline view: each account replayed up to T0 at every moment one of its people arrived or had an event, or one of their events left a window (of a rule, an events() count or the engaged window); an account is handed over at the first moment it is sales-ready. " + c.answer() + " Intervals 95% (exact Poisson for flows, Wilson for rates).",
 			headers: []string{"week from", "handed over", "won after"}}
 		for _, w := range c.Weekly {
 			t.rows = append(t.rows, []string{w.From.Format("2006-01-02"), itoa(w.HandedOver), itoa(w.Won)})
+		}
+		ts = append(ts, t)
+	}
+	if len(r.Failed) > 0 {
+		t := table{title: "Accounts that failed", intro: "Left out of every figure: their rows could not be read, or they could not be scored. Fix the rows (the line is in the accounts file) and run again.",
+			headers: []string{"account", "line", "failed to", "why"}}
+		for _, f := range r.Failed {
+			line, what := "—", "score"
+			if f.Line > 0 {
+				line = itoa(f.Line)
+			}
+			if f.Unreadable {
+				what = "read"
+			}
+			t.rows = append(t.rows, []string{orDash(f.ID), line, what, f.Reason})
 		}
 		ts = append(ts, t)
 	}
@@ -149,7 +194,10 @@ func (r *AccountReport) WriteText(w io.Writer) error {
 func (r *AccountReport) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("## Backtest of accounts\n\n")
-	b.WriteString(strings.Join(r.summary(), "\n") + "\n\n")
+	for _, l := range r.summary() {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\n")
 	for _, w := range r.Warnings {
 		b.WriteString("> **Warning:** " + w + "\n>\n")
 	}

@@ -618,14 +618,14 @@ func number(v any) float64 {
 	return 0
 }
 
-// memberKey is a person of an account: the account's index, the lead's id.
+// memberKey is where a person is: its account's index, its place among the leads.
 type memberKey struct {
 	account int
-	lead    string
+	place   int
 }
 
-// DuplicateLeadError fails a lead whose id another lead of its account
-// has: an account counts each person once, so the later one is left out
+// DuplicateLeadError fails a lead whose id another lead of its account,
+// or of another account, has: an account counts each person once, so the later one is left out
 // (and counted as failed) rather than counted twice.
 type DuplicateLeadError struct {
 	AccountID string
@@ -634,6 +634,10 @@ type DuplicateLeadError struct {
 	First int
 	// Line says that First is a line of the leads file.
 	Line bool
+	// FirstAccountID is the account of the first lead with the id when it
+	// is another account's: a lead id names one person, who cannot be a
+	// person of two accounts.
+	FirstAccountID string
 }
 
 // Error says which account has the lead twice and where the first one is.
@@ -641,6 +645,9 @@ func (e DuplicateLeadError) Error() string {
 	where := fmt.Sprintf("lead %d", e.First)
 	if e.Line {
 		where = fmt.Sprintf("line %d", e.First)
+	}
+	if e.FirstAccountID != "" && e.FirstAccountID != e.AccountID {
+		return fmt.Sprintf("a lead with this id is already at %s, a person of account %s; this row matches account %s, and one lead id is one person, who cannot count for two accounts, so this one was left out: give each lead its own id, or one row", where, e.FirstAccountID, e.AccountID)
 	}
 	return fmt.Sprintf("account %s has a lead with this id already (at %s); an account counts each person once, so this one was left out: give each lead one row (merge the two rows' events)", e.AccountID, where)
 }
@@ -678,7 +685,7 @@ func (s *AccountScorer) Score(accounts []Account, leads []Lead, asOf time.Time) 
 	}
 	out := &AccountsScored{Results: make([]*AccountResult, len(accounts)), Leads: len(leads)}
 	people := make([][]*Person, len(accounts))
-	seen := map[memberKey]int{} // each account's people by lead id: the lead's place among leads
+	seen := map[string]memberKey{} // the people by lead id: their account and place among leads
 	for k, lead := range leads {
 		p, err := s.Person(lead, asOf)
 		if err != nil {
@@ -691,12 +698,12 @@ func (s *AccountScorer) Score(accounts []Account, leads []Lead, asOf time.Time) 
 			out.Unmatched = append(out.Unmatched, Unmatched{LeadID: lead.ID, Reason: why})
 			continue
 		}
-		if j, ok := seen[memberKey{i, lead.ID}]; ok {
+		if first, ok := seen[lead.ID]; ok {
 			out.Failed++
-			out.Errors = append(out.Errors, &Error{LeadID: lead.ID, Err: DuplicateLeadError{AccountID: accounts[i].ID, First: j + 1}})
+			out.Errors = append(out.Errors, &Error{LeadID: lead.ID, Err: DuplicateLeadError{AccountID: accounts[i].ID, First: first.place + 1, FirstAccountID: accounts[first.account].ID}})
 			continue
 		}
-		seen[memberKey{i, lead.ID}] = k
+		seen[lead.ID] = memberKey{i, k}
 		p.Matched = how
 		if how == MatchedByID {
 			out.ByID++

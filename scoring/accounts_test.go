@@ -197,11 +197,23 @@ func TestDuplicateLeadOfAnAccount(t *testing.T) {
 	require.Len(t, out.Errors, 1)
 	var dup scoring.DuplicateLeadError
 	require.ErrorAs(t, out.Errors[0], &dup)
-	assert.Equal(t, scoring.DuplicateLeadError{AccountID: "A1", First: 1}, dup)
+	assert.Equal(t, scoring.DuplicateLeadError{AccountID: "A1", First: 1, FirstAccountID: "A1"}, dup)
 	assert.Equal(t, "lead L1: account A1 has a lead with this id already (at lead 1); an account counts each person once, so this one was left out: give each lead one row (merge the two rows' events)", out.Errors[0].Error())
 	r := out.Results[0]
 	assert.Equal(t, 1, r.People)
 	assert.Equal(t, 10.0, r.Rollups[0].Points, "the person's 10 points, once")
+
+	// A lead id seen again at another account is one person given twice:
+	// it fails, naming the first lead and its account; A2 has no person.
+	a2 := scoring.Account{ID: "A2", Fields: map[string]any{"domain": "globex.com"}}
+	moved := scoring.Lead{ID: "L1", Fields: map[string]any{"email": "x@globex.com"}, Events: visit}
+	out, err = s.Score([]scoring.Account{a, a2}, []scoring.Lead{lead, moved}, asOf)
+	require.NoError(t, err)
+	assert.Equal(t, 1, out.Failed)
+	require.Len(t, out.Errors, 1)
+	assert.Equal(t, "lead L1: a lead with this id is already at lead 1, a person of account A1; this row matches account A2, and one lead id is one person, who cannot count for two accounts, so this one was left out: give each lead its own id, or one row", out.Errors[0].Error())
+	assert.Equal(t, 1, out.Results[0].People)
+	assert.Equal(t, 0, out.Results[1].People)
 
 	// ScoreAccount given one person twice refuses rather than count twice.
 	p, err := s.Person(lead, asOf)

@@ -154,21 +154,14 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	}
 	people := make([][]member, len(run.accounts))
 	lastLine := make([]int, len(run.accounts)) // the line of each account's latest lead
-	// A second lead with the id of one of its account's people fails
-	// rather than count twice. An account's people are looked through,
-	// or, when they are many, looked up in lines: their lines by lead id.
-	lines := map[int]map[string]int{}
-	firstLine := func(i int, id string) (int, bool) {
-		if byID := lines[i]; byID != nil {
-			line, ok := byID[id]
-			return line, ok
-		}
-		for _, m := range people[i] {
-			if m.p.LeadID == id {
-				return m.line, true
-			}
-		}
-		return 0, false
+	// A second lead with the id of a matched lead fails rather than count
+	// twice, in its account or in another: the matched leads' ids are
+	// held, with their account and line, until the leads end (tens of
+	// bytes a lead, even with --grouped).
+	seen := map[string]accountLead{}
+	firstLine := func(id string) (accountLead, bool) {
+		first, ok := seen[id]
+		return first, ok
 	}
 	held := 0
 	next := 0 // the first account not flushed
@@ -181,7 +174,6 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 				}
 			}
 			held -= len(people[next])
-			delete(lines, next)
 			people[next] = nil
 		}
 		return nil
@@ -219,8 +211,8 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			run.incomplete[out.index] = true
 		}
 		if out.err == nil && out.index >= 0 {
-			if first, ok := firstLine(out.index, out.id); ok {
-				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first, Line: true}
+			if first, ok := firstLine(out.id); ok {
+				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID}
 			}
 		}
 		if out.err != nil {
@@ -252,21 +244,12 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			cur = i
 		}
 		lastLine[i] = line
+		seen[out.id] = accountLead{i, line}
 		if only != "" && i != onlyAt {
 			return nil
 		}
 		out.m.line = line
 		people[i] = append(people[i], out.m)
-		switch byID := lines[i]; {
-		case byID != nil:
-			byID[out.id] = line
-		case len(people[i]) == 32:
-			byID = map[string]int{}
-			for _, m := range people[i] {
-				byID[m.p.LeadID] = m.line
-			}
-			lines[i] = byID
-		}
 		held++
 		run.held = max(run.held, held)
 		return nil

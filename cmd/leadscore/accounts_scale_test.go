@@ -360,6 +360,31 @@ func TestScoreAccountsDuplicateLead(t *testing.T) {
 		assert.Contains(t, out, `"scores":{"fit":0,"engagement":45},`)
 		assert.Contains(t, out, `"people":2,`)
 	}
+	// One lead id at two accounts is one person given twice: the second
+	// row fails, naming the first's line and account, in score, backtest
+	// and attribute --accounts alike; B has no person.
+	two := writeTemp(t, "two.ndjson", `{"id":"A","domain":"a.com"}`+"\n"+`{"id":"B","domain":"b.com"}`+"\n")
+	leads = writeTemp(t, "moved.ndjson", `{"id":"L1","email":"x@a.com",`+demo+`}`+"\n"+
+		`{"id":"L2","email":"y@a.com"}`+"\n"+
+		`{"id":"L1","email":"x@b.com",`+demo+`}`+"\n")
+	outcomes := writeTemp(t, "outcomes.csv", "account_id,opportunity,won,revenue,lost\nB,2026-10-05,2026-11-01,100,\n")
+	const moved = ":3: lead L1: a lead with this id is already at line 1, a person of account A; this row matches account B, and one lead id is one person, who cannot count for two accounts, so this one was left out"
+	for _, flags := range [][]string{nil, {"--grouped"}} {
+		args := append([]string{"score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", two}, flags...)
+		code, out, errOut := leadscore(t, "", append(args, leads)...)
+		assert.Equal(t, exitProblem, code)
+		assert.Contains(t, errOut, leads+moved)
+		assert.Contains(t, out, `"missing_roles":["decision_maker","champion","user"],"members":[]}`, flags)
+	}
+	code, out, errOut := leadscore(t, "", "backtest", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", two, "--outcomes", outcomes, "--format", "json", leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, leads+moved)
+	assert.Contains(t, out, `"people": 2,`)
+	assert.Contains(t, out, `"failed": 1,`)
+	code, _, errOut = leadscore(t, "", "attribute", "--accounts", two, "--leads", leads, "--model", td("accounts/attribution/model.yaml"), "--outcomes", outcomes, "--at", "2026-12-01")
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, leads+moved)
+
 	// An account of many people looks its people up by id: the same.
 	var many strings.Builder
 	for i := range 40 {
@@ -367,7 +392,7 @@ func TestScoreAccountsDuplicateLead(t *testing.T) {
 	}
 	many.WriteString(`{"id":"L3","email":"again@a.com"}` + "\n")
 	leads = writeTemp(t, "many.ndjson", many.String())
-	code, out, errOut := leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accounts, leads)
+	code, out, errOut = leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", accounts, leads)
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, leads+":41: lead L3: account A has a lead with this id already (at line 4);")
 	assert.Contains(t, out, `"people":40,`)

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -109,7 +113,7 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	}
 	ctx := context.Background()
 	people := make([][]scoring.Lead, len(run.accounts))
-	seen := map[accountLead]int{}
+	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
 	var unknown scoring.UnknownTally
 	shown := 0
 	err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
@@ -135,11 +139,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 		unknown.Add(r.unknown)
 		err := r.err
 		if err == nil && r.account >= 0 {
-			key := accountLead{r.account, r.lead.ID}
-			if first, dup := seen[key]; dup {
-				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first, Line: true}}
+			if first, dup := seen[r.lead.ID]; dup {
+				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
+					FirstAccountID: run.accounts[first.account].ID}}
 			} else {
-				seen[key] = line
+				seen[r.lead.ID] = accountLead{r.account, line}
 			}
 		}
 		switch {
@@ -168,7 +172,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 		warnings = append(warnings, "leads: "+l)
 	}
 	if n.unmatched > 0 {
-		warnings = append(warnings, fmt.Sprintf("%d of the %d leads matched no account (score --accounts --unmatched FILE lists them with why); their touches are in no account's journey", n.unmatched, n.rows-n.unreadable-n.failed))
+		why := ""
+		if len(run.badAccounts) > 0 {
+			why = fmt.Sprintf("; some may be of the %s of %s that could not be read (%s)", strconv.Itoa(len(run.badAccounts))+" "+numfmt.Noun(len(run.badAccounts), "account row"), a.accounts, badLines(run.badAccounts))
+		}
+		warnings = append(warnings, fmt.Sprintf("%d of the %d leads matched no account (score --accounts --unmatched FILE lists them with why)%s; their touches are in no account's journey", n.unmatched, n.rows-n.unreadable-n.failed, why))
 	}
 
 	// One journey per account, in the accounts file's order.
@@ -185,19 +193,21 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 			return n, cut, warnings, err
 		}
 	}
-	for id := range outcomes {
-		if !slices.ContainsFunc(run.accounts, func(a scoring.Account) bool { return a.ID == id }) {
-			warnings = append(warnings, fmt.Sprintf("%s has outcomes for accounts the accounts file does not have, such as %s; they are in no journey", a.outcomes, id))
-			break
-		}
+	warnings = append(warnings, outcomesWithoutAccount(a.accounts, a.outcomes, run, outcomes)...)
+	if n.accountRows == 0 {
+		warnings = append(warnings, fmt.Sprintf("%s has no accounts, so there is no journey; check that it is the right file", a.accounts))
+	}
+	if n.rows == 0 && n.accountRows > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s has no leads, so no account has a person or a touch; check that it is the right file", a.leads))
 	}
 	return n, cut, warnings, nil
 }
 
-// accountLead is a lead of an account, to find a lead given twice.
+// accountLead is where a matched lead was first seen: its account and
+// line, to find a lead id given twice.
 type accountLead struct {
 	account int
-	id      string
+	line    int
 }
 
 // accountJourney is an account's journey as of a.asOf; created is false
@@ -244,6 +254,10 @@ func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.A
 	}
 	at, found, err := s.FirstSalesReady(ctx, acc, present, a.createdField, a.asOf)
 	if err != nil {
+		var ae *scoring.AccountError
+		if errors.As(err, &ae) {
+			return nil, true, err // it names the account
+		}
 		return nil, true, fmt.Errorf("account %s: %v", acc.ID, err)
 	}
 	if found {
@@ -285,4 +299,73 @@ func (n accountJourneyCounts) summary(accounts, leads string) []string {
 // problems is how many rows failed.
 func (n accountJourneyCounts) problems() int {
 	return n.badAccounts + n.unreadable + n.failed + n.badEvents + n.outcomes.Failed
+}
+
+// outcomesWithoutAccount warns of the outcome rows whose account is not
+// among the accounts read: those whose account's row could not be read
+// (named by line), those whose id differs from an account's only in case
+// or spaces (with the id meant), and the rest, counted.
+func outcomesWithoutAccount(accountsFile, outcomesFile string, run *accountRun, outcomes map[string]attribution.Outcome) []string {
+	ids := make([]string, 0, len(run.accounts))
+	is := map[string]bool{}
+	for _, acc := range run.accounts {
+		ids = append(ids, acc.ID)
+		is[acc.ID] = true
+	}
+	bad := map[string]int{}
+	for _, b := range run.badAccounts {
+		if b.id != "" {
+			bad[b.id] = b.line
+		}
+	}
+	var without, ofBad []string
+	for id := range outcomes {
+		switch {
+		case is[id]:
+		case bad[id] > 0:
+			ofBad = append(ofBad, fmt.Sprintf("%s (%s:%d)", id, accountsFile, bad[id]))
+		default:
+			without = append(without, id)
+		}
+	}
+	slices.Sort(without)
+	slices.Sort(ofBad)
+	var w []string
+	if len(ofBad) > 0 {
+		w = append(w, fmt.Sprintf("%s has outcomes for %s whose row could not be read: %s; they are in no journey: fix those rows and run again",
+			outcomesFile, strconv.Itoa(len(ofBad))+" "+numfmt.Noun(len(ofBad), "account"), strings.Join(ofBad, ", ")))
+	}
+	near := attribution.NearAccountIDs(without, ids)
+	if len(near) > 0 {
+		var s []string
+		for _, n := range near {
+			s = append(s, fmt.Sprintf("%q (did you mean %s?)", n.ID, n.Account))
+		}
+		w = append(w, fmt.Sprintf("%s has %s differing from an account's only in case or spaces, so in no journey: %s; write the ids as the accounts file does",
+			outcomesFile, strconv.Itoa(len(near))+" "+numfmt.Noun(len(near), "account id"), strings.Join(s, ", ")))
+	}
+	if rest := len(without) - len(near); rest > 0 {
+		w = append(w, fmt.Sprintf("%s has outcomes for %s the accounts file does not have, such as %q; they are in no journey",
+			outcomesFile, strconv.Itoa(rest)+" "+numfmt.Noun(rest, "account"), firstNotNear(without, near)))
+	}
+	return w
+}
+
+// firstNotNear is the first of ids not among near.
+func firstNotNear(ids []string, near []attribution.NearID) string {
+	for _, id := range ids {
+		if !slices.ContainsFunc(near, func(n attribution.NearID) bool { return n.ID == id }) {
+			return id
+		}
+	}
+	return ""
+}
+
+// badLines lists the lines of the account rows that could not be read.
+func badLines(bad []badAccount) string {
+	var s []string
+	for _, b := range bad {
+		s = append(s, "line "+strconv.Itoa(b.line))
+	}
+	return strings.Join(s, ", ")
 }

@@ -44,7 +44,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	bandWidth := fs.Float64("band-width", 20, "width of the fixed score bands, in points")
 	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month: the threshold whose weekly flow matches it")
 	on := fs.String("on", "", "with --capacity, the category the threshold is on (such as fit); default: the total")
-	history := fs.String("history", "", "with --capacity, measure flows over this long before T0 (such as 26w); default: 13w, never before the first lead")
+	history := fs.String("history", "", "with --capacity (or --accounts: the hand-offs per week), measure flows over this long before T0 (such as 26w); default: 13w, never before the first lead")
 	minWon := fs.Int("min-won", backtest.DefaultMinWon, "the fewest won deals a conclusion may rest on: below it, rule verdicts, calibration and suggested points are withheld, and warnings name every figure resting on fewer")
 	suggest := fs.Bool("suggest", false, "fit points for the model's rules from the outcomes and write the rule file to -o")
 	output := fs.String("o", "", "with --suggest, the proposed rule file (only its points differ from --model)")
@@ -141,7 +141,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 					c.flag("history"), *history, opts.Capacity.Unit, c.flag("capacity"), opts.Capacity.Unit, c.flag("history"))
 			}
 		}
-	} else if *on != "" || *history != "" {
+	} else if (*on != "" || *history != "") && *accountsFile == "" { // --accounts takes --history alone
 		return fail("%s and %s go with %s, such as %s 40/week %s fit", c.flag("on"), c.flag("history"), c.flag("capacity"), c.flag("capacity"), c.flag("on"))
 	}
 	if *suggest && *output == "" {
@@ -160,7 +160,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	if *accountsFile != "" {
 		return backtestAccounts(c, fs, accountsBacktest{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, outcomes: *outcomesFile,
-			source: *sourceFile, format: *format, noEvents: *noEvents, strict: *strict, maxRow: maxRow.n,
+			source: *sourceFile, format: *format, noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, history: *history,
 			opts: accountsAt(opts.At, opts.Until, *createdField, *minWon)}, stdout, stderr)
 	}
 	if *holdout && *format == "html" {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -19,6 +21,7 @@ import (
 // backtest parsed.
 type accountsBacktest struct {
 	model, accounts, leads, events, outcomes, source, format string
+	history                                                  string // --history, "" for the default
 	noEvents, strict                                         bool
 	maxRow                                                   int
 	opts                                                     backtest.AccountOptions
@@ -26,7 +29,7 @@ type accountsBacktest struct {
 
 // accountsOnlyLeads are the lead backtest's flags that backtest --accounts
 // does not take (yet).
-var accountsOnlyLeads = []string{"capacity", "on", "history", "suggest", "o", "reference", "reference-events", "reference-at", "every", "from", "dispositions", "holdout", "band-width", "currency"}
+var accountsOnlyLeads = []string{"capacity", "on", "suggest", "o", "reference", "reference-events", "reference-at", "every", "from", "dispositions", "holdout", "band-width", "currency"}
 
 // backtestAccounts runs backtest --accounts: the sales-ready account
 // definition against outcomes by account id.
@@ -39,6 +42,16 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 		if flagSet(fs, name) {
 			return fail("%s is for the backtest of leads, not yet of accounts; leave it out with %s", c.flag(name), c.flag("accounts"))
 		}
+	}
+	if a.history != "" {
+		h, err := dsl.ParseDuration(a.history)
+		if err != nil {
+			return fail("%s: %v", c.flag("history"), err)
+		}
+		if h < 7*24*time.Hour {
+			return fail("%s %s is shorter than one week, the unit of the hand-offs per week; count them over whole weeks, such as %s 13w", c.flag("history"), a.history, c.flag("history"))
+		}
+		a.opts.History = h
 	}
 	switch a.format {
 	case "table", "markdown", "json":
@@ -70,7 +83,13 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	for _, b := range run.badAccounts {
 		fmt.Fprintf(stderr, "%s:%d: %v\n", a.accounts, b.line, b.err)
 		problems++
+		reason := b.err.Error()
+		if b.id != "" {
+			reason = strings.TrimPrefix(reason, "account "+b.id+": ")
+		}
+		a.opts.Unreadable = append(a.opts.Unreadable, backtest.FailedAccount{ID: b.id, Line: b.line, Reason: reason, Unreadable: true})
 	}
+	a.opts.Lines = run.lines
 
 	// The outcomes, by account id.
 	f, err := os.Open(a.outcomes)
@@ -85,7 +104,7 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 		return fail("%s: %v", a.outcomes, err)
 	}
 	if n.Failed > 0 {
-		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the accounts of the failed rows count as not won in this report; fix the rows and run again\n", a.outcomes, n.Rows, n.Read, n.Failed)
+		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the failed rows are not used (an account with no row read counts as not won; an account given twice keeps its first row); fix the rows and run again\n", a.outcomes, n.Rows, n.Read, n.Failed)
 		problems += n.Failed
 	}
 
@@ -157,9 +176,19 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	if err != nil {
 		return fail("%v", err)
 	}
+	for _, w := range rep.Warnings {
+		if strings.HasPrefix(w, "No accounts were given") || strings.HasPrefix(w, "No leads were given") {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
+		}
+	}
+	for _, f := range rep.Failed {
+		if !f.Unreadable {
+			fmt.Fprintf(stderr, "%s:%d: account %s failed to score: %s; it is left out of the report\n", a.accounts, f.Line, f.ID, f.Reason)
+		}
+	}
 	ac, lc := rep.Accounts, rep.Leads
 	fmt.Fprintf(stderr, "%d account rows read: %d failed to read, %d failed to score, %d used = %d in the backtest + %d with no person by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
-		len(run.accounts)+len(run.badAccounts), len(run.badAccounts), ac.Failed, ac.Added-ac.Failed, ac.InBacktest, ac.NotCreated, ac.Decided, ac.OpenOpportunity)
+		len(run.accounts)+len(run.badAccounts), len(run.badAccounts), ac.Failed, ac.Added-ac.Failed-ac.Unreadable, ac.InBacktest, ac.NotCreated, ac.Decided, ac.OpenOpportunity)
 	fmt.Fprintf(stderr, "%d lead rows read: %d could not be read, %d leads = %d matched (%d people at T0 + %d created after T0) + %d unmatched + %d failed\n",
 		rows, unreadable, lc.Added, lc.Matched, lc.People, lc.NotCreated, lc.Unmatched, lc.Failed)
 	if badEvents > 0 {

@@ -19,7 +19,7 @@ import (
 // iteration, and reports the cost per lead of each and their ratio
 // (x-score from wall time, cpu-x-score from CPU time). The backtest adds
 // the replay of every account up to T0 for its hand-off moment, which
-// re-scores its people at each moment one of them arrived or had an event:
+// re-scores its people at each moment one of them arrived, had an event or saw one leave a window:
 //
 //	go test ./cmd/leadscore -run '^$' -bench BenchmarkBacktestAccountsCLI -benchtime 3x
 func BenchmarkBacktestAccountsCLI(b *testing.B) {

@@ -60,8 +60,8 @@ func TestBacktestAccountsBadRows(t *testing.T) {
 		"--outcomes", outcomes, "--at", "2026-10-01", filepath.Join(dir, "leads.ndjson"))
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, outcomes+":3: both won and lost are filled in; a deal is one or the other, so empty one of them\n")
-	assert.Contains(t, errOut, outcomes+":5: account A-ACME already has an outcome on line 2; give each account one row\n")
-	assert.Contains(t, errOut, outcomes+": 4 outcome rows: 2 read, 2 failed; the accounts of the failed rows count as not won in this report")
+	assert.Contains(t, errOut, outcomes+":5: account A-ACME already has an outcome on line 2; the first row is used and this one is left out (counted as failed)")
+	assert.Contains(t, errOut, outcomes+": 4 outcome rows: 2 read, 2 failed; the failed rows are not used (an account with no row read counts as not won; an account given twice keeps its first row)")
 	assert.Contains(t, out, "5 accounts: 5 in the backtest (3 of them with no outcome row, counted as not won)")
 
 	// A bad lead row fails alone, named by its line; the counts still reconcile.
@@ -96,12 +96,20 @@ func TestBacktestAccountsFlags(t *testing.T) {
 	}{
 		{[]string{"--capacity", "10/week"}, "--capacity is for the backtest of leads, not yet of accounts; leave it out with --accounts"},
 		{[]string{"--format", "html"}, "--format html: the backtest of accounts is written as table, markdown or json"},
+		{[]string{"--on", "fit"}, "--on is for the backtest of leads, not yet of accounts; leave it out with --accounts"},
+		{[]string{"--history", "3d"}, "--history 3d is shorter than one week"},
 	} {
 		code, _, errOut := leadscore(t, "", append(append(base, c.args...), filepath.Join(dir, "leads.ndjson"))...)
 		assert.Equal(t, exitUsage, code, c.args)
 		assert.Contains(t, errOut, c.want)
 	}
-	code, _, errOut := leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--accounts", filepath.Join(dir, "accounts.ndjson"),
+	// --history sets the hand-offs' history: 26 weeks asked, 17 whole weeks
+	// from the first person's arrival (2026-06-01).
+	code, out, errOut := leadscore(t, "", append(append(base, "--history", "26w"), filepath.Join(dir, "leads.ndjson"))...)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "over the last 17 weeks (from 2026-06-04)")
+	assert.Contains(t, out, "not the 26 weeks asked")
+	code, _, errOut = leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--accounts", filepath.Join(dir, "accounts.ndjson"),
 		"--outcomes", filepath.Join(dir, "outcomes.csv"), "--at", "2026-10-01", filepath.Join(dir, "leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "has no accounts section")

@@ -1,0 +1,207 @@
+package scoring_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+)
+
+// readyModel: a demo gives 40 engagement for 30 days, an unsubscribe takes
+// 40 for 7 days; an account is sales-ready with two people at 40.
+const readyModel = `leadscore: 1
+model: ready
+fields: {email: string, created_at: time}
+event_types: [demo_request, unsubscribe, visit]
+scores:
+  engagement: {min: -100, max: 100}
+rules:
+  - {id: demo, score: engagement, event: demo_request, points: 40, limit: 1, within: 30d}
+  - {id: unsub, score: engagement, event: unsubscribe, points: -40, within: 7d}
+  - {id: visit, score: engagement, event: visit, points: 5, within: 3d}
+stages:
+  - {id: sql, sales_ready: true, when: engagement >= 40}
+accounts:
+  match: {domain_from: email}
+  fields: {domain: string}
+  scores:
+    engagement: {max: 1000}
+  engaged: {when: engagement >= 40}
+  rules:
+    - {id: people, score: engagement, people: sum, of: engagement}
+  stages:
+    - {id: buying, sales_ready: true, when: engaged() >= 2}
+`
+
+func readyScorer(t testing.TB) *scoring.AccountScorer {
+	t.Helper()
+	m, err := rules.CompileBytes("ready.yaml", []byte(readyModel))
+	require.NoError(t, err)
+	s, err := scoring.NewAccountScorer(m)
+	require.NoError(t, err)
+	return s
+}
+
+func at(day, hour int) time.Time { return time.Date(2026, 9, day, hour, 0, 0, 0, time.UTC) }
+
+// An account becomes sales-ready when a person's unsubscribe (09-19 10:00)
+// leaves its 7-day window, 09-26 10:00, with no event then: the replay
+// finds that moment (it tried only arrivals and events before).
+func TestFirstSalesReadyWhenAWindowLapses(t *testing.T) {
+	s := readyScorer(t)
+	a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
+	lead := func(id string, events ...scoring.Event) scoring.Lead {
+		return scoring.Lead{ID: id, Fields: map[string]any{"email": id + "@acme.com"}, Events: events}
+	}
+	people := []scoring.Lead{
+		lead("u1", scoring.Event{Type: "unsubscribe", At: at(19, 10)}, scoring.Event{Type: "demo_request", At: at(20, 10)}),
+		lead("u2", scoring.Event{Type: "demo_request", At: at(20, 10)}),
+	}
+	got, found, err := s.FirstSalesReady(context.Background(), a, people, "created_at", at(30, 0))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, at(26, 10), got)
+
+	// Before the window lapses it is not.
+	_, found, err = s.FirstSalesReady(context.Background(), a, people, "created_at", at(26, 9))
+	require.NoError(t, err)
+	assert.False(t, found)
+}
+
+// The incremental replay (only the people whose moment it is are scored
+// again) agrees with a brute force that scores every person at every whole
+// hour: events and creations fall on whole hours and windows are whole
+// days, so a result can change only on the hour.
+func TestFirstSalesReadyAgreesWithHourlyBruteForce(t *testing.T) {
+	s := readyScorer(t)
+	rng := rand.New(rand.NewPCG(7, 30))
+	asOf := at(30, 0)
+	start := asOf.Add(-30 * 24 * time.Hour)
+	types := []string{"demo_request", "unsubscribe", "visit"}
+	for k := range 60 {
+		a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
+		var people []scoring.Lead
+		for i := range 1 + rng.IntN(4) {
+			fields := map[string]any{"email": fmt.Sprintf("p%d@acme.com", i)}
+			if rng.IntN(2) == 0 {
+				fields["created_at"] = start.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
+			}
+			var evs []scoring.Event
+			for range rng.IntN(5) {
+				evs = append(evs, scoring.Event{Type: types[rng.IntN(3)], At: start.Add(time.Duration(rng.IntN(31*24)) * time.Hour)})
+			}
+			people = append(people, scoring.Lead{ID: fmt.Sprintf("p%d", i), Fields: fields, Events: evs})
+		}
+		got, found, err := s.FirstSalesReady(context.Background(), a, people, "created_at", asOf)
+		require.NoError(t, err)
+		want, wantFound := bruteFirstSalesReady(t, s, a, people, start.Add(-24*time.Hour), asOf)
+		require.Equal(t, wantFound, found, "case %d", k)
+		if found {
+			assert.Equal(t, want, got, "case %d", k)
+		}
+	}
+}
+
+// bruteFirstSalesReady scores every person present at every whole hour.
+func bruteFirstSalesReady(t *testing.T, s *scoring.AccountScorer, a scoring.Account, people []scoring.Lead, from, asOf time.Time) (time.Time, bool) {
+	for h := from; !h.After(asOf); h = h.Add(time.Hour) {
+		var ps []*scoring.Person
+		for _, l := range people {
+			arrival := l.TimeField("created_at")
+			if arrival.IsZero() {
+				for _, e := range l.Events {
+					if arrival.IsZero() || e.At.Before(arrival) {
+						arrival = e.At
+					}
+				}
+			}
+			if !arrival.IsZero() && arrival.After(h) {
+				continue
+			}
+			if arrival.IsZero() {
+				continue // no moment: the replay never starts for it alone
+			}
+			p, err := s.Person(l, h)
+			require.NoError(t, err)
+			ps = append(ps, p)
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		res, err := s.ScoreAccount(a, ps, h)
+		require.NoError(t, err)
+		if res.SalesReady {
+			return h, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// BenchmarkFirstSalesReady replays one account of n people (a visit each
+// day or so over 90 days, never sales-ready: every moment is tried) two
+// ways in one run: FirstSalesReady, which scores again only the people
+// whose moment it is, and the baseline that scores every person at every
+// moment (the same moments). The ratio of their ns/op is the saving.
+func BenchmarkFirstSalesReady(b *testing.B) {
+	s := readyScorer(b)
+	asOf := at(30, 0)
+	start := asOf.Add(-90 * 24 * time.Hour)
+	for _, n := range []int{100, 400} {
+		rng := rand.New(rand.NewPCG(1, uint64(n)))
+		a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
+		var people []scoring.Lead
+		for i := range n {
+			var evs []scoring.Event
+			for range 3 {
+				evs = append(evs, scoring.Event{Type: "visit", At: start.Add(time.Duration(rng.IntN(90*24)) * time.Hour)})
+			}
+			people = append(people, scoring.Lead{ID: fmt.Sprintf("p%d", i), Fields: map[string]any{"email": fmt.Sprintf("p%d@acme.com", i)}, Events: evs})
+		}
+		b.Run(fmt.Sprintf("incremental/people=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, found, err := s.FirstSalesReady(context.Background(), a, people, "created_at", asOf); err != nil || found {
+					b.Fatal(err, found)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("every-person/people=%d", n), func(b *testing.B) {
+			var times []time.Time
+			seen := map[time.Time]bool{}
+			for _, l := range people {
+				for _, e := range l.Events {
+					for _, t := range []time.Time{e.At, e.At.Add(3 * 24 * time.Hour)} {
+						if !t.After(asOf) && !seen[t] {
+							seen[t] = true
+							times = append(times, t)
+						}
+					}
+				}
+			}
+			for b.Loop() {
+				for _, t := range times {
+					var ps []*scoring.Person
+					for _, l := range people {
+						if first := l.Events[0].At; first.After(t) && l.Events[1].At.After(t) && l.Events[2].At.After(t) {
+							continue
+						}
+						p, err := s.Person(l, t)
+						if err != nil {
+							b.Fatal(err)
+						}
+						ps = append(ps, p)
+					}
+					if _, err := s.ScoreAccount(a, ps, t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
