@@ -3,6 +3,7 @@ package stream
 import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
+	"math"
 
 	"github.com/leadscore/leadscore/rules"
 )
@@ -245,6 +246,9 @@ func (a *trends) node(n ast.Node) trend {
 		}
 	case *ast.BinaryNode:
 		l, r := n.Left, n.Right
+		if (n.Operator == "+" || n.Operator == "-" || n.Operator == "*") && (huge(l) || huge(r)) {
+			return unknown // integer arithmetic that may wrap around: its trend is not its operands'
+		}
 		switch n.Operator {
 		case "+", "&&", "and", "||", "or":
 			return join(a.node(l), a.node(r))
@@ -324,6 +328,13 @@ func (a *trends) count(n ast.Node) bool {
 }
 
 // number returns the value of a numeric literal.
+// huge reports whether n is a whole number so large (beyond 2^31) that a
+// count added to it or multiplied by it may overflow 64 bits.
+func huge(n ast.Node) bool {
+	c, ok := number(n)
+	return ok && math.Abs(c) > 1<<31
+}
+
 func number(n ast.Node) (float64, bool) {
 	switch n := n.(type) {
 	case *ast.IntegerNode:

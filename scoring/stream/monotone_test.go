@@ -213,6 +213,18 @@ stages:
 stages:
   - {id: hot, sales_ready: true, when: engagement >= 40}
 `, false},
+		{"a count times a constant that may wrap around 64 bits", `rules:
+  - {id: a, score: engagement, event: demo, points: 40, within: 30d}
+stages:
+  - {id: engaged, when: engagement >= 0}
+  - {id: hot, sales_ready: true, when: 'events("demo", "30d") * 4611686018427387904 > 0'}
+`, false},
+		{"a count times a small constant", `rules:
+  - {id: a, score: engagement, event: demo, points: 40, within: 30d}
+stages:
+  - {id: engaged, when: engagement >= 0}
+  - {id: hot, sales_ready: true, when: 'events("demo", "30d") * 4 > 4'}
+`, true},
 		{"a penalty that switches on", `rules:
   - {id: a, score: engagement, event: demo, points: 40, within: 30d}
   - {id: b, score: engagement, when: daysSince(created_at) > 60, points: -10}
