@@ -584,36 +584,10 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 		return finite(*rate / *r.WinRate)
 	}
 
-	// The definition as a classifier.
-	s := &r.SalesReady
-	for _, l := range recs {
-		switch {
-		case l.sr:
-			s.Leads++
-			if l.won {
-				s.Won++
-				s.Revenue += l.revenue
-			}
-			if l.opp {
-				s.Opportunities++
-			}
-		case l.won:
-			s.MissedWon++
-			s.MissedRevenue += l.revenue
-		}
-	}
-	s.classify(r.Won)
-	s.Lift = lift(s.Won, s.Leads)
-	s.OpportunityPrecision = ratio(float64(s.Opportunities), float64(s.Leads))
-	s.OpportunityRecall = ratio(float64(s.Opportunities), float64(r.Opportunities))
-
-	// Ranking.
-	xs, opps := make([]scored, len(recs)), make([]scored, len(recs))
-	for i, l := range recs {
-		xs[i], opps[i] = scored{l.total, l.won}, scored{l.total, l.opp}
-	}
-	r.AUC, r.AUCOpportunity = auc(xs), auc(opps)
-	r.AUCInterval = aucInterval(xs)
+	// The definition as a classifier, and the ranking, as for leads.
+	of := func(l *accountRec) outcome { return outcome{l.total, l.revenue, l.sr, l.won, l.opp} }
+	r.SalesReady = classifierOf(recs, of, r.Won, r.Opportunities, lift)
+	_, r.AUC, r.AUCOpportunity, r.AUCInterval = ranking(scores(recs, of))
 	for ci, cat := range am.Categories {
 		cs := make([]scored, len(recs))
 		for i, l := range recs {

@@ -171,22 +171,7 @@ func ivOf(lo, hi *float64) *Interval {
 
 // WriteText writes the account report as aligned text tables, for a terminal.
 func (r *AccountReport) WriteText(w io.Writer) error {
-	var b strings.Builder
-	for _, l := range r.summary() {
-		b.WriteString(l + "\n")
-	}
-	for _, w := range r.Warnings {
-		b.WriteString("Warning: " + w + "\n")
-	}
-	b.WriteString("\n")
-	for _, t := range r.tables() {
-		t.text(&b)
-	}
-	for _, n := range r.Notes {
-		b.WriteString("Note: " + n + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return writeText(w, r.summary(), r.Warnings, r.tables(), r.Notes)
 }
 
 // WriteMarkdown writes the account report as Markdown, to paste into a

@@ -289,36 +289,11 @@ func (b *Backtest) Report() *Report {
 		return finite(*rate / *r.WinRate)
 	}
 
-	// The definition as a classifier.
-	c := &r.SalesReady
-	for _, l := range in {
-		switch {
-		case l.sr:
-			c.Leads++
-			if l.won {
-				c.Won++
-				c.Revenue += l.revenue
-			}
-			if l.opp {
-				c.Opportunities++
-			}
-		case l.won:
-			c.MissedWon++
-			c.MissedRevenue += l.revenue
-		}
-	}
-	c.classify(r.Won)
-	c.Lift = lift(c.Won, c.Leads)
-	c.OpportunityPrecision = ratio(float64(c.Opportunities), float64(c.Leads))
-	c.OpportunityRecall = ratio(float64(c.Opportunities), float64(r.Opportunities))
-
-	// Ranking.
-	xs, opps := make([]scored, len(in)), make([]scored, len(in))
-	for i, l := range in {
-		xs[i], opps[i] = scored{l.total, l.won}, scored{l.total, l.opp}
-	}
-	r.AUC, r.AUCOpportunity = auc(xs), auc(opps)
-	r.AUCInterval = aucInterval(xs)
+	// The definition as a classifier, and the ranking.
+	of := func(l *leadRec) outcome { return outcome{l.total, l.revenue, l.sr, l.won, l.opp} }
+	r.SalesReady = classifierOf(in, of, r.Won, r.Opportunities, lift)
+	xs, aucWon, aucOpp, iv := ranking(scores(in, of))
+	r.AUC, r.AUCOpportunity, r.AUCInterval = aucWon, aucOpp, iv
 	r.KS, r.KSAt = ks(xs)
 	for ci, cat := range m.Categories {
 		cs := make([]scored, len(in))
@@ -454,6 +429,61 @@ func (b *Backtest) Report() *Report {
 	r.Notes = b.notes(r)
 	r.Warnings = append(append([]string{}, b.warnings(r)...), r.Warnings...) // too few outcomes first
 	return r
+}
+
+// outcome is what the classifier and the ranking read of a lead, or an
+// account, in the backtest.
+type outcome struct {
+	total, revenue float64
+	sr, won, opp   bool
+}
+
+// classifierOf is the sales-ready definition as a classifier of won deals
+// (and of opportunities) over the units in the backtest, leads or
+// accounts, of which won won and opportunities became opportunities.
+func classifierOf[T any](units []T, of func(T) outcome, won, opportunities int, lift func(k, of int) *float64) Classifier {
+	var c Classifier
+	for _, u := range units {
+		o := of(u)
+		switch {
+		case o.sr:
+			c.Leads++
+			if o.won {
+				c.Won++
+				c.Revenue += o.revenue
+			}
+			if o.opp {
+				c.Opportunities++
+			}
+		case o.won:
+			c.MissedWon++
+			c.MissedRevenue += o.revenue
+		}
+	}
+	c.classify(won)
+	c.Lift = lift(c.Won, c.Leads)
+	c.OpportunityPrecision = ratio(float64(c.Opportunities), float64(c.Leads))
+	c.OpportunityRecall = ratio(float64(c.Opportunities), float64(opportunities))
+	return c
+}
+
+// scores are the units' totals with their outcomes, for the ranking.
+func scores[T any](units []T, of func(T) outcome) []outcome {
+	xs := make([]outcome, len(units))
+	for i, u := range units {
+		xs[i] = of(u)
+	}
+	return xs
+}
+
+// ranking is the AUC of the total against won deals, with its interval,
+// and against opportunities; won are the totals with whether they won.
+func ranking(xs []outcome) (won []scored, aucWon, aucOpp *float64, iv *Interval) {
+	won, opps := make([]scored, len(xs)), make([]scored, len(xs))
+	for i, x := range xs {
+		won[i], opps[i] = scored{x.total, x.won}, scored{x.total, x.opp}
+	}
+	return won, auc(won), auc(opps), aucInterval(won)
 }
 
 // Verdicts judges the definition by what sales said of the leads it

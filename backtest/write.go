@@ -468,18 +468,24 @@ func (d *Drift) table() table {
 
 // WriteText writes the report as aligned text tables, for a terminal.
 func (r *Report) WriteText(w io.Writer) error {
+	return writeText(w, r.summary(), r.Warnings, r.tables(), r.Notes)
+}
+
+// writeText writes a report's summary lines, warnings, tables and notes as
+// aligned text.
+func writeText(w io.Writer, summary, warnings []string, tables []table, notes []string) error {
 	var b strings.Builder
-	for _, l := range r.summary() {
+	for _, l := range summary {
 		b.WriteString(l + "\n")
 	}
-	for _, w := range r.Warnings {
+	for _, w := range warnings {
 		b.WriteString("Warning: " + w + "\n")
 	}
 	b.WriteString("\n")
-	for _, t := range r.tables() {
+	for _, t := range tables {
 		t.text(&b)
 	}
-	for _, n := range r.Notes {
+	for _, n := range notes {
 		b.WriteString("Note: " + n + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
