@@ -849,6 +849,9 @@ func (b *Accounts) accountWarnings(r *AccountReport) []string {
 		if s.Leakage != "" {
 			w = append(w, upper(s.Leakage)+"; take the accounts file as it stood at T0, or leave out the fields that change when a deal is won.")
 		}
+		if s.Check != "" {
+			w = append(w, upper(s.Check)+".")
+		}
 	}
 	if r.Won < min {
 		w = append(w, fmt.Sprintf("Too few outcomes: the backtest has %s (at least %d are needed, --min-won); the verdict on the sales-ready definition is withheld, and AUC, precision, recall and every win rate below rest on them: read their intervals. %s.",

@@ -21,6 +21,9 @@ type AccountRuleSignal struct {
 	// Leakage says why it is suspected of reading values from after T0,
 	// or is empty.
 	Leakage string `json:"leakage,omitempty"`
+	// Check, for a gate that stopped accounts that went on to win, too
+	// few (under MinRuleWon) to suspect leakage, says what to check.
+	Check string `json:"check,omitempty"`
 }
 
 // accountLeakWhy is what every account leakage warning says the cause may be.
@@ -31,7 +34,8 @@ const accountLeakWhy = "leakage suspected: the accounts file may hold values fro
 // for rules (they fire nearly only on won accounts: LeakWinRate of those
 // it fired on won, on at least MinRuleWon; or LeakShareWon of the won and
 // at most 1-LeakShareWon of the rest) and, for a gate, when the accounts
-// it stopped won at least as often as the backtest's (at least one won):
+// it stopped won at least as often as the backtest's (at least MinRuleWon
+// won; with fewer, Check says what to look at):
 // a gate stops accounts that should not be handed over, so accounts it
 // stops going on to win suggest the field it reads was set by the win.
 func accountSignals(am *rules.Model, recs []*accountRec, won int) []AccountRuleSignal {
@@ -50,7 +54,10 @@ func accountSignals(am *rules.Model, recs []*accountRec, won int) []AccountRuleS
 		s.WinRate = ratio(float64(s.FiredWon), float64(s.Fired))
 		notWon := n - won
 		switch {
-		case gate && s.FiredWon > 0 && float64(s.FiredWon)*float64(n) >= float64(won)*float64(s.Fired):
+		case gate && s.FiredWon > 0 && s.FiredWon < MinRuleWon && float64(s.FiredWon)*float64(n) >= float64(won)*float64(s.Fired):
+			s.Check = fmt.Sprintf("gate %s stopped %s at T0, %d of them won after (%s), where %s of all accounts won: too few won deals to suspect leakage (at least %d are needed), but a gate stops accounts that should not be sold to, so check that the fields it reads are as they stood at T0",
+				id, plural(s.Fired, "account"), s.FiredWon, pct(s.WinRate), pct(ratio(float64(won), float64(n))), MinRuleWon)
+		case gate && s.FiredWon >= MinRuleWon && float64(s.FiredWon)*float64(n) >= float64(won)*float64(s.Fired):
 			s.Leakage = fmt.Sprintf("gate %s stopped %s at T0, %d of them won after (%s), where %s of all accounts won: %s",
 				id, plural(s.Fired, "account"), s.FiredWon, pct(s.WinRate), pct(ratio(float64(won), float64(n))), accountLeakWhy)
 		case !gate && s.FiredWon >= MinRuleWon && float64(s.FiredWon) >= LeakWinRate*float64(s.Fired):

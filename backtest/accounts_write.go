@@ -101,7 +101,7 @@ func (r *AccountReport) tables() []table {
 		rows:    [][]string{{r.Verdict, f2(eff), interval(ivOf(lo, hi), f2), r.Why}}})
 	if len(r.Rules) > 0 {
 		t := table{title: "Account rules and gates against won deals",
-			intro:   "Snapshot view: the accounts each account rule or gate fired on at T0, and how many of them won after. A gate stopping accounts that went on to win, or a rule firing almost only on winners, is leakage suspected: the accounts file may hold values from after T0.",
+			intro:   "Snapshot view: the accounts each account rule or gate fired on at T0, and how many of them won after. A gate stopping accounts that went on to win, or a rule firing almost only on winners, is leakage suspected (on at least 5 won accounts): the accounts file may hold values from after T0.",
 			headers: []string{"rule", "kind", "accounts", "won", "win rate", "leakage"}}
 		for _, s := range r.Rules {
 			kind, leak := "rule", "—"
@@ -110,6 +110,8 @@ func (r *AccountReport) tables() []table {
 			}
 			if s.Leakage != "" {
 				leak = LeakageSuspected
+			} else if s.Check != "" {
+				leak = "too few to tell: check the fields"
 			}
 			t.rows = append(t.rows, []string{s.Rule, kind, itoa(s.Fired), itoa(s.FiredWon), pct(s.WinRate), leak})
 		}

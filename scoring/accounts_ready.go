@@ -3,7 +3,6 @@ package scoring
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -17,25 +16,25 @@ import (
 // account sales-ready on its own fields, before any person, is so from
 // its first person's arrival.
 //
-// Only the people whose moment it is are scored again at each moment;
-// the others keep their person from before, unless the lead model decays
-// points or reads the clock (now, daysSince), when every person is scored
-// again at every moment. A change that decay or the clock alone brings
-// between two moments is found at the next moment, not at its own.
+// A person with no moment of its own (no creation time, no event) counts
+// at every moment; when such people make the account sales-ready at the
+// first moment already, it may have been so long before, and found is
+// false: when is not known.
+//
+// Every person who has arrived is scored again at each moment (a person's
+// engagement and roles read the moment, not only its own events). A change
+// that decay or the clock alone brings between two moments is found at
+// the next moment, not at its own.
 func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people []Lead, createdField string, asOf time.Time) (at time.Time, found bool, err error) {
 	arrivals := make([]time.Time, len(people))
-	// due lists, by moment, the people whose result can change then.
-	due := map[time.Time][]int{}
+	seen := map[time.Time]bool{}
 	var times []time.Time
-	mark := func(t time.Time, i int) {
+	mark := func(t time.Time) {
 		t = t.UTC()
-		if t.After(asOf) {
-			return
-		}
-		if _, ok := due[t]; !ok {
+		if !t.After(asOf) && !seen[t] {
+			seen[t] = true
 			times = append(times, t)
 		}
-		due[t] = append(due[t], i)
 	}
 	windows := s.windows()
 	for i, p := range people {
@@ -48,47 +47,44 @@ func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people [
 		}
 		arrivals[i] = arrival
 		if !arrival.IsZero() {
-			mark(arrival, i)
+			mark(arrival)
 		}
 		for _, e := range p.Events {
-			if !arrival.IsZero() && e.At.Before(arrival) {
-				continue // before the person arrived: read at its arrival
+			// An event before the person arrived is read from its arrival
+			// on, and still leaves its windows when they end.
+			if arrival.IsZero() || !e.At.Before(arrival) {
+				mark(e.At)
 			}
-			mark(e.At, i)
 			for _, w := range windows.of(e.Type) {
-				mark(e.At.Add(w), i)
+				if end := e.At.Add(w); arrival.IsZero() || !end.Before(arrival) {
+					mark(end)
+				}
 			}
 		}
 	}
 	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
-	moving := s.movesWithTime()
-	current := make([]*Person, len(people))
+	timeless := slices.ContainsFunc(arrivals, time.Time.IsZero)
 	ps := make([]*Person, 0, len(people))
-	for _, t := range times {
+	for k, t := range times {
+		ps = ps[:0]
 		for i, p := range people {
 			if !arrivals[i].IsZero() && arrivals[i].After(t) {
-				continue
-			}
-			if current[i] != nil && !moving && !slices.Contains(due[t], i) {
 				continue
 			}
 			q, err := s.PersonContext(ctx, p, t)
 			if err != nil {
 				return time.Time{}, false, err
 			}
-			current[i] = q
-		}
-		ps = ps[:0]
-		for _, q := range current {
-			if q != nil {
-				ps = append(ps, q)
-			}
+			ps = append(ps, q)
 		}
 		res, err := s.ScoreAccountContext(ctx, a, ps, t)
 		if err != nil {
 			return time.Time{}, false, err
 		}
 		if res.SalesReady {
+			if k == 0 && timeless {
+				return time.Time{}, false, nil // sales-ready before any moment the replay knows
+			}
 			return t, true, nil
 		}
 	}
@@ -134,60 +130,10 @@ func (s *AccountScorer) windows() eventWindows {
 	if d := s.am.EngagedWithin; d > 0 {
 		w.any = append(w.any, d)
 	}
-	return w
-}
-
-// movesWithTime reports whether a person's result can change with time
-// alone, between its events and windows: a rule decays its points, or an
-// expression of the lead model may read the clock (a conservative look
-// at its sources).
-func (s *AccountScorer) movesWithTime() bool {
-	m := s.leads.Model()
-	var srcs []string
-	for _, d := range m.Defines {
-		srcs = append(srcs, d.Expr.Source)
-	}
-	for _, r := range slices.Concat(m.Rules, m.Gates) {
-		if r.HalfLife > 0 {
-			return true
-		}
-		if r.When != nil {
-			srcs = append(srcs, r.When.Source)
-		}
-	}
-	if m.Total != nil {
-		srcs = append(srcs, m.Total.Source)
-	}
-	for _, g := range m.Grades {
-		if g.When != nil {
-			srcs = append(srcs, g.When.Source)
-		}
-	}
-	for _, st := range m.Stages {
-		if st.When != nil {
-			srcs = append(srcs, st.When.Source)
-		}
-	}
-	for _, r := range s.am.Roles {
-		if r.When != nil {
-			srcs = append(srcs, r.When.Source)
-		}
-	}
-	if s.am.Engaged != nil {
-		srcs = append(srcs, s.am.Engaged.Source)
-	}
 	for _, r := range s.am.Rollups {
-		if r.Of != nil {
-			srcs = append(srcs, r.Of.Source)
-		}
-		if r.When != nil {
-			srcs = append(srcs, r.When.Source)
+		if r.Within > 0 {
+			w.any = append(w.any, r.Within)
 		}
 	}
-	for _, src := range srcs {
-		if strings.Contains(src, "now") || strings.Contains(src, "daysSince") {
-			return true
-		}
-	}
-	return false
+	return w
 }

@@ -258,7 +258,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return fail("%v", aerr)
 		}
 		problems += n.problems()
-		leftOut = n.notCreated
+		leftOut = 0 // the accounts' own lines below reconcile them
 		if note := cut.note(asOf); note != "" {
 			fmt.Fprintf(stderr, "%s: %s\n", c.name, note)
 			rep.Warnings = append(rep.Warnings, note)

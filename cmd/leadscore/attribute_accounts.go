@@ -33,7 +33,7 @@ type accountJourneys struct {
 // lead rows = unreadable + failed + matched + unmatched, and accounts =
 // journeys + without a person by --at.
 type accountJourneyCounts struct {
-	accountRows, badAccounts, accounts, journeys, notCreated int
+	accountRows, badAccounts, accounts, journeys, notCreated, failedAccounts int
 	rows, unreadable, failed, matched, unmatched             int
 	createdLater, badEvents                                  int
 	outcomes                                                 attribution.Counts
@@ -182,11 +182,13 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	// One journey per account, in the accounts file's order.
 	for i, acc := range run.accounts {
 		j, created, err := accountJourney(ctx, s, acc, people[i], a, outcomes, &cut)
-		if err == nil && !created {
+		switch {
+		case err != nil:
+			n.failedAccounts++
+		case !created:
 			n.notCreated++
 			continue
-		}
-		if err == nil {
+		default:
 			n.journeys++
 		}
 		if err := add(a.accounts, run.lines[i], j, err); err != nil {
@@ -226,7 +228,8 @@ func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.A
 			}
 		}
 		if !arrival.IsZero() && arrival.After(a.asOf) {
-			continue // not yet one of its people
+			cut.notCreated++ // a lead created after --at: not yet one of its people
+			continue
 		}
 		present = append(present, p)
 		if created && (first.IsZero() || arrival.Before(first)) {
@@ -242,9 +245,10 @@ func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.A
 			}
 		}
 	}
-	if len(present) == 0 && len(people) > 0 {
-		cut.notCreated++
-		return nil, false, nil
+	o, hasOutcome := outcomes[acc.ID]
+	decided := hasOutcome && ((!o.Opportunity.IsZero() && !o.Opportunity.After(a.asOf)) || (!o.Won.IsZero() && !o.Won.After(a.asOf)))
+	if len(present) == 0 && len(people) > 0 && !decided {
+		return nil, false, nil // none of its people yet, and no deal: no journey yet
 	}
 	// The people's touches in time order; at one moment, in the order of
 	// the leads file.
@@ -285,8 +289,8 @@ func accountJourney(ctx context.Context, s *scoring.AccountScorer, acc scoring.A
 // summary is attribute --accounts' reconciliation, for stderr.
 func (n accountJourneyCounts) summary(accounts, leads string) []string {
 	lines := []string{
-		fmt.Sprintf("%s: %d account rows read: %d failed to read, %d accounts = %d journeys + %d with no person by --at",
-			accounts, n.accountRows, n.badAccounts, n.accounts, n.journeys, n.notCreated),
+		fmt.Sprintf("%s: %d account rows read: %d failed to read, %d accounts = %d journeys + %d failed + %d with no person and no deal by --at",
+			accounts, n.accountRows, n.badAccounts, n.accounts, n.journeys, n.failedAccounts, n.notCreated),
 		fmt.Sprintf("%s: %d lead rows read: %d could not be read, %d failed, %d matched to an account, %d unmatched",
 			leads, n.rows, n.unreadable, n.failed, n.matched, n.unmatched),
 	}

@@ -45,7 +45,7 @@ func TestAttributeAccountsJourneysAreTheAccountsPeople(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "journeys.ndjson")
 	code, _, errOut := leadscore(t, "", attributeAccountsArgs("--journeys-out", out, "--models", "linear")...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, errOut, "testdata/accounts/accounts.ndjson: 5 account rows read: 0 failed to read, 5 accounts = 5 journeys + 0 with no person by --at\n")
+	assert.Contains(t, errOut, "testdata/accounts/accounts.ndjson: 5 account rows read: 0 failed to read, 5 accounts = 5 journeys + 0 failed + 0 with no person and no deal by --at\n")
 	assert.Contains(t, errOut, "testdata/accounts/attribution/leads.ndjson: 14 lead rows read: 0 could not be read, 0 failed, 11 matched to an account, 3 unmatched\n")
 	var journeys []journeyOut
 	f, err := os.Open(out)
@@ -222,4 +222,30 @@ func TestAttributeAccountsBadRowsFailAlone(t *testing.T) {
 	assert.Contains(t, errOut, leads+":15:")
 	assert.Contains(t, errOut, leads+":16: lead L01:")
 	assert.Contains(t, errOut, leads+": 16 lead rows read: 1 could not be read, 1 failed, 11 matched to an account, 3 unmatched\n")
+}
+
+// An account won by --at whose people were all created after it keeps its
+// journey (no touch yet), as an account with no people does: its deal is
+// counted, never dropped; the leads created after --at are counted as
+// leads, the accounts as accounts.
+func TestAttributeAccountsWonBeforeItsPeople(t *testing.T) {
+	dir := filepath.Join("testdata", "accounts-created")
+	code, out, errOut := leadscore(t, "", "attribute", "--accounts", filepath.Join(dir, "accounts.ndjson"), "--leads", filepath.Join(dir, "leads.ndjson"),
+		"--model", filepath.Join(dir, "model.yaml"), "--outcomes", filepath.Join(dir, "outcomes.csv"), "--at", "2026-12-01", "--models", "first_touch", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var rep struct {
+		Campaigns []struct {
+			Credit []struct {
+				Revenue float64 `json:"revenue"`
+			} `json:"credit"`
+		} `json:"campaigns"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	total := 0.0
+	for _, c := range rep.Campaigns {
+		total += c.Credit[0].Revenue
+	}
+	assert.Equal(t, 2500.0, total, "A1 1,000 + A2 500 + A3 700 + A4 300, all won by --at")
+	assert.Contains(t, errOut, "2 leads created after it left out")
+	assert.Contains(t, errOut, "4 accounts = 4 journeys + 0 failed + 0 with no person and no deal by --at")
 }
