@@ -84,7 +84,7 @@ func holdoutSection(h *backtest.HoldoutReport, prefix string) Section {
 			continue
 		}
 		sp := func(k string) string { return c.path("sample_ratio", k) }
-		test := Parts(Text("p < 0.0001: "+backtest.SplitCheck(sr)))
+		test := Parts(Text("p < 0.0001: " + backtest.SplitCheck(sr)))
 		if sr.P >= 0.0001 {
 			test = Parts(Text("p = "), Number(sp("p_value"), sr.P, "dec4"), Text(": "+backtest.SplitCheck(sr)))
 		}
