@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -223,4 +225,34 @@ func holdoutLeadsByHand(t *testing.T, t1 string) (came, won int, revenue float64
 		}
 	}
 	return len(in), won, revenue
+}
+
+// backtest --holdout --format html shows the holdout experiment: every
+// number of the page is the JSON report's of the same run, and the page
+// says what the text report says of it, in the same words.
+func TestBacktestHoldoutHTML(t *testing.T) {
+	for _, model := range []string{"model.yaml", "challenge.yaml"} {
+		t.Run(model, func(t *testing.T) {
+			code, page, errOut := holdoutBacktest(t, model, "--format", "html")
+			require.Equal(t, exitOK, code, errOut)
+			_, js, _ := holdoutBacktest(t, model, "--format", "json")
+			_, text, _ := holdoutBacktest(t, model)
+			checkPage(t, page, js, 100)
+			start := strings.Index(page, `<section id="holdout">`)
+			require.GreaterOrEqual(t, start, 0, "the page has the holdout section")
+			sec := page[start : start+strings.Index(page[start:], "</section>")]
+			words := strings.Join(strings.Fields(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(regexp.MustCompile(`</?span[^>]*>`).ReplaceAllString(sec, ""), " "))), " ")
+			lines := 0
+			for _, l := range strings.Split(text, "\n") {
+				if strings.HasPrefix(l, "Holdout (") {
+					lines++
+					assert.Contains(t, words, l, "the page says the text report's line")
+				}
+			}
+			assert.Positive(t, lines)
+			for _, path := range []string{"holdout.treated.win_rate.value", "holdout.control.win_rate.low", "holdout.lift.win_rate_difference.high", "holdout.power.min_detectable_difference", "holdout.sample_ratio.p_value"} {
+				assert.Contains(t, sec, `data-path="`+path+`"`)
+			}
+		})
+	}
 }

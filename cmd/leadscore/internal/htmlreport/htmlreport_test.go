@@ -42,6 +42,9 @@ func TestFormat(t *testing.T) {
 		{"dec1", -0.04, "0.0"}, // not -0.0
 		{"dec2", 31.1666, "31.17"},
 		{"dec3", 0.8376, "0.838"},
+		{"points", 0.201, "20.1 points"},
+		{"pointsdiff", 0.031, "+3.1 points"},
+		{"pointsdiff", -0.135, "-13.5 points"},
 	} {
 		assert.Equal(t, c.want, htmlreport.Format(c.format, c.v), "%s %v", c.format, c.v)
 	}
