@@ -256,3 +256,28 @@ func TestBacktestHoldoutHTML(t *testing.T) {
 		})
 	}
 }
+
+// report --holdout puts the holdout experiment in the joint review's
+// backtest: its numbers are the JSON report's, whose backtest part is
+// backtest --holdout's own report; without --backtest-at it is refused.
+func TestReportHoldout(t *testing.T) {
+	args := func(format string) []string {
+		return []string{"report", "--model", td(filepath.Join("holdout", "model.yaml")), "--leads", td(filepath.Join("backtest", "leads.ndjson")),
+			"--outcomes", td(filepath.Join("backtest", "outcomes.csv")), "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--holdout", "--at", "2026-10-01", "--format", format}
+	}
+	code, page, errOut := leadscore(t, "", args("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", args("json")...)
+	require.Equal(t, exitOK, code, errOut)
+	checkPage(t, page, js, 200)
+	assert.Contains(t, page, `<section id="holdout">`)
+	assert.Contains(t, page, `data-path="backtest.holdout.lift.win_rate_difference.low"`)
+	var joint map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	_, own, _ := holdoutBacktest(t, "model.yaml", "--format", "json")
+	assert.JSONEq(t, own, string(joint["backtest"]), "the backtest part is backtest --holdout's report")
+
+	code, _, errOut = leadscore(t, "", "report", "--model", td(filepath.Join("holdout", "model.yaml")), "--leads", td(filepath.Join("backtest", "leads.ndjson")), "--holdout")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore report: --until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at\n", errOut)
+}
