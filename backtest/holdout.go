@@ -128,6 +128,15 @@ type SampleRatio struct {
 	P       float64 `json:"p_value"`
 }
 
+// SplitCheck words the sample ratio test's outcome: whether the split
+// matches the holdout's share, or is off it and withholds the verdict.
+func SplitCheck(sr *SampleRatio) string {
+	if sr.P < HoldoutMinSampleRatioP {
+		return "off the share, verdict withheld"
+	}
+	return "matches the share"
+}
+
 // HoldoutMinSampleRatioP is the p-value of the sample ratio test under
 // which a holdout verdict is withheld.
 const HoldoutMinSampleRatioP = 0.001
@@ -659,7 +668,14 @@ func (h *HoldoutReport) tables() []table {
 		l.intro += fmt.Sprintf(" Left out of the comparison, whatever their group: %s the model could not replay to T1, %s the challenger could not score (the backtest's other tables keep them).",
 			plural(h.LeftOut, "lead"), plural(h.ChallengerLeftOut, "lead"))
 	}
-	ts := []table{t, l}
+	sp := table{title: "Holdout split", intro: "The sample ratio test of each comparison: the control group's count among the leads compared against the holdout's share (chi-square, or the exact binomial test when a group expects fewer than 5 leads). Under p = 0.001 the split is off the share and the verdict is withheld.",
+		headers: []string{"among", "leads", "control", "control share", "holdout share", "sample ratio test"}}
+	for _, c := range cmps {
+		if sr := c.SampleRatio; sr != nil {
+			sp.rows = append(sp.rows, []string{populationWords(c.Population), itoa(sr.Leads), itoa(sr.Control), pct(ratio(float64(sr.Control), float64(sr.Leads))), shareText(sr.Share), srP(sr.P) + ": " + SplitCheck(sr)})
+		}
+	}
+	ts := []table{t, sp, l}
 	if len(h.Challenger) > 0 {
 		ch := table{title: "Champion and challenger", intro: "Each definition on its own group: the leads it would have handed to sales by T1 (sales' dispositions left out) and how many of them won by T1. Precision, recall and win rate with 95% Wilson intervals.",
 			headers: []string{"definition", "group", "leads", "won", "sales-ready", "won", "precision", "95% interval", "recall", "95% interval"}}

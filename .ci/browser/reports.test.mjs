@@ -93,6 +93,10 @@ const reports = {
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
+  // The bundled holdout experiment (testdata/holdout/model.yaml): the
+  // holdout section, its figures and verdicts the text report's.
+  holdout: ["backtest", "--model", td("holdout/model.yaml"), "--at", "2026-07-01", "--until", "2026-10-01", "--holdout",
+    "--outcomes", td("backtest/outcomes.csv"), td("backtest/leads.ndjson")],
   // The mix model calibrated by the bundled lift tests, beside the bundled
   // attribution (40 refits: the figures are the JSON's all the same).
   mix: ["mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/kpi.csv"), "--lift-tests", td("mix/lifts.csv"),
@@ -118,17 +122,20 @@ function lookup(doc, path) {
 // checkShown checks that a cell's text is its number as a person reads it,
 // written here independently of the page's Go code: thousands grouped with
 // commas, the format's number of decimals, fractions as percentages, "—"
-// for none; and that, read back, it is the number to half a unit of its
-// last digit (ties may round either way).
+// for none, points of a difference of rates as "2.1 points" (signed:
+// "+2.1 points"); and that, read back, it is the number to half a unit of
+// its last digit (ties may round either way).
 function checkShown({ path, value, format, text }) {
   if (value === "null") return assert.equal(text, "—", path);
-  const decimals = { int: 0, money: 0, money2: 2, pct: 1, dec1: 1, dec2: 2, dec3: 3, dec4: 4, dec5: 5 }[format];
+  const decimals = { int: 0, money: 0, money2: 2, pct: 1, dec1: 1, dec2: 2, dec3: 3, dec4: 4, dec5: 5, points: 1, pointsdiff: 1 }[format];
   assert.notEqual(decimals, undefined, `${path}: unknown format ${format}`);
-  const shape = new RegExp(`^-?\\d{1,3}(,\\d{3})*${decimals ? `\\.\\d{${decimals}}` : ""}${format === "pct" ? "%" : ""}$`);
+  const sign = format === "pointsdiff" ? "[+-]" : "-?";
+  const unit = { pct: "%", points: " points", pointsdiff: " points" }[format] || "";
+  const shape = new RegExp(`^${sign}\\d{1,3}(,\\d{3})*${decimals ? `\\.\\d{${decimals}}` : ""}${unit}$`);
   assert.match(text, shape, `${path}: ${text} is not written as ${format}`);
   let v = Number(value);
-  if (format === "pct") v *= 100;
-  const read = Number(text.replace(/[,%]/g, ""));
+  if (unit) v *= 100;
+  const read = Number(text.replace(/[,%]| points$/g, ""));
   assert.ok(Math.abs(read - v) <= 0.5 * 10 ** -decimals + 1e-9, `${path}: shown ${text} for ${value}`);
   assert.ok(!(read === 0 && text.startsWith("-")), `${path}: ${text} has a sign on zero`);
 }
@@ -178,6 +185,7 @@ for (const [name, args] of Object.entries(reports)) {
     }
     if (name === "backtest-full") await checkSuggestionAndVerdicts(page, doc);
     if (name === "mix") await checkMix(page, doc);
+    if (name === "holdout") await checkHoldout(page, doc, readFileSync(write(name, args, "table"), "utf8"));
     if (name === "backtest") {
       // Each rule's drift row names the rule by the JSON's id, shifted ones first.
       const rows = await page.$$eval("#drift table", (ts) => Array.from(ts[1].tBodies[0].rows).map((r) => [r.cells[0].innerText.trim(), r.cells[11].innerText.trim()]));
@@ -266,6 +274,26 @@ async function checkBacktest(page, bt) {
   assert.ok(weekly[0].w >= 300 && weekly[0].h >= 100, `the weekly chart is ${weekly[0].w}×${weekly[0].h} pixels`);
   const trend = await page.$eval("#capacity", (s) => s.innerText);
   assert.match(trend, /Trend of the crossings at /, "the trend in words");
+}
+
+// checkHoldout checks the holdout section against the JSON and the text
+// report of the same run: its summary is the text report's holdout lines,
+// word for word; each comparison's verdict cell says the JSON's decision
+// and, when withheld, its reason; the split's p-values are the JSON's.
+async function checkHoldout(page, doc, text) {
+  const h = doc.holdout;
+  assert.ok(h, "the JSON report has the holdout");
+  const summary = await page.$$eval("#holdout ul.summary li", (lis) => lis.map((li) => li.innerText.trim()));
+  assert.deepEqual(summary, text.split("\n").filter((l) => l.startsWith("Holdout (")), "the summary is the text report's holdout lines");
+  const cmps = [h, h.overall].filter(Boolean);
+  const tables = await page.$$eval("#holdout table", (ts) => ts.map((t) => Array.from(t.tBodies[0].rows).map((r) => Array.from(r.cells).map((c) => c.innerText.trim()))));
+  const lift = tables.find((t) => t.length === cmps.length && t[0].length === 10);
+  assert.ok(lift, "the lift table");
+  assert.deepEqual(lift.map((r) => r[9]), cmps.map((c) => c.decision === "withheld" ? `withheld: ${c.withheld_reason}` : c.decision), "each verdict, or why it is withheld");
+  const split = await page.$$eval("#holdout [data-path$='sample_ratio.p_value']", (els) => els.map((e) => e.dataset.path));
+  assert.equal(split.length, cmps.length, "the split's test for each comparison");
+  const groups = await page.$$eval("#holdout svg", (svgs) => svgs.map((s) => s.querySelectorAll("circle").length));
+  assert.deepEqual(groups, [2 * cmps.length], "the win rate of each group drawn with its interval");
 }
 
 // checkSuggestionAndVerdicts checks the suggested points' decision and

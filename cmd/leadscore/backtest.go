@@ -163,9 +163,6 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			source: *sourceFile, format: *format, noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, history: *history,
 			opts: accountsAt(opts.At, opts.Until, *createdField, *minWon)}, stdout, stderr)
 	}
-	if *holdout && *format == "html" {
-		return fail("%s is not in the HTML report yet; use %s table, markdown, csv or json", c.flag("holdout"), c.flag("format"))
-	}
 	var snapshots []time.Time
 	switch {
 	case *every != "" && *from == "":

@@ -3,9 +3,11 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -223,4 +225,59 @@ func holdoutLeadsByHand(t *testing.T, t1 string) (came, won int, revenue float64
 		}
 	}
 	return len(in), won, revenue
+}
+
+// backtest --holdout --format html shows the holdout experiment: every
+// number of the page is the JSON report's of the same run, and the page
+// says what the text report says of it, in the same words.
+func TestBacktestHoldoutHTML(t *testing.T) {
+	for _, model := range []string{"model.yaml", "challenge.yaml"} {
+		t.Run(model, func(t *testing.T) {
+			code, page, errOut := holdoutBacktest(t, model, "--format", "html")
+			require.Equal(t, exitOK, code, errOut)
+			_, js, _ := holdoutBacktest(t, model, "--format", "json")
+			_, text, _ := holdoutBacktest(t, model)
+			checkPage(t, page, js, 100)
+			start := strings.Index(page, `<section id="holdout">`)
+			require.GreaterOrEqual(t, start, 0, "the page has the holdout section")
+			sec := page[start : start+strings.Index(page[start:], "</section>")]
+			words := strings.Join(strings.Fields(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(regexp.MustCompile(`</?span[^>]*>`).ReplaceAllString(sec, ""), " "))), " ")
+			lines := 0
+			for _, l := range strings.Split(text, "\n") {
+				if strings.HasPrefix(l, "Holdout (") {
+					lines++
+					assert.Contains(t, words, l, "the page says the text report's line")
+				}
+			}
+			assert.Positive(t, lines)
+			for _, path := range []string{"holdout.treated.win_rate.value", "holdout.control.win_rate.low", "holdout.lift.win_rate_difference.high", "holdout.power.min_detectable_difference", "holdout.sample_ratio.p_value"} {
+				assert.Contains(t, sec, `data-path="`+path+`"`)
+			}
+		})
+	}
+}
+
+// report --holdout puts the holdout experiment in the joint review's
+// backtest: its numbers are the JSON report's, whose backtest part is
+// backtest --holdout's own report; without --backtest-at it is refused.
+func TestReportHoldout(t *testing.T) {
+	args := func(format string) []string {
+		return []string{"report", "--model", td(filepath.Join("holdout", "model.yaml")), "--leads", td(filepath.Join("backtest", "leads.ndjson")),
+			"--outcomes", td(filepath.Join("backtest", "outcomes.csv")), "--backtest-at", "2026-07-01", "--until", "2026-10-01", "--holdout", "--at", "2026-10-01", "--format", format}
+	}
+	code, page, errOut := leadscore(t, "", args("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", args("json")...)
+	require.Equal(t, exitOK, code, errOut)
+	checkPage(t, page, js, 200)
+	assert.Contains(t, page, `<section id="holdout">`)
+	assert.Contains(t, page, `data-path="backtest.holdout.lift.win_rate_difference.low"`)
+	var joint map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	_, own, _ := holdoutBacktest(t, "model.yaml", "--format", "json")
+	assert.JSONEq(t, own, string(joint["backtest"]), "the backtest part is backtest --holdout's report")
+
+	code, _, errOut = leadscore(t, "", "report", "--model", td(filepath.Join("holdout", "model.yaml")), "--leads", td(filepath.Join("backtest", "leads.ndjson")), "--holdout")
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore report: --until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at\n", errOut)
 }

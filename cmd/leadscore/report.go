@@ -46,13 +46,15 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	capacity := fs.String("capacity", "", "with --backtest-at, leads sales can work, such as 40/week: the capacity curve and its control")
 	backtestLeads := fs.String("backtest-leads", "", "with --backtest-at, leads for the backtest instead of --leads (NDJSON)")
 	backtestOutcomes := fs.String("backtest-outcomes", "", "with --backtest-at, outcomes for the backtest instead of --outcomes")
+	holdout := fs.Bool("holdout", false, "with --backtest-at, the holdout experiment of the model's holdout section (backtest --holdout):\nthe lift of the hand-off, treated against control, or the champion against its challenger")
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
 	show := fs.String("show", "", "the lead fields to list beside each lead that starts or stops being sales-ready, comma-separated\n(default: those of company, company.name, account, title, job_title and owner the model declares)")
 	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
 	currency := currencyFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore report --model FILE --leads LEADS [--proposed FILE] [--outcomes FILE] [--costs FILE]")
-		fmt.Fprintln(stderr, "                        [--dispositions FILE] [--backtest-at T0 [--until T1] [--capacity N/week]] [--at TIME] > review.html")
+		fmt.Fprintln(stderr, "                        [--dispositions FILE] [--backtest-at T0 [--until T1] [--capacity N/week] [--holdout]]")
+		fmt.Fprintln(stderr, "                        [--at TIME] > review.html")
 		fmt.Fprintln(stderr, "\nThe joint sales-marketing review on one self-contained HTML page (no network request; prints well):")
 		fmt.Fprintln(stderr, "the definition at a glance, what a proposed change does (stage moves, leads starting and stopping")
 		fmt.Fprintln(stderr, "being sales-ready), the score distribution of won and not-won leads, lift by band, the capacity")
@@ -81,8 +83,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("unknown --format %q; use html or json", *format)
 	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "":
 		return fail("--backtest-at needs --outcomes (or --backtest-outcomes): what happened to the leads after T0")
-	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != ""):
-		return fail("--until, --capacity, --backtest-leads and --backtest-outcomes go with --backtest-at")
+	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != "" || *holdout):
+		return fail("--until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at")
 	}
 	asOf, err := asOfTime("--at", *at)
 	if err != nil {
@@ -151,6 +153,13 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *backtestLeads == "" {
 			args = appendSet(args, "--dispositions", *dispositions)
 		}
+		// The proposed definition's backtest (below) runs without
+		// --holdout: the experiment is the one in force, and a proposal
+		// need not carry its holdout section.
+		pargs := append([]string{}, args...)
+		if *holdout {
+			args = append(args, "--holdout")
+		}
 		var r backtest.Report
 		if !part(&rep.Backtest, &r, args...) {
 			return status
@@ -167,7 +176,6 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				return fail("%s: %v", *proposed, err)
 			}
 			defer cleanup()
-			pargs := append([]string{}, args...)
 			pargs[2] = file
 			var pr backtest.Report
 			if !part(&rep.BacktestProposed, &pr, pargs...) {
@@ -254,7 +262,8 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		return m
 	}
 	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
-		"reference", "reference-events", "reference-at", "strict-data", "min-won", "every", "from", "source", "holdout", "accounts")
+		"reference", "reference-events", "reference-at", "strict-data", "min-won", "every", "from", "source", "accounts")
+	bt["holdout"] = "holdout"
 	if backtestLeads {
 		bt["leads"] = "backtest-leads"
 		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file

@@ -79,6 +79,9 @@ func shownMatches(t *testing.T, path, value, shown string) {
 	if strings.HasSuffix(text, "%") {
 		text, scale = strings.TrimSuffix(text, "%"), 100
 	}
+	if strings.HasSuffix(text, " points") { // a difference of rates: +3.1 points
+		text, scale = strings.TrimSuffix(text, " points"), 100
+	}
 	got, err := strconv.ParseFloat(text, 64)
 	require.NoError(t, err, "%s: shown %q", path, shown)
 	decimals := 0

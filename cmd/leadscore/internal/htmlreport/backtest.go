@@ -122,7 +122,7 @@ var verdictColours = map[string]string{backtest.Predictive: "#009E73", backtest.
 // with their calibrated chance, the calibration; each rule's verdict;
 // the capacity curve with its threshold control and the weekly series;
 // the suggested points with their held-out test; the verdict view; the
-// drift.
+// drift; the stability over time; the holdout experiment.
 func BacktestSections(r *backtest.Report, prefix string) []Section {
 	path := func(parts ...any) string { return p(prefix, parts...) }
 	sec := Section{ID: "backtest", Title: "Does the definition pick the leads that win?", Warnings: r.Warnings}
@@ -231,6 +231,9 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 	}
 	if r.Stability != nil {
 		out = append(out, stabilitySection(r.Stability, prefix))
+	}
+	if r.Holdout != nil {
+		out = append(out, holdoutSection(r.Holdout, prefix))
 	}
 	return out
 }

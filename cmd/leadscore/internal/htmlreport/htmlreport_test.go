@@ -42,6 +42,9 @@ func TestFormat(t *testing.T) {
 		{"dec1", -0.04, "0.0"}, // not -0.0
 		{"dec2", 31.1666, "31.17"},
 		{"dec3", 0.8376, "0.838"},
+		{"points", 0.201, "20.1 points"},
+		{"pointsdiff", 0.031, "+3.1 points"},
+		{"pointsdiff", -0.135, "-13.5 points"},
 	} {
 		assert.Equal(t, c.want, htmlreport.Format(c.format, c.v), "%s %v", c.format, c.v)
 	}
@@ -230,7 +233,7 @@ func checkNumbers(t *testing.T, html string, report any) map[string]string {
 	numbers := numberRE.FindAllStringSubmatch(html, -1)
 	require.Equal(t, strings.Count(html, `<td class="n`)+strings.Count(html, `<span class="n`), len(numbers), "every number is read")
 	for _, c := range numbers {
-		derived, path, value, format, shown := c[1] != "", c[2], c[3], c[4], c[5]
+		derived, path, value, format, shown := c[1] != "", c[2], c[3], c[4], unescapeHTML(c[5]) // "+" is written &#43;
 		if value == "null" {
 			assert.Equal(t, "—", shown, path)
 		} else {

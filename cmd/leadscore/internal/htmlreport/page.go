@@ -21,6 +21,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 	"strconv"
@@ -202,7 +203,8 @@ func jsonNumber(v float64) string {
 
 // Format writes v as a table shows it, in one of the formats a number cell
 // may use: int and money (1,234: whole), money2 (1,234.50: an amount per
-// lead), pct (12.3%, of a fraction), dec1,
+// lead), pct (12.3%, of a fraction), points (2.1 points, of a difference
+// of fractions) and pointsdiff (+2.1 points, with its sign), dec1,
 // dec2, dec3, dec4 and dec5 (1,234.57: that many decimals).
 func Format(format string, v float64) string {
 	switch format {
@@ -222,6 +224,10 @@ func Format(format string, v float64) string {
 		return group(strconv.FormatFloat(v, 'f', 4, 64))
 	case "dec5":
 		return group(strconv.FormatFloat(v, 'f', 5, 64))
+	case "points":
+		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + " points"
+	case "pointsdiff":
+		return fmt.Sprintf("%+.1f points", 100*v)
 	}
 	return jsonNumber(v)
 }
