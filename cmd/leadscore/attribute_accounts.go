@@ -34,9 +34,9 @@ type accountJourneys struct {
 // journeys + without a person by --at.
 type accountJourneyCounts struct {
 	accountRows, badAccounts, accounts, journeys, notCreated, failedAccounts int
-	rows, unreadable, failed, matched, unmatched             int
-	createdLater, badEvents                                  int
-	outcomes                                                 attribution.Counts
+	rows, unreadable, failed, matched, unmatched                             int
+	createdLater, badEvents                                                  int
+	outcomes                                                                 attribution.Counts
 }
 
 // readAccountJourneys builds one journey per account for attribute
