@@ -505,8 +505,17 @@ func compare(population string, t, c Arm, share float64) Comparison {
 }
 
 // points writes a difference of rates in percentage points: "+2.1 points".
-func points(v float64) string {
-	return fmt.Sprintf("%+.1f points", 100*v)
+func points(v float64) string { return PointsDiff(v) }
+
+// PointsDiff writes a difference of rates in percentage points with its
+// sign, to one decimal: +3.1 points; a difference that rounds to zero
+// is 0.0 points, with no sign (never -0.0).
+func PointsDiff(v float64) string {
+	s := fmt.Sprintf("%+.1f", 100*v)
+	if s == "+0.0" || s == "-0.0" {
+		s = "0.0"
+	}
+	return s + " points"
 }
 
 func mdePoints(v *float64) string {

@@ -167,3 +167,12 @@ func TestHoldoutSampleRatioExactWithFewExpected(t *testing.T) {
 	// Exact and chi-square agree where both apply: 50 of 100 at 0.5 is p = 1.
 	assert.InDelta(t, 1, sampleRatio(50, 100, 0.5).P, 1e-12)
 }
+
+// A difference that rounds to zero is written 0.0 points, never -0.0.
+func TestPointsDiffHasNoSignedZero(t *testing.T) {
+	for v, want := range map[float64]string{0.031: "+3.1 points", -0.031: "-3.1 points", -0.0004: "0.0 points", 0.0004: "0.0 points", 0: "0.0 points", -0.0006: "-0.1 points"} {
+		if got := PointsDiff(v); got != want {
+			t.Errorf("PointsDiff(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

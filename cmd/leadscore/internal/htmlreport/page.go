@@ -21,12 +21,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
@@ -227,7 +227,7 @@ func Format(format string, v float64) string {
 	case "points":
 		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + " points"
 	case "pointsdiff":
-		return fmt.Sprintf("%+.1f points", 100*v)
+		return backtest.PointsDiff(v)
 	}
 	return jsonNumber(v)
 }
