@@ -897,7 +897,7 @@ func accountNotes(r *AccountReport) []string {
 		r.At.Format(time.RFC3339), until)}
 	if c := r.Accounts; c.WithoutOutcome > 0 {
 		notes = append(notes, fmt.Sprintf("%s in the backtest %s no outcome row: the CRM has no deal for %s, so %s as not won.",
-			plural(c.WithoutOutcome, "account"), map[bool]string{true: "has", false: "have"}[c.WithoutOutcome == 1], pronoun(c.WithoutOutcome), map[bool]string{true: "it counts", false: "they count"}[c.WithoutOutcome == 1]))
+			plural(c.WithoutOutcome, "account"), map[bool]string{true: "has", false: "have"}[c.WithoutOutcome == 1], map[bool]string{true: "it", false: "them"}[c.WithoutOutcome == 1], map[bool]string{true: "it counts", false: "they count"}[c.WithoutOutcome == 1]))
 	}
 	if r.Won == 0 {
 		notes = append(notes, "No account in the backtest was won in the window, so precision, recall, lift and AUC have nothing to measure (— in tables, null in JSON); choose an earlier snapshot T0 or a later end of the window T1.")

@@ -19,8 +19,8 @@ func (r *AccountReport) summary() []string {
 		fmt.Sprintf("Model %s, accounts, snapshot at %s (T0), outcomes in (T0, %s]; the sales-ready account stage is %s.", r.Model, r.At.Format(time.RFC3339), until, orDash(r.Stage)),
 		fmt.Sprintf("%s: %d in the backtest (%d of them with no outcome row, counted as not won); left out: %d with no person by T0, %d won or lost by T0, %s at T0, %d failed to score%s.",
 			plural(c.Added, "account"), c.InBacktest, c.WithoutOutcome, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), c.Failed, unreadableRows(c.Unreadable)),
-		fmt.Sprintf("%s: %d matched (%d by account id, %d by domain) = %d people at T0 + %d created after T0; %d unmatched, %d failed.",
-			plural(l.Added, "lead"), l.Matched, l.ByID, l.ByDomain, l.People, l.NotCreated, l.Unmatched, l.Failed),
+		fmt.Sprintf("%s: %d matched (%d by account id, %d by domain) = %s at T0 + %d created after T0; %d unmatched, %d failed.",
+			plural(l.Added, "lead"), l.Matched, l.ByID, l.ByDomain, People(l.People), l.NotCreated, l.Unmatched, l.Failed),
 		fmt.Sprintf("In the backtest: %d won (%s), %d %s, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, verbN(r.Opportunities, "became an opportunity", "became opportunities"), money(r.Revenue)),
 	}
 	if c.OutcomesWithoutAccount > 0 {
@@ -207,4 +207,12 @@ func (r *AccountReport) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// People counts people: 1 person, 2 people.
+func People(n int) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return fmt.Sprintf("%d people", n)
 }

@@ -189,8 +189,8 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	ac, lc := rep.Accounts, rep.Leads
 	fmt.Fprintf(stderr, "%d account rows read: %d failed to read, %d failed to score, %d used = %d in the backtest + %d with no person by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
 		len(run.accounts)+len(run.badAccounts), len(run.badAccounts), ac.Failed, ac.Added-ac.Failed-ac.Unreadable, ac.InBacktest, ac.NotCreated, ac.Decided, ac.OpenOpportunity)
-	fmt.Fprintf(stderr, "%d lead rows read: %d could not be read, %d leads = %d matched (%d people at T0 + %d created after T0) + %d unmatched + %d failed\n",
-		rows, unreadable, lc.Added, lc.Matched, lc.People, lc.NotCreated, lc.Unmatched, lc.Failed)
+	fmt.Fprintf(stderr, "%d lead rows read: %d could not be read, %d leads = %d matched (%s at T0 + %d created after T0) + %d unmatched + %d failed\n",
+		rows, unreadable, lc.Added, lc.Matched, backtest.People(lc.People), lc.NotCreated, lc.Unmatched, lc.Failed)
 	if badEvents > 0 {
 		fmt.Fprintf(stderr, "%s: %d events rows failed\n", a.events, badEvents)
 	}
