@@ -179,26 +179,13 @@ func (r *AccountReport) WriteText(w io.Writer) error {
 // WriteMarkdown writes the account report as Markdown, to paste into a
 // pull request.
 func (r *AccountReport) WriteMarkdown(w io.Writer) error {
-	var b strings.Builder
-	b.WriteString("## Backtest of accounts\n\n")
+	var top strings.Builder
+	top.WriteString("## Backtest of accounts\n\n")
 	for _, l := range r.summary() {
-		b.WriteString("- " + l + "\n")
+		top.WriteString("- " + l + "\n")
 	}
-	b.WriteString("\n")
-	for _, w := range r.Warnings {
-		b.WriteString("> **Warning:** " + w + "\n>\n")
-	}
-	if len(r.Warnings) > 0 {
-		b.WriteString("\n")
-	}
-	for _, t := range r.tables() {
-		t.markdown(&b)
-	}
-	for _, n := range r.Notes {
-		b.WriteString("> " + n + "\n>\n")
-	}
-	_, err := io.WriteString(w, strings.TrimSuffix(b.String(), ">\n"))
-	return err
+	top.WriteString("\n")
+	return writeMarkdown(w, top.String(), r.Warnings, r.tables(), r.Notes)
 }
 
 // WriteJSON writes the account report as indented JSON; a ratio with

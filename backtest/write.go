@@ -494,19 +494,24 @@ func writeText(w io.Writer, summary, warnings []string, tables []table, notes []
 
 // WriteMarkdown writes the report as Markdown, to paste into a pull request.
 func (r *Report) WriteMarkdown(w io.Writer) error {
+	return writeMarkdown(w, "## Backtest\n\n"+strings.Join(r.summary(), "\n")+"\n\n", r.Warnings, r.tables(), r.Notes)
+}
+
+// writeMarkdown writes a report's top (its heading and summary), warnings,
+// tables and notes as Markdown.
+func writeMarkdown(w io.Writer, top string, warnings []string, tables []table, notes []string) error {
 	var b strings.Builder
-	b.WriteString("## Backtest\n\n")
-	b.WriteString(strings.Join(r.summary(), "\n") + "\n\n")
-	for _, w := range r.Warnings {
+	b.WriteString(top)
+	for _, w := range warnings {
 		b.WriteString("> **Warning:** " + w + "\n>\n")
 	}
-	if len(r.Warnings) > 0 {
+	if len(warnings) > 0 {
 		b.WriteString("\n")
 	}
-	for _, t := range r.tables() {
+	for _, t := range tables {
 		t.markdown(&b)
 	}
-	for _, n := range r.Notes {
+	for _, n := range notes {
 		b.WriteString("> " + n + "\n>\n")
 	}
 	_, err := io.WriteString(w, strings.TrimSuffix(b.String(), ">\n"))

@@ -55,9 +55,11 @@ func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people [
 			if arrival.IsZero() || !e.At.Before(arrival) {
 				mark(e.At)
 			}
-			for _, w := range windows.of(e.Type) {
-				if end := e.At.Add(w); arrival.IsZero() || !end.Before(arrival) {
-					mark(end)
+			for _, ws := range [2][]time.Duration{windows.any, windows.byType[e.Type]} {
+				for _, w := range ws {
+					if end := e.At.Add(w); arrival.IsZero() || !end.Before(arrival) {
+						mark(end)
+					}
 				}
 			}
 		}
@@ -96,10 +98,6 @@ func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people [
 type eventWindows struct {
 	byType map[string][]time.Duration
 	any    []time.Duration // for every type
-}
-
-func (w eventWindows) of(typ string) []time.Duration {
-	return append(slices.Clone(w.any), w.byType[typ]...)
 }
 
 // windows lists the lead model's and the account's event windows.

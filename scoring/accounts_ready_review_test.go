@@ -2,7 +2,6 @@ package scoring_test
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -52,7 +51,11 @@ func compileAccounts(t *testing.T, src string) *scoring.AccountScorer {
 	return s
 }
 
-func bruteEveryStep(t *testing.T, s *scoring.AccountScorer, a scoring.Account, people []scoring.Lead, from, asOf time.Time, step time.Duration) (time.Time, bool) {
+// bruteEveryStep scores every person present at every step from from to
+// asOf and returns the first at which the account is sales-ready; a person
+// with no moment of its own (no creation, no event) counts at every step
+// when timeless is set, as in a snapshot, and never otherwise.
+func bruteEveryStep(t *testing.T, s *scoring.AccountScorer, a scoring.Account, people []scoring.Lead, from, asOf time.Time, step time.Duration, timeless bool) (time.Time, bool) {
 	for h := from; !h.After(asOf); h = h.Add(step) {
 		var ps []*scoring.Person
 		for _, l := range people {
@@ -64,8 +67,8 @@ func bruteEveryStep(t *testing.T, s *scoring.AccountScorer, a scoring.Account, p
 					}
 				}
 			}
-			if !arrival.IsZero() && arrival.After(h) {
-				continue // not yet arrived; a person with no moment at all counts, as in a snapshot
+			if (!arrival.IsZero() && arrival.After(h)) || (arrival.IsZero() && !timeless) {
+				continue // not yet arrived
 			}
 			p, err := s.Person(l, h)
 			require.NoError(t, err)
@@ -96,7 +99,7 @@ func TestFirstSalesReadyRollupWindowEnds(t *testing.T) {
 	}
 	got, found, err := s.FirstSalesReady(context.Background(), a, people, "created_at", sepAt(30, 0))
 	require.NoError(t, err)
-	want, wantFound := bruteEveryStep(t, s, a, people, sepAt(1, 0), sepAt(30, 0), time.Hour)
+	want, wantFound := bruteEveryStep(t, s, a, people, sepAt(1, 0), sepAt(30, 0), time.Hour, true)
 	require.True(t, wantFound)
 	require.True(t, found, "the replay must find the moment the opt-out leaves the roll-up's window")
 	require.Equal(t, want, got)
@@ -110,24 +113,12 @@ func TestFirstSalesReadyEventsBeforeArrival(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, uint64(mi)))
 		asOf := sepAt(30, 0)
 		start := asOf.Add(-30 * 24 * time.Hour)
-		types := []string{"demo_request", "unsubscribe", "visit"}
 		for k := range 400 {
 			a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
-			var people []scoring.Lead
-			for i := range 1 + rng.IntN(4) {
-				fields := map[string]any{"email": fmt.Sprintf("p%d@acme.com", i)}
-				if rng.IntN(2) == 0 {
-					fields["created_at"] = start.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
-				}
-				var evs []scoring.Event
-				for range rng.IntN(5) {
-					evs = append(evs, scoring.Event{Type: types[rng.IntN(3)], At: start.Add(time.Duration(rng.IntN(31*24)) * time.Hour)})
-				}
-				people = append(people, scoring.Lead{ID: fmt.Sprintf("p%d", i), Fields: fields, Events: evs})
-			}
+			people := randomPeople(rng, start)
 			got, found, err := s.FirstSalesReady(context.Background(), a, people, "created_at", asOf)
 			require.NoError(t, err)
-			want, wantFound := bruteEveryStep(t, s, a, people, start.Add(-24*time.Hour), asOf, time.Hour)
+			want, wantFound := bruteEveryStep(t, s, a, people, start.Add(-24*time.Hour), asOf, time.Hour, true)
 			timeless := false
 			for _, p := range people {
 				timeless = timeless || (p.Fields.(map[string]any)["created_at"] == nil && len(p.Events) == 0)

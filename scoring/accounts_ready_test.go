@@ -84,21 +84,9 @@ func TestFirstSalesReadyAgreesWithHourlyBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 30))
 	asOf := at(30, 0)
 	start := asOf.Add(-30 * 24 * time.Hour)
-	types := []string{"demo_request", "unsubscribe", "visit"}
 	for k := range 60 {
 		a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
-		var people []scoring.Lead
-		for i := range 1 + rng.IntN(4) {
-			fields := map[string]any{"email": fmt.Sprintf("p%d@acme.com", i)}
-			if rng.IntN(2) == 0 {
-				fields["created_at"] = start.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
-			}
-			var evs []scoring.Event
-			for range rng.IntN(5) {
-				evs = append(evs, scoring.Event{Type: types[rng.IntN(3)], At: start.Add(time.Duration(rng.IntN(31*24)) * time.Hour)})
-			}
-			people = append(people, scoring.Lead{ID: fmt.Sprintf("p%d", i), Fields: fields, Events: evs})
-		}
+		people := randomPeople(rng, start)
 		got, found, err := s.FirstSalesReady(context.Background(), a, people, "created_at", asOf)
 		require.NoError(t, err)
 		want, wantFound := bruteFirstSalesReady(t, s, a, people, start.Add(-24*time.Hour), asOf)
@@ -109,37 +97,28 @@ func TestFirstSalesReadyAgreesWithHourlyBruteForce(t *testing.T) {
 	}
 }
 
-// bruteFirstSalesReady scores every person present at every whole hour.
+// bruteFirstSalesReady scores every person present at every whole hour,
+// leaving out the people with no moment of their own.
 func bruteFirstSalesReady(t *testing.T, s *scoring.AccountScorer, a scoring.Account, people []scoring.Lead, from, asOf time.Time) (time.Time, bool) {
-	for h := from; !h.After(asOf); h = h.Add(time.Hour) {
-		var ps []*scoring.Person
-		for _, l := range people {
-			arrival := l.TimeField("created_at")
-			if arrival.IsZero() {
-				for _, e := range l.Events {
-					if arrival.IsZero() || e.At.Before(arrival) {
-						arrival = e.At
-					}
-				}
-			}
-			if !arrival.IsZero() && arrival.After(h) {
-				continue
-			}
-			if arrival.IsZero() {
-				continue // no moment: the replay never starts for it alone
-			}
-			p, err := s.Person(l, h)
-			require.NoError(t, err)
-			ps = append(ps, p)
+	return bruteEveryStep(t, s, a, people, from, asOf, time.Hour, false)
+}
+
+// randomPeople are up to four people of an account, each created on a
+// whole hour of the 30 days from start or not at all, with up to four
+// events on whole hours.
+func randomPeople(rng *rand.Rand, start time.Time) []scoring.Lead {
+	types := []string{"demo_request", "unsubscribe", "visit"}
+	var people []scoring.Lead
+	for i := range 1 + rng.IntN(4) {
+		fields := map[string]any{"email": fmt.Sprintf("p%d@acme.com", i)}
+		if rng.IntN(2) == 0 {
+			fields["created_at"] = start.Add(time.Duration(rng.IntN(30*24)) * time.Hour)
 		}
-		if len(ps) == 0 {
-			continue
+		var evs []scoring.Event
+		for range rng.IntN(5) {
+			evs = append(evs, scoring.Event{Type: types[rng.IntN(3)], At: start.Add(time.Duration(rng.IntN(31*24)) * time.Hour)})
 		}
-		res, err := s.ScoreAccount(a, ps, h)
-		require.NoError(t, err)
-		if res.SalesReady {
-			return h, true
-		}
+		people = append(people, scoring.Lead{ID: fmt.Sprintf("p%d", i), Fields: fields, Events: evs})
 	}
-	return time.Time{}, false
+	return people
 }
