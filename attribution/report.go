@@ -160,8 +160,14 @@ func (r *Report) Add(j *Journey) {
 	salAt, sal := j.Milestones[SalesAccepted]
 	won := j.Converted
 	everSalesReady := sr
-	wonAt, ok := j.Milestones[r.opts.conversion()]
-	if !ok { // a converting journey without the milestone converts at its last touch
+	// The win is the won milestone, whatever the conversion credited;
+	// without it, the conversion's, and a converting journey with neither
+	// converts at its last touch.
+	wonAt, ok := j.Milestones[Won]
+	if !ok {
+		wonAt, ok = j.Milestones[r.opts.conversion()]
+	}
+	if !ok {
 		for _, t := range j.Touches {
 			if t.At.After(wonAt) {
 				wonAt = t.At

@@ -390,4 +390,21 @@ func TestFunnelCountsOnlyStepsAfterTheTouch(t *testing.T) {
 	assert.Equal(t, attribution.Funnel{Touched: 2, Opportunities: 1, Won: 1}, rows["social"].Funnel)
 	// The total counts every step of every journey.
 	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 1, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rep.Total.Funnel)
+
+	// Crediting the opportunity instead, the win is still the won milestone.
+	rep = attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{Conversion: "opportunity"}, nil)
+	c := &attribution.Journey{ID: "C", Converted: true, Revenue: 100,
+		Touches:    []attribution.Touch{{At: day(0), Campaign: "early", Channel: "email"}, {At: day(5), Campaign: "between", Channel: "email"}, {At: day(9), Campaign: "after", Channel: "email"}},
+		Milestones: map[string]time.Time{"sales_ready": day(1), "opportunity": day(3), "won": day(7)}}
+	rep.Add(c)
+	rep.Finish()
+	rows = map[string]attribution.Row{}
+	for _, r := range rep.Campaigns {
+		rows[r.Name] = r
+	}
+	assert.Equal(t, attribution.Funnel{Touched: 1, Won: 1}, rows["between"].Funnel, "touched between the opportunity and the win")
+	assert.Equal(t, attribution.Funnel{Touched: 1}, rows["after"].Funnel)
+	var md strings.Builder
+	require.NoError(t, rep.WriteMarkdown(&md))
+	assert.Contains(t, md.String(), "so its won in all can exceed its then won plus won, never sales-ready")
 }

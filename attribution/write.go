@@ -168,7 +168,20 @@ func (r *Report) summary() string {
 	return fmt.Sprintf("%d %s: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
 		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %s, with revenue %s, came from leads never called sales-ready.",
 		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), moneyOf(r.Total.Cost), strings.Join(r.Models, ", "),
-		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady))
+		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady)) + r.stepsAfterTouch()
+}
+
+// stepsAfterTouch says, when some campaign's or channel's won deals are
+// more than those it touched before the hand-off and those never
+// sales-ready, why: a step counts for a campaign only when it touched the
+// lead at or before it.
+func (r *Report) stepsAfterTouch() string {
+	for _, row := range append(append([]Row(nil), r.Campaigns...), r.Channels...) {
+		if f := row.Funnel; f.Won != f.SalesReadyWon+f.WonNotSalesReady {
+			return " A campaign or channel counts a step only when it touched the lead at or before it, so its won in all can exceed its then won plus won, never sales-ready: by the deals it first touched between the hand-off and the win."
+		}
+	}
+	return ""
 }
 
 // wonDeals writes "1 won deal", "9 won deals".

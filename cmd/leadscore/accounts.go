@@ -48,6 +48,7 @@ type accountRun struct {
 	onUnmatched func(unmatchedLead) error
 	badLeads    []string
 	badLeadsN   int
+	onBadLead   func(id string, line int, err error) // when set, given every lead that could not be read or scored
 	keepAll     bool
 	// held is the most people held at once, waiting for their account to
 	// be scored (what bounds the memory of a grouped run).
@@ -216,6 +217,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			}
 		}
 		if out.err != nil {
+			if run.onBadLead != nil {
+				run.onBadLead(out.id, line, out.err)
+			}
 			if run.badLeadsN++; run.keepAll || len(run.badLeads) < maxShownErrors {
 				run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: out.id, Err: out.err}.Error())
 			}

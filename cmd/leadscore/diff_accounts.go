@@ -29,6 +29,13 @@ type accountDiff struct {
 type scoredAccount struct {
 	result *scoring.Result
 	err    error
+	people []string // the lead ids of its people, sorted
+}
+
+// failedLead is a lead one version could not read or score.
+type failedLead struct {
+	line int
+	err  error
 }
 
 // accountImpact scores the accounts of the accounts file, with their
@@ -41,7 +48,9 @@ type scoredAccount struct {
 // leads to accounts its own way (a change may change the matching); the
 // counts of leads matched under the new one go to stderr.
 func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Change, stderr io.Writer) (*review.Impact, error) {
-	var scored [2]map[string]scoredAccount
+	// Accounts are keyed by their line: rows without an id are told apart.
+	var scored [2]map[int]scoredAccount
+	var failed [2]map[string]failedLead
 	var runs [2]*accountRun
 	for v, m := range models {
 		if m.Accounts == nil {
@@ -64,6 +73,12 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 			msgs = stderr
 		}
 		run := &accountRun{}
+		failed[v] = map[string]failedLead{}
+		run.onBadLead = func(id string, line int, err error) {
+			if _, ok := failed[v][id]; !ok && id != "" {
+				failed[v][id] = failedLead{line, err}
+			}
+		}
 		if err := readAccountsFile(run, s, d.accountsFile, d.maxRow, msgs); err != nil {
 			return nil, fmt.Errorf("--accounts: %v", err)
 		}
@@ -73,24 +88,26 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 			closeLeads()
 			return nil, err
 		}
-		out := map[string]scoredAccount{}
+		out := map[int]scoredAccount{}
 		for _, bad := range run.badAccounts {
-			out[bad.id] = scoredAccount{err: bad.err}
+			out[bad.line] = scoredAccount{err: bad.err}
 		}
 		err = scoreAccounts(run, s, lo, d.asOf, "", false, false, func(i int, people []member) error {
 			// ScoreAccount takes the people by lead id, as score --accounts gives them.
 			slices.SortStableFunc(people, func(a, b member) int { return strings.Compare(a.p.LeadID, b.p.LeadID) })
 			ps := make([]*scoring.Person, len(people))
+			ids := make([]string, len(people))
 			for k, m := range people {
-				ps[k] = m.p
+				ps[k], ids[k] = m.p, m.p.LeadID
 			}
+			line := run.lines[i]
 			r, err := s.ScoreAccount(run.accounts[i], ps, d.asOf)
 			if err != nil {
-				out[run.accounts[i].ID] = scoredAccount{err: err}
+				out[line] = scoredAccount{err: err, people: ids}
 				return nil
 			}
 			res := r.Result
-			out[run.accounts[i].ID] = scoredAccount{result: &res}
+			out[line] = scoredAccount{result: &res, people: ids}
 			return nil
 		})
 		closeLeads()
@@ -134,36 +151,78 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		id   string
 	}
 	var rows []row
-	fields := map[string]map[string]any{}
+	fields := map[int]map[string]any{}
 	for i, a := range run.accounts {
 		rows = append(rows, row{run.lines[i], a.ID})
-		fields[a.ID] = a.Fields
+		fields[run.lines[i]] = a.Fields
 	}
 	for _, bad := range run.badAccounts {
 		rows = append(rows, row{bad.line, bad.id})
 	}
 	slices.SortFunc(rows, func(a, b row) int { return a.line - b.line })
 	for _, r := range rows {
-		o, n := scored[0][r.id], scored[1][r.id]
-		if o.result == nil || n.result == nil {
-			im.Failed++
-			for v, sa := range []scoredAccount{o, n} {
-				if sa.result == nil {
-					why := "its row could not be read"
-					if sa.err != nil {
-						why = sa.err.Error()
+		o, n := scored[0][r.line], scored[1][r.line]
+		why := ""
+		for v, sa := range []scoredAccount{o, n} {
+			if sa.result == nil {
+				why = "its row could not be read"
+				if sa.err != nil {
+					why = sa.err.Error()
+				}
+				why = fmt.Sprintf("under %s, %s", d.specs[v], why)
+				break
+			}
+		}
+		if why == "" {
+			// An account is compared on the same people: a person one
+			// version could not score would move it for no change of rule.
+		people:
+			for _, id := range append(append([]string(nil), o.people...), n.people...) {
+				for v := range failed {
+					if f, ok := failed[v][id]; ok {
+						why = fmt.Sprintf("its person %s (%s line %d) could not be scored under %s: %v", id, d.leads, f.line, d.specs[v], f.err)
+						break people
 					}
-					fmt.Fprintf(stderr, "%s:%d: account %s left out of the account impact: under %s, %s\n", d.accountsFile, r.line, orText(r.id, "(no id)"), d.specs[v], why)
-					break
 				}
 			}
+		}
+		if why != "" {
+			im.Failed++
+			who := "account " + r.id
+			if r.id == "" {
+				who = "the row"
+			}
+			fmt.Fprintf(stderr, "%s:%d: %s left out of the account impact: %s\n", d.accountsFile, r.line, who, why)
 			continue
 		}
-		im.AddWith(r.line, o.result, n.result, fields[r.id])
+		im.AddWith(r.line, o.result, n.result, fields[r.line])
+		if added, removed := peopleChange(o.people, n.people); added+removed > 0 {
+			im.AddCause(n.result.LeadID, fmt.Sprintf("its people changed with the matching: %d joined, %d left", added, removed))
+		}
 	}
 	im.Finish()
-	fmt.Fprintf(stderr, "accounts: %s in %s: %s compared, %d left out; %s: %s matched (%d by account id, %d by domain), %d unmatched, %d failed\n",
+	fmt.Fprintf(stderr, "accounts: %s in %s: %s compared, %d left out; %s: under %s %s matched (%d by account id, %d by domain), %d unmatched, %d failed; under %s %d failed\n",
 		numfmt.Count(len(rows), "account"), d.accountsFile, numfmt.Thousands(im.Leads), im.Failed,
-		numfmt.Count(run.leads, "lead"), numfmt.Thousands(run.byID+run.byDomain), run.byID, run.byDomain, run.unmatchedN, run.badLeadsN)
+		numfmt.Count(run.leads, "lead"), d.specs[1], numfmt.Thousands(run.byID+run.byDomain), run.byID, run.byDomain, run.unmatchedN, run.badLeadsN, d.specs[0], runs[0].badLeadsN)
 	return im, nil
+}
+
+// peopleChange counts the people who joined and left an account between
+// two sorted lists of lead ids.
+func peopleChange(old, new []string) (added, removed int) {
+	i, j := 0, 0
+	for i < len(old) || j < len(new) {
+		switch {
+		case j == len(new) || i < len(old) && old[i] < new[j]:
+			removed++
+			i++
+		case i == len(old) || new[j] < old[i]:
+			added++
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return added, removed
 }

@@ -76,7 +76,7 @@ func TestDiffAccountsAgreesWithScoringEachVersion(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "diff", oldModel, newModel, "--leads", td(filepath.Join("accounts", "leads.ndjson")),
 		"--accounts", accounts, "--at", "2026-10-01", "--format", "json")
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, errOut, "accounts: 5 accounts in "+accounts+": 5 compared, 0 left out; 14 leads: 11 matched (1 by account id, 10 by domain), 3 unmatched, 0 failed")
+	assert.Contains(t, errOut, "accounts: 5 accounts in "+accounts+": 5 compared, 0 left out; 14 leads: under "+newModel+" 11 matched (1 by account id, 10 by domain), 3 unmatched, 0 failed; under "+oldModel+" 0 failed")
 	var rep accountImpactOut
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	im := rep.AccountImpact
@@ -172,4 +172,78 @@ func TestDiffAccountsPageIsTheJSON(t *testing.T) {
 	assert.Contains(t, page, `data-path="account_impact.accounts"`)
 	assert.Contains(t, page, `data-path="account_impact.moves.1.accounts"`)
 	assert.Contains(t, page, "Accounts that start being sales-ready (1)")
+}
+
+// An account is compared on the same people under both versions: one of
+// its people that one version cannot score leaves the account out, named,
+// rather than moving it for no change of rule (either way round).
+func TestDiffAccountsLeavesOutAccountsWhosePeopleFailed(t *testing.T) {
+	dir := t.TempDir()
+	model, err := os.ReadFile(td(filepath.Join("accounts", "model-v2.yaml")))
+	require.NoError(t, err)
+	required := filepath.Join(dir, "model-v2-required.yaml")
+	require.NoError(t, os.WriteFile(required, []byte(strings.Replace(string(model), "  country: string\n", "  country: {type: string, required: true}\n", 1)), 0o644))
+	leads, err := os.ReadFile(td(filepath.Join("accounts", "leads.ndjson")))
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(leads), "\n")
+	at := -1
+	for i, l := range lines {
+		if strings.Contains(l, `"id":"L01"`) {
+			at = i
+		}
+	}
+	require.GreaterOrEqual(t, at, 0)
+	require.Contains(t, lines[at], `"country":"US",`)
+	lines[at] = strings.Replace(lines[at], `"country":"US",`, "", 1)
+	noCountry := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(noCountry, []byte(strings.Join(lines, "")), 0o644))
+	accounts := td(filepath.Join("accounts", "accounts.ndjson"))
+	for _, versions := range [][2]string{{td(filepath.Join("accounts", "model.yaml")), required}, {required, td(filepath.Join("accounts", "model.yaml"))}} {
+		code, out, errOut := leadscore(t, "", "diff", versions[0], versions[1], "--leads", noCountry, "--accounts", accounts, "--at", "2026-10-01", "--format", "json")
+		assert.Equal(t, exitProblem, code, errOut)
+		assert.Contains(t, errOut, accounts+":1: account A-ACME left out of the account impact: its person L01 ("+noCountry+" line ")
+		assert.Contains(t, errOut, "could not be scored under "+required)
+		var rep accountImpactOut
+		require.NoError(t, json.Unmarshal([]byte(out), &rep))
+		assert.Equal(t, 1, rep.AccountImpact.Failed)
+		assert.Equal(t, 4, rep.AccountImpact.Accounts)
+		for _, l := range append(rep.AccountImpact.Started, rep.AccountImpact.Stopped...) {
+			assert.NotEqual(t, "A-ACME", l.ID)
+		}
+	}
+}
+
+// Rows without an id keep their own reasons; an empty accounts file has
+// no distribution to show.
+func TestDiffAccountsOddFiles(t *testing.T) {
+	dir := t.TempDir()
+	odd := filepath.Join(dir, "accounts.ndjson")
+	require.NoError(t, os.WriteFile(odd, []byte("{\"id\":\"A-ACME\",\"domain\":\"acme.com\",\"industry\":\"Software\",\"employees\":1200}\nnot json\n{\"domain\":\"x.com\"}\n"), 0o644))
+	old, new := td(filepath.Join("accounts", "model.yaml")), td(filepath.Join("accounts", "model-v2.yaml"))
+	leads := td(filepath.Join("accounts", "leads.ndjson"))
+	code, _, errOut := leadscore(t, "", "diff", old, new, "--leads", leads, "--accounts", odd, "--at", "2026-10-01")
+	assert.Equal(t, exitProblem, code)
+	var two, three string
+	for _, l := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(l, odd+":2: ") && strings.Contains(l, "left out of the account impact") {
+			two = l
+		}
+		if strings.HasPrefix(l, odd+":3: ") && strings.Contains(l, "left out of the account impact") {
+			three = l
+		}
+	}
+	require.NotEmpty(t, two, errOut)
+	require.NotEmpty(t, three, errOut)
+	assert.NotContains(t, two, "no id", "line 2 is broken JSON, not a row without an id")
+	assert.Contains(t, three, "id")
+
+	empty := filepath.Join(dir, "empty.ndjson")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	code, md, errOut := leadscore(t, "", "diff", old, new, "--leads", leads, "--accounts", empty, "--at", "2026-10-01")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, md, "of 0 accounts: 0 start, 0 stop being sales-ready.")
+	assert.Contains(t, md, "None: no account was scored by both versions.")
+	code, js, _ := leadscore(t, "", "diff", old, new, "--leads", leads, "--accounts", empty, "--at", "2026-10-01", "--format", "json")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, js, `"distribution": []`)
 }

@@ -279,11 +279,29 @@ func pts(v float64) string {
 	return "(" + s + ")"
 }
 
-// Finish sorts the lists and computes the distributions.
+// AddCause adds a reason to what moved the lead (or account) with id that
+// the last Add counted, when it started or stopped being sales-ready.
+func (im *Impact) AddCause(id, cause string) {
+	for _, list := range []*[]LeadChange{&im.Started, &im.Stopped} {
+		if n := len(*list); n > 0 && (*list)[n-1].ID == id {
+			(*list)[n-1].Moved = append((*list)[n-1].Moved, cause)
+			return
+		}
+	}
+}
+
+// Finish sorts the lists and computes the distributions (none when no
+// lead was compared: a spread of nothing has no median).
 func (im *Impact) Finish() {
+	if im.Started == nil {
+		im.Started = []LeadChange{}
+	}
+	if im.Stopped == nil {
+		im.Stopped = []LeadChange{}
+	}
 	sort.SliceStable(im.Started, func(i, j int) bool { return im.Started[i].NewTotal > im.Started[j].NewTotal })
 	sort.SliceStable(im.Stopped, func(i, j int) bool { return im.Stopped[i].OldTotal > im.Stopped[j].OldTotal })
-	im.Moves = nil
+	im.Moves = []Move{}
 	order := append(append([]string{}, im.stages...), "")
 	for _, from := range order {
 		for _, to := range order {
@@ -292,7 +310,10 @@ func (im *Impact) Finish() {
 			}
 		}
 	}
-	im.Distribution = nil
+	im.Distribution = []Distribution{}
+	if im.Leads == 0 {
+		return
+	}
 	for _, name := range im.names {
 		t := im.totals[name]
 		im.Distribution = append(im.Distribution, Distribution{Score: name, Old: quantiles(t[0]), New: quantiles(t[1])})

@@ -102,7 +102,7 @@ func writeImpact(b *strings.Builder, im *Impact, noun string, top int) {
 	if im.SalesReadyOld > 0 {
 		fmt.Fprintf(b, ", %s%%", signedFloat(100*float64(delta)/float64(im.SalesReadyOld), 1))
 	}
-	fmt.Fprintf(b, ")** of %s %ss: %d start, %d stop being sales-ready.", numfmt.Thousands(im.Leads), noun, len(im.Started), len(im.Stopped))
+	fmt.Fprintf(b, ")** of %s: %d start, %d stop being sales-ready.", numfmt.Count(im.Leads, noun), len(im.Started), len(im.Stopped))
 	if im.Failed > 0 {
 		if im.Failed == 1 {
 			fmt.Fprintf(b, " 1 %s could not be scored and is left out.", noun)
@@ -141,7 +141,12 @@ func writeImpact(b *strings.Builder, im *Impact, noun string, top int) {
 	fmt.Fprintf(b, "\nBold cells are %ss that change stage.\n", noun)
 	writeLeads(b, "Newly sales-ready", noun, im.Started, top, im.Show)
 	writeLeads(b, "No longer sales-ready", noun, im.Stopped, top, im.Show)
-	b.WriteString("\n### Score distribution\n\n| score | | p10 | p25 | median | p75 | p90 | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("\n### Score distribution\n\n")
+	if len(im.Distribution) == 0 {
+		fmt.Fprintf(b, "None: no %s was scored by both versions.\n", noun)
+		return
+	}
+	b.WriteString("| score | | p10 | p25 | median | p75 | p90 | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, d := range im.Distribution {
 		for i, q := range []Quantiles{d.Old, d.New} {
 			label := "old"
@@ -180,7 +185,7 @@ func writeLeads(b *strings.Builder, title, noun string, leads []LeadChange, top 
 	}
 	b.WriteString("---|\n")
 	for _, l := range shown {
-		fmt.Fprintf(b, "| %s | %d | %s → %s | %s → %s%s |", orDash(l.ID), l.Line, num(l.OldTotal), num(l.NewTotal),
+		fmt.Fprintf(b, "| %s | %d | %s → %s | %s → %s%s |", cell(orDash(l.ID)), l.Line, num(l.OldTotal), num(l.NewTotal),
 			stageName(l.OldStage), stageName(l.NewStage), arrow(l.Direction))
 		for _, c := range cols {
 			b.WriteString(" " + cell(FieldText(l.Fields[c])) + " |")
@@ -250,7 +255,10 @@ func stageName(s string) string {
 }
 
 // cell makes text safe inside a Markdown table cell.
-func cell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+// cell makes text safe in a table's cell: a pipe escaped, line breaks as spaces.
+func cell(s string) string {
+	return strings.NewReplacer("|", "\\|", "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
 
 func plural(n int, word string) string { return numfmt.Noun(n, word) }
 

@@ -195,3 +195,20 @@ func TestCompareHoldout(t *testing.T) {
 		{"changed", "holdout", "withhold", "handoff → {challenger: c.yaml}"},
 	}, rows(review.Compare(h, compile(t, "\nholdout: {share: 0.25, seed: q4, withhold: {challenger: c.yaml}}\n"))))
 }
+
+// AddCause adds to the last lead counted when it changed, and to no other.
+func TestAddCause(t *testing.T) {
+	im := review.NewImpact([]string{"sql"}, []string{"total"}, nil)
+	im.Add(1, &scoring.Result{LeadID: "a", Stage: "sql", SalesReady: true}, &scoring.Result{LeadID: "a"})
+	im.AddCause("a", "its people changed")
+	im.Add(2, &scoring.Result{LeadID: "b"}, &scoring.Result{LeadID: "b"})
+	im.AddCause("b", "not listed: it did not change")
+	im.Finish()
+	require.Len(t, im.Stopped, 1)
+	assert.Equal(t, "its people changed", im.Stopped[0].Moved[len(im.Stopped[0].Moved)-1])
+	assert.Empty(t, im.Started)
+	assert.NotNil(t, im.Started, "an empty list, [] in JSON")
+	empty := review.NewImpact([]string{"sql"}, []string{"total"}, nil)
+	empty.Finish()
+	assert.Empty(t, empty.Distribution, "no spread of nothing")
+}

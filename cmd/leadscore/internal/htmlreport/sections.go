@@ -202,8 +202,8 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 	}
 	sec.Blocks = append(sec.Blocks, Block{Title: "Rule changes", Table: ct})
 	if r.Impact != nil {
-		sec.Intro = append(sec.Intro, fmt.Sprintf("On %s from %s as of %s: sales-ready goes from %s to %s; %s start and %d stop being sales-ready.",
-			numfmt.Count(r.Impact.Leads, "lead"), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(r.Impact.SalesReadyOld), numfmt.Thousands(r.Impact.SalesReadyNew), numfmt.Count(len(r.Impact.Started), "lead"), len(r.Impact.Stopped)))
+		sec.Intro = append(sec.Intro, fmt.Sprintf("On %s from %s as of %s: sales-ready goes from %s to %s; %d start and %d stop being sales-ready.",
+			numfmt.Count(r.Impact.Leads, "lead"), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(r.Impact.SalesReadyOld), numfmt.Thousands(r.Impact.SalesReadyNew), len(r.Impact.Started), len(r.Impact.Stopped))+leftOut(r.Impact, "lead"))
 		sec.Blocks = append(sec.Blocks, impactBlocks(r.Impact, prefix, "impact", "lead", top)...)
 	}
 	return sec
@@ -217,10 +217,22 @@ func AccountReviewSection(r *review.Report, prefix string, top int) *Section {
 	}
 	im := r.AccountImpact.Impact
 	sec := &Section{ID: "change-accounts", Title: "What the proposed change does to accounts"}
-	sec.Intro = []string{fmt.Sprintf("On %s from %s, their people from %s, as of %s: sales-ready goes from %s to %s; %s start and %d stop being sales-ready.",
-		numfmt.Count(im.Leads, "account"), r.AccountsFile, r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), numfmt.Count(len(im.Started), "account"), len(im.Stopped))}
+	sec.Intro = []string{fmt.Sprintf("On %s from %s, their people from %s, as of %s: sales-ready goes from %s to %s; %d start and %d stop being sales-ready.",
+		numfmt.Count(im.Leads, "account"), r.AccountsFile, r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), len(im.Started), len(im.Stopped)) + leftOut(im, "account")}
 	sec.Blocks = impactBlocks(im, prefix, "account_impact", "account", top)
 	return sec
+}
+
+// leftOut says how many leads or accounts (noun) one version could not
+// score, left out of the impact; "" for none.
+func leftOut(im *review.Impact, noun string) string {
+	switch im.Failed {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf(" 1 %s could not be scored and is left out.", noun)
+	}
+	return fmt.Sprintf(" %d %ss could not be scored and are left out.", im.Failed, noun)
 }
 
 // impactBlocks are the blocks of an impact of leads or accounts (noun),
@@ -323,6 +335,9 @@ func impactBlocks(im *review.Impact, prefix, key, noun string, top int) []Block 
 			dt.Rows = append(dt.Rows, Row{Cells: []Cell{Text(d.Score), Text(q.name), Number(path("p10"), q.q.P10, "dec1"), Number(path("p25"), q.q.P25, "dec1"),
 				Number(path("median"), q.q.Median, "dec1"), Number(path("p75"), q.q.P75, "dec1"), Number(path("p90"), q.q.P90, "dec1"), Number(path("mean"), q.q.Mean, "dec1")}})
 		}
+	}
+	if len(im.Distribution) == 0 {
+		return blocks
 	}
 	blocks = append(blocks, Block{Title: "Score distribution, current and proposed", Chart: Boxes("Scores: whiskers p10 to p90, box p25 to p75, bar at the median", boxes, []string{"current", "proposed"}), Table: dt})
 	return blocks
