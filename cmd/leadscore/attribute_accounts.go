@@ -100,74 +100,13 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if err != nil {
 		return n, cut, nil, err
 	}
-	lopts.OnError = func(e leadfile.RowError) {
-		fmt.Fprintln(stderr, e)
-		n.badEvents++
-	}
-	type matched struct {
-		lead       scoring.Lead
-		account    int
-		unknown    []rules.Unknown
-		err        error
-		unreadable bool
-	}
 	ctx := context.Background()
-	people := make([][]scoring.Lead, len(run.accounts))
-	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
-	var unknown scoring.UnknownTally
-	shown := 0
-	err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
-		if err != nil {
-			return matched{err: err, unreadable: true}
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				r = matched{err: fmt.Errorf("internal error: %v", p)}
-			}
-		}()
-		if lead.ID == "" {
-			return matched{err: fmt.Errorf("the lead has no id; give every lead an id")}
-		}
-		p, err := s.PersonContext(ctx, lead, a.asOf)
-		if err != nil {
-			return matched{err: err}
-		}
-		i, _, _ := matcher.Match(p)
-		return matched{lead: lead, account: i, unknown: s.Leads().Unknown(lead)}
-	}, func(line int, r matched) error {
-		n.rows++
-		unknown.Add(r.unknown)
-		err := r.err
-		if err == nil && r.account >= 0 {
-			if first, dup := seen[r.lead.ID]; dup {
-				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
-					FirstAccountID: run.accounts[first.account].ID}}
-			} else {
-				seen[r.lead.ID] = accountLead{r.account, line}
-			}
-		}
-		switch {
-		case err != nil && r.unreadable:
-			n.unreadable++
-		case err != nil:
-			n.failed++
-		case r.account < 0:
-			n.unmatched++
-			return nil
-		default:
-			n.matched++
-			people[r.account] = append(people[r.account], r.lead)
-			return nil
-		}
-		if shown < maxShownErrors {
-			fmt.Fprintf(stderr, "%s:%d: %v\n", a.leads, line, err)
-		}
-		shown++
-		return nil
-	})
+	mp, err := matchPeople(ctx, s, run, matcher, lopts, a.leads, a.asOf, stderr)
 	if err != nil {
 		return n, cut, nil, err
 	}
+	people, unknown := mp.people, mp.unknown
+	n.rows, n.unreadable, n.failed, n.matched, n.unmatched, n.badEvents = mp.rows, mp.unreadable, mp.failed, mp.matched, mp.unmatched, mp.badEvents
 	for _, l := range unknown.Lines() {
 		warnings = append(warnings, "leads: "+l)
 	}
@@ -210,6 +149,89 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 type accountLead struct {
 	account int
 	line    int
+}
+
+// accountPeople are the leads of a run matched to their accounts (by the
+// accounts' order), with counts that reconcile the lead rows: rows =
+// unreadable + failed + matched + unmatched.
+type accountPeople struct {
+	people                                       [][]scoring.Lead
+	rows, unreadable, failed, matched, unmatched int
+	badEvents                                    int // events rows (of CSV leads) that failed
+	unknown                                      scoring.UnknownTally
+}
+
+// matchPeople reads the leads of lopts (opened), matching each to its
+// account on every core as score --accounts matches them, as of asOf; a
+// lead without an id, one that cannot be read or scored, and one whose id
+// an earlier matched lead has, fails alone, printed with its line (the
+// first maxShownErrors of them).
+func matchPeople(ctx context.Context, s *scoring.AccountScorer, run *accountRun, matcher *scoring.Matcher, lopts leadfile.Options, leadsName string, asOf time.Time, stderr io.Writer) (accountPeople, error) {
+	var n accountPeople
+	lopts.OnError = func(e leadfile.RowError) {
+		fmt.Fprintln(stderr, e)
+		n.badEvents++
+	}
+	type matched struct {
+		lead       scoring.Lead
+		account    int
+		unknown    []rules.Unknown
+		err        error
+		unreadable bool
+	}
+	n.people = make([][]scoring.Lead, len(run.accounts))
+	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
+	shown := 0
+	err := leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
+		if err != nil {
+			return matched{err: err, unreadable: true}
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				r = matched{err: fmt.Errorf("internal error: %v", p)}
+			}
+		}()
+		if lead.ID == "" {
+			return matched{err: fmt.Errorf("the lead has no id; give every lead an id")}
+		}
+		p, err := s.PersonContext(ctx, lead, asOf)
+		if err != nil {
+			return matched{err: err}
+		}
+		i, _, _ := matcher.Match(p)
+		return matched{lead: lead, account: i, unknown: s.Leads().Unknown(lead)}
+	}, func(line int, r matched) error {
+		n.rows++
+		n.unknown.Add(r.unknown)
+		err := r.err
+		if err == nil && r.account >= 0 {
+			if first, dup := seen[r.lead.ID]; dup {
+				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
+					FirstAccountID: run.accounts[first.account].ID}}
+			} else {
+				seen[r.lead.ID] = accountLead{r.account, line}
+			}
+		}
+		switch {
+		case err != nil && r.unreadable:
+			n.unreadable++
+		case err != nil:
+			n.failed++
+		case r.account < 0:
+			n.unmatched++
+			return nil
+		default:
+			n.matched++
+			n.people[r.account] = append(n.people[r.account], r.lead)
+			return nil
+		}
+		if shown < maxShownErrors {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", leadsName, line, err)
+		}
+		shown++
+		return nil
+	})
+	return n, err
 }
 
 // accountJourney is an account's journey as of a.asOf; created is false

@@ -38,14 +38,19 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
+	accountsFile := fs.String("accounts", "", "an accounts file (NDJSON, or CSV by its .csv name): report sales' verdicts on the sales-ready accounts instead of leads;\n--dispositions then has account_id for lead_id, and --outcomes is by account_id")
+	createdField := fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the person was created (without it, its first event)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv|html]")
+		fmt.Fprintln(stderr, "       leadscore feedback --accounts ACCOUNTS --leads LEADS --model FILE --dispositions FILE [--outcomes FILE] [--format text|markdown|json|csv]")
 		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
 		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; each rule a")
 		fmt.Fprintln(stderr, "rejection reason contradicts, tested on the leads given the reason against the other leads")
 		fmt.Fprintln(stderr, "with a verdict (contradicted, supported or inconclusive, and why); the SLA from sales-ready to")
 		fmt.Fprintln(stderr, "the first verdict, by owner; what became of recycled leads; the leads no one answered.")
-		fmt.Fprintln(stderr, "A bad disposition row (an unknown status, reason or lead, a missing time) fails alone, with its line.")
+		fmt.Fprintln(stderr, "With --accounts: the same for accounts, each handed to sales at its first sales-ready moment, by grade,")
+		fmt.Fprintln(stderr, "stage, account rule and roll-up fired, and buying-group role present; a lead's verdicts are not its account's.")
+		fmt.Fprintln(stderr, "A bad disposition row (an unknown status, reason, lead or account, a missing time) fails alone, with its line.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row was used, 1 some rows failed, 2 the report could not start.")
 		fs.PrintDefaults()
 	}
@@ -70,6 +75,15 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	asOf, err := asOfTime(c.flag("at"), *at)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *accountsFile != "" {
+		return feedbackAccounts(c, accountsFeedback{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, source: *sourceFile,
+			dispositions: *dispositionsFile, outcomes: *outcomesFile, format: *format, createdField: *createdField, createdSet: flagSet(fs, "created-field"),
+			noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, asOf: asOf,
+			opts: feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth}}, stdout, stderr)
+	}
+	if flagSet(fs, "created-field") {
+		return fail("%s is for the feedback on accounts (with %s); the lead feedback hands a lead to sales at its own sales-ready moment", c.flag("created-field"), c.flag("accounts"))
 	}
 	m, _ := compileModel(*model, stderr)
 	if m == nil {

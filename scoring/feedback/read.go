@@ -63,7 +63,9 @@ func (s *Set) Len() int {
 // RowError is a disposition row that failed, with its line.
 type RowError struct {
 	Line int
-	Err  error
+	// ID is the lead or account id the row names, when Unmatched took it out.
+	ID  string
+	Err error
 }
 
 // Error says the line and the reason.
@@ -96,7 +98,7 @@ func (s *Set) Unmatched(seen func(id string) bool, ids []string) []RowError {
 			continue
 		}
 		for _, line := range s.lines[id] {
-			out = append(out, RowError{Line: line, Err: fmt.Errorf("no %s in the %ss file has the id %q%s", s.unit, s.unit, id,
+			out = append(out, RowError{Line: line, ID: id, Err: fmt.Errorf("no %s in the %ss file has the id %q%s", s.unit, s.unit, id,
 				dsl.DidYouMeanOr(id, ids, fmt.Sprintf("check the %s_id, or score the file that holds that %s", s.unit, s.unit)))})
 		}
 		delete(s.byLead, id)
