@@ -1,0 +1,181 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leadscore/leadscore/scoring/feedback"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// feedbackAccountsFixture is a tiny set of accounts of the bundled
+// feedback model (testdata/accounts/feedback/model.yaml) whose hand-offs
+// are worked out by hand: each account of three people is sales-ready
+// (buying-group: three engaged people, a decision maker among them, grade
+// not C) at the third person's event, when all three have engagement 10 or
+// more within 30 days.
+//
+//	A1 software, 1200: events 09-01, 09-02, 09-03 10:00 → ready 09-03 10:00; accepted 09-04 10:00 (24h, ana)
+//	A2 software, 1200: 09-10, 09-11, 09-12 → ready 09-12 10:00; rejected no_buying_group 09-15 10:00 (72h, dev: late)
+//	A3 software, 150:  09-18, 09-19, 09-20 → ready 09-20 10:00 (grade B: no size); rejected too_small 09-20 22:00 (12h, ana)
+//	A4 software, 1200: two people only → never ready; accepted 09-15 (a verdict outside the rates)
+//	A5 software, 1200: 09-23, 09-24, 09-25 → ready 09-25 10:00; no verdict, 5.6 days by 10-01: overdue
+//	A6 software, 1200: 09-28, 09-29, 09-30 12:00 → ready 09-30 12:00; no verdict, 12h: waiting
+//	A7 software, 1200: 09-03, 09-04, 09-05 → ready 09-05 10:00; recycled bad_timing 09-06 10:00 (24h, ana);
+//	   the 30-day hold runs past 10-01, so not ready again
+//	A8 software, 1200: 07-28, 07-29, 07-30 → ready 07-30 10:00; recycled bad_timing 07-31 22:00 (36h, ben);
+//	   again 09-08, 09-09, 09-10 (after the hold ends 08-30 22:00) → ready again 09-10; won 09-25
+func feedbackAccountsFixture(t *testing.T) (accounts, leads, disp, outcomes string) {
+	var acc, ld strings.Builder
+	size := map[string]int{"A3": 150}
+	days := map[string][]string{
+		"A1": {"09-01T10:00", "09-02T10:00", "09-03T10:00"},
+		"A2": {"09-10T10:00", "09-11T10:00", "09-12T10:00"},
+		"A3": {"09-18T10:00", "09-19T10:00", "09-20T10:00"},
+		"A4": {"09-10T10:00", "09-11T10:00"},
+		"A5": {"09-23T10:00", "09-24T10:00", "09-25T10:00"},
+		"A6": {"09-28T12:00", "09-29T12:00", "09-30T12:00"},
+		"A7": {"09-03T10:00", "09-04T10:00", "09-05T10:00"},
+		"A8": {"07-28T10:00", "07-29T10:00", "07-30T10:00"},
+	}
+	again := []string{"09-08T10:00", "09-09T10:00", "09-10T10:00"} // A8's second round
+	for i := 1; i <= 8; i++ {
+		id := fmt.Sprintf("A%d", i)
+		employees := 1200
+		if n, ok := size[id]; ok {
+			employees = n
+		}
+		fmt.Fprintf(&acc, `{"id":%q,"domain":"a%d.com","industry":"Software","employees":%d}`+"\n", id, i, employees)
+		// The decision maker asks for a demo (40 points); the others view
+		// the pricing page (10 points): all engaged.
+		titles := []string{"VP Sales", "Engineer", "Analyst"}
+		for k, day := range days[id] {
+			ev := fmt.Sprintf(`{"type":"page_view","at":"2026-%sZ","url":"/pricing"}`, day+":00")
+			if k == 0 {
+				ev = fmt.Sprintf(`{"type":"demo_request","at":"2026-%sZ"}`, day+":00")
+			}
+			if id == "A8" {
+				if k == 0 {
+					ev += fmt.Sprintf(`,{"type":"demo_request","at":"2026-%sZ"}`, again[k]+":00")
+				} else {
+					ev += fmt.Sprintf(`,{"type":"page_view","at":"2026-%sZ","url":"/pricing"}`, again[k]+":00")
+				}
+			}
+			fmt.Fprintf(&ld, `{"id":"%s-P%d","email":"p%d@a%d.com","title":%q,"country":"US","events":[%s]}`+"\n", id, k+1, k+1, i, titles[k], ev)
+		}
+	}
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
+		return p
+	}
+	accounts = write("accounts.ndjson", acc.String())
+	leads = write("leads.ndjson", ld.String())
+	disp = write("dispositions.csv", "account_id,at,status,reason,owner\n"+
+		"A1,2026-09-04T10:00:00Z,accepted,,ana\n"+
+		"A2,2026-09-15T10:00:00Z,rejected,no_buying_group,dev\n"+
+		"A3,2026-09-20T22:00:00Z,rejected,too_small,ana\n"+
+		"A4,2026-09-15T10:00:00Z,accepted,,ana\n"+
+		"A7,2026-09-06T10:00:00Z,recycled,bad_timing,ana\n"+
+		"A8,2026-07-31T22:00:00Z,recycled,bad_timing,ben\n")
+	outcomes = write("outcomes.csv", "account_id,opportunity,won,revenue\nA8,2026-09-15,2026-09-25,10000\n")
+	return accounts, leads, disp, outcomes
+}
+
+// The report on the fixture is the one worked out by hand: counts, rates,
+// the SLA and its owners, weeks, grades, the evidence counts and recycles.
+func TestFeedbackAccountsByHand(t *testing.T) {
+	accounts, leads, disp, outcomes := feedbackAccountsFixture(t)
+	code, out, errOut := leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", td("accounts/feedback/model.yaml"),
+		"--dispositions", disp, "--outcomes", outcomes, "--at", "2026-10-01", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "8 account rows: 0 could not be read, 0 failed to score, 8 used = 7 sales-ready by the as-of time + 1 not\n"+
+		"23 lead rows: 0 could not be read, 0 failed, 23 matched to an account, 0 unmatched\n"+
+		"6 disposition rows: 6 used, 0 failed\n", errOut)
+	var r feedback.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &r), out)
+	assert.Equal(t, "accounts", r.Unit)
+	assert.Equal(t, 8, r.Leads)
+	assert.Equal(t, 7, r.SalesReady, "A1 A2 A3 A5 A6 A7 A8")
+	assert.Equal(t, 5, r.Dispositioned, "A1 A2 A3 A7 A8")
+	assert.Equal(t, [3]int{1, 2, 2}, [3]int{r.Accepted, r.Rejected, r.Recycled})
+	assert.Equal(t, 2, r.NeverDispositioned, "A5 A6")
+	assert.Equal(t, 1, r.NotHandedOff, "A4")
+	assert.InDelta(t, 0.2, *r.AcceptanceRate, 1e-12)
+	// Wilson's interval for 1 of 5, by its formula.
+	z, n, p := 1.959963984540054, 5.0, 0.2
+	mid, half := (p+z*z/(2*n))/(1+z*z/n), z*math.Sqrt(p*(1-p)/n+z*z/(4*n*n))/(1+z*z/n)
+	assert.InDelta(t, mid-half, *r.AcceptanceRateLow, 1e-9)
+	assert.InDelta(t, mid+half, *r.AcceptanceRateHigh, 1e-9)
+
+	// SLA: waits 24, 72, 12, 24, 36 hours; 48h SLA.
+	assert.Equal(t, 5, r.SLA.Measured)
+	assert.Equal(t, 4, r.SLA.Within)
+	assert.Equal(t, 1, r.SLA.Breached, "A2, 72h")
+	assert.Equal(t, 1, r.SLA.Overdue, "A5")
+	assert.Equal(t, 1, r.SLA.Waiting, "A6")
+	assert.InDelta(t, 24, *r.SLA.MedianHours, 1e-9)
+	assert.InDelta(t, 72, *r.SLA.P90Hours, 1e-9, "the 5th of 5 (nearest rank ceil(4.5))")
+	owners := map[string][2]int{}
+	medians := map[string]float64{}
+	for _, o := range r.SLA.ByOwner {
+		owners[o.Owner] = [2]int{o.Verdicts, o.Breached}
+		if o.MedianHours != nil {
+			medians[o.Owner] = *o.MedianHours
+		}
+	}
+	assert.Equal(t, map[string][2]int{"ana": {3, 0}, "dev": {1, 1}, "ben": {1, 0}, "(nobody yet)": {0, 1}}, owners)
+	assert.Equal(t, map[string]float64{"ana": 24, "dev": 72, "ben": 36}, medians)
+
+	// Grades: A3 is B (industry only); stages: every hand-off at buying-group.
+	type line = [5]int
+	lines := func(gs []feedback.Group) map[string]line {
+		m := map[string]line{}
+		for _, g := range gs {
+			m[g.Name] = line{g.SalesReady, g.Dispositioned, g.Accepted, g.Rejected, g.Recycled}
+		}
+		return m
+	}
+	assert.Equal(t, map[string]line{"A": {6, 4, 1, 1, 2}, "B": {1, 1, 0, 1, 0}}, lines(r.Grades))
+	assert.Equal(t, map[string]line{"buying-group": {7, 5, 1, 2, 2}}, lines(r.Stages))
+	// Weeks back from 10-01 00:00: A5, A6 in week 0; A3 in 1; A2 in 2; A1, A7 in 3; A8 in 8.
+	assert.Equal(t, map[string]line{
+		"week to 2026-10-01": {2, 0, 0, 0, 0}, "week to 2026-09-24": {1, 1, 0, 1, 0}, "week to 2026-09-17": {1, 1, 0, 1, 0},
+		"week to 2026-09-10": {2, 2, 1, 0, 1}, "week to 2026-09-03": {0, 0, 0, 0, 0}, "week to 2026-08-27": {0, 0, 0, 0, 0},
+		"week to 2026-08-20": {0, 0, 0, 0, 0}, "week to 2026-08-13": {0, 0, 0, 0, 0}, "week to 2026-08-06": {1, 1, 0, 0, 1},
+	}, lines(r.Weeks))
+	// Every hand-off has a decision maker and users; none a champion
+	// (the decision maker is not one, the others have 10 points).
+	assert.Equal(t, map[string]line{"decision_maker": {7, 5, 1, 2, 2}, "user": {7, 5, 1, 2, 2}}, lines(r.Roles))
+	rules := lines(r.Rules)
+	assert.Equal(t, line{6, 4, 1, 1, 2}, rules["account.size"], "all but A3")
+	assert.Equal(t, line{7, 5, 1, 2, 2}, rules["account.breadth"])
+
+	// Evidence: no_buying_group (A2) against account.breadth and the
+	// decision maker role, both on all 5 with a verdict; too_small (A3)
+	// against account.size, which fired on none of A3 and all 4 others.
+	type ev struct {
+		reason, rule                      string
+		leads, fired, others, othersFired int
+	}
+	var got []ev
+	for _, e := range r.Evidence {
+		got = append(got, ev{e.Reason, e.Rule, e.Leads, e.Fired, e.Others, e.OthersFired})
+		assert.Equal(t, "inconclusive", e.Verdict, "one account a reason is too few")
+	}
+	assert.Equal(t, []ev{
+		{"no_buying_group", "account.breadth", 1, 1, 4, 4},
+		{"no_buying_group", "role:decision_maker", 1, 1, 4, 4},
+		{"too_small", "account.size", 1, 0, 4, 4},
+	}, got)
+
+	// Recycles: A7 (held past the as-of time) and A8 (ready again 09-10, won 09-25).
+	assert.Equal(t, feedback.RecycleOutcome{Leads: 2, SalesReadyAgain: 1, WonLater: 1}, r.Recycle)
+}
