@@ -179,3 +179,94 @@ func TestFeedbackAccountsByHand(t *testing.T) {
 	// Recycles: A7 (held past the as-of time) and A8 (ready again 09-10, won 09-25).
 	assert.Equal(t, feedback.RecycleOutcome{Leads: 2, SalesReadyAgain: 1, WonLater: 1}, r.Recycle)
 }
+
+// A bad row of the account dispositions fails alone, with its line and a
+// did-you-mean for a near account id or reason; a verdict on an account
+// whose row could not be read names that row; the counts reconcile and
+// the report says what it leaves out.
+func TestFeedbackAccountsBadRows(t *testing.T) {
+	accounts, leads, _, _ := feedbackAccountsFixture(t)
+	src, err := os.ReadFile(accounts)
+	require.NoError(t, err)
+	accounts = writeTemp(t, "accounts.ndjson", string(src)+`{"id":"A9","domain":"a9.com","events":[{"type":"visit","at":"2026-09-01T00:00:00Z"}]}`+"\n")
+	disp := writeTemp(t, "dispositions.csv", "account_id,at,status,reason,owner\n"+
+		"A1,2026-09-04T10:00:00Z,accepted,,ana\n"+
+		"a2,2026-09-15T10:00:00Z,rejected,no_buying_group,dev\n"+
+		"A3,2026-09-20T22:00:00Z,rejected,to_small,ana\n"+
+		"A9,2026-09-20T22:00:00Z,accepted,,ana\n"+
+		",2026-09-20T22:00:00Z,accepted,,ana\n")
+	code, out, errOut := leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", td("accounts/feedback/model.yaml"),
+		"--dispositions", disp, "--at", "2026-10-01")
+	assert.Equal(t, exitProblem, code)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	require.Len(t, lines, 8, errOut)
+	assert.Equal(t, accounts+`:9: account A9: an account carries no events (its engagement is its people's); move them to the leads of its people`, lines[0])
+	assert.Equal(t, disp+`:4: account A3: unknown reason "to_small"; did you mean "too_small"?`, lines[1])
+	assert.Equal(t, disp+`:6: account_id is empty; say which account the verdict is on`, lines[2])
+	assert.Equal(t, disp+`:3: no account in the accounts file has the id "a2"; did you mean "A2"?`, lines[3])
+	assert.Equal(t, disp+`:5: account A9 is on `+accounts+`:9, a row that could not be read; fix that row and run again`, lines[4])
+	assert.Equal(t, "9 account rows: 1 could not be read, 0 failed to score, 8 used = 7 sales-ready by the as-of time + 1 not", lines[5])
+	assert.Equal(t, "23 lead rows: 0 could not be read, 0 failed, 23 matched to an account, 0 unmatched", lines[6])
+	assert.Equal(t, "5 disposition rows: 1 used, 4 failed", lines[7])
+	assert.Contains(t, out, "Warning: 4 of 5 disposition rows failed and are left out of every figure here")
+	assert.Contains(t, out, "Warning: 1 of 9 account rows could not be read or scored and is left out")
+	assert.Contains(t, out, "8 accounts; 7 became sales-ready and went to sales; 1 got a verdict, 6 none yet.")
+
+	// Verdicts on leads are not verdicts on their account: the file fails
+	// as a whole, saying so.
+	leadDisp := writeTemp(t, "lead-dispositions.csv", "lead_id,at,status,reason\nA1-P1,2026-09-04T10:00:00Z,accepted,\n")
+	code, _, errOut = leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", td("accounts/feedback/model.yaml"), "--dispositions", leadDisp)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "these are verdicts on leads (lead_id), and --accounts reads verdicts on accounts: give account_id, at, status, reason")
+
+	// Account verdicts need a file, a model with accounts, and no HTML yet.
+	code, _, errOut = leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", td("accounts/feedback/model.yaml"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--dispositions is required with --accounts")
+	code, _, errOut = leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", td("b2b-saas.yaml"), "--dispositions", disp)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "has no accounts section")
+	code, _, errOut = leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--created-field", "x")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--created-field is for the feedback on accounts")
+}
+
+// The feedback on the bundled accounts example is the golden one (go test
+// ./cmd/leadscore -run TestFeedbackAccountsGolden -update rewrites it); its
+// JSON agrees with it, and its CSV starts with the same totals.
+func TestFeedbackAccountsGolden(t *testing.T) {
+	dir := td("accounts")
+	args := []string{"feedback", "--accounts", filepath.Join(dir, "accounts.ndjson"), "--leads", filepath.Join(dir, "leads.ndjson"),
+		"--model", filepath.Join(dir, "feedback", "model.yaml"), "--dispositions", filepath.Join(dir, "feedback", "dispositions.csv"),
+		"--outcomes", filepath.Join(dir, "outcomes.csv"), "--at", "2026-10-01"}
+	code, md, errOut := leadscore(t, "", append(args, "--format", "markdown")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "5 account rows: 0 could not be read, 0 failed to score, 5 used = 1 sales-ready by the as-of time + 4 not\n"+
+		"14 lead rows: 0 could not be read, 0 failed, 11 matched to an account, 3 unmatched\n"+
+		"2 disposition rows: 2 used, 0 failed\n", errOut)
+	name := td(filepath.Join("golden", "feedback-accounts.md"))
+	if *update {
+		require.NoError(t, os.WriteFile(name, []byte(md), 0o644))
+	}
+	want, err := os.ReadFile(name)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), md)
+
+	code, js, _ := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code)
+	var r feedback.Report
+	require.NoError(t, json.Unmarshal([]byte(js), &r))
+	// A-ACME, sales-ready when its third engaged person (L03) viewed the
+	// pricing page on 09-28 at 10:05, accepted 09-29 at 09:00: 22h55m.
+	assert.Equal(t, [4]int{5, 1, 1, 1}, [4]int{r.Leads, r.SalesReady, r.Dispositioned, r.Accepted})
+	assert.Equal(t, 1, r.NotHandedOff, "A-INITECH, rejected but never sales-ready")
+	require.NotNil(t, r.SLA.MedianHours)
+	assert.InDelta(t, 22+55.0/60, *r.SLA.MedianHours, 1e-9)
+	assert.Contains(t, md, fmt.Sprintf("median %.1fh", 22+55.0/60))
+
+	code, csvOut, _ := leadscore(t, "", append(args, "--format", "csv")...)
+	require.Equal(t, exitOK, code)
+	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons\ntotal,total,1,1,1,0,0,1,0,\n"), csvOut)
+	assert.Contains(t, csvOut, "\nstage,buying-group,1,1,1,0,0,1,0,\n")
+	assert.Contains(t, csvOut, "\nrole,decision_maker,1,1,1,0,0,1,0,\n")
+}

@@ -97,8 +97,12 @@ func (r *Report) write(w io.Writer, md bool) error {
 	}
 	u := r.unit()
 	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, u), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
+	acceptance := pctOf(r.Accepted, r.Dispositioned)
+	if r.AcceptanceRateLow != nil {
+		acceptance += "; 95% interval " + pct(*r.AcceptanceRateLow) + " to " + pct(*r.AcceptanceRateHigh)
+	}
 	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %s.\n",
-		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
+		r.Accepted, acceptance, r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
 	if r.NotHandedOff > 0 {
 		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more "+u+" has", "more "+u+"s have"))
 	}
