@@ -54,11 +54,7 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if m.Accounts == nil {
 		return n, cut, nil, fmt.Errorf("%s: %s has no accounts section; add accounts: (see docs/guide/accounts.md)", c.flag("accounts"), a.model)
 	}
-	var sopts []scoring.Option
-	if a.strict {
-		sopts = append(sopts, scoring.WithUnknownData(scoring.RefuseUnknown))
-	}
-	s, err := scoring.NewAccountScorer(m, sopts...)
+	s, err := accountScorer(m, a.strict)
 	if err != nil {
 		return n, cut, nil, err
 	}
@@ -68,18 +64,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if err := checkCreatedField(c, m, a.createdField, a.createdSet); err != nil {
 		return n, cut, nil, err
 	}
-	run := &accountRun{}
-	if err := readAccountsFile(run, s, a.accounts, a.maxRow, stderr); err != nil {
-		return n, cut, nil, fmt.Errorf("%s: %v", a.accounts, err)
-	}
-	for _, b := range run.badAccounts {
-		fmt.Fprintf(stderr, "%s:%d: %v\n", a.accounts, b.line, b.err)
+	run, matcher, err := readAccountsToMatch(s, a.accounts, a.maxRow, stderr)
+	if err != nil {
+		return n, cut, nil, err
 	}
 	n.accountRows, n.badAccounts, n.accounts = len(run.accounts)+len(run.badAccounts), len(run.badAccounts), len(run.accounts)
-	matcher, err := s.NewMatcher(run.accounts)
-	if err != nil {
-		return n, cut, nil, fmt.Errorf("%s: %v", a.accounts, err)
-	}
 	f, err := os.Open(a.outcomes)
 	if err != nil {
 		return n, cut, nil, err
@@ -142,6 +131,34 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 		warnings = append(warnings, fmt.Sprintf("%s has no leads, so no account has a person or a touch; check that it is the right file", a.leads))
 	}
 	return n, cut, warnings, nil
+}
+
+// accountScorer is the model's AccountScorer, refusing data the model
+// does not declare when strict (--strict-data).
+func accountScorer(m *rules.Model, strict bool) (*scoring.AccountScorer, error) {
+	var opts []scoring.Option
+	if strict {
+		opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
+	}
+	return scoring.NewAccountScorer(m, opts...)
+}
+
+// readAccountsToMatch reads the accounts file, printing each row that
+// could not be read with its line, and indexes the accounts to match
+// leads to them.
+func readAccountsToMatch(s *scoring.AccountScorer, name string, maxRow int, stderr io.Writer) (*accountRun, *scoring.Matcher, error) {
+	run := &accountRun{}
+	if err := readAccountsFile(run, s, name, maxRow, stderr); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", name, err)
+	}
+	for _, b := range run.badAccounts {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, b.line, b.err)
+	}
+	matcher, err := s.NewMatcher(run.accounts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return run, matcher, nil
 }
 
 // accountLead is where a matched lead was first seen: its account and

@@ -202,16 +202,10 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 			failed, rows, numfmt.Noun(rows, "row"), map[bool]string{true: "is", false: "are"}[failed == 1]))
 	}
 	switch *format {
-	case "markdown":
-		err = rep.WriteMarkdown(stdout)
-	case "json":
-		err = rep.WriteJSON(stdout)
-	case "csv":
-		err = rep.WriteCSV(stdout)
 	case "html":
 		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))
 	default:
-		err = rep.WriteText(stdout)
+		err = writeFeedback(stdout, rep, *format)
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -256,4 +250,18 @@ func unwrapScoring(err error) error {
 		return se.Err
 	}
 	return err
+}
+
+// writeFeedback writes a feedback report as text, markdown, json or csv.
+func writeFeedback(w io.Writer, rep *feedback.Report, format string) error {
+	switch format {
+	case "markdown":
+		return rep.WriteMarkdown(w)
+	case "json":
+		return rep.WriteJSON(w)
+	case "csv":
+		return rep.WriteCSV(w)
+	default:
+		return rep.WriteText(w)
+	}
 }

@@ -51,11 +51,7 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	if m.Handoff == nil {
 		fmt.Fprintf(stderr, "%s: warning: %s has no handoff section, so no rejection reason can be read and the SLA is not measured; add handoff: with sla, reasons and recycle\n", c.name, a.model)
 	}
-	var sopts []scoring.Option
-	if a.strict {
-		sopts = append(sopts, scoring.WithUnknownData(scoring.RefuseUnknown))
-	}
-	s, err := scoring.NewAccountScorer(m, sopts...)
+	s, err := accountScorer(m, a.strict)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -65,16 +61,9 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	problems := 0
 
 	// The accounts.
-	run := &accountRun{}
-	if err := readAccountsFile(run, s, a.accounts, a.maxRow, stderr); err != nil {
-		return fail("%s: %v", a.accounts, err)
-	}
-	for _, b := range run.badAccounts {
-		fmt.Fprintf(stderr, "%s:%d: %v\n", a.accounts, b.line, b.err)
-	}
-	matcher, err := s.NewMatcher(run.accounts)
+	run, matcher, err := readAccountsToMatch(s, a.accounts, a.maxRow, stderr)
 	if err != nil {
-		return fail("%s: %v", a.accounts, err)
+		return fail("%v", err)
 	}
 
 	// Sales' verdicts on accounts, each row checked on its own; rows of
@@ -179,17 +168,7 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of the %d leads matched no account (score --accounts --unmatched FILE lists them with why); they are in no account's people",
 			mp.unmatched, mp.rows-mp.unreadable-mp.failed))
 	}
-	switch a.format {
-	case "markdown":
-		err = rep.WriteMarkdown(stdout)
-	case "json":
-		err = rep.WriteJSON(stdout)
-	case "csv":
-		err = rep.WriteCSV(stdout)
-	default:
-		err = rep.WriteText(stdout)
-	}
-	if err != nil {
+	if err := writeFeedback(stdout, rep, a.format); err != nil {
 		return fail("%v", err)
 	}
 	writeUnknown(stderr, mp.unknown)
