@@ -42,7 +42,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	createdField := fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the person was created (without it, its first event)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv|html]")
-		fmt.Fprintln(stderr, "       leadscore feedback --accounts ACCOUNTS --leads LEADS --model FILE --dispositions FILE [--outcomes FILE] [--format text|markdown|json|csv]")
+		fmt.Fprintln(stderr, "       leadscore feedback --accounts ACCOUNTS --leads LEADS --model FILE --dispositions FILE [--outcomes FILE] [--format text|markdown|json|csv|html]")
 		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
 		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; each rule a")
 		fmt.Fprintln(stderr, "rejection reason contradicts, tested on the leads given the reason against the other leads")
@@ -78,7 +78,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	if *accountsFile != "" {
 		return feedbackAccounts(c, accountsFeedback{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, source: *sourceFile,
-			dispositions: *dispositionsFile, outcomes: *outcomesFile, format: *format, createdField: *createdField, createdSet: flagSet(fs, "created-field"),
+			dispositions: *dispositionsFile, outcomes: *outcomesFile, format: *format, currency: *currency, createdField: *createdField, createdSet: flagSet(fs, "created-field"),
 			noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, asOf: asOf,
 			opts: feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth}}, stdout, stderr)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -19,7 +20,7 @@ import (
 // parsed.
 type accountsFeedback struct {
 	model, accounts, leads, events, source, dispositions, outcomes, format string
-	createdField                                                           string
+	createdField, currency                                                 string
 	createdSet, noEvents, strict                                           bool
 	maxRow                                                                 int
 	asOf                                                                   time.Time
@@ -37,9 +38,6 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	}
 	if a.dispositions == "" {
 		return fail("%s is required with %s: a CSV of sales' verdicts on accounts, with account_id, at, status, reason (and owner)", c.flag("dispositions"), c.flag("accounts"))
-	}
-	if a.format == "html" {
-		return fail("%s html: the feedback on accounts is written as text, markdown, json or csv (the HTML page has no account view yet)", c.flag("format"))
 	}
 	m, _ := compileModel(a.model, stderr)
 	if m == nil {
@@ -168,7 +166,13 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of the %d leads matched no account (score --accounts --unmatched FILE lists them with why); they are in no account's people",
 			mp.unmatched, mp.rows-mp.unreadable-mp.failed))
 	}
-	if err := writeFeedback(stdout, rep, a.format); err != nil {
+	if a.format == "html" {
+		err = writeHTML(stdout, "What sales said about accounts: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), a.currency,
+			withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))
+	} else {
+		err = writeFeedback(stdout, rep, a.format)
+	}
+	if err != nil {
 		return fail("%v", err)
 	}
 	writeUnknown(stderr, mp.unknown)

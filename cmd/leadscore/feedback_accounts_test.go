@@ -270,3 +270,35 @@ func TestFeedbackAccountsGolden(t *testing.T) {
 	assert.Contains(t, csvOut, "\nstage,buying-group,1,1,1,0,0,1,0,\n")
 	assert.Contains(t, csvOut, "\nrole,decision_maker,1,1,1,0,0,1,0,\n")
 }
+
+// The HTML page of the feedback on accounts shows the JSON report's
+// numbers (each at its path, shown as that number), its stage and role
+// groups, and speaks of accounts.
+func TestFeedbackAccountsHTML(t *testing.T) {
+	accounts, leads, disp, outcomes := feedbackAccountsFixture(t)
+	args := []string{"feedback", "--accounts", accounts, "--leads", leads, "--model", td("accounts/feedback/model.yaml"),
+		"--dispositions", disp, "--outcomes", outcomes, "--at", "2026-10-01"}
+	code, page, errOut := leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, _ := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code)
+	checkPage(t, page, js, 100)
+	for _, m := range kpiRE.FindAllStringSubmatch(page, -1) {
+		var doc any
+		require.NoError(t, json.Unmarshal([]byte(js), &doc))
+		want, ok := lookup(doc, m[1])
+		require.True(t, ok, m[1])
+		assert.Equal(t, fmt.Sprint(want), m[2], "kpi %s", m[3])
+	}
+	assert.Contains(t, page, `data-kpi="acceptance_rate"`)
+	assert.Contains(t, page, `data-path="stages.0.sales_ready" data-value="7"`)
+	assert.Contains(t, page, `data-path="roles.0.sales_ready" data-value="7"`)
+	for _, title := range []string{"What sales said about the sales-ready accounts", "Verdicts on sales-ready accounts", "By stage at the hand-off",
+		"By buying-group role present at the hand-off", "Recycled accounts", "accounts given the reason", "role:decision_maker"} {
+		assert.Contains(t, page, title)
+	}
+	// The fixture's leads all match, so no warning names them: every word
+	// shown is of accounts (leads is a JSON key in data-path only).
+	_, body, _ := strings.Cut(page, "<body>")
+	assert.NotRegexp(t, `>[^<]*\blead`, body)
+}

@@ -229,10 +229,10 @@ type EarlyRecycle struct {
 	SalesReady *time.Time `json:"sales_ready"`
 }
 
-func (e EarlyRecycle) String() string { return e.say("lead") }
+func (e EarlyRecycle) String() string { return e.Say("lead") }
 
-// say is the warning for a lead or an account (unit).
-func (e EarlyRecycle) say(unit string) string {
+// Say is the warning for a lead or an account (unit, as Report.Noun says).
+func (e EarlyRecycle) Say(unit string) string {
 	first := "it is not sales-ready by the as-of time"
 	if e.SalesReady != nil {
 		first = "it first became sales-ready on " + e.SalesReady.Format(time.RFC3339)

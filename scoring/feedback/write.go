@@ -31,7 +31,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error { return r.write(w, true) }
 // not name that are over-represented among its leads (see Evidence).
 func (r *Report) Findings() []string {
 	var out []string
-	u := r.unit()
+	u := r.Noun()
 	for _, e := range r.Evidence {
 		compare := fmt.Sprintf("%s fired on %s of %ss sales gave %s (%d of %d) vs %s of the other %ss with a verdict (%d of %d)",
 			e.Rule, pct(e.Share), u, e.Reason, e.Fired, e.Leads, pctPtr(e.OthersShare), u, e.OthersFired, e.Others)
@@ -76,11 +76,11 @@ func (r *Report) Judged() string {
 		return ""
 	}
 	if tooFew == pairs {
-		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d %ss (at most %d); more verdicts are needed.", MinLeads, r.unit(), most)
+		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d %ss (at most %d); more verdicts are needed.", MinLeads, r.Noun(), most)
 	}
 	s := fmt.Sprintf("Rules against the reasons that contradict them: %d contradicted, %d supported, %d inconclusive", counts[0], counts[1], counts[2])
 	if tooFew > 0 {
-		s += fmt.Sprintf(" (%d of them on too few %ss)", tooFew, r.unit())
+		s += fmt.Sprintf(" (%d of them on too few %ss)", tooFew, r.Noun())
 	}
 	return s + "."
 }
@@ -95,7 +95,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(b, "Warning: %s.\n", w)
 	}
-	u := r.unit()
+	u := r.Noun()
 	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, u), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
 	acceptance := pctOf(r.Accepted, r.Dispositioned)
 	if r.AcceptanceRateLow != nil {
@@ -188,7 +188,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	fmt.Fprintf(b, "\n%sRecycled %ss\n\n", h2, u)
 	fmt.Fprintf(b, "%s recycled; %d became sales-ready again; %d won later.\n", count(r.Recycle.Leads, u, u+"s"), r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
 	for _, e := range r.EarlyRecycles {
-		fmt.Fprintf(b, "Warning: %s.\n", e.say(u))
+		fmt.Fprintf(b, "Warning: %s.\n", e.Say(u))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -373,8 +373,8 @@ func count(n int, one, many string) string {
 	return itoa(n) + " " + many
 }
 
-// unit is what the report counts, in the singular: "lead" or "account".
-func (r *Report) unit() string {
+// Noun is what the report counts, in the singular: "lead" or "account".
+func (r *Report) Noun() string {
 	if r.Unit == "accounts" {
 		return "account"
 	}
