@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -132,11 +134,43 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		return fail("%v", err)
 	}
 
-	// Each account, in the accounts file's order.
+	// Each account is replayed on every core (PrepareAccount reads the
+	// builder only), then filed in the accounts file's order.
 	b := feedback.NewAccountBuilder(s, a.opts)
+	type prepared struct {
+		e   *feedback.Entry
+		err error
+	}
+	out := make([]prepared, len(run.accounts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = func() (r prepared) {
+					defer func() {
+						if p := recover(); p != nil {
+							r = prepared{err: fmt.Errorf("internal error: %v", p)} // the account fails alone
+						}
+					}()
+					acc := run.accounts[i]
+					e, err := b.PrepareAccount(ctx, acc, mp.people[i], set.For(acc.ID), won[acc.ID], a.createdField)
+					return prepared{e, err}
+				}()
+			}
+		}()
+	}
+	for i := range run.accounts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	failedAccounts := 0
 	for i, acc := range run.accounts {
-		e, err := b.PrepareAccount(ctx, acc, mp.people[i], set.For(acc.ID), won[acc.ID], a.createdField)
+		e, err := out[i].e, out[i].err
+		out[i] = prepared{}
 		if err != nil {
 			failedAccounts++
 			var ae *scoring.AccountError
