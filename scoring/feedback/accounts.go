@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/rules"
@@ -117,10 +118,7 @@ func accountHandoff(h *rules.Handoff, am *rules.AccountModel, ids []string) *rul
 		ar := *r
 		ar.Rules = nil
 		for _, id := range ids {
-			name, isRole := id[len(RolePrefix):], len(id) > len(RolePrefix) && id[:len(RolePrefix)] == RolePrefix
-			if !isRole {
-				name = id
-			}
+			name, isRole := strings.CutPrefix(id, RolePrefix)
 			if slices.Contains(r.Contradicts, name) || !isRole && category[id] != "" && slices.Contains(r.Contradicts, category[id]) {
 				ar.Rules = append(ar.Rules, id)
 			}
@@ -159,11 +157,11 @@ func (b *Builder) PrepareAccount(ctx context.Context, acc scoring.Account, peopl
 		if b.h != nil {
 			hold = b.h.Hold
 		}
-		if _, again, err := b.as.SalesReadyAfter(ctx, acc, people, createdField, d.At.Add(hold), asOf); err != nil {
+		_, again, err := b.as.SalesReadyAfter(ctx, acc, people, createdField, d.At.Add(hold), asOf)
+		if err != nil {
 			return nil, err
-		} else {
-			e.readyAgain = again
 		}
+		e.readyAgain = again
 		e.wonLater = !won.IsZero() && won.After(d.At) && !won.After(asOf)
 		break
 	}

@@ -23,7 +23,8 @@ type Counts struct {
 	Failed int `json:"failed"`
 }
 
-// Set is the dispositions of a file, by lead, each with its line.
+// Set is the dispositions of a file, by lead (by account, from
+// ReadAccountDispositions), each with its line.
 type Set struct {
 	// unit is "lead" or "account": what the ids name.
 	unit   string
@@ -41,7 +42,8 @@ func (s *Set) For(leadID string) []scoring.Disposition {
 	return s.byLead[leadID]
 }
 
-// Leads lists the leads with dispositions, in the order the file first names them.
+// Leads lists the leads (or accounts) with dispositions, in the order the
+// file first names them.
 func (s *Set) Leads() []string {
 	if s == nil {
 		return nil

@@ -68,6 +68,13 @@
 // all sales-ready leads, with a verdict or not) is kept as a description;
 // no verdict uses it.
 //
+// # Accounts
+//
+// NewAccountBuilder and PrepareAccount make the same report for the
+// accounts an accounts section calls sales-ready, from sales' verdicts on
+// accounts (ReadAccountDispositions); see NewAccountBuilder for what
+// differs.
+//
 // # For a backtest
 //
 // LabelIn and EvidenceTally are the same measures for a backtest that
