@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"go.yaml.in/yaml/v3"
@@ -166,6 +168,28 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 	for _, c := range d.Categories {
 		categories = append(categories, c.Name.Value)
 	}
+	// With an accounts section, a reason may also contradict the account's
+	// rules and roll-ups, its categories and its buying-group roles
+	// (feedback --accounts weighs them).
+	unknownWhat, nameWhat := "rule or score category", "name a rule id under rules, or a category under scores"
+	named := maps.Clone(rules) // what contradicts may name
+	namedIDs, names := slices.Clone(ids), slices.Clone(categories)
+	if a := d.Accounts; a != nil {
+		for _, r := range a.Rules {
+			if _, lead := named[r.ID.Value]; !lead && r.ID.Value != "" {
+				named[r.ID.Value] = r
+				namedIDs = append(namedIDs, r.ID.Value)
+			}
+		}
+		for _, c := range a.Categories {
+			names = append(names, c.Name.Value)
+		}
+		for _, r := range a.Roles {
+			names = append(names, r.Name.Value)
+		}
+		unknownWhat = "rule, score category or account role"
+		nameWhat = "name a rule id under rules or accounts: rules, a category under scores or accounts: scores, or a role under accounts: roles"
+	}
 	codes := map[string]Pos{}
 	for _, r := range h.Reasons {
 		code := r.Code.Value
@@ -174,14 +198,14 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 		}
 		codes[code] = r.Code.Pos
 		for _, c := range r.Contradicts {
-			switch rule, isRule := rules[c.Value]; {
+			switch rule, isRule := named[c.Value]; {
 			case c.Value == "":
 			case isRule && rule.IsGate():
 				add(c.Pos, "rejection reason %s contradicts %s, a gate; a lead a gate stops never reaches sales, so no rejection can contradict it: name the rules or categories that made the lead sales-ready", code, c.Value)
-			case isRule, contains(categories, c.Value), d.Unread("rules", "scores"):
+			case isRule, contains(names, c.Value), d.Unread("rules", "scores"):
 			default:
-				add(c.Pos, "rejection reason %s contradicts unknown rule or score category %q%s", code, c.Value,
-					DidYouMeanName(c.Value, append(append([]string{}, ids...), categories...), "name a rule id under rules, or a category under scores"))
+				add(c.Pos, "rejection reason %s contradicts unknown %s %q%s", code, unknownWhat, c.Value,
+					DidYouMeanName(c.Value, append(namedIDs, names...), nameWhat))
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +118,28 @@ handoff:
 	got, err := dsl.Format([]byte(src))
 	require.NoError(t, err)
 	assert.Equal(t, want, string(got))
+}
+
+// With an accounts section, a rejection reason may contradict the
+// account's rules and roll-ups, its categories and its roles; a name that
+// is none of them fails with a did-you-mean among them all, and an
+// account gate fails as a lead gate does.
+func TestHandoffContradictsAccountNames(t *testing.T) {
+	src, err := os.ReadFile("../testdata/accounts/feedback/model.yaml")
+	require.NoError(t, err)
+	_, err = rules.CompileBytes("m.yaml", src)
+	require.NoError(t, err, "the bundled model names a role and account rules")
+
+	bad := strings.Replace(string(src), "contradicts: [decision_maker, account.breadth]", "contradicts: [decision_makr, account.bredth, gate.customer]", 1)
+	_, err = rules.CompileBytes("m.yaml", []byte(bad))
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, `rejection reason no_buying_group contradicts unknown rule, score category or account role "decision_makr"; did you mean "decision_maker"?`)
+	assert.Contains(t, msg, `rejection reason no_buying_group contradicts unknown rule, score category or account role "account.bredth"; did you mean "account.breadth"?`)
+	assert.Contains(t, msg, `rejection reason no_buying_group contradicts gate.customer, a gate`)
+
+	// A model without accounts keeps its words: rules and categories only.
+	_, err = rules.CompileBytes("m.yaml", []byte(withEvents+"handoff:\n  reasons:\n    - {code: x, contradicts: [nope]}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `contradicts unknown rule or score category "nope"; name a rule id under rules, or a category under scores`)
 }

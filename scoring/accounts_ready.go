@@ -26,25 +26,32 @@ import (
 // that decay or the clock alone brings between two moments is found at
 // the next moment, not at its own.
 func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people []Lead, createdField string, asOf time.Time) (at time.Time, found bool, err error) {
+	return s.salesReadyIn(ctx, a, people, createdField, time.Time{}, false, asOf)
+}
+
+// SalesReadyAfter is when the account was first sales-ready after the
+// moment after (such as a recycle, its hold-down added) up to asOf,
+// replayed at the same moments as FirstSalesReady, those after after.
+func (s *AccountScorer) SalesReadyAfter(ctx context.Context, a Account, people []Lead, createdField string, after, asOf time.Time) (at time.Time, found bool, err error) {
+	return s.salesReadyIn(ctx, a, people, createdField, after, true, asOf)
+}
+
+// salesReadyIn replays the account at its moments up to asOf, those after
+// after when bounded.
+func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Lead, createdField string, after time.Time, bounded bool, asOf time.Time) (at time.Time, found bool, err error) {
 	arrivals := make([]time.Time, len(people))
 	seen := map[time.Time]bool{}
 	var times []time.Time
 	mark := func(t time.Time) {
 		t = t.UTC()
-		if !t.After(asOf) && !seen[t] {
+		if !t.After(asOf) && !seen[t] && (!bounded || t.After(after)) {
 			seen[t] = true
 			times = append(times, t)
 		}
 	}
 	windows := s.windows()
 	for i, p := range people {
-		arrival := p.TimeField(createdField)
-		created := !arrival.IsZero()
-		for _, e := range p.Events {
-			if !created && (arrival.IsZero() || e.At.Before(arrival)) {
-				arrival = e.At
-			}
-		}
+		arrival := arrivalOf(p, createdField)
 		arrivals[i] = arrival
 		if !arrival.IsZero() {
 			mark(arrival)
@@ -68,23 +75,12 @@ func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people [
 	timeless := slices.ContainsFunc(arrivals, time.Time.IsZero)
 	ps := make([]*Person, 0, len(people))
 	for k, t := range times {
-		ps = ps[:0]
-		for i, p := range people {
-			if !arrivals[i].IsZero() && arrivals[i].After(t) {
-				continue
-			}
-			q, err := s.PersonContext(ctx, p, t)
-			if err != nil {
-				return time.Time{}, false, err
-			}
-			ps = append(ps, q)
-		}
-		res, err := s.ScoreAccountContext(ctx, a, ps, t)
+		res, err := s.accountAt(ctx, a, people, arrivals, t, ps[:0])
 		if err != nil {
 			return time.Time{}, false, err
 		}
 		if res.SalesReady {
-			if k == 0 && timeless {
+			if k == 0 && timeless && !bounded {
 				return time.Time{}, false, nil // sales-ready before any moment the replay knows
 			}
 			return t, true, nil
@@ -134,4 +130,44 @@ func (s *AccountScorer) windows() eventWindows {
 		}
 	}
 	return w
+}
+
+// AccountAt scores the account as FirstSalesReady's replay sees it at the
+// moment at: with the people who had arrived by then (see FirstSalesReady),
+// each scored as of at.
+func (s *AccountScorer) AccountAt(ctx context.Context, a Account, people []Lead, createdField string, at time.Time) (*AccountResult, error) {
+	arrivals := make([]time.Time, len(people))
+	for i, p := range people {
+		arrivals[i] = arrivalOf(p, createdField)
+	}
+	return s.accountAt(ctx, a, people, arrivals, at, nil)
+}
+
+// accountAt scores the account at t with the people arrived by then,
+// appending them to ps.
+func (s *AccountScorer) accountAt(ctx context.Context, a Account, people []Lead, arrivals []time.Time, t time.Time, ps []*Person) (*AccountResult, error) {
+	for i, p := range people {
+		if !arrivals[i].IsZero() && arrivals[i].After(t) {
+			continue
+		}
+		q, err := s.PersonContext(ctx, p, t)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, q)
+	}
+	return s.ScoreAccountContext(ctx, a, ps, t)
+}
+
+// arrivalOf is when a person arrived: its creation time read from
+// createdField, or without one its first event; zero for neither.
+func arrivalOf(p Lead, createdField string) time.Time {
+	arrival := p.TimeField(createdField)
+	created := !arrival.IsZero()
+	for _, e := range p.Events {
+		if !created && (arrival.IsZero() || e.At.Before(arrival)) {
+			arrival = e.At
+		}
+	}
+	return arrival
 }

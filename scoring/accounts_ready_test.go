@@ -122,3 +122,51 @@ func randomPeople(rng *rand.Rand, start time.Time) []scoring.Lead {
 	}
 	return people
 }
+
+// SalesReadyAfter finds the first sales-ready moment after a given one
+// (a recycle and its hold-down): two people with demos on 09-01 and 09-02
+// make the account ready on 09-02. After 09-10, the replay's moments are
+// the demos' lapses (10-01, 10-02: 30 days), when it is not ready, so it
+// is not ready again by 10-30; with new demos on 10-20 and 10-21 it is, on
+// 10-21 (on 10-20 only one person is engaged). AccountAt is the account at
+// one moment, with the people arrived by then.
+func TestSalesReadyAfterAndAccountAt(t *testing.T) {
+	s := readyScorer(t)
+	ctx := context.Background()
+	a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
+	demo := func(t time.Time) scoring.Event { return scoring.Event{Type: "demo_request", At: t} }
+	oct := func(day, hour int) time.Time { return time.Date(2026, 10, day, hour, 0, 0, 0, time.UTC) }
+	people := []scoring.Lead{
+		{ID: "p1", Fields: map[string]any{"email": "p1@acme.com"}, Events: []scoring.Event{demo(at(1, 10))}},
+		{ID: "p2", Fields: map[string]any{"email": "p2@acme.com"}, Events: []scoring.Event{demo(at(2, 10))}},
+	}
+	first, found, err := s.FirstSalesReady(ctx, a, people, "", oct(30, 0))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, at(2, 10), first)
+
+	_, found, err = s.SalesReadyAfter(ctx, a, people, "", at(10, 0), oct(30, 0))
+	require.NoError(t, err)
+	assert.False(t, found)
+
+	more := []scoring.Lead{people[0], people[1]}
+	more[0].Events = []scoring.Event{demo(at(1, 10)), demo(oct(20, 10))}
+	more[1].Events = []scoring.Event{demo(at(2, 10)), demo(oct(21, 10))}
+	again, found, err := s.SalesReadyAfter(ctx, a, more, "", at(10, 0), oct(30, 0))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, oct(21, 10), again)
+	// Bounded by its as-of time: not yet on 10-21 at 09:00.
+	_, found, err = s.SalesReadyAfter(ctx, a, more, "", at(10, 0), oct(21, 9))
+	require.NoError(t, err)
+	assert.False(t, found)
+
+	res, err := s.AccountAt(ctx, a, people, "", at(1, 12))
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.People, "p2 arrives on 09-02")
+	assert.False(t, res.SalesReady)
+	res, err = s.AccountAt(ctx, a, people, "", at(2, 10))
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.People)
+	assert.True(t, res.SalesReady)
+}

@@ -91,6 +91,8 @@ const reports = {
     "--outcomes", td("backtest/outcomes.csv"), "--suggest", "-o", join(dir, "model", "proposed.yaml"), "--min-won", "10",
     "--dispositions", verdicts, "--every", "4w", "--from", "2026-04-01", td("backtest/leads.ndjson")],
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
+  feedbackAccounts: ["feedback", "--accounts", td("accounts/accounts.ndjson"), "--leads", td("accounts/leads.ndjson"), "--model", td("accounts/feedback/model.yaml"),
+    "--dispositions", td("accounts/feedback/dispositions.csv"), "--outcomes", td("accounts/outcomes.csv"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
   // The bundled holdout experiment (testdata/holdout/model.yaml): the

@@ -54,11 +54,7 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if m.Accounts == nil {
 		return n, cut, nil, fmt.Errorf("%s: %s has no accounts section; add accounts: (see docs/guide/accounts.md)", c.flag("accounts"), a.model)
 	}
-	var sopts []scoring.Option
-	if a.strict {
-		sopts = append(sopts, scoring.WithUnknownData(scoring.RefuseUnknown))
-	}
-	s, err := scoring.NewAccountScorer(m, sopts...)
+	s, err := accountScorer(m, a.strict)
 	if err != nil {
 		return n, cut, nil, err
 	}
@@ -68,18 +64,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if err := checkCreatedField(c, m, a.createdField, a.createdSet); err != nil {
 		return n, cut, nil, err
 	}
-	run := &accountRun{}
-	if err := readAccountsFile(run, s, a.accounts, a.maxRow, stderr); err != nil {
-		return n, cut, nil, fmt.Errorf("%s: %v", a.accounts, err)
-	}
-	for _, b := range run.badAccounts {
-		fmt.Fprintf(stderr, "%s:%d: %v\n", a.accounts, b.line, b.err)
+	run, matcher, err := readAccountsToMatch(s, a.accounts, a.maxRow, stderr)
+	if err != nil {
+		return n, cut, nil, err
 	}
 	n.accountRows, n.badAccounts, n.accounts = len(run.accounts)+len(run.badAccounts), len(run.badAccounts), len(run.accounts)
-	matcher, err := s.NewMatcher(run.accounts)
-	if err != nil {
-		return n, cut, nil, fmt.Errorf("%s: %v", a.accounts, err)
-	}
 	f, err := os.Open(a.outcomes)
 	if err != nil {
 		return n, cut, nil, err
@@ -100,74 +89,13 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if err != nil {
 		return n, cut, nil, err
 	}
-	lopts.OnError = func(e leadfile.RowError) {
-		fmt.Fprintln(stderr, e)
-		n.badEvents++
-	}
-	type matched struct {
-		lead       scoring.Lead
-		account    int
-		unknown    []rules.Unknown
-		err        error
-		unreadable bool
-	}
 	ctx := context.Background()
-	people := make([][]scoring.Lead, len(run.accounts))
-	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
-	var unknown scoring.UnknownTally
-	shown := 0
-	err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
-		if err != nil {
-			return matched{err: err, unreadable: true}
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				r = matched{err: fmt.Errorf("internal error: %v", p)}
-			}
-		}()
-		if lead.ID == "" {
-			return matched{err: fmt.Errorf("the lead has no id; give every lead an id")}
-		}
-		p, err := s.PersonContext(ctx, lead, a.asOf)
-		if err != nil {
-			return matched{err: err}
-		}
-		i, _, _ := matcher.Match(p)
-		return matched{lead: lead, account: i, unknown: s.Leads().Unknown(lead)}
-	}, func(line int, r matched) error {
-		n.rows++
-		unknown.Add(r.unknown)
-		err := r.err
-		if err == nil && r.account >= 0 {
-			if first, dup := seen[r.lead.ID]; dup {
-				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
-					FirstAccountID: run.accounts[first.account].ID}}
-			} else {
-				seen[r.lead.ID] = accountLead{r.account, line}
-			}
-		}
-		switch {
-		case err != nil && r.unreadable:
-			n.unreadable++
-		case err != nil:
-			n.failed++
-		case r.account < 0:
-			n.unmatched++
-			return nil
-		default:
-			n.matched++
-			people[r.account] = append(people[r.account], r.lead)
-			return nil
-		}
-		if shown < maxShownErrors {
-			fmt.Fprintf(stderr, "%s:%d: %v\n", a.leads, line, err)
-		}
-		shown++
-		return nil
-	})
+	mp, err := matchPeople(ctx, s, run, matcher, lopts, a.leads, a.asOf, stderr)
 	if err != nil {
 		return n, cut, nil, err
 	}
+	people, unknown := mp.people, mp.unknown
+	n.rows, n.unreadable, n.failed, n.matched, n.unmatched, n.badEvents = mp.rows, mp.unreadable, mp.failed, mp.matched, mp.unmatched, mp.badEvents
 	for _, l := range unknown.Lines() {
 		warnings = append(warnings, "leads: "+l)
 	}
@@ -205,11 +133,122 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	return n, cut, warnings, nil
 }
 
+// accountScorer is the model's AccountScorer, refusing data the model
+// does not declare when strict (--strict-data).
+func accountScorer(m *rules.Model, strict bool) (*scoring.AccountScorer, error) {
+	var opts []scoring.Option
+	if strict {
+		opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
+	}
+	return scoring.NewAccountScorer(m, opts...)
+}
+
+// readAccountsToMatch reads the accounts file, printing each row that
+// could not be read with its line, and indexes the accounts to match
+// leads to them.
+func readAccountsToMatch(s *scoring.AccountScorer, name string, maxRow int, stderr io.Writer) (*accountRun, *scoring.Matcher, error) {
+	run := &accountRun{}
+	if err := readAccountsFile(run, s, name, maxRow, stderr); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", name, err)
+	}
+	for _, b := range run.badAccounts {
+		fmt.Fprintf(stderr, "%s:%d: %v\n", name, b.line, b.err)
+	}
+	matcher, err := s.NewMatcher(run.accounts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return run, matcher, nil
+}
+
 // accountLead is where a matched lead was first seen: its account and
 // line, to find a lead id given twice.
 type accountLead struct {
 	account int
 	line    int
+}
+
+// accountPeople are the leads of a run matched to their accounts (by the
+// accounts' order), with counts that reconcile the lead rows: rows =
+// unreadable + failed + matched + unmatched.
+type accountPeople struct {
+	people                                       [][]scoring.Lead
+	rows, unreadable, failed, matched, unmatched int
+	badEvents                                    int // events rows (of CSV leads) that failed
+	unknown                                      scoring.UnknownTally
+}
+
+// matchPeople reads the leads of lopts (opened), matching each to its
+// account on every core as score --accounts matches them, as of asOf; a
+// lead without an id, one that cannot be read or scored, and one whose id
+// an earlier matched lead has, fails alone, printed with its line (the
+// first maxShownErrors of them).
+func matchPeople(ctx context.Context, s *scoring.AccountScorer, run *accountRun, matcher *scoring.Matcher, lopts leadfile.Options, leadsName string, asOf time.Time, stderr io.Writer) (accountPeople, error) {
+	var n accountPeople
+	lopts.OnError = func(e leadfile.RowError) {
+		fmt.Fprintln(stderr, e)
+		n.badEvents++
+	}
+	type matched struct {
+		lead       scoring.Lead
+		account    int
+		unknown    []rules.Unknown
+		err        error
+		unreadable bool
+	}
+	n.people = make([][]scoring.Lead, len(run.accounts))
+	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
+	shown := 0
+	err := leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
+		if err != nil {
+			return matched{err: err, unreadable: true}
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				r = matched{err: fmt.Errorf("internal error: %v", p)}
+			}
+		}()
+		if lead.ID == "" {
+			return matched{err: fmt.Errorf("the lead has no id; give every lead an id")}
+		}
+		p, err := s.PersonContext(ctx, lead, asOf)
+		if err != nil {
+			return matched{err: err}
+		}
+		i, _, _ := matcher.Match(p)
+		return matched{lead: lead, account: i, unknown: s.Leads().Unknown(lead)}
+	}, func(line int, r matched) error {
+		n.rows++
+		n.unknown.Add(r.unknown)
+		err := r.err
+		if err == nil && r.account >= 0 {
+			if first, dup := seen[r.lead.ID]; dup {
+				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
+					FirstAccountID: run.accounts[first.account].ID}}
+			} else {
+				seen[r.lead.ID] = accountLead{r.account, line}
+			}
+		}
+		switch {
+		case err != nil && r.unreadable:
+			n.unreadable++
+		case err != nil:
+			n.failed++
+		case r.account < 0:
+			n.unmatched++
+			return nil
+		default:
+			n.matched++
+			n.people[r.account] = append(n.people[r.account], r.lead)
+			return nil
+		}
+		if shown < maxShownErrors {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", leadsName, line, err)
+		}
+		shown++
+		return nil
+	})
+	return n, err
 }
 
 // accountJourney is an account's journey as of a.asOf; created is false

@@ -38,14 +38,19 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	channelField := fs.String("channel-field", "channel", "the event field that names a touch's channel")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
+	accountsFile := fs.String("accounts", "", "an accounts file (NDJSON, or CSV by its .csv name): report sales' verdicts on the sales-ready accounts instead of leads;\n--dispositions then has account_id for lead_id, and --outcomes is by account_id")
+	createdField := fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the person was created (without it, its first event)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore feedback --model FILE --leads FILE --dispositions FILE [--outcomes FILE] [--at TIME] [--format text|markdown|json|csv|html]")
+		fmt.Fprintln(stderr, "       leadscore feedback --accounts ACCOUNTS --leads LEADS --model FILE --dispositions FILE [--outcomes FILE] [--format text|markdown|json|csv|html]")
 		fmt.Fprintln(stderr, "\nWhat sales said about the leads the definition handed to it: acceptance and rejection rates")
 		fmt.Fprintln(stderr, "with reasons by sourcing campaign and channel, score band, grade and rule fired; each rule a")
 		fmt.Fprintln(stderr, "rejection reason contradicts, tested on the leads given the reason against the other leads")
 		fmt.Fprintln(stderr, "with a verdict (contradicted, supported or inconclusive, and why); the SLA from sales-ready to")
 		fmt.Fprintln(stderr, "the first verdict, by owner; what became of recycled leads; the leads no one answered.")
-		fmt.Fprintln(stderr, "A bad disposition row (an unknown status, reason or lead, a missing time) fails alone, with its line.")
+		fmt.Fprintln(stderr, "With --accounts: the same for accounts, each handed to sales at its first sales-ready moment, by grade,")
+		fmt.Fprintln(stderr, "stage, account rule and roll-up fired, and buying-group role present; a lead's verdicts are not its account's.")
+		fmt.Fprintln(stderr, "A bad disposition row (an unknown status, reason, lead or account, a missing time) fails alone, with its line.")
 		fmt.Fprintln(stderr, "Exit status: 0 every row was used, 1 some rows failed, 2 the report could not start.")
 		fs.PrintDefaults()
 	}
@@ -70,6 +75,15 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	asOf, err := asOfTime(c.flag("at"), *at)
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *accountsFile != "" {
+		return feedbackAccounts(c, accountsFeedback{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, source: *sourceFile,
+			dispositions: *dispositionsFile, outcomes: *outcomesFile, format: *format, currency: *currency, createdField: *createdField, createdSet: flagSet(fs, "created-field"),
+			noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, asOf: asOf,
+			opts: feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth}}, stdout, stderr)
+	}
+	if flagSet(fs, "created-field") {
+		return fail("%s is for the feedback on accounts (with %s); the lead feedback hands a lead to sales at its own sales-ready moment", c.flag("created-field"), c.flag("accounts"))
 	}
 	m, _ := compileModel(*model, stderr)
 	if m == nil {
@@ -188,16 +202,10 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 			failed, rows, numfmt.Noun(rows, "row"), map[bool]string{true: "is", false: "are"}[failed == 1]))
 	}
 	switch *format {
-	case "markdown":
-		err = rep.WriteMarkdown(stdout)
-	case "json":
-		err = rep.WriteJSON(stdout)
-	case "csv":
-		err = rep.WriteCSV(stdout)
 	case "html":
 		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))
 	default:
-		err = rep.WriteText(stdout)
+		err = writeFeedback(stdout, rep, *format)
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -242,4 +250,18 @@ func unwrapScoring(err error) error {
 		return se.Err
 	}
 	return err
+}
+
+// writeFeedback writes a feedback report as text, markdown, json or csv.
+func writeFeedback(w io.Writer, rep *feedback.Report, format string) error {
+	switch format {
+	case "markdown":
+		return rep.WriteMarkdown(w)
+	case "json":
+		return rep.WriteJSON(w)
+	case "csv":
+		return rep.WriteCSV(w)
+	default:
+		return rep.WriteText(w)
+	}
 }

@@ -274,7 +274,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 	return map[string]reportPart{
 		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data", "source", "accounts"))},
 		"backtest": {backtestAs, partOf("report", "backtest", bt)},
-		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source"))},
+		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source", "accounts", "created-field"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",
 			"created-field", "campaign-field", "channel-field", "lookback", "conversion", "journeys-out", "credit-out", "transitions-out",
 			"delimiter", "path-separator", "columns", "source", "accounts"))},

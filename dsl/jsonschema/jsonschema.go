@@ -168,7 +168,7 @@ func ruleFile() schema {
 	reason := object("A rejection reason sales may give.", map[string]schema{
 		"code":        id("The short code sales types, such as not_decision_maker."),
 		"description": text("What the reason means."),
-		"contradicts": oneOrList("The rules (by id) or score categories that this reason says should not have made the lead sales-ready.", id("A rule id or a score category.")),
+		"contradicts": oneOrList("The rules (by id) or score categories that this reason says should not have made the lead sales-ready; with an accounts section, also the account's rules, categories and roles.", id("A rule id or a score category.")),
 	}, "code")
 	props := map[string]schema{
 		"leadscore":   schema{"type": "integer", "enum": []int{dsl.Version}, "description": "The rule-file format version; this leadscore reads version 1."},

@@ -66,6 +66,7 @@ func LabelIn(ds []scoring.Disposition, from, to time.Time) Label {
 // Add every lead, read Evidence. Tallies of shards Merge into the tally of
 // the whole.
 type EvidenceTally struct {
+	unit  string // "lead" or "account": what is counted, for the words
 	h     *rules.Handoff
 	rules []string       // scoring rule ids, in file order: bit i of a pattern is rules[i]
 	index map[string]int // rule id → bit
@@ -79,10 +80,20 @@ type EvidenceTally struct {
 
 // NewEvidenceTally starts a tally for a model.
 func NewEvidenceTally(m *rules.Model) *EvidenceTally {
-	t := &EvidenceTally{h: m.Handoff, index: map[string]int{}, verdict: map[string]int{}, byReason: map[string]map[string]int{}}
-	for _, r := range m.Rules {
-		t.index[r.ID] = len(t.rules)
-		t.rules = append(t.rules, r.ID)
+	ids := make([]string, len(m.Rules))
+	for i, r := range m.Rules {
+		ids[i] = r.ID
+	}
+	return newEvidenceTally(ids, m.Handoff, "lead")
+}
+
+// newEvidenceTally starts a tally of the rules ids (in file order) against
+// the reasons of h.
+func newEvidenceTally(ids []string, h *rules.Handoff, unit string) *EvidenceTally {
+	t := &EvidenceTally{unit: unit, h: h, index: map[string]int{}, verdict: map[string]int{}, byReason: map[string]map[string]int{}}
+	for _, id := range ids {
+		t.index[id] = len(t.rules)
+		t.rules = append(t.rules, id)
 	}
 	t.fired = make([]int, len(t.rules))
 	return t
@@ -384,13 +395,13 @@ func (t *EvidenceTally) measure(code string, x int, named bool, keys []string, v
 	}
 	switch {
 	case e.Leads < MinLeads:
-		e.Why = fmt.Sprintf("too few leads: %s given the reason, %d more needed", count(e.Leads, "lead", "leads"), MinLeads-e.Leads)
+		e.Why = fmt.Sprintf("too few %ss: %s given the reason, %d more needed", t.unit, count(e.Leads, t.unit, t.unit+"s"), MinLeads-e.Leads)
 	case e.Others < MinLeads:
-		e.Why = fmt.Sprintf("too few leads to compare with: %s with a verdict but another reason, %d more needed", count(e.Others, "lead", "leads"), MinLeads-e.Others)
+		e.Why = fmt.Sprintf("too few %ss to compare with: %s with a verdict but another reason, %d more needed", t.unit, count(e.Others, t.unit, t.unit+"s"), MinLeads-e.Others)
 	case firedWithVerdict == 0:
-		e.Why = fmt.Sprintf("the rule fired on none of the %d leads with a verdict", withVerdict)
+		e.Why = fmt.Sprintf("the rule fired on none of the %d %ss with a verdict", withVerdict, t.unit)
 	case firedWithVerdict == withVerdict:
-		e.Why = fmt.Sprintf("the rule fired on every one of the %d leads with a verdict", withVerdict)
+		e.Why = fmt.Sprintf("the rule fired on every one of the %d %ss with a verdict", withVerdict, t.unit)
 	default:
 		p := stats.FisherExact(e.Fired, e.Leads-e.Fired, e.OthersFired, e.Others-e.OthersFired).TwoSided
 		e.P = &p
@@ -417,13 +428,13 @@ func (t *EvidenceTally) judge(e *Evidence, x int, keys []string, verdict, reason
 	switch {
 	case nb >= 0 && inseparable:
 		e.ExplainedBy = e.Neighbour
-		e.Why = fmt.Sprintf("fires %s often, but always together with %s (or always apart): the leads cannot tell which of the two the reason is about",
-			word, e.Neighbour)
+		e.Why = fmt.Sprintf("fires %s often, but always together with %s (or always apart): the %ss cannot tell which of the two the reason is about",
+			word, e.Neighbour, t.unit)
 		return
 	case nb >= 0 && p > Alpha:
 		e.ExplainedBy = e.Neighbour
-		e.Why = fmt.Sprintf("fires %s often, but %s explains it: it fired with it on %s of its leads, and with %s held fixed the difference could be chance (p %s)",
-			word, e.Neighbour, pct(together), e.Neighbour, PValue(p))
+		e.Why = fmt.Sprintf("fires %s often, but %s explains it: it fired with it on %s of its %ss, and with %s held fixed the difference could be chance (p %s)",
+			word, e.Neighbour, pct(together), t.unit, e.Neighbour, PValue(p))
 		return
 	case nb >= 0:
 		e.Why = fmt.Sprintf("fires %s often (q %s), and still so with each rule that goes with it held fixed (weakest: p %s, with %s)", word, PValue(*e.Q), PValue(p), e.Neighbour)

@@ -23,8 +23,11 @@ type Counts struct {
 	Failed int `json:"failed"`
 }
 
-// Set is the dispositions of a file, by lead, each with its line.
+// Set is the dispositions of a file, by lead (by account, from
+// ReadAccountDispositions), each with its line.
 type Set struct {
+	// unit is "lead" or "account": what the ids name.
+	unit   string
 	byLead map[string][]scoring.Disposition
 	lines  map[string][]int
 	order  []string // lead ids, first seen first
@@ -39,7 +42,8 @@ func (s *Set) For(leadID string) []scoring.Disposition {
 	return s.byLead[leadID]
 }
 
-// Leads lists the leads with dispositions, in the order the file first names them.
+// Leads lists the leads (or accounts) with dispositions, in the order the
+// file first names them.
 func (s *Set) Leads() []string {
 	if s == nil {
 		return nil
@@ -61,7 +65,9 @@ func (s *Set) Len() int {
 // RowError is a disposition row that failed, with its line.
 type RowError struct {
 	Line int
-	Err  error
+	// ID is the lead or account id the row names, when Unmatched took it out.
+	ID  string
+	Err error
 }
 
 // Error says the line and the reason.
@@ -94,8 +100,8 @@ func (s *Set) Unmatched(seen func(id string) bool, ids []string) []RowError {
 			continue
 		}
 		for _, line := range s.lines[id] {
-			out = append(out, RowError{Line: line, Err: fmt.Errorf("no lead in the leads file has the id %q%s", id,
-				dsl.DidYouMeanOr(id, ids, "check the lead_id, or score the file that holds that lead"))})
+			out = append(out, RowError{Line: line, ID: id, Err: fmt.Errorf("no %s in the %ss file has the id %q%s", s.unit, s.unit, id,
+				dsl.DidYouMeanOr(id, ids, fmt.Sprintf("check the %s_id, or score the file that holds that %s", s.unit, s.unit)))})
 		}
 		delete(s.byLead, id)
 		delete(s.lines, id)
@@ -133,7 +139,26 @@ const DefaultMaxRow = bounded.DefaultMaxRow
 // bytes (0: DefaultMaxRow): a longer row fails alone, unread, and a longer
 // header fails the file.
 func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError func(line int, err error)) (*Set, Counts, error) {
+	return readDispositions(r, h, maxRow, "lead", onError)
+}
+
+// AccountColumns are the columns ReadAccountDispositions reads; owner and
+// note are optional.
+var AccountColumns = []string{"account_id", "at", "status", "reason", "owner", "note"}
+
+// ReadAccountDispositions is ReadDispositionsLimit for sales' verdicts on
+// accounts: the same columns with account_id for lead_id (AccountColumns),
+// a Set by account id. A file with lead_id and no account_id fails: a
+// verdict on a person is not one on its account.
+func ReadAccountDispositions(r io.Reader, h *rules.Handoff, maxRow int, onError func(line int, err error)) (*Set, Counts, error) {
+	return readDispositions(r, h, maxRow, "account", onError)
+}
+
+// readDispositions reads dispositions on leads or accounts (unit).
+func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, onError func(line int, err error)) (*Set, Counts, error) {
 	var n Counts
+	idCol := unit + "_id"
+	columns := append([]string{idCol}, Columns[1:]...)
 	if maxRow <= 0 {
 		maxRow = DefaultMaxRow
 	}
@@ -142,7 +167,7 @@ func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError fu
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, n, errors.New("the dispositions file is empty; it needs a header line with lead_id, at, status, reason")
+		return nil, n, fmt.Errorf("the dispositions file is empty; it needs a header line with %s, at, status, reason", idCol)
 	}
 	if err != nil {
 		return nil, n, fmt.Errorf("line 1 (the header): %v", err)
@@ -159,15 +184,20 @@ func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError fu
 		col[h] = i
 		header[i] = h
 	}
+	if _, ok := col["lead_id"]; ok && unit == "account" {
+		if _, ok := col[idCol]; !ok {
+			return nil, n, errors.New("line 1 (the header): these are verdicts on leads (lead_id), and --accounts reads verdicts on accounts: give account_id, at, status, reason; a verdict on a person is not one on its account, so lead verdicts do not roll up (see docs/guide/accounts.md)")
+		}
+	}
 	var missing []string
-	for _, need := range Columns[:4] {
+	for _, need := range columns[:4] {
 		if _, ok := col[need]; !ok {
 			missing = append(missing, need+dsl.DidYouMean(need, header))
 		}
 	}
 	if len(missing) > 0 {
-		return nil, n, fmt.Errorf("line 1 (the header): the dispositions file needs the columns lead_id, at, status and reason; it lacks %s (it has %s)",
-			strings.Join(missing, ", "), strings.Join(header, ", "))
+		return nil, n, fmt.Errorf("line 1 (the header): the dispositions file needs the columns %s, at, status and reason; it lacks %s (it has %s)",
+			idCol, strings.Join(missing, ", "), strings.Join(header, ", "))
 	}
 	cell := func(rec []string, name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
@@ -175,7 +205,7 @@ func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError fu
 		}
 		return ""
 	}
-	s := &Set{byLead: map[string][]scoring.Disposition{}, lines: map[string][]int{}}
+	s := &Set{unit: unit, byLead: map[string][]scoring.Disposition{}, lines: map[string][]int{}}
 	type key struct {
 		lead   string
 		at     time.Time
@@ -213,11 +243,11 @@ func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError fu
 			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); a cell that holds a comma needs quotes", len(rec), len(header), strings.Join(header, ", ")))
 			continue
 		}
-		d, id, err := disposition(cell, rec, h)
+		d, id, err := disposition(cell, rec, h, unit)
 		if err == nil {
 			k := key{id, d.At.UTC(), d.Status} // one instant, whatever zone each row writes it in
 			if prev, ok := dup[k]; ok {
-				err = fmt.Errorf("lead %s is already %s at %s on line %d; give each verdict one row", id, d.Status, d.At.UTC().Format(time.RFC3339), prev)
+				err = fmt.Errorf("%s %s is already %s at %s on line %d; give each verdict one row", unit, id, d.Status, d.At.UTC().Format(time.RFC3339), prev)
 			} else {
 				dup[k] = line
 			}
@@ -240,43 +270,43 @@ func ReadDispositionsLimit(r io.Reader, h *rules.Handoff, maxRow int, onError fu
 var statusNames = []string{string(scoring.Accepted), string(scoring.Rejected), string(scoring.Recycled)}
 
 // disposition reads one row.
-func disposition(cell func([]string, string) string, rec []string, h *rules.Handoff) (scoring.Disposition, string, error) {
+func disposition(cell func([]string, string) string, rec []string, h *rules.Handoff, unit string) (scoring.Disposition, string, error) {
 	var d scoring.Disposition
-	id := cell(rec, "lead_id")
+	id := cell(rec, unit+"_id")
 	if id == "" {
-		return d, "", errors.New("lead_id is empty; say which lead the verdict is on")
+		return d, "", fmt.Errorf("%s_id is empty; say which %s the verdict is on", unit, unit)
 	}
 	at := cell(rec, "at")
 	if at == "" {
-		return d, id, fmt.Errorf("lead %s: at is empty; say when sales gave the verdict, such as 2026-09-14T10:00:00Z", id)
+		return d, id, fmt.Errorf("%s %s: at is empty; say when sales gave the verdict, such as 2026-09-14T10:00:00Z", unit, id)
 	}
 	t, err := dsl.ParseTime(at)
 	if err != nil {
-		return d, id, fmt.Errorf("lead %s: at: %v", id, err)
+		return d, id, fmt.Errorf("%s %s: at: %v", unit, id, err)
 	}
 	d.At, d.Owner = t, cell(rec, "owner")
 	status := strings.ToLower(cell(rec, "status"))
 	switch {
 	case status == "":
-		return d, id, fmt.Errorf("lead %s: status is empty; write accepted, rejected or recycled", id)
+		return d, id, fmt.Errorf("%s %s: status is empty; write accepted, rejected or recycled", unit, id)
 	case !contains(statusNames, status):
-		return d, id, fmt.Errorf("lead %s: unknown status %q%s", id, cell(rec, "status"), dsl.DidYouMeanOr(status, statusNames, "the statuses are accepted, rejected and recycled"))
+		return d, id, fmt.Errorf("%s %s: unknown status %q%s", unit, id, cell(rec, "status"), dsl.DidYouMeanOr(status, statusNames, "the statuses are accepted, rejected and recycled"))
 	}
 	d.Status = scoring.Status(status)
 	reason := cell(rec, "reason")
 	codes := h.Codes()
 	switch {
 	case d.Status == scoring.Accepted && reason != "":
-		return d, id, fmt.Errorf("lead %s: an accepted lead takes no reason (this row gives %q); leave reason empty, or make the status rejected or recycled", id, reason)
+		return d, id, fmt.Errorf("%s %s: an accepted %s takes no reason (this row gives %q); leave reason empty, or make the status rejected or recycled", unit, id, unit, reason)
 	case d.Status == scoring.Accepted:
 	case reason == "" && len(codes) == 0:
-		return d, id, fmt.Errorf("lead %s: a %s lead needs a reason, and the model declares none; add handoff: reasons: to the rule file", id, d.Status)
+		return d, id, fmt.Errorf("%s %s: a %s %s needs a reason, and the model declares none; add handoff: reasons: to the rule file", unit, id, d.Status, unit)
 	case reason == "":
-		return d, id, fmt.Errorf("lead %s: a %s lead needs a reason from the model's catalogue: %s", id, d.Status, strings.Join(codes, ", "))
+		return d, id, fmt.Errorf("%s %s: a %s %s needs a reason from the model's catalogue: %s", unit, id, d.Status, unit, strings.Join(codes, ", "))
 	case h.Reason(reason) == nil && len(codes) == 0:
-		return d, id, fmt.Errorf("lead %s: unknown reason %q: the model declares no reasons; add handoff: reasons: to the rule file", id, reason)
+		return d, id, fmt.Errorf("%s %s: unknown reason %q: the model declares no reasons; add handoff: reasons: to the rule file", unit, id, reason)
 	case h.Reason(reason) == nil:
-		return d, id, fmt.Errorf("lead %s: unknown reason %q%s", id, reason, dsl.DidYouMeanOr(reason, codes, "the reasons are "+strings.Join(codes, ", ")))
+		return d, id, fmt.Errorf("%s %s: unknown reason %q%s", unit, id, reason, dsl.DidYouMeanOr(reason, codes, "the reasons are "+strings.Join(codes, ", ")))
 	}
 	d.Reason = reason
 	return d, id, nil

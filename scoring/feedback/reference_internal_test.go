@@ -93,7 +93,7 @@ func (b *Builder) addReference(lead scoring.Lead, won time.Time) error {
 	b.count(0, campaign, 0, label)
 	b.count(1, channel, 0, label)
 	b.count(2, bandName(band, b.opts.BandWidth), band, label)
-	b.count(3, orNone(res.Grade), float64(gradeIndex(b.m, res.Grade)), label)
+	b.count(3, orNone(res.Grade), float64(index(b.grade, res.Grade)), label)
 	for _, f := range res.Fired {
 		b.count(4, f.Rule, float64(b.m.Rule(f.Rule).Index), label)
 	}

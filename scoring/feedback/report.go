@@ -68,6 +68,13 @@
 // all sales-ready leads, with a verdict or not) is kept as a description;
 // no verdict uses it.
 //
+// # Accounts
+//
+// NewAccountBuilder and PrepareAccount make the same report for the
+// accounts an accounts section calls sales-ready, from sales' verdicts on
+// accounts (ReadAccountDispositions); see NewAccountBuilder for what
+// differs.
+//
 // # For a backtest
 //
 // LabelIn and EvidenceTally are the same measures for a backtest that
@@ -106,7 +113,10 @@ type Options struct {
 
 // Report is the feedback report: what sales said about the leads handed to it.
 type Report struct {
-	Model     string    `json:"model"`
+	Model string `json:"model"`
+	// Unit is "accounts" for a report on accounts (NewAccountBuilder),
+	// whose Leads, SalesReady and the rest count accounts; empty for leads.
+	Unit      string    `json:"unit,omitempty"`
 	AsOf      time.Time `json:"as_of"`
 	BandWidth float64   `json:"band_width"`
 	// Leads were read; SalesReady of them were handed to sales by the as-of
@@ -141,7 +151,12 @@ type Report struct {
 	// named by when it ends ("week to 2026-09-02": after 26 August 00:00,
 	// up to 2 September 00:00). What sales said of each week's hand-offs,
 	// whenever it said it.
-	Weeks    []Group        `json:"weeks"`
+	Weeks []Group `json:"weeks"`
+	// Stages and Roles are for accounts only: the hand-offs by the
+	// account's stage then, and by each buying-group role present then
+	// (a role absent from every hand-off has no line).
+	Stages   []Group        `json:"stages,omitempty"`
+	Roles    []Group        `json:"roles,omitempty"`
 	Evidence []Evidence     `json:"evidence"`
 	SLA      SLA            `json:"sla"`
 	Recycle  RecycleOutcome `json:"recycle"`
@@ -221,13 +236,20 @@ type EarlyRecycle struct {
 	SalesReady *time.Time `json:"sales_ready"`
 }
 
-func (e EarlyRecycle) String() string {
+func (e EarlyRecycle) String() string { return e.Say("lead") }
+
+// Say is the warning for a lead or an account (unit, as Report.Noun says).
+func (e EarlyRecycle) Say(unit string) string {
 	first := "it is not sales-ready by the as-of time"
 	if e.SalesReady != nil {
 		first = "it first became sales-ready on " + e.SalesReady.Format(time.RFC3339)
 	}
-	return fmt.Sprintf("lead %s was recycled on %s, before it was ever sales-ready (%s); the recycle still resets its events and holds it out for the hold-down: check the recycle's date, or remove it if it belongs to an earlier cycle",
-		e.Lead, e.Recycled.Format(time.RFC3339), first)
+	still := "the recycle still resets its events and holds it out for the hold-down"
+	if unit == "account" {
+		still = "it counts as a recycled account all the same"
+	}
+	return fmt.Sprintf("%s %s was recycled on %s, before it was ever sales-ready (%s); %s: check the recycle's date, or remove it if it belongs to an earlier cycle",
+		unit, e.Lead, e.Recycled.Format(time.RFC3339), first, still)
 }
 
 // RecycleOutcome is what became of recycled leads.
@@ -240,12 +262,18 @@ type RecycleOutcome struct {
 // Builder builds a Report lead by lead. It is not safe for concurrent use.
 type Builder struct {
 	s     *scoring.Scorer
-	m     *rules.Model
+	as    *scoring.AccountScorer // for accounts (NewAccountBuilder)
+	m     *rules.Model           // the model whose hand-off is judged
+	h     *rules.Handoff         // m's; for accounts, its reasons read against the account's rules and roles
+	order map[string]int         // rule (and role) ids, in file order
+	grade []string               // grade names, in file order
+	stage []string               // account stage ids, in file order
 	opts  Options
 	rep   *Report
 	tally *EvidenceTally
-	// groups by kind: campaigns, channels, bands, grades, rules
-	groups  [6]map[string]*Group
+	// groups by kind: campaigns, channels, bands, grades, rules, weeks,
+	// and for accounts stages and roles
+	groups  [8]map[string]*Group
 	overall map[string]int
 	waits   []float64
 	owners  map[string]*OwnerSLA
@@ -263,8 +291,14 @@ func NewBuilder(s *scoring.Scorer, opts Options) *Builder {
 	if opts.BandWidth <= 0 || !finite(opts.BandWidth) {
 		opts.BandWidth = defaultBandWidth(m)
 	}
-	b := &Builder{s: s, m: m, opts: opts, tally: NewEvidenceTally(m), overall: map[string]int{}, owners: map[string]*OwnerSLA{},
-		rep: &Report{Model: m.Name, AsOf: opts.AsOf, BandWidth: opts.BandWidth}}
+	b := &Builder{s: s, m: m, h: m.Handoff, opts: opts, tally: NewEvidenceTally(m), overall: map[string]int{}, owners: map[string]*OwnerSLA{},
+		rep: &Report{Model: m.Name, AsOf: opts.AsOf, BandWidth: opts.BandWidth}, order: map[string]int{}}
+	for _, r := range m.Rules {
+		b.order[r.ID] = r.Index
+	}
+	for _, g := range m.Grades {
+		b.grade = append(b.grade, g.Name)
+	}
 	for i := range b.groups {
 		b.groups[i] = map[string]*Group{}
 	}
@@ -335,6 +369,8 @@ type Entry struct {
 	total             float64
 	grade             string
 	campaign, channel string
+	stage             string               // accounts: the stage at the hand-off
+	roles             []string             // accounts: the roles present at the hand-off
 	verdict           *scoring.Disposition // the first disposition at or after the hand-off
 }
 
@@ -429,9 +465,15 @@ func (b *Builder) File(e *Entry) {
 	b.count(0, e.campaign, 0, label)
 	b.count(1, e.channel, 0, label)
 	b.count(2, bandName(band, b.opts.BandWidth), band, label)
-	b.count(3, orNone(e.grade), float64(gradeIndex(b.m, e.grade)), label)
+	b.count(3, orNone(e.grade), float64(index(b.grade, e.grade)), label)
 	for _, rule := range e.ruleIDs[:e.fired] {
-		b.count(4, rule, float64(b.m.Rule(rule).Index), label)
+		b.count(4, rule, float64(b.order[rule]), label)
+	}
+	if b.as != nil {
+		b.count(6, orNone(e.stage), float64(index(b.stage, e.stage)), label)
+		for _, role := range e.roles {
+			b.count(7, role, float64(b.order[RolePrefix+role]), label)
+		}
 	}
 	week := math.Floor(asOf.Sub(srAt).Hours() / (7 * 24))
 	b.count(5, weekName(asOf, week), -week, label)
@@ -449,7 +491,7 @@ func (b *Builder) File(e *Entry) {
 		b.overall[label.Reason]++
 	}
 
-	sla := b.m.Handoff.SLAOf()
+	sla := b.h.SLAOf()
 	if verdict == nil {
 		if sla > 0 && asOf.Sub(srAt) > sla {
 			r.SLA.Overdue++
@@ -486,16 +528,24 @@ func (b *Builder) owner(name string) *OwnerSLA {
 // source names the lead's sourcing campaign and channel: those of its
 // first touch at or before the hand-off.
 func (b *Builder) source(lead scoring.Lead, srAt time.Time) (campaign, channel string) {
+	return b.sourceOf([]scoring.Lead{lead}, srAt)
+}
+
+// sourceOf names the sourcing campaign and channel of the first touch of
+// any of the leads at or before srAt (the first lead's, at one moment).
+func (b *Builder) sourceOf(leads []scoring.Lead, srAt time.Time) (campaign, channel string) {
 	var first *scoring.Event
-	for i := range lead.Events {
-		e := &lead.Events[i]
-		c, _ := e.Fields[b.opts.CampaignField].(string)
-		ch, _ := e.Fields[b.opts.ChannelField].(string)
-		if (c == "" && ch == "") || e.At.After(srAt) {
-			continue
-		}
-		if first == nil || e.At.Before(first.At) {
-			first = e
+	for _, lead := range leads {
+		for i := range lead.Events {
+			e := &lead.Events[i]
+			c, _ := e.Fields[b.opts.CampaignField].(string)
+			ch, _ := e.Fields[b.opts.ChannelField].(string)
+			if (c == "" && ch == "") || e.At.After(srAt) {
+				continue
+			}
+			if first == nil || e.At.Before(first.At) {
+				first = e
+			}
 		}
 	}
 	if first == nil {
@@ -542,7 +592,7 @@ func (b *Builder) Report() *Report {
 	if lo, hi, ok := stats.Wilson(float64(r.Accepted), float64(r.Dispositioned)); ok {
 		r.AcceptanceRateLow, r.AcceptanceRateHigh = &lo, &hi
 	}
-	r.Reasons = reasonCounts(b.overall, b.m.Handoff.Codes())
+	r.Reasons = reasonCounts(b.overall, b.h.Codes())
 	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
 	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)
 	// Every week from the first hand-off's to the as-of time's is in the
@@ -559,9 +609,12 @@ func (b *Builder) Report() *Report {
 		}
 	}
 	r.Weeks = b.finish(5, true)
+	if b.as != nil {
+		r.Stages, r.Roles = b.finish(6, true), b.finish(7, true)
+	}
 	r.Evidence = b.tally.Evidence()
 	sort.SliceStable(r.EarlyRecycles, func(i, j int) bool { return r.EarlyRecycles[i].Lead < r.EarlyRecycles[j].Lead })
-	if sla := b.m.Handoff.SLAOf(); sla > 0 {
+	if sla := b.h.SLAOf(); sla > 0 {
 		h := sla.Hours()
 		r.SLA.Hours = &h
 	}
@@ -602,7 +655,7 @@ func (b *Builder) finish(kind int, byOrder bool) []Group {
 	out := make([]Group, len(gs))
 	for i, g := range gs {
 		out[i] = Group{Name: g.Name, SalesReady: g.SalesReady, Dispositioned: g.Dispositioned, Accepted: g.Accepted, Rejected: g.Rejected, Recycled: g.Recycled,
-			AcceptanceRate: rate(g.Accepted, g.Dispositioned), RejectionRate: rate(g.Rejected, g.Dispositioned), Reasons: reasonCounts(g.reasons, b.m.Handoff.Codes())}
+			AcceptanceRate: rate(g.Accepted, g.Dispositioned), RejectionRate: rate(g.Rejected, g.Dispositioned), Reasons: reasonCounts(g.reasons, b.h.Codes())}
 	}
 	return out
 }
@@ -619,13 +672,12 @@ func reasonCounts(counts map[string]int, codes []string) []ReasonCount {
 	return out
 }
 
-func gradeIndex(m *rules.Model, grade string) int {
-	for i, g := range m.Grades {
-		if g.Name == grade {
-			return i
-		}
+// index is name's place in names, or len(names) when it is not there.
+func index(names []string, name string) int {
+	if i := slices.Index(names, name); i >= 0 {
+		return i
 	}
-	return len(m.Grades)
+	return len(names)
 }
 
 func bandName(lo, width float64) string {

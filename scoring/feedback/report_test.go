@@ -213,7 +213,7 @@ func TestReportWritten(t *testing.T) {
 	assert.Equal(t, `What sales said: fb, as of 2026-09-30T00:00:00Z
 
 10 leads; 8 became sales-ready and went to sales; 6 got a verdict, 2 none yet.
-Accepted 2 (33.3%), rejected 3 (50.0%), recycled 1 (16.7%) of the 6 verdicts.
+Accepted 2 (33.3%; 95% interval 9.7% to 70.0%), rejected 3 (50.0%), recycled 1 (16.7%) of the 6 verdicts.
 1 more lead has dispositions but never became sales-ready; not in the rates.
 Reasons: not_dm 3, later 1.
 No rule is judged yet: each reason that contradicts a rule was given to fewer than 10 leads (at most 3); more verdicts are needed.

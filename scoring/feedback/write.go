@@ -31,15 +31,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error { return r.write(w, true) }
 // not name that are over-represented among its leads (see Evidence).
 func (r *Report) Findings() []string {
 	var out []string
+	u := r.Noun()
 	for _, e := range r.Evidence {
-		compare := fmt.Sprintf("%s fired on %s of leads sales gave %s (%d of %d) vs %s of the other leads with a verdict (%d of %d)",
-			e.Rule, pct(e.Share), e.Reason, e.Fired, e.Leads, pctPtr(e.OthersShare), e.OthersFired, e.Others)
+		compare := fmt.Sprintf("%s fired on %s of %ss sales gave %s (%d of %d) vs %s of the other %ss with a verdict (%d of %d)",
+			e.Rule, pct(e.Share), u, e.Reason, e.Fired, e.Leads, pctPtr(e.OthersShare), u, e.OthersFired, e.Others)
 		switch e.Verdict {
 		case VerdictContradicted:
 			out = append(out, fmt.Sprintf("%s, %s times as often (%s; q %s): sales' reason contradicts the rule; review its condition or its points",
 				compare, liftText(e.RateRatio), interval(e), qText(e.Q)))
 		case VerdictSupported:
-			out = append(out, fmt.Sprintf("%s (q %s): sales agrees with the rule, which left out the leads sales gave this reason", compare, qText(e.Q)))
+			out = append(out, fmt.Sprintf("%s (q %s): sales agrees with the rule, which left out the %ss sales gave this reason", compare, qText(e.Q), u))
 		case VerdictOverRepresented:
 			out = append(out, fmt.Sprintf("%s, %s times as often (%s; q %s): the catalogue does not say %s contradicts this rule; if it should, add the rule to its contradicts",
 				compare, liftText(e.RateRatio), interval(e), qText(e.Q), e.Reason))
@@ -75,11 +76,11 @@ func (r *Report) Judged() string {
 		return ""
 	}
 	if tooFew == pairs {
-		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d leads (at most %d); more verdicts are needed.", MinLeads, most)
+		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d %ss (at most %d); more verdicts are needed.", MinLeads, r.Noun(), most)
 	}
 	s := fmt.Sprintf("Rules against the reasons that contradict them: %d contradicted, %d supported, %d inconclusive", counts[0], counts[1], counts[2])
 	if tooFew > 0 {
-		s += fmt.Sprintf(" (%d of them on too few leads)", tooFew)
+		s += fmt.Sprintf(" (%d of them on too few %ss)", tooFew, r.Noun())
 	}
 	return s + "."
 }
@@ -94,11 +95,16 @@ func (r *Report) write(w io.Writer, md bool) error {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(b, "Warning: %s.\n", w)
 	}
-	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, "lead"), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
+	u := r.Noun()
+	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, u), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
+	acceptance := pctOf(r.Accepted, r.Dispositioned)
+	if r.AcceptanceRateLow != nil {
+		acceptance += "; 95% interval " + pct(*r.AcceptanceRateLow) + " to " + pct(*r.AcceptanceRateHigh)
+	}
 	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %s.\n",
-		r.Accepted, pctOf(r.Accepted, r.Dispositioned), r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
+		r.Accepted, acceptance, r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
 	if r.NotHandedOff > 0 {
-		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more lead has", "more leads have"))
+		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more "+u+" has", "more "+u+"s have"))
 	}
 	if len(r.Reasons) > 0 {
 		fmt.Fprintf(b, "Reasons: %s.\n", reasonsText(r.Reasons, 0))
@@ -115,12 +121,16 @@ func (r *Report) write(w io.Writer, md bool) error {
 
 	if len(r.Evidence) > 0 {
 		fmt.Fprintf(b, "\n%sRejection reasons against rules\n\n", h2)
-		fmt.Fprintf(b, "How often each rule fired on the leads given a reason, against the other leads with a verdict. "+
-			"contradicted: significantly more often, so sales' reason says the rule is wrong on such leads; "+
+		roles := ""
+		if r.Unit == "accounts" {
+			roles = "A role (" + RolePrefix + "name) fires on an account when one of its people at the hand-off holds it. "
+		}
+		fmt.Fprintf(b, "How often each rule fired on the %[3]ss given a reason, against the other %[3]ss with a verdict. %[4]s"+
+			"contradicted: significantly more often, so sales' reason says the rule is wrong on such %[3]ss; "+
 			"supported: significantly less often, so sales agrees with the rule; inconclusive: see why. "+
-			"Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %s or less, and still so with each rule that goes with it held fixed in turn. "+
-			"A reason given to fewer than %d leads judges no rule.\n\n", PValue(Alpha), MinLeads)
-		t := table{head: []string{"reason", "rule", "fired on leads given the reason", "fired on the other leads with a verdict", "times as often (95% interval)", "p", "q", "verdict", "why"},
+			"Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %[1]s or less, and still so with each rule that goes with it held fixed in turn. "+
+			"A reason given to fewer than %[2]d %[3]ss judges no rule.\n\n", PValue(Alpha), MinLeads, u, roles)
+		t := table{head: []string{"reason", "rule", "fired on " + u + "s given the reason", "fired on the other " + u + "s with a verdict", "times as often (95% interval)", "p", "q", "verdict", "why"},
 			right: []bool{false, false, true, true, true, true, true, false, false}}
 		for _, e := range r.Evidence {
 			t.rows = append(t.rows, []string{e.Reason, e.Rule, fmt.Sprintf("%d of %d (%s)", e.Fired, e.Leads, pct(e.Share)),
@@ -129,17 +139,26 @@ func (r *Report) write(w io.Writer, md bool) error {
 		t.write(b, md)
 	}
 
-	for _, s := range []struct {
+	type section struct {
 		title, col string
 		gs         []Group
-	}{
+	}
+	sections := []section{
 		{"By sourcing campaign (first touch)", "campaign", r.Campaigns},
 		{"By sourcing channel (first touch)", "channel", r.Channels},
 		{fmt.Sprintf("By score band at the hand-off (width %s)", trim(r.BandWidth)), "total", r.Bands},
 		{"By grade at the hand-off", "grade", r.Grades},
-		{"By rule fired at the hand-off", "rule", r.Rules},
-		{"By week of the hand-off (the seven days up to the as-of time, and each seven before)", "week", r.Weeks},
-	} {
+	}
+	if r.Unit == "accounts" {
+		sections[0].title, sections[1].title = "By sourcing campaign (the first touch of any of its people)", "By sourcing channel (the first touch of any of its people)"
+		sections = append(sections, section{"By stage at the hand-off", "stage", r.Stages},
+			section{"By rule or roll-up fired at the hand-off", "rule", r.Rules},
+			section{"By buying-group role present at the hand-off", "role", r.Roles})
+	} else {
+		sections = append(sections, section{"By rule fired at the hand-off", "rule", r.Rules})
+	}
+	sections = append(sections, section{"By week of the hand-off (the seven days up to the as-of time, and each seven before)", "week", r.Weeks})
+	for _, s := range sections {
 		fmt.Fprintf(b, "\n%s%s\n\n", h2, s.title)
 		t := table{head: []string{s.col, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance", "rejection", "reasons"},
 			right: []bool{false, true, true, true, true, true, true, true, false}}
@@ -166,10 +185,10 @@ func (r *Report) write(w io.Writer, md bool) error {
 		t.write(b, md)
 	}
 
-	fmt.Fprintf(b, "\n%sRecycled leads\n\n", h2)
-	fmt.Fprintf(b, "%s recycled; %d became sales-ready again; %d won later.\n", count(r.Recycle.Leads, "lead", "leads"), r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
+	fmt.Fprintf(b, "\n%sRecycled %ss\n\n", h2, u)
+	fmt.Fprintf(b, "%s recycled; %d became sales-ready again; %d won later.\n", count(r.Recycle.Leads, u, u+"s"), r.Recycle.SalesReadyAgain, r.Recycle.WonLater)
 	for _, e := range r.EarlyRecycles {
-		fmt.Fprintf(b, "Warning: %s.\n", e)
+		fmt.Fprintf(b, "Warning: %s.\n", e.Say(u))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -191,7 +210,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	for _, s := range []struct {
 		name string
 		gs   []Group
-	}{{"campaign", r.Campaigns}, {"channel", r.Channels}, {"band", r.Bands}, {"grade", r.Grades}, {"rule", r.Rules}, {"week", r.Weeks}} {
+	}{{"campaign", r.Campaigns}, {"channel", r.Channels}, {"band", r.Bands}, {"grade", r.Grades}, {"rule", r.Rules}, {"week", r.Weeks}, {"stage", r.Stages}, {"role", r.Roles}} {
 		for _, g := range s.gs {
 			row(s.name, g)
 		}
@@ -352,4 +371,12 @@ func count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return itoa(n) + " " + many
+}
+
+// Noun is what the report counts, in the singular: "lead" or "account".
+func (r *Report) Noun() string {
+	if r.Unit == "accounts" {
+		return "account"
+	}
+	return "lead"
 }

@@ -417,10 +417,15 @@ func frac(a, b int) float64 {
 // FeedbackSection shows what sales said: verdicts, rejection reasons, and
 // acceptance by campaign.
 func FeedbackSection(r *feedback.Report, prefix string) Section {
+	u := r.Noun() // lead or account
+	us := u + "s"
 	sec := Section{ID: "feedback", Title: "What sales said"}
-	sec.Intro = []string{fmt.Sprintf("%s leads; %s became sales-ready and went to sales; %s got a verdict.",
-		numfmt.Thousands(r.Leads), numfmt.Thousands(r.SalesReady), numfmt.Thousands(r.Dispositioned))}
-	vt := &Table{Head: []string{"verdict", "leads"}, Rows: []Row{
+	if r.Unit == "accounts" {
+		sec.Title = "What sales said about the sales-ready accounts"
+	}
+	sec.Intro = []string{fmt.Sprintf("%s %s; %s became sales-ready and went to sales; %s got a verdict.",
+		numfmt.Thousands(r.Leads), us, numfmt.Thousands(r.SalesReady), numfmt.Thousands(r.Dispositioned))}
+	vt := &Table{Head: []string{"verdict", us}, Rows: []Row{
 		{Cells: []Cell{Text("accepted"), Int(p(prefix, "accepted"), r.Accepted)}},
 		{Cells: []Cell{Text("rejected"), Int(p(prefix, "rejected"), r.Rejected)}},
 		{Cells: []Cell{Text("recycled"), Int(p(prefix, "recycled"), r.Recycled)}},
@@ -430,35 +435,44 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 	if r.NotHandedOff > 0 {
 		// Verdicts on leads the definition never handed over are read but
 		// stand outside every rate: the page says how many.
-		vt.Rows = append(vt.Rows, Row{Cells: []Cell{Text("verdicts on leads never sales-ready (not in the rates)"), Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff)}})
+		vt.Rows = append(vt.Rows, Row{Cells: []Cell{Text("verdicts on " + us + " never sales-ready (not in the rates)"), Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff)}})
 		sec.Summary = append(sec.Summary, Sentence{Int(p(prefix, "dispositioned_not_sales_ready"), r.NotHandedOff),
-			Text(map[bool]string{true: " more lead has", false: " more leads have"}[r.NotHandedOff == 1] + " verdicts but never became sales-ready: not in the rates.")})
+			Text(map[bool]string{true: " more " + u + " has", false: " more " + us + " have"}[r.NotHandedOff == 1] + " verdicts but never became sales-ready: not in the rates.")})
 	}
-	sec.Blocks = append(sec.Blocks, Block{Title: "Verdicts on sales-ready leads", Chart: Bars("Sales' verdicts", []string{"accepted", "rejected", "recycled", "no verdict yet"}, []string{"leads"},
+	sec.Blocks = append(sec.Blocks, Block{Title: "Verdicts on sales-ready " + us, Chart: Bars("Sales' verdicts", []string{"accepted", "rejected", "recycled", "no verdict yet"}, []string{us},
 		[][]float64{{float64(r.Accepted)}, {float64(r.Rejected)}, {float64(r.Recycled)}, {float64(r.NeverDispositioned)}}, "int"), Table: vt})
 	var groups []string
 	var vals [][]float64
-	rt := &Table{Head: []string{"rejection reason", "leads"}}
+	rt := &Table{Head: []string{"rejection reason", us}}
 	for i, rc := range r.Reasons {
 		groups = append(groups, rc.Reason)
 		vals = append(vals, []float64{float64(rc.Leads)})
 		rt.Rows = append(rt.Rows, Row{Cells: []Cell{Text(rc.Reason), Int(p(prefix, "reasons", i, "leads"), rc.Leads)}})
 	}
 	if len(groups) > 0 {
-		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons", Chart: Bars("Leads rejected or recycled, by reason", groups, []string{"leads"}, vals, "int"), Table: rt})
+		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons", Chart: Bars(strings.ToUpper(us[:1])+us[1:]+" rejected or recycled, by reason", groups, []string{us}, vals, "int"), Table: rt})
 	}
-	for _, g := range []struct {
+	type grouping struct {
 		title, key, first string
 		groups            []feedback.Group
 		chart             bool
-	}{
-		{"By campaign: which tactics produce leads sales wants", "campaigns", "campaign", r.Campaigns, true},
+	}
+	groupings := []grouping{
+		{"By campaign: which tactics produce " + us + " sales wants", "campaigns", "campaign", r.Campaigns, true},
 		{"By channel", "channels", "channel", r.Channels, false},
 		{fmt.Sprintf("By score band at the hand-off (width %s)", Format(wholeOr(r.BandWidth, "dec1"), r.BandWidth)), "bands", "band", r.Bands, false},
 		{"By grade at the hand-off", "grades", "grade", r.Grades, false},
-		{"By rule fired at the hand-off", "rules", "rule", r.Rules, false},
-		{"By week of the hand-off", "weeks", "week", r.Weeks, false},
-	} {
+	}
+	if r.Unit == "accounts" {
+		groupings[0].title = "By campaign (the first touch of any of its people): which tactics produce accounts sales wants"
+		groupings = append(groupings, grouping{"By stage at the hand-off", "stages", "stage", r.Stages, false},
+			grouping{"By rule or roll-up fired at the hand-off", "rules", "rule", r.Rules, false},
+			grouping{"By buying-group role present at the hand-off", "roles", "role", r.Roles, false})
+	} else {
+		groupings = append(groupings, grouping{"By rule fired at the hand-off", "rules", "rule", r.Rules, false})
+	}
+	groupings = append(groupings, grouping{"By week of the hand-off", "weeks", "week", r.Weeks, false})
+	for _, g := range groupings {
 		blk, ok := feedbackGroups(g.title, g.first, g.groups, p(prefix, g.key)+".", g.chart)
 		if !ok {
 			continue
@@ -472,13 +486,13 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 				handoffs, accepted = append(handoffs, float64(w.SalesReady)), append(accepted, float64(w.Accepted))
 			}
 			blk.Chart = Columns{Title: "Hand-offs each week, and those sales accepted", Labels: labels, Bars: handoffs, BarName: "hand-offs", Line: accepted, LineName: "accepted",
-				YLabel: "leads", Format: "int"}.SVG()
+				YLabel: us, Format: "int"}.SVG()
 			blk.Note = "Each week is the seven days up to the date named (the last one ends at the as-of time); what sales said of its hand-offs, whenever it said it. " + blk.Note
 			blk.Table.Scroll = true
 		}
 		sec.Blocks = append(sec.Blocks, blk)
 	}
-	et := &Table{Sortable: true, Head: []string{"reason", "rule", "leads given the reason", "rule fired on them", "other leads with a verdict", "rule fired on them",
+	et := &Table{Sortable: true, Head: []string{"reason", "rule", us + " given the reason", "rule fired on them", "other " + us + " with a verdict", "rule fired on them",
 		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
 	for i, e := range r.Evidence {
 		path := func(k string) string { return p(prefix, "evidence", i, k) }
@@ -490,18 +504,18 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 	sec.Summary = append(sec.Summary, feedbackFindings(r)...)
 	sec.Warnings = append(sec.Warnings, r.Warnings...)
 	for _, e := range r.EarlyRecycles {
-		sec.Warnings = append(sec.Warnings, e.String())
+		sec.Warnings = append(sec.Warnings, e.Say(u))
 	}
-	sec.Blocks = append(sec.Blocks, slaBlocks(r, prefix)...)
+	sec.Blocks = append(sec.Blocks, slaBlocks(r, prefix, us)...)
 	rc := r.Recycle
-	sec.Blocks = append(sec.Blocks, Block{Title: "Recycled leads", Table: &Table{Head: []string{"recycled leads", "sales-ready again", "won later"}, Rows: []Row{{Cells: []Cell{
+	sec.Blocks = append(sec.Blocks, Block{Title: "Recycled " + us, Table: &Table{Head: []string{"recycled " + us, "sales-ready again", "won later"}, Rows: []Row{{Cells: []Cell{
 		Int(p(prefix, "recycle", "leads"), rc.Leads), Int(p(prefix, "recycle", "sales_ready_again"), rc.SalesReadyAgain), Int(p(prefix, "recycle", "won_later"), rc.WonLater)}}}}})
 	if len(r.Evidence) > 0 {
 		sec.Blocks = append(sec.Blocks, Block{Title: "Rejection reasons against rules", Table: et,
-			Note: fmt.Sprintf("Each rule a reason contradicts, by how often it fired on the leads given the reason against the other leads with a verdict. "+
-				"contradicted: significantly more often, so sales' reason says the rule is wrong on such leads; supported: significantly less often, so sales agrees with the rule; "+
-				"inconclusive: see why. Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %s or less, and still so with each rule that goes with it held fixed in turn. "+
-				"A reason given to fewer than %d leads judges no rule. Rules a reason does not name are listed only when over-represented.", feedback.PValue(feedback.Alpha), feedback.MinLeads)})
+			Note: fmt.Sprintf("Each rule a reason contradicts, by how often it fired on the %[3]s given the reason against the other %[3]s with a verdict. %[4]s"+
+				"contradicted: significantly more often, so sales' reason says the rule is wrong on such %[3]s; supported: significantly less often, so sales agrees with the rule; "+
+				"inconclusive: see why. Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %[1]s or less, and still so with each rule that goes with it held fixed in turn. "+
+				"A reason given to fewer than %[2]d %[3]s judges no rule. Rules a reason does not name are listed only when over-represented.", feedback.PValue(feedback.Alpha), feedback.MinLeads, us, roleNote(r))})
 	}
 	return sec
 }
@@ -556,22 +570,30 @@ func feedbackFindings(r *feedback.Report) []Sentence {
 
 // slaBlocks are how fast sales answered the hand-offs: against the SLA,
 // and by owner.
-func slaBlocks(r *feedback.Report, prefix string) []Block {
+func slaBlocks(r *feedback.Report, prefix, us string) []Block {
 	sla := r.SLA
 	sp := func(k string) string { return p(prefix, "sla", k) }
 	t := &Table{Head: []string{"SLA (hours)", "verdicts timed", "median wait (hours)", "90th percentile (hours)", "within the SLA", "later", "no verdict, overdue", "no verdict, still within"},
 		Rows: []Row{{Cells: []Cell{Maybe(sp("hours"), sla.Hours, wholeOrPtr(sla.Hours, "dec1")), Int(sp("measured"), sla.Measured), Maybe(sp("median_hours"), sla.MedianHours, "dec1"), Maybe(sp("p90_hours"), sla.P90Hours, "dec1"),
 			Int(sp("within"), sla.Within), Int(sp("breached"), sla.Breached), Int(sp("overdue"), sla.Overdue), Int(sp("waiting"), sla.Waiting)}}}}
-	out := []Block{{Title: "SLA: from sales-ready to the first verdict", Table: t, Note: "A model without an SLA shows — for it, and every lead without a verdict counts as still within."}}
+	out := []Block{{Title: "SLA: from sales-ready to the first verdict", Table: t, Note: "A model without an SLA shows — for it, and every " + strings.TrimSuffix(us, "s") + " without a verdict counts as still within."}}
 	if len(sla.ByOwner) > 0 {
 		ot := &Table{Sortable: true, Head: []string{"owner", "verdicts", "later than the SLA", "median wait (hours)"}}
 		for i, o := range sla.ByOwner {
 			op := func(k string) string { return p(prefix, "sla", "by_owner", i, k) }
 			ot.Rows = append(ot.Rows, Row{Cells: []Cell{Text(o.Owner), Int(op("verdicts"), o.Verdicts), Int(op("breached"), o.Breached), Maybe(op("median_hours"), o.MedianHours, "dec1")}})
 		}
-		out = append(out, Block{Title: "SLA by owner", Table: ot, Note: feedback.NobodyYet + " holds the overdue leads no one has answered."})
+		out = append(out, Block{Title: "SLA by owner", Table: ot, Note: feedback.NobodyYet + " holds the overdue " + us + " no one has answered."})
 	}
 	return out
+}
+
+// roleNote says how a role is judged as a rule, on a report on accounts.
+func roleNote(r *feedback.Report) string {
+	if r.Unit != "accounts" {
+		return ""
+	}
+	return "A role (" + feedback.RolePrefix + "name) fires on an account when one of its people at the hand-off holds it. "
 }
 
 // AttributionSections shows the funnel, and the credit and ROI of each

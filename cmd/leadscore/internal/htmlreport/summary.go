@@ -259,9 +259,10 @@ func FeedbackSummary(r *feedback.Report, prefix string) ([]Tile, []Finding) {
 			continue
 		}
 		ep := func(k string) string { return path("evidence", i, k) }
+		us := r.Noun() + "s"
 		findings = append(findings, Finding{Rank: rankContradicted, Kind: "contradicted", Line: ln("Sales contradicts rule "+e.Rule+": it fired on ", Number(ep("share"), e.Share, "pct"),
-			" of the ", Int(ep("leads"), e.Leads), " leads given "+e.Reason+", against ", Maybe(ep("others_share"), e.OthersShare, "pct"), " of the ", Int(ep("others"), e.Others),
-			" other leads with a verdict (q ", Maybe(ep("q"), e.Q, "dec3"), "): change its condition or its points.")})
+			" of the ", Int(ep("leads"), e.Leads), " "+us+" given "+e.Reason+", against ", Maybe(ep("others_share"), e.OthersShare, "pct"), " of the ", Int(ep("others"), e.Others),
+			" other "+us+" with a verdict (q ", Maybe(ep("q"), e.Q, "dec3"), "): change its condition or its points.")})
 	}
 	if len(findings) == 0 {
 		if s := r.Judged(); s != "" {
