@@ -93,6 +93,11 @@ const reports = {
   feedback: ["feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01"],
   feedbackAccounts: ["feedback", "--accounts", td("accounts/accounts.ndjson"), "--leads", td("accounts/leads.ndjson"), "--model", td("accounts/feedback/model.yaml"),
     "--dispositions", td("accounts/feedback/dispositions.csv"), "--outcomes", td("accounts/outcomes.csv"), "--at", "2026-10-01"],
+  // The account backtest and what a change does to accounts.
+  accountsBacktest: ["backtest", "--model", td("accounts/model.yaml"), "--at", "2026-10-01", "--accounts", td("accounts/accounts.ndjson"),
+    "--outcomes", td("accounts/outcomes.csv"), td("accounts/leads.ndjson")],
+  diffAccounts: ["diff", td("accounts/model.yaml"), td("accounts/model-v2.yaml"), "--leads", td("accounts/leads.ndjson"),
+    "--accounts", td("accounts/accounts.ndjson"), "--at", "2026-10-01"],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
   // The bundled holdout experiment (testdata/holdout/model.yaml): the
@@ -181,7 +186,7 @@ for (const [name, args] of Object.entries(reports)) {
     }
     assert.ok(checked >= 20, `only ${checked} numbers checked`);
 
-    if (name === "review" || name.startsWith("backtest")) {
+    if (name === "review" || name.startsWith("backtest")) { // the lead backtest's page (accountsBacktest has no threshold control)
       await checkCapacityControl(page);
       await checkBacktest(page, name === "review" ? doc.backtest : doc);
     }

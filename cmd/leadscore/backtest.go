@@ -160,7 +160,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	if *accountsFile != "" {
 		return backtestAccounts(c, fs, accountsBacktest{model: *model, accounts: *accountsFile, leads: *leadsFile, events: *events, outcomes: *outcomesFile,
-			source: *sourceFile, format: *format, noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, history: *history,
+			source: *sourceFile, format: *format, currency: *currency, noEvents: *noEvents, strict: *strict, maxRow: maxRow.n, history: *history,
 			opts: accountsAt(opts.At, opts.Until, *createdField, *minWon)}, stdout, stderr)
 	}
 	var snapshots []time.Time

@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -21,6 +22,7 @@ import (
 // backtest parsed.
 type accountsBacktest struct {
 	model, accounts, leads, events, outcomes, source, format string
+	currency                                                 string // of the HTML page
 	history                                                  string // --history, "" for the default
 	noEvents, strict                                         bool
 	maxRow                                                   int
@@ -29,7 +31,7 @@ type accountsBacktest struct {
 
 // accountsOnlyLeads are the lead backtest's flags that backtest --accounts
 // does not take (yet).
-var accountsOnlyLeads = []string{"capacity", "on", "suggest", "o", "reference", "reference-events", "reference-at", "every", "from", "dispositions", "holdout", "band-width", "currency"}
+var accountsOnlyLeads = []string{"capacity", "on", "suggest", "o", "reference", "reference-events", "reference-at", "every", "from", "dispositions", "holdout", "band-width"}
 
 // backtestAccounts runs backtest --accounts: the sales-ready account
 // definition against outcomes by account id.
@@ -54,9 +56,9 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 		a.opts.History = h
 	}
 	switch a.format {
-	case "table", "markdown", "json":
+	case "table", "markdown", "json", "html":
 	default:
-		return fail("%s %s: the backtest of accounts is written as table, markdown or json", c.flag("format"), a.format)
+		return fail("%s %s: the backtest of accounts is written as table, markdown, json or html", c.flag("format"), a.format)
 	}
 	m, _ := compileModel(a.model, stderr)
 	if m == nil {
@@ -170,6 +172,9 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 		err = rep.WriteMarkdown(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)
+	case "html":
+		err = writeHTML(stdout, "Account backtest: "+rep.Model, "Snapshot at "+rep.At.Format(time.RFC3339), a.currency,
+			summaryOf(htmlreport.AccountBacktestSummary(rep, ""), nil), htmlreport.AccountBacktestSections(rep, "")...)
 	default:
 		err = rep.WriteText(stdout)
 	}

@@ -95,7 +95,7 @@ func TestBacktestAccountsFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--capacity", "10/week"}, "--capacity is for the backtest of leads, not yet of accounts; leave it out with --accounts"},
-		{[]string{"--format", "html"}, "--format html: the backtest of accounts is written as table, markdown or json"},
+		{[]string{"--format", "csv"}, "--format csv: the backtest of accounts is written as table, markdown, json or html"},
 		{[]string{"--on", "fit"}, "--on is for the backtest of leads, not yet of accounts; leave it out with --accounts"},
 		{[]string{"--history", "3d"}, "--history 3d is shorter than one week"},
 	} {
@@ -132,5 +132,20 @@ func TestBacktestAccountsGuideQuotesTheReport(t *testing.T) {
 	assert.GreaterOrEqual(t, len(lines), 5)
 	for _, l := range lines {
 		assert.Contains(t, strings.Split(string(golden), "\n"), l, "the guide quotes a line the report does not have")
+	}
+}
+
+// The account backtest's page: every number is the JSON report's, at its path.
+func TestAccountsBacktestPageIsTheJSON(t *testing.T) {
+	args := []string{"backtest", "--model", td(filepath.Join("accounts", "model.yaml")), "--at", "2026-10-01", "--accounts", td(filepath.Join("accounts", "accounts.ndjson")),
+		"--outcomes", td(filepath.Join("accounts", "outcomes.csv")), td(filepath.Join("accounts", "leads.ndjson")), "--format"}
+	code, page, errOut := leadscore(t, "", append(args, "html", "--currency", "EUR")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, _ := leadscore(t, "", append(args, "json")...)
+	require.Equal(t, exitOK, code)
+	checkPage(t, page, js, 40)
+	for _, want := range []string{"Does the definition pick the accounts that win?", `data-kpi="auc"`, `data-path="auc_interval.low"`, `data-path="sales_ready.recall"`,
+		`data-path="capacity.accounts_per_week"`, "Conversion by account stage", "Each account rule and gate against won", "Leads that matched no account (3)", "EUR"} {
+		assert.Contains(t, page, want)
 	}
 }
