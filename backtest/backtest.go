@@ -44,7 +44,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -126,10 +125,12 @@ type Backtest struct {
 	model    *rules.Model
 	opts     Options
 	outcomes map[string]Outcome
-	leads    map[string]*leadRec
-	order    []*leadRec // in the order added
-	// sortedIDs caches ids(); nil when leads changed since.
-	sortedIDs []string
+	// ids are the ids of the leads added, numbered in the order added;
+	// order[i] is the record of id i.
+	ids   idSet
+	order []*leadRec
+	// sortedSeq caches bySeq(); nil when leads changed since.
+	sortedSeq []int32
 	ref       []refRec
 	refAt     time.Time
 	refIDs    map[string]bool
@@ -164,7 +165,6 @@ type Backtest struct {
 // holds one for every lead that existed at T0 (about 170 bytes, in slabs;
 // see AddMeasured), so a million leads fit in a few hundred megabytes.
 type leadRec struct {
-	id      string
 	created time.Time // with its zone: the suggestion's split prints it
 	total   float64
 	revenue float64
@@ -332,7 +332,7 @@ func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtes
 		return nil, fmt.Errorf("the capacity must be a number of leads above 0 a week or a month, got %v a %q", c.Leads, c.Unit)
 	}
 	m := s.Model()
-	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, leads: map[string]*leadRec{}, onCat: -1}
+	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, onCat: -1}
 	if c := opts.Capacity; c != nil && c.On != "" {
 		cat := m.Category(c.On)
 		if cat == nil {
@@ -357,7 +357,7 @@ func (b *Backtest) Add(lead scoring.Lead) error {
 
 // AddContext is Add, stopped when ctx is done.
 func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
-	if _, dup := b.leads[lead.ID]; dup && lead.ID != "" {
+	if lead.ID != "" && b.ids.find(lead.ID) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
 	}
 	return b.AddMeasured(b.Measure(ctx, lead))
@@ -420,7 +420,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.id == "" {
 		return m.err
 	}
-	if _, dup := b.leads[m.id]; dup {
+	if b.ids.find(m.id) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", m.id)
 	}
 	if !m.arrival.IsZero() && (b.first.IsZero() || m.arrival.Before(b.first)) {
@@ -429,12 +429,16 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.err != nil {
 		return m.err
 	}
+	seq, err := b.ids.add(m.id)
+	if err != nil {
+		return err
+	}
 	rec := m.rec
 	if rec != unborn {
 		c := b.slot()
 		*c = *rec
 		rec = c
-		rec.seq = int32(len(b.order))
+		rec.seq = int32(seq)
 		rec.units = b.share(rec.units[:cap(rec.units)])[:len(rec.units)]
 		rec.climbs = b.keepClimbs(rec.climbs)
 		rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
@@ -445,8 +449,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		}
 		b.keptLeads = append(b.keptLeads, m.lead)
 	}
-	b.sortedIDs = nil
-	b.leads[m.id] = rec
+	b.sortedSeq = nil
 	b.order = append(b.order, rec)
 	return nil
 }
@@ -535,7 +538,7 @@ func (b *Backtest) share(v []float64) []float64 {
 // history's start whatever follows.
 func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured) (*leadRec, error) {
 	t0 := b.opts.At
-	rec := &leadRec{id: lead.ID, created: createdAt(lead, b.opts.CreatedField)}
+	rec := &leadRec{created: createdAt(lead, b.opts.CreatedField)}
 	var at [nInstants]time.Time
 	exists := rec.created
 	for _, e := range lead.Events {
@@ -746,27 +749,28 @@ func categoryScore(m *rules.Model, cat int, fired []scoring.Fired) float64 {
 // createdAt reads the lead's creation time from a map lead's field.
 func createdAt(lead scoring.Lead, field string) time.Time { return lead.TimeField(field) }
 
-// ids are the ids of every lead added, sorted; worked out once for the
-// leads as they stand (adding or removing one forgets them). The caller
-// must not change the slice.
-func (b *Backtest) ids() []string {
-	if b.sortedIDs != nil && len(b.sortedIDs) == len(b.leads) {
-		return b.sortedIDs
+// bySeq is the numbers of every lead added (see Backtest.ids), in the
+// order of their ids; worked out once for the leads as they stand (adding
+// or removing one forgets it). The caller must not change the slice.
+func (b *Backtest) bySeq() []int32 {
+	if b.sortedSeq != nil && len(b.sortedSeq) == b.ids.len() {
+		return b.sortedSeq
 	}
-	ids := make([]string, 0, len(b.leads))
-	for id := range b.leads {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	b.sortedIDs = ids
-	return ids
+	b.sortedSeq = b.ids.sorted()
+	return b.sortedSeq
 }
+
+// idOf is the id of the lead added i'th.
+func (b *Backtest) idOf(i int) string { return b.ids.id(i) }
+
+// added is how many leads were added.
+func (b *Backtest) added() int { return b.ids.len() }
 
 // sorted returns the leads in the backtest and all scored leads that
 // existed at T0, by id, so that nothing depends on the order of Add.
 func (b *Backtest) sorted() (in, existing []*leadRec) {
-	for _, id := range b.ids() {
-		r := b.leads[id]
+	for _, i := range b.bySeq() {
+		r := b.order[i]
 		if r.exclusion == notCreated {
 			continue
 		}

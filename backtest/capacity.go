@@ -396,7 +396,7 @@ func (b *Backtest) finishPoint(p *CurvePoint, rep *CapacityReport, totalWon int,
 func (b *Backtest) capacityWarnings(c *CapacityReport) []string {
 	var w []string
 	unknown := 0
-	for _, l := range b.leads {
+	for _, l := range b.order {
 		if l.exclusion != notCreated && l.arrival().IsZero() {
 			unknown++
 		}

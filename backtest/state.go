@@ -32,11 +32,11 @@ func (b *Backtest) State() ([]byte, error) {
 	w.str(stateMagic)
 	w.str(b.fingerprint())
 	w.time(b.first)
-	ids := b.ids()
+	ids := b.bySeq()
 	w.uint(uint64(len(ids)))
-	for _, id := range ids {
-		w.str(id)
-		l := b.leads[id]
+	for _, i := range ids {
+		w.str(b.idOf(int(i)))
+		l := b.order[i]
 		if l == unborn {
 			w.byte(0)
 			continue
@@ -145,17 +145,17 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 	if fp := r.str(); r.err == nil && fp != b.fingerprint() {
 		return nil, fmt.Errorf("cannot merge the state of a backtest of %s into one of %s; run every shard with the same model and options", fp, b.fingerprint())
 	}
-	o := &Backtest{scorer: b.scorer, model: b.model, opts: b.opts, outcomes: b.outcomes, leads: map[string]*leadRec{}, onCat: b.onCat, snapshotOnly: b.snapshotOnly, fp: b.fingerprint()}
+	o := &Backtest{scorer: b.scorer, model: b.model, opts: b.opts, outcomes: b.outcomes, onCat: b.onCat, snapshotOnly: b.snapshotOnly, fp: b.fingerprint()}
 	o.first = r.time()
 	n := r.count()
 	for i := 0; i < n && r.err == nil; i++ {
 		id := r.str()
-		if _, dup := o.leads[id]; dup && r.err == nil {
+		if o.ids.find(id) >= 0 && r.err == nil {
 			r.err = fmt.Errorf("lead %s appears twice in the state", id)
 		}
 		m := &Measured{id: id, rec: unborn}
 		if r.byte() == 1 {
-			m.rec = &leadRec{id: id}
+			m.rec = &leadRec{}
 			o.readRec(&r, m)
 		}
 		if r.err == nil {
