@@ -144,16 +144,26 @@ type Backtest struct {
 	// added, so their number says whether it is still current).
 	judged      []RuleSignal
 	judgedLeads int
-	// shared holds the lists of units and categories filed so far, by
-	// their bits, for share; key is its scratch.
-	shared map[string][]float64
+	// lists holds the records' lists of units and categories (see
+	// leadRec.units), in blocks; shared finds a list filed so far by its
+	// bits, for share; key is its scratch.
+	lists  listStore
+	shared map[string]uint32
 	key    []byte
 	// names are the grades and stages the records name by index.
 	names   []string
 	nameIdx map[string]uint32
 	// slab is where AddMeasured files the next records, a block at a time.
-	slab       []leadRec
-	climbStore []climb // where the records' climbs are kept, a block at a time
+	slab []leadRec
+	// climbs holds the records' climbs one after another, in blocks.
+	climbs []climbBlock
+	// wides and verdictRecs hold what the rare records that need it keep
+	// beside them (leadRec.wide, leadRec.v); zones the zones of the
+	// records' creation times (leadRec.zone).
+	wides       []*wideRec
+	verdictRecs []*verdictRec
+	zones       []*time.Location
+	zoneIdx     map[zoneKey]uint16
 	// fp is the fingerprint, once worked out.
 	fp string
 	// keptLeads are the leads in the order added, for Suggest, when
@@ -161,33 +171,40 @@ type Backtest struct {
 	keptLeads []*scoring.Lead
 }
 
-// leadRec is what the report needs of one lead, kept small: a backtest
-// holds one for every lead that existed at T0 (about 170 bytes, in slabs;
-// see AddMeasured), so a million leads fit in a few hundred megabytes.
+// leadRec is what the report needs of one lead, kept small and without
+// pointers: a backtest holds one for every lead that existed at T0 (104
+// bytes, in slabs; see AddMeasured), and the garbage collector neither
+// scans the slabs nor follows anything from them. Whatever has a size of
+// its own is kept by the Backtest and named here by number.
 type leadRec struct {
-	created time.Time // with its zone: the suggestion's split prints it
 	total   float64
 	revenue float64
-	// units holds, per scoring rule, the points given / the rule's points,
-	// then per gate 1 or 0; the categories' scores follow up to its
-	// capacity (see cats). Leads alike share one copy (Backtest.share).
-	units []float64
+	// Its instants (see Backtest.instant): when the CRM says it became an
+	// opportunity and was won (zero when not), whatever the window, for
+	// the capacity's win rate and for leakage by timing; its latest event
+	// at or before T0; its arrival (its creation, or its first event; zero
+	// when it has neither, and then it is left out of the flows); its
+	// sales-ready moment up to T0; its creation (in the zone zone).
+	at [nInstants]stamp
+	// units names, in Backtest.lists, the list that holds per scoring rule
+	// the points given / the rule's points, then per gate 1 or 0, then the
+	// categories' scores (see Backtest.units); noList when it has none.
+	// Leads alike share one list (Backtest.share).
+	units uint32
 	// From the timeline up to T0, for capacity: the running maximum of the
-	// capacity score as (time, level) records (see climbAt).
-	climbs []climb
-	// v is set for a lead replayed for the verdict view.
-	v *verdictRec
-	// Its instants (see times): when the CRM says it became an opportunity
-	// and was won (zero when not), whatever the window, for the capacity's
-	// win rate and for leakage by timing; its latest event at or before T0;
-	// its arrival (its creation, or its first event; zero when it has
-	// neither, and then it is left out of the flows); its sales-ready
-	// moment up to T0.
-	at           [nInstants]stamp
-	wide         *wideRec  // its instants, when one does not fit a stamp
-	seq          int32     // place in the order added
-	grade, stage uint32    // Backtest.names index
-	exclusion    exclusion // why the lead is not in the backtest; none when it is
+	// capacity score as (time, level) records, nClimbs of them from climb
+	// in Backtest.climbs (see Backtest.climbsOf).
+	climb, nClimbs uint32
+	// v is 1 + the index of its verdictRec in Backtest.verdictRecs, for a
+	// lead replayed for the verdict view; 0 when not.
+	v int32
+	// wide is 1 + the index of its wideRec in Backtest.wides, for the rare
+	// lead with an instant that does not fit a stamp; 0 when none.
+	wide         int32
+	seq          int32  // place in the order added
+	grade, stage uint32 // Backtest.names index
+	zone         uint16 // Backtest.zones index of its creation time's zone
+	exclusion    exclusion
 	sr, disq     bool
 	won, opp     bool // in (T0, T1]
 	wonLater     bool // won after T1
@@ -200,17 +217,57 @@ const (
 	atLastEvent
 	atArrival
 	atSalesReady
+	atCreated
 	nInstants
 )
 
-// cats are the lead's category scores, which follow its units.
-func (l *leadRec) cats() []float64 { return l.units[len(l.units):cap(l.units)] }
+// noList is leadRec.units for a record without units.
+const noList = math.MaxUint32
 
-func (l *leadRec) oppAt() time.Time     { return l.instant(atOpportunity) }
-func (l *leadRec) wonAt() time.Time     { return l.instant(atWon) }
-func (l *leadRec) lastEvent() time.Time { return l.instant(atLastEvent) }
-func (l *leadRec) arrival() time.Time   { return l.instant(atArrival) }
-func (l *leadRec) srAt() time.Time      { return l.instant(atSalesReady) }
+// units are the record's units (nil when it has none); the caller must
+// not change them.
+func (b *Backtest) units(l *leadRec) []float64 {
+	if l.units == noList {
+		return nil
+	}
+	return b.lists.list(l.units)[:b.lists.nu]
+}
+
+// cats are the record's category scores, which follow its units.
+func (b *Backtest) cats(l *leadRec) []float64 {
+	if l.units == noList {
+		return nil
+	}
+	return b.lists.list(l.units)[b.lists.nu:]
+}
+
+func (b *Backtest) oppAt(l *leadRec) time.Time     { return b.instant(l, atOpportunity) }
+func (b *Backtest) wonAt(l *leadRec) time.Time     { return b.instant(l, atWon) }
+func (b *Backtest) lastEvent(l *leadRec) time.Time { return b.instant(l, atLastEvent) }
+func (b *Backtest) arrival(l *leadRec) time.Time   { return b.instant(l, atArrival) }
+func (b *Backtest) srAt(l *leadRec) time.Time      { return b.instant(l, atSalesReady) }
+
+// created is when the lead was created, in the zone it was written in
+// (the suggestion's split prints it); zero when not known.
+func (b *Backtest) created(l *leadRec) time.Time {
+	if l.wide != 0 {
+		return b.wides[l.wide-1].at[atCreated]
+	}
+	t := l.at[atCreated].time()
+	if !t.IsZero() && int(l.zone) < len(b.zones) {
+		t = t.In(b.zones[l.zone])
+	}
+	return t
+}
+
+// verdictOf is the record's verdictRec, nil when it was not replayed for
+// the verdict view.
+func (b *Backtest) verdictOf(l *leadRec) *verdictRec {
+	if l.v == 0 {
+		return nil
+	}
+	return b.verdictRecs[l.v-1]
+}
 
 // wideRec keeps a record's instants and the times of its climbs as they
 // are, for the rare lead with one that does not fit a stamp.
@@ -219,25 +276,35 @@ type wideRec struct {
 	climbs []time.Time
 }
 
-func (l *leadRec) instant(i int) time.Time {
-	if l.wide != nil {
-		return l.wide.at[i]
+func (b *Backtest) instant(l *leadRec, i int) time.Time {
+	if l.wide != 0 {
+		return b.wides[l.wide-1].at[i]
 	}
 	return l.at[i].time()
 }
 
-// climbAt is when the lead reached its i'th climb.
-func (l *leadRec) climbAt(i int) time.Time {
-	if l.wide != nil {
-		return l.wide.climbs[i]
+// climbsOf are the record's climbs; the caller must not change them.
+func (b *Backtest) climbsOf(l *leadRec) []climb {
+	if l.nClimbs == 0 {
+		return nil
 	}
-	return l.climbs[i].at.time()
+	blk := b.climbs[l.climb/climbBlockSize]
+	o := l.climb % climbBlockSize
+	return blk[o : o+l.nClimbs : o+l.nClimbs]
 }
 
-// setInstants keeps the instants and the climbs' times as stamps, or as
-// they are when one does not fit.
-func (l *leadRec) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
-	fit := true
+// climbAt is when the lead reached its i'th climb.
+func (b *Backtest) climbAt(l *leadRec, i int) time.Time {
+	if l.wide != 0 {
+		return b.wides[l.wide-1].climbs[i]
+	}
+	return b.climbsOf(l)[i].at.time()
+}
+
+// setInstants keeps the instants and the climbs' times as stamps in the
+// record and the climbs, or, when one does not fit, as they are in wide.
+func (m *Measured) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
+	l, fit := m.rec, true
 	for i, t := range ts {
 		l.at[i], fit = stampOf(t)
 		if !fit {
@@ -245,10 +312,10 @@ func (l *leadRec) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
 		}
 	}
 	for i := 0; fit && i < len(climbs); i++ {
-		l.climbs[i].at, fit = stampOf(climbs[i])
+		m.climbs[i].at, fit = stampOf(climbs[i])
 	}
 	if !fit {
-		l.wide = &wideRec{at: *ts, climbs: climbs}
+		m.wide = &wideRec{at: *ts, climbs: climbs}
 	}
 }
 
@@ -375,6 +442,15 @@ type Measured struct {
 	// and the lead itself when Options.Suggest asks.
 	grade, stage string
 	lead         *scoring.Lead
+	// What the record names by number once filed: its units and category
+	// scores (as Backtest.units and cats read them, together), its climbs,
+	// its creation time, its verdict view, its instants when one does not
+	// fit a stamp.
+	units   []float64
+	climbs  []climb
+	created time.Time
+	v       *verdictRec
+	wide    *wideRec
 	// arrival, when set, is when the lead came, to count towards the
 	// start of the capacity's history: it was scored at T0 (even if its
 	// timeline failed after).
@@ -389,7 +465,7 @@ func (m *Measured) Err() error { return m.err }
 
 // unborn stands for every lead created after T0 that the verdict view
 // does not replay: the report only counts them, so they share one record.
-var unborn = &leadRec{exclusion: notCreated}
+var unborn = &leadRec{exclusion: notCreated, units: noList}
 
 // Measure scores one lead as Add does, without adding it: it only reads
 // the backtest, so many goroutines may measure leads at once, and
@@ -429,6 +505,9 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.err != nil {
 		return m.err
 	}
+	if nu, w := b.width(); len(m.units) != 0 && len(m.units) != w {
+		return &scoring.Error{LeadID: m.id, Err: fmt.Errorf("internal error: %d units and category scores, where the model has %d rules and gates and %d categories (please report it)", len(m.units), nu, w-nu)}
+	}
 	seq, err := b.ids.add(m.id)
 	if err != nil {
 		return err
@@ -439,9 +518,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		*c = *rec
 		rec = c
 		rec.seq = int32(seq)
-		rec.units = b.share(rec.units[:cap(rec.units)])[:len(rec.units)]
-		rec.climbs = b.keepClimbs(rec.climbs)
-		rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
+		b.file(rec, m)
 	}
 	if m.lead != nil || b.keptLeads != nil {
 		if b.keptLeads == nil {
@@ -454,18 +531,101 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	return nil
 }
 
+// file keeps what m holds beside its record rec in the backtest's stores,
+// and names it in rec by number.
+func (b *Backtest) file(rec *leadRec, m *Measured) {
+	rec.units = b.share(m.units)
+	rec.climb, rec.nClimbs = b.keepClimbs(m.climbs)
+	rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
+	rec.zone, rec.wide, rec.v = 0, 0, 0
+	wide := m.wide
+	if z, ok := b.zone(m.created); ok && wide == nil {
+		rec.zone = z
+	} else if wide == nil { // over 65,535 zones: this one's creation time is kept as it is
+		wide = &wideRec{}
+		for i := range wide.at {
+			wide.at[i] = rec.at[i].time()
+		}
+		wide.at[atCreated] = m.created
+		for _, c := range m.climbs {
+			wide.climbs = append(wide.climbs, c.at.time())
+		}
+	}
+	if wide != nil {
+		b.wides = append(b.wides, wide)
+		rec.wide = int32(len(b.wides))
+	}
+	if m.v != nil {
+		b.verdictRecs = append(b.verdictRecs, m.v)
+		rec.v = int32(len(b.verdictRecs))
+	}
+}
+
+// measuredOf is what rec of b names by number, as Measure made it, for
+// another backtest to file (MergeState).
+func (b *Backtest) measuredOf(rec *leadRec) *Measured {
+	m := &Measured{rec: rec, grade: b.gradeOf(rec), stage: b.stageOf(rec), created: b.created(rec), v: b.verdictOf(rec)}
+	if rec.units != noList {
+		m.units = b.lists.list(rec.units)
+	}
+	m.climbs = b.climbsOf(rec)
+	if rec.wide != 0 {
+		m.wide = b.wides[rec.wide-1]
+	}
+	return m
+}
+
+// climbBlock is a block of climbs; climbBlockSize is how many a block
+// takes (a record with more has a block of its own).
+type climbBlock = []climb
+
+const climbBlockSize = 1 << 16
+
 // keepClimbs copies a record's climbs to the backtest's store, where they
-// take what they need and no more.
-func (b *Backtest) keepClimbs(c []climb) []climb {
+// take what they need and no more, and returns where they are.
+func (b *Backtest) keepClimbs(c []climb) (at, n uint32) {
 	if len(c) == 0 {
-		return nil
+		return 0, 0
 	}
-	if cap(b.climbStore)-len(b.climbStore) < len(c) {
-		b.climbStore = make([]climb, 0, max(slabSize, len(c)))
+	last := len(b.climbs) - 1
+	if last < 0 || cap(b.climbs[last])-len(b.climbs[last]) < len(c) || len(b.climbs[last]) >= climbBlockSize {
+		b.climbs = append(b.climbs, make([]climb, 0, max(climbBlockSize, len(c))))
+		last++
 	}
-	n := len(b.climbStore)
-	b.climbStore = append(b.climbStore, c...)
-	return b.climbStore[n : n+len(c) : n+len(c)]
+	blk := b.climbs[last]
+	at = uint32(last*climbBlockSize + len(blk))
+	b.climbs[last] = append(blk, c...)
+	return at, uint32(len(c))
+}
+
+// zoneKey tells zones apart as printing a time does: by the location's
+// name, and the zone's abbreviation and offset at the instant.
+type zoneKey struct {
+	loc, name string
+	offset    int
+}
+
+// zone is the index in b.zones of t's zone, added when new (UTC, 0, for
+// the zero time); false after 65,536 zones.
+func (b *Backtest) zone(t time.Time) (uint16, bool) {
+	if t.IsZero() {
+		return 0, true
+	}
+	if b.zoneIdx == nil {
+		b.zones, b.zoneIdx = []*time.Location{time.UTC}, map[zoneKey]uint16{{"UTC", "UTC", 0}: 0}
+	}
+	name, off := t.Zone()
+	k := zoneKey{t.Location().String(), name, off}
+	if i, ok := b.zoneIdx[k]; ok {
+		return i, true
+	}
+	if len(b.zones) > math.MaxUint16 {
+		return 0, false
+	}
+	i := uint16(len(b.zones))
+	b.zones = append(b.zones, t.Location())
+	b.zoneIdx[k] = i
+	return i, true
 }
 
 // slot is a new record's place in the slab.
@@ -509,28 +669,70 @@ func (b *Backtest) nameOf(i uint32) string {
 // maxShared bounds the distinct lists of numbers a backtest keeps to share.
 const maxShared = 1 << 16
 
-// share returns an earlier lead's list equal to v, when there is one, so
-// that leads which fired the same rules alike (on their fit alone, say)
-// keep one copy of their units and categories; records only read them.
-func (b *Backtest) share(v []float64) []float64 {
+// share files v (units, then category scores) in b.lists and returns its
+// number there, or an earlier lead's list equal to it, so that leads
+// which fired the same rules alike (on their fit alone, say) keep one
+// copy; noList for none.
+func (b *Backtest) share(v []float64) uint32 {
 	if len(v) == 0 {
-		return v
+		return noList
 	}
 	key := b.key[:0]
 	for _, x := range v {
 		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(x))
 	}
 	b.key = key
-	if s, ok := b.shared[string(key)]; ok {
-		return s
+	if i, ok := b.shared[string(key)]; ok {
+		return i
 	}
+	if b.lists.w == 0 {
+		b.lists.nu, b.lists.w = b.width()
+	}
+	i := b.lists.add(v)
 	if b.shared == nil {
-		b.shared = map[string][]float64{}
+		b.shared = map[string]uint32{}
 	}
 	if len(b.shared) < maxShared {
-		b.shared[string(key)] = v
+		b.shared[string(key)] = i
 	}
-	return v
+	return i
+}
+
+// width is how many units a record has (its rules' and gates'), and how
+// many numbers with the category scores after them.
+func (b *Backtest) width() (nu, w int) {
+	nu = len(b.model.Rules) + len(b.model.Gates)
+	return nu, nu + len(b.model.Categories)
+}
+
+// listStore keeps lists of w numbers (nu units, then category scores)
+// one after another in blocks, each named by its number.
+type listStore struct {
+	nu, w  int
+	blocks [][]float64
+	n      uint32
+}
+
+// listsPerBlock is how many lists a block of a listStore holds.
+const listsPerBlock = 4096
+
+// list is list i; the caller must not change it.
+func (s *listStore) list(i uint32) []float64 {
+	blk := s.blocks[i/listsPerBlock]
+	o := int(i%listsPerBlock) * s.w
+	return blk[o : o+s.w : o+s.w]
+}
+
+// add files v, which has w numbers (AddMeasured checks), and returns
+// its number.
+func (s *listStore) add(v []float64) uint32 {
+	if s.n%listsPerBlock == 0 {
+		s.blocks = append(s.blocks, make([]float64, 0, listsPerBlock*s.w))
+	}
+	last := len(s.blocks) - 1
+	s.blocks[last] = append(s.blocks[last], v...)
+	s.n++
+	return s.n - 1
 }
 
 // measure works out the lead's record, with what mr keeps aside; mr's
@@ -538,11 +740,13 @@ func (b *Backtest) share(v []float64) []float64 {
 // history's start whatever follows.
 func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured) (*leadRec, error) {
 	t0 := b.opts.At
-	rec := &leadRec{created: createdAt(lead, b.opts.CreatedField)}
+	rec := &leadRec{units: noList}
+	mr.rec, mr.created = rec, createdAt(lead, b.opts.CreatedField)
 	var at [nInstants]time.Time
-	exists := rec.created
+	at[atCreated] = mr.created
+	exists := mr.created
 	for _, e := range lead.Events {
-		if rec.created.IsZero() && (exists.IsZero() || e.At.Before(exists)) {
+		if mr.created.IsZero() && (exists.IsZero() || e.At.Before(exists)) {
 			exists = e.At
 		}
 		if !e.At.After(t0) && e.At.After(at[atLastEvent]) {
@@ -553,11 +757,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
-			if err := b.timeline(ctx, lead, rec, &at, nil); err != nil {
+			if err := b.timeline(ctx, lead, mr, &at, nil); err != nil {
 				return nil, err
 			}
-			rec.climbs, at[atSalesReady] = nil, time.Time{}
-			rec.setInstants(&at, nil)
+			mr.climbs, at[atSalesReady] = nil, time.Time{}
+			mr.setInstants(&at, nil)
 			return rec, nil
 		}
 		return unborn, nil
@@ -571,8 +775,8 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	rec.total, rec.sr, rec.disq = res.Total, res.SalesReady, res.Disqualified
 	mr.grade, mr.stage = res.Grade, res.Stage
 	nu := len(m.Rules) + len(m.Gates)
-	rec.units = make([]float64, nu+len(m.Categories))[:nu]
-	cats := rec.cats()
+	mr.units = make([]float64, nu+len(m.Categories))
+	units, cats := mr.units[:nu], mr.units[nu:]
 	for i, c := range res.Categories {
 		cats[i] = c.Score
 	}
@@ -585,11 +789,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		if r.Points != 0 {
 			u = f.Points / r.Points
 		}
-		rec.units[r.Index] = u
+		units[r.Index] = u
 	}
 	for _, g := range res.Gates {
 		if r := m.Rule(g.Rule); r != nil {
-			rec.units[len(m.Rules)+r.Index] = 1
+			units[len(m.Rules)+r.Index] = 1
 		}
 	}
 	o, has := b.outcomes[lead.ID]
@@ -621,11 +825,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	}
 	var climbs []time.Time
 	if b.opts.Capacity != nil || b.verdictView(lead) {
-		if err := b.timeline(ctx, lead, rec, &at, &climbs); err != nil {
+		if err := b.timeline(ctx, lead, mr, &at, &climbs); err != nil {
 			return nil, err
 		}
 	}
-	rec.setInstants(&at, climbs)
+	mr.setInstants(&at, climbs)
 	return rec, nil
 }
 
@@ -633,9 +837,10 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 // score first reached each level, and when it became sales-ready) and,
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
-// It sets the record's climbs, their times in climbs (nil: not wanted),
-// and its instants in ts.
-func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec, ts *[nInstants]time.Time, climbs *[]time.Time) error {
+// It sets the measured lead's climbs and verdictRec, the climbs' times in
+// climbs (nil: not wanted), and its instants in ts.
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time) error {
+	created := mr.created
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
 	// timeline as of T1 has no point at T0, so a lead with no event
@@ -650,8 +855,8 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	}
 	if r, ok := tl.SalesReadyAt(b.scorer); ok && !ts[atArrival].IsZero() {
 		at := r.At
-		if r.Event == nil && !rec.created.IsZero() && rec.created.Before(r.At) {
-			at = rec.created // sales-ready on its fit alone, from its creation
+		if r.Event == nil && !created.IsZero() && created.Before(r.At) {
+			at = created // sales-ready on its fit alone, from its creation
 		}
 		if !at.After(b.opts.At) {
 			ts[atSalesReady] = at
@@ -666,12 +871,12 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 			return err
 		}
 		v := &verdictRec{}
-		rec.v = v
+		mr.v = v
 		for _, p := range vtl.Points {
 			if p.SalesReady {
 				v.handoff = p.At
-				if p.Event == nil && !rec.created.IsZero() && rec.created.Before(p.At) {
-					v.handoff = rec.created
+				if p.Event == nil && !created.IsZero() && created.Before(p.At) {
+					v.handoff = created
 				}
 				for _, f := range p.Fired {
 					v.fired = append(v.fired, f.Rule)
@@ -697,11 +902,11 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 			level = categoryScore(b.model, b.onCat, p.Fired)
 		}
 		at := p.At
-		if i == 0 && !rec.created.IsZero() && rec.created.Before(at) {
-			at = rec.created // the fit the lead had before any event, it had from its creation
+		if i == 0 && !created.IsZero() && created.Before(at) {
+			at = created // the fit the lead had before any event, it had from its creation
 		}
 		if i == 0 || level > best {
-			rec.climbs = append(rec.climbs, climb{level: level})
+			mr.climbs = append(mr.climbs, climb{level: level})
 			if climbs != nil {
 				*climbs = append(*climbs, at)
 			}

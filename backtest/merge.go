@@ -53,7 +53,7 @@ func (b *Backtest) Merge(other *Backtest) error {
 			c := b.slot()
 			*c = *rec
 			c.seq = int32(seq)
-			c.grade, c.stage = b.name(other.nameOf(rec.grade)), b.name(other.nameOf(rec.stage))
+			b.file(c, other.measuredOf(rec))
 			rec = c
 		}
 		if b.keptLeads != nil {

@@ -41,11 +41,11 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	}
 	m := b.model
 	in, existing := b.sorted()
-	train, test := split(in)
+	train, test := b.split(in)
 	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, one points-per-log-odds scale keeping the sales-ready volume, changes within noise left out, rounded",
 		Lambda: Lambda, TrainLeads: len(train), HeldOut: HeldOut{Leads: len(test)}}
 	if len(train) > 0 {
-		s.SplitAt = train[len(train)-1].created
+		s.SplitAt = b.created(train[len(train)-1])
 	}
 	for _, l := range train {
 		if l.won {
@@ -72,7 +72,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	for _, r := range m.Rules {
 		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
 		for _, l := range train {
-			if l.units[r.Index] != 0 {
+			if b.units(l)[r.Index] != 0 {
 				p.Fired++
 			}
 		}
@@ -108,7 +108,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	case len(cols) == 0:
 		return withhold("no rule fired on enough training leads to be fitted")
 	}
-	fit, err := grouped(train, cols)
+	fit, err := b.grouped(train, cols)
 	if err != nil {
 		return withhold("the fit of the points did not converge (" + err.Error() + ")")
 	}
@@ -291,10 +291,10 @@ func (b *Backtest) newFlowsRef(existing []*leadRec) *flowsRef {
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if b.leadOf(l) == nil || l.arrival().IsZero() {
+		if b.leadOf(l) == nil || b.arrival(l).IsZero() {
 			continue
 		}
-		recent := in(l.arrival())
+		recent := in(b.arrival(l))
 		for _, e := range b.leadOf(l).Events {
 			recent = recent || in(e.At)
 		}
@@ -318,8 +318,8 @@ func (f *flowsRef) count(ctx context.Context, sc *scoring.Scorer) (int, error) {
 		}
 		if r, found := tl.SalesReadyAt(sc); found {
 			at := r.At
-			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
-				at = l.created
+			if r.Event == nil && !f.b.created(l).IsZero() && f.b.created(l).Before(r.At) {
+				at = f.b.created(l)
 			}
 			if !at.Before(f.from) && !at.After(f.b.opts.At) {
 				n++

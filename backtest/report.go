@@ -298,7 +298,7 @@ func (b *Backtest) Report() *Report {
 	for ci, cat := range m.Categories {
 		cs := make([]scored, len(in))
 		for i, l := range in {
-			cs[i] = scored{l.cats()[ci], l.won}
+			cs[i] = scored{b.cats(l)[ci], l.won}
 		}
 		r.CategoryAUC = append(r.CategoryAUC, NamedValue{cat.Name, auc(cs)})
 	}
@@ -402,7 +402,7 @@ func (b *Backtest) Report() *Report {
 			col += len(m.Rules)
 		}
 		for _, l := range in {
-			if l.units[col] != 0 {
+			if b.units(l)[col] != 0 {
 				s.Fired++
 				if l.won {
 					s.FiredWon++
@@ -536,7 +536,7 @@ func (b *Backtest) verdicts() *Verdicts {
 	tally := feedback.NewEvidenceTally(b.model)
 	any := false
 	for _, i := range b.bySeq() {
-		l := b.order[i].v
+		l := b.verdictOf(b.order[i])
 		if l == nil {
 			continue
 		}

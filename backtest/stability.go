@@ -195,7 +195,7 @@ func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) []*Measured
 	for i, b := range st.snaps {
 		m := b.Measure(ctx, lead)
 		if m.rec != nil && m.rec != unborn {
-			m.rec.units = nil // not needed: keep a long run small
+			m.units = nil // not needed: keep a long run small
 		}
 		ms[i] = m
 	}

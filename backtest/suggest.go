@@ -166,11 +166,11 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	}
 	m := b.model
 	in, existing := b.sorted()
-	train, test := split(in)
+	train, test := b.split(in)
 	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, one points-per-log-odds scale keeping the sales-ready volume, changes within noise left out, rounded",
 		Lambda: Lambda, TrainLeads: len(train), HeldOut: HeldOut{Leads: len(test)}}
 	if len(train) > 0 {
-		s.SplitAt = train[len(train)-1].created
+		s.SplitAt = b.created(train[len(train)-1])
 	}
 	for _, l := range train {
 		if l.won {
@@ -197,7 +197,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	for _, r := range m.Rules {
 		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
 		for _, l := range train {
-			if l.units[r.Index] != 0 {
+			if b.units(l)[r.Index] != 0 {
 				p.Fired++
 			}
 		}
@@ -233,7 +233,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	case len(cols) == 0:
 		return withhold("no rule fired on enough training leads to be fitted")
 	}
-	fit, err := grouped(train, cols)
+	fit, err := b.grouped(train, cols)
 	if err != nil {
 		return withhold("the fit of the points did not converge (" + err.Error() + ")")
 	}
@@ -505,7 +505,7 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if !l.arrival().IsZero() && (in(l.arrival()) || in(l.lastEvent())) {
+		if !b.arrival(l).IsZero() && (in(b.arrival(l)) || in(b.lastEvent(l))) {
 			f.leads[l.seq] = true
 		}
 	}
@@ -549,8 +549,8 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 			}
 			r := first[v]
 			at := r.At
-			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
-				at = l.created
+			if r.Event == nil && !f.b.created(l).IsZero() && f.b.created(l).Before(r.At) {
+				at = f.b.created(l)
 			}
 			if !at.Before(f.from) && !at.After(f.b.opts.At) {
 				counts[v]++
