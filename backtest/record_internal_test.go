@@ -1,6 +1,8 @@
 package backtest
 
 import (
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -153,5 +155,48 @@ func TestCatsFollowUnits(t *testing.T) {
 	}
 	if b.units(&leadRec{units: noList}) != nil || b.cats(&leadRec{units: noList}) != nil {
 		t.Fatal("a record without units has some")
+	}
+}
+
+// Lists are kept once, by their bits, against a map from the bits to
+// the first list filed: random lists from few values, so that many
+// repeat, 0 and -0 and NaN among them, across the table's growth.
+func TestListsInternedOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	s := listStore{nu: 2, w: 3}
+	values := []float64{0, math.Copysign(0, -1), 1, 0.5, math.NaN(), 40}
+	ref := map[[3]uint64]uint32{}
+	for i := 0; i < 20000; i++ {
+		var v [3]float64
+		var key [3]uint64
+		for j := range v {
+			v[j] = values[r.IntN(len(values))]
+			if r.IntN(50) == 0 {
+				v[j] = r.Float64() // rarely alike
+			}
+			key[j] = math.Float64bits(v[j])
+		}
+		got := s.intern(v[:])
+		if first, ok := ref[key]; ok {
+			if got != first {
+				t.Fatalf("list %v filed again as %d, first as %d", v, got, first)
+			}
+			continue
+		}
+		if got != uint32(len(ref)) {
+			t.Fatalf("a new list numbered %d, want %d", got, len(ref))
+		}
+		ref[key] = got
+	}
+	for key, i := range ref {
+		l := s.list(i)
+		for j := range key {
+			if math.Float64bits(l[j]) != key[j] {
+				t.Fatalf("list %d reads back %v", i, l)
+			}
+		}
+	}
+	if int(s.n) != len(ref) || len(s.table) < 2*len(ref) {
+		t.Fatalf("%d lists in a table of %d for %d distinct", s.n, len(s.table), len(ref))
 	}
 }

@@ -36,9 +36,9 @@ func TestBoundHeapPutsTheLimitBack(t *testing.T) {
 	require.Equal(t, before, debug.SetMemoryLimit(-1))
 }
 
-// heapLimit is the live heap, a quarter more, and the margin.
+// heapLimit is the live heap, an eighth more, and the margin.
 func TestHeapLimit(t *testing.T) {
 	require.Equal(t, int64(heapMargin), heapLimit(0))
-	require.Equal(t, int64(400<<20+100<<20+heapMargin), heapLimit(400<<20))
+	require.Equal(t, int64(400<<20+50<<20+heapMargin), heapLimit(400<<20))
 	require.Equal(t, int64(math.MaxInt64), heapLimit(math.MaxUint64-1))
 }
