@@ -40,11 +40,9 @@ package backtest
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -121,15 +119,31 @@ func ParseCapacity(s string) (*Capacity, error) {
 
 // Backtest collects leads and their outcomes; Report computes the report.
 // Add leads in any order: the report does not depend on it.
+//
+// Memory grows with the leads, by what it keeps of each, never the lead
+// itself (unless Options.Suggest asks): every lead added takes its id's
+// bytes and 20 to 28 bytes more (the id's offset, its slots in the index,
+// its record's place); every lead that existed at T0 a record of 104
+// bytes, 16 bytes per climb of its capacity score up to T0 (with
+// Options.Capacity), and, unless an earlier lead had the same, a list of
+// 8 bytes per rule, gate and category, with 8 to 16 bytes to find it; a
+// lead replayed for the verdict view, what it keeps of its hand-off and
+// verdicts. Report and Suggest work with a few lists of a number or a
+// pointer per lead while they run. The rest is bounded by the model and
+// the outcomes (held as given to New). On the generated million leads (617,000
+// existing at T0, with Options.Capacity), the command's largest live heap,
+// the outcomes and the report's work included, was 206 MB.
 type Backtest struct {
 	scorer   *scoring.Scorer
 	model    *rules.Model
 	opts     Options
 	outcomes map[string]Outcome
-	leads    map[string]*leadRec
-	order    []*leadRec // in the order added
-	// sortedIDs caches ids(); nil when leads changed since.
-	sortedIDs []string
+	// ids are the ids of the leads added, numbered in the order added;
+	// order[i] is the record of id i.
+	ids   idSet
+	order []*leadRec
+	// sortedSeq caches bySeq(); nil when leads changed since.
+	sortedSeq []int32
 	ref       []refRec
 	refAt     time.Time
 	refIDs    map[string]bool
@@ -143,16 +157,23 @@ type Backtest struct {
 	// added, so their number says whether it is still current).
 	judged      []RuleSignal
 	judgedLeads int
-	// shared holds the lists of units and categories filed so far, by
-	// their bits, for share; key is its scratch.
-	shared map[string][]float64
-	key    []byte
+	// lists holds the records' lists of units and categories (see
+	// leadRec.units), each once (see share).
+	lists listStore
 	// names are the grades and stages the records name by index.
 	names   []string
 	nameIdx map[string]uint32
 	// slab is where AddMeasured files the next records, a block at a time.
-	slab       []leadRec
-	climbStore []climb // where the records' climbs are kept, a block at a time
+	slab []leadRec
+	// climbs holds the records' climbs one after another, in blocks.
+	climbs []climbBlock
+	// wides and verdictRecs hold what the rare records that need it keep
+	// beside them (leadRec.wide, leadRec.v); zones the zones of the
+	// records' creation times (leadRec.zone).
+	wides       []*wideRec
+	verdictRecs []*verdictRec
+	zones       []*time.Location
+	zoneIdx     map[zoneKey]uint16
 	// fp is the fingerprint, once worked out.
 	fp string
 	// keptLeads are the leads in the order added, for Suggest, when
@@ -160,34 +181,40 @@ type Backtest struct {
 	keptLeads []*scoring.Lead
 }
 
-// leadRec is what the report needs of one lead, kept small: a backtest
-// holds one for every lead that existed at T0 (about 170 bytes, in slabs;
-// see AddMeasured), so a million leads fit in a few hundred megabytes.
+// leadRec is what the report needs of one lead, kept small and without
+// pointers: a backtest holds one for every lead that existed at T0 (104
+// bytes, in slabs; see AddMeasured), and the garbage collector neither
+// scans the slabs nor follows anything from them. Whatever has a size of
+// its own is kept by the Backtest and named here by number.
 type leadRec struct {
-	id      string
-	created time.Time // with its zone: the suggestion's split prints it
 	total   float64
 	revenue float64
-	// units holds, per scoring rule, the points given / the rule's points,
-	// then per gate 1 or 0; the categories' scores follow up to its
-	// capacity (see cats). Leads alike share one copy (Backtest.share).
-	units []float64
+	// Its instants (see Backtest.instant): when the CRM says it became an
+	// opportunity and was won (zero when not), whatever the window, for
+	// the capacity's win rate and for leakage by timing; its latest event
+	// at or before T0; its arrival (its creation, or its first event; zero
+	// when it has neither, and then it is left out of the flows); its
+	// sales-ready moment up to T0; its creation (in the zone zone).
+	at [nInstants]stamp
+	// units names, in Backtest.lists, the list that holds per scoring rule
+	// the points given / the rule's points, then per gate 1 or 0, then the
+	// categories' scores (see Backtest.units); noList when it has none.
+	// Leads alike share one list (Backtest.share).
+	units uint32
 	// From the timeline up to T0, for capacity: the running maximum of the
-	// capacity score as (time, level) records (see climbAt).
-	climbs []climb
-	// v is set for a lead replayed for the verdict view.
-	v *verdictRec
-	// Its instants (see times): when the CRM says it became an opportunity
-	// and was won (zero when not), whatever the window, for the capacity's
-	// win rate and for leakage by timing; its latest event at or before T0;
-	// its arrival (its creation, or its first event; zero when it has
-	// neither, and then it is left out of the flows); its sales-ready
-	// moment up to T0.
-	at           [nInstants]stamp
-	wide         *wideRec  // its instants, when one does not fit a stamp
-	seq          int32     // place in the order added
-	grade, stage uint32    // Backtest.names index
-	exclusion    exclusion // why the lead is not in the backtest; none when it is
+	// capacity score as (time, level) records, nClimbs of them from climb
+	// in Backtest.climbs (see Backtest.climbsOf).
+	climb, nClimbs uint32
+	// v is 1 + the index of its verdictRec in Backtest.verdictRecs, for a
+	// lead replayed for the verdict view; 0 when not.
+	v int32
+	// wide is 1 + the index of its wideRec in Backtest.wides, for the rare
+	// lead with an instant that does not fit a stamp; 0 when none.
+	wide         int32
+	seq          int32  // place in the order added
+	grade, stage uint32 // Backtest.names index
+	zone         uint16 // Backtest.zones index of its creation time's zone
+	exclusion    exclusion
 	sr, disq     bool
 	won, opp     bool // in (T0, T1]
 	wonLater     bool // won after T1
@@ -200,17 +227,57 @@ const (
 	atLastEvent
 	atArrival
 	atSalesReady
+	atCreated
 	nInstants
 )
 
-// cats are the lead's category scores, which follow its units.
-func (l *leadRec) cats() []float64 { return l.units[len(l.units):cap(l.units)] }
+// noList is leadRec.units for a record without units.
+const noList = math.MaxUint32
 
-func (l *leadRec) oppAt() time.Time     { return l.instant(atOpportunity) }
-func (l *leadRec) wonAt() time.Time     { return l.instant(atWon) }
-func (l *leadRec) lastEvent() time.Time { return l.instant(atLastEvent) }
-func (l *leadRec) arrival() time.Time   { return l.instant(atArrival) }
-func (l *leadRec) srAt() time.Time      { return l.instant(atSalesReady) }
+// units are the record's units (nil when it has none); the caller must
+// not change them.
+func (b *Backtest) units(l *leadRec) []float64 {
+	if l.units == noList {
+		return nil
+	}
+	return b.lists.list(l.units)[:b.lists.nu]
+}
+
+// cats are the record's category scores, which follow its units.
+func (b *Backtest) cats(l *leadRec) []float64 {
+	if l.units == noList {
+		return nil
+	}
+	return b.lists.list(l.units)[b.lists.nu:]
+}
+
+func (b *Backtest) oppAt(l *leadRec) time.Time     { return b.instant(l, atOpportunity) }
+func (b *Backtest) wonAt(l *leadRec) time.Time     { return b.instant(l, atWon) }
+func (b *Backtest) lastEvent(l *leadRec) time.Time { return b.instant(l, atLastEvent) }
+func (b *Backtest) arrival(l *leadRec) time.Time   { return b.instant(l, atArrival) }
+func (b *Backtest) srAt(l *leadRec) time.Time      { return b.instant(l, atSalesReady) }
+
+// created is when the lead was created, in the zone it was written in
+// (the suggestion's split prints it); zero when not known.
+func (b *Backtest) created(l *leadRec) time.Time {
+	if l.wide != 0 {
+		return b.wides[l.wide-1].at[atCreated]
+	}
+	t := l.at[atCreated].time()
+	if !t.IsZero() && int(l.zone) < len(b.zones) {
+		t = t.In(b.zones[l.zone])
+	}
+	return t
+}
+
+// verdictOf is the record's verdictRec, nil when it was not replayed for
+// the verdict view.
+func (b *Backtest) verdictOf(l *leadRec) *verdictRec {
+	if l.v == 0 {
+		return nil
+	}
+	return b.verdictRecs[l.v-1]
+}
 
 // wideRec keeps a record's instants and the times of its climbs as they
 // are, for the rare lead with one that does not fit a stamp.
@@ -219,25 +286,35 @@ type wideRec struct {
 	climbs []time.Time
 }
 
-func (l *leadRec) instant(i int) time.Time {
-	if l.wide != nil {
-		return l.wide.at[i]
+func (b *Backtest) instant(l *leadRec, i int) time.Time {
+	if l.wide != 0 {
+		return b.wides[l.wide-1].at[i]
 	}
 	return l.at[i].time()
 }
 
-// climbAt is when the lead reached its i'th climb.
-func (l *leadRec) climbAt(i int) time.Time {
-	if l.wide != nil {
-		return l.wide.climbs[i]
+// climbsOf are the record's climbs; the caller must not change them.
+func (b *Backtest) climbsOf(l *leadRec) []climb {
+	if l.nClimbs == 0 {
+		return nil
 	}
-	return l.climbs[i].at.time()
+	blk := b.climbs[l.climb/climbBlockSize]
+	o := l.climb % climbBlockSize
+	return blk[o : o+l.nClimbs : o+l.nClimbs]
 }
 
-// setInstants keeps the instants and the climbs' times as stamps, or as
-// they are when one does not fit.
-func (l *leadRec) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
-	fit := true
+// climbAt is when the lead reached its i'th climb.
+func (b *Backtest) climbAt(l *leadRec, i int) time.Time {
+	if l.wide != 0 {
+		return b.wides[l.wide-1].climbs[i]
+	}
+	return b.climbsOf(l)[i].at.time()
+}
+
+// setInstants keeps the instants and the climbs' times as stamps in the
+// record and the climbs, or, when one does not fit, as they are in wide.
+func (m *Measured) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
+	l, fit := m.rec, true
 	for i, t := range ts {
 		l.at[i], fit = stampOf(t)
 		if !fit {
@@ -245,10 +322,10 @@ func (l *leadRec) setInstants(ts *[nInstants]time.Time, climbs []time.Time) {
 		}
 	}
 	for i := 0; fit && i < len(climbs); i++ {
-		l.climbs[i].at, fit = stampOf(climbs[i])
+		m.climbs[i].at, fit = stampOf(climbs[i])
 	}
 	if !fit {
-		l.wide = &wideRec{at: *ts, climbs: climbs}
+		m.wide = &wideRec{at: *ts, climbs: climbs}
 	}
 }
 
@@ -332,7 +409,7 @@ func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtes
 		return nil, fmt.Errorf("the capacity must be a number of leads above 0 a week or a month, got %v a %q", c.Leads, c.Unit)
 	}
 	m := s.Model()
-	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, leads: map[string]*leadRec{}, onCat: -1}
+	b := &Backtest{scorer: s, model: m, opts: opts, outcomes: outcomes, onCat: -1}
 	if c := opts.Capacity; c != nil && c.On != "" {
 		cat := m.Category(c.On)
 		if cat == nil {
@@ -357,7 +434,7 @@ func (b *Backtest) Add(lead scoring.Lead) error {
 
 // AddContext is Add, stopped when ctx is done.
 func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
-	if _, dup := b.leads[lead.ID]; dup && lead.ID != "" {
+	if lead.ID != "" && b.ids.find(lead.ID) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
 	}
 	return b.AddMeasured(b.Measure(ctx, lead))
@@ -375,6 +452,15 @@ type Measured struct {
 	// and the lead itself when Options.Suggest asks.
 	grade, stage string
 	lead         *scoring.Lead
+	// What the record names by number once filed: its units and category
+	// scores (as Backtest.units and cats read them, together), its climbs,
+	// its creation time, its verdict view, its instants when one does not
+	// fit a stamp.
+	units   []float64
+	climbs  []climb
+	created time.Time
+	v       *verdictRec
+	wide    *wideRec
 	// arrival, when set, is when the lead came, to count towards the
 	// start of the capacity's history: it was scored at T0 (even if its
 	// timeline failed after).
@@ -389,7 +475,7 @@ func (m *Measured) Err() error { return m.err }
 
 // unborn stands for every lead created after T0 that the verdict view
 // does not replay: the report only counts them, so they share one record.
-var unborn = &leadRec{exclusion: notCreated}
+var unborn = &leadRec{exclusion: notCreated, units: noList}
 
 // Measure scores one lead as Add does, without adding it: it only reads
 // the backtest, so many goroutines may measure leads at once, and
@@ -420,7 +506,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.id == "" {
 		return m.err
 	}
-	if _, dup := b.leads[m.id]; dup {
+	if b.ids.find(m.id) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", m.id)
 	}
 	if !m.arrival.IsZero() && (b.first.IsZero() || m.arrival.Before(b.first)) {
@@ -429,15 +515,20 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.err != nil {
 		return m.err
 	}
+	if nu, w := b.width(); len(m.units) != 0 && len(m.units) != w {
+		return &scoring.Error{LeadID: m.id, Err: fmt.Errorf("internal error: %d units and category scores, where the model has %d rules and gates and %d categories (please report it)", len(m.units), nu, w-nu)}
+	}
+	seq, err := b.ids.add(m.id)
+	if err != nil {
+		return err
+	}
 	rec := m.rec
 	if rec != unborn {
 		c := b.slot()
 		*c = *rec
 		rec = c
-		rec.seq = int32(len(b.order))
-		rec.units = b.share(rec.units[:cap(rec.units)])[:len(rec.units)]
-		rec.climbs = b.keepClimbs(rec.climbs)
-		rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
+		rec.seq = int32(seq)
+		b.file(rec, m)
 	}
 	if m.lead != nil || b.keptLeads != nil {
 		if b.keptLeads == nil {
@@ -445,24 +536,106 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		}
 		b.keptLeads = append(b.keptLeads, m.lead)
 	}
-	b.sortedIDs = nil
-	b.leads[m.id] = rec
+	b.sortedSeq = nil
 	b.order = append(b.order, rec)
 	return nil
 }
 
+// file keeps what m holds beside its record rec in the backtest's stores,
+// and names it in rec by number.
+func (b *Backtest) file(rec *leadRec, m *Measured) {
+	rec.units = b.share(m.units)
+	rec.climb, rec.nClimbs = b.keepClimbs(m.climbs)
+	rec.grade, rec.stage = b.name(m.grade), b.name(m.stage)
+	rec.zone, rec.wide, rec.v = 0, 0, 0
+	wide := m.wide
+	if z, ok := b.zone(m.created); ok && wide == nil {
+		rec.zone = z
+	} else if wide == nil { // over 65,535 zones: this one's creation time is kept as it is
+		wide = &wideRec{}
+		for i := range wide.at {
+			wide.at[i] = rec.at[i].time()
+		}
+		wide.at[atCreated] = m.created
+		for _, c := range m.climbs {
+			wide.climbs = append(wide.climbs, c.at.time())
+		}
+	}
+	if wide != nil {
+		b.wides = append(b.wides, wide)
+		rec.wide = int32(len(b.wides))
+	}
+	if m.v != nil {
+		b.verdictRecs = append(b.verdictRecs, m.v)
+		rec.v = int32(len(b.verdictRecs))
+	}
+}
+
+// measuredOf is what rec of b names by number, as Measure made it, for
+// another backtest to file (MergeState).
+func (b *Backtest) measuredOf(rec *leadRec) *Measured {
+	m := &Measured{rec: rec, grade: b.gradeOf(rec), stage: b.stageOf(rec), created: b.created(rec), v: b.verdictOf(rec)}
+	if rec.units != noList {
+		m.units = b.lists.list(rec.units)
+	}
+	m.climbs = b.climbsOf(rec)
+	if rec.wide != 0 {
+		m.wide = b.wides[rec.wide-1]
+	}
+	return m
+}
+
+// climbBlock is a block of climbs; climbBlockSize is how many a block
+// takes (a record with more has a block of its own).
+type climbBlock = []climb
+
+const climbBlockSize = 1 << 16
+
 // keepClimbs copies a record's climbs to the backtest's store, where they
-// take what they need and no more.
-func (b *Backtest) keepClimbs(c []climb) []climb {
+// take what they need and no more, and returns where they are.
+func (b *Backtest) keepClimbs(c []climb) (at, n uint32) {
 	if len(c) == 0 {
-		return nil
+		return 0, 0
 	}
-	if cap(b.climbStore)-len(b.climbStore) < len(c) {
-		b.climbStore = make([]climb, 0, max(slabSize, len(c)))
+	last := len(b.climbs) - 1
+	if last < 0 || cap(b.climbs[last])-len(b.climbs[last]) < len(c) || len(b.climbs[last]) >= climbBlockSize {
+		b.climbs = append(b.climbs, make([]climb, 0, max(climbBlockSize, len(c))))
+		last++
 	}
-	n := len(b.climbStore)
-	b.climbStore = append(b.climbStore, c...)
-	return b.climbStore[n : n+len(c) : n+len(c)]
+	blk := b.climbs[last]
+	at = uint32(last*climbBlockSize + len(blk))
+	b.climbs[last] = append(blk, c...)
+	return at, uint32(len(c))
+}
+
+// zoneKey tells zones apart as printing a time does: by the location's
+// name, and the zone's abbreviation and offset at the instant.
+type zoneKey struct {
+	loc, name string
+	offset    int
+}
+
+// zone is the index in b.zones of t's zone, added when new (UTC, 0, for
+// the zero time); false after 65,536 zones.
+func (b *Backtest) zone(t time.Time) (uint16, bool) {
+	if t.IsZero() {
+		return 0, true
+	}
+	if b.zoneIdx == nil {
+		b.zones, b.zoneIdx = []*time.Location{time.UTC}, map[zoneKey]uint16{{"UTC", "UTC", 0}: 0}
+	}
+	name, off := t.Zone()
+	k := zoneKey{t.Location().String(), name, off}
+	if i, ok := b.zoneIdx[k]; ok {
+		return i, true
+	}
+	if len(b.zones) > math.MaxUint16 {
+		return 0, false
+	}
+	i := uint16(len(b.zones))
+	b.zones = append(b.zones, t.Location())
+	b.zoneIdx[k] = i
+	return i, true
 }
 
 // slot is a new record's place in the slab.
@@ -503,31 +676,121 @@ func (b *Backtest) nameOf(i uint32) string {
 	return ""
 }
 
-// maxShared bounds the distinct lists of numbers a backtest keeps to share.
-const maxShared = 1 << 16
-
-// share returns an earlier lead's list equal to v, when there is one, so
+// share files v (units, then category scores) in b.lists and returns its
+// number there, or an earlier lead's list equal to it, bit for bit, so
 // that leads which fired the same rules alike (on their fit alone, say)
-// keep one copy of their units and categories; records only read them.
-func (b *Backtest) share(v []float64) []float64 {
+// keep one copy; noList for none.
+func (b *Backtest) share(v []float64) uint32 {
 	if len(v) == 0 {
-		return v
+		return noList
 	}
-	key := b.key[:0]
+	if b.lists.w == 0 {
+		b.lists.nu, b.lists.w = b.width()
+	}
+	return b.lists.intern(v)
+}
+
+// width is how many units a record has (its rules' and gates'), and how
+// many numbers with the category scores after them.
+func (b *Backtest) width() (nu, w int) {
+	nu = len(b.model.Rules) + len(b.model.Gates)
+	return nu, nu + len(b.model.Categories)
+}
+
+// listStore keeps lists of w numbers (nu units, then category scores)
+// one after another in blocks, each named by its number, and each once:
+// an open-addressing table of numbers (as idSet's) finds a list by its
+// bits, without a key of its own.
+type listStore struct {
+	nu, w  int
+	blocks [][]float64
+	n      uint32
+	// table holds 1 + the number of the list filed in each slot, 0 when
+	// empty; its length is a power of two, at least twice the lists'.
+	table []uint32
+}
+
+// hashList mixes the bits of a list's numbers (FNV-1a over 64-bit words,
+// then a final avalanche).
+func hashList(v []float64) uint64 {
+	h := uint64(14695981039346656037)
 	for _, x := range v {
-		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(x))
+		h = (h ^ math.Float64bits(x)) * 1099511628211
 	}
-	b.key = key
-	if s, ok := b.shared[string(key)]; ok {
-		return s
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// sameBits reports whether two lists have the same bits, number for
+// number (so 0 and -0 differ, and a NaN equals itself).
+func sameBits(a, b []float64) bool {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return false
+		}
 	}
-	if b.shared == nil {
-		b.shared = map[string][]float64{}
+	return true
+}
+
+// intern is the number of a list with v's bits, filed now if new; v has
+// w numbers (AddMeasured checks).
+func (s *listStore) intern(v []float64) uint32 {
+	if len(s.table) > 0 {
+		mask := uint64(len(s.table) - 1)
+		for h := hashList(v) & mask; ; h = (h + 1) & mask {
+			e := s.table[h]
+			if e == 0 {
+				break
+			}
+			if sameBits(s.list(e-1), v) {
+				return e - 1
+			}
+		}
 	}
-	if len(b.shared) < maxShared {
-		b.shared[string(key)] = v
+	i := s.add(v)
+	if 2*int(s.n) > len(s.table) {
+		s.table = make([]uint32, max(1024, 2*len(s.table)))
+		for j := uint32(0); j < s.n; j++ {
+			s.put(hashList(s.list(j)), j+1)
+		}
+	} else {
+		s.put(hashList(v), i+1)
 	}
-	return v
+	return i
+}
+
+// put files e in the first empty slot from hash h on.
+func (s *listStore) put(h uint64, e uint32) {
+	mask := uint64(len(s.table) - 1)
+	h &= mask
+	for s.table[h] != 0 {
+		h = (h + 1) & mask
+	}
+	s.table[h] = e
+}
+
+// listsPerBlock is how many lists a block of a listStore holds.
+const listsPerBlock = 4096
+
+// list is list i; the caller must not change it.
+func (s *listStore) list(i uint32) []float64 {
+	blk := s.blocks[i/listsPerBlock]
+	o := int(i%listsPerBlock) * s.w
+	return blk[o : o+s.w : o+s.w]
+}
+
+// add files v, which has w numbers (AddMeasured checks), and returns
+// its number.
+func (s *listStore) add(v []float64) uint32 {
+	if s.n%listsPerBlock == 0 {
+		s.blocks = append(s.blocks, make([]float64, 0, listsPerBlock*s.w))
+	}
+	last := len(s.blocks) - 1
+	s.blocks[last] = append(s.blocks[last], v...)
+	s.n++
+	return s.n - 1
 }
 
 // measure works out the lead's record, with what mr keeps aside; mr's
@@ -535,11 +798,13 @@ func (b *Backtest) share(v []float64) []float64 {
 // history's start whatever follows.
 func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured) (*leadRec, error) {
 	t0 := b.opts.At
-	rec := &leadRec{id: lead.ID, created: createdAt(lead, b.opts.CreatedField)}
+	rec := &leadRec{units: noList}
+	mr.rec, mr.created = rec, createdAt(lead, b.opts.CreatedField)
 	var at [nInstants]time.Time
-	exists := rec.created
+	at[atCreated] = mr.created
+	exists := mr.created
 	for _, e := range lead.Events {
-		if rec.created.IsZero() && (exists.IsZero() || e.At.Before(exists)) {
+		if mr.created.IsZero() && (exists.IsZero() || e.At.Before(exists)) {
 			exists = e.At
 		}
 		if !e.At.After(t0) && e.At.After(at[atLastEvent]) {
@@ -550,11 +815,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
-			if err := b.timeline(ctx, lead, rec, &at, nil); err != nil {
+			if err := b.timeline(ctx, lead, mr, &at, nil); err != nil {
 				return nil, err
 			}
-			rec.climbs, at[atSalesReady] = nil, time.Time{}
-			rec.setInstants(&at, nil)
+			mr.climbs, at[atSalesReady] = nil, time.Time{}
+			mr.setInstants(&at, nil)
 			return rec, nil
 		}
 		return unborn, nil
@@ -568,8 +833,8 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	rec.total, rec.sr, rec.disq = res.Total, res.SalesReady, res.Disqualified
 	mr.grade, mr.stage = res.Grade, res.Stage
 	nu := len(m.Rules) + len(m.Gates)
-	rec.units = make([]float64, nu+len(m.Categories))[:nu]
-	cats := rec.cats()
+	mr.units = make([]float64, nu+len(m.Categories))
+	units, cats := mr.units[:nu], mr.units[nu:]
 	for i, c := range res.Categories {
 		cats[i] = c.Score
 	}
@@ -582,11 +847,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		if r.Points != 0 {
 			u = f.Points / r.Points
 		}
-		rec.units[r.Index] = u
+		units[r.Index] = u
 	}
 	for _, g := range res.Gates {
 		if r := m.Rule(g.Rule); r != nil {
-			rec.units[len(m.Rules)+r.Index] = 1
+			units[len(m.Rules)+r.Index] = 1
 		}
 	}
 	o, has := b.outcomes[lead.ID]
@@ -618,11 +883,11 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	}
 	var climbs []time.Time
 	if b.opts.Capacity != nil || b.verdictView(lead) {
-		if err := b.timeline(ctx, lead, rec, &at, &climbs); err != nil {
+		if err := b.timeline(ctx, lead, mr, &at, &climbs); err != nil {
 			return nil, err
 		}
 	}
-	rec.setInstants(&at, climbs)
+	mr.setInstants(&at, climbs)
 	return rec, nil
 }
 
@@ -630,9 +895,10 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 // score first reached each level, and when it became sales-ready) and,
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
-// It sets the record's climbs, their times in climbs (nil: not wanted),
-// and its instants in ts.
-func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec, ts *[nInstants]time.Time, climbs *[]time.Time) error {
+// It sets the measured lead's climbs and verdictRec, the climbs' times in
+// climbs (nil: not wanted), and its instants in ts.
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time) error {
+	created := mr.created
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
 	// timeline as of T1 has no point at T0, so a lead with no event
@@ -647,8 +913,8 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 	}
 	if r, ok := tl.SalesReadyAt(b.scorer); ok && !ts[atArrival].IsZero() {
 		at := r.At
-		if r.Event == nil && !rec.created.IsZero() && rec.created.Before(r.At) {
-			at = rec.created // sales-ready on its fit alone, from its creation
+		if r.Event == nil && !created.IsZero() && created.Before(r.At) {
+			at = created // sales-ready on its fit alone, from its creation
 		}
 		if !at.After(b.opts.At) {
 			ts[atSalesReady] = at
@@ -663,12 +929,12 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 			return err
 		}
 		v := &verdictRec{}
-		rec.v = v
+		mr.v = v
 		for _, p := range vtl.Points {
 			if p.SalesReady {
 				v.handoff = p.At
-				if p.Event == nil && !rec.created.IsZero() && rec.created.Before(p.At) {
-					v.handoff = rec.created
+				if p.Event == nil && !created.IsZero() && created.Before(p.At) {
+					v.handoff = created
 				}
 				for _, f := range p.Fired {
 					v.fired = append(v.fired, f.Rule)
@@ -694,11 +960,11 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, rec *leadRec
 			level = categoryScore(b.model, b.onCat, p.Fired)
 		}
 		at := p.At
-		if i == 0 && !rec.created.IsZero() && rec.created.Before(at) {
-			at = rec.created // the fit the lead had before any event, it had from its creation
+		if i == 0 && !created.IsZero() && created.Before(at) {
+			at = created // the fit the lead had before any event, it had from its creation
 		}
 		if i == 0 || level > best {
-			rec.climbs = append(rec.climbs, climb{level: level})
+			mr.climbs = append(mr.climbs, climb{level: level})
 			if climbs != nil {
 				*climbs = append(*climbs, at)
 			}
@@ -746,27 +1012,28 @@ func categoryScore(m *rules.Model, cat int, fired []scoring.Fired) float64 {
 // createdAt reads the lead's creation time from a map lead's field.
 func createdAt(lead scoring.Lead, field string) time.Time { return lead.TimeField(field) }
 
-// ids are the ids of every lead added, sorted; worked out once for the
-// leads as they stand (adding or removing one forgets them). The caller
-// must not change the slice.
-func (b *Backtest) ids() []string {
-	if b.sortedIDs != nil && len(b.sortedIDs) == len(b.leads) {
-		return b.sortedIDs
+// bySeq is the numbers of every lead added (see Backtest.ids), in the
+// order of their ids; worked out once for the leads as they stand (adding
+// or removing one forgets it). The caller must not change the slice.
+func (b *Backtest) bySeq() []int32 {
+	if b.sortedSeq != nil && len(b.sortedSeq) == b.ids.len() {
+		return b.sortedSeq
 	}
-	ids := make([]string, 0, len(b.leads))
-	for id := range b.leads {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	b.sortedIDs = ids
-	return ids
+	b.sortedSeq = b.ids.sorted()
+	return b.sortedSeq
 }
+
+// idOf is the id of the lead added i'th.
+func (b *Backtest) idOf(i int) string { return b.ids.id(i) }
+
+// added is how many leads were added.
+func (b *Backtest) added() int { return b.ids.len() }
 
 // sorted returns the leads in the backtest and all scored leads that
 // existed at T0, by id, so that nothing depends on the order of Add.
 func (b *Backtest) sorted() (in, existing []*leadRec) {
-	for _, id := range b.ids() {
-		r := b.leads[id]
+	for _, i := range b.bySeq() {
+		r := b.order[i]
 		if r.exclusion == notCreated {
 			continue
 		}

@@ -62,9 +62,9 @@ func (c *Calibration) interval(total float64) *Interval {
 }
 
 // split orders the leads by creation (then id) and cuts them at FitShare.
-func split(in []*leadRec) (fit, test []*leadRec) {
+func (b *Backtest) split(in []*leadRec) (fit, test []*leadRec) {
 	in = append([]*leadRec(nil), in...)
-	slices.SortStableFunc(in, func(a, b *leadRec) int { return a.created.Compare(b.created) })
+	slices.SortStableFunc(in, func(x, y *leadRec) int { return b.instant(x, atCreated).Compare(b.instant(y, atCreated)) })
 	cut := int(math.Floor(float64(len(in)) * FitShare))
 	return in[:cut], in[cut:]
 }
@@ -81,7 +81,7 @@ func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
 		return withhold(fmt.Sprintf("Calibration withheld: the backtest has %s, and a map from score to a chance of winning needs at least %d (--min-won); %s.",
 			plural(r.Won, "won deal"), b.opts.MinWon, more(b.opts.MinWon-r.Won)))
 	}
-	fit, test := split(in)
+	fit, test := b.split(in)
 	c := &Calibration{Method: "Platt scaling (logistic fit of won on the total), fitted on the leads created first, measured on the later ones",
 		FitLeads: len(fit), TestLeads: len(test)}
 	for _, l := range fit {

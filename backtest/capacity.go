@@ -183,27 +183,27 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	pois := poisson{}
 	score := func(l *leadRec) float64 {
 		if b.onCat >= 0 {
-			return l.cats()[b.onCat]
+			return b.cats(l)[b.onCat]
 		}
 		return l.total
 	}
 	wonAfter := func(l *leadRec, t time.Time) bool {
-		return !l.wonAt().IsZero() && !l.wonAt().Before(t) && (b.opts.Until.IsZero() || !l.wonAt().After(b.opts.Until))
+		return !b.wonAt(l).IsZero() && !b.wonAt(l).Before(t) && (b.opts.Until.IsZero() || !b.wonAt(l).After(b.opts.Until))
 	}
 
 	// The grid of thresholds.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, l := range existing {
-		for _, cl := range l.climbs {
+		for _, cl := range b.climbsOf(l) {
 			lo, hi = math.Min(lo, cl.level), math.Max(hi, cl.level)
 		}
 		lo, hi = math.Min(lo, score(l)), math.Max(hi, score(l))
 	}
 	cur := CurvePoint{}
 	for _, l := range existing {
-		if inWindow(l.srAt()) {
+		if inWindow(b.srAt(l)) {
 			cur.Crossed++
-			if wonAfter(l, l.srAt()) {
+			if wonAfter(l, b.srAt(l)) {
 				cur.CrossedWon++
 			}
 		}
@@ -240,10 +240,10 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 			continue // a gate keeps it from sales, whatever its score
 		}
 		prev := math.Inf(-1)
-		for i, cl := range l.climbs {
+		for i, cl := range b.climbsOf(l) {
 			from := sort.SearchFloat64s(thresholds, math.Nextafter(prev, math.Inf(1)))
 			to := sort.SearchFloat64s(thresholds, math.Nextafter(cl.level, math.Inf(1))) // first threshold above the level
-			if at := l.climbAt(i); from < to && inWindow(at) {
+			if at := b.climbAt(l, i); from < to && inWindow(at) {
 				diff[from]++
 				diff[to]--
 				if wonAfter(l, at) {
@@ -341,20 +341,20 @@ func (b *Backtest) weekly(rep *CapacityReport, existing []*leadRec, period time.
 		return min(n-1, int(t.Sub(rep.From)/period))
 	}
 	for _, l := range existing {
-		if i := slot(l.srAt()); i >= 0 {
+		if i := slot(b.srAt(l)); i >= 0 {
 			rep.Weekly[i].SalesReady++
-			if wonAfter(l, l.srAt()) {
+			if wonAfter(l, b.srAt(l)) {
 				rep.Weekly[i].SalesReadyWon++
 			}
 		}
 		if l.disq || rep.Threshold == nil {
 			continue
 		}
-		for j, cl := range l.climbs { // the first climb to reach the threshold is the crossing
+		for j, cl := range b.climbsOf(l) { // the first climb to reach the threshold is the crossing
 			if cl.level >= *rep.Threshold {
-				if i := slot(l.climbAt(j)); i >= 0 {
+				if i := slot(b.climbAt(l, j)); i >= 0 {
 					rep.Weekly[i].Crossed++
-					if wonAfter(l, l.climbAt(j)) {
+					if wonAfter(l, b.climbAt(l, j)) {
 						rep.Weekly[i].CrossedWon++
 					}
 				}
@@ -396,8 +396,8 @@ func (b *Backtest) finishPoint(p *CurvePoint, rep *CapacityReport, totalWon int,
 func (b *Backtest) capacityWarnings(c *CapacityReport) []string {
 	var w []string
 	unknown := 0
-	for _, l := range b.leads {
-		if l.exclusion != notCreated && l.arrival().IsZero() {
+	for _, l := range b.order {
+		if l.exclusion != notCreated && b.arrival(l).IsZero() {
 			unknown++
 		}
 	}

@@ -69,6 +69,7 @@ func TestJointCoefficientIntervalsCover(t *testing.T) {
 	in := 0
 	for i := 0; i < n; i++ {
 		var leads []*leadRec
+		bt := &Backtest{lists: listStore{nu: 4, w: 4}}
 		for j := 0; j < 3000; j++ {
 			u := []float64{0, 0, 0, 0}
 			for k := 0; k < 3; k++ {
@@ -81,9 +82,9 @@ func TestJointCoefficientIntervalsCover(t *testing.T) {
 			for k := range u {
 				z += truth[k+1] * u[k]
 			}
-			leads = append(leads, &leadRec{units: u, won: r.Float64() < 1/(1+math.Exp(-z))})
+			leads = append(leads, &leadRec{units: bt.lists.add(u), won: r.Float64() < 1/(1+math.Exp(-z))})
 		}
-		fit, err := grouped(leads, []int{0, 1, 2, 3})
+		fit, err := bt.grouped(leads, []int{0, 1, 2, 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,9 @@ func TestCalibrationIntervalCovers(t *testing.T) {
 			if won {
 				rep.Won++
 			}
-			leads = append(leads, &leadRec{total: total, won: won, created: time.Unix(int64(j), 0)})
+			l := &leadRec{total: total, won: won}
+			l.at[atCreated], _ = stampOf(time.Unix(int64(j), 0))
+			leads = append(leads, l)
 		}
 		c := bt.calibrate(rep, leads)
 		if c == nil {

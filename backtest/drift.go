@@ -259,7 +259,7 @@ func (b *Backtest) drift(existing []*leadRec) *Drift {
 	for col, id := range ids {
 		var fa, fe int
 		for _, l := range existing {
-			if l.units[col] != 0 {
+			if b.units(l)[col] != 0 {
 				fa++
 			}
 		}

@@ -82,7 +82,7 @@ func coefficient(fit *stats.Logistic, k int) *Coefficient {
 
 // grouped fits won on the columns cols of the leads' units, grouping the
 // leads with the same units into one row.
-func grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
+func (b *Backtest) grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
 	idx := map[string]int{}
 	var x [][]float64
 	var k, n []float64
@@ -90,7 +90,7 @@ func grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
 	for _, l := range in {
 		key = key[:0] // the units' bits: one key per distinct vector
 		for _, c := range cols {
-			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(l.units[c]))
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(b.units(l)[c]))
 		}
 		i, ok := idx[string(key)]
 		if !ok {
@@ -98,7 +98,7 @@ func grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
 			idx[string(key)] = i
 			row := make([]float64, len(cols))
 			for j, c := range cols {
-				row[j] = l.units[c]
+				row[j] = b.units(l)[c]
 			}
 			x, k, n = append(x, row), append(k, 0), append(n, 0)
 		}
@@ -146,8 +146,8 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 		first, varies := 0.0, false
 		for j, l := range in {
 			if j == 0 {
-				first = l.units[c]
-			} else if l.units[c] != first {
+				first = b.units(l)[c]
+			} else if b.units(l)[c] != first {
 				varies = true
 				break
 			}
@@ -159,7 +159,7 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 	}
 	var joint *stats.Logistic
 	if r.Won > 0 && r.Won < len(in) && len(cols) > 0 {
-		joint, _ = grouped(in, cols) // nil on a singular fit: every rule then "too little data"
+		joint, _ = b.grouped(in, cols) // nil on a singular fit: every rule then "too little data"
 	}
 	for i := range r.Rules {
 		s := &r.Rules[i]
@@ -173,7 +173,7 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 			if joint != nil {
 				s.Joint = coefficient(joint, k)
 			}
-			if one, err := grouped(in, []int{c}); err == nil {
+			if one, err := b.grouped(in, []int{c}); err == nil {
 				s.OneAtATime = coefficient(one, 1)
 			}
 		}
@@ -218,9 +218,9 @@ func (b *Backtest) leakage(s *RuleSignal, c int, r *Report, existing []*leadRec)
 	// opportunity (those left out of the backtest as decided or open).
 	var fired, before int
 	for _, l := range existing {
-		if l.units[c] != 0 {
+		if b.units(l)[c] != 0 {
 			fired++
-			if !l.oppAt().IsZero() && !l.oppAt().After(b.opts.At) {
+			if !b.oppAt(l).IsZero() && !b.oppAt(l).After(b.opts.At) {
 				before++
 			}
 		}
@@ -291,7 +291,7 @@ func (b *Backtest) explainNeighbours(r *Report, in []*leadRec, col func(*RuleSig
 			if j == i || (o.Verdict != Predictive && o.Verdict != AntiPredictive) {
 				continue
 			}
-			if c := math.Abs(correlation(in, col(s), col(o))); c > bestCorr {
+			if c := math.Abs(b.correlation(in, col(s), col(o))); c > bestCorr {
 				best, bestCorr = o.Rule, c
 			}
 		}
@@ -302,10 +302,11 @@ func (b *Backtest) explainNeighbours(r *Report, in []*leadRec, col func(*RuleSig
 }
 
 // correlation is Pearson's correlation of two columns of units.
-func correlation(in []*leadRec, a, b int) float64 {
+func (b *Backtest) correlation(in []*leadRec, i, j int) float64 {
 	var sa, sb, saa, sbb, sab, n float64
 	for _, l := range in {
-		x, y := l.units[a], l.units[b]
+		u := b.units(l)
+		x, y := u[i], u[j]
 		sa, sb, saa, sbb, sab, n = sa+x, sb+y, saa+x*x, sbb+y*y, sab+x*y, n+1
 	}
 	den := math.Sqrt((n*saa - sa*sa) * (n*sbb - sb*sb))

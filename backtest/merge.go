@@ -29,8 +29,8 @@ func (b *Backtest) Merge(other *Backtest) error {
 		return fmt.Errorf("cannot merge reference leads scored at %s into reference leads scored at %s; run every shard with the same --reference-at",
 			other.refAt.Format(time.RFC3339), b.refAt.Format(time.RFC3339))
 	}
-	for id := range other.leads {
-		if _, dup := b.leads[id]; dup {
+	for _, i := range other.bySeq() { // the first in id order, as a map's would not be
+		if id := other.idOf(int(i)); b.ids.find(id) >= 0 {
 			return fmt.Errorf("lead %s appears twice; give each lead one row", id)
 		}
 	}
@@ -41,17 +41,19 @@ func (b *Backtest) Merge(other *Backtest) error {
 	}
 	// The other backtest's records are copied, not changed: it reports as
 	// before, and may be merged again.
-	copies := make(map[*leadRec]*leadRec, len(other.order))
 	if other.keptLeads != nil && b.keptLeads == nil {
 		b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+len(other.order))
 	}
 	for i, rec := range other.order {
+		seq, err := b.ids.add(other.idOf(i))
+		if err != nil {
+			return err
+		}
 		if rec != unborn {
 			c := b.slot()
 			*c = *rec
-			c.seq = int32(len(b.order))
-			c.grade, c.stage = b.name(other.nameOf(rec.grade)), b.name(other.nameOf(rec.stage))
-			copies[rec] = c
+			c.seq = int32(seq)
+			b.file(c, other.measuredOf(rec))
 			rec = c
 		}
 		if b.keptLeads != nil {
@@ -63,13 +65,7 @@ func (b *Backtest) Merge(other *Backtest) error {
 		}
 		b.order = append(b.order, rec)
 	}
-	for id, rec := range other.leads {
-		if c, ok := copies[rec]; ok {
-			rec = c
-		}
-		b.leads[id] = rec
-	}
-	b.sortedIDs = nil
+	b.sortedSeq = nil
 	if !other.first.IsZero() && (b.first.IsZero() || other.first.Before(b.first)) {
 		b.first = other.first
 	}

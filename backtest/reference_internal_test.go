@@ -41,11 +41,11 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	}
 	m := b.model
 	in, existing := b.sorted()
-	train, test := split(in)
+	train, test := b.split(in)
 	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, one points-per-log-odds scale keeping the sales-ready volume, changes within noise left out, rounded",
 		Lambda: Lambda, TrainLeads: len(train), HeldOut: HeldOut{Leads: len(test)}}
 	if len(train) > 0 {
-		s.SplitAt = train[len(train)-1].created
+		s.SplitAt = b.created(train[len(train)-1])
 	}
 	for _, l := range train {
 		if l.won {
@@ -62,7 +62,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	}
 	leak := map[string]bool{}
 	judged := b.judged
-	if judged == nil || b.judgedLeads != len(b.leads) { // no report of these leads yet
+	if judged == nil || b.judgedLeads != b.added() { // no report of these leads yet
 		judged = b.Report().Rules
 	}
 	for _, rs := range judged {
@@ -72,7 +72,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	for _, r := range m.Rules {
 		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
 		for _, l := range train {
-			if l.units[r.Index] != 0 {
+			if b.units(l)[r.Index] != 0 {
 				p.Fired++
 			}
 		}
@@ -108,7 +108,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	case len(cols) == 0:
 		return withhold("no rule fired on enough training leads to be fitted")
 	}
-	fit, err := grouped(train, cols)
+	fit, err := b.grouped(train, cols)
 	if err != nil {
 		return withhold("the fit of the points did not converge (" + err.Error() + ")")
 	}
@@ -223,17 +223,17 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 		if err != nil {
 			return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
 		}
-		sugTotal[l.id], sugSR[l.id] = res.Total, res.SalesReady
+		sugTotal[b.idOf(int(l.seq))], sugSR[b.idOf(int(l.seq))] = res.Total, res.SalesReady
 	}
 	for _, l := range train {
-		if sugSR[l.id] {
+		if sugSR[b.idOf(int(l.seq))] {
 			s.SuggestedTrainSalesReady++
 		}
 	}
 	h := &s.HeldOut
 	cur, sug, pos := make([]float64, len(test)), make([]float64, len(test)), make([]bool, len(test))
 	for i, l := range test {
-		cur[i], sug[i], pos[i] = l.total, sugTotal[l.id], l.won
+		cur[i], sug[i], pos[i] = l.total, sugTotal[b.idOf(int(l.seq))], l.won
 	}
 	if p, ok := stats.DeLongPaired(cur, sug, pos); ok {
 		h.CurrentAUC, h.SuggestedAUC, h.Difference = finite(p.A.Value), finite(p.B.Value), finite(p.Diff)
@@ -243,7 +243,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 	}
 	tc, ts, tp := make([]float64, len(train)), make([]float64, len(train)), make([]bool, len(train))
 	for i, l := range train {
-		tc[i], ts[i], tp[i] = l.total, sugTotal[l.id], l.won
+		tc[i], ts[i], tp[i] = l.total, sugTotal[b.idOf(int(l.seq))], l.won
 	}
 	h.CurrentTrainAUC, h.SuggestedTrainAUC = AUC(tc, tp), AUC(ts, tp)
 	classify := func(c *Classifier, picked func(i int, l *leadRec) bool) {
@@ -263,7 +263,7 @@ func (b *Backtest) suggestReference(ctx context.Context, filename string, src []
 		c.classify(h.Won)
 	}
 	classify(&h.CurrentSalesReady, func(_ int, l *leadRec) bool { return l.sr })
-	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[l.id] })
+	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[b.idOf(int(l.seq))] })
 	h.Volume = h.CurrentSalesReady.Leads
 	topCur, topSug := top(cur, h.Volume), top(sug, h.Volume)
 	classify(&h.CurrentAtVolume, func(i int, _ *leadRec) bool { return topCur[i] })
@@ -291,10 +291,10 @@ func (b *Backtest) newFlowsRef(existing []*leadRec) *flowsRef {
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if b.leadOf(l) == nil || l.arrival().IsZero() {
+		if b.leadOf(l) == nil || b.arrival(l).IsZero() {
 			continue
 		}
-		recent := in(l.arrival())
+		recent := in(b.arrival(l))
 		for _, e := range b.leadOf(l).Events {
 			recent = recent || in(e.At)
 		}
@@ -314,12 +314,12 @@ func (f *flowsRef) count(ctx context.Context, sc *scoring.Scorer) (int, error) {
 	for _, l := range f.leads {
 		tl, err := sc.TimelineContext(ctx, *f.b.leadOf(l), f.b.opts.At)
 		if err != nil {
-			return 0, fmt.Errorf("replaying lead %s: %w", l.id, err)
+			return 0, fmt.Errorf("replaying lead %s: %w", f.b.idOf(int(l.seq)), err)
 		}
 		if r, found := tl.SalesReadyAt(sc); found {
 			at := r.At
-			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
-				at = l.created
+			if r.Event == nil && !f.b.created(l).IsZero() && f.b.created(l).Before(r.At) {
+				at = f.b.created(l)
 			}
 			if !at.Before(f.from) && !at.After(f.b.opts.At) {
 				n++

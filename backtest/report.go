@@ -248,8 +248,8 @@ func (b *Backtest) Report() *Report {
 		u := b.opts.Until
 		r.Until = &u
 	}
-	r.Leads.Added = len(b.leads)
-	for _, l := range b.leads {
+	r.Leads.Added = b.added()
+	for _, l := range b.order {
 		switch l.exclusion {
 		case none:
 			r.Leads.InBacktest++
@@ -262,7 +262,7 @@ func (b *Backtest) Report() *Report {
 		}
 	}
 	for id := range b.outcomes {
-		if _, ok := b.leads[id]; !ok {
+		if b.ids.find(id) < 0 {
 			r.Leads.OutcomesWithoutLead++
 		}
 	}
@@ -298,7 +298,7 @@ func (b *Backtest) Report() *Report {
 	for ci, cat := range m.Categories {
 		cs := make([]scored, len(in))
 		for i, l := range in {
-			cs[i] = scored{l.cats()[ci], l.won}
+			cs[i] = scored{b.cats(l)[ci], l.won}
 		}
 		r.CategoryAUC = append(r.CategoryAUC, NamedValue{cat.Name, auc(cs)})
 	}
@@ -402,7 +402,7 @@ func (b *Backtest) Report() *Report {
 			col += len(m.Rules)
 		}
 		for _, l := range in {
-			if l.units[col] != 0 {
+			if b.units(l)[col] != 0 {
 				s.Fired++
 				if l.won {
 					s.FiredWon++
@@ -418,7 +418,7 @@ func (b *Backtest) Report() *Report {
 	}
 	b.judgeRules(r, in, existing)
 	sortRules(r.Rules)
-	b.judged, b.judgedLeads = r.Rules, len(b.leads)
+	b.judged, b.judgedLeads = r.Rules, b.added()
 
 	if b.opts.Capacity != nil {
 		r.Capacity = b.capacity(in, existing, r.Won)
@@ -535,8 +535,8 @@ func (b *Backtest) verdicts() *Verdicts {
 	v := &Verdicts{From: from, To: to}
 	tally := feedback.NewEvidenceTally(b.model)
 	any := false
-	for _, id := range b.ids() {
-		l := b.leads[id].v
+	for _, i := range b.bySeq() {
+		l := b.verdictOf(b.order[i])
 		if l == nil {
 			continue
 		}

@@ -195,7 +195,7 @@ func (st *Stability) Measure(ctx context.Context, lead scoring.Lead) []*Measured
 	for i, b := range st.snaps {
 		m := b.Measure(ctx, lead)
 		if m.rec != nil && m.rec != unborn {
-			m.rec.units = nil // not needed: keep a long run small
+			m.units = nil // not needed: keep a long run small
 		}
 		ms[i] = m
 	}
@@ -208,8 +208,8 @@ func (st *Stability) AddMeasured(ms []*Measured) error {
 	for i, b := range st.snaps {
 		if err := b.AddMeasured(ms[i]); err != nil {
 			for _, done := range st.snaps[:i] { // all or nothing: it was the last added
-				delete(done.leads, ms[i].id)
-				done.sortedIDs = nil
+				done.ids.popLast()
+				done.sortedSeq = nil
 				done.order = done.order[:len(done.order)-1]
 			}
 			return err

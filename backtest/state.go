@@ -32,11 +32,11 @@ func (b *Backtest) State() ([]byte, error) {
 	w.str(stateMagic)
 	w.str(b.fingerprint())
 	w.time(b.first)
-	ids := b.ids()
+	ids := b.bySeq()
 	w.uint(uint64(len(ids)))
-	for _, id := range ids {
-		w.str(id)
-		l := b.leads[id]
+	for _, i := range ids {
+		w.str(b.idOf(int(i)))
+		l := b.order[i]
 		if l == unborn {
 			w.byte(0)
 			continue
@@ -145,17 +145,17 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 	if fp := r.str(); r.err == nil && fp != b.fingerprint() {
 		return nil, fmt.Errorf("cannot merge the state of a backtest of %s into one of %s; run every shard with the same model and options", fp, b.fingerprint())
 	}
-	o := &Backtest{scorer: b.scorer, model: b.model, opts: b.opts, outcomes: b.outcomes, leads: map[string]*leadRec{}, onCat: b.onCat, snapshotOnly: b.snapshotOnly, fp: b.fingerprint()}
+	o := &Backtest{scorer: b.scorer, model: b.model, opts: b.opts, outcomes: b.outcomes, onCat: b.onCat, snapshotOnly: b.snapshotOnly, fp: b.fingerprint()}
 	o.first = r.time()
 	n := r.count()
 	for i := 0; i < n && r.err == nil; i++ {
 		id := r.str()
-		if _, dup := o.leads[id]; dup && r.err == nil {
+		if o.ids.find(id) >= 0 && r.err == nil {
 			r.err = fmt.Errorf("lead %s appears twice in the state", id)
 		}
 		m := &Measured{id: id, rec: unborn}
 		if r.byte() == 1 {
-			m.rec = &leadRec{id: id}
+			m.rec = &leadRec{units: noList}
 			o.readRec(&r, m)
 		}
 		if r.err == nil {
@@ -188,22 +188,26 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 }
 
 func (b *Backtest) writeRec(w *stateWriter, l *leadRec) {
-	w.time(l.created)
+	w.time(b.created(l))
 	w.float(l.total)
 	w.float(l.revenue)
-	w.uint(uint64(len(l.units)))
-	all := l.units[:cap(l.units)]
+	w.uint(uint64(len(b.units(l))))
+	var all []float64
+	if l.units != noList {
+		all = b.lists.list(l.units)
+	}
 	w.uint(uint64(len(all)))
 	for _, u := range all {
 		w.float(u)
 	}
-	w.uint(uint64(len(l.climbs)))
-	for i, c := range l.climbs {
+	climbs := b.climbsOf(l)
+	w.uint(uint64(len(climbs)))
+	for i, c := range climbs {
 		w.float(c.level)
-		w.time(l.climbAt(i))
+		w.time(b.climbAt(l, i))
 	}
-	for i := range nInstants {
-		w.time(l.instant(i))
+	for i := range atCreated { // the creation time is written first
+		w.time(b.instant(l, i))
 	}
 	w.str(b.gradeOf(l))
 	w.str(b.stageOf(l))
@@ -213,8 +217,9 @@ func (b *Backtest) writeRec(w *stateWriter, l *leadRec) {
 	w.bool(l.won)
 	w.bool(l.opp)
 	w.bool(l.wonLater)
-	w.bool(l.v != nil)
-	if v := l.v; v != nil {
+	v := b.verdictOf(l)
+	w.bool(v != nil)
+	if v != nil {
 		w.time(v.handoff)
 		w.label(v.verdict)
 		w.uint(uint64(len(v.fired)))
@@ -227,7 +232,7 @@ func (b *Backtest) writeRec(w *stateWriter, l *leadRec) {
 
 func (b *Backtest) readRec(r *stateReader, m *Measured) {
 	l := m.rec
-	l.created = r.time()
+	m.created = r.time()
 	l.total, l.revenue = r.finite(), r.finite()
 	nu, n := r.count(), r.count()
 	// A record has every rule's units and category's score, or none (a
@@ -241,20 +246,21 @@ func (b *Backtest) readRec(r *stateReader, m *Measured) {
 		for i := range all {
 			all[i] = r.finite()
 		}
-		l.units = all[:nu]
+		m.units = all
 	}
 	var climbs []time.Time
 	if n := r.count(); n > 0 {
-		l.climbs, climbs = make([]climb, n), make([]time.Time, n)
-		for i := range l.climbs {
-			l.climbs[i].level, climbs[i] = r.finite(), r.time()
+		m.climbs, climbs = make([]climb, n), make([]time.Time, n)
+		for i := range m.climbs {
+			m.climbs[i].level, climbs[i] = r.finite(), r.time()
 		}
 	}
 	var at [nInstants]time.Time
-	for i := range at {
+	for i := range atCreated {
 		at[i] = r.time()
 	}
-	l.setInstants(&at, climbs)
+	at[atCreated] = m.created
+	m.setInstants(&at, climbs)
 	m.grade, m.stage = r.str(), r.str()
 	if !b.knows(m.grade, m.stage) {
 		r.fail(fmt.Errorf("a record's grade %q or stage %q is not the model's", m.grade, m.stage))
@@ -263,7 +269,7 @@ func (b *Backtest) readRec(r *stateReader, m *Measured) {
 	if l.exclusion > openOpportunity && r.err == nil {
 		r.err = fmt.Errorf("a record's exclusion %d is unknown", l.exclusion)
 	}
-	if len(l.units) == 0 && l.exclusion != notCreated && !b.snapshotOnly {
+	if nu == 0 && l.exclusion != notCreated && !b.snapshotOnly {
 		r.fail(errors.New("a record of a lead that existed at T0 has no units"))
 	}
 	l.sr, l.disq, l.won, l.opp, l.wonLater = r.bool(), r.bool(), r.bool(), r.bool(), r.bool()
@@ -282,7 +288,7 @@ func (b *Backtest) readRec(r *stateReader, m *Measured) {
 			}
 		}
 		v.loose = r.label()
-		l.v = v
+		m.v = v
 	}
 }
 

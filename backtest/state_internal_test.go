@@ -123,7 +123,7 @@ func TestStateMergesIntoOnePass(t *testing.T) {
 			if c.name == "far and zoned times" {
 				wide := 0
 				for _, l := range whole.order {
-					if l.wide != nil {
+					if l.wide != 0 {
 						wide++
 					}
 				}
@@ -346,19 +346,19 @@ func TestStateRefusesRecordsNoBacktestWrites(t *testing.T) {
 	var in *leadRec
 	for _, l := range c.leads {
 		require.NoError(t, b.Add(l))
-		if r := b.leads[l.ID]; r.exclusion == none && in == nil {
+		if r := b.order[b.ids.find(l.ID)]; r.exclusion == none && in == nil {
 			in = r
 		}
 	}
 	require.NoError(t, b.AddReference(context.Background(), c.leads[0], time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)))
 	for name, spoil := range map[string]func(){
-		"no units":       func() { in.units = nil },
+		"no units":       func() { in.units = noList },
 		"NaN total":      func() { in.total = math.NaN() },
 		"infinite total": func() { in.total = math.Inf(1) },
 		"NaN unit": func() {
-			u := append([]float64(nil), in.units[:cap(in.units)]...)
+			u := append([]float64(nil), b.lists.list(in.units)...)
 			u[0] = math.NaN()
-			in.units = u[:len(in.units)]
+			in.units = b.lists.add(u)
 		},
 		"short ref": func() { b.ref[0].fired = b.ref[0].fired[:1] },
 	} {

@@ -166,11 +166,11 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	}
 	m := b.model
 	in, existing := b.sorted()
-	train, test := split(in)
+	train, test := b.split(in)
 	s := &Suggestion{Method: "L2-regularised logistic regression on rule units, one points-per-log-odds scale keeping the sales-ready volume, changes within noise left out, rounded",
 		Lambda: Lambda, TrainLeads: len(train), HeldOut: HeldOut{Leads: len(test)}}
 	if len(train) > 0 {
-		s.SplitAt = train[len(train)-1].created
+		s.SplitAt = b.created(train[len(train)-1])
 	}
 	for _, l := range train {
 		if l.won {
@@ -187,7 +187,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	}
 	leak := map[string]bool{}
 	judged := b.judged
-	if judged == nil || b.judgedLeads != len(b.leads) { // no report of these leads yet
+	if judged == nil || b.judgedLeads != b.added() { // no report of these leads yet
 		judged = b.Report().Rules
 	}
 	for _, rs := range judged {
@@ -197,7 +197,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	for _, r := range m.Rules {
 		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
 		for _, l := range train {
-			if l.units[r.Index] != 0 {
+			if b.units(l)[r.Index] != 0 {
 				p.Fired++
 			}
 		}
@@ -233,7 +233,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	case len(cols) == 0:
 		return withhold("no rule fired on enough training leads to be fitted")
 	}
-	fit, err := grouped(train, cols)
+	fit, err := b.grouped(train, cols)
 	if err != nil {
 		return withhold("the fit of the points did not converge (" + err.Error() + ")")
 	}
@@ -418,14 +418,14 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		return nil, nil, err
 	}
 	for _, l := range train {
-		if sugSR[l.id] {
+		if sugSR[l.seq] {
 			s.SuggestedTrainSalesReady++
 		}
 	}
 	h := &s.HeldOut
 	cur, sug, pos := make([]float64, len(test)), make([]float64, len(test)), make([]bool, len(test))
 	for i, l := range test {
-		cur[i], sug[i], pos[i] = l.total, sugTotal[l.id], l.won
+		cur[i], sug[i], pos[i] = l.total, sugTotal[l.seq], l.won
 	}
 	if p, ok := stats.DeLongPaired(cur, sug, pos); ok {
 		h.CurrentAUC, h.SuggestedAUC, h.Difference = finite(p.A.Value), finite(p.B.Value), finite(p.Diff)
@@ -435,7 +435,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 	}
 	tc, ts, tp := make([]float64, len(train)), make([]float64, len(train)), make([]bool, len(train))
 	for i, l := range train {
-		tc[i], ts[i], tp[i] = l.total, sugTotal[l.id], l.won
+		tc[i], ts[i], tp[i] = l.total, sugTotal[l.seq], l.won
 	}
 	h.CurrentTrainAUC, h.SuggestedTrainAUC = AUC(tc, tp), AUC(ts, tp)
 	classify := func(c *Classifier, picked func(i int, l *leadRec) bool) {
@@ -455,7 +455,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		c.classify(h.Won)
 	}
 	classify(&h.CurrentSalesReady, func(_ int, l *leadRec) bool { return l.sr })
-	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[l.id] })
+	classify(&h.SuggestedSalesReady, func(_ int, l *leadRec) bool { return sugSR[l.seq] })
 	h.Volume = h.CurrentSalesReady.Leads
 	topCur, topSug := top(cur, h.Volume), top(sug, h.Volume)
 	classify(&h.CurrentAtVolume, func(i int, _ *leadRec) bool { return topCur[i] })
@@ -505,7 +505,7 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 	f.weeks = float64(b.opts.At.Sub(f.from)) / float64(7*24*time.Hour)
 	in := func(t time.Time) bool { return !t.Before(f.from) && !t.After(b.opts.At) }
 	for _, l := range existing {
-		if !l.arrival().IsZero() && (in(l.arrival()) || in(l.lastEvent())) {
+		if !b.arrival(l).IsZero() && (in(b.arrival(l)) || in(b.lastEvent(l))) {
 			f.leads[l.seq] = true
 		}
 	}
@@ -525,8 +525,8 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 			return nil
 		}
 		l := f.b.order[i]
-		if lead.ID != l.id {
-			return changedLeads(i, l.id, lead.ID)
+		if want := f.b.idOf(i); lead.ID != want {
+			return changedLeads(i, want, lead.ID)
 		}
 		first, ok, errs, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
 		if err != nil {
@@ -549,8 +549,8 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 			}
 			r := first[v]
 			at := r.At
-			if r.Event == nil && !l.created.IsZero() && l.created.Before(r.At) {
-				at = l.created
+			if r.Event == nil && !f.b.created(l).IsZero() && f.b.created(l).Before(r.At) {
+				at = f.b.created(l)
 			}
 			if !at.Before(f.from) && !at.After(f.b.opts.At) {
 				counts[v]++
@@ -573,23 +573,25 @@ func (b *Backtest) replayFailure(ctx context.Context, sc *scoring.Scorer, err er
 }
 
 // scoreUnder scores the leads in the backtest at At under the points, the
-// points of sc's model; a lead they cannot score fails it with the error
-// sc gives for the lead of the lowest id among them, as scoring each lead
-// in the order of its id would.
-func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads, sc *scoring.Scorer) (map[string]float64, map[string]bool, error) {
+// points of sc's model, and returns each one's total and whether it is
+// sales-ready by its place in the order added (leadRec.seq); a lead they
+// cannot score fails it with the error sc gives for the lead of the
+// lowest id among them, as scoring each lead in the order of its id would.
+func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads, sc *scoring.Scorer) ([]float64, []bool, error) {
 	want := make([]bool, len(b.order))
 	for _, l := range in {
 		want[l.seq] = true
 	}
-	total, sr := make(map[string]float64, len(in)), make(map[string]bool, len(in))
+	total, sr := make([]float64, len(b.order)), make([]bool, len(b.order))
+	scored := 0
 	var failed *scoring.Lead
 	var mu sync.Mutex
 	err := leads(ctx, func(i int) bool { return want[i] }, func(i int, lead scoring.Lead) error {
 		if !want[i] {
 			return nil
 		}
-		if l := b.order[i]; lead.ID != l.id {
-			return changedLeads(i, l.id, lead.ID)
+		if id := b.idOf(i); lead.ID != id {
+			return changedLeads(i, id, lead.ID)
 		}
 		v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
 		mu.Lock()
@@ -600,7 +602,8 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 			}
 			return nil
 		}
-		total[lead.ID], sr[lead.ID] = v[0].Total, v[0].SalesReady
+		total[i], sr[i] = v[0].Total, v[0].SalesReady
+		scored++
 		return nil
 	})
 	if err != nil {
@@ -613,8 +616,8 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 		}
 		return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)
 	}
-	if len(total) != len(in) {
-		return nil, nil, fmt.Errorf("the leads read again for the suggestion are %d of the %d in the backtest; give Suggest the same leads", len(total), len(in))
+	if scored != len(in) {
+		return nil, nil, fmt.Errorf("the leads read again for the suggestion are %d of the %d in the backtest; give Suggest the same leads", scored, len(in))
 	}
 	return total, sr, nil
 }

@@ -29,6 +29,7 @@ func runBacktest(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // backtestAs runs backtest for c: its messages name c's flags.
 func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
+	defer boundHeap()() // the heap near what is live: see boundHeap
 	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
 	maxRow := maxRowFlag(fs)
 	model := fs.String("model", "", "rule file (required)")
