@@ -248,13 +248,13 @@ func (a *Accounts) members(tx AccountTx, acc *Account, self *member) ([]member, 
 // scoreAt scores the account with its people as of t, with s (the
 // Accounts' scorer, or its quiet one).
 func (a *Accounts) scoreAt(ctx context.Context, s *scoring.AccountScorer, acc scoring.Account, ms []member, t time.Time) (*scoring.AccountResult, error) {
-	people := make([]*scoring.Person, len(ms))
-	for i, m := range ms {
+	var people []*scoring.Person // nil for none, as scoring.AccountScorer.Score gives
+	for _, m := range ms {
 		p, err := a.person(ctx, s, m.l, m.st, t)
 		if err != nil {
 			return nil, err
 		}
-		people[i] = p
+		people = append(people, p)
 	}
 	return s.ScoreAccountContext(ctx, acc, people, t)
 }
