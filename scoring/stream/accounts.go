@@ -2,13 +2,18 @@ package stream
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -31,14 +36,15 @@ import (
 // were matched against the accounts and the model of their lines, so a
 // change of either needs the states rebuilt from the leads' history.
 type Accounts struct {
-	sc         *Scorer
-	as         *scoring.AccountScorer
-	quiet      *scoring.AccountScorer // as ignoring unknown data, for probes
-	match      *scoring.Matcher
-	accounts   []scoring.Account
-	byID       map[string]int
-	readsClock bool            // an expression of the account's model reads the clock
-	windows    []time.Duration // the account's windows on a person's latest activity
+	sc          *Scorer
+	as          *scoring.AccountScorer
+	quiet       *scoring.AccountScorer // as ignoring unknown data, for probes
+	match       *scoring.Matcher
+	accounts    []scoring.Account
+	byID        map[string]int
+	readsClock  bool            // an expression of the account's model reads the clock
+	windows     []time.Duration // the account's windows on a person's latest activity
+	fingerprint string
 }
 
 // NewAccounts returns Accounts for the model of as and the given accounts;
@@ -58,6 +64,7 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 		a.byID[x.ID] = i
 	}
 	a.readsClock = readsClock(as.Accounts())
+	a.fingerprint = accountsFingerprint(as.AccountModel(), accounts)
 	am := as.AccountModel()
 	if am.EngagedWithin > 0 {
 		a.windows = append(a.windows, am.EngagedWithin)
@@ -68,6 +75,45 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 		}
 	}
 	return a, nil
+}
+
+// Fingerprint sums up what the people stored for accounts depend on: the
+// model's matching (id field, domain field, free-mail domains, aliases)
+// and the accounts' ids and domains. People stored under another
+// fingerprint may be matched to the wrong account: rebuild them from the
+// leads' history.
+func (a *Accounts) Fingerprint() string { return a.fingerprint }
+
+// accountsFingerprint is Fingerprint for a model's accounts section and
+// the accounts given.
+func accountsFingerprint(am *rules.AccountModel, accounts []scoring.Account) string {
+	var b strings.Builder
+	b.WriteString("leadscore stream accounts 1\n")
+	fmt.Fprintf(&b, "match id=%q domain=%q field=%q free=%q\n", am.IDField, am.DomainFrom, am.DomainField, am.FreeMail)
+	for _, k := range slices.Sorted(maps.Keys(am.Aliases)) {
+		fmt.Fprintf(&b, "alias %q %q\n", k, am.Aliases[k])
+	}
+	ids := make([]string, len(accounts))
+	for i, x := range accounts {
+		domain, _ := fieldAt(x.Fields, am.DomainField).(string)
+		ids[i] = fmt.Sprintf("account %q %q\n", x.ID, domain)
+	}
+	slices.Sort(ids)
+	b.WriteString(strings.Join(ids, ""))
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+// fieldAt reads a field of account data: a flat key or nested maps.
+func fieldAt(data map[string]any, name string) any {
+	if v, ok := data[name]; ok {
+		return v
+	}
+	head, rest, ok := strings.Cut(name, ".")
+	if inner, _ := data[head].(map[string]any); ok && inner != nil {
+		return fieldAt(inner, rest)
+	}
+	return nil
 }
 
 // Leads returns the Scorer of the people's states.

@@ -189,6 +189,9 @@ type Meta struct {
 	// (Scorer.Fingerprint): states of another fingerprint must be rebuilt.
 	Model       string `json:"model,omitempty"`
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Accounts is the fingerprint of the accounts the leads were matched
+	// to (Accounts.Fingerprint); empty when they were matched to none.
+	Accounts string `json:"accounts,omitempty"`
 	// Seq is the sequence number of the latest change reported, and
 	// Written the latest known to be written out: the changes in between
 	// are pending and are written again after a restart.
