@@ -174,6 +174,7 @@ func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf tim
 	l.Account, l.Matched, l.Unmatched = to, how, why
 	self := member{l: l, st: st}
 	var changes []AccountChange
+	var put []Account // put once every account is scored: an error changes nothing
 	for _, id := range sortedIDs(from, to) {
 		acc, _, err := atx.Account(id)
 		if err != nil {
@@ -196,6 +197,12 @@ func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf tim
 		}
 		if c != nil {
 			changes = append(changes, *c)
+		}
+		put = append(put, acc)
+	}
+	for _, acc := range put {
+		if err := atx.PutAccount(acc); err != nil {
+			return nil, err
 		}
 	}
 	return changes, nil
@@ -229,7 +236,11 @@ func (a *Accounts) Recheck(ctx context.Context, tx Tx, accountID string, at time
 	if err != nil || !found {
 		return nil, err
 	}
-	return a.rescore(ctx, atx, &acc, nil, at, "recheck", "")
+	c, err := a.rescore(ctx, atx, &acc, nil, at, "recheck", "")
+	if err != nil {
+		return nil, err
+	}
+	return c, atx.PutAccount(acc)
 }
 
 // Score returns the account's result as of asOf from the people the store
@@ -305,8 +316,8 @@ func (a *Accounts) scoreAt(ctx context.Context, s *scoring.AccountScorer, acc sc
 	return s.ScoreAccountContext(ctx, acc, people, t)
 }
 
-// rescore scores the account as of asOf, reports a change of its standing,
-// finds its next re-check and puts it.
+// rescore scores the account as of asOf, reports a change of its standing
+// and finds its next re-check, in acc (for the caller to put).
 func (a *Accounts) rescore(ctx context.Context, tx AccountTx, acc *Account, self *member, asOf time.Time, cause, leadID string) (*AccountChange, error) {
 	i, ok := a.byID[acc.ID]
 	if !ok {
@@ -339,9 +350,6 @@ func (a *Accounts) rescore(ctx context.Context, tx AccountTx, acc *Account, self
 	}
 	if ok {
 		acc.Next = next
-	}
-	if err := tx.PutAccount(*acc); err != nil {
-		return nil, err
 	}
 	return change, nil
 }
