@@ -56,6 +56,9 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "changes a lead's stage, grade or sales-readiness writes one change line, with a")
 		fmt.Fprintln(stderr, "sequence number, once the change is committed. A line whose id was already applied")
 		fmt.Fprintln(stderr, "to its lead is skipped; a bad line fails alone, reported with its line number.")
+		fmt.Fprintln(stderr, "With --accounts (a rule file with an accounts section), each lead is also matched to its")
+		fmt.Fprintln(stderr, "account, and a change of an account's stage, grade or sales-readiness writes an account")
+		fmt.Fprintln(stderr, "change line: account_id, from, to (with its score), and lead_id, the person whose line caused it.")
 		fmt.Fprintln(stderr, "Exit status: 0 every line taken, 1 some lines (or, with --dump, leads) failed, 2 the run could not start.")
 		fs.PrintDefaults()
 	}

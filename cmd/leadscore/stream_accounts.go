@@ -266,4 +266,3 @@ func (r *streamRun) accountsSummary() string {
 	}
 	return b.String()
 }
-
