@@ -17,18 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// streamAccountsIn is one account of three people and a free-mail lead,
-// worked out by hand in TestStreamAccountsHandWorked.
-const streamAccountsIn = `{"lead_id":"L1","fields":{"email":"ana@acme.com","title":"VP Engineering","country":"US"}}
-{"lead_id":"L1","id":"e1","type":"demo_request","at":"2026-09-02T10:00:00Z"}
-{"lead_id":"L2","fields":{"email":"ben@ACME.com","title":"Engineering Manager"}}
-{"lead_id":"L2","id":"e2","type":"page_view","at":"2026-09-03T10:00:00Z","url":"/pricing"}
-{"lead_id":"L3","fields":{"email":"cy@gmail.com","account_id":"A-ACME","title":"Data Analyst"}}
-{"lead_id":"L3","id":"e3","type":"webinar_attended","at":"2026-09-04T10:00:00Z","minutes":45}
-{"lead_id":"L4","fields":{"email":"dee@gmail.com","title":"CEO"}}
-{"lead_id":"L4","id":"e4","type":"demo_request","at":"2026-10-10T00:00:00Z"}
-`
-
 // accountLines returns the account change lines of a stream's output.
 func accountLines(out string) []string {
 	var lines []string
@@ -40,7 +28,9 @@ func accountLines(out string) []string {
 	return lines
 }
 
-// The account changes of testdata/accounts's model, worked out by hand:
+// The account changes of testdata/stream/accounts.ndjson (one account of
+// three people, and a free-mail lead) under testdata/accounts's model,
+// worked out by hand:
 // fit 50 (Software, 1200 employees: grade A); engagement is the top three
 // people's engagement and 5 for each person engaged (10 or more, active
 // in the last 30 days). L1, before the first event, is matched at it: her
@@ -53,7 +43,7 @@ func accountLines(out string) []string {
 // a free-mail domain with no account id, is counted as matched to none.
 func TestStreamAccountsHandWorked(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := leadscore(t, streamAccountsIn, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	code, out, errOut := leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir, td("stream/accounts.ndjson"))
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, []string{
 		`{"seq":2,"account_id":"A-ACME","at":"2026-09-02T10:00:00Z","cause":"event","lead_id":"L1","from":null,"to":{"stage":"aware","grade":"A","score":95,"sales_ready":false},"id":"e1"}`,
@@ -204,6 +194,9 @@ func TestStreamAccountsRestartAndScore(t *testing.T) {
 // refused with --accounts, naming --rebuild; a bad row of the accounts
 // file stops the run before it takes anything.
 func TestStreamAccountsRefused(t *testing.T) {
+	in, err := os.ReadFile(td("stream/accounts.ndjson"))
+	require.NoError(t, err)
+	streamAccountsIn := string(in)
 	dir := t.TempDir()
 	code, _, errOut := leadscore(t, streamAccountsIn, "stream", "--model", td("accounts/model.yaml"), "--state", dir)
 	require.Equal(t, exitOK, code, errOut)
