@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -448,8 +449,18 @@ func accountJSON(t testing.TB, r *scoring.AccountResult) string {
 // domain, none); and every account's reported standing is its standing
 // now, but for a re-check due at the clock exactly (the time-driven changes
 // were found and reported by their re-checks).
+//
+// It runs on the bundled accounts model (windows only: re-checks are exact)
+// and on one with decay and an events() count in a role, where re-checks
+// are searched (see State.NextChange).
 func TestAccountsEqualFullRescore(t *testing.T) {
-	as := accountScorer(t, accountsModel)
+	for _, path := range []string{accountsModel, "testdata/accounts-decay.yaml"} {
+		t.Run(filepath.Base(path), func(t *testing.T) { accountsEqualFullRescore(t, path) })
+	}
+}
+
+func accountsEqualFullRescore(t *testing.T, path string) {
+	as := accountScorer(t, path)
 	seeds := 60
 	if testing.Short() {
 		seeds = 15
@@ -522,5 +533,53 @@ func TestAccountsRestart(t *testing.T) {
 		}
 		require.Equal(t, straight.out, out, "seed %d", seed)
 		require.NotEmpty(t, out)
+	}
+}
+
+// Changes that decay alone brings are found by the account's re-checks,
+// at the moments worked out by hand, the last of them after every window
+// has closed: under testdata/accounts-decay.yaml an email click gives its
+// person 3 points, halving every 30 days with no window. The account (fit
+// 50) is graded A while its engagement (its top three people's
+// engagement, and 5 for each engaged person) is 6 or more, and is aware
+// while someone is engaged (10 points or more, active in the last 30
+// days). Five clicks at T0 give the one person 15: grade A at the second
+// click (6), aware at the fourth (12); the person's 15 fall below 10 at
+// T0 + 30d × log2(15/10) = 17.55 days (no one engaged), and the account's
+// 15 below 6 at T0 + 30d × log2(15/6) = 39.66 days, past the 30 days after
+// which nothing but decay moves.
+func TestAccountsDecayRecheck(t *testing.T) {
+	as := accountScorer(t, "testdata/accounts-decay.yaml")
+	acme := scoring.Account{ID: "A-ACME", Fields: map[string]any{"domain": "acme.com", "industry": "Software", "employees": 1200}}
+	a, err := stream.NewAccounts(as, []scoring.Account{acme})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	r := newAcctRun(t, a, stream.NewMemoryStore(), t0)
+	require.NoError(t, r.take(acctLine{lead: "L1", fields: map[string]any{"email": "ana@acme.com", "title": "Engineer"}}))
+	for i := range 5 {
+		require.NoError(t, r.take(acctLine{lead: "L1", id: fmt.Sprint(i), event: &scoring.Event{Type: "email_click", At: t0}}))
+	}
+	// A later line of a lead of no account moves the clock past both.
+	require.NoError(t, r.take(acctLine{lead: "L2", id: "x", event: &scoring.Event{Type: "email_click", At: t0.Add(60 * 24 * time.Hour)}}))
+
+	type step struct {
+		cause, stage, grade string
+		at                  time.Time
+	}
+	days := func(d float64) time.Time { return t0.Add(time.Duration(d * 24 * float64(time.Hour))) }
+	want := []step{
+		{"fields", "", "B", t0},
+		{"event", "", "A", t0},
+		{"event", "aware", "A", t0},
+		{"recheck", "", "A", days(30 * math.Log2(15.0/10.0))},
+		{"recheck", "", "B", days(30 * math.Log2(15.0/6.0))},
+	}
+	require.Len(t, r.out, len(want), "%q", r.out)
+	for i, line := range r.out {
+		var c stream.AccountChange
+		require.NoError(t, json.Unmarshal([]byte(line), &c))
+		w := want[i]
+		require.Equal(t, [3]string{w.cause, w.stage, w.grade}, [3]string{c.Cause, c.To.Stage, c.To.Grade}, line)
+		require.WithinDuration(t, w.at, c.At, time.Second, line)
 	}
 }
