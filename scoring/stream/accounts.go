@@ -43,6 +43,7 @@ type Accounts struct {
 	accounts    []scoring.Account
 	byID        map[string]int
 	readsClock  bool            // an expression of the account's model reads the clock
+	personClock bool            // a person expression (role, engaged, roll-up) reads the clock
 	windows     []time.Duration // the account's windows on a person's latest activity
 	fingerprint string
 }
@@ -64,6 +65,11 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 		a.byID[x.ID] = i
 	}
 	a.readsClock = readsClock(as.Accounts())
+	for _, x := range as.AccountModel().PersonExprs() {
+		for _, id := range identifiers(x.Source) {
+			a.personClock = a.personClock || id == "now" || id == "daysSince" || id == "daysSinceLast"
+		}
+	}
 	a.fingerprint = accountsFingerprint(as.AccountModel(), accounts)
 	am := as.AccountModel()
 	if am.EngagedWithin > 0 {
@@ -413,8 +419,55 @@ func storedFields(l *Lead) (map[string]any, error) {
 // its people's dispositions and the ends of their hold-downs, and, when
 // decay or the clock moves a result between them, at gridSteps evenly
 // spaced times, with the moment found to the nanosecond by bisection.
+//
+// A person whose result moves only at its own moments (no decaying event
+// kept, no expression reading the clock) is scored again at a probe only
+// when one of its moments has passed since the last: its result in
+// between is the one it had.
 func (a *Accounts) nextChange(ctx context.Context, acc scoring.Account, ms []member, base *scoring.AccountResult, asOf time.Time) (time.Time, bool, error) {
+	return a.nextChangeBy(ctx, acc, ms, base, asOf, false)
+}
+
+// nextChangeBy is nextChange, scoring every person again at every probe
+// when all is set: the reference the other is checked against.
+func (a *Accounts) nextChangeBy(ctx context.Context, acc scoring.Account, ms []member, base *scoring.AccountResult, asOf time.Time, all bool) (time.Time, bool, error) {
 	times := a.probeTimes(ms, asOf)
+	if len(times) == 0 {
+		return time.Time{}, false, nil
+	}
+	cur := make([]*scoring.Person, len(ms))
+	marks := make([][]time.Time, len(ms))
+	moving := make([]bool, len(ms))
+	for i, m := range ms {
+		for _, p := range base.Members {
+			if p.LeadID == m.l.ID {
+				cur[i] = p
+			}
+		}
+		marks[i] = a.moments(m, asOf)
+		moving[i] = all || a.personClock || m.st.continuousSpan() > 0
+	}
+	prev := asOf
+	// sameNext reports whether the stage and grade at t, the next probe
+	// after prev, are the base's.
+	sameNext := func(t time.Time) (bool, error) {
+		for i, m := range ms {
+			if cur[i] != nil && !moving[i] && !movesIn(marks[i], prev, t) {
+				continue
+			}
+			p, err := a.person(ctx, a.quiet, m.l, m.st, t)
+			if err != nil {
+				return false, err
+			}
+			cur[i] = p
+		}
+		prev = t
+		r, err := a.quiet.ScoreAccountContext(ctx, acc, cur, t)
+		if err != nil {
+			return false, err
+		}
+		return r.Stage == base.Stage && r.Grade == base.Grade, nil
+	}
 	same := func(t time.Time) (bool, error) {
 		r, err := a.scoreAt(ctx, a.quiet, acc, ms, t)
 		if err != nil {
@@ -424,7 +477,7 @@ func (a *Accounts) nextChange(ctx context.Context, acc scoring.Account, ms []mem
 	}
 	lo := asOf
 	for _, t := range times {
-		ok, err := same(t)
+		ok, err := sameNext(t)
 		if err != nil {
 			return time.Time{}, false, err
 		}
@@ -433,6 +486,17 @@ func (a *Accounts) nextChange(ctx context.Context, acc scoring.Account, ms []mem
 			continue
 		}
 		hi := t
+		// Most changes come as a window closes, at a probe time itself.
+		if hi.Sub(lo) > 1 {
+			ok, err := same(hi.Add(-1))
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			if ok {
+				return hi, true, nil
+			}
+			hi = hi.Add(-1)
+		}
 		for hi.Sub(lo) > 1 {
 			mid := lo.Add(hi.Sub(lo) / 2)
 			ok, err := same(mid)
@@ -450,33 +514,57 @@ func (a *Accounts) nextChange(ctx context.Context, acc scoring.Account, ms []mem
 	return time.Time{}, false, nil
 }
 
-// probeTimes returns, in order, the times after asOf nextChange looks at.
-func (a *Accounts) probeTimes(ms []member, asOf time.Time) []time.Time {
-	var times []time.Time
-	var span time.Duration
-	if a.readsClock {
-		span = max(a.sc.horizon.Window, 365*24*time.Hour)
+// moments returns, in order, the times after asOf at which a person's
+// result may change with no new line: its events leaving their windows,
+// the account's windows on its latest activity closing, its dispositions
+// and the ends of their hold-downs.
+func (a *Accounts) moments(m member, asOf time.Time) []time.Time {
+	out := m.st.expiries(asOf)
+	add := func(t time.Time) {
+		if t.After(asOf) {
+			out = append(out, t)
+		}
+	}
+	if !m.l.Active.IsZero() {
+		for _, w := range a.windows {
+			add(m.l.Active.Add(w))
+		}
 	}
 	var hold time.Duration
 	if h := a.sc.m.Handoff; h != nil {
 		hold = h.Hold
 	}
-	add := func(t time.Time) {
-		if t.After(asOf) {
-			times = append(times, t)
+	for _, d := range m.l.Dispositions {
+		add(d.At)
+		add(d.At.Add(hold))
+	}
+	slices.SortFunc(out, func(x, y time.Time) int { return x.Compare(y) })
+	return out
+}
+
+// movesIn reports whether one of the moments (in order) is in (from, to].
+func movesIn(moments []time.Time, from, to time.Time) bool {
+	i, _ := slices.BinarySearchFunc(moments, from, func(x, t time.Time) int {
+		if x.After(t) {
+			return 1
 		}
+		return -1
+	})
+	return i < len(moments) && !moments[i].After(to)
+}
+
+// probeTimes returns, in order, the times after asOf nextChange looks at:
+// its people's moments, and, when decay or the clock moves a result
+// between them, gridSteps evenly spaced times up to the last of them plus
+// the longest span a result still moves.
+func (a *Accounts) probeTimes(ms []member, asOf time.Time) []time.Time {
+	var times []time.Time
+	var span time.Duration
+	if a.readsClock || a.personClock {
+		span = max(a.sc.horizon.Window, 365*24*time.Hour)
 	}
 	for _, m := range ms {
-		times = append(times, m.st.expiries(asOf)...)
-		if !m.l.Active.IsZero() {
-			for _, w := range a.windows {
-				add(m.l.Active.Add(w))
-			}
-		}
-		for _, d := range m.l.Dispositions {
-			add(d.At)
-			add(d.At.Add(hold))
-		}
+		times = append(times, a.moments(m, asOf)...)
 		span = max(span, m.st.continuousSpan())
 	}
 	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })

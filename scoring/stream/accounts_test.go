@@ -486,6 +486,15 @@ func accountsEqualFullRescore(t *testing.T, path string) {
 					return err
 				}))
 				require.Equal(t, accountJSON(t, want.Results[i]), accountJSON(t, got), "seed %d line %d account %s", seed, k+1, acc.ID)
+				if k%5 == 0 { // the re-check found with people's results held between their moments
+					var found, all time.Time
+					require.NoError(t, store.View(func(tx stream.Tx) error {
+						var err error
+						found, all, err = a.NextChanges(tx, acc.ID, r.clock)
+						return err
+					}))
+					require.Equal(t, all, found, "seed %d line %d account %s: the next change", seed, k+1, acc.ID)
+				}
 				if stored.Standing != nil && !stored.Next.Equal(r.clock) {
 					w := want.Results[i]
 					require.Equal(t, [2]string{w.Stage, w.Grade}, [2]string{stored.Standing.Stage, stored.Standing.Grade}, "seed %d line %d account %s: the reported standing", seed, k+1, acc.ID)
