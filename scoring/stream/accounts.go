@@ -164,9 +164,10 @@ func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf tim
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	self := member{l: l, st: st}
 	to, how, why := "", "", "no fields were given for it"
 	if l.Fields != nil {
-		p, err := a.person(ctx, a.as, l, st, asOf)
+		p, err := a.person(ctx, a.as, &self, asOf)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +179,6 @@ func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf tim
 	}
 	from := l.Account
 	l.Account, l.Matched, l.Unmatched = to, how, why
-	self := member{l: l, st: st}
 	var changes []AccountChange
 	var put []Account // put once every account is scored: an error changes nothing
 	for _, id := range sortedIDs(from, to) {
@@ -279,6 +279,9 @@ func (a *Accounts) Score(ctx context.Context, tx Tx, accountID string, asOf time
 type member struct {
 	l  *Lead
 	st *State
+
+	fields map[string]any // l's fields as scoring reads them, once read
+	read   bool
 }
 
 // members loads the account's people; self, when one of them, is taken as
@@ -312,8 +315,8 @@ func (a *Accounts) members(tx AccountTx, acc *Account, self *member) ([]member, 
 // Accounts' scorer, or its quiet one).
 func (a *Accounts) scoreAt(ctx context.Context, s *scoring.AccountScorer, acc scoring.Account, ms []member, t time.Time) (*scoring.AccountResult, error) {
 	var people []*scoring.Person // nil for none, as scoring.AccountScorer.Score gives
-	for _, m := range ms {
-		p, err := a.person(ctx, s, m.l, m.st, t)
+	for i := range ms {
+		p, err := a.person(ctx, s, &ms[i], t)
 		if err != nil {
 			return nil, err
 		}
@@ -367,18 +370,22 @@ func sameStanding(x, y AccountStanding) bool {
 }
 
 // person scores a stored lead as a person, from its state, as of asOf.
-func (a *Accounts) person(ctx context.Context, s *scoring.AccountScorer, l *Lead, st *State, asOf time.Time) (*scoring.Person, error) {
+func (a *Accounts) person(ctx context.Context, s *scoring.AccountScorer, m *member, asOf time.Time) (*scoring.Person, error) {
+	l, st := m.l, m.st
 	if latest := laterOf(st.clock, l.Active); asOf.Before(latest) {
 		return nil, &scoring.Error{LeadID: l.ID, Err: fmt.Errorf("as of %s: %w (%s); score the account as of that time or later", asOf.Format(time.RFC3339), ErrBeforeLatest, latest.Format(time.RFC3339))}
 	}
 	if err := st.refuseResets(l.Dispositions, asOf); err != nil {
 		return nil, err
 	}
-	fields, err := storedFields(l)
-	if err != nil {
-		return nil, &scoring.Error{LeadID: l.ID, Err: fmt.Errorf("its stored fields cannot be read (%v); give them all again", err)}
+	if !m.read {
+		fields, err := storedFields(l)
+		if err != nil {
+			return nil, &scoring.Error{LeadID: l.ID, Err: fmt.Errorf("its stored fields cannot be read (%v); give them all again", err)}
+		}
+		m.fields, m.read = fields, true
 	}
-	lead := scoring.Lead{ID: l.ID, Fields: fields, Events: st.keptEvents(), Dispositions: l.Dispositions}
+	lead := scoring.Lead{ID: l.ID, Fields: m.fields, Events: st.keptEvents(), Dispositions: l.Dispositions}
 	p, err := s.PersonCounted(friend.K(), ctx, lead, asOf, st.countsAt(asOf), st.lasts, l.Active)
 	if err != nil {
 		return nil, err
@@ -451,11 +458,11 @@ func (a *Accounts) nextChangeBy(ctx context.Context, acc scoring.Account, ms []m
 	// sameNext reports whether the stage and grade at t, the next probe
 	// after prev, are the base's.
 	sameNext := func(t time.Time) (bool, error) {
-		for i, m := range ms {
+		for i := range ms {
 			if cur[i] != nil && !moving[i] && !movesIn(marks[i], prev, t) {
 				continue
 			}
-			p, err := a.person(ctx, a.quiet, m.l, m.st, t)
+			p, err := a.person(ctx, a.quiet, &ms[i], t)
 			if err != nil {
 				return false, err
 			}
