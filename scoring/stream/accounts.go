@@ -156,7 +156,13 @@ var ErrNoAccountStore = errors.New("the store keeps no accounts (its transaction
 // changed, in order of account id. An error scoring the lead or an account
 // changes nothing, and is to fail the line; an error of tx is returned as
 // it is.
-func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf time.Time, cause string) ([]AccountChange, error) {
+func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf time.Time, cause string) (changes []AccountChange, err error) {
+	was := [3]string{l.Account, l.Matched, l.Unmatched}
+	defer func() {
+		if err != nil {
+			l.Account, l.Matched, l.Unmatched = was[0], was[1], was[2]
+		}
+	}()
 	atx, ok := tx.(AccountTx)
 	if !ok {
 		return nil, ErrNoAccountStore
@@ -179,7 +185,6 @@ func (a *Accounts) Take(ctx context.Context, tx Tx, l *Lead, st *State, asOf tim
 	}
 	from := l.Account
 	l.Account, l.Matched, l.Unmatched = to, how, why
-	var changes []AccountChange
 	var put []Account // put once every account is scored: an error changes nothing
 	for _, id := range sortedIDs(from, to) {
 		acc, _, err := atx.Account(id)

@@ -592,3 +592,29 @@ func TestAccountsDecayRecheck(t *testing.T) {
 		require.WithinDuration(t, w.at, c.At, time.Second, line)
 	}
 }
+
+// A Take that fails (here: as of a time before a person's latest event)
+// changes nothing: neither the lead nor the stored accounts.
+func TestAccountsTakeFailsAlone(t *testing.T) {
+	as := accountScorer(t, accountsModel)
+	acme := scoring.Account{ID: "A-ACME", Fields: map[string]any{"domain": "acme.com", "industry": "Software", "employees": 1200}}
+	a, err := stream.NewAccounts(as, []scoring.Account{acme})
+	require.NoError(t, err)
+	store := stream.NewMemoryStore()
+	t1 := time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC)
+	r := newAcctRun(t, a, store, t1)
+	require.NoError(t, r.take(acctLine{lead: "L1", fields: map[string]any{"email": "ana@acme.com", "title": "VP Sales"}}))
+	require.NoError(t, r.take(acctLine{lead: "L1", id: "e1", event: &scoring.Event{Type: "demo_request", At: t1.Add(time.Hour)}}))
+
+	err = store.Update(func(tx stream.Tx) error {
+		l := stream.Lead{ID: "L2", Fields: json.RawMessage(`{"email":"ben@acme.com"}`)}
+		_, err := a.Take(context.Background(), tx, &l, a.Leads().NewState("L2"), t1, "fields")
+		require.ErrorIs(t, err, stream.ErrBeforeLatest)
+		require.Equal(t, stream.Lead{ID: "L2", Fields: json.RawMessage(`{"email":"ben@acme.com"}`)}, l)
+		acc, _, err := tx.(stream.AccountTx).Account("A-ACME")
+		require.NoError(t, err)
+		require.Equal(t, []string{"L1"}, acc.People)
+		return nil
+	})
+	require.NoError(t, err)
+}
