@@ -79,12 +79,15 @@ type Amount struct {
 }
 
 // Funnel counts the leads (journeys) a campaign touched, and how far they
-// went. Opportunities and Won count every such lead; the funnel's steps
-// count only the leads that passed the step before: SalesReady, then
-// SalesReadyOpportunities (of them, those that became an opportunity; a
-// won lead counts as one), then SalesReadyWon. The won deals of leads
-// never called sales-ready, and their revenue, are counted apart, so that
-// Won = SalesReadyWon + WonNotSalesReady.
+// went after its first touch: a step counts only when the campaign had
+// touched the lead at or before it. Opportunities and Won count every
+// such lead; the funnel's steps count only the leads that passed the step
+// before: SalesReady, then SalesReadyOpportunities (of them, those that
+// became an opportunity; a won lead counts as one), then SalesReadyWon.
+// The won deals of leads never called sales-ready, and their revenue, are
+// counted apart (WonNotSalesReady). Won = SalesReadyWon + WonNotSalesReady
+// but for the leads the campaign first touched between their hand-off and
+// their win; in the report's total, which counts every step, always.
 type Funnel struct {
 	Touched                 int     `json:"touched"`
 	SalesReady              int     `json:"sales_ready"`
@@ -152,11 +155,26 @@ func (r *Report) Add(j *Journey) {
 			}
 		}
 	}
-	_, sr := j.Milestones[SalesReady]
-	_, opp := j.Milestones[Opportunity]
-	_, sal := j.Milestones[SalesAccepted]
+	srAt, sr := j.Milestones[SalesReady]
+	oppAt, opp := j.Milestones[Opportunity]
+	salAt, sal := j.Milestones[SalesAccepted]
 	won := j.Converted
-	count := func(row *Row) {
+	everSalesReady := sr
+	wonAt, ok := j.Milestones[r.opts.conversion()]
+	if !ok { // a converting journey without the milestone converts at its last touch
+		for _, t := range j.Touches {
+			if t.At.After(wonAt) {
+				wonAt = t.At
+			}
+		}
+	}
+	// count places the journey in a row's funnel. A campaign or channel
+	// counts a step only when it had touched the journey at or before the
+	// step (first is its first touch; the zero time for the total): a
+	// campaign that touched a lead after its win did not lead to the win.
+	count := func(row *Row, first time.Time) {
+		reached := func(ok bool, at time.Time) bool { return ok && !first.After(at) }
+		sr, opp, sal, won := reached(sr, srAt), reached(opp, oppAt), reached(sal, salAt), reached(won, wonAt)
 		row.Funnel.Touched++
 		if sal {
 			row.Funnel.SalesAccepted++
@@ -176,25 +194,28 @@ func (r *Report) Add(j *Journey) {
 			row.Funnel.SalesReadyWon++
 		case sr && opp:
 			row.Funnel.SalesReadyOpportunities++
-		case won:
+		case won && !everSalesReady:
 			row.Funnel.WonNotSalesReady++
 			row.notSalesReady.add(decimalOf(j.Revenue))
 		}
 	}
-	seenCampaign, seenChannel := map[string]bool{}, map[string]bool{}
+	firstCampaign, firstChannel := map[string]time.Time{}, map[string]time.Time{}
 	for _, t := range j.Touches {
-		row := r.row(r.campaigns, t.Campaign)
-		row.channelTouches[t.Channel]++
-		if !seenCampaign[t.Campaign] {
-			seenCampaign[t.Campaign] = true
-			count(row)
+		r.row(r.campaigns, t.Campaign).channelTouches[t.Channel]++
+		if f, ok := firstCampaign[t.Campaign]; !ok || t.At.Before(f) {
+			firstCampaign[t.Campaign] = t.At
 		}
-		if !seenChannel[t.Channel] {
-			seenChannel[t.Channel] = true
-			count(r.row(r.channels, t.Channel))
+		if f, ok := firstChannel[t.Channel]; !ok || t.At.Before(f) {
+			firstChannel[t.Channel] = t.At
 		}
 	}
-	count(&r.Total)
+	for name, first := range firstCampaign {
+		count(r.row(r.campaigns, name), first)
+	}
+	for name, first := range firstChannel {
+		count(r.row(r.channels, name), first)
+	}
+	count(&r.Total, time.Time{})
 
 	at := map[string]time.Time{}
 	for k, v := range j.Milestones {

@@ -351,3 +351,43 @@ func TestCostsThatChannelsCannotHoldAreNamed(t *testing.T) {
 		"news came through more than one channel: each campaign's cost counts in the channel most of its touches came through, its credited revenue in every channel it came through, so those channels' ROAS and ROI divide one by the other",
 	}, rep.Warnings)
 }
+
+// A campaign counts a funnel step only when it touched the journey at or
+// before the step, worked out by hand:
+//
+//	A: early/email day 0; sales-ready day 2; mid/social day 3; opportunity day 4;
+//	   won day 6 for 500; late/email day 8
+//	B: late/email day 1 (the same campaign, before this win); won day 5 for 300, never sales-ready;
+//	   after/social day 7
+func TestFunnelCountsOnlyStepsAfterTheTouch(t *testing.T) {
+	a := &attribution.Journey{ID: "A", Converted: true, Revenue: 500,
+		Touches: []attribution.Touch{{At: day(8), Campaign: "late", Channel: "email"}, {At: day(0), Campaign: "early", Channel: "email"},
+			{At: day(3), Campaign: "mid", Channel: "social"}},
+		Milestones: map[string]time.Time{"sales_ready": day(2), "opportunity": day(4), "won": day(6)}}
+	b := &attribution.Journey{ID: "B", Converted: true, Revenue: 300,
+		Touches:    []attribution.Touch{{At: day(1), Campaign: "late", Channel: "email"}, {At: day(7), Campaign: "after", Channel: "social"}},
+		Milestones: map[string]time.Time{"won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"late": 100})
+	rep.Add(a)
+	rep.Add(b)
+	rep.Finish()
+	rows := map[string]attribution.Row{}
+	for _, r := range append(rep.Campaigns, rep.Channels...) {
+		rows[r.Name] = r
+	}
+	// early led A to every step.
+	assert.Equal(t, attribution.Funnel{Touched: 1, SalesReady: 1, Opportunities: 1, Won: 1, SalesReadyOpportunities: 1, SalesReadyWon: 1}, rows["early"].Funnel)
+	// mid came after A's hand-off: it counts A's opportunity and win, not
+	// its hand-off, and A is not a deal won without a hand-off.
+	assert.Equal(t, attribution.Funnel{Touched: 1, Opportunities: 1, Won: 1}, rows["mid"].Funnel)
+	// late touched A only after the win, and B before B's win.
+	assert.Equal(t, attribution.Funnel{Touched: 2, Won: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rows["late"].Funnel)
+	assert.Equal(t, num(100), rows["late"].CostPerWon, "one win after its touch, not two")
+	// after touched B only after the win.
+	assert.Equal(t, attribution.Funnel{Touched: 1}, rows["after"].Funnel)
+	// Channels take their campaigns' first touch: email from day 0 on A, day 1 on B.
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 1, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rows["email"].Funnel)
+	assert.Equal(t, attribution.Funnel{Touched: 2, Opportunities: 1, Won: 1}, rows["social"].Funnel)
+	// The total counts every step of every journey.
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 1, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rep.Total.Funnel)
+}

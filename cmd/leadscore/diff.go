@@ -48,12 +48,14 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	backtestAt := fs.String("backtest-at", "", "with --leads and --outcomes, backtest both versions side by side: the leads as they stood at this snapshot (T0),\njudged by what happened after it (AUC, precision and recall, hand-offs, missed revenue; JSON backtest and backtest_proposed)")
 	until := fs.String("until", "", "with --backtest-at, the end of the outcome window (T1)")
 	capacity := fs.String("capacity", "", "with --backtest-at, what sales can work (40/week): each version at the threshold that fits it, at equal volume")
+	accountsFile := fs.String("accounts", "", "with --leads, an accounts file (NDJSON or CSV): what the change does to the accounts too, their people the leads\n(both versions need an accounts section; JSON account_impact)")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore diff OLD NEW [--format markdown|json|html] [--top N]")
 		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.ndjson [--at TIME] [--strict-data] [flags]")
 		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.csv [--events EVENTS.csv] [--at TIME] [flags]")
+		fmt.Fprintln(stderr, "       leadscore diff OLD NEW --leads LEADS.ndjson --accounts ACCOUNTS.ndjson [--at TIME] [flags]")
 		fmt.Fprintln(stderr, "\nA review report of two versions of a model: the rule changes, with the team that owns")
 		fmt.Fprintln(stderr, "each, and, with --leads, what the change does to those leads. OLD and NEW are rule files")
 		fmt.Fprintln(stderr, "or git revisions of one, as REV:PATH (main:rules/b2b.yaml, HEAD~1:rules/b2b.yaml).")
@@ -70,6 +72,9 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	if *leads == "" && (*show != "" || *outcomesFile != "") {
 		return fail("--show and --outcomes describe the leads a change moves; give the leads with --leads")
+	}
+	if *accountsFile != "" && *leads == "" {
+		return fail("--accounts measures the change on accounts, whose people are leads; give the leads with --leads")
 	}
 	if *backtestAt != "" && (*leads == "" || *outcomesFile == "") {
 		return fail("--backtest-at backtests both versions on leads and what became of them: give --leads and --outcomes")
@@ -174,6 +179,14 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
+		if *accountsFile != "" {
+			aim, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
+				specs: [2]string{specs[0], specs[1]}, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
+			if err != nil {
+				return fail("%v", err)
+			}
+			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim}, *accountsFile
+		}
 	}
 	// Both versions backtested on the same leads and outcomes, as report
 	// does with --proposed: backtest's own code, its messages naming
@@ -218,6 +231,9 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "html":
 		summary := summaryOf(htmlreport.ReviewSummary(rep, ""))
 		sections := []htmlreport.Section{htmlreport.ReviewSection(rep, "", *top)}
+		if sec := htmlreport.AccountReviewSection(rep, "", *top); sec != nil {
+			sections = append(sections, *sec)
+		}
 		if bt[0] != nil {
 			summary.Add(htmlreport.ProposedSummary(bt[0], bt[1], "backtest.", "backtest_proposed."))
 			sections = append(sections, htmlreport.ComparisonSection(bt[0], bt[1], "backtest.", "backtest_proposed."))
@@ -232,7 +248,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if rep.Impact != nil && rep.Impact.Failed > 0 || btStatus == exitProblem {
+	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || btStatus == exitProblem {
 		return exitProblem
 	}
 	return exitOK

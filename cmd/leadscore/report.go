@@ -272,7 +272,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		bt["outcomes"] = "backtest-outcomes"
 	}
 	return map[string]reportPart{
-		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data", "source"))},
+		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data", "source", "accounts"))},
 		"backtest": {backtestAs, partOf("report", "backtest", bt)},
 		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",

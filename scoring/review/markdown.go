@@ -24,6 +24,10 @@ type Report struct {
 	Changes   []Change       `json:"changes"`
 	SignOff   map[string]int `json:"sign_off"`
 	Impact    *Impact        `json:"impact,omitempty"`
+	// AccountImpact is what the change does to the accounts of
+	// AccountsFile, when they were given (diff --accounts).
+	AccountImpact *AccountImpact `json:"account_impact,omitempty"`
+	AccountsFile  string         `json:"accounts_file,omitempty"`
 	// Unknown says what the leads carried that the new model does not
 	// declare, with how many rows carried it (see scoring.UnknownTally).
 	Unknown []string `json:"unknown,omitempty"`
@@ -37,7 +41,11 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 	fmt.Fprintf(&b, "# Rule review: %s\n\n", r.Model)
 	fmt.Fprintf(&b, "`%s` → `%s`", r.Old, r.New)
 	if r.Impact != nil {
-		fmt.Fprintf(&b, ", impact on %s leads from `%s` as of %s", numfmt.Thousands(r.Impact.Leads), r.LeadsFile, r.AsOf.Format("2006-01-02"))
+		fmt.Fprintf(&b, ", impact on %s leads from `%s`", numfmt.Thousands(r.Impact.Leads), r.LeadsFile)
+		if r.AccountImpact != nil {
+			fmt.Fprintf(&b, " and on %s accounts from `%s`", numfmt.Thousands(r.AccountImpact.Impact.Leads), r.AccountsFile)
+		}
+		fmt.Fprintf(&b, " as of %s", r.AsOf.Format("2006-01-02"))
 	}
 	b.WriteString("\n\n")
 	if len(r.Unknown) > 0 {
@@ -74,70 +82,80 @@ func (r *Report) WriteMarkdown(w io.Writer, top int) error {
 		b.WriteString(strings.Join(parts, ", ") + "\n\n")
 	}
 
-	if im := r.Impact; im != nil {
-		b.WriteString("## Impact on leads\n\n")
-		delta := im.SalesReadyNew - im.SalesReadyOld
-		fmt.Fprintf(&b, "**Sales-ready: %s → %s (%s", numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), signedInt(delta))
-		if im.SalesReadyOld > 0 {
-			fmt.Fprintf(&b, ", %s%%", signedFloat(100*float64(delta)/float64(im.SalesReadyOld), 1))
-		}
-		fmt.Fprintf(&b, ")** of %s leads: %d start, %d stop being sales-ready.", numfmt.Thousands(im.Leads), len(im.Started), len(im.Stopped))
-		if im.Failed > 0 {
-			if im.Failed == 1 {
-				b.WriteString(" 1 lead could not be scored and is left out.")
-			} else {
-				fmt.Fprintf(&b, " %d leads could not be scored and are left out.", im.Failed)
-			}
-		}
-		b.WriteString("\n\n### Stage moves\n\n")
-		order := append(append([]string{}, im.stages...), "")
-		b.WriteString("| old \\ new |")
-		for _, s := range order {
-			fmt.Fprintf(&b, " %s |", stageName(s))
-		}
-		b.WriteString(" total |\n|---|")
-		for range order {
-			b.WriteString("---:|")
-		}
-		b.WriteString("---:|\n")
-		for _, from := range order {
-			fmt.Fprintf(&b, "| **%s** |", stageName(from))
-			row := 0
-			for _, to := range order {
-				n := im.MoveCount(from, to)
-				row += n
-				switch {
-				case n == 0:
-					b.WriteString(" · |")
-				case from == to:
-					fmt.Fprintf(&b, " %s |", numfmt.Thousands(n))
-				default:
-					fmt.Fprintf(&b, " **%s** |", numfmt.Thousands(n))
-				}
-			}
-			fmt.Fprintf(&b, " %s |\n", numfmt.Thousands(row))
-		}
-		b.WriteString("\nBold cells are leads that change stage.\n")
-		writeLeads(&b, "Newly sales-ready", im.Started, top, im.Show)
-		writeLeads(&b, "No longer sales-ready", im.Stopped, top, im.Show)
-		b.WriteString("\n### Score distribution\n\n| score | | p10 | p25 | median | p75 | p90 | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
-		for _, d := range im.Distribution {
-			for i, q := range []Quantiles{d.Old, d.New} {
-				label := "old"
-				name := d.Score
-				if i == 1 {
-					label, name = "new", ""
-				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, label,
-					num(q.P10), num(q.P25), num(q.Median), num(q.P75), num(q.P90), num(q.Mean))
-			}
-		}
+	if r.Impact != nil {
+		writeImpact(&b, r.Impact, "lead", top)
+	}
+	if r.AccountImpact != nil {
+		b.WriteString("\n")
+		writeImpact(&b, r.AccountImpact.Impact, "account", top)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeLeads(b *strings.Builder, title string, leads []LeadChange, top int, show []string) {
+// writeImpact writes what the change does to the leads or accounts (noun)
+// im counts.
+func writeImpact(b *strings.Builder, im *Impact, noun string, top int) {
+	fmt.Fprintf(b, "## Impact on %ss\n\n", noun)
+	delta := im.SalesReadyNew - im.SalesReadyOld
+	fmt.Fprintf(b, "**Sales-ready: %s → %s (%s", numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), signedInt(delta))
+	if im.SalesReadyOld > 0 {
+		fmt.Fprintf(b, ", %s%%", signedFloat(100*float64(delta)/float64(im.SalesReadyOld), 1))
+	}
+	fmt.Fprintf(b, ")** of %s %ss: %d start, %d stop being sales-ready.", numfmt.Thousands(im.Leads), noun, len(im.Started), len(im.Stopped))
+	if im.Failed > 0 {
+		if im.Failed == 1 {
+			fmt.Fprintf(b, " 1 %s could not be scored and is left out.", noun)
+		} else {
+			fmt.Fprintf(b, " %d %ss could not be scored and are left out.", im.Failed, noun)
+		}
+	}
+	b.WriteString("\n\n### Stage moves\n\n")
+	order := append(append([]string{}, im.stages...), "")
+	b.WriteString("| old \\ new |")
+	for _, s := range order {
+		fmt.Fprintf(b, " %s |", stageName(s))
+	}
+	b.WriteString(" total |\n|---|")
+	for range order {
+		b.WriteString("---:|")
+	}
+	b.WriteString("---:|\n")
+	for _, from := range order {
+		fmt.Fprintf(b, "| **%s** |", stageName(from))
+		row := 0
+		for _, to := range order {
+			n := im.MoveCount(from, to)
+			row += n
+			switch {
+			case n == 0:
+				b.WriteString(" · |")
+			case from == to:
+				fmt.Fprintf(b, " %s |", numfmt.Thousands(n))
+			default:
+				fmt.Fprintf(b, " **%s** |", numfmt.Thousands(n))
+			}
+		}
+		fmt.Fprintf(b, " %s |\n", numfmt.Thousands(row))
+	}
+	fmt.Fprintf(b, "\nBold cells are %ss that change stage.\n", noun)
+	writeLeads(b, "Newly sales-ready", noun, im.Started, top, im.Show)
+	writeLeads(b, "No longer sales-ready", noun, im.Stopped, top, im.Show)
+	b.WriteString("\n### Score distribution\n\n| score | | p10 | p25 | median | p75 | p90 | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, d := range im.Distribution {
+		for i, q := range []Quantiles{d.Old, d.New} {
+			label := "old"
+			name := d.Score
+			if i == 1 {
+				label, name = "new", ""
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, label,
+				num(q.P10), num(q.P25), num(q.Median), num(q.P75), num(q.P90), num(q.Mean))
+		}
+	}
+}
+
+func writeLeads(b *strings.Builder, title, noun string, leads []LeadChange, top int, show []string) {
 	fmt.Fprintf(b, "\n### %s (%d)\n\n", title, len(leads))
 	if len(leads) == 0 {
 		b.WriteString("None.\n")
@@ -149,7 +167,7 @@ func writeLeads(b *strings.Builder, title string, leads []LeadChange, top int, s
 		fmt.Fprintf(b, "The %d with the highest total:\n\n", top)
 	}
 	cols, outcome := Columns(shown, show)
-	b.WriteString("| lead | line | total | stage |")
+	fmt.Fprintf(b, "| %s | line | total | stage |", noun)
 	for _, c := range cols {
 		b.WriteString(" " + cell(c) + " |")
 	}

@@ -201,18 +201,40 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text(c.Kind), Text(c.What), Text(c.Name), Text(strings.Join(c.Owners, ", ")), Text(strings.Join(c.Details, "; "))}})
 	}
 	sec.Blocks = append(sec.Blocks, Block{Title: "Rule changes", Table: ct})
-	im := r.Impact
-	if im == nil {
-		return sec
+	if r.Impact != nil {
+		sec.Intro = append(sec.Intro, fmt.Sprintf("On %s from %s as of %s: sales-ready goes from %s to %s; %s start and %d stop being sales-ready.",
+			numfmt.Count(r.Impact.Leads, "lead"), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(r.Impact.SalesReadyOld), numfmt.Thousands(r.Impact.SalesReadyNew), numfmt.Count(len(r.Impact.Started), "lead"), len(r.Impact.Stopped)))
+		sec.Blocks = append(sec.Blocks, impactBlocks(r.Impact, prefix, "impact", "lead", top)...)
 	}
-	sec.Intro = append(sec.Intro, fmt.Sprintf("On %s from %s as of %s: sales-ready goes from %s to %s; %s start and %d stop being sales-ready.",
-		numfmt.Count(im.Leads, "lead"), r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), numfmt.Count(len(im.Started), "lead"), len(im.Stopped)))
+	return sec
+}
 
-	vol := &Table{Head: []string{"", "leads", "sales-ready"}, Rows: []Row{
-		{Cells: []Cell{Text("current"), Int(p(prefix, "impact", "leads"), im.Leads), Int(p(prefix, "impact", "sales_ready_old"), im.SalesReadyOld)}},
-		{Cells: []Cell{Text("proposed"), Int(p(prefix, "impact", "leads"), im.Leads), Int(p(prefix, "impact", "sales_ready_new"), im.SalesReadyNew)}},
+// AccountReviewSection shows what the change does to accounts (diff
+// --accounts), as ReviewSection does to leads; nil without them.
+func AccountReviewSection(r *review.Report, prefix string, top int) *Section {
+	if r.AccountImpact == nil {
+		return nil
+	}
+	im := r.AccountImpact.Impact
+	sec := &Section{ID: "change-accounts", Title: "What the proposed change does to accounts"}
+	sec.Intro = []string{fmt.Sprintf("On %s from %s, their people from %s, as of %s: sales-ready goes from %s to %s; %s start and %d stop being sales-ready.",
+		numfmt.Count(im.Leads, "account"), r.AccountsFile, r.LeadsFile, r.AsOf.Format("2006-01-02"), numfmt.Thousands(im.SalesReadyOld), numfmt.Thousands(im.SalesReadyNew), numfmt.Count(len(im.Started), "account"), len(im.Stopped))}
+	sec.Blocks = impactBlocks(im, prefix, "account_impact", "account", top)
+	return sec
+}
+
+// impactBlocks are the blocks of an impact of leads or accounts (noun),
+// whose JSON is at key: the sales-ready volume, the stage moves, who
+// starts and stops being sales-ready, the score distributions.
+func impactBlocks(im *review.Impact, prefix, key, noun string, top int) []Block {
+	var blocks []Block
+	nouns := noun + "s"
+	Nouns := strings.ToUpper(nouns[:1]) + nouns[1:]
+	vol := &Table{Head: []string{"", nouns, "sales-ready"}, Rows: []Row{
+		{Cells: []Cell{Text("current"), Int(p(prefix, key, nouns), im.Leads), Int(p(prefix, key, "sales_ready_old"), im.SalesReadyOld)}},
+		{Cells: []Cell{Text("proposed"), Int(p(prefix, key, nouns), im.Leads), Int(p(prefix, key, "sales_ready_new"), im.SalesReadyNew)}},
 	}}
-	sec.Blocks = append(sec.Blocks, Block{Title: "Sales-ready volume", Chart: Bars("Sales-ready leads, current and proposed", []string{"current", "proposed"}, []string{"sales-ready"},
+	blocks = append(blocks, Block{Title: "Sales-ready volume", Chart: Bars("Sales-ready "+nouns+", current and proposed", []string{"current", "proposed"}, []string{"sales-ready"},
 		[][]float64{{float64(im.SalesReadyOld)}, {float64(im.SalesReadyNew)}}, "int"), Table: vol})
 
 	var stages []string
@@ -236,33 +258,33 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 	for i := range matrix {
 		matrix[i] = make([]float64, len(stages))
 	}
-	mt := &Table{Sortable: true, Head: []string{"from (current)", "to (proposed)", "leads"}}
+	mt := &Table{Sortable: true, Head: []string{"from (current)", "to (proposed)", nouns}}
 	var arrows []string
 	var arrowVals []float64
 	var arrowColours []int
 	for i, m := range im.Moves {
 		matrix[idx[m.From]][idx[m.To]] = float64(m.Leads)
-		mt.Rows = append(mt.Rows, Row{Cells: []Cell{Text(stageName(m.From)), moveBadge(stageName(m.To), m.Direction), Int(p(prefix, "impact", "moves", i, "leads"), m.Leads)}})
+		mt.Rows = append(mt.Rows, Row{Cells: []Cell{Text(stageName(m.From)), moveBadge(stageName(m.To), m.Direction), Int(p(prefix, key, "moves", i, nouns), m.Leads)}})
 		if m.From != m.To && m.Leads > 0 {
 			arrows = append(arrows, stageName(m.From)+" → "+stageName(m.To))
 			arrowVals = append(arrowVals, float64(m.Leads))
 			arrowColours = append(arrowColours, map[string]int{"up": 0, "down": 1}[m.Direction]+map[bool]int{true: 2, false: 0}[m.Direction == ""])
 		}
 	}
-	sec.Blocks = append(sec.Blocks, Block{Title: "Stage moves", Chart: Matrix("Leads by current stage (rows) and proposed stage (columns)", "current", "proposed", names, names, matrix), Table: mt,
-		Note: "The diagonal is the leads that stay; every other cell is leads that move, up or down the ladder."})
+	blocks = append(blocks, Block{Title: "Stage moves", Chart: Matrix(Nouns+" by current stage (rows) and proposed stage (columns)", "current", "proposed", names, names, matrix), Table: mt,
+		Note: "The diagonal is the " + nouns + " that stay; every other cell is " + nouns + " that move, up or down the ladder."})
 	if len(arrows) > 0 {
-		sec.Blocks = append(sec.Blocks, Block{Title: "The moves, up and down", Chart: ColoredBars("Leads that change stage, by move, coloured up or down the ladder", arrows, arrowVals, arrowColours, []string{"up", "down", "sideways"}, "int"),
-			Note: "Each bar is the leads that make one move; the table above has the counts."})
+		blocks = append(blocks, Block{Title: "The moves, up and down", Chart: ColoredBars(Nouns+" that change stage, by move, coloured up or down the ladder", arrows, arrowVals, arrowColours, []string{"up", "down", "sideways"}, "int"),
+			Note: "Each bar is the " + nouns + " that make one move; the table above has the counts."})
 	}
 
 	for _, list := range []struct {
 		title, key string
 		leads      []review.LeadChange
-	}{{"Leads that start being sales-ready", "started", im.Started}, {"Leads that stop being sales-ready", "stopped", im.Stopped}} {
+	}{{Nouns + " that start being sales-ready", "started", im.Started}, {Nouns + " that stop being sales-ready", "stopped", im.Stopped}} {
 		shown := list.leads[:min(top, len(list.leads))]
 		cols, outcome := review.Columns(shown, im.Show)
-		head := append([]string{"lead"}, cols...)
+		head := append([]string{noun}, cols...)
 		if outcome {
 			head = append(head, "outcome")
 		}
@@ -275,7 +297,7 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 			if outcome {
 				row = append(row, Text(orDash(l.Outcome)))
 			}
-			lt.Rows = append(lt.Rows, Row{Cells: append(row, Number(p(prefix, "impact", list.key, i, "old_total"), l.OldTotal, wholeOr(l.OldTotal, "dec1")), Number(p(prefix, "impact", list.key, i, "new_total"), l.NewTotal, wholeOr(l.NewTotal, "dec1")),
+			lt.Rows = append(lt.Rows, Row{Cells: append(row, Number(p(prefix, key, list.key, i, "old_total"), l.OldTotal, wholeOr(l.OldTotal, "dec1")), Number(p(prefix, key, list.key, i, "new_total"), l.NewTotal, wholeOr(l.NewTotal, "dec1")),
 				Text(stageName(l.OldStage)), moveBadge(stageName(l.NewStage), l.Direction), Text(strings.Join(l.Moved, ", ")))})
 		}
 		note := ""
@@ -285,7 +307,7 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 		if len(list.leads) == 0 {
 			note = "None."
 		}
-		sec.Blocks = append(sec.Blocks, Block{Title: fmt.Sprintf("%s (%d)", list.title, len(list.leads)), Table: lt, Note: note})
+		blocks = append(blocks, Block{Title: fmt.Sprintf("%s (%d)", list.title, len(list.leads)), Table: lt, Note: note})
 	}
 
 	var boxes []Box
@@ -297,13 +319,13 @@ func ReviewSection(r *review.Report, prefix string, top int) Section {
 			q    review.Quantiles
 		}{{"current", "old", d.Old}, {"proposed", "new", d.New}} {
 			boxes = append(boxes, Box{Label: d.Score + ", " + q.name, Series: v, P: [5]float64{q.q.P10, q.q.P25, q.q.Median, q.q.P75, q.q.P90}})
-			path := func(k string) string { return p(prefix, "impact", "distribution", i, q.key, k) }
+			path := func(k string) string { return p(prefix, key, "distribution", i, q.key, k) }
 			dt.Rows = append(dt.Rows, Row{Cells: []Cell{Text(d.Score), Text(q.name), Number(path("p10"), q.q.P10, "dec1"), Number(path("p25"), q.q.P25, "dec1"),
 				Number(path("median"), q.q.Median, "dec1"), Number(path("p75"), q.q.P75, "dec1"), Number(path("p90"), q.q.P90, "dec1"), Number(path("mean"), q.q.Mean, "dec1")}})
 		}
 	}
-	sec.Blocks = append(sec.Blocks, Block{Title: "Score distribution, current and proposed", Chart: Boxes("Scores: whiskers p10 to p90, box p25 to p75, bar at the median", boxes, []string{"current", "proposed"}), Table: dt})
-	return sec
+	blocks = append(blocks, Block{Title: "Score distribution, current and proposed", Chart: Boxes("Scores: whiskers p10 to p90, box p25 to p75, bar at the median", boxes, []string{"current", "proposed"}), Table: dt})
+	return blocks
 }
 
 func sortedKeysInt(m map[string]int) []string {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+	"github.com/leadscore/leadscore/scoring/review"
+)
+
+// accountDiff is what diff --accounts reads: the accounts file and the
+// leads that are their people, as the leads' impact reads them.
+type accountDiff struct {
+	accountsFile, leads, in, events, source string
+	specs                                   [2]string // the versions as given, for messages
+	strict, noEvents                        bool
+	maxRow                                  int
+	asOf                                    time.Time
+}
+
+// scoredAccount is what the account impact keeps of one account under one
+// version: its result (without its people), or why it could not be scored.
+type scoredAccount struct {
+	result *scoring.Result
+	err    error
+}
+
+// accountImpact scores the accounts of the accounts file, with their
+// people from the leads file, under both versions of the model, and
+// counts what the change does to them as Impact counts leads: stage
+// moves, accounts that start and stop being sales-ready (by their line in
+// the accounts file), score distributions. An account that one version
+// cannot score, or whose row of the accounts file one version cannot read,
+// is counted as failed and named on stderr. Each version matches the
+// leads to accounts its own way (a change may change the matching); the
+// counts of leads matched under the new one go to stderr.
+func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Change, stderr io.Writer) (*review.Impact, error) {
+	var scored [2]map[string]scoredAccount
+	var runs [2]*accountRun
+	for v, m := range models {
+		if m.Accounts == nil {
+			return nil, fmt.Errorf("--accounts: %s has no accounts section, so its accounts cannot be scored; diff --accounts compares two versions that both score accounts", d.specs[v])
+		}
+		var opts []scoring.Option
+		if v == 0 || !d.strict { // as the leads' impact: the old version ignores data it does not declare
+			opts = append(opts, scoring.WithUnknownData(scoring.IgnoreUnknown))
+		} else {
+			opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
+		}
+		s, err := scoring.NewAccountScorer(m, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("--accounts: %s: %v", d.specs[v], err)
+		}
+		// The new version's messages are shown; the old one's would repeat
+		// them about the same rows.
+		msgs := io.Discard
+		if v == 1 {
+			msgs = stderr
+		}
+		run := &accountRun{}
+		if err := readAccountsFile(run, s, d.accountsFile, d.maxRow, msgs); err != nil {
+			return nil, fmt.Errorf("--accounts: %v", err)
+		}
+		lo := leadfile.Options{Scorer: s.Leads(), MaxRow: d.maxRow, NoEvents: d.noEvents}
+		closeLeads, err := openLeadsVia(&lo, d.leads, d.in, d.events, d.source, io.Discard)
+		if err != nil {
+			closeLeads()
+			return nil, err
+		}
+		out := map[string]scoredAccount{}
+		for _, bad := range run.badAccounts {
+			out[bad.id] = scoredAccount{err: bad.err}
+		}
+		err = scoreAccounts(run, s, lo, d.asOf, "", false, false, func(i int, people []member) error {
+			// ScoreAccount takes the people by lead id, as score --accounts gives them.
+			slices.SortStableFunc(people, func(a, b member) int { return strings.Compare(a.p.LeadID, b.p.LeadID) })
+			ps := make([]*scoring.Person, len(people))
+			for k, m := range people {
+				ps[k] = m.p
+			}
+			r, err := s.ScoreAccount(run.accounts[i], ps, d.asOf)
+			if err != nil {
+				out[run.accounts[i].ID] = scoredAccount{err: err}
+				return nil
+			}
+			res := r.Result
+			out[run.accounts[i].ID] = scoredAccount{result: &res}
+			return nil
+		})
+		closeLeads()
+		if err != nil {
+			return nil, fmt.Errorf("--accounts: %v", err)
+		}
+		scored[v], runs[v] = out, run
+	}
+	old, new := models[0].Accounts.Model, models[1].Accounts.Model
+	var stages []string
+	for _, s := range new.Stages {
+		stages = append(stages, s.ID)
+	}
+	for _, s := range old.Stages {
+		if new.Stage(s.ID) < 0 {
+			stages = append(stages, s.ID)
+		}
+	}
+	names := []string{"total"}
+	for _, c := range new.Categories {
+		names = append(names, c.Name)
+	}
+	changed := map[string]bool{}
+	for _, c := range changes {
+		if c.What == "account stage" {
+			changed[c.Name] = true
+		}
+	}
+	im := review.NewImpact(stages, names, changed)
+	im.NewStages = len(new.Stages)
+	for _, f := range []string{"name", "company", "domain", "tier", "owner"} {
+		if new.Field(f) != nil {
+			im.Show = append(im.Show, f)
+		}
+	}
+	// The accounts in the new version's reading of the file, in its order;
+	// a row only one version could read is failed.
+	run := runs[1]
+	type row struct {
+		line int
+		id   string
+	}
+	var rows []row
+	fields := map[string]map[string]any{}
+	for i, a := range run.accounts {
+		rows = append(rows, row{run.lines[i], a.ID})
+		fields[a.ID] = a.Fields
+	}
+	for _, bad := range run.badAccounts {
+		rows = append(rows, row{bad.line, bad.id})
+	}
+	slices.SortFunc(rows, func(a, b row) int { return a.line - b.line })
+	for _, r := range rows {
+		o, n := scored[0][r.id], scored[1][r.id]
+		if o.result == nil || n.result == nil {
+			im.Failed++
+			for v, sa := range []scoredAccount{o, n} {
+				if sa.result == nil {
+					why := "its row could not be read"
+					if sa.err != nil {
+						why = sa.err.Error()
+					}
+					fmt.Fprintf(stderr, "%s:%d: account %s left out of the account impact: under %s, %s\n", d.accountsFile, r.line, orText(r.id, "(no id)"), d.specs[v], why)
+					break
+				}
+			}
+			continue
+		}
+		im.AddWith(r.line, o.result, n.result, fields[r.id])
+	}
+	im.Finish()
+	fmt.Fprintf(stderr, "accounts: %s in %s: %s compared, %d left out; %s: %s matched (%d by account id, %d by domain), %d unmatched, %d failed\n",
+		numfmt.Count(len(rows), "account"), d.accountsFile, numfmt.Thousands(im.Leads), im.Failed,
+		numfmt.Count(run.leads, "lead"), numfmt.Thousands(run.byID+run.byDomain), run.byID, run.byDomain, run.unmatchedN, run.badLeadsN)
+	return im, nil
+}
