@@ -19,3 +19,42 @@ func (s *Scorer) ScoreCounted(k friend.Key, ctx context.Context, lead Lead, asOf
 	}
 	return s.score(ctx, lead, asOf, &counted{counts: counts, lasts: lasts})
 }
+
+// PersonCounted is for package scoring/stream (the key closes it to other
+// callers; see internal/friend): Person for a lead whose event aggregates'
+// values are taken from counts and lasts (as ScoreCounted takes them),
+// whose events are those its event rules see, and whose latest event of
+// any type is lastActive (the zero time for none; it must not be after
+// asOf): the person Person gives for the lead with all its events.
+func (s *AccountScorer) PersonCounted(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, counts []int, lasts []time.Time, lastActive time.Time) (*Person, error) {
+	if err := k.Check(); err != nil {
+		return nil, err
+	}
+	if len(lead.Dispositions) > 0 {
+		if err := s.leads.CheckDispositions(lead.Dispositions); err != nil {
+			return nil, &Error{LeadID: lead.ID, Err: err}
+		}
+	}
+	p := s.newPerson(asOf)
+	p.LeadID = lead.ID
+	sc := s.leads
+	ev := sc.pool.Get().(*evaluation)
+	res, err, broken := sc.scoreIn(ev, ctx, lead, asOf, &counted{counts: counts, lasts: lasts}, nil, func(lead Lead, res *Result) error {
+		if err := sc.evaluate(ev, lead, asOf, res); err != nil {
+			return err
+		}
+		return s.personValues(ev, p)
+	})
+	if broken {
+		ev = sc.newEvaluation()
+	}
+	sc.pool.Put(ev)
+	if err != nil {
+		return nil, err
+	}
+	if !lastActive.After(asOf) {
+		p.LastActive = lastActive
+	}
+	s.finishPerson(p, res)
+	return p, nil
+}

@@ -41,9 +41,10 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	at := fs.String("at", "", "with --dump: the time the leads are scored as of (2026-10-01 or RFC 3339); default: now")
 	rebuild := fs.String("rebuild", "", "build every lead's state anew from FILE, the full history in the stream's input shape, and write no changes\n(after a change of the model's event rules)")
 	quiet := fs.Bool("quiet", false, "print no summary")
+	accountsFile := fs.String("accounts", "", "keep accounts current too: the accounts file (NDJSON, or CSV when it ends in .csv) of the rule file's\naccounts section; each lead is matched to its account, and a change of an account's stage, grade or\nsales-readiness writes an account change line (with account_id) beside the leads'")
 	maxRow := maxRowFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--accounts FILE] [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
 		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --dump [--at TIME]")
 		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --rebuild HISTORY.ndjson")
 		fmt.Fprintln(stderr, "\nKeeps every lead's score current as its events arrive, one NDJSON line each")
@@ -55,6 +56,9 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "changes a lead's stage, grade or sales-readiness writes one change line, with a")
 		fmt.Fprintln(stderr, "sequence number, once the change is committed. A line whose id was already applied")
 		fmt.Fprintln(stderr, "to its lead is skipped; a bad line fails alone, reported with its line number.")
+		fmt.Fprintln(stderr, "With --accounts (a rule file with an accounts section), each lead is also matched to its")
+		fmt.Fprintln(stderr, "account, and a change of an account's stage, grade or sales-readiness writes an account")
+		fmt.Fprintln(stderr, "change line: account_id, from, to (with its score), and lead_id, the person whose line caused it.")
 		fmt.Fprintln(stderr, "Exit status: 0 every line taken, 1 some lines (or, with --dump, leads) failed, 2 the run could not start.")
 		fs.PrintDefaults()
 	}
@@ -83,6 +87,8 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("--rebuild reads its FILE only: run the stream on new input after it")
 	case *at != "" && !*dump:
 		return fail("--at goes with --dump; a stream scores as of its clock (--clock)")
+	case *accountsFile != "" && *dump:
+		return fail("--dump writes the leads only; leave out --accounts (score accounts with leadscore score --accounts)")
 	}
 	m, _ := compileModel(*model, stderr)
 	if m == nil {
@@ -91,12 +97,18 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	s := scoring.New(m)
 	sc := stream.New(s)
+	var acc *stream.Accounts
+	if *accountsFile != "" {
+		if acc, code = streamAccounts(m, *model, *accountsFile, maxRow.n, stderr); acc == nil {
+			return code
+		}
+	}
 	if err := os.MkdirAll(*stateDir, 0o755); err != nil {
 		return fail("--state: cannot create %s (%v); give a folder you can write to", *stateDir, errors.Unwrap(err))
 	}
 	path := filepath.Join(*stateDir, stateFile)
 	if *rebuild != "" {
-		return rebuildStore(s, sc, path, *rebuild, *window, maxRow.n, stderr, *quiet)
+		return rebuildStore(s, sc, acc, path, *rebuild, *window, maxRow.n, stderr, *quiet)
 	}
 	store, err := boltstore.Open(path)
 	if err != nil {
@@ -112,6 +124,9 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"Rebuild them from the full history: leadscore stream --model %s --state %s --rebuild HISTORY.ndjson",
 			*stateDir, meta.Model, meta.Fingerprint, stream.ErrModelChanged, m.Name, sc.Fingerprint(), shellWords([]string{*model}), shellWords([]string{*stateDir}))
 	}
+	if want := accountsPrint(acc); !*dump && meta.Fingerprint != "" && meta.Accounts != want {
+		return fail("%s", accountsMismatch(*stateDir, *model, *accountsFile, meta.Accounts, want))
+	}
 	if *dump {
 		asOf, err := asOfTime("--at", *at)
 		if err != nil {
@@ -120,7 +135,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return dumpStore(sc, m.Holdout, store, asOf, stdout, stderr, *quiet)
 	}
 
-	r := &streamRun{s: s, sc: sc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
+	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
 	var out io.Writer = stdout
 	if *output != "-" {
 		for _, in := range inputs {
@@ -140,7 +155,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		r.crashAfter = n
 	}
 	if meta.Fingerprint == "" {
-		r.meta.Model, r.meta.Fingerprint = m.Name, sc.Fingerprint()
+		r.meta.Model, r.meta.Fingerprint, r.meta.Accounts = m.Name, sc.Fingerprint(), accountsPrint(acc)
 	}
 	if err := r.start(); err != nil {
 		return fail("%v", err)
@@ -311,6 +326,7 @@ func sizeText(n int) string {
 type streamRun struct {
 	s      *scoring.Scorer
 	sc     *stream.Scorer
+	acc    *stream.Accounts // nil without --accounts
 	m      *rules.Model
 	store  stream.Store
 	window int
@@ -334,6 +350,11 @@ type streamRun struct {
 
 	read, applied, duplicates, failed, shown int
 	changes, rechecks, rewritten             int
+	accountChanges                           int // of changes, those of accounts
+
+	// waiting are the leads taken before the event clock had a time (before
+	// the first event): they are matched to their accounts at the first.
+	waiting []string
 }
 
 // start writes the changes an earlier run committed but may not have
@@ -358,9 +379,25 @@ func (r *streamRun) start() error {
 	if err := r.flush(r.meta.Seq); err != nil {
 		return err
 	}
-	return r.store.Each(func(l stream.Lead) error {
+	err = r.store.Each(func(l stream.Lead) error {
 		if !l.Next.IsZero() {
 			heap.Push(&r.due, recheck{at: l.Next, lead: l.ID})
+		}
+		if r.acc != nil && l.Fields != nil && l.Account == "" && l.Unmatched == "" {
+			r.waiting = append(r.waiting, l.ID)
+		}
+		return nil
+	})
+	if err != nil || r.acc == nil {
+		return err
+	}
+	as, ok := r.store.(stream.AccountStore)
+	if !ok {
+		return stream.ErrNoAccountStore
+	}
+	return as.EachAccount(func(a stream.Account) error {
+		if !a.Next.IsZero() {
+			heap.Push(&r.due, recheck{at: a.Next, account: a.ID})
 		}
 		return nil
 	})
@@ -523,6 +560,9 @@ func (r *streamRun) summary(resumed bool, skip int64) {
 	}
 	if !r.meta.Clock.IsZero() {
 		fmt.Fprintf(&b, "; event clock %s", r.meta.Clock.Format(time.RFC3339))
+	}
+	if r.acc != nil {
+		b.WriteString("\n" + r.accountsSummary())
 	}
 	fmt.Fprintln(r.stderr, b.String())
 }
@@ -687,6 +727,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 		if err := st.Add(event); err != nil {
 			return false, bad("%v", err)
 		}
+		lead.SawEvent(event.At)
 		if lead.State, err = st.Marshal(); err != nil {
 			return false, bad("%v", err)
 		}
@@ -712,6 +753,9 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 		lead.Apply(id, r.window)
 	}
 	if err := r.evaluate(tx, meta, &lead, st, r.asOf(meta, st), cause, id); err != nil {
+		return false, err
+	}
+	if err := r.takeWaiting(tx, meta); err != nil {
 		return false, err
 	}
 	return false, nil
@@ -804,6 +848,15 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 			l.Next = next
 		}
 	}
+	if r.acc != nil && cause != "recheck" { // the accounts' own re-checks follow time
+		if at.IsZero() {
+			if l.Fields != nil && l.Account == "" && l.Unmatched == "" && !slices.Contains(r.waiting, l.ID) {
+				r.waiting = append(r.waiting, l.ID)
+			}
+		} else if err := r.takeAccounts(tx, meta, l, st, at, cause, id); err != nil {
+			return err
+		}
+	}
 	if err := tx.Put(*l); err != nil {
 		return err
 	}
@@ -817,6 +870,12 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 func (r *streamRun) fire(tx stream.Tx, meta *stream.Meta, t time.Time, through bool) error {
 	for len(r.due) > 0 && (r.due[0].at.Before(t) || through && r.due[0].at.Equal(t)) {
 		c := heap.Pop(&r.due).(recheck)
+		if c.account != "" {
+			if err := r.recheckAccount(tx, meta, c); err != nil {
+				return err
+			}
+			continue
+		}
 		l, ok, err := tx.Lead(c.lead)
 		if err != nil {
 			return err
@@ -842,13 +901,16 @@ func (r *streamRun) fire(tx stream.Tx, meta *stream.Meta, t time.Time, through b
 	return nil
 }
 
+// recheck is a lead's re-check, or an account's when account is set.
 type recheck struct {
-	at   time.Time
-	lead string
+	at      time.Time
+	lead    string
+	account string
 }
 
-// dueHeap is a min-heap of re-checks by time, then lead id, so that the
-// re-checks due at one time run in the same order in every run.
+// dueHeap is a min-heap of re-checks by time, then the leads' by lead id,
+// then the accounts' by account id, so that the re-checks due at one time
+// run in the same order in every run.
 type dueHeap []recheck
 
 func (q dueHeap) Len() int { return len(q) }
@@ -856,7 +918,10 @@ func (q dueHeap) Less(i, j int) bool {
 	if c := q[i].at.Compare(q[j].at); c != 0 {
 		return c < 0
 	}
-	return q[i].lead < q[j].lead
+	if (q[i].account == "") != (q[j].account == "") {
+		return q[i].account == ""
+	}
+	return q[i].lead < q[j].lead || q[i].lead == q[j].lead && q[i].account < q[j].account
 }
 func (q dueHeap) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
 func (q *dueHeap) Push(x any)   { *q = append(*q, x.(recheck)) }
@@ -930,7 +995,7 @@ func scoreLead(sc *stream.Scorer, l *stream.Lead, asOf time.Time) (*scoring.Resu
 // rebuildStore builds the states anew from a full history into a new file,
 // then puts it in place of the old one, carrying over the sequence of
 // changes (and those not yet written).
-func rebuildStore(s *scoring.Scorer, sc *stream.Scorer, path, history string, window, maxRow int, stderr io.Writer, quiet bool) int {
+func rebuildStore(s *scoring.Scorer, sc *stream.Scorer, acc *stream.Accounts, path, history string, window, maxRow int, stderr io.Writer, quiet bool) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore stream: "+format+"\n", a...)
 		return exitUsage
@@ -966,8 +1031,8 @@ func rebuildStore(s *scoring.Scorer, sc *stream.Scorer, path, history string, wi
 	defer os.Remove(tmp)
 	defer store.Close()
 	m := s.Model()
-	r := &streamRun{s: s, sc: sc, m: m, store: store, window: window, batch: 1000, stderr: stderr, out: io.Discard, written: meta.Written,
-		meta: stream.Meta{Model: m.Name, Fingerprint: sc.Fingerprint(), Seq: meta.Seq, Written: meta.Written}}
+	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: window, batch: 1000, stderr: stderr, out: io.Discard, written: meta.Written,
+		meta: stream.Meta{Model: m.Name, Fingerprint: sc.Fingerprint(), Accounts: accountsPrint(acc), Seq: meta.Seq, Written: meta.Written}}
 	err = store.Update(func(tx stream.Tx) error {
 		for _, p := range pending {
 			if err := tx.AddPending(p); err != nil {

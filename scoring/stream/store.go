@@ -81,6 +81,26 @@ type Lead struct {
 	// Next is the time of the lead's next re-check (State.NextChange); the
 	// zero time when its stage and grade change with no new event no more.
 	Next time.Time `json:"next,omitzero"`
+
+	// What Accounts keeps of the lead as a person of an account.
+	//
+	// Active is the time of the lead's latest event of any type (see
+	// SawEvent); the account's engaged and roll-up windows read it.
+	Active time.Time `json:"active,omitzero"`
+	// Account is the id of the account the lead was matched to, and
+	// Matched how (scoring.MatchedByID or scoring.MatchedByDomain); when it
+	// matched none, Account is empty and Unmatched says why.
+	Account   string `json:"account,omitempty"`
+	Matched   string `json:"matched,omitempty"`
+	Unmatched string `json:"unmatched,omitempty"`
+}
+
+// SawEvent notes an event of the lead at the given time, of any type, for
+// its latest activity (Active).
+func (l *Lead) SawEvent(at time.Time) {
+	if at.After(l.Active) {
+		l.Active = at.UTC()
+	}
 }
 
 // Standing is what a change of a lead's result is judged on: its stage,
@@ -117,12 +137,61 @@ func (l *Lead) Apply(id string, window int) {
 	}
 }
 
+// Account is what a Store keeps of one account for Accounts: its people
+// and where it stood when its result was last reported.
+type Account struct {
+	ID string `json:"id"`
+	// People are the ids of the leads matched to the account, in order.
+	People []string `json:"people"`
+	// Standing is where the account stood when its result was last
+	// reported; nil before that.
+	Standing *AccountStanding `json:"standing,omitempty"`
+	// Next is the time of the account's next re-check (Accounts.Recheck);
+	// the zero time when nothing changes its stage or grade with no new line.
+	Next time.Time `json:"next,omitzero"`
+}
+
+// AccountStanding is what a change of an account's result is judged on
+// (its stage, grade and whether it is sales-ready), with its score and
+// the moment it became sales-ready.
+type AccountStanding struct {
+	Stage      string  `json:"stage"`
+	Grade      string  `json:"grade"`
+	Score      float64 `json:"score"`
+	SalesReady bool    `json:"sales_ready"`
+	// SalesReadyAt is when the account became sales-ready (the time of the
+	// change that made it so); the zero time when it is not.
+	SalesReadyAt time.Time `json:"sales_ready_at,omitzero"`
+}
+
+// AccountTx is a Tx that keeps accounts too: the transactions of
+// NewMemoryStore and of boltstore are. Accounts needs one.
+type AccountTx interface {
+	Tx
+	// Account returns the account kept under id; ok is false when there is none.
+	Account(id string) (a Account, ok bool, err error)
+	// PutAccount keeps a under a.ID, replacing what was kept.
+	PutAccount(a Account) error
+}
+
+// AccountStore is a Store that keeps accounts too (its transactions are
+// AccountTxs).
+type AccountStore interface {
+	Store
+	// EachAccount calls fn with every account kept, in order of id, in
+	// one read-only transaction; an error from fn stops it and is returned.
+	EachAccount(fn func(Account) error) error
+}
+
 // Meta is what a consumer keeps beside the states, committed with them.
 type Meta struct {
 	// Model and Fingerprint name the model the states were stored under
 	// (Scorer.Fingerprint): states of another fingerprint must be rebuilt.
 	Model       string `json:"model,omitempty"`
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Accounts is the fingerprint of the accounts the leads were matched
+	// to (Accounts.Fingerprint); empty when they were matched to none.
+	Accounts string `json:"accounts,omitempty"`
 	// Seq is the sequence number of the latest change reported, and
 	// Written the latest known to be written out: the changes in between
 	// are pending and are written again after a restart.
@@ -146,16 +215,17 @@ type Pending struct {
 // MemoryStore is a Store in memory, for tests and for programs that keep
 // states only while they run. It is safe for concurrent use.
 type MemoryStore struct {
-	mu      sync.RWMutex
-	leads   map[string]Lead
-	meta    Meta
-	pending map[uint64]Pending
-	closed  bool
+	mu       sync.RWMutex
+	leads    map[string]Lead
+	accounts map[string]Account
+	meta     Meta
+	pending  map[uint64]Pending
+	closed   bool
 }
 
 // NewMemoryStore returns an empty store in memory.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{leads: map[string]Lead{}, pending: map[uint64]Pending{}}
+	return &MemoryStore{leads: map[string]Lead{}, accounts: map[string]Account{}, pending: map[uint64]Pending{}}
 }
 
 // memTx is a transaction of a MemoryStore: its puts sit in an overlay until
@@ -164,6 +234,7 @@ type memTx struct {
 	s        *MemoryStore
 	write    bool
 	leads    map[string]Lead
+	accounts map[string]Account
 	meta     *Meta
 	pending  map[uint64]Pending
 	dropUpTo uint64
@@ -188,11 +259,12 @@ func (s *MemoryStore) Update(fn func(Tx) error) error {
 	if s.closed {
 		return errClosed
 	}
-	tx := &memTx{s: s, write: true, leads: map[string]Lead{}, pending: map[uint64]Pending{}}
+	tx := &memTx{s: s, write: true, leads: map[string]Lead{}, accounts: map[string]Account{}, pending: map[uint64]Pending{}}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	maps.Copy(s.leads, tx.leads)
+	maps.Copy(s.accounts, tx.accounts)
 	if tx.meta != nil {
 		s.meta = *tx.meta
 	}
@@ -214,6 +286,21 @@ func (s *MemoryStore) Each(fn func(Lead) error) error {
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.leads)) {
 		if err := fn(cloneLead(s.leads[id])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachAccount calls fn with every account, in order of id.
+func (s *MemoryStore) EachAccount(fn func(Account) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	for _, id := range slices.Sorted(maps.Keys(s.accounts)) {
+		if err := fn(cloneAccount(s.accounts[id])); err != nil {
 			return err
 		}
 	}
@@ -246,6 +333,25 @@ func (tx *memTx) Put(l Lead) error {
 		return fmt.Errorf("a lead needs an id to be stored")
 	}
 	tx.leads[l.ID] = cloneLead(l)
+	return nil
+}
+
+func (tx *memTx) Account(id string) (Account, bool, error) {
+	if a, ok := tx.accounts[id]; ok {
+		return cloneAccount(a), true, nil
+	}
+	a, ok := tx.s.accounts[id]
+	return cloneAccount(a), ok, nil
+}
+
+func (tx *memTx) PutAccount(a Account) error {
+	if !tx.write {
+		return errReadOnly
+	}
+	if a.ID == "" {
+		return fmt.Errorf("an account needs an id to be stored")
+	}
+	tx.accounts[a.ID] = cloneAccount(a)
 	return nil
 }
 
@@ -311,4 +417,14 @@ func cloneLead(l Lead) Lead {
 		l.Standing = &s
 	}
 	return l
+}
+
+// cloneAccount copies what a caller could change in place.
+func cloneAccount(a Account) Account {
+	a.People = slices.Clone(a.People)
+	if a.Standing != nil {
+		s := *a.Standing
+		a.Standing = &s
+	}
+	return a
 }

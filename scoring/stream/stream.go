@@ -54,6 +54,16 @@
 // invariants Add keeps and refuses one no sequence of events makes
 // (ErrDamaged), and reads at most WithMaxStateBytes.
 //
+// # Accounts
+//
+// For a model with an accounts section, Accounts keeps accounts' results
+// current beside the leads': it matches each lead to its account at each
+// of its lines (Accounts.Take), keeps each account's people in the Store
+// (an AccountTx), and re-scores the account as
+// scoring.AccountScorer.ScoreAccount would with every person matched to
+// it and all their events; Account.Next is its one re-check
+// (Accounts.Recheck).
+//
 // # Unknown data
 //
 // Result.Unknown names only unknown lead fields (the state keeps only the

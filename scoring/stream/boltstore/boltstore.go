@@ -33,6 +33,7 @@ var (
 	leadsBucket   = []byte("leads")
 	metaBucket    = []byte("meta")
 	pendingBucket = []byte("pending")
+	accountBucket = []byte("accounts")
 	metaKey       = []byte("meta")
 )
 
@@ -41,7 +42,7 @@ type Store struct {
 	db *bolt.DB
 }
 
-var _ stream.Store = (*Store)(nil)
+var _ stream.AccountStore = (*Store)(nil)
 
 // ErrLocked is wrapped by Open's error when another process holds the
 // file open.
@@ -59,7 +60,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{leadsBucket, metaBucket, pendingBucket} {
+		for _, b := range [][]byte{leadsBucket, metaBucket, pendingBucket, accountBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -100,6 +101,19 @@ func (s *Store) Each(fn func(stream.Lead) error) error {
 	})
 }
 
+// EachAccount calls fn with every account, in order of id (bytewise).
+func (s *Store) EachAccount(fn func(stream.Account) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(accountBucket).ForEach(func(k, v []byte) error {
+			a, err := decodeAccount(k, v)
+			if err != nil {
+				return err
+			}
+			return fn(a)
+		})
+	})
+}
+
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
 
@@ -131,6 +145,34 @@ func (t *boltTx) Put(l stream.Lead) error {
 		return err
 	}
 	return t.tx.Bucket(leadsBucket).Put([]byte(l.ID), v)
+}
+
+func (t *boltTx) Account(id string) (stream.Account, bool, error) {
+	v := t.tx.Bucket(accountBucket).Get([]byte(id))
+	if v == nil {
+		return stream.Account{}, false, nil
+	}
+	a, err := decodeAccount([]byte(id), v)
+	return a, err == nil, err
+}
+
+func decodeAccount(k, v []byte) (stream.Account, error) {
+	var a stream.Account
+	if err := json.Unmarshal(v, &a); err != nil {
+		return stream.Account{}, fmt.Errorf("the stored account %q cannot be read (%v); rebuild the store from the leads' events", k, err)
+	}
+	return a, nil
+}
+
+func (t *boltTx) PutAccount(a stream.Account) error {
+	if a.ID == "" {
+		return fmt.Errorf("an account needs an id to be stored")
+	}
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(accountBucket).Put([]byte(a.ID), v)
 }
 
 func (t *boltTx) Meta() (stream.Meta, error) {

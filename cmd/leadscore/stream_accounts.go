@@ -1,0 +1,268 @@
+package main
+
+import (
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+	"github.com/leadscore/leadscore/scoring/stream"
+)
+
+// streamAccounts reads the accounts file of stream --accounts; nil and the
+// exit code when it cannot be used (every bad row is reported).
+func streamAccounts(m *rules.Model, model, file string, maxRow int, stderr io.Writer) (*stream.Accounts, int) {
+	fail := func(format string, a ...any) (*stream.Accounts, int) {
+		fmt.Fprintf(stderr, "leadscore stream: "+format+"\n", a...)
+		return nil, exitUsage
+	}
+	as, err := scoring.NewAccountScorer(m)
+	if err != nil {
+		return fail("--accounts: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", model)
+	}
+	run := &accountRun{}
+	if err := readAccountsFile(run, as, file, maxRow, stderr); err != nil {
+		return fail("--accounts: %v", err)
+	}
+	// An account whose fields do not fit fails whenever it is scored:
+	// found now, it fails the run rather than every line of its people.
+	for i, a := range run.accounts {
+		if _, err := as.ScoreAccount(a, nil, time.Time{}); err != nil {
+			run.badAccounts = append(run.badAccounts, badAccount{line: run.lines[i], id: a.ID, err: err})
+		}
+	}
+	slices.SortStableFunc(run.badAccounts, func(x, y badAccount) int { return x.line - y.line })
+	if len(run.badAccounts) > 0 {
+		for _, b := range run.badAccounts {
+			fmt.Fprintln(stderr, leadfile.RowError{File: file, Line: b.line, Err: b.err})
+		}
+		return fail("--accounts: %s of %s cannot be read (above); the leads of an account left out would be counted for none, so nothing was taken: fix them and run again", nOf(len(run.badAccounts), "row"), file)
+	}
+	acc, err := stream.NewAccounts(as, run.accounts)
+	if err != nil {
+		msg := lineRE.ReplaceAllString(err.Error(), file+":$1: ")
+		return fail("--accounts: the accounts cannot be told apart:\n%s", msg)
+	}
+	return acc, exitOK
+}
+
+// accountsPrint is the fingerprint of the accounts the leads are matched
+// to; empty without --accounts.
+func accountsPrint(acc *stream.Accounts) string {
+	if acc == nil {
+		return ""
+	}
+	return acc.Fingerprint()
+}
+
+// accountsMismatch says why a state database cannot be used with the
+// accounts given (or with none), and how to rebuild it.
+func accountsMismatch(dir, model, file, stored, want string) string {
+	rebuild := fmt.Sprintf("leadscore stream --model %s --state %s", shellWords([]string{model}), shellWords([]string{dir}))
+	if file != "" {
+		rebuild += " --accounts " + shellWords([]string{file})
+	}
+	rebuild += " --rebuild HISTORY.ndjson"
+	switch {
+	case stored == "":
+		return fmt.Sprintf("--state %s was built without --accounts: its leads were matched to no account, so the accounts would miss their people.\nRebuild it from the full history with the accounts: %s", dir, rebuild)
+	case want == "":
+		return fmt.Sprintf("--state %s keeps accounts (it was built with --accounts): give the same accounts file with --accounts, so that they stay current, or rebuild it without: %s", dir, rebuild)
+	default:
+		return fmt.Sprintf("--state %s was built with other accounts, or another matching (id_field, domain_from, free_mail, aliases), than %s and %s: its leads may be counted for the wrong accounts.\nRebuild it from the full history: %s", dir, file, model, rebuild)
+	}
+}
+
+// accountChangeLine is an account's change written out, beside the
+// leads' (told apart by account_id).
+type accountChangeLine struct {
+	Seq uint64 `json:"seq"`
+	stream.AccountChange
+	// ID is the id of the line that caused it, when it had one.
+	ID string `json:"id,omitempty"`
+}
+
+// takeAccounts matches a lead to its account after its line, re-scores the
+// accounts it concerns and reports their changes; an error that is the
+// line's fails it alone.
+func (r *streamRun) takeAccounts(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st *stream.State, at time.Time, cause, id string) error {
+	changes, err := r.acc.Take(context.Background(), tx, l, st, at, cause)
+	if err != nil {
+		return accountLineErr(err)
+	}
+	for _, c := range changes {
+		if err := r.reportAccount(tx, meta, c, id); err != nil {
+			return err
+		}
+	}
+	for _, accountID := range []string{l.Account} {
+		if accountID != "" {
+			if err := r.scheduleAccount(tx, accountID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range changes {
+		if c.AccountID != l.Account {
+			if err := r.scheduleAccount(tx, c.AccountID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// accountLineErr is an error of Accounts.Take or Recheck as the line's
+// (the account's data or a person's fails it), or as the store's.
+func accountLineErr(err error) error {
+	var le *scoring.Error
+	var ae *scoring.AccountError
+	if errors.As(err, &le) || errors.As(err, &ae) || errors.Is(err, stream.ErrBeforeLatest) {
+		return bad("%v", err)
+	}
+	return err
+}
+
+// scheduleAccount queues the account's next re-check.
+func (r *streamRun) scheduleAccount(tx stream.Tx, id string) error {
+	a, ok, err := tx.(stream.AccountTx).Account(id)
+	if err != nil || !ok {
+		return err
+	}
+	if !a.Next.IsZero() {
+		heap.Push(&r.due, recheck{at: a.Next, account: id})
+	}
+	return nil
+}
+
+// reportAccount writes an account's change (after the commit).
+func (r *streamRun) reportAccount(tx stream.Tx, meta *stream.Meta, c stream.AccountChange, id string) error {
+	if r.quietChanges {
+		return nil
+	}
+	meta.Seq++
+	line, err := json.Marshal(accountChangeLine{Seq: meta.Seq, AccountChange: c, ID: id})
+	if err != nil {
+		return bad("%v", err)
+	}
+	if err := tx.AddPending(stream.Pending{Seq: meta.Seq, Line: line}); err != nil {
+		return err
+	}
+	r.lines = append(r.lines, append(line, '\n'))
+	r.changes++
+	r.accountChanges++
+	if c.Cause == "recheck" {
+		r.rechecks++
+	}
+	return nil
+}
+
+// recheckAccount runs an account's re-check, unless a later line replaced it.
+func (r *streamRun) recheckAccount(tx stream.Tx, meta *stream.Meta, c recheck) error {
+	a, ok, err := tx.(stream.AccountTx).Account(c.account)
+	if err != nil {
+		return err
+	}
+	if !ok || !a.Next.Equal(c.at) {
+		return nil
+	}
+	change, err := r.acc.Recheck(context.Background(), tx, c.account, c.at)
+	if err != nil {
+		err = accountLineErr(err)
+		var le lineError
+		if !errors.As(err, &le) {
+			return err
+		}
+		fmt.Fprintf(r.stderr, "leadscore stream: the re-check of account %s at %s: %v\n", c.account, c.at.Format(time.RFC3339), err)
+		return nil
+	}
+	if change != nil {
+		if err := r.reportAccount(tx, meta, *change, ""); err != nil {
+			return err
+		}
+	}
+	return r.scheduleAccount(tx, c.account)
+}
+
+// takeWaiting matches the leads taken before the event clock had a time
+// to their accounts, once it has one.
+func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
+	if r.acc == nil || len(r.waiting) == 0 || r.asOfClock(meta).IsZero() {
+		return nil
+	}
+	waiting := r.waiting
+	r.waiting = nil
+	for _, id := range waiting {
+		l, ok, err := tx.Lead(id)
+		if err != nil {
+			return err
+		}
+		if !ok || l.Account != "" || l.Unmatched != "" {
+			continue // taken since
+		}
+		st := r.sc.NewState(id)
+		if l.State != nil {
+			if st, err = r.sc.Load(l.State); err != nil {
+				fmt.Fprintf(r.stderr, "leadscore stream: lead %s: %v\n", id, err)
+				continue
+			}
+		}
+		if err := r.takeAccounts(tx, meta, &l, st, r.asOf(meta, st), "fields", ""); err != nil {
+			var le lineError
+			if !errors.As(err, &le) {
+				return err
+			}
+			fmt.Fprintf(r.stderr, "leadscore stream: lead %s, matched to its account at the first event: %v\n", id, err)
+			continue
+		}
+		if err := tx.Put(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// asOfClock is the stream's clock: the latest event time, or the wall clock.
+func (r *streamRun) asOfClock(meta *stream.Meta) time.Time {
+	if r.wall {
+		return time.Now().UTC()
+	}
+	return meta.Clock
+}
+
+// accountsSummary counts the accounts' changes and how the leads were
+// matched, naming a few that matched no account.
+func (r *streamRun) accountsSummary() string {
+	byID, byDomain, unmatched, err := stream.Matched(r.store)
+	if err != nil {
+		return fmt.Sprintf("accounts: %v", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "accounts: %s among them; leads matched %d by id, %d by domain, %d to no account", nOf(r.accountChanges, "account change"), byID, byDomain, len(unmatched))
+	if len(r.waiting) > 0 {
+		fmt.Fprintf(&b, ", %d waiting for the first event time to be matched", len(r.waiting))
+	}
+	shown := unmatched[:min(len(unmatched), 3)]
+	for i, u := range shown {
+		sep := " ("
+		if i > 0 {
+			sep = "; "
+		}
+		fmt.Fprintf(&b, "%s%s: %s", sep, u.LeadID, u.Reason)
+	}
+	if len(shown) > 0 {
+		if len(unmatched) > len(shown) {
+			fmt.Fprintf(&b, "; %d more", len(unmatched)-len(shown))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// accountLines returns the account change lines of a stream's output.
+func accountLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if strings.Contains(l, `"account_id"`) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// The account changes of testdata/stream/accounts.ndjson (one account of
+// three people, and a free-mail lead) under testdata/accounts's model,
+// worked out by hand:
+// fit 50 (Software, 1200 employees: grade A); engagement is the top three
+// people's engagement and 5 for each person engaged (10 or more, active
+// in the last 30 days). L1, before the first event, is matched at it: her
+// demo request (40) makes the account aware, 50+40+5. L2's pricing page
+// (10): 50+50+10, still aware. L3 (by account id) and her webinar (15):
+// three engaged with a decision maker, buying-group and sales-ready,
+// 50+65+15. On 2 October at 10:00 the demo request leaves its 30 days:
+// 50+25+10, aware; on 4 October at 10:00 L3's last activity is 30 days
+// old and L2's page view left the day before: none engaged, 50+15. L4, at
+// a free-mail domain with no account id, is counted as matched to none.
+func TestStreamAccountsHandWorked(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir, td("stream/accounts.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, []string{
+		`{"seq":2,"account_id":"A-ACME","at":"2026-09-02T10:00:00Z","cause":"event","lead_id":"L1","from":null,"to":{"stage":"aware","grade":"A","score":95,"sales_ready":false},"id":"e1"}`,
+		`{"seq":7,"account_id":"A-ACME","at":"2026-09-04T10:00:00Z","cause":"event","lead_id":"L3","from":{"stage":"aware","grade":"A","score":95,"sales_ready":false},"to":{"stage":"buying-group","grade":"A","score":130,"sales_ready":true,"sales_ready_at":"2026-09-04T10:00:00Z"},"id":"e3"}`,
+		`{"seq":10,"account_id":"A-ACME","at":"2026-10-02T10:00:00Z","cause":"recheck","from":{"stage":"buying-group","grade":"A","score":130,"sales_ready":true,"sales_ready_at":"2026-09-04T10:00:00Z"},"to":{"stage":"aware","grade":"A","score":85,"sales_ready":false}}`,
+		`{"seq":12,"account_id":"A-ACME","at":"2026-10-04T10:00:00Z","cause":"recheck","from":{"stage":"aware","grade":"A","score":85,"sales_ready":false},"to":{"stage":"","grade":"A","score":65,"sales_ready":false}}`,
+	}, accountLines(out))
+	assert.Equal(t, `8 lines in: 8 applied, 0 duplicates skipped, 0 failed; 13 changes written (seq 1 to 13, 4 at a re-check); event clock 2026-10-10T00:00:00Z
+accounts: 4 account changes among them; leads matched 1 by id, 2 by domain, 1 to no account (L4: no account_id; gmail.com is a free-mail domain)
+`, errOut)
+}
+
+// randomAccountsInput is a stream of people of testdata/accounts's
+// accounts (and of none), in time order: fields at a lead's first line,
+// events, and some leads' new email later (moving them to another account).
+func randomAccountsInput(seed uint64, leads int) []byte {
+	r := rand.New(rand.NewPCG(seed, 0x57ea))
+	domains := []string{"acme.com", "globex.io", "initech.com", "initech.co.uk", "umbrella.com", "hooli.com", "gmail.com", "nowhere.example"}
+	titles := []string{"VP Engineering", "Engineering Manager", "Data Analyst", "Head of IT", "Student", "Director of Product"}
+	start := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	type row struct {
+		at   time.Time
+		line []byte
+	}
+	var rows []row
+	for i := range leads {
+		id := fmt.Sprintf("L%03d", i)
+		first := start.Add(time.Duration(r.IntN(100*24)) * time.Hour)
+		f := map[string]any{"email": fmt.Sprintf("p%d@%s", i, domains[r.IntN(len(domains))]), "title": titles[r.IntN(len(titles))], "country": "US"}
+		if r.IntN(5) == 0 {
+			f["account_id"] = []string{"A-ACME", "A-HOOLI", "A-NONE"}[r.IntN(3)]
+		}
+		line, _ := json.Marshal(map[string]any{"lead_id": id, "fields": f})
+		rows = append(rows, row{first, line})
+		for k := range r.IntN(6) {
+			at := first.Add(time.Duration(1+r.IntN(60*24)) * time.Hour)
+			e := map[string]any{"lead_id": id, "id": fmt.Sprintf("%s-%d", id, k), "at": at.Format(time.RFC3339)}
+			switch r.IntN(4) {
+			case 0:
+				e["type"] = "demo_request"
+			case 1:
+				e["type"], e["url"] = "page_view", "/pricing"
+			case 2:
+				e["type"], e["minutes"] = "webinar_attended", 30
+			default:
+				e["type"] = "email_click"
+			}
+			line, _ := json.Marshal(e)
+			rows = append(rows, row{at, line})
+		}
+		if r.IntN(4) == 0 {
+			line, _ := json.Marshal(map[string]any{"lead_id": id, "fields": map[string]any{"email": fmt.Sprintf("p%d@%s", i, domains[r.IntN(len(domains))])}})
+			rows = append(rows, row{first.Add(time.Duration(r.IntN(60*24)) * time.Hour), line})
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].at.Before(rows[j].at) })
+	var b bytes.Buffer
+	for _, x := range rows {
+		b.Write(x.line)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// A run stopped in the middle and started again on the rest of the input
+// (the state database closed and opened again) writes the same changes,
+// byte for byte, as one run; and at the end each account stands where
+// score --accounts puts it as of the event clock, on the full history.
+func TestStreamAccountsRestartAndScore(t *testing.T) {
+	model, accounts := td("accounts/model.yaml"), td("accounts/accounts.ndjson")
+	input := randomAccountsInput(7, 60)
+	lines := bytes.SplitAfter(input, []byte("\n"))
+	lines = lines[:len(lines)-1]
+
+	code, straight, straightErr := leadscore(t, string(input), "stream", "--model", model, "--accounts", accounts, "--state", t.TempDir())
+	require.Equal(t, exitOK, code, straightErr)
+	require.Greater(t, len(accountLines(straight)), 10)
+
+	dir := t.TempDir()
+	var parts strings.Builder
+	half := len(lines) / 2
+	for _, part := range [][][]byte{lines[:half], lines[half:]} {
+		code, out, errOut := leadscore(t, string(bytes.Join(part, nil)), "stream", "--model", model, "--accounts", accounts, "--state", dir)
+		require.Equal(t, exitOK, code, errOut)
+		parts.WriteString(out)
+	}
+	assert.Equal(t, straight, parts.String())
+
+	// Each account's last change is where it stands at the event clock.
+	last := map[string]accountChangeLine{}
+	var clock time.Time
+	for _, l := range strings.Split(strings.TrimSuffix(straight, "\n"), "\n") {
+		var c accountChangeLine
+		require.NoError(t, json.Unmarshal([]byte(l), &c))
+		if c.At.After(clock) {
+			clock = c.At
+		}
+		if c.AccountID != "" {
+			last[c.AccountID] = c
+		}
+	}
+	var leads bytes.Buffer
+	byLead := map[string]map[string]any{}
+	var order []string
+	for _, l := range lines {
+		var x map[string]any
+		require.NoError(t, json.Unmarshal(l, &x))
+		id := x["lead_id"].(string)
+		if byLead[id] == nil {
+			byLead[id] = map[string]any{"id": id, "events": []any{}}
+			order = append(order, id)
+		}
+		if f, ok := x["fields"].(map[string]any); ok {
+			for k, v := range f {
+				byLead[id][k] = v
+			}
+			continue
+		}
+		delete(x, "lead_id")
+		delete(x, "id")
+		byLead[id]["events"] = append(byLead[id]["events"].([]any), x)
+	}
+	for _, id := range order {
+		b, _ := json.Marshal(byLead[id])
+		leads.Write(append(b, '\n'))
+	}
+	file := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(file, leads.Bytes(), 0o644))
+	code, rows, errOut := leadscore(t, "", "score", "--model", model, "--accounts", accounts, "--at", clock.Format(time.RFC3339), file)
+	require.Equal(t, exitOK, code, errOut)
+	for _, l := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+		var row accountRow
+		require.NoError(t, json.Unmarshal([]byte(l), &row))
+		c, ok := last[row.ID]
+		if !ok {
+			assert.Zero(t, row.People, "account %s has people but no change line", row.ID)
+			continue
+		}
+		assert.Equal(t, [3]any{row.Stage, row.Grade, row.SalesReady}, [3]any{c.To.Stage, c.To.Grade, c.To.SalesReady}, "account %s", row.ID)
+	}
+	// The stream's counts of matched leads are score's.
+	m := regexp.MustCompile(`(\d+) leads: (\d+) matched by account_id, (\d+) by domain, (\d+) unmatched`).FindStringSubmatch(errOut)
+	require.NotNil(t, m, errOut)
+	assert.Contains(t, straightErr, fmt.Sprintf("leads matched %s by id, %s by domain, %s to no account", m[2], m[3], m[4]))
+}
+
+// A state database built without --accounts, or with other accounts, is
+// refused with --accounts, naming --rebuild; a bad row of the accounts
+// file stops the run before it takes anything.
+func TestStreamAccountsRefused(t *testing.T) {
+	in, err := os.ReadFile(td("stream/accounts.ndjson"))
+	require.NoError(t, err)
+	streamAccountsIn := string(in)
+	dir := t.TempDir()
+	code, _, errOut := leadscore(t, streamAccountsIn, "stream", "--model", td("accounts/model.yaml"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "was built without --accounts: its leads were matched to no account")
+	assert.Contains(t, errOut, "--rebuild HISTORY.ndjson")
+
+	dir = t.TempDir()
+	code, _, errOut = leadscore(t, streamAccountsIn, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	other := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(other, []byte(`{"id":"A-ACME","domain":"acme.io","industry":"Software","employees":1200}`+"\n"), 0o644))
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", other, "--state", dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "was built with other accounts")
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--state", dir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "keeps accounts (it was built with --accounts)")
+	// --rebuild with the new accounts puts it right.
+	history := filepath.Join(t.TempDir(), "history.ndjson")
+	require.NoError(t, os.WriteFile(history, []byte(streamAccountsIn), 0o644))
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", other, "--state", dir, "--rebuild", history)
+	require.Equal(t, exitOK, code, errOut)
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", other, "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "leads matched 1 by id, 0 by domain, 3 to no account")
+
+	bad := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"id":"A-ACME","domain":"acme.com","employees":"many"}`+"\n"), 0o644))
+	code, out, errOut := leadscore(t, streamAccountsIn, "stream", "--model", td("accounts/model.yaml"), "--accounts", bad, "--state", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, bad+":1:")
+	assert.Contains(t, errOut, "nothing was taken")
+
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("b2b-saas.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "has no accounts section")
+}
