@@ -52,11 +52,12 @@ func readRobyn(t *testing.T) Data {
 //     returns down (Robyn's narrow intervals are the spread among similar
 //     models, not the data's noise).
 func TestRobynSimulatedWeekly(t *testing.T) {
+	skipUnderRace(t)
 	d := readRobyn(t)
 	require.Len(t, d.KPI, 157)
 	require.Len(t, d.Channels, 5)
 	require.Len(t, d.Controls, 4)
-	r, err := Fit(d, Options{Bootstrap: 100})
+	r, err := Fit(d, Options{Bootstrap: 50})
 	require.NoError(t, err)
 	total := 0.0
 	for _, ch := range r.Channels {
