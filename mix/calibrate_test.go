@@ -133,7 +133,9 @@ func simulatedTest(d Data, truth Truth, rel float64, rng *rand.Rand) (LiftTest, 
 // overstates search's ROAS (true 2.5); one 12-week lift test with a 5%
 // standard error, its result drawn from that error, brings the estimate
 // near the truth. The mean absolute error must fall by more than half,
-// and the calibrated estimate be the nearer in at least 3 data sets of 4.
+// and the calibrated estimate be the nearer in at least 3 data sets of 4
+// (in short mode, a smoke test of 8 data sets, in more than half: 8 cannot
+// tell a rate of 62% from 75%).
 func TestCalibrationRecoversConfoundedChannel(t *testing.T) {
 	skipUnderRace(t)
 	seeds := 30
@@ -178,7 +180,11 @@ func TestCalibrationRecoversConfoundedChannel(t *testing.T) {
 	t.Logf("95%% intervals holding the true ROAS: %d of %d uncalibrated, %d calibrated", covBefore, seeds, covAfter)
 	assert.Greater(t, biasBefore/n, 0.2, "the simulation must confound search, or the test proves nothing")
 	assert.Less(t, errAfter, errBefore/2)
-	assert.GreaterOrEqual(t, float64(nearer), 0.75*n)
+	if testing.Short() {
+		assert.Greater(t, float64(nearer), n/2)
+	} else {
+		assert.GreaterOrEqual(t, float64(nearer), 0.75*n)
+	}
 }
 
 // The pull is in proportion to the test's precision. On the same data, a

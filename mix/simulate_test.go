@@ -106,29 +106,36 @@ func TestFitRecoversExample(t *testing.T) {
 
 // Over many simulated data sets, the share of 95% intervals that hold the
 // true ROAS. 100 seeds give 300 intervals; at a true 95% the share's
-// standard error would be 1.3 points (more, as a seed's three channels
-// share their data, and 100 refits make each interval's ends noisy).
+// binomial standard error is 1.3 points, so a share within 95% ± 2.5
+// points is what intervals of the right width give (a seed's three
+// channels share their data, and 100 refits make each interval's ends
+// noisy, so the spread is a little wider still).
 //
-// The percentile intervals hold the truth 92.3% of the time (277 of 300;
-// by channel tv 92, search 91, social 94; misses 6 below, 17 above): a
-// little short of 95%. The reflected (basic) intervals used before held it
-// 84.3% (reflected about the estimate, they corrected for a difference
-// between the refits and the estimate that is not the estimate's bias);
-// refits that kept the chosen adstock and saturation gave about 70%. The
-// test holds the share between 88% and 99%: a floor about 3 standard
-// errors under 92%, to catch a regression. In short mode, 15 seeds (45
-// intervals), a smoke test more than a measurement.
+// The intervals hold the truth 95.3% of the time (286 of 300; by channel
+// tv 98, search 93, social 95; misses 1 below, 13 above). Before each
+// refit's search started from random curves, every refit started where
+// the fit did and tended to settle in the fit's own local optimum of the
+// coordinate search, so the refits left out curves the search could as
+// well have chosen: 92.3% (277 of 300; misses 6 below, 17 above). The
+// reflected (basic) intervals used before that held the truth 84.3%;
+// refits that kept the chosen adstock and saturation about 70%. The test
+// holds the share within 92.5% to 97.5%: the old method's 92.3% fails it.
+// The seeds are fixed, so the figure is exact for the code; a change that
+// moves it within the band is sampling, not a regression. In short mode,
+// 15 seeds (45 intervals), a smoke test more than a measurement.
 func TestCoverage(t *testing.T) {
 	skipUnderRace(t)
 	seeds := 100
+	lo, hi := 0.925, 0.975
 	if testing.Short() {
 		seeds = 15
+		lo, hi = 0.85, 1
 	}
 	cov, total, by := coverage(t, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: 100}) })
 	share := float64(cov) / float64(total)
 	t.Logf("%d of %d intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
-	assert.GreaterOrEqual(t, share, 0.88)
-	assert.LessOrEqual(t, share, 0.99)
+	assert.GreaterOrEqual(t, share, lo)
+	assert.LessOrEqual(t, share, hi)
 }
 
 // Scaling spend by c scales ROAS by 1/c; scaling the KPI by c scales ROAS
