@@ -110,6 +110,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	seen := map[string]bool{}
+	used := map[string]int{} // the line of each lead counted
 	var ids []string
 	rows, failed := 0, 0
 	var unknown scoring.UnknownTally
@@ -155,7 +156,13 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 			carried += lr.carried
 		}
 		err := lr.err
+		// A lead given twice counts once, at its first row that could be
+		// scored; a later row fails (a pipeline's workers keep the same).
+		if first, dup := used[lr.id]; dup && err == nil {
+			err = fmt.Errorf("appears twice (first on line %d); give each lead one row", first)
+		}
 		if err == nil {
+			used[lr.id] = line
 			b.File(lr.entry)
 		}
 		if err != nil {
