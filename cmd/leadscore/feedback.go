@@ -186,14 +186,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	rep := b.Report()
 	// Rows that failed are left out of every figure: the report says so,
 	// beside the figures, not only on stderr.
-	if dn.Failed > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",
-			dn.Failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), map[bool]string{true: "is", false: "are"}[dn.Failed == 1], map[bool]string{true: "it", false: "them"}[dn.Failed == 1]))
-	}
-	if failed > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d lead %s failed and %s left out (each is named with its line on stderr)",
-			failed, rows, numfmt.Noun(rows, "row"), map[bool]string{true: "is", false: "are"}[failed == 1]))
-	}
+	rep.Warnings = append(rep.Warnings, feedback.FailedRows(dn, feedback.Counts{Rows: rows, Failed: failed})...)
 	switch *format {
 	case "markdown":
 		err = rep.WriteMarkdown(stdout)
