@@ -22,7 +22,8 @@ func init() {
 	register.DoFn6x0[context.Context, Row, func(string, Row), func(string), func(DeadLetter), func(Counts)](&prepareLeadFn{})
 	register.Combiner3[*feedbackAcc, Row, []byte](&feedbackFn{})
 	beam.RegisterCoder(reflect.TypeOf((*feedbackAcc)(nil)), encodeFeedbackAcc, decodeFeedbackAcc)
-	register.DoFn6x1[[]byte, func(*Counts) bool, func(*string) bool, func(string), func(DeadLetter), func(Counts), error](&feedbackReportFn{})
+	register.DoFn7x1[[]byte, func(*[]byte) bool, func(*Counts) bool, func(*string) bool, func(string), func(DeadLetter), func(Counts), error](&feedbackReportFn{})
+	register.Iter1[[]byte]()
 	register.Iter1[Counts]()
 	register.Iter1[string]()
 }
@@ -94,7 +95,9 @@ func Feedback(s beam.Scope, cfg Feedbacking, rows beam.PCollection) (Fedback, er
 	first := beam.ParDoN(s, &firstRowFn{Files: cfg.Files}, beam.GroupByKey(s, prepared[0]))
 	counts := beam.Combine(s, &countsFn{}, beam.Flatten(s, prepared[3], first[2]))
 	state := beam.Combine(s, fn, first[0])
-	out := beam.ParDoN(s, &feedbackReportFn{Feedback: *fn}, state, beam.SideInput{Input: counts}, beam.SideInput{Input: prepared[1]})
+	// The report is written once, on an impulse, with the state as a side
+	// input: when every row failed there is no state, and the report says so.
+	out := beam.ParDoN(s, &feedbackReportFn{Feedback: *fn}, beam.Impulse(s), beam.SideInput{Input: state}, beam.SideInput{Input: counts}, beam.SideInput{Input: prepared[1]})
 	readErrs := make([]DeadLetter, len(fn.dispositionErrors))
 	for i, e := range fn.dispositionErrors {
 		readErrs[i] = DeadLetter{File: cfg.DispositionsName, Line: e.Line, Error: fmt.Sprintf("%s:%d: %v", cfg.DispositionsName, e.Line, e.Err)}
@@ -315,15 +318,18 @@ type feedbackReportFn struct {
 	Feedback feedbackFn
 }
 
-func (f *feedbackReportFn) ProcessElement(state []byte, counts func(*Counts) bool, matched func(*string) bool, report func(string), dead func(DeadLetter), dispositions func(Counts)) error {
+func (f *feedbackReportFn) ProcessElement(_ []byte, states func(*[]byte) bool, counts func(*Counts) bool, matched func(*string) bool, report func(string), dead func(DeadLetter), dispositions func(Counts)) error {
 	// Set up for each element (there is one): Unmatched takes the
 	// unmatched dispositions out of the set.
 	if err := f.Feedback.Setup(); err != nil {
 		return err
 	}
 	b := f.Feedback.newBuilder()
-	if err := b.MergeState(state); err != nil {
-		return err
+	var state []byte
+	for states(&state) {
+		if err := b.MergeState(state); err != nil {
+			return err
+		}
 	}
 	var leads Counts
 	var c Counts

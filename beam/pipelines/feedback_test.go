@@ -49,6 +49,9 @@ func TestFeedbackIsTheCLI(t *testing.T) {
 	model, _, err := pipelines.LoadModel(td("b2b-saas.yaml"))
 	require.NoError(t, err)
 	badLeads, badDispositions := feedbackInputs(t, dir)
+	// Every row fails: the report of no lead, every disposition unmatched.
+	allBad := filepath.Join(dir, "all-bad.ndjson")
+	require.NoError(t, os.WriteFile(allBad, []byte(`{"id":"CUT","email":`+"\n"), 0o644))
 	for _, c := range []struct {
 		format, leads, dispositions string
 		bandWidth                   float64
@@ -58,8 +61,9 @@ func TestFeedbackIsTheCLI(t *testing.T) {
 		{"text", badLeads, badDispositions, 0, 2, 2},
 		{"markdown", badLeads, td("dispositions.csv"), 15, 2, 0},
 		{"csv", td("leads.ndjson"), badDispositions, 0, 0, 2},
+		{"json", allBad, td("dispositions.csv"), 0, 1, 40},
 	} {
-		t.Run(c.format, func(t *testing.T) {
+		t.Run(c.format+" "+filepath.Base(c.leads), func(t *testing.T) {
 			cfg := pipelines.Feedbacking{Model: model, Dispositions: readFile(t, c.dispositions), DispositionsName: c.dispositions,
 				Outcomes: readFile(t, td("outcomes.csv")), OutcomesName: td("outcomes.csv"),
 				At: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Format: c.format, BandWidth: c.bandWidth, Files: []string{c.leads}}
@@ -99,7 +103,11 @@ func TestFeedbackIsTheCLI(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(readFile(t, counts)), &n))
 			require.Equal(t, n.Read, n.Used+n.Failed)
 			require.Equal(t, c.failedLeads, n.Failed)
-			require.Contains(t, stderr, strconv.Itoa(n.Read)+" lead rows: "+strconv.Itoa(n.Used)+" used, "+strconv.Itoa(n.Failed)+" failed;")
+			rows := " lead rows: "
+			if n.Read == 1 {
+				rows = " lead row: "
+			}
+			require.Contains(t, stderr, strconv.Itoa(n.Read)+rows+strconv.Itoa(n.Used)+" used, "+strconv.Itoa(n.Failed)+" failed;")
 		})
 	}
 }
