@@ -86,6 +86,7 @@ func TestMergeStateRefusesImpossibleRecords(t *testing.T) {
 			err = NewBuilder(s, opts).MergeState(st)
 			require.Error(t, err)
 			require.Contains(t, err.Error(), "reading a feedback report's state")
+			t.Log(err)
 		})
 	}
 }
