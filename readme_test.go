@@ -478,7 +478,7 @@ func TestDocsBeamPageHasTheCommandsBeamTests(t *testing.T) {
 			n++
 		}
 	}
-	assert.Equal(t, 4, n, "docs/guide/beam.md has the four commands beam/cmd/leadscore-beam's TestDocsCommands runs")
+	assert.Equal(t, 5, n, "docs/guide/beam.md has the five commands beam/cmd/leadscore-beam's TestDocsCommands runs")
 }
 
 // The README's tour quotes the backtest's answers: they are lines of the

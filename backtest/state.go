@@ -4,13 +4,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/statebytes"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -95,24 +95,9 @@ func (b *Backtest) fingerprint() string {
 	return b.fp
 }
 
-// modelSum sums up a model's rule files as compiled (every section, with
-// where each part was written), so that two models of one name differ.
-func modelSum(m *rules.Model) string {
-	h := sha256.New()
-	if m.Document != nil {
-		if data, err := json.Marshal(m.Document); err == nil {
-			h.Write(data)
-		}
-	}
-	for _, r := range append(append([]*rules.Rule{}, m.Rules...), m.Gates...) {
-		when := ""
-		if r.When != nil {
-			when = r.When.Source
-		}
-		fmt.Fprintf(h, "%s %v %q\n", r.ID, r.Points, when)
-	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
-}
+// modelSum sums up a model's rule files as compiled (statebytes.ModelSum,
+// which feedback's state uses too).
+func modelSum(m *rules.Model) string { return statebytes.ModelSum(m) }
 
 // outcomesSum sums up the outcomes, in the order of their ids.
 func outcomesSum(outcomes map[string]Outcome) string {

@@ -142,3 +142,34 @@ func TestBacktestCombineMergesAcrossWorkers(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedbackCombineMergesAcrossWorkers(t *testing.T) {
+	rows := rowsOf(t, "leads.ndjson", false)
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		require.NoError(t, err)
+		return string(data)
+	}
+	model, _, err := LoadModel(filepath.Join("..", "..", "testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	fn := &feedbackFn{Model: model, Dispositions: read("dispositions.csv"), DispositionsName: "dispositions.csv", Outcomes: read("outcomes.csv"), OutcomesName: "outcomes.csv",
+		At: "2026-10-01T00:00:00Z", Format: "json"}
+	require.NoError(t, fn.Setup())
+	want, err := fn.ExtractOutput(addAll(t, rows, fn.CreateAccumulator, fn.AddInput))
+	require.NoError(t, err)
+	report := func(state []byte) string {
+		b := fn.newBuilder()
+		require.NoError(t, b.MergeState(state))
+		out, err := writeReport(b.Report(), "json")
+		require.NoError(t, err)
+		return out
+	}
+	require.Contains(t, report(want), `"dispositioned": 40`)
+	for trial := range 4 {
+		r := rand.New(rand.NewPCG(uint64(trial), 2828))
+		acc := combine(t, r, rows, fn.CreateAccumulator, fn.AddInput, fn.MergeAccumulators, encodeFeedbackAcc, decodeFeedbackAcc)
+		got, err := fn.ExtractOutput(acc)
+		require.NoError(t, err)
+		require.Equal(t, report(want), report(got), "trial %d", trial)
+	}
+}

@@ -124,6 +124,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	seen := map[string]bool{}
+	used := map[string]int{} // the line of each lead counted
 	var ids []string
 	rows, failed := 0, 0
 	var unknown scoring.UnknownTally
@@ -169,7 +170,13 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 			carried += lr.carried
 		}
 		err := lr.err
+		// A lead given twice counts once, at its first row that could be
+		// scored; a later row fails (a pipeline's workers keep the same).
+		if first, dup := used[lr.id]; dup && err == nil {
+			err = fmt.Errorf("appears twice (first on line %d); give each lead one row", first)
+		}
 		if err == nil {
+			used[lr.id] = line
 			b.File(lr.entry)
 		}
 		if err != nil {
@@ -193,14 +200,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	rep := b.Report()
 	// Rows that failed are left out of every figure: the report says so,
 	// beside the figures, not only on stderr.
-	if dn.Failed > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",
-			dn.Failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), map[bool]string{true: "is", false: "are"}[dn.Failed == 1], map[bool]string{true: "it", false: "them"}[dn.Failed == 1]))
-	}
-	if failed > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d lead %s failed and %s left out (each is named with its line on stderr)",
-			failed, rows, numfmt.Noun(rows, "row"), map[bool]string{true: "is", false: "are"}[failed == 1]))
-	}
+	rep.Warnings = append(rep.Warnings, feedback.FailedRows(dn, feedback.Counts{Rows: rows, Failed: failed})...)
 	switch *format {
 	case "html":
 		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))

@@ -280,3 +280,36 @@ func TestAttributionWarningsReachThePage(t *testing.T) {
 		assert.Contains(t, jointGlance, "<li><b>Warning:</b> Attribution: "+w+"</li>")
 	}
 }
+
+// A lead given twice counts once, at its first row: the later row fails
+// with its line, and every figure is that of the file without it.
+func TestFeedbackLeadGivenTwice(t *testing.T) {
+	disp, err := os.ReadFile(td("dispositions.csv"))
+	require.NoError(t, err)
+	id := strings.Split(strings.Split(string(disp), "\n")[1], ",")[0] // a lead sales gave a verdict
+	leads, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
+	first := -1
+	for i, l := range lines {
+		if strings.Contains(l, `"id":"`+id+`"`) {
+			first = i
+		}
+	}
+	require.GreaterOrEqual(t, first, 0, id)
+	twice := filepath.Join(t.TempDir(), "twice.ndjson")
+	require.NoError(t, os.WriteFile(twice, []byte(strings.Join(append(lines, lines[first]), "\n")+"\n"), 0o644))
+	args := []string{"feedback", "--model", td("b2b-saas.yaml"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--format", "json"}
+	code, want, _ := leadscore(t, "", append(args, "--leads", td("leads.ndjson"))...)
+	require.Equal(t, exitOK, code)
+	code, got, errOut := leadscore(t, "", append(args, "--leads", twice)...)
+	require.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, fmt.Sprintf("%s:%d: lead %s: appears twice (first on line %d); give each lead one row\n", twice, len(lines)+1, id, first+1))
+	assert.Contains(t, errOut, fmt.Sprintf("%d lead rows: %d used, 1 failed;", len(lines)+1, len(lines)))
+	var w, g map[string]any
+	require.NoError(t, json.Unmarshal([]byte(want), &w))
+	require.NoError(t, json.Unmarshal([]byte(got), &g))
+	assert.Equal(t, []any{fmt.Sprintf("1 of %d lead rows failed and is left out (each is named with its line on stderr)", len(lines)+1)}, g["warnings"])
+	delete(g, "warnings")
+	assert.Equal(t, w, g, "the figures of the file without the second row")
+}

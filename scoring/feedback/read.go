@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -21,6 +22,23 @@ type Counts struct {
 	Rows   int `json:"rows"`
 	Read   int `json:"read"`
 	Failed int `json:"failed"`
+}
+
+// FailedRows are the warnings a report gives for the rows left out of
+// every figure: those of the dispositions and of the leads (Rows read,
+// Failed of them; Read is not used). None when no row failed.
+func FailedRows(dispositions, leads Counts) []string {
+	var out []string
+	isAre := map[bool]string{true: "is", false: "are"}
+	if dn := dispositions; dn.Failed > 0 {
+		out = append(out, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",
+			dn.Failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), isAre[dn.Failed == 1], map[bool]string{true: "it", false: "them"}[dn.Failed == 1]))
+	}
+	if leads.Failed > 0 {
+		out = append(out, fmt.Sprintf("%d of %d lead %s failed and %s left out (each is named with its line on stderr)",
+			leads.Failed, leads.Rows, numfmt.Noun(leads.Rows, "row"), isAre[leads.Failed == 1]))
+	}
+	return out
 }
 
 // Set is the dispositions of a file, by lead (by account, from

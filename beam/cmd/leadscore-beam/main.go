@@ -1,12 +1,14 @@
-// Command leadscore-beam runs leadscore's scoring, attribution and backtest
-// as Apache Beam pipelines: on this machine with Prism (the default), or on
+// Command leadscore-beam runs leadscore's scoring, attribution, backtest
+// and feedback as Apache Beam pipelines: on this machine with Prism (the default), or on
 // Dataflow, Flink or Spark with Beam's --runner and its flags. Its outputs
-// are those of leadscore score, attribute and backtest, byte for byte.
+// are those of leadscore score, attribute, backtest and feedback, byte for
+// byte.
 //
 //	leadscore-beam score --model testdata/b2b-saas.yaml --at 2026-10-01 --output scores.ndjson --dead-letters bad.ndjson testdata/leads.ndjson
 //	leadscore-beam attribute --journeys --costs testdata/costs.csv --output report.txt --dead-letters bad.ndjson testdata/journeys.ndjson
 //	leadscore-beam attribute --paths --models markov:2,shapley --output report.txt --dead-letters bad.ndjson testdata/paths/PathData.csv
 //	leadscore-beam backtest --model testdata/b2b-saas.yaml --outcomes testdata/backtest/outcomes.csv --at 2026-07-01 --capacity 40/week --output report.txt --dead-letters bad.ndjson testdata/backtest/leads.ndjson
+//	leadscore-beam feedback --model testdata/b2b-saas.yaml --dispositions testdata/dispositions.csv --at 2026-10-01 --output report.txt --dead-letters bad.ndjson testdata/leads.ndjson
 //
 // Inputs and outputs go through Beam's file systems: local paths, or gs://
 // on Dataflow. The rule file is read here and carried to the workers.
@@ -37,23 +39,27 @@ import (
 )
 
 var (
-	output      = flag.String("output", "", "where the results (score) or the report (attribute, backtest) go")
-	deadLetters = flag.String("dead-letters", "", "where the rows that failed go, one JSON object a line: file, line, lead_id, error, row")
-	countsOut   = flag.String("counts", "", "where the counts go, as JSON (default: beside --output, with .counts.json)")
-	model       = flag.String("model", "", "score, backtest: the rule file (read here, with its includes, and carried to the workers)")
-	at          = flag.String("at", "", "score: score as of this time (RFC 3339 or a date); default: now; backtest: the snapshot T0 (required)")
-	format      = flag.String("format", "", "score: ndjson or csv (default ndjson); attribute, backtest: table, markdown, csv or json (default table)")
-	outcomes    = flag.String("outcomes", "", "backtest: the CRM's outcomes (CSV, as leadscore backtest --outcomes reads it; read here and carried to the workers)")
-	until       = flag.String("until", "", "backtest: the end of the outcome window T1 (default: no end)")
-	capacity    = flag.String("capacity", "", "backtest: leads sales can work, such as 40/week, for the capacity section")
-	maxRow      = flag.Int("max-row", 0, "score: the longest row scored, in bytes (default 4 MiB)")
-	strictData  = flag.Bool("strict-data", false, "score: fail the rows that carry data the model does not declare")
-	journeys    = flag.Bool("journeys", false, "attribute: the inputs are journeys (NDJSON)")
-	paths       = flag.Bool("paths", false, "attribute: the inputs are aggregated paths (path;total_conversions;total_conversion_value;total_null)")
-	costsFile   = flag.String("costs", "", "attribute --journeys: campaign costs (CSV with campaign and cost)")
-	models      = flag.String("models", "", "attribute: the models, as leadscore attribute takes them (default: as leadscore attribute)")
-	lookback    = flag.String("lookback", "", "attribute --journeys: ignore touches longer than this before the conversion (such as 90d)")
-	conversion  = flag.String("conversion", "won", "attribute --journeys: the milestone that counts as the conversion")
+	output        = flag.String("output", "", "where the results (score) or the report (attribute, backtest) go")
+	deadLetters   = flag.String("dead-letters", "", "where the rows that failed go, one JSON object a line: file, line, lead_id, error, row")
+	countsOut     = flag.String("counts", "", "where the counts go, as JSON (default: beside --output, with .counts.json)")
+	model         = flag.String("model", "", "score, backtest, feedback: the rule file (read here, with its includes, and carried to the workers)")
+	at            = flag.String("at", "", "score: score as of this time (RFC 3339 or a date); default: now; backtest: the snapshot T0 (required); feedback: the report as of this time (default: now)")
+	format        = flag.String("format", "", "score: ndjson or csv (default ndjson); attribute, backtest: table, markdown, csv or json (default table); feedback: text, markdown, csv or json (default text)")
+	outcomes      = flag.String("outcomes", "", "backtest: the CRM's outcomes (CSV, as leadscore backtest --outcomes reads it; read here and carried to the workers); feedback: the same, to count recycled leads won later")
+	dispositions  = flag.String("dispositions", "", "feedback: sales' dispositions (CSV with lead_id, at, status, reason; read here and carried to the workers)")
+	bandWidth     = flag.Float64("band-width", 0, "feedback: the width of the score bands (default: as leadscore feedback)")
+	campaignField = flag.String("campaign-field", "campaign", "feedback: the event field that names a touch's campaign")
+	channelField  = flag.String("channel-field", "channel", "feedback: the event field that names a touch's channel")
+	until         = flag.String("until", "", "backtest: the end of the outcome window T1 (default: no end)")
+	capacity      = flag.String("capacity", "", "backtest: leads sales can work, such as 40/week, for the capacity section")
+	maxRow        = flag.Int("max-row", 0, "score: the longest row scored, in bytes (default 4 MiB)")
+	strictData    = flag.Bool("strict-data", false, "score: fail the rows that carry data the model does not declare")
+	journeys      = flag.Bool("journeys", false, "attribute: the inputs are journeys (NDJSON)")
+	paths         = flag.Bool("paths", false, "attribute: the inputs are aggregated paths (path;total_conversions;total_conversion_value;total_null)")
+	costsFile     = flag.String("costs", "", "attribute --journeys: campaign costs (CSV with campaign and cost)")
+	models        = flag.String("models", "", "attribute: the models, as leadscore attribute takes them (default: as leadscore attribute)")
+	lookback      = flag.String("lookback", "", "attribute --journeys: ignore touches longer than this before the conversion (such as 90d)")
+	conversion    = flag.String("conversion", "won", "attribute --journeys: the milestone that counts as the conversion")
 )
 
 func main() {
@@ -73,8 +79,8 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "leadscore-beam: "+format+"\n", a...)
 		return 2
 	}
-	if cmd != "score" && cmd != "attribute" && cmd != "backtest" {
-		return fail("name the pipeline: leadscore-beam score [flags] FILE..., leadscore-beam attribute --journeys|--paths [flags] FILE..., or leadscore-beam backtest --model M --outcomes O --at T0 [flags] FILE...")
+	if cmd != "score" && cmd != "attribute" && cmd != "backtest" && cmd != "feedback" {
+		return fail("name the pipeline: leadscore-beam score [flags] FILE..., leadscore-beam attribute --journeys|--paths [flags] FILE..., leadscore-beam backtest --model M --outcomes O --at T0 [flags] FILE..., or leadscore-beam feedback --model M --dispositions D [flags] FILE...")
 	}
 	if len(files) == 0 || *output == "" || *deadLetters == "" {
 		return fail("give --output, --dead-letters and at least one input file")
@@ -136,6 +142,64 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 				failed += n
 			}
 			return failed, err
+		}
+	} else if cmd == "feedback" {
+		m, _, err := pipelines.LoadModel(*model)
+		if *model == "" || err != nil {
+			return fail("--model: %v", orMissing(err, "the rule file whose hand-off sales judged"))
+		}
+		if *dispositions == "" {
+			return fail("give --dispositions, sales' verdicts (a CSV with lead_id, at, status, reason)")
+		}
+		data, err := readAll(ctx, *dispositions)
+		if err != nil {
+			return fail("--dispositions: %v", err)
+		}
+		cfg := pipelines.Feedbacking{Model: m, Dispositions: string(data), DispositionsName: *dispositions, Format: orDefault(*format, "text"),
+			BandWidth: *bandWidth, CampaignField: *campaignField, ChannelField: *channelField, Files: files, At: time.Now().UTC().Truncate(time.Second)}
+		if *at != "" {
+			if cfg.At, err = dsl.ParseTime(*at); err != nil {
+				return fail("--at: %v", err)
+			}
+		}
+		if *outcomes != "" {
+			data, err := readAll(ctx, *outcomes)
+			if err != nil {
+				return fail("--outcomes: %v", err)
+			}
+			cfg.Outcomes, cfg.OutcomesName = string(data), *outcomes
+		}
+		f, err := pipelines.Feedback(s, cfg, rows)
+		if err != nil {
+			return fail("%v", err)
+		}
+		dispCounts := strings.TrimSuffix(counts, ".json") + ".dispositions.json"
+		pipelines.WriteText(s, *output, f.Report)
+		pipelines.WriteDeadLetters(s, *deadLetters, append(files, *dispositions), f.DeadLetters)
+		pipelines.WriteCounts(s, counts, f.Counts)
+		pipelines.WriteCounts(s, dispCounts, f.Dispositions)
+		for _, e := range f.OutcomeErrors {
+			fmt.Fprintln(stderr, e)
+		}
+		report = func() (int, error) {
+			failed, err := countsReport()
+			if err != nil {
+				return failed, err
+			}
+			var n pipelines.Counts
+			data, err := readAll(ctx, dispCounts)
+			if err == nil {
+				err = json.Unmarshal(data, &n)
+			}
+			if err != nil {
+				return failed, err
+			}
+			fmt.Fprintf(stderr, "%d disposition rows: %d used, %d failed\n", n.Read+n.Failed, n.Read, n.Failed)
+			if k := len(f.OutcomeErrors); k > 0 {
+				fmt.Fprintf(stderr, "%s: %d outcome rows failed; their leads count as not won in this report; fix the rows and run again\n", *outcomes, k)
+				failed += k
+			}
+			return failed + n.Failed, nil
 		}
 	} else if cmd == "score" {
 		m, compiled, err := pipelines.LoadModel(*model)

@@ -18,7 +18,8 @@ func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
 // resetFlags sets this command's flags (not Beam's) back to their defaults.
 func resetFlags() {
 	for _, name := range []string{"output", "dead-letters", "counts", "model", "at", "format", "max-row", "strict-data",
-		"journeys", "paths", "costs", "models", "lookback", "conversion", "outcomes", "until", "capacity"} {
+		"journeys", "paths", "costs", "models", "lookback", "conversion", "outcomes", "until", "capacity",
+		"dispositions", "band-width", "campaign-field", "channel-field"} {
 		f := flag.Lookup(name)
 		f.Value.Set(f.DefValue)
 	}
@@ -35,7 +36,7 @@ func guideCommands(t *testing.T) [][]string {
 			cmds = append(cmds, strings.Fields(rest))
 		}
 	}
-	require.Len(t, cmds, 4, "the guide's Beam page has four commands")
+	require.Len(t, cmds, 5, "the guide's Beam page has five commands")
 	return cmds
 }
 
@@ -44,8 +45,8 @@ func guideCommands(t *testing.T) [][]string {
 func TestDocsCommands(t *testing.T) {
 	cmds := guideCommands(t)
 	out := t.TempDir()
-	t.Chdir("../..")                // beam/, where the guide runs them
-	wantStatus := []int{1, 0, 0, 0} // the first scores the bundled bad rows too
+	t.Chdir("../..")                   // beam/, where the guide runs them
+	wantStatus := []int{1, 0, 0, 0, 0} // the first scores the bundled bad rows too
 	for i, args := range cmds {
 		for k := range args {
 			if k > 0 && (args[k-1] == "--output" || args[k-1] == "--dead-letters") {
@@ -82,6 +83,13 @@ func TestDocsCommands(t *testing.T) {
 		require.Contains(t, string(bt), line+"\n")
 	}
 	require.Contains(t, string(bt), "3000 leads: 1818 in the backtest")
+	// The feedback report is the golden one of the same flags
+	// (testdata/golden/feedback.md, the command line's to the byte).
+	fb, err := os.ReadFile(filepath.Join(out, "feedback.md"))
+	require.NoError(t, err)
+	golden, err = os.ReadFile("../testdata/golden/feedback.md")
+	require.NoError(t, err)
+	require.Equal(t, string(golden), string(fb))
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -91,6 +99,7 @@ func TestUsageErrors(t *testing.T) {
 		"attribute --output o --dead-letters d in":                                        "give one of --journeys or --paths",
 		"score --output o --dead-letters d --model missing.yaml in":                       "--model: ",
 		"backtest --output o --dead-letters d --model ../../../testdata/b2b-saas.yaml in": "give --outcomes, the CRM's outcomes, and --at, the snapshot T0",
+		"feedback --output o --dead-letters d --model ../../../testdata/b2b-saas.yaml in": "give --dispositions, sales' verdicts",
 	} {
 		fields := strings.Fields(args)
 		cmd := ""
