@@ -371,7 +371,7 @@ type Entry struct {
 	// the hand-off: when, and the score then
 	sr                bool
 	srAt              time.Time
-	srUnknown         bool // accounts: sales-ready, the moment not known
+	srUnknown         bool     // accounts: sales-ready, the moment not known
 	ruleIDs           []string // the rules fired, then the gates that held
 	fired             int      // how many of ruleIDs are rules fired
 	total             float64
