@@ -213,8 +213,12 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	// The counts reconcile: every row of each file is used or failed.
 	accountRows := len(run.accounts) + len(run.badAccounts)
 	used := len(run.accounts) - failedAccounts
-	fmt.Fprintf(stderr, "%d account %s: %d could not be read, %d failed to score, %d used = %d sales-ready by the as-of time + %d not\n",
-		accountRows, numfmt.Noun(accountRows, "row"), len(run.badAccounts), failedAccounts, used, rep.SalesReady, used-rep.SalesReady)
+	unknown := ""
+	if rep.MomentUnknown > 0 {
+		unknown = fmt.Sprintf(" + %d sales-ready, moment unknown", rep.MomentUnknown)
+	}
+	fmt.Fprintf(stderr, "%d account %s: %d could not be read, %d failed to score, %d used = %d sales-ready by the as-of time%s + %d not\n",
+		accountRows, numfmt.Noun(accountRows, "row"), len(run.badAccounts), failedAccounts, used, rep.SalesReady, unknown, used-rep.SalesReady-rep.MomentUnknown)
 	fmt.Fprintf(stderr, "%d lead %s: %d could not be read, %d failed, %d matched to an account, %d unmatched\n",
 		mp.rows, numfmt.Noun(mp.rows, "row"), mp.unreadable, mp.failed, mp.matched, mp.unmatched)
 	if mp.badEvents > 0 {
