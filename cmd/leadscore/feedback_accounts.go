@@ -167,12 +167,13 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	}
 	close(next)
 	wg.Wait()
-	failedAccounts := 0
+	failedAccounts, leftOut := 0, 0 // leftOut: verdict rows of accounts that failed to score
 	for i, acc := range run.accounts {
 		e, err := out[i].e, out[i].err
 		out[i] = prepared{}
 		if err != nil {
 			failedAccounts++
+			leftOut += len(set.For(acc.ID))
 			var ae *scoring.AccountError
 			if !errors.As(err, &ae) {
 				err = fmt.Errorf("account %s: %v", acc.ID, err)
@@ -188,9 +189,14 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",
 			dn.Failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), isAre(dn.Failed), itThem(dn.Failed)))
 	}
+	dn.Read -= leftOut
 	if n := len(run.badAccounts) + failedAccounts; n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d account %s could not be read or scored and %s left out, with their verdicts (each is named with its line on stderr)",
 			n, len(run.accounts)+len(run.badAccounts), numfmt.Noun(len(run.accounts)+len(run.badAccounts), "row"), isAre(n)))
+	}
+	if leftOut > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s %s on accounts that failed to score and %s left out with %s",
+			leftOut, dn.Rows, numfmt.Noun(dn.Rows, "row"), isAre(leftOut), isAre(leftOut), map[bool]string{true: "its account", false: "their accounts"}[leftOut == 1]))
 	}
 	if n := mp.unreadable + mp.failed; n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d lead %s failed and %s in no account (each is named with its line on stderr)",
@@ -224,7 +230,11 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	if mp.badEvents > 0 {
 		fmt.Fprintf(stderr, "%s: %d events rows failed\n", a.events, mp.badEvents)
 	}
-	fmt.Fprintf(stderr, "%d disposition %s: %d used, %d failed\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed)
+	withAccount := ""
+	if leftOut > 0 {
+		withAccount = fmt.Sprintf(", %d left out with %s", leftOut, map[bool]string{true: "its account", false: "their accounts"}[leftOut == 1])
+	}
+	fmt.Fprintf(stderr, "%d disposition %s: %d used, %d failed%s\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed, withAccount)
 	if dn.Failed > 0 || problems > 0 || len(run.badAccounts) > 0 || failedAccounts > 0 || mp.unreadable+mp.failed+mp.badEvents > 0 {
 		return exitProblem
 	}

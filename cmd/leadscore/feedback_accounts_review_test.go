@@ -120,3 +120,29 @@ func TestFeedbackAccountsSourceFromPeoplePresent(t *testing.T) {
 	require.Len(t, r.Channels, 1)
 	assert.Equal(t, "email", r.Channels[0].Name)
 }
+
+// An account whose own fields are invalid fails alike with people and
+// without (as score --accounts fails it), and its verdicts are not "used":
+// they are left out with their account, apart from failed rows, and the
+// counts reconcile (1 used + 0 failed + 3 left out = 4 rows).
+func TestFeedbackAccountsFailedAccountsVerdicts(t *testing.T) {
+	model := reviewModel(t, true)
+	accounts := writeTemp(t, "acc.ndjson", `{"id":"A-OK","domain":"ok.com","industry":"Software","employees":1200}
+{"id":"A-LONE","domain":"lone.com","employees":12.5,"customer":"perhaps"}
+{"id":"A-PEOPLE","domain":"people.com","employees":12.5,"customer":"perhaps"}
+`)
+	leads := writeTemp(t, "leads.ndjson", `{"id":"K1","email":"vp@ok.com","title":"VP Sales","country":"US","created_at":"2026-09-10T00:00:00Z","events":[]}
+{"id":"P1","email":"vp@people.com","title":"VP Sales","country":"US","created_at":"2026-09-10T00:00:00Z","events":[]}
+`)
+	disp := writeTemp(t, "d.csv", "account_id,at,status,reason\nA-OK,2026-09-11T00:00:00Z,accepted,\nA-LONE,2026-09-11T00:00:00Z,accepted,\nA-PEOPLE,2026-09-11T00:00:00Z,accepted,\nA-PEOPLE,2026-09-12T00:00:00Z,rejected,too_small\n")
+	code, out, errOut := leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", model, "--dispositions", disp, "--at", "2026-10-01")
+	assert.Equal(t, exitProblem, code)
+	bad := `: employees: want a whole number, got the number 12.5; customer: want true or false, got the text "perhaps"; the account is left out of the report`
+	assert.Equal(t, accounts+":2: account A-LONE"+bad+"\n"+
+		accounts+":3: account A-PEOPLE"+bad+"\n"+
+		"3 account rows: 0 could not be read, 2 failed to score, 1 used = 1 sales-ready by the as-of time + 0 not\n"+
+		"2 lead rows: 0 could not be read, 0 failed, 2 matched to an account, 0 unmatched\n"+
+		"4 disposition rows: 1 used, 0 failed, 3 left out with their accounts\n", errOut)
+	assert.Contains(t, out, "Warning: 3 of 4 disposition rows are on accounts that failed to score and are left out with their accounts.")
+	assert.Contains(t, out, "1 account; 1 became sales-ready and went to sales; 1 got a verdict, 0 none yet.")
+}
