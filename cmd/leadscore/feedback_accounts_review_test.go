@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -145,4 +146,30 @@ func TestFeedbackAccountsFailedAccountsVerdicts(t *testing.T) {
 		"4 disposition rows: 1 used, 0 failed, 3 left out with their accounts\n", errOut)
 	assert.Contains(t, out, "Warning: 3 of 4 disposition rows are on accounts that failed to score and are left out with their accounts.")
 	assert.Contains(t, out, "1 account; 1 became sales-ready and went to sales; 1 got a verdict, 0 none yet.")
+}
+
+// A reason whose contradicts names only a lead rule judges nothing at
+// account level: the report says so by name, with how many accounts were
+// given it, rather than counting it among reasons given too rarely.
+func TestFeedbackAccountsReasonOfLeadRulesOnly(t *testing.T) {
+	src, err := os.ReadFile(reviewModel(t, true))
+	require.NoError(t, err)
+	m := strings.Replace(string(src), "contradicts: [decision_maker, account.breadth]", "contradicts: [fit.decision-maker]", 1)
+	require.NotEqual(t, string(src), m)
+	model := writeTemp(t, "m.yaml", m)
+	var acc, leads, disp strings.Builder
+	disp.WriteString("account_id,at,status,reason\n")
+	for i := range 12 {
+		fmt.Fprintf(&acc, `{"id":"A%d","domain":"a%d.com","industry":"Software","employees":1200}`+"\n", i, i)
+		fmt.Fprintf(&leads, `{"id":"P%d","email":"vp@a%d.com","title":"VP Sales","country":"US","created_at":"2026-09-10T00:00:00Z","events":[]}`+"\n", i, i)
+		fmt.Fprintf(&disp, "A%d,2026-09-11T00:00:00Z,rejected,no_buying_group\n", i)
+	}
+	r, _ := feedbackAccountsJSON(t, model, acc.String(), leads.String(), disp.String(), "2026-10-01")
+	assert.Equal(t, 12, r.Rejected)
+	assert.Equal(t, []string{"no_buying_group"}, r.NotJudged)
+	require.Len(t, r.Warnings, 1)
+	assert.Equal(t, "Reason no_buying_group contradicts fit.decision-maker, which names no account rule, roll-up or role, so it is not judged at account level (12 accounts were given it); name account rules, their categories or roles in its contradicts", r.Warnings[0])
+	for _, e := range r.Evidence {
+		assert.False(t, e.Contradicted, "no account rule or role is contradicted: %+v", e)
+	}
 }

@@ -131,6 +131,21 @@ func accountHandoff(h *rules.Handoff, am *rules.AccountModel, ids []string) *rul
 	return &out
 }
 
+// unjudgedReasons are the reasons of h (read at account level) whose
+// contradicts names something, but no account rule, roll-up or role.
+func unjudgedReasons(h *rules.Handoff) []*rules.Reason {
+	if h == nil {
+		return nil
+	}
+	var out []*rules.Reason
+	for _, r := range h.Reasons {
+		if len(r.Contradicts) > 0 && len(r.Rules) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // PrepareAccount is Prepare for an account, on a Builder from
 // NewAccountBuilder: people are the leads matched to it, ds its own
 // dispositions, won when it was won (zero for not won), and createdField

@@ -76,7 +76,11 @@ func (r *Report) Judged() string {
 		return ""
 	}
 	if tooFew == pairs {
-		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d %ss (at most %d); more verdicts are needed.", MinLeads, r.Noun(), most)
+		what := "a rule"
+		if r.Unit == "accounts" {
+			what = "an account rule or role"
+		}
+		return fmt.Sprintf("No rule is judged yet: each reason that contradicts %s was given to fewer than %d %ss (at most %d); more verdicts are needed.", what, MinLeads, r.Noun(), most)
 	}
 	s := fmt.Sprintf("Rules against the reasons that contradict them: %d contradicted, %d supported, %d inconclusive", counts[0], counts[1], counts[2])
 	if tooFew > 0 {
