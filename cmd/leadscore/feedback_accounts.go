@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
@@ -91,8 +94,15 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 			bad[b.id] = b.line
 		}
 	}
+	near := map[string]string{} // the accounts' ids by a key blind to case, spaces and Unicode normal form
+	for _, id := range ids {
+		near[sameIDKey(id)] = id
+	}
 	for _, e := range set.Unmatched(func(id string) bool { return known[id] }, ids) {
 		err := e.Err
+		if id, ok := near[sameIDKey(e.ID)]; ok {
+			err = fmt.Errorf("no account in the accounts file has the id %q; did you mean %q? (they differ only in case, spaces or how an accented letter is encoded); write the account_id as the accounts file does", e.ID, id)
+		}
 		if line, ok := bad[e.ID]; ok {
 			err = fmt.Errorf("account %s is on %s:%d, a row that could not be read; fix that row and run again", e.ID, a.accounts, line)
 		}
@@ -253,4 +263,11 @@ func itThem(n int) string {
 		return "it"
 	}
 	return "them"
+}
+
+// sameIDKey is an account id blind to case, spaces and Unicode normal
+// form (an accented letter as one code point or as a letter and a mark),
+// for a did-you-mean.
+func sameIDKey(id string) string {
+	return strings.ToLower(norm.NFC.String(strings.Join(strings.Fields(id), "")))
 }

@@ -173,3 +173,21 @@ func TestFeedbackAccountsReasonOfLeadRulesOnly(t *testing.T) {
 		assert.False(t, e.Contradicted, "no account rule or role is contradicted: %+v", e)
 	}
 }
+
+// An unknown account id that differs from one only in case or in how an
+// accented letter is encoded (NFD "C" + combining cedilla against NFC
+// "Ç") is told which id it means.
+func TestFeedbackAccountsDidYouMeanCaseAndNormalForm(t *testing.T) {
+	model := reviewModel(t, true)
+	accounts := writeTemp(t, "acc.ndjson", `{"id":"A-\u00c7af\u00e9","domain":"u.com","industry":"Software","employees":1200}
+{"id":"A-ACME","domain":"acme.com","industry":"Software","employees":1200}
+`)
+	leads := writeTemp(t, "leads.ndjson", `{"id":"U1","email":"vp@u.com","title":"VP Sales","country":"US","created_at":"2026-09-10T00:00:00Z","events":[]}`+"\n")
+	disp := writeTemp(t, "d.csv", "account_id,at,status,reason\nA-C\u0327afe\u0301,2026-09-11T00:00:00Z,accepted,\na-acme,2026-09-11T00:00:00Z,accepted,\n")
+	code, _, errOut := leadscore(t, "", "feedback", "--accounts", accounts, "--leads", leads, "--model", model, "--dispositions", disp, "--at", "2026-10-01")
+	assert.Equal(t, exitProblem, code)
+	same := `? (they differ only in case, spaces or how an accented letter is encoded); write the account_id as the accounts file does`
+	assert.Contains(t, errOut, disp+":2: no account in the accounts file has the id \"A-C\u0327afe\u0301\"; did you mean \"A-\u00c7af\u00e9\""+same+"\n")
+	assert.Contains(t, errOut, disp+`:3: no account in the accounts file has the id "a-acme"; did you mean "A-ACME"`+same+"\n")
+	assert.Contains(t, errOut, "2 disposition rows: 0 used, 2 failed\n")
+}
