@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring/feedback"
 )
 
@@ -190,4 +191,16 @@ func TestFeedbackAccountsDidYouMeanCaseAndNormalForm(t *testing.T) {
 	assert.Contains(t, errOut, disp+":2: no account in the accounts file has the id \"A-C\u0327afe\u0301\"; did you mean \"A-\u00c7af\u00e9\""+same+"\n")
 	assert.Contains(t, errOut, disp+`:3: no account in the accounts file has the id "a-acme"; did you mean "A-ACME"`+same+"\n")
 	assert.Contains(t, errOut, "2 disposition rows: 0 used, 2 failed\n")
+}
+
+// A reason contradicting an account gate is refused in the words of
+// accounts, at the gate's name in the file.
+func TestFeedbackAccountsReasonOnAnAccountGate(t *testing.T) {
+	src, err := os.ReadFile(td("accounts/feedback/model.yaml"))
+	require.NoError(t, err)
+	m := strings.Replace(string(src), "contradicts: [account.size]", "contradicts: [gate.customer]", 1)
+	require.NotEqual(t, string(src), m)
+	_, err = rules.CompileBytes("m.yaml", []byte(m))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rejection reason too_small contradicts gate.customer, an account gate; an account a gate stops never reaches sales, so no rejection can contradict it: name the account rules, categories or roles that made the account sales-ready")
 }

@@ -251,7 +251,13 @@ func (t table) write(b *strings.Builder, md bool) {
 		return
 	}
 	if md {
-		line := func(cells []string) { b.WriteString("| " + strings.Join(cells, " | ") + " |\n") }
+		line := func(cells []string) {
+			esc := make([]string, len(cells))
+			for i, c := range cells {
+				esc[i] = mdCell.Replace(c) // an owner or campaign may hold a | or a line break
+			}
+			b.WriteString("| " + strings.Join(esc, " | ") + " |\n")
+		}
 		line(t.head)
 		sep := make([]string, len(t.head))
 		for i := range sep {
@@ -384,3 +390,6 @@ func (r *Report) Noun() string {
 	}
 	return "lead"
 }
+
+// mdCell escapes what would break a Markdown table cell.
+var mdCell = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
