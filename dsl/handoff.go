@@ -174,10 +174,12 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 	unknownWhat, nameWhat := "rule or score category", "name a rule id under rules, or a category under scores"
 	named := maps.Clone(rules) // what contradicts may name
 	namedIDs, names := slices.Clone(ids), slices.Clone(categories)
+	accountRule := map[string]bool{}
 	if a := d.Accounts; a != nil {
 		for _, r := range a.Rules {
 			if _, lead := named[r.ID.Value]; !lead && r.ID.Value != "" {
 				named[r.ID.Value] = r
+				accountRule[r.ID.Value] = true
 				namedIDs = append(namedIDs, r.ID.Value)
 			}
 		}
@@ -201,7 +203,11 @@ func (d *Document) checkHandoff(add func(Pos, string, ...any)) {
 			switch rule, isRule := named[c.Value]; {
 			case c.Value == "":
 			case isRule && rule.IsGate():
-				add(c.Pos, "rejection reason %s contradicts %s, a gate; a lead a gate stops never reaches sales, so no rejection can contradict it: name the rules or categories that made the lead sales-ready", code, c.Value)
+				if accountRule[c.Value] {
+					add(c.Pos, "rejection reason %s contradicts %s, an account gate; an account a gate stops never reaches sales, so no rejection can contradict it: name the account rules, categories or roles that made the account sales-ready", code, c.Value)
+				} else {
+					add(c.Pos, "rejection reason %s contradicts %s, a gate; a lead a gate stops never reaches sales, so no rejection can contradict it: name the rules or categories that made the lead sales-ready", code, c.Value)
+				}
 			case isRule, contains(names, c.Value), d.Unread("rules", "scores"):
 			default:
 				add(c.Pos, "rejection reason %s contradicts unknown %s %q%s", code, unknownWhat, c.Value,

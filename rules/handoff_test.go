@@ -136,7 +136,7 @@ func TestHandoffContradictsAccountNames(t *testing.T) {
 	msg := err.Error()
 	assert.Contains(t, msg, `rejection reason no_buying_group contradicts unknown rule, score category or account role "decision_makr"; did you mean "decision_maker"?`)
 	assert.Contains(t, msg, `rejection reason no_buying_group contradicts unknown rule, score category or account role "account.bredth"; did you mean "account.breadth"?`)
-	assert.Contains(t, msg, `rejection reason no_buying_group contradicts gate.customer, a gate`)
+	assert.Contains(t, msg, `rejection reason no_buying_group contradicts gate.customer, an account gate`)
 
 	// A model without accounts keeps its words: rules and categories only.
 	_, err = rules.CompileBytes("m.yaml", []byte(withEvents+"handoff:\n  reasons:\n    - {code: x, contradicts: [nope]}\n"))

@@ -17,34 +17,56 @@ import (
 // its first person's arrival.
 //
 // A person with no moment of its own (no creation time, no event) counts
-// at every moment; when such people make the account sales-ready at the
-// first moment already, it may have been so long before, and found is
-// false: when is not known.
+// at every moment. When the account is sales-ready with such people alone
+// (before any person with a moment arrives), it may have been so long
+// before, and found is false: when is not known (SalesReadyMoment tells
+// this apart from never).
 //
 // Every person who has arrived is scored again at each moment (a person's
 // engagement and roles read the moment, not only its own events). A change
 // that decay or the clock alone brings between two moments is found at
 // the next moment, not at its own.
 func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people []Lead, createdField string, asOf time.Time) (at time.Time, found bool, err error) {
+	at, found, _, err = s.salesReadyIn(ctx, a, people, createdField, time.Time{}, false, asOf)
+	return at, found, err
+}
+
+// SalesReadyMoment is FirstSalesReady telling "sales-ready, moment
+// unknown" apart from never: unknown is true, and found false, when the
+// account was sales-ready before any moment the replay knows (with its
+// people who have no moment of their own alone, or, with no moment at all,
+// at asOf).
+func (s *AccountScorer) SalesReadyMoment(ctx context.Context, a Account, people []Lead, createdField string, asOf time.Time) (at time.Time, found, unknown bool, err error) {
 	return s.salesReadyIn(ctx, a, people, createdField, time.Time{}, false, asOf)
 }
 
 // SalesReadyAfter is when the account was first sales-ready after the
 // moment after (such as a recycle, its hold-down added) up to asOf,
-// replayed at the same moments as FirstSalesReady, those after after.
+// replayed at after itself (the hold's end is a moment of its own) and
+// at the same moments as FirstSalesReady after it. An account sales-ready
+// throughout is so again at after.
 func (s *AccountScorer) SalesReadyAfter(ctx context.Context, a Account, people []Lead, createdField string, after, asOf time.Time) (at time.Time, found bool, err error) {
-	return s.salesReadyIn(ctx, a, people, createdField, after, true, asOf)
+	at, found, _, err = s.salesReadyIn(ctx, a, people, createdField, after, true, asOf)
+	return at, found, err
 }
 
 // salesReadyIn replays the account at its moments up to asOf, those after
-// after when bounded.
-func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Lead, createdField string, after time.Time, bounded bool, asOf time.Time) (at time.Time, found bool, err error) {
+// after when bounded (and after itself); unknown as SalesReadyMoment.
+func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Lead, createdField string, after time.Time, bounded bool, asOf time.Time) (at time.Time, found, unknown bool, err error) {
 	arrivals := make([]time.Time, len(people))
 	seen := map[time.Time]bool{}
 	var times []time.Time
 	mark := func(t time.Time) {
 		t = t.UTC()
 		if !t.After(asOf) && !seen[t] && (!bounded || t.After(after)) {
+			seen[t] = true
+			times = append(times, t)
+		}
+	}
+	if bounded {
+		// The end of a hold is a moment: an account sales-ready through it
+		// is sales-ready again then, with no event of its own.
+		if t := after.UTC(); !t.After(asOf) {
 			seen[t] = true
 			times = append(times, t)
 		}
@@ -74,19 +96,33 @@ func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Le
 	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
 	timeless := slices.ContainsFunc(arrivals, time.Time.IsZero)
 	ps := make([]*Person, 0, len(people))
-	for k, t := range times {
-		res, err := s.accountAt(ctx, a, people, arrivals, t, ps[:0])
+	if !bounded && (timeless || len(times) == 0) {
+		// Before the first moment only the people with no moment of their
+		// own count (none arrive later): sales-ready with them alone, the
+		// account was so before any moment the replay knows. With no
+		// moment at all, it is read at asOf.
+		t := asOf
+		if len(times) > 0 {
+			t = times[0]
+		}
+		res, err := s.accountAt(ctx, a, people, arrivals, t, ps[:0], true)
 		if err != nil {
-			return time.Time{}, false, err
+			return time.Time{}, false, false, err
 		}
 		if res.SalesReady {
-			if k == 0 && timeless && !bounded {
-				return time.Time{}, false, nil // sales-ready before any moment the replay knows
-			}
-			return t, true, nil
+			return time.Time{}, false, true, nil
 		}
 	}
-	return time.Time{}, false, nil
+	for _, t := range times {
+		res, err := s.accountAt(ctx, a, people, arrivals, t, ps[:0], false)
+		if err != nil {
+			return time.Time{}, false, false, err
+		}
+		if res.SalesReady {
+			return t, true, false, nil
+		}
+	}
+	return time.Time{}, false, false, nil
 }
 
 // eventWindows are the windows after which an event of a type stops
@@ -140,14 +176,27 @@ func (s *AccountScorer) AccountAt(ctx context.Context, a Account, people []Lead,
 	for i, p := range people {
 		arrivals[i] = arrivalOf(p, createdField)
 	}
-	return s.accountAt(ctx, a, people, arrivals, at, nil)
+	return s.accountAt(ctx, a, people, arrivals, at, nil, false)
 }
 
-// accountAt scores the account at t with the people arrived by then,
-// appending them to ps.
-func (s *AccountScorer) accountAt(ctx context.Context, a Account, people []Lead, arrivals []time.Time, t time.Time, ps []*Person) (*AccountResult, error) {
+// PresentAt are the people who had arrived by t, as the replay counts them
+// (see FirstSalesReady): those whose creation time, or first event without
+// one, is not after t, and those with neither.
+func PresentAt(people []Lead, createdField string, t time.Time) []Lead {
+	var out []Lead
+	for _, p := range people {
+		if a := arrivalOf(p, createdField); a.IsZero() || !a.After(t) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// accountAt scores the account at t with the people arrived by then
+// (only those with no arrival when timelessOnly), appending them to ps.
+func (s *AccountScorer) accountAt(ctx context.Context, a Account, people []Lead, arrivals []time.Time, t time.Time, ps []*Person, timelessOnly bool) (*AccountResult, error) {
 	for i, p := range people {
-		if !arrivals[i].IsZero() && arrivals[i].After(t) {
+		if !arrivals[i].IsZero() && (timelessOnly || arrivals[i].After(t)) {
 			continue
 		}
 		q, err := s.PersonContext(ctx, p, t)

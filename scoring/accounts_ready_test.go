@@ -125,11 +125,13 @@ func randomPeople(rng *rand.Rand, start time.Time) []scoring.Lead {
 
 // SalesReadyAfter finds the first sales-ready moment after a given one
 // (a recycle and its hold-down): two people with demos on 09-01 and 09-02
-// make the account ready on 09-02. After 09-10, the replay's moments are
-// the demos' lapses (10-01, 10-02: 30 days), when it is not ready, so it
-// is not ready again by 10-30; with new demos on 10-20 and 10-21 it is, on
-// 10-21 (on 10-20 only one person is engaged). AccountAt is the account at
-// one moment, with the people arrived by then.
+// make the account ready on 09-02. It is still ready on 09-10 (the demos
+// count 30 days, to 10-01 and 10-02), so after 09-10 it is ready again at
+// 09-10 itself, the end of the hold, with no event then. After 10-05 the
+// replay's moments are none (the lapses are before), so it is not ready
+// again by 10-30; with new demos on 10-20 and 10-21 it is, on 10-21 (on
+// 10-20 only one person is engaged). AccountAt is the account at one
+// moment, with the people arrived by then.
 func TestSalesReadyAfterAndAccountAt(t *testing.T) {
 	s := readyScorer(t)
 	ctx := context.Background()
@@ -145,19 +147,23 @@ func TestSalesReadyAfterAndAccountAt(t *testing.T) {
 	require.True(t, found)
 	assert.Equal(t, at(2, 10), first)
 
-	_, found, err = s.SalesReadyAfter(ctx, a, people, "", at(10, 0), oct(30, 0))
+	again, found, err := s.SalesReadyAfter(ctx, a, people, "", at(10, 0), oct(30, 0))
+	require.NoError(t, err)
+	require.True(t, found, "ready through the hold's end")
+	assert.Equal(t, at(10, 0), again)
+	_, found, err = s.SalesReadyAfter(ctx, a, people, "", oct(5, 0), oct(30, 0))
 	require.NoError(t, err)
 	assert.False(t, found)
 
 	more := []scoring.Lead{people[0], people[1]}
 	more[0].Events = []scoring.Event{demo(at(1, 10)), demo(oct(20, 10))}
 	more[1].Events = []scoring.Event{demo(at(2, 10)), demo(oct(21, 10))}
-	again, found, err := s.SalesReadyAfter(ctx, a, more, "", at(10, 0), oct(30, 0))
+	again, found, err = s.SalesReadyAfter(ctx, a, more, "", oct(5, 0), oct(30, 0))
 	require.NoError(t, err)
 	require.True(t, found)
 	assert.Equal(t, oct(21, 10), again)
 	// Bounded by its as-of time: not yet on 10-21 at 09:00.
-	_, found, err = s.SalesReadyAfter(ctx, a, more, "", at(10, 0), oct(21, 9))
+	_, found, err = s.SalesReadyAfter(ctx, a, more, "", oct(5, 0), oct(21, 9))
 	require.NoError(t, err)
 	assert.False(t, found)
 
@@ -169,4 +175,61 @@ func TestSalesReadyAfterAndAccountAt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.People)
 	assert.True(t, res.SalesReady)
+}
+
+// A person with no creation time and no event counts throughout. With a
+// stage of two people: one such person and one created on 09-10 make the
+// account ready on 09-10 (the moment is known: the timeless person alone
+// does not); two such people make it ready before any moment the replay
+// knows, with or without a later person: moment unknown, not never.
+func TestSalesReadyMomentWithTimelessPeople(t *testing.T) {
+	m, err := rules.CompileBytes("two.yaml", []byte(`leadscore: 1
+model: two
+fields: {email: string, created_at: time}
+scores:
+  fit: {min: 0, max: 10}
+rules:
+  - {id: any, score: fit, when: 'true', points: 1}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 1}
+accounts:
+  match: {domain_from: email}
+  fields: {domain: string}
+  scores:
+    fit: {max: 10}
+  stages:
+    - {id: pair, sales_ready: true, when: people() >= 2}
+`))
+	require.NoError(t, err)
+	s, err := scoring.NewAccountScorer(m)
+	require.NoError(t, err)
+	ctx := context.Background()
+	a := scoring.Account{ID: "A", Fields: map[string]any{"domain": "acme.com"}}
+	timeless := func(id string) scoring.Lead {
+		return scoring.Lead{ID: id, Fields: map[string]any{"email": id + "@acme.com"}}
+	}
+	created := scoring.Lead{ID: "c", Fields: map[string]any{"email": "c@acme.com", "created_at": at(10, 0)}}
+	asOf := at(30, 0)
+
+	got, found, unknown, err := s.SalesReadyMoment(ctx, a, []scoring.Lead{timeless("t1"), created}, "created_at", asOf)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.False(t, unknown)
+	assert.Equal(t, at(10, 0), got)
+	got, found, err = s.FirstSalesReady(ctx, a, []scoring.Lead{timeless("t1"), created}, "created_at", asOf)
+	require.NoError(t, err)
+	assert.True(t, found, "the backtest's hand-off too")
+	assert.Equal(t, at(10, 0), got)
+
+	for _, people := range [][]scoring.Lead{{timeless("t1"), timeless("t2")}, {timeless("t1"), timeless("t2"), created}} {
+		_, found, unknown, err = s.SalesReadyMoment(ctx, a, people, "created_at", asOf)
+		require.NoError(t, err)
+		assert.False(t, found)
+		assert.True(t, unknown, "%d people", len(people))
+	}
+	// One timeless person alone: never.
+	_, found, unknown, err = s.SalesReadyMoment(ctx, a, []scoring.Lead{timeless("t1")}, "created_at", asOf)
+	require.NoError(t, err)
+	assert.False(t, found)
+	assert.False(t, unknown)
 }

@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
@@ -91,8 +94,15 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 			bad[b.id] = b.line
 		}
 	}
+	near := map[string]string{} // the accounts' ids by a key blind to case, spaces and Unicode normal form
+	for _, id := range ids {
+		near[sameIDKey(id)] = id
+	}
 	for _, e := range set.Unmatched(func(id string) bool { return known[id] }, ids) {
 		err := e.Err
+		if id, ok := near[sameIDKey(e.ID)]; ok {
+			err = fmt.Errorf("no account in the accounts file has the id %q; did you mean %q? (they differ only in case, spaces or how an accented letter is encoded); write the account_id as the accounts file does", e.ID, id)
+		}
 		if line, ok := bad[e.ID]; ok {
 			err = fmt.Errorf("account %s is on %s:%d, a row that could not be read; fix that row and run again", e.ID, a.accounts, line)
 		}
@@ -167,12 +177,13 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	}
 	close(next)
 	wg.Wait()
-	failedAccounts := 0
+	failedAccounts, leftOut := 0, 0 // leftOut: verdict rows of accounts that failed to score
 	for i, acc := range run.accounts {
 		e, err := out[i].e, out[i].err
 		out[i] = prepared{}
 		if err != nil {
 			failedAccounts++
+			leftOut += len(set.For(acc.ID))
 			var ae *scoring.AccountError
 			if !errors.As(err, &ae) {
 				err = fmt.Errorf("account %s: %v", acc.ID, err)
@@ -188,9 +199,14 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",
 			dn.Failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), isAre(dn.Failed), itThem(dn.Failed)))
 	}
+	dn.Read -= leftOut
 	if n := len(run.badAccounts) + failedAccounts; n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d account %s could not be read or scored and %s left out, with their verdicts (each is named with its line on stderr)",
 			n, len(run.accounts)+len(run.badAccounts), numfmt.Noun(len(run.accounts)+len(run.badAccounts), "row"), isAre(n)))
+	}
+	if leftOut > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s %s on accounts that failed to score and %s left out with %s",
+			leftOut, dn.Rows, numfmt.Noun(dn.Rows, "row"), isAre(leftOut), isAre(leftOut), map[bool]string{true: "its account", false: "their accounts"}[leftOut == 1]))
 	}
 	if n := mp.unreadable + mp.failed; n > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d lead %s failed and %s in no account (each is named with its line on stderr)",
@@ -213,14 +229,22 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	// The counts reconcile: every row of each file is used or failed.
 	accountRows := len(run.accounts) + len(run.badAccounts)
 	used := len(run.accounts) - failedAccounts
-	fmt.Fprintf(stderr, "%d account %s: %d could not be read, %d failed to score, %d used = %d sales-ready by the as-of time + %d not\n",
-		accountRows, numfmt.Noun(accountRows, "row"), len(run.badAccounts), failedAccounts, used, rep.SalesReady, used-rep.SalesReady)
+	unknown := ""
+	if rep.MomentUnknown > 0 {
+		unknown = fmt.Sprintf(" + %d sales-ready, moment unknown", rep.MomentUnknown)
+	}
+	fmt.Fprintf(stderr, "%d account %s: %d could not be read, %d failed to score, %d used = %d sales-ready by the as-of time%s + %d not\n",
+		accountRows, numfmt.Noun(accountRows, "row"), len(run.badAccounts), failedAccounts, used, rep.SalesReady, unknown, used-rep.SalesReady-rep.MomentUnknown)
 	fmt.Fprintf(stderr, "%d lead %s: %d could not be read, %d failed, %d matched to an account, %d unmatched\n",
 		mp.rows, numfmt.Noun(mp.rows, "row"), mp.unreadable, mp.failed, mp.matched, mp.unmatched)
 	if mp.badEvents > 0 {
 		fmt.Fprintf(stderr, "%s: %d events rows failed\n", a.events, mp.badEvents)
 	}
-	fmt.Fprintf(stderr, "%d disposition %s: %d used, %d failed\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed)
+	withAccount := ""
+	if leftOut > 0 {
+		withAccount = fmt.Sprintf(", %d left out with %s", leftOut, map[bool]string{true: "its account", false: "their accounts"}[leftOut == 1])
+	}
+	fmt.Fprintf(stderr, "%d disposition %s: %d used, %d failed%s\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed, withAccount)
 	if dn.Failed > 0 || problems > 0 || len(run.badAccounts) > 0 || failedAccounts > 0 || mp.unreadable+mp.failed+mp.badEvents > 0 {
 		return exitProblem
 	}
@@ -239,4 +263,11 @@ func itThem(n int) string {
 		return "it"
 	}
 	return "them"
+}
+
+// sameIDKey is an account id blind to case, spaces and Unicode normal
+// form (an accented letter as one code point or as a letter and a mark),
+// for a did-you-mean.
+func sameIDKey(id string) string {
+	return strings.ToLower(norm.NFC.String(strings.Join(strings.Fields(id), "")))
 }

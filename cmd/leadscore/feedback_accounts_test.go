@@ -203,7 +203,7 @@ func TestFeedbackAccountsBadRows(t *testing.T) {
 	assert.Equal(t, accounts+`:9: account A9: an account carries no events (its engagement is its people's); move them to the leads of its people`, lines[0])
 	assert.Equal(t, disp+`:4: account A3: unknown reason "to_small"; did you mean "too_small"?`, lines[1])
 	assert.Equal(t, disp+`:6: account_id is empty; say which account the verdict is on`, lines[2])
-	assert.Equal(t, disp+`:3: no account in the accounts file has the id "a2"; did you mean "A2"?`, lines[3])
+	assert.Equal(t, disp+`:3: no account in the accounts file has the id "a2"; did you mean "A2"? (they differ only in case, spaces or how an accented letter is encoded); write the account_id as the accounts file does`, lines[3])
 	assert.Equal(t, disp+`:5: account A9 is on `+accounts+`:9, a row that could not be read; fix that row and run again`, lines[4])
 	assert.Equal(t, "9 account rows: 1 could not be read, 0 failed to score, 8 used = 7 sales-ready by the as-of time + 1 not", lines[5])
 	assert.Equal(t, "23 lead rows: 0 could not be read, 0 failed, 23 matched to an account, 0 unmatched", lines[6])

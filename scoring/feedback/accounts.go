@@ -29,13 +29,16 @@ const RolePrefix = "role:"
 //   - Its verdicts are the account's own (PrepareAccount's dispositions);
 //     its people's verdicts on them as leads are not its verdicts.
 //   - Its sourcing campaign and channel are those of the first touch of
-//     any of its people.
+//     any of its people who had arrived by the hand-off.
+//   - An account sales-ready by the as-of time whose moment is not known
+//     (scoring.AccountScorer.SalesReadyMoment) is counted in
+//     Report.MomentUnknown alone, with a warning: it has no hand-off.
 //   - A reason's contradicts names, read at account level, are the
 //     account's rules and roll-ups (by id or by category) and its roles
 //     (by name); each role is judged as a rule named RolePrefix+role.
 //   - A recycled account is sales-ready again when the replay finds it on
-//     the sales-ready stage at a moment after the recycle and the
-//     handoff's hold (a recycle of an account resets none of its people's
+//     the sales-ready stage at the end of the recycle's hold or at a
+//     moment after it (a recycle of an account resets none of its people's
 //     events).
 func NewAccountBuilder(s *scoring.AccountScorer, opts Options) *Builder {
 	m, am := s.Leads().Model(), s.AccountModel()
@@ -128,6 +131,21 @@ func accountHandoff(h *rules.Handoff, am *rules.AccountModel, ids []string) *rul
 	return &out
 }
 
+// unjudgedReasons are the reasons of h (read at account level) whose
+// contradicts names something, but no account rule, roll-up or role.
+func unjudgedReasons(h *rules.Handoff) []*rules.Reason {
+	if h == nil {
+		return nil
+	}
+	var out []*rules.Reason
+	for _, r := range h.Reasons {
+		if len(r.Contradicts) > 0 && len(r.Rules) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // PrepareAccount is Prepare for an account, on a Builder from
 // NewAccountBuilder: people are the leads matched to it, ds its own
 // dispositions, won when it was won (zero for not won), and createdField
@@ -135,11 +153,14 @@ func accountHandoff(h *rules.Handoff, am *rules.AccountModel, ids []string) *rul
 // The error is the account's scoring error.
 func (b *Builder) PrepareAccount(ctx context.Context, acc scoring.Account, people []scoring.Lead, ds []scoring.Disposition, won time.Time, createdField string) (*Entry, error) {
 	asOf := b.opts.AsOf
-	srAt, sr, err := b.as.FirstSalesReady(ctx, acc, people, createdField, asOf)
+	srAt, sr, unknown, err := b.as.SalesReadyMoment(ctx, acc, people, createdField, asOf)
 	if err != nil {
 		return nil, err
 	}
-	e := &Entry{id: acc.ID, sr: sr, srAt: srAt}
+	e := &Entry{id: acc.ID, sr: sr, srAt: srAt, srUnknown: unknown}
+	if unknown {
+		return e, nil
+	}
 	var kept []scoring.Disposition
 	for _, d := range ds {
 		if !d.At.After(asOf) {
@@ -190,6 +211,6 @@ func (b *Builder) PrepareAccount(ctx context.Context, acc scoring.Account, peopl
 	}
 	e.ruleIDs = append(e.ruleIDs, ids[e.fired:]...)
 	e.total, e.grade, e.stage = res.Total, res.Grade, res.Stage
-	e.campaign, e.channel = b.sourceOf(people, srAt)
+	e.campaign, e.channel = b.sourceOf(scoring.PresentAt(people, createdField, srAt), srAt)
 	return e, nil
 }

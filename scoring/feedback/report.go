@@ -132,6 +132,15 @@ type Report struct {
 	// NotHandedOff counts leads with dispositions that never became
 	// sales-ready; they are not in the rates.
 	NotHandedOff int `json:"dispositioned_not_sales_ready"`
+	// MomentUnknown counts accounts sales-ready by the as-of time whose
+	// sales-ready moment is not known (people with no creation time and no
+	// event make them so on their own): they are in no figure, their
+	// verdicts in no rate, and a warning says so.
+	MomentUnknown int `json:"sales_ready_moment_unknown,omitempty"`
+	// NotJudged are, for accounts, the reasons whose contradicts names
+	// only lead rules: no account rule, roll-up or role, so they judge
+	// nothing at account level (a warning says so).
+	NotJudged []string `json:"reasons_not_judged,omitempty"`
 	// AcceptanceRate and RejectionRate are over Dispositioned (null when 0).
 	AcceptanceRate *float64 `json:"acceptance_rate"`
 	// AcceptanceRateLow and AcceptanceRateHigh are its 95% Wilson
@@ -277,6 +286,8 @@ type Builder struct {
 	overall map[string]int
 	waits   []float64
 	owners  map[string]*OwnerSLA
+	// the warning on accounts whose moment is unknown is in rep
+	warnedUnknown, warnedUnjudged bool
 }
 
 // NewBuilder starts a report for the leads a scorer scores.
@@ -364,6 +375,7 @@ type Entry struct {
 	// the hand-off: when, and the score then
 	sr                bool
 	srAt              time.Time
+	srUnknown         bool     // accounts: sales-ready, the moment not known
 	ruleIDs           []string // the rules fired, then the gates that held
 	fired             int      // how many of ruleIDs are rules fired
 	total             float64
@@ -445,6 +457,10 @@ func (b *Builder) File(e *Entry) {
 		if e.wonLater {
 			r.Recycle.WonLater++
 		}
+	}
+	if e.srUnknown {
+		r.MomentUnknown++
+		return
 	}
 	if !e.sr {
 		if e.dispositioned {
@@ -588,6 +604,19 @@ func (b *Builder) count(kind int, name string, order float64, l Label) {
 // Report finishes the report: rates, percentiles, orders.
 func (b *Builder) Report() *Report {
 	r := b.rep
+	if n := r.MomentUnknown; n > 0 && !b.warnedUnknown {
+		b.warnedUnknown = true
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%s sales-ready by the as-of time, but when is not known: people with no creation time and no event make %s so on their own, so %s no hand-off to join verdicts to and %s left out of every figure here (not counted as never sales-ready); give those people a creation time",
+			count(n, "account was", "accounts were"), map[bool]string{true: "it", false: "them"}[n == 1], map[bool]string{true: "it has", false: "they have"}[n == 1], map[bool]string{true: "is", false: "are"}[n == 1]))
+	}
+	if b.as != nil && !b.warnedUnjudged {
+		b.warnedUnjudged = true
+		for _, rs := range unjudgedReasons(b.h) {
+			r.NotJudged = append(r.NotJudged, rs.Code)
+			r.Warnings = append(r.Warnings, fmt.Sprintf("Reason %s contradicts %s, which names no account rule, roll-up or role, so it is not judged at account level (%s given it); name account rules, their categories or roles in its contradicts",
+				rs.Code, strings.Join(rs.Contradicts, ", "), count(b.overall[rs.Code], "account was", "accounts were")))
+		}
+	}
 	r.AcceptanceRate, r.RejectionRate = rate(r.Accepted, r.Dispositioned), rate(r.Rejected, r.Dispositioned)
 	if lo, hi, ok := stats.Wilson(float64(r.Accepted), float64(r.Dispositioned)); ok {
 		r.AcceptanceRateLow, r.AcceptanceRateHigh = &lo, &hi

@@ -76,7 +76,11 @@ func (r *Report) Judged() string {
 		return ""
 	}
 	if tooFew == pairs {
-		return fmt.Sprintf("No rule is judged yet: each reason that contradicts a rule was given to fewer than %d %ss (at most %d); more verdicts are needed.", MinLeads, r.Noun(), most)
+		what := "a rule"
+		if r.Unit == "accounts" {
+			what = "an account rule or role"
+		}
+		return fmt.Sprintf("No rule is judged yet: each reason that contradicts %s was given to fewer than %d %ss (at most %d); more verdicts are needed.", what, MinLeads, r.Noun(), most)
 	}
 	s := fmt.Sprintf("Rules against the reasons that contradict them: %d contradicted, %d supported, %d inconclusive", counts[0], counts[1], counts[2])
 	if tooFew > 0 {
@@ -247,7 +251,13 @@ func (t table) write(b *strings.Builder, md bool) {
 		return
 	}
 	if md {
-		line := func(cells []string) { b.WriteString("| " + strings.Join(cells, " | ") + " |\n") }
+		line := func(cells []string) {
+			esc := make([]string, len(cells))
+			for i, c := range cells {
+				esc[i] = mdCell.Replace(c) // an owner or campaign may hold a | or a line break
+			}
+			b.WriteString("| " + strings.Join(esc, " | ") + " |\n")
+		}
 		line(t.head)
 		sep := make([]string, len(t.head))
 		for i := range sep {
@@ -380,3 +390,6 @@ func (r *Report) Noun() string {
 	}
 	return "lead"
 }
+
+// mdCell escapes what would break a Markdown table cell.
+var mdCell = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
