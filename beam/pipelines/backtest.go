@@ -249,11 +249,25 @@ func writeReport(rep report, format string) (string, error) {
 }
 
 // The accumulator between workers: its backtest's state and the states
-// it has not taken in yet.
+// it has not taken in yet (see encodeStates).
 func encodeBacktestAcc(a *backtestAcc) ([]byte, error) {
-	states := a.states
-	if a.bt != nil {
-		st, err := a.bt.State()
+	if a.bt == nil {
+		return encodeStates(nil, a.states)
+	}
+	return encodeStates(a.bt.State, a.states)
+}
+
+func decodeBacktestAcc(data []byte) (*backtestAcc, error) {
+	states, err := decodeStates(data)
+	return &backtestAcc{states: states}, err
+}
+
+// encodeStates writes an accumulator as the list of its states: its own
+// (state, when it has begun one) first, then those it has not taken in.
+func encodeStates(state func() ([]byte, error), pending [][]byte) ([]byte, error) {
+	states := pending
+	if state != nil {
+		st, err := state()
 		if err != nil {
 			return nil, err
 		}
@@ -262,12 +276,13 @@ func encodeBacktestAcc(a *backtestAcc) ([]byte, error) {
 	return json.Marshal(states)
 }
 
-func decodeBacktestAcc(data []byte) (*backtestAcc, error) {
+// decodeStates reads what encodeStates wrote.
+func decodeStates(data []byte) ([][]byte, error) {
 	var states [][]byte
 	if err := json.Unmarshal(data, &states); err != nil {
 		return nil, err
 	}
-	return &backtestAcc{states: states}, nil
+	return states, nil
 }
 
 // measureLeadFn reads and measures each row's lead, as the backtest will:

@@ -2,7 +2,6 @@ package pipelines
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -253,25 +252,17 @@ func (f *feedbackFn) ExtractOutput(a *feedbackAcc) ([]byte, error) {
 }
 
 // The accumulator between workers: its builder's state and the states it
-// has not taken in yet.
+// has not taken in yet (see encodeStates).
 func encodeFeedbackAcc(a *feedbackAcc) ([]byte, error) {
-	states := a.states
-	if a.b != nil {
-		st, err := a.b.State()
-		if err != nil {
-			return nil, err
-		}
-		states = append([][]byte{st}, states...)
+	if a.b == nil {
+		return encodeStates(nil, a.states)
 	}
-	return json.Marshal(states)
+	return encodeStates(a.b.State, a.states)
 }
 
 func decodeFeedbackAcc(data []byte) (*feedbackAcc, error) {
-	var states [][]byte
-	if err := json.Unmarshal(data, &states); err != nil {
-		return nil, err
-	}
-	return &feedbackAcc{states: states}, nil
+	states, err := decodeStates(data)
+	return &feedbackAcc{states: states}, err
 }
 
 // prepareLeadFn reads each row's lead and works out its hand-off, as the
