@@ -113,13 +113,15 @@ func (d Data) validateDaily() error {
 	if len(d.Weeks) != n {
 		return fmt.Errorf("%d days but %d KPI values; give one KPI value per day", len(d.Weeks), n)
 	}
-	if n < MinDays {
-		return fmt.Errorf("%d days of data; a daily mix model needs at least %d (26 weeks; better 730: two years, so seasonality and channels can be told apart)", n, MinDays)
-	}
 	for t := 1; t < n; t++ {
 		if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != 24*time.Hour {
 			return fmt.Errorf("days %s and %s are %s apart; days must follow each other 1 day apart with none missing%s", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), Day.looksLike(int(gap/(24*time.Hour))))
 		}
+	}
+	// (The gaps first: dates a week apart are weekly data, not too few
+	// days.)
+	if n < MinDays {
+		return fmt.Errorf("%d days of data; a daily mix model needs at least %d (26 weeks; better 730: two years, so seasonality and channels can be told apart)", n, MinDays)
 	}
 	for t, v := range d.KPI {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
