@@ -161,3 +161,46 @@ func TestDailyFewDaysWarning(t *testing.T) {
 	assert.Contains(t, ws[0].Message, "200 days for 3 channels: a daily mix model needs at least 364 days")
 	assert.Contains(t, ws[0].Message, "70 days per channel (210 here)")
 }
+
+// Costs spread by day, by hand: 700 over 2024-01-06 to 2024-01-12 is 100
+// a day for 7 days, and 50 on 2024-01-08 alone is 50 that day; the grid
+// runs from the first day to the last, 1 day apart.
+func TestSpreadCostsByDay(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse("2006-01-02", s); return v }
+	rows, g := SpreadCostsBy([]CostRow{
+		{Campaign: "a", Channel: "tv", Start: d("2024-01-06"), End: d("2024-01-12"), Cost: 700},
+		{Campaign: "b", Channel: "search", Start: d("2024-01-08"), End: d("2024-01-08"), Cost: 50},
+	}, Day, time.Time{})
+	assert.Equal(t, WeekGrid{From: d("2024-01-06"), To: d("2024-01-12"), Step: 1}, g)
+	assert.Equal(t, Day, g.Period())
+	assert.Len(t, g.Weeks(), 7)
+	require.Len(t, rows, 8)
+	total := map[string]float64{}
+	for _, r := range rows {
+		total[r.Channel] += r.Spend
+		if r.Channel == "tv" {
+			assert.InDelta(t, 100, r.Spend, 1e-9, day(r.Week))
+		}
+	}
+	assert.InDelta(t, 700, total["tv"], 1e-9)
+	assert.Equal(t, SpendRow{Week: d("2024-01-08"), Channel: "search", Spend: 50}, rows[2])
+
+	// Outcomes by day: a moment belongs to the day it falls on, in UTC;
+	// those before the first day or after the last are counted apart.
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	totals, b := WeeklyTotals(g, []Dated{
+		{At: at("2024-01-05T23:59:59Z"), Value: 1},
+		{At: at("2024-01-06T00:00:00Z"), Value: 2},
+		{At: at("2024-01-06T23:59:59Z"), Value: 4},
+		{At: at("2024-01-07T00:00:00Z"), Value: 8},
+		{At: at("2024-01-12T23:00:00+02:00"), Value: 16}, // 21:00 UTC
+		{At: at("2024-01-13T00:00:00Z"), Value: 32},
+	})
+	assert.Equal(t, []float64{6, 8, 0, 0, 0, 0, 16}, totals)
+	assert.Equal(t, Binned{In: 4, Before: 1, After: 1, ValueIn: 30, ValueBefore: 1, ValueAfter: 32}, b)
+
+	// A daily spend file's grid takes any weekday.
+	g2, err := SpendGridBy([]SpendRow{{Week: d("2024-01-03"), Line: 2}, {Week: d("2024-01-01"), Line: 3}, {Week: d("2024-01-02"), Line: 4}}, Day)
+	require.NoError(t, err)
+	assert.Equal(t, WeekGrid{From: d("2024-01-01"), To: d("2024-01-03"), Step: 1}, g2)
+}

@@ -107,9 +107,9 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		// Daily data come as files of days; deriving days from dated
 		// costs and outcomes, activity by day, lift tests and the
 		// attribution comparison read weeks only, for now.
-		for _, f := range []string{"costs", "kpi-from", "activity", "lift-tests", "attribution", "attribution-from", "attribution-until", "week-start", "journeys"} {
+		for _, f := range []string{"activity", "lift-tests", "attribution", "attribution-from", "attribution-until", "week-start"} {
 			if flagSet(fs, f) {
-				return fail("--%s works with weekly data only, for now; with --period day give --spend (day,channel,spend), --kpi (day,<KPI column>) and optionally --controls, each a row per day", f)
+				return fail("--%s works with weekly data only, for now; leave it out with --period day, or model weeks", f)
 			}
 		}
 	}
@@ -303,7 +303,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
 	if *spendFile != "" {
 		if *kpiFrom != "" && len(rows) > 0 {
-			if grid, err = mix.SpendGrid(rows); err != nil {
+			if grid, err = mix.SpendGridBy(rows, period); err != nil {
 				return fail("%s: %v", *spendFile, err)
 			}
 		}
@@ -316,8 +316,11 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if len(kpi.Weeks) > 0 {
 			anchor = kpi.Weeks[0]
 		}
-		rows, grid = mix.SpreadCosts(crows, anchor)
+		rows, grid = mix.SpreadCostsBy(crows, period, anchor)
 		costs = newCostInputs(*costsFile, crows, anchor, mapped)
+		if period == mix.Day {
+			costs.per, costs.WeekStart = mix.Day, ""
+		}
 	}
 	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
 		if len(rows) == 0 {
@@ -336,13 +339,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *kpiFrom == "sales-ready" {
 			// Timelines replayed up to --at see no lead become sales-ready
 			// after it: weeks after it would read low, silently.
-			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
+			if end := grid.To.AddDate(0, 0, period.Days()); derived.asOf.Before(end) {
 				if !flagSet(fs, "at") {
-					return fail("%s runs past today (%s): its last week, %s, ends before %s, and leads cannot have become sales-ready in days still to come, so those weeks would read low; leave the costs of weeks not yet over out of the file (or give --at, a time at or after %s, to replay the timelines up to)",
-						spendName, derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+					return fail("%s runs past today (%s): its last %s, %s, ends before %s, and leads cannot have become sales-ready in days still to come, so those %ss would read low; leave the costs of %ss not yet over out of the file (or give --at, a time at or after %s, to replay the timelines up to)",
+						spendName, derived.AsOf, period, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), period, period, end.Format(time.RFC3339))
 				}
-				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave --at out to replay up to now",
-					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+				return fail("--at %s is before the end of the modelled %ss (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the %ss after it; give --at %s or later, or leave --at out to replay up to now",
+					derived.AsOf, period, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), period, end.Format(time.RFC3339))
 			}
 		}
 		// The weeks are the spend's: a row that reaches far beyond what
@@ -356,7 +359,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 		} else {
 			for _, r := range rows {
-				dated = append(dated, datedRow{r.Line, r.Week, r.Week.AddDate(0, 0, 6)})
+				dated = append(dated, datedRow{r.Line, r.Week, r.Week.AddDate(0, 0, period.Days()-1)})
 			}
 		}
 		noun, file := "won deal", *outcomesFile
@@ -372,7 +375,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 			return problem("%s of %s reach more than a year beyond the KPI's %ss (%s); fix their dates, or give the %s file that covers the spend's weeks, and run again", numfmt.Count(n, what), spendName, noun, named, file)
 		}
-		if weeks := len(grid.Weeks()); weeks > maxModelWeeks {
+		if weeks := len(grid.Weeks()) * period.Days(); weeks > maxModelWeeks*7 {
+			weeks /= 7
 			return problem("%s: the spend's weeks run from %s to %s, %s: more than ten years is not a span a weekly mix model reads; check the dates of the first and last rows",
 				spendName, grid.From.Format("2006-01-02"), grid.To.Format("2006-01-02"), numfmt.Count(weeks, "week"))
 		}
@@ -444,7 +448,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *kpiFrom == "sales-ready" {
 			what = "lead"
 		}
-		return problem("%s of %s failed (each named above): the KPI would not count them, and read low in their weeks; fix them and run again", numfmt.Count(derived.Failed, what), derived.File)
+		return problem("%s of %s failed (each named above): the KPI would not count them, and read low in their %ss; fix them and run again", numfmt.Count(derived.Failed, what), derived.File, period)
 	}
 	if len(kpi.Weeks) == 0 {
 		if *kpiFile == "" {
@@ -470,7 +474,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		costs.Outside = costsOutside(rows, data.Weeks)
 		costs.InWeeks = costs.Total - costs.Outside
 		fmt.Fprintln(stderr, costs.summary(first, lastDay))
-		fmt.Fprintf(stderr, "channel-weeks of spread cost: %d = %d used + %d outside the KPI's weeks", len(rows), len(rows)-asm.Outside, asm.Outside)
+		fmt.Fprintf(stderr, "channel-%ss of spread cost: %d = %d used + %d outside the KPI's %ss", period, len(rows), len(rows)-asm.Outside, asm.Outside, period)
 	} else {
 		used := sn.Read - asm.Outside
 		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's %ss (%s to %s)", sn.Read, used, asm.Outside, period, first, lastDay)
@@ -920,13 +924,13 @@ func (r mixReport) write(w io.Writer, md bool) {
 func (r mixReport) sources() []string {
 	var out []string
 	if r.KPIFrom != nil {
-		out = append(out, "KPI: "+r.KPIFrom.summary(r.From, weekEnd(r.To)))
+		out = append(out, "KPI: "+r.KPIFrom.summary(r.From, r.lastDay()))
 	}
 	if r.Costs != nil {
-		out = append(out, "spend: "+r.Costs.summary(r.From, weekEnd(r.To)))
+		out = append(out, "spend: "+r.Costs.summary(r.From, r.lastDay()))
 	}
 	if r.Activity != nil {
-		out = append(out, "activity: "+r.Activity.summary(r.From, weekEnd(r.To)))
+		out = append(out, "activity: "+r.Activity.summary(r.From, r.lastDay()))
 	}
 	return out
 }
@@ -995,6 +999,14 @@ func (r mixReport) decay(d float64) string {
 		return fmt.Sprintf("geometric, decay %s a day (%s after a week)", strconv.FormatFloat(d, 'f', 3, 64), strconv.FormatFloat(math.Pow(d, 7), 'f', 2, 64))
 	}
 	return fmt.Sprintf("geometric, decay %g", d)
+}
+
+// lastDay is the last day of the modelled periods.
+func (r mixReport) lastDay() string {
+	if r.per() == "day" {
+		return r.To
+	}
+	return weekEnd(r.To)
 }
 
 // per is the model's period, "week" or "day".

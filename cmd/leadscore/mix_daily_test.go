@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,6 +86,58 @@ func TestMixWeeklyPeriodKey(t *testing.T) {
 	assert.Equal(t, "2023-01-02", doc["decomposition"].([]any)[0].(map[string]any)["week"])
 }
 
+// Daily costs and outcomes: one-day cost rows for each day's spend, and a
+// won deal a day worth the day's KPI, derive the same spend and KPI as
+// the daily files, so the fit is the same to the last digit; the counts
+// reconcile.
+func TestMixDailyFromCostsAndOutcomes(t *testing.T) {
+	dir := t.TempDir()
+	var costs, outcomes strings.Builder
+	costs.WriteString("campaign,channel,date,cost\n")
+	for i, line := range strings.Split(strings.TrimSpace(mustRead(t, td("mix/daily/spend.csv"))), "\n")[1:] {
+		f := strings.Split(line, ",")
+		if f[2] == "0.00" {
+			continue
+		}
+		costs.WriteString(strings.Join([]string{f[1] + "-" + strconv.Itoa(i), f[1], f[0], f[2]}, ",") + "\n")
+	}
+	outcomes.WriteString("lead_id,opportunity,won,revenue,lost\n")
+	for i, line := range strings.Split(strings.TrimSpace(mustRead(t, td("mix/daily/kpi.csv"))), "\n")[1:] {
+		f := strings.Split(line, ",")
+		fmt.Fprintf(&outcomes, "D%04d,%sT08:00:00Z,%sT23:59:00Z,%s,\n", i, f[0], f[0], f[1])
+	}
+	// One deal won the day after the last day: counted after, not in.
+	outcomes.WriteString("D9999,2024-12-31T08:00:00Z,2025-01-01T00:00:00Z,5000,\n")
+	cp, op := filepath.Join(dir, "costs.csv"), filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(cp, []byte(costs.String()), 0o644))
+	require.NoError(t, os.WriteFile(op, []byte(outcomes.String()), 0o644))
+
+	code, want, errOut := leadscore(t, "", append(mixDailyArgs, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, got, errOut := leadscore(t, "", "mix", "--period", "day", "--costs", cp, "--kpi-from", "revenue", "--outcomes", op, "--bootstrap", "50", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "spread over their days (each day an equal share of its campaign's cost)")
+	assert.Contains(t, errOut, "731 won = 730 in the modelled days (2023-01-02 to 2024-12-31) + 0 before + 1 after")
+	var a, b map[string]any
+	require.NoError(t, json.Unmarshal([]byte(want), &a))
+	require.NoError(t, json.Unmarshal([]byte(got), &b))
+	assert.Equal(t, "day", b["period"])
+	assert.Equal(t, a["baseline_share"], b["baseline_share"])
+	ca, cb := a["channels"].([]any), b["channels"].([]any)
+	require.Len(t, cb, len(ca))
+	for i := range ca {
+		x, y := ca[i].(map[string]any), cb[i].(map[string]any)
+		assert.Equal(t, x["name"], y["name"])
+		for _, k := range []string{"roas", "roi", "incremental"} {
+			assert.InDeltaMapValues(t, x[k], y[k], 1e-6, "%s %s", x["name"], k)
+		}
+		assert.Equal(t, x["adstock"], y["adstock"], x["name"])
+		assert.Equal(t, x["saturation"], y["saturation"], x["name"])
+	}
+	costsDoc := b["costs"].(map[string]any)
+	assert.NotContains(t, costsDoc, "week_start")
+}
+
 // Bad daily input: each error says what is wrong, where, and what fixes
 // it; data of the other period is named as such.
 func TestMixDailyErrors(t *testing.T) {
@@ -153,9 +207,9 @@ func TestMixDailyErrors(t *testing.T) {
 	assert.Contains(t, errOut, "100 days of data; a daily mix model needs at least 182")
 	// What reads weeks only is refused with --period day, and an unknown
 	// period is named.
-	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--costs", td("mix/costs.csv"), "--kpi", dayKPI)
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", dayKPI, "--lift-tests", td("mix/lifts.csv"))
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "--costs works with weekly data only, for now")
+	assert.Contains(t, errOut, "--lift-tests works with weekly data only, for now")
 	code, _, errOut = leadscore(t, "", "mix", "--period", "month", "--spend", daySpend, "--kpi", dayKPI)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, `--period "month": use week or day`)
