@@ -45,7 +45,7 @@ type table struct {
 func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table, error) {
 	if p.norm() == Week {
 		t, err := newTable(r, what, append([]string{"week"}, need...)...)
-		if err != nil && strings.Contains(err.Error(), `no "week" column`) && (strings.Contains(err.Error(), "day") || strings.Contains(err.Error(), "date")) {
+		if err != nil && strings.Contains(err.Error(), `no "week" column`) && hasDayColumn(err.Error()) {
 			return nil, fmt.Errorf("%v; its day or date column looks like daily data: run with --period day", err)
 		}
 		if t != nil {
@@ -73,6 +73,22 @@ func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table,
 		return nil, fmt.Errorf("the %s file's header has no \"day\" column (it has %s); the file needs day (or date)%s", what, strings.Join(t.head, ", "), strings.Join(append([]string{""}, need...), ", "))
 	}
 	return t, nil
+}
+
+// hasDayColumn reports whether newTable's message of a missing column
+// lists a day or date column among the header's ("(it has a, b, c)").
+func hasDayColumn(msg string) bool {
+	_, rest, ok := strings.Cut(msg, "(it has ")
+	if !ok {
+		return false
+	}
+	head, _, _ := strings.Cut(rest, "); ")
+	for _, h := range strings.Split(head, ", ") {
+		if h == "day" || h == "date" {
+			return true
+		}
+	}
+	return false
 }
 
 // parsePeriod reads a period's first day: a week's, or a day.

@@ -3,6 +3,7 @@ package mix
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,4 +204,27 @@ func TestSpreadCostsByDay(t *testing.T) {
 	g2, err := SpendGridBy([]SpendRow{{Week: d("2024-01-03"), Line: 2}, {Week: d("2024-01-01"), Line: 3}, {Week: d("2024-01-02"), Line: 4}}, Day)
 	require.NoError(t, err)
 	assert.Equal(t, WeekGrid{From: d("2024-01-01"), To: d("2024-01-03"), Step: 1}, g2)
+}
+
+// The readers take day or date for days, and name a file of the other
+// period by its header.
+func TestReadDailyHeaders(t *testing.T) {
+	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
+	for _, col := range []string{"day", "date", "Date"} {
+		s, n, err := ReadSeries(strings.NewReader(col+",revenue\n2024-01-02,5\n2024-01-01,3\n"), Day, "KPI", "", fail)
+		require.NoError(t, err, col)
+		assert.Equal(t, Counts{Rows: 2, Read: 2}, n)
+		assert.Equal(t, Day, s.Period)
+		assert.Equal(t, [][]float64{{3, 5}}, s.Values)
+	}
+	_, _, err := ReadSeries(strings.NewReader("day,date,revenue\n"), Day, "KPI", "", fail)
+	assert.ErrorContains(t, err, "the KPI file's header has both a day and a date column; keep one")
+	_, _, err = ReadSpendBy(strings.NewReader("week,channel,spend\n"), Day, fail)
+	assert.ErrorContains(t, err, "the spend file's header has a week column and no day or date column: it looks like weekly data; run with --period week")
+	_, _, err = ReadSpendBy(strings.NewReader("when,channel,spend\n"), Day, fail)
+	assert.ErrorContains(t, err, `the spend file's header has no "day" column (it has when, channel, spend); the file needs day (or date), channel, spend`)
+	_, _, err = ReadSpend(strings.NewReader("date,channel,spend\n"), fail)
+	assert.ErrorContains(t, err, `no "week" column (it has date, channel, spend); the file needs week, channel, spend; its day or date column looks like daily data: run with --period day`)
+	_, _, err = ReadSpend(strings.NewReader("weekday,channel,spend\n"), fail)
+	assert.NotContains(t, err.Error(), "daily")
 }
