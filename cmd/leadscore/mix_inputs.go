@@ -213,7 +213,9 @@ func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix
 	totals, b := mix.WeeklyTotals(g, items)
 	d.Binned = b
 	per := g.Period()
-	d.per = per
+	if per == mix.Day {
+		d.per = per // zero for weeks: a weekly run's derivedKPI is as before
+	}
 	var first, last time.Time
 	for _, it := range items {
 		if first.IsZero() || it.At.Before(first) {
