@@ -138,3 +138,59 @@ func TestChannelNamesDifferingInCaseAreRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `channels "tv" and "TV" differ only in case; write one name for the channel in every row`, err.Error())
 }
+
+// The bundled daily example (testdata/mix/daily: spend.csv with a day
+// column, kpi.csv with a date column, truth.json) is dailySim written out:
+// go test ./mix -run TestBundledDailyExample -update rewrites it.
+func TestBundledDailyExample(t *testing.T) {
+	d, truth, err := Simulate(dailySim)
+	require.NoError(t, err)
+	var spend, kpi bytes.Buffer
+	spend.WriteString("day,channel,spend\n")
+	kpi.WriteString("date,revenue\n")
+	for i, w := range d.Weeks {
+		for _, ch := range d.Channels {
+			fmt.Fprintf(&spend, "%s,%s,%.2f\n", day(w), ch.Name, ch.Spend[i])
+		}
+		fmt.Fprintf(&kpi, "%s,%.2f\n", day(w), d.KPI[i])
+	}
+	doc := struct {
+		Simulation Simulation `json:"simulation"`
+		Truth
+	}{dailySim, truth}
+	js, err := json.MarshalIndent(doc, "", "  ")
+	require.NoError(t, err)
+	files := map[string][]byte{"spend.csv": spend.Bytes(), "kpi.csv": kpi.Bytes(), "truth.json": append(js, '\n')}
+	dir := filepath.Join("..", "testdata", "mix", "daily")
+	if *update {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+	}
+	for name, want := range files {
+		path := filepath.Join(dir, name)
+		if *update {
+			require.NoError(t, os.WriteFile(path, want, 0o644))
+		}
+		got, err := os.ReadFile(path)
+		require.NoError(t, err, "go test ./mix -run TestBundledDailyExample -update")
+		assert.Equal(t, string(want), string(got), "%s is out of date: go test ./mix -run TestBundledDailyExample -update", path)
+	}
+	// They read back into the simulated data, to the cent.
+	f, err := os.Open(filepath.Join(dir, "spend.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, n, err := ReadSpendBy(f, Day, func(line int, err error) { t.Errorf("line %d: %v", line, err) })
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Rows: 3 * 730, Read: 3 * 730}, n)
+	g, err := os.Open(filepath.Join(dir, "kpi.csv"))
+	require.NoError(t, err)
+	defer g.Close()
+	s, _, err := ReadSeries(g, Day, "KPI", "", func(line int, err error) { t.Errorf("line %d: %v", line, err) })
+	require.NoError(t, err)
+	back, _, err := Assemble(rows, s, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Day, back.Period)
+	require.NoError(t, back.Validate())
+	for i := range d.KPI {
+		assert.InDelta(t, d.KPI[i], back.KPI[i], 0.005)
+	}
+}

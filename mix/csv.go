@@ -35,6 +35,72 @@ type table struct {
 	r    *csv.Reader
 	cols map[string]int
 	head []string
+	// period is the column that dates the rows (week, day or date).
+	period string
+}
+
+// newPeriodTable is newTable for a file dated by period p: a week column
+// for weeks, a day or date column for days. A file with the other
+// period's column is named as such.
+func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table, error) {
+	if p.norm() == Week {
+		t, err := newTable(r, what, append([]string{"week"}, need...)...)
+		if err != nil && strings.Contains(err.Error(), `no "week" column`) && hasDayColumn(err.Error()) {
+			return nil, fmt.Errorf("%v; its day or date column looks like daily data: run with --period day", err)
+		}
+		if t != nil {
+			t.period = "week"
+		}
+		return t, err
+	}
+	t, err := newTable(r, what, need...)
+	if err != nil {
+		return nil, err
+	}
+	_, hasDay := t.cols["day"]
+	_, hasDate := t.cols["date"]
+	_, hasWeek := t.cols["week"]
+	switch {
+	case hasDay && hasDate:
+		return nil, fmt.Errorf("the %s file's header has both a day and a date column; keep one, the day each row is for", what)
+	case hasDay:
+		t.period = "day"
+	case hasDate:
+		t.period = "date"
+	case hasWeek:
+		return nil, fmt.Errorf("the %s file's header has a week column and no day or date column: it looks like weekly data; run with --period week, or give one row per day with a day column", what)
+	default:
+		return nil, fmt.Errorf("the %s file's header has no \"day\" column (it has %s); the file needs day (or date)%s", what, strings.Join(t.head, ", "), strings.Join(append([]string{""}, need...), ", "))
+	}
+	return t, nil
+}
+
+// hasDayColumn reports whether newTable's message of a missing column
+// lists a day or date column among the header's ("(it has a, b, c)").
+func hasDayColumn(msg string) bool {
+	_, rest, ok := strings.Cut(msg, "(it has ")
+	if !ok {
+		return false
+	}
+	head, _, _ := strings.Cut(rest, "); ")
+	for _, h := range strings.Split(head, ", ") {
+		if h == "day" || h == "date" {
+			return true
+		}
+	}
+	return false
+}
+
+// parsePeriod reads a period's first day: a week's, or a day.
+func parsePeriod(p Period, s string) (time.Time, error) {
+	if p.norm() == Week {
+		return parseWeek(s)
+	}
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("day %q is not a date like 2024-01-01", s)
+	}
+	return d, nil
 }
 
 func newTable(r io.Reader, what string, need ...string) (*table, error) {
@@ -154,11 +220,18 @@ func parseNumber(what, s string) (float64, error) {
 // same week and channel, is passed to onError with its line and left out.
 // The error is for a file that cannot be read at all.
 func ReadSpend(r io.Reader, onError func(line int, err error)) ([]SpendRow, Counts, error) {
+	return ReadSpendBy(r, Week, onError)
+}
+
+// ReadSpendBy is ReadSpend for periods p: with Day, a CSV with day (or
+// date), channel and spend columns, one row per day and channel.
+func ReadSpendBy(r io.Reader, p Period, onError func(line int, err error)) ([]SpendRow, Counts, error) {
 	var n Counts
-	t, err := newTable(r, "spend", "week", "channel", "spend")
+	t, err := newPeriodTable(r, "spend", p, "channel", "spend")
 	if err != nil {
 		return nil, n, err
 	}
+	p = p.norm()
 	var rows []SpendRow
 	seen := map[string]int{}
 	for {
@@ -173,7 +246,7 @@ func ReadSpend(r io.Reader, onError func(line int, err error)) ([]SpendRow, Coun
 		var row SpendRow
 		if err == nil {
 			row, err = func() (SpendRow, error) {
-				w, err := parseWeek(t.cell(rec, "week"))
+				w, err := parsePeriod(p, t.cell(rec, t.period))
 				if err != nil {
 					return SpendRow{}, err
 				}
@@ -186,11 +259,11 @@ func ReadSpend(r io.Reader, onError func(line int, err error)) ([]SpendRow, Coun
 					return SpendRow{}, err
 				}
 				if v < 0 {
-					return SpendRow{}, fmt.Errorf("spend %s is negative; give the amount spent, 0 or more (refunds belong in the week they reduce)", t.cell(rec, "spend"))
+					return SpendRow{}, fmt.Errorf("spend %s is negative; give the amount spent, 0 or more (refunds belong in the %s they reduce)", t.cell(rec, "spend"), p)
 				}
 				key := day(w) + "\x00" + ch
 				if first, dup := seen[key]; dup {
-					return SpendRow{}, fmt.Errorf("week %s, channel %s was already given on line %d; give one row per week and channel (add the amounts up)", day(w), ch, first)
+					return SpendRow{}, fmt.Errorf("%s %s, channel %s was already given on line %d; give one row per %s and channel (add the amounts up)", p, day(w), ch, first, p)
 				}
 				seen[key] = line
 				return SpendRow{Week: w, Channel: ch, Spend: v, Line: line}, nil
@@ -208,6 +281,9 @@ func ReadSpend(r io.Reader, onError func(line int, err error)) ([]SpendRow, Coun
 
 // Series is a file of weekly values: the KPI, or the controls.
 type Series struct {
+	// Period is the rows' period: Week (also the zero value) or Day;
+	// Weeks then holds days.
+	Period  Period
 	Weeks   []time.Time
 	Names   []string
 	Values  [][]float64 // [name][week]
@@ -219,27 +295,34 @@ type Series struct {
 // controls file (pass "*" for every column). Weeks are sorted; a bad row,
 // and a week's second row, is passed to onError with its line and left out.
 func ReadWeekly(r io.Reader, what, column string, onError func(line int, err error)) (Series, Counts, error) {
+	return ReadSeries(r, Week, what, column, onError)
+}
+
+// ReadSeries is ReadWeekly for periods p: with Day, the file's period
+// column is day (or date), one row per day.
+func ReadSeries(r io.Reader, p Period, what, column string, onError func(line int, err error)) (Series, Counts, error) {
 	var n Counts
-	t, err := newTable(r, what, "week")
+	t, err := newPeriodTable(r, what, p)
 	if err != nil {
 		return Series{}, n, err
 	}
+	p = p.norm()
 	var names []string
 	switch column {
 	case "*":
 		for _, h := range t.head {
-			if h != "week" {
+			if h != t.period {
 				names = append(names, h)
 			}
 		}
 	case "":
 		for _, h := range t.head {
-			if h != "week" {
+			if h != t.period {
 				names = append(names, h)
 			}
 		}
 		if len(names) != 1 {
-			return Series{}, n, fmt.Errorf("the %s file has %d columns besides week (%s); name the KPI's column with --kpi-column", what, len(names), strings.Join(names, ", "))
+			return Series{}, n, fmt.Errorf("the %s file has %d columns besides %s (%s); name the KPI's column with --kpi-column", what, len(names), t.period, strings.Join(names, ", "))
 		}
 	default:
 		c := strings.ToLower(column)
@@ -265,11 +348,11 @@ func ReadWeekly(r io.Reader, what, column string, onError func(line int, err err
 		n.Rows++
 		var rw row
 		if err == nil {
-			rw.w, err = parseWeek(t.cell(rec, "week"))
+			rw.w, err = parsePeriod(p, t.cell(rec, t.period))
 		}
 		if err == nil {
 			if first, dup := seen[rw.w]; dup {
-				err = fmt.Errorf("week %s was already given on line %d; give one row per week", day(rw.w), first)
+				err = fmt.Errorf("%s %s was already given on line %d; give one row per %s", p, day(rw.w), first, p)
 			}
 		}
 		for _, name := range names {
@@ -291,6 +374,9 @@ func ReadWeekly(r io.Reader, what, column string, onError func(line int, err err
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].w.Before(rows[j].w) })
 	s := Series{Names: names, Values: make([][]float64, len(names))}
+	if p == Day {
+		s.Period = Day
+	}
 	for _, rw := range rows {
 		s.Weeks = append(s.Weeks, rw.w)
 		for i, v := range rw.vals {
@@ -319,7 +405,8 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 	if len(kpi.Names) != 1 {
 		return Data{}, a, fmt.Errorf("the KPI must be one column")
 	}
-	d := Data{Weeks: kpi.Weeks, KPI: kpi.Values[0]}
+	d := Data{Period: kpi.Period, Weeks: kpi.Weeks, KPI: kpi.Values[0]}
+	p := kpi.Period.norm()
 	index := map[time.Time]int{}
 	for i, w := range kpi.Weeks {
 		index[w] = i
@@ -352,6 +439,9 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 	// in another order is the same fit, to the bootstrap's last draw.
 	slices.SortFunc(d.Channels, func(x, y Channel) int { return strings.Compare(x.Name, y.Name) })
 	if len(d.Channels) == 0 && len(spend) > 0 {
+		if p == Day {
+			return Data{}, a, fmt.Errorf("no spend row falls on a KPI day (the spend's first day is %s, the KPI's %s); give both files the same days", day(spend[0].Week), day(kpi.Weeks[0]))
+		}
 		return Data{}, a, fmt.Errorf("no spend row falls on a KPI week (the spend's first week is %s, the KPI's %s); give both files the same weeks, each week's first day", day(spend[0].Week), day(kpi.Weeks[0]))
 	}
 	rows := map[string]int{}
@@ -373,7 +463,7 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 			for i, w := range kpi.Weeks {
 				j, ok := cidx[w]
 				if !ok {
-					return Data{}, a, fmt.Errorf("the controls have no row for week %s, a KPI week; give every KPI week a row", day(w))
+					return Data{}, a, fmt.Errorf("the controls have no row for %s %s, a KPI %s; give every KPI %s a row", p, day(w), p, p)
 				}
 				vals[i] = controls.Values[k][j]
 			}

@@ -6,10 +6,14 @@ import (
 	"time"
 )
 
-// Data is what a model is fitted to: one KPI value per week and each
-// channel's spend (and each control's value) in the same weeks.
+// Data is what a model is fitted to: one KPI value per week (or day) and
+// each channel's spend (and each control's value) in the same periods.
 type Data struct {
-	// Weeks are the weeks' first days, in order, 7 days apart.
+	// Period is the length of the periods: Week (the default, also the
+	// zero value) or Day.
+	Period Period
+	// Weeks are the periods' first days, in order, 7 days apart (1 day
+	// apart when Period is Day).
 	Weeks []time.Time
 	// KPI is the outcome per week: revenue, won deals, sales-ready leads.
 	KPI      []float64
@@ -38,6 +42,9 @@ const MinWeeks = 26
 // Validate says what makes the data unusable, in words for whoever
 // exported it; nil when it can be fitted.
 func (d Data) Validate() error {
+	if d.Period.norm() == Day {
+		return d.validateDaily()
+	}
 	n := len(d.KPI)
 	if len(d.Weeks) != n {
 		return fmt.Errorf("%d weeks but %d KPI values; give one KPI value per week", len(d.Weeks), n)
@@ -47,7 +54,7 @@ func (d Data) Validate() error {
 	}
 	for t := 1; t < n; t++ {
 		if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != 7*24*time.Hour {
-			return fmt.Errorf("weeks %s and %s are %s apart; weeks must follow each other 7 days apart with none missing", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap))
+			return fmt.Errorf("weeks %s and %s are %s apart; weeks must follow each other 7 days apart with none missing%s", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), Week.looksLike(int(gap/(24*time.Hour))))
 		}
 	}
 	for t, v := range d.KPI {
@@ -96,6 +103,72 @@ func (d Data) Validate() error {
 	}
 	if lo == hi {
 		return fmt.Errorf("the KPI is %v every week: there is nothing to explain", lo)
+	}
+	return nil
+}
+
+// validateDaily is Validate for daily data: the same checks, said of days.
+func (d Data) validateDaily() error {
+	n := len(d.KPI)
+	if len(d.Weeks) != n {
+		return fmt.Errorf("%d days but %d KPI values; give one KPI value per day", len(d.Weeks), n)
+	}
+	for t := 1; t < n; t++ {
+		if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != 24*time.Hour {
+			return fmt.Errorf("days %s and %s are %s apart; days must follow each other 1 day apart with none missing%s", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), Day.looksLike(int(gap/(24*time.Hour))))
+		}
+	}
+	// (The gaps first: dates a week apart are weekly data, not too few
+	// days.)
+	if n < MinDays {
+		return fmt.Errorf("%d days of data; a daily mix model needs at least %d (26 weeks; better 730: two years, so seasonality and channels can be told apart)", n, MinDays)
+	}
+	for t, v := range d.KPI {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("day %s: the KPI is %v; give a number", day(d.Weeks[t]), v)
+		}
+	}
+	if len(d.Channels) == 0 {
+		return fmt.Errorf("no channels; give at least one channel's daily spend")
+	}
+	seen := map[string]bool{}
+	for _, c := range d.Channels {
+		if c.Name == "" {
+			return fmt.Errorf("a channel has no name")
+		}
+		if seen[c.Name] {
+			return fmt.Errorf("channel %q is given twice", c.Name)
+		}
+		seen[c.Name] = true
+		if len(c.Spend) != n {
+			return fmt.Errorf("channel %q has %d days of spend, the KPI %d; give a spend for every day (0 when nothing was spent)", c.Name, len(c.Spend), n)
+		}
+		for t, v := range c.Spend {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return fmt.Errorf("channel %q, day %s: spend %v; spend must be a number, 0 or more", c.Name, day(d.Weeks[t]), v)
+			}
+		}
+	}
+	for _, c := range d.Controls {
+		if seen[c.Name] {
+			return fmt.Errorf("control %q has the name of a channel or another control", c.Name)
+		}
+		seen[c.Name] = true
+		if len(c.Values) != n {
+			return fmt.Errorf("control %q has %d days, the KPI %d", c.Name, len(c.Values), n)
+		}
+		for t, v := range c.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("control %q, day %s: %v; give a number", c.Name, day(d.Weeks[t]), v)
+			}
+		}
+	}
+	lo, hi := d.KPI[0], d.KPI[0]
+	for _, v := range d.KPI {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo == hi {
+		return fmt.Errorf("the KPI is %v every day: there is nothing to explain", lo)
 	}
 	return nil
 }

@@ -13,15 +13,35 @@ import (
 // whatever weekday the grid starts on (the spend file's, the KPI file's,
 // or --week-start's).
 
-// WeekGrid is a run of weeks 7 days apart: From, From+7 days, ..., To.
+// WeekGrid is a run of weeks 7 days apart: From, From+7 days, ..., To;
+// with Step 1, a run of days.
 type WeekGrid struct {
 	From, To time.Time
+	// Step is the days from one period to the next: 0 (or 7) for weeks,
+	// 1 for days.
+	Step int
 }
 
-// Weeks lists the grid's weeks' first days.
+// step is the grid's days per period.
+func (g WeekGrid) step() int {
+	if g.Step == 1 {
+		return 1
+	}
+	return 7
+}
+
+// Period is the grid's period: Week, or Day for a grid of Step 1.
+func (g WeekGrid) Period() Period {
+	if g.step() == 1 {
+		return Day
+	}
+	return Week
+}
+
+// Weeks lists the grid's weeks' first days (its days, with Step 1).
 func (g WeekGrid) Weeks() []time.Time {
 	var out []time.Time
-	for w := g.From; !w.After(g.To); w = w.AddDate(0, 0, 7) {
+	for w := g.From; !w.After(g.To); w = w.AddDate(0, 0, g.step()) {
 		out = append(out, w)
 	}
 	return out
@@ -76,7 +96,7 @@ func WeeklyTotals(g WeekGrid, items []Dated) ([]float64, Binned) {
 	weeks := g.Weeks()
 	totals := make([]float64, len(weeks))
 	var b Binned
-	end := g.To.AddDate(0, 0, 7)
+	end := g.To.AddDate(0, 0, g.step())
 	for _, it := range items {
 		switch {
 		case it.At.Before(g.From):
@@ -86,7 +106,7 @@ func WeeklyTotals(g WeekGrid, items []Dated) ([]float64, Binned) {
 			b.After++
 			b.ValueAfter += it.Value
 		default:
-			i := int((dayNumber(it.At) - dayNumber(g.From)) / 7)
+			i := int((dayNumber(it.At) - dayNumber(g.From)) / int64(g.step()))
 			totals[i] += it.Value
 			b.In++
 			b.ValueIn += it.Value
@@ -221,20 +241,37 @@ func joinComma(s []string) string {
 // that got any cost, in order of week, then channel, and the grid from the
 // week of the first day any campaign ran to the week of the last.
 func SpreadCosts(costs []CostRow, anchor time.Time) ([]SpendRow, WeekGrid) {
+	return SpreadCostsBy(costs, Week, anchor)
+}
+
+// SpreadCostsBy is SpreadCosts by periods p: with Day, each day of a
+// campaign gets an equal share of its cost (anchor is not read), and the
+// grid is of days.
+func SpreadCostsBy(costs []CostRow, p Period, anchor time.Time) ([]SpendRow, WeekGrid) {
+	step := p.Days()
+	periodOf := func(at time.Time) time.Time {
+		if step == 1 {
+			return truncDay(at)
+		}
+		return WeekOf(anchor, at)
+	}
 	type key struct {
 		w  time.Time
 		ch string
 	}
 	sums := map[key]float64{}
 	var g WeekGrid
+	if step == 1 {
+		g.Step = 1
+	}
 	for _, c := range costs {
 		total := c.Days()
-		for w := WeekOf(anchor, c.Start); !w.After(c.End); w = w.AddDate(0, 0, 7) {
-			lo, hi := dayNumber(w), dayNumber(w)+6
+		for w := periodOf(c.Start); !w.After(c.End); w = w.AddDate(0, 0, step) {
+			lo, hi := dayNumber(w), dayNumber(w)+int64(step)-1
 			lo, hi = max(lo, dayNumber(c.Start)), min(hi, dayNumber(c.End))
 			sums[key{w, c.Channel}] += c.Cost * float64(hi-lo+1) / float64(total)
 		}
-		first, last := WeekOf(anchor, c.Start), WeekOf(anchor, c.End)
+		first, last := periodOf(c.Start), periodOf(c.End)
 		if g.From.IsZero() || first.Before(g.From) {
 			g.From = first
 		}
@@ -259,14 +296,23 @@ func SpreadCosts(costs []CostRow, anchor time.Time) ([]SpendRow, WeekGrid) {
 // last. It fails, naming the row, when a week is not 7 days on from the
 // first (the weeks start on different weekdays).
 func SpendGrid(rows []SpendRow) (WeekGrid, error) {
+	return SpendGridBy(rows, Week)
+}
+
+// SpendGridBy is SpendGrid for periods p: with Day, the grid of the spend
+// file's days, first to last.
+func SpendGridBy(rows []SpendRow, p Period) (WeekGrid, error) {
 	var g WeekGrid
+	if p.norm() == Day {
+		g.Step = 1
+	}
 	if len(rows) == 0 {
 		return g, fmt.Errorf("no spend row")
 	}
 	first := rows[0]
 	g.From, g.To = first.Week, first.Week
 	for _, r := range rows {
-		if !OnGrid(first.Week, r.Week) {
+		if g.Step != 1 && !OnGrid(first.Week, r.Week) {
 			return g, fmt.Errorf("line %d: week %s starts on a %s, line %d's week %s on a %s; give every week by its first day, the same weekday throughout",
 				r.Line, day(r.Week), r.Week.Weekday(), first.Line, day(first.Week), first.Week.Weekday())
 		}

@@ -30,6 +30,13 @@
 // up by week, counting what falls before and after the weeks. A week is
 // seven days from its first day at 00:00 UTC.
 //
+// With Data.Period Day the model is daily: adstock decays per day (the
+// grid holds the weekly carry-over spans, a weekly decay d being d^(1/7)
+// a day), the baseline adds six day-of-week columns, the yearly terms
+// have a period of 365.25 days, the folds are 91 days and the data checks
+// count days. ReadSpendBy and ReadSeries read daily files (a day or date
+// column), SpreadCostsBy spreads costs by day.
+//
 // The linear algebra (Cholesky solves of the ridge normal equations) and the
 // statistics (correlations, quantiles) are gonum's (gonum.org/v1/gonum):
 // numerical code we should not write and maintain ourselves.

@@ -153,3 +153,22 @@ func ExampleWeeklyTotals() {
 	// Output:
 	// [2 1] in the weeks: 3 before: 0 after: 1
 }
+
+// Campaign costs spread by day for a daily model: each day of a campaign
+// gets an equal share of its cost.
+func ExampleSpreadCostsBy() {
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	rows, grid := mix.SpreadCostsBy([]mix.CostRow{
+		{Campaign: "spring", Channel: "tv", Start: day("2024-03-01"), End: day("2024-03-04"), Cost: 1000},
+	}, mix.Day, time.Time{})
+	for _, r := range rows {
+		fmt.Println(r.Week.Format("2006-01-02"), r.Channel, r.Spend)
+	}
+	fmt.Println(len(grid.Weeks()), "days,", grid.Period())
+	// Output:
+	// 2024-03-01 tv 250
+	// 2024-03-02 tv 250
+	// 2024-03-03 tv 250
+	// 2024-03-04 tv 250
+	// 4 days, day
+}

@@ -83,6 +83,20 @@ var (
 	yearInWeeks = 365.25 / 7
 )
 
+// The daily grids carry over the same spans as the weekly ones: a weekly
+// decay d is d^(1/7) a day (gridDayDecay holds 0.2, 0.4, 0.6, 0.8 a week
+// so), with 0.5 a day (a half-life of one day, all but gone within the
+// week) for effects shorter than a week, which a weekly model reads as
+// decay 0. Weibull scales and lags are the weekly ones in days.
+var (
+	gridDayDecay  = []float64{0, 0.5, math.Pow(0.2, 1.0/7), math.Pow(0.4, 1.0/7), math.Pow(0.6, 1.0/7), math.Pow(0.8, 1.0/7)}
+	gridDayWScale = []float64{3.5, 7, 14, 28}
+)
+
+// DailyWeibullLags is how many days of spend a daily Weibull adstock reads:
+// WeibullLags weeks.
+const DailyWeibullLags = WeibullLags * 7
+
 // Interval is an estimate with its 95% bootstrap interval.
 type Interval struct {
 	Value float64 `json:"value"`
@@ -92,7 +106,11 @@ type Interval struct {
 
 // Result is a fitted model and what it says.
 type Result struct {
-	Weeks    int             `json:"weeks"`
+	// Period is "week" or "day"; Weeks (Days in a daily model, Weeks
+	// then 0) the number of periods.
+	Period   string          `json:"period"`
+	Weeks    int             `json:"weeks,omitempty"`
+	Days     int             `json:"days,omitempty"`
 	Channels []ChannelResult `json:"channels"`
 	// BaselineShare is the baseline's share of the fitted KPI over all
 	// weeks: what the KPI would have been without any of the channels.
@@ -129,8 +147,11 @@ type Result struct {
 // FitQuality is how far the model's KPI is from the actual. NRMSE is the
 // root mean squared error over the KPI's range; MAPE the mean absolute
 // error as a share of the KPI, over weeks whose KPI is not zero.
+//
+// Weeks is the number of periods it is taken over; Days in a daily model.
 type FitQuality struct {
-	Weeks int     `json:"weeks"`
+	Weeks int     `json:"weeks,omitempty"`
+	Days  int     `json:"days,omitempty"`
 	NRMSE float64 `json:"nrmse"`
 	MAPE  float64 `json:"mape"`
 	R2    float64 `json:"r2"`
@@ -213,8 +234,10 @@ type CurvePoint struct {
 }
 
 // WeekResult is one week's KPI split into baseline and channels.
+// In a daily model Day holds the day and Week is empty.
 type WeekResult struct {
-	Week     string    `json:"week"`
+	Week     string    `json:"week,omitempty"`
+	Day      string    `json:"day,omitempty"`
 	KPI      float64   `json:"kpi"`
 	Fitted   float64   `json:"fitted"`
 	Baseline float64   `json:"baseline"`
@@ -233,8 +256,10 @@ type Warning struct {
 
 // Warning kinds.
 const (
-	WarnCorrelated  = "correlated"
-	WarnFewWeeks    = "few_weeks"
+	WarnCorrelated = "correlated"
+	WarnFewWeeks   = "few_weeks"
+	// WarnFewDays is WarnFewWeeks in a daily model.
+	WarnFewDays     = "few_days"
 	WarnNoVariation = "no_variation"
 )
 
@@ -260,17 +285,26 @@ type model struct {
 }
 
 func (m *model) adstocksOf(kind AdstockKind) []Adstock {
+	daily := m.d.Period.norm() == Day
 	if kind == Weibull {
+		scales, lags := gridWScale, 0
+		if daily {
+			scales, lags = gridDayWScale, DailyWeibullLags
+		}
 		var out []Adstock
 		for _, sh := range gridWShape {
-			for _, sc := range gridWScale {
-				out = append(out, Adstock{Kind: Weibull, Shape: sh, Scale: sc})
+			for _, sc := range scales {
+				out = append(out, Adstock{Kind: Weibull, Shape: sh, Scale: sc, Lags: lags})
 			}
 		}
 		return out
 	}
-	out := make([]Adstock, len(gridDecay))
-	for i, d := range gridDecay {
+	decays := gridDecay
+	if daily {
+		decays = gridDayDecay
+	}
+	out := make([]Adstock, len(decays))
+	for i, d := range decays {
 		out[i] = Adstock{Kind: Geometric, Decay: d}
 	}
 	return out
@@ -329,6 +363,9 @@ func Fit(d Data, o Options) (*Result, error) {
 	}
 	if o.Bounds >= 1 {
 		return nil, fmt.Errorf("reallocation bounds %v: give a share below 1, such as 0.3 for ±30%%", o.Bounds)
+	}
+	if len(o.LiftTests) > 0 && d.Period.norm() == Day {
+		return nil, fmt.Errorf("lift tests calibrate weekly models only: give the data by week (--period week) to calibrate with them")
 	}
 	m := setup(d, o)
 	ads := m.adstocksOf(o.Adstock)
@@ -441,13 +478,29 @@ func setup(d Data, o Options) *model {
 		trend[t] = float64(t) / float64(n-1)
 	}
 	m.base = append(m.base, trend)
+	year := yearInWeeks
+	if d.Period.norm() == Day {
+		year = 365.25
+	}
 	for k := 1; k <= o.Fourier; k++ {
 		s, c := make([]float64, n), make([]float64, n)
 		for t := range s {
-			s[t] = math.Sin(2 * math.Pi * float64(k*t) / yearInWeeks)
-			c[t] = math.Cos(2 * math.Pi * float64(k*t) / yearInWeeks)
+			s[t] = math.Sin(2 * math.Pi * float64(k*t) / year)
+			c[t] = math.Cos(2 * math.Pi * float64(k*t) / year)
 		}
 		m.base = append(m.base, s, c)
+	}
+	if d.Period.norm() == Day {
+		// Day-of-week: one dummy for each weekday but the first day's.
+		for k := 1; k < 7; k++ {
+			col := make([]float64, n)
+			for t, w := range d.Weeks {
+				if w.Weekday() == d.Weeks[0].AddDate(0, 0, k).Weekday() {
+					col[t] = 1
+				}
+			}
+			m.base = append(m.base, col)
+		}
 	}
 	for _, c := range d.Controls {
 		m.base = append(m.base, c.Values)
@@ -494,8 +547,10 @@ func (m *model) columns(ks []candidate) ([][]float64, []bool) {
 // folds returns the rolling-origin folds: train on weeks [0, start), test
 // on [start, start+h).
 func (m *model) folds() (starts []int, h int) {
+	// 4 to 13 weeks each (28 to 91 days).
+	perWeek := 7 / m.d.Period.Days()
 	h = m.n / (2 * m.o.Folds)
-	h = max(4, min(13, h))
+	h = max(4*perWeek, min(13*perWeek, h))
 	for f := m.o.Folds; f >= 1; f-- {
 		starts = append(starts, m.n-f*h)
 	}

@@ -32,7 +32,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		l := &m.lifts[i]
 		l.centre = lm.beta[first+l.c] * m.liftX(l, ks[l.c])
 	}
-	r := &Result{Weeks: n, Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
+	r := &Result{Period: d.Period.String(), Lambda: lambda, Bootstrap: o.Bootstrap, Seed: o.Seed, Folds: o.Folds, KPIValue: o.KPIValue}
 	r.InSample = quality(d.KPI, fitted)
 	pred := map[int]float64{}
 	if _, err := m.cvError(ks, lambda, newTarget(d.KPI), pred); err != nil {
@@ -50,10 +50,22 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		return nil, err
 	}
 
-	// Weekly decomposition.
+	if d.Period.norm() == Day {
+		r.Days = n
+	} else {
+		r.Weeks = n
+	}
+	r.InSample, r.HeldOut = m.counted(r.InSample), m.counted(r.HeldOut)
+
+	// Weekly (daily) decomposition.
 	totalFitted, totalBase := 0.0, 0.0
 	for t := 0; t < n; t++ {
-		w := WeekResult{Week: day(d.Weeks[t]), KPI: d.KPI[t], Fitted: fitted[t], Channels: make([]float64, C)}
+		w := WeekResult{KPI: d.KPI[t], Fitted: fitted[t], Channels: make([]float64, C)}
+		if d.Period.norm() == Day {
+			w.Day = day(d.Weeks[t])
+		} else {
+			w.Week = day(d.Weeks[t])
+		}
 		base := fitted[t]
 		for c := 0; c < C; c++ {
 			w.Channels[c] = lm.beta[first+c] * cols[first+c][t]
@@ -199,13 +211,14 @@ func (r *Result) SharesIn(names []string, from, to time.Time) ([]Share, int, err
 		return nil, 0, fmt.Errorf("the result has no bootstrap refits to take intervals from (a result read back from JSON?); fit the model again")
 	}
 	var in []int
+	step := Period(r.Period).Days()
 	for t, w := range r.weeks {
-		if (from.IsZero() || !w.AddDate(0, 0, 7).Before(from.AddDate(0, 0, 1))) && (to.IsZero() || !w.After(to)) {
+		if (from.IsZero() || !w.AddDate(0, 0, step).Before(from.AddDate(0, 0, 1))) && (to.IsZero() || !w.After(to)) {
 			in = append(in, t)
 		}
 	}
 	if len(in) == 0 {
-		return nil, 0, fmt.Errorf("no week of the model (%s to %s) lies in %s to %s", day(r.weeks[0]), day(r.weeks[len(r.weeks)-1]), day(from), day(to))
+		return nil, 0, fmt.Errorf("no %s of the model (%s to %s) lies in %s to %s", Period(r.Period), day(r.weeks[0]), day(r.weeks[len(r.weeks)-1]), day(from), day(to))
 	}
 	nb := len(r.incr[0])
 	point := make([]float64, len(idx))
@@ -273,6 +286,14 @@ func atLeastZero(i Interval) Interval {
 	return i
 }
 
+// counted moves a fit quality's count of periods to Days in a daily model.
+func (m *model) counted(q FitQuality) FitQuality {
+	if m.d.Period.norm() == Day {
+		q.Days, q.Weeks = q.Weeks, 0
+	}
+	return q
+}
+
 func quality(y, p []float64) FitQuality {
 	q := FitQuality{Weeks: len(y)}
 	if len(y) == 0 {
@@ -311,7 +332,14 @@ func (m *model) warnings() []Warning {
 	d := m.d
 	var ws []Warning
 	C := len(d.Channels)
-	if n := m.n; n < 52 || n < WeeksPerChannel*C {
+	if m.d.Period.norm() == Day {
+		// The same checks in days: a year, and 10 weeks per channel.
+		if n := m.n; n < 364 || n < 7*WeeksPerChannel*C {
+			ws = append(ws, Warning{Kind: WarnFewDays, Message: fmt.Sprintf(
+				"%d days for %d channels: a daily mix model needs at least 364 days (one full year, so seasonality is not mistaken for marketing) and %d days per channel (%d here); read every figure as rough",
+				n, C, 7*WeeksPerChannel, 7*WeeksPerChannel*C)})
+		}
+	} else if n := m.n; n < 52 || n < WeeksPerChannel*C {
 		ws = append(ws, Warning{Kind: WarnFewWeeks, Message: fmt.Sprintf(
 			"%d weeks for %d channels: a mix model needs at least 52 weeks (one full year, so seasonality is not mistaken for marketing) and %d weeks per channel (%d here); read every figure as rough",
 			n, C, WeeksPerChannel, WeeksPerChannel*C)})
@@ -319,8 +347,8 @@ func (m *model) warnings() []Warning {
 	for _, ch := range d.Channels {
 		if stat.Variance(ch.Spend, nil) == 0 {
 			ws = append(ws, Warning{Kind: WarnNoVariation, Channels: []string{ch.Name}, Message: fmt.Sprintf(
-				"%s: spend is %v every week; with no change in spend the data cannot say what the channel does (its effect is in the baseline); vary it, or test it with a holdout",
-				ch.Name, ch.Spend[0])})
+				"%s: spend is %v every %s; with no change in spend the data cannot say what the channel does (its effect is in the baseline); vary it, or test it with a holdout",
+				ch.Name, ch.Spend[0], d.Period)})
 		}
 	}
 	for a := 0; a < C; a++ {
@@ -331,8 +359,8 @@ func (m *model) warnings() []Warning {
 			}
 			if r := stat.Correlation(x, y, nil); math.Abs(r) > CorrelationLimit {
 				ws = append(ws, Warning{Kind: WarnCorrelated, Channels: []string{d.Channels[a].Name, d.Channels[b].Name}, Message: fmt.Sprintf(
-					"%s and %s: weekly spend moves together (correlation %.2f, above %.1f); the model cannot tell which of the two moved the KPI, so their split is arbitrary; vary them separately, or test one with a holdout",
-					d.Channels[a].Name, d.Channels[b].Name, r, CorrelationLimit)})
+					"%s and %s: %s spend moves together (correlation %.2f, above %.1f); the model cannot tell which of the two moved the KPI, so their split is arbitrary; vary them separately, or test one with a holdout",
+					d.Channels[a].Name, d.Channels[b].Name, map[Period]string{Week: "weekly", Day: "daily"}[d.Period.norm()], r, CorrelationLimit)})
 			}
 		}
 	}

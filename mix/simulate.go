@@ -30,10 +30,21 @@ type SimChannel struct {
 }
 
 // Simulation describes a data set to generate.
+//
+// With Period Day it generates Days days instead: Level, MeanSpend and
+// the channels' adstock are then per day (DefaultDailySimChannels), spend
+// runs in flights of 3 to 30 days, the demand carries 0.8^(1/7) from one
+// day to the next, and DayOfWeek adds a weekly pattern to the baseline.
 type Simulation struct {
-	Weeks int       `json:"weeks"`
-	Start time.Time `json:"start"` // the first week (default 2023-01-02)
-	Seed  uint64    `json:"seed"`
+	Weeks int `json:"weeks"`
+	// Period is Week (the default) or Day; Days the number of days.
+	Period Period `json:"period,omitempty"`
+	Days   int    `json:"days,omitempty"`
+	// DayOfWeek is the baseline's multiplier on each weekday, Sunday
+	// first (daily only; nil: none).
+	DayOfWeek []float64 `json:"day_of_week,omitempty"`
+	Start     time.Time `json:"start"` // the first week (default 2023-01-02)
+	Seed      uint64    `json:"seed"`
 	// Channels default to DefaultSimChannels.
 	Channels []SimChannel `json:"channels,omitempty"`
 	// Level is the baseline KPI per week; Trend its growth over the whole
@@ -77,27 +88,49 @@ var DefaultSimChannels = []SimChannel{
 	{Name: "social", MeanSpend: 8000, Adstock: Adstock{Kind: Geometric, Decay: 0.4}, Half: 0.5, Shape: 1, ROAS: 0.8},
 }
 
+// DefaultDailySimChannels are DefaultSimChannels by day: the same
+// carry-over spans (a weekly decay d is d^(1/7) a day; search's is
+// shorter than a week, 0.5 a day), a seventh of the spend, the same ROAS.
+var DefaultDailySimChannels = []SimChannel{
+	{Name: "tv", MeanSpend: 20000.0 / 7, Adstock: Adstock{Kind: Geometric, Decay: math.Pow(0.6, 1.0/7)}, Half: 1, Shape: 2, ROAS: 1.4},
+	{Name: "search", MeanSpend: 10000.0 / 7, Adstock: Adstock{Kind: Geometric, Decay: 0.5}, Half: 2, Shape: 1, ROAS: 2.5},
+	{Name: "social", MeanSpend: 8000.0 / 7, Adstock: Adstock{Kind: Geometric, Decay: math.Pow(0.4, 1.0/7)}, Half: 0.5, Shape: 1, ROAS: 0.8},
+}
+
 // Simulate generates weekly spend and a KPI with known adstock, saturation
 // and ROAS per channel, trend, yearly seasonality and Gaussian noise; the
 // same Simulation gives the same data.
 func Simulate(s Simulation) (Data, Truth, error) {
-	if s.Weeks < 1 {
-		return Data{}, Truth{}, fmt.Errorf("simulate: %d weeks", s.Weeks)
+	daily := s.Period.norm() == Day
+	n, step, year, phi, minFlight, flights := s.Weeks, 7, yearInWeeks, 0.8, 2, 6
+	if daily {
+		n, step, year, phi, minFlight, flights = s.Days, 1, 365.25, math.Pow(0.8, 1.0/7), 3, 28
+	}
+	if n < 1 {
+		return Data{}, Truth{}, fmt.Errorf("simulate: %d %s", n, s.Period.norm().plural())
 	}
 	if s.Start.IsZero() {
 		s.Start = time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC)
 	}
 	if s.Channels == nil {
 		s.Channels = DefaultSimChannels
+		if daily {
+			s.Channels = DefaultDailySimChannels
+		}
 	}
 	if s.Level == 0 {
 		s.Level = 100000
+		if daily {
+			s.Level = 100000.0 / 7
+		}
 	}
 	rng := rand.New(rand.NewPCG(s.Seed, 0x73696d)) // "sim"
-	n := s.Weeks
 	d := Data{KPI: make([]float64, n)}
+	if daily {
+		d.Period = Day
+	}
 	for t := 0; t < n; t++ {
-		d.Weeks = append(d.Weeks, s.Start.AddDate(0, 0, 7*t))
+		d.Weeks = append(d.Weeks, s.Start.AddDate(0, 0, step*t))
 	}
 	var truth Truth
 	clean := make([]float64, n)
@@ -106,14 +139,16 @@ func Simulate(s Simulation) (Data, Truth, error) {
 	if s.Demand > 0 {
 		// Its own generator: data without demand is what it always was.
 		dr := rand.New(rand.NewPCG(s.Seed, 0x64656d)) // "dem"
-		const phi = 0.8
 		demand[0] = dr.NormFloat64()
 		for t := 1; t < n; t++ {
 			demand[t] = phi*demand[t-1] + math.Sqrt(1-phi*phi)*dr.NormFloat64()
 		}
 	}
 	for t := 0; t < n; t++ {
-		b := s.Level * (1 + s.Trend*float64(t)/float64(n) + s.Season*math.Sin(2*math.Pi*float64(t)/yearInWeeks) + s.Demand*demand[t])
+		b := s.Level * (1 + s.Trend*float64(t)/float64(n) + s.Season*math.Sin(2*math.Pi*float64(t)/year) + s.Demand*demand[t])
+		if daily && len(s.DayOfWeek) == 7 {
+			b *= s.DayOfWeek[d.Weeks[t].Weekday()]
+		}
 		clean[t] = b
 		base += b
 	}
@@ -122,7 +157,7 @@ func Simulate(s Simulation) (Data, Truth, error) {
 		// time, at a level that varies from flight to flight.
 		spend := make([]float64, n)
 		for t := 0; t < n; {
-			length := 2 + rng.IntN(6)
+			length := minFlight + rng.IntN(flights)
 			level := 0.0
 			if rng.Float64() < 0.8 {
 				level = sc.MeanSpend / 0.8 * math.Exp(0.5*rng.NormFloat64()-0.125)

@@ -22,11 +22,18 @@ const WeibullLags = 13
 
 // Adstock is a channel's carry-over: Decay for geometric; Shape and Scale
 // for Weibull.
+//
+// The units are the model's periods: a weekly model's Decay is the share
+// carried from one week to the next and its Scale is in weeks; a daily
+// model's are per day and in days (a weekly decay d is d^(1/7) a day).
 type Adstock struct {
 	Kind  AdstockKind `json:"kind"`
 	Decay float64     `json:"decay,omitempty"`
 	Shape float64     `json:"shape,omitempty"`
 	Scale float64     `json:"scale,omitempty"`
+	// Lags is how many periods of spend a Weibull adstock reads (0:
+	// WeibullLags, 13 weeks; a daily model reads 91 days).
+	Lags int `json:"lags,omitempty"`
 }
 
 // Apply returns the adstocked series of x (spend before the first week
@@ -53,7 +60,11 @@ func (a Adstock) Apply(x []float64) []float64 {
 
 // weights are the Weibull lag weights, the first 1.
 func (a Adstock) weights() []float64 {
-	w := make([]float64, WeibullLags)
+	n := a.Lags
+	if n <= 0 {
+		n = WeibullLags
+	}
+	w := make([]float64, n)
 	for l := range w {
 		w[l] = math.Exp(-math.Pow(float64(l)/a.Scale, a.Shape))
 	}

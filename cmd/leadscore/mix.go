@@ -47,6 +47,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created, with --leads")
 	at := fs.String("at", "", "replay the leads' timelines up to this time, with --leads; default: now")
 	journeysFile := fs.String("journeys", "", "journeys (NDJSON, as attribute --journeys reads): their touches name the channels of --costs campaigns\nwithout a channel column, and give --activity")
+	periodFlag := fs.String("period", "week", "the data's period: week (each row dated by its week's first day, 7 days apart) or day\n(a row per day, dated in a day or date column: a daily model, with day-of-week terms in the baseline)")
 	activity := fs.Bool("activity", false, "add each channel's touches per week (from --journeys, or --leads' events) to the baseline as a control,\nfor the channels with no spend (a channel's touches that its spend bought would take its effect away)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore mix --spend FILE --kpi FILE [--kpi-column NAME] [--controls FILE] [--lift-tests FILE]")
@@ -65,6 +66,10 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "with no spend row is no spend. Each lift test pulls its channel's effect over its weeks toward the")
 		fmt.Fprintln(stderr, "test's result in proportion to the test's precision; the report sets the model's figure for those")
 		fmt.Fprintln(stderr, "weeks before and after beside the test's.")
+		fmt.Fprintln(stderr, "\nDaily data (--period day): --spend, --kpi and --controls have a day (or date) column, a row per day,")
+		fmt.Fprintln(stderr, "days 1 day apart; carry-over decays per day, the baseline adds day-of-week terms, the held-out folds")
+		fmt.Fprintln(stderr, "are 91 days; --costs are spread by day, --kpi-from adds up by day. --activity, --lift-tests and")
+		fmt.Fprintln(stderr, "--attribution read weekly data only.")
 		fmt.Fprintln(stderr, "\nOther inputs: --costs spreads campaign costs with dates over the weeks of their days, pro rata by")
 		fmt.Fprintln(stderr, "days. --kpi-from derives the KPI per week of the spend (a moment's week, in UTC, is the one whose")
 		fmt.Fprintln(stderr, "first day it falls on or after, within 7 days): deals won or their revenue from --outcomes, or leads")
@@ -94,6 +99,20 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("give --kpi (a file of the KPI per week) or --kpi-from (derive it), not both")
 	case *kpiFile == "" && *kpiFrom == "":
 		return fail("give --kpi (week,<KPI column>), or derive the KPI with --kpi-from won, revenue (with --outcomes) or sales-ready (with --model and --leads)")
+	}
+	period, perr := mix.ParsePeriod(*periodFlag)
+	if perr != nil {
+		return fail("--period %q: use week or day", *periodFlag)
+	}
+	if period == mix.Day {
+		// Daily data come as files of days; deriving days from dated
+		// costs and outcomes, activity by day, lift tests and the
+		// attribution comparison read weeks only, for now.
+		for _, f := range []string{"activity", "lift-tests", "attribution", "attribution-from", "attribution-until", "week-start"} {
+			if flagSet(fs, f) {
+				return fail("--%s works with weekly data only, for now; leave it out with --period day, or model weeks", f)
+			}
+		}
 	}
 	if _, ok := weekdays[strings.ToLower(*weekStart)]; !ok {
 		return fail("--week-start %q is not a weekday; give monday, tuesday, ... or sunday", *weekStart)
@@ -198,7 +217,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("--kpi: %v", err)
 		}
-		kpi, kn, err = mix.ReadWeekly(f, "KPI", *kpiColumn, rowError(*kpiFile))
+		kpi, kn, err = mix.ReadSeries(f, period, "KPI", *kpiColumn, rowError(*kpiFile))
 		f.Close()
 		if err != nil {
 			return fail("%s: %v", *kpiFile, err)
@@ -216,7 +235,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("--spend: %v", err)
 		}
-		rows, sn, err = mix.ReadSpend(f, rowError(*spendFile))
+		rows, sn, err = mix.ReadSpendBy(f, period, rowError(*spendFile))
 		f.Close()
 		if err != nil {
 			return fail("%s: %v", *spendFile, err)
@@ -285,7 +304,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var grid mix.WeekGrid // the spend's weeks, for --kpi-from
 	if *spendFile != "" {
 		if *kpiFrom != "" && len(rows) > 0 {
-			if grid, err = mix.SpendGrid(rows); err != nil {
+			if grid, err = mix.SpendGridBy(rows, period); err != nil {
 				return fail("%s: %v", *spendFile, err)
 			}
 		}
@@ -298,8 +317,11 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if len(kpi.Weeks) > 0 {
 			anchor = kpi.Weeks[0]
 		}
-		rows, grid = mix.SpreadCosts(crows, anchor)
+		rows, grid = mix.SpreadCostsBy(crows, period, anchor)
 		costs = newCostInputs(*costsFile, crows, anchor, mapped)
+		if period == mix.Day {
+			costs.per, costs.WeekStart = mix.Day, ""
+		}
 	}
 	if *kpiFrom != "" && sn.Read > 0 && sn.Failed == 0 {
 		if len(rows) == 0 {
@@ -318,13 +340,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *kpiFrom == "sales-ready" {
 			// Timelines replayed up to --at see no lead become sales-ready
 			// after it: weeks after it would read low, silently.
-			if end := grid.To.AddDate(0, 0, 7); derived.asOf.Before(end) {
+			if end := grid.To.AddDate(0, 0, period.Days()); derived.asOf.Before(end) {
 				if !flagSet(fs, "at") {
-					return fail("%s runs past today (%s): its last week, %s, ends before %s, and leads cannot have become sales-ready in days still to come, so those weeks would read low; leave the costs of weeks not yet over out of the file (or give --at, a time at or after %s, to replay the timelines up to)",
-						spendName, derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+					return fail("%s runs past today (%s): its last %s, %s, ends before %s, and leads cannot have become sales-ready in days still to come, so those %ss would read low; leave the costs of %ss not yet over out of the file (or give --at, a time at or after %s, to replay the timelines up to)",
+						spendName, derived.AsOf, period, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), period, period, end.Format(time.RFC3339))
 				}
-				return fail("--at %s is before the end of the modelled weeks (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the weeks after it; give --at %s or later, or leave --at out to replay up to now",
-					derived.AsOf, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), end.Format(time.RFC3339))
+				return fail("--at %s is before the end of the modelled %ss (the last, %s, ends before %s): leads that became sales-ready after --at would not count in the %ss after it; give --at %s or later, or leave --at out to replay up to now",
+					derived.AsOf, period, grid.To.Format("2006-01-02"), end.Format(time.RFC3339), period, end.Format(time.RFC3339))
 			}
 		}
 		// The weeks are the spend's: a row that reaches far beyond what
@@ -338,7 +360,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 		} else {
 			for _, r := range rows {
-				dated = append(dated, datedRow{r.Line, r.Week, r.Week.AddDate(0, 0, 6)})
+				dated = append(dated, datedRow{r.Line, r.Week, r.Week.AddDate(0, 0, period.Days()-1)})
 			}
 		}
 		noun, file := "won deal", *outcomesFile
@@ -354,7 +376,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 			return problem("%s of %s reach more than a year beyond the KPI's %ss (%s); fix their dates, or give the %s file that covers the spend's weeks, and run again", numfmt.Count(n, what), spendName, noun, named, file)
 		}
-		if weeks := len(grid.Weeks()); weeks > maxModelWeeks {
+		if weeks := len(grid.Weeks()) * period.Days(); weeks > maxModelWeeks*7 {
+			weeks /= 7
 			return problem("%s: the spend's weeks run from %s to %s, %s: more than ten years is not a span a weekly mix model reads; check the dates of the first and last rows",
 				spendName, grid.From.Format("2006-01-02"), grid.To.Format("2006-01-02"), numfmt.Count(weeks, "week"))
 		}
@@ -375,7 +398,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("--controls: %v", err)
 		}
-		s, n, err := mix.ReadWeekly(f, "controls", "*", rowError(*controlsFile))
+		s, n, err := mix.ReadSeries(f, period, "controls", "*", rowError(*controlsFile))
 		f.Close()
 		if err != nil {
 			return fail("%s: %v", *controlsFile, err)
@@ -426,13 +449,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if *kpiFrom == "sales-ready" {
 			what = "lead"
 		}
-		return problem("%s of %s failed (each named above): the KPI would not count them, and read low in their weeks; fix them and run again", numfmt.Count(derived.Failed, what), derived.File)
+		return problem("%s of %s failed (each named above): the KPI would not count them, and read low in their %ss; fix them and run again", numfmt.Count(derived.Failed, what), derived.File, period)
 	}
 	if len(kpi.Weeks) == 0 {
 		if *kpiFile == "" {
 			return problem("%s has no spend row; nothing to fit", spendName)
 		}
-		return problem("%s has no usable week; nothing to fit", *kpiFile)
+		return problem("%s has no usable %s; nothing to fit", *kpiFile, period)
 	}
 	if *liftFile != "" && ln.Rows == 0 {
 		return problem("%s has no lift test, only its header (or nothing): no test was read; give one row per test, or leave out --lift-tests for an uncalibrated fit", *liftFile)
@@ -445,17 +468,20 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// The counts' periods run to the last week's last day, as the
 	// comparison's does: the weeks are whole.
 	lastDay := weekEnd(last)
+	if period == mix.Day {
+		lastDay = last
+	}
 	if costs != nil {
 		costs.Outside = costsOutside(rows, data.Weeks)
 		costs.InWeeks = costs.Total - costs.Outside
 		fmt.Fprintln(stderr, costs.summary(first, lastDay))
-		fmt.Fprintf(stderr, "channel-weeks of spread cost: %d = %d used + %d outside the KPI's weeks", len(rows), len(rows)-asm.Outside, asm.Outside)
+		fmt.Fprintf(stderr, "channel-%ss of spread cost: %d = %d used + %d outside the KPI's %ss", period, len(rows), len(rows)-asm.Outside, asm.Outside, period)
 	} else {
 		used := sn.Read - asm.Outside
-		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's weeks (%s to %s)", sn.Read, used, asm.Outside, first, lastDay)
+		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's %ss (%s to %s)", sn.Read, used, asm.Outside, period, first, lastDay)
 	}
 	if asm.Filled > 0 {
-		fmt.Fprintf(stderr, "; %d channel-weeks had no row and count as no spend", asm.Filled)
+		fmt.Fprintf(stderr, "; %d channel-%ss had no row and count as no spend", asm.Filled, period)
 	}
 	fmt.Fprintln(stderr)
 	if derived != nil {
@@ -473,7 +499,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, act.summary(first, lastDay))
 	}
 	if failed > 0 && kn.Failed > 0 {
-		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every week once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"))
+		fmt.Fprintf(stderr, "leadscore mix: %s failed (each named above): the model needs every %s once; fix them and run again\n", numfmt.Count(kn.Failed, "KPI row"), period)
 	}
 	var cmpNames []string
 	var cmpAt []int
@@ -736,9 +762,10 @@ func (r mixReport) write(w io.Writer, md bool) {
 		}
 		fmt.Fprintln(w, cur)
 	}
-	line(fmt.Sprintf("%d weeks, %s to %s; %d channels", r.Weeks, r.From, r.To, len(r.Channels)))
-	line(fmt.Sprintf("fit on held-out weeks (%d rolling folds, %d weeks): NRMSE %s, MAPE %s; in-sample R² %s",
-		r.Folds, r.HeldOut.Weeks, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
+	per := r.per()
+	line(fmt.Sprintf("%d %ss, %s to %s; %d channels", r.Weeks+r.Days, per, r.From, r.To, len(r.Channels)))
+	line(fmt.Sprintf("fit on held-out %ss (%d rolling folds, %d %ss): NRMSE %s, MAPE %s; in-sample R² %s",
+		per, r.Folds, r.HeldOut.Weeks+r.HeldOut.Days, per, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
 	for _, s := range r.sources() {
@@ -799,9 +826,9 @@ func (r mixReport) write(w io.Writer, md bool) {
 	heading("Carry-over and saturation")
 	rows = nil
 	for _, c := range r.Channels {
-		ad := fmt.Sprintf("geometric, decay %g", c.Adstock.Decay)
+		ad := r.decay(c.Adstock.Decay)
 		if c.Adstock.Kind == mix.Weibull {
-			ad = fmt.Sprintf("Weibull, shape %g, scale %g weeks", c.Adstock.Shape, c.Adstock.Scale)
+			ad = fmt.Sprintf("Weibull, shape %g, scale %g %ss", c.Adstock.Shape, c.Adstock.Scale, per)
 		}
 		var at2 float64
 		for _, p := range c.Curve {
@@ -811,7 +838,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 		}
 		rows = append(rows, []string{c.Name, ad, sig(c.Saturation.Half), fmt.Sprintf("%g", c.Saturation.Shape), sig(at2)})
 	}
-	table([]string{"channel", "adstock", "half-saturation (weekly)", "Hill shape", "incremental at 2x spend"}, rows)
+	table([]string{"channel", "adstock", "half-saturation (" + r.perly() + ")", "Hill shape", "incremental at 2x spend"}, rows)
 
 	re := r.Reallocation
 	heading(fmt.Sprintf("Reallocation: the same total, %s, each channel within ±%g%%", sig(re.Total), 100*re.Bounds))
@@ -889,7 +916,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 		}
 	}
 	heading("How to read this")
-	line("A mix model reads which weeks' KPI moved with which spend: correlation, not proof of cause.")
+	line("A mix model reads which " + per + "s' KPI moved with which spend: correlation, not proof of cause.")
 	line("Calibrate it with experiments (a holdout or geo test per channel) before moving budget on it.")
 }
 
@@ -898,13 +925,13 @@ func (r mixReport) write(w io.Writer, md bool) {
 func (r mixReport) sources() []string {
 	var out []string
 	if r.KPIFrom != nil {
-		out = append(out, "KPI: "+r.KPIFrom.summary(r.From, weekEnd(r.To)))
+		out = append(out, "KPI: "+r.KPIFrom.summary(r.From, r.lastDay()))
 	}
 	if r.Costs != nil {
-		out = append(out, "spend: "+r.Costs.summary(r.From, weekEnd(r.To)))
+		out = append(out, "spend: "+r.Costs.summary(r.From, r.lastDay()))
 	}
 	if r.Activity != nil {
-		out = append(out, "activity: "+r.Activity.summary(r.From, weekEnd(r.To)))
+		out = append(out, "activity: "+r.Activity.summary(r.From, r.lastDay()))
 	}
 	return out
 }
@@ -965,18 +992,52 @@ func signedSig(v float64) string {
 	return sig(v)
 }
 
-// writeCSV writes the weekly decomposition: week, KPI, fitted, baseline and
+// decay says a geometric adstock's decay: as it is for weeks; for days,
+// per day and the share left after a week (d^7), so it reads beside a
+// weekly model's.
+func (r mixReport) decay(d float64) string {
+	if r.per() == "day" && d > 0 {
+		return fmt.Sprintf("geometric, decay %s a day (%s after a week)", strconv.FormatFloat(d, 'f', 3, 64), strconv.FormatFloat(math.Pow(d, 7), 'f', 2, 64))
+	}
+	return fmt.Sprintf("geometric, decay %g", d)
+}
+
+// lastDay is the last day of the modelled periods.
+func (r mixReport) lastDay() string {
+	if r.per() == "day" {
+		return r.To
+	}
+	return weekEnd(r.To)
+}
+
+// per is the model's period, "week" or "day".
+func (r mixReport) per() string {
+	if r.Result != nil && r.Result.Period == string(mix.Day) {
+		return "day"
+	}
+	return "week"
+}
+
+// perly is "weekly" or "daily".
+func (r mixReport) perly() string {
+	if r.per() == "day" {
+		return "daily"
+	}
+	return "weekly"
+}
+
+// writeCSV writes the weekly (daily) decomposition: week, KPI, fitted, baseline and
 // each channel's part.
 func (r mixReport) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := []string{"week", "kpi", "fitted", "baseline"}
+	head := []string{r.per(), "kpi", "fitted", "baseline"}
 	for _, c := range r.Channels {
 		head = append(head, c.Name)
 	}
 	cw.Write(head)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 	for _, wk := range r.Decomposition {
-		row := []string{wk.Week, f(wk.KPI), f(wk.Fitted), f(wk.Baseline)}
+		row := []string{wk.Week + wk.Day, f(wk.KPI), f(wk.Fitted), f(wk.Baseline)}
 		for _, v := range wk.Channels {
 			row = append(row, f(v))
 		}

@@ -54,9 +54,9 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 
 	summary := &htmlreport.Summary{Tiles: []htmlreport.Tile{
 		{KPI: "baseline_share", Label: "Baseline's share of the " + r.KPI, Value: H("baseline_share", r.BaselineShare, "pct"),
-			Detail: htmlreport.Sentence{T(fmt.Sprintf("the rest is the %s's channels, over %d weeks", r.KPI, r.Weeks))}},
-		{KPI: "held_out_mape", Label: "Error on held-out weeks (MAPE)", Value: H("held_out.mape", r.HeldOut.MAPE, "pct"),
-			Detail: htmlreport.Sentence{T("NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"), T(", over "), htmlreport.Int("held_out.weeks", r.HeldOut.Weeks), T(" weeks")}},
+			Detail: htmlreport.Sentence{T(fmt.Sprintf("the rest is the %s's channels, over %d %ss", r.KPI, r.Weeks+r.Days, r.per()))}},
+		{KPI: "held_out_mape", Label: "Error on held-out " + r.per() + "s (MAPE)", Value: H("held_out.mape", r.HeldOut.MAPE, "pct"),
+			Detail: htmlreport.Sentence{T("NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"), T(", over "), htmlreport.Int("held_out."+r.per()+"s", r.HeldOut.Weeks+r.HeldOut.Days), T(" " + r.per() + "s")}},
 		{KPI: "reallocation_effect", Label: "Reallocation's expected effect", Value: H("reallocation.effect.value", r.Reallocation.Effect.Value, kpiFmt),
 			Detail: append(htmlreport.Sentence{T("95% ")}, ivs("reallocation.effect", r.Reallocation.Effect, kpiFmt)...)},
 	}}
@@ -99,29 +99,29 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 	// The weekly decomposition.
 	xs := make([]float64, len(r.Decomposition))
 	series := [][]*float64{make([]*float64, len(xs)), make([]*float64, len(xs)), make([]*float64, len(xs))}
-	dt := &htmlreport.Table{ID: "mix-decomposition", Scroll: true, Head: append([]string{"week", r.KPI, "fitted", "baseline"}, names...)}
+	dt := &htmlreport.Table{ID: "mix-decomposition", Scroll: true, Head: append([]string{r.per(), r.KPI, "fitted", "baseline"}, names...)}
 	for t, wk := range r.Decomposition {
 		xs[t] = float64(t + 1)
 		kpi, fitted, base := wk.KPI, wk.Fitted, wk.Baseline
 		series[0][t], series[1][t], series[2][t] = &kpi, &fitted, &base
 		p := func(k ...any) string { return path(append([]any{"decomposition", t}, k...)...) }
-		row := []htmlreport.Cell{T(wk.Week), H(p("kpi"), wk.KPI, kpiFmt), H(p("fitted"), wk.Fitted, kpiFmt), H(p("baseline"), wk.Baseline, kpiFmt)}
+		row := []htmlreport.Cell{T(wk.Week + wk.Day), H(p("kpi"), wk.KPI, kpiFmt), H(p("fitted"), wk.Fitted, kpiFmt), H(p("baseline"), wk.Baseline, kpiFmt)}
 		for c, v := range wk.Channels {
 			row = append(row, H(p("channels", c), v, kpiFmt))
 		}
 		dt.Rows = append(dt.Rows, htmlreport.Row{Cells: row})
 	}
-	decoChart, _ := htmlreport.Line{Title: "The " + r.KPI + " week by week: actual, fitted, and the baseline under it", X: xs, XLabel: "week (" + r.From + " is 1)", YLabel: r.KPI,
+	decoChart, _ := htmlreport.Line{Title: "The " + r.KPI + " " + r.per() + " by " + r.per() + ": actual, fitted, and the baseline under it", X: xs, XLabel: r.per() + " (" + r.From + " is 1)", YLabel: r.KPI,
 		Series: []string{r.KPI, "fitted", "baseline"}, Y: series, Format: kpiFmt}.SVG()
-	deco := htmlreport.Section{ID: "decomposition", Title: "Week by week",
-		Summary: []htmlreport.Sentence{{T("Fit on held-out weeks: MAPE "), H("held_out.mape", r.HeldOut.MAPE, "pct"), T(", NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"),
+	deco := htmlreport.Section{ID: "decomposition", Title: map[string]string{"week": "Week by week", "day": "Day by day"}[r.per()],
+		Summary: []htmlreport.Sentence{{T("Fit on held-out " + r.per() + "s: MAPE "), H("held_out.mape", r.HeldOut.MAPE, "pct"), T(", NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"),
 			T("; in-sample R² "), H("in_sample.r2", r.InSample.R2, "dec3"), T(".")}},
 		Blocks: []htmlreport.Block{{Chart: decoChart, Table: dt, ScreenOnly: true}}}
 
 	// Response curves.
 	var curveX []float64
 	var curveY [][]*float64
-	rt := &htmlreport.Table{ID: "mix-response", Head: []string{"channel", "adstock", "half-saturation (weekly)", "Hill shape", "incremental at current spend", "incremental at 2x spend"}}
+	rt := &htmlreport.Table{ID: "mix-response", Head: []string{"channel", "adstock", "half-saturation (" + r.perly() + ")", "Hill shape", "incremental at current spend", "incremental at 2x spend"}}
 	for i, c := range r.Channels {
 		var ys []*float64
 		var at1, at2 int
@@ -140,8 +140,11 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		}
 		curveY = append(curveY, ys)
 		ad := "geometric, decay " + strconv.FormatFloat(c.Adstock.Decay, 'g', -1, 64)
+		if r.per() == "day" {
+			ad = r.decay(c.Adstock.Decay)
+		}
 		if c.Adstock.Kind == mix.Weibull {
-			ad = fmt.Sprintf("Weibull, shape %g, scale %g weeks", c.Adstock.Shape, c.Adstock.Scale)
+			ad = fmt.Sprintf("Weibull, shape %g, scale %g %ss", c.Adstock.Shape, c.Adstock.Scale, r.per())
 		}
 		p := func(k ...any) string { return path(append([]any{"channels", i}, k...)...) }
 		rt.Rows = append(rt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), T(ad), H(p("saturation", "half_saturation"), c.Saturation.Half, "money"),
@@ -241,7 +244,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each channel's share under the mix model and under each attribution model", groups, append([]string{"mix model"}, r.ComparisonModels...), vals, "pct"), Table: ct}}})
 	}
 	sections = append(sections, response, deco)
-	page := &htmlreport.Page{Title: "Marketing-mix model: " + r.KPI, Subtitle: fmt.Sprintf("%d weeks, %s to %s; %d channels", r.Weeks, r.From, r.To, len(r.Channels)),
+	page := &htmlreport.Page{Title: "Marketing-mix model: " + r.KPI, Subtitle: fmt.Sprintf("%d %ss, %s to %s; %d channels", r.Weeks+r.Days, r.per(), r.From, r.To, len(r.Channels)),
 		Summary: summary, Sections: sections, Currency: currency}
 	return page.Render(w)
 }

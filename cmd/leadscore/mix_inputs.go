@@ -46,6 +46,8 @@ type derivedKPI struct {
 	AsOf         string `json:"as_of,omitempty"`
 	CreatedAfter int    `json:"created_after_as_of,omitempty"`
 	asOf         time.Time
+	// per is the modelled periods: week (also the zero value) or day.
+	per mix.Period
 	// Note warns when the first deal (lead) came after the first modelled
 	// week ended, or the last before the last week began: a file that
 	// begins after the spend, or was exported before the weeks ended,
@@ -68,14 +70,14 @@ func (d *derivedKPI) summary(from, to string) string {
 	n := func(i int) string { return numfmt.Group(strconv.Itoa(i)) }
 	switch d.From {
 	case "sales-ready":
-		s = fmt.Sprintf("%s: %s read, %s sales-ready (first moment, timelines as of %s) = %s in the modelled weeks (%s to %s) + %s before + %s after; %s never sales-ready",
-			d.File, numfmt.Count(d.Read, "lead"), n(d.Counted), d.AsOf, n(d.In), from, to, n(d.Before), n(d.After), n(d.NotCounted))
+		s = fmt.Sprintf("%s: %s read, %s sales-ready (first moment, timelines as of %s) = %s in the modelled %ss (%s to %s) + %s before + %s after; %s never sales-ready",
+			d.File, numfmt.Count(d.Read, "lead"), n(d.Counted), d.AsOf, n(d.In), d.per, from, to, n(d.Before), n(d.After), n(d.NotCounted))
 		if d.CreatedAfter > 0 {
 			s += fmt.Sprintf("; %s created after %s left out", n(d.CreatedAfter), d.AsOf)
 		}
 	default:
-		s = fmt.Sprintf("%s: %s read, %s won = %s in the modelled weeks (%s to %s) + %s before + %s after; %s not won",
-			d.File, numfmt.Count(d.Read, "outcome row"), n(d.Counted), n(d.In), from, to, n(d.Before), n(d.After), n(d.NotCounted))
+		s = fmt.Sprintf("%s: %s read, %s won = %s in the modelled %ss (%s to %s) + %s before + %s after; %s not won",
+			d.File, numfmt.Count(d.Read, "outcome row"), n(d.Counted), n(d.In), d.per, from, to, n(d.Before), n(d.After), n(d.NotCounted))
 		if d.From == "revenue" {
 			s += fmt.Sprintf("; revenue %s = %s in + %s before + %s after", sig(d.ValueIn+d.ValueBefore+d.ValueAfter), sig(d.ValueIn), sig(d.ValueBefore), sig(d.ValueAfter))
 			if d.WonWithoutRevenue > 0 {
@@ -210,6 +212,10 @@ func daysText(d time.Duration) string {
 func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix.Series {
 	totals, b := mix.WeeklyTotals(g, items)
 	d.Binned = b
+	per := g.Period()
+	if per == mix.Day {
+		d.per = per // zero for weeks: a weekly run's derivedKPI is as before
+	}
 	var first, last time.Time
 	for _, it := range items {
 		if first.IsZero() || it.At.Before(first) {
@@ -227,17 +233,17 @@ func seriesOf(what string, g mix.WeekGrid, items []mix.Dated, d *derivedKPI) mix
 	switch {
 	case len(g.Weeks()) < 3:
 	case len(items) == 0:
-		notes = append(notes, fmt.Sprintf("no %s at all: the KPI is 0 every week", noun))
+		notes = append(notes, fmt.Sprintf("no %s at all: the KPI is 0 every %s", noun, per))
 	default:
-		if end := g.From.AddDate(0, 0, 7); !first.Before(end) {
-			notes = append(notes, fmt.Sprintf("the first %s %s, after the first modelled week (%s) ended: if the %s begin later than the spend, the first weeks read low; give %s from the spend's first week", noun, first.UTC().Format(time.RFC3339), g.From.Format("2006-01-02"), file, file))
+		if end := g.From.AddDate(0, 0, per.Days()); !first.Before(end) {
+			notes = append(notes, fmt.Sprintf("the first %s %s, after the first modelled %s (%s) ended: if the %s begin later than the spend, the first %ss read low; give %s from the spend's first %s", noun, first.UTC().Format(time.RFC3339), per, g.From.Format("2006-01-02"), file, per, file, per))
 		}
 		if last.Before(g.To) {
-			notes = append(notes, fmt.Sprintf("the last %s %s, before the last modelled week (%s) began: if the %s were exported before the weeks ended, the last weeks read low; export them again, or leave those weeks' spend out", noun, last.UTC().Format(time.RFC3339), g.To.Format("2006-01-02"), file))
+			notes = append(notes, fmt.Sprintf("the last %s %s, before the last modelled %s (%s) began: if the %s were exported before the %ss ended, the last %ss read low; export them again, or leave those %ss' spend out", noun, last.UTC().Format(time.RFC3339), per, g.To.Format("2006-01-02"), file, per, per, per))
 		}
 	}
 	d.Note = strings.Join(notes, "; ")
-	return mix.Series{Weeks: g.Weeks(), Names: []string{kpiFromNames[what]}, Values: [][]float64{totals}}
+	return mix.Series{Period: g.Period(), Weeks: g.Weeks(), Names: []string{kpiFromNames[what]}, Values: [][]float64{totals}}
 }
 
 // readLeadsKPI reads the leads for --kpi-from sales-ready: each lead's
@@ -596,9 +602,11 @@ type costInputs struct {
 	Total     float64        `json:"total"`
 	InWeeks   float64        `json:"in_weeks"`
 	Outside   float64        `json:"outside"`
-	WeekStart string         `json:"week_start"`
+	WeekStart string         `json:"week_start,omitempty"`
 	// Mapped says how campaigns without a channel got one.
 	Mapped *campaignMap `json:"channels_from,omitempty"`
+	// per is the modelled periods: week (also the zero value) or day.
+	per mix.Period
 }
 
 // costCampaign is one campaign of the costs file: the channel its cost
@@ -678,6 +686,10 @@ func (c *costInputs) spread(from, to string) string {
 			seen[cc.Campaign] = true
 			n++
 		}
+	}
+	if c.per == mix.Day {
+		return fmt.Sprintf("%s: %s (%s), %s spread over their days (each day an equal share of its campaign's cost): %s in the modelled days (%s to %s) + %s outside",
+			c.File, numfmt.Count(c.Rows, "cost row"), numfmt.Count(n, "campaign"), sig(c.Total), sig(c.InWeeks), from, to, sig(c.Outside))
 	}
 	return fmt.Sprintf("%s: %s (%s), %s spread over their days' weeks (each week gets the share of a campaign's days it holds; weeks start on %s): %s in the modelled weeks (%s to %s) + %s outside",
 		c.File, numfmt.Count(c.Rows, "cost row"), numfmt.Count(n, "campaign"), sig(c.Total), c.WeekStart, sig(c.InWeeks), from, to, sig(c.Outside))

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var mixDailyArgs = []string{"mix", "--period", "day", "--spend", td("mix/daily/spend.csv"), "--kpi", td("mix/daily/kpi.csv"), "--bootstrap", "50"}
+
+// The text report on the bundled daily example is
+// testdata/mix/daily/report.txt: go test ./cmd/leadscore -run
+// TestMixDailyGolden -update rewrites it. Its truth (truth.json): tv ROAS
+// 1.4, search 2.5, social 0.8.
+func TestMixDailyGolden(t *testing.T) {
+	code, out, errOut := leadscore(t, "", mixDailyArgs...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "../../testdata/mix/daily/spend.csv: 2,190 rows in: 2190 read, 0 failed\n"+
+		"../../testdata/mix/daily/kpi.csv: 730 rows in: 730 read, 0 failed\n"+
+		"spend rows: 2190 read = 2190 used + 0 outside the KPI's days (2023-01-02 to 2024-12-31)\n", errOut)
+	path := td("mix/daily/report.txt")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), out, "go test ./cmd/leadscore -run TestMixDailyGolden -update")
+	assert.Contains(t, out, "730 days, 2023-01-02 to 2024-12-31; 3 channels")
+	assert.Contains(t, out, "fit on held-out days (4 rolling folds, 364 days)")
+}
+
+// The daily JSON keeps the contract (channels with name, roas and roi as
+// {value, low, high}; baseline_share), says "period": "day", and counts
+// and dates days, not weeks; the CSV's first column is day.
+func TestMixDailyJSONAndCSV(t *testing.T) {
+	code, out, errOut := leadscore(t, "", append(mixDailyArgs, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "day", doc["period"])
+	assert.EqualValues(t, 730, doc["days"])
+	assert.NotContains(t, doc, "weeks")
+	assert.Contains(t, doc, "baseline_share")
+	assert.EqualValues(t, 364, doc["held_out"].(map[string]any)["days"])
+	dec := doc["decomposition"].([]any)
+	require.Len(t, dec, 730)
+	assert.Equal(t, "2024-12-31", dec[729].(map[string]any)["day"])
+	chans := doc["channels"].([]any)
+	require.Len(t, chans, 3)
+	for _, c := range chans {
+		c := c.(map[string]any)
+		assert.Contains(t, c, "name")
+		for _, k := range []string{"roas", "roi"} {
+			iv := c[k].(map[string]any)
+			for _, e := range []string{"value", "low", "high"} {
+				assert.Contains(t, iv, e, "%s %s", c["name"], k)
+			}
+		}
+	}
+
+	code, out, errOut = leadscore(t, "", append(mixDailyArgs, "--format", "csv")...)
+	require.Equal(t, exitOK, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.Equal(t, "day,kpi,fitted,baseline,search,social,tv", lines[0])
+	assert.Len(t, lines, 731)
+	assert.True(t, strings.HasPrefix(lines[1], "2023-01-02,17176.73,"), lines[1])
+}
+
+// The weekly report says "period": "week" in JSON; nothing else of it
+// changed (TestMixGolden holds the text byte for byte).
+func TestMixWeeklyPeriodKey(t *testing.T) {
+	code, out, errOut := leadscore(t, "", append(mixArgs, "--format", "json", "--bootstrap", "20")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "week", doc["period"])
+	assert.EqualValues(t, 156, doc["weeks"])
+	assert.NotContains(t, doc, "days")
+	assert.Equal(t, "2023-01-02", doc["decomposition"].([]any)[0].(map[string]any)["week"])
+}
+
+// Daily costs and outcomes: one-day cost rows for each day's spend, and a
+// won deal a day worth the day's KPI, derive the same spend and KPI as
+// the daily files, so the fit is the same to the last digit; the counts
+// reconcile.
+func TestMixDailyFromCostsAndOutcomes(t *testing.T) {
+	dir := t.TempDir()
+	var costs, outcomes strings.Builder
+	costs.WriteString("campaign,channel,date,cost\n")
+	for i, line := range strings.Split(strings.TrimSpace(mustRead(t, td("mix/daily/spend.csv"))), "\n")[1:] {
+		f := strings.Split(line, ",")
+		if f[2] == "0.00" {
+			continue
+		}
+		costs.WriteString(strings.Join([]string{f[1] + "-" + strconv.Itoa(i), f[1], f[0], f[2]}, ",") + "\n")
+	}
+	outcomes.WriteString("lead_id,opportunity,won,revenue,lost\n")
+	for i, line := range strings.Split(strings.TrimSpace(mustRead(t, td("mix/daily/kpi.csv"))), "\n")[1:] {
+		f := strings.Split(line, ",")
+		fmt.Fprintf(&outcomes, "D%04d,%sT08:00:00Z,%sT23:59:00Z,%s,\n", i, f[0], f[0], f[1])
+	}
+	// One deal won the day after the last day: counted after, not in.
+	outcomes.WriteString("D9999,2024-12-31T08:00:00Z,2025-01-01T00:00:00Z,5000,\n")
+	cp, op := filepath.Join(dir, "costs.csv"), filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(cp, []byte(costs.String()), 0o644))
+	require.NoError(t, os.WriteFile(op, []byte(outcomes.String()), 0o644))
+
+	code, want, errOut := leadscore(t, "", append(mixDailyArgs, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, got, errOut := leadscore(t, "", "mix", "--period", "day", "--costs", cp, "--kpi-from", "revenue", "--outcomes", op, "--bootstrap", "50", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "spread over their days (each day an equal share of its campaign's cost)")
+	assert.Contains(t, errOut, "731 won = 730 in the modelled days (2023-01-02 to 2024-12-31) + 0 before + 1 after")
+	var a, b map[string]any
+	require.NoError(t, json.Unmarshal([]byte(want), &a))
+	require.NoError(t, json.Unmarshal([]byte(got), &b))
+	assert.Equal(t, "day", b["period"])
+	assert.Equal(t, a["baseline_share"], b["baseline_share"])
+	ca, cb := a["channels"].([]any), b["channels"].([]any)
+	require.Len(t, cb, len(ca))
+	for i := range ca {
+		x, y := ca[i].(map[string]any), cb[i].(map[string]any)
+		assert.Equal(t, x["name"], y["name"])
+		for _, k := range []string{"roas", "roi", "incremental"} {
+			assert.InDeltaMapValues(t, x[k], y[k], 1e-6, "%s %s", x["name"], k)
+		}
+		assert.Equal(t, x["adstock"], y["adstock"], x["name"])
+		assert.Equal(t, x["saturation"], y["saturation"], x["name"])
+	}
+	costsDoc := b["costs"].(map[string]any)
+	assert.NotContains(t, costsDoc, "week_start")
+}
+
+// Bad daily input: each error says what is wrong, where, and what fixes
+// it; data of the other period is named as such.
+func TestMixDailyErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o644))
+		return p
+	}
+	daySpend, dayKPI := td("mix/daily/spend.csv"), td("mix/daily/kpi.csv")
+	weekSpend, weekKPI := td("mix/spend.csv"), td("mix/kpi.csv")
+	// The weekly files given to a daily run: their header has week.
+	code, _, errOut := leadscore(t, "", "mix", "--period", "day", "--spend", weekSpend, "--kpi", weekKPI)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "the KPI file's header has a week column and no day or date column: it looks like weekly data; run with --period week")
+	// Weekly dates under a day column: 7 days apart.
+	kpi7 := "day,revenue\n"
+	spend7 := "day,channel,spend\n"
+	b, err := os.ReadFile(weekKPI)
+	require.NoError(t, err)
+	kpi7 += strings.SplitN(string(b), "\n", 2)[1]
+	b, err = os.ReadFile(weekSpend)
+	require.NoError(t, err)
+	spend7 += strings.SplitN(string(b), "\n", 2)[1]
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", write("s7.csv", spend7), "--kpi", write("k7.csv", kpi7), "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "days 2023-01-02 and 2023-01-09 are 7 days apart; days must follow each other 1 day apart with none missing; the dates are 7 days apart, so this looks like weekly data: run with --period week")
+	// The daily files given to a weekly run: their header has day, date.
+	code, _, errOut = leadscore(t, "", "mix", "--spend", daySpend, "--kpi", dayKPI)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "its day or date column looks like daily data: run with --period day")
+	// Daily dates under a week column: 1 day apart.
+	b, err = os.ReadFile(dayKPI)
+	require.NoError(t, err)
+	k1 := write("k1.csv", "week,revenue\n"+strings.SplitN(string(b), "\n", 2)[1])
+	b, err = os.ReadFile(daySpend)
+	require.NoError(t, err)
+	s1 := write("s1.csv", "week,channel,spend\n"+strings.SplitN(string(b), "\n", 2)[1])
+	code, _, errOut = leadscore(t, "", "mix", "--spend", s1, "--kpi", k1, "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "weeks 2023-01-02 and 2023-01-03 are 1 day apart; weeks must follow each other 7 days apart with none missing; the dates are 1 day apart, so this looks like daily data: run with --period day")
+
+	// A bad row fails alone, named by file and line.
+	bad := strings.Replace(string(b), "2023-01-03,tv,", "2023-13-03,tv,", 1)
+	bad = strings.Replace(bad, "2023-01-04,search,", "2023-01-04,search,-5,", 1)
+	badSpend := write("bad.csv", "day,channel,spend\n"+strings.SplitN(bad, "\n", 2)[1])
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", badSpend, "--kpi", dayKPI)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "bad.csv:5: day \"2023-13-03\" is not a date like 2024-01-01")
+	assert.Contains(t, errOut, "bad.csv:9: 4 cells, the header has 3")
+	assert.Contains(t, errOut, "2,190 rows in: 2188 read, 2 failed")
+	// A day given twice.
+	dup := write("dup.csv", "day,channel,spend\n2024-01-01,tv,10\n2024-01-01,tv,5\n")
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", dup, "--kpi", dayKPI)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "dup.csv:3: day 2024-01-01, channel tv was already given on line 2; give one row per day and channel (add the amounts up)")
+	// A missing day.
+	lines := strings.Split(mustRead(t, dayKPI), "\n")
+	gap := write("gap.csv", strings.Join(append(append([]string{}, lines[:11]...), lines[12:]...), "\n"))
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", gap, "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "days 2023-01-11 and 2023-01-13 are 2 days apart; days must follow each other 1 day apart with none missing")
+	// Too few days.
+	short := write("short.csv", strings.Join(lines[:101], "\n")+"\n")
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", short, "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "100 days of data; a daily mix model needs at least 182")
+	// What reads weeks only is refused with --period day, and an unknown
+	// period is named.
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", dayKPI, "--lift-tests", td("mix/lifts.csv"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--lift-tests works with weekly data only, for now")
+	code, _, errOut = leadscore(t, "", "mix", "--period", "month", "--spend", daySpend, "--kpi", dayKPI)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `--period "month": use week or day`)
+}

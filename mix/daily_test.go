@@ -1,0 +1,230 @@
+package mix
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// dailySim is two years of days with a weekly pattern (weekends at 60% of
+// a weekday's baseline), growth, a yearly cycle and 5% daily noise.
+var dailySim = Simulation{Period: Day, Days: 730, Start: time.Date(2023, 1, 2, 0, 0, 0, 0, time.UTC), Seed: 1,
+	Trend: 0.2, Season: 0.1, Noise: 0.05, DayOfWeek: []float64{0.6, 1.1, 1.1, 1.1, 1.1, 1.1, 0.6}}
+
+// Daily adstock by hand: a decay of 0.5 a day carries half of yesterday's
+// adstock; 100, 0, 0, 50 is 100, 50, 25, 62.5.
+func TestDailyAdstockByHand(t *testing.T) {
+	got := Adstock{Kind: Geometric, Decay: 0.5}.Apply([]float64{100, 0, 0, 50})
+	assert.Equal(t, []float64{100, 50, 25, 62.5}, got)
+	// A weekly decay d is d^(1/7) a day: a week of 0.6^(1/7) a day carries
+	// over 0.6 of a day's spend after 7 days, as the weekly grid's 0.6.
+	a := Adstock{Kind: Geometric, Decay: math.Pow(0.6, 1.0/7)}.Apply([]float64{100, 0, 0, 0, 0, 0, 0, 0})
+	assert.InDelta(t, 60, a[7], 1e-9)
+	// The daily grid reaches the weekly grid's spans: each weekly decay
+	// but 0 is a daily one to the 7th power.
+	for _, w := range gridDecay[1:] {
+		found := false
+		for _, d := range gridDayDecay {
+			found = found || math.Abs(math.Pow(d, 7)-w) < 1e-12
+		}
+		assert.True(t, found, "weekly decay %v has no daily counterpart", w)
+	}
+	// A daily Weibull reads 91 days, its weights at lag 7 of scale 7 and
+	// shape 1 are exp(-1), by hand 0.3679.
+	w := Adstock{Kind: Weibull, Shape: 1, Scale: 7, Lags: DailyWeibullLags}.weights()
+	assert.Len(t, w, 91)
+	assert.InDelta(t, 0.36788, w[7], 1e-5)
+}
+
+// The daily model's baseline has six day-of-week columns (a dummy for each
+// weekday but the first day's), yearly Fourier terms of period 365.25
+// days, and folds of 91 days.
+func TestDailyDesign(t *testing.T) {
+	d, _, err := Simulate(dailySim)
+	require.NoError(t, err)
+	m := setup(d, Options{}.withDefaults())
+	// trend, 2 Fourier pairs, 6 weekdays
+	require.Len(t, m.base, 1+4+6)
+	for k, col := range m.base[5:] {
+		for t2, v := range col {
+			want := 0.0
+			if t2%7 == k+1 {
+				want = 1
+			}
+			require.Equal(t, want, v, "weekday column %d, day %d", k, t2)
+		}
+	}
+	// sin(2π·365/365.25) at day 365: nearly a full year.
+	assert.InDelta(t, math.Sin(2*math.Pi*365/365.25), m.base[1][365], 1e-12)
+	starts, h := m.folds()
+	assert.Equal(t, 91, h)
+	assert.Equal(t, []int{730 - 4*91, 730 - 3*91, 730 - 2*91, 730 - 91}, starts)
+}
+
+// The daily fit recovers simulated truth: on a few seeds, each channel's
+// true ROAS lies in its 95% interval (counted: at least 8 of 9), the
+// baseline share within 5 points, and the JSON speaks of days.
+func TestDailyFitRecovers(t *testing.T) {
+	skipUnderRace(t)
+	if testing.Short() {
+		t.Skip("fits three daily data sets of 730 days")
+	}
+	covered, total := 0, 0
+	for seed := uint64(1); seed <= 3; seed++ {
+		sim := dailySim
+		sim.Seed = seed
+		d, truth, err := Simulate(sim)
+		require.NoError(t, err)
+		r, err := Fit(d, Options{Bootstrap: 60})
+		require.NoError(t, err)
+		for c, ch := range r.Channels {
+			tc := truth.Channels[c]
+			in := ch.ROAS.Low <= tc.ROAS && tc.ROAS <= ch.ROAS.High
+			t.Logf("seed %d %-7s true ROAS %.2f, estimated %.2f (95%% %.2f to %.2f); decay %.3f (true %.3f)", seed, ch.Name, tc.ROAS, ch.ROAS.Value, ch.ROAS.Low, ch.ROAS.High, ch.Adstock.Decay, tc.Adstock.Decay)
+			total++
+			if in {
+				covered++
+			}
+		}
+		assert.InDelta(t, truth.BaselineShare, r.BaselineShare, 0.05, "seed %d", seed)
+		assert.Equal(t, "day", r.Period)
+		assert.Equal(t, 730, r.Days)
+		assert.Equal(t, 0, r.Weeks)
+		assert.Equal(t, 4*91, r.HeldOut.Days)
+		if seed == 1 {
+			b, err := json.Marshal(r)
+			require.NoError(t, err)
+			var got map[string]any
+			require.NoError(t, json.Unmarshal(b, &got))
+			assert.Equal(t, "day", got["period"])
+			assert.EqualValues(t, 730, got["days"])
+			assert.NotContains(t, got, "weeks")
+			dec := got["decomposition"].([]any)[0].(map[string]any)
+			assert.Equal(t, "2023-01-02", dec["day"])
+			assert.NotContains(t, dec, "week")
+			ch := got["channels"].([]any)[0].(map[string]any)
+			for _, k := range []string{"name", "roas", "roi"} {
+				assert.Contains(t, ch, k)
+			}
+			assert.Contains(t, got, "baseline_share")
+		}
+	}
+	t.Logf("%d of %d intervals hold the true ROAS", covered, total)
+	assert.GreaterOrEqual(t, covered, total-1)
+}
+
+// Daily data's checks are said of days, and data of the other period is
+// named as such.
+func TestDailyValidate(t *testing.T) {
+	d, _, err := Simulate(dailySim)
+	require.NoError(t, err)
+	require.NoError(t, d.Validate())
+
+	short := d
+	short.Weeks, short.KPI = d.Weeks[:100], d.KPI[:100]
+	assert.ErrorContains(t, short.Validate(), "100 days of data; a daily mix model needs at least 182")
+
+	gap := d
+	gap.Weeks = append(append([]time.Time(nil), d.Weeks[:10]...), d.Weeks[11:]...)
+	gap.Weeks = append(gap.Weeks, d.Weeks[len(d.Weeks)-1].AddDate(0, 0, 1))
+	assert.ErrorContains(t, gap.Validate(), "days 2023-01-11 and 2023-01-13 are 2 days apart; days must follow each other 1 day apart with none missing")
+
+	// A weekly data set given to a daily run.
+	w, _, err := Simulate(Simulation{Weeks: 200, Seed: 1})
+	require.NoError(t, err)
+	w.Period = Day
+	assert.ErrorContains(t, w.Validate(), "7 days apart, so this looks like weekly data: run with --period week")
+	// A daily one given to a weekly run.
+	d.Period = Week
+	assert.ErrorContains(t, d.Validate(), "1 day apart; weeks must follow each other 7 days apart with none missing; the dates are 1 day apart, so this looks like daily data: run with --period day")
+
+	// Lift tests are for weekly models.
+	d.Period = Day
+	_, err = Fit(d, Options{LiftTests: []LiftTest{{Channel: "tv"}}})
+	assert.ErrorContains(t, err, "lift tests calibrate weekly models only")
+}
+
+// Too few days for the channels is warned of in days.
+func TestDailyFewDaysWarning(t *testing.T) {
+	sim := dailySim
+	sim.Days = 200
+	d, _, err := Simulate(sim)
+	require.NoError(t, err)
+	m := setup(d, Options{}.withDefaults())
+	ws := m.warnings()
+	require.NotEmpty(t, ws)
+	assert.Equal(t, WarnFewDays, ws[0].Kind)
+	assert.Contains(t, ws[0].Message, "200 days for 3 channels: a daily mix model needs at least 364 days")
+	assert.Contains(t, ws[0].Message, "70 days per channel (210 here)")
+}
+
+// Costs spread by day, by hand: 700 over 2024-01-06 to 2024-01-12 is 100
+// a day for 7 days, and 50 on 2024-01-08 alone is 50 that day; the grid
+// runs from the first day to the last, 1 day apart.
+func TestSpreadCostsByDay(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse("2006-01-02", s); return v }
+	rows, g := SpreadCostsBy([]CostRow{
+		{Campaign: "a", Channel: "tv", Start: d("2024-01-06"), End: d("2024-01-12"), Cost: 700},
+		{Campaign: "b", Channel: "search", Start: d("2024-01-08"), End: d("2024-01-08"), Cost: 50},
+	}, Day, time.Time{})
+	assert.Equal(t, WeekGrid{From: d("2024-01-06"), To: d("2024-01-12"), Step: 1}, g)
+	assert.Equal(t, Day, g.Period())
+	assert.Len(t, g.Weeks(), 7)
+	require.Len(t, rows, 8)
+	total := map[string]float64{}
+	for _, r := range rows {
+		total[r.Channel] += r.Spend
+		if r.Channel == "tv" {
+			assert.InDelta(t, 100, r.Spend, 1e-9, day(r.Week))
+		}
+	}
+	assert.InDelta(t, 700, total["tv"], 1e-9)
+	assert.Equal(t, SpendRow{Week: d("2024-01-08"), Channel: "search", Spend: 50}, rows[2])
+
+	// Outcomes by day: a moment belongs to the day it falls on, in UTC;
+	// those before the first day or after the last are counted apart.
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	totals, b := WeeklyTotals(g, []Dated{
+		{At: at("2024-01-05T23:59:59Z"), Value: 1},
+		{At: at("2024-01-06T00:00:00Z"), Value: 2},
+		{At: at("2024-01-06T23:59:59Z"), Value: 4},
+		{At: at("2024-01-07T00:00:00Z"), Value: 8},
+		{At: at("2024-01-12T23:00:00+02:00"), Value: 16}, // 21:00 UTC
+		{At: at("2024-01-13T00:00:00Z"), Value: 32},
+	})
+	assert.Equal(t, []float64{6, 8, 0, 0, 0, 0, 16}, totals)
+	assert.Equal(t, Binned{In: 4, Before: 1, After: 1, ValueIn: 30, ValueBefore: 1, ValueAfter: 32}, b)
+
+	// A daily spend file's grid takes any weekday.
+	g2, err := SpendGridBy([]SpendRow{{Week: d("2024-01-03"), Line: 2}, {Week: d("2024-01-01"), Line: 3}, {Week: d("2024-01-02"), Line: 4}}, Day)
+	require.NoError(t, err)
+	assert.Equal(t, WeekGrid{From: d("2024-01-01"), To: d("2024-01-03"), Step: 1}, g2)
+}
+
+// The readers take day or date for days, and name a file of the other
+// period by its header.
+func TestReadDailyHeaders(t *testing.T) {
+	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
+	for _, col := range []string{"day", "date", "Date"} {
+		s, n, err := ReadSeries(strings.NewReader(col+",revenue\n2024-01-02,5\n2024-01-01,3\n"), Day, "KPI", "", fail)
+		require.NoError(t, err, col)
+		assert.Equal(t, Counts{Rows: 2, Read: 2}, n)
+		assert.Equal(t, Day, s.Period)
+		assert.Equal(t, [][]float64{{3, 5}}, s.Values)
+	}
+	_, _, err := ReadSeries(strings.NewReader("day,date,revenue\n"), Day, "KPI", "", fail)
+	assert.ErrorContains(t, err, "the KPI file's header has both a day and a date column; keep one")
+	_, _, err = ReadSpendBy(strings.NewReader("week,channel,spend\n"), Day, fail)
+	assert.ErrorContains(t, err, "the spend file's header has a week column and no day or date column: it looks like weekly data; run with --period week")
+	_, _, err = ReadSpendBy(strings.NewReader("when,channel,spend\n"), Day, fail)
+	assert.ErrorContains(t, err, `the spend file's header has no "day" column (it has when, channel, spend); the file needs day (or date), channel, spend`)
+	_, _, err = ReadSpend(strings.NewReader("date,channel,spend\n"), fail)
+	assert.ErrorContains(t, err, `no "week" column (it has date, channel, spend); the file needs week, channel, spend; its day or date column looks like daily data: run with --period day`)
+	_, _, err = ReadSpend(strings.NewReader("weekday,channel,spend\n"), fail)
+	assert.NotContains(t, err.Error(), "daily")
+}
