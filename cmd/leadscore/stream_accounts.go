@@ -92,22 +92,26 @@ type accountChangeLine struct {
 
 // takeAccounts matches a lead to its account after its line, re-scores the
 // accounts it concerns and reports their changes; an error that is the
-// line's fails it alone.
+// line's fails it alone, before anything is reported.
 func (r *streamRun) takeAccounts(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st *stream.State, at time.Time, cause, id string) error {
 	changes, err := r.acc.Take(context.Background(), tx, l, st, at, cause)
 	if err != nil {
 		return accountLineErr(err)
 	}
+	return r.reportAccounts(tx, meta, l, changes, id)
+}
+
+// reportAccounts reports the accounts' changes a line of l made, and
+// schedules the re-checks of its account and of those that changed.
+func (r *streamRun) reportAccounts(tx stream.Tx, meta *stream.Meta, l *stream.Lead, changes []stream.AccountChange, id string) error {
 	for _, c := range changes {
 		if err := r.reportAccount(tx, meta, c, id); err != nil {
 			return err
 		}
 	}
-	for _, accountID := range []string{l.Account} {
-		if accountID != "" {
-			if err := r.scheduleAccount(tx, accountID); err != nil {
-				return err
-			}
+	if l.Account != "" {
+		if err := r.scheduleAccount(tx, l.Account); err != nil {
+			return err
 		}
 	}
 	for _, c := range changes {

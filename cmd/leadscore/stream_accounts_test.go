@@ -237,3 +237,61 @@ func TestStreamAccountsRefused(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "has no accounts section")
 }
+
+// errModel writes testdata/accounts's model with a role that fails for a
+// person whose seniority is not a number: the lead scores, its account
+// does not.
+func errModel(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(td("accounts/model.yaml"))
+	require.NoError(t, err)
+	s := strings.Replace(string(b), "  country: string\n", "  country: string\n  seniority: string\n", 1)
+	s = strings.Replace(s, "  roles:\n", "  roles:\n    senior: int(seniority) >= 3\n", 1)
+	require.NotEqual(t, string(b), s)
+	file := filepath.Join(t.TempDir(), "model.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(s), 0o644))
+	return file
+}
+
+// A line that fails at the accounts step fails alone: it writes no change
+// line (of its lead either), uses no seq and stores nothing, so the next
+// good line of the lead reports the change from where it stood before.
+func TestStreamAccountsFailedLineWritesNothing(t *testing.T) {
+	in := `{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+{"lead_id":"L1","id":"f1","fields":{"email":"ana@acme.com","title":"CEO","country":"US","seniority":"5"}}
+{"lead_id":"L2","id":"f2","fields":{"email":"bo@acme.com","title":"CEO","country":"US","seniority":"five"}}
+{"lead_id":"L2","id":"f4","fields":{"email":"bo@acme.com","title":"CEO","country":"US","seniority":"4"}}
+`
+	dir := t.TempDir()
+	code, out, errOut := leadscore(t, in, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "stdin:3: lead L2:")
+	assert.Contains(t, errOut, "4 lines in: 3 applied, 0 duplicates skipped, 1 failed; 3 changes written (seq 1 to 3")
+	var seqs []uint64
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var c struct {
+			Seq    uint64          `json:"seq"`
+			ID     string          `json:"id"`
+			LeadID string          `json:"lead_id"`
+			From   json.RawMessage `json:"from"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &c))
+		seqs = append(seqs, c.Seq)
+		assert.NotEqual(t, "f2", c.ID, "the failed line wrote a change: %s", l)
+		if c.ID == "f4" {
+			assert.Equal(t, "null", string(c.From), "L2 was stored by its failed line: %s", l)
+		}
+	}
+	assert.Equal(t, []uint64{1, 2, 3}, seqs)
+	// Nothing of the failed line is stored: with the first three lines
+	// alone, L2 is not in the store, and A-ACME counts L1 only.
+	dir = t.TempDir()
+	first3 := strings.Join(strings.SplitAfter(in, "\n")[:3], "")
+	code, _, errOut = leadscore(t, first3, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, "leads matched 0 by id, 1 by domain, 0 to no account")
+	code, dump, errOut := leadscore(t, "", "stream", "--model", errModel(t), "--state", dir, "--dump", "--at", "2026-09-01T10:00:00Z")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, 1, strings.Count(dump, "\n"), dump)
+	assert.NotContains(t, dump, `"id":"L2"`)
+}
