@@ -197,12 +197,14 @@ func (r *streamRun) recheckAccount(tx stream.Tx, meta *stream.Meta, c recheck) e
 }
 
 // takeWaiting matches the leads taken before the event clock had a time
-// to their accounts, once it has one.
+// to their accounts, once it has one, in order of lead id: the order a
+// restarted run finds them in the store, so that it writes the same
+// changes as a run that was not stopped.
 func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
 	if r.acc == nil || len(r.waiting) == 0 || r.asOfClock(meta).IsZero() {
 		return nil
 	}
-	waiting := r.waiting
+	waiting := slices.Sorted(slices.Values(r.waiting))
 	r.waiting = nil
 	for _, id := range waiting {
 		l, ok, err := tx.Lead(id)
