@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -34,10 +35,41 @@ func streamAccounts(m *rules.Model, model, file string, maxRow int, stderr io.Wr
 	}
 	// An account whose fields do not fit fails whenever it is scored:
 	// found now, it fails the run rather than every line of its people.
+	// A key the model does not declare is read by no rule: said once a
+	// key, at its first row (a CSV file's header was warned about as read).
+	type unknownKey struct {
+		u          rules.Unknown
+		line, more int
+	}
+	var unknown []*unknownKey
+	csv := strings.EqualFold(filepath.Ext(file), ".csv")
 	for i, a := range run.accounts {
-		if _, err := as.ScoreAccount(a, nil, time.Time{}); err != nil {
+		res, err := as.ScoreAccount(a, nil, time.Time{})
+		if err != nil {
 			run.badAccounts = append(run.badAccounts, badAccount{line: run.lines[i], id: a.ID, err: err})
+			continue
 		}
+		for _, u := range res.Unknown {
+			if csv {
+				break
+			}
+			at := slices.IndexFunc(unknown, func(k *unknownKey) bool { return k.u == u })
+			if at < 0 {
+				unknown = append(unknown, &unknownKey{u: u, line: run.lines[i]})
+			} else {
+				unknown[at].more++
+			}
+		}
+	}
+	for _, k := range unknown {
+		msg := fmt.Sprintf("warning: %s:%d: %s %q is not in the model, so no rule reads it", file, k.line, k.u.Kind, k.u.Name)
+		if k.more > 0 {
+			msg += fmt.Sprintf(" (and in %s)", nOf(k.more, "more row"))
+		}
+		if k.u.DidYouMean != "" {
+			msg += fmt.Sprintf("; did you mean %q?", k.u.DidYouMean)
+		}
+		fmt.Fprintln(stderr, msg)
 	}
 	slices.SortStableFunc(run.badAccounts, func(x, y badAccount) int { return x.line - y.line })
 	if len(run.badAccounts) > 0 {

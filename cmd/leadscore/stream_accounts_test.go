@@ -295,3 +295,20 @@ func TestStreamAccountsFailedLineWritesNothing(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(dump, "\n"), dump)
 	assert.NotContains(t, dump, `"id":"L2"`)
 }
+
+// A key of an NDJSON accounts file the model does not declare is warned
+// about once, at its first row, with the declared name nearest to it, as
+// a CSV file's column is; the stream runs on (score --accounts reports it
+// in the rows).
+func TestStreamAccountsUndeclaredKeyWarned(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(`{"id":"A-ACME","domain":"acme.com","industry":"Software","employees":1200}
+{"id":"A-GLOBEX","domain":"globex.io","industy":"Fintech","employees":350}
+{"id":"A-HOOLI","domain":"hooli.com","industy":"Software","employees":40,"tier":"gold"}
+`), 0o644))
+	code, _, errOut := leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", file, "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, `warning: `+file+`:2: key "industy" is not in the model, so no rule reads it (and in 1 more row); did you mean "industry"?
+warning: `+file+`:3: key "tier" is not in the model, so no rule reads it
+`, errOut[:strings.Index(errOut, "0 lines in")])
+}
