@@ -675,7 +675,9 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 			return false, bad("event: %v", err)
 		}
 		if !r.wall && event.At.After(meta.Clock) {
-			if err := r.fire(tx, meta, event.At, false); err != nil {
+			// The re-checks due up to the event's time, at it too, fire
+			// first: the line then finds what time alone made of them.
+			if err := r.fire(tx, meta, event.At, true); err != nil {
 				return false, err
 			}
 			meta.Clock = event.At

@@ -312,3 +312,20 @@ func TestStreamAccountsUndeclaredKeyWarned(t *testing.T) {
 warning: `+file+`:3: key "tier" is not in the model, so no rule reads it
 `, errOut[:strings.Index(errOut, "0 lines in")])
 }
+
+// A re-check due exactly at the stream's clock fires when an event brings
+// the clock to it, before the event is taken: L1's demo request (1
+// September, 10:00) leaves its 30 days on 1 October at 10:00, the time of
+// L9's event, so A-ACME is back to fit alone (50) after that line, as
+// score --accounts at that time finds it; and L1 falls back the same way.
+func TestStreamAccountsRecheckAtClock(t *testing.T) {
+	in := `{"lead_id":"L1","id":"f1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":"L1","id":"e1","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+{"lead_id":"L9","id":"f9","fields":{"email":"z@globex.io","title":"CEO"}}
+{"lead_id":"L9","id":"e9","type":"demo_request","at":"2026-10-01T10:00:00Z"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `"account_id":"A-ACME","at":"2026-10-01T10:00:00Z","cause":"recheck","from":{"stage":"aware","grade":"A","score":95,"sales_ready":false},"to":{"stage":"","grade":"A","score":50,"sales_ready":false}}`)
+	assert.Contains(t, out, `"lead_id":"L1","at":"2026-10-01T10:00:00Z","cause":"recheck"`)
+}
