@@ -136,6 +136,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
+	r.noteLeftOut()
 	var out io.Writer = stdout
 	if *output != "-" {
 		for _, in := range inputs {
@@ -355,6 +356,9 @@ type streamRun struct {
 	// waiting are the leads taken before the event clock had a time (before
 	// the first event): they are matched to their accounts at the first.
 	waiting []string
+	// leftOut names the people left out of their accounts (their data
+	// cannot be scored), each once.
+	leftOut map[string]bool
 }
 
 // start writes the changes an earlier run committed but may not have

@@ -276,6 +276,23 @@ func (r *streamRun) asOfClock(meta *stream.Meta) time.Time {
 	return meta.Clock
 }
 
+// noteLeftOut names each person left out of its account, once.
+func (r *streamRun) noteLeftOut() {
+	if r.acc == nil {
+		return
+	}
+	r.acc.OnLeftOut(func(accountID, leadID string, err error) {
+		if r.leftOut[leadID] {
+			return
+		}
+		if r.leftOut == nil {
+			r.leftOut = map[string]bool{}
+		}
+		r.leftOut[leadID] = true
+		fmt.Fprintf(r.stderr, "leadscore stream: lead %s is left out of account %s until its data can be scored (%v); give it a fields line that fixes it, or rebuild the store\n", leadID, accountID, err)
+	})
+}
+
 // accountsSummary counts the accounts' changes and how the leads were
 // matched, naming a few that matched no account.
 func (r *streamRun) accountsSummary() string {
@@ -285,6 +302,9 @@ func (r *streamRun) accountsSummary() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "accounts: %s among them; leads matched %d by id, %d by domain, %d to no account", nOf(r.accountChanges, "account change"), byID, byDomain, len(unmatched))
+	if len(r.leftOut) > 0 {
+		fmt.Fprintf(&b, ", %d left out of their accounts (their data cannot be scored; named above)", len(r.leftOut))
+	}
 	if len(r.waiting) > 0 {
 		fmt.Fprintf(&b, ", %d waiting for the first event time to be matched", len(r.waiting))
 	}

@@ -241,12 +241,17 @@ func TestStreamAccountsRefused(t *testing.T) {
 // errModel writes testdata/accounts's model with a role that fails for a
 // person whose seniority is not a number: the lead scores, its account
 // does not.
-func errModel(t *testing.T) string {
+func errModel(t *testing.T) string { return seniorityModel(t, true) }
+
+// seniorityModel is errModel, without its role when role is false.
+func seniorityModel(t *testing.T, role bool) string {
 	t.Helper()
 	b, err := os.ReadFile(td("accounts/model.yaml"))
 	require.NoError(t, err)
 	s := strings.Replace(string(b), "  country: string\n", "  country: string\n  seniority: string\n", 1)
-	s = strings.Replace(s, "  roles:\n", "  roles:\n    senior: int(seniority) >= 3\n", 1)
+	if role {
+		s = strings.Replace(s, "  roles:\n", "  roles:\n    senior: int(seniority) >= 3\n", 1)
+	}
 	require.NotEqual(t, string(b), s)
 	file := filepath.Join(t.TempDir(), "model.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(s), 0o644))
@@ -328,4 +333,51 @@ func TestStreamAccountsRecheckAtClock(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, `"account_id":"A-ACME","at":"2026-10-01T10:00:00Z","cause":"recheck","from":{"stage":"aware","grade":"A","score":95,"sales_ready":false},"to":{"stage":"","grade":"A","score":50,"sales_ready":false}}`)
 	assert.Contains(t, out, `"lead_id":"L1","at":"2026-10-01T10:00:00Z","cause":"recheck"`)
+}
+
+// A person whose stored data cannot be scored (a role added to the model
+// fails on its seniority) is left out of its account, named once, and
+// does not fail the lines of its colleagues: L1's event is taken, and
+// A-ACME is scored with L1 and L3, as score --accounts scores it with L2
+// failed alone.
+func TestStreamAccountsColleagueLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	first := `{"lead_id":"L1","id":"f1","fields":{"email":"ana@acme.com","title":"CEO","country":"US","seniority":"5"}}
+{"lead_id":"L2","id":"f2","fields":{"email":"bo@acme.com","title":"CEO","country":"US","seniority":"five"}}
+{"lead_id":"L1","id":"e1","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+`
+	code, out1, errOut := leadscore(t, first, "stream", "--model", seniorityModel(t, false), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	second := `{"lead_id":"L3","id":"f3","fields":{"email":"cy@acme.com","title":"VP Engineering","country":"US","seniority":"4"}}
+{"lead_id":"L1","id":"e2","type":"webinar_attended","at":"2026-09-02T10:00:00Z","minutes":40}
+{"lead_id":"L3","id":"e3","type":"demo_request","at":"2026-09-03T10:00:00Z"}
+`
+	code, out, errOut := leadscore(t, second, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, 1, strings.Count(errOut, "lead L2 is left out of account A-ACME"), errOut)
+	assert.Contains(t, errOut, "3 lines in: 3 applied, 0 duplicates skipped, 0 failed")
+	assert.Contains(t, errOut, "1 left out of their accounts")
+
+	history := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(history, []byte(`{"id":"L1","email":"ana@acme.com","title":"CEO","country":"US","seniority":"5","events":[{"type":"demo_request","at":"2026-09-01T10:00:00Z"},{"type":"webinar_attended","at":"2026-09-02T10:00:00Z","minutes":40}]}
+{"id":"L2","email":"bo@acme.com","title":"CEO","country":"US","seniority":"five","events":[]}
+{"id":"L3","email":"cy@acme.com","title":"VP Engineering","country":"US","seniority":"4","events":[{"type":"demo_request","at":"2026-09-03T10:00:00Z"}]}
+`), 0o644))
+	code, rows, errOut := leadscore(t, "", "score", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--at", "2026-09-03T10:00:00Z", history)
+	require.Equal(t, exitProblem, code, errOut)
+	var acme accountRow
+	for _, l := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+		var row accountRow
+		require.NoError(t, json.Unmarshal([]byte(l), &row))
+		if row.ID == "A-ACME" {
+			acme = row
+		}
+	}
+	require.Equal(t, 2, acme.People)
+	var last accountChangeLine
+	for _, l := range accountLines(out1 + out) {
+		require.NoError(t, json.Unmarshal([]byte(l), &last))
+	}
+	require.Equal(t, "A-ACME", last.AccountID, out)
+	assert.Equal(t, [3]any{acme.Stage, acme.Grade, acme.SalesReady}, [3]any{last.To.Stage, last.To.Grade, last.To.SalesReady})
 }
