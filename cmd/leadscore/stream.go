@@ -136,6 +136,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
+	r.noteLeftOut()
 	var out io.Writer = stdout
 	if *output != "-" {
 		for _, in := range inputs {
@@ -355,6 +356,9 @@ type streamRun struct {
 	// waiting are the leads taken before the event clock had a time (before
 	// the first event): they are matched to their accounts at the first.
 	waiting []string
+	// leftOut names the people left out of their accounts (their data
+	// cannot be scored), each once.
+	leftOut map[string]bool
 }
 
 // start writes the changes an earlier run committed but may not have
@@ -675,7 +679,9 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 			return false, bad("event: %v", err)
 		}
 		if !r.wall && event.At.After(meta.Clock) {
-			if err := r.fire(tx, meta, event.At, false); err != nil {
+			// The re-checks due up to the event's time, at it too, fire
+			// first: the line then finds what time alone made of them.
+			if err := r.fire(tx, meta, event.At, true); err != nil {
 				return false, err
 			}
 			meta.Clock = event.At
@@ -810,9 +816,12 @@ type changeLine struct {
 // evaluate scores the lead as of at, reports a change of its standing,
 // schedules its next re-check and puts it; a lead with no fields yet is
 // put unscored, and so is every lead before the event clock has a time
-// (before the first event). An error of the score fails the line (nothing is put).
+// (before the first event). An error of the score, or of its account's,
+// fails the line: nothing is put, no change is reported and no seq is used.
 func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st *stream.State, at time.Time, cause, id string) error {
 	l.Next = time.Time{}
+	var change *changeLine // the lead's change, reported once the line cannot fail
+	var standing *stream.Standing
 	if l.Fields != nil && !at.IsZero() {
 		fields, err := leadFields(l)
 		if err != nil {
@@ -822,23 +831,10 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		if err != nil {
 			return bad("%v", err)
 		}
-		if now := stream.StandingOf(res); r.quietChanges {
-			l.Standing = &now
-		} else if l.Standing == nil || *l.Standing != now {
-			meta.Seq++
-			line, err := json.Marshal(changeLine{Seq: meta.Seq, LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: res.RowIn(r.m.Holdout)})
-			if err != nil {
-				return bad("%v", err)
-			}
-			if err := tx.AddPending(stream.Pending{Seq: meta.Seq, Line: line}); err != nil {
-				return err
-			}
-			r.lines = append(r.lines, append(line, '\n'))
-			r.changes++
-			if cause == "recheck" {
-				r.rechecks++
-			}
-			l.Standing = &now
+		now := stream.StandingOf(res)
+		standing = &now
+		if !r.quietChanges && (l.Standing == nil || *l.Standing != now) {
+			change = &changeLine{LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: res.RowIn(r.m.Holdout)}
 		}
 		next, ok, err := st.NextChangeWithDispositions(context.Background(), fields, l.Dispositions, at)
 		if err != nil {
@@ -848,14 +844,43 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 			l.Next = next
 		}
 	}
+	var accounts []stream.AccountChange
+	waits := false
 	if r.acc != nil && cause != "recheck" { // the accounts' own re-checks follow time
 		if at.IsZero() {
-			if l.Fields != nil && l.Account == "" && l.Unmatched == "" && !slices.Contains(r.waiting, l.ID) {
-				r.waiting = append(r.waiting, l.ID)
+			waits = l.Fields != nil && l.Account == "" && l.Unmatched == "" && !slices.Contains(r.waiting, l.ID)
+		} else {
+			var err error
+			if accounts, err = r.acc.Take(context.Background(), tx, l, st, at, cause); err != nil {
+				return accountLineErr(err)
 			}
-		} else if err := r.takeAccounts(tx, meta, l, st, at, cause, id); err != nil {
+		}
+	}
+	// The line cannot fail now: report the lead's change, then its accounts'.
+	if change != nil {
+		meta.Seq++
+		change.Seq = meta.Seq
+		line, err := json.Marshal(change)
+		if err != nil {
 			return err
 		}
+		if err := tx.AddPending(stream.Pending{Seq: meta.Seq, Line: line}); err != nil {
+			return err
+		}
+		r.lines = append(r.lines, append(line, '\n'))
+		r.changes++
+		if cause == "recheck" {
+			r.rechecks++
+		}
+	}
+	if standing != nil {
+		l.Standing = standing
+	}
+	if err := r.reportAccounts(tx, meta, l, accounts, id); err != nil {
+		return err
+	}
+	if waits {
+		r.waiting = append(r.waiting, l.ID)
 	}
 	if err := tx.Put(*l); err != nil {
 		return err

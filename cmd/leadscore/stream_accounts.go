@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -34,10 +35,41 @@ func streamAccounts(m *rules.Model, model, file string, maxRow int, stderr io.Wr
 	}
 	// An account whose fields do not fit fails whenever it is scored:
 	// found now, it fails the run rather than every line of its people.
+	// A key the model does not declare is read by no rule: said once a
+	// key, at its first row (a CSV file's header was warned about as read).
+	type unknownKey struct {
+		u          rules.Unknown
+		line, more int
+	}
+	var unknown []*unknownKey
+	csv := strings.EqualFold(filepath.Ext(file), ".csv")
 	for i, a := range run.accounts {
-		if _, err := as.ScoreAccount(a, nil, time.Time{}); err != nil {
+		res, err := as.ScoreAccount(a, nil, time.Time{})
+		if err != nil {
 			run.badAccounts = append(run.badAccounts, badAccount{line: run.lines[i], id: a.ID, err: err})
+			continue
 		}
+		for _, u := range res.Unknown {
+			if csv {
+				break
+			}
+			at := slices.IndexFunc(unknown, func(k *unknownKey) bool { return k.u == u })
+			if at < 0 {
+				unknown = append(unknown, &unknownKey{u: u, line: run.lines[i]})
+			} else {
+				unknown[at].more++
+			}
+		}
+	}
+	for _, k := range unknown {
+		msg := fmt.Sprintf("warning: %s:%d: %s %q is not in the model, so no rule reads it", file, k.line, k.u.Kind, k.u.Name)
+		if k.more > 0 {
+			msg += fmt.Sprintf(" (and in %s)", nOf(k.more, "more row"))
+		}
+		if k.u.DidYouMean != "" {
+			msg += fmt.Sprintf("; did you mean %q?", k.u.DidYouMean)
+		}
+		fmt.Fprintln(stderr, msg)
 	}
 	slices.SortStableFunc(run.badAccounts, func(x, y badAccount) int { return x.line - y.line })
 	if len(run.badAccounts) > 0 {
@@ -92,22 +124,26 @@ type accountChangeLine struct {
 
 // takeAccounts matches a lead to its account after its line, re-scores the
 // accounts it concerns and reports their changes; an error that is the
-// line's fails it alone.
+// line's fails it alone, before anything is reported.
 func (r *streamRun) takeAccounts(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st *stream.State, at time.Time, cause, id string) error {
 	changes, err := r.acc.Take(context.Background(), tx, l, st, at, cause)
 	if err != nil {
 		return accountLineErr(err)
 	}
+	return r.reportAccounts(tx, meta, l, changes, id)
+}
+
+// reportAccounts reports the accounts' changes a line of l made, and
+// schedules the re-checks of its account and of those that changed.
+func (r *streamRun) reportAccounts(tx stream.Tx, meta *stream.Meta, l *stream.Lead, changes []stream.AccountChange, id string) error {
 	for _, c := range changes {
 		if err := r.reportAccount(tx, meta, c, id); err != nil {
 			return err
 		}
 	}
-	for _, accountID := range []string{l.Account} {
-		if accountID != "" {
-			if err := r.scheduleAccount(tx, accountID); err != nil {
-				return err
-			}
+	if l.Account != "" {
+		if err := r.scheduleAccount(tx, l.Account); err != nil {
+			return err
 		}
 	}
 	for _, c := range changes {
@@ -193,12 +229,14 @@ func (r *streamRun) recheckAccount(tx stream.Tx, meta *stream.Meta, c recheck) e
 }
 
 // takeWaiting matches the leads taken before the event clock had a time
-// to their accounts, once it has one.
+// to their accounts, once it has one, in order of lead id: the order a
+// restarted run finds them in the store, so that it writes the same
+// changes as a run that was not stopped.
 func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
 	if r.acc == nil || len(r.waiting) == 0 || r.asOfClock(meta).IsZero() {
 		return nil
 	}
-	waiting := r.waiting
+	waiting := slices.Sorted(slices.Values(r.waiting))
 	r.waiting = nil
 	for _, id := range waiting {
 		l, ok, err := tx.Lead(id)
@@ -238,6 +276,23 @@ func (r *streamRun) asOfClock(meta *stream.Meta) time.Time {
 	return meta.Clock
 }
 
+// noteLeftOut names each person left out of its account, once.
+func (r *streamRun) noteLeftOut() {
+	if r.acc == nil {
+		return
+	}
+	r.acc.OnLeftOut(func(accountID, leadID string, err error) {
+		if r.leftOut[leadID] {
+			return
+		}
+		if r.leftOut == nil {
+			r.leftOut = map[string]bool{}
+		}
+		r.leftOut[leadID] = true
+		fmt.Fprintf(r.stderr, "leadscore stream: lead %s is left out of account %s until its data can be scored (%v); give it a fields line that fixes it, or rebuild the store\n", leadID, accountID, err)
+	})
+}
+
 // accountsSummary counts the accounts' changes and how the leads were
 // matched, naming a few that matched no account.
 func (r *streamRun) accountsSummary() string {
@@ -247,6 +302,9 @@ func (r *streamRun) accountsSummary() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "accounts: %s among them; leads matched %d by id, %d by domain, %d to no account", nOf(r.accountChanges, "account change"), byID, byDomain, len(unmatched))
+	if len(r.leftOut) > 0 {
+		fmt.Fprintf(&b, ", %d left out of their accounts (their data cannot be scored; named above)", len(r.leftOut))
+	}
 	if len(r.waiting) > 0 {
 		fmt.Fprintf(&b, ", %d waiting for the first event time to be matched", len(r.waiting))
 	}

@@ -237,3 +237,147 @@ func TestStreamAccountsRefused(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "has no accounts section")
 }
+
+// errModel writes testdata/accounts's model with a role that fails for a
+// person whose seniority is not a number: the lead scores, its account
+// does not.
+func errModel(t *testing.T) string { return seniorityModel(t, true) }
+
+// seniorityModel is errModel, without its role when role is false.
+func seniorityModel(t *testing.T, role bool) string {
+	t.Helper()
+	b, err := os.ReadFile(td("accounts/model.yaml"))
+	require.NoError(t, err)
+	s := strings.Replace(string(b), "  country: string\n", "  country: string\n  seniority: string\n", 1)
+	if role {
+		s = strings.Replace(s, "  roles:\n", "  roles:\n    senior: int(seniority) >= 3\n", 1)
+	}
+	require.NotEqual(t, string(b), s)
+	file := filepath.Join(t.TempDir(), "model.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(s), 0o644))
+	return file
+}
+
+// A line that fails at the accounts step fails alone: it writes no change
+// line (of its lead either), uses no seq and stores nothing, so the next
+// good line of the lead reports the change from where it stood before.
+func TestStreamAccountsFailedLineWritesNothing(t *testing.T) {
+	in := `{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+{"lead_id":"L1","id":"f1","fields":{"email":"ana@acme.com","title":"CEO","country":"US","seniority":"5"}}
+{"lead_id":"L2","id":"f2","fields":{"email":"bo@acme.com","title":"CEO","country":"US","seniority":"five"}}
+{"lead_id":"L2","id":"f4","fields":{"email":"bo@acme.com","title":"CEO","country":"US","seniority":"4"}}
+`
+	dir := t.TempDir()
+	code, out, errOut := leadscore(t, in, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "stdin:3: lead L2:")
+	assert.Contains(t, errOut, "4 lines in: 3 applied, 0 duplicates skipped, 1 failed; 3 changes written (seq 1 to 3")
+	var seqs []uint64
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var c struct {
+			Seq    uint64          `json:"seq"`
+			ID     string          `json:"id"`
+			LeadID string          `json:"lead_id"`
+			From   json.RawMessage `json:"from"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &c))
+		seqs = append(seqs, c.Seq)
+		assert.NotEqual(t, "f2", c.ID, "the failed line wrote a change: %s", l)
+		if c.ID == "f4" {
+			assert.Equal(t, "null", string(c.From), "L2 was stored by its failed line: %s", l)
+		}
+	}
+	assert.Equal(t, []uint64{1, 2, 3}, seqs)
+	// Nothing of the failed line is stored: with the first three lines
+	// alone, L2 is not in the store, and A-ACME counts L1 only.
+	dir = t.TempDir()
+	first3 := strings.Join(strings.SplitAfter(in, "\n")[:3], "")
+	code, _, errOut = leadscore(t, first3, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, "leads matched 0 by id, 1 by domain, 0 to no account")
+	code, dump, errOut := leadscore(t, "", "stream", "--model", errModel(t), "--state", dir, "--dump", "--at", "2026-09-01T10:00:00Z")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, 1, strings.Count(dump, "\n"), dump)
+	assert.NotContains(t, dump, `"id":"L2"`)
+}
+
+// A key of an NDJSON accounts file the model does not declare is warned
+// about once, at its first row, with the declared name nearest to it, as
+// a CSV file's column is; the stream runs on (score --accounts reports it
+// in the rows).
+func TestStreamAccountsUndeclaredKeyWarned(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(`{"id":"A-ACME","domain":"acme.com","industry":"Software","employees":1200}
+{"id":"A-GLOBEX","domain":"globex.io","industy":"Fintech","employees":350}
+{"id":"A-HOOLI","domain":"hooli.com","industy":"Software","employees":40,"tier":"gold"}
+`), 0o644))
+	code, _, errOut := leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", file, "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, `warning: `+file+`:2: key "industy" is not in the model, so no rule reads it (and in 1 more row); did you mean "industry"?
+warning: `+file+`:3: key "tier" is not in the model, so no rule reads it
+`, errOut[:strings.Index(errOut, "0 lines in")])
+}
+
+// A re-check due exactly at the stream's clock fires when an event brings
+// the clock to it, before the event is taken: L1's demo request (1
+// September, 10:00) leaves its 30 days on 1 October at 10:00, the time of
+// L9's event, so A-ACME is back to fit alone (50) after that line, as
+// score --accounts at that time finds it; and L1 falls back the same way.
+func TestStreamAccountsRecheckAtClock(t *testing.T) {
+	in := `{"lead_id":"L1","id":"f1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":"L1","id":"e1","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+{"lead_id":"L9","id":"f9","fields":{"email":"z@globex.io","title":"CEO"}}
+{"lead_id":"L9","id":"e9","type":"demo_request","at":"2026-10-01T10:00:00Z"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, `"account_id":"A-ACME","at":"2026-10-01T10:00:00Z","cause":"recheck","from":{"stage":"aware","grade":"A","score":95,"sales_ready":false},"to":{"stage":"","grade":"A","score":50,"sales_ready":false}}`)
+	assert.Contains(t, out, `"lead_id":"L1","at":"2026-10-01T10:00:00Z","cause":"recheck"`)
+}
+
+// A person whose stored data cannot be scored (a role added to the model
+// fails on its seniority) is left out of its account, named once, and
+// does not fail the lines of its colleagues: L1's event is taken, and
+// A-ACME is scored with L1 and L3, as score --accounts scores it with L2
+// failed alone.
+func TestStreamAccountsColleagueLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	first := `{"lead_id":"L1","id":"f1","fields":{"email":"ana@acme.com","title":"CEO","country":"US","seniority":"5"}}
+{"lead_id":"L2","id":"f2","fields":{"email":"bo@acme.com","title":"CEO","country":"US","seniority":"five"}}
+{"lead_id":"L1","id":"e1","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+`
+	code, out1, errOut := leadscore(t, first, "stream", "--model", seniorityModel(t, false), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	second := `{"lead_id":"L3","id":"f3","fields":{"email":"cy@acme.com","title":"VP Engineering","country":"US","seniority":"4"}}
+{"lead_id":"L1","id":"e2","type":"webinar_attended","at":"2026-09-02T10:00:00Z","minutes":40}
+{"lead_id":"L3","id":"e3","type":"demo_request","at":"2026-09-03T10:00:00Z"}
+`
+	code, out, errOut := leadscore(t, second, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, 1, strings.Count(errOut, "lead L2 is left out of account A-ACME"), errOut)
+	assert.Contains(t, errOut, "3 lines in: 3 applied, 0 duplicates skipped, 0 failed")
+	assert.Contains(t, errOut, "1 left out of their accounts")
+
+	history := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(history, []byte(`{"id":"L1","email":"ana@acme.com","title":"CEO","country":"US","seniority":"5","events":[{"type":"demo_request","at":"2026-09-01T10:00:00Z"},{"type":"webinar_attended","at":"2026-09-02T10:00:00Z","minutes":40}]}
+{"id":"L2","email":"bo@acme.com","title":"CEO","country":"US","seniority":"five","events":[]}
+{"id":"L3","email":"cy@acme.com","title":"VP Engineering","country":"US","seniority":"4","events":[{"type":"demo_request","at":"2026-09-03T10:00:00Z"}]}
+`), 0o644))
+	code, rows, errOut := leadscore(t, "", "score", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--at", "2026-09-03T10:00:00Z", history)
+	require.Equal(t, exitProblem, code, errOut)
+	var acme accountRow
+	for _, l := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+		var row accountRow
+		require.NoError(t, json.Unmarshal([]byte(l), &row))
+		if row.ID == "A-ACME" {
+			acme = row
+		}
+	}
+	require.Equal(t, 2, acme.People)
+	var last accountChangeLine
+	for _, l := range accountLines(out1 + out) {
+		require.NoError(t, json.Unmarshal([]byte(l), &last))
+	}
+	require.Equal(t, "A-ACME", last.AccountID, out)
+	assert.Equal(t, [3]any{acme.Stage, acme.Grade, acme.SalesReady}, [3]any{last.To.Stage, last.To.Grade, last.To.SalesReady})
+}

@@ -146,3 +146,58 @@ func changesBySeq(t *testing.T, name string) map[uint64]string {
 	}
 	return out
 }
+
+// leadscore stream --accounts ended after each of its commits in turn,
+// before it writes that commit's changes, and restarted with --resume,
+// writes the changes of one uninterrupted run byte for byte, with leads
+// waiting (given fields before the first event) to be matched to their
+// accounts: they are matched in the same order however the run was cut.
+func TestStreamAccountsCrashWithWaitingLeads(t *testing.T) {
+	if testing.Short() || raceDetector {
+		t.Skip("builds leadscore and runs it some twenty times")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go is not on PATH")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "leadscore")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	// L9, L2 and L7 wait (fields, no event yet), in an order that is not
+	// their ids'; L5's event gives the clock its first time.
+	input := `{"lead_id":"L9","id":"f1","fields":{"email":"a@globex.io","title":"CEO"}}
+{"lead_id":"L2","id":"f2","fields":{"email":"b@acme.com","title":"CEO"}}
+{"lead_id":"L7","id":"f3","fields":{"email":"c@acme.com","title":"VP Engineering"}}
+{"lead_id":"L5","id":"e1","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+{"lead_id":"L5","id":"f5","fields":{"email":"d@acme.com","title":"Data Analyst"}}
+{"lead_id":"L2","id":"e2","type":"demo_request","at":"2026-09-02T10:00:00Z"}
+{"lead_id":"L9","id":"e3","type":"webinar_attended","at":"2026-09-03T10:00:00Z","minutes":40}
+{"lead_id":"L7","id":"e4","type":"page_view","at":"2026-10-20T10:00:00Z","url":"/pricing"}
+`
+	in := filepath.Join(tmp, "in.ndjson")
+	require.NoError(t, os.WriteFile(in, []byte(input), 0o644))
+	args := func(dir, out string) []string {
+		return []string{"stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir, "--quiet", "--batch", "1", "-o", out, "--resume", in}
+	}
+	ref := filepath.Join(tmp, "ref.ndjson")
+	b, err := exec.Command(bin, args(filepath.Join(tmp, "ref"), ref)...).CombinedOutput()
+	require.NoError(t, err, string(b))
+	want, err := os.ReadFile(ref)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, bytes.Count(want, []byte(`"account_id"`)), 3, string(want))
+	for after := 1; after <= 8; after++ {
+		dir, got := filepath.Join(tmp, fmt.Sprint("cut", after)), filepath.Join(tmp, fmt.Sprint("cut", after, ".ndjson"))
+		cmd := exec.Command(bin, args(dir, got)...)
+		cmd.Env = append(os.Environ(), fmt.Sprintf("LEADSCORE_STREAM_CRASH_AFTER=%d", after))
+		b, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 137 {
+			require.NoError(t, err, string(b))
+		}
+		b, err = exec.Command(bin, args(dir, got)...).CombinedOutput()
+		require.NoError(t, err, string(b))
+		have, err := os.ReadFile(got)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(have), "ended after commit %d", after)
+	}
+}

@@ -46,7 +46,16 @@ type Accounts struct {
 	personClock bool            // a person expression (role, engaged, roll-up) reads the clock
 	windows     []time.Duration // the account's windows on a person's latest activity
 	fingerprint string
+	leftOut     func(accountID, leadID string, err error)
 }
+
+// OnLeftOut sets f to be called with each person left out of its account
+// as it is scored: a person (not the lead of the line being taken) whose
+// stored data cannot be scored is left out of the account rather than
+// fail the lines of its colleagues, as score --accounts fails that lead
+// alone. f may be called again for the same person at each scoring, and
+// for scorings a failed transaction then undoes.
+func (a *Accounts) OnLeftOut(f func(accountID, leadID string, err error)) { a.leftOut = f }
 
 // NewAccounts returns Accounts for the model of as and the given accounts;
 // its leads' states are those of Leads (made with opts). The error is for
@@ -277,7 +286,7 @@ func (a *Accounts) Score(ctx context.Context, tx Tx, accountID string, asOf time
 	if err != nil {
 		return nil, err
 	}
-	return a.scoreAt(ctx, a.as, a.accounts[i], ms, asOf)
+	return a.scoreAt(ctx, a.as, a.accounts[i], a.scorable(ctx, accountID, ms, nil, asOf), asOf)
 }
 
 // member is one of an account's people: its stored lead and its state.
@@ -308,12 +317,39 @@ func (a *Accounts) members(tx AccountTx, acc *Account, self *member) ([]member, 
 		st := a.sc.NewState(id)
 		if l.State != nil {
 			if st, err = a.sc.Load(l.State); err != nil {
-				return nil, &scoring.AccountError{AccountID: acc.ID, Err: fmt.Errorf("its person %s: %w", id, err)}
+				a.leaveOut(acc.ID, id, err)
+				continue
 			}
 		}
 		out = append(out, member{l: &l, st: st})
 	}
 	return out, nil
+}
+
+// leaveOut reports a person left out of its account.
+func (a *Accounts) leaveOut(accountID, leadID string, err error) {
+	if a.leftOut != nil {
+		a.leftOut(accountID, leadID, err)
+	}
+}
+
+// scorable returns the people of ms that can be scored as of t, leaving
+// out (and reporting, see OnLeftOut) the others; self, the lead of the line being taken,
+// is kept whatever its error, for the line to fail on it.
+func (a *Accounts) scorable(ctx context.Context, accountID string, ms []member, self *member, t time.Time) []member {
+	out := ms[:0]
+	for i := range ms {
+		if self == nil || ms[i].l.ID != self.l.ID {
+			// A time before a person's latest event is the caller's
+			// (ErrBeforeLatest), not the person's: it fails the scoring.
+			if _, err := a.person(ctx, a.as, &ms[i], t); err != nil && ctx.Err() == nil && !errors.Is(err, ErrBeforeLatest) {
+				a.leaveOut(accountID, ms[i].l.ID, err)
+				continue
+			}
+		}
+		out = append(out, ms[i])
+	}
+	return out
 }
 
 // scoreAt scores the account with its people as of t, with s (the
@@ -341,6 +377,7 @@ func (a *Accounts) rescore(ctx context.Context, tx AccountTx, acc *Account, self
 	if err != nil {
 		return nil, err
 	}
+	ms = a.scorable(ctx, acc.ID, ms, self, asOf)
 	res, err := a.scoreAt(ctx, a.as, a.accounts[i], ms, asOf)
 	if err != nil {
 		return nil, err

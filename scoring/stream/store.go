@@ -159,8 +159,9 @@ type AccountStanding struct {
 	Grade      string  `json:"grade"`
 	Score      float64 `json:"score"`
 	SalesReady bool    `json:"sales_ready"`
-	// SalesReadyAt is when the account became sales-ready (the time of the
-	// change that made it so); the zero time when it is not.
+	// SalesReadyAt is when the account was found sales-ready: the time of
+	// the change that made it so, the stream's clock then (a late event
+	// that made it so does not back-date it); the zero time when it is not.
 	SalesReadyAt time.Time `json:"sales_ready_at,omitzero"`
 }
 
