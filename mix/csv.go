@@ -54,6 +54,9 @@ func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table,
 		return t, err
 	}
 	t, err := newTable(r, what, need...)
+	if err != nil && strings.Contains(err.Error(), "is empty; it needs a header line") {
+		return nil, fmt.Errorf("the %s file is empty; it needs a header line with %s", what, strings.Join(append([]string{"day (or date)"}, need...), ", "))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -464,6 +464,11 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return problem("%v", err)
 	}
+	if costs == nil {
+		if msg := spendGaps(spendName, rows, data.Weeks, period); msg != "" {
+			return problem("%s", msg)
+		}
+	}
 	first, last := data.Weeks[0].Format("2006-01-02"), data.Weeks[len(data.Weeks)-1].Format("2006-01-02")
 	// The counts' periods run to the last week's last day, as the
 	// comparison's does: the weeks are whole.
@@ -1045,4 +1050,78 @@ func (r mixReport) writeCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// spendGaps says what is wrong when a spend file does not fit the KPI's
+// periods: rows dated between them (a daily file beside weekly KPI), or a
+// period within the spend's own dates with no row for any channel (a
+// weekly file beside a daily KPI, or a gap in the export). A channel
+// without a row in a period spends nothing then; a period without a row
+// for every channel is far more likely missing than a period nothing was
+// spent on anywhere, and would count as no spend and bend every return.
+// "" when the file fits. (Spread costs are exempt: a day between
+// campaigns has no cost.)
+func spendGaps(name string, rows []mix.SpendRow, periods []time.Time, period mix.Period) string {
+	if len(rows) == 0 || len(periods) == 0 {
+		return ""
+	}
+	step := 7 * 24 * time.Hour
+	if period == mix.Day {
+		step = 24 * time.Hour
+	}
+	for i := 1; i < len(periods); i++ {
+		if periods[i].Sub(periods[i-1]) != step {
+			return "" // the KPI's own gap: the model's checks say so
+		}
+	}
+	on := make(map[time.Time]bool, len(periods))
+	for _, p := range periods {
+		on[p] = true
+	}
+	first, last := periods[0], periods[len(periods)-1]
+	seen := map[time.Time]bool{}
+	var lo, hi time.Time
+	for _, r := range rows {
+		if r.Week.Before(first) || r.Week.After(last) {
+			continue
+		}
+		if !on[r.Week] {
+			prev, next := around(periods, r.Week)
+			return fmt.Sprintf("%s:%d: the spend is dated %s, between the KPI's %ss %s and %s; the spend file looks like data of another period than the KPI's: give both files the same %ss (--period %s)",
+				name, r.Line, r.Week.Format("2006-01-02"), period, prev.Format("2006-01-02"), next.Format("2006-01-02"), period, period)
+		}
+		seen[r.Week] = true
+		if lo.IsZero() || r.Week.Before(lo) {
+			lo = r.Week
+		}
+		if r.Week.After(hi) {
+			hi = r.Week
+		}
+	}
+	missing, example := 0, time.Time{}
+	for _, p := range periods {
+		if !seen[p] {
+			if missing == 0 {
+				example = p
+			}
+			missing++
+		}
+	}
+	if missing == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s has no row for any channel on %d of the KPI's %d %ss (the first: %s; its rows run %s to %s): a %s with no row for every channel is more likely missing from the export (or a file of another period) than a %s nothing was spent on; give each %s a row per channel, 0 where nothing was spent",
+		name, missing, len(periods), period, example.Format("2006-01-02"), lo.Format("2006-01-02"), hi.Format("2006-01-02"), period, period, period)
+}
+
+// around is the last of the sorted periods before t and the first after.
+func around(periods []time.Time, t time.Time) (prev, next time.Time) {
+	for _, p := range periods {
+		if p.Before(t) {
+			prev = p
+		} else if p.After(t) {
+			return prev, p
+		}
+	}
+	return prev, t
 }

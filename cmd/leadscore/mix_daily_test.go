@@ -214,3 +214,40 @@ func TestMixDailyErrors(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, `--period "month": use week or day`)
 }
+
+// A spend file of another period than the KPI's, or with a whole period
+// missing, is refused rather than read as no spend: a weekly file in a
+// daily run (its rows on one day of seven), a daily file beside a weekly
+// KPI, a day missing from the export.
+func TestMixSpendGapsRefused(t *testing.T) {
+	dir := t.TempDir()
+	spend, err := os.ReadFile(td(filepath.Join("mix", "spend.csv")))
+	require.NoError(t, err)
+	weekly := filepath.Join(dir, "weekly-as-date.csv")
+	require.NoError(t, os.WriteFile(weekly, []byte(strings.Replace(string(spend), "week,", "date,", 1)), 0o644))
+	code, _, errOut := leadscore(t, "", "mix", "--period", "day", "--spend", weekly, "--kpi", td(filepath.Join("mix", "daily", "kpi.csv")))
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, weekly+" has no row for any channel on 625 of the KPI's 730 days (the first: 2023-01-03;")
+
+	daily, err := os.ReadFile(td(filepath.Join("mix", "daily", "spend.csv")))
+	require.NoError(t, err)
+	lines := strings.SplitAfter(string(daily), "\n")
+	asWeek := filepath.Join(dir, "daily-as-week.csv")
+	require.NoError(t, os.WriteFile(asWeek, []byte(strings.Replace(string(daily), "day,", "week,", 1)), 0o644))
+	code, _, errOut = leadscore(t, "", "mix", "--spend", asWeek, "--kpi", td(filepath.Join("mix", "kpi.csv")))
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, ", between the KPI's weeks 2023-01-02 and 2023-01-09; the spend file looks like data of another period")
+
+	var kept []string
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "2023-06-01,") {
+			kept = append(kept, l)
+		}
+	}
+	require.Less(t, len(kept), len(lines))
+	gap := filepath.Join(dir, "gap.csv")
+	require.NoError(t, os.WriteFile(gap, []byte(strings.Join(kept, "")), 0o644))
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", gap, "--kpi", td(filepath.Join("mix", "daily", "kpi.csv")))
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, gap+" has no row for any channel on 1 of the KPI's 730 days (the first: 2023-06-01;")
+}
