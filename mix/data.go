@@ -40,30 +40,51 @@ type Control struct {
 const MinWeeks = 26
 
 // Validate says what makes the data unusable, in words for whoever
-// exported it; nil when it can be fitted.
+// exported it, of its period (weeks or days); nil when it can be fitted.
 func (d Data) Validate() error {
-	if d.Period.norm() == Day {
-		return d.validateDaily()
-	}
+	p := d.Period.norm()
+	unit, units := p.String(), p.plural()
+	adjective := map[Period]string{Week: "weekly", Day: "daily"}[p]
 	n := len(d.KPI)
 	if len(d.Weeks) != n {
-		return fmt.Errorf("%d weeks but %d KPI values; give one KPI value per week", len(d.Weeks), n)
+		return fmt.Errorf("%d %s but %d KPI values; give one KPI value per %s", len(d.Weeks), units, n, unit)
 	}
-	if n < MinWeeks {
+	tooFew := func() error {
+		if n >= p.minPeriods() {
+			return nil
+		}
+		if p == Day {
+			return fmt.Errorf("%d days of data; a daily mix model needs at least %d (26 weeks; better 730: two years, so seasonality and channels can be told apart)", n, MinDays)
+		}
 		return fmt.Errorf("%d weeks of data; a mix model needs at least %d (better 104: two years, so seasonality and channels can be told apart)", n, MinWeeks)
 	}
-	for t := 1; t < n; t++ {
-		if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != 7*24*time.Hour {
-			return fmt.Errorf("weeks %s and %s are %s apart; weeks must follow each other 7 days apart with none missing%s", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), Week.looksLike(int(gap/(24*time.Hour))))
+	gaps := func() error {
+		step := time.Duration(p.Days()) * 24 * time.Hour
+		for t := 1; t < n; t++ {
+			if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != step {
+				return fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), units, days(step), p.looksLike(int(gap/(24*time.Hour))))
+			}
+		}
+		return nil
+	}
+	// Daily data is checked for gaps first: dates a week apart are weekly
+	// data, not too few days.
+	checks := []func() error{tooFew, gaps}
+	if p == Day {
+		checks = []func() error{gaps, tooFew}
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
 		}
 	}
 	for t, v := range d.KPI {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("week %s: the KPI is %v; give a number", day(d.Weeks[t]), v)
+			return fmt.Errorf("%s %s: the KPI is %v; give a number", unit, day(d.Weeks[t]), v)
 		}
 	}
 	if len(d.Channels) == 0 {
-		return fmt.Errorf("no channels; give at least one channel's weekly spend")
+		return fmt.Errorf("no channels; give at least one channel's %s spend", adjective)
 	}
 	seen := map[string]bool{}
 	for _, c := range d.Channels {
@@ -75,11 +96,11 @@ func (d Data) Validate() error {
 		}
 		seen[c.Name] = true
 		if len(c.Spend) != n {
-			return fmt.Errorf("channel %q has %d weeks of spend, the KPI %d; give a spend for every week (0 when nothing was spent)", c.Name, len(c.Spend), n)
+			return fmt.Errorf("channel %q has %d %s of spend, the KPI %d; give a spend for every %s (0 when nothing was spent)", c.Name, len(c.Spend), units, n, unit)
 		}
 		for t, v := range c.Spend {
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-				return fmt.Errorf("channel %q, week %s: spend %v; spend must be a number, 0 or more", c.Name, day(d.Weeks[t]), v)
+				return fmt.Errorf("channel %q, %s %s: spend %v; spend must be a number, 0 or more", c.Name, unit, day(d.Weeks[t]), v)
 			}
 		}
 	}
@@ -89,11 +110,11 @@ func (d Data) Validate() error {
 		}
 		seen[c.Name] = true
 		if len(c.Values) != n {
-			return fmt.Errorf("control %q has %d weeks, the KPI %d", c.Name, len(c.Values), n)
+			return fmt.Errorf("control %q has %d %s, the KPI %d", c.Name, len(c.Values), units, n)
 		}
 		for t, v := range c.Values {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("control %q, week %s: %v; give a number", c.Name, day(d.Weeks[t]), v)
+				return fmt.Errorf("control %q, %s %s: %v; give a number", c.Name, unit, day(d.Weeks[t]), v)
 			}
 		}
 	}
@@ -102,73 +123,7 @@ func (d Data) Validate() error {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	if lo == hi {
-		return fmt.Errorf("the KPI is %v every week: there is nothing to explain", lo)
-	}
-	return nil
-}
-
-// validateDaily is Validate for daily data: the same checks, said of days.
-func (d Data) validateDaily() error {
-	n := len(d.KPI)
-	if len(d.Weeks) != n {
-		return fmt.Errorf("%d days but %d KPI values; give one KPI value per day", len(d.Weeks), n)
-	}
-	for t := 1; t < n; t++ {
-		if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != 24*time.Hour {
-			return fmt.Errorf("days %s and %s are %s apart; days must follow each other 1 day apart with none missing%s", day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), Day.looksLike(int(gap/(24*time.Hour))))
-		}
-	}
-	// (The gaps first: dates a week apart are weekly data, not too few
-	// days.)
-	if n < MinDays {
-		return fmt.Errorf("%d days of data; a daily mix model needs at least %d (26 weeks; better 730: two years, so seasonality and channels can be told apart)", n, MinDays)
-	}
-	for t, v := range d.KPI {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("day %s: the KPI is %v; give a number", day(d.Weeks[t]), v)
-		}
-	}
-	if len(d.Channels) == 0 {
-		return fmt.Errorf("no channels; give at least one channel's daily spend")
-	}
-	seen := map[string]bool{}
-	for _, c := range d.Channels {
-		if c.Name == "" {
-			return fmt.Errorf("a channel has no name")
-		}
-		if seen[c.Name] {
-			return fmt.Errorf("channel %q is given twice", c.Name)
-		}
-		seen[c.Name] = true
-		if len(c.Spend) != n {
-			return fmt.Errorf("channel %q has %d days of spend, the KPI %d; give a spend for every day (0 when nothing was spent)", c.Name, len(c.Spend), n)
-		}
-		for t, v := range c.Spend {
-			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-				return fmt.Errorf("channel %q, day %s: spend %v; spend must be a number, 0 or more", c.Name, day(d.Weeks[t]), v)
-			}
-		}
-	}
-	for _, c := range d.Controls {
-		if seen[c.Name] {
-			return fmt.Errorf("control %q has the name of a channel or another control", c.Name)
-		}
-		seen[c.Name] = true
-		if len(c.Values) != n {
-			return fmt.Errorf("control %q has %d days, the KPI %d", c.Name, len(c.Values), n)
-		}
-		for t, v := range c.Values {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("control %q, day %s: %v; give a number", c.Name, day(d.Weeks[t]), v)
-			}
-		}
-	}
-	lo, hi := d.KPI[0], d.KPI[0]
-	for _, v := range d.KPI {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
-	}
-	if lo == hi {
-		return fmt.Errorf("the KPI is %v every day: there is nothing to explain", lo)
+		return fmt.Errorf("the KPI is %v every %s: there is nothing to explain", lo, unit)
 	}
 	return nil
 }
