@@ -120,21 +120,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		var stages []string
-		for _, s := range new.Stages {
-			stages = append(stages, s.ID)
-		}
-		for _, s := range old.Stages {
-			if new.Stage(s.ID) < 0 {
-				stages = append(stages, s.ID)
-			}
-		}
-		names := []string{"total"}
-		for _, c := range new.Categories {
-			names = append(names, c.Name)
-		}
-		im := review.NewImpact(stages, names, review.ChangedStages(changes))
-		im.NewStages = len(new.Stages)
+		im := newImpact(old, new, review.ChangedStages(changes))
 		if im.Show, err = showFields(new, *show); err != nil {
 			return fail("%v", err)
 		}
@@ -475,4 +461,27 @@ func outcomeWords(o attribution.Outcome) string {
 		return "opportunity since " + o.Opportunity.Format("2006-01-02")
 	}
 	return ""
+}
+
+// newImpact starts the impact of a change from old to new: the new
+// model's stage ladder, then the stages only the old one has; the total
+// and the new model's categories; changed are the stages whose condition
+// the change rewrote.
+func newImpact(old, new *rules.Model, changed map[string]bool) *review.Impact {
+	var stages []string
+	for _, s := range new.Stages {
+		stages = append(stages, s.ID)
+	}
+	for _, s := range old.Stages {
+		if new.Stage(s.ID) < 0 {
+			stages = append(stages, s.ID)
+		}
+	}
+	names := []string{"total"}
+	for _, c := range new.Categories {
+		names = append(names, c.Name)
+	}
+	im := review.NewImpact(stages, names, changed)
+	im.NewStages = len(new.Stages)
+	return im
 }

@@ -117,27 +117,13 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		scored[v], runs[v] = out, run
 	}
 	old, new := models[0].Accounts.Model, models[1].Accounts.Model
-	var stages []string
-	for _, s := range new.Stages {
-		stages = append(stages, s.ID)
-	}
-	for _, s := range old.Stages {
-		if new.Stage(s.ID) < 0 {
-			stages = append(stages, s.ID)
-		}
-	}
-	names := []string{"total"}
-	for _, c := range new.Categories {
-		names = append(names, c.Name)
-	}
 	changed := map[string]bool{}
 	for _, c := range changes {
 		if c.What == "account stage" {
 			changed[c.Name] = true
 		}
 	}
-	im := review.NewImpact(stages, names, changed)
-	im.NewStages = len(new.Stages)
+	im := newImpact(old, new, changed)
 	for _, f := range []string{"name", "company", "domain", "tier", "owner"} {
 		if new.Field(f) != nil {
 			im.Show = append(im.Show, f)
