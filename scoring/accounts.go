@@ -110,16 +110,29 @@ func (s *AccountScorer) Person(lead Lead, asOf time.Time) (*Person, error) {
 
 // PersonContext is Person, stopped when ctx is done.
 func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.Time) (*Person, error) {
+	p, res, err := s.scorePerson(ctx, lead, asOf, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.setLastActive(lead.Events)
+	s.finishPerson(p, res)
+	return p, nil
+}
+
+// scorePerson scores a lead as one of an account's people, its event
+// aggregates' values from c when it is not nil (see PersonCounted); the
+// caller sets when it was last active and finishes it.
+func (s *AccountScorer) scorePerson(ctx context.Context, lead Lead, asOf time.Time, c *counted) (*Person, *Result, error) {
 	if len(lead.Dispositions) > 0 {
 		if err := s.leads.CheckDispositions(lead.Dispositions); err != nil {
-			return nil, &Error{LeadID: lead.ID, Err: err}
+			return nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
 	p := s.newPerson(asOf)
 	p.LeadID = lead.ID
 	sc := s.leads
 	ev := sc.pool.Get().(*evaluation)
-	res, err, broken := sc.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
+	res, err, broken := sc.scoreIn(ev, ctx, lead, asOf, c, nil, func(lead Lead, res *Result) error {
 		if err := sc.evaluate(ev, lead, asOf, res); err != nil {
 			return err
 		}
@@ -130,11 +143,9 @@ func (s *AccountScorer) PersonContext(ctx context.Context, lead Lead, asOf time.
 	}
 	sc.pool.Put(ev)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p.setLastActive(lead.Events)
-	s.finishPerson(p, res)
-	return p, nil
+	return p, res, nil
 }
 
 // PersonJSON is for package scoring/leadfile (the key closes it to other

@@ -30,25 +30,7 @@ func (s *AccountScorer) PersonCounted(k friend.Key, ctx context.Context, lead Le
 	if err := k.Check(); err != nil {
 		return nil, err
 	}
-	if len(lead.Dispositions) > 0 {
-		if err := s.leads.CheckDispositions(lead.Dispositions); err != nil {
-			return nil, &Error{LeadID: lead.ID, Err: err}
-		}
-	}
-	p := s.newPerson(asOf)
-	p.LeadID = lead.ID
-	sc := s.leads
-	ev := sc.pool.Get().(*evaluation)
-	res, err, broken := sc.scoreIn(ev, ctx, lead, asOf, &counted{counts: counts, lasts: lasts}, nil, func(lead Lead, res *Result) error {
-		if err := sc.evaluate(ev, lead, asOf, res); err != nil {
-			return err
-		}
-		return s.personValues(ev, p)
-	})
-	if broken {
-		ev = sc.newEvaluation()
-	}
-	sc.pool.Put(ev)
+	p, res, err := s.scorePerson(ctx, lead, asOf, &counted{counts: counts, lasts: lasts})
 	if err != nil {
 		return nil, err
 	}
