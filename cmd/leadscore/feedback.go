@@ -123,6 +123,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	// seen holds the leads of the dispositions file the leads file had
+	// (the rest of them are the dispositions' unmatched rows); ids the
+	// leads' ids for a did-you-mean, kept only while few enough for one.
 	seen := map[string]bool{}
 	used := map[string]int{} // the line of each lead counted
 	var ids []string
@@ -139,6 +142,8 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		id      string
 		unknown []rules.Unknown
 		carried int
+		// listed: the dispositions file has verdicts for the lead
+		listed bool
 		// offered: the lead was decoded and checked, so it counts as seen
 		// (and its verdicts as carried) even when scoring it failed
 		offered bool
@@ -155,7 +160,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		if err == nil {
 			out.offered, out.carried = true, len(lead.Dispositions)
-			lead.Dispositions = append(lead.Dispositions, set.For(lead.ID)...)
+			listed := set.For(lead.ID)
+			out.listed = len(listed) > 0
+			lead.Dispositions = append(lead.Dispositions, listed...)
 			out.entry, err = b.Prepare(lead, won[lead.ID])
 		}
 		out.err = err
@@ -165,8 +172,12 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rows++
 		unknown.Add(lr.unknown)
 		if lr.offered {
-			seen[lr.id] = true
-			ids = append(ids, lr.id)
+			if lr.listed {
+				seen[lr.id] = true
+			}
+			if len(ids) <= feedback.MaxSuggest { // one more says "too many"
+				ids = append(ids, lr.id)
+			}
 			carried += lr.carried
 		}
 		err := lr.err

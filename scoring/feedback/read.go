@@ -94,9 +94,10 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.E
 // Unwrap returns the reason.
 func (e RowError) Unwrap() error { return e.Err }
 
-// maxSuggest bounds the leads a did-you-mean for an unknown lead id looks
-// through: beyond it, the suggestion would cost more than the run.
-const maxSuggest = 50_000
+// MaxSuggest bounds the leads a did-you-mean for an unknown lead id looks
+// through (Set.Unmatched): beyond it, the suggestion would cost more than
+// the run, so a caller need keep no more than MaxSuggest+1 ids.
+const MaxSuggest = 50_000
 
 // Unmatched takes out the dispositions of leads the leads file did not
 // have (seen reports whether it had a lead), and returns one error per row
@@ -107,7 +108,7 @@ func (s *Set) Unmatched(seen func(id string) bool, ids []string) []RowError {
 	if s == nil {
 		return nil
 	}
-	if len(ids) > maxSuggest {
+	if len(ids) > MaxSuggest {
 		ids = nil
 	}
 	var out []RowError

@@ -386,6 +386,11 @@ type Entry struct {
 	verdict           *scoring.Disposition // the first disposition at or after the hand-off
 }
 
+// quiet is the Entry of every lead never sales-ready and without a
+// verdict, which the report only counts: one for all, as File reads an
+// entry and never changes it.
+var quiet Entry
+
 // Prepare works out what the report needs of one lead (see Add): the
 // lead's timeline and its score at the hand-off. It reads the Builder
 // but does not change it, so many goroutines may call it at once (while
@@ -397,6 +402,9 @@ func (b *Builder) Prepare(lead scoring.Lead, won time.Time) (*Entry, error) {
 	ho, err := b.s.ReadySpan(lead, asOf)
 	if err != nil {
 		return nil, err
+	}
+	if !ho.SalesReady && len(lead.Dispositions) == 0 {
+		return &quiet, nil
 	}
 	e := &Entry{id: lead.ID, sr: ho.SalesReady, srAt: ho.At}
 	var ds []scoring.Disposition
