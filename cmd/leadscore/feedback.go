@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -127,7 +128,11 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// (the rest of them are the dispositions' unmatched rows); ids the
 	// leads' ids for a did-you-mean, kept only while few enough for one.
 	seen := map[string]bool{}
-	used := map[string]int{} // the line of each lead counted
+	// used numbers the leads counted, lines[n] the line of lead n: ids in
+	// an arena (idset), not a million strings in a map for the collector
+	// to scan.
+	var used idset.Set
+	var lines []int
 	var ids []string
 	rows, failed := 0, 0
 	var unknown scoring.UnknownTally
@@ -183,11 +188,16 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		err := lr.err
 		// A lead given twice counts once, at its first row that could be
 		// scored; a later row fails (a pipeline's workers keep the same).
-		if first, dup := used[lr.id]; dup && err == nil {
-			err = fmt.Errorf("appears twice (first on line %d); give each lead one row", first)
+		if err == nil {
+			if n := used.Find(lr.id); n >= 0 {
+				err = fmt.Errorf("appears twice (first on line %d); give each lead one row", lines[n])
+			}
 		}
 		if err == nil {
-			used[lr.id] = line
+			if _, err := used.Add(lr.id); err != nil {
+				return err
+			}
+			lines = append(lines, line)
 			b.File(lr.entry)
 		}
 		if err != nil {

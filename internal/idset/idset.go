@@ -1,0 +1,99 @@
+// Package idset numbers strings (lead ids) without a string or a map entry
+// per id: the ids' bytes follow one another in one arena, and an
+// open-addressing table of numbers finds them. It holds no pointer per
+// id, so the garbage collector neither scans it nor pays for a million
+// small objects: a million ids of 8 bytes take about 8 MB of arena, 4 MB
+// of offsets and 8 MB of table, where a map[string]int with its strings
+// takes over 60 MB in many objects.
+package idset
+
+import (
+	"errors"
+	"hash/maphash"
+	"math"
+)
+
+// Set numbers ids 0, 1, 2... in the order added. The zero Set is empty
+// and ready to use. It is not safe for concurrent use.
+type Set struct {
+	arena []byte
+	// off[i] is where id i starts in the arena; off[len(off)-1] is the
+	// arena's length, so id i is arena[off[i]:off[i+1]].
+	off []uint32
+	// table holds 1 + the number of the id filed in each slot, 0 when
+	// empty; its length is a power of two, at least twice the ids'.
+	table []uint32
+	seed  maphash.Seed
+}
+
+// ErrFull is returned by Add when the ids no longer fit the set's 32-bit
+// offsets: 4 GB of ids, or 2^31 of them.
+var ErrFull = errors.New("the ids take more than 4 GB (or there are over two billion of them); split the file and merge the reports")
+
+// Len is how many ids the set holds.
+func (s *Set) Len() int {
+	if len(s.off) == 0 {
+		return 0
+	}
+	return len(s.off) - 1
+}
+
+// ID is the id numbered i.
+func (s *Set) ID(i int) string { return string(s.at(i)) }
+
+func (s *Set) at(i int) []byte { return s.arena[s.off[i]:s.off[i+1]] }
+
+// Find is the number of id, or -1 when the set does not hold it.
+func (s *Set) Find(id string) int {
+	if len(s.table) == 0 {
+		return -1
+	}
+	mask := uint64(len(s.table) - 1)
+	for h := maphash.String(s.seed, id) & mask; ; h = (h + 1) & mask {
+		e := s.table[h]
+		if e == 0 {
+			return -1
+		}
+		if string(s.at(int(e-1))) == id { // compared in place, no allocation
+			return int(e - 1)
+		}
+	}
+}
+
+// Add numbers id, which the set must not hold yet (see Find), with the
+// next number and returns it.
+func (s *Set) Add(id string) (int, error) {
+	n := s.Len()
+	if n >= math.MaxInt32 || uint64(len(s.arena))+uint64(len(id)) > math.MaxUint32 {
+		return 0, ErrFull
+	}
+	if len(s.off) == 0 {
+		s.seed = maphash.MakeSeed()
+		s.off = append(s.off, 0)
+	}
+	if 2*(n+1) > len(s.table) {
+		s.grow()
+	}
+	s.arena = append(s.arena, id...)
+	s.off = append(s.off, uint32(len(s.arena)))
+	s.put(maphash.String(s.seed, id), uint32(n+1))
+	return n, nil
+}
+
+// put files e in the first empty slot from hash h on.
+func (s *Set) put(h uint64, e uint32) {
+	mask := uint64(len(s.table) - 1)
+	h &= mask
+	for s.table[h] != 0 {
+		h = (h + 1) & mask
+	}
+	s.table[h] = e
+}
+
+// grow doubles the table and files every id again.
+func (s *Set) grow() {
+	s.table = make([]uint32, max(1024, 2*len(s.table)))
+	for i := 0; i < s.Len(); i++ {
+		s.put(maphash.Bytes(s.seed, s.at(i)), uint32(i+1))
+	}
+}

@@ -1,0 +1,67 @@
+package idset_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/internal/idset"
+)
+
+// The set agrees with a map on random ids, many of them repeated, some
+// empty or prefixes of others, across several growths of its table.
+func TestSetAgreesWithMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(28, 1))
+	var s idset.Set
+	want := map[string]int{}
+	var order []string
+	assert.Equal(t, -1, s.Find("L1"), "the zero set holds nothing")
+	for range 20000 {
+		id := fmt.Sprintf("L%d", rng.IntN(6000))
+		switch rng.IntN(20) {
+		case 0:
+			id = ""
+		case 1:
+			id = id[:len(id)-1] // a prefix of another id, as the arena holds them side by side
+		}
+		n, ok := want[id]
+		got := s.Find(id)
+		if !ok {
+			require.Equal(t, -1, got, "id %q not added yet", id)
+			n, err := s.Add(id)
+			require.NoError(t, err)
+			require.Equal(t, len(order), n, "numbers follow the order added")
+			want[id] = n
+			order = append(order, id)
+			continue
+		}
+		require.Equal(t, n, got, "id %q", id)
+	}
+	require.Equal(t, len(want), s.Len())
+	for i, id := range order {
+		assert.Equal(t, id, s.ID(i))
+		assert.Equal(t, i, s.Find(id))
+	}
+	assert.Greater(t, len(order), 1024, "enough ids to grow the table more than once")
+}
+
+func ExampleSet() {
+	var s idset.Set
+	for _, id := range []string{"L1", "L2", "L1"} {
+		if n := s.Find(id); n >= 0 {
+			fmt.Printf("%s again: number %d\n", id, n)
+			continue
+		}
+		n, _ := s.Add(id)
+		fmt.Printf("%s: number %d\n", id, n)
+	}
+	fmt.Println(s.Len(), "ids")
+	// Output:
+	// L1: number 0
+	// L2: number 1
+	// L1 again: number 0
+	// 2 ids
+}
