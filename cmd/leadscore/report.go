@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -172,11 +174,21 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var accountSections []htmlreport.Section
 	if *accountsFile != "" {
 		// The account view: score --accounts's rows, summed up.
-		out, ok := run(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", *leads)...)
+		dir, err := os.MkdirTemp("", "leadscore-report-")
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer os.RemoveAll(dir)
+		unmatchedFile := filepath.Join(dir, "unmatched.ndjson")
+		out, ok := run(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", "--unmatched", unmatchedFile, *leads)...)
 		if !ok {
 			return status
 		}
-		v, err := readAccountView(m, *accountsFile, asOf, out, *top)
+		unmatched, err := os.ReadFile(unmatchedFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		v, err := readAccountView(m, *accountsFile, asOf, out, unmatched, *top)
 		if err != nil {
 			return fail("%v", err)
 		}

@@ -33,8 +33,24 @@ type accountViewRow struct {
 // readAccountView sums up the NDJSON rows of score --accounts (out) for
 // the review page: stage and grade counts in the model's ladder and grade
 // order, the totals' spread, and the top accounts by total.
-func readAccountView(m *rules.Model, file string, asOf time.Time, out []byte, top int) (*htmlreport.AccountView, error) {
-	v := &htmlreport.AccountView{File: file, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}}
+// unmatched is what score --unmatched wrote: the leads that match no
+// account, of which the view lists the first maxShownErrors.
+func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched []byte, top int) (*htmlreport.AccountView, error) {
+	v := &htmlreport.AccountView{File: file, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}, UnmatchedLeads: []htmlreport.UnmatchedLead{}}
+	us := bufio.NewScanner(bytes.NewReader(unmatched))
+	us.Buffer(nil, 1<<30)
+	for us.Scan() {
+		var u htmlreport.UnmatchedLead
+		if err := json.Unmarshal(us.Bytes(), &u); err != nil {
+			return nil, fmt.Errorf("reading the unmatched leads of score --accounts: %v", err)
+		}
+		if v.Unmatched++; len(v.UnmatchedLeads) < maxShownErrors {
+			v.UnmatchedLeads = append(v.UnmatchedLeads, u)
+		}
+	}
+	if err := us.Err(); err != nil {
+		return nil, err
+	}
 	stages, grades := map[string]int{}, map[string]int{}
 	var totals []float64
 	sc := bufio.NewScanner(bytes.NewReader(out))

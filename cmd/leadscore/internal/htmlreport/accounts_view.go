@@ -32,6 +32,17 @@ type AccountView struct {
 	// Top are the highest totals, highest first (ties in file order).
 	Top        []TopAccount    `json:"top"`
 	FailedRows []FailedAccount `json:"failed_rows"`
+	// Unmatched counts the leads that match no account (score
+	// --unmatched); UnmatchedLeads are the first of them.
+	Unmatched      int             `json:"unmatched"`
+	UnmatchedLeads []UnmatchedLead `json:"unmatched_leads"`
+}
+
+// UnmatchedLead is a lead that matches no account, and why.
+type UnmatchedLead struct {
+	ID     string `json:"id"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
 }
 
 // AccountStage is the accounts at one stage.
@@ -73,20 +84,11 @@ type FailedAccount struct {
 // scored.
 func AccountViewSummary(v *AccountView, prefix string) []Tile {
 	path := func(k string) string { return p(prefix, k) }
-	var share *float64
+	detail := ln("of ", Int(path("scored"), v.Scored), " accounts scored")
 	if v.Scored > 0 {
-		s := float64(v.SalesReady) / float64(v.Scored)
-		share = &s
+		detail = ln(detail, " (", Derived(float64(v.SalesReady)/float64(v.Scored), "pct"), ")")
 	}
-	return []Tile{{KPI: "sales_ready_accounts", Label: "Sales-ready accounts", Value: Int(path("sales_ready"), v.SalesReady),
-		Detail: ln("of ", Int(path("scored"), v.Scored), " accounts scored (", Derived(deref(share), "pct"), ")")}}
-}
-
-func deref(v *float64) float64 {
-	if v == nil {
-		return 0
-	}
-	return *v
+	return []Tile{{KPI: "sales_ready_accounts", Label: "Sales-ready accounts", Value: Int(path("sales_ready"), v.SalesReady), Detail: detail}}
 }
 
 // AccountViewSection is the account view: the accounts by stage and by
@@ -97,6 +99,10 @@ func AccountViewSection(v *AccountView, prefix string) Section {
 	sec := Section{ID: "accounts", Title: "Accounts and buying groups"}
 	sec.Intro = []string{fmt.Sprintf("%s of %s scored as of %s with their people from the leads (score --accounts): %d sales-ready, %d disqualified.",
 		numfmt.Count(v.Scored, "account"), v.File, v.AsOf.Format("2006-01-02"), v.SalesReady, v.Disqualified)}
+	if v.Unmatched > 0 {
+		sec.Intro = append(sec.Intro, fmt.Sprintf("%s of the leads %s no account and %s in no account's people; they are listed at the end of this section.",
+			numfmt.Count(v.Unmatched, "lead"), map[bool]string{true: "matches", false: "match"}[v.Unmatched == 1], isAre(v.Unmatched)))
+	}
 	if v.Failed > 0 {
 		sec.Warnings = append(sec.Warnings, fmt.Sprintf("%s of %s could not be read or scored and %s left out of the account view; each is listed at the end of this section with its line and what to fix.",
 			numfmt.Count(v.Failed, "account row"), v.File, isAre(v.Failed)))
@@ -163,6 +169,18 @@ func AccountViewSection(v *AccountView, prefix string) Section {
 			ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(orDash(f.ID)), Int(path("failed_rows", i, "line"), f.Line), Text(f.Error)}})
 		}
 		sec.Blocks = append(sec.Blocks, Block{Title: "Account rows left out", Table: ft})
+	}
+	if v.Unmatched > 0 {
+		ut := &Table{Head: []string{"lead", "line", "why it matches no account"}}
+		for i, u := range v.UnmatchedLeads {
+			ut.Rows = append(ut.Rows, Row{Cells: []Cell{Text(u.ID), Int(path("unmatched_leads", i, "line"), u.Line), Text(u.Reason)}})
+		}
+		b := Block{Title: "Leads that match no account", Lead: ln(Int(path("unmatched"), v.Unmatched), " "+numfmt.Noun(v.Unmatched, "lead")+" unmatched.")}
+		b.Table = ut
+		if len(v.UnmatchedLeads) < v.Unmatched {
+			b.Note = fmt.Sprintf("The first %d of %d; leadscore score --accounts --unmatched FILE writes them all.", len(v.UnmatchedLeads), v.Unmatched)
+		}
+		sec.Blocks = append(sec.Blocks, b)
 	}
 	return sec
 }
