@@ -381,3 +381,36 @@ func TestStreamAccountsColleagueLeftOut(t *testing.T) {
 	require.Equal(t, "A-ACME", last.AccountID, out)
 	assert.Equal(t, [3]any{acme.Stage, acme.Grade, acme.SalesReady}, [3]any{last.To.Stage, last.To.Grade, last.To.SalesReady})
 }
+
+// A lead whose fields came before the stream's first event time is scored
+// when the clock gets one, with its own change line then (not at its next
+// line), its result the one score gives as of that time.
+func TestStreamAccountsWaitingLeadGetsItsLine(t *testing.T) {
+	in := `{"lead_id":"L1","fields":{"email":"ana@acme.com","title":"VP Engineering","country":"US"}}
+{"lead_id":"L2","fields":{"email":"ben@acme.com","title":"Engineering Manager"}}
+{"lead_id":"L2","id":"e1","type":"demo_request","at":"2026-09-02T10:00:00Z"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	var line struct {
+		LeadID string          `json:"lead_id"`
+		At     string          `json:"at"`
+		Cause  string          `json:"cause"`
+		Result json.RawMessage `json:"result"`
+	}
+	found := false
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		require.NoError(t, json.Unmarshal([]byte(l), &line))
+		if line.LeadID == "L1" && line.Result != nil {
+			found = true
+			break
+		}
+	}
+	require.True(t, found, "L1 has no change line:\n%s", out)
+	assert.Equal(t, "2026-09-02T10:00:00Z", line.At)
+	assert.Equal(t, "fields", line.Cause)
+	code, row, errOut := leadscore(t, `{"id":"L1","email":"ana@acme.com","title":"VP Engineering","country":"US"}`+"\n", "score", "--model", td("accounts/model.yaml"), "--at", "2026-09-02T10:00:00Z", "--quiet")
+	require.Equal(t, exitOK, code, errOut)
+	assert.JSONEq(t, row, string(line.Result), "L1's line is score's row as of the first event")
+	assert.Contains(t, errOut+out, `"total":35`)
+}
