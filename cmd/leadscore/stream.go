@@ -678,6 +678,12 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 			}
 			return false, bad("event: %v", err)
 		}
+		if now := time.Now().UTC(); r.wall && event.At.After(now) {
+			// Scored as of its own time, it would hold back its lead, and
+			// its account's other people, until the wall clock passed it.
+			return false, bad("event %s at %s is later than the wall clock (%s): with --clock wall each line is scored as of now, and an event from the future would hold back its lead and its account's other people until then; fix the event's time (its time zone?), or stream with --clock event, whose clock is the events' times",
+				event.Type, event.At.Format(time.RFC3339), now.Format(time.RFC3339))
+		}
 		if !r.wall && event.At.After(meta.Clock) {
 			// The re-checks due up to the event's time, at it too, fire
 			// first: the line then finds what time alone made of them.

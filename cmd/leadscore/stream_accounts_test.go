@@ -414,3 +414,23 @@ func TestStreamAccountsWaitingLeadGetsItsLine(t *testing.T) {
 	assert.JSONEq(t, row, string(line.Result), "L1's line is score's row as of the first event")
 	assert.Contains(t, errOut+out, `"total":35`)
 }
+
+// With --clock wall, an event dated after the wall clock is refused, its
+// line named: taken as of its own time, it held back the lines of its
+// account's other people (as of now, before it) until the clock passed it.
+func TestStreamAccountsWallClockFutureEvent(t *testing.T) {
+	future := time.Now().UTC().Add(48 * time.Hour).Format(time.RFC3339)
+	past := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	in := `{"lead_id":"L1","fields":{"email":"ana@acme.com","title":"VP Engineering","country":"US"}}
+{"lead_id":"L1","id":"e1","type":"demo_request","at":"` + future + `"}
+{"lead_id":"L2","fields":{"email":"ben@acme.com","title":"Engineering Manager"}}
+{"lead_id":"L2","id":"e2","type":"page_view","url":"/pricing","at":"` + past + `"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--clock", "wall", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "stdin:2: event demo_request at "+future+" is later than the wall clock")
+	assert.Contains(t, errOut, "4 lines in: 3 applied, 0 duplicates skipped, 1 failed")
+	assert.NotContains(t, errOut, "before the latest event taken")
+	assert.NotContains(t, out, future)
+	assert.Regexp(t, `"account_id":"A-ACME","at":"[^"]+","cause":"event","lead_id":"L2","from":\{"stage":"","grade":"A","score":50,"sales_ready":false\},"to":\{"stage":"aware"`, out, "L2's page view moves the account")
+}
