@@ -135,6 +135,11 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return dumpStore(sc, m.Holdout, store, asOf, stdout, stderr, *quiet)
 	}
 
+	if acc != nil {
+		if err := warnEditedAccounts(acc, store, *accountsFile, stderr); err != nil {
+			return fail("--state %s: %v", *stateDir, err)
+		}
+	}
 	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
 	r.noteLeftOut()
 	var out io.Writer = stdout

@@ -324,3 +324,29 @@ func (r *streamRun) accountsSummary() string {
 	}
 	return b.String()
 }
+
+// warnEditedAccounts names, at a restart, each field of an account that
+// the accounts file now gives another value than the one the account was
+// last scored with: its standing was judged on the old one until its next
+// line or re-check.
+func warnEditedAccounts(acc *stream.Accounts, store stream.AccountStore, file string, stderr io.Writer) error {
+	edits, err := acc.Edited(store)
+	if err != nil {
+		return err
+	}
+	value := func(v any, present bool) string {
+		if !present {
+			return "absent"
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprint(v)
+		}
+		return string(b)
+	}
+	for _, e := range edits {
+		fmt.Fprintf(stderr, "warning: %s:%d: account %s: %s is %s, was %s when the account was last scored (the accounts file was edited since the last run); its stage and grade stay as they were until its next line or re-check re-scores it\n",
+			file, e.Line, e.AccountID, e.Field, value(e.New, e.Is), value(e.Old, e.Was))
+	}
+	return nil
+}

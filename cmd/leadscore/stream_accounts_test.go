@@ -434,3 +434,29 @@ func TestStreamAccountsWallClockFutureEvent(t *testing.T) {
 	assert.NotContains(t, out, future)
 	assert.Regexp(t, `"account_id":"A-ACME","at":"[^"]+","cause":"event","lead_id":"L2","from":\{"stage":"","grade":"A","score":50,"sales_ready":false\},"to":\{"stage":"aware"`, out, "L2's page view moves the account")
 }
+
+// An accounts file edited between runs (A-ACME's employees 1200 → 150,
+// its industry taken out) is said at the restart, each field named with
+// the account and its line; the accounts not edited, whose stored values
+// went through JSON, are not named.
+func TestStreamAccountsEditedFieldsWarned(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir, td("stream/accounts.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "warning")
+	src, err := os.ReadFile(td("accounts/accounts.ndjson"))
+	require.NoError(t, err)
+	edited := strings.Replace(string(src), `"industry":"Software","employees":1200`, `"employees":150`, 1)
+	require.NotEqual(t, string(src), edited)
+	file := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(edited), 0o644))
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", file, "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "warning: "+file+":1: account A-ACME: employees is 150, was 1200 when the account was last scored (the accounts file was edited since the last run); its stage and grade stay as they were until its next line or re-check re-scores it\n"+
+		"warning: "+file+":1: account A-ACME: industry is absent, was \"Software\" when the account was last scored (the accounts file was edited since the last run); its stage and grade stay as they were until its next line or re-check re-scores it\n",
+		errOut[:strings.Index(errOut, "0 lines in")])
+	// Given the file it was scored with again, nothing is said.
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "warning")
+}
