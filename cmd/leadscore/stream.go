@@ -33,7 +33,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	model := fs.String("model", "", "rule file (required)")
 	stateDir := fs.String("state", "", "folder of the state database (required; created when missing)")
 	output := fs.String("o", "-", "file the changes are appended to; - is standard output")
-	clock := fs.String("clock", "event", "when re-checks fire: event (as the latest event time seen passes them) or wall (as the wall clock does)")
+	clock := fs.String("clock", "event", "when re-checks fire: event (as the latest event time seen passes them) or wall (as the wall clock does;\nan event dated after the wall clock is then refused)")
 	resume := fs.Bool("resume", false, "skip the input the state database has already taken (its stored offset): give the same input again")
 	window := fs.Int("window", stream.DefaultWindow, "ids of applied lines kept per lead: a line repeating one of them is skipped as a duplicate")
 	batch := fs.Int("batch", 1000, "lines taken per transaction at most (fewer when the input pauses)")
