@@ -101,6 +101,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--account-outcomes go with --backtest-at, the snapshot the accounts are backtested at")
 	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "" && *accountOutcomes == "":
 		return fail("--backtest-at needs --outcomes (or --backtest-outcomes): what happened to the leads after T0; or, with --accounts, --account-outcomes")
+	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "" && (*capacity != "" || *holdout):
+		return fail("--capacity and --holdout are for the backtest of leads, which needs --outcomes (or --backtest-outcomes); the account backtest counts its hand-offs a week without them")
 	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != "" || *holdout):
 		return fail("--until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at")
 	}

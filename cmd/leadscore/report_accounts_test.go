@@ -213,6 +213,7 @@ func TestReportAccountsFlags(t *testing.T) {
 		{[]string{"--model", a("attribution/model.yaml"), "--account-outcomes", a("outcomes.csv"), "--backtest-at", "2026-10-01"}, "--account-outcomes are outcomes by account: give the accounts file with --accounts"},
 		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--account-outcomes", a("outcomes.csv")}, "--account-outcomes go with --backtest-at"},
 		{[]string{"--model", td("b2b-saas.yaml"), "--accounts", a("accounts.ndjson")}, "has no accounts section"},
+		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--account-outcomes", a("outcomes.csv"), "--backtest-at", "2026-10-01", "--capacity", "5/week"}, "--capacity and --holdout are for the backtest of leads"},
 	} {
 		code, _, errOut := leadscore(t, "", append(append([]string{"report", "--leads", a("attribution/leads.ndjson")}, c.args...), "--format", "json")...)
 		assert.Equal(t, exitUsage, code)
