@@ -98,6 +98,12 @@ const reports = {
     "--outcomes", td("accounts/outcomes.csv"), td("accounts/leads.ndjson")],
   diffAccounts: ["diff", td("accounts/model.yaml"), td("accounts/model-v2.yaml"), "--leads", td("accounts/leads.ndjson"),
     "--accounts", td("accounts/accounts.ndjson"), "--at", "2026-10-01"],
+  // The joint review of the accounts example: its account view (score
+  // --accounts summed up), what the change does to accounts, the account
+  // backtest.
+  reviewAccounts: ["report", "--model", td("accounts/attribution/model.yaml"), "--proposed", td("accounts/attribution/model-v2.yaml"),
+    "--leads", td("accounts/attribution/leads.ndjson"), "--accounts", td("accounts/accounts.ndjson"), "--at", "2026-10-01",
+    "--backtest-at", "2026-10-01", "--account-outcomes", td("accounts/outcomes.csv")],
   attribute: ["attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
     "--costs", td("costs.csv"), "--at", "2026-10-01", "--models", "first_touch,linear,w_shaped"],
   // The bundled holdout experiment (testdata/holdout/model.yaml): the
@@ -191,6 +197,17 @@ for (const [name, args] of Object.entries(reports)) {
       await checkBacktest(page, name === "review" ? doc.backtest : doc);
     }
     if (name === "backtest-full") await checkSuggestionAndVerdicts(page, doc);
+    if (name === "reviewAccounts") {
+      // The top accounts' table names the JSON's accounts, their roles
+      // present and missing; the account backtest's section is there.
+      const rows = await page.$$eval("#accounts table", (ts) => {
+        const t = ts.find((x) => x.tHead && x.tHead.innerText.includes("roles missing"));
+        return Array.from(t.tBodies[0].rows).map((r) => [0, 6, 7].map((i) => r.cells[i].innerText.trim()));
+      });
+      assert.deepEqual(rows, doc.accounts.top.map((a) => [a.id, a.present_roles.join(", ") || "—", a.missing_roles.join(", ") || "—"]));
+      assert.ok(await page.locator("#backtest-accounts").isVisible(), "the account backtest is on the page");
+      assert.ok(await page.locator("#change-accounts").isVisible(), "what the change does to accounts is on the page");
+    }
     if (name === "mix") await checkMix(page, doc);
     if (name === "holdout") await checkHoldout(page, doc, readFileSync(write(name, args, "table"), "utf8"));
     if (name === "backtest") {

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -26,6 +28,12 @@ type jointReport struct {
 	BacktestProposed json.RawMessage `json:"backtest_proposed,omitempty"`
 	Feedback         json.RawMessage `json:"feedback,omitempty"`
 	Attribution      json.RawMessage `json:"attribution,omitempty"`
+	// Accounts is the account view (with --accounts): score --accounts's
+	// rows summed up.
+	Accounts *htmlreport.AccountView `json:"accounts,omitempty"`
+	// BacktestAccounts is backtest --accounts's report (with --accounts,
+	// --backtest-at and --account-outcomes).
+	BacktestAccounts json.RawMessage `json:"backtest_accounts,omitempty"`
 }
 
 func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -47,20 +55,26 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	backtestLeads := fs.String("backtest-leads", "", "with --backtest-at, leads for the backtest instead of --leads (NDJSON)")
 	backtestOutcomes := fs.String("backtest-outcomes", "", "with --backtest-at, outcomes for the backtest instead of --outcomes")
 	holdout := fs.Bool("holdout", false, "with --backtest-at, the holdout experiment of the model's holdout section (backtest --holdout):\nthe lift of the hand-off, treated against control, or the champion against its challenger")
-	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready")
+	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready (and, with --accounts, accounts)")
+	accountsFile := fs.String("accounts", "", "the accounts file (NDJSON or CSV) of the model's accounts section: the account view (score --accounts),\nwith --proposed what the change does to accounts, with --account-outcomes the account backtest")
+	accountOutcomes := fs.String("account-outcomes", "", "with --accounts and --backtest-at, outcomes by account (account_id, opportunity, won, revenue, lost):\nthe backtest of the sales-ready account definition (backtest --accounts)")
 	show := fs.String("show", "", "the lead fields to list beside each lead that starts or stops being sales-ready, comma-separated\n(default: those of company, company.name, account, title, job_title and owner the model declares)")
 	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
 	currency := currencyFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore report --model FILE --leads LEADS [--proposed FILE] [--outcomes FILE] [--costs FILE]")
 		fmt.Fprintln(stderr, "                        [--dispositions FILE] [--backtest-at T0 [--until T1] [--capacity N/week] [--holdout]]")
-		fmt.Fprintln(stderr, "                        [--at TIME] > review.html")
+		fmt.Fprintln(stderr, "                        [--accounts FILE [--account-outcomes FILE]] [--at TIME] > review.html")
 		fmt.Fprintln(stderr, "\nThe joint sales-marketing review on one self-contained HTML page (no network request; prints well):")
 		fmt.Fprintln(stderr, "the definition at a glance, what a proposed change does (stage moves, leads starting and stopping")
 		fmt.Fprintln(stderr, "being sales-ready), the score distribution of won and not-won leads, lift by band, the capacity")
 		fmt.Fprintln(stderr, "curve with a threshold control, the funnel, what sales said, and attribution by model with ROI.")
 		fmt.Fprintln(stderr, "Each part is the report of diff, backtest, feedback or attribute run with these inputs; every")
 		fmt.Fprintln(stderr, "chart has the table of its numbers beside it, and --format json gives those commands' JSON.")
+		fmt.Fprintln(stderr, "With --accounts (the model needs an accounts section), the page has an account view: accounts")
+		fmt.Fprintln(stderr, "by stage and grade, the totals' spread and the top accounts with the roles present and missing")
+		fmt.Fprintln(stderr, "(score --accounts), with --proposed what the change does to accounts (diff --accounts), and")
+		fmt.Fprintln(stderr, "with --backtest-at and --account-outcomes the account backtest (backtest --accounts).")
 		fmt.Fprintln(stderr, "Exit status: 0 report written, 1 some rows failed (each named on stderr), 2 the run could not start.")
 		fs.PrintDefaults()
 	}
@@ -81,8 +95,14 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--leads is required: the leads with their events")
 	case *format != "html" && *format != "json":
 		return fail("unknown --format %q; use html or json", *format)
-	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "":
-		return fail("--backtest-at needs --outcomes (or --backtest-outcomes): what happened to the leads after T0")
+	case *accountOutcomes != "" && *accountsFile == "":
+		return fail("--account-outcomes are outcomes by account: give the accounts file with --accounts")
+	case *accountOutcomes != "" && *backtestAt == "":
+		return fail("--account-outcomes go with --backtest-at, the snapshot the accounts are backtested at")
+	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "" && *accountOutcomes == "":
+		return fail("--backtest-at needs --outcomes (or --backtest-outcomes): what happened to the leads after T0; or, with --accounts, --account-outcomes")
+	case *backtestAt != "" && *outcomes == "" && *backtestOutcomes == "" && (*capacity != "" || *holdout):
+		return fail("--capacity and --holdout are for the backtest of leads, which needs --outcomes (or --backtest-outcomes); the account backtest counts its hand-offs a week without them")
 	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != "" || *holdout):
 		return fail("--until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at")
 	}
@@ -95,6 +115,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if m == nil {
 		return fail("%s does not compile", *model)
 	}
+	if *accountsFile != "" && m.Accounts == nil {
+		return fail("--accounts: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", *model)
+	}
 	rep := jointReport{Definition: htmlreport.DefinitionOf(m)}
 	sections := []htmlreport.Section{htmlreport.DefinitionSection(rep.Definition, "definition.")}
 	summary := &htmlreport.Summary{}
@@ -105,24 +128,32 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// part runs one command with --format json and keeps its report; the
 	// command's messages name report's flags, as reportParts maps them.
 	parts := reportParts(*backtestLeads != "", *backtestOutcomes != "")
-	part := func(into *json.RawMessage, v any, args ...string) bool {
+	// run runs one command for a part and returns what it wrote.
+	run := func(args ...string) ([]byte, bool) {
 		var out bytes.Buffer
 		p := parts[args[0]]
-		code := p.run(p.caller, append(args[1:], "--format", "json"), &out, stderr)
+		code := p.run(p.caller, args[1:], &out, stderr)
 		if code == exitUsage {
 			fmt.Fprintf(stderr, "leadscore report: the %s part could not run (the reason is above)\n", args[0])
 			status = exitUsage
-			return false
+			return nil, false
 		}
 		if code > status {
 			status = code
 		}
-		if err := json.Unmarshal(out.Bytes(), v); err != nil {
+		return out.Bytes(), true
+	}
+	part := func(into *json.RawMessage, v any, args ...string) bool {
+		out, ok := run(append(args, "--format", "json")...)
+		if !ok {
+			return false
+		}
+		if err := json.Unmarshal(out, v); err != nil {
 			fmt.Fprintf(stderr, "leadscore report: reading the %s report: %v\n", args[0], err)
 			status = exitUsage
 			return false
 		}
-		*into = bytes.TrimSpace(out.Bytes())
+		*into = bytes.TrimSpace(out)
 		return true
 	}
 	withEvents := func(args ...string) []string {
@@ -136,13 +167,58 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *proposed != "" {
 		var r review.Report
-		if !part(&rep.Diff, &r, appendSet(withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when), "--show", *show, "--outcomes", *outcomes)...) {
+		if !part(&rep.Diff, &r, appendSet(withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when), "--show", *show, "--outcomes", *outcomes, "--accounts", *accountsFile)...) {
 			return status
 		}
 		sections = append(sections, htmlreport.ReviewSection(&r, "diff.", *top))
 		diffRep = &r
 	}
-	if *backtestAt != "" {
+	var accountSections []htmlreport.Section
+	if *accountsFile != "" {
+		// The account view: score --accounts's rows, summed up.
+		dir, err := os.MkdirTemp("", "leadscore-report-")
+		if err != nil {
+			return fail("%v", err)
+		}
+		defer os.RemoveAll(dir)
+		unmatchedFile := filepath.Join(dir, "unmatched.ndjson")
+		out, ok := run(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", "--unmatched", unmatchedFile, *leads)...)
+		if !ok {
+			return status
+		}
+		unmatched, err := os.ReadFile(unmatchedFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+		v, err := readAccountView(m, *accountsFile, asOf, out, unmatched, *top)
+		if err != nil {
+			return fail("%v", err)
+		}
+		rep.Accounts = v
+		summary.Add(htmlreport.AccountViewSummary(v, "accounts."), nil)
+		accountSections = append(accountSections, htmlreport.AccountViewSection(v, "accounts."))
+		if diffRep != nil {
+			if sec := htmlreport.AccountReviewSection(diffRep, "diff.", *top); sec != nil {
+				accountSections = append(accountSections, *sec)
+			}
+		}
+		if *accountOutcomes != "" {
+			args := []string{"backtest-accounts", "--model", *model, "--accounts", *accountsFile, "--at", *backtestAt, "--outcomes", *accountOutcomes, "--leads", or(*backtestLeads, *leads)}
+			if *backtestLeads == "" {
+				args = withEvents(args...)
+			} else {
+				args = append(args, "--max-row", maxRow.String())
+			}
+			args = appendSet(args, "--until", *until)
+			var r backtest.AccountReport
+			if !part(&rep.BacktestAccounts, &r, args...) {
+				return status
+			}
+			summary.Add(htmlreport.AccountBacktestSummary(&r, "backtest_accounts."), nil)
+			accountSections = append(accountSections, htmlreport.AccountBacktestSections(&r, "backtest_accounts.")...)
+		}
+	}
+	if *backtestAt != "" && (*outcomes != "" || *backtestOutcomes != "") {
 		args := []string{"backtest", "--model", *model, "--at", *backtestAt, "--outcomes", or(*backtestOutcomes, *outcomes), "--leads", or(*backtestLeads, *leads)}
 		if *backtestLeads == "" {
 			args = withEvents(args...)
@@ -219,6 +295,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
 	summary.Warnings = htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report)
 	sections = append(sections, attrSections[1:]...)
+	sections = append(sections, accountSections...)
 	// The rules' signal is detail: it goes last.
 	for i, s := range sections {
 		if s.ID == "rules-signal" {
@@ -250,7 +327,8 @@ type reportPart struct {
 	caller caller
 }
 
-// reportParts are the commands report runs, each with the map from its
+// reportParts are the commands report runs (the account backtest is
+// backtest's part "backtest-accounts"), each with the map from its
 // flags to report's: the flags report fills from its own (backtest's --at
 // from --backtest-at; --leads and --outcomes from --backtest-leads and
 // --backtest-outcomes when given), and those report has no flag for ("").
@@ -268,11 +346,23 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		bt["leads"] = "backtest-leads"
 		bt["events"] = "" // backtest leads are NDJSON: report gives them no events file
 	}
+	// The account backtest: backtest --accounts, its outcomes by account.
+	bta := map[string]string{}
+	for k, v := range bt {
+		bta[k] = v
+	}
+	delete(bta, "accounts")
+	bta["outcomes"] = "account-outcomes"
 	if backtestOutcomes {
 		bt["outcomes"] = "backtest-outcomes"
 	}
 	return map[string]reportPart{
-		"diff":     {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data", "source", "accounts"))},
+		"diff":              {diffAs, partOf("report", "diff", notInReport(map[string]string{}, "format", "in", "top", "strict-data", "source"))},
+		"backtest-accounts": {backtestAs, partOf("report", "backtest", bta)},
+		"score": {func(c caller, args []string, stdout, stderr io.Writer) int {
+			return scoreAs(c, args, nil, stdout, stderr)
+		},
+			partOf("report", "score", notInReport(map[string]string{}, "format", "in", "o", "workers", "quiet", "strict-data", "source", "unmatched", "grouped"))},
 		"backtest": {backtestAs, partOf("report", "backtest", bt)},
 		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source", "accounts", "created-field"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",

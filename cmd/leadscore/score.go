@@ -22,6 +22,12 @@ import (
 const maxShownErrors = 100
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return scoreAs(commandLine("score"), args, stdin, stdout, stderr)
+}
+
+// scoreAs is score run by c: report runs it with --accounts for its
+// account view, and its messages then start "leadscore report".
+func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	model := fs.String("model", "", "rule file (required)")
 	at := fs.String("at", "", "score as of this time (2026-10-01 or RFC 3339); default: now")
@@ -62,7 +68,7 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "leadscore score: "+format+"\n", a...)
+		fmt.Fprintf(stderr, c.name+": "+format+"\n", a...)
 		return exitUsage
 	}
 	if *model == "" {

@@ -33,7 +33,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	model := fs.String("model", "", "rule file (required)")
 	stateDir := fs.String("state", "", "folder of the state database (required; created when missing)")
 	output := fs.String("o", "-", "file the changes are appended to; - is standard output")
-	clock := fs.String("clock", "event", "when re-checks fire: event (as the latest event time seen passes them) or wall (as the wall clock does)")
+	clock := fs.String("clock", "event", "when re-checks fire: event (as the latest event time seen passes them) or wall (as the wall clock does;\nan event dated after the wall clock is then refused)")
 	resume := fs.Bool("resume", false, "skip the input the state database has already taken (its stored offset): give the same input again")
 	window := fs.Int("window", stream.DefaultWindow, "ids of applied lines kept per lead: a line repeating one of them is skipped as a duplicate")
 	batch := fs.Int("batch", 1000, "lines taken per transaction at most (fewer when the input pauses)")
@@ -135,6 +135,11 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return dumpStore(sc, m.Holdout, store, asOf, stdout, stderr, *quiet)
 	}
 
+	if acc != nil {
+		if err := warnEditedAccounts(acc, store, *accountsFile, stderr); err != nil {
+			return fail("--state %s: %v", *stateDir, err)
+		}
+	}
 	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
 	r.noteLeftOut()
 	var out io.Writer = stdout
@@ -677,6 +682,12 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 				return false, bad("event %s: %v", event.Type, err)
 			}
 			return false, bad("event: %v", err)
+		}
+		if now := time.Now().UTC(); r.wall && event.At.After(now) {
+			// Scored as of its own time, it would hold back its lead, and
+			// its account's other people, until the wall clock passed it.
+			return false, bad("event %s at %s is later than the wall clock (%s): with --clock wall each line is scored as of now, and an event from the future would hold back its lead and its account's other people until then; fix the event's time (its time zone?), or stream with --clock event, whose clock is the events' times",
+				event.Type, event.At.Format(time.RFC3339), now.Format(time.RFC3339))
 		}
 		if !r.wall && event.At.After(meta.Clock) {
 			// The re-checks due up to the event's time, at it too, fire

@@ -228,8 +228,9 @@ func (r *streamRun) recheckAccount(tx stream.Tx, meta *stream.Meta, c recheck) e
 	return r.scheduleAccount(tx, c.account)
 }
 
-// takeWaiting matches the leads taken before the event clock had a time
-// to their accounts, once it has one, in order of lead id: the order a
+// takeWaiting scores the leads taken before the event clock had a time
+// and matches them to their accounts, once it has one (each gets its
+// change line then, not at its next line), in order of lead id: the order a
 // restarted run finds them in the store, so that it writes the same
 // changes as a run that was not stopped.
 func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
@@ -253,16 +254,15 @@ func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
 				continue
 			}
 		}
-		if err := r.takeAccounts(tx, meta, &l, st, r.asOf(meta, st), "fields", ""); err != nil {
+		// The lead is scored as its fields line would have been, had the
+		// clock had a time: its own change line, then its account's.
+		if err := r.evaluate(tx, meta, &l, st, r.asOf(meta, st), "fields", ""); err != nil {
 			var le lineError
 			if !errors.As(err, &le) {
 				return err
 			}
 			fmt.Fprintf(r.stderr, "leadscore stream: lead %s, matched to its account at the first event: %v\n", id, err)
 			continue
-		}
-		if err := tx.Put(l); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -323,4 +323,30 @@ func (r *streamRun) accountsSummary() string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+// warnEditedAccounts names, at a restart, each field of an account that
+// the accounts file now gives another value than the one the account was
+// last scored with: its standing was judged on the old one until its next
+// line or re-check.
+func warnEditedAccounts(acc *stream.Accounts, store stream.AccountStore, file string, stderr io.Writer) error {
+	edits, err := acc.Edited(store)
+	if err != nil {
+		return err
+	}
+	value := func(v any, present bool) string {
+		if !present {
+			return "absent"
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprint(v)
+		}
+		return string(b)
+	}
+	for _, e := range edits {
+		fmt.Fprintf(stderr, "warning: %s:%d: account %s: %s is %s, was %s when the account was last scored (the accounts file was edited since the last run); its stage and grade stay as they were until its next line or re-check re-scores it\n",
+			file, e.Line, e.AccountID, e.Field, value(e.New, e.Is), value(e.Old, e.Was))
+	}
+	return nil
 }

@@ -381,3 +381,82 @@ func TestStreamAccountsColleagueLeftOut(t *testing.T) {
 	require.Equal(t, "A-ACME", last.AccountID, out)
 	assert.Equal(t, [3]any{acme.Stage, acme.Grade, acme.SalesReady}, [3]any{last.To.Stage, last.To.Grade, last.To.SalesReady})
 }
+
+// A lead whose fields came before the stream's first event time is scored
+// when the clock gets one, with its own change line then (not at its next
+// line), its result the one score gives as of that time.
+func TestStreamAccountsWaitingLeadGetsItsLine(t *testing.T) {
+	in := `{"lead_id":"L1","fields":{"email":"ana@acme.com","title":"VP Engineering","country":"US"}}
+{"lead_id":"L2","fields":{"email":"ben@acme.com","title":"Engineering Manager"}}
+{"lead_id":"L2","id":"e1","type":"demo_request","at":"2026-09-02T10:00:00Z"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	var line struct {
+		LeadID string          `json:"lead_id"`
+		At     string          `json:"at"`
+		Cause  string          `json:"cause"`
+		Result json.RawMessage `json:"result"`
+	}
+	found := false
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		require.NoError(t, json.Unmarshal([]byte(l), &line))
+		if line.LeadID == "L1" && line.Result != nil {
+			found = true
+			break
+		}
+	}
+	require.True(t, found, "L1 has no change line:\n%s", out)
+	assert.Equal(t, "2026-09-02T10:00:00Z", line.At)
+	assert.Equal(t, "fields", line.Cause)
+	code, row, errOut := leadscore(t, `{"id":"L1","email":"ana@acme.com","title":"VP Engineering","country":"US"}`+"\n", "score", "--model", td("accounts/model.yaml"), "--at", "2026-09-02T10:00:00Z", "--quiet")
+	require.Equal(t, exitOK, code, errOut)
+	assert.JSONEq(t, row, string(line.Result), "L1's line is score's row as of the first event")
+	assert.Contains(t, errOut+out, `"total":35`)
+}
+
+// With --clock wall, an event dated after the wall clock is refused, its
+// line named: taken as of its own time, it held back the lines of its
+// account's other people (as of now, before it) until the clock passed it.
+func TestStreamAccountsWallClockFutureEvent(t *testing.T) {
+	future := time.Now().UTC().Add(48 * time.Hour).Format(time.RFC3339)
+	past := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	in := `{"lead_id":"L1","fields":{"email":"ana@acme.com","title":"VP Engineering","country":"US"}}
+{"lead_id":"L1","id":"e1","type":"demo_request","at":"` + future + `"}
+{"lead_id":"L2","fields":{"email":"ben@acme.com","title":"Engineering Manager"}}
+{"lead_id":"L2","id":"e2","type":"page_view","url":"/pricing","at":"` + past + `"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--clock", "wall", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "stdin:2: event demo_request at "+future+" is later than the wall clock")
+	assert.Contains(t, errOut, "4 lines in: 3 applied, 0 duplicates skipped, 1 failed")
+	assert.NotContains(t, errOut, "before the latest event taken")
+	assert.NotContains(t, out, future)
+	assert.Regexp(t, `"account_id":"A-ACME","at":"[^"]+","cause":"event","lead_id":"L2","from":\{"stage":"","grade":"A","score":50,"sales_ready":false\},"to":\{"stage":"aware"`, out, "L2's page view moves the account")
+}
+
+// An accounts file edited between runs (A-ACME's employees 1200 → 150,
+// its industry taken out) is said at the restart, each field named with
+// the account and its line; the accounts not edited, whose stored values
+// went through JSON, are not named.
+func TestStreamAccountsEditedFieldsWarned(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir, td("stream/accounts.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "warning")
+	src, err := os.ReadFile(td("accounts/accounts.ndjson"))
+	require.NoError(t, err)
+	edited := strings.Replace(string(src), `"industry":"Software","employees":1200`, `"employees":150`, 1)
+	require.NotEqual(t, string(src), edited)
+	file := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(edited), 0o644))
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", file, "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "warning: "+file+":1: account A-ACME: employees is 150, was 1200 when the account was last scored (the accounts file was edited since the last run); its stage and grade stay as they were until its next line or re-check re-scores it\n"+
+		"warning: "+file+":1: account A-ACME: industry is absent, was \"Software\" when the account was last scored (the accounts file was edited since the last run); its stage and grade stay as they were until its next line or re-check re-scores it\n",
+		errOut[:strings.Index(errOut, "0 lines in")])
+	// Given the file it was scored with again, nothing is said.
+	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "warning")
+}

@@ -131,6 +131,58 @@ func fieldAt(data map[string]any, name string) any {
 	return nil
 }
 
+// FieldEdit is a field of an account whose value in the accounts given
+// is not the one the account was last scored with: the accounts file was
+// edited since. Old or New is absent (Was, Is false) when the field was
+// added or taken out.
+type FieldEdit struct {
+	AccountID string
+	Line      int // the account's line in the accounts given (0: none)
+	Field     string
+	Old, New  any
+	Was, Is   bool
+}
+
+// Edited lists the fields of the accounts s keeps whose values in the
+// accounts given differ from those they were last scored with, in order
+// of account id, then field name. Values are compared as JSON (1200 and
+// 1200.0 are the same). An account s keeps with no fields (a store
+// written before they were kept) is not compared.
+func (a *Accounts) Edited(s AccountStore) ([]FieldEdit, error) {
+	var out []FieldEdit
+	err := s.EachAccount(func(acc Account) error {
+		i, ok := a.byID[acc.ID]
+		if !ok || acc.Fields == nil {
+			return nil
+		}
+		now := a.accounts[i].Fields
+		keys := slices.Sorted(maps.Keys(acc.Fields))
+		for k := range now {
+			if _, ok := acc.Fields[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			old, was := acc.Fields[k]
+			nw, is := now[k]
+			if was == is && sameJSON(old, nw) {
+				continue
+			}
+			out = append(out, FieldEdit{AccountID: acc.ID, Line: a.accounts[i].Line, Field: k, Old: old, New: nw, Was: was, Is: is})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// sameJSON reports whether x and y are written as the same JSON.
+func sameJSON(x, y any) bool {
+	bx, errx := json.Marshal(x)
+	by, erry := json.Marshal(y)
+	return errx == nil && erry == nil && string(bx) == string(by)
+}
+
 // Leads returns the Scorer of the people's states.
 func (a *Accounts) Leads() *Scorer { return a.sc }
 
@@ -382,6 +434,7 @@ func (a *Accounts) rescore(ctx context.Context, tx AccountTx, acc *Account, self
 	if err != nil {
 		return nil, err
 	}
+	acc.Fields = a.accounts[i].Fields
 	now := AccountStanding{Stage: res.Stage, Grade: res.Grade, Score: res.Total, SalesReady: res.SalesReady}
 	if now.SalesReady {
 		now.SalesReadyAt = asOf.UTC()

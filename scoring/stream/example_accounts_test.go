@@ -84,6 +84,51 @@ func ExampleAccounts() {
 	// people: [L1 L2 L3] next re-check: 2026-10-02T00:00:00Z
 }
 
+// At a restart, Edited says which account fields the accounts given now
+// hold other values of than those each account was last scored with.
+func ExampleAccounts_Edited() {
+	m, err := rules.CompileFile("../../testdata/accounts/model.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	as, err := scoring.NewAccountScorer(m)
+	if err != nil {
+		log.Fatal(err)
+	}
+	store := stream.NewMemoryStore()
+	before := scoring.Account{ID: "A-ACME", Fields: map[string]any{"domain": "acme.com", "industry": "Software", "employees": 1200}}
+	accounts, err := stream.NewAccounts(as, []scoring.Account{before})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A person of the account is taken: the account is scored and kept.
+	err = store.Update(func(tx stream.Tx) error {
+		l := stream.Lead{ID: "L1", Fields: json.RawMessage(`{"email":"ana@acme.com","title":"VP Engineering"}`)}
+		st := accounts.Leads().NewState("L1")
+		if _, err := accounts.Take(context.Background(), tx, &l, st, time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "fields"); err != nil {
+			return err
+		}
+		return tx.Put(l)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The same account, its size edited, read at the restart.
+	after := scoring.Account{ID: "A-ACME", Line: 1, Fields: map[string]any{"domain": "acme.com", "industry": "Software", "employees": 150}}
+	if accounts, err = stream.NewAccounts(as, []scoring.Account{after}); err != nil {
+		log.Fatal(err)
+	}
+	edits, err := accounts.Edited(store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range edits {
+		fmt.Printf("line %d: account %s: %s %v -> %v\n", e.Line, e.AccountID, e.Field, e.Old, e.New)
+	}
+	// Output:
+	// line 1: account A-ACME: employees 1200 -> 150
+}
+
 func stage(s *stream.AccountStanding) string {
 	if s == nil {
 		return "(none)"

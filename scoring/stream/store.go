@@ -149,6 +149,11 @@ type Account struct {
 	// Next is the time of the account's next re-check (Accounts.Recheck);
 	// the zero time when nothing changes its stage or grade with no new line.
 	Next time.Time `json:"next,omitzero"`
+	// Fields are the account's own fields it was last scored with (its
+	// row of the accounts given), so that a restart with an edited
+	// accounts file can say what changed (Accounts.Edited); nil in a
+	// store written before they were kept.
+	Fields map[string]any `json:"fields,omitempty"`
 }
 
 // AccountStanding is what a change of an account's result is judged on
@@ -423,6 +428,7 @@ func cloneLead(l Lead) Lead {
 // cloneAccount copies what a caller could change in place.
 func cloneAccount(a Account) Account {
 	a.People = slices.Clone(a.People)
+	a.Fields = maps.Clone(a.Fields)
 	if a.Standing != nil {
 		s := *a.Standing
 		a.Standing = &s

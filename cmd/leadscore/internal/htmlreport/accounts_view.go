@@ -1,0 +1,200 @@
+package htmlreport
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/scoring/review"
+)
+
+// AccountView is the review page's account view: the rows score
+// --accounts writes for the accounts file, summed up. It is the JSON of
+// the view (report's "accounts").
+type AccountView struct {
+	File string    `json:"file"`
+	AsOf time.Time `json:"as_of"`
+	// Rows is the accounts file's rows: Scored + Failed.
+	Rows         int `json:"rows"`
+	Scored       int `json:"scored"`
+	Failed       int `json:"failed"`
+	SalesReady   int `json:"sales_ready"`
+	Disqualified int `json:"disqualified"`
+	// Stages are the scored accounts by stage, the ladder's top first,
+	// then those with no stage: score --accounts's "stages:" line.
+	Stages []AccountStage `json:"stages"`
+	// Grades are the scored accounts by grade, in the grade list's order;
+	// "" is no grade.
+	Grades []AccountGrade `json:"grades"`
+	// Total is the spread of the scored accounts' totals (nearest rank).
+	Total review.Quantiles `json:"total"`
+	// Top are the highest totals, highest first (ties in file order).
+	Top        []TopAccount    `json:"top"`
+	FailedRows []FailedAccount `json:"failed_rows"`
+	// Unmatched counts the leads that match no account (score
+	// --unmatched); UnmatchedLeads are the first of them.
+	Unmatched      int             `json:"unmatched"`
+	UnmatchedLeads []UnmatchedLead `json:"unmatched_leads"`
+}
+
+// UnmatchedLead is a lead that matches no account, and why.
+type UnmatchedLead struct {
+	ID     string `json:"id"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// AccountStage is the accounts at one stage.
+type AccountStage struct {
+	Stage      string `json:"stage"`
+	SalesReady bool   `json:"sales_ready"`
+	Accounts   int    `json:"accounts"`
+}
+
+// AccountGrade is the accounts of one grade.
+type AccountGrade struct {
+	Grade    string `json:"grade"`
+	Accounts int    `json:"accounts"`
+}
+
+// TopAccount is one account of the top list: its row of score --accounts,
+// without its people's rows.
+type TopAccount struct {
+	ID           string   `json:"id"`
+	Total        float64  `json:"total"`
+	Grade        string   `json:"grade"`
+	Stage        string   `json:"stage"`
+	SalesReady   bool     `json:"sales_ready"`
+	Disqualified bool     `json:"disqualified"`
+	People       int      `json:"people"`
+	Engaged      int      `json:"engaged"`
+	Present      []string `json:"present_roles"`
+	Missing      []string `json:"missing_roles"`
+}
+
+// FailedAccount is an account row that could not be read or scored.
+type FailedAccount struct {
+	ID    string `json:"id"`
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// AccountViewSummary is the view's tile: the sales-ready accounts of those
+// scored.
+func AccountViewSummary(v *AccountView, prefix string) []Tile {
+	path := func(k string) string { return p(prefix, k) }
+	detail := ln("of ", Int(path("scored"), v.Scored), " accounts scored")
+	if v.Scored > 0 {
+		detail = ln(detail, " (", Derived(float64(v.SalesReady)/float64(v.Scored), "pct"), ")")
+	}
+	return []Tile{{KPI: "sales_ready_accounts", Label: "Sales-ready accounts", Value: Int(path("sales_ready"), v.SalesReady), Detail: detail}}
+}
+
+// AccountViewSection is the account view: the accounts by stage and by
+// grade, the spread of their totals, and the top accounts with the roles
+// of their buying group present and missing.
+func AccountViewSection(v *AccountView, prefix string) Section {
+	path := func(parts ...any) string { return p(prefix, parts...) }
+	sec := Section{ID: "accounts", Title: "Accounts and buying groups"}
+	sec.Intro = []string{fmt.Sprintf("%s of %s scored as of %s with their people from the leads (score --accounts): %d sales-ready, %d disqualified.",
+		numfmt.Count(v.Scored, "account"), v.File, v.AsOf.Format("2006-01-02"), v.SalesReady, v.Disqualified)}
+	if v.Unmatched > 0 {
+		sec.Intro = append(sec.Intro, fmt.Sprintf("%s of the leads %s no account and %s in no account's people; they are listed at the end of this section.",
+			numfmt.Count(v.Unmatched, "lead"), map[bool]string{true: "matches", false: "match"}[v.Unmatched == 1], isAre(v.Unmatched)))
+	}
+	if v.Failed > 0 {
+		sec.Warnings = append(sec.Warnings, fmt.Sprintf("%s of %s could not be read or scored and %s left out of the account view; each is listed at the end of this section with its line and what to fix.",
+			numfmt.Count(v.Failed, "account row"), v.File, isAre(v.Failed)))
+	}
+
+	var groups []string
+	var vals [][]float64
+	st := &Table{Head: []string{"stage", "accounts"}}
+	for i, s := range v.Stages {
+		name := stageName(s.Stage)
+		if s.SalesReady {
+			name += " (sales-ready)"
+		}
+		groups = append(groups, name)
+		vals = append(vals, []float64{float64(s.Accounts)})
+		st.Rows = append(st.Rows, Row{Cells: []Cell{Text(name), Int(path("stages", i, "accounts"), s.Accounts)}})
+	}
+	st.Rows = append(st.Rows, Row{Cells: []Cell{Text("of them, disqualified by a gate"), Int(path("disqualified"), v.Disqualified)}})
+	b := Block{Title: "Accounts by stage", Table: st, Note: "The account stage ladder, top first; the counts are score --accounts's stages line."}
+	if len(groups) > 0 {
+		b.Chart = Bars("Accounts at each stage", groups, []string{"accounts"}, vals, "int")
+	}
+	sec.Blocks = append(sec.Blocks, b)
+
+	if len(v.Grades) > 0 {
+		gt := &Table{Head: []string{"grade", "accounts"}}
+		for i, g := range v.Grades {
+			gt.Rows = append(gt.Rows, Row{Cells: []Cell{Text(orText(g.Grade, "no grade")), Int(path("grades", i, "accounts"), g.Accounts)}})
+		}
+		sec.Blocks = append(sec.Blocks, Block{Title: "Accounts by grade", Table: gt})
+	}
+	if v.Scored > 0 {
+		q := v.Total
+		tp := func(k string) string { return path("total", k) }
+		dt := &Table{Head: []string{"score", "p10", "p25", "median", "p75", "p90", "mean"}, Rows: []Row{{Cells: []Cell{Text("account total"),
+			Number(tp("p10"), q.P10, "dec1"), Number(tp("p25"), q.P25, "dec1"), Number(tp("median"), q.Median, "dec1"),
+			Number(tp("p75"), q.P75, "dec1"), Number(tp("p90"), q.P90, "dec1"), Number(tp("mean"), q.Mean, "dec1")}}}}
+		sec.Blocks = append(sec.Blocks, Block{Title: "Account score distribution", Table: dt,
+			Chart: Boxes("Account totals: whiskers p10 to p90, box p25 to p75, bar at the median", []Box{{Label: "account total", P: [5]float64{q.P10, q.P25, q.Median, q.P75, q.P90}}}, []string{"accounts"}),
+			Note:  "Percentiles by the nearest rank, over the " + numfmt.Count(v.Scored, "account") + " scored."})
+	}
+
+	tt := &Table{Sortable: true, Head: []string{"account", "total", "grade", "stage", "people", "engaged", "roles present", "roles missing"}}
+	for i, a := range v.Top {
+		stage := stageName(a.Stage)
+		if a.Disqualified {
+			stage += " (disqualified)"
+		}
+		tt.Rows = append(tt.Rows, Row{Cells: []Cell{Text(a.ID), Number(path("top", i, "total"), a.Total, wholeOr(a.Total, "dec1")), Text(orDash(a.Grade)), Text(stage),
+			Int(path("top", i, "people"), a.People), Int(path("top", i, "engaged"), a.Engaged), Text(orDash(strings.Join(a.Present, ", "))), Text(orDash(strings.Join(a.Missing, ", ")))}})
+	}
+	note := "Highest total first. Roles missing are the buying-group roles the model defines that none of the account's people holds."
+	if len(v.Top) < v.Scored {
+		note = fmt.Sprintf("The first %d of %d, highest total first. ", len(v.Top), v.Scored) + note[len("Highest total first. "):]
+	}
+	if len(v.Top) == 0 {
+		note = "None."
+	}
+	sec.Blocks = append(sec.Blocks, Block{Title: "Top accounts and their buying groups", Table: tt, Note: note})
+
+	if len(v.FailedRows) > 0 {
+		ft := &Table{Head: []string{"account", "line", "why"}}
+		for i, f := range v.FailedRows {
+			ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(orDash(f.ID)), Int(path("failed_rows", i, "line"), f.Line), Text(f.Error)}})
+		}
+		sec.Blocks = append(sec.Blocks, Block{Title: "Account rows left out", Table: ft})
+	}
+	if v.Unmatched > 0 {
+		ut := &Table{Head: []string{"lead", "line", "why it matches no account"}}
+		for i, u := range v.UnmatchedLeads {
+			ut.Rows = append(ut.Rows, Row{Cells: []Cell{Text(u.ID), Int(path("unmatched_leads", i, "line"), u.Line), Text(u.Reason)}})
+		}
+		b := Block{Title: "Leads that match no account", Lead: ln(Int(path("unmatched"), v.Unmatched), " "+numfmt.Noun(v.Unmatched, "lead")+" unmatched.")}
+		b.Table = ut
+		if len(v.UnmatchedLeads) < v.Unmatched {
+			b.Note = fmt.Sprintf("The first %d of %d; leadscore score --accounts --unmatched FILE writes them all.", len(v.UnmatchedLeads), v.Unmatched)
+		}
+		sec.Blocks = append(sec.Blocks, b)
+	}
+	return sec
+}
+
+func orText(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring/review"
+)
+
+// accountViewRow is what the account view reads of a row of score
+// --accounts: an account's result, or (Error set) a row that failed.
+type accountViewRow struct {
+	ID           string   `json:"id"`
+	Line         int      `json:"line"`
+	Error        string   `json:"error"`
+	Total        float64  `json:"total"`
+	Grade        string   `json:"grade"`
+	Stage        string   `json:"stage"`
+	SalesReady   bool     `json:"sales_ready"`
+	Disqualified bool     `json:"disqualified"`
+	People       int      `json:"people"`
+	Engaged      int      `json:"engaged"`
+	Present      []string `json:"present_roles"`
+	Missing      []string `json:"missing_roles"`
+}
+
+// readAccountView sums up the NDJSON rows of score --accounts (out) for
+// the review page: stage and grade counts in the model's ladder and grade
+// order, the totals' spread, and the top accounts by total.
+// unmatched is what score --unmatched wrote: the leads that match no
+// account, of which the view lists the first maxShownErrors.
+func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched []byte, top int) (*htmlreport.AccountView, error) {
+	v := &htmlreport.AccountView{File: file, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}, UnmatchedLeads: []htmlreport.UnmatchedLead{}}
+	us := bufio.NewScanner(bytes.NewReader(unmatched))
+	us.Buffer(nil, 1<<30)
+	for us.Scan() {
+		var u htmlreport.UnmatchedLead
+		if err := json.Unmarshal(us.Bytes(), &u); err != nil {
+			return nil, fmt.Errorf("reading the unmatched leads of score --accounts: %v", err)
+		}
+		if v.Unmatched++; len(v.UnmatchedLeads) < maxShownErrors {
+			v.UnmatchedLeads = append(v.UnmatchedLeads, u)
+		}
+	}
+	if err := us.Err(); err != nil {
+		return nil, err
+	}
+	stages, grades := map[string]int{}, map[string]int{}
+	var totals []float64
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<30)
+	for sc.Scan() {
+		var r accountViewRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("reading the rows of score --accounts: %v", err)
+		}
+		v.Rows++
+		if r.Error != "" {
+			v.Failed++
+			v.FailedRows = append(v.FailedRows, htmlreport.FailedAccount{ID: r.ID, Line: r.Line, Error: r.Error})
+			continue
+		}
+		v.Scored++
+		stages[r.Stage]++
+		grades[r.Grade]++
+		if r.SalesReady {
+			v.SalesReady++
+		}
+		if r.Disqualified {
+			v.Disqualified++
+		}
+		totals = append(totals, r.Total)
+		v.Top = append(v.Top, htmlreport.TopAccount{ID: r.ID, Total: r.Total, Grade: r.Grade, Stage: r.Stage, SalesReady: r.SalesReady,
+			Disqualified: r.Disqualified, People: r.People, Engaged: r.Engaged, Present: r.Present, Missing: r.Missing})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	am := m.Accounts.Model
+	for i := len(am.Stages) - 1; i >= 0; i-- {
+		s := am.Stages[i]
+		v.Stages = append(v.Stages, htmlreport.AccountStage{Stage: s.ID, SalesReady: s.SalesReady, Accounts: stages[s.ID]})
+	}
+	v.Stages = append(v.Stages, htmlreport.AccountStage{Stage: "", Accounts: stages[""]})
+	for _, g := range am.Grades {
+		v.Grades = append(v.Grades, htmlreport.AccountGrade{Grade: g.Name, Accounts: grades[g.Name]})
+	}
+	if len(am.Grades) > 0 && grades[""] > 0 {
+		v.Grades = append(v.Grades, htmlreport.AccountGrade{Grade: "", Accounts: grades[""]})
+	}
+	v.Total = nearestRank(totals)
+	sort.SliceStable(v.Top, func(i, j int) bool { return v.Top[i].Total > v.Top[j].Total })
+	v.Top = v.Top[:min(top, len(v.Top))]
+	return v, nil
+}
+
+// nearestRank is the quantiles of vs by the nearest rank (the p-th
+// quantile is the smallest value with at least p of them at or below it),
+// as diff's score distribution has them; zero for none.
+func nearestRank(vs []float64) review.Quantiles {
+	if len(vs) == 0 {
+		return review.Quantiles{}
+	}
+	s := append([]float64(nil), vs...)
+	sort.Float64s(s)
+	at := func(p float64) float64 {
+		i := int(p*float64(len(s))+0.999999) - 1
+		return s[max(0, min(i, len(s)-1))]
+	}
+	sum := 0.0
+	for _, x := range s {
+		sum += x
+	}
+	return review.Quantiles{P10: at(0.10), P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), Mean: sum / float64(len(s))}
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// accountReviewArgs are the joint review of the bundled accounts example
+// (its attribution model: the one with campaigns, which report's funnel
+// and attribution need), with a proposed change and the account backtest.
+func accountReviewArgs(format string) []string {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	return []string{"report", "--model", a("attribution/model.yaml"), "--proposed", a("attribution/model-v2.yaml"), "--leads", a("attribution/leads.ndjson"),
+		"--accounts", a("accounts.ndjson"), "--at", "2026-10-01", "--backtest-at", "2026-10-01", "--account-outcomes", a("outcomes.csv"), "--top", "3", "--format", format}
+}
+
+// The account view's figures are those of the standalone commands: the
+// stage line and the rows of score --accounts, diff --accounts's account
+// impact, backtest --accounts's report; the page shows the JSON's numbers.
+func TestReportAccountViewIsTheStandaloneCommands(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	code, page, errOut := leadscore(t, "", accountReviewArgs("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", accountReviewArgs("json")...)
+	require.Equal(t, exitOK, code, errOut)
+	checkPage(t, page, js, 100)
+	for _, id := range []string{"accounts", "change-accounts", "backtest-accounts", "backtest-accounts-capacity"} {
+		assert.Contains(t, page, `<section id="`+id+`">`)
+	}
+	assert.Contains(t, page, `data-kpi="sales_ready_accounts"`)
+	assert.Contains(t, page, `data-kpi="auc"`, "the account backtest's AUC is on the first screen")
+
+	var joint struct {
+		Diff             json.RawMessage `json:"diff"`
+		BacktestAccounts json.RawMessage `json:"backtest_accounts"`
+		Accounts         struct {
+			Rows, Scored, Failed, Disqualified, Unmatched int
+			SalesReady                                    int `json:"sales_ready"`
+			Stages                                        []struct {
+				Stage      string `json:"stage"`
+				SalesReady bool   `json:"sales_ready"`
+				Accounts   int    `json:"accounts"`
+			}
+			Grades []struct {
+				Grade    string `json:"grade"`
+				Accounts int    `json:"accounts"`
+			}
+			Total map[string]float64
+			Top   []struct {
+				ID      string   `json:"id"`
+				Total   float64  `json:"total"`
+				Stage   string   `json:"stage"`
+				People  int      `json:"people"`
+				Engaged int      `json:"engaged"`
+				Present []string `json:"present_roles"`
+				Missing []string `json:"missing_roles"`
+			}
+			UnmatchedLeads []struct {
+				ID   string `json:"id"`
+				Line int    `json:"line"`
+			} `json:"unmatched_leads"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+
+	// diff --accounts and backtest --accounts, run alone, write the parts.
+	code, out, errOut := leadscore(t, "", "diff", a("attribution/model.yaml"), a("attribution/model-v2.yaml"), "--leads", a("attribution/leads.ndjson"),
+		"--accounts", a("accounts.ndjson"), "--at", "2026-10-01", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	assert.JSONEq(t, out, string(joint.Diff))
+	assert.Contains(t, string(joint.Diff), `"account_impact"`)
+	code, out, errOut = leadscore(t, "", "backtest", "--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--outcomes", a("outcomes.csv"),
+		"--at", "2026-10-01", "--format", "json", a("attribution/leads.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.JSONEq(t, out, string(joint.BacktestAccounts))
+
+	// score --accounts: its stages line, and its rows.
+	unmatched := filepath.Join(t.TempDir(), "unmatched.ndjson")
+	code, out, errOut = leadscore(t, "", "score", "--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--at", "2026-10-01",
+		"--unmatched", unmatched, a("attribution/leads.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	v := joint.Accounts
+	stages := regexp.MustCompile(`(?m)^stages: (.*); disqualified (\d+)$`).FindStringSubmatch(errOut)
+	require.NotNil(t, stages, errOut)
+	var said []string
+	for _, s := range v.Stages {
+		name := s.Stage
+		if name == "" {
+			name = "no stage"
+		} else if s.SalesReady {
+			name += " (sales-ready)"
+		}
+		said = append(said, name+" "+strconv.Itoa(s.Accounts))
+	}
+	assert.Equal(t, stages[1], strings.Join(said, ", "), "the stage counts are score --accounts's")
+	assert.Equal(t, stages[2], strconv.Itoa(v.Disqualified))
+	assert.Regexp(t, `(?m)^5 accounts in: 5 scored, 0 failed`, errOut)
+	assert.Equal(t, [4]int{5, 5, 0, 3}, [4]int{v.Rows, v.Scored, v.Failed, v.Unmatched})
+	assert.Regexp(t, `, 3 unmatched, 0 failed`, errOut)
+
+	type row struct {
+		ID         string   `json:"id"`
+		Total      float64  `json:"total"`
+		Grade      string   `json:"grade"`
+		Stage      string   `json:"stage"`
+		SalesReady bool     `json:"sales_ready"`
+		People     int      `json:"people"`
+		Engaged    int      `json:"engaged"`
+		Present    []string `json:"present_roles"`
+		Missing    []string `json:"missing_roles"`
+	}
+	var rows []row
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<24)
+	grades := map[string]int{}
+	salesReady := 0
+	for sc.Scan() {
+		var r row
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
+		rows = append(rows, r)
+		grades[r.Grade]++
+		if r.SalesReady {
+			salesReady++
+		}
+	}
+	require.Len(t, rows, 5)
+	assert.Equal(t, salesReady, v.SalesReady)
+	for _, g := range v.Grades {
+		assert.Equal(t, grades[g.Grade], g.Accounts, "grade %s", g.Grade)
+	}
+	// The totals, by hand from the rows: 145 (A-ACME), 125, 85, 25, 3.
+	byID := map[string]row{}
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	assert.Equal(t, 145.0, byID["A-ACME"].Total)
+	// Nearest rank of five: p10 the 1st, p25 the 2nd, the median the
+	// 3rd, p75 the 4th, p90 the 5th; the mean (3+25+85+125+145)/5.
+	assert.Equal(t, map[string]float64{"p10": 3, "p25": 25, "median": 85, "p75": 125, "p90": 145, "mean": 76.6}, v.Total)
+	require.Len(t, v.Top, 3, "--top 3")
+	for i, id := range []string{"A-ACME", "A-UMBRELLA", "A-GLOBEX"} {
+		tp, r := v.Top[i], byID[id]
+		assert.Equal(t, id, tp.ID)
+		assert.Equal(t, r.Total, tp.Total)
+		assert.Equal(t, r.Stage, tp.Stage)
+		assert.Equal(t, [2]int{r.People, r.Engaged}, [2]int{tp.People, tp.Engaged})
+		assert.Equal(t, r.Present, tp.Present)
+		assert.Equal(t, r.Missing, tp.Missing)
+	}
+	assert.Equal(t, []string{"champion"}, v.Top[1].Missing)
+
+	// The unmatched leads are score --unmatched's.
+	want, err := os.ReadFile(unmatched)
+	require.NoError(t, err)
+	var ids []string
+	for _, u := range v.UnmatchedLeads {
+		ids = append(ids, u.ID)
+		assert.Contains(t, string(want), `"id":"`+u.ID+`","line":`+strconv.Itoa(u.Line))
+	}
+	assert.Equal(t, []string{"L12", "L13", "L14"}, ids)
+	assert.Contains(t, page, "gmail.com is a free-mail domain")
+}
+
+// A bad account row fails alone: the view counts it, names its line, and
+// the rest are scored; report exits 1 as score does.
+func TestReportAccountViewBadRow(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	src, err := os.ReadFile(a("accounts.ndjson"))
+	require.NoError(t, err)
+	accounts := filepath.Join(t.TempDir(), "accounts.ndjson")
+	lines := strings.SplitAfter(string(src), "\n")
+	bad := append(append(append([]string{}, lines[:2]...), "{\"id\": \"A-BAD\", \"employees\": \"many\"}\n"), lines[2:]...)
+	require.NoError(t, os.WriteFile(accounts, []byte(strings.Join(bad, "")), 0o644))
+	args := []string{"report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", accounts, "--at", "2026-10-01"}
+	code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, accounts+":3:")
+	var joint struct {
+		Accounts struct {
+			Rows, Scored, Failed int
+			FailedRows           []struct {
+				ID   string `json:"id"`
+				Line int    `json:"line"`
+			} `json:"failed_rows"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	v := joint.Accounts
+	assert.Equal(t, [3]int{6, 5, 1}, [3]int{v.Rows, v.Scored, v.Failed}, "counts reconcile: rows = scored + failed")
+	require.Len(t, v.FailedRows, 1)
+	assert.Equal(t, 3, v.FailedRows[0].Line)
+	code, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitProblem, code)
+	checkPage(t, page, js, 20)
+	assert.Contains(t, page, "Account rows left out")
+}
+
+func TestReportAccountsFlags(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--model", a("attribution/model.yaml"), "--account-outcomes", a("outcomes.csv"), "--backtest-at", "2026-10-01"}, "--account-outcomes are outcomes by account: give the accounts file with --accounts"},
+		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--account-outcomes", a("outcomes.csv")}, "--account-outcomes go with --backtest-at"},
+		{[]string{"--model", td("b2b-saas.yaml"), "--accounts", a("accounts.ndjson")}, "has no accounts section"},
+		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--account-outcomes", a("outcomes.csv"), "--backtest-at", "2026-10-01", "--capacity", "5/week"}, "--capacity and --holdout are for the backtest of leads"},
+	} {
+		code, _, errOut := leadscore(t, "", append(append([]string{"report", "--leads", a("attribution/leads.ndjson")}, c.args...), "--format", "json")...)
+		assert.Equal(t, exitUsage, code)
+		assert.Contains(t, errOut, c.want)
+	}
+	// A message of the account backtest names report's flags.
+	code, _, errOut := leadscore(t, "", "report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", a("accounts.ndjson"),
+		"--backtest-at", "2026-10-01", "--account-outcomes", filepath.Join(t.TempDir(), "missing.csv"), "--format", "json")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "missing.csv")
+	assert.Contains(t, errOut, "the backtest-accounts part could not run")
+}
+
+// The nearest rank of ten values 1..10: the p-th quantile is the value at
+// rank ceil(p·10) (p10 the 1st, p25 the 3rd, the median the 5th, p75 the
+// 8th, p90 the 9th), whatever the order they come in.
+func TestNearestRank(t *testing.T) {
+	q := nearestRank([]float64{7, 3, 10, 1, 9, 2, 8, 5, 4, 6})
+	assert.Equal(t, [6]float64{1, 3, 5, 8, 9, 5.5}, [6]float64{q.P10, q.P25, q.Median, q.P75, q.P90, q.Mean})
+	q = nearestRank([]float64{42})
+	assert.Equal(t, [6]float64{42, 42, 42, 42, 42, 42}, [6]float64{q.P10, q.P25, q.Median, q.P75, q.P90, q.Mean})
+	assert.Zero(t, nearestRank(nil))
+}
