@@ -439,6 +439,12 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 		}
 	}
 	out := &AccountResult{Members: people, People: len(people), Missing: []string{}}
+	if len(am.Roles) > 0 {
+		out.Roles = make([]RoleCount, 0, len(am.Roles))
+	}
+	if len(am.Rollups) > 0 {
+		out.Rollups = make([]RollupPoints, 0, len(am.Rollups))
+	}
 	for _, p := range people {
 		if p.Engaged {
 			out.Engaged++
@@ -566,7 +572,7 @@ func renameCounts(cv *ClauseValue) {
 // holds and who were active within its window, by its strategy, capped at
 // its max. ofAt and whenAt index the person expressions' values (-1: none).
 func rollUp(r *rules.Rollup, people []*Person, ofAt, whenAt int) RollupPoints {
-	rp := RollupPoints{Rule: r.ID, Category: r.Category.Name, Strategy: r.Strategy, From: []PersonPoints{}}
+	rp := RollupPoints{Rule: r.ID, Category: r.Category.Name, Strategy: r.Strategy, From: make([]PersonPoints, 0, len(people))}
 	for _, p := range people {
 		if whenAt >= 0 && !truth(p.values[whenAt]) || !p.activeWithin(r.Within) {
 			continue

@@ -253,6 +253,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			return nil
 		}
 		out.m.line = line
+		if people[i] == nil {
+			people[i] = getMembers()
+		}
 		people[i] = append(people[i], out.m)
 		held++
 		run.held = max(run.held, held)
@@ -333,8 +336,30 @@ func (j *accountJob) write(w *bufio.Writer) error {
 	}
 	_, err := w.Write(row[j.split:])
 	rowBuffers.Put(j.row)
+	putMembers(j.people)
 	j.row, j.people = nil, nil
 	return err
+}
+
+// freeMembers are the slices of people of accounts written already, for
+// scoreAccounts to hold the people of the next ones in.
+var freeMembers = make(chan []member, 256)
+
+func getMembers() []member {
+	select {
+	case ms := <-freeMembers:
+		return ms
+	default:
+		return make([]member, 0, 8)
+	}
+}
+
+func putMembers(ms []member) {
+	clear(ms)
+	select {
+	case freeMembers <- ms[:0]:
+	default:
+	}
 }
 
 // rowBuffers are the buffers of accountJob's rows.

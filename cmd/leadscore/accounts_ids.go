@@ -4,26 +4,29 @@ import "hash/maphash"
 
 // leadIDs holds the ids of the leads score --accounts matched, each with
 // its account and line, so that a second lead with one of them fails
-// rather than count twice. It holds no pointers for the garbage collector
-// to trace at every collection, as a map[string]accountLead did (a
-// million ids took a tenth of the run's CPU to trace and look up): the ids'
-// bytes are in one arena, found by their hash, which the scoring workers
-// compute (idHash); ids whose hashes collide are told apart by their
-// bytes. About 40 bytes a lead and the id's length.
+// rather than count twice. It holds almost no pointers for the garbage
+// collector to trace at every collection, as a map[string]accountLead
+// did: an id is found by its 64-bit hash (idHash, which the scoring
+// workers compute), and its bytes, in chunks of an arena, tell it apart
+// from another id of the same hash, which then goes to a small map of
+// its own. About 40 bytes a lead and its id's length.
 type leadIDs struct {
-	byHash  map[uint64]int32 // an id's hash: its latest entry
-	entries []idEntry
-	arena   []byte
+	byHash map[uint64]idEntry
+	// collided are the ids whose hash an earlier id has.
+	collided map[string]accountLead
+	chunks   [][]byte // the arena: no chunk is ever copied to grow
 }
 
-// idEntry is one id in leadIDs: where its bytes are in the arena, where
-// the lead was, and the previous entry with the same hash (-1: none).
+// idEntry is one id in leadIDs: where its bytes are in the arena, and
+// where the lead was.
 type idEntry struct {
-	off, n  int
-	account int32
-	next    int32
-	line    int
+	chunk, off, n int32
+	account       int32
+	line          int
 }
+
+// idChunk is the size of the arena's chunks.
+const idChunk = 64 << 10
 
 // idSeed is the seed of idHash, one for the process.
 var idSeed = maphash.MakeSeed()
@@ -33,27 +36,35 @@ func idHash(id string) uint64 { return maphash.String(idSeed, id) }
 
 // get returns where the lead with id (of hash h) was, if it was added.
 func (s *leadIDs) get(h uint64, id string) (accountLead, bool) {
-	k, ok := s.byHash[h]
-	for ok && k >= 0 {
-		e := &s.entries[k]
-		if string(s.arena[e.off:e.off+e.n]) == id {
-			return accountLead{account: int(e.account), line: e.line}, true
-		}
-		k = e.next
+	e, ok := s.byHash[h]
+	if !ok {
+		return accountLead{}, false
 	}
-	return accountLead{}, false
+	if string(s.chunks[e.chunk][e.off:e.off+e.n]) == id {
+		return accountLead{account: int(e.account), line: e.line}, true
+	}
+	at, ok := s.collided[id]
+	return at, ok
 }
 
 // add adds the id (of hash h), which get did not find.
 func (s *leadIDs) add(h uint64, id string, at accountLead) {
 	if s.byHash == nil {
-		s.byHash = map[uint64]int32{}
+		s.byHash = map[uint64]idEntry{}
 	}
-	next, ok := s.byHash[h]
-	if !ok {
-		next = -1
+	if _, ok := s.byHash[h]; ok {
+		if s.collided == nil {
+			s.collided = map[string]accountLead{}
+		}
+		s.collided[id] = at
+		return
 	}
-	s.byHash[h] = int32(len(s.entries))
-	s.entries = append(s.entries, idEntry{off: len(s.arena), n: len(id), account: int32(at.account), next: next, line: at.line})
-	s.arena = append(s.arena, id...)
+	last := len(s.chunks) - 1
+	if last < 0 || len(s.chunks[last])+len(id) > cap(s.chunks[last]) {
+		s.chunks = append(s.chunks, make([]byte, 0, max(idChunk, len(id))))
+		last++
+	}
+	c := s.chunks[last]
+	s.byHash[h] = idEntry{chunk: int32(last), off: int32(len(c)), n: int32(len(id)), account: int32(at.account), line: at.line}
+	s.chunks[last] = append(c, id...)
 }

@@ -23,8 +23,11 @@ func TestLeadIDsIsAMap(t *testing.T) {
 			for k := 0; k < 3000; k++ {
 				// Ids that share prefixes and lengths, the empty one among them.
 				id := fmt.Sprintf("P%d", rng.IntN(1500))
-				if rng.IntN(100) == 0 {
+				switch rng.IntN(100) {
+				case 0:
 					id = ""
+				case 1: // longer than a chunk of the arena
+					id = fmt.Sprintf("%0*d", idChunk+rng.IntN(3), rng.IntN(3))
 				}
 				got, ok := s.get(hash(id), id)
 				w, wok := want[id]
@@ -37,8 +40,8 @@ func TestLeadIDsIsAMap(t *testing.T) {
 					want[id] = at
 				}
 			}
-			if len(s.entries) != len(want) {
-				t.Fatalf("%d entries for %d ids", len(s.entries), len(want))
+			if n := len(s.byHash) + len(s.collided); n != len(want) {
+				t.Fatalf("%d entries for %d ids", n, len(want))
 			}
 		})
 	}
