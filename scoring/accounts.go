@@ -352,12 +352,21 @@ const (
 // A free-mail domain matches no account.
 func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	am := m.s.am
+	if am.IDField != "" && p.AccountID != "" {
+		if i, ok := m.byID[p.AccountID]; ok {
+			return i, MatchedByID, ""
+		}
+	}
+	if am.DomainFrom != "" && p.Domain != "" && !slices.Contains(am.FreeMail, p.Domain) {
+		if i, ok := m.byDomain[p.Domain]; ok {
+			return i, MatchedByDomain, ""
+		}
+	}
+	// No account: the reasons are written only now, for the unmatched.
 	var why []string
 	if am.IDField != "" {
 		if p.AccountID == "" {
 			why = append(why, "no "+am.IDField)
-		} else if i, ok := m.byID[p.AccountID]; ok {
-			return i, MatchedByID, ""
 		} else {
 			why = append(why, fmt.Sprintf("%s %s is no account's id", am.IDField, p.AccountID))
 		}
@@ -369,9 +378,6 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 		case slices.Contains(am.FreeMail, p.Domain):
 			why = append(why, fmt.Sprintf("%s is a free-mail domain", p.Domain))
 		default:
-			if i, ok := m.byDomain[p.Domain]; ok {
-				return i, MatchedByDomain, ""
-			}
 			why = append(why, fmt.Sprintf("no account has the domain %s", p.Domain))
 		}
 	}

@@ -212,7 +212,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			run.incomplete[out.index] = true
 		}
 		if out.err == nil && out.index >= 0 {
-			if first, ok := seen.get(out.hash, out.id); ok {
+			// Added here, when it is no duplicate: every matched lead
+			// that passes this check is one of its account's people.
+			if first, ok := seen.add(out.hash, out.id, accountLead{out.index, line}); ok {
 				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID}
 			}
 		}
@@ -248,7 +250,6 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			cur = i
 		}
 		lastLine[i] = line
-		seen.add(out.hash, out.id, accountLead{i, line})
 		if only != "" && i != onlyAt {
 			return nil
 		}

@@ -34,30 +34,24 @@ var idSeed = maphash.MakeSeed()
 // idHash is the hash leadIDs finds an id by.
 func idHash(id string) uint64 { return maphash.String(idSeed, id) }
 
-// get returns where the lead with id (of hash h) was, if it was added.
-func (s *leadIDs) get(h uint64, id string) (accountLead, bool) {
-	e, ok := s.byHash[h]
-	if !ok {
-		return accountLead{}, false
-	}
-	if string(s.chunks[e.chunk][e.off:e.off+e.n]) == id {
-		return accountLead{account: int(e.account), line: e.line}, true
-	}
-	at, ok := s.collided[id]
-	return at, ok
-}
-
-// add adds the id (of hash h), which get did not find.
-func (s *leadIDs) add(h uint64, id string, at accountLead) {
+// add adds the id (of hash h) at at, unless it was added already: then
+// it returns where, and true.
+func (s *leadIDs) add(h uint64, id string, at accountLead) (accountLead, bool) {
 	if s.byHash == nil {
 		s.byHash = map[uint64]idEntry{}
 	}
-	if _, ok := s.byHash[h]; ok {
+	if e, ok := s.byHash[h]; ok {
+		if string(s.chunks[e.chunk][e.off:e.off+e.n]) == id {
+			return accountLead{account: int(e.account), line: e.line}, true
+		}
+		if first, ok := s.collided[id]; ok {
+			return first, true
+		}
 		if s.collided == nil {
 			s.collided = map[string]accountLead{}
 		}
 		s.collided[id] = at
-		return
+		return accountLead{}, false
 	}
 	last := len(s.chunks) - 1
 	if last < 0 || len(s.chunks[last])+len(id) > cap(s.chunks[last]) {
@@ -67,4 +61,5 @@ func (s *leadIDs) add(h uint64, id string, at accountLead) {
 	c := s.chunks[last]
 	s.byHash[h] = idEntry{chunk: int32(last), off: int32(len(c)), n: int32(len(id)), account: int32(at.account), line: at.line}
 	s.chunks[last] = append(c, id...)
+	return accountLead{}, false
 }
