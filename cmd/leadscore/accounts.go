@@ -158,7 +158,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	lastLine := make([]int, len(run.accounts)) // the line of each account's latest lead
 	// A second lead with the id of a matched lead fails rather than count
 	// twice, in its account or in another: the matched leads' ids are
-	// held, with their account and line, until the leads end (about 40
+	// held, with their account and line, until the leads end (40 to 80
 	// bytes a lead and its id's length, even with --grouped; see leadIDs).
 	var seen leadIDs
 	held := 0
