@@ -47,6 +47,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -140,7 +141,7 @@ type Backtest struct {
 	outcomes map[string]Outcome
 	// ids are the ids of the leads added, numbered in the order added;
 	// order[i] is the record of id i.
-	ids   idSet
+	ids   idset.Set
 	order []*leadRec
 	// sortedSeq caches bySeq(); nil when leads changed since.
 	sortedSeq []int32
@@ -434,7 +435,7 @@ func (b *Backtest) Add(lead scoring.Lead) error {
 
 // AddContext is Add, stopped when ctx is done.
 func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
-	if lead.ID != "" && b.ids.find(lead.ID) >= 0 {
+	if lead.ID != "" && b.ids.Find(lead.ID) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
 	}
 	return b.AddMeasured(b.Measure(ctx, lead))
@@ -506,7 +507,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.id == "" {
 		return m.err
 	}
-	if b.ids.find(m.id) >= 0 {
+	if b.ids.Find(m.id) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", m.id)
 	}
 	if !m.arrival.IsZero() && (b.first.IsZero() || m.arrival.Before(b.first)) {
@@ -518,7 +519,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if nu, w := b.width(); len(m.units) != 0 && len(m.units) != w {
 		return &scoring.Error{LeadID: m.id, Err: fmt.Errorf("internal error: %d units and category scores, where the model has %d rules and gates and %d categories (please report it)", len(m.units), nu, w-nu)}
 	}
-	seq, err := b.ids.add(m.id)
+	seq, err := b.ids.Add(m.id)
 	if err != nil {
 		return err
 	}
@@ -699,7 +700,7 @@ func (b *Backtest) width() (nu, w int) {
 
 // listStore keeps lists of w numbers (nu units, then category scores)
 // one after another in blocks, each named by its number, and each once:
-// an open-addressing table of numbers (as idSet's) finds a list by its
+// an open-addressing table of numbers (as idset.Set's) finds a list by its
 // bits, without a key of its own.
 type listStore struct {
 	nu, w  int
@@ -1016,18 +1017,18 @@ func createdAt(lead scoring.Lead, field string) time.Time { return lead.TimeFiel
 // order of their ids; worked out once for the leads as they stand (adding
 // or removing one forgets it). The caller must not change the slice.
 func (b *Backtest) bySeq() []int32 {
-	if b.sortedSeq != nil && len(b.sortedSeq) == b.ids.len() {
+	if b.sortedSeq != nil && len(b.sortedSeq) == b.ids.Len() {
 		return b.sortedSeq
 	}
-	b.sortedSeq = b.ids.sorted()
+	b.sortedSeq = b.ids.Sorted()
 	return b.sortedSeq
 }
 
 // idOf is the id of the lead added i'th.
-func (b *Backtest) idOf(i int) string { return b.ids.id(i) }
+func (b *Backtest) idOf(i int) string { return b.ids.ID(i) }
 
 // added is how many leads were added.
-func (b *Backtest) added() int { return b.ids.len() }
+func (b *Backtest) added() int { return b.ids.Len() }
 
 // sorted returns the leads in the backtest and all scored leads that
 // existed at T0, by id, so that nothing depends on the order of Add.

@@ -262,7 +262,7 @@ func (b *Backtest) Report() *Report {
 		}
 	}
 	for id := range b.outcomes {
-		if b.ids.find(id) < 0 {
+		if b.ids.Find(id) < 0 {
 			r.Leads.OutcomesWithoutLead++
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/pipeline"
 	"github.com/leadscore/leadscore/internal/suggest"
@@ -184,7 +185,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		}
 		out.index, p.Matched, out.reason = m.Match(p)
 		if out.index >= 0 {
-			out.hash = idHash(id)
+			out.hash = idset.Hash(id)
 		}
 		if out.index >= 0 && rows {
 			scratch := memberScratch.Get().(*[]byte)
@@ -214,7 +215,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if out.err == nil && out.index >= 0 {
 			// Added here, when it is no duplicate: every matched lead
 			// that passes this check is one of its account's people.
-			if first, ok := seen.add(out.hash, out.id, accountLead{out.index, line}); ok {
+			if first, ok, err := seen.add(out.hash, out.id, accountLead{out.index, line}); err != nil {
+				out.err = err
+			} else if ok {
 				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID}
 			}
 		}
