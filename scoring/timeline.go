@@ -115,7 +115,13 @@ func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, l
 			return nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	tl := &Timeline{LeadID: lead.ID}
+	points := 1 // the point before the first event, then one an event (and more with dispositions)
+	for _, e := range lead.Events {
+		if !e.At.After(asOf) {
+			points++
+		}
+	}
+	tl := &Timeline{LeadID: lead.ID, Points: make([]TimelinePoint, 0, points)}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
 	var last *replay
