@@ -157,14 +157,14 @@ func TestWarnings(t *testing.T) {
 // the reason gives the numbers.
 func TestVerdictWithheldWhenWide(t *testing.T) {
 	o := Options{}.withDefaults()
-	cr := ChannelResult{Name: "radio", Spend: 100, ROAS: Interval{1.1, 0.2, 2.9}, ROI: Interval{0.1, -0.8, 1.9}}
+	cr := ChannelResult{Name: "radio", Spend: 100, ROAS: Interval{Value: 1.1, Low: 0.2, High: 2.9}, ROI: Interval{Value: 0.1, Low: -0.8, High: 1.9}}
 	v, why := verdict(cr, false, nil, o)
 	assert.Equal(t, "withheld", v)
 	assert.Equal(t, "ROAS 1.1, 95% interval 0.2 to 2.9: the interval is wider than 1 times the estimate, so the data cannot pin the return down", why)
-	cr.ROAS, cr.ROI = Interval{1.1, 0.9, 1.3}, Interval{0.1, -0.1, 0.3}
+	cr.ROAS, cr.ROI = Interval{Value: 1.1, Low: 0.9, High: 1.3}, Interval{Value: 0.1, Low: -0.1, High: 0.3}
 	v, _ = verdict(cr, false, nil, o)
 	assert.Equal(t, "about break-even", v)
-	cr.ROAS, cr.ROI = Interval{0.6, 0.5, 0.7}, Interval{-0.4, -0.5, -0.3}
+	cr.ROAS, cr.ROI = Interval{Value: 0.6, Low: 0.5, High: 0.7}, Interval{Value: -0.4, Low: -0.5, High: -0.3}
 	v, _ = verdict(cr, false, nil, o)
 	assert.Equal(t, "does not pay back", v)
 }
