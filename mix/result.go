@@ -80,7 +80,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		r.BaselineShare = totalBase / totalFitted
 	}
 
-	r.Warnings = m.warnings()
+	r.Warnings = append(m.warnings(), fitWarnings(r)...)
 	flat := map[string]bool{}
 	for _, w := range r.Warnings {
 		if w.Kind == WarnNoVariation {
@@ -376,6 +376,31 @@ func (m *model) warnings() []Warning {
 	return ws
 }
 
+// fitWarnings are the warnings on the fit's quality: a baseline share
+// outside 0 to 100%, an in-sample R² below MinR2, a held-out R² below 0
+// (the model predicts the periods it did not see worse than their own
+// mean would). Each withholds every verdict (see verdict).
+func fitWarnings(r *Result) []Warning {
+	var ws []Warning
+	if b := r.BaselineShare; b < 0 || b > 1 {
+		ws = append(ws, Warning{Kind: WarnImplausibleBaseline, Message: fmt.Sprintf(
+			"the baseline is %.0f%% of the fitted KPI, outside 0 to 100%%: the channels are credited with more than the whole KPI, so the decomposition is no split of it and no channel's return can be read from it; check the KPI's %ss against the spend's (a KPI that lags the spend, or counts only part of what the spend bought), or give more %ss",
+			100*b, r.Period, r.Period)})
+	}
+	per := r.Period + "s"
+	switch {
+	case r.InSample.R2 < MinR2:
+		ws = append(ws, Warning{Kind: WarnPoorFit, Message: fmt.Sprintf(
+			"the model explains %.0f%% of the KPI's movement from %s to %s (in-sample R² %.2f, below %.1f): the rest is noise or drivers it does not have, so its channels' returns are read off too little; add controls for the other drivers, or model longer %s (weeks for noisy days)",
+			100*math.Max(0, r.InSample.R2), per[:len(per)-1], per[:len(per)-1], r.InSample.R2, MinR2, per)})
+	case r.HeldOut.R2 < 0:
+		ws = append(ws, Warning{Kind: WarnPoorFit, Message: fmt.Sprintf(
+			"on the %s it did not see, the model predicts the KPI worse than their own mean would (held-out R² %.2f): what it learnt does not carry to other %s, so its channels' returns are not supported; add controls for the other drivers, or give more %s",
+			per, r.HeldOut.R2, per, per)})
+	}
+	return ws
+}
+
 // verdict says whether a channel pays back, or why the model will not say.
 func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, string) {
 	if flat {
@@ -391,6 +416,14 @@ func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, stri
 				other = w.Channels[1]
 			}
 			return "withheld", fmt.Sprintf("its spend moves with %s's", other)
+		}
+	}
+	for _, w := range ws {
+		switch w.Kind {
+		case WarnImplausibleBaseline:
+			return "withheld", "the baseline share is outside 0 to 100% (see the warning)"
+		case WarnPoorFit:
+			return "withheld", "the model fits the KPI poorly (see the warning)"
 		}
 	}
 	r := cr.ROAS
@@ -424,6 +457,11 @@ func reallocationWithheld(r *Result) string {
 	for _, c := range r.Channels {
 		if moved[c.Name] && c.Verdict == "withheld" && c.Reason != "" && !strings.HasPrefix(c.Reason, "ROAS ") {
 			return fmt.Sprintf("it moves %s's spend, and %s: the data cannot say what that money does", c.Name, c.Reason)
+		}
+	}
+	for _, w := range r.Warnings {
+		if w.Kind == WarnImplausibleBaseline || w.Kind == WarnPoorFit {
+			return "the fit's quality is warned of (" + w.Kind + "): the curves it would move money along are not supported"
 		}
 	}
 	if e := r.Reallocation.Effect; e.Low <= 0 {
