@@ -209,13 +209,18 @@ func TestSpreadCostsByDay(t *testing.T) {
 }
 
 // The readers take day or date for days, and name a file of the other
-// period by its header.
+// period by its header (a week column in a daily run, a day column in a
+// weekly one).
 func TestReadDailyHeaders(t *testing.T) {
 	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
 	for _, col := range []string{"day", "date", "Date"} {
 		s, n, err := ReadSeries(strings.NewReader(col+",revenue\n2024-01-02,5\n2024-01-01,3\n"), Day, "KPI", "", fail)
 		require.NoError(t, err, col)
-		assert.Equal(t, Counts{Rows: 2, Read: 2}, n)
+		want := Counts{Rows: 2, Read: 2}
+		if col != "day" {
+			want.Dates = "dates 1 day apart: daily"
+		}
+		assert.Equal(t, want, n)
 		assert.Equal(t, Day, s.Period)
 		assert.Equal(t, [][]float64{{3, 5}}, s.Values)
 	}
@@ -225,8 +230,8 @@ func TestReadDailyHeaders(t *testing.T) {
 	assert.ErrorContains(t, err, "the spend file's header has a week column and no day or date column: it looks like weekly data; run with --period week")
 	_, _, err = ReadSpendBy(strings.NewReader("when,channel,spend\n"), Day, fail)
 	assert.ErrorContains(t, err, `the spend file's header has no "day" column (it has when, channel, spend); the file needs day (or date), channel, spend`)
-	_, _, err = ReadSpend(strings.NewReader("date,channel,spend\n"), fail)
-	assert.ErrorContains(t, err, `no "week" column (it has date, channel, spend); the file needs week, channel, spend; its day or date column looks like daily data: run with --period day`)
+	_, _, err = ReadSpend(strings.NewReader("day,channel,spend\n"), fail)
+	assert.ErrorContains(t, err, `no "week" column (it has day, channel, spend); the file needs week, channel, spend; its day column looks like daily data: run with --period day`)
 	_, _, err = ReadSpend(strings.NewReader("weekday,channel,spend\n"), fail)
 	assert.NotContains(t, err.Error(), "daily")
 }
@@ -295,4 +300,38 @@ func roundIv(i Interval) Interval {
 	r := func(v float64) float64 { return math.Round(v*1e9) / 1e9 }
 	i.Value, i.Low, i.High = r(i.Value), r(i.Low), r(i.High)
 	return i
+}
+
+// A date column may hold weeks or days: the dates decide, and the reader
+// says which it found. Dates of the other period than the run's are
+// refused at the first row that shows their gap, with the fix.
+func TestDatesDecideThePeriod(t *testing.T) {
+	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
+	weekly := "date,revenue\n2024-01-01,5\n2024-01-08,3\n2024-01-15,4\n"
+	s, n, err := ReadSeries(strings.NewReader(weekly), Week, "KPI", "", fail)
+	require.NoError(t, err)
+	assert.Equal(t, "dates 7 days apart: weekly", n.Dates)
+	assert.Len(t, s.Weeks, 3)
+	rows, n, err := ReadSpendBy(strings.NewReader("date,channel,spend\n2024-01-08,tv,1\n2024-01-01,tv,2\n2024-01-01,search,3\n2024-01-08,search,4\n"), Week, fail)
+	require.NoError(t, err)
+	assert.Equal(t, "dates 7 days apart: weekly", n.Dates)
+	assert.Len(t, rows, 4)
+
+	// Weekly dates in a daily run: line 3 is the first 7 days after another.
+	_, _, err = ReadSeries(strings.NewReader(weekly), Day, "KPI", "", fail)
+	var le *LineError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 3, le.Line)
+	assert.EqualError(t, err, "line 3: the KPI file's date is 2024-01-08, 7 days after 2024-01-01 on line 2, and most of its dates are 7 days apart: it is weekly data, and this run is daily (--period day); run with --period week, or give one row per day")
+	// Daily dates in a weekly run, spend rows out of order: the pair is
+	// found in date order, 2024-01-02 (line 2) after 2024-01-01 (line 4).
+	_, _, err = ReadSpendBy(strings.NewReader("date,channel,spend\n2024-01-02,tv,1\n2024-01-03,tv,1\n2024-01-01,tv,1\n"), Week, fail)
+	assert.EqualError(t, err, "line 2: the spend file's date is 2024-01-02, 1 day after 2024-01-01 on line 4, and most of its dates are 1 day apart: it is daily data, and this run is weekly (--period week); run with --period day, or add the days up by week")
+	// A week column with daily dates is refused by its dates too.
+	_, _, err = ReadSeries(strings.NewReader("week,revenue\n2024-01-01,1\n2024-01-02,1\n2024-01-03,1\n"), Week, "controls", "*", fail)
+	assert.ErrorContains(t, err, "line 3: the controls file's week is 2024-01-02, 1 day after 2024-01-01 on line 2")
+	// Irregular dates find no period; the model's own checks name the gap.
+	_, n, err = ReadSeries(strings.NewReader("date,revenue\n2024-01-01,1\n2024-01-04,1\n"), Week, "KPI", "", fail)
+	require.NoError(t, err)
+	assert.Empty(t, n.Dates)
 }

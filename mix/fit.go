@@ -897,13 +897,16 @@ type draw struct {
 func (m *model) bootstrapDraws(ks []candidate, lam int, fitted, resid []float64, nb int, seed uint64) ([]draw, error) {
 	n := m.n
 	block := m.blockLength()
+	perWeek := 7 / m.d.Period.Days()
 	rng := rand.New(rand.NewPCG(seed, 0x6d6978)) // "mix"
 	C := len(m.d.Channels)
 	draws := make([]draw, 0, nb)
 	for b := 0; b < nb; b++ {
 		y := make([]float64, n)
 		for t := 0; t < n; {
-			start := rng.IntN(n - block + 1)
+			// Blocks are whole weeks, and a daily block starts on the
+			// weekday of the day it fills: a residual keeps its weekday.
+			start := rng.IntN((n-block)/perWeek+1) * perWeek
 			for k := 0; k < block && t < n; k++ {
 				y[t] = fitted[t] + resid[start+k]
 				t++
