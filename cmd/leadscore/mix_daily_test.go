@@ -255,3 +255,46 @@ func TestMixSpendGapsRefused(t *testing.T) {
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, gap+" has no row for any channel on 1 of the KPI's 730 days (the first: 2023-06-01;")
 }
+
+// A daily KPI of sales-ready leads from the bundled leads (45 in 251
+// days) fits so poorly that the channels are credited with more than the
+// whole KPI: baseline -851.5%, in-sample R² 0.228. Both fit-quality
+// warnings are given, and every verdict and the reallocation withheld.
+func TestMixFitQualityWarnings(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		BaselineShare float64 `json:"baseline_share"`
+		InSample      struct {
+			R2 float64 `json:"r2"`
+		} `json:"in_sample"`
+		Warnings []struct {
+			Kind    string `json:"kind"`
+			Message string `json:"message"`
+		} `json:"warnings"`
+		Channels []struct {
+			Name    string `json:"name"`
+			Verdict string `json:"verdict"`
+			Reason  string `json:"reason"`
+		} `json:"channels"`
+		Reallocation struct {
+			Withheld string `json:"withheld"`
+		} `json:"reallocation"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.InDelta(t, -8.515, doc.BaselineShare, 0.0005)
+	assert.InDelta(t, 0.228, doc.InSample.R2, 0.0005)
+	kinds := map[string]string{}
+	for _, w := range doc.Warnings {
+		kinds[w.Kind] = w.Message
+	}
+	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -852% of the fitted KPI, outside 0 to 100%")
+	assert.Contains(t, kinds["poor_fit"], "the model explains 23% of the KPI's movement from day to day (in-sample R² 0.23, below 0.3)")
+	require.Len(t, doc.Channels, 5)
+	for _, c := range doc.Channels {
+		assert.Equal(t, "withheld", c.Verdict, c.Name)
+		assert.Equal(t, "the baseline share is outside 0 to 100% (see the warning)", c.Reason, c.Name)
+	}
+	assert.Contains(t, doc.Reallocation.Withheld, "the baseline share is outside 0 to 100%")
+}
