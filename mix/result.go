@@ -273,7 +273,7 @@ func (r *Result) SharesIn(names []string, from, to time.Time) ([]Share, int, err
 //
 // Where the refits' 2.5% to 97.5% range leaves the estimate out (the
 // refits lean away from the chosen curves: on daily data with short
-// residual blocks, search's ROAS 0.90 came with 0.07 to 0.89), the
+// residual blocks, social's ROAS 0.90 came with 0.07 to 0.89), the
 // interval is widened to reach it and says so (Widened): an interval that
 // does not hold its own estimate reads as a contradiction, and moving the
 // whole interval (the basic interval) covers the truth worse, as above.
