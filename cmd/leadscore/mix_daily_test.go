@@ -277,6 +277,10 @@ func TestMixFitQualityWarnings(t *testing.T) {
 			Name    string `json:"name"`
 			Verdict string `json:"verdict"`
 			Reason  string `json:"reason"`
+			ROAS    struct {
+				Value, Low, High float64
+				Widened          bool
+			} `json:"roas"`
 		} `json:"channels"`
 		Reallocation struct {
 			Withheld string `json:"withheld"`
@@ -292,9 +296,31 @@ func TestMixFitQualityWarnings(t *testing.T) {
 	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -852% of the fitted KPI, outside 0 to 100%")
 	assert.Contains(t, kinds["poor_fit"], "the model explains 23% of the KPI's movement from day to day (in-sample R² 0.23, below 0.3)")
 	require.Len(t, doc.Channels, 5)
+	widened := 0
 	for _, c := range doc.Channels {
+		// Every interval holds its estimate; content's refits all lay
+		// below it (seed 1, 20 refits), so its interval was widened.
+		assert.True(t, c.ROAS.Low <= c.ROAS.Value && c.ROAS.Value <= c.ROAS.High, "%s: %+v", c.Name, c.ROAS)
+		if c.ROAS.Widened {
+			widened++
+			assert.Equal(t, c.ROAS.Value, c.ROAS.High, c.Name)
+		}
 		assert.Equal(t, "withheld", c.Verdict, c.Name)
 		assert.Equal(t, "the baseline share is outside 0 to 100% (see the warning)", c.Reason, c.Name)
 	}
 	assert.Contains(t, doc.Reallocation.Withheld, "the baseline share is outside 0 to 100%")
+	assert.Equal(t, 1, widened)
+
+	// The text report and the page say so, and say that daily intervals
+	// fall short of their 95%.
+	args := []string{"mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+	code, out, errOut = leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "  content: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
+	assert.Contains(t, out, "  daily intervals held the true ROAS 89% of the time on simulated data, short of their 95%")
+	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "content: the refits&#39; 2.5% to 97.5% range left the estimate out")
+	assert.Contains(t, out, "Daily intervals held the true ROAS 89% of the time on simulated data")
 }
