@@ -48,8 +48,6 @@ import (
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/idset"
-
-	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -818,7 +816,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
-			if err := b.timeline(ctx, lead, mr, &at, nil, nil); err != nil {
+			if err := b.timeline(ctx, lead, mr, &at, nil); err != nil {
 				return nil, err
 			}
 			mr.climbs, at[atSalesReady] = nil, time.Time{}
@@ -827,24 +825,9 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		}
 		return unborn, nil
 	}
-	// The capacity flows replay the lead up to T0: the same replay gives
-	// its score at T0 (for a lead without dispositions). Should either
-	// fail, the lead is measured again as below, so that its error is the
-	// one the score or the timeline gives alone.
-	var tl *scoring.Timeline
-	var res *scoring.Result
-	wantTimeline := b.opts.Capacity != nil || b.verdictView(lead)
-	if wantTimeline && len(lead.Dispositions) == 0 {
-		var err error
-		if tl, res, err = b.scorer.TimelineScore(friend.K(), ctx, lead, t0, b.onCat < 0); err != nil {
-			tl, res = nil, nil
-		}
-	}
-	if res == nil {
-		var err error
-		if res, err = b.scorer.ScoreContext(ctx, lead, t0); err != nil {
-			return nil, err
-		}
+	res, err := b.scorer.ScoreContext(ctx, lead, t0)
+	if err != nil {
+		return nil, err
 	}
 	mr.arrival = exists
 	m := b.model
@@ -900,8 +883,8 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		mr.lead = &l
 	}
 	var climbs []time.Time
-	if wantTimeline {
-		if err := b.timeline(ctx, lead, mr, &at, &climbs, tl); err != nil {
+	if b.opts.Capacity != nil || b.verdictView(lead) {
+		if err := b.timeline(ctx, lead, mr, &at, &climbs); err != nil {
 			return nil, err
 		}
 	}
@@ -914,9 +897,8 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
 // It sets the measured lead's climbs and verdictRec, the climbs' times in
-// climbs (nil: not wanted), and its instants in ts. tl, when set, is the
-// timeline up to T0, already replayed.
-func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time, tl *scoring.Timeline) error {
+// climbs (nil: not wanted), and its instants in ts.
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time) error {
 	created := mr.created
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
@@ -926,11 +908,9 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured
 	if b.onCat < 0 {
 		timeline = b.scorer.TimelineTotals // only the totals are read
 	}
-	if tl == nil {
-		var err error
-		if tl, err = timeline(ctx, lead, b.opts.At); err != nil {
-			return err
-		}
+	tl, err := timeline(ctx, lead, b.opts.At)
+	if err != nil {
+		return err
 	}
 	if r, ok := tl.SalesReadyAt(b.scorer); ok && !ts[atArrival].IsZero() {
 		at := r.At
