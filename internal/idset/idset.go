@@ -37,7 +37,7 @@ type Set struct {
 
 // ErrFull is returned by Add when the ids no longer fit the set's 32-bit
 // offsets: 4 GB of ids, or 2^31 of them.
-var ErrFull = errors.New("the ids take more than 4 GB (or there are over two billion of them); split the file and merge the reports")
+var ErrFull = errors.New("the lead ids take more than 4 GB (or there are over two billion leads): split the leads file into parts and run each; backtest and feedback merge the parts (Backtest.State, feedback.Builder.State)")
 
 // Len is how many ids the set holds.
 func (s *Set) Len() int {
