@@ -95,6 +95,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--leads is required: the leads with their events")
 	case *format != "html" && *format != "json":
 		return fail("unknown --format %q; use html or json", *format)
+	case *top < 0:
+		return fail("--top %d: give how many leads (and accounts) to list, 0 or more", *top)
 	case *accountOutcomes != "" && *accountsFile == "":
 		return fail("--account-outcomes are outcomes by account: give the accounts file with --accounts")
 	case *accountOutcomes != "" && *backtestAt == "":

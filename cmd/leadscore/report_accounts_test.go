@@ -214,6 +214,8 @@ func TestReportAccountsFlags(t *testing.T) {
 		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--account-outcomes", a("outcomes.csv")}, "--account-outcomes go with --backtest-at"},
 		{[]string{"--model", td("b2b-saas.yaml"), "--accounts", a("accounts.ndjson")}, "has no accounts section"},
 		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--account-outcomes", a("outcomes.csv"), "--backtest-at", "2026-10-01", "--capacity", "5/week"}, "--capacity and --holdout are for the backtest of leads"},
+		{[]string{"--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--top", "-1"}, "--top -1: give how many leads (and accounts) to list, 0 or more"},
+		{[]string{"--model", a("attribution/model.yaml"), "--top", "-1"}, "--top -1: give how many"},
 	} {
 		code, _, errOut := leadscore(t, "", append(append([]string{"report", "--leads", a("attribution/leads.ndjson")}, c.args...), "--format", "json")...)
 		assert.Equal(t, exitUsage, code)
