@@ -38,6 +38,9 @@ type accountRun struct {
 	badAccounts []badAccount
 
 	leads, byID, byDomain int
+	// notCreated are the matched leads created after the as-of time
+	// (scoring.Person.Created): not yet their account's people then.
+	notCreated int
 	// unmatched are the first maxShownErrors leads that match no account
 	// (all of them are counted in unmatchedN and, when set, given to
 	// onUnmatched as they come); badLeads the first maxShownErrors leads
@@ -249,6 +252,10 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		}
 		lastLine[i] = line
 		seen[out.id] = accountLead{i, line}
+		if out.m.p.Created.After(asOf) {
+			run.notCreated++
+			return nil
+		}
 		if only != "" && i != onlyAt {
 			return nil
 		}
@@ -573,6 +580,9 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		fmt.Fprintf(stderr, "stages: %s; disqualified %d\n", strings.Join(parts, ", "), dq)
 		fmt.Fprintf(stderr, "%d %s: %d matched by %s, %d by domain, %d unmatched, %d failed\n", run.leads, numfmt.Noun(run.leads, "lead"),
 			run.byID, orText(s.AccountModel().IDField, "id"), run.byDomain, run.unmatchedN, run.badLeadsN)
+		if run.notCreated > 0 {
+			fmt.Fprintf(stderr, "(%s of the matched created after the as-of time, so not yet their account's people: as backtest --accounts counts them)\n", numfmt.Count(run.notCreated, "lead"))
+		}
 		if n := len(run.badAccounts); n > 0 && run.unmatchedN > 0 {
 			rows := "its row"
 			if n > 1 {
