@@ -80,6 +80,21 @@ func TestScoreAccountsCreatedAfterAsOf(t *testing.T) {
 		"--outcomes", a("outcomes.csv"), "--leads", leads)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, errOut, "(11 people at T0 + 2 created after T0)")
+	// An account with a person at T0 stays in the backtest whatever
+	// people come after it: Hooli's VP of 2026-09-01 keeps it in beside
+	// its CTO of 2026-12-01 (with the CTO alone, every lead of Hooli came
+	// after T0 and the account counts as having no person by T0).
+	both := filepath.Join(dir, "both.ndjson")
+	require.NoError(t, os.WriteFile(both, append([]byte(readFileT(t, early)), extra[:strings.Index(extra, "\n")+1]...), 0o644))
+	code, _, errOut = leadscore(t, "", "backtest", "--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--at", "2026-10-01",
+		"--outcomes", a("outcomes.csv"), "--leads", both)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "5 used = 4 in the backtest + 0 with no person by T0")
+	assert.Contains(t, errOut, "(12 people at T0 + 1 created after T0)")
+	code, _, errOut = leadscore(t, "", "backtest", "--model", a("attribution/model.yaml"), "--accounts", a("accounts.ndjson"), "--at", "2026-10-01",
+		"--outcomes", a("outcomes.csv"), "--leads", leads)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "5 used = 3 in the backtest + 1 with no person by T0")
 
 	// The joint review's account view: A-HOOLI's row is score's.
 	code, js, errOut := leadscore(t, "", "report", "--model", a("attribution/model.yaml"), "--leads", leads, "--accounts", a("accounts.ndjson"),
