@@ -126,6 +126,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var diffRep *review.Report
 	var fbRep *feedback.Report
 	var btRep *backtest.Report
+	var btaRep *backtest.AccountReport
 	status := exitOK
 	// part runs one command with --format json and keeps its report; the
 	// command's messages name report's flags, as reportParts maps them.
@@ -217,6 +218,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				return status
 			}
 			summary.Add(htmlreport.AccountBacktestSummary(&r, "backtest_accounts."), nil)
+			btaRep = &r
 			accountSections = append(accountSections, htmlreport.AccountBacktestSections(&r, "backtest_accounts.")...)
 		}
 	}
@@ -293,9 +295,10 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if diffRep != nil {
 		summary.Add(htmlreport.ReviewSummary(diffRep, "diff."))
+		summary.Add(htmlreport.AccountReviewSummary(diffRep, "diff."), nil)
 	}
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
-	summary.Warnings = htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report)
+	summary.Warnings = append(htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report), htmlreport.AccountWarnings(rep.Accounts, btaRep)...)
 	sections = append(sections, attrSections[1:]...)
 	sections = append(sections, accountSections...)
 	// The rules' signal is detail: it goes last.

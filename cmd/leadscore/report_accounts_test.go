@@ -202,6 +202,10 @@ func TestReportAccountViewBadRow(t *testing.T) {
 	require.Equal(t, exitProblem, code)
 	checkPage(t, page, js, 20)
 	assert.Contains(t, page, "Account rows left out")
+	// The first screen says rows failed: on the tile and as a warning.
+	g := glanceOf(t, page)
+	assert.Regexp(t, `data-path="accounts\.failed" data-value="1"[^>]*>1</span> of <span[^>]*data-path="accounts\.rows" data-value="6"[^>]*>6</span> account rows failed`, g)
+	assert.Contains(t, g, "Accounts: 1 of the 6 account rows of "+accounts+" could not be read or scored and is left out of the account view")
 }
 
 func TestReportAccountsFlags(t *testing.T) {
@@ -238,4 +242,48 @@ func TestNearestRank(t *testing.T) {
 	q = nearestRank([]float64{42})
 	assert.Equal(t, [6]float64{42, 42, 42, 42, 42, 42}, [6]float64{q.P10, q.P25, q.Median, q.P75, q.P90, q.Mean})
 	assert.Zero(t, nearestRank(nil))
+}
+
+// glanceOf is the page's first screen: its "At a glance" section.
+func glanceOf(t *testing.T, page string) string {
+	t.Helper()
+	i := strings.Index(page, `<section id="summary"`)
+	require.GreaterOrEqual(t, i, 0, "the page has its summary")
+	j := strings.Index(page[i:], "</section>")
+	require.Greater(t, j, 0)
+	return page[i : i+j]
+}
+
+// The first screen carries the account backtest's warnings (the example
+// has 2 won accounts, under --min-won's 20: the verdict is withheld) and,
+// with --proposed, a tile of the sales-ready accounts under the change:
+// A-GLOBEX starts being sales-ready under model-v2 (diff --accounts says
+// so), so 1 sales-ready account today becomes 2.
+func TestReportAccountsFirstScreen(t *testing.T) {
+	code, page, errOut := leadscore(t, "", accountReviewArgs("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	code, js, errOut := leadscore(t, "", accountReviewArgs("json")...)
+	require.Equal(t, exitOK, code, errOut)
+	g := glanceOf(t, page)
+	assert.Contains(t, g, "Account backtest: Too few outcomes: the backtest has 2 won deals (at least 20 are needed, --min-won)")
+	var joint struct {
+		Diff struct {
+			AccountImpact struct {
+				Accounts      int `json:"accounts"`
+				SalesReadyOld int `json:"sales_ready_old"`
+				SalesReadyNew int `json:"sales_ready_new"`
+				Started       []struct {
+					ID string `json:"id"`
+				} `json:"started"`
+			} `json:"account_impact"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	im := joint.Diff.AccountImpact
+	require.Len(t, im.Started, 1, "the example's change makes one account start being sales-ready")
+	kpi := regexp.MustCompile(`data-path="diff\.account_impact\.sales_ready_new" data-value="(\d+)" data-format="int" data-kpi="proposed_sales_ready_accounts"`).FindStringSubmatch(g)
+	require.NotNil(t, kpi, "the change tile for accounts is on the first screen")
+	assert.Equal(t, strconv.Itoa(im.SalesReadyNew), kpi[1])
+	assert.Equal(t, [2]int{1, 2}, [2]int{im.SalesReadyOld, im.SalesReadyNew})
+	assert.Contains(t, g, "accounts; 1 start, 0 stop")
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring/review"
 )
@@ -81,14 +82,40 @@ type FailedAccount struct {
 }
 
 // AccountViewSummary is the view's tile: the sales-ready accounts of those
-// scored.
+// scored, and the account rows that failed when some did.
 func AccountViewSummary(v *AccountView, prefix string) []Tile {
 	path := func(k string) string { return p(prefix, k) }
 	detail := ln("of ", Int(path("scored"), v.Scored), " accounts scored")
 	if v.Scored > 0 {
 		detail = ln(detail, " (", Derived(float64(v.SalesReady)/float64(v.Scored), "pct"), ")")
 	}
+	if v.Failed > 0 {
+		detail = ln(detail, "; ", Int(path("failed"), v.Failed), " of ", Int(path("rows"), v.Rows), " account rows failed")
+	}
 	return []Tile{{KPI: "sales_ready_accounts", Label: "Sales-ready accounts", Value: Int(path("sales_ready"), v.SalesReady), Detail: detail}}
+}
+
+// AccountWarnings are the account parts' warnings for the first screen:
+// an accounts file with no account, account rows that failed, and every
+// warning of the account backtest (bt, nil without it), the evidence too
+// thin for a verdict first among them.
+func AccountWarnings(v *AccountView, bt *backtest.AccountReport) []string {
+	var out []string
+	if v != nil {
+		switch {
+		case v.Rows == 0:
+			out = append(out, fmt.Sprintf("Accounts: %s has no account rows, so no account is scored and every lead is unmatched; check that it is the right file.", v.File))
+		case v.Failed > 0:
+			out = append(out, fmt.Sprintf("Accounts: %s of the %s of %s could not be read or scored and %s left out of the account view (each is listed there with its line and what to fix).",
+				numfmt.Thousands(v.Failed), numfmt.Count(v.Rows, "account row"), v.File, isAre(v.Failed)))
+		}
+	}
+	if bt != nil {
+		for _, w := range bt.Warnings {
+			out = append(out, "Account backtest: "+w)
+		}
+	}
+	return out
 }
 
 // AccountViewSection is the account view: the accounts by stage and by
