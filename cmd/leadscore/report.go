@@ -185,6 +185,10 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(dir)
 		unmatchedFile := filepath.Join(dir, "unmatched.ndjson")
+		counts := &htmlreport.LeadCounts{}
+		sp := parts["score"]
+		sp.caller.leadCounts = counts
+		parts["score"] = sp
 		out, ok := run(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", "--unmatched", unmatchedFile, *leads)...)
 		if !ok {
 			return status
@@ -193,7 +197,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		v, err := readAccountView(m, *accountsFile, asOf, out, unmatched, *top)
+		v, err := readAccountView(m, *accountsFile, *leads, counts, asOf, out, unmatched, *top)
 		if err != nil {
 			return fail("%v", err)
 		}

@@ -35,8 +35,9 @@ type accountViewRow struct {
 // order, the totals' spread, and the top accounts by total.
 // unmatched is what score --unmatched wrote: the leads that match no
 // account, of which the view lists the first maxShownErrors.
-func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched []byte, top int) (*htmlreport.AccountView, error) {
-	v := &htmlreport.AccountView{File: file, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}, UnmatchedLeads: []htmlreport.UnmatchedLead{}}
+// counts are what score --accounts counted of the leads of leadsFile.
+func readAccountView(m *rules.Model, file, leadsFile string, counts *htmlreport.LeadCounts, asOf time.Time, out, unmatched []byte, top int) (*htmlreport.AccountView, error) {
+	v := &htmlreport.AccountView{File: file, LeadsFile: leadsFile, Leads: counts, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}, UnmatchedLeads: []htmlreport.UnmatchedLead{}}
 	us := bufio.NewScanner(bytes.NewReader(unmatched))
 	us.Buffer(nil, 1<<30)
 	for us.Scan() {
@@ -76,6 +77,7 @@ func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched
 			v.Disqualified++
 		}
 		totals = append(totals, r.Total)
+		v.People += r.People
 		v.Top = append(v.Top, htmlreport.TopAccount{ID: r.ID, Total: r.Total, Grade: r.Grade, Stage: r.Stage, SalesReady: r.SalesReady,
 			Disqualified: r.Disqualified, People: r.People, Engaged: r.Engaged, Present: r.Present, Missing: r.Missing})
 	}

@@ -287,3 +287,96 @@ func TestReportAccountsFirstScreen(t *testing.T) {
 	assert.Equal(t, [2]int{1, 2}, [2]int{im.SalesReadyOld, im.SalesReadyNew})
 	assert.Contains(t, g, "accounts; 1 start, 0 stop")
 }
+
+// Every lead is accounted for in the account view: the example's 14
+// leads, plus L15 (created after the as-of time, of Hooli), L16 (an event
+// with a bad date) and L17 (broken JSON), against an accounts file whose
+// Globex row has a text for employees (it fails to score: its 2 people
+// are matched but in no shown account), with a misspelt key "industy" on
+// Hooli's row and a row that is not JSON. 17 leads = 1 by id + 8 by
+// domain + 6 unmatched + 2 failed; of the 9 matched, 1 is not yet a person
+// and 2 are Globex's, so the 3 scored accounts have 6 people (Acme's 4,
+// Initech's 2, Hooli none). The
+// did-you-mean and the hint that the unreadable row's people are among
+// the unmatched reach report's stderr though it runs score --quiet, and
+// the unmatched reason says the account may be that row.
+func TestReportAccountViewCountsEveryLead(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	dir := t.TempDir()
+	accounts := filepath.Join(dir, "accounts.ndjson")
+	require.NoError(t, os.WriteFile(accounts, []byte(`{"id":"A-ACME","domain":"acme.com","industry":"Software","employees":1200}
+{"id":"A-GLOBEX","domain":"globex.io","industry":"Fintech","employees":"many"}
+{"id":"A-INITECH","domain":"initech.com","industry":"Manufacturing","employees":90}
+not json
+{"id":"A-HOOLI","domain":"hooli.com","industry":"Software","employees":40,"industy":"x"}
+`), 0o644))
+	src, err := os.ReadFile(a("attribution/leads.ndjson"))
+	require.NoError(t, err)
+	leads := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, append(src, `{"id":"L15","email":"cto@hooli.com","title":"CTO","country":"US","created_at":"2026-12-01T00:00:00Z","events":[]}
+{"id":"L16","email":"x@acme.com","title":"CTO","country":"US","events":[{"type":"demo_request","at":"not-a-date"}]}
+{bad
+`...), 0o644))
+	args := []string{"report", "--model", a("attribution/model.yaml"), "--leads", leads, "--accounts", accounts, "--at", "2026-10-01"}
+	code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, `unknown key "industy" in 1 row; did you mean "industry"?`)
+	assert.Contains(t, errOut, "(the people of the 1 account that could not be read are among the unmatched: fix its row and score again)")
+	var joint struct {
+		Accounts struct {
+			Scored, Failed, People, Unmatched int
+			Leads                             struct {
+				Leads      int      `json:"leads"`
+				ByID       int      `json:"matched_by_id"`
+				ByDomain   int      `json:"matched_by_domain"`
+				NotCreated int      `json:"created_after_as_of"`
+				Unmatched  int      `json:"unmatched"`
+				Failed     int      `json:"failed"`
+				FailedRows []string `json:"failed_rows"`
+			}
+			UnmatchedLeads []struct {
+				ID     string `json:"id"`
+				Reason string `json:"reason"`
+			} `json:"unmatched_leads"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	v, lc := joint.Accounts, joint.Accounts.Leads
+	assert.Equal(t, [5]int{17, 1, 8, 6, 2}, [5]int{lc.Leads, lc.ByID, lc.ByDomain, lc.Unmatched, lc.Failed})
+	assert.Equal(t, lc.Leads, lc.ByID+lc.ByDomain+lc.Unmatched+lc.Failed, "the leads reconcile")
+	assert.Equal(t, 1, lc.NotCreated)
+	assert.Equal(t, [3]int{3, 2, 6}, [3]int{v.Scored, v.Failed, v.People})
+	assert.Equal(t, 6, v.Unmatched)
+	require.Len(t, lc.FailedRows, 2)
+	assert.Contains(t, lc.FailedRows[0], leads+":16: lead L16:")
+	assert.Contains(t, lc.FailedRows[1], leads+":17:")
+	reasons := map[string]string{}
+	for _, u := range v.UnmatchedLeads {
+		reasons[u.ID] = u.Reason
+	}
+	assert.Equal(t, "no account_id; no account has the domain umbrella.com; its account may be a row that could not be read ("+accounts+":4): fix those rows and score again", reasons["L09"])
+	assert.Equal(t, "no account_id; gmail.com is a free-mail domain", reasons["L12"], "a free-mail lead could match no row")
+
+	code, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitProblem, code)
+	checkPage(t, page, js, 30)
+	assert.Contains(t, page, "Leads and the accounts they match")
+	assert.Contains(t, page, "Lead rows left out")
+	assert.Contains(t, page, "of the matched, people of an account that failed to score")
+	assert.Contains(t, page, `<td>of the matched, people of an account that failed to score</td><td class="n d" data-value="2" data-format="int">2</td>`)
+}
+
+// report's messages from its score part start "leadscore report:".
+func TestReportAccountsMessagesAreReports(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	dup := filepath.Join(t.TempDir(), "dup.ndjson")
+	require.NoError(t, os.WriteFile(dup, []byte(`{"id":"A-ACME","domain":"acme.com"}
+{"id":"A-ACME","domain":"umbrella.com"}
+`), 0o644))
+	for _, file := range []string{dup, filepath.Join(t.TempDir(), "missing.ndjson")} {
+		code, _, errOut := leadscore(t, "", "report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", file, "--format", "json")
+		assert.Equal(t, exitUsage, code)
+		assert.NotContains(t, errOut, "leadscore score")
+		assert.Contains(t, errOut, "leadscore report: ")
+	}
+}
