@@ -34,6 +34,9 @@ type jointReport struct {
 	// BacktestAccounts is backtest --accounts's report (with --accounts,
 	// --backtest-at and --account-outcomes).
 	BacktestAccounts json.RawMessage `json:"backtest_accounts,omitempty"`
+	// AccountOutcomeErrors are the rows of --account-outcomes the account
+	// backtest could not use, each with its line and what is wrong.
+	AccountOutcomeErrors []string `json:"account_outcome_errors,omitempty"`
 }
 
 func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -127,6 +130,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var fbRep *feedback.Report
 	var btRep *backtest.Report
 	var btaRep *backtest.AccountReport
+	outcomeWarning := "" // of the account outcome rows that failed
 	status := exitOK
 	// part runs one command with --format json and keeps its report; the
 	// command's messages name report's flags, as reportParts maps them.
@@ -223,7 +227,13 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			}
 			summary.Add(htmlreport.AccountBacktestSummary(&r, "backtest_accounts."), nil)
 			btaRep = &r
-			accountSections = append(accountSections, htmlreport.AccountBacktestSections(&r, "backtest_accounts.")...)
+			secs := htmlreport.AccountBacktestSections(&r, "backtest_accounts.")
+			rep.AccountOutcomeErrors = accountOutcomeErrors(*accountOutcomes)
+			if w := outcomeRowsWarning(*accountOutcomes, rep.AccountOutcomeErrors); w != "" && len(secs) > 0 {
+				secs[0].Warnings = append([]string{w}, secs[0].Warnings...)
+				outcomeWarning = w
+			}
+			accountSections = append(accountSections, secs...)
 		}
 	}
 	if *backtestAt != "" && (*outcomes != "" || *backtestOutcomes != "") {
@@ -303,6 +313,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
 	summary.Warnings = append(htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report), htmlreport.AccountWarnings(rep.Accounts, btaRep)...)
+	if outcomeWarning != "" {
+		summary.Warnings = append(summary.Warnings, "Account backtest: "+outcomeWarning)
+	}
 	sections = append(sections, attrSections[1:]...)
 	sections = append(sections, accountSections...)
 	// The rules' signal is detail: it goes last.

@@ -5,8 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
 
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
@@ -120,4 +125,43 @@ func nearestRank(vs []float64) review.Quantiles {
 		sum += x
 	}
 	return review.Quantiles{P10: at(0.10), P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), Mean: sum / float64(len(s))}
+}
+
+// accountOutcomeErrors are the rows of the account outcomes file that
+// backtest --accounts leaves out (a bad row, an account's second row),
+// as it names them on stderr: FILE:LINE: what is wrong. The file was read
+// by the backtest already; one that cannot be read has none here.
+func accountOutcomeErrors(file string) []string {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	errs := []string{}
+	_, _, _ = attribution.ReadAccountOutcomes(f, func(line int, err error) {
+		errs = append(errs, fmt.Sprintf("%s:%d: %v", file, line, err))
+	})
+	return errs
+}
+
+// outcomeRowsWarning says that rows of the outcomes file were left out,
+// naming the first of them; "" for none.
+func outcomeRowsWarning(file string, errs []string) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	shown := errs[:min(len(errs), 3)]
+	more := ""
+	if len(errs) > len(shown) {
+		more = fmt.Sprintf(" (and %d more)", len(errs)-len(shown))
+	}
+	return fmt.Sprintf("%s of %s could not be used and %s left out (an account with no row read counts as not won; an account given twice keeps its first row): %s%s; fix them and run again.",
+		numfmt.Count(len(errs), "outcome row"), file, isAreN(len(errs)), strings.Join(shown, "; "), more)
+}
+
+func isAreN(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

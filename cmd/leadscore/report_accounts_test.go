@@ -380,3 +380,28 @@ func TestReportAccountsMessagesAreReports(t *testing.T) {
 		assert.Contains(t, errOut, "leadscore report: ")
 	}
 }
+
+// The account outcome rows the account backtest leaves out (an account's
+// second row, a bad date) are in report's JSON with their lines, and on
+// the page: in the account backtest's section and on the first screen.
+func TestReportAccountOutcomeRowsLeftOut(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	outcomes := filepath.Join(t.TempDir(), "outcomes.csv")
+	require.NoError(t, os.WriteFile(outcomes, []byte("account_id,opportunity,won,revenue,lost\nA-ACME,2026-10-10,2026-11-20,48000,\nA-ACME,2026-10-11,,,\nA-INITECH,2026-10-10,not-a-date,,\n"), 0o644))
+	args := []string{"report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", a("accounts.ndjson"),
+		"--backtest-at", "2026-10-01", "--account-outcomes", outcomes}
+	code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitProblem, code, errOut)
+	var joint struct {
+		Errors []string `json:"account_outcome_errors"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	require.Len(t, joint.Errors, 2)
+	assert.True(t, strings.HasPrefix(joint.Errors[0], outcomes+":3: account A-ACME already has an outcome on line 2"), joint.Errors[0])
+	assert.True(t, strings.HasPrefix(joint.Errors[1], outcomes+":4: won: "), joint.Errors[1])
+	_, page, _ := leadscore(t, "", append(args, "--format", "html")...)
+	g := glanceOf(t, page)
+	assert.Contains(t, g, "Account backtest: 2 outcome rows of "+outcomes+" could not be used and are left out")
+	sec := page[strings.Index(page, `<section id="backtest-accounts">`):]
+	assert.Contains(t, sec[:strings.Index(sec, "</section>")], outcomes+":4: won:")
+}
