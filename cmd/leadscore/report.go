@@ -312,6 +312,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		summary.Add(htmlreport.AccountReviewSummary(diffRep, "diff."), nil)
 	}
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
+	if rep.Accounts != nil {
+		summary.Sources = append(summary.Sources, htmlreport.AccountViewSource(rep.Accounts, "accounts."))
+	}
 	summary.Warnings = append(htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report), htmlreport.AccountWarnings(rep.Accounts, btaRep)...)
 	if outcomeWarning != "" {
 		summary.Warnings = append(summary.Warnings, "Account backtest: "+outcomeWarning)
@@ -331,6 +334,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = enc.Encode(rep)
 	} else {
 		sub := "Leads from " + *leads + ", as of " + asOf.Format("2006-01-02")
+		if *accountsFile != "" {
+			sub += "; accounts from " + *accountsFile
+		}
 		if *backtestAt != "" {
 			sub += "; backtest on " + or(*backtestLeads, *leads) + " at " + *backtestAt
 		}

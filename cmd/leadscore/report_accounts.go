@@ -103,7 +103,17 @@ func readAccountView(m *rules.Model, file, leadsFile string, counts *htmlreport.
 	}
 	v.Total = nearestRank(totals)
 	sort.SliceStable(v.Top, func(i, j int) bool { return v.Top[i].Total > v.Top[j].Total })
-	v.Top = v.Top[:min(top, len(v.Top))]
+	if k := min(top, len(v.Top)); k < len(v.Top) {
+		// Accounts left out with the total of the last one listed (or, for
+		// --top 0, of the first) are cut in file order: say how many.
+		cut := v.Top[max(k-1, 0)].Total
+		for _, a := range v.Top[k:] {
+			if a.Total == cut && k > 0 {
+				v.TiedLeftOut++
+			}
+		}
+		v.Top = v.Top[:k]
+	}
 	return v, nil
 }
 

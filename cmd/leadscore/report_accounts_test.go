@@ -405,3 +405,65 @@ func TestReportAccountOutcomeRowsLeftOut(t *testing.T) {
 	sec := page[strings.Index(page, `<section id="backtest-accounts">`):]
 	assert.Contains(t, sec[:strings.Index(sec, "</section>")], outcomes+":4: won:")
 }
+
+// The top list says where it cuts: two accounts with the same fields and
+// no people (A-H1, A-H2: 25 each, as Hooli in the example) tie, and --top
+// 2 lists Acme (145) and A-H1, saying one account not listed has A-H1's
+// total; --top 0 lists none of the 3 scored and says so.
+func TestReportAccountViewTopCut(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	accounts := filepath.Join(t.TempDir(), "accounts.ndjson")
+	require.NoError(t, os.WriteFile(accounts, []byte(`{"id":"A-ACME","domain":"acme.com","industry":"Software","employees":1200}
+{"id":"A-H1","domain":"h1.com","industry":"Software","employees":40}
+{"id":"A-H2","domain":"h2.com","industry":"Software","employees":40}
+`), 0o644))
+	args := []string{"report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", accounts, "--at", "2026-10-01"}
+	code, js, errOut := leadscore(t, "", append(args, "--top", "2", "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var joint struct {
+		Accounts struct {
+			Top []struct {
+				ID    string  `json:"id"`
+				Total float64 `json:"total"`
+			}
+			Tied int `json:"tied_left_out"`
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &joint))
+	require.Len(t, joint.Accounts.Top, 2)
+	assert.Equal(t, "A-H1", joint.Accounts.Top[1].ID)
+	assert.Equal(t, [2]float64{145, 25}, [2]float64{joint.Accounts.Top[0].Total, joint.Accounts.Top[1].Total})
+	assert.Equal(t, 1, joint.Accounts.Tied)
+	_, page, _ := leadscore(t, "", append(args, "--top", "2")...)
+	assert.Contains(t, page, "1 account not listed has the same total as the last one listed (25)")
+	_, page, _ = leadscore(t, "", append(args, "--top", "0")...)
+	assert.Contains(t, page, "None listed: --top 0 lists no account of the 3 accounts scored.")
+	assert.NotContains(t, page, "None.<")
+}
+
+// An accounts file with no rows (empty, or a CSV header alone) is warned
+// of on the first screen: no account scored, every lead unmatched.
+func TestReportAccountViewNoAccounts(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	dir := t.TempDir()
+	for name, body := range map[string]string{"empty.ndjson": "", "header.csv": "id,domain,industry,employees\n"} {
+		accounts := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(accounts, []byte(body), 0o644))
+		code, page, errOut := leadscore(t, "", "report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", accounts, "--at", "2026-10-01")
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, glanceOf(t, page), "Accounts: "+accounts+" has no account rows, so no account is scored and every lead is unmatched", name)
+		assert.Contains(t, page, "None: no account was scored.")
+	}
+}
+
+// The page names the accounts file: in its subtitle and among the
+// sources on the first screen; a tile counts one won account in the
+// singular.
+func TestReportAccountViewNamesItsFiles(t *testing.T) {
+	a := func(name string) string { return td(filepath.Join("accounts", name)) }
+	code, page, errOut := leadscore(t, "", accountReviewArgs("html")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, page, "; accounts from "+a("accounts.ndjson"))
+	assert.Regexp(t, `Accounts: `+regexp.QuoteMeta(a("accounts.ndjson"))+`, <span[^>]*data-path="accounts\.rows" data-value="5"[^>]*>5</span> rows, <span[^>]*data-path="accounts\.scored" data-value="5"`, glanceOf(t, page))
+	assert.Contains(t, page, `data-path="backtest_accounts.sales_ready.missed_won" data-value="1" data-format="int">1</span> won account not sales-ready at the snapshot`)
+}

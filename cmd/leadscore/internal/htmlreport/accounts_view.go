@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,8 +32,11 @@ type AccountView struct {
 	// Total is the spread of the scored accounts' totals (nearest rank).
 	Total review.Quantiles `json:"total"`
 	// Top are the highest totals, highest first (ties in file order).
-	Top        []TopAccount    `json:"top"`
-	FailedRows []FailedAccount `json:"failed_rows"`
+	Top []TopAccount `json:"top"`
+	// TiedLeftOut are the accounts left out of Top with the total of its
+	// last account: the cut-off falls among equals, in file order.
+	TiedLeftOut int             `json:"tied_left_out"`
+	FailedRows  []FailedAccount `json:"failed_rows"`
 	// Unmatched counts the leads that match no account (score
 	// --unmatched); UnmatchedLeads are the first of them.
 	Unmatched      int             `json:"unmatched"`
@@ -100,6 +104,14 @@ func AccountViewSummary(v *AccountView, prefix string) []Tile {
 		detail = ln(detail, "; ", Int(path("failed"), v.Failed), " of ", Int(path("rows"), v.Rows), " account rows failed")
 	}
 	return []Tile{{KPI: "sales_ready_accounts", Label: "Sales-ready accounts", Value: Int(path("sales_ready"), v.SalesReady), Detail: detail}}
+}
+
+// AccountViewSource says what the account view rests on: the accounts
+// file, its rows and the accounts scored, as of when, their people from
+// which leads.
+func AccountViewSource(v *AccountView, prefix string) Sentence {
+	return ln("Accounts: "+v.File+", ", Int(p(prefix, "rows"), v.Rows), " "+numfmt.Noun(v.Rows, "row")+", ", Int(p(prefix, "scored"), v.Scored),
+		" scored as of "+v.AsOf.Format("2006-01-02")+", their people from "+v.LeadsFile+" (score --accounts).")
 }
 
 // AccountWarnings are the account parts' warnings for the first screen:
@@ -197,8 +209,15 @@ func AccountViewSection(v *AccountView, prefix string) Section {
 	if len(v.Top) < v.Scored {
 		note = fmt.Sprintf("The first %d of %d, highest total first. ", len(v.Top), v.Scored) + note[len("Highest total first. "):]
 	}
-	if len(v.Top) == 0 {
-		note = "None."
+	if v.TiedLeftOut > 0 {
+		note += fmt.Sprintf(" %s not listed %s the same total as the last one listed (%s): the list cuts among equals in the accounts file's order.",
+			numfmt.Count(v.TiedLeftOut, "account"), map[bool]string{true: "has", false: "have"}[v.TiedLeftOut == 1], strconv.FormatFloat(v.Top[len(v.Top)-1].Total, 'f', -1, 64))
+	}
+	switch {
+	case v.Scored == 0:
+		note = "None: no account was scored."
+	case len(v.Top) == 0:
+		note = fmt.Sprintf("None listed: --top 0 lists no account of the %s scored.", numfmt.Count(v.Scored, "account"))
 	}
 	sec.Blocks = append(sec.Blocks, Block{Title: "Top accounts and their buying groups", Table: tt, Note: note})
 
