@@ -47,6 +47,9 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/idset"
+
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/feedback"
@@ -140,7 +143,7 @@ type Backtest struct {
 	outcomes map[string]Outcome
 	// ids are the ids of the leads added, numbered in the order added;
 	// order[i] is the record of id i.
-	ids   idSet
+	ids   idset.Set
 	order []*leadRec
 	// sortedSeq caches bySeq(); nil when leads changed since.
 	sortedSeq []int32
@@ -434,7 +437,7 @@ func (b *Backtest) Add(lead scoring.Lead) error {
 
 // AddContext is Add, stopped when ctx is done.
 func (b *Backtest) AddContext(ctx context.Context, lead scoring.Lead) error {
-	if lead.ID != "" && b.ids.find(lead.ID) >= 0 {
+	if lead.ID != "" && b.ids.Find(lead.ID) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", lead.ID)
 	}
 	return b.AddMeasured(b.Measure(ctx, lead))
@@ -506,7 +509,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if m.id == "" {
 		return m.err
 	}
-	if b.ids.find(m.id) >= 0 {
+	if b.ids.Find(m.id) >= 0 {
 		return fmt.Errorf("lead %s appears twice; give each lead one row", m.id)
 	}
 	if !m.arrival.IsZero() && (b.first.IsZero() || m.arrival.Before(b.first)) {
@@ -518,7 +521,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 	if nu, w := b.width(); len(m.units) != 0 && len(m.units) != w {
 		return &scoring.Error{LeadID: m.id, Err: fmt.Errorf("internal error: %d units and category scores, where the model has %d rules and gates and %d categories (please report it)", len(m.units), nu, w-nu)}
 	}
-	seq, err := b.ids.add(m.id)
+	seq, err := b.ids.Add(m.id)
 	if err != nil {
 		return err
 	}
@@ -699,7 +702,7 @@ func (b *Backtest) width() (nu, w int) {
 
 // listStore keeps lists of w numbers (nu units, then category scores)
 // one after another in blocks, each named by its number, and each once:
-// an open-addressing table of numbers (as idSet's) finds a list by its
+// an open-addressing table of numbers (as idset.Set's) finds a list by its
 // bits, without a key of its own.
 type listStore struct {
 	nu, w  int
@@ -815,7 +818,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	if !exists.IsZero() && exists.After(t0) {
 		rec.exclusion = notCreated
 		if b.verdictView(lead) { // it may be handed to sales in the window
-			if err := b.timeline(ctx, lead, mr, &at, nil); err != nil {
+			if err := b.timeline(ctx, lead, mr, &at, nil, nil); err != nil {
 				return nil, err
 			}
 			mr.climbs, at[atSalesReady] = nil, time.Time{}
@@ -824,9 +827,24 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		}
 		return unborn, nil
 	}
-	res, err := b.scorer.ScoreContext(ctx, lead, t0)
-	if err != nil {
-		return nil, err
+	// The capacity flows replay the lead up to T0: the same replay gives
+	// its score at T0 (for a lead without dispositions). Should either
+	// fail, the lead is measured again as below, so that its error is the
+	// one the score or the timeline gives alone.
+	var tl *scoring.Timeline
+	var res *scoring.Result
+	wantTimeline := b.opts.Capacity != nil || b.verdictView(lead)
+	if wantTimeline && len(lead.Dispositions) == 0 {
+		var err error
+		if tl, res, err = b.scorer.TimelineScore(friend.K(), ctx, lead, t0, b.onCat < 0); err != nil {
+			tl, res = nil, nil
+		}
+	}
+	if res == nil {
+		var err error
+		if res, err = b.scorer.ScoreContext(ctx, lead, t0); err != nil {
+			return nil, err
+		}
 	}
 	mr.arrival = exists
 	m := b.model
@@ -882,8 +900,8 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		mr.lead = &l
 	}
 	var climbs []time.Time
-	if b.opts.Capacity != nil || b.verdictView(lead) {
-		if err := b.timeline(ctx, lead, mr, &at, &climbs); err != nil {
+	if wantTimeline {
+		if err := b.timeline(ctx, lead, mr, &at, &climbs, tl); err != nil {
 			return nil, err
 		}
 	}
@@ -896,8 +914,9 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 // when it has dispositions, for the verdict view (up to T1: when the
 // definition handed it to sales, and sales' first verdict after that).
 // It sets the measured lead's climbs and verdictRec, the climbs' times in
-// climbs (nil: not wanted), and its instants in ts.
-func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time) error {
+// climbs (nil: not wanted), and its instants in ts. tl, when set, is the
+// timeline up to T0, already replayed.
+func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time, tl *scoring.Timeline) error {
 	created := mr.created
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
@@ -907,9 +926,11 @@ func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured
 	if b.onCat < 0 {
 		timeline = b.scorer.TimelineTotals // only the totals are read
 	}
-	tl, err := timeline(ctx, lead, b.opts.At)
-	if err != nil {
-		return err
+	if tl == nil {
+		var err error
+		if tl, err = timeline(ctx, lead, b.opts.At); err != nil {
+			return err
+		}
 	}
 	if r, ok := tl.SalesReadyAt(b.scorer); ok && !ts[atArrival].IsZero() {
 		at := r.At
@@ -1016,18 +1037,18 @@ func createdAt(lead scoring.Lead, field string) time.Time { return lead.TimeFiel
 // order of their ids; worked out once for the leads as they stand (adding
 // or removing one forgets it). The caller must not change the slice.
 func (b *Backtest) bySeq() []int32 {
-	if b.sortedSeq != nil && len(b.sortedSeq) == b.ids.len() {
+	if b.sortedSeq != nil && len(b.sortedSeq) == b.ids.Len() {
 		return b.sortedSeq
 	}
-	b.sortedSeq = b.ids.sorted()
+	b.sortedSeq = b.ids.Sorted()
 	return b.sortedSeq
 }
 
 // idOf is the id of the lead added i'th.
-func (b *Backtest) idOf(i int) string { return b.ids.id(i) }
+func (b *Backtest) idOf(i int) string { return b.ids.ID(i) }
 
 // added is how many leads were added.
-func (b *Backtest) added() int { return b.ids.len() }
+func (b *Backtest) added() int { return b.ids.Len() }
 
 // sorted returns the leads in the backtest and all scored leads that
 // existed at T0, by id, so that nothing depends on the order of Add.

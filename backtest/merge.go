@@ -30,7 +30,7 @@ func (b *Backtest) Merge(other *Backtest) error {
 			other.refAt.Format(time.RFC3339), b.refAt.Format(time.RFC3339))
 	}
 	for _, i := range other.bySeq() { // the first in id order, as a map's would not be
-		if id := other.idOf(int(i)); b.ids.find(id) >= 0 {
+		if id := other.idOf(int(i)); b.ids.Find(id) >= 0 {
 			return fmt.Errorf("lead %s appears twice; give each lead one row", id)
 		}
 	}
@@ -45,7 +45,7 @@ func (b *Backtest) Merge(other *Backtest) error {
 		b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+len(other.order))
 	}
 	for i, rec := range other.order {
-		seq, err := b.ids.add(other.idOf(i))
+		seq, err := b.ids.Add(other.idOf(i))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/stats"
@@ -262,7 +263,7 @@ func (b *Backtest) Report() *Report {
 		}
 	}
 	for id := range b.outcomes {
-		if b.ids.find(id) < 0 {
+		if b.ids.Find(id) < 0 {
 			r.Leads.OutcomesWithoutLead++
 		}
 	}
@@ -288,6 +289,45 @@ func (b *Backtest) Report() *Report {
 		}
 		return finite(*rate / *r.WinRate)
 	}
+
+	// Rules: their signal and verdicts read the records and r's counts
+	// and write r.Rules alone, so they are worked out on a goroutine of
+	// their own while the rest of the report is (a panic is passed on).
+	var rulesPanic any
+	var rulesWG sync.WaitGroup
+	rulesWG.Add(1)
+	go func() {
+		defer rulesWG.Done()
+		defer func() { rulesPanic = recover() }()
+		all := append(append([]*ruleRef{}, ruleRefs(m.Rules, false)...), ruleRefs(m.Gates, true)...)
+		for _, rr := range all {
+			s := RuleSignal{Rule: rr.r.ID, Gate: rr.gate, Points: rr.r.Points}
+			if rr.r.Category != nil {
+				s.Category = rr.r.Category.Name
+			}
+			col := rr.r.Index
+			if rr.gate {
+				col += len(m.Rules)
+			}
+			for _, l := range in {
+				if b.units(l)[col] != 0 {
+					s.Fired++
+					if l.won {
+						s.FiredWon++
+					}
+				}
+			}
+			notWith := float64(s.Fired - s.FiredWon)
+			s.ShareWon, s.ShareNotWon = ratio(float64(s.FiredWon), won), ratio(notWith, notWon)
+			s.Lift = lift(s.FiredWon, s.Fired)
+			s.WoE, s.IV = woe(float64(s.FiredWon), notWith, won, notWon)
+			s.Signal = signal(s.IV)
+			r.Rules = append(r.Rules, s)
+		}
+		b.judgeRules(r, in, existing)
+		sortRules(r.Rules)
+	}()
+	defer rulesWG.Wait() // on a panic below, not left running
 
 	// The definition as a classifier, and the ranking.
 	of := func(l *leadRec) outcome { return outcome{l.total, l.revenue, l.sr, l.won, l.opp} }
@@ -390,41 +430,15 @@ func (b *Backtest) Report() *Report {
 		}
 	}
 
-	// Rules.
-	all := append(append([]*ruleRef{}, ruleRefs(m.Rules, false)...), ruleRefs(m.Gates, true)...)
-	for _, rr := range all {
-		s := RuleSignal{Rule: rr.r.ID, Gate: rr.gate, Points: rr.r.Points}
-		if rr.r.Category != nil {
-			s.Category = rr.r.Category.Name
-		}
-		col := rr.r.Index
-		if rr.gate {
-			col += len(m.Rules)
-		}
-		for _, l := range in {
-			if b.units(l)[col] != 0 {
-				s.Fired++
-				if l.won {
-					s.FiredWon++
-				}
-			}
-		}
-		notWith := float64(s.Fired - s.FiredWon)
-		s.ShareWon, s.ShareNotWon = ratio(float64(s.FiredWon), won), ratio(notWith, notWon)
-		s.Lift = lift(s.FiredWon, s.Fired)
-		s.WoE, s.IV = woe(float64(s.FiredWon), notWith, won, notWon)
-		s.Signal = signal(s.IV)
-		r.Rules = append(r.Rules, s)
-	}
-	b.judgeRules(r, in, existing)
-	sortRules(r.Rules)
-	b.judged, b.judgedLeads = r.Rules, b.added()
-
 	if b.opts.Capacity != nil {
 		r.Capacity = b.capacity(in, existing, r.Won)
 	}
 	r.Drift = b.drift(existing)
 	r.Calibration = b.calibrate(r, in)
+	if rulesWG.Wait(); rulesPanic != nil {
+		panic(rulesPanic)
+	}
+	b.judged, b.judgedLeads = r.Rules, b.added()
 	r.Verdicts = b.verdicts()
 	r.Notes = b.notes(r)
 	r.Warnings = append(append([]string{}, b.warnings(r)...), r.Warnings...) // too few outcomes first

@@ -208,7 +208,7 @@ func (st *Stability) AddMeasured(ms []*Measured) error {
 	for i, b := range st.snaps {
 		if err := b.AddMeasured(ms[i]); err != nil {
 			for _, done := range st.snaps[:i] { // all or nothing: it was the last added
-				done.ids.popLast()
+				done.ids.PopLast()
 				done.sortedSeq = nil
 				done.order = done.order[:len(done.order)-1]
 			}

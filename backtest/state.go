@@ -135,7 +135,7 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 	n := r.count()
 	for i := 0; i < n && r.err == nil; i++ {
 		id := r.str()
-		if o.ids.find(id) >= 0 && r.err == nil {
+		if o.ids.Find(id) >= 0 && r.err == nil {
 			r.err = fmt.Errorf("lead %s appears twice in the state", id)
 		}
 		m := &Measured{id: id, rec: unborn}

@@ -346,7 +346,7 @@ func TestStateRefusesRecordsNoBacktestWrites(t *testing.T) {
 	var in *leadRec
 	for _, l := range c.leads {
 		require.NoError(t, b.Add(l))
-		if r := b.order[b.ids.find(l.ID)]; r.exclusion == none && in == nil {
+		if r := b.order[b.ids.Find(l.ID)]; r.exclusion == none && in == nil {
 			in = r
 		}
 	}

@@ -20,6 +20,78 @@ type Counts struct {
 	Rows   int `json:"rows"`
 	Read   int `json:"read"`
 	Failed int `json:"failed"`
+	// Dates says, for a file dated by a date column (which may hold
+	// weeks or days), which period its dates were found to be: "dates 7
+	// days apart: weekly" or "dates 1 day apart: daily"; "" otherwise.
+	Dates string `json:"-"`
+}
+
+// LineError is a file's error found at one of its lines by a check of
+// the whole file (its dates' period): the caller names the file.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap is the error without its line.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// datedLine is a row's date and line.
+type datedLine struct {
+	t    time.Time
+	line int
+}
+
+// checkDates finds the period of a file's dates from the gaps between its
+// consecutive distinct dates: the most common gap, 1 day (daily) or 7
+// (weekly); any other (or too few dates) finds none. Dates of the other
+// period than p are a LineError at the first row that shows the gap. When
+// the file's period column is date (which may hold either), dates says
+// which period was found.
+func checkDates(t *table, what string, p Period, rows []datedLine) (dates string, err error) {
+	rows = append([]datedLine(nil), rows...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].t.Before(rows[j].t) })
+	gaps := map[int]int{}
+	for i := 1; i < len(rows); i++ {
+		if g := int(rows[i].t.Sub(rows[i-1].t).Hours() / 24); g > 0 {
+			gaps[g]++
+		}
+	}
+	mode := 0
+	for g, k := range gaps {
+		if mode == 0 || k > gaps[mode] || k == gaps[mode] && g < mode {
+			mode = g
+		}
+	}
+	var found Period
+	switch mode {
+	case 1:
+		found = Day
+	case 7:
+		found = Week
+	default:
+		return "", nil
+	}
+	if found != p.norm() {
+		for i := 1; i < len(rows); i++ {
+			if int(rows[i].t.Sub(rows[i-1].t).Hours()/24) != mode {
+				continue
+			}
+			fix := "run with --period day, or add the days up by week"
+			if found == Week {
+				fix = "run with --period week, or give one row per day"
+			}
+			return "", &LineError{Line: rows[i].line, Err: fmt.Errorf("the %s file's %s is %s, %s after %s on line %d, and most of its dates are %s apart: it is %s data, and this run is %s (--period %s); %s",
+				what, t.period, day(rows[i].t), days(time.Duration(mode)*24*time.Hour), day(rows[i-1].t), rows[i-1].line, days(time.Duration(mode)*24*time.Hour),
+				map[Period]string{Week: "weekly", Day: "daily"}[found], map[Period]string{Week: "weekly", Day: "daily"}[p.norm()], p.norm(), fix)}
+		}
+	}
+	if t.period != "date" {
+		return "", nil
+	}
+	return fmt.Sprintf("dates %s apart: %s", days(time.Duration(mode)*24*time.Hour), map[Period]string{Week: "weekly", Day: "daily"}[found]), nil
 }
 
 // SpendRow is one row of a spend file.
@@ -44,14 +116,35 @@ type table struct {
 // period's column is named as such.
 func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table, error) {
 	if p.norm() == Week {
-		t, err := newTable(r, what, append([]string{"week"}, need...)...)
-		if err != nil && strings.Contains(err.Error(), `no "week" column`) && hasDayColumn(err.Error()) {
-			return nil, fmt.Errorf("%v; its day or date column looks like daily data: run with --period day", err)
+		withWeek := append([]string{"week"}, need...)
+		t, err := newTable(r, what)
+		if err != nil && strings.Contains(err.Error(), "is empty; it needs a header line") {
+			return nil, fmt.Errorf("the %s file is empty; it needs a header line with %s", what, strings.Join(withWeek, ", "))
 		}
-		if t != nil {
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range need {
+			if _, ok := t.cols[n]; !ok {
+				return nil, fmt.Errorf("the %s file's header has no %q column (it has %s); the file needs %s", what, n, strings.Join(t.head, ", "), strings.Join(withWeek, ", "))
+			}
+		}
+		_, hasWeek := t.cols["week"]
+		_, hasDate := t.cols["date"]
+		_, hasDay := t.cols["day"]
+		switch {
+		case hasWeek:
 			t.period = "week"
+		case hasDate:
+			// A date column says nothing of the period: the dates do
+			// (checkDates).
+			t.period = "date"
+		case hasDay:
+			return nil, fmt.Errorf("the %s file's header has no \"week\" column (it has %s); the file needs %s; its day column looks like daily data: run with --period day", what, strings.Join(t.head, ", "), strings.Join(withWeek, ", "))
+		default:
+			return nil, fmt.Errorf("the %s file's header has no \"week\" column (it has %s); the file needs %s", what, strings.Join(t.head, ", "), strings.Join(withWeek, ", "))
 		}
-		return t, err
+		return t, nil
 	}
 	t, err := newTable(r, what, need...)
 	if err != nil && strings.Contains(err.Error(), "is empty; it needs a header line") {
@@ -76,22 +169,6 @@ func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table,
 		return nil, fmt.Errorf("the %s file's header has no \"day\" column (it has %s); the file needs day (or date)%s", what, strings.Join(t.head, ", "), strings.Join(append([]string{""}, need...), ", "))
 	}
 	return t, nil
-}
-
-// hasDayColumn reports whether newTable's message of a missing column
-// lists a day or date column among the header's ("(it has a, b, c)").
-func hasDayColumn(msg string) bool {
-	_, rest, ok := strings.Cut(msg, "(it has ")
-	if !ok {
-		return false
-	}
-	head, _, _ := strings.Cut(rest, "); ")
-	for _, h := range strings.Split(head, ", ") {
-		if h == "day" || h == "date" {
-			return true
-		}
-	}
-	return false
 }
 
 // parsePeriod reads a period's first day: a week's, or a day.
@@ -240,6 +317,13 @@ func ReadSpendBy(r io.Reader, p Period, onError func(line int, err error)) ([]Sp
 	for {
 		line, rec, err := t.next()
 		if err == io.EOF {
+			dated := make([]datedLine, len(rows))
+			for i, r := range rows {
+				dated[i] = datedLine{r.Week, r.Line}
+			}
+			if n.Dates, err = checkDates(t, "spend", p, dated); err != nil {
+				return nil, n, err
+			}
 			return rows, n, nil
 		}
 		if re, ok := err.(readError); ok {
@@ -291,6 +375,9 @@ type Series struct {
 	Names   []string
 	Values  [][]float64 // [name][week]
 	Columns []string
+	// Lines are each period's line in the file (none when the series was
+	// not read from one).
+	Lines []int
 }
 
 // ReadWeekly reads a CSV with a week column and numeric columns: the KPI
@@ -336,6 +423,7 @@ func ReadSeries(r io.Reader, p Period, what, column string, onError func(line in
 	}
 	type row struct {
 		w    time.Time
+		line int
 		vals []float64
 	}
 	var rows []row
@@ -372,8 +460,16 @@ func ReadSeries(r io.Reader, p Period, what, column string, onError func(line in
 			continue
 		}
 		seen[rw.w] = line
+		rw.line = line
 		n.Read++
 		rows = append(rows, rw)
+	}
+	dated := make([]datedLine, len(rows))
+	for i, r := range rows {
+		dated[i] = datedLine{r.w, r.line}
+	}
+	if n.Dates, err = checkDates(t, what, p, dated); err != nil {
+		return Series{}, n, err
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].w.Before(rows[j].w) })
 	s := Series{Names: names, Values: make([][]float64, len(names))}
@@ -382,6 +478,7 @@ func ReadSeries(r io.Reader, p Period, what, column string, onError func(line in
 	}
 	for _, rw := range rows {
 		s.Weeks = append(s.Weeks, rw.w)
+		s.Lines = append(s.Lines, rw.line)
 		for i, v := range rw.vals {
 			s.Values[i] = append(s.Values[i], v)
 		}
@@ -466,7 +563,7 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 			for i, w := range kpi.Weeks {
 				j, ok := cidx[w]
 				if !ok {
-					return Data{}, a, fmt.Errorf("the controls have no row for %s %s, a KPI %s; give every KPI %s a row", p, day(w), p, p)
+					return Data{}, a, missingControl(*controls, p, w)
 				}
 				vals[i] = controls.Values[k][j]
 			}
@@ -474,4 +571,26 @@ func Assemble(spend []SpendRow, kpi Series, controls *Series) (Data, Assembled, 
 		}
 	}
 	return d, a, nil
+}
+
+// missingControl is the error of a KPI period w the controls have no row
+// for: at the controls' row after it (or their last row, when w is after
+// them all), when the rows' lines are known.
+func missingControl(c Series, p Period, w time.Time) error {
+	fix := fmt.Sprintf("add a row for %s %s with each control's value (0 where there was none)", p, day(w))
+	if len(c.Lines) != len(c.Weeks) || len(c.Weeks) == 0 {
+		return fmt.Errorf("the controls have no row for %s %s, a KPI %s; %s", p, day(w), p, fix)
+	}
+	i := sort.Search(len(c.Weeks), func(i int) bool { return c.Weeks[i].After(w) })
+	var where string
+	switch {
+	case i == len(c.Weeks):
+		i--
+		where = fmt.Sprintf("they end on %s %s, this row", p, day(c.Weeks[i]))
+	case i == 0:
+		where = fmt.Sprintf("they begin on %s %s, this row", p, day(c.Weeks[i]))
+	default:
+		where = fmt.Sprintf("this row is %s %s, the one before %s", p, day(c.Weeks[i]), day(c.Weeks[i-1]))
+	}
+	return &LineError{Line: c.Lines[i], Err: fmt.Errorf("the controls have no row for %s %s, a KPI %s (%s); %s", p, day(w), p, where, fix)}
 }

@@ -2,6 +2,7 @@ package mix
 
 import (
 	"encoding/json"
+	"flag"
 	"math"
 	"strings"
 	"testing"
@@ -90,6 +91,9 @@ func TestDailyFitRecovers(t *testing.T) {
 			if in {
 				covered++
 			}
+			// Each interval holds its own estimate (seed 2's social was
+			// 0.90 with 0.07 to 0.89 before intervals were widened).
+			assert.True(t, ch.ROAS.Low <= ch.ROAS.Value && ch.ROAS.Value <= ch.ROAS.High, "seed %d %s: %+v", seed, ch.Name, ch.ROAS)
 		}
 		assert.InDelta(t, truth.BaselineShare, r.BaselineShare, 0.05, "seed %d", seed)
 		assert.Equal(t, "day", r.Period)
@@ -207,13 +211,18 @@ func TestSpreadCostsByDay(t *testing.T) {
 }
 
 // The readers take day or date for days, and name a file of the other
-// period by its header.
+// period by its header (a week column in a daily run, a day column in a
+// weekly one).
 func TestReadDailyHeaders(t *testing.T) {
 	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
 	for _, col := range []string{"day", "date", "Date"} {
 		s, n, err := ReadSeries(strings.NewReader(col+",revenue\n2024-01-02,5\n2024-01-01,3\n"), Day, "KPI", "", fail)
 		require.NoError(t, err, col)
-		assert.Equal(t, Counts{Rows: 2, Read: 2}, n)
+		want := Counts{Rows: 2, Read: 2}
+		if col != "day" {
+			want.Dates = "dates 1 day apart: daily"
+		}
+		assert.Equal(t, want, n)
 		assert.Equal(t, Day, s.Period)
 		assert.Equal(t, [][]float64{{3, 5}}, s.Values)
 	}
@@ -223,8 +232,113 @@ func TestReadDailyHeaders(t *testing.T) {
 	assert.ErrorContains(t, err, "the spend file's header has a week column and no day or date column: it looks like weekly data; run with --period week")
 	_, _, err = ReadSpendBy(strings.NewReader("when,channel,spend\n"), Day, fail)
 	assert.ErrorContains(t, err, `the spend file's header has no "day" column (it has when, channel, spend); the file needs day (or date), channel, spend`)
-	_, _, err = ReadSpend(strings.NewReader("date,channel,spend\n"), fail)
-	assert.ErrorContains(t, err, `no "week" column (it has date, channel, spend); the file needs week, channel, spend; its day or date column looks like daily data: run with --period day`)
+	_, _, err = ReadSpend(strings.NewReader("day,channel,spend\n"), fail)
+	assert.ErrorContains(t, err, `no "week" column (it has day, channel, spend); the file needs week, channel, spend; its day column looks like daily data: run with --period day`)
 	_, _, err = ReadSpend(strings.NewReader("weekday,channel,spend\n"), fail)
 	assert.NotContains(t, err.Error(), "daily")
+}
+
+var dailyCoverageSeeds = flag.Int("daily-coverage-seeds", 0, "TestDailyCoverage: the number of simulated data sets of the full study (100), 100 refits each")
+
+// The daily intervals' coverage, as TestCoverage's for weeks: over
+// simulated two-year daily data sets (dailySim, seeds 1001 on), the share
+// of 95% ROAS intervals that hold the true ROAS.
+//
+// With -daily-coverage-seeds 100 (the study the guide reports, 300
+// intervals, 100 refits each) they hold it 89.3% of the time (268 of
+// 300; search 94, social 82, tv 92; misses 4 below, 28 above): short of
+// 95%, by more than the band of ±2.5 points that intervals of the right
+// width give. The residual blocks are not the cause: blocks of 9 days
+// gave 89.7%, of 35 days from any weekday 87.3%, of 35 days on the
+// weekday they fill 89.3%, all within sampling noise of each other. The
+// test holds the study to at least 86.5% (two standard errors below what
+// it measured) and at most 97.5%, so that a change that makes the daily
+// intervals worse fails, and one that mends them shows.
+//
+// By default, 10 seeds with 60 refits (30 intervals, about 20 seconds),
+// a smoke test that fails below 80%: 26 of 30 (86.7%) now; the seeds are
+// fixed, so the figure is exact for the code.
+func TestDailyCoverage(t *testing.T) {
+	skipUnderRace(t)
+	if testing.Short() {
+		t.Skip("fits 10 daily data sets of 730 days")
+	}
+	seeds, nb, lo, hi := 10, 60, 0.8, 1.0
+	if *dailyCoverageSeeds > 0 {
+		seeds, nb, lo, hi = *dailyCoverageSeeds, 100, 0.865, 0.975
+	}
+	cov, total, by := coverage(t, dailySim, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: nb}) })
+	share := float64(cov) / float64(total)
+	t.Logf("%d of %d daily intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	assert.GreaterOrEqual(t, share, lo)
+	assert.LessOrEqual(t, share, hi)
+}
+
+// The residual blocks span the same calendar time by day as by week: the
+// cube root of the weeks, in weeks. By hand: 156 weeks, cbrt 5.38, 5
+// weeks; 730 days are 104.3 weeks, cbrt 4.71, 5 weeks = 35 days (not
+// cbrt(730) = 9 days); 182 days are 26 weeks, cbrt 2.96, 21 days.
+func TestBlockLengthIsCalendarTime(t *testing.T) {
+	for _, c := range []struct {
+		p    Period
+		n    int
+		want int
+	}{{Week, 156, 5}, {Week, 52, 4}, {Day, 730, 35}, {Day, 182, 21}, {Day, 10, 7}} {
+		m := &model{d: Data{Period: c.p}, n: c.n}
+		assert.Equal(t, c.want, m.blockLength(), "%d %ss", c.n, c.p)
+	}
+}
+
+// A percentile interval that leaves its estimate out is widened to reach
+// it, and says so: refits 1 to 100 have 2.5% and 97.5% quantiles 2.5
+// and 97.5 (gonum's linear interpolation puts the k-th of n sorted
+// values at k/n: by hand, halfway between 2 and 3, and 97 and 98).
+func TestIntervalHoldsEstimate(t *testing.T) {
+	draws := make([]float64, 100)
+	for i := range draws {
+		draws[i] = float64(i + 1)
+	}
+	assert.Equal(t, Interval{Value: 50, Low: 2.5, High: 97.5}, roundIv(interval(50, draws)))
+	assert.Equal(t, Interval{Value: 99, Low: 2.5, High: 99, Widened: true}, roundIv(interval(99, draws)))
+	assert.Equal(t, Interval{Value: 1, Low: 1, High: 97.5, Widened: true}, roundIv(interval(1, draws)))
+}
+
+func roundIv(i Interval) Interval {
+	r := func(v float64) float64 { return math.Round(v*1e9) / 1e9 }
+	i.Value, i.Low, i.High = r(i.Value), r(i.Low), r(i.High)
+	return i
+}
+
+// A date column may hold weeks or days: the dates decide, and the reader
+// says which it found. Dates of the other period than the run's are
+// refused at the first row that shows their gap, with the fix.
+func TestDatesDecideThePeriod(t *testing.T) {
+	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
+	weekly := "date,revenue\n2024-01-01,5\n2024-01-08,3\n2024-01-15,4\n"
+	s, n, err := ReadSeries(strings.NewReader(weekly), Week, "KPI", "", fail)
+	require.NoError(t, err)
+	assert.Equal(t, "dates 7 days apart: weekly", n.Dates)
+	assert.Len(t, s.Weeks, 3)
+	rows, n, err := ReadSpendBy(strings.NewReader("date,channel,spend\n2024-01-08,tv,1\n2024-01-01,tv,2\n2024-01-01,search,3\n2024-01-08,search,4\n"), Week, fail)
+	require.NoError(t, err)
+	assert.Equal(t, "dates 7 days apart: weekly", n.Dates)
+	assert.Len(t, rows, 4)
+
+	// Weekly dates in a daily run: line 3 is the first 7 days after another.
+	_, _, err = ReadSeries(strings.NewReader(weekly), Day, "KPI", "", fail)
+	var le *LineError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 3, le.Line)
+	assert.EqualError(t, err, "line 3: the KPI file's date is 2024-01-08, 7 days after 2024-01-01 on line 2, and most of its dates are 7 days apart: it is weekly data, and this run is daily (--period day); run with --period week, or give one row per day")
+	// Daily dates in a weekly run, spend rows out of order: the pair is
+	// found in date order, 2024-01-02 (line 2) after 2024-01-01 (line 4).
+	_, _, err = ReadSpendBy(strings.NewReader("date,channel,spend\n2024-01-02,tv,1\n2024-01-03,tv,1\n2024-01-01,tv,1\n"), Week, fail)
+	assert.EqualError(t, err, "line 2: the spend file's date is 2024-01-02, 1 day after 2024-01-01 on line 4, and most of its dates are 1 day apart: it is daily data, and this run is weekly (--period week); run with --period day, or add the days up by week")
+	// A week column with daily dates is refused by its dates too.
+	_, _, err = ReadSeries(strings.NewReader("week,revenue\n2024-01-01,1\n2024-01-02,1\n2024-01-03,1\n"), Week, "controls", "*", fail)
+	assert.ErrorContains(t, err, "line 3: the controls file's week is 2024-01-02, 1 day after 2024-01-01 on line 2")
+	// Irregular dates find no period; the model's own checks name the gap.
+	_, n, err = ReadSeries(strings.NewReader("date,revenue\n2024-01-01,1\n2024-01-04,1\n"), Week, "KPI", "", fail)
+	require.NoError(t, err)
+	assert.Empty(t, n.Dates)
 }

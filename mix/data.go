@@ -62,7 +62,7 @@ func (d Data) Validate() error {
 		step := time.Duration(p.Days()) * 24 * time.Hour
 		for t := 1; t < n; t++ {
 			if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != step {
-				return fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), units, days(step), p.looksLike(int(gap/(24*time.Hour))))
+				return &GapError{At: t, err: fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), units, days(step), p.looksLike(int(gap/(24*time.Hour))))}
 			}
 		}
 		return nil
@@ -137,3 +137,13 @@ func days(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d days", n)
 }
+
+// GapError is Validate's error for periods that do not follow each other
+// one period apart: At is the index of the period after the gap, so a
+// caller can name its row.
+type GapError struct {
+	At  int
+	err error
+}
+
+func (e *GapError) Error() string { return e.err.Error() }

@@ -81,10 +81,10 @@ type Dated struct {
 // Binned says where dated things fell against a grid's weeks; the three
 // counts add up to all of them, and so do the three values.
 type Binned struct {
-	In          int     `json:"in_weeks"`
+	In          int     `json:"in_periods"`
 	Before      int     `json:"before"`
 	After       int     `json:"after"`
-	ValueIn     float64 `json:"value_in_weeks"`
+	ValueIn     float64 `json:"value_in_periods"`
 	ValueBefore float64 `json:"value_before"`
 	ValueAfter  float64 `json:"value_after"`
 }

@@ -157,14 +157,14 @@ func TestWarnings(t *testing.T) {
 // the reason gives the numbers.
 func TestVerdictWithheldWhenWide(t *testing.T) {
 	o := Options{}.withDefaults()
-	cr := ChannelResult{Name: "radio", Spend: 100, ROAS: Interval{1.1, 0.2, 2.9}, ROI: Interval{0.1, -0.8, 1.9}}
+	cr := ChannelResult{Name: "radio", Spend: 100, ROAS: Interval{Value: 1.1, Low: 0.2, High: 2.9}, ROI: Interval{Value: 0.1, Low: -0.8, High: 1.9}}
 	v, why := verdict(cr, false, nil, o)
 	assert.Equal(t, "withheld", v)
 	assert.Equal(t, "ROAS 1.1, 95% interval 0.2 to 2.9: the interval is wider than 1 times the estimate, so the data cannot pin the return down", why)
-	cr.ROAS, cr.ROI = Interval{1.1, 0.9, 1.3}, Interval{0.1, -0.1, 0.3}
+	cr.ROAS, cr.ROI = Interval{Value: 1.1, Low: 0.9, High: 1.3}, Interval{Value: 0.1, Low: -0.1, High: 0.3}
 	v, _ = verdict(cr, false, nil, o)
 	assert.Equal(t, "about break-even", v)
-	cr.ROAS, cr.ROI = Interval{0.6, 0.5, 0.7}, Interval{-0.4, -0.5, -0.3}
+	cr.ROAS, cr.ROI = Interval{Value: 0.6, Low: 0.5, High: 0.7}, Interval{Value: -0.4, Low: -0.5, High: -0.3}
 	v, _ = verdict(cr, false, nil, o)
 	assert.Equal(t, "does not pay back", v)
 }
@@ -186,4 +186,80 @@ func TestReallocationWithheldWhenChannelsMoveTogether(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, r.Reallocation.Withheld, "the data cannot say what that money does")
 	assert.Contains(t, r.Reallocation.Withheld, "its spend moves with")
+}
+
+// The fit-quality warnings' thresholds, on each side: a baseline share
+// outside 0 to 100%, in-sample R² below MinR2, held-out R² below 0.
+func TestFitWarningsThresholds(t *testing.T) {
+	kinds := func(base, in, held float64) []string {
+		var out []string
+		for _, w := range fitWarnings(&Result{Period: "week", BaselineShare: base, InSample: FitQuality{R2: in}, HeldOut: FitQuality{R2: held}}) {
+			out = append(out, w.Kind)
+		}
+		return out
+	}
+	assert.Empty(t, kinds(0, 0.3, 0))
+	assert.Empty(t, kinds(1, 0.95, 0.9))
+	assert.Equal(t, []string{WarnImplausibleBaseline}, kinds(-0.01, 0.9, 0.9))
+	assert.Equal(t, []string{WarnImplausibleBaseline}, kinds(1.01, 0.9, 0.9))
+	assert.Equal(t, []string{WarnPoorFit}, kinds(0.6, 0.29, 0.5))
+	assert.Equal(t, []string{WarnPoorFit}, kinds(0.6, 0.9, -0.01))
+	assert.Equal(t, []string{WarnImplausibleBaseline, WarnPoorFit}, kinds(-8.51, 0.03, -0.2))
+	ws := fitWarnings(&Result{Period: "day", BaselineShare: -8.51, InSample: FitQuality{R2: 0.03}})
+	assert.Contains(t, ws[0].Message, "the baseline is -851% of the fitted KPI, outside 0 to 100%")
+	assert.Contains(t, ws[1].Message, "the model explains 3% of the KPI's movement from day to day (in-sample R² 0.03, below 0.3)")
+}
+
+// Fits that trigger each warning withhold every verdict and the
+// reallocation. A KPI of noise around a level, unrelated to spend, gets
+// an in-sample R² of about 0.03 (poor_fit); a KPI of 3 times tv's and
+// search's spend less 60,000 a week credits the channels with about twice
+// the KPI (a baseline share near -100%), though tv and search fit well
+// enough to be judged "pays back" without the warning.
+func TestFitQualityWarningsWithhold(t *testing.T) {
+	sim := exampleSim
+	sim.Weeks = 104
+	d, _, err := Simulate(sim)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 1))
+	noise := d
+	noise.KPI = make([]float64, len(d.KPI))
+	for i := range noise.KPI {
+		noise.KPI[i] = 1000 + 100*rng.NormFloat64()
+	}
+	neg := d
+	neg.KPI = make([]float64, len(d.KPI))
+	for i := range neg.KPI {
+		neg.KPI[i] = 3*(d.Channels[0].Spend[i]+d.Channels[1].Spend[i]) - 60000 + 2000*rng.NormFloat64()
+	}
+	for _, c := range []struct {
+		name string
+		d    Data
+		kind string
+	}{{"noise", noise, WarnPoorFit}, {"negative baseline", neg, WarnImplausibleBaseline}} {
+		r, err := Fit(c.d, Options{Bootstrap: 20})
+		require.NoError(t, err)
+		var kinds []string
+		for _, w := range r.Warnings {
+			kinds = append(kinds, w.Kind)
+		}
+		t.Logf("%s: baseline share %.3f, R² in-sample %.3f, held-out %.3f, warnings %v", c.name, r.BaselineShare, r.InSample.R2, r.HeldOut.R2, kinds)
+		assert.Contains(t, kinds, c.kind, c.name)
+		for _, ch := range r.Channels {
+			assert.Equal(t, "withheld", ch.Verdict, "%s %s", c.name, ch.Name)
+		}
+		assert.NotEmpty(t, r.Reallocation.Withheld, c.name)
+		if c.kind == WarnImplausibleBaseline {
+			assert.Less(t, r.BaselineShare, 0.0)
+			assert.Equal(t, "the baseline share is outside 0 to 100% (see the warning)", r.Channels[0].Reason)
+			// Without the warning, the returns would be read as paying back.
+			paid := 0
+			for _, ch := range r.Channels {
+				if v, _ := verdict(ch, false, nil, Options{}.withDefaults()); v == "pays back" {
+					paid++
+				}
+			}
+			assert.Equal(t, 2, paid)
+		}
+	}
 }

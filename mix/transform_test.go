@@ -95,7 +95,7 @@ func TestHillSlopeFiniteEverywhere(t *testing.T) {
 // A channel's ROAS, ROI or marginal ROAS that is not a number is written
 // null, the rest as they are: the JSON always marshals.
 func TestChannelJSONNeverNaN(t *testing.T) {
-	c := ChannelResult{Name: "search", Spend: 100, ROAS: Interval{2, 1, 3}, ROI: Interval{1, 0, 2}, MarginalROAS: Interval{math.NaN(), 0, 1}}
+	c := ChannelResult{Name: "search", Spend: 100, ROAS: Interval{Value: 2, Low: 1, High: 3}, ROI: Interval{Value: 1, Low: 0, High: 2}, MarginalROAS: Interval{Value: math.NaN(), Low: 0, High: 1}}
 	b, err := json.Marshal(c)
 	require.NoError(t, err)
 	var m map[string]any

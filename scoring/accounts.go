@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
@@ -161,7 +162,7 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	p = s.newPerson(asOf)
+	p = s.newPersonOfSlab(asOf)
 	res, id, ok, err := s.leads.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) },
 		func(ev *evaluation, lead Lead) error {
 			// The events are the evaluator's: read them before it is pooled.
@@ -190,6 +191,28 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 
 // createdField is the lead field Person.Created is read from.
 const createdField = "created_at"
+
+// personSlabs are the slabs newPersonOfSlab takes people from.
+var personSlabs = sync.Pool{New: func() any { return new([]Person) }}
+
+// newPersonOfSlab is newPerson for leadfile's many people: taken from a
+// slab of 32, one allocation for them all (a slab is kept while one of
+// its people is).
+func (s *AccountScorer) newPersonOfSlab(asOf time.Time) *Person {
+	if len(s.exprs) > len(Person{}.inline) {
+		return s.newPerson(asOf)
+	}
+	slab := personSlabs.Get().(*[]Person)
+	if len(*slab) == 0 {
+		*slab = make([]Person, 32)
+	}
+	p := &(*slab)[0]
+	*slab = (*slab)[1:]
+	personSlabs.Put(slab)
+	p.asOf = asOf
+	p.values = p.inline[:len(s.exprs)]
+	return p
+}
 
 // personValues reads, in the evaluator that scored the lead, the person
 // expressions' values, what matching reads and when the lead was created.
@@ -350,12 +373,21 @@ const (
 // A free-mail domain matches no account.
 func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	am := m.s.am
+	if am.IDField != "" && p.AccountID != "" {
+		if i, ok := m.byID[p.AccountID]; ok {
+			return i, MatchedByID, ""
+		}
+	}
+	if am.DomainFrom != "" && p.Domain != "" && !slices.Contains(am.FreeMail, p.Domain) {
+		if i, ok := m.byDomain[p.Domain]; ok {
+			return i, MatchedByDomain, ""
+		}
+	}
+	// No account: the reasons are written only now, for the unmatched.
 	var why []string
 	if am.IDField != "" {
 		if p.AccountID == "" {
 			why = append(why, "no "+am.IDField)
-		} else if i, ok := m.byID[p.AccountID]; ok {
-			return i, MatchedByID, ""
 		} else {
 			why = append(why, fmt.Sprintf("%s %s is no account's id", am.IDField, p.AccountID))
 		}
@@ -367,9 +399,6 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 		case slices.Contains(am.FreeMail, p.Domain):
 			why = append(why, fmt.Sprintf("%s is a free-mail domain", p.Domain))
 		default:
-			if i, ok := m.byDomain[p.Domain]; ok {
-				return i, MatchedByDomain, ""
-			}
 			why = append(why, fmt.Sprintf("no account has the domain %s", p.Domain))
 		}
 	}
@@ -460,6 +489,12 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 		}
 	}
 	out := &AccountResult{Members: people, People: len(people), Missing: []string{}}
+	if len(am.Roles) > 0 {
+		out.Roles = make([]RoleCount, 0, len(am.Roles))
+	}
+	if len(am.Rollups) > 0 {
+		out.Rollups = make([]RollupPoints, 0, len(am.Rollups))
+	}
 	for _, p := range people {
 		if p.Engaged {
 			out.Engaged++
@@ -587,7 +622,7 @@ func renameCounts(cv *ClauseValue) {
 // holds and who were active within its window, by its strategy, capped at
 // its max. ofAt and whenAt index the person expressions' values (-1: none).
 func rollUp(r *rules.Rollup, people []*Person, ofAt, whenAt int) RollupPoints {
-	rp := RollupPoints{Rule: r.ID, Category: r.Category.Name, Strategy: r.Strategy, From: []PersonPoints{}}
+	rp := RollupPoints{Rule: r.ID, Category: r.Category.Name, Strategy: r.Strategy, From: make([]PersonPoints, 0, len(people))}
 	for _, p := range people {
 		if whenAt >= 0 && !truth(p.values[whenAt]) || !p.activeWithin(r.Within) {
 			continue

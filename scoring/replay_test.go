@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"sort"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -208,4 +210,86 @@ func BenchmarkTimeline(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TimelineScore's score as of T0, taken from the replay that ends the
+// timeline, is ScoreContext's (but for the unknown data it leaves out), and its timeline TimelineContext's (or
+// TimelineTotals' when lean), on random leads with as-of times before,
+// among and after their events.
+func TestTimelineScoreIsScoreAndTimeline(t *testing.T) {
+	m, err := rules.CompileBytes("replay.yaml", []byte(replayModel))
+	require.NoError(t, err)
+	r := rand.New(rand.NewSource(12))
+	ctx := context.Background()
+	for _, s := range []*scoring.Scorer{scoring.New(m), bundledScorer(t)} {
+		for trial := 0; trial < 80; trial++ {
+			lead := randomLead(r, r.Intn(60))
+			if trial%2 == 1 {
+				lead.Fields = map[string]any{"email": "maria@acme.io", "title": "VP Engineering", "industry": "software", "employees": 250, "country": "US"}
+			}
+			asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Intn(400)) * 24 * time.Hour)
+			lean := trial%3 == 0
+			tl, res, err := s.TimelineScore(friend.K(), ctx, lead, asOf, lean)
+			require.NoError(t, err)
+			want, err := s.ScoreContext(ctx, lead, asOf)
+			require.NoError(t, err)
+			want.Unknown = nil // TimelineScore leaves them to Scorer.Unknown
+			require.Equal(t, want, res, "trial %d", trial)
+			wantTL, err := s.TimelineContext(ctx, lead, asOf)
+			if lean {
+				wantTL, err = s.TimelineTotals(ctx, lead, asOf)
+			}
+			require.NoError(t, err)
+			require.Equal(t, wantTL, tl, "trial %d", trial)
+		}
+	}
+	_, _, err = scoring.New(m).TimelineScore(friend.K(), ctx, scoring.Lead{ID: "d", Dispositions: []scoring.Disposition{{At: time.Now(), Status: scoring.Accepted}}}, time.Now(), true)
+	require.Error(t, err, "a lead with dispositions is refused")
+	_, _, err = scoring.New(m).TimelineScore(friend.Key{}, ctx, scoring.Lead{ID: "x"}, time.Now(), true)
+	require.ErrorIs(t, err, friend.ErrNotFriend)
+}
+
+// BenchmarkTimelineScoreInterleaved measures what backtest --capacity
+// does per lead, the old way (ScoreContext at T0, then TimelineTotals up
+// to it) and through TimelineScore (one replay), in alternating slices of
+// 100 leads (the bundled and generated ones without dispositions), each first in turn, so that both see the same
+// load of a shared machine; one-replay/two-calls is the ratio of their
+// times:
+//
+//	go test ./scoring -run '^$' -bench TimelineScoreInterleaved
+func BenchmarkTimelineScoreInterleaved(b *testing.B) {
+	var leads []scoring.Lead
+	for _, l := range benchLeads(b) {
+		if len(l.Dispositions) == 0 { // TimelineScore's leads
+			leads = append(leads, l)
+		}
+	}
+	s := bundledScorer(b)
+	ctx := context.Background()
+	const slice = 100
+	var two, one time.Duration
+	for i := 0; b.Loop(); i++ {
+		from := (i * slice) % (len(leads) - slice)
+		batch := leads[from : from+slice]
+		for k := range 2 {
+			start := time.Now()
+			if (i+k)%2 == 0 {
+				for _, l := range batch {
+					if _, err := s.ScoreContext(ctx, l, asOf); err == nil {
+						_, _ = s.TimelineTotals(ctx, l, asOf)
+					}
+				}
+				two += time.Since(start)
+				continue
+			}
+			for _, l := range batch {
+				_, _, _ = s.TimelineScore(friend.K(), ctx, l, asOf, true)
+			}
+			one += time.Since(start)
+		}
+	}
+	perLead := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*slice) }
+	b.ReportMetric(perLead(two), "two-calls-ns/lead")
+	b.ReportMetric(perLead(one), "one-replay-ns/lead")
+	b.ReportMetric(float64(one)/float64(two), "one-replay/two-calls")
 }

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -79,18 +80,54 @@ func (s *Scorer) TimelineTotals(ctx context.Context, lead Lead, asOf time.Time) 
 
 // timeline is TimelineContext, with lean points when lean is set.
 func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean bool) (*Timeline, error) {
+	tl, _, err := s.timelineScore(ctx, lead, asOf, lean, false)
+	return tl, err
+}
+
+// TimelineScore is for package backtest (the key closes it to other
+// callers; see internal/friend): TimelineContext (TimelineTotals when lean
+// is set) and ScoreContext of the lead as of asOf, from one replay: the
+// score as of asOf is taken from the replay that ends the timeline, not
+// from the lead's events again. It is for a lead without dispositions
+// (one with them is refused); its results are the two calls' (but for the
+// score's Unknown, left nil: ask Scorer.Unknown for them), and so is
+// its error when only the timeline fails; when the score as of asOf would
+// fail, the error may be another (a point of the timeline fails first),
+// so a caller that words errors as ScoreContext does calls it then.
+func (s *Scorer) TimelineScore(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, lean bool) (*Timeline, *Result, error) {
+	if err := k.Check(); err != nil {
+		return nil, nil, err
+	}
+	if len(lead.Dispositions) > 0 {
+		return nil, nil, &Error{LeadID: lead.ID, Err: errors.New("TimelineScore takes a lead without dispositions (please report it)")}
+	}
+	return s.timelineScore(ctx, lead, asOf, lean, true)
+}
+
+// timelineScore is timeline and, when final is set, the lead's score as
+// of asOf from the same replay (see TimelineScore).
+func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, lean, final bool) (*Timeline, *Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if len(lead.Dispositions) > 0 {
 		if err := s.CheckDispositions(lead.Dispositions); err != nil {
-			return nil, &Error{LeadID: lead.ID, Err: err}
+			return nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	tl := &Timeline{LeadID: lead.ID}
+	points := 1 // the point before the first event, then one an event (and more with dispositions)
+	for _, e := range lead.Events {
+		if !e.At.After(asOf) {
+			points++
+		}
+	}
+	tl := &Timeline{LeadID: lead.ID, Points: make([]TimelinePoint, 0, points)}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
-	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
+	var last *replay
+	var lastPrefix []Event
+	visit := func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
+		last, lastPrefix = r, prefix
 		res, err := r.scoreAs(ctx, prefix, at, lean)
 		if err != nil {
 			return err
@@ -114,11 +151,29 @@ func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean b
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return tl, nil
+	var r *replay
+	err := s.walkWith(ctx, lead, asOf, visit, &r)
+	var res *Result
+	if err == nil && final && last == r {
+		// Every event up to asOf is in the replay, which the points only
+		// ever bring forward in time: scored as of asOf, it is Score's
+		// result (see replay).
+		if res, err = r.scoreAs(ctx, lastPrefix, asOf, false); res != nil {
+			res.Unknown = nil // the replay's events are those rules read: not all
+		}
+	}
+	r.release() // not on a panic: see release
+	if err != nil {
+		return nil, nil, err
+	}
+	if final && res == nil {
+		if res, err = s.ScoreContext(ctx, lead, asOf); err != nil {
+			return nil, nil, err
+		}
+		res.Unknown = nil
+	}
+	return tl, res, nil
 }
 
 // SalesMilestones is what attribution reads of a lead's timeline (see

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/pipeline"
 	"github.com/leadscore/leadscore/internal/suggest"
@@ -129,6 +130,7 @@ type personOut struct {
 	err    error
 	index  int    // the account's index; -1 unmatched
 	reason string // why it is unmatched
+	hash   uint64 // idHash of id, for a matched lead
 }
 
 // memberScratch holds the buffers people's rows are written in.
@@ -163,13 +165,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	lastLine := make([]int, len(run.accounts)) // the line of each account's latest lead
 	// A second lead with the id of a matched lead fails rather than count
 	// twice, in its account or in another: the matched leads' ids are
-	// held, with their account and line, until the leads end (tens of
-	// bytes a lead, even with --grouped).
-	seen := map[string]accountLead{}
-	firstLine := func(id string) (accountLead, bool) {
-		first, ok := seen[id]
-		return first, ok
-	}
+	// held, with their account and line, until the leads end (40 to 80
+	// bytes a lead and its id's length, even with --grouped; see leadIDs).
+	var seen leadIDs
 	held := 0
 	next := 0 // the first account not flushed
 	cur := -1 // grouped: the account of the group being read
@@ -192,6 +190,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			return out
 		}
 		out.index, p.Matched, out.reason = m.Match(p)
+		if out.index >= 0 {
+			out.hash = idset.Hash(id)
+		}
 		if out.index >= 0 && rows {
 			scratch := memberScratch.Get().(*[]byte)
 			*scratch = appendMember((*scratch)[:0], p)
@@ -218,7 +219,11 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			run.incomplete[out.index] = true
 		}
 		if out.err == nil && out.index >= 0 {
-			if first, ok := firstLine(out.id); ok {
+			// Added here, when it is no duplicate: every matched lead
+			// that passes this check is one of its account's people.
+			if first, ok, err := seen.add(out.hash, out.id, accountLead{out.index, line}); err != nil {
+				out.err = err
+			} else if ok {
 				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID}
 			}
 		}
@@ -258,7 +263,6 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			cur = i
 		}
 		lastLine[i] = line
-		seen[out.id] = accountLead{i, line}
 		if out.m.p.Created.After(asOf) {
 			run.notCreated++
 			return nil
@@ -267,6 +271,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			return nil
 		}
 		out.m.line = line
+		if people[i] == nil {
+			people[i] = getMembers()
+		}
 		people[i] = append(people[i], out.m)
 		held++
 		run.held = max(run.held, held)
@@ -291,8 +298,12 @@ type accountJob struct {
 	people []member
 
 	// What score sets: the account's row, or its error; what the summary
-	// counts of it.
-	row          []byte
+	// counts of it. The row is row[:split], the people's rows (of
+	// people, in their order, comma separated), then row[split:]: the
+	// people's rows are copied once, into the output, not into the
+	// account's row first.
+	row          *[]byte // from rowBuffers
+	split        int
 	err          error
 	stage        string
 	disqualified bool
@@ -317,19 +328,60 @@ func (j *accountJob) score(s *scoring.AccountScorer, run *accountRun, asOf time.
 		j.err = err
 		return
 	}
-	rows := make([][]byte, len(people))
-	size := 512
 	for k, p := range r.Members {
 		if p != people[k].p {
 			j.err = fmt.Errorf("internal error (please report it): account %s's people came back in another order", r.LeadID)
 			return
 		}
-		rows[k] = people[k].row
-		size += len(rows[k]) + 1
 	}
-	j.row = appendAccountRow(make([]byte, 0, size), r, rows)
+	j.people = people
+	j.row = rowBuffers.Get().(*[]byte)
+	buf := appendAccountHead((*j.row)[:0], r)
+	j.split = len(buf)
+	*j.row = appendAccountTail(buf, r)
 	j.stage, j.disqualified, j.unknown = r.Stage, r.Disqualified, r.Unknown
 }
+
+// write writes the account's row, and gives its buffers back.
+func (j *accountJob) write(w *bufio.Writer) error {
+	row := *j.row
+	w.Write(row[:j.split])
+	for k, m := range j.people {
+		if k > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(m.row)
+	}
+	_, err := w.Write(row[j.split:])
+	rowBuffers.Put(j.row)
+	putMembers(j.people)
+	j.row, j.people = nil, nil
+	return err
+}
+
+// freeMembers are the slices of people of accounts written already, for
+// scoreAccounts to hold the people of the next ones in.
+var freeMembers = make(chan []member, 256)
+
+func getMembers() []member {
+	select {
+	case ms := <-freeMembers:
+		return ms
+	default:
+		return make([]member, 0, 8)
+	}
+}
+
+func putMembers(ms []member) {
+	clear(ms)
+	select {
+	case freeMembers <- ms[:0]:
+	default:
+	}
+}
+
+// rowBuffers are the buffers of accountJob's rows.
+var rowBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // failedAccountRow is the row of an account that could not be read or scored,
 // as score writes a lead's.
@@ -496,7 +548,7 @@ func runScoreAccounts(c caller, s *scoring.AccountScorer, accountsFile string, o
 					dq++
 				}
 				unknown.Add(j.unknown)
-				if _, err := out.Write(j.row); err != nil {
+				if err := j.write(out); err != nil {
 					return err
 				}
 			}

@@ -85,6 +85,19 @@ func appendMember(buf []byte, p *scoring.Person) []byte {
 // appendAccountRow writes an account's accountRow and a newline; members
 // are its people's rows, in the order of r.Members.
 func appendAccountRow(buf []byte, r *scoring.AccountResult, members [][]byte) []byte {
+	buf = appendAccountHead(buf, r)
+	for i, m := range members {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, m...)
+	}
+	return appendAccountTail(buf, r)
+}
+
+// appendAccountHead writes an account's accountRow up to its members:
+// from its opening brace to "members":[ .
+func appendAccountHead(buf []byte, r *scoring.AccountResult) []byte {
 	buf = append(buf, `{"id":`...)
 	buf = jsonw.AppendString(buf, r.LeadID, false)
 	buf = append(buf, ',')
@@ -119,13 +132,12 @@ func appendAccountRow(buf []byte, r *scoring.AccountResult, members [][]byte) []
 	}
 	buf = append(buf, `],"missing_roles":`...)
 	buf = jsonw.AppendStrings(buf, r.Missing, false)
-	buf = append(buf, `,"members":[`...)
-	for i, m := range members {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, m...)
-	}
+	return append(buf, `,"members":[`...)
+}
+
+// appendAccountTail writes the rest of an account's accountRow after its
+// members, and a newline.
+func appendAccountTail(buf []byte, r *scoring.AccountResult) []byte {
 	buf = append(buf, ']')
 	if len(r.Unknown) > 0 {
 		buf = append(buf, `,"unknown":[`...)

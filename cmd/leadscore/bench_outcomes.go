@@ -113,7 +113,7 @@ func benchOutcomes(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcome
 	}{
 		{"score", "at T0, the snapshot every figure of the report reads", each(func(l scoring.Lead) error { _, err := s.ScoreContext(ctx, l, t0); return err })},
 		{"timeline", "replayed up to T0, for the capacity flows", each(func(l scoring.Lead) error { _, err := s.TimelineContext(ctx, l, t0); return err })},
-		{"measure", "score, timeline and label together, as the backtest keeps a lead (Backtest.Measure)", func() error {
+		{"measure", "score and timeline from one replay, and label, as the backtest keeps a lead (Backtest.Measure)", func() error {
 			b, err := backtest.New(s, outcomes, opts)
 			if err != nil {
 				return err

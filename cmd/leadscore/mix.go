@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -220,7 +221,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		kpi, kn, err = mix.ReadSeries(f, period, "KPI", *kpiColumn, rowError(*kpiFile))
 		f.Close()
 		if err != nil {
-			return fail("%s: %v", *kpiFile, err)
+			return fail("%s", inFile(*kpiFile, err))
 		}
 	}
 	if *journeysFile != "" && *spendFile != "" && !*activity {
@@ -238,7 +239,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		rows, sn, err = mix.ReadSpendBy(f, period, rowError(*spendFile))
 		f.Close()
 		if err != nil {
-			return fail("%s: %v", *spendFile, err)
+			return fail("%s", inFile(*spendFile, err))
 		}
 	} else {
 		spendName = *costsFile
@@ -401,7 +402,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		s, n, err := mix.ReadSeries(f, period, "controls", "*", rowError(*controlsFile))
 		f.Close()
 		if err != nil {
-			return fail("%s: %v", *controlsFile, err)
+			return fail("%s", inFile(*controlsFile, err))
 		}
 		controls, cn = &s, n
 	}
@@ -424,12 +425,12 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("--attribution: %v", err)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", spendName, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed)
+	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed%s\n", spendName, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed, datesNote(sn))
 	if *kpiFile != "" {
-		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed)
+		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed%s\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed, datesNote(kn))
 	}
 	if controls != nil {
-		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed)
+		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed%s\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed, datesNote(cn))
 	}
 	if *liftFile != "" {
 		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *liftFile, numfmt.Count(ln.Rows, "row"), ln.Read, ln.Failed)
@@ -462,7 +463,14 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	data, asm, err := mix.Assemble(rows, kpi, controls)
 	if err != nil {
-		return problem("%v", err)
+		var le *mix.LineError
+		if errors.As(err, &le) && *controlsFile != "" {
+			return problem("%s:%d: %v", *controlsFile, le.Line, le.Err)
+		}
+		if controls != nil && strings.HasPrefix(err.Error(), "the controls ") {
+			return problem("%s: %v", *controlsFile, err)
+		}
+		return problem("%s: %v", spendName, err)
 	}
 	if costs == nil {
 		if msg := spendGaps(spendName, rows, data.Weeks, period); msg != "" {
@@ -517,6 +525,18 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if cmpNames, cmpAt, cmpNotes, err = matchAttribution(names, attr); err != nil {
 			return problem("--attribution %s: %v", *attrFile, err)
 		}
+	}
+	// The periods are the KPI's: a gap between them is named at the KPI
+	// file's row after it.
+	if err := data.Validate(); err != nil {
+		var ge *mix.GapError
+		switch {
+		case *kpiFile != "" && errors.As(err, &ge) && ge.At < len(kpi.Lines):
+			return problem("%s:%d: cannot fit the model: %v", *kpiFile, kpi.Lines[ge.At], err)
+		case *kpiFile != "" && (strings.Contains(err.Error(), " of data; ") || strings.HasPrefix(err.Error(), "the KPI is ")):
+			return problem("%s: cannot fit the model: %v", *kpiFile, err)
+		}
+		return problem("cannot fit the model: %v", err)
 	}
 	r, err := mix.Fit(data, mix.Options{Adstock: mix.AdstockKind(*adstock), Seed: *seed, Bootstrap: *bootstrap, Bounds: *bounds, KPIValue: *kpiValue, LiftTests: lifts})
 	if err != nil {
@@ -586,6 +606,25 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // weekEnd is the last day of the week that starts on day (2006-01-02).
+// inFile is err as file:line: message when it is about one line (a
+// mix.LineError), file: message otherwise.
+func inFile(file string, err error) string {
+	var le *mix.LineError
+	if errors.As(err, &le) {
+		return fmt.Sprintf("%s:%d: %v", file, le.Line, le.Err)
+	}
+	return fmt.Sprintf("%s: %v", file, err)
+}
+
+// datesNote is "; " and what a file's dates were found to be, when its
+// period column was a date column: "" otherwise.
+func datesNote(n mix.Counts) string {
+	if n.Dates == "" {
+		return ""
+	}
+	return "; " + n.Dates
+}
+
 func weekEnd(day string) string {
 	d, err := time.Parse("2006-01-02", day)
 	if err != nil {
@@ -773,6 +812,10 @@ func (r mixReport) write(w io.Writer, md bool) {
 		per, r.Folds, r.HeldOut.Weeks+r.HeldOut.Days, per, sig(r.HeldOut.NRMSE), pct(r.HeldOut.MAPE), sig(r.InSample.R2)))
 	line(fmt.Sprintf("baseline (trend, seasonality, controls): %s of the fitted %s", pct(r.BaselineShare), r.KPI))
 	line(fmt.Sprintf("intervals: 95%%, from %d bootstrap refits (seed %d), each choosing adstock and saturation again", r.Bootstrap, r.Seed))
+	if r.Period == "day" {
+		// TestDailyCoverage: 268 of 300 on simulated two-year daily data.
+		line("daily intervals held the true ROAS 89% of the time on simulated data, short of their 95%: read them as narrower than they say")
+	}
 	for _, s := range r.sources() {
 		line(s)
 	}
@@ -793,6 +836,11 @@ func (r mixReport) write(w io.Writer, md bool) {
 	for _, c := range r.Channels {
 		if c.Reason != "" {
 			line(fmt.Sprintf("%s: no verdict: %s", c.Name, c.Reason))
+		}
+	}
+	for _, c := range r.Channels {
+		if c.ROAS.Widened || c.Incremental.Widened {
+			line(fmt.Sprintf("%s: the refits' 2.5%% to 97.5%% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval", c.Name))
 		}
 	}
 

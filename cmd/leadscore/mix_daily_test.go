@@ -16,14 +16,15 @@ import (
 var mixDailyArgs = []string{"mix", "--period", "day", "--spend", td("mix/daily/spend.csv"), "--kpi", td("mix/daily/kpi.csv"), "--bootstrap", "50"}
 
 // The text report on the bundled daily example is
-// testdata/mix/daily/report.txt: go test ./cmd/leadscore -run
-// TestMixDailyGolden -update rewrites it. Its truth (truth.json): tv ROAS
-// 1.4, search 2.5, social 0.8.
+// testdata/mix/daily/report.txt, the guide's command with the default 200
+// refits: go test ./cmd/leadscore -run TestMixDailyGolden -update
+// rewrites it. Its truth (truth.json): tv ROAS 1.4, search 2.5, social
+// 0.8. The KPI file's date column is found daily by its dates.
 func TestMixDailyGolden(t *testing.T) {
-	code, out, errOut := leadscore(t, "", mixDailyArgs...)
+	code, out, errOut := leadscore(t, "", "mix", "--period", "day", "--spend", td("mix/daily/spend.csv"), "--kpi", td("mix/daily/kpi.csv"))
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, "../../testdata/mix/daily/spend.csv: 2,190 rows in: 2190 read, 0 failed\n"+
-		"../../testdata/mix/daily/kpi.csv: 730 rows in: 730 read, 0 failed\n"+
+		"../../testdata/mix/daily/kpi.csv: 730 rows in: 730 read, 0 failed; dates 1 day apart: daily\n"+
 		"spend rows: 2190 read = 2190 used + 0 outside the KPI's days (2023-01-02 to 2024-12-31)\n", errOut)
 	path := td("mix/daily/report.txt")
 	if *update {
@@ -162,13 +163,16 @@ func TestMixDailyErrors(t *testing.T) {
 	b, err = os.ReadFile(weekSpend)
 	require.NoError(t, err)
 	spend7 += strings.SplitN(string(b), "\n", 2)[1]
-	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", write("s7.csv", spend7), "--kpi", write("k7.csv", kpi7), "--bootstrap", "20")
-	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, "days 2023-01-02 and 2023-01-09 are 7 days apart; days must follow each other 1 day apart with none missing; the dates are 7 days apart, so this looks like weekly data: run with --period week")
-	// The daily files given to a weekly run: their header has day, date.
+	// The dates decide, and the message names the file and the row.
+	k7 := write("k7.csv", kpi7)
+	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", write("s7.csv", spend7), "--kpi", k7, "--bootstrap", "20")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "leadscore mix: "+k7+":3: the KPI file's day is 2023-01-09, 7 days after 2023-01-02 on line 2, and most of its dates are 7 days apart: it is weekly data, and this run is daily (--period day); run with --period week, or give one row per day\n")
+	// The daily files given to a weekly run: the KPI's header has date,
+	// which may hold weeks; its dates are 1 day apart.
 	code, _, errOut = leadscore(t, "", "mix", "--spend", daySpend, "--kpi", dayKPI)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errOut, "its day or date column looks like daily data: run with --period day")
+	assert.Contains(t, errOut, "kpi.csv:3: the KPI file's date is 2023-01-03, 1 day after 2023-01-02 on line 2, and most of its dates are 1 day apart: it is daily data, and this run is weekly (--period week); run with --period day, or add the days up by week")
 	// Daily dates under a week column: 1 day apart.
 	b, err = os.ReadFile(dayKPI)
 	require.NoError(t, err)
@@ -177,8 +181,8 @@ func TestMixDailyErrors(t *testing.T) {
 	require.NoError(t, err)
 	s1 := write("s1.csv", "week,channel,spend\n"+strings.SplitN(string(b), "\n", 2)[1])
 	code, _, errOut = leadscore(t, "", "mix", "--spend", s1, "--kpi", k1, "--bootstrap", "20")
-	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, "weeks 2023-01-02 and 2023-01-03 are 1 day apart; weeks must follow each other 7 days apart with none missing; the dates are 1 day apart, so this looks like daily data: run with --period day")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, k1+":3: the KPI file's week is 2023-01-03, 1 day after 2023-01-02 on line 2, and most of its dates are 1 day apart: it is daily data, and this run is weekly (--period week); run with --period day, or add the days up by week")
 
 	// A bad row fails alone, named by file and line.
 	bad := strings.Replace(string(b), "2023-01-03,tv,", "2023-13-03,tv,", 1)
@@ -199,12 +203,12 @@ func TestMixDailyErrors(t *testing.T) {
 	gap := write("gap.csv", strings.Join(append(append([]string{}, lines[:11]...), lines[12:]...), "\n"))
 	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", gap, "--bootstrap", "20")
 	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, "days 2023-01-11 and 2023-01-13 are 2 days apart; days must follow each other 1 day apart with none missing")
+	assert.Contains(t, errOut, gap+":12: cannot fit the model: days 2023-01-11 and 2023-01-13 are 2 days apart; days must follow each other 1 day apart with none missing")
 	// Too few days.
 	short := write("short.csv", strings.Join(lines[:101], "\n")+"\n")
 	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", short, "--bootstrap", "20")
 	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, "100 days of data; a daily mix model needs at least 182")
+	assert.Contains(t, errOut, short+": cannot fit the model: 100 days of data; a daily mix model needs at least 182")
 	// What reads weeks only is refused with --period day, and an unknown
 	// period is named.
 	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", daySpend, "--kpi", dayKPI, "--lift-tests", td("mix/lifts.csv"))
@@ -226,8 +230,8 @@ func TestMixSpendGapsRefused(t *testing.T) {
 	weekly := filepath.Join(dir, "weekly-as-date.csv")
 	require.NoError(t, os.WriteFile(weekly, []byte(strings.Replace(string(spend), "week,", "date,", 1)), 0o644))
 	code, _, errOut := leadscore(t, "", "mix", "--period", "day", "--spend", weekly, "--kpi", td(filepath.Join("mix", "daily", "kpi.csv")))
-	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, weekly+" has no row for any channel on 625 of the KPI's 730 days (the first: 2023-01-03;")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, weekly+":5: the spend file's date is 2023-01-09, 7 days after 2023-01-02 on line 4, and most of its dates are 7 days apart: it is weekly data, and this run is daily (--period day); run with --period week")
 
 	daily, err := os.ReadFile(td(filepath.Join("mix", "daily", "spend.csv")))
 	require.NoError(t, err)
@@ -235,8 +239,8 @@ func TestMixSpendGapsRefused(t *testing.T) {
 	asWeek := filepath.Join(dir, "daily-as-week.csv")
 	require.NoError(t, os.WriteFile(asWeek, []byte(strings.Replace(string(daily), "day,", "week,", 1)), 0o644))
 	code, _, errOut = leadscore(t, "", "mix", "--spend", asWeek, "--kpi", td(filepath.Join("mix", "kpi.csv")))
-	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, ", between the KPI's weeks 2023-01-02 and 2023-01-09; the spend file looks like data of another period")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, asWeek+":5: the spend file's week is 2023-01-03, 1 day after 2023-01-02 on line 4, and most of its dates are 1 day apart: it is daily data, and this run is weekly (--period week); run with --period day")
 
 	var kept []string
 	for _, l := range lines {
@@ -250,4 +254,73 @@ func TestMixSpendGapsRefused(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "mix", "--period", "day", "--spend", gap, "--kpi", td(filepath.Join("mix", "daily", "kpi.csv")))
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, gap+" has no row for any channel on 1 of the KPI's 730 days (the first: 2023-06-01;")
+}
+
+// A daily KPI of sales-ready leads from the bundled leads (45 in 251
+// days) fits so poorly that the channels are credited with more than the
+// whole KPI: baseline -851.5%, in-sample R² 0.228. Both fit-quality
+// warnings are given, and every verdict and the reallocation withheld.
+func TestMixFitQualityWarnings(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		BaselineShare float64 `json:"baseline_share"`
+		InSample      struct {
+			R2 float64 `json:"r2"`
+		} `json:"in_sample"`
+		Warnings []struct {
+			Kind    string `json:"kind"`
+			Message string `json:"message"`
+		} `json:"warnings"`
+		Channels []struct {
+			Name    string `json:"name"`
+			Verdict string `json:"verdict"`
+			Reason  string `json:"reason"`
+			ROAS    struct {
+				Value, Low, High float64
+				Widened          bool
+			} `json:"roas"`
+		} `json:"channels"`
+		Reallocation struct {
+			Withheld string `json:"withheld"`
+		} `json:"reallocation"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.InDelta(t, -8.515, doc.BaselineShare, 0.0005)
+	assert.InDelta(t, 0.228, doc.InSample.R2, 0.0005)
+	kinds := map[string]string{}
+	for _, w := range doc.Warnings {
+		kinds[w.Kind] = w.Message
+	}
+	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -852% of the fitted KPI, outside 0 to 100%")
+	assert.Contains(t, kinds["poor_fit"], "the model explains 23% of the KPI's movement from day to day (in-sample R² 0.23, below 0.3)")
+	require.Len(t, doc.Channels, 5)
+	widened := 0
+	for _, c := range doc.Channels {
+		// Every interval holds its estimate; content's refits all lay
+		// below it (seed 1, 20 refits), so its interval was widened.
+		assert.True(t, c.ROAS.Low <= c.ROAS.Value && c.ROAS.Value <= c.ROAS.High, "%s: %+v", c.Name, c.ROAS)
+		if c.ROAS.Widened {
+			widened++
+			assert.Equal(t, c.ROAS.Value, c.ROAS.High, c.Name)
+		}
+		assert.Equal(t, "withheld", c.Verdict, c.Name)
+		assert.Equal(t, "the baseline share is outside 0 to 100% (see the warning)", c.Reason, c.Name)
+	}
+	assert.Contains(t, doc.Reallocation.Withheld, "the baseline share is outside 0 to 100%")
+	assert.Equal(t, 1, widened)
+
+	// The text report and the page say so, and say that daily intervals
+	// fall short of their 95%.
+	args := []string{"mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+	code, out, errOut = leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "  content: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
+	assert.Contains(t, out, "  daily intervals held the true ROAS 89% of the time on simulated data, short of their 95%")
+	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "content: the refits&#39; 2.5% to 97.5% range left the estimate out")
+	assert.Contains(t, out, "Daily intervals held the true ROAS 89% of the time on simulated data")
 }

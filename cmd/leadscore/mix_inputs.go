@@ -481,7 +481,7 @@ type activityInputs struct {
 	NoChannel int `json:"touches_without_channel,omitempty"`
 	// NoneInWeeks is the channels whose touches all fell outside the
 	// modelled weeks: a control of zeros says nothing, so none is added.
-	NoneInWeeks []string `json:"no_touches_in_weeks,omitempty"`
+	NoneInWeeks []string `json:"no_touches_in_periods,omitempty"`
 	// Warnings name controls whose channel differs only in case from a
 	// channel with spend ("Search", "search"): one channel spelt two ways
 	// would be both a control and a channel.
@@ -600,7 +600,7 @@ type costInputs struct {
 	Rows      int            `json:"rows"`
 	Campaigns []costCampaign `json:"campaigns"`
 	Total     float64        `json:"total"`
-	InWeeks   float64        `json:"in_weeks"`
+	InWeeks   float64        `json:"in_periods"`
 	Outside   float64        `json:"outside"`
 	WeekStart string         `json:"week_start,omitempty"`
 	// Mapped says how campaigns without a channel got one.

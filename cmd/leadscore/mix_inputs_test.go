@@ -238,9 +238,9 @@ type mixJSON struct {
 		Read, Failed  int
 		Counted       int
 		NotCounted    int `json:"not_counted"`
-		In            int `json:"in_weeks"`
+		In            int `json:"in_periods"`
 		Before, After int
-		ValueIn       float64 `json:"value_in_weeks"`
+		ValueIn       float64 `json:"value_in_periods"`
 		ValueBefore   float64 `json:"value_before"`
 		ValueAfter    float64 `json:"value_after"`
 		AsOf          string  `json:"as_of"`
@@ -254,7 +254,7 @@ type mixJSON struct {
 			Touches           map[string]int
 		}
 		Total, Outside float64
-		InWeeks        float64 `json:"in_weeks"`
+		InWeeks        float64 `json:"in_periods"`
 		WeekStart      string  `json:"week_start"`
 	} `json:"costs"`
 }
@@ -681,7 +681,7 @@ func TestMixActivity(t *testing.T) {
 		Activity struct {
 			Controls  []string
 			WithSpend []string `json:"with_spend"`
-			In        int      `json:"in_weeks"`
+			In        int      `json:"in_periods"`
 			Before    int
 			After     int
 		}

@@ -144,7 +144,7 @@ func TestMixMissingWeek(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", kp)
 	assert.Equal(t, exitProblem, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, "leadscore mix: cannot fit the model: weeks 2023-03-06 and 2023-03-20 are 14 days apart; weeks must follow each other 7 days apart with none missing\n")
+	assert.Contains(t, errOut, "leadscore mix: "+kp+":12: cannot fit the model: weeks 2023-03-06 and 2023-03-20 are 14 days apart; weeks must follow each other 7 days apart with none missing\n")
 	assert.Contains(t, errOut, "468 read = 465 used + 3 outside the KPI's weeks", "the dropped week's 3 spend rows")
 }
 
@@ -196,7 +196,14 @@ func TestMixControls(t *testing.T) {
 	require.NoError(t, os.WriteFile(cp, []byte(short), 0o644))
 	code, _, errOut = leadscore(t, "", append(mixArgs, "--controls", cp)...)
 	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, errOut, "leadscore mix: the controls have no row for week 2024-11-25, a KPI week; give every KPI week a row\n")
+	assert.Contains(t, errOut, "leadscore mix: "+cp+":100: the controls have no row for week 2024-11-25, a KPI week (they end on week 2024-11-18, this row); add a row for week 2024-11-25 with each control's value (0 where there was none)\n")
+	// A week missing inside the file is named at the row after it.
+	inner := strings.Split(b.String(), "\n")
+	inner = append(inner[:11], inner[12:]...) // drop line 12
+	require.NoError(t, os.WriteFile(cp, []byte(strings.Join(inner, "\n")), 0o644))
+	code, _, errOut = leadscore(t, "", append(mixArgs, "--controls", cp)...)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "leadscore mix: "+cp+":12: the controls have no row for week 2023-03-13, a KPI week (this row is week 2023-03-20, the one before 2023-03-06); add a row for week 2023-03-13")
 }
 
 // The guide shows the report as the command writes it.

@@ -8,10 +8,20 @@
 package idset
 
 import (
+	"bytes"
 	"errors"
 	"hash/maphash"
 	"math"
+	"slices"
 )
+
+// seed is the seed of every set's hash, one for the process, so that
+// Hash can be computed on other goroutines before the id reaches a set.
+var seed = maphash.MakeSeed()
+
+// Hash is the hash a set files id by. It is safe to compute on any
+// goroutine (the scoring workers, say) and hand to FindHash and AddHash.
+func Hash(id string) uint64 { return maphash.String(seed, id) }
 
 // Set numbers ids 0, 1, 2... in the order added. The zero Set is empty
 // and ready to use. It is not safe for concurrent use.
@@ -23,7 +33,6 @@ type Set struct {
 	// table holds 1 + the number of the id filed in each slot, 0 when
 	// empty; its length is a power of two, at least twice the ids'.
 	table []uint32
-	seed  maphash.Seed
 }
 
 // ErrFull is returned by Add when the ids no longer fit the set's 32-bit
@@ -43,13 +52,19 @@ func (s *Set) ID(i int) string { return string(s.at(i)) }
 
 func (s *Set) at(i int) []byte { return s.arena[s.off[i]:s.off[i+1]] }
 
+// hashAt is id i's hash, without making it a string.
+func (s *Set) hashAt(i int) uint64 { return maphash.Bytes(seed, s.at(i)) }
+
 // Find is the number of id, or -1 when the set does not hold it.
-func (s *Set) Find(id string) int {
+func (s *Set) Find(id string) int { return s.FindHash(Hash(id), id) }
+
+// FindHash is Find of an id whose Hash is h.
+func (s *Set) FindHash(h uint64, id string) int {
 	if len(s.table) == 0 {
 		return -1
 	}
 	mask := uint64(len(s.table) - 1)
-	for h := maphash.String(s.seed, id) & mask; ; h = (h + 1) & mask {
+	for h &= mask; ; h = (h + 1) & mask {
 		e := s.table[h]
 		if e == 0 {
 			return -1
@@ -62,13 +77,15 @@ func (s *Set) Find(id string) int {
 
 // Add numbers id, which the set must not hold yet (see Find), with the
 // next number and returns it.
-func (s *Set) Add(id string) (int, error) {
+func (s *Set) Add(id string) (int, error) { return s.AddHash(Hash(id), id) }
+
+// AddHash is Add of an id whose Hash is h.
+func (s *Set) AddHash(h uint64, id string) (int, error) {
 	n := s.Len()
 	if n >= math.MaxInt32 || uint64(len(s.arena))+uint64(len(id)) > math.MaxUint32 {
 		return 0, ErrFull
 	}
 	if len(s.off) == 0 {
-		s.seed = maphash.MakeSeed()
 		s.off = append(s.off, 0)
 	}
 	if 2*(n+1) > len(s.table) {
@@ -76,7 +93,7 @@ func (s *Set) Add(id string) (int, error) {
 	}
 	s.arena = append(s.arena, id...)
 	s.off = append(s.off, uint32(len(s.arena)))
-	s.put(maphash.String(s.seed, id), uint32(n+1))
+	s.put(h, uint32(n+1))
 	return n, nil
 }
 
@@ -94,6 +111,35 @@ func (s *Set) put(h uint64, e uint32) {
 func (s *Set) grow() {
 	s.table = make([]uint32, max(1024, 2*len(s.table)))
 	for i := 0; i < s.Len(); i++ {
-		s.put(maphash.Bytes(s.seed, s.at(i)), uint32(i+1))
+		s.put(s.hashAt(i), uint32(i+1))
 	}
+}
+
+// PopLast takes out the id added last. Clearing its slot is exact: every
+// id in the table was filed before it, so none was probed past that slot.
+func (s *Set) PopLast() {
+	n := s.Len()
+	if n == 0 {
+		return
+	}
+	mask := uint64(len(s.table) - 1)
+	for h := s.hashAt(n-1) & mask; ; h = (h + 1) & mask {
+		if s.table[h] == uint32(n) {
+			s.table[h] = 0
+			break
+		}
+	}
+	s.arena = s.arena[:s.off[n-1]]
+	s.off = s.off[:n]
+}
+
+// Sorted is the ids' numbers in the order of their bytes (the order of
+// sort.Strings).
+func (s *Set) Sorted() []int32 {
+	o := make([]int32, s.Len())
+	for i := range o {
+		o[i] = int32(i)
+	}
+	slices.SortFunc(o, func(a, b int32) int { return bytes.Compare(s.at(int(a)), s.at(int(b))) })
+	return o
 }

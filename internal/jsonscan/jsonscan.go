@@ -17,7 +17,14 @@ import (
 
 // DecodeObject decodes a JSON object into the map encoding/json gives.
 func DecodeObject(data []byte) (map[string]any, bool) {
-	d := Decoder{data: data}
+	return DecodeObjectSized(data, 16) // a lead: room for its fields at once
+}
+
+// DecodeObjectSized is DecodeObject with room for size keys in the
+// object's map before it grows (for objects of few keys, such as an
+// account's, a size of 8 or less keeps the map small).
+func DecodeObjectSized(data []byte, size int) (map[string]any, bool) {
+	d := Decoder{data: data, size: size}
 	d.Space()
 	if d.Peek() != '{' {
 		return nil, false
@@ -35,10 +42,11 @@ type Decoder struct {
 	data  []byte
 	i     int
 	depth int
+	size  int // the room of the outermost object's map (DecodeObjectSized)
 }
 
 // NewDecoder returns a decoder at the start of data.
-func NewDecoder(data []byte) *Decoder { return &Decoder{data: data} }
+func NewDecoder(data []byte) *Decoder { return &Decoder{data: data, size: 16} }
 
 // Peek returns the next byte, or 0 at the end.
 func (d *Decoder) Peek() byte {
@@ -171,7 +179,7 @@ func (d *Decoder) object() (map[string]any, bool) {
 	d.i++ // {
 	var m map[string]any
 	if d.depth == 1 {
-		m = make(map[string]any, 16) // a lead: room for its fields at once
+		m = make(map[string]any, d.size)
 	} else {
 		m = map[string]any{}
 	}

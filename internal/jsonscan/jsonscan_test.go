@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 )
@@ -67,4 +68,35 @@ func FuzzDecodeObject(f *testing.F) {
 	f.Add([]byte(`{"id":"L1","n":[1,2.5,-3e-2],"o":{"p":null,"q":"\u00e9"}}`))
 	f.Add([]byte("{\"a\":\"\xff\\ud800\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) { check(t, data) })
+}
+
+// DecodeObjectSized gives what encoding/json gives whatever room its map
+// starts with, for objects of fewer and more keys than that room, and
+// refuses a key given twice past it as within it.
+func TestDecodeObjectSized(t *testing.T) {
+	for _, size := range []int{0, 8, 16} {
+		for keys := 0; keys <= 20; keys++ {
+			data := []byte("{")
+			for k := 0; k < keys; k++ {
+				if k > 0 {
+					data = append(data, ',')
+				}
+				data = append(data, fmt.Sprintf(`"k%d":{"n":%d}`, k, k)...)
+			}
+			got, ok := DecodeObjectSized(append(data, '}'), size)
+			var want map[string]any
+			if err := json.Unmarshal(append(data, '}'), &want); err != nil {
+				t.Fatal(err)
+			}
+			if !ok || !reflect.DeepEqual(got, want) {
+				t.Fatalf("room %d, %d keys: got %v, %v; encoding/json %v", size, keys, got, ok, want)
+			}
+			if keys > 0 {
+				dup := append(append(data, `,"k0":1`...), '}')
+				if _, ok := DecodeObjectSized(dup, size); ok {
+					t.Fatalf("room %d, %d keys: took k0 twice", size, keys)
+				}
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ var errAccountEvents = errors.New(`an account carries no events (its engagement 
 // and is returned.
 func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a scoring.Account, err error) error) error {
 	read := Options{Scorer: s.Accounts(), Input: opts.Input, InputName: opts.InputName, InputFormat: opts.InputFormat,
-		NoEvents: true, Source: opts.Source, MaxRow: opts.MaxRow, OnWarning: opts.OnWarning, Workers: opts.Workers}
+		NoEvents: true, Source: opts.Source, MaxRow: opts.MaxRow, OnWarning: opts.OnWarning, Workers: opts.Workers, smallRows: true}
 	type row struct {
 		a   scoring.Account
 		err error
@@ -58,17 +59,17 @@ func account(line int, lead scoring.Lead, err error) (scoring.Account, error) {
 		return scoring.Account{ID: lead.ID}, err
 	}
 	decoded, _ := lead.Fields.(map[string]any)
-	var fields map[string]any
-	if decoded != nil {
-		// The decoder's map has room for a lead's many fields; a file
-		// of accounts is held whole, so each keeps one of its size.
-		fields = make(map[string]any, len(decoded))
-	}
-	for name, v := range decoded {
+	for name := range decoded {
 		if strings.HasPrefix(name, "__") {
 			return scoring.Account{ID: lead.ID}, fmt.Errorf("%s: names starting with __ are leadscore's own (the counts of people); rename it", name)
 		}
-		fields[name] = v
+	}
+	fields := decoded
+	if len(decoded) > 8 {
+		// A map grown for many keys: a file of accounts is held whole,
+		// so each keeps one of its size.
+		fields = make(map[string]any, len(decoded))
+		maps.Copy(fields, decoded)
 	}
 	return scoring.Account{ID: lead.ID, Fields: fields, Line: line}, nil
 }

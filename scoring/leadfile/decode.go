@@ -41,9 +41,13 @@ var bom = []byte("\ufeff")
 // DecodeJSON reads one lead from a JSON object in the NDJSON format. A key
 // given twice in one object is an error, as is a number out of float64's
 // range.
-func DecodeJSON(data []byte) (scoring.Lead, error) {
+func DecodeJSON(data []byte) (scoring.Lead, error) { return decodeJSONSized(data, 16) }
+
+// decodeJSONSized is DecodeJSON with the room of the row's map
+// (jsonscan.DecodeObjectSized).
+func decodeJSONSized(data []byte, size int) (scoring.Lead, error) {
 	data = bytes.TrimPrefix(data, bom) // a byte-order mark, as Windows tools write
-	if obj, ok := jsonscan.DecodeObject(data); ok {
+	if obj, ok := jsonscan.DecodeObjectSized(data, size); ok {
 		return FromMap(obj)
 	}
 	return decodeJSONPlain(data)

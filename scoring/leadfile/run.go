@@ -127,6 +127,11 @@ type Options struct {
 	// share one Fields map; Score sets it, since it only reads them, Read
 	// does not, since its caller may change them.
 	shareFields bool
+
+	// smallRows says the rows have few keys (an accounts file's): their
+	// NDJSON objects are decoded into maps of 8 keys' room, which grow
+	// when more come, rather than of a lead's 16.
+	smallRows bool
 }
 
 // RowError is a row that could not be read or scored.

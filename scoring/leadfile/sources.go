@@ -36,7 +36,7 @@ func newSource(opts Options) (source, error) {
 	if opts.Events != nil {
 		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
 	}
-	src := &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), name: opts.InputName, max: maxRow(opts)}
+	src := &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), name: opts.InputName, max: maxRow(opts), small: opts.smallRows}
 	if opts.Bound {
 		src.scorer = opts.Scorer
 	}
@@ -76,6 +76,7 @@ type ndjsonSource struct {
 	// scorer, when set (Options.Bound), reads a plain row's fields
 	// straight into its model's slots (Lead.Fields a *rules.Fields).
 	scorer *scoring.Scorer
+	small  bool // Options.smallRows
 }
 
 func (s *ndjsonSource) next() (row, bool, error) {
@@ -131,6 +132,9 @@ func (s *ndjsonSource) decode(r row) (scoring.Lead, error) {
 		if lead, ok, err := s.scorer.ReadJSON(friend.K(), bytes.TrimPrefix(r.raw, bom)); ok || err != nil {
 			return lead, err
 		}
+	}
+	if s.small {
+		return decodeJSONSized(r.raw, 8)
 	}
 	return DecodeJSON(r.raw)
 }

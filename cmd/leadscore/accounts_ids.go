@@ -1,0 +1,28 @@
+package main
+
+import "github.com/leadscore/leadscore/internal/idset"
+
+// leadIDs holds the ids of the leads score --accounts matched, each with
+// its account and line, so that a second lead with one of them fails
+// rather than count twice. The ids sit in an idset.Set, which holds no
+// pointer per id for the garbage collector to trace at every collection
+// (as a map[string]accountLead did), found by the hash the scoring
+// workers compute (idset.Hash); where each lead was is a slice beside it,
+// by the id's number. About 30 bytes a lead and its id's length.
+type leadIDs struct {
+	ids idset.Set
+	at  []accountLead
+}
+
+// add adds the id (of hash h, idset.Hash(id)) at at, unless it was added
+// already: then it returns where, and true. The error is idset.ErrFull.
+func (s *leadIDs) add(h uint64, id string, at accountLead) (accountLead, bool, error) {
+	if i := s.ids.FindHash(h, id); i >= 0 {
+		return s.at[i], true, nil
+	}
+	if _, err := s.ids.AddHash(h, id); err != nil {
+		return accountLead{}, false, err
+	}
+	s.at = append(s.at, at)
+	return accountLead{}, false, nil
+}

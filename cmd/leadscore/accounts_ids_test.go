@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/leadscore/leadscore/internal/idset"
+)
+
+// leadIDs answers as a map from id to where the lead first was does, on
+// ids that share prefixes and lengths, the empty one and ids of 64 KB
+// among them.
+func TestLeadIDsIsAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var s leadIDs
+	want := map[string]accountLead{}
+	for k := 0; k < 3000; k++ {
+		id := fmt.Sprintf("P%d", rng.IntN(1500))
+		switch rng.IntN(100) {
+		case 0:
+			id = ""
+		case 1:
+			id = fmt.Sprintf("%0*d", 64<<10+rng.IntN(3), rng.IntN(3))
+		}
+		at := accountLead{account: rng.IntN(100), line: k + 1}
+		got, ok, err := s.add(idset.Hash(id), id, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, wok := want[id]
+		if ok != wok || got != w {
+			t.Fatalf("add(%q) = %v, %v; the map has %v, %v", id, got, ok, w, wok)
+		}
+		if !wok {
+			want[id] = at
+		}
+	}
+	if s.ids.Len() != len(want) || len(s.at) != len(want) {
+		t.Fatalf("%d ids and %d places for %d ids", s.ids.Len(), len(s.at), len(want))
+	}
+}
