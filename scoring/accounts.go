@@ -96,6 +96,11 @@ type Person struct {
 	Domain    string `json:"-"`
 	// Matched says how the person was matched: "id" or "domain".
 	Matched string `json:"matched,omitempty"`
+	// Created is when the lead was created: its created_at field, or
+	// without it its first event, as backtest --accounts reads it; zero
+	// for neither. A person created after the as-of time is not yet one of
+	// its account's people then.
+	Created time.Time `json:"-"`
 
 	asOf   time.Time
 	values []any // the person expressions' values, in PersonExprs' order
@@ -137,7 +142,7 @@ func (s *AccountScorer) scorePerson(ctx context.Context, lead Lead, asOf time.Ti
 		if err := sc.evaluate(ev, lead, asOf, res); err != nil {
 			return err
 		}
-		return s.personValues(ev, p)
+		return s.personValues(ev, p, lead)
 	})
 	if broken {
 		ev = sc.newEvaluation()
@@ -162,7 +167,7 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 		func(ev *evaluation, lead Lead) error {
 			// The events are the evaluator's: read them before it is pooled.
 			p.setLastActive(lead.Events)
-			return s.personValues(ev, p)
+			return s.personValues(ev, p, lead)
 		})
 	if !ok || err != nil {
 		return nil, id, ok, err
@@ -183,6 +188,9 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 	}
 	return p
 }
+
+// createdField is the lead field Person.Created is read from.
+const createdField = "created_at"
 
 // personSlabs are the slabs newPersonOfSlab takes people from.
 var personSlabs = sync.Pool{New: func() any { return new([]Person) }}
@@ -207,8 +215,21 @@ func (s *AccountScorer) newPersonOfSlab(asOf time.Time) *Person {
 }
 
 // personValues reads, in the evaluator that scored the lead, the person
-// expressions' values and what matching reads.
-func (s *AccountScorer) personValues(ev *evaluation, p *Person) error {
+// expressions' values, what matching reads and when the lead was created.
+func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
+	p.Created = lead.TimeField(createdField)
+	if p.Created.IsZero() {
+		// A lead bound straight from its line carries no fields: the
+		// evaluator has them when the model declares created_at.
+		p.Created, _ = ev.env.Get(createdField).(time.Time)
+	}
+	if p.Created.IsZero() {
+		for _, e := range lead.Events {
+			if p.Created.IsZero() || e.At.Before(p.Created) {
+				p.Created = e.At
+			}
+		}
+	}
 	for i, x := range s.exprs {
 		v, err := ev.env.Eval(x)
 		if err != nil {

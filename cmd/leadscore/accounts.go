@@ -39,6 +39,12 @@ type accountRun struct {
 	badAccounts []badAccount
 
 	leads, byID, byDomain int
+	// notCreated are the matched leads created after the as-of time
+	// (scoring.Person.Created): not yet their account's people then.
+	notCreated int
+	// ofBadAccounts are the unmatched leads whose account id is that of
+	// an account row that could not be read (unreadableWhy).
+	ofBadAccounts int
 	// unmatched are the first maxShownErrors leads that match no account
 	// (all of them are counted in unmatchedN and, when set, given to
 	// onUnmatched as they come); badLeads the first maxShownErrors leads
@@ -232,7 +238,11 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		}
 		i := out.index
 		if i < 0 {
-			u := unmatchedLead{ID: out.id, Line: line, Reason: out.reason}
+			reason, ofBad := run.unreadableWhy(out.m.p, out.reason)
+			if ofBad {
+				run.ofBadAccounts++
+			}
+			u := unmatchedLead{ID: out.id, Line: line, Reason: reason}
 			if run.unmatchedN++; len(run.unmatched) < maxShownErrors {
 				run.unmatched = append(run.unmatched, u)
 			}
@@ -253,6 +263,10 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			cur = i
 		}
 		lastLine[i] = line
+		if out.m.p.Created.After(asOf) {
+			run.notCreated++
+			return nil
+		}
 		if only != "" && i != onlyAt {
 			return nil
 		}
@@ -465,10 +479,10 @@ func newAccountRow(r *scoring.AccountResult, members [][]byte) accountRow {
 // error. The summary and the unmatched leads go to stderr. Each account
 // is scored and written as soon as its people are known: at the end of
 // the leads, or with grouped as soon as its group of leads ends.
-func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfile.Options, asOf time.Time, unmatchedFile string, grouped, quiet bool, stderr io.Writer) int {
+func runScoreAccounts(c caller, s *scoring.AccountScorer, accountsFile string, opts leadfile.Options, asOf time.Time, unmatchedFile string, grouped, quiet bool, stderr io.Writer) int {
 	run := &accountRun{}
 	if err := readAccountsFile(run, s, accountsFile, opts.MaxRow, stderr); err != nil {
-		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", c.name, err)
 		return exitUsage
 	}
 	var unmatched *unmatchedWriter
@@ -572,7 +586,7 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", c.name, err)
 		return exitUsage
 	}
 	for _, list := range []struct {
@@ -588,6 +602,9 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		if list.n > maxShownErrors {
 			fmt.Fprintf(stderr, "(%d more not shown)\n", list.n-maxShownErrors)
 		}
+	}
+	if c.leadCounts != nil {
+		*c.leadCounts = run.leadCounts()
 	}
 	if !quiet {
 		n := len(run.accounts) + len(run.badAccounts)
@@ -625,21 +642,22 @@ func runScoreAccounts(s *scoring.AccountScorer, accountsFile string, opts leadfi
 		fmt.Fprintf(stderr, "stages: %s; disqualified %d\n", strings.Join(parts, ", "), dq)
 		fmt.Fprintf(stderr, "%d %s: %d matched by %s, %d by domain, %d unmatched, %d failed\n", run.leads, numfmt.Noun(run.leads, "lead"),
 			run.byID, orText(s.AccountModel().IDField, "id"), run.byDomain, run.unmatchedN, run.badLeadsN)
-		if n := len(run.badAccounts); n > 0 && run.unmatchedN > 0 {
-			rows := "its row"
-			if n > 1 {
-				rows = "their rows"
-			}
-			fmt.Fprintf(stderr, "(the people of the %s that could not be read are among the unmatched: fix %s and score again)\n", numfmt.Count(n, "account"), rows)
+		if run.notCreated > 0 {
+			fmt.Fprintf(stderr, "(%s of the matched created after the as-of time, so not yet their account's people: as backtest --accounts counts them)\n", numfmt.Count(run.notCreated, "lead"))
 		}
+		run.unreadableHint(stderr)
 		for _, u := range run.unmatched {
 			fmt.Fprintf(stderr, "unmatched: %s:%d: lead %s: %s\n", displayName(opts.InputName), u.Line, u.ID, u.Reason)
 		}
 		if run.unmatchedN > maxShownErrors {
 			fmt.Fprintf(stderr, "(%d more unmatched leads not shown; --unmatched FILE writes them all)\n", run.unmatchedN-maxShownErrors)
 		}
-		writeUnknown(stderr, unknown)
 	}
+	// What is wrong in the input is said even with --quiet.
+	if quiet {
+		run.unreadableHint(stderr)
+	}
+	writeUnknown(stderr, unknown)
 	if len(failed)+run.badLeadsN > 0 {
 		return exitProblem
 	}

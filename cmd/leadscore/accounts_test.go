@@ -76,7 +76,7 @@ func TestScoreAccountsBadRows(t *testing.T) {
 stages: buying-group (sales-ready) 0, aware 0, no stage 1; disqualified 0
 3 leads: 0 matched by account_id, 1 by domain, 1 unmatched, 1 failed
 (the people of the 1 account that could not be read are among the unmatched: fix its row and score again)
-unmatched: `+leads+`:3: lead L3: no account_id; no account has the domain bad.com
+unmatched: `+leads+`:3: lead L3: no account_id; no account has the domain bad.com; its account may be a row that could not be read (`+accounts+`:3): fix those rows and score again
 `, errOut)
 }
 

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
+
 // caller is who runs a command, and so what its messages call it and its
 // flags: the command itself, run from the command line, or report, which
 // runs diff, backtest, feedback and attribute for its parts and fills
@@ -14,6 +16,9 @@ type caller struct {
 	// flags maps a flag of cmd to the caller's flag that gives it, or to ""
 	// when the caller has none; a flag not in it has the same name.
 	flags map[string]string
+	// leadCounts, when set, is where score --accounts leaves what it
+	// counted of the leads (report's account view).
+	leadCounts *htmlreport.LeadCounts
 }
 
 // commandLine is a command run from the command line: its flags are its own.

@@ -34,6 +34,9 @@ type jointReport struct {
 	// BacktestAccounts is backtest --accounts's report (with --accounts,
 	// --backtest-at and --account-outcomes).
 	BacktestAccounts json.RawMessage `json:"backtest_accounts,omitempty"`
+	// AccountOutcomeErrors are the rows of --account-outcomes the account
+	// backtest could not use, each with its line and what is wrong.
+	AccountOutcomeErrors []string `json:"account_outcome_errors,omitempty"`
 }
 
 func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -95,6 +98,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--leads is required: the leads with their events")
 	case *format != "html" && *format != "json":
 		return fail("unknown --format %q; use html or json", *format)
+	case *top < 0:
+		return fail("--top %d: give how many leads (and accounts) to list, 0 or more", *top)
 	case *accountOutcomes != "" && *accountsFile == "":
 		return fail("--account-outcomes are outcomes by account: give the accounts file with --accounts")
 	case *accountOutcomes != "" && *backtestAt == "":
@@ -124,6 +129,8 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var diffRep *review.Report
 	var fbRep *feedback.Report
 	var btRep *backtest.Report
+	var btaRep *backtest.AccountReport
+	outcomeWarning := "" // of the account outcome rows that failed
 	status := exitOK
 	// part runs one command with --format json and keeps its report; the
 	// command's messages name report's flags, as reportParts maps them.
@@ -182,6 +189,10 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer os.RemoveAll(dir)
 		unmatchedFile := filepath.Join(dir, "unmatched.ndjson")
+		counts := &htmlreport.LeadCounts{}
+		sp := parts["score"]
+		sp.caller.leadCounts = counts
+		parts["score"] = sp
 		out, ok := run(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", "--unmatched", unmatchedFile, *leads)...)
 		if !ok {
 			return status
@@ -190,7 +201,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		v, err := readAccountView(m, *accountsFile, asOf, out, unmatched, *top)
+		v, err := readAccountView(m, *accountsFile, *leads, counts, asOf, out, unmatched, *top)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -215,7 +226,14 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				return status
 			}
 			summary.Add(htmlreport.AccountBacktestSummary(&r, "backtest_accounts."), nil)
-			accountSections = append(accountSections, htmlreport.AccountBacktestSections(&r, "backtest_accounts.")...)
+			btaRep = &r
+			secs := htmlreport.AccountBacktestSections(&r, "backtest_accounts.")
+			rep.AccountOutcomeErrors = accountOutcomeErrors(*accountOutcomes)
+			if w := outcomeRowsWarning(*accountOutcomes, rep.AccountOutcomeErrors); w != "" && len(secs) > 0 {
+				secs[0].Warnings = append([]string{w}, secs[0].Warnings...)
+				outcomeWarning = w
+			}
+			accountSections = append(accountSections, secs...)
 		}
 	}
 	if *backtestAt != "" && (*outcomes != "" || *backtestOutcomes != "") {
@@ -291,9 +309,16 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if diffRep != nil {
 		summary.Add(htmlreport.ReviewSummary(diffRep, "diff."))
+		summary.Add(htmlreport.AccountReviewSummary(diffRep, "diff."), nil)
 	}
 	summary.Sources = append([]htmlreport.Sentence{htmlreport.ScoredSource(*leads, asOf, diffRep, fbRep, &attr.Report)}, summary.Sources...)
-	summary.Warnings = htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report)
+	if rep.Accounts != nil {
+		summary.Sources = append(summary.Sources, htmlreport.AccountViewSource(rep.Accounts, "accounts."))
+	}
+	summary.Warnings = append(htmlreport.FirstScreenWarnings(btRep, fbRep, &attr.Report), htmlreport.AccountWarnings(rep.Accounts, btaRep)...)
+	if outcomeWarning != "" {
+		summary.Warnings = append(summary.Warnings, "Account backtest: "+outcomeWarning)
+	}
 	sections = append(sections, attrSections[1:]...)
 	sections = append(sections, accountSections...)
 	// The rules' signal is detail: it goes last.
@@ -309,6 +334,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		err = enc.Encode(rep)
 	} else {
 		sub := "Leads from " + *leads + ", as of " + asOf.Format("2006-01-02")
+		if *accountsFile != "" {
+			sub += "; accounts from " + *accountsFile
+		}
 		if *backtestAt != "" {
 			sub += "; backtest on " + or(*backtestLeads, *leads) + " at " + *backtestAt
 		}

@@ -5,8 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
 
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/rules"
@@ -35,8 +40,9 @@ type accountViewRow struct {
 // order, the totals' spread, and the top accounts by total.
 // unmatched is what score --unmatched wrote: the leads that match no
 // account, of which the view lists the first maxShownErrors.
-func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched []byte, top int) (*htmlreport.AccountView, error) {
-	v := &htmlreport.AccountView{File: file, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}, UnmatchedLeads: []htmlreport.UnmatchedLead{}}
+// counts are what score --accounts counted of the leads of leadsFile.
+func readAccountView(m *rules.Model, file, leadsFile string, counts *htmlreport.LeadCounts, asOf time.Time, out, unmatched []byte, top int) (*htmlreport.AccountView, error) {
+	v := &htmlreport.AccountView{File: file, LeadsFile: leadsFile, Leads: counts, AsOf: asOf, Top: []htmlreport.TopAccount{}, FailedRows: []htmlreport.FailedAccount{}, UnmatchedLeads: []htmlreport.UnmatchedLead{}}
 	us := bufio.NewScanner(bytes.NewReader(unmatched))
 	us.Buffer(nil, 1<<30)
 	for us.Scan() {
@@ -76,6 +82,7 @@ func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched
 			v.Disqualified++
 		}
 		totals = append(totals, r.Total)
+		v.People += r.People
 		v.Top = append(v.Top, htmlreport.TopAccount{ID: r.ID, Total: r.Total, Grade: r.Grade, Stage: r.Stage, SalesReady: r.SalesReady,
 			Disqualified: r.Disqualified, People: r.People, Engaged: r.Engaged, Present: r.Present, Missing: r.Missing})
 	}
@@ -96,7 +103,17 @@ func readAccountView(m *rules.Model, file string, asOf time.Time, out, unmatched
 	}
 	v.Total = nearestRank(totals)
 	sort.SliceStable(v.Top, func(i, j int) bool { return v.Top[i].Total > v.Top[j].Total })
-	v.Top = v.Top[:min(top, len(v.Top))]
+	if k := min(top, len(v.Top)); k < len(v.Top) {
+		// Accounts left out with the total of the last one listed (or, for
+		// --top 0, of the first) are cut in file order: say how many.
+		cut := v.Top[max(k-1, 0)].Total
+		for _, a := range v.Top[k:] {
+			if a.Total == cut && k > 0 {
+				v.TiedLeftOut++
+			}
+		}
+		v.Top = v.Top[:k]
+	}
 	return v, nil
 }
 
@@ -118,4 +135,43 @@ func nearestRank(vs []float64) review.Quantiles {
 		sum += x
 	}
 	return review.Quantiles{P10: at(0.10), P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), Mean: sum / float64(len(s))}
+}
+
+// accountOutcomeErrors are the rows of the account outcomes file that
+// backtest --accounts leaves out (a bad row, an account's second row),
+// as it names them on stderr: FILE:LINE: what is wrong. The file was read
+// by the backtest already; one that cannot be read has none here.
+func accountOutcomeErrors(file string) []string {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	errs := []string{}
+	_, _, _ = attribution.ReadAccountOutcomes(f, func(line int, err error) {
+		errs = append(errs, fmt.Sprintf("%s:%d: %v", file, line, err))
+	})
+	return errs
+}
+
+// outcomeRowsWarning says that rows of the outcomes file were left out,
+// naming the first of them; "" for none.
+func outcomeRowsWarning(file string, errs []string) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	shown := errs[:min(len(errs), 3)]
+	more := ""
+	if len(errs) > len(shown) {
+		more = fmt.Sprintf(" (and %d more)", len(errs)-len(shown))
+	}
+	return fmt.Sprintf("%s of %s could not be used and %s left out (an account with no row read counts as not won; an account given twice keeps its first row): %s%s; fix them and run again.",
+		numfmt.Count(len(errs), "outcome row"), file, isAreN(len(errs)), strings.Join(shown, "; "), more)
+}
+
+func isAreN(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

@@ -88,7 +88,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 
 	m, _ := compileModel(*model, stderr)
 	if m == nil {
-		fmt.Fprintf(stderr, "leadscore score: %s does not compile; nothing was scored\n", *model)
+		fmt.Fprintf(stderr, "%s: %s does not compile; nothing was scored\n", c.name, *model)
 		return exitUsage
 	}
 
@@ -175,7 +175,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	}
 	if accountScorer != nil {
 		opts.Scorer = accountScorer.Leads()
-		code := runScoreAccounts(accountScorer, *accountsFile, opts, asOf, *unmatchedFile, *grouped, *quiet, stderr)
+		code := runScoreAccounts(c, accountScorer, *accountsFile, opts, asOf, *unmatchedFile, *grouped, *quiet, stderr)
 		if verdicts.finish(*dispositionsFile, stderr, *quiet) > 0 && code == exitOK {
 			code = exitProblem
 		}
@@ -186,7 +186,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "leadscore score: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", c.name, err)
 		return exitUsage
 	}
 	if !*quiet {

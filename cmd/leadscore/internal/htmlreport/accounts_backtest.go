@@ -22,7 +22,7 @@ func AccountBacktestSummary(r *backtest.AccountReport, prefix string) []Tile {
 		{KPI: "recall", Label: "Won accounts the sales-ready stage caught", Value: Maybe(sr("recall"), s.Recall, "pct"),
 			Detail: ln(ivWords(sr("recall_interval"), s.RecallInterval, "pct"), Int(sr("won"), s.Won), " of ", Int(path("won"), r.Won), " won")},
 		{KPI: "missed_revenue", Label: "Won revenue it missed", Value: Number(sr("missed_revenue"), s.MissedRevenue, "money"),
-			Detail: ln(Int(sr("missed_won"), s.MissedWon), " won accounts not sales-ready at the snapshot")},
+			Detail: ln(Int(sr("missed_won"), s.MissedWon), " won "+numfmt.Noun(s.MissedWon, "account")+" not sales-ready at the snapshot")},
 	}
 	if c := r.Capacity; c != nil {
 		cp := func(k string) string { return path("capacity", k) }

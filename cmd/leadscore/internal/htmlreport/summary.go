@@ -284,6 +284,19 @@ func ReviewSummary(r *review.Report, prefix string) ([]Tile, []Finding) {
 		Detail: ln("current ", Int(ip("sales_ready_old"), im.SalesReadyOld), " of ", Int(ip("leads"), im.Leads), fmt.Sprintf(" leads; %d start, %d stop", len(im.Started), len(im.Stopped)))}}, nil
 }
 
+// AccountReviewSummary is the change tile for accounts (diff --accounts's
+// account impact): the sales-ready accounts under the proposed change;
+// none without an account impact.
+func AccountReviewSummary(r *review.Report, prefix string) []Tile {
+	if r.AccountImpact == nil || r.AccountImpact.Impact == nil {
+		return nil
+	}
+	im := r.AccountImpact.Impact
+	ip := func(k string) string { return p(prefix, "account_impact", k) }
+	return []Tile{{KPI: "proposed_sales_ready_accounts", Label: "Sales-ready accounts under the proposed change", Value: Int(ip("sales_ready_new"), im.SalesReadyNew),
+		Detail: ln("current ", Int(ip("sales_ready_old"), im.SalesReadyOld), " of ", Int(ip("accounts"), im.Leads), fmt.Sprintf(" accounts; %d start, %d stop", len(im.Started), len(im.Stopped)))}}
+}
+
 // ProposedSummary compares the backtests of the current and the proposed
 // definitions: the proposed AUC as a tile, and whether the change ranks
 // won deals better, as a finding that says when the intervals overlap.
