@@ -177,10 +177,6 @@ type evaluation struct {
 	ruleHits []bool            // by rule index: a lead rule's condition holds
 	stageOK  []bool            // by stage index: the stage's condition holds
 	raw      []float64         // by category index: points before clamping
-	// keys and placed are rankVariants' scratch room: the variants'
-	// clamped category scores, and the variants placed on the ladders.
-	keys   []float64
-	placed []int
 	// counted, when set, holds the event aggregates' values, kept up to
 	// date by a timeline, in place of counting the events.
 	counted *counted
@@ -445,19 +441,11 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 
 // rank gives the evaluated conditions of ev their points (the rules' own,
 // or points[i] for rule i when points is set), adds up the categories and
-// the total, and places the lead on the grade and stage ladders (place).
-// With points set (a variant), res gets no Fired and no Categories.
+// the total, and places the lead on the grade and stage ladders. With
+// points set (a variant), res gets no Fired and no Categories.
 func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
-	if err := s.tally(ev, res, points); err != nil {
-		return err
-	}
-	return s.place(ev, res, points != nil)
-}
-
-// tally gives the evaluated conditions of ev their points, by category
-// before clamping, into ev.raw (see rank).
-func (s *Scorer) tally(ev *evaluation, res *Result, points []float64) error {
-	m := s.model
+	m, env := s.model, ev.env
+	var err error
 	// Which rules give points, and how many: Fired is allocated once, to size.
 	fired := 0
 	for _, r := range m.Rules {
@@ -504,20 +492,8 @@ func (s *Scorer) tally(ev *evaluation, res *Result, points []float64) error {
 			}
 		}
 	}
-	return nil
-}
 
-// place adds up the categories from ev.raw (see tally) and the total, and
-// places the lead on the grade and stage ladders; variant is set for a
-// variant's points (res then gets no Categories). What it gives depends
-// only on the categories' clamped scores and on what the conditions left
-// in ev, so variants whose clamped scores agree place the lead alike (see
-// rankVariants).
-func (s *Scorer) place(ev *evaluation, res *Result, variant bool) error {
-	m, env := s.model, ev.env
-	var err error
-	raw := ev.raw
-	if !variant && !ev.lean {
+	if points == nil && !ev.lean {
 		res.Categories = make([]CategoryScore, len(m.Categories))
 	}
 	for i, c := range m.Categories {
@@ -525,7 +501,7 @@ func (s *Scorer) place(ev *evaluation, res *Result, variant bool) error {
 			return fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
 		}
 		score := c.Clamp(raw[i])
-		if !variant && !ev.lean {
+		if points == nil && !ev.lean {
 			res.Categories[i] = CategoryScore{Name: c.Name, Raw: raw[i], Score: score}
 		}
 		res.Total += score

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"slices"
 	"time"
 )
 
@@ -128,20 +126,10 @@ func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, poi
 // each set of points, into out. With errs, a set that fails records its
 // error there and the others go on, and a set failed before is skipped;
 // the error returned fails them all.
-//
-// Sets of points whose categories clamp to the same scores for this lead
-// are placed on the ladders once (place gives them the same grade, stage
-// and total): the candidate points of a suggestion often differ only in
-// rules that did not fire, or beyond a category's bounds.
 func (s *Scorer) rankVariants(ev *evaluation, lead Lead, asOf time.Time, res *Result, points [][]float64, out []Variant, errs []error) error {
 	if err := s.conditions(ev, lead, asOf, res); err != nil {
 		return err
 	}
-	m := s.model
-	nc := len(m.Categories)
-	keys := ev.variantKeys(len(points) * nc)
-	placed := ev.placed[:0] // the variants placed on the ladders here, by key
-	last, copied := -1, false
 	left := ev.env.BudgetLeft() // each set of points ranks with what the conditions left
 	for v, p := range points {
 		if errs != nil && errs[v] != nil {
@@ -149,27 +137,7 @@ func (s *Scorer) rankVariants(ev *evaluation, lead Lead, asOf time.Time, res *Re
 		}
 		ev.env.SetBudgetLeft(left)
 		one := *res
-		if err := s.tally(ev, &one, p); err != nil {
-			if errs == nil {
-				return err
-			}
-			errs[v] = &Error{LeadID: lead.ID, Err: err}
-			continue
-		}
-		last, copied = v, false
-		key := keys[v*nc : v*nc+nc]
-		finiteRaw := true
-		for i, c := range m.Categories {
-			finiteRaw = finiteRaw && finite(ev.raw[i])
-			key[i] = c.Clamp(ev.raw[i])
-		}
-		if finiteRaw {
-			if u := sameKey(keys, nc, placed, key); u >= 0 {
-				out[v], copied = out[u], true
-				continue
-			}
-		}
-		if err := s.place(ev, &one, true); err != nil {
+		if err := s.rank(ev, &one, p); err != nil {
 			if errs == nil {
 				return err
 			}
@@ -177,41 +145,6 @@ func (s *Scorer) rankVariants(ev *evaluation, lead Lead, asOf time.Time, res *Re
 			continue
 		}
 		out[v] = Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}
-		if finiteRaw {
-			placed = append(placed, v)
-		}
-	}
-	ev.placed = placed
-	if copied {
-		// Leave the evaluator as ranking each set in turn would: with the
-		// last set's categories, total and ladders.
-		ev.env.SetBudgetLeft(left)
-		one := *res
-		if err := s.tally(ev, &one, points[last]); err != nil {
-			return err
-		}
-		if err := s.place(ev, &one, true); err != nil {
-			return err
-		}
 	}
 	return nil
-}
-
-// sameKey is the variant among placed whose key (nc clamped category
-// scores in keys) equals key bit for bit (0 and -0 apart), or -1.
-func sameKey(keys []float64, nc int, placed []int, key []float64) int {
-	for _, u := range placed {
-		if slices.EqualFunc(keys[u*nc:u*nc+nc], key, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
-			return u
-		}
-	}
-	return -1
-}
-
-// variantKeys is scratch room for n numbers.
-func (ev *evaluation) variantKeys(n int) []float64 {
-	if cap(ev.keys) < n {
-		ev.keys = make([]float64, n)
-	}
-	return ev.keys[:n]
 }

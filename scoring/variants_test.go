@@ -103,11 +103,11 @@ func variantsAreModels(t *testing.T, base *scoring.Scorer, points [][]float64, s
 	return n, ready
 }
 
-// Sets of points whose categories clamp to the same scores at a point are
-// placed on the ladders once (rankVariants): sets that differ only in a
-// rule that has not fired, duplicates, and sets beyond a category's max,
-// in an order that places other sets between them, still give each what
-// its own compiled model gives.
+// Sets of points that give a lead the same category scores at a point
+// (sets that differ only in a rule that has not fired, duplicates, sets
+// beyond a category's max), in an order that ranks other sets between
+// them, each give what its own compiled model gives: what a faster
+// ranking that places such sets on the ladders once must keep.
 func TestVariantsSharingCategoryScores(t *testing.T) {
 	base := bundledScorer(t)
 	m := base.Model()
