@@ -54,11 +54,25 @@ func TestVariantsAreModelsWithThosePoints(t *testing.T) {
 		points = append(points, p)
 		scorers = append(scorers, withPoints(t, byID))
 	}
+	ctx := context.Background()
+	n, ready := variantsAreModels(t, base, points, scorers)
+	assert.Equal(t, 1000, n)
+	assert.Greater(t, ready, 100, "the variants make leads sales-ready")
+
+	_, err := base.ScoreVariants(ctx, scoring.Lead{ID: "x"}, asOf, [][]float64{{1, 2}})
+	assert.ErrorContains(t, err, "points for 2 rules")
+}
+
+// variantsAreModels checks, on every bundled lead (every fifth with a
+// recycle), that ScoreVariants and FirstSalesReady under points give what
+// the matching scorer gives, bit for bit; it returns the leads checked and
+// how many (lead, variant) pairs reached sales-ready.
+func variantsAreModels(t *testing.T, base *scoring.Scorer, points [][]float64, scorers []*scoring.Scorer) (n, ready int) {
+	t.Helper()
 	f, err := os.Open(filepath.Join("..", "testdata", "leads.ndjson"))
 	require.NoError(t, err)
 	defer f.Close()
 	ctx := context.Background()
-	n, ready := 0, 0
 	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: base, Input: f, InputName: "leads.ndjson"}, func(line int, lead scoring.Lead, err error) error {
 		require.NoError(t, err)
 		if line%5 == 0 && len(lead.Events) > 0 { // a recycle, with its reset and hold-down
@@ -86,11 +100,48 @@ func TestVariantsAreModelsWithThosePoints(t *testing.T) {
 		n++
 		return nil
 	}))
-	assert.Equal(t, 1000, n)
-	assert.Greater(t, ready, 100, "the variants make leads sales-ready")
+	return n, ready
+}
 
-	_, err = base.ScoreVariants(ctx, scoring.Lead{ID: "x"}, asOf, [][]float64{{1, 2}})
-	assert.ErrorContains(t, err, "points for 2 rules")
+// Sets of points that give a lead the same category scores at a point
+// (sets that differ only in a rule that has not fired, duplicates, sets
+// beyond a category's max), in an order that ranks other sets between
+// them, each give what its own compiled model gives: what a faster
+// ranking that places such sets on the ladders once must keep.
+func TestVariantsSharingCategoryScores(t *testing.T) {
+	base := bundledScorer(t)
+	m := base.Model()
+	cur := make([]float64, len(m.Rules))
+	for i, r := range m.Rules {
+		cur[i] = r.Points
+	}
+	with := func(change map[string]float64) []float64 {
+		p := append([]float64(nil), cur...)
+		for id, v := range change {
+			p[m.Rule(id).Index] = v
+		}
+		return p
+	}
+	points := [][]float64{
+		cur,
+		with(map[string]float64{"fit.industry": 7, "engagement.email-click": 9}), // another set between
+		with(map[string]float64{"engagement.demo-request": 41}),                  // the same as cur until a demo request
+		cur, // a duplicate
+		with(map[string]float64{"engagement.demo-request": 400, "engagement.trial": 300}), // beyond engagement's max of 100
+		with(map[string]float64{"engagement.demo-request": 500, "engagement.trial": 600}),
+		with(map[string]float64{"fit.industry": 7, "engagement.email-click": 9}), // the second again, last
+	}
+	var scorers []*scoring.Scorer
+	for _, p := range points {
+		byID := map[string]float64{}
+		for i, r := range m.Rules {
+			byID[r.ID] = p[i]
+		}
+		scorers = append(scorers, withPoints(t, byID))
+	}
+	n, ready := variantsAreModels(t, base, points, scorers)
+	assert.Equal(t, 1000, n)
+	assert.Greater(t, ready, 100)
 }
 
 // A variant that cannot score a point of the timeline fails as Timeline
