@@ -1,12 +1,9 @@
 // Package idset numbers strings (lead ids) without a string or a map entry
 // per id: the ids' bytes follow one another in one arena, and an
-// open-addressing table of numbers finds them, each number filed with 32
-// bits of its id's hash (an id is compared byte for byte only when they
-// agree, and a growing table files the numbers again without reading the
-// ids). It holds no pointer per
+// open-addressing table of numbers finds them. It holds no pointer per
 // id, so the garbage collector neither scans it nor pays for a million
 // small objects: a million ids of 8 bytes take about 8 MB of arena, 4 MB
-// of offsets and 16 MB of table, where a map[string]int with its strings
+// of offsets and 8 MB of table, where a map[string]int with its strings
 // takes over 60 MB in many objects.
 package idset
 
@@ -33,10 +30,9 @@ type Set struct {
 	// off[i] is where id i starts in the arena; off[len(off)-1] is the
 	// arena's length, so id i is arena[off[i]:off[i+1]].
 	off []uint32
-	// table holds, in each slot, the low 32 bits of the filed id's hash
-	// above 1 + its number (entry), 0 when
+	// table holds 1 + the number of the id filed in each slot, 0 when
 	// empty; its length is a power of two, at least twice the ids'.
-	table []uint64
+	table []uint32
 }
 
 // ErrFull is returned by Add when the ids no longer fit the set's 32-bit
@@ -68,14 +64,13 @@ func (s *Set) FindHash(h uint64, id string) int {
 		return -1
 	}
 	mask := uint64(len(s.table) - 1)
-	tag := h << 32
 	for h &= mask; ; h = (h + 1) & mask {
 		e := s.table[h]
 		if e == 0 {
 			return -1
 		}
-		if e&^0xffffffff == tag && string(s.at(number(e))) == id { // compared in place, no allocation
-			return number(e)
+		if string(s.at(int(e-1))) == id { // compared in place, no allocation
+			return int(e - 1)
 		}
 	}
 }
@@ -92,15 +87,14 @@ func (s *Set) FindOrAddHash(h uint64, id string) (int, bool, error) {
 		return n, err == nil, err
 	}
 	mask := uint64(len(s.table) - 1)
-	tag := h << 32
 	slot := h & mask
 	for ; ; slot = (slot + 1) & mask {
 		e := s.table[slot]
 		if e == 0 {
 			break
 		}
-		if e&^0xffffffff == tag && string(s.at(number(e))) == id {
-			return number(e), false, nil
+		if string(s.at(int(e-1))) == id {
+			return int(e - 1), false, nil
 		}
 	}
 	n := s.Len()
@@ -114,7 +108,7 @@ func (s *Set) FindOrAddHash(h uint64, id string) (int, bool, error) {
 	}
 	s.arena = append(s.arena, id...)
 	s.off = append(s.off, uint32(len(s.arena)))
-	s.table[slot] = entry(h, n)
+	s.table[slot] = uint32(n + 1)
 	return n, true, nil
 }
 
@@ -136,20 +130,14 @@ func (s *Set) AddHash(h uint64, id string) (int, error) {
 	}
 	s.arena = append(s.arena, id...)
 	s.off = append(s.off, uint32(len(s.arena)))
-	s.put(entry(h, n))
+	s.put(h, uint32(n+1))
 	return n, nil
 }
 
-// entry is what the table holds for id number n of hash h.
-func entry(h uint64, n int) uint64 { return h<<32 | uint64(n+1) }
-
-// number is the id number of a table entry.
-func number(e uint64) int { return int(uint32(e)) - 1 }
-
-// put files e in the first empty slot from its hash on.
-func (s *Set) put(e uint64) {
+// put files e in the first empty slot from hash h on.
+func (s *Set) put(h uint64, e uint32) {
 	mask := uint64(len(s.table) - 1)
-	h := e >> 32 & mask
+	h &= mask
 	for s.table[h] != 0 {
 		h = (h + 1) & mask
 	}
@@ -158,40 +146,26 @@ func (s *Set) put(e uint64) {
 
 // grow doubles the table and files every id again.
 func (s *Set) grow() {
-	old := s.table
-	s.table = make([]uint64, max(1024, 2*len(s.table)))
-	for _, e := range old {
-		if e != 0 {
-			s.put(e)
-		}
+	s.table = make([]uint32, max(1024, 2*len(s.table)))
+	for i := 0; i < s.Len(); i++ {
+		s.put(s.hashAt(i), uint32(i+1))
 	}
 }
 
-// PopLast takes out the id added last. Its slot is emptied and the
-// entries after it, up to the next empty slot, moved back where their
-// probe would otherwise pass the emptied slot (deletion in linear
-// probing), so every other id is found as before.
+// PopLast takes out the id added last. Clearing its slot is exact: every
+// id in the table was filed before it, so none was probed past that slot.
 func (s *Set) PopLast() {
 	n := s.Len()
 	if n == 0 {
 		return
 	}
 	mask := uint64(len(s.table) - 1)
-	i := s.hashAt(n-1) & mask
-	for number(s.table[i]) != n-1 {
-		i = (i + 1) & mask
-	}
-	for j := (i + 1) & mask; s.table[j] != 0; j = (j + 1) & mask {
-		// The entry at j stays when its home slot k is after i, up to j
-		// (cyclically); otherwise it moves back to i, emptying j.
-		k := s.table[j] >> 32 & mask
-		if i <= j && i < k && k <= j || i > j && (i < k || k <= j) {
-			continue
+	for h := s.hashAt(n-1) & mask; ; h = (h + 1) & mask {
+		if s.table[h] == uint32(n) {
+			s.table[h] = 0
+			break
 		}
-		s.table[i] = s.table[j]
-		i = j
 	}
-	s.table[i] = 0
 	s.arena = s.arena[:s.off[n-1]]
 	s.off = s.off[:n]
 }
