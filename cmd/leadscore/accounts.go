@@ -133,8 +133,36 @@ type personOut struct {
 	hash   uint64 // idHash of id, for a matched lead
 }
 
-// memberScratch holds the buffers people's rows are written in.
-var memberScratch = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+// rowChunkSize is the size of the chunks people's rows are kept in.
+const rowChunkSize = 32 << 10
+
+// rowChunk is where a scoring worker writes people's rows: one after
+// another in a chunk of rowChunkSize, one allocation for a hundred rows
+// (where each row was one), without pointers for the collector to trace.
+// A chunk stays while one of its rows is held: with --grouped the rows of
+// the accounts in flight; otherwise every matched person's until the end,
+// as before.
+type rowChunk struct{ buf []byte }
+
+// rowChunks are the chunks being filled, about one a core.
+var rowChunks = sync.Pool{New: func() any { return new(rowChunk) }}
+
+// appendMemberRow writes the person's row in a chunk and returns it.
+func appendMemberRow(p *scoring.Person) []byte {
+	c := rowChunks.Get().(*rowChunk)
+	tail := c.buf[len(c.buf):]
+	row := appendMember(tail, p)
+	if len(row) <= cap(tail) {
+		// Written in place: the chunk keeps it.
+		c.buf = c.buf[:len(c.buf)+len(row)]
+	} else {
+		// The chunk was full: the row is of its own array now; the
+		// next ones go in a new chunk.
+		c.buf = make([]byte, 0, rowChunkSize)
+	}
+	rowChunks.Put(c)
+	return row[:len(row):len(row)]
+}
 
 // scoreAccounts matches the leads of opts to run's accounts on every core
 // and calls flush with each account's index and people, once, in the
@@ -194,10 +222,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			out.hash = idset.Hash(id)
 		}
 		if out.index >= 0 && rows {
-			scratch := memberScratch.Get().(*[]byte)
-			*scratch = appendMember((*scratch)[:0], p)
-			out.m.row = slices.Clone(*scratch) // of its size: it may be held until the leads end
-			memberScratch.Put(scratch)
+			out.m.row = appendMemberRow(p) // in a chunk: it may be held until the leads end
 			p.Result = nil                 // the row holds what score --accounts writes of it
 			p.AccountID, p.Domain = "", "" // matched already
 		}

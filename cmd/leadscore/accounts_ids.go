@@ -17,11 +17,12 @@ type leadIDs struct {
 // add adds the id (of hash h, idset.Hash(id)) at at, unless it was added
 // already: then it returns where, and true. The error is idset.ErrFull.
 func (s *leadIDs) add(h uint64, id string, at accountLead) (accountLead, bool, error) {
-	if i := s.ids.FindHash(h, id); i >= 0 {
-		return s.at[i], true, nil
-	}
-	if _, err := s.ids.AddHash(h, id); err != nil {
+	i, added, err := s.ids.FindOrAddHash(h, id) // one probe of the table
+	if err != nil {
 		return accountLead{}, false, err
+	}
+	if !added {
+		return s.at[i], true, nil
 	}
 	s.at = append(s.at, at)
 	return accountLead{}, false, nil

@@ -75,6 +75,43 @@ func (s *Set) FindHash(h uint64, id string) int {
 	}
 }
 
+// FindOrAdd is Find, and Add when the set does not hold id: the id's
+// number, and whether it was added now. It probes the table once, where
+// Find then Add probe it twice.
+func (s *Set) FindOrAdd(id string) (int, bool, error) { return s.FindOrAddHash(Hash(id), id) }
+
+// FindOrAddHash is FindOrAdd of an id whose Hash is h.
+func (s *Set) FindOrAddHash(h uint64, id string) (int, bool, error) {
+	if len(s.table) == 0 {
+		n, err := s.AddHash(h, id)
+		return n, err == nil, err
+	}
+	mask := uint64(len(s.table) - 1)
+	slot := h & mask
+	for ; ; slot = (slot + 1) & mask {
+		e := s.table[slot]
+		if e == 0 {
+			break
+		}
+		if string(s.at(int(e-1))) == id {
+			return int(e - 1), false, nil
+		}
+	}
+	n := s.Len()
+	if 2*(n+1) > len(s.table) {
+		// The table grows: the id is filed anew, by AddHash.
+		n, err := s.AddHash(h, id)
+		return n, err == nil, err
+	}
+	if n >= math.MaxInt32 || uint64(len(s.arena))+uint64(len(id)) > math.MaxUint32 {
+		return 0, false, ErrFull
+	}
+	s.arena = append(s.arena, id...)
+	s.off = append(s.off, uint32(len(s.arena)))
+	s.table[slot] = uint32(n + 1)
+	return n, true, nil
+}
+
 // Add numbers id, which the set must not hold yet (see Find), with the
 // next number and returns it.
 func (s *Set) Add(id string) (int, error) { return s.AddHash(Hash(id), id) }

@@ -48,6 +48,46 @@ func TestSetAgreesWithMap(t *testing.T) {
 	assert.Greater(t, len(order), 1024, "enough ids to grow the table more than once")
 }
 
+// FindOrAdd agrees with Find then Add (and so with a map) on random ids,
+// many repeated, some empty or prefixes of others, across several growths
+// of the table, and the two sets number the ids alike.
+func TestFindOrAddIsFindThenAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(30, 6))
+	var one, two idset.Set
+	want := map[string]int{}
+	for range 30000 {
+		id := fmt.Sprintf("L%d", rng.IntN(8000))
+		switch rng.IntN(20) {
+		case 0:
+			id = ""
+		case 1:
+			id = id[:len(id)-1]
+		}
+		n, added, err := one.FindOrAdd(id)
+		require.NoError(t, err)
+		m, ok := want[id]
+		if !ok {
+			m = len(want)
+			want[id] = m
+		}
+		require.Equal(t, !ok, added, "id %q added only the first time", id)
+		require.Equal(t, m, n, "id %q", id)
+		if k := two.Find(id); k >= 0 {
+			require.Equal(t, n, k)
+		} else {
+			k, err := two.Add(id)
+			require.NoError(t, err)
+			require.Equal(t, n, k)
+		}
+	}
+	require.Equal(t, len(want), one.Len())
+	for id, n := range want {
+		assert.Equal(t, n, one.Find(id))
+		assert.Equal(t, id, one.ID(n))
+	}
+	assert.Greater(t, len(want), 4096, "enough ids to grow the table more than once")
+}
+
 func ExampleSet() {
 	var s idset.Set
 	for _, id := range []string{"L1", "L2", "L1"} {
