@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
@@ -162,7 +161,7 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	p = s.newPersonOfSlab(asOf)
+	p = s.newPerson(asOf)
 	res, id, ok, err := s.leads.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) },
 		func(ev *evaluation, lead Lead) error {
 			// The events are the evaluator's: read them before it is pooled.
@@ -191,28 +190,6 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 
 // createdField is the lead field Person.Created is read from.
 const createdField = "created_at"
-
-// personSlabs are the slabs newPersonOfSlab takes people from.
-var personSlabs = sync.Pool{New: func() any { return new([]Person) }}
-
-// newPersonOfSlab is newPerson for leadfile's many people: taken from a
-// slab of 32, one allocation for them all (a slab is kept while one of
-// its people is).
-func (s *AccountScorer) newPersonOfSlab(asOf time.Time) *Person {
-	if len(s.exprs) > len(Person{}.inline) {
-		return s.newPerson(asOf)
-	}
-	slab := personSlabs.Get().(*[]Person)
-	if len(*slab) == 0 {
-		*slab = make([]Person, 32)
-	}
-	p := &(*slab)[0]
-	*slab = (*slab)[1:]
-	personSlabs.Put(slab)
-	p.asOf = asOf
-	p.values = p.inline[:len(s.exprs)]
-	return p
-}
 
 // personValues reads, in the evaluator that scored the lead, the person
 // expressions' values, what matching reads and when the lead was created.
