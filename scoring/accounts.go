@@ -444,7 +444,8 @@ func (e *AccountError) Error() string { return fmt.Sprintf("account %s: %v", e.A
 func (e *AccountError) Unwrap() error { return e.Err }
 
 // ScoreAccount scores an account from its fields and its people (in any
-// order: they are taken by lead id). The error, when not nil, is an
+// order: they are taken by lead id); a person created after asOf
+// (Person.Created) is left out, not yet one of its people. The error, when not nil, is an
 // *AccountError.
 func (s *AccountScorer) ScoreAccount(a Account, people []*Person, asOf time.Time) (*AccountResult, error) {
 	return s.ScoreAccountContext(context.Background(), a, people, asOf)
@@ -458,7 +459,10 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 			return nil, &AccountError{AccountID: a.ID, Err: errors.New("a person was not scored by this AccountScorer (use its Person method)")}
 		}
 	}
-	people = slices.Clone(people)
+	// A person created after the as-of time is not yet one of the
+	// account's people (as score --accounts and backtest --accounts count
+	// them).
+	people = slices.DeleteFunc(slices.Clone(people), func(p *Person) bool { return p.Created.After(asOf) })
 	slices.SortStableFunc(people, func(a, b *Person) int { return strings.Compare(a.LeadID, b.LeadID) })
 	for i := 1; i < len(people); i++ {
 		if people[i].LeadID == people[i-1].LeadID {

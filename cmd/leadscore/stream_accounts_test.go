@@ -460,3 +460,56 @@ func TestStreamAccountsEditedFieldsWarned(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.NotContains(t, errOut, "warning")
 }
+
+// A lead created after the stream's clock is not yet one of its account's
+// people, as score --accounts counts it at that time; the account takes
+// it in at a re-check at its creation, where score --accounts then puts
+// the account.
+func TestStreamAccountsPersonJoinsAtCreation(t *testing.T) {
+	in := `{"lead_id":"C1","fields":{"email":"c1@acme.com","title":"VP Engineering","country":"US","created_at":"2026-10-05T00:00:00Z"}}
+{"lead_id":"C1","id":"e1","type":"demo_request","at":"2026-09-25T10:00:00Z"}
+{"lead_id":"Z9","id":"z1","type":"page_view","at":"2026-10-06T00:00:00Z"}
+`
+	code, out, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	type standing struct {
+		Stage string  `json:"stage"`
+		Score float64 `json:"score"`
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var line struct {
+			AccountID string   `json:"account_id"`
+			At        string   `json:"at"`
+			Cause     string   `json:"cause"`
+			To        standing `json:"to"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &line))
+		if line.AccountID == "A-ACME" {
+			got = append(got, fmt.Sprintf("%s %s %q %v", line.At, line.Cause, line.To.Stage, line.To.Score))
+		}
+	}
+	lead := `{"id":"C1","email":"c1@acme.com","title":"VP Engineering","country":"US","created_at":"2026-10-05T00:00:00Z","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}` + "\n"
+	var want []string
+	for _, at := range []string{"2026-09-25T10:00:00Z", "2026-10-05T00:00:00Z"} {
+		code, rows, errOut := leadscore(t, lead, "score", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--at", at, "--quiet")
+		require.Equal(t, exitOK, code, errOut)
+		for _, r := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+			var row struct {
+				ID    string  `json:"id"`
+				Total float64 `json:"total"`
+				Stage string  `json:"stage"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r), &row))
+			if row.ID == "A-ACME" {
+				cause := "event"
+				if len(want) > 0 {
+					cause = "recheck"
+				}
+				want = append(want, fmt.Sprintf("%s %s %q %v", at, cause, row.Stage, row.Total))
+			}
+		}
+	}
+	require.Equal(t, want, got, "the stream's account lines are score --accounts at their times")
+	require.NotEqual(t, want[0], want[1])
+}

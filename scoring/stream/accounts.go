@@ -534,6 +534,23 @@ func (a *Accounts) nextChange(ctx context.Context, acc scoring.Account, ms []mem
 // when all is set: the reference the other is checked against.
 func (a *Accounts) nextChangeBy(ctx context.Context, acc scoring.Account, ms []member, base *scoring.AccountResult, asOf time.Time, all bool) (time.Time, bool, error) {
 	times := a.probeTimes(ms, asOf)
+	// A person created after asOf is not yet one of the account's people
+	// (ScoreAccount leaves it out): it joins at its creation, a moment
+	// of the account's too.
+	var joined []time.Time
+	for i := range ms {
+		if slices.ContainsFunc(base.Members, func(p *scoring.Person) bool { return p.LeadID == ms[i].l.ID }) {
+			continue
+		}
+		if p, err := a.person(ctx, a.quiet, &ms[i], asOf); err == nil && p.Created.After(asOf) {
+			joined = append(joined, p.Created)
+		}
+	}
+	if len(joined) > 0 {
+		times = append(times, joined...)
+		slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
+		times = slices.CompactFunc(times, func(x, y time.Time) bool { return x.Equal(y) })
+	}
 	if len(times) == 0 {
 		return time.Time{}, false, nil
 	}
