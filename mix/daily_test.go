@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -341,4 +342,48 @@ func TestDatesDecideThePeriod(t *testing.T) {
 	_, n, err = ReadSeries(strings.NewReader("date,revenue\n2024-01-01,1\n2024-01-04,1\n"), Week, "KPI", "", fail)
 	require.NoError(t, err)
 	assert.Empty(t, n.Dates)
+}
+
+// The daily point estimates are not pulled low: over 100 simulated
+// two-year daily data sets (dailySim, seeds 1001 on), each channel's
+// median estimated ROAS over its true ROAS, fitted as Fit fits (the
+// search for curves and penalty, then the fit on all days). On a
+// half-saturation grid of 0.5, 1 and 2 (the weekly one), social's true
+// 0.5 sat at the grid's edge and its median was 0.842 (tv 1.000, search
+// 1.002): a miss of its curve could only go to a straighter one, whose
+// level the intercept takes. On gridDayHalf (0.25 to 4) it is 0.917
+// (tv 0.999, search 1.002).
+// The test holds each median within 10% of the truth; the old grid
+// fails it.
+func TestDailyEstimatesNotPulledLow(t *testing.T) {
+	skipUnderRace(t)
+	if testing.Short() {
+		t.Skip("searches 100 daily data sets")
+	}
+	ratios := map[string][]float64{}
+	for s := 1; s <= 100; s++ {
+		sim := dailySim
+		sim.Seed = uint64(1000 + s)
+		d, truth, err := Simulate(sim)
+		require.NoError(t, err)
+		m := setup(d, Options{}.withDefaults())
+		ks, lam, _, err := m.search(m.start(), startLambda, d.KPI)
+		require.NoError(t, err)
+		fa, err := m.fitAll(ks, lam)
+		require.NoError(t, err)
+		first := len(fa.cols) - len(d.Channels)
+		for c, tc := range truth.Channels {
+			h, sum := m.hill(c, ks[c]), 0.0
+			for _, a := range m.adstocks[c][ks[c].ad] {
+				sum += h.At(a)
+			}
+			ratios[tc.Name] = append(ratios[tc.Name], fa.lm.beta[first+c]*sum/tc.Spend/tc.ROAS)
+		}
+	}
+	for name, r := range ratios {
+		sort.Float64s(r)
+		med := (r[49] + r[50]) / 2
+		t.Logf("%s: median estimated over true ROAS %.3f", name, med)
+		assert.InDelta(t, 1, med, 0.1, name)
+	}
 }
