@@ -246,15 +246,18 @@ var dailyCoverageSeeds = flag.Int("daily-coverage-seeds", 0, "TestDailyCoverage:
 // of 95% ROAS intervals that hold the true ROAS.
 //
 // With -daily-coverage-seeds 100 (the study the guide reports, 300
-// intervals, 100 refits each) they hold it 89.3% of the time (268 of
-// 300; search 94, social 82, tv 92; misses 4 below, 28 above): short of
-// 95%, by more than the band of ±2.5 points that intervals of the right
-// width give. The residual blocks are not the cause: blocks of 9 days
-// gave 89.7%, of 35 days from any weekday 87.3%, of 35 days on the
-// weekday they fill 89.3%, all within sampling noise of each other. The
-// test holds the study to at least 86.5% (two standard errors below what
-// it measured) and at most 97.5%, so that a change that makes the daily
-// intervals worse fails, and one that mends them shows.
+// intervals, 100 refits each) they hold it 92.7% of the time (278 of
+// 300; search 94, social 90, tv 94; misses 3 below, 19 above), inside
+// the band of 95% ± 2.5 points that intervals of the right width give,
+// and the test holds the study to that band, as TestCoverage the weekly
+// one. Before the daily half-saturation grid reached 0.25 and 4
+// (gridDayHalf), 89.3% (268 of 300; social 82; misses 4 below, 28
+// above): social's true half-saturation sat at the grid's edge and its
+// estimates were pulled low (TestDailyEstimatesNotPulledLow). The
+// residual blocks were not the cause: blocks of 9 days gave 89.7%, of 35
+// days from any weekday 87.3%, of 35 days on the weekday they fill 89.3%.
+// The study can run in two parts on a busy machine: -daily-coverage-seeds
+// 50, and -daily-coverage-seeds 100 -coverage-skip 50; add their counts.
 //
 // By default, 10 seeds with 60 refits (30 intervals, about 20 seconds),
 // a smoke test that fails below 80%: 26 of 30 (86.7%) now; the seeds are
@@ -266,11 +269,15 @@ func TestDailyCoverage(t *testing.T) {
 	}
 	seeds, nb, lo, hi := 10, 60, 0.8, 1.0
 	if *dailyCoverageSeeds > 0 {
-		seeds, nb, lo, hi = *dailyCoverageSeeds, 100, 0.865, 0.975
+		seeds, nb, lo, hi = *dailyCoverageSeeds, 100, 0.925, 0.975
 	}
 	cov, total, by := coverage(t, dailySim, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: nb}) })
 	share := float64(cov) / float64(total)
 	t.Logf("%d of %d daily intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	if *coverageSkip > 0 {
+		t.Log("a part of the study: add its counts to the other part's; the bounds are for the whole")
+		return
+	}
 	assert.GreaterOrEqual(t, share, lo)
 	assert.LessOrEqual(t, share, hi)
 }
