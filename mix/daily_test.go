@@ -260,14 +260,15 @@ var dailyCoverageSeeds = flag.Int("daily-coverage-seeds", 0, "TestDailyCoverage:
 // 50, and -daily-coverage-seeds 100 -coverage-skip 50; add their counts.
 //
 // By default, 10 seeds with 60 refits (30 intervals, about 20 seconds),
-// a smoke test that fails below 80%: 26 of 30 (86.7%) now; the seeds are
-// fixed, so the figure is exact for the code.
+// a smoke test that fails below 90%: 29 of 30 (96.7%) now, 26 before
+// the wider grid; the seeds are fixed, so the figure is exact for the
+// code.
 func TestDailyCoverage(t *testing.T) {
 	skipUnderRace(t)
 	if testing.Short() {
 		t.Skip("fits 10 daily data sets of 730 days")
 	}
-	seeds, nb, lo, hi := 10, 60, 0.8, 1.0
+	seeds, nb, lo, hi := 10, 60, 0.9, 1.0
 	if *dailyCoverageSeeds > 0 {
 		seeds, nb, lo, hi = *dailyCoverageSeeds, 100, 0.925, 0.975
 	}
