@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -245,31 +246,39 @@ var dailyCoverageSeeds = flag.Int("daily-coverage-seeds", 0, "TestDailyCoverage:
 // of 95% ROAS intervals that hold the true ROAS.
 //
 // With -daily-coverage-seeds 100 (the study the guide reports, 300
-// intervals, 100 refits each) they hold it 89.3% of the time (268 of
-// 300; search 94, social 82, tv 92; misses 4 below, 28 above): short of
-// 95%, by more than the band of ±2.5 points that intervals of the right
-// width give. The residual blocks are not the cause: blocks of 9 days
-// gave 89.7%, of 35 days from any weekday 87.3%, of 35 days on the
-// weekday they fill 89.3%, all within sampling noise of each other. The
-// test holds the study to at least 86.5% (two standard errors below what
-// it measured) and at most 97.5%, so that a change that makes the daily
-// intervals worse fails, and one that mends them shows.
+// intervals, 100 refits each) they hold it 92.7% of the time (278 of
+// 300; search 94, social 90, tv 94; misses 3 below, 19 above), inside
+// the band of 95% ± 2.5 points that intervals of the right width give,
+// and the test holds the study to that band, as TestCoverage the weekly
+// one. Before the daily half-saturation grid reached 0.25 and 4
+// (gridDayHalf), 89.3% (268 of 300; social 82; misses 4 below, 28
+// above): social's true half-saturation sat at the grid's edge and its
+// estimates were pulled low (TestDailyEstimatesNotPulledLow). The
+// residual blocks were not the cause: blocks of 9 days gave 89.7%, of 35
+// days from any weekday 87.3%, of 35 days on the weekday they fill 89.3%.
+// The study can run in two parts on a busy machine: -daily-coverage-seeds
+// 50, and -daily-coverage-seeds 100 -coverage-skip 50; add their counts.
 //
 // By default, 10 seeds with 60 refits (30 intervals, about 20 seconds),
-// a smoke test that fails below 80%: 26 of 30 (86.7%) now; the seeds are
-// fixed, so the figure is exact for the code.
+// a smoke test that fails below 90%: 29 of 30 (96.7%) now, 26 before
+// the wider grid; the seeds are fixed, so the figure is exact for the
+// code.
 func TestDailyCoverage(t *testing.T) {
 	skipUnderRace(t)
 	if testing.Short() {
 		t.Skip("fits 10 daily data sets of 730 days")
 	}
-	seeds, nb, lo, hi := 10, 60, 0.8, 1.0
+	seeds, nb, lo, hi := 10, 60, 0.9, 1.0
 	if *dailyCoverageSeeds > 0 {
-		seeds, nb, lo, hi = *dailyCoverageSeeds, 100, 0.865, 0.975
+		seeds, nb, lo, hi = *dailyCoverageSeeds, 100, 0.925, 0.975
 	}
 	cov, total, by := coverage(t, dailySim, seeds, func(d Data) (*Result, error) { return Fit(d, Options{Bootstrap: nb}) })
 	share := float64(cov) / float64(total)
 	t.Logf("%d of %d daily intervals (%.1f%%) hold the true ROAS; by channel %v", cov, total, 100*share, by)
+	if *coverageSkip > 0 {
+		t.Log("a part of the study: add its counts to the other part's; the bounds are for the whole")
+		return
+	}
 	assert.GreaterOrEqual(t, share, lo)
 	assert.LessOrEqual(t, share, hi)
 }
@@ -341,4 +350,48 @@ func TestDatesDecideThePeriod(t *testing.T) {
 	_, n, err = ReadSeries(strings.NewReader("date,revenue\n2024-01-01,1\n2024-01-04,1\n"), Week, "KPI", "", fail)
 	require.NoError(t, err)
 	assert.Empty(t, n.Dates)
+}
+
+// The daily point estimates are not pulled low: over 100 simulated
+// two-year daily data sets (dailySim, seeds 1001 on), each channel's
+// median estimated ROAS over its true ROAS, fitted as Fit fits (the
+// search for curves and penalty, then the fit on all days). On a
+// half-saturation grid of 0.5, 1 and 2 (the weekly one), social's true
+// 0.5 sat at the grid's edge and its median was 0.842 (tv 1.000, search
+// 1.002): a miss of its curve could only go to a straighter one, whose
+// level the intercept takes. On gridDayHalf (0.25 to 4) it is 0.917
+// (tv 0.999, search 1.002).
+// The test holds each median within 10% of the truth; the old grid
+// fails it.
+func TestDailyEstimatesNotPulledLow(t *testing.T) {
+	skipUnderRace(t)
+	if testing.Short() {
+		t.Skip("searches 100 daily data sets")
+	}
+	ratios := map[string][]float64{}
+	for s := 1; s <= 100; s++ {
+		sim := dailySim
+		sim.Seed = uint64(1000 + s)
+		d, truth, err := Simulate(sim)
+		require.NoError(t, err)
+		m := setup(d, Options{}.withDefaults())
+		ks, lam, _, err := m.search(m.start(), startLambda, d.KPI)
+		require.NoError(t, err)
+		fa, err := m.fitAll(ks, lam)
+		require.NoError(t, err)
+		first := len(fa.cols) - len(d.Channels)
+		for c, tc := range truth.Channels {
+			h, sum := m.hill(c, ks[c]), 0.0
+			for _, a := range m.adstocks[c][ks[c].ad] {
+				sum += h.At(a)
+			}
+			ratios[tc.Name] = append(ratios[tc.Name], fa.lm.beta[first+c]*sum/tc.Spend/tc.ROAS)
+		}
+	}
+	for name, r := range ratios {
+		sort.Float64s(r)
+		med := (r[49] + r[50]) / 2
+		t.Logf("%s: median estimated over true ROAS %.3f", name, med)
+		assert.InDelta(t, 1, med, 0.1, name)
+	}
 }

@@ -262,7 +262,7 @@ func TestMixSpendGapsRefused(t *testing.T) {
 // warnings are given, and every verdict and the reallocation withheld.
 func TestMixFitQualityWarnings(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
-		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--format", "json")
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--seed", "3", "--format", "json")
 	require.Equal(t, exitOK, code, errOut)
 	var doc struct {
 		BaselineShare float64 `json:"baseline_share"`
@@ -287,40 +287,42 @@ func TestMixFitQualityWarnings(t *testing.T) {
 		} `json:"reallocation"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	assert.InDelta(t, -8.515, doc.BaselineShare, 0.0005)
+	assert.InDelta(t, -8.503, doc.BaselineShare, 0.0005)
 	assert.InDelta(t, 0.228, doc.InSample.R2, 0.0005)
 	kinds := map[string]string{}
 	for _, w := range doc.Warnings {
 		kinds[w.Kind] = w.Message
 	}
-	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -852% of the fitted KPI, outside 0 to 100%")
+	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -850% of the fitted KPI, outside 0 to 100%")
 	assert.Contains(t, kinds["poor_fit"], "the model explains 23% of the KPI's movement from day to day (in-sample R² 0.23, below 0.3)")
 	require.Len(t, doc.Channels, 5)
 	widened := 0
 	for _, c := range doc.Channels {
-		// Every interval holds its estimate; content's refits all lay
-		// below it (seed 1, 20 refits), so its interval was widened.
+		// Every interval holds its estimate; content's and email's refits
+		// all lay to one side of it (seed 3, 20 refits), so their
+		// intervals were widened.
 		assert.True(t, c.ROAS.Low <= c.ROAS.Value && c.ROAS.Value <= c.ROAS.High, "%s: %+v", c.Name, c.ROAS)
 		if c.ROAS.Widened {
 			widened++
-			assert.Equal(t, c.ROAS.Value, c.ROAS.High, c.Name)
+			assert.True(t, c.ROAS.Value == c.ROAS.High || c.ROAS.Value == c.ROAS.Low, c.Name)
 		}
 		assert.Equal(t, "withheld", c.Verdict, c.Name)
 		assert.Equal(t, "the baseline share is outside 0 to 100% (see the warning)", c.Reason, c.Name)
 	}
 	assert.Contains(t, doc.Reallocation.Withheld, "the baseline share is outside 0 to 100%")
-	assert.Equal(t, 1, widened)
+	assert.Equal(t, 2, widened)
 
-	// The text report and the page say so, and say that daily intervals
-	// fall short of their 95%.
+	// The text report and the page say so. They no longer warn that daily
+	// intervals fall short of their 95%: they held the truth 92.7% of the
+	// time (mix's TestDailyCoverage), inside the band a true 95% gives.
 	args := []string{"mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
-		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20"}
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--seed", "3"}
 	code, out, errOut = leadscore(t, "", args...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "  content: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
-	assert.Contains(t, out, "  daily intervals held the true ROAS 89% of the time on simulated data, short of their 95%")
+	assert.NotContains(t, out, "daily intervals held the true ROAS")
 	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "content: the refits&#39; 2.5% to 97.5% range left the estimate out")
-	assert.Contains(t, out, "Daily intervals held the true ROAS 89% of the time on simulated data")
+	assert.NotContains(t, out, "Daily intervals held the true ROAS")
 }

@@ -92,9 +92,6 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			reasons = append(reasons, c.Name+": the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval.")
 		}
 	}
-	if r.Period == "day" {
-		reasons = append(reasons, "Daily intervals held the true ROAS 89% of the time on simulated data, short of their 95%: read them as narrower than they say.")
-	}
 	channels := htmlreport.Section{ID: "channels", Title: "What each channel added",
 		Intro:  append([]string{fmt.Sprintf("Each channel's incremental %s is the fitted %s less the %s with its spend at zero; ROAS is that over its spend. Intervals are 95%%, from %d bootstrap refits (seed %d), each choosing the channels' carry-over and saturation again.", r.KPI, r.KPI, r.KPI, r.Bootstrap, r.Seed)}, reasons...),
 		Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("ROAS of each channel: the 95% interval's low end, the estimate, its high end", names, []string{"low", "ROAS", "high"}, roas, "dec2"), Table: ct}}}
