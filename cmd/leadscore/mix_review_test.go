@@ -147,3 +147,16 @@ func TestMixReviewBaselineNearZero(t *testing.T) {
 	assert.NotContains(t, out, "no verdict")
 	assert.Contains(t, out, "pays back")
 }
+
+// Finding 7: a daily file with a hole is told its days are missing, not
+// sent to --period week (which sent it back to --period day); a file of
+// weeks with one stray day is not sent to --period day.
+func TestMixReviewHoleIsMissingDays(t *testing.T) {
+	code, _, errOut := leadscore(t, "", "mix", "--period", "day", "--spend", td("mix/daily/spend.csv"), "--kpi", td("mix/review/l_daily_hole.csv"), "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "l_daily_hole.csv:101: cannot fit the model: days 2023-04-10 and 2023-04-17 are 7 days apart; days must follow each other 1 day apart with none missing: 6 days are missing, 2023-04-11 to 2023-04-16; give their rows")
+	assert.NotContains(t, errOut, "--period week")
+	code, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/c_kpi_mixed.csv"), "--bootstrap", "20")
+	assert.NotEqual(t, exitOK, code)
+	assert.NotContains(t, errOut, "--period day")
+}
