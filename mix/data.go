@@ -75,7 +75,13 @@ func (d Data) Validate() error {
 				if 2*same <= n-1 || hint == "" {
 					hint = missing(d.Weeks[t-1], gap, step, unit, units)
 				}
-				return &GapError{At: t, err: fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), units, days(step), hint)}
+				// The days from the calendar: a Duration saturates at
+				// 292 years (a mistyped year, 2504 for 2024).
+				apart := fmt.Sprintf("%d days", (d.Weeks[t].Unix()-d.Weeks[t-1].Unix())/86400)
+				if gap == 24*time.Hour {
+					apart = "1 day"
+				}
+				return &GapError{At: t, err: fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), apart, units, days(step), hint)}
 			}
 		}
 		return nil

@@ -160,3 +160,15 @@ func TestMixReviewHoleIsMissingDays(t *testing.T) {
 	assert.NotEqual(t, exitOK, code)
 	assert.NotContains(t, errOut, "--period day")
 }
+
+// Finding 8: a tie between gaps (one of 7 days, one of 1) finds no
+// period, rather than calling the file daily by "most of its dates"; a
+// mistyped year is counted in calendar days (2025-12-15 to 2504-01-01 is
+// 174,602 days), not the 106,751 a saturated duration gave.
+func TestMixReviewDateMessages(t *testing.T) {
+	_, _, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/e_kpi3.csv"))
+	assert.NotContains(t, errOut, "most of its dates are")
+	assert.Contains(t, errOut, "3 weeks of data")
+	_, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/i_kpi_year.csv"))
+	assert.Contains(t, errOut, "i_kpi_year.csv:157: cannot fit the model: weeks 2025-12-15 and 2504-01-01 are 174602 days apart")
+}
