@@ -23,8 +23,8 @@ import (
 
 func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mix", flag.ContinueOnError)
-	spendFile := fs.String("spend", "", "weekly spend per channel: CSV with week (its first day, 2024-01-01), channel, spend")
-	kpiFile := fs.String("kpi", "", "the KPI per week: CSV with week and the KPI's column (revenue, won deals, ...)")
+	spendFile := fs.String("spend", "", "spend per channel and period: CSV with week (its first day, 2024-01-01; or date), channel, spend; with --period day, day or date")
+	kpiFile := fs.String("kpi", "", "the KPI per period: CSV with week (or date, found weekly or daily by its dates; day with --period day) and the KPI's column (revenue, won deals, ...)")
 	kpiColumn := fs.String("kpi-column", "", "the KPI's column in --kpi, when it has more than one besides week")
 	controlsFile := fs.String("controls", "", "other weekly drivers for the baseline (holidays, price changes): CSV with week and a column each")
 	bounds := fs.Float64("bounds", 0.3, "how far the reallocation may move each channel's spend, as a share of it (0.3: ±30%)")
@@ -69,7 +69,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "weeks before and after beside the test's.")
 		fmt.Fprintln(stderr, "\nDaily data (--period day): --spend, --kpi and --controls have a day (or date) column, a row per day,")
 		fmt.Fprintln(stderr, "days 1 day apart; carry-over decays per day, the baseline adds day-of-week terms, the held-out folds")
-		fmt.Fprintln(stderr, "are 91 days; --costs are spread by day, --kpi-from adds up by day. --activity, --lift-tests and")
+		fmt.Fprintln(stderr, "are each an eighth of the days (28 to 91 days: 91 on two years); --costs are spread by day,")
+		fmt.Fprintln(stderr, "--kpi-from adds up by day. --activity, --lift-tests and")
 		fmt.Fprintln(stderr, "--attribution read weekly data only.")
 		fmt.Fprintln(stderr, "\nOther inputs: --costs spreads campaign costs with dates over the weeks of their days, pro rata by")
 		fmt.Fprintln(stderr, "days. --kpi-from derives the KPI per week of the spend (a moment's week, in UTC, is the one whose")

@@ -172,3 +172,13 @@ func TestMixReviewDateMessages(t *testing.T) {
 	_, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/i_kpi_year.csv"))
 	assert.Contains(t, errOut, "i_kpi_year.csv:157: cannot fit the model: weeks 2025-12-15 and 2504-01-01 are 174602 days apart")
 }
+
+// Finding 12: the help says the daily folds' length as the fit chooses
+// it (31 days on the review's 251 days, 91 on two years), and that --kpi
+// takes a date column in weekly runs.
+func TestMixReviewHelp(t *testing.T) {
+	_, _, errOut := leadscore(t, "", "mix", "-h")
+	assert.NotContains(t, errOut, "folds\nare 91 days")
+	assert.Contains(t, errOut, "an eighth of the days (28 to 91 days")
+	assert.Contains(t, errOut, "CSV with week (or date, found weekly or daily by its dates")
+}
