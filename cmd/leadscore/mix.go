@@ -592,7 +592,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		notes = append(rep.ComparisonPeriod.notes(), notes...)
 		for _, row := range rows {
 			if row.MixShare.Widened {
-				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' shares all lie to one side of the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
+				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' 2.5%% to 97.5%% range of shares leaves out the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
 			}
 			for _, ms := range row.ByModel {
 				if ms.Withheld != "" && !slices.Contains(notes, ms.Withheld) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -181,4 +183,21 @@ func TestMixReviewHelp(t *testing.T) {
 	assert.NotContains(t, errOut, "folds\nare 91 days")
 	assert.Contains(t, errOut, "an eighth of the days (28 to 91 days")
 	assert.Contains(t, errOut, "CSV with week (or date, found weekly or daily by its dates")
+}
+
+// Finding 10: the guide's figure for a noise KPI on the bundled spend
+// (docs/guide/mix.md, poor_fit) is this run's in-sample R², 0.055.
+func TestMixReviewNoiseR2(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/kpi-noise.csv"), "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		InSample struct {
+			R2 float64 `json:"r2"`
+		} `json:"in_sample"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.InDelta(t, 0.055, doc.InSample.R2, 0.0005)
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(strings.Fields(string(guide)), " "), "and 0.055 on the bundled spend with a noise KPI")
 }
