@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -200,4 +201,31 @@ func TestMixReviewNoiseR2(t *testing.T) {
 	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
 	require.NoError(t, err)
 	assert.Contains(t, strings.Join(strings.Fields(string(guide)), " "), "and 0.055 on the bundled spend with a noise KPI")
+}
+
+// Finding 9: the guide's table beside Robyn's one-pager holds each
+// channel's ROAS and interval as the guide's command prints them.
+func TestMixReviewRobynTableIsTheOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 refits")
+	}
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/robyn/spend.csv"), "--kpi", td("mix/robyn/kpi.csv"), "--controls", td("mix/robyn/controls.csv"), "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Channels []struct {
+			Name string
+			ROAS struct{ Value, Low, High float64 }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
+	require.NoError(t, err)
+	require.Len(t, doc.Channels, 5)
+	for _, c := range doc.Channels {
+		cell := sig(c.ROAS.Value) + " (" + sig(c.ROAS.Low) + " to " + sig(c.ROAS.High) + ")"
+		if c.ROAS.Value < 1 {
+			cell = strconv.FormatFloat(c.ROAS.Value, 'f', 2, 64) + " (" + sig(c.ROAS.Low) + " to " + sig(c.ROAS.High) + ")"
+		}
+		assert.Contains(t, string(guide), "| "+cell+", ", "%s: paste the guide's Robyn row from the output", c.Name)
+	}
 }
