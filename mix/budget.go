@@ -15,6 +15,9 @@ type Reallocation struct {
 	// effect's interval reaches zero, or it moves money between channels
 	// the data cannot tell apart.
 	Withheld string `json:"withheld,omitempty"`
+	// Recommended is false when Withheld is set: the split and its effect
+	// are shown for reading, not for moving money on.
+	Recommended bool `json:"recommended"`
 }
 
 // Move is one channel's spend before and after the reallocation.

@@ -46,7 +46,7 @@ type datedLine struct {
 
 // checkDates finds the period of a file's dates from the gaps between its
 // consecutive distinct dates: the most common gap, 1 day (daily) or 7
-// (weekly); any other (or too few dates) finds none. Dates of the other
+// (weekly); any other (a tie, or too few dates) finds none. Dates of the other
 // period than p are a LineError at the first row that shows the gap. When
 // the file's period column is date (which may hold either), dates says
 // which period was found.
@@ -63,6 +63,11 @@ func checkDates(t *table, what string, p Period, rows []datedLine) (dates string
 	for g, k := range gaps {
 		if mode == 0 || k > gaps[mode] || k == gaps[mode] && g < mode {
 			mode = g
+		}
+	}
+	for g, k := range gaps {
+		if g != mode && k == gaps[mode] {
+			mode = 0 // a tie: no gap is the most common, so no period is found
 		}
 	}
 	var found Period

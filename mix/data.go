@@ -62,7 +62,26 @@ func (d Data) Validate() error {
 		step := time.Duration(p.Days()) * 24 * time.Hour
 		for t := 1; t < n; t++ {
 			if gap := d.Weeks[t].Sub(d.Weeks[t-1]); gap != step {
-				return &GapError{At: t, err: fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), days(gap), units, days(step), p.looksLike(int(gap/(24*time.Hour))))}
+				// Most gaps of this size: data of the other period. A
+				// gap among dates one period apart is periods missing,
+				// and is named as such (the file's period is right).
+				same := 0
+				for u := 1; u < n; u++ {
+					if d.Weeks[u].Sub(d.Weeks[u-1]) == gap {
+						same++
+					}
+				}
+				hint := p.looksLike(int(gap / (24 * time.Hour)))
+				if 2*same <= n-1 || hint == "" {
+					hint = missing(d.Weeks[t-1], gap, step, unit, units)
+				}
+				// The days from the calendar: a Duration saturates at
+				// 292 years (a mistyped year, 2504 for 2024).
+				apart := fmt.Sprintf("%d days", (d.Weeks[t].Unix()-d.Weeks[t-1].Unix())/86400)
+				if gap == 24*time.Hour {
+					apart = "1 day"
+				}
+				return &GapError{At: t, err: fmt.Errorf("%s %s and %s are %s apart; %s must follow each other %s apart with none missing%s", units, day(d.Weeks[t-1]), day(d.Weeks[t]), apart, units, days(step), hint)}
 			}
 		}
 		return nil
@@ -129,6 +148,21 @@ func (d Data) Validate() error {
 }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
+
+// missing names the periods missing between prev and prev+gap, or "" when
+// the gap is no whole number of periods (dates out of order, or off the
+// periods' weekday).
+func missing(prev time.Time, gap, step time.Duration, unit, units string) string {
+	if gap <= step || gap%step != 0 {
+		return ""
+	}
+	k := int(gap/step) - 1
+	first, last := prev.Add(step), prev.Add(gap-step)
+	if k == 1 {
+		return fmt.Sprintf(": the %s %s is missing; give its row", unit, day(first))
+	}
+	return fmt.Sprintf(": %d %s are missing, %s to %s; give their rows", k, units, day(first), day(last))
+}
 
 func days(d time.Duration) string {
 	n := int(d / (24 * time.Hour))

@@ -158,6 +158,7 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 	}
 	r.Reallocation = m.reallocate(lm.beta[first:], draws, curves)
 	r.Reallocation.Withheld = reallocationWithheld(r)
+	r.Reallocation.Recommended = r.Reallocation.Withheld == ""
 	r.Calibration = m.calibration(ks, lm.beta[first:], draws)
 	return r, nil
 }
@@ -376,23 +377,34 @@ func (m *model) warnings() []Warning {
 	return ws
 }
 
+// BaselineMargin is how far outside 0 to 100% the baseline share may fall
+// before it is warned of: an unbiased estimate of a true share at 0 (or
+// 100%) lands a little outside half of the time, and that is no sign of a
+// broken decomposition.
+const BaselineMargin = 0.05
+
 // fitWarnings are the warnings on the fit's quality: a baseline share
-// outside 0 to 100%, an in-sample R² below MinR2, a held-out R² below 0
+// outside 0 to 100% by more than BaselineMargin, an in-sample R² below MinR2, a held-out R² below 0
 // (the model predicts the periods it did not see worse than their own
 // mean would). Each withholds every verdict (see verdict).
 func fitWarnings(r *Result) []Warning {
 	var ws []Warning
-	if b := r.BaselineShare; b < 0 || b > 1 {
+	if b := r.BaselineShare; b < -BaselineMargin || b > 1+BaselineMargin {
 		ws = append(ws, Warning{Kind: WarnImplausibleBaseline, Message: fmt.Sprintf(
-			"the baseline is %.0f%% of the fitted KPI, outside 0 to 100%%: the channels are credited with more than the whole KPI, so the decomposition is no split of it and no channel's return can be read from it; check the KPI's %ss against the spend's (a KPI that lags the spend, or counts only part of what the spend bought), or give more %ss",
-			100*b, r.Period, r.Period)})
+			"the baseline is %.1f%% of the fitted KPI, outside 0 to 100%% by more than %.0f points: the channels are credited with more than the whole KPI, so the decomposition is no split of it and no channel's return can be read from it; check the KPI's %ss against the spend's (a KPI that lags the spend, or counts only part of what the spend bought), or give more %ss",
+			100*b, 100*BaselineMargin, r.Period, r.Period)})
 	}
 	per := r.Period + "s"
 	switch {
 	case r.InSample.R2 < MinR2:
+		fix := "add controls for the other drivers"
+		if r.Period == "day" {
+			fix += ", or model weeks instead of noisy days (--period week)"
+		}
+		// Rounded down, so that the figure printed is below the limit.
 		ws = append(ws, Warning{Kind: WarnPoorFit, Message: fmt.Sprintf(
-			"the model explains %.0f%% of the KPI's movement from %s to %s (in-sample R² %.2f, below %.1f): the rest is noise or drivers it does not have, so its channels' returns are read off too little; add controls for the other drivers, or model longer %s (weeks for noisy days)",
-			100*math.Max(0, r.InSample.R2), per[:len(per)-1], per[:len(per)-1], r.InSample.R2, MinR2, per)})
+			"the model explains %.0f%% of the KPI's movement from %s to %s (in-sample R² %.2f, below %.1f): the rest is noise or drivers it does not have, so its channels' returns are read off too little; %s",
+			math.Floor(100*math.Max(0, r.InSample.R2)), per[:len(per)-1], per[:len(per)-1], floorIfPositive(r.InSample.R2), MinR2, fix)})
 	case r.HeldOut.R2 < 0:
 		ws = append(ws, Warning{Kind: WarnPoorFit, Message: fmt.Sprintf(
 			"on the %s it did not see, the model predicts the KPI worse than their own mean would (held-out R² %.2f): what it learnt does not carry to other %s, so its channels' returns are not supported; add controls for the other drivers, or give more %s",
@@ -438,6 +450,15 @@ func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, stri
 		return "does not pay back", ""
 	}
 	return "about break-even", ""
+}
+
+// floorIfPositive rounds a positive R² down to two places, so that
+// "%.2f" of a value just under MinR2 does not print MinR2 itself.
+func floorIfPositive(v float64) float64 {
+	if v > 0 {
+		return math.Floor(100*v) / 100
+	}
+	return v
 }
 
 func num(v float64) string { return fmt.Sprintf("%.3g", v) }

@@ -23,8 +23,8 @@ import (
 
 func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mix", flag.ContinueOnError)
-	spendFile := fs.String("spend", "", "weekly spend per channel: CSV with week (its first day, 2024-01-01), channel, spend")
-	kpiFile := fs.String("kpi", "", "the KPI per week: CSV with week and the KPI's column (revenue, won deals, ...)")
+	spendFile := fs.String("spend", "", "spend per channel and period: CSV with week (its first day, 2024-01-01; or date), channel, spend; with --period day, day or date")
+	kpiFile := fs.String("kpi", "", "the KPI per period: CSV with week (or date, found weekly or daily by its dates; day with --period day) and the KPI's column (revenue, won deals, ...)")
 	kpiColumn := fs.String("kpi-column", "", "the KPI's column in --kpi, when it has more than one besides week")
 	controlsFile := fs.String("controls", "", "other weekly drivers for the baseline (holidays, price changes): CSV with week and a column each")
 	bounds := fs.Float64("bounds", 0.3, "how far the reallocation may move each channel's spend, as a share of it (0.3: ±30%)")
@@ -69,7 +69,8 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "weeks before and after beside the test's.")
 		fmt.Fprintln(stderr, "\nDaily data (--period day): --spend, --kpi and --controls have a day (or date) column, a row per day,")
 		fmt.Fprintln(stderr, "days 1 day apart; carry-over decays per day, the baseline adds day-of-week terms, the held-out folds")
-		fmt.Fprintln(stderr, "are 91 days; --costs are spread by day, --kpi-from adds up by day. --activity, --lift-tests and")
+		fmt.Fprintln(stderr, "are each an eighth of the days (28 to 91 days: 91 on two years); --costs are spread by day,")
+		fmt.Fprintln(stderr, "--kpi-from adds up by day. --activity, --lift-tests and")
 		fmt.Fprintln(stderr, "--attribution read weekly data only.")
 		fmt.Fprintln(stderr, "\nOther inputs: --costs spreads campaign costs with dates over the weeks of their days, pro rata by")
 		fmt.Fprintln(stderr, "days. --kpi-from derives the KPI per week of the spend (a moment's week, in UTC, is the one whose")
@@ -558,17 +559,37 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr)
 	}
 	rep := mixReport{KPI: kpi.Names[0], From: first, To: last, Result: r, KPIFrom: derived, Costs: costs, Activity: act}
+	// Every warning goes to stderr whatever the format: the CSV has no
+	// room for them, and a pipe reading stdout must not miss them. (Lift
+	// tests left out are named above, at their lines.)
+	for _, w := range r.Warnings {
+		if w.Kind != mix.WarnLiftLeftOut {
+			fmt.Fprintf(stderr, "leadscore mix: warning (%s): %s\n", w.Kind, w.Message)
+		}
+	}
+	if fw := fitWarned(r); fw != nil && *format == "csv" {
+		fmt.Fprintf(stderr, "leadscore mix: every verdict is withheld (%s): the decomposition above is the fit's, not a supported split of the KPI\n", fw.Kind)
+	}
 	if attr != nil {
 		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
 		if err != nil {
 			return problem("--attribution %s: %v", *attrFile, err)
+		}
+		if fw := fitWarned(r); fw != nil {
+			for i := range rows {
+				rows[i].Disagrees = []string{}
+				for j := range rows[i].ByModel {
+					rows[i].ByModel[j].Disagrees = false
+					rows[i].ByModel[j].Withheld = fitWithheld(fw)
+				}
+			}
 		}
 		rep.Comparison, rep.ComparisonMeasure = rows, attr.measure
 		rep.ComparisonPeriod = comparisonPeriod(data.Weeks, from, until, weeks)
 		notes = append(rep.ComparisonPeriod.notes(), notes...)
 		for _, row := range rows {
 			if row.MixShare.Widened {
-				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' shares all lie to one side of the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
+				notes = append(notes, fmt.Sprintf("%s's mix share %s is at an end of its interval: the bootstrap refits' 2.5%% to 97.5%% range of shares leaves out the estimate (they lean away from the chosen carry-over and saturation), and the interval is widened to reach it; read it as one-sided", row.Channel, pct(row.MixShare.Value)))
 			}
 			for _, ms := range row.ByModel {
 				if ms.Withheld != "" && !slices.Contains(notes, ms.Withheld) {
@@ -664,6 +685,24 @@ type mixReport struct {
 	ComparisonPeriod  *periods        `json:"comparison_period,omitempty"`
 }
 
+
+// fitWarned is the fit-quality warning (implausible_baseline, poor_fit)
+// that withholds every verdict, or nil.
+func fitWarned(r *mix.Result) *mix.Warning {
+	for i, w := range r.Warnings {
+		if w.Kind == mix.WarnImplausibleBaseline || w.Kind == mix.WarnPoorFit {
+			return &r.Warnings[i]
+		}
+	}
+	return nil
+}
+
+// fitWithheld is the reason given where a comparison's verdict is
+// withheld because the fit's quality is warned of.
+func fitWithheld(w *mix.Warning) string {
+	return "no verdict on agreement: the fit's quality is warned of (" + w.Kind + "; see the warnings), so the mix model's figures are not supported"
+}
+
 // periods are the periods the comparison sets side by side: the mix
 // model's weeks its shares are over, and the attribution's journeys'
 // days as given (empty: not given).
@@ -742,6 +781,19 @@ func sig(v float64) string {
 }
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+
+// widenedLegend explains the † beside an interval widened to hold its
+// estimate.
+const widenedLegend = "† the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval; read it as one-sided"
+
+// spanW is span with † when the interval was widened to hold its
+// estimate.
+func spanW(i mix.Interval) string {
+	if i.Widened {
+		return span(i) + " †"
+	}
+	return span(i)
+}
 
 func span(i mix.Interval) string {
 	return fmt.Sprintf("%s (%s to %s)", sig(i.Value), sig(i.Low), sig(i.High))
@@ -843,6 +895,8 @@ func (r mixReport) write(w io.Writer, md bool) {
 	if len(r.Calibration) > 0 {
 		heading("Calibration with lift tests")
 		rows = nil
+		fw := fitWarned(r.Result)
+		wide := false
 		for _, c := range r.Calibration {
 			agree := func(ok bool) string {
 				if ok {
@@ -850,10 +904,21 @@ func (r mixReport) write(w io.Writer, md bool) {
 				}
 				return "no"
 			}
+			agreed := agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)
+			if fw != nil {
+				agreed = "withheld"
+			}
+			wide = wide || c.Before.Widened || c.After.Widened
 			rows = append(rows, []string{c.Channel, fmt.Sprintf("%s to %s (%s)", c.Start, c.End, weeksRead(c)),
-				span(c.Test), span(c.Before), span(c.After), agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)})
+				span(c.Test), spanW(c.Before), spanW(c.After), agreed})
 		}
 		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
+		if fw != nil {
+			line("agreement withheld: the fit's quality is warned of (" + fw.Kind + "; see the warnings), so the model's figures beside the tests are not supported")
+		}
+		if wide {
+			line(widenedLegend)
+		}
 		para(fmt.Sprintf("Each figure is the %s the channel's spend in the test's weeks added in those weeks; "+
 			"a week the test covers only part of counts for the share of its days it covers. "+
 			"Each test pulls the fit toward its result in proportion to its precision against the model's. "+
@@ -865,9 +930,15 @@ func (r mixReport) write(w io.Writer, md bool) {
 			if s.Tested {
 				tested = "yes"
 			}
-			rows = append(rows, []string{s.Channel, tested, span(s.Before), span(s.After)})
+			rows = append(rows, []string{s.Channel, tested, spanW(s.Before), spanW(s.After)})
 		}
 		table([]string{"channel", "tested", "incremental before (95%)", "incremental after (95%)"}, rows)
+		for _, s := range r.CalibrationShift {
+			if s.Before.Widened || s.After.Widened {
+				line(widenedLegend)
+				break
+			}
+		}
 		para("Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. " +
 			"The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them.")
 	}
@@ -891,6 +962,9 @@ func (r mixReport) write(w io.Writer, md bool) {
 
 	re := r.Reallocation
 	heading(fmt.Sprintf("Reallocation: the same total, %s, each channel within ±%g%%", sig(re.Total), 100*re.Bounds))
+	if re.Withheld != "" {
+		line("Not a recommendation: " + re.Withheld + ". The split below is shown for reading, not for moving money on.")
+	}
 	rows = nil
 	for _, m := range re.Channels {
 		change := sig(m.Change)
@@ -900,9 +974,16 @@ func (r mixReport) write(w io.Writer, md bool) {
 		rows = append(rows, []string{m.Name, sig(m.Current), sig(m.Proposed), change})
 	}
 	table([]string{"channel", "current", "proposed", "change"}, rows)
-	line(fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signedSig(re.Effect.Value), r.KPI, signedSig(re.Effect.Low), signedSig(re.Effect.High)))
+	effect := fmt.Sprintf("expected effect: %s %s (95%% %s to %s)", signedSig(re.Effect.Value), r.KPI, signedSig(re.Effect.Low), signedSig(re.Effect.High))
+	if re.Effect.Widened {
+		effect += " †"
+	}
 	if re.Withheld != "" {
-		line("Not a recommendation: " + re.Withheld + ".")
+		effect += ", withheld (not a recommendation)"
+	}
+	line(effect)
+	if re.Effect.Widened {
+		line(widenedLegend)
 	}
 
 	if len(r.Comparison) > 0 {

@@ -293,8 +293,8 @@ func TestMixFitQualityWarnings(t *testing.T) {
 	for _, w := range doc.Warnings {
 		kinds[w.Kind] = w.Message
 	}
-	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -850% of the fitted KPI, outside 0 to 100%")
-	assert.Contains(t, kinds["poor_fit"], "the model explains 23% of the KPI's movement from day to day (in-sample R² 0.23, below 0.3)")
+	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -850.3% of the fitted KPI, outside 0 to 100% by more than 5 points")
+	assert.Contains(t, kinds["poor_fit"], "the model explains 22% of the KPI's movement from day to day (in-sample R² 0.22, below 0.3)")
 	require.Len(t, doc.Channels, 5)
 	widened := 0
 	for _, c := range doc.Channels {

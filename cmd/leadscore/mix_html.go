@@ -57,8 +57,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			Detail: htmlreport.Sentence{T(fmt.Sprintf("the rest is the %s's channels, over %d %ss", r.KPI, r.Weeks+r.Days, r.per()))}},
 		{KPI: "held_out_mape", Label: "Error on held-out " + r.per() + "s (MAPE)", Value: H("held_out.mape", r.HeldOut.MAPE, "pct"),
 			Detail: htmlreport.Sentence{T("NRMSE "), H("held_out.nrmse", r.HeldOut.NRMSE, "dec3"), T(", over "), htmlreport.Int("held_out."+r.per()+"s", r.HeldOut.Weeks+r.HeldOut.Days), T(" " + r.per() + "s")}},
-		{KPI: "reallocation_effect", Label: "Reallocation's expected effect", Value: H("reallocation.effect.value", r.Reallocation.Effect.Value, kpiFmt),
-			Detail: append(htmlreport.Sentence{T("95% ")}, ivs("reallocation.effect", r.Reallocation.Effect, kpiFmt)...)},
+		reallocTile(r.Reallocation, ivs("reallocation.effect", r.Reallocation.Effect, kpiFmt), H("reallocation.effect.value", r.Reallocation.Effect.Value, kpiFmt)),
 	}}
 	for _, w := range r.Warnings {
 		summary.Warnings = append(summary.Warnings, w.Message)
@@ -169,9 +168,13 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		moves = append(moves, []float64{m.Current, m.Proposed})
 		at.Rows = append(at.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(m.Name), H(p("current"), m.Current, "money"), H(p("proposed"), m.Proposed, "money"), H(p("change"), m.Change, "money")}})
 	}
+	effectEnd := ")."
+	if re.Effect.Widened {
+		effectEnd = ") †. " + widenedLegend + "."
+	}
 	realloc := htmlreport.Section{ID: "reallocation", Title: fmt.Sprintf("The same total, each channel within ±%g%%", 100*re.Bounds),
 		Summary: []htmlreport.Sentence{append(append(htmlreport.Sentence{T("Expected effect: "), H("reallocation.effect.value", re.Effect.Value, kpiFmt), T(" (95% ")},
-			ivs("reallocation.effect", re.Effect, kpiFmt)...), T(")."))},
+			ivs("reallocation.effect", re.Effect, kpiFmt)...), T(effectEnd))},
 		Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Spend per channel, now and proposed", moveNames, []string{"current", "proposed"}, moves, "money"), Table: at}}}
 	if re.Withheld != "" {
 		realloc.Warnings = append(realloc.Warnings, "Not a recommendation: "+re.Withheld+".")
@@ -188,14 +191,35 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			}
 			return T("no")
 		}
+		fw := fitWarned(r.Result)
+		if fw != nil {
+			yes = func(bool) htmlreport.Cell { return T("withheld") }
+		}
+		// ivw is iv with † when the interval was widened to hold its
+		// estimate.
+		wide := false
+		ivw := func(p string, i mix.Interval) htmlreport.Cell {
+			if !i.Widened {
+				return iv(p, i, kpiFmt)
+			}
+			wide = true
+			return htmlreport.Parts(iv(p, i, kpiFmt), T(" †"))
+		}
 		st := &htmlreport.Table{ID: "mix-calibration-shift", Head: []string{"channel", "tested", "incremental before", "95% interval", "incremental after", "95% interval"}}
 		for i, c := range r.CalibrationShift {
 			p := func(k ...any) string { return path(append([]any{"calibration_shift", i}, k...)...) }
-			st.Rows = append(st.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), yes(c.Tested),
-				H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt), H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt)}})
+			tested := T("no")
+			if c.Tested {
+				tested = T("yes")
+			}
+			st.Rows = append(st.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), tested,
+				H(p("before", "value"), c.Before.Value, kpiFmt), ivw(p("before"), c.Before), H(p("after", "value"), c.After.Value, kpiFmt), ivw(p("after"), c.After)}})
 		}
-		shiftBlock := htmlreport.Block{Title: "Calibration's effect on each channel's " + r.KPI, Table: st,
-			Note: "Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them."}
+		shiftNote := "Calibration moves every channel's figure, not only the tested ones': the channels share one least-squares fit. The curves of channels no test names and the ridge penalty stay as the uncalibrated fit chose them."
+		if wide {
+			shiftNote += " " + widenedLegend + "."
+		}
+		shiftBlock := htmlreport.Block{Title: "Calibration's effect on each channel's " + r.KPI, Table: st, Note: shiftNote}
 		for i, c := range r.Calibration {
 			p := func(k ...any) string { return path(append([]any{"calibration", i}, k...)...) }
 			label := c.Channel + " " + c.Start + " to " + c.End
@@ -205,10 +229,17 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			groups = append(groups, label)
 			vals = append(vals, []float64{c.Test.Value, c.Before.Value, c.After.Value})
 			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("days"), c.Days), htmlreport.Int(p("weeks"), c.Weeks), H(p("weeks_read"), c.WeeksRead, "dec3"),
-				H(p("test", "value"), c.Test.Value, kpiFmt), iv(p("test"), c.Test, kpiFmt), H(p("before", "value"), c.Before.Value, kpiFmt), iv(p("before"), c.Before, kpiFmt),
-				H(p("after", "value"), c.After.Value, kpiFmt), iv(p("after"), c.After, kpiFmt), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
+				H(p("test", "value"), c.Test.Value, kpiFmt), iv(p("test"), c.Test, kpiFmt), H(p("before", "value"), c.Before.Value, kpiFmt), ivw(p("before"), c.Before),
+				H(p("after", "value"), c.After.Value, kpiFmt), ivw(p("after"), c.After), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
 		}
-		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests",
+		var calWarn []string
+		if fw != nil {
+			calWarn = append(calWarn, "Agreement withheld: the fit's quality is warned of ("+fw.Kind+"; see the warnings), so the model's figures beside the tests are not supported.")
+		}
+		if wide {
+			calWarn = append(calWarn, widenedLegend+".")
+		}
+		sections = append(sections, htmlreport.Section{ID: "calibration", Title: "Calibration with lift tests", Warnings: calWarn,
 			Intro:  []string{"Each figure is the " + r.KPI + " the channel's spend in the test's weeks added in those weeks; a week the test covers only part of counts for the share of its days it covers (weeks read). Each test pulls the fit toward its result in proportion to its precision against the model's. Model and test disagree when each estimate lies outside the other's interval."},
 			Blocks: []htmlreport.Block{{Chart: htmlreport.Bars("Each test's result beside the model's figure for its weeks, before and after calibration", groups, []string{"test", "before", "after"}, vals, kpiFmt), Table: lt}, shiftBlock}})
 	}
@@ -228,7 +259,11 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		for i, c := range r.Comparison {
 			p := func(k ...any) string { return path(append([]any{"comparison", i}, k...)...) }
 			groups = append(groups, c.Channel)
-			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), iv(p("mix_share"), c.MixShare.Interval, "pct")}
+			mixIv := iv(p("mix_share"), c.MixShare.Interval, "pct")
+			if c.MixShare.Widened {
+				mixIv = htmlreport.Parts(mixIv, T(" †"))
+			}
+			row := []htmlreport.Cell{T(c.Channel), H(p("mix_share", "value"), c.MixShare.Value, "pct"), mixIv}
 			vs := []float64{c.MixShare.Value}
 			// By index, not by the model's name, which may hold a dot.
 			for j, ms := range c.ByModel {
@@ -236,6 +271,9 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 				vs = append(vs, ms.Share.Value)
 			}
 			dis := "none"
+			if fitWarned(r.Result) != nil {
+				dis = "withheld"
+			}
 			if len(c.Disagrees) > 0 {
 				dis = strings.Join(c.Disagrees, ", ")
 			}
@@ -250,4 +288,21 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 	page := &htmlreport.Page{Title: "Marketing-mix model: " + r.KPI, Subtitle: fmt.Sprintf("%d %ss, %s to %s; %d channels", r.Weeks+r.Days, r.per(), r.From, r.To, len(r.Channels)),
 		Summary: summary, Sections: sections, Currency: currency}
 	return page.Render(w)
+}
+
+// reallocTile is the first screen's tile for the reallocation: its
+// expected effect with its interval, or, when the split is no
+// recommendation, "withheld" with the reason first.
+func reallocTile(re mix.Reallocation, iv htmlreport.Sentence, value htmlreport.Cell) htmlreport.Tile {
+	t := htmlreport.Tile{KPI: "reallocation_effect", Label: "Reallocation's expected effect", Value: value,
+		Detail: append(htmlreport.Sentence{htmlreport.Text("95% ")}, iv...)}
+	if re.Effect.Widened {
+		t.Detail = append(t.Detail, htmlreport.Text(" † (widened to reach the estimate: one-sided)"))
+	}
+	if re.Withheld != "" {
+		t.Label = "Reallocation: withheld"
+		t.Value = htmlreport.Text("withheld")
+		t.Detail = append(htmlreport.Sentence{htmlreport.Text("Not a recommendation: " + re.Withheld + ". Its effect would be ")}, append(htmlreport.Sentence{value, htmlreport.Text(" (95% ")}, append(t.Detail[1:], htmlreport.Text(")"))...)...)
+	}
+	return t
 }

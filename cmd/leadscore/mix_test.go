@@ -144,7 +144,7 @@ func TestMixMissingWeek(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", kp)
 	assert.Equal(t, exitProblem, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, "leadscore mix: "+kp+":12: cannot fit the model: weeks 2023-03-06 and 2023-03-20 are 14 days apart; weeks must follow each other 7 days apart with none missing\n")
+	assert.Contains(t, errOut, "leadscore mix: "+kp+":12: cannot fit the model: weeks 2023-03-06 and 2023-03-20 are 14 days apart; weeks must follow each other 7 days apart with none missing: the week 2023-03-13 is missing; give its row\n")
 	assert.Contains(t, errOut, "468 read = 465 used + 3 outside the KPI's weeks", "the dropped week's 3 spend rows")
 }
 

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The hostile review's daily run (issue 34): sales-ready leads from the
+// bundled leads, spread costs; the fit is warned of (implausible_baseline,
+// poor_fit), and with seed 5 the reallocation's effect interval is
+// widened to reach its estimate.
+func reviewDailyArgs(extra ...string) []string {
+	return append([]string{"mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
+		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000",
+		"--bootstrap", "20", "--seed", "5"}, extra...)
+}
+
+// Finding 1: the CSV (the decomposition only) has no room for the
+// warnings, so they go to stderr in every format, with the withheld
+// verdicts said.
+func TestMixReviewCSVWarnsOnStderr(t *testing.T) {
+	code, out, errOut := leadscore(t, "", reviewDailyArgs("--format", "csv")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "day,kpi,fitted,baseline,"), out[:40])
+	assert.Contains(t, errOut, "leadscore mix: warning (implausible_baseline): the baseline is -")
+	assert.Contains(t, errOut, "leadscore mix: warning (poor_fit): ")
+	assert.Contains(t, errOut, "leadscore mix: every verdict is withheld (implausible_baseline)")
+	assert.NotContains(t, out, "warning")
+	// The bundled weekly example has no warning: its stderr is unchanged
+	// (TestMixGolden holds it byte for byte).
+}
+
+// Findings 3 and 4: a withheld reallocation says so before its table and
+// at its effect, in JSON (recommended: false) and on the HTML page's
+// first screen; the effect's widened interval is marked in every format.
+func TestMixReviewReallocationWithheldAndWidened(t *testing.T) {
+	code, out, errOut := leadscore(t, "", reviewDailyArgs()...)
+	require.Equal(t, exitOK, code, errOut)
+	sec := out[strings.Index(out, "\nReallocation:"):]
+	not, table, effect := strings.Index(sec, "Not a recommendation"), strings.Index(sec, "channel      current"), strings.Index(sec, "expected effect")
+	require.True(t, not > 0 && table > 0 && effect > 0, sec)
+	assert.Less(t, not, table, "the withholding comes before the proposed split")
+	eff := sec[effect : effect+strings.Index(sec[effect:], "\n")]
+	assert.Contains(t, eff, "†", eff)
+	assert.Contains(t, eff, "withheld (not a recommendation)")
+	assert.Contains(t, sec, "† the refits' 2.5% to 97.5% range left the estimate out")
+
+	code, out, errOut = leadscore(t, "", reviewDailyArgs("--format", "markdown")...)
+	require.Equal(t, exitOK, code, errOut)
+	sec = out[strings.Index(out, "## Reallocation"):]
+	assert.Less(t, strings.Index(sec, "Not a recommendation"), strings.Index(sec, "| channel | current |"))
+	assert.Contains(t, sec, "†")
+
+	code, out, errOut = leadscore(t, "", reviewDailyArgs("--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Reallocation struct {
+			Effect      map[string]any `json:"effect"`
+			Withheld    string         `json:"withheld"`
+			Recommended *bool          `json:"recommended"`
+		} `json:"reallocation"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.NotNil(t, doc.Reallocation.Recommended)
+	assert.False(t, *doc.Reallocation.Recommended)
+	assert.NotEmpty(t, doc.Reallocation.Withheld)
+	assert.Equal(t, true, doc.Reallocation.Effect["widened"])
+
+	code, out, errOut = leadscore(t, "", reviewDailyArgs("--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	first := out[:strings.Index(out, `id="channels"`)]
+	assert.Contains(t, first, "Reallocation: withheld")
+	assert.Contains(t, first, "Not a recommendation: ")
+	assert.NotContains(t, first, "Reallocation&#39;s expected effect")
+	assert.Contains(t, first, "†")
+}
+
+// A recommended split says recommended: true.
+func TestMixReviewWeeklyJSONKeys(t *testing.T) {
+	code, out, errOut := leadscore(t, "", append(mixArgs, "--format", "json", "--bootstrap", "20")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	re := doc["reallocation"].(map[string]any)
+	assert.Equal(t, re["withheld"] == nil, re["recommended"], "recommended is the opposite of withheld")
+}
+
+// Finding 6: under poor_fit, the comparison with attribution and the
+// calibration's agreement are withheld, not marked as disagreeing.
+func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
+	args := []string{"mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/kpi-noise.csv"), "--lift-tests", td("mix/lifts.csv"),
+		"--attribution", td("mix/attribution.json"), "--attribution-from", "2025-01-06", "--attribution-until", "2025-11-30", "--bootstrap", "20"}
+	code, out, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "(poor_fit")
+	beside := out[strings.Index(out, "Beside attribution"):]
+	beside = beside[:strings.Index(beside, "Attribution intervals")]
+	assert.NotContains(t, beside, " *", beside)
+	assert.Contains(t, beside, " ?")
+	cal := out[strings.Index(out, "Calibration with lift tests"):strings.Index(out, "Calibration's effect")]
+	assert.NotContains(t, cal, "no, ")
+	assert.NotContains(t, cal, "yes, ")
+	assert.Contains(t, cal, "withheld")
+
+	code, out, errOut = leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Comparison []struct {
+			Disagrees []string `json:"disagrees"`
+			ByModel   []struct {
+				Disagrees bool   `json:"disagrees"`
+				Withheld  string `json:"withheld"`
+			} `json:"by_model"`
+		} `json:"comparison"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.NotEmpty(t, doc.Comparison)
+	for _, c := range doc.Comparison {
+		assert.Empty(t, c.Disagrees)
+		for _, m := range c.ByModel {
+			assert.False(t, m.Disagrees)
+			assert.Contains(t, m.Withheld, "poor_fit")
+		}
+	}
+
+	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "Agreement withheld")
+}
+
+// Finding 5: a true baseline of 0 (zerobase-truth.json: tv ROAS 1.5,
+// search 2.5, no baseline) fitted at -0.2% is no implausible baseline:
+// the verdicts stand, and hold the truth.
+func TestMixReviewBaselineNearZero(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/review/zerobase-spend.csv"), "--kpi", td("mix/review/zerobase-kpi.csv"), "--bootstrap", "50")
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "implausible_baseline")
+	assert.NotContains(t, out, "no verdict")
+	assert.Contains(t, out, "pays back")
+}
+
+// Finding 7: a daily file with a hole is told its days are missing, not
+// sent to --period week (which sent it back to --period day); a file of
+// weeks with one stray day is not sent to --period day.
+func TestMixReviewHoleIsMissingDays(t *testing.T) {
+	code, _, errOut := leadscore(t, "", "mix", "--period", "day", "--spend", td("mix/daily/spend.csv"), "--kpi", td("mix/review/l_daily_hole.csv"), "--bootstrap", "20")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "l_daily_hole.csv:101: cannot fit the model: days 2023-04-10 and 2023-04-17 are 7 days apart; days must follow each other 1 day apart with none missing: 6 days are missing, 2023-04-11 to 2023-04-16; give their rows")
+	assert.NotContains(t, errOut, "--period week")
+	code, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/c_kpi_mixed.csv"), "--bootstrap", "20")
+	assert.NotEqual(t, exitOK, code)
+	assert.NotContains(t, errOut, "--period day")
+}
+
+// Finding 8: a tie between gaps (one of 7 days, one of 1) finds no
+// period, rather than calling the file daily by "most of its dates"; a
+// mistyped year is counted in calendar days (2025-12-15 to 2504-01-01 is
+// 174,602 days), not the 106,751 a saturated duration gave.
+func TestMixReviewDateMessages(t *testing.T) {
+	_, _, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/e_kpi3.csv"))
+	assert.NotContains(t, errOut, "most of its dates are")
+	assert.Contains(t, errOut, "3 weeks of data")
+	_, _, errOut = leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/i_kpi_year.csv"))
+	assert.Contains(t, errOut, "i_kpi_year.csv:157: cannot fit the model: weeks 2025-12-15 and 2504-01-01 are 174602 days apart")
+}
+
+// Finding 12: the help says the daily folds' length as the fit chooses
+// it (31 days on the review's 251 days, 91 on two years), and that --kpi
+// takes a date column in weekly runs.
+func TestMixReviewHelp(t *testing.T) {
+	_, _, errOut := leadscore(t, "", "mix", "-h")
+	assert.NotContains(t, errOut, "folds\nare 91 days")
+	assert.Contains(t, errOut, "an eighth of the days (28 to 91 days")
+	assert.Contains(t, errOut, "CSV with week (or date, found weekly or daily by its dates")
+}
+
+// Finding 10: the guide's figure for a noise KPI on the bundled spend
+// (docs/guide/mix.md, poor_fit) is this run's in-sample R², 0.055.
+func TestMixReviewNoiseR2(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/kpi-noise.csv"), "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		InSample struct {
+			R2 float64 `json:"r2"`
+		} `json:"in_sample"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.InDelta(t, 0.055, doc.InSample.R2, 0.0005)
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(strings.Fields(string(guide)), " "), "and 0.055 on the bundled spend with a noise KPI")
+}
+
+// Finding 9: the guide's table beside Robyn's one-pager holds each
+// channel's ROAS and interval as the guide's command prints them.
+func TestMixReviewRobynTableIsTheOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 refits")
+	}
+	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/robyn/spend.csv"), "--kpi", td("mix/robyn/kpi.csv"), "--controls", td("mix/robyn/controls.csv"), "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Channels []struct {
+			Name string
+			ROAS struct{ Value, Low, High float64 }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
+	require.NoError(t, err)
+	require.Len(t, doc.Channels, 5)
+	for _, c := range doc.Channels {
+		cell := sig(c.ROAS.Value) + " (" + sig(c.ROAS.Low) + " to " + sig(c.ROAS.High) + ")"
+		if c.ROAS.Value < 1 {
+			cell = strconv.FormatFloat(c.ROAS.Value, 'f', 2, 64) + " (" + sig(c.ROAS.Low) + " to " + sig(c.ROAS.High) + ")"
+		}
+		assert.Contains(t, string(guide), "| "+cell+", ", "%s: paste the guide's Robyn row from the output", c.Name)
+	}
+}
