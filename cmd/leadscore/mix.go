@@ -685,7 +685,6 @@ type mixReport struct {
 	ComparisonPeriod  *periods        `json:"comparison_period,omitempty"`
 }
 
-
 // fitWarned is the fit-quality warning (implausible_baseline, poor_fit)
 // that withholds every verdict, or nil.
 func fitWarned(r *mix.Result) *mix.Warning {
