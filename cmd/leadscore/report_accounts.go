@@ -21,18 +21,9 @@ import (
 // accountViewRow is what the account view reads of a row of score
 // --accounts: an account's result, or (Error set) a row that failed.
 type accountViewRow struct {
-	ID           string   `json:"id"`
-	Line         int      `json:"line"`
-	Error        string   `json:"error"`
-	Total        float64  `json:"total"`
-	Grade        string   `json:"grade"`
-	Stage        string   `json:"stage"`
-	SalesReady   bool     `json:"sales_ready"`
-	Disqualified bool     `json:"disqualified"`
-	People       int      `json:"people"`
-	Engaged      int      `json:"engaged"`
-	Present      []string `json:"present_roles"`
-	Missing      []string `json:"missing_roles"`
+	htmlreport.TopAccount
+	Line  int    `json:"line"`
+	Error string `json:"error"`
 }
 
 // readAccountView sums up the NDJSON rows of score --accounts (out) for
@@ -83,8 +74,7 @@ func readAccountView(m *rules.Model, file, leadsFile string, counts *htmlreport.
 		}
 		totals = append(totals, r.Total)
 		v.People += r.People
-		v.Top = append(v.Top, htmlreport.TopAccount{ID: r.ID, Total: r.Total, Grade: r.Grade, Stage: r.Stage, SalesReady: r.SalesReady,
-			Disqualified: r.Disqualified, People: r.People, Engaged: r.Engaged, Present: r.Present, Missing: r.Missing})
+		v.Top = append(v.Top, r.TopAccount)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -101,7 +91,7 @@ func readAccountView(m *rules.Model, file, leadsFile string, counts *htmlreport.
 	if len(am.Grades) > 0 && grades[""] > 0 {
 		v.Grades = append(v.Grades, htmlreport.AccountGrade{Grade: "", Accounts: grades[""]})
 	}
-	v.Total = nearestRank(totals)
+	v.Total = review.QuantilesOf(totals)
 	sort.SliceStable(v.Top, func(i, j int) bool { return v.Top[i].Total > v.Top[j].Total })
 	if k := min(top, len(v.Top)); k < len(v.Top) {
 		// Accounts left out with the total of the last one listed (or, for
@@ -115,26 +105,6 @@ func readAccountView(m *rules.Model, file, leadsFile string, counts *htmlreport.
 		v.Top = v.Top[:k]
 	}
 	return v, nil
-}
-
-// nearestRank is the quantiles of vs by the nearest rank (the p-th
-// quantile is the smallest value with at least p of them at or below it),
-// as diff's score distribution has them; zero for none.
-func nearestRank(vs []float64) review.Quantiles {
-	if len(vs) == 0 {
-		return review.Quantiles{}
-	}
-	s := append([]float64(nil), vs...)
-	sort.Float64s(s)
-	at := func(p float64) float64 {
-		i := int(p*float64(len(s))+0.999999) - 1
-		return s[max(0, min(i, len(s)-1))]
-	}
-	sum := 0.0
-	for _, x := range s {
-		sum += x
-	}
-	return review.Quantiles{P10: at(0.10), P25: at(0.25), Median: at(0.5), P75: at(0.75), P90: at(0.9), Mean: sum / float64(len(s))}
 }
 
 // accountOutcomeErrors are the rows of the account outcomes file that

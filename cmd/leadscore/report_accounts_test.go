@@ -233,17 +233,6 @@ func TestReportAccountsFlags(t *testing.T) {
 	assert.Contains(t, errOut, "the backtest-accounts part could not run")
 }
 
-// The nearest rank of ten values 1..10: the p-th quantile is the value at
-// rank ceil(p·10) (p10 the 1st, p25 the 3rd, the median the 5th, p75 the
-// 8th, p90 the 9th), whatever the order they come in.
-func TestNearestRank(t *testing.T) {
-	q := nearestRank([]float64{7, 3, 10, 1, 9, 2, 8, 5, 4, 6})
-	assert.Equal(t, [6]float64{1, 3, 5, 8, 9, 5.5}, [6]float64{q.P10, q.P25, q.Median, q.P75, q.P90, q.Mean})
-	q = nearestRank([]float64{42})
-	assert.Equal(t, [6]float64{42, 42, 42, 42, 42, 42}, [6]float64{q.P10, q.P25, q.Median, q.P75, q.P90, q.Mean})
-	assert.Zero(t, nearestRank(nil))
-}
-
 // glanceOf is the page's first screen: its "At a glance" section.
 func glanceOf(t *testing.T, page string) string {
 	t.Helper()

@@ -316,15 +316,17 @@ func (im *Impact) Finish() {
 	}
 	for _, name := range im.names {
 		t := im.totals[name]
-		im.Distribution = append(im.Distribution, Distribution{Score: name, Old: quantiles(t[0]), New: quantiles(t[1])})
+		im.Distribution = append(im.Distribution, Distribution{Score: name, Old: QuantilesOf(t[0]), New: QuantilesOf(t[1])})
 	}
 }
 
 // MoveCount returns how many leads went from one stage to another.
 func (im *Impact) MoveCount(from, to string) int { return im.moves[[2]string{from, to}] }
 
-// quantiles uses the nearest-rank method on a sorted copy.
-func quantiles(vs []float64) Quantiles {
+// QuantilesOf is the quantiles and mean of vs by the nearest rank (the
+// p-th quantile is the smallest value with at least p of them at or below
+// it), worked out on a sorted copy; zero for none.
+func QuantilesOf(vs []float64) Quantiles {
 	if len(vs) == 0 {
 		return Quantiles{}
 	}
