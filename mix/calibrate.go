@@ -67,6 +67,12 @@ type Calibration struct {
 	// interval.
 	AgreesBefore bool `json:"agrees_before"`
 	AgreesAfter  bool `json:"agrees_after"`
+	// AgreementWithheld, when set, says why no verdict on agreement is
+	// given: the calibrated fit's quality is warned of (implausible_baseline
+	// or poor_fit), so the model's figures beside the test are not
+	// supported; AgreesBefore and AgreesAfter are then false and no
+	// disagreement is warned of.
+	AgreementWithheld string `json:"agreement_withheld,omitempty"`
 }
 
 // Warning kinds of lift tests.
@@ -461,7 +467,20 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	}
 	ws = append(ws, untestedMoved(shifts)...)
 	r.CalibrationShift = shifts
+	var fitWarned string
+	for _, w := range r.Warnings {
+		if w.Kind == WarnImplausibleBaseline || w.Kind == WarnPoorFit {
+			fitWarned = w.Kind
+			break
+		}
+	}
 	for i := range r.Calibration {
+		if fitWarned != "" {
+			c := &r.Calibration[i]
+			c.AgreesBefore, c.AgreesAfter = false, false
+			c.AgreementWithheld = "no verdict on agreement: the fit's quality is warned of (" + fitWarned + "), so the model's figures beside the test are not supported"
+			continue
+		}
 		cal := r.Calibration[i]
 		if !cal.AgreesBefore {
 			ws = append(ws, Warning{Kind: WarnLiftDisagrees, Channels: []string{cal.Channel}, Line: cal.Line, Message: fmt.Sprintf(

@@ -196,6 +196,11 @@ const createdField = "created_at"
 func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
 	p.Created = lead.TimeField(createdField)
 	if p.Created.IsZero() {
+		if v := lead.field(createdField); v != nil {
+			return fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(v))
+		}
+	}
+	if p.Created.IsZero() {
 		// A lead bound straight from its line carries no fields: the
 		// evaluator has them when the model declares created_at.
 		p.Created, _ = ev.env.Get(createdField).(time.Time)

@@ -76,16 +76,7 @@ func (l Lead) MarshalJSON() ([]byte, error) {
 // straight into a model's slots (*rules.Fields); zero when the lead does
 // not carry it, it is no time, or the fields are a struct.
 func (l Lead) TimeField(name string) time.Time {
-	var v any
-	switch f := l.Fields.(type) {
-	case map[string]any:
-		v = f[name]
-	case *rules.Fields:
-		if x, present := f.Get(name); present {
-			v = x
-		}
-	}
-	switch v := v.(type) {
+	switch v := l.field(name).(type) {
 	case string:
 		if t, err := dsl.ParseTime(v); err == nil {
 			return t
@@ -94,6 +85,19 @@ func (l Lead) TimeField(name string) time.Time {
 		return v
 	}
 	return time.Time{}
+}
+
+// field is the lead's field name as given, nil when absent.
+func (l Lead) field(name string) any {
+	switch f := l.Fields.(type) {
+	case map[string]any:
+		return f[name]
+	case *rules.Fields:
+		if x, present := f.Get(name); present {
+			return x
+		}
+	}
+	return nil
 }
 
 // LeadFromMap turns a decoded JSON object into a lead: "id", "events" and
@@ -218,4 +222,17 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// valueText shows a field's value as its row gave it: a text quoted, any
+// other value as JSON writes it.
+func valueText(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

@@ -120,3 +120,22 @@ func TestScoreAccountsCreatedAfterAsOf(t *testing.T) {
 	}
 	assert.True(t, found)
 }
+
+// A created_at that is no time fails its lead at its line (final review:
+// it was read as absent, the lead's first event taken instead, and the
+// account made sales-ready by a person it may not have had yet); the
+// other leads are scored.
+func TestScoreAccountsCreatedAtNotATime(t *testing.T) {
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":"A1","domain":"acme.com","industry":"Software","employees":1200}
+`)
+	leads := writeTemp(t, "leads.ndjson", `{"id":"L1","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"2026-09-01T00:00:00Z","events":[{"id":"e1","type":"demo_request","at":"2026-09-20T10:00:00Z"}]}
+{"id":"L3","email":"cai@acme.com","title":"Data Analyst","country":"US","created_at":"soon","events":[{"id":"e3","type":"page_view","at":"2026-09-21T10:00:00Z","url":"/pricing"}]}
+{"id":"L5","email":"eve@acme.com","title":"Engineer","country":"US","created_at":1791158400,"events":[{"id":"e5","type":"page_view","at":"2026-09-21T10:00:00Z","url":"/pricing"}]}
+`)
+	code, out, errOut := leadscore(t, "", "score", "--model", td("accounts/model.yaml"), "--at", "2026-09-28T00:00:00Z", "--accounts", accounts, leads)
+	require.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, `leads.ndjson:2: lead L3: created_at is "soon", not a time`)
+	assert.Contains(t, errOut, `leads.ndjson:3: lead L5: created_at is 1791158400, not a time`)
+	assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 1 by domain, 0 unmatched, 2 failed")
+	assert.Contains(t, out, `"people":1`)
+}

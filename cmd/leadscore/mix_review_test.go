@@ -119,6 +119,14 @@ func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
 				Withheld  string `json:"withheld"`
 			} `json:"by_model"`
 		} `json:"comparison"`
+		Calibration []struct {
+			AgreesBefore bool   `json:"agrees_before"`
+			AgreesAfter  bool   `json:"agrees_after"`
+			Withheld     string `json:"agreement_withheld"`
+		} `json:"calibration"`
+		Warnings []struct {
+			Kind string `json:"kind"`
+		} `json:"warnings"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	require.NotEmpty(t, doc.Comparison)
@@ -129,6 +137,17 @@ func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
 			assert.Contains(t, m.Withheld, "poor_fit")
 		}
 	}
+	// The lift tests' agreement is withheld in the JSON and the warnings
+	// too, not only in the table (final review): no disagreement verdict.
+	require.NotEmpty(t, doc.Calibration)
+	for _, c := range doc.Calibration {
+		assert.Contains(t, c.Withheld, "poor_fit")
+		assert.False(t, c.AgreesBefore || c.AgreesAfter)
+	}
+	for _, w := range doc.Warnings {
+		assert.NotContains(t, w.Kind, "lift_test", "no verdict on a lift test under a bad fit")
+	}
+	assert.NotContains(t, errOut, "lift_test_disagrees")
 
 	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
 	require.Equal(t, exitOK, code, errOut)
