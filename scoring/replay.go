@@ -45,7 +45,15 @@ type replay struct {
 
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
+	costs []int64  // by kept event: at most the steps a score meets it with (see dropped)
 	added int      // events of the prefix taken in
+
+	// dropped is at most the steps a score of every event up to the point
+	// would spend on the events prune dropped: a step per rule of each,
+	// and the steps its rule's fixed condition took when take tested it
+	// (a condition it did not test is of a rule whose window the event
+	// left, which a score meets with the one step).
+	dropped int64
 
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 
@@ -226,21 +234,26 @@ func (r *replay) take(e *Event) {
 		return // no rule counts it: the aggregates have it
 	}
 	match := make([]int8, len(rs))
+	cost := int64(0)
 	for i, rule := range rs {
 		match[i] = -1
+		cost++
 		if r.fixed[rule] {
-			match[i] = r.test(rule, e)
+			var steps int64
+			match[i], steps = r.test(rule, e)
+			cost += steps
 		}
 	}
 	r.kept = append(r.kept, *e)
 	r.match = append(r.match, match)
+	r.costs = append(r.costs, cost)
 }
 
 // test evaluates a fixed condition on an event: 1 or 0, or -1 when it fails
-// (the point's score reports the failure).
-func (r *replay) test(rule *rules.Rule, e *Event) int8 {
+// (the point's score reports the failure), and the steps it took.
+func (r *replay) test(rule *rules.Rule, e *Event) (int8, int64) {
 	if rule.When == nil {
-		return 1
+		return 1, 0
 	}
 	if !r.ready {
 		if r.matcher == nil {
@@ -251,22 +264,23 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 			}
 		}
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
-			return -1
+			return -1, 0
 		}
 		r.ready = true
 	}
 	if r.matcher.SetEvent(e) != nil {
-		return -1
+		return -1, 0
 	}
 	r.matcher.ResetBudget() // each test has the budget of a whole score
 	ok, err := r.matcher.Bool(rule.When)
+	steps := r.s.model.Limits().MaxSteps - r.matcher.BudgetLeft()
 	switch {
 	case err != nil:
-		return -1
+		return -1, steps
 	case ok:
-		return 1
+		return 1, steps
 	}
-	return 0
+	return 0, steps
 }
 
 // expire drops from the windowed counts the events that left their window
@@ -320,10 +334,12 @@ func (r *replay) prune(at time.Time) {
 	n := 0
 	for i := range r.kept {
 		if keep[i] {
-			r.kept[n], r.match[n] = r.kept[i], r.match[i]
+			r.kept[n], r.match[n], r.costs[n] = r.kept[i], r.match[i], r.costs[i]
 			n++
+		} else {
+			r.dropped += r.costs[i]
 		}
 	}
 	clear(r.kept[n:])
-	r.kept, r.match = r.kept[:n], r.match[:n]
+	r.kept, r.match, r.costs = r.kept[:n], r.match[:n], r.costs[:n]
 }

@@ -1,6 +1,8 @@
 package scoring_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sort"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -208,4 +211,85 @@ func BenchmarkTimeline(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TimelineScore's score as of asOf, taken from the replay that ends the
+// timeline, is ScoreContext's (but for the unknown data it leaves out)
+// whenever it vouches for it (ok), and its timeline TimelineContext's (or
+// TimelineTotals' when lean); it declines every lead ScoreContext fails:
+// here, leads over a tight step budget only through the events the replay
+// drops (one score meets them all), and under RefuseUnknown leads whose
+// undeclared data is on events no rule reads. With the default budget it
+// vouches for every lead that scores.
+func TestTimelineScoreIsScoreOrDeclines(t *testing.T) {
+	ctx := context.Background()
+	type scorer struct {
+		name      string
+		s         *scoring.Scorer
+		mustVouch bool
+	}
+	plain, err := rules.CompileBytes("replay.yaml", []byte(replayModel))
+	require.NoError(t, err)
+	scorers := []scorer{
+		{"replay", scoring.New(plain), true},
+		{"bundled", bundledScorer(t), true},
+		{"strict", scoring.New(plain, scoring.WithUnknownData(scoring.RefuseUnknown)), false},
+	}
+	for _, steps := range []int64{120, 250, 500, 1000} {
+		m, err := rules.CompileBytes("replay.yaml", []byte(replayModel), rules.WithLimits(rules.Limits{MaxSteps: steps}))
+		require.NoError(t, err)
+		scorers = append(scorers, scorer{fmt.Sprint("steps ", steps), scoring.New(m), false})
+	}
+	r := rand.New(rand.NewSource(28))
+	var vouched, overBudget, overBudgetTimelineFine, refused, declinedFine int
+	for _, sc := range scorers {
+		for trial := 0; trial < 150; trial++ {
+			lead := randomLead(r, r.Intn(90))
+			if trial%2 == 1 {
+				lead.Fields = map[string]any{"email": "maria@acme.io", "title": "VP Engineering", "industry": "software", "employees": 250, "country": "US"}
+			}
+			if trial%5 == 0 { // undeclared data on an event no rule of replayModel reads
+				lead.Events = append(lead.Events, scoring.Event{Type: "email_open", At: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Fields: map[string]any{"colour": "red"}})
+			}
+			asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Intn(400)) * 24 * time.Hour)
+			lean := trial%3 == 0
+			tl, res, ok := sc.s.TimelineScore(friend.K(), ctx, lead, asOf, lean)
+			want, werr := sc.s.ScoreContext(ctx, lead, asOf)
+			wantTL, tlErr := sc.s.TimelineContext(ctx, lead, asOf)
+			if lean {
+				wantTL, tlErr = sc.s.TimelineTotals(ctx, lead, asOf)
+			}
+			var le *rules.LimitError
+			if errors.As(werr, &le) {
+				overBudget++
+				if tlErr == nil {
+					overBudgetTimelineFine++
+				}
+			}
+			var ue *scoring.UnknownDataError
+			if errors.As(werr, &ue) {
+				refused++
+			}
+			if !ok {
+				if werr == nil && tlErr == nil {
+					declinedFine++
+					require.False(t, sc.mustVouch, "%s, trial %d: declined a lead that scores", sc.name, trial)
+				}
+				continue
+			}
+			vouched++
+			require.NoError(t, werr, "%s, trial %d: vouched for a lead ScoreContext fails", sc.name, trial)
+			require.NoError(t, tlErr, "%s, trial %d", sc.name, trial)
+			want.Unknown = nil // TimelineScore leaves them to Scorer.Unknown
+			require.Equal(t, want, res, "%s, trial %d", sc.name, trial)
+			require.Equal(t, wantTL, tl, "%s, trial %d", sc.name, trial)
+		}
+	}
+	t.Logf("vouched %d; ScoreContext over the budget %d (timeline fine %d), refused %d; declined though both succeed %d", vouched, overBudget, overBudgetTimelineFine, refused, declinedFine)
+	require.Greater(t, overBudgetTimelineFine, 0, "some leads only a whole score takes over the budget")
+	require.Greater(t, refused, 0, "some leads refused for undeclared data")
+	_, _, ok := scoring.New(plain).TimelineScore(friend.K(), ctx, scoring.Lead{ID: "d", Dispositions: []scoring.Disposition{{At: time.Now(), Status: scoring.Accepted}}}, time.Now(), true)
+	require.False(t, ok, "a lead with dispositions is declined")
+	_, _, ok = scoring.New(plain).TimelineScore(friend.Key{}, ctx, scoring.Lead{ID: "x"}, time.Now(), true)
+	require.False(t, ok, "not a friend")
 }
