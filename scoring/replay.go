@@ -58,6 +58,9 @@ type replay struct {
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 
 	ev *evaluation // held from point to point (see point); the Scorer's pool's
+
+	leanRes  Result // a lean point's result (see scoreAs)
+	matchBuf []int8 // where take cuts each kept event's match from
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -67,6 +70,10 @@ type counted struct {
 }
 
 func (s *Scorer) newReplay(lead Lead) *replay {
+	if r, ok := s.replays.Get().(*replay); ok {
+		r.lead = lead // the rest as release left it: empty, with its room
+		return r
+	}
 	aggs, byType := s.replayAggregates()
 	r := &replay{s: s, lead: lead, aggs: aggs, byType: byType, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
@@ -74,13 +81,15 @@ func (s *Scorer) newReplay(lead Lead) *replay {
 	return r
 }
 
-// release gives the replay's matcher back to the Scorer, for the next
-// replay; the replay must not test a condition after. It is not called
-// when a panic stops the walk, so a matcher in a broken state is dropped.
+// release gives the replay's matcher and evaluation back to the Scorer,
+// and the replay itself, emptied, for the next replay; the replay must
+// not be used after. It is not called when a panic stops the walk, so a
+// replay in a broken state is dropped.
 func (r *replay) release() {
 	if r == nil {
 		return
 	}
+	defer r.recycle()
 	if r.matcher != nil {
 		r.s.matchers.Put(r.matcher)
 		r.matcher, r.ready = nil, false
@@ -90,6 +99,23 @@ func (r *replay) release() {
 		r.s.pool.Put(r.ev)
 		r.ev = nil
 	}
+}
+
+// recycle empties the replay, keeping the room of its lists, and gives
+// it to the Scorer's pool.
+func (r *replay) recycle() {
+	r.lead, r.verdicts = Lead{}, nil
+	clear(r.counted.counts)
+	clear(r.counted.lasts)
+	for k := range r.queues {
+		r.queues[k] = r.queues[k][:0]
+	}
+	clear(r.kept)
+	clear(r.match)
+	r.kept, r.match, r.costs, r.matchBuf = r.kept[:0], r.match[:0], r.costs[:0], r.matchBuf[:0]
+	r.added, r.dropped = 0, 0
+	r.leanRes = Result{}
+	r.s.replays.Put(r)
 }
 
 // replayAggregates lists the model's event aggregates, and their slots by
@@ -167,12 +193,17 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 
 // scoreAs is score; lean leaves the result's Fired, Categories and
 // Unknown out (the total, stage, grade and errors are the same), for a
-// replay that reads only the stage of each point.
+// replay that reads only the stage of each point; a lean result is the
+// replay's own, good until the next point.
 func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean bool) (res *Result, err error) {
+	var into *Result
+	if lean {
+		into = &r.leanRes
+	}
 	err = r.point(prefix, at, func(ev *evaluation) (err error, broken bool) {
 		ev.lean = lean
 		defer func() { ev.lean = false }()
-		res, err, broken = r.s.scoreIn(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, func(lead Lead, res *Result) error {
+		res, err, broken = r.s.scoreInto(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, into, func(lead Lead, res *Result) error {
 			return r.s.evaluate(ev, lead, at, res)
 		})
 		return err, broken
@@ -233,7 +264,13 @@ func (r *replay) take(e *Event) {
 	if len(rs) == 0 {
 		return // no rule counts it: the aggregates have it
 	}
-	match := make([]int8, len(rs))
+	// Each kept event's match is cut from matchBuf: when it grows, the
+	// matches cut before keep the old array, which nothing writes again.
+	n := len(r.matchBuf)
+	for range rs {
+		r.matchBuf = append(r.matchBuf, 0)
+	}
+	match := r.matchBuf[n:len(r.matchBuf):len(r.matchBuf)]
 	cost := int64(0)
 	for i, rule := range rs {
 		match[i] = -1

@@ -287,9 +287,11 @@ func (s *Scorer) walkWith(ctx context.Context, lead Lead, asOf time.Time, visit 
 	i := 0
 	for k := 0; i < len(events) || k < len(moments); {
 		if i < len(events) && (k == len(moments) || !events[i].At.After(moments[k].at)) {
-			ev := events[i]
+			// A point's event is the walk's copy: nothing writes it again
+			// (a recycle below makes a new list).
+			ev := &events[i]
 			i++
-			if err := step(ev.At, i, &ev, nil); err != nil {
+			if err := step(ev.At, i, ev, nil); err != nil {
 				return err
 			}
 			continue
