@@ -293,3 +293,52 @@ func TestTimelineScoreIsScoreOrDeclines(t *testing.T) {
 	_, _, ok = scoring.New(plain).TimelineScore(friend.Key{}, ctx, scoring.Lead{ID: "x"}, time.Now(), true)
 	require.False(t, ok, "not a friend")
 }
+
+// BenchmarkTimelineScoreInterleaved measures what backtest --capacity
+// does per lead, the old way (ScoreContext at T0, then TimelineTotals up
+// to it) and through TimelineScore (one replay, with its checks), in
+// alternating slices of 100 leads (the bundled and generated ones without
+// dispositions), each first in turn, so that both see the same load of a
+// shared machine; one-replay/two-calls is the ratio of their times:
+//
+//	go test ./scoring -run '^$' -bench TimelineScoreInterleaved
+func BenchmarkTimelineScoreInterleaved(b *testing.B) {
+	var leads []scoring.Lead
+	for _, l := range benchLeads(b) {
+		if len(l.Dispositions) == 0 { // TimelineScore's leads
+			leads = append(leads, l)
+		}
+	}
+	s := bundledScorer(b)
+	ctx := context.Background()
+	const slice = 100
+	var two, one time.Duration
+	vouched := 0
+	for i := 0; b.Loop(); i++ {
+		from := (i * slice) % (len(leads) - slice)
+		batch := leads[from : from+slice]
+		for k := range 2 {
+			start := time.Now()
+			if (i+k)%2 == 0 {
+				for _, l := range batch {
+					if _, err := s.ScoreContext(ctx, l, asOf); err == nil {
+						_, _ = s.TimelineTotals(ctx, l, asOf)
+					}
+				}
+				two += time.Since(start)
+				continue
+			}
+			for _, l := range batch {
+				if _, _, ok := s.TimelineScore(friend.K(), ctx, l, asOf, true); ok {
+					vouched++
+				}
+			}
+			one += time.Since(start)
+		}
+	}
+	perLead := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*slice) }
+	b.ReportMetric(perLead(two), "two-calls-ns/lead")
+	b.ReportMetric(perLead(one), "one-replay-ns/lead")
+	b.ReportMetric(float64(one)/float64(two), "one-replay/two-calls")
+	b.ReportMetric(float64(vouched)/float64(b.N*slice), "vouched/lead")
+}
