@@ -45,9 +45,26 @@ func AUC(scores []float64, positive []bool) *float64 {
 
 // byScore returns a copy of xs sorted by score, lowest first, and how many
 // are positive and negative.
+// The order is a stable sort's: ties (by cmp.Compare) keep their places.
 func byScore(xs []scored) (sorted []scored, pos, neg float64) {
-	sorted = append([]scored(nil), xs...)
-	slices.SortStableFunc(sorted, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
+	type placed struct {
+		scored
+		place int
+	}
+	ps := make([]placed, len(xs))
+	for i, x := range xs {
+		ps[i] = placed{x, i}
+	}
+	slices.SortFunc(ps, func(a, b placed) int {
+		if c := cmp.Compare(a.score, b.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.place, b.place)
+	})
+	sorted = make([]scored, len(xs))
+	for i, p := range ps {
+		sorted[i] = p.scored
+	}
 	for _, x := range sorted {
 		if x.pos {
 			pos++
