@@ -15,7 +15,7 @@ func TestByScoreIsAStableSort(t *testing.T) {
 	values := []float64{math.Copysign(0, -1), 0, math.NaN(), 1.5, -3, 7, 7.25, 100}
 	xs := make([]scored, 3000)
 	for i := range xs {
-		xs[i] = scored{values[r.IntN(len(values))], r.IntN(2) == 0}
+		xs[i] = scored{score: values[r.IntN(len(values))], pos: r.IntN(2) == 0, place: int32(i)}
 	}
 	want := append([]scored(nil), xs...)
 	slices.SortStableFunc(want, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
@@ -24,7 +24,7 @@ func TestByScoreIsAStableSort(t *testing.T) {
 		t.Fatalf("pos %v + neg %v, want %d", pos, neg, len(xs))
 	}
 	for i := range want {
-		if math.Float64bits(got[i].score) != math.Float64bits(want[i].score) || got[i].pos != want[i].pos {
+		if math.Float64bits(got[i].score) != math.Float64bits(want[i].score) || got[i].pos != want[i].pos || got[i].place != want[i].place {
 			t.Fatalf("place %d: %v, want %v", i, got[i], want[i])
 		}
 	}
