@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"reflect"
 	"sort"
 	"testing"
 	"time"
@@ -341,4 +342,49 @@ func BenchmarkTimelineScoreInterleaved(b *testing.B) {
 	b.ReportMetric(perLead(one), "one-replay-ns/lead")
 	b.ReportMetric(float64(one)/float64(two), "one-replay/two-calls")
 	b.ReportMetric(float64(vouched)/float64(b.N*slice), "vouched/lead")
+}
+
+// Replays share one Scorer's pools (replays, evaluations, matchers) from
+// many goroutines at once, and give each lead the timeline, score and
+// sales-ready span it has alone (run with -race).
+func TestReplaysShareAScorer(t *testing.T) {
+	s := bundledScorer(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewSource(29))
+	leads := make([]scoring.Lead, 60)
+	for i := range leads {
+		leads[i] = randomLead(r, r.Intn(40))
+	}
+	at := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	type alone struct {
+		tl   *scoring.Timeline
+		res  *scoring.Result
+		span scoring.ReadySpan
+	}
+	want := make([]alone, len(leads))
+	for i, l := range leads {
+		tl, res, ok := s.TimelineScore(friend.K(), ctx, l, at, i%2 == 0)
+		require.True(t, ok)
+		span, err := s.ReadySpan(l, at)
+		require.NoError(t, err)
+		want[i] = alone{tl, res, span}
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for k := 0; k < 3*len(leads); k++ {
+				i := (k*7 + g*13) % len(leads)
+				tl, res, ok := s.TimelineScore(friend.K(), ctx, leads[i], at, i%2 == 0)
+				span, err := s.ReadySpan(leads[i], at)
+				if !ok || err != nil || !reflect.DeepEqual(tl, want[i].tl) || !reflect.DeepEqual(res, want[i].res) || span != want[i].span {
+					errs <- fmt.Errorf("goroutine %d, lead %d: not the result it has alone", g, i)
+					return
+				}
+			}
+			errs <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		require.NoError(t, <-errs)
+	}
 }
