@@ -955,7 +955,11 @@ func (r mixReport) write(w io.Writer, md bool) {
 				at2 = p.Incremental
 			}
 		}
-		rows = append(rows, []string{c.Name, ad, sig(c.Saturation.Half), fmt.Sprintf("%g", c.Saturation.Shape), sig(at2)})
+		half, shape := sig(c.Saturation.Half), fmt.Sprintf("%g", c.Saturation.Shape)
+		if c.Saturation.Linear {
+			half, shape = "none (straight)", "—"
+		}
+		rows = append(rows, []string{c.Name, ad, half, shape, sig(at2)})
 	}
 	table([]string{"channel", "adstock", "half-saturation (" + r.perly() + ")", "Hill shape", "incremental at 2x spend"}, rows)
 
