@@ -197,7 +197,11 @@ func judgeRivals(r *Result, rivals []rival, per string) {
 	if len(rivals) > 1 {
 		choices = "other choices"
 	}
+	fix := fmt.Sprintf("a lift test per channel (--lift-tests) or more %ss with spend that varies more would decide", per)
+	if per == "day" {
+		fix = "more days with spend that varies more, or the data by week calibrated with a lift test per channel (--period week --lift-tests), would decide"
+	}
 	r.Warnings = append(r.Warnings, Warning{Kind: WarnCurvesDisagree, Channels: withheld, Message: fmt.Sprintf(
-		"the held-out %ss cannot choose the curves: %d %s of carry-over and saturation predict them within one standard error of the chosen curves and give %s; %s; a lift test per channel (--lifts) or more %ss with spend that varies more would decide",
-		per, len(rivals), choices, strings.Join(ranges, " and "), what, per)})
+		"the held-out %ss cannot choose the curves: %d %s of carry-over and saturation predict them within one standard error of the chosen curves and give %s; %s; %s",
+		per, len(rivals), choices, strings.Join(ranges, " and "), what, fix)})
 }

@@ -72,7 +72,7 @@ func TestJudgeRivals(t *testing.T) {
 	w := r.Warnings[0]
 	assert.Equal(t, WarnCurvesDisagree, w.Kind)
 	assert.Equal(t, []string{"tv"}, w.Channels)
-	assert.Equal(t, "the held-out weeks cannot choose the curves: 1 other choice of carry-over and saturation predict them within one standard error of the chosen curves and give tv's ROAS 0.86 to 1.29 and a baseline of 6.0% to 30.0% of the fitted KPI; so the verdicts that change with the choice (tv) are withheld; a lift test per channel (--lifts) or more weeks with spend that varies more would decide", w.Message)
+	assert.Equal(t, "the held-out weeks cannot choose the curves: 1 other choice of carry-over and saturation predict them within one standard error of the chosen curves and give tv's ROAS 0.86 to 1.29 and a baseline of 6.0% to 30.0% of the fitted KPI; so the verdicts that change with the choice (tv) are withheld; a lift test per channel (--lift-tests) or more weeks with spend that varies more would decide", w.Message)
 
 	r = base()
 	judgeRivals(r, []rival{{roas: []float64{2.0, 0.7}, baseline: 0.45}, {roas: []float64{2.6, 0.95}, baseline: 0.25}}, "week")
