@@ -145,11 +145,13 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
 		r.Channels = append(r.Channels, cr)
 	}
-	rivals, err := m.rivals(ks, lam)
-	if err != nil {
-		return nil, err
+	if rivalCheck {
+		rivals, err := m.rivals(ks, lam)
+		if err != nil {
+			return nil, err
+		}
+		judgeRivals(r, rivals, r.Period)
 	}
-	judgeRivals(r, rivals, r.Period)
 	r.incr, r.weekly, r.weeks = incrs, weekly, d.Weeks
 	names := make([]string, C)
 	for c, ch := range r.Channels {

@@ -23,6 +23,10 @@ const WarnCurvesDisagree = "curves_disagree"
 // before WarnCurvesDisagree says so.
 const BaselineSpread = 0.10
 
+// rivalCheck runs the search for rivals (the benchmark turns it off to
+// measure what it costs).
+var rivalCheck = true
+
 // rivalStarts is the number of searches from random curves (with a fixed
 // seed) whose ends are rivals, beside the search from straight responses.
 const rivalStarts = 4
