@@ -229,6 +229,15 @@ func TestReadDailyHeaders(t *testing.T) {
 	}
 	_, _, err := ReadSeries(strings.NewReader("day,date,revenue\n"), Day, "KPI", "", fail)
 	assert.ErrorContains(t, err, "the KPI file's header has both a day and a date column; keep one")
+	// A weekly file with a week and a date (or day) column is refused from
+	// its header: read on, the date column was taken for a control and
+	// failed every row.
+	for _, other := range []string{"date", "day"} {
+		rows := 0
+		_, _, err = ReadWeekly(strings.NewReader("week,"+other+",holiday\n2024-01-01,2024-01-01,0\n2024-01-08,2024-01-08,1\n"), "controls", "*", func(int, error) { rows++ })
+		assert.ErrorContains(t, err, "the controls file's header has both a week and a "+other+" column; keep one, the week each row is for")
+		assert.Zero(t, rows, "no row fails: the header does")
+	}
 	_, _, err = ReadSpendBy(strings.NewReader("week,channel,spend\n"), Day, fail)
 	assert.ErrorContains(t, err, "the spend file's header has a week column and no day or date column: it looks like weekly data; run with --period week")
 	_, _, err = ReadSpendBy(strings.NewReader("when,channel,spend\n"), Day, fail)
