@@ -246,7 +246,7 @@ func BenchmarkFit(b *testing.B) {
 // iteration, so that their ratios hold on a shared machine: ms/fit of
 // each, and each's ratio to before.
 //
-//	go test ./mix -run '^$' -bench FitGridInterleaved -benchtime 5x
+//	go test ./mix -run '^$' -bench BenchmarkFitGridInterleaved -benchtime 10x
 func BenchmarkFitGridInterleaved(b *testing.B) {
 	d, _, err := Simulate(exampleSim)
 	require.NoError(b, err)
