@@ -172,3 +172,18 @@ func ExampleSpreadCostsBy() {
 	// 2024-03-04 tv 250
 	// 4 days, day
 }
+
+// A saturating Hill curve against the straight response: at twice the
+// half-saturation the curve reaches two thirds of its full effect (shape
+// 1) and grows ever slower; the straight response keeps its slope.
+func ExampleHill() {
+	curve := mix.Hill{Half: 1000, Shape: 1}
+	straight := mix.Hill{Linear: true}
+	for _, x := range []float64{500, 1000, 2000} {
+		fmt.Printf("x %4.0f: Hill %.3f (slope %.5f), straight %4.0f (slope %.0f)\n", x, curve.At(x), curve.Slope(x), straight.At(x), straight.Slope(x))
+	}
+	// Output:
+	// x  500: Hill 0.333 (slope 0.00044), straight  500 (slope 1)
+	// x 1000: Hill 0.500 (slope 0.00025), straight 1000 (slope 1)
+	// x 2000: Hill 0.667 (slope 0.00011), straight 2000 (slope 1)
+}
