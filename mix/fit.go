@@ -350,10 +350,10 @@ func (m *model) halves() []float64 {
 // search's grid; the benchmark turns it off to measure what it costs.
 var linearCandidate = true
 
-// shapes is the number of half-saturations the search tries: the grid's,
+// halfCount is the number of half-saturations the search tries: the grid's,
 // and past its end the straight response (candidate.half ==
 // len(m.halves())), whose Hill shape is moot, so it is tried once.
-func (m *model) shapes() int {
+func (m *model) halfCount() int {
 	if linearCandidate {
 		return len(m.halves()) + 1
 	}
@@ -368,7 +368,7 @@ func (m *model) linear(k candidate) bool { return k.half == len(m.halves()) }
 func (m *model) grid() []candidate {
 	var out []candidate
 	for ad := range m.adstocks[0] {
-		for h := 0; h < m.shapes(); h++ {
+		for h := 0; h < m.halfCount(); h++ {
 			for s := range gridShape {
 				k := candidate{ad, h, s}
 				if m.linear(k) && s > 0 {
@@ -519,7 +519,7 @@ func (m *model) searchSome(ks []candidate, lam int, y []float64, free []bool, fr
 func (m *model) randomStart(rng *rand.Rand) []candidate {
 	st := make([]candidate, len(m.d.Channels))
 	for c := range st {
-		k := candidate{rng.IntN(len(m.adstocks[0])), rng.IntN(m.shapes()), rng.IntN(len(gridShape))}
+		k := candidate{rng.IntN(len(m.adstocks[0])), rng.IntN(m.halfCount()), rng.IntN(len(gridShape))}
 		if m.linear(k) {
 			k.shape = 0
 		}
