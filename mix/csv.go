@@ -138,6 +138,14 @@ func newPeriodTable(r io.Reader, what string, p Period, need ...string) (*table,
 		_, hasDate := t.cols["date"]
 		_, hasDay := t.cols["day"]
 		switch {
+		case hasWeek && (hasDate || hasDay):
+			// Refused from the header: read on, the other column would
+			// be taken for a value (a control) and fail every row.
+			other := "date"
+			if hasDay {
+				other = "day"
+			}
+			return nil, fmt.Errorf("the %s file's header has both a week and a %s column; keep one, the week each row is for", what, other)
 		case hasWeek:
 			t.period = "week"
 		case hasDate:

@@ -22,7 +22,12 @@
 // search and the fit again on the fitted KPI plus resampled blocks of
 // residuals, so the intervals hold the uncertainty of the chosen curves as
 // well as of the coefficients; the generator is seeded, so the same input
-// gives the same output.
+// gives the same output. A channel's candidates include the straight
+// response (Hill.Linear: no saturation). Curves whose held-out error is
+// within one standard error of the chosen ones are rivals: a channel
+// whose ROAS they put on the other side of break-even gets no verdict,
+// with a WarnCurvesDisagree warning, as does a baseline share they put
+// more than BaselineSpread apart.
 //
 // The inputs: ReadSpend reads weekly spend; ReadCosts reads campaign costs
 // with dates and SpreadCosts spreads them over weeks pro rata by days;

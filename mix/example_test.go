@@ -28,9 +28,9 @@ func ExampleFit() {
 	}
 	fmt.Printf("baseline share: true %.0f%%, estimated %.0f%%\n", 100*truth.BaselineShare, 100*r.BaselineShare)
 	// Output:
-	// tv     true ROAS 1.40, estimated 1.39 (95% 1.22 to 1.77): pays back
-	// search true ROAS 2.50, estimated 2.37 (95% 1.64 to 2.70): pays back
-	// social true ROAS 0.80, estimated 0.54 (95% 0.10 to 0.99): withheld
+	// tv     true ROAS 1.40, estimated 1.39 (95% 1.22 to 1.79): pays back
+	// search true ROAS 2.50, estimated 2.37 (95% 1.56 to 2.66): pays back
+	// social true ROAS 0.80, estimated 0.54 (95% 0.11 to 0.95): withheld
 	// baseline share: true 61%, estimated 63%
 }
 
@@ -63,8 +63,8 @@ func ExampleFit_liftTest() {
 	fmt.Printf("search, true ROAS %.2f: uncalibrated %.2f, calibrated %.2f\n", truth.Channels[1].ROAS, plain.Channels[1].ROAS.Value, calibrated.Channels[1].ROAS.Value)
 	fmt.Printf("test weeks: test %.0f, model before %.0f, after %.0f\n", c.Test.Value, c.Before.Value, c.After.Value)
 	// Output:
-	// search, true ROAS 2.50: uncalibrated 3.97, calibrated 2.39
-	// test weeks: test 197709, model before 313767, after 190186
+	// search, true ROAS 2.50: uncalibrated 4.03, calibrated 2.72
+	// test weeks: test 197709, model before 318821, after 196186
 }
 
 // Read a lift-test file: each bad row is named by its line and left out.
@@ -109,8 +109,8 @@ func ExampleResult_SharesAmong() {
 		fmt.Printf("%s: %.0f%% (95%% %.0f%% to %.0f%%)\n", name, 100*shares[i].Value, 100*shares[i].Low, 100*shares[i].High)
 	}
 	// Output:
-	// search: 85% (95% 51% to 100%)
-	// social: 15% (95% 0% to 48%)
+	// search: 72% (95% 51% to 100%)
+	// social: 28% (95% 0% to 43%)
 }
 
 // Spread campaign costs with dates over weeks that start on Mondays: each
@@ -171,4 +171,19 @@ func ExampleSpreadCostsBy() {
 	// 2024-03-03 tv 250
 	// 2024-03-04 tv 250
 	// 4 days, day
+}
+
+// A saturating Hill curve against the straight response: at twice the
+// half-saturation the curve reaches two thirds of its full effect (shape
+// 1) and grows ever slower; the straight response keeps its slope.
+func ExampleHill() {
+	curve := mix.Hill{Half: 1000, Shape: 1}
+	straight := mix.Hill{Linear: true}
+	for _, x := range []float64{500, 1000, 2000} {
+		fmt.Printf("x %4.0f: Hill %.3f (slope %.5f), straight %4.0f (slope %.0f)\n", x, curve.At(x), curve.Slope(x), straight.At(x), straight.Slope(x))
+	}
+	// Output:
+	// x  500: Hill 0.333 (slope 0.00044), straight  500 (slope 1)
+	// x 1000: Hill 0.500 (slope 0.00025), straight 1000 (slope 1)
+	// x 2000: Hill 0.667 (slope 0.00011), straight 2000 (slope 1)
 }

@@ -346,7 +346,45 @@ func (m *model) halves() []float64 {
 	return gridHalf
 }
 
+// linearCandidate puts the straight response (Hill.Linear) in the
+// search's grid; the benchmark turns it off to measure what it costs.
+var linearCandidate = true
+
+// halfCount is the number of half-saturations the search tries: the grid's,
+// and past its end the straight response (candidate.half ==
+// len(m.halves())), whose Hill shape is moot, so it is tried once.
+func (m *model) halfCount() int {
+	if linearCandidate {
+		return len(m.halves()) + 1
+	}
+	return len(m.halves())
+}
+
+// linear says k is the straight response.
+func (m *model) linear(k candidate) bool { return k.half == len(m.halves()) }
+
+// grid is every candidate of one channel: each adstock with each
+// half-saturation and Hill shape, and with the straight response.
+func (m *model) grid() []candidate {
+	var out []candidate
+	for ad := range m.adstocks[0] {
+		for h := 0; h < m.halfCount(); h++ {
+			for s := range gridShape {
+				k := candidate{ad, h, s}
+				if m.linear(k) && s > 0 {
+					continue
+				}
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
 func (m *model) hill(c int, k candidate) Hill {
+	if m.linear(k) {
+		return Hill{Linear: true}
+	}
 	return Hill{Half: m.halves()[k.half] * m.means[c][k.ad], Shape: gridShape[k.shape]}
 }
 
@@ -428,7 +466,7 @@ func (m *model) search(ks []candidate, lam int, y []float64) ([]candidate, int, 
 // have them.
 func (m *model) searchSome(ks []candidate, lam int, y []float64, free []bool, freeLambda bool) ([]candidate, int, float64, error) {
 	ks = append([]candidate(nil), ks...)
-	nAd := len(m.adstocks[0])
+	grid := m.grid()
 	tg := newTarget(y)
 	best, err := m.cvError(ks, gridLambda[lam], tg, nil)
 	if err != nil {
@@ -440,25 +478,20 @@ func (m *model) searchSome(ks []candidate, lam int, y []float64, free []bool, fr
 			if free != nil && !free[c] {
 				continue
 			}
-			for ad := 0; ad < nAd; ad++ {
-				for h := range m.halves() {
-					for s := range gridShape {
-						k := candidate{ad, h, s}
-						if k == ks[c] {
-							continue
-						}
-						old := ks[c]
-						ks[c] = k
-						e, err := m.cvError(ks, gridLambda[lam], tg, nil)
-						if err != nil {
-							return nil, 0, 0, err
-						}
-						if e < best*(1-1e-9) {
-							best, changed = e, true
-						} else {
-							ks[c] = old
-						}
-					}
+			for _, k := range grid {
+				if k == ks[c] {
+					continue
+				}
+				old := ks[c]
+				ks[c] = k
+				e, err := m.cvError(ks, gridLambda[lam], tg, nil)
+				if err != nil {
+					return nil, 0, 0, err
+				}
+				if e < best*(1-1e-9) {
+					best, changed = e, true
+				} else {
+					ks[c] = old
 				}
 			}
 		}
@@ -486,7 +519,11 @@ func (m *model) searchSome(ks []candidate, lam int, y []float64, free []bool, fr
 func (m *model) randomStart(rng *rand.Rand) []candidate {
 	st := make([]candidate, len(m.d.Channels))
 	for c := range st {
-		st[c] = candidate{rng.IntN(len(m.adstocks[0])), rng.IntN(len(m.halves())), rng.IntN(len(gridShape))}
+		k := candidate{rng.IntN(len(m.adstocks[0])), rng.IntN(m.halfCount()), rng.IntN(len(gridShape))}
+		if m.linear(k) {
+			k.shape = 0
+		}
+		st[c] = k
 	}
 	return st
 }
@@ -608,6 +645,12 @@ func newTarget(y []float64) *target { return &target{y: y, chans: map[[5]int]flo
 // cvError is the held-out sum of squared errors of predicting tg.y; pred,
 // when not nil, receives the held-out predictions by week.
 func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int]float64) (float64, error) {
+	return m.cvFolds(ks, lambda, tg, pred, nil)
+}
+
+// cvFolds is cvError that also adds each fold's part of the error to
+// perFold (one entry per fold), when it is not nil.
+func (m *model) cvFolds(ks []candidate, lambda float64, tg *target, pred map[int]float64, perFold []float64) (float64, error) {
 	starts, h := m.folds()
 	nb := len(m.base)
 	p := nb + len(ks)
@@ -682,6 +725,7 @@ func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int
 		// of the fold's fit of the channel's effect over the test's weeks:
 		// so the search prefers curves under which the fit agrees with
 		// the tests, as Robyn's calibration error does.
+		before := sse
 		for _, o := range obs {
 			e := b[o.j]*o.u - o.target
 			sse += o.w * e * e / float64(len(starts))
@@ -698,6 +742,9 @@ func (m *model) cvError(ks []candidate, lambda float64, tg *target, pred map[int
 			if pred != nil {
 				pred[t] = pr
 			}
+		}
+		if perFold != nil {
+			perFold[f] += sse - before
 		}
 	}
 	return sse, nil

@@ -22,6 +22,21 @@ func TestFitWarningsMarginsAndDigits(t *testing.T) {
 	assert.Equal(t, WarnImplausibleBaseline, ws[0].Kind)
 	assert.Contains(t, ws[0].Message, "the baseline is -6.1% of the fitted KPI")
 
+	// At the limit's printed digits, more digits: -5.04% is not "-5.0%",
+	// 105.03% not "105.0%", a held-out R² of -0.004 not "-0.00".
+	ws = fitWarnings(&Result{BaselineShare: -0.0504, InSample: ok, HeldOut: ok, Period: "week"})
+	require.Len(t, ws, 1)
+	assert.Contains(t, ws[0].Message, "the baseline is -5.04% of the fitted KPI, outside 0 to 100% by more than 5 points")
+	ws = fitWarnings(&Result{BaselineShare: 1.050301, InSample: ok, HeldOut: ok, Period: "week"})
+	require.Len(t, ws, 1)
+	assert.Contains(t, ws[0].Message, "the baseline is 105.03% of the fitted KPI")
+	ws = fitWarnings(&Result{BaselineShare: 0.5, InSample: ok, HeldOut: FitQuality{R2: -0.004}, Period: "week"})
+	require.Len(t, ws, 1)
+	assert.Contains(t, ws[0].Message, "(held-out R² -0.004, below 0)")
+	ws = fitWarnings(&Result{BaselineShare: 0.5, InSample: ok, HeldOut: FitQuality{R2: -0.2}, Period: "week"})
+	require.Len(t, ws, 1)
+	assert.Contains(t, ws[0].Message, "(held-out R² -0.20, below 0)")
+
 	ws = fitWarnings(&Result{BaselineShare: 0.5, InSample: FitQuality{R2: 0.2996}, HeldOut: ok, Period: "week"})
 	require.Len(t, ws, 1)
 	assert.Contains(t, ws[0].Message, "R² 0.29, below 0.3")

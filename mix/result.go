@@ -3,6 +3,7 @@ package mix
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,6 +145,13 @@ func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) 
 		}
 		cr.Verdict, cr.Reason = verdict(cr, flat[ch.Name], r.Warnings, o)
 		r.Channels = append(r.Channels, cr)
+	}
+	if rivalCheck {
+		rivals, err := m.rivals(ks, lam)
+		if err != nil {
+			return nil, err
+		}
+		judgeRivals(r, rivals, r.Period)
 	}
 	r.incr, r.weekly, r.weeks = incrs, weekly, d.Weeks
 	names := make([]string, C)
@@ -391,8 +399,8 @@ func fitWarnings(r *Result) []Warning {
 	var ws []Warning
 	if b := r.BaselineShare; b < -BaselineMargin || b > 1+BaselineMargin {
 		ws = append(ws, Warning{Kind: WarnImplausibleBaseline, Message: fmt.Sprintf(
-			"the baseline is %.1f%% of the fitted KPI, outside 0 to 100%% by more than %.0f points: the channels are credited with more than the whole KPI, so the decomposition is no split of it and no channel's return can be read from it; check the KPI's %ss against the spend's (a KPI that lags the spend, or counts only part of what the spend bought), or give more %ss",
-			100*b, 100*BaselineMargin, r.Period, r.Period)})
+			"the baseline is %s%% of the fitted KPI, outside 0 to 100%% by more than %.0f points: the channels are credited with more than the whole KPI, so the decomposition is no split of it and no channel's return can be read from it; check the KPI's %ss against the spend's (a KPI that lags the spend, or counts only part of what the spend bought), or give more %ss",
+			pastLimit(100*b, map[bool]float64{true: -100 * BaselineMargin, false: 100 + 100*BaselineMargin}[b < 0], 1), 100*BaselineMargin, r.Period, r.Period)})
 	}
 	per := r.Period + "s"
 	switch {
@@ -407,8 +415,8 @@ func fitWarnings(r *Result) []Warning {
 			math.Floor(100*math.Max(0, r.InSample.R2)), per[:len(per)-1], per[:len(per)-1], floorIfPositive(r.InSample.R2), MinR2, fix)})
 	case r.HeldOut.R2 < 0:
 		ws = append(ws, Warning{Kind: WarnPoorFit, Message: fmt.Sprintf(
-			"on the %s it did not see, the model predicts the KPI worse than their own mean would (held-out R² %.2f): what it learnt does not carry to other %s, so its channels' returns are not supported; add controls for the other drivers, or give more %s",
-			per, r.HeldOut.R2, per, per)})
+			"on the %s it did not see, the model predicts the KPI worse than their own mean would (held-out R² %s, below 0): what it learnt does not carry to other %s, so its channels' returns are not supported; add controls for the other drivers, or give more %s",
+			per, pastLimit(r.HeldOut.R2, 0, 2), per, per)})
 	}
 	return ws
 }
@@ -450,6 +458,22 @@ func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, stri
 		return "does not pay back", ""
 	}
 	return "about break-even", ""
+}
+
+// pastLimit prints v with at least decimals places, and more until the
+// figure printed is on v's side of limit: a baseline of -5.04% is
+// "-5.04", not "-5.0" (the limit itself), and a held-out R² of -0.004
+// "-0.004", not "-0.00". v equal to limit prints with decimals places.
+func pastLimit(v, limit float64, decimals int) string {
+	out := strconv.FormatFloat(v, 'f', decimals, 64)
+	for d := decimals; d <= 10 && v != limit; d++ {
+		out = strconv.FormatFloat(v, 'f', d, 64)
+		p, _ := strconv.ParseFloat(out, 64)
+		if (v < limit) == (p < limit) && p != limit {
+			break
+		}
+	}
+	return out
 }
 
 // floorIfPositive rounds a positive R² down to two places, so that

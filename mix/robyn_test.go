@@ -51,13 +51,19 @@ func readRobyn(t *testing.T) Data {
 //   - no channel gets a verdict: 157 weeks cannot pin five channels'
 //     returns down (Robyn's narrow intervals are the spread among similar
 //     models, not the data's noise).
+//
+// The fit is the guide's, with the command's default 200 refits: tv's
+// interval is about as wide as its estimate (3.81 to 14.5 around 9.08),
+// so with 50 refits its 2.5% and 97.5% quantiles, themselves noisy, fell
+// either side of the verdict's limit from one change of the grid to the
+// next.
 func TestRobynSimulatedWeekly(t *testing.T) {
 	skipUnderRace(t)
 	d := readRobyn(t)
 	require.Len(t, d.KPI, 157)
 	require.Len(t, d.Channels, 5)
 	require.Len(t, d.Controls, 4)
-	r, err := Fit(d, Options{Bootstrap: 50})
+	r, err := Fit(d, Options{Bootstrap: 200})
 	require.NoError(t, err)
 	total := 0.0
 	for _, ch := range r.Channels {

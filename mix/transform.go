@@ -75,15 +75,23 @@ func (a Adstock) weights() []float64 {
 // adstocked spend x reaches, x^Shape / (x^Shape + Half^Shape). Half is the
 // adstocked weekly spend that reaches half the full effect, in spend's
 // currency.
+//
+// Linear is no saturation at all: the response is straight, At(x) = x,
+// the limit of the curve as Half grows without bound (rescaled by Half,
+// which the channel's coefficient absorbs). Half and Shape are then 0.
 type Hill struct {
-	Half  float64 `json:"half_saturation"`
-	Shape float64 `json:"shape"`
+	Half   float64 `json:"half_saturation"`
+	Shape  float64 `json:"shape"`
+	Linear bool    `json:"linear,omitempty"`
 }
 
 // At returns the Hill curve at x (0 for x <= 0).
 func (h Hill) At(x float64) float64 {
 	if x <= 0 {
 		return 0
+	}
+	if h.Linear {
+		return x
 	}
 	// 1/(1+(K/x)^S) reads spend only through K/x, so scaling spend and K
 	// by the same factor leaves the curve exactly as it was.
@@ -98,6 +106,9 @@ func (h Hill) xSlope(x float64) float64 {
 	if x <= 0 {
 		return 0
 	}
+	if h.Linear {
+		return x
+	}
 	r := math.Pow(h.Half/x, h.Shape)
 	if math.IsInf(r, 1) {
 		return 0
@@ -109,6 +120,9 @@ func (h Hill) xSlope(x float64) float64 {
 
 // Slope returns the derivative of the Hill curve at x.
 func (h Hill) Slope(x float64) float64 {
+	if h.Linear {
+		return 1
+	}
 	if x <= 0 {
 		if h.Shape == 1 {
 			return 1 / h.Half

@@ -426,15 +426,15 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail("--attribution: %v", err)
 		}
 	}
-	fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed%s\n", spendName, numfmt.Count(sn.Rows, "row"), sn.Read, sn.Failed, datesNote(sn))
+	fmt.Fprintf(stderr, "%s: %s in: %s read, %s failed%s\n", spendName, numfmt.Count(sn.Rows, "row"), numfmt.Thousands(sn.Read), numfmt.Thousands(sn.Failed), datesNote(sn))
 	if *kpiFile != "" {
-		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed%s\n", *kpiFile, numfmt.Count(kn.Rows, "row"), kn.Read, kn.Failed, datesNote(kn))
+		fmt.Fprintf(stderr, "%s: %s in: %s read, %s failed%s\n", *kpiFile, numfmt.Count(kn.Rows, "row"), numfmt.Thousands(kn.Read), numfmt.Thousands(kn.Failed), datesNote(kn))
 	}
 	if controls != nil {
-		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed%s\n", *controlsFile, numfmt.Count(cn.Rows, "row"), cn.Read, cn.Failed, datesNote(cn))
+		fmt.Fprintf(stderr, "%s: %s in: %s read, %s failed%s\n", *controlsFile, numfmt.Count(cn.Rows, "row"), numfmt.Thousands(cn.Read), numfmt.Thousands(cn.Failed), datesNote(cn))
 	}
 	if *liftFile != "" {
-		fmt.Fprintf(stderr, "%s: %s in: %d read, %d failed\n", *liftFile, numfmt.Count(ln.Rows, "row"), ln.Read, ln.Failed)
+		fmt.Fprintf(stderr, "%s: %s in: %s read, %s failed\n", *liftFile, numfmt.Count(ln.Rows, "row"), numfmt.Thousands(ln.Read), numfmt.Thousands(ln.Failed))
 	}
 	if sn.Failed > 0 {
 		// A failed row's channel-week would count as no spend, and bend
@@ -489,13 +489,13 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		costs.Outside = costsOutside(rows, data.Weeks)
 		costs.InWeeks = costs.Total - costs.Outside
 		fmt.Fprintln(stderr, costs.summary(first, lastDay))
-		fmt.Fprintf(stderr, "channel-%ss of spread cost: %d = %d used + %d outside the KPI's %ss", period, len(rows), len(rows)-asm.Outside, asm.Outside, period)
+		fmt.Fprintf(stderr, "channel-%ss of spread cost: %s = %s used + %s outside the KPI's %ss", period, numfmt.Thousands(len(rows)), numfmt.Thousands(len(rows)-asm.Outside), numfmt.Thousands(asm.Outside), period)
 	} else {
 		used := sn.Read - asm.Outside
-		fmt.Fprintf(stderr, "spend rows: %d read = %d used + %d outside the KPI's %ss (%s to %s)", sn.Read, used, asm.Outside, period, first, lastDay)
+		fmt.Fprintf(stderr, "spend rows: %s read = %s used + %s outside the KPI's %ss (%s to %s)", numfmt.Thousands(sn.Read), numfmt.Thousands(used), numfmt.Thousands(asm.Outside), period, first, lastDay)
 	}
 	if asm.Filled > 0 {
-		fmt.Fprintf(stderr, "; %d channel-%ss had no row and count as no spend", asm.Filled, period)
+		fmt.Fprintf(stderr, "; %s channel-%ss had no row and count as no spend", numfmt.Thousands(asm.Filled), period)
 	}
 	fmt.Fprintln(stderr)
 	if derived != nil {
@@ -552,7 +552,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "%s:%d: %s\n", *liftFile, w.Line, strings.TrimPrefix(w.Message, fmt.Sprintf("the lift test on line %d: ", w.Line)))
 			}
 		}
-		fmt.Fprintf(stderr, "lift tests: %d read = %d used + %d left out", ln.Read, ln.Read-left, left)
+		fmt.Fprintf(stderr, "lift tests: %s read = %s used + %s left out", numfmt.Thousands(ln.Read), numfmt.Thousands(ln.Read-left), numfmt.Thousands(left))
 		if left > 0 {
 			fmt.Fprint(stderr, " (each named above)")
 		}
@@ -955,7 +955,11 @@ func (r mixReport) write(w io.Writer, md bool) {
 				at2 = p.Incremental
 			}
 		}
-		rows = append(rows, []string{c.Name, ad, sig(c.Saturation.Half), fmt.Sprintf("%g", c.Saturation.Shape), sig(at2)})
+		half, shape := sig(c.Saturation.Half), fmt.Sprintf("%g", c.Saturation.Shape)
+		if c.Saturation.Linear {
+			half, shape = "none (straight)", "—"
+		}
+		rows = append(rows, []string{c.Name, ad, half, shape, sig(at2)})
 	}
 	table([]string{"channel", "adstock", "half-saturation (" + r.perly() + ")", "Hill shape", "incremental at 2x spend"}, rows)
 

@@ -149,8 +149,11 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			ad = fmt.Sprintf("Weibull, shape %g, scale %g %ss", c.Adstock.Shape, c.Adstock.Scale, r.per())
 		}
 		p := func(k ...any) string { return path(append([]any{"channels", i}, k...)...) }
-		rt.Rows = append(rt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), T(ad), H(p("saturation", "half_saturation"), c.Saturation.Half, "money"),
-			H(p("saturation", "shape"), c.Saturation.Shape, "int"),
+		half, shape := H(p("saturation", "half_saturation"), c.Saturation.Half, "money"), H(p("saturation", "shape"), c.Saturation.Shape, "int")
+		if c.Saturation.Linear {
+			half, shape = T("none (straight)"), T("—")
+		}
+		rt.Rows = append(rt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Name), T(ad), half, shape,
 			H(p("response_curve", at1, "incremental"), c.Curve[at1].Incremental, kpiFmt), H(p("response_curve", at2, "incremental"), c.Curve[at2].Incremental, kpiFmt)}})
 	}
 	curveChart, _ := htmlreport.Line{Title: "Each channel's incremental " + r.KPI + " at multiples of its spend", X: curveX, XLabel: "multiple of the current spend", YLabel: "incremental " + r.KPI,
