@@ -34,13 +34,19 @@ type AccountScorer struct {
 var ErrNoAccounts = errors.New("the rule file has no accounts section; add accounts: (see the accounts section of docs/reference.md)")
 
 // NewAccountScorer returns an AccountScorer for m, which must have an
-// accounts section. The options apply to leads and accounts alike.
+// accounts section. The options apply to leads and accounts alike, but
+// for WithCreatedField, which is of leads: the field a person's creation
+// is read from (created_at without it).
 func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 	if m == nil || m.Accounts == nil {
 		return nil, ErrNoAccounts
 	}
 	s := &AccountScorer{am: m.Accounts, leads: New(m, opts...), accounts: New(m.Accounts.Model, opts...),
 		exprs: m.Accounts.PersonExprs()}
+	if s.leads.created == "" {
+		s.leads.created = "created_at"
+	}
+	s.accounts.created = ""
 	s.counts = append(s.counts, [2]string{rules.CountField(false, ""), rules.CountField(true, "")})
 	for _, r := range m.Accounts.Roles {
 		s.counts = append(s.counts, [2]string{rules.CountField(false, r.Name), rules.CountField(true, r.Name)})
@@ -50,6 +56,10 @@ func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 
 // Leads returns the Scorer of the people.
 func (s *AccountScorer) Leads() *Scorer { return s.leads }
+
+// CreatedField returns the lead field a person's creation is read from
+// (see WithCreatedField).
+func (s *AccountScorer) CreatedField() string { return s.leads.created }
 
 // Accounts returns the Scorer of the account's own model: its schema is
 // the accounts fields (with the counts of people that people() and
@@ -95,8 +105,9 @@ type Person struct {
 	Domain    string `json:"-"`
 	// Matched says how the person was matched: "id" or "domain".
 	Matched string `json:"matched,omitempty"`
-	// Created is when the lead was created: its created_at field, or
-	// without it its first event, as backtest --accounts reads it; zero
+	// Created is when the lead was created: its created_at field (or the
+	// field WithCreatedField names), or without it its first event, as
+	// backtest --accounts reads it; zero
 	// for neither. A person created after the as-of time is not yet one of
 	// its account's people then.
 	Created time.Time `json:"-"`
@@ -188,12 +199,10 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 	return p
 }
 
-// createdField is the lead field Person.Created is read from.
-const createdField = "created_at"
-
 // personValues reads, in the evaluator that scored the lead, the person
 // expressions' values, what matching reads and when the lead was created.
 func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
+	createdField := s.leads.created
 	p.Created = lead.TimeField(createdField)
 	if p.Created.IsZero() {
 		if v := lead.field(createdField); v != nil {

@@ -816,7 +816,7 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 }
 
 // explainAccountCmd reads the flags of explain --account and explains it.
-func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourceFile, dispositionsFile string, noEvents, strict bool, maxRow int, asOf time.Time, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
+func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourceFile, dispositionsFile, createdField string, noEvents, strict bool, maxRow int, asOf time.Time, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore explain: "+format+"\n", a...)
 		return exitUsage
@@ -829,11 +829,7 @@ func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourc
 	case m.Accounts == nil:
 		return fail("--account: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", m.Name)
 	}
-	var opts []scoring.Option
-	if strict {
-		opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
-	}
-	s, _ := scoring.NewAccountScorer(m, opts...)
+	s, _ := newAccountScorer(m, strict, createdField)
 	lo := leadfile.Options{Scorer: s.Leads(), NoEvents: noEvents, MaxRow: maxRow, OnError: func(e leadfile.RowError) { fmt.Fprintln(stderr, e.Error()) }}
 	if name == "-" {
 		if in == "csv" {

@@ -18,6 +18,7 @@ import (
 // leads that are their people, as the leads' impact reads them.
 type accountDiff struct {
 	accountsFile, leads, in, events, source string
+	createdField                            string    // --created-field
 	specs                                   [2]string // the versions as given, for messages
 	strict, noEvents                        bool
 	maxRow                                  int
@@ -56,7 +57,7 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		if m.Accounts == nil {
 			return nil, fmt.Errorf("--accounts: %s has no accounts section, so its accounts cannot be scored; diff --accounts compares two versions that both score accounts", d.specs[v])
 		}
-		var opts []scoring.Option
+		opts := []scoring.Option{scoring.WithCreatedField(d.createdField)}
 		if v == 0 || !d.strict { // as the leads' impact: the old version ignores data it does not declare
 			opts = append(opts, scoring.WithUnknownData(scoring.IgnoreUnknown))
 		} else {
@@ -190,6 +191,10 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 	fmt.Fprintf(stderr, "accounts: %s in %s: %s compared, %d left out; %s: under %s %s matched (%d by account id, %d by domain), %d unmatched, %d failed; under %s %d failed\n",
 		numfmt.Count(len(rows), "account"), d.accountsFile, numfmt.Thousands(im.Leads), im.Failed,
 		numfmt.Count(run.leads, "lead"), d.specs[1], numfmt.Thousands(run.byID+run.byDomain), run.byID, run.byDomain, run.unmatchedN, run.badLeadsN, d.specs[0], runs[0].badLeadsN)
+	if n := run.notCreated; n > 0 {
+		fmt.Fprintf(stderr, "accounts: under %s, %s of the matched created after the as-of time (%s), so not yet their account's people\n",
+			d.specs[1], numfmt.Count(n, "lead"), d.asOf.Format(time.RFC3339))
+	}
 	return im, nil
 }
 

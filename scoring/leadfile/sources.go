@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/friend"
@@ -198,7 +199,11 @@ func newCSVSource(opts Options) (*csvSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
 	}
-	warnColumns(opts, opts.InputName, m, rules.UnknownKey, schema.unknown)
+	// The created field is read (it says who is one of an account's
+	// people) though the model does not declare it.
+	warnColumns(opts, opts.InputName, m, rules.UnknownKey, slices.DeleteFunc(slices.Clone(schema.unknown), func(c unknownColumn) bool {
+		return c.name == opts.Scorer.CreatedField()
+	}))
 	if opts.Events != nil {
 		if schema.idCol < 0 {
 			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)
