@@ -169,6 +169,10 @@ func WithCreatedField(name string) Option {
 	}
 }
 
+// UnknownData returns what the Scorer does with data the model does not
+// declare (see WithUnknownData).
+func (s *Scorer) UnknownData() UnknownData { return s.unknown }
+
 // CreatedField returns the field WithCreatedField named, "" for none.
 func (s *Scorer) CreatedField() string { return s.created }
 

@@ -63,6 +63,9 @@ type accountRun struct {
 	// incomplete are the accounts (by index) --grouped wrote before a lead
 	// of theirs came: their rows leave that lead out.
 	incomplete map[int]bool
+	// leadUnknown counts the data the leads scored carried that the model
+	// does not declare, as score counts it.
+	leadUnknown scoring.UnknownTally
 }
 
 // badAccount is a row of the accounts file that could not be read.
@@ -128,9 +131,10 @@ type personOut struct {
 	id     string
 	m      member
 	err    error
-	index  int    // the account's index; -1 unmatched
-	reason string // why it is unmatched
-	hash   uint64 // idHash of id, for a matched lead
+	index   int    // the account's index; -1 unmatched
+	reason  string // why it is unmatched
+	hash    uint64 // idHash of id, for a matched lead
+	unknown []rules.Unknown
 }
 
 // rowChunkSize is the size of the chunks people's rows are kept in.
@@ -217,6 +221,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if err != nil {
 			return out
 		}
+		if p.Result != nil {
+			out.unknown = p.Result.Unknown
+		}
 		out.index, p.Matched, out.reason = m.Match(p)
 		if out.index >= 0 {
 			out.hash = idset.Hash(id)
@@ -230,6 +237,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		return out
 	}, func(line int, out personOut) error {
 		run.leads++
+		if out.err == nil {
+			run.leadUnknown.Add(out.unknown)
+		}
 		if out.err == nil && out.index >= 0 && out.index < next {
 			// --grouped scored and wrote the account already.
 			a := run.accounts[out.index].ID
@@ -683,10 +693,23 @@ func runScoreAccounts(c caller, s *scoring.AccountScorer, accountsFile string, o
 		run.unreadableHint(stderr)
 	}
 	writeUnknown(stderr, unknown)
+	writeLeadUnknown(stderr, run.leadUnknown)
 	if len(failed)+run.badLeadsN > 0 {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// writeLeadUnknown prints what the leads carried that the model does not
+// declare, as score does, each line saying it is of the leads (the
+// accounts' own are said without).
+func writeLeadUnknown(w io.Writer, t scoring.UnknownTally) {
+	for _, line := range t.Lines() {
+		fmt.Fprintln(w, "leads: "+line)
+	}
+	if len(t.Rows) > 0 {
+		fmt.Fprintln(w, "(no rule reads data the model does not declare: rename it, or declare it under fields or events; --strict-data fails such rows)")
+	}
 }
 
 func orText(s, fallback string) string {

@@ -123,8 +123,14 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	changes := review.Compare(old, new)
 	rep := &review.Report{Model: new.Name, Old: specs[0], New: specs[1], AsOf: asOf, Changes: changes, SignOff: review.SignOff(changes)}
 
+	accountLeadsFailed := 0 // leads the account impact could not score (named on stderr)
 	if *leads != "" {
 		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
+		if *accountsFile != "" {
+			// The created field decides who is one of an account's people:
+			// it is no unknown data of the leads then.
+			newScorer = scoring.New(new, scoring.WithUnknownData(newScorer.UnknownData()), scoring.WithCreatedField(*createdField))
+		}
 		var unknown scoring.UnknownTally
 		opts := leadfile.Options{Scorer: newScorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&opts, *leads, *in, *events, *sourceFile, stderr)
@@ -178,12 +184,13 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 		if *accountsFile != "" {
-			aim, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
+			aim, leadsFailed, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
 				specs: [2]string{specs[0], specs[1]}, createdField: *createdField, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
 			if err != nil {
 				return fail("%v", err)
 			}
 			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim}, *accountsFile
+			accountLeadsFailed = leadsFailed
 		}
 	}
 	// Both versions backtested on the same leads and outcomes, as report
@@ -249,7 +256,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || btStatus == exitProblem {
+	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || accountLeadsFailed > 0 || btStatus == exitProblem {
 		return exitProblem
 	}
 	return exitOK

@@ -96,6 +96,11 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	s := scoring.New(m)
+	if *accountsFile != "" {
+		// created_at decides who is one of an account's people: it is no
+		// unknown data of the leads then.
+		s = scoring.New(m, scoring.WithCreatedField(""))
+	}
 	sc := stream.New(s)
 	var acc *stream.Accounts
 	if *accountsFile != "" {
