@@ -128,9 +128,9 @@ type member struct {
 
 // personOut is what a worker of scoreAccounts makes of one lead.
 type personOut struct {
-	id     string
-	m      member
-	err    error
+	id      string
+	m       member
+	err     error
 	index   int    // the account's index; -1 unmatched
 	reason  string // why it is unmatched
 	hash    uint64 // idHash of id, for a matched lead
