@@ -42,6 +42,8 @@ type accountRun struct {
 	// notCreated are the matched leads created after the as-of time
 	// (scoring.Person.Created): not yet their account's people then.
 	notCreated int
+	// notYet are those of the account explained (scoreAccounts' only).
+	notYet []notYetPerson
 	// ofBadAccounts are the unmatched leads whose account id is that of
 	// an account row that could not be read (unreadableWhy).
 	ofBadAccounts int
@@ -73,6 +75,14 @@ type badAccount struct {
 	line int
 	id   string
 	err  error
+}
+
+// notYetPerson is a lead matched to an account but created after the
+// as-of time: not yet one of its people.
+type notYetPerson struct {
+	ID      string    `json:"id"`
+	Line    int       `json:"line"`
+	Created time.Time `json:"created"`
 }
 
 // unmatchedLead is a lead that found no account.
@@ -300,6 +310,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		lastLine[i] = line
 		if out.m.p.Created.After(asOf) {
 			run.notCreated++
+			if only != "" && i == onlyAt {
+				run.notYet = append(run.notYet, notYetPerson{ID: out.id, Line: line, Created: out.m.p.Created})
+			}
 			return nil
 		}
 		if only != "" && i != onlyAt {
@@ -828,13 +841,16 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 			// Explanation is the account's own model explained: its
 			// rules, gates and stages, part by part, and the next stage.
 			Explanation *scoring.Explanation `json:"explanation"`
-		}{newAccountRow(r, members), r.Fired, r.Rollups, x}
+			// NotYet are the leads matched to it but created after the
+			// as-of time: not yet its people.
+			NotYet []notYetPerson `json:"not_yet_created,omitempty"`
+		}{newAccountRow(r, members), r.Fired, r.Rollups, x, run.notYet}
 		if err := enc.Encode(out); err != nil {
 			return fail("%v", err)
 		}
 		return exitOK
 	}
-	explainAccount(stdout, s, r, x)
+	explainAccount(stdout, s, r, x, run.notYet, displayName(opts.InputName))
 	return exitOK
 }
 
@@ -884,8 +900,10 @@ func didYouMeanID(id string, ids []string) string {
 }
 
 // explainAccount writes which rules, roll-ups and people gave an account
-// its points, its buying group, and its people's own results.
-func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation) {
+// its points, its buying group, and its people's own results; then the
+// leads matched to it but created after the as-of time (notYet, at their
+// lines of the leads file leads).
+func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation, notYet []notYetPerson, leads string) {
 	am := s.AccountModel()
 	var cats []string
 	for _, c := range r.Categories {
@@ -1002,8 +1020,12 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	x.WriteStages(w)
 
 	fmt.Fprintln(w, "\npeople:")
-	if len(r.Members) == 0 {
+	if len(r.Members) == 0 && len(notYet) == 0 {
 		fmt.Fprintln(w, "  (no lead matched this account)")
+	}
+	for _, p := range notYet {
+		fmt.Fprintf(w, "  %s (%s:%d): not yet a person of this account: created %s, after the as-of time\n",
+			p.ID, leads, p.Line, p.Created.UTC().Format(time.RFC3339))
 	}
 	for _, p := range r.Members {
 		pr := p.Result

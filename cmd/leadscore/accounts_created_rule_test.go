@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -116,4 +119,44 @@ func TestAccountsUnknownDataConsistent(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, `"unknown":[{"kind":"key","name":"titel","did_you_mean":"title"}]`)
 	assert.NotContains(t, out, `"created_at"`)
+}
+
+// explain --account names the leads matched to the account but created
+// after the as-of time, with their line and creation, among its people
+// (it said "no lead matched this account"); its JSON lists them in
+// not_yet_created. A Hooli CTO created 2026-12-01, explained at 2026-10-01.
+func TestExplainAccountNamesNotYetCreated(t *testing.T) {
+	src := readFileT(t, td("accounts/attribution/leads.ndjson"))
+	leads := writeTemp(t, "leads.ndjson", src+`{"id":"L17","email":"cto@hooli.com","title":"CTO","country":"US","created_at":"2026-12-01T00:00:00Z","events":[]}
+`)
+	line := strings.Count(src, "\n") + 1
+	args := []string{"explain", "--model", td("accounts/attribution/model.yaml"), "--account", "A-HOOLI", "--accounts", td("accounts/accounts.ndjson"), "--at", "2026-10-01", leads}
+	code, out, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "buying group: 0 people, 0 engaged\n")
+	assert.Contains(t, out, "\npeople:\n  L17 ("+leads+":"+strconv.Itoa(line)+"): not yet a person of this account: created 2026-12-01T00:00:00Z, after the as-of time\n")
+	assert.NotContains(t, out, "no lead matched this account")
+
+	code, js, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var r struct {
+		People int `json:"people"`
+		NotYet []struct {
+			ID      string    `json:"id"`
+			Line    int       `json:"line"`
+			Created time.Time `json:"created"`
+		} `json:"not_yet_created"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &r))
+	assert.Zero(t, r.People)
+	require.Len(t, r.NotYet, 1)
+	assert.Equal(t, "L17", r.NotYet[0].ID)
+	assert.Equal(t, line, r.NotYet[0].Line)
+	assert.Equal(t, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), r.NotYet[0].Created)
+
+	// A year later it is one of its people, and no longer named so.
+	code, out, errOut = leadscore(t, "", "explain", "--model", td("accounts/attribution/model.yaml"), "--account", "A-HOOLI", "--accounts", td("accounts/accounts.ndjson"), "--at", "2027-10-01", leads)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, out, "not yet a person")
+	assert.Contains(t, out, "  L17 (by domain)")
 }
