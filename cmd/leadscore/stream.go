@@ -362,9 +362,9 @@ type streamRun struct {
 	read, applied, duplicates, failed, shown int
 	// recheckFailed counts the accounts' re-checks that failed (each
 	// named on stderr): not tried again, they fail the run's status.
-	recheckFailed int
-	changes, rechecks, rewritten             int
-	accountChanges                           int // of changes, those of accounts
+	recheckFailed                int
+	changes, rechecks, rewritten int
+	accountChanges               int // of changes, those of accounts
 
 	// waiting are the leads taken before the event clock had a time (before
 	// the first event): they are matched to their accounts at the first.
