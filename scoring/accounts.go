@@ -27,6 +27,9 @@ type AccountScorer struct {
 	// counts are the names of the counts of people, all and engaged:
 	// first of everyone, then of each role in file order.
 	counts [][2]string
+	// emailOnly says domain_from is an email field (its name says email):
+	// a value of it without "@" gives no domain.
+	emailOnly bool
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
@@ -47,6 +50,7 @@ func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 		s.leads.created = "created_at"
 	}
 	s.accounts.created = ""
+	s.emailOnly = strings.Contains(strings.ToLower(m.Accounts.DomainFrom), "email")
 	s.counts = append(s.counts, [2]string{rules.CountField(false, ""), rules.CountField(true, "")})
 	for _, r := range m.Accounts.Roles {
 		s.counts = append(s.counts, [2]string{rules.CountField(false, r.Name), rules.CountField(true, r.Name)})
@@ -112,7 +116,10 @@ type Person struct {
 	// its account's people then.
 	Created time.Time `json:"-"`
 
-	asOf   time.Time
+	asOf time.Time
+	// noAt is the value of an email field (domain_from) that has no "@",
+	// so no domain: kept for the reason it matches no account.
+	noAt   string
 	values []any // the person expressions' values, in PersonExprs' order
 	inline [8]any
 }
@@ -234,7 +241,13 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 	}
 	if f := s.am.DomainFrom; f != "" {
 		v, _ := ev.env.Get(f).(string)
-		p.Domain = s.domain(v)
+		if s.emailOnly && !strings.Contains(v, "@") && strings.TrimSpace(v) != "" {
+			// An email field without "@" is no address, as emailDomain()
+			// reads it: the lead matches no account by domain.
+			p.noAt = v
+		} else {
+			p.Domain = s.domain(v)
+		}
 	}
 	return nil
 }
@@ -385,6 +398,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	}
 	if am.DomainFrom != "" {
 		switch {
+		case p.noAt != "":
+			why = append(why, fmt.Sprintf("%s %q has no \"@\", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com", am.DomainFrom, p.noAt))
 		case p.Domain == "":
 			why = append(why, "no domain in "+am.DomainFrom)
 		case slices.Contains(am.FreeMail, p.Domain):

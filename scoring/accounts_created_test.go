@@ -118,3 +118,52 @@ accounts:
 	require.Equal(t, []rules.Unknown{{Kind: rules.UnknownKey, Name: "created_at"}}, plain.Unknown(leads[0]))
 	require.Empty(t, scoring.New(m, scoring.WithCreatedField("")).Unknown(leads[0]), `"" is created_at`)
 }
+
+// An email field (domain_from: email) without "@" is no address: it gives
+// no domain, as emailDomain() reads it, and the lead is unmatched with the
+// reason (it was read as the domain acme.com); with "@" the lead matches.
+// A domain_from field whose name does not say email may hold a domain.
+func TestMatchEmailWithoutAt(t *testing.T) {
+	model := func(from string) *rules.Model {
+		m, err := rules.CompileBytes("a.yaml", []byte(`leadscore: 1
+model: example
+fields: {email: string, website: string}
+scores:
+  fit: {max: 100}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 40}
+accounts:
+  match: {domain_from: `+from+`}
+  fields: {domain: string}
+  scores:
+    fit: {max: 100}
+  stages:
+    - {id: buying, sales_ready: true, when: 'people() >= 2'}
+`))
+		require.NoError(t, err)
+		return m
+	}
+	accounts := []scoring.Account{{ID: "acme", Fields: map[string]any{"domain": "acme.com"}}}
+	leads := []scoring.Lead{
+		{ID: "a", Fields: map[string]any{"email": "acme.com", "website": "acme.com"}},
+		{ID: "b", Fields: map[string]any{"email": "bo@acme.com", "website": "www.acme.com"}},
+		{ID: "c", Fields: map[string]any{"email": " ", "website": ""}},
+	}
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	s, err := scoring.NewAccountScorer(model("email"))
+	require.NoError(t, err)
+	r, err := s.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.ByDomain)
+	require.Equal(t, []scoring.Unmatched{
+		{LeadID: "a", Reason: `email "acme.com" has no "@", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com`},
+		{LeadID: "c", Reason: "no domain in email"},
+	}, r.Unmatched)
+
+	s, err = scoring.NewAccountScorer(model("website"))
+	require.NoError(t, err)
+	r, err = s.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 2, r.ByDomain, "a website holds a domain")
+	require.Equal(t, []scoring.Unmatched{{LeadID: "c", Reason: "no domain in website"}}, r.Unmatched)
+}

@@ -408,8 +408,12 @@ func (j *accountJob) write(w *bufio.Writer) error {
 }
 
 // freeMembers are the slices of people of accounts written already, for
-// scoreAccounts to hold the people of the next ones in.
+// scoreAccounts to hold the people of the next ones in; only slices of at
+// most maxFreeMembers people are kept, so that one large account's does
+// not stay alive for the rest of the run.
 var freeMembers = make(chan []member, 256)
+
+const maxFreeMembers = 256
 
 func getMembers() []member {
 	select {
@@ -421,6 +425,9 @@ func getMembers() []member {
 }
 
 func putMembers(ms []member) {
+	if cap(ms) > maxFreeMembers {
+		return
+	}
 	clear(ms)
 	select {
 	case freeMembers <- ms[:0]:

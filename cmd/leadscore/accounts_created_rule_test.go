@@ -160,3 +160,31 @@ func TestExplainAccountNamesNotYetCreated(t *testing.T) {
 	assert.NotContains(t, out, "not yet a person")
 	assert.Contains(t, out, "  L17 (by domain)")
 }
+
+// An accounts row that is JSON but no object is named as the account row
+// (it said "for the lead"); an accounts file holding a byte-order mark
+// alone is empty, as NDJSON (no accounts, no failed row: it failed a row
+// as broken JSON) and as CSV (no header: the file is empty, where it read
+// no accounts and said nothing).
+func TestAccountsFileOddRows(t *testing.T) {
+	model, leads := td("accounts/model.yaml"), td("accounts/leads.ndjson")
+	list := writeTemp(t, "accounts.ndjson", "[1,2]\n"+`{"id":"A1","domain":"acme.com","industry":"Software","employees":1200}`+"\n")
+	code, _, errOut := leadscore(t, "", "score", "--model", model, "--accounts", list, "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "accounts.ndjson:1: want a JSON object {...} for the account row, got a list [...]\n")
+	assert.Contains(t, errOut, "2 accounts in: 1 scored, 1 failed")
+	// A lead's row is still the lead's.
+	code, _, errOut = leadscore(t, "[1]\n", "score", "--model", model, "--at", "2026-10-01")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "stdin:1: want a JSON object {...} for the lead, got a list [...]")
+
+	bom := writeTemp(t, "bom.ndjson", "\ufeff")
+	code, _, errOut = leadscore(t, "", "score", "--model", model, "--accounts", bom, "--at", "2026-10-01", leads)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "0 accounts in: 0 scored, 0 failed")
+	assert.Contains(t, errOut, "14 leads: 0 matched by account_id, 0 by domain, 14 unmatched, 0 failed")
+	bomCSV := writeTemp(t, "bom.csv", "\ufeff\n")
+	code, _, errOut = leadscore(t, "", "score", "--model", model, "--accounts", bomCSV, "--at", "2026-10-01", leads)
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "bom.csv: the file is empty (but for a byte-order mark); a CSV accounts file starts with a header row")
+}
