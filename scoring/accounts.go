@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
@@ -30,6 +31,12 @@ type AccountScorer struct {
 	// emailOnly says domain_from is an email field (its name says email):
 	// a value of it without "@" gives no domain.
 	emailOnly bool
+	// clock says a person's result may move between its own moments (see
+	// movesWithClock), found once; full, set by tests, scores every
+	// person at every moment of a replay, as it was done.
+	clockOnce sync.Once
+	clock     bool
+	full      bool
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
