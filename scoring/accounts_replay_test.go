@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +101,52 @@ func TestSalesReadyReplayKeepsPeopleAsFullReplay(t *testing.T) {
 	}
 	require.Greater(t, found, 20, "the trials reach sales-ready often enough to compare the moments")
 	require.Less(t, found, 140, "and not always")
+}
+
+// BenchmarkSalesReadyReplayInterleaved replays one account of n people
+// (accountReplayModel, random people as in the test above, the account's
+// stage made out of reach so that every moment is replayed, as for an
+// account never sales-ready) with the replay that keeps the people with
+// no moment of their own and with the full one (every person scored
+// again at every moment: the replay before), in turn within each op so
+// both see the same load, and reports each one's time an op and their
+// ratio. feedback and attribute --accounts run this replay once an
+// account (and again after each verdict).
+//
+//	go test ./scoring -run '^$' -bench SalesReadyReplayInterleaved -benchtime 1x
+func BenchmarkSalesReadyReplayInterleaved(b *testing.B) {
+	src := strings.Replace(accountReplayModel, "eng >= 60'", "eng >= 1000'", 1)
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := scoring.NewAccountScorer(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	full := scoring.FullReplay(s)
+	acc := scoring.Account{ID: "acme", Fields: map[string]any{"domain": "acme.com"}}
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{250, 2000} {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			people := randomAccountPeople(rand.New(rand.NewSource(3)), n)
+			var took [2]time.Duration
+			ops := 0
+			for i := 0; b.Loop(); i++ {
+				for k := range 2 {
+					which := (i + k) % 2
+					r := []*scoring.AccountScorer{s, full}[which]
+					start := time.Now()
+					if _, found, _, err := r.SalesReadyMoment(context.Background(), acc, people, "created_at", asOf); err != nil || found {
+						b.Fatalf("found %v, err %v: the stage should be out of reach", found, err)
+					}
+					took[which] += time.Since(start)
+				}
+				ops++
+			}
+			b.ReportMetric(float64(took[0].Nanoseconds())/float64(ops), "kept-ns/op")
+			b.ReportMetric(float64(took[1].Nanoseconds())/float64(ops), "full-ns/op")
+			b.ReportMetric(float64(took[1])/float64(took[0]), "full/kept")
+		})
+	}
 }
