@@ -27,7 +27,9 @@ import (
 // engagement and roles read the moment, not only its own events), scored
 // again when one of its own moments has passed since the last (every
 // moment when the model decays or reads the clock, or the person has
-// sales' verdicts): the replay is linear in the people. A change
+// sales' verdicts), so that people are scored a number of times linear in
+// their moments; the account itself is still rolled up from every present
+// person at each moment. A change
 // that decay or the clock alone brings between two moments is found at
 // the next moment, not at its own.
 func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people []Lead, createdField string, asOf time.Time) (at time.Time, found bool, err error) {
@@ -127,8 +129,8 @@ func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Le
 	// A person's result moves only at its own moments unless the model
 	// reads the clock or decays, or the person has sales' verdicts (a
 	// hold-down ends between them): the others are scored again only when
-	// one of their moments has passed since the last moment replayed, so
-	// the replay is linear in the people, not quadratic.
+	// one of their moments has passed since the last moment replayed (the
+	// account's roll-up at each moment still reads every present person).
 	r := replayCache{own: own, full: s.full || s.movesWithClock()}
 	for _, t := range times {
 		res, err := s.accountAtCached(ctx, a, people, arrivals, t, ps[:0], &r)
