@@ -591,7 +591,7 @@ func (b *Accounts) ReportContext(ctx context.Context) *AccountReport {
 	for ci, cat := range am.Categories {
 		cs := make([]scored, len(recs))
 		for i, l := range recs {
-			cs[i] = scored{l.cats[ci], l.won}
+			cs[i] = scored{score: l.cats[ci], pos: l.won}
 		}
 		r.CategoryAUC = append(r.CategoryAUC, NamedValue{cat.Name, auc(cs)})
 	}

@@ -47,6 +47,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -825,9 +826,22 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		}
 		return unborn, nil
 	}
-	res, err := b.scorer.ScoreContext(ctx, lead, t0)
-	if err != nil {
-		return nil, err
+	// With the capacity flows, one replay gives both the timeline up to T0
+	// and the score at T0 when it can vouch for the score (see
+	// scoring.Scorer.TimelineScore); else, and for a lead that fails, the
+	// score then the timeline, as their errors come.
+	replay := b.opts.Capacity != nil || b.verdictView(lead)
+	var tl *scoring.Timeline
+	var res *scoring.Result
+	if replay {
+		tl, res, _ = b.scorer.TimelineScore(friend.K(), ctx, lead, t0, b.onCat < 0)
+	}
+	if res == nil {
+		var err error
+		if res, err = b.scorer.ScoreContext(ctx, lead, t0); err != nil {
+			return nil, err
+		}
+		tl = nil
 	}
 	mr.arrival = exists
 	m := b.model
@@ -883,8 +897,8 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		mr.lead = &l
 	}
 	var climbs []time.Time
-	if b.opts.Capacity != nil || b.verdictView(lead) {
-		if err := b.timeline(ctx, lead, mr, &at, &climbs); err != nil {
+	if replay {
+		if err := b.timelineFrom(ctx, tl, lead, mr, &at, &climbs); err != nil {
 			return nil, err
 		}
 	}
@@ -899,18 +913,26 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 // It sets the measured lead's climbs and verdictRec, the climbs' times in
 // climbs (nil: not wanted), and its instants in ts.
 func (b *Backtest) timeline(ctx context.Context, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time) error {
+	return b.timelineFrom(ctx, nil, lead, mr, ts, climbs)
+}
+
+// timelineFrom is timeline, with tl the lead's timeline up to T0 when
+// already replayed (nil: replay it here).
+func (b *Backtest) timelineFrom(ctx context.Context, tl *scoring.Timeline, lead scoring.Lead, mr *Measured, ts *[nInstants]time.Time, climbs *[]time.Time) error {
 	created := mr.created
 	// The history up to T0, for capacity and the sales-ready moment: as
 	// of T0, whether or not the verdict view replays the lead further (a
 	// timeline as of T1 has no point at T0, so a lead with no event
 	// before T0 would lose the fit it had from its creation).
-	timeline := b.scorer.TimelineContext
-	if b.onCat < 0 {
-		timeline = b.scorer.TimelineTotals // only the totals are read
-	}
-	tl, err := timeline(ctx, lead, b.opts.At)
-	if err != nil {
-		return err
+	if tl == nil {
+		timeline := b.scorer.TimelineContext
+		if b.onCat < 0 {
+			timeline = b.scorer.TimelineTotals // only the totals are read
+		}
+		var err error
+		if tl, err = timeline(ctx, lead, b.opts.At); err != nil {
+			return err
+		}
 	}
 	if r, ok := tl.SalesReadyAt(b.scorer); ok && !ts[atArrival].IsZero() {
 		at := r.At

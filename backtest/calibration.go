@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -62,11 +63,35 @@ func (c *Calibration) interval(total float64) *Interval {
 }
 
 // split orders the leads by creation (then id) and cuts them at FitShare.
+// The order is a stable sort's (leads created at the same instant keep
+// theirs): each creation time is worked out once, as seconds and
+// nanoseconds, and ties go by place.
 func (b *Backtest) split(in []*leadRec) (fit, test []*leadRec) {
-	in = append([]*leadRec(nil), in...)
-	slices.SortStableFunc(in, func(x, y *leadRec) int { return b.instant(x, atCreated).Compare(b.instant(y, atCreated)) })
-	cut := int(math.Floor(float64(len(in)) * FitShare))
-	return in[:cut], in[cut:]
+	type keyed struct {
+		sec   int64
+		nsec  int32
+		place int32
+	}
+	keys := make([]keyed, len(in))
+	for i, l := range in {
+		t := b.instant(l, atCreated)
+		keys[i] = keyed{t.Unix(), int32(t.Nanosecond()), int32(i)}
+	}
+	slices.SortFunc(keys, func(x, y keyed) int {
+		if c := cmp.Compare(x.sec, y.sec); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.nsec, y.nsec); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.place, y.place)
+	})
+	out := make([]*leadRec, len(in))
+	for i, k := range keys {
+		out[i] = in[k.place]
+	}
+	cut := int(math.Floor(float64(len(out)) * FitShare))
+	return out[:cut], out[cut:]
 }
 
 // calibrate fits the map and writes each band's probability; nil, with a

@@ -29,6 +29,7 @@ func finite(v float64) *float64 {
 type scored struct {
 	score float64
 	pos   bool
+	place int32 // byScore's tie-break (in the padding: no room taken)
 }
 
 // AUC is the area under the ROC curve of the scores for the label: the
@@ -38,16 +39,25 @@ type scored struct {
 func AUC(scores []float64, positive []bool) *float64 {
 	xs := make([]scored, len(scores))
 	for i := range scores {
-		xs[i] = scored{scores[i], positive[i]}
+		xs[i] = scored{score: scores[i], pos: positive[i]}
 	}
 	return auc(xs)
 }
 
 // byScore returns a copy of xs sorted by score, lowest first, and how many
 // are positive and negative.
+// The order is a stable sort's: ties (by cmp.Compare) keep their places.
 func byScore(xs []scored) (sorted []scored, pos, neg float64) {
 	sorted = append([]scored(nil), xs...)
-	slices.SortStableFunc(sorted, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
+	for i := range sorted {
+		sorted[i].place = int32(i)
+	}
+	slices.SortFunc(sorted, func(a, b scored) int {
+		if c := cmp.Compare(a.score, b.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.place, b.place)
+	})
 	for _, x := range sorted {
 		if x.pos {
 			pos++

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 	"unsafe"
@@ -198,5 +199,38 @@ func TestListsInternedOnce(t *testing.T) {
 	}
 	if int(s.n) != len(ref) || len(s.table) < 2*len(ref) {
 		t.Fatalf("%d lists in a table of %d for %d distinct", s.n, len(s.table), len(ref))
+	}
+}
+
+// split orders the records as a stable sort by creation time does (ties
+// keep their places), for instants that fit a stamp and that do not,
+// the zero time, and many ties.
+func TestSplitIsAStableSortByCreation(t *testing.T) {
+	r := rand.New(rand.NewPCG(28, 1))
+	zone := time.FixedZone("", 5*3600)
+	pool := []time.Time{{}, time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2300, 1, 1, 0, 0, 0, 5, zone)}
+	for i := 0; i < 40; i++ {
+		pool = append(pool, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.IntN(1000))*time.Hour+time.Duration(r.IntN(3))))
+	}
+	b := &Backtest{}
+	var in []*leadRec
+	for i := 0; i < 2000; i++ {
+		c := [nInstants]time.Time{}
+		c[atCreated] = pool[r.IntN(len(pool))]
+		m := &Measured{rec: &leadRec{units: noList, total: float64(i)}, created: c[atCreated]}
+		m.setInstants(&c, nil)
+		in = append(in, fileOne(b, m))
+	}
+	want := append([]*leadRec(nil), in...)
+	slices.SortStableFunc(want, func(x, y *leadRec) int { return b.instant(x, atCreated).Compare(b.instant(y, atCreated)) })
+	fit, test := b.split(in)
+	got := append(append([]*leadRec(nil), fit...), test...)
+	if len(fit) != int(math.Floor(float64(len(in))*FitShare)) {
+		t.Fatalf("fit %d of %d", len(fit), len(in))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("place %d: lead %v, want %v", i, got[i].total, want[i].total)
+		}
 	}
 }

@@ -338,7 +338,7 @@ func (b *Backtest) Report() *Report {
 	for ci, cat := range m.Categories {
 		cs := make([]scored, len(in))
 		for i, l := range in {
-			cs[i] = scored{b.cats(l)[ci], l.won}
+			cs[i] = scored{score: b.cats(l)[ci], pos: l.won}
 		}
 		r.CategoryAUC = append(r.CategoryAUC, NamedValue{cat.Name, auc(cs)})
 	}
@@ -495,7 +495,7 @@ func scores[T any](units []T, of func(T) outcome) []outcome {
 func ranking(xs []outcome) (won []scored, aucWon, aucOpp *float64, iv *Interval) {
 	won, opps := make([]scored, len(xs)), make([]scored, len(xs))
 	for i, x := range xs {
-		won[i], opps[i] = scored{x.total, x.won}, scored{x.total, x.opp}
+		won[i], opps[i] = scored{score: x.total, pos: x.won}, scored{score: x.total, pos: x.opp}
 	}
 	return won, auc(won), auc(opps), aucInterval(won)
 }

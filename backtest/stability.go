@@ -351,7 +351,7 @@ func (b *Backtest) snapshot() Snapshot {
 				c.Won++
 			}
 		}
-		xs[i] = scored{l.total, l.won}
+		xs[i] = scored{score: l.total, pos: l.won}
 		scores[i], pos[i] = l.total, l.won
 	}
 	c.classify(s.Won)

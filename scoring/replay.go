@@ -45,11 +45,22 @@ type replay struct {
 
 	kept  []Event
 	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
+	costs []int64  // by kept event: at most the steps a score meets it with (see dropped)
 	added int      // events of the prefix taken in
+
+	// dropped is at most the steps a score of every event up to the point
+	// would spend on the events prune dropped: a step per rule of each,
+	// and the steps its rule's fixed condition took when take tested it
+	// (a condition it did not test is of a rule whose window the event
+	// left, which a score meets with the one step).
+	dropped int64
 
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 
 	ev *evaluation // held from point to point (see point); the Scorer's pool's
+
+	leanRes  Result // a lean point's result (see scoreAs)
+	matchBuf []int8 // where take cuts each kept event's match from
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -59,6 +70,10 @@ type counted struct {
 }
 
 func (s *Scorer) newReplay(lead Lead) *replay {
+	if r, ok := s.replays.Get().(*replay); ok {
+		r.lead = lead // the rest as release left it: empty, with its room
+		return r
+	}
 	aggs, byType := s.replayAggregates()
 	r := &replay{s: s, lead: lead, aggs: aggs, byType: byType, fixed: s.fixedConditions()}
 	r.counted = counted{counts: make([]int, len(r.aggs)), lasts: make([]time.Time, len(r.aggs))}
@@ -66,13 +81,15 @@ func (s *Scorer) newReplay(lead Lead) *replay {
 	return r
 }
 
-// release gives the replay's matcher back to the Scorer, for the next
-// replay; the replay must not test a condition after. It is not called
-// when a panic stops the walk, so a matcher in a broken state is dropped.
+// release gives the replay's matcher and evaluation back to the Scorer,
+// and the replay itself, emptied, for the next replay; the replay must
+// not be used after. It is not called when a panic stops the walk, so a
+// replay in a broken state is dropped.
 func (r *replay) release() {
 	if r == nil {
 		return
 	}
+	defer r.recycle()
 	if r.matcher != nil {
 		r.s.matchers.Put(r.matcher)
 		r.matcher, r.ready = nil, false
@@ -82,6 +99,23 @@ func (r *replay) release() {
 		r.s.pool.Put(r.ev)
 		r.ev = nil
 	}
+}
+
+// recycle empties the replay, keeping the room of its lists, and gives
+// it to the Scorer's pool.
+func (r *replay) recycle() {
+	r.lead, r.verdicts = Lead{}, nil
+	clear(r.counted.counts)
+	clear(r.counted.lasts)
+	for k := range r.queues {
+		r.queues[k] = r.queues[k][:0]
+	}
+	clear(r.kept)
+	clear(r.match)
+	r.kept, r.match, r.costs, r.matchBuf = r.kept[:0], r.match[:0], r.costs[:0], r.matchBuf[:0]
+	r.added, r.dropped = 0, 0
+	r.leanRes = Result{}
+	r.s.replays.Put(r)
 }
 
 // replayAggregates lists the model's event aggregates, and their slots by
@@ -159,12 +193,17 @@ func (r *replay) score(ctx context.Context, prefix []Event, at time.Time) (*Resu
 
 // scoreAs is score; lean leaves the result's Fired, Categories and
 // Unknown out (the total, stage, grade and errors are the same), for a
-// replay that reads only the stage of each point.
+// replay that reads only the stage of each point; a lean result is the
+// replay's own, good until the next point.
 func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean bool) (res *Result, err error) {
+	var into *Result
+	if lean {
+		into = &r.leanRes
+	}
 	err = r.point(prefix, at, func(ev *evaluation) (err error, broken bool) {
 		ev.lean = lean
 		defer func() { ev.lean = false }()
-		res, err, broken = r.s.scoreIn(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, func(lead Lead, res *Result) error {
+		res, err, broken = r.s.scoreInto(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, into, func(lead Lead, res *Result) error {
 			return r.s.evaluate(ev, lead, at, res)
 		})
 		return err, broken
@@ -225,22 +264,33 @@ func (r *replay) take(e *Event) {
 	if len(rs) == 0 {
 		return // no rule counts it: the aggregates have it
 	}
-	match := make([]int8, len(rs))
+	// Each kept event's match is cut from matchBuf: when it grows, the
+	// matches cut before keep the old array, which nothing writes again.
+	n := len(r.matchBuf)
+	for range rs {
+		r.matchBuf = append(r.matchBuf, 0)
+	}
+	match := r.matchBuf[n:len(r.matchBuf):len(r.matchBuf)]
+	cost := int64(0)
 	for i, rule := range rs {
 		match[i] = -1
+		cost++
 		if r.fixed[rule] {
-			match[i] = r.test(rule, e)
+			var steps int64
+			match[i], steps = r.test(rule, e)
+			cost += steps
 		}
 	}
 	r.kept = append(r.kept, *e)
 	r.match = append(r.match, match)
+	r.costs = append(r.costs, cost)
 }
 
 // test evaluates a fixed condition on an event: 1 or 0, or -1 when it fails
-// (the point's score reports the failure).
-func (r *replay) test(rule *rules.Rule, e *Event) int8 {
+// (the point's score reports the failure), and the steps it took.
+func (r *replay) test(rule *rules.Rule, e *Event) (int8, int64) {
 	if rule.When == nil {
-		return 1
+		return 1, 0
 	}
 	if !r.ready {
 		if r.matcher == nil {
@@ -251,22 +301,23 @@ func (r *replay) test(rule *rules.Rule, e *Event) int8 {
 			}
 		}
 		if begin(r.matcher, Lead{Fields: r.lead.Fields}, e.At, nil) != nil {
-			return -1
+			return -1, 0
 		}
 		r.ready = true
 	}
 	if r.matcher.SetEvent(e) != nil {
-		return -1
+		return -1, 0
 	}
 	r.matcher.ResetBudget() // each test has the budget of a whole score
 	ok, err := r.matcher.Bool(rule.When)
+	steps := r.s.model.Limits().MaxSteps - r.matcher.BudgetLeft()
 	switch {
 	case err != nil:
-		return -1
+		return -1, steps
 	case ok:
-		return 1
+		return 1, steps
 	}
-	return 0
+	return 0, steps
 }
 
 // expire drops from the windowed counts the events that left their window
@@ -320,10 +371,12 @@ func (r *replay) prune(at time.Time) {
 	n := 0
 	for i := range r.kept {
 		if keep[i] {
-			r.kept[n], r.match[n] = r.kept[i], r.match[i]
+			r.kept[n], r.match[n], r.costs[n] = r.kept[i], r.match[i], r.costs[i]
 			n++
+		} else {
+			r.dropped += r.costs[i]
 		}
 	}
 	clear(r.kept[n:])
-	r.kept, r.match = r.kept[:n], r.match[:n]
+	r.kept, r.match, r.costs = r.kept[:n], r.match[:n], r.costs[:n]
 }

@@ -1,14 +1,18 @@
 package scoring_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand"
+	"reflect"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -207,5 +211,180 @@ func BenchmarkTimeline(b *testing.B) {
 				naiveTimeline(b, s, lead, asOf)
 			}
 		})
+	}
+}
+
+// TimelineScore's score as of asOf, taken from the replay that ends the
+// timeline, is ScoreContext's (but for the unknown data it leaves out)
+// whenever it vouches for it (ok), and its timeline TimelineContext's (or
+// TimelineTotals' when lean); it declines every lead ScoreContext fails:
+// here, leads over a tight step budget only through the events the replay
+// drops (one score meets them all), and under RefuseUnknown leads whose
+// undeclared data is on events no rule reads. With the default budget it
+// vouches for every lead that scores.
+func TestTimelineScoreIsScoreOrDeclines(t *testing.T) {
+	ctx := context.Background()
+	type scorer struct {
+		name      string
+		s         *scoring.Scorer
+		mustVouch bool
+	}
+	plain, err := rules.CompileBytes("replay.yaml", []byte(replayModel))
+	require.NoError(t, err)
+	scorers := []scorer{
+		{"replay", scoring.New(plain), true},
+		{"bundled", bundledScorer(t), true},
+		{"strict", scoring.New(plain, scoring.WithUnknownData(scoring.RefuseUnknown)), false},
+	}
+	for _, steps := range []int64{120, 250, 500, 1000} {
+		m, err := rules.CompileBytes("replay.yaml", []byte(replayModel), rules.WithLimits(rules.Limits{MaxSteps: steps}))
+		require.NoError(t, err)
+		scorers = append(scorers, scorer{fmt.Sprint("steps ", steps), scoring.New(m), false})
+	}
+	r := rand.New(rand.NewSource(28))
+	var vouched, overBudget, overBudgetTimelineFine, refused, declinedFine int
+	for _, sc := range scorers {
+		for trial := 0; trial < 150; trial++ {
+			lead := randomLead(r, r.Intn(90))
+			if trial%2 == 1 {
+				lead.Fields = map[string]any{"email": "maria@acme.io", "title": "VP Engineering", "industry": "software", "employees": 250, "country": "US"}
+			}
+			if trial%5 == 0 { // undeclared data on an event no rule of replayModel reads
+				lead.Events = append(lead.Events, scoring.Event{Type: "email_open", At: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Fields: map[string]any{"colour": "red"}})
+			}
+			asOf := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Intn(400)) * 24 * time.Hour)
+			lean := trial%3 == 0
+			tl, res, ok := sc.s.TimelineScore(friend.K(), ctx, lead, asOf, lean)
+			want, werr := sc.s.ScoreContext(ctx, lead, asOf)
+			wantTL, tlErr := sc.s.TimelineContext(ctx, lead, asOf)
+			if lean {
+				wantTL, tlErr = sc.s.TimelineTotals(ctx, lead, asOf)
+			}
+			var le *rules.LimitError
+			if errors.As(werr, &le) {
+				overBudget++
+				if tlErr == nil {
+					overBudgetTimelineFine++
+				}
+			}
+			var ue *scoring.UnknownDataError
+			if errors.As(werr, &ue) {
+				refused++
+			}
+			if !ok {
+				if werr == nil && tlErr == nil {
+					declinedFine++
+					require.False(t, sc.mustVouch, "%s, trial %d: declined a lead that scores", sc.name, trial)
+				}
+				continue
+			}
+			vouched++
+			require.NoError(t, werr, "%s, trial %d: vouched for a lead ScoreContext fails", sc.name, trial)
+			require.NoError(t, tlErr, "%s, trial %d", sc.name, trial)
+			want.Unknown = nil // TimelineScore leaves them to Scorer.Unknown
+			require.Equal(t, want, res, "%s, trial %d", sc.name, trial)
+			require.Equal(t, wantTL, tl, "%s, trial %d", sc.name, trial)
+		}
+	}
+	t.Logf("vouched %d; ScoreContext over the budget %d (timeline fine %d), refused %d; declined though both succeed %d", vouched, overBudget, overBudgetTimelineFine, refused, declinedFine)
+	require.Greater(t, overBudgetTimelineFine, 0, "some leads only a whole score takes over the budget")
+	require.Greater(t, refused, 0, "some leads refused for undeclared data")
+	_, _, ok := scoring.New(plain).TimelineScore(friend.K(), ctx, scoring.Lead{ID: "d", Dispositions: []scoring.Disposition{{At: time.Now(), Status: scoring.Accepted}}}, time.Now(), true)
+	require.False(t, ok, "a lead with dispositions is declined")
+	_, _, ok = scoring.New(plain).TimelineScore(friend.Key{}, ctx, scoring.Lead{ID: "x"}, time.Now(), true)
+	require.False(t, ok, "not a friend")
+}
+
+// BenchmarkTimelineScoreInterleaved measures what backtest --capacity
+// does per lead, the old way (ScoreContext at T0, then TimelineTotals up
+// to it) and through TimelineScore (one replay, with its checks), in
+// alternating slices of 100 leads (the bundled and generated ones without
+// dispositions), each first in turn, so that both see the same load of a
+// shared machine; one-replay/two-calls is the ratio of their times:
+//
+//	go test ./scoring -run '^$' -bench TimelineScoreInterleaved
+func BenchmarkTimelineScoreInterleaved(b *testing.B) {
+	var leads []scoring.Lead
+	for _, l := range benchLeads(b) {
+		if len(l.Dispositions) == 0 { // TimelineScore's leads
+			leads = append(leads, l)
+		}
+	}
+	s := bundledScorer(b)
+	ctx := context.Background()
+	const slice = 100
+	var two, one time.Duration
+	vouched := 0
+	for i := 0; b.Loop(); i++ {
+		from := (i * slice) % (len(leads) - slice)
+		batch := leads[from : from+slice]
+		for k := range 2 {
+			start := time.Now()
+			if (i+k)%2 == 0 {
+				for _, l := range batch {
+					if _, err := s.ScoreContext(ctx, l, asOf); err == nil {
+						_, _ = s.TimelineTotals(ctx, l, asOf)
+					}
+				}
+				two += time.Since(start)
+				continue
+			}
+			for _, l := range batch {
+				if _, _, ok := s.TimelineScore(friend.K(), ctx, l, asOf, true); ok {
+					vouched++
+				}
+			}
+			one += time.Since(start)
+		}
+	}
+	perLead := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*slice) }
+	b.ReportMetric(perLead(two), "two-calls-ns/lead")
+	b.ReportMetric(perLead(one), "one-replay-ns/lead")
+	b.ReportMetric(float64(one)/float64(two), "one-replay/two-calls")
+	b.ReportMetric(float64(vouched)/float64(b.N*slice), "vouched/lead")
+}
+
+// Replays share one Scorer's pools (replays, evaluations, matchers) from
+// many goroutines at once, and give each lead the timeline, score and
+// sales-ready span it has alone (run with -race).
+func TestReplaysShareAScorer(t *testing.T) {
+	s := bundledScorer(t)
+	ctx := context.Background()
+	r := rand.New(rand.NewSource(29))
+	leads := make([]scoring.Lead, 60)
+	for i := range leads {
+		leads[i] = randomLead(r, r.Intn(40))
+	}
+	at := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	type alone struct {
+		tl   *scoring.Timeline
+		res  *scoring.Result
+		span scoring.ReadySpan
+	}
+	want := make([]alone, len(leads))
+	for i, l := range leads {
+		tl, res, ok := s.TimelineScore(friend.K(), ctx, l, at, i%2 == 0)
+		require.True(t, ok)
+		span, err := s.ReadySpan(l, at)
+		require.NoError(t, err)
+		want[i] = alone{tl, res, span}
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for k := 0; k < 3*len(leads); k++ {
+				i := (k*7 + g*13) % len(leads)
+				tl, res, ok := s.TimelineScore(friend.K(), ctx, leads[i], at, i%2 == 0)
+				span, err := s.ReadySpan(leads[i], at)
+				if !ok || err != nil || !reflect.DeepEqual(tl, want[i].tl) || !reflect.DeepEqual(res, want[i].res) || span != want[i].span {
+					errs <- fmt.Errorf("goroutine %d, lead %d: not the result it has alone", g, i)
+					return
+				}
+			}
+			errs <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		require.NoError(t, <-errs)
 	}
 }

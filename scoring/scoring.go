@@ -125,6 +125,8 @@ type Scorer struct {
 	// matchers are evaluators with a lead's fields bound, that replays
 	// test fixed conditions with, each lent to one replay at a time.
 	matchers sync.Pool
+	// replays are replays released, their room kept for the next.
+	replays sync.Pool // *replay
 	// created is the lead field that says when a lead was created, set by
 	// WithCreatedField (and by NewAccountScorer for its people): it decides
 	// who is one of an account's people, so it is not unknown data.
@@ -304,6 +306,13 @@ func (s *Scorer) score(ctx context.Context, lead Lead, asOf time.Time, counted *
 // dispositions, an evaluation error (or a panic) as the lead's *Error.
 // broken reports a panic, which may have left ev in a broken state.
 func (s *Scorer) scoreIn(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, eval func(Lead, *Result) error) (res *Result, err error, broken bool) {
+	return s.scoreInto(ev, ctx, lead, asOf, counted, vs, nil, eval)
+}
+
+// scoreInto is scoreIn, with the result made in into when set (its old
+// contents gone, its Gates' room reused), for a replay whose callers read
+// each point's result before the next.
+func (s *Scorer) scoreInto(ev *evaluation, ctx context.Context, lead Lead, asOf time.Time, counted *counted, vs *verdicts, into *Result, eval func(Lead, *Result) error) (res *Result, err error, broken bool) {
 	ev.counted = counted
 	defer func() {
 		if r := recover(); r != nil {
@@ -313,7 +322,13 @@ func (s *Scorer) scoreIn(ev *evaluation, ctx context.Context, lead Lead, asOf ti
 		ev.counted = nil
 	}()
 	ev.env.SetContext(ctx)
-	res = &Result{LeadID: lead.ID, AsOf: asOf}
+	if into != nil {
+		gates := into.Gates[:0]
+		*into = Result{LeadID: lead.ID, AsOf: asOf, Gates: gates}
+		res = into
+	} else {
+		res = &Result{LeadID: lead.ID, AsOf: asOf}
+	}
 	if vs != nil {
 		res.Verdict, ev.held = vs.at(asOf)
 	} else {

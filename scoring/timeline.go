@@ -79,12 +79,54 @@ func (s *Scorer) TimelineTotals(ctx context.Context, lead Lead, asOf time.Time) 
 
 // timeline is TimelineContext, with lean points when lean is set.
 func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean bool) (*Timeline, error) {
+	tl, _, err := s.timelineScore(ctx, lead, asOf, lean, false)
+	return tl, err
+}
+
+// TimelineScore is for package backtest (the key closes it to other
+// callers; see internal/friend): TimelineContext (TimelineTotals when
+// lean is set) and ScoreContext of the lead as of asOf, from one replay,
+// the score taken as one more point of it, at asOf. ok is false when the
+// replay cannot vouch that its score is ScoreContext's, and the caller
+// then calls the two for their results and errors:
+//
+//   - when either fails (the first failure of a replay need not be the
+//     one ScoreContext names);
+//   - for a lead with dispositions;
+//   - with RefuseUnknown, for a lead carrying data the model does not
+//     declare: the replay keeps only the events some rule reads, so it
+//     sees not all of them;
+//   - when the steps of the score at asOf, with those a score of every
+//     event would spend on the events the replay dropped counted back at
+//     their most, may exceed the model's Limits.MaxSteps, where
+//     ScoreContext may fail.
+//
+// With ok, the timeline is the call's, and the result is ScoreContext's
+// but for Result.Unknown, left nil (ask Scorer.Unknown).
+func (s *Scorer) TimelineScore(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, lean bool) (tl *Timeline, res *Result, ok bool) {
+	if k.Check() != nil || len(lead.Dispositions) > 0 {
+		return nil, nil, false
+	}
+	if s.unknown == RefuseUnknown && len(unknowns(s.model, lead)) > 0 {
+		return nil, nil, false
+	}
+	tl, res, err := s.timelineScore(ctx, lead, asOf, lean, true)
+	if err != nil || res == nil {
+		return nil, nil, false
+	}
+	return tl, res, true
+}
+
+// timelineScore is timeline and, when final is set, the lead's score as
+// of asOf from the same replay, or nil when it cannot vouch for it (see
+// TimelineScore).
+func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, lean, final bool) (*Timeline, *Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if len(lead.Dispositions) > 0 {
 		if err := s.CheckDispositions(lead.Dispositions); err != nil {
-			return nil, &Error{LeadID: lead.ID, Err: err}
+			return nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
 	points := 1 // the point before the first event, then one an event (and more with dispositions)
@@ -96,7 +138,10 @@ func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean b
 	tl := &Timeline{LeadID: lead.ID, Points: make([]TimelinePoint, 0, points)}
 	m := s.model
 	reached := make([]bool, len(m.Stages))
-	err := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
+	var last *replay
+	var lastPrefix []Event
+	visit := func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
+		last, lastPrefix = r, prefix
 		res, err := r.scoreAs(ctx, prefix, at, lean)
 		if err != nil {
 			return err
@@ -120,11 +165,29 @@ func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean b
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return tl, nil
+	var r *replay
+	err := s.walkWith(ctx, lead, asOf, visit, &r)
+	var res *Result
+	if err == nil && final && last == r && r != nil {
+		// Every event up to asOf is in the replay, whose points only ever
+		// move forward in time: scored as of asOf, it is Score's result
+		// (see replay), but that Score meets the events the replay
+		// dropped too, each with a step a rule and its condition's steps,
+		// which may take it over the budget.
+		dropped := r.dropped
+		if res, err = r.scoreAs(ctx, lastPrefix, asOf, false); err == nil {
+			res.Unknown = nil // the replay's events are those rules read: not all
+			if max := m.Limits().MaxSteps; r.ev == nil || max-r.ev.env.BudgetLeft()+dropped > max {
+				res = nil
+			}
+		}
+	}
+	r.release() // not on a panic: see release
+	if err != nil {
+		return nil, nil, err
+	}
+	return tl, res, nil
 }
 
 // SalesMilestones is what attribution reads of a lead's timeline (see
@@ -224,9 +287,11 @@ func (s *Scorer) walkWith(ctx context.Context, lead Lead, asOf time.Time, visit 
 	i := 0
 	for k := 0; i < len(events) || k < len(moments); {
 		if i < len(events) && (k == len(moments) || !events[i].At.After(moments[k].at)) {
-			ev := events[i]
+			// A point's event is the walk's copy: nothing writes it again
+			// (a recycle below makes a new list).
+			ev := &events[i]
 			i++
-			if err := step(ev.At, i, &ev, nil); err != nil {
+			if err := step(ev.At, i, ev, nil); err != nil {
 				return err
 			}
 			continue

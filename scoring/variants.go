@@ -115,7 +115,7 @@ func (s *Scorer) checkVariants(points [][]float64) error {
 // skipped; the error returned fails them all.
 func (r *replay) variants(ctx context.Context, prefix []Event, at time.Time, points [][]float64, out []Variant, errs []error) error {
 	return r.point(prefix, at, func(ev *evaluation) (error, bool) {
-		_, err, broken := r.s.scoreIn(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, func(lead Lead, res *Result) error {
+		_, err, broken := r.s.scoreInto(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, &r.leanRes, func(lead Lead, res *Result) error {
 			return r.s.rankVariants(ev, lead, at, res, points, out, errs)
 		})
 		return err, broken
