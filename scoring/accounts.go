@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
@@ -27,6 +28,15 @@ type AccountScorer struct {
 	// counts are the names of the counts of people, all and engaged:
 	// first of everyone, then of each role in file order.
 	counts [][2]string
+	// emailOnly says domain_from is an email field (its name says email):
+	// a value of it without "@" gives no domain.
+	emailOnly bool
+	// clock says a person's result may move between its own moments (see
+	// movesWithClock), found once; full, set by tests, scores every
+	// person at every moment of a replay, as it was done.
+	clockOnce sync.Once
+	clock     bool
+	full      bool
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
@@ -34,13 +44,20 @@ type AccountScorer struct {
 var ErrNoAccounts = errors.New("the rule file has no accounts section; add accounts: (see the accounts section of docs/reference.md)")
 
 // NewAccountScorer returns an AccountScorer for m, which must have an
-// accounts section. The options apply to leads and accounts alike.
+// accounts section. The options apply to leads and accounts alike, but
+// for WithCreatedField, which is of leads: the field a person's creation
+// is read from (created_at without it).
 func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 	if m == nil || m.Accounts == nil {
 		return nil, ErrNoAccounts
 	}
 	s := &AccountScorer{am: m.Accounts, leads: New(m, opts...), accounts: New(m.Accounts.Model, opts...),
 		exprs: m.Accounts.PersonExprs()}
+	if s.leads.created == "" {
+		s.leads.created = "created_at"
+	}
+	s.accounts.created = ""
+	s.emailOnly = strings.Contains(strings.ToLower(m.Accounts.DomainFrom), "email")
 	s.counts = append(s.counts, [2]string{rules.CountField(false, ""), rules.CountField(true, "")})
 	for _, r := range m.Accounts.Roles {
 		s.counts = append(s.counts, [2]string{rules.CountField(false, r.Name), rules.CountField(true, r.Name)})
@@ -50,6 +67,10 @@ func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 
 // Leads returns the Scorer of the people.
 func (s *AccountScorer) Leads() *Scorer { return s.leads }
+
+// CreatedField returns the lead field a person's creation is read from
+// (see WithCreatedField).
+func (s *AccountScorer) CreatedField() string { return s.leads.created }
 
 // Accounts returns the Scorer of the account's own model: its schema is
 // the accounts fields (with the counts of people that people() and
@@ -95,13 +116,17 @@ type Person struct {
 	Domain    string `json:"-"`
 	// Matched says how the person was matched: "id" or "domain".
 	Matched string `json:"matched,omitempty"`
-	// Created is when the lead was created: its created_at field, or
-	// without it its first event, as backtest --accounts reads it; zero
+	// Created is when the lead was created: its created_at field (or the
+	// field WithCreatedField names), or without it its first event, as
+	// backtest --accounts reads it; zero
 	// for neither. A person created after the as-of time is not yet one of
 	// its account's people then.
 	Created time.Time `json:"-"`
 
-	asOf   time.Time
+	asOf time.Time
+	// noAt is the value of an email field (domain_from) that has no "@",
+	// so no domain: kept for the reason it matches no account.
+	noAt   string
 	values []any // the person expressions' values, in PersonExprs' order
 	inline [8]any
 }
@@ -188,12 +213,10 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 	return p
 }
 
-// createdField is the lead field Person.Created is read from.
-const createdField = "created_at"
-
 // personValues reads, in the evaluator that scored the lead, the person
 // expressions' values, what matching reads and when the lead was created.
 func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
+	createdField := s.leads.created
 	p.Created = lead.TimeField(createdField)
 	if p.Created.IsZero() {
 		if v := lead.field(createdField); v != nil {
@@ -225,7 +248,13 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 	}
 	if f := s.am.DomainFrom; f != "" {
 		v, _ := ev.env.Get(f).(string)
-		p.Domain = s.domain(v)
+		if s.emailOnly && !strings.Contains(v, "@") && strings.TrimSpace(v) != "" {
+			// An email field without "@" is no address, as emailDomain()
+			// reads it: the lead matches no account by domain.
+			p.noAt = v
+		} else {
+			p.Domain = s.domain(v)
+		}
 	}
 	return nil
 }
@@ -376,6 +405,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	}
 	if am.DomainFrom != "" {
 		switch {
+		case p.noAt != "":
+			why = append(why, fmt.Sprintf("%s %q has no \"@\", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com", am.DomainFrom, p.noAt))
 		case p.Domain == "":
 			why = append(why, "no domain in "+am.DomainFrom)
 		case slices.Contains(am.FreeMail, p.Domain):

@@ -56,3 +56,114 @@ accounts:
 	require.Equal(t, 1, r.People)
 	require.Equal(t, 40.0, r.Total, "top 2 of engagement: ana's demo, 40")
 }
+
+// WithCreatedField names the field a person's creation is read from, and
+// that field (created_at by default) is no unknown data for an
+// AccountScorer's people, since it decides who they are; a plain Scorer
+// still reports an undeclared created_at.
+func TestScoreAccountCreatedField(t *testing.T) {
+	m, err := rules.CompileBytes("a.yaml", []byte(`leadscore: 1
+model: example
+fields: {email: string, signed_up: time}
+event_types: [demo_request]
+scores:
+  engagement: {max: 100}
+rules:
+  - {id: demo, score: engagement, event: demo_request, points: 40, within: 30d}
+stages:
+  - {id: sql, sales_ready: true, when: engagement >= 40}
+accounts:
+  match: {domain_from: email}
+  fields: {domain: string}
+  scores:
+    engagement: {max: 100}
+  rules:
+    - {id: sum, score: engagement, people: sum, of: engagement, max: 100}
+  stages:
+    - {id: buying, sales_ready: true, when: 'people() >= 2'}
+`))
+	require.NoError(t, err)
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	accounts := []scoring.Account{{ID: "acme", Fields: map[string]any{"domain": "acme.com"}}}
+	demo := []scoring.Event{{Type: "demo_request", At: time.Date(2026, 9, 25, 0, 0, 0, 0, time.UTC)}}
+	leads := []scoring.Lead{
+		{ID: "ana", Fields: map[string]any{"email": "ana@acme.com", "signed_up": "2026-10-05T00:00:00Z", "created_at": "2026-09-01T00:00:00Z"}, Events: demo},
+		{ID: "bo", Fields: map[string]any{"email": "bo@acme.com", "signed_up": "2026-09-05T00:00:00Z"}, Events: demo},
+	}
+
+	byDefault, err := scoring.NewAccountScorer(m)
+	require.NoError(t, err)
+	require.Equal(t, "created_at", byDefault.CreatedField())
+	r, err := byDefault.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 2, r.Results[0].People, "created_at: ana since 2026-09-01, bo since its demo")
+	require.Equal(t, 80.0, r.Results[0].Total)
+	for _, p := range r.Results[0].Members {
+		require.Empty(t, p.Result.Unknown, "created_at decides membership: it is known")
+	}
+
+	bySignup, err := scoring.NewAccountScorer(m, scoring.WithCreatedField("signed_up"))
+	require.NoError(t, err)
+	r, err = bySignup.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.Results[0].People, "signed_up: ana only from 2026-10-05")
+	require.Equal(t, "bo", r.Results[0].Members[0].LeadID)
+	require.Equal(t, 40.0, r.Results[0].Total)
+	// created_at is no longer what decides: it is unknown data again.
+	ana, err := bySignup.Person(leads[0], asOf)
+	require.NoError(t, err)
+	require.Equal(t, []rules.Unknown{{Kind: rules.UnknownKey, Name: "created_at"}}, ana.Result.Unknown)
+
+	plain := scoring.New(m)
+	require.Equal(t, []rules.Unknown{{Kind: rules.UnknownKey, Name: "created_at"}}, plain.Unknown(leads[0]))
+	require.Empty(t, scoring.New(m, scoring.WithCreatedField("")).Unknown(leads[0]), `"" is created_at`)
+}
+
+// An email field (domain_from: email) without "@" is no address: it gives
+// no domain, as emailDomain() reads it, and the lead is unmatched with the
+// reason (it was read as the domain acme.com); with "@" the lead matches.
+// A domain_from field whose name does not say email may hold a domain.
+func TestMatchEmailWithoutAt(t *testing.T) {
+	model := func(from string) *rules.Model {
+		m, err := rules.CompileBytes("a.yaml", []byte(`leadscore: 1
+model: example
+fields: {email: string, website: string}
+scores:
+  fit: {max: 100}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 40}
+accounts:
+  match: {domain_from: `+from+`}
+  fields: {domain: string}
+  scores:
+    fit: {max: 100}
+  stages:
+    - {id: buying, sales_ready: true, when: 'people() >= 2'}
+`))
+		require.NoError(t, err)
+		return m
+	}
+	accounts := []scoring.Account{{ID: "acme", Fields: map[string]any{"domain": "acme.com"}}}
+	leads := []scoring.Lead{
+		{ID: "a", Fields: map[string]any{"email": "acme.com", "website": "acme.com"}},
+		{ID: "b", Fields: map[string]any{"email": "bo@acme.com", "website": "www.acme.com"}},
+		{ID: "c", Fields: map[string]any{"email": " ", "website": ""}},
+	}
+	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	s, err := scoring.NewAccountScorer(model("email"))
+	require.NoError(t, err)
+	r, err := s.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.ByDomain)
+	require.Equal(t, []scoring.Unmatched{
+		{LeadID: "a", Reason: `email "acme.com" has no "@", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com`},
+		{LeadID: "c", Reason: "no domain in email"},
+	}, r.Unmatched)
+
+	s, err = scoring.NewAccountScorer(model("website"))
+	require.NoError(t, err)
+	r, err = s.Score(accounts, leads, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 2, r.ByDomain, "a website holds a domain")
+	require.Equal(t, []scoring.Unmatched{{LeadID: "c", Reason: "no domain in website"}}, r.Unmatched)
+}

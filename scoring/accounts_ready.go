@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -22,8 +23,13 @@ import (
 // before, and found is false: when is not known (SalesReadyMoment tells
 // this apart from never).
 //
-// Every person who has arrived is scored again at each moment (a person's
-// engagement and roles read the moment, not only its own events). A change
+// Every person who has arrived counts at each moment (a person's
+// engagement and roles read the moment, not only its own events), scored
+// again when one of its own moments has passed since the last (every
+// moment when the model decays or reads the clock, or the person has
+// sales' verdicts), so that people are scored a number of times linear in
+// their moments; the account itself is still rolled up from every present
+// person at each moment. A change
 // that decay or the clock alone brings between two moments is found at
 // the next moment, not at its own.
 func (s *AccountScorer) FirstSalesReady(ctx context.Context, a Account, people []Lead, createdField string, asOf time.Time) (at time.Time, found bool, err error) {
@@ -72,11 +78,16 @@ func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Le
 		}
 	}
 	windows := s.windows()
+	// own are each person's moments (a superset: every event and window
+	// end, whatever the person's arrival), for the replay to score again
+	// only the people with a moment since the last.
+	own := make([][]time.Time, len(people))
 	for i, p := range people {
 		arrival := arrivalOf(p, createdField)
 		arrivals[i] = arrival
 		if !arrival.IsZero() {
 			mark(arrival)
+			own[i] = append(own[i], arrival)
 		}
 		for _, e := range p.Events {
 			// An event before the person arrived is read from its arrival
@@ -84,11 +95,13 @@ func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Le
 			if arrival.IsZero() || !e.At.Before(arrival) {
 				mark(e.At)
 			}
+			own[i] = append(own[i], e.At)
 			for _, ws := range [2][]time.Duration{windows.any, windows.byType[e.Type]} {
 				for _, w := range ws {
 					if end := e.At.Add(w); arrival.IsZero() || !end.Before(arrival) {
 						mark(end)
 					}
+					own[i] = append(own[i], e.At.Add(w))
 				}
 			}
 		}
@@ -113,8 +126,14 @@ func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Le
 			return time.Time{}, false, true, nil
 		}
 	}
+	// A person's result moves only at its own moments unless the model
+	// reads the clock or decays, or the person has sales' verdicts (a
+	// hold-down ends between them): the others are scored again only when
+	// one of their moments has passed since the last moment replayed (the
+	// account's roll-up at each moment still reads every present person).
+	r := replayCache{own: own, full: s.full || s.movesWithClock()}
 	for _, t := range times {
-		res, err := s.accountAt(ctx, a, people, arrivals, t, ps[:0], false)
+		res, err := s.accountAtCached(ctx, a, people, arrivals, t, ps[:0], &r)
 		if err != nil {
 			return time.Time{}, false, false, err
 		}
@@ -123,6 +142,94 @@ func (s *AccountScorer) salesReadyIn(ctx context.Context, a Account, people []Le
 		}
 	}
 	return time.Time{}, false, false, nil
+}
+
+// replayCache holds the people as last scored in a replay, and when.
+type replayCache struct {
+	own    [][]time.Time // each person's moments
+	people []*Person     // as last scored; nil: not yet
+	prev   time.Time     // the last moment replayed
+	full   bool          // score every person at every moment
+}
+
+// accountAtCached is accountAt in a replay: a person with no moment of
+// its own since the last moment replayed keeps its result.
+func (s *AccountScorer) accountAtCached(ctx context.Context, a Account, people []Lead, arrivals []time.Time, t time.Time, ps []*Person, r *replayCache) (*AccountResult, error) {
+	if r.people == nil {
+		r.people = make([]*Person, len(people))
+	}
+	for i, p := range people {
+		if !arrivals[i].IsZero() && arrivals[i].After(t) {
+			continue
+		}
+		if q := r.people[i]; q == nil || r.full || len(p.Dispositions) > 0 || movesIn(r.own[i], r.prev, t) {
+			q, err := s.PersonContext(ctx, p, t)
+			if err != nil {
+				return nil, err
+			}
+			r.people[i] = q
+		}
+		ps = append(ps, r.people[i])
+	}
+	r.prev = t
+	return s.ScoreAccountContext(ctx, a, ps, t)
+}
+
+// movesIn reports whether a moment of ts is in (from, to].
+func movesIn(ts []time.Time, from, to time.Time) bool {
+	for _, m := range ts {
+		if m.After(from) && !m.After(to) {
+			return true
+		}
+	}
+	return false
+}
+
+// movesWithClock reports whether a person's result may move between its
+// own moments: the lead model decays events (half_life), or an
+// expression of it or of the people reads the clock (now, daysSince,
+// daysSinceLast; read from the source, so a name that merely contains
+// them counts too, which costs time, never a result).
+func (s *AccountScorer) movesWithClock() bool {
+	s.clockOnce.Do(func() {
+		m := s.leads.Model()
+		var srcs []string
+		for _, d := range m.Defines {
+			srcs = append(srcs, d.Expr.Source)
+		}
+		for _, r := range slices.Concat(m.Rules, m.Gates) {
+			if r.HalfLife > 0 {
+				s.clock = true
+				return
+			}
+			if r.When != nil {
+				srcs = append(srcs, r.When.Source)
+			}
+		}
+		if m.Total != nil {
+			srcs = append(srcs, m.Total.Source)
+		}
+		for _, g := range m.Grades {
+			if g.When != nil {
+				srcs = append(srcs, g.When.Source)
+			}
+		}
+		for _, st := range m.Stages {
+			if st.When != nil {
+				srcs = append(srcs, st.When.Source)
+			}
+		}
+		for _, x := range s.exprs {
+			srcs = append(srcs, x.Source)
+		}
+		for _, src := range srcs {
+			if strings.Contains(src, "now") || strings.Contains(src, "daysSince") {
+				s.clock = true
+				return
+			}
+		}
+	})
+	return s.clock
 }
 
 // eventWindows are the windows after which an event of a type stops

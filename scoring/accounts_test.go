@@ -72,7 +72,9 @@ func TestAccountMatching(t *testing.T) {
 		{name: "by domain", email: "x@acme.com", want: 0, how: "domain"},
 		{name: "domain in any case, www. dropped on the account's side", email: "X@GLOBEX.IO", want: 1, how: "domain"},
 		{name: "an alias", email: "x@acme.co.uk", want: 0, how: "domain"},
-		{name: "a bare domain", email: "acme.com", want: 0, how: "domain"},
+		// An email field without "@" is no address (issue 30's review): it
+		// was read as the domain acme.com.
+		{name: "a bare domain in an email field", email: "acme.com", want: -1, why: `no account_id; email "acme.com" has no "@", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com`},
 		{name: "unknown id falls back to the domain", accountID: "A9", email: "x@acme.com", want: 0, how: "domain"},
 		{name: "free mail", email: "x@gmail.com", want: -1, why: "no account_id; gmail.com is a free-mail domain"},
 		{name: "free mail in the list's own case", email: "x@yahoo.com", want: -1, why: "no account_id; yahoo.com is a free-mail domain"},

@@ -21,3 +21,11 @@ func NewPlain(m *rules.Model, opts ...Option) *Scorer {
 func ScoreJSON(s *Scorer, line []byte, asOf time.Time) (*Result, string, bool, error) {
 	return s.ScoreJSON(friend.K(), line, asOf)
 }
+
+// FullReplay is s with every person scored again at every moment of a
+// replay (FirstSalesReady and the like), as it was before the replay kept
+// the people with no moment of their own: the reference of the tests.
+func FullReplay(s *AccountScorer) *AccountScorer {
+	c := &AccountScorer{am: s.am, leads: s.leads, accounts: s.accounts, exprs: s.exprs, counts: s.counts, emailOnly: s.emailOnly, full: true}
+	return c
+}

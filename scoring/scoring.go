@@ -127,6 +127,10 @@ type Scorer struct {
 	matchers sync.Pool
 	// replays are replays released, their room kept for the next.
 	replays sync.Pool // *replay
+	// created is the lead field that says when a lead was created, set by
+	// WithCreatedField (and by NewAccountScorer for its people): it decides
+	// who is one of an account's people, so it is not unknown data.
+	created string
 }
 
 // Option configures a Scorer.
@@ -152,6 +156,27 @@ const (
 // WithUnknownData sets what the Scorer does with data the model does not
 // declare. The default is ReportUnknown.
 func WithUnknownData(u UnknownData) Option { return func(s *Scorer) { s.unknown = u } }
+
+// WithCreatedField names the lead field that holds when a lead was
+// created ("" for created_at). An AccountScorer reads it to leave out of an
+// account the people created after the as-of time, and fails a lead whose
+// value there is no time; since it decides that, a Scorer given it does
+// not report the field as unknown data when the model does not declare it.
+func WithCreatedField(name string) Option {
+	return func(s *Scorer) {
+		if name == "" {
+			name = "created_at"
+		}
+		s.created = name
+	}
+}
+
+// UnknownData returns what the Scorer does with data the model does not
+// declare (see WithUnknownData).
+func (s *Scorer) UnknownData() UnknownData { return s.unknown }
+
+// CreatedField returns the field WithCreatedField named, "" for none.
+func (s *Scorer) CreatedField() string { return s.created }
 
 // New returns a Scorer for m.
 func New(m *rules.Model, opts ...Option) *Scorer {
@@ -428,7 +453,7 @@ func (s *Scorer) conditions(ev *evaluation, lead Lead, asOf time.Time, res *Resu
 		}
 	}
 	if s.unknown == RefuseUnknown || s.unknown != IgnoreUnknown && !ev.lean { // a lean result lists none
-		if res.Unknown = boundUnknowns(env, m, lead); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
+		if res.Unknown = s.known(boundUnknowns(env, m, lead)); len(res.Unknown) > 0 && s.unknown == RefuseUnknown {
 			return &UnknownDataError{Unknown: res.Unknown}
 		}
 	}
@@ -565,7 +590,16 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 // Unknown lists, sorted, the data a lead carries that the model does not
 // declare (see UnknownData), whatever the Scorer does with it: for tools
 // that read leads without scoring them whole.
-func (s *Scorer) Unknown(lead Lead) []rules.Unknown { return unknowns(s.model, lead) }
+func (s *Scorer) Unknown(lead Lead) []rules.Unknown { return s.known(unknowns(s.model, lead)) }
+
+// known drops from us the created field (see WithCreatedField): it is
+// read, though the model does not declare it.
+func (s *Scorer) known(us []rules.Unknown) []rules.Unknown {
+	if s.created == "" || len(us) == 0 {
+		return us
+	}
+	return slices.DeleteFunc(us, func(u rules.Unknown) bool { return u.Kind == rules.UnknownKey && u.Name == s.created })
+}
 
 // unknowns lists what the lead carries that m does not declare, sorted.
 func unknowns(m *rules.Model, lead Lead) []rules.Unknown {

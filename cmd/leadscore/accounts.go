@@ -42,6 +42,8 @@ type accountRun struct {
 	// notCreated are the matched leads created after the as-of time
 	// (scoring.Person.Created): not yet their account's people then.
 	notCreated int
+	// notYet are those of the account explained (scoreAccounts' only).
+	notYet []notYetPerson
 	// ofBadAccounts are the unmatched leads whose account id is that of
 	// an account row that could not be read (unreadableWhy).
 	ofBadAccounts int
@@ -63,6 +65,9 @@ type accountRun struct {
 	// incomplete are the accounts (by index) --grouped wrote before a lead
 	// of theirs came: their rows leave that lead out.
 	incomplete map[int]bool
+	// leadUnknown counts the data the leads scored carried that the model
+	// does not declare, as score counts it.
+	leadUnknown scoring.UnknownTally
 }
 
 // badAccount is a row of the accounts file that could not be read.
@@ -70,6 +75,14 @@ type badAccount struct {
 	line int
 	id   string
 	err  error
+}
+
+// notYetPerson is a lead matched to an account but created after the
+// as-of time: not yet one of its people.
+type notYetPerson struct {
+	ID      string    `json:"id"`
+	Line    int       `json:"line"`
+	Created time.Time `json:"created"`
 }
 
 // unmatchedLead is a lead that found no account.
@@ -125,12 +138,13 @@ type member struct {
 
 // personOut is what a worker of scoreAccounts makes of one lead.
 type personOut struct {
-	id     string
-	m      member
-	err    error
-	index  int    // the account's index; -1 unmatched
-	reason string // why it is unmatched
-	hash   uint64 // idHash of id, for a matched lead
+	id      string
+	m       member
+	err     error
+	index   int    // the account's index; -1 unmatched
+	reason  string // why it is unmatched
+	hash    uint64 // idHash of id, for a matched lead
+	unknown []rules.Unknown
 }
 
 // rowChunkSize is the size of the chunks people's rows are kept in.
@@ -217,6 +231,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if err != nil {
 			return out
 		}
+		if p.Result != nil {
+			out.unknown = p.Result.Unknown
+		}
 		out.index, p.Matched, out.reason = m.Match(p)
 		if out.index >= 0 {
 			out.hash = idset.Hash(id)
@@ -230,6 +247,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		return out
 	}, func(line int, out personOut) error {
 		run.leads++
+		if out.err == nil {
+			run.leadUnknown.Add(out.unknown)
+		}
 		if out.err == nil && out.index >= 0 && out.index < next {
 			// --grouped scored and wrote the account already.
 			a := run.accounts[out.index].ID
@@ -290,6 +310,9 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		lastLine[i] = line
 		if out.m.p.Created.After(asOf) {
 			run.notCreated++
+			if only != "" && i == onlyAt {
+				run.notYet = append(run.notYet, notYetPerson{ID: out.id, Line: line, Created: out.m.p.Created})
+			}
 			return nil
 		}
 		if only != "" && i != onlyAt {
@@ -385,8 +408,12 @@ func (j *accountJob) write(w *bufio.Writer) error {
 }
 
 // freeMembers are the slices of people of accounts written already, for
-// scoreAccounts to hold the people of the next ones in.
+// scoreAccounts to hold the people of the next ones in; only slices of at
+// most maxFreeMembers people are kept, so that one large account's does
+// not stay alive for the rest of the run.
 var freeMembers = make(chan []member, 256)
+
+const maxFreeMembers = 256
 
 func getMembers() []member {
 	select {
@@ -398,6 +425,9 @@ func getMembers() []member {
 }
 
 func putMembers(ms []member) {
+	if cap(ms) > maxFreeMembers {
+		return
+	}
 	clear(ms)
 	select {
 	case freeMembers <- ms[:0]:
@@ -683,10 +713,23 @@ func runScoreAccounts(c caller, s *scoring.AccountScorer, accountsFile string, o
 		run.unreadableHint(stderr)
 	}
 	writeUnknown(stderr, unknown)
+	writeLeadUnknown(stderr, run.leadUnknown)
 	if len(failed)+run.badLeadsN > 0 {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// writeLeadUnknown prints what the leads carried that the model does not
+// declare, as score does, each line saying it is of the leads (the
+// accounts' own are said without).
+func writeLeadUnknown(w io.Writer, t scoring.UnknownTally) {
+	for _, line := range t.Lines() {
+		fmt.Fprintln(w, "leads: "+line)
+	}
+	if len(t.Rows) > 0 {
+		fmt.Fprintln(w, "(no rule reads data the model does not declare: rename it, or declare it under fields or events; --strict-data fails such rows)")
+	}
 }
 
 func orText(s, fallback string) string {
@@ -805,18 +848,21 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 			// Explanation is the account's own model explained: its
 			// rules, gates and stages, part by part, and the next stage.
 			Explanation *scoring.Explanation `json:"explanation"`
-		}{newAccountRow(r, members), r.Fired, r.Rollups, x}
+			// NotYet are the leads matched to it but created after the
+			// as-of time: not yet its people.
+			NotYet []notYetPerson `json:"not_yet_created,omitempty"`
+		}{newAccountRow(r, members), r.Fired, r.Rollups, x, run.notYet}
 		if err := enc.Encode(out); err != nil {
 			return fail("%v", err)
 		}
 		return exitOK
 	}
-	explainAccount(stdout, s, r, x)
+	explainAccount(stdout, s, r, x, run.notYet, displayName(opts.InputName))
 	return exitOK
 }
 
 // explainAccountCmd reads the flags of explain --account and explains it.
-func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourceFile, dispositionsFile string, noEvents, strict bool, maxRow int, asOf time.Time, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
+func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourceFile, dispositionsFile, createdField string, noEvents, strict bool, maxRow int, asOf time.Time, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore explain: "+format+"\n", a...)
 		return exitUsage
@@ -829,11 +875,7 @@ func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourc
 	case m.Accounts == nil:
 		return fail("--account: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", m.Name)
 	}
-	var opts []scoring.Option
-	if strict {
-		opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
-	}
-	s, _ := scoring.NewAccountScorer(m, opts...)
+	s, _ := newAccountScorer(m, strict, createdField)
 	lo := leadfile.Options{Scorer: s.Leads(), NoEvents: noEvents, MaxRow: maxRow, OnError: func(e leadfile.RowError) { fmt.Fprintln(stderr, e.Error()) }}
 	if name == "-" {
 		if in == "csv" {
@@ -865,8 +907,10 @@ func didYouMeanID(id string, ids []string) string {
 }
 
 // explainAccount writes which rules, roll-ups and people gave an account
-// its points, its buying group, and its people's own results.
-func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation) {
+// its points, its buying group, and its people's own results; then the
+// leads matched to it but created after the as-of time (notYet, at their
+// lines of the leads file leads).
+func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation, notYet []notYetPerson, leads string) {
 	am := s.AccountModel()
 	var cats []string
 	for _, c := range r.Categories {
@@ -983,8 +1027,12 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	x.WriteStages(w)
 
 	fmt.Fprintln(w, "\npeople:")
-	if len(r.Members) == 0 {
+	if len(r.Members) == 0 && len(notYet) == 0 {
 		fmt.Fprintln(w, "  (no lead matched this account)")
+	}
+	for _, p := range notYet {
+		fmt.Fprintf(w, "  %s (%s:%d): not yet a person of this account: created %s, after the as-of time\n",
+			p.ID, leads, p.Line, p.Created.UTC().Format(time.RFC3339))
 	}
 	for _, p := range r.Members {
 		pr := p.Result

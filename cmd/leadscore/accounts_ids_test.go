@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/leadscore/leadscore/internal/idset"
 )
 
@@ -38,5 +40,23 @@ func TestLeadIDsIsAMap(t *testing.T) {
 	}
 	if s.ids.Len() != len(want) || len(s.at) != len(want) {
 		t.Fatalf("%d ids and %d places for %d ids", s.ids.Len(), len(s.at), len(want))
+	}
+}
+
+// The slices of people handed back for reuse keep none larger than
+// maxFreeMembers: a large account's would stay alive to the end of the
+// run (256 of them at most, each as large as the largest account).
+func TestFreeMembersKeepsNoLargeSlice(t *testing.T) {
+	putMembers(make([]member, 10, 1<<16))
+	putMembers(make([]member, 3, 8))
+	for {
+		select {
+		case ms := <-freeMembers:
+			assert.LessOrEqual(t, cap(ms), maxFreeMembers)
+			assert.Empty(t, ms)
+			continue
+		default:
+		}
+		break
 	}
 }

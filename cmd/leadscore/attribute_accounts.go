@@ -54,7 +54,7 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	if m.Accounts == nil {
 		return n, cut, nil, fmt.Errorf("%s: %s has no accounts section; add accounts: (see docs/guide/accounts.md)", c.flag("accounts"), a.model)
 	}
-	s, err := accountScorer(m, a.strict)
+	s, err := newAccountScorer(m, a.strict, a.createdField)
 	if err != nil {
 		return n, cut, nil, err
 	}
@@ -133,10 +133,11 @@ func readAccountJourneys(c caller, a accountJourneys, stderr io.Writer, add func
 	return n, cut, warnings, nil
 }
 
-// accountScorer is the model's AccountScorer, refusing data the model
-// does not declare when strict (--strict-data).
-func accountScorer(m *rules.Model, strict bool) (*scoring.AccountScorer, error) {
-	var opts []scoring.Option
+// newAccountScorer is the model's AccountScorer, refusing data the model
+// does not declare when strict (--strict-data), reading when a person was
+// created from createdField (--created-field).
+func newAccountScorer(m *rules.Model, strict bool, createdField string) (*scoring.AccountScorer, error) {
+	opts := []scoring.Option{scoring.WithCreatedField(createdField)}
 	if strict {
 		opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
 	}

@@ -67,11 +67,7 @@ func backtestAccounts(c caller, fs *flag.FlagSet, a accountsBacktest, stdout, st
 	if m.Accounts == nil {
 		return fail("%s: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", c.flag("accounts"), a.model)
 	}
-	var sopts []scoring.Option
-	if a.strict {
-		sopts = append(sopts, scoring.WithUnknownData(scoring.RefuseUnknown))
-	}
-	s, _ := scoring.NewAccountScorer(m, sopts...)
+	s, _ := newAccountScorer(m, a.strict, a.opts.CreatedField)
 	if err := checkCreatedField(c, m, a.opts.CreatedField, flagSet(fs, "created-field")); err != nil {
 		return fail("%v", err)
 	}

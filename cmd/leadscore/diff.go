@@ -49,6 +49,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	until := fs.String("until", "", "with --backtest-at, the end of the outcome window (T1)")
 	capacity := fs.String("capacity", "", "with --backtest-at, what sales can work (40/week): each version at the threshold that fits it, at equal volume")
 	accountsFile := fs.String("accounts", "", "with --leads, an accounts file (NDJSON or CSV): what the change does to the accounts too, their people the leads\n(both versions need an accounts section; JSON account_impact)")
+	createdField := fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the lead was created: a lead created after the as-of\ntime is not yet one of its account's people (without the field, from its first event); with --backtest-at,\nthe leads created after T0 are left out")
 	strict := strictDataFlag(fs)
 	sourceFile := sourceFlag(fs)
 	fs.Usage = func() {
@@ -75,6 +76,9 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	if *accountsFile != "" && *leads == "" {
 		return fail("--accounts measures the change on accounts, whose people are leads; give the leads with --leads")
+	}
+	if flagSet(fs, "created-field") && *accountsFile == "" && *backtestAt == "" {
+		return fail("%s goes with %s (when a lead joins its account's people) or %s (the leads created after T0 are left out)", c.flag("created-field"), c.flag("accounts"), c.flag("backtest-at"))
 	}
 	if *backtestAt != "" && (*leads == "" || *outcomesFile == "") {
 		return fail("--backtest-at backtests both versions on leads and what became of them: give --leads and --outcomes")
@@ -107,12 +111,26 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return fail("%s does not compile", spec)
 		}
 	}
+	for i, m := range models {
+		if *accountsFile == "" && *backtestAt == "" {
+			break
+		}
+		if err := checkCreatedField(c, m, *createdField, flagSet(fs, "created-field")); err != nil {
+			return fail("%s: %v", specs[i], err)
+		}
+	}
 	old, new := models[0], models[1]
 	changes := review.Compare(old, new)
 	rep := &review.Report{Model: new.Name, Old: specs[0], New: specs[1], AsOf: asOf, Changes: changes, SignOff: review.SignOff(changes)}
 
+	accountLeadsFailed := 0 // leads the account impact could not score (named on stderr)
 	if *leads != "" {
 		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
+		if *accountsFile != "" {
+			// The created field decides who is one of an account's people:
+			// it is no unknown data of the leads then.
+			newScorer = scoring.New(new, scoring.WithUnknownData(newScorer.UnknownData()), scoring.WithCreatedField(*createdField))
+		}
 		var unknown scoring.UnknownTally
 		opts := leadfile.Options{Scorer: newScorer, MaxRow: maxRow.n, NoEvents: *noEvents}
 		closeLeads, err := openLeadsVia(&opts, *leads, *in, *events, *sourceFile, stderr)
@@ -166,12 +184,13 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 		if *accountsFile != "" {
-			aim, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
-				specs: [2]string{specs[0], specs[1]}, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
+			aim, leadsFailed, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
+				specs: [2]string{specs[0], specs[1]}, createdField: *createdField, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
 			if err != nil {
 				return fail("%v", err)
 			}
 			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim}, *accountsFile
+			accountLeadsFailed = leadsFailed
 		}
 	}
 	// Both versions backtested on the same leads and outcomes, as report
@@ -180,11 +199,14 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var bt [2]*backtest.Report
 	btStatus := exitOK
 	if *backtestAt != "" {
-		part := partOf(strings.TrimPrefix(c.name, "leadscore "), "backtest", map[string]string{"at": "backtest-at", "model": "", "format": "", "created-field": "", "band-width": "", "on": "", "history": "",
+		part := partOf(strings.TrimPrefix(c.name, "leadscore "), "backtest", map[string]string{"at": "backtest-at", "model": "", "format": "", "band-width": "", "on": "", "history": "",
 			"suggest": "", "o": "", "reference": "", "reference-events": "", "reference-at": "", "min-won": "", "every": "", "from": "", "dispositions": ""})
 		for i := range paths {
 			args := []string{"--model", paths[i], "--at", *backtestAt, "--outcomes", *outcomesFile, "--leads", *leads, "--format", "json"}
 			args = appendSet(args, "--until", *until, "--capacity", *capacity, "--events", *events, "--source", *sourceFile, "--in", *in)
+			if flagSet(fs, "created-field") {
+				args = append(args, "--created-field", *createdField)
+			}
 			// The leads are read as the impact part reads them.
 			args = append(args, "--max-row", maxRow.String())
 			if *strict {
@@ -234,7 +256,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || btStatus == exitProblem {
+	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || accountLeadsFailed > 0 || btStatus == exitProblem {
 		return exitProblem
 	}
 	return exitOK

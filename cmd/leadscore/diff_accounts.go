@@ -18,6 +18,7 @@ import (
 // leads that are their people, as the leads' impact reads them.
 type accountDiff struct {
 	accountsFile, leads, in, events, source string
+	createdField                            string    // --created-field
 	specs                                   [2]string // the versions as given, for messages
 	strict, noEvents                        bool
 	maxRow                                  int
@@ -46,17 +47,19 @@ type failedLead struct {
 // cannot score, or whose row of the accounts file one version cannot read,
 // is counted as failed and named on stderr. Each version matches the
 // leads to accounts its own way (a change may change the matching); the
-// counts of leads matched under the new one go to stderr.
-func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Change, stderr io.Writer) (*review.Impact, error) {
+// counts of leads matched under the new one go to stderr. failed counts
+// the leads either version could not read or score as people (each named
+// on stderr, under the new version): an account is compared without them.
+func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Change, stderr io.Writer) (im *review.Impact, failed int, err error) {
 	// Accounts are keyed by their line: rows without an id are told apart.
 	var scored [2]map[int]scoredAccount
-	var failed [2]map[string]failedLead
+	var failedLeads [2]map[string]failedLead
 	var runs [2]*accountRun
 	for v, m := range models {
 		if m.Accounts == nil {
-			return nil, fmt.Errorf("--accounts: %s has no accounts section, so its accounts cannot be scored; diff --accounts compares two versions that both score accounts", d.specs[v])
+			return nil, 0, fmt.Errorf("--accounts: %s has no accounts section, so its accounts cannot be scored; diff --accounts compares two versions that both score accounts", d.specs[v])
 		}
-		var opts []scoring.Option
+		opts := []scoring.Option{scoring.WithCreatedField(d.createdField)}
 		if v == 0 || !d.strict { // as the leads' impact: the old version ignores data it does not declare
 			opts = append(opts, scoring.WithUnknownData(scoring.IgnoreUnknown))
 		} else {
@@ -64,7 +67,7 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		}
 		s, err := scoring.NewAccountScorer(m, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("--accounts: %s: %v", d.specs[v], err)
+			return nil, 0, fmt.Errorf("--accounts: %s: %v", d.specs[v], err)
 		}
 		// The new version's messages are shown; the old one's would repeat
 		// them about the same rows.
@@ -73,20 +76,20 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 			msgs = stderr
 		}
 		run := &accountRun{}
-		failed[v] = map[string]failedLead{}
+		failedLeads[v] = map[string]failedLead{}
 		run.onBadLead = func(id string, line int, err error) {
-			if _, ok := failed[v][id]; !ok && id != "" {
-				failed[v][id] = failedLead{line, err}
+			if _, ok := failedLeads[v][id]; !ok && id != "" {
+				failedLeads[v][id] = failedLead{line, err}
 			}
 		}
 		if err := readAccountsFile(run, s, d.accountsFile, d.maxRow, msgs); err != nil {
-			return nil, fmt.Errorf("--accounts: %v", err)
+			return nil, 0, fmt.Errorf("--accounts: %v", err)
 		}
 		lo := leadfile.Options{Scorer: s.Leads(), MaxRow: d.maxRow, NoEvents: d.noEvents}
 		closeLeads, err := openLeadsVia(&lo, d.leads, d.in, d.events, d.source, io.Discard)
 		if err != nil {
 			closeLeads()
-			return nil, err
+			return nil, 0, err
 		}
 		out := map[int]scoredAccount{}
 		for _, bad := range run.badAccounts {
@@ -112,7 +115,15 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		})
 		closeLeads()
 		if err != nil {
-			return nil, fmt.Errorf("--accounts: %v", err)
+			return nil, 0, fmt.Errorf("--accounts: %v", err)
+		}
+		// The leads the new version could not take as people, each at its
+		// line (the old one's are counted below).
+		for _, line := range run.badLeads {
+			fmt.Fprintln(msgs, line)
+		}
+		if run.badLeadsN > len(run.badLeads) {
+			fmt.Fprintf(msgs, "(%d more not shown)\n", run.badLeadsN-len(run.badLeads))
 		}
 		scored[v], runs[v] = out, run
 	}
@@ -123,7 +134,7 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 			changed[c.Name] = true
 		}
 	}
-	im := newImpact(old, new, changed)
+	im = newImpact(old, new, changed)
 	for _, f := range []string{"name", "company", "domain", "tier", "owner"} {
 		if new.Field(f) != nil {
 			im.Show = append(im.Show, f)
@@ -164,8 +175,8 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 			// version could not score would move it for no change of rule.
 		people:
 			for _, id := range append(append([]string(nil), o.people...), n.people...) {
-				for v := range failed {
-					if f, ok := failed[v][id]; ok {
+				for v := range failedLeads {
+					if f, ok := failedLeads[v][id]; ok {
 						why = fmt.Sprintf("its person %s (%s line %d) could not be scored under %s: %v", id, d.leads, f.line, d.specs[v], f.err)
 						break people
 					}
@@ -187,10 +198,15 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		}
 	}
 	im.Finish()
+	failed = max(runs[0].badLeadsN, runs[1].badLeadsN)
 	fmt.Fprintf(stderr, "accounts: %s in %s: %s compared, %d left out; %s: under %s %s matched (%d by account id, %d by domain), %d unmatched, %d failed; under %s %d failed\n",
 		numfmt.Count(len(rows), "account"), d.accountsFile, numfmt.Thousands(im.Leads), im.Failed,
 		numfmt.Count(run.leads, "lead"), d.specs[1], numfmt.Thousands(run.byID+run.byDomain), run.byID, run.byDomain, run.unmatchedN, run.badLeadsN, d.specs[0], runs[0].badLeadsN)
-	return im, nil
+	if n := run.notCreated; n > 0 {
+		fmt.Fprintf(stderr, "accounts: under %s, %s of the matched created after the as-of time (%s), so not yet their account's people\n",
+			d.specs[1], numfmt.Count(n, "lead"), d.asOf.Format(time.RFC3339))
+	}
+	return im, failed, nil
 }
 
 // peopleChange counts the people who joined and left an account between

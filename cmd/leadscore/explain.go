@@ -33,6 +33,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sourceFile := sourceFlag(fs)
 	account := fs.String("account", "", "explain the account with this id instead of a lead: which rules, roll-ups and people gave it\nits points (with --accounts, and the leads to match to it)")
 	accountsFile := fs.String("accounts", "", "with --account, the accounts file (NDJSON, or CSV when it ends in .csv)")
+	createdField := createdFieldFlag(fs, "--account")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore explain --model FILE [--at TIME] [--format text|json] [--brief] [--dispositions FILE] [--strict-data] [LEAD.json|-]")
 		fmt.Fprintln(stderr, "       leadscore explain --model FILE --id ID [flags] LEADS.ndjson")
@@ -80,7 +81,13 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		name = inputs[0]
 	}
 	if *account != "" || *accountsFile != "" {
-		return explainAccountCmd(m, *account, *accountsFile, name, *in, *events, *sourceFile, *dispositionsFile, *noEvents, *strict, maxRow.n, asOf, *format == "json", stdin, stdout, stderr)
+		if err := checkCreatedField(commandLine("explain"), m, *createdField, flagSet(fs, "created-field")); err != nil {
+			return fail("%v", err)
+		}
+		return explainAccountCmd(m, *account, *accountsFile, name, *in, *events, *sourceFile, *dispositionsFile, *createdField, *noEvents, *strict, maxRow.n, asOf, *format == "json", stdin, stdout, stderr)
+	}
+	if flagSet(fs, "created-field") {
+		return fail("--created-field goes with --account: it says when a lead joins its account's people; a lead is explained whenever it was created")
 	}
 	var mapped leadfile.Options
 	if err := attachSource(&mapped, *sourceFile, m, stderr); err != nil {

@@ -54,7 +54,7 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	if m.Handoff == nil {
 		fmt.Fprintf(stderr, "%s: warning: %s has no handoff section, so no rejection reason can be read and the SLA is not measured; add handoff: with sla, reasons and recycle\n", c.name, a.model)
 	}
-	s, err := accountScorer(m, a.strict)
+	s, err := newAccountScorer(m, a.strict, a.createdField)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -132,6 +132,13 @@ func shellWords(words []string) string {
 	return strings.Join(out, " ")
 }
 
+// createdFieldFlag registers --created-field for a command that applies
+// the accounts' rule of membership (with is the flag it goes with): a
+// lead created after the as-of time is not yet one of its account's people.
+func createdFieldFlag(fs *flag.FlagSet, with string) *string {
+	return fs.String("created-field", "created_at", "with "+with+", the lead field that holds when the lead was created: a lead created after the\nas-of time is not yet one of its account's people (without the field, from its first event)")
+}
+
 // checkCreatedField checks the field a command reads leads' creation from
 // (--created-field): a time field the model declares. The default,
 // created_at, may be absent (leads then exist from their first event); a

@@ -61,6 +61,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready (and, with --accounts, accounts)")
 	accountsFile := fs.String("accounts", "", "the accounts file (NDJSON or CSV) of the model's accounts section: the account view (score --accounts),\nwith --proposed what the change does to accounts, with --account-outcomes the account backtest")
 	accountOutcomes := fs.String("account-outcomes", "", "with --accounts and --backtest-at, outcomes by account (account_id, opportunity, won, revenue, lost):\nthe backtest of the sales-ready account definition (backtest --accounts)")
+	createdField := fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the lead was created: a lead created after the as-of\ntime is not yet one of its account's people (without the field, from its first event); with --backtest-at,\nthe leads created after T0 are left out of the backtest")
 	show := fs.String("show", "", "the lead fields to list beside each lead that starts or stops being sales-ready, comma-separated\n(default: those of company, company.name, account, title, job_title and owner the model declares)")
 	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
 	currency := currencyFlag(fs)
@@ -110,6 +111,13 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--capacity and --holdout are for the backtest of leads, which needs --outcomes (or --backtest-outcomes); the account backtest counts its hand-offs a week without them")
 	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != "" || *holdout):
 		return fail("--until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at")
+	case flagSet(fs, "created-field") && *accountsFile == "" && *backtestAt == "":
+		return fail("--created-field goes with --accounts (when a lead joins its account's people) or --backtest-at (the leads created after T0 are left out)")
+	}
+	// created is --created-field for the parts, when given.
+	var created []string
+	if flagSet(fs, "created-field") {
+		created = []string{"--created-field", *createdField}
 	}
 	asOf, err := asOfTime("--at", *at)
 	if err != nil {
@@ -174,7 +182,11 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *proposed != "" {
 		var r review.Report
-		if !part(&rep.Diff, &r, appendSet(withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when), "--show", *show, "--outcomes", *outcomes, "--accounts", *accountsFile)...) {
+		args := appendSet(withEvents("diff", *model, *proposed, "--leads", *leads, "--at", when), "--show", *show, "--outcomes", *outcomes, "--accounts", *accountsFile)
+		if *accountsFile != "" {
+			args = append(args, created...)
+		}
+		if !part(&rep.Diff, &r, args...) {
 			return status
 		}
 		sections = append(sections, htmlreport.ReviewSection(&r, "diff.", *top))
@@ -193,7 +205,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		sp := parts["score"]
 		sp.caller.leadCounts = counts
 		parts["score"] = sp
-		out, ok := run(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", "--unmatched", unmatchedFile, *leads)...)
+		out, ok := run(append(withEvents("score", "--model", *model, "--accounts", *accountsFile, "--at", when, "--quiet", "--unmatched", unmatchedFile), append(created, *leads)...)...)
 		if !ok {
 			return status
 		}
@@ -220,7 +232,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			} else {
 				args = append(args, "--max-row", maxRow.String())
 			}
-			args = appendSet(args, "--until", *until)
+			args = append(appendSet(args, "--until", *until), created...)
 			var r backtest.AccountReport
 			if !part(&rep.BacktestAccounts, &r, args...) {
 				return status
@@ -243,7 +255,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		} else {
 			args = append(args, "--max-row", maxRow.String())
 		}
-		args = appendSet(args, "--until", *until, "--capacity", *capacity)
+		args = append(appendSet(args, "--until", *until, "--capacity", *capacity), created...)
 		if *backtestLeads == "" {
 			args = appendSet(args, "--dispositions", *dispositions)
 		}
@@ -367,7 +379,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		}
 		return m
 	}
-	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "created-field", "band-width", "on", "history", "suggest", "o",
+	bt := notInReport(map[string]string{"at": "backtest-at"}, "format", "band-width", "on", "history", "suggest", "o",
 		"reference", "reference-events", "reference-at", "strict-data", "min-won", "every", "from", "source", "accounts")
 	bt["holdout"] = "holdout"
 	if backtestLeads {

@@ -44,6 +44,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	maxRow := maxRowFlag(fs)
 	accountsFile := fs.String("accounts", "", "score accounts: the accounts file (NDJSON, or CSV when it ends in .csv) with the fields of the\nrule file's accounts section; the leads are matched to them and one row per account is written")
 	unmatchedFile := fs.String("unmatched", "", "with --accounts, write the leads that match no account here (NDJSON: id, line, reason)")
+	createdField := createdFieldFlag(fs, "--accounts")
 	grouped := fs.Bool("grouped", false, "with --accounts, the leads come grouped by account in the accounts file's order: each account\nis scored and written when its leads end, holding one account's people at a time (a lead\nthat comes after its account's leads ended fails)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
@@ -101,11 +102,10 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		if outFmt != leadfile.NDJSON {
 			return fail("--accounts writes NDJSON (an account's people do not fit a CSV row); leave out --format")
 		}
-		var opts []scoring.Option
-		if *strict {
-			opts = append(opts, scoring.WithUnknownData(scoring.RefuseUnknown))
+		if err := checkCreatedField(c, m, *createdField, flagSet(fs, "created-field")); err != nil {
+			return fail("%v", err)
 		}
-		accountScorer, _ = scoring.NewAccountScorer(m, opts...)
+		accountScorer, _ = newAccountScorer(m, *strict, *createdField)
 		for _, in := range append([]string{*accountsFile, *events, *dispositionsFile}, inputs...) {
 			if *unmatchedFile != "" && in != "" && in != "-" && sameFile(*unmatchedFile, in) {
 				return fail("--unmatched %s is one of the files read (%s); it is written while the leads are read, so name a new file for it", *unmatchedFile, in)
@@ -115,6 +115,8 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return fail("--unmatched goes with --accounts")
 	} else if *grouped {
 		return fail("--grouped goes with --accounts: it says the leads come grouped by account")
+	} else if flagSet(fs, "created-field") {
+		return fail("%s goes with %s: it says when a lead joins its account's people; a lead is scored whenever it was created", c.flag("created-field"), c.flag("accounts"))
 	}
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, NoEvents: *noEvents, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}

@@ -59,7 +59,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "With --accounts (a rule file with an accounts section), each lead is also matched to its")
 		fmt.Fprintln(stderr, "account, and a change of an account's stage, grade or sales-readiness writes an account")
 		fmt.Fprintln(stderr, "change line: account_id, from, to (with its score), and lead_id, the person whose line caused it.")
-		fmt.Fprintln(stderr, "Exit status: 0 every line taken, 1 some lines (or, with --dump, leads) failed, 2 the run could not start.")
+		fmt.Fprintln(stderr, "Exit status: 0 every line taken, 1 some lines (or, with --dump, leads; with --accounts, an account's re-check) failed,\n2 the run could not start.")
 		fs.PrintDefaults()
 	}
 	inputs, code, ok := parseFlags(fs, args, stderr)
@@ -96,6 +96,11 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	s := scoring.New(m)
+	if *accountsFile != "" {
+		// created_at decides who is one of an account's people: it is no
+		// unknown data of the leads then.
+		s = scoring.New(m, scoring.WithCreatedField(""))
+	}
 	sc := stream.New(s)
 	var acc *stream.Accounts
 	if *accountsFile != "" {
@@ -355,8 +360,11 @@ type streamRun struct {
 	written      uint64 // the latest sequence number written out
 
 	read, applied, duplicates, failed, shown int
-	changes, rechecks, rewritten             int
-	accountChanges                           int // of changes, those of accounts
+	// recheckFailed counts the accounts' re-checks that failed (each
+	// named on stderr): not tried again, they fail the run's status.
+	recheckFailed                int
+	changes, rechecks, rewritten int
+	accountChanges               int // of changes, those of accounts
 
 	// waiting are the leads taken before the event clock had a time (before
 	// the first event): they are matched to their accounts at the first.
@@ -540,7 +548,7 @@ func (r *streamRun) run(ctx context.Context, ins []streamInput, skip int64, maxR
 		fmt.Fprintf(r.stderr, "leadscore stream: %v\n", fatal)
 		return exitUsage
 	}
-	if r.failed > 0 {
+	if r.failed > 0 || r.recheckFailed > 0 {
 		return exitProblem
 	}
 	return exitOK
@@ -569,6 +577,9 @@ func (r *streamRun) summary(resumed bool, skip int64) {
 	}
 	if !r.meta.Clock.IsZero() {
 		fmt.Fprintf(&b, "; event clock %s", r.meta.Clock.Format(time.RFC3339))
+	}
+	if r.recheckFailed > 0 {
+		fmt.Fprintf(&b, "; %s of accounts failed (named above)", nOf(r.recheckFailed, "re-check"))
 	}
 	if r.acc != nil {
 		b.WriteString("\n" + r.accountsSummary())

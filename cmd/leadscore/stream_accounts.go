@@ -217,7 +217,18 @@ func (r *streamRun) recheckAccount(tx stream.Tx, meta *stream.Meta, c recheck) e
 		if !errors.As(err, &le) {
 			return err
 		}
-		fmt.Fprintf(r.stderr, "leadscore stream: the re-check of account %s at %s: %v\n", c.account, c.at.Format(time.RFC3339), err)
+		// Trying it again at the same time would fail the same way: it is
+		// said and counted (the run's status is 1), and the account stands
+		// as last scored until a line of one of its people scores it again.
+		// Its re-check is cleared, so that it is not tried again (nor
+		// counted twice) by this run or the next.
+		a.ID, a.Next = c.account, time.Time{}
+		if err := tx.(stream.AccountTx).PutAccount(a); err != nil {
+			return err
+		}
+		r.recheckFailed++
+		fmt.Fprintf(r.stderr, "leadscore stream: the re-check of account %s at %s failed, so its standing was not updated then: %v; it stands as last scored until a line of one of its people scores it again (fix what the error names)\n",
+			c.account, c.at.Format(time.RFC3339), err)
 		return nil
 	}
 	if change != nil {

@@ -34,7 +34,7 @@ var errAccountEvents = errors.New(`an account carries no events (its engagement 
 // and is returned.
 func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a scoring.Account, err error) error) error {
 	read := Options{Scorer: s.Accounts(), Input: opts.Input, InputName: opts.InputName, InputFormat: opts.InputFormat,
-		NoEvents: true, Source: opts.Source, MaxRow: opts.MaxRow, OnWarning: opts.OnWarning, Workers: opts.Workers, smallRows: true}
+		NoEvents: true, Source: opts.Source, MaxRow: opts.MaxRow, OnWarning: opts.OnWarning, Workers: opts.Workers, smallRows: true, accounts: true}
 	type row struct {
 		a   scoring.Account
 		err error
@@ -51,6 +51,10 @@ func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a sc
 func account(line int, lead scoring.Lead, err error) (scoring.Account, error) {
 	if errors.Is(err, ErrNoID) {
 		err = ErrNoAccountID
+	}
+	var no *notObjectError
+	if errors.As(err, &no) {
+		err = &notObjectError{got: no.got, of: "the account row"}
 	}
 	if err == nil && len(lead.Events) > 0 {
 		err = errAccountEvents

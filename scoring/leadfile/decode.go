@@ -61,7 +61,7 @@ func decodeJSONPlain(data []byte) (scoring.Lead, error) {
 		return scoring.Lead{}, jsonError(err)
 	}
 	if obj == nil {
-		return scoring.Lead{}, fmt.Errorf("want a JSON object for the lead, got null")
+		return scoring.Lead{}, &notObjectError{got: "null"}
 	}
 	if key, at, dup := duplicateKey(data); dup {
 		return scoring.Lead{}, fmt.Errorf("key %q appears twice in one object (again at byte %d); keep one, since which one counts would be a guess", key, at+1)
@@ -84,9 +84,26 @@ func jsonError(err error) error {
 		if kind == "" {
 			kind = ute.Value
 		}
-		return fmt.Errorf("want a JSON object {...} for the lead, got %s", kind)
+		return &notObjectError{got: kind}
 	}
 	return fmt.Errorf("broken JSON: %v", err)
+}
+
+// notObjectError is a row that is JSON but no object.
+type notObjectError struct {
+	got string // what it is: a list [...], null
+	of  string // what the row is: "" for a lead
+}
+
+func (e *notObjectError) Error() string {
+	of := e.of
+	if of == "" {
+		of = "the lead"
+	}
+	if e.got == "null" { // as it was worded
+		return fmt.Sprintf("want a JSON object for %s, got null", of)
+	}
+	return fmt.Sprintf("want a JSON object {...} for %s, got %s", of, e.got)
 }
 
 // FromMap turns a decoded JSON object into a lead: "id" and "events" are

@@ -132,6 +132,8 @@ type Options struct {
 	// NDJSON objects are decoded into maps of 8 keys' room, which grow
 	// when more come, rather than of a lead's 16.
 	smallRows bool
+	// accounts says the rows are an accounts file's, for the messages.
+	accounts bool
 }
 
 // RowError is a row that could not be read or scored.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/friend"
@@ -64,6 +66,11 @@ func readHeader(r *csv.Reader, file string, max int, empty string) ([]string, er
 		return nil, fmt.Errorf("%s: reading the header: %w", file, err)
 	case bounded.Cut(header):
 		return nil, fmt.Errorf("%s:1: %w", file, bounded.HeaderTooLong(max, maxRowOption))
+	case len(header) == 1 && strings.TrimSpace(strings.TrimPrefix(header[0], "\ufeff")) == "":
+		// A byte-order mark alone: no header, as in an empty file.
+		if _, err := r.Read(); err == io.EOF {
+			return nil, fmt.Errorf("%s: the file is empty (but for a byte-order mark); %s", file, empty)
+		}
 	}
 	return header, nil
 }
@@ -114,6 +121,9 @@ func (s *ndjsonSource) next() (row, bool, error) {
 		}
 		if tooLong {
 			return row{line: s.line, err: rowTooLong(s.max)}, true, nil
+		}
+		if s.line == 1 {
+			buf = bytes.TrimPrefix(buf, bom) // a byte-order mark alone is no row
 		}
 		if len(bytes.TrimSpace(buf)) == 0 {
 			continue // blank lines are not rows
@@ -190,7 +200,11 @@ func newCSVSource(opts Options) (*csvSource, error) {
 	m := opts.Scorer.Model()
 	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
 	r.FieldsPerRecord = -1
-	header, err := readHeader(r, opts.InputName, maxRow(opts), "a CSV leads file starts with a header row")
+	what := "leads"
+	if opts.accounts {
+		what = "accounts"
+	}
+	header, err := readHeader(r, opts.InputName, maxRow(opts), "a CSV "+what+" file starts with a header row")
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +212,11 @@ func newCSVSource(opts Options) (*csvSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
 	}
-	warnColumns(opts, opts.InputName, m, rules.UnknownKey, schema.unknown)
+	// The created field is read (it says who is one of an account's
+	// people) though the model does not declare it.
+	warnColumns(opts, opts.InputName, m, rules.UnknownKey, slices.DeleteFunc(slices.Clone(schema.unknown), func(c unknownColumn) bool {
+		return c.name == opts.Scorer.CreatedField()
+	}))
 	if opts.Events != nil {
 		if schema.idCol < 0 {
 			return nil, fmt.Errorf("%s:1: the header has no id column, so events cannot be joined to leads", opts.InputName)

@@ -65,7 +65,7 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 	if err != nil {
 		return nil, err
 	}
-	quiet, err := scoring.NewAccountScorer(as.Leads().Model(), scoring.WithUnknownData(scoring.IgnoreUnknown))
+	quiet, err := scoring.NewAccountScorer(as.Leads().Model(), scoring.WithUnknownData(scoring.IgnoreUnknown), scoring.WithCreatedField(as.CreatedField()))
 	if err != nil {
 		return nil, err
 	}
