@@ -44,23 +44,29 @@ type replay struct {
 	keep  []bool
 
 	kept  []Event
-	match [][]int8 // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
-	costs []int64  // by kept event: at most the steps a score meets it with (see dropped)
-	added int      // events of the prefix taken in
+	match [][]int8  // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
+	steps [][]int64 // by kept event, by rule of its type: the steps take's test of its fixed condition took
+	added int       // events of the prefix taken in
 
-	// dropped is at most the steps a score of every event up to the point
-	// would spend on the events prune dropped: a step per rule of each,
-	// and the steps its rule's fixed condition took when take tested it
-	// (a condition it did not test is of a rule whose window the event
-	// left, which a score meets with the one step).
+	// dropped and pending are at most the steps a score of every event
+	// up to a point would spend on the events prune dropped (see
+	// droppedSteps): dropped holds a step per rule of each, and the steps
+	// a fixed condition of a rule without a window took when take tested
+	// it; pending holds the steps of the conditions of windowed rules,
+	// each until its window lets the event go. A score meets an event out
+	// of a rule's window with the one step, without its condition, and a
+	// condition take did not test is of a rule whose window the event
+	// left (or the event would have been kept).
 	dropped int64
+	pending []pendingSteps
 
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 
 	ev *evaluation // held from point to point (see point); the Scorer's pool's
 
-	leanRes  Result // a lean point's result (see scoreAs)
-	matchBuf []int8 // where take cuts each kept event's match from
+	leanRes  Result  // a lean point's result (see scoreAs)
+	matchBuf []int8  // where take cuts each kept event's match from
+	stepsBuf []int64 // and its steps
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -112,8 +118,9 @@ func (r *replay) recycle() {
 	}
 	clear(r.kept)
 	clear(r.match)
-	r.kept, r.match, r.costs, r.matchBuf = r.kept[:0], r.match[:0], r.costs[:0], r.matchBuf[:0]
-	r.added, r.dropped = 0, 0
+	clear(r.steps)
+	r.kept, r.match, r.steps, r.matchBuf, r.stepsBuf = r.kept[:0], r.match[:0], r.steps[:0], r.matchBuf[:0], r.stepsBuf[:0]
+	r.added, r.dropped, r.pending = 0, 0, r.pending[:0]
 	r.leanRes = Result{}
 	r.s.replays.Put(r)
 }
@@ -271,19 +278,20 @@ func (r *replay) take(e *Event) {
 		r.matchBuf = append(r.matchBuf, 0)
 	}
 	match := r.matchBuf[n:len(r.matchBuf):len(r.matchBuf)]
-	cost := int64(0)
+	ns := len(r.stepsBuf)
+	for range rs {
+		r.stepsBuf = append(r.stepsBuf, 0)
+	}
+	steps := r.stepsBuf[ns:len(r.stepsBuf):len(r.stepsBuf)]
 	for i, rule := range rs {
 		match[i] = -1
-		cost++
 		if r.fixed[rule] {
-			var steps int64
-			match[i], steps = r.test(rule, e)
-			cost += steps
+			match[i], steps[i] = r.test(rule, e)
 		}
 	}
 	r.kept = append(r.kept, *e)
 	r.match = append(r.match, match)
-	r.costs = append(r.costs, cost)
+	r.steps = append(r.steps, steps)
 }
 
 // test evaluates a fixed condition on an event: 1 or 0, or -1 when it fails
@@ -341,6 +349,15 @@ func (r *replay) prune(at time.Time) {
 	if r.newer == nil {
 		r.newer = map[*rules.Rule]int{}
 	}
+	// Steps of windows the events have left by at: a score from at on
+	// meets those events with the one step dropped holds.
+	p := r.pending[:0]
+	for _, ps := range r.pending {
+		if at.Before(ps.until) {
+			p = append(p, ps)
+		}
+	}
+	r.pending = p
 	newer := r.newer // matches kept, newer than the event at hand
 	clear(newer)
 	keep := append(r.keep[:0], make([]bool, len(r.kept))...)
@@ -371,12 +388,42 @@ func (r *replay) prune(at time.Time) {
 	n := 0
 	for i := range r.kept {
 		if keep[i] {
-			r.kept[n], r.match[n], r.costs[n] = r.kept[i], r.match[i], r.costs[i]
+			r.kept[n], r.match[n], r.steps[n] = r.kept[i], r.match[i], r.steps[i]
 			n++
 		} else {
-			r.dropped += r.costs[i]
+			e := &r.kept[i]
+			for j, rule := range r.s.model.RulesForEvent(e.Type) {
+				r.dropped++
+				switch steps := r.steps[i][j]; {
+				case steps == 0:
+				case rule.Within <= 0:
+					r.dropped += steps
+				case at.Sub(e.At) < rule.Within:
+					r.pending = append(r.pending, pendingSteps{e.At.Add(rule.Within), steps})
+				}
+			}
 		}
 	}
 	clear(r.kept[n:])
-	r.kept, r.match, r.costs = r.kept[:n], r.match[:n], r.costs[:n]
+	clear(r.steps[n:])
+	r.kept, r.match, r.steps = r.kept[:n], r.match[:n], r.steps[:n]
+}
+
+// pendingSteps are the steps of a dropped event's windowed condition,
+// which a score as of a time before until still spends.
+type pendingSteps struct {
+	until time.Time
+	steps int64
+}
+
+// droppedSteps is at most the steps a score as of at (no earlier than
+// the replay's last point) spends on the events prune dropped.
+func (r *replay) droppedSteps(at time.Time) int64 {
+	n := r.dropped
+	for _, ps := range r.pending {
+		if at.Before(ps.until) {
+			n += ps.steps
+		}
+	}
+	return n
 }

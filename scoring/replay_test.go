@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -361,13 +362,29 @@ func TestReplaysShareAScorer(t *testing.T) {
 		res  *scoring.Result
 		span scoring.ReadySpan
 	}
+	// Each lead's results alone come from a Scorer of its own, whose pool
+	// no other lead has used: a pooled replay that kept anything of the
+	// lead before it (a count, a queue, a match) shows as a difference.
 	want := make([]alone, len(leads))
 	for i, l := range leads {
-		tl, res, ok := s.TimelineScore(friend.K(), ctx, l, at, i%2 == 0)
+		fresh := scoring.New(s.Model())
+		tl, res, ok := fresh.TimelineScore(friend.K(), ctx, l, at, i%2 == 0)
 		require.True(t, ok)
-		span, err := s.ReadySpan(l, at)
+		span, err := scoring.New(s.Model()).ReadySpan(l, at)
 		require.NoError(t, err)
 		want[i] = alone{tl, res, span}
+	}
+	// One goroutine first, each lead in turn on the shared Scorer, so
+	// that every replay but the first is a recycled one.
+	for k := 0; k < 2*len(leads); k++ {
+		i := (k * 11) % len(leads)
+		tl, res, ok := s.TimelineScore(friend.K(), ctx, leads[i], at, i%2 == 0)
+		span, err := s.ReadySpan(leads[i], at)
+		require.True(t, ok)
+		require.NoError(t, err)
+		require.Equal(t, want[i].tl, tl, "lead %d after lead %d", i, ((k-1)*11+2*len(leads))%len(leads))
+		require.Equal(t, want[i].res, res, "lead %d", i)
+		require.Equal(t, want[i].span, span, "lead %d", i)
 	}
 	errs := make(chan error, 4)
 	for g := 0; g < 4; g++ {
@@ -387,4 +404,83 @@ func TestReplaysShareAScorer(t *testing.T) {
 	for g := 0; g < 4; g++ {
 		require.NoError(t, <-errs)
 	}
+}
+
+// A score meets an event out of a rule's window with one step, without
+// its condition: the budget the replay counts back for the events it
+// dropped must not charge their conditions then, or a lead with a long
+// history is declined (and scored twice) far below the budget.
+func TestTimelineScoreVouchesForOldEventsWithinTheBudget(t *testing.T) {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString(`leadscore: 1
+model: windows
+fields:
+  title: string
+events:
+  url: string
+event_types: [page_view]
+scores:
+  engagement: {min: 0, max: 100}
+rules:
+`)
+	for k := 0; k < 10; k++ {
+		fmt.Fprintf(&b, `  - id: eng.pv%d
+    score: engagement
+    owner: marketing
+    reason: pricing page %d
+    event: page_view
+    when: event.url contains "/pricing" && len(event.url) > %d
+    points: 1
+    limit: 2
+    within: 7d
+`, k, k, k)
+	}
+	b.WriteString(`stages:
+  - id: sql
+    sales_ready: true
+    when: engagement >= 5
+`)
+	src := []byte(b.String())
+	at := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	lead := scoring.Lead{ID: "L1", Fields: map[string]any{"title": "VP"}}
+	for d := 400; d > 0; d-- {
+		url := "/blog"
+		if d%50 == 0 {
+			url = "/pricing"
+		}
+		lead.Events = append(lead.Events, scoring.Event{Type: "page_view", At: at.AddDate(0, 0, -d), Fields: map[string]any{"url": url}})
+	}
+	scorerAt := func(steps int64) *scoring.Scorer {
+		m, err := rules.CompileBytes("windows.yaml", src, rules.WithLimits(rules.Limits{MaxSteps: steps}))
+		require.NoError(t, err)
+		return scoring.New(m)
+	}
+	// The fewest steps a score of the lead needs, by bisection.
+	lo, hi := int64(1), int64(1_000_000)
+	_, err := scorerAt(hi).ScoreContext(ctx, lead, at)
+	require.NoError(t, err)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if _, err := scorerAt(mid).ScoreContext(ctx, lead, at); err != nil {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	need := lo
+	// 400 events, 10 rules each: at least 4,000 steps; the conditions of
+	// the events still in a window add little to that.
+	require.GreaterOrEqual(t, need, int64(4000))
+	s := scorerAt(need + need/5)
+	_, res, ok := s.TimelineScore(friend.K(), ctx, lead, at, true)
+	require.True(t, ok, "declined a lead that scores in %d steps, under a budget of %d", need, need+need/5)
+	want, err := s.ScoreContext(ctx, lead, at)
+	require.NoError(t, err)
+	want.Unknown = nil
+	require.Equal(t, want, res)
+	// Under the fewest steps less one, a score fails, and the replay does
+	// not vouch for it.
+	_, _, ok = scorerAt(need-1).TimelineScore(friend.K(), ctx, lead, at, true)
+	require.False(t, ok)
 }

@@ -175,7 +175,7 @@ func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, l
 		// (see replay), but that Score meets the events the replay
 		// dropped too, each with a step a rule and its condition's steps,
 		// which may take it over the budget.
-		dropped := r.dropped
+		dropped := r.droppedSteps(asOf)
 		if res, err = r.scoreAs(ctx, lastPrefix, asOf, false); err == nil {
 			res.Unknown = nil // the replay's events are those rules read: not all
 			if max := m.Limits().MaxSteps; r.ev == nil || max-r.ev.env.BudgetLeft()+dropped > max {
