@@ -44,29 +44,28 @@ type replay struct {
 	keep  []bool
 
 	kept  []Event
-	match [][]int8  // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
-	steps [][]int64 // by kept event, by rule of its type: the steps take's test of its fixed condition took
-	added int       // events of the prefix taken in
+	match [][]int8    // by kept event, by rule of its type: 1 matched, 0 refused, -1 unknown
+	costs []eventCost // by kept event: what a score meets it with (see dropped)
+	added int         // events of the prefix taken in
 
 	// dropped and pending are at most the steps a score of every event
 	// up to a point would spend on the events prune dropped (see
 	// droppedSteps): dropped holds a step per rule of each, and the steps
 	// a fixed condition of a rule without a window took when take tested
 	// it; pending holds the steps of the conditions of windowed rules,
-	// each until its window lets the event go. A score meets an event out
-	// of a rule's window with the one step, without its condition, and a
-	// condition take did not test is of a rule whose window the event
-	// left (or the event would have been kept).
+	// until the longest of the event's windows lets it go. A score meets
+	// an event out of a rule's window with the one step, without its
+	// condition, and a condition take did not test is of a rule whose
+	// window the event left (or the event would have been kept).
 	dropped int64
-	pending []pendingSteps
+	pending []pendingQueue // by window length
 
 	verdicts *verdicts // the lead's dispositions, shared by the replays of one walk
 
 	ev *evaluation // held from point to point (see point); the Scorer's pool's
 
-	leanRes  Result  // a lean point's result (see scoreAs)
-	matchBuf []int8  // where take cuts each kept event's match from
-	stepsBuf []int64 // and its steps
+	leanRes  Result // a lean point's result (see scoreAs)
+	matchBuf []int8 // where take cuts each kept event's match from
 }
 
 // counted holds the values of a model's event aggregates, by slot.
@@ -118,9 +117,11 @@ func (r *replay) recycle() {
 	}
 	clear(r.kept)
 	clear(r.match)
-	clear(r.steps)
-	r.kept, r.match, r.steps, r.matchBuf, r.stepsBuf = r.kept[:0], r.match[:0], r.steps[:0], r.matchBuf[:0], r.stepsBuf[:0]
-	r.added, r.dropped, r.pending = 0, 0, r.pending[:0]
+	r.kept, r.match, r.costs, r.matchBuf = r.kept[:0], r.match[:0], r.costs[:0], r.matchBuf[:0]
+	r.added, r.dropped = 0, 0
+	for k := range r.pending {
+		r.pending[k].q, r.pending[k].sum = r.pending[k].q[:0], 0
+	}
 	r.leanRes = Result{}
 	r.s.replays.Put(r)
 }
@@ -278,20 +279,24 @@ func (r *replay) take(e *Event) {
 		r.matchBuf = append(r.matchBuf, 0)
 	}
 	match := r.matchBuf[n:len(r.matchBuf):len(r.matchBuf)]
-	ns := len(r.stepsBuf)
-	for range rs {
-		r.stepsBuf = append(r.stepsBuf, 0)
-	}
-	steps := r.stepsBuf[ns:len(r.stepsBuf):len(r.stepsBuf)]
+	var cost eventCost
 	for i, rule := range rs {
 		match[i] = -1
+		cost.base++
 		if r.fixed[rule] {
-			match[i], steps[i] = r.test(rule, e)
+			var steps int64
+			match[i], steps = r.test(rule, e)
+			if rule.Within <= 0 {
+				cost.base += steps
+			} else {
+				cost.windowed += steps
+				cost.within = max(cost.within, rule.Within)
+			}
 		}
 	}
 	r.kept = append(r.kept, *e)
 	r.match = append(r.match, match)
-	r.steps = append(r.steps, steps)
+	r.costs = append(r.costs, cost)
 }
 
 // test evaluates a fixed condition on an event: 1 or 0, or -1 when it fails
@@ -351,13 +356,15 @@ func (r *replay) prune(at time.Time) {
 	}
 	// Steps of windows the events have left by at: a score from at on
 	// meets those events with the one step dropped holds.
-	p := r.pending[:0]
-	for _, ps := range r.pending {
-		if at.Before(ps.until) {
-			p = append(p, ps)
+	for k := range r.pending {
+		pq := &r.pending[k]
+		n := 0
+		for n < len(pq.q) && !at.Before(pq.q[n].until) {
+			pq.sum -= pq.q[n].steps
+			n++
 		}
+		pq.q = pq.q[n:]
 	}
-	r.pending = p
 	newer := r.newer // matches kept, newer than the event at hand
 	clear(newer)
 	keep := append(r.keep[:0], make([]bool, len(r.kept))...)
@@ -388,41 +395,79 @@ func (r *replay) prune(at time.Time) {
 	n := 0
 	for i := range r.kept {
 		if keep[i] {
-			r.kept[n], r.match[n], r.steps[n] = r.kept[i], r.match[i], r.steps[i]
+			r.kept[n], r.match[n], r.costs[n] = r.kept[i], r.match[i], r.costs[i]
 			n++
 		} else {
-			e := &r.kept[i]
-			for j, rule := range r.s.model.RulesForEvent(e.Type) {
-				r.dropped++
-				switch steps := r.steps[i][j]; {
-				case steps == 0:
-				case rule.Within <= 0:
-					r.dropped += steps
-				case at.Sub(e.At) < rule.Within:
-					r.pending = append(r.pending, pendingSteps{e.At.Add(rule.Within), steps})
-				}
+			c := r.costs[i]
+			r.dropped += c.base
+			if until := r.kept[i].At.Add(c.within); c.windowed > 0 && at.Before(until) {
+				r.hold(c.within, until, c.windowed)
 			}
 		}
 	}
 	clear(r.kept[n:])
-	clear(r.steps[n:])
-	r.kept, r.match, r.steps = r.kept[:n], r.match[:n], r.steps[:n]
+	r.kept, r.match, r.costs = r.kept[:n], r.match[:n], r.costs[:n]
 }
 
-// pendingSteps are the steps of a dropped event's windowed condition,
-// which a score as of a time before until still spends.
+// eventCost is at most what a score meets a kept event with: base, a
+// step per rule of its type and the steps of the fixed conditions of
+// those without a window; windowed, the steps of the fixed conditions of
+// those with one, which a score spends only while the longest of their
+// windows, within, holds the event.
+type eventCost struct {
+	base, windowed int64
+	within         time.Duration
+}
+
+// pendingQueue holds the steps of dropped events' conditions of rules
+// of one window length, in order of when the window lets each go, and
+// their sum.
+type pendingQueue struct {
+	within time.Duration
+	q      []pendingSteps
+	sum    int64
+}
+
+// pendingSteps are steps of dropped events' windowed conditions, which a
+// score as of a time before until still spends.
 type pendingSteps struct {
 	until time.Time
 	steps int64
+}
+
+// hold adds steps that a score spends as of a time before until, of a
+// rule whose window is within long. An event dropped after a later one
+// is held as long as that one: more steps counted for a while, never
+// fewer, and each queue stays in order, so that prune lets go of its
+// front.
+func (r *replay) hold(within time.Duration, until time.Time, steps int64) {
+	k := 0
+	for k < len(r.pending) && r.pending[k].within != within {
+		k++
+	}
+	if k == len(r.pending) {
+		r.pending = append(r.pending, pendingQueue{within: within})
+	}
+	pq := &r.pending[k]
+	pq.sum += steps
+	if n := len(pq.q); n > 0 && !pq.q[n-1].until.Before(until) {
+		pq.q[n-1].steps += steps
+		return
+	}
+	pq.q = append(pq.q, pendingSteps{until, steps})
 }
 
 // droppedSteps is at most the steps a score as of at (no earlier than
 // the replay's last point) spends on the events prune dropped.
 func (r *replay) droppedSteps(at time.Time) int64 {
 	n := r.dropped
-	for _, ps := range r.pending {
-		if at.Before(ps.until) {
-			n += ps.steps
+	for _, pq := range r.pending {
+		n += pq.sum
+		for _, ps := range pq.q {
+			if at.Before(ps.until) {
+				break
+			}
+			n -= ps.steps
 		}
 	}
 	return n
