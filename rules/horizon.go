@@ -176,3 +176,53 @@ func (l *linter) horizon() {
 		l.warn(r.Pos, "rule %s counts every %s event for ever (no within:, no limit:): a streaming state keeps them all; give it a within: (such as 90d) or a limit:", r.ID, types)
 	}
 }
+
+// ReadsClock reports whether an expression of the model (a define, a
+// rule's or gate's condition, the total, a grade, a stage) reads the
+// as-of time: now, daysSince or daysSinceLast. Its results may then move
+// between its events, as a decaying rule's do.
+func (m *Model) ReadsClock() bool {
+	var srcs []string
+	for _, d := range m.Defines {
+		srcs = append(srcs, d.Expr.Source)
+	}
+	for _, r := range slices.Concat(m.Rules, m.Gates) {
+		if r.When != nil {
+			srcs = append(srcs, r.When.Source)
+		}
+	}
+	if m.Total != nil {
+		srcs = append(srcs, m.Total.Source)
+	}
+	for _, g := range m.Grades {
+		if g.When != nil {
+			srcs = append(srcs, g.When.Source)
+		}
+	}
+	for _, st := range m.Stages {
+		if st.When != nil {
+			srcs = append(srcs, st.When.Source)
+		}
+	}
+	return slices.ContainsFunc(srcs, ExprReadsClock)
+}
+
+// ExprReadsClock reports whether the expression src reads the as-of time
+// (now, daysSince, daysSinceLast); one that does not parse is said to.
+func ExprReadsClock(src string) bool {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return true
+	}
+	reads := false
+	ast.Find(tree.Node, func(n ast.Node) bool {
+		if id, ok := n.(*ast.IdentifierNode); ok {
+			switch id.Value {
+			case "now", "daysSince", "daysSinceLast":
+				reads = true
+			}
+		}
+		return false
+	})
+	return reads
+}

@@ -3,8 +3,9 @@ package scoring
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/rules"
 )
 
 // FirstSalesReady is when the account first became sales-ready, replayed
@@ -188,46 +189,13 @@ func movesIn(ts []time.Time, from, to time.Time) bool {
 // movesWithClock reports whether a person's result may move between its
 // own moments: the lead model decays events (half_life), or an
 // expression of it or of the people reads the clock (now, daysSince,
-// daysSinceLast; read from the source, so a name that merely contains
-// them counts too, which costs time, never a result).
+// daysSinceLast: rules.Model.ReadsClock).
 func (s *AccountScorer) movesWithClock() bool {
 	s.clockOnce.Do(func() {
 		m := s.leads.Model()
-		var srcs []string
-		for _, d := range m.Defines {
-			srcs = append(srcs, d.Expr.Source)
-		}
-		for _, r := range slices.Concat(m.Rules, m.Gates) {
-			if r.HalfLife > 0 {
-				s.clock = true
-				return
-			}
-			if r.When != nil {
-				srcs = append(srcs, r.When.Source)
-			}
-		}
-		if m.Total != nil {
-			srcs = append(srcs, m.Total.Source)
-		}
-		for _, g := range m.Grades {
-			if g.When != nil {
-				srcs = append(srcs, g.When.Source)
-			}
-		}
-		for _, st := range m.Stages {
-			if st.When != nil {
-				srcs = append(srcs, st.When.Source)
-			}
-		}
-		for _, x := range s.exprs {
-			srcs = append(srcs, x.Source)
-		}
-		for _, src := range srcs {
-			if strings.Contains(src, "now") || strings.Contains(src, "daysSince") {
-				s.clock = true
-				return
-			}
-		}
+		decays := slices.ContainsFunc(slices.Concat(m.Rules, m.Gates), func(r *rules.Rule) bool { return r.HalfLife > 0 })
+		people := slices.ContainsFunc(s.exprs, func(x *rules.Expr) bool { return rules.ExprReadsClock(x.Source) })
+		s.clock = decays || people || m.ReadsClock()
 	})
 	return s.clock
 }

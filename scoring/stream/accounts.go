@@ -73,7 +73,7 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 	for i, x := range accounts {
 		a.byID[x.ID] = i
 	}
-	a.readsClock = readsClock(as.Accounts())
+	a.readsClock = as.Accounts().Model().ReadsClock()
 	for _, x := range as.AccountModel().PersonExprs() {
 		for _, id := range identifiers(x.Source) {
 			a.personClock = a.personClock || id == "now" || id == "daysSince" || id == "daysSinceLast"

@@ -179,7 +179,7 @@ func New(s *scoring.Scorer, opts ...Option) *Scorer {
 	}
 	sc.horizon = m.Horizon()
 	sc.fingerprint = fingerprint(sc)
-	sc.readsClock = readsClock(s)
+	sc.readsClock = s.Model().ReadsClock()
 	sc.monotone = monotone(sc)
 	sc.pool.New = func() any { return matcher(m.NewEvaluator(friend.K(), false)) }
 	sc.maxState = DefaultMaxStateBytes
