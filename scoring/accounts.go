@@ -215,11 +215,10 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 // expressions' values, what matching reads and when the lead was created.
 func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
 	createdField := s.leads.created
-	p.Created = lead.TimeField(createdField)
-	if p.Created.IsZero() {
-		if v := lead.field(createdField); v != nil {
-			return fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(v))
-		}
+	var err error
+	if p.Created, err = lead.Created(createdField); err != nil {
+		// Empty text is no creation time, as an empty CSV cell.
+		return fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(lead.field(createdField)))
 	}
 	if p.Created.IsZero() {
 		// A lead bound straight from its line carries no fields: the
