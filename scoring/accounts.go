@@ -214,11 +214,30 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 // personValues reads, in the evaluator that scored the lead, the person
 // expressions' values, what matching reads and when the lead was created.
 func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
+	// What matching reads comes first: a lead whose creation is no time
+	// fails, and its error carries it, so that the account it would
+	// belong to can name it.
+	if f := s.am.IDField; f != "" {
+		p.AccountID, _ = ev.env.Get(f).(string)
+		p.AccountID = strings.TrimSpace(p.AccountID)
+	}
+	if f := s.am.DomainFrom; f != "" {
+		v, _ := ev.env.Get(f).(string)
+		// The value decides, whatever the field is called: an address
+		// gives the part after its "@"; a value without "@" is a domain
+		// when it looks like one (a dot, no space), such as a bare domain
+		// in an email_domain field; anything else gives no domain.
+		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
+			p.noDomain = t
+		} else {
+			p.Domain = s.domain(v)
+		}
+	}
 	createdField := s.leads.created
 	var err error
-	if p.Created, err = lead.Created(createdField); err != nil {
-		// Empty text is no creation time, as an empty CSV cell.
-		return fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(lead.field(createdField)))
+	if p.Created, err = lead.Created(createdField); err != nil { // empty text is no creation time, as an empty CSV cell
+		return &CreatedError{AccountID: p.AccountID, Domain: p.Domain,
+			Err: fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(lead.field(createdField)))}
 	}
 	if p.Created.IsZero() {
 		// A lead bound straight from its line carries no fields: the
@@ -239,24 +258,21 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		}
 		p.values[i] = v
 	}
-	if f := s.am.IDField; f != "" {
-		p.AccountID, _ = ev.env.Get(f).(string)
-		p.AccountID = strings.TrimSpace(p.AccountID)
-	}
-	if f := s.am.DomainFrom; f != "" {
-		v, _ := ev.env.Get(f).(string)
-		// The value decides, whatever the field is called: an address
-		// gives the part after its "@"; a value without "@" is a domain
-		// when it looks like one (a dot, no space), such as a bare domain
-		// in an email_domain field; anything else gives no domain.
-		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
-			p.noDomain = t
-		} else {
-			p.Domain = s.domain(v)
-		}
-	}
 	return nil
 }
+
+// CreatedError is the error of a lead whose created field holds no time:
+// it fails, and carries what matching read of it (its account id and
+// domain), so that a command can say which account it would belong to.
+type CreatedError struct {
+	AccountID, Domain string
+	Err               error
+}
+
+func (e *CreatedError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *CreatedError) Unwrap() error { return e.Err }
 
 // setLastActive sets the time of the latest of the events at or before
 // the as-of time.

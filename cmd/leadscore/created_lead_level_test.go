@@ -87,3 +87,40 @@ func TestCreatedFieldEmptyIsAbsent(t *testing.T) {
 	assert.NotContains(t, errOut, "leads.ndjson:4:")
 	assert.Contains(t, errOut, "5 leads: 0 matched by account_id, 3 by domain, 0 unmatched, 2 failed")
 }
+
+// explain --account names the leads of the account that failed (their
+// creation no time) and exits 1, as score --accounts does; it said
+// "(no lead matched this account)" and exited 0.
+func TestExplainAccountNamesItsFailedLeads(t *testing.T) {
+	model, leads, _ := createdLeadLevelInputs(t)
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":"A1","domain":"acme.com","industry":"Software","employees":1200}
+{"id":"A2","domain":"globex.com","industry":"Software","employees":1200}
+`)
+	code, out, errOut := leadscore(t, "", "explain", "--model", model, "--accounts", accounts, "--account", "A1", "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, out, "leads.ndjson:3): failed, so not counted: created_at is \"soon\", not a time")
+	assert.Contains(t, out, "leads.ndjson:5): failed, so not counted: created_at is 1727000000, not a time")
+	assert.Contains(t, out, "leads.ndjson:2): not yet a person of this account")
+	assert.Contains(t, errOut, "leads.ndjson:3: lead L3: created_at is \"soon\"")
+
+	code, out, _ = leadscore(t, "", "explain", "--format", "json", "--model", model, "--accounts", accounts, "--account", "A1", "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code)
+	var x struct {
+		People int `json:"people"`
+		Failed []struct {
+			ID   string `json:"id"`
+			Line int    `json:"line"`
+		} `json:"failed"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &x), out)
+	assert.Equal(t, 2, x.People, "L1 and L4")
+	require.Len(t, x.Failed, 2)
+	assert.Equal(t, "L3", x.Failed[0].ID)
+	assert.Equal(t, 5, x.Failed[1].Line)
+
+	// A2 has none of them: no failed lead is named, but one failed.
+	code, out, _ = leadscore(t, "", "explain", "--model", model, "--accounts", accounts, "--account", "A2", "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "(no lead matched this account)")
+	assert.NotContains(t, out, "failed, so not counted")
+}
