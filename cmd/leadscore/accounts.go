@@ -856,6 +856,7 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 	for _, bad := range run.badLeads {
 		fmt.Fprintln(stderr, bad)
 	}
+	writeLeadUnknown(stderr, run.leadUnknown) // as score --accounts warns
 	if r == nil {
 		return fail("%s:%d: %v", accountsFile, run.lines[i], scoreErr)
 	}

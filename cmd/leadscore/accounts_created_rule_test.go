@@ -104,6 +104,11 @@ func TestAccountsUnknownDataConsistent(t *testing.T) {
 		{"feedback", "--model", model, "--accounts", accounts, "--leads", leads, "--dispositions", disp, "--at", "2026-10-01"},
 		{"attribute", "--model", model, "--accounts", accounts, "--leads", leads, "--outcomes", outcomes, "--at", "2026-12-01"},
 		{"score", "--model", model, "--accounts", accounts, "--at", "2026-09-28", "--strict-data", leads},
+		// explain --account warned of none; at lead level, backtest and
+		// attribute leave leads out by created_at, so it is known there.
+		{"explain", "--model", model, "--account", "A1", "--accounts", accounts, "--at", "2026-09-28", leads},
+		{"backtest", "--model", model, "--at", "2026-09-28", "--outcomes", writeTemp(t, "lout.csv", "lead_id,opportunity,won,revenue\nL1,2026-10-10,,\n"), leads},
+		{"attribute", "--model", model, "--leads", leads, "--at", "2026-12-01"},
 	} {
 		_, _, errOut := leadscore(t, "", args...)
 		assert.NotContains(t, errOut, `"created_at"`, strings.Join(args[:1], " "))
