@@ -235,9 +235,8 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 	}
 	createdField := s.leads.created
 	var err error
-	if p.Created, err = lead.Created(createdField); err != nil { // empty text is no creation time, as an empty CSV cell
-		return &CreatedError{AccountID: p.AccountID, Domain: p.Domain,
-			Err: fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(lead.field(createdField)))}
+	if p.Created, err = PersonCreated(lead, createdField); err != nil {
+		return &CreatedError{AccountID: p.AccountID, Domain: p.Domain, Err: err}
 	}
 	if p.Created.IsZero() {
 		// A lead bound straight from its line carries no fields: the
@@ -259,6 +258,21 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		p.values[i] = v
 	}
 	return nil
+}
+
+// PersonCreated returns when a lead joins its account's people as its
+// created field (created_at for "") says, as Lead.Created reads it (zero
+// when absent or empty text), with an error for a value that is no time
+// that says what the field decides.
+func PersonCreated(lead Lead, field string) (time.Time, error) {
+	if field == "" {
+		field = "created_at"
+	}
+	t, err := lead.Created(field)
+	if err != nil {
+		return t, fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", field, valueText(lead.field(field)))
+	}
+	return t, nil
 }
 
 // CreatedError is the error of a lead whose created field holds no time:

@@ -558,3 +558,31 @@ func TestStreamAccountsFailedLookAheadKeepsTheRecheck(t *testing.T) {
 	assert.Contains(t, out, `{"id":"A-HOOLI","total":95,`)
 	assert.Contains(t, out, `"grade":"A"`)
 }
+
+// A fields line whose created_at is no time fails at its own line
+// whatever the order of the lines: before the first event (when the lead
+// waits for the clock to be matched; it was taken, and failed later with
+// no line, and again at its valid event lines) as after it. The event
+// lines of the lead are kept in both orders.
+func TestStreamAccountsBadCreatedAtFailsAtItsLine(t *testing.T) {
+	fieldsLine := `{"lead_id":"L3","fields":{"email":"c@acme.com","title":"Analyst","country":"US","created_at":"soon"}}`
+	l1 := `{"lead_id":"L1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-20T10:00:00Z"}`
+	events := `{"lead_id":"L3","id":"e1","type":"page_view","at":"2026-09-21T10:00:00Z","url":"/pricing"}
+{"lead_id":"L3","id":"e2","type":"page_view","at":"2026-09-22T10:00:00Z","url":"/pricing"}`
+	for _, tc := range []struct {
+		name, in string
+		line     int
+	}{
+		{"before the first event", fieldsLine + "\n" + l1 + "\n" + events + "\n", 1},
+		{"after it", l1 + "\n" + fieldsLine + "\n" + events + "\n", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := leadscore(t, tc.in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+			assert.Equal(t, exitProblem, code, errOut)
+			assert.Contains(t, errOut, fmt.Sprintf(`stdin:%d: lead L3: created_at is "soon", not a time: it says when the lead joins its account's people`, tc.line))
+			assert.Equal(t, 1, strings.Count(errOut, `created_at is "soon"`), "said once, at its line")
+			assert.Contains(t, errOut, "5 lines in: 4 applied, 0 duplicates skipped, 1 failed;")
+		})
+	}
+}
