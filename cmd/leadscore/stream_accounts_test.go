@@ -52,7 +52,7 @@ func TestStreamAccountsHandWorked(t *testing.T) {
 		`{"seq":12,"account_id":"A-ACME","at":"2026-10-04T10:00:00Z","cause":"recheck","from":{"stage":"aware","grade":"A","score":85,"sales_ready":false},"to":{"stage":"","grade":"A","score":65,"sales_ready":false}}`,
 	}, accountLines(out))
 	assert.Equal(t, `8 lines in: 8 applied, 0 duplicates skipped, 0 failed; 13 changes written (seq 1 to 13, 4 at a re-check); event clock 2026-10-10T00:00:00Z
-accounts: 4 account changes among them; leads matched 1 by id, 2 by domain, 1 to no account (L4: no account_id; gmail.com is a free-mail domain)
+accounts: 4 account changes among them; 4 leads in the store = 1 matched by id + 2 by domain + 1 to no account (L4: no account_id; gmail.com is a free-mail domain)
 `, errOut)
 }
 
@@ -184,10 +184,10 @@ func TestStreamAccountsRestartAndScore(t *testing.T) {
 		}
 		assert.Equal(t, [3]any{row.Stage, row.Grade, row.SalesReady}, [3]any{c.To.Stage, c.To.Grade, c.To.SalesReady}, "account %s", row.ID)
 	}
-	// The stream's counts of matched leads are score's.
+	// The stream's counts of matched leads are score's, all its leads.
 	m := regexp.MustCompile(`(\d+) leads: (\d+) matched by account_id, (\d+) by domain, (\d+) unmatched`).FindStringSubmatch(errOut)
 	require.NotNil(t, m, errOut)
-	assert.Contains(t, straightErr, fmt.Sprintf("leads matched %s by id, %s by domain, %s to no account", m[2], m[3], m[4]))
+	assert.Contains(t, straightErr, fmt.Sprintf("%s leads in the store = %s matched by id + %s by domain + %s to no account", m[1], m[2], m[3], m[4]))
 }
 
 // A state database built without --accounts, or with other accounts, is
@@ -223,7 +223,7 @@ func TestStreamAccountsRefused(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	code, _, errOut = leadscore(t, "", "stream", "--model", td("accounts/model.yaml"), "--accounts", other, "--state", dir)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, errOut, "leads matched 1 by id, 0 by domain, 3 to no account")
+	assert.Contains(t, errOut, "4 leads in the store = 1 matched by id + 0 by domain + 3 to no account")
 
 	bad := filepath.Join(t.TempDir(), "accounts.ndjson")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"id":"A-ACME","domain":"acme.com","employees":"many"}`+"\n"), 0o644))
@@ -294,7 +294,7 @@ func TestStreamAccountsFailedLineWritesNothing(t *testing.T) {
 	first3 := strings.Join(strings.SplitAfter(in, "\n")[:3], "")
 	code, _, errOut = leadscore(t, first3, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
 	assert.Equal(t, exitProblem, code, errOut)
-	assert.Contains(t, errOut, "leads matched 0 by id, 1 by domain, 0 to no account")
+	assert.Contains(t, errOut, "1 lead in the store = 0 matched by id + 1 by domain + 0 to no account")
 	code, dump, errOut := leadscore(t, "", "stream", "--model", errModel(t), "--state", dir, "--dump", "--at", "2026-09-01T10:00:00Z")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, 1, strings.Count(dump, "\n"), dump)
@@ -585,4 +585,25 @@ func TestStreamAccountsBadCreatedAtFailsAtItsLine(t *testing.T) {
 			assert.Contains(t, errOut, "5 lines in: 4 applied, 0 duplicates skipped, 1 failed;")
 		})
 	}
+}
+
+// The stream's accounts summary reconciles every lead the store keeps
+// (it counted 12 of 16: a lead waiting for the first event time, or
+// whose fields line failed, was in no count).
+func TestStreamAccountsSummaryReconciles(t *testing.T) {
+	in := `{"lead_id":"L1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":"L2","fields":{"email":"b@acme.com","title":"CTO","country":"US","created_at":"soon"}}
+{"lead_id":"L2","id":"e2","type":"page_view","at":"2026-09-21T10:00:00Z","url":"/pricing"}
+{"lead_id":"L3","fields":{"email":"c@gmail.com","title":"CEO","country":"US"}}
+`
+	code, _, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitProblem, code, errOut)
+	// L1 waits for the first event time (none before its line), then is
+	// matched at L2's event; L2's fields line fails, so it has no fields
+	// and no account; L3 is free mail.
+	assert.Contains(t, errOut, "3 leads in the store = 0 matched by id + 1 by domain + 2 to no account (L2: no fields were given for it; L3: ")
+
+	code, _, errOut = leadscore(t, `{"lead_id":"L1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}`+"\n", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "1 lead in the store = 0 matched by id + 0 by domain + 0 to no account + 1 not matched yet (waiting for the first event time)")
 }
