@@ -119,6 +119,9 @@ type Person struct {
 	// for neither. A person created after the as-of time is not yet one of
 	// its account's people then.
 	Created time.Time `json:"-"`
+	// CreatedByEvent says Created is the lead's first event: it has no
+	// creation time of its own.
+	CreatedByEvent bool `json:"-"`
 
 	asOf time.Time
 	// noDomain is a value of domain_from that is neither an address
@@ -249,6 +252,7 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 				p.Created = e.At
 			}
 		}
+		p.CreatedByEvent = !p.Created.IsZero()
 	}
 	for i, x := range s.exprs {
 		v, err := ev.env.Eval(x)

@@ -94,6 +94,8 @@ type notYetPerson struct {
 	ID      string    `json:"id"`
 	Line    int       `json:"line"`
 	Created time.Time `json:"created"`
+	// FirstEvent says Created is its first event (it has no creation time).
+	FirstEvent bool `json:"created_by_first_event,omitempty"`
 }
 
 // unmatchedLead is a lead that found no account.
@@ -337,7 +339,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if out.m.p.Created.After(asOf) {
 			run.notCreated++
 			if only != "" && i == onlyAt {
-				run.notYet = append(run.notYet, notYetPerson{ID: out.id, Line: line, Created: out.m.p.Created})
+				run.notYet = append(run.notYet, notYetPerson{ID: out.id, Line: line, Created: out.m.p.Created, FirstEvent: out.m.p.CreatedByEvent})
 			}
 			return nil
 		}
@@ -1070,8 +1072,14 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 		fmt.Fprintf(w, "  %s (%s:%d): failed, so not counted: %s\n", p.ID, leads, p.Line, p.Reason)
 	}
 	for _, p := range notYet {
-		fmt.Fprintf(w, "  %s (%s:%d): not yet a person of this account: created %s, after the as-of time\n",
-			p.ID, leads, p.Line, p.Created.UTC().Format(time.RFC3339))
+		// To the nanosecond: a creation just after the as-of time must
+		// not read as the as-of time itself.
+		how := "created"
+		if p.FirstEvent {
+			how = "no creation time; first event at"
+		}
+		fmt.Fprintf(w, "  %s (%s:%d): not yet a person of this account: %s %s, after the as-of time\n",
+			p.ID, leads, p.Line, how, p.Created.UTC().Format(time.RFC3339Nano))
 	}
 	for _, p := range r.Members {
 		pr := p.Result

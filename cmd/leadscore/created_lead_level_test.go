@@ -124,3 +124,19 @@ func TestExplainAccountNamesItsFailedLeads(t *testing.T) {
 	assert.Contains(t, out, "(no lead matched this account)")
 	assert.NotContains(t, out, "failed, so not counted")
 }
+
+// explain --account's "not yet a person" line gives the creation to the
+// nanosecond (1ns after the as-of time read as the as-of time itself)
+// and says when it is the lead's first event, for want of a creation
+// time.
+func TestExplainAccountNotYetPrecise(t *testing.T) {
+	model := td("accounts/attribution/model.yaml")
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":"A1","domain":"acme.com","industry":"Software","employees":1200}`+"\n")
+	leads := writeTemp(t, "leads.ndjson", `{"id":"L1","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"2026-10-01T00:00:00.000000001Z"}
+{"id":"L2","email":"bo@acme.com","title":"CTO","country":"US","events":[{"type":"demo_request","at":"2026-10-02T10:00:00Z"}]}
+`)
+	code, out, errOut := leadscore(t, "", "explain", "--model", model, "--accounts", accounts, "--account", "A1", "--at", "2026-10-01", leads)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "leads.ndjson:1): not yet a person of this account: created 2026-10-01T00:00:00.000000001Z, after the as-of time")
+	assert.Contains(t, out, "leads.ndjson:2): not yet a person of this account: no creation time; first event at 2026-10-02T10:00:00Z, after the as-of time")
+}
