@@ -123,6 +123,7 @@ func TestCreatedFieldChecked(t *testing.T) {
 	}{
 		{[]string{"score", "--model", model, "--accounts", accounts, "--created-field", "signedup", leads}, `--created-field signedup: the model has no field "signedup"; did you mean "signed_up"?`},
 		{[]string{"score", "--model", model, "--accounts", accounts, "--created-field", "country", leads}, "--created-field country: the field country is string, not a time"},
+		{[]string{"score", "--model", model, "--accounts", accounts, "--created-field", "nope", leads}, `--created-field nope: the model has no field "nope"; the model's time fields are signed_up; name the one that holds when a lead was created`},
 		{[]string{"score", "--model", model, "--created-field", "signed_up", leads}, "--created-field goes with --accounts"},
 		{[]string{"explain", "--model", model, "--account", "A1", "--accounts", accounts, "--created-field", "signedup", leads}, `the model has no field "signedup"`},
 		{[]string{"explain", "--model", model, "--id", "L1", "--created-field", "signed_up", leads}, "--created-field goes with --account"},
@@ -134,6 +135,12 @@ func TestCreatedFieldChecked(t *testing.T) {
 		code, _, errOut := leadscore(t, "", tc.args...)
 		assert.Equal(t, exitUsage, code, "%v: %s", tc.args, errOut)
 		assert.Contains(t, errOut, tc.want, tc.args)
+	}
+	// --created-field created_at, named, is read as the default is, though
+	// the model does not declare it (it was refused).
+	for _, named := range [][]string{nil, {"--created-field", "created_at"}} {
+		code, _, errOut := leadscore(t, "", append([]string{"score", "--model", model, "--accounts", accounts, "--at", "2026-10-01"}, append(named, leads)...)...)
+		assert.Equal(t, exitOK, code, "%v: %s", named, errOut)
 	}
 }
 
