@@ -123,7 +123,7 @@ func readAccountsFile(run *accountRun, s *scoring.AccountScorer, name string, ma
 	run.file = name
 	opts := leadfile.Options{Input: f, InputName: name, InputFormat: format, MaxRow: maxRow,
 		OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
-	return leadfile.ReadAccounts(opts, s, func(line int, a scoring.Account, err error) error {
+	err = leadfile.ReadAccounts(opts, s, func(line int, a scoring.Account, err error) error {
 		if err != nil {
 			run.badAccounts = append(run.badAccounts, badAccount{line: line, id: a.ID, err: accountErr(a.ID, err)})
 			return nil
@@ -132,6 +132,17 @@ func readAccountsFile(run *accountRun, s *scoring.AccountScorer, name string, ma
 		run.lines = append(run.lines, line)
 		return nil
 	})
+	if err == nil && len(run.accounts)+len(run.badAccounts) == 0 {
+		// An accounts file with no account (empty, a byte-order mark
+		// alone, blank lines, a CSV header alone) would leave every lead
+		// unmatched: it is an error, in either format.
+		how := `an NDJSON accounts file holds one account a line, such as {"id": "A-ACME", "domain": "acme.com"}`
+		if format == leadfile.CSV {
+			how = "a CSV accounts file has a header row, then one account a row"
+		}
+		return fmt.Errorf("%s holds no account; %s", name, how)
+	}
+	return err
 }
 
 func accountErr(id string, err error) error {

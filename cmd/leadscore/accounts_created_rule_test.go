@@ -166,8 +166,8 @@ func TestExplainAccountNamesNotYetCreated(t *testing.T) {
 
 // An accounts row that is JSON but no object is named as the account row
 // (it said "for the lead"); an accounts file holding a byte-order mark
-// alone is empty, as NDJSON (no accounts, no failed row: it failed a row
-// as broken JSON) and as CSV (no header: the file is empty, where it read
+// alone is empty, as NDJSON (no accounts, an error: it failed a row as
+// broken JSON, then scored no account) and as CSV (no header: the file is empty, where it read
 // no accounts and said nothing).
 func TestAccountsFileOddRows(t *testing.T) {
 	model, leads := td("accounts/model.yaml"), td("accounts/leads.ndjson")
@@ -183,9 +183,10 @@ func TestAccountsFileOddRows(t *testing.T) {
 
 	bom := writeTemp(t, "bom.ndjson", "\ufeff")
 	code, _, errOut = leadscore(t, "", "score", "--model", model, "--accounts", bom, "--at", "2026-10-01", leads)
-	assert.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, errOut, "0 accounts in: 0 scored, 0 failed")
-	assert.Contains(t, errOut, "14 leads: 0 matched by account_id, 0 by domain, 14 unmatched, 0 failed")
+	// No account is an error, as in CSV (it scored "0 accounts", status 0,
+	// every lead unmatched).
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "bom.ndjson holds no account; an NDJSON accounts file holds one account a line")
 	bomCSV := writeTemp(t, "bom.csv", "\ufeff\n")
 	code, _, errOut = leadscore(t, "", "score", "--model", model, "--accounts", bomCSV, "--at", "2026-10-01", leads)
 	assert.Equal(t, exitUsage, code, errOut)

@@ -140,3 +140,22 @@ func TestExplainAccountNotYetPrecise(t *testing.T) {
 	assert.Contains(t, out, "leads.ndjson:1): not yet a person of this account: created 2026-10-01T00:00:00.000000001Z, after the as-of time")
 	assert.Contains(t, out, "leads.ndjson:2): not yet a person of this account: no creation time; first event at 2026-10-02T10:00:00Z, after the as-of time")
 }
+
+// An accounts file with no account is an error in either format (an
+// empty or byte-order-mark-only NDJSON file gave "0 accounts" and status
+// 0, every lead unmatched, where CSV failed with status 2).
+func TestAccountsFileWithNoAccount(t *testing.T) {
+	model, leads, _ := createdLeadLevelInputs(t)
+	for _, tc := range []struct{ name, body, want string }{
+		{"empty.ndjson", "", "holds no account; an NDJSON accounts file holds one account a line"},
+		{"bom.ndjson", "\ufeff", "holds no account; an NDJSON accounts file holds one account a line"},
+		{"blank.ndjson", "\n\n", "holds no account; an NDJSON accounts file holds one account a line"},
+		{"empty.csv", "", "the file is empty; a CSV accounts file starts with a header row"},
+		{"header.csv", "id,domain\n", "holds no account; a CSV accounts file has a header row, then one account a row"},
+	} {
+		accounts := writeTemp(t, tc.name, tc.body)
+		code, _, errOut := leadscore(t, "", "score", "--model", model, "--accounts", accounts, "--at", "2026-10-01", leads)
+		assert.Equal(t, exitUsage, code, "%s: %s", tc.name, errOut)
+		assert.Contains(t, errOut, tc.want, tc.name)
+	}
+}
