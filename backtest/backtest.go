@@ -801,7 +801,11 @@ func (s *listStore) add(v []float64) uint32 {
 func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured) (*leadRec, error) {
 	t0 := b.opts.At
 	rec := &leadRec{units: noList}
-	mr.rec, mr.created = rec, createdAt(lead, b.opts.CreatedField)
+	created, err := createdAt(lead, b.opts.CreatedField)
+	if err != nil {
+		return nil, err
+	}
+	mr.rec, mr.created = rec, created
 	var at [nInstants]time.Time
 	at[atCreated] = mr.created
 	exists := mr.created
@@ -1032,8 +1036,15 @@ func categoryScore(m *rules.Model, cat int, fired []scoring.Fired) float64 {
 	return c.Clamp(sum)
 }
 
-// createdAt reads the lead's creation time from a map lead's field.
-func createdAt(lead scoring.Lead, field string) time.Time { return lead.TimeField(field) }
+// createdAt reads the lead's creation time from its field: zero when
+// absent or empty, the lead's error when it is no time.
+func createdAt(lead scoring.Lead, field string) (time.Time, error) {
+	t, err := lead.Created(field)
+	if err != nil {
+		return t, &scoring.Error{LeadID: lead.ID, Err: err}
+	}
+	return t, nil
+}
 
 // bySeq is the numbers of every lead added (see Backtest.ids), in the
 // order of their ids; worked out once for the leads as they stand (adding

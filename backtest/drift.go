@@ -160,7 +160,11 @@ func (b *Backtest) AddReference(ctx context.Context, lead scoring.Lead, at time.
 		}
 		b.refIDs[lead.ID] = true
 	}
-	if c := createdAt(lead, b.opts.CreatedField); !c.IsZero() && c.After(at) {
+	c, err := createdAt(lead, b.opts.CreatedField)
+	if err != nil {
+		return err
+	}
+	if !c.IsZero() && c.After(at) {
 		return nil
 	}
 	res, err := b.scorer.ScoreContext(ctx, lead, at)

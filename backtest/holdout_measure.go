@@ -64,7 +64,11 @@ func (c *Holdout) Measure(ctx context.Context, src *HoldoutSource, lead scoring.
 	if field == "" {
 		field = "created_at"
 	}
-	created := createdAt(lead, field)
+	created, err := createdAt(lead, field)
+	if err != nil {
+		m.err = err
+		return m
+	}
 	came := created
 	if came.IsZero() {
 		for _, e := range lead.Events {

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Numbers from lead data are taken only when expressions can hold them
@@ -55,5 +56,10 @@ func describeFloat(f float64) string {
 	case math.IsInf(f, 0):
 		return fmt.Sprintf("%v (infinite)", f)
 	}
-	return fmt.Sprintf("the number %v", f)
+	// Every digit: 1727000000, not 1.727e+09 (a Unix time read as a
+	// number must be recognisable).
+	if math.Abs(f) < 1e15 {
+		return "the number " + strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return "the number " + strconv.FormatFloat(f, 'g', -1, 64)
 }

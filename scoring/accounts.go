@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
@@ -28,9 +29,6 @@ type AccountScorer struct {
 	// counts are the names of the counts of people, all and engaged:
 	// first of everyone, then of each role in file order.
 	counts [][2]string
-	// emailOnly says domain_from is an email field (its name says email):
-	// a value of it without "@" gives no domain.
-	emailOnly bool
 	// clock says a person's result may move between its own moments (see
 	// movesWithClock), found once; full, set by tests, scores every
 	// person at every moment of a replay, as it was done.
@@ -57,7 +55,6 @@ func NewAccountScorer(m *rules.Model, opts ...Option) (*AccountScorer, error) {
 		s.leads.created = "created_at"
 	}
 	s.accounts.created = ""
-	s.emailOnly = strings.Contains(strings.ToLower(m.Accounts.DomainFrom), "email")
 	s.counts = append(s.counts, [2]string{rules.CountField(false, ""), rules.CountField(true, "")})
 	for _, r := range m.Accounts.Roles {
 		s.counts = append(s.counts, [2]string{rules.CountField(false, r.Name), rules.CountField(true, r.Name)})
@@ -122,13 +119,17 @@ type Person struct {
 	// for neither. A person created after the as-of time is not yet one of
 	// its account's people then.
 	Created time.Time `json:"-"`
+	// CreatedByEvent says Created is the lead's first event: it has no
+	// creation time of its own.
+	CreatedByEvent bool `json:"-"`
 
 	asOf time.Time
-	// noAt is the value of an email field (domain_from) that has no "@",
-	// so no domain: kept for the reason it matches no account.
-	noAt   string
-	values []any // the person expressions' values, in PersonExprs' order
-	inline [8]any
+	// noDomain is a value of domain_from that is neither an address
+	// (no "@") nor a domain (no dot, or a space): kept for the reason it
+	// matches no account.
+	noDomain string
+	values   []any // the person expressions' values, in PersonExprs' order
+	inline   [8]any
 }
 
 // Person scores a lead as a person of some account: its Result, its roles,
@@ -216,12 +217,29 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 // personValues reads, in the evaluator that scored the lead, the person
 // expressions' values, what matching reads and when the lead was created.
 func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error {
-	createdField := s.leads.created
-	p.Created = lead.TimeField(createdField)
-	if p.Created.IsZero() {
-		if v := lead.field(createdField); v != nil {
-			return fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, valueText(v))
+	// What matching reads comes first: a lead whose creation is no time
+	// fails, and its error carries it, so that the account it would
+	// belong to can name it.
+	if f := s.am.IDField; f != "" {
+		p.AccountID, _ = ev.env.Get(f).(string)
+		p.AccountID = strings.TrimSpace(p.AccountID)
+	}
+	if f := s.am.DomainFrom; f != "" {
+		v, _ := ev.env.Get(f).(string)
+		// The value decides, whatever the field is called: an address
+		// gives the part after its "@"; a value without "@" is a domain
+		// when it looks like one (a dot, no space), such as a bare domain
+		// in an email_domain field; anything else gives no domain.
+		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
+			p.noDomain = t
+		} else {
+			p.Domain = s.domain(v)
 		}
+	}
+	createdField := s.leads.created
+	var err error
+	if p.Created, err = PersonCreated(lead, createdField); err != nil {
+		return &CreatedError{AccountID: p.AccountID, Domain: p.Domain, Err: err}
 	}
 	if p.Created.IsZero() {
 		// A lead bound straight from its line carries no fields: the
@@ -234,6 +252,7 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 				p.Created = e.At
 			}
 		}
+		p.CreatedByEvent = !p.Created.IsZero()
 	}
 	for i, x := range s.exprs {
 		v, err := ev.env.Eval(x)
@@ -242,22 +261,36 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		}
 		p.values[i] = v
 	}
-	if f := s.am.IDField; f != "" {
-		p.AccountID, _ = ev.env.Get(f).(string)
-		p.AccountID = strings.TrimSpace(p.AccountID)
-	}
-	if f := s.am.DomainFrom; f != "" {
-		v, _ := ev.env.Get(f).(string)
-		if s.emailOnly && !strings.Contains(v, "@") && strings.TrimSpace(v) != "" {
-			// An email field without "@" is no address, as emailDomain()
-			// reads it: the lead matches no account by domain.
-			p.noAt = v
-		} else {
-			p.Domain = s.domain(v)
-		}
-	}
 	return nil
 }
+
+// PersonCreated returns when a lead joins its account's people as its
+// created field (created_at for "") says, as Lead.Created reads it (zero
+// when absent or empty text), with an error for a value that is no time
+// that says what the field decides.
+func PersonCreated(lead Lead, field string) (time.Time, error) {
+	if field == "" {
+		field = "created_at"
+	}
+	t, err := lead.Created(field)
+	if err != nil {
+		return t, fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", field, valueText(lead.field(field)))
+	}
+	return t, nil
+}
+
+// CreatedError is the error of a lead whose created field holds no time:
+// it fails, and carries what matching read of it (its account id and
+// domain), so that a command can say which account it would belong to.
+type CreatedError struct {
+	AccountID, Domain string
+	Err               error
+}
+
+func (e *CreatedError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *CreatedError) Unwrap() error { return e.Err }
 
 // setLastActive sets the time of the latest of the events at or before
 // the as-of time.
@@ -297,6 +330,12 @@ func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, rol
 
 // domain reads a domain from an email address or a domain: lower case,
 // without a leading www., aliases applied.
+// looksLikeDomain reports whether a value without "@" can be a domain:
+// it has a dot and no space.
+func looksLikeDomain(v string) bool {
+	return strings.Contains(v, ".") && !strings.ContainsFunc(v, unicode.IsSpace)
+}
+
 func (s *AccountScorer) domain(v string) string {
 	v = strings.TrimSpace(v)
 	if strings.Contains(v, "@") {
@@ -405,8 +444,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	}
 	if am.DomainFrom != "" {
 		switch {
-		case p.noAt != "":
-			why = append(why, fmt.Sprintf("%s %q has no \"@\", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com", am.DomainFrom, p.noAt))
+		case p.noDomain != "":
+			why = append(why, fmt.Sprintf("%s %q is neither an email address (no \"@\") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com", am.DomainFrom, p.noDomain))
 		case p.Domain == "":
 			why = append(why, "no domain in "+am.DomainFrom)
 		case slices.Contains(am.FreeMail, p.Domain):

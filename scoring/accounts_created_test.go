@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadscore/leadscore/rules"
@@ -119,15 +120,16 @@ accounts:
 	require.Empty(t, scoring.New(m, scoring.WithCreatedField("")).Unknown(leads[0]), `"" is created_at`)
 }
 
-// An email field (domain_from: email) without "@" is no address: it gives
-// no domain, as emailDomain() reads it, and the lead is unmatched with the
-// reason (it was read as the domain acme.com); with "@" the lead matches.
-// A domain_from field whose name does not say email may hold a domain.
-func TestMatchEmailWithoutAt(t *testing.T) {
+// domain_from is read by its value, whatever the field is called (the
+// review's regression: a field named email_domain holding bare domains
+// matched nothing because its name says email): with "@" the part after
+// it; without, the value when it looks like a domain (a dot, no space);
+// else no domain, and the lead is unmatched with the reason.
+func TestMatchByTheValue(t *testing.T) {
 	model := func(from string) *rules.Model {
 		m, err := rules.CompileBytes("a.yaml", []byte(`leadscore: 1
 model: example
-fields: {email: string, website: string}
+fields: {email: string, email_domain: string, website: string}
 scores:
   fit: {max: 100}
 stages:
@@ -144,26 +146,25 @@ accounts:
 		return m
 	}
 	accounts := []scoring.Account{{ID: "acme", Fields: map[string]any{"domain": "acme.com"}}}
-	leads := []scoring.Lead{
-		{ID: "a", Fields: map[string]any{"email": "acme.com", "website": "acme.com"}},
-		{ID: "b", Fields: map[string]any{"email": "bo@acme.com", "website": "www.acme.com"}},
-		{ID: "c", Fields: map[string]any{"email": " ", "website": ""}},
-	}
 	asOf := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	s, err := scoring.NewAccountScorer(model("email"))
-	require.NoError(t, err)
-	r, err := s.Score(accounts, leads, asOf)
-	require.NoError(t, err)
-	require.Equal(t, 1, r.ByDomain)
-	require.Equal(t, []scoring.Unmatched{
-		{LeadID: "a", Reason: `email "acme.com" has no "@", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com`},
-		{LeadID: "c", Reason: "no domain in email"},
-	}, r.Unmatched)
-
-	s, err = scoring.NewAccountScorer(model("website"))
-	require.NoError(t, err)
-	r, err = s.Score(accounts, leads, asOf)
-	require.NoError(t, err)
-	require.Equal(t, 2, r.ByDomain, "a website holds a domain")
-	require.Equal(t, []scoring.Unmatched{{LeadID: "c", Reason: "no domain in website"}}, r.Unmatched)
+	for _, from := range []string{"email", "email_domain", "website"} {
+		leads := []scoring.Lead{
+			{ID: "a", Fields: map[string]any{from: "acme.com"}},
+			{ID: "b", Fields: map[string]any{from: "bo@acme.com"}},
+			{ID: "c", Fields: map[string]any{from: " "}},
+			{ID: "d", Fields: map[string]any{from: "www.ACME.com"}},
+			{ID: "e", Fields: map[string]any{from: "acme"}},
+			{ID: "f", Fields: map[string]any{from: "acme .com"}},
+		}
+		s, err := scoring.NewAccountScorer(model(from))
+		require.NoError(t, err)
+		r, err := s.Score(accounts, leads, asOf)
+		require.NoError(t, err)
+		assert.Equal(t, 3, r.ByDomain, from)
+		assert.Equal(t, []scoring.Unmatched{
+			{LeadID: "c", Reason: "no domain in " + from},
+			{LeadID: "e", Reason: from + ` "acme" is neither an email address (no "@") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com`},
+			{LeadID: "f", Reason: from + ` "acme .com" is neither an email address (no "@") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com`},
+		}, r.Unmatched, from)
+	}
 }

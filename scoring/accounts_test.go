@@ -72,9 +72,13 @@ func TestAccountMatching(t *testing.T) {
 		{name: "by domain", email: "x@acme.com", want: 0, how: "domain"},
 		{name: "domain in any case, www. dropped on the account's side", email: "X@GLOBEX.IO", want: 1, how: "domain"},
 		{name: "an alias", email: "x@acme.co.uk", want: 0, how: "domain"},
-		// An email field without "@" is no address (issue 30's review): it
-		// was read as the domain acme.com.
-		{name: "a bare domain in an email field", email: "acme.com", want: -1, why: `no account_id; email "acme.com" has no "@", so it is no email address and gives no domain (as emailDomain() reads it); write the whole address, name@company.com`},
+		// The value decides, not the field's name: with "@" the part
+		// after it; without, the value itself when it looks like a domain
+		// (a dot, no space); else no domain, with the reason.
+		{name: "a bare domain in an email field", email: "acme.com", want: 0, how: "domain"},
+		{name: "a bare domain with spaces around it", email: " Acme.CO.UK ", want: 0, how: "domain"},
+		{name: "no @ and no dot", email: "ana", want: -1, why: `no account_id; email "ana" is neither an email address (no "@") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com`},
+		{name: "no @ and a space", email: "ana at acme.com", want: -1, why: `no account_id; email "ana at acme.com" is neither an email address (no "@") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com`},
 		{name: "unknown id falls back to the domain", accountID: "A9", email: "x@acme.com", want: 0, how: "domain"},
 		{name: "free mail", email: "x@gmail.com", want: -1, why: "no account_id; gmail.com is a free-mail domain"},
 		{name: "free mail in the list's own case", email: "x@yahoo.com", want: -1, why: "no account_id; yahoo.com is a free-mail domain"},

@@ -26,6 +26,6 @@ func ScoreJSON(s *Scorer, line []byte, asOf time.Time) (*Result, string, bool, e
 // replay (FirstSalesReady and the like), as it was before the replay kept
 // the people with no moment of their own: the reference of the tests.
 func FullReplay(s *AccountScorer) *AccountScorer {
-	c := &AccountScorer{am: s.am, leads: s.leads, accounts: s.accounts, exprs: s.exprs, counts: s.counts, emailOnly: s.emailOnly, full: true}
+	c := &AccountScorer{am: s.am, leads: s.leads, accounts: s.accounts, exprs: s.exprs, counts: s.counts, full: true}
 	return c
 }

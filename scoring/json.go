@@ -87,6 +87,40 @@ func (l Lead) TimeField(name string) time.Time {
 	return time.Time{}
 }
 
+// Created returns when the lead was created, read from its field name
+// (created_at for ""): the zero time when the lead has no such field, or
+// it holds empty text (an empty CSV cell and "" read alike); an error,
+// written for the reader of the leads file, when it holds anything that
+// is no time. Commands leave out the leads created after their as-of
+// time by it, and fail a lead whose value is no time rather than read it
+// as never created.
+func (l Lead) Created(name string) (time.Time, error) {
+	if name == "" {
+		name = "created_at"
+	}
+	switch v := l.field(name).(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		return v, nil
+	case string:
+		if strings.TrimSpace(v) == "" {
+			return time.Time{}, nil
+		}
+		if t, err := dsl.ParseTime(v); err == nil {
+			return t, nil
+		}
+		return time.Time{}, createdError(name, v)
+	default:
+		return time.Time{}, createdError(name, v)
+	}
+}
+
+// createdError says a lead's created field holds no time.
+func createdError(name string, v any) error {
+	return fmt.Errorf("%s is %s, not a time: it says when the lead was created; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", name, valueText(v))
+}
+
 // field is the lead's field name as given, nil when absent.
 func (l Lead) field(name string) any {
 	switch f := l.Fields.(type) {

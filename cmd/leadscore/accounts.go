@@ -44,6 +44,9 @@ type accountRun struct {
 	notCreated int
 	// notYet are those of the account explained (scoreAccounts' only).
 	notYet []notYetPerson
+	// failedOf are the leads that failed (their creation no time) though
+	// matching read the account they would belong to, by its index.
+	failedOf map[int][]failedPerson
 	// ofBadAccounts are the unmatched leads whose account id is that of
 	// an account row that could not be read (unreadableWhy).
 	ofBadAccounts int
@@ -77,12 +80,22 @@ type badAccount struct {
 	err  error
 }
 
+// failedPerson is a lead of an account that failed, so is none of its
+// people: explain --account names it.
+type failedPerson struct {
+	ID     string `json:"id"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
 // notYetPerson is a lead matched to an account but created after the
 // as-of time: not yet one of its people.
 type notYetPerson struct {
 	ID      string    `json:"id"`
 	Line    int       `json:"line"`
 	Created time.Time `json:"created"`
+	// FirstEvent says Created is its first event (it has no creation time).
+	FirstEvent bool `json:"created_by_first_event,omitempty"`
 }
 
 // unmatchedLead is a lead that found no account.
@@ -110,7 +123,7 @@ func readAccountsFile(run *accountRun, s *scoring.AccountScorer, name string, ma
 	run.file = name
 	opts := leadfile.Options{Input: f, InputName: name, InputFormat: format, MaxRow: maxRow,
 		OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
-	return leadfile.ReadAccounts(opts, s, func(line int, a scoring.Account, err error) error {
+	err = leadfile.ReadAccounts(opts, s, func(line int, a scoring.Account, err error) error {
 		if err != nil {
 			run.badAccounts = append(run.badAccounts, badAccount{line: line, id: a.ID, err: accountErr(a.ID, err)})
 			return nil
@@ -119,6 +132,17 @@ func readAccountsFile(run *accountRun, s *scoring.AccountScorer, name string, ma
 		run.lines = append(run.lines, line)
 		return nil
 	})
+	if err == nil && len(run.accounts)+len(run.badAccounts) == 0 {
+		// An accounts file with no account (empty, a byte-order mark
+		// alone, blank lines, a CSV header alone) would leave every lead
+		// unmatched: it is an error, in either format.
+		how := `an NDJSON accounts file holds one account a line, such as {"id": "A-ACME", "domain": "acme.com"}`
+		if format == leadfile.CSV {
+			how = "a CSV accounts file has a header row, then one account a row"
+		}
+		return fmt.Errorf("%s holds no account; %s", name, how)
+	}
+	return err
 }
 
 func accountErr(id string, err error) error {
@@ -229,6 +253,12 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	err = leadfile.People(opts, s, asOf, func(line int, id string, p *scoring.Person, err error) personOut {
 		out := personOut{id: id, err: err, index: -1}
 		if err != nil {
+			// A lead whose creation is no time fails; what matching read of
+			// it says which account it would belong to.
+			var ce *scoring.CreatedError
+			if errors.As(err, &ce) {
+				out.index, _, _ = m.Match(&scoring.Person{AccountID: ce.AccountID, Domain: ce.Domain})
+			}
 			return out
 		}
 		if p.Result != nil {
@@ -279,6 +309,15 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 			if run.badLeadsN++; run.keepAll || len(run.badLeads) < maxShownErrors {
 				run.badLeads = append(run.badLeads, leadfile.RowError{File: name, Line: line, LeadID: out.id, Err: out.err}.Error())
 			}
+			if run.keepAll && out.index >= 0 {
+				if run.failedOf == nil {
+					run.failedOf = map[int][]failedPerson{}
+				}
+				var ce *scoring.CreatedError
+				if errors.As(out.err, &ce) {
+					run.failedOf[out.index] = append(run.failedOf[out.index], failedPerson{ID: out.id, Line: line, Reason: ce.Error()})
+				}
+			}
 			return nil
 		}
 		i := out.index
@@ -311,7 +350,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if out.m.p.Created.After(asOf) {
 			run.notCreated++
 			if only != "" && i == onlyAt {
-				run.notYet = append(run.notYet, notYetPerson{ID: out.id, Line: line, Created: out.m.p.Created})
+				run.notYet = append(run.notYet, notYetPerson{ID: out.id, Line: line, Created: out.m.p.Created, FirstEvent: out.m.p.CreatedByEvent})
 			}
 			return nil
 		}
@@ -830,12 +869,19 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 	for _, bad := range run.badLeads {
 		fmt.Fprintln(stderr, bad)
 	}
+	writeLeadUnknown(stderr, run.leadUnknown) // as score --accounts warns
 	if r == nil {
 		return fail("%s:%d: %v", accountsFile, run.lines[i], scoreErr)
 	}
 	x, err := s.ExplainAccount(r)
 	if err != nil {
 		return fail("%v", err)
+	}
+	// A lead that failed fails the run, as in score --accounts: it may
+	// be one of the account's people.
+	status := exitOK
+	if run.badLeadsN > 0 {
+		status = exitProblem
 	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
@@ -851,14 +897,17 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 			// NotYet are the leads matched to it but created after the
 			// as-of time: not yet its people.
 			NotYet []notYetPerson `json:"not_yet_created,omitempty"`
-		}{newAccountRow(r, members), r.Fired, r.Rollups, x, run.notYet}
+			// Failed are the leads of it that failed (their creation no
+			// time): none of its people.
+			Failed []failedPerson `json:"failed,omitempty"`
+		}{newAccountRow(r, members), r.Fired, r.Rollups, x, run.notYet, run.failedOf[i]}
 		if err := enc.Encode(out); err != nil {
 			return fail("%v", err)
 		}
-		return exitOK
+		return status
 	}
-	explainAccount(stdout, s, r, x, run.notYet, displayName(opts.InputName))
-	return exitOK
+	explainAccount(stdout, s, r, x, run.notYet, run.failedOf[i], displayName(opts.InputName))
+	return status
 }
 
 // explainAccountCmd reads the flags of explain --account and explains it.
@@ -909,8 +958,8 @@ func didYouMeanID(id string, ids []string) string {
 // explainAccount writes which rules, roll-ups and people gave an account
 // its points, its buying group, and its people's own results; then the
 // leads matched to it but created after the as-of time (notYet, at their
-// lines of the leads file leads).
-func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation, notYet []notYetPerson, leads string) {
+// lines of the leads file leads), and those of it that failed (failed).
+func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountResult, x *scoring.Explanation, notYet []notYetPerson, failed []failedPerson, leads string) {
 	am := s.AccountModel()
 	var cats []string
 	for _, c := range r.Categories {
@@ -1027,12 +1076,21 @@ func explainAccount(w io.Writer, s *scoring.AccountScorer, r *scoring.AccountRes
 	x.WriteStages(w)
 
 	fmt.Fprintln(w, "\npeople:")
-	if len(r.Members) == 0 && len(notYet) == 0 {
+	if len(r.Members) == 0 && len(notYet) == 0 && len(failed) == 0 {
 		fmt.Fprintln(w, "  (no lead matched this account)")
 	}
+	for _, p := range failed {
+		fmt.Fprintf(w, "  %s (%s:%d): failed, so not counted: %s\n", p.ID, leads, p.Line, p.Reason)
+	}
 	for _, p := range notYet {
-		fmt.Fprintf(w, "  %s (%s:%d): not yet a person of this account: created %s, after the as-of time\n",
-			p.ID, leads, p.Line, p.Created.UTC().Format(time.RFC3339))
+		// To the nanosecond: a creation just after the as-of time must
+		// not read as the as-of time itself.
+		how := "created"
+		if p.FirstEvent {
+			how = "no creation time; first event at"
+		}
+		fmt.Fprintf(w, "  %s (%s:%d): not yet a person of this account: %s %s, after the as-of time\n",
+			p.ID, leads, p.Line, how, p.Created.UTC().Format(time.RFC3339Nano))
 	}
 	for _, p := range r.Members {
 		pr := p.Result

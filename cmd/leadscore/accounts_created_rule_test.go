@@ -69,11 +69,9 @@ func TestAccountsCreatedAtNotATimeEverywhere(t *testing.T) {
 			if tc.counts != "" {
 				assert.Contains(t, errOut, tc.counts)
 			}
-			if tc.name != "explain" { // explain's status is 0 (explained) or 2
-				assert.Equal(t, exitProblem, code, errOut)
-			} else {
-				assert.Equal(t, exitOK, code, errOut)
-			}
+			// explain --account too: a lead that failed may be one of the
+			// account's people (its status was 0).
+			assert.Equal(t, exitProblem, code, errOut)
 		})
 	}
 }
@@ -106,6 +104,11 @@ func TestAccountsUnknownDataConsistent(t *testing.T) {
 		{"feedback", "--model", model, "--accounts", accounts, "--leads", leads, "--dispositions", disp, "--at", "2026-10-01"},
 		{"attribute", "--model", model, "--accounts", accounts, "--leads", leads, "--outcomes", outcomes, "--at", "2026-12-01"},
 		{"score", "--model", model, "--accounts", accounts, "--at", "2026-09-28", "--strict-data", leads},
+		// explain --account warned of none; at lead level, backtest and
+		// attribute leave leads out by created_at, so it is known there.
+		{"explain", "--model", model, "--account", "A1", "--accounts", accounts, "--at", "2026-09-28", leads},
+		{"backtest", "--model", model, "--at", "2026-09-28", "--outcomes", writeTemp(t, "lout.csv", "lead_id,opportunity,won,revenue\nL1,2026-10-10,,\n"), leads},
+		{"attribute", "--model", model, "--leads", leads, "--at", "2026-12-01"},
 	} {
 		_, _, errOut := leadscore(t, "", args...)
 		assert.NotContains(t, errOut, `"created_at"`, strings.Join(args[:1], " "))
@@ -163,8 +166,8 @@ func TestExplainAccountNamesNotYetCreated(t *testing.T) {
 
 // An accounts row that is JSON but no object is named as the account row
 // (it said "for the lead"); an accounts file holding a byte-order mark
-// alone is empty, as NDJSON (no accounts, no failed row: it failed a row
-// as broken JSON) and as CSV (no header: the file is empty, where it read
+// alone is empty, as NDJSON (no accounts, an error: it failed a row as
+// broken JSON, then scored no account) and as CSV (no header: the file is empty, where it read
 // no accounts and said nothing).
 func TestAccountsFileOddRows(t *testing.T) {
 	model, leads := td("accounts/model.yaml"), td("accounts/leads.ndjson")
@@ -180,9 +183,10 @@ func TestAccountsFileOddRows(t *testing.T) {
 
 	bom := writeTemp(t, "bom.ndjson", "\ufeff")
 	code, _, errOut = leadscore(t, "", "score", "--model", model, "--accounts", bom, "--at", "2026-10-01", leads)
-	assert.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, errOut, "0 accounts in: 0 scored, 0 failed")
-	assert.Contains(t, errOut, "14 leads: 0 matched by account_id, 0 by domain, 14 unmatched, 0 failed")
+	// No account is an error, as in CSV (it scored "0 accounts", status 0,
+	// every lead unmatched).
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "bom.ndjson holds no account; an NDJSON accounts file holds one account a line")
 	bomCSV := writeTemp(t, "bom.csv", "\ufeff\n")
 	code, _, errOut = leadscore(t, "", "score", "--model", model, "--accounts", bomCSV, "--at", "2026-10-01", leads)
 	assert.Equal(t, exitUsage, code, errOut)

@@ -287,6 +287,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		if err := checkCreatedField(c, scorer.Model(), *createdField, flagSet(fs, "created-field")); err != nil {
 			return fail("%v", err)
 		}
+		// The created field is read (leads created after --at are left
+		// out), so it is no unknown data, declared or not.
+		scorer = scoring.New(scorer.Model(), scoring.WithUnknownData(scorer.UnknownData()), scoring.WithCreatedField(*createdField))
 		tf := &touchFields{campaign: *campaignField, channel: *channelField}
 		outcomes := map[string]attribution.Outcome{}
 		if *outcomesFile != "" {

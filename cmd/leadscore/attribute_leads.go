@@ -191,7 +191,10 @@ func (tf *touchFields) touch(e scoring.Event) (attribution.Touch, bool) {
 // caller's own.
 func leadJourney(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, createdField string, tf *touchFields, outcomes map[string]attribution.Outcome, cut *asOfCut) (*attribution.Journey, error) {
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
-	created := lead.TimeField(createdField)
+	created, err := lead.Created(createdField)
+	if err != nil {
+		return nil, &scoring.Error{LeadID: lead.ID, Err: err}
+	}
 	arrived := created // a lead without a creation time exists from its first event
 	if arrived.IsZero() {
 		for _, e := range lead.Events {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,13 +54,24 @@ func leadJourneyReference(s *scoring.Scorer, lead scoring.Lead, asOf time.Time, 
 	j := &attribution.Journey{ID: lead.ID, Touches: []attribution.Touch{}, Milestones: map[string]time.Time{}}
 	created := time.Time{}
 	if fields, ok := lead.Fields.(map[string]any); ok {
+		notTime := func(v string) error {
+			return &scoring.Error{LeadID: lead.ID, Err: fmt.Errorf("%s is %s, not a time: it says when the lead was created; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", createdField, v)}
+		}
 		switch v := fields[createdField].(type) {
+		case nil:
 		case string:
-			if t, err := dsl.ParseTime(v); err == nil {
-				created = t
+			if strings.TrimSpace(v) == "" {
+				break // empty text is no creation time
 			}
+			t, err := dsl.ParseTime(v)
+			if err != nil {
+				return nil, notTime(strconv.Quote(v))
+			}
+			created = t
 		case time.Time:
 			created = v
+		default:
+			return nil, notTime(fmt.Sprint(v))
 		}
 	}
 	arrived := created // a lead without a creation time exists from its first event
@@ -242,6 +254,8 @@ func TestAttributeLeadsSameAsReferenceWithFailures(t *testing.T) {
 		`{"id":"X3","email":"x@y.co","created_at":"2026-01-01T00:00:00Z","events":[{"type":"page_view","at":"2026-02-01T00:00:00Z","url":7}]}`,
 		`{"id":"X4","email":"x@y.co","created_at":"2026-01-01T00:00:00Z","dispositions":[{"at":"2026-02-01T00:00:00Z","status":"maybe"}]}`,
 		`{"id":"X5","email":"x@y.co","created_at":"2027-01-01T00:00:00Z"}`,
+		`{"id":"X6","email":"x@y.co","created_at":"soon","events":[{"type":"email_click","at":"2026-02-01T00:00:00Z"}]}`,
+		`{"id":"X7","email":"x@y.co","created_at":"","events":[{"type":"email_click","at":"2026-02-01T00:00:00Z"}]}`,
 	}
 	var mixed strings.Builder
 	for i, l := range lines {

@@ -211,6 +211,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err := checkCreatedField(c, scorer.Model(), *createdField, flagSet(fs, "created-field")); err != nil {
 		return fail("%v", err)
 	}
+	// The created field is read (leads created after T0 are left out),
+	// so it is no unknown data, declared or not.
+	scorer = scoring.New(scorer.Model(), scoring.WithUnknownData(scorer.UnknownData()), scoring.WithCreatedField(*createdField))
 	if doc := scorer.Model().Document; *output != "" && doc != nil && len(doc.Files) > 1 && !sameDir(*output, *model) {
 		return fail("%[1]s %[2]s: the model includes %[3]s, read from the model's directory; write the proposal beside the model, such as %[1]s %[4]s, so that it compiles",
 			c.flag("o"), *output, strings.Join(doc.Files[1:], ", "), filepath.Join(filepath.Dir(*model), strings.TrimSuffix(filepath.Base(*model), filepath.Ext(*model))+"-proposed.yaml"))

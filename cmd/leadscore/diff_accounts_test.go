@@ -239,11 +239,8 @@ func TestDiffAccountsOddFiles(t *testing.T) {
 
 	empty := filepath.Join(dir, "empty.ndjson")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
-	code, md, errOut := leadscore(t, "", "diff", old, new, "--leads", leads, "--accounts", empty, "--at", "2026-10-01")
-	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, md, "of 0 accounts: 0 start, 0 stop being sales-ready.")
-	assert.Contains(t, md, "None: no account was scored by both versions.")
-	code, js, _ := leadscore(t, "", "diff", old, new, "--leads", leads, "--accounts", empty, "--at", "2026-10-01", "--format", "json")
-	require.Equal(t, exitOK, code)
-	assert.Contains(t, js, `"distribution": []`)
+	// An accounts file with no account is an error (issue 30's review).
+	code, _, errOut = leadscore(t, "", "diff", old, new, "--leads", leads, "--accounts", empty, "--at", "2026-10-01")
+	require.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "empty.ndjson holds no account")
 }

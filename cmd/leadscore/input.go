@@ -147,7 +147,9 @@ func createdFieldFlag(fs *flag.FlagSet, with string) *string {
 func checkCreatedField(c caller, m *rules.Model, name string, named bool) error {
 	f := m.Field(name)
 	switch {
-	case f == nil && !named:
+	case f == nil && (!named || name == "created_at"):
+		// created_at, the default, may be data the model does not
+		// declare: named or not, it is read the same.
 		return nil
 	case f == nil:
 		var names []string
@@ -156,8 +158,11 @@ func checkCreatedField(c caller, m *rules.Model, name string, named bool) error 
 				names = append(names, f.Name)
 			}
 		}
-		return fmt.Errorf("%s %s: the model has no field %q%s", c.flag("created-field"), name, name,
-			dsl.DidYouMeanOr(name, names, "name the time field that holds when a lead was created"))
+		hint := "the model declares no time field; declare the one that holds when a lead was created (a field of type time), or leave the flag out to read created_at"
+		if len(names) > 0 {
+			hint = "the model's time fields are " + strings.Join(names, ", ") + "; name the one that holds when a lead was created"
+		}
+		return fmt.Errorf("%s %s: the model has no field %q%s", c.flag("created-field"), name, name, dsl.DidYouMeanOr(name, names, hint))
 	case f.Type != dsl.TypeTime:
 		return fmt.Errorf("%s %s: the field %s is %s, not a time; name the time field that holds when a lead was created", c.flag("created-field"), name, name, f.Type)
 	}

@@ -61,7 +61,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	top := fs.Int("top", 10, "how many leads to list as starting or stopping to be sales-ready (and, with --accounts, accounts)")
 	accountsFile := fs.String("accounts", "", "the accounts file (NDJSON or CSV) of the model's accounts section: the account view (score --accounts),\nwith --proposed what the change does to accounts, with --account-outcomes the account backtest")
 	accountOutcomes := fs.String("account-outcomes", "", "with --accounts and --backtest-at, outcomes by account (account_id, opportunity, won, revenue, lost):\nthe backtest of the sales-ready account definition (backtest --accounts)")
-	createdField := fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the lead was created: a lead created after the as-of\ntime is not yet one of its account's people (without the field, from its first event); with --backtest-at,\nthe leads created after T0 are left out of the backtest")
+	createdField := fs.String("created-field", "created_at", "the lead field that holds when the lead was created: the attribution leaves out the leads created after\nthe as-of time; with --accounts, a lead created after it is not yet one of its account's people (without\nthe field, from its first event); with --backtest-at, the leads created after T0 are left out of the backtest")
 	show := fs.String("show", "", "the lead fields to list beside each lead that starts or stops being sales-ready, comma-separated\n(default: those of company, company.name, account, title, job_title and owner the model declares)")
 	format := fs.String("format", "html", "html (one self-contained page) or json (the same numbers)")
 	currency := currencyFlag(fs)
@@ -111,8 +111,6 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail("--capacity and --holdout are for the backtest of leads, which needs --outcomes (or --backtest-outcomes); the account backtest counts its hand-offs a week without them")
 	case *backtestAt == "" && (*until != "" || *capacity != "" || *backtestLeads != "" || *backtestOutcomes != "" || *holdout):
 		return fail("--until, --capacity, --holdout, --backtest-leads and --backtest-outcomes go with --backtest-at")
-	case flagSet(fs, "created-field") && *accountsFile == "" && *backtestAt == "":
-		return fail("--created-field goes with --accounts (when a lead joins its account's people) or --backtest-at (the leads created after T0 are left out)")
 	}
 	// created is --created-field for the parts, when given.
 	var created []string
@@ -297,6 +295,9 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	attrArgs := withEvents("attribute", "--leads", *leads, "--model", *model, "--at", when, "--models", *models)
 	attrArgs = appendSet(attrArgs, "--outcomes", *outcomes, "--costs", *costs, "--dispositions", *dispositions)
+	// The leads created after the as-of time are left out of the
+	// attribution by the same field as the account view's.
+	attrArgs = append(attrArgs, created...)
 	if !part(&rep.Attribution, &attr, attrArgs...) {
 		return status
 	}
@@ -406,7 +407,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		"backtest": {backtestAs, partOf("report", "backtest", bt)},
 		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source", "accounts", "created-field"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",
-			"created-field", "campaign-field", "channel-field", "lookback", "conversion", "journeys-out", "credit-out", "transitions-out",
+			"campaign-field", "channel-field", "lookback", "conversion", "journeys-out", "credit-out", "transitions-out",
 			"delimiter", "path-separator", "columns", "source", "accounts"))},
 	}
 }

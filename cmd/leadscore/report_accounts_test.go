@@ -430,8 +430,9 @@ func TestReportAccountViewTopCut(t *testing.T) {
 	assert.NotContains(t, page, "None.<")
 }
 
-// An accounts file with no rows (empty, or a CSV header alone) is warned
-// of on the first screen: no account scored, every lead unmatched.
+// An accounts file with no rows (empty, or a CSV header alone) is an
+// error, named (it was warned of on the first screen, every lead
+// unmatched, status 0).
 func TestReportAccountViewNoAccounts(t *testing.T) {
 	a := func(name string) string { return td(filepath.Join("accounts", name)) }
 	dir := t.TempDir()
@@ -439,9 +440,9 @@ func TestReportAccountViewNoAccounts(t *testing.T) {
 		accounts := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(accounts, []byte(body), 0o644))
 		code, page, errOut := leadscore(t, "", "report", "--model", a("attribution/model.yaml"), "--leads", a("attribution/leads.ndjson"), "--accounts", accounts, "--at", "2026-10-01")
-		require.Equal(t, exitOK, code, errOut)
-		assert.Contains(t, glanceOf(t, page), "Accounts: "+accounts+" has no account rows, so no account is scored and every lead is unmatched", name)
-		assert.Contains(t, page, "None: no account was scored.")
+		require.Equal(t, exitUsage, code, errOut)
+		assert.Empty(t, page)
+		assert.Contains(t, errOut, accounts+" holds no account", name)
 	}
 }
 

@@ -869,6 +869,16 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 	var accounts []stream.AccountChange
 	waits := false
 	if r.acc != nil && cause != "recheck" { // the accounts' own re-checks follow time
+		if at.IsZero() && l.Fields != nil {
+			// Before the clock has a time the lead waits to be matched, but
+			// a creation that is no time fails its line now, as it does
+			// once the clock has one: whatever the order of the lines.
+			if fields, err := leadFields(l); err == nil {
+				if _, err := scoring.PersonCreated(scoring.Lead{ID: l.ID, Fields: fields}, ""); err != nil {
+					return bad("%v", &scoring.Error{LeadID: l.ID, Err: err})
+				}
+			}
+		}
 		if at.IsZero() {
 			waits = l.Fields != nil && l.Account == "" && l.Unmatched == "" && !slices.Contains(r.waiting, l.ID)
 		} else {

@@ -311,13 +311,19 @@ func (r *streamRun) accountsSummary() string {
 	if err != nil {
 		return fmt.Sprintf("accounts: %v", err)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "accounts: %s among them; leads matched %d by id, %d by domain, %d to no account", nOf(r.accountChanges, "account change"), byID, byDomain, len(unmatched))
-	if len(r.leftOut) > 0 {
-		fmt.Fprintf(&b, ", %d left out of their accounts (their data cannot be scored; named above)", len(r.leftOut))
+	// Every lead the store keeps is counted once: matched, to no
+	// account, or not matched yet (waiting for the first event time).
+	total := 0
+	if err := r.store.Each(func(stream.Lead) error { total++; return nil }); err != nil {
+		return fmt.Sprintf("accounts: %v", err)
 	}
-	if len(r.waiting) > 0 {
-		fmt.Fprintf(&b, ", %d waiting for the first event time to be matched", len(r.waiting))
+	var b strings.Builder
+	fmt.Fprintf(&b, "accounts: %s among them; %s in the store = %d matched by id + %d by domain + %d to no account", nOf(r.accountChanges, "account change"), nOf(total, "lead"), byID, byDomain, len(unmatched))
+	if rest := total - byID - byDomain - len(unmatched); rest > 0 {
+		fmt.Fprintf(&b, " + %d not matched yet (waiting for the first event time)", rest)
+	}
+	if len(r.leftOut) > 0 {
+		fmt.Fprintf(&b, "; %d left out of their accounts (their data cannot be scored; named above)", len(r.leftOut))
 	}
 	shown := unmatched[:min(len(unmatched), 3)]
 	for i, u := range shown {

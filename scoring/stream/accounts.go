@@ -594,11 +594,21 @@ func (a *Accounts) nextChangeBy(ctx context.Context, acc scoring.Account, ms []m
 		}
 		return r.Stage == base.Stage && r.Grade == base.Grade, nil
 	}
+	// A probe that cannot be scored (a roll-up that is no number at that
+	// moment, say) is the next moment to look at: the re-check then fails
+	// with its own time, and the standing found up to it stands (the
+	// look-ahead failed, not the scoring at asOf).
+	failedAt := func(t time.Time, err error) (time.Time, bool, error) {
+		if ctx.Err() != nil {
+			return time.Time{}, false, err
+		}
+		return t, true, nil
+	}
 	lo := asOf
 	for _, t := range times {
 		ok, err := sameNext(t)
 		if err != nil {
-			return time.Time{}, false, err
+			return failedAt(t, err)
 		}
 		if ok {
 			lo = t
@@ -609,7 +619,7 @@ func (a *Accounts) nextChangeBy(ctx context.Context, acc scoring.Account, ms []m
 		if hi.Sub(lo) > 1 {
 			ok, err := same(hi.Add(-1))
 			if err != nil {
-				return time.Time{}, false, err
+				return failedAt(hi.Add(-1), err)
 			}
 			if ok {
 				return hi, true, nil
@@ -620,7 +630,7 @@ func (a *Accounts) nextChangeBy(ctx context.Context, acc scoring.Account, ms []m
 			mid := lo.Add(hi.Sub(lo) / 2)
 			ok, err := same(mid)
 			if err != nil {
-				return time.Time{}, false, err
+				return failedAt(mid, err)
 			}
 			if ok {
 				lo = mid
