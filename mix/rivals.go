@@ -202,6 +202,17 @@ func (m *model) answers(fa fitted, ks []candidate) ([]float64, float64) {
 	return roas, (total - channels) / total
 }
 
+// straddles is the range of channel c's ROAS under the chosen curves
+// (roas) and the rivals, and whether it lies on both sides of break-even
+// at kpiValue a unit of KPI.
+func straddles(roas float64, c int, rivals []rival, kpiValue float64) (lo, hi float64, both bool) {
+	lo, hi = roas, roas
+	for _, rv := range rivals {
+		lo, hi = math.Min(lo, rv.roas[c]), math.Max(hi, rv.roas[c])
+	}
+	return lo, hi, lo*kpiValue-1 <= 0 && hi*kpiValue-1 >= 0 && lo < hi
+}
+
 func key(ks []candidate, lam int) string {
 	var b strings.Builder
 	for _, k := range ks {
@@ -225,12 +236,8 @@ func judgeRivals(r *Result, rivals []rival, per string) {
 		if cr.Spend <= 0 {
 			continue
 		}
-		lo, hi := cr.ROAS.Value, cr.ROAS.Value
-		for _, rv := range rivals {
-			lo, hi = math.Min(lo, rv.roas[c]), math.Max(hi, rv.roas[c])
-		}
-		roiLo, roiHi := lo*r.KPIValue-1, hi*r.KPIValue-1
-		if cr.Verdict != "withheld" && roiLo <= 0 && roiHi >= 0 && lo < hi {
+		lo, hi, both := straddles(cr.ROAS.Value, c, rivals, r.KPIValue)
+		if cr.Verdict != "withheld" && both {
 			withheld = append(withheld, cr.Name)
 			cr.Verdict = "withheld"
 			cr.Reason = fmt.Sprintf("curves that predict the held-out %ss as well give ROAS %s to %s, on both sides of break-even (see the warning)", per, num(lo), num(hi))
