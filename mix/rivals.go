@@ -102,7 +102,7 @@ func (m *model) rivals(ks []candidate, lam int) ([]rival, error) {
 	if linearCandidate {
 		st := make([]candidate, len(ks))
 		for c := range st {
-			st[c] = candidate{ad: len(m.adstocks[0]) / 2, half: len(m.halves())}
+			st[c] = candidate{ad: m.coarse() / 2, half: len(m.halves())}
 		}
 		starts = append(starts, st)
 	}

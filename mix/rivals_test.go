@@ -123,10 +123,11 @@ func TestIndistinguishable(t *testing.T) {
 // decay 0.2, 2.5). Before the straight response was a candidate the model
 // took both for S-curves, gave the intercept 36.6% of the KPI and said
 // tv, ROAS 0.858 (0.811 to 0.889), does not pay back: a confident wrong
-// verdict. Now the straight response wins, the baseline is small, and tv
-// gets no confident verdict. Its interval still leaves the truth out
-// (tv's decay 0.5 lies between the grid's 0.4 and 0.6; the guide says
-// so): the test logs it, and asserts what holds.
+// verdict. Now the straight response wins, the baseline is small, and
+// tv's decay, 0.5, between the grid's 0.4 and 0.6, is found by refining
+// the decay chosen on the grid (refine): its interval holds the truth.
+// On the grid alone it did not (1.29, 0.828 to 1.33), and rivals on the
+// looser rule were what withheld its verdict.
 func TestZeroBaselineLinear(t *testing.T) {
 	skipUnderRace(t)
 	d := readCSVs(t, filepath.Join("..", "testdata", "mix", "zerobase"))
@@ -147,6 +148,8 @@ func TestZeroBaselineLinear(t *testing.T) {
 	t.Logf("baseline %.3f, warnings %v", r.BaselineShare, r.Warnings)
 	tv := r.Channels[indexOf(r, "tv")]
 	assert.NotEqual(t, "does not pay back", tv.Verdict)
+	assert.Equal(t, 0.5, tv.Adstock.Decay, "refined between the grid's 0.4 and 0.6")
+	assert.True(t, tv.ROAS.Low <= truth["tv"] && truth["tv"] <= tv.ROAS.High, "tv's interval holds its truth")
 	search := r.Channels[indexOf(r, "search")]
 	assert.True(t, search.ROAS.Low <= truth["search"] && truth["search"] <= search.ROAS.High, "search's decay 0.2 is on the grid: its interval holds the truth")
 	assert.Less(t, r.BaselineShare, 0.25, "the straight response takes the level the S-curves left to the intercept")
@@ -156,9 +159,9 @@ func TestZeroBaselineLinear(t *testing.T) {
 // Straight responses over several seeds, baselines from none to half the
 // KPI: no confident verdict the truth contradicts ("pays back" or "does
 // not pay back" on the wrong side of break-even). An "about break-even"
-// whose interval leaves the truth out is counted, not failed: tv's decay
-// 0.5 lies between the grid's steps, and its intervals miss the truth
-// more often than 5% (the guide says so).
+// whose interval leaves the truth out is counted and logged, not failed:
+// that is an interval's miss, which the coverage studies measure (2 of
+// these 24 intervals; TestCoverageOffGridStraight).
 func TestLinearTruthsNoConfidentWrongVerdict(t *testing.T) {
 	skipUnderRace(t)
 	seeds := 12
@@ -180,6 +183,61 @@ func TestLinearTruthsNoConfidentWrongVerdict(t *testing.T) {
 		missed += assertNoWrongVerdict(t, r, truth, fmt.Sprintf("seed %d, baseline %g", s, base))
 	}
 	t.Logf("%d of %d verdicts withheld; %d \"about break-even\" whose interval leaves the truth out", withheld, total, missed)
+}
+
+// Truths far from break-even (true ROI at least 0.3 from 0) on fits the
+// warnings pass, over seeds, baselines and returns on both sides of
+// break-even: rivals withhold at most a fifth of their verdicts, and no
+// "pays back" or "does not pay back" is on the wrong side. The review of
+// the rivals found 35 of 40 withheld verdicts on such channels (rivals
+// from the one-standard-error rule on the folds' errors rather than on
+// their paired differences, and rivals whose own baseline was outside 0
+// to 100%); on these data sets that rule withheld 6 of 22. Without the
+// straight response and the rivals, tv "does not pay back" on seed 112.
+func TestRivalsWithholdLittleFarFromBreakEven(t *testing.T) {
+	skipUnderRace(t)
+	seeds := 12
+	if testing.Short() {
+		seeds = 6
+	}
+	far, withheld := 0, 0
+	for s := 1; s <= seeds; s++ {
+		base := []float64{0, 1000, 5000}[s%3]
+		tvROAS := []float64{1.5, 0.6}[(s/3)%2]
+		d, truth := linearTruthROAS(uint64(100+s), 156, base, 0.03, tvROAS, 2.5)
+		r, err := Fit(d, Options{Bootstrap: 40})
+		require.NoError(t, err)
+		what := fmt.Sprintf("seed %d, baseline %g, tv %g", 100+s, base, tvROAS)
+		for _, ch := range r.Channels {
+			roi := truth[ch.Name]*r.KPIValue - 1
+			t.Logf("%s: %s ROAS %.3f (%.3f to %.3f), true %.3f, %s %s", what, ch.Name, ch.ROAS.Value, ch.ROAS.Low, ch.ROAS.High, truth[ch.Name], ch.Verdict, ch.Reason)
+			if math.Abs(roi) < 0.3 || r.HeldOut.R2 < 0.9 || fitWarned(r) {
+				continue
+			}
+			far++
+			if ch.Verdict == "withheld" && warned(r, WarnCurvesDisagree, ch.Name) {
+				withheld++
+			}
+			switch ch.Verdict {
+			case "pays back":
+				assert.Greater(t, roi, 0.0, "%s: %s pays back, true ROAS %.3f", what, ch.Name, truth[ch.Name])
+			case "does not pay back":
+				assert.Less(t, roi, 0.0, "%s: %s does not pay back, true ROAS %.3f", what, ch.Name, truth[ch.Name])
+			}
+		}
+	}
+	t.Logf("%d of %d verdicts far from break-even withheld by rivals", withheld, far)
+	require.GreaterOrEqual(t, far, seeds, "most channels are far from break-even on a good fit")
+	assert.LessOrEqual(t, 5*withheld, far, "at most a fifth withheld")
+}
+
+func fitWarned(r *Result) bool {
+	for _, w := range r.Warnings {
+		if w.Kind == WarnImplausibleBaseline || w.Kind == WarnPoorFit {
+			return true
+		}
+	}
+	return false
 }
 
 // assertNoWrongVerdict fails a "pays back" or "does not pay back" on the
@@ -294,13 +352,13 @@ func readCSVs(t *testing.T, dir string) Data {
 
 // A channel whose return rival curves put on both sides of break-even has
 // no verdict on a lift test's agreement either: the model's figure beside
-// the test is one of several the data allow. (Seed 101 of the straight
-// truths with a baseline of 1,000 a week: tv, true ROAS 1.49, is withheld
+// the test is one of several the data allow. (Seed 107 of the straight
+// truths with a baseline of 1,000 a week: tv, true ROAS 1.492, is withheld
 // by rivals without the test.) The test is the truth over 12 weeks of
 // tv's spend, ±15%.
 func TestLiftAgreementWithheldByRivals(t *testing.T) {
 	skipUnderRace(t)
-	d, _ := linearTruthROAS(101, 156, 1000, 0.03, 1.5, 2.5)
+	d, _ := linearTruthROAS(107, 156, 1000, 0.03, 1.5, 2.5)
 	r0, err := Fit(d, Options{Bootstrap: 40})
 	require.NoError(t, err)
 	require.True(t, warned(r0, WarnCurvesDisagree, "tv"), "precondition: tv withheld by rivals, %v", r0.Warnings)

@@ -12,7 +12,7 @@ import (
 
 // A straight response on which rival curves the held-out weeks cannot
 // tell from the chosen ones put tv's return on both sides of break-even
-// (testdata/mix/rivals: tv true ROAS 1.487, decay 0.5; search 2.498; a
+// (testdata/mix/rivals: tv true ROAS 1.492, decay 0.5; search 2.495; a
 // baseline of 1,000 a week): tv's verdict is withheld, and the warning
 // (curves_disagree) reaches every format: stderr always, the text and
 // Markdown warnings, the JSON's warnings with its kind and channels, the
