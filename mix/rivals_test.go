@@ -117,6 +117,17 @@ func TestIndistinguishable(t *testing.T) {
 	assert.Equal(t, "-0.1", onePlace(-0.05))
 }
 
+// pastLimit's figures stay on their side of the limit, however close
+// (review of issue 34, finding 7): within 10 places they print in full.
+func TestPastLimit(t *testing.T) {
+	assert.Equal(t, "-5.04", pastLimit(-5.04, -5, 1))
+	assert.Equal(t, "-0.004", pastLimit(-0.004, 0, 2))
+	assert.Equal(t, "-1e-13", pastLimit(-1e-13, 0, 2))
+	assert.Equal(t, "-5.00000000001", pastLimit(-5.00000000001, -5, 1))
+	assert.Equal(t, "-5.0", pastLimit(-5, -5, 1))
+	assert.Equal(t, "105.2", pastLimit(105.2, 105, 1))
+}
+
 // The review's case (issue 34): a straight response with no baseline at
 // all (testdata/mix/zerobase, made by a script like linearTruth with
 // base 0 and 2% noise: tv decay 0.5, true ROAS 1.5 in the limit; search
