@@ -203,7 +203,8 @@ func TestLinearTruthsNoConfidentWrongVerdict(t *testing.T) {
 // the rivals found 35 of 40 withheld verdicts on such channels (rivals
 // from the one-standard-error rule on the folds' errors rather than on
 // their paired differences, and rivals whose own baseline was outside 0
-// to 100%); on these data sets that rule withheld 6 of 22. Without the
+// to 100%); on these data sets that rule withheld 6 of 22 (on the grid
+// alone, before the decays were refined). Without the
 // straight response and the rivals, tv "does not pay back" on seed 112.
 func TestRivalsWithholdLittleFarFromBreakEven(t *testing.T) {
 	skipUnderRace(t)
