@@ -3,6 +3,7 @@ package mix
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +71,10 @@ type Calibration struct {
 	// AgreementWithheld, when set, says why no verdict on agreement is
 	// given: the calibrated fit's quality is warned of (implausible_baseline
 	// or poor_fit), so the model's figures beside the test are not
-	// supported; AgreesBefore and AgreesAfter are then false and no
-	// disagreement is warned of.
+	// supported; or curves that predict the held-out periods as well put
+	// the channel's return on both sides of break-even, in the fit without
+	// the tests or with them (WarnCurvesDisagree). AgreesBefore and
+	// AgreesAfter are then false and no disagreement is warned of.
 	AgreementWithheld string `json:"agreement_withheld,omitempty"`
 }
 
@@ -438,6 +441,21 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 			return nil, err
 		}
 	}
+	// Which channels' returns the uncalibrated fit's rival curves put on
+	// both sides of break-even: their agreement "before" is no verdict.
+	rivalled := map[string]bool{}
+	if rivalCheck {
+		rv, err := m.rivals(ks, lam)
+		if err != nil {
+			return nil, err
+		}
+		roas, _ := m.answers(f, ks)
+		for c, ch := range m.d.Channels {
+			if _, _, both := straddles(roas[c], c, rv, m.o.KPIValue); both {
+				rivalled[ch.Name] = true
+			}
+		}
+	}
 	C := len(m.d.Channels)
 	beta0 := f.lm.beta[len(f.cols)-C:]
 	shifts := make([]ChannelShift, C)
@@ -479,6 +497,12 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 			c := &r.Calibration[i]
 			c.AgreesBefore, c.AgreesAfter = false, false
 			c.AgreementWithheld = "no verdict on agreement: the fit's quality is warned of (" + fitWarned + "), so the model's figures beside the test are not supported"
+			continue
+		}
+		if ch := r.Calibration[i].Channel; rivalled[ch] || warnedOf(r.Warnings, WarnCurvesDisagree, ch) {
+			c := &r.Calibration[i]
+			c.AgreesBefore, c.AgreesAfter = false, false
+			c.AgreementWithheld = "no verdict on agreement: curves that predict the held-out " + r.Period + "s as well put " + ch + "'s return on both sides of break-even (" + WarnCurvesDisagree + "; see the warnings), so the model's figure beside the test is one of several"
 			continue
 		}
 		cal := r.Calibration[i]
@@ -600,4 +624,14 @@ func (m *model) calibration(ks []candidate, beta []float64, draws []draw) []Cali
 			AgreesBefore: !disagree(test, m.beforeLifts[i]), AgreesAfter: !disagree(test, after[i])})
 	}
 	return out
+}
+
+// warnedOf says whether ws has a warning of kind naming channel.
+func warnedOf(ws []Warning, kind, channel string) bool {
+	for _, w := range ws {
+		if w.Kind == kind && slices.Contains(w.Channels, channel) {
+			return true
+		}
+	}
+	return false
 }

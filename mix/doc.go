@@ -23,11 +23,15 @@
 // residuals, so the intervals hold the uncertainty of the chosen curves as
 // well as of the coefficients; the generator is seeded, so the same input
 // gives the same output. A channel's candidates include the straight
-// response (Hill.Linear: no saturation). Curves whose held-out error is
-// within one standard error of the chosen ones are rivals: a channel
-// whose ROAS they put on the other side of break-even gets no verdict,
-// with a WarnCurvesDisagree warning, as does a baseline share they put
-// more than BaselineSpread apart.
+// response (Hill.Linear: no saturation), and a weekly geometric decay
+// chosen on the grid is refined to the steps between (0.1, 0.3, 0.5,
+// 0.7) when one predicts better. Curves that predict the held-out
+// periods as well as the chosen ones, fold by fold (within one standard
+// error of the paired differences), and whose own fits the fit-quality
+// warnings pass, are rivals: a channel whose ROAS they put on the other
+// side of break-even gets no verdict, nor a lift test's agreement, with a
+// WarnCurvesDisagree warning, as does a baseline share they put more than
+// BaselineSpread apart.
 //
 // The inputs: ReadSpend reads weekly spend; ReadCosts reads campaign costs
 // with dates and SpreadCosts spreads them over weeks pro rata by days;

@@ -463,17 +463,21 @@ func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, stri
 // pastLimit prints v with at least decimals places, and more until the
 // figure printed is on v's side of limit: a baseline of -5.04% is
 // "-5.04", not "-5.0" (the limit itself), and a held-out R² of -0.004
-// "-0.004", not "-0.00". v equal to limit prints with decimals places.
+// "-0.004", not "-0.00". A v within 10 places of limit prints in full
+// (-1e-13, not -0.0000000000). v equal to limit prints with decimals
+// places.
 func pastLimit(v, limit float64, decimals int) string {
-	out := strconv.FormatFloat(v, 'f', decimals, 64)
-	for d := decimals; d <= 10 && v != limit; d++ {
-		out = strconv.FormatFloat(v, 'f', d, 64)
+	if v == limit {
+		return strconv.FormatFloat(v, 'f', decimals, 64)
+	}
+	for d := decimals; d <= 10; d++ {
+		out := strconv.FormatFloat(v, 'f', d, 64)
 		p, _ := strconv.ParseFloat(out, 64)
 		if (v < limit) == (p < limit) && p != limit {
-			break
+			return out
 		}
 	}
-	return out
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // floorIfPositive rounds a positive R² down to two places, so that

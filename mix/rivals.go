@@ -11,8 +11,8 @@ import (
 )
 
 // WarnCurvesDisagree is a choice of curves the held-out periods cannot
-// make: other adstocks and saturations predict them within one standard
-// error of the chosen ones (the one-standard-error rule) and give a
+// make: other adstocks and saturations whose fits pass the fit-quality
+// warnings predict them as well as the chosen ones (see rivals) and give a
 // channel's return on the other side of break-even, or a baseline share
 // more than BaselineSpread apart. The verdicts that change with the
 // choice are withheld.
@@ -42,47 +42,59 @@ type rival struct {
 }
 
 // rivals are the choices of curves the cross-validation cannot tell from
-// ks and lam: those whose held-out error is within one standard error of
-// theirs, the standard error that of the sum of the folds' errors
-// (sqrt(folds) times their standard deviation). The choices tried are
-// each channel's grid with the others as chosen, and the ends of
-// searches from straight responses and from rivalStarts random curves:
-// the coordinate search ends in one local optimum, and on a straight
-// response an S-curve and the straight line can predict the held-out
-// periods equally well while splitting the KPI between intercept and
-// channels very differently.
+// ks and lam, and whose own fit the fit-quality warnings would pass.
+//
+// The test is paired by fold: each fold's held-out error under the rival
+// less the chosen curves' on the same fold. A rival is indistinguishable
+// when the mean of those differences is within one standard error of it
+// (their standard deviation over the square root of the number of
+// folds): the one-standard-error rule, on the differences rather than on
+// the errors themselves, whose spread from fold to fold is mostly how hard
+// each fold's weeks are to predict, the same for both choices. A choice
+// that ends with a baseline share outside 0 to 100% by more than
+// BaselineMargin, or an in-sample R² below MinR2, or a held-out R² below
+// 0 (what fitWarnings warns of), is no rival: its figures would be
+// withheld were it chosen, so they cannot withhold the chosen ones'.
+//
+// The choices tried are each channel's grid with the others as chosen,
+// and the ends of searches from straight responses and from rivalStarts
+// random curves: the coordinate search ends in one local optimum, and on a
+// straight response an S-curve and the straight line can predict the
+// held-out periods equally well while splitting the KPI between intercept
+// and channels very differently.
 func (m *model) rivals(ks []candidate, lam int) ([]rival, error) {
 	tg := newTarget(m.d.KPI)
-	folds := make([]float64, m.o.Folds)
-	best, err := m.cvFolds(ks, gridLambda[lam], tg, nil, folds)
-	if err != nil {
+	F := m.o.Folds
+	best := make([]float64, F)
+	if _, err := m.cvFolds(ks, gridLambda[lam], tg, nil, best); err != nil {
 		return nil, err
 	}
-	tol := math.Sqrt(float64(len(folds))) * stat.StdDev(folds, nil)
 	seen := map[string]bool{key(ks, lam): true}
 	var tries []rival
-	try := func(kr []candidate, l int, cv float64) {
+	folds := make([]float64, F)
+	try := func(kr []candidate, l int) error {
 		k := key(kr, l)
 		if seen[k] {
-			return
+			return nil
 		}
 		seen[k] = true
-		if cv <= best+tol {
+		clear(folds)
+		cv, err := m.cvFolds(kr, gridLambda[l], tg, nil, folds)
+		if err != nil {
+			return err
+		}
+		if indistinguishable(folds, best) {
 			tries = append(tries, rival{ks: append([]candidate(nil), kr...), lam: l, cv: cv})
 		}
+		return nil
 	}
 	kr := append([]candidate(nil), ks...)
 	for c := range ks {
 		for _, k := range m.grid() {
 			kr[c] = k
-			if seen[key(kr, lam)] {
-				continue
-			}
-			e, err := m.cvError(kr, gridLambda[lam], tg, nil)
-			if err != nil {
+			if err := try(kr, lam); err != nil {
 				return nil, err
 			}
-			try(kr, lam, e)
 		}
 		kr[c] = ks[c]
 	}
@@ -90,7 +102,7 @@ func (m *model) rivals(ks []candidate, lam int) ([]rival, error) {
 	if linearCandidate {
 		st := make([]candidate, len(ks))
 		for c := range st {
-			st[c] = candidate{ad: len(m.adstocks[0]) / 2, half: len(m.halves())}
+			st[c] = candidate{ad: m.coarse() / 2, half: len(m.halves())}
 		}
 		starts = append(starts, st)
 	}
@@ -99,22 +111,65 @@ func (m *model) rivals(ks []candidate, lam int) ([]rival, error) {
 		starts = append(starts, m.randomStart(rng))
 	}
 	for _, st := range starts {
-		kb, lb, e, err := m.search(st, startLambda, m.d.KPI)
+		kb, lb, _, err := m.search(st, startLambda, m.d.KPI)
 		if err != nil {
 			return nil, err
 		}
-		try(kb, lb, e)
+		if err := try(kb, lb); err != nil {
+			return nil, err
+		}
 	}
-	for i := range tries {
-		r := &tries[i]
+	var out []rival
+	for _, r := range tries {
 		fa, err := m.fitAll(r.ks, r.lam)
 		if err != nil {
 			return nil, err
 		}
 		r.roas, r.baseline = m.answers(fa, r.ks)
+		ok, err := m.plausible(fa, r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
 	}
-	sort.SliceStable(tries, func(a, b int) bool { return tries[a].cv < tries[b].cv })
-	return tries, nil
+	sort.SliceStable(out, func(a, b int) bool { return out[a].cv < out[b].cv })
+	return out, nil
+}
+
+// indistinguishable says whether the folds' held-out errors e predict no
+// worse than best's by more than one standard error of the paired
+// differences' mean.
+func indistinguishable(e, best []float64) bool {
+	d := make([]float64, len(e))
+	for f := range e {
+		d[f] = e[f] - best[f]
+	}
+	mean := stat.Mean(d, nil)
+	if len(d) < 2 {
+		return mean <= 0
+	}
+	return mean <= stat.StdDev(d, nil)/math.Sqrt(float64(len(d)))
+}
+
+// plausible says whether the fit fa of the rival r would pass the
+// fit-quality warnings (fitWarnings): its baseline share, its in-sample
+// R² and its held-out R².
+func (m *model) plausible(fa fitted, r rival) (bool, error) {
+	q := &Result{Period: m.d.Period.String(), BaselineShare: r.baseline, InSample: quality(m.d.KPI, fa.fitted)}
+	pred := map[int]float64{}
+	if _, err := m.cvError(r.ks, gridLambda[r.lam], newTarget(m.d.KPI), pred); err != nil {
+		return false, err
+	}
+	var ho, hp []float64
+	for t := 0; t < m.n; t++ {
+		if p, ok := pred[t]; ok {
+			ho, hp = append(ho, m.d.KPI[t]), append(hp, p)
+		}
+	}
+	q.HeldOut = quality(ho, hp)
+	return len(fitWarnings(q)) == 0, nil
 }
 
 // answers is each channel's ROAS (0 with no spend) and the baseline's
@@ -147,6 +202,17 @@ func (m *model) answers(fa fitted, ks []candidate) ([]float64, float64) {
 	return roas, (total - channels) / total
 }
 
+// straddles is the range of channel c's ROAS under the chosen curves
+// (roas) and the rivals, and whether it lies on both sides of break-even
+// at kpiValue a unit of KPI.
+func straddles(roas float64, c int, rivals []rival, kpiValue float64) (lo, hi float64, both bool) {
+	lo, hi = roas, roas
+	for _, rv := range rivals {
+		lo, hi = math.Min(lo, rv.roas[c]), math.Max(hi, rv.roas[c])
+	}
+	return lo, hi, lo*kpiValue-1 <= 0 && hi*kpiValue-1 >= 0 && lo < hi
+}
+
 func key(ks []candidate, lam int) string {
 	var b strings.Builder
 	for _, k := range ks {
@@ -170,12 +236,8 @@ func judgeRivals(r *Result, rivals []rival, per string) {
 		if cr.Spend <= 0 {
 			continue
 		}
-		lo, hi := cr.ROAS.Value, cr.ROAS.Value
-		for _, rv := range rivals {
-			lo, hi = math.Min(lo, rv.roas[c]), math.Max(hi, rv.roas[c])
-		}
-		roiLo, roiHi := lo*r.KPIValue-1, hi*r.KPIValue-1
-		if cr.Verdict != "withheld" && roiLo <= 0 && roiHi >= 0 && lo < hi {
+		lo, hi, both := straddles(cr.ROAS.Value, c, rivals, r.KPIValue)
+		if cr.Verdict != "withheld" && both {
 			withheld = append(withheld, cr.Name)
 			cr.Verdict = "withheld"
 			cr.Reason = fmt.Sprintf("curves that predict the held-out %ss as well give ROAS %s to %s, on both sides of break-even (see the warning)", per, num(lo), num(hi))
@@ -191,7 +253,7 @@ func judgeRivals(r *Result, rivals []rival, per string) {
 		return
 	}
 	if baseline {
-		ranges = append(ranges, fmt.Sprintf("a baseline of %.1f%% to %.1f%% of the fitted KPI", 100*bLo, 100*bHi))
+		ranges = append(ranges, fmt.Sprintf("a baseline of %s%% to %s%% of the fitted KPI", onePlace(100*bLo), onePlace(100*bHi)))
 	}
 	what := "so read the split between baseline and channels as uncertain"
 	if len(withheld) > 0 {
@@ -206,6 +268,15 @@ func judgeRivals(r *Result, rivals []rival, per string) {
 		fix = "more days with spend that varies more, or the data by week calibrated with a lift test per channel (--period week --lift-tests), would decide"
 	}
 	r.Warnings = append(r.Warnings, Warning{Kind: WarnCurvesDisagree, Channels: withheld, Message: fmt.Sprintf(
-		"the held-out %ss cannot choose the curves: %d %s of carry-over and saturation predict them within one standard error of the chosen curves and give %s; %s; %s",
+		"the held-out %ss cannot choose the curves: %d %s of carry-over and saturation predict them as well as the chosen curves (fold by fold, within one standard error), fit as well, and give %s; %s; %s",
 		per, len(rivals), choices, strings.Join(ranges, " and "), what, fix)})
+}
+
+// onePlace is v with one decimal place, never "-0.0".
+func onePlace(v float64) string {
+	out := fmt.Sprintf("%.1f", v)
+	if out == "-0.0" {
+		return "0.0"
+	}
+	return out
 }

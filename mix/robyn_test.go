@@ -53,7 +53,7 @@ func readRobyn(t *testing.T) Data {
 //     models, not the data's noise).
 //
 // The fit is the guide's, with the command's default 200 refits: tv's
-// interval is about as wide as its estimate (3.81 to 14.5 around 9.08),
+// interval is about as wide as its estimate (3.12 to 11.4 around 7.73),
 // so with 50 refits its 2.5% and 97.5% quantiles, themselves noisy, fell
 // either side of the verdict's limit from one change of the grid to the
 // next.

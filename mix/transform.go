@@ -1,6 +1,9 @@
 package mix
 
-import "math"
+import (
+	"encoding/json"
+	"math"
+)
 
 // AdstockKind is the shape of a channel's carry-over.
 type AdstockKind string
@@ -78,11 +81,23 @@ func (a Adstock) weights() []float64 {
 //
 // Linear is no saturation at all: the response is straight, At(x) = x,
 // the limit of the curve as Half grows without bound (rescaled by Half,
-// which the channel's coefficient absorbs). Half and Shape are then 0.
+// which the channel's coefficient absorbs). Half and Shape are then 0,
+// and its JSON is {"linear": true} alone.
 type Hill struct {
 	Half   float64 `json:"half_saturation"`
 	Shape  float64 `json:"shape"`
 	Linear bool    `json:"linear,omitempty"`
+}
+
+// MarshalJSON writes the straight response as {"linear": true} alone:
+// it has no half-saturation or shape, and a Hill curve with both at 0
+// would be a flat 0.5, not the straight line.
+func (h Hill) MarshalJSON() ([]byte, error) {
+	if h.Linear {
+		return []byte(`{"linear":true}`), nil
+	}
+	type plain Hill
+	return json.Marshal(plain(h))
 }
 
 // At returns the Hill curve at x (0 for x <= 0).

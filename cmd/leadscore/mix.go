@@ -584,6 +584,21 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				}
 			}
 		}
+		// A channel whose verdict rival curves withheld has no verdict
+		// beside attribution either, nor have the others: its incremental
+		// is one of several, and so is every share among the channels.
+		if rv := rivalledAmong(r, rows); fitWarned(r) == nil && len(rv) > 0 {
+			why := fmt.Sprintf("no verdict on agreement: curves that predict the held-out %ss as well put %s's return on both sides of break-even (%s; see the warnings), so the mix model's shares among these channels are one of several", r.Period, strings.Join(rv, "'s and "), mix.WarnCurvesDisagree)
+			for i := range rows {
+				rows[i].Disagrees = []string{}
+				for j := range rows[i].ByModel {
+					if rows[i].ByModel[j].Withheld == "" {
+						rows[i].ByModel[j].Disagrees = false
+						rows[i].ByModel[j].Withheld = why
+					}
+				}
+			}
+		}
 		rep.Comparison, rep.ComparisonMeasure = rows, attr.measure
 		rep.ComparisonPeriod = comparisonPeriod(data.Weeks, from, until, weeks)
 		notes = append(rep.ComparisonPeriod.notes(), notes...)
@@ -694,6 +709,23 @@ func fitWarned(r *mix.Result) *mix.Warning {
 		}
 	}
 	return nil
+}
+
+// rivalledAmong are the compared channels whose verdicts are withheld
+// because rival curves put their returns on both sides of break-even.
+func rivalledAmong(r *mix.Result, rows []comparisonRow) []string {
+	var out []string
+	for _, w := range r.Warnings {
+		if w.Kind != mix.WarnCurvesDisagree {
+			continue
+		}
+		for _, row := range rows {
+			if slices.Contains(w.Channels, row.Channel) {
+				out = append(out, row.Channel)
+			}
+		}
+	}
+	return out
 }
 
 // fitWithheld is the reason given where a comparison's verdict is
@@ -904,7 +936,7 @@ func (r mixReport) write(w io.Writer, md bool) {
 				return "no"
 			}
 			agreed := agree(c.AgreesBefore) + ", " + agree(c.AgreesAfter)
-			if fw != nil {
+			if fw != nil || c.AgreementWithheld != "" {
 				agreed = "withheld"
 			}
 			wide = wide || c.Before.Widened || c.After.Widened
@@ -914,6 +946,12 @@ func (r mixReport) write(w io.Writer, md bool) {
 		table([]string{"channel", "test dates (model weeks)", "test (95%)", "model before (95%)", "model after (95%)", "agree (before, after)"}, rows)
 		if fw != nil {
 			line("agreement withheld: the fit's quality is warned of (" + fw.Kind + "; see the warnings), so the model's figures beside the tests are not supported")
+		} else {
+			for _, c := range r.Calibration {
+				if c.AgreementWithheld != "" {
+					line(c.Channel + ": " + c.AgreementWithheld)
+				}
+			}
 		}
 		if wide {
 			line(widenedLegend)

@@ -188,15 +188,15 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 		lt := &htmlreport.Table{ID: "mix-calibration", Head: []string{"channel", "test dates", "days", "weeks", "weeks read", "test", "95% interval", "model before", "95% interval", "model after", "95% interval", "agree before", "agree after"}}
 		var groups []string
 		var vals [][]float64
-		yes := func(b bool) htmlreport.Cell {
-			if b {
+		fw := fitWarned(r.Result)
+		agreeCell := func(b bool, c mix.Calibration) htmlreport.Cell {
+			switch {
+			case fw != nil || c.AgreementWithheld != "":
+				return T("withheld")
+			case b:
 				return T("yes")
 			}
 			return T("no")
-		}
-		fw := fitWarned(r.Result)
-		if fw != nil {
-			yes = func(bool) htmlreport.Cell { return T("withheld") }
 		}
 		// ivw is iv with † when the interval was widened to hold its
 		// estimate.
@@ -233,11 +233,17 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 			vals = append(vals, []float64{c.Test.Value, c.Before.Value, c.After.Value})
 			lt.Rows = append(lt.Rows, htmlreport.Row{Cells: []htmlreport.Cell{T(c.Channel), T(c.Start + " to " + c.End), htmlreport.Int(p("days"), c.Days), htmlreport.Int(p("weeks"), c.Weeks), H(p("weeks_read"), c.WeeksRead, "dec3"),
 				H(p("test", "value"), c.Test.Value, kpiFmt), iv(p("test"), c.Test, kpiFmt), H(p("before", "value"), c.Before.Value, kpiFmt), ivw(p("before"), c.Before),
-				H(p("after", "value"), c.After.Value, kpiFmt), ivw(p("after"), c.After), yes(c.AgreesBefore), yes(c.AgreesAfter)}})
+				H(p("after", "value"), c.After.Value, kpiFmt), ivw(p("after"), c.After), agreeCell(c.AgreesBefore, c), agreeCell(c.AgreesAfter, c)}})
 		}
 		var calWarn []string
 		if fw != nil {
 			calWarn = append(calWarn, "Agreement withheld: the fit's quality is warned of ("+fw.Kind+"; see the warnings), so the model's figures beside the tests are not supported.")
+		} else {
+			for _, c := range r.Calibration {
+				if c.AgreementWithheld != "" {
+					calWarn = append(calWarn, c.Channel+": "+c.AgreementWithheld+".")
+				}
+			}
 		}
 		if wide {
 			calWarn = append(calWarn, widenedLegend+".")
@@ -274,7 +280,7 @@ func (r mixReport) writeHTML(w io.Writer, currency string) error {
 				vs = append(vs, ms.Share.Value)
 			}
 			dis := "none"
-			if fitWarned(r.Result) != nil {
+			if fitWarned(r.Result) != nil || len(rivalledAmong(r.Result, r.Comparison)) > 0 {
 				dis = "withheld"
 			}
 			if len(c.Disagrees) > 0 {

@@ -155,14 +155,31 @@ func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
 }
 
 // Finding 5: a true baseline of 0 (zerobase-truth.json: tv ROAS 1.5,
-// search 2.5, no baseline) fitted at -0.2% is no implausible baseline:
-// the verdicts stand, and hold the truth.
+// search 2.5, no baseline) fitted near 0 is no implausible baseline: no
+// verdict is withheld for the baseline, and the intervals hold the truth.
+// (Since the decays are refined, tv's decay is read as 0.3 and its
+// interval, 0.708 to 2.05 at 50 refits, is wider than its estimate, so
+// its verdict is withheld for that; search "pays back".)
 func TestMixReviewBaselineNearZero(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/review/zerobase-spend.csv"), "--kpi", td("mix/review/zerobase-kpi.csv"), "--bootstrap", "50")
 	require.Equal(t, exitOK, code, errOut)
 	assert.NotContains(t, errOut, "implausible_baseline")
-	assert.NotContains(t, out, "no verdict")
+	assert.NotContains(t, out, "baseline share is outside")
 	assert.Contains(t, out, "pays back")
+	code, out, errOut = leadscore(t, "", "mix", "--spend", td("mix/review/zerobase-spend.csv"), "--kpi", td("mix/review/zerobase-kpi.csv"), "--bootstrap", "50", "--format", "json")
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Channels []struct {
+			Name string
+			ROAS struct{ Low, High float64 }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	truth := map[string]float64{"tv": 1.5, "search": 2.5}
+	require.Len(t, doc.Channels, 2)
+	for _, c := range doc.Channels {
+		assert.True(t, c.ROAS.Low <= truth[c.Name] && truth[c.Name] <= c.ROAS.High, "%s: %v", c.Name, c.ROAS)
+	}
 }
 
 // Finding 7: a daily file with a hole is told its days are missing, not

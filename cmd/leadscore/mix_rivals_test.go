@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"strings"
 	"testing"
 
@@ -9,40 +10,72 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The review's zero-baseline straight response (issue 34,
-// testdata/mix/zerobase): rival curves the held-out weeks cannot tell
-// from the chosen ones put tv's return on both sides of break-even, so
-// tv's verdict is withheld, and the warning (curves_disagree) reaches
-// every format: stderr always, the text and Markdown warnings, the JSON's
-// warnings with its kind and channels, the HTML page.
+// A straight response on which rival curves the held-out weeks cannot
+// tell from the chosen ones put tv's return on both sides of break-even
+// (testdata/mix/rivals: tv true ROAS 1.492, decay 0.5; search 2.495; a
+// baseline of 1,000 a week): tv's verdict is withheld, and the warning
+// (curves_disagree) reaches every format: stderr always, the text and
+// Markdown warnings, the JSON's warnings with its kind and channels, the
+// HTML page. So are the verdicts that rest on tv's figure: its lift
+// test's agreement, and the comparison with attribution, whose shares
+// among the channels are one of several when tv's figure is (review of
+// issue 34's rivals, finding 5).
 func TestMixCurvesDisagreeEveryFormat(t *testing.T) {
-	args := []string{"mix", "--spend", td("mix/zerobase/spend.csv"), "--kpi", td("mix/zerobase/kpi.csv"), "--bootstrap", "40"}
+	args := []string{"mix", "--spend", td("mix/rivals/spend.csv"), "--kpi", td("mix/rivals/kpi.csv"), "--bootstrap", "40",
+		"--attribution", td("mix/attribution.json"), "--attribution-from", "2024-01-01", "--attribution-until", "2025-11-30"}
 	const msg = "the held-out weeks cannot choose the curves: "
+	const noAgree = "no verdict on agreement: curves that predict the held-out weeks as well put tv's return on both sides of break-even (curves_disagree; see the warnings)"
 	for _, format := range []string{"text", "markdown", "json", "csv", "html"} {
 		code, out, errOut := leadscore(t, "", append(args, "--format", format)...)
 		require.Equal(t, exitOK, code, errOut)
+		flat := strings.Join(strings.Fields(html.UnescapeString(out)), " ") // unwrapped
 		assert.Contains(t, errOut, "leadscore mix: warning (curves_disagree): "+msg, format)
 		assert.Contains(t, errOut, "so the verdicts that change with the choice (tv) are withheld", format)
 		switch format {
-		case "text":
-			assert.Contains(t, out, "\nWarnings\n  "+msg)
-			assert.Contains(t, out, "tv: no verdict: curves that predict the held-out weeks as well give ROAS ")
-			assert.NotContains(t, out, "does not pay back")
-		case "markdown", "html":
+		case "text", "markdown":
+			assert.Contains(t, out, msg, format)
+			assert.Contains(t, out, "tv: no verdict: curves that predict the held-out weeks as well give ROAS ", format)
+			beside := out[strings.Index(out, "Beside attribution"):]
+			beside = beside[:strings.Index(beside, "Attribution intervals")]
+			assert.NotContains(t, beside, " *", format)
+			assert.Contains(t, beside, " ?", format)
+			assert.Contains(t, flat, noAgree, format)
+		case "html":
 			assert.Contains(t, out, msg, format)
 			assert.Contains(t, out, "tv: no verdict: curves that predict the held-out weeks as well", format)
+			assert.Contains(t, flat, noAgree, format)
+			cmp := out[strings.Index(out, `id="mix-comparison"`):]
+			cmp = cmp[:strings.Index(cmp, "</table>")]
+			assert.Contains(t, cmp, "withheld")
+			assert.NotContains(t, cmp, ">first_touch, ", "no model named as disagreeing")
 		case "json":
 			var r struct {
 				Channels []struct {
 					Name, Verdict, Reason string
-					Saturation            struct{ Linear bool }
+					Saturation            map[string]any
 				}
 				Warnings []struct {
 					Kind     string
 					Channels []string
 				}
+				Comparison []struct {
+					Disagrees []string `json:"disagrees"`
+					ByModel   []struct {
+						Disagrees bool   `json:"disagrees"`
+						Withheld  string `json:"withheld"`
+					} `json:"by_model"`
+				} `json:"comparison"`
 			}
 			require.NoError(t, json.Unmarshal([]byte(out), &r))
+			require.Len(t, r.Comparison, 2)
+			for _, c := range r.Comparison {
+				assert.Empty(t, c.Disagrees)
+				for _, m := range c.ByModel {
+					assert.False(t, m.Disagrees)
+					assert.Contains(t, m.Withheld, noAgree)
+				}
+			}
+
 			found := false
 			for _, w := range r.Warnings {
 				if w.Kind == "curves_disagree" {
@@ -55,12 +88,63 @@ func TestMixCurvesDisagreeEveryFormat(t *testing.T) {
 				if c.Name == "tv" {
 					assert.Equal(t, "withheld", c.Verdict)
 					assert.True(t, strings.HasPrefix(c.Reason, "curves that predict"), c.Reason)
-					assert.True(t, c.Saturation.Linear, "a straight response fits the straight truth")
+				}
+				if c.Name == "search" {
+					// A straight response's JSON has no half-saturation
+					// or shape: a Hill curve with them at 0 is no curve.
+					assert.Equal(t, map[string]any{"linear": true}, c.Saturation)
 				}
 			}
 		case "csv":
 			assert.True(t, strings.HasPrefix(out, "week,kpi,fitted,baseline,"), out[:40])
 			assert.NotContains(t, out, "warning")
+			assert.Contains(t, errOut, "leadscore mix: --attribution: "+noAgree, format)
 		}
+	}
+}
+
+// With a lift test on tv (testdata/mix/rivals/lifts.csv: the truth over
+// 12 weeks, ±15%), the fit without it had tv's return on both sides of
+// break-even under rival curves, so the test's agreement with the model
+// is no verdict, in every format; the calibrated fit, which the test
+// decides, is no longer withheld.
+func TestMixLiftAgreementWithheldByRivals(t *testing.T) {
+	args := []string{"mix", "--spend", td("mix/rivals/spend.csv"), "--kpi", td("mix/rivals/kpi.csv"), "--bootstrap", "40",
+		"--lift-tests", td("mix/rivals/lifts.csv")}
+	const noAgree = "tv: no verdict on agreement: curves that predict the held-out weeks as well put tv's return on both sides of break-even (curves_disagree; see the warnings)"
+	for _, format := range []string{"text", "markdown", "json", "html"} {
+		code, out, errOut := leadscore(t, "", append(args, "--format", format)...)
+		require.Equal(t, exitOK, code, errOut)
+		flat := strings.Join(strings.Fields(html.UnescapeString(out)), " ") // unwrapped
+		switch format {
+		case "text", "markdown":
+			cal := flat[strings.Index(out, "Calibration with lift tests"):strings.Index(out, "Calibration's effect")]
+			assert.NotContains(t, cal, "yes, ", format)
+			assert.NotContains(t, cal, "no, ", format)
+			assert.Contains(t, cal, "withheld", format)
+			assert.Contains(t, cal, noAgree, format)
+		case "html":
+			assert.Contains(t, flat, noAgree)
+			i := strings.Index(out, `id="mix-calibration"`)
+			require.GreaterOrEqual(t, i, 0)
+			cal := out[i:]
+			cal = cal[:strings.Index(cal, "</table>")]
+			assert.NotContains(t, cal, ">yes<")
+			assert.NotContains(t, cal, ">no<")
+			assert.Contains(t, cal, ">withheld<")
+		case "json":
+			var r struct {
+				Calibration []struct {
+					AgreesBefore bool   `json:"agrees_before"`
+					AgreesAfter  bool   `json:"agrees_after"`
+					Withheld     string `json:"agreement_withheld"`
+				} `json:"calibration"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &r))
+			require.Len(t, r.Calibration, 1)
+			assert.False(t, r.Calibration[0].AgreesBefore || r.Calibration[0].AgreesAfter)
+			assert.Contains(t, "tv: "+r.Calibration[0].Withheld, noAgree)
+		}
+		assert.NotContains(t, errOut, "lift_test_disagrees", format)
 	}
 }
