@@ -42,9 +42,10 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rebuild := fs.String("rebuild", "", "build every lead's state anew from FILE, the full history in the stream's input shape, and write no changes\n(after a change of the model's event rules)")
 	quiet := fs.Bool("quiet", false, "print no summary")
 	accountsFile := fs.String("accounts", "", "keep accounts current too: the accounts file (NDJSON, or CSV when it ends in .csv) of the rule file's\naccounts section; each lead is matched to its account, and a change of an account's stage, grade or\nsales-readiness writes an account change line (with account_id) beside the leads'")
+	createdField := createdFieldFlag(fs, "--accounts")
 	maxRow := maxRowFlag(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--accounts FILE] [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
+		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--accounts FILE [--created-field NAME]] [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
 		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --dump [--at TIME]")
 		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --rebuild HISTORY.ndjson")
 		fmt.Fprintln(stderr, "\nKeeps every lead's score current as its events arrive, one NDJSON line each")
@@ -87,6 +88,8 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("--rebuild reads its FILE only: run the stream on new input after it")
 	case *at != "" && !*dump:
 		return fail("--at goes with --dump; a stream scores as of its clock (--clock)")
+	case flagSet(fs, "created-field") && *accountsFile == "":
+		return fail("--created-field goes with --accounts: it says when a lead joins its account's people")
 	case *accountsFile != "" && *dump:
 		return fail("--dump writes the leads only; leave out --accounts (score accounts with leadscore score --accounts)")
 	}
@@ -97,14 +100,17 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	s := scoring.New(m)
 	if *accountsFile != "" {
-		// created_at decides who is one of an account's people: it is no
-		// unknown data of the leads then.
-		s = scoring.New(m, scoring.WithCreatedField(""))
+		if err := checkCreatedField(commandLine("stream"), m, *createdField, flagSet(fs, "created-field")); err != nil {
+			return fail("%v", err)
+		}
+		// The created field decides who is one of an account's people: it
+		// is no unknown data of the leads then.
+		s = scoring.New(m, scoring.WithCreatedField(*createdField))
 	}
 	sc := stream.New(s)
 	var acc *stream.Accounts
 	if *accountsFile != "" {
-		if acc, code = streamAccounts(m, *model, *accountsFile, maxRow.n, stderr); acc == nil {
+		if acc, code = streamAccounts(m, *model, *accountsFile, *createdField, maxRow.n, stderr); acc == nil {
 			return code
 		}
 	}
@@ -874,7 +880,7 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 			// a creation that is no time fails its line now, as it does
 			// once the clock has one: whatever the order of the lines.
 			if fields, err := leadFields(l); err == nil {
-				if _, err := scoring.PersonCreated(scoring.Lead{ID: l.ID, Fields: fields}, ""); err != nil {
+				if _, err := scoring.PersonCreated(scoring.Lead{ID: l.ID, Fields: fields}, r.s.CreatedField()); err != nil {
 					return bad("%v", &scoring.Error{LeadID: l.ID, Err: err})
 				}
 			}

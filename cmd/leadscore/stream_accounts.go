@@ -20,12 +20,12 @@ import (
 
 // streamAccounts reads the accounts file of stream --accounts; nil and the
 // exit code when it cannot be used (every bad row is reported).
-func streamAccounts(m *rules.Model, model, file string, maxRow int, stderr io.Writer) (*stream.Accounts, int) {
+func streamAccounts(m *rules.Model, model, file, createdField string, maxRow int, stderr io.Writer) (*stream.Accounts, int) {
 	fail := func(format string, a ...any) (*stream.Accounts, int) {
 		fmt.Fprintf(stderr, "leadscore stream: "+format+"\n", a...)
 		return nil, exitUsage
 	}
-	as, err := scoring.NewAccountScorer(m)
+	as, err := scoring.NewAccountScorer(m, scoring.WithCreatedField(createdField))
 	if err != nil {
 		return fail("--accounts: %s has no accounts section; add accounts: (see the accounts section of docs/reference.md)", model)
 	}

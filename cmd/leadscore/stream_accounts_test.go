@@ -607,3 +607,82 @@ func TestStreamAccountsSummaryReconciles(t *testing.T) {
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, errOut, "1 lead in the store = 0 matched by id + 0 by domain + 0 to no account + 1 not matched yet (waiting for the first event time)")
 }
+
+// --created-field names the field that says when a lead joins its
+// account's people, in the stream as in score --accounts: the stream's
+// account lines are score --accounts --created-field at their times, a
+// store made under one field is not used under another, and the flag
+// without --accounts is refused.
+func TestStreamAccountsCreatedField(t *testing.T) {
+	src, err := os.ReadFile(td("accounts/model.yaml"))
+	require.NoError(t, err)
+	text := strings.Replace(string(src), "  country: string\n", "  country: string\n  signup_at: time\n", 1)
+	require.NotEqual(t, string(src), text)
+	model := filepath.Join(t.TempDir(), "model.yaml")
+	require.NoError(t, os.WriteFile(model, []byte(text), 0o644))
+	accounts := td("accounts/accounts.ndjson")
+	in := `{"lead_id":"C1","fields":{"email":"c1@acme.com","title":"VP Engineering","country":"US","signup_at":"2026-10-05T00:00:00Z"}}
+{"lead_id":"C1","id":"e1","type":"demo_request","at":"2026-09-25T10:00:00Z"}
+{"lead_id":"Z9","id":"z1","type":"page_view","at":"2026-10-06T00:00:00Z"}
+`
+	lead := `{"id":"C1","email":"c1@acme.com","title":"VP Engineering","country":"US","signup_at":"2026-10-05T00:00:00Z","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}` + "\n"
+	acme := func(out string) []string {
+		var got []string
+		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			var line struct {
+				AccountID string `json:"account_id"`
+				At        string `json:"at"`
+				To        struct {
+					Stage string  `json:"stage"`
+					Score float64 `json:"score"`
+				} `json:"to"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(l), &line))
+			if line.AccountID == "A-ACME" {
+				got = append(got, fmt.Sprintf("%s %q %v", line.At, line.To.Stage, line.To.Score))
+			}
+		}
+		return got
+	}
+	scored := func(at string, flags ...string) string {
+		args := append([]string{"score", "--model", model, "--accounts", accounts, "--at", at, "--quiet"}, flags...)
+		code, rows, errOut := leadscore(t, lead, args...)
+		require.Equal(t, exitOK, code, errOut)
+		for _, r := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+			var row struct {
+				ID    string  `json:"id"`
+				Total float64 `json:"total"`
+				Stage string  `json:"stage"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r), &row))
+			if row.ID == "A-ACME" {
+				return fmt.Sprintf("%s %q %v", at, row.Stage, row.Total)
+			}
+		}
+		t.Fatalf("score --accounts at %s wrote no row of A-ACME", at)
+		return ""
+	}
+
+	state := t.TempDir()
+	code, out, errOut := leadscore(t, in, "stream", "--model", model, "--accounts", accounts, "--created-field", "signup_at", "--state", state)
+	require.Equal(t, exitOK, code, errOut)
+	got := acme(out)
+	want := []string{scored("2026-09-25T10:00:00Z", "--created-field", "signup_at"), scored("2026-10-05T00:00:00Z", "--created-field", "signup_at")}
+	require.Equal(t, want, got, "the stream's account lines are score --accounts --created-field at their times")
+	// Without the flag, signup_at is no creation: C1 is a person at its
+	// demo, and the account's standing then differs.
+	require.NotEqual(t, scored("2026-09-25T10:00:00Z"), want[0])
+
+	// The store holds people matched under signup_at: under created_at
+	// it is refused, with how to rebuild.
+	code, _, errOut = leadscore(t, "", "stream", "--model", model, "--accounts", accounts, "--state", state)
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "--rebuild")
+
+	code, _, errOut = leadscore(t, "", "stream", "--model", model, "--created-field", "signup_at", "--state", t.TempDir())
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "--created-field goes with --accounts")
+	code, _, errOut = leadscore(t, "", "stream", "--model", model, "--accounts", accounts, "--created-field", "title", "--state", t.TempDir())
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "title")
+}

@@ -79,7 +79,7 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 			a.personClock = a.personClock || id == "now" || id == "daysSince" || id == "daysSinceLast"
 		}
 	}
-	a.fingerprint = accountsFingerprint(as.AccountModel(), accounts)
+	a.fingerprint = accountsFingerprint(as.AccountModel(), as.CreatedField(), accounts)
 	am := as.AccountModel()
 	if am.EngagedWithin > 0 {
 		a.windows = append(a.windows, am.EngagedWithin)
@@ -99,12 +99,16 @@ func NewAccounts(as *scoring.AccountScorer, accounts []scoring.Account, opts ...
 // leads' history.
 func (a *Accounts) Fingerprint() string { return a.fingerprint }
 
-// accountsFingerprint is Fingerprint for a model's accounts section and
-// the accounts given.
-func accountsFingerprint(am *rules.AccountModel, accounts []scoring.Account) string {
+// accountsFingerprint is Fingerprint for a model's accounts section, the
+// lead field that says when a lead joins its account's people, and the
+// accounts given.
+func accountsFingerprint(am *rules.AccountModel, created string, accounts []scoring.Account) string {
 	var b strings.Builder
 	b.WriteString("leadscore stream accounts 1\n")
 	fmt.Fprintf(&b, "match id=%q domain=%q field=%q free=%q\n", am.IDField, am.DomainFrom, am.DomainField, am.FreeMail)
+	if created != "" && created != "created_at" { // the default's stores keep their print
+		fmt.Fprintf(&b, "created %q\n", created)
+	}
 	for _, k := range slices.Sorted(maps.Keys(am.Aliases)) {
 		fmt.Fprintf(&b, "alias %q %q\n", k, am.Aliases[k])
 	}
