@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -74,8 +75,34 @@ type Calibration struct {
 	// supported; or curves that predict the held-out periods as well put
 	// the channel's return on both sides of break-even, in the fit without
 	// the tests or with them (WarnCurvesDisagree). AgreesBefore and
-	// AgreesAfter are then false and no disagreement is warned of.
+	// AgreesAfter are then false (null in JSON, where false would read as
+	// a disagreement) and no disagreement is warned of.
 	AgreementWithheld string `json:"agreement_withheld,omitempty"`
+}
+
+// MarshalJSON writes agrees_before and agrees_after as null when the
+// verdict on agreement is withheld.
+func (c Calibration) MarshalJSON() ([]byte, error) {
+	before, after := &c.AgreesBefore, &c.AgreesAfter
+	if c.AgreementWithheld != "" {
+		before, after = nil, nil
+	}
+	return json.Marshal(struct {
+		Channel           string   `json:"channel"`
+		Start             string   `json:"start"`
+		End               string   `json:"end"`
+		Days              int      `json:"days"`
+		Weeks             int      `json:"weeks"`
+		WeeksRead         float64  `json:"weeks_read"`
+		Line              int      `json:"line,omitempty"`
+		Test              Interval `json:"test"`
+		Before            Interval `json:"before"`
+		After             Interval `json:"after"`
+		Weight            float64  `json:"weight"`
+		AgreesBefore      *bool    `json:"agrees_before"`
+		AgreesAfter       *bool    `json:"agrees_after"`
+		AgreementWithheld string   `json:"agreement_withheld,omitempty"`
+	}{c.Channel, c.Start, c.End, c.Days, c.Weeks, c.WeeksRead, c.Line, c.Test, c.Before, c.After, c.Weight, before, after, c.AgreementWithheld})
 }
 
 // Warning kinds of lift tests.
@@ -502,7 +529,11 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 		if ch := r.Calibration[i].Channel; rivalled[ch] || warnedOf(r.Warnings, WarnCurvesDisagree, ch) {
 			c := &r.Calibration[i]
 			c.AgreesBefore, c.AgreesAfter = false, false
-			c.AgreementWithheld = "no verdict on agreement: curves that predict the held-out " + r.Period + "s as well put " + ch + "'s return on both sides of break-even (" + WarnCurvesDisagree + "; see the warnings), so the model's figure beside the test is one of several"
+			where := WarnCurvesDisagree + "; see the warnings"
+			if !warnedOf(r.Warnings, WarnCurvesDisagree, ch) {
+				where = "in the fit without the lift tests; calibrated, the test settles them"
+			}
+			c.AgreementWithheld = "no verdict on agreement: curves that predict the held-out " + r.Period + "s as well put " + ch + "'s return on both sides of break-even (" + where + "), so the model's figure beside the test is one of several"
 			continue
 		}
 		cal := r.Calibration[i]

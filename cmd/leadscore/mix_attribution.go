@@ -222,6 +222,22 @@ type modelShare struct {
 	Withheld    string       `json:"withheld,omitempty"`
 }
 
+// MarshalJSON writes disagrees as null when the verdict is withheld:
+// false would read as an agreement.
+func (m modelShare) MarshalJSON() ([]byte, error) {
+	disagrees := &m.Disagrees
+	if m.Withheld != "" {
+		disagrees = nil
+	}
+	return json.Marshal(struct {
+		Model       string       `json:"model"`
+		Share       mix.Interval `json:"share"`
+		Conversions float64      `json:"conversions"`
+		Disagrees   *bool        `json:"disagrees"`
+		Withheld    string       `json:"withheld,omitempty"`
+	}{m.Model, m.Share, m.Conversions, disagrees, m.Withheld})
+}
+
 // MinComparedConversions is the fewest conversions an attribution model
 // must credit the compared channels in all for its shares to be set
 // against the mix model's as agreeing or not. Above it, the Wilson

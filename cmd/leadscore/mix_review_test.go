@@ -115,13 +115,13 @@ func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
 		Comparison []struct {
 			Disagrees []string `json:"disagrees"`
 			ByModel   []struct {
-				Disagrees bool   `json:"disagrees"`
+				Disagrees *bool  `json:"disagrees"`
 				Withheld  string `json:"withheld"`
 			} `json:"by_model"`
 		} `json:"comparison"`
 		Calibration []struct {
-			AgreesBefore bool   `json:"agrees_before"`
-			AgreesAfter  bool   `json:"agrees_after"`
+			AgreesBefore *bool  `json:"agrees_before"`
+			AgreesAfter  *bool  `json:"agrees_after"`
 			Withheld     string `json:"agreement_withheld"`
 		} `json:"calibration"`
 		Warnings []struct {
@@ -133,7 +133,7 @@ func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
 	for _, c := range doc.Comparison {
 		assert.Empty(t, c.Disagrees)
 		for _, m := range c.ByModel {
-			assert.False(t, m.Disagrees)
+			assert.Nil(t, m.Disagrees, "a withheld verdict is null, not false (an agreement)")
 			assert.Contains(t, m.Withheld, "poor_fit")
 		}
 	}
@@ -142,7 +142,8 @@ func TestMixReviewPoorFitWithholdsComparisons(t *testing.T) {
 	require.NotEmpty(t, doc.Calibration)
 	for _, c := range doc.Calibration {
 		assert.Contains(t, c.Withheld, "poor_fit")
-		assert.False(t, c.AgreesBefore || c.AgreesAfter)
+		assert.Nil(t, c.AgreesBefore, "a withheld verdict is null, not false (a disagreement)")
+		assert.Nil(t, c.AgreesAfter)
 	}
 	for _, w := range doc.Warnings {
 		assert.NotContains(t, w.Kind, "lift_test", "no verdict on a lift test under a bad fit")
