@@ -87,22 +87,14 @@ func (c Calibration) MarshalJSON() ([]byte, error) {
 	if c.AgreementWithheld != "" {
 		before, after = nil, nil
 	}
+	// The three fields are Calibration's last: the JSON keeps its order.
+	type plain Calibration
 	return json.Marshal(struct {
-		Channel           string   `json:"channel"`
-		Start             string   `json:"start"`
-		End               string   `json:"end"`
-		Days              int      `json:"days"`
-		Weeks             int      `json:"weeks"`
-		WeeksRead         float64  `json:"weeks_read"`
-		Line              int      `json:"line,omitempty"`
-		Test              Interval `json:"test"`
-		Before            Interval `json:"before"`
-		After             Interval `json:"after"`
-		Weight            float64  `json:"weight"`
-		AgreesBefore      *bool    `json:"agrees_before"`
-		AgreesAfter       *bool    `json:"agrees_after"`
-		AgreementWithheld string   `json:"agreement_withheld,omitempty"`
-	}{c.Channel, c.Start, c.End, c.Days, c.Weeks, c.WeeksRead, c.Line, c.Test, c.Before, c.After, c.Weight, before, after, c.AgreementWithheld})
+		plain
+		AgreesBefore      *bool  `json:"agrees_before"`
+		AgreesAfter       *bool  `json:"agrees_after"`
+		AgreementWithheld string `json:"agreement_withheld,omitempty"`
+	}{plain(c), before, after, c.AgreementWithheld})
 }
 
 // Warning kinds of lift tests.

@@ -229,13 +229,13 @@ func (m modelShare) MarshalJSON() ([]byte, error) {
 	if m.Withheld != "" {
 		disagrees = nil
 	}
+	// The two fields are modelShare's last: the JSON keeps its order.
+	type plain modelShare
 	return json.Marshal(struct {
-		Model       string       `json:"model"`
-		Share       mix.Interval `json:"share"`
-		Conversions float64      `json:"conversions"`
-		Disagrees   *bool        `json:"disagrees"`
-		Withheld    string       `json:"withheld,omitempty"`
-	}{m.Model, m.Share, m.Conversions, disagrees, m.Withheld})
+		plain
+		Disagrees *bool  `json:"disagrees"`
+		Withheld  string `json:"withheld,omitempty"`
+	}{plain(m), disagrees, m.Withheld})
 }
 
 // MinComparedConversions is the fewest conversions an attribution model
