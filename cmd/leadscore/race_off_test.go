@@ -2,4 +2,5 @@
 
 package main
 
+// raceDetector: see race_on_test.go.
 const raceDetector = false
