@@ -345,6 +345,13 @@ func trueLinearROAS(spend []float64, decay, roas float64) float64 {
 
 // readCSVs reads dir's spend.csv and kpi.csv.
 func readCSVs(t *testing.T, dir string) Data {
+	d, _ := readDir(t, dir, "", false)
+	return d
+}
+
+// readDir reads dir's spend.csv, the KPI column of its kpi.csv ("" for
+// the one there is), and with controls its controls.csv, as mix does.
+func readDir(t *testing.T, dir, column string, controls bool) (Data, Assembled) {
 	t.Helper()
 	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
 	f, err := os.Open(filepath.Join(dir, "spend.csv"))
@@ -355,11 +362,20 @@ func readCSVs(t *testing.T, dir string) Data {
 	g, err := os.Open(filepath.Join(dir, "kpi.csv"))
 	require.NoError(t, err)
 	defer g.Close()
-	kpi, _, err := ReadWeekly(g, "KPI", "", fail)
+	kpi, _, err := ReadWeekly(g, "KPI", column, fail)
 	require.NoError(t, err)
-	d, _, err := Assemble(rows, kpi, nil)
+	var ctl *Series
+	if controls {
+		h, err := os.Open(filepath.Join(dir, "controls.csv"))
+		require.NoError(t, err)
+		defer h.Close()
+		c, _, err := ReadWeekly(h, "controls", "*", fail)
+		require.NoError(t, err)
+		ctl = &c
+	}
+	d, a, err := Assemble(rows, kpi, ctl)
 	require.NoError(t, err)
-	return d
+	return d, a
 }
 
 // A channel whose return rival curves put on both sides of break-even has

@@ -1,7 +1,6 @@
 package mix
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,25 +13,7 @@ import (
 // channels' spend, revenue, and the controls.
 func readRobyn(t *testing.T) Data {
 	t.Helper()
-	dir := filepath.Join("..", "testdata", "mix", "robyn")
-	fail := func(line int, err error) { t.Errorf("line %d: %v", line, err) }
-	f, err := os.Open(filepath.Join(dir, "spend.csv"))
-	require.NoError(t, err)
-	defer f.Close()
-	rows, _, err := ReadSpend(f, fail)
-	require.NoError(t, err)
-	g, err := os.Open(filepath.Join(dir, "kpi.csv"))
-	require.NoError(t, err)
-	defer g.Close()
-	kpi, _, err := ReadWeekly(g, "KPI", "revenue", fail)
-	require.NoError(t, err)
-	h, err := os.Open(filepath.Join(dir, "controls.csv"))
-	require.NoError(t, err)
-	defer h.Close()
-	controls, _, err := ReadWeekly(h, "controls", "*", fail)
-	require.NoError(t, err)
-	d, a, err := Assemble(rows, kpi, &controls)
-	require.NoError(t, err)
+	d, a := readDir(t, filepath.Join("..", "testdata", "mix", "robyn"), "revenue", true)
 	assert.Equal(t, Assembled{}, a, "every spend row on a KPI week, none missing")
 	return d
 }

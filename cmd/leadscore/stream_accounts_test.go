@@ -28,6 +28,48 @@ func accountLines(out string) []string {
 	return lines
 }
 
+// accountStandings returns, for each account change line of account id in
+// a stream's output, when it was, its cause, and the stage and score it
+// changed to.
+func accountStandings(t *testing.T, out, id string) (at, cause, stage []string, score []float64) {
+	t.Helper()
+	for _, l := range accountLines(out) {
+		var line struct {
+			AccountID string `json:"account_id"`
+			At        string `json:"at"`
+			Cause     string `json:"cause"`
+			To        struct {
+				Stage string  `json:"stage"`
+				Score float64 `json:"score"`
+			} `json:"to"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &line))
+		if line.AccountID == id {
+			at, cause = append(at, line.At), append(cause, line.Cause)
+			stage, score = append(stage, line.To.Stage), append(score, line.To.Score)
+		}
+	}
+	return at, cause, stage, score
+}
+
+// accountStanding returns the stage and total of account id in the rows of
+// score --accounts, and whether it has a row.
+func accountStanding(t *testing.T, rows, id string) (stage string, total float64, ok bool) {
+	t.Helper()
+	for _, r := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+		var row struct {
+			ID    string  `json:"id"`
+			Total float64 `json:"total"`
+			Stage string  `json:"stage"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r), &row))
+		if row.ID == id {
+			return row.Stage, row.Total, true
+		}
+	}
+	return "", 0, false
+}
+
 // The account changes of testdata/stream/accounts.ndjson (one account of
 // three people, and a free-mail lead) under testdata/accounts's model,
 // worked out by hand:
@@ -472,42 +514,22 @@ func TestStreamAccountsPersonJoinsAtCreation(t *testing.T) {
 `
 	code, out, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
 	require.Equal(t, exitOK, code, errOut)
-	type standing struct {
-		Stage string  `json:"stage"`
-		Score float64 `json:"score"`
-	}
 	var got []string
-	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		var line struct {
-			AccountID string   `json:"account_id"`
-			At        string   `json:"at"`
-			Cause     string   `json:"cause"`
-			To        standing `json:"to"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(l), &line))
-		if line.AccountID == "A-ACME" {
-			got = append(got, fmt.Sprintf("%s %s %q %v", line.At, line.Cause, line.To.Stage, line.To.Score))
-		}
+	ats, causes, stages, scores := accountStandings(t, out, "A-ACME")
+	for i := range ats {
+		got = append(got, fmt.Sprintf("%s %s %q %v", ats[i], causes[i], stages[i], scores[i]))
 	}
 	lead := `{"id":"C1","email":"c1@acme.com","title":"VP Engineering","country":"US","created_at":"2026-10-05T00:00:00Z","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}` + "\n"
 	var want []string
 	for _, at := range []string{"2026-09-25T10:00:00Z", "2026-10-05T00:00:00Z"} {
 		code, rows, errOut := leadscore(t, lead, "score", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--at", at, "--quiet")
 		require.Equal(t, exitOK, code, errOut)
-		for _, r := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
-			var row struct {
-				ID    string  `json:"id"`
-				Total float64 `json:"total"`
-				Stage string  `json:"stage"`
+		if stage, total, ok := accountStanding(t, rows, "A-ACME"); ok {
+			cause := "event"
+			if len(want) > 0 {
+				cause = "recheck"
 			}
-			require.NoError(t, json.Unmarshal([]byte(r), &row))
-			if row.ID == "A-ACME" {
-				cause := "event"
-				if len(want) > 0 {
-					cause = "recheck"
-				}
-				want = append(want, fmt.Sprintf("%s %s %q %v", at, cause, row.Stage, row.Total))
-			}
+			want = append(want, fmt.Sprintf("%s %s %q %v", at, cause, stage, total))
 		}
 	}
 	require.Equal(t, want, got, "the stream's account lines are score --accounts at their times")
@@ -628,19 +650,9 @@ func TestStreamAccountsCreatedField(t *testing.T) {
 	lead := `{"id":"C1","email":"c1@acme.com","title":"VP Engineering","country":"US","signup_at":"2026-10-05T00:00:00Z","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}` + "\n"
 	acme := func(out string) []string {
 		var got []string
-		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-			var line struct {
-				AccountID string `json:"account_id"`
-				At        string `json:"at"`
-				To        struct {
-					Stage string  `json:"stage"`
-					Score float64 `json:"score"`
-				} `json:"to"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(l), &line))
-			if line.AccountID == "A-ACME" {
-				got = append(got, fmt.Sprintf("%s %q %v", line.At, line.To.Stage, line.To.Score))
-			}
+		ats, _, stages, scores := accountStandings(t, out, "A-ACME")
+		for i := range ats {
+			got = append(got, fmt.Sprintf("%s %q %v", ats[i], stages[i], scores[i]))
 		}
 		return got
 	}
@@ -648,19 +660,9 @@ func TestStreamAccountsCreatedField(t *testing.T) {
 		args := append([]string{"score", "--model", model, "--accounts", accounts, "--at", at, "--quiet"}, flags...)
 		code, rows, errOut := leadscore(t, lead, args...)
 		require.Equal(t, exitOK, code, errOut)
-		for _, r := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
-			var row struct {
-				ID    string  `json:"id"`
-				Total float64 `json:"total"`
-				Stage string  `json:"stage"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(r), &row))
-			if row.ID == "A-ACME" {
-				return fmt.Sprintf("%s %q %v", at, row.Stage, row.Total)
-			}
-		}
-		t.Fatalf("score --accounts at %s wrote no row of A-ACME", at)
-		return ""
+		stage, total, ok := accountStanding(t, rows, "A-ACME")
+		require.True(t, ok, "score --accounts at %s wrote no row of A-ACME", at)
+		return fmt.Sprintf("%s %q %v", at, stage, total)
 	}
 
 	state := t.TempDir()
