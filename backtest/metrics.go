@@ -69,26 +69,39 @@ func byScore(xs []scored) (sorted []scored, pos, neg float64) {
 }
 
 func auc(xs []scored) *float64 {
-	xs, pos, neg := byScore(xs)
-	if pos == 0 || neg == 0 {
+	// Each class's scores sorted as plain numbers (much cheaper than a
+	// sort of the leads), then walked together a score at a time.
+	var ps, ns []float64
+	for _, x := range xs {
+		if x.pos {
+			ps = append(ps, x.score)
+		} else {
+			ns = append(ns, x.score)
+		}
+	}
+	if len(ps) == 0 || len(ns) == 0 {
 		return nil
 	}
+	slices.Sort(ps)
+	slices.Sort(ns)
 	var below, wins float64 // negatives with a lower score; pairs won
-	for i := 0; i < len(xs); {
-		j := i
-		var p, n float64
-		for ; j < len(xs) && xs[j].score == xs[i].score; j++ {
-			if xs[j].pos {
-				p++
-			} else {
-				n++
-			}
+	for i, j := 0, 0; i < len(ps) || j < len(ns); {
+		var s, p, n float64
+		if j == len(ns) || i < len(ps) && cmp.Compare(ps[i], ns[j]) <= 0 {
+			s, p, i = ps[i], 1, i+1
+		} else {
+			s, n, j = ns[j], 1, j+1
+		}
+		for ; i < len(ps) && ps[i] == s; i++ {
+			p++
+		}
+		for ; j < len(ns) && ns[j] == s; j++ {
+			n++
 		}
 		wins += p*below + 0.5*p*n
 		below += n
-		i = j
 	}
-	return finite(wins / (pos * neg))
+	return finite(wins / (float64(len(ps)) * float64(len(ns))))
 }
 
 // ks is the Kolmogorov–Smirnov statistic: the largest gap between the
@@ -122,23 +135,13 @@ func ks(xs []scored) (*float64, float64) {
 // same score share a decile whatever their order (some deciles may be
 // empty when many leads tie). It returns each lead's decile (0 to 9).
 func deciles(scores []float64) []int {
-	idx := make([]int, len(scores))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return scores[idx[a]] > scores[idx[b]] })
+	asc := slices.Clone(scores)
+	slices.Sort(asc)
 	out := make([]int, len(scores))
 	n := len(scores)
-	for i := 0; i < n; {
-		j := i
-		for j < n && scores[idx[j]] == scores[idx[i]] {
-			j++
-		}
-		d := 10 * i / n
-		for k := i; k < j; k++ {
-			out[idx[k]] = d
-		}
-		i = j
+	for i, s := range scores {
+		higher := n - sort.Search(n, func(k int) bool { return asc[k] > s })
+		out[i] = 10 * higher / n
 	}
 	return out
 }

@@ -29,3 +29,31 @@ func TestByScoreIsAStableSort(t *testing.T) {
 		}
 	}
 }
+
+// deciles puts each lead in floor(10 × leads scoring strictly higher /
+// leads), counted pair by pair here, ties and -0 among the scores.
+func TestDecilesCountStrictlyHigher(t *testing.T) {
+	r := rand.New(rand.NewPCG(28, 6))
+	values := []float64{math.Copysign(0, -1), 0, 1.5, -3, 7, 7.25, 100}
+	for trial := 0; trial < 100; trial++ {
+		scores := make([]float64, 1+r.IntN(200))
+		for i := range scores {
+			scores[i] = values[r.IntN(len(values))]
+			if trial%2 == 1 {
+				scores[i] += float64(r.IntN(40))
+			}
+		}
+		got := deciles(scores)
+		for i, s := range scores {
+			higher := 0
+			for _, o := range scores {
+				if o > s {
+					higher++
+				}
+			}
+			if want := 10 * higher / len(scores); got[i] != want {
+				t.Fatalf("trial %d, lead %d (score %v): decile %d, want %d", trial, i, s, got[i], want)
+			}
+		}
+	}
+}

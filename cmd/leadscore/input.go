@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
@@ -180,9 +183,10 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // verdicts in its leads ("dispositions" beside "events"): a command that
 // must replay every lead for them (a backtest's verdict view, the review
 // page's feedback) learns it before the leads are read. It reads the file
-// once, in chunks; CSV leads cannot carry them. A pipe is not looked at:
-// what it was read would be lost to the command (its leads' verdicts
-// still count, but hand-offs without one are not replayed for them).
+// once, in chunks, its parts on every core at once (the commands wait for
+// it); CSV leads cannot carry them. A pipe is not looked at: what it was
+// read would be lost to the command (its leads' verdicts still count, but
+// hand-offs without one are not replayed for them).
 func carriesVerdicts(name string) bool {
 	if strings.EqualFold(filepath.Ext(name), ".csv") || !regularFile(name) {
 		return false
@@ -192,19 +196,45 @@ func carriesVerdicts(name string) bool {
 		return false
 	}
 	defer f.Close()
-	needle := []byte(`"dispositions"`)
-	buf := make([]byte, 1<<20)
-	keep := 0
-	for {
-		n, err := f.Read(buf[keep:])
-		if bytes.Contains(buf[:keep+n], needle) {
-			return true
-		}
-		if err != nil {
-			return false
-		}
-		keep = copy(buf, buf[keep+n-min(keep+n, len(needle)-1):keep+n])
+	st, err := f.Stat()
+	if err != nil {
+		return false
 	}
+	return containsAt(f, st.Size(), []byte(`"dispositions"`), runtime.GOMAXPROCS(0), 1<<20)
+}
+
+// containsAt reports whether the first size bytes of r hold needle,
+// reading them in up to parts parts of at least 8 chunks at once, each a
+// chunk of bytes at a time; one part's find stops the others.
+func containsAt(r io.ReaderAt, size int64, needle []byte, parts int, chunk int64) bool {
+	parts = max(1, min(parts, int(size/(8*chunk))))
+	per := (size + int64(parts) - 1) / int64(parts)
+	var found atomic.Bool
+	var wg sync.WaitGroup
+	for p := range parts {
+		from, to := int64(p)*per, min(size, int64(p+1)*per)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Each chunk but the file's first starts len(needle)-1 bytes
+			// early, so that a needle across a boundary is seen whole.
+			buf := make([]byte, chunk+int64(len(needle))-1)
+			for at := from; at < to && !found.Load(); at += chunk {
+				start := max(0, at-int64(len(needle)-1))
+				end := min(size, at+chunk)
+				n, err := r.ReadAt(buf[:end-start], start)
+				if bytes.Contains(buf[:n], needle) {
+					found.Store(true)
+					return
+				}
+				if err != nil && err != io.EOF || n < int(end-start) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return found.Load()
 }
 
 // rowLimit is the value of --max-row: the longest row read, in bytes. A

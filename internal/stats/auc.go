@@ -1,9 +1,9 @@
 package stats
 
 import (
-	"cmp"
 	"math"
 	"slices"
+	"sort"
 )
 
 // AUC is an area under the ROC curve with DeLong's variance.
@@ -33,50 +33,34 @@ func (a AUC) Interval() (lo, hi float64, ok bool) {
 // share of negatives it outscores (ties half); for each negative, the
 // share of positives that outscore it.
 func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNeg []int) {
-	type lead struct {
-		score float64
-		i     int
-	}
-	order := make([]lead, len(scores))
-	var nPos, nNeg float64
+	// Each class's scores sorted (a sort of plain numbers, much cheaper
+	// than one of the leads by score); a lead's ties and the other class
+	// below it are then two binary searches.
+	var ps, ns []float64
 	for i, s := range scores {
-		order[i] = lead{s, i}
 		if pos[i] {
-			nPos++
+			ps, idxPos = append(ps, s), append(idxPos, i)
 		} else {
-			nNeg++
+			ns, idxNeg = append(ns, s), append(idxNeg, i)
 		}
 	}
-	slices.SortFunc(order, func(a, b lead) int { return cmp.Compare(a.score, b.score) })
+	slices.Sort(ps)
+	slices.Sort(ns)
+	nPos, nNeg := float64(len(ps)), float64(len(ns))
+	// below and equal count the sorted xs under s and equal to it.
+	below := func(xs []float64, s float64) (float64, float64) {
+		lo, _ := slices.BinarySearch(xs, s)
+		ties := sort.Search(len(xs)-lo, func(k int) bool { return xs[lo+k] > s })
+		return float64(lo), float64(ties)
+	}
 	v10, v01 = make([]float64, len(scores)), make([]float64, len(scores))
-	var negBelow, posBelow float64
-	for i := 0; i < len(order); {
-		j := i
-		var p, n float64
-		for ; j < len(order) && order[j].score == order[i].score; j++ {
-			if pos[order[j].i] {
-				p++
-			} else {
-				n++
-			}
-		}
-		for _, l := range order[i:j] {
-			if pos[l.i] {
-				v10[l.i] = (negBelow + 0.5*n) / nNeg
-			} else {
-				v01[l.i] = (nPos - posBelow - p + 0.5*p) / nPos
-			}
-		}
-		negBelow += n
-		posBelow += p
-		i = j
+	for _, i := range idxPos {
+		negBelow, n := below(ns, scores[i])
+		v10[i] = (negBelow + 0.5*n) / nNeg
 	}
-	for i, p := range pos {
-		if p {
-			idxPos = append(idxPos, i)
-		} else {
-			idxNeg = append(idxNeg, i)
-		}
+	for _, i := range idxNeg {
+		posBelow, p := below(ps, scores[i])
+		v01[i] = (nPos - posBelow - p + 0.5*p) / nPos
 	}
 	return v10, v01, idxPos, idxNeg
 }
