@@ -29,7 +29,6 @@ func finite(v float64) *float64 {
 type scored struct {
 	score float64
 	pos   bool
-	place int32 // byScore's tie-break (in the padding: no room taken)
 }
 
 // AUC is the area under the ROC curve of the scores for the label: the
@@ -44,34 +43,35 @@ func AUC(scores []float64, positive []bool) *float64 {
 	return auc(xs)
 }
 
-// byScore returns a copy of xs sorted by score, lowest first, and how many
-// are positive and negative.
-// The order is a stable sort's: ties (by cmp.Compare) keep their places.
-func byScore(xs []scored) (sorted []scored, pos, neg float64) {
-	sorted = append([]scored(nil), xs...)
-	for i := range sorted {
-		sorted[i].place = int32(i)
+func auc(xs []scored) *float64 {
+	gs, pos, neg := groups(xs)
+	if pos == 0 || neg == 0 {
+		return nil
 	}
-	slices.SortFunc(sorted, func(a, b scored) int {
-		if c := cmp.Compare(a.score, b.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.place, b.place)
-	})
-	for _, x := range sorted {
-		if x.pos {
-			pos++
-		} else {
-			neg++
-		}
+	var below, wins float64 // negatives with a lower score; pairs won
+	for _, g := range gs {
+		wins += g.p*below + 0.5*g.p*g.n
+		below += g.n
 	}
-	return sorted, pos, neg
+	return finite(wins / (pos * neg))
 }
 
-func auc(xs []scored) *float64 {
-	// Each class's scores sorted as plain numbers (much cheaper than a
-	// sort of the leads), then walked together a score at a time.
-	var ps, ns []float64
+// group is the leads of one score: p positive, n negative.
+type group struct{ score, p, n float64 }
+
+// groups are the leads' scores, lowest first, each with how many leads of
+// each class have it (equal as ==: -0 and 0 are one score), and how many
+// leads are positive and negative. Each class's scores are sorted as
+// plain numbers (much cheaper than a sort of the leads) and walked
+// together.
+func groups(xs []scored) (gs []group, pos, neg float64) {
+	np := 0
+	for _, x := range xs {
+		if x.pos {
+			np++
+		}
+	}
+	ps, ns := make([]float64, 0, np), make([]float64, 0, len(xs)-np)
 	for _, x := range xs {
 		if x.pos {
 			ps = append(ps, x.score)
@@ -79,53 +79,48 @@ func auc(xs []scored) *float64 {
 			ns = append(ns, x.score)
 		}
 	}
-	if len(ps) == 0 || len(ns) == 0 {
-		return nil
-	}
 	slices.Sort(ps)
 	slices.Sort(ns)
-	var below, wins float64 // negatives with a lower score; pairs won
 	for i, j := 0, 0; i < len(ps) || j < len(ns); {
-		var s, p, n float64
+		var g group
 		if j == len(ns) || i < len(ps) && cmp.Compare(ps[i], ns[j]) <= 0 {
-			s, p, i = ps[i], 1, i+1
+			g.score, g.p, i = ps[i], 1, i+1
 		} else {
-			s, n, j = ns[j], 1, j+1
+			g.score, g.n, j = ns[j], 1, j+1
 		}
-		for ; i < len(ps) && ps[i] == s; i++ {
-			p++
+		for ; i < len(ps) && ps[i] == g.score; i++ {
+			g.p++
 		}
-		for ; j < len(ns) && ns[j] == s; j++ {
-			n++
+		for ; j < len(ns) && ns[j] == g.score; j++ {
+			g.n++
 		}
-		wins += p*below + 0.5*p*n
-		below += n
+		gs = append(gs, g)
 	}
-	return finite(wins / (float64(len(ps)) * float64(len(ns))))
+	return gs, float64(len(ps)), float64(len(ns))
 }
 
 // ks is the Kolmogorov–Smirnov statistic: the largest gap between the
 // share of positive and of negative leads scoring at or below a score, and
 // that score. nil when either class is empty.
 func ks(xs []scored) (*float64, float64) {
-	xs, pos, neg := byScore(xs)
+	gs, pos, neg := groups(xs)
 	if pos == 0 || neg == 0 {
 		return nil, 0
 	}
 	var p, n, best, at float64
-	for i := 0; i < len(xs); {
-		j := i
-		for ; j < len(xs) && xs[j].score == xs[i].score; j++ {
-			if xs[j].pos {
-				p++
-			} else {
-				n++
+	for _, g := range gs {
+		p, n = p+g.p, n+g.n
+		if d := math.Abs(n/neg - p/pos); d > best+1e-12 { // not a rounding error's worth more
+			best, at = d, g.score
+		}
+	}
+	if best > 0 && at == 0 { // -0 or 0: the sign of the first lead scoring it
+		for _, x := range xs {
+			if x.score == 0 {
+				at = x.score
+				break
 			}
 		}
-		if d := math.Abs(n/neg - p/pos); d > best+1e-12 { // not a rounding error's worth more
-			best, at = d, xs[i].score
-		}
-		i = j
 	}
 	return finite(best), at
 }

@@ -3,7 +3,6 @@ package stats
 import (
 	"math"
 	"slices"
-	"sort"
 )
 
 // AUC is an area under the ROC curve with DeLong's variance.
@@ -33,10 +32,18 @@ func (a AUC) Interval() (lo, hi float64, ok bool) {
 // share of negatives it outscores (ties half); for each negative, the
 // share of positives that outscore it.
 func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNeg []int) {
-	// Each class's scores sorted (a sort of plain numbers, much cheaper
-	// than one of the leads by score); a lead's ties and the other class
-	// below it are then two binary searches.
-	var ps, ns []float64
+	// Each class's scores sorted as plain numbers (much cheaper than a
+	// sort of the leads), walked together into the distinct scores with
+	// each class's count below and at each; a lead then finds its score
+	// among the distinct ones.
+	np := 0
+	for _, p := range pos {
+		if p {
+			np++
+		}
+	}
+	ps, ns := make([]float64, 0, np), make([]float64, 0, len(pos)-np)
+	idxPos, idxNeg = make([]int, 0, np), make([]int, 0, len(pos)-np)
 	for i, s := range scores {
 		if pos[i] {
 			ps, idxPos = append(ps, s), append(idxPos, i)
@@ -46,21 +53,43 @@ func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNe
 	}
 	slices.Sort(ps)
 	slices.Sort(ns)
-	nPos, nNeg := float64(len(ps)), float64(len(ns))
-	// below and equal count the sorted xs under s and equal to it.
-	below := func(xs []float64, s float64) (float64, float64) {
-		lo, _ := slices.BinarySearch(xs, s)
-		ties := sort.Search(len(xs)-lo, func(k int) bool { return xs[lo+k] > s })
-		return float64(lo), float64(ties)
+	type group struct{ score, negBelow, n, posBelow, p float64 }
+	gs := make([]group, 0, 64)
+	for i, j := 0, 0; i < len(ps) || j < len(ns); {
+		g := group{negBelow: float64(j), posBelow: float64(i)}
+		if j == len(ns) || i < len(ps) && ps[i] <= ns[j] {
+			g.score = ps[i]
+		} else {
+			g.score = ns[j]
+		}
+		for ; i < len(ps) && ps[i] == g.score; i++ {
+			g.p++
+		}
+		for ; j < len(ns) && ns[j] == g.score; j++ {
+			g.n++
+		}
+		gs = append(gs, g)
 	}
+	at := func(s float64) group { // the group of s: the first not below it
+		lo, hi := 0, len(gs)
+		for lo < hi {
+			if mid := int(uint(lo+hi) >> 1); gs[mid].score < s {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		return gs[lo]
+	}
+	nPos, nNeg := float64(len(ps)), float64(len(ns))
 	v10, v01 = make([]float64, len(scores)), make([]float64, len(scores))
 	for _, i := range idxPos {
-		negBelow, n := below(ns, scores[i])
-		v10[i] = (negBelow + 0.5*n) / nNeg
+		g := at(scores[i])
+		v10[i] = (g.negBelow + 0.5*g.n) / nNeg
 	}
 	for _, i := range idxNeg {
-		posBelow, p := below(ps, scores[i])
-		v01[i] = (nPos - posBelow - p + 0.5*p) / nPos
+		g := at(scores[i])
+		v01[i] = (nPos - g.posBelow - g.p + 0.5*g.p) / nPos
 	}
 	return v10, v01, idxPos, idxNeg
 }
