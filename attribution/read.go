@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // ReadNDJSON reads journeys, one JSON object per line, calling fn with each
@@ -246,6 +250,54 @@ type Outcome struct {
 	// Lost is when the opportunity was closed as lost; zero when the file
 	// has no lost column, or the lead was not lost.
 	Lost time.Time
+	// Line is the outcome's row in its file (ReadOutcomes); 0 for an
+	// outcome not read from one.
+	Line int
+}
+
+// MaxSuggest bounds the ids a did-you-mean for an unknown id looks
+// through (UnmatchedOutcomes): beyond it, the suggestion would cost more
+// than the run, so a caller need keep no more than MaxSuggest+1 ids.
+const MaxSuggest = 50_000
+
+// UnmatchedOutcome is an outcome row whose lead (or account) the command
+// did not read: its line, its id and why it is not counted.
+type UnmatchedOutcome struct {
+	Line    int
+	ID      string
+	Outcome Outcome
+	Err     error
+}
+
+// UnmatchedOutcomes returns, in line order, the outcomes whose id the
+// leads file did not have (seen reports whether it had one), each with a
+// did-you-mean among ids when there are at most MaxSuggest of them. Call
+// it once every lead has been read: such a row is counted nowhere, so a
+// caller counts it as failed.
+func UnmatchedOutcomes(outcomes map[string]Outcome, seen func(id string) bool, ids []string, what string) []UnmatchedOutcome {
+	if len(ids) > MaxSuggest {
+		ids = nil
+	}
+	var out []UnmatchedOutcome
+	for id, o := range outcomes {
+		if seen(id) {
+			continue
+		}
+		worth := "an opportunity"
+		switch {
+		case !o.Won.IsZero():
+			worth = "a won deal"
+			if o.Revenue != 0 {
+				worth += " of " + numfmt.Group(strconv.FormatFloat(o.Revenue, 'f', -1, 64))
+			}
+		case o.Opportunity.IsZero():
+			worth = "no deal"
+		}
+		out = append(out, UnmatchedOutcome{Line: o.Line, ID: id, Outcome: o, Err: fmt.Errorf("no %s in the %ss file has the id %q, so its outcome (%s) counts nowhere in this report%s", what, what, id, worth,
+			dsl.DidYouMeanOr(id, ids, fmt.Sprintf("check the %s_id, or give the file that holds that %s", what, what)))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
 }
 
 // ReadOutcomes reads CRM outcomes: a CSV with lead_id, opportunity and won
@@ -294,6 +346,7 @@ func readOutcomes(r io.Reader, key, what string, onError func(line int, err erro
 		n.Rows++
 		n.Read++
 		first[id] = line
+		o.Line = line
 		out[id] = o
 	}
 }

@@ -142,8 +142,8 @@ func TestReadOutcomes(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]attribution.Outcome{
-		"L1": {Opportunity: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Won: time.Date(2026, 6, 20, 0, 0, 0, 0, time.UTC), Revenue: 1200},
-		"L2": {Opportunity: time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
+		"L1": {Opportunity: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Won: time.Date(2026, 6, 20, 0, 0, 0, 0, time.UTC), Revenue: 1200, Line: 2},
+		"L2": {Opportunity: time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC), Line: 3},
 	}, out)
 	assert.Equal(t, attribution.Counts{Rows: 9, Read: 2, Failed: 7}, n)
 	assert.Equal(t, []string{
@@ -174,9 +174,9 @@ func TestReadOutcomesLost(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]attribution.Outcome{
-		"L1": {Opportunity: day(1), Won: day(20), Revenue: 1200},
-		"L2": {Opportunity: day(2), Lost: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
-		"L3": {Opportunity: day(3)},
+		"L1": {Opportunity: day(1), Won: day(20), Revenue: 1200, Line: 2},
+		"L2": {Opportunity: day(2), Lost: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Line: 3},
+		"L3": {Opportunity: day(3), Line: 4},
 	}, out)
 	assert.Equal(t, attribution.Counts{Rows: 8, Read: 3, Failed: 5}, n)
 	assert.Equal(t, []string{

@@ -327,10 +327,17 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 		run := &leadsRun{scorer: scorer, asOf: asOf, createdField: *createdField, strict: *strict,
 			verdicts: verdicts, outcomes: outcomes, tf: tf, cut: cut, unknown: &unknown}
+		if *outcomesFile != "" {
+			run.seen = newOutcomesSeen(outcomes)
+		}
 		err = readLeadJourneys(lopts, run, firstRowPerLead(func(line int, j *attribution.Journey, err error) error {
 			return add(*leadsFile, line, j, err)
 		}))
 		leftOut = cut.notCreated
+		if n, summary := run.seen.report(stderr, *outcomesFile); err == nil && n > 0 {
+			problems += n
+			rep.Warnings = append(rep.Warnings, summary)
+		}
 		if n := cut.note(asOf); n != "" && err == nil {
 			fmt.Fprintf(stderr, "%s: %s\n", c.name, n)
 			rep.Warnings = append(rep.Warnings, n)

@@ -83,6 +83,8 @@ type leadsRun struct {
 	strict       bool // unknown data fails the lead
 	verdicts     *feedback.Set
 	outcomes     map[string]attribution.Outcome
+	// seen notes the leads read, for the outcome rows that name none.
+	seen *outcomesSeen
 
 	tf      *touchFields
 	cut     *asOfCut
@@ -116,6 +118,7 @@ func firstRowPerLead(add func(line int, j *attribution.Journey, err error) error
 // was created after --at), and its share of the run's counts. It holds
 // nothing of the decoded lead.
 type leadRow struct {
+	id      string
 	j       *attribution.Journey
 	err     error
 	later   bool // created after --at
@@ -129,6 +132,7 @@ type leadRow struct {
 // and the journeys handed to add in input order, by one goroutine.
 func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j *attribution.Journey, err error) error) error {
 	work := func(_ int, lead scoring.Lead, err error) (r leadRow) {
+		r.id = lead.ID
 		if err == nil {
 			r.unknown = run.scorer.Unknown(lead)
 			if len(r.unknown) > 0 && run.strict {
@@ -145,6 +149,7 @@ func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j 
 		return r
 	}
 	use := func(line int, r leadRow) error {
+		run.seen.saw(r.id)
 		run.unknown.Add(r.unknown)
 		run.tf.events += r.tf.events
 		run.tf.withCampaign += r.tf.withCampaign

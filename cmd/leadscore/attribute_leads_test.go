@@ -29,6 +29,7 @@ import (
 func serialLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j *attribution.Journey, err error) error) error {
 	opts.Bound = false // the reference read every lead into a map
 	return leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
+		run.seen.saw(lead.ID)
 		var j *attribution.Journey
 		if err == nil {
 			us := run.scorer.Unknown(lead)

@@ -167,7 +167,7 @@ func readOutcomes(name string, out *map[string]attribution.Outcome, stderr io.Wr
 	}
 	*out = o
 	if n.Failed > 0 {
-		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n", name, n.Rows, n.Read, n.Failed)
+		fmt.Fprintf(stderr, "%s: %d outcome rows: %d read, %d failed; a failed row is left out (its lead keeps the outcome of an earlier row of it that was read, and otherwise counts as having none: not won); fix the rows and run again\n", name, n.Rows, n.Read, n.Failed)
 	}
 	return n, nil
 }

@@ -357,6 +357,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		snap []*backtest.Measured
 		hold *backtest.HoldoutMeasured // the holdout comparison's, with --holdout
 	}
+	outcomesRead := newOutcomesSeen(outcomes) // the outcome rows naming no lead are named
 	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
 		if verdicts != nil {
 			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
@@ -371,6 +372,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return b
 	}, func(line int, r any) error {
 		b := r.(both)
+		outcomesRead.saw(b.main.ID())
 		if verdicts != nil {
 			seen[b.main.ID()] = true
 		}
@@ -402,6 +404,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		problems += dn.Failed
 	}
+	unmatched, _ := outcomesRead.report(stderr, *outcomesFile) // the report counts them too
+	problems += unmatched
 	var refRows, refFailed int
 	if *reference != "" {
 		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },

@@ -78,7 +78,7 @@ func TestBacktestBadRowsFailAlone(t *testing.T) {
 		"--at", "2026-06-01", "--until", "2026-09-01", leads)
 	assert.Equal(t, exitProblem, code)
 	assert.Equal(t, outcomes+":3: both won and lost are filled in; a deal is one or the other, so empty one of them\n"+
-		outcomes+": 3 outcome rows: 2 read, 1 failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n"+
+		outcomes+": 3 outcome rows: 2 read, 1 failed; a failed row is left out (its lead keeps the outcome of an earlier row of it that was read, and otherwise counts as having none: not won); fix the rows and run again\n"+
 		leads+":4: lead L4: title: want text, got the number 7\n"+
 		leads+":13: broken JSON at byte 2: invalid character 'b' looking for beginning of object key string\n"+
 		leads+":14: lead L1 appears twice; give each lead one row\n"+

@@ -105,6 +105,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	carried := 0
 	won := map[string]time.Time{}
 	problems := 0
+	var outcomesRead *outcomesSeen // notes the leads read, for the outcome rows naming none
 	if *outcomesFile != "" {
 		outcomes := map[string]attribution.Outcome{}
 		n, err := readOutcomes(*outcomesFile, &outcomes, stderr)
@@ -115,6 +116,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		for id, o := range outcomes {
 			won[id] = o.Won
 		}
+		outcomesRead = newOutcomesSeen(outcomes)
 	}
 
 	b := feedback.NewBuilder(scorer, feedback.Options{AsOf: asOf, CampaignField: *campaignField, ChannelField: *channelField, BandWidth: *bandWidth})
@@ -175,6 +177,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	use := func(line int, lr leadResult) error {
 		rows++
+		outcomesRead.saw(lr.id)
 		unknown.Add(lr.unknown)
 		if lr.offered {
 			if lr.listed {
@@ -218,10 +221,15 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if set == nil && carried == 0 {
 		return fail("no verdict to report: give sales' verdicts with %s FILE (a CSV with lead_id, at, status, reason), or in the leads themselves (\"dispositions\": [{\"at\", \"status\", \"reason\"}] beside \"events\")", c.flag("dispositions"))
 	}
+	unmatched, unmatchedNote := outcomesRead.report(stderr, *outcomesFile)
+	problems += unmatched
 	rep := b.Report()
 	// Rows that failed are left out of every figure: the report says so,
 	// beside the figures, not only on stderr.
 	rep.Warnings = append(rep.Warnings, feedback.FailedRows(dn, feedback.Counts{Rows: rows, Failed: failed})...)
+	if unmatchedNote != "" {
+		rep.Warnings = append(rep.Warnings, unmatchedNote)
+	}
 	switch *format {
 	case "html":
 		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))

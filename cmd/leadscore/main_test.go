@@ -585,7 +585,7 @@ func TestAttributeBadCostAndOutcomeRows(t *testing.T) {
 		costs+": 4 cost rows: 1 read, 3 failed; the campaigns of the failed rows have no cost in this report; fix the rows and run again\n"+
 		outcomes+`:3: opportunity: want a time like 2026-03-01T09:30:00Z, got "soon"`+"\n"+
 		outcomes+":4: lead L0000012 already has an outcome on line 2; give each lead one row\n"+
-		outcomes+": 3 outcome rows: 1 read, 2 failed; the leads of the failed rows count as not won in this report; fix the rows and run again\n"+
+		outcomes+": 3 outcome rows: 1 read, 2 failed; a failed row is left out (its lead keeps the outcome of an earlier row of it that was read, and otherwise counts as having none: not won); fix the rows and run again\n"+
 		"1000 journeys read: 1000 used, 0 failed\n", errOut)
 }
 

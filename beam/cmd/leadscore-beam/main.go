@@ -138,7 +138,7 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		report = func() (int, error) {
 			failed, err := countsReport()
 			if n := len(b.OutcomeErrors); n > 0 && err == nil {
-				fmt.Fprintf(stderr, "%s: %d outcome rows failed; their leads count as not won in this report; fix the rows and run again\n", *outcomes, n)
+				fmt.Fprintf(stderr, "%s: %d outcome rows failed; a failed row is left out (its lead keeps the outcome of an earlier row of it that was read, and otherwise counts as having none: not won); fix the rows and run again\n", *outcomes, n)
 				failed += n
 			}
 			return failed, err
@@ -196,7 +196,7 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 			}
 			fmt.Fprintf(stderr, "%d disposition rows: %d used, %d failed\n", n.Read+n.Failed, n.Read, n.Failed)
 			if k := len(f.OutcomeErrors); k > 0 {
-				fmt.Fprintf(stderr, "%s: %d outcome rows failed; their leads count as not won in this report; fix the rows and run again\n", *outcomes, k)
+				fmt.Fprintf(stderr, "%s: %d outcome rows failed; a failed row is left out (its lead keeps the outcome of an earlier row of it that was read, and otherwise counts as having none: not won); fix the rows and run again\n", *outcomes, k)
 				failed += k
 			}
 			return failed + n.Failed, nil

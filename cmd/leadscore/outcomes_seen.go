@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
+)
+
+// outcomesSeen notes which rows of an outcomes file name a lead the
+// command read (scored, failed or created after --at, each a lead of the
+// file), so that the rows naming none are reported at their lines rather
+// than dropped without a word. It keeps only the ids the file has rows
+// for, and the first attribution.MaxSuggest+1 ids read for a did-you-mean.
+// Not safe for concurrent use: call saw from the goroutine that takes the
+// leads in input order.
+type outcomesSeen struct {
+	outcomes map[string]attribution.Outcome
+	had      map[string]bool
+	ids      []string
+}
+
+func newOutcomesSeen(outcomes map[string]attribution.Outcome) *outcomesSeen {
+	return &outcomesSeen{outcomes: outcomes, had: map[string]bool{}}
+}
+
+// saw notes a lead row with the id; a nil outcomesSeen notes nothing.
+func (s *outcomesSeen) saw(id string) {
+	if s == nil || id == "" {
+		return
+	}
+	if _, ok := s.outcomes[id]; ok {
+		s.had[id] = true
+	}
+	if len(s.ids) <= attribution.MaxSuggest { // one more says "too many"
+		s.ids = append(s.ids, id)
+	}
+}
+
+// report writes each outcome row naming no lead read, at its line of file,
+// and a line that sums them up; it returns them, and the summary for the
+// report's warnings ("" for none).
+func (s *outcomesSeen) report(w io.Writer, file string) (int, string) {
+	if s == nil {
+		return 0, ""
+	}
+	un := attribution.UnmatchedOutcomes(s.outcomes, func(id string) bool { return s.had[id] }, s.ids, "lead")
+	if len(un) == 0 {
+		return 0, ""
+	}
+	won, revenue := 0, 0.0
+	for _, u := range un {
+		fmt.Fprintf(w, "%s:%d: %v\n", file, u.Line, u.Err)
+		if !u.Outcome.Won.IsZero() {
+			won++
+			revenue += u.Outcome.Revenue
+		}
+	}
+	verb := "name"
+	if len(un) == 1 {
+		verb = "names"
+	}
+	summary := fmt.Sprintf("%s of %s %s no lead of the leads file (%s, revenue %s): not counted in this report; check their ids (see the lines above)",
+		numfmt.Count(len(un), "outcome row"), file, verb, numfmt.Count(won, "won deal"), numfmt.Group(fnum(revenue)))
+	fmt.Fprintln(w, summary)
+	return len(un), summary
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// An outcome row whose lead id is in no row of the leads file (a typo, a
+// lead missing from the export) is named at its line, with a
+// did-you-mean, by every command that reads outcomes beside leads, and
+// summed up with its won deals and revenue; the command exits 1 (a row
+// failed) and the report's warnings say so. Before, attribute and feedback
+// dropped the deal without a word.
+func TestOutcomeRowNamingNoLeadIsReported(t *testing.T) {
+	data, err := os.ReadFile(td("outcomes.csv"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	// L0000088 is a lead of the bundled file; L000088 is no lead's id.
+	withTypo := strings.TrimRight(string(data), "\n") + "\nL000088,2026-08-01,2026-09-01,100000\n"
+	require.NoError(t, os.WriteFile(outcomes, []byte(withTypo), 0o644))
+	line := strings.Count(withTypo, "\n")
+	want := outcomes + ":" + strconv.Itoa(line) + `: no lead in the leads file has the id "L000088", so its outcome (a won deal of 100,000) counts nowhere in this report; did you mean "L0000088"?`
+	summary := "1 outcome row of " + outcomes + " names no lead of the leads file (1 won deal, revenue 100,000): not counted in this report"
+
+	code, stdout, stderr := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", outcomes, "--at", "2027-02-01", "--models", "first_touch", "--format", "json")
+	assert.Equal(t, exitProblem, code, stderr)
+	assert.Contains(t, stderr, want)
+	assert.Contains(t, stderr, summary)
+	var rep struct {
+		Warnings []string `json:"warnings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+	assert.True(t, containsPrefix(rep.Warnings, summary), "the report's warnings: %q", rep.Warnings)
+
+	code, _, stderr = leadscore(t, "", "feedback", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", outcomes, "--dispositions", td("dispositions.csv"), "--at", "2027-02-01")
+	assert.Equal(t, exitProblem, code, stderr)
+	assert.Contains(t, stderr, want)
+	assert.Contains(t, stderr, summary)
+
+	code, _, stderr = leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", outcomes, "--at", "2026-07-01", td("leads.ndjson"))
+	assert.Equal(t, exitProblem, code, stderr)
+	assert.Contains(t, stderr, want)
+	assert.Contains(t, stderr, summary)
+
+	// The bundled outcomes name only leads of the file: nothing is said.
+	code, _, stderr = leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2027-02-01", "--models", "first_touch")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "names no lead")
+}
+
+func containsPrefix(lines []string, prefix string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
