@@ -217,7 +217,7 @@ func TestFeedbackLeadsThatFailStillCount(t *testing.T) {
 	code, _, errOut := leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", leads, "--dispositions", disp, "--at", "2026-10-01", "--format", "json")
 	assert.Equal(t, exitProblem, code)
 	assert.Equal(t, leads+`:2: lead L0000002: disposition 1: unknown reason "nope"; the reasons are not_decision_maker, too_small, not_icp, just_researching, no_budget, bad_timing, duplicate
-`+leads+`:3: broken JSON at byte 28: invalid character '}' looking for beginning of value
+`+leads+`:3: lead BROKEN: broken JSON at byte 28: invalid character '}' looking for beginning of value
 `+leads+`:6: lead L0000005: email: want text, got the number 5
 `+disp+`:6: no lead in the leads file has the id "NOSUCH"; check the lead_id, or score the file that holds that lead
 7 lead rows: 4 used, 3 failed; 5 disposition rows: 4 used, 1 failed; 3 verdicts carried by the leads

@@ -64,3 +64,14 @@ func containsPrefix(lines []string, prefix string) bool {
 	}
 	return false
 }
+
+// A lead row whose JSON fails to decode (a number out of range) keeps its
+// id in its result row and its message, when the id comes first.
+func TestBrokenRowKeepsItsID(t *testing.T) {
+	leads := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(`{"id":"N1","email":"a@acme.io"}`+"\n"+`{"id":"N2","email":"b@acme.io","annual_revenue":1e400}`+"\n"), 0o644))
+	code, stdout, stderr := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code, stderr)
+	assert.Contains(t, stdout, `{"id":"N2","line":2,"error":"the number 1e400 at byte 54 is out of range`)
+	assert.Contains(t, stderr, leads+":2: lead N2: the number 1e400")
+}

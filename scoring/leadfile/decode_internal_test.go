@@ -93,3 +93,26 @@ func FuzzDecodeObject(f *testing.F) {
 		checkDecodeJSON(t, data)
 	})
 }
+
+// A row that fails to decode still names its lead when its id comes
+// before what breaks it, so that its result row can be joined back.
+func TestIdOfBrokenRow(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"id":"N2","annual_revenue":1e400}`:          "N2",
+		"\ufeff" + `{"id":"N3","x":1e999}`:            "N3",
+		`{"email":"a@b.io","id":"N4","n":1e400}`:      "N4",
+		`{"id":17,"n":1e400}`:                         "17",
+		`{"n":1e400,"id":"N5"}`:                       "N5", // kept as written, read past
+		`{"events":[{"type":"x"}],"id":"N6","x":[1,}`: "N6",
+		`{"x":[1,,"id":"N7"}`:                         "",
+		`{"id":null,"x":1e400}`:                       "",
+		`{"id":{"a":1},"x":1e400}`:                    "",
+		`["id","N8"]`:                                 "",
+		`not json`:                                    "",
+		`{"id":"N9"`:                                  "N9",
+	} {
+		if got := idOfBrokenRow([]byte(in)); got != want {
+			t.Errorf("idOfBrokenRow(%s) = %q, want %q", in, got, want)
+		}
+	}
+}

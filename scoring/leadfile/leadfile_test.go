@@ -105,7 +105,7 @@ func TestBadRowsFailAloneWithTheirLineNumbers(t *testing.T) {
 	assert.Equal(t, []string{
 		`bad-leads.ndjson:2: lead B2: employees: want a whole number, got the text "250"`,
 		`bad-leads.ndjson:3: lead B3: email: required but missing`,
-		`bad-leads.ndjson:4: broken JSON at byte 39: invalid character 'C' looking for beginning of value`,
+		`bad-leads.ndjson:4: lead B4: broken JSON at byte 39: invalid character 'C' looking for beginning of value`,
 		`bad-leads.ndjson:6: lead B5: event 1 (page_view): at: missing; every event needs the time it happened`,
 		`bad-leads.ndjson:7: want a JSON object {...} for the lead, got a list [...]`,
 		`bad-leads.ndjson:8: lead B6: event webinar_attended at 2026-09-20T10:00:00Z: minutes: want a number, got the text "forty"`,
@@ -461,9 +461,9 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 		`{"id":"J5","email":"a@acme.io","events":[{"type":"page_view","at":"2026-09-01"},{"type":"page_view","at":"2026-09-02"}]}` + "\n"
 	_, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(ndjson), InputName: "leads.ndjson"})
 	assert.Equal(t, []string{
-		"leads.ndjson:2: the number 1e400 at byte 49 is out of range: numbers must lie within ±1.8e308",
-		`leads.ndjson:3: key "employees" appears twice in one object (again at byte 47); keep one, since which one counts would be a guess`,
-		`leads.ndjson:4: key "url" appears twice in one object (again at byte 91); keep one, since which one counts would be a guess`,
+		"leads.ndjson:2: lead J2: the number 1e400 at byte 49 is out of range: numbers must lie within ±1.8e308",
+		`leads.ndjson:3: lead J3: key "employees" appears twice in one object (again at byte 47); keep one, since which one counts would be a guess`,
+		`leads.ndjson:4: lead J4: key "url" appears twice in one object (again at byte 91); keep one, since which one counts would be a guess`,
 	}, errs)
 	assert.Equal(t, 5, sum.Rows)
 	assert.Equal(t, 2, sum.Scored, "J1 (after its BOM) and J5 (equal keys in different objects are fine)")

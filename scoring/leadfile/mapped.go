@@ -203,7 +203,7 @@ func (s *mappedSource) next() (row, bool, error) {
 				g.used = true
 				r.events = g.events
 				if len(g.errs) > 0 {
-					r.err = fmt.Errorf("lead %s: its activities could not all be read, and scoring it without them would be wrong:\n  %s", id, g.problems())
+					r.id, r.err = id, fmt.Errorf("its activities could not all be read, and scoring it without them would be wrong:\n  %s", g.problems())
 				}
 			}
 		}

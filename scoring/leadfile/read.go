@@ -39,7 +39,7 @@ func Read(opts Options, fn func(line int, lead scoring.Lead, err error) error) e
 // lead without an id is one).
 func decodeRow(src source, r row) (scoring.Lead, error) {
 	if r.err != nil {
-		return scoring.Lead{}, r.err
+		return scoring.Lead{ID: r.id}, r.err
 	}
 	lead, err := src.decode(r)
 	if err == nil && lead.ID == "" {

@@ -187,6 +187,7 @@ type row struct {
 	rec    []string        // CSV
 	events []scoring.Event // CSV: joined from the events file by the reader
 	err    error           // a read error for this row
+	id     string          // with err: the row's lead, when it is known
 }
 
 // size is how many bytes of input the row holds.
@@ -323,7 +324,7 @@ func work(b *batch, src source, enc encoder, opts Options) {
 	var cells []string
 	for _, r := range b.rows {
 		b.sum.Rows++
-		var lead scoring.Lead
+		lead := scoring.Lead{ID: r.id} // with r.err, its lead when known
 		var res *scoring.Result
 		err := r.err
 		done := false

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -143,10 +144,53 @@ func (s *ndjsonSource) decode(r row) (scoring.Lead, error) {
 			return lead, err
 		}
 	}
+	var lead scoring.Lead
+	var err error
 	if s.small {
-		return decodeJSONSized(r.raw, 8)
+		lead, err = decodeJSONSized(r.raw, 8)
+	} else {
+		lead, err = DecodeJSON(r.raw)
 	}
-	return DecodeJSON(r.raw)
+	if err != nil && lead.ID == "" {
+		lead.ID = idOfBrokenRow(r.raw) // its result row still names its lead
+	}
+	return lead, err
+}
+
+// idOfBrokenRow is the "id" of a JSON object that fails to decode, when
+// it comes before what breaks it and is a text or a number: the object is
+// read key by key, each value kept as written, until the id or an error.
+func idOfBrokenRow(data []byte) string {
+	d := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		var v json.RawMessage
+		if err := d.Decode(&v); err != nil {
+			return ""
+		}
+		if key != "id" {
+			continue
+		}
+		var id any
+		if json.Unmarshal(v, &id) != nil {
+			return ""
+		}
+		switch id := id.(type) {
+		case string:
+			return id
+		case float64:
+			return string(v) // as written: a number's digits
+		}
+		return ""
+	}
+	return ""
 }
 
 func (s *ndjsonSource) unmatched() []int { return nil }
