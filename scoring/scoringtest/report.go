@@ -12,12 +12,14 @@ import (
 )
 
 // Totals counts the cases of some files by outcome; files that could not
-// run count as errors.
+// run count as errors, and as NotRun (their cases did not run, so they
+// are in no other count).
 type Totals struct {
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Pending int `json:"pending"`
 	Errors  int `json:"errors"`
+	NotRun  int `json:"files_not_run"`
 }
 
 // Count totals the outcomes of the files.
@@ -26,6 +28,7 @@ func Count(files []*FileResult) Totals {
 	for _, f := range files {
 		if f.Err != nil {
 			t.Errors++
+			t.NotRun++
 		}
 		for _, c := range f.Cases {
 			switch c.Status {
@@ -77,7 +80,10 @@ func WriteText(w io.Writer, files []*FileResult, verbose bool) error {
 		}
 	}
 	t := Count(files)
-	fmt.Fprintf(&b, "test: %d passed, %d failed, %d skipped", t.Passed, t.Failed+t.Errors, t.Pending)
+	fmt.Fprintf(&b, "test: %d passed, %d failed, %d skipped", t.Passed, t.Failed+t.Errors-t.NotRun, t.Pending)
+	if t.NotRun > 0 {
+		fmt.Fprintf(&b, "; %d %s could not run, so none of %s cases ran (see above)", t.NotRun, plural(t.NotRun, "file", "files"), plural(t.NotRun, "its", "their"))
+	}
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -256,4 +262,12 @@ func WriteJUnit(w io.Writer, files []*FileResult) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// plural is one for n == 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

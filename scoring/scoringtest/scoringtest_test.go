@@ -3,6 +3,7 @@ package scoringtest_test
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -275,4 +276,21 @@ func TestModelPathConfined(t *testing.T) {
 			assert.NotContains(t, got, "root:")
 		})
 	}
+}
+
+// A file that cannot run is counted apart: its cases did not run, so
+// they are neither passed nor failed, and the summary says so.
+func TestSummaryCountsFilesThatCannotRun(t *testing.T) {
+	files := []*scoringtest.FileResult{
+		{File: "broken_test.yaml", Err: errors.New("broken_test.yaml:5:27: the model declares no lead field \"titel\"")},
+		{File: "ok_test.yaml", Model: "m", Cases: []scoringtest.CaseResult{
+			{Name: "a", Status: scoringtest.Pass},
+			{Name: "b", Status: scoringtest.Fail, Pos: "ok_test.yaml:9:5", Failures: []string{"stage: want sql, got mql"}},
+			{Name: "c", Status: scoringtest.Error, Pos: "ok_test.yaml:14:5", Error: "boom"},
+		}},
+	}
+	assert.Equal(t, scoringtest.Totals{Passed: 1, Failed: 1, Errors: 2, NotRun: 1}, scoringtest.Count(files))
+	var b strings.Builder
+	require.NoError(t, scoringtest.WriteText(&b, files, false))
+	assert.True(t, strings.HasSuffix(b.String(), "test: 1 passed, 2 failed, 0 skipped; 1 file could not run, so none of its cases ran (see above)\n"), b.String())
 }
