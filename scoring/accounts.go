@@ -761,6 +761,10 @@ type DuplicateLeadError struct {
 	// is another account's: a lead id names one person, who cannot be a
 	// person of two accounts.
 	FirstAccountID string
+	// FirstNotYet says the first lead with the id was created after the
+	// as-of time: it is not yet one of the account's people either, so
+	// the account counts neither row.
+	FirstNotYet bool
 }
 
 // Error says which account has the lead twice and where the first one is.
@@ -769,8 +773,14 @@ func (e DuplicateLeadError) Error() string {
 	if e.Line {
 		where = fmt.Sprintf("line %d", e.First)
 	}
+	if e.FirstAccountID != "" && e.FirstAccountID != e.AccountID && e.FirstNotYet {
+		return fmt.Sprintf("a lead with this id is already at %s, of account %s but created after the as-of time, so not yet one of its people; this row matches account %s, and one lead id is one person, who cannot count for two accounts, so this row was left out (counted as failed) and neither account counts the lead: give each lead its own id, or one row", where, e.FirstAccountID, e.AccountID)
+	}
 	if e.FirstAccountID != "" && e.FirstAccountID != e.AccountID {
 		return fmt.Sprintf("a lead with this id is already at %s, a person of account %s; this row matches account %s, and one lead id is one person, who cannot count for two accounts, so this one was left out: give each lead its own id, or one row", where, e.FirstAccountID, e.AccountID)
+	}
+	if e.FirstNotYet {
+		return fmt.Sprintf("account %s has a lead with this id already (at %s), created after the as-of time, so not yet one of its people; one lead id is one person, so this row was left out (counted as failed) and the account counts neither row: give each lead one row (merge the two rows' events, with one creation time)", e.AccountID, where)
 	}
 	return fmt.Sprintf("account %s has a lead with this id already (at %s); an account counts each person once, so this one was left out: give each lead one row (merge the two rows' events)", e.AccountID, where)
 }

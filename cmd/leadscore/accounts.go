@@ -296,10 +296,10 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if out.err == nil && out.index >= 0 {
 			// Added here, when it is no duplicate: every matched lead
 			// that passes this check is one of its account's people.
-			if first, ok, err := seen.add(out.hash, out.id, accountLead{out.index, line}); err != nil {
+			if first, firstNotYet, ok, err := seen.add(out.hash, out.id, accountLead{out.index, line}, out.m.p.Created.After(asOf)); err != nil {
 				out.err = err
 			} else if ok {
-				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID}
+				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID, FirstNotYet: firstNotYet}
 			}
 		}
 		if out.err != nil {

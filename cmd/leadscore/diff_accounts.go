@@ -23,6 +23,9 @@ type accountDiff struct {
 	strict, noEvents                        bool
 	maxRow                                  int
 	asOf                                    time.Time
+	// shown are the messages about leads the leads' impact wrote: the
+	// account impact does not write them again.
+	shown map[string]bool
 }
 
 // scoredAccount is what the account impact keeps of one account under one
@@ -120,7 +123,9 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		// The leads the new version could not take as people, each at its
 		// line (the old one's are counted below).
 		for _, line := range run.badLeads {
-			fmt.Fprintln(msgs, line)
+			if !d.shown[line] {
+				fmt.Fprintln(msgs, line)
+			}
 		}
 		if run.badLeadsN > len(run.badLeads) {
 			fmt.Fprintf(msgs, "(%d more not shown)\n", run.badLeadsN-len(run.badLeads))

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// acc is a file of the bundled accounts example.
+func acc(name string) string { return td(filepath.Join("accounts", name)) }
+
+// The leads of these tests: Ana (L01) and Ben (L02) of Acme, a person each.
+const (
+	ana = `{"id":"L01","email":"ana@acme.com","title":"VP Engineering","country":"US","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}`
+	ben = `{"id":"L02","email":"ben@acme.com","title":"Engineering Manager","country":"US","events":[{"type":"page_view","at":"2026-09-20T10:00:00Z","url":"/pricing"}]}`
+)
+
+// diff --accounts names each lead that failed once: a lead the leads'
+// impact could not score (a title that is a number) fails the account
+// impact too, and was named twice.
+func TestDiffAccountsNamesAFailedLeadOnce(t *testing.T) {
+	leads := writeTemp(t, "leads.ndjson", ana+"\n"+
+		`{"id":"L02","email":"ben@acme.com","title":"Engineering Manager","country":"US","created_at":"yesterday","events":[]}`+"\n"+
+		`{"id":"L03","email":"cai@acme.com","title":42,"country":"US","events":[]}`+"\n")
+	code, _, errOut := leadscore(t, "", "diff", acc("model.yaml"), acc("model-v2.yaml"), "--leads", leads, "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01")
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Equal(t, 1, strings.Count(errOut, "leads.ndjson:3: lead L03: title"), errOut)
+	assert.Equal(t, 1, strings.Count(errOut, "leads.ndjson:2: lead L02: created_at"), errOut)
+	assert.Contains(t, errOut, "3 leads: under "+acc("model-v2.yaml")+" 1 matched (0 by account id, 1 by domain), 0 unmatched, 2 failed", errOut)
+}
+
+// Two rows of one lead id whose first is created after the as-of time:
+// the first is counted as not yet created, the second fails, and its
+// message says the first is not one of the account's people either
+// (it said "an account counts each person once", as if the first were).
+func TestDuplicateLeadOfALeadNotYetCreated(t *testing.T) {
+	later := `{"id":"L01","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"2026-10-05T00:00:00Z","events":[]}`
+	earlier := `{"id":"L01","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"2026-09-05T00:00:00Z","events":[]}`
+	leads := writeTemp(t, "leads.ndjson", later+"\n"+earlier+"\n"+ben+"\n")
+	want := "leads.ndjson:2: lead L01: account A-ACME has a lead with this id already (at line 1), created after the as-of time, so not yet one of its people; one lead id is one person, so this row was left out (counted as failed) and the account counts neither row"
+
+	code, out, errOut := leadscore(t, "", "score", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, want)
+	// 3 leads = 1 matched by domain (Ben) + 1 not yet created (line 1, also matched) + 1 failed.
+	assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 2 by domain, 0 unmatched, 1 failed")
+	assert.Contains(t, errOut, "1 lead of the matched created after the as-of time")
+	var acme map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		if r["id"] == "A-ACME" {
+			acme = r
+		}
+	}
+	require.NotNil(t, acme)
+	assert.EqualValues(t, 1, acme["people"], "Ben alone")
+
+	code, _, errOut = leadscore(t, "", "backtest", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", "--outcomes", acc("outcomes.csv"), leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, want)
+}
