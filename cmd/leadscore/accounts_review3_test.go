@@ -64,3 +64,23 @@ func TestDuplicateLeadOfALeadNotYetCreated(t *testing.T) {
 	assert.Equal(t, exitProblem, code, errOut)
 	assert.Contains(t, errOut, want)
 }
+
+// diff --accounts' JSON counts the leads as its text does, with the
+// matched leads not yet created (the text said 1; the JSON had no key).
+func TestDiffAccountsJSONCountsLeadsNotYetCreated(t *testing.T) {
+	later := `{"id":"L01","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"2026-10-05T00:00:00Z","events":[]}`
+	earlier := `{"id":"L01","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"2026-09-05T00:00:00Z","events":[]}`
+	leads := writeTemp(t, "leads.ndjson", later+"\n"+earlier+"\n"+ben+"\n"+`{"id":"L09","email":"joe@gmail.com","events":[]}`+"\n")
+	code, out, errOut := leadscore(t, "", "diff", acc("model.yaml"), acc("model-v2.yaml"), "--leads", leads, "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", "--format", "json")
+	assert.Equal(t, exitProblem, code, errOut)
+	var rep struct {
+		AccountImpact struct {
+			Leads map[string]int `json:"leads"`
+		} `json:"account_impact"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	// 4 leads: line 1 matched but not yet created, line 2 failed (its id
+	// is line 1's), Ben matched and a person, Joe unmatched (free mail).
+	assert.Equal(t, map[string]int{"added": 4, "matched": 2, "matched_by_id": 0, "matched_by_domain": 2, "unmatched": 1, "failed": 1, "people": 1, "not_created": 1}, rep.AccountImpact.Leads)
+	assert.Contains(t, errOut, "1 lead of the matched created after the as-of time")
+}

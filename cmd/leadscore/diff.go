@@ -190,12 +190,12 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 		if *accountsFile != "" {
-			aim, leadsFailed, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
+			aim, aleads, leadsFailed, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
 				specs: [2]string{specs[0], specs[1]}, shown: shown, createdField: *createdField, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
 			if err != nil {
 				return fail("%v", err)
 			}
-			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim}, *accountsFile
+			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim, Leads: aleads}, *accountsFile
 			accountLeadsFailed = leadsFailed
 		}
 	}
