@@ -48,8 +48,8 @@ func TestCreatedFieldAtLeadLevel(t *testing.T) {
 	assert.Contains(t, errOut, "5 lead rows read: 2 failed, 3 used = 2 in the backtest + 1 not created by T0")
 	var bt struct {
 		Leads struct {
-			InBacktest          int `json:"in_backtest"`
-			NotCreated          int `json:"not_created"`
+			InBacktest            int `json:"in_backtest"`
+			NotCreated            int `json:"not_created"`
 			OutcomesWithoutLead   int `json:"outcomes_without_lead"`
 			OutcomesOfFailedLeads int `json:"outcomes_of_failed_leads"`
 		} `json:"leads"`
