@@ -128,8 +128,12 @@ type Person struct {
 	// (no "@") nor a domain (no dot, or a space): kept for the reason it
 	// matches no account.
 	noDomain string
-	values   []any // the person expressions' values, in PersonExprs' order
-	inline   [8]any
+	// several is a value of domain_from that holds several addresses
+	// (two "@", or an address with a comma or semicolon): kept for the
+	// reason it matches no account.
+	several string
+	values  []any // the person expressions' values, in PersonExprs' order
+	inline  [8]any
 }
 
 // Person scores a lead as a person of some account: its Result, its roles,
@@ -232,6 +236,10 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		// in an email_domain field; anything else gives no domain.
 		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
 			p.noDomain = t
+		} else if severalAddresses(t) {
+			// "a@x.com, b@y.com" could be two companies' people: it
+			// matches none rather than the last address's silently.
+			p.several = t
 		} else {
 			p.Domain = s.domain(v)
 		}
@@ -334,6 +342,14 @@ func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, rol
 // it has a dot and no space.
 func looksLikeDomain(v string) bool {
 	return strings.Contains(v, ".") && !strings.ContainsFunc(v, unicode.IsSpace)
+}
+
+// severalAddresses reports whether a value of domain_from holds more than
+// one address: two "@", or an "@" and a comma or semicolon (the
+// separators of address lists).
+func severalAddresses(v string) bool {
+	n := strings.Count(v, "@")
+	return n > 1 || n == 1 && strings.ContainsAny(v, ",;")
 }
 
 func (s *AccountScorer) domain(v string) string {
@@ -444,6 +460,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	}
 	if am.DomainFrom != "" {
 		switch {
+		case p.several != "":
+			why = append(why, fmt.Sprintf("%s %q holds several addresses, so it could be more than one company's people; write the person's own address alone", am.DomainFrom, p.several))
 		case p.noDomain != "":
 			why = append(why, fmt.Sprintf("%s %q is neither an email address (no \"@\") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com", am.DomainFrom, p.noDomain))
 		case p.Domain == "":

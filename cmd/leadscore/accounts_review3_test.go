@@ -84,3 +84,44 @@ func TestDiffAccountsJSONCountsLeadsNotYetCreated(t *testing.T) {
 	assert.Equal(t, map[string]int{"added": 4, "matched": 2, "matched_by_id": 0, "matched_by_domain": 2, "unmatched": 1, "failed": 1, "people": 1, "not_created": 1}, rep.AccountImpact.Leads)
 	assert.Contains(t, errOut, "1 lead of the matched created after the as-of time")
 }
+
+// An email value holding several addresses matches no account (it was
+// matched silently by the domain after its last "@"), with a reason that
+// names the value, in every command that matches.
+func TestSeveralAddressesMatchNoAccount(t *testing.T) {
+	comma := `ana@acme.com, bo@globex.io`
+	semi := `ben@acme.com;x@globex.io`
+	leads := writeTemp(t, "leads.ndjson", `{"id":"L01","email":"`+comma+`","title":"VP Engineering","country":"US","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}`+"\n"+
+		`{"id":"L02","email":"`+semi+`","title":"Engineering Manager","country":"US","events":[]}`+"\n"+
+		`{"id":"L03","email":"cai@acme.com","title":"Engineer","country":"US","events":[]}`+"\n")
+	reason := func(v string) string {
+		return `email "` + v + `" holds several addresses, so it could be more than one company's people; write the person's own address alone`
+	}
+
+	code, _, errOut := leadscore(t, "", "score", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", leads)
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 1 by domain, 2 unmatched, 0 failed")
+	assert.Contains(t, errOut, "leads.ndjson:1: lead L01: no account_id; "+reason(comma))
+	assert.Contains(t, errOut, "leads.ndjson:2: lead L02: no account_id; "+reason(semi))
+
+	code, out, errOut := leadscore(t, "", "backtest", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", "--outcomes", acc("outcomes.csv"), "--format", "json", leads)
+	require.Contains(t, []int{exitOK, exitProblem}, code, errOut)
+	var bt struct {
+		Leads     map[string]int `json:"leads"`
+		Unmatched []struct {
+			ID     string `json:"id"`
+			Reason string `json:"reason"`
+		} `json:"unmatched"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &bt), out)
+	assert.Equal(t, 2, bt.Leads["unmatched"])
+	assert.Equal(t, 1, bt.Leads["matched_by_domain"])
+	require.Len(t, bt.Unmatched, 2)
+	assert.Contains(t, bt.Unmatched[0].Reason, reason(comma))
+
+	in := `{"lead_id":"L01","fields":{"email":"` + comma + `","title":"VP Engineering","country":"US"}}` + "\n" +
+		`{"lead_id":"L01","id":"e1","type":"demo_request","at":"2026-09-25T10:00:00Z"}` + "\n"
+	code, _, errOut = leadscore(t, in, "stream", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "1 to no account (L01: no account_id; "+reason(comma)+")")
+}
