@@ -137,6 +137,13 @@ func (e *evaluator) jsonField(d *jsonscan.Decoder, i int) bool {
 		case dsl.TypeString:
 			v.s = e.text(s)
 		case dsl.TypeTime:
+			if e.blankAt(i, s) {
+				if f.Required {
+					return false
+				}
+				e.setSlot(i, f.Default) // missing, as null is
+				return true
+			}
 			t, err := dsl.ParseTime(s)
 			if err != nil {
 				return false

@@ -125,3 +125,48 @@ func TestSeveralAddressesMatchNoAccount(t *testing.T) {
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, errOut, "1 to no account (L01: no account_id; "+reason(comma)+")")
 }
+
+// declaredCreated is the accounts example's model with created_at declared
+// a time.
+func declaredCreated(t *testing.T) string {
+	t.Helper()
+	src := readFileT(t, acc("model.yaml"))
+	require.Contains(t, src, "  country: string\n")
+	return writeTemp(t, "model.yaml", strings.Replace(src, "  country: string\n", "  country: string\n  created_at: time\n", 1))
+}
+
+// Empty text in the created field is no creation time in every command,
+// also when the model declares the field a time (the lead failed: "want a
+// time ..., got \"\""): Ana, created "" with a demo request on 09-25, is a
+// person of Acme from her first event, as an empty CSV cell makes her.
+func TestEmptyCreatedIsAbsentWhenDeclared(t *testing.T) {
+	model := declaredCreated(t)
+	nd := writeTemp(t, "leads.ndjson", `{"id":"L01","email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":"  ","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}`+"\n"+
+		`{"id":"L02","email":"ben@acme.com","title":"Engineering Manager","country":"US","created_at":"2026-09-01T00:00:00Z","events":[]}`+"\n")
+	for _, args := range [][]string{
+		{"score", "--model", model, "--at", "2026-10-01", "--accounts", acc("accounts.ndjson"), nd},
+		{"score", "--model", model, "--at", "2026-10-01", nd},
+		{"explain", "--model", model, "--at", "2026-10-01", "--accounts", acc("accounts.ndjson"), "--account", "A-ACME", nd},
+		{"backtest", "--model", model, "--at", "2026-10-01", "--accounts", acc("accounts.ndjson"), "--outcomes", acc("outcomes.csv"), nd},
+	} {
+		code, out, errOut := leadscore(t, "", args...)
+		assert.NotContains(t, errOut+out, "want a time", args)
+		assert.NotContains(t, errOut+out, "failed, so not counted", args)
+		if args[0] == "score" && len(args) > 6 {
+			assert.Equal(t, exitOK, code, errOut)
+			assert.Contains(t, errOut, "2 leads: 0 matched by account_id, 2 by domain, 0 unmatched, 0 failed")
+			stage, total, ok := accountStanding(t, out, "A-ACME")
+			require.True(t, ok)
+			// fit 50; engagement: Ana 40 + Ben 0 on top, 5 for Ana engaged: 45.
+			assert.Equal(t, "aware", stage)
+			assert.Equal(t, 95.0, total)
+		}
+	}
+	in := `{"lead_id":"L01","fields":{"email":"ana@acme.com","title":"VP Engineering","country":"US","created_at":""}}` + "\n" +
+		`{"lead_id":"L01","id":"e1","type":"demo_request","at":"2026-09-25T10:00:00Z"}` + "\n"
+	code, out, errOut := leadscore(t, in, "stream", "--model", model, "--accounts", acc("accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitOK, code, errOut)
+	_, _, stage, score := accountStandings(t, out, "A-ACME")
+	assert.Equal(t, []string{"aware"}, stage)
+	assert.Equal(t, []float64{95}, score)
+}
