@@ -300,6 +300,53 @@ func (e *CreatedError) Error() string { return e.Err.Error() }
 // Unwrap returns the reason.
 func (e *CreatedError) Unwrap() error { return e.Err }
 
+// PersonError is the error of a lead that could not be scored as a
+// person for another reason than its created field (a field of the wrong
+// type, a bad event): it carries what matching reads of the lead's data
+// (MatchKeys), so that a command can say which account it would belong to.
+type PersonError struct {
+	AccountID, Domain string
+	Err               error
+}
+
+func (e *PersonError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *PersonError) Unwrap() error { return e.Err }
+
+// WouldBelong returns what matching read of a lead that failed (its
+// account id and domain), when its error carries it (a *CreatedError or a
+// *PersonError): a Matcher finds the account it would belong to.
+func WouldBelong(err error) (accountID, domain string, ok bool) {
+	var ce *CreatedError
+	if errors.As(err, &ce) {
+		return ce.AccountID, ce.Domain, true
+	}
+	var pe *PersonError
+	if errors.As(err, &pe) {
+		return pe.AccountID, pe.Domain, true
+	}
+	return "", "", false
+}
+
+// MatchKeys reads, from a lead's fields as given (decoded, not yet checked
+// against the schema), what matching reads of it: its account id (the
+// id_field, trimmed) and the domain of its domain_from, "" for a value
+// that gives none (see Person). For a lead that failed.
+func (s *AccountScorer) MatchKeys(fields map[string]any) (accountID, domain string) {
+	if f := s.am.IDField; f != "" {
+		accountID, _ = lookupPath(fields, f).(string)
+		accountID = strings.TrimSpace(accountID)
+	}
+	if f := s.am.DomainFrom; f != "" {
+		v, _ := lookupPath(fields, f).(string)
+		if t := strings.TrimSpace(v); t != "" && (strings.Contains(t, "@") || looksLikeDomain(t)) && !severalAddresses(t) {
+			domain = s.domain(v)
+		}
+	}
+	return accountID, domain
+}
+
 // setLastActive sets the time of the latest of the events at or before
 // the as-of time.
 func (p *Person) setLastActive(events []Event) {

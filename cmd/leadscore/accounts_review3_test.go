@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -169,4 +170,41 @@ func TestEmptyCreatedIsAbsentWhenDeclared(t *testing.T) {
 	_, _, stage, score := accountStandings(t, out, "A-ACME")
 	assert.Equal(t, []string{"aware"}, stage)
 	assert.Equal(t, []float64{95}, score)
+}
+
+// explain --account names every lead of the account that failed, whatever
+// the reason (it named only a creation that is no time), with its line,
+// and exits 1 as score --accounts does: Ben's title is a number, Cai's
+// event has no time, Dee's creation is no time, Eve (Acme's by her
+// account id, on a free-mail address) has an event field of the wrong
+// type. Ana is the one person.
+func TestExplainAccountNamesEveryFailedLead(t *testing.T) {
+	leads := writeTemp(t, "leads.ndjson", ana+"\n"+
+		`{"id":"L02","email":"ben@acme.com","title":42,"country":"US","events":[]}`+"\n"+
+		`{"id":"L03","email":"cai@acme.com","title":"Engineer","country":"US","events":[{"type":"page_view","at":"yesterday"}]}`+"\n"+
+		`{"id":"L04","email":"dee@acme.com","title":"Engineer","country":"US","created_at":"soon","events":[]}`+"\n"+
+		`{"id":"L05","account_id":"A-ACME","email":"eve@gmail.com","title":"Engineer","country":"US","events":[{"type":"page_view","at":"2026-09-25T10:00:00Z","url":7}]}`+"\n"+
+		`{"id":"L06","email":"gus@globex.io","title":7,"country":"US","events":[]}`+"\n")
+	args := []string{"explain", "--model", acc("model.yaml"), "--at", "2026-10-01", "--accounts", acc("accounts.ndjson"), "--account", "A-ACME", leads}
+	code, out, errOut := leadscore(t, "", append(args, "--format", "json")...)
+	assert.Equal(t, exitProblem, code, errOut)
+	var x struct {
+		People int            `json:"people"`
+		Failed []failedPerson `json:"failed"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &x), out)
+	assert.Equal(t, 1, x.People)
+	var got []string
+	for _, f := range x.Failed {
+		got = append(got, fmt.Sprintf("%s@%d", f.ID, f.Line))
+	}
+	assert.Equal(t, []string{"L02@2", "L03@3", "L04@4", "L05@5"}, got, "L06 is Globex's")
+	require.Len(t, x.Failed, 4)
+	assert.Equal(t, "title: want text, got the number 42", x.Failed[0].Reason)
+
+	code, out, errOut = leadscore(t, "", args...)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, out, "leads.ndjson:3): failed, so not counted: event 1 (page_view): at: want a time")
+	assert.Contains(t, out, "leads.ndjson:5): failed, so not counted: event page_view at 2026-09-25T10:00:00Z: url: want text, got the number 7")
+	assert.NotContains(t, out, "L06")
 }
