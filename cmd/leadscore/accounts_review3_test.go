@@ -208,3 +208,59 @@ func TestExplainAccountNamesEveryFailedLead(t *testing.T) {
 	assert.Contains(t, out, "leads.ndjson:5): failed, so not counted: event page_view at 2026-09-25T10:00:00Z: url: want text, got the number 7")
 	assert.NotContains(t, out, "L06")
 }
+
+// A fields line whose declared field has the wrong type, before the
+// stream's first event, fails at its own line (it was taken, and its
+// error blamed on the lead's later valid event lines, which were refused),
+// with --accounts or not; the event lines are kept, the lead is counted as
+// failed in the accounts summary (it was "to no account: no fields were
+// given for it"), and Acme stands where score --accounts puts it on the
+// same leads (Cai failing there too).
+func TestStreamFieldsOfWrongTypeFailAtTheirLine(t *testing.T) {
+	in := `{"lead_id":"L3","fields":{"email":"c@acme.com","title":"Analyst","country":"US","account_id":7}}
+{"lead_id":"L1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-20T10:00:00Z"}
+{"lead_id":"L3","id":"e1","type":"page_view","at":"2026-09-21T10:00:00Z","url":"/pricing"}
+{"lead_id":"L3","id":"e2","type":"page_view","at":"2026-09-22T10:00:00Z","url":"/pricing"}
+`
+	const wrong = "stdin:1: lead L3: account_id: want text, got the number 7"
+	for _, accounts := range []bool{false, true} {
+		args := []string{"stream", "--model", acc("model.yaml"), "--state", t.TempDir()}
+		if accounts {
+			args = append(args, "--accounts", acc("accounts.ndjson"))
+		}
+		code, out, errOut := leadscore(t, in, args...)
+		assert.Equal(t, exitProblem, code, errOut)
+		assert.Contains(t, errOut, wrong)
+		assert.Equal(t, 1, strings.Count(errOut, "lead L3: account_id: want text"), "said once, at its line: %s", errOut)
+		assert.Contains(t, errOut, "5 lines in: 4 applied, 0 duplicates skipped, 1 failed;")
+		if !accounts {
+			continue
+		}
+		assert.Contains(t, errOut, "2 leads in the store = 0 matched by id + 1 by domain + 0 to no account + 1 failed; failed: L3 (stdin:1: account_id: want text, got the number 7)")
+		_, _, stage, score := accountStandings(t, out, "A-ACME")
+		require.NotEmpty(t, stage)
+
+		leads := writeTemp(t, "leads.ndjson", `{"id":"L1","email":"a@acme.com","title":"CEO","country":"US","events":[{"type":"demo_request","at":"2026-09-20T10:00:00Z"}]}
+{"id":"L3","email":"c@acme.com","title":"Analyst","country":"US","account_id":7,"events":[{"type":"page_view","at":"2026-09-21T10:00:00Z","url":"/pricing"},{"type":"page_view","at":"2026-09-22T10:00:00Z","url":"/pricing"}]}
+`)
+		code, rows, errOut := leadscore(t, "", "score", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-09-22T10:00:00Z", leads)
+		assert.Equal(t, exitProblem, code, errOut)
+		assert.Contains(t, errOut, "leads.ndjson:2: lead L3: account_id: want text, got the number 7")
+		wantStage, wantTotal, ok := accountStanding(t, rows, "A-ACME")
+		require.True(t, ok)
+		assert.Equal(t, wantStage, stage[len(stage)-1])
+		assert.Equal(t, wantTotal, score[len(score)-1])
+	}
+}
+
+// A lead whose only line, a fields line, failed is not in the store: the
+// summary counts it as failed beside the store's leads, and says so.
+func TestStreamAccountsSummaryCountsAFailedLeadNotStored(t *testing.T) {
+	in := `{"lead_id":"L9","fields":{"email":"z@acme.com","title":7}}` + "\n" +
+		`{"lead_id":"L1","fields":{"email":"a@gmail.com","title":"CEO","country":"US"}}` + "\n" +
+		`{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-20T10:00:00Z"}` + "\n"
+	code, _, errOut := leadscore(t, in, "stream", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, "2 leads in the store or failed = 0 matched by id + 0 by domain + 1 to no account + 1 failed (L1: no account_id; gmail.com is a free-mail domain); failed: L9 (stdin:1: title: want text, got the number 7)")
+}

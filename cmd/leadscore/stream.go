@@ -378,6 +378,13 @@ type streamRun struct {
 	// leftOut names the people left out of their accounts (their data
 	// cannot be scored), each once.
 	leftOut map[string]bool
+	// fieldsLead is the lead of the fields line being applied ("" for
+	// another line); fieldsFailed holds, by lead, where and why its
+	// latest fields line failed, until one of its fields lines is taken:
+	// a lead with no fields for that is counted as failed, not as matched
+	// to no account.
+	fieldsLead   string
+	fieldsFailed map[string]string
 }
 
 // start writes the changes an earlier run committed but may not have
@@ -606,6 +613,7 @@ func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 		return nil
 	}
 	r.read++
+	r.fieldsLead = ""
 	err := l.err
 	dup := false
 	if err == nil {
@@ -619,6 +627,12 @@ func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 		r.applied++
 	case l.err != nil || errors.As(err, &le):
 		r.failed++
+		if id := r.fieldsLead; id != "" {
+			if r.fieldsFailed == nil {
+				r.fieldsFailed = map[string]string{}
+			}
+			r.fieldsFailed[id] = fmt.Sprintf("%s:%d: %s", l.name, l.num, strings.TrimPrefix(err.Error(), "lead "+id+": "))
+		}
 		if r.shown < maxShownErrors {
 			fmt.Fprintf(r.stderr, "%s:%d: %v\n", l.name, l.num, err)
 		} else if r.shown == maxShownErrors {
@@ -664,6 +678,9 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	delete(obj, "id")
 	fields, hasFields := obj["fields"]
 	verdict, hasVerdict := obj["disposition"]
+	if hasFields && !hasVerdict {
+		r.fieldsLead = leadID
+	}
 	kind := "event"
 	switch {
 	case hasFields && hasVerdict:
@@ -789,6 +806,10 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	if err := r.evaluate(tx, meta, &lead, st, r.asOf(meta, st), cause, id); err != nil {
 		return false, err
 	}
+	if kind == "fields" {
+		delete(r.fieldsFailed, leadID) // its fields are taken now
+	}
+	r.fieldsLead = "" // what follows is not this line's
 	if err := r.takeWaiting(tx, meta); err != nil {
 		return false, err
 	}
@@ -828,6 +849,24 @@ func leadFields(l *stream.Lead) (any, error) {
 	}
 	x, err := scoring.LeadFromMap(obj)
 	return x.Fields, err
+}
+
+// checkFields fails the line when the lead's fields do not fit the
+// model's schema (or, with --strict-data, carry data it does not
+// declare): they are bound as a score binds them, with no event, so the
+// error is the one the lead's first event would meet.
+func (r *streamRun) checkFields(l *stream.Lead) error {
+	fields, err := leadFields(l)
+	if err != nil {
+		return bad("lead %s: %v", l.ID, err)
+	}
+	_, err = r.s.Score(scoring.Lead{ID: l.ID, Fields: fields}, time.Unix(0, 0).UTC())
+	var le *rules.LeadError
+	var ue *scoring.UnknownDataError
+	if errors.As(err, &le) || errors.As(err, &ue) {
+		return bad("%v", err)
+	}
+	return nil
 }
 
 // changeLine is one change written out.
@@ -870,6 +909,15 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		}
 		if ok {
 			l.Next = next
+		}
+	}
+	if l.Fields != nil && at.IsZero() && cause == "fields" {
+		// Before the clock has a time the lead is not scored, but fields
+		// that do not fit the schema (a declared field of the wrong type)
+		// fail their own line now, as they do once the clock has one:
+		// not the lead's later lines, whatever the order of the lines.
+		if err := r.checkFields(l); err != nil {
+			return err
 		}
 	}
 	var accounts []stream.AccountChange
