@@ -264,3 +264,53 @@ func TestStreamAccountsSummaryCountsAFailedLeadNotStored(t *testing.T) {
 	assert.Equal(t, exitProblem, code, errOut)
 	assert.Contains(t, errOut, "2 leads in the store or failed = 0 matched by id + 0 by domain + 1 to no account + 1 failed (L1: no account_id; gmail.com is a free-mail domain); failed: L9 (stdin:1: title: want text, got the number 7)")
 }
+
+// Ids given as JSON numbers of more than 15 digits keep their digits (a
+// float64 read 12345678901234567 as 12345678901234568: two accounts were
+// "one id given twice", two leads one lead), in the accounts file, the
+// leads file (either way of reading a line) and the stream; a whole
+// number of that size in an int field keeps them too, and one out of
+// range is named with its own digits.
+func TestLongNumericIDsKeepTheirDigits(t *testing.T) {
+	accounts := writeTemp(t, "accounts.ndjson", `{"id":12345678901234567,"domain":"acme.com","industry":"Software","employees":1200}
+{"id":12345678901234568,"domain":"globex.io","industry":"Fintech","employees":12345678901234567}
+`)
+	leads := writeTemp(t, "leads.ndjson", `{"id":12345678901234567,"email":"ana@acme.com","title":"VP Engineering","country":"US","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}
+{"id":12345678901234568,"email":"ben@globex.io","title":"Engineering Manager","country":"US","events":[]}
+{"id":12345678901234569,"email":"cai@globex.io","title":"Engineering Manager","country":"US","events":[],"unknown":{"x":1}}
+`)
+	code, out, errOut := leadscore(t, "", "score", "--model", acc("model.yaml"), "--at", "2026-10-01", "--accounts", accounts, leads)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 3 by domain, 0 unmatched, 0 failed")
+	var ids []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			ID string `json:"id"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		ids = append(ids, r.ID)
+	}
+	assert.Equal(t, []string{"12345678901234567", "12345678901234568"}, ids)
+	assert.Contains(t, out, `"12345678901234569"`, "Cai, Globex's second person")
+
+	code, out, errOut = leadscore(t, "", "score", "--model", acc("model.yaml"), "--at", "2026-10-01", leads)
+	require.Equal(t, exitOK, code, errOut)
+	for _, id := range []string{"12345678901234567", "12345678901234568", "12345678901234569"} {
+		assert.Contains(t, out, `{"id":"`+id+`"`)
+	}
+
+	big := writeTemp(t, "big.ndjson", `{"id":"A1","domain":"acme.com","industry":"Software","employees":99999999999999999999999}`+"\n")
+	code, _, errOut = leadscore(t, "", "score", "--model", acc("model.yaml"), "--at", "2026-10-01", "--accounts", big, leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, "big.ndjson:1: account A1: employees: want a whole number, got the number 99999999999999999999999")
+
+	in := `{"lead_id":12345678901234567,"fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":12345678901234568,"fields":{"email":"b@acme.com","title":"CEO","country":"US"}}
+{"lead_id":12345678901234567,"id":1,"type":"demo_request","at":"2026-09-20T10:00:00Z"}
+`
+	code, out, errOut = leadscore(t, in, "stream", "--model", acc("model.yaml"), "--accounts", accounts, "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "2 leads in the store = 0 matched by id + 2 by domain")
+	assert.Contains(t, out, `"lead_id":"12345678901234568"`)
+	assert.Contains(t, out, `"account_id":"12345678901234567"`)
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"io"
 	"os"
 	"os/signal"
@@ -650,8 +651,8 @@ func bad(format string, a ...any) error { return lineError{fmt.Errorf(format, a.
 // apply applies a line to its lead: dup is true when its id was applied
 // already.
 func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup bool, err error) {
-	var obj map[string]any
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+	obj, err := jsonscan.Unmarshal(data) // a lead_id of 16 digits or more keeps them
+	if err != nil || obj == nil {
 		if err == nil {
 			err = errors.New("got null")
 		}
@@ -843,8 +844,8 @@ func leadFields(l *stream.Lead) (any, error) {
 	if l.Fields == nil {
 		return nil, nil
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(l.Fields, &obj); err != nil {
+	obj, err := jsonscan.Unmarshal(l.Fields)
+	if err != nil {
 		return nil, err
 	}
 	x, err := scoring.LeadFromMap(obj)
