@@ -64,6 +64,11 @@ func TestDuplicateLeadOfALeadNotYetCreated(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "backtest", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", "--outcomes", acc("outcomes.csv"), leads)
 	assert.Equal(t, exitProblem, code, errOut)
 	assert.Contains(t, errOut, want)
+
+	code, _, errOut = leadscore(t, "", "attribute", "--model", acc("attribution/model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", "--outcomes", acc("outcomes.csv"), "--leads", leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, want)
+	assert.Contains(t, errOut, "1 lead created after it left out")
 }
 
 // diff --accounts' JSON counts the leads as its text does, with the
