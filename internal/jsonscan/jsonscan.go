@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -102,14 +103,15 @@ func (d *Decoder) RawText() (string, bool) {
 // Number reads a number, as encoding/json converts it.
 func (d *Decoder) Number() (float64, bool) { return d.number() }
 
-// NumberText reads a number as Number does, with its literal text.
+// NumberText reads a number as Number does, with its literal text: a
+// view of the data, valid while it is (copy what is kept).
 func (d *Decoder) NumberText() (string, float64, bool) {
 	start := d.i
 	f, ok := d.number()
 	if !ok {
 		return "", 0, false
 	}
-	return string(d.data[start:d.i]), f, true
+	return unsafe.String(&d.data[start], d.i-start), f, true
 }
 
 // Exact reports whether a number's JSON literal is kept as its text (a
@@ -137,7 +139,7 @@ func Exact(lit string) bool {
 // keeps, else the float64's shortest text (1.0 is "1").
 func IDText(lit string, f float64) string {
 	if Exact(lit) {
-		return lit
+		return strings.Clone(lit)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
