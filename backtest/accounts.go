@@ -104,6 +104,7 @@ type Accounts struct {
 type accountMember struct {
 	account int
 	line    int
+	notYet  bool // created after T0: not one of the account's people
 }
 
 // accountPerson is one of an account's people at T0: the lead (events up
@@ -250,9 +251,9 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 	if first, dup := b.seen[m.lead.ID]; dup {
 		b.leads.Failed++
 		return &scoring.Error{LeadID: m.lead.ID, Err: scoring.DuplicateLeadError{AccountID: b.accounts[i].ID, First: first.line, Line: first.line > 0,
-			FirstAccountID: b.accounts[first.account].ID}}
+			FirstAccountID: b.accounts[first.account].ID, FirstNotYet: first.notYet}}
 	}
-	b.seen[m.lead.ID] = accountMember{i, line}
+	b.seen[m.lead.ID] = accountMember{account: i, line: line}
 	b.leads.Matched++
 	if how == scoring.MatchedByID {
 		b.leads.ByID++
@@ -277,6 +278,7 @@ func (b *Accounts) AddMeasured(line int, m *MeasuredLead) error {
 	}
 	if !arrival.IsZero() && arrival.After(t0) {
 		b.leads.NotCreated++
+		b.seen[m.lead.ID] = accountMember{account: i, line: line, notYet: true}
 		return nil
 	}
 	b.leads.People++

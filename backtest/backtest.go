@@ -144,6 +144,8 @@ type Backtest struct {
 	// order[i] is the record of id i.
 	ids   idset.Set
 	order []*leadRec
+	// failed are the ids of the leads that failed (see LeadFailed).
+	failed map[string]bool
 	// sortedSeq caches bySeq(); nil when leads changed since.
 	sortedSeq []int32
 	ref       []refRec

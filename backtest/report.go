@@ -90,8 +90,11 @@ type Counts struct {
 	NotCreated      int `json:"not_created"`      // created after At
 	Decided         int `json:"decided"`          // won or lost by At
 	OpenOpportunity int `json:"open_opportunity"` // an opportunity opened by At, still open then
-	// OutcomesWithoutLead counts outcome rows whose lead was not added.
-	OutcomesWithoutLead int `json:"outcomes_without_lead"`
+	// OutcomesWithoutLead counts outcome rows whose lead was not added
+	// and did not fail; OutcomesOfFailedLeads those of leads that failed
+	// (LeadFailed), not added either.
+	OutcomesWithoutLead   int `json:"outcomes_without_lead"`
+	OutcomesOfFailedLeads int `json:"outcomes_of_failed_leads"`
 }
 
 // Classifier is the sales-ready definition judged as a classifier of won
@@ -263,7 +266,11 @@ func (b *Backtest) Report() *Report {
 		}
 	}
 	for id := range b.outcomes {
-		if b.ids.Find(id) < 0 {
+		switch {
+		case b.ids.Find(id) >= 0:
+		case b.failed[id]:
+			r.Leads.OutcomesOfFailedLeads++
+		default:
 			r.Leads.OutcomesWithoutLead++
 		}
 	}

@@ -164,7 +164,10 @@ func (r *Report) summary() []string {
 		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
 	}
 	if c.OutcomesWithoutLead > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file name no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row")))
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row"), verbN(c.OutcomesWithoutLead, "names", "name")))
+	}
+	if c.OutcomesOfFailedLeads > 0 {
+		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s to leads that failed (named with their lines on stderr); not used: fix those leads' rows to count them.", plural(c.OutcomesOfFailedLeads, "row"), verbN(c.OutcomesOfFailedLeads, "belongs", "belong")))
 	}
 	s := r.SalesReady
 	lines = append(lines, fmt.Sprintf("AUC %s, 95%% interval %s, on %d won against %d not won (a won lead outscores one that did not win in %s of pairs).",

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"encoding/binary"
-	"strconv"
 	"strings"
 
 	"github.com/leadscore/leadscore/dsl"
@@ -65,9 +64,10 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 				case c == '"':
 					id, ok = d.Text()
 				case c == '-' || '0' <= c && c <= '9':
+					var lit string
 					var f float64
-					f, ok = d.Number()
-					id = strconv.FormatFloat(f, 'f', -1, 64)
+					lit, f, ok = d.NumberText()
+					id = jsonscan.IDText(lit, f) // 12345678901234567 keeps its digits
 				case c == 'n':
 					ok = d.Literal("null")
 				default:
@@ -137,6 +137,13 @@ func (e *evaluator) jsonField(d *jsonscan.Decoder, i int) bool {
 		case dsl.TypeString:
 			v.s = e.text(s)
 		case dsl.TypeTime:
+			if e.blankAt(i, s) {
+				if f.Required {
+					return false
+				}
+				e.setSlot(i, f.Default) // missing, as null is
+				return true
+			}
 			t, err := dsl.ParseTime(s)
 			if err != nil {
 				return false
@@ -156,9 +163,9 @@ func (e *evaluator) jsonField(d *jsonscan.Decoder, i int) bool {
 		}
 		v.b = b
 	case c == '-' || '0' <= c && c <= '9':
-		x, ok := d.Number()
-		if !ok {
-			return false
+		lit, x, ok := d.NumberText()
+		if !ok || jsonscan.Exact(lit) {
+			return false // a whole number of 16 digits or more: BindMap reads its text
 		}
 		switch f.Type {
 		case dsl.TypeInt:

@@ -92,6 +92,9 @@ type evaluator struct {
 	mismatch bool
 	// bindMismatch is mismatch as the last BindMap or BindStruct left it.
 	bindMismatch bool
+	// emptyAbsent is the index of the time field whose empty text is
+	// missing (SetEmptyAbsent), -1 for none.
+	emptyAbsent int
 	// keysKnown is set by BindMap when every key of the lead's map is a
 	// field of the schema, so Unknowns need not look at them again.
 	keysKnown bool
@@ -160,7 +163,26 @@ func (m *Model) newEvaluator() *evaluator {
 	e.vals = make([]value, len(m.slots.names))
 	e.seen = make([]bool, len(m.Fields))
 	e.stale = make([]bool, len(m.slots.names))
+	e.emptyAbsent = -1
 	return e
+}
+
+// SetEmptyAbsent has empty text (or spaces) in the time field name read as
+// missing, as an empty CSV cell is, rather than as a value that is no
+// time: the field that says when a lead was created, where empty text is
+// no creation time. It does nothing when name is no time field.
+func (e *evaluator) SetEmptyAbsent(name string) {
+	e.emptyAbsent = -1
+	if i, ok := e.model.fieldIndex[name]; ok && e.model.Fields[i].Type == dsl.TypeTime {
+		e.emptyAbsent = i
+	}
+}
+
+// blankAt reports whether v, given for field i, is empty text that
+// SetEmptyAbsent says is missing.
+func (e *evaluator) blankAt(i int, v any) bool {
+	s, ok := v.(string)
+	return ok && i == e.emptyAbsent && strings.TrimSpace(s) == ""
 }
 
 // NewEvaluator is for package scoring and scoring/stream, which drive the
@@ -407,7 +429,7 @@ func (e *evaluator) BindMap(lead map[string]any) error {
 		if err != nil {
 			problems.add(f.Name, "%v", err)
 		}
-		if !ok || isMissing(v) {
+		if !ok || isMissing(v) || e.blankAt(i, v) {
 			if f.Required && err == nil {
 				problems.add(f.Name, "required but missing")
 			}

@@ -128,8 +128,12 @@ type Person struct {
 	// (no "@") nor a domain (no dot, or a space): kept for the reason it
 	// matches no account.
 	noDomain string
-	values   []any // the person expressions' values, in PersonExprs' order
-	inline   [8]any
+	// several is a value of domain_from that holds several addresses
+	// (two "@", or an address with a comma or semicolon): kept for the
+	// reason it matches no account.
+	several string
+	values  []any // the person expressions' values, in PersonExprs' order
+	inline  [8]any
 }
 
 // Person scores a lead as a person of some account: its Result, its roles,
@@ -232,6 +236,10 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		// in an email_domain field; anything else gives no domain.
 		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
 			p.noDomain = t
+		} else if severalAddresses(t) {
+			// "a@x.com, b@y.com" could be two companies' people: it
+			// matches none rather than the last address's silently.
+			p.several = t
 		} else {
 			p.Domain = s.domain(v)
 		}
@@ -292,6 +300,53 @@ func (e *CreatedError) Error() string { return e.Err.Error() }
 // Unwrap returns the reason.
 func (e *CreatedError) Unwrap() error { return e.Err }
 
+// PersonError is the error of a lead that could not be scored as a
+// person for another reason than its created field (a field of the wrong
+// type, a bad event): it carries what matching reads of the lead's data
+// (MatchKeys), so that a command can say which account it would belong to.
+type PersonError struct {
+	AccountID, Domain string
+	Err               error
+}
+
+func (e *PersonError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *PersonError) Unwrap() error { return e.Err }
+
+// WouldBelong returns what matching read of a lead that failed (its
+// account id and domain), when its error carries it (a *CreatedError or a
+// *PersonError): a Matcher finds the account it would belong to.
+func WouldBelong(err error) (accountID, domain string, ok bool) {
+	var ce *CreatedError
+	if errors.As(err, &ce) {
+		return ce.AccountID, ce.Domain, true
+	}
+	var pe *PersonError
+	if errors.As(err, &pe) {
+		return pe.AccountID, pe.Domain, true
+	}
+	return "", "", false
+}
+
+// MatchKeys reads, from a lead's fields as given (decoded, not yet checked
+// against the schema), what matching reads of it: its account id (the
+// id_field, trimmed) and the domain of its domain_from, "" for a value
+// that gives none (see Person). For a lead that failed.
+func (s *AccountScorer) MatchKeys(fields map[string]any) (accountID, domain string) {
+	if f := s.am.IDField; f != "" {
+		accountID, _ = lookupPath(fields, f).(string)
+		accountID = strings.TrimSpace(accountID)
+	}
+	if f := s.am.DomainFrom; f != "" {
+		v, _ := lookupPath(fields, f).(string)
+		if t := strings.TrimSpace(v); t != "" && (strings.Contains(t, "@") || looksLikeDomain(t)) && !severalAddresses(t) {
+			domain = s.domain(v)
+		}
+	}
+	return accountID, domain
+}
+
 // setLastActive sets the time of the latest of the events at or before
 // the as-of time.
 func (p *Person) setLastActive(events []Event) {
@@ -334,6 +389,14 @@ func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, rol
 // it has a dot and no space.
 func looksLikeDomain(v string) bool {
 	return strings.Contains(v, ".") && !strings.ContainsFunc(v, unicode.IsSpace)
+}
+
+// severalAddresses reports whether a value of domain_from holds more than
+// one address: two "@", or an "@" and a comma or semicolon (the
+// separators of address lists).
+func severalAddresses(v string) bool {
+	n := strings.Count(v, "@")
+	return n > 1 || n == 1 && strings.ContainsAny(v, ",;")
 }
 
 func (s *AccountScorer) domain(v string) string {
@@ -444,6 +507,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 	}
 	if am.DomainFrom != "" {
 		switch {
+		case p.several != "":
+			why = append(why, fmt.Sprintf("%s %q holds several addresses, so it could be more than one company's people; write the person's own address alone", am.DomainFrom, p.several))
 		case p.noDomain != "":
 			why = append(why, fmt.Sprintf("%s %q is neither an email address (no \"@\") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com", am.DomainFrom, p.noDomain))
 		case p.Domain == "":
@@ -761,6 +826,10 @@ type DuplicateLeadError struct {
 	// is another account's: a lead id names one person, who cannot be a
 	// person of two accounts.
 	FirstAccountID string
+	// FirstNotYet says the first lead with the id was created after the
+	// as-of time: it is not yet one of the account's people either, so
+	// the account counts neither row.
+	FirstNotYet bool
 }
 
 // Error says which account has the lead twice and where the first one is.
@@ -769,8 +838,14 @@ func (e DuplicateLeadError) Error() string {
 	if e.Line {
 		where = fmt.Sprintf("line %d", e.First)
 	}
+	if e.FirstAccountID != "" && e.FirstAccountID != e.AccountID && e.FirstNotYet {
+		return fmt.Sprintf("a lead with this id is already at %s, of account %s but created after the as-of time, so not yet one of its people; this row matches account %s, and one lead id is one person, who cannot count for two accounts, so this row was left out (counted as failed) and neither account counts the lead: give each lead its own id, or one row", where, e.FirstAccountID, e.AccountID)
+	}
 	if e.FirstAccountID != "" && e.FirstAccountID != e.AccountID {
 		return fmt.Sprintf("a lead with this id is already at %s, a person of account %s; this row matches account %s, and one lead id is one person, who cannot count for two accounts, so this one was left out: give each lead its own id, or one row", where, e.FirstAccountID, e.AccountID)
+	}
+	if e.FirstNotYet {
+		return fmt.Sprintf("account %s has a lead with this id already (at %s), created after the as-of time, so not yet one of its people; one lead id is one person, so this row was left out (counted as failed) and the account counts neither row: give each lead one row (merge the two rows' events, with one creation time)", e.AccountID, where)
 	}
 	return fmt.Sprintf("account %s has a lead with this id already (at %s); an account counts each person once, so this one was left out: give each lead one row (merge the two rows' events)", e.AccountID, where)
 }

@@ -44,6 +44,9 @@ type evaluator interface {
 	// Fields map, shared from lead to lead, only to be read.
 	ShareEventFields(on bool)
 	BindFields(f *rules.Fields) error
+	// SetEmptyAbsent has empty text in the named time field read as
+	// missing: the created field's, where empty text is no creation time.
+	SetEmptyAbsent(name string)
 	// Unknowns lists (unsorted) the data of the lead just bound and of its
 	// events that the model does not declare; see rules.Model.Unknowns.
 	Unknowns(structUnknowns []rules.Unknown, fields map[string]any, events []rules.Event) []rules.Unknown

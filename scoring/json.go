@@ -3,6 +3,7 @@ package scoring
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,8 @@ import (
 // are taken out; every other key is a field, read into Fields as a map. A backend decodes a request body with
 // json.Unmarshal(body, &lead) and scores it.
 func (l *Lead) UnmarshalJSON(data []byte) error {
-	var obj map[string]any
-	if err := json.Unmarshal(data, &obj); err != nil {
+	obj, err := jsonscan.Unmarshal(data) // an id of 16 digits or more keeps them
+	if err != nil {
 		return err
 	}
 	if obj == nil {

@@ -171,6 +171,14 @@ func WithCreatedField(name string) Option {
 	}
 }
 
+// orCreatedAt is the created field's name: created_at for "".
+func orCreatedAt(name string) string {
+	if name == "" {
+		return "created_at"
+	}
+	return name
+}
+
 // UnknownData returns what the Scorer does with data the model does not
 // declare (see WithUnknownData).
 func (s *Scorer) UnknownData() UnknownData { return s.unknown }
@@ -235,8 +243,13 @@ func (s *Scorer) newEvaluation() *evaluation {
 	if s.plain {
 		env = newPlainEvaluator
 	}
+	ev := env(s.model)
+	// Empty text in the created field is no creation time (as Lead.Created
+	// reads it), not a value that is no time, though the field is
+	// declared a time.
+	ev.SetEmptyAbsent(orCreatedAt(s.created))
 	return &evaluation{
-		env:      env(s.model),
+		env:      ev,
 		matches:  make([][]time.Duration, len(s.model.Rules)),
 		gateHits: make([]bool, len(s.model.Gates)),
 		ruleHits: make([]bool, len(s.model.Rules)),

@@ -44,7 +44,8 @@ type accountRun struct {
 	notCreated int
 	// notYet are those of the account explained (scoreAccounts' only).
 	notYet []notYetPerson
-	// failedOf are the leads that failed (their creation no time) though
+	// failedOf are the leads that failed (a field of the wrong type, a
+	// bad event, a creation that is no time, an id given twice) though
 	// matching read the account they would belong to, by its index.
 	failedOf map[int][]failedPerson
 	// ofBadAccounts are the unmatched leads whose account id is that of
@@ -253,11 +254,11 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 	err = leadfile.People(opts, s, asOf, func(line int, id string, p *scoring.Person, err error) personOut {
 		out := personOut{id: id, err: err, index: -1}
 		if err != nil {
-			// A lead whose creation is no time fails; what matching read of
-			// it says which account it would belong to.
-			var ce *scoring.CreatedError
-			if errors.As(err, &ce) {
-				out.index, _, _ = m.Match(&scoring.Person{AccountID: ce.AccountID, Domain: ce.Domain})
+			// A lead that failed (a field of the wrong type, a bad event,
+			// a creation that is no time): what matching read of it says
+			// which account it would belong to.
+			if a, d, ok := scoring.WouldBelong(err); ok {
+				out.index, _, _ = m.Match(&scoring.Person{AccountID: a, Domain: d})
 			}
 			return out
 		}
@@ -296,10 +297,10 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if out.err == nil && out.index >= 0 {
 			// Added here, when it is no duplicate: every matched lead
 			// that passes this check is one of its account's people.
-			if first, ok, err := seen.add(out.hash, out.id, accountLead{out.index, line}); err != nil {
+			if first, firstNotYet, ok, err := seen.add(out.hash, out.id, accountLead{out.index, line}, out.m.p.Created.After(asOf)); err != nil {
 				out.err = err
 			} else if ok {
-				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID}
+				out.err = scoring.DuplicateLeadError{AccountID: run.accounts[out.index].ID, First: first.line, Line: true, FirstAccountID: run.accounts[first.account].ID, FirstNotYet: firstNotYet}
 			}
 		}
 		if out.err != nil {
@@ -313,10 +314,7 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 				if run.failedOf == nil {
 					run.failedOf = map[int][]failedPerson{}
 				}
-				var ce *scoring.CreatedError
-				if errors.As(out.err, &ce) {
-					run.failedOf[out.index] = append(run.failedOf[out.index], failedPerson{ID: out.id, Line: line, Reason: ce.Error()})
-				}
+				run.failedOf[out.index] = append(run.failedOf[out.index], failedPerson{ID: out.id, Line: line, Reason: out.err.Error()})
 			}
 			return nil
 		}
@@ -897,8 +895,9 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 			// NotYet are the leads matched to it but created after the
 			// as-of time: not yet its people.
 			NotYet []notYetPerson `json:"not_yet_created,omitempty"`
-			// Failed are the leads of it that failed (their creation no
-			// time): none of its people.
+			// Failed are the leads of it that failed (a field of the
+			// wrong type, a bad event, a creation that is no time, an id
+			// given twice): none of its people.
 			Failed []failedPerson `json:"failed,omitempty"`
 		}{newAccountRow(r, members), r.Fired, r.Rollups, x, run.notYet, run.failedOf[i]}
 		if err := enc.Encode(out); err != nil {

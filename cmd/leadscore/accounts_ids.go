@@ -12,18 +12,29 @@ import "github.com/leadscore/leadscore/internal/idset"
 type leadIDs struct {
 	ids idset.Set
 	at  []accountLead
+	// notYet has a bit set for each lead (by the id's number) created
+	// after the as-of time: not yet one of its account's people.
+	notYet []uint64
 }
 
 // add adds the id (of hash h, idset.Hash(id)) at at, unless it was added
-// already: then it returns where, and true. The error is idset.ErrFull.
-func (s *leadIDs) add(h uint64, id string, at accountLead) (accountLead, bool, error) {
+// already: then it returns where, whether that first lead was not yet
+// created (notYet as it was given then), and true. The error is
+// idset.ErrFull.
+func (s *leadIDs) add(h uint64, id string, at accountLead, notYet bool) (first accountLead, firstNotYet, dup bool, err error) {
 	i, added, err := s.ids.FindOrAddHash(h, id) // one probe of the table
 	if err != nil {
-		return accountLead{}, false, err
+		return accountLead{}, false, false, err
 	}
 	if !added {
-		return s.at[i], true, nil
+		return s.at[i], s.notYet[i/64]&(1<<(i%64)) != 0, true, nil
 	}
 	s.at = append(s.at, at)
-	return accountLead{}, false, nil
+	if i/64 >= len(s.notYet) {
+		s.notYet = append(s.notYet, 0)
+	}
+	if notYet {
+		s.notYet[i/64] |= 1 << (i % 64)
+	}
+	return accountLead{}, false, false, nil
 }

@@ -17,6 +17,7 @@ func TestLeadIDsIsAMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var s leadIDs
 	want := map[string]accountLead{}
+	wantNotYet := map[string]bool{}
 	for k := 0; k < 3000; k++ {
 		id := fmt.Sprintf("P%d", rng.IntN(1500))
 		switch rng.IntN(100) {
@@ -26,16 +27,17 @@ func TestLeadIDsIsAMap(t *testing.T) {
 			id = fmt.Sprintf("%0*d", 64<<10+rng.IntN(3), rng.IntN(3))
 		}
 		at := accountLead{account: rng.IntN(100), line: k + 1}
-		got, ok, err := s.add(idset.Hash(id), id, at)
+		notYet := rng.IntN(3) == 0
+		got, gotNotYet, ok, err := s.add(idset.Hash(id), id, at, notYet)
 		if err != nil {
 			t.Fatal(err)
 		}
 		w, wok := want[id]
-		if ok != wok || got != w {
-			t.Fatalf("add(%q) = %v, %v; the map has %v, %v", id, got, ok, w, wok)
+		if ok != wok || got != w || gotNotYet != wantNotYet[id] {
+			t.Fatalf("add(%q) = %v, %v, %v; the map has %v, %v, %v", id, got, gotNotYet, ok, w, wantNotYet[id], wok)
 		}
 		if !wok {
-			want[id] = at
+			want[id], wantNotYet[id] = at, notYet
 		}
 	}
 	if s.ids.Len() != len(want) || len(s.at) != len(want) {

@@ -193,12 +193,14 @@ func matchPeople(ctx context.Context, s *scoring.AccountScorer, run *accountRun,
 	type matched struct {
 		lead       scoring.Lead
 		account    int
+		notYet     bool // created after --at: not yet one of its account's people
 		unknown    []rules.Unknown
 		err        error
 		unreadable bool
 	}
 	n.people = make([][]scoring.Lead, len(run.accounts))
 	seen := map[string]accountLead{} // the matched leads by id: the first's account and line
+	notYet := map[string]bool{}      // of those, the ones created after --at
 	shown := 0
 	err := leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) (r matched) {
 		if err != nil {
@@ -217,7 +219,7 @@ func matchPeople(ctx context.Context, s *scoring.AccountScorer, run *accountRun,
 			return matched{err: err}
 		}
 		i, _, _ := matcher.Match(p)
-		return matched{lead: lead, account: i, unknown: s.Leads().Unknown(lead)}
+		return matched{lead: lead, account: i, notYet: p.Created.After(asOf), unknown: s.Leads().Unknown(lead)}
 	}, func(line int, r matched) error {
 		n.rows++
 		n.unknown.Add(r.unknown)
@@ -225,9 +227,12 @@ func matchPeople(ctx context.Context, s *scoring.AccountScorer, run *accountRun,
 		if err == nil && r.account >= 0 {
 			if first, dup := seen[r.lead.ID]; dup {
 				err = &scoring.Error{LeadID: r.lead.ID, Err: scoring.DuplicateLeadError{AccountID: run.accounts[r.account].ID, First: first.line, Line: true,
-					FirstAccountID: run.accounts[first.account].ID}}
+					FirstAccountID: run.accounts[first.account].ID, FirstNotYet: notYet[r.lead.ID]}}
 			} else {
 				seen[r.lead.ID] = accountLead{r.account, line}
+				if r.notYet {
+					notYet[r.lead.ID] = true
+				}
 			}
 		}
 		switch {

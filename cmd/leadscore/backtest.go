@@ -267,7 +267,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var verdicts *feedback.Set
 	// read reads a leads file on every core: measure runs on each lead
 	// at once, file files the results in input order.
-	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error) (rows, failed int, err error) {
+	// onFailed, when set, is given the id of each lead that failed, when
+	// known.
+	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error, onFailed func(id string)) (rows, failed int, err error) {
 		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
@@ -279,6 +281,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		lopts.OnError = func(e leadfile.RowError) {
 			fmt.Fprintln(stderr, e)
 			failed++
+			if onFailed != nil {
+				onFailed(e.LeadID)
+			}
 		}
 		type measured struct {
 			unknown []rules.Unknown
@@ -299,6 +304,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			}
 			if err != nil {
 				failed++
+				var le *scoring.Error
+				if onFailed != nil && errors.As(err, &le) {
+					onFailed(le.LeadID)
+				}
 				if shown < maxShownErrors {
 					fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
 				}
@@ -377,6 +386,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			seen[b.main.ID()] = true
 		}
 		if err := bt.AddMeasured(b.main); err != nil {
+			bt.LeadFailed(b.main.ID())
 			return err
 		}
 		if hold != nil {
@@ -387,7 +397,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return nil
 		}
 		return stability.AddMeasured(b.snap)
-	})
+	}, bt.LeadFailed)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -409,7 +419,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var refRows, refFailed int
 	if *reference != "" {
 		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },
-			func(_ int, l any) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) })
+			func(_ int, l any) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) }, nil)
 		if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
 			me.Flag = c.flag("reference-events")
 		}

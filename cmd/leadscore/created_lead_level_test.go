@@ -48,17 +48,26 @@ func TestCreatedFieldAtLeadLevel(t *testing.T) {
 	assert.Contains(t, errOut, "5 lead rows read: 2 failed, 3 used = 2 in the backtest + 1 not created by T0")
 	var bt struct {
 		Leads struct {
-			InBacktest          int `json:"in_backtest"`
-			NotCreated          int `json:"not_created"`
-			OutcomesWithoutLead int `json:"outcomes_without_lead"`
+			InBacktest            int `json:"in_backtest"`
+			NotCreated            int `json:"not_created"`
+			OutcomesWithoutLead   int `json:"outcomes_without_lead"`
+			OutcomesOfFailedLeads int `json:"outcomes_of_failed_leads"`
 		} `json:"leads"`
 		Won int `json:"won"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &bt), out)
 	assert.Equal(t, 2, bt.Leads.InBacktest)
 	assert.Equal(t, 1, bt.Leads.NotCreated)
-	assert.Equal(t, 1, bt.Leads.OutcomesWithoutLead, "L3's, whose lead failed")
+	// L3's outcome row belongs to a lead that failed: it names no lead
+	// that is not in the file.
+	assert.Equal(t, 0, bt.Leads.OutcomesWithoutLead)
+	assert.Equal(t, 1, bt.Leads.OutcomesOfFailedLeads, "L3's, whose lead failed")
 	assert.Equal(t, 1, bt.Won, "L1's deal only")
+	code, out, _ = leadscore(t, "", "backtest", "--model", model, "--at", "2026-10-01", "--outcomes", outcomes, leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "1 row of the outcomes file belongs to leads that failed (named with their lines on stderr); not used")
+	assert.NotContains(t, out, "name no lead")
+	assert.NotContains(t, out, "names no lead")
 
 	code, _, errOut = leadscore(t, "", "attribute", "--model", model, "--at", "2026-10-01", "--outcomes", outcomes, "--leads", leads)
 	assert.Equal(t, exitProblem, code, errOut)

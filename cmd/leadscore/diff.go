@@ -148,8 +148,12 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 				return fail("--outcomes: %v", err)
 			}
 		}
+		// The leads' messages, so that the account impact does not repeat
+		// one about the same lead.
+		shown := map[string]bool{}
 		opts.OnError = func(e leadfile.RowError) {
 			fmt.Fprintln(stderr, e)
+			shown[e.Error()] = true
 			im.Failed++
 		}
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
@@ -168,7 +172,9 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 			}
 			if err != nil {
 				im.Failed++
-				fmt.Fprintf(stderr, "%s:%d: %v\n", *leads, line, err)
+				msg := fmt.Sprintf("%s:%d: %v", *leads, line, err)
+				fmt.Fprintln(stderr, msg)
+				shown[msg] = true
 				return nil
 			}
 			im.AddWith(line, o, n, lead.Fields)
@@ -184,12 +190,12 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		rep.Impact, rep.LeadsFile, rep.Unknown = im, *leads, unknown.Lines()
 		writeUnknown(stderr, unknown)
 		if *accountsFile != "" {
-			aim, leadsFailed, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
-				specs: [2]string{specs[0], specs[1]}, createdField: *createdField, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
+			aim, aleads, leadsFailed, err := accountImpact(models, accountDiff{accountsFile: *accountsFile, leads: *leads, in: *in, events: *events, source: *sourceFile,
+				specs: [2]string{specs[0], specs[1]}, shown: shown, createdField: *createdField, strict: *strict, noEvents: *noEvents, maxRow: maxRow.n, asOf: asOf}, changes, stderr)
 			if err != nil {
 				return fail("%v", err)
 			}
-			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim}, *accountsFile
+			rep.AccountImpact, rep.AccountsFile = &review.AccountImpact{Impact: aim, Leads: aleads}, *accountsFile
 			accountLeadsFailed = leadsFailed
 		}
 	}

@@ -23,6 +23,9 @@ type accountDiff struct {
 	strict, noEvents                        bool
 	maxRow                                  int
 	asOf                                    time.Time
+	// shown are the messages about leads the leads' impact wrote: the
+	// account impact does not write them again.
+	shown map[string]bool
 }
 
 // scoredAccount is what the account impact keeps of one account under one
@@ -50,14 +53,14 @@ type failedLead struct {
 // counts of leads matched under the new one go to stderr. failed counts
 // the leads either version could not read or score as people (each named
 // on stderr, under the new version): an account is compared without them.
-func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Change, stderr io.Writer) (im *review.Impact, failed int, err error) {
+func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Change, stderr io.Writer) (im *review.Impact, leads *review.AccountLeads, failed int, err error) {
 	// Accounts are keyed by their line: rows without an id are told apart.
 	var scored [2]map[int]scoredAccount
 	var failedLeads [2]map[string]failedLead
 	var runs [2]*accountRun
 	for v, m := range models {
 		if m.Accounts == nil {
-			return nil, 0, fmt.Errorf("--accounts: %s has no accounts section, so its accounts cannot be scored; diff --accounts compares two versions that both score accounts", d.specs[v])
+			return nil, nil, 0, fmt.Errorf("--accounts: %s has no accounts section, so its accounts cannot be scored; diff --accounts compares two versions that both score accounts", d.specs[v])
 		}
 		opts := []scoring.Option{scoring.WithCreatedField(d.createdField)}
 		if v == 0 || !d.strict { // as the leads' impact: the old version ignores data it does not declare
@@ -67,7 +70,7 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		}
 		s, err := scoring.NewAccountScorer(m, opts...)
 		if err != nil {
-			return nil, 0, fmt.Errorf("--accounts: %s: %v", d.specs[v], err)
+			return nil, nil, 0, fmt.Errorf("--accounts: %s: %v", d.specs[v], err)
 		}
 		// The new version's messages are shown; the old one's would repeat
 		// them about the same rows.
@@ -83,13 +86,13 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 			}
 		}
 		if err := readAccountsFile(run, s, d.accountsFile, d.maxRow, msgs); err != nil {
-			return nil, 0, fmt.Errorf("--accounts: %v", err)
+			return nil, nil, 0, fmt.Errorf("--accounts: %v", err)
 		}
 		lo := leadfile.Options{Scorer: s.Leads(), MaxRow: d.maxRow, NoEvents: d.noEvents}
 		closeLeads, err := openLeadsVia(&lo, d.leads, d.in, d.events, d.source, io.Discard)
 		if err != nil {
 			closeLeads()
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
 		out := map[int]scoredAccount{}
 		for _, bad := range run.badAccounts {
@@ -115,12 +118,14 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		})
 		closeLeads()
 		if err != nil {
-			return nil, 0, fmt.Errorf("--accounts: %v", err)
+			return nil, nil, 0, fmt.Errorf("--accounts: %v", err)
 		}
 		// The leads the new version could not take as people, each at its
 		// line (the old one's are counted below).
 		for _, line := range run.badLeads {
-			fmt.Fprintln(msgs, line)
+			if !d.shown[line] {
+				fmt.Fprintln(msgs, line)
+			}
 		}
 		if run.badLeadsN > len(run.badLeads) {
 			fmt.Fprintf(msgs, "(%d more not shown)\n", run.badLeadsN-len(run.badLeads))
@@ -206,7 +211,10 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		fmt.Fprintf(stderr, "accounts: under %s, %s of the matched created after the as-of time (%s), so not yet their account's people\n",
 			d.specs[1], numfmt.Count(n, "lead"), d.asOf.Format(time.RFC3339))
 	}
-	return im, failed, nil
+	matched := run.byID + run.byDomain
+	leads = &review.AccountLeads{Added: run.leads, Matched: matched, ByID: run.byID, ByDomain: run.byDomain, Unmatched: run.unmatchedN,
+		Failed: run.badLeadsN, People: matched - run.notCreated, NotCreated: run.notCreated}
+	return im, leads, failed, nil
 }
 
 // peopleChange counts the people who joined and left an account between

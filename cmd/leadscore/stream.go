@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"io"
 	"os"
 	"os/signal"
@@ -378,6 +379,13 @@ type streamRun struct {
 	// leftOut names the people left out of their accounts (their data
 	// cannot be scored), each once.
 	leftOut map[string]bool
+	// fieldsLead is the lead of the fields line being applied ("" for
+	// another line); fieldsFailed holds, by lead, where and why its
+	// latest fields line failed, until one of its fields lines is taken:
+	// a lead with no fields for that is counted as failed, not as matched
+	// to no account.
+	fieldsLead   string
+	fieldsFailed map[string]string
 }
 
 // start writes the changes an earlier run committed but may not have
@@ -606,6 +614,7 @@ func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 		return nil
 	}
 	r.read++
+	r.fieldsLead = ""
 	err := l.err
 	dup := false
 	if err == nil {
@@ -619,6 +628,12 @@ func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 		r.applied++
 	case l.err != nil || errors.As(err, &le):
 		r.failed++
+		if id := r.fieldsLead; id != "" {
+			if r.fieldsFailed == nil {
+				r.fieldsFailed = map[string]string{}
+			}
+			r.fieldsFailed[id] = fmt.Sprintf("%s:%d: %s", l.name, l.num, strings.TrimPrefix(err.Error(), "lead "+id+": "))
+		}
 		if r.shown < maxShownErrors {
 			fmt.Fprintf(r.stderr, "%s:%d: %v\n", l.name, l.num, err)
 		} else if r.shown == maxShownErrors {
@@ -636,8 +651,8 @@ func bad(format string, a ...any) error { return lineError{fmt.Errorf(format, a.
 // apply applies a line to its lead: dup is true when its id was applied
 // already.
 func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup bool, err error) {
-	var obj map[string]any
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+	obj, err := jsonscan.Unmarshal(data) // a lead_id of 16 digits or more keeps them
+	if err != nil || obj == nil {
 		if err == nil {
 			err = errors.New("got null")
 		}
@@ -664,6 +679,9 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	delete(obj, "id")
 	fields, hasFields := obj["fields"]
 	verdict, hasVerdict := obj["disposition"]
+	if hasFields && !hasVerdict {
+		r.fieldsLead = leadID
+	}
 	kind := "event"
 	switch {
 	case hasFields && hasVerdict:
@@ -789,6 +807,10 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	if err := r.evaluate(tx, meta, &lead, st, r.asOf(meta, st), cause, id); err != nil {
 		return false, err
 	}
+	if kind == "fields" {
+		delete(r.fieldsFailed, leadID) // its fields are taken now
+	}
+	r.fieldsLead = "" // what follows is not this line's
 	if err := r.takeWaiting(tx, meta); err != nil {
 		return false, err
 	}
@@ -822,12 +844,30 @@ func leadFields(l *stream.Lead) (any, error) {
 	if l.Fields == nil {
 		return nil, nil
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(l.Fields, &obj); err != nil {
+	obj, err := jsonscan.Unmarshal(l.Fields)
+	if err != nil {
 		return nil, err
 	}
 	x, err := scoring.LeadFromMap(obj)
 	return x.Fields, err
+}
+
+// checkFields fails the line when the lead's fields do not fit the
+// model's schema (or, with --strict-data, carry data it does not
+// declare): they are bound as a score binds them, with no event, so the
+// error is the one the lead's first event would meet.
+func (r *streamRun) checkFields(l *stream.Lead) error {
+	fields, err := leadFields(l)
+	if err != nil {
+		return bad("lead %s: %v", l.ID, err)
+	}
+	_, err = r.s.Score(scoring.Lead{ID: l.ID, Fields: fields}, time.Unix(0, 0).UTC())
+	var le *rules.LeadError
+	var ue *scoring.UnknownDataError
+	if errors.As(err, &le) || errors.As(err, &ue) {
+		return bad("%v", err)
+	}
+	return nil
 }
 
 // changeLine is one change written out.
@@ -870,6 +910,15 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		}
 		if ok {
 			l.Next = next
+		}
+	}
+	if l.Fields != nil && at.IsZero() && cause == "fields" {
+		// Before the clock has a time the lead is not scored, but fields
+		// that do not fit the schema (a declared field of the wrong type)
+		// fail their own line now, as they do once the clock has one:
+		// not the lead's later lines, whatever the order of the lines.
+		if err := r.checkFields(l); err != nil {
+			return err
 		}
 	}
 	var accounts []stream.AccountChange

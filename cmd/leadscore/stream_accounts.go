@@ -312,14 +312,46 @@ func (r *streamRun) accountsSummary() string {
 		return fmt.Sprintf("accounts: %v", err)
 	}
 	// Every lead the store keeps is counted once: matched, to no
-	// account, or not matched yet (waiting for the first event time).
+	// account, failed (its fields line failed, and it has no fields: it
+	// is in no account for that, not for a reason of matching), or not
+	// matched yet (waiting for the first event time). A lead whose only
+	// line, a fields line, failed is not in the store, and is counted as
+	// failed too.
 	total := 0
-	if err := r.store.Each(func(stream.Lead) error { total++; return nil }); err != nil {
+	stored := map[string]bool{} // of the leads whose fields line failed: true when fields of theirs were taken
+	err = r.store.Each(func(l stream.Lead) error {
+		total++
+		if _, ok := r.fieldsFailed[l.ID]; ok {
+			stored[l.ID] = l.Fields != nil
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Sprintf("accounts: %v", err)
 	}
+	where := "in the store" // or failed, when a failed lead is not in it
+	isFailed := map[string]bool{}
+	var failed []string // by id
+	for id := range r.fieldsFailed {
+		hasFields, in := stored[id]
+		if hasFields {
+			continue // an earlier fields line of it stands: matched by it
+		}
+		if !in {
+			total++
+			where = "in the store or failed"
+		}
+		isFailed[id] = true
+		failed = append(failed, id)
+	}
+	slices.Sort(failed)
+	unmatched = slices.DeleteFunc(unmatched, func(u scoring.Unmatched) bool { return isFailed[u.LeadID] })
 	var b strings.Builder
-	fmt.Fprintf(&b, "accounts: %s among them; %s in the store = %d matched by id + %d by domain + %d to no account", nOf(r.accountChanges, "account change"), nOf(total, "lead"), byID, byDomain, len(unmatched))
-	if rest := total - byID - byDomain - len(unmatched); rest > 0 {
+	fmt.Fprintf(&b, "accounts: %s among them; %s %s = %d matched by id + %d by domain + %d to no account", nOf(r.accountChanges, "account change"), nOf(total, "lead"), where, byID, byDomain, len(unmatched))
+	if len(failed) > 0 {
+		fmt.Fprintf(&b, " + %d failed", len(failed))
+	}
+	if rest := total - byID - byDomain - len(unmatched) - len(failed); rest > 0 {
 		fmt.Fprintf(&b, " + %d not matched yet (waiting for the first event time)", rest)
 	}
 	if len(r.leftOut) > 0 {
@@ -338,6 +370,18 @@ func (r *streamRun) accountsSummary() string {
 			fmt.Fprintf(&b, "; %d more", len(unmatched)-len(shown))
 		}
 		b.WriteString(")")
+	}
+	// The failed, with where and why their fields line failed: fix it and
+	// give the fields again.
+	for i, id := range failed[:min(len(failed), 3)] {
+		sep := "; failed: "
+		if i > 0 {
+			sep = "; "
+		}
+		fmt.Fprintf(&b, "%s%s (%s)", sep, id, r.fieldsFailed[id])
+	}
+	if len(failed) > 3 {
+		fmt.Fprintf(&b, "; %d more failed", len(failed)-3)
 	}
 	return b.String()
 }

@@ -336,7 +336,8 @@ func TestStreamAccountsFailedLineWritesNothing(t *testing.T) {
 	first3 := strings.Join(strings.SplitAfter(in, "\n")[:3], "")
 	code, _, errOut = leadscore(t, first3, "stream", "--model", errModel(t), "--accounts", td("accounts/accounts.ndjson"), "--state", dir)
 	assert.Equal(t, exitProblem, code, errOut)
-	assert.Contains(t, errOut, "1 lead in the store = 0 matched by id + 1 by domain + 0 to no account")
+	// L2, whose one line failed, is counted as failed, with the line.
+	assert.Contains(t, errOut, "2 leads in the store or failed = 0 matched by id + 1 by domain + 0 to no account + 1 failed; failed: L2 (stdin:3: ")
 	code, dump, errOut := leadscore(t, "", "stream", "--model", errModel(t), "--state", dir, "--dump", "--at", "2026-09-01T10:00:00Z")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Equal(t, 1, strings.Count(dump, "\n"), dump)
@@ -603,7 +604,8 @@ func TestStreamAccountsBadCreatedAtFailsAtItsLine(t *testing.T) {
 			code, _, errOut := leadscore(t, tc.in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
 			assert.Equal(t, exitProblem, code, errOut)
 			assert.Contains(t, errOut, fmt.Sprintf(`stdin:%d: lead L3: created_at is "soon", not a time: it says when the lead joins its account's people`, tc.line))
-			assert.Equal(t, 1, strings.Count(errOut, `created_at is "soon"`), "said once, at its line")
+			assert.Equal(t, 1, strings.Count(errOut, `lead L3: created_at is "soon"`), "said once, at its line")
+			assert.Contains(t, errOut, fmt.Sprintf(`failed: L3 (stdin:%d: created_at is "soon"`, tc.line), "counted as failed in the summary")
 			assert.Contains(t, errOut, "5 lines in: 4 applied, 0 duplicates skipped, 1 failed;")
 		})
 	}
@@ -622,8 +624,10 @@ func TestStreamAccountsSummaryReconciles(t *testing.T) {
 	assert.Equal(t, exitProblem, code, errOut)
 	// L1 waits for the first event time (none before its line), then is
 	// matched at L2's event; L2's fields line fails, so it has no fields
-	// and no account; L3 is free mail.
-	assert.Contains(t, errOut, "3 leads in the store = 0 matched by id + 1 by domain + 2 to no account (L2: no fields were given for it; L3: ")
+	// and no account: it failed, with the reason (it was counted to no
+	// account, "no fields were given for it"); L3 is free mail.
+	assert.Contains(t, errOut, "3 leads in the store = 0 matched by id + 1 by domain + 1 to no account + 1 failed (L3: no account_id; gmail.com is a free-mail domain); failed: L2 (stdin:2: created_at is \"soon\", not a time")
+	assert.NotContains(t, errOut, "no fields were given")
 
 	code, _, errOut = leadscore(t, `{"lead_id":"L1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}`+"\n", "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
 	assert.Equal(t, exitOK, code, errOut)

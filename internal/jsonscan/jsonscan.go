@@ -1,7 +1,8 @@
 // Package jsonscan decodes JSON in one pass, without reflection, into the
 // values encoding/json gives an interface{} (float64 numbers, []any lists,
-// map[string]any objects), or piece by piece for callers that know what
-// they expect. It gives up (reports false) on anything but plain, valid
+// map[string]any objects; an integer of more than 15 digits is kept as its
+// text, a json.Number, see Exact), or piece by piece for callers that know
+// what they expect. It gives up (reports false) on anything but plain, valid
 // JSON: broken syntax, a key given twice, a number out of range, text with
 // invalid UTF-8 or a lone surrogate, deep nesting; callers then decode with
 // encoding/json, whose errors they word. Tests check it against
@@ -9,7 +10,10 @@
 package jsonscan
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -99,6 +103,89 @@ func (d *Decoder) RawText() (string, bool) {
 // Number reads a number, as encoding/json converts it.
 func (d *Decoder) Number() (float64, bool) { return d.number() }
 
+// NumberText reads a number as Number does, with its literal text: a
+// view of the data, valid while it is (copy what is kept).
+func (d *Decoder) NumberText() (string, float64, bool) {
+	start := d.i
+	f, ok := d.number()
+	if !ok {
+		return "", 0, false
+	}
+	return unsafe.String(&d.data[start], d.i-start), f, true
+}
+
+// Exact reports whether a number's JSON literal is kept as its text (a
+// json.Number) rather than a float64: an integer (no fraction, no
+// exponent) of more than 15 digits, which a float64 may not hold exactly
+// (2^53 has 16). An id such as 12345678901234567 keeps its digits, where
+// a float64 reads 12345678901234568, another id.
+func Exact(lit string) bool {
+	digits := len(lit)
+	if len(lit) > 0 && lit[0] == '-' {
+		digits--
+	}
+	if digits <= 15 {
+		return false
+	}
+	for i := len(lit) - digits; i < len(lit); i++ {
+		if lit[i] < '0' || lit[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// IDText is the id a JSON number gives: the literal of an integer Exact
+// keeps, else the float64's shortest text (1.0 is "1").
+func IDText(lit string, f float64) string {
+	if Exact(lit) {
+		return strings.Clone(lit)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// Unmarshal decodes a JSON object as encoding/json does, with its errors,
+// but with numbers as DecodeObject gives them: float64, or a json.Number
+// for an integer Exact keeps. For the objects DecodeObject gives up on.
+func Unmarshal(data []byte) (map[string]any, error) {
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
+		return obj, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var exact map[string]any
+	if err := dec.Decode(&exact); err != nil {
+		return obj, nil
+	}
+	return exactNumbers(exact).(map[string]any), nil
+}
+
+// exactNumbers turns the json.Numbers of v into float64, but for the
+// integers Exact keeps.
+func exactNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if Exact(string(x)) {
+			return x
+		}
+		f, err := x.Float64()
+		if err != nil {
+			return x
+		}
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = exactNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = exactNumbers(e)
+		}
+	}
+	return v
+}
+
 // Literal reads the word true, false or null.
 func (d *Decoder) Literal(word string) bool { return d.literal(word) }
 
@@ -151,7 +238,11 @@ func (d *Decoder) value() (any, bool) {
 	case c == '[':
 		return d.array()
 	case c == '-' || '0' <= c && c <= '9':
+		start := d.i
 		f, ok := d.number()
+		if ok && Exact(unsafe.String(&d.data[start], d.i-start)) {
+			return json.Number(string(d.data[start:d.i])), true
+		}
 		return f, ok
 	case c == 't':
 		return true, d.literal("true")

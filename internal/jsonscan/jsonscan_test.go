@@ -15,8 +15,8 @@ func check(t *testing.T, data []byte) bool {
 	if !ok {
 		return false
 	}
-	var want map[string]any
-	if err := json.Unmarshal(data, &want); err != nil {
+	want, err := Unmarshal(data)
+	if err != nil {
 		t.Fatalf("took %q, which encoding/json refuses: %v", data, err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -46,9 +46,30 @@ func TestDecodeObject(t *testing.T) {
 		{`{"a":"\u0000x"}`, true},      // an escaped NUL is text like any other
 		{`{"a":-}`, false},             // not a number
 		{"{\"a\":\"x\ny\"}", false},    // a raw line break in text
+		{`{"id":12345678901234567,"n":[-12345678901234567,123456789012345,1.5e20]}`, true}, // integers of 16 digits and more keep their text
 	} {
 		if got := check(t, []byte(c.in)); got != c.took {
 			t.Errorf("%s: took %v, want %v", c.in, got, c.took)
+		}
+	}
+}
+
+// Integers of more than 15 digits keep their text, which a float64 would
+// not hold: two ids one apart stay two; a number of 15 digits, a fraction
+// or an exponent is a float64, as encoding/json gives it.
+func TestExactIntegers(t *testing.T) {
+	got, ok := DecodeObject([]byte(`{"a":12345678901234567,"b":12345678901234568,"c":123456789012345,"d":1234567890123456.5,"e":-99999999999999999}`))
+	if !ok {
+		t.Fatal("gave up")
+	}
+	want := map[string]any{"a": json.Number("12345678901234567"), "b": json.Number("12345678901234568"), "c": 123456789012345.0, "d": 1234567890123456.5, "e": json.Number("-99999999999999999")}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v, want %#v", got, want)
+	}
+	for lit, id := range map[string]string{"12345678901234567": "12345678901234567", "1.0": "1", "1e3": "1000", "42": "42", "-12345678901234567": "-12345678901234567"} {
+		f, _ := json.Number(lit).Float64()
+		if got := IDText(lit, f); got != id {
+			t.Errorf("IDText(%s) = %s, want %s", lit, got, id)
 		}
 	}
 }

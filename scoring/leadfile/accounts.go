@@ -2,6 +2,7 @@ package leadfile
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -176,5 +177,41 @@ func person(src source, r row, ndjson bool, opts Options, s *scoring.AccountScor
 	if errors.As(err, &se) {
 		err = se.Err
 	}
+	if _, _, ok := scoring.WouldBelong(err); err != nil && !ok {
+		// What matching reads of the row, so that the lead is named
+		// among its account's, though it failed.
+		if fields := rawFields(src, r); fields != nil {
+			a, d := s.MatchKeys(fields)
+			err = &scoring.PersonError{AccountID: a, Domain: d, Err: err}
+		}
+	}
 	return id, p, err
+}
+
+// rawFields reads a row's fields as given, for what matching reads of a
+// lead that failed: an NDJSON line's object, or a CSV row's cells by their
+// column's name; nil when there are none.
+func rawFields(src source, r row) map[string]any {
+	switch src := src.(type) {
+	case *ndjsonSource:
+		var m map[string]any
+		if json.Unmarshal(bytes.TrimPrefix(r.raw, bom), &m) != nil {
+			return nil
+		}
+		return m
+	case *csvSource:
+		m := map[string]any{}
+		for _, c := range src.schema.fields {
+			if c.col < len(r.rec) {
+				m[c.field.Name] = r.rec[c.col]
+			}
+		}
+		for _, c := range src.schema.unknown {
+			if c.col < len(r.rec) {
+				m[c.name] = r.rec[c.col]
+			}
+		}
+		return m
+	}
+	return nil
 }

@@ -56,8 +56,8 @@ func decodeJSONSized(data []byte, size int) (scoring.Lead, error) {
 // decodeJSONPlain is DecodeJSON with encoding/json alone: the path for
 // every row decodeObject gives up on, which words the errors.
 func decodeJSONPlain(data []byte) (scoring.Lead, error) {
-	var obj map[string]any
-	if err := json.Unmarshal(data, &obj); err != nil {
+	obj, err := jsonscan.Unmarshal(data) // numbers as DecodeObject gives them
+	if err != nil {
 		return scoring.Lead{}, jsonError(err)
 	}
 	if obj == nil {

@@ -8,6 +8,23 @@ import "encoding/json"
 // leads says "leads").
 type AccountImpact struct {
 	Impact *Impact
+	// Leads counts the leads as the new version matched them, when known.
+	Leads *AccountLeads
+}
+
+// AccountLeads reconcile the leads of an account impact under the new
+// version: Added = ByID + ByDomain + Unmatched + Failed, and NotCreated of
+// the matched were created after the as-of time, so are not yet their
+// account's people. The keys are those of backtest --accounts' leads.
+type AccountLeads struct {
+	Added      int `json:"added"`
+	Matched    int `json:"matched"`
+	ByID       int `json:"matched_by_id"`
+	ByDomain   int `json:"matched_by_domain"`
+	Unmatched  int `json:"unmatched"`
+	Failed     int `json:"failed"`
+	People     int `json:"people"`
+	NotCreated int `json:"not_created"`
 }
 
 // accountImpactJSON is an Impact's JSON with its counts named for accounts.
@@ -21,6 +38,7 @@ type accountImpactJSON struct {
 	Stopped       []LeadChange   `json:"stopped"`
 	Distribution  []Distribution `json:"distribution"`
 	Show          []string       `json:"show,omitempty"`
+	Leads         *AccountLeads  `json:"leads,omitempty"`
 }
 
 type accountMove struct {
@@ -37,7 +55,7 @@ func (a AccountImpact) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	out := accountImpactJSON{Accounts: im.Leads, Failed: im.Failed, SalesReadyOld: im.SalesReadyOld, SalesReadyNew: im.SalesReadyNew,
-		Started: im.Started, Stopped: im.Stopped, Distribution: im.Distribution, Show: im.Show, Moves: []accountMove{}}
+		Started: im.Started, Stopped: im.Stopped, Distribution: im.Distribution, Show: im.Show, Moves: []accountMove{}, Leads: a.Leads}
 	for _, m := range im.Moves {
 		out.Moves = append(out.Moves, accountMove{From: m.From, To: m.To, Accounts: m.Leads, Direction: m.Direction})
 	}
@@ -55,6 +73,6 @@ func (a *AccountImpact) UnmarshalJSON(data []byte) error {
 	for _, m := range in.Moves {
 		im.Moves = append(im.Moves, Move{From: m.From, To: m.To, Leads: m.Accounts, Direction: m.Direction})
 	}
-	a.Impact = im
+	a.Impact, a.Leads = im, in.Leads
 	return nil
 }

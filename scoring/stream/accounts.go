@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/jsonscan"
 	"maps"
 	"slices"
 	"strings"
@@ -506,8 +507,8 @@ func storedFields(l *Lead) (map[string]any, error) {
 	if l.Fields == nil {
 		return nil, nil
 	}
-	var obj map[string]any
-	if err := json.Unmarshal(l.Fields, &obj); err != nil {
+	obj, err := jsonscan.Unmarshal(l.Fields) // a number of 16 digits or more keeps them
+	if err != nil {
 		return nil, err
 	}
 	x, err := scoring.LeadFromMap(obj)
