@@ -300,6 +300,28 @@ func UnmatchedOutcomes(outcomes map[string]Outcome, seen func(id string) bool, i
 	return out
 }
 
+// UnmatchedSummary sums up the outcome rows of file that name no lead
+// (UnmatchedOutcomes), for a report's warnings: how many, their won deals
+// and revenue. "" for none.
+func UnmatchedSummary(un []UnmatchedOutcome, file string) string {
+	if len(un) == 0 {
+		return ""
+	}
+	won, revenue := 0, 0.0
+	for _, u := range un {
+		if !u.Outcome.Won.IsZero() {
+			won++
+			revenue += u.Outcome.Revenue
+		}
+	}
+	verb := "name"
+	if len(un) == 1 {
+		verb = "names"
+	}
+	return fmt.Sprintf("%s of %s %s no lead of the leads file (%s, revenue %s): not counted in this report; check their ids (see the lines above)",
+		numfmt.Count(len(un), "outcome row"), file, verb, numfmt.Count(won, "won deal"), numfmt.Group(strconv.FormatFloat(revenue, 'f', -1, 64)))
+}
+
 // ReadOutcomes reads CRM outcomes: a CSV with lead_id, opportunity and won
 // (times, or empty) and revenue (empty, or an amount for a won lead), and
 // optionally lost (the time an opportunity was closed as lost, or empty),

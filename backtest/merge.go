@@ -66,6 +66,9 @@ func (b *Backtest) Merge(other *Backtest) error {
 		b.order = append(b.order, rec)
 	}
 	b.sortedSeq = nil
+	for id := range other.failed {
+		b.LeadFailed(id)
+	}
 	if !other.first.IsZero() && (b.first.IsZero() || other.first.Before(b.first)) {
 		b.first = other.first
 	}

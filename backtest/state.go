@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -56,6 +58,13 @@ func (b *Backtest) State() ([]byte, error) {
 				w.bool(f)
 			}
 		}
+	}
+	// The leads that failed (LeadFailed), last: a state without them
+	// ends before.
+	failed := slices.Sorted(maps.Keys(b.failed))
+	w.uint(uint64(len(failed)))
+	for _, id := range failed {
+		w.str(id)
 	}
 	return w.buf, nil
 }
@@ -161,6 +170,12 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 			}
 			o.refIDs[rec.id] = true
 			o.ref = append(o.ref, rec)
+		}
+	}
+	if r.err == nil && len(r.buf) > 0 { // the leads that failed
+		n := r.count()
+		for i := 0; i < n && r.err == nil; i++ {
+			o.LeadFailed(r.str())
 		}
 	}
 	if r.err == nil && len(r.buf) > 0 {

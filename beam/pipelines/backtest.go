@@ -21,7 +21,7 @@ import (
 )
 
 func init() {
-	register.DoFn5x0[context.Context, Row, func(string, Row), func(DeadLetter), func(Counts)](&measureLeadFn{})
+	register.DoFn6x0[context.Context, Row, func(string, Row), func(Row), func(DeadLetter), func(Counts)](&measureLeadFn{})
 	register.Emitter2[string, Row]()
 	register.DoFn5x0[string, func(*Row) bool, func(Row), func(DeadLetter), func(Counts)](&firstRowFn{})
 	register.Combiner3[*backtestAcc, Row, string](&backtestFn{})
@@ -76,10 +76,12 @@ func Backtest(s beam.Scope, cfg Backtesting, rows beam.PCollection) (Backtested,
 	}
 	measured := beam.ParDoN(s, &measureLeadFn{Backtest: *fn}, rows)
 	first := beam.ParDoN(s, &firstRowFn{Files: cfg.Files}, beam.GroupByKey(s, measured[0]))
-	counts := beam.Flatten(s, measured[2], first[2])
+	counts := beam.Flatten(s, measured[3], first[2])
 	return Backtested{
-		Report:        beam.Combine(s, fn, first[0]),
-		DeadLetters:   beam.Flatten(s, measured[1], first[1]),
+		// The leads that failed go in beside the rows (failedRow): the
+		// report counts their outcome rows apart, as the command line's does.
+		Report:        beam.Combine(s, fn, beam.Flatten(s, first[0], measured[1])),
+		DeadLetters:   beam.Flatten(s, measured[2], first[1]),
 		Counts:        beam.Combine(s, &countsFn{}, counts),
 		OutcomeErrors: fn.outcomeErrors,
 	}, nil
@@ -190,6 +192,10 @@ func (f *backtestFn) AddInput(a *backtestAcc, r Row) (*backtestAcc, error) {
 	a, err := f.load(a)
 	if err != nil {
 		return nil, err
+	}
+	if r.Line == failedRow {
+		a.bt.LeadFailed(r.Text)
+		return a, nil
 	}
 	lead, err := f.decodeLead(r)
 	if err != nil {
@@ -302,12 +308,19 @@ func (f *measureLeadFn) Setup() error {
 	return err
 }
 
-func (f *measureLeadFn) ProcessElement(ctx context.Context, r Row, good func(string, Row), dead func(DeadLetter), counts func(Counts)) {
+// failedRow is the Line of a Row that names, in its Text, a lead that
+// failed (Backtest.LeadFailed), for the backtest's CombineFn.
+const failedRow = -1
+
+func (f *measureLeadFn) ProcessElement(ctx context.Context, r Row, good func(string, Row), failed func(Row), dead func(DeadLetter), counts func(Counts)) {
 	lead, err := f.Backtest.decodeLead(r)
 	if err == nil {
 		err = f.bt.Measure(ctx, lead).Err()
 	}
 	if err != nil {
+		if lead.ID != "" {
+			failed(Row{Line: failedRow, Text: lead.ID})
+		}
 		counts(Counts{Read: 1, Failed: 1})
 		dead(DeadLetter{File: r.File, Line: r.Line, LeadID: lead.ID, Error: fmt.Sprintf("%s:%d: %v", r.File, r.Line, err), Row: r.Text})
 		return

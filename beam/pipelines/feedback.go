@@ -18,10 +18,10 @@ import (
 )
 
 func init() {
-	register.DoFn6x0[context.Context, Row, func(string, Row), func(string), func(DeadLetter), func(Counts)](&prepareLeadFn{})
+	register.DoFn7x0[context.Context, Row, func(string, Row), func(string), func(string), func(DeadLetter), func(Counts)](&prepareLeadFn{})
 	register.Combiner3[*feedbackAcc, Row, []byte](&feedbackFn{})
 	beam.RegisterCoder(reflect.TypeOf((*feedbackAcc)(nil)), encodeFeedbackAcc, decodeFeedbackAcc)
-	register.DoFn7x1[[]byte, func(*[]byte) bool, func(*Counts) bool, func(*string) bool, func(string), func(DeadLetter), func(Counts), error](&feedbackReportFn{})
+	register.DoFn8x1[[]byte, func(*[]byte) bool, func(*Counts) bool, func(*string) bool, func(*string) bool, func(string), func(DeadLetter), func(Counts), error](&feedbackReportFn{})
 	register.Iter1[[]byte]()
 	register.Iter1[Counts]()
 	register.Iter1[string]()
@@ -92,18 +92,18 @@ func Feedback(s beam.Scope, cfg Feedbacking, rows beam.PCollection) (Fedback, er
 	}
 	prepared := beam.ParDoN(s, &prepareLeadFn{Feedback: *fn}, rows)
 	first := beam.ParDoN(s, &firstRowFn{Files: cfg.Files}, beam.GroupByKey(s, prepared[0]))
-	counts := beam.Combine(s, &countsFn{}, beam.Flatten(s, prepared[3], first[2]))
+	counts := beam.Combine(s, &countsFn{}, beam.Flatten(s, prepared[4], first[2]))
 	state := beam.Combine(s, fn, first[0])
 	// The report is written once, on an impulse, with the state as a side
 	// input: when every row failed there is no state, and the report says so.
-	out := beam.ParDoN(s, &feedbackReportFn{Feedback: *fn}, beam.Impulse(s), beam.SideInput{Input: state}, beam.SideInput{Input: counts}, beam.SideInput{Input: prepared[1]})
+	out := beam.ParDoN(s, &feedbackReportFn{Feedback: *fn}, beam.Impulse(s), beam.SideInput{Input: state}, beam.SideInput{Input: counts}, beam.SideInput{Input: prepared[1]}, beam.SideInput{Input: prepared[2]})
 	readErrs := make([]DeadLetter, len(fn.dispositionErrors))
 	for i, e := range fn.dispositionErrors {
 		readErrs[i] = DeadLetter{File: cfg.DispositionsName, Line: e.Line, Error: fmt.Sprintf("%s:%d: %v", cfg.DispositionsName, e.Line, e.Err)}
 	}
 	return Fedback{
 		Report:        out[0],
-		DeadLetters:   beam.Flatten(s, prepared[2], first[1], out[1], beam.CreateList(s, readErrs)),
+		DeadLetters:   beam.Flatten(s, prepared[3], first[1], out[1], beam.CreateList(s, readErrs)),
 		Counts:        counts,
 		Dispositions:  out[2],
 		OutcomeErrors: fn.outcomeErrors,
@@ -129,6 +129,7 @@ type feedbackFn struct {
 	dispositionCounts feedback.Counts
 	dispositionErrors []feedback.RowError
 	won               map[string]time.Time
+	outcomes          map[string]attribution.Outcome // nil without an outcomes file
 	outcomeErrors     []string
 	opts              feedback.Options
 }
@@ -162,6 +163,7 @@ func (f *feedbackFn) Setup() error {
 		for id, o := range outcomes {
 			f.won[id] = o.Won
 		}
+		f.outcomes = outcomes
 	}
 	at, err := time.Parse(time.RFC3339Nano, f.At)
 	if err != nil {
@@ -282,8 +284,11 @@ func (f *prepareLeadFn) Setup() error {
 	return nil
 }
 
-func (f *prepareLeadFn) ProcessElement(_ context.Context, r Row, good func(string, Row), matched func(string), dead func(DeadLetter), counts func(Counts)) {
+func (f *prepareLeadFn) ProcessElement(_ context.Context, r Row, good func(string, Row), matched func(string), hadOutcome func(string), dead func(DeadLetter), counts func(Counts)) {
 	lead, err := f.Feedback.decodeLead(r)
+	if _, ok := f.Feedback.outcomes[lead.ID]; ok && lead.ID != "" {
+		hadOutcome(lead.ID) // a row of the lead was read, scored or not
+	}
 	if err == nil {
 		if len(f.Feedback.set.For(lead.ID)) > 0 {
 			matched(lead.ID)
@@ -309,7 +314,7 @@ type feedbackReportFn struct {
 	Feedback feedbackFn
 }
 
-func (f *feedbackReportFn) ProcessElement(_ []byte, states func(*[]byte) bool, counts func(*Counts) bool, matched func(*string) bool, report func(string), dead func(DeadLetter), dispositions func(Counts)) error {
+func (f *feedbackReportFn) ProcessElement(_ []byte, states func(*[]byte) bool, counts func(*Counts) bool, matched func(*string) bool, hadOutcome func(*string) bool, report func(string), dead func(DeadLetter), dispositions func(Counts)) error {
 	// Set up for each element (there is one): Unmatched takes the
 	// unmatched dispositions out of the set.
 	if err := f.Feedback.Setup(); err != nil {
@@ -339,8 +344,25 @@ func (f *feedbackReportFn) ProcessElement(_ []byte, states func(*[]byte) bool, c
 		dn.Read--
 		dn.Failed++
 	}
+	// The outcome rows that name no lead the rows had, as the command
+	// line names them.
+	withOutcome := map[string]bool{}
+	for hadOutcome(&id) {
+		withOutcome[id] = true
+	}
+	var unmatched []attribution.UnmatchedOutcome
+	if f.Feedback.outcomes != nil {
+		unmatched = attribution.UnmatchedOutcomes(f.Feedback.outcomes, func(id string) bool { return withOutcome[id] }, nil, "lead")
+	}
+	oname := f.Feedback.OutcomesName
+	for _, u := range unmatched {
+		dead(DeadLetter{File: oname, Line: u.Line, LeadID: u.ID, Error: fmt.Sprintf("%s:%d: %v", oname, u.Line, u.Err)})
+	}
 	rep := b.Report()
 	rep.Warnings = append(rep.Warnings, feedback.FailedRows(dn, feedback.Counts{Rows: leads.Read, Failed: leads.Failed})...)
+	if note := attribution.UnmatchedSummary(unmatched, oname); note != "" {
+		rep.Warnings = append(rep.Warnings, note)
+	}
 	out, err := writeReport(rep, f.Feedback.Format)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/leadscore/leadscore/attribution"
-	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // outcomesSeen notes which rows of an outcomes file name a lead the
@@ -49,20 +48,10 @@ func (s *outcomesSeen) report(w io.Writer, file string) (int, string) {
 	if len(un) == 0 {
 		return 0, ""
 	}
-	won, revenue := 0, 0.0
 	for _, u := range un {
 		fmt.Fprintf(w, "%s:%d: %v\n", file, u.Line, u.Err)
-		if !u.Outcome.Won.IsZero() {
-			won++
-			revenue += u.Outcome.Revenue
-		}
 	}
-	verb := "name"
-	if len(un) == 1 {
-		verb = "names"
-	}
-	summary := fmt.Sprintf("%s of %s %s no lead of the leads file (%s, revenue %s): not counted in this report; check their ids (see the lines above)",
-		numfmt.Count(len(un), "outcome row"), file, verb, numfmt.Count(won, "won deal"), numfmt.Group(fnum(revenue)))
+	summary := attribution.UnmatchedSummary(un, file)
 	fmt.Fprintln(w, summary)
 	return len(un), summary
 }

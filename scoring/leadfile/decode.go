@@ -234,7 +234,10 @@ type eventPart struct {
 type eventGroup struct {
 	events []scoring.Event
 	lines  []int // to report unmatched rows
-	used   bool
+	// problems are the lead's rows that could not be read (file:line:
+	// why): the lead fails with them rather than score without them.
+	problems []string
+	used     bool
 }
 
 func newEventPart() *eventPart {
@@ -255,6 +258,18 @@ func (x *eventPart) add(id string, e scoring.Event, line int) {
 	g.lines = append(g.lines, line)
 }
 
+// addProblem files a row of the lead id that could not be read, on line.
+func (x *eventPart) addProblem(id string, line int, problem string) {
+	g := x.byLead[id]
+	if g == nil {
+		g = &eventGroup{}
+		x.byLead[id] = g
+	}
+	g.problems = append(g.problems, problem)
+	g.lines = append(g.lines, line)
+	x.lastID, x.last = "", nil
+}
+
 // addRun files events read on lines, all of one lead id, under that id.
 // The first run of an id is kept as it is, not copied: give it slices
 // that nothing else writes to.
@@ -271,7 +286,13 @@ func (x *eventPart) addRun(id string, events []scoring.Event, lines []int) {
 // take returns a lead's events, in file order, and marks them used. It is
 // called by the reader, in input order, never concurrently.
 func (x *csvEventIndex) take(id string) []scoring.Event {
-	var evs []scoring.Event
+	evs, _ := x.takeAll(id)
+	return evs
+}
+
+// takeAll is take with the lead's rows that could not be read (file:line:
+// why), in file order.
+func (x *csvEventIndex) takeAll(id string) (evs []scoring.Event, problems []string) {
 	found := false
 	for _, p := range x.parts {
 		g := p.byLead[id]
@@ -279,13 +300,22 @@ func (x *csvEventIndex) take(id string) []scoring.Event {
 			continue
 		}
 		g.used = true
+		problems = append(problems, g.problems...)
 		if !found {
 			evs, found = g.events, true
 		} else {
 			evs = append(evs[:len(evs):len(evs)], g.events...) // a copy: the parts stay as they are
 		}
 	}
-	return evs
+	return evs, problems
+}
+
+// leadOf is the lead id of an events row, "" when it has none.
+func (ec *eventColumns) leadOf(rec []string) string {
+	if ec.leadID < 0 || ec.leadID >= len(rec) {
+		return ""
+	}
+	return rec[ec.leadID]
 }
 
 // unmatched returns the line numbers of event rows whose lead id no lead

@@ -134,7 +134,12 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string) string {
 		id, e, err := cols.decode(rec, &cache)
 		if err != nil {
-			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
+			problem := fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
+			if lead := cols.leadOf(rec); lead != "" {
+				x.addProblem(lead, line, problem) // its lead fails, alone
+				return ""
+			}
+			return problem
 		}
 		x.add(id, e, line)
 		return ""
@@ -189,6 +194,14 @@ func parseErrorProblems(file string, pe *csv.ParseError) []string {
 		out = append(out, fmt.Sprintf("%s:%d-%d: %d more rows swallowed by that quote", file, bad[1].line, bad[len(bad)-1].line, len(bad)-1))
 	}
 	return out
+}
+
+// badEventRow is a row of an events file that could not be read, of a
+// known lead, which fails with it.
+type badEventRow struct {
+	lead    string
+	line    int
+	problem string
 }
 
 // eventProblems is the error of an events file with bad rows, nil without.
@@ -248,7 +261,10 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 		events   []scoring.Event
 		lines    []int
 		problems []string
-		part     *eventPart // the events grouped by lead
+		// bad are rows of a known lead that could not be read: the lead
+		// fails with them.
+		bad  []badEventRow
+		part *eventPart // the events grouped by lead
 	}
 	chunks := make([]chunk, 0, workers)
 	for i := 0; i < workers && text != ""; i++ {
@@ -300,7 +316,12 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 				}
 				id, e, err := cols.decode(rec, &cache)
 				if err != nil {
-					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err))
+					problem := fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
+					if lead := cols.leadOf(rec); lead != "" {
+						c.bad = append(c.bad, badEventRow{lead, line, problem})
+					} else {
+						c.problems = append(c.problems, problem)
+					}
 					continue
 				}
 				c.ids = append(c.ids, id)
@@ -315,6 +336,9 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 				}
 				c.part.addRun(c.ids[i], c.events[i:j], c.lines[i:j])
 				i = j
+			}
+			for _, b := range c.bad {
+				c.part.addProblem(b.lead, b.line, b.problem)
 			}
 		}(&chunks[i])
 	}

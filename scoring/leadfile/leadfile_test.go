@@ -213,18 +213,39 @@ func TestUnknownColumnsAndKeys(t *testing.T) {
 	}
 }
 
-func TestBadEventsFileStopsTheRun(t *testing.T) {
+// A bad row of a CSV events file whose lead_id can be read fails that
+// lead alone, with every such row of it at its line (scored without them,
+// it would be wrong); the other leads are scored, whichever reader takes
+// the file (the fast one, or encoding/csv for a file with quotes). A bad
+// row whose cells cannot be told apart names no lead to fail, so it stops
+// the run.
+func TestBadEventRowsFailTheirLead(t *testing.T) {
+	for _, quote := range []string{"", `"`} {
+		events := "lead_id,type,at,minutes\n" + quote + "C1" + quote + ",webinar_attended,yesterday,30\nC1,,2026-09-01,1\nC2,webinar_attended,2026-09-01,10\nC1,webinar_attended,2026-09-01,many\nC9,webinar_attended,2026-09-01,many\n"
+		out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader("id,email\nC1,a@b.io\nC2,b@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
+			Events: strings.NewReader(events), EventsName: "events.csv"})
+		assert.Equal(t, []string{
+			"leads.csv:2: lead C1: its events could not all be read, and scoring it without them would be wrong:\n" +
+				`  events.csv:2: at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "yesterday"` + "\n" +
+				"  events.csv:3: type: empty; every event needs its type\n" +
+				`  events.csv:5: minutes: want a number, got "many"`,
+			"events.csv:6: no lead in the leads file has this lead_id; the event was not used",
+		}, errs, "quote %q", quote)
+		assert.Equal(t, 2, sum.Rows)
+		assert.Equal(t, 1, sum.Scored, "C2, with its event")
+		assert.Equal(t, 1, sum.Failed)
+		assert.Contains(t, out, `{"id":"C1","line":2,"error":"its events could not all be read`)
+	}
+
 	opts := leadfile.Options{
 		Scorer: scorer(t), AsOf: asOf, Output: &bytes.Buffer{},
 		Input: strings.NewReader("id,email\nC1,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
-		Events: strings.NewReader("lead_id,type,at,minutes\nC1,webinar_attended,yesterday,30\nC1,,2026-09-01,1\nC1,webinar_attended,2026-09-01,many\n"), EventsName: "events.csv",
+		Events: strings.NewReader("lead_id,type,at,minutes\nC1,webinar_attended\nC1,webinar_attended,2026-09-01,many\n"), EventsName: "events.csv",
 	}
 	_, err := leadfile.Score(opts)
 	require.Error(t, err)
-	assert.Equal(t, "the events file has bad rows; fix them, since leads scored without their events would be wrong:\n"+
-		`events.csv:2: at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "yesterday"`+"\n"+
-		"events.csv:3: type: empty; every event needs its type\n"+
-		`events.csv:4: minutes: want a number, got "many"`, err.Error())
+	assert.True(t, strings.HasPrefix(err.Error(), "the events file has bad rows; fix them, since leads scored without their events would be wrong:\nevents.csv:2: "), err.Error())
+	assert.NotContains(t, err.Error(), "events.csv:3", "C1's own bad row fails C1, not the run")
 
 	opts.Events = strings.NewReader("lead,type\n")
 	opts.Input = strings.NewReader("id,email\n")

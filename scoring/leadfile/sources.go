@@ -276,7 +276,11 @@ func newCSVSource(opts Options) (*csvSource, error) {
 func (s *csvSource) next() (row, bool, error) {
 	r, ok, err := s.read()
 	if ok && r.err == nil && s.schema.events != nil {
-		r.events = s.schema.events.take(s.schema.id(r.rec))
+		id := s.schema.id(r.rec)
+		var problems []string
+		if r.events, problems = s.schema.events.takeAll(id); len(problems) > 0 {
+			r.id, r.err = id, fmt.Errorf("its events could not all be read, and scoring it without them would be wrong:\n  %s", strings.Join(problems, "\n  "))
+		}
 	}
 	return r, ok, err
 }
