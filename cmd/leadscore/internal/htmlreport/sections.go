@@ -430,8 +430,13 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		{Cells: []Cell{Text("rejected"), Int(p(prefix, "rejected"), r.Rejected)}},
 		{Cells: []Cell{Text("recycled"), Int(p(prefix, "recycled"), r.Recycled)}},
 		{Cells: []Cell{Text("no verdict yet"), Int(p(prefix, "never_dispositioned"), r.NeverDispositioned)}},
-		{Cells: []Cell{Text("acceptance rate"), Maybe(p(prefix, "acceptance_rate"), r.AcceptanceRate, "pct")}},
+		{Cells: []Cell{Text("acceptance rate"), rateIv(prefix, "acceptance_rate", r.AcceptanceRate, r.AcceptanceRateLow, r.AcceptanceRateHigh)}},
+		{Cells: []Cell{Text("rejection rate"), rateIv(prefix, "rejection_rate", r.RejectionRate, r.RejectionRateLow, r.RejectionRateHigh)}},
+		{Cells: []Cell{Text("recycle rate"), rateIv(prefix, "recycle_rate", r.RecycleRate, r.RecycleRateLow, r.RecycleRateHigh)}},
 	}}
+	if r.TooFew && r.Dispositioned > 0 {
+		sec.Summary = append(sec.Summary, ln(fmt.Sprintf("These rates rest on fewer than %d verdicts: too few to read as findings; read their intervals.", feedback.MinVerdicts)))
+	}
 	if r.NotHandedOff > 0 {
 		// Verdicts on leads the definition never handed over are read but
 		// stand outside every rate: the page says how many.
@@ -520,36 +525,58 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 	return sec
 }
 
-// feedbackGroups is one grouping of the hand-offs (campaign, channel,
-// band, grade, rule) as a table at path, with a chart of the acceptance
-// and rejection rates when asked; false when there is no group.
-// smallVerdicts is how few verdicts make a group's rates too thin to read
-// alone: its row is greyed.
-const smallVerdicts = 10
+// rateIv is a rate of the feedback report with its 95% interval:
+// "60.0% (95%: 44.6% to 73.7%)", each number at its path.
+func rateIv(prefix, key string, v, lo, hi *float64) Cell {
+	if v == nil || lo == nil || hi == nil {
+		return Maybe(p(prefix, key), v, "pct")
+	}
+	return Parts(Maybe(p(prefix, key), v, "pct"), Text(" (95%: "), Maybe(p(prefix, key+"_low"), lo, "pct"), Text(" to "), Maybe(p(prefix, key+"_high"), hi, "pct"), Text(")"))
+}
 
+// feedbackGroups is one grouping of the hand-offs (campaign, channel,
+// band, grade, rule) as a table at path, each rate with its 95% interval,
+// with a chart of the acceptance and rejection rates when asked; false
+// when there is no group. A group with fewer than feedback.MinVerdicts
+// verdicts is too few to read: its row is greyed and marked, and it has
+// no bar, so that no one sets it against another.
 func feedbackGroups(title, first string, groups []feedback.Group, path string, chart bool) (Block, bool) {
 	if len(groups) == 0 {
 		return Block{}, false
 	}
 	var names []string
 	var vals [][]float64
-	t := &Table{Sortable: true, Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate", "reasons"}}
+	t := &Table{Sortable: true, Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "95% interval", "rejection rate", "95% interval", "read", "reasons"}}
 	for i, g := range groups {
 		gp := func(k string) string { return p(path, i, k) }
 		names = append(names, g.Name)
-		vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
+		if g.TooFew {
+			vals = append(vals, []float64{math.NaN(), math.NaN()})
+		} else {
+			vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
+		}
 		var reasons []string
 		for _, rc := range g.Reasons {
 			reasons = append(reasons, fmt.Sprintf("%s %d", rc.Reason, rc.Leads))
 		}
-		t.Rows = append(t.Rows, Row{Small: g.Dispositioned < smallVerdicts, Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
-			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled), Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(gp("rejection_rate"), g.RejectionRate, "pct"),
-			Text(strings.Join(reasons, ", "))}})
+		read := ""
+		switch {
+		case g.Dispositioned == 0:
+			read = "no verdict"
+		case g.TooFew:
+			read = "too few"
+		}
+		t.Rows = append(t.Rows, Row{Small: g.TooFew, Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
+			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled),
+			Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), ivPair(gp("acceptance_rate_low"), g.AcceptanceRateLow, gp("acceptance_rate_high"), g.AcceptanceRateHigh, "pct"),
+			Maybe(gp("rejection_rate"), g.RejectionRate, "pct"), ivPair(gp("rejection_rate_low"), g.RejectionRateLow, gp("rejection_rate_high"), g.RejectionRateHigh, "pct"),
+			Text(read), Text(strings.Join(reasons, ", "))}})
 	}
-	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar", false: ""}[chart] +
-		fmt.Sprintf(". Grey rows rest on fewer than %d verdicts: a rate of 100%% on one or two verdicts says little.", smallVerdicts)}
+	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group, with their 95% interval (Wilson's); a group with no verdicts shows —" +
+		fmt.Sprintf(". Grey rows, marked too few, rest on fewer than %d verdicts: their rates are too uncertain to read, or to set against another group's%s.", feedback.MinVerdicts,
+			map[bool]string{true: ", and have no bar", false: ""}[chart])}
 	if chart {
-		b.Chart = Bars("Acceptance and rejection rate by "+first, names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
+		b.Chart = Bars("Acceptance and rejection rate by "+first+fmt.Sprintf(" (groups with %d verdicts or more)", feedback.MinVerdicts), names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
 	}
 	return b, true
 }
