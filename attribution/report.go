@@ -28,6 +28,12 @@ type Report struct {
 	// Warnings are what the caller found doubtful about the journeys, such
 	// as events that carry no campaign; the report shows them first.
 	Warnings []string `json:"warnings,omitempty"`
+	// Uncosted names the campaigns that touched journeys but have no cost
+	// in a cost table given: the total's ROAS, ROI and costs per lead are
+	// then withheld (null), since its credited revenue counts theirs and
+	// its spend does not. Touches that name no campaign (the "(channel)"
+	// rows, such as (direct)) are not in it: they cost nothing.
+	Uncosted []string `json:"campaigns_without_cost,omitempty"`
 
 	models    []Model
 	opts      Options
@@ -330,6 +336,18 @@ func (r *Report) Finish() {
 		}
 		row.Cost = ptr(c)
 	}
+	// The total's returns divide all credited revenue by all spend: a
+	// campaign with credit but no cost would count in the one and not the
+	// other, and overstate them.
+	r.Uncosted = nil
+	if len(r.costs) > 0 {
+		for _, row := range r.campaigns {
+			if row.Cost == nil && row.Name != NoTouch && !standIn(row.Name) {
+				r.Uncosted = append(r.Uncosted, row.Name)
+			}
+		}
+		slices.Sort(r.Uncosted)
+	}
 	r.Total.Cost = nil
 	if len(r.costs) > 0 {
 		total := 0.0
@@ -368,6 +386,28 @@ func (r *Report) Finish() {
 		r.Channels = append(r.Channels, *row)
 	}
 	finish(&r.Total)
+	if len(r.Uncosted) > 0 {
+		for i := range r.Total.Credit {
+			r.Total.Credit[i].ROAS, r.Total.Credit[i].ROI = nil, nil
+		}
+		r.Total.CostPerSalesReady, r.Total.CostPerWon = nil, nil
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := range r.models {
+			v := 0.0
+			for _, row := range r.Campaigns {
+				if slices.Contains(r.Uncosted, row.Name) {
+					v += row.Credit[i].Revenue
+				}
+			}
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		credited := ""
+		if len(r.models) > 0 {
+			credited = " (" + spread(lo, hi) + map[bool]string{true: "", false: ", by model"}[len(r.models) == 1] + ")"
+		}
+		r.warnOnce(fmt.Sprintf("%s no cost in the cost table, so the total's ROAS, ROI and costs per lead are left out (—): the total's credited revenue counts %s%s and its cost does not; give %s a cost (0 if it was free)",
+			listOf(r.Uncosted, "has", "have"), map[bool]string{true: r.Uncosted[0] + "'s", false: "theirs"}[len(r.Uncosted) == 1], credited, map[bool]string{true: "it", false: "each"}[len(r.Uncosted) == 1]))
+	}
 	order := func(rows []Row) {
 		sort.SliceStable(rows, func(a, b int) bool {
 			if len(r.models) > 0 && rows[a].Credit[0].Revenue != rows[b].Credit[0].Revenue {
@@ -383,6 +423,21 @@ func (r *Report) Finish() {
 		gaps := r.gaps[step]
 		r.Velocity = append(r.Velocity, Velocity{From: step[0], To: step[1], Journeys: len(gaps), MedianDays: medianOrNil(gaps)})
 	}
+}
+
+// standIn says whether a campaign name is the stand-in for touches that
+// name no campaign: "(direct)" for a channel's, "(no touch)".
+func standIn(name string) bool {
+	return strings.HasPrefix(name, "(") && strings.HasSuffix(name, ")")
+}
+
+// spread writes one amount, or the least and the most: "57,380.83", or
+// "34,612.14 to 57,380.83".
+func spread(lo, hi float64) string {
+	if round2(lo) == round2(hi) {
+		return money(lo)
+	}
+	return money(lo) + " to " + money(hi)
 }
 
 func mostCommon(counts map[string]int) string {

@@ -324,9 +324,69 @@ func TestChannelCostNeedsEveryCampaigns(t *testing.T) {
 	assert.Nil(t, channels["ads"].Credit[0].ROAS)
 	assert.Equal(t, num(50), channels["web"].Cost, "free (0) and blog (50)")
 	assert.Equal(t, num(350), rep.Total.Cost, "the table's sum")
-	assert.Equal(t, []string{"channel ads: unknown has no cost in the cost table, so the channel's cost, costs per lead, ROAS and ROI are left out (—), not computed on part of its spend; give it a cost (0 if it was free)"}, rep.Warnings)
+	assert.Equal(t, []string{"channel ads: unknown has no cost in the cost table, so the channel's cost, costs per lead, ROAS and ROI are left out (—), not computed on part of its spend; give it a cost (0 if it was free)",
+		"unknown has no cost in the cost table, so the total's ROAS, ROI and costs per lead are left out (—): the total's credited revenue counts unknown's (225) and its cost does not; give it a cost (0 if it was free)"}, rep.Warnings)
 	rep.Finish()
-	assert.Len(t, rep.Warnings, 1, "finishing again warns once")
+	assert.Len(t, rep.Warnings, 2, "finishing again warns once")
+}
+
+// The total's returns divide all credited revenue by all spend, so a
+// campaign with credit and no cost withholds them (and its costs per
+// lead), in every format, with a warning that names it and its credit;
+// touches that name no campaign ("(direct)") cost nothing and withhold
+// nothing. Linear: 900 in thirds, 300 each.
+func TestTotalReturnsNeedEveryCampaignsCost(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 900,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "known", Channel: "ads"}, {At: day(1), Campaign: "unknown", Channel: "email"},
+			{At: day(2), Campaign: "(direct)", Channel: "direct"}},
+		Milestones: map[string]time.Time{"sales_ready": day(3), "won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}, attribution.FirstTouchModel{}}, attribution.Options{}, attribution.Costs{"known": 300})
+	rep.Add(j)
+	rep.Finish()
+	assert.Equal(t, []string{"unknown"}, rep.Uncosted)
+	assert.Equal(t, num(300), rep.Total.Cost, "the spend the table gives")
+	for _, a := range rep.Total.Credit {
+		assert.Nil(t, a.ROAS)
+		assert.Nil(t, a.ROI)
+	}
+	assert.Nil(t, rep.Total.CostPerSalesReady)
+	assert.Nil(t, rep.Total.CostPerWon)
+	// unknown's credit: 300 under linear, 0 under first touch.
+	assert.Equal(t, []string{"unknown has no cost in the cost table, so the total's ROAS, ROI and costs per lead are left out (—): the total's credited revenue counts unknown's (0 to 300, by model) and its cost does not; give it a cost (0 if it was free)"}, rep.Warnings)
+
+	var js, csvOut, text bytes.Buffer
+	require.NoError(t, rep.WriteJSON(&js))
+	var doc struct {
+		Uncosted []string       `json:"campaigns_without_cost"`
+		Total    map[string]any `json:"total"`
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
+	assert.Equal(t, []string{"unknown"}, doc.Uncosted)
+	assert.Nil(t, doc.Total["credit"].([]any)[0].(map[string]any)["roas"])
+	require.NoError(t, rep.WriteCSV(&csvOut))
+	recs, err := csv.NewReader(&csvOut).ReadAll()
+	require.NoError(t, err)
+	total := recs[len(recs)-1]
+	require.Equal(t, "total", total[0])
+	roas := -1
+	for i, h := range recs[0] {
+		if h == "linear_roas" {
+			roas = i
+		}
+	}
+	assert.Equal(t, "", total[roas], "no ROAS for the total")
+	require.NoError(t, rep.WriteText(&text))
+	assert.Contains(t, text.String(), "cost 300 (without unknown, which has no cost: the total's returns are left out)")
+
+	// With unknown's cost, the total's returns are all credited revenue
+	// over all spend: (direct) is free.
+	rep = attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{}, attribution.Costs{"known": 300, "unknown": 100})
+	rep.Add(j)
+	rep.Finish()
+	assert.Empty(t, rep.Uncosted)
+	assert.Empty(t, rep.Warnings)
+	assert.Equal(t, num(900.0/400), rep.Total.Credit[0].ROAS)
+	assert.Equal(t, num(400), rep.Total.CostPerWon)
 }
 
 // A cost for a campaign no journey touched is in the total's cost and in

@@ -167,8 +167,16 @@ func (r *Report) summary() string {
 	f := r.Total.Funnel
 	return fmt.Sprintf("%d %s: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
 		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %s, with revenue %s, came from leads never called sales-ready.",
-		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), moneyOf(r.Total.Cost), strings.Join(r.Models, ", "),
+		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), r.costText(), strings.Join(r.Models, ", "),
 		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady)) + r.stepsAfterTouch()
+}
+
+// costText is the total's cost, and the campaigns it leaves out.
+func (r *Report) costText() string {
+	if len(r.Uncosted) == 0 {
+		return moneyOf(r.Total.Cost)
+	}
+	return moneyOf(r.Total.Cost) + " (without " + listOf(r.Uncosted, "", "") + ", which " + map[bool]string{true: "has", false: "have"}[len(r.Uncosted) == 1] + " no cost: the total's returns are left out)"
 }
 
 // stepsAfterTouch says, when some campaign's or channel's won deals are

@@ -682,7 +682,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	as.Blocks = append(as.Blocks,
 		Block{Title: "Revenue credited to each campaign", Chart: Bars("Revenue credit by campaign, one bar per model", groups, r.Models, revenue, "money"), Table: creditTable("campaign", r.Models, r.Campaigns, r.Total, prefix, "campaigns", false)},
 		Block{Title: "Return on investment", Chart: BarsFrom("ROI by campaign, one bar per model", groups, r.Models, roi, "pct", -1), Table: creditTable("campaign", r.Models, r.Campaigns, r.Total, prefix, "campaigns", true),
-			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; ROAS is credited revenue / cost; a campaign without a cost shows —, and no bar. The total's return is blended: all credited revenue over all spend."},
+			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; ROAS is credited revenue / cost; a campaign without a cost shows —, and no bar. The total's return is blended: all credited revenue over all spend; it shows — when a campaign with credit has no cost (the warning names it)."},
 		Block{Title: "Credit by channel", Table: creditTable("channel", r.Models, r.Channels, r.Total, prefix, "channels", false), ScreenOnly: true},
 		Block{Title: "Return by channel", Table: creditTable("channel", r.Models, r.Channels, r.Total, prefix, "channels", true), ScreenOnly: true})
 	return []Section{fs, as}
