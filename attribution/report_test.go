@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -467,4 +469,59 @@ func TestFunnelCountsOnlyStepsAfterTheTouch(t *testing.T) {
 	var md strings.Builder
 	require.NoError(t, rep.WriteMarkdown(&md))
 	assert.Contains(t, md.String(), "so its won in all can exceed its then won plus won, never sales-ready")
+}
+
+// The bundled journeys under w_shaped: the converting journeys of two
+// touches or more (in the window: at or before the win) that never became
+// sales-ready or have no lead creation, counted here straight from the
+// file, are the report's Unanchored, with their revenue; the warning says
+// so; other models have none; and the credit still sums to the revenue.
+// Split in two and merged through State, the count is the same.
+func TestUnanchoredJourneysCountedApart(t *testing.T) {
+	js := readJourneys(t)
+	want, wantRev, won, wonRev := 0, 0.0, 0, 0.0
+	for _, j := range js {
+		if !j.Converted {
+			continue
+		}
+		won++
+		wonRev += j.Revenue
+		at, ok := j.Milestones["won"]
+		n := 0
+		for _, tc := range j.Touches {
+			if !ok || !tc.At.After(at) {
+				n++
+			}
+		}
+		_, sr := j.Milestones["sales_ready"]
+		_, lc := j.Milestones["lead_created"]
+		if n >= 2 && (!sr || !lc) {
+			want++
+			wantRev += j.Revenue
+		}
+	}
+	require.Positive(t, want)
+	models := []attribution.Model{attribution.LinearModel{}, attribution.WShaped("")}
+	whole := attribution.NewReport(models, attribution.Options{}, nil)
+	a, b := attribution.NewReport(models, attribution.Options{}, nil), attribution.NewReport(models, attribution.Options{}, nil)
+	for i, j := range js {
+		whole.Add(j)
+		if i%2 == 0 {
+			a.Add(j)
+		} else {
+			b.Add(j)
+		}
+	}
+	whole.Finish()
+	require.Equal(t, []attribution.Unanchored{{Model: "w_shaped", Milestones: []string{"lead_created", "sales_ready"}, Journeys: want, Revenue: wantRev, Of: won, OfRevenue: wonRev}}, whole.Unanchored)
+	assert.Contains(t, whole.Warnings, fmt.Sprintf("w_shaped: %d of the %d converting journeys (revenue %s of %s) never reached its lead_created or sales_ready milestone; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
+		want, won, numfmt.Group(strconv.FormatFloat(wantRev, 'f', -1, 64)), numfmt.Group(strconv.FormatFloat(wonRev, 'f', -1, 64))))
+	for i := range models {
+		assert.InDelta(t, wonRev, whole.Total.Credit[i].Revenue, 1e-6, "credit sums to the revenue")
+	}
+	st, err := b.State()
+	require.NoError(t, err)
+	require.NoError(t, a.MergeState(st))
+	a.Finish()
+	assert.Equal(t, whole.Unanchored, a.Unanchored)
 }

@@ -641,7 +641,15 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		vals = append(vals, []float64{float64(s.v)})
 		rate := Text("")
 		if i > 0 {
-			rate = Derived(frac(s.v, steps[i-1].v), "pct")
+			step := []struct {
+				key string
+				s   attribution.StepRate
+			}{{"sales_ready", r.Total.Rates.SalesReady}, {"opportunity", r.Total.Rates.Opportunity}, {"won", r.Total.Rates.Won}}[i-1]
+			rp := func(k string) string { return p(prefix, "total", "funnel_rates", step.key, k) }
+			rate = Maybe(rp("rate"), step.s.Rate, "pct")
+			if step.s.Rate != nil {
+				rate = Parts(rate, Text(" (95%: "), ivPair(rp("rate_low"), step.s.Low, rp("rate_high"), step.s.High, "pct"), Text(")"+map[bool]string{true: " †", false: ""}[step.s.TooFew]))
+			}
 		}
 		ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(s.name), Int(tp(s.key), s.v), rate}})
 	}
@@ -651,7 +659,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		Row{Cells: []Cell{Text("won, never sales-ready"), Int(tp("won_not_sales_ready"), f.WonNotSalesReady), Text("")}},
 		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
 	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
-		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
+		Note: fmt.Sprintf("Each step counts the journeys that passed the one before, and its rate is over them, with its 95%% interval (Wilson's); † marks a rate over fewer than %d journeys, too few to read. All won = won after sales-ready + won, never sales-ready.", attribution.MinRateBase)})
 	fs.Blocks = append(fs.Blocks,
 		Block{Title: "By campaign", Table: funnelTable("campaign", r.Campaigns, r.Total, prefix, "campaigns"),
 			Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —. The total counts each journey once."},
