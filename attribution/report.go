@@ -46,10 +46,10 @@ type Report struct {
 	models     []Model
 	unanchored []anchorTally // by model
 	opts       Options
-	costs     Costs
-	campaigns map[string]*Row
-	channels  map[string]*Row
-	gaps      map[[2]string][]float64
+	costs      Costs
+	campaigns  map[string]*Row
+	channels   map[string]*Row
+	gaps       map[[2]string][]float64
 }
 
 // Row is one campaign's, one channel's or the total's line of a report.
