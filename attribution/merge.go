@@ -54,6 +54,12 @@ func (r *Report) Merge(other *Report) error {
 		r.row(r.channels, name).merge(row)
 	}
 	r.Total.merge(&other.Total)
+	for i := range r.unanchored {
+		if i < len(other.unanchored) {
+			r.unanchored[i].journeys += other.unanchored[i].journeys
+			r.unanchored[i].rev.add(other.unanchored[i].rev)
+		}
+	}
 	for step, gaps := range other.gaps {
 		r.gaps[step] = append(r.gaps[step], gaps...)
 	}
@@ -76,6 +82,14 @@ type reportState struct {
 	Channels  []rowState           `json:"channels"`
 	Total     rowState             `json:"total"`
 	Gaps      map[string][]float64 `json:"gaps,omitempty"` // "from>to"
+	// Unanchored are, by model, the journeys credited without a milestone
+	// and their revenue (an exact decimal).
+	Unanchored []unanchoredState `json:"unanchored,omitempty"`
+}
+
+type unanchoredState struct {
+	Journeys int    `json:"journeys"`
+	Revenue  string `json:"revenue"`
 }
 
 type rowState struct {
@@ -142,6 +156,15 @@ func (r *Report) State() ([]byte, error) {
 	for step, gaps := range r.gaps {
 		st.Gaps[step[0]+">"+step[1]] = gaps
 	}
+	for _, t := range r.unanchored {
+		if t.journeys > 0 {
+			st.Unanchored = make([]unanchoredState, len(r.unanchored))
+			for i, t := range r.unanchored {
+				st.Unanchored[i] = unanchoredState{Journeys: t.journeys, Revenue: t.rev.String()}
+			}
+			break
+		}
+	}
 	return json.Marshal(st)
 }
 
@@ -173,6 +196,20 @@ func (r *Report) MergeState(state []byte) error {
 		return fmt.Errorf("reading a report's state: %v", err)
 	}
 	o.Total = *total
+	if len(st.Unanchored) > 0 && len(st.Unanchored) != len(r.Models) {
+		return fmt.Errorf("reading a report's state: journeys without a milestone for %d models, not %d", len(st.Unanchored), len(r.Models))
+	}
+	o.unanchored = make([]anchorTally, len(r.Models))
+	for i, u := range st.Unanchored {
+		if u.Journeys < 0 {
+			return fmt.Errorf("reading a report's state: %d journeys without a milestone", u.Journeys)
+		}
+		rev, err := exactDecimal(u.Revenue)
+		if err != nil {
+			return fmt.Errorf("reading a report's state: %v", err)
+		}
+		o.unanchored[i] = anchorTally{journeys: u.Journeys, rev: rev}
+	}
 	for step, gaps := range st.Gaps {
 		from, to, ok := strings.Cut(step, ">")
 		if !ok {

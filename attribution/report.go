@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/internal/stats"
 )
 
 // Costs are what each campaign cost, by campaign name.
@@ -28,13 +30,26 @@ type Report struct {
 	// Warnings are what the caller found doubtful about the journeys, such
 	// as events that carry no campaign; the report shows them first.
 	Warnings []string `json:"warnings,omitempty"`
+	// Uncosted names the campaigns that touched journeys but have no cost
+	// in a cost table given: the total's ROAS, ROI and costs per lead are
+	// then withheld (null), since its credited revenue counts theirs and
+	// its spend does not. Touches that name no campaign (the "(channel)"
+	// rows, such as (direct)) are not in it: they cost nothing.
+	Uncosted []string `json:"campaigns_without_cost,omitempty"`
+	// Unanchored are, for each milestone model (w_shaped, full_path,
+	// custom), the converting journeys of two touches or more that never
+	// reached one of its milestones (a w_shaped journey never sales-ready):
+	// the model gives that milestone's share to its other anchors, so the
+	// touches it would have marked get none. A warning says so.
+	Unanchored []Unanchored `json:"milestones_missing,omitempty"`
 
-	models    []Model
-	opts      Options
-	costs     Costs
-	campaigns map[string]*Row
-	channels  map[string]*Row
-	gaps      map[[2]string][]float64
+	models     []Model
+	unanchored []anchorTally // by model
+	opts       Options
+	costs      Costs
+	campaigns  map[string]*Row
+	channels   map[string]*Row
+	gaps       map[[2]string][]float64
 }
 
 // Row is one campaign's, one channel's or the total's line of a report.
@@ -59,9 +74,49 @@ type Row struct {
 	// or there are none.
 	CostPerSalesReady *float64 `json:"cost_per_sales_ready"`
 	CostPerWon        *float64 `json:"cost_per_won"`
+	// Rates are the funnel's step rates, each over the leads that passed
+	// the step before, with its 95% interval; set by Finish.
+	Rates FunnelRates `json:"funnel_rates"`
 
 	channelTouches map[string]int
 	notSalesReady  decimal // exact sum behind Funnel.RevenueNotSalesReady
+}
+
+// Unanchored is how many converting journeys a milestone model credited
+// without one of its milestones, and their revenue, of all it credited.
+type Unanchored struct {
+	Model string `json:"model"`
+	// Milestones are the model's milestones (but first and last touch):
+	// each journey counted lacks one of them at least.
+	Milestones []string `json:"milestones"`
+	Journeys   int      `json:"journeys"`
+	Revenue    float64  `json:"revenue"`
+	// Of and OfRevenue are all the converting journeys and their revenue.
+	Of        int     `json:"of"`
+	OfRevenue float64 `json:"of_revenue"`
+}
+
+// anchorTally counts the journeys a milestone model credited without one
+// of its milestones.
+type anchorTally struct {
+	journeys int
+	rev      decimal
+}
+
+// anchorsOf are a milestone model's milestones that a journey may lack
+// (first and last touch it always has); none for another model.
+func anchorsOf(m Model) []string {
+	mm, ok := m.(MilestoneModel)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, a := range mm.Anchors {
+		if a.Milestone != FirstTouch && a.Milestone != LastTouch && !slices.Contains(out, a.Milestone) {
+			out = append(out, a.Milestone)
+		}
+	}
+	return out
 }
 
 // amountSum is the exact conversions and revenue credited to a row.
@@ -102,6 +157,55 @@ type Funnel struct {
 	SalesAccepted int `json:"sales_accepted,omitempty"`
 }
 
+// MinRateBase is the fewest leads a funnel rate rests on (the leads that
+// passed the step before) to be read: below it the rate is shown with its
+// interval and marked too few (StepRate.TooFew), as feedback marks a
+// group with fewer verdicts than its MinVerdicts (the same 10).
+const MinRateBase = 10
+
+// StepRate is one step of a funnel as a rate: Of leads passed the step
+// before, and Rate of them passed this one, with its 95% Wilson interval
+// (Low, High). All three are nil when Of is 0; TooFew is set when Of is
+// under MinRateBase.
+type StepRate struct {
+	Of     int      `json:"of"`
+	Rate   *float64 `json:"rate"`
+	Low    *float64 `json:"rate_low"`
+	High   *float64 `json:"rate_high"`
+	TooFew bool     `json:"too_few"`
+}
+
+// FunnelRates are a row's funnel steps as rates: sales-ready of the leads
+// touched, accepted by sales of the sales-ready (only for journeys built
+// with sales' dispositions), then an opportunity of the sales-ready, then
+// won of those opportunities.
+type FunnelRates struct {
+	SalesReady    StepRate  `json:"sales_ready"`
+	SalesAccepted *StepRate `json:"sales_accepted,omitempty"`
+	Opportunity   StepRate  `json:"opportunity"`
+	Won           StepRate  `json:"won"`
+}
+
+// stepRate is k of n as a StepRate.
+func stepRate(k, n int) StepRate {
+	s := StepRate{Of: n, TooFew: n < MinRateBase}
+	if lo, hi, ok := stats.Wilson(float64(k), float64(n)); ok {
+		s.Rate, s.Low, s.High = ptr(Rate(k, n)), &lo, &hi
+	}
+	return s
+}
+
+// rates are a funnel's step rates; with accepted, sales' acceptance too.
+func (f Funnel) rates(accepted bool) FunnelRates {
+	r := FunnelRates{SalesReady: stepRate(f.SalesReady, f.Touched), Opportunity: stepRate(f.SalesReadyOpportunities, f.SalesReady),
+		Won: stepRate(f.SalesReadyWon, f.SalesReadyOpportunities)}
+	if accepted {
+		a := stepRate(f.SalesAccepted, f.SalesReady)
+		r.SalesAccepted = &a
+	}
+	return r
+}
+
 // Rate divides safely: a/b, or 0.
 func Rate(a, b int) float64 {
 	if b == 0 {
@@ -132,6 +236,7 @@ func NewReport(models []Model, opts Options, costs Costs) *Report {
 		r.Models = append(r.Models, m.Name())
 	}
 	r.Total = Row{Name: "total", Credit: make([]Amount, len(models)), sums: make([]amountSum, len(models))}
+	r.unanchored = make([]anchorTally, len(models))
 	return r
 }
 
@@ -147,6 +252,17 @@ func (r *Report) row(rows map[string]*Row, name string) *Row {
 // Add counts one journey: its credit under each model, its place in the
 // funnel of every campaign and channel that touched it, its velocity.
 func (r *Report) Add(j *Journey) {
+	if touches, _ := r.opts.path(j); j.Converted && len(touches) > 1 {
+		for i, m := range r.models {
+			for _, a := range anchorsOf(m) {
+				if _, ok := j.Milestones[a]; !ok {
+					r.unanchored[i].journeys++
+					r.unanchored[i].rev.add(decimalOf(j.Revenue))
+					break
+				}
+			}
+		}
+	}
 	for i, m := range r.models {
 		for _, c := range Attribute(m, j, r.opts) {
 			for _, row := range []*Row{r.row(r.campaigns, c.Touch.Campaign), r.row(r.channels, c.Touch.Channel), &r.Total} {
@@ -330,6 +446,18 @@ func (r *Report) Finish() {
 		}
 		row.Cost = ptr(c)
 	}
+	// The total's returns divide all credited revenue by all spend: a
+	// campaign with credit but no cost would count in the one and not the
+	// other, and overstate them.
+	r.Uncosted = nil
+	if len(r.costs) > 0 {
+		for _, row := range r.campaigns {
+			if row.Cost == nil && row.Name != NoTouch && !standIn(row.Name) {
+				r.Uncosted = append(r.Uncosted, row.Name)
+			}
+		}
+		slices.Sort(r.Uncosted)
+	}
 	r.Total.Cost = nil
 	if len(r.costs) > 0 {
 		total := 0.0
@@ -351,6 +479,7 @@ func (r *Report) Finish() {
 				row.Credit[i].ROAS, row.Credit[i].ROI = &roas, &roi
 			}
 		}
+		row.Rates = row.Funnel.rates(r.Total.Funnel.SalesAccepted > 0)
 		row.CostPerSalesReady, row.CostPerWon = nil, nil
 		if row.Cost != nil && row.Funnel.SalesReady > 0 {
 			row.CostPerSalesReady = ptr(*row.Cost / float64(row.Funnel.SalesReady))
@@ -368,6 +497,28 @@ func (r *Report) Finish() {
 		r.Channels = append(r.Channels, *row)
 	}
 	finish(&r.Total)
+	if len(r.Uncosted) > 0 {
+		for i := range r.Total.Credit {
+			r.Total.Credit[i].ROAS, r.Total.Credit[i].ROI = nil, nil
+		}
+		r.Total.CostPerSalesReady, r.Total.CostPerWon = nil, nil
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := range r.models {
+			v := 0.0
+			for _, row := range r.Campaigns {
+				if slices.Contains(r.Uncosted, row.Name) {
+					v += row.Credit[i].Revenue
+				}
+			}
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		credited := ""
+		if len(r.models) > 0 {
+			credited = " (" + spread(lo, hi) + map[bool]string{true: "", false: ", by model"}[round2(lo) == round2(hi)] + ")"
+		}
+		r.warnOnce(fmt.Sprintf("%s no cost in the cost table, so the total's ROAS, ROI and costs per lead are left out (—): the total's credited revenue counts %s%s and its cost does not; give %s a cost (0 if it was free)",
+			listOf(r.Uncosted, "has", "have"), map[bool]string{true: r.Uncosted[0] + "'s", false: "theirs"}[len(r.Uncosted) == 1], credited, map[bool]string{true: "it", false: "each"}[len(r.Uncosted) == 1]))
+	}
 	order := func(rows []Row) {
 		sort.SliceStable(rows, func(a, b int) bool {
 			if len(r.models) > 0 && rows[a].Credit[0].Revenue != rows[b].Credit[0].Revenue {
@@ -378,11 +529,35 @@ func (r *Report) Finish() {
 	}
 	order(r.Campaigns)
 	order(r.Channels)
+	r.Unanchored = nil
+	for i, m := range r.models {
+		if t := r.unanchored[i]; t.journeys > 0 {
+			u := Unanchored{Model: m.Name(), Milestones: anchorsOf(m), Journeys: t.journeys, Revenue: t.rev.float(), Of: r.Total.Funnel.Won, OfRevenue: r.Total.Credit[i].Revenue}
+			r.Unanchored = append(r.Unanchored, u)
+			r.warnOnce(fmt.Sprintf("%s: %d of the %d converting journeys (revenue %s of %s) never reached its %s milestone; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
+				u.Model, u.Journeys, u.Of, money(u.Revenue), money(u.OfRevenue), strings.Join(u.Milestones, " or ")))
+		}
+	}
 	r.Velocity = nil
 	for _, step := range velocitySteps {
 		gaps := r.gaps[step]
 		r.Velocity = append(r.Velocity, Velocity{From: step[0], To: step[1], Journeys: len(gaps), MedianDays: medianOrNil(gaps)})
 	}
+}
+
+// standIn says whether a campaign name is the stand-in for touches that
+// name no campaign: "(direct)" for a channel's, "(no touch)".
+func standIn(name string) bool {
+	return strings.HasPrefix(name, "(") && strings.HasSuffix(name, ")")
+}
+
+// spread writes one amount, or the least and the most: "57,380.83", or
+// "34,612.14 to 57,380.83".
+func spread(lo, hi float64) string {
+	if round2(lo) == round2(hi) {
+		return money(lo)
+	}
+	return money(lo) + " to " + money(hi)
 }
 
 func mostCommon(counts map[string]int) string {

@@ -87,13 +87,18 @@ func ratio(v *float64) string {
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
 
-// ratePct writes a/b as a percentage, or "—" when b is 0: a rate over
-// no leads is unknown, not 0%.
-func ratePct(a, b int) string {
-	if b == 0 {
+// stepText writes a funnel rate with its 95% interval, "75.0% (30.1% to
+// 95.4%)", marked † when it rests on fewer than MinRateBase leads, or "—"
+// over no leads: a rate over no leads is unknown, not 0%.
+func stepText(s StepRate) string {
+	if s.Rate == nil || s.Low == nil || s.High == nil {
 		return "—"
 	}
-	return pct(Rate(a, b))
+	out := pct(*s.Rate) + " (" + pct(*s.Low) + " to " + pct(*s.High) + ")"
+	if s.TooFew {
+		out += " †"
+	}
+	return out
 }
 
 // thousands writes 1234567.5 as 1,234,567.5.
@@ -134,13 +139,14 @@ func (r *Report) tables() []table {
 			"won, never sales-ready", "their revenue", "won in all", "cost", "cost / sales-ready", "cost / won")}
 		for _, row := range append(rows, r.Total) {
 			f := row.Funnel
-			cells := []string{row.Name, strconv.Itoa(f.Touched), strconv.Itoa(f.SalesReady), ratePct(f.SalesReady, f.Touched)}
-			if accepted {
-				cells = append(cells, strconv.Itoa(f.SalesAccepted), ratePct(f.SalesAccepted, f.SalesReady))
+			rs := row.Rates
+			cells := []string{row.Name, strconv.Itoa(f.Touched), strconv.Itoa(f.SalesReady), stepText(rs.SalesReady)}
+			if accepted && rs.SalesAccepted != nil {
+				cells = append(cells, strconv.Itoa(f.SalesAccepted), stepText(*rs.SalesAccepted))
 			}
 			t.rows = append(t.rows, append(cells,
-				strconv.Itoa(f.SalesReadyOpportunities), ratePct(f.SalesReadyOpportunities, f.SalesReady),
-				strconv.Itoa(f.SalesReadyWon), ratePct(f.SalesReadyWon, f.SalesReadyOpportunities),
+				strconv.Itoa(f.SalesReadyOpportunities), stepText(rs.Opportunity),
+				strconv.Itoa(f.SalesReadyWon), stepText(rs.Won),
 				strconv.Itoa(f.WonNotSalesReady), money(f.RevenueNotSalesReady), strconv.Itoa(f.Won),
 				moneyOf(row.Cost), moneyOf(row.CostPerSalesReady), moneyOf(row.CostPerWon)))
 		}
@@ -166,9 +172,17 @@ func (r *Report) tables() []table {
 func (r *Report) summary() string {
 	f := r.Total.Funnel
 	return fmt.Sprintf("%d %s: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
-		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity). %s, with revenue %s, came from leads never called sales-ready.",
-		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), moneyOf(r.Total.Cost), strings.Join(r.Models, ", "),
+		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity), with its 95%% interval (Wilson's); † marks a rate over fewer than %d leads, too few to read or to set against another row's. %s, with revenue %s, came from leads never called sales-ready.",
+		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), r.costText(), strings.Join(r.Models, ", "), MinRateBase,
 		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady)) + r.stepsAfterTouch()
+}
+
+// costText is the total's cost, and the campaigns it leaves out.
+func (r *Report) costText() string {
+	if len(r.Uncosted) == 0 {
+		return moneyOf(r.Total.Cost)
+	}
+	return moneyOf(r.Total.Cost) + " (without " + listOf(r.Uncosted, "", "") + ", which " + map[bool]string{true: "has", false: "have"}[len(r.Uncosted) == 1] + " no cost: the total's returns are left out)"
 }
 
 // stepsAfterTouch says, when some campaign's or channel's won deals are
@@ -232,7 +246,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // column says which), with the funnel and, for each model, the
 // conversions, revenue, ROAS and ROI credited (ROAS and ROI empty for a
 // row without cost), then the funnel's steps from sales-ready leads and
-// the won deals and revenue of leads never called sales-ready.
+// the won deals and revenue of leads never called sales-ready, then each
+// funnel rate with its 95% interval, the leads it is over and whether
+// they are too few (under MinRateBase).
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"level", "name", "channel", "cost", "touched", "sales_ready", "opportunities", "won", "cost_per_sales_ready", "cost_per_won"}
@@ -243,6 +259,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	accepted := r.Total.Funnel.SalesAccepted > 0
 	if accepted {
 		header = append(header, "sales_accepted")
+	}
+	steps := []string{"sales_ready", "opportunity", "won"}
+	if accepted {
+		steps = append(steps, "sales_accepted")
+	}
+	for _, s := range steps {
+		header = append(header, s+"_rate", s+"_rate_low", s+"_rate_high", s+"_rate_of", s+"_rate_too_few")
 	}
 	cw.Write(header)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -261,6 +284,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		rec = append(rec, strconv.Itoa(row.Funnel.SalesReadyOpportunities), strconv.Itoa(row.Funnel.SalesReadyWon), strconv.Itoa(row.Funnel.WonNotSalesReady), f(row.Funnel.RevenueNotSalesReady))
 		if accepted {
 			rec = append(rec, strconv.Itoa(row.Funnel.SalesAccepted))
+		}
+		rates := []StepRate{row.Rates.SalesReady, row.Rates.Opportunity, row.Rates.Won}
+		if accepted && row.Rates.SalesAccepted != nil {
+			rates = append(rates, *row.Rates.SalesAccepted)
+		}
+		for _, s := range rates {
+			rec = append(rec, opt(s.Rate), opt(s.Low), opt(s.High), strconv.Itoa(s.Of), strconv.FormatBool(s.TooFew))
 		}
 		cw.Write(rec)
 	}

@@ -356,7 +356,13 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		return fail("%v", err)
 	}
+	before := len(rep.Warnings)
 	rep.Finish()
+	// What Finish found (costs missing, journeys without a model's
+	// milestone) goes to stderr too: CSV has no place for it.
+	for _, w := range rep.Warnings[before:] {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
+	}
 	var channels *attribution.ChannelReport
 	if len(dataDriven) > 0 {
 		p, err := attribution.PathsOf(paths, opts)

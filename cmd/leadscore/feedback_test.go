@@ -52,7 +52,7 @@ func TestFeedbackGolden(t *testing.T) {
 	}
 	code, csvOut, _ := leadscore(t, "", append(args, "--format", "csv")...)
 	require.Equal(t, exitOK, code)
-	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons\ntotal,total,45,40,24,10,6,"), csvOut[:200])
+	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts\ntotal,total,45,40,24,10,6,"), csvOut[:200])
 }
 
 // A bad disposition row fails alone, with its line and a did-you-mean; the

@@ -335,7 +335,7 @@ func TestAttributeFromLeads(t *testing.T) {
 		"--outcomes", td("outcomes.csv"), "--costs", td("costs.csv"), "--at", "2027-02-01",
 		"--format", "markdown", "--journeys-out", out)
 	assert.Equal(t, exitOK, code, errOut)
-	assert.Equal(t, "1000 journeys read: 1000 used, 0 failed\n", errOut)
+	assert.Equal(t, wShapedNote+"1000 journeys read: 1000 used, 0 failed\n", errOut)
 	golden, err := os.ReadFile(td(filepath.Join("golden", "attribution.md")))
 	require.NoError(t, err)
 	assert.Equal(t, string(golden), md)
@@ -345,6 +345,12 @@ func TestAttributeFromLeads(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(bundled), string(built), "regenerate with the same command and --journeys-out testdata/journeys.ndjson")
 }
+
+// wShapedNote is what attribute says on stderr of the bundled journeys
+// under w_shaped (counted apart in attribution's
+// TestUnanchoredJourneysCountedApart): 6 of the 18 won journeys, of two
+// touches or more, never became sales-ready.
+const wShapedNote = "leadscore attribute: warning: w_shaped: 6 of the 18 converting journeys (revenue 234,500 of 388,600) never reached its lead_created or sales_ready milestone; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)\n"
 
 func TestAttributeFromJourneysAndBadRows(t *testing.T) {
 	code, csvOut, _ := leadscore(t, "", "attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv"),
@@ -356,14 +362,20 @@ func TestAttributeFromJourneysAndBadRows(t *testing.T) {
 		"cost_per_sales_ready", "cost_per_won", "last_non_direct_conversions", "last_non_direct_revenue", "last_non_direct_roas",
 		"last_non_direct_roi", "time_decay:14d_conversions", "time_decay:14d_revenue", "time_decay:14d_roas", "time_decay:14d_roi",
 		"position_based:40/40_conversions", "position_based:40/40_revenue", "position_based:40/40_roas", "position_based:40/40_roi",
-		"sales_ready_opportunities", "sales_ready_won", "won_not_sales_ready", "revenue_not_sales_ready"}, recs[0])
+		"sales_ready_opportunities", "sales_ready_won", "won_not_sales_ready", "revenue_not_sales_ready",
+		"sales_ready_rate", "sales_ready_rate_low", "sales_ready_rate_high", "sales_ready_rate_of", "sales_ready_rate_too_few",
+		"opportunity_rate", "opportunity_rate_low", "opportunity_rate_high", "opportunity_rate_of", "opportunity_rate_too_few",
+		"won_rate", "won_rate_low", "won_rate_high", "won_rate_of", "won_rate_too_few"}, recs[0])
 	total := recs[len(recs)-1]
 	assert.Equal(t, []string{"total", "total", "", "95000", "1000", "45", "43", "18"}, total[:8])
 	assert.Equal(t, "388600", total[11])
 	// The honest funnel, counted independently from journeys.ndjson: of
 	// the 45 sales-ready, 18 became opportunities and 9 were won; the other
 	// 9 won deals (288,800 of revenue) came from leads never sales-ready.
-	assert.Equal(t, []string{"18", "9", "9", "288800"}, total[len(total)-4:])
+	assert.Equal(t, []string{"18", "9", "9", "288800"}, total[22:26])
+	// Its rates: 45 of 1000, 18 of 45, 9 of 18, each over enough leads.
+	assert.Equal(t, []string{"0.045", "1000", "false", "0.4", "45", "false", "0.5", "18", "false"},
+		[]string{total[26], total[29], total[30], total[31], total[34], total[35], total[36], total[39], total[40]})
 
 	bad := writeTemp(t, "j.ndjson", `{"id":"a","touches":[{"at":"2026-06-01T00:00:00Z","campaign":"c","channel":"e"}],"converted":true,"revenue":5}
 {"id":"b","touches":[],"revenu":1}
@@ -586,6 +598,10 @@ func TestAttributeBadCostAndOutcomeRows(t *testing.T) {
 		outcomes+`:3: opportunity: want a time like 2026-03-01T09:30:00Z, got "soon"`+"\n"+
 		outcomes+":4: lead L0000012 already has an outcome on line 2; give each lead one row\n"+
 		outcomes+": 3 outcome rows: 1 read, 2 failed; a failed row is left out (its lead keeps the outcome of an earlier row of it that was read, and otherwise counts as having none: not won); fix the rows and run again\n"+
+		// With one cost read, the channels and the total that need the
+		// others have no returns, and say so on stderr as in every format.
+		"leadscore attribute: warning: channel paid_search: roi-calculator has no cost in the cost table, so the channel's cost, costs per lead, ROAS and ROI are left out (—), not computed on part of its spend; give it a cost (0 if it was free)\n"+
+		"leadscore attribute: warning: attribution-live, linkedin-abm, newsletter, nurture-q3, product-launch, roi-calculator, scoring-101-webinar and state-of-revops-ebook have no cost in the cost table, so the total's ROAS, ROI and costs per lead are left out (—): the total's credited revenue counts theirs (0) and its cost does not; give each a cost (0 if it was free)\n"+
 		"1000 journeys read: 1000 used, 0 failed\n", errOut)
 }
 

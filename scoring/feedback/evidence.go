@@ -195,6 +195,12 @@ const (
 	// MinLeads is the fewest leads a reason must be given, and the fewest
 	// other leads with a verdict, for any rule to be judged.
 	MinLeads = 10
+	// MinVerdicts is the fewest verdicts a rate of the report (a group's,
+	// or the headline's) rests on to be read: below it the rate is shown
+	// with its interval and n but marked too few (Group.TooFew), and no
+	// comparison is drawn from it. It is MinLeads, the same bar the
+	// evidence against rules sets.
+	MinVerdicts = MinLeads
 	// Alpha is the false discovery rate of the verdicts (a pair is
 	// significant when its Benjamini–Hochberg q is at most Alpha) and the
 	// level of the check that holds each neighbour fixed.

@@ -12,8 +12,10 @@
 //     dispositions, see scoring.Timeline) stands on the sales-ready stage,
 //     at or before the as-of time.
 //   - Its verdict is its first disposition at or after that moment. Rates
-//     are over the handed-off leads with a verdict; a lead with
-//     dispositions that never became sales-ready is counted apart.
+//     are over the handed-off leads with a verdict, each with its 95%
+//     Wilson interval; a rate over fewer than MinVerdicts verdicts is
+//     marked too few to read, and no comparison is drawn from it. A lead
+//     with dispositions that never became sales-ready is counted apart.
 //   - Its sourcing campaign and channel are those of its first touch (the
 //     first event carrying the campaign or channel field); its score band,
 //     grade and rules fired are its score at the hand-off. Score bands
@@ -145,15 +147,26 @@ type Report struct {
 	AcceptanceRate *float64 `json:"acceptance_rate"`
 	// AcceptanceRateLow and AcceptanceRateHigh are its 95% Wilson
 	// interval (null when no verdict).
-	AcceptanceRateLow  *float64      `json:"acceptance_rate_low"`
-	AcceptanceRateHigh *float64      `json:"acceptance_rate_high"`
-	RejectionRate      *float64      `json:"rejection_rate"`
-	Reasons            []ReasonCount `json:"reasons"`
-	Campaigns          []Group       `json:"campaigns"`
-	Channels           []Group       `json:"channels"`
-	Bands              []Group       `json:"bands"`
-	Grades             []Group       `json:"grades"`
-	Rules              []Group       `json:"rules"`
+	AcceptanceRateLow  *float64 `json:"acceptance_rate_low"`
+	AcceptanceRateHigh *float64 `json:"acceptance_rate_high"`
+	RejectionRate      *float64 `json:"rejection_rate"`
+	// RejectionRateLow and RejectionRateHigh are its 95% Wilson interval,
+	// and RecycleRate is Recycled over Dispositioned with its own (null
+	// when no verdict).
+	RejectionRateLow  *float64 `json:"rejection_rate_low"`
+	RejectionRateHigh *float64 `json:"rejection_rate_high"`
+	RecycleRate       *float64 `json:"recycle_rate"`
+	RecycleRateLow    *float64 `json:"recycle_rate_low"`
+	RecycleRateHigh   *float64 `json:"recycle_rate_high"`
+	// TooFew is set when Dispositioned is under MinVerdicts: the rates are
+	// too uncertain to read as findings.
+	TooFew    bool          `json:"too_few_verdicts"`
+	Reasons   []ReasonCount `json:"reasons"`
+	Campaigns []Group       `json:"campaigns"`
+	Channels  []Group       `json:"channels"`
+	Bands     []Group       `json:"bands"`
+	Grades    []Group       `json:"grades"`
+	Rules     []Group       `json:"rules"`
 	// Weeks are the hand-offs by the week they were made, oldest first:
 	// the seven days ending at the as-of time, the seven before, and so on
 	// back to the first hand-off, a week without hand-offs too; each is
@@ -185,9 +198,18 @@ type Group struct {
 	Accepted      int    `json:"accepted"`
 	Rejected      int    `json:"rejected"`
 	Recycled      int    `json:"recycled"`
-	// AcceptanceRate and RejectionRate are over Dispositioned (null when 0).
-	AcceptanceRate *float64 `json:"acceptance_rate"`
-	RejectionRate  *float64 `json:"rejection_rate"`
+	// AcceptanceRate and RejectionRate are over Dispositioned (null when
+	// 0), each with its 95% Wilson interval (_low, _high).
+	AcceptanceRate     *float64 `json:"acceptance_rate"`
+	AcceptanceRateLow  *float64 `json:"acceptance_rate_low"`
+	AcceptanceRateHigh *float64 `json:"acceptance_rate_high"`
+	RejectionRate      *float64 `json:"rejection_rate"`
+	RejectionRateLow   *float64 `json:"rejection_rate_low"`
+	RejectionRateHigh  *float64 `json:"rejection_rate_high"`
+	// TooFew is set when Dispositioned is under MinVerdicts: the group's
+	// rates are too uncertain to read or to compare with another's, and
+	// the report draws no conclusion from them.
+	TooFew bool `json:"too_few_verdicts"`
 	// Reasons count the rejections and recycles by reason, most first.
 	Reasons []ReasonCount `json:"reasons"`
 
@@ -625,10 +647,10 @@ func (b *Builder) Report() *Report {
 				rs.Code, strings.Join(rs.Contradicts, ", "), count(b.overall[rs.Code], "account was", "accounts were")))
 		}
 	}
-	r.AcceptanceRate, r.RejectionRate = rate(r.Accepted, r.Dispositioned), rate(r.Rejected, r.Dispositioned)
-	if lo, hi, ok := stats.Wilson(float64(r.Accepted), float64(r.Dispositioned)); ok {
-		r.AcceptanceRateLow, r.AcceptanceRateHigh = &lo, &hi
-	}
+	r.AcceptanceRate, r.AcceptanceRateLow, r.AcceptanceRateHigh = rateOf(r.Accepted, r.Dispositioned)
+	r.RejectionRate, r.RejectionRateLow, r.RejectionRateHigh = rateOf(r.Rejected, r.Dispositioned)
+	r.RecycleRate, r.RecycleRateLow, r.RecycleRateHigh = rateOf(r.Recycled, r.Dispositioned)
+	r.TooFew = r.Dispositioned < MinVerdicts
 	r.Reasons = reasonCounts(b.overall, b.h.Codes())
 	r.Campaigns, r.Channels = b.finish(0, false), b.finish(1, false)
 	r.Bands, r.Grades, r.Rules = b.finish(2, true), b.finish(3, true), b.finish(4, true)
@@ -692,7 +714,9 @@ func (b *Builder) finish(kind int, byOrder bool) []Group {
 	out := make([]Group, len(gs))
 	for i, g := range gs {
 		out[i] = Group{Name: g.Name, SalesReady: g.SalesReady, Dispositioned: g.Dispositioned, Accepted: g.Accepted, Rejected: g.Rejected, Recycled: g.Recycled,
-			AcceptanceRate: rate(g.Accepted, g.Dispositioned), RejectionRate: rate(g.Rejected, g.Dispositioned), Reasons: reasonCounts(g.reasons, b.h.Codes())}
+			TooFew: g.Dispositioned < MinVerdicts, Reasons: reasonCounts(g.reasons, b.h.Codes())}
+		out[i].AcceptanceRate, out[i].AcceptanceRateLow, out[i].AcceptanceRateHigh = rateOf(g.Accepted, g.Dispositioned)
+		out[i].RejectionRate, out[i].RejectionRateLow, out[i].RejectionRateHigh = rateOf(g.Rejected, g.Dispositioned)
 	}
 	return out
 }
@@ -719,6 +743,16 @@ func index(names []string, name string) int {
 
 func bandName(lo, width float64) string {
 	return fmt.Sprintf("%s-%s", trim(lo), trim(lo+width))
+}
+
+// rateOf is a/b with its 95% Wilson interval (stats.Wilson); all nil
+// when b is 0.
+func rateOf(a, b int) (v, lo, hi *float64) {
+	l, h, ok := stats.Wilson(float64(a), float64(b))
+	if !ok {
+		return nil, nil, nil
+	}
+	return rate(a, b), &l, &h
 }
 
 func rate(a, b int) *float64 {

@@ -116,6 +116,17 @@ func TestReportByHand(t *testing.T) {
 	assert.Equal(t, 1, r.NotHandedOff)
 	assert.InDelta(t, 2.0/6, *r.AcceptanceRate, 1e-12)
 	assert.InDelta(t, 3.0/6, *r.RejectionRate, 1e-12)
+	assert.InDelta(t, 1.0/6, *r.RecycleRate, 1e-12)
+	// Each headline rate with Wilson's interval, by hand; 6 verdicts are too few.
+	for _, c := range []struct {
+		k      int
+		lo, hi *float64
+	}{{2, r.AcceptanceRateLow, r.AcceptanceRateHigh}, {3, r.RejectionRateLow, r.RejectionRateHigh}, {1, r.RecycleRateLow, r.RecycleRateHigh}} {
+		lo, hi := wilsonByHand(c.k, 6)
+		assert.InDelta(t, lo, *c.lo, 1e-12)
+		assert.InDelta(t, hi, *c.hi, 1e-12)
+	}
+	assert.True(t, r.TooFew)
 	assert.Equal(t, []feedback.ReasonCount{{"not_dm", 3}, {"later", 1}}, r.Reasons)
 	assert.Equal(t, 20.0, r.BandWidth, "a tenth of 0..200")
 
@@ -123,33 +134,33 @@ func TestReportByHand(t *testing.T) {
 		if reasons == nil {
 			reasons = []feedback.ReasonCount{}
 		}
-		return feedback.Group{Name: name, SalesReady: sr, Dispositioned: d, Accepted: acc, Rejected: rej, Recycled: rec, AcceptanceRate: accRate, RejectionRate: rejRate, Reasons: reasons}
+		return byHandRates(feedback.Group{Name: name, SalesReady: sr, Dispositioned: d, Accepted: acc, Rejected: rej, Recycled: rec, AcceptanceRate: accRate, RejectionRate: rejRate, Reasons: reasons})
 	}
 	// ads: L1, L2, L6, L7, L10 (5), verdicts L1, L2, L10 all rejected as not_dm: 0/3 and 3/3.
 	// mail: L3, L4, L5 (3): accepted 2, recycled 1: 2/3 and 0/3.
-	assert.Equal(t, []feedback.Group{
+	assert.Equal(t, roundRates([]feedback.Group{
 		g("ads", 5, 3, 0, 3, 0, f(0), f(1), feedback.ReasonCount{"not_dm", 3}),
 		g("mail", 3, 3, 2, 0, 1, f(2.0/3), f(0), feedback.ReasonCount{"later", 1}),
-	}, r.Campaigns)
+	}), roundRates(r.Campaigns))
 	assert.Equal(t, []string{"paid", "email"}, []string{r.Channels[0].Name, r.Channels[1].Name})
 	// 100-120: L1, L3, L4, L6, L7, L10 (6); verdicts L1 rej, L3 acc, L4 acc, L10 rej: 2/4 and 2/4.
 	// 140-160: L2 rej, L5 rec (2): 0/2 and 1/2.
-	assert.Equal(t, []feedback.Group{
+	assert.Equal(t, roundRates([]feedback.Group{
 		g("100-120", 6, 4, 2, 2, 0, f(0.5), f(0.5), feedback.ReasonCount{"not_dm", 2}),
 		g("140-160", 2, 2, 0, 1, 1, f(0), f(0.5), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
-	}, r.Bands)
+	}), roundRates(r.Bands))
 	// A: L2, L5; B: the other six.
-	assert.Equal(t, []feedback.Group{
+	assert.Equal(t, roundRates([]feedback.Group{
 		g("A", 2, 2, 0, 1, 1, f(0), f(0.5), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
 		g("B", 6, 4, 2, 2, 0, f(0.5), f(0.5), feedback.ReasonCount{"not_dm", 2}),
-	}, r.Grades)
+	}), roundRates(r.Grades))
 	// fit.boss: L1, L2, L5, L10: rejected 3, recycled 1. fit.size: L2-L7: L2 rej, L3 acc, L4 acc, L5 rec.
 	// eng.demo: all eight.
-	assert.Equal(t, []feedback.Group{
+	assert.Equal(t, roundRates([]feedback.Group{
 		g("fit.boss", 4, 4, 0, 3, 1, f(0), f(0.75), feedback.ReasonCount{"not_dm", 3}, feedback.ReasonCount{"later", 1}),
 		g("fit.size", 6, 4, 2, 1, 1, f(0.5), f(0.25), feedback.ReasonCount{"not_dm", 1}, feedback.ReasonCount{"later", 1}),
 		g("eng.demo", 8, 6, 2, 3, 1, f(2.0/6), f(0.5), feedback.ReasonCount{"not_dm", 3}, feedback.ReasonCount{"later", 1}),
-	}, r.Rules)
+	}), roundRates(r.Rules))
 
 	// not_dm: L1, L2, L10, on all of which fit.boss fired (3 of 3), against 1
 	// of the 3 other leads with a verdict (L3, L4 accepted; L5 recycled as
@@ -213,7 +224,8 @@ func TestReportWritten(t *testing.T) {
 	assert.Equal(t, `What sales said: fb, as of 2026-09-30T00:00:00Z
 
 10 leads; 8 became sales-ready and went to sales; 6 got a verdict, 2 none yet.
-Accepted 2 (33.3%; 95% interval 9.7% to 70.0%), rejected 3 (50.0%), recycled 1 (16.7%) of the 6 verdicts.
+Accepted 2 (33.3%; 95% interval 9.7% to 70.0%), rejected 3 (50.0%; 95% interval 18.8% to 81.2%), recycled 1 (16.7%; 95% interval 3.0% to 56.4%) of the 6 verdicts.
+These rates rest on fewer than 10 verdicts: too few to read as findings; read their intervals.
 1 more lead has dispositions but never became sales-ready; not in the rates.
 Reasons: not_dm 3, later 1.
 No rule is judged yet: each reason that contradicts a rule was given to fewer than 10 leads (at most 3); more verdicts are needed.
@@ -227,43 +239,45 @@ How often each rule fired on the leads given a reason, against the other leads w
 
 By sourcing campaign (first touch)
 
-  campaign  sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
-  ads                 5         3         0         3         0        0.0%     100.0%  not_dm 3
-  mail                3         3         2         0         1       66.7%       0.0%  later 1
+In these tables each rate is over the row's verdicts, with its 95% interval (Wilson's). A row with fewer than 10 verdicts is marked too few: its rates are too uncertain to read, or to set against another row's.
+
+  campaign  sales-ready  verdicts  accepted  rejected  recycled  acceptance (95% interval)  rejection (95% interval)  read     reasons
+  ads                 5         3         0         3         0       0.0% (0.0% to 56.1%)  100.0% (43.9% to 100.0%)  too few  not_dm 3
+  mail                3         3         2         0         1     66.7% (20.8% to 93.9%)      0.0% (0.0% to 56.1%)  too few  later 1
 
 By sourcing channel (first touch)
 
-  channel  sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
-  paid               5         3         0         3         0        0.0%     100.0%  not_dm 3
-  email              3         3         2         0         1       66.7%       0.0%  later 1
+  channel  sales-ready  verdicts  accepted  rejected  recycled  acceptance (95% interval)  rejection (95% interval)  read     reasons
+  paid               5         3         0         3         0       0.0% (0.0% to 56.1%)  100.0% (43.9% to 100.0%)  too few  not_dm 3
+  email              3         3         2         0         1     66.7% (20.8% to 93.9%)      0.0% (0.0% to 56.1%)  too few  later 1
 
 By score band at the hand-off (width 20)
 
-  total    sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
-  100-120            6         4         2         2         0       50.0%      50.0%  not_dm 2
-  140-160            2         2         0         1         1        0.0%      50.0%  not_dm 1, later 1
+  total    sales-ready  verdicts  accepted  rejected  recycled  acceptance (95% interval)  rejection (95% interval)  read     reasons
+  100-120            6         4         2         2         0     50.0% (15.0% to 85.0%)    50.0% (15.0% to 85.0%)  too few  not_dm 2
+  140-160            2         2         0         1         1       0.0% (0.0% to 65.8%)     50.0% (9.5% to 90.5%)  too few  not_dm 1, later 1
 
 By grade at the hand-off
 
-  grade  sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
-  A                2         2         0         1         1        0.0%      50.0%  not_dm 1, later 1
-  B                6         4         2         2         0       50.0%      50.0%  not_dm 2
+  grade  sales-ready  verdicts  accepted  rejected  recycled  acceptance (95% interval)  rejection (95% interval)  read     reasons
+  A                2         2         0         1         1       0.0% (0.0% to 65.8%)     50.0% (9.5% to 90.5%)  too few  not_dm 1, later 1
+  B                6         4         2         2         0     50.0% (15.0% to 85.0%)    50.0% (15.0% to 85.0%)  too few  not_dm 2
 
 By rule fired at the hand-off
 
-  rule      sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
-  fit.boss            4         4         0         3         1        0.0%      75.0%  not_dm 3, later 1
-  fit.size            6         4         2         1         1       50.0%      25.0%  not_dm 1, later 1
-  eng.demo            8         6         2         3         1       33.3%      50.0%  not_dm 3, later 1
+  rule      sales-ready  verdicts  accepted  rejected  recycled  acceptance (95% interval)  rejection (95% interval)  read     reasons
+  fit.boss            4         4         0         3         1       0.0% (0.0% to 49.0%)    75.0% (30.1% to 95.4%)  too few  not_dm 3, later 1
+  fit.size            6         4         2         1         1     50.0% (15.0% to 85.0%)     25.0% (4.6% to 69.9%)  too few  not_dm 1, later 1
+  eng.demo            8         6         2         3         1      33.3% (9.7% to 70.0%)    50.0% (18.8% to 81.2%)  too few  not_dm 3, later 1
 
 By week of the hand-off (the seven days up to the as-of time, and each seven before)
 
-  week                sales-ready  verdicts  accepted  rejected  recycled  acceptance  rejection  reasons
-  week to 2026-09-02            2         2         0         2         0        0.0%     100.0%  not_dm 2
-  week to 2026-09-09            4         4         2         1         1       50.0%      25.0%  not_dm 1, later 1
-  week to 2026-09-16            1         0         0         0         0           —          —
-  week to 2026-09-23            0         0         0         0         0           —          —
-  week to 2026-09-30            1         0         0         0         0           —          —
+  week                sales-ready  verdicts  accepted  rejected  recycled  acceptance (95% interval)  rejection (95% interval)  read        reasons
+  week to 2026-09-02            2         2         0         2         0       0.0% (0.0% to 65.8%)  100.0% (34.2% to 100.0%)  too few     not_dm 2
+  week to 2026-09-09            4         4         2         1         1     50.0% (15.0% to 85.0%)     25.0% (4.6% to 69.9%)  too few     not_dm 1, later 1
+  week to 2026-09-16            1         0         0         0         0                          —                         —  no verdict
+  week to 2026-09-23            0         0         0         0         0                          —                         —  no verdict
+  week to 2026-09-30            1         0         0         0         0                          —                         —  no verdict
 
 SLA: from sales-ready to the first verdict
 
@@ -281,24 +295,24 @@ Recycled leads
 
 	b.Reset()
 	require.NoError(t, fbReport(t).WriteCSV(&b))
-	assert.Equal(t, `section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons
-total,total,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1
-campaign,ads,5,3,0,3,0,0,1,not_dm=3
-campaign,mail,3,3,2,0,1,0.6666666666666666,0,later=1
-channel,paid,5,3,0,3,0,0,1,not_dm=3
-channel,email,3,3,2,0,1,0.6666666666666666,0,later=1
-band,100-120,6,4,2,2,0,0.5,0.5,not_dm=2
-band,140-160,2,2,0,1,1,0,0.5,not_dm=1;later=1
-grade,A,2,2,0,1,1,0,0.5,not_dm=1;later=1
-grade,B,6,4,2,2,0,0.5,0.5,not_dm=2
-rule,fit.boss,4,4,0,3,1,0,0.75,not_dm=3;later=1
-rule,fit.size,6,4,2,1,1,0.5,0.25,not_dm=1;later=1
-rule,eng.demo,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1
-week,week to 2026-09-02,2,2,0,2,0,0,1,not_dm=2
-week,week to 2026-09-09,4,4,2,1,1,0.5,0.25,not_dm=1;later=1
-week,week to 2026-09-16,1,0,0,0,0,,,
-week,week to 2026-09-23,0,0,0,0,0,,,
-week,week to 2026-09-30,1,0,0,0,0,,,
+	assert.Equal(t, `section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts
+total,total,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1,0.09677141110578041,0.700006684861608,0.1876163064826506,0.8123836935173494,true
+campaign,ads,5,3,0,3,0,0,1,not_dm=3,0,0.5614970317550454,0.4385029682449546,1,true
+campaign,mail,3,3,2,0,1,0.6666666666666666,0,later=1,0.2076596008020477,0.9385080552796037,0,0.5614970317550454,true
+channel,paid,5,3,0,3,0,0,1,not_dm=3,0,0.5614970317550454,0.4385029682449546,1,true
+channel,email,3,3,2,0,1,0.6666666666666666,0,later=1,0.2076596008020477,0.9385080552796037,0,0.5614970317550454,true
+band,100-120,6,4,2,2,0,0.5,0.5,not_dm=2,0.15003898915214947,0.8499610108478506,0.15003898915214947,0.8499610108478506,true
+band,140-160,2,2,0,1,1,0,0.5,not_dm=1;later=1,0,0.6576197724933468,0.09453120573423074,0.9054687942657693,true
+grade,A,2,2,0,1,1,0,0.5,not_dm=1;later=1,0,0.6576197724933468,0.09453120573423074,0.9054687942657693,true
+grade,B,6,4,2,2,0,0.5,0.5,not_dm=2,0.15003898915214947,0.8499610108478506,0.15003898915214947,0.8499610108478506,true
+rule,fit.boss,4,4,0,3,1,0,0.75,not_dm=3;later=1,0,0.4898908364545973,0.30064184258240184,0.9544127391902995,true
+rule,fit.size,6,4,2,1,1,0.5,0.25,not_dm=1;later=1,0.15003898915214947,0.8499610108478506,0.04558726080970055,0.6993581574175981,true
+rule,eng.demo,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1,0.09677141110578041,0.700006684861608,0.1876163064826506,0.8123836935173494,true
+week,week to 2026-09-02,2,2,0,2,0,0,1,not_dm=2,0,0.6576197724933468,0.34238022750665303,1,true
+week,week to 2026-09-09,4,4,2,1,1,0.5,0.25,not_dm=1;later=1,0.15003898915214947,0.8499610108478506,0.04558726080970055,0.6993581574175981,true
+week,week to 2026-09-16,1,0,0,0,0,,,,,,,,true
+week,week to 2026-09-23,0,0,0,0,0,,,,,,,,true
+week,week to 2026-09-30,1,0,0,0,0,,,,,,,,true
 
 reason,rule,catalogue_contradicts,verdict,why,explained_by,leads,fired,share,others,others_fired,others_share,rate_ratio,rate_ratio_low,rate_ratio_high,direction,p,q,neighbour,neighbour_p,population,population_fired,population_share,lift
 not_dm,fit.boss,true,inconclusive,"too few leads: 3 leads given the reason, 7 more needed",,3,3,1,3,1,0.3333333333333333,3,0.6244027876775636,8.71944288508832,more,,,,,8,4,0.5,2
@@ -346,9 +360,9 @@ func TestWeeksByHand(t *testing.T) {
 		if reasons == nil {
 			reasons = []feedback.ReasonCount{}
 		}
-		return feedback.Group{Name: name, SalesReady: sr, Dispositioned: d, Accepted: acc, Rejected: rej, Recycled: rec, AcceptanceRate: accRate, RejectionRate: rejRate, Reasons: reasons}
+		return byHandRates(feedback.Group{Name: name, SalesReady: sr, Dispositioned: d, Accepted: acc, Rejected: rej, Recycled: rec, AcceptanceRate: accRate, RejectionRate: rejRate, Reasons: reasons})
 	}
-	assert.Equal(t, []feedback.Group{
+	assert.Equal(t, roundRates([]feedback.Group{
 		// L1 (1 Sep) and L2 (2 Sep 00:00, exactly 28 days before): both rejected as not_dm.
 		g("week to 2026-09-02", 2, 2, 0, 2, 0, f(0), f(1), feedback.ReasonCount{"not_dm", 2}),
 		// L3, L4 accepted; L5 recycled (later); L10 rejected (not_dm).
@@ -359,5 +373,48 @@ func TestWeeksByHand(t *testing.T) {
 		g("week to 2026-09-23", 0, 0, 0, 0, 0, nil, nil),
 		// L7, 29 Sep 12:00, no verdict yet.
 		g("week to 2026-09-30", 1, 0, 0, 0, 0, nil, nil),
-	}, r.Weeks)
+	}), roundRates(r.Weeks))
+}
+
+// wilsonByHand is Wilson's 95% score interval for k of n, written out
+// here from its formula (centre (k + z²/2)/(n + z²), half-width
+// z·sqrt(k(n-k)/n + z²/4)/(n + z²)) apart from internal/stats.
+func wilsonByHand(k, n int) (lo, hi float64) {
+	const z = 1.959963984540054
+	kf, nf := float64(k), float64(n)
+	centre := (kf + z*z/2) / (nf + z*z)
+	half := z * math.Sqrt(kf*(nf-kf)/nf+z*z/4) / (nf + z*z)
+	return math.Max(0, centre-half), math.Min(1, centre+half)
+}
+
+// byHandRates fills a group's rate intervals (Wilson's, by hand) and
+// its too-few mark (fewer than 10 verdicts), from its counts.
+func byHandRates(g feedback.Group) feedback.Group {
+	g.TooFew = g.Dispositioned < 10
+	if g.Dispositioned == 0 {
+		return g
+	}
+	lo, hi := wilsonByHand(g.Accepted, g.Dispositioned)
+	g.AcceptanceRateLow, g.AcceptanceRateHigh = &lo, &hi
+	rlo, rhi := wilsonByHand(g.Rejected, g.Dispositioned)
+	g.RejectionRateLow, g.RejectionRateHigh = &rlo, &rhi
+	return g
+}
+
+// roundRates rounds a group's intervals to 1e-12, so that groups compare
+// equal whichever way of writing Wilson's formula computed them.
+func roundRates(gs []feedback.Group) []feedback.Group {
+	out := append([]feedback.Group(nil), gs...)
+	r := func(v *float64) *float64 {
+		if v == nil {
+			return nil
+		}
+		x := math.Round(*v*1e12) / 1e12
+		return &x
+	}
+	for i := range out {
+		g := &out[i]
+		g.AcceptanceRateLow, g.AcceptanceRateHigh, g.RejectionRateLow, g.RejectionRateHigh = r(g.AcceptanceRateLow), r(g.AcceptanceRateHigh), r(g.RejectionRateLow), r(g.RejectionRateHigh)
+	}
+	return out
 }

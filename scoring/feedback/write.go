@@ -101,12 +101,18 @@ func (r *Report) write(w io.Writer, md bool) error {
 	}
 	u := r.Noun()
 	fmt.Fprintf(b, "%s; %d became sales-ready and went to sales; %d got a verdict, %d none yet.\n", strconv.Itoa(r.Leads)+" "+numfmt.Noun(r.Leads, u), r.SalesReady, r.Dispositioned, r.NeverDispositioned)
-	acceptance := pctOf(r.Accepted, r.Dispositioned)
-	if r.AcceptanceRateLow != nil {
-		acceptance += "; 95% interval " + pct(*r.AcceptanceRateLow) + " to " + pct(*r.AcceptanceRateHigh)
+	withInterval := func(v, lo, hi *float64) string {
+		if lo == nil {
+			return pctPtr(v)
+		}
+		return pctPtr(v) + "; 95% interval " + pct(*lo) + " to " + pct(*hi)
 	}
 	fmt.Fprintf(b, "Accepted %d (%s), rejected %d (%s), recycled %d (%s) of the %s.\n",
-		r.Accepted, acceptance, r.Rejected, pctOf(r.Rejected, r.Dispositioned), r.Recycled, pctOf(r.Recycled, r.Dispositioned), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
+		r.Accepted, withInterval(r.AcceptanceRate, r.AcceptanceRateLow, r.AcceptanceRateHigh), r.Rejected, withInterval(r.RejectionRate, r.RejectionRateLow, r.RejectionRateHigh),
+		r.Recycled, withInterval(r.RecycleRate, r.RecycleRateLow, r.RecycleRateHigh), strconv.Itoa(r.Dispositioned)+" "+numfmt.Noun(r.Dispositioned, "verdict"))
+	if r.TooFew && r.Dispositioned > 0 {
+		fmt.Fprintf(b, "These rates rest on fewer than %d verdicts: too few to read as findings; read their intervals.\n", MinVerdicts)
+	}
 	if r.NotHandedOff > 0 {
 		fmt.Fprintf(b, "%s dispositions but never became sales-ready; not in the rates.\n", count(r.NotHandedOff, "more "+u+" has", "more "+u+"s have"))
 	}
@@ -162,13 +168,16 @@ func (r *Report) write(w io.Writer, md bool) error {
 		sections = append(sections, section{"By rule fired at the hand-off", "rule", r.Rules})
 	}
 	sections = append(sections, section{"By week of the hand-off (the seven days up to the as-of time, and each seven before)", "week", r.Weeks})
-	for _, s := range sections {
+	for i, s := range sections {
 		fmt.Fprintf(b, "\n%s%s\n\n", h2, s.title)
-		t := table{head: []string{s.col, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance", "rejection", "reasons"},
-			right: []bool{false, true, true, true, true, true, true, true, false}}
+		if i == 0 {
+			fmt.Fprintf(b, "In these tables each rate is over the row's verdicts, with its 95%% interval (Wilson's). A row with fewer than %d verdicts is marked too few: its rates are too uncertain to read, or to set against another row's.\n\n", MinVerdicts)
+		}
+		t := table{head: []string{s.col, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance (95% interval)", "rejection (95% interval)", "read", "reasons"},
+			right: []bool{false, true, true, true, true, true, true, true, false, false}}
 		for _, g := range s.gs {
 			t.rows = append(t.rows, []string{g.Name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
-				pctPtr(g.AcceptanceRate), pctPtr(g.RejectionRate), reasonsText(g.Reasons, 2)})
+				rateText(g.AcceptanceRate, g.AcceptanceRateLow, g.AcceptanceRateHigh), rateText(g.RejectionRate, g.RejectionRateLow, g.RejectionRateHigh), readText(g), reasonsText(g.Reasons, 2)})
 		}
 		t.write(b, md)
 	}
@@ -199,16 +208,21 @@ func (r *Report) write(w io.Writer, md bool) error {
 }
 
 // WriteCSV writes the report as three CSV tables separated by blank lines:
-// the groups (section total, campaign, channel, band, grade, rule), the
+// the groups (section total, campaign, channel, band, grade, rule; the
+// rates' intervals and too_few_verdicts after the reasons, so that the
+// first ten columns stay where they were), the
 // evidence (the columns are Evidence's JSON keys), and the SLA by owner.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"section", "name", "sales_ready", "dispositioned", "accepted", "rejected", "recycled", "acceptance_rate", "rejection_rate", "reasons"})
+	cw.Write([]string{"section", "name", "sales_ready", "dispositioned", "accepted", "rejected", "recycled", "acceptance_rate", "rejection_rate", "reasons",
+		"acceptance_rate_low", "acceptance_rate_high", "rejection_rate_low", "rejection_rate_high", "too_few_verdicts"})
 	total := Group{Name: "total", SalesReady: r.SalesReady, Dispositioned: r.Dispositioned, Accepted: r.Accepted, Rejected: r.Rejected, Recycled: r.Recycled,
-		AcceptanceRate: r.AcceptanceRate, RejectionRate: r.RejectionRate, Reasons: r.Reasons}
+		AcceptanceRate: r.AcceptanceRate, AcceptanceRateLow: r.AcceptanceRateLow, AcceptanceRateHigh: r.AcceptanceRateHigh,
+		RejectionRate: r.RejectionRate, RejectionRateLow: r.RejectionRateLow, RejectionRateHigh: r.RejectionRateHigh, TooFew: r.TooFew, Reasons: r.Reasons}
 	row := func(section string, g Group) {
 		cw.Write([]string{section, g.Name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
-			numPtr(g.AcceptanceRate), numPtr(g.RejectionRate), reasonsCSV(g.Reasons)})
+			numPtr(g.AcceptanceRate), numPtr(g.RejectionRate), reasonsCSV(g.Reasons),
+			numPtr(g.AcceptanceRateLow), numPtr(g.AcceptanceRateHigh), numPtr(g.RejectionRateLow), numPtr(g.RejectionRateHigh), strconv.FormatBool(g.TooFew)})
 	}
 	row("total", total)
 	for _, s := range []struct {
@@ -308,6 +322,26 @@ func pctPtr(v *float64) string {
 		return "—"
 	}
 	return pct(*v)
+}
+
+// rateText is a rate with its interval: "54.5% (28.0% to 78.7%)", or —.
+func rateText(v, lo, hi *float64) string {
+	if v == nil || lo == nil || hi == nil {
+		return "—"
+	}
+	return pct(*v) + " (" + pct(*lo) + " to " + pct(*hi) + ")"
+}
+
+// readText says whether a group's rates can be read: "too few" under
+// MinVerdicts verdicts, "no verdict" with none, else nothing.
+func readText(g Group) string {
+	switch {
+	case g.Dispositioned == 0:
+		return "no verdict"
+	case g.TooFew:
+		return "too few"
+	}
+	return ""
 }
 
 func liftText(v *float64) string {

@@ -430,8 +430,13 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		{Cells: []Cell{Text("rejected"), Int(p(prefix, "rejected"), r.Rejected)}},
 		{Cells: []Cell{Text("recycled"), Int(p(prefix, "recycled"), r.Recycled)}},
 		{Cells: []Cell{Text("no verdict yet"), Int(p(prefix, "never_dispositioned"), r.NeverDispositioned)}},
-		{Cells: []Cell{Text("acceptance rate"), Maybe(p(prefix, "acceptance_rate"), r.AcceptanceRate, "pct")}},
+		{Cells: []Cell{Text("acceptance rate"), rateIv(prefix, "acceptance_rate", r.AcceptanceRate, r.AcceptanceRateLow, r.AcceptanceRateHigh)}},
+		{Cells: []Cell{Text("rejection rate"), rateIv(prefix, "rejection_rate", r.RejectionRate, r.RejectionRateLow, r.RejectionRateHigh)}},
+		{Cells: []Cell{Text("recycle rate"), rateIv(prefix, "recycle_rate", r.RecycleRate, r.RecycleRateLow, r.RecycleRateHigh)}},
 	}}
+	if r.TooFew && r.Dispositioned > 0 {
+		sec.Summary = append(sec.Summary, ln(fmt.Sprintf("These rates rest on fewer than %d verdicts: too few to read as findings; read their intervals.", feedback.MinVerdicts)))
+	}
 	if r.NotHandedOff > 0 {
 		// Verdicts on leads the definition never handed over are read but
 		// stand outside every rate: the page says how many.
@@ -520,36 +525,58 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 	return sec
 }
 
-// feedbackGroups is one grouping of the hand-offs (campaign, channel,
-// band, grade, rule) as a table at path, with a chart of the acceptance
-// and rejection rates when asked; false when there is no group.
-// smallVerdicts is how few verdicts make a group's rates too thin to read
-// alone: its row is greyed.
-const smallVerdicts = 10
+// rateIv is a rate of the feedback report with its 95% interval:
+// "60.0% (95%: 44.6% to 73.7%)", each number at its path.
+func rateIv(prefix, key string, v, lo, hi *float64) Cell {
+	if v == nil || lo == nil || hi == nil {
+		return Maybe(p(prefix, key), v, "pct")
+	}
+	return Parts(Maybe(p(prefix, key), v, "pct"), Text(" (95%: "), Maybe(p(prefix, key+"_low"), lo, "pct"), Text(" to "), Maybe(p(prefix, key+"_high"), hi, "pct"), Text(")"))
+}
 
+// feedbackGroups is one grouping of the hand-offs (campaign, channel,
+// band, grade, rule) as a table at path, each rate with its 95% interval,
+// with a chart of the acceptance and rejection rates when asked; false
+// when there is no group. A group with fewer than feedback.MinVerdicts
+// verdicts is too few to read: its row is greyed and marked, and it has
+// no bar, so that no one sets it against another.
 func feedbackGroups(title, first string, groups []feedback.Group, path string, chart bool) (Block, bool) {
 	if len(groups) == 0 {
 		return Block{}, false
 	}
 	var names []string
 	var vals [][]float64
-	t := &Table{Sortable: true, Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "rejection rate", "reasons"}}
+	t := &Table{Sortable: true, Head: []string{first, "sales-ready", "verdicts", "accepted", "rejected", "recycled", "acceptance rate", "95% interval", "rejection rate", "95% interval", "read", "reasons"}}
 	for i, g := range groups {
 		gp := func(k string) string { return p(path, i, k) }
 		names = append(names, g.Name)
-		vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
+		if g.TooFew {
+			vals = append(vals, []float64{math.NaN(), math.NaN()})
+		} else {
+			vals = append(vals, []float64{orNaN(g.AcceptanceRate), orNaN(g.RejectionRate)})
+		}
 		var reasons []string
 		for _, rc := range g.Reasons {
 			reasons = append(reasons, fmt.Sprintf("%s %d", rc.Reason, rc.Leads))
 		}
-		t.Rows = append(t.Rows, Row{Small: g.Dispositioned < smallVerdicts, Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
-			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled), Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), Maybe(gp("rejection_rate"), g.RejectionRate, "pct"),
-			Text(strings.Join(reasons, ", "))}})
+		read := ""
+		switch {
+		case g.Dispositioned == 0:
+			read = "no verdict"
+		case g.TooFew:
+			read = "too few"
+		}
+		t.Rows = append(t.Rows, Row{Small: g.TooFew, Cells: []Cell{Text(g.Name), Int(gp("sales_ready"), g.SalesReady), Int(gp("dispositioned"), g.Dispositioned), Int(gp("accepted"), g.Accepted),
+			Int(gp("rejected"), g.Rejected), Int(gp("recycled"), g.Recycled),
+			Maybe(gp("acceptance_rate"), g.AcceptanceRate, "pct"), ivPair(gp("acceptance_rate_low"), g.AcceptanceRateLow, gp("acceptance_rate_high"), g.AcceptanceRateHigh, "pct"),
+			Maybe(gp("rejection_rate"), g.RejectionRate, "pct"), ivPair(gp("rejection_rate_low"), g.RejectionRateLow, gp("rejection_rate_high"), g.RejectionRateHigh, "pct"),
+			Text(read), Text(strings.Join(reasons, ", "))}})
 	}
-	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group; a group with no verdicts shows —" + map[bool]string{true: ", and no bar", false: ""}[chart] +
-		fmt.Sprintf(". Grey rows rest on fewer than %d verdicts: a rate of 100%% on one or two verdicts says little.", smallVerdicts)}
+	b := Block{Title: title, Table: t, Note: "Rates are over the verdicts of the group, with their 95% interval (Wilson's); a group with no verdicts shows —" +
+		fmt.Sprintf(". Grey rows, marked too few, rest on fewer than %d verdicts: their rates are too uncertain to read, or to set against another group's%s.", feedback.MinVerdicts,
+			map[bool]string{true: ", and have no bar", false: ""}[chart])}
 	if chart {
-		b.Chart = Bars("Acceptance and rejection rate by "+first, names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
+		b.Chart = Bars("Acceptance and rejection rate by "+first+fmt.Sprintf(" (groups with %d verdicts or more)", feedback.MinVerdicts), names, []string{"acceptance rate", "rejection rate"}, vals, "pct")
 	}
 	return b, true
 }
@@ -614,7 +641,15 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		vals = append(vals, []float64{float64(s.v)})
 		rate := Text("")
 		if i > 0 {
-			rate = Derived(frac(s.v, steps[i-1].v), "pct")
+			step := []struct {
+				key string
+				s   attribution.StepRate
+			}{{"sales_ready", r.Total.Rates.SalesReady}, {"opportunity", r.Total.Rates.Opportunity}, {"won", r.Total.Rates.Won}}[i-1]
+			rp := func(k string) string { return p(prefix, "total", "funnel_rates", step.key, k) }
+			rate = Maybe(rp("rate"), step.s.Rate, "pct")
+			if step.s.Rate != nil {
+				rate = Parts(rate, Text(" (95%: "), ivPair(rp("rate_low"), step.s.Low, rp("rate_high"), step.s.High, "pct"), Text(")"+map[bool]string{true: " †", false: ""}[step.s.TooFew]))
+			}
 		}
 		ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(s.name), Int(tp(s.key), s.v), rate}})
 	}
@@ -624,7 +659,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 		Row{Cells: []Cell{Text("won, never sales-ready"), Int(tp("won_not_sales_ready"), f.WonNotSalesReady), Text("")}},
 		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
 	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
-		Note: "Each step counts the journeys that passed the one before; the rates (in italics) are computed here. All won = won after sales-ready + won, never sales-ready."})
+		Note: fmt.Sprintf("Each step counts the journeys that passed the one before, and its rate is over them, with its 95%% interval (Wilson's); † marks a rate over fewer than %d journeys, too few to read. All won = won after sales-ready + won, never sales-ready.", attribution.MinRateBase)})
 	fs.Blocks = append(fs.Blocks,
 		Block{Title: "By campaign", Table: funnelTable("campaign", r.Campaigns, r.Total, prefix, "campaigns"),
 			Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —. The total counts each journey once."},
@@ -655,7 +690,7 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	as.Blocks = append(as.Blocks,
 		Block{Title: "Revenue credited to each campaign", Chart: Bars("Revenue credit by campaign, one bar per model", groups, r.Models, revenue, "money"), Table: creditTable("campaign", r.Models, r.Campaigns, r.Total, prefix, "campaigns", false)},
 		Block{Title: "Return on investment", Chart: BarsFrom("ROI by campaign, one bar per model", groups, r.Models, roi, "pct", -1), Table: creditTable("campaign", r.Models, r.Campaigns, r.Total, prefix, "campaigns", true),
-			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; ROAS is credited revenue / cost; a campaign without a cost shows —, and no bar. The total's return is blended: all credited revenue over all spend."},
+			Note: "ROI is (credited revenue − cost) / cost, so it starts at −100%; ROAS is credited revenue / cost; a campaign without a cost shows —, and no bar. The total's return is blended: all credited revenue over all spend; it shows — when a campaign with credit has no cost (the warning names it)."},
 		Block{Title: "Credit by channel", Table: creditTable("channel", r.Models, r.Channels, r.Total, prefix, "channels", false), ScreenOnly: true},
 		Block{Title: "Return by channel", Table: creditTable("channel", r.Models, r.Channels, r.Total, prefix, "channels", true), ScreenOnly: true})
 	return []Section{fs, as}
