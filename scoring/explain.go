@@ -120,7 +120,12 @@ type Candidate struct {
 	Rule     string  `json:"rule"`
 	Category string  `json:"category"`
 	Points   float64 `json:"points"`
-	Reason   string  `json:"reason,omitempty"`
+	// Adds is what the rule's points add to its category's score as the
+	// lead stands, the category's max applied: less than Points when the
+	// category would pass its max. A change of the lead's data that fires
+	// the rule may stop another rule, so the lead may gain less still.
+	Adds   float64 `json:"adds"`
+	Reason string  `json:"reason,omitempty"`
 }
 
 // Explain scores a lead and explains the score. It is slower than Score
@@ -413,7 +418,13 @@ func (s *Scorer) next(env evaluator, x *Explanation) *NextStage {
 			continue
 		}
 		if _, ok := n.Missing[r.Category.Name]; ok || n.Missing["total"] > 0 {
-			n.Candidates = append(n.Candidates, Candidate{Rule: r.ID, Category: r.Category.Name, Points: r.Points, Reason: r.Reason})
+			adds := r.Points
+			for _, c := range x.Result.Categories {
+				if c.Name == r.Category.Name {
+					adds = r.Category.Clamp(c.Raw+r.Points) - c.Score
+				}
+			}
+			n.Candidates = append(n.Candidates, Candidate{Rule: r.ID, Category: r.Category.Name, Points: r.Points, Adds: adds, Reason: r.Reason})
 		}
 	}
 	sort.SliceStable(n.Candidates, func(i, j int) bool { return n.Candidates[i].Points > n.Candidates[j].Points })

@@ -141,7 +141,14 @@ func (x *Explanation) writeStages(b *strings.Builder) {
 				fmt.Fprintf(b, "  (and %s)\n", plural(len(n.Candidates)-5, "more rule"))
 				break
 			}
-			fmt.Fprintf(b, "  could  %+g %s  %s\n", c.Points, c.Rule, c.Reason)
+			adds := ""
+			if c.Adds != c.Points {
+				adds = fmt.Sprintf(" (adds %+g: %s stops at its max)", c.Adds, c.Category)
+			}
+			fmt.Fprintf(b, "  could  %+g %s%s  %s\n", c.Points, c.Rule, adds, c.Reason)
+		}
+		if len(n.Candidates) > 0 {
+			b.WriteString("  (a rule's own points: a change of the lead that fires it may stop another rule, and gain less)\n")
 		}
 	}
 }

@@ -63,6 +63,7 @@ to reach sql:
   could  +40 engagement.demo-request  Asked for a demo
   could  +30 engagement.trial  Started a product trial
   could  +8 engagement.content  Downloaded gated content
+  (a rule's own points: a change of the lead that fires it may stop another rule, and gain less)
 `, out)
 
 	code, out, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", lead)
@@ -76,7 +77,7 @@ func TestExplainOneMoreRule(t *testing.T) {
 	lead := writeTemp(t, "lead.json", `{"id":"N","email":"maria@acme.io","title":"VP Engineering","industry":"software","employees":250,"country":"US","created_at":"2026-09-01"}`)
 	code, out, errOut := leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--brief", lead)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "\n  could  +8 engagement.content  Downloaded gated content\n  (and 1 more rule)\n")
+	assert.Contains(t, out, "\n  could  +8 engagement.content  Downloaded gated content\n  (and 1 more rule)\n  (a rule's own points: a change of the lead that fires it may stop another rule, and gain less)\n")
 }
 
 // Two decimals never round a number onto a whole threshold it misses:
