@@ -41,7 +41,16 @@ func TestMixReviewCSVWarnsOnStderr(t *testing.T) {
 // at its effect, in JSON (recommended: false) and on the HTML page's
 // first screen; the effect's widened interval is marked in every format.
 func TestMixReviewReallocationWithheldAndWidened(t *testing.T) {
-	code, out, errOut := leadscore(t, "", reviewDailyArgs()...)
+	// The review's data by week: by day the effect's interval is no
+	// longer widened since the channels' penalty was relaxed (mix's
+	// channelRidge); by week, seed 5, it is.
+	reviewArgs := func(extra ...string) []string {
+		a := reviewDailyArgs(extra...)
+		require.Equal(t, "day", a[2])
+		a[2] = "week"
+		return a
+	}
+	code, out, errOut := leadscore(t, "", reviewArgs()...)
 	require.Equal(t, exitOK, code, errOut)
 	sec := out[strings.Index(out, "\nReallocation:"):]
 	not, table, effect := strings.Index(sec, "Not a recommendation"), strings.Index(sec, "channel      current"), strings.Index(sec, "expected effect")
@@ -52,13 +61,13 @@ func TestMixReviewReallocationWithheldAndWidened(t *testing.T) {
 	assert.Contains(t, eff, "withheld (not a recommendation)")
 	assert.Contains(t, sec, "† the refits' 2.5% to 97.5% range left the estimate out")
 
-	code, out, errOut = leadscore(t, "", reviewDailyArgs("--format", "markdown")...)
+	code, out, errOut = leadscore(t, "", reviewArgs("--format", "markdown")...)
 	require.Equal(t, exitOK, code, errOut)
 	sec = out[strings.Index(out, "## Reallocation"):]
 	assert.Less(t, strings.Index(sec, "Not a recommendation"), strings.Index(sec, "| channel | current |"))
 	assert.Contains(t, sec, "†")
 
-	code, out, errOut = leadscore(t, "", reviewDailyArgs("--format", "json")...)
+	code, out, errOut = leadscore(t, "", reviewArgs("--format", "json")...)
 	require.Equal(t, exitOK, code, errOut)
 	var doc struct {
 		Reallocation struct {
@@ -73,7 +82,7 @@ func TestMixReviewReallocationWithheldAndWidened(t *testing.T) {
 	assert.NotEmpty(t, doc.Reallocation.Withheld)
 	assert.Equal(t, true, doc.Reallocation.Effect["widened"])
 
-	code, out, errOut = leadscore(t, "", reviewDailyArgs("--format", "html")...)
+	code, out, errOut = leadscore(t, "", reviewArgs("--format", "html")...)
 	require.Equal(t, exitOK, code, errOut)
 	first := out[:strings.Index(out, `id="channels"`)]
 	assert.Contains(t, first, "Reallocation: withheld")
@@ -219,7 +228,7 @@ func TestMixReviewHelp(t *testing.T) {
 }
 
 // Finding 10: the guide's figure for a noise KPI on the bundled spend
-// (docs/guide/mix.md, poor_fit) is this run's in-sample R², 0.055.
+// (docs/guide/mix.md, poor_fit) is this run's in-sample R², 0.056 (0.055 before the channels' penalty was relaxed).
 func TestMixReviewNoiseR2(t *testing.T) {
 	code, out, errOut := leadscore(t, "", "mix", "--spend", td("mix/spend.csv"), "--kpi", td("mix/review/kpi-noise.csv"), "--format", "json")
 	require.Equal(t, exitOK, code, errOut)
@@ -229,10 +238,10 @@ func TestMixReviewNoiseR2(t *testing.T) {
 		} `json:"in_sample"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	assert.InDelta(t, 0.055, doc.InSample.R2, 0.0005)
+	assert.InDelta(t, 0.056, doc.InSample.R2, 0.0005)
 	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "mix.md"))
 	require.NoError(t, err)
-	assert.Contains(t, strings.Join(strings.Fields(string(guide)), " "), "and 0.055 on the bundled spend with a noise KPI")
+	assert.Contains(t, strings.Join(strings.Fields(string(guide)), " "), "and 0.056 on the bundled spend with a noise KPI")
 }
 
 // Finding 9: the guide's table beside Robyn's one-pager holds each
