@@ -206,7 +206,8 @@ type Result struct {
 	HeldOut FitQuality `json:"held_out"`
 	// InSample is the fit on all weeks.
 	InSample FitQuality `json:"in_sample"`
-	// Lambda is the ridge penalty chosen.
+	// Lambda is the ridge penalty chosen: the baseline's columns'; the
+	// channels' is at most channelRidge's 1e-4 in the fit on all periods.
 	Lambda        float64      `json:"ridge_lambda"`
 	Decomposition []WeekResult `json:"decomposition"`
 	Reallocation  Reallocation `json:"reallocation"`
