@@ -105,7 +105,8 @@ var (
 func lambdaLadder() []float64 {
 	out := append([]float64(nil), gridLambda...)
 	for k := 1; k <= LambdaSteps; k++ {
-		out = append(out, gridLambda[len(gridLambda)-1]*math.Pow(3, float64(k)))
+		// Rounded, so that 0.3·3 is 0.9 in the JSON, not 0.8999999999999999.
+		out = append(out, math.Round(gridLambda[len(gridLambda)-1]*math.Pow(3, float64(k))*1e9)/1e9)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -269,4 +270,51 @@ func TestMixReviewRobynTableIsTheOutput(t *testing.T) {
 		}
 		assert.Contains(t, string(guide), "| "+cell+", ", "%s: paste the guide's Robyn row from the output", c.Name)
 	}
+}
+
+// A ridge penalty at the top of its steps (testdata/mix/review/edge-*: a
+// KPI of noise, the search walks past the grid to 24.3) is warned of in
+// every format and withholds every verdict: the channels' reasons on the
+// text report's first screen, the JSON's warnings, the HTML page's first
+// screen, and stderr under --format csv.
+func TestMixPenaltyAtEdge(t *testing.T) {
+	args := []string{"mix", "--spend", td("mix/review/edge-spend.csv"), "--kpi", td("mix/review/edge-kpi.csv"), "--bootstrap", "20"}
+	const reason = "no verdict: the ridge penalty is at the largest the search allows (see the warning)"
+	code, out, errOut := leadscore(t, "", args...)
+	require.Equal(t, exitOK, code, errOut)
+	first := out[:strings.Index(out, "\nCarry-over and saturation")]
+	for _, ch := range []string{"search", "tv"} {
+		assert.Contains(t, first, "  "+ch+": "+reason+"\n")
+	}
+	assert.Contains(t, out, "the ridge penalty is 24.3, the largest the search allows")
+	assert.Contains(t, errOut, "leadscore mix: warning (penalty_at_edge): the ridge penalty is 24.3")
+	assert.Contains(t, out, "Not a recommendation: ")
+
+	code, out, errOut = leadscore(t, "", append(args, "--format", "json")...)
+	require.Equal(t, exitOK, code, errOut)
+	var doc struct {
+		Lambda   float64 `json:"ridge_lambda"`
+		Warnings []struct {
+			Kind string `json:"kind"`
+		} `json:"warnings"`
+		Channels []struct {
+			Verdict string `json:"verdict"`
+		} `json:"channels"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, 24.3, doc.Lambda)
+	require.NotEmpty(t, doc.Warnings)
+	assert.Equal(t, "penalty_at_edge", doc.Warnings[0].Kind)
+	for _, c := range doc.Channels {
+		assert.Equal(t, "withheld", c.Verdict)
+	}
+
+	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, html.UnescapeString(out[:strings.Index(out, `id="channels"`)]), "the ridge penalty is 24.3, the largest the search allows")
+
+	code, out, errOut = leadscore(t, "", append(args, "--format", "csv")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "week,kpi,fitted,baseline,"))
+	assert.Contains(t, errOut, "leadscore mix: every verdict is withheld (penalty_at_edge)")
 }
