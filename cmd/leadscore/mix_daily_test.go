@@ -316,7 +316,9 @@ func TestMixFitQualityWarnings(t *testing.T) {
 
 	// The text report and the page say so. They no longer warn that daily
 	// intervals fall short of their 95%: they held the truth 92.7% of the
-	// time (mix's TestDailyCoverage), inside the band a true 95% gives.
+	// time (mix's TestDailyCoverage), inside the band a true 95% gives;
+	// 92.3% since the channels' penalty was relaxed, one interval below
+	// it (the guide says so).
 	args := []string{"mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
 		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--seed", "3"}
 	code, out, errOut = leadscore(t, "", args...)
