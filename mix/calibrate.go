@@ -369,12 +369,12 @@ type fitted struct {
 	sigma2 float64
 }
 
-// fitAll fits the model under ks and gridLambda[lam] on all weeks,
-// calibrated by the active lifts.
+// fitAll fits the model under ks and lambdas[lam] on all weeks,
+// calibrated by the active lifts; the penalty is the fit's (fitSystem).
 func (m *model) fitAll(ks []candidate, lam int) (fitted, error) {
 	n, C := m.n, len(m.d.Channels)
 	cols, nonNeg := m.columns(ks)
-	sys := newSystem(cols, n, gridLambda[lam])
+	sys := m.fitSystem(cols, lam)
 	first := len(cols) - C
 	lm, err := sys.solve(m.d.KPI, nonNeg, m.pseudos(ks, func(c int) float64 { return sys.sd[first+c] })...)
 	if err != nil {
@@ -506,7 +506,7 @@ func (m *model) calibrated(ks []candidate, lam int, ads []Adstock) (*Result, err
 	r.CalibrationShift = shifts
 	var fitWarned string
 	for _, w := range r.Warnings {
-		if w.Kind == WarnImplausibleBaseline || w.Kind == WarnPoorFit {
+		if fitQuality(w.Kind) {
 			fitWarned = w.Kind
 			break
 		}

@@ -22,10 +22,16 @@
 // search and the fit again on the fitted KPI plus resampled blocks of
 // residuals, so the intervals hold the uncertainty of the chosen curves as
 // well as of the coefficients; the generator is seeded, so the same input
-// gives the same output. A channel's candidates include the straight
-// response (Hill.Linear: no saturation), and a weekly geometric decay
-// chosen on the grid is refined to the steps between (0.1, 0.3, 0.5,
-// 0.7) when one predicts better. Curves that predict the held-out
+// gives the same output. The penalty is scanned on a grid (1e-4 to 0.3)
+// and, from its top, steps of x3 past it while the held-out error falls
+// (LambdaSteps, to 24.3); one still at the top is WarnPenaltyAtEdge,
+// which withholds every verdict. The chosen penalty selects the curves
+// and penalises the baseline; the fit the report reads (and each refit)
+// penalises a channel by at most 1e-4, since a penalty on it shrinks its
+// return by 1/(1+λ) at any number of periods. A channel's candidates
+// include the straight response (Hill.Linear: no saturation), and a
+// weekly geometric decay chosen on the grid is refined to the steps
+// between (0.1, 0.3, 0.5, 0.7) when one predicts better. Curves that predict the held-out
 // periods as well as the chosen ones, fold by fold (within one standard
 // error of the paired differences), and whose own fits the fit-quality
 // warnings pass, are rivals: a channel whose ROAS they put on the other

@@ -20,7 +20,7 @@ const WeeksPerChannel = 10
 
 // result fits the chosen model on all weeks and derives the report.
 func (m *model) result(ks []candidate, lam int, ads []Adstock) (*Result, error) {
-	lambda := gridLambda[lam]
+	lambda := lambdas[lam]
 	d, o, n := m.d, m.o, m.n
 	C := len(d.Channels)
 	fa, err := m.fitAll(ks, lam)
@@ -403,6 +403,15 @@ func fitWarnings(r *Result) []Warning {
 			pastLimit(100*b, map[bool]float64{true: -100 * BaselineMargin, false: 100 + 100*BaselineMargin}[b < 0], 1), 100*BaselineMargin, r.Period, r.Period)})
 	}
 	per := r.Period + "s"
+	if r.Lambda >= lambdas[len(lambdas)-1] {
+		fix := fmt.Sprintf("more %s, fewer channels, or a lift test per channel (--lift-tests)", per)
+		if r.Period == "day" {
+			fix = "more days, fewer channels, or the data by week calibrated with a lift test per channel (--period week --lift-tests)"
+		}
+		ws = append(ws, Warning{Kind: WarnPenaltyAtEdge, Message: fmt.Sprintf(
+			"the ridge penalty is %s, the largest the search allows (its grid's 0.3 and %d steps of x3 past it): the held-out %s are predicted best with every column shrunk toward nothing, so the curves the channels' returns are read along have no footing in prediction, and every verdict is withheld; %s would give the model a footing",
+			num(r.Lambda), LambdaSteps, per, fix)})
+	}
 	switch {
 	case r.InSample.R2 < MinR2:
 		fix := "add controls for the other drivers"
@@ -419,6 +428,13 @@ func fitWarnings(r *Result) []Warning {
 			per, pastLimit(r.HeldOut.R2, 0, 2), per, per)})
 	}
 	return ws
+}
+
+// fitQuality says whether a warning of kind is about the fit's quality
+// (WarnImplausibleBaseline, WarnPoorFit, WarnPenaltyAtEdge): one that
+// withholds every verdict.
+func fitQuality(kind string) bool {
+	return kind == WarnImplausibleBaseline || kind == WarnPoorFit || kind == WarnPenaltyAtEdge
 }
 
 // verdict says whether a channel pays back, or why the model will not say.
@@ -444,6 +460,8 @@ func verdict(cr ChannelResult, flat bool, ws []Warning, o Options) (string, stri
 			return "withheld", "the baseline share is outside 0 to 100% (see the warning)"
 		case WarnPoorFit:
 			return "withheld", "the model fits the KPI poorly (see the warning)"
+		case WarnPenaltyAtEdge:
+			return "withheld", "the ridge penalty is at the largest the search allows (see the warning)"
 		}
 	}
 	r := cr.ROAS
@@ -509,7 +527,7 @@ func reallocationWithheld(r *Result) string {
 		}
 	}
 	for _, w := range r.Warnings {
-		if w.Kind == WarnImplausibleBaseline || w.Kind == WarnPoorFit {
+		if fitQuality(w.Kind) {
 			return "the fit's quality is warned of (" + w.Kind + "): the curves it would move money along are not supported"
 		}
 	}

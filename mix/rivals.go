@@ -53,7 +53,7 @@ type rival struct {
 // each fold's weeks are to predict, the same for both choices. A choice
 // that ends with a baseline share outside 0 to 100% by more than
 // BaselineMargin, or an in-sample R² below MinR2, or a held-out R² below
-// 0 (what fitWarnings warns of), is no rival: its figures would be
+// 0, or a penalty at the top of lambdas (what fitWarnings warns of), is no rival: its figures would be
 // withheld were it chosen, so they cannot withhold the chosen ones'.
 //
 // The choices tried are each channel's grid with the others as chosen,
@@ -66,20 +66,36 @@ func (m *model) rivals(ks []candidate, lam int) ([]rival, error) {
 	tg := newTarget(m.d.KPI)
 	F := m.o.Folds
 	best := make([]float64, F)
-	if _, err := m.cvFolds(ks, gridLambda[lam], tg, nil, best); err != nil {
+	if _, err := m.cvFolds(ks, lambdas[lam], tg, nil, best); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{key(ks, lam): true}
 	var tries []rival
 	folds := make([]float64, F)
+	// A channel with no spend has no curve to choose (its column is 0
+	// whatever the curve): its curve is kept as chosen, so that its grid
+	// adds no rivals (36 of a no-spend channel's curves were counted as
+	// rivals of 2).
+	spent := make([]bool, len(ks))
+	for c, ch := range m.d.Channels {
+		for _, v := range ch.Spend {
+			spent[c] = spent[c] || v > 0
+		}
+	}
 	try := func(kr []candidate, l int) error {
+		kr = append([]candidate(nil), kr...)
+		for c := range kr {
+			if !spent[c] {
+				kr[c] = ks[c]
+			}
+		}
 		k := key(kr, l)
 		if seen[k] {
 			return nil
 		}
 		seen[k] = true
 		clear(folds)
-		cv, err := m.cvFolds(kr, gridLambda[l], tg, nil, folds)
+		cv, err := m.cvFolds(kr, lambdas[l], tg, nil, folds)
 		if err != nil {
 			return err
 		}
@@ -90,6 +106,9 @@ func (m *model) rivals(ks []candidate, lam int) ([]rival, error) {
 	}
 	kr := append([]candidate(nil), ks...)
 	for c := range ks {
+		if !spent[c] {
+			continue
+		}
 		for _, k := range m.grid() {
 			kr[c] = k
 			if err := try(kr, lam); err != nil {
@@ -157,9 +176,9 @@ func indistinguishable(e, best []float64) bool {
 // fit-quality warnings (fitWarnings): its baseline share, its in-sample
 // R² and its held-out R².
 func (m *model) plausible(fa fitted, r rival) (bool, error) {
-	q := &Result{Period: m.d.Period.String(), BaselineShare: r.baseline, InSample: quality(m.d.KPI, fa.fitted)}
+	q := &Result{Period: m.d.Period.String(), Lambda: lambdas[r.lam], BaselineShare: r.baseline, InSample: quality(m.d.KPI, fa.fitted)}
 	pred := map[int]float64{}
-	if _, err := m.cvError(r.ks, gridLambda[r.lam], newTarget(m.d.KPI), pred); err != nil {
+	if _, err := m.cvError(r.ks, lambdas[r.lam], newTarget(m.d.KPI), pred); err != nil {
 		return false, err
 	}
 	var ho, hp []float64

@@ -427,3 +427,38 @@ func indexOfData(d Data, name string) int {
 	}
 	return -1
 }
+
+// A channel with no spend has no curve to choose, so its grid adds no
+// rivals: the review's data (testdata/mix/rivals' KPI, tv's spend, search
+// 0 every week) had 36 rivals, against 2 with tv alone. Now the two have
+// the same rivals, and the reallocation, which can move nothing (search
+// has no spend to move, tv has the whole total), moves exactly nothing:
+// it printed tv's change as -1.6e-08 and its effect as -2.2e-08.
+func TestNoSpendChannelAddsNoRivals(t *testing.T) {
+	d := readCSVs(t, filepath.Join("..", "testdata", "mix", "rivals"))
+	require.Equal(t, []string{"search", "tv"}, []string{d.Channels[0].Name, d.Channels[1].Name})
+	zero := d
+	zero.Channels = []Channel{{Name: "search", Spend: make([]float64, len(d.KPI))}, d.Channels[1]}
+	alone := d
+	alone.Channels = d.Channels[1:]
+	count := func(d Data) int {
+		m := setup(d, Options{}.withDefaults())
+		ks, lam, _, err := m.search(m.start(), startLambda, d.KPI)
+		require.NoError(t, err)
+		rv, err := m.rivals(ks, lam)
+		require.NoError(t, err)
+		return len(rv)
+	}
+	n := count(alone)
+	t.Logf("rivals: tv alone %d", n)
+	assert.Equal(t, n, count(zero))
+	for _, dd := range []Data{zero, alone} {
+		r, err := Fit(dd, Options{Bootstrap: 20})
+		require.NoError(t, err)
+		for _, mv := range r.Reallocation.Channels {
+			assert.Zero(t, mv.Change, mv.Name)
+			assert.Equal(t, mv.Current, mv.Proposed, mv.Name)
+		}
+		assert.Equal(t, Interval{}, Interval{Value: r.Reallocation.Effect.Value, Low: r.Reallocation.Effect.Low, High: r.Reallocation.Effect.High})
+	}
+}

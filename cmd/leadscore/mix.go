@@ -569,6 +569,22 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if fw := fitWarned(r); fw != nil && *format == "csv" {
 		fmt.Fprintf(stderr, "leadscore mix: every verdict is withheld (%s): the decomposition above is the fit's, not a supported split of the KPI\n", fw.Kind)
+	} else if *format == "csv" {
+		// The CSV is the decomposition alone: every other withheld
+		// verdict's reason goes to stderr, as the other formats print it.
+		for _, c := range r.Channels {
+			if c.Reason != "" {
+				fmt.Fprintf(stderr, "leadscore mix: %s: no verdict: %s\n", c.Name, c.Reason)
+			}
+		}
+		for _, c := range r.Calibration {
+			if c.AgreementWithheld != "" {
+				fmt.Fprintf(stderr, "leadscore mix: %s:%d: %s: %s\n", *liftFile, c.Line, c.Channel, c.AgreementWithheld)
+			}
+		}
+		if re := r.Reallocation; re.Withheld != "" {
+			fmt.Fprintf(stderr, "leadscore mix: the reallocation is not a recommendation: %s\n", re.Withheld)
+		}
 	}
 	if attr != nil {
 		rows, weeks, notes, err := compare(r, attr, cmpNames, cmpAt, from, until)
@@ -700,11 +716,11 @@ type mixReport struct {
 	ComparisonPeriod  *periods        `json:"comparison_period,omitempty"`
 }
 
-// fitWarned is the fit-quality warning (implausible_baseline, poor_fit)
-// that withholds every verdict, or nil.
+// fitWarned is the fit-quality warning (implausible_baseline, poor_fit,
+// penalty_at_edge) that withholds every verdict, or nil.
 func fitWarned(r *mix.Result) *mix.Warning {
 	for i, w := range r.Warnings {
-		if w.Kind == mix.WarnImplausibleBaseline || w.Kind == mix.WarnPoorFit {
+		if w.Kind == mix.WarnImplausibleBaseline || w.Kind == mix.WarnPoorFit || w.Kind == mix.WarnPenaltyAtEdge {
 			return &r.Warnings[i]
 		}
 	}

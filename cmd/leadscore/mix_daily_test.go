@@ -26,7 +26,7 @@ func TestMixDailyGolden(t *testing.T) {
 	assert.Equal(t, "../../testdata/mix/daily/spend.csv: 2,190 rows in: 2,190 read, 0 failed\n"+
 		"../../testdata/mix/daily/kpi.csv: 730 rows in: 730 read, 0 failed; dates 1 day apart: daily\n"+
 		"spend rows: 2,190 read = 2,190 used + 0 outside the KPI's days (2023-01-02 to 2024-12-31)\n"+
-		"leadscore mix: warning (curves_disagree): the held-out days cannot choose the curves: 36 other choices of carry-over and saturation predict them as well as the chosen curves (fold by fold, within one standard error), fit as well, and give a baseline of 60.4% to 73.6% of the fitted KPI; so read the split between baseline and channels as uncertain; more days with spend that varies more, or the data by week calibrated with a lift test per channel (--period week --lift-tests), would decide\n", errOut)
+		"leadscore mix: warning (curves_disagree): the held-out days cannot choose the curves: 36 other choices of carry-over and saturation predict them as well as the chosen curves (fold by fold, within one standard error), fit as well, and give a baseline of 59.7% to 73.2% of the fitted KPI; so read the split between baseline and channels as uncertain; more days with spend that varies more, or the data by week calibrated with a lift test per channel (--period week --lift-tests), would decide\n", errOut)
 	path := td("mix/daily/report.txt")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
@@ -288,20 +288,21 @@ func TestMixFitQualityWarnings(t *testing.T) {
 		} `json:"reallocation"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
-	assert.InDelta(t, -8.503, doc.BaselineShare, 0.0005)
+	assert.InDelta(t, -8.754, doc.BaselineShare, 0.0005)
 	assert.InDelta(t, 0.228, doc.InSample.R2, 0.0005)
 	kinds := map[string]string{}
 	for _, w := range doc.Warnings {
 		kinds[w.Kind] = w.Message
 	}
-	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -850.3% of the fitted KPI, outside 0 to 100% by more than 5 points")
+	assert.Contains(t, kinds["implausible_baseline"], "the baseline is -875.4% of the fitted KPI, outside 0 to 100% by more than 5 points")
 	assert.Contains(t, kinds["poor_fit"], "the model explains 22% of the KPI's movement from day to day (in-sample R² 0.22, below 0.3)")
 	require.Len(t, doc.Channels, 5)
 	widened := 0
 	for _, c := range doc.Channels {
-		// Every interval holds its estimate; content's and email's refits
-		// all lay to one side of it (seed 3, 20 refits), so their
-		// intervals were widened.
+		// Every interval holds its estimate; email's refits all lay to
+		// one side of it (seed 3, 20 refits), so its interval was
+		// widened (and content's too before the channels' penalty was
+		// relaxed, channelRidge).
 		assert.True(t, c.ROAS.Low <= c.ROAS.Value && c.ROAS.Value <= c.ROAS.High, "%s: %+v", c.Name, c.ROAS)
 		if c.ROAS.Widened {
 			widened++
@@ -311,19 +312,21 @@ func TestMixFitQualityWarnings(t *testing.T) {
 		assert.Equal(t, "the baseline share is outside 0 to 100% (see the warning)", c.Reason, c.Name)
 	}
 	assert.Contains(t, doc.Reallocation.Withheld, "the baseline share is outside 0 to 100%")
-	assert.Equal(t, 2, widened)
+	assert.Equal(t, 1, widened)
 
 	// The text report and the page say so. They no longer warn that daily
 	// intervals fall short of their 95%: they held the truth 92.7% of the
-	// time (mix's TestDailyCoverage), inside the band a true 95% gives.
+	// time (mix's TestDailyCoverage), inside the band a true 95% gives;
+	// 92.3% since the channels' penalty was relaxed, one interval below
+	// it (the guide says so).
 	args := []string{"mix", "--period", "day", "--costs", td("mix/costs-2026.csv"), "--kpi-from", "sales-ready",
 		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--seed", "3"}
 	code, out, errOut = leadscore(t, "", args...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "  content: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
+	assert.Contains(t, out, "  email: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
 	assert.NotContains(t, out, "daily intervals held the true ROAS")
 	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "content: the refits&#39; 2.5% to 97.5% range left the estimate out")
+	assert.Contains(t, out, "email: the refits&#39; 2.5% to 97.5% range left the estimate out")
 	assert.NotContains(t, out, "Daily intervals held the true ROAS")
 }

@@ -106,7 +106,7 @@ func TestMixCurvesDisagreeEveryFormat(t *testing.T) {
 // With a lift test on tv (testdata/mix/rivals/lifts.csv: the truth over
 // 12 weeks, ±15%), the fit without it had tv's return on both sides of
 // break-even under rival curves, so the test's agreement with the model
-// is no verdict, in every format; the calibrated fit, which the test
+// is no verdict, in every format (under --format csv on stderr); the calibrated fit, which the test
 // decides, is no longer withheld.
 func TestMixLiftAgreementWithheldByRivals(t *testing.T) {
 	args := []string{"mix", "--spend", td("mix/rivals/spend.csv"), "--kpi", td("mix/rivals/kpi.csv"), "--bootstrap", "40",
@@ -114,7 +114,7 @@ func TestMixLiftAgreementWithheldByRivals(t *testing.T) {
 	// The rivals are the fit's without the tests: the calibrated report
 	// has no curves_disagree warning to point to, so the reason says so.
 	const noAgree = "tv: no verdict on agreement: curves that predict the held-out weeks as well put tv's return on both sides of break-even (in the fit without the lift tests; calibrated, the test settles them)"
-	for _, format := range []string{"text", "markdown", "json", "html"} {
+	for _, format := range []string{"text", "markdown", "json", "html", "csv"} {
 		code, out, errOut := leadscore(t, "", append(args, "--format", format)...)
 		require.Equal(t, exitOK, code, errOut)
 		flat := strings.Join(strings.Fields(html.UnescapeString(out)), " ") // unwrapped
@@ -150,6 +150,11 @@ func TestMixLiftAgreementWithheldByRivals(t *testing.T) {
 			assert.Nil(t, r.Calibration[0].AgreesAfter)
 			assert.NotContains(t, errOut, "curves_disagree")
 			assert.Contains(t, "tv: "+r.Calibration[0].Withheld, noAgree)
+		case "csv":
+			// The CSV is the decomposition alone: the note goes to
+			// stderr, at the test's line.
+			assert.NotContains(t, out, "no verdict")
+			assert.Contains(t, errOut, "leadscore mix: "+td("mix/rivals/lifts.csv")+":2: "+noAgree)
 		}
 		assert.NotContains(t, errOut, "lift_test_disagrees", format)
 	}
