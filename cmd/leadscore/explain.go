@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -156,8 +158,12 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		var found []scoring.Lead
 		var lines []int
 		opts.OnError = func(leadfile.RowError) {} // an event of a lead not in the file says nothing about the one explained
+		var others []string                       // for a did-you-mean
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 			if id != "" && lead.ID != id {
+				if len(others) <= attribution.MaxSuggest {
+					others = append(others, lead.ID)
+				}
 				return nil
 			}
 			if err != nil {
@@ -169,7 +175,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if err != nil {
 			return scoring.Lead{}, err
 		}
-		return onlyLead(found, lines, name, id)
+		return onlyLead(found, lines, name, id, others)
 	}
 	if events != "" {
 		return scoring.Lead{}, fmt.Errorf("--events goes with CSV leads; JSON leads carry their events")
@@ -193,6 +199,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var found []scoring.Lead
 	var lines []int
+	var others []string // for a did-you-mean
 	for {
 		start := int(dec.InputOffset())
 		for start < len(data) && strings.ContainsRune(" \t\r\n", rune(data[start])) {
@@ -206,6 +213,9 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		}
 		lead, err := leadfile.DecodeJSON(raw)
 		if id != "" && lead.ID != id {
+			if len(others) <= attribution.MaxSuggest {
+				others = append(others, lead.ID)
+			}
 			continue
 		}
 		if err != nil {
@@ -213,20 +223,24 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		}
 		found, lines = append(found, lead), append(lines, lineAt(data, start))
 	}
-	return onlyLead(found, lines, displayName(name), id)
+	return onlyLead(found, lines, displayName(name), id, others)
 }
 
 func lineAt(data []byte, offset int) int {
 	return bytes.Count(data[:min(offset, len(data))], []byte("\n")) + 1
 }
 
-// onlyLead returns the one lead found, or says why there is not one.
-func onlyLead(found []scoring.Lead, lines []int, name, id string) (scoring.Lead, error) {
+// onlyLead returns the one lead found, or says why there is not one;
+// others are the ids of the leads not picked, for a did-you-mean.
+func onlyLead(found []scoring.Lead, lines []int, name, id string, others []string) (scoring.Lead, error) {
 	switch {
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) == 0 && id != "":
-		return scoring.Lead{}, fmt.Errorf("%s has no lead with id %q", name, id)
+		if len(others) > attribution.MaxSuggest {
+			others = nil
+		}
+		return scoring.Lead{}, fmt.Errorf("%s has no lead with id %q%s", name, id, dsl.DidYouMeanOr(id, others, ""))
 	case len(found) == 0:
 		return scoring.Lead{}, fmt.Errorf("%s holds no lead", name)
 	case id != "":

@@ -689,6 +689,14 @@ func TestExplainPicksOneLead(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "nobody"`+"\n", errOut)
 
+	// A near miss gets a did-you-mean, from JSON and from CSV leads.
+	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--id", "L000002", td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "L000002"; did you mean "L0000002"?`+"\n", errOut)
+	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--id", "L000002", "--events", td("events.csv"), td("leads.csv"))
+	assert.Equal(t, exitUsage, code)
+	assert.Equal(t, "leadscore explain: "+td("leads.csv")+` has no lead with id "L000002"; did you mean "L0000002"?`+"\n", errOut)
+
 	code, _, errOut = leadscore(t, "{\"email\":\"a@b.io\"}\n{\"email\": }\n", "explain", "--model", td("b2b-saas.yaml"), "-")
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "leadscore explain: stdin:2: invalid character '}' looking for beginning of value\n", errOut)
