@@ -267,8 +267,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var verdicts *feedback.Set
 	// read reads a leads file on every core: measure runs on each lead
 	// at once, file files the results in input order.
-	// onFailed, when set, is given the id of each lead that failed, when
-	// known.
+	// onFailed, when set, is given the id of each lead that failed ("" when
+	// its row failed before its id could be read).
 	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error, onFailed func(id string)) (rows, failed int, err error) {
 		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
@@ -304,9 +304,13 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			}
 			if err != nil {
 				failed++
-				var le *scoring.Error
-				if onFailed != nil && errors.As(err, &le) {
-					onFailed(le.LeadID)
+				if onFailed != nil {
+					var le *scoring.Error
+					id := ""
+					if errors.As(err, &le) {
+						id = le.LeadID
+					}
+					onFailed(id)
 				}
 				if shown < maxShownErrors {
 					fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
@@ -397,7 +401,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return nil
 		}
 		return stability.AddMeasured(b.snap)
-	}, bt.LeadFailed)
+	}, func(id string) { bt.LeadFailed(id); outcomesRead.saw(id) }) // a lead that failed is in the file: its outcome row names it
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -130,6 +130,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// (the rest of them are the dispositions' unmatched rows); ids the
 	// leads' ids for a did-you-mean, kept only while few enough for one.
 	seen := map[string]bool{}
+	failedAt := map[string]int{} // the first line of each lead id whose row failed
 	// used numbers the leads counted, lines[n] the line of lead n: ids in
 	// an arena (idset), not a million strings in a map for the collector
 	// to scan.
@@ -205,6 +206,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		if err != nil {
 			failed++
+			if lr.id != "" && failedAt[lr.id] == 0 {
+				failedAt[lr.id] = line
+			}
 			fmt.Fprintln(stderr, leadfile.RowError{File: *leadsFile, Line: line, LeadID: lr.id, Err: unwrapScoring(err)})
 		}
 		return nil
@@ -213,8 +217,15 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	for _, e := range set.Unmatched(func(id string) bool { return seen[id] }, ids) {
+	for _, e := range set.Unmatched(func(id string) bool { return seen[id] || failedAt[id] > 0 }, ids) {
 		fmt.Fprintf(stderr, "%s:%d: %v\n", *dispositionsFile, e.Line, e.Err)
+		dn.Read--
+		dn.Failed++
+	}
+	// The verdicts of a lead whose every row failed: the lead is in the
+	// file, so they are not said to name no lead.
+	for _, e := range set.Unmatched(func(id string) bool { return seen[id] || failedAt[id] == 0 }, nil) {
+		fmt.Fprintf(stderr, "%s:%d: lead %s failed (%s:%d, above), so its verdict is left out with it; fix that row and run again\n", *dispositionsFile, e.Line, e.ID, *leadsFile, failedAt[e.ID])
 		dn.Read--
 		dn.Failed++
 	}

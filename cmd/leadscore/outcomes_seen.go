@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
 // outcomesSeen notes which rows of an outcomes file name a lead the
@@ -18,15 +19,23 @@ type outcomesSeen struct {
 	outcomes map[string]attribution.Outcome
 	had      map[string]bool
 	ids      []string
+	// nameless counts the lead rows that failed before their id could be
+	// read: an outcome row naming no lead may be one of theirs.
+	nameless int
 }
 
 func newOutcomesSeen(outcomes map[string]attribution.Outcome) *outcomesSeen {
 	return &outcomesSeen{outcomes: outcomes, had: map[string]bool{}}
 }
 
-// saw notes a lead row with the id; a nil outcomesSeen notes nothing.
+// saw notes a lead row with the id ("" for a row that failed before its
+// id could be read); a nil outcomesSeen notes nothing.
 func (s *outcomesSeen) saw(id string) {
-	if s == nil || id == "" {
+	if s == nil {
+		return
+	}
+	if id == "" {
+		s.nameless++
 		return
 	}
 	if _, ok := s.outcomes[id]; ok {
@@ -52,6 +61,9 @@ func (s *outcomesSeen) report(w io.Writer, file string) (int, string) {
 		fmt.Fprintf(w, "%s:%d: %v\n", file, u.Line, u.Err)
 	}
 	summary := attribution.UnmatchedSummary(un, file)
+	if s.nameless > 0 {
+		summary += fmt.Sprintf("; %s of the leads file failed before their id could be read (named above), so an outcome row here may be one of theirs: fix those rows before acting on a did-you-mean", numfmt.Count(s.nameless, "row"))
+	}
 	fmt.Fprintln(w, summary)
 	return len(un), summary
 }

@@ -42,6 +42,9 @@ func ReadAccounts(opts Options, s *scoring.AccountScorer, fn func(line int, a sc
 	}
 	// Decoded on every core, handed to fn in order.
 	return Map(read, func(line int, lead scoring.Lead, err error) row {
+		if se, ok := err.(*scoring.Error); ok {
+			err = se.Err // decodeRow named the row's "lead": an account, which fn names
+		}
 		a, err := account(line, lead, err)
 		return row{a, err}
 	}, func(line int, r row) error { return fn(line, r.a, r.err) })

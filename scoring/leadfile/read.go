@@ -37,15 +37,31 @@ func Read(opts Options, fn func(line int, lead scoring.Lead, err error) error) e
 
 // decodeRow decodes a row read by src: the lead, or the row's error (a
 // lead without an id is one).
+// A row's error names its lead (a *scoring.Error) when its id is known,
+// so that every command can tell a lead that failed from one that is not
+// in the file.
 func decodeRow(src source, r row) (scoring.Lead, error) {
 	if r.err != nil {
-		return scoring.Lead{ID: r.id}, r.err
+		return scoring.Lead{ID: r.id}, leadError(r.id, r.err)
 	}
 	lead, err := src.decode(r)
-	if err == nil && lead.ID == "" {
+	if err != nil {
+		return lead, leadError(lead.ID, err)
+	}
+	if lead.ID == "" {
 		err = ErrNoID
 	}
 	return lead, err
+}
+
+// leadError is err as the error of the lead with the id, unless it names
+// one already or the id is not known.
+func leadError(id string, err error) error {
+	var se *scoring.Error
+	if id == "" || errors.As(err, &se) {
+		return err
+	}
+	return &scoring.Error{LeadID: id, Err: err}
 }
 
 // reportUnmatched tells opts.OnError of each events row whose lead the
