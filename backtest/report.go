@@ -714,6 +714,29 @@ func (b *Backtest) warnings(r *Report) []string {
 		w = append(w, fmt.Sprintf("Too few outcomes: the backtest has %s (at least %d are needed, --min-won); rule verdicts, calibration and suggested points are withheld, and AUC, precision, recall and every win rate below rest on them: read their intervals. %s.",
 			plural(r.Won, "won deal"), min, upper(more(min-r.Won))))
 	}
+	// Outcome rows the backtest could not count: their deals, summed.
+	if r.Leads.OutcomesWithoutLead > 0 || r.Leads.OutcomesOfFailedLeads > 0 {
+		var wonNone, wonFailed int
+		var revNone, revFailed float64
+		for id, o := range b.outcomes {
+			if b.ids.Find(id) >= 0 || o.Won.IsZero() {
+				continue
+			}
+			if b.failed[id] {
+				wonFailed, revFailed = wonFailed+1, revFailed+o.Revenue
+			} else {
+				wonNone, revNone = wonNone+1, revNone+o.Revenue
+			}
+		}
+		if n := r.Leads.OutcomesWithoutLead; n > 0 {
+			w = append(w, fmt.Sprintf("%s of the outcomes file %s no lead of the leads file (%s, revenue %s): not counted; each is named with its line on stderr.",
+				plural(n, "row"), verbN(n, "names", "name"), plural(wonNone, "won deal"), money(revNone)))
+		}
+		if n := r.Leads.OutcomesOfFailedLeads; n > 0 {
+			w = append(w, fmt.Sprintf("%s of the outcomes file %s to leads that failed (%s, revenue %s): not counted until those leads' rows (named on stderr) are fixed.",
+				plural(n, "row"), verbN(n, "belongs", "belong"), plural(wonFailed, "won deal"), money(revFailed)))
+		}
+	}
 	if s := r.SalesReady; r.Won >= min && s.Won < min && s.Leads > 0 {
 		w = append(w, fmt.Sprintf("The sales-ready definition's precision rests on %s among its %s.", plural(s.Won, "won deal"), plural(s.Leads, "lead")))
 	}

@@ -75,3 +75,39 @@ func TestBrokenRowKeepsItsID(t *testing.T) {
 	assert.Contains(t, stdout, `{"id":"N2","line":2,"error":"the number 1e400 at byte 54 is out of range`)
 	assert.Contains(t, stderr, leads+":2: lead N2: the number 1e400")
 }
+
+// A lead whose row breaks (its id read before the break) failed; it is no
+// missing lead: backtest counts its outcome row among the failed leads'
+// (as the Beam pipeline does), names the lead in its message, and its
+// report's warnings sum both kinds of uncounted rows; feedback says its
+// verdict is left out with it. A row broken before its id is a lead the
+// outcome rows may belong to, and the unmatched line says so.
+func TestFailedLeadIsNoMissingLead(t *testing.T) {
+	raw, err := os.ReadFile(td("backtest/leads.ndjson"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+	require.True(t, strings.HasPrefix(lines[12], `{"id":"L0000013",`))
+	lines[12] = strings.TrimSuffix(lines[12], "}") // L0000013, won 4,200: its closing brace lost
+	lines[18] = `{"email":"x@y.io" "id":"L0000019"}`  // broken before its id
+	leads := filepath.Join(t.TempDir(), "leads.ndjson")
+	require.NoError(t, os.WriteFile(leads, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+
+	code, stdout, stderr := leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("backtest/outcomes.csv"),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--format", "json", leads)
+	assert.Equal(t, exitProblem, code, stderr)
+	assert.Contains(t, stderr, leads+":13: lead L0000013: broken JSON")
+	assert.NotContains(t, stderr, `the id "L0000013"`, "L0000013 failed; it is not missing")
+	var rep struct {
+		Leads struct {
+			WithoutLead int `json:"outcomes_without_lead"`
+			OfFailed    int `json:"outcomes_of_failed_leads"`
+		} `json:"leads"`
+		Warnings []string `json:"warnings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+	assert.Equal(t, 1, rep.Leads.OfFailed, "L0000013's row")
+	assert.True(t, containsPrefix(rep.Warnings, "1 row of the outcomes file belongs to leads that failed (1 won deal, revenue 4,200)"), "%q", rep.Warnings)
+	assert.Equal(t, 1, rep.Leads.WithoutLead, "L0000019's (won 4,800): its row broke before its id")
+	assert.True(t, containsPrefix(rep.Warnings, "1 row of the outcomes file names no lead of the leads file (1 won deal, revenue 4,800)"), "%q", rep.Warnings)
+	assert.Contains(t, stderr, "1 row of the leads file failed before their id could be read (named above), so an outcome row here may be one of theirs")
+}
