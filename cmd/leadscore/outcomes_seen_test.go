@@ -87,8 +87,8 @@ func TestFailedLeadIsNoMissingLead(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
 	require.True(t, strings.HasPrefix(lines[12], `{"id":"L0000013",`))
-	lines[12] = strings.TrimSuffix(lines[12], "}") // L0000013, won 4,200: its closing brace lost
-	lines[18] = `{"email":"x@y.io" "id":"L0000019"}`  // broken before its id
+	lines[12] = strings.TrimSuffix(lines[12], "}")   // L0000013, won 4,200: its closing brace lost
+	lines[18] = `{"email":"x@y.io" "id":"L0000019"}` // broken before its id
 	leads := filepath.Join(t.TempDir(), "leads.ndjson")
 	require.NoError(t, os.WriteFile(leads, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 
