@@ -49,7 +49,7 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "With --account, explains an account of the accounts file instead: the points from its")
 		fmt.Fprintln(stderr, "fields, each roll-up with the people who gave its points, its buying group's roles,")
 		fmt.Fprintln(stderr, "and its people with their own results, from the leads matched to it.")
-		fmt.Fprintln(stderr, "Exit status: 0 explained, 2 the lead or the model could not be read (or --id matched none).")
+		fmt.Fprintln(stderr, "Exit status: 0 explained, 1 (with --account) a lead of the account failed and is named, 2 the lead or the model could not be read (or --id matched none).")
 		fs.PrintDefaults()
 	}
 	inputs, code, ok := parseFlags(fs, args, stderr)

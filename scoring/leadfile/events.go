@@ -71,7 +71,9 @@ func plural(n int, noun string) string { return strconv.Itoa(n) + " " + numfmt.N
 var ErrNoID = errors.New(`the lead has no id; give every row its id (the "id" key in JSON, the id column in CSV), so that its result can be joined back to the CRM`)
 
 // readEvents loads a CSV events file grouped by lead id. A bad event row
-// stops the run: scoring its lead without it would be silently wrong. A
+// fails its lead (the lead fails with every such row of it: scoring it
+// without them would be silently wrong); a bad row that names no lead, or
+// is over the row limit, stops the run. A
 // file without quotes or carriage returns is split at line boundaries and
 // decoded on every core (readEventsFast); any other goes through
 // encoding/csv (readEventsPlain). Both give the same index and errors.
@@ -131,7 +133,15 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
 	x := newEventPart()
 	cache := valueCache{shareMaps: opts.shareFields}
-	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string) string {
+	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string, bad error) string {
+		if bad != nil { // a row of another count of cells: its lead, when it names one, fails with it
+			problem := fmt.Sprintf("%s:%d: %v", opts.EventsName, line, bad)
+			if lead := cols.leadOf(rec); lead != "" {
+				x.addProblem(lead, line, problem)
+				return ""
+			}
+			return problem
+		}
 		id, e, err := cols.decode(rec, &cache)
 		if err != nil {
 			problem := fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
@@ -156,7 +166,7 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 // another count of cells than the header, is a problem (file:line: why), as
 // is what fn returns when it is not "". The error is one of reading the
 // file.
-func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line int, rec []string) string) ([]string, error) {
+func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line int, rec []string, bad error) string) ([]string, error) {
 	var problems []string
 	for {
 		rec, err := r.Read()
@@ -176,11 +186,11 @@ func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line in
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, rowTooLong(maxRow)))
 			continue
 		}
+		var bad error
 		if len(rec) != cells {
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, cellCountError(len(rec), cells)))
-			continue
+			bad = cellCountError(len(rec), cells)
 		}
-		if p := fn(line, rec); p != "" {
+		if p := fn(line, rec, bad); p != "" {
 			problems = append(problems, p)
 		}
 	}
@@ -311,7 +321,12 @@ func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, 
 				}
 				rec = append(rec, l[start:])
 				if len(rec) != len(header) {
-					c.problems = append(c.problems, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header))))
+					problem := fmt.Sprintf("%s:%d: %v", opts.EventsName, line, cellCountError(len(rec), len(header)))
+					if lead := cols.leadOf(rec); lead != "" {
+						c.bad = append(c.bad, badEventRow{lead, line, problem})
+					} else {
+						c.problems = append(c.problems, problem)
+					}
 					continue
 				}
 				id, e, err := cols.decode(rec, &cache)

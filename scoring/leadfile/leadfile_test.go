@@ -220,15 +220,17 @@ func TestUnknownColumnsAndKeys(t *testing.T) {
 // row whose cells cannot be told apart names no lead to fail, so it stops
 // the run.
 func TestBadEventRowsFailTheirLead(t *testing.T) {
+	const cellsError = "this row has 2 cells but the header has 4; a cell that holds a comma must be in quotes"
 	for _, quote := range []string{"", `"`} {
-		events := "lead_id,type,at,minutes\n" + quote + "C1" + quote + ",webinar_attended,yesterday,30\nC1,,2026-09-01,1\nC2,webinar_attended,2026-09-01,10\nC1,webinar_attended,2026-09-01,many\nC9,webinar_attended,2026-09-01,many\n"
+		events := "lead_id,type,at,minutes\n" + quote + "C1" + quote + ",webinar_attended,yesterday,30\nC1,,2026-09-01,1\nC2,webinar_attended,2026-09-01,10\nC1,webinar_attended,2026-09-01,many\nC9,webinar_attended,2026-09-01,many\nC1,webinar_attended\n"
 		out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader("id,email\nC1,a@b.io\nC2,b@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
 			Events: strings.NewReader(events), EventsName: "events.csv"})
 		assert.Equal(t, []string{
 			"leads.csv:2: lead C1: its events could not all be read, and scoring it without them would be wrong:\n" +
 				`  events.csv:2: at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "yesterday"` + "\n" +
 				"  events.csv:3: type: empty; every event needs its type\n" +
-				`  events.csv:5: minutes: want a number, got "many"`,
+				`  events.csv:5: minutes: want a number, got "many"` + "\n" +
+				"  events.csv:7: " + cellsError,
 			"events.csv:6: no lead in the leads file has this lead_id; the event was not used",
 		}, errs, "quote %q", quote)
 		assert.Equal(t, 2, sum.Rows)
@@ -240,7 +242,7 @@ func TestBadEventRowsFailTheirLead(t *testing.T) {
 	opts := leadfile.Options{
 		Scorer: scorer(t), AsOf: asOf, Output: &bytes.Buffer{},
 		Input: strings.NewReader("id,email\nC1,a@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
-		Events: strings.NewReader("lead_id,type,at,minutes\nC1,webinar_attended\nC1,webinar_attended,2026-09-01,many\n"), EventsName: "events.csv",
+		Events: strings.NewReader("lead_id,type,at,minutes\n,webinar_attended\nC1,webinar_attended,2026-09-01,many\n"), EventsName: "events.csv",
 	}
 	_, err := leadfile.Score(opts)
 	require.Error(t, err)

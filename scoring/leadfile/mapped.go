@@ -129,7 +129,10 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		}
 		return g
 	}
-	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string) string {
+	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string, bad error) string {
+		if bad != nil {
+			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, bad)
+		}
 		id, leadID, e, err := rows.Event(rec)
 		if leadID == "" {
 			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
