@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/leadscore/leadscore/internal/jsonscan"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -146,6 +147,9 @@ func LeadFromMap(obj map[string]any) (Lead, error) {
 	case string:
 		lead.ID = id
 	case float64:
+		if math.Abs(id) >= 1<<53 { // a number of 16 digits or more, written with a fraction or an exponent
+			return lead, fmt.Errorf("id: the number %s cannot keep every digit of an id (two ids one apart would read the same); write the id as text, in quotes", strconv.FormatFloat(id, 'g', -1, 64))
+		}
 		lead.ID = strconv.FormatFloat(id, 'f', -1, 64)
 	case json.Number:
 		lead.ID = id.String()

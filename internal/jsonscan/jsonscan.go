@@ -12,6 +12,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -133,6 +134,13 @@ func Exact(lit string) bool {
 		}
 	}
 	return true
+}
+
+// AmbiguousID reports whether a JSON number cannot be an id: a float64 of
+// 2^53 or more whose literal Exact does not keep (written with a fraction
+// or an exponent), so that ids one apart read the same.
+func AmbiguousID(lit string, f float64) bool {
+	return !Exact(lit) && math.Abs(f) >= 1<<53
 }
 
 // IDText is the id a JSON number gives: the literal of an integer Exact
