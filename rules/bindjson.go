@@ -67,7 +67,7 @@ func (e *evaluator) BindJSON(data []byte) (id string, events []Event, ok bool) {
 					var lit string
 					var f float64
 					lit, f, ok = d.NumberText()
-					id = jsonscan.IDText(lit, f) // 12345678901234567 keeps its digits
+					id = jsonscan.IDText(lit, f)             // 12345678901234567 keeps its digits
 					ok = ok && !jsonscan.AmbiguousID(lit, f) // the map path words it
 				case c == 'n':
 					ok = d.Literal("null")
