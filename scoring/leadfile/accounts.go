@@ -199,7 +199,10 @@ func rawFields(src source, r row) map[string]any {
 	case *ndjsonSource:
 		var m map[string]any
 		if json.Unmarshal(bytes.TrimPrefix(r.raw, bom), &m) != nil {
-			return nil
+			_, m = brokenRow(r.raw) // what can be read before the break
+			if len(m) == 0 {
+				return nil
+			}
 		}
 		return m
 	case *csvSource:

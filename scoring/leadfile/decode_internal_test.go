@@ -116,3 +116,14 @@ func TestIdOfBrokenRow(t *testing.T) {
 		}
 	}
 }
+
+// brokenRow reads what it can of a broken row: its id and the values of
+// the keys before the break that decode (1e999 does not).
+func TestBrokenRowFields(t *testing.T) {
+	id, fields := brokenRow([]byte(`{"id":"L20","email":"zz@acme.com","n":1e999,"account_id":"A-ACME","events":[{"type":"x"}],"title":"CT`))
+	require.Equal(t, "L20", id)
+	require.Equal(t, map[string]any{"email": "zz@acme.com", "account_id": "A-ACME", "events": []any{map[string]any{"type": "x"}}}, fields)
+	id, fields = brokenRow([]byte(`not json`))
+	require.Equal(t, "", id)
+	require.Nil(t, fields)
+}

@@ -158,39 +158,49 @@ func (s *ndjsonSource) decode(r row) (scoring.Lead, error) {
 }
 
 // idOfBrokenRow is the "id" of a JSON object that fails to decode, when
-// it comes before what breaks it and is a text or a number: the object is
-// read key by key, each value kept as written, until the id or an error.
+// it comes before what breaks it and is a text or a number (as written).
 func idOfBrokenRow(data []byte) string {
+	id, _ := brokenRow(data)
+	return id
+}
+
+// brokenRow reads a JSON object that fails to decode key by key, up to
+// what breaks it: its "id" (a text, or a number as written) and the
+// values of its other keys that decode, so that a failed lead can still be
+// named and placed (its account). Nested objects are taken whole or not.
+func brokenRow(data []byte) (id string, fields map[string]any) {
 	d := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
 	d.UseNumber()
 	if t, err := d.Token(); err != nil || t != json.Delim('{') {
-		return ""
+		return "", nil
 	}
+	fields = map[string]any{}
 	for d.More() {
 		key, err := d.Token()
 		if err != nil {
-			return ""
+			break
 		}
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
-			return ""
+			break
 		}
-		if key != "id" {
+		k, _ := key.(string)
+		var x any
+		if json.Unmarshal(v, &x) != nil {
+			continue // 1e999: kept as written, but no value
+		}
+		if k != "id" {
+			fields[k] = x
 			continue
 		}
-		var id any
-		if json.Unmarshal(v, &id) != nil {
-			return ""
-		}
-		switch id := id.(type) {
+		switch x := x.(type) {
 		case string:
-			return id
+			id = x
 		case float64:
-			return string(v) // as written: a number's digits
+			id = string(v) // as written: a number's digits
 		}
-		return ""
 	}
-	return ""
+	return id, fields
 }
 
 func (s *ndjsonSource) unmatched() []int { return nil }
