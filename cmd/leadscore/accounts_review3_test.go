@@ -267,7 +267,7 @@ func TestStreamAccountsSummaryCountsAFailedLeadNotStored(t *testing.T) {
 		`{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-20T10:00:00Z"}` + "\n"
 	code, _, errOut := leadscore(t, in, "stream", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--state", t.TempDir())
 	assert.Equal(t, exitProblem, code, errOut)
-	assert.Contains(t, errOut, "2 leads in the store or failed = 0 matched by id + 0 by domain + 1 to no account + 1 failed (L1: no account_id; gmail.com is a free-mail domain); failed: L9 (stdin:1: title: want text, got the number 7)")
+	assert.Contains(t, errOut, "2 leads in the store or failed = 0 matched by id + 0 by domain + 1 to no account (L1: no account_id; gmail.com is a free-mail domain) + 1 failed; failed: L9 (stdin:1: title: want text, got the number 7)")
 }
 
 // Ids given as JSON numbers of more than 15 digits keep their digits (a

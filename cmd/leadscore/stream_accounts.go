@@ -348,15 +348,7 @@ func (r *streamRun) accountsSummary() string {
 	unmatched = slices.DeleteFunc(unmatched, func(u scoring.Unmatched) bool { return isFailed[u.LeadID] })
 	var b strings.Builder
 	fmt.Fprintf(&b, "accounts: %s among them; %s %s = %d matched by id + %d by domain + %d to no account", nOf(r.accountChanges, "account change"), nOf(total, "lead"), where, byID, byDomain, len(unmatched))
-	if len(failed) > 0 {
-		fmt.Fprintf(&b, " + %d failed", len(failed))
-	}
-	if rest := total - byID - byDomain - len(unmatched) - len(failed); rest > 0 {
-		fmt.Fprintf(&b, " + %d not matched yet (waiting for the first event time)", rest)
-	}
-	if len(r.leftOut) > 0 {
-		fmt.Fprintf(&b, "; %d left out of their accounts (their data cannot be scored; named above)", len(r.leftOut))
-	}
+	// The reasons of the unmatched right after their count, before the failed.
 	shown := unmatched[:min(len(unmatched), 3)]
 	for i, u := range shown {
 		sep := " ("
@@ -370,6 +362,15 @@ func (r *streamRun) accountsSummary() string {
 			fmt.Fprintf(&b, "; %d more", len(unmatched)-len(shown))
 		}
 		b.WriteString(")")
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(&b, " + %d failed", len(failed))
+	}
+	if rest := total - byID - byDomain - len(unmatched) - len(failed); rest > 0 {
+		fmt.Fprintf(&b, " + %d not matched yet (waiting for the first event time)", rest)
+	}
+	if len(r.leftOut) > 0 {
+		fmt.Fprintf(&b, "; %d left out of their accounts (their data cannot be scored; named above)", len(r.leftOut))
 	}
 	// The failed, with where and why their fields line failed: fix it and
 	// give the fields again.
