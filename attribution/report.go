@@ -76,8 +76,9 @@ type Row struct {
 	// or there are none.
 	CostPerSalesReady *float64 `json:"cost_per_sales_ready"`
 	CostPerWon        *float64 `json:"cost_per_won"`
-	// Rates are the funnel's step rates, each over the leads that passed
-	// the step before, with its 95% interval; set by Finish.
+	// Rates are the funnel's step rates, each over its base (RateBases
+	// words them; StepRate.Of counts it), with its 95% interval; set by
+	// Finish.
 	Rates FunnelRates `json:"funnel_rates"`
 
 	channelTouches map[string]int
@@ -160,8 +161,8 @@ type Funnel struct {
 	SalesAccepted int `json:"sales_accepted,omitempty"`
 }
 
-// MinRateBase is the fewest leads a funnel rate rests on (the leads that
-// passed the step before) to be read: below it the rate is shown with its
+// MinRateBase is the fewest leads a funnel rate rests on (its base,
+// StepRate.Of) to be read: below it the rate is shown with its
 // interval and marked too few (StepRate.TooFew), as feedback marks a
 // group with fewer verdicts than its MinVerdicts (the same 10).
 const MinRateBase = 10
@@ -207,6 +208,19 @@ func (f Funnel) rates(accepted bool) FunnelRates {
 		r.SalesAccepted = &a
 	}
 	return r
+}
+
+// RateBases says which leads each funnel rate is over, as StepRate.Of
+// counts them; accepted when the report has sales' acceptance. Every
+// format's note says it in these words.
+func RateBases(accepted bool) string {
+	s := "Each funnel rate is over its base: sales-ready over the leads touched, "
+	if accepted {
+		s += "accepted by sales over the sales-ready, then opportunity over the sales-ready too (accepted or not), "
+	} else {
+		s += "then opportunity over the sales-ready, "
+	}
+	return s + "then won over those opportunities (a won lead counts as an opportunity)"
 }
 
 // Rate divides safely: a/b, or 0.
