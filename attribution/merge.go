@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -58,6 +59,11 @@ func (r *Report) Merge(other *Report) error {
 		if i < len(other.unanchored) {
 			r.unanchored[i].journeys += other.unanchored[i].journeys
 			r.unanchored[i].rev.add(other.unanchored[i].rev)
+			for _, a := range other.unanchored[i].missed {
+				if !slices.Contains(r.unanchored[i].missed, a) {
+					r.unanchored[i].missed = append(r.unanchored[i].missed, a)
+				}
+			}
 		}
 	}
 	for step, gaps := range other.gaps {
@@ -88,8 +94,9 @@ type reportState struct {
 }
 
 type unanchoredState struct {
-	Journeys int    `json:"journeys"`
-	Revenue  string `json:"revenue"`
+	Journeys int      `json:"journeys"`
+	Revenue  string   `json:"revenue"`
+	Missed   []string `json:"missed,omitempty"` // the milestones missed
 }
 
 type rowState struct {
@@ -160,7 +167,7 @@ func (r *Report) State() ([]byte, error) {
 		if t.journeys > 0 {
 			st.Unanchored = make([]unanchoredState, len(r.unanchored))
 			for i, t := range r.unanchored {
-				st.Unanchored[i] = unanchoredState{Journeys: t.journeys, Revenue: t.rev.String()}
+				st.Unanchored[i] = unanchoredState{Journeys: t.journeys, Revenue: t.rev.String(), Missed: t.missed}
 			}
 			break
 		}
@@ -208,7 +215,7 @@ func (r *Report) MergeState(state []byte) error {
 		if err != nil {
 			return fmt.Errorf("reading a report's state: %v", err)
 		}
-		o.unanchored[i] = anchorTally{journeys: u.Journeys, rev: rev}
+		o.unanchored[i] = anchorTally{journeys: u.Journeys, rev: rev, missed: u.Missed}
 	}
 	for step, gaps := range st.Gaps {
 		from, to, ok := strings.Cut(step, ">")

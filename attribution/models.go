@@ -189,10 +189,10 @@ func (m MilestoneModel) Weights(t []Touch, j *Journey, _ time.Time) []float64 {
 	}
 	lo, hi := len(t), -1
 	anchored := map[int]bool{}
-	for _, a := range m.Anchors {
-		i := touchOf(t, j, a.Milestone)
+	for k, i := range m.anchorTouches(t, j) {
+		a := m.Anchors[k]
 		if i < 0 {
-			continue // missing: its share goes to the others through normalize
+			continue // missed: its share goes to the others through normalize
 		}
 		w[i] += a.Share
 		anchored[i] = true
@@ -211,6 +211,34 @@ func (m MilestoneModel) Weights(t []Touch, j *Journey, _ time.Time) []float64 {
 		w[i] += m.Between / float64(len(between))
 	}
 	return w
+}
+
+// anchorTouches are the indexes in t of each anchor's touch, -1 for an
+// anchor whose milestone the journey lacks or has no touch at or before.
+// Weights credits by it and Report counts the anchors it misses.
+func (m MilestoneModel) anchorTouches(t []Touch, j *Journey) []int {
+	out := make([]int, len(m.Anchors))
+	for k, a := range m.Anchors {
+		out[k] = touchOf(t, j, a.Milestone)
+	}
+	return out
+}
+
+// missed are the milestones whose share Weights gives to the other
+// anchors for these touches, in the model's order: those the journey
+// never reached or reached with no touch at or before them. A single
+// touch takes all the credit, so it misses none.
+func (m MilestoneModel) missed(t []Touch, j *Journey) []string {
+	if len(t) < 2 {
+		return nil
+	}
+	var out []string
+	for k, i := range m.anchorTouches(t, j) {
+		if a := m.Anchors[k].Milestone; i < 0 && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // touchOf returns the index of a milestone's touch, or -1.

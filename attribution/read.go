@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -307,19 +308,29 @@ func UnmatchedSummary(un []UnmatchedOutcome, file string) string {
 	if len(un) == 0 {
 		return ""
 	}
-	won, revenue := 0, 0.0
+	won := 0
+	var exact decimal // amounts add exactly, as the report's revenue does
+	inexact := 0.0    // what CheckAmount refuses, which no reader lets by
 	for _, u := range un {
 		if !u.Outcome.Won.IsZero() {
 			won++
-			revenue += u.Outcome.Revenue
+			if v := u.Outcome.Revenue; CheckAmount(v) == nil {
+				exact.add(decimalOf(v))
+			} else {
+				inexact += v
+			}
 		}
+	}
+	revenue := exact.String()
+	if inexact != 0 || math.IsNaN(inexact) {
+		revenue = strconv.FormatFloat(exact.float()+inexact, 'f', -1, 64)
 	}
 	verb := "name"
 	if len(un) == 1 {
 		verb = "names"
 	}
-	return fmt.Sprintf("%s of %s %s no lead of the leads file (%s, revenue %s): not counted in this report; check their ids (see the lines above)",
-		numfmt.Count(len(un), "outcome row"), file, verb, numfmt.Count(won, "won deal"), numfmt.Group(strconv.FormatFloat(revenue, 'f', -1, 64)))
+	return fmt.Sprintf("%s of %s %s no lead of the leads file (%s, revenue %s): not counted in this report; check their ids (each is named with its line on stderr)",
+		numfmt.Count(len(un), "outcome row"), file, verb, numfmt.Count(won, "won deal"), numfmt.Group(revenue))
 }
 
 // ReadOutcomes reads CRM outcomes: a CSV with lead_id, opportunity and won

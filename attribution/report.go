@@ -37,10 +37,12 @@ type Report struct {
 	// rows, such as (direct)) are not in it: they cost nothing.
 	Uncosted []string `json:"campaigns_without_cost,omitempty"`
 	// Unanchored are, for each milestone model (w_shaped, full_path,
-	// custom), the converting journeys of two touches or more that never
-	// reached one of its milestones (a w_shaped journey never sales-ready):
-	// the model gives that milestone's share to its other anchors, so the
-	// touches it would have marked get none. A warning says so.
+	// custom), the converting journeys of two touches or more that missed
+	// one of its milestones: never reached it (a w_shaped journey never
+	// sales-ready), or reached it with no touch at or before it in the
+	// window. The model gives that milestone's share to its other
+	// anchors, so the touches it would have marked get none. A warning
+	// says so.
 	Unanchored []Unanchored `json:"milestones_missing,omitempty"`
 
 	models     []Model
@@ -74,8 +76,9 @@ type Row struct {
 	// or there are none.
 	CostPerSalesReady *float64 `json:"cost_per_sales_ready"`
 	CostPerWon        *float64 `json:"cost_per_won"`
-	// Rates are the funnel's step rates, each over the leads that passed
-	// the step before, with its 95% interval; set by Finish.
+	// Rates are the funnel's step rates, each over its base (RateBases
+	// words them; StepRate.Of counts it), with its 95% interval; set by
+	// Finish.
 	Rates FunnelRates `json:"funnel_rates"`
 
 	channelTouches map[string]int
@@ -86,8 +89,8 @@ type Row struct {
 // without one of its milestones, and their revenue, of all it credited.
 type Unanchored struct {
 	Model string `json:"model"`
-	// Milestones are the model's milestones (but first and last touch):
-	// each journey counted lacks one of them at least.
+	// Milestones are the model's milestones that a journey counted missed,
+	// in the model's order: each journey counted missed one at least.
 	Milestones []string `json:"milestones"`
 	Journeys   int      `json:"journeys"`
 	Revenue    float64  `json:"revenue"`
@@ -101,6 +104,7 @@ type Unanchored struct {
 type anchorTally struct {
 	journeys int
 	rev      decimal
+	missed   []string // the milestones missed, as first met
 }
 
 // anchorsOf are a milestone model's milestones that a journey may lack
@@ -157,8 +161,8 @@ type Funnel struct {
 	SalesAccepted int `json:"sales_accepted,omitempty"`
 }
 
-// MinRateBase is the fewest leads a funnel rate rests on (the leads that
-// passed the step before) to be read: below it the rate is shown with its
+// MinRateBase is the fewest leads a funnel rate rests on (its base,
+// StepRate.Of) to be read: below it the rate is shown with its
 // interval and marked too few (StepRate.TooFew), as feedback marks a
 // group with fewer verdicts than its MinVerdicts (the same 10).
 const MinRateBase = 10
@@ -204,6 +208,19 @@ func (f Funnel) rates(accepted bool) FunnelRates {
 		r.SalesAccepted = &a
 	}
 	return r
+}
+
+// RateBases says which leads each funnel rate is over, as StepRate.Of
+// counts them; accepted when the report has sales' acceptance. Every
+// format's note says it in these words.
+func RateBases(accepted bool) string {
+	s := "Each funnel rate is over its base: sales-ready over the leads touched, "
+	if accepted {
+		s += "accepted by sales over the sales-ready, then opportunity over the sales-ready too (accepted or not), "
+	} else {
+		s += "then opportunity over the sales-ready, "
+	}
+	return s + "then won over those opportunities (a won lead counts as an opportunity)"
 }
 
 // Rate divides safely: a/b, or 0.
@@ -254,11 +271,18 @@ func (r *Report) row(rows map[string]*Row, name string) *Row {
 func (r *Report) Add(j *Journey) {
 	if touches, _ := r.opts.path(j); j.Converted && len(touches) > 1 {
 		for i, m := range r.models {
-			for _, a := range anchorsOf(m) {
-				if _, ok := j.Milestones[a]; !ok {
-					r.unanchored[i].journeys++
-					r.unanchored[i].rev.add(decimalOf(j.Revenue))
-					break
+			mm, ok := m.(MilestoneModel)
+			if !ok {
+				continue
+			}
+			if missed := mm.missed(touches, j); len(missed) > 0 {
+				t := &r.unanchored[i]
+				t.journeys++
+				t.rev.add(decimalOf(j.Revenue))
+				for _, a := range missed {
+					if !slices.Contains(t.missed, a) {
+						t.missed = append(t.missed, a)
+					}
 				}
 			}
 		}
@@ -532,9 +556,15 @@ func (r *Report) Finish() {
 	r.Unanchored = nil
 	for i, m := range r.models {
 		if t := r.unanchored[i]; t.journeys > 0 {
-			u := Unanchored{Model: m.Name(), Milestones: anchorsOf(m), Journeys: t.journeys, Revenue: t.rev.float(), Of: r.Total.Funnel.Won, OfRevenue: r.Total.Credit[i].Revenue}
+			var missed []string
+			for _, a := range anchorsOf(m) {
+				if slices.Contains(t.missed, a) {
+					missed = append(missed, a)
+				}
+			}
+			u := Unanchored{Model: m.Name(), Milestones: missed, Journeys: t.journeys, Revenue: t.rev.float(), Of: r.Total.Funnel.Won, OfRevenue: r.Total.Credit[i].Revenue}
 			r.Unanchored = append(r.Unanchored, u)
-			r.warnOnce(fmt.Sprintf("%s: %d of the %d converting journeys (revenue %s of %s) never reached its %s milestone; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
+			r.warnOnce(fmt.Sprintf("%s: %d of the %d converting journeys (revenue %s of %s) never reached its %s milestone, or had no touch at or before it; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
 				u.Model, u.Journeys, u.Of, money(u.Revenue), money(u.OfRevenue), strings.Join(u.Milestones, " or ")))
 		}
 	}

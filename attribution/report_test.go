@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -471,15 +472,25 @@ func TestFunnelCountsOnlyStepsAfterTheTouch(t *testing.T) {
 	assert.Contains(t, md.String(), "so its won in all can exceed its then won plus won, never sales-ready")
 }
 
-// The bundled journeys under w_shaped: the converting journeys of two
-// touches or more (in the window: at or before the win) that never became
-// sales-ready or have no lead creation, counted here straight from the
-// file, are the report's Unanchored, with their revenue; the warning says
-// so; other models have none; and the credit still sums to the revenue.
-// Split in two and merged through State, the count is the same.
+// The bundled journeys under w_shaped and full_path: the converting
+// journeys of two touches or more (in the window: at or before the win)
+// that missed a milestone of the model — never reached it, or reached it
+// with no touch at or before it — counted here straight from the file,
+// are the report's Unanchored, with their revenue and the milestones
+// missed; the warning says so; other models have none; and the credit
+// still sums to the revenue. Split in two and merged through State, the
+// count is the same. (The reviewer's independent recount of the same file
+// gave w_shaped 15 journeys, 334,300, and full_path 15, 334,300.)
 func TestUnanchoredJourneysCountedApart(t *testing.T) {
 	js := readJourneys(t)
-	want, wantRev, won, wonRev := 0, 0.0, 0, 0.0
+	type tally struct {
+		n      int
+		rev    float64
+		missed []string
+	}
+	anchors := map[string][]string{"w_shaped": {"lead_created", "sales_ready"}, "full_path": {"lead_created", "opportunity", "won"}}
+	want := map[string]*tally{"w_shaped": {}, "full_path": {}}
+	won, wonRev := 0, 0.0
 	for _, j := range js {
 		if !j.Converted {
 			continue
@@ -487,21 +498,39 @@ func TestUnanchoredJourneysCountedApart(t *testing.T) {
 		won++
 		wonRev += j.Revenue
 		at, ok := j.Milestones["won"]
-		n := 0
+		var in []time.Time
 		for _, tc := range j.Touches {
 			if !ok || !tc.At.After(at) {
-				n++
+				in = append(in, tc.At)
 			}
 		}
-		_, sr := j.Milestones["sales_ready"]
-		_, lc := j.Milestones["lead_created"]
-		if n >= 2 && (!sr || !lc) {
-			want++
-			wantRev += j.Revenue
+		if len(in) < 2 {
+			continue
+		}
+		for model, as := range anchors {
+			missedAny := false
+			for _, a := range as {
+				m, ok := j.Milestones[a]
+				touched := false
+				for _, tc := range in {
+					touched = touched || !tc.After(m)
+				}
+				if !ok || !touched {
+					missedAny = true
+					if !slices.Contains(want[model].missed, a) {
+						want[model].missed = append(want[model].missed, a)
+					}
+				}
+			}
+			if missedAny {
+				want[model].n++
+				want[model].rev += j.Revenue
+			}
 		}
 	}
-	require.Positive(t, want)
-	models := []attribution.Model{attribution.LinearModel{}, attribution.WShaped("")}
+	assert.Equal(t, 15, want["w_shaped"].n, "the reviewer's recount")
+	assert.Equal(t, 15, want["full_path"].n, "the reviewer's recount")
+	models := []attribution.Model{attribution.LinearModel{}, attribution.WShaped(""), attribution.FullPath()}
 	whole := attribution.NewReport(models, attribution.Options{}, nil)
 	a, b := attribution.NewReport(models, attribution.Options{}, nil), attribution.NewReport(models, attribution.Options{}, nil)
 	for i, j := range js {
@@ -513,9 +542,20 @@ func TestUnanchoredJourneysCountedApart(t *testing.T) {
 		}
 	}
 	whole.Finish()
-	require.Equal(t, []attribution.Unanchored{{Model: "w_shaped", Milestones: []string{"lead_created", "sales_ready"}, Journeys: want, Revenue: wantRev, Of: won, OfRevenue: wonRev}}, whole.Unanchored)
-	assert.Contains(t, whole.Warnings, fmt.Sprintf("w_shaped: %d of the %d converting journeys (revenue %s of %s) never reached its lead_created or sales_ready milestone; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
-		want, won, numfmt.Group(strconv.FormatFloat(wantRev, 'f', -1, 64)), numfmt.Group(strconv.FormatFloat(wonRev, 'f', -1, 64))))
+	var wantU []attribution.Unanchored
+	for _, model := range []string{"w_shaped", "full_path"} {
+		w := want[model]
+		var ms []string // in the model's order
+		for _, a := range anchors[model] {
+			if slices.Contains(w.missed, a) {
+				ms = append(ms, a)
+			}
+		}
+		wantU = append(wantU, attribution.Unanchored{Model: model, Milestones: ms, Journeys: w.n, Revenue: w.rev, Of: won, OfRevenue: wonRev})
+		assert.Contains(t, whole.Warnings, fmt.Sprintf("%s: %d of the %d converting journeys (revenue %s of %s) never reached its %s milestone, or had no touch at or before it; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
+			model, w.n, won, numfmt.Group(strconv.FormatFloat(w.rev, 'f', -1, 64)), numfmt.Group(strconv.FormatFloat(wonRev, 'f', -1, 64)), strings.Join(ms, " or ")))
+	}
+	require.Equal(t, wantU, whole.Unanchored)
 	for i := range models {
 		assert.InDelta(t, wonRev, whole.Total.Credit[i].Revenue, 1e-6, "credit sums to the revenue")
 	}
@@ -524,4 +564,39 @@ func TestUnanchoredJourneysCountedApart(t *testing.T) {
 	require.NoError(t, a.MergeState(st))
 	a.Finish()
 	assert.Equal(t, whole.Unanchored, a.Unanchored)
+}
+
+// A journey that reached every milestone but opportunity is counted under
+// full_path with opportunity alone named, and one whose lead_created came
+// before its first touch is counted with lead_created; one with every
+// milestone touched is not counted.
+func TestUnanchoredNamesTheMilestoneMissed(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	touches := []attribution.Touch{{At: day(2), Campaign: "a", Channel: "email"}, {At: day(5), Campaign: "b", Channel: "email"}, {At: day(9), Campaign: "c", Channel: "email"}}
+	noOpp := &attribution.Journey{ID: "1", Touches: touches, Converted: true, Revenue: 100,
+		Milestones: map[string]time.Time{"lead_created": day(3), "sales_ready": day(6), "won": day(10)}}
+	for _, tc := range []struct {
+		j      *attribution.Journey
+		missed []string
+	}{
+		{noOpp, []string{"opportunity"}},
+		{&attribution.Journey{ID: "2", Touches: touches, Converted: true, Revenue: 100,
+			Milestones: map[string]time.Time{"lead_created": day(1), "opportunity": day(6), "won": day(10)}}, []string{"lead_created"}},
+		{&attribution.Journey{ID: "3", Touches: touches, Converted: true, Revenue: 100,
+			Milestones: map[string]time.Time{"lead_created": day(3), "opportunity": day(6), "won": day(10)}}, nil},
+	} {
+		rep := attribution.NewReport([]attribution.Model{attribution.FullPath()}, attribution.Options{}, nil)
+		rep.Add(tc.j)
+		rep.Finish()
+		if tc.missed == nil {
+			assert.Empty(t, rep.Unanchored, tc.j.ID)
+			continue
+		}
+		require.Len(t, rep.Unanchored, 1, tc.j.ID)
+		assert.Equal(t, tc.missed, rep.Unanchored[0].Milestones, tc.j.ID)
+		assert.Equal(t, 1, rep.Unanchored[0].Journeys, tc.j.ID)
+		for _, w := range rep.Warnings {
+			assert.NotContains(t, w, "or won", tc.j.ID)
+		}
+	}
 }

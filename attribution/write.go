@@ -172,8 +172,8 @@ func (r *Report) tables() []table {
 func (r *Report) summary() string {
 	f := r.Total.Funnel
 	return fmt.Sprintf("%d %s: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
-		"Each funnel rate is over the leads that passed the step before (a won lead counts as an opportunity), with its 95%% interval (Wilson's); † marks a rate over fewer than %d leads, too few to read or to set against another row's. %s, with revenue %s, came from leads never called sales-ready.",
-		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), r.costText(), strings.Join(r.Models, ", "), MinRateBase,
+		"%s, with its 95%% interval (Wilson's); † marks a rate over fewer than %d leads, too few to read or to set against another row's. %s, with revenue %s, came from leads never called sales-ready.",
+		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), r.costText(), strings.Join(r.Models, ", "), RateBases(r.Total.Rates.SalesAccepted != nil), MinRateBase,
 		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady)) + r.stepsAfterTouch()
 }
 

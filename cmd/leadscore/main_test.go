@@ -348,9 +348,10 @@ func TestAttributeFromLeads(t *testing.T) {
 
 // wShapedNote is what attribute says on stderr of the bundled journeys
 // under w_shaped (counted apart in attribution's
-// TestUnanchoredJourneysCountedApart): 6 of the 18 won journeys, of two
-// touches or more, never became sales-ready.
-const wShapedNote = "leadscore attribute: warning: w_shaped: 6 of the 18 converting journeys (revenue 234,500 of 388,600) never reached its lead_created or sales_ready milestone; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)\n"
+// TestUnanchoredJourneysCountedApart): 15 of the 18 won journeys, of two
+// touches or more, never became sales-ready (6) or were created before
+// their first touch (9).
+const wShapedNote = "leadscore attribute: warning: w_shaped: 15 of the 18 converting journeys (revenue 334,300 of 388,600) never reached its lead_created or sales_ready milestone, or had no touch at or before it; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)\n"
 
 func TestAttributeFromJourneysAndBadRows(t *testing.T) {
 	code, csvOut, _ := leadscore(t, "", "attribute", "--journeys", td("journeys.ndjson"), "--costs", td("costs.csv"),

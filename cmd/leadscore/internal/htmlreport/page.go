@@ -168,8 +168,20 @@ func Badge(s string) Cell {
 	return Cell{Text: s, Badge: strings.ReplaceAll(strings.ToLower(s), " ", "-")}
 }
 
-// Parts is a cell of words and numbers side by side.
-func Parts(parts ...Cell) Cell { return Cell{Parts: parts} }
+// Parts is a cell of words and numbers side by side. A part that is
+// itself parts (an interval's two ends) is spliced in, since a cell
+// renders one level of parts.
+func Parts(parts ...Cell) Cell {
+	var flat []Cell
+	for _, c := range parts {
+		if len(c.Parts) > 0 {
+			flat = append(flat, c.Parts...)
+		} else {
+			flat = append(flat, c)
+		}
+	}
+	return Cell{Parts: flat}
+}
 
 // Number is a cell holding the number at path in the report's JSON.
 func Number(path string, v float64, format string) Cell {

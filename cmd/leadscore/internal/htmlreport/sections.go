@@ -629,37 +629,50 @@ func AttributionSections(r *attribution.Report, prefix string) []Section {
 	f := r.Total.Funnel
 	fs := Section{ID: "funnel", Title: "The funnel", Warnings: r.Warnings}
 	tp := func(k string) string { return p(prefix, "total", "funnel", k) }
-	steps := []struct {
+	// Each step's rate is over the base JSON's "of" counts, named in the
+	// "over" column: then an opportunity is over the sales-ready, accepted
+	// by sales or not.
+	type step struct {
 		name, key string
 		v         int
-	}{{"touched", "touched", f.Touched}, {"sales-ready", "sales_ready", f.SalesReady}, {"then an opportunity", "sales_ready_opportunities", f.SalesReadyOpportunities}, {"then won", "sales_ready_won", f.SalesReadyWon}}
-	ft := &Table{Head: []string{"step", "journeys", "of the step before"}}
+		rateKey   string
+		rate      *attribution.StepRate
+		over      string
+	}
+	rs := r.Total.Rates
+	steps := []step{{"touched", "touched", f.Touched, "", nil, ""}, {"sales-ready", "sales_ready", f.SalesReady, "sales_ready", &rs.SalesReady, "the journeys touched"}}
+	if rs.SalesAccepted != nil {
+		steps = append(steps, step{"accepted by sales", "sales_accepted", f.SalesAccepted, "sales_accepted", rs.SalesAccepted, "the sales-ready"})
+	}
+	steps = append(steps, step{"then an opportunity", "sales_ready_opportunities", f.SalesReadyOpportunities, "opportunity", &rs.Opportunity, "the sales-ready"},
+		step{"then won", "sales_ready_won", f.SalesReadyWon, "won", &rs.Won, "those opportunities"})
+	ft := &Table{Head: []string{"step", "journeys", "rate", "over"}}
 	var groups []string
 	var vals [][]float64
-	for i, s := range steps {
+	for _, s := range steps {
 		groups = append(groups, s.name)
 		vals = append(vals, []float64{float64(s.v)})
 		rate := Text("")
-		if i > 0 {
-			step := []struct {
-				key string
-				s   attribution.StepRate
-			}{{"sales_ready", r.Total.Rates.SalesReady}, {"opportunity", r.Total.Rates.Opportunity}, {"won", r.Total.Rates.Won}}[i-1]
-			rp := func(k string) string { return p(prefix, "total", "funnel_rates", step.key, k) }
-			rate = Maybe(rp("rate"), step.s.Rate, "pct")
-			if step.s.Rate != nil {
-				rate = Parts(rate, Text(" (95%: "), ivPair(rp("rate_low"), step.s.Low, rp("rate_high"), step.s.High, "pct"), Text(")"+map[bool]string{true: " †", false: ""}[step.s.TooFew]))
+		if s.rate != nil {
+			rp := func(k string) string { return p(prefix, "total", "funnel_rates", s.rateKey, k) }
+			rate = Maybe(rp("rate"), s.rate.Rate, "pct")
+			if s.rate.Rate != nil {
+				rate = Parts(rate, Text(" (95%: "), ivPair(rp("rate_low"), s.rate.Low, rp("rate_high"), s.rate.High, "pct"), Text(")"+map[bool]string{true: " †", false: ""}[s.rate.TooFew]))
 			}
 		}
-		ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(s.name), Int(tp(s.key), s.v), rate}})
+		over := Text("")
+		if s.rate != nil {
+			over = Parts(Int(p(prefix, "total", "funnel_rates", s.rateKey, "of"), s.rate.Of), Text(", "+s.over))
+		}
+		ft.Rows = append(ft.Rows, Row{Cells: []Cell{Text(s.name), Int(tp(s.key), s.v), rate, over}})
 	}
 	ft.Rows = append(ft.Rows,
-		Row{Cells: []Cell{Text("all opportunities"), Int(tp("opportunities"), f.Opportunities), Text("")}},
-		Row{Cells: []Cell{Text("all won"), Int(tp("won"), f.Won), Text("")}},
-		Row{Cells: []Cell{Text("won, never sales-ready"), Int(tp("won_not_sales_ready"), f.WonNotSalesReady), Text("")}},
-		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text("")}})
-	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys touched, sales-ready, then an opportunity, then won", groups, []string{"journeys"}, vals, "int"), Table: ft,
-		Note: fmt.Sprintf("Each step counts the journeys that passed the one before, and its rate is over them, with its 95%% interval (Wilson's); † marks a rate over fewer than %d journeys, too few to read. All won = won after sales-ready + won, never sales-ready.", attribution.MinRateBase)})
+		Row{Cells: []Cell{Text("all opportunities"), Int(tp("opportunities"), f.Opportunities), Text(""), Text("")}},
+		Row{Cells: []Cell{Text("all won"), Int(tp("won"), f.Won), Text(""), Text("")}},
+		Row{Cells: []Cell{Text("won, never sales-ready"), Int(tp("won_not_sales_ready"), f.WonNotSalesReady), Text(""), Text("")}},
+		Row{Cells: []Cell{Text("their revenue"), Number(tp("revenue_not_sales_ready"), f.RevenueNotSalesReady, "money"), Text(""), Text("")}})
+	fs.Blocks = append(fs.Blocks, Block{Title: "Journeys at each step", Chart: Bars("The funnel: journeys at each step", groups, []string{"journeys"}, vals, "int"), Table: ft,
+		Note: fmt.Sprintf("%s, with its 95%% interval (Wilson's); † marks a rate over fewer than %d journeys, too few to read. All won = won after sales-ready + won, never sales-ready.", attribution.RateBases(rs.SalesAccepted != nil), attribution.MinRateBase)})
 	fs.Blocks = append(fs.Blocks,
 		Block{Title: "By campaign", Table: funnelTable("campaign", r.Campaigns, r.Total, prefix, "campaigns"),
 			Note: "Cost per sales-ready is the cost over the sales-ready column, cost per won over the won column (sales-ready first or not); a campaign the cost table does not name has no cost: —. The total counts each journey once."},
