@@ -268,6 +268,8 @@ type UnmatchedOutcome struct {
 	ID      string
 	Outcome Outcome
 	Err     error
+	// What the id names: "lead" or "account".
+	What string
 }
 
 // UnmatchedOutcomes returns, in line order, the outcomes whose id the
@@ -294,7 +296,7 @@ func UnmatchedOutcomes(outcomes map[string]Outcome, seen func(id string) bool, i
 		case o.Opportunity.IsZero():
 			worth = "no deal"
 		}
-		out = append(out, UnmatchedOutcome{Line: o.Line, ID: id, Outcome: o, Err: fmt.Errorf("no %s in the %ss file has the id %q, so its outcome (%s) counts nowhere in this report%s", what, what, id, worth,
+		out = append(out, UnmatchedOutcome{Line: o.Line, ID: id, Outcome: o, What: what, Err: fmt.Errorf("no %s in the %ss file has the id %q, so its outcome (%s) counts nowhere in this report%s", what, what, id, worth,
 			dsl.DidYouMeanOr(id, ids, fmt.Sprintf("check the %s_id, or give the file that holds that %s", what, what)))})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
@@ -329,8 +331,12 @@ func UnmatchedSummary(un []UnmatchedOutcome, file string) string {
 	if len(un) == 1 {
 		verb = "names"
 	}
-	return fmt.Sprintf("%s of %s %s no lead of the leads file (%s, revenue %s): not counted in this report; check their ids (each is named with its line on stderr)",
-		numfmt.Count(len(un), "outcome row"), file, verb, numfmt.Count(won, "won deal"), numfmt.Group(revenue))
+	what := un[0].What
+	if what == "" {
+		what = "lead"
+	}
+	return fmt.Sprintf("%s of %s %s no %s of the %ss file (%s, revenue %s): not counted in this report; check their ids (each is named with its line on stderr)",
+		numfmt.Count(len(un), "outcome row"), file, verb, what, what, numfmt.Count(won, "won deal"), numfmt.Group(revenue))
 }
 
 // ReadOutcomes reads CRM outcomes: a CSV with lead_id, opportunity and won

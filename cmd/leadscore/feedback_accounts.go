@@ -113,6 +113,7 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 
 	// Won deals by account, to count recycled accounts won later.
 	won := map[string]time.Time{}
+	unmatchedNote := "" // the outcome rows naming no account, summed
 	if a.outcomes != "" {
 		f, err := os.Open(a.outcomes)
 		if err != nil {
@@ -128,6 +129,15 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		problems += n.Failed
 		for id, o := range outcomes {
 			won[id] = o.Won
+		}
+		// A row naming no account of the accounts file is said, not dropped
+		// (a warning: the exit status stays, as backtest --accounts's).
+		un := attribution.UnmatchedOutcomes(outcomes, func(id string) bool { return known[id] || bad[id] > 0 }, ids, "account")
+		for _, u := range un {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", a.outcomes, u.Line, u.Err)
+		}
+		if unmatchedNote = attribution.UnmatchedSummary(un, a.outcomes); unmatchedNote != "" {
+			fmt.Fprintln(stderr, unmatchedNote)
 		}
 	}
 
@@ -194,6 +204,9 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		b.File(e)
 	}
 	rep := b.Report()
+	if unmatchedNote != "" {
+		rep.Warnings = append(rep.Warnings, unmatchedNote)
+	}
 	// What the figures leave out is said beside them, not only on stderr.
 	if dn.Failed > 0 {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d of %d disposition %s failed and %s left out of every figure here (each is named with its line on stderr): fix %s and run again",

@@ -241,7 +241,12 @@ func TestFeedbackAccountsGolden(t *testing.T) {
 		"--outcomes", filepath.Join(dir, "outcomes.csv"), "--at", "2026-10-01"}
 	code, md, errOut := leadscore(t, "", append(args, "--format", "markdown")...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Equal(t, "5 account rows: 0 could not be read, 0 failed to score, 5 used = 1 sales-ready by the as-of time + 4 not\n"+
+	// A-WAYNE's outcome row names no account of the accounts file: said,
+	// with its line, and summed (a warning, as backtest --accounts counts it).
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	assert.Equal(t, outcomes+`:6: no account in the accounts file has the id "A-WAYNE", so its outcome (an opportunity) counts nowhere in this report; check the account_id, or give the file that holds that account`+"\n"+
+		"1 outcome row of "+outcomes+" names no account of the accounts file (0 won deals, revenue 0): not counted in this report; check their ids (each is named with its line on stderr)\n"+
+		"5 account rows: 0 could not be read, 0 failed to score, 5 used = 1 sales-ready by the as-of time + 4 not\n"+
 		"14 lead rows: 0 could not be read, 0 failed, 11 matched to an account, 3 unmatched\n"+
 		"2 disposition rows: 2 used, 0 failed\n", errOut)
 	name := td(filepath.Join("golden", "feedback-accounts.md"))
