@@ -25,7 +25,7 @@ func (e *evaluator) BindCells(cells []string) bool {
 	var problems LeadError
 	for i, f := range m.Fields {
 		cell := cells[i]
-		if cell == "" {
+		if cell == "" || f.Type != dsl.TypeString && strings.TrimSpace(cell) == "" { // as the CSV decode reads it: no value
 			if f.Required {
 				return false
 			}

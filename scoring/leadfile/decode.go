@@ -193,8 +193,8 @@ func (s *csvSchema) decode(rec []string, events []scoring.Event) (scoring.Lead, 
 	lead := scoring.Lead{ID: s.id(rec), Events: events}
 	var problems []string
 	for _, c := range s.fields {
-		if c.col >= len(rec) || rec[c.col] == "" {
-			continue
+		if c.col >= len(rec) || rec[c.col] == "" || c.field.Type != dsl.TypeString && strings.TrimSpace(rec[c.col]) == "" {
+			continue // an empty cell, or spaces where a number, a time or true/false goes: no value
 		}
 		v, err := dsl.ParseValue(c.field.Type, rec[c.col])
 		if err != nil {

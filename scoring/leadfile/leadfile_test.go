@@ -525,3 +525,22 @@ func TestEndlessNDJSONLineEnds(t *testing.T) {
 	_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), AsOf: asOf, Input: endless{}, InputName: "zero", Output: io.Discard})
 	require.EqualError(t, err, "zero:1: 1024 MiB without a line end; the input is not NDJSON (one lead per line)")
 }
+
+// Spaces where a number, a time or true/false goes are no value, as an
+// empty cell is (a spreadsheet leaves them); in a text field they are the
+// text. The fast binding and the decode (which dispositions force) agree.
+func TestBlankTypedCellsAreEmpty(t *testing.T) {
+	in := "id,email,employees,created_at,title\nC1,a@b.io,  ,  ,  \nC2,a@b.io,,,\n"
+	for _, decode := range []bool{false, true} {
+		opts := leadfile.Options{Input: strings.NewReader(in), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true}
+		if decode {
+			opts.Dispositions = func(string) []scoring.Disposition { return nil }
+		}
+		out, errs, sum := run(t, opts)
+		assert.Empty(t, errs, "decode %v", decode)
+		assert.Equal(t, 2, sum.Scored, "decode %v", decode)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		require.Len(t, lines, 2)
+		assert.Equal(t, strings.Replace(lines[1], `"C2"`, `"C1"`, 1), lines[0], "C1's blanks read as C2's empty cells (decode %v)", decode)
+	}
+}
