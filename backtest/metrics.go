@@ -1,7 +1,6 @@
 package backtest
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -50,21 +49,16 @@ func auc(xs []scored) *float64 {
 	}
 	var below, wins float64 // negatives with a lower score; pairs won
 	for _, g := range gs {
-		wins += g.p*below + 0.5*g.p*g.n
-		below += g.n
+		wins += g.P*below + 0.5*g.P*g.N
+		below += g.N
 	}
 	return finite(wins / (pos * neg))
 }
 
-// group is the leads of one score: p positive, n negative.
-type group struct{ score, p, n float64 }
-
 // groups are the leads' scores, lowest first, each with how many leads of
-// each class have it (equal as ==: -0 and 0 are one score), and how many
-// leads are positive and negative. Each class's scores are sorted as
-// plain numbers (much cheaper than a sort of the leads) and walked
-// together.
-func groups(xs []scored) (gs []group, pos, neg float64) {
+// each class have it (stats.Groups), and how many leads are positive and
+// negative.
+func groups(xs []scored) (gs []stats.Group, pos, neg float64) {
 	np := 0
 	for _, x := range xs {
 		if x.pos {
@@ -81,22 +75,7 @@ func groups(xs []scored) (gs []group, pos, neg float64) {
 	}
 	slices.Sort(ps)
 	slices.Sort(ns)
-	for i, j := 0, 0; i < len(ps) || j < len(ns); {
-		var g group
-		if j == len(ns) || i < len(ps) && cmp.Compare(ps[i], ns[j]) <= 0 {
-			g.score, g.p, i = ps[i], 1, i+1
-		} else {
-			g.score, g.n, j = ns[j], 1, j+1
-		}
-		for ; i < len(ps) && ps[i] == g.score; i++ {
-			g.p++
-		}
-		for ; j < len(ns) && ns[j] == g.score; j++ {
-			g.n++
-		}
-		gs = append(gs, g)
-	}
-	return gs, float64(len(ps)), float64(len(ns))
+	return stats.Groups(ps, ns), float64(len(ps)), float64(len(ns))
 }
 
 // ks is the Kolmogorov–Smirnov statistic: the largest gap between the
@@ -109,9 +88,9 @@ func ks(xs []scored) (*float64, float64) {
 	}
 	var p, n, best, at float64
 	for _, g := range gs {
-		p, n = p+g.p, n+g.n
+		p, n = p+g.P, n+g.N
 		if d := math.Abs(n/neg - p/pos); d > best+1e-12 { // not a rounding error's worth more
-			best, at = d, g.score
+			best, at = d, g.Score
 		}
 	}
 	if best > 0 && at == 0 { // -0 or 0: the sign of the first lead scoring it

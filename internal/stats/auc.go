@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -28,14 +29,39 @@ func (a AUC) Interval() (lo, hi float64, ok bool) {
 	return inv(l - Z95*se), inv(l + Z95*se), true
 }
 
+// Group is the leads of one score: P of them positive, N negative.
+type Group struct{ Score, P, N float64 }
+
+// Groups walks each class's scores, each sorted as slices.Sort sorts (a
+// sort of plain numbers, much cheaper than one of the leads by score),
+// together into the distinct scores, lowest first, each with how many of
+// each class have it (equal as ==: -0 and 0 are one score).
+func Groups(ps, ns []float64) []Group {
+	gs := make([]Group, 0, 64)
+	for i, j := 0, 0; i < len(ps) || j < len(ns); {
+		var g Group
+		if j == len(ns) || i < len(ps) && cmp.Compare(ps[i], ns[j]) <= 0 {
+			g.Score, g.P, i = ps[i], 1, i+1
+		} else {
+			g.Score, g.N, j = ns[j], 1, j+1
+		}
+		for ; i < len(ps) && ps[i] == g.Score; i++ {
+			g.P++
+		}
+		for ; j < len(ns) && ns[j] == g.Score; j++ {
+			g.N++
+		}
+		gs = append(gs, g)
+	}
+	return gs
+}
+
 // placements are DeLong's structural components: for each positive, the
 // share of negatives it outscores (ties half); for each negative, the
 // share of positives that outscore it.
 func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNeg []int) {
-	// Each class's scores sorted as plain numbers (much cheaper than a
-	// sort of the leads), walked together into the distinct scores with
-	// each class's count below and at each; a lead then finds its score
-	// among the distinct ones.
+	// The distinct scores (Groups) with each class's count below each; a
+	// lead then finds its score among the distinct ones.
 	np := 0
 	for _, p := range pos {
 		if p {
@@ -53,43 +79,31 @@ func placements(scores []float64, pos []bool) (v10, v01 []float64, idxPos, idxNe
 	}
 	slices.Sort(ps)
 	slices.Sort(ns)
-	type group struct{ score, negBelow, n, posBelow, p float64 }
-	gs := make([]group, 0, 64)
-	for i, j := 0, 0; i < len(ps) || j < len(ns); {
-		g := group{negBelow: float64(j), posBelow: float64(i)}
-		if j == len(ns) || i < len(ps) && ps[i] <= ns[j] {
-			g.score = ps[i]
-		} else {
-			g.score = ns[j]
-		}
-		for ; i < len(ps) && ps[i] == g.score; i++ {
-			g.p++
-		}
-		for ; j < len(ns) && ns[j] == g.score; j++ {
-			g.n++
-		}
-		gs = append(gs, g)
+	gs := Groups(ps, ns)
+	negBelow, posBelow := make([]float64, len(gs)), make([]float64, len(gs))
+	for k := 1; k < len(gs); k++ {
+		negBelow[k], posBelow[k] = negBelow[k-1]+gs[k-1].N, posBelow[k-1]+gs[k-1].P
 	}
-	at := func(s float64) group { // the group of s: the first not below it
+	at := func(s float64) int { // the group of s: the first not below it
 		lo, hi := 0, len(gs)
 		for lo < hi {
-			if mid := int(uint(lo+hi) >> 1); gs[mid].score < s {
+			if mid := int(uint(lo+hi) >> 1); gs[mid].Score < s {
 				lo = mid + 1
 			} else {
 				hi = mid
 			}
 		}
-		return gs[lo]
+		return lo
 	}
 	nPos, nNeg := float64(len(ps)), float64(len(ns))
 	v10, v01 = make([]float64, len(scores)), make([]float64, len(scores))
 	for _, i := range idxPos {
-		g := at(scores[i])
-		v10[i] = (g.negBelow + 0.5*g.n) / nNeg
+		k := at(scores[i])
+		v10[i] = (negBelow[k] + 0.5*gs[k].N) / nNeg
 	}
 	for _, i := range idxNeg {
-		g := at(scores[i])
-		v01[i] = (nPos - g.posBelow - g.p + 0.5*g.p) / nPos
+		k := at(scores[i])
+		v01[i] = (nPos - posBelow[k] - gs[k].P + 0.5*gs[k].P) / nPos
 	}
 	return v10, v01, idxPos, idxNeg
 }
