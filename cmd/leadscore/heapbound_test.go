@@ -22,7 +22,7 @@ func TestBoundHeapPutsTheLimitBack(t *testing.T) {
 		return debug.SetMemoryLimit(-1)
 	}
 	got := bounded()
-	require.GreaterOrEqual(t, got, int64(heapMargin))
+	require.GreaterOrEqual(t, got, int64(heapFloor))
 	require.Less(t, got, int64(1<<40), "a limit near the live heap")
 	stop1()
 	require.Less(t, bounded(), int64(1<<40), "still bounded: the other command runs")
@@ -36,9 +36,12 @@ func TestBoundHeapPutsTheLimitBack(t *testing.T) {
 	require.Equal(t, before, debug.SetMemoryLimit(-1))
 }
 
-// heapLimit is the live heap, an eighth more, and the margin.
+// heapLimit is the live heap, an eighth more, and the margin, and never
+// below the floor.
 func TestHeapLimit(t *testing.T) {
-	require.Equal(t, int64(heapMargin), heapLimit(0))
+	require.Equal(t, int64(heapFloor), heapLimit(0))
+	require.Equal(t, int64(heapFloor), heapLimit(199<<20), "199 MB live: 255.9 MB, below the floor")
+	require.Equal(t, int64(200<<20+25<<20+heapMargin), heapLimit(200<<20))
 	require.Equal(t, int64(400<<20+50<<20+heapMargin), heapLimit(400<<20))
 	require.Equal(t, int64(math.MaxInt64), heapLimit(math.MaxUint64-1))
 }
