@@ -44,6 +44,8 @@ const (
 	rangeFunc = "__range"
 	matchFunc = "__match"
 	zoneFunc  = "__zone"
+	divFunc   = "__div"
+	modFunc   = "__mod"
 	growVar   = "__built"
 	argVar    = "__arg"
 )
@@ -78,7 +80,38 @@ func limitFunctions() []expr.Option {
 		expr.Function(rangeFunc, func(p ...any) (any, error) {
 			return p[0].(*frame).makeRange(p[1], p[2])
 		}, new(func(*frame, any, any) []int)),
+		expr.Function(divFunc, func(p ...any) (any, error) {
+			d := toFloat(p[1])
+			if d == 0 {
+				return nil, divisionByZero("divides by", p[2].(string))
+			}
+			return toFloat(p[0]) / d, nil
+		}, new(func(int, int, string) float64), new(func(int, float64, string) float64),
+			new(func(float64, int, string) float64), new(func(float64, float64, string) float64)),
+		expr.Function(modFunc, func(p ...any) (any, error) {
+			d := p[1].(int)
+			if d == 0 {
+				return nil, divisionByZero("takes the remainder of a division by", p[2].(string))
+			}
+			return p[0].(int) % d, nil
+		}, new(func(int, int, string) int)),
 	}
+}
+
+// toFloat is an int or float64 as a float64, as expr's / reads them.
+func toFloat(x any) float64 {
+	if i, ok := x.(int); ok {
+		return float64(i)
+	}
+	return x.(float64)
+}
+
+// divisionByZero is the error of a / or % whose right side came out 0 for
+// a lead: a number the lead lacks reads as 0, so it is most often a
+// missing value, and an infinity or no number at all would silently
+// decide the comparison it stands in.
+func divisionByZero(what, divisor string) error {
+	return fmt.Errorf("this %s zero: %s is 0 for this lead, which gives no number (a number the lead lacks reads as 0); test it first, such as %s > 0 && ... in a condition, or (%s > 0 ? ... : 0) in a number", what, divisor, divisor, divisor)
 }
 
 // builders are the builtins whose result can be longer than their longest
@@ -149,12 +182,14 @@ func (p *patcher) bound(node *ast.Node) {
 			}
 			p.boundMatch(node, n)
 		case "/", "%":
-			if v, ok := constNumber(n.Right); ok && v == 0 {
-				if n.Operator == "/" {
-					p.errorf(n.Right, "this divides by zero, which gives no number; divide by something other than 0")
-				} else {
-					p.errorf(n.Right, "this takes the remainder of a division by zero, which has none; use a number other than 0")
-				}
+			v, ok := constNumber(n.Right)
+			switch {
+			case ok && v == 0 && n.Operator == "/":
+				p.errorf(n.Right, "this divides by zero, which gives no number; divide by something other than 0")
+			case ok && v == 0:
+				p.errorf(n.Right, "this takes the remainder of a division by zero, which has none; use a number other than 0")
+			case !ok:
+				p.checkedDivision(node, n)
 			}
 		case "+":
 			if isBuilt(n.Type()) {
@@ -162,6 +197,31 @@ func (p *patcher) bound(node *ast.Node) {
 			}
 		}
 	}
+}
+
+// checkedDivision has a / or % whose right side is not a constant, on
+// numbers, made by __div or __mod, which fail the lead when the right side
+// comes out 0 (expr's / would give an infinity or no number, which a
+// comparison then reads as true or false without a word, and its % a
+// runtime error that names nothing). A side of another type is left to
+// the type check, which refuses it.
+func (p *patcher) checkedDivision(node *ast.Node, n *ast.BinaryNode) {
+	l, r := n.Left.Type(), n.Right.Type()
+	num := func(t reflect.Type) bool { return t != nil && (t.Kind() == reflect.Int || t.Kind() == reflect.Float64) }
+	if !num(l) || !num(r) || n.Operator == "%" && (l.Kind() != reflect.Int || r.Kind() != reflect.Int) {
+		return
+	}
+	name := divFunc
+	if n.Operator == "%" {
+		name = modFunc
+	}
+	src := &ast.StringNode{Value: n.Right.String()}
+	callee := &ast.IdentifierNode{Value: name}
+	c := &ast.CallNode{Callee: callee, Arguments: []ast.Node{n.Left, n.Right, src}}
+	for _, x := range []ast.Node{src, callee, c} {
+		x.SetLocation(n.Location())
+	}
+	ast.Patch(node, c)
 }
 
 // limitCall makes the call name(__frame, args...) located at n.

@@ -591,6 +591,26 @@ func (fc *fastCompiler) call(n *ast.CallNode) (*fastExpr, bool) {
 			return nil, false
 		}
 		return &fastExpr{k: kindFloat, f: func(e *evaluator) float64 { return e.frame.DaysSince(e.frame.lasts[k]) }}, true
+	case divFunc:
+		// __div(a, b, "b"): a / b, and a bail where b is 0, for the VM to
+		// give __div's error.
+		if len(args) != 3 {
+			return nil, false
+		}
+		l, okL := fc.node(args[0])
+		r, okR := fc.node(args[1])
+		if !okL || !okR || !isNumber(l.k) || !isNumber(r.k) {
+			return nil, false
+		}
+		a, b := asFloat(l), asFloat(r)
+		return &fastExpr{k: kindFloat, f: func(e *evaluator) float64 {
+			d := b(e)
+			if d == 0 {
+				e.bail = true
+				return 0
+			}
+			return a(e) / d
+		}}, true
 	case tickFunc:
 		return fc.tick(args)
 	case matchFunc:

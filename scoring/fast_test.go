@@ -32,7 +32,7 @@ func diffModels(t testing.TB) map[string]*rules.Model {
 	for _, path := range []string{
 		"../testdata/b2b-saas.yaml", "../testdata/b2b-saas-v2.yaml", "../testdata/nested/company.yaml",
 		"../testdata/backtest/small/tiny.yaml", "../testdata/lint/sloppy.yaml",
-		"testdata/shapes.yaml", "testdata/nested-events.yaml",
+		"testdata/shapes.yaml", "testdata/nested-events.yaml", "testdata/division.yaml",
 	} {
 		m, err := rules.CompileFile(path)
 		require.NoError(t, err, path)

@@ -565,7 +565,7 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			return err
 		}
 		if !finite(res.Total) {
-			return &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its divisions, such as (engagement > 0 ? fit / engagement : 0)", res.Total)}
+			return &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its arithmetic: a power (**), a division by a number near 0, or numbers near the largest a number can be (about 1.8e308)", res.Total)}
 		}
 	} else if !finite(res.Total) {
 		return fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", res.Total)
