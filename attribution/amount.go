@@ -3,6 +3,7 @@ package attribution
 import (
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ const MaxAmount = 1e15
 // An empty cell is an error; callers that allow it check first.
 func ParseAmount(s string) (float64, error) {
 	t := strings.TrimSpace(s)
-	v, err := strconv.ParseFloat(t, 64)
+	v, err := numfmt.ParseDecimal(t)
 	var ne *strconv.NumError
 	switch {
 	case errors.As(err, &ne) && ne.Err == strconv.ErrRange:

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -267,24 +268,42 @@ func (d *decoder) number(n *yaml.Node, what string) *Number {
 		d.errorf(n, "%s must be a number, not %s", what, kindName(n))
 		return nil
 	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		if i, ierr := strconv.ParseInt(n.Value, 0, 64); ierr == nil {
-			return &Number{Value: float64(i), Pos: d.pos(n)}
+	if !decimalRE.MatchString(n.Value) {
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) || strings.Contains(strings.ToLower(n.Value), ".inf") || strings.Contains(strings.ToLower(n.Value), ".nan") {
+			d.errorf(n, "%s must be a finite number, not %q", what, n.Value)
+			return nil
 		}
+		d.errorf(n, "%s %s is not written in plain decimal; write it as 10, -3 or 2.5: YAML readers disagree on numbers written otherwise (010 is 8 to some and 10 to others, 0x10 is 16)", what, n.Value)
+		return nil
+	}
+	f, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		d.errorf(n, "%s must be a finite number, not %q", what, n.Value)
 		return nil
 	}
 	return &Number{Value: f, Pos: d.pos(n)}
 }
 
+// decimalRE is a number in plain decimal: a sign, digits without a
+// leading 0 (but 0 itself), a fraction, an exponent. YAML readers agree on
+// it; 010, 0x10, 0o10, 1_000 and 1:30 each read differently in one or another.
+var decimalRE = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?$`)
+
 func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
 	if !d.isScalar(n, what) {
 		return 0, false
 	}
-	i, err := strconv.ParseInt(n.Value, 0, 32)
-	if n.Tag != "!!int" || err != nil {
+	if n.Tag != "!!int" {
 		d.errorf(n, "%s must be a whole number, not %s", what, kindName(n))
+		return 0, false
+	}
+	if !plainWhole(strings.TrimPrefix(n.Value, "+")) {
+		d.errorf(n, "%s %s is not written in plain decimal; write it as a whole number such as 10: YAML readers disagree on numbers written otherwise (010 is 8 to some and 10 to others, 0x10 is 16)", what, n.Value)
+		return 0, false
+	}
+	i, err := strconv.ParseInt(strings.TrimPrefix(n.Value, "+"), 10, 64)
+	if err != nil || i > math.MaxInt32 || i < math.MinInt32 {
+		d.errorf(n, "%s %s is too large: at most %d", what, n.Value, math.MaxInt32)
 		return 0, false
 	}
 	return int(i), true
@@ -615,7 +634,7 @@ func ParseValue(t FieldType, s string) (any, error) {
 		}
 		return int(i), nil
 	case TypeFloat:
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		f, err := numfmt.ParseDecimal(strings.TrimSpace(s))
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, fmt.Errorf("want a number, got %q", s)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -295,11 +296,16 @@ func (d *decoder) plainValue(n *yaml.Node, what string) (any, bool) {
 			return nil, true
 		case "!!bool":
 			return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
-		case "!!int":
-			if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-				return int(i), true
+		case "!!int", "!!float":
+			if !decimalRE.MatchString(n.Value) {
+				d.errorf(n, "%s %s is not written in plain decimal; write it as 10, -3 or 2.5, or quote it to give a text: YAML readers disagree on numbers written otherwise (010 is 8 to some and 10 to others, 0x10 is 16)", what, n.Value)
+				return nil, false
 			}
-		case "!!float":
+			if n.Tag == "!!int" {
+				if i, err := strconv.ParseInt(strings.TrimPrefix(n.Value, "+"), 10, 64); err == nil {
+					return int(i), true
+				}
+			}
 			if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
 				return f, true
 			}

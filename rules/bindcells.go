@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,7 @@ func (e *evaluator) BindCells(cells []string) bool {
 			}
 			v.i = int(n)
 		case dsl.TypeFloat:
-			x, err := strconv.ParseFloat(strings.TrimSpace(cell), 64)
+			x, err := numfmt.ParseDecimal(strings.TrimSpace(cell))
 			if err != nil || !finite(x) {
 				return false
 			}

@@ -544,3 +544,24 @@ func TestBlankTypedCellsAreEmpty(t *testing.T) {
 		assert.Equal(t, strings.Replace(lines[1], `"C2"`, `"C1"`, 1), lines[0], "C1's blanks read as C2's empty cells (decode %v)", decode)
 	}
 }
+
+// A number cell is read as a spreadsheet writes it: hexadecimal
+// (0x1p3 is 8 to Go), digits with underscores (1_000) and Infinity are
+// refused at their row, in the straight binding and in the decode alike,
+// where both used to read them as numbers without a word.
+func TestNumberCellsAreDecimal(t *testing.T) {
+	in := "id,email,annual_revenue\nH1,a@b.io,0x1p3\nH2,a@b.io,1_000\nH3,a@b.io,Infinity\nH4,a@b.io,2.5e6\nH5,a@b.io,-0.5\n"
+	for _, decode := range []bool{false, true} {
+		opts := leadfile.Options{Input: strings.NewReader(in), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true}
+		if decode {
+			opts.Dispositions = func(string) []scoring.Disposition { return nil }
+		}
+		_, errs, sum := run(t, opts)
+		assert.Equal(t, []string{
+			`leads.csv:2: lead H1: annual_revenue: want a number, got "0x1p3"`,
+			`leads.csv:3: lead H2: annual_revenue: want a number, got "1_000"`,
+			`leads.csv:4: lead H3: annual_revenue: want a number, got "Infinity"`,
+		}, errs, "decode %v", decode)
+		assert.Equal(t, 2, sum.Scored, "decode %v", decode)
+	}
+}

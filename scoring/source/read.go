@@ -3,8 +3,8 @@ package source
 import (
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -238,7 +238,7 @@ func (f *Field) number(cell, c string) (any, error) {
 		}
 	} else {
 		var err error
-		v, err = strconv.ParseFloat(c, 64)
+		v, err = numfmt.ParseDecimal(c)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			hint := ""
 			if strings.IndexFunc(c, func(r rune) bool { return !isDigit(r) && r != '.' && r != '-' }) >= 0 {
