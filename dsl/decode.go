@@ -630,7 +630,14 @@ func ParseValue(t FieldType, s string) (any, error) {
 	case TypeInt:
 		i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("want a whole number, got %q", s)
+			// 150.0 and 1e2 are whole, as a JSON lead may write them
+			// (rules.Coerce), up to 2^53, where a float64 still holds
+			// every whole number.
+			f, ferr := numfmt.ParseDecimal(strings.TrimSpace(s))
+			if ferr != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+				return nil, fmt.Errorf("want a whole number, got %q", s)
+			}
+			return int(f), nil
 		}
 		return int(i), nil
 	case TypeFloat:

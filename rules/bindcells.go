@@ -44,7 +44,13 @@ func (e *evaluator) BindCells(cells []string) bool {
 		case dsl.TypeInt:
 			n, err := strconv.ParseInt(strings.TrimSpace(cell), 10, 64)
 			if err != nil {
-				return false
+				// 150.0 and 1e2 are whole, as a JSON lead may write them.
+				x, ferr := numfmt.ParseDecimal(strings.TrimSpace(cell))
+				i, ok := intOf(x)
+				if ferr != nil || !ok {
+					return false
+				}
+				n = int64(i)
 			}
 			v.i = int(n)
 		case dsl.TypeFloat:

@@ -126,6 +126,11 @@ func (l *linter) unused() {
 	}
 }
 
+// hugePoints is where points are too large for sums to keep every digit:
+// a float64 holds whole numbers exactly up to 2^53, about 9e15, and a
+// category adds many rules' points, some times many events.
+const hugePoints = 1e12
+
 func (l *linter) rule(r *Rule) {
 	kind := "rule"
 	if r.IsGate() {
@@ -136,6 +141,9 @@ func (l *linter) rule(r *Rule) {
 	}
 	if r.Reason == "" && !r.IsGate() {
 		l.warn(r.Pos, "rule %s has no reason; say in a few words why it gives points, for the people who read the scores", r.ID)
+	}
+	if math.Abs(r.Points) >= hugePoints {
+		l.warn(r.Pos, "rule %s gives %g points: a sum of points this large loses digits, and may come out differently (or overflow to infinity, failing the lead) with the rules in another order; keep points within a million", r.ID, r.Points)
 	}
 	if r.When == nil {
 		if !r.IsEvent() {

@@ -66,6 +66,32 @@ func TestLintConstantsAndBounds(t *testing.T) {
 	}
 }
 
+// Points so large that sums lose digits, or overflow by the order the
+// rules are added in, are a lint finding; a million is not.
+func TestLintHugePoints(t *testing.T) {
+	model := func(points string) string {
+		return "leadscore: 1\nmodel: m\nfields: {n: int}\nscores: {fit: {}}\nrules:\n  - {id: r, score: fit, owner: x, reason: y, points: " + points + ", when: n > 1}\nstages:\n  - {id: s, sales_ready: true, when: fit > 0}\n"
+	}
+	for points, want := range map[string]string{
+		"1e308": "m.yaml:6:5: rule r gives 1e+308 points: a sum of points this large loses digits",
+		"-2e12": "rule r gives -2e+12 points",
+		"1e6":   "",
+		"500":   "",
+	} {
+		m, err := rules.CompileBytes("m.yaml", []byte(model(points)))
+		require.NoError(t, err, points)
+		var got string
+		for _, d := range rules.Lint(m) {
+			got += d.Pos.String() + ": " + d.Message
+		}
+		if want == "" {
+			assert.Empty(t, got, points)
+		} else {
+			assert.Contains(t, got, want, points)
+		}
+	}
+}
+
 func TestLintShortDurationsAndGradesWithoutCatchAll(t *testing.T) {
 	src := `leadscore: 1
 model: m

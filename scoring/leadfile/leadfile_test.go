@@ -565,3 +565,35 @@ func TestNumberCellsAreDecimal(t *testing.T) {
 		assert.Equal(t, 2, sum.Scored, "decode %v", decode)
 	}
 }
+
+// A whole number written with a fraction or an exponent (150.0, 1e2) is
+// read for an int field in a CSV cell as it is in a JSON lead; 1.5 is not
+// whole. The straight binding and the decode agree.
+func TestWholeNumberCellsForInts(t *testing.T) {
+	in := "id,email,employees\nW1,a@b.io,150.0\nW2,a@b.io,1e2\nW3,a@b.io,1.5\nW4,a@b.io,150\n"
+	js := "{\"id\":\"W1\",\"email\":\"a@b.io\",\"employees\":150.0}\n{\"id\":\"W2\",\"email\":\"a@b.io\",\"employees\":1e2}\n{\"id\":\"W3\",\"email\":\"a@b.io\",\"employees\":1.5}\n{\"id\":\"W4\",\"email\":\"a@b.io\",\"employees\":150}\n"
+	want := func(out string) []string {
+		var totals []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r struct {
+				ID    string  `json:"id"`
+				Total float64 `json:"total"`
+				Error string  `json:"error"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(l), &r))
+			totals = append(totals, fmt.Sprintf("%s %v %t", r.ID, r.Total, r.Error != ""))
+		}
+		return totals
+	}
+	outJ, _, _ := run(t, leadfile.Options{Input: strings.NewReader(js), InputName: "leads.ndjson"})
+	for _, decode := range []bool{false, true} {
+		opts := leadfile.Options{Input: strings.NewReader(in), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true}
+		if decode {
+			opts.Dispositions = func(string) []scoring.Disposition { return nil }
+		}
+		out, errs, sum := run(t, opts)
+		assert.Equal(t, []string{`leads.csv:4: lead W3: employees: want a whole number, got "1.5"`}, errs, "decode %v", decode)
+		assert.Equal(t, 3, sum.Scored, "decode %v", decode)
+		assert.Equal(t, want(outJ), want(out), "CSV as JSON (decode %v)", decode)
+	}
+}
