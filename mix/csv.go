@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Counts reconcile a file's rows: Rows = Read + Failed.
@@ -293,6 +295,10 @@ func parseNumber(what, s string) (float64, error) {
 		return 0, fmt.Errorf("%s is empty; give a number (0 when nothing)", what)
 	}
 	if !numberForm.MatchString(s) {
+		if i := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !strings.ContainsRune("0123456789,.+-", r) }); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return 0, fmt.Errorf("%s %q is not a number: it holds %q, which is no part of one (a currency sign, a unit or a space?); write the number alone; %s", what, s, r, acceptedForms)
+		}
 		if strings.Contains(s, ",") {
 			return 0, fmt.Errorf("%s %q is not a number leadscore reads: a comma is read only between groups of three digits of the whole part; %s", what, s, acceptedForms)
 		}

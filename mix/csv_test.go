@@ -113,6 +113,8 @@ func TestReadNumberForms(t *testing.T) {
 		"1e308":    "spend 1e308 is more than 1e15, the largest number leadscore reads here",
 		"-2e15":    "spend -2e15 is more than 1e15",
 		"1e400":    "spend 1e400 is out of range",
+		"$1,000":   `spend "$1,000" is not a number: it holds '$', which is no part of one (a currency sign, a unit or a space?); write the number alone`,
+		"1 000":    `spend "1 000" is not a number: it holds ' '`,
 	} {
 		_, err := parseNumber("spend", s)
 		if msg == "" {
