@@ -138,13 +138,13 @@ func newCSVSchema(m *rules.Model, header []string) (*csvSchema, error) {
 	for i := range s.byField {
 		s.byField[i] = -1
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for i, name := range header {
 		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
-		if seen[name] {
-			return nil, fmt.Errorf("column %q appears twice in the header", name)
+		if j, ok := seen[name]; ok {
+			return nil, fmt.Errorf("column %q appears twice in the header (columns %d and %d), so which one a rule reads would be a guess; rename or drop one in the export", name, j+1, i+1)
 		}
-		seen[name] = true
+		seen[name] = i
 		if name == "id" {
 			s.idCol = i
 			continue

@@ -597,3 +597,12 @@ func TestWholeNumberCellsForInts(t *testing.T) {
 		assert.Equal(t, want(outJ), want(out), "CSV as JSON (decode %v)", decode)
 	}
 }
+
+// A column given twice in a CSV header stops the read, naming both
+// columns and the fix.
+func TestDuplicateCSVColumn(t *testing.T) {
+	in := "id,email,employees,employees\nA,a@b.io,1,2\n"
+	opts := leadfile.Options{Input: strings.NewReader(in), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true, Scorer: scorer(t), AsOf: asOf, Output: io.Discard}
+	_, err := leadfile.Score(opts)
+	require.ErrorContains(t, err, `column "employees" appears twice in the header (columns 3 and 4), so which one a rule reads would be a guess; rename or drop one in the export`)
+}
