@@ -23,6 +23,9 @@ func ParseAmount(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	v, err := numfmt.ParseDecimal(t)
 	var ne *strconv.NumError
+	if f, ferr := strconv.ParseFloat(t, 64); err != nil && ferr == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+		return 0, CheckAmount(f) // NaN and Inf, in CheckAmount's words
+	}
 	switch {
 	case errors.As(err, &ne) && ne.Err == strconv.ErrRange:
 		return 0, fmt.Errorf("%s is out of range; an amount is a number from 0 to 1e15", t)

@@ -83,14 +83,50 @@ func coefficient(fit *stats.Logistic, k int) *Coefficient {
 // grouped fits won on the columns cols of the leads' units, grouping the
 // leads with the same units into one row.
 func (b *Backtest) grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
+	return b.fitLists(b.byList(in), cols)
+}
+
+// listGroup is the leads of one list of units (Backtest.share files leads
+// alike under one list): the first of them, how many, how many won.
+type listGroup struct {
+	first *leadRec
+	n, won float64
+}
+
+// byList groups the leads by their list of units, in the order each list
+// is first met. The fits read each list once instead of each lead.
+func (b *Backtest) byList(in []*leadRec) []listGroup {
+	var groups []listGroup
+	at := map[uint32]int{}
+	for _, l := range in {
+		i, ok := at[l.units]
+		if !ok {
+			i = len(groups)
+			at[l.units] = i
+			groups = append(groups, listGroup{first: l})
+		}
+		groups[i].n++
+		if l.won {
+			groups[i].won++
+		}
+	}
+	return groups
+}
+
+// fitLists fits won on the columns cols of the units of the groups of
+// leads, one row per distinct vector, the rows in the order their first
+// lead was met: the order of the groups (a lead's list is first met no
+// later than its vector), so the fit is the one of the leads one by one.
+func (b *Backtest) fitLists(groups []listGroup, cols []int) (*stats.Logistic, error) {
 	idx := map[string]int{}
 	var x [][]float64
 	var k, n []float64
 	key := make([]byte, 0, 8*len(cols))
-	for _, l := range in {
+	for _, g := range groups {
+		u := b.units(g.first)
 		key = key[:0] // the units' bits: one key per distinct vector
 		for _, c := range cols {
-			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(b.units(l)[c]))
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(u[c]))
 		}
 		i, ok := idx[string(key)]
 		if !ok {
@@ -98,14 +134,12 @@ func (b *Backtest) grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
 			idx[string(key)] = i
 			row := make([]float64, len(cols))
 			for j, c := range cols {
-				row[j] = b.units(l)[c]
+				row[j] = u[c]
 			}
 			x, k, n = append(x, row), append(k, 0), append(n, 0)
 		}
-		n[i]++
-		if l.won {
-			k[i]++
-		}
+		n[i] += g.n
+		k[i] += g.won
 	}
 	return stats.FitBinomial(x, k, n, JointLambda)
 }
@@ -158,8 +192,9 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 		}
 	}
 	var joint *stats.Logistic
+	groups := b.byList(in)
 	if r.Won > 0 && r.Won < len(in) && len(cols) > 0 {
-		joint, _ = b.grouped(in, cols) // nil on a singular fit: every rule then "too little data"
+		joint, _ = b.fitLists(groups, cols) // nil on a singular fit: every rule then "too little data"
 	}
 	for i := range r.Rules {
 		s := &r.Rules[i]
@@ -173,7 +208,7 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 			if joint != nil {
 				s.Joint = coefficient(joint, k)
 			}
-			if one, err := b.grouped(in, []int{c}); err == nil {
+			if one, err := b.fitLists(groups, []int{c}); err == nil {
 				s.OneAtATime = coefficient(one, 1)
 			}
 		}

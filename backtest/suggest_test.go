@@ -102,7 +102,7 @@ model: m
 fields: {title: string}
 scores: {fit: {min: 0, max: 100}}
 rules:
-  - {id: a, score: fit, when: title == "VP", points: 1_0}   # flow style
+  - {id: a, score: fit, when: title == "VP", points: 10}   # flow style
   - id: b
     score: fit
     when: title == "CEO"
@@ -116,9 +116,9 @@ func TestPatchPoints(t *testing.T) {
 	require.NoError(t, err)
 	out, err := backtest.PatchPoints(m, "m.yaml", []byte(inline), map[string]float64{"a": 12, "b": -40})
 	require.NoError(t, err)
-	assert.Equal(t, strings.Replace(strings.Replace(inline, "points: 1_0}", "points: 12}", 1), "points:   -5 #", "points:   -40 #", 1), string(out))
+	assert.Equal(t, strings.Replace(strings.Replace(inline, "points: 10}", "points: 12}", 1), "points:   -5 #", "points:   -40 #", 1), string(out))
 
-	_, err = backtest.PatchPoints(m, "m.yaml", []byte(strings.Replace(inline, "1_0", "11", 1)), map[string]float64{"a": 12})
+	_, err = backtest.PatchPoints(m, "m.yaml", []byte(strings.Replace(inline, "10}", "11}", 1)), map[string]float64{"a": 12})
 	assert.EqualError(t, err, `m.yaml:6:54: rule a: found "11" where the model read its points, 10; is m.yaml the file the model was compiled from?`)
 	_, err = backtest.PatchPoints(m, "other.yaml", []byte(inline), map[string]float64{"a": 12})
 	assert.EqualError(t, err, "m.yaml:6:54: rule a: its points are in m.yaml (an included file), not in other.yaml; the suggestion writes only other.yaml, so move the rule there or change its points by hand")
