@@ -35,6 +35,9 @@ type AccountScorer struct {
 	clockOnce sync.Once
 	clock     bool
 	full      bool
+	// spare are the people Recycle was given back, for newPerson to
+	// fill again.
+	spare sync.Pool
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
@@ -209,13 +212,39 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 // newPerson allocates a person with room for the person expressions'
 // values, in one allocation when they are few.
 func (s *AccountScorer) newPerson(asOf time.Time) *Person {
-	p := &Person{asOf: asOf}
+	p, _ := s.spare.Get().(*Person)
+	if p == nil {
+		p = &Person{}
+	}
+	// A recycled person keeps the room of its roles and values.
+	roles, values := p.Roles[:0], p.values
+	*p = Person{asOf: asOf, Roles: roles}
 	if n := len(s.exprs); n <= len(p.inline) {
 		p.values = p.inline[:n]
+	} else if cap(values) >= n {
+		p.values = values[:n]
+		clear(p.values)
 	} else {
 		p.values = make([]any, n)
 	}
 	return p
+}
+
+// Recycle is for leadscore's commands (the key closes it to other
+// callers; see internal/friend): it gives people of this scorer back, to
+// be filled again by the next persons scored, sparing their allocation.
+// The caller must hold none of them, nor their results or roles, any
+// longer.
+func (s *AccountScorer) Recycle(k friend.Key, people []*Person) error {
+	if err := k.Check(); err != nil {
+		return err
+	}
+	for _, p := range people {
+		if p != nil {
+			s.spare.Put(p)
+		}
+	}
+	return nil
 }
 
 // personValues reads, in the evaluator that scored the lead, the person
@@ -362,11 +391,16 @@ func (p *Person) setLastActive(events []Event) {
 func (s *AccountScorer) finishPerson(p *Person, res *Result) {
 	p.Result = res
 	k := 0
+	roles := p.Roles[:0] // a recycled person's room
 	for _, r := range s.am.Roles {
 		if truth(p.values[k]) {
-			p.Roles = append(p.Roles, r.Name)
+			roles = append(roles, r.Name)
 		}
 		k++
+	}
+	p.Roles = nil // none is nil, as it always was
+	if len(roles) > 0 {
+		p.Roles = roles
 	}
 	p.Engaged = p.activeWithin(s.am.EngagedWithin)
 	if s.am.Engaged != nil {
