@@ -135,6 +135,9 @@ type Person struct {
 	// (two "@", or an address with a comma or semicolon): kept for the
 	// reason it matches no account.
 	several string
+	// noLocal is a value of domain_from with nothing before its "@"
+	// ("@acme.com"): kept for the reason it matches no account.
+	noLocal string
 	values  []any // the person expressions' values, in PersonExprs' order
 	inline  [8]any
 }
@@ -254,23 +257,29 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 	// fails, and its error carries it, so that the account it would
 	// belong to can name it.
 	if f := s.am.IDField; f != "" {
-		p.AccountID, _ = ev.env.Get(f).(string)
+		p.AccountID, _ = ev.env.GetString(f)
 		p.AccountID = strings.TrimSpace(p.AccountID)
 	}
 	if f := s.am.DomainFrom; f != "" {
-		v, _ := ev.env.Get(f).(string)
+		v, _ := ev.env.GetString(f)
 		// The value decides, whatever the field is called: an address
-		// gives the part after its "@"; a value without "@" is a domain
-		// when it looks like one (a dot, no space), such as a bare domain
-		// in an email_domain field; anything else gives no domain.
-		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
+		// gives the part after its "@" (an address with a name, "Ann
+		// <ann@acme.com>", the address in its brackets); a value without
+		// "@" is a domain when it looks like one (a dot, no space), such
+		// as a bare domain in an email_domain field; anything else gives
+		// no domain.
+		if t := addressOf(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
 			p.noDomain = t
 		} else if severalAddresses(t) {
 			// "a@x.com, b@y.com" could be two companies' people: it
 			// matches none rather than the last address's silently.
 			p.several = t
+		} else if noLocalPart(t) {
+			// "@acme.com" is nobody's address: it matches no account
+			// rather than acme.com's silently.
+			p.noLocal = t
 		} else {
-			p.Domain = s.domain(v)
+			p.Domain = s.domain(t)
 		}
 	}
 	createdField := s.leads.created
@@ -369,8 +378,8 @@ func (s *AccountScorer) MatchKeys(fields map[string]any) (accountID, domain stri
 	}
 	if f := s.am.DomainFrom; f != "" {
 		v, _ := lookupPath(fields, f).(string)
-		if t := strings.TrimSpace(v); t != "" && (strings.Contains(t, "@") || looksLikeDomain(t)) && !severalAddresses(t) {
-			domain = s.domain(v)
+		if t := addressOf(v); t != "" && (strings.Contains(t, "@") || looksLikeDomain(t)) && !severalAddresses(t) && !noLocalPart(t) {
+			domain = s.domain(t)
 		}
 	}
 	return accountID, domain
@@ -423,6 +432,27 @@ func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, rol
 // it has a dot and no space.
 func looksLikeDomain(v string) bool {
 	return strings.Contains(v, ".") && !strings.ContainsFunc(v, unicode.IsSpace)
+}
+
+// addressOf is a value of domain_from as matching reads it: trimmed, and
+// for one address written with a name, as mail programs and CRM exports
+// write it ("Ann <ann@acme.com>", "\"Lee, Ann\" <ann@acme.com>"), the
+// address in its angle brackets.
+func addressOf(v string) string {
+	t := strings.TrimSpace(v)
+	if strings.HasSuffix(t, ">") && strings.Count(t, "@") == 1 {
+		if i := strings.LastIndexByte(t, '<'); i >= 0 && strings.Contains(t[i:], "@") {
+			return strings.TrimSpace(t[i+1 : len(t)-1])
+		}
+	}
+	return t
+}
+
+// noLocalPart reports whether an address has nothing before its "@"
+// ("@acme.com"): no one's address.
+func noLocalPart(v string) bool {
+	i := strings.IndexByte(v, '@')
+	return i >= 0 && strings.TrimSpace(v[:i]) == ""
 }
 
 // severalAddresses reports whether a value of domain_from holds more than
@@ -545,6 +575,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 			why = append(why, fmt.Sprintf("%s %q holds several addresses, so it could be more than one company's people; write the person's own address alone", am.DomainFrom, p.several))
 		case p.noDomain != "":
 			why = append(why, fmt.Sprintf("%s %q is neither an email address (no \"@\") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com", am.DomainFrom, p.noDomain))
+		case p.noLocal != "":
+			why = append(why, fmt.Sprintf("%s %q has no name before its \"@\", so it is no one's address; write the person's whole address, name@company.com, or the company's domain alone, company.com", am.DomainFrom, p.noLocal))
 		case p.Domain == "":
 			why = append(why, "no domain in "+am.DomainFrom)
 		case slices.Contains(am.FreeMail, p.Domain):
