@@ -38,6 +38,9 @@ type AccountScorer struct {
 	// spare are the people Recycle was given back, for newPerson to
 	// fill again.
 	spare sync.Pool
+	// fieldMaps are maps of an account's fields with its counts of
+	// people, for ScoreAccount to fill again.
+	fieldMaps sync.Pool
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
@@ -606,9 +609,10 @@ type AccountResult struct {
 	// Rollups says, for each roll-up rule, which people gave its points.
 	Rollups []RollupPoints `json:"rollups,omitempty"`
 
-	// fields are the account's fields with the counts of people, as its
-	// conditions read them (for ExplainAccount).
-	fields map[string]any
+	// own are the account's fields and counts the counts of its people
+	// (see accountFields): what its conditions read, for ExplainAccount.
+	own    map[string]any
+	counts []int
 }
 
 // RoleCount is how many of an account's people hold a role.
@@ -687,11 +691,9 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 			out.Engaged++
 		}
 	}
-	fields := make(map[string]any, len(a.Fields)+2*len(s.counts))
-	maps.Copy(fields, a.Fields)
-	fields[s.counts[0][0]] = out.People
-	fields[s.counts[0][1]] = out.Engaged
-	for i, r := range am.Roles {
+	counts := make([]int, 2, 2*len(s.counts))
+	counts[0], counts[1] = out.People, out.Engaged
+	for _, r := range am.Roles {
 		rc := RoleCount{Role: r.Name}
 		for _, p := range people {
 			if p.HasRole(r.Name) {
@@ -704,10 +706,17 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 		if rc.People == 0 {
 			out.Missing = append(out.Missing, r.Name)
 		}
-		fields[s.counts[i+1][0]] = rc.People
-		fields[s.counts[i+1][1]] = rc.Engaged
+		counts = append(counts, rc.People, rc.Engaged)
 		out.Roles = append(out.Roles, rc)
 	}
+	// The map the account's conditions read is one of the scorer's, used
+	// again for the next account: ExplainAccount makes its own.
+	fields, _ := s.fieldMaps.Get().(map[string]any)
+	fields = s.accountFields(a.Fields, counts, fields)
+	defer func() {
+		clear(fields)
+		s.fieldMaps.Put(fields)
+	}()
 
 	extra := make([]extraPoints, 0, len(am.Rollups))
 	k := len(am.Roles)
@@ -754,8 +763,22 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 	}
 	res.Unknown = slices.DeleteFunc(res.Unknown, func(u rules.Unknown) bool { return strings.HasPrefix(u.Name, "__") })
 	out.Result = *res
-	out.fields = fields
+	out.own, out.counts = a.Fields, counts
 	return out, nil
+}
+
+// accountFields writes into fields (a new map when nil) an account's own
+// fields with the counts of its people (people, engaged, then each
+// role's: people and engaged), as the account's conditions read them.
+func (s *AccountScorer) accountFields(own map[string]any, counts []int, fields map[string]any) map[string]any {
+	if fields == nil {
+		fields = make(map[string]any, len(own)+2*len(s.counts))
+	}
+	maps.Copy(fields, own)
+	for i, c := range s.counts {
+		fields[c[0]], fields[c[1]] = counts[2*i], counts[2*i+1]
+	}
+	return fields
 }
 
 // ExplainAccount explains an account's result (from ScoreAccount or
@@ -765,11 +788,11 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 // counts of people read as people() and engaged("role"). What its
 // roll-ups gave, and from whom, is in r.Rollups.
 func (s *AccountScorer) ExplainAccount(r *AccountResult) (*Explanation, error) {
-	if r == nil || r.fields == nil {
+	if r == nil || len(r.counts) != 2*len(s.counts) {
 		return nil, errors.New("the account result was not made by an AccountScorer (use ScoreAccount or Score)")
 	}
 	res := r.Result
-	x, err := s.accounts.explainResult(context.Background(), Lead{ID: r.LeadID, Fields: r.fields}, r.AsOf, &res)
+	x, err := s.accounts.explainResult(context.Background(), Lead{ID: r.LeadID, Fields: s.accountFields(r.own, r.counts, nil)}, r.AsOf, &res)
 	if err != nil {
 		return nil, &AccountError{AccountID: r.LeadID, Err: err}
 	}
