@@ -265,25 +265,7 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 	}
 	if f := s.am.DomainFrom; f != "" {
 		v, _ := ev.env.GetString(f)
-		// The value decides, whatever the field is called: an address
-		// gives the part after its "@" (an address with a name, "Ann
-		// <ann@acme.com>", the address in its brackets); a value without
-		// "@" is a domain when it looks like one (a dot, no space), such
-		// as a bare domain in an email_domain field; anything else gives
-		// no domain.
-		if t := addressOf(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
-			p.noDomain = t
-		} else if severalAddresses(t) {
-			// "a@x.com, b@y.com" could be two companies' people: it
-			// matches none rather than the last address's silently.
-			p.several = t
-		} else if noLocalPart(t) {
-			// "@acme.com" is nobody's address: it matches no account
-			// rather than acme.com's silently.
-			p.noLocal = t
-		} else {
-			p.Domain = s.domain(t)
-		}
+		s.readDomain(p, v)
 	}
 	createdField := s.leads.created
 	var err error
@@ -435,6 +417,65 @@ func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, rol
 // it has a dot and no space.
 func looksLikeDomain(v string) bool {
 	return strings.Contains(v, ".") && !strings.ContainsFunc(v, unicode.IsSpace)
+}
+
+// readDomain sets what matching reads of a person's value of domain_from:
+// its Domain, or why it has none. The value decides, whatever the field
+// is called: an address gives the part after its "@" (an address with a
+// name, "Ann <ann@acme.com>", the address in its brackets); a value
+// without "@" is a domain when it looks like one (a dot, no space), such
+// as a bare domain in an email_domain field; anything else gives no
+// domain.
+func (s *AccountScorer) readDomain(p *Person, v string) {
+	if d := plainDomain(v); d != "" {
+		// The common case, read in one pass: what domain would make of it.
+		p.Domain = d
+		if to, ok := s.am.Aliases[d]; ok {
+			p.Domain = to
+		}
+		return
+	}
+	if t := addressOf(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
+		p.noDomain = t
+	} else if severalAddresses(t) {
+		// "a@x.com, b@y.com" could be two companies' people: it
+		// matches none rather than the last address's silently.
+		p.several = t
+	} else if noLocalPart(t) {
+		// "@acme.com" is nobody's address: it matches no account
+		// rather than acme.com's silently.
+		p.noLocal = t
+	} else {
+		p.Domain = s.domain(t)
+	}
+}
+
+// plainDomain is the domain of a plain address, one that none of
+// readDomain's steps changes: in ASCII lower case, without spaces,
+// brackets, commas or semicolons, with one "@", something before it, and
+// after it a domain that neither ends with a dot nor starts with www.;
+// "" for any other value (readDomain reads those step by step).
+func plainDomain(v string) string {
+	at := -1
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '@':
+			if at >= 0 {
+				return ""
+			}
+			at = i
+		case c <= ' ' || c >= 0x7f || 'A' <= c && c <= 'Z' || c == '<' || c == '>' || c == ',' || c == ';':
+			return ""
+		}
+	}
+	if at <= 0 || at == len(v)-1 {
+		return ""
+	}
+	d := v[at+1:]
+	if d[len(d)-1] == '.' || strings.HasPrefix(d, "www.") {
+		return ""
+	}
+	return d
 }
 
 // addressOf is a value of domain_from as matching reads it: trimmed, and
