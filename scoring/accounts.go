@@ -172,7 +172,7 @@ func (s *AccountScorer) scorePerson(ctx context.Context, lead Lead, asOf time.Ti
 			return nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	p := s.newPerson(asOf)
+	p, _ := s.newPerson(asOf)
 	p.LeadID = lead.ID
 	sc := s.leads
 	ev := sc.pool.Get().(*evaluation)
@@ -200,13 +200,13 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	p = s.newPerson(asOf)
+	p, spare := s.newPerson(asOf)
 	res, id, ok, err := s.leads.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) },
 		func(ev *evaluation, lead Lead) error {
 			// The events are the evaluator's: read them before it is pooled.
 			p.setLastActive(lead.Events)
 			return s.personValues(ev, p, lead)
-		})
+		}, spare)
 	if !ok || err != nil {
 		return nil, id, ok, err
 	}
@@ -216,14 +216,15 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 }
 
 // newPerson allocates a person with room for the person expressions'
-// values, in one allocation when they are few.
-func (s *AccountScorer) newPerson(asOf time.Time) *Person {
-	p, _ := s.spare.Get().(*Person)
+// values, in one allocation when they are few; or takes one Recycle gave
+// back, and then gives its result too, to be made anew (nil for none).
+func (s *AccountScorer) newPerson(asOf time.Time) (p *Person, spare *Result) {
+	p, _ = s.spare.Get().(*Person)
 	if p == nil {
 		p = &Person{}
 	}
 	// A recycled person keeps the room of its roles and values.
-	roles, values := p.Roles[:0], p.values
+	roles, values, spare := p.Roles[:0], p.values, p.Result
 	*p = Person{asOf: asOf, Roles: roles}
 	if n := len(s.exprs); n <= len(p.inline) {
 		p.values = p.inline[:n]
@@ -233,7 +234,7 @@ func (s *AccountScorer) newPerson(asOf time.Time) *Person {
 	} else {
 		p.values = make([]any, n)
 	}
-	return p
+	return p, spare
 }
 
 // Recycle is for leadscore's commands (the key closes it to other

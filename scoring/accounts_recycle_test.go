@@ -54,4 +54,36 @@ func TestRecycledPersonIsAFreshOne(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d people were recycled ones", reused, 4*len(leads)-1)
+
+	// Read straight from their lines, recycled people's results are made
+	// anew in place: the same results as a fresh scorer's.
+	lines := []string{
+		`{"id":"vp","email":"Ana <ana@acme.com>","title":"VP Sales","account_id":"A-ACME","events":[{"type":"demo_request","at":"2026-09-29T00:00:00Z"},{"type":"email_click","at":"2026-08-20T00:00:00Z"},{"type":"page_view","at":"2026-09-28T00:00:00Z","url":"/pricing"}]}`,
+		`{"id":"nobody","email":"ana","country":"US"}`,
+		`{"id":"eng","email":"@acme.com","title":"Engineer","events":[{"type":"webinar_attended","at":"2026-09-01T00:00:00Z","minutes":45}]}`,
+		`{"id":"bad","email":"x@acme.com","title":7}`,
+		`{"id":"plain","email":"bo@globex.io","title":"Student"}`,
+	}
+	reusedResults := 0
+	var lastResult *scoring.Result
+	for round := 0; round < 4; round++ {
+		for i := range lines {
+			line := []byte(lines[(i+round)%len(lines)])
+			p, id, ok, err := s.PersonJSON(friend.K(), line, asOf)
+			want, wantID, wantOK, wantErr := fresh.PersonJSON(friend.K(), line, asOf)
+			require.Equal(t, wantOK, ok)
+			assert.Equal(t, wantID, id)
+			assert.Equal(t, wantErr, err, "%s", line)
+			assert.Equal(t, want, p, "%s, round %d", line, round)
+			if p == nil {
+				continue
+			}
+			if p.Result == lastResult {
+				reusedResults++
+			}
+			lastResult = p.Result
+			require.NoError(t, s.Recycle(friend.K(), []*scoring.Person{p}))
+		}
+	}
+	t.Logf("%d results were recycled ones", reusedResults)
 }
