@@ -179,9 +179,9 @@ const rowChunkSize = 32 << 10
 // rowChunk is where a scoring worker writes people's rows: one after
 // another in a chunk of rowChunkSize, one allocation for a hundred rows
 // (where each row was one), without pointers for the collector to trace.
-// A chunk stays while one of its rows is held: with --grouped the rows of
-// the accounts in flight; otherwise every matched person's until the end,
-// as before.
+// A chunk stays while one of its rows is held: every matched person's
+// until the end of the leads. Only a run without --grouped writes them
+// (with it, accountJob.score writes its people's rows).
 type rowChunk struct{ buf []byte }
 
 // rowChunks are the chunks being filled, about one a core.
