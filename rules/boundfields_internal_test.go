@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -128,4 +129,46 @@ func TestShareEventFields(t *testing.T) {
 	assert.Nil(t, second[3].Fields)
 	_, _, ok := e.BindJSON([]byte(`{"id":"c","events":[{"type":"page_view","at":"2026-02-01T00:00:00Z","url":"/p","url":"/q"}]}`))
 	assert.False(t, ok, "a key twice in one event is not plain")
+}
+
+// GetString answers as Get(name).(string) does, whatever bound the lead
+// (a JSON line, a map with values of the wrong type, a default) and
+// whatever the name is (a text field, a field of another type, a name no
+// field has): leads one after another in one evaluator, so that a value
+// of the lead before cannot show through.
+func TestGetStringIsGetOfAString(t *testing.T) {
+	src := strings.Replace(boundModel, "  title: string\n", "  title: string\n  country: {type: string, default: US}\n  email: string\n", 1)
+	m, err := CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	e := m.NewEvaluator(friend.K(), false)
+	names := []string{"title", "country", "email", "employees", "tags", "created_at", "no_such_field"}
+	check := func(what string) {
+		t.Helper()
+		for _, name := range names {
+			want, wantOK := e.Get(name).(string)
+			got, ok := e.GetString(name)
+			assert.Equal(t, want, got, "%s: %s", what, name)
+			assert.Equal(t, wantOK, ok, "%s: %s", what, name)
+		}
+	}
+	for _, line := range []string{
+		`{"id":"a","title":"CTO","email":"Ann <ann@acme.com>","country":"DE","employees":250}`,
+		`{"id":"b","employees":3}`,
+		`{"id":"c","title":"","email":"x@y.z","tags":["q"]}`,
+	} {
+		e.Begin(time.Time{}, nil)
+		_, _, ok := e.BindJSON([]byte(line))
+		require.True(t, ok, line)
+		check(line)
+	}
+	for i, lead := range []map[string]any{
+		{"title": "VP", "email": "a@b.c", "country": "GB"},
+		{"title": 42, "email": true, "country": nil},
+		{"employees": "many"},
+		{},
+	} {
+		e.Begin(time.Time{}, nil)
+		_ = e.BindMap(lead) // a value of the wrong type is an error, and the lead is bound still
+		check(fmt.Sprintf("map %d", i))
+	}
 }

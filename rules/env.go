@@ -298,6 +298,24 @@ func (e *evaluator) Get(name string) any {
 	return e.vars[name]
 }
 
+// GetString is Get(name).(string) without boxing the value: what an
+// account's matching reads of a lead (its account id, its email) costs
+// no allocation.
+func (e *evaluator) GetString(name string) (string, bool) {
+	if k, ok := e.model.slots.index[name]; ok && e.model.slots.kinds[k] == kindString {
+		// A text slot holds its text in s, "" when it was set to a value
+		// of another kind (which Get returns boxed: not a string).
+		v := &e.vals[k]
+		if v.boxed != nil {
+			s, ok := v.boxed.(string)
+			return s, ok
+		}
+		return v.s, true
+	}
+	s, ok := e.Get(name).(string)
+	return s, ok
+}
+
 // Present reports whether the current lead carried field i of the schema.
 func (e *evaluator) Present(i int) bool { return e.frame.present[i] }
 

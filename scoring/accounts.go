@@ -35,6 +35,12 @@ type AccountScorer struct {
 	clockOnce sync.Once
 	clock     bool
 	full      bool
+	// spare are the people Recycle was given back, for newPerson to
+	// fill again.
+	spare sync.Pool
+	// fieldMaps are maps of an account's fields with its counts of
+	// people, for ScoreAccount to fill again.
+	fieldMaps sync.Pool
 }
 
 // ErrNoAccounts is returned by NewAccountScorer for a model whose rule
@@ -132,6 +138,9 @@ type Person struct {
 	// (two "@", or an address with a comma or semicolon): kept for the
 	// reason it matches no account.
 	several string
+	// noLocal is a value of domain_from with nothing before its "@"
+	// ("@acme.com"): kept for the reason it matches no account.
+	noLocal string
 	values  []any // the person expressions' values, in PersonExprs' order
 	inline  [8]any
 }
@@ -163,7 +172,7 @@ func (s *AccountScorer) scorePerson(ctx context.Context, lead Lead, asOf time.Ti
 			return nil, nil, &Error{LeadID: lead.ID, Err: err}
 		}
 	}
-	p := s.newPerson(asOf)
+	p, _ := s.newPerson(asOf)
 	p.LeadID = lead.ID
 	sc := s.leads
 	ev := sc.pool.Get().(*evaluation)
@@ -191,13 +200,13 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	p = s.newPerson(asOf)
+	p, spare := s.newPerson(asOf)
 	res, id, ok, err := s.leads.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) },
 		func(ev *evaluation, lead Lead) error {
 			// The events are the evaluator's: read them before it is pooled.
 			p.setLastActive(lead.Events)
 			return s.personValues(ev, p, lead)
-		})
+		}, spare)
 	if !ok || err != nil {
 		return nil, id, ok, err
 	}
@@ -207,15 +216,42 @@ func (s *AccountScorer) PersonJSON(k friend.Key, line []byte, asOf time.Time) (p
 }
 
 // newPerson allocates a person with room for the person expressions'
-// values, in one allocation when they are few.
-func (s *AccountScorer) newPerson(asOf time.Time) *Person {
-	p := &Person{asOf: asOf}
+// values, in one allocation when they are few; or takes one Recycle gave
+// back, and then gives its result too, to be made anew (nil for none).
+func (s *AccountScorer) newPerson(asOf time.Time) (p *Person, spare *Result) {
+	p, _ = s.spare.Get().(*Person)
+	if p == nil {
+		p = &Person{}
+	}
+	// A recycled person keeps the room of its roles and values.
+	roles, values, spare := p.Roles[:0], p.values, p.Result
+	*p = Person{asOf: asOf, Roles: roles}
 	if n := len(s.exprs); n <= len(p.inline) {
 		p.values = p.inline[:n]
+	} else if cap(values) >= n {
+		p.values = values[:n]
+		clear(p.values)
 	} else {
 		p.values = make([]any, n)
 	}
-	return p
+	return p, spare
+}
+
+// Recycle is for leadscore's commands (the key closes it to other
+// callers; see internal/friend): it gives people of this scorer back, to
+// be filled again by the next persons scored, sparing their allocation.
+// The caller must hold none of them, nor their results or roles, any
+// longer.
+func (s *AccountScorer) Recycle(k friend.Key, people []*Person) error {
+	if err := k.Check(); err != nil {
+		return err
+	}
+	for _, p := range people {
+		if p != nil {
+			s.spare.Put(p)
+		}
+	}
+	return nil
 }
 
 // personValues reads, in the evaluator that scored the lead, the person
@@ -225,24 +261,12 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 	// fails, and its error carries it, so that the account it would
 	// belong to can name it.
 	if f := s.am.IDField; f != "" {
-		p.AccountID, _ = ev.env.Get(f).(string)
+		p.AccountID, _ = ev.env.GetString(f)
 		p.AccountID = strings.TrimSpace(p.AccountID)
 	}
 	if f := s.am.DomainFrom; f != "" {
-		v, _ := ev.env.Get(f).(string)
-		// The value decides, whatever the field is called: an address
-		// gives the part after its "@"; a value without "@" is a domain
-		// when it looks like one (a dot, no space), such as a bare domain
-		// in an email_domain field; anything else gives no domain.
-		if t := strings.TrimSpace(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
-			p.noDomain = t
-		} else if severalAddresses(t) {
-			// "a@x.com, b@y.com" could be two companies' people: it
-			// matches none rather than the last address's silently.
-			p.several = t
-		} else {
-			p.Domain = s.domain(v)
-		}
+		v, _ := ev.env.GetString(f)
+		s.readDomain(p, v)
 	}
 	createdField := s.leads.created
 	var err error
@@ -340,8 +364,8 @@ func (s *AccountScorer) MatchKeys(fields map[string]any) (accountID, domain stri
 	}
 	if f := s.am.DomainFrom; f != "" {
 		v, _ := lookupPath(fields, f).(string)
-		if t := strings.TrimSpace(v); t != "" && (strings.Contains(t, "@") || looksLikeDomain(t)) && !severalAddresses(t) {
-			domain = s.domain(v)
+		if t := addressOf(v); t != "" && (strings.Contains(t, "@") || looksLikeDomain(t)) && !severalAddresses(t) && !noLocalPart(t) {
+			domain = s.domain(t)
 		}
 	}
 	return accountID, domain
@@ -362,11 +386,16 @@ func (p *Person) setLastActive(events []Event) {
 func (s *AccountScorer) finishPerson(p *Person, res *Result) {
 	p.Result = res
 	k := 0
+	roles := p.Roles[:0] // a recycled person's room
 	for _, r := range s.am.Roles {
 		if truth(p.values[k]) {
-			p.Roles = append(p.Roles, r.Name)
+			roles = append(roles, r.Name)
 		}
 		k++
+	}
+	p.Roles = nil // none is nil, as it always was
+	if len(roles) > 0 {
+		p.Roles = roles
 	}
 	p.Engaged = p.activeWithin(s.am.EngagedWithin)
 	if s.am.Engaged != nil {
@@ -389,6 +418,86 @@ func (p *Person) HasRole(role string) bool { return slices.Contains(p.Roles, rol
 // it has a dot and no space.
 func looksLikeDomain(v string) bool {
 	return strings.Contains(v, ".") && !strings.ContainsFunc(v, unicode.IsSpace)
+}
+
+// readDomain sets what matching reads of a person's value of domain_from:
+// its Domain, or why it has none. The value decides, whatever the field
+// is called: an address gives the part after its "@" (an address with a
+// name, "Ann <ann@acme.com>", the address in its brackets); a value
+// without "@" is a domain when it looks like one (a dot, no space), such
+// as a bare domain in an email_domain field; anything else gives no
+// domain.
+func (s *AccountScorer) readDomain(p *Person, v string) {
+	if d := plainDomain(v); d != "" {
+		// The common case, read in one pass: what domain would make of it.
+		p.Domain = d
+		if to, ok := s.am.Aliases[d]; ok {
+			p.Domain = to
+		}
+		return
+	}
+	if t := addressOf(v); t != "" && !strings.Contains(t, "@") && !looksLikeDomain(t) {
+		p.noDomain = t
+	} else if severalAddresses(t) {
+		// "a@x.com, b@y.com" could be two companies' people: it
+		// matches none rather than the last address's silently.
+		p.several = t
+	} else if noLocalPart(t) {
+		// "@acme.com" is nobody's address: it matches no account
+		// rather than acme.com's silently.
+		p.noLocal = t
+	} else {
+		p.Domain = s.domain(t)
+	}
+}
+
+// plainDomain is the domain of a plain address, one that none of
+// readDomain's steps changes: in ASCII lower case, without spaces,
+// brackets, commas or semicolons, with one "@", something before it, and
+// after it a domain that neither ends with a dot nor starts with www.;
+// "" for any other value (readDomain reads those step by step).
+func plainDomain(v string) string {
+	at := -1
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '@':
+			if at >= 0 {
+				return ""
+			}
+			at = i
+		case c <= ' ' || c >= 0x7f || 'A' <= c && c <= 'Z' || c == '<' || c == '>' || c == ',' || c == ';':
+			return ""
+		}
+	}
+	if at <= 0 || at == len(v)-1 {
+		return ""
+	}
+	d := v[at+1:]
+	if d[len(d)-1] == '.' || strings.HasPrefix(d, "www.") {
+		return ""
+	}
+	return d
+}
+
+// addressOf is a value of domain_from as matching reads it: trimmed, and
+// for one address written with a name, as mail programs and CRM exports
+// write it ("Ann <ann@acme.com>", "\"Lee, Ann\" <ann@acme.com>"), the
+// address in its angle brackets.
+func addressOf(v string) string {
+	t := strings.TrimSpace(v)
+	if strings.HasSuffix(t, ">") && strings.Count(t, "@") == 1 {
+		if i := strings.LastIndexByte(t, '<'); i >= 0 && strings.Contains(t[i:], "@") {
+			return strings.TrimSpace(t[i+1 : len(t)-1])
+		}
+	}
+	return t
+}
+
+// noLocalPart reports whether an address has nothing before its "@"
+// ("@acme.com"): no one's address.
+func noLocalPart(v string) bool {
+	i := strings.IndexByte(v, '@')
+	return i >= 0 && strings.TrimSpace(v[:i]) == ""
 }
 
 // severalAddresses reports whether a value of domain_from holds more than
@@ -511,6 +620,8 @@ func (m *Matcher) Match(p *Person) (index int, how string, reason string) {
 			why = append(why, fmt.Sprintf("%s %q holds several addresses, so it could be more than one company's people; write the person's own address alone", am.DomainFrom, p.several))
 		case p.noDomain != "":
 			why = append(why, fmt.Sprintf("%s %q is neither an email address (no \"@\") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com", am.DomainFrom, p.noDomain))
+		case p.noLocal != "":
+			why = append(why, fmt.Sprintf("%s %q has no name before its \"@\", so it is no one's address; write the person's whole address, name@company.com, or the company's domain alone, company.com", am.DomainFrom, p.noLocal))
 		case p.Domain == "":
 			why = append(why, "no domain in "+am.DomainFrom)
 		case slices.Contains(am.FreeMail, p.Domain):
@@ -540,9 +651,10 @@ type AccountResult struct {
 	// Rollups says, for each roll-up rule, which people gave its points.
 	Rollups []RollupPoints `json:"rollups,omitempty"`
 
-	// fields are the account's fields with the counts of people, as its
-	// conditions read them (for ExplainAccount).
-	fields map[string]any
+	// own are the account's fields and counts the counts of its people
+	// (see accountFields): what its conditions read, for ExplainAccount.
+	own    map[string]any
+	counts []int
 }
 
 // RoleCount is how many of an account's people hold a role.
@@ -621,11 +733,9 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 			out.Engaged++
 		}
 	}
-	fields := make(map[string]any, len(a.Fields)+2*len(s.counts))
-	maps.Copy(fields, a.Fields)
-	fields[s.counts[0][0]] = out.People
-	fields[s.counts[0][1]] = out.Engaged
-	for i, r := range am.Roles {
+	counts := make([]int, 2, 2*len(s.counts))
+	counts[0], counts[1] = out.People, out.Engaged
+	for _, r := range am.Roles {
 		rc := RoleCount{Role: r.Name}
 		for _, p := range people {
 			if p.HasRole(r.Name) {
@@ -638,10 +748,17 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 		if rc.People == 0 {
 			out.Missing = append(out.Missing, r.Name)
 		}
-		fields[s.counts[i+1][0]] = rc.People
-		fields[s.counts[i+1][1]] = rc.Engaged
+		counts = append(counts, rc.People, rc.Engaged)
 		out.Roles = append(out.Roles, rc)
 	}
+	// The map the account's conditions read is one of the scorer's, used
+	// again for the next account: ExplainAccount makes its own.
+	fields, _ := s.fieldMaps.Get().(map[string]any)
+	fields = s.accountFields(a.Fields, counts, fields)
+	defer func() {
+		clear(fields)
+		s.fieldMaps.Put(fields)
+	}()
 
 	extra := make([]extraPoints, 0, len(am.Rollups))
 	k := len(am.Roles)
@@ -688,8 +805,22 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 	}
 	res.Unknown = slices.DeleteFunc(res.Unknown, func(u rules.Unknown) bool { return strings.HasPrefix(u.Name, "__") })
 	out.Result = *res
-	out.fields = fields
+	out.own, out.counts = a.Fields, counts
 	return out, nil
+}
+
+// accountFields writes into fields (a new map when nil) an account's own
+// fields with the counts of its people (people, engaged, then each
+// role's: people and engaged), as the account's conditions read them.
+func (s *AccountScorer) accountFields(own map[string]any, counts []int, fields map[string]any) map[string]any {
+	if fields == nil {
+		fields = make(map[string]any, len(own)+2*len(s.counts))
+	}
+	maps.Copy(fields, own)
+	for i, c := range s.counts {
+		fields[c[0]], fields[c[1]] = counts[2*i], counts[2*i+1]
+	}
+	return fields
 }
 
 // ExplainAccount explains an account's result (from ScoreAccount or
@@ -699,11 +830,11 @@ func (s *AccountScorer) ScoreAccountContext(ctx context.Context, a Account, peop
 // counts of people read as people() and engaged("role"). What its
 // roll-ups gave, and from whom, is in r.Rollups.
 func (s *AccountScorer) ExplainAccount(r *AccountResult) (*Explanation, error) {
-	if r == nil || r.fields == nil {
+	if r == nil || len(r.counts) != 2*len(s.counts) {
 		return nil, errors.New("the account result was not made by an AccountScorer (use ScoreAccount or Score)")
 	}
 	res := r.Result
-	x, err := s.accounts.explainResult(context.Background(), Lead{ID: r.LeadID, Fields: r.fields}, r.AsOf, &res)
+	x, err := s.accounts.explainResult(context.Background(), Lead{ID: r.LeadID, Fields: s.accountFields(r.own, r.counts, nil)}, r.AsOf, &res)
 	if err != nil {
 		return nil, &AccountError{AccountID: r.LeadID, Err: err}
 	}

@@ -79,6 +79,18 @@ func TestAccountMatching(t *testing.T) {
 		{name: "a bare domain with spaces around it", email: " Acme.CO.UK ", want: 0, how: "domain"},
 		{name: "no @ and no dot", email: "ana", want: -1, why: `no account_id; email "ana" is neither an email address (no "@") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com`},
 		{name: "no @ and a space", email: "ana at acme.com", want: -1, why: `no account_id; email "ana at acme.com" is neither an email address (no "@") nor a domain (a domain has a dot and no spaces); write the whole address, name@company.com, or the company's domain, company.com`},
+		// An address with a name, as mail programs and CRM exports
+		// write it: the address in the brackets (the domain after the
+		// last "@" was "acme.com>", no account's).
+		{name: "an address with a name", email: "Ann Lee <Ann@ACME.com>", want: 0, how: "domain"},
+		{name: "an address with a quoted name holding a comma", email: `"Lee, Ann" <ann@globex.io> `, want: 1, how: "domain"},
+		{name: "an address in brackets alone, with an alias", email: "<ann@acme.co.uk>", want: 0, how: "domain"},
+		{name: "two addresses with names are several", email: "Ann <ann@acme.com>, Bo <bo@globex.io>", want: -1, why: `no account_id; email "Ann <ann@acme.com>, Bo <bo@globex.io>" holds several addresses, so it could be more than one company's people; write the person's own address alone`},
+		// Nothing before the "@" is no one's address: it matched
+		// acme.com's account silently.
+		{name: "no name before the @", email: "@acme.com", want: -1, why: `no account_id; email "@acme.com" has no name before its "@", so it is no one's address; write the person's whole address, name@company.com, or the company's domain alone, company.com`},
+		{name: "no name before the @, in brackets", email: "Sales < @acme.com>", want: -1, why: `no account_id; email "@acme.com" has no name before its "@", so it is no one's address; write the person's whole address, name@company.com, or the company's domain alone, company.com`},
+		{name: "no name before the @, but an account id", accountID: "A2", email: "@acme.com", want: 1, how: "id"},
 		{name: "unknown id falls back to the domain", accountID: "A9", email: "x@acme.com", want: 0, how: "domain"},
 		{name: "free mail", email: "x@gmail.com", want: -1, why: "no account_id; gmail.com is a free-mail domain"},
 		{name: "free mail in the list's own case", email: "x@yahoo.com", want: -1, why: "no account_id; yahoo.com is a free-mail domain"},

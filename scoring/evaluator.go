@@ -71,6 +71,8 @@ type evaluator interface {
 	SetCategory(i int, score float64)
 	SetTotal(total float64)
 	Get(name string) any
+	// GetString is Get(name).(string), without boxing the value.
+	GetString(name string) (string, bool)
 	// Counts reports whether an event at this time counts for a window.
 	Counts(at time.Time, window time.Duration) bool
 	SetContext(ctx context.Context)

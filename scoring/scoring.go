@@ -361,7 +361,7 @@ func (s *Scorer) ScoreJSON(k friend.Key, line []byte, asOf time.Time) (res *Resu
 	if err := k.Check(); err != nil {
 		return nil, "", false, err
 	}
-	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) }, nil)
+	return s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return env.BindJSON(line) }, nil, nil)
 }
 
 // ReadJSON is for package scoring/leadfile (the key closes it to other
@@ -403,7 +403,7 @@ func (s *Scorer) ScoreCells(k friend.Key, id string, cells []string, events []Ev
 	if err := k.Check(); err != nil {
 		return nil, false, err
 	}
-	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) }, nil)
+	res, _, ok, err = s.scoreBound(asOf, func(env evaluator) (string, []Event, bool) { return id, events, env.BindCells(cells) }, nil, nil)
 	return res, ok, err
 }
 
@@ -411,7 +411,7 @@ func (s *Scorer) ScoreCells(k friend.Key, id string, cells []string, events []Ev
 // evaluator, giving its id and events; ok is false, and nothing done,
 // when bind cannot. then, when set, runs in the evaluator after the
 // lead's rules (an account's person expressions read it).
-func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Event, bool), then func(*evaluation, Lead) error) (res *Result, id string, ok bool, err error) {
+func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Event, bool), then func(*evaluation, Lead) error, into *Result) (res *Result, id string, ok bool, err error) {
 	ev := s.pool.Get().(*evaluation)
 	defer func() {
 		if r := recover(); r != nil {
@@ -427,7 +427,12 @@ func (s *Scorer) scoreBound(asOf time.Time, bind func(evaluator) (string, []Even
 	}
 	ev.env.SetContext(nil)
 	lead := Lead{ID: id, Events: events}
-	res = &Result{LeadID: id, AsOf: asOf}
+	if into != nil {
+		*into = Result{LeadID: id, AsOf: asOf} // a result no one reads any longer, made anew
+		res = into
+	} else {
+		res = &Result{LeadID: id, AsOf: asOf}
+	}
 	lead, res.Verdict, ev.held = s.dispositions(lead, asOf, true)
 	ev.bound = true
 	if err := s.evaluate(ev, lead, asOf, res); err != nil {

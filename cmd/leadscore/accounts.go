@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/pipeline"
@@ -178,9 +179,9 @@ const rowChunkSize = 32 << 10
 // rowChunk is where a scoring worker writes people's rows: one after
 // another in a chunk of rowChunkSize, one allocation for a hundred rows
 // (where each row was one), without pointers for the collector to trace.
-// A chunk stays while one of its rows is held: with --grouped the rows of
-// the accounts in flight; otherwise every matched person's until the end,
-// as before.
+// A chunk stays while one of its rows is held: every matched person's
+// until the end of the leads. Only a run without --grouped writes them
+// (with it, accountJob.score writes its people's rows).
 type rowChunk struct{ buf []byte }
 
 // rowChunks are the chunks being filled, about one a core.
@@ -269,9 +270,16 @@ func scoreAccounts(run *accountRun, s *scoring.AccountScorer, opts leadfile.Opti
 		if out.index >= 0 {
 			out.hash = idset.Hash(id)
 		}
+		if out.index >= 0 && rows && !grouped {
+			// Held until the leads end: the row, in a chunk, holds what
+			// score --accounts writes of the person, not its result.
+			// With --grouped the person is held only while its account
+			// is in flight, and the account's worker writes its row
+			// straight into the account's (accountJob.score).
+			out.m.row = appendMemberRow(p)
+			p.Result = nil
+		}
 		if out.index >= 0 && rows {
-			out.m.row = appendMemberRow(p) // in a chunk: it may be held until the leads end
-			p.Result = nil                 // the row holds what score --accounts writes of it
 			p.AccountID, p.Domain = "", "" // matched already
 		}
 		out.m.p = p
@@ -386,9 +394,12 @@ type accountJob struct {
 	// counts of it. The row is row[:split], the people's rows (of
 	// people, in their order, comma separated), then row[split:]: the
 	// people's rows are copied once, into the output, not into the
-	// account's row first.
+	// account's row first. With inline (--grouped, whose people keep
+	// their results until their account is scored) the people's rows
+	// were written into row by score, and row is the whole of it.
 	row          *[]byte // from rowBuffers
 	split        int
+	inline       bool
 	err          error
 	stage        string
 	disqualified bool
@@ -422,25 +433,50 @@ func (j *accountJob) score(s *scoring.AccountScorer, run *accountRun, asOf time.
 	j.people = people
 	j.row = rowBuffers.Get().(*[]byte)
 	buf := appendAccountHead((*j.row)[:0], r)
+	if len(people) > 0 && people[0].row == nil {
+		// The people's rows were not written yet (--grouped): written
+		// here, in the account's row, by this worker.
+		for k, m := range people {
+			if k > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendMember(buf, m.p)
+		}
+		j.inline = true
+	}
 	j.split = len(buf)
 	*j.row = appendAccountTail(buf, r)
 	j.stage, j.disqualified, j.unknown = r.Stage, r.Disqualified, r.Unknown
 }
 
-// write writes the account's row, and gives its buffers back.
-func (j *accountJob) write(w *bufio.Writer) error {
+// write writes the account's row, and gives its buffers and its people
+// (to s) back.
+func (j *accountJob) write(w *bufio.Writer, s *scoring.AccountScorer) error {
 	row := *j.row
-	w.Write(row[:j.split])
-	for k, m := range j.people {
-		if k > 0 {
-			w.WriteByte(',')
+	var err error
+	if j.inline {
+		_, err = w.Write(row)
+	} else {
+		w.Write(row[:j.split])
+		for k, m := range j.people {
+			if k > 0 {
+				w.WriteByte(',')
+			}
+			w.Write(m.row)
 		}
-		w.Write(m.row)
+		_, err = w.Write(row[j.split:])
 	}
-	_, err := w.Write(row[j.split:])
 	rowBuffers.Put(j.row)
+	ps := make([]*scoring.Person, 0, 32)
+	for _, m := range j.people {
+		if ps = append(ps, m.p); len(ps) == cap(ps) {
+			s.Recycle(friend.K(), ps)
+			ps = ps[:0]
+		}
+	}
+	s.Recycle(friend.K(), ps)
 	putMembers(j.people)
-	j.row, j.people = nil, nil
+	j.row, j.people, j.inline = nil, nil, false
 	return err
 }
 
@@ -640,7 +676,7 @@ func runScoreAccounts(c caller, s *scoring.AccountScorer, accountsFile string, o
 					dq++
 				}
 				unknown.Add(j.unknown)
-				if err := j.write(out); err != nil {
+				if err := j.write(out, s); err != nil {
 					return err
 				}
 			}

@@ -11,11 +11,15 @@ import "github.com/leadscore/leadscore/internal/idset"
 // by the id's number. About 30 bytes a lead and its id's length.
 type leadIDs struct {
 	ids idset.Set
-	at  []accountLead
+	// at holds where each lead was, by the id's number, in chunks of
+	// atChunk: a growing slice would copy them all at each growth.
+	at [][]accountLead
 	// notYet has a bit set for each lead (by the id's number) created
 	// after the as-of time: not yet one of its account's people.
 	notYet []uint64
 }
+
+const atChunk = 4096
 
 // add adds the id (of hash h, idset.Hash(id)) at at, unless it was added
 // already: then it returns where, whether that first lead was not yet
@@ -27,9 +31,12 @@ func (s *leadIDs) add(h uint64, id string, at accountLead, notYet bool) (first a
 		return accountLead{}, false, false, err
 	}
 	if !added {
-		return s.at[i], s.notYet[i/64]&(1<<(i%64)) != 0, true, nil
+		return s.at[i/atChunk][i%atChunk], s.notYet[i/64]&(1<<(i%64)) != 0, true, nil
 	}
-	s.at = append(s.at, at)
+	if i/atChunk >= len(s.at) {
+		s.at = append(s.at, make([]accountLead, 0, atChunk))
+	}
+	s.at[i/atChunk] = append(s.at[i/atChunk], at)
 	if i/64 >= len(s.notYet) {
 		s.notYet = append(s.notYet, 0)
 	}

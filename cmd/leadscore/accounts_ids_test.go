@@ -18,8 +18,8 @@ func TestLeadIDsIsAMap(t *testing.T) {
 	var s leadIDs
 	want := map[string]accountLead{}
 	wantNotYet := map[string]bool{}
-	for k := 0; k < 3000; k++ {
-		id := fmt.Sprintf("P%d", rng.IntN(1500))
+	for k := 0; k < 20000; k++ { // about 10,000 ids: over two of leadIDs' chunks
+		id := fmt.Sprintf("P%d", rng.IntN(12000))
 		switch rng.IntN(100) {
 		case 0:
 			id = ""
@@ -40,8 +40,12 @@ func TestLeadIDsIsAMap(t *testing.T) {
 			want[id], wantNotYet[id] = at, notYet
 		}
 	}
-	if s.ids.Len() != len(want) || len(s.at) != len(want) {
-		t.Fatalf("%d ids and %d places for %d ids", s.ids.Len(), len(s.at), len(want))
+	places := 0
+	for _, c := range s.at {
+		places += len(c)
+	}
+	if s.ids.Len() != len(want) || places != len(want) || len(want) <= 2*atChunk {
+		t.Fatalf("%d ids and %d places for %d ids", s.ids.Len(), places, len(want))
 	}
 }
 

@@ -319,3 +319,37 @@ func TestLongNumericIDsKeepTheirDigits(t *testing.T) {
 	assert.Contains(t, out, `"lead_id":"12345678901234568"`)
 	assert.Contains(t, out, `"account_id":"12345678901234567"`)
 }
+
+// An address written with a name ("Ann Lee <ann@acme.com>") is matched by
+// the address in its brackets (it matched no account: its domain read as
+// "acme.com>"), and an address with nothing before its "@" matches none,
+// with the reason (it matched acme.com's account silently): in score,
+// explain (a failed lead is named among the people of the account it
+// would belong to) and stream.
+func TestAddressWithNameAndAddressWithoutName(t *testing.T) {
+	noName := `email "@acme.com" has no name before its "@", so it is no one's address; write the person's whole address, name@company.com, or the company's domain alone, company.com`
+	leads := writeTemp(t, "leads.ndjson", `{"id":"L01","email":"Ann Lee <ann@acme.com>","title":"VP Engineering","country":"US","events":[{"type":"demo_request","at":"2026-09-25T10:00:00Z"}]}`+"\n"+
+		`{"id":"L02","email":"@acme.com","title":"Engineering Manager","country":"US","events":[]}`+"\n"+
+		`{"id":"L03","email":"\"Lee, Bo\" <bo@acme.com>","title":42,"country":"US","events":[]}`+"\n")
+
+	code, out, errOut := leadscore(t, "", "score", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--at", "2026-10-01", leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, errOut, "3 leads: 0 matched by account_id, 1 by domain, 1 unmatched, 1 failed")
+	assert.Contains(t, errOut, "leads.ndjson:2: lead L02: no account_id; "+noName)
+	acme := strings.Split(out, "\n")[0]
+	assert.Contains(t, acme, `"id":"A-ACME"`)
+	assert.Contains(t, acme, `"members":[{"id":"L01","matched":"domain"`)
+
+	code, out, errOut = leadscore(t, "", "explain", "--model", acc("model.yaml"), "--at", "2026-10-01", "--accounts", acc("accounts.ndjson"), "--account", "A-ACME", leads)
+	assert.Equal(t, exitProblem, code, errOut)
+	assert.Contains(t, out, "  L03 (")
+	assert.Contains(t, out, "leads.ndjson:3): failed, so not counted: title: want text, got the number 42")
+	assert.Contains(t, out, "  L01 (by domain)")
+
+	in := `{"lead_id":"L01","fields":{"email":"Ann Lee <ann@acme.com>","title":"VP Engineering","country":"US"}}` + "\n" +
+		`{"lead_id":"L02","fields":{"email":"@acme.com","title":"Engineer","country":"US"}}` + "\n" +
+		`{"lead_id":"L01","id":"e1","type":"demo_request","at":"2026-09-25T10:00:00Z"}` + "\n"
+	code, _, errOut = leadscore(t, in, "stream", "--model", acc("model.yaml"), "--accounts", acc("accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "1 by domain + 1 to no account (L02: no account_id; "+noName+")")
+}

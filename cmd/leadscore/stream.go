@@ -648,6 +648,45 @@ func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 
 func bad(format string, a ...any) error { return lineError{fmt.Errorf(format, a...)} }
 
+// brokenLine reads a line that is no JSON object key by key, up to what
+// breaks it: its lead_id (text, or a number as written) when that comes
+// before the break, and whether it is a fields line (a "fields" key came,
+// and no "disposition").
+func brokenLine(data []byte) (leadID string, fields bool) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	verdict := false
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch key {
+		case "fields":
+			fields = true
+		case "disposition":
+			verdict = true
+		}
+		var v any
+		if err := d.Decode(&v); err != nil {
+			break
+		}
+		if key != "lead_id" {
+			continue
+		}
+		if n, ok := v.(json.Number); ok && !jsonscan.Exact(string(n)) {
+			v, _ = n.Float64() // as Unmarshal gives it
+		}
+		if ref, err := scoring.LeadFromMap(map[string]any{"id": v}); err == nil {
+			leadID = ref.ID
+		}
+	}
+	return leadID, fields && !verdict
+}
+
 // apply applies a line to its lead: dup is true when its id was applied
 // already.
 func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup bool, err error) {
@@ -655,6 +694,15 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	if err != nil || obj == nil {
 		if err == nil {
 			err = errors.New("got null")
+		}
+		// The lead is named when its lead_id comes before the break, as
+		// score names a lead whose row breaks; a fields line of it then
+		// counts it among the failed, as any fields line that fails does.
+		if leadID, fields := brokenLine(data); leadID != "" {
+			if fields {
+				r.fieldsLead = leadID
+			}
+			return false, bad("lead %s: not a JSON object (%v); each line is one event, field update or verdict", leadID, err)
 		}
 		return false, bad("not a JSON object (%v); each line is one event, field update or verdict", err)
 	}

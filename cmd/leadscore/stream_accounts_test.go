@@ -692,3 +692,32 @@ func TestStreamAccountsCreatedField(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 	require.Contains(t, errOut, "title")
 }
+
+// A line whose JSON breaks after its lead_id names the lead, as score
+// names a lead whose row breaks; a fields line of it counts the lead among
+// the failed of the accounts summary, with the line and the reason (it
+// was in no count, and the error named no lead). A lead_id given as a
+// number keeps its digits; a line broken before its lead_id names none.
+func TestStreamBrokenLineKeepsItsLead(t *testing.T) {
+	in := `{"lead_id":"L1","id":"e0","type":"demo_request","at":"2026-09-01T10:00:00Z"}
+{"lead_id":"L1","fields":{"email":"a@acme.com","title":"CEO","country":"US"}}
+{"lead_id":"L2","fields":{"email":"b@acme.com","title":"CTO","country":"US"}
+{"lead_id":12345678901234567,"id":"e9","type":"page_view","at":
+{"id":"e8","lead_id":"L4","disposition":{"status":"rejected"},"fields":{
+{"fields":{"email":"c@acme.com"},"lead_id":"L5"
+{"fields":{"email":"d@acme.com"
+`
+	code, _, errOut := leadscore(t, in, "stream", "--model", td("accounts/model.yaml"), "--accounts", td("accounts/accounts.ndjson"), "--state", t.TempDir())
+	assert.Equal(t, exitProblem, code, errOut)
+	const why = "not a JSON object (unexpected end of JSON input); each line is one event, field update or verdict"
+	assert.Contains(t, errOut, "stdin:3: lead L2: "+why+"\n")
+	assert.Contains(t, errOut, "stdin:4: lead 12345678901234567: "+why+"\n")
+	assert.Contains(t, errOut, "stdin:5: lead L4: "+why+"\n")
+	assert.Contains(t, errOut, "stdin:6: lead L5: "+why+"\n", "the lead_id may come after the fields")
+	assert.Contains(t, errOut, "stdin:7: "+why+"\n", "no lead_id before the break")
+	assert.Contains(t, errOut, "7 lines in: 2 applied, 0 duplicates skipped, 5 failed;")
+	// L2's and L5's fields lines failed: they are counted as failed with
+	// their lines; the event line of 12345678901234567 and L4's line (a
+	// verdict, not fields) are no fields lines.
+	assert.Contains(t, errOut, "3 leads in the store or failed = 0 matched by id + 1 by domain + 0 to no account + 2 failed; failed: L2 (stdin:3: "+why+"); L5 (stdin:6: "+why+")")
+}

@@ -176,11 +176,14 @@ func person(src source, r row, ndjson bool, opts Options, s *scoring.AccountScor
 			p, err = s.Person(lead, asOf)
 		}
 	}
+	if err == nil {
+		return id, p, nil
+	}
 	var se *scoring.Error
 	if errors.As(err, &se) {
 		err = se.Err
 	}
-	if _, _, ok := scoring.WouldBelong(err); err != nil && !ok {
+	if _, _, ok := scoring.WouldBelong(err); !ok {
 		// What matching reads of the row, so that the lead is named
 		// among its account's, though it failed.
 		if fields := rawFields(src, r); fields != nil {
