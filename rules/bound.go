@@ -38,16 +38,19 @@ import (
 // The names starting with "__" are the compiler's own: a rule file cannot
 // write them, so it cannot call these functions or skip them.
 const (
-	tickFunc  = "__tick"
-	growFunc  = "__grow"
-	aheadFunc = "__ahead"
-	rangeFunc = "__range"
-	matchFunc = "__match"
-	zoneFunc  = "__zone"
-	divFunc   = "__div"
-	modFunc   = "__mod"
-	growVar   = "__built"
-	argVar    = "__arg"
+	tickFunc   = "__tick"
+	growFunc   = "__grow"
+	aheadFunc  = "__ahead"
+	rangeFunc  = "__range"
+	matchFunc  = "__match"
+	zoneFunc   = "__zone"
+	divFunc    = "__div"
+	divAnyFunc = "__divAny"
+	modFunc    = "__mod"
+	modAnyFunc = "__modAny"
+	powFunc    = "__pow"
+	growVar    = "__built"
+	argVar     = "__arg"
 )
 
 // limitFunctions are the functions the inserted calls reach.
@@ -81,29 +84,81 @@ func limitFunctions() []expr.Option {
 			return p[0].(*frame).makeRange(p[1], p[2])
 		}, new(func(*frame, any, any) []int)),
 		expr.Function(divFunc, func(p ...any) (any, error) {
-			d := toFloat(p[1])
-			if d == 0 {
-				return nil, divisionByZero("divides by", p[2].(string))
-			}
-			return toFloat(p[0]) / d, nil
+			return divide(p[0], p[1], p[2].(string))
 		}, new(func(int, int, string) float64), new(func(int, float64, string) float64),
 			new(func(float64, int, string) float64), new(func(float64, float64, string) float64)),
+		expr.Function(divAnyFunc, func(p ...any) (any, error) {
+			return divide(p[0], p[1], p[2].(string))
+		}, new(func(any, any, string) float64)),
 		expr.Function(modFunc, func(p ...any) (any, error) {
-			d := p[1].(int)
-			if d == 0 {
-				return nil, divisionByZero("takes the remainder of a division by", p[2].(string))
-			}
-			return p[0].(int) % d, nil
+			return remainder(p[0], p[1], p[2].(string))
 		}, new(func(int, int, string) int)),
+		expr.Function(modAnyFunc, func(p ...any) (any, error) {
+			return remainder(p[0], p[1], p[2].(string))
+		}, new(func(any, any, string) int)),
+		expr.Function(powFunc, func(p ...any) (any, error) {
+			return power(p[0], p[1], p[2].(string), p[3].(string))
+		}, new(func(any, any, string, string) float64)),
 	}
 }
 
-// toFloat is an int or float64 as a float64, as expr's / reads them.
-func toFloat(x any) float64 {
-	if i, ok := x.(int); ok {
-		return float64(i)
+// divide is a / b as expr's / has it (a float64), or an error when b is
+// 0, or when a side is not a number (a value of no declared type).
+func divide(a, b any, divisor string) (any, error) {
+	x, okA := number(a)
+	y, okB := number(b)
+	if !okA || !okB {
+		return nil, fmt.Errorf("cannot divide %s by %s; both sides of / must be numbers", describe(a), describe(b))
 	}
-	return x.(float64)
+	if y == 0 {
+		return nil, divisionByZero("divides by", divisor)
+	}
+	return x / y, nil
+}
+
+// remainder is a %% b on whole numbers, or an error when b is 0.
+func remainder(a, b any, divisor string) (any, error) {
+	x, okA := a.(int)
+	y, okB := b.(int)
+	if !okA || !okB {
+		return nil, fmt.Errorf("cannot take the remainder of %s by %s; both sides of %% must be whole numbers", describe(a), describe(b))
+	}
+	if y == 0 {
+		return nil, divisionByZero("takes the remainder of a division by", divisor)
+	}
+	return x % y, nil
+}
+
+// power is a ** b as expr has it, or an error when it gives no number
+// (0 to a negative power, a negative number to a fraction).
+func power(a, b any, base, exp string) (any, error) {
+	x, okA := number(a)
+	y, okB := number(b)
+	if !okA || !okB {
+		return nil, fmt.Errorf("cannot raise %s to %s; both sides of ** must be numbers", describe(a), describe(b))
+	}
+	v := math.Pow(x, y)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		here := func(text string, v float64) string {
+			if text == trimFloat(v) {
+				return text
+			}
+			return fmt.Sprintf("%s (%s here)", text, trimFloat(v))
+		}
+		return nil, fmt.Errorf("this raises %s to the power %s, which gives no number (0 to a negative power is infinite, a negative number to a fraction has none); test them first", here(base, x), here(exp, y))
+	}
+	return v, nil
+}
+
+// number is an int or float64 as a float64.
+func number(x any) (float64, bool) {
+	switch v := x.(type) {
+	case int:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
 }
 
 // divisionByZero is the error of a / or % whose right side came out 0 for
@@ -111,7 +166,11 @@ func toFloat(x any) float64 {
 // missing value, and an infinity or no number at all would silently
 // decide the comparison it stands in.
 func divisionByZero(what, divisor string) error {
-	return fmt.Errorf("this %s zero: %s is 0 for this lead, which gives no number (a number the lead lacks reads as 0); test it first, such as %s > 0 && ... in a condition, or (%s > 0 ? ... : 0) in a number", what, divisor, divisor, divisor)
+	test := divisor
+	if strings.ContainsAny(divisor, " +-*/%?:<>=!&|") {
+		test = "(" + divisor + ")"
+	}
+	return fmt.Errorf("this %s zero: %s is 0 here, which gives no number (a number the data lacks reads as 0); test it first, such as %s != 0 && ... in a condition, or (%s != 0 ? ... : 0) in a number", what, divisor, test, test)
 }
 
 // builders are the builtins whose result can be longer than their longest
@@ -182,14 +241,12 @@ func (p *patcher) bound(node *ast.Node) {
 			}
 			p.boundMatch(node, n)
 		case "/", "%":
-			v, ok := constNumber(n.Right)
-			switch {
-			case ok && v == 0 && n.Operator == "/":
-				p.errorf(n.Right, "this divides by zero, which gives no number; divide by something other than 0")
-			case ok && v == 0:
-				p.errorf(n.Right, "this takes the remainder of a division by zero, which has none; use a number other than 0")
-			case !ok:
-				p.checkedDivision(node, n)
+			if v, ok := constNumber(n.Right); ok && v == 0 {
+				if n.Operator == "/" {
+					p.errorf(n.Right, "this divides by zero, which gives no number; divide by something other than 0")
+				} else {
+					p.errorf(n.Right, "this takes the remainder of a division by zero, which has none; use a number other than 0")
+				}
 			}
 		case "+":
 			if isBuilt(n.Type()) {
@@ -197,31 +254,6 @@ func (p *patcher) bound(node *ast.Node) {
 			}
 		}
 	}
-}
-
-// checkedDivision has a / or % whose right side is not a constant, on
-// numbers, made by __div or __mod, which fail the lead when the right side
-// comes out 0 (expr's / would give an infinity or no number, which a
-// comparison then reads as true or false without a word, and its % a
-// runtime error that names nothing). A side of another type is left to
-// the type check, which refuses it.
-func (p *patcher) checkedDivision(node *ast.Node, n *ast.BinaryNode) {
-	l, r := n.Left.Type(), n.Right.Type()
-	num := func(t reflect.Type) bool { return t != nil && (t.Kind() == reflect.Int || t.Kind() == reflect.Float64) }
-	if !num(l) || !num(r) || n.Operator == "%" && (l.Kind() != reflect.Int || r.Kind() != reflect.Int) {
-		return
-	}
-	name := divFunc
-	if n.Operator == "%" {
-		name = modFunc
-	}
-	src := &ast.StringNode{Value: n.Right.String()}
-	callee := &ast.IdentifierNode{Value: name}
-	c := &ast.CallNode{Callee: callee, Arguments: []ast.Node{n.Left, n.Right, src}}
-	for _, x := range []ast.Node{src, callee, c} {
-		x.SetLocation(n.Location())
-	}
-	ast.Patch(node, c)
 }
 
 // limitCall makes the call name(__frame, args...) located at n.

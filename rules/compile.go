@@ -571,7 +571,7 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 		return nil
 	}
 	p := &patcher{c: c, scope: sc}
-	opts := append([]expr.Option{expr.Env(sc.env), expr.Patch(p)}, c.opts...)
+	opts := append([]expr.Option{expr.Env(sc.env), expr.Patch(p), expr.Patch(&divisions{src: []rune(e.Text)})}, c.opts...)
 	switch sc.want {
 	case "bool":
 		opts = append(opts, expr.AsBool())

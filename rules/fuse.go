@@ -108,7 +108,7 @@ func (c *compiler) fuse() {
 func (c *compiler) fusedProgram(src string, env types.Map) *Expr {
 	p := &patcher{c: c, scope: &scope{env: env}}
 	nodes := uint(MaxExprNodes * (len(c.m.Rules) + len(c.m.Gates) + len(c.m.Defines) + len(c.m.Grades) + len(c.m.Stages) + 1))
-	opts := append([]expr.Option{expr.Env(p.scope.env), expr.Patch(p)}, c.opts...)
+	opts := append([]expr.Option{expr.Env(p.scope.env), expr.Patch(p), expr.Patch(&divisions{src: []rune(src)})}, c.opts...)
 	program, err := expr.Compile(src, append(opts, expr.MaxNodes(nodes))...)
 	if err != nil || len(p.errs) > 0 {
 		return nil

@@ -204,7 +204,7 @@ rules:
 
 	s = model("total: fit / engagement\n")
 	_, err = s.Score(scoring.Lead{ID: "e"}, asOf)
-	assert.EqualError(t, err, `lead e: m.yaml:21:12: total: evaluating "fit / engagement": this divides by zero: engagement is 0 for this lead, which gives no number (a number the lead lacks reads as 0); test it first, such as engagement > 0 && ... in a condition, or (engagement > 0 ? ... : 0) in a number`)
+	assert.EqualError(t, err, `lead e: m.yaml:21:12: total: evaluating "fit / engagement": this divides by zero: engagement is 0 here, which gives no number (a number the data lacks reads as 0); test it first, such as engagement != 0 && ... in a condition, or (engagement != 0 ? ... : 0) in a number`)
 	s2 := model("total: (fit - 1e308) * 2 - (engagement - 1e308) * 2\n")
 	_, err = s2.Score(scoring.Lead{ID: "e2"}, asOf)
 	assert.EqualError(t, err, `lead e2: m.yaml:21:8: total: evaluating "(fit - 1e308) * 2 - (engagement - 1e308) * 2": gives NaN for this lead, which is not a number a score can be; check its arithmetic: a power (**), a division by a number near 0, or numbers near the largest a number can be (about 1.8e308)`)

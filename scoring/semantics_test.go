@@ -115,7 +115,7 @@ stages:
 	res, err := s.Score(scoring.Lead{ID: "x", Fields: map[string]any{"employees": 10, "teams": 0}}, asOf)
 	assert.Nil(t, res)
 	require.Error(t, err)
-	assert.Equal(t, "lead x: m.yaml:12:21: rule r: evaluating \"employees % teams == 0\": this takes the remainder of a division by zero: teams is 0 for this lead, which gives no number (a number the lead lacks reads as 0); test it first, such as teams > 0 && ... in a condition, or (teams > 0 ? ... : 0) in a number", err.Error())
+	assert.Equal(t, "lead x: m.yaml:12:21: rule r: evaluating \"employees % teams == 0\": this takes the remainder of a division by zero: teams is 0 here, which gives no number (a number the data lacks reads as 0); test it first, such as teams != 0 && ... in a condition, or (teams != 0 ? ... : 0) in a number", err.Error())
 	var ee *rules.EvalError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 12, ee.Pos.Line)

@@ -293,7 +293,7 @@ func TestAttributeLeadsSameAsReferenceWithFailures(t *testing.T) {
 	run := checkSameAsReference(t, "--leads", td("leads.ndjson"), "--model", filepath.Join(dir, "b2b-saas.yaml"), "--outcomes", td("outcomes.csv"),
 		"--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--journeys-out", "OUT/journeys.ndjson")
 	assert.Equal(t, exitProblem, run.code, run.errOut)
-	assert.Contains(t, run.errOut, "this divides by zero: engagement - 3 is 0 for this lead")
+	assert.Contains(t, run.errOut, "this divides by zero: engagement - 3 is 0 here")
 }
 
 // generateAttributeData writes n generated leads (internal/leadgen), their
