@@ -120,11 +120,12 @@ func (d *decoder) seed(n *yaml.Node) String {
 // starts reads when the experiment began: a date (midnight UTC) or an RFC
 // 3339 time with its offset.
 func (d *decoder) starts(n *yaml.Node) (String, time.Time) {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "") {
+		d.errorf(n, "starts is empty; give the day the experiment began, such as starts: 2026-09-01, or leave starts out to put every lead in the experiment")
+		return String{Pos: d.pos(n)}, time.Time{}
+	}
 	s := d.text(n, "starts")
 	if s.Value == "" {
-		if n.Kind == yaml.ScalarNode {
-			d.errorf(n, "starts is empty; give the day the experiment began, such as starts: 2026-09-01, or leave starts out to put every lead in the experiment")
-		}
 		return s, time.Time{}
 	}
 	if t, err := time.Parse("2006-01-02", s.Value); err == nil {
