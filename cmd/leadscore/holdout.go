@@ -53,13 +53,15 @@ func holdoutStarts(m *rules.Model) bool {
 	return m.Holdout != nil && !m.Holdout.Starts.IsZero()
 }
 
-// storedRow is a stored lead's result as score writes it, with its place
-// in the holdout experiment h: for a holdout with a start, the lead came
-// at its creation (createdField, "" for created_at) or, without one, at
-// its first event. A lead stored with events by a version that kept no
-// first event was in use before the experiment, and is in neither group
-// unless its creation says otherwise.
-func storedRow(res *scoring.Result, h *rules.Holdout, l *stream.Lead, createdField string) (scoring.Row, error) {
+// storedRow is a stored lead's result as of at, as score writes it, with
+// its place in the holdout experiment h: for a holdout with a start, the
+// lead came at its creation (createdField, "" for created_at) or, without
+// one, at its first event. A lead with neither yet has come by at, the
+// time it is scored as of: scored before the start, it came before it. A
+// lead stored with events by a version that kept no first event was in
+// use before the experiment, and is in neither group unless its creation
+// says otherwise.
+func storedRow(res *scoring.Result, h *rules.Holdout, l *stream.Lead, createdField string, at time.Time) (scoring.Row, error) {
 	if h == nil || h.Starts.IsZero() {
 		return res.RowIn(h), nil
 	}
@@ -71,11 +73,14 @@ func storedRow(res *scoring.Result, h *rules.Holdout, l *stream.Lead, createdFie
 	if err != nil {
 		return scoring.Row{}, &scoring.Error{LeadID: l.ID, Err: err}
 	}
-	if came.IsZero() {
+	switch {
+	case !came.IsZero():
+	case !l.First.IsZero():
 		came = l.First
-		if came.IsZero() && l.State != nil {
-			came = h.Starts.Add(-time.Nanosecond) // before the start: in neither group
-		}
+	case l.State != nil:
+		came = h.Starts.Add(-time.Nanosecond) // events before this version kept the first: in use before the experiment
+	case at.Before(h.Starts):
+		came = at // no time yet, but here before the start
 	}
 	return res.RowAt(h, came), nil
 }

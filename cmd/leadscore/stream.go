@@ -904,7 +904,7 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		now := stream.StandingOf(res)
 		standing = &now
 		if !r.quietChanges && (l.Standing == nil || *l.Standing != now) {
-			row, err := storedRow(res, r.m.Holdout, l, r.s.CreatedField())
+			row, err := storedRow(res, r.m.Holdout, l, r.s.CreatedField(), at)
 			if err != nil {
 				return bad("%v", err)
 			}
@@ -1062,7 +1062,7 @@ func dumpStore(sc *stream.Scorer, h *rules.Holdout, createdField string, store s
 		var line []byte
 		var row scoring.Row
 		if err == nil {
-			row, err = storedRow(res, h, &l, createdField)
+			row, err = storedRow(res, h, &l, createdField, asOf)
 		}
 		if err == nil {
 			line, err = json.Marshal(row)
