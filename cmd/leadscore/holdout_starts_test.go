@@ -164,10 +164,13 @@ func TestStreamHoldoutStarts(t *testing.T) {
 	assert.Equal(t, sortedLines(scores), sortedLines(dump))
 }
 
-// backtest --holdout with a start: the leads before it are counted and
-// said in every format, and the groups add up to the leads after it.
+// backtest --holdout with a start (testdata/holdout/started.yaml,
+// starts: 2026-05-01): the leads before it are counted and said in every
+// format, and the groups add up to the leads after it, won and revenue
+// counted apart from the files. The markdown report is pinned in
+// testdata/golden/backtest-holdout-started.md (go test -update rewrites it).
 func TestBacktestHoldoutStarts(t *testing.T) {
-	model := startsHoldout(t, "2026-05-01")
+	model := td(filepath.Join("holdout", "started.yaml"))
 	run := func(format string) string {
 		args := []string{"backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
 			"--at", "2026-07-01", "--until", "2026-10-01", "--holdout"}
@@ -181,7 +184,15 @@ func TestBacktestHoldoutStarts(t *testing.T) {
 	const said = "1120 leads created before the experiment started (2026-05-01) are in neither group, left out of both comparisons and the split's test"
 	text := run("")
 	assert.Contains(t, text, "Holdout (share 20%, seed q3-holdout, withhold handoff): "+said)
-	assert.Contains(t, run("markdown"), said)
+	md := run("markdown")
+	assert.Contains(t, md, said)
+	name := td(filepath.Join("golden", "backtest-holdout-started.md"))
+	if *update {
+		require.NoError(t, os.WriteFile(name, []byte(md), 0o644))
+	}
+	golden, err := os.ReadFile(name)
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), md)
 	page := run("html")
 	assert.Contains(t, strings.Join(strings.Fields(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(page, " ")), " "), "1,120 leads created before the experiment started (2026-05-01) are in neither group")
 	assert.Contains(t, page, `data-path="holdout.before_start"`)
@@ -190,8 +201,14 @@ func TestBacktestHoldoutStarts(t *testing.T) {
 			Starts      string `json:"starts"`
 			BeforeStart *int   `json:"before_start"`
 			Overall     struct {
-				Treated     struct{ Leads int } `json:"treated"`
-				Control     struct{ Leads int } `json:"control"`
+				Treated struct {
+					Leads, Won int
+					Revenue    float64
+				} `json:"treated"`
+				Control struct {
+					Leads, Won int
+					Revenue    float64
+				} `json:"control"`
 				SampleRatio struct {
 					Leads   int `json:"leads"`
 					Control int `json:"control"`
@@ -205,6 +222,13 @@ func TestBacktestHoldoutStarts(t *testing.T) {
 	assert.Equal(t, "2026-05-01", rep.Holdout.Starts)
 	o := rep.Holdout.Overall
 	assert.Equal(t, 3000-1120, o.Treated.Leads+o.Control.Leads, "every lead of the file came by T1: the rest are compared")
+	// By hand, from the files: the leads created from the start to T1,
+	// their deals won by T1 and the revenue.
+	came, won, revenue := holdoutLeadsFrom(t, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "2026-10-01T00:00:00Z")
+	assert.Equal(t, came, o.Treated.Leads+o.Control.Leads)
+	assert.Equal(t, won, o.Treated.Won+o.Control.Won)
+	assert.InDelta(t, revenue, o.Treated.Revenue+o.Control.Revenue, 1e-6)
+	assert.Positive(t, won)
 	assert.Equal(t, o.Treated.Leads+o.Control.Leads, o.SampleRatio.Leads)
 	assert.Equal(t, o.Control.Leads, o.SampleRatio.Control)
 	// The control group is the hash's, among the leads after the start.
