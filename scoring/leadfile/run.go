@@ -332,10 +332,11 @@ func work(b *batch, src source, enc encoder, opts Options) {
 	b.sum.Stages = map[string]int{}
 	csvSrc, _ := src.(*csvSource)
 	holdout := opts.Scorer.Model().Holdout
-	// A holdout with a start reads when each lead came, so the lead is
-	// decoded: the fast paths below score without it.
+	// A holdout with a start reads when each lead came: from a plain
+	// NDJSON line's bytes (cameOf), which are then scored straight, or
+	// from the decoded lead (CSV rows, and lines cameOf cannot read).
 	starts := holdout != nil && !holdout.Starts.IsZero()
-	fast := opts.Dispositions == nil && !starts
+	_, ndjson := src.(*ndjsonSource)
 	var cells []string
 	for _, r := range b.rows {
 		b.sum.Rows++
@@ -343,11 +344,17 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		var res *scoring.Result
 		err := r.err
 		done := false
-		if _, ndjson := src.(*ndjsonSource); ndjson && err == nil && fast {
+		var came time.Time
+		scanned := false
+		if starts && ndjson && err == nil && scanCame {
+			came, scanned = cameOf(bytes.TrimPrefix(r.raw, bom), opts.CreatedField)
+		}
+		fast := opts.Dispositions == nil && (!starts || scanned)
+		if ndjson && err == nil && fast {
 			// The plain line, decoded straight into the evaluator.
 			res, lead.ID, done, err = opts.Scorer.ScoreJSON(friend.K(), bytes.TrimPrefix(r.raw, bom), opts.AsOf)
 		}
-		if csvSrc != nil && bindCells && err == nil && fast {
+		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil && !starts {
 			// The cells, bound straight into the evaluator.
 			var ok bool
 			if cells, ok = csvSrc.schema.cells(r.rec, cells); ok {
@@ -361,8 +368,7 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		if err == nil && !done && opts.Dispositions != nil {
 			lead.Dispositions = append(lead.Dispositions, opts.Dispositions(lead.ID)...)
 		}
-		var came time.Time
-		if err == nil && !done && starts {
+		if err == nil && !done && starts && !scanned {
 			came, err = lead.Came(opts.CreatedField)
 		}
 		if err == nil && !done {
