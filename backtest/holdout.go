@@ -229,6 +229,14 @@ type HoldoutReport struct {
 	// own report keeps the latter).
 	LeftOut           int `json:"left_out"`
 	ChallengerLeftOut int `json:"challenger_left_out"`
+	// Starts is the experiment's start as the rule file may write it
+	// (2026-09-01, or an RFC 3339 time), "" when it has none; BeforeStart,
+	// set with it, counts the leads that came by T1 but before the start
+	// (created before it, or with no creation time, a first event
+	// before it): in neither group, left out of both populations and of
+	// the sample ratio test.
+	Starts      string `json:"starts,omitempty"`
+	BeforeStart *int   `json:"before_start,omitempty"`
 }
 
 // HoldoutLead is what the holdout comparison reads of one lead in the
@@ -256,8 +264,9 @@ type Holdout struct {
 	eligible, all     [2]Arm // [treated, control]
 	onArm             [2]DefinitionOnArm
 	// leftOut and challengerLeftOut count the leads left out of the
-	// comparison (HoldoutReport.LeftOut).
-	leftOut, challengerLeftOut int
+	// comparison (HoldoutReport.LeftOut), beforeStart those that came
+	// before the experiment's start.
+	leftOut, challengerLeftOut, beforeStart int
 }
 
 // NewHoldout starts the holdout comparison of the model's experiment h;
@@ -531,6 +540,10 @@ func mdePoints(v *float64) string {
 // Report computes the holdout report.
 func (c *Holdout) Report() *HoldoutReport {
 	r := &HoldoutReport{Share: c.h.Share, Seed: c.h.Seed, Withhold: c.h.Withhold, LeftOut: c.leftOut, ChallengerLeftOut: c.challengerLeftOut}
+	if !c.h.Starts.IsZero() {
+		n := c.beforeStart
+		r.Starts, r.BeforeStart = c.h.StartsText(), &n
+	}
 	what := "the hand-off"
 	if c.h.Withhold == dsl.WithholdChallenger {
 		what = "the champion " + c.model + " (against the challenger " + c.challenger + ")"
@@ -627,7 +640,21 @@ func (h *HoldoutReport) summary() []string {
 		out = append(out, fmt.Sprintf("%s: left out of the comparison, whatever their group: %s the model could not replay to T1, %s the challenger could not score; the rest of the report keeps them.",
 			head, plural(h.LeftOut, "lead"), plural(h.ChallengerLeftOut, "lead")))
 	}
+	if s := h.beforeStartText(); s != "" {
+		out = append(out, head+": "+s)
+	}
 	return out
+}
+
+// beforeStartText says how many leads came before the experiment's
+// start; "" for an experiment with no start.
+func (h *HoldoutReport) beforeStartText() string {
+	if h.BeforeStart == nil {
+		return ""
+	}
+	n := *h.BeforeStart
+	return fmt.Sprintf("%s created before the experiment started (%s) %s in neither group, left out of both comparisons and the split's test; the rest of the report keeps them.",
+		plural(n, "lead"), h.Starts, map[bool]string{true: "is", false: "are"}[n == 1])
 }
 
 // tables are the holdout's tables; none without it.
@@ -672,6 +699,9 @@ func (h *HoldoutReport) tables() []table {
 		l.rows = append(l.rows, []string{populationWords(c.Population), pointsOf(c.Lift.WinRate.Value), estInterval(c.Lift.WinRate, pointsOf),
 			f2(c.Lift.WinRateRatio.Value), estInterval(c.Lift.WinRateRatio, f2), moneyOf(c.Lift.RevenuePerLead.Value), orWhy(estInterval(c.Lift.RevenuePerLead, moneyOf), c.Lift.RevenueWithheld),
 			orWhy(mdePoints(c.Power.MinDetectableDifference), c.Power.Withheld), moneyOf(c.Power.MinDetectableRevenuePerLead), verdict})
+	}
+	if s := h.beforeStartText(); s != "" {
+		t.intro += " " + upperFirst(s)
 	}
 	if h.LeftOut > 0 || h.ChallengerLeftOut > 0 {
 		l.intro += fmt.Sprintf(" Left out of the comparison, whatever their group: %s the model could not replay to T1, %s the challenger could not score (the backtest's other tables keep them).",

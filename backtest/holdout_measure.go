@@ -15,7 +15,9 @@ import (
 // are intent to treat, fixed before and without what sales did:
 //
 //   - a lead is in the experiment when it came (its creation, or its
-//     first event) by T1, or has neither time;
+//     first event) by T1, or has neither time, and not before the
+//     holdout's start (rules.Holdout.In): a lead that came before it is
+//     in neither group, counted apart (HoldoutReport.BeforeStart);
 //   - it is sales-ready when the definition would have handed it over by
 //     T1: the first sales-ready moment of its timeline replayed without
 //     sales' dispositions (a recycle or a rejection is what the hand-off
@@ -41,10 +43,13 @@ type HoldoutSource struct {
 // HoldoutMeasured is one lead as the holdout comparison reads it; Measure
 // makes it and AddMeasured files it.
 type HoldoutMeasured struct {
-	lead  HoldoutLead
-	in    bool  // came by T1
-	err   error // the champion could not replay it
-	chErr error // the challenger could not score it
+	lead HoldoutLead
+	in   bool // came by T1
+	// before: came before the experiment's start (rules.Holdout.In), in
+	// neither group
+	before bool
+	err    error // the champion could not replay it
+	chErr  error // the challenger could not score it
 }
 
 // Measure reads one lead for the comparison without filing it: it only
@@ -69,14 +74,7 @@ func (c *Holdout) Measure(ctx context.Context, src *HoldoutSource, lead scoring.
 		m.err = err
 		return m
 	}
-	came := created
-	if came.IsZero() {
-		for _, e := range lead.Events {
-			if came.IsZero() || e.At.Before(came) {
-				came = e.At
-			}
-		}
-	}
+	came, _ := lead.Came(field) // created, or without it the first event; its error is created's
 	end := src.Until
 	if end.IsZero() {
 		end = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -85,6 +83,10 @@ func (c *Holdout) Measure(ctx context.Context, src *HoldoutSource, lead scoring.
 		return m // not in the experiment yet; a lead with no time at all is taken to have come
 	}
 	m.in = true
+	if !c.h.In(came) {
+		m.before = true // came before the experiment's start: in neither group
+		return m
+	}
 	lead.Dispositions = nil // what the definition would have done, whatever sales did
 	handoff, ok, err := firstSalesReady(ctx, src.Champion, lead, created, end)
 	if err != nil {
@@ -125,12 +127,16 @@ func firstSalesReady(ctx context.Context, s *scoring.Scorer, lead scoring.Lead, 
 }
 
 // AddMeasured files a lead Measure read. A lead that came after T1 is not
-// in the experiment; one the champion could not replay, or (with a
-// challenger) the challenger could not score, is left out of the
-// comparison, whatever its group, and counted (HoldoutReport.LeftOut).
+// in the experiment; one that came before its start is in neither group,
+// and counted (HoldoutReport.BeforeStart); one the champion could not
+// replay, or (with a challenger) the challenger could not score, is left
+// out of the comparison, whatever its group, and counted
+// (HoldoutReport.LeftOut).
 func (c *Holdout) AddMeasured(m *HoldoutMeasured) {
 	switch {
 	case !m.in:
+	case m.before:
+		c.beforeStart++
 	case m.err != nil:
 		c.leftOut++
 	case m.chErr != nil:

@@ -101,7 +101,7 @@ var keyOrder = map[string][]string{
 	"handoff":  {"sla", "reasons", "recycle"},
 	"reason":   {"code", "description", "contradicts"},
 	"recycle":  {"resets", "hold"},
-	"holdout":  {"share", "seed", "withhold"},
+	"holdout":  {"share", "seed", "withhold", "starts"},
 }
 
 // childKind says what kind of mapping a key's value, or a list's items, are.

@@ -3,6 +3,7 @@ package dsl
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -15,6 +16,7 @@ import (
 //	  share: 0.1            # 10% of the leads are the control group
 //	  seed: q3-holdout      # fixes which leads; change it to draw a new group
 //	  withhold: handoff     # control leads are never handed to sales
+//	  starts: 2026-09-01    # optional: leads created before are in neither group
 //
 // or, for champion and challenger definitions on the same traffic:
 //
@@ -38,6 +40,12 @@ type Holdout struct {
 	// Challenger is the challenger's rule file, relative to this one, for
 	// withhold: {challenger: ...}.
 	Challenger String
+	// Starts is when the experiment began, as the file writes it (empty
+	// when the section has no starts: key); StartsAt is the time it reads
+	// as, a date being midnight UTC (zero when absent or invalid). A lead
+	// created before it is in neither group.
+	Starts   String
+	StartsAt time.Time
 }
 
 // The things a holdout's control group can go without.
@@ -46,7 +54,7 @@ const (
 	WithholdChallenger = "challenger"
 )
 
-var holdoutKeys = []string{"share", "seed", "withhold"}
+var holdoutKeys = []string{"share", "seed", "withhold", "starts"}
 
 // holdout decodes the holdout: section.
 func (d *decoder) holdout(k, n *yaml.Node) *Holdout {
@@ -65,6 +73,8 @@ func (d *decoder) holdout(k, n *yaml.Node) *Holdout {
 			h.Seed = d.seed(v)
 		case "withhold":
 			d.withhold(h, v)
+		case "starts":
+			h.Starts, h.StartsAt = d.starts(v)
 		}
 	})
 	if !ok {
@@ -105,6 +115,31 @@ func (d *decoder) seed(n *yaml.Node) String {
 			map[string]string{"!!float": "number with a fraction", "!!bool": "true/false value"}[n.Tag], n.Value)
 	}
 	return s
+}
+
+// starts reads when the experiment began: a date (midnight UTC) or an RFC
+// 3339 time with its offset.
+func (d *decoder) starts(n *yaml.Node) (String, time.Time) {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!null" || n.Value == "") {
+		d.errorf(n, "starts is empty; give the day the experiment began, such as starts: 2026-09-01, or leave starts out to put every lead in the experiment")
+		return String{Pos: d.pos(n)}, time.Time{}
+	}
+	s := d.text(n, "starts")
+	if s.Value == "" {
+		return s, time.Time{}
+	}
+	if t, err := time.Parse("2006-01-02", s.Value); err == nil {
+		return s, t
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s.Value); err == nil {
+		return s, t
+	}
+	fix := "write the day the experiment began as starts: 2026-09-01 (midnight UTC), or a time with its offset as starts: 2026-09-01T09:00:00Z"
+	if t, err := time.Parse("2006-01-02T15:04:05", strings.Replace(s.Value, " ", "T", 1)); err == nil {
+		fix = "add its offset, such as starts: " + t.Format("2006-01-02T15:04:05") + "Z for UTC, so that every system reads the same moment"
+	}
+	d.errorf(n, "starts %q is not a date or a time; %s", s.Value, fix)
+	return s, time.Time{}
 }
 
 // withhold reads withhold: handoff, or withhold: {challenger: FILE}.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"path/filepath"
+	"time"
 
 	"github.com/leadscore/leadscore/dsl"
 )
@@ -30,6 +31,18 @@ import (
 //
 // Control compares integers (u with the least whole number not below
 // share × 2^53, which is exact), never rounded fractions.
+//
+// # The start
+//
+// With a start (the section's starts:), a lead that came before it (was
+// created before it, or, with no creation time, had its first event
+// before it) is in neither group: it is scored and handed to sales as
+// without a holdout, and the lift leaves it out. A lead that came at the
+// start or after, or has no time at all, is in the experiment, and its
+// group is the hash's, as without a start. In Python:
+//
+//	in_experiment = starts is None or came is None or came >= starts
+//	control = in_experiment and held_out(seed, lead_id, share)
 type Holdout struct {
 	// Share is the control group's share of the leads, in (0, 1).
 	Share float64
@@ -40,6 +53,9 @@ type Holdout struct {
 	// Challenger is the challenger's rule file as the rule file writes it;
 	// ChallengerPath the same, joined to the rule file's directory.
 	Challenger, ChallengerPath string
+	// Starts is when the experiment began; zero when it has no start, and
+	// every lead is in it (see In).
+	Starts time.Time
 
 	threshold uint64 // u < threshold: control
 }
@@ -67,6 +83,33 @@ func (h *Holdout) Control(leadID string) bool {
 		return false
 	}
 	return HoldoutDraw(h.Seed, leadID) < h.threshold
+}
+
+// In reports whether a lead that came at came (its creation time, or
+// without one its first event; zero for neither) is in the experiment:
+// the holdout has no start, came is zero, or came is not before the
+// start. A lead not in it is in neither group. False on a nil Holdout.
+func (h *Holdout) In(came time.Time) bool {
+	return h != nil && (h.Starts.IsZero() || came.IsZero() || !came.Before(h.Starts))
+}
+
+// ControlAt reports whether the lead with the given id, which came at
+// came (as for In), is in the control group: in the experiment, and held
+// out by Control.
+func (h *Holdout) ControlAt(leadID string, came time.Time) bool {
+	return h.In(came) && h.Control(leadID)
+}
+
+// StartsText writes the experiment's start as the rule file may: the
+// date (2026-09-01) for midnight UTC, RFC 3339 otherwise; "" for none.
+func (h *Holdout) StartsText() string {
+	switch u := h.Starts.UTC(); {
+	case h.Starts.IsZero():
+		return ""
+	case u.Equal(u.Truncate(24 * time.Hour)):
+		return u.Format("2006-01-02")
+	}
+	return h.Starts.Format(time.RFC3339Nano)
 }
 
 // HoldoutDraw is the lead's draw u in [0, 2^53): the first 8 bytes of
@@ -98,6 +141,7 @@ func (c *compiler) compileHoldout() {
 		return
 	}
 	h.Withhold = dh.Withhold.Value
+	h.Starts = dh.StartsAt
 	if h.Withhold == dsl.WithholdChallenger {
 		h.Challenger = dh.Challenger.Value
 		h.ChallengerPath = filepath.FromSlash(dh.Challenger.Value)

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -271,4 +272,136 @@ func TestHoldoutLint(t *testing.T) {
 		}
 	}
 	assert.True(t, found, "a large hand-off holdout is flagged")
+}
+
+func TestHoldoutStartsCompiles(t *testing.T) {
+	for _, c := range []struct {
+		written string
+		want    time.Time
+		text    string
+	}{
+		{"2026-09-01", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "2026-09-01"},
+		{"2026-09-01T00:00:00Z", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "2026-09-01"},
+		{"\"2026-09-01\"", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "2026-09-01"},
+		{"2026-09-01T09:30:00+02:00", time.Date(2026, 9, 1, 7, 30, 0, 0, time.UTC), "2026-09-01T09:30:00+02:00"},
+		{"2026-09-01T02:00:00+02:00", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "2026-09-01"}, // midnight UTC, written otherwise
+	} {
+		m, err := rules.CompileBytes("m.yaml", []byte(base+"holdout:\n  share: 0.1\n  seed: s\n  withhold: handoff\n  starts: "+c.written+"\n"))
+		require.NoError(t, err, c.written)
+		assert.True(t, c.want.Equal(m.Holdout.Starts), "%s: got %v", c.written, m.Holdout.Starts)
+		assert.Equal(t, c.text, m.Holdout.StartsText(), c.written)
+	}
+	m, err := rules.CompileBytes("m.yaml", []byte(base+"holdout:\n  share: 0.1\n  seed: s\n  withhold: handoff\n"))
+	require.NoError(t, err)
+	assert.True(t, m.Holdout.Starts.IsZero(), "no starts: no start")
+	assert.Equal(t, "", m.Holdout.StartsText())
+}
+
+func TestHoldoutStartsErrors(t *testing.T) {
+	head := base + "holdout:\n  share: 0.1\n  seed: s\n  withhold: handoff\n"
+	for _, c := range []struct{ name, src, want string }{
+		{
+			name: "a day that does not exist",
+			src:  "  starts: 2026-02-30\n",
+			want: `m.yaml:22:11: starts "2026-02-30" is not a date or a time; write the day the experiment began as starts: 2026-09-01 (midnight UTC), or a time with its offset as starts: 2026-09-01T09:00:00Z
+      starts: 2026-02-30
+              ^
+`,
+		},
+		{
+			name: "a date written the American way",
+			src:  "  starts: 09/01/2026\n",
+			want: `m.yaml:22:11: starts "09/01/2026" is not a date or a time; write the day the experiment began as starts: 2026-09-01 (midnight UTC), or a time with its offset as starts: 2026-09-01T09:00:00Z
+      starts: 09/01/2026
+              ^
+`,
+		},
+		{
+			name: "a time without its offset",
+			src:  "  starts: 2026-09-01 09:00:00\n",
+			want: `m.yaml:22:11: starts "2026-09-01 09:00:00" is not a date or a time; add its offset, such as starts: 2026-09-01T09:00:00Z for UTC, so that every system reads the same moment
+      starts: 2026-09-01 09:00:00
+              ^
+`,
+		},
+		{
+			name: "empty",
+			src:  "  starts:\n",
+			want: `m.yaml:22:10: starts is empty; give the day the experiment began, such as starts: 2026-09-01, or leave starts out to put every lead in the experiment
+      starts:
+             ^
+`,
+		},
+		{
+			name: "misspelt",
+			src:  "  start: 2026-09-01\n",
+			want: `m.yaml:22:3: unknown key "start" in holdout; did you mean "starts"?
+      start: 2026-09-01
+      ^
+`,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, render(t, head+c.src))
+		})
+	}
+}
+
+// By hand: with starts 2026-09-01, a lead that came a nanosecond before
+// midnight is in neither group, one that came at midnight is in the
+// experiment, in the group its hash gives (L7 and L16 draw 0.0586 and
+// 0.0063: control at 10%; L1 draws 0.7099: treated), and one with no time
+// at all is in the experiment too.
+func TestHoldoutStartByHand(t *testing.T) {
+	m, err := rules.CompileBytes("m.yaml", []byte(base+"holdout:\n  share: 0.1\n  seed: q3-holdout\n  withhold: handoff\n  starts: 2026-09-01\n"))
+	require.NoError(t, err)
+	h := m.Holdout
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	before := start.Add(-time.Nanosecond)
+	for _, c := range []struct {
+		id      string
+		came    time.Time
+		in, ctl bool
+	}{
+		{"L7", before, false, false},
+		{"L7", start, true, true},
+		{"L16", before, false, false},
+		{"L16", start.Add(time.Hour), true, true},
+		{"L16", time.Date(2026, 9, 1, 1, 59, 0, 0, time.FixedZone("CEST", 2*3600)), false, false}, // 23:59 UTC the day before
+		{"L1", before, false, false},
+		{"L1", start, true, false},
+		{"L7", time.Time{}, true, true},
+	} {
+		assert.Equal(t, c.in, h.In(c.came), "%s came %v: in the experiment", c.id, c.came)
+		assert.Equal(t, c.ctl, h.ControlAt(c.id, c.came), "%s came %v: control", c.id, c.came)
+	}
+	var none *rules.Holdout
+	assert.False(t, none.In(start))
+	assert.False(t, none.ControlAt("L7", start))
+}
+
+// The start decides only who is in the experiment: a lead in it is in the
+// group its hash gives, as without a start (the same assignment), and a
+// start before every lead's arrival changes no lead's group.
+func TestHoldoutStartKeepsTheAssignment(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	for _, share := range []float64{0.1, 0.5, 0.2} {
+		plain := rules.NewHoldout(share, "q3")
+		with := rules.NewHoldout(share, "q3")
+		with.Starts = start
+		early := rules.NewHoldout(share, "q3")
+		early.Starts = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i := 0; i < 3000; i++ {
+			id := fmt.Sprintf("lead-%d-%x", i, r.Uint32())
+			came := start.Add(time.Duration(r.Int64N(int64(365*24*time.Hour))) - 180*24*time.Hour)
+			require.Equal(t, controlByHand("q3", id, share), plain.ControlAt(id, came), "no start: the hash alone")
+			require.Equal(t, plain.ControlAt(id, came), early.ControlAt(id, came), "a start before every lead changes nothing")
+			if came.Before(start) {
+				require.False(t, with.ControlAt(id, came), "%s came before the start", id)
+			} else {
+				require.Equal(t, plain.Control(id), with.ControlAt(id, came), "%s in the experiment keeps its group", id)
+			}
+		}
+	}
 }

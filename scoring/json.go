@@ -118,6 +118,23 @@ func (l Lead) Created(name string) (time.Time, error) {
 	}
 }
 
+// Came returns when the lead came: its creation time, read from its field
+// name as Created reads it, or, when it has none, its first event; the
+// zero time for neither. A holdout with a start (rules.Holdout.In) and
+// the backtest's window read a lead's arrival by it.
+func (l Lead) Came(name string) (time.Time, error) {
+	came, err := l.Created(name)
+	if err != nil || !came.IsZero() {
+		return came, err
+	}
+	for _, e := range l.Events {
+		if came.IsZero() || e.At.Before(came) {
+			came = e.At
+		}
+	}
+	return came, nil
+}
+
 // createdError says a lead's created field holds no time.
 func createdError(name string, v any) error {
 	return fmt.Errorf("%s is %s, not a time: it says when the lead was created; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", name, valueText(v))

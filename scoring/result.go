@@ -140,11 +140,18 @@ type Row struct {
 }
 
 // RowIn is Row with the lead's place in the holdout experiment h (the
-// model's Holdout; nil for none, and then it is Row).
-func (r *Result) RowIn(h *rules.Holdout) Row {
+// model's Holdout; nil for none, and then it is Row), for a lead in the
+// experiment: RowAt with no time.
+func (r *Result) RowIn(h *rules.Holdout) Row { return r.RowAt(h, time.Time{}) }
+
+// RowAt is Row with the lead's place in the holdout experiment h, for a
+// lead that came at came (Lead.Came; zero for no time): a lead that came
+// before the experiment's start (rules.Holdout.In) is in neither group,
+// holdout false and handed off when sales-ready, as without a holdout.
+func (r *Result) RowAt(h *rules.Holdout, came time.Time) Row {
 	row := r.Row()
 	if h != nil {
-		control := h.Control(r.LeadID)
+		control := h.ControlAt(r.LeadID, came)
 		row.Holdout = &control
 		if h.WithholdsHandoff() {
 			handed := r.SalesReady && !control

@@ -75,7 +75,13 @@ func newRowScorer(m Model, asOf string, format, maxRow int, strict bool) (*leadf
 	if err != nil {
 		return nil, err
 	}
-	return leadfile.NewRowScorer(leadfile.Options{Scorer: scoring.New(model), AsOf: at, OutputFormat: leadfile.Format(format), MaxRow: maxRow, StrictData: strict})
+	var opts []scoring.Option
+	if h := model.Holdout; h != nil && !h.Starts.IsZero() {
+		// As the command line: who came before the holdout's start is read
+		// from created_at (or the first event), which is no unknown data then.
+		opts = append(opts, scoring.WithCreatedField(""))
+	}
+	return leadfile.NewRowScorer(leadfile.Options{Scorer: scoring.New(model, opts...), AsOf: at, OutputFormat: leadfile.Format(format), MaxRow: maxRow, StrictData: strict})
 }
 
 type scoreFn struct {

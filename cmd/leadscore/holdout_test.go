@@ -187,6 +187,13 @@ func TestStreamMarksTheHoldout(t *testing.T) {
 // by t1, and their revenue.
 func holdoutLeadsByHand(t *testing.T, t1 string) (came, won int, revenue float64) {
 	t.Helper()
+	return holdoutLeadsFrom(t, time.Time{}, t1)
+}
+
+// holdoutLeadsFrom is holdoutLeadsByHand of the leads created at from or
+// later.
+func holdoutLeadsFrom(t *testing.T, from time.Time, t1 string) (came, won int, revenue float64) {
+	t.Helper()
 	end, err := time.Parse(time.RFC3339, t1)
 	require.NoError(t, err)
 	src, err := os.ReadFile(td(filepath.Join("backtest", "leads.ndjson")))
@@ -199,7 +206,7 @@ func holdoutLeadsByHand(t *testing.T, t1 string) (came, won int, revenue float64
 		}
 		require.NoError(t, json.Unmarshal([]byte(line), &l))
 		require.False(t, l.Created.IsZero(), l.ID)
-		if !l.Created.After(end) {
+		if !l.Created.After(end) && !l.Created.Before(from) {
 			in[l.ID] = true
 		}
 	}

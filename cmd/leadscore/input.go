@@ -142,6 +142,12 @@ func createdFieldFlag(fs *flag.FlagSet, with string) *string {
 	return fs.String("created-field", "created_at", "with "+with+", the lead field that holds when the lead was created: a lead created after the\nas-of time is not yet one of its account's people (without the field, from its first event)")
 }
 
+// createdFieldFlagHoldout is createdFieldFlag for the commands that also
+// mark a holdout experiment with a start (score, stream).
+func createdFieldFlagHoldout(fs *flag.FlagSet) *string {
+	return fs.String("created-field", "created_at", "with --accounts, the lead field that holds when the lead was created: a lead created after the\nas-of time is not yet one of its account's people; with a holdout that starts (starts:), a lead created\nbefore the start is in neither group (without the field, from its first event)")
+}
+
 // checkCreatedField checks the field a command reads leads' creation from
 // (--created-field): a time field the model declares. The default,
 // created_at, may be absent (leads then exist from their first event); a

@@ -44,7 +44,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	maxRow := maxRowFlag(fs)
 	accountsFile := fs.String("accounts", "", "score accounts: the accounts file (NDJSON, or CSV when it ends in .csv) with the fields of the\nrule file's accounts section; the leads are matched to them and one row per account is written")
 	unmatchedFile := fs.String("unmatched", "", "with --accounts, write the leads that match no account here (NDJSON: id, line, reason)")
-	createdField := createdFieldFlag(fs, "--accounts")
+	createdField := createdFieldFlagHoldout(fs)
 	grouped := fs.Bool("grouped", false, "with --accounts, the leads come grouped by account in the accounts file's order: each account\nis scored and written when its leads end, holding one account's people at a time (a lead\nthat comes after its account's leads ended fails)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore score --model FILE [--at TIME] [--dispositions FILE] [--strict-data] [flags] [LEADS.ndjson|-]")
@@ -115,11 +115,20 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		return fail("--unmatched goes with --accounts")
 	} else if *grouped {
 		return fail("--grouped goes with --accounts: it says the leads come grouped by account")
-	} else if flagSet(fs, "created-field") {
-		return fail("%s goes with %s: it says when a lead joins its account's people; a lead is scored whenever it was created", c.flag("created-field"), c.flag("accounts"))
+	} else if flagSet(fs, "created-field") && !holdoutStarts(m) {
+		return fail("%s goes with %s, or with a holdout that starts: it says when a lead joins its account's people, or the experiment; a lead is scored whenever it was created", c.flag("created-field"), c.flag("accounts"))
 	}
 	opts := leadfile.Options{Scorer: scoring.New(m), AsOf: asOf, NoEvents: *noEvents, Workers: *workers, OutputFormat: outFmt, MaxRow: rowLimit,
 		StrictData: *strict, OnWarning: func(w string) { fmt.Fprintln(stderr, "warning: "+w) }}
+	if holdoutStarts(m) && *accountsFile == "" {
+		// Who came before the experiment's start is read from the created
+		// field (or a lead's first event): it is no unknown data then.
+		if err := checkCreatedField(c, m, *createdField, flagSet(fs, "created-field")); err != nil {
+			return fail("%v", err)
+		}
+		opts.Scorer = scoring.New(m, scoring.WithCreatedField(*createdField))
+		opts.CreatedField = *createdField
+	}
 	verdicts, err := attachDispositions(&opts, *dispositionsFile, m, stderr)
 	if err != nil {
 		return exitUsage
@@ -228,6 +237,10 @@ func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 			fmt.Fprintf(&b, "; %d sales-ready %s held out of the hand-off (handed_off: false)", s.HeldOutSalesReady, numfmt.Noun(s.HeldOutSalesReady, "lead"))
 		} else {
 			fmt.Fprintf(&b, ", to be judged by the challenger %s (holdout: true)", h.Challenger)
+		}
+		if !h.Starts.IsZero() {
+			fmt.Fprintf(&b, "; %d %s created before the experiment started (%s) %s in neither group", s.BeforeStart, numfmt.Noun(s.BeforeStart, "lead"),
+				h.StartsText(), map[bool]string{true: "is", false: "are"}[s.BeforeStart == 1])
 		}
 	}
 	if s.UnmatchedEvents > 0 {

@@ -43,7 +43,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rebuild := fs.String("rebuild", "", "build every lead's state anew from FILE, the full history in the stream's input shape, and write no changes\n(after a change of the model's event rules)")
 	quiet := fs.Bool("quiet", false, "print no summary")
 	accountsFile := fs.String("accounts", "", "keep accounts current too: the accounts file (NDJSON, or CSV when it ends in .csv) of the rule file's\naccounts section; each lead is matched to its account, and a change of an account's stage, grade or\nsales-readiness writes an account change line (with account_id) beside the leads'")
-	createdField := createdFieldFlag(fs, "--accounts")
+	createdField := createdFieldFlagHoldout(fs)
 	maxRow := maxRowFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--accounts FILE [--created-field NAME]] [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
@@ -89,8 +89,6 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("--rebuild reads its FILE only: run the stream on new input after it")
 	case *at != "" && !*dump:
 		return fail("--at goes with --dump; a stream scores as of its clock (--clock)")
-	case flagSet(fs, "created-field") && *accountsFile == "":
-		return fail("--created-field goes with --accounts: it says when a lead joins its account's people")
 	case *accountsFile != "" && *dump:
 		return fail("--dump writes the leads only; leave out --accounts (score accounts with leadscore score --accounts)")
 	}
@@ -99,13 +97,17 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "leadscore stream: %s does not compile; nothing was taken\n", *model)
 		return exitUsage
 	}
+	if flagSet(fs, "created-field") && *accountsFile == "" && !holdoutStarts(m) {
+		return fail("--created-field goes with --accounts, or with a holdout that starts: it says when a lead joins its account's people, or the experiment")
+	}
 	s := scoring.New(m)
-	if *accountsFile != "" {
+	if *accountsFile != "" || holdoutStarts(m) {
 		if err := checkCreatedField(commandLine("stream"), m, *createdField, flagSet(fs, "created-field")); err != nil {
 			return fail("%v", err)
 		}
-		// The created field decides who is one of an account's people: it
-		// is no unknown data of the leads then.
+		// The created field decides who is one of an account's people, and
+		// who came before the holdout's start: it is no unknown data of
+		// the leads then.
 		s = scoring.New(m, scoring.WithCreatedField(*createdField))
 	}
 	sc := stream.New(s)
@@ -144,7 +146,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("%v", err)
 		}
-		return dumpStore(sc, m.Holdout, store, asOf, stdout, stderr, *quiet)
+		return dumpStore(sc, m.Holdout, s.CreatedField(), store, asOf, stdout, stderr, *quiet)
 	}
 
 	if acc != nil {
@@ -950,7 +952,11 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		now := stream.StandingOf(res)
 		standing = &now
 		if !r.quietChanges && (l.Standing == nil || *l.Standing != now) {
-			change = &changeLine{LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: res.RowIn(r.m.Holdout)}
+			row, err := storedRow(res, r.m.Holdout, l, r.s.CreatedField(), at)
+			if err != nil {
+				return bad("%v", err)
+			}
+			change = &changeLine{LeadID: l.ID, At: at, Cause: cause, ID: id, From: l.Standing, Result: row}
 		}
 		next, ok, err := st.NextChangeWithDispositions(context.Background(), fields, l.Dispositions, at)
 		if err != nil {
@@ -1093,16 +1099,21 @@ func (q *dueHeap) Pop() any {
 }
 
 // dumpStore writes every lead's result as of asOf, as score writes it
-// (with its place in the holdout experiment h, when the model has one).
-func dumpStore(sc *stream.Scorer, h *rules.Holdout, store stream.Store, asOf time.Time, stdout, stderr io.Writer, quiet bool) int {
+// (with its place in the holdout experiment h, when the model has one;
+// createdField says when a lead came, for a holdout with a start).
+func dumpStore(sc *stream.Scorer, h *rules.Holdout, createdField string, store stream.Store, asOf time.Time, stdout, stderr io.Writer, quiet bool) int {
 	w := bufio.NewWriter(stdout)
 	n, failed := 0, 0
 	err := store.Each(func(l stream.Lead) error {
 		n++
 		res, err := scoreLead(sc, &l, asOf)
 		var line []byte
+		var row scoring.Row
 		if err == nil {
-			line, err = json.Marshal(res.RowIn(h))
+			row, err = storedRow(res, h, &l, createdField, asOf)
+		}
+		if err == nil {
+			line, err = json.Marshal(row)
 		}
 		if err != nil {
 			failed++

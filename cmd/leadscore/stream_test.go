@@ -45,7 +45,13 @@ func streamLines(t *testing.T, leadsFile string, dupEvery int) ([]byte, int) {
 		delete(lead, "events")
 		line, err := json.Marshal(map[string]any{"lead_id": id, "id": "fields-" + id, "fields": lead})
 		require.NoError(t, err)
-		rows = append(rows, row{lead["created_at"].(string), 0, line})
+		at, _ := lead["created_at"].(string)
+		for _, e := range events { // a lead with no creation time comes with its first event
+			if e := e.(map[string]any)["at"].(string); at == "" || lead["created_at"] == nil && e < at {
+				at = e
+			}
+		}
+		rows = append(rows, row{at, 0, line})
 		for i, e := range events {
 			ev := e.(map[string]any)
 			ev["lead_id"], ev["id"] = id, fmt.Sprintf("%s-%d", id, i)

@@ -209,6 +209,9 @@ func ruleFile() schema {
 					"challenger": text("The challenger's rule file, relative to this one, such as challenger.yaml."),
 				}, "challenger"),
 			}},
+			"starts": schema{"type": "string", "description": "Optional: when the experiment began, a date (2026-09-01, midnight UTC) or a time with its offset (2026-09-01T09:00:00Z). " +
+				"A lead created before it (or, with no creation time, whose first event was before it) is in neither group: handed to sales as without a holdout, and left out of the lift. Without it every lead is in the experiment.",
+				"anyOf": []schema{{"format": "date"}, {"format": "date-time"}}},
 		}, "share", "seed", "withhold"),
 	}
 	s := object("A leadscore rule file: a lead-scoring model both teams signed (docs/reference.md).", props)

@@ -119,6 +119,13 @@ type Options struct {
 	// them, do not change them.
 	Bound bool
 
+	// CreatedField is the lead field that says when a lead was created
+	// ("" for created_at), for a holdout experiment with a start
+	// (rules.Holdout.Starts): a lead that came before it (by this field,
+	// or without it by its first event; scoring.Lead.Came) is in neither
+	// group. A row whose field holds no time fails then.
+	CreatedField string
+
 	// Only, when set, is asked for each row's line before the row is
 	// decoded; Map skips the rows it refuses (Score and Read ignore it).
 	Only func(line int) bool
@@ -177,7 +184,10 @@ type Summary struct {
 	// them that are sales-ready: with withhold: handoff, the leads kept
 	// from sales.
 	HeldOut, HeldOutSalesReady int
-	Elapsed                    time.Duration
+	// BeforeStart counts the scored leads that came before the holdout
+	// experiment's start, in neither group (rules.Holdout.In).
+	BeforeStart int
+	Elapsed     time.Duration
 }
 
 // row is one input row on its way through the pipeline.
@@ -306,6 +316,7 @@ func (s *Summary) add(o Summary) {
 	s.Disqualified += o.Disqualified
 	s.HeldOut += o.HeldOut
 	s.HeldOutSalesReady += o.HeldOutSalesReady
+	s.BeforeStart += o.BeforeStart
 	for k, v := range o.Stages {
 		s.Stages[k] += v
 	}
@@ -321,6 +332,11 @@ func work(b *batch, src source, enc encoder, opts Options) {
 	b.sum.Stages = map[string]int{}
 	csvSrc, _ := src.(*csvSource)
 	holdout := opts.Scorer.Model().Holdout
+	// A holdout with a start reads when each lead came: from a plain
+	// NDJSON line's bytes (cameOf), which are then scored straight, or
+	// from the decoded lead (CSV rows, and lines cameOf cannot read).
+	starts := holdout != nil && !holdout.Starts.IsZero()
+	_, ndjson := src.(*ndjsonSource)
 	var cells []string
 	for _, r := range b.rows {
 		b.sum.Rows++
@@ -328,11 +344,17 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		var res *scoring.Result
 		err := r.err
 		done := false
-		if _, ndjson := src.(*ndjsonSource); ndjson && err == nil && opts.Dispositions == nil {
+		var came time.Time
+		scanned := false
+		if starts && ndjson && err == nil && scanCame {
+			came, scanned = cameOf(bytes.TrimPrefix(r.raw, bom), opts.CreatedField)
+		}
+		fast := opts.Dispositions == nil && (!starts || scanned)
+		if ndjson && err == nil && fast {
 			// The plain line, decoded straight into the evaluator.
 			res, lead.ID, done, err = opts.Scorer.ScoreJSON(friend.K(), bytes.TrimPrefix(r.raw, bom), opts.AsOf)
 		}
-		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil {
+		if csvSrc != nil && bindCells && err == nil && opts.Dispositions == nil && !starts {
 			// The cells, bound straight into the evaluator.
 			var ok bool
 			if cells, ok = csvSrc.schema.cells(r.rec, cells); ok {
@@ -345,6 +367,9 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		}
 		if err == nil && !done && opts.Dispositions != nil {
 			lead.Dispositions = append(lead.Dispositions, opts.Dispositions(lead.ID)...)
+		}
+		if err == nil && !done && starts && !scanned {
+			came, err = lead.Came(opts.CreatedField)
 		}
 		if err == nil && !done {
 			res, err = opts.Scorer.Score(lead, opts.AsOf)
@@ -382,7 +407,10 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		if res.Disqualified {
 			b.sum.Disqualified++
 		}
-		control := holdout.Control(res.LeadID)
+		if holdout != nil && !holdout.In(came) {
+			b.sum.BeforeStart++
+		}
+		control := holdout.ControlAt(res.LeadID, came)
 		if control {
 			b.sum.HeldOut++
 			if res.SalesReady {

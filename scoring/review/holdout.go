@@ -8,7 +8,8 @@ import (
 )
 
 // compareHoldout lists the changes to the holdout experiment: one change
-// when it is added or removed, else one per key (share, seed, withhold)
+// when it is added or removed, else one per key (share, seed, withhold,
+// starts)
 // that differs. A new share or seed draws another control group, so the
 // whole definition's teams sign it off like the hand-off contract.
 func compareHoldout(old, new *rules.Holdout) []Change {
@@ -25,11 +26,15 @@ func compareHoldout(old, new *rules.Holdout) []Change {
 		{"share", shareOf(old), shareOf(new)},
 		{"seed", old.Seed, new.Seed},
 		{"withhold", withholdOf(old), withholdOf(new)},
+		{"starts", startsOf(old), startsOf(new)},
 	} {
 		if k.o != k.n {
 			d := k.o + " → " + k.n
-			if k.name != "withhold" {
+			switch k.name {
+			case "share", "seed":
 				d += " (another control group)"
+			case "starts":
+				d += " (other leads in the experiment)"
 			}
 			out = append(out, Change{Kind: "changed", What: "holdout", Name: k.name, Details: []string{d}})
 		}
@@ -38,7 +43,19 @@ func compareHoldout(old, new *rules.Holdout) []Change {
 }
 
 func holdoutDesc(h *rules.Holdout) string {
-	return "share " + shareOf(h) + ", seed " + h.Seed + ", withhold " + withholdOf(h)
+	d := "share " + shareOf(h) + ", seed " + h.Seed + ", withhold " + withholdOf(h)
+	if !h.Starts.IsZero() {
+		d += ", starts " + h.StartsText()
+	}
+	return d
+}
+
+// startsOf is the experiment's start, "none" without one.
+func startsOf(h *rules.Holdout) string {
+	if h.Starts.IsZero() {
+		return "none"
+	}
+	return h.StartsText()
 }
 
 func shareOf(h *rules.Holdout) string { return strconv.FormatFloat(h.Share, 'g', -1, 64) }

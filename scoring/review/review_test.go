@@ -194,6 +194,10 @@ func TestCompareHoldout(t *testing.T) {
 		{"changed", "holdout", "seed", "q3 → q4 (another control group)"},
 		{"changed", "holdout", "withhold", "handoff → {challenger: c.yaml}"},
 	}, rows(review.Compare(h, compile(t, "\nholdout: {share: 0.25, seed: q4, withhold: {challenger: c.yaml}}\n"))))
+	started := compile(t, "\nholdout: {share: 0.1, seed: q3, withhold: handoff, starts: 2026-09-01}\n")
+	assert.Equal(t, []row{{"changed", "holdout", "starts", "none → 2026-09-01 (other leads in the experiment)"}}, rows(review.Compare(h, started)))
+	assert.Empty(t, review.Compare(started, compile(t, "\nholdout: {share: 0.1, seed: q3, withhold: handoff, starts: 2026-09-01T00:00:00Z}\n")), "the same start, written otherwise")
+	assert.Equal(t, []row{{"added", "holdout", "holdout", "share 0.1, seed q3, withhold handoff, starts 2026-09-01"}}, rows(review.Compare(none, started)))
 }
 
 // AddCause adds to the last lead counted when it changed, and to no other.

@@ -87,6 +87,11 @@ type Lead struct {
 	// Active is the time of the lead's latest event of any type (see
 	// SawEvent); the account's engaged and roll-up windows read it.
 	Active time.Time `json:"active,omitzero"`
+	// First is the time of the lead's earliest event (see SawEvent): when
+	// it came, for a lead with no creation time, which a holdout with a
+	// start reads. Zero for a lead stored with events by a version that
+	// did not keep it.
+	First time.Time `json:"first,omitzero"`
 	// Account is the id of the account the lead was matched to, and
 	// Matched how (scoring.MatchedByID or scoring.MatchedByDomain); when it
 	// matched none, Account is empty and Unmatched says why.
@@ -96,10 +101,13 @@ type Lead struct {
 }
 
 // SawEvent notes an event of the lead at the given time, of any type, for
-// its latest activity (Active).
+// its latest activity (Active) and its earliest (First).
 func (l *Lead) SawEvent(at time.Time) {
 	if at.After(l.Active) {
 		l.Active = at.UTC()
+	}
+	if !at.IsZero() && (l.First.IsZero() || at.Before(l.First)) {
+		l.First = at.UTC()
 	}
 }
 

@@ -39,6 +39,11 @@ func holdoutSection(h *backtest.HoldoutReport, prefix string) Section {
 		sec.Summary = append(sec.Summary, ln(head+": left out of the comparison, whatever their group: ", Int(hp("left_out"), h.LeftOut), " "+numfmt.Noun(h.LeftOut, "lead")+" the model could not replay to T1, ",
 			Int(hp("challenger_left_out"), h.ChallengerLeftOut), " "+numfmt.Noun(h.ChallengerLeftOut, "lead")+" the challenger could not score; the rest of the report keeps them."))
 	}
+	if h.BeforeStart != nil {
+		n := *h.BeforeStart
+		sec.Summary = append(sec.Summary, ln(head+": ", Int(hp("before_start"), n), " "+numfmt.Noun(n, "lead")+" created before the experiment started ("+h.Starts+") "+
+			map[bool]string{true: "is", false: "are"}[n == 1]+" in neither group, left out of both comparisons and the split's test; the rest of the report keeps them."))
+	}
 	if h.Withhold == dsl.WithholdChallenger {
 		sec.Intro = []string{"Leads are assigned by a hash of their id and the seed (rules.Holdout), " + shareWords(h.Share) + " of them to the control group, which the challenger definition judges; " +
 			"the rest the champion (the model). Treated (champion) against control (challenger), among all the leads that came by T1, won by T1."}
