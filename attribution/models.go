@@ -2,10 +2,10 @@ package attribution
 
 import (
 	"fmt"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
 	"slices"
 
-	"strconv"
 	"strings"
 	"time"
 )
@@ -330,8 +330,8 @@ func parseModel(spec string) (Model, error) {
 		m := PositionBasedModel{}
 		if arg != "" {
 			a, b, ok := strings.Cut(arg, "/")
-			f, err1 := strconv.ParseFloat(a, 64)
-			l, err2 := strconv.ParseFloat(b, 64)
+			f, err1 := numfmt.ParseDecimal(a)
+			l, err2 := numfmt.ParseDecimal(b)
 			if !ok || err1 != nil || err2 != nil || !(f >= 0 && l >= 0 && f+l <= 100) { // NaN fails too
 				return nil, fmt.Errorf("position_based: write the first and last shares in percent, such as position_based:40/40")
 			}
@@ -346,7 +346,7 @@ func parseModel(spec string) (Model, error) {
 		m := MilestoneModel{Label: "custom"}
 		for _, part := range strings.Split(arg, ",") {
 			k, v, ok := strings.Cut(part, "=")
-			share, err := strconv.ParseFloat(v, 64)
+			share, err := numfmt.ParseDecimal(v)
 			if !ok || err != nil || !(share >= 0 && share <= 1e6) { // not NaN, not infinite
 				return nil, fmt.Errorf("custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2")
 			}
@@ -369,7 +369,7 @@ func parseDays(s string) (time.Duration, error) {
 	if len(s) < 2 {
 		return 0, fmt.Errorf("write a duration such as 7d")
 	}
-	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+	n, err := numfmt.ParseDecimal(s[:len(s)-1])
 	if err != nil || !(n > 0) { // NaN fails too
 		return 0, fmt.Errorf("write a duration such as 7d, not %q", s)
 	}

@@ -213,12 +213,16 @@ func TestParseModelErrors(t *testing.T) {
 		"custom:first_touch":   "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
 		"custom:between=1":     "custom: name at least one milestone, such as custom:first_touch=0.5,won=0.5",
 		// NaN, infinities and durations beyond time.Duration are refused, not run.
-		"time_decay:NaNd":               "time_decay: write a duration such as 7d, not \"NaNd\"",
-		"time_decay:1e300w":             "time_decay: write a duration from 1h to 100 years, such as 7d, not \"1e300w\"",
-		"time_decay:Infd":               "time_decay: write a duration from 1h to 100 years, such as 7d, not \"Infd\"",
-		"position_based:NaN/40":         "position_based: write the first and last shares in percent, such as position_based:40/40",
-		"custom:first_touch=NaN":        "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
-		"custom:first_touch=1,won=+Inf": "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
+		"time_decay:NaNd":   "time_decay: write a duration such as 7d, not \"NaNd\"",
+		"time_decay:1e300w": "time_decay: write a duration from 1h to 100 years, such as 7d, not \"1e300w\"",
+		"time_decay:Infd":   "time_decay: write a duration such as 7d, not \"Infd\"",
+		// Numbers in decimal only: Go's syntax would read 0x1p5 as 32 and 1_4 as 14.
+		"time_decay:1_4d":                 "time_decay: write a duration such as 7d, not \"1_4d\"",
+		"position_based:0x1p5/40":         "position_based: write the first and last shares in percent, such as position_based:40/40",
+		"custom:first_touch=0x1p-1,won=1": "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
+		"position_based:NaN/40":           "position_based: write the first and last shares in percent, such as position_based:40/40",
+		"custom:first_touch=NaN":          "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
+		"custom:first_touch=1,won=+Inf":   "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
 	} {
 		_, err := attribution.ParseModel(spec)
 		if assert.Error(t, err, spec) {

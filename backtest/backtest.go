@@ -42,7 +42,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -111,9 +113,9 @@ type Capacity struct {
 
 // ParseCapacity reads "40/week" or "160/month".
 func ParseCapacity(s string) (*Capacity, error) {
-	var n float64
-	var unit string
-	if _, err := fmt.Sscanf(s, "%g/%s", &n, &unit); err != nil || !(n > 0) || math.IsInf(n, 0) || n > 1e9 || (unit != "week" && unit != "month") {
+	num, unit, _ := strings.Cut(s, "/")
+	n, err := numfmt.ParseDecimal(num) // 40, 7.5; not 0x28, 4_0 or Inf
+	if err != nil || !(n > 0) || n > 1e9 || (unit != "week" && unit != "month") {
 		return nil, fmt.Errorf("want how many leads sales can work, a number above 0 and at most a billion, such as 40/week or 160/month, got %q", s)
 	}
 	return &Capacity{Leads: n, Unit: unit}, nil

@@ -46,7 +46,7 @@ func TestTopTakesExactlyN(t *testing.T) {
 // A capacity is a finite number of leads above zero: NaN, infinities,
 // zero, negatives and absurd sizes are refused, with what to write.
 func TestParseCapacityRefusesWhatIsNotACount(t *testing.T) {
-	for _, s := range []string{"NaN/week", "Inf/week", "+Inf/month", "-Inf/week", "0/week", "-5/week", "1e12/week", "40/day", "forty/week", "40"} {
+	for _, s := range []string{"NaN/week", "Inf/week", "+Inf/month", "-Inf/week", "0/week", "-5/week", "1e12/week", "40/day", "forty/week", "40", "0x28/week", "4_0/week", " 40/week", "40/week "} {
 		_, err := ParseCapacity(s)
 		assert.EqualError(t, err, `want how many leads sales can work, a number above 0 and at most a billion, such as 40/week or 160/month, got "`+s+`"`, s)
 	}

@@ -1,7 +1,7 @@
 package source
 
 import (
-	"strconv"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"strings"
 	"time"
 	"unicode"
@@ -88,8 +88,8 @@ func holding(c *column, sep string) int {
 func numberFormat(c *column) (dsl.FieldType, string, bool) {
 	plain, whole := true, true
 	for _, v := range c.distinct {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || strings.ContainsAny(v, "eEnNiI") {
+		f, err := numfmt.ParseDecimal(v)
+		if err != nil || strings.ContainsAny(v, "eE") {
 			plain = false
 			break
 		}
