@@ -293,21 +293,26 @@ func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
 	if !d.isScalar(n, what) {
 		return 0, false
 	}
-	if n.Tag != "!!int" {
+	v := strings.TrimPrefix(n.Value, "+")
+	whole := wholeRE.MatchString(v)
+	if n.Tag != "!!int" && !(n.Tag == "!!float" && whole) { // a whole number past int64 is a float to YAML
 		d.errorf(n, "%s must be a whole number, not %s", what, kindName(n))
 		return 0, false
 	}
-	if !plainWhole(strings.TrimPrefix(n.Value, "+")) {
+	if !whole {
 		d.errorf(n, "%s %s is not written in plain decimal; write it as a whole number such as 10: YAML readers disagree on numbers written otherwise (010 is 8 to some and 10 to others, 0x10 is 16)", what, n.Value)
 		return 0, false
 	}
-	i, err := strconv.ParseInt(strings.TrimPrefix(n.Value, "+"), 10, 64)
+	i, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || i > math.MaxInt32 || i < math.MinInt32 {
-		d.errorf(n, "%s %s is too large: at most %d", what, n.Value, math.MaxInt32)
+		d.errorf(n, "%s %s is out of range: write a whole number from %d to %d", what, n.Value, math.MinInt32, math.MaxInt32)
 		return 0, false
 	}
 	return int(i), true
 }
+
+// wholeRE is a whole number in plain decimal.
+var wholeRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
 
 func (d *decoder) boolean(n *yaml.Node, what string) bool {
 	if !d.isScalar(n, what) {

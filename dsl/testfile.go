@@ -298,7 +298,7 @@ func (d *decoder) plainValue(n *yaml.Node, what string) (any, bool) {
 			return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", true
 		case "!!int", "!!float":
 			if !decimalRE.MatchString(n.Value) {
-				d.errorf(n, "%s %s is not written in plain decimal; write it as 10, -3 or 2.5, or quote it to give a text: YAML readers disagree on numbers written otherwise (010 is 8 to some and 10 to others, 0x10 is 16)", what, n.Value)
+				d.errorf(n, "%s %s is not written in plain decimal; write it as 10, -3 or 2.5 (quote it only if the field is text): YAML readers disagree on numbers written otherwise (010 is 8 to some and 10 to others, 0x10 is 16)", what, n.Value)
 				return nil, false
 			}
 			if n.Tag == "!!int" {
