@@ -479,18 +479,68 @@ func plainDomain(v string) string {
 	return d
 }
 
-// addressOf is a value of domain_from as matching reads it: trimmed, and
-// for one address written with a name, as mail programs and CRM exports
-// write it ("Ann <ann@acme.com>", "\"Lee, Ann\" <ann@acme.com>"), the
+// addressOf is a value of domain_from as matching reads it: trimmed,
+// without characters that do not print (a zero-width space pasted in),
+// comments in brackets ("ann@acme.com (Ann)") or a separator at its end
+// ("ann@acme.com;"), and for one address written with a name, as mail
+// programs and CRM exports write it ("Ann <ann@acme.com>",
+// "\"Lee, Ann\" <ann@acme.com>", "ann@acme.com <ann@acme.com>"), the
 // address in its angle brackets.
 func addressOf(v string) string {
-	t := strings.TrimSpace(v)
-	if strings.HasSuffix(t, ">") && strings.Count(t, "@") == 1 {
-		if i := strings.LastIndexByte(t, '<'); i >= 0 && strings.Contains(t[i:], "@") {
+	t := strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, v))
+	t = strings.TrimSpace(strings.TrimRight(withoutComments(t), ",; \t"))
+	if strings.HasSuffix(t, ">") {
+		if i := strings.LastIndexByte(t, '<'); i >= 0 && strings.Count(t[i:], "@") == 1 && oneName(strings.TrimSpace(t[:i])) {
 			return strings.TrimSpace(t[i+1 : len(t)-1])
 		}
 	}
 	return t
+}
+
+// oneName reports whether the text before an address in brackets is one
+// person's name: quoted, or without brackets, commas or semicolons (which
+// would make it a list of addresses).
+func oneName(name string) bool {
+	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' && !strings.Contains(name[1:len(name)-1], "\"") {
+		return true
+	}
+	return !strings.ContainsAny(name, "<>,;\"")
+}
+
+// withoutComments drops the comments of an address, text in round
+// brackets outside quotes and angle brackets ("ann@acme.com (Ann)").
+func withoutComments(t string) string {
+	if !strings.ContainsRune(t, '(') {
+		return t
+	}
+	var b strings.Builder
+	depth, quoted, angle := 0, false, false
+	for _, r := range t {
+		switch {
+		case r == '"' && depth == 0:
+			quoted = !quoted
+		case quoted:
+		case r == '<' && depth == 0:
+			angle = true
+		case r == '>' && depth == 0:
+			angle = false
+		case r == '(' && !angle:
+			depth++
+			continue
+		case r == ')' && depth > 0:
+			depth--
+			continue
+		}
+		if depth == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // noLocalPart reports whether an address has nothing before its "@"

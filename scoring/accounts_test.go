@@ -86,6 +86,15 @@ func TestAccountMatching(t *testing.T) {
 		{name: "an address with a quoted name holding a comma", email: `"Lee, Ann" <ann@globex.io> `, want: 1, how: "domain"},
 		{name: "an address in brackets alone, with an alias", email: "<ann@acme.co.uk>", want: 0, how: "domain"},
 		{name: "two addresses with names are several", email: "Ann <ann@acme.com>, Bo <bo@globex.io>", want: -1, why: `no account_id; email "Ann <ann@acme.com>, Bo <bo@globex.io>" holds several addresses, so it could be more than one company's people; write the person's own address alone`},
+		// Single addresses as CRM exports and mail programs also write
+		// them: the address repeated as the name, a name holding an @ in
+		// quotes, a comment in round brackets, a separator at the end, a
+		// zero-width space pasted in.
+		{name: "the address as its own name", email: "ann@acme.com <ann@acme.com>", want: 0, how: "domain"},
+		{name: "a quoted name holding an @", email: `"a@b" <ann@globex.io>`, want: 1, how: "domain"},
+		{name: "a comment", email: "ann@acme.com (Ann Lee)", want: 0, how: "domain"},
+		{name: "a separator at the end", email: "ann@acme.com;", want: 0, how: "domain"},
+		{name: "a zero-width space", email: "ann@acme.com\u200b", want: 0, how: "domain"},
 		// Nothing before the "@" is no one's address: it matched
 		// acme.com's account silently.
 		{name: "no name before the @", email: "@acme.com", want: -1, why: `no account_id; email "@acme.com" has no name before its "@", so it is no one's address; write the person's whole address, name@company.com, or the company's domain alone, company.com`},
