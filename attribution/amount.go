@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // MaxAmount is the largest revenue, cost, conversion count or null count
@@ -30,9 +31,23 @@ func ParseAmount(s string) (float64, error) {
 	case errors.As(err, &ne) && ne.Err == strconv.ErrRange:
 		return 0, fmt.Errorf("%s is out of range; an amount is a number from 0 to 1e15", t)
 	case err != nil:
-		return 0, fmt.Errorf("want a number of at least 0, got %q", s)
+		return 0, fmt.Errorf("want a number of at least 0, got %q%s", s, amountHint(t))
 	}
 	return v, CheckAmount(v)
+}
+
+// amountHint says what to drop from an amount that is not a plain number:
+// thousands separators, a currency sign, a unit.
+func amountHint(t string) string {
+	switch {
+	case strings.ContainsAny(t, "$€£¥") || strings.ContainsFunc(t, func(r rune) bool { return unicode.Is(unicode.Sc, r) }):
+		return "; write the amount without its currency sign, such as 1200.50"
+	case strings.Contains(t, ","):
+		return "; write the amount without thousands separators, with a point before the decimals, such as 24000 or 1200.50"
+	case strings.ContainsFunc(t, unicode.IsSpace):
+		return "; write the amount without spaces, such as 24000"
+	}
+	return ""
 }
 
 // parseAmount reads an amount as ParseAmount does, and also as the exact
