@@ -26,6 +26,9 @@ type AccountScorer struct {
 	leads    *Scorer
 	accounts *Scorer
 	exprs    []*rules.Expr // the person expressions, in PersonExprs' order
+	// guards pairs a roll-up's of with its when (see ofGuards).
+	guardOnce sync.Once
+	guards    []int
 	// counts are the names of the counts of people, all and engaged:
 	// first of everyone, then of each role in file order.
 	counts [][2]string
@@ -286,7 +289,24 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		}
 		p.CreatedByEvent = !p.Created.IsZero()
 	}
+	guard := s.ofGuards()
 	for i, x := range s.exprs {
+		if g := guard[i]; g > i {
+			// A roll-up's of is read only of the people its when
+			// takes: the when first, and the of not at all when it
+			// is false (of: revenue / seats, when: seats > 0).
+			w, err := ev.env.Eval(s.exprs[g])
+			if err != nil {
+				return err
+			}
+			p.values[g] = w
+			if !truth(w) {
+				p.values[i] = nil
+				continue
+			}
+		} else if g >= 0 && g < i {
+			continue // the when of the of before it: read already
+		}
 		v, err := ev.env.Eval(x)
 		if err != nil {
 			return err
@@ -294,6 +314,32 @@ func (s *AccountScorer) personValues(ev *evaluation, p *Person, lead Lead) error
 		p.values[i] = v
 	}
 	return nil
+}
+
+// ofGuards pairs each roll-up's of with its when in the person
+// expressions (PersonExprs' order: the of, then the when): guard[i] is
+// the other's index for either, -1 for the rest.
+func (s *AccountScorer) ofGuards() []int {
+	s.guardOnce.Do(func() {
+		s.guards = make([]int, len(s.exprs))
+		for i := range s.guards {
+			s.guards[i] = -1
+		}
+		k := len(s.am.Roles)
+		if s.am.Engaged != nil {
+			k++
+		}
+		for _, r := range s.am.Rollups {
+			switch {
+			case r.Of != nil && r.When != nil:
+				s.guards[k], s.guards[k+1] = k+1, k
+				k += 2
+			case r.Of != nil || r.When != nil:
+				k++
+			}
+		}
+	})
+	return s.guards
 }
 
 // PersonCreated returns when a lead joins its account's people as its

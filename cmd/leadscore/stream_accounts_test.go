@@ -543,7 +543,8 @@ func TestStreamAccountsPersonJoinsAtCreation(t *testing.T) {
 // Hooli account is grade A from 2026-09-25T00:00 (L2, an engineer, joins
 // and the engineers' roll-up gives 25), which score --accounts at that
 // time says too; only at 2026-09-27T00:00, when L3 joins, does the
-// roll-up 1 / daysSince(created_at) give +Inf. The stream writes B to A
+// roll-up 1e300 / (daysSince(created_at) + 1e-300) give +Inf (a
+// division by 0 would fail L3 itself, not the account). The stream writes B to A
 // at 09-25 as a re-check and reports the failure at 09-27, with its own
 // time (it reported 09-25 as failed and kept B until 09-30).
 func TestStreamAccountsFailedLookAheadKeepsTheRecheck(t *testing.T) {
@@ -552,7 +553,7 @@ func TestStreamAccountsFailedLookAheadKeepsTheRecheck(t *testing.T) {
 	require.Contains(t, src, "  rules:\n    - id: account.industry")
 	src = strings.Replace(src, "  rules:\n    - id: account.industry", `  rules:
     - {id: account.engineers, score: fit, people: count, points: 25, max: 25, when: 'title == "Engineer"'}
-    - {id: account.fresh, score: engagement, people: sum, of: 1 / daysSince(created_at), when: 'title == "Analyst"'}
+    - {id: account.fresh, score: engagement, people: sum, of: 1e300 / (daysSince(created_at) + 1e-300), when: 'title == "Analyst"'}
     - id: account.industry`, 1)
 	model := writeTemp(t, "mrf.yaml", src)
 	lines := `{"lead_id":"L1","id":"f1","fields":{"email":"a@hooli.com","title":"CEO","country":"US","created_at":"2026-09-01T00:00:00Z"}}
