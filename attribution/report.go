@@ -140,7 +140,8 @@ type Amount struct {
 // Funnel counts the leads (journeys) a campaign touched, and how far they
 // went after its first touch: a step counts only when the campaign had
 // touched the lead at or before it. Opportunities and Won count every
-// such lead; the funnel's steps count only the leads that passed the step
+// such lead (a won lead counts as an opportunity, with or without the
+// opportunity milestone); the funnel's steps count only the leads that passed the step
 // before: SalesReady, then SalesReadyOpportunities (of them, those that
 // became an opportunity; a won lead counts as one), then SalesReadyWon.
 // The won deals of leads never called sales-ready, and their revenue, are
@@ -313,6 +314,11 @@ func (r *Report) Add(j *Journey) {
 				wonAt = t.At
 			}
 		}
+	}
+	// A won deal was an opportunity, as the backtest counts it: without
+	// the opportunity milestone, it was one by its win at the latest.
+	if !opp && won {
+		oppAt, opp = wonAt, true
 	}
 	// count places the journey in a row's funnel. A campaign or channel
 	// counts a step only when it had touched the journey at or before the
