@@ -83,7 +83,7 @@ func TestAttributeTotalsAreAnIndependentRecount(t *testing.T) {
 
 	type funnel struct {
 		Touched, SalesReady, Opportunities, Won, SalesReadyOpportunities, SalesReadyWon, WonNotSalesReady int
-		RevenueNotSalesReady, Revenue                                                                    float64
+		RevenueNotSalesReady, Revenue                                                                     float64
 	}
 	var want funnel
 	want.Touched = len(leads)
