@@ -150,6 +150,15 @@ func withInterval(v *float64, iv *Interval, f func(*float64) string) string {
 	return fmt.Sprintf("%s (95%%: %s)", f(v), interval(iv, f))
 }
 
+// failedRows is "; and 3 lead rows failed" when rows failed, for the
+// sentence that counts the leads.
+func failedRows(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return "; and " + plural(n, "lead row") + " failed"
+}
+
 // summary is the report's opening paragraph: the answers first.
 func (r *Report) summary() []string {
 	until := "no end"
@@ -159,16 +168,12 @@ func (r *Report) summary() []string {
 	c := r.Leads
 	lines := []string{
 		fmt.Sprintf("Model %s, snapshot at %s (T0), outcomes in (T0, %s].", r.Model, r.At.Format(time.RFC3339), until),
-		fmt.Sprintf("%s: %d in the backtest; left out: %d not created by T0, %d won or lost by T0, %s at T0.",
-			plural(c.Added, "lead"), c.InBacktest, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity")),
+		fmt.Sprintf("%s: %d in the backtest; left out: %d not created by T0, %d won or lost by T0, %s at T0%s.",
+			plural(c.Added, "lead"), c.InBacktest, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), failedRows(c.Failed)),
 		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
 	}
-	if c.OutcomesWithoutLead > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row"), verbN(c.OutcomesWithoutLead, "names", "name")))
-	}
-	if c.OutcomesOfFailedLeads > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s to leads that failed (named with their lines on stderr); not used: fix those leads' rows to count them.", plural(c.OutcomesOfFailedLeads, "row"), verbN(c.OutcomesOfFailedLeads, "belongs", "belong")))
-	}
+	// The outcome rows not counted, and the lead rows that failed, are
+	// said once, with their deals, in the warnings below.
 	s := r.SalesReady
 	lines = append(lines, fmt.Sprintf("AUC %s, 95%% interval %s, on %d won against %d not won (a won lead outscores one that did not win in %s of pairs).",
 		f3(r.AUC), interval(r.AUCInterval, f3), r.Won, c.InBacktest-r.Won, pct(r.AUC)),
