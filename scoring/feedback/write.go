@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
@@ -185,7 +186,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	fmt.Fprintf(b, "\n%sSLA: from sales-ready to the first verdict\n\n", h2)
 	sla := "the model sets no SLA"
 	if r.SLA.Hours != nil {
-		sla = "SLA " + strconv.FormatFloat(*r.SLA.Hours, 'f', -1, 64) + "h"
+		sla = "SLA " + numfmt.Float(*r.SLA.Hours, 'f', -1) + "h"
 	}
 	fmt.Fprintf(b, "%s; %d %s: median %s, p90 %s; %d within the SLA, %d late. Without a verdict: %d overdue, %d still within the SLA.\n",
 		sla, r.SLA.Measured, numfmt.Noun(r.SLA.Measured, "verdict"), hours(r.SLA.MedianHours), hours(r.SLA.P90Hours), r.SLA.Within, r.SLA.Breached, r.SLA.Overdue, r.SLA.Waiting)
@@ -217,7 +218,11 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	cw.Write([]string{"section", "name", "sales_ready", "dispositioned", "accepted", "rejected", "recycled", "acceptance_rate", "rejection_rate", "reasons",
 		"acceptance_rate_low", "acceptance_rate_high", "rejection_rate_low", "rejection_rate_high", "too_few_verdicts", "recycle_rate", "recycle_rate_low", "recycle_rate_high"})
 	row := func(section string, g Group) {
-		cw.Write([]string{section, g.Name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
+		name := g.Name
+		if section == "campaign" || section == "channel" { // from the events; the other names are the report's or the model's
+			name = csvcell.Text(name)
+		}
+		cw.Write([]string{section, name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
 			numPtr(g.AcceptanceRate), numPtr(g.RejectionRate), reasonsCSV(g.Reasons),
 			numPtr(g.AcceptanceRateLow), numPtr(g.AcceptanceRateHigh), numPtr(g.RejectionRateLow), numPtr(g.RejectionRateHigh), strconv.FormatBool(g.TooFew),
 			numPtr(g.RecycleRate), numPtr(g.RecycleRateLow), numPtr(g.RecycleRateHigh)})
@@ -237,7 +242,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		"rate_ratio", "rate_ratio_low", "rate_ratio_high", "direction", "p", "q", "neighbour", "neighbour_p", "population", "population_fired", "population_share", "lift",
 		"share_low", "share_high", "others_share_low", "others_share_high", "population_share_low", "population_share_high"})
 	for _, e := range r.Evidence {
-		cw.Write([]string{e.Reason, e.Rule, strconv.FormatBool(e.Contradicted), e.Verdict, e.Why, e.ExplainedBy, itoa(e.Leads), itoa(e.Fired), num(e.Share),
+		cw.Write([]string{csvcell.Text(e.Reason), csvcell.Text(e.Rule), strconv.FormatBool(e.Contradicted), e.Verdict, e.Why, e.ExplainedBy, itoa(e.Leads), itoa(e.Fired), num(e.Share),
 			itoa(e.Others), itoa(e.OthersFired), numPtr(e.OthersShare), numPtr(e.RateRatio), numPtr(e.RateRatioLow), numPtr(e.RateRatioHigh), e.Direction,
 			numPtr(e.P), numPtr(e.Q), e.Neighbour, numPtr(e.NeighbourP), itoa(e.Population), itoa(e.PopulationFired), num(e.PopulationShare), numPtr(e.Lift),
 			numPtr(e.ShareLow), numPtr(e.ShareHigh), numPtr(e.OthersShareLow), numPtr(e.OthersShareHigh), numPtr(e.PopulationShareLow), numPtr(e.PopulationShareHigh)})
@@ -246,7 +251,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	io.WriteString(w, "\n")
 	cw.Write([]string{"owner", "verdicts", "breached", "median_hours"})
 	for _, o := range r.SLA.ByOwner {
-		cw.Write([]string{o.Owner, itoa(o.Verdicts), itoa(o.Breached), numPtr(o.MedianHours)})
+		cw.Write([]string{csvcell.Text(o.Owner), itoa(o.Verdicts), itoa(o.Breached), numPtr(o.MedianHours)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -308,7 +313,7 @@ func (t table) write(b *strings.Builder, md bool) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+func pct(v float64) string { return numfmt.Float(v*100, 'f', 1) + "%" }
 
 func pctOf(a, b int) string {
 	if b == 0 {
@@ -357,7 +362,7 @@ func liftText(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v, 'f', 2, 64)
+	return numfmt.Float(*v, 'f', 2)
 }
 
 // ratioText is the rate ratio with its interval: "2.65 (1.60 to 4.39)".
@@ -385,10 +390,10 @@ func hours(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v, 'f', 1, 64) + "h"
+	return numfmt.Float(*v, 'f', 1) + "h"
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+func num(v float64) string { return numfmt.Float(v, 'f', -1) }
 
 func numPtr(v *float64) string {
 	if v == nil {
@@ -415,7 +420,7 @@ func reasonsCSV(rs []ReasonCount) string {
 	for _, rc := range rs {
 		parts = append(parts, fmt.Sprintf("%s=%d", rc.Reason, rc.Leads))
 	}
-	return strings.Join(parts, ";")
+	return csvcell.Text(strings.Join(parts, ";"))
 }
 
 // count says a number with the word that goes with it.
