@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/stats"
+	"github.com/leadscore/leadscore/internal/suggest"
 )
 
 // Costs are what each campaign cost, by campaign name.
@@ -391,6 +392,22 @@ func (r *Report) Add(j *Journey) {
 	}
 }
 
+// nearCampaign is the campaign a cost table's name most likely means, of
+// the campaigns touched without a cost, or "": first the one that differs
+// from it only in case or spacing ("Brand Search " for "brand search",
+// "BRAND-SEARCH" for "brand-search"), then the nearest misspelling
+// (suggest.Name).
+func nearCampaign(name string, touched []string) string {
+	key := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	k := key(name)
+	for _, c := range touched {
+		if key(c) == k {
+			return c
+		}
+	}
+	return suggest.Name(name, touched)
+}
+
 // warnOnce adds a warning unless the report has it already.
 func (r *Report) warnOnce(w string) {
 	if !slices.Contains(r.Warnings, w) {
@@ -443,8 +460,22 @@ func (r *Report) Finish() {
 	}
 	if len(untouched) > 0 {
 		slices.Sort(untouched)
+		var touched []string // the candidates of a did-you-mean
+		for name := range r.campaigns {
+			if _, cost := r.costs[name]; !cost && name != NoTouch {
+				touched = append(touched, name)
+			}
+		}
+		slices.Sort(touched)
+		named := make([]string, len(untouched))
+		for i, name := range untouched {
+			named[i] = name
+			if near := nearCampaign(name, touched); near != "" {
+				named[i] += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+		}
 		r.warnOnce(fmt.Sprintf("the cost table names %s that no journey touched: %s in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)",
-			listOf(untouched, "", ""), map[bool]string{true: "its cost is", false: "their costs are"}[len(untouched) == 1]))
+			listOf(named, "", ""), map[bool]string{true: "its cost is", false: "their costs are"}[len(untouched) == 1]))
 	}
 	// A costed campaign whose touches came through several channels has
 	// its cost in one channel (most of its touches) and its revenue in

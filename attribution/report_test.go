@@ -601,3 +601,19 @@ func TestUnanchoredNamesTheMilestoneMissed(t *testing.T) {
 		}
 	}
 }
+
+// A cost table's name that no journey touched gets a did-you-mean among
+// the campaigns touched without a cost: the one that differs from it only
+// in case or spacing first, else the nearest misspelling; none for a name
+// near nothing, and none towards a campaign that has its cost already.
+func TestUntouchedCostsDidYouMean(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 100,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "brand search", Channel: "search"}, {At: day(1), Campaign: "newsletter", Channel: "email"},
+			{At: day(2), Campaign: "linkedin-abm", Channel: "social"}, {At: day(3), Campaign: "webinar", Channel: "events"}},
+		Milestones: map[string]time.Time{"won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{},
+		attribution.Costs{" Brand  Search": 10, "NEWSLETTER": 5, "linkdin-abm": 2, "ghost": 1, "Webinar": 3, "webinar": 4})
+	rep.Add(j)
+	rep.Finish()
+	assert.Contains(t, rep.Warnings, `the cost table names  Brand  Search (did you mean "brand search"?), NEWSLETTER (did you mean "newsletter"?), Webinar, ghost and linkdin-abm (did you mean "linkedin-abm"?) that no journey touched: their costs are in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)`)
+}
