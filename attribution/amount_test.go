@@ -147,9 +147,10 @@ func TestReportsNeverWriteNaN(t *testing.T) {
 	require.NoError(t, rep.WriteCSV(&c))
 	// free has no cost in the table: empty, not 0; no sales-ready journey:
 	// nothing to divide a cost by; its sales-ready rate, 0 of 1, is 0 to
-	// z²/(1+z²), too few; the steps after it are over no lead: empty.
-	assert.Contains(t, c.String(), "campaign,free,organic,,1,0,0,1,,,1,250,,,0,0,1,250,0,0,0.7934506856227626,1,true,,,,0,true,,,,0,true\n")
-	assert.Contains(t, c.String(), "campaign,paid,ads,100,1,0,0,1,,100,1,50,0.5,-0.5,0,0,1,50,0,0,0.7934506856227626,1,true,,,,0,true,,,,0,true\n")
+	// z²/(1+z²), too few; the steps after it are over no lead: empty. Its
+	// won deal is an opportunity.
+	assert.Contains(t, c.String(), "campaign,free,organic,,1,0,1,1,,,1,250,,,0,0,1,250,0,0,0.7934506856227626,1,true,,,,0,true,,,,0,true\n")
+	assert.Contains(t, c.String(), "campaign,paid,ads,100,1,0,1,1,,100,1,50,0.5,-0.5,0,0,1,50,0,0,0.7934506856227626,1,true,,,,0,true,,,,0,true\n")
 
 	empty, err := attribution.RunPaths(attribution.NewPaths(), []string{"linear", "markov:1", "shapley"}, 1)
 	require.NoError(t, err)

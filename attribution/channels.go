@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/leadscore/leadscore/internal/csvcell"
 )
 
 // ChannelReport credits channels under several models, side by side, for
@@ -332,7 +334,7 @@ func (r *ChannelReport) WriteCSV(w io.Writer) error {
 	}
 	cw.Write(header)
 	for _, row := range append(append([]ChannelRow{}, r.Channels...), r.Total) {
-		rec := []string{row.Channel}
+		rec := []string{csvcell.Text(row.Channel)}
 		for _, c := range row.Credit {
 			rec = append(rec, strconv.FormatFloat(c.Conversions, 'f', -1, 64), strconv.FormatFloat(c.Value, 'f', -1, 64))
 		}
@@ -395,7 +397,7 @@ func (r *ChannelReport) writeCredit(cw *csv.Writer) error {
 				if c[i].isZero() && v[i].isZero() {
 					continue
 				}
-				cw.Write([]string{id, strconv.Itoa(i + 1), "", names[i], r.Models[m], c[i].String(), v[i].String()})
+				cw.Write([]string{csvcell.Text(id), strconv.Itoa(i + 1), "", csvcell.Text(names[i]), r.Models[m], c[i].String(), v[i].String()})
 			}
 		}
 	}
@@ -420,12 +422,12 @@ func (r *ChannelReport) WriteTransitions(w io.Writer) error {
 			continue
 		}
 		for _, t := range run.markov.Transitions() {
-			cw.Write([]string{r.Models[m], "transition", t.From, t.To, t.count.String(), f(t.Probability), "", "", ""})
+			cw.Write([]string{r.Models[m], "transition", csvcell.Text(t.From), csvcell.Text(t.To), t.count.String(), f(t.Probability), "", "", ""})
 		}
 		effects := append([]RemovalEffect(nil), run.markov.Effects...)
 		sort.Slice(effects, func(i, j int) bool { return effects[i].Channel < effects[j].Channel })
 		for _, e := range effects {
-			cw.Write([]string{r.Models[m], "removal_effect", "", "", "", "", e.Channel, f(e.Conversion), f(e.Value)})
+			cw.Write([]string{r.Models[m], "removal_effect", "", "", "", "", csvcell.Text(e.Channel), f(e.Conversion), f(e.Value)})
 		}
 	}
 	cw.Flush()

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/leadscore/leadscore/internal/csvcell"
 )
 
 // CreditWriter writes each journey's credit per touch and model as CSV
@@ -31,7 +33,7 @@ func NewCreditWriter(w io.Writer, models []Model, opts Options) *CreditWriter {
 func (c *CreditWriter) Add(j *Journey) error {
 	for _, m := range c.models {
 		for _, cr := range Attribute(m, j, c.opts) {
-			c.cw.Write([]string{j.ID, strconv.Itoa(cr.Position), cr.Touch.Campaign, cr.Touch.Channel, m.Name(), cr.conv.String(), cr.rev.String()})
+			c.cw.Write([]string{csvcell.Text(j.ID), strconv.Itoa(cr.Position), csvcell.Text(cr.Touch.Campaign), csvcell.Text(cr.Touch.Channel), m.Name(), cr.conv.String(), cr.rev.String()})
 		}
 	}
 	return c.cw.Error()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/stats"
+	"github.com/leadscore/leadscore/internal/suggest"
 )
 
 // Costs are what each campaign cost, by campaign name.
@@ -140,7 +141,8 @@ type Amount struct {
 // Funnel counts the leads (journeys) a campaign touched, and how far they
 // went after its first touch: a step counts only when the campaign had
 // touched the lead at or before it. Opportunities and Won count every
-// such lead; the funnel's steps count only the leads that passed the step
+// such lead (a won lead counts as an opportunity, with or without the
+// opportunity milestone); the funnel's steps count only the leads that passed the step
 // before: SalesReady, then SalesReadyOpportunities (of them, those that
 // became an opportunity; a won lead counts as one), then SalesReadyWon.
 // The won deals of leads never called sales-ready, and their revenue, are
@@ -314,6 +316,11 @@ func (r *Report) Add(j *Journey) {
 			}
 		}
 	}
+	// A won deal was an opportunity, as the backtest counts it: without
+	// the opportunity milestone, it was one by its win at the latest.
+	if !opp && won {
+		oppAt, opp = wonAt, true
+	}
 	// count places the journey in a row's funnel. A campaign or channel
 	// counts a step only when it had touched the journey at or before the
 	// step (first is its first touch; the zero time for the total): a
@@ -385,6 +392,22 @@ func (r *Report) Add(j *Journey) {
 	}
 }
 
+// nearCampaign is the campaign a cost table's name most likely means, of
+// the campaigns touched without a cost, or "": first the one that differs
+// from it only in case or spacing ("Brand Search " for "brand search",
+// "BRAND-SEARCH" for "brand-search"), then the nearest misspelling
+// (suggest.Name).
+func nearCampaign(name string, touched []string) string {
+	key := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	k := key(name)
+	for _, c := range touched {
+		if key(c) == k {
+			return c
+		}
+	}
+	return suggest.Name(name, touched)
+}
+
 // warnOnce adds a warning unless the report has it already.
 func (r *Report) warnOnce(w string) {
 	if !slices.Contains(r.Warnings, w) {
@@ -437,8 +460,22 @@ func (r *Report) Finish() {
 	}
 	if len(untouched) > 0 {
 		slices.Sort(untouched)
+		var touched []string // the candidates of a did-you-mean
+		for name := range r.campaigns {
+			if _, cost := r.costs[name]; !cost && name != NoTouch {
+				touched = append(touched, name)
+			}
+		}
+		slices.Sort(touched)
+		named := make([]string, len(untouched))
+		for i, name := range untouched {
+			named[i] = name
+			if near := nearCampaign(name, touched); near != "" {
+				named[i] += fmt.Sprintf(" (did you mean %q?)", near)
+			}
+		}
 		r.warnOnce(fmt.Sprintf("the cost table names %s that no journey touched: %s in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)",
-			listOf(untouched, "", ""), map[bool]string{true: "its cost is", false: "their costs are"}[len(untouched) == 1]))
+			listOf(named, "", ""), map[bool]string{true: "its cost is", false: "their costs are"}[len(untouched) == 1]))
 	}
 	// A costed campaign whose touches came through several channels has
 	// its cost in one channel (most of its touches) and its revenue in

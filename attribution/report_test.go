@@ -52,8 +52,8 @@ func TestReportByHand(t *testing.T) {
 	assert.Equal(t, attribution.Amount{Conversions: 0, Revenue: 0, ROAS: num(0), ROI: num(-1)}, rows["brand"].Credit[0])
 	assert.Equal(t, attribution.Amount{Conversions: 0.5, Revenue: 500, ROAS: num(1.25), ROI: num(0.25)}, rows["brand"].Credit[1])
 	// Funnel: brand touched both, both sales-ready, one won; the won one
-	// counts as an opportunity of a sales-ready lead, and won from one.
-	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Won: 1, SalesReadyOpportunities: 1, SalesReadyWon: 1}, rows["brand"].Funnel)
+	// counts as an opportunity (of a sales-ready lead too), and won from one.
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 2, Opportunities: 1, Won: 1, SalesReadyOpportunities: 1, SalesReadyWon: 1}, rows["brand"].Funnel)
 	assert.Equal(t, num(200), rows["brand"].CostPerSalesReady)
 	assert.Equal(t, num(400), rows["brand"].CostPerWon)
 	assert.Equal(t, "search", rows["brand"].Channel)
@@ -443,16 +443,17 @@ func TestFunnelCountsOnlyStepsAfterTheTouch(t *testing.T) {
 	// mid came after A's hand-off: it counts A's opportunity and win, not
 	// its hand-off, and A is not a deal won without a hand-off.
 	assert.Equal(t, attribution.Funnel{Touched: 1, Opportunities: 1, Won: 1}, rows["mid"].Funnel)
-	// late touched A only after the win, and B before B's win.
-	assert.Equal(t, attribution.Funnel{Touched: 2, Won: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rows["late"].Funnel)
+	// late touched A only after the win, and B before B's win (B, won
+	// without an opportunity date, was an opportunity by its win).
+	assert.Equal(t, attribution.Funnel{Touched: 2, Opportunities: 1, Won: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rows["late"].Funnel)
 	assert.Equal(t, num(100), rows["late"].CostPerWon, "one win after its touch, not two")
 	// after touched B only after the win.
 	assert.Equal(t, attribution.Funnel{Touched: 1}, rows["after"].Funnel)
 	// Channels take their campaigns' first touch: email from day 0 on A, day 1 on B.
-	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 1, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rows["email"].Funnel)
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 2, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rows["email"].Funnel)
 	assert.Equal(t, attribution.Funnel{Touched: 2, Opportunities: 1, Won: 1}, rows["social"].Funnel)
 	// The total counts every step of every journey.
-	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 1, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rep.Total.Funnel)
+	assert.Equal(t, attribution.Funnel{Touched: 2, SalesReady: 1, Opportunities: 2, Won: 2, SalesReadyOpportunities: 1, SalesReadyWon: 1, WonNotSalesReady: 1, RevenueNotSalesReady: 300}, rep.Total.Funnel)
 
 	// Crediting the opportunity instead, the win is still the won milestone.
 	rep = attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{Conversion: "opportunity"}, nil)
@@ -599,4 +600,20 @@ func TestUnanchoredNamesTheMilestoneMissed(t *testing.T) {
 			assert.NotContains(t, w, "or won", tc.j.ID)
 		}
 	}
+}
+
+// A cost table's name that no journey touched gets a did-you-mean among
+// the campaigns touched without a cost: the one that differs from it only
+// in case or spacing first, else the nearest misspelling; none for a name
+// near nothing, and none towards a campaign that has its cost already.
+func TestUntouchedCostsDidYouMean(t *testing.T) {
+	j := &attribution.Journey{ID: "A", Converted: true, Revenue: 100,
+		Touches: []attribution.Touch{{At: day(0), Campaign: "brand search", Channel: "search"}, {At: day(1), Campaign: "newsletter", Channel: "email"},
+			{At: day(2), Campaign: "linkedin-abm", Channel: "social"}, {At: day(3), Campaign: "webinar", Channel: "events"}},
+		Milestones: map[string]time.Time{"won": day(5)}}
+	rep := attribution.NewReport([]attribution.Model{attribution.LinearModel{}}, attribution.Options{},
+		attribution.Costs{" Brand  Search": 10, "NEWSLETTER": 5, "linkdin-abm": 2, "ghost": 1, "Webinar": 3, "webinar": 4})
+	rep.Add(j)
+	rep.Finish()
+	assert.Contains(t, rep.Warnings, `the cost table names  Brand  Search (did you mean "brand search"?), NEWSLETTER (did you mean "newsletter"?), Webinar, ghost and linkdin-abm (did you mean "linkedin-abm"?) that no journey touched: their costs are in the total's cost and in no channel's; check the names against the campaigns the events carry (case counts)`)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
@@ -76,16 +77,16 @@ func moneyOf(v *float64) string {
 	return money(*v)
 }
 
-func count(v float64) string { return strconv.FormatFloat(round2(v), 'f', -1, 64) }
+func count(v float64) string { return numfmt.Float(round2(v), 'f', -1) }
 
 func ratio(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(round2(*v), 'f', 2, 64)
+	return numfmt.Float(round2(*v), 'f', 2)
 }
 
-func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+func pct(v float64) string { return numfmt.Float(100*v, 'f', 1) + "%" }
 
 // stepText writes a funnel rate with its 95% interval, "75.0% (30.1% to
 // 95.4%)", marked † when it rests on fewer than MinRateBase leads, or "—"
@@ -103,7 +104,7 @@ func stepText(s StepRate) string {
 
 // thousands writes 1234567.5 as 1,234,567.5.
 func thousands(v float64) string {
-	return numfmt.Group(strconv.FormatFloat(v, 'f', -1, 64))
+	return numfmt.Group(numfmt.Float(v, 'f', -1))
 }
 
 func (r *Report) tables() []table {
@@ -156,7 +157,7 @@ func (r *Report) tables() []table {
 	for _, v := range r.Velocity {
 		days := "—"
 		if v.MedianDays != nil {
-			days = strconv.FormatFloat(round2(*v.MedianDays), 'f', 1, 64)
+			days = numfmt.Float(round2(*v.MedianDays), 'f', 1)
 		}
 		vel.rows = append(vel.rows, []string{v.From, v.To, strconv.Itoa(v.Journeys), days})
 	}
@@ -268,7 +269,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		header = append(header, s+"_rate", s+"_rate_low", s+"_rate_high", s+"_rate_of", s+"_rate_too_few")
 	}
 	cw.Write(header)
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	f := func(v float64) string { return numfmt.Float(v, 'f', -1) }
 	opt := func(v *float64) string { // empty when there is no cost to divide by
 		if v == nil {
 			return ""
@@ -276,7 +277,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		return f(*v)
 	}
 	write := func(level string, row Row) {
-		rec := []string{level, row.Name, row.Channel, opt(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
+		rec := []string{level, csvcell.Text(row.Name), csvcell.Text(row.Channel), opt(row.Cost), strconv.Itoa(row.Funnel.Touched), strconv.Itoa(row.Funnel.SalesReady),
 			strconv.Itoa(row.Funnel.Opportunities), strconv.Itoa(row.Funnel.Won), opt(row.CostPerSalesReady), opt(row.CostPerWon)}
 		for _, a := range row.Credit {
 			rec = append(rec, f(a.Conversions), f(a.Revenue), opt(a.ROAS), opt(a.ROI))

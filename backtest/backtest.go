@@ -146,8 +146,10 @@ type Backtest struct {
 	// order[i] is the record of id i.
 	ids   idset.Set
 	order []*leadRec
-	// failed are the ids of the leads that failed (see LeadFailed).
-	failed map[string]bool
+	// failed are the ids of the leads that failed, failedRows the lead
+	// rows that failed (see LeadFailed).
+	failed     map[string]bool
+	failedRows int
 	// sortedSeq caches bySeq(); nil when leads changed since.
 	sortedSeq []int32
 	ref       []refRec

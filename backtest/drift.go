@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -505,7 +505,7 @@ func pValue(v *float64) string {
 	if *v < 0.001 {
 		return "< 0.001"
 	}
-	return strconv.FormatFloat(*v, 'f', 3, 64)
+	return numfmt.Float(*v, 'f', 3)
 }
 
 // kOfN writes "21 of 3000 (0.7%)".

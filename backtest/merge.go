@@ -67,8 +67,9 @@ func (b *Backtest) Merge(other *Backtest) error {
 	}
 	b.sortedSeq = nil
 	for id := range other.failed {
-		b.LeadFailed(id)
+		b.markFailed(id)
 	}
+	b.failedRows += other.failedRows
 	if !other.first.IsZero() && (b.first.IsZero() || other.first.Before(b.first)) {
 		b.first = other.first
 	}

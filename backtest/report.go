@@ -83,9 +83,11 @@ type Report struct {
 }
 
 // Counts reconcile the leads added: Added = InBacktest + NotCreated +
-// Decided + OpenOpportunity.
+// Decided + OpenOpportunity. Failed counts the lead rows that failed (see
+// Backtest.LeadFailed), not added: the lead rows read are Added + Failed.
 type Counts struct {
 	Added           int `json:"added"`
+	Failed          int `json:"failed"`
 	InBacktest      int `json:"in_backtest"`
 	NotCreated      int `json:"not_created"`      // created after At
 	Decided         int `json:"decided"`          // won or lost by At
@@ -96,6 +98,9 @@ type Counts struct {
 	OutcomesWithoutLead   int `json:"outcomes_without_lead"`
 	OutcomesOfFailedLeads int `json:"outcomes_of_failed_leads"`
 }
+
+// FailedRowsWarning begins the warning on the lead rows that failed.
+const FailedRowsWarning = "Lead rows that failed:"
 
 // Classifier is the sales-ready definition judged as a classifier of won
 // deals.
@@ -252,7 +257,7 @@ func (b *Backtest) Report() *Report {
 		u := b.opts.Until
 		r.Until = &u
 	}
-	r.Leads.Added = b.added()
+	r.Leads.Added, r.Leads.Failed = b.added(), b.failedRows
 	for _, l := range b.order {
 		switch l.exclusion {
 		case none:
@@ -713,6 +718,10 @@ func (b *Backtest) warnings(r *Report) []string {
 	if r.Won < min {
 		w = append(w, fmt.Sprintf("Too few outcomes: the backtest has %s (at least %d are needed, --min-won); rule verdicts, calibration and suggested points are withheld, and AUC, precision, recall and every win rate below rest on them: read their intervals. %s.",
 			plural(r.Won, "won deal"), min, upper(more(min-r.Won))))
+	}
+	if n := r.Leads.Failed; n > 0 {
+		w = append(w, fmt.Sprintf("%s %d of the %d read (they could not be read or scored, or gave a lead a second time; each is named with its line on stderr): every figure here is over the %s added, not the whole file; fix those rows and run again to count them.",
+			FailedRowsWarning, n, n+r.Leads.Added, plural(r.Leads.Added, "lead")))
 	}
 	// Outcome rows the backtest could not count: their deals, summed.
 	if r.Leads.OutcomesWithoutLead > 0 || r.Leads.OutcomesOfFailedLeads > 0 {

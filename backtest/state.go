@@ -66,6 +66,7 @@ func (b *Backtest) State() ([]byte, error) {
 	for _, id := range failed {
 		w.str(id)
 	}
+	w.uint(uint64(b.failedRows)) // then the rows that failed
 	return w.buf, nil
 }
 
@@ -175,7 +176,14 @@ func (b *Backtest) fromState(state []byte) (*Backtest, error) {
 	if r.err == nil && len(r.buf) > 0 { // the leads that failed
 		n := r.count()
 		for i := 0; i < n && r.err == nil; i++ {
-			o.LeadFailed(r.str())
+			o.markFailed(r.str())
+		}
+	}
+	if r.err == nil && len(r.buf) > 0 { // the lead rows that failed
+		if n := r.uint(); n > math.MaxInt32 {
+			r.fail(fmt.Errorf("%d lead rows failed: more than a state can hold", n))
+		} else {
+			o.failedRows = int(n)
 		}
 	}
 	if r.err == nil && len(r.buf) > 0 {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring/feedback"
 )
@@ -20,6 +22,9 @@ type table struct {
 	title, intro string
 	headers      []string
 	rows         [][]string
+	// user are the columns whose cells come from user data (a reason),
+	// which the CSV writes with csvcell.Text.
+	user []int
 }
 
 func (t table) markdown(b *strings.Builder) {
@@ -86,18 +91,18 @@ func f3(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v, 'f', 3, 64)
+	return numfmt.Float(*v, 'f', 3)
 }
 
 func f2(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v, 'f', 2, 64)
+	return numfmt.Float(*v, 'f', 2)
 }
 
 func money(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
+	s := numfmt.Float(v, 'f', -1)
 	whole, frac, _ := strings.Cut(s, ".")
 	neg := strings.HasPrefix(whole, "-")
 	whole = strings.TrimPrefix(whole, "-")
@@ -150,6 +155,15 @@ func withInterval(v *float64, iv *Interval, f func(*float64) string) string {
 	return fmt.Sprintf("%s (95%%: %s)", f(v), interval(iv, f))
 }
 
+// failedRows is "; and 3 lead rows failed" when rows failed, for the
+// sentence that counts the leads.
+func failedRows(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return "; and " + plural(n, "lead row") + " failed"
+}
+
 // summary is the report's opening paragraph: the answers first.
 func (r *Report) summary() []string {
 	until := "no end"
@@ -159,16 +173,12 @@ func (r *Report) summary() []string {
 	c := r.Leads
 	lines := []string{
 		fmt.Sprintf("Model %s, snapshot at %s (T0), outcomes in (T0, %s].", r.Model, r.At.Format(time.RFC3339), until),
-		fmt.Sprintf("%s: %d in the backtest; left out: %d not created by T0, %d won or lost by T0, %s at T0.",
-			plural(c.Added, "lead"), c.InBacktest, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity")),
+		fmt.Sprintf("%s: %d in the backtest; left out: %d not created by T0, %d won or lost by T0, %s at T0%s.",
+			plural(c.Added, "lead"), c.InBacktest, c.NotCreated, c.Decided, plural(c.OpenOpportunity, "open opportunity"), failedRows(c.Failed)),
 		fmt.Sprintf("In the backtest: %d won (%s), %d became opportunities, revenue %s.", r.Won, pct(r.WinRate), r.Opportunities, money(r.Revenue)),
 	}
-	if c.OutcomesWithoutLead > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s no lead of the leads file; not used.", plural(c.OutcomesWithoutLead, "row"), verbN(c.OutcomesWithoutLead, "names", "name")))
-	}
-	if c.OutcomesOfFailedLeads > 0 {
-		lines = append(lines, fmt.Sprintf("%s of the outcomes file %s to leads that failed (named with their lines on stderr); not used: fix those leads' rows to count them.", plural(c.OutcomesOfFailedLeads, "row"), verbN(c.OutcomesOfFailedLeads, "belongs", "belong")))
-	}
+	// The outcome rows not counted, and the lead rows that failed, are
+	// said once, with their deals, in the warnings below.
 	s := r.SalesReady
 	lines = append(lines, fmt.Sprintf("AUC %s, 95%% interval %s, on %d won against %d not won (a won lead outscores one that did not win in %s of pairs).",
 		f3(r.AUC), interval(r.AUCInterval, f3), r.Won, c.InBacktest-r.Won, pct(r.AUC)),
@@ -319,7 +329,8 @@ func evidenceTable(evs []feedback.Evidence) table {
 	e := table{title: "Rejection reasons against rules",
 		intro: fmt.Sprintf("Of the judged hand-offs given each reason, the share on which a rule had fired at the hand-off, against the other judged hand-offs: the ratio with its 95%% interval, Fisher's exact test adjusted for the many pairs (q, Benjamini–Hochberg), checked with the rule that fires with it held fixed; contradicted (the rule fires more on leads rejected for a reason that contradicts it: sales says it is wrong), supported (less: sales agrees), inconclusive, or over-represented for a rule the reason does not name. A reason given to fewer than %d leads judges no rule.",
 			feedback.MinLeads),
-		headers: []string{"reason", "rule", "catalogue says contradicts", "fired: given the reason", "fired: the others", "ratio", "95% interval", "q", "verdict", "why"}}
+		headers: []string{"reason", "rule", "catalogue says contradicts", "fired: given the reason", "fired: the others", "ratio", "95% interval", "q", "verdict", "why"},
+		user:    []int{0, 1}}
 	for _, ev := range evs {
 		var iv *Interval
 		if ev.RateRatioLow != nil && ev.RateRatioHigh != nil {
@@ -540,9 +551,12 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		cw.Write(append([]string{t.title, "header"}, t.headers...))
 		for _, row := range t.rows {
 			cells := []string{t.title, "row"}
-			for _, c := range row {
+			for i, c := range row {
 				if c == "—" {
 					c = ""
+				}
+				if slices.Contains(t.user, i) {
+					c = csvcell.Text(c)
 				}
 				cells = append(cells, c)
 			}

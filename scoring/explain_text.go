@@ -240,7 +240,7 @@ func shownValue(v any) string {
 	case float64:
 		if !math.IsInf(x, 0) && !math.IsNaN(x) {
 			if x != 0 && math.Abs(x) < 0.01 {
-				return strconv.FormatFloat(x, 'g', 2, 64)
+				return numfmt.Float(x, 'g', 2)
 			}
 			return num(x)
 		}
@@ -289,16 +289,16 @@ func signed(p float64, fired bool) string {
 // decimals that keep it off the whole number (9.996, 0.004).
 func num(v float64) string {
 	trim := func(s string) string { return strings.TrimSuffix(strings.TrimRight(s, "0"), ".") }
-	s := trim(strconv.FormatFloat(v, 'f', 2, 64))
+	s := trim(numfmt.Float(v, 'f', 2))
 	if strings.Contains(s, ".") || v == math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
 		return s
 	}
 	for p := 3; p <= 15; p++ {
-		if s := trim(strconv.FormatFloat(v, 'f', p, 64)); strings.Contains(s, ".") {
+		if s := trim(numfmt.Float(v, 'f', p)); strings.Contains(s, ".") {
 			return s
 		}
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return numfmt.Float(v, 'f', -1)
 }
 
 func bound(v float64) string {

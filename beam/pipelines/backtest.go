@@ -75,7 +75,7 @@ func Backtest(s beam.Scope, cfg Backtesting, rows beam.PCollection) (Backtested,
 		return Backtested{}, err
 	}
 	measured := beam.ParDoN(s, &measureLeadFn{Backtest: *fn}, rows)
-	first := beam.ParDoN(s, &firstRowFn{Files: cfg.Files}, beam.GroupByKey(s, measured[0]))
+	first := beam.ParDoN(s, &firstRowFn{Files: cfg.Files, MarkFailed: true}, beam.GroupByKey(s, measured[0]))
 	counts := beam.Flatten(s, measured[3], first[2])
 	return Backtested{
 		// The leads that failed go in beside the rows (failedRow): the
@@ -194,7 +194,7 @@ func (f *backtestFn) AddInput(a *backtestAcc, r Row) (*backtestAcc, error) {
 		return nil, err
 	}
 	if r.Line == failedRow {
-		a.bt.LeadFailed(r.Text)
+		a.bt.LeadFailed(r.Text) // once per failed row, its id "" when unread
 		return a, nil
 	}
 	lead, err := f.decodeLead(r)
@@ -308,8 +308,9 @@ func (f *measureLeadFn) Setup() error {
 	return err
 }
 
-// failedRow is the Line of a Row that names, in its Text, a lead that
-// failed (Backtest.LeadFailed), for the backtest's CombineFn.
+// failedRow is the Line of a Row that stands for a lead row that failed,
+// its Text the lead's id ("" when it could not be read), for the
+// backtest's CombineFn (Backtest.LeadFailed).
 const failedRow = -1
 
 func (f *measureLeadFn) ProcessElement(ctx context.Context, r Row, good func(string, Row), failed func(Row), dead func(DeadLetter), counts func(Counts)) {
@@ -318,9 +319,7 @@ func (f *measureLeadFn) ProcessElement(ctx context.Context, r Row, good func(str
 		err = f.bt.Measure(ctx, lead).Err()
 	}
 	if err != nil {
-		if lead.ID != "" {
-			failed(Row{Line: failedRow, Text: lead.ID})
-		}
+		failed(Row{Line: failedRow, Text: lead.ID}) // the report counts every failed row
 		counts(Counts{Read: 1, Failed: 1})
 		dead(DeadLetter{File: r.File, Line: r.Line, LeadID: lead.ID, Error: fmt.Sprintf("%s:%d: %v", r.File, r.Line, err), Row: r.Text})
 		return
@@ -333,6 +332,9 @@ func (f *measureLeadFn) ProcessElement(ctx context.Context, r Row, good func(str
 // line does.
 type firstRowFn struct {
 	Files []string
+	// MarkFailed sends, beside the first rows, a failedRow for each later
+	// one, for a CombineFn that counts them (the backtest's).
+	MarkFailed bool
 }
 
 func (f *firstRowFn) ProcessElement(id string, rows func(*Row) bool, first func(Row), dead func(DeadLetter), counts func(Counts)) {
@@ -363,6 +365,9 @@ func (f *firstRowFn) ProcessElement(id string, rows func(*Row) bool, first func(
 			continue
 		}
 		counts(Counts{Read: 1, Failed: 1})
+		if f.MarkFailed {
+			first(Row{Line: failedRow, Text: id}) // the report counts it, as the command line's does
+		}
 		dead(DeadLetter{File: r.File, Line: r.Line, LeadID: id, Error: fmt.Sprintf("%s:%d: lead %s appears twice; give each lead one row", r.File, r.Line, id), Row: r.Text})
 	}
 }

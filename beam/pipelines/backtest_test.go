@@ -75,6 +75,18 @@ func TestBacktestIsTheCLI(t *testing.T) {
 			}
 			stdout, stderr := runCLI(t, append(args, leads)...)
 			require.Equal(t, stdout, readFile(t, report), "the report, byte for byte")
+			// It counts the rows that failed, as stderr does.
+			if c.format == "json" {
+				var rep struct {
+					Leads struct {
+						Failed int `json:"failed"`
+					} `json:"leads"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+				require.Equal(t, 4, rep.Leads.Failed)
+			} else {
+				require.Contains(t, stdout, "; and 4 lead rows failed.")
+			}
 
 			var cliLines []int
 			for _, l := range strings.Split(stderr, "\n") {

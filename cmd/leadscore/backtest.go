@@ -306,8 +306,12 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 				failed++
 				if onFailed != nil {
 					var le *scoring.Error
+					var ie *idError
 					id := ""
-					if errors.As(err, &le) {
+					switch {
+					case errors.As(err, &ie):
+						id = ie.id
+					case errors.As(err, &le):
 						id = le.LeadID
 					}
 					onFailed(id)
@@ -390,8 +394,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			seen[b.main.ID()] = true
 		}
 		if err := bt.AddMeasured(b.main); err != nil {
-			bt.LeadFailed(b.main.ID())
-			return err
+			return &idError{b.main.ID(), err} // onFailed notes it, once
 		}
 		if hold != nil {
 			hold.AddMeasured(b.hold) // a lead the challenger cannot score leaves only the comparison
@@ -401,7 +404,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return nil
 		}
 		return stability.AddMeasured(b.snap)
-	}, func(id string) { bt.LeadFailed(id); outcomesRead.saw(id) }) // a lead that failed is in the file: its outcome row names it
+	}, func(id string) { bt.LeadFailed(id); outcomesRead.saw(id) }) // once per failed row; a lead that failed is in the file: its outcome row names it
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -532,3 +535,13 @@ func regularFile(names ...string) bool {
 	}
 	return true
 }
+
+// idError is a lead row's error with the id of its lead, which the error
+// itself may not carry; it reads as the error.
+type idError struct {
+	id  string
+	err error
+}
+
+func (e *idError) Error() string { return e.err.Error() }
+func (e *idError) Unwrap() error { return e.err }

@@ -48,6 +48,7 @@ func TestCreatedFieldAtLeadLevel(t *testing.T) {
 	assert.Contains(t, errOut, "5 lead rows read: 2 failed, 3 used = 2 in the backtest + 1 not created by T0")
 	var bt struct {
 		Leads struct {
+			Failed                int `json:"failed"`
 			InBacktest            int `json:"in_backtest"`
 			NotCreated            int `json:"not_created"`
 			OutcomesWithoutLead   int `json:"outcomes_without_lead"`
@@ -56,6 +57,7 @@ func TestCreatedFieldAtLeadLevel(t *testing.T) {
 		Won int `json:"won"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &bt), out)
+	assert.Equal(t, 2, bt.Leads.Failed, "as stderr counts them")
 	assert.Equal(t, 2, bt.Leads.InBacktest)
 	assert.Equal(t, 1, bt.Leads.NotCreated)
 	// L3's outcome row belongs to a lead that failed: it names no lead
@@ -65,7 +67,9 @@ func TestCreatedFieldAtLeadLevel(t *testing.T) {
 	assert.Equal(t, 1, bt.Won, "L1's deal only")
 	code, out, _ = leadscore(t, "", "backtest", "--model", model, "--at", "2026-10-01", "--outcomes", outcomes, leads)
 	assert.Equal(t, exitProblem, code)
-	assert.Contains(t, out, "1 row of the outcomes file belongs to leads that failed (named with their lines on stderr); not used")
+	assert.Equal(t, 1, strings.Count(out, "1 row of the outcomes file belongs to leads that failed ("), "said once, in the warnings: "+out)
+	assert.Contains(t, out, "; and 2 lead rows failed.")
+	assert.Equal(t, 1, strings.Count(out, "Lead rows that failed: 2 of the 5 read"), out)
 	assert.NotContains(t, out, "name no lead")
 	assert.NotContains(t, out, "names no lead")
 

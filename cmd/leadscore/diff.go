@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -275,9 +274,9 @@ func writeBacktestsMarkdown(w io.Writer, cur, prop *backtest.Report) error {
 		if v == nil {
 			return "—"
 		}
-		f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
+		f := func(x float64) string { return numfmt.Float(x, 'f', 3) }
 		if pct {
-			f = func(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+			f = func(x float64) string { return numfmt.Float(100*x, 'f', 1) + "%" }
 		}
 		if i == nil {
 			return f(*v)
@@ -298,13 +297,13 @@ func writeBacktestsMarkdown(w io.Writer, cur, prop *backtest.Report) error {
 	row("of them, won", numfmt.Thousands(cur.SalesReady.Won), numfmt.Thousands(prop.SalesReady.Won))
 	row("precision", iv(cur.SalesReady.Precision, cur.SalesReady.PrecisionInterval, true), iv(prop.SalesReady.Precision, prop.SalesReady.PrecisionInterval, true))
 	row("recall", iv(cur.SalesReady.Recall, cur.SalesReady.RecallInterval, true), iv(prop.SalesReady.Recall, prop.SalesReady.RecallInterval, true))
-	row("won revenue missed", numfmt.Group(strconv.FormatFloat(cur.SalesReady.MissedRevenue, 'f', 0, 64)), numfmt.Group(strconv.FormatFloat(prop.SalesReady.MissedRevenue, 'f', 0, 64)))
+	row("won revenue missed", numfmt.Group(numfmt.Float(cur.SalesReady.MissedRevenue, 'f', 0)), numfmt.Group(numfmt.Float(prop.SalesReady.MissedRevenue, 'f', 0)))
 	if cc, pc := cur.Capacity, prop.Capacity; cc != nil && pc != nil {
 		per := func(v *float64, i *backtest.Interval) string {
 			if v == nil {
 				return "—"
 			}
-			f := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) }
+			f := func(x float64) string { return numfmt.Float(x, 'f', 2) }
 			if i == nil {
 				return f(*v)
 			}
@@ -314,7 +313,7 @@ func writeBacktestsMarkdown(w io.Writer, cur, prop *backtest.Report) error {
 			if c.Threshold == nil {
 				return "—"
 			}
-			return c.On + " ≥ " + strconv.FormatFloat(*c.Threshold, 'f', -1, 64)
+			return c.On + " ≥ " + numfmt.Float(*c.Threshold, 'f', -1)
 		}
 		recall := func(c *backtest.CapacityReport) string {
 			if c.At == nil {
@@ -322,7 +321,7 @@ func writeBacktestsMarkdown(w io.Writer, cur, prop *backtest.Report) error {
 			}
 			return iv(c.At.Recall, nil, true)
 		}
-		row("hand-offs a "+cc.Unit+" (capacity "+strconv.FormatFloat(cc.Capacity, 'f', -1, 64)+")", per(cc.Current.PerPeriod, cc.Current.PerPeriodInterval), per(pc.Current.PerPeriod, pc.Current.PerPeriodInterval))
+		row("hand-offs a "+cc.Unit+" (capacity "+numfmt.Float(cc.Capacity, 'f', -1)+")", per(cc.Current.PerPeriod, cc.Current.PerPeriodInterval), per(pc.Current.PerPeriod, pc.Current.PerPeriodInterval))
 		row("threshold that fits capacity", th(cc), th(pc))
 		row("recall at that threshold", recall(cc), recall(pc))
 	}

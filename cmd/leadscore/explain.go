@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -95,7 +96,8 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := attachSource(&mapped, *sourceFile, m, stderr); err != nil {
 		return fail("--source: %v", err)
 	}
-	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, mapped.Source, *noEvents, maxRow.n)
+	warn := func(w string) { fmt.Fprintf(stderr, "leadscore explain: warning: %s\n", w) }
+	lead, err := pickLead(scorer, name, stdin, *in, *events, *id, mapped.Source, *noEvents, maxRow.n, warn)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -140,7 +142,9 @@ const maxExplainInput = 256 << 20
 // pickLead reads the one lead explain explains: the only lead of a JSON
 // input (one object, pretty-printed or not, or NDJSON), or the lead with
 // the given id in NDJSON or CSV, or in a CRM's export read through src.
-func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, src *source.Mapping, noEvents bool, maxRow int) (scoring.Lead, error) {
+// Picking by id, a row of another lead that cannot be read is said with
+// warn and skipped: it says nothing of the lead explained.
+func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id string, src *source.Mapping, noEvents bool, maxRow int, warn func(string)) (scoring.Lead, error) {
 	isCSV := strings.EqualFold(filepath.Ext(name), ".csv") || in == "csv" || src != nil
 	if in != "" && in != "csv" && in != "json" && in != "ndjson" {
 		return scoring.Lead{}, fmt.Errorf("--in: unknown format %q; use json or csv", in)
@@ -161,7 +165,9 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		var others []string                       // for a did-you-mean
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 			if id != "" && lead.ID != id {
-				if len(others) <= attribution.MaxSuggest {
+				if err != nil {
+					warn(skipped(name, line, lead.ID, id, err))
+				} else if len(others) <= attribution.MaxSuggest {
 					others = append(others, lead.ID)
 				}
 				return nil
@@ -197,11 +203,12 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		return scoring.Lead{}, fmt.Errorf("%s is over %d MiB; explain reads one lead, or picks one with --id from a file of leads up to that size", displayName(name), maxExplainInput>>20)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	base := 0 // where dec began reading in data
 	var found []scoring.Lead
 	var lines []int
 	var others []string // for a did-you-mean
 	for {
-		start := int(dec.InputOffset())
+		start := base + int(dec.InputOffset())
 		for start < len(data) && strings.ContainsRune(" \t\r\n", rune(data[start])) {
 			start++ // the value starts after the blank space before it
 		}
@@ -209,11 +216,28 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if err := dec.Decode(&raw); err == io.EOF {
 			break
 		} else if err != nil {
-			return scoring.Lead{}, fmt.Errorf("%s:%d: %v", displayName(name), lineAt(data, start), err)
+			line := data[start:]
+			if end := bytes.IndexByte(line, '\n'); end >= 0 {
+				line = line[:end]
+			}
+			if id == "" || bytes.Contains(line, []byte(strconv.Quote(id))) {
+				return scoring.Lead{}, fmt.Errorf("%s:%d: %v", displayName(name), lineAt(data, start), err)
+			}
+			// Another lead's row: said, and read on from the next line
+			// (NDJSON has a lead a line).
+			warn(skipped(displayName(name), lineAt(data, start), "", id, err))
+			base = start + len(line) + 1
+			if base >= len(data) {
+				break
+			}
+			dec = json.NewDecoder(bytes.NewReader(data[base:]))
+			continue
 		}
 		lead, err := leadfile.DecodeJSON(raw)
 		if id != "" && lead.ID != id {
-			if len(others) <= attribution.MaxSuggest {
+			if err != nil {
+				warn(skipped(displayName(name), lineAt(data, start), lead.ID, id, err))
+			} else if len(others) <= attribution.MaxSuggest {
 				others = append(others, lead.ID)
 			}
 			continue
@@ -224,6 +248,21 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		found, lines = append(found, lead), append(lines, lineAt(data, start))
 	}
 	return onlyLead(found, lines, displayName(name), id, others)
+}
+
+// skipped says that the row at line, of the lead other ("" when its id
+// could not be read), could not be read and is skipped: it is not the
+// lead id explain picks.
+func skipped(name string, line int, other, id string, err error) string {
+	var le *scoring.Error
+	if errors.As(err, &le) {
+		err = le.Err // the row names its lead below
+	}
+	of := "a row whose id could not be read"
+	if other != "" {
+		of = "lead " + other
+	}
+	return fmt.Sprintf("%s:%d: %s: %v; skipped, as it is not lead %s", name, line, of, err, id)
 }
 
 func lineAt(data []byte, offset int) int {

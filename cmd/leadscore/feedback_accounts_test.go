@@ -271,14 +271,14 @@ func TestFeedbackAccountsGolden(t *testing.T) {
 
 	code, csvOut, _ := leadscore(t, "", append(args, "--format", "csv")...)
 	require.Equal(t, exitOK, code)
-	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts\ntotal,total,1,1,1,0,0,1,0,,0.20654931437723745,1,0,0.7934506856227626,true\n"), csvOut)
+	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts,recycle_rate,recycle_rate_low,recycle_rate_high\ntotal,total,1,1,1,0,0,1,0,,0.20654931437723745,1,0,0.7934506856227626,true,0,0,0.7934506856227626\n"), csvOut)
 	// 1 of 1 accepted: Wilson's interval is 1/(1+z²) to 1; 0 of 1 rejected:
 	// 0 to z²/(1+z²); one verdict is too few.
 	const z = 1.959963984540054
 	assert.InDelta(t, 1/(1+z*z), 0.20654931437723745, 1e-15)
 	assert.InDelta(t, z*z/(1+z*z), 0.7934506856227626, 1e-15)
-	assert.Contains(t, csvOut, "\nstage,buying-group,1,1,1,0,0,1,0,,0.20654931437723745,1,0,0.7934506856227626,true\n")
-	assert.Contains(t, csvOut, "\nrole,decision_maker,1,1,1,0,0,1,0,,0.20654931437723745,1,0,0.7934506856227626,true\n")
+	assert.Contains(t, csvOut, "\nstage,buying-group,1,1,1,0,0,1,0,,0.20654931437723745,1,0,0.7934506856227626,true,0,0,0.7934506856227626\n")
+	assert.Contains(t, csvOut, "\nrole,decision_maker,1,1,1,0,0,1,0,,0.20654931437723745,1,0,0.7934506856227626,true,0,0,0.7934506856227626\n")
 }
 
 // The HTML page of the feedback on accounts shows the JSON report's

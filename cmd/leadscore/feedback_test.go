@@ -40,7 +40,8 @@ func TestFeedbackGolden(t *testing.T) {
 	// Four leads a reason are too few to judge a rule: the report says so,
 	// and how far the bundled data is from enough.
 	assert.Contains(t, text, "No rule is judged yet: each reason that contradicts a rule was given to fewer than 10 leads (at most 4); more verdicts are needed.\n")
-	assert.Contains(t, text, "not_decision_maker  fit.decision-maker                  4 of 4 (100.0%)                         12 of 36 (33.3%)")
+	// Each share with its interval: 4 of 4 is 4/(4+z²) = 51.0% to 100%.
+	assert.Contains(t, text, "not_decision_maker  fit.decision-maker                4 of 4: 100.0% (51.0% to 100.0%)                        12 of 36: 33.3% (20.2% to 49.7%)")
 	var ev struct {
 		Evidence []struct{ Reason, Rule, Verdict, Why string } `json:"evidence"`
 	}
@@ -52,7 +53,7 @@ func TestFeedbackGolden(t *testing.T) {
 	}
 	code, csvOut, _ := leadscore(t, "", append(args, "--format", "csv")...)
 	require.Equal(t, exitOK, code)
-	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts\ntotal,total,45,40,24,10,6,"), csvOut[:200])
+	assert.True(t, strings.HasPrefix(csvOut, "section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts,recycle_rate,recycle_rate_low,recycle_rate_high\ntotal,total,45,40,24,10,6,"), csvOut[:200])
 }
 
 // A bad disposition row fails alone, with its line and a did-you-mean; the

@@ -86,6 +86,11 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	// The parts read the same files: a row one names on stderr, another
+	// would name again. Each line is said once.
+	once := newLinesOnce(stderr)
+	defer once.Flush()
+	stderr = once
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "leadscore report: "+format+"\n", a...)
 		return exitUsage

@@ -12,10 +12,33 @@ func Thousands(n int) string {
 	return Group(strconv.Itoa(n))
 }
 
+// Float writes v as strconv.FormatFloat does, but that a zero is never
+// negative: -0, and a negative number that rounds to zero at prec
+// ("-0.00"), are written unsigned ("0", "0.00"). People read "-0" as a
+// loss that is not there.
+func Float(v float64, format byte, prec int) string {
+	return unsignZero(strconv.FormatFloat(v, format, prec, 64))
+}
+
+// unsignZero drops the minus of a number written in decimals whose
+// digits are all zero: "-0", "-0.000".
+func unsignZero(s string) string {
+	if !strings.HasPrefix(s, "-") {
+		return s
+	}
+	for _, c := range s[1:] {
+		if c != '0' && c != '.' && c != ',' {
+			return s
+		}
+	}
+	return s[1:]
+}
+
 // Group puts commas between groups of three digits of a number already
 // written in decimals, its sign and fraction kept: "-1234567.25" as
-// "-1,234,567.25".
+// "-1,234,567.25"; a zero is never negative ("-0" as "0", see Float).
 func Group(s string) string {
+	s = unsignZero(s)
 	sign := ""
 	if strings.HasPrefix(s, "-") {
 		sign, s = "-", s[1:]

@@ -225,16 +225,22 @@ type Evidence struct {
 	ExplainedBy string `json:"explained_by,omitempty"`
 
 	// Leads were given the reason; the rule fired on Fired of them (Share).
-	Leads int     `json:"leads"`
-	Fired int     `json:"fired"`
-	Share float64 `json:"share"`
+	// Each share here has its 95% Wilson interval (_low, _high; null when
+	// its count of leads is 0), as feedback's rates have.
+	Leads     int      `json:"leads"`
+	Fired     int      `json:"fired"`
+	Share     float64  `json:"share"`
+	ShareLow  *float64 `json:"share_low"`
+	ShareHigh *float64 `json:"share_high"`
 	// Others are the other leads with a verdict (accepted, or given
 	// another reason or none); the rule fired on OthersFired of them
 	// (OthersShare, null when there are none). These are what the tests
 	// compare with.
-	Others      int      `json:"others"`
-	OthersFired int      `json:"others_fired"`
-	OthersShare *float64 `json:"others_share"`
+	Others          int      `json:"others"`
+	OthersFired     int      `json:"others_fired"`
+	OthersShare     *float64 `json:"others_share"`
+	OthersShareLow  *float64 `json:"others_share_low"`
+	OthersShareHigh *float64 `json:"others_share_high"`
 	// RateRatio is Share/OthersShare, how many times as often the rule
 	// fired on the leads given the reason (null when OthersShare is 0),
 	// with its 95% interval (Katz's, on the log scale, with half a lead
@@ -266,10 +272,12 @@ type Evidence struct {
 	// fired on PopulationFired of them (PopulationShare). Lift is
 	// Share/PopulationShare (null when that is zero). They describe; the
 	// verdict does not use them.
-	Population      int      `json:"population"`
-	PopulationFired int      `json:"population_fired"`
-	PopulationShare float64  `json:"population_share"`
-	Lift            *float64 `json:"lift"`
+	Population          int      `json:"population"`
+	PopulationFired     int      `json:"population_fired"`
+	PopulationShare     float64  `json:"population_share"`
+	PopulationShareLow  *float64 `json:"population_share_low"`
+	PopulationShareHigh *float64 `json:"population_share_high"`
+	Lift                *float64 `json:"lift"`
 
 	// Suspect reports Verdict == VerdictContradicted: sales says the rule
 	// is probably wrong. It is not written to JSON.
@@ -372,11 +380,14 @@ func (t *EvidenceTally) measure(code string, x int, named bool, keys []string, v
 	}
 	e.Others, e.OthersFired = withVerdict-e.Leads, firedWithVerdict-e.Fired
 	e.Share = ratio(e.Fired, e.Leads)
+	_, e.ShareLow, e.ShareHigh = rateOf(e.Fired, e.Leads)
 	if e.Others > 0 {
 		v := ratio(e.OthersFired, e.Others)
 		e.OthersShare = &v
+		_, e.OthersShareLow, e.OthersShareHigh = rateOf(e.OthersFired, e.Others)
 	}
 	e.PopulationShare = ratio(e.PopulationFired, e.Population)
+	_, e.PopulationShareLow, e.PopulationShareHigh = rateOf(e.PopulationFired, e.Population)
 	if e.PopulationShare > 0 {
 		lift := e.Share / e.PopulationShare
 		e.Lift = &lift

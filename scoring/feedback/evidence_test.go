@@ -472,8 +472,8 @@ func TestEvidenceWritten(t *testing.T) {
 		{find(rep.Evidence, "not_dm", "fit.dm"), "sales agrees with the rule, which left out the leads sales gave this reason"},
 	} {
 		e := want.e
-		assert.True(t, strings.HasPrefix(findings[i], fmt.Sprintf("%s fired on %.1f%% of leads sales gave %s (%d of %d) vs %.1f%% of the other leads with a verdict (%d of %d)",
-			e.Rule, 100*e.Share, e.Reason, e.Fired, e.Leads, 100**e.OthersShare, e.OthersFired, e.Others)), findings[i])
+		assert.True(t, strings.HasPrefix(findings[i], fmt.Sprintf("%s fired on %.1f%% (95%%: %.1f%% to %.1f%%) of leads sales gave %s (%d of %d) vs %.1f%% (95%%: %.1f%% to %.1f%%) of the other leads with a verdict (%d of %d)",
+			e.Rule, 100*e.Share, 100**e.ShareLow, 100**e.ShareHigh, e.Reason, e.Fired, e.Leads, 100**e.OthersShare, 100**e.OthersShareLow, 100**e.OthersShareHigh, e.OthersFired, e.Others)), findings[i])
 		assert.True(t, strings.HasSuffix(findings[i], want.ends), findings[i])
 		assert.Contains(t, findings[i], "q "+feedback.PValue(*e.Q))
 	}

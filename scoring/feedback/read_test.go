@@ -180,6 +180,17 @@ func TestEvidenceTally(t *testing.T) {
 	assert.InDelta(t, 5.25*math.Exp(-1.959963984540054*se), *ev[0].RateRatioLow, 1e-12)
 	assert.InDelta(t, 5.25*math.Exp(1.959963984540054*se), *ev[0].RateRatioHigh, 1e-12)
 	ev[0].RateRatioLow, ev[0].RateRatioHigh = nil, nil
+	// The shares' Wilson intervals: 3 of 3, 0 of 2, 3 of 6, by hand.
+	for _, c := range []struct {
+		k, n   int
+		lo, hi *float64
+	}{{3, 3, ev[0].ShareLow, ev[0].ShareHigh}, {0, 2, ev[0].OthersShareLow, ev[0].OthersShareHigh}, {3, 6, ev[0].PopulationShareLow, ev[0].PopulationShareHigh}} {
+		lo, hi := wilsonByHand(c.k, c.n)
+		require.NotNil(t, c.lo)
+		assert.InDelta(t, lo, *c.lo, 1e-12, "%d of %d", c.k, c.n)
+		assert.InDelta(t, hi, *c.hi, 1e-12, "%d of %d", c.k, c.n)
+	}
+	ev[0].ShareLow, ev[0].ShareHigh, ev[0].OthersShareLow, ev[0].OthersShareHigh, ev[0].PopulationShareLow, ev[0].PopulationShareHigh = nil, nil, nil, nil, nil, nil
 	assert.Equal(t, []feedback.Evidence{{Reason: "not_dm", Rule: "fit.boss", Contradicted: true, Verdict: feedback.VerdictInconclusive,
 		Why: "too few leads: 3 leads given the reason, 7 more needed", Leads: 3, Fired: 3, Share: 1, Others: 2, OthersFired: 0, OthersShare: f(0),
 		Direction: "more", Population: 6, PopulationFired: 3, PopulationShare: 0.5, Lift: f(2)}}, ev)

@@ -198,14 +198,18 @@ type Group struct {
 	Accepted      int    `json:"accepted"`
 	Rejected      int    `json:"rejected"`
 	Recycled      int    `json:"recycled"`
-	// AcceptanceRate and RejectionRate are over Dispositioned (null when
-	// 0), each with its 95% Wilson interval (_low, _high).
+	// AcceptanceRate, RejectionRate and RecycleRate are over
+	// Dispositioned (null when 0), each with its 95% Wilson interval
+	// (_low, _high).
 	AcceptanceRate     *float64 `json:"acceptance_rate"`
 	AcceptanceRateLow  *float64 `json:"acceptance_rate_low"`
 	AcceptanceRateHigh *float64 `json:"acceptance_rate_high"`
 	RejectionRate      *float64 `json:"rejection_rate"`
 	RejectionRateLow   *float64 `json:"rejection_rate_low"`
 	RejectionRateHigh  *float64 `json:"rejection_rate_high"`
+	RecycleRate        *float64 `json:"recycle_rate"`
+	RecycleRateLow     *float64 `json:"recycle_rate_low"`
+	RecycleRateHigh    *float64 `json:"recycle_rate_high"`
 	// TooFew is set when Dispositioned is under MinVerdicts: the group's
 	// rates are too uncertain to read or to compare with another's, and
 	// the report draws no conclusion from them.
@@ -717,6 +721,7 @@ func (b *Builder) finish(kind int, byOrder bool) []Group {
 			TooFew: g.Dispositioned < MinVerdicts, Reasons: reasonCounts(g.reasons, b.h.Codes())}
 		out[i].AcceptanceRate, out[i].AcceptanceRateLow, out[i].AcceptanceRateHigh = rateOf(g.Accepted, g.Dispositioned)
 		out[i].RejectionRate, out[i].RejectionRateLow, out[i].RejectionRateHigh = rateOf(g.Rejected, g.Dispositioned)
+		out[i].RecycleRate, out[i].RecycleRateLow, out[i].RecycleRateHigh = rateOf(g.Recycled, g.Dispositioned)
 	}
 	return out
 }

@@ -2,8 +2,12 @@ package feedback_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +180,19 @@ func TestReportByHand(t *testing.T) {
 	assert.InDelta(t, 3.5/1.5*math.Exp(-1.959963984540054*se), *e.RateRatioLow, 1e-12)
 	assert.InDelta(t, 3.5/1.5*math.Exp(1.959963984540054*se), *e.RateRatioHigh, 1e-12)
 	e.RateRatioLow, e.RateRatioHigh = nil, nil
+	// Each share with Wilson's interval over its own count, by hand: 3 of
+	// 3, 1 of 3, 4 of 8.
+	for _, c := range []struct {
+		k, n   int
+		lo, hi *float64
+	}{{3, 3, e.ShareLow, e.ShareHigh}, {1, 3, e.OthersShareLow, e.OthersShareHigh}, {4, 8, e.PopulationShareLow, e.PopulationShareHigh}} {
+		lo, hi := wilsonByHand(c.k, c.n)
+		require.NotNil(t, c.lo)
+		require.NotNil(t, c.hi)
+		assert.InDelta(t, lo, *c.lo, 1e-12, "%d of %d", c.k, c.n)
+		assert.InDelta(t, hi, *c.hi, 1e-12, "%d of %d", c.k, c.n)
+	}
+	e.ShareLow, e.ShareHigh, e.OthersShareLow, e.OthersShareHigh, e.PopulationShareLow, e.PopulationShareHigh = nil, nil, nil, nil, nil, nil
 	assert.Equal(t, feedback.Evidence{Reason: "not_dm", Rule: "fit.boss", Contradicted: true, Verdict: feedback.VerdictInconclusive,
 		Why: "too few leads: 3 leads given the reason, 7 more needed", Leads: 3, Fired: 3, Share: 1, Others: 3, OthersFired: 1, OthersShare: f(1.0 / 3),
 		RateRatio: f(3), Direction: "more", Population: 8, PopulationFired: 4, PopulationShare: 0.5, Lift: f(2)}, e)
@@ -234,8 +251,8 @@ Rejection reasons against rules
 
 How often each rule fired on the leads given a reason, against the other leads with a verdict. contradicted: significantly more often, so sales' reason says the rule is wrong on such leads; supported: significantly less often, so sales agrees with the rule; inconclusive: see why. Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of 0.05 or less, and still so with each rule that goes with it held fixed in turn. A reason given to fewer than 10 leads judges no rule.
 
-  reason  rule      fired on leads given the reason  fired on the other leads with a verdict  times as often (95% interval)  p  q  verdict       why
-  not_dm  fit.boss                  3 of 3 (100.0%)                           1 of 3 (33.3%)            3.00 (0.62 to 8.72)  —  —  inconclusive  too few leads: 3 leads given the reason, 7 more needed
+  reason  rule      fired on leads given the reason (95% interval)  fired on the other leads with a verdict (95% interval)  times as often (95% interval)  p  q  verdict       why
+  not_dm  fit.boss                3 of 3: 100.0% (43.9% to 100.0%)                           1 of 3: 33.3% (6.1% to 79.2%)            3.00 (0.62 to 8.72)  —  —  inconclusive  too few leads: 3 leads given the reason, 7 more needed
 
 By sourcing campaign (first touch)
 
@@ -295,27 +312,27 @@ Recycled leads
 
 	b.Reset()
 	require.NoError(t, fbReport(t).WriteCSV(&b))
-	assert.Equal(t, `section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts
-total,total,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1,0.09677141110578041,0.700006684861608,0.1876163064826506,0.8123836935173494,true
-campaign,ads,5,3,0,3,0,0,1,not_dm=3,0,0.5614970317550454,0.4385029682449546,1,true
-campaign,mail,3,3,2,0,1,0.6666666666666666,0,later=1,0.2076596008020477,0.9385080552796037,0,0.5614970317550454,true
-channel,paid,5,3,0,3,0,0,1,not_dm=3,0,0.5614970317550454,0.4385029682449546,1,true
-channel,email,3,3,2,0,1,0.6666666666666666,0,later=1,0.2076596008020477,0.9385080552796037,0,0.5614970317550454,true
-band,100-120,6,4,2,2,0,0.5,0.5,not_dm=2,0.15003898915214947,0.8499610108478506,0.15003898915214947,0.8499610108478506,true
-band,140-160,2,2,0,1,1,0,0.5,not_dm=1;later=1,0,0.6576197724933468,0.09453120573423074,0.9054687942657693,true
-grade,A,2,2,0,1,1,0,0.5,not_dm=1;later=1,0,0.6576197724933468,0.09453120573423074,0.9054687942657693,true
-grade,B,6,4,2,2,0,0.5,0.5,not_dm=2,0.15003898915214947,0.8499610108478506,0.15003898915214947,0.8499610108478506,true
-rule,fit.boss,4,4,0,3,1,0,0.75,not_dm=3;later=1,0,0.4898908364545973,0.30064184258240184,0.9544127391902995,true
-rule,fit.size,6,4,2,1,1,0.5,0.25,not_dm=1;later=1,0.15003898915214947,0.8499610108478506,0.04558726080970055,0.6993581574175981,true
-rule,eng.demo,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1,0.09677141110578041,0.700006684861608,0.1876163064826506,0.8123836935173494,true
-week,week to 2026-09-02,2,2,0,2,0,0,1,not_dm=2,0,0.6576197724933468,0.34238022750665303,1,true
-week,week to 2026-09-09,4,4,2,1,1,0.5,0.25,not_dm=1;later=1,0.15003898915214947,0.8499610108478506,0.04558726080970055,0.6993581574175981,true
-week,week to 2026-09-16,1,0,0,0,0,,,,,,,,true
-week,week to 2026-09-23,0,0,0,0,0,,,,,,,,true
-week,week to 2026-09-30,1,0,0,0,0,,,,,,,,true
+	assert.Equal(t, `section,name,sales_ready,dispositioned,accepted,rejected,recycled,acceptance_rate,rejection_rate,reasons,acceptance_rate_low,acceptance_rate_high,rejection_rate_low,rejection_rate_high,too_few_verdicts,recycle_rate,recycle_rate_low,recycle_rate_high
+total,total,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1,0.09677141110578041,0.700006684861608,0.1876163064826506,0.8123836935173494,true,0.16666666666666666,0.030053369748306635,0.5635028221864702
+campaign,ads,5,3,0,3,0,0,1,not_dm=3,0,0.5614970317550454,0.4385029682449546,1,true,0,0,0.5614970317550454
+campaign,mail,3,3,2,0,1,0.6666666666666666,0,later=1,0.2076596008020477,0.9385080552796037,0,0.5614970317550454,true,0.3333333333333333,0.06149194472039621,0.7923403991979522
+channel,paid,5,3,0,3,0,0,1,not_dm=3,0,0.5614970317550454,0.4385029682449546,1,true,0,0,0.5614970317550454
+channel,email,3,3,2,0,1,0.6666666666666666,0,later=1,0.2076596008020477,0.9385080552796037,0,0.5614970317550454,true,0.3333333333333333,0.06149194472039621,0.7923403991979522
+band,100-120,6,4,2,2,0,0.5,0.5,not_dm=2,0.15003898915214947,0.8499610108478506,0.15003898915214947,0.8499610108478506,true,0,0,0.4898908364545973
+band,140-160,2,2,0,1,1,0,0.5,not_dm=1;later=1,0,0.6576197724933468,0.09453120573423074,0.9054687942657693,true,0.5,0.09453120573423074,0.9054687942657693
+grade,A,2,2,0,1,1,0,0.5,not_dm=1;later=1,0,0.6576197724933468,0.09453120573423074,0.9054687942657693,true,0.5,0.09453120573423074,0.9054687942657693
+grade,B,6,4,2,2,0,0.5,0.5,not_dm=2,0.15003898915214947,0.8499610108478506,0.15003898915214947,0.8499610108478506,true,0,0,0.4898908364545973
+rule,fit.boss,4,4,0,3,1,0,0.75,not_dm=3;later=1,0,0.4898908364545973,0.30064184258240184,0.9544127391902995,true,0.25,0.04558726080970055,0.6993581574175981
+rule,fit.size,6,4,2,1,1,0.5,0.25,not_dm=1;later=1,0.15003898915214947,0.8499610108478506,0.04558726080970055,0.6993581574175981,true,0.25,0.04558726080970055,0.6993581574175981
+rule,eng.demo,8,6,2,3,1,0.3333333333333333,0.5,not_dm=3;later=1,0.09677141110578041,0.700006684861608,0.1876163064826506,0.8123836935173494,true,0.16666666666666666,0.030053369748306635,0.5635028221864702
+week,week to 2026-09-02,2,2,0,2,0,0,1,not_dm=2,0,0.6576197724933468,0.34238022750665303,1,true,0,0,0.6576197724933468
+week,week to 2026-09-09,4,4,2,1,1,0.5,0.25,not_dm=1;later=1,0.15003898915214947,0.8499610108478506,0.04558726080970055,0.6993581574175981,true,0.25,0.04558726080970055,0.6993581574175981
+week,week to 2026-09-16,1,0,0,0,0,,,,,,,,true,,,
+week,week to 2026-09-23,0,0,0,0,0,,,,,,,,true,,,
+week,week to 2026-09-30,1,0,0,0,0,,,,,,,,true,,,
 
-reason,rule,catalogue_contradicts,verdict,why,explained_by,leads,fired,share,others,others_fired,others_share,rate_ratio,rate_ratio_low,rate_ratio_high,direction,p,q,neighbour,neighbour_p,population,population_fired,population_share,lift
-not_dm,fit.boss,true,inconclusive,"too few leads: 3 leads given the reason, 7 more needed",,3,3,1,3,1,0.3333333333333333,3,0.6244027876775636,8.71944288508832,more,,,,,8,4,0.5,2
+reason,rule,catalogue_contradicts,verdict,why,explained_by,leads,fired,share,others,others_fired,others_share,rate_ratio,rate_ratio_low,rate_ratio_high,direction,p,q,neighbour,neighbour_p,population,population_fired,population_share,lift,share_low,share_high,others_share_low,others_share_high,population_share_low,population_share_high
+not_dm,fit.boss,true,inconclusive,"too few leads: 3 leads given the reason, 7 more needed",,3,3,1,3,1,0.3333333333333333,3,0.6244027876775636,8.71944288508832,more,,,,,8,4,0.5,2,0.4385029682449546,1,0.06149194472039621,0.7923403991979522,0.21521606221387757,0.7847839377861224
 
 owner,verdicts,breached,median_hours
 (nobody yet),0,1,
@@ -398,6 +415,10 @@ func byHandRates(g feedback.Group) feedback.Group {
 	g.AcceptanceRateLow, g.AcceptanceRateHigh = &lo, &hi
 	rlo, rhi := wilsonByHand(g.Rejected, g.Dispositioned)
 	g.RejectionRateLow, g.RejectionRateHigh = &rlo, &rhi
+	// The recycle rate, over the same verdicts, by hand.
+	rec := float64(g.Recycled) / float64(g.Dispositioned)
+	clo, chi := wilsonByHand(g.Recycled, g.Dispositioned)
+	g.RecycleRate, g.RecycleRateLow, g.RecycleRateHigh = &rec, &clo, &chi
 	return g
 }
 
@@ -415,6 +436,58 @@ func roundRates(gs []feedback.Group) []feedback.Group {
 	for i := range out {
 		g := &out[i]
 		g.AcceptanceRateLow, g.AcceptanceRateHigh, g.RejectionRateLow, g.RejectionRateHigh = r(g.AcceptanceRateLow), r(g.AcceptanceRateHigh), r(g.RejectionRateLow), r(g.RejectionRateHigh)
+		g.RecycleRate, g.RecycleRateLow, g.RecycleRateHigh = r(g.RecycleRate), r(g.RecycleRateLow), r(g.RecycleRateHigh)
 	}
 	return out
+}
+
+// The CSV's total row has every column the group rows have, each the
+// report's own figure, as its JSON gives it (the rates and their
+// intervals, the recycle rate among them), and a group row's columns are
+// its JSON's: no column is left empty on one kind of row alone.
+func TestCSVTotalRowIsTheReport(t *testing.T) {
+	r := fbReport(t)
+	var b bytes.Buffer
+	require.NoError(t, r.WriteCSV(&b))
+	block := strings.SplitN(b.String(), "\n\n", 2)[0]
+	rows, err := csv.NewReader(strings.NewReader(block)).ReadAll()
+	require.NoError(t, err)
+	head := rows[0]
+	js, err := json.Marshal(r)
+	require.NoError(t, err)
+	var top map[string]any
+	require.NoError(t, json.Unmarshal(js, &top))
+	groups := map[string][]any{"campaign": top["campaigns"].([]any), "channel": top["channels"].([]any), "band": top["bands"].([]any),
+		"grade": top["grades"].([]any), "rule": top["rules"].([]any), "week": top["weeks"].([]any)}
+	cell := func(v any) string {
+		switch v := v.(type) {
+		case nil:
+			return ""
+		case bool:
+			return strconv.FormatBool(v)
+		case float64:
+			return strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		return fmt.Sprint(v)
+	}
+	seen := map[string]int{}
+	for _, row := range rows[1:] {
+		var want map[string]any
+		if row[0] == "total" {
+			want = top
+		} else {
+			want = groups[row[0]][seen[row[0]]].(map[string]any)
+			seen[row[0]]++
+		}
+		for i, h := range head {
+			if h == "section" || h == "name" || h == "reasons" {
+				continue
+			}
+			v, ok := want[h]
+			require.True(t, ok, "%s row %s: the JSON has no %s", row[0], row[1], h)
+			assert.Equal(t, cell(v), row[i], "%s row %s, %s", row[0], row[1], h)
+		}
+	}
+	assert.Contains(t, head, "recycle_rate")
+	assert.Equal(t, "0.16666666666666666", rows[1][slices.Index(head, "recycle_rate")], "1 recycled of 6 verdicts")
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
@@ -34,7 +35,7 @@ func (r *Report) Findings() []string {
 	u := r.Noun()
 	for _, e := range r.Evidence {
 		compare := fmt.Sprintf("%s fired on %s of %ss sales gave %s (%d of %d) vs %s of the other %ss with a verdict (%d of %d)",
-			e.Rule, pct(e.Share), u, e.Reason, e.Fired, e.Leads, pctPtr(e.OthersShare), u, e.OthersFired, e.Others)
+			e.Rule, shareText(&e.Share, e.ShareLow, e.ShareHigh), u, e.Reason, e.Fired, e.Leads, shareText(e.OthersShare, e.OthersShareLow, e.OthersShareHigh), u, e.OthersFired, e.Others)
 		switch e.Verdict {
 		case VerdictContradicted:
 			out = append(out, fmt.Sprintf("%s, %s times as often (%s; q %s): sales' reason contradicts the rule; review its condition or its points",
@@ -140,11 +141,11 @@ func (r *Report) write(w io.Writer, md bool) error {
 			"supported: significantly less often, so sales agrees with the rule; inconclusive: see why. "+
 			"Significant: q (Fisher's exact test, adjusted for the number of pairs tested) of %[1]s or less, and still so with each rule that goes with it held fixed in turn. "+
 			"A reason given to fewer than %[2]d %[3]ss judges no rule.\n\n", PValue(Alpha), MinLeads, u, roles)
-		t := table{head: []string{"reason", "rule", "fired on " + u + "s given the reason", "fired on the other " + u + "s with a verdict", "times as often (95% interval)", "p", "q", "verdict", "why"},
+		t := table{head: []string{"reason", "rule", "fired on " + u + "s given the reason (95% interval)", "fired on the other " + u + "s with a verdict (95% interval)", "times as often (95% interval)", "p", "q", "verdict", "why"},
 			right: []bool{false, false, true, true, true, true, true, false, false}}
 		for _, e := range r.Evidence {
-			t.rows = append(t.rows, []string{e.Reason, e.Rule, fmt.Sprintf("%d of %d (%s)", e.Fired, e.Leads, pct(e.Share)),
-				fmt.Sprintf("%d of %d (%s)", e.OthersFired, e.Others, pctPtr(e.OthersShare)), ratioText(e), qText(e.P), qText(e.Q), e.Verdict, e.Why})
+			t.rows = append(t.rows, []string{e.Reason, e.Rule, fmt.Sprintf("%d of %d: %s", e.Fired, e.Leads, rateText(&e.Share, e.ShareLow, e.ShareHigh)),
+				fmt.Sprintf("%d of %d: %s", e.OthersFired, e.Others, rateText(e.OthersShare, e.OthersShareLow, e.OthersShareHigh)), ratioText(e), qText(e.P), qText(e.Q), e.Verdict, e.Why})
 		}
 		t.write(b, md)
 	}
@@ -185,7 +186,7 @@ func (r *Report) write(w io.Writer, md bool) error {
 	fmt.Fprintf(b, "\n%sSLA: from sales-ready to the first verdict\n\n", h2)
 	sla := "the model sets no SLA"
 	if r.SLA.Hours != nil {
-		sla = "SLA " + strconv.FormatFloat(*r.SLA.Hours, 'f', -1, 64) + "h"
+		sla = "SLA " + numfmt.Float(*r.SLA.Hours, 'f', -1) + "h"
 	}
 	fmt.Fprintf(b, "%s; %d %s: median %s, p90 %s; %d within the SLA, %d late. Without a verdict: %d overdue, %d still within the SLA.\n",
 		sla, r.SLA.Measured, numfmt.Noun(r.SLA.Measured, "verdict"), hours(r.SLA.MedianHours), hours(r.SLA.P90Hours), r.SLA.Within, r.SLA.Breached, r.SLA.Overdue, r.SLA.Waiting)
@@ -215,16 +216,18 @@ func (r *Report) write(w io.Writer, md bool) error {
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"section", "name", "sales_ready", "dispositioned", "accepted", "rejected", "recycled", "acceptance_rate", "rejection_rate", "reasons",
-		"acceptance_rate_low", "acceptance_rate_high", "rejection_rate_low", "rejection_rate_high", "too_few_verdicts"})
-	total := Group{Name: "total", SalesReady: r.SalesReady, Dispositioned: r.Dispositioned, Accepted: r.Accepted, Rejected: r.Rejected, Recycled: r.Recycled,
-		AcceptanceRate: r.AcceptanceRate, AcceptanceRateLow: r.AcceptanceRateLow, AcceptanceRateHigh: r.AcceptanceRateHigh,
-		RejectionRate: r.RejectionRate, RejectionRateLow: r.RejectionRateLow, RejectionRateHigh: r.RejectionRateHigh, TooFew: r.TooFew, Reasons: r.Reasons}
+		"acceptance_rate_low", "acceptance_rate_high", "rejection_rate_low", "rejection_rate_high", "too_few_verdicts", "recycle_rate", "recycle_rate_low", "recycle_rate_high"})
 	row := func(section string, g Group) {
-		cw.Write([]string{section, g.Name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
+		name := g.Name
+		if section == "campaign" || section == "channel" { // from the events; the other names are the report's or the model's
+			name = csvcell.Text(name)
+		}
+		cw.Write([]string{section, name, itoa(g.SalesReady), itoa(g.Dispositioned), itoa(g.Accepted), itoa(g.Rejected), itoa(g.Recycled),
 			numPtr(g.AcceptanceRate), numPtr(g.RejectionRate), reasonsCSV(g.Reasons),
-			numPtr(g.AcceptanceRateLow), numPtr(g.AcceptanceRateHigh), numPtr(g.RejectionRateLow), numPtr(g.RejectionRateHigh), strconv.FormatBool(g.TooFew)})
+			numPtr(g.AcceptanceRateLow), numPtr(g.AcceptanceRateHigh), numPtr(g.RejectionRateLow), numPtr(g.RejectionRateHigh), strconv.FormatBool(g.TooFew),
+			numPtr(g.RecycleRate), numPtr(g.RecycleRateLow), numPtr(g.RecycleRateHigh)})
 	}
-	row("total", total)
+	row("total", r.total())
 	for _, s := range []struct {
 		name string
 		gs   []Group
@@ -236,17 +239,19 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	cw.Flush()
 	io.WriteString(w, "\n")
 	cw.Write([]string{"reason", "rule", "catalogue_contradicts", "verdict", "why", "explained_by", "leads", "fired", "share", "others", "others_fired", "others_share",
-		"rate_ratio", "rate_ratio_low", "rate_ratio_high", "direction", "p", "q", "neighbour", "neighbour_p", "population", "population_fired", "population_share", "lift"})
+		"rate_ratio", "rate_ratio_low", "rate_ratio_high", "direction", "p", "q", "neighbour", "neighbour_p", "population", "population_fired", "population_share", "lift",
+		"share_low", "share_high", "others_share_low", "others_share_high", "population_share_low", "population_share_high"})
 	for _, e := range r.Evidence {
-		cw.Write([]string{e.Reason, e.Rule, strconv.FormatBool(e.Contradicted), e.Verdict, e.Why, e.ExplainedBy, itoa(e.Leads), itoa(e.Fired), num(e.Share),
+		cw.Write([]string{csvcell.Text(e.Reason), csvcell.Text(e.Rule), strconv.FormatBool(e.Contradicted), e.Verdict, e.Why, e.ExplainedBy, itoa(e.Leads), itoa(e.Fired), num(e.Share),
 			itoa(e.Others), itoa(e.OthersFired), numPtr(e.OthersShare), numPtr(e.RateRatio), numPtr(e.RateRatioLow), numPtr(e.RateRatioHigh), e.Direction,
-			numPtr(e.P), numPtr(e.Q), e.Neighbour, numPtr(e.NeighbourP), itoa(e.Population), itoa(e.PopulationFired), num(e.PopulationShare), numPtr(e.Lift)})
+			numPtr(e.P), numPtr(e.Q), e.Neighbour, numPtr(e.NeighbourP), itoa(e.Population), itoa(e.PopulationFired), num(e.PopulationShare), numPtr(e.Lift),
+			numPtr(e.ShareLow), numPtr(e.ShareHigh), numPtr(e.OthersShareLow), numPtr(e.OthersShareHigh), numPtr(e.PopulationShareLow), numPtr(e.PopulationShareHigh)})
 	}
 	cw.Flush()
 	io.WriteString(w, "\n")
 	cw.Write([]string{"owner", "verdicts", "breached", "median_hours"})
 	for _, o := range r.SLA.ByOwner {
-		cw.Write([]string{o.Owner, itoa(o.Verdicts), itoa(o.Breached), numPtr(o.MedianHours)})
+		cw.Write([]string{csvcell.Text(o.Owner), itoa(o.Verdicts), itoa(o.Breached), numPtr(o.MedianHours)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -308,7 +313,7 @@ func (t table) write(b *strings.Builder, md bool) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+func pct(v float64) string { return numfmt.Float(v*100, 'f', 1) + "%" }
 
 func pctOf(a, b int) string {
 	if b == 0 {
@@ -322,6 +327,15 @@ func pctPtr(v *float64) string {
 		return "—"
 	}
 	return pct(*v)
+}
+
+// shareText is a share with its interval, in a sentence: "75.0% (95%:
+// 30.1% to 95.4%)", or —.
+func shareText(v, lo, hi *float64) string {
+	if v == nil || lo == nil || hi == nil {
+		return "—"
+	}
+	return pct(*v) + " (95%: " + pct(*lo) + " to " + pct(*hi) + ")"
 }
 
 // rateText is a rate with its interval: "54.5% (28.0% to 78.7%)", or —.
@@ -348,7 +362,7 @@ func liftText(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v, 'f', 2, 64)
+	return numfmt.Float(*v, 'f', 2)
 }
 
 // ratioText is the rate ratio with its interval: "2.65 (1.60 to 4.39)".
@@ -376,10 +390,10 @@ func hours(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*v, 'f', 1, 64) + "h"
+	return numfmt.Float(*v, 'f', 1) + "h"
 }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+func num(v float64) string { return numfmt.Float(v, 'f', -1) }
 
 func numPtr(v *float64) string {
 	if v == nil {
@@ -406,7 +420,7 @@ func reasonsCSV(rs []ReasonCount) string {
 	for _, rc := range rs {
 		parts = append(parts, fmt.Sprintf("%s=%d", rc.Reason, rc.Leads))
 	}
-	return strings.Join(parts, ";")
+	return csvcell.Text(strings.Join(parts, ";"))
 }
 
 // count says a number with the word that goes with it.
@@ -427,3 +441,12 @@ func (r *Report) Noun() string {
 
 // mdCell escapes what would break a Markdown table cell.
 var mdCell = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
+
+// total is the report's own figures as a row of its tables, every rate
+// with its interval, as the groups' rows have them.
+func (r *Report) total() Group {
+	return Group{Name: "total", SalesReady: r.SalesReady, Dispositioned: r.Dispositioned, Accepted: r.Accepted, Rejected: r.Rejected, Recycled: r.Recycled,
+		AcceptanceRate: r.AcceptanceRate, AcceptanceRateLow: r.AcceptanceRateLow, AcceptanceRateHigh: r.AcceptanceRateHigh,
+		RejectionRate: r.RejectionRate, RejectionRateLow: r.RejectionRateLow, RejectionRateHigh: r.RejectionRateHigh,
+		RecycleRate: r.RecycleRate, RecycleRateLow: r.RecycleRateLow, RecycleRateHigh: r.RecycleRateHigh, TooFew: r.TooFew, Reasons: r.Reasons}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/jsonw"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -200,7 +201,7 @@ func (e *csvEncoder) header(w io.Writer) error {
 
 func (e *csvEncoder) result(b *bytes.Buffer, r *scoring.Result, control bool) {
 	rec := make([]string, 0, len(e.categories)+10)
-	rec = append(rec, r.LeadID, formatNumber(r.Total))
+	rec = append(rec, csvcell.Text(r.LeadID), formatNumber(r.Total))
 	for _, c := range r.Categories {
 		rec = append(rec, formatNumber(c.Score))
 	}
@@ -238,8 +239,8 @@ func (e *csvEncoder) failure(b *bytes.Buffer, id string, line int, err error) {
 	}
 	n += len(e.holdoutColumns())
 	rec := make([]string, n)
-	rec[0] = id
-	rec[len(rec)-1] = err.Error()
+	rec[0] = csvcell.Text(id)
+	rec[len(rec)-1] = csvcell.Text(err.Error())
 	writeCSV(b, rec)
 }
 

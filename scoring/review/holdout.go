@@ -1,7 +1,7 @@
 package review
 
 import (
-	"strconv"
+	"github.com/leadscore/leadscore/internal/numfmt"
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/rules"
@@ -58,7 +58,7 @@ func startsOf(h *rules.Holdout) string {
 	return h.StartsText()
 }
 
-func shareOf(h *rules.Holdout) string { return strconv.FormatFloat(h.Share, 'g', -1, 64) }
+func shareOf(h *rules.Holdout) string { return numfmt.Float(h.Share, 'g', -1) }
 
 func withholdOf(h *rules.Holdout) string {
 	if h.Withhold == dsl.WithholdChallenger {

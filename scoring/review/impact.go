@@ -5,9 +5,9 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -272,7 +272,7 @@ func moved(old, new *scoring.Result) []string {
 }
 
 func pts(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	s := numfmt.Float(math.Round(v*100)/100, 'f', -1)
 	if v >= 0 {
 		s = "+" + s
 	}

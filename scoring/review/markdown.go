@@ -263,7 +263,7 @@ func cell(s string) string {
 func plural(n int, word string) string { return numfmt.Noun(n, word) }
 
 func num(v float64) string {
-	return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64), "0"), ".")
+	return strings.TrimSuffix(strings.TrimRight(numfmt.Float(math.Round(v*100)/100, 'f', 2), "0"), ".")
 }
 
 func signedInt(n int) string {
@@ -274,7 +274,7 @@ func signedInt(n int) string {
 }
 
 func signedFloat(v float64, places int) string {
-	s := strconv.FormatFloat(v, 'f', places, 64)
+	s := numfmt.Float(v, 'f', places)
 	if v >= 0 {
 		s = "+" + s
 	}

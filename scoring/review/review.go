@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -226,7 +227,7 @@ func durOrEmpty(d time.Duration, text string) string {
 }
 
 func signed(v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
+	s := numfmt.Float(v, 'f', -1)
 	if v >= 0 {
 		s = "+" + s
 	}
@@ -358,7 +359,7 @@ func bound(v float64) string {
 	if math.IsInf(v, 0) {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return numfmt.Float(v, 'f', -1)
 }
 
 func defineDescs(m *rules.Model) []named {

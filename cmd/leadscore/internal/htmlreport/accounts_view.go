@@ -2,7 +2,6 @@ package htmlreport
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -211,7 +210,7 @@ func AccountViewSection(v *AccountView, prefix string) Section {
 	}
 	if v.TiedLeftOut > 0 {
 		note += fmt.Sprintf(" %s not listed %s the same total as the last one listed (%s): the list cuts among equals in the accounts file's order.",
-			numfmt.Count(v.TiedLeftOut, "account"), map[bool]string{true: "has", false: "have"}[v.TiedLeftOut == 1], strconv.FormatFloat(v.Top[len(v.Top)-1].Total, 'f', -1, 64))
+			numfmt.Count(v.TiedLeftOut, "account"), map[bool]string{true: "has", false: "have"}[v.TiedLeftOut == 1], numfmt.Float(v.Top[len(v.Top)-1].Total, 'f', -1))
 	}
 	switch {
 	case v.Scored == 0:

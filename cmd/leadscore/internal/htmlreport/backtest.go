@@ -166,6 +166,9 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 		{Cells: []Cell{Text("KS"), Maybe(path("ks"), r.KS, "dec3"), none}},
 		{Cells: []Cell{Text("KS at total ≤"), ksAt, none}},
 	}}
+	if r.Leads.Failed > 0 { // the coverage: the rows read that are in no figure
+		ct.Rows = append([]Row{{Cells: []Cell{Text("lead rows that failed (named on stderr)"), Int(path("leads", "failed"), r.Leads.Failed), none}}}, ct.Rows...)
+	}
 	for i, ca := range r.CategoryAUC {
 		ct.Rows = append(ct.Rows, Row{Cells: []Cell{Text("AUC of the " + ca.Name + " score"), Maybe(path("category_auc", i, "value"), ca.Value, "dec3"), none}})
 	}

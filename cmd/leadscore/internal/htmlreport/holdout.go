@@ -173,6 +173,6 @@ func populationWords(p string) string {
 // shareWords writes the holdout's share as the text report does: a
 // percentage with as many digits as it has (10%, 12.5%).
 func shareWords(v float64) string {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(100*v, 'g', 10, 64), 64)
-	return strconv.FormatFloat(r, 'f', -1, 64) + "%"
+	r, _ := strconv.ParseFloat(numfmt.Float(100*v, 'g', 10), 64)
+	return numfmt.Float(r, 'f', -1) + "%"
 }

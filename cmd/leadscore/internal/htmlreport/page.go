@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"html/template"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/leadscore/leadscore/backtest"
@@ -221,23 +220,23 @@ func jsonNumber(v float64) string {
 func Format(format string, v float64) string {
 	switch format {
 	case "int", "money":
-		return group(strconv.FormatFloat(v, 'f', 0, 64))
+		return group(numfmt.Float(v, 'f', 0))
 	case "money2":
-		return group(strconv.FormatFloat(v, 'f', 2, 64))
+		return group(numfmt.Float(v, 'f', 2))
 	case "pct":
-		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + "%"
+		return group(numfmt.Float(v*100, 'f', 1)) + "%"
 	case "dec1":
-		return group(strconv.FormatFloat(v, 'f', 1, 64))
+		return group(numfmt.Float(v, 'f', 1))
 	case "dec2":
-		return group(strconv.FormatFloat(v, 'f', 2, 64))
+		return group(numfmt.Float(v, 'f', 2))
 	case "dec3":
-		return group(strconv.FormatFloat(v, 'f', 3, 64))
+		return group(numfmt.Float(v, 'f', 3))
 	case "dec4":
-		return group(strconv.FormatFloat(v, 'f', 4, 64))
+		return group(numfmt.Float(v, 'f', 4))
 	case "dec5":
-		return group(strconv.FormatFloat(v, 'f', 5, 64))
+		return group(numfmt.Float(v, 'f', 5))
 	case "points":
-		return group(strconv.FormatFloat(v*100, 'f', 1, 64)) + " points"
+		return group(numfmt.Float(v*100, 'f', 1)) + " points"
 	case "pointsdiff":
 		return backtest.PointsDiff(v)
 	}

@@ -497,12 +497,14 @@ func FeedbackSection(r *feedback.Report, prefix string) Section {
 		}
 		sec.Blocks = append(sec.Blocks, blk)
 	}
-	et := &Table{Sortable: true, Head: []string{"reason", "rule", us + " given the reason", "rule fired on them", "other " + us + " with a verdict", "rule fired on them",
+	et := &Table{Sortable: true, Head: []string{"reason", "rule", us + " given the reason", "rule fired on them", "95% interval", "other " + us + " with a verdict", "rule fired on them", "95% interval",
 		"times as often", "95% interval: low", "high", "p", "q", "verdict", "why"}}
 	for i, e := range r.Evidence {
 		path := func(k string) string { return p(prefix, "evidence", i, k) }
 		et.Rows = append(et.Rows, Row{Cells: []Cell{Text(e.Reason), Text(e.Rule), Int(path("leads"), e.Leads), Number(path("share"), e.Share, "pct"),
+			ivPair(path("share_low"), e.ShareLow, path("share_high"), e.ShareHigh, "pct"),
 			Int(path("others"), e.Others), Maybe(path("others_share"), e.OthersShare, "pct"),
+			ivPair(path("others_share_low"), e.OthersShareLow, path("others_share_high"), e.OthersShareHigh, "pct"),
 			Maybe(path("rate_ratio"), e.RateRatio, "dec2"), Maybe(path("rate_ratio_low"), e.RateRatioLow, "dec2"), Maybe(path("rate_ratio_high"), e.RateRatioHigh, "dec2"),
 			Maybe(path("p"), e.P, "dec3"), Maybe(path("q"), e.Q, "dec3"), Text(e.Verdict), Text(e.Why)}})
 	}

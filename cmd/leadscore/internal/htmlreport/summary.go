@@ -66,28 +66,57 @@ func (s *Summary) Add(tiles []Tile, findings []Finding) {
 }
 
 // FirstScreenWarnings are the warnings of a part that its headline
-// figures need beside them: the backtest's "too few outcomes", and
+// figures need beside them: the backtest's "too few outcomes" and its
+// lead rows that failed, and
 // whatever feedback and attribution say they left out.
+// A warning two parts give in the same words (the outcome rows that name
+// no lead, which feedback and attribution both read) is said once, with
+// the names of both parts.
 func FirstScreenWarnings(bt *backtest.Report, fb *feedback.Report, at *attribution.Report) []string {
-	var out []string
+	var texts []string
+	parts := map[string][]string{}
+	add := func(part, w string) {
+		if _, ok := parts[w]; !ok {
+			texts = append(texts, w)
+		}
+		if !slices.Contains(parts[w], part) {
+			parts[w] = append(parts[w], part)
+		}
+	}
 	if bt != nil {
 		for _, w := range bt.Warnings {
-			if strings.HasPrefix(w, "Too few outcomes") {
-				out = append(out, "Backtest: "+w)
+			if strings.HasPrefix(w, "Too few outcomes") || strings.HasPrefix(w, backtest.FailedRowsWarning) {
+				add("Backtest", w)
 			}
 		}
 	}
 	if fb != nil {
 		for _, w := range fb.Warnings {
-			out = append(out, "What sales said: "+w)
+			add("What sales said", w)
 		}
 	}
 	if at != nil {
 		for _, w := range at.Warnings {
-			out = append(out, "Attribution: "+w)
+			add("Attribution", w)
 		}
 	}
+	out := make([]string, 0, len(texts))
+	for _, w := range texts {
+		names := parts[w]
+		for i := 1; i < len(names); i++ {
+			names[i] = strings.ToLower(names[i][:1]) + names[i][1:]
+		}
+		out = append(out, andList(names)+": "+w)
+	}
 	return out
+}
+
+// andList writes "a", "a and b" or "a, b and c".
+func andList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // Empty reports whether there is nothing to show.

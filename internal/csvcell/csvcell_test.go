@@ -1,0 +1,16 @@
+package csvcell
+
+import "testing"
+
+// A cell that begins with a formula's first character gets a single quote
+// before it; any other, and the empty cell, stay as they are.
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+1+1": "'+1+1", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)",
+		"\t=1": "'\t=1", "\r=1": "'\r=1", "L0000001": "L0000001", "brand-search": "brand-search", "": "", "a=b": "a=b", "'quoted": "'quoted",
+	} {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
