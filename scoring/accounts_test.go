@@ -250,12 +250,8 @@ func TestDuplicateLeadOfAnAccount(t *testing.T) {
 	assert.EqualError(t, err, "account A1: lead L1 is among the account's people twice; an account counts each person once, so give it each lead once")
 }
 
-// A roll-up's of is read only of the people its when takes, so the when
-// guards it: of: revenue / seats, when: seats > 0 does not fail the
-// account for a person with no seats, who does not count; a person the
-// when takes with a divisor of 0 fails, naming the divisor.
-func TestRollupWhenGuardsItsOf(t *testing.T) {
-	s := newAccountScorer(t, `leadscore: 1
+// guardedModel sums revenue / seats over the people with seats.
+const guardedModel = `leadscore: 1
 model: m
 fields:
   email: string
@@ -278,7 +274,14 @@ accounts:
     - {id: acct.per-seat, score: fit, people: sum, of: revenue / seats, when: seats > 0}
   stages:
     - {id: buying, sales_ready: true, when: fit >= 1}
-`)
+`
+
+// A roll-up's of is read only of the people its when takes, so the when
+// guards it: of: revenue / seats, when: seats > 0 does not fail the
+// account for a person with no seats, who does not count; a person the
+// when takes with a divisor of 0 fails, naming the divisor.
+func TestRollupWhenGuardsItsOf(t *testing.T) {
+	s := newAccountScorer(t, guardedModel)
 	a := scoring.Account{ID: "A1", Fields: map[string]any{"domain": "acme.com"}}
 	leads := []scoring.Lead{
 		{ID: "L1", Fields: map[string]any{"email": "a@acme.com", "revenue": 100.0, "seats": 4}},
@@ -291,30 +294,7 @@ accounts:
 	assert.Equal(t, 25.0, out.Results[0].Rollups[0].Points, "L1's 100 / 4; L2 not read")
 
 	// Without the when, L2's 50 / 0 fails it, naming the divisor.
-	s2 := newAccountScorer(t, strings.Replace(`leadscore: 1
-model: m
-fields:
-  email: string
-  revenue: float
-  seats: int
-scores:
-  fit: {max: 100}
-rules:
-  - {id: fit.any, score: fit, when: "revenue >= 0", points: 1}
-stages:
-  - {id: sql, sales_ready: true, when: fit >= 1}
-accounts:
-  match:
-    domain_from: email
-  fields:
-    domain: string
-  scores:
-    fit: {}
-  rules:
-    - {id: acct.per-seat, score: fit, people: sum, of: revenue / seats, when: seats > 0}
-  stages:
-    - {id: buying, sales_ready: true, when: fit >= 1}
-`, ", when: seats > 0", "", 1))
+	s2 := newAccountScorer(t, strings.Replace(guardedModel, ", when: seats > 0", "", 1))
 	out, err = s2.Score([]scoring.Account{a}, leads, asOf)
 	require.NoError(t, err)
 	require.Len(t, out.Errors, 1)
