@@ -52,6 +52,11 @@ func TestFeedbackIsTheCLI(t *testing.T) {
 	// Every row fails: the report of no lead, every disposition unmatched.
 	allBad := filepath.Join(dir, "all-bad.ndjson")
 	require.NoError(t, os.WriteFile(allBad, []byte(`{"id":"CUT","email":`+"\n"), 0o644))
+	// An accept 2.6 h before L0000754's hand-off (2026-09-29T08:36:42Z),
+	// left out with a warning, and two verdicts after it, one superseded.
+	early := filepath.Join(dir, "early.csv")
+	require.NoError(t, os.WriteFile(early, []byte(readFile(t, td("dispositions.csv"))+
+		"L0000754,2026-09-29T06:00:00Z,accepted,,ana.r\nL0000754,2026-09-30T06:00:00Z,rejected,too_small,ana.r\nL0000754,2026-09-30T07:00:00Z,rejected,too_small,ana.r\n"), 0o644))
 	for _, c := range []struct {
 		format, leads, dispositions string
 		bandWidth                   float64
@@ -64,6 +69,8 @@ func TestFeedbackIsTheCLI(t *testing.T) {
 		{"markdown", badLeads, td("dispositions.csv"), 15, 2, 0, 0},
 		{"csv", td("leads.ndjson"), badDispositions, 0, 0, 2, 0},
 		{"json", allBad, td("dispositions.csv"), 0, 1, 40, 43},
+		{"text", td("leads.ndjson"), early, 0, 0, 0, 0},
+		{"json", td("leads.ndjson"), early, 0, 0, 0, 0},
 	} {
 		t.Run(c.format+" "+filepath.Base(c.leads), func(t *testing.T) {
 			cfg := pipelines.Feedbacking{Model: model, Dispositions: readFile(t, c.dispositions), DispositionsName: c.dispositions,
@@ -85,6 +92,10 @@ func TestFeedbackIsTheCLI(t *testing.T) {
 			}
 			stdout, stderr := runCLI(t, args...)
 			require.Equal(t, stdout, readFile(t, report), "the report, byte for byte")
+			if c.dispositions == early {
+				require.Contains(t, stdout, "L0000754 was accepted on 2026-09-29T06:00:00Z, 2.6 h before its hand-off on 2026-09-29T08:36:42Z")
+				require.Contains(t, stdout, "1 later verdict of leads that already had one: the first counts")
+			}
 
 			// The rows that failed, by file and line, as the command line names them.
 			var cli, got []string

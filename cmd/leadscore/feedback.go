@@ -251,11 +251,23 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	writeUnknown(stderr, unknown)
-	carriedNote := ""
-	if carried > 0 {
+	// The verdicts the report left out (before the hand-off, or after the
+	// verdict that counts) are not used: the counts reconcile, rows =
+	// used + left out + failed. With verdicts carried by the leads, which
+	// of them a left-out verdict came from is not known, so the note says
+	// them of all the verdicts.
+	carriedNote, leftOut, usedRows := "", leftOutNote(rep), dn.Read
+	switch {
+	case carried > 0:
 		carriedNote = fmt.Sprintf("; %d %s carried by the leads", carried, numfmt.Noun(carried, "verdict"))
+		if leftOut != "" {
+			carriedNote += "; of all the verdicts" + leftOut
+			leftOut = ""
+		}
+	default:
+		usedRows -= len(rep.EarlyVerdicts) + rep.LaterVerdicts
 	}
-	fmt.Fprintf(stderr, "%d lead %s: %d used, %d failed; %d disposition %s: %d used, %d failed%s\n", rows, numfmt.Noun(rows, "row"), rows-failed, failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed, carriedNote)
+	fmt.Fprintf(stderr, "%d lead %s: %d used, %d failed; %d disposition %s: %d used%s, %d failed%s\n", rows, numfmt.Noun(rows, "row"), rows-failed, failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), usedRows, leftOut, dn.Failed, carriedNote)
 	if failed > 0 || dn.Failed > 0 || problems > 0 {
 		return exitProblem
 	}
@@ -304,4 +316,17 @@ func writeFeedback(w io.Writer, rep *feedback.Report, format string) error {
 	default:
 		return rep.WriteText(w)
 	}
+}
+
+// leftOutNote says the verdicts a report left out, each kind after a
+// comma ("" when none).
+func leftOutNote(rep *feedback.Report) string {
+	s := ""
+	if n := len(rep.EarlyVerdicts); n > 0 {
+		s += fmt.Sprintf(", %d dated before the hand-off (ignored)", n)
+	}
+	if n := rep.LaterVerdicts; n > 0 {
+		s += fmt.Sprintf(", %d %s of %ss that already had one (the first counts)", n, numfmt.Noun(n, "later verdict"), rep.Noun())
+	}
+	return s
 }

@@ -314,3 +314,25 @@ func TestFeedbackLeadGivenTwice(t *testing.T) {
 	delete(g, "warnings")
 	assert.Equal(t, w, g, "the figures of the file without the second row")
 }
+
+// An accept dated 2.6 h before its lead's hand-off (L0000754's, at
+// 2026-09-29T08:36:42Z; review rev15a 1) is left out with a warning in
+// every format, and a verdict after the one that counts is counted as
+// superseded; the footer reconciles: rows = used + left out + failed.
+func TestFeedbackVerdictBeforeHandoff(t *testing.T) {
+	data, err := os.ReadFile(td("dispositions.csv"))
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "d3.csv")
+	require.NoError(t, os.WriteFile(file, append(data, "L0000754,2026-09-29T06:00:00Z,accepted,,ana.r\nL0000754,2026-09-30T06:00:00Z,rejected,too_small,ana.r\nL0000754,2026-09-30T07:00:00Z,rejected,too_small,ana.r\n"...), 0o644))
+	rows := strings.Count(string(data), "\n") - 1 + 3
+	for _, format := range []string{"text", "markdown", "json", "html"} {
+		code, out, errOut := leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--dispositions", file, "--at", "2026-10-01", "--format", format)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, out, "lead L0000754 was accepted on 2026-09-29T06:00:00Z, 2.6 h before its hand-off on 2026-09-29T08:36:42Z, so the verdict is left out of every figure", format)
+		assert.Contains(t, out, "1 later verdict of leads that already had one: the first counts", format)
+		assert.Contains(t, errOut, fmt.Sprintf("%d disposition rows: %d used, 1 dated before the hand-off (ignored), 1 later verdict of leads that already had one (the first counts), 0 failed\n", rows, rows-2), format)
+		if format == "json" {
+			assert.Contains(t, out, `"verdicts_before_handoff": [`)
+		}
+	}
+}

@@ -193,13 +193,7 @@ func (b *Builder) PrepareAccount(ctx context.Context, acc scoring.Account, peopl
 	if err != nil {
 		return nil, err
 	}
-	for i := range kept {
-		if !kept[i].At.Before(srAt) {
-			v := kept[i]
-			e.verdict = &v
-			break
-		}
-	}
+	e.verdict, e.early, e.later = verdictOf(kept, srAt)
 	ids := res.RuleIDs()
 	e.fired = len(res.Fired)
 	e.ruleIDs = append([]string(nil), ids[:e.fired]...)

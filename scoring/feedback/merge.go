@@ -29,6 +29,8 @@ func (b *Builder) Merge(other *Builder) error {
 	r.Recycle.SalesReadyAgain += o.Recycle.SalesReadyAgain
 	r.Recycle.WonLater += o.Recycle.WonLater
 	r.EarlyRecycles = append(r.EarlyRecycles, o.EarlyRecycles...)
+	r.EarlyVerdicts = append(r.EarlyVerdicts, o.EarlyVerdicts...)
+	r.LaterVerdicts += o.LaterVerdicts
 	r.SLA.Measured += o.SLA.Measured
 	r.SLA.Within += o.SLA.Within
 	r.SLA.Breached += o.SLA.Breached

@@ -82,6 +82,17 @@ func (b *Builder) addReference(lead scoring.Lead, won time.Time) error {
 			break
 		}
 	}
+	// Accepts and rejects before the hand-off are left out; after the
+	// verdict, superseded.
+	for i := range ds {
+		switch {
+		case ds[i].Status == scoring.Recycled || verdict == &ds[i]:
+		case ds[i].At.Before(srAt):
+			r.EarlyVerdicts = append(r.EarlyVerdicts, EarlyVerdict{Lead: lead.ID, Status: ds[i].Status, At: ds[i].At, Handoff: srAt})
+		default:
+			r.LaterVerdicts++
+		}
+	}
 	label := Label{}
 	if verdict != nil {
 		label = Label{Status: verdict.Status, Reason: verdict.Reason, At: verdict.At}

@@ -92,6 +92,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,6 +189,14 @@ type Report struct {
 	// EarlyRecycles are the leads recycled before they were ever
 	// sales-ready, by lead: warnings.
 	EarlyRecycles []EarlyRecycle `json:"early_recycles,omitempty"`
+	// EarlyVerdicts are the accepts and rejects dated before their lead's
+	// hand-off, by lead: they judge no hand-off, so they are left out of
+	// every figure, and a warning names each.
+	EarlyVerdicts []EarlyVerdict `json:"verdicts_before_handoff,omitempty"`
+	// LaterVerdicts counts the accepts and rejects of handed-off leads
+	// after the verdict that counts (the first at or after the hand-off):
+	// they are in no figure.
+	LaterVerdicts int `json:"later_verdicts,omitempty"`
 }
 
 // Group is one campaign's, channel's, band's, grade's or rule's line.
@@ -287,6 +296,44 @@ func (e EarlyRecycle) Say(unit string) string {
 		unit, e.Lead, e.Recycled.Format(time.RFC3339), first, still)
 }
 
+// EarlyVerdict is an accept or reject dated before its lead's hand-off:
+// sales judges a lead it received, so the verdict's time is most likely
+// wrong (exported without a zone and read as UTC) or it was typed before
+// the hand-off. The report leaves it out and says it as a warning.
+type EarlyVerdict struct {
+	Lead    string         `json:"lead"`
+	Status  scoring.Status `json:"status"`
+	At      time.Time      `json:"at"`
+	Handoff time.Time      `json:"sales_ready"`
+}
+
+func (e EarlyVerdict) String() string { return e.Say("lead") }
+
+// Say is the warning for a lead or an account (unit, as Report.Noun says).
+func (e EarlyVerdict) Say(unit string) string {
+	cause := "the verdict was typed before the hand-off, or belongs to an earlier cycle; check its date"
+	if e.Handoff.Sub(e.At) <= maxZoneOffset {
+		cause = "if the file's times were written without a zone they were read as UTC (write the zone, as in 2026-09-29T08:00:00-04:00), otherwise the verdict was typed before the hand-off; check its time"
+	}
+	return fmt.Sprintf("%s %s was %s on %s, %s before its hand-off on %s, so the verdict is left out of every figure: %s",
+		unit, e.Lead, e.Status, e.At.Format(time.RFC3339), roughly(e.Handoff.Sub(e.At)), e.Handoff.Format(time.RFC3339), cause)
+}
+
+// maxZoneOffset is the widest offset of a time zone from UTC: a verdict
+// no further before the hand-off may be one whose zone was dropped.
+const maxZoneOffset = 14 * time.Hour
+
+// roughly says a positive duration in minutes, hours or days.
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(math.Ceil(d.Minutes())))
+	case d < 48*time.Hour:
+		return strconv.FormatFloat(math.Round(d.Hours()*10)/10, 'f', -1, 64) + " h"
+	}
+	return strconv.FormatFloat(math.Round(d.Hours()/24*10)/10, 'f', -1, 64) + " days"
+}
+
 // RecycleOutcome is what became of recycled leads.
 type RecycleOutcome struct {
 	Leads           int `json:"leads"`
@@ -313,7 +360,7 @@ type Builder struct {
 	waits   []float64
 	owners  map[string]*OwnerSLA
 	// the warning on accounts whose moment is unknown is in rep
-	warnedUnknown, warnedUnjudged bool
+	warnedUnknown, warnedUnjudged, warnedVerdicts bool
 }
 
 // NewBuilder starts a report for the leads a scorer scores.
@@ -410,6 +457,10 @@ type Entry struct {
 	stage             string               // accounts: the stage at the hand-off
 	roles             []string             // accounts: the roles present at the hand-off
 	verdict           *scoring.Disposition // the first disposition at or after the hand-off
+	// accepts and rejects before the hand-off (left out), and after the
+	// verdict (superseded by it)
+	early []scoring.Disposition
+	later int
 }
 
 // quiet is the Entry of every lead never sales-ready and without a
@@ -456,17 +507,33 @@ func (b *Builder) Prepare(lead scoring.Lead, won time.Time) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range ds {
-		if !ds[i].At.Before(e.srAt) {
-			v := ds[i]
-			e.verdict = &v
-			break
-		}
-	}
+	e.verdict, e.early, e.later = verdictOf(ds, e.srAt)
 	e.ruleIDs, e.fired = res.RuleIDs(), len(res.Fired)
 	e.total, e.grade = res.Total, res.Grade
 	e.campaign, e.channel = b.source(lead, e.srAt)
 	return e, nil
+}
+
+// verdictOf is the verdict that counts of a hand-off at srAt, the first
+// disposition at or after it (ds sorted by time), with the accepts and
+// rejects before it, which judge no hand-off, and the number after the
+// verdict. Recycles are none of those: a recycle resets the lead however
+// it stands.
+func verdictOf(ds []scoring.Disposition, srAt time.Time) (verdict *scoring.Disposition, early []scoring.Disposition, later int) {
+	for i := range ds {
+		switch {
+		case ds[i].At.Before(srAt):
+			if ds[i].Status != scoring.Recycled {
+				early = append(early, ds[i])
+			}
+		case verdict == nil:
+			v := ds[i]
+			verdict = &v
+		case ds[i].Status != scoring.Recycled:
+			later++
+		}
+	}
+	return verdict, early, later
 }
 
 // File counts a lead Prepare worked out. It is Add's second half: leads
@@ -504,6 +571,10 @@ func (b *Builder) File(e *Entry) {
 	}
 	srAt := e.srAt
 	r.SalesReady++
+	for _, d := range e.early {
+		r.EarlyVerdicts = append(r.EarlyVerdicts, EarlyVerdict{Lead: e.id, Status: d.Status, At: d.At, Handoff: srAt})
+	}
+	r.LaterVerdicts += e.later
 	verdict := e.verdict
 	label := Label{}
 	if verdict != nil {
@@ -677,6 +748,11 @@ func (b *Builder) Report() *Report {
 	}
 	r.Evidence = b.tally.Evidence()
 	sort.SliceStable(r.EarlyRecycles, func(i, j int) bool { return r.EarlyRecycles[i].Lead < r.EarlyRecycles[j].Lead })
+	sort.SliceStable(r.EarlyVerdicts, func(i, j int) bool { return r.EarlyVerdicts[i].Lead < r.EarlyVerdicts[j].Lead })
+	if !b.warnedVerdicts {
+		b.warnedVerdicts = true
+		r.Warnings = append(r.Warnings, verdictWarnings(r.EarlyVerdicts, r.LaterVerdicts, r.Noun())...)
+	}
 	if sla := b.h.SLAOf(); sla > 0 {
 		h := sla.Hours()
 		r.SLA.Hours = &h
@@ -695,6 +771,29 @@ func (b *Builder) Report() *Report {
 		return a.Owner < c.Owner
 	})
 	return r
+}
+
+// maxEarlyNamed is how many verdicts before the hand-off the warnings
+// name one by one; the JSON lists them all.
+const maxEarlyNamed = 10
+
+// verdictWarnings say the verdicts the report leaves out: those dated
+// before the hand-off, each (up to maxEarlyNamed), and how many came after
+// the verdict that counts.
+func verdictWarnings(early []EarlyVerdict, later int, unit string) []string {
+	var out []string
+	for i, e := range early {
+		if i == maxEarlyNamed {
+			out = append(out, fmt.Sprintf("%d more verdicts are dated before their %s's hand-off and left out (the JSON report's verdicts_before_handoff lists them all)", len(early)-maxEarlyNamed, unit))
+			break
+		}
+		out = append(out, e.Say(unit))
+	}
+	if later > 0 {
+		out = append(out, fmt.Sprintf("%s of %ss that already had one: the first counts, and %s in no figure",
+			count(later, "later verdict", "later verdicts"), unit, map[bool]string{true: "it is", false: "they are"}[later == 1]))
+	}
+	return out
 }
 
 // finish computes a kind of group's rates and orders it: by their order

@@ -368,6 +368,61 @@ Warning: lead E1 was recycled on 2026-09-01T00:00:00Z, before it was ever sales-
 `)
 }
 
+// An accept or reject dated before the lead's hand-off judges no hand-off:
+// it is left out of every figure and said as a warning naming the lead,
+// the verdict and the hand-off, in every format; a verdict after the one
+// that counts is counted as superseded. A recycle is neither.
+func TestVerdictBeforeHandoffWarned(t *testing.T) {
+	m, err := rules.CompileBytes("fb.yaml", []byte(fbModel))
+	require.NoError(t, err)
+	b := feedback.NewBuilder(scoring.New(m), feedback.Options{AsOf: at(30, 0)})
+	lead := func(id string, events []scoring.Event, ds ...scoring.Disposition) scoring.Lead {
+		return scoring.Lead{ID: id, Fields: map[string]any{"title": "Head", "employees": 10}, Events: events, Dispositions: ds}
+	}
+	// sales-ready 4 Sep 10:00; accepted 4 Sep 07:24 (2.6 h before), then
+	// rejected 5 Sep: the rejection is the verdict
+	require.NoError(t, b.Add(lead("E1", []scoring.Event{demo(at(4, 10), "ads", "paid")},
+		verdict(at(4, 7).Add(24*time.Minute), scoring.Accepted, "", "ann"), verdict(at(5, 0), scoring.Rejected, "not_dm", "ann")), time.Time{}))
+	// sales-ready 4 Sep; accepted 5 Sep, rejected 6 Sep and 7 Sep, recycled
+	// 8 Sep: the acceptance counts, the two rejections are later verdicts
+	require.NoError(t, b.Add(lead("E2", []scoring.Event{demo(at(4, 0), "ads", "paid")},
+		verdict(at(5, 0), scoring.Accepted, "", "ann"), verdict(at(6, 0), scoring.Rejected, "later", "ann"), verdict(at(7, 0), scoring.Rejected, "later", "ann"),
+		verdict(at(8, 0), scoring.Recycled, "later", "ann")), time.Time{}))
+	// rejected 1 Sep, sales-ready 4 Sep, no verdict after it
+	require.NoError(t, b.Add(lead("E0", []scoring.Event{demo(at(4, 0), "ads", "paid")}, verdict(at(1, 0), scoring.Rejected, "later", "bob")), time.Time{}))
+	r := b.Report()
+	assert.Equal(t, []feedback.EarlyVerdict{
+		{Lead: "E0", Status: scoring.Rejected, At: at(1, 0), Handoff: at(4, 0)},
+		{Lead: "E1", Status: scoring.Accepted, At: at(4, 7).Add(24 * time.Minute), Handoff: at(4, 10)},
+	}, r.EarlyVerdicts)
+	assert.Equal(t, 2, r.LaterVerdicts)
+	assert.Equal(t, 3, r.SalesReady)
+	assert.Equal(t, 2, r.Dispositioned)
+	assert.Equal(t, 1, r.Accepted)
+	assert.Equal(t, 1, r.Rejected)
+	assert.Equal(t, 1, r.NeverDispositioned)
+	want := []string{
+		"lead E0 was rejected on 2026-09-01T00:00:00Z, 3 days before its hand-off on 2026-09-04T00:00:00Z, so the verdict is left out of every figure: the verdict was typed before the hand-off, or belongs to an earlier cycle; check its date",
+		"lead E1 was accepted on 2026-09-04T07:24:00Z, 2.6 h before its hand-off on 2026-09-04T10:00:00Z, so the verdict is left out of every figure: if the file's times were written without a zone they were read as UTC (write the zone, as in 2026-09-29T08:00:00-04:00), otherwise the verdict was typed before the hand-off; check its time",
+		"2 later verdicts of leads that already had one: the first counts, and they are in no figure",
+	}
+	assert.Equal(t, want, r.Warnings)
+	for name, write := range map[string]func(*strings.Builder) error{
+		"text": func(o *strings.Builder) error { return r.WriteText(o) }, "markdown": func(o *strings.Builder) error { return r.WriteMarkdown(o) },
+		"json": func(o *strings.Builder) error { return r.WriteJSON(o) }, // CSV has no warnings
+	} {
+		var out strings.Builder
+		require.NoError(t, write(&out))
+		for _, w := range want {
+			assert.Contains(t, out.String(), w, name)
+		}
+	}
+	var js strings.Builder
+	require.NoError(t, r.WriteJSON(&js))
+	assert.Contains(t, js.String(), `"verdicts_before_handoff": [`)
+	assert.Contains(t, js.String(), `"later_verdicts": 2`)
+}
+
 // Hand-offs by week, worked out by hand from fbLeads, as of 30 September
 // 00:00: each week ends at the as-of time or seven days before the one
 // after it, and holds the hand-offs after its start, up to its end.

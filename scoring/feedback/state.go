@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/statebytes"
+	"github.com/leadscore/leadscore/scoring"
 )
 
 // State is what the builder has counted (the report's counters, the
@@ -37,6 +38,14 @@ func (b *Builder) State() ([]byte, error) {
 		if e.SalesReady != nil {
 			w.Time(*e.SalesReady)
 		}
+	}
+	w.Uint(uint64(r.LaterVerdicts))
+	w.Uint(uint64(len(r.EarlyVerdicts)))
+	for _, e := range r.EarlyVerdicts {
+		w.Str(e.Lead)
+		w.Str(string(e.Status))
+		w.Time(e.At)
+		w.Time(e.Handoff)
 	}
 	t := b.tally
 	w.Uint(uint64(t.leads))
@@ -89,7 +98,7 @@ func (b *Builder) MergeState(state []byte) error {
 }
 
 // stateMagic begins every state, with its version.
-const stateMagic = "leadscore feedback state 1"
+const stateMagic = "leadscore feedback state 2"
 
 // fingerprint says what builders must agree on to merge: the model (its
 // rule files, as compiled) and the options.
@@ -151,6 +160,14 @@ func (b *Builder) fromState(state []byte) (*Builder, error) {
 			e.SalesReady = &t
 		}
 		rep.EarlyRecycles = append(rep.EarlyRecycles, e)
+	}
+	rep.LaterVerdicts = r.Number()
+	for i, n := 0, r.Count(); i < n && r.Err == nil; i++ {
+		e := EarlyVerdict{Lead: r.Str(), Status: scoring.Status(r.Str()), At: r.Time(), Handoff: r.Time()}
+		if r.Err == nil && (e.Status != scoring.Accepted && e.Status != scoring.Rejected || !e.At.Before(e.Handoff)) {
+			r.Fail(fmt.Errorf("the verdict before the hand-off of %s is %s on %s, hand-off %s: no builder writes that", e.Lead, e.Status, e.At, e.Handoff))
+		}
+		rep.EarlyVerdicts = append(rep.EarlyVerdicts, e)
 	}
 	t := o.tally
 	t.leads = r.Number()

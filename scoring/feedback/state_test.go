@@ -61,6 +61,9 @@ func TestStateMergeIsOnePass(t *testing.T) {
 		opts                feedback.Options
 	}{
 		{"bundled", bundledLeads, bundledDispositions, feedback.Options{AsOf: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
+		// an accept 2.6 h before L0000754's hand-off, and verdicts after the
+		// first that counts
+		{"early and later verdicts", bundledLeads, append(bytes.Clone(bundledDispositions), "L0000754,2026-09-29T06:00:00Z,accepted,,ana.r\nL0000754,2026-09-30T06:00:00Z,rejected,too_small,ana.r\nL0000754,2026-09-30T07:00:00Z,rejected,too_small,ana.r\n"...), feedback.Options{AsOf: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}},
 		// an as-of time in another zone, and bands of a width that is no round number
 		{"generated", genLeads.Bytes(), genDispositions.Bytes(), feedback.Options{AsOf: leadgen.Base.In(time.FixedZone("", -5*3600)), BandWidth: 7.3}},
 	} {
@@ -83,6 +86,10 @@ func TestStateMergeIsOnePass(t *testing.T) {
 		require.Positive(t, rep.Recycle.Leads, in.name)
 		require.Positive(t, rep.SLA.Measured, in.name)
 		require.NotEmpty(t, rep.Evidence, in.name)
+		if in.name == "early and later verdicts" {
+			require.Len(t, rep.EarlyVerdicts, 1)
+			require.Equal(t, 1, rep.LaterVerdicts)
+		}
 
 		for trial := range 3 {
 			r := rand.New(rand.NewPCG(uint64(trial), 28))
