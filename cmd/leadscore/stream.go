@@ -154,7 +154,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail("--state %s: %v", *stateDir, err)
 		}
 	}
-	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr}
+	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr, waiting: map[string]bool{}}
 	r.noteLeftOut()
 	var out io.Writer = stdout
 	if *output != "-" {
@@ -376,8 +376,10 @@ type streamRun struct {
 	accountChanges               int // of changes, those of accounts
 
 	// waiting are the leads taken before the event clock had a time (before
-	// the first event): they are matched to their accounts at the first.
-	waiting []string
+	// the first event): at the first they are scored, in id order, and
+	// matched to their accounts. The store knows them: leads with fields,
+	// no standing and, with accounts, no account yet.
+	waiting map[string]bool
 	// leftOut names the people left out of their accounts (their data
 	// cannot be scored), each once.
 	leftOut map[string]bool
@@ -416,8 +418,9 @@ func (r *streamRun) start() error {
 		if !l.Next.IsZero() {
 			heap.Push(&r.due, recheck{at: l.Next, lead: l.ID})
 		}
-		if r.acc != nil && l.Fields != nil && l.Account == "" && l.Unmatched == "" {
-			r.waiting = append(r.waiting, l.ID)
+		if r.acc != nil && l.Fields != nil && l.Account == "" && l.Unmatched == "" ||
+			r.acc == nil && l.Fields != nil && l.Standing == nil && r.asOfClock(&r.meta).IsZero() {
+			r.waiting[l.ID] = true
 		}
 		return nil
 	})
@@ -976,7 +979,10 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		}
 	}
 	var accounts []stream.AccountChange
-	waits := false
+	// Before the clock has a time a lead with fields waits to be scored:
+	// without a line of its own after the first event, it would have no
+	// change line.
+	waits := r.acc == nil && at.IsZero() && l.Fields != nil && l.Standing == nil
 	if r.acc != nil && cause != "recheck" { // the accounts' own re-checks follow time
 		if at.IsZero() && l.Fields != nil {
 			// Before the clock has a time the lead waits to be matched, but
@@ -989,7 +995,7 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 			}
 		}
 		if at.IsZero() {
-			waits = l.Fields != nil && l.Account == "" && l.Unmatched == "" && !slices.Contains(r.waiting, l.ID)
+			waits = l.Fields != nil && l.Account == "" && l.Unmatched == ""
 		} else {
 			var err error
 			if accounts, err = r.acc.Take(context.Background(), tx, l, st, at, cause); err != nil {
@@ -1021,7 +1027,7 @@ func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st
 		return err
 	}
 	if waits {
-		r.waiting = append(r.waiting, l.ID)
+		r.waiting[l.ID] = true
 	}
 	if err := tx.Put(*l); err != nil {
 		return err
@@ -1202,7 +1208,7 @@ func rebuildStore(s *scoring.Scorer, sc *stream.Scorer, acc *stream.Accounts, pa
 	defer os.Remove(tmp)
 	defer store.Close()
 	m := s.Model()
-	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: window, batch: 1000, stderr: stderr, out: io.Discard, written: meta.Written,
+	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: window, batch: 1000, stderr: stderr, out: io.Discard, written: meta.Written, waiting: map[string]bool{},
 		meta: stream.Meta{Model: m.Name, Fingerprint: sc.Fingerprint(), Accounts: accountsPrint(acc), Seq: meta.Seq, Written: meta.Written}}
 	err = store.Update(func(tx stream.Tx) error {
 		for _, p := range pending {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -245,17 +246,17 @@ func (r *streamRun) recheckAccount(tx stream.Tx, meta *stream.Meta, c recheck) e
 // restarted run finds them in the store, so that it writes the same
 // changes as a run that was not stopped.
 func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
-	if r.acc == nil || len(r.waiting) == 0 || r.asOfClock(meta).IsZero() {
+	if len(r.waiting) == 0 || r.asOfClock(meta).IsZero() {
 		return nil
 	}
-	waiting := slices.Sorted(slices.Values(r.waiting))
-	r.waiting = nil
+	waiting := slices.Sorted(maps.Keys(r.waiting))
+	clear(r.waiting)
 	for _, id := range waiting {
 		l, ok, err := tx.Lead(id)
 		if err != nil {
 			return err
 		}
-		if !ok || l.Account != "" || l.Unmatched != "" {
+		if !ok || l.Fields == nil || r.acc != nil && (l.Account != "" || l.Unmatched != "") || r.acc == nil && l.Standing != nil {
 			continue // taken since
 		}
 		st := r.sc.NewState(id)
@@ -272,7 +273,11 @@ func (r *streamRun) takeWaiting(tx stream.Tx, meta *stream.Meta) error {
 			if !errors.As(err, &le) {
 				return err
 			}
-			fmt.Fprintf(r.stderr, "leadscore stream: lead %s, matched to its account at the first event: %v\n", id, err)
+			what := "scored"
+			if r.acc != nil {
+				what = "matched to its account"
+			}
+			fmt.Fprintf(r.stderr, "leadscore stream: lead %s, %s at the first event: %v\n", id, what, err)
 			continue
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -127,6 +128,30 @@ func TestStreamDumpEqualsScore(t *testing.T) {
 		}
 		last[c.LeadID] = now
 	}
+
+	// Every lead has a change line, those whose fields came before the
+	// first event too (review rev15a 2: 160 had none), and the last one
+	// is where score puts the lead as of the event clock at the end.
+	clock := regexp.MustCompile(`event clock (\S+)`).FindStringSubmatch(errOut)
+	require.NotNil(t, clock, errOut)
+	code, atClock, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", clock[1], td("leads.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	scored := 0
+	for _, line := range strings.Split(strings.TrimSuffix(atClock, "\n"), "\n") {
+		var row struct {
+			ID         string `json:"id"`
+			Stage      string `json:"stage"`
+			Grade      string `json:"grade"`
+			SalesReady bool   `json:"sales_ready"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &row))
+		got, ok := last[row.ID]
+		require.True(t, ok, "lead %s has no change line", row.ID)
+		assert.Equal(t, stream.Standing{Stage: row.Stage, Grade: row.Grade, SalesReady: row.SalesReady}, got, "lead %s as of %s", row.ID, clock[1])
+		scored++
+	}
+	assert.Equal(t, 1000, scored)
+	assert.Len(t, last, 1000)
 
 	for _, at := range []string{"2026-10-01", "2026-12-31"} {
 		code, dump, errOut := leadscore(t, "", "stream", "--model", td("b2b-saas.yaml"), "--state", dir, "--dump", "--at", at)
@@ -274,4 +299,48 @@ func TestStreamWallClock(t *testing.T) {
 	assert.Equal(t, "sql", c[1].Result.Stage)
 	assert.Equal(t, "", c[2].Result.Stage, "the demo left its window")
 	assert.True(t, c[2].At.Equal(demo.Add(30*24*time.Hour)), "at the moment it left: %s", c[2].At)
+}
+
+// A lead whose fields come before the event clock has a time, with no
+// line of its own after, is scored when the clock first gets one, in
+// lead-id order (review rev15a 2); stopped before the first event, a
+// restarted run finds the waiting leads in its state and writes the same
+// lines.
+func TestStreamLeadWaitingForTheClock(t *testing.T) {
+	fields := `{"lead_id":"Q2","fields":{"email":"b@b.com","title":"Intern","employees":5,"industry":"retail","country":"FR"}}
+{"lead_id":"Q1","fields":{"email":"a@b.com","title":"VP Sales","employees":5000,"industry":"software","country":"US"}}
+`
+	events := `{"lead_id":"P1","id":"e1","type":"email_open","at":"2026-09-01T00:00:00Z"}
+{"lead_id":"P1","id":"e2","type":"email_open","at":"2026-12-01T00:00:00Z"}
+`
+	code, once, errOut := leadscore(t, fields+events, "stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir())
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "2 changes written (seq 1 to 2,")
+	lines := strings.Split(strings.TrimSuffix(once, "\n"), "\n")
+	require.Len(t, lines, 2)
+	for i, id := range []string{"Q1", "Q2"} {
+		var c changeLine
+		require.NoError(t, json.Unmarshal([]byte(lines[i]), &c))
+		assert.Equal(t, id, c.LeadID)
+		assert.Equal(t, "2026-09-01T00:00:00Z", c.At.Format(time.RFC3339))
+		assert.Equal(t, "fields", c.Cause)
+		assert.Nil(t, c.From)
+	}
+	var q1 changeLine
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &q1))
+	code, row, errOut := leadscore(t, `{"id":"Q1","email":"a@b.com","title":"VP Sales","employees":5000,"industry":"software","country":"US"}`+"\n",
+		"score", "--model", td("b2b-saas.yaml"), "--at", "2026-09-01T00:00:00Z", "--quiet")
+	require.Equal(t, exitOK, code, errOut)
+	got, err := json.Marshal(q1.Result)
+	require.NoError(t, err)
+	assert.JSONEq(t, row, string(got), "Q1's line is score's row as of the first event")
+
+	// Stopped after the fields: the restarted run writes the same lines.
+	dir := t.TempDir()
+	code, first, errOut := leadscore(t, fields, "stream", "--model", td("b2b-saas.yaml"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Empty(t, first)
+	code, second, errOut := leadscore(t, events, "stream", "--model", td("b2b-saas.yaml"), "--state", dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, once, second)
 }
