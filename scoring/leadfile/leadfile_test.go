@@ -466,8 +466,8 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 		"C6,f@acme.io,12,CTO\n"
 	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true})
 	assert.Equal(t, []string{
-		"leads.csv:3: this row has 3 cells but the header has 4; a cell that holds a comma must be in quotes",
-		"leads.csv:4: this row has 5 cells but the header has 4; a cell that holds a comma must be in quotes",
+		"leads.csv:3: lead C2: this row has 3 cells but the header has 4; a cell that holds a comma must be in quotes",
+		"leads.csv:4: lead C3: this row has 5 cells but the header has 4; a cell that holds a comma must be in quotes",
 		`leads.csv:5: broken CSV: a quote opened in this row is not closed before line 7, so lines 5 to 7 were read as one cell; close the quote, and write a quote inside a cell as ""`,
 		"leads.csv:6: broken CSV: swallowed by the quote left open on line 5",
 		"leads.csv:7: broken CSV: swallowed by the quote left open on line 5",
@@ -476,6 +476,11 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 	assert.Equal(t, 1, sum.Scored)
 	assert.Equal(t, 5, sum.Failed)
 	assert.Equal(t, 6, strings.Count(out, "\n"), "one output row per input row")
+	assert.Contains(t, out, `{"id":"C2","line":3,`, "the id of a row whose cells do not count right is its first cell (review rev15a 3f)")
+	// With the id in another column, a comma in a cell before it may have
+	// moved it: the row names no lead.
+	_, errs, _ = run(t, leadfile.Options{Input: strings.NewReader("email,id\na@acme.io,X1,extra\n"), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true})
+	assert.Equal(t, []string{"leads.csv:2: this row has 3 cells but the header has 2; a cell that holds a comma must be in quotes"}, errs)
 
 	ndjson := "\ufeff" + `{"id":"J1","email":"a@acme.io"}` + "\n" + // a byte-order mark, as Excel writes
 		`{"id":"J2","email":"a@acme.io","employees":1e400}` + "\n" +
@@ -494,15 +499,17 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 
 // A row without an id fails alone, in CSV and NDJSON, straight or decoded.
 func TestARowWithoutAnIDFailsAlone(t *testing.T) {
-	ndjson := `{"id":"A","email":"a@b.io"}` + "\n" + `{"email":"b@b.io"}` + "\n" + `{"id":"","email":"c@b.io"}` + "\n"
-	_, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(ndjson), InputName: "l.ndjson"})
-	assert.Equal(t, []string{"l.ndjson:2: " + leadfile.ErrNoID.Error(), "l.ndjson:3: " + leadfile.ErrNoID.Error()}, errs)
-	assert.Equal(t, [2]int{1, 2}, [2]int{sum.Scored, sum.Failed})
+	// An id of white space only is no id either (review rev15a 3a).
+	ndjson := `{"id":"A","email":"a@b.io"}` + "\n" + `{"email":"b@b.io"}` + "\n" + `{"id":"","email":"c@b.io"}` + "\n" + `{"id":"   ","email":"d@b.io"}` + "\n"
+	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(ndjson), InputName: "l.ndjson"})
+	assert.Equal(t, []string{"l.ndjson:2: " + leadfile.ErrNoID.Error(), "l.ndjson:3: " + leadfile.ErrNoID.Error(), "l.ndjson:4: " + leadfile.ErrNoID.Error()}, errs)
+	assert.Equal(t, [2]int{1, 3}, [2]int{sum.Scored, sum.Failed})
+	assert.Contains(t, out, `{"id":"","line":4,`, "refused as an empty id is")
 
-	csvIn := "id,email\nA,a@b.io\n,b@b.io\n"
+	csvIn := "id,email\nA,a@b.io\n,b@b.io\n \t ,c@b.io\n"
 	_, errs, sum = run(t, leadfile.Options{Input: strings.NewReader(csvIn), InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true})
-	assert.Equal(t, []string{"l.csv:3: " + leadfile.ErrNoID.Error()}, errs)
-	assert.Equal(t, [2]int{1, 1}, [2]int{sum.Scored, sum.Failed})
+	assert.Equal(t, []string{"l.csv:3: " + leadfile.ErrNoID.Error(), "l.csv:4: " + leadfile.ErrNoID.Error()}, errs)
+	assert.Equal(t, [2]int{1, 2}, [2]int{sum.Scored, sum.Failed})
 
 	var got []string
 	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: scorer(t), Input: strings.NewReader(ndjson), InputName: "l.ndjson"}, func(line int, _ scoring.Lead, err error) error {
@@ -511,7 +518,7 @@ func TestARowWithoutAnIDFailsAlone(t *testing.T) {
 		}
 		return nil
 	}))
-	assert.Equal(t, []string{"2: " + leadfile.ErrNoID.Error(), "3: " + leadfile.ErrNoID.Error()}, got)
+	assert.Equal(t, []string{"2: " + leadfile.ErrNoID.Error(), "3: " + leadfile.ErrNoID.Error(), "4: " + leadfile.ErrNoID.Error()}, got)
 }
 
 // endless is an input with no line end, as /dev/zero.

@@ -2,6 +2,7 @@ package leadfile
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -48,11 +49,15 @@ func decodeRow(src source, r row) (scoring.Lead, error) {
 	if err != nil {
 		return lead, leadError(lead.ID, err)
 	}
-	if lead.ID == "" {
-		err = ErrNoID
+	if NoID(lead.ID) {
+		lead.ID, err = "", ErrNoID // refused as "" is
 	}
 	return lead, err
 }
+
+// NoID says an id is no id: empty, or only white space ("   " would be
+// joined to no CRM record, as "" would not).
+func NoID(id string) bool { return strings.TrimSpace(id) == "" }
 
 // leadError is err as the error of the lead with the id, unless it names
 // one already or the id is not known.

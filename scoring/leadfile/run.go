@@ -384,8 +384,8 @@ func work(b *batch, src source, enc encoder, opts Options) {
 				b.sum.Unknown.Add(ue.Unknown) // a scorer that refuses unknown data
 			}
 		}
-		if err == nil && lead.ID == "" {
-			err = ErrNoID
+		if err == nil && NoID(lead.ID) {
+			lead.ID, err = "", ErrNoID // refused as "" is
 		}
 		if err == nil && len(res.Unknown) > 0 {
 			b.sum.Unknown.Add(res.Unknown)

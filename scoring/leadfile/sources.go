@@ -245,7 +245,7 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		return row{line: line, err: rowTooLong(s.max)}, true, nil
 	}
 	if len(rec) != s.columns {
-		return row{line: line, err: cellCountError(len(rec), s.columns)}, true, nil
+		return row{line: line, rec: rec, err: cellCountError(len(rec), s.columns)}, true, nil
 	}
 	return row{line: line, rec: rec}, true, nil
 }
@@ -285,6 +285,12 @@ func newCSVSource(opts Options) (*csvSource, error) {
 
 func (s *csvSource) next() (row, bool, error) {
 	r, ok, err := s.read()
+	if ok && r.err != nil && r.id == "" && r.rec != nil && s.schema.idCol == 0 {
+		// A row with too many or too few cells: its first cell is its id
+		// still (a comma in a later cell cannot move it), so the error
+		// names the lead.
+		r.id = r.rec[0]
+	}
 	if ok && r.err == nil && s.schema.events != nil {
 		id := s.schema.id(r.rec)
 		var problems []string
