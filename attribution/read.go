@@ -225,6 +225,11 @@ func ReadCosts(r io.Reader, onError func(line int, err error)) (Costs, Counts, e
 			return costs, n, nil
 		}
 		var v float64
+		if err == nil && strings.TrimSpace(t.cell(rec, "campaign")) == "" {
+			// Its cost would go to the total's under a blank name, and to
+			// no campaign's.
+			err = errors.New("campaign: empty; every cost row names the campaign it paid for, as the events' campaign field names it")
+		}
 		if err == nil {
 			if v, err = ParseAmount(t.cell(rec, "cost")); err != nil {
 				err = fmt.Errorf("cost: %v", err)

@@ -106,20 +106,23 @@ func TestReadCSVRowsFailAlone(t *testing.T) {
 }
 
 func TestReadCosts(t *testing.T) {
-	in := "\ufeffcampaign,cost\nbrand,100\nbrand,50.5\nwebinar,NaN\nabm,-3\nads\nsocial,1e400\nseo,\"7\n8\n"
+	in := "\ufeffcampaign,cost\nbrand,100\nbrand,50.5\nwebinar,NaN\nabm,-3\nads\nsocial,1e400\n,50\n  ,7\nseo,\"7\n8\n"
 	var errs []string
 	costs, n, err := attribution.ReadCosts(strings.NewReader(in), func(line int, err error) {
 		errs = append(errs, fmt.Sprintf("%d: %v", line, err))
 	})
 	require.NoError(t, err)
 	assert.Equal(t, attribution.Costs{"brand": 150.5}, costs)
-	assert.Equal(t, attribution.Counts{Rows: 8, Read: 2, Failed: 6}, n)
+	assert.Equal(t, attribution.Counts{Rows: 10, Read: 2, Failed: 8}, n)
 	assert.Equal(t, []string{
 		"4: cost: NaN is not a number one can add up; write the amount, or 0",
 		"5: cost: -3 is negative; an amount is a number from 0 to 1e15",
 		"6: 1 cell where the header has 2 (campaign, cost); a cell that holds a comma needs quotes",
 		"7: cost: 1e400 is out of range; an amount is a number from 0 to 1e15",
-		`8: a quote opens a cell on this line and does not close before line 9, so lines 8 to 9 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`,
+		// a cost under no campaign went to the total's under a blank name (review rev15a 3b)
+		"8: campaign: empty; every cost row names the campaign it paid for, as the events' campaign field names it",
+		"9: campaign: empty; every cost row names the campaign it paid for, as the events' campaign field names it",
+		`10: a quote opens a cell on this line and does not close before line 11, so lines 10 to 11 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`,
 	}, errs)
 	_, _, err = attribution.ReadCosts(strings.NewReader("campaign,amount\n"), nil)
 	assert.EqualError(t, err, "line 1 (the header): the costs file needs the column cost; it has campaign, amount")
