@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/calendar"
 	"io"
 	"math"
 	"sort"
@@ -444,6 +445,9 @@ func parseTime(s string) (time.Time, error) {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
+	}
+	if err := calendar.NoSuchDay(s); err != nil {
+		return time.Time{}, err
 	}
 	return time.Time{}, fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %q", s)
 }

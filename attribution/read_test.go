@@ -190,3 +190,18 @@ func TestReadOutcomesLost(t *testing.T) {
 		"9: won (2026-06-01T00:00:00Z) is before the opportunity (2026-06-10T00:00:00Z); check the two dates",
 	}, errs)
 }
+
+// A date its month does not have is said to be no day, not a shape
+// unlike 2026-03-01 (review rev15a 3d).
+func TestReadOutcomesNoSuchDay(t *testing.T) {
+	var errs []string
+	_, n, err := attribution.ReadOutcomes(strings.NewReader("lead_id,opportunity,won,revenue\nL1,2026-02-29,,\nL2,2026-09-01,2026-09-31,5\n"), func(line int, err error) {
+		errs = append(errs, fmt.Sprintf("%d: %v", line, err))
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, n.Failed)
+	assert.Equal(t, []string{
+		`2: opportunity: "2026-02-29" is not a day of the calendar: February 2026 has 28 days; check the date`,
+		`3: won: "2026-09-31" is not a day of the calendar: September 2026 has 30 days; check the date`,
+	}, errs)
+}

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"github.com/leadscore/leadscore/internal/calendar"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
 	"regexp"
@@ -731,6 +732,9 @@ func parseTimeLayouts(s string) (time.Time, error) {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
+	}
+	if err := calendar.NoSuchDay(s); err != nil {
+		return time.Time{}, err
 	}
 	return time.Time{}, fmt.Errorf("want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got %q", s)
 }

@@ -131,4 +131,9 @@ func TestParseTime(t *testing.T) {
 	}
 	_, err := dsl.ParseTime("March 1st")
 	assert.EqualError(t, err, `want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "March 1st"`)
+	// A day the month does not have is said so (review rev15a 3d).
+	_, err = dsl.ParseTime("2026-02-29")
+	assert.EqualError(t, err, `"2026-02-29" is not a day of the calendar: February 2026 has 28 days; check the date`)
+	_, err = dsl.ParseTime("2026-09-31T10:00:00Z")
+	assert.EqualError(t, err, `"2026-09-31T10:00:00Z" is not a day of the calendar: September 2026 has 30 days; check the date`)
 }

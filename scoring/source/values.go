@@ -2,6 +2,7 @@ package source
 
 import (
 	"fmt"
+	"github.com/leadscore/leadscore/internal/calendar"
 	"math"
 	"strconv"
 	"strings"
@@ -259,6 +260,9 @@ func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
 				return inZone(cell, w, loc, l == "2006-01-02")
 			}
 		}
+		if err := calendar.NoSuchDay(c); err != nil {
+			return time.Time{}, err
+		}
 		return time.Time{}, fmt.Errorf("%q is not a time in a shape read without a layout (2026-03-01 09:30:00, 2026-03-01, or RFC 3339); give the column a layout:, such as \"01/02/2006 15:04\"", cell)
 	}
 	if err := zoneAbbreviation(layout); err != nil {
@@ -267,15 +271,25 @@ func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
 	if hasZone(layout) {
 		t, err := time.Parse(layout, c)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
+			return time.Time{}, layoutError(cell, layout, err)
 		}
 		return t, nil
 	}
 	w, err := time.Parse(layout, c)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
+		return time.Time{}, layoutError(cell, layout, err)
 	}
 	return inZone(cell, w, loc, dateOnly(layout))
+}
+
+// layoutError says why a cell is no time by its layout: a day its month
+// does not have (31/02/2026 matches 02/01/2006, and is no day), or a cell
+// the layout does not fit.
+func layoutError(cell, layout string, err error) error {
+	if calendar.DayOutOfRange(err) {
+		return fmt.Errorf("%q is not a day of the calendar (read by the layout %q, %s, its day is past the end of its month); check the date", cell, layout, layoutExample(layout))
+	}
+	return fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
 }
 
 // layoutExample shows a layout filled in, as a cell would be written.
