@@ -613,3 +613,24 @@ func TestDuplicateCSVColumn(t *testing.T) {
 	_, err := leadfile.Score(opts)
 	require.ErrorContains(t, err, `column "employees" appears twice in the header (columns 3 and 4), so which one a rule reads would be a guess; rename or drop one in the export`)
 }
+
+// A header without its id column, where the reason can be told, fails the
+// file once at its header, not each row with "the lead has no id": a
+// column that is id but for case gets a did-you-mean, and a header of
+// one column holding semicolons (or tabs) says the file looks separated
+// by them (review rev15a 3c). A header with no id at all still fails each
+// row, as before.
+func TestHeaderWithoutTheIDColumn(t *testing.T) {
+	for in, want := range map[string]string{
+		"ID,email\nC1,a@x\n":           `l.csv:1: the header has no id column, so every row would fail without its id; did you mean "id"? (column 1 is "ID", and column names count case): rename it id`,
+		"email, Id \na@x,C1\n":         `l.csv:1: the header has no id column, so every row would fail without its id; did you mean "id"? (column 2 is "Id", and column names count case): rename it id`,
+		"id;email;employees\nS1;a;5\n": `l.csv:1: the header looks separated by ";": read with commas between cells it is one column, "id;email;employees", so no row has an id; export the file with commas between cells, or read it with a source mapping (--source) that says delimiter: ";"`,
+		"\ufeffid\temail\nS1\ta\n":     `l.csv:1: the header looks separated by tabs: read with commas between cells it is one column, "id\temail", so no row has an id; export the file with commas between cells, or read it with a source mapping (--source) that says delimiter: "\t"`,
+	} {
+		_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), Input: strings.NewReader(in), InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true, Output: io.Discard})
+		assert.EqualError(t, err, want, in)
+	}
+	_, errs, sum := run(t, leadfile.Options{Input: strings.NewReader("email\na@x\nb@x\n"), InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true})
+	assert.Equal(t, []string{"l.csv:2: " + leadfile.ErrNoID.Error(), "l.csv:3: " + leadfile.ErrNoID.Error()}, errs)
+	assert.Equal(t, 2, sum.Failed)
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/delim"
 	"io"
 	"slices"
 	"strings"
@@ -266,6 +267,9 @@ func newCSVSource(opts Options) (*csvSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
 	}
+	if err := noIDColumn(header, schema); err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
 	// The created field is read (it says who is one of an account's
 	// people) though the model does not declare it.
 	warnColumns(opts, opts.InputName, m, rules.UnknownKey, slices.DeleteFunc(slices.Clone(schema.unknown), func(c unknownColumn) bool {
@@ -333,4 +337,29 @@ func csvParseErrorRows(pe *csv.ParseError) []row {
 // cellCountError is a row with more or fewer cells than the header.
 func cellCountError(got, want int) error {
 	return fmt.Errorf("this row has %d cells but the header has %d; a cell that holds a comma must be in quotes", got, want)
+}
+
+// noIDColumn explains a header without an id column when it can, once for
+// the file, where each row would fail without its id: a header that is
+// one column holding another delimiter (the file is separated by
+// semicolons, say), or a column that is id but for case. Nil otherwise.
+func noIDColumn(header []string, schema *csvSchema) error {
+	if schema.idCol >= 0 || len(header) == 0 {
+		return nil
+	}
+	first := strings.TrimSpace(strings.TrimPrefix(header[0], "\ufeff"))
+	if len(header) == 1 {
+		if d := delim.Guess(',', func(d rune) bool { return strings.ContainsRune(first, d) }); d != 0 {
+			return fmt.Errorf("the header looks separated by %s: read with commas between cells it is one column, %q, so no row has an id; export the file with commas between cells, or read it with a source mapping (--source) that says delimiter: %q", delim.Name(d), first, string(d))
+		}
+	}
+	for i, name := range header {
+		if i == 0 {
+			name = first
+		}
+		if name = strings.TrimSpace(name); strings.EqualFold(name, "id") {
+			return fmt.Errorf("the header has no id column, so every row would fail without its id; did you mean \"id\"? (column %d is %q, and column names count case): rename it id", i+1, name)
+		}
+	}
+	return nil
 }
