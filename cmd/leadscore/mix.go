@@ -492,7 +492,7 @@ func runMix(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "channel-%ss of spread cost: %s = %s used + %s outside the KPI's %ss", period, numfmt.Thousands(len(rows)), numfmt.Thousands(len(rows)-asm.Outside), numfmt.Thousands(asm.Outside), period)
 	} else {
 		used := sn.Read - asm.Outside
-		fmt.Fprintf(stderr, "spend rows: %s read = %s used + %s outside the KPI's %ss (%s to %s)", numfmt.Thousands(sn.Read), numfmt.Thousands(used), numfmt.Thousands(asm.Outside), period, first, lastDay)
+		fmt.Fprintf(stderr, "spend rows: %s read = %s used + %s outside the KPI's %ss (%s to %s%s)", numfmt.Thousands(sn.Read), numfmt.Thousands(used), numfmt.Thousands(asm.Outside), period, first, lastDay, kpiLacks(rows, data.Weeks))
 	}
 	if asm.Filled > 0 {
 		fmt.Fprintf(stderr, "; %s channel-%ss had no row and count as no spend", numfmt.Thousands(asm.Filled), period)
