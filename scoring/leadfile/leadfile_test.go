@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -133,7 +134,7 @@ func TestCSVRowProblems(t *testing.T) {
 	})
 	assert.Equal(t, []string{
 		`leads.csv:3: lead C2: employees: want a whole number, got "lots"`,
-		`leads.csv:4: broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as ""`,
+		`leads.csv:4: lead C3: broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as ""`,
 		`events.csv:3: no lead in the leads file has this lead_id; the event was not used`,
 	}, errs)
 	assert.Equal(t, 3, sum.Rows)
@@ -144,7 +145,7 @@ func TestCSVRowProblems(t *testing.T) {
 	assert.Equal(t, "id,total,fit,engagement,grade,stage,sales_ready,disqualified,gates,fired,unknown,error\n"+
 		"C1,49.5169515301062,40,9.516951530106196,B,,false,false,,fit.mid-market fit.decision-maker engagement.pricing-page,,\n"+
 		"C2,,,,,,,,,,,\"employees: want a whole number, got \"\"lots\"\"\"\n"+
-		",,,,,,,,,,,\"broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as \"\"\"\"\"\n", out)
+		"C3,,,,,,,,,,,\"broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as \"\"\"\"\"\n", out)
 }
 
 // A file of 100,000 undeclared columns names 20 of them, then counts the
@@ -468,9 +469,9 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 	assert.Equal(t, []string{
 		"leads.csv:3: lead C2: this row has 3 cells but the header has 4; a cell that holds a comma must be in quotes",
 		"leads.csv:4: lead C3: this row has 5 cells but the header has 4; a cell that holds a comma must be in quotes",
-		`leads.csv:5: broken CSV: a quote opened in this row is not closed before line 7, so lines 5 to 7 were read as one cell; close the quote, and write a quote inside a cell as ""`,
-		"leads.csv:6: broken CSV: swallowed by the quote left open on line 5",
-		"leads.csv:7: broken CSV: swallowed by the quote left open on line 5",
+		`leads.csv:5: lead C4: broken CSV: a quote opened in this row is not closed before line 7, so lines 5 to 7 were read as one cell; close the quote, and write a quote inside a cell as ""`,
+		"leads.csv:6: lead C5: broken CSV: swallowed by the quote left open on line 5",
+		"leads.csv:7: lead C6: broken CSV: swallowed by the quote left open on line 5",
 	}, errs)
 	assert.Equal(t, 6, sum.Rows, "six rows below the header")
 	assert.Equal(t, 1, sum.Scored)
@@ -633,4 +634,26 @@ func TestHeaderWithoutTheIDColumn(t *testing.T) {
 	_, errs, sum := run(t, leadfile.Options{Input: strings.NewReader("email\na@x\nb@x\n"), InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true})
 	assert.Equal(t, []string{"l.csv:2: " + leadfile.ErrNoID.Error(), "l.csv:3: " + leadfile.ErrNoID.Error()}, errs)
 	assert.Equal(t, 2, sum.Failed)
+}
+
+// The rows of a broken quote name their leads by their lines' first
+// cells when the id is the first column, however the input is cut into
+// reads and with CRLF line ends; a first cell that opens the quote names
+// none (review rev15a 3f).
+func TestBrokenQuoteRowsNameTheirLeads(t *testing.T) {
+	in := "id,email\r\nA1,a@x\r\nA2,\"b@x\r\nA3,c@x\r\nA4,d@x\r\n"
+	for name, r := range map[string]io.Reader{"whole": strings.NewReader(in), "byte by byte": iotest.OneByteReader(strings.NewReader(in))} {
+		out, errs, _ := run(t, leadfile.Options{Input: r, InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true})
+		assert.Equal(t, []string{
+			`l.csv:3: lead A2: broken CSV: a quote opened in this row is not closed before line 5, so lines 3 to 5 were read as one cell; close the quote, and write a quote inside a cell as ""`,
+			"l.csv:4: lead A3: broken CSV: swallowed by the quote left open on line 3",
+			"l.csv:5: lead A4: broken CSV: swallowed by the quote left open on line 3",
+		}, errs, name)
+		assert.Contains(t, out, `{"id":"A3","line":4,`, name)
+	}
+	_, errs, _ := run(t, leadfile.Options{Input: strings.NewReader("id,email\nB1,\"x\"\n\"B2,y\nB3,z\n"), InputName: "l.csv", InputFormat: leadfile.CSV, NoEvents: true})
+	assert.Equal(t, []string{
+		`l.csv:3: broken CSV: a quote opened in this row is not closed before line 4, so lines 3 to 4 were read as one cell; close the quote, and write a quote inside a cell as ""`,
+		"l.csv:4: lead B3: broken CSV: swallowed by the quote left open on line 3",
+	}, errs, "a first cell that opens the quote names no lead")
 }

@@ -219,6 +219,9 @@ type csvRows struct {
 	columns int   // cells in the header; every row must have as many
 	max     int   // the longest line
 	pending []row // rows an unclosed quote swallowed, still to report
+	// firsts, when set, keeps the lines' first cells for the rows of a
+	// broken quote (csvSource's, whose id is the first column)
+	firsts *firstCells
 }
 
 // read returns the next row; ok is false at the end of the file.
@@ -235,6 +238,11 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		rows := csvParseErrorRows(pe)
+		if s.firsts != nil {
+			for i := range rows {
+				rows[i].id = s.firsts.at(rows[i].line)
+			}
+		}
 		s.pending = rows[1:]
 		return rows[0], true, nil
 	}
@@ -242,6 +250,9 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		return row{}, false, err
 	}
 	line, _ := s.r.FieldPos(0)
+	if s.firsts != nil {
+		s.firsts.drop(line + 1)
+	}
 	if bounded.Cut(rec) {
 		return row{line: line, err: rowTooLong(s.max)}, true, nil
 	}
@@ -253,7 +264,8 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 
 func newCSVSource(opts Options) (*csvSource, error) {
 	m := opts.Scorer.Model()
-	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
+	firsts := newFirstCells(bounded.Lines(opts.Input, maxRow(opts)))
+	r := csv.NewReader(firsts)
 	r.FieldsPerRecord = -1
 	what := "leads"
 	if opts.accounts {
@@ -284,7 +296,13 @@ func newCSVSource(opts Options) (*csvSource, error) {
 			return nil, err
 		}
 	}
-	return &csvSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, schema: schema}, nil
+	src := &csvSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, schema: schema}
+	if schema.idCol == 0 {
+		src.firsts = firsts
+	} else {
+		firsts.off, firsts.cells = true, nil // a stray comma could move the id: keep nothing
+	}
+	return src, nil
 }
 
 func (s *csvSource) next() (row, bool, error) {
