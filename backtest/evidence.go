@@ -89,7 +89,7 @@ func (b *Backtest) grouped(in []*leadRec, cols []int) (*stats.Logistic, error) {
 // listGroup is the leads of one list of units (Backtest.share files leads
 // alike under one list): the first of them, how many, how many won.
 type listGroup struct {
-	first *leadRec
+	first  *leadRec
 	n, won float64
 }
 
