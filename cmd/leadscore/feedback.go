@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -266,6 +267,20 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 	default:
 		usedRows -= len(rep.EarlyVerdicts) + rep.LaterVerdicts
+		// Verdicts dated after the as-of time did not exist then: the
+		// report is as of --at, so they are not used either (a year
+		// typed wrong lands here too).
+		if after := laterThan(set, asOf, func(id string) bool { return seen[id] }); len(after) > 0 {
+			usedRows -= len(after)
+			leftOut += fmt.Sprintf(", %d dated after the as-of time %s (not yet given then)", len(after), asOf.Format(time.RFC3339))
+			for i, a := range after {
+				if i == maxShownErrors {
+					fmt.Fprintf(stderr, "%s: warning: and %d more verdicts dated after the as-of time\n", *dispositionsFile, len(after)-i)
+					break
+				}
+				fmt.Fprintf(stderr, "%s: warning: lead %s: %s on %s is after the as-of time %s, so the report leaves it out; check the date, or give a later --at\n", *dispositionsFile, a.id, a.d, a.d.At.Format(time.RFC3339), asOf.Format(time.RFC3339))
+			}
+		}
 	}
 	fmt.Fprintf(stderr, "%d lead %s: %d used, %d failed; %d disposition %s: %d used%s, %d failed%s\n", rows, numfmt.Noun(rows, "row"), rows-failed, failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), usedRows, leftOut, dn.Failed, carriedNote)
 	if failed > 0 || dn.Failed > 0 || problems > 0 {
@@ -320,6 +335,34 @@ func writeFeedback(w io.Writer, rep *feedback.Report, format string) error {
 
 // leftOutNote says the verdicts a report left out, each kind after a
 // comma ("" when none).
+// laterThan lists the verdicts of the set dated after t, of the leads
+// seen takes, by lead id then time.
+func laterThan(set *feedback.Set, t time.Time, seen func(string) bool) []struct {
+	id string
+	d  scoring.Disposition
+} {
+	var out []struct {
+		id string
+		d  scoring.Disposition
+	}
+	ids := set.Leads()
+	sort.Strings(ids)
+	for _, id := range ids {
+		if !seen(id) {
+			continue
+		}
+		for _, d := range set.For(id) {
+			if d.At.After(t) {
+				out = append(out, struct {
+					id string
+					d  scoring.Disposition
+				}{id, d})
+			}
+		}
+	}
+	return out
+}
+
 func leftOutNote(rep *feedback.Report) string {
 	s := ""
 	if n := len(rep.EarlyVerdicts); n > 0 {
