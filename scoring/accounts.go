@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/calendar"
 	"maps"
 	"math"
 	"slices"
@@ -352,6 +353,11 @@ func PersonCreated(lead Lead, field string) (time.Time, error) {
 	}
 	t, err := lead.Created(field)
 	if err != nil {
+		if v, ok := lead.field(field).(string); ok {
+			if err := calendar.NoSuchDay(v); err != nil {
+				return t, fmt.Errorf("%s: %v: it says when the lead joins its account's people", field, err)
+			}
+		}
 		return t, fmt.Errorf("%s is %s, not a time: it says when the lead joins its account's people; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", field, valueText(lead.field(field)))
 	}
 	return t, nil

@@ -3,6 +3,7 @@ package scoring
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/calendar"
 	"github.com/leadscore/leadscore/internal/jsonscan"
 	"math"
 	"strconv"
@@ -137,6 +138,11 @@ func (l Lead) Came(name string) (time.Time, error) {
 
 // createdError says a lead's created field holds no time.
 func createdError(name string, v any) error {
+	if t, ok := v.(string); ok {
+		if err := calendar.NoSuchDay(t); err != nil {
+			return fmt.Errorf("%s: %v: it says when the lead was created", name, err)
+		}
+	}
 	return fmt.Errorf("%s is %s, not a time: it says when the lead was created; write it as 2026-09-29T10:00:00Z (RFC 3339), or leave it out to take the lead's first event", name, valueText(v))
 }
 
