@@ -7,10 +7,19 @@ import "testing"
 func TestText(t *testing.T) {
 	for in, want := range map[string]string{
 		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+1+1": "'+1+1", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)",
-		"\t=1": "'\t=1", "\r=1": "'\r=1", "L0000001": "L0000001", "brand-search": "brand-search", "": "", "a=b": "a=b", "'quoted": "'quoted",
+		"\t=1": "'\t=1", "\r=1": "'\r=1", "L0000001": "L0000001", "brand-search": "brand-search", "": "", "a=b": "a=b", "'quoted": "''quoted", "'=q": "''=q",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+		// Read back as the reference says: one quote dropped from a cell
+		// that begins with one.
+		back := Text(in)
+		if len(back) > 0 && back[0] == '\'' {
+			back = back[1:]
+		}
+		if back != in {
+			t.Errorf("Text(%q) reads back as %q", in, back)
 		}
 	}
 }
