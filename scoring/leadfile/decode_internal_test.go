@@ -110,6 +110,9 @@ func TestIdOfBrokenRow(t *testing.T) {
 		`["id","N8"]`:                                 "",
 		`not json`:                                    "",
 		`{"id":"N9"`:                                  "N9",
+		`{"id":00012,"x":1}`:                          "", // not lead 0
+		`{"id":12.5.3,"x":1}`:                         "", // not lead 12.5
+		`{"id":12 ,"x":1e400}`:                        "12",
 	} {
 		if got := idOfBrokenRow([]byte(in)); got != want {
 			t.Errorf("idOfBrokenRow(%s) = %q, want %q", in, got, want)

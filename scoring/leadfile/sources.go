@@ -170,7 +170,8 @@ func idOfBrokenRow(data []byte) string {
 // values of its other keys that decode, so that a failed lead can still be
 // named and placed (its account). Nested objects are taken whole or not.
 func brokenRow(data []byte) (id string, fields map[string]any) {
-	d := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, bom)))
+	data = bytes.TrimPrefix(data, bom)
+	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
 	if t, err := d.Token(); err != nil || t != json.Delim('{') {
 		return "", nil
@@ -198,7 +199,13 @@ func brokenRow(data []byte) (id string, fields map[string]any) {
 		case string:
 			id = x
 		case float64:
-			id = string(v) // as written: a number's digits
+			// As written, a number's digits, when the number ends where
+			// the object goes on (a comma, the closing brace):
+			// {"id":00012} reads 0 and then breaks, and a lead named 0
+			// would be another lead.
+			if rest := bytes.TrimLeft(data[min(int(d.InputOffset()), len(data)):], " \t\r\n"); len(rest) > 0 && (rest[0] == ',' || rest[0] == '}') {
+				id = string(v)
+			}
 		}
 	}
 	return id, fields
