@@ -315,8 +315,12 @@ func (e EarlyVerdict) Say(unit string) string {
 	if e.Handoff.Sub(e.At) <= maxZoneOffset {
 		cause = "if the file's times were written without a zone they were read as UTC (write the zone, as in 2026-09-29T08:00:00-04:00), otherwise the verdict was typed before the hand-off; check its time"
 	}
+	gap := e.Handoff.Sub(e.At)
+	if gap < time.Second {
+		cause = "the hand-off came within the second the verdict's time names (the file's times keep no fraction of a second); check its time"
+	}
 	return fmt.Sprintf("%s %s was %s on %s, %s before its hand-off on %s, so the verdict is left out of every figure: %s",
-		unit, e.Lead, e.Status, e.At.Format(time.RFC3339), roughly(e.Handoff.Sub(e.At)), e.Handoff.Format(time.RFC3339), cause)
+		unit, e.Lead, e.Status, e.At.Format(time.RFC3339Nano), roughly(gap), e.Handoff.Format(time.RFC3339Nano), cause)
 }
 
 // maxZoneOffset is the widest offset of a time zone from UTC: a verdict
@@ -326,6 +330,8 @@ const maxZoneOffset = 14 * time.Hour
 // roughly says a positive duration in minutes, hours or days.
 func roughly(d time.Duration) string {
 	switch {
+	case d < time.Minute:
+		return strconv.FormatFloat(math.Round(d.Seconds()*10)/10, 'f', -1, 64) + " s"
 	case d < time.Hour:
 		return fmt.Sprintf("%d min", int(math.Ceil(d.Minutes())))
 	case d < 48*time.Hour:
