@@ -188,9 +188,13 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	close(next)
 	wg.Wait()
 	failedAccounts, leftOut := 0, 0 // leftOut: verdict rows of accounts that failed to score
+	scored := map[string]bool{}
 	for i, acc := range run.accounts {
 		e, err := out[i].e, out[i].err
 		out[i] = prepared{}
+		if err == nil {
+			scored[acc.ID] = true
+		}
 		if err != nil {
 			failedAccounts++
 			leftOut += len(set.For(acc.ID))
@@ -257,7 +261,22 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	if leftOut > 0 {
 		withAccount = fmt.Sprintf(", %d left out with %s", leftOut, map[bool]string{true: "its account", false: "their accounts"}[leftOut == 1])
 	}
-	fmt.Fprintf(stderr, "%d disposition %s: %d used, %d failed%s\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed, withAccount)
+	// The verdicts the report left out (before the hand-off, after the
+	// one that counts, after the as-of time) are not used either: rows =
+	// used + left out + failed, as feedback of leads says them.
+	used, note := dn.Read-len(rep.EarlyVerdicts)-rep.LaterVerdicts, leftOutNote(rep)
+	if after := laterThan(set, a.asOf, func(id string) bool { return scored[id] }); len(after) > 0 {
+		used -= len(after)
+		note += fmt.Sprintf(", %d dated after the as-of time %s (not yet given then)", len(after), a.asOf.Format(time.RFC3339))
+		for i, v := range after {
+			if i == maxShownErrors {
+				fmt.Fprintf(stderr, "%s: warning: and %d more verdicts dated after the as-of time\n", a.dispositions, len(after)-i)
+				break
+			}
+			fmt.Fprintf(stderr, "%s: warning: account %s: %s on %s is after the as-of time %s, so the report leaves it out; check the date, or give a later --at\n", a.dispositions, v.id, v.d, v.d.At.Format(time.RFC3339), a.asOf.Format(time.RFC3339))
+		}
+	}
+	fmt.Fprintf(stderr, "%d disposition %s: %d used%s, %d failed%s\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), used, note, dn.Failed, withAccount)
 	if dn.Failed > 0 || problems > 0 || len(run.badAccounts) > 0 || failedAccounts > 0 || mp.unreadable+mp.failed+mp.badEvents > 0 {
 		return exitProblem
 	}
