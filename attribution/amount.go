@@ -24,8 +24,11 @@ func ParseAmount(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	v, err := numfmt.ParseDecimal(t)
 	var ne *strconv.NumError
-	if f, ferr := strconv.ParseFloat(t, 64); err != nil && ferr == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
-		return 0, CheckAmount(f) // NaN and Inf, in CheckAmount's words
+	if err != nil {
+		// NaN and Inf, in CheckAmount's words (read again only when refused).
+		if f, ferr := strconv.ParseFloat(t, 64); ferr == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			return 0, CheckAmount(f)
+		}
 	}
 	switch {
 	case errors.As(err, &ne) && ne.Err == strconv.ErrRange:

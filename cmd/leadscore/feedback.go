@@ -270,17 +270,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		// Verdicts dated after the as-of time did not exist then: the
 		// report is as of --at, so they are not used either (a year
 		// typed wrong lands here too).
-		if after := laterThan(set, asOf, func(id string) bool { return seen[id] }); len(after) > 0 {
-			usedRows -= len(after)
-			leftOut += fmt.Sprintf(", %d dated after the as-of time %s (not yet given then)", len(after), asOf.Format(time.RFC3339))
-			for i, a := range after {
-				if i == maxShownErrors {
-					fmt.Fprintf(stderr, "%s: warning: and %d more verdicts dated after the as-of time\n", *dispositionsFile, len(after)-i)
-					break
-				}
-				fmt.Fprintf(stderr, "%s: warning: lead %s: %s on %s is after the as-of time %s, so the report leaves it out; check the date, or give a later --at\n", *dispositionsFile, a.id, a.d, a.d.At.Format(time.RFC3339), asOf.Format(time.RFC3339))
-			}
-		}
+		after, note := verdictsAfter(stderr, *dispositionsFile, "lead", set, asOf, func(id string) bool { return seen[id] })
+		usedRows -= after
+		leftOut += note
 	}
 	fmt.Fprintf(stderr, "%d lead %s: %d used, %d failed; %d disposition %s: %d used%s, %d failed%s\n", rows, numfmt.Noun(rows, "row"), rows-failed, failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), usedRows, leftOut, dn.Failed, carriedNote)
 	if failed > 0 || dn.Failed > 0 || problems > 0 {
@@ -335,32 +327,35 @@ func writeFeedback(w io.Writer, rep *feedback.Report, format string) error {
 
 // leftOutNote says the verdicts a report left out, each kind after a
 // comma ("" when none).
-// laterThan lists the verdicts of the set dated after t, of the leads
-// seen takes, by lead id then time.
-func laterThan(set *feedback.Set, t time.Time, seen func(string) bool) []struct {
-	id string
-	d  scoring.Disposition
-} {
-	var out []struct {
-		id string
-		d  scoring.Disposition
-	}
+// verdictsAfter says the verdicts of the set dated after asOf, of the ids
+// seen takes (unit: "lead" or "account"), each as a warning on stderr (the
+// report as of asOf leaves them out: a year typed wrong lands here), and
+// returns how many and the footer's words for them ("" for none).
+func verdictsAfter(stderr io.Writer, file, unit string, set *feedback.Set, asOf time.Time, seen func(string) bool) (int, string) {
 	ids := set.Leads()
 	sort.Strings(ids)
+	n := 0
 	for _, id := range ids {
 		if !seen(id) {
 			continue
 		}
 		for _, d := range set.For(id) {
-			if d.At.After(t) {
-				out = append(out, struct {
-					id string
-					d  scoring.Disposition
-				}{id, d})
+			if !d.At.After(asOf) {
+				continue
 			}
+			if n < maxShownErrors {
+				fmt.Fprintf(stderr, "%s: warning: %s %s: %s on %s is after the as-of time %s, so the report leaves it out; check the date, or give a later --at\n", file, unit, id, d, d.At.Format(time.RFC3339), asOf.Format(time.RFC3339))
+			}
+			n++
 		}
 	}
-	return out
+	if n == 0 {
+		return 0, ""
+	}
+	if n > maxShownErrors {
+		fmt.Fprintf(stderr, "%s: warning: and %d more verdicts dated after the as-of time\n", file, n-maxShownErrors)
+	}
+	return n, fmt.Sprintf(", %d dated after the as-of time %s (not yet given then)", n, asOf.Format(time.RFC3339))
 }
 
 func leftOutNote(rep *feedback.Report) string {

@@ -265,17 +265,8 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 	// one that counts, after the as-of time) are not used either: rows =
 	// used + left out + failed, as feedback of leads says them.
 	used, note := dn.Read-len(rep.EarlyVerdicts)-rep.LaterVerdicts, leftOutNote(rep)
-	if after := laterThan(set, a.asOf, func(id string) bool { return scored[id] }); len(after) > 0 {
-		used -= len(after)
-		note += fmt.Sprintf(", %d dated after the as-of time %s (not yet given then)", len(after), a.asOf.Format(time.RFC3339))
-		for i, v := range after {
-			if i == maxShownErrors {
-				fmt.Fprintf(stderr, "%s: warning: and %d more verdicts dated after the as-of time\n", a.dispositions, len(after)-i)
-				break
-			}
-			fmt.Fprintf(stderr, "%s: warning: account %s: %s on %s is after the as-of time %s, so the report leaves it out; check the date, or give a later --at\n", a.dispositions, v.id, v.d, v.d.At.Format(time.RFC3339), a.asOf.Format(time.RFC3339))
-		}
-	}
+	after, afterNote := verdictsAfter(stderr, a.dispositions, "account", set, a.asOf, func(id string) bool { return scored[id] })
+	used, note = used-after, note+afterNote
 	fmt.Fprintf(stderr, "%d disposition %s: %d used%s, %d failed%s\n", dn.Rows, numfmt.Noun(dn.Rows, "row"), used, note, dn.Failed, withAccount)
 	if dn.Failed > 0 || problems > 0 || len(run.badAccounts) > 0 || failedAccounts > 0 || mp.unreadable+mp.failed+mp.badEvents > 0 {
 		return exitProblem
