@@ -215,7 +215,7 @@ func (e *evaluator) BindStruct(lead any) error {
 	}
 	for i, f := range e.model.Fields {
 		if f.Required && !e.frame.present[i] {
-			problems.add(f.Name, "required but missing")
+			problems.add(f.Name, requiredMissing)
 		}
 	}
 	e.bindMismatch = e.mismatch

@@ -344,6 +344,22 @@ func (e *LeadError) add(field, format string, args ...any) {
 	e.Problems = append(e.Problems, FieldProblem{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// requiredMissing is the message of a required field a lead lacks.
+const requiredMissing = "required but missing"
+
+// MissingRequired lists the required fields the lead lacks, in schema
+// order, and whether they are all that is wrong with it: a lead given in
+// parts (a stream's field updates) can wait for them, where a value of
+// the wrong type is wrong whatever comes later.
+func (e *LeadError) MissingRequired() (fields []string, only bool) {
+	for _, p := range e.Problems {
+		if p.Message == requiredMissing {
+			fields = append(fields, p.Field)
+		}
+	}
+	return fields, len(fields) > 0 && len(fields) == len(e.Problems)
+}
+
 // err returns the problems as an error, or nil when there are none.
 func (e *LeadError) err() error {
 	if len(e.Problems) == 0 {
@@ -449,7 +465,7 @@ func (e *evaluator) BindMap(lead map[string]any) error {
 		}
 		if !ok || isMissing(v) || e.blankAt(i, v) {
 			if f.Required && err == nil {
-				problems.add(f.Name, "required but missing")
+				problems.add(f.Name, requiredMissing)
 			}
 			e.setSlot(i, f.Default)
 			e.frame.present[i] = false

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"github.com/leadscore/leadscore/internal/jsonscan"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -390,6 +391,10 @@ type streamRun struct {
 	// to no account.
 	fieldsLead   string
 	fieldsFailed map[string]string
+	// incomplete holds, by lead, the required fields it lacks: a lead
+	// given in parts is kept, unscored, until a fields line gives them
+	// (see waitForRequired). Filled from the store at the start.
+	incomplete map[string][]string
 }
 
 // start writes the changes an earlier run committed but may not have
@@ -417,6 +422,12 @@ func (r *streamRun) start() error {
 	err = r.store.Each(func(l stream.Lead) error {
 		if !l.Next.IsZero() {
 			heap.Push(&r.due, recheck{at: l.Next, lead: l.ID})
+		}
+		if r.unscored(&l) {
+			if missing := r.lacksRequired(&l); missing != nil {
+				r.markIncomplete(l.ID, missing)
+				return nil
+			}
 		}
 		if r.acc != nil && l.Fields != nil && l.Account == "" && l.Unmatched == "" ||
 			r.acc == nil && l.Fields != nil && l.Standing == nil && r.asOfClock(&r.meta).IsZero() {
@@ -600,6 +611,7 @@ func (r *streamRun) summary(resumed bool, skip int64) {
 	if r.recheckFailed > 0 {
 		fmt.Fprintf(&b, "; %s of accounts failed (named above)", nOf(r.recheckFailed, "re-check"))
 	}
+	b.WriteString(r.incompleteSummary())
 	if r.acc != nil {
 		b.WriteString("\n" + r.accountsSummary())
 	}
@@ -923,6 +935,77 @@ func (r *streamRun) checkFields(l *stream.Lead) error {
 	return nil
 }
 
+// unscored reports whether the lead has fields but was never scored (nor,
+// with accounts, matched): a lead that may still be waiting for a part of
+// its fields.
+func (r *streamRun) unscored(l *stream.Lead) bool {
+	return l.Fields != nil && l.Standing == nil && (r.acc == nil || l.Account == "" && l.Unmatched == "")
+}
+
+// lacksRequired is the required fields the lead's fields lack, when
+// nothing else is wrong with them; nil otherwise (a value of the wrong
+// type fails its line, as checkFields and the score say).
+func (r *streamRun) lacksRequired(l *stream.Lead) []string {
+	fields, err := leadFields(l)
+	if err != nil {
+		return nil
+	}
+	_, err = r.s.Score(scoring.Lead{ID: l.ID, Fields: fields}, time.Unix(0, 0).UTC())
+	var le *rules.LeadError
+	if !errors.As(err, &le) {
+		return nil
+	}
+	if missing, only := le.MissingRequired(); only {
+		return missing
+	}
+	return nil
+}
+
+// waitForRequired keeps a lead whose fields lack only required ones, as
+// a CRM that sends a contact's fields in several updates leaves it for a
+// while: its line is taken and the lead put, unscored and unmatched, with
+// no change line, until a fields line gives what it lacks; score (and
+// --dump) would fail it, naming the fields. A lead scored before is not
+// waited for: an update that takes a required field away fails its line.
+func (r *streamRun) waitForRequired(tx stream.Tx, l *stream.Lead, missing []string) error {
+	r.markIncomplete(l.ID, missing)
+	delete(r.waiting, l.ID) // scored once it is complete, not at the first event
+	return tx.Put(*l)
+}
+
+func (r *streamRun) markIncomplete(id string, missing []string) {
+	if r.incomplete == nil {
+		r.incomplete = map[string][]string{}
+	}
+	r.incomplete[id] = missing
+}
+
+// incompleteSummary says which leads wait for required fields, naming a
+// few with what they lack.
+func (r *streamRun) incompleteSummary() string {
+	if len(r.incomplete) == 0 {
+		return ""
+	}
+	ids := slices.Sorted(maps.Keys(r.incomplete))
+	var b strings.Builder
+	waits := "1 lead waits"
+	if len(ids) != 1 {
+		waits = fmt.Sprintf("%d leads wait", len(ids))
+	}
+	fmt.Fprintf(&b, "; %s for a required field, kept unscored until a fields line gives it (", waits)
+	for i, id := range ids[:min(len(ids), 3)] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", id, strings.Join(r.incomplete[id], ", "))
+	}
+	if len(ids) > 3 {
+		fmt.Fprintf(&b, "; %d more", len(ids)-3)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
 // changeLine is one change written out.
 type changeLine struct {
 	Seq    uint64           `json:"seq"`
@@ -941,6 +1024,12 @@ type changeLine struct {
 // fails the line: nothing is put, no change is reported and no seq is used.
 func (r *streamRun) evaluate(tx stream.Tx, meta *stream.Meta, l *stream.Lead, st *stream.State, at time.Time, cause, id string) error {
 	l.Next = time.Time{}
+	if r.unscored(l) {
+		if missing := r.lacksRequired(l); missing != nil {
+			return r.waitForRequired(tx, l, missing)
+		}
+	}
+	delete(r.incomplete, l.ID)
 	var change *changeLine // the lead's change, reported once the line cannot fail
 	var standing *stream.Standing
 	if l.Fields != nil && !at.IsZero() {

@@ -319,7 +319,8 @@ func (r *streamRun) accountsSummary() string {
 	// Every lead the store keeps is counted once: matched, to no
 	// account, failed (its fields line failed, and it has no fields: it
 	// is in no account for that, not for a reason of matching), or not
-	// matched yet (waiting for the first event time). A lead whose only
+	// matched yet (waiting for the first event time, or for a required
+	// field: see waitForRequired). A lead whose only
 	// line, a fields line, failed is not in the store, and is counted as
 	// failed too.
 	total := 0
@@ -371,7 +372,10 @@ func (r *streamRun) accountsSummary() string {
 	if len(failed) > 0 {
 		fmt.Fprintf(&b, " + %d failed", len(failed))
 	}
-	if rest := total - byID - byDomain - len(unmatched) - len(failed); rest > 0 {
+	if len(r.incomplete) > 0 { // kept with fields, so never among the failed
+		fmt.Fprintf(&b, " + %d waiting for a required field", len(r.incomplete))
+	}
+	if rest := total - byID - byDomain - len(unmatched) - len(failed) - len(r.incomplete); rest > 0 {
 		fmt.Fprintf(&b, " + %d not matched yet (waiting for the first event time)", rest)
 	}
 	if len(r.leftOut) > 0 {
