@@ -465,6 +465,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "markdown":
 		err = rep.WriteMarkdown(stdout)
 	case "csv":
+		csvWarnings(stderr, "backtest", rep.Warnings, rep.Notes)
 		err = rep.WriteCSV(stdout)
 	case "json":
 		err = rep.WriteJSON(stdout)

@@ -246,7 +246,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	case "html":
 		err = writeHTML(stdout, "What sales said: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), *currency, withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))
 	default:
-		err = writeFeedback(stdout, rep, *format)
+		err = writeFeedback(stdout, stderr, rep, *format)
 	}
 	if err != nil {
 		return fail("%v", err)
@@ -311,14 +311,16 @@ func unwrapScoring(err error) error {
 	return err
 }
 
-// writeFeedback writes a feedback report as text, markdown, json or csv.
-func writeFeedback(w io.Writer, rep *feedback.Report, format string) error {
+// writeFeedback writes a feedback report as text, markdown, json or csv
+// (its warnings on stderr: see csvWarnings).
+func writeFeedback(w, stderr io.Writer, rep *feedback.Report, format string) error {
 	switch format {
 	case "markdown":
 		return rep.WriteMarkdown(w)
 	case "json":
 		return rep.WriteJSON(w)
 	case "csv":
+		csvWarnings(stderr, "feedback", rep.Warnings, nil)
 		return rep.WriteCSV(w)
 	default:
 		return rep.WriteText(w)

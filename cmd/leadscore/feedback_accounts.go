@@ -237,7 +237,7 @@ func feedbackAccounts(c caller, a accountsFeedback, stdout, stderr io.Writer) in
 		err = writeHTML(stdout, "What sales said about accounts: "+rep.Model, "As of "+rep.AsOf.Format(time.RFC3339), a.currency,
 			withWarnings(summaryOf(htmlreport.FeedbackSummary(rep, "")), htmlreport.FirstScreenWarnings(nil, rep, nil)), htmlreport.FeedbackSection(rep, ""))
 	} else {
-		err = writeFeedback(stdout, rep, a.format)
+		err = writeFeedback(stdout, stderr, rep, a.format)
 	}
 	if err != nil {
 		return fail("%v", err)

@@ -101,3 +101,17 @@ func (o *outputFiles) finish(code *int) {
 		}
 	}
 }
+
+// csvWarnings says a report's warnings and notes on stderr, one a line,
+// when the report is written as CSV: the file holds the figures alone, and
+// a figure without its caveat (too few won deals, a verdict withheld, rows
+// left out) would read as a conclusion. The other formats print them with
+// the figures.
+func csvWarnings(stderr io.Writer, command string, warnings, notes []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "leadscore %s: warning: %s\n", command, w)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "leadscore %s: note: %s\n", command, n)
+	}
+}

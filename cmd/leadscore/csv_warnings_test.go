@@ -1,0 +1,36 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A report written as CSV holds the figures alone: its warnings (too few
+// won deals, verdicts withheld) and notes go to stderr, so that no figure
+// reaches its reader without its caveat.
+func TestCSVReportsSayTheirWarnings(t *testing.T) {
+	code, out, errOut := leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-10-01", "--format", "csv", td("leads.ndjson"))
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "leadscore backtest: warning: Too few outcomes: the backtest has 8 won deals")
+	assert.Contains(t, errOut, "leadscore backtest: note: Snapshot view:")
+	assert.NotContains(t, out, "Too few outcomes", "the CSV keeps its tables")
+
+	// feedback: a report warning (verdict rows that failed) reaches stderr.
+	dir := t.TempDir()
+	verdicts := filepath.Join(dir, "verdicts.csv")
+	require.NoError(t, os.WriteFile(verdicts, []byte("lead_id,at,status,reason\nL0000001,2026-09-20T00:00:00Z,accepted,\nL0000002,not a time,accepted,\n"), 0o644))
+	code, _, errOut = leadscore(t, "", "feedback", "--model", td("b2b-saas.yaml"), "--dispositions", verdicts, "--at", "2026-10-01", "--leads", td("leads.ndjson"), "--format", "csv")
+	require.NotEqual(t, exitUsage, code, errOut)
+	var warned []string
+	for _, l := range strings.Split(errOut, "\n") {
+		if strings.HasPrefix(l, "leadscore feedback: warning: ") {
+			warned = append(warned, l)
+		}
+	}
+	assert.NotEmpty(t, warned, "the report's warning on the failed verdict row: %s", errOut)
+}
