@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/jsonscan"
 	"io"
 	"maps"
@@ -46,6 +47,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	accountsFile := fs.String("accounts", "", "keep accounts current too: the accounts file (NDJSON, or CSV when it ends in .csv) of the rule file's\naccounts section; each lead is matched to its account, and a change of an account's stage, grade or\nsales-readiness writes an account change line (with account_id) beside the leads'")
 	createdField := createdFieldFlagHoldout(fs)
 	maxRow := maxRowFlag(fs)
+	maxAhead := fs.String("max-ahead", "1d", "with --clock event: an event dated more than this after the wall clock fails alone\n(a typo in its year would move the stream's clock there and fire every re-check up to it);\n0 takes events from any time, for a replay of simulated data")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: leadscore stream --model FILE --state DIR [--accounts FILE [--created-field NAME]] [--clock event|wall] [--resume] [-o CHANGES.ndjson] [INPUT.ndjson...|-]")
 		fmt.Fprintln(stderr, "       leadscore stream --model FILE --state DIR --dump [--at TIME]")
@@ -92,6 +94,14 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return fail("--at goes with --dump; a stream scores as of its clock (--clock)")
 	case *accountsFile != "" && *dump:
 		return fail("--dump writes the leads only; leave out --accounts (score accounts with leadscore score --accounts)")
+	}
+	var ahead time.Duration
+	if *maxAhead != "0" {
+		d, err := dsl.ParseDuration(*maxAhead)
+		if err != nil || d <= 0 {
+			return fail("--max-ahead %s: give a duration such as 1d or 12h, or 0 to take events from any time", *maxAhead)
+		}
+		ahead = d
 	}
 	m, _ := compileModel(*model, stderr)
 	if m == nil {
@@ -155,7 +165,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail("--state %s: %v", *stateDir, err)
 		}
 	}
-	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", meta: meta, stderr: stderr, waiting: map[string]bool{}}
+	r := &streamRun{s: s, sc: sc, acc: acc, m: m, store: store, window: *window, batch: *batch, wall: *clock == "wall", maxAhead: ahead, meta: meta, stderr: stderr, waiting: map[string]bool{}}
 	r.noteLeftOut()
 	var out io.Writer = stdout
 	if *output != "-" {
@@ -207,7 +217,7 @@ func runStream(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code = r.run(ctx, ins, skip, maxRow.n)
-	if !*quiet || code != exitOK {
+	if !r.refused && (!*quiet || code != exitOK) {
 		r.summary(*resume, skip)
 	}
 	return code
@@ -312,6 +322,11 @@ func readLines(ctx context.Context, ins []streamInput, skip int64, maxRow int, c
 				break
 			}
 			num++
+			if num == 1 {
+				// A byte order mark some editors and exports write first is
+				// no part of the line (score drops it too).
+				line = bytes.TrimPrefix(line, []byte("\ufeff"))
+			}
 			if off <= skip {
 				continue
 			}
@@ -391,6 +406,15 @@ type streamRun struct {
 	// to no account.
 	fieldsLead   string
 	fieldsFailed map[string]string
+	// unknown counts the data the lines carried that the model does not
+	// declare (event types, keys), said after the summary as score says it.
+	unknown scoring.UnknownTally
+	// maxAhead is how far after the wall clock an event may be dated
+	// with the event clock (--max-ahead); 0 for no limit.
+	maxAhead time.Duration
+	// refused is set when the run stopped on its input before taking a
+	// line (a --resume refused): it writes no summary then.
+	refused bool
 	// incomplete holds, by lead, the required fields it lacks: a lead
 	// given in parts is kept, unscored, until a fields line gives them
 	// (see waitForRequired). Filled from the store at the start.
@@ -575,7 +599,11 @@ func (r *streamRun) run(ctx context.Context, ins []streamInput, skip int64, maxR
 		})
 	}
 	if fatal != nil {
-		fmt.Fprintf(r.stderr, "leadscore stream: %v\n", fatal)
+		if r.refused = r.read == 0 && r.changes == 0 && r.rewritten == 0; r.refused {
+			fmt.Fprintf(r.stderr, "leadscore stream: %v; no line was taken\n", fatal)
+		} else {
+			fmt.Fprintf(r.stderr, "leadscore stream: %v\n", fatal)
+		}
 		return exitUsage
 	}
 	if r.failed > 0 || r.recheckFailed > 0 {
@@ -616,6 +644,7 @@ func (r *streamRun) summary(resumed bool, skip int64) {
 		b.WriteString("\n" + r.accountsSummary())
 	}
 	fmt.Fprintln(r.stderr, b.String())
+	writeUnknown(r.stderr, r.unknown)
 }
 
 // lineError is a line that fails alone.
@@ -627,8 +656,8 @@ func (e lineError) Error() string { return e.err.Error() }
 // store is returned.
 func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 	meta.Offset, meta.Line = l.end, meta.Line+1
-	if len(bytes.TrimSpace(l.data)) == 0 {
-		return nil
+	if l.err == nil && len(bytes.TrimSpace(l.data)) == 0 {
+		return nil // a blank line (a line too long has no data kept, but fails)
 	}
 	r.read++
 	r.fieldsLead = ""
@@ -664,6 +693,19 @@ func (r *streamRun) take(tx stream.Tx, meta *stream.Meta, l *inLine) error {
 }
 
 func bad(format string, a ...any) error { return lineError{fmt.Errorf(format, a...)} }
+
+// aheadText says how far ahead an event is, roughly: "35 years", "3 days",
+// "5 hours".
+func aheadText(d time.Duration) string {
+	switch day := 24 * time.Hour; {
+	case d >= 2*365*day:
+		return fmt.Sprintf("%d years", int(d/(365*day)))
+	case d >= 2*day:
+		return fmt.Sprintf("%d days", int(d/day))
+	default:
+		return fmt.Sprintf("%d hours", max(1, int(d/time.Hour)))
+	}
+}
 
 // brokenLine reads a line that is no JSON object key by key, up to what
 // breaks it: its lead_id (text, or a number as written) when that comes
@@ -789,6 +831,14 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 			return false, bad("event %s at %s is later than the wall clock (%s): with --clock wall each line is scored as of now, and an event from the future would hold back its lead and its account's other people until then; fix the event's time (its time zone?), or stream with --clock event, whose clock is the events' times",
 				event.Type, event.At.Format(time.RFC3339), now.Format(time.RFC3339))
 		}
+		r.unknown.Add(r.m.EventUnknowns(nil, 0, &event))
+		if now := time.Now().UTC(); !r.wall && r.maxAhead > 0 && event.At.After(now.Add(r.maxAhead)) {
+			// With the event clock, the stream's clock would move to it and
+			// fire every re-check due until then; every later event would
+			// be late, and its change not written.
+			return false, bad("event %s at %s is dated %s after now (the wall clock, %s): a typo in its year or its time zone? With --clock event it would move the stream's clock there, firing every lead's re-check up to it and holding back every later change; fix the event's time (or give --max-ahead 0 to replay simulated data dated in the future)",
+				event.Type, event.At.Format(time.RFC3339), aheadText(event.At.Sub(now)), now.Format(time.RFC3339))
+		}
 		if !r.wall && event.At.After(meta.Clock) {
 			// The re-checks due up to the event's time, at it too, fire
 			// first: the line then finds what time alone made of them.
@@ -828,6 +878,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 				return false, bad(`"fields" holds %q, which is not a field: give the lead's id as lead_id, events and verdicts on lines of their own`, k)
 			}
 		}
+		r.unknown.Add(r.m.Unknowns(nil, obj, nil))
 	}
 	if !found {
 		lead = stream.Lead{ID: leadID}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,4 +95,27 @@ func TestStreamAccountsLeadGivenInParts(t *testing.T) {
 	assert.Equal(t, "L-1", c.LeadID)
 	assert.True(t, c.Result.SalesReady)
 	assert.Contains(t, errOut, "2 leads in the store = 1 matched by id + 1 by domain + 0 to no account\n")
+}
+
+// The change line the streaming guide shows is the one its own command
+// writes, seq included.
+func TestStreamingGuideChangeLine(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guide", "streaming.md"))
+	require.NoError(t, err)
+	var shown string
+	for _, l := range strings.Split(string(guide), "\n") {
+		if strings.HasPrefix(l, `{"seq":`) && strings.Contains(l, `"id":"ev-103"`) {
+			shown = l
+		}
+	}
+	require.NotEmpty(t, shown, "the guide shows the change line of ev-103")
+	code, out, errOut := leadscore(t, "", "stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir(), td(filepath.Join("stream", "events.ndjson")))
+	require.Equal(t, exitOK, code, errOut)
+	var written string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, `"id":"ev-103"`) {
+			written = l
+		}
+	}
+	assert.Equal(t, written, shown)
 }
