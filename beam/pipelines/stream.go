@@ -499,6 +499,11 @@ func (f *streamFn) evaluate(ctx context.Context, ls *leadState, st *stream.State
 	if err != nil {
 		return bad("%v", err)
 	}
+	if l.Standing == nil && f.sc.MissingRequired(l.ID, fields) != nil {
+		// A lead given in parts, its required fields still to come: kept,
+		// unscored, as leadscore stream keeps it.
+		return nil
+	}
 	res, err := st.ScoreWithDispositions(ctx, fields, l.Dispositions, at)
 	if err != nil {
 		return bad("%v", err)

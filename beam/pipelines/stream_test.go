@@ -399,3 +399,43 @@ func checkChanges(t *testing.T, lines []string, want map[string]scoring.Row) (ma
 	}
 	return raw, causes
 }
+
+// A lead given in parts, its required email last, is kept unscored until
+// the email comes, and then scored with every part, as leadscore stream
+// does (TestStreamLeadGivenInParts in cmd/leadscore): no dead letter, one
+// change before the email, and its result as of Until is score's of the
+// whole lead.
+func TestStreamLeadGivenInParts(t *testing.T) {
+	until := time.Date(2026, 10, 7, 0, 0, 0, 0, time.UTC)
+	model, _, err := pipelines.LoadModel(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	scorer, err := leadscore.Load(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	at := func(day int) time.Time { return time.Date(2026, 9, day, 10, 0, 0, 0, time.UTC) }
+	cfg := teststream.NewConfig()
+	for _, l := range []struct {
+		at   time.Time
+		line string
+	}{
+		{at(1), `{"lead_id":"L-1","at":"2026-09-01T10:00:00Z","fields":{"title":"VP Marketing","industry":"software","employees":500,"country":"US","created_at":"2026-09-01T00:00:00Z"}}`},
+		{at(2), `{"lead_id":"L-1","id":"e1","type":"demo_request","at":"2026-09-02T10:00:00Z"}`},
+		{at(3), `{"lead_id":"L-1","at":"2026-09-03T10:00:00Z","id":"crm-9","fields":{"email":"ana@acme.com"}}`},
+	} {
+		require.NoError(t, cfg.AddElements(l.at.UnixMilli(), l.line))
+		require.NoError(t, cfg.AdvanceWatermark(l.at.UnixMilli()))
+	}
+	require.NoError(t, cfg.AdvanceWatermarkToInfinity())
+	run := runStream(t, pipelines.Streaming{Model: model, Until: until}, &cfg)
+	require.Empty(t, run.dead)
+	require.NotEmpty(t, run.changes)
+	require.Contains(t, run.changes[0], `"seq":1,"lead_id":"L-1","at":"2026-09-03T10:00:00Z","cause":"fields","id":"crm-9","from":null`, "first scored when the email came")
+	require.Contains(t, run.changes[0], `"fit.decision-maker"`, "with the title of the first part")
+	whole := scoring.Lead{ID: "L-1", Fields: map[string]any{"email": "ana@acme.com", "title": "VP Marketing", "industry": "software", "employees": 500, "country": "US", "created_at": "2026-09-01T00:00:00Z"},
+		Events: []scoring.Event{{Type: "demo_request", At: at(2)}}}
+	res, err := scorer.Score(whole, until)
+	require.NoError(t, err)
+	require.Len(t, run.results, 1)
+	var got scoring.Row
+	require.NoError(t, json.Unmarshal([]byte(run.results[0]), &got))
+	require.Equal(t, res.Row(), got)
+}

@@ -1001,15 +1001,7 @@ func (r *streamRun) lacksRequired(l *stream.Lead) []string {
 	if err != nil {
 		return nil
 	}
-	_, err = r.s.Score(scoring.Lead{ID: l.ID, Fields: fields}, time.Unix(0, 0).UTC())
-	var le *rules.LeadError
-	if !errors.As(err, &le) {
-		return nil
-	}
-	if missing, only := le.MissingRequired(); only {
-		return missing
-	}
-	return nil
+	return r.sc.MissingRequired(l.ID, fields)
 }
 
 // waitForRequired keeps a lead whose fields lack only required ones, as

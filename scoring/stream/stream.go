@@ -518,3 +518,22 @@ func (st *State) keptEvents() []rules.Event {
 	st.events = out
 	return out
 }
+
+// MissingRequired lists the required fields a lead's fields lack, in
+// schema order, when that is all that is wrong with them; nil when they
+// lack none, or when something else is wrong too (a value of the wrong
+// type: the score says it). A consumer given a lead in parts, as a CRM
+// sends a contact's fields in several updates, keeps such a lead unscored
+// until its fields are whole, rather than refusing the part that came
+// first (leadscore stream and the Beam pipeline do).
+func (sc *Scorer) MissingRequired(leadID string, fields any) []string {
+	_, err := sc.quiet.Score(scoring.Lead{ID: leadID, Fields: fields}, time.Unix(0, 0).UTC())
+	var le *rules.LeadError
+	if !errors.As(err, &le) {
+		return nil
+	}
+	if missing, only := le.MissingRequired(); only {
+		return missing
+	}
+	return nil
+}
