@@ -96,7 +96,7 @@ func (b *Backtest) split(in []*leadRec) (fit, test []*leadRec) {
 
 // calibrate fits the map and writes each band's probability; nil, with a
 // warning, when the won deals are too few.
-func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
+func (b *Backtest) calibrate(r *Report, in []*leadRec, groups ...bandsOf) *Calibration {
 	withhold := func(why string) *Calibration {
 		r.Warnings = append(r.Warnings, why)
 		r.CalibrationWithheld = why
@@ -195,19 +195,65 @@ func (b *Backtest) calibrate(r *Report, in []*leadRec) *Calibration {
 	if c.B <= 0 {
 		r.Warnings = append(r.Warnings, "The calibration map falls as the total rises: on these outcomes a higher total does not mean a better chance of winning.")
 	}
-	prob := func(bs []Band) {
-		for i := range bs {
-			bd := &bs[i]
-			if bd.Leads == 0 || bd.Mean == nil {
-				continue
-			}
-			bd.Calibrated = finite(c.Probability(*bd.Mean))
-			bd.CalibratedInterval = c.interval(*bd.Mean)
-		}
+	for _, g := range groups {
+		c.chances(*g.bands, in, g.of)
 	}
-	prob(r.Deciles)
-	prob(r.Bands)
 	return c
+}
+
+// bandsOf is a report's bands of one kind and the slot (Band.slot) each
+// lead, by its place among the leads, is in.
+type bandsOf struct {
+	bands *[]Band
+	of    func(i int) int
+}
+
+// chances sets each band's calibrated chance: the map's chance averaged
+// over the band's leads (what its win rate should come out at, were the
+// map right; the map at the band's mean total is not that where the map
+// bends), with its 95% interval by the delta method on the logit of the
+// average, from the covariance of the map's coefficients.
+func (c *Calibration) chances(bs []Band, in []*leadRec, slotOf func(i int) int) {
+	if len(bs) == 0 || slotOf == nil {
+		return
+	}
+	type sums struct{ p, g0, g1 float64 } // Σ p, Σ p(1-p), Σ p(1-p) t
+	by := map[int]*sums{}
+	for i := range bs {
+		by[bs[i].slot] = &sums{}
+	}
+	for i, l := range in {
+		s := by[slotOf(i)]
+		if s == nil {
+			continue
+		}
+		p := c.Probability(l.total)
+		s.p += p
+		s.g0 += p * (1 - p)
+		s.g1 += p * (1 - p) * l.total
+	}
+	for i := range bs {
+		bd := &bs[i]
+		if bd.Leads == 0 {
+			continue
+		}
+		s, n := by[bd.slot], float64(bd.Leads)
+		avg := s.p / n
+		bd.Calibrated = finite(avg)
+		if avg <= 0 || avg >= 1 {
+			continue
+		}
+		// d logit(avg) / d(A, B) = (Σ p(1-p), Σ p(1-p) t) / (n avg (1-avg)).
+		d := n * avg * (1 - avg)
+		g0, g1 := s.g0/d, s.g1/d
+		v := g0*g0*c.cov[0][0] + 2*g0*g1*c.cov[0][1] + g1*g1*c.cov[1][1]
+		if v < 0 || math.IsNaN(v) {
+			continue
+		}
+		z, se := math.Log(avg/(1-avg)), math.Sqrt(v)
+		f := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+		bd.CalibratedInterval = &Interval{f(z - stats.Z95*se), f(z + stats.Z95*se)}
+	}
 }
 
 // more says how many more won deals a conclusion needs.

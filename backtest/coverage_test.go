@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The intervals the backtest computes itself (lift and IV from Jeffreys
@@ -129,5 +130,67 @@ func TestCalibrationIntervalCovers(t *testing.T) {
 		}
 	}
 	t.Logf("calibrated chance at %v: %d of %d intervals covered %.4f", at, in, n, truth)
+	assert.InDelta(t, 0.95, float64(in)/float64(n), 0.04)
+}
+
+// A band's calibrated chance is the map's chance averaged over the band's
+// leads, and its 95% interval holds the true average about 95% of the
+// time (leads of totals 0 to 120, the band 80 to 120, where the map bends:
+// there the chance at the mean total is below the average).
+func TestCalibratedBandChanceCovers(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	n := reps(t, 200)
+	a, b := -4.0, 0.04
+	p := func(total float64) float64 { return 1 / (1 + math.Exp(-(a + b*total))) }
+	in, atMeanIn := 0, 0
+	for i := 0; i < n; i++ {
+		bt := &Backtest{opts: Options{MinWon: 1}}
+		rep := &Report{}
+		var leads []*leadRec
+		var truth, mean float64
+		count := 0
+		for j := 0; j < 3000; j++ {
+			total := math.Round(r.Float64() * 120)
+			won := r.Float64() < p(total)
+			if won {
+				rep.Won++
+			}
+			l := &leadRec{total: total, won: won}
+			l.at[atCreated], _ = stampOf(time.Unix(int64(j), 0))
+			leads = append(leads, l)
+			if total >= 80 {
+				truth += p(total)
+				mean += total
+				count++
+			}
+		}
+		truth /= float64(count)
+		mean /= float64(count)
+		bands := []Band{{slot: 0, Leads: count}, {slot: 1, Leads: len(leads) - count}}
+		c := bt.calibrate(rep, leads, bandsOf{&bands, func(i int) int {
+			if leads[i].total >= 80 {
+				return 0
+			}
+			return 1
+		}})
+		require.NotNil(t, c, rep.Warnings)
+		got := bands[0]
+		require.NotNil(t, got.Calibrated)
+		require.NotNil(t, got.CalibratedInterval)
+		var avg float64
+		for _, l := range leads {
+			if l.total >= 80 {
+				avg += c.Probability(l.total)
+			}
+		}
+		require.InDelta(t, avg/float64(count), *got.Calibrated, 1e-12, "the average of the map over the band's leads")
+		if iv := got.CalibratedInterval; iv.Low <= truth && truth <= iv.High {
+			in++
+		}
+		if iv := c.interval(mean); iv.Low <= truth && truth <= iv.High {
+			atMeanIn++
+		}
+	}
+	t.Logf("band 80-120: %d of %d intervals of the average held the true average; %d the interval at the mean total", in, n, atMeanIn)
 	assert.InDelta(t, 0.95, float64(in)/float64(n), 0.04)
 }

@@ -186,6 +186,9 @@ type Band struct {
 	CalibratedInterval *Interval `json:"calibrated_interval"`
 	// Mean is the band's mean total (nil when empty).
 	Mean *float64 `json:"mean"`
+	// slot is the band's place among all of its kind, the empty ones
+	// too: what the function that put leads in bands gave them.
+	slot int
 }
 
 // RuleSignal is how well one rule tells won leads from the rest: one rule
@@ -404,12 +407,14 @@ func (b *Backtest) Report() *Report {
 		totals[i] = l.total
 	}
 	dec := deciles(totals)
-	r.Deciles = bands(in, 10, func(i int) int { return dec[i] }, won, r.WinRate)
+	decileOf := func(i int) int { return dec[i] }
+	r.Deciles = bands(in, 10, decileOf, won, r.WinRate)
 	for i := range r.Deciles {
 		r.Deciles[i].Name = fmt.Sprintf("D%d", i+1)
 	}
 	r.Deciles = nonEmpty(r.Deciles)
 	w := b.opts.BandWidth
+	var bandOf func(i int) int
 	if len(in) > 0 {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, t := range totals {
@@ -420,9 +425,10 @@ func (b *Backtest) Report() *Report {
 			count = int(span)
 		}
 		top := hi
-		r.Bands = bands(in, count, func(i int) int {
+		bandOf = func(i int) int {
 			return int(math.Min(float64(count-1), top-stats.Band(totals[i], w))) // the lowest band takes the rest
-		}, won, r.WinRate)
+		}
+		r.Bands = bands(in, count, bandOf, won, r.WinRate)
 		for i := range r.Bands {
 			from := (top - float64(i)) * w
 			to := from + w
@@ -446,7 +452,7 @@ func (b *Backtest) Report() *Report {
 		r.Capacity = b.capacity(in, existing, r.Won)
 	}
 	r.Drift = b.drift(existing)
-	r.Calibration = b.calibrate(r, in)
+	r.Calibration = b.calibrate(r, in, bandsOf{&r.Deciles, decileOf}, bandsOf{&r.Bands, bandOf})
 	if rulesWG.Wait(); rulesPanic != nil {
 		panic(rulesPanic)
 	}
@@ -619,6 +625,9 @@ func ruleRefs(rs []*rules.Rule, gate bool) []*ruleRef {
 // bands counts the leads of each of n bands, best first.
 func bands(in []*leadRec, n int, band func(i int) int, won float64, rate *float64) []Band {
 	bs := make([]Band, n)
+	for i := range bs {
+		bs[i].slot = i
+	}
 	for i, l := range in {
 		b := &bs[band(i)]
 		b.Leads++
