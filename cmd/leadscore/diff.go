@@ -18,6 +18,7 @@ import (
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/suggest"
 	"github.com/leadscore/leadscore/rules"
@@ -155,8 +156,21 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 			shown[e.Error()] = true
 			im.Failed++
 		}
+		// A lead given twice fails its second row, as backtest and feedback
+		// fail it: counted twice, it would move the figures twice.
+		var ids idset.Set
+		var firstLine []int
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 			var o, n *scoring.Result
+			if err == nil {
+				if k, added, ferr := ids.FindOrAdd(lead.ID); ferr != nil {
+					err = ferr
+				} else if !added {
+					err = fmt.Errorf("lead %s appears twice (first at line %d); give each lead one row", lead.ID, firstLine[k])
+				} else {
+					firstLine = append(firstLine, line)
+				}
+			}
 			if err == nil {
 				o, err = oldScorer.Score(lead, asOf)
 			}
