@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -39,6 +40,35 @@ const (
 
 // Statuses lists the statuses in the order the docs give them.
 var Statuses = []Status{Accepted, Rejected, Recycled}
+
+// CompareDispositions orders dispositions by time, and those given at the
+// same instant by status (in the order of Statuses), reason and owner: an
+// order of their own, so that a result never depends on the order of the
+// rows they were read from (a CRM export of day or minute precision gives
+// two verdicts one time).
+func CompareDispositions(a, b Disposition) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(statusRank(a.Status), statusRank(b.Status)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Status, b.Status); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Reason, b.Reason); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Owner, b.Owner)
+}
+
+// statusRank is a status's place in Statuses (after them for another).
+func statusRank(s Status) int {
+	if i := slices.Index(Statuses, s); i >= 0 {
+		return i
+	}
+	return len(Statuses)
+}
 
 // Disposition is one verdict of sales on a lead: what, when, why and who.
 type Disposition struct {
@@ -159,8 +189,8 @@ type verdictFold struct {
 }
 
 func (f *verdictFold) add(d *Disposition) {
-	if f.latest == nil || !d.At.Before(f.latest.At) {
-		f.latest = d
+	if f.latest == nil || CompareDispositions(*d, *f.latest) >= 0 {
+		f.latest = d // the latest, of one instant the last in their order
 	}
 	if d.Status == Recycled && (!f.anyRecyc || d.At.After(f.recycled)) {
 		f.recycled, f.anyRecyc = d.At, true
@@ -208,9 +238,10 @@ func (s *Scorer) newVerdicts(ds []Disposition) *verdicts {
 	for i := range ds {
 		v.sorted[i] = &ds[i]
 	}
-	// A stable sort keeps dispositions of equal times in their order, so
-	// that the last given wins, as in dispositions.
-	slices.SortStableFunc(v.sorted, func(a, b *Disposition) int { return a.At.Compare(b.At) })
+	// Dispositions of one instant go in their own order (see
+	// CompareDispositions), whatever the order of the rows: the last in it
+	// is the latest.
+	slices.SortStableFunc(v.sorted, func(a, b *Disposition) int { return CompareDispositions(*a, *b) })
 	return v
 }
 

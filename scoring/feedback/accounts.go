@@ -167,7 +167,7 @@ func (b *Builder) PrepareAccount(ctx context.Context, acc scoring.Account, peopl
 			kept = append(kept, d)
 		}
 	}
-	slices.SortStableFunc(kept, func(a, b scoring.Disposition) int { return a.At.Compare(b.At) })
+	slices.SortFunc(kept, scoring.CompareDispositions)
 	e.dispositioned = len(kept) > 0
 	for _, d := range kept {
 		if d.Status != scoring.Recycled {

@@ -32,7 +32,22 @@ func (b *Builder) addReference(lead scoring.Lead, won time.Time) error {
 			ds = append(ds, d)
 		}
 	}
-	sort.SliceStable(ds, func(i, j int) bool { return ds[i].At.Before(ds[j].At) })
+	// Verdicts of one instant in the order the package documents
+	// (scoring.CompareDispositions): accepted, rejected, recycled, then by
+	// reason and owner; written out here, not called.
+	rank := map[scoring.Status]int{scoring.Accepted: 0, scoring.Rejected: 1, scoring.Recycled: 2}
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, c := ds[i], ds[j]
+		switch {
+		case !a.At.Equal(c.At):
+			return a.At.Before(c.At)
+		case rank[a.Status] != rank[c.Status]:
+			return rank[a.Status] < rank[c.Status]
+		case a.Reason != c.Reason:
+			return a.Reason < c.Reason
+		}
+		return a.Owner < c.Owner
+	})
 	var srAt time.Time
 	sr := false
 	for _, p := range tl.Points {

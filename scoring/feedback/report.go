@@ -496,7 +496,7 @@ func (b *Builder) Prepare(lead scoring.Lead, won time.Time) (*Entry, error) {
 			ds = append(ds, d)
 		}
 	}
-	slices.SortStableFunc(ds, func(a, b scoring.Disposition) int { return a.At.Compare(b.At) })
+	slices.SortFunc(ds, scoring.CompareDispositions)
 	e.dispositioned = len(ds) > 0
 	for _, d := range ds {
 		if d.Status == scoring.Recycled {
