@@ -202,6 +202,7 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 		seed := rand.New(rand.NewPCG(uint64(c)+1, 0x6c656164))
 		if s.Fired > 0 {
 			s.LiftInterval, s.IVInterval = signalIntervals(seed, float64(s.FiredWon), float64(s.Fired-s.FiredWon), won, n-won)
+			s.Signal = signalOf(s.IVInterval, s.IV) // by the draws, before the interval is widened to the estimate
 			s.LiftInterval, s.IVInterval = around(s.LiftInterval, s.Lift), around(s.IVInterval, s.IV)
 		}
 		if k, ok := colOf[c]; ok {

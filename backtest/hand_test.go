@@ -230,11 +230,16 @@ func TestSmallFileByHand(t *testing.T) {
 		got = append(got, ruleRow{s.Rule, s.Fired, s.FiredWon, round5(val(t, s.WoE)), round5(val(t, s.IV)), s.Signal, s.Verdict, round5(val(t, s.ShareWon)), round5(val(t, s.ShareNotWon))})
 	}
 	assert.Equal(t, []ruleRow{
-		{"fit.company", 6, 3, 0.59784, 0.94197, "strong", "too little data", 1, 0.5},
-		{"fit.vp", 4, 2, 0.55962, 0.30524, "strong", "too little data", 0.66667, 0.33333},
-		{"gate.student", 1, 0, -0.91629, 0.14711, "medium", "too little data", 0, 0.16667},
-		{"engagement.demo", 4, 1, -0.31845, 0.07631, "weak", "too little data", 0.33333, 0.5},
-	}, got)
+		{"fit.company", 6, 3, 0.59784, 0.94197, "unclear", "too little data", 1, 0.5},
+		{"fit.vp", 4, 2, 0.55962, 0.30524, "unclear", "too little data", 0.66667, 0.33333},
+		{"gate.student", 1, 0, -0.91629, 0.14711, "unclear", "too little data", 0, 0.16667},
+		{"engagement.demo", 4, 1, -0.31845, 0.07631, "unclear", "too little data", 0.33333, 0.5},
+	}, got, "3 won deals: every IV's interval reaches from no signal to a signal, whatever the estimate")
+	for _, s := range r.Rules {
+		require.NotNil(t, s.IVInterval)
+		assert.Less(t, s.IVInterval.Low, 0.02, s.Rule)
+		assert.GreaterOrEqual(t, s.IVInterval.High, 0.02, s.Rule)
+	}
 	assert.InDelta(t, 1.5, val(t, r.Rules[0].Lift), 1e-12)
 	assert.InDelta(t, 0.75, val(t, r.Rules[3].Lift), 1e-12)
 

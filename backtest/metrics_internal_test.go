@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // auc and ks give, bit for bit, what a stable sort of the leads by score
@@ -121,4 +123,26 @@ func TestDecilesCountStrictlyHigher(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A rule's signal is worded by its IV's 95% interval, at each boundary.
+func TestSignalOfInterval(t *testing.T) {
+	for _, c := range []struct {
+		low, high float64
+		want      string
+	}{
+		{0, 0.0199, "no signal"},
+		{0, 0.02, "unclear"},
+		{0.0199, 5, "unclear"},
+		{0.02, 0.05, "weak"},
+		{0.0999, 1, "weak"},
+		{0.1, 1, "medium"},
+		{0.2999, 1, "medium"},
+		{0.3, 1, "strong"},
+	} {
+		assert.Equal(t, c.want, signalOf(&Interval{c.low, c.high}, nil), "%v to %v", c.low, c.high)
+	}
+	est := 0.5
+	assert.Equal(t, "strong", signalOf(nil, &est), "no interval: the estimate's word")
+	assert.Equal(t, "—", signalOf(nil, nil))
 }

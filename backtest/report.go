@@ -216,9 +216,12 @@ type RuleSignal struct {
 	// draws of the two shares from their Jeffreys posteriors).
 	LiftInterval *Interval `json:"lift_interval"`
 	IVInterval   *Interval `json:"iv_interval"`
-	// Signal words the IV, one rule at a time: no signal (< 0.02), weak
-	// (< 0.1), medium (< 0.3), strong (0.3 and over). It is not the
-	// verdict: a strong signal may belong to another rule it fires with.
+	// Signal words the IV, one rule at a time, by its 95% interval: the
+	// level the interval's low end reaches, weak from 0.02, medium from
+	// 0.1, strong from 0.3; no signal when its high end is under 0.02;
+	// unclear when it reaches from under 0.02 to a signal (too few leads
+	// to tell). It is not the verdict: a strong signal may belong to
+	// another rule it fires with.
 	Signal string `json:"signal"`
 	// OneAtATime is the rule's coefficient (log-odds of winning per unit)
 	// fitted alone; Joint fitted with every other rule. A unit is one
@@ -249,6 +252,22 @@ func signal(iv *float64) string {
 		return "medium"
 	}
 	return "strong"
+}
+
+// signalOf words an information value by its 95% interval (see
+// RuleSignal.Signal): the word of the interval's low end when the high end
+// is past no signal too, unclear when the interval spans no signal and a
+// signal; the word of the estimate iv when there is no interval.
+func signalOf(iv *Interval, est *float64) string {
+	switch {
+	case iv == nil:
+		return signal(est)
+	case iv.High < 0.02:
+		return "no signal"
+	case iv.Low < 0.02:
+		return "unclear"
+	}
+	return signal(&iv.Low)
 }
 
 // Report computes the report of the leads added so far.

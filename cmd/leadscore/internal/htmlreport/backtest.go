@@ -460,7 +460,7 @@ func rulesSection(r *backtest.Report, prefix string) Section {
 			Text(s.Signal), Text(s.Why)}})
 	}
 	blk := Block{Table: rt, Note: "Joint and alone: log-odds of winning per unit (one firing of a lead rule, one event counted of an event rule). " +
-		"q: the joint coefficient's p-value adjusted for testing every rule at once (Benjamini–Hochberg). IV, one rule at a time: under 0.02 no signal, strong from 0.3; a strong signal is not a verdict (it may belong to a rule it fires with)."}
+		"q: the joint coefficient's p-value adjusted for testing every rule at once (Benjamini–Hochberg). IV, one rule at a time; its signal is the level the low end of its 95% interval reaches (weak from 0.02, medium from 0.1, strong from 0.3), no signal when the high end is under 0.02, unclear when the interval spans both; a strong signal is not a verdict (it may belong to a rule it fires with)."}
 	if len(est) > 0 {
 		blk.Chart = Intervals("Each rule's joint effect on the log-odds of winning, with its 95% interval, coloured by verdict", est, kinds, colours, "dec2")
 	}
