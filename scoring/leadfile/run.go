@@ -300,7 +300,7 @@ func Score(opts Options) (Summary, error) {
 		sum.UnmatchedEvents = len(lines)
 		for _, l := range lines {
 			if opts.OnError != nil {
-				opts.OnError(RowError{File: opts.EventsName, Line: l, Err: errors.New("no lead in the leads file has this lead_id; the event was not used")})
+				opts.OnError(RowError{File: opts.EventsName, Line: l, Err: ErrNoLeadForEvent})
 			}
 		}
 	}
