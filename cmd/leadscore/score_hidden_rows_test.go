@@ -42,7 +42,7 @@ func TestScoreSaysWhereUnshownEventRowsAre(t *testing.T) {
 	// Every row of events.csv but the header and the 2 leads' own rows.
 	assert.True(t, strings.HasPrefix(lines[0], td("events.csv")+":"), lines[0])
 	assert.True(t, strings.HasSuffix(lines[5282], ": no lead in the leads file has this lead_id; the event was not used"), lines[5282])
-	for _, l := range lines[maxShownErrors:maxShownErrors+3] {
+	for _, l := range lines[maxShownErrors : maxShownErrors+3] {
 		assert.NotContains(t, errOut, l+"\n", "past the first %d, rows are in the file only", maxShownErrors)
 	}
 }
