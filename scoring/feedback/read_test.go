@@ -64,11 +64,12 @@ L13,2026-09-04,accepted,,ann
 		{At: time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC), Status: scoring.Recycled, Reason: "later"},
 	}, set.For("L2"))
 
-	// The leads file has L1 and L2: L21's row fails, with a did-you-mean.
+	// The leads file has L1 and L2: L21's row fails, with no did-you-mean
+	// (L1 is another lead, not a typo of L21).
 	seen := map[string]bool{"L1": true, "L2": true}
 	un := set.Unmatched(func(id string) bool { return seen[id] }, []string{"L1", "L2"})
 	require.Len(t, un, 1)
-	assert.Equal(t, `line 13: no lead in the leads file has the id "L21"; did you mean "L1"?`, un[0].Error())
+	assert.Equal(t, `line 13: no lead in the leads file has the id "L21"; check the lead_id, or score the file that holds that lead`, un[0].Error())
 	assert.Equal(t, []string{"L1", "L2"}, set.Leads())
 	assert.Nil(t, set.For("L21"))
 	un = set.Unmatched(func(string) bool { return false }, nil)
