@@ -979,7 +979,6 @@ func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourc
 	return runExplainAccount(s, id, accountsFile, lo, asOf, asJSON, stdout, stderr)
 }
 
-
 // explainAccount writes which rules, roll-ups and people gave an account
 // its points, its buying group, and its people's own results; then the
 // leads matched to it but created after the as-of time (notYet, at their
