@@ -22,6 +22,10 @@ import (
 // and each has its error in the output row.
 const maxShownErrors = 100
 
+// maxShownRepeats bounds the rows named on stderr whose lead id an
+// earlier row had; all are counted.
+const maxShownRepeats = 5
+
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return scoreAs(commandLine("score"), args, stdin, stdout, stderr)
 }
@@ -215,6 +219,19 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 		return code
 	}
+	// A lead id given twice is scored twice, and counted twice: said, with
+	// both lines, for the first few rows that repeat one.
+	repeated := 0
+	opts.OnRepeatedID = func(id string, first, line int) {
+		if repeated < maxShownRepeats {
+			also := ""
+			if opts.Events != nil {
+				also = ", each with all of the lead's events,"
+			}
+			fmt.Fprintf(stderr, "warning: %s:%d: lead %s is given again (first on line %d): both rows are scored%s and both count in the summary; remove one row, or merge the two in the CRM\n", opts.InputName, line, id, first, also)
+		}
+		repeated++
+	}
 	sum, err := leadfile.Score(opts)
 	if progress && !lastProgress.IsZero() {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -228,6 +245,9 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 			fmt.Fprintf(stderr, "%s: --unmatched-events: %v\n", c.name, err)
 			return exitUsage
 		}
+	}
+	if repeated > maxShownRepeats {
+		fmt.Fprintf(stderr, "warning: %d more rows repeat an earlier row's lead id (%d in all), not shown here; each is scored and counted\n", repeated-maxShownRepeats, repeated)
 	}
 	if badLeads > maxShownErrors {
 		fmt.Fprintf(stderr, "(%d more failed lead rows are not shown here; each has its error in its row of the output)\n", badLeads-maxShownErrors)
