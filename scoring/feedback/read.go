@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -256,7 +257,7 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 			continue
 		}
 		if len(rec) != len(header) {
-			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); a cell that holds a comma needs quotes", len(rec), len(header), strings.Join(header, ", ")))
+			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); %s", len(rec), len(header), strings.Join(header, ", "), csvcell.CountAdvice(len(rec), len(header))))
 			continue
 		}
 		d, id, err := disposition(cell, rec, h, unit)
