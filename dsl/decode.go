@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/leadscore/leadscore/internal/calendar"
@@ -756,7 +757,9 @@ func daysIn(mo, y int) int {
 // parseTimeLayouts is ParseTime through the time package's layouts.
 func parseTimeLayouts(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+	// 2006-01-02T15:04:05Z0700 reads an offset without its colon, as
+	// Salesforce and others export it: 2026-09-29T10:00:00.000+0000.
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
@@ -764,7 +767,30 @@ func parseTimeLayouts(s string) (time.Time, error) {
 	if err := calendar.NoSuchDay(s); err != nil {
 		return time.Time{}, err
 	}
+	if hint := calendar.Epoch(s); hint != "" {
+		return time.Time{}, fmt.Errorf("want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got %q; %s", s, hint)
+	}
 	return time.Time{}, fmt.Errorf("want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got %q", s)
+}
+
+// NotATime is the error for a value of JSON that is no text where a time
+// belongs (a number, true, a list), described by what: the number as
+// written, with what to export instead of an epoch time.
+func NotATime(v any, what string) error {
+	text := ""
+	switch x := v.(type) {
+	case float64:
+		text = strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		text = x.String()
+	}
+	if hint := calendar.Epoch(text); hint != "" {
+		return fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got the number %s; %s", text, hint)
+	}
+	if text != "" {
+		return fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got the number %s", text)
+	}
+	return fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %s", what)
 }
 
 func (d *decoder) lists(n *yaml.Node) {
