@@ -417,7 +417,7 @@ func TestDecodeJSON(t *testing.T) {
 		`{"events":{}}`:                    "events: want a list of event objects",
 		`{"events":[1]}`:                   "event 1: want an object with type and at",
 		`{"events":[{"at":"2026-01-01"}]}`: "event 1: type: want the event type as text",
-		`{"events":[{"type":"x","at":5}]}`: "event 1 (x): at: want a time like 2026-03-01T09:30:00Z, got 5",
+		`{"events":[{"type":"x","at":5}]}`: "event 1 (x): at: want a time like 2026-03-01T09:30:00Z, got the number 5",
 		`"lead"`:                           "want a JSON object {...} for the lead, got a text",
 	} {
 		_, err := leadfile.DecodeJSON([]byte(in))
