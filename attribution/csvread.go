@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/csvcell"
 )
 
 // Counts are the rows of an input and what became of them: every row is
@@ -112,8 +113,8 @@ func (t *csvTable) next() (line int, rec []string, err error) {
 	}
 	line, _ = t.r.FieldPos(0)
 	if len(rec) != len(t.header) {
-		return line, nil, fmt.Errorf("%d cell%s where the header has %d (%s); a cell that holds a comma needs quotes",
-			len(rec), plural(len(rec)), len(t.header), strings.Join(t.header, ", "))
+		return line, nil, fmt.Errorf("%d cell%s where the header has %d (%s); %s",
+			len(rec), plural(len(rec)), len(t.header), strings.Join(t.header, ", "), csvcell.CountAdvice(len(rec), len(t.header)))
 	}
 	return line, rec, nil
 }

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/numfmt"
 )
 
@@ -262,9 +261,9 @@ type Outcome struct {
 	Line int
 }
 
-// MaxSuggest bounds the ids a did-you-mean for an unknown id looks
-// through (UnmatchedOutcomes): beyond it, the suggestion would cost more
-// than the run, so a caller need keep no more than MaxSuggest+1 ids.
+// MaxSuggest was the most ids UnmatchedOutcomes looked through for a
+// did-you-mean. It no longer suggests ids (ids are not words: a near id
+// is another lead or account), so a caller need keep none.
 const MaxSuggest = 50_000
 
 // UnmatchedOutcome is an outcome row whose lead (or account) the command
@@ -279,14 +278,11 @@ type UnmatchedOutcome struct {
 }
 
 // UnmatchedOutcomes returns, in line order, the outcomes whose id the
-// leads file did not have (seen reports whether it had one), each with a
-// did-you-mean among ids when there are at most MaxSuggest of them. Call
+// leads file did not have (seen reports whether it had one). ids is not
+// used: an unknown id gets no did-you-mean, as a near id is another. Call
 // it once every lead has been read: such a row is counted nowhere, so a
 // caller counts it as failed.
 func UnmatchedOutcomes(outcomes map[string]Outcome, seen func(id string) bool, ids []string, what string) []UnmatchedOutcome {
-	if len(ids) > MaxSuggest {
-		ids = nil
-	}
 	var out []UnmatchedOutcome
 	for id, o := range outcomes {
 		if seen(id) {
@@ -302,8 +298,7 @@ func UnmatchedOutcomes(outcomes map[string]Outcome, seen func(id string) bool, i
 		case o.Opportunity.IsZero():
 			worth = "no deal"
 		}
-		out = append(out, UnmatchedOutcome{Line: o.Line, ID: id, Outcome: o, What: what, Err: fmt.Errorf("no %s in the %ss file has the id %q, so its outcome (%s) counts nowhere in this report%s", what, what, id, worth,
-			dsl.DidYouMeanOr(id, ids, fmt.Sprintf("check the %s_id, or give the file that holds that %s", what, what)))})
+		out = append(out, UnmatchedOutcome{Line: o.Line, ID: id, Outcome: o, What: what, Err: fmt.Errorf("no %s in the %ss file has the id %q, so its outcome (%s) counts nowhere in this report; check the %s_id, or give the file that holds that %s", what, what, id, worth, what, what)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out

@@ -77,8 +77,8 @@ func TestReadCSVRowsFailAlone(t *testing.T) {
 	require.NoError(t, attribution.ReadCSV(strings.NewReader(journeys), strings.NewReader(touches), fn))
 	assert.Equal(t, []string{"A"}, *ids)
 	assert.Equal(t, []string{
-		"3: 3 cells where the header has 4 (id, converted, revenue, won); a cell that holds a comma needs quotes",
-		"4: 5 cells where the header has 4 (id, converted, revenue, won); a cell that holds a comma needs quotes",
+		"3: 3 cells where the header has 4 (id, converted, revenue, won); it is 1 cell short: check that the row was exported whole, and that a cell holding a line break is in quotes",
+		"4: 5 cells where the header has 4 (id, converted, revenue, won); it has 1 cell too many: a cell that holds the delimiter (a comma, say) must be in quotes",
 		`5: a quote opens a cell on this line and does not close before line 8, so lines 5 to 8 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`,
 	}, *errs)
 	assert.Equal(t, 7, len(*ids)+*failed, "7 rows: 1 read, 6 failed (2 short or long, 4 swallowed)")
@@ -93,7 +93,7 @@ func TestReadCSVRowsFailAlone(t *testing.T) {
 	fn, _, _, _ = collect()
 	err := attribution.ReadCSV(strings.NewReader("id\nA\n"), strings.NewReader("journey_id,at,campaign,channel\nA,2026-06-01,x\n"), fn)
 	assert.EqualError(t, err, "the touches file has rows that cannot be told apart; fix them, since journeys without their touches would be credited wrongly:\n"+
-		"touches:2: 3 cells where the header has 4 (journey_id, at, campaign, channel); a cell that holds a comma needs quotes")
+		"touches:2: 3 cells where the header has 4 (journey_id, at, campaign, channel); it is 1 cell short: check that the row was exported whole, and that a cell holding a line break is in quotes")
 
 	for _, c := range []struct{ journeys, want string }{
 		{"", "journeys: the journeys file is empty; it needs a header line with id"},
@@ -117,7 +117,7 @@ func TestReadCosts(t *testing.T) {
 	assert.Equal(t, []string{
 		"4: cost: NaN is not a number one can add up; write the amount, or 0",
 		"5: cost: -3 is negative; an amount is a number from 0 to 1e15",
-		"6: 1 cell where the header has 2 (campaign, cost); a cell that holds a comma needs quotes",
+		"6: 1 cell where the header has 2 (campaign, cost); it is 1 cell short: check that the row was exported whole, and that a cell holding a line break is in quotes",
 		"7: cost: 1e400 is out of range; an amount is a number from 0 to 1e15",
 		// a cost under no campaign went to the total's under a blank name (review rev15a 3b)
 		"8: campaign: empty; every cost row names the campaign it paid for, as the events' campaign field names it",
@@ -155,7 +155,7 @@ func TestReadOutcomes(t *testing.T) {
 		`6: opportunity: want a time like 2026-03-01T09:30:00Z, got "soon"`,
 		"7: lead_id is empty; say which lead the outcome is for",
 		"8: revenue: 1e16 is more than 1e15, the largest amount leadscore adds exactly; check the unit or look for a typo",
-		"9: 2 cells where the header has 4 (lead_id, opportunity, won, revenue); a cell that holds a comma needs quotes",
+		"9: 2 cells where the header has 4 (lead_id, opportunity, won, revenue); it is 2 cells short: check that the row was exported whole, and that a cell holding a line break is in quotes",
 		`10: a quote inside a cell that does not start with one (column 5); put the cell in quotes and write the quote as two ("")`,
 	}, errs)
 }

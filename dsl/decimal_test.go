@@ -38,9 +38,15 @@ rules:
 		{"10", "0x10", "m.yaml:14:12: limit 0x10 is not written in plain decimal"},
 		{"10", "0b11", "m.yaml:14:12: limit 0b11 is not written in plain decimal"},
 		{"10", "1_000", "m.yaml:14:12: limit 1_000 is not written in plain decimal"},
-		{"10", "2147483648", "m.yaml:14:12: limit 2147483648 is out of range: write a whole number from -2147483648 to 2147483647"},
-		{"10", "99999999999999999999", "m.yaml:14:12: limit 99999999999999999999 is out of range"},
-		{"10", "-2147483649", "m.yaml:14:12: limit -2147483649 is out of range"},
+		// Each key's own range: a limit counts events, from 1.
+		{"10", "2147483648", "m.yaml:14:12: limit 2147483648 is too large: write a whole number from 1 to 2147483647 (it counts events)"},
+		{"10", "99999999999999999999", "m.yaml:14:12: limit 99999999999999999999 is too large: write a whole number from 1 to 2147483647 (it counts events)"},
+		{"10", "-2147483649", "m.yaml:14:12: limit -2147483649 is too small: write a whole number from 1 to 2147483647 (it counts events)"},
+		{"10", "-99999999999999999999", "m.yaml:14:12: limit -99999999999999999999 is too small: write a whole number from 1 to 2147483647 (it counts events)"},
+		{"10", "0", "m.yaml:14:12: limit must be at least 1 (it counts events)"},
+		// A number past float64 is too large, not "not a number".
+		{"1e400", "3", "m.yaml:13:13: points 1e400 is too large: numbers go from about -1.8e308 to 1.8e308 (points are usually a few dozen)"},
+		{"-1e400", "3", "m.yaml:13:13: points -1e400 is too small: numbers go from about -1.8e308 to 1.8e308 (points are usually a few dozen)"},
 		{"010", "3", "m.yaml:13:13: points 010 is not written in plain decimal; write it as 10, -3 or 2.5"},
 		{"0x1p3", "3", "m.yaml:13:13: points must be a number, not \"0x1p3\""},
 		{"1_0", "3", "m.yaml:13:13: points 1_0 is not written in plain decimal"},

@@ -1,6 +1,8 @@
 package dsl
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/leadscore/leadscore/internal/calendar"
 	"github.com/leadscore/leadscore/internal/numfmt"
@@ -265,6 +267,15 @@ func (d *decoder) number(n *yaml.Node, what string) *Number {
 	if !d.isScalar(n, what) {
 		return nil
 	}
+	if _, err := strconv.ParseFloat(n.Value, 64); n.Tag == "!!str" && n.Style == 0 && decimalRE.MatchString(n.Value) && errors.Is(err, strconv.ErrRange) {
+		// Plain decimal that YAML took for text: past float64's range.
+		size := "large"
+		if strings.HasPrefix(n.Value, "-") {
+			size = "small"
+		}
+		d.errorf(n, "%s %s is too %s: numbers go from about -1.8e308 to 1.8e308%s", what, n.Value, size, numberUse[what])
+		return nil
+	}
 	if n.Tag != "!!int" && n.Tag != "!!float" {
 		d.errorf(n, "%s must be a number, not %s", what, kindName(n))
 		return nil
@@ -285,12 +296,18 @@ func (d *decoder) number(n *yaml.Node, what string) *Number {
 	return &Number{Value: f, Pos: d.pos(n)}
 }
 
+// numberUse says, for a number past float64's range, what the number
+// usually is.
+var numberUse = map[string]string{"points": " (points are usually a few dozen)"}
+
 // decimalRE is a number in plain decimal: a sign, digits without a
 // leading 0 (but 0 itself), a fraction, an exponent. YAML readers agree on
 // it; 010, 0x10, 0o10, 1_000 and 1:30 each read differently in one or another.
 var decimalRE = regexp.MustCompile(`^[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?$`)
 
-func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
+// integer reads a whole number from lo to hi; why says what it counts,
+// for the messages, such as " (it counts events)".
+func (d *decoder) integer(n *yaml.Node, what string, lo, hi int, why string) (int, bool) {
 	if !d.isScalar(n, what) {
 		return 0, false
 	}
@@ -305,8 +322,16 @@ func (d *decoder) integer(n *yaml.Node, what string) (int, bool) {
 		return 0, false
 	}
 	i, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || i > math.MaxInt32 || i < math.MinInt32 {
-		d.errorf(n, "%s %s is out of range: write a whole number from %d to %d", what, n.Value, math.MinInt32, math.MaxInt32)
+	switch {
+	case (err != nil && strings.HasPrefix(v, "-")) || (err == nil && i < int64(lo)):
+		if err != nil || i < math.MinInt32 {
+			d.errorf(n, "%s %s is too small: write a whole number from %d to %d%s", what, n.Value, lo, hi, why)
+		} else {
+			d.errorf(n, "%s must be at least %d%s", what, lo, why)
+		}
+		return 0, false
+	case err != nil || i > int64(hi):
+		d.errorf(n, "%s %s is too large: write a whole number from %d to %d%s", what, n.Value, lo, hi, why)
 		return 0, false
 	}
 	return int(i), true
@@ -402,10 +427,14 @@ func (d *decoder) top(root *yaml.Node, isRoot bool) (includes []*yaml.Node) {
 	d.mapping(root, what, keys, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "leadscore":
-			if ver, ok := d.integer(v, "leadscore (the format version)"); ok {
-				if ver != Version {
-					d.errorf(v, "format version %d is not supported; this leadscore reads version %d", ver, Version)
+			// A whole number other than Version, however large, is a
+			// version this leadscore does not read.
+			if w := strings.TrimPrefix(v.Value, "+"); v.Kind == yaml.ScalarNode && (v.Tag == "!!int" || v.Tag == "!!float") && wholeRE.MatchString(w) && w != strconv.Itoa(Version) {
+				d.errorf(v, "format version %s is not supported; this leadscore reads version %d", v.Value, Version)
+				if ver, err := strconv.Atoi(w); err == nil {
+					doc.Version = ver
 				}
+			} else if ver, ok := d.integer(v, "leadscore (the format version)", Version, Version, ""); ok {
 				doc.Version = ver
 			}
 		case "model":
@@ -728,7 +757,9 @@ func daysIn(mo, y int) int {
 // parseTimeLayouts is ParseTime through the time package's layouts.
 func parseTimeLayouts(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+	// 2006-01-02T15:04:05Z0700 reads an offset without its colon, as
+	// Salesforce and others export it: 2026-09-29T10:00:00.000+0000.
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
@@ -736,7 +767,30 @@ func parseTimeLayouts(s string) (time.Time, error) {
 	if err := calendar.NoSuchDay(s); err != nil {
 		return time.Time{}, err
 	}
+	if hint := calendar.Epoch(s); hint != "" {
+		return time.Time{}, fmt.Errorf("want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got %q; %s", s, hint)
+	}
 	return time.Time{}, fmt.Errorf("want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got %q", s)
+}
+
+// NotATime is the error for a value of JSON that is no text where a time
+// belongs (a number, true, a list), described by what: the number as
+// written, with what to export instead of an epoch time.
+func NotATime(v any, what string) error {
+	text := ""
+	switch x := v.(type) {
+	case float64:
+		text = strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		text = x.String()
+	}
+	if hint := calendar.Epoch(text); hint != "" {
+		return fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got the number %s; %s", text, hint)
+	}
+	if text != "" {
+		return fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got the number %s", text)
+	}
+	return fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %s", what)
 }
 
 func (d *decoder) lists(n *yaml.Node) {
@@ -784,10 +838,7 @@ func (d *decoder) ruleWith(n *yaml.Node, keys []string) *Rule {
 			rollup().Of = d.expr(v, "of")
 		case "top":
 			rollupKeys = append(rollupKeys, k)
-			if t, ok := d.integer(v, "top"); ok {
-				if t < 1 {
-					d.errorf(v, "top must be at least 1 (it counts people)")
-				}
+			if t, ok := d.integer(v, "top", 1, math.MaxInt32, " (it counts people)"); ok {
 				rollup().Top, rollup().TopPos = t, d.pos(v)
 			}
 		case "max":
@@ -830,10 +881,7 @@ func (d *decoder) ruleWith(n *yaml.Node, keys []string) *Rule {
 			}
 		case "limit":
 			eventKeys = append(eventKeys, k)
-			if l, ok := d.integer(v, "limit"); ok {
-				if l < 1 {
-					d.errorf(v, "limit must be at least 1 (it counts events)")
-				}
+			if l, ok := d.integer(v, "limit", 1, math.MaxInt32, " (it counts events)"); ok {
 				r.Limit, r.LimitPos = l, d.pos(v)
 			}
 		case "within":

@@ -118,6 +118,15 @@ func yamlSyntaxError(file string, lines []string, err error) *Diagnostic {
 		}
 		return &Diagnostic{Pos: pos, Message: generic, Source: sourceLine(lines, reported)}
 	}
+	for _, at := range []int{line, line - 1} {
+		if at < 1 {
+			continue
+		}
+		if i := strings.IndexRune(lines[at-1], '\u00a0'); i >= 0 {
+			return &Diagnostic{Pos: Pos{File: file, Line: at, Col: utf8.RuneCountInString(lines[at-1][:i]) + 1}, Source: lines[at-1], Message: "a non-breaking space (U+00A0) is here, " +
+				"likely pasted from a web page or a document; YAML does not read it as a space: replace it with an ordinary space"}
+		}
+	}
 	if at, col, explained := colonInPlainLines(lines, line); explained != "" {
 		return &Diagnostic{Pos: Pos{File: file, Line: at, Col: col}, Message: explained, Source: lines[at-1]}
 	}

@@ -42,6 +42,13 @@ var yamlMistakes = []struct {
 	name, src, want string
 }{
 	{
+		name: "a non-breaking space after a key's colon",
+		src:  withWhen("    when:\u00a0title == \"VP\""),
+		want: "m.yaml:15:10: a non-breaking space (U+00A0) is here, likely pasted from a web page or a document; YAML does not read it as a space: replace it with an ordinary space\n" +
+			"        when:\u00a0title == \"VP\"\n" +
+			"             ^\n",
+	},
+	{
 		name: "a quoted text, then more of the expression",
 		src:  withWhen(`    when: "VP" in title`),
 		want: `m.yaml:15:11: YAML reads "VP" as the whole value and cannot go on with what follows it; quote the whole expression, such as: when: '"VP" in title'

@@ -133,7 +133,7 @@ func Coerce(t dsl.FieldType, v any) (any, error) {
 		case string:
 			return dsl.ParseTime(x)
 		}
-		return nil, fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %s", describe(v))
+		return nil, dsl.NotATime(v, describe(v))
 	case dsl.TypeList:
 		switch x := v.(type) {
 		case []string:

@@ -597,7 +597,11 @@ func (c *compiler) expr(e *dsl.Expr, sc *scope) (out *Expr) {
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			c.errorAt(e.PosAt(fe.From), "%s", c.explainAt(fe.Message, sc, e.Text, fe.From))
+			if msg, at, ok := literalProblem(fe.Message, e.Text, fe.From); ok {
+				c.errorAt(e.PosAt(at), "%s", msg)
+			} else {
+				c.errorAt(e.PosAt(fe.From), "%s", c.explainAt(fe.Message, sc, e.Text, fe.From))
+			}
 		} else {
 			c.errorAt(e.Pos, "%s", c.explain(err.Error(), sc))
 		}

@@ -71,7 +71,7 @@ func eventTime(v any) (time.Time, error) {
 		if v == nil {
 			return time.Time{}, fmt.Errorf("missing; every event needs the time it happened")
 		}
-		return time.Time{}, fmt.Errorf("want a time like 2026-03-01T09:30:00Z, got %v", v)
+		return time.Time{}, dsl.NotATime(v, fmt.Sprint(v))
 	}
 	if s == "" {
 		return time.Time{}, fmt.Errorf("missing; every event needs the time it happened")

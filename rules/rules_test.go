@@ -137,7 +137,7 @@ func TestCoerce(t *testing.T) {
 		{dsl.TypeInt, json.Number("99999999999999999999"), "want a whole number, got the number 99999999999999999999"},
 		{dsl.TypeFloat, true, "want a number, got true"},
 		{dsl.TypeBool, "yes", `want true or false, got the text "yes"`},
-		{dsl.TypeTime, 1700000000.0, "want a time like 2026-03-01T09:30:00Z, got the number 1700000000"},
+		{dsl.TypeTime, 1700000000.0, "want a time like 2026-03-01T09:30:00Z, got the number 1700000000; times written as seconds since 1970 (epoch times) are not read: export the time as text in ISO 8601, such as 2023-11-14T22:13:20Z (what this is as seconds since 1970)"},
 		{dsl.TypeList, "a,b", `want a list of texts, got the text "a,b"`},
 		{dsl.TypeList, map[string]any{}, "want a list of texts, got an object"},
 	}

@@ -20,7 +20,6 @@ import (
 	"github.com/leadscore/leadscore/internal/idset"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/internal/pipeline"
-	"github.com/leadscore/leadscore/internal/suggest"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -867,9 +866,7 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 		return fail("%v", err)
 	}
 	i := -1
-	var ids []string
 	for j, a := range run.accounts {
-		ids = append(ids, a.ID)
 		if a.ID == id {
 			i = j
 		}
@@ -878,7 +875,7 @@ func runExplainAccount(s *scoring.AccountScorer, id, accountsFile string, opts l
 		for _, b := range run.badAccounts {
 			fmt.Fprintln(stderr, leadfile.RowError{File: accountsFile, Line: b.line, Err: b.err})
 		}
-		return fail("%s has no account with id %q%s", accountsFile, id, didYouMeanID(id, ids))
+		return fail("%s has no account with id %q; check the id, or name the file that holds that account", accountsFile, id)
 	}
 	var r *scoring.AccountResult
 	var scoreErr error
@@ -980,14 +977,6 @@ func explainAccountCmd(m *rules.Model, id, accountsFile, name, in, events, sourc
 		return exitUsage
 	}
 	return runExplainAccount(s, id, accountsFile, lo, asOf, asJSON, stdout, stderr)
-}
-
-// didYouMeanID suggests the account id nearest to id.
-func didYouMeanID(id string, ids []string) string {
-	if s := suggest.Nearest(id, ids); s != "" {
-		return fmt.Sprintf("; did you mean %q?", s)
-	}
-	return ""
 }
 
 // explainAccount writes which rules, roll-ups and people gave an account

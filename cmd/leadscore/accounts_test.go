@@ -108,7 +108,7 @@ func TestExplainAccount(t *testing.T) {
 
 	code, _, errOut = leadscore(t, "", "explain", "--model", td("accounts/model.yaml"), "--account", "A-UMBRELA", "--accounts", td("accounts/accounts.ndjson"), td("accounts/leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, `leadscore explain: `+td("accounts/accounts.ndjson")+` has no account with id "A-UMBRELA"; did you mean "A-UMBRELLA"?`+"\n", errOut)
+	assert.Equal(t, `leadscore explain: `+td("accounts/accounts.ndjson")+` has no account with id "A-UMBRELA"; check the id, or name the file that holds that account`+"\n", errOut)
 
 	code, _, errOut = leadscore(t, "", "explain", "--model", td("accounts/model.yaml"), "--account", "A-ACME", td("accounts/leads.ndjson"))
 	assert.Equal(t, exitUsage, code)

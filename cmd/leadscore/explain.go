@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/leadscore/leadscore/attribution"
-	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/scoring"
 	"github.com/leadscore/leadscore/scoring/leadfile"
@@ -162,13 +160,10 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		var found []scoring.Lead
 		var lines []int
 		opts.OnError = func(leadfile.RowError) {} // an event of a lead not in the file says nothing about the one explained
-		var others []string                       // for a did-you-mean
 		err = leadfile.Read(opts, func(line int, lead scoring.Lead, err error) error {
 			if id != "" && lead.ID != id {
 				if err != nil {
 					warn(skipped(name, line, lead.ID, id, err))
-				} else if len(others) <= attribution.MaxSuggest {
-					others = append(others, lead.ID)
 				}
 				return nil
 			}
@@ -181,7 +176,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if err != nil {
 			return scoring.Lead{}, err
 		}
-		return onlyLead(found, lines, name, id, others)
+		return onlyLead(found, lines, name, id)
 	}
 	if events != "" {
 		return scoring.Lead{}, fmt.Errorf("--events goes with CSV leads; JSON leads carry their events")
@@ -206,7 +201,6 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 	base := 0 // where dec began reading in data
 	var found []scoring.Lead
 	var lines []int
-	var others []string // for a did-you-mean
 	for {
 		start := base + int(dec.InputOffset())
 		for start < len(data) && strings.ContainsRune(" \t\r\n", rune(data[start])) {
@@ -237,8 +231,6 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		if id != "" && lead.ID != id {
 			if err != nil {
 				warn(skipped(displayName(name), lineAt(data, start), lead.ID, id, err))
-			} else if len(others) <= attribution.MaxSuggest {
-				others = append(others, lead.ID)
 			}
 			continue
 		}
@@ -247,7 +239,7 @@ func pickLead(s *scoring.Scorer, name string, stdin io.Reader, in, events, id st
 		}
 		found, lines = append(found, lead), append(lines, lineAt(data, start))
 	}
-	return onlyLead(found, lines, displayName(name), id, others)
+	return onlyLead(found, lines, displayName(name), id)
 }
 
 // skipped says that the row at line, of the lead other ("" when its id
@@ -270,16 +262,14 @@ func lineAt(data []byte, offset int) int {
 }
 
 // onlyLead returns the one lead found, or says why there is not one;
-// others are the ids of the leads not picked, for a did-you-mean.
-func onlyLead(found []scoring.Lead, lines []int, name, id string, others []string) (scoring.Lead, error) {
+// An id not found gets no did-you-mean: ids are not words, and a near id
+// is another lead.
+func onlyLead(found []scoring.Lead, lines []int, name, id string) (scoring.Lead, error) {
 	switch {
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) == 0 && id != "":
-		if len(others) > attribution.MaxSuggest {
-			others = nil
-		}
-		return scoring.Lead{}, fmt.Errorf("%s has no lead with id %q%s", name, id, dsl.DidYouMeanOr(id, others, ""))
+		return scoring.Lead{}, fmt.Errorf("%s has no lead with id %q; check the id, or name the file that holds that lead", name, id)
 	case len(found) == 0:
 		return scoring.Lead{}, fmt.Errorf("%s holds no lead", name)
 	case id != "":

@@ -70,7 +70,7 @@ func TestFeedbackBadRows(t *testing.T) {
 	assert.Equal(t, disp+`:2: lead L0000101: unknown reason "not_decison_maker"; did you mean "not_decision_maker"?
 `+disp+`:3: lead L0000186: unknown status "acepted"; did you mean "accepted"?
 `+disp+`:4: lead L0000370: at is empty; say when sales gave the verdict, such as 2026-09-14T10:00:00Z
-`+disp+`:5: no lead in the leads file has the id "L000370"; did you mean "L0000370"?
+`+disp+`:5: no lead in the leads file has the id "L000370"; check the lead_id, or score the file that holds that lead
 1000 lead rows: 1000 used, 0 failed; 5 disposition rows: 1 used, 4 failed
 `, errOut)
 	var rep map[string]any

@@ -688,15 +688,16 @@ func TestExplainPicksOneLead(t *testing.T) {
 
 	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--id", "nobody", td("leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "nobody"`+"\n", errOut)
+	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "nobody"; check the id, or name the file that holds that lead`+"\n", errOut)
 
-	// A near miss gets a did-you-mean, from JSON and from CSV leads.
+	// A near miss gets no did-you-mean, from JSON nor from CSV leads: ids
+	// are not words, and L0000002 is another lead.
 	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--id", "L000002", td("leads.ndjson"))
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "L000002"; did you mean "L0000002"?`+"\n", errOut)
+	assert.Equal(t, "leadscore explain: "+td("leads.ndjson")+` has no lead with id "L000002"; check the id, or name the file that holds that lead`+"\n", errOut)
 	code, _, errOut = leadscore(t, "", "explain", "--model", td("b2b-saas.yaml"), "--id", "L000002", "--events", td("events.csv"), td("leads.csv"))
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, "leadscore explain: "+td("leads.csv")+` has no lead with id "L000002"; did you mean "L0000002"?`+"\n", errOut)
+	assert.Equal(t, "leadscore explain: "+td("leads.csv")+` has no lead with id "L000002"; check the id, or name the file that holds that lead`+"\n", errOut)
 
 	code, _, errOut = leadscore(t, "{\"email\":\"a@b.io\"}\n{\"email\": }\n", "explain", "--model", td("b2b-saas.yaml"), "-")
 	assert.Equal(t, exitUsage, code)

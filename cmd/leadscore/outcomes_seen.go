@@ -12,13 +12,12 @@ import (
 // command read (scored, failed or created after --at, each a lead of the
 // file), so that the rows naming none are reported at their lines rather
 // than dropped without a word. It keeps only the ids the file has rows
-// for, and the first attribution.MaxSuggest+1 ids read for a did-you-mean.
+// for (an unknown id gets no did-you-mean: a near id is another lead).
 // Not safe for concurrent use: call saw from the goroutine that takes the
 // leads in input order.
 type outcomesSeen struct {
 	outcomes map[string]attribution.Outcome
 	had      map[string]bool
-	ids      []string
 	// nameless counts the lead rows that failed before their id could be
 	// read: an outcome row naming no lead may be one of theirs.
 	nameless int
@@ -41,9 +40,6 @@ func (s *outcomesSeen) saw(id string) {
 	if _, ok := s.outcomes[id]; ok {
 		s.had[id] = true
 	}
-	if len(s.ids) <= attribution.MaxSuggest { // one more says "too many"
-		s.ids = append(s.ids, id)
-	}
 }
 
 // report writes each outcome row naming no lead read, at its line of file,
@@ -53,7 +49,7 @@ func (s *outcomesSeen) report(w io.Writer, file string) (int, string) {
 	if s == nil {
 		return 0, ""
 	}
-	un := attribution.UnmatchedOutcomes(s.outcomes, func(id string) bool { return s.had[id] }, s.ids, "lead")
+	un := attribution.UnmatchedOutcomes(s.outcomes, func(id string) bool { return s.had[id] }, nil, "lead")
 	if len(un) == 0 {
 		return 0, ""
 	}
@@ -62,7 +58,7 @@ func (s *outcomesSeen) report(w io.Writer, file string) (int, string) {
 	}
 	summary := attribution.UnmatchedSummary(un, file)
 	if s.nameless > 0 {
-		summary += fmt.Sprintf("; %s of the leads file failed before their id could be read (named above), so an outcome row here may be one of theirs: fix those rows before acting on a did-you-mean", numfmt.Count(s.nameless, "row"))
+		summary += fmt.Sprintf("; %s of the leads file failed before their id could be read (named above), so an outcome row here may be one of theirs: fix those rows before acting on these", numfmt.Count(s.nameless, "row"))
 	}
 	fmt.Fprintln(w, summary)
 	return len(un), summary

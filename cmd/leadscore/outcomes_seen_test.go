@@ -13,8 +13,8 @@ import (
 )
 
 // An outcome row whose lead id is in no row of the leads file (a typo, a
-// lead missing from the export) is named at its line, with a
-// did-you-mean, by every command that reads outcomes beside leads, and
+// lead missing from the export) is named at its line, with no
+// did-you-mean (a near id is another lead), by every command that reads outcomes beside leads, and
 // summed up with its won deals and revenue; the command exits 1 (a row
 // failed) and the report's warnings say so. Before, attribute and feedback
 // dropped the deal without a word.
@@ -27,7 +27,7 @@ func TestOutcomeRowNamingNoLeadIsReported(t *testing.T) {
 	withTypo := strings.TrimRight(string(data), "\n") + "\nL000088,2026-08-01,2026-09-01,100000\n"
 	require.NoError(t, os.WriteFile(outcomes, []byte(withTypo), 0o644))
 	line := strings.Count(withTypo, "\n")
-	want := outcomes + ":" + strconv.Itoa(line) + `: no lead in the leads file has the id "L000088", so its outcome (a won deal of 100,000) counts nowhere in this report; did you mean "L0000088"?`
+	want := outcomes + ":" + strconv.Itoa(line) + `: no lead in the leads file has the id "L000088", so its outcome (a won deal of 100,000) counts nowhere in this report; check the lead_id, or give the file that holds that lead`
 	summary := "1 outcome row of " + outcomes + " names no lead of the leads file (1 won deal, revenue 100,000): not counted in this report"
 
 	code, stdout, stderr := leadscore(t, "", "attribute", "--leads", td("leads.ndjson"), "--model", td("b2b-saas.yaml"), "--outcomes", outcomes, "--at", "2027-02-01", "--models", "first_touch", "--format", "json")

@@ -408,7 +408,7 @@ func reportParts(backtestLeads, backtestOutcomes bool) map[string]reportPart {
 		"score": {func(c caller, args []string, stdout, stderr io.Writer) int {
 			return scoreAs(c, args, nil, stdout, stderr)
 		},
-			partOf("report", "score", notInReport(map[string]string{}, "format", "in", "o", "workers", "quiet", "strict-data", "source", "unmatched", "grouped"))},
+			partOf("report", "score", notInReport(map[string]string{}, "format", "in", "o", "workers", "quiet", "strict-data", "source", "unmatched", "unmatched-events", "grouped"))},
 		"backtest": {backtestAs, partOf("report", "backtest", bt)},
 		"feedback": {feedbackAs, partOf("report", "feedback", notInReport(map[string]string{}, "format", "band-width", "campaign-field", "channel-field", "strict-data", "source", "accounts", "created-field"))},
 		"attribute": {attributeAs, partOf("report", "attribute", notInReport(map[string]string{}, "format", "journeys", "paths", "touches", "strict-data",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +21,10 @@ import (
 // maxShownErrors bounds the bad rows printed on stderr; all are counted,
 // and each has its error in the output row.
 const maxShownErrors = 100
+
+// maxShownRepeats bounds the rows named on stderr whose lead id an
+// earlier row had; all are counted.
+const maxShownRepeats = 5
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return scoreAs(commandLine("score"), args, stdin, stdout, stderr)
@@ -43,6 +48,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	dispositionsFile := fs.String("dispositions", "", "sales' verdicts (CSV: lead_id, at, status, reason): after a recycle, what the model's\nrecycle policy resets stops counting and the hold-down applies")
 	maxRow := maxRowFlag(fs)
 	accountsFile := fs.String("accounts", "", "score accounts: the accounts file (NDJSON, or CSV when it ends in .csv) with the fields of the\nrule file's accounts section; the leads are matched to them and one row per account is written")
+	unmatchedEventsFile := fs.String("unmatched-events", "", "write every events row whose lead_id no lead row has here (one file:line: reason per line);\nstderr shows the first 100 of them")
 	unmatchedFile := fs.String("unmatched", "", "with --accounts, write the leads that match no account here (NDJSON: id, line, reason)")
 	createdField := createdFieldFlagHoldout(fs)
 	grouped := fs.Bool("grouped", false, "with --accounts, the leads come grouped by account in the accounts file's order: each account\nis scored and written when its leads end, holding one account's people at a time (a lead\nthat comes after its account's leads ended fails)")
@@ -165,14 +171,35 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		opts.Output = f
 	}
 
-	shown := 0
-	opts.OnError = func(e leadfile.RowError) {
-		if shown < maxShownErrors {
-			fmt.Fprintln(stderr, e.Error())
-		} else if shown == maxShownErrors {
-			fmt.Fprintf(stderr, "(more bad rows are not shown here; every one has its error in the output)\n")
+	// A bad lead row has its error in its output row; an events row whose
+	// lead no row has has no output row: --unmatched-events lists them.
+	var badLeads, badEvents int
+	var unmatchedEvents *bufio.Writer
+	if *unmatchedEventsFile != "" {
+		for _, in := range append([]string{*events, *dispositionsFile, *output}, inputs...) {
+			if in != "" && in != "-" && sameFile(*unmatchedEventsFile, in) {
+				return fail("--unmatched-events %s is one of the files read or written (%s); name a new file for it", *unmatchedEventsFile, in)
+			}
 		}
-		shown++
+		f, err := os.Create(*unmatchedEventsFile)
+		if err != nil {
+			return fail("--unmatched-events: %v", err)
+		}
+		defer f.Close()
+		unmatchedEvents = bufio.NewWriter(f)
+	}
+	opts.OnError = func(e leadfile.RowError) {
+		n := &badLeads
+		if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) {
+			n = &badEvents
+			if unmatchedEvents != nil {
+				fmt.Fprintln(unmatchedEvents, e.Error())
+			}
+		}
+		if *n < maxShownErrors {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		*n++
 	}
 	progress := !*quiet && isTerminal(stderr)
 	var lastProgress time.Time
@@ -192,6 +219,19 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 		return code
 	}
+	// A lead id given twice is scored twice, and counted twice: said, with
+	// both lines, for the first few rows that repeat one.
+	repeated := 0
+	opts.OnRepeatedID = func(id string, first, line int) {
+		if repeated < maxShownRepeats {
+			also := ""
+			if opts.Events != nil {
+				also = ", each with all of the lead's events,"
+			}
+			fmt.Fprintf(stderr, "warning: %s:%d: lead %s is given again (first on line %d): both rows are scored%s and both count in the summary; remove one row, or merge the two in the CRM\n", opts.InputName, line, id, first, also)
+		}
+		repeated++
+	}
 	sum, err := leadfile.Score(opts)
 	if progress && !lastProgress.IsZero() {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -199,6 +239,25 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", c.name, err)
 		return exitUsage
+	}
+	if unmatchedEvents != nil {
+		if err := unmatchedEvents.Flush(); err != nil {
+			fmt.Fprintf(stderr, "%s: --unmatched-events: %v\n", c.name, err)
+			return exitUsage
+		}
+	}
+	if repeated > maxShownRepeats {
+		fmt.Fprintf(stderr, "warning: %d more rows repeat an earlier row's lead id (%d in all), not shown here; each is scored and counted\n", repeated-maxShownRepeats, repeated)
+	}
+	if badLeads > maxShownErrors {
+		fmt.Fprintf(stderr, "(%d more failed lead rows are not shown here; each has its error in its row of the output)\n", badLeads-maxShownErrors)
+	}
+	if badEvents > maxShownErrors {
+		more := "; " + c.flag("unmatched-events") + " FILE writes them all"
+		if unmatchedEvents != nil {
+			more = "; " + *unmatchedEventsFile + " lists them all"
+		}
+		fmt.Fprintf(stderr, "(%d more events rows whose lead_id no lead row has are not shown here: they have no output row%s)\n", badEvents-maxShownErrors, more)
 	}
 	if !*quiet {
 		fmt.Fprintln(stderr, summaryLine(m, sum, asOf))

@@ -23,3 +23,19 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+func TestCountAdvice(t *testing.T) {
+	for _, c := range []struct {
+		got, want int
+		advice    string
+	}{
+		{7, 14, "it is 7 cells short: check that the row was exported whole, and that a cell holding a line break is in quotes"},
+		{3, 4, "it is 1 cell short: check that the row was exported whole, and that a cell holding a line break is in quotes"},
+		{15, 14, "it has 1 cell too many: a cell that holds the delimiter (a comma, say) must be in quotes"},
+		{6, 4, "it has 2 cells too many: a cell that holds the delimiter (a comma, say) must be in quotes"},
+	} {
+		if got := CountAdvice(c.got, c.want); got != c.advice {
+			t.Errorf("CountAdvice(%d, %d) = %q, want %q", c.got, c.want, got, c.advice)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -94,22 +95,20 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.E
 // Unwrap returns the reason.
 func (e RowError) Unwrap() error { return e.Err }
 
-// MaxSuggest bounds the leads a did-you-mean for an unknown lead id looks
-// through (Set.Unmatched): beyond it, the suggestion would cost more than
-// the run, so a caller need keep no more than MaxSuggest+1 ids.
+// MaxSuggest was the most ids Set.Unmatched looked through for a
+// did-you-mean. It no longer suggests ids (ids are not words: a near id
+// is another lead, and a verdict attached to it would be wrong), so a
+// caller need keep none.
 const MaxSuggest = 50_000
 
 // Unmatched takes out the dispositions of leads the leads file did not
 // have (seen reports whether it had a lead), and returns one error per row
-// taken out, in line order, each with a did-you-mean among ids when there
-// are at most 50,000 of them. Call it once every lead has been read; each
-// such row counts as failed.
+// taken out, in line order. ids is not used: an unknown id gets no
+// did-you-mean, as a near id is another lead. Call it once every lead has
+// been read; each such row counts as failed.
 func (s *Set) Unmatched(seen func(id string) bool, ids []string) []RowError {
 	if s == nil {
 		return nil
-	}
-	if len(ids) > MaxSuggest {
-		ids = nil
 	}
 	var out []RowError
 	kept := s.order[:0]
@@ -119,8 +118,7 @@ func (s *Set) Unmatched(seen func(id string) bool, ids []string) []RowError {
 			continue
 		}
 		for _, line := range s.lines[id] {
-			out = append(out, RowError{Line: line, ID: id, Err: fmt.Errorf("no %s in the %ss file has the id %q%s", s.unit, s.unit, id,
-				dsl.DidYouMeanOr(id, ids, fmt.Sprintf("check the %s_id, or score the file that holds that %s", s.unit, s.unit)))})
+			out = append(out, RowError{Line: line, ID: id, Err: fmt.Errorf("no %s in the %ss file has the id %q; check the %s_id, or score the file that holds that %s", s.unit, s.unit, id, s.unit, s.unit)})
 		}
 		delete(s.byLead, id)
 		delete(s.lines, id)
@@ -259,7 +257,7 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 			continue
 		}
 		if len(rec) != len(header) {
-			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); a cell that holds a comma needs quotes", len(rec), len(header), strings.Join(header, ", ")))
+			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); %s", len(rec), len(header), strings.Join(header, ", "), csvcell.CountAdvice(len(rec), len(header))))
 			continue
 		}
 		d, id, err := disposition(cell, rec, h, unit)

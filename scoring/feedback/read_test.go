@@ -51,7 +51,7 @@ L13,2026-09-04,accepted,,ann
 		`9: lead L2 is already rejected at 2026-09-02T00:00:00Z on line 3; give each verdict one row`,
 		`10: lead L8: at: want a time like 2026-03-01 or 2026-03-01T09:30:00Z, got "soon"`,
 		`11: lead_id is empty; say which lead the verdict is on`,
-		`12: 6 cells where the header has 5 (lead_id, at, status, reason, owner); a cell that holds a comma needs quotes`,
+		`12: 6 cells where the header has 5 (lead_id, at, status, reason, owner); it has 1 cell too many: a cell that holds the delimiter (a comma, say) must be in quotes`,
 		`15: a quote opens a cell on this line and does not close before line 16, so lines 15 to 16 are lost as one broken row; close the quote, and write a quote inside a cell as two ("")`,
 	}, errs)
 	// 15 rows (lines 2 to 16): L1, L2, L21 and L2's recycle read; 9 single
@@ -64,11 +64,12 @@ L13,2026-09-04,accepted,,ann
 		{At: time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC), Status: scoring.Recycled, Reason: "later"},
 	}, set.For("L2"))
 
-	// The leads file has L1 and L2: L21's row fails, with a did-you-mean.
+	// The leads file has L1 and L2: L21's row fails, with no did-you-mean
+	// (L1 is another lead, not a typo of L21).
 	seen := map[string]bool{"L1": true, "L2": true}
 	un := set.Unmatched(func(id string) bool { return seen[id] }, []string{"L1", "L2"})
 	require.Len(t, un, 1)
-	assert.Equal(t, `line 13: no lead in the leads file has the id "L21"; did you mean "L1"?`, un[0].Error())
+	assert.Equal(t, `line 13: no lead in the leads file has the id "L21"; check the lead_id, or score the file that holds that lead`, un[0].Error())
 	assert.Equal(t, []string{"L1", "L2"}, set.Leads())
 	assert.Nil(t, set.For("L21"))
 	un = set.Unmatched(func(string) bool { return false }, nil)

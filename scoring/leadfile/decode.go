@@ -69,10 +69,17 @@ func decodeJSONPlain(data []byte) (scoring.Lead, error) {
 	return FromMap(obj)
 }
 
+// maxJSONDepth is how deep encoding/json reads lists and objects in one
+// another; deeper is a syntax error.
+const maxJSONDepth = 10000
+
 // jsonError words encoding/json's errors for people who did not write it.
 func jsonError(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
+		if strings.HasSuffix(se.Error(), "exceeded max depth") {
+			return fmt.Errorf("the row nests lists or objects deeper than %d levels (at byte %d); lead data is flat or a few levels deep (fields, events and their fields): check that the line is a lead and not another file's data", maxJSONDepth, se.Offset)
+		}
 		return fmt.Errorf("broken JSON at byte %d: %v", se.Offset, se)
 	}
 	var ute *json.UnmarshalTypeError

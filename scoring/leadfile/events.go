@@ -70,6 +70,10 @@ func plural(n int, noun string) string { return strconv.Itoa(n) + " " + numfmt.N
 // back to the CRM, nor its outcomes, verdicts or events found.
 var ErrNoID = errors.New(`the lead has no id; give every row its id (the "id" key in JSON, the id column in CSV), so that its result can be joined back to the CRM`)
 
+// ErrNoLeadForEvent is the error of an events row whose lead_id no row of
+// the leads file has: the event was not used, and it has no output row.
+var ErrNoLeadForEvent = errors.New("no lead in the leads file has this lead_id; the event was not used")
+
 // readEvents loads a CSV events file grouped by lead id. A bad event row
 // fails its lead (the lead fails with every such row of it: scoring it
 // without them would be silently wrong); a bad row that names no lead, or

@@ -221,7 +221,7 @@ func TestUnknownColumnsAndKeys(t *testing.T) {
 // row whose cells cannot be told apart names no lead to fail, so it stops
 // the run.
 func TestBadEventRowsFailTheirLead(t *testing.T) {
-	const cellsError = "this row has 2 cells but the header has 4; a cell that holds a comma must be in quotes"
+	const cellsError = "this row has 2 cells but the header has 4; it is 2 cells short: check that the row was exported whole, and that a cell holding a line break is in quotes"
 	for _, quote := range []string{"", `"`} {
 		events := "lead_id,type,at,minutes\n" + quote + "C1" + quote + ",webinar_attended,yesterday,30\nC1,,2026-09-01,1\nC2,webinar_attended,2026-09-01,10\nC1,webinar_attended,2026-09-01,many\nC9,webinar_attended,2026-09-01,many\nC1,webinar_attended\n"
 		out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader("id,email\nC1,a@b.io\nC2,b@b.io\n"), InputName: "leads.csv", InputFormat: leadfile.CSV,
@@ -417,7 +417,7 @@ func TestDecodeJSON(t *testing.T) {
 		`{"events":{}}`:                    "events: want a list of event objects",
 		`{"events":[1]}`:                   "event 1: want an object with type and at",
 		`{"events":[{"at":"2026-01-01"}]}`: "event 1: type: want the event type as text",
-		`{"events":[{"type":"x","at":5}]}`: "event 1 (x): at: want a time like 2026-03-01T09:30:00Z, got 5",
+		`{"events":[{"type":"x","at":5}]}`: "event 1 (x): at: want a time like 2026-03-01T09:30:00Z, got the number 5",
 		`"lead"`:                           "want a JSON object {...} for the lead, got a text",
 	} {
 		_, err := leadfile.DecodeJSON([]byte(in))
@@ -467,8 +467,8 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 		"C6,f@acme.io,12,CTO\n"
 	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true})
 	assert.Equal(t, []string{
-		"leads.csv:3: lead C2: this row has 3 cells but the header has 4; a cell that holds a comma must be in quotes",
-		"leads.csv:4: lead C3: this row has 5 cells but the header has 4; a cell that holds a comma must be in quotes",
+		"leads.csv:3: lead C2: this row has 3 cells but the header has 4; it is 1 cell short: check that the row was exported whole, and that a cell holding a line break is in quotes",
+		"leads.csv:4: lead C3: this row has 5 cells but the header has 4; it has 1 cell too many: a cell that holds the delimiter (a comma, say) must be in quotes",
 		`leads.csv:5: lead C4: broken CSV: a quote opened in this row is not closed before line 7, so lines 5 to 7 were read as one cell; close the quote, and write a quote inside a cell as ""`,
 		"leads.csv:6: lead C5: broken CSV: swallowed by the quote left open on line 5",
 		"leads.csv:7: lead C6: broken CSV: swallowed by the quote left open on line 5",
@@ -481,7 +481,7 @@ func TestReaderProblemsFailAlone(t *testing.T) {
 	// With the id in another column, a comma in a cell before it may have
 	// moved it: the row names no lead.
 	_, errs, _ = run(t, leadfile.Options{Input: strings.NewReader("email,id\na@acme.io,X1,extra\n"), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true})
-	assert.Equal(t, []string{"leads.csv:2: this row has 3 cells but the header has 2; a cell that holds a comma must be in quotes"}, errs)
+	assert.Equal(t, []string{"leads.csv:2: this row has 3 cells but the header has 2; it has 1 cell too many: a cell that holds the delimiter (a comma, say) must be in quotes"}, errs)
 
 	ndjson := "\ufeff" + `{"id":"J1","email":"a@acme.io"}` + "\n" + // a byte-order mark, as Excel writes
 		`{"id":"J2","email":"a@acme.io","employees":1e400}` + "\n" +

@@ -90,7 +90,7 @@ func reportUnmatched(src source, opts Options) error {
 func unmatchedErrors(file string, lines []int) []error {
 	var errs []error
 	for _, l := range lines {
-		errs = append(errs, RowError{File: file, Line: l, Err: errors.New("no lead in the leads file has this lead_id; the event was not used")})
+		errs = append(errs, RowError{File: file, Line: l, Err: ErrNoLeadForEvent})
 	}
 	return errs
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -361,7 +362,7 @@ func csvParseErrorRows(pe *csv.ParseError) []row {
 
 // cellCountError is a row with more or fewer cells than the header.
 func cellCountError(got, want int) error {
-	return fmt.Errorf("this row has %d cells but the header has %d; a cell that holds a comma must be in quotes", got, want)
+	return fmt.Errorf("this row has %d cells but the header has %d; %s", got, want, csvcell.CountAdvice(got, want))
 }
 
 // noIDColumn explains a header without an id column when it can, once for

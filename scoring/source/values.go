@@ -263,6 +263,9 @@ func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
 		if err := calendar.NoSuchDay(c); err != nil {
 			return time.Time{}, err
 		}
+		if hint := calendar.Epoch(cell); hint != "" {
+			return time.Time{}, fmt.Errorf("%q is not a time: %s", cell, hint)
+		}
 		return time.Time{}, fmt.Errorf("%q is not a time in a shape read without a layout (2026-03-01 09:30:00, 2026-03-01, or RFC 3339); give the column a layout:, such as \"01/02/2006 15:04\"", cell)
 	}
 	if err := zoneAbbreviation(layout); err != nil {
@@ -288,6 +291,9 @@ func ParseTime(cell, layout string, loc *time.Location) (time.Time, error) {
 func layoutError(cell, layout string, err error) error {
 	if calendar.DayOutOfRange(err) {
 		return fmt.Errorf("%q is not a day of the calendar (read by the layout %q, %s, its day is past the end of its month); check the date", cell, layout, layoutExample(layout))
+	}
+	if hint := calendar.Epoch(cell); hint != "" { // no layout reads these
+		return fmt.Errorf("%q does not match the layout %q (%s): %s, and give the column a layout that reads it (none for ISO 8601)", cell, layout, layoutExample(layout), hint)
 	}
 	return fmt.Errorf("%q does not match the layout %q (%s); fix the layout if the whole column is written so", cell, layout, layoutExample(layout))
 }
