@@ -34,3 +34,18 @@ func TestCSVReportsSayTheirWarnings(t *testing.T) {
 	}
 	assert.NotEmpty(t, warned, "the report's warning on the failed verdict row: %s", errOut)
 }
+
+// An input with no lead rows (an export that failed) is said, even with
+// --quiet: NDJSON and a CSV header alone alike.
+func TestScoreSaysAnEmptyInput(t *testing.T) {
+	dir := t.TempDir()
+	empty, header := filepath.Join(dir, "leads.ndjson"), filepath.Join(dir, "leads.csv")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	require.NoError(t, os.WriteFile(header, []byte("id,email,title\n"), 0o644))
+	for _, c := range [][]string{{empty}, {"--no-events", header}} {
+		code, out, errOut := leadscore(t, "", append([]string{"score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--quiet"}, c...)...)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Empty(t, out)
+		assert.Contains(t, errOut, "holds no lead rows, so nothing was scored; check that its export ran and wrote the leads")
+	}
+}

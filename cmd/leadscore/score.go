@@ -262,6 +262,11 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	if !*quiet {
 		fmt.Fprintln(stderr, summaryLine(m, sum, asOf))
 	}
+	if sum.Rows == 0 {
+		// An empty export is most often one that failed: said even with
+		// --quiet, as a CSV without even a header fails its file.
+		fmt.Fprintf(stderr, "warning: %s holds no lead rows, so nothing was scored; check that its export ran and wrote the leads\n", opts.InputName)
+	}
 	dispositionsFailed := verdicts.finish(*dispositionsFile, stderr, *quiet)
 	if sum.Failed > 0 || sum.UnmatchedEvents > 0 || dispositionsFailed > 0 {
 		return exitProblem
