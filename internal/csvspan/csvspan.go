@@ -1,0 +1,167 @@
+// Package csvspan tells a quoted CSV cell that swallowed rows from a
+// legitimate multi-line cell.
+//
+// A quote left open ("Acme, Inc with no closing quote) makes encoding/csv
+// read the lines after it as part of that cell, up to the next quote. When
+// that quote closes the cell and the record comes out with the header's
+// number of cells, nothing fails: the rows in between are silently gone.
+// A quoted cell that holds line breaks is also legitimate CSV (CRM exports
+// put multi-line notes in quotes), so a line break alone proves nothing.
+//
+// The rule: a cell is taken to have swallowed rows when a line inside it
+// reads as a row of its own, that is, the line, parsed as CSV with the
+// reader's delimiter, has the header's number of cells, and its first cell
+// has the shape of the first cell of the line where the record began (its
+// id, as a rule: L0000042 and L7 have one shape, letters then digits, and
+// so do two e-mail addresses; a sentence of a note does not). The line
+// where the cell ends counts the record's cells after the cell too, since
+// they were on that line. Both halves are needed: a note's line often has
+// as many commas as the header by chance, and a note may begin with a word
+// shaped like the id, but a note line that has both is rare, while a
+// swallowed row has both by construction. The check misses a swallowed
+// stretch whose rows begin with cells of another shape than the opening
+// row's (a free-text first column); it never fails a file that
+// encoding/csv.Writer wrote, unless a cell's text itself holds a line
+// that is a row of the file.
+package csvspan
+
+import (
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Error is a record whose quoted cell swallowed rows. The record fails
+// alone; encoding/csv has already read past it, so the reader goes on
+// with the next line after Last.
+type Error struct {
+	Column  string // the cell's column, as the header names it ("" past the header)
+	Index   int    // the cell's index in the record (0-based)
+	Line    int    // the line the cell's quote opened on
+	First   int    // the record's first line
+	Last    int    // the record's last line, where the quote was closed
+	RowLike int    // the first line inside the cell that reads as a row
+}
+
+// Lines is the number of lines the record stands for.
+func (e *Error) Lines() int { return e.Last - e.First + 1 }
+
+// Error says what happened and what fixes it; the reader puts the file and
+// the record's first line before it.
+func (e *Error) Error() string {
+	col := fmt.Sprintf("column %d", e.Index+1)
+	if e.Column != "" {
+		col = fmt.Sprintf("column %s", e.Column)
+	}
+	where := ""
+	if e.Line != e.First {
+		where = fmt.Sprintf(" on line %d", e.Line)
+	}
+	return fmt.Sprintf("a quote opened in %s%s is not closed on its line, so lines %d to %d were read as part of its cell, up to the next quote, though line %d reads as a row of its own; close the quote (or write a quote inside a cell as \"\")",
+		col, where, e.Line+1, e.Last, e.RowLike)
+}
+
+// Check returns the *Error of rec, the record r has just read, when one of
+// its quoted cells swallowed rows (see the package's doc), and nil
+// otherwise. header is the file's header. A record without line breaks
+// costs a scan of its cells.
+func Check(r *csv.Reader, header, rec []string) *Error {
+	var ref string // the opening line's first cell
+	for i, cell := range rec {
+		if strings.IndexByte(cell, '\n') < 0 {
+			continue
+		}
+		segs := strings.Split(cell, "\n")
+		if ref == "" {
+			if i > 0 {
+				ref, _, _ = strings.Cut(rec[0], "\n")
+			} else {
+				ref = firstCell(parse(r.Comma, segs[0]))
+			}
+			ref = shape(ref)
+			if ref == "" {
+				return nil // no shape to know a row by
+			}
+		}
+		for j := 1; j < len(segs); j++ {
+			cells := parse(r.Comma, segs[j])
+			n := len(cells)
+			if j == len(segs)-1 {
+				n += len(rec) - i - 1 // the record's cells after this one were on this line
+			}
+			if n != len(header) || shape(firstCell(cells)) != ref {
+				continue
+			}
+			line, _ := r.FieldPos(i)
+			first, _ := r.FieldPos(0)
+			lastLine, _ := r.FieldPos(len(rec) - 1)
+			e := &Error{Index: i, Line: line, First: first, Last: lastLine + strings.Count(rec[len(rec)-1], "\n"), RowLike: line + j}
+			if i < len(header) {
+				e.Column = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
+			}
+			return e
+		}
+	}
+	return nil
+}
+
+// Extra is the number of line breaks inside rec's cells: how many lines
+// the record took beyond its first.
+func Extra(rec []string) (extra int) {
+	for _, c := range rec {
+		extra += strings.Count(c, "\n")
+	}
+	return extra
+}
+
+// parse reads one line as a CSV record, quotes taken loosely (a line
+// inside a broken cell is a fragment); nil for an empty line.
+func parse(comma rune, line string) []string {
+	if strings.TrimSpace(line) == "" {
+		return nil
+	}
+	r := csv.NewReader(strings.NewReader(line))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rec, err := r.Read()
+	if err != nil {
+		// A quote the line opens and does not close: count it as
+		// cells split at the delimiter.
+		return strings.Split(line, string(comma))
+	}
+	return rec
+}
+
+func firstCell(cells []string) string {
+	if len(cells) == 0 {
+		return ""
+	}
+	return cells[0]
+}
+
+// shape is a cell's outline: each run of letters (with . - _ inside words)
+// is a, each run of digits 9, each run of spaces one space, any other
+// character itself. L0000042 and L7 are a9; jane.doe@acme.com and
+// bo@x.io are a@a.
+func shape(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	var last rune
+	for _, c := range s {
+		switch {
+		case unicode.IsLetter(c) || c == '.' || c == '-' || c == '_':
+			c = 'a'
+		case unicode.IsDigit(c):
+			c = '9'
+		case unicode.IsSpace(c):
+			c = ' '
+		}
+		if c != last || (c != 'a' && c != '9' && c != ' ') {
+			b.WriteRune(c)
+		}
+		last = c
+	}
+	return b.String()
+}
