@@ -220,8 +220,9 @@ type csvSource struct {
 }
 
 // csvRows reads the rows of a CSV file after its header: each record with
-// its line, or the row's error (a quote left open, a row too long, a count
-// of cells unlike the header's) for that row alone.
+// its line, or the row's error (a quote left open, a quoted cell that
+// swallowed rows up to a stray quote (csvspan), a row too long, a count of
+// cells unlike the header's) for that row alone.
 type csvRows struct {
 	r       *csv.Reader
 	header  []string // every row must have as many cells
