@@ -69,9 +69,19 @@ func (e *Error) Error() string {
 
 // Check returns the *Error of rec, the record r has just read, when one of
 // its quoted cells swallowed rows (see the package's doc), and nil
-// otherwise. header is the file's header. A record without line breaks
-// costs a scan of its cells.
+// otherwise. header is the file's header. A record on one line costs two
+// FieldPos calls and a scan of its last cell.
 func Check(r *csv.Reader, header, rec []string) *Error {
+	if len(rec) == 0 {
+		return nil
+	}
+	// A record on one line: its last cell begins on its first line and
+	// holds no line break (the cells before it would have moved it).
+	first, _ := r.FieldPos(0)
+	lastStart, _ := r.FieldPos(len(rec) - 1)
+	if first == lastStart && strings.IndexByte(rec[len(rec)-1], '\n') < 0 {
+		return nil
+	}
 	var ref string  // the shape of the opening line's first cell
 	spaced := false // a cell of the record begins with a space
 	for i, cell := range rec {
@@ -102,9 +112,7 @@ func Check(r *csv.Reader, header, rec []string) *Error {
 				continue
 			}
 			line, _ := r.FieldPos(i)
-			first, _ := r.FieldPos(0)
-			lastLine, _ := r.FieldPos(len(rec) - 1)
-			e := &Error{Index: i, Line: line, First: first, Last: lastLine + strings.Count(rec[len(rec)-1], "\n"), RowLike: line + j}
+			e := &Error{Index: i, Line: line, First: first, Last: lastStart + strings.Count(rec[len(rec)-1], "\n"), RowLike: line + j}
 			if i < len(header) {
 				e.Column = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
 			}
