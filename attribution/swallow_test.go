@@ -16,7 +16,7 @@ import (
 // error: every reader fails the lines it swallowed, saying where the quote
 // opened, and the counts reconcile with the file's lines.
 func TestSwallowedRowsFail(t *testing.T) {
-	const msg = `a quote opened in column %s is not closed on its line, so lines %d to %d were read as part of its cell, up to the next quote, though line %d reads as a row of its own; close the quote (or write a quote inside a cell as "")`
+	const msg = `a quote opened in column %q is not closed on its line, so lines %d to %d were read as part of its cell, up to the next quote, though line %d reads as a row of its own; close the quote (or write a quote inside a cell as "")`
 
 	// Outcomes: 6 lines below the header, L1 and L5 read.
 	in := "lead_id,opportunity,won,revenue,note\n" +

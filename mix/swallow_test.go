@@ -25,7 +25,7 @@ func TestReadSpendSwallowedRows(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
-		`3: a quote opened in column note is not closed on its line, so lines 4 to 5 were read as part of its cell, up to the next quote, though line 4 reads as a row of its own; close the quote (or write a quote inside a cell as "")`,
+		`3: a quote opened in column "note" is not closed on its line, so lines 4 to 5 were read as part of its cell, up to the next quote, though line 4 reads as a row of its own; close the quote (or write a quote inside a cell as "")`,
 	}, errs)
 	assert.Equal(t, Counts{Rows: 3, Read: 2, Failed: 1}, n, "one record failed: its message names the lines it took")
 	require.Len(t, rows, 2)

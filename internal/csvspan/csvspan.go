@@ -24,10 +24,10 @@
 // meets them only by a rare chance: its commas must give the header's
 // count, its first word the id's shape, and no comma a space after it.
 // On the prose of this project's docs as notes (over 700 paragraphs, in
-// files of 2 to 12 columns: TestDocsProseNeverFlagged) it flags none. It misses a swallowed
-// stretch whose rows begin with a cell of another shape than the opening
-// row's (a free-text first column), and one whose rows share no column's
-// shape with it.
+// files of 2 to 12 columns: TestDocsProseNeverFlagged) it flags none. It
+// misses a swallowed stretch whose rows begin with a cell of another shape
+// than the opening row's (a free-text first column), and one whose rows
+// share no column's shape with it.
 package csvspan
 
 import (
@@ -57,7 +57,7 @@ func (e *Error) Lines() int { return e.Last - e.First + 1 }
 func (e *Error) Error() string {
 	col := fmt.Sprintf("column %d", e.Index+1)
 	if e.Column != "" {
-		col = fmt.Sprintf("column %s", e.Column)
+		col = fmt.Sprintf("column %q", e.Column)
 	}
 	where := ""
 	if e.Line != e.First {

@@ -66,7 +66,7 @@ func TestUnclosedQuoteFlagged(t *testing.T) {
 		t.Errorf("Lines() = %d, want 4 (lines 3 to 6)", e.Lines())
 	}
 	msg := e.Error()
-	for _, s := range []string{"column company", "lines 4 to 6", "line 4 reads as a row", `""`} {
+	for _, s := range []string{`column "company"`, "lines 4 to 6", "line 4 reads as a row", `""`} {
 		if !strings.Contains(msg, s) {
 			t.Errorf("message %q lacks %q", msg, s)
 		}
@@ -89,7 +89,7 @@ func TestUnclosedQuoteFirstColumn(t *testing.T) {
 	if len(errs) != 1 || errs[0].Index != 0 || errs[0].Column != "id" || errs[0].RowLike != 3 {
 		t.Fatalf("errors %+v, want one in column id, row-like line 3", errs)
 	}
-	if !strings.Contains(errs[0].Error(), "column id") {
+	if !strings.Contains(errs[0].Error(), `column "id"`) {
 		t.Error(errs[0].Error())
 	}
 }

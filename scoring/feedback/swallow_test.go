@@ -34,7 +34,7 @@ func TestReadDispositionsSwallowedRows(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
-		`3: a quote opened in column note is not closed on its line, so lines 4 to 6 were read as part of its cell, up to the next quote, though line 4 reads as a row of its own; close the quote (or write a quote inside a cell as "")`,
+		`3: a quote opened in column "note" is not closed on its line, so lines 4 to 6 were read as part of its cell, up to the next quote, though line 4 reads as a row of its own; close the quote (or write a quote inside a cell as "")`,
 	}, errs)
 	assert.Equal(t, feedback.Counts{Rows: 6, Read: 2, Failed: 4}, n, "6 lines below the header: L1 and L6 read, lines 3 to 6 failed")
 	assert.Equal(t, []string{"L1", "L6"}, set.Leads())

@@ -27,7 +27,7 @@ func TestSwallowedRowsFail(t *testing.T) {
 		"C6,f@acme.io,12,CTO\n" // 7
 	out, errs, sum := run(t, leadfile.Options{Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV, NoEvents: true})
 	assert.Equal(t, []string{
-		`leads.csv:3: lead C2: broken CSV: a quote opened in column title is not closed on its line, so lines 4 to 6 were read as part of its cell, up to the next quote, though line 4 reads as a row of its own; close the quote (or write a quote inside a cell as "")`,
+		`leads.csv:3: lead C2: broken CSV: a quote opened in column "title" is not closed on its line, so lines 4 to 6 were read as part of its cell, up to the next quote, though line 4 reads as a row of its own; close the quote (or write a quote inside a cell as "")`,
 		"leads.csv:4: lead C3: broken CSV: swallowed by the quote left open on line 3",
 		"leads.csv:5: lead C4: broken CSV: swallowed by the quote left open on line 3",
 		"leads.csv:6: lead C5: broken CSV: swallowed by the quote left open on line 3",
@@ -79,7 +79,7 @@ func TestSwallowedEventRowsStop(t *testing.T) {
 	_, err := leadfile.Score(leadfile.Options{Scorer: scorer(t), Input: strings.NewReader(leads), InputName: "leads.csv", InputFormat: leadfile.CSV,
 		Events: strings.NewReader(events), EventsName: "events.csv", Output: new(strings.Builder), AsOf: asOf})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "events.csv:2: broken CSV: a quote opened in column url is not closed on its line, so lines 3 to 4 were read as part of its cell")
+	assert.Contains(t, err.Error(), `events.csv:2: broken CSV: a quote opened in column "url" is not closed on its line, so lines 3 to 4 were read as part of its cell`)
 }
 
 // An accounts file goes through the same reader: the swallowed accounts
@@ -91,7 +91,7 @@ func TestSwallowedAccountsFail(t *testing.T) {
 		"A-3,gamma.io,Retail\",40\n"+
 		"A-4,delta.io,Software,1200\n", leadfile.CSV)
 	require.Len(t, rows, 4)
-	assert.Contains(t, rows[0], "2: A-1: broken CSV: a quote opened in column industry is not closed on its line, so lines 3 to 4 were read as part of its cell")
+	assert.Contains(t, rows[0], `2: A-1: broken CSV: a quote opened in column "industry" is not closed on its line, so lines 3 to 4 were read as part of its cell`)
 	assert.Equal(t, "3: A-2: broken CSV: swallowed by the quote left open on line 2", rows[1])
 	assert.Equal(t, "4: A-3: broken CSV: swallowed by the quote left open on line 2", rows[2])
 	assert.Contains(t, rows[3], "5: A-4 fit")

@@ -20,7 +20,7 @@ func TestDraftSwallowedRows(t *testing.T) {
 		"2,b@b.io,\n" +
 		"3,c@b.io,27\"\n"
 	_, err := source.Draft(source.DraftOptions{Contacts: strings.NewReader(in), ContactsName: "c.csv"})
-	assert.EqualError(t, err, `c.csv:2: a quote opened in column Notes is not closed on its line, so lines 3 to 4 were read as part of its cell, up to the next quote, though line 3 reads as a row of its own; close the quote (or write a quote inside a cell as "")`)
+	assert.EqualError(t, err, `c.csv:2: a quote opened in column "Notes" is not closed on its line, so lines 3 to 4 were read as part of its cell, up to the next quote, though line 3 reads as a row of its own; close the quote (or write a quote inside a cell as "")`)
 
 	in = "Record ID,Email,Notes\n" +
 		"1,a@b.io,\"Called, no answer\nthen, later, yes\"\n" +
