@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvcell"
+	"github.com/leadscore/leadscore/internal/csvspan"
 )
 
 // Counts are the rows of an input and what became of them: every row is
@@ -45,7 +46,9 @@ func RowsLost(err error) int {
 
 // csvTable reads a CSV file with a header row, one row at a time, each
 // row with its line. A row whose cells do not match the header fails
-// alone; a broken quote fails the lines it swallowed.
+// alone; a broken quote fails the lines it swallowed, whether encoding/csv
+// finds it (a quote never closed) or not (one closed by a stray quote
+// lines later, the record with the header's cells: csvspan).
 type csvTable struct {
 	r      *csv.Reader
 	header []string
@@ -112,6 +115,11 @@ func (t *csvTable) next() (line int, rec []string, err error) {
 		return 0, nil, err
 	}
 	line, _ = t.r.FieldPos(0)
+	if e := csvspan.Check(t.r, t.header, rec); e != nil {
+		// Closed by a stray quote lines later with the header's cells,
+		// so that encoding/csv read it without an error.
+		return e.First, nil, &LostRowsError{First: e.First, Last: e.Last, Err: e}
+	}
 	if len(rec) != len(t.header) {
 		return line, nil, fmt.Errorf("%d cell%s where the header has %d (%s); %s",
 			len(rec), plural(len(rec)), len(t.header), strings.Join(t.header, ", "), csvcell.CountAdvice(len(rec), len(t.header)))

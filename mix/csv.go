@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/leadscore/leadscore/internal/csvspan"
 )
 
 // Counts reconcile a file's rows: Rows = Read + Failed.
@@ -255,6 +257,11 @@ func (t *table) next() (int, []string, error) {
 		return 0, nil, readError{err}
 	}
 	line, _ := t.r.FieldPos(0)
+	if e := csvspan.Check(t.r, t.head, rec); e != nil {
+		// A quote closed by a stray one lines later, with the header's
+		// cells: the record fails, as one row, naming the lines it took.
+		return line, nil, e
+	}
 	if len(rec) != len(t.head) {
 		return line, nil, fmt.Errorf("%d cells, the header has %d", len(rec), len(t.head))
 	}

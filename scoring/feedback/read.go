@@ -12,6 +12,7 @@ import (
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvcell"
+	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -254,6 +255,13 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 		line, _ := cr.FieldPos(0)
 		if bounded.Cut(rec) {
 			fail(line, 1, bounded.RowTooLong(maxRow, option))
+			continue
+		}
+		if e := csvspan.Check(cr, header, rec); e != nil {
+			// Closed by a stray quote lines later, with the header's
+			// cells: each line it swallowed was a verdict, and counts as
+			// a failed row.
+			fail(e.First, e.Lines(), e)
 			continue
 		}
 		if len(rec) != len(header) {

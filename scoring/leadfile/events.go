@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -137,7 +138,7 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 	warnColumns(opts, opts.EventsName, m, rules.UnknownEventKey, cols.unknown)
 	x := newEventPart()
 	cache := valueCache{shareMaps: opts.shareFields}
-	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string, bad error) string {
+	problems, err := eventRecords(r, opts.EventsName, header, maxRow(opts), func(line int, rec []string, bad error) string {
 		if bad != nil { // a row of another count of cells: its lead, when it names one, fails with it
 			problem := fmt.Sprintf("%s:%d: %v", opts.EventsName, line, bad)
 			if lead := cols.leadOf(rec); lead != "" {
@@ -166,11 +167,12 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 
 // eventRecords reads the records of an events file after its header, in
 // order, and calls fn with each well-formed one and its line. A row that is
-// not CSV, is longer than maxRow (read through bounded.Lines), or has
-// another count of cells than the header, is a problem (file:line: why), as
+// not CSV, is longer than maxRow (read through bounded.Lines), has a
+// quoted cell that swallowed rows (csvspan), or has another count of cells
+// than the header, is a problem (file:line: why), as
 // is what fn returns when it is not "". The error is one of reading the
 // file.
-func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line int, rec []string, bad error) string) ([]string, error) {
+func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn func(line int, rec []string, bad error) string) ([]string, error) {
 	var problems []string
 	for {
 		rec, err := r.Read()
@@ -190,9 +192,15 @@ func eventRecords(r *csv.Reader, file string, cells, maxRow int, fn func(line in
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, rowTooLong(maxRow)))
 			continue
 		}
+		if e := csvspan.Check(r, header, rec); e != nil {
+			// Which leads the swallowed rows were of cannot be told: the
+			// run stops, as for a quote never closed.
+			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", file, e.First, e))
+			continue
+		}
 		var bad error
-		if len(rec) != cells {
-			bad = cellCountError(len(rec), cells)
+		if len(rec) != len(header) {
+			bad = cellCountError(len(rec), len(header))
 		}
 		if p := fn(line, rec, bad); p != "" {
 			problems = append(problems, p)

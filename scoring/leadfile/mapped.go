@@ -80,7 +80,7 @@ func newMappedSource(opts Options) (*mappedSource, error) {
 		return nil, err
 	}
 	warn(opts, warnings)
-	s := &mappedSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, leads: leads}
+	s := &mappedSource{csvRows: csvRows{r: r, header: header, max: maxRow(opts)}, leads: leads}
 	if opts.Events != nil {
 		if s.events, err = readMappedEvents(opts); err != nil {
 			return nil, err
@@ -129,7 +129,7 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		}
 		return g
 	}
-	problems, err := eventRecords(r, opts.EventsName, len(header), maxRow(opts), func(line int, rec []string, bad error) string {
+	problems, err := eventRecords(r, opts.EventsName, header, maxRow(opts), func(line int, rec []string, bad error) string {
 		if bad != nil {
 			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, bad)
 		}

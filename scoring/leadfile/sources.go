@@ -14,6 +14,7 @@ import (
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvcell"
+	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -220,13 +221,14 @@ type csvSource struct {
 }
 
 // csvRows reads the rows of a CSV file after its header: each record with
-// its line, or the row's error (a quote left open, a row too long, a count
-// of cells unlike the header's) for that row alone.
+// its line, or the row's error (a quote left open, a quoted cell that
+// swallowed rows up to a stray quote (csvspan), a row too long, a count of
+// cells unlike the header's) for that row alone.
 type csvRows struct {
 	r       *csv.Reader
-	columns int   // cells in the header; every row must have as many
-	max     int   // the longest line
-	pending []row // rows an unclosed quote swallowed, still to report
+	header  []string // every row must have as many cells
+	max     int      // the longest line
+	pending []row    // rows an unclosed quote swallowed, still to report
 	// firsts, when set, keeps the lines' first cells for the rows of a
 	// broken quote (csvSource's, whose id is the first column)
 	firsts *firstCells
@@ -258,16 +260,33 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		return row{}, false, err
 	}
 	line, _ := s.r.FieldPos(0)
+	if bounded.Cut(rec) {
+		s.dropFirsts(line)
+		return row{line: line, err: rowTooLong(s.max)}, true, nil
+	}
+	if e := csvspan.Check(s.r, s.header, rec); e != nil {
+		rows := swallowedRows(e)
+		if s.firsts != nil {
+			for i := range rows {
+				rows[i].id = s.firsts.at(rows[i].line)
+			}
+		}
+		s.dropFirsts(e.Last)
+		s.pending = rows[1:]
+		return rows[0], true, nil
+	}
+	s.dropFirsts(line)
+	if len(rec) != len(s.header) {
+		return row{line: line, rec: rec, err: cellCountError(len(rec), len(s.header))}, true, nil
+	}
+	return row{line: line, rec: rec}, true, nil
+}
+
+// dropFirsts forgets the first cells of the lines up to line.
+func (s *csvRows) dropFirsts(line int) {
 	if s.firsts != nil {
 		s.firsts.drop(line + 1)
 	}
-	if bounded.Cut(rec) {
-		return row{line: line, err: rowTooLong(s.max)}, true, nil
-	}
-	if len(rec) != s.columns {
-		return row{line: line, rec: rec, err: cellCountError(len(rec), s.columns)}, true, nil
-	}
-	return row{line: line, rec: rec}, true, nil
 }
 
 func newCSVSource(opts Options) (*csvSource, error) {
@@ -304,7 +323,7 @@ func newCSVSource(opts Options) (*csvSource, error) {
 			return nil, err
 		}
 	}
-	src := &csvSource{csvRows: csvRows{r: r, columns: len(header), max: maxRow(opts)}, schema: schema}
+	src := &csvSource{csvRows: csvRows{r: r, header: header, max: maxRow(opts)}, schema: schema}
 	if schema.idCol == 0 {
 		src.firsts = firsts
 	} else {
@@ -358,6 +377,18 @@ func csvParseErrorRows(pe *csv.ParseError) []row {
 		return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: a quote inside a cell that does not start with one (column %d); quote the whole cell and write the quote as \"\"", pe.Column)}}
 	}
 	return []row{{line: pe.StartLine, err: fmt.Errorf("broken CSV: %v", pe.Err)}}
+}
+
+// swallowedRows turns a record whose quoted cell swallowed rows (closed by
+// a stray quote lines later, with the header's cell count, so that
+// encoding/csv read it without an error) into failed rows: one for the row
+// where it starts and one for each line after it, as csvParseErrorRows.
+func swallowedRows(e *csvspan.Error) []row {
+	rows := []row{{line: e.First, err: fmt.Errorf("broken CSV: %w", e)}}
+	for l := e.First + 1; l <= e.Last; l++ {
+		rows = append(rows, row{line: l, err: fmt.Errorf("broken CSV: swallowed by the quote left open on line %d", e.Line)})
+	}
+	return rows
 }
 
 // cellCountError is a row with more or fewer cells than the header.

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -110,6 +111,10 @@ func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 		seen[h] = true
 		s.columns = append(s.columns, &column{name: h, norm: normalize(h), count: map[string]int{}})
 	}
+	names := make([]string, len(s.columns))
+	for i, c := range s.columns {
+		names[i] = c.name
+	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -125,6 +130,11 @@ func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 		if bounded.Cut(rec) {
 			line, _ := cr.FieldPos(0)
 			return nil, fmt.Errorf("%s:%d: %v", name, line, bounded.RowTooLong(maxRow, option))
+		}
+		if e := csvspan.Check(cr, names, rec); e != nil {
+			// Its rows would be missing from the sample, and the cell's
+			// column guessed from the lines it swallowed.
+			return nil, fmt.Errorf("%s:%d: %v", name, e.First, e)
 		}
 		s.rows++
 		for i, c := range s.columns {
