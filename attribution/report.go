@@ -271,7 +271,7 @@ func (r *Report) row(rows map[string]*Row, name string) *Row {
 // Add counts one journey: its credit under each model, its place in the
 // funnel of every campaign and channel that touched it, its velocity.
 func (r *Report) Add(j *Journey) {
-	if touches, _ := r.opts.path(j); j.Converted && len(touches) > 1 {
+	if touches, _ := r.opts.path(j); r.opts.Converts(j) && len(touches) > 1 {
 		for i, m := range r.models {
 			mm, ok := m.(MilestoneModel)
 			if !ok {
@@ -280,7 +280,8 @@ func (r *Report) Add(j *Journey) {
 			if missed := mm.missed(touches, j); len(missed) > 0 {
 				t := &r.unanchored[i]
 				t.journeys++
-				t.rev.add(decimalOf(j.Revenue))
+				_, rev, _ := r.opts.converts(j)
+				t.rev.add(decimalOf(rev))
 				for _, a := range missed {
 					if !slices.Contains(t.missed, a) {
 						t.missed = append(t.missed, a)
@@ -599,7 +600,11 @@ func (r *Report) Finish() {
 					missed = append(missed, a)
 				}
 			}
-			u := Unanchored{Model: m.Name(), Milestones: missed, Journeys: t.journeys, Revenue: t.rev.float(), Of: r.Total.Funnel.Won, OfRevenue: r.Total.Credit[i].Revenue}
+			of := r.Total.Funnel.Won
+			if r.opts.conversion() != Won { // each converting journey counts for one conversion
+				of = int(math.Round(r.Total.Credit[i].Conversions))
+			}
+			u := Unanchored{Model: m.Name(), Milestones: missed, Journeys: t.journeys, Revenue: t.rev.float(), Of: of, OfRevenue: r.Total.Credit[i].Revenue}
 			r.Unanchored = append(r.Unanchored, u)
 			r.warnOnce(fmt.Sprintf("%s: %d of the %d converting journeys (revenue %s of %s) never reached its %s milestone, or had no touch at or before it; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
 				u.Model, u.Journeys, u.Of, money(u.Revenue), money(u.OfRevenue), strings.Join(u.Milestones, " or ")))
