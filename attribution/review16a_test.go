@@ -215,3 +215,77 @@ func TestCustomWeightsRefused(t *testing.T) {
 	_, err = attribution.ParseModel("custom:first_touch=0.1,demo_booked=0.2,won=0.7")
 	assert.NoError(t, err, "a name of the journeys' own, near no known one, is taken")
 }
+
+// rowOf finds a report row by name.
+func rowOf(t *testing.T, rows []attribution.Row, name string) attribution.Row {
+	t.Helper()
+	for _, r := range rows {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no row %q", name)
+	return attribution.Row{}
+}
+
+// The funnel counts the touches credit counts: with a 90-day lookback, A's
+// touches (109 days before both wins) earn it no won deal in the funnel,
+// as they earn it no credit; J2, whose only touch is outside the window,
+// is (no touch)'s in the funnel as in credit. Without the lookback, A has
+// both wins.
+func TestFunnelWithinLookback(t *testing.T) {
+	apr20 := time.Date(2026, 4, 20, 0, 0, 0, 0, time.UTC)
+	js := []*attribution.Journey{
+		{ID: "J1", Touches: []attribution.Touch{{At: jan(1), Campaign: "A", Channel: "a"}, {At: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Campaign: "B", Channel: "b"}},
+			Milestones: map[string]time.Time{attribution.Won: apr20}, Converted: true, Revenue: 100},
+		{ID: "J2", Touches: []attribution.Touch{{At: jan(1), Campaign: "A", Channel: "a"}},
+			Milestones: map[string]time.Time{attribution.Won: apr20}, Converted: true, Revenue: 50},
+	}
+	m, _ := attribution.ParseModel("first_touch")
+	run := func(lookback time.Duration) *attribution.Report {
+		rep := attribution.NewReport([]attribution.Model{m}, attribution.Options{Lookback: lookback}, nil)
+		for _, j := range js {
+			rep.Add(j)
+		}
+		rep.Finish()
+		return rep
+	}
+	rep := run(90 * 24 * time.Hour)
+	a, b, none := rowOf(t, rep.Campaigns, "A"), rowOf(t, rep.Campaigns, "B"), rowOf(t, rep.Campaigns, attribution.NoTouch)
+	assert.Equal(t, []int{2, 0, 0}, []int{a.Funnel.Touched, a.Funnel.Won, a.Funnel.WonNotSalesReady})
+	assert.Equal(t, 0.0, a.Credit[0].Conversions)
+	assert.Equal(t, []int{1, 1}, []int{b.Funnel.Touched, b.Funnel.Won})
+	assert.Equal(t, []int{1, 1}, []int{none.Funnel.Touched, none.Funnel.Won})
+	assert.Equal(t, 50.0, none.Funnel.RevenueNotSalesReady)
+	assert.Equal(t, 1.0, none.Credit[0].Conversions)
+	assert.Equal(t, []int{2, 2}, []int{rep.Total.Funnel.Touched, rep.Total.Funnel.Won})
+
+	rep = run(0)
+	a = rowOf(t, rep.Campaigns, "A")
+	assert.Equal(t, []int{2, 2}, []int{a.Funnel.Touched, a.Funnel.Won})
+	assert.Equal(t, 150.0, a.Funnel.RevenueNotSalesReady)
+}
+
+// A journey no campaign touched is in (no touch)'s funnel with its
+// milestones, as its credit is; the total counts every journey, and its
+// rate says so.
+func TestFunnelNoTouchRow(t *testing.T) {
+	js := []*attribution.Journey{
+		{ID: "J1", Touches: []attribution.Touch{{At: jan(1), Campaign: "X", Channel: "x"}}, Milestones: map[string]time.Time{attribution.SalesReady: jan(2)}},
+		{ID: "J2", Milestones: map[string]time.Time{attribution.SalesReady: jan(2), attribution.Won: jan(9)}, Converted: true, Revenue: 70},
+		{ID: "J3"},
+	}
+	m, _ := attribution.ParseModel("first_touch")
+	rep := attribution.NewReport([]attribution.Model{m}, attribution.Options{}, nil)
+	for _, j := range js {
+		rep.Add(j)
+	}
+	rep.Finish()
+	none := rowOf(t, rep.Channels, attribution.NoTouch)
+	assert.Equal(t, []int{2, 1, 1, 1}, []int{none.Funnel.Touched, none.Funnel.SalesReady, none.Funnel.Won, none.Funnel.SalesReadyWon})
+	assert.Equal(t, 1.0, none.Credit[0].Conversions)
+	assert.Equal(t, []int{3, 2, 1}, []int{rep.Total.Funnel.Touched, rep.Total.Funnel.SalesReady, rep.Total.Funnel.Won})
+	assert.Equal(t, 3, rep.Total.Rates.SalesReady.Of)
+	x := rowOf(t, rep.Campaigns, "X")
+	assert.Equal(t, []int{1, 1, 0}, []int{x.Funnel.Touched, x.Funnel.SalesReady, x.Funnel.Won})
+}
