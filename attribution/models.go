@@ -416,15 +416,28 @@ const (
 // (custom:first_touch=0.5,last_touch=0.5;linear). A model listed twice is
 // refused: its columns would carry one name twice, and credit by model
 // would count it twice. Two of one kind with different settings
-// (time_decay:7d;time_decay:30d) are two models.
+// (time_decay:7d;time_decay:30d) are two models. Split at commas, a
+// milestone=share after a custom model belongs to it, so
+// linear,custom:first_touch=0.5,won=0.5 is two models.
 func SplitModels(list string) ([]string, error) {
 	sep := ","
 	if strings.Contains(list, ";") {
 		sep = ";"
 	}
-	var out []string
+	var parts []string
 	for _, spec := range strings.Split(list, sep) {
 		spec = strings.TrimSpace(spec)
+		// Split at commas, custom:first_touch=0.5,won=0.5 comes in
+		// pieces: a milestone=share without a model name is the custom
+		// model's before it.
+		if n := len(parts); sep == "," && n > 0 && strings.HasPrefix(parts[n-1], "custom:") && strings.Contains(spec, "=") && !strings.Contains(spec, ":") {
+			parts[n-1] += "," + spec
+			continue
+		}
+		parts = append(parts, spec)
+	}
+	var out []string
+	for _, spec := range parts {
 		if spec == "" {
 			continue
 		}

@@ -289,3 +289,16 @@ func TestFunnelNoTouchRow(t *testing.T) {
 	x := rowOf(t, rep.Campaigns, "X")
 	assert.Equal(t, []int{1, 1, 0}, []int{x.Funnel.Touched, x.Funnel.SalesReady, x.Funnel.Won})
 }
+
+// A custom model's pairs, split at commas, stay together: the sum check
+// sees the whole model, not its first pair.
+func TestSplitModelsKeepsCustomPairs(t *testing.T) {
+	got, err := attribution.SplitModels("linear,custom:first_touch=0.5,sales_ready=0.3,between=0.2,first_touch")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"linear", "custom:first_touch=0.5,sales_ready=0.3,between=0.2", "first_touch"}, got)
+	_, err = attribution.ParseModel(got[1])
+	assert.NoError(t, err)
+	got, err = attribution.SplitModels("custom:first_touch=1,last_touch=1;linear")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"custom:first_touch=1,last_touch=1", "linear"}, got)
+}
