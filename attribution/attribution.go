@@ -31,11 +31,17 @@
 // milestone's share goes to the others in proportion to theirs; with no
 // touches between the milestone touches, the between share goes to them
 // the same way. A journey of one touch gives it everything; of two,
-// position-based splits evenly between them.
+// position-based gives them its first and last shares scaled to sum to one
+// (40/40 splits evenly, 30/40 gives 3/7 and 4/7).
+//
+// Touches at the same time are ordered by campaign, then channel, then
+// their attributes (name=value, by name), so that a file's row order never
+// moves credit.
 package attribution
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -86,7 +92,12 @@ func (j *Journey) conversions() float64 {
 // Options are the settings a run of attribution shares.
 type Options struct {
 	// Conversion is the milestone that is the conversion ("won" by
-	// default); a converting journey without it converts at its last touch.
+	// default). With won, the journeys marked converted convert, for their
+	// conversions and revenue; one without the won milestone converts at
+	// its last touch. With any other milestone, the journeys that reached
+	// it convert, each for one conversion, worth its revenue when it was
+	// also won (converted) and nothing otherwise; their touches count up to
+	// the milestone.
 	Conversion string
 	// Lookback ignores touches longer than this before the conversion; 0
 	// keeps every touch.
@@ -100,11 +111,69 @@ func (o Options) conversion() string {
 	return o.Conversion
 }
 
-// path is a journey's touches that count: in time order, at or before the
-// conversion and within the lookback.
+// converts reports whether a journey converts under the options, and
+// what it counts for and is worth (see Options.Conversion).
+func (o Options) converts(j *Journey) (conv, rev float64, ok bool) {
+	if o.conversion() == Won {
+		return j.conversions(), j.Revenue, j.Converted
+	}
+	if _, ok := j.Milestones[o.conversion()]; !ok {
+		return 0, 0, false
+	}
+	if j.Converted {
+		rev = j.Revenue
+	}
+	return 1, rev, true
+}
+
+// Converts reports whether a journey converts under the options: it is
+// marked converted, or, with a conversion milestone other than won, it
+// reached that milestone.
+func (o Options) Converts(j *Journey) bool {
+	_, _, ok := o.converts(j)
+	return ok
+}
+
+// touchBefore orders touches by time, then campaign, channel and
+// attributes, so that equal times do not depend on the order of a file.
+func touchBefore(a, b *Touch) bool {
+	if !a.At.Equal(b.At) {
+		return a.At.Before(b.At)
+	}
+	if a.Campaign != b.Campaign {
+		return a.Campaign < b.Campaign
+	}
+	if a.Channel != b.Channel {
+		return a.Channel < b.Channel
+	}
+	return attrsKey(a.Attrs) < attrsKey(b.Attrs)
+}
+
+// attrsKey writes attributes as name=value lines, by name.
+func attrsKey(attrs map[string]string) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(attrs[k])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// path is a journey's touches that count: in time order (ties broken by
+// touchBefore), at or before the conversion and within the lookback.
 func (o Options) path(j *Journey) (touches []Touch, at time.Time) {
 	touches = append([]Touch(nil), j.Touches...)
-	sort.SliceStable(touches, func(a, b int) bool { return touches[a].At.Before(touches[b].At) })
+	sort.SliceStable(touches, func(a, b int) bool { return touchBefore(&touches[a], &touches[b]) })
 	at, ok := j.Milestones[o.conversion()]
 	if !ok {
 		if len(touches) == 0 {
@@ -148,11 +217,11 @@ type Credit struct {
 // float64s), each rounded once to a float64; WriteCredit writes them
 // exactly.
 func Attribute(m Model, j *Journey, opts Options) []Credit {
-	if !j.Converted {
+	conv, rev, ok := opts.converts(j)
+	if !ok {
 		return nil
 	}
 	touches, at := opts.path(j)
-	conv, rev := j.conversions(), j.Revenue
 	if len(touches) == 0 {
 		return []Credit{{Journey: j.ID, Touch: Touch{At: at, Campaign: NoTouch, Channel: NoTouch}, Share: 1, Conversions: conv, Revenue: rev,
 			conv: decimalOf(conv), rev: decimalOf(rev)}}

@@ -2,12 +2,14 @@ package attribution
 
 import (
 	"fmt"
-	"github.com/leadscore/leadscore/internal/numfmt"
 	"math"
 	"slices"
-
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/internal/suggest"
 )
 
 // Model shares a converting journey among its touches.
@@ -344,12 +346,19 @@ func parseModel(spec string) (Model, error) {
 		return FullPath(), nil
 	case "custom":
 		m := MilestoneModel{Label: "custom"}
+		sum := 0.0
 		for _, part := range strings.Split(arg, ",") {
 			k, v, ok := strings.Cut(part, "=")
 			share, err := numfmt.ParseDecimal(v)
 			if !ok || err != nil || !(share >= 0 && share <= 1e6) { // not NaN, not infinite
 				return nil, fmt.Errorf("custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2")
 			}
+			if k != "between" && !slices.Contains(knownMilestones, k) {
+				if s := suggest.Name(k, knownMilestones); s != "" {
+					return nil, fmt.Errorf("custom: no milestone is named %q; did you mean %q?", k, s)
+				}
+			}
+			sum += share
 			if k == "between" {
 				m.Between = share
 			} else {
@@ -359,10 +368,20 @@ func parseModel(spec string) (Model, error) {
 		if len(m.Anchors) == 0 {
 			return nil, fmt.Errorf("custom: name at least one milestone, such as custom:first_touch=0.5,won=0.5")
 		}
+		if math.Abs(sum-1) > 1e-9 {
+			return nil, fmt.Errorf("custom: the shares sum to %s, not 1; write them so that they sum to 1 (such as custom:first_touch=0.5,sales_ready=0.3,between=0.2)",
+				strconv.FormatFloat(sum, 'f', -1, 64))
+		}
 		return m, nil
 	}
 	return nil, fmt.Errorf("unknown model %q; the models are %s", name, strings.Join(ModelNames, ", "))
 }
+
+// knownMilestones are the milestones a custom model names without a
+// misspelling being suspected: the built-in touches and leadscore's
+// milestones. Any other name works, unless it is a near miss of one of
+// these (sales_readdy).
+var knownMilestones = []string{FirstTouch, LastTouch, LeadCreated, SalesReady, SalesAccepted, Opportunity, Won}
 
 // parseDays reads "14d", "36h" or "2w".
 func parseDays(s string) (time.Duration, error) {
@@ -394,18 +413,31 @@ const (
 
 // SplitModels reads a list of model specs, as --models gives it: split at
 // commas, or at semicolons when a model's settings hold commas
-// (custom:first_touch=1,last_touch=1;linear). A model listed twice is
+// (custom:first_touch=0.5,last_touch=0.5;linear). A model listed twice is
 // refused: its columns would carry one name twice, and credit by model
 // would count it twice. Two of one kind with different settings
-// (time_decay:7d;time_decay:30d) are two models.
+// (time_decay:7d;time_decay:30d) are two models. Split at commas, a
+// milestone=share after a custom model belongs to it, so
+// linear,custom:first_touch=0.5,won=0.5 is two models.
 func SplitModels(list string) ([]string, error) {
 	sep := ","
 	if strings.Contains(list, ";") {
 		sep = ";"
 	}
-	var out []string
+	var parts []string
 	for _, spec := range strings.Split(list, sep) {
 		spec = strings.TrimSpace(spec)
+		// Split at commas, custom:first_touch=0.5,won=0.5 comes in
+		// pieces: a milestone=share without a model name is the custom
+		// model's before it.
+		if n := len(parts); sep == "," && n > 0 && strings.HasPrefix(parts[n-1], "custom:") && strings.Contains(spec, "=") && !strings.Contains(spec, ":") {
+			parts[n-1] += "," + spec
+			continue
+		}
+		parts = append(parts, spec)
+	}
+	var out []string
+	for _, spec := range parts {
 		if spec == "" {
 			continue
 		}

@@ -294,8 +294,8 @@ func PathsOf(journeys []*Journey, opts Options) (*Paths, error) {
 			ch[i] = t.Channel
 		}
 		var err error
-		if j.Converted {
-			err = p.Add(ch, j.conversions(), j.Revenue, 0)
+		if conv, rev, ok := opts.converts(j); ok {
+			err = p.Add(ch, conv, rev, 0)
 		} else {
 			err = p.Add(ch, 0, 0, 1)
 		}

@@ -27,9 +27,12 @@ import (
 // Unknown keys are errors, so a misspelt "revenu" is not read as no revenue;
 // so are a key given twice in one object, a number out of range and more
 // than one value on a line. A byte-order mark before the first line is
-// skipped. fn is called once for every line that is not blank.
+// skipped. A journey id given on an earlier line fails the later line
+// (the first stands), so a journey is never counted twice. fn is called
+// once for every line that is not blank.
 func ReadNDJSON(r io.Reader, fn func(line int, j *Journey, err error) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
+	ids := journeyIDs{}
 	for line := 1; ; line++ {
 		data, err := br.ReadBytes('\n')
 		if line == 1 {
@@ -37,6 +40,9 @@ func ReadNDJSON(r io.Reader, fn func(line int, j *Journey, err error) error) err
 		}
 		if len(bytes.TrimSpace(data)) > 0 {
 			j, derr := decodeJourney(data)
+			if derr == nil {
+				derr = ids.check(j.ID, line)
+			}
 			if derr != nil {
 				j = nil
 			}
@@ -70,6 +76,23 @@ func decodeJourney(data []byte) (*Journey, error) {
 	return j, j.check()
 }
 
+// journeyIDs are the lines of the journey ids read, to refuse one given
+// twice.
+type journeyIDs map[string]int
+
+// check records id at line, or refuses it when an earlier line had it. An
+// empty id is not checked: it names no journey.
+func (ids journeyIDs) check(id string, line int) error {
+	if id == "" {
+		return nil
+	}
+	if first, dup := ids[id]; dup {
+		return fmt.Errorf("journey %s was already given on line %d; give each journey one row (the first is kept, this one is left out)", id, first)
+	}
+	ids[id] = line
+	return nil
+}
+
 // check refuses journeys that would give misleading credit.
 func (j *Journey) check() error {
 	if err := CheckAmount(j.Revenue); err != nil {
@@ -80,6 +103,9 @@ func (j *Journey) check() error {
 	}
 	if j.Revenue > 0 && !j.Converted {
 		return errors.New("revenue without a conversion; set converted: true, or remove the revenue")
+	}
+	if _, won := j.Milestones[Won]; won && !j.Converted {
+		return errors.New("a won milestone without a conversion; set converted: true, or remove the won milestone")
 	}
 	for i, t := range j.Touches {
 		if t.At.IsZero() {
@@ -102,8 +128,29 @@ func (j *Journey) check() error {
 // bad touch row fails its journey; a touch row whose journey cannot be
 // told (cells out of place, a broken quote) fails the whole read, since any
 // journey could lack it.
+//
+// Touch rows whose journey_id names no row of the journeys file are left
+// out; ReadCSVOrphans passes them on.
 func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err error) error) error {
+	return ReadCSVOrphans(journeys, touches, fn, nil)
+}
+
+// OrphanTouch is a row of a touches file whose journey_id names no row of
+// the journeys file: it counts nowhere.
+type OrphanTouch struct {
+	Line int    // in the touches file
+	ID   string // its journey_id
+	Err  error  // what is wrong, with a did-you-mean when an id differs only in case
+}
+
+// ReadCSVOrphans is ReadCSV, and once the journeys are read it calls
+// orphan (when not nil) with each touch row whose journey_id names no
+// journey row, in line order, so that touch rows reconcile: on journeys,
+// or orphaned. A journey id on an earlier row fails the later row (the
+// first stands).
+func ReadCSVOrphans(journeys, touches io.Reader, fn func(line int, j *Journey, err error) error, orphan func(OrphanTouch)) error {
 	byID := map[string][]Touch{}
+	touchLines := map[string][]int{}  // journey id -> its touch rows' lines
 	badTouches := map[string]string{} // journey id -> the first problem with one of its touches
 	if touches != nil {
 		tt, err := newCSV(touches, "touches", "journey_id", "at", "campaign", "channel")
@@ -121,6 +168,7 @@ func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err erro
 				continue
 			}
 			id := tt.cell(rec, "journey_id")
+			touchLines[id] = append(touchLines[id], line)
 			at, err := parseTime(tt.cell(rec, "at"))
 			if err != nil {
 				if _, seen := badTouches[id]; !seen {
@@ -147,14 +195,23 @@ func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err erro
 	if err != nil {
 		return fmt.Errorf("journeys: %v", err)
 	}
+	ids := journeyIDs{}
+	seen := map[string]bool{}
 	for {
 		line, rec, err := jt.next()
 		if err == io.EOF {
+			if orphan != nil {
+				orphans(touchLines, seen, orphan)
+			}
 			return nil
 		}
 		var j *Journey
 		if err == nil {
+			seen[jt.cell(rec, "id")] = true
 			j, err = journeyRow(jt, rec, byID, badTouches)
+			if err == nil {
+				err = ids.check(j.ID, line)
+			}
 		}
 		if err != nil {
 			j = nil
@@ -162,6 +219,35 @@ func ReadCSV(journeys, touches io.Reader, fn func(line int, j *Journey, err erro
 		if ferr := fn(line, j, err); ferr != nil {
 			return ferr
 		}
+	}
+}
+
+// orphans passes on the touch rows whose journey id is not among seen, in
+// line order.
+func orphans(touchLines map[string][]int, seen map[string]bool, orphan func(OrphanTouch)) {
+	var out []OrphanTouch
+	var folded map[string]string // lower case -> a journey id, for a did-you-mean
+	for id, lines := range touchLines {
+		if seen[id] {
+			continue
+		}
+		if folded == nil {
+			folded = make(map[string]string, len(seen))
+			for s := range seen {
+				folded[strings.ToLower(s)] = s
+			}
+		}
+		hint := "; check the journey_id, or give the journeys file that holds that journey"
+		if near, ok := folded[strings.ToLower(id)]; ok {
+			hint = fmt.Sprintf("; did you mean %q? ids differ in case", near)
+		}
+		for _, line := range lines {
+			out = append(out, OrphanTouch{Line: line, ID: id, Err: fmt.Errorf("no journey has the id %q, so this touch counts nowhere%s", id, hint)})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Line < out[b].Line })
+	for _, o := range out {
+		orphan(o)
 	}
 }
 

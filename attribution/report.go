@@ -148,7 +148,12 @@ type Amount struct {
 // The won deals of leads never called sales-ready, and their revenue, are
 // counted apart (WonNotSalesReady). Won = SalesReadyWon + WonNotSalesReady
 // but for the leads the campaign first touched between their hand-off and
-// their win; in the report's total, which counts every step, always.
+// their win; in the report's total, which counts every step, always. With
+// a lookback, a step counts only the touches within it before the step, as
+// credit does. The total's Touched is every lead, touched or not; the
+// (no touch) row's is the leads with no touch in the window of their
+// conversion (those whose credit goes to it), and it counts their every
+// step.
 type Funnel struct {
 	Touched                 int     `json:"touched"`
 	SalesReady              int     `json:"sales_ready"`
@@ -216,7 +221,7 @@ func (f Funnel) rates(accepted bool) FunnelRates {
 // counts them; accepted when the report has sales' acceptance. Every
 // format's note says it in these words.
 func RateBases(accepted bool) string {
-	s := "Each funnel rate is over its base: sales-ready over the leads touched, "
+	s := "Each funnel rate is over its base: sales-ready over the leads touched (the total's over all leads, (no touch)'s over those with no touch before their conversion), "
 	if accepted {
 		s += "accepted by sales over the sales-ready, then opportunity over the sales-ready too (accepted or not), "
 	} else {
@@ -271,7 +276,7 @@ func (r *Report) row(rows map[string]*Row, name string) *Row {
 // Add counts one journey: its credit under each model, its place in the
 // funnel of every campaign and channel that touched it, its velocity.
 func (r *Report) Add(j *Journey) {
-	if touches, _ := r.opts.path(j); j.Converted && len(touches) > 1 {
+	if touches, _ := r.opts.path(j); r.opts.Converts(j) && len(touches) > 1 {
 		for i, m := range r.models {
 			mm, ok := m.(MilestoneModel)
 			if !ok {
@@ -280,7 +285,8 @@ func (r *Report) Add(j *Journey) {
 			if missed := mm.missed(touches, j); len(missed) > 0 {
 				t := &r.unanchored[i]
 				t.journeys++
-				t.rev.add(decimalOf(j.Revenue))
+				_, rev, _ := r.opts.converts(j)
+				t.rev.add(decimalOf(rev))
 				for _, a := range missed {
 					if !slices.Contains(t.missed, a) {
 						t.missed = append(t.missed, a)
@@ -323,10 +329,22 @@ func (r *Report) Add(j *Journey) {
 	}
 	// count places the journey in a row's funnel. A campaign or channel
 	// counts a step only when it had touched the journey at or before the
-	// step (first is its first touch; the zero time for the total): a
-	// campaign that touched a lead after its win did not lead to the win.
-	count := func(row *Row, first time.Time) {
-		reached := func(ok bool, at time.Time) bool { return ok && !first.After(at) }
+	// step, within the lookback before it, as credit counts touches (times
+	// are its touches'; nil for the total and for (no touch), which count
+	// every step): a campaign that touched a lead after its win did not
+	// lead to the win.
+	count := func(row *Row, times []time.Time) {
+		reached := func(ok bool, at time.Time) bool {
+			if !ok || times == nil {
+				return ok
+			}
+			for _, t := range times {
+				if !t.After(at) && (r.opts.Lookback <= 0 || at.Sub(t) <= r.opts.Lookback) {
+					return true
+				}
+			}
+			return false
+		}
 		sr, opp, sal, won := reached(sr, srAt), reached(opp, oppAt), reached(sal, salAt), reached(won, wonAt)
 		row.Funnel.Touched++
 		if sal {
@@ -352,23 +370,26 @@ func (r *Report) Add(j *Journey) {
 			row.notSalesReady.add(decimalOf(j.Revenue))
 		}
 	}
-	firstCampaign, firstChannel := map[string]time.Time{}, map[string]time.Time{}
+	byCampaign, byChannel := map[string][]time.Time{}, map[string][]time.Time{}
 	for _, t := range j.Touches {
 		r.row(r.campaigns, t.Campaign).channelTouches[t.Channel]++
-		if f, ok := firstCampaign[t.Campaign]; !ok || t.At.Before(f) {
-			firstCampaign[t.Campaign] = t.At
-		}
-		if f, ok := firstChannel[t.Channel]; !ok || t.At.Before(f) {
-			firstChannel[t.Channel] = t.At
-		}
+		byCampaign[t.Campaign] = append(byCampaign[t.Campaign], t.At)
+		byChannel[t.Channel] = append(byChannel[t.Channel], t.At)
 	}
-	for name, first := range firstCampaign {
-		count(r.row(r.campaigns, name), first)
+	for name, times := range byCampaign {
+		count(r.row(r.campaigns, name), times)
 	}
-	for name, first := range firstChannel {
-		count(r.row(r.channels, name), first)
+	for name, times := range byChannel {
+		count(r.row(r.channels, name), times)
 	}
-	count(&r.Total, time.Time{})
+	if touches, _ := r.opts.path(j); len(touches) == 0 {
+		// A journey with no touch in the window (none at all, or none
+		// before its conversion within the lookback) is (no touch)'s, as
+		// its credit is.
+		count(r.row(r.campaigns, NoTouch), nil)
+		count(r.row(r.channels, NoTouch), nil)
+	}
+	count(&r.Total, nil)
 
 	at := map[string]time.Time{}
 	for k, v := range j.Milestones {
@@ -599,7 +620,11 @@ func (r *Report) Finish() {
 					missed = append(missed, a)
 				}
 			}
-			u := Unanchored{Model: m.Name(), Milestones: missed, Journeys: t.journeys, Revenue: t.rev.float(), Of: r.Total.Funnel.Won, OfRevenue: r.Total.Credit[i].Revenue}
+			of := r.Total.Funnel.Won
+			if r.opts.conversion() != Won { // each converting journey counts for one conversion
+				of = int(math.Round(r.Total.Credit[i].Conversions))
+			}
+			u := Unanchored{Model: m.Name(), Milestones: missed, Journeys: t.journeys, Revenue: t.rev.float(), Of: of, OfRevenue: r.Total.Credit[i].Revenue}
 			r.Unanchored = append(r.Unanchored, u)
 			r.warnOnce(fmt.Sprintf("%s: %d of the %d converting journeys (revenue %s of %s) never reached its %s milestone, or had no touch at or before it; with two touches or more, the model gives that milestone's share to its other milestones' touches, so the touches it would have marked get none (see docs/guide/attribution.md)",
 				u.Model, u.Journeys, u.Of, money(u.Revenue), money(u.OfRevenue), strings.Join(u.Milestones, " or ")))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/csvcell"
@@ -175,7 +176,25 @@ func (r *Report) summary() string {
 	return fmt.Sprintf("%d %s: %d sales-ready, %d opportunities (%d of them from sales-ready leads), %d won (%d from sales-ready leads); revenue %s; cost %s. Models: %s.\n\n"+
 		"%s, with its 95%% interval (Wilson's); † marks a rate over fewer than %d leads, too few to read or to set against another row's. %s, with revenue %s, came from leads never called sales-ready.",
 		f.Touched, numfmt.Noun(f.Touched, "journey"), f.SalesReady, f.Opportunities, f.SalesReadyOpportunities, f.Won, f.SalesReadyWon, money(r.Total.Credit[0].Revenue), r.costText(), strings.Join(r.Models, ", "), RateBases(r.Total.Rates.SalesAccepted != nil), MinRateBase,
-		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady)) + r.stepsAfterTouch()
+		wonDeals(f.WonNotSalesReady), money(f.RevenueNotSalesReady)) + r.stepsAfterTouch() + r.lookbackNote()
+}
+
+// lookbackNote says, with a lookback, that the funnel counts the touches
+// credit counts.
+func (r *Report) lookbackNote() string {
+	if r.opts.Lookback <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" With the lookback of %s, a campaign or channel counts a step only when it touched the lead within %s before it, as credit counts touches.",
+		lookbackText(r.opts.Lookback), lookbackText(r.opts.Lookback))
+}
+
+// lookbackText writes a lookback in days, or hours when not whole days.
+func lookbackText(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	}
+	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + "h"
 }
 
 // costText is the total's cost, and the campaigns it leaves out.

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -17,6 +19,33 @@ import (
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
+
+// conversionMilestones are the milestones leadscore's journeys use, which
+// --conversion may name before any journey is read.
+var conversionMilestones = []string{attribution.LeadCreated, attribution.SalesReady, attribution.SalesAccepted, attribution.Opportunity, attribution.Won}
+
+// checkConversion refuses a --conversion milestone: with seen nil, a name
+// near one of conversionMilestones but not one (a misspelling); else a
+// name that no journey read has (seen holds theirs), since then nothing
+// converts.
+func checkConversion(name string, seen map[string]bool) error {
+	if seen == nil {
+		if slices.Contains(conversionMilestones, name) {
+			return nil
+		}
+		if s := dsl.DidYouMeanName(name, conversionMilestones, ""); s != "" {
+			return fmt.Errorf("no milestone is named %q%s", name, s)
+		}
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(seen))
+	have := "the journeys have no milestones"
+	if len(names) > 0 {
+		have = "theirs are " + strings.Join(names, ", ")
+	}
+	return fmt.Errorf("no journey has the milestone %q, so nothing would convert%s", name,
+		dsl.DidYouMeanName(name, names, have+"; name one of them, or leave out the flag for won"))
+}
 
 func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return attributeAs(commandLine("attribute"), args, stdout, stderr)
@@ -45,7 +74,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	costsFile := fs.String("costs", "", "campaign costs: CSV with campaign and cost")
 	models := fs.String("models", attribution.DefaultJourneyModels, "attribution models, side by side (see below)")
 	lookback := fs.String("lookback", "", "ignore touches longer than this before the conversion (such as 90d)")
-	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion")
+	conversion := fs.String("conversion", "won", "the milestone that counts as the conversion: with won, the journeys marked converted convert, for\ntheir revenue; with another (sales_ready, opportunity, ...), the journeys that reached it convert, one each,\nworth their revenue when also won, crediting their touches up to it (a name no journey has is refused)")
 	format := fs.String("format", "table", "report format: table, markdown, csv, json, or html (one page with charts)")
 	currency := currencyFlag(fs)
 	journeysOut := fs.String("journeys-out", "", "also write the journeys built from --leads to this file, as NDJSON")
@@ -164,6 +193,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if len(ms) == 0 {
 		ms = []attribution.Model{attribution.LinearModel{}} // the campaign report needs one rule-based model
 	}
+	if err := checkConversion(*conversion, nil); err != nil {
+		return fail("%s: %v", c.flag("conversion"), err)
+	}
 	opts := attribution.Options{Conversion: *conversion}
 	if *lookback != "" {
 		d, err := dsl.ParseDuration(*lookback)
@@ -209,8 +241,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if files.credit != nil {
 		credit = attribution.NewCreditWriter(files.credit, ms, opts)
 	}
-	var paths []*attribution.Journey // for the data-driven models
-	read, failed, leftOut := 0, 0, 0
+	var paths []*attribution.Journey              // for the data-driven models
+	read, failed, leftOut, orphaned := 0, 0, 0, 0 // orphaned: touch rows that name no journey
+	milestones := map[string]bool{}               // the milestones of the journeys read, for --conversion
 	var out *json.Encoder
 	if files.journeys != nil {
 		out = json.NewEncoder(files.journeys)
@@ -223,6 +256,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return nil
 		}
 		read++
+		for m := range j.Milestones {
+			milestones[m] = true
+		}
 		rep.Add(j)
 		if credit != nil {
 			if err := credit.Add(j); err != nil {
@@ -239,7 +275,14 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	}
 
 	if *journeysFile != "" {
-		err = readJourneys(*journeysFile, *touchesFile, add)
+		err = readJourneys(*journeysFile, *touchesFile, stderr, &orphaned, add)
+		if err == nil && orphaned > 0 {
+			problems += orphaned
+			w := fmt.Sprintf("%s of %s name no journey of %s and count nowhere in this report (each is named with its line on stderr); check their journey_id",
+				numfmt.Count(orphaned, "touch row"), *touchesFile, *journeysFile)
+			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
+			rep.Warnings = append(rep.Warnings, w)
+		}
 	} else if *accountsFile != "" {
 		asOf, aerr := asOfTime(c.flag("at"), *at)
 		if aerr != nil {
@@ -356,6 +399,11 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if *conversion != attribution.Won && !milestones[*conversion] && read-failed > 0 {
+		if err := checkConversion(*conversion, milestones); err != nil {
+			return fail("%s: %v", c.flag("conversion"), err)
+		}
+	}
 	before := len(rep.Warnings)
 	rep.Finish()
 	// What Finish found (costs missing, journeys without a model's
@@ -431,7 +479,11 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if leftOut > 0 {
 		fmt.Fprintf(stderr, "%d lead %s read: %d %s used, %d created after --at, %d failed\n", read+leftOut, numfmt.Noun(read+leftOut, "row"), read-failed, numfmt.Noun(read-failed, "journey"), leftOut, failed)
 	} else {
-		fmt.Fprintf(stderr, "%d %s read: %d used, %d failed\n", read, numfmt.Noun(read, "journey"), read-failed, failed)
+		fmt.Fprintf(stderr, "%d %s read: %d used, %d failed", read, numfmt.Noun(read, "journey"), read-failed, failed)
+		if orphaned > 0 {
+			fmt.Fprintf(stderr, "; %s orphaned", numfmt.Count(orphaned, "touch row"))
+		}
+		fmt.Fprintln(stderr)
 	}
 	if failed > 0 || problems > 0 {
 		return exitProblem

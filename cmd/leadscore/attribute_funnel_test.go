@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"regexp"
 	"strconv"
 	"testing"
@@ -57,8 +58,8 @@ func TestAttributeFunnelIntervalsAndBases(t *testing.T) {
 	}
 	assert.Contains(t, page, ">accepted by sales<")
 
-	const bases = "Each funnel rate is over its base: sales-ready over the leads touched, accepted by sales over the sales-ready, then opportunity over the sales-ready too (accepted or not), then won over those opportunities"
-	assert.Contains(t, page, bases)
+	const bases = "Each funnel rate is over its base: sales-ready over the leads touched (the total's over all leads, (no touch)'s over those with no touch before their conversion), accepted by sales over the sales-ready, then opportunity over the sales-ready too (accepted or not), then won over those opportunities"
+	assert.Contains(t, page, html.EscapeString(bases))
 	for _, format := range []string{"table", "markdown"} {
 		code, out, errOut := leadscore(t, "", append(args, "--format", format)...)
 		require.Equal(t, exitOK, code, errOut)

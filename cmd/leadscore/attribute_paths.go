@@ -130,7 +130,10 @@ func attributePaths(name string, pf attribution.PathFormat, specs []string, form
 	return exitOK
 }
 
-func readJourneys(name, touches string, add func(string, int, *attribution.Journey, error) error) error {
+// readJourneys reads NDJSON journeys, or CSV journeys and touches; each
+// touch row whose journey_id names no journey is said on stderr with its
+// line, and orphaned counts them.
+func readJourneys(name, touches string, stderr io.Writer, orphaned *int, add func(string, int, *attribution.Journey, error) error) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
@@ -147,7 +150,10 @@ func readJourneys(name, touches string, add func(string, int, *attribution.Journ
 			defer tf.Close()
 			tr = tf
 		}
-		return attribution.ReadCSV(f, tr, fn)
+		return attribution.ReadCSVOrphans(f, tr, fn, func(o attribution.OrphanTouch) {
+			fmt.Fprintf(stderr, "%s:%d: %v\n", touches, o.Line, o.Err)
+			*orphaned++
+		})
 	}
 	return attribution.ReadNDJSON(f, fn)
 }
