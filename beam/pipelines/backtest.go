@@ -335,6 +335,9 @@ type firstRowFn struct {
 	// MarkFailed sends, beside the first rows, a failedRow for each later
 	// one, for a CombineFn that counts them (the backtest's).
 	MarkFailed bool
+	// Journeys words a later row as attribute --journeys does: a journey
+	// id given twice, where the default is a lead's.
+	Journeys bool
 }
 
 func (f *firstRowFn) ProcessElement(id string, rows func(*Row) bool, first func(Row), dead func(DeadLetter), counts func(Counts)) {
@@ -368,6 +371,13 @@ func (f *firstRowFn) ProcessElement(id string, rows func(*Row) bool, first func(
 		if f.MarkFailed {
 			first(Row{Line: failedRow, Text: id}) // the report counts it, as the command line's does
 		}
-		dead(DeadLetter{File: r.File, Line: r.Line, LeadID: id, Error: fmt.Sprintf("%s:%d: lead %s appears twice; give each lead one row", r.File, r.Line, id), Row: r.Text})
+		msg := fmt.Sprintf("%s:%d: lead %s appears twice; give each lead one row", r.File, r.Line, id)
+		if f.Journeys {
+			msg = fmt.Sprintf("%s:%d: journey %s was already given on line %d; give each journey one row (the first is kept, this one is left out)", r.File, r.Line, id, all[0].Line)
+			if all[0].File != r.File {
+				msg = fmt.Sprintf("%s:%d: journey %s was already given at %s:%d; give each journey one row (the first is kept, this one is left out)", r.File, r.Line, id, all[0].File, all[0].Line)
+			}
+		}
+		dead(DeadLetter{File: r.File, Line: r.Line, LeadID: id, Error: msg, Row: r.Text})
 	}
 }

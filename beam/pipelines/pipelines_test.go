@@ -208,6 +208,13 @@ func badJourneys(t *testing.T, dir string) string {
 		at := 100 * (i + 1)
 		lines = append(lines[:at], append([]string{b}, lines[at:]...)...)
 	}
+	// Journeys given twice (a won one among them): the later rows fail.
+	for _, k := range []int{5, 68, 68} {
+		lines = append(lines, lines[k])
+	}
+	won := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, `"converted":true`) })
+	require.GreaterOrEqual(t, won, 0)
+	lines = append(lines, lines[won])
 	require.NoError(t, os.WriteFile(name, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 	return name
 }
