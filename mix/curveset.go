@@ -35,12 +35,13 @@ var drawCurves = true
 // curve attenuates the channel's coefficient; refits generated from the
 // chosen curve alone were centred on the attenuated estimate and never
 // widened for the choice, and 277 of 300 intervals held the truth, below
-// the band a true 95% gives. Drawn, 28x of 300 do. On weekly data the
-// search's choice is firmer (the refits from random starts already hold
-// the truth 283 of 300 times) and the draws made the intervals wider than
-// their 95% (295 to 298 of 300, above the band, however the curves were
-// drawn). docs/bench/issue-34-daily-coverage.txt, entries 6 and 7, has
-// the figures.
+// the band of 95% ± 2.5 points a true 95% gives; drawn, 285 of 300 do.
+// On weekly data the refits from random starts already hold the truth 283
+// of 300 times, and the draws made the intervals wider than their 95%:
+// 293 to 298 of 300, above the band, in each of the four ways of drawing
+// tried (uniform or weighted, every channel or one a refit, with or
+// without the joint test). docs/bench/issue-34-daily-coverage.txt,
+// entries 6 and 7, has the figures.
 func (m *model) curveSets(ks []candidate, lam int) (*curveDrawer, error) {
 	dr := &curveDrawer{m: m, sets: make([]curveSet, len(ks)), lam: lam, chosen: ks, joint: map[string]bool{key(ks, lam): true}}
 	for c := range ks {
