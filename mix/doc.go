@@ -22,7 +22,11 @@
 // search and the fit again on the fitted KPI plus resampled blocks of
 // residuals, so the intervals hold the uncertainty of the chosen curves as
 // well as of the coefficients; the generator is seeded, so the same input
-// gives the same output. The penalty is scanned on a grid (1e-4 to 0.3)
+// gives the same output. In a daily model, whose days often cannot tell
+// a channel's curve, each refit's KPI is fitted under curves drawn among
+// those whose held-out error is within one standard error of the chosen
+// ones' (fold by fold), not the chosen curves alone, so an interval
+// spans the returns of the curves the data cannot choose between. The penalty is scanned on a grid (1e-4 to 0.3)
 // and, from its top, steps of x3 past it while the held-out error falls
 // (LambdaSteps, to 24.3); one still at the top is WarnPenaltyAtEdge,
 // which withholds every verdict. The chosen penalty selects the curves

@@ -241,10 +241,11 @@ func TestDailyStraightNotShrunk(t *testing.T) {
 }
 
 // The intervals' coverage on the review's daily straight responses
-// (dailyStraight, 20 data sets, 40 intervals of 100 refits): 39 of 40
-// (97.5%; search 20, tv 19), and no verdict on the wrong side of
-// break-even ("pays back" for tv, true ROI -0.3, or "does not pay back"
-// for search, +0.6). With the grid's penalty on every column
+// (dailyStraight, 20 data sets, 40 intervals of 100 refits): 40 of 40
+// (search 20, tv 20) since the daily refits draw their curves
+// (drawCurves), 39 of 40 (97.5%; tv 19) before; no verdict on the wrong
+// side of break-even ("pays back" for tv, true ROI -0.3, or "does not pay
+// back" for search, +0.6). With the grid's penalty on every column
 // (relaxedPenalty off) 31 of 40 (77.5%; search 14, tv 17): search's
 // intervals sat below its truth. At 40 intervals a true 95% gives 95% ±
 // 6.9 points, so the test holds the share at 87.5% (35 of 40) or more,

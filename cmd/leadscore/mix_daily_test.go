@@ -299,9 +299,10 @@ func TestMixFitQualityWarnings(t *testing.T) {
 	require.Len(t, doc.Channels, 5)
 	widened := 0
 	for _, c := range doc.Channels {
-		// Every interval holds its estimate; email's refits all lay to
+		// Every interval holds its estimate; content's refits all lay to
 		// one side of it (seed 3, 20 refits), so its interval was
-		// widened (and content's too before the channels' penalty was
+		// widened (email's before the daily refits drew their curves,
+		// mix's drawCurves; both before the channels' penalty was
 		// relaxed, channelRidge).
 		assert.True(t, c.ROAS.Low <= c.ROAS.Value && c.ROAS.Value <= c.ROAS.High, "%s: %+v", c.Name, c.ROAS)
 		if c.ROAS.Widened {
@@ -323,10 +324,10 @@ func TestMixFitQualityWarnings(t *testing.T) {
 		"--model", td("b2b-saas.yaml"), "--leads", td("leads.ndjson"), "--at", "2026-10-12T00:00:00Z", "--kpi-value", "2000", "--bootstrap", "20", "--seed", "3"}
 	code, out, errOut = leadscore(t, "", args...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "  email: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
+	assert.Contains(t, out, "  content: the refits' 2.5% to 97.5% range left the estimate out, so the interval is widened to reach it: the estimate is one end of its interval\n")
 	assert.NotContains(t, out, "daily intervals held the true ROAS")
 	code, out, errOut = leadscore(t, "", append(args, "--format", "html")...)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, out, "email: the refits&#39; 2.5% to 97.5% range left the estimate out")
+	assert.Contains(t, out, "content: the refits&#39; 2.5% to 97.5% range left the estimate out")
 	assert.NotContains(t, out, "Daily intervals held the true ROAS")
 }
