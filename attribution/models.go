@@ -354,7 +354,9 @@ func parseModel(spec string) (Model, error) {
 				return nil, fmt.Errorf("custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2")
 			}
 			if k != "between" && !slices.Contains(knownMilestones, k) {
-				if s := suggest.Name(k, knownMilestones); s != "" {
+				// between is no milestone, but a misspelling of it is
+				// suspected as of one (bewteen, Between).
+				if s := suggest.Name(k, append([]string{"between"}, knownMilestones...)); s != "" {
 					return nil, fmt.Errorf("custom: no milestone is named %q; did you mean %q?", k, s)
 				}
 			}
@@ -375,6 +377,24 @@ func parseModel(spec string) (Model, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("unknown model %q; the models are %s", name, strings.Join(ModelNames, ", "))
+}
+
+// conversionMilestones are the milestones leadscore's journeys use, which
+// a conversion may name before any journey is read.
+var conversionMilestones = []string{LeadCreated, SalesReady, SalesAccepted, Opportunity, Won}
+
+// CheckConversion refuses a conversion milestone (Options.Conversion) that
+// is a near miss of one of leadscore's milestones but not one, with a
+// did-you-mean: a misspelt one would convert no journey. Any other name
+// passes: journeys may carry milestones of their own.
+func CheckConversion(name string) error {
+	if slices.Contains(conversionMilestones, name) {
+		return nil
+	}
+	if s := suggest.Name(name, conversionMilestones); s != "" {
+		return fmt.Errorf("no milestone is named %q; did you mean %q?", name, s)
+	}
+	return nil
 }
 
 // knownMilestones are the milestones a custom model names without a

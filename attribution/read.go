@@ -80,11 +80,12 @@ func decodeJourney(data []byte) (*Journey, error) {
 // twice.
 type journeyIDs map[string]int
 
-// check records id at line, or refuses it when an earlier line had it. An
-// empty id is not checked: it names no journey.
+// check records id at line, or refuses it when an earlier line had it,
+// or when it is empty: a journey without an id could be given twice
+// unseen, and in the CSV form its touches would join every other one's.
 func (ids journeyIDs) check(id string, line int) error {
-	if id == "" {
-		return nil
+	if strings.TrimSpace(id) == "" {
+		return errors.New("the journey has no id; give each journey its id (the lead's or the contact's), so that its touches join it and a journey given twice is told")
 	}
 	if first, dup := ids[id]; dup {
 		return fmt.Errorf("journey %s was already given on line %d; give each journey one row (the first is kept, this one is left out)", id, first)
@@ -207,7 +208,9 @@ func ReadCSVOrphans(journeys, touches io.Reader, fn func(line int, j *Journey, e
 		}
 		var j *Journey
 		if err == nil {
-			seen[jt.cell(rec, "id")] = true
+			if id := jt.cell(rec, "id"); strings.TrimSpace(id) != "" {
+				seen[id] = true
+			}
 			j, err = journeyRow(jt, rec, byID, badTouches)
 			if err == nil {
 				err = ids.check(j.ID, line)
@@ -242,7 +245,11 @@ func orphans(touchLines map[string][]int, seen map[string]bool, orphan func(Orph
 			hint = fmt.Sprintf("; did you mean %q? ids differ in case", near)
 		}
 		for _, line := range lines {
-			out = append(out, OrphanTouch{Line: line, ID: id, Err: fmt.Errorf("no journey has the id %q, so this touch counts nowhere%s", id, hint)})
+			err := fmt.Errorf("no journey has the id %q, so this touch counts nowhere%s", id, hint)
+			if strings.TrimSpace(id) == "" {
+				err = errors.New("the touch row has no journey_id, so it counts nowhere; give it the id of its journey")
+			}
+			out = append(out, OrphanTouch{Line: line, ID: id, Err: err})
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Line < out[b].Line })

@@ -302,3 +302,40 @@ func TestSplitModelsKeepsCustomPairs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"custom:first_touch=1,last_touch=1", "linear"}, got)
 }
+
+// A journey without an id is refused, in NDJSON and CSV alike: given twice
+// it could not be told, and in the CSV form every touch row without a
+// journey_id would join it (one touch credited to two journeys). Such a
+// touch row is an orphan, said as one.
+func TestJourneyWithoutIDRefused(t *testing.T) {
+	const want = "the journey has no id; give each journey its id (the lead's or the contact's), so that its touches join it and a journey given twice is told"
+	js, errs := read(t, func(fn func(int, *attribution.Journey, error) error) error {
+		return attribution.ReadNDJSON(strings.NewReader(`{"id":"","converted":true,"revenue":700}`+"\n"+`{"converted":true,"revenue":900}`+"\n"+`{"id":"J1","converted":true,"revenue":100}`+"\n"), fn)
+	})
+	assert.Len(t, js, 1)
+	assert.Equal(t, map[int]string{1: want, 2: want}, errs)
+
+	journeys := "id,lead_created,converted,revenue\n,2026-06-01T00:00:00Z,true,700\n ,2026-06-01T00:00:00Z,true,900\nJ1,2026-06-01T00:00:00Z,true,100\n"
+	touches := "journey_id,at,campaign,channel\n,2026-06-02T00:00:00Z,search,paid\nJ1,2026-06-02T00:00:00Z,web,events\n"
+	var orphans []attribution.OrphanTouch
+	js, errs = read(t, func(fn func(int, *attribution.Journey, error) error) error {
+		return attribution.ReadCSVOrphans(strings.NewReader(journeys), strings.NewReader(touches), fn, func(o attribution.OrphanTouch) { orphans = append(orphans, o) })
+	})
+	require.Len(t, js, 1)
+	require.Contains(t, js, 4)
+	assert.Equal(t, "J1", js[4].ID)
+	assert.Equal(t, map[int]string{2: want, 3: want}, errs)
+	require.Len(t, orphans, 1)
+	assert.Equal(t, 2, orphans[0].Line)
+	assert.EqualError(t, orphans[0].Err, "the touch row has no journey_id, so it counts nowhere; give it the id of its journey")
+}
+
+// A near miss of between in custom: is refused as one of a milestone is.
+func TestCustomBetweenMisspelt(t *testing.T) {
+	for _, k := range []string{"bewteen", "Between"} {
+		_, err := attribution.ParseModel("custom:first_touch=0.4,last_touch=0.4," + k + "=0.2")
+		assert.EqualError(t, err, `custom: no milestone is named "`+k+`"; did you mean "between"?`)
+	}
+	_, err := attribution.ParseModel("custom:first_touch=0.4,last_touch=0.4,between=0.2")
+	assert.NoError(t, err)
+}

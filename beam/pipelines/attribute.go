@@ -132,6 +132,11 @@ type reportAcc struct {
 
 func (f *reportFn) Setup() error {
 	f.ruleBased, f.dataDriven = nil, nil
+	if f.Conversion != "" {
+		if err := attribution.CheckConversion(f.Conversion); err != nil {
+			return fmt.Errorf("conversion: %v", err) // before the pipeline runs: AttributeJourneys calls Setup
+		}
+	}
 	for _, spec := range f.Models {
 		if spec == "shapley" || strings.HasPrefix(spec, "markov:") {
 			f.dataDriven = append(f.dataDriven, spec)

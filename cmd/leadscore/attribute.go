@@ -20,23 +20,13 @@ import (
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
 
-// conversionMilestones are the milestones leadscore's journeys use, which
-// --conversion may name before any journey is read.
-var conversionMilestones = []string{attribution.LeadCreated, attribution.SalesReady, attribution.SalesAccepted, attribution.Opportunity, attribution.Won}
-
 // checkConversion refuses a --conversion milestone: with seen nil, a name
-// near one of conversionMilestones but not one (a misspelling); else a
-// name that no journey read has (seen holds theirs), since then nothing
-// converts.
+// near one of leadscore's milestones but not one (a misspelling, see
+// attribution.CheckConversion); else a name that no journey read has
+// (seen holds theirs), since then nothing converts.
 func checkConversion(name string, seen map[string]bool) error {
 	if seen == nil {
-		if slices.Contains(conversionMilestones, name) {
-			return nil
-		}
-		if s := dsl.DidYouMeanName(name, conversionMilestones, ""); s != "" {
-			return fmt.Errorf("no milestone is named %q%s", name, s)
-		}
-		return nil
+		return attribution.CheckConversion(name)
 	}
 	names := slices.Sorted(maps.Keys(seen))
 	have := "the journeys have no milestones"
@@ -278,8 +268,11 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		err = readJourneys(*journeysFile, *touchesFile, stderr, &orphaned, add)
 		if err == nil && orphaned > 0 {
 			problems += orphaned
-			w := fmt.Sprintf("%s of %s name no journey of %s and count nowhere in this report (each is named with its line on stderr); check their journey_id",
-				numfmt.Count(orphaned, "touch row"), *touchesFile, *journeysFile)
+			verbs := "names no journey of %s and counts nowhere in this report (it is named with its line on stderr); check its journey_id"
+			if orphaned != 1 {
+				verbs = "name no journey of %s and count nowhere in this report (each is named with its line on stderr); check their journey_id"
+			}
+			w := fmt.Sprintf("%s of %s "+verbs, numfmt.Count(orphaned, "touch row"), *touchesFile, *journeysFile)
 			fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, w)
 			rep.Warnings = append(rep.Warnings, w)
 		}

@@ -250,14 +250,14 @@ func run(ctx context.Context, cmd string, files []string, stderr io.Writer) int 
 		var a pipelines.Attributed
 		var err error
 		if *paths {
-			specs, err := attribution.SplitModels(orDefault(*models, attribution.DefaultPathModels))
-			if err != nil {
+			var specs []string
+			if specs, err = attribution.SplitModels(orDefault(*models, attribution.DefaultPathModels)); err != nil {
 				return fail("%v", err)
 			}
 			a, err = pipelines.AttributePaths(s, specs, f, rows)
 		} else {
-			specs, err := attribution.SplitModels(orDefault(*models, attribution.DefaultJourneyModels))
-			if err != nil {
+			var specs []string
+			if specs, err = attribution.SplitModels(orDefault(*models, attribution.DefaultJourneyModels)); err != nil {
 				return fail("%v", err)
 			}
 			cfg := pipelines.Attribution{Models: specs, Conversion: *conversion, Format: f, Costs: attribution.Costs{}}

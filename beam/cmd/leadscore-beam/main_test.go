@@ -100,6 +100,10 @@ func TestUsageErrors(t *testing.T) {
 		"score --output o --dead-letters d --model missing.yaml in":                       "--model: ",
 		"backtest --output o --dead-letters d --model ../../../testdata/b2b-saas.yaml in": "give --outcomes, the CRM's outcomes, and --at, the snapshot T0",
 		"feedback --output o --dead-letters d --model ../../../testdata/b2b-saas.yaml in": "give --dispositions, sales' verdicts",
+		// A pipeline's own refusal stops the run before it starts, as the
+		// command line's (it was lost, and the pipeline built on nothing).
+		"attribute --journeys --conversion opportunty --output o --dead-letters d in":         `conversion: no milestone is named "opportunty"; did you mean "opportunity"?`,
+		"attribute --journeys --models custom:first_touch=0.5 --output o --dead-letters d in": "custom: the shares sum to 0.5, not 1",
 	} {
 		fields := strings.Fields(args)
 		cmd := ""
