@@ -63,8 +63,12 @@ func (e *Error) Error() string {
 	if e.Line != e.First {
 		where = fmt.Sprintf(" on line %d", e.Line)
 	}
-	return fmt.Sprintf("a quote opened in %s%s is not closed on its line, so lines %d to %d were read as part of its cell, up to the next quote, though line %d reads as a row of its own; close the quote (or write a quote inside a cell as \"\")",
-		col, where, e.Line+1, e.Last, e.RowLike)
+	lines := fmt.Sprintf("lines %d to %d were", e.Line+1, e.Last)
+	if e.Last == e.Line+1 {
+		lines = fmt.Sprintf("line %d was", e.Last)
+	}
+	return fmt.Sprintf("a quote opened in %s%s is not closed on its line, so %s read as part of its cell, up to the next quote, though line %d reads as a row of its own; close the quote (or write a quote inside a cell as \"\")",
+		col, where, lines, e.RowLike)
 }
 
 // Check returns the *Error of rec, the record r has just read, when one of
@@ -82,8 +86,9 @@ func Check(r *csv.Reader, header, rec []string) *Error {
 	if first == lastStart && strings.IndexByte(rec[len(rec)-1], '\n') < 0 {
 		return nil
 	}
-	var ref string  // the shape of the opening line's first cell
-	spaced := false // a cell of the record begins with a space
+	var ref string     // the shape of the opening line's first cell
+	var refText string // that cell itself, trimmed
+	spaced := false    // a cell of the record begins with a space
 	for i, cell := range rec {
 		if strings.IndexByte(cell, '\n') < 0 {
 			continue
@@ -95,6 +100,7 @@ func Check(r *csv.Reader, header, rec []string) *Error {
 			} else {
 				ref = firstCell(parse(r, segs[0]))
 			}
+			refText = strings.TrimSpace(ref)
 			if ref = shape(ref); ref == "" {
 				return nil // no shape to know a row by
 			}
@@ -108,7 +114,7 @@ func Check(r *csv.Reader, header, rec []string) *Error {
 			if j == len(segs)-1 {
 				n += len(rec) - i - 1 // the record's cells after this one were on this line
 			}
-			if n != len(header) || !rowLike(cells, rec, i, ref, spaced) {
+			if n != len(header) || !rowLike(cells, rec, i, ref, refText, spaced) {
 				continue
 			}
 			line, _ := r.FieldPos(i)
@@ -123,12 +129,20 @@ func Check(r *csv.Reader, header, rec []string) *Error {
 }
 
 // rowLike reports whether cells, a line inside rec's cell i with the
-// header's count of cells, begin like a row: the first cell of shape ref;
+// header's count of cells, begin like a row: the first cell of shape ref
+// (a number with as many digits as the record's, one more or fewer);
 // no later cell beginning with a space unless one of rec's does (spaced);
 // and, when two or more of rec's other cells (not i, not the first) are in
 // the line's columns, at least one of them of the same shape.
-func rowLike(cells, rec []string, i int, ref string, spaced bool) bool {
-	if shape(firstCell(cells)) != ref {
+func rowLike(cells, rec []string, i int, ref, refText string, spaced bool) bool {
+	first := strings.TrimSpace(firstCell(cells))
+	if shape(first) != ref {
+		return false
+	}
+	if ref == "9" && max(len(first), len(refText))-min(len(first), len(refText)) > 1 {
+		// Numeric ids of one export have about as many digits (a CRM's
+		// record ids, 1002 and 1003); "1" of "1,250,000" in a note is no
+		// row's id beside 1002.
 		return false
 	}
 	compared, alike := 0, 0

@@ -376,3 +376,23 @@ func BenchmarkCheckCost(b *testing.B) {
 	}
 	b.ReportMetric(float64(with)/float64(without), "with/without")
 }
+
+// A note holding a number with thousands separators is no row, though its
+// line has the header's count of cells and no space after its commas: a
+// numeric id of the export (1002) has about as many digits as its rows'
+// (1003), not one ("1" of "1,250,000"). A swallowed row of such ids is
+// still flagged.
+func TestNumericIDsAndNumbersInNotes(t *testing.T) {
+	text := "id,email,notes\n1001,a@acme.io,\n1002,b@acme.io,\"Budget approved by the CFO:\n1,250,000\"\n1003,c@acme.io,\"Title:\nVP, EMEA 2,500,000 ARR\"\n"
+	recs, errs := readAll(t, text)
+	if len(errs) != 0 || len(recs) != 3 {
+		t.Fatalf("notes flagged: %v (records %q)", errs, recs)
+	}
+	_, errs = readAll(t, "id,email,notes\n1001,a@acme.io,\n1002,b@acme.io,\"Budget approved\n1003,c@acme.io,\n1004,d@acme.io,x\"\n1005,e@acme.io,\n")
+	if len(errs) != 1 || errs[0].RowLike != 4 {
+		t.Fatalf("the swallowed rows of numeric ids are not flagged at line 4: %v", errs)
+	}
+	if got := errs[0].Error(); !strings.Contains(got, "so lines 4 to 5 were read as part of its cell") {
+		t.Fatalf("message %q", got)
+	}
+}
