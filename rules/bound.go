@@ -432,6 +432,19 @@ func (p *patcher) checkAhead(node *ast.Node, n *ast.BuiltinNode) {
 // the pattern's place in the model's patterns.
 func (p *patcher) boundMatch(node *ast.Node, n *ast.BinaryNode) {
 	src := n.Right.(*ast.StringNode).Value
+	if i := strings.IndexAny(src, "\a\b\f\v"); i >= 0 {
+		// In double quotes \b is a backspace, not a word boundary: the
+		// pattern would look for a character no title holds, and the
+		// rule would never fire.
+		esc := map[byte]string{'\a': `\a`, '\b': `\b`, '\f': `\f`, '\v': `\v`}[src[i]]
+		what := "a control character"
+		if src[i] == '\b' {
+			what = "a backspace character, not a word boundary"
+		}
+		p.errorf(n.Right, "the pattern holds %s, which in double quotes is %s, so the pattern would match no text and the rule never fire; write the backslash twice (\\%s), or put the whole pattern in backticks instead of double quotes, where a backslash stands for itself",
+			esc, what, esc)
+		return
+	}
 	re, err := regexp.Compile(src)
 	if err != nil {
 		return // expr reports it

@@ -40,6 +40,14 @@ func literalProblem(msg, text string, offset int) (string, int, bool) {
 	case strings.HasPrefix(msg, "error parsing regexp: "):
 		start, pattern := patternAfter(src, offset)
 		return patternProblem(strings.TrimPrefix(msg, "error parsing regexp: "), pattern), start, true
+	case msg == "invalid char escape":
+		// expr points at the escaped character, the one after the
+		// backslash: \d in "vp\d+".
+		if offset < 1 || offset >= len(src) || src[offset-1] != '\\' {
+			return "", offset, false
+		}
+		esc := string(src[offset-1 : offset+1])
+		return fmt.Sprintf("%s is no escape a text in double quotes knows: in a pattern, write the backslash twice (\\%s), or put the whole pattern in backticks instead of double quotes, where a backslash stands for itself", esc, esc), offset - 1, true
 	case strings.HasPrefix(msg, "unrecognized character: "):
 		if offset < 0 || offset >= len(src) {
 			return "", offset, false

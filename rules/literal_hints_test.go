@@ -35,6 +35,13 @@ func TestLiteralProblems(t *testing.T) {
 		{`title matches "[z-a]"`, `m.yaml:12:25: the pattern "[z-a]" does not parse (at z-a): a range in [ ] must go from a lower character to a higher one`},
 		{"title == \u201cVP\u201d", "m.yaml:12:20: \u201c (U+201C) is a curly quote: use straight quotes (\" or ') instead of curly ones"},
 		{"title == \u2018VP\u2019", "m.yaml:12:20: \u2018 (U+2018) is a curly quote: use straight quotes"},
+		// An escape of a pattern in double quotes: \d is none expr knows,
+		// \b one it reads as a backspace (the rule would never fire).
+		{`title matches "vp\d+"`, `m.yaml:12:28: \d is no escape a text in double quotes knows: in a pattern, write the backslash twice (\\d), or put the whole pattern in backticks instead of double quotes, where a backslash stands for itself
+        when: title matches "vp\d+"
+                               ^
+`},
+		{`title matches "\bVP\b"`, `m.yaml:12:25: the pattern holds \b, which in double quotes is a backspace character, not a word boundary, so the pattern would match no text and the rule never fire; write the backslash twice (\\b)`},
 	} {
 		got := render(t, withWhen(c.when))
 		assert.True(t, strings.HasPrefix(got, c.want), "%s\ngot:  %s\nwant: %s", c.when, got, c.want)
@@ -50,4 +57,13 @@ func TestLiteralProblems(t *testing.T) {
 	require.NoError(t, err)
 	_, err = rules.CompileBytes("m.yaml", []byte(withWhen(`title matches "\\(vp"`)))
 	require.NoError(t, err)
+}
+
+// A pattern's backslashes written twice in double quotes, or once in
+// backticks, are the pattern's own: both compile, and match alike.
+func TestPatternBackslashesCompile(t *testing.T) {
+	for _, when := range []string{`title matches "\\bVP\\b"`, "title matches `\\bVP\\b`"} {
+		_, err := rules.CompileBytes("m.yaml", []byte(withWhen(when)))
+		require.NoError(t, err, when)
+	}
 }
