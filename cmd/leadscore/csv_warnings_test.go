@@ -49,3 +49,14 @@ func TestScoreSaysAnEmptyInput(t *testing.T) {
 		assert.Contains(t, errOut, "holds no lead rows, so nothing was scored; check that its export ran and wrote the leads")
 	}
 }
+
+// --unmatched-events goes with an events file: without one it is refused,
+// rather than writing an empty file.
+func TestUnmatchedEventsNeedsEvents(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "um.txt")
+	code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--unmatched-events", out, td("leads.ndjson"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--unmatched-events lists the rows of an events file")
+	_, err := os.Stat(out)
+	assert.True(t, os.IsNotExist(err), "no file written")
+}

@@ -176,6 +176,9 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	var badLeads, badEvents int
 	var unmatchedEvents *bufio.Writer
 	if *unmatchedEventsFile != "" {
+		if opts.Events == nil {
+			return fail("--unmatched-events lists the rows of an events file (--events, or a source mapping's activities) whose lead_id no lead row has; these leads come with none, so leave it out")
+		}
 		for _, in := range append([]string{*events, *dispositionsFile, *output}, inputs...) {
 			if in != "" && in != "-" && sameFile(*unmatchedEventsFile, in) {
 				return fail("--unmatched-events %s is one of the files read or written (%s); name a new file for it", *unmatchedEventsFile, in)

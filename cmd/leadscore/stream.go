@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"github.com/leadscore/leadscore/dsl"
 	"github.com/leadscore/leadscore/internal/jsonscan"
+	"github.com/leadscore/leadscore/internal/numfmt"
 	"io"
 	"maps"
 	"os"
@@ -306,7 +307,9 @@ func readLines(ctx context.Context, ins []streamInput, skip int64, maxRow int, c
 				off += int64(len(part))
 				if !tooLong {
 					line = append(line, part...)
-					if len(line) > maxRow+1 {
+					// Room for a line end of \r\n and a byte order mark,
+					// which do not count (see below).
+					if len(line) > maxRow+5 {
 						tooLong, line = true, nil
 					}
 				}
@@ -326,6 +329,11 @@ func readLines(ctx context.Context, ins []streamInput, skip int64, maxRow int, c
 				// A byte order mark some editors and exports write first is
 				// no part of the line (score drops it too).
 				line = bytes.TrimPrefix(line, []byte("\ufeff"))
+			}
+			// The line's length is its text's, without its end, as score
+			// counts it.
+			if !tooLong && len(bytes.TrimRight(line, "\r\n")) > maxRow {
+				tooLong, line = true, nil
 			}
 			if off <= skip {
 				continue
@@ -355,6 +363,9 @@ func readLines(ctx context.Context, ins []streamInput, skip int64, maxRow int, c
 func sizeText(n int) string {
 	r := rowLimit{n: n}
 	s := r.String()
+	if !strings.HasSuffix(s, "iB") {
+		return numfmt.Count(n, "byte") // a limit in bytes: 176 bytes, not 176
+	}
 	return strings.Replace(strings.Replace(s, "MiB", " MiB", 1), "KiB", " KiB", 1)
 }
 

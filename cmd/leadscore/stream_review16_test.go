@@ -72,3 +72,18 @@ func TestStreamRefusedResumeSaysNothingElse(t *testing.T) {
 	assert.NotContains(t, errOut, "resumed after byte")
 	assert.NotContains(t, errOut, "lines in")
 }
+
+// --max-row counts a line's text as score counts it: without its \r\n
+// end, and the first without a byte order mark; a limit in bytes says so.
+func TestStreamMaxRowCountsTheText(t *testing.T) {
+	line := `{"lead_id":"L-9","id":"e1","type":"page_view","at":"2026-10-06T12:00:00Z","url":"/x"}`
+	n := strconv.Itoa(len(line))
+	for _, in := range []string{line + "\r\n", "\ufeff" + line + "\n"} {
+		code, _, errOut := leadscore(t, in, "stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir(), "--max-row", n)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, errOut, "1 line in: 1 applied")
+	}
+	code, _, errOut := leadscore(t, line+"\r\n", "stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir(), "--max-row", strconv.Itoa(len(line)-1))
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "stdin:1: the line is longer than "+strconv.Itoa(len(line)-1)+" bytes, the most a line may hold (--max-row)")
+}
