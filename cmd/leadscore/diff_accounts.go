@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -81,6 +82,10 @@ func accountImpact(models [2]*rules.Model, d accountDiff, changes []review.Chang
 		run := &accountRun{}
 		failedLeads[v] = map[string]failedLead{}
 		run.onBadLead = func(id string, line int, err error) {
+			var dup scoring.DuplicateLeadError
+			if errors.As(err, &dup) {
+				return // a later row of a lead whose first stands: its account keeps that one
+			}
 			if _, ok := failedLeads[v][id]; !ok && id != "" {
 				failedLeads[v][id] = failedLead{line, err}
 			}
