@@ -169,21 +169,7 @@ func closeness(e, best []float64) (z float64, ok bool) {
 }
 
 // everyCurve is grid with the fine decays too (those refine tries).
-func (m *model) everyCurve() []candidate {
-	out := m.grid()
-	for ad := m.coarse(); ad < len(m.adstocks[0]); ad++ {
-		for h := 0; h < m.halfCount(); h++ {
-			for s := range gridShape {
-				k := candidate{ad, h, s}
-				if m.linear(k) && s > 0 {
-					continue
-				}
-				out = append(out, k)
-			}
-		}
-	}
-	return out
-}
+func (m *model) everyCurve() []candidate { return m.candidates(len(m.adstocks[0])) }
 
 // spent says whether channel c has any spend.
 func (m *model) spent(c int) bool {

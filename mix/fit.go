@@ -506,9 +506,13 @@ func (m *model) decayOf(ad int) float64 {
 
 // grid is every candidate of one channel: each adstock with each
 // half-saturation and Hill shape, and with the straight response.
-func (m *model) grid() []candidate {
+func (m *model) grid() []candidate { return m.candidates(m.coarse()) }
+
+// candidates is every candidate of one channel with one of the first
+// adstocks decays, in the order grid gives them.
+func (m *model) candidates(adstocks int) []candidate {
 	var out []candidate
-	for ad := range m.coarse() {
+	for ad := range adstocks {
 		for h := 0; h < m.halfCount(); h++ {
 			for s := range gridShape {
 				k := candidate{ad, h, s}
