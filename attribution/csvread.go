@@ -121,15 +121,18 @@ func (t *csvTable) next() (line int, rec []string, err error) {
 		return e.First, nil, &LostRowsError{First: e.First, Last: e.Last, Err: e}
 	}
 	if len(rec) != len(t.header) {
-		return line, nil, fmt.Errorf("%d cell%s where the header has %d (%s); %s",
+		// rec goes with the error: the row's id is known, so that its
+		// touches are its, not orphans (ReadCSVOrphans).
+		return line, rec, fmt.Errorf("%d cell%s where the header has %d (%s); %s",
 			len(rec), plural(len(rec)), len(t.header), strings.Join(t.header, ", "), csvcell.CountAdvice(len(rec), len(t.header)))
 	}
 	return line, rec, nil
 }
 
-// cell returns the row's cell of a column, "" when the file lacks it.
+// cell returns the row's cell of a column, "" when the file lacks it (or
+// the row, one of another count of cells, stops before it).
 func (t *csvTable) cell(rec []string, name string) string {
-	if i, ok := t.col[name]; ok {
+	if i, ok := t.col[name]; ok && i < len(rec) {
 		return rec[i]
 	}
 	return ""

@@ -207,10 +207,10 @@ func ReadCSVOrphans(journeys, touches io.Reader, fn func(line int, j *Journey, e
 			return nil
 		}
 		var j *Journey
+		if id := jt.cell(rec, "id"); rec != nil && strings.TrimSpace(id) != "" {
+			seen[id] = true // failed or not, its touches are its own, not orphans
+		}
 		if err == nil {
-			if id := jt.cell(rec, "id"); strings.TrimSpace(id) != "" {
-				seen[id] = true
-			}
 			j, err = journeyRow(jt, rec, byID, badTouches)
 			if err == nil {
 				err = ids.check(j.ID, line)

@@ -339,3 +339,18 @@ func TestCustomBetweenMisspelt(t *testing.T) {
 	_, err := attribution.ParseModel("custom:first_touch=0.4,last_touch=0.4,between=0.2")
 	assert.NoError(t, err)
 }
+
+// The touch rows of a journey row that failed (another count of cells) are
+// that journey's, left out with it, not orphans told to check their id.
+func TestTouchesOfAFailedJourneyAreNoOrphans(t *testing.T) {
+	journeys := "id,lead_created,converted,revenue\nJ1,2026-06-01T00:00:00Z,true,100\nJ2,2026-06-01T00:00:00Z,true,500,extra\n"
+	touches := "journey_id,at,campaign,channel\nJ1,2026-06-02T00:00:00Z,web,events\nJ2,2026-06-02T00:00:00Z,web,events\n"
+	var orphans []attribution.OrphanTouch
+	js, errs := read(t, func(fn func(int, *attribution.Journey, error) error) error {
+		return attribution.ReadCSVOrphans(strings.NewReader(journeys), strings.NewReader(touches), fn, func(o attribution.OrphanTouch) { orphans = append(orphans, o) })
+	})
+	assert.Len(t, js, 1)
+	require.Contains(t, errs, 3)
+	assert.Contains(t, errs[3], "5 cells where the header has 4")
+	assert.Empty(t, orphans)
+}
