@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register.DoFn6x0[context.Context, Row, func(string, Row), func(Row), func(DeadLetter), func(Counts)](&parseJourneyFn{})
+	register.DoFn5x0[context.Context, Row, func(string, Row), func(DeadLetter), func(Counts)](&parseJourneyFn{})
 	register.DoFn5x0[context.Context, Row, func(Row), func(DeadLetter), func(Counts)](&parsePathFn{})
 	register.Emitter1[Counts]()
 	register.Combiner3[*reportAcc, Row, string](&reportFn{})
@@ -65,18 +65,16 @@ func AttributeJourneys(s beam.Scope, cfg Attribution, rows beam.PCollection) (At
 	}
 	out := beam.ParDoN(s, &parseJourneyFn{}, rows)
 	// A journey id given twice: the first row stands and the later fail,
-	// as the command line's reader fails them (a journey without an id is
-	// no journey's twice).
+	// as the command line's reader fails them.
 	first := beam.ParDoN(s, &firstRowFn{Journeys: true}, beam.GroupByKey(s, out[0]))
-	good := beam.Flatten(s, first[0], out[1])
-	return Attributed{Report: beam.Combine(s, fn, good), DeadLetters: beam.Flatten(s, out[2], first[1]), Counts: beam.Combine(s, &countsFn{}, beam.Flatten(s, out[3], first[2]))}, nil
+	return Attributed{Report: beam.Combine(s, fn, first[0]), DeadLetters: beam.Flatten(s, out[1], first[1]), Counts: beam.Combine(s, &countsFn{}, beam.Flatten(s, out[2], first[2]))}, nil
 }
 
 type parseJourneyFn struct{}
 
-// ProcessElement sends a journey with an id by its id, to be checked for
-// a repeat, and one without straight on (counted used).
-func (*parseJourneyFn) ProcessElement(_ context.Context, r Row, keyed func(string, Row), good func(Row), dead func(DeadLetter), counts func(Counts)) {
+// ProcessElement sends a journey by its id, to be checked for a repeat
+// (the reader refuses one without an id).
+func (*parseJourneyFn) ProcessElement(_ context.Context, r Row, keyed func(string, Row), dead func(DeadLetter), counts func(Counts)) {
 	j, err := decodeJourney(r)
 	if err != nil {
 		n := attribution.RowsLost(err)
@@ -84,12 +82,7 @@ func (*parseJourneyFn) ProcessElement(_ context.Context, r Row, keyed func(strin
 		dead(DeadLetter{File: r.File, Line: r.Line, Error: fmt.Sprintf("%s:%d: %v", r.File, r.Line, err), Row: r.Text})
 		return
 	}
-	if j.ID != "" {
-		keyed(j.ID, r) // counted by firstRowFn
-		return
-	}
-	counts(Counts{Read: 1, Used: 1})
-	good(r)
+	keyed(j.ID, r) // counted by firstRowFn
 }
 
 // decodeJourney reads a journey from its row with the command line's reader.
