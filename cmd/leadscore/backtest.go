@@ -43,7 +43,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "report format: table, markdown, csv, json or html (one page with charts and the capacity control)")
 	currency := currencyFlag(fs)
 	bandWidth := fs.Float64("band-width", 20, "width of the fixed score bands, in points")
-	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month: the threshold whose weekly flow matches it")
+	capacity := fs.String("capacity", "", "leads sales can work, such as 40/week or 160/month (a month is 30 days): the threshold whose weekly flow matches it")
 	on := fs.String("on", "", "with --capacity, the category the threshold is on (such as fit); default: the total")
 	history := fs.String("history", "", "with --capacity (or --accounts: the hand-offs per week), measure flows over this long before T0 (such as 26w); default: 13w, never before the first lead")
 	minWon := fs.Int("min-won", backtest.DefaultMinWon, "the fewest won deals a conclusion may rest on: below it, rule verdicts, calibration and suggested points are withheld, and warnings name every figure resting on fewer")

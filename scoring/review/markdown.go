@@ -158,6 +158,7 @@ func writeImpact(b *strings.Builder, im *Impact, noun string, top int) {
 				num(q.P10), num(q.P25), num(q.Median), num(q.P75), num(q.P90), num(q.Mean))
 		}
 	}
+	fmt.Fprintf(b, "\nQuantiles by the nearest rank: each is the score of some %s (of an even count, the median is the lower of the middle two).\n", noun)
 }
 
 func writeLeads(b *strings.Builder, title, noun string, leads []LeadChange, top int, show []string) {
