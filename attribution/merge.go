@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -69,6 +70,10 @@ func (r *Report) Merge(other *Report) error {
 	for step, gaps := range other.gaps {
 		r.gaps[step] = append(r.gaps[step], gaps...)
 	}
+	for m := range other.milestones {
+		r.milestones[m] = true
+	}
+	r.journeys += other.journeys
 	return nil
 }
 
@@ -91,6 +96,10 @@ type reportState struct {
 	// Unanchored are, by model, the journeys credited without a milestone
 	// and their revenue (an exact decimal).
 	Unanchored []unanchoredState `json:"unanchored,omitempty"`
+	// Milestones are the names of the journeys' milestones, sorted;
+	// Journeys how many journeys were added.
+	Milestones []string `json:"milestones,omitempty"`
+	Journeys   int      `json:"journeys,omitempty"`
 }
 
 type unanchoredState struct {
@@ -153,7 +162,7 @@ func (st rowState) row(models int) (*Row, error) {
 // gaps, exactly. The models, options and costs are not in it; the other
 // side builds its report with the same ones.
 func (r *Report) State() ([]byte, error) {
-	st := reportState{Models: r.Models, Total: r.Total.state(), Gaps: map[string][]float64{}}
+	st := reportState{Models: r.Models, Total: r.Total.state(), Gaps: map[string][]float64{}, Milestones: slices.Sorted(maps.Keys(r.milestones)), Journeys: r.journeys}
 	for _, row := range r.campaigns {
 		st.Campaigns = append(st.Campaigns, row.state())
 	}
@@ -185,7 +194,14 @@ func (r *Report) MergeState(state []byte) error {
 	if err := r.sameModels(st.Models); err != nil {
 		return err
 	}
-	o := &Report{Models: st.Models, campaigns: map[string]*Row{}, channels: map[string]*Row{}, gaps: map[[2]string][]float64{}}
+	o := &Report{Models: st.Models, campaigns: map[string]*Row{}, channels: map[string]*Row{}, gaps: map[[2]string][]float64{}, milestones: map[string]bool{}}
+	for _, m := range st.Milestones {
+		o.milestones[m] = true
+	}
+	if st.Journeys < 0 {
+		return fmt.Errorf("reading a report's state: %d journeys", st.Journeys)
+	}
+	o.journeys = st.Journeys
 	for _, set := range []struct {
 		rows []rowState
 		into map[string]*Row

@@ -232,3 +232,40 @@ func TestPathsUnmarshalRefusesBadData(t *testing.T) {
 		require.ErrorContains(t, attribution.NewPaths().UnmarshalBinary([]byte(data)), want, data)
 	}
 }
+
+// CheckConversionReached judges the journeys of every shard: a milestone
+// one shard's journeys have is reached once the shards are merged,
+// directly or through State, and one none has is refused, naming theirs.
+func TestCheckConversionReachedAfterMerge(t *testing.T) {
+	ms := parseModels(t, []string{"linear"})
+	with := journey()
+	without := journey()
+	without.ID = "K"
+	delete(without.Milestones, "opportunity")
+	only := func(j *attribution.Journey) *attribution.Report {
+		r := attribution.NewReport(ms, attribution.Options{Conversion: attribution.Opportunity}, nil)
+		r.Add(j)
+		return r
+	}
+	empty := attribution.NewReport(ms, attribution.Options{}, nil)
+	require.NoError(t, attribution.CheckConversionReached(attribution.Opportunity, empty), "no journey: nothing to judge")
+	require.NoError(t, attribution.CheckConversionReached(attribution.Opportunity, only(with)))
+	err := attribution.CheckConversionReached(attribution.Opportunity, only(without))
+	require.EqualError(t, err, `no journey has the milestone "opportunity", so nothing would convert; theirs are lead_created, sales_ready, won; name one of them, or leave out the flag for won`)
+	require.NoError(t, attribution.CheckConversionReached(attribution.Won, only(without)), "won is the journeys' converted flag")
+
+	direct, viaState := only(without), only(without)
+	require.NoError(t, direct.Merge(only(with)))
+	require.NoError(t, attribution.CheckConversionReached(attribution.Opportunity, direct))
+	state, err := only(with).State()
+	require.NoError(t, err)
+	require.NoError(t, viaState.MergeState(state))
+	require.NoError(t, attribution.CheckConversionReached(attribution.Opportunity, viaState))
+	// A state of journeys without it merges to the refusal still.
+	state, err = only(without).State()
+	require.NoError(t, err)
+	fromState := attribution.NewReport(ms, attribution.Options{}, nil)
+	require.NoError(t, fromState.MergeState(state))
+	require.Error(t, attribution.CheckConversionReached(attribution.Opportunity, fromState))
+	require.Error(t, fromState.MergeState([]byte(`{"models":["linear"],"total":{"name":"total","funnel":{},"credit":[["0","0"]]},"journeys":-1}`)))
+}

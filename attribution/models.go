@@ -2,6 +2,7 @@ package attribution
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -395,6 +396,25 @@ func CheckConversion(name string) error {
 		return fmt.Errorf("no milestone is named %q; did you mean %q?", name, s)
 	}
 	return nil
+}
+
+// CheckConversionReached refuses a conversion milestone (other than won)
+// that none of the journeys added to r has, since then nothing converts;
+// nil when r has no journey. Its message names the milestones they have.
+func CheckConversionReached(name string, r *Report) error {
+	if name == Won || r.milestones[name] || r.journeys == 0 {
+		return nil
+	}
+	names := slices.Sorted(maps.Keys(r.milestones))
+	have := "the journeys have no milestones"
+	if len(names) > 0 {
+		have = "theirs are " + strings.Join(names, ", ")
+	}
+	hint := "; " + have + "; name one of them, or leave out the flag for won"
+	if s := suggest.Name(name, names); s != "" {
+		hint = fmt.Sprintf("; did you mean %q?", s)
+	}
+	return fmt.Errorf("no journey has the milestone %q, so nothing would convert%s", name, hint)
 }
 
 // knownMilestones are the milestones a custom model names without a

@@ -53,6 +53,10 @@ type Report struct {
 	campaigns  map[string]*Row
 	channels   map[string]*Row
 	gaps       map[[2]string][]float64
+	// milestones are the names of the milestones of the journeys added,
+	// journeys how many were added.
+	milestones map[string]bool
+	journeys   int
 }
 
 // Row is one campaign's, one channel's or the total's line of a report.
@@ -255,7 +259,7 @@ var velocitySteps = [][2]string{
 
 // NewReport starts a report under the given models.
 func NewReport(models []Model, opts Options, costs Costs) *Report {
-	r := &Report{models: models, opts: opts, costs: costs, campaigns: map[string]*Row{}, channels: map[string]*Row{}, gaps: map[[2]string][]float64{}}
+	r := &Report{models: models, opts: opts, costs: costs, campaigns: map[string]*Row{}, channels: map[string]*Row{}, gaps: map[[2]string][]float64{}, milestones: map[string]bool{}}
 	for _, m := range models {
 		r.Models = append(r.Models, m.Name())
 	}
@@ -276,6 +280,10 @@ func (r *Report) row(rows map[string]*Row, name string) *Row {
 // Add counts one journey: its credit under each model, its place in the
 // funnel of every campaign and channel that touched it, its velocity.
 func (r *Report) Add(j *Journey) {
+	r.journeys++
+	for m := range j.Milestones {
+		r.milestones[m] = true
+	}
 	if touches, _ := r.opts.path(j); r.opts.Converts(j) && len(touches) > 1 {
 		for i, m := range r.models {
 			mm, ok := m.(MilestoneModel)

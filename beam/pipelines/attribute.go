@@ -239,6 +239,9 @@ func (f *reportFn) ExtractOutput(a *reportAcc) (string, error) {
 		return "", err
 	}
 	rep := a.rep
+	if err := attribution.CheckConversionReached(f.opts.Conversion, rep); err != nil {
+		return "", fmt.Errorf("conversion: %v", err) // as the command line refuses it
+	}
 	rep.Finish()
 	var channels *attribution.ChannelReport
 	if len(f.dataDriven) > 0 {

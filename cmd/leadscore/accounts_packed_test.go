@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -91,5 +93,39 @@ accounts:
 				assert.True(t, n > 0 && n < 40, "%s: %s fired for %d accounts", accounts, rule, n)
 			}
 		}
+	}
+}
+
+// loosenGC puts the collector's percent back when the last of the commands
+// overlapping in one process ends, in whatever order they end, and leaves
+// it alone when the environment sets GOGC or GOMEMLIMIT.
+func TestLoosenGCOverlapping(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	os.Unsetenv("GOGC")
+	os.Unsetenv("GOMEMLIMIT")
+	percent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	before := percent()
+	defer debug.SetGCPercent(before)
+	stopA := loosenGC(accountsGCPercent)
+	require.Equal(t, accountsGCPercent, percent())
+	stopB := loosenGC(accountsGCPercent)
+	stopA() // A ends while B runs: B keeps the loosened collector
+	require.Equal(t, accountsGCPercent, percent())
+	stopB()
+	require.Equal(t, before, percent(), "the last to end puts it back")
+
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}[env])
+			stop := loosenGC(accountsGCPercent)
+			require.Equal(t, before, percent(), "the user's choice")
+			stop()
+			require.Equal(t, before, percent())
+		})
 	}
 }

@@ -5,10 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -19,23 +17,6 @@ import (
 	"github.com/leadscore/leadscore/scoring/feedback"
 	"github.com/leadscore/leadscore/scoring/leadfile"
 )
-
-// checkConversion refuses a --conversion milestone: with seen nil, a name
-// near one of leadscore's milestones but not one (a misspelling, see
-// attribution.CheckConversion); else a name that no journey read has
-// (seen holds theirs), since then nothing converts.
-func checkConversion(name string, seen map[string]bool) error {
-	if seen == nil {
-		return attribution.CheckConversion(name)
-	}
-	names := slices.Sorted(maps.Keys(seen))
-	have := "the journeys have no milestones"
-	if len(names) > 0 {
-		have = "theirs are " + strings.Join(names, ", ")
-	}
-	return fmt.Errorf("no journey has the milestone %q, so nothing would convert%s", name,
-		dsl.DidYouMeanName(name, names, have+"; name one of them, or leave out the flag for won"))
-}
 
 func runAttribute(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return attributeAs(commandLine("attribute"), args, stdout, stderr)
@@ -183,7 +164,7 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if len(ms) == 0 {
 		ms = []attribution.Model{attribution.LinearModel{}} // the campaign report needs one rule-based model
 	}
-	if err := checkConversion(*conversion, nil); err != nil {
+	if err := attribution.CheckConversion(*conversion); err != nil {
 		return fail("%s: %v", c.flag("conversion"), err)
 	}
 	opts := attribution.Options{Conversion: *conversion}
@@ -233,7 +214,6 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	}
 	var paths []*attribution.Journey              // for the data-driven models
 	read, failed, leftOut, orphaned := 0, 0, 0, 0 // orphaned: touch rows that name no journey
-	milestones := map[string]bool{}               // the milestones of the journeys read, for --conversion
 	var out *json.Encoder
 	if files.journeys != nil {
 		out = json.NewEncoder(files.journeys)
@@ -246,9 +226,6 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 			return nil
 		}
 		read++
-		for m := range j.Milestones {
-			milestones[m] = true
-		}
 		rep.Add(j)
 		if credit != nil {
 			if err := credit.Add(j); err != nil {
@@ -392,10 +369,8 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if *conversion != attribution.Won && !milestones[*conversion] && read-failed > 0 {
-		if err := checkConversion(*conversion, milestones); err != nil {
-			return fail("%s: %v", c.flag("conversion"), err)
-		}
+	if err := attribution.CheckConversionReached(*conversion, rep); err != nil {
+		return fail("%s: %v", c.flag("conversion"), err)
 	}
 	before := len(rep.Warnings)
 	rep.Finish()

@@ -7,8 +7,11 @@
 //
 // The values packed are those decoding gives: nil, bool, float64, string,
 // json.Number, []any and map[string]any of them from JSON; int, []string
-// and time.Time (its instant and its very *time.Location) from a CSV read
-// through a source mapping. Add reports false for any other, and the
+// and time.Time from a CSV read through a source mapping. A time comes
+// back at its instant in its very *time.Location, but for a fixed zone
+// (no daylight saving, as time.Parse makes for an offset such as +05:30,
+// a new one for each time): then in the first fixed zone held of the same
+// name and offset, which reads every time the same. Add reports false for any other, and the
 // caller keeps that record as it is.
 package fieldpack
 
@@ -122,6 +125,18 @@ func (s *Store) appendValue(b []byte, v any, depth int) ([]byte, bool) {
 		if loc := v.Location(); loc != time.UTC {
 			zone = slices.Index(s.zones, loc)
 			if zone < 0 {
+				if start, end := v.ZoneBounds(); start.IsZero() && end.IsZero() {
+					// A fixed zone (time.Parse makes a new one for each
+					// time it reads at an offset Local does not have, such
+					// as +05:30): one of its name and offset stands for
+					// all, which reads every time the same.
+					name, offset := v.Zone()
+					zone = slices.IndexFunc(s.zones, func(z *time.Location) bool {
+						return z.String() == loc.String() && fixedAs(z, name, offset)
+					})
+				}
+			}
+			if zone < 0 {
 				if len(s.zones) >= maxZones {
 					return b, false
 				}
@@ -134,6 +149,14 @@ func (s *Store) appendValue(b []byte, v any, depth int) ([]byte, bool) {
 		return binary.AppendVarint(b, int64(zone)), true
 	}
 	return b, false
+}
+
+// fixedAs reports whether z is a fixed zone of that name and offset.
+func fixedAs(z *time.Location, name string, offset int) bool {
+	t := time.Unix(0, 0).In(z)
+	start, end := t.ZoneBounds()
+	n, o := t.Zone()
+	return start.IsZero() && end.IsZero() && n == name && o == offset
 }
 
 // maxZones bounds the time zones a Store numbers.

@@ -188,3 +188,46 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// time.Parse makes a new fixed zone for each time at an offset Local does
+// not have (+05:30, -03:30): they share one zone in the store, so that a
+// file of such times packs whole, and each comes back reading the same:
+// its instant, its zone's name and offset, its text.
+func TestFixedZonesShareOne(t *testing.T) {
+	var s Store
+	var refs []Ref
+	var times []time.Time
+	for i := range 5000 {
+		text := fmt.Sprintf("2026-05-%02dT10:%02d:00%s", 1+i%28, i%60, []string{"+05:30", "-03:30", "+05:45", "+05:30"}[i%4])
+		v, err := time.Parse(time.RFC3339, text)
+		require.NoError(t, err)
+		ref, ok := s.Add(map[string]any{"at": v})
+		require.True(t, ok, "record %d", i)
+		refs, times = append(refs, ref), append(times, v)
+	}
+	require.LessOrEqual(t, len(s.zones), 3, "one zone an offset")
+	for i, ref := range refs {
+		m, err := s.Get(ref)
+		require.NoError(t, err)
+		got := m["at"].(time.Time)
+		want := times[i]
+		require.True(t, got.Equal(want))
+		require.Equal(t, want.String(), got.String())
+		require.Equal(t, want.Format(time.RFC3339Nano+" MST"), got.Format(time.RFC3339Nano+" MST"))
+		wn, wo := want.Zone()
+		gn, go_ := got.Zone()
+		require.Equal(t, [2]any{wn, wo}, [2]any{gn, go_})
+	}
+	// A named zone with daylight saving keeps its own pointer: Berlin is
+	// never taken for a fixed +02:00.
+	if berlin, err := time.LoadLocation("Europe/Berlin"); err == nil {
+		summer := time.Date(2026, 7, 1, 12, 0, 0, 0, berlin)
+		ref, ok := s.Add(map[string]any{"at": summer, "fixed": time.Date(2026, 7, 1, 12, 0, 0, 0, time.FixedZone("CEST", 7200))})
+		require.True(t, ok)
+		m, err := s.Get(ref)
+		require.NoError(t, err)
+		require.True(t, m["at"].(time.Time) == summer, "the very zone")
+		require.Equal(t, "2026-12-01 12:00:00 +0100 CET", m["at"].(time.Time).AddDate(0, 5, 0).String())
+		require.Equal(t, "CEST", m["fixed"].(time.Time).Location().String())
+	}
+}
