@@ -311,9 +311,13 @@ func (f *streamFn) applyLate(ctx context.Context, ls *leadState, at mtime.Time, 
 			reason = fmt.Sprintf("beyond the allowed lateness (%s)", time.Duration(f.Lateness))
 		}
 		if reason != "" {
-			if id := lineID(line); id != "" && ls.Lead.Seen(id) {
-				duplicateLines.Inc(ctx, 1)
-				return nil
+			if id, sum := lineIDSum(line); id != "" {
+				if seen, other := ls.Lead.SeenAs(id, sum); other {
+					return f.take(ctx, ls, ls.Clock, line, changes, dead) // refused there, as the command line refuses it
+				} else if seen {
+					duplicateLines.Inc(ctx, 1)
+					return nil
+				}
 			}
 			lateLines.Inc(ctx, 1)
 			late(DeadLetter{LeadID: leadID, Error: fmt.Sprintf("lead %s: late by %s: the line's time is %s, the lead was scored up to %s; %s, so it is not applied",
@@ -367,19 +371,18 @@ func lineKind(line string) string {
 	return "event"
 }
 
-// lineID is the line's id as apply reads it, or "".
-func lineID(line string) string {
-	var x struct {
-		ID any `json:"id"`
+// lineIDSum is the line's id as apply reads it and the sum of its
+// content (stream.ContentSum); "" when it has none.
+func lineIDSum(line string) (string, uint64) {
+	var obj map[string]any
+	if json.Unmarshal([]byte(line), &obj) != nil || obj["id"] == nil {
+		return "", 0
 	}
-	if json.Unmarshal([]byte(line), &x) != nil || x.ID == nil {
-		return ""
-	}
-	ref, err := scoring.LeadFromMap(map[string]any{"id": x.ID})
+	ref, err := scoring.LeadFromMap(map[string]any{"id": obj["id"]})
 	if err != nil {
-		return ""
+		return "", 0
 	}
-	return ref.ID
+	return ref.ID, stream.ContentSum(obj)
 }
 
 // lineError is the error of one line or lead, which goes to the dead
@@ -417,8 +420,13 @@ func (f *streamFn) apply(ls *leadState, line string) (st *stream.State, cause, i
 	case id == "":
 		return nil, "", "", bad(`the event has no "id": give each event an id, unique for its lead, so that an event delivered twice is applied once`)
 	}
-	if id != "" && ls.Lead.Seen(id) {
-		return nil, "", "", nil
+	sum := stream.ContentSum(obj)
+	if id != "" {
+		if seen, other := ls.Lead.SeenAs(id, sum); other {
+			return nil, "", "", lineError{stream.OtherContentError(ls.Lead.ID, id)}
+		} else if seen {
+			return nil, "", "", nil
+		}
 	}
 	if st, err = f.load(ls); err != nil {
 		return nil, "", "", bad("%v", err)
@@ -471,7 +479,7 @@ func (f *streamFn) apply(ls *leadState, line string) (st *stream.State, cause, i
 		}
 	}
 	if id != "" {
-		ls.Lead.Apply(id, f.Window)
+		ls.Lead.ApplySum(id, sum, f.Window)
 	}
 	return st, cause, id, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -438,4 +439,44 @@ func TestStreamLeadGivenInParts(t *testing.T) {
 	var got scoring.Row
 	require.NoError(t, json.Unmarshal([]byte(run.results[0]), &got))
 	require.Equal(t, res.Row(), got)
+}
+
+// An event of an id already applied, with other content, is a dead letter
+// with the command line's message; the same event again is a duplicate,
+// also when it comes late.
+func TestStreamSameIDOtherContent(t *testing.T) {
+	until := time.Date(2026, 10, 7, 0, 0, 0, 0, time.UTC)
+	model, _, err := pipelines.LoadModel(td("b2b-saas.yaml"))
+	require.NoError(t, err)
+	at := func(day int) time.Time { return time.Date(2026, 9, day, 10, 0, 0, 0, time.UTC) }
+	cfg := teststream.NewConfig()
+	for _, l := range []struct {
+		at   time.Time
+		line string
+	}{
+		{at(1), `{"lead_id":"L-1","at":"2026-09-01T10:00:00Z","fields":{"email":"ana@acme.com","title":"VP Marketing","industry":"software","employees":500,"country":"US"}}`},
+		{at(2), `{"lead_id":"L-1","id":"e1","type":"webinar_attended","at":"2026-09-02T10:00:00Z","minutes":30}`},
+		{at(3), `{"at":"2026-09-02T10:00:00Z","minutes":30.0,"type":"webinar_attended","id":"e1","lead_id":"L-1"}`},
+		{at(4), `{"lead_id":"L-1","id":"e1","type":"webinar_attended","at":"2026-09-04T10:00:00Z","minutes":45}`},
+	} {
+		require.NoError(t, cfg.AddElements(l.at.UnixMilli(), l.line))
+		require.NoError(t, cfg.AdvanceWatermark(l.at.UnixMilli()))
+	}
+	require.NoError(t, cfg.AdvanceWatermarkToInfinity())
+	run := runStream(t, pipelines.Streaming{Model: model, Until: until}, &cfg)
+	require.Len(t, run.dead, 1)
+	_, stderr := runCLIStatus(t, 1, "stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir(), writeTempFile(t, "events.ndjson", `{"lead_id":"L-1","id":"e1","type":"webinar_attended","at":"2026-09-02T10:00:00Z","minutes":30}
+{"lead_id":"L-1","id":"e1","type":"webinar_attended","at":"2026-09-04T10:00:00Z","minutes":45}
+`))
+	msg := strings.SplitN(strings.Split(stderr, "\n")[0], ": ", 2)[1] // without FILE:LINE
+	require.Contains(t, run.dead[0], msg)
+	require.Equal(t, int64(1), run.counters["stream_duplicates"])
+}
+
+// writeTempFile writes text to a file of that name in a test's directory.
+func writeTempFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
 }

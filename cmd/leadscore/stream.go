@@ -823,8 +823,13 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	if err != nil {
 		return false, err
 	}
-	if id != "" && lead.Seen(id) {
-		return true, nil
+	sum := stream.ContentSum(obj)
+	if id != "" {
+		if seen, other := lead.SeenAs(id, sum); other {
+			return false, lineError{stream.OtherContentError(leadID, id)}
+		} else if seen {
+			return true, nil
+		}
 	}
 	var event scoring.Event
 	var ds []scoring.Disposition
@@ -929,7 +934,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 		}
 	}
 	if id != "" {
-		lead.Apply(id, r.window)
+		lead.ApplySum(id, sum, r.window)
 	}
 	if err := r.evaluate(tx, meta, &lead, st, r.asOf(meta, st), cause, id); err != nil {
 		return false, err

@@ -3,6 +3,7 @@ package stream
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"sync"
@@ -75,6 +76,10 @@ type Lead struct {
 	// window of them (see Apply): an input whose id is among them was
 	// applied already.
 	Applied []string `json:"applied,omitempty"`
+	// Sums are the content sums (ContentSum) of the inputs in Applied, one
+	// each, 0 where none was kept (an input applied by Apply, or by a
+	// store written before sums were kept); nil when none was.
+	Sums []uint64 `json:"sums,omitempty"`
 	// Standing is where the lead stood when its result was last reported;
 	// nil before that.
 	Standing *Standing `json:"standing,omitempty"`
@@ -133,16 +138,75 @@ const DefaultWindow = 1000
 // (within the window of ids kept).
 func (l *Lead) Seen(id string) bool { return slices.Contains(l.Applied, id) }
 
+// SeenAs reports whether an input with this id was applied to the lead
+// (within the window of ids kept), and whether it came then with other
+// content: its content sum was kept and is not sum.
+func (l *Lead) SeenAs(id string, sum uint64) (seen, other bool) {
+	i := slices.Index(l.Applied, id)
+	if i < 0 {
+		return false, false
+	}
+	if i < len(l.Sums) && l.Sums[i] != 0 && sum != 0 {
+		return true, l.Sums[i] != sum
+	}
+	return true, false
+}
+
 // Apply records an input's id as applied, keeping the latest window ids
 // (DefaultWindow when window <= 0).
-func (l *Lead) Apply(id string, window int) {
+func (l *Lead) Apply(id string, window int) { l.ApplySum(id, 0, window) }
+
+// ApplySum records an input's id as applied with the sum of its content
+// (ContentSum), keeping the latest window ids (DefaultWindow when window
+// <= 0): an input of that id with other content is then told apart from
+// the same input delivered again (SeenAs).
+func (l *Lead) ApplySum(id string, sum uint64, window int) {
 	if window <= 0 {
 		window = DefaultWindow
+	}
+	if sum != 0 || l.Sums != nil {
+		// The ids applied before sums were kept have none (0).
+		for len(l.Sums) < len(l.Applied) {
+			l.Sums = append(l.Sums, 0)
+		}
+		l.Sums = append(l.Sums[:len(l.Applied)], sum)
 	}
 	l.Applied = append(l.Applied, id)
 	if n := len(l.Applied) - window; n > 0 {
 		l.Applied = slices.Delete(l.Applied, 0, n)
+		if l.Sums != nil {
+			l.Sums = slices.Delete(l.Sums, 0, n)
+		}
 	}
+}
+
+// ContentSum is the sum of an input line's content, its object without
+// its lead_id and id: the same event delivered again, its keys in any
+// order, has the same sum; an event of that id with another type, time
+// or field, another. Never 0.
+func ContentSum(obj map[string]any) uint64 {
+	rest := make(map[string]any, len(obj))
+	for k, v := range obj {
+		if k != "lead_id" && k != "id" {
+			rest[k] = v
+		}
+	}
+	b, err := json.Marshal(rest) // keys sorted
+	if err != nil {
+		b = fmt.Appendf(nil, "%v", rest)
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	if sum := h.Sum64(); sum != 0 {
+		return sum
+	}
+	return 1
+}
+
+// OtherContentError is the error of an input whose id was applied to its
+// lead before with other content.
+func OtherContentError(leadID, id string) error {
+	return fmt.Errorf("lead %s: the line's id %s was applied before with other content (another type, time or field): an id names one input, and a stream cannot take back what it applied; give another input an id of its own, or, to correct the first, rescore the lead with leadscore score over its corrected history", leadID, id)
 }
 
 // Account is what a Store keeps of one account for Accounts: its people
