@@ -14,7 +14,9 @@ import (
 // trimming, across an old store's ids without sums, and through the JSON a
 // store keeps.
 func TestApplySumKeepsSumsBesideIDs(t *testing.T) {
-	sum := func(v any) uint64 { return stream.ContentSum(map[string]any{"type": "page_view", "v": v, "id": "x", "lead_id": "L"}) }
+	sum := func(v any) uint64 {
+		return stream.ContentSum(map[string]any{"type": "page_view", "v": v, "id": "x", "lead_id": "L"})
+	}
 	require.Equal(t, sum(1.0), stream.ContentSum(map[string]any{"lead_id": "M", "id": "y", "v": 1.0, "type": "page_view"}), "its lead_id and id are not its content")
 	require.NotEqual(t, sum(1.0), sum(2.0))
 
