@@ -186,11 +186,13 @@ func TestSmallFileByHand(t *testing.T) {
 	assert.InDelta(t, 0.04558, val(t, r.Bands[2].Low), 1e-4)
 	assert.InDelta(t, 0.69936, val(t, r.Bands[2].High), 1e-4)
 	assert.InDelta(t, 0.75, val(t, r.Bands[2].Lift), 1e-12)
-	// Win rates bottom up: 1/3, (empty), 1/4, 0, 1: two inversions.
-	assert.Equal(t, []string{
-		"40 to 60 wins 25.0% of its leads, less than 0 to 20 below it (33.3%)",
-		"60 to 80 wins 0.0% of its leads, less than 40 to 60 below it (25.0%)",
-	}, r.Inversions)
+	// Win rates bottom up: 1/3, (empty), 1/4, 0, 1: two falls, both
+	// within noise. Fisher's one-sided p of 1 of 4 above 1 of 3 is
+	// P(A ≤ 1) with margins 4, 3 and 2 won: 1 − C(4,2)C(3,0)/C(7,2) =
+	// 1 − 6/21 = 0.714; of 0 of 1 above 1 of 4, P(A ≤ 0) = C(4,2)/C(5,2)
+	// = 0.6: far from any verdict on 9 leads.
+	assert.Nil(t, r.Inversions)
+	assert.Equal(t, 2, r.InversionsWithinNoise)
 
 	// Rules, with W = 3 won, N = 6 not won, p = 1/3; g and b are the
 	// smoothed shares of won and not-won leads in the group that fired (1)

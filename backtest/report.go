@@ -53,8 +53,13 @@ type Report struct {
 	Bands     []Band  `json:"bands"`
 	BandWidth float64 `json:"band_width"`
 	// Inversions name the fixed bands whose win rate is below that of the
-	// band under them: where the score does not rank leads as outcomes do.
-	Inversions []string `json:"calibration_inversions"`
+	// band under them beyond noise (Fisher's exact test, one-sided, its
+	// p-values adjusted by Benjamini–Hochberg over the pairs of bands, q
+	// under 0.05): where the score does not rank leads as outcomes do.
+	// InversionsWithinNoise counts the pairs whose win rate falls too, but
+	// within noise.
+	Inversions            []string `json:"calibration_inversions"`
+	InversionsWithinNoise int      `json:"calibration_inversions_within_noise"`
 	// Rules are the scoring rules and gates, by information value.
 	Rules []RuleSignal `json:"rules"`
 
@@ -454,17 +459,7 @@ func (b *Backtest) Report() *Report {
 			r.Bands[i].From, r.Bands[i].To = &from, &to
 			r.Bands[i].Name = fmt.Sprintf("%s to %s", num(from), num(to))
 		}
-		prev := -1
-		for i := len(r.Bands) - 1; i >= 0; i-- {
-			if r.Bands[i].Leads == 0 {
-				continue
-			}
-			if prev >= 0 && *r.Bands[i].WinRate < *r.Bands[prev].WinRate {
-				r.Inversions = append(r.Inversions, fmt.Sprintf("%s wins %s of its leads, less than %s below it (%s)",
-					r.Bands[i].Name, pct(r.Bands[i].WinRate), r.Bands[prev].Name, pct(r.Bands[prev].WinRate)))
-			}
-			prev = i
-		}
+		r.Inversions, r.InversionsWithinNoise = inversions(r.Bands)
 	}
 
 	if b.opts.Capacity != nil {
@@ -817,4 +812,61 @@ func (r *Report) SetSuggestion(s *Suggestion) {
 	if s != nil && s.Withheld == "" && s.HeldOut.Won < r.MinWon {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("The suggestion's held-out comparison rests on %s, under %d.", plural(s.HeldOut.Won, "won deal"), r.MinWon))
 	}
+}
+
+// inversions names the bands (best first, empty ones skipped) whose win
+// rate is below that of the band under them beyond noise, and counts
+// those below it within noise: for each pair of neighbours, Fisher's
+// exact test that the upper band wins less often, one-sided, its p-values
+// adjusted by Benjamini–Hochberg over all the pairs; q under 0.05 is
+// beyond noise.
+func inversions(bands []Band) (beyond []string, withinNoise int) {
+	type pair struct{ upper, lower int }
+	var pairs []pair
+	var ps []float64
+	prev := -1
+	for i := len(bands) - 1; i >= 0; i-- {
+		if bands[i].Leads == 0 {
+			continue
+		}
+		if prev >= 0 {
+			u, l := bands[i], bands[prev]
+			pairs = append(pairs, pair{i, prev})
+			ps = append(ps, stats.FisherExact(u.Won, u.Leads-u.Won, l.Won, l.Leads-l.Won).Less)
+		}
+		prev = i
+	}
+	q := stats.BH(ps)
+	for k, pr := range pairs {
+		u, l := bands[pr.upper], bands[pr.lower]
+		if !(*u.WinRate < *l.WinRate) {
+			continue
+		}
+		if !(q[k] < 0.05) {
+			withinNoise++
+			continue
+		}
+		p, qk := ps[k], q[k]
+		beyond = append(beyond, fmt.Sprintf("%s wins %s of its leads (%d of %d), less than %s below it (%s, %d of %d; Fisher's exact test, one-sided: p %s, q %s over %s of bands)",
+			u.Name, pct(u.WinRate), u.Won, u.Leads, l.Name, pct(l.WinRate), l.Won, l.Leads, pValue(&p), pValue(&qk), plural(len(pairs), "pair")))
+	}
+	return beyond, withinNoise
+}
+
+// InversionNote says whether the bands' win rates rise with the total:
+// the bands whose rate falls beyond noise, and how many fall within it.
+func (r *Report) InversionNote() string {
+	noise := ""
+	if n := r.InversionsWithinNoise; n > 0 {
+		noise = fmt.Sprintf("%s falls below the band under it within noise (Fisher's exact test, Benjamini–Hochberg q of 0.05 or more): read the intervals", plural(n, "band's win rate"))
+	}
+	switch {
+	case len(r.Inversions) > 0 && noise != "":
+		return "Bands whose win rate falls as the total rises, beyond noise: " + strings.Join(r.Inversions, "; ") + ". Besides, " + noise + "."
+	case len(r.Inversions) > 0:
+		return "Bands whose win rate falls as the total rises, beyond noise: " + strings.Join(r.Inversions, "; ") + "."
+	case noise != "":
+		return "No band's win rate falls below the band under it beyond noise; " + noise + "."
+	}
+	return "The win rate rises with the total from band to band: the score ranks leads as the outcomes do."
 }

@@ -248,10 +248,7 @@ func (r *Report) tables() []table {
 		return t
 	}
 	ts = append(ts, band("Deciles of the total", "Snapshot view, best first; leads with the same total share a decile, so a decile may hold more or fewer than a tenth.", r.Deciles))
-	cal := "The win rate rises with the total in every band: the score ranks leads as the outcomes do."
-	if len(r.Inversions) > 0 {
-		cal = "Bands whose win rate falls as the total rises: " + strings.Join(r.Inversions, "; ") + " (read their intervals before acting)."
-	}
+	cal := r.InversionNote()
 	ts = append(ts, band(fmt.Sprintf("Bands of %s points", num(r.BandWidth)), "Snapshot view, best first; the win rate is what a lead in the band was worth, with its 95% Wilson interval; the calibrated chance is the calibration map's (below). "+cal, r.Bands))
 	if c := r.Calibration; c != nil {
 		ts = append(ts, c.table())

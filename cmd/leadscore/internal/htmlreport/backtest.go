@@ -212,7 +212,7 @@ func BacktestSections(r *backtest.Report, prefix string) []Section {
 		Block{Title: "Score distribution: won vs not won", Chart: Bars("Share of won and of not-won leads in each score band", groups, []string{"won", "not won"}, shares, "pct"), Table: dt,
 			Note: "Shares (in italics) are computed here from the leads and won columns: a band's won over all won, its not won over all not won."},
 		Block{Title: "Lift by score band", Chart: Bars("Win rate of each band over the overall win rate", groups, []string{"lift"}, lifts, "dec2"), Table: bandTable(r.Bands, path("bands")),
-			Note: "Lift 1 is the overall win rate; intervals are 95% (Wilson for the win rate). The calibrated chance is the calibration map's at the band's mean total. A band with no leads shows —. " + smallNote + " " + inversions(r.Inversions)})
+			Note: "Lift 1 is the overall win rate; intervals are 95% (Wilson for the win rate). The calibrated chance is the calibration map's, averaged over the band's leads. A band with no leads shows —. " + smallNote + " " + r.InversionNote()})
 	if len(r.Deciles) > 0 {
 		sec.Blocks = append(sec.Blocks, Block{Title: "Deciles of the total", Table: bandTable(r.Deciles, path("deciles")),
 			Note: "Best first; leads with the same total share a decile, so a decile may hold more or fewer than a tenth. " + smallNote})
@@ -258,13 +258,6 @@ func sliderStyle(px func(float64) float64, xs []float64) string {
 // leads a week 38.62".
 func valueText(t *Table, i int) string {
 	return t.Head[0] + " " + t.Rows[i].Cells[0].plain() + ", " + t.Head[1] + " " + t.Rows[i].Cells[1].plain()
-}
-
-func inversions(inv []string) string {
-	if len(inv) == 0 {
-		return "The win rate rises with the total in every band."
-	}
-	return "Bands whose win rate falls as the total rises: " + strings.Join(inv, "; ") + " (read their intervals before acting)."
 }
 
 // bandTable is the bands (or deciles) at path: leads, won, win rate with
