@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -272,4 +273,53 @@ func TestInitSampleMessages(t *testing.T) {
 		assert.Equal(t, exitUsage, code)
 		assert.Equal(t, c.want, errOut)
 	}
+}
+
+// An export with semicolons (as spreadsheets write where a comma is the
+// decimal mark) or tabs between its cells, quoted cells among them, is
+// drafted as the comma export is, with a delimiter: line; the mapping
+// scores its leads as the comma export's mapping scores theirs. Exports of
+// two delimiters are refused, naming both.
+func TestInitSampleOtherDelimiters(t *testing.T) {
+	dir := t.TempDir()
+	rewrite := func(src, name string, d rune) string {
+		f, err := os.Open(td(src))
+		require.NoError(t, err)
+		defer f.Close()
+		r := csv.NewReader(f)
+		rows, err := r.ReadAll()
+		require.NoError(t, err)
+		rows[0][0] = strings.TrimPrefix(rows[0][0], "\ufeff")
+		out := filepath.Join(dir, name)
+		g, err := os.Create(out)
+		require.NoError(t, err)
+		w := csv.NewWriter(g)
+		w.Comma = d
+		require.NoError(t, w.WriteAll(rows))
+		require.NoError(t, g.Close())
+		return out
+	}
+	draft := func(contacts, activities, out string) (string, string) {
+		code, _, errOut := leadscore(t, "", "init", "--sample", contacts, "--events", activities, "--model", td("b2b-saas.yaml"), "-o", out)
+		require.Equal(t, exitOK, code, errOut)
+		return out, mustRead(t, out)
+	}
+	scores := func(mapping, contacts, activities string) string {
+		code, out, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--source", mapping, "--events", activities, contacts)
+		require.Equal(t, exitOK, code, errOut)
+		return out
+	}
+	commaMap, comma := draft(td("crm/hubspot-contacts.csv"), td("crm/hubspot-activities.csv"), filepath.Join(dir, "comma.yaml"))
+	want := scores(commaMap, td("crm/hubspot-contacts.csv"), td("crm/hubspot-activities.csv"))
+	require.NotContains(t, comma, "delimiter:")
+	for _, d := range []rune{';', '\t'} {
+		c, a := rewrite("crm/hubspot-contacts.csv", fmt.Sprintf("contacts-%d.csv", d), d), rewrite("crm/hubspot-activities.csv", fmt.Sprintf("activities-%d.csv", d), d)
+		m, text := draft(c, a, filepath.Join(dir, fmt.Sprintf("map-%d.yaml", d)))
+		assert.Contains(t, text, fmt.Sprintf("delimiter: %q # the character between the export's cells", string(d)))
+		assert.Equal(t, want, scores(m, c, a), "delimiter %q", d)
+	}
+	c := rewrite("crm/hubspot-contacts.csv", "semi.csv", ';')
+	code, _, errOut := leadscore(t, "", "init", "--sample", c, "--events", td("crm/hubspot-activities.csv"), "-o", filepath.Join(dir, "mixed.yaml"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, `semi.csv puts ";" between its cells and `+td("crm/hubspot-activities.csv")+` ",": a mapping reads both exports with one delimiter; export them alike`)
 }

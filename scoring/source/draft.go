@@ -1,15 +1,19 @@
 package source
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/delim"
 	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/rules"
 )
@@ -59,6 +63,9 @@ func Draft(opts DraftOptions) ([]byte, error) {
 		if d.events, err = readSample(opts.Events, opts.EventsName, opts.Rows, opts.MaxRow); err != nil {
 			return nil, err
 		}
+		if d.events.comma != contacts.comma {
+			return nil, fmt.Errorf("%s puts %s between its cells and %s %s: a mapping reads both exports with one delimiter; export them alike", contacts.name, delim.Name(contacts.comma), opts.EventsName, delim.Name(d.events.comma))
+		}
 	}
 	return d.write(), nil
 }
@@ -69,6 +76,31 @@ type sample struct {
 	columns []*column
 	rows    int  // rows read
 	more    bool // the export has rows past the sample
+	comma   rune // the character between its cells
+}
+
+// headerDelimiter is the character between the cells of an export whose
+// header line is first: of the delimiters exports use (a comma, ";" as
+// spreadsheets write where a comma is the decimal mark, tabs, "|"), the
+// one the header holds most of outside quotes; a comma when it holds none.
+func headerDelimiter(first []byte) rune {
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(first) {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ',' || slices.Contains(delim.Common, c)):
+			counts[c]++
+		}
+	}
+	best := ','
+	for _, d := range append([]rune{','}, delim.Common...) {
+		if counts[d] > counts[best] {
+			best = d
+		}
+	}
+	return best
 }
 
 // column is one column of a sample: its non-empty cells, trimmed.
@@ -83,7 +115,14 @@ type column struct {
 
 func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 	const option = "--max-row (DraftOptions.MaxRow in Go)"
-	cr := csv.NewReader(bounded.Lines(r, maxRow))
+	br := bufio.NewReaderSize(bounded.Lines(r, maxRow), 64<<10)
+	first, _ := br.Peek(64 << 10)
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	cr := csv.NewReader(br)
+	comma := headerDelimiter(first)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -96,7 +135,7 @@ func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 	if bounded.Cut(header) {
 		return nil, fmt.Errorf("%s:1: %v", name, bounded.HeaderTooLong(maxRow, option))
 	}
-	s := &sample{name: name}
+	s := &sample{name: name, comma: comma}
 	seen := map[string]bool{}
 	for i, h := range cleanHeader(header) {
 		if !utf8.ValidString(h) {

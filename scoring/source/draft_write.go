@@ -79,6 +79,9 @@ func (d *drafter) write() []byte {
 	}
 	d.line(0, "leadscore: 1")
 	d.line(0, "source: %s # guessed from the file name; name the CRM the exports come from", scalar(sourceName(c.name)))
+	if c.comma != ',' {
+		d.line(0, "delimiter: %s # the character between the export's cells, read from its header", scalar(string(c.comma)))
+	}
 	idCol, idWhy := pickID(c.columns)
 	d.line(0, "id: %s # %s", scalar(idCol.name), idWhy)
 	zoneAt := d.out.Len()
