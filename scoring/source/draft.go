@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/bounded"
-	"github.com/leadscore/leadscore/internal/delim"
 	"github.com/leadscore/leadscore/internal/csvspan"
+	"github.com/leadscore/leadscore/internal/delim"
 	"github.com/leadscore/leadscore/rules"
 )
 
