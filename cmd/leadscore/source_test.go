@@ -29,7 +29,7 @@ func TestABrokenSourceMapping(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("leadscore: 1\nsource: crm\nid: Record ID\nfields:\n  emial: Email\n"), 0o644))
 	code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--source", bad, td("crm/hubspot-contacts.csv"))
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, bad+`:4:1: warning: fields: model b2b-saas requires email, but no column is mapped to it, so every lead will fail; map the column that holds it
+	assert.Equal(t, bad+`:4:1: fields: model b2b-saas requires email, but no column is mapped to it, so every lead would fail; map the column that holds it
     fields:
     ^
 `+bad+`:5:3: fields: "emial" is not a field of model b2b-saas; did you mean "email"?

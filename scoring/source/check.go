@@ -13,7 +13,7 @@ import (
 // maps must be one the model declares (with a did-you-mean otherwise), each
 // option must suit the field's type, and the event types of a values: map
 // must be the model's. It sets each Field's Type. A required field the
-// mapping leaves out is a warning: every row would fail. The mapping is
+// mapping leaves out is an error: every row would fail. The mapping is
 // usable when the result has no errors (Diagnostics.Err() is nil).
 func (m *Mapping) Check(model *rules.Model) dsl.Diagnostics {
 	c := &checker{file: m.File, lines: m.lines}
@@ -36,7 +36,7 @@ func (m *Mapping) Check(model *rules.Model) dsl.Diagnostics {
 	}
 	for _, f := range model.Fields {
 		if f.Required && !mapped[f.Name] {
-			c.warnAt(dsl.Pos{File: m.File, Line: firstLine(m), Col: 1}, "fields: model %s requires %s, but no column is mapped to it, so every lead will fail; map the column that holds it", model.Name, f.Name)
+			c.errorAt(dsl.Pos{File: m.File, Line: firstLine(m), Col: 1}, "fields: model %s requires %s, but no column is mapped to it, so every lead would fail; map the column that holds it", model.Name, f.Name)
 		}
 	}
 	ignored := map[string]bool{}

@@ -110,7 +110,7 @@ func TestCheckMessages(t *testing.T) {
 	cases := []struct{ name, src, want string }{
 		{"field", header + "fields: {email: Email, titel: Job Title}\n", `m.yaml:4:24: fields: "titel" is not a field of model b2b-saas; did you mean "title"?`},
 		{"field far", header + "fields: {email: Email, zzz: Z}\n", `m.yaml:4:24: fields: "zzz" is not a field of model b2b-saas; its fields are email, title, industry, employees, annual_revenue, country, source, tech_stack, created_at, unsubscribed`},
-		{"required", header + "fields: {title: T}\n", `m.yaml:3:1: warning: fields: model b2b-saas requires email, but no column is mapped to it, so every lead will fail; map the column that holds it`},
+		{"required", header + "fields: {title: T}\n", `m.yaml:3:1: fields: model b2b-saas requires email, but no column is mapped to it, so every lead would fail; map the column that holds it`},
 		{"option type", header + "fields: {email: Email, employees: {column: E, layout: \"2006-01-02\"}}\n", `m.yaml:4:47: fields.employees: layout: reads the cells of a time field, and employees is an int field; leave it out`},
 		{"bool option", header + "fields: {email: Email, title: {column: T, \"true\": [Y]}}\n", `m.yaml:4:43: fields.title: true: names the true cells of a bool field, and title is a string field; leave it out`},
 		{"ignored too", header + "fields: {email: Email}\nignore: [Email]\n", `m.yaml:4:17: fields.email: column "Email" is also under ignore:; take it out of one`},
@@ -125,7 +125,11 @@ func TestCheckMessages(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			mp, err := source.Parse("m.yaml", []byte(c.src))
 			require.NoError(t, err)
-			assert.Equal(t, c.want, mp.Check(m).Error())
+			d := mp.Check(m)
+			assert.Equal(t, c.want, d.Error())
+			// What is no warning stops the mapping: a required field left
+			// out would fail every lead.
+			assert.Equal(t, !strings.Contains(c.want, ": warning: "), d.Err() != nil, c.name)
 		})
 	}
 }
