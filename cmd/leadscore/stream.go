@@ -833,6 +833,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	}
 	var event scoring.Event
 	var ds []scoring.Disposition
+	var unknown []rules.Unknown // what the line carries that the model does not declare, counted once it is taken
 	switch kind {
 	case "event":
 		if event, err = rules.EventFromMap(obj); err != nil {
@@ -847,7 +848,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 			return false, bad("event %s at %s is later than the wall clock (%s): with --clock wall each line is scored as of now, and an event from the future would hold back its lead and its account's other people until then; fix the event's time (its time zone?), or stream with --clock event, whose clock is the events' times",
 				event.Type, event.At.Format(time.RFC3339), now.Format(time.RFC3339))
 		}
-		r.unknown.Add(r.m.EventUnknowns(nil, 0, &event))
+		unknown = r.m.EventUnknowns(nil, 0, &event)
 		if now := time.Now().UTC(); !r.wall && r.maxAhead > 0 && event.At.After(now.Add(r.maxAhead)) {
 			// With the event clock, the stream's clock would move to it and
 			// fire every re-check due until then; every later event would
@@ -894,7 +895,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 				return false, bad(`"fields" holds %q, which is not a field: give the lead's id as lead_id, events and verdicts on lines of their own`, k)
 			}
 		}
-		r.unknown.Add(r.m.Unknowns(nil, obj, nil))
+		unknown = r.m.Unknowns(nil, obj, nil)
 	}
 	if !found {
 		lead = stream.Lead{ID: leadID}
@@ -939,6 +940,7 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	if err := r.evaluate(tx, meta, &lead, st, r.asOf(meta, st), cause, id); err != nil {
 		return false, err
 	}
+	r.unknown.Add(unknown)
 	if kind == "fields" {
 		delete(r.fieldsFailed, leadID) // its fields are taken now
 	}

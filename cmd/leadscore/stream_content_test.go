@@ -38,3 +38,20 @@ func TestStreamSameIDOtherContent(t *testing.T) {
 	assert.Equal(t, "stdin:2: lead A: "+msg+"\n"+
 		"2 lines in: 0 applied, 1 duplicate skipped, 1 failed; 0 changes written; event clock 2026-09-01T10:00:00Z\n", errOut)
 }
+
+// The data a line carries that the model does not declare is counted when
+// the line is taken, not for a line that fails after it was read (an event
+// dated decades ahead): the summary's count is of the lines applied, as
+// score's is of the rows scored.
+func TestStreamUnknownCountsTheLinesTaken(t *testing.T) {
+	in := `{"lead_id":"A","id":"f1","fields":{"email":"ana@acme.com","title":"VP","industry":"software","employees":250,"country":"US"}}
+{"lead_id":"A","id":"e2","type":"page_view","at":"2062-09-01T10:00:00Z","colour":"red"}
+{"lead_id":"A","id":"e3","type":"page_view","at":"2026-09-02T10:00:00Z","colour":"blue"}
+{"lead_id":"A","id":"f2","fields":{"shoe_size":44},"x":1}
+`
+	code, _, errOut := leadscore(t, in, "stream", "--model", td("b2b-saas.yaml"), "--state", t.TempDir())
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, "4 lines in: 2 applied, 0 duplicates skipped, 2 failed;")
+	assert.Contains(t, errOut, "unknown event key \"colour\" in 1 row\n")
+	assert.NotContains(t, errOut, "shoe_size", "its line failed")
+}
