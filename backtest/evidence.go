@@ -236,6 +236,35 @@ func (b *Backtest) judgeRules(r *Report, in, existing []*leadRec) {
 		s.Verdict, s.Why = b.verdict(s, r, rate, joint == nil, len(ps))
 	}
 	b.explainNeighbours(r, in, col)
+	for i := range r.Rules {
+		if why := unmeasuredIV(&r.Rules[i]); why != "" {
+			r.Rules[i].Why += "; " + why
+		}
+	}
+}
+
+// unmeasuredIV says why a rule's WoE and IV are not measured, "" when they
+// are: when it fired on none or all of the won leads, or of the rest (but
+// not on none or all of every lead), the plain WoE and IV are infinite,
+// and the point shown is set by woe's pseudo-lead, not by the leads. Its
+// IV's interval (from the draws) still says what the leads allow, and
+// sortRules ranks it after the rules measured.
+func unmeasuredIV(s *RuleSignal) string {
+	if s.ShareWon == nil || s.ShareNotWon == nil || !math.IsInf(plainIV(*s.ShareWon, *s.ShareNotWon), 1) {
+		return ""
+	}
+	var on string
+	switch {
+	case *s.ShareWon == 0:
+		on = "no won lead"
+	case *s.ShareWon == 1:
+		on = "every won lead"
+	case *s.ShareNotWon == 0:
+		on = "no lead that did not win"
+	default:
+		on = "every lead that did not win"
+	}
+	return "it fired on " + on + ", so its WoE and IV are the smoothing's (one pseudo-lead at the base rate), not measured: read the IV's interval, not the point; ranked after the rules measured"
 }
 
 // leakage says why a rule is suspected of reading the outcome, or "".
@@ -354,7 +383,12 @@ func (b *Backtest) correlation(in []*leadRec, i, j int) float64 {
 
 // signalIntervals are 95% intervals of a rule's lift and information
 // value: percentiles over draws of the two rates (fired among won, fired
-// among the rest) from their Jeffreys posteriors.
+// among the rest) from their Jeffreys posteriors. Each draw's IV is the
+// plain one of the two drawn shares (plainIV), not smoothed again: the
+// posterior already keeps a share off zero, and woe's pseudo-lead on top
+// of it would floor every drawn share of won near zero at the point
+// estimate's, cutting the interval's upper end (a rule fired on no won
+// lead looked surer of its IV than the data allow).
 func signalIntervals(r *rand.Rand, wonWith, notWith, won, notWon float64) (lift, iv *Interval) {
 	if won == 0 || notWon == 0 {
 		return nil, nil
@@ -367,8 +401,8 @@ func signalIntervals(r *rand.Rand, wonWith, notWith, won, notWon float64) (lift,
 		if l := ratio(g*won/(g*won+bb*notWon), won/total); l != nil {
 			lifts = append(lifts, *l)
 		}
-		if _, v := woe(g*won, bb*notWon, won, notWon); v != nil {
-			ivs = append(ivs, *v)
+		if v := plainIV(g, bb); !math.IsNaN(v) {
+			ivs = append(ivs, v)
 		}
 	}
 	if len(lifts) > Draws/2 {
@@ -403,12 +437,17 @@ func rateInterval(k, n int) *Interval {
 }
 
 // sortRules orders the rules by verdict (leakage first, then
-// anti-predictive, predictive, no evidence, too little data), then by IV.
+// anti-predictive, predictive, no evidence, too little data), then the
+// rules whose IV is measured before those whose IV the smoothing sets
+// (unmeasuredIV), then by IV.
 func sortRules(rs []RuleSignal) {
 	rank := map[string]int{LeakageSuspected: 0, AntiPredictive: 1, Predictive: 2, NoEvidence: 3, TooLittleData: 4}
 	sort.SliceStable(rs, func(i, j int) bool {
 		if a, b := rank[rs[i].Verdict], rank[rs[j].Verdict]; a != b {
 			return a < b
+		}
+		if a, b := unmeasuredIV(&rs[i]) != "", unmeasuredIV(&rs[j]) != ""; a != b {
+			return b
 		}
 		a, b := rs[i].IV, rs[j].IV
 		if (a == nil) != (b == nil) {

@@ -67,5 +67,5 @@ func Example() {
 	// Output:
 	// 9 leads in the backtest, 3 won; AUC 0.583
 	// sales-ready: 2 leads, 1 won, precision 0.50, recall 0.33, missed revenue 2500
-	// strongest rule: fit.company (IV 0.942, unclear)
+	// strongest rule: fit.vp (IV 0.305, unclear)
 }

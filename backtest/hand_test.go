@@ -218,7 +218,10 @@ func TestSmallFileByHand(t *testing.T) {
 	// 0.13636 × 0.31845 + 0.13636 × 0.24116 = 0.07631: weak.
 	//
 	// With 3 won deals, under the default minimum of 20, every verdict is
-	// "too little data".
+	// "too little data". fit.company fired on every won lead and
+	// gate.student on none: their plain WoE and IV are infinite, the
+	// figures above are the smoothing's, so they are ranked after the
+	// rules measured, and their why says so.
 	type ruleRow struct {
 		Rule             string
 		Fired, FiredWon  int
@@ -232,18 +235,25 @@ func TestSmallFileByHand(t *testing.T) {
 		got = append(got, ruleRow{s.Rule, s.Fired, s.FiredWon, round5(val(t, s.WoE)), round5(val(t, s.IV)), s.Signal, s.Verdict, round5(val(t, s.ShareWon)), round5(val(t, s.ShareNotWon))})
 	}
 	assert.Equal(t, []ruleRow{
-		{"fit.company", 6, 3, 0.59784, 0.94197, "unclear", "too little data", 1, 0.5},
 		{"fit.vp", 4, 2, 0.55962, 0.30524, "unclear", "too little data", 0.66667, 0.33333},
-		{"gate.student", 1, 0, -0.91629, 0.14711, "unclear", "too little data", 0, 0.16667},
 		{"engagement.demo", 4, 1, -0.31845, 0.07631, "unclear", "too little data", 0.33333, 0.5},
+		{"fit.company", 6, 3, 0.59784, 0.94197, "unclear", "too little data", 1, 0.5},
+		{"gate.student", 1, 0, -0.91629, 0.14711, "unclear", "too little data", 0, 0.16667},
 	}, got, "3 won deals: every IV's interval reaches from no signal to a signal, whatever the estimate")
+	for i, on := range []string{"", "", "it fired on every won lead, so its WoE and IV are", "it fired on no won lead, so its WoE and IV are"} {
+		if on == "" {
+			assert.NotContains(t, r.Rules[i].Why, "smoothing", r.Rules[i].Rule)
+		} else {
+			assert.Contains(t, r.Rules[i].Why, on, r.Rules[i].Rule)
+		}
+	}
 	for _, s := range r.Rules {
 		require.NotNil(t, s.IVInterval)
 		assert.Less(t, s.IVInterval.Low, 0.02, s.Rule)
 		assert.GreaterOrEqual(t, s.IVInterval.High, 0.02, s.Rule)
 	}
-	assert.InDelta(t, 1.5, val(t, r.Rules[0].Lift), 1e-12)
-	assert.InDelta(t, 0.75, val(t, r.Rules[3].Lift), 1e-12)
+	assert.InDelta(t, 1.5, val(t, r.Rules[2].Lift), 1e-12)
+	assert.InDelta(t, 0.75, val(t, r.Rules[1].Lift), 1e-12)
 
 	// Capacity, 1 lead a week. History: from the first creation (L6,
 	// 05-04) to T0: 28 days, 4 weeks. Each lead's total over time (a

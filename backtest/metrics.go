@@ -153,6 +153,26 @@ func woe(wonWith, notWith, won, notWon float64) (w, iv *float64) {
 	return finite(math.Log(g1 / b1)), finite((g1-b1)*math.Log(g1/b1) + (g0-b0)*math.Log(g0/b0))
 }
 
+// plainIV is the information value of a property fired on a share g of the
+// won leads and b of the rest, unsmoothed:
+//
+//	IV = (g - b) ln(g / b) + ((1-g) - (1-b)) ln((1-g) / (1-b))
+//
+// 0 when g = b; +Inf when one share is 0 or 1 and the other is not; NaN
+// when g or b is not a share.
+func plainIV(g, b float64) float64 {
+	if !(g >= 0 && g <= 1 && b >= 0 && b <= 1) {
+		return math.NaN()
+	}
+	term := func(x, y float64) float64 {
+		if x == y {
+			return 0
+		}
+		return (x - y) * math.Log(x/y) // +Inf when one of them is 0
+	}
+	return term(g, b) + term(1-g, 1-b)
+}
+
 // psi is the population stability index of the actual counts against the
 // expected (reference) counts over the same bins, each share smoothed by
 // half a lead: share = (count + 0.5) / (total + bins/2).

@@ -198,7 +198,7 @@ type Band struct {
 
 // RuleSignal is how well one rule tells won leads from the rest: one rule
 // at a time (the shares of won and not-won leads it fired on at At, its
-// lift, WoE and IV, with 95% intervals), and jointly (its coefficient in a
+// lift and IV with 95% intervals, and its WoE), and jointly (its coefficient in a
 // logistic fit of won on every rule's units at once, so that a rule that
 // merely fires with a predictive one is not credited with its effect),
 // and one verdict from a fixed vocabulary (Predictive, AntiPredictive,
@@ -215,10 +215,16 @@ type RuleSignal struct {
 	ShareNotWon *float64 `json:"share_not_won"`
 	// Lift is the win rate of the leads it fired on over the overall rate.
 	Lift *float64 `json:"lift"`
-	WoE  *float64 `json:"woe"`
-	IV   *float64 `json:"iv"`
+	// WoE and IV are smoothed by one pseudo-lead at the base rate in each
+	// group (see the guide). When the rule fired on none or all of the won
+	// leads, or of the rest, they come from that pseudo-lead, not from the
+	// leads: Why says so, and the rule is ranked after those measured.
+	WoE *float64 `json:"woe"`
+	IV  *float64 `json:"iv"`
 	// LiftInterval and IVInterval are 95% intervals (percentiles over
-	// draws of the two shares from their Jeffreys posteriors).
+	// draws of the two shares from their Jeffreys posteriors; each draw's
+	// IV is the plain, unsmoothed one), widened where needed to hold the
+	// point estimate beside them.
 	LiftInterval *Interval `json:"lift_interval"`
 	IVInterval   *Interval `json:"iv_interval"`
 	// Signal words the IV, one rule at a time, by its 95% interval: the
