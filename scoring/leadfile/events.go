@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvspan"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -86,6 +88,9 @@ var ErrNoLeadForEvent = errors.New("no lead in the leads file has this lead_id; 
 // is a bad row, never held whole.
 func readEvents(opts Options) (*csvEventIndex, error) {
 	text, err := readAll(opts.Events, maxRow(opts))
+	if errors.Is(err, notutf8.ErrUTF16) {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
+	}
 	if err != nil {
 		// The plain reader sees the same bytes, then the same failure.
 		return readEventsPlain(opts, io.MultiReader(strings.NewReader(text), errReader{err}))
@@ -109,9 +114,13 @@ func readAll(r io.Reader, maxRow int) (string, error) {
 			size = int(fi.Size())
 		}
 	}
+	r, err := notutf8.Sniff(r)
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.Grow(size)
-	_, err := io.Copy(&b, bounded.Lines(r, maxRow))
+	_, err = io.Copy(&b, bounded.Lines(r, maxRow))
 	return b.String(), err
 }
 
@@ -201,6 +210,8 @@ func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn fu
 		var bad error
 		if len(rec) != len(header) {
 			bad = cellCountError(len(rec), len(header))
+		} else if i := notutf8.Cell(rec); i >= 0 {
+			bad = notutf8.CellError(header[i], rec[i])
 		}
 		if p := fn(line, rec, bad); p != "" {
 			problems = append(problems, p)
@@ -247,8 +258,8 @@ func eventProblems(problems []string) error {
 // file order; a chunk holds at least minChunk bytes. ok is false, nothing
 // done, for any other file.
 func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, err error, ok bool) {
-	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 {
-		return nil, nil, false
+	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 || !utf8.ValidString(text) {
+		return nil, nil, false // the plain reader words a cell that is not UTF-8
 	}
 	line := 0
 	var headerLine string

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/scoring"
 	srcmap "github.com/leadscore/leadscore/scoring/source"
 )
@@ -68,7 +69,11 @@ func newMappedSource(opts Options) (*mappedSource, error) {
 	if ds := m.Check(opts.Scorer.Model()); ds.HasErrors() {
 		return nil, ds
 	}
-	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
+	in, err := notutf8.Sniff(opts.Input)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	r := csv.NewReader(bounded.Lines(in, maxRow(opts)))
 	r.FieldsPerRecord = -1
 	r.Comma = m.Comma()
 	header, err := readHeader(r, opts.InputName, maxRow(opts), "an export starts with a header row")
@@ -106,7 +111,11 @@ func warn(opts Options, warnings []string) {
 // and otherwise fails, with the first row: two activities cannot share an
 // id, and which one the export means cannot be told.
 func readMappedEvents(opts Options) (*mappedEvents, error) {
-	r := csv.NewReader(bounded.Lines(opts.Events, maxRow(opts)))
+	in, err := notutf8.Sniff(opts.Events)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
+	}
+	r := csv.NewReader(bounded.Lines(in, maxRow(opts)))
 	r.FieldsPerRecord = -1
 	r.Comma = opts.Source.Comma()
 	header, err := readHeader(r, opts.EventsName, maxRow(opts), "an export starts with a header row")
@@ -196,6 +205,9 @@ func quoteCell(cell string) string {
 
 func (s *mappedSource) next() (row, bool, error) {
 	r, ok, err := s.read()
+	if ok && r.err != nil && r.id == "" && len(r.rec) == len(s.header) {
+		r.id = s.leads.ID(r.rec) // a row of the header's cells (one not UTF-8): its id is in its place
+	}
 	if !ok || err != nil || r.err != nil {
 		return r, ok, err
 	}

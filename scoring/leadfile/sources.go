@@ -16,6 +16,7 @@ import (
 	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/internal/friend"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -75,6 +76,9 @@ func readHeader(r *csv.Reader, file string, max int, empty string) ([]string, er
 		if _, err := r.Read(); err == io.EOF {
 			return nil, fmt.Errorf("%s: the file is empty (but for a byte-order mark); %s", file, empty)
 		}
+	}
+	if err := notutf8.HeaderError(header); err != nil {
+		return nil, fmt.Errorf("%s:1: %w", file, err)
 	}
 	return header, nil
 }
@@ -279,6 +283,9 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 	if len(rec) != len(s.header) {
 		return row{line: line, rec: rec, err: cellCountError(len(rec), len(s.header))}, true, nil
 	}
+	if i := notutf8.Cell(rec); i >= 0 {
+		return row{line: line, rec: rec, err: notutf8.CellError(s.header[i], rec[i])}, true, nil
+	}
 	return row{line: line, rec: rec}, true, nil
 }
 
@@ -291,7 +298,11 @@ func (s *csvRows) dropFirsts(line int) {
 
 func newCSVSource(opts Options) (*csvSource, error) {
 	m := opts.Scorer.Model()
-	firsts := newFirstCells(bounded.Lines(opts.Input, maxRow(opts)))
+	in, err := notutf8.Sniff(opts.Input)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	firsts := newFirstCells(bounded.Lines(in, maxRow(opts)))
 	r := csv.NewReader(firsts)
 	r.FieldsPerRecord = -1
 	what := "leads"
@@ -339,6 +350,8 @@ func (s *csvSource) next() (row, bool, error) {
 		// still (a comma in a later cell cannot move it), so the error
 		// names the lead.
 		r.id = r.rec[0]
+	} else if ok && r.err != nil && r.id == "" && len(r.rec) == len(s.header) {
+		r.id = s.schema.id(r.rec) // a row of the header's cells (one not UTF-8): its id is in its place
 	}
 	if ok && r.err == nil && s.schema.events != nil {
 		id := s.schema.id(r.rec)
