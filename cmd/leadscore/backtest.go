@@ -280,11 +280,15 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		var unknown scoring.UnknownTally
 		shown := 0
+		shownEvents := 0
 		lopts.OnError = func(e leadfile.RowError) { // only events rows: lead rows fail through Map
-			if unusedEvents < maxShownErrors {
+			if shownEvents < maxShownErrors {
 				fmt.Fprintln(stderr, e)
 			}
-			unusedEvents++
+			shownEvents++
+			if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
+				unusedEvents++
+			}
 		}
 		type measured struct {
 			unknown []rules.Unknown
@@ -327,8 +331,8 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		for _, l := range unknown.Lines() {
 			fmt.Fprintf(stderr, "%s: warning: %s: %s\n", c.name, what, l)
 		}
-		if unusedEvents > maxShownErrors {
-			fmt.Fprintf(stderr, "(%d more events rows whose lead_id no lead row has are not shown here)\n", unusedEvents-maxShownErrors)
+		if shownEvents > maxShownErrors {
+			fmt.Fprintf(stderr, "(%d more events rows that no lead used are not shown here)\n", shownEvents-maxShownErrors)
 		}
 		return rows, failed, unusedEvents, err
 	}

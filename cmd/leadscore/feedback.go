@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -144,7 +145,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	lopts.OnError = func(e leadfile.RowError) {
 		fmt.Fprintln(stderr, e)
 		problems++
-		unusedEvents++
+		if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
+			unusedEvents++
+		}
 	}
 	// Each lead is decoded, checked and worked out (its timeline, its score
 	// at the hand-off) on every core; only what the report keeps of it comes

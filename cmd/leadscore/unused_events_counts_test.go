@@ -56,7 +56,7 @@ func TestBacktestUnusedEventsAreNoLeadRows(t *testing.T) {
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, "\n1000 lead rows read: 1 failed, 999 used = ")
 	assert.Contains(t, errOut, "\n2 event rows name a lead_id no lead row has; they were not used\n")
-	assert.Equal(t, 2, strings.Count(errOut, "no lead in the leads file has this lead_id"))
+	assert.Equal(t, 2, strings.Count(errOut, "no lead in the leads file has lead_id"))
 	assert.Contains(t, errOut, outcomes+`:2: no lead in the leads file has the id "L9999999"`)
 	assert.NotContains(t, errOut, "failed before their id could be read")
 
@@ -84,4 +84,58 @@ func TestFeedbackUnusedEventsAreNoLeadRows(t *testing.T) {
 	assert.Equal(t, exitProblem, code)
 	assert.Contains(t, errOut, "\n1000 lead rows: 999 used, 1 failed; ")
 	assert.Contains(t, errOut, "\n2 event rows name a lead_id no lead row has; they were not used\n")
+}
+
+// The events of a lead whose row failed before they could be joined to it
+// (a row with cells missing) are that lead's, not rows that "no lead has":
+// each names the lead and its failed row, they are counted apart, and an
+// events row that names no lead says which id, by the events file's
+// column (the mapping's, for a CRM export).
+func TestEventsOfAFailedRowNameIt(t *testing.T) {
+	dir := t.TempDir()
+	cut := func(name string, n int, keep int, extra string) string {
+		src, err := os.ReadFile(td(name))
+		require.NoError(t, err)
+		lines := strings.Split(string(src), "\n")
+		lines[n-1] = strings.Join(strings.Split(lines[n-1], ",")[:keep], ",")
+		f := filepath.Join(dir, filepath.Base(name))
+		require.NoError(t, os.WriteFile(f, []byte(strings.Join(lines, "\n")+extra), 0o644))
+		return f
+	}
+	t.Run("plain", func(t *testing.T) {
+		leads := cut("leads.csv", 4, 5, "") // L0000003, 5 of its 11 cells
+		events := filepath.Join(dir, "events.csv")
+		ev, err := os.ReadFile(td("events.csv"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(events, append(ev, "L9999999,email_click,2026-07-09T13:01:35Z,newsletter,email,,\n"...), 0o644))
+		code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--events", events, "-o", filepath.Join(dir, "o.ndjson"), leads)
+		assert.Equal(t, exitProblem, code)
+		assert.Contains(t, errOut, leads+":4: lead L0000003: this row has 5 cells but the header has 11")
+		for _, l := range []string{"5", "6", "7"} {
+			assert.Contains(t, errOut, events+":"+l+": lead L0000003: the lead's row ("+leads+":4) failed, so this event was not used; fix that row\n")
+		}
+		assert.Contains(t, errOut, events+`:5288: no lead in the leads file has lead_id "L9999999"; the event was not used`)
+		assert.Contains(t, errOut, "\n1 event rows name a lead_id no lead row has; they were not used\n3 event rows of leads whose rows failed were not used, with their leads\n")
+
+		code, _, errOut = leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("backtest/outcomes.csv"), "--at", "2026-07-01", "--events", events, leads)
+		assert.Equal(t, exitProblem, code)
+		assert.Contains(t, errOut, "\n1000 lead rows read: 1 failed, 999 used = ")
+		assert.Contains(t, errOut, "\n1 event row name a lead_id no lead row has; they were not used\n")
+	})
+	t.Run("mapped", func(t *testing.T) {
+		contacts := cut("crm/hubspot-contacts.csv", 41, 5, "") // 50000040, 5 cells
+		acts := filepath.Join(dir, "acts.csv")
+		a, err := os.ReadFile(td("crm/hubspot-activities.csv"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(acts, append(a, "99999999,59999999,Email Click,07/09/2026 09:01:35,newsletter,email,,\n"...), 0o644))
+		code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--source", td("crm/hubspot.yaml"), "--events", acts, "-o", filepath.Join(dir, "o.ndjson"), contacts)
+		assert.Equal(t, exitProblem, code)
+		assert.Contains(t, errOut, contacts+":41: lead 50000040: this row has 5 cells but the header has 14")
+		for _, l := range []string{"154", "155"} {
+			assert.Contains(t, errOut, acts+":"+l+": lead 50000040: the lead's row ("+contacts+":41) failed, so this event was not used; fix that row\n")
+		}
+		assert.Contains(t, errOut, `: no lead in the leads file has Record ID "59999999"; the event was not used`)
+		assert.NotContains(t, errOut, "has this lead_id")
+		assert.Contains(t, errOut, "\n1 event rows name a lead_id no lead row has; they were not used\n2 event rows of leads whose rows failed were not used, with their leads\n")
+	})
 }

@@ -75,7 +75,43 @@ var ErrNoID = errors.New(`the lead has no id; give every row its id (the "id" ke
 
 // ErrNoLeadForEvent is the error of an events row whose lead_id no row of
 // the leads file has: the event was not used, and it has no output row.
+// The error of such a row is an *EventNotUsedError that is it (errors.Is).
 var ErrNoLeadForEvent = errors.New("no lead in the leads file has this lead_id; the event was not used")
+
+// ErrEventOfFailedLead is the error of an events row whose lead's row
+// failed: the event was not used, with the lead. The error of such a row
+// is an *EventNotUsedError that is it (errors.Is).
+var ErrEventOfFailedLead = errors.New("the row of this event's lead failed; the event was not used")
+
+// EventNotUsedError is the error of an events row that no lead used: no
+// lead row has its lead id (it is ErrNoLeadForEvent), or the row of its
+// lead failed before its events were read with it (FailedLine; it is
+// ErrEventOfFailedLead).
+type EventNotUsedError struct {
+	LeadID string
+	// Column is the events file's column of the lead id: lead_id, or the
+	// one a source mapping's events.lead names.
+	Column string
+	// LeadsFile and FailedLine are the file and line of the lead's row
+	// that failed; FailedLine is 0 when no lead row has the id.
+	LeadsFile  string
+	FailedLine int
+}
+
+func (e *EventNotUsedError) Error() string {
+	if e.FailedLine > 0 {
+		return fmt.Sprintf("the lead's row (%s:%d) failed, so this event was not used; fix that row", e.LeadsFile, e.FailedLine)
+	}
+	return fmt.Sprintf("no lead in the leads file has %s %s; the event was not used", e.Column, quoteCell(e.LeadID))
+}
+
+// Is makes the error ErrNoLeadForEvent or ErrEventOfFailedLead.
+func (e *EventNotUsedError) Is(target error) bool {
+	if e.FailedLine > 0 {
+		return target == ErrEventOfFailedLead
+	}
+	return target == ErrNoLeadForEvent
+}
 
 // readEvents loads a CSV events file grouped by lead id. A bad event row
 // fails its lead (the lead fails with every such row of it: scoring it

@@ -24,6 +24,7 @@ type mappedSource struct {
 // mappedEvents is an activities export read whole, grouped by lead id.
 type mappedEvents struct {
 	file   string
+	lead   string // the column of the lead id
 	byLead map[string]*mappedGroup
 	// repeated counts the rows that repeat an earlier row's activity id
 	// and content, counted once.
@@ -35,6 +36,9 @@ type mappedGroup struct {
 	lines  []int
 	errs   []lineError // the rows of this lead that could not be read
 	used   bool
+	// failedLine is the line of the lead's row that failed before its
+	// events were taken (0: none did)
+	failedLine int
 }
 
 // lineError is a problem with one row of the activities export.
@@ -127,7 +131,7 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		return nil, err
 	}
 	warn(opts, warnings)
-	x := &mappedEvents{file: opts.EventsName, byLead: map[string]*mappedGroup{}}
+	x := &mappedEvents{file: opts.EventsName, lead: opts.Source.Events.Lead, byLead: map[string]*mappedGroup{}}
 	seen := map[string]*firstActivity{}
 	firstRepeat := 0
 	group := func(leadID string) *mappedGroup {
@@ -205,8 +209,16 @@ func quoteCell(cell string) string {
 
 func (s *mappedSource) next() (row, bool, error) {
 	r, ok, err := s.read()
-	if ok && r.err != nil && r.id == "" && len(r.rec) == len(s.header) {
-		r.id = s.leads.ID(r.rec) // a row of the header's cells (one not UTF-8): its id is in its place
+	if ok && r.err != nil && r.id == "" && (len(r.rec) == len(s.header) || len(r.rec) > 0 && s.leads.IDFirst()) {
+		// A row of the header's cells (one not UTF-8), or one of another
+		// count whose id is its first cell: its id is in its place, so
+		// the error names the lead, and its events are known as its.
+		r.id = s.leads.ID(r.rec)
+	}
+	if ok && r.err != nil && r.id != "" && s.events != nil {
+		if g := s.events.byLead[r.id]; g != nil && !g.used && g.failedLine == 0 {
+			g.failedLine = r.line // its events are its, not unmatched
+		}
 	}
 	if !ok || err != nil || r.err != nil {
 		return r, ok, err
@@ -232,16 +244,18 @@ func (s *mappedSource) decode(r row) (scoring.Lead, error) {
 	return lead, err
 }
 
-func (s *mappedSource) unmatched() []int {
+func (s *mappedSource) unmatched() []unusedEvent {
 	if s.events == nil {
 		return nil
 	}
-	var lines []int
-	for _, g := range s.events.byLead {
+	var rows []unusedEvent
+	for id, g := range s.events.byLead {
 		if !g.used {
-			lines = append(lines, g.lines...)
+			for _, l := range g.lines {
+				rows = append(rows, unusedEvent{line: l, id: id, column: s.events.lead, failedLine: g.failedLine})
+			}
 		}
 	}
-	sort.Ints(lines)
-	return lines
+	sortUnused(rows)
+	return rows
 }

@@ -2,6 +2,7 @@ package leadfile
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
@@ -73,24 +74,45 @@ func leadError(id string, err error) error {
 // leads file did not have (an event row fails alone; the leads were
 // read), or returns them all when OnError is not set.
 func reportUnmatched(src source, opts Options) error {
-	lines := src.unmatched()
-	if len(lines) == 0 {
+	rows := unusedEventErrors(src, opts)
+	if opts.OnError != nil {
+		for _, e := range rows {
+			opts.OnError(e)
+		}
 		return nil
 	}
-	errs := unmatchedErrors(opts.EventsName, lines)
-	if opts.OnError == nil {
-		return errors.Join(errs...)
+	var errs []error
+	for _, e := range rows {
+		errs = append(errs, e)
 	}
-	for _, e := range errs {
-		opts.OnError(e.(RowError))
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
-func unmatchedErrors(file string, lines []int) []error {
-	var errs []error
-	for _, l := range lines {
-		errs = append(errs, RowError{File: file, Line: l, Err: ErrNoLeadForEvent})
+// unusedEventErrors are the errors of the events rows no lead used, in
+// file order: an *EventNotUsedError each.
+func unusedEventErrors(src source, opts Options) []RowError {
+	var errs []RowError
+	for _, u := range src.unmatched() {
+		e := RowError{File: opts.EventsName, Line: u.line,
+			Err: &EventNotUsedError{LeadID: u.id, Column: u.column, LeadsFile: opts.InputName, FailedLine: u.failedLine}}
+		if u.failedLine > 0 {
+			e.LeadID = u.id // the row is of that lead
+		}
+		errs = append(errs, e)
 	}
 	return errs
+}
+
+// unusedEvent is an events row that no lead used: no lead row has its
+// lead id, or the row of its lead failed (failedLine, its line).
+type unusedEvent struct {
+	line       int
+	id         string
+	column     string // the events file's column of the lead id
+	failedLine int
+}
+
+// sortUnused sorts rows by line.
+func sortUnused(rows []unusedEvent) {
+	slices.SortFunc(rows, func(a, b unusedEvent) int { return a.line - b.line })
 }

@@ -25,7 +25,7 @@ import (
 type source interface {
 	next() (row, bool, error)
 	decode(row) (scoring.Lead, error)
-	unmatched() []int
+	unmatched() []unusedEvent
 }
 
 func newSource(opts Options) (source, error) {
@@ -217,7 +217,7 @@ func brokenRow(data []byte) (id string, fields map[string]any) {
 	return id, fields
 }
 
-func (s *ndjsonSource) unmatched() []int { return nil }
+func (s *ndjsonSource) unmatched() []unusedEvent { return nil }
 
 type csvSource struct {
 	csvRows
@@ -353,6 +353,9 @@ func (s *csvSource) next() (row, bool, error) {
 	} else if ok && r.err != nil && r.id == "" && len(r.rec) == len(s.header) {
 		r.id = s.schema.id(r.rec) // a row of the header's cells (one not UTF-8): its id is in its place
 	}
+	if ok && r.err != nil && r.id != "" && s.schema.events != nil {
+		s.schema.events.failed(r.id, r.line) // its events are its, not unmatched
+	}
 	if ok && r.err == nil && s.schema.events != nil {
 		id := s.schema.id(r.rec)
 		var problems []string
@@ -365,7 +368,7 @@ func (s *csvSource) next() (row, bool, error) {
 
 func (s *csvSource) decode(r row) (scoring.Lead, error) { return s.schema.decode(r.rec, r.events) }
 
-func (s *csvSource) unmatched() []int {
+func (s *csvSource) unmatched() []unusedEvent {
 	if s.schema.events == nil {
 		return nil
 	}
