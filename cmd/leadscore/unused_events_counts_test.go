@@ -139,3 +139,28 @@ func TestEventsOfAFailedRowNameIt(t *testing.T) {
 		assert.Contains(t, errOut, "\n1 event rows name a lead_id no lead row has; they were not used\n2 event rows of leads whose rows failed were not used, with their leads\n")
 	})
 }
+
+// Ids a spreadsheet turned into numbers (5.00001E+07) fail their rows
+// with the fix (re-export, or the id column as text), in score and
+// backtest alike: not "given again" with advice to merge the two leads.
+func TestSpreadsheetNumberIDsFail(t *testing.T) {
+	src, err := os.ReadFile(td("leads.csv"))
+	require.NoError(t, err)
+	text := strings.Replace(strings.Replace(string(src), "\nL0000009,", "\n5.00001E+07,", 1), "\nL0000010,", "\n5.00001E+07,", 1)
+	leads := filepath.Join(t.TempDir(), "leads.csv")
+	require.NoError(t, os.WriteFile(leads, []byte(text), 0o644))
+	const why = ": lead 5.00001E+07: the id was turned into a number by a spreadsheet (Excel writes a long number as 5.00001E+07), and its last digits are lost; export the file from the CRM again and do not save it from a spreadsheet, or format the id column as text before saving\n"
+	code, _, errOut := leadscore(t, "", "score", "--model", td("b2b-saas.yaml"), "--at", "2026-10-01", "--no-events", "-o", filepath.Join(t.TempDir(), "o.ndjson"), leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, leads+":10"+why)
+	assert.Contains(t, errOut, leads+":11"+why)
+	assert.NotContains(t, errOut, "given again")
+	assert.Contains(t, errOut, "1000 rows in: 998 scored, 2 failed")
+
+	code, _, errOut = leadscore(t, "", "backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("backtest/outcomes.csv"), "--at", "2026-07-01", "--no-events", leads)
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, errOut, leads+":10"+why)
+	assert.Contains(t, errOut, leads+":11"+why)
+	assert.NotContains(t, errOut, "appears twice")
+	assert.Contains(t, errOut, "1000 lead rows read: 2 failed, 998 used")
+}

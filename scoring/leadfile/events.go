@@ -102,6 +102,9 @@ func (e *EventNotUsedError) Error() string {
 	if e.FailedLine > 0 {
 		return fmt.Sprintf("the lead's row (%s:%d) failed, so this event was not used; fix that row", e.LeadsFile, e.FailedLine)
 	}
+	if SpreadsheetNumber(e.LeadID) {
+		return fmt.Sprintf("no lead in the leads file has %s %s, and no lead could: the id was turned into a number by a spreadsheet, its last digits lost; export the file from the CRM again and do not save it from a spreadsheet, or format the id column as text before saving", e.Column, quoteCell(e.LeadID))
+	}
 	return fmt.Sprintf("no lead in the leads file has %s %s; the event was not used", e.Column, quoteCell(e.LeadID))
 }
 

@@ -52,8 +52,43 @@ func decodeRow(src source, r row) (scoring.Lead, error) {
 	}
 	if NoID(lead.ID) {
 		lead.ID, err = "", ErrNoID // refused as "" is
+	} else if err == nil && SpreadsheetNumber(lead.ID) {
+		err = &scoring.Error{LeadID: lead.ID, Err: errSpreadsheetID}
 	}
 	return lead, err
+}
+
+// errSpreadsheetID fails a lead whose id a spreadsheet turned into a
+// number: two leads may now have one id, and no event or outcome is
+// joined to it.
+var errSpreadsheetID = errors.New("the id was turned into a number by a spreadsheet (Excel writes a long number as 5.00001E+07), and its last digits are lost; export the file from the CRM again and do not save it from a spreadsheet, or format the id column as text before saving")
+
+// SpreadsheetNumber says an id is a number as a spreadsheet writes one
+// too long for its cell, in scientific notation: 5.00001E+07, 1E+15.
+func SpreadsheetNumber(id string) bool {
+	id = strings.TrimSpace(id)
+	mant, exp, ok := strings.Cut(id, "E+")
+	if !ok {
+		mant, exp, ok = strings.Cut(id, "e+")
+	}
+	if !ok || len(mant) == 0 || len(exp) == 0 || mant[0] < '0' || mant[0] > '9' {
+		return false
+	}
+	if len(mant) > 1 {
+		if mant[1] != '.' || len(mant) == 2 || !allDigits(mant[2:]) {
+			return false
+		}
+	}
+	return allDigits(exp)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // NoID says an id is no id: empty, or only white space ("   " would be

@@ -441,8 +441,10 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		}
 		if err == nil && NoID(lead.ID) {
 			lead.ID, err = "", ErrNoID // refused as "" is
+		} else if err == nil && SpreadsheetNumber(lead.ID) {
+			err = errSpreadsheetID
 		}
-		if opts.OnRepeatedID != nil && lead.ID != "" {
+		if opts.OnRepeatedID != nil && lead.ID != "" && err != errSpreadsheetID { // failed for its id: no repeat to tell
 			b.ids = append(b.ids, idAt{id: lead.ID, hash: idset.Hash(lead.ID), line: r.line})
 		}
 		if err == nil && len(res.Unknown) > 0 {
