@@ -222,8 +222,15 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 // file.
 func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn func(line int, rec []string, bad error) string) ([]string, error) {
 	var problems []string
+	var held *heldRecord // a record read past a report's footer
 	for {
-		rec, err := r.Read()
+		var rec []string
+		var err error
+		if held != nil {
+			rec, err, held = held.rec, held.err, nil
+		} else {
+			rec, err = r.Read()
+		}
 		if err == io.EOF {
 			return problems, nil
 		}
@@ -244,6 +251,12 @@ func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn fu
 			// Which leads the swallowed rows were of cannot be told: the
 			// run stops, as for a quote never closed.
 			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", file, e.First, e))
+			continue
+		}
+		if len(rec) != len(header) && footerStart(rec) {
+			var ferr error
+			ferr, _, held = readFooter(r, rec, line)
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, ferr))
 			continue
 		}
 		var bad error
@@ -297,8 +310,8 @@ func eventProblems(problems []string) error {
 // file order; a chunk holds at least minChunk bytes. ok is false, nothing
 // done, for any other file.
 func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, err error, ok bool) {
-	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 || !utf8.ValidString(text) {
-		return nil, nil, false // the plain reader words a cell that is not UTF-8
+	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 || !utf8.ValidString(text) || mayHaveFooter(text) {
+		return nil, nil, false // the plain reader words a cell that is not UTF-8, and a report's footer
 	}
 	line := 0
 	var headerLine string

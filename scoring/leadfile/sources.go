@@ -236,6 +236,7 @@ type csvRows struct {
 	// firsts, when set, keeps the lines' first cells for the rows of a
 	// broken quote (csvSource's, whose id is the first column)
 	firsts *firstCells
+	held   *heldRecord // a record read past a report's footer
 }
 
 // read returns the next row; ok is false at the end of the file.
@@ -245,7 +246,12 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		s.pending = s.pending[1:]
 		return r, true, nil
 	}
-	rec, err := s.r.Read()
+	var rec []string
+	if s.held != nil {
+		rec, err, s.held = s.held.rec, s.held.err, nil
+	} else {
+		rec, err = s.r.Read()
+	}
 	if err == io.EOF {
 		return row{}, false, nil
 	}
@@ -278,6 +284,12 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		s.dropFirsts(e.Last)
 		s.pending = rows[1:]
 		return rows[0], true, nil
+	}
+	if len(rec) != len(s.header) && footerStart(rec) {
+		ferr, last, held := readFooter(s.r, rec, line)
+		s.held = held
+		s.dropFirsts(last)
+		return row{line: line, err: ferr}, true, nil
 	}
 	s.dropFirsts(line)
 	if len(rec) != len(s.header) {
