@@ -164,3 +164,13 @@ func TestSpreadsheetNumberIDsFail(t *testing.T) {
 	assert.NotContains(t, errOut, "appears twice")
 	assert.Contains(t, errOut, "1000 lead rows read: 2 failed, 998 used")
 }
+
+// diff's impact counts leads too: events rows naming no lead are no leads
+// that "could not be scored".
+func TestDiffUnusedEventsAreNoLeads(t *testing.T) {
+	leads, events, _ := orphanEventsInputs(t)
+	code, out, errOut := leadscore(t, "", "diff", td("b2b-saas.yaml"), td("b2b-saas-v2.yaml"), "--leads", leads, "--events", events, "--at", "2026-07-01")
+	assert.Equal(t, exitProblem, code)
+	assert.Contains(t, out, "1 lead could not be scored and is left out")
+	assert.Contains(t, errOut, "\n2 event rows name a lead_id no lead row has; they were not used\n")
+}
