@@ -10,6 +10,7 @@ import (
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/csvspan"
+	"github.com/leadscore/leadscore/internal/notutf8"
 )
 
 // Counts are the rows of an input and what became of them: every row is
@@ -58,6 +59,10 @@ type csvTable struct {
 // newCSV reads the header; need lists the columns the file must have,
 // what says what the file holds (for messages).
 func newCSV(r io.Reader, what string, need ...string) (*csvTable, error) {
+	r, err := notutf8.Sniff(r)
+	if err != nil {
+		return nil, fmt.Errorf("line 1 (the header): %v", err)
+	}
 	t := &csvTable{r: csv.NewReader(bounded.Lines(r, bounded.DefaultMaxRow)), col: map[string]int{}}
 	t.r.FieldsPerRecord = -1
 	header, err := t.r.Read()
@@ -66,6 +71,9 @@ func newCSV(r io.Reader, what string, need ...string) (*csvTable, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("line 1 (the header): %v", csvProblem(err))
+	}
+	if err := notutf8.HeaderError(header); err != nil {
+		return nil, fmt.Errorf("line 1 (the header): %v", err)
 	}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -125,6 +133,9 @@ func (t *csvTable) next() (line int, rec []string, err error) {
 		// touches are its, not orphans (ReadCSVOrphans).
 		return line, rec, fmt.Errorf("%d cell%s where the header has %d (%s); %s",
 			len(rec), plural(len(rec)), len(t.header), strings.Join(t.header, ", "), csvcell.CountAdvice(len(rec), len(t.header)))
+	}
+	if i := notutf8.Cell(rec); i >= 0 {
+		return line, rec, notutf8.CellError(t.header[i], rec[i])
 	}
 	return line, rec, nil
 }

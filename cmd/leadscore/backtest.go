@@ -268,21 +268,26 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// read reads a leads file on every core: measure runs on each lead
 	// at once, file files the results in input order.
 	// onFailed, when set, is given the id of each lead that failed ("" when
-	// its row failed before its id could be read).
-	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error, onFailed func(id string)) (rows, failed int, err error) {
+	// its row failed before its id could be read). The events rows whose
+	// lead the file does not have are no lead rows: they are counted apart
+	// (unusedEvents), as score counts them, and name no failed lead.
+	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error, onFailed func(id string)) (rows, failed, unusedEvents int, err error) {
 		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
 		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
 		defer closeLeads()
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		var unknown scoring.UnknownTally
 		shown := 0
-		lopts.OnError = func(e leadfile.RowError) {
-			fmt.Fprintln(stderr, e)
-			failed++
-			if onFailed != nil {
-				onFailed(e.LeadID)
+		shownEvents := 0
+		lopts.OnError = func(e leadfile.RowError) { // only events rows: lead rows fail through Map
+			if shownEvents < maxShownErrors {
+				fmt.Fprintln(stderr, e)
+			}
+			shownEvents++
+			if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
+				unusedEvents++
 			}
 		}
 		type measured struct {
@@ -326,7 +331,10 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		for _, l := range unknown.Lines() {
 			fmt.Fprintf(stderr, "%s: warning: %s: %s\n", c.name, what, l)
 		}
-		return rows, failed, err
+		if shownEvents > maxShownErrors {
+			fmt.Fprintf(stderr, "(%d more events rows that no lead used are not shown here)\n", shownEvents-maxShownErrors)
+		}
+		return rows, failed, unusedEvents, err
 	}
 	// again reads the leads file once more, on every core, for the
 	// suggested points: only the rows of the leads want asks for are
@@ -375,7 +383,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		hold *backtest.HoldoutMeasured // the holdout comparison's, with --holdout
 	}
 	outcomesRead := newOutcomesSeen(outcomes) // the outcome rows naming no lead are named
-	rows, failed, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
+	rows, failed, unusedEvents, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
 		if verdicts != nil {
 			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
 		}
@@ -423,9 +431,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	unmatched, _ := outcomesRead.report(stderr, *outcomesFile) // the report counts them too
 	problems += unmatched
-	var refRows, refFailed int
+	var refRows, refFailed, refUnusedEvents int
 	if *reference != "" {
-		refRows, refFailed, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },
+		refRows, refFailed, refUnusedEvents, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },
 			func(_ int, l any) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) }, nil)
 		if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
 			me.Flag = c.flag("reference-events")
@@ -480,8 +488,14 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	counts := rep.Leads
 	fmt.Fprintf(stderr, "%d lead rows read: %d failed, %d used = %d in the backtest + %d not created by T0 + %d won or lost by T0 + %d open opportunities at T0\n",
 		rows, failed, counts.Added, counts.InBacktest, counts.NotCreated, counts.Decided, counts.OpenOpportunity)
+	if unusedEvents > 0 {
+		fmt.Fprintf(stderr, "%s name a lead_id no lead row has; they were not used\n", countOf(unusedEvents, "event row"))
+	}
 	if *reference != "" {
 		fmt.Fprintf(stderr, "%d reference rows read: %d failed, %d scored\n", refRows, refFailed, rep.Drift.Reference)
+		if refUnusedEvents > 0 {
+			fmt.Fprintf(stderr, "%s name a lead_id no reference lead row has; they were not used\n", countOf(refUnusedEvents, "event row"))
+		}
 	}
 	if *suggest && rep.Suggestion.Withheld != "" {
 		fmt.Fprintf(stderr, "%s not written: suggested points withheld: %s\n", *output, rep.Suggestion.Withheld)
@@ -499,7 +513,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		hint = append(hint, "--at", opts.At.Format(time.RFC3339))
 		fmt.Fprintf(stderr, "wrote %s: only points differ from %s; review it with: %s\n", *output, *model, shellWords(hint))
 	}
-	if failed > 0 || refFailed > 0 || problems > 0 {
+	if failed > 0 || refFailed > 0 || problems > 0 || unusedEvents > 0 || refUnusedEvents > 0 {
 		return exitProblem
 	}
 	return exitOK

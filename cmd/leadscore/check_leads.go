@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -76,7 +77,9 @@ func checkLeads(m *rules.Model, modelPath string, in leadsInput, stderr io.Write
 		shown++
 	}
 	opts.OnError = func(e leadfile.RowError) { // only events rows: lead rows come to use
-		rep.EventRowsUnused++
+		if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
+			rep.EventRowsUnused++
+		}
 		bad(e.Error())
 	}
 	type scored struct {

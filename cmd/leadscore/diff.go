@@ -124,6 +124,7 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	rep := &review.Report{Model: new.Name, Old: specs[0], New: specs[1], AsOf: asOf, Changes: changes, SignOff: review.SignOff(changes)}
 
 	accountLeadsFailed := 0 // leads the account impact could not score (named on stderr)
+	unusedEvents := 0       // events rows whose lead no lead row has
 	if *leads != "" {
 		newScorer, oldScorer := scorerFor(new, *strict), scoring.New(old, scoring.WithUnknownData(scoring.IgnoreUnknown))
 		if *accountsFile != "" {
@@ -151,10 +152,12 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 		// The leads' messages, so that the account impact does not repeat
 		// one about the same lead.
 		shown := map[string]bool{}
-		opts.OnError = func(e leadfile.RowError) {
+		opts.OnError = func(e leadfile.RowError) { // only events rows: lead rows fail through Read
 			fmt.Fprintln(stderr, e)
 			shown[e.Error()] = true
-			im.Failed++
+			if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // no lead: not one that "could not be scored"
+				unusedEvents++
+			}
 		}
 		// A lead given twice fails its second row, as backtest and feedback
 		// fail it: counted twice, it would move the figures twice.
@@ -275,7 +278,10 @@ func diffAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || accountLeadsFailed > 0 || btStatus == exitProblem {
+	if unusedEvents > 0 {
+		fmt.Fprintf(stderr, "%s name a lead_id no lead row has; they were not used\n", countOf(unusedEvents, "event row"))
+	}
+	if rep.Impact != nil && rep.Impact.Failed > 0 || rep.AccountImpact != nil && rep.AccountImpact.Impact.Failed > 0 || accountLeadsFailed > 0 || btStatus == exitProblem || unusedEvents > 0 {
 		return exitProblem
 	}
 	return exitOK

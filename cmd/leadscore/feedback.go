@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -140,9 +141,13 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	var ids []string
 	rows, failed := 0, 0
 	var unknown scoring.UnknownTally
+	unusedEvents := 0 // events rows whose lead the file does not have: no lead rows
 	lopts.OnError = func(e leadfile.RowError) {
 		fmt.Fprintln(stderr, e)
 		problems++
+		if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
+			unusedEvents++
+		}
 	}
 	// Each lead is decoded, checked and worked out (its timeline, its score
 	// at the hand-off) on every core; only what the report keeps of it comes
@@ -275,6 +280,9 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		leftOut += note
 	}
 	fmt.Fprintf(stderr, "%d lead %s: %d used, %d failed; %d disposition %s: %d used%s, %d failed%s\n", rows, numfmt.Noun(rows, "row"), rows-failed, failed, dn.Rows, numfmt.Noun(dn.Rows, "row"), usedRows, leftOut, dn.Failed, carriedNote)
+	if unusedEvents > 0 {
+		fmt.Fprintf(stderr, "%s name a lead_id no lead row has; they were not used\n", countOf(unusedEvents, "event row"))
+	}
 	if failed > 0 || dn.Failed > 0 || problems > 0 {
 		return exitProblem
 	}

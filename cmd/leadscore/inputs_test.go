@@ -97,7 +97,7 @@ func TestAnEventOfAnUnknownLeadFailsAlone(t *testing.T) {
 	events := filepath.Join(t.TempDir(), "events.csv")
 	lines := strings.Count(string(src), "\n")
 	require.NoError(t, os.WriteFile(events, append(src, []byte("NOBODY,page_view,2026-09-01T00:00:00Z,,,,\n")...), 0o644))
-	want := events + ":" + strconv.Itoa(lines+1) + ": no lead in the leads file has this lead_id; the event was not used\n"
+	want := events + ":" + strconv.Itoa(lines+1) + ": no lead in the leads file has lead_id \"NOBODY\"; the event was not used\n"
 	for _, args := range [][]string{
 		{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-08-01"},
 		{"feedback", "--model", td("b2b-saas.yaml"), "--dispositions", td("dispositions.csv"), "--at", "2026-10-01", "--leads"},

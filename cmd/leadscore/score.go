@@ -173,7 +173,7 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 
 	// A bad lead row has its error in its output row; an events row whose
 	// lead no row has has no output row: --unmatched-events lists them.
-	var badLeads, badEvents int
+	var badLeads, badEvents, failedLeadEvents int
 	var unmatchedEvents *bufio.Writer
 	if *unmatchedEventsFile != "" {
 		if opts.Events == nil {
@@ -193,7 +193,9 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 	}
 	opts.OnError = func(e leadfile.RowError) {
 		n := &badLeads
-		if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) {
+		if errors.Is(e.Err, leadfile.ErrEventOfFailedLead) {
+			n = &failedLeadEvents
+		} else if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) {
 			n = &badEvents
 			if unmatchedEvents != nil {
 				fmt.Fprintln(unmatchedEvents, e.Error())
@@ -265,6 +267,9 @@ func scoreAs(c caller, args []string, stdin io.Reader, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stderr, "(%d more events rows whose lead_id no lead row has are not shown here: they have no output row%s)\n", badEvents-maxShownErrors, more)
 	}
+	if failedLeadEvents > maxShownErrors {
+		fmt.Fprintf(stderr, "(%d more events rows of leads whose rows failed are not shown here)\n", failedLeadEvents-maxShownErrors)
+	}
 	if !*quiet {
 		fmt.Fprintln(stderr, summaryLine(m, sum, asOf))
 	}
@@ -315,6 +320,9 @@ func summaryLine(m *rules.Model, s leadfile.Summary, asOf time.Time) string {
 	}
 	if s.UnmatchedEvents > 0 {
 		fmt.Fprintf(&b, "\n%d event rows name a lead_id no lead row has; they were not used", s.UnmatchedEvents)
+	}
+	if s.FailedLeadEvents > 0 {
+		fmt.Fprintf(&b, "\n%s of leads whose rows failed were not used, with their leads", countOf(s.FailedLeadEvents, "event row"))
 	}
 	switch {
 	case s.RepeatedEvents == 1:

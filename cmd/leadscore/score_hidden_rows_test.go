@@ -26,7 +26,7 @@ func TestScoreSaysWhereUnshownEventRowsAre(t *testing.T) {
 	code, _, errOut := leadscore(t, "", args...)
 	assert.Equal(t, exitProblem, code)
 	assert.NotContains(t, errOut, "every one has its error in the output")
-	shown := strings.Count(errOut, "no lead in the leads file has this lead_id")
+	shown := strings.Count(errOut, "no lead in the leads file has lead_id")
 	assert.Equal(t, maxShownErrors, shown)
 	assert.Contains(t, errOut, "5283 event rows name a lead_id no lead row has")
 	assert.Contains(t, errOut, fmt.Sprintf("(%d more events rows whose lead_id no lead row has are not shown here: they have no output row; --unmatched-events FILE writes them all)", 5283-maxShownErrors))
@@ -41,7 +41,7 @@ func TestScoreSaysWhereUnshownEventRowsAre(t *testing.T) {
 	require.Len(t, lines, 5283)
 	// Every row of events.csv but the header and the 2 leads' own rows.
 	assert.True(t, strings.HasPrefix(lines[0], td("events.csv")+":"), lines[0])
-	assert.True(t, strings.HasSuffix(lines[5282], ": no lead in the leads file has this lead_id; the event was not used"), lines[5282])
+	assert.True(t, strings.HasSuffix(lines[5282], "; the event was not used") && strings.Contains(lines[5282], ": no lead in the leads file has lead_id \""), lines[5282])
 	for _, l := range lines[maxShownErrors : maxShownErrors+3] {
 		assert.NotContains(t, errOut, l+"\n", "past the first %d, rows are in the file only", maxShownErrors)
 	}

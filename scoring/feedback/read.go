@@ -13,6 +13,7 @@ import (
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/csvspan"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -181,6 +182,10 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 		maxRow = DefaultMaxRow
 	}
 	const option = "--max-row (the maxRow of ReadDispositionsLimit in Go)"
+	r, err := notutf8.Sniff(r)
+	if err != nil {
+		return nil, n, fmt.Errorf("line 1 (the header): %v", err)
+	}
 	cr := csv.NewReader(bounded.Lines(r, maxRow))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -192,6 +197,9 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 	}
 	if bounded.Cut(header) {
 		return nil, n, fmt.Errorf("line 1 (the header): %v", bounded.HeaderTooLong(maxRow, option))
+	}
+	if err := notutf8.HeaderError(header); err != nil {
+		return nil, n, fmt.Errorf("line 1 (the header): %v", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -266,6 +274,10 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 		}
 		if len(rec) != len(header) {
 			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); %s", len(rec), len(header), strings.Join(header, ", "), csvcell.CountAdvice(len(rec), len(header))))
+			continue
+		}
+		if i := notutf8.Cell(rec); i >= 0 {
+			fail(line, 1, notutf8.CellError(header[i], rec[i]))
 			continue
 		}
 		d, id, err := disposition(cell, rec, h, unit)

@@ -245,6 +245,9 @@ type eventGroup struct {
 	// why): the lead fails with them rather than score without them.
 	problems []string
 	used     bool
+	// failedLine is the line of the lead's row that failed before its
+	// events were taken (0: none did)
+	failedLine int
 }
 
 func newEventPart() *eventPart {
@@ -325,19 +328,31 @@ func (ec *eventColumns) leadOf(rec []string) string {
 	return rec[ec.leadID]
 }
 
-// unmatched returns the line numbers of event rows whose lead id no lead
-// row had, sorted.
-func (x *csvEventIndex) unmatched() []int {
-	var lines []int
+// failed notes that the row of the lead id on line failed before its
+// events were taken: they were not used, with it, and are not unmatched.
+func (x *csvEventIndex) failed(id string, line int) {
 	for _, p := range x.parts {
-		for _, g := range p.byLead {
+		if g := p.byLead[id]; g != nil && !g.used && g.failedLine == 0 {
+			g.failedLine = line
+		}
+	}
+}
+
+// unmatched returns the event rows no lead used, in file order: those of
+// lead ids no lead row had, and those of leads whose rows failed.
+func (x *csvEventIndex) unmatched() []unusedEvent {
+	var rows []unusedEvent
+	for _, p := range x.parts {
+		for id, g := range p.byLead {
 			if !g.used {
-				lines = append(lines, g.lines...)
+				for _, l := range g.lines {
+					rows = append(rows, unusedEvent{line: l, id: id, column: "lead_id", failedLine: g.failedLine})
+				}
 			}
 		}
 	}
-	sort.Ints(lines)
-	return lines
+	sortUnused(rows)
+	return rows
 }
 
 // valueCache shares the values of an events file's text cells between the

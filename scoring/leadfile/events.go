@@ -12,9 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvspan"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -73,7 +75,46 @@ var ErrNoID = errors.New(`the lead has no id; give every row its id (the "id" ke
 
 // ErrNoLeadForEvent is the error of an events row whose lead_id no row of
 // the leads file has: the event was not used, and it has no output row.
+// The error of such a row is an *EventNotUsedError that is it (errors.Is).
 var ErrNoLeadForEvent = errors.New("no lead in the leads file has this lead_id; the event was not used")
+
+// ErrEventOfFailedLead is the error of an events row whose lead's row
+// failed: the event was not used, with the lead. The error of such a row
+// is an *EventNotUsedError that is it (errors.Is).
+var ErrEventOfFailedLead = errors.New("the row of this event's lead failed; the event was not used")
+
+// EventNotUsedError is the error of an events row that no lead used: no
+// lead row has its lead id (it is ErrNoLeadForEvent), or the row of its
+// lead failed before its events were read with it (FailedLine; it is
+// ErrEventOfFailedLead).
+type EventNotUsedError struct {
+	LeadID string
+	// Column is the events file's column of the lead id: lead_id, or the
+	// one a source mapping's events.lead names.
+	Column string
+	// LeadsFile and FailedLine are the file and line of the lead's row
+	// that failed; FailedLine is 0 when no lead row has the id.
+	LeadsFile  string
+	FailedLine int
+}
+
+func (e *EventNotUsedError) Error() string {
+	if e.FailedLine > 0 {
+		return fmt.Sprintf("the lead's row (%s:%d) failed, so this event was not used; fix that row", e.LeadsFile, e.FailedLine)
+	}
+	if SpreadsheetNumber(e.LeadID) {
+		return fmt.Sprintf("no lead in the leads file has %s %s, and no lead could: the id was turned into a number by a spreadsheet, its last digits lost; export the file from the CRM again and do not save it from a spreadsheet, or format the id column as text before saving", e.Column, quoteCell(e.LeadID))
+	}
+	return fmt.Sprintf("no lead in the leads file has %s %s; the event was not used", e.Column, quoteCell(e.LeadID))
+}
+
+// Is makes the error ErrNoLeadForEvent or ErrEventOfFailedLead.
+func (e *EventNotUsedError) Is(target error) bool {
+	if e.FailedLine > 0 {
+		return target == ErrEventOfFailedLead
+	}
+	return target == ErrNoLeadForEvent
+}
 
 // readEvents loads a CSV events file grouped by lead id. A bad event row
 // fails its lead (the lead fails with every such row of it: scoring it
@@ -86,6 +127,9 @@ var ErrNoLeadForEvent = errors.New("no lead in the leads file has this lead_id; 
 // is a bad row, never held whole.
 func readEvents(opts Options) (*csvEventIndex, error) {
 	text, err := readAll(opts.Events, maxRow(opts))
+	if errors.Is(err, notutf8.ErrUTF16) {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
+	}
 	if err != nil {
 		// The plain reader sees the same bytes, then the same failure.
 		return readEventsPlain(opts, io.MultiReader(strings.NewReader(text), errReader{err}))
@@ -109,9 +153,13 @@ func readAll(r io.Reader, maxRow int) (string, error) {
 			size = int(fi.Size())
 		}
 	}
+	r, err := notutf8.Sniff(r)
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.Grow(size)
-	_, err := io.Copy(&b, bounded.Lines(r, maxRow))
+	_, err = io.Copy(&b, bounded.Lines(r, maxRow))
 	return b.String(), err
 }
 
@@ -174,8 +222,15 @@ func readEventsPlain(opts Options, in io.Reader) (*csvEventIndex, error) {
 // file.
 func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn func(line int, rec []string, bad error) string) ([]string, error) {
 	var problems []string
+	var held *heldRecord // a record read past a report's footer
 	for {
-		rec, err := r.Read()
+		var rec []string
+		var err error
+		if held != nil {
+			rec, err, held = held.rec, held.err, nil
+		} else {
+			rec, err = r.Read()
+		}
 		if err == io.EOF {
 			return problems, nil
 		}
@@ -198,9 +253,17 @@ func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn fu
 			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", file, e.First, e))
 			continue
 		}
+		if len(rec) != len(header) && footerStart(rec) {
+			var ferr error
+			ferr, _, held = readFooter(r, rec, line)
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, ferr))
+			continue
+		}
 		var bad error
 		if len(rec) != len(header) {
 			bad = cellCountError(len(rec), len(header))
+		} else if i := notutf8.Cell(rec); i >= 0 {
+			bad = notutf8.CellError(header[i], rec[i])
 		}
 		if p := fn(line, rec, bad); p != "" {
 			problems = append(problems, p)
@@ -247,8 +310,8 @@ func eventProblems(problems []string) error {
 // file order; a chunk holds at least minChunk bytes. ok is false, nothing
 // done, for any other file.
 func readEventsFast(opts Options, text string, minChunk int) (x *csvEventIndex, err error, ok bool) {
-	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 {
-		return nil, nil, false
+	if strings.IndexByte(text, '"') >= 0 || strings.IndexByte(text, '\r') >= 0 || !utf8.ValidString(text) || mayHaveFooter(text) {
+		return nil, nil, false // the plain reader words a cell that is not UTF-8, and a report's footer
 	}
 	line := 0
 	var headerLine string

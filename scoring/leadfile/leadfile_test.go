@@ -135,7 +135,7 @@ func TestCSVRowProblems(t *testing.T) {
 	assert.Equal(t, []string{
 		`leads.csv:3: lead C2: employees: want a whole number, got "lots"`,
 		`leads.csv:4: lead C3: broken CSV: a quoted cell is not closed, or has text after its closing quote (column 22); close the quote, and write a quote inside a cell as ""`,
-		`events.csv:3: no lead in the leads file has this lead_id; the event was not used`,
+		`events.csv:3: no lead in the leads file has lead_id "C9"; the event was not used`,
 	}, errs)
 	assert.Equal(t, 3, sum.Rows)
 	assert.Equal(t, 1, sum.UnmatchedEvents)
@@ -232,7 +232,7 @@ func TestBadEventRowsFailTheirLead(t *testing.T) {
 				"  events.csv:3: type: empty; every event needs its type\n" +
 				`  events.csv:5: minutes: want a number, got "many"` + "\n" +
 				"  events.csv:7: " + cellsError,
-			"events.csv:6: no lead in the leads file has this lead_id; the event was not used",
+			"events.csv:6: no lead in the leads file has lead_id \"C9\"; the event was not used",
 		}, errs, "quote %q", quote)
 		assert.Equal(t, 2, sum.Rows)
 		assert.Equal(t, 1, sum.Scored, "C2, with its event")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/leadscore/leadscore/internal/bounded"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/scoring"
 	srcmap "github.com/leadscore/leadscore/scoring/source"
 )
@@ -23,6 +24,7 @@ type mappedSource struct {
 // mappedEvents is an activities export read whole, grouped by lead id.
 type mappedEvents struct {
 	file   string
+	lead   string // the column of the lead id
 	byLead map[string]*mappedGroup
 	// repeated counts the rows that repeat an earlier row's activity id
 	// and content, counted once.
@@ -34,6 +36,9 @@ type mappedGroup struct {
 	lines  []int
 	errs   []lineError // the rows of this lead that could not be read
 	used   bool
+	// failedLine is the line of the lead's row that failed before its
+	// events were taken (0: none did)
+	failedLine int
 }
 
 // lineError is a problem with one row of the activities export.
@@ -68,7 +73,11 @@ func newMappedSource(opts Options) (*mappedSource, error) {
 	if ds := m.Check(opts.Scorer.Model()); ds.HasErrors() {
 		return nil, ds
 	}
-	r := csv.NewReader(bounded.Lines(opts.Input, maxRow(opts)))
+	in, err := notutf8.Sniff(opts.Input)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	r := csv.NewReader(bounded.Lines(in, maxRow(opts)))
 	r.FieldsPerRecord = -1
 	r.Comma = m.Comma()
 	header, err := readHeader(r, opts.InputName, maxRow(opts), "an export starts with a header row")
@@ -106,7 +115,11 @@ func warn(opts Options, warnings []string) {
 // and otherwise fails, with the first row: two activities cannot share an
 // id, and which one the export means cannot be told.
 func readMappedEvents(opts Options) (*mappedEvents, error) {
-	r := csv.NewReader(bounded.Lines(opts.Events, maxRow(opts)))
+	in, err := notutf8.Sniff(opts.Events)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.EventsName, err)
+	}
+	r := csv.NewReader(bounded.Lines(in, maxRow(opts)))
 	r.FieldsPerRecord = -1
 	r.Comma = opts.Source.Comma()
 	header, err := readHeader(r, opts.EventsName, maxRow(opts), "an export starts with a header row")
@@ -118,7 +131,7 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		return nil, err
 	}
 	warn(opts, warnings)
-	x := &mappedEvents{file: opts.EventsName, byLead: map[string]*mappedGroup{}}
+	x := &mappedEvents{file: opts.EventsName, lead: opts.Source.Events.Lead, byLead: map[string]*mappedGroup{}}
 	seen := map[string]*firstActivity{}
 	firstRepeat := 0
 	group := func(leadID string) *mappedGroup {
@@ -196,6 +209,17 @@ func quoteCell(cell string) string {
 
 func (s *mappedSource) next() (row, bool, error) {
 	r, ok, err := s.read()
+	if ok && r.err != nil && r.id == "" && (len(r.rec) == len(s.header) || len(r.rec) > 0 && s.leads.IDFirst()) {
+		// A row of the header's cells (one not UTF-8), or one of another
+		// count whose id is its first cell: its id is in its place, so
+		// the error names the lead, and its events are known as its.
+		r.id = s.leads.ID(r.rec)
+	}
+	if ok && r.err != nil && r.id != "" && s.events != nil {
+		if g := s.events.byLead[r.id]; g != nil && !g.used && g.failedLine == 0 {
+			g.failedLine = r.line // its events are its, not unmatched
+		}
+	}
 	if !ok || err != nil || r.err != nil {
 		return r, ok, err
 	}
@@ -220,16 +244,18 @@ func (s *mappedSource) decode(r row) (scoring.Lead, error) {
 	return lead, err
 }
 
-func (s *mappedSource) unmatched() []int {
+func (s *mappedSource) unmatched() []unusedEvent {
 	if s.events == nil {
 		return nil
 	}
-	var lines []int
-	for _, g := range s.events.byLead {
+	var rows []unusedEvent
+	for id, g := range s.events.byLead {
 		if !g.used {
-			lines = append(lines, g.lines...)
+			for _, l := range g.lines {
+				rows = append(rows, unusedEvent{line: l, id: id, column: s.events.lead, failedLine: g.failedLine})
+			}
 		}
 	}
-	sort.Ints(lines)
-	return lines
+	sortUnused(rows)
+	return rows
 }

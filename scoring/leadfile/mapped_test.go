@@ -171,7 +171,7 @@ events:
 		`c.csv:3: lead 2: column "Created" (created_at): "2026-03-08 02:30" does not exist in America/New_York: the clocks skipped that hour when daylight saving time began; check that timezone: America/New_York is the zone the export writes in, or export times with their UTC offset (a layout ending in -07:00)`,
 		`c.csv:4: column "Record ID" is empty; every lead needs its id (id: at m.yaml:3:5)`,
 		"c.csv:5: lead 3: its activities could not all be read, and scoring it without them would be wrong:\n  a.csv:4: column \"Type\" (event type): \"Demo\" is not in the values: of type (m.yaml:9:24); add it there, as \"Demo\": VALUE",
-		"a.csv:5: no lead in the leads file has this lead_id; the event was not used",
+		"a.csv:5: no lead in the leads file has Record ID \"9\"; the event was not used",
 	}, errs)
 	assert.Equal(t, []string{`a.csv:3: 1 activity row repeats an earlier row's id (column "Activity ID") and content; counted once`}, warnings)
 	assert.Equal(t, 1, sum.RepeatedEvents)

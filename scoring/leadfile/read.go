@@ -2,6 +2,7 @@ package leadfile
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/leadscore/leadscore/scoring"
@@ -51,8 +52,43 @@ func decodeRow(src source, r row) (scoring.Lead, error) {
 	}
 	if NoID(lead.ID) {
 		lead.ID, err = "", ErrNoID // refused as "" is
+	} else if err == nil && SpreadsheetNumber(lead.ID) {
+		err = &scoring.Error{LeadID: lead.ID, Err: errSpreadsheetID}
 	}
 	return lead, err
+}
+
+// errSpreadsheetID fails a lead whose id a spreadsheet turned into a
+// number: two leads may now have one id, and no event or outcome is
+// joined to it.
+var errSpreadsheetID = errors.New("the id was turned into a number by a spreadsheet (Excel writes a long number as 5.00001E+07), and its last digits are lost; export the file from the CRM again and do not save it from a spreadsheet, or format the id column as text before saving")
+
+// SpreadsheetNumber says an id is a number as a spreadsheet writes one
+// too long for its cell, in scientific notation: 5.00001E+07, 1E+15.
+func SpreadsheetNumber(id string) bool {
+	id = strings.TrimSpace(id)
+	mant, exp, ok := strings.Cut(id, "E+")
+	if !ok {
+		mant, exp, ok = strings.Cut(id, "e+")
+	}
+	if !ok || len(mant) == 0 || len(exp) == 0 || mant[0] < '0' || mant[0] > '9' {
+		return false
+	}
+	if len(mant) > 1 {
+		if mant[1] != '.' || len(mant) == 2 || !allDigits(mant[2:]) {
+			return false
+		}
+	}
+	return allDigits(exp)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // NoID says an id is no id: empty, or only white space ("   " would be
@@ -73,24 +109,45 @@ func leadError(id string, err error) error {
 // leads file did not have (an event row fails alone; the leads were
 // read), or returns them all when OnError is not set.
 func reportUnmatched(src source, opts Options) error {
-	lines := src.unmatched()
-	if len(lines) == 0 {
+	rows := unusedEventErrors(src, opts)
+	if opts.OnError != nil {
+		for _, e := range rows {
+			opts.OnError(e)
+		}
 		return nil
 	}
-	errs := unmatchedErrors(opts.EventsName, lines)
-	if opts.OnError == nil {
-		return errors.Join(errs...)
+	var errs []error
+	for _, e := range rows {
+		errs = append(errs, e)
 	}
-	for _, e := range errs {
-		opts.OnError(e.(RowError))
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
-func unmatchedErrors(file string, lines []int) []error {
-	var errs []error
-	for _, l := range lines {
-		errs = append(errs, RowError{File: file, Line: l, Err: ErrNoLeadForEvent})
+// unusedEventErrors are the errors of the events rows no lead used, in
+// file order: an *EventNotUsedError each.
+func unusedEventErrors(src source, opts Options) []RowError {
+	var errs []RowError
+	for _, u := range src.unmatched() {
+		e := RowError{File: opts.EventsName, Line: u.line,
+			Err: &EventNotUsedError{LeadID: u.id, Column: u.column, LeadsFile: opts.InputName, FailedLine: u.failedLine}}
+		if u.failedLine > 0 {
+			e.LeadID = u.id // the row is of that lead
+		}
+		errs = append(errs, e)
 	}
 	return errs
+}
+
+// unusedEvent is an events row that no lead used: no lead row has its
+// lead id, or the row of its lead failed (failedLine, its line).
+type unusedEvent struct {
+	line       int
+	id         string
+	column     string // the events file's column of the lead id
+	failedLine int
+}
+
+// sortUnused sorts rows by line.
+func sortUnused(rows []unusedEvent) {
+	slices.SortFunc(rows, func(a, b unusedEvent) int { return a.line - b.line })
 }

@@ -16,6 +16,7 @@ func (s *Summary) Merge(o Summary) {
 	}
 	s.add(o)
 	s.UnmatchedEvents += o.UnmatchedEvents
+	s.FailedLeadEvents += o.FailedLeadEvents
 	s.RepeatedEvents += o.RepeatedEvents
 }
 
@@ -31,7 +32,7 @@ func (s Summary) Equal(o Summary) bool {
 		return out
 	}
 	return s.Rows == o.Rows && s.Scored == o.Scored && s.Failed == o.Failed && s.SalesReady == o.SalesReady &&
-		s.Disqualified == o.Disqualified && s.HeldOut == o.HeldOut && s.HeldOutSalesReady == o.HeldOutSalesReady && s.BeforeStart == o.BeforeStart && s.UnmatchedEvents == o.UnmatchedEvents && s.RepeatedEvents == o.RepeatedEvents &&
+		s.Disqualified == o.Disqualified && s.HeldOut == o.HeldOut && s.HeldOutSalesReady == o.HeldOutSalesReady && s.BeforeStart == o.BeforeStart && s.UnmatchedEvents == o.UnmatchedEvents && s.FailedLeadEvents == o.FailedLeadEvents && s.RepeatedEvents == o.RepeatedEvents &&
 		maps.Equal(nonzero(s.Stages), nonzero(o.Stages)) && maps.Equal(s.Unknown.Rows, o.Unknown.Rows)
 }
 

@@ -180,6 +180,9 @@ type Summary struct {
 	Stages map[string]int
 	// UnmatchedEvents counts CSV event rows whose lead id no lead row had.
 	UnmatchedEvents int
+	// FailedLeadEvents counts CSV event rows of leads whose rows failed
+	// before their events were taken: not used, with the lead.
+	FailedLeadEvents int
 	// RepeatedEvents counts the rows of an activities export read through
 	// a source mapping that repeat an earlier row's activity id and
 	// content: the same activity exported twice, counted once.
@@ -346,12 +349,14 @@ func Score(opts Options) (Summary, error) {
 	if ms, ok := src.(*mappedSource); ok && ms.events != nil {
 		sum.RepeatedEvents = ms.events.repeated
 	}
-	if lines := src.unmatched(); len(lines) > 0 {
-		sum.UnmatchedEvents = len(lines)
-		for _, l := range lines {
-			if opts.OnError != nil {
-				opts.OnError(RowError{File: opts.EventsName, Line: l, Err: ErrNoLeadForEvent})
-			}
+	for _, e := range unusedEventErrors(src, opts) {
+		if errors.Is(e, ErrNoLeadForEvent) {
+			sum.UnmatchedEvents++
+		} else {
+			sum.FailedLeadEvents++
+		}
+		if opts.OnError != nil {
+			opts.OnError(e)
 		}
 	}
 	sum.Elapsed = time.Since(start)
@@ -436,8 +441,10 @@ func work(b *batch, src source, enc encoder, opts Options) {
 		}
 		if err == nil && NoID(lead.ID) {
 			lead.ID, err = "", ErrNoID // refused as "" is
+		} else if err == nil && SpreadsheetNumber(lead.ID) {
+			err = errSpreadsheetID
 		}
-		if opts.OnRepeatedID != nil && lead.ID != "" {
+		if opts.OnRepeatedID != nil && lead.ID != "" && err != errSpreadsheetID { // failed for its id: no repeat to tell
 			b.ids = append(b.ids, idAt{id: lead.ID, hash: idset.Hash(lead.ID), line: r.line})
 		}
 		if err == nil && len(res.Unknown) > 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/leadscore/leadscore/internal/csvcell"
 	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/internal/friend"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
@@ -24,7 +25,7 @@ import (
 type source interface {
 	next() (row, bool, error)
 	decode(row) (scoring.Lead, error)
-	unmatched() []int
+	unmatched() []unusedEvent
 }
 
 func newSource(opts Options) (source, error) {
@@ -75,6 +76,9 @@ func readHeader(r *csv.Reader, file string, max int, empty string) ([]string, er
 		if _, err := r.Read(); err == io.EOF {
 			return nil, fmt.Errorf("%s: the file is empty (but for a byte-order mark); %s", file, empty)
 		}
+	}
+	if err := notutf8.HeaderError(header); err != nil {
+		return nil, fmt.Errorf("%s:1: %w", file, err)
 	}
 	return header, nil
 }
@@ -213,7 +217,7 @@ func brokenRow(data []byte) (id string, fields map[string]any) {
 	return id, fields
 }
 
-func (s *ndjsonSource) unmatched() []int { return nil }
+func (s *ndjsonSource) unmatched() []unusedEvent { return nil }
 
 type csvSource struct {
 	csvRows
@@ -232,6 +236,7 @@ type csvRows struct {
 	// firsts, when set, keeps the lines' first cells for the rows of a
 	// broken quote (csvSource's, whose id is the first column)
 	firsts *firstCells
+	held   *heldRecord // a record read past a report's footer
 }
 
 // read returns the next row; ok is false at the end of the file.
@@ -241,7 +246,12 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		s.pending = s.pending[1:]
 		return r, true, nil
 	}
-	rec, err := s.r.Read()
+	var rec []string
+	if s.held != nil {
+		rec, err, s.held = s.held.rec, s.held.err, nil
+	} else {
+		rec, err = s.r.Read()
+	}
 	if err == io.EOF {
 		return row{}, false, nil
 	}
@@ -275,9 +285,18 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		s.pending = rows[1:]
 		return rows[0], true, nil
 	}
+	if len(rec) != len(s.header) && footerStart(rec) {
+		ferr, last, held := readFooter(s.r, rec, line)
+		s.held = held
+		s.dropFirsts(last)
+		return row{line: line, err: ferr}, true, nil
+	}
 	s.dropFirsts(line)
 	if len(rec) != len(s.header) {
 		return row{line: line, rec: rec, err: cellCountError(len(rec), len(s.header))}, true, nil
+	}
+	if i := notutf8.Cell(rec); i >= 0 {
+		return row{line: line, rec: rec, err: notutf8.CellError(s.header[i], rec[i])}, true, nil
 	}
 	return row{line: line, rec: rec}, true, nil
 }
@@ -291,7 +310,11 @@ func (s *csvRows) dropFirsts(line int) {
 
 func newCSVSource(opts Options) (*csvSource, error) {
 	m := opts.Scorer.Model()
-	firsts := newFirstCells(bounded.Lines(opts.Input, maxRow(opts)))
+	in, err := notutf8.Sniff(opts.Input)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	firsts := newFirstCells(bounded.Lines(in, maxRow(opts)))
 	r := csv.NewReader(firsts)
 	r.FieldsPerRecord = -1
 	what := "leads"
@@ -339,6 +362,11 @@ func (s *csvSource) next() (row, bool, error) {
 		// still (a comma in a later cell cannot move it), so the error
 		// names the lead.
 		r.id = r.rec[0]
+	} else if ok && r.err != nil && r.id == "" && len(r.rec) == len(s.header) {
+		r.id = s.schema.id(r.rec) // a row of the header's cells (one not UTF-8): its id is in its place
+	}
+	if ok && r.err != nil && r.id != "" && s.schema.events != nil {
+		s.schema.events.failed(r.id, r.line) // its events are its, not unmatched
 	}
 	if ok && r.err == nil && s.schema.events != nil {
 		id := s.schema.id(r.rec)
@@ -352,7 +380,7 @@ func (s *csvSource) next() (row, bool, error) {
 
 func (s *csvSource) decode(r row) (scoring.Lead, error) { return s.schema.decode(r.rec, r.events) }
 
-func (s *csvSource) unmatched() []int {
+func (s *csvSource) unmatched() []unusedEvent {
 	if s.schema.events == nil {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvspan"
 	"github.com/leadscore/leadscore/internal/delim"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"github.com/leadscore/leadscore/rules"
 )
 
@@ -115,6 +116,10 @@ type column struct {
 
 func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 	const option = "--max-row (DraftOptions.MaxRow in Go)"
+	r, err := notutf8.Sniff(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", name, err)
+	}
 	br := bufio.NewReaderSize(bounded.Lines(r, maxRow), 64<<10)
 	first, _ := br.Peek(64 << 10)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
@@ -137,10 +142,10 @@ func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 	}
 	s := &sample{name: name, comma: comma}
 	seen := map[string]bool{}
+	if err := notutf8.HeaderError(header); err != nil {
+		return nil, fmt.Errorf("%s:1: %w", name, err)
+	}
 	for i, h := range cleanHeader(header) {
-		if !utf8.ValidString(h) {
-			return nil, fmt.Errorf("%s:1: the header is not UTF-8 text; export the file as UTF-8 (CSV UTF-8)", name)
-		}
 		if strings.IndexFunc(h, unicode.IsControl) >= 0 {
 			return nil, fmt.Errorf("%s:1: the name of column %d, %q, holds a line break or a control character; rename it in the export", name, i+1, h)
 		}
@@ -186,7 +191,7 @@ func readSample(r io.Reader, name string, rows, maxRow int) (*sample, error) {
 			}
 			if !utf8.ValidString(cell) {
 				line, _ := cr.FieldPos(i)
-				return nil, fmt.Errorf("%s:%d: column %q is not UTF-8 text; export the file as UTF-8 (CSV UTF-8)", name, line, c.name)
+				return nil, fmt.Errorf("%s:%d: %w", name, line, notutf8.CellError(c.name, cell))
 			}
 			c.cells = append(c.cells, cell)
 			if c.count[cell] == 0 {

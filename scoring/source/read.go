@@ -143,6 +143,11 @@ func (m *Mapping) Leads(file string, header []string) (*Leads, []string, error) 
 	return r, b.unread(file, m.Ignore), nil
 }
 
+// IDFirst says the id is the export's first column: a row with more or
+// fewer cells than the header has its id still in its first cell (a
+// delimiter in a later cell cannot move it).
+func (r *Leads) IDFirst() bool { return r.idCol == 0 }
+
 // ID returns a row's lead id, trimmed; "" when it has none.
 func (r *Leads) ID(rec []string) string {
 	if r.idCol < len(rec) {
