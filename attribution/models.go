@@ -151,8 +151,11 @@ type Anchor struct {
 // MilestoneModel gives each anchor's share to the touch of its milestone
 // (the last touch at or before it; first_touch and last_touch name the
 // first and last touches), and Between in equal shares to the touches
-// strictly between the first and the last anchored touch. W-shaped, full
-// path and custom weights are milestone models.
+// strictly between the first and the last anchored touch. An anchor whose
+// milestone the journey lacks, or has no touch at or before, gives its
+// share to the other anchors' touches in proportion to theirs; the touches
+// between keep Between. W-shaped, full path and custom weights are
+// milestone models.
 type MilestoneModel struct {
 	Label   string
 	Anchors []Anchor
@@ -192,12 +195,28 @@ func (m MilestoneModel) Weights(t []Touch, j *Journey, _ time.Time) []float64 {
 	}
 	lo, hi := len(t), -1
 	anchored := map[int]bool{}
-	for k, i := range m.anchorTouches(t, j) {
-		a := m.Anchors[k]
-		if i < 0 {
-			continue // missed: its share goes to the others through normalize
+	idx := m.anchorTouches(t, j)
+	// A missed anchor's share goes to the other anchors' touches, in
+	// proportion to their shares (equally when theirs are all zero), never
+	// to the touches between: scale the anchors hit by all their shares
+	// over those hit.
+	all, hit, hits := 0.0, 0.0, 0
+	for k, i := range idx {
+		all += m.Anchors[k].Share
+		if i >= 0 {
+			hit += m.Anchors[k].Share
+			hits++
 		}
-		w[i] += a.Share
+	}
+	for k, i := range idx {
+		if i < 0 {
+			continue // missed: its share went into the others' (share)
+		}
+		share := all / float64(hits)
+		if hit > 0 {
+			share = m.Anchors[k].Share * all / hit
+		}
+		w[i] += share
 		anchored[i] = true
 		lo, hi = min(lo, i), max(hi, i)
 	}
