@@ -205,7 +205,11 @@ func TestCreditIsConserved(t *testing.T) {
 
 func TestParseModelErrors(t *testing.T) {
 	for spec, want := range map[string]string{
-		"lineer":               "unknown model \"lineer\"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
+		"lineer":               "unknown model \"lineer\"; did you mean \"linear\"? The models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom, and the data-driven markov:K, markov:auto and shapley",
+		"gini":                 "unknown model \"gini\"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom, and the data-driven markov:K, markov:auto and shapley",
+		"markov":               "markov needs an order: write markov:K (K from 1 to 7, such as markov:2) or markov:auto",
+		"shapley":              "shapley is a data-driven model, credited over all the paths at once: RunPaths runs it; ParseModel reads the rule-based models, first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
+		"markov:2":             "markov:2 is a data-driven model, credited over all the paths at once: RunPaths runs it; ParseModel reads the rule-based models, first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
 		"time_decay:soon":      "time_decay: write a duration such as 7d, not \"soon\"",
 		"position_based:60/60": "position_based: write the first and last shares in percent, such as position_based:40/40",
 		"custom:first_touch":   "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
@@ -226,6 +230,23 @@ func TestParseModelErrors(t *testing.T) {
 		if assert.Error(t, err, spec) {
 			assert.Equal(t, want, err.Error())
 		}
+	}
+}
+
+// CheckPathModel refuses what RunPaths would, before any path: the
+// settings and order of a chain; shapley and good chains pass.
+func TestCheckPathModel(t *testing.T) {
+	for _, spec := range []string{"shapley", "markov:1", "markov:7:conv:nonull", "markov:auto", "markov:auto:conv"} {
+		assert.NoError(t, attribution.CheckPathModel(spec), spec)
+	}
+	for spec, want := range map[string]string{
+		"markov":             "write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
+		"markov:0":           "the order of a Markov chain is 1 to 7, not 0",
+		"markov:8":           "the order of a Markov chain is 1 to 7, not 8",
+		"markov:2:conv:conv": "write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
+		"markov:auto:nonull": "markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead",
+	} {
+		assert.EqualError(t, attribution.CheckPathModel(spec), want, spec)
 	}
 }
 
