@@ -103,9 +103,9 @@ func ExampleNewReport() {
 
 	// Output:
 	// campaign                first_touch     w_shaped
-	// roi-calculator            168900.00    169404.76
+	// roi-calculator            168900.00    169253.33
 	// (no touch)                 56500.00     56500.00
-	// attribution-live           33300.00     27242.86
+	// attribution-live           33300.00     27470.00
 	// nurture-q3                 25800.00     22950.00
 	// total                     388600.00    388600.00 (won: 388600.00)
 }

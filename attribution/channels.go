@@ -3,6 +3,7 @@ package attribution
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -181,6 +182,27 @@ func markovSpec(spec string) (order int, auto, byConv, noNull bool, err error) {
 	return order, auto, byConv, noNull, nil
 }
 
+// CheckPathModel refuses a data-driven model spec (markov:K with its
+// settings, markov:auto, shapley) that RunPaths would refuse for how it is
+// written, so that a command line can say so before reading any journey.
+func CheckPathModel(spec string) error {
+	if spec == "shapley" {
+		return nil
+	}
+	order, auto, _, noNull, err := markovSpec(spec)
+	switch {
+	case err != nil:
+		return err
+	case auto && noNull:
+		return errAutoNoNull
+	case !auto && (order < 1 || order > MaxOrder):
+		return fmt.Errorf("the order of a Markov chain is 1 to %d, not %d", MaxOrder, order)
+	}
+	return nil
+}
+
+var errAutoNoNull = errors.New("markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead")
+
 func runSpec(p *Paths, spec string) (*modelRun, error) {
 	run := &modelRun{}
 	switch {
@@ -193,7 +215,7 @@ func runSpec(p *Paths, spec string) (*modelRun, error) {
 		}
 		if auto {
 			if noNull {
-				return nil, fmt.Errorf("markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead")
+				return nil, errAutoNoNull
 			}
 			sel, err := ChooseOrder(p, OrderOptions{})
 			if err != nil {

@@ -279,7 +279,7 @@ func TestRunPathsErrors(t *testing.T) {
 		"markov:x":   "markov:x: write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
 		"markov:9":   "markov:9: the order of a Markov chain is 1 to 7, not 9",
 		"markov:2:y": "markov:2:y: write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
-		"shapely":    `shapely: unknown model "shapely"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom`,
+		"shapely":    `shapely: unknown model "shapely"; did you mean "shapley"? The models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom, and the data-driven markov:K, markov:auto and shapley`,
 	} {
 		_, err := attribution.RunPaths(p, []string{spec}, 1)
 		if assert.Error(t, err, spec) {

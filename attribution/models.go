@@ -151,8 +151,11 @@ type Anchor struct {
 // MilestoneModel gives each anchor's share to the touch of its milestone
 // (the last touch at or before it; first_touch and last_touch name the
 // first and last touches), and Between in equal shares to the touches
-// strictly between the first and the last anchored touch. W-shaped, full
-// path and custom weights are milestone models.
+// strictly between the first and the last anchored touch. An anchor whose
+// milestone the journey lacks, or has no touch at or before, gives its
+// share to the other anchors' touches in proportion to theirs; the touches
+// between keep Between. W-shaped, full path and custom weights are
+// milestone models.
 type MilestoneModel struct {
 	Label   string
 	Anchors []Anchor
@@ -192,12 +195,28 @@ func (m MilestoneModel) Weights(t []Touch, j *Journey, _ time.Time) []float64 {
 	}
 	lo, hi := len(t), -1
 	anchored := map[int]bool{}
-	for k, i := range m.anchorTouches(t, j) {
-		a := m.Anchors[k]
-		if i < 0 {
-			continue // missed: its share goes to the others through normalize
+	idx := m.anchorTouches(t, j)
+	// A missed anchor's share goes to the other anchors' touches, in
+	// proportion to their shares (equally when theirs are all zero), never
+	// to the touches between: scale the anchors hit by all their shares
+	// over those hit.
+	all, hit, hits := 0.0, 0.0, 0
+	for k, i := range idx {
+		all += m.Anchors[k].Share
+		if i >= 0 {
+			hit += m.Anchors[k].Share
+			hits++
 		}
-		w[i] += a.Share
+	}
+	for k, i := range idx {
+		if i < 0 {
+			continue // missed: its share went into the others' (share)
+		}
+		share := all / float64(hits)
+		if hit > 0 {
+			share = m.Anchors[k].Share * all / hit
+		}
+		w[i] += share
 		anchored[i] = true
 		lo, hi = min(lo, i), max(hi, i)
 	}
@@ -376,8 +395,22 @@ func parseModel(spec string) (Model, error) {
 				strconv.FormatFloat(sum, 'f', -1, 64))
 		}
 		return m, nil
+	case "markov", "shapley":
+		if name == "markov" && arg == "" {
+			return nil, fmt.Errorf("markov needs an order: write markov:K (K from 1 to %d, such as markov:2) or markov:auto", MaxOrder)
+		}
+		if name == "shapley" && arg != "" {
+			return nil, fmt.Errorf("shapley takes no settings: write shapley, not %q", spec)
+		}
+		// Data-driven: RunPaths runs them, and the command line with any
+		// input; a Model weighs one journey's touches alone.
+		return nil, fmt.Errorf("%s is a data-driven model, credited over all the paths at once: RunPaths runs it; ParseModel reads the rule-based models, %s", spec, strings.Join(ModelNames, ", "))
 	}
-	return nil, fmt.Errorf("unknown model %q; the models are %s", name, strings.Join(ModelNames, ", "))
+	list := strings.Join(ModelNames, ", ") + ", and the data-driven markov:K, markov:auto and shapley"
+	if s := suggest.Name(name, append(slices.Clone(ModelNames), "markov", "shapley")); s != "" {
+		return nil, fmt.Errorf("unknown model %q; did you mean %q? The models are %s", name, s, list)
+	}
+	return nil, fmt.Errorf("unknown model %q; the models are %s", name, list)
 }
 
 // conversionMilestones are the milestones leadscore's journeys use, which
@@ -450,6 +483,16 @@ const (
 	DefaultJourneyModels = "first_touch,linear,w_shaped"
 	DefaultPathModels    = "first_touch,last_touch,last_non_direct,linear,time_decay,position_based,markov:1,markov:2,markov:3,shapley"
 )
+
+// OnlyDataDrivenNote is what a report on journeys says when its list of
+// models (the flag named) gives only data-driven ones: they credit
+// channels in a table of their own, and the campaign and channel tables,
+// which need a rule-based model, credit by linear. The command line and
+// Beam put it first among the report's warnings.
+func OnlyDataDrivenNote(flag string, dataDriven []string) string {
+	return fmt.Sprintf("%s names only data-driven models (%s), which credit channels from the journeys' paths, in a table of their own at the end; the campaign and channel tables need a rule-based model and show linear: add one to %s to choose theirs (such as first_touch;%s)",
+		flag, strings.Join(dataDriven, ", "), flag, strings.Join(dataDriven, ";"))
+}
 
 // SplitModels reads a list of model specs, as --models gives it: split at
 // commas, or at semicolons when a model's settings hold commas

@@ -3,6 +3,7 @@ package attribution_test
 import (
 	"math"
 	"math/rand"
+	"sort"
 	"testing"
 	"time"
 
@@ -101,15 +102,12 @@ func TestEdgeCases(t *testing.T) {
 	j.Milestones["sales_ready"] = day(2)
 	assert.InDeltaSlice(t, []float64{1.0 / 3, 2.0 / 3, 0, 0, 0}, shares(t, attribution.WShaped(""), j, attribution.Options{}), 1e-12)
 
-	// A missing milestone: no opportunity, so full path shares among first, lead
-	// created and won (22.5% each) and T3, T4 between (5% each): divided by 0.775.
+	// A missing milestone: no opportunity, so its 22.5% goes to the other
+	// milestones' touches in proportion, first, lead created and won (30%
+	// each), and the touches between, T3 and T4, keep their 10% (5% each).
 	j = journey()
 	delete(j.Milestones, "opportunity")
-	want := []float64{0.225, 0.225, 0.05, 0.05, 0.225}
-	for i := range want {
-		want[i] /= 0.775
-	}
-	assert.InDeltaSlice(t, want, shares(t, attribution.FullPath(), j, attribution.Options{}), 1e-12)
+	assert.InDeltaSlice(t, []float64{0.3, 0.3, 0.05, 0.05, 0.3}, shares(t, attribution.FullPath(), j, attribution.Options{}), 1e-12)
 
 	// Lookback of 7 days before the win on day 12 keeps T3 (day 5), T4 and T5.
 	assert.InDeltaSlice(t, []float64{0, 0, 1, 0, 0}, shares(t, attribution.FirstTouchModel{}, journey(), attribution.Options{Lookback: 7 * 24 * time.Hour}), 1e-12)
@@ -207,7 +205,11 @@ func TestCreditIsConserved(t *testing.T) {
 
 func TestParseModelErrors(t *testing.T) {
 	for spec, want := range map[string]string{
-		"lineer":               "unknown model \"lineer\"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
+		"lineer":               "unknown model \"lineer\"; did you mean \"linear\"? The models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom, and the data-driven markov:K, markov:auto and shapley",
+		"gini":                 "unknown model \"gini\"; the models are first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom, and the data-driven markov:K, markov:auto and shapley",
+		"markov":               "markov needs an order: write markov:K (K from 1 to 7, such as markov:2) or markov:auto",
+		"shapley":              "shapley is a data-driven model, credited over all the paths at once: RunPaths runs it; ParseModel reads the rule-based models, first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
+		"markov:2":             "markov:2 is a data-driven model, credited over all the paths at once: RunPaths runs it; ParseModel reads the rule-based models, first_touch, last_touch, last_non_direct, linear, time_decay, position_based, w_shaped, full_path, custom",
 		"time_decay:soon":      "time_decay: write a duration such as 7d, not \"soon\"",
 		"position_based:60/60": "position_based: write the first and last shares in percent, such as position_based:40/40",
 		"custom:first_touch":   "custom: write milestone=share pairs, such as custom:first_touch=0.5,sales_ready=0.3,between=0.2",
@@ -231,6 +233,23 @@ func TestParseModelErrors(t *testing.T) {
 	}
 }
 
+// CheckPathModel refuses what RunPaths would, before any path: the
+// settings and order of a chain; shapley and good chains pass.
+func TestCheckPathModel(t *testing.T) {
+	for _, spec := range []string{"shapley", "markov:1", "markov:7:conv:nonull", "markov:auto", "markov:auto:conv"} {
+		assert.NoError(t, attribution.CheckPathModel(spec), spec)
+	}
+	for spec, want := range map[string]string{
+		"markov":             "write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
+		"markov:0":           "the order of a Markov chain is 1 to 7, not 0",
+		"markov:8":           "the order of a Markov chain is 1 to 7, not 8",
+		"markov:2:conv:conv": "write markov:K (K the order, 1 to 7) or markov:auto, then :conv to share value like conversions, :nonull to ignore nulls",
+		"markov:auto:nonull": "markov:auto chooses the order by how well it predicts which paths convert, which needs the paths that did not (nulls); give markov:K:nonull with an order instead",
+	} {
+		assert.EqualError(t, attribution.CheckPathModel(spec), want, spec)
+	}
+}
+
 func TestSplitModels(t *testing.T) {
 	for list, want := range map[string][]string{
 		"first_touch,linear":                       {"first_touch", "linear"},
@@ -250,5 +269,128 @@ func TestSplitModels(t *testing.T) {
 	require.NoError(t, err)
 	for _, spec := range paths {
 		assert.NotContains(t, []string{"w_shaped", "full_path"}, spec, "bare paths carry no milestones")
+	}
+}
+
+// A milestone model's missed milestone gives its share to the other
+// milestones' touches, in proportion, and the touches between keep theirs
+// (review rev17b): touches A, B, C, the lead created before A, C the
+// sales-ready touch; under w_shaped, lead creation's 30% goes to A and C
+// (45% each), and B, between them, keeps its 10%. Renormalising every
+// touch gave 3/7, 1/7, 3/7 (428.57, 142.86, 428.57).
+func TestMissedMilestoneShareGoesToTheOtherMilestones(t *testing.T) {
+	j := &attribution.Journey{ID: "J1", Converted: true, Revenue: 1000,
+		Touches:    []attribution.Touch{{At: day(0), Campaign: "A", Channel: "email"}, {At: day(9), Campaign: "B", Channel: "email"}, {At: day(19), Campaign: "C", Channel: "email"}},
+		Milestones: map[string]time.Time{"lead_created": day(-30), "sales_ready": day(19), "won": day(60)}}
+	_, rev := creditBy(t, "w_shaped", attribution.Options{}, j)
+	assert.Equal(t, map[string]float64{"A": 450, "B": 100, "C": 450}, rev)
+	// Never sales-ready: under custom, first_touch (A) and last_touch (C)
+	// take sales_ready's 0.2 in proportion to their 0.2 and 0.4, and B
+	// between keeps 0.2: A 0.8*1/3, C 0.8*2/3 of 1000.
+	delete(j.Milestones, "sales_ready")
+	_, rev = creditBy(t, "custom:first_touch=0.2,sales_ready=0.2,last_touch=0.4,between=0.2", attribution.Options{}, j)
+	assert.InDelta(t, 800.0/3, rev["A"], 1e-9)
+	assert.InDelta(t, 200, rev["B"], 1e-9)
+	assert.InDelta(t, 1600.0/3, rev["C"], 1e-9)
+	// The milestones left all have a share of 0: they take the missed
+	// share in equal parts.
+	_, rev = creditBy(t, "custom:first_touch=0,sales_ready=0.8,last_touch=0,between=0.2", attribution.Options{}, j)
+	assert.Equal(t, map[string]float64{"A": 400, "B": 200, "C": 400}, rev)
+}
+
+// The rule above over random journeys, recomputed here from the guide's
+// words: each milestone's share to its touch (the last at or before it;
+// the first and last touches for first_touch and last_touch), a missed
+// milestone's share to the others' touches in proportion to theirs, the
+// between share in equal parts to the touches strictly between the first
+// and last milestone touches, or, with none between, to the milestone
+// touches in proportion.
+func TestMilestoneModelsMatchTheDocumentedRule(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	specs := []string{"w_shaped", "w_shaped:opportunity", "full_path", "custom:first_touch=0.2,sales_ready=0.5,last_touch=0.1,between=0.2", "custom:lead_created=0.3,opportunity=0.3,won=0.2,between=0.2"}
+	checked := map[string]int{}
+	for i := 0; i < 3000; i++ {
+		j := randomJourney(r, "r")
+		if !j.Converted {
+			continue
+		}
+		var ts []attribution.Touch
+		conv, ok := j.Milestones["won"]
+		for _, x := range j.Touches {
+			if !ok || !x.At.After(conv) {
+				ts = append(ts, x)
+			}
+		}
+		sort.Slice(ts, func(a, b int) bool { return ts[a].At.Before(ts[b].At) })
+		if len(ts) < 2 {
+			continue
+		}
+		for _, spec := range specs {
+			m, err := attribution.ParseModel(spec)
+			require.NoError(t, err)
+			mm := m.(attribution.MilestoneModel)
+			at := func(milestone string) int {
+				switch milestone {
+				case "first_touch":
+					return 0
+				case "last_touch":
+					return len(ts) - 1
+				}
+				when, ok := j.Milestones[milestone]
+				k := -1
+				for i, x := range ts {
+					if ok && !x.At.After(when) {
+						k = i
+					}
+				}
+				return k
+			}
+			want := make([]float64, len(ts))
+			all, hit := 0.0, 0.0
+			lo, hi := len(ts), -1
+			anchored := map[int]bool{}
+			for _, a := range mm.Anchors {
+				all += a.Share
+				if k := at(a.Milestone); k >= 0 {
+					hit += a.Share
+					anchored[k] = true
+					lo, hi = min(lo, k), max(hi, k)
+				}
+			}
+			if hi < 0 || hit == 0 {
+				continue // no milestone touch: linear, checked elsewhere
+			}
+			for _, a := range mm.Anchors {
+				if k := at(a.Milestone); k >= 0 {
+					want[k] += a.Share * all / hit
+				}
+			}
+			var between []int
+			for k := lo + 1; k < hi; k++ {
+				if !anchored[k] {
+					between = append(between, k)
+				}
+			}
+			for _, k := range between {
+				want[k] += mm.Between / float64(len(between))
+			}
+			sum := 0.0
+			for _, x := range want {
+				sum += x
+			}
+			got := make([]float64, len(ts))
+			for _, c := range attribution.Attribute(m, j, attribution.Options{}) {
+				got[c.Position-1] += c.Share
+			}
+			for k := range want {
+				assert.InDelta(t, want[k]/sum, got[k], 1e-12, "%s journey %d touch %d", spec, i, k)
+			}
+			if len(between) > 0 && len(anchored) < len(mm.Anchors) {
+				checked[spec]++
+			}
+		}
+	}
+	for _, spec := range specs {
+		assert.Greater(t, checked[spec], 50, "%s: journeys with a milestone missed and touches between", spec)
 	}
 }

@@ -146,16 +146,19 @@ type Amount struct {
 // went after its first touch: a step counts only when the campaign had
 // touched the lead at or before it. Opportunities and Won count every
 // such lead (a won lead counts as an opportunity, with or without the
-// opportunity milestone); the funnel's steps count only the leads that passed the step
-// before: SalesReady, then SalesReadyOpportunities (of them, those that
-// became an opportunity; a won lead counts as one), then SalesReadyWon.
-// The won deals of leads never called sales-ready, and their revenue, are
-// counted apart (WonNotSalesReady). Won = SalesReadyWon + WonNotSalesReady
-// but for the leads the campaign first touched between their hand-off and
-// their win; in the report's total, which counts every step, always. With
-// a lookback, a step counts only the touches within it before the step, as
-// credit does. The total's Touched is every lead, touched or not; the
-// (no touch) row's is the leads with no touch in the window of their
+// opportunity milestone); the funnel's steps count only the leads that
+// passed the step before and reached this one: SalesReady, then
+// SalesAccepted and SalesReadyOpportunities (of them, those accepted, and
+// those that became an opportunity; a won lead counts as one), then
+// SalesReadyWon (of those opportunities, the won), so that no step
+// exceeds the one before. The won deals of leads never called
+// sales-ready, and their revenue, are counted apart (WonNotSalesReady).
+// Won = SalesReadyWon + WonNotSalesReady but for the leads the campaign
+// touched before their win but not before their hand-off or their
+// opportunity; in the report's total, which counts every step, always.
+// With a lookback, a step counts only the touches within it before the
+// step, as credit does. The total's Touched is every lead, touched or not;
+// the (no touch) row's is the leads with no touch in the window of their
 // conversion (those whose credit goes to it), and it counts their every
 // step.
 type Funnel struct {
@@ -167,8 +170,8 @@ type Funnel struct {
 	SalesReadyWon           int     `json:"sales_ready_won"`
 	WonNotSalesReady        int     `json:"won_not_sales_ready"`
 	RevenueNotSalesReady    float64 `json:"revenue_not_sales_ready"`
-	// SalesAccepted counts the leads with a sales_accepted milestone
-	// (journeys built with sales' dispositions).
+	// SalesAccepted counts the sales-ready leads with a sales_accepted
+	// milestone (journeys built with sales' dispositions).
 	SalesAccepted int `json:"sales_accepted,omitempty"`
 }
 
@@ -355,9 +358,6 @@ func (r *Report) Add(j *Journey) {
 		}
 		sr, opp, sal, won := reached(sr, srAt), reached(opp, oppAt), reached(sal, salAt), reached(won, wonAt)
 		row.Funnel.Touched++
-		if sal {
-			row.Funnel.SalesAccepted++
-		}
 		if sr {
 			row.Funnel.SalesReady++
 		}
@@ -367,13 +367,20 @@ func (r *Report) Add(j *Journey) {
 		if won {
 			row.Funnel.Won++
 		}
-		switch {
-		case sr && won:
+		// The funnel's steps each count only the leads that passed the
+		// step before and were reached at this one: sales-accepted and
+		// then opportunity of the sales-ready, then won of those
+		// opportunities, so that no rate exceeds its base.
+		if sr && sal {
+			row.Funnel.SalesAccepted++
+		}
+		if sr && opp {
 			row.Funnel.SalesReadyOpportunities++
-			row.Funnel.SalesReadyWon++
-		case sr && opp:
-			row.Funnel.SalesReadyOpportunities++
-		case won && !everSalesReady:
+			if won {
+				row.Funnel.SalesReadyWon++
+			}
+		}
+		if won && !everSalesReady {
 			row.Funnel.WonNotSalesReady++
 			row.notSalesReady.add(decimalOf(j.Revenue))
 		}

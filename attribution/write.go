@@ -206,13 +206,12 @@ func (r *Report) costText() string {
 }
 
 // stepsAfterTouch says, when some campaign's or channel's won deals are
-// more than those it touched before the hand-off and those never
-// sales-ready, why: a step counts for a campaign only when it touched the
-// lead at or before it.
+// more than its then won and those never sales-ready, why: a step counts
+// for a campaign only when it touched the lead at or before it.
 func (r *Report) stepsAfterTouch() string {
 	for _, row := range append(append([]Row(nil), r.Campaigns...), r.Channels...) {
 		if f := row.Funnel; f.Won != f.SalesReadyWon+f.WonNotSalesReady {
-			return " A campaign or channel counts a step only when it touched the lead at or before it, so its won in all can exceed its then won plus won, never sales-ready: by the deals it first touched between the hand-off and the win."
+			return " A campaign or channel counts a step only when it touched the lead at or before it, so its won in all can exceed its then won plus won, never sales-ready: by the deals it touched before the win but not before the hand-off or the opportunity."
 		}
 	}
 	return ""

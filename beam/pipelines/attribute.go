@@ -242,6 +242,9 @@ func (f *reportFn) ExtractOutput(a *reportAcc) (string, error) {
 	if err := attribution.CheckConversionReached(f.opts.Conversion, rep); err != nil {
 		return "", fmt.Errorf("conversion: %v", err) // as the command line refuses it
 	}
+	if len(f.Models) > 0 && len(f.dataDriven) == len(f.Models) { // as the command line says it, first
+		rep.Warnings = append([]string{attribution.OnlyDataDrivenNote("--models", f.dataDriven)}, rep.Warnings...)
+	}
 	rep.Finish()
 	var channels *attribution.ChannelReport
 	if len(f.dataDriven) > 0 {

@@ -64,10 +64,13 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stderr, "Models: "+strings.Join(attribution.ModelNames, ", ")+"; settings after a colon:")
 		fmt.Fprintln(stderr, "time_decay:14d, position_based:40/40, last_non_direct:direct,organic, w_shaped:opportunity,")
 		fmt.Fprintln(stderr, "custom:first_touch=0.5,sales_ready=0.3,between=0.2. Separate models with ';' when a setting has a comma.")
-		fmt.Fprintln(stderr, "With --paths, also markov:K (a Markov chain of order K, exact removal effects; markov:K:conv shares")
-		fmt.Fprintln(stderr, "value by the conversion removal effect; markov:K:nonull ignores nulls, for when non-conversions are")
-		fmt.Fprintln(stderr, "unknown), markov:auto (the order with the best held-out AUC of predicting conversion, or a lower")
-		fmt.Fprintln(stderr, "one within a standard error; the report lists the candidates) and shapley (simplified Shapley value).")
+		fmt.Fprintln(stderr, "Data-driven, with any input (--paths, --journeys, --leads, --accounts): markov:K (a Markov chain of")
+		fmt.Fprintln(stderr, "order K, exact removal effects; markov:K:conv shares value by the conversion removal effect;")
+		fmt.Fprintln(stderr, "markov:K:nonull ignores nulls, for when non-conversions are unknown), markov:auto (the order with the")
+		fmt.Fprintln(stderr, "best held-out AUC of predicting conversion, or a lower one within a standard error; the report lists")
+		fmt.Fprintln(stderr, "the candidates) and shapley (simplified Shapley value). They credit channels, from the journeys'")
+		fmt.Fprintln(stderr, "channel paths, in a table of their own; the campaign and channel tables show the rule-based models,")
+		fmt.Fprintln(stderr, "linear when --models names none (the report says so).")
 		fmt.Fprintln(stderr, "A --paths file may hold at most 255 distinct channels, counted over the whole file: a path that brings")
 		fmt.Fprintln(stderr, "more fails alone (exit 1); group rare channels into fewer, or split the file. Each model is listed once;")
 		fmt.Fprintln(stderr, "one with settings is named with them (time_decay:30d). Output files must not be inputs.")
@@ -152,6 +155,9 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 	}
 	for _, spec := range specs {
 		if spec == "shapley" || strings.HasPrefix(spec, "markov:") {
+			if err := attribution.CheckPathModel(spec); err != nil {
+				return fail("%s: %s: %v", c.flag("models"), spec, err)
+			}
 			dataDriven = append(dataDriven, spec)
 			continue
 		}
@@ -161,8 +167,14 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 		ms = append(ms, m)
 	}
+	// onlyDataDriven says, in the report and on stderr, why the campaign
+	// tables show a model --models did not name.
+	onlyDataDriven := ""
 	if len(ms) == 0 {
 		ms = []attribution.Model{attribution.LinearModel{}} // the campaign report needs one rule-based model
+		if len(dataDriven) > 0 {
+			onlyDataDriven = attribution.OnlyDataDrivenNote(c.flag("models"), dataDriven)
+		}
 	}
 	if err := attribution.CheckConversion(*conversion); err != nil {
 		return fail("%s: %v", c.flag("conversion"), err)
@@ -208,6 +220,10 @@ func attributeAs(c caller, args []string, stdout, stderr io.Writer) (code int) {
 		}
 	}
 	rep := attribution.NewReport(ms, opts, costs)
+	if onlyDataDriven != "" {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", c.name, onlyDataDriven)
+		rep.Warnings = append(rep.Warnings, onlyDataDriven)
+	}
 	var credit *attribution.CreditWriter
 	if files.credit != nil {
 		credit = attribution.NewCreditWriter(files.credit, ms, opts)
