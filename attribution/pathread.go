@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"io"
 	"runtime"
 	"slices"
@@ -459,6 +460,10 @@ func (f PathFormat) Read(r io.Reader, onError func(line int, err error)) (p *Pat
 	f = f.withDefaults()
 	p = NewPaths()
 	p.sep = f.Separator
+	r, err = notutf8.Sniff(r)
+	if err != nil {
+		return nil, 0, 0, &HeaderError{1, err}
+	}
 	lr := newLineReader(r)
 	l, first, firstLine, err := f.header(lr, named)
 	if err != nil || l == nil {
@@ -532,6 +537,10 @@ func (f PathFormat) ReadParallel(r io.Reader, workers int, onError func(line int
 		p          *Paths
 		read, used int
 		errs       []lineErr
+	}
+	r, serr := notutf8.Sniff(r)
+	if serr != nil {
+		return nil, 0, 0, &HeaderError{1, serr}
 	}
 	lr := newLineReader(r)
 	l, first, firstLine, err := f.header(lr, named)

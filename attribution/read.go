@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/leadscore/leadscore/internal/calendar"
+	"github.com/leadscore/leadscore/internal/notutf8"
 	"io"
 	"math"
 	"sort"
@@ -31,6 +32,10 @@ import (
 // (the first stands), so a journey is never counted twice. fn is called
 // once for every line that is not blank.
 func ReadNDJSON(r io.Reader, fn func(line int, j *Journey, err error) error) error {
+	r, err := notutf8.Sniff(r)
+	if err != nil {
+		return err // UTF-16: no line of it reads
+	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	ids := journeyIDs{}
 	for line := 1; ; line++ {

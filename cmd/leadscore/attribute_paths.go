@@ -155,7 +155,10 @@ func readJourneys(name, touches string, stderr io.Writer, orphaned *int, add fun
 			*orphaned++
 		})
 	}
-	return attribution.ReadNDJSON(f, fn)
+	if err := attribution.ReadNDJSON(f, fn); err != nil {
+		return fmt.Errorf("%s: %w", displayName(name), err)
+	}
+	return nil
 }
 
 // readOutcomes reads the CRM outcomes, reporting bad rows with their lines.

@@ -34,8 +34,9 @@ var ErrUTF16 = fmt.Errorf(`the file is UTF-16 text (as Excel's "Unicode text" sa
 const sniffSize = 4096
 
 // Sniff returns a reader of all of r and ErrUTF16 when r starts as UTF-16
-// text: with its byte-order mark, or with a NUL byte in its first line
-// (no text file has one; UTF-16 has one beside each ASCII letter).
+// text: with its byte-order mark, or with a NUL byte beside each letter of
+// its first line (no text file has one; UTF-16 has one beside each ASCII
+// letter).
 func Sniff(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	start, _ := br.Peek(sniffSize) // a shorter file gives what it has
@@ -53,7 +54,21 @@ func UTF16(start []byte) bool {
 	if i := bytes.IndexByte(start, '\n'); i >= 0 {
 		start = start[:i]
 	}
-	return bytes.IndexByte(start, 0) >= 0
+	// Without its mark, ASCII in UTF-16 has a NUL beside each letter: on
+	// every other byte, and not on the bytes between (a run of NULs, as
+	// /dev/zero gives, is no text at all, and is left to the reader).
+	var even, odd int
+	for i, c := range start {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	n := len(start) / 2
+	return n >= 2 && (odd*10 >= n*8 && even*10 <= n*2 || even*10 >= n*8 && odd*10 <= n*2)
 }
 
 // Cell returns the index of the first cell of rec that is not UTF-8 text,
@@ -73,6 +88,22 @@ func Cell(rec []string) int {
 // with what it reads as Windows-1252, the encoding it most likely is in.
 func CellError(column, cell string) error {
 	return fmt.Errorf("column %q is not UTF-8 text (read as Windows-1252, the encoding of an older Excel \"CSV\", it says %s); %s", column, quote(cell), Fix)
+}
+
+// TextError is the error of text (an NDJSON line, say: what names it) that
+// is not UTF-8, with what it reads as Windows-1252 around its first byte
+// that is not UTF-8.
+func TextError(what string, text []byte) error {
+	i := 0
+	for i < len(text) {
+		r, n := utf8.DecodeRune(text[i:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		i += n
+	}
+	from, to := max(0, i-24), min(len(text), i+24)
+	return fmt.Errorf("%s is not UTF-8 text (at byte %d, read as Windows-1252, the encoding of an older Excel export, it says %s); %s", what, i+1, quote(string(text[from:to])), Fix)
 }
 
 // HeaderError is the error of a header with a column name that is not

@@ -273,7 +273,7 @@ func readDispositions(r io.Reader, h *rules.Handoff, maxRow int, unit string, on
 			continue
 		}
 		if len(rec) != len(header) {
-			fail(line, 1, fmt.Errorf("%d cells where the header has %d (%s); %s", len(rec), len(header), strings.Join(header, ", "), csvcell.CountAdvice(len(rec), len(header))))
+			fail(line, 1, fmt.Errorf("%d %s where the header has %d (%s); %s", len(rec), numfmt.Noun(len(rec), "cell"), len(header), strings.Join(header, ", "), csvcell.CountAdvice(len(rec), len(header))))
 			continue
 		}
 		if i := notutf8.Cell(rec); i >= 0 {

@@ -105,6 +105,9 @@ func (e *EventNotUsedError) Error() string {
 	if SpreadsheetNumber(e.LeadID) {
 		return fmt.Sprintf("no lead in the leads file has %s %s, and no lead could: the id was turned into a number by a spreadsheet, its last digits lost; export the file from the CRM again and do not save it from a spreadsheet, or format the id column as text before saving", e.Column, quoteCell(e.LeadID))
 	}
+	if strings.TrimSpace(e.LeadID) == "" {
+		return fmt.Sprintf("its %s is empty, so it names no lead; the event was not used: give every event the id of its lead", e.Column)
+	}
 	return fmt.Sprintf("no lead in the leads file has %s %s; the event was not used", e.Column, quoteCell(e.LeadID))
 }
 
@@ -253,7 +256,7 @@ func eventRecords(r *csv.Reader, file string, header []string, maxRow int, fn fu
 			problems = append(problems, fmt.Sprintf("%s:%d: broken CSV: %v", file, e.First, e))
 			continue
 		}
-		if len(rec) != len(header) && footerStart(rec) {
+		if mayStartFooter(rec, len(header)) {
 			var ferr error
 			ferr, _, held = readFooter(r, rec, line)
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", file, line, ferr))

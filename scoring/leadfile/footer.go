@@ -14,16 +14,35 @@ import (
 // of leads or activities: they fail as one row, with the fix, instead of
 // each failing as a row "of 1 cell" that was not exported whole.
 
+// filled is how many cells rec has up to its last that is not blank: a
+// line a spreadsheet padded to the header's width ("Grand Totals,,,,")
+// has as many as the line it padded.
+func filled(rec []string) int {
+	n := len(rec)
+	for n > 0 && strings.TrimSpace(rec[n-1]) == "" {
+		n--
+	}
+	return n
+}
+
+// mayStartFooter says a record, of width cells where the header has
+// header, may be a footer's line: one of another width than the header's,
+// or one whose only cell that is not blank is its first (a footer line a
+// spreadsheet padded to the header's width).
+func mayStartFooter(rec []string, header int) bool {
+	return (len(rec) != header || filled(rec) == 1) && footerStart(rec)
+}
+
 // footerStart says a record starts a report's footer.
 func footerStart(rec []string) bool {
-	if len(rec) == 0 {
+	if filled(rec) == 0 {
 		return false
 	}
 	c := strings.TrimSpace(rec[0])
 	if strings.HasPrefix(c, "Grand Totals") {
 		return true
 	}
-	if len(rec) > 1 {
+	if filled(rec) > 1 {
 		return false
 	}
 	return strings.HasPrefix(c, "Copyright (c)") && strings.Contains(c, "salesforce.com") ||
@@ -44,7 +63,7 @@ type heldRecord struct {
 }
 
 // readFooter reads the footer that rec, on line, starts: every record of
-// one cell after it. It returns the footer's error, its last line, and
+// one cell after it (or padded from one cell, or blank). It returns the footer's error, its last line, and
 // the record read past it (nil at the end of the file).
 func readFooter(r *csv.Reader, rec []string, line int) (err error, last int, held *heldRecord) {
 	first := strings.TrimSpace(rec[0])
@@ -52,7 +71,7 @@ func readFooter(r *csv.Reader, rec []string, line int) (err error, last int, hel
 	var said []string
 	for {
 		next, rerr := r.Read()
-		if rerr != nil || len(next) != 1 {
+		if rerr != nil || filled(next) > 1 {
 			if rerr != io.EOF {
 				held = &heldRecord{next, rerr}
 			}

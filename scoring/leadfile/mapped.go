@@ -143,10 +143,19 @@ func readMappedEvents(opts Options) (*mappedEvents, error) {
 		return g
 	}
 	problems, err := eventRecords(r, opts.EventsName, header, maxRow(opts), func(line int, rec []string, bad error) string {
+		id, leadID, e, err := rows.Event(rec)
 		if bad != nil {
+			if len(rec) == len(header) && leadID != "" {
+				// A cell that is not UTF-8 text: its row names its
+				// lead, which fails with it, as a cell that does not
+				// read fails it.
+				g := group(leadID)
+				g.lines = append(g.lines, line)
+				g.errs = append(g.errs, lineError{line, fmt.Sprintf("%s:%d: %v", opts.EventsName, line, bad)})
+				return ""
+			}
 			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, bad)
 		}
-		id, leadID, e, err := rows.Event(rec)
 		if leadID == "" {
 			return fmt.Sprintf("%s:%d: %v", opts.EventsName, line, err)
 		}

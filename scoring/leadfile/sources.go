@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/csvcell"
@@ -43,7 +44,11 @@ func newSource(opts Options) (source, error) {
 	if opts.Events != nil {
 		return nil, errors.New("an events file goes with CSV leads; NDJSON leads carry their events")
 	}
-	src := &ndjsonSource{r: bufio.NewReaderSize(opts.Input, 1<<16), name: opts.InputName, max: maxRow(opts), small: opts.smallRows}
+	in, err := notutf8.Sniff(opts.Input)
+	if err != nil {
+		return nil, fmt.Errorf("%s:1: %w", opts.InputName, err)
+	}
+	src := &ndjsonSource{r: bufio.NewReaderSize(in, 1<<16), name: opts.InputName, max: maxRow(opts), small: opts.smallRows}
 	if opts.Bound {
 		src.scorer = opts.Scorer
 	}
@@ -157,6 +162,11 @@ func (s *ndjsonSource) decode(r row) (scoring.Lead, error) {
 		lead, err = decodeJSONSized(r.raw, 8)
 	} else {
 		lead, err = DecodeJSON(r.raw)
+	}
+	if err == nil && !utf8.Valid(r.raw) {
+		// Read, its text that is not UTF-8 would be U+FFFD: a value
+		// looked up or matched would silently not be.
+		err = notutf8.TextError("the line", r.raw)
 	}
 	if err != nil && lead.ID == "" {
 		lead.ID = idOfBrokenRow(r.raw) // its result row still names its lead
@@ -285,7 +295,7 @@ func (s *csvRows) read() (r row, ok bool, err error) {
 		s.pending = rows[1:]
 		return rows[0], true, nil
 	}
-	if len(rec) != len(s.header) && footerStart(rec) {
+	if mayStartFooter(rec, len(s.header)) {
 		ferr, last, held := readFooter(s.r, rec, line)
 		s.held = held
 		s.dropFirsts(last)
@@ -421,7 +431,7 @@ func swallowedRows(e *csvspan.Error) []row {
 
 // cellCountError is a row with more or fewer cells than the header.
 func cellCountError(got, want int) error {
-	return fmt.Errorf("this row has %d cells but the header has %d; %s", got, want, csvcell.CountAdvice(got, want))
+	return fmt.Errorf("this row has %s but the header has %d; %s", plural(got, "cell"), want, csvcell.CountAdvice(got, want))
 }
 
 // noIDColumn explains a header without an id column when it can, once for

@@ -195,7 +195,7 @@ func pickID(cols []*column) (*column, string) {
 		for _, c := range cols {
 			if c.norm == want {
 				if unique(c) {
-					return c, fmt.Sprintf("guessed from its name; its %s values are all different", numfmt.Thousands(len(c.cells)))
+					return c, "guessed from its name; " + allDifferent(len(c.cells))
 				}
 				return c, fmt.Sprintf("guessed from its name, but its values repeat (%s distinct of %s): check that it is the lead id", numfmt.Thousands(len(c.distinct)), numfmt.Thousands(len(c.cells)))
 			}
@@ -203,7 +203,7 @@ func pickID(cols []*column) (*column, string) {
 	}
 	for _, c := range cols {
 		if strings.HasSuffix(c.norm, "_id") && unique(c) {
-			return c, fmt.Sprintf("guessed: its name ends in ID and its %s values are all different", numfmt.Thousands(len(c.cells)))
+			return c, "guessed: its name ends in ID and " + allDifferent(len(c.cells))
 		}
 	}
 	for _, c := range cols {
@@ -633,4 +633,13 @@ func unusedName(cols []*column, used map[*column]bool, placeholder string) strin
 		}
 	}
 	return placeholder
+}
+
+// allDifferent says a column's n values are all different ("its one value
+// is its own" for one).
+func allDifferent(n int) string {
+	if n == 1 {
+		return "its one value is its own"
+	}
+	return fmt.Sprintf("its %s values are all different", numfmt.Thousands(n))
 }

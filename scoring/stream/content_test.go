@@ -53,3 +53,16 @@ func TestApplySumKeepsSumsBesideIDs(t *testing.T) {
 	seen, other = back.SeenAs("e5", sum(7.0))
 	require.True(t, seen && other)
 }
+
+// A time is the same instant however it is written: in another zone, with
+// its fractions of a second, in a disposition's nested at too.
+func TestContentSumReadsTimesAsInstants(t *testing.T) {
+	sum := func(at string) uint64 {
+		return stream.ContentSum(map[string]any{"type": "demo_request", "at": at, "disposition": map[string]any{"at": at}})
+	}
+	z := sum("2026-09-01T10:00:00Z")
+	require.Equal(t, z, sum("2026-09-01T10:00:00.000Z"))
+	require.Equal(t, z, sum("2026-09-01T12:00:00+02:00"))
+	require.NotEqual(t, z, sum("2026-09-01T10:00:01Z"))
+	require.NotEqual(t, z, sum("2026-09-01T10:00:00+02:00"))
+}

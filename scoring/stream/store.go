@@ -182,13 +182,14 @@ func (l *Lead) ApplySum(id string, sum uint64, window int) {
 
 // ContentSum is the sum of an input line's content, its object without
 // its lead_id and id: the same event delivered again, its keys in any
-// order, has the same sum; an event of that id with another type, time
-// or field, another. Never 0.
+// order, its times written in another zone or precision (RFC 3339), has
+// the same sum; an event of that id with another type, time or field,
+// another. Never 0.
 func ContentSum(obj map[string]any) uint64 {
 	rest := make(map[string]any, len(obj))
 	for k, v := range obj {
 		if k != "lead_id" && k != "id" {
-			rest[k] = v
+			rest[k] = canonical(v)
 		}
 	}
 	b, err := json.Marshal(rest) // keys sorted
@@ -201,6 +202,32 @@ func ContentSum(obj map[string]any) uint64 {
 		return sum
 	}
 	return 1
+}
+
+// canonical is v with every text that is an RFC 3339 time written as its
+// instant in UTC, so that a time says the same however it is written.
+func canonical(v any) any {
+	switch v := v.(type) {
+	case string:
+		if len(v) >= 20 && v[4] == '-' {
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+				return t.UTC().Format(time.RFC3339Nano)
+			}
+		}
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = canonical(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = canonical(x)
+		}
+		return out
+	}
+	return v
 }
 
 // OtherContentError is the error of an input whose id was applied to its
