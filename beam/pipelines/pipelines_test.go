@@ -343,20 +343,3 @@ func TestAttributePathsIsTheCLI(t *testing.T) {
 		})
 	}
 }
-
-// A --conversion milestone that no journey has converts nothing: the
-// pipeline fails with the command line's message, naming the milestones
-// the journeys have, where it wrote a report of nothing.
-func TestAttributeRefusesAConversionNoJourneyHas(t *testing.T) {
-	cfg := pipelines.Attribution{Models: []string{"linear"}, Format: "table", Conversion: "sales_accepted"}
-	p, s := beam.NewPipelineWithRoot()
-	a, err := pipelines.AttributeJourneys(s, cfg, pipelines.ReadLines(s, beam.Create(s, td("journeys.ndjson"))))
-	require.NoError(t, err)
-	pipelines.WriteText(s, filepath.Join(t.TempDir(), "report"), a.Report)
-	err = ptest.Run(p)
-	require.Error(t, err)
-	_, stderr := runCLIStatus(t, 2, "attribute", "--journeys", td("journeys.ndjson"), "--models", "linear", "--conversion", "sales_accepted")
-	want := strings.TrimPrefix(strings.TrimSpace(stderr), "leadscore attribute: --")
-	require.Equal(t, `conversion: no journey has the milestone "sales_accepted", so nothing would convert; theirs are lead_created, opportunity, sales_ready, won; name one of them, or leave out the flag for won`, want)
-	require.Contains(t, err.Error(), want)
-}
