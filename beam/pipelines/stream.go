@@ -420,8 +420,9 @@ func (f *streamFn) apply(ls *leadState, line string) (st *stream.State, cause, i
 	case id == "":
 		return nil, "", "", bad(`the event has no "id": give each event an id, unique for its lead, so that an event delivered twice is applied once`)
 	}
-	sum := stream.ContentSum(obj)
+	var sum uint64 // of a line with an id: what its id was applied with
 	if id != "" {
+		sum = stream.ContentSum(obj)
 		if seen, other := ls.Lead.SeenAs(id, sum); other {
 			return nil, "", "", lineError{stream.OtherContentError(ls.Lead.ID, id)}
 		} else if seen {

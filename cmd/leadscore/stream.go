@@ -823,8 +823,9 @@ func (r *streamRun) apply(tx stream.Tx, meta *stream.Meta, data []byte) (dup boo
 	if err != nil {
 		return false, err
 	}
-	sum := stream.ContentSum(obj)
+	var sum uint64 // of a line with an id: what its id was applied with
 	if id != "" {
+		sum = stream.ContentSum(obj)
 		if seen, other := lead.SeenAs(id, sum); other {
 			return false, lineError{stream.OtherContentError(leadID, id)}
 		} else if seen {
