@@ -372,6 +372,7 @@ func (c *compiler) compile() {
 	}
 	c.fuse()
 	c.fastPhases()
+	c.keepLadder()
 	eventTypes := map[string]*eventTypeInfo{}
 	info := func(t string) *eventTypeInfo {
 		if eventTypes[t] == nil {

@@ -105,6 +105,10 @@ type Model struct {
 	// by expression, most of them on closures (see fast.go), rather than
 	// as one fused program.
 	leadFast, ladderFast bool
+	// ladderReads are the slots the ladder phase reads besides the scores,
+	// and ladderKept tells that SaveLadder can keep them (see keepLadder).
+	ladderReads []int
+	ladderKept  bool
 	// counters are the event aggregates expressions use (events(),
 	// daysSinceLast()), computed in one pass over a lead's events.
 	counters       []counter

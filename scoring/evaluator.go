@@ -60,6 +60,11 @@ type evaluator interface {
 	// EvalDefines evaluates the defines only.
 	EvalDefines() error
 	// EvalLadder returns the grade and sets which stages' conditions hold.
+	// SaveLadder keeps what it reads besides the scores, and LoadLadder
+	// sets it again (see trace.go); LadderKept tells whether it can.
+	SaveLadder(dst []byte) ([]byte, bool)
+	LoadLadder(src []byte) ([]byte, bool)
+	LadderKept() bool
 	EvalLadder(stages []bool) (string, error)
 	// Eval runs any expression; Bool a condition, Float a number.
 	Eval(x *rules.Expr) (any, error)

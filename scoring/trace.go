@@ -1,0 +1,452 @@
+package scoring
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/leadscore/leadscore/internal/friend"
+)
+
+// A trace keeps what ranking a lead under other points needs (what
+// FirstSalesReady and ScoreVariants read of it once its conditions are
+// evaluated), so that a backtest suggesting points replays each lead once,
+// however many sets of points it then tries. At each point it keeps:
+// which lead rules hold, the ages of the events each event rule counts
+// (after its limit), whether a gate holds or a hold-down keeps the lead
+// back, the steps of the budget the conditions left, and the values the
+// ladder reads besides the scores (the defines and fields of the total's
+// expression, the grades and the stages). Ranking from it runs the same
+// code as ranking the lead (Scorer.rank), so it gives the same results,
+// errors included, bit for bit.
+//
+// A record is a flags byte, then, with traceHistory, the length of the
+// history and the history: the points of the timeline (each after
+// tagPoint) ended by tagEnd or tagFailed (the conditions failed at the
+// next point, which fails every set of points); then, with traceAt,
+// tagPoint and the point as of the time, or tagFailed. A record flagged
+// traceAgain keeps nothing: the lead must be read again.
+const (
+	traceHistory = 1 << iota
+	traceAt
+	traceAgain
+)
+
+const (
+	tagEnd byte = iota
+	tagPoint
+	tagFailed
+)
+
+// errKeepAgain stops the keeping of a lead that cannot be kept exactly.
+var errKeepAgain = errors.New("this lead cannot be kept: read it again")
+
+// AppendTrace is for package backtest (the key closes it to other
+// callers): it appends to dst the lead's trace (see above): with history,
+// every point of its timeline up to asOf, as FirstSalesReady replays it;
+// with atAsOf, the point as of asOf that ScoreVariants scores. A lead that
+// cannot be kept exactly (its ladder reads a value that did not fit its
+// field's type, or the model's ladder reads its events) is flagged to be
+// read again (TraceAgain). The error is only ctx's.
+func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead Lead, asOf time.Time, history, atAsOf bool) ([]byte, error) {
+	if err := k.Check(); err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	again := func() []byte { return append(dst[:start], traceAgain) }
+	if !s.ladderKept() {
+		return again(), nil
+	}
+	var flags byte
+	if history {
+		flags |= traceHistory
+	}
+	if atAsOf {
+		flags |= traceAt
+	}
+	dst = append(dst, flags)
+	badVerdicts := len(lead.Dispositions) > 0 && s.CheckDispositions(lead.Dispositions) != nil
+	// keeping is set while a point is written: a panic there (recovered
+	// by scoreInto as an internal error) is ours, not the lead's.
+	keeping := false
+	keep := func(ev *evaluation, res *Result, at time.Time, byEvent bool) error {
+		keeping = true
+		var ok bool
+		dst = append(dst, tagPoint)
+		dst, ok = s.keepPoint(dst, ev, res, at, byEvent)
+		keeping = false
+		if !ok {
+			return errKeepAgain
+		}
+		return nil
+	}
+	// failed tells whether err ends the record with tagFailed; false with
+	// the trace's own error, or ctx's, as err2.
+	failed := func(err error) (bool, error) {
+		switch {
+		case err == nil:
+			return false, nil
+		case ctx.Err() != nil:
+			return false, ctx.Err()
+		case keeping || errors.Is(err, errKeepAgain):
+			return false, errKeepAgain
+		}
+		return true, nil
+	}
+	if history {
+		from := len(dst)
+		if badVerdicts {
+			dst = append(dst, tagFailed)
+		} else {
+			werr := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, e *Event, _ *moment) error {
+				return r.point(prefix, at, func(ev *evaluation) (error, bool) {
+					_, err, broken := r.s.scoreInto(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, &r.leanRes, func(lead Lead, res *Result) error {
+						if err := s.conditions(ev, lead, at, res); err != nil {
+							return err
+						}
+						return keep(ev, res, at, e != nil)
+					})
+					return err, broken
+				})
+			})
+			fail, err := failed(werr)
+			switch {
+			case errors.Is(err, errKeepAgain):
+				return again(), nil
+			case err != nil:
+				return dst[:start], err
+			case fail:
+				dst = append(dst, tagFailed)
+			default:
+				dst = append(dst, tagEnd)
+			}
+		}
+		// The history's length before it, so that a reader can skip it.
+		var n [binary.MaxVarintLen64]byte
+		w := binary.PutUvarint(n[:], uint64(len(dst)-from))
+		dst = append(dst, n[:w]...)
+		copy(dst[from+w:], dst[from:len(dst)-w])
+		copy(dst[from:], n[:w])
+	}
+	if atAsOf {
+		if badVerdicts {
+			return append(dst, tagFailed), nil
+		}
+		ev := s.pool.Get().(*evaluation)
+		_, serr, broken := s.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
+			if err := s.conditions(ev, lead, asOf, res); err != nil {
+				return err
+			}
+			return keep(ev, res, asOf, false)
+		})
+		if broken {
+			ev = s.newEvaluation()
+		}
+		s.pool.Put(ev)
+		fail, err := failed(serr)
+		switch {
+		case errors.Is(err, errKeepAgain):
+			return again(), nil
+		case err != nil:
+			return dst[:start], err
+		case fail:
+			dst = append(dst, tagFailed)
+		}
+	}
+	return dst, nil
+}
+
+// keepPoint appends a point: its time, whether an event put it there, the
+// gates and hold-down, the budget left, the rules' conditions and what the
+// ladder reads. False when the ladder's values cannot be kept.
+func (s *Scorer) keepPoint(dst []byte, ev *evaluation, res *Result, at time.Time, byEvent bool) ([]byte, bool) {
+	dst = binary.AppendVarint(dst, at.Unix())
+	dst = binary.AppendUvarint(dst, uint64(at.Nanosecond()))
+	var f byte
+	if byEvent {
+		f |= 1
+	}
+	if res.Disqualified {
+		f |= 2
+	}
+	if ev.held {
+		f |= 4
+	}
+	dst = append(dst, f)
+	dst = binary.AppendVarint(dst, ev.env.BudgetLeft())
+	var bits byte
+	n := 0
+	for _, r := range s.model.Rules {
+		if r.IsEvent() {
+			continue
+		}
+		if ev.ruleHits[r.Index] {
+			bits |= 1 << (n & 7)
+		}
+		if n++; n&7 == 0 {
+			dst, bits = append(dst, bits), 0
+		}
+	}
+	if n&7 != 0 {
+		dst = append(dst, bits)
+	}
+	for _, r := range s.model.Rules {
+		if !r.IsEvent() {
+			continue
+		}
+		ages := ev.matches[r.Index]
+		n := len(ages)
+		if r.Limit > 0 && n > r.Limit {
+			n = r.Limit
+		}
+		dst = binary.AppendUvarint(dst, uint64(n))
+		if r.HalfLife > 0 && n > 0 {
+			// The youngest n, as eventPoints sums them.
+			slices.Sort(ages)
+			for _, a := range ages[:n] {
+				dst = binary.AppendVarint(dst, int64(a))
+			}
+		}
+	}
+	return ev.env.SaveLadder(dst)
+}
+
+// TraceRanker ranks leads from their traces under sets of points. It is
+// not safe for concurrent use: give each goroutine its own.
+type TraceRanker struct {
+	s    *Scorer
+	ev   *evaluation
+	held Verdict
+}
+
+// NewTraceRanker is for package backtest (the key closes it to other
+// callers): a ranker of the traces AppendTrace keeps.
+func (s *Scorer) NewTraceRanker(k friend.Key) (*TraceRanker, error) {
+	if err := k.Check(); err != nil {
+		return nil, err
+	}
+	return &TraceRanker{s: s, ev: s.newEvaluation()}, nil
+}
+
+var errBadTrace = errors.New("internal error: a lead's trace is damaged (please report it)")
+
+// TraceParts splits a trace record: the history of the lead's timeline
+// (nil when not kept) and its point as of the time (nil when not kept);
+// again when the lead was not kept and must be read again.
+func TraceParts(rec []byte) (history, atAsOf []byte, again bool, err error) {
+	if len(rec) == 0 {
+		return nil, nil, false, errBadTrace
+	}
+	f := rec[0]
+	rec = rec[1:]
+	if f&traceAgain != 0 {
+		return nil, nil, true, nil
+	}
+	if f&traceHistory != 0 {
+		n, w := binary.Uvarint(rec)
+		if w <= 0 || n > uint64(len(rec)-w) {
+			return nil, nil, false, errBadTrace
+		}
+		history, rec = rec[w:w+int(n)], rec[w+int(n):]
+	}
+	if f&traceAt != 0 {
+		atAsOf, rec = rec, nil
+	}
+	if len(rec) > 0 {
+		return nil, nil, false, errBadTrace
+	}
+	return history, atAsOf, false, nil
+}
+
+// FirstSalesReady is Scorer.FirstSalesReady from a lead's history (see
+// TraceParts): for each set of points, ok[v] when the lead stood on the
+// sales-ready stage, at[v] when it first did and byEvent[v] whether an
+// event put it there (Reached.Event != nil); failed[v] when the set
+// cannot replay the lead.
+func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []time.Time, byEvent, ok, failed []bool) error {
+	s, m := t.s, t.s.model
+	if err := s.checkVariants(points); err != nil {
+		return err
+	}
+	clear(ok)
+	clear(failed)
+	rec := history
+	live := len(points)
+	for {
+		if len(rec) == 0 {
+			return errBadTrace
+		}
+		tag := rec[0]
+		rec = rec[1:]
+		switch tag {
+		case tagEnd:
+			if len(rec) > 0 {
+				return errBadTrace
+			}
+			return nil
+		case tagFailed:
+			for v := range failed {
+				failed[v] = true
+			}
+			if len(rec) > 0 {
+				return errBadTrace
+			}
+			return nil
+		case tagPoint:
+		default:
+			return errBadTrace
+		}
+		if live == 0 {
+			return nil // every set failed (FirstSalesReady stops there too)
+		}
+		var p tracePoint
+		var okp bool
+		if rec, p, okp = t.load(rec); !okp {
+			return errBadTrace
+		}
+		for v, pts := range points {
+			if failed[v] {
+				continue
+			}
+			o, err := t.rank(p, pts)
+			if err != nil {
+				failed[v] = true
+				live--
+				continue
+			}
+			if !ok[v] && m.Stage(o.Stage) >= m.SalesReady {
+				at[v], byEvent[v], ok[v] = p.at, p.byEvent, true
+			}
+		}
+	}
+}
+
+// Variants is Scorer.ScoreVariants from a lead's point as of the time
+// (see TraceParts): out[v] the lead's score under each set of points,
+// failed[v] when the set cannot score it.
+func (t *TraceRanker) Variants(rec []byte, points [][]float64, out []Variant, failed []bool) error {
+	if err := t.s.checkVariants(points); err != nil {
+		return err
+	}
+	if len(rec) == 0 {
+		return errBadTrace
+	}
+	switch rec[0] {
+	case tagFailed:
+		for v := range failed {
+			failed[v] = true
+		}
+		return nil
+	case tagPoint:
+	default:
+		return errBadTrace
+	}
+	rest, p, ok := t.load(rec[1:])
+	if !ok || len(rest) > 0 {
+		return errBadTrace
+	}
+	for v, pts := range points {
+		o, err := t.rank(p, pts)
+		failed[v] = err != nil
+		out[v] = o
+	}
+	return nil
+}
+
+// tracePoint is what a point keeps besides the conditions (set in the
+// ranker's evaluation by load).
+type tracePoint struct {
+	at      time.Time
+	byEvent bool
+	disq    bool
+	left    int64
+}
+
+// load reads a point into the ranker's evaluation.
+func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
+	var p tracePoint
+	sec, w := binary.Varint(rec)
+	if w <= 0 {
+		return nil, p, false
+	}
+	rec = rec[w:]
+	nsec, w := binary.Uvarint(rec)
+	if w <= 0 || len(rec) < w+1 || nsec >= 1e9 {
+		return nil, p, false
+	}
+	p.at = time.Unix(sec, int64(nsec)).UTC()
+	f := rec[w]
+	rec = rec[w+1:]
+	p.byEvent, p.disq = f&1 != 0, f&2 != 0
+	ev := t.ev
+	ev.held = f&4 != 0
+	if p.left, w = binary.Varint(rec); w <= 0 {
+		return nil, p, false
+	}
+	rec = rec[w:]
+	var bits byte
+	n := 0
+	for _, r := range t.s.model.Rules {
+		if r.IsEvent() {
+			continue
+		}
+		if n&7 == 0 {
+			if len(rec) == 0 {
+				return nil, p, false
+			}
+			bits, rec = rec[0], rec[1:]
+		}
+		ev.ruleHits[r.Index] = bits&(1<<(n&7)) != 0
+		n++
+	}
+	for _, r := range t.s.model.Rules {
+		if !r.IsEvent() {
+			continue
+		}
+		c, w := binary.Uvarint(rec)
+		if w <= 0 || c > uint64(len(rec)) && r.HalfLife > 0 {
+			return nil, p, false
+		}
+		rec = rec[w:]
+		ages := ev.matches[r.Index][:0]
+		for range c {
+			var a int64
+			if r.HalfLife > 0 {
+				if a, w = binary.Varint(rec); w <= 0 {
+					return nil, p, false
+				}
+				rec = rec[w:]
+			}
+			ages = append(ages, time.Duration(a))
+		}
+		ev.matches[r.Index] = ages
+	}
+	rec, ok := ev.env.LoadLadder(rec)
+	return rec, p, ok
+}
+
+// rank ranks the point loaded under one set of points, as rankVariants
+// does with what the conditions left of the budget.
+func (t *TraceRanker) rank(p tracePoint, points []float64) (Variant, error) {
+	ev := t.ev
+	ev.env.SetBudgetLeft(p.left)
+	one := Result{Disqualified: p.disq}
+	if ev.held {
+		one.Verdict = &t.held // rank notes what the hold-down held; nothing reads it
+		t.held = Verdict{}
+	}
+	if err := t.s.rank(ev, &one, points); err != nil {
+		return Variant{}, err
+	}
+	return Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}, nil
+}
+
+// ladderKept reports whether a trace can keep what the model's ladder
+// reads (rules' keepLadder).
+func (s *Scorer) ladderKept() bool {
+	ev := s.pool.Get().(*evaluation)
+	defer s.pool.Put(ev)
+	return ev.env.LadderKept()
+}

@@ -1,0 +1,201 @@
+package scoring_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/leadscore/leadscore/internal/friend"
+	"github.com/leadscore/leadscore/rules"
+	"github.com/leadscore/leadscore/scoring"
+	"github.com/leadscore/leadscore/scoring/leadfile"
+)
+
+// traceAgrees checks that ranking lead from its trace under each set of
+// points gives what FirstSalesReady and ScoreVariants give from the lead:
+// the first sales-ready moment (and whether an event made it), the score
+// at asOf, and which sets fail. It reports false when the lead was not
+// kept (flagged to be read again).
+func traceAgrees(t *testing.T, s *scoring.Scorer, tr *scoring.TraceRanker, lead scoring.Lead, at time.Time, points [][]float64) (kept bool, ready, failed int) {
+	t.Helper()
+	ctx := context.Background()
+	rec, err := s.AppendTrace(friend.K(), ctx, []byte("prefix"), lead, at, true, true)
+	require.NoError(t, err)
+	require.Equal(t, "prefix", string(rec[:6]), "the trace is appended")
+	history, atAsOf, again, err := scoring.TraceParts(rec[6:])
+	require.NoError(t, err)
+	if again {
+		return false, 0, 0
+	}
+	first, ok, errs, err := s.FirstSalesReady(ctx, lead, at, points)
+	require.NoError(t, err)
+	n := len(points)
+	tAt, tByEvent, tOK, tFailed := make([]time.Time, n), make([]bool, n), make([]bool, n), make([]bool, n)
+	require.NoError(t, tr.FirstSalesReady(history, points, tAt, tByEvent, tOK, tFailed))
+	for v := range points {
+		require.Equal(t, errs[v] != nil, tFailed[v], "lead %s set %d: failed (%v)", lead.ID, v, errs[v])
+		if errs[v] != nil {
+			failed++
+			continue
+		}
+		require.Equal(t, ok[v], tOK[v], "lead %s set %d: sales-ready", lead.ID, v)
+		if ok[v] {
+			ready++
+			require.True(t, first[v].At.Equal(tAt[v]), "lead %s set %d: %v, traced %v", lead.ID, v, first[v].At, tAt[v])
+			require.Equal(t, first[v].Event != nil, tByEvent[v], "lead %s set %d", lead.ID, v)
+		}
+	}
+	out, tf := make([]scoring.Variant, n), make([]bool, n)
+	require.NoError(t, tr.Variants(atAsOf, points, out, tf))
+	for v := range points {
+		want, err := s.ScoreVariants(ctx, lead, at, points[v:v+1])
+		require.Equal(t, err != nil, tf[v], "lead %s set %d at asOf: failed (%v)", lead.ID, v, err)
+		if err == nil {
+			require.Equal(t, want[0], out[v], "lead %s set %d at asOf", lead.ID, v)
+		}
+	}
+	return true, ready, failed
+}
+
+// randomPoints is the model's own points, then sets drawn at random
+// (negative ones included), then one set far beyond any category's max.
+func randomPoints(m *rules.Model, rng *rand.Rand, sets int) [][]float64 {
+	var points [][]float64
+	for v := 0; v < sets; v++ {
+		p := make([]float64, len(m.Rules))
+		for i, r := range m.Rules {
+			p[i] = r.Points
+			switch {
+			case v == sets-1:
+				p[i] = 1e6
+			case v > 0:
+				p[i] = float64(rng.IntN(81)-20) + float64(rng.IntN(4))/4
+			}
+		}
+		points = append(points, p)
+	}
+	return points
+}
+
+// Ranked from its trace, every bundled lead (every fifth with a recycle,
+// its reset and hold-down) gives under 12 sets of points what the lead
+// itself gives: the trace keeps the conditions, the budget and the define
+// the sales-ready stage reads (recent_demo).
+func TestTraceRanksAsTheLead(t *testing.T) {
+	s := bundledScorer(t)
+	tr, err := s.NewTraceRanker(friend.K())
+	require.NoError(t, err)
+	points := randomPoints(s.Model(), rand.New(rand.NewPCG(7, 28)), 12)
+	f, err := os.Open(filepath.Join("..", "testdata", "leads.ndjson"))
+	require.NoError(t, err)
+	defer f.Close()
+	n, ready := 0, 0
+	require.NoError(t, leadfile.Read(leadfile.Options{Scorer: s, Input: f, InputName: "leads.ndjson"}, func(line int, lead scoring.Lead, err error) error {
+		require.NoError(t, err)
+		if line%5 == 0 && len(lead.Events) > 0 {
+			lead.Dispositions = []scoring.Disposition{{At: lead.Events[len(lead.Events)/2].At, Status: scoring.Recycled, Reason: "bad_timing"}}
+		}
+		kept, r, _ := traceAgrees(t, s, tr, lead, asOf, points)
+		require.True(t, kept, "lead %s", lead.ID)
+		n++
+		ready += r
+		return nil
+	}))
+	assert.Equal(t, 1000, n)
+	assert.Greater(t, ready, 1000, "the sets make leads sales-ready")
+}
+
+// The trace keeps what makes a set of points fail: a total that divides
+// by zero at some points, a budget the conditions leave nearly spent, a
+// decayed rule's points that overflow; and the ladder's reads of a text
+// field, a whole-number define and a number define. A ladder that reads
+// the lead's events or presence is not kept: such a lead is read again.
+func TestTraceKeepsFailuresAndTheLadder(t *testing.T) {
+	const schema = `leadscore: 1
+model: m
+fields:
+  fit_points: {type: float}
+  tier: {type: string}
+  a: {type: bool}
+event_types: [ping, visit]
+define:
+  pings: events("ping", "30d")
+  half: fit_points / 2
+scores:
+  fit: {}
+  engagement: {}
+`
+	models := map[string]string{
+		"division": schema + `total: fit + engagement + 100 / (engagement - 20)
+rules:
+  - {id: fit.base, score: fit, points: 10, when: fit_points >= 0}
+  - {id: engagement.ping, score: engagement, points: 10, event: ping, limit: 4, decay: {half_life: 3d}}
+  - {id: engagement.visit, score: engagement, points: 5, event: visit}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 10 && (tier == "gold" || pings >= 2 || half > 3)}
+`,
+		"budget": schema + `total: "fit + engagement + (a && count(1..3000, {# + fit > 0}) + count(1..3000, {# + engagement > 1}) < 0 ? 1 : 0)"
+rules:
+  - {id: fit.a, score: fit, when: a, points: 20}
+  - {id: engagement.visit, score: engagement, event: visit, points: 10, within: 20d}
+  - {id: engagement.ping, score: engagement, event: ping, points: 3, decay: {half_life: 5d}}
+stages:
+  - {id: mql, when: engagement >= 10}
+  - {id: sql, sales_ready: true, when: fit + engagement >= 25 && tier != "tin"}
+`,
+		"frame": schema + `rules:
+  - {id: fit.a, score: fit, when: a, points: 20}
+  - {id: engagement.visit, score: engagement, event: visit, points: 10}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 20 && events("visit") >= 2}
+`,
+	}
+	at := func(d int) time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(d) * 7 * time.Hour) }
+	asOf := at(200)
+	for name, src := range models {
+		t.Run(name, func(t *testing.T) {
+			opts := []rules.Option{}
+			if name == "budget" {
+				opts = append(opts, rules.WithLimits(rules.Limits{MaxSteps: 12000}))
+			}
+			m, err := rules.CompileBytes("m.yaml", []byte(src), opts...)
+			require.NoError(t, err)
+			s := scoring.New(m)
+			tr, err := s.NewTraceRanker(friend.K())
+			require.NoError(t, err)
+			rng := rand.New(rand.NewPCG(3, uint64(len(name))))
+			points := randomPoints(m, rng, 10)
+			points = append(points, []float64{10, 10, 10}[:len(m.Rules)], []float64{10, 5, 5}[:len(m.Rules)])
+			kept, ready, failed := 0, 0, 0
+			for i := 0; i < 300; i++ {
+				lead := scoring.Lead{ID: fmt.Sprintf("L%03d", i), Fields: map[string]any{
+					"fit_points": float64(rng.IntN(20) - 2), "tier": []string{"gold", "tin", "iron"}[rng.IntN(3)], "a": rng.IntN(3) > 0}}
+				for e := rng.IntN(12); e > 0; e-- {
+					lead.Events = append(lead.Events, scoring.Event{Type: []string{"ping", "visit"}[rng.IntN(2)], At: at(rng.IntN(220))})
+				}
+				if i%7 == 0 && len(lead.Events) > 0 {
+					lead.Dispositions = []scoring.Disposition{{At: lead.Events[0].At, Status: scoring.Recycled, Reason: "bad_timing"}}
+				}
+				k, r, f := traceAgrees(t, s, tr, lead, asOf, points)
+				if k {
+					kept++
+				}
+				ready, failed = ready+r, failed+f
+			}
+			if name == "frame" {
+				assert.Zero(t, kept, "a ladder that reads events() is not kept")
+				return
+			}
+			assert.Equal(t, 300, kept)
+			assert.Greater(t, ready, 100)
+			assert.Greater(t, failed, 10, "some sets fail some leads")
+		})
+	}
+}
