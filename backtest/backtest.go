@@ -76,6 +76,13 @@ type Options struct {
 	// Suggest keeps the leads in the backtest so that Suggest can score
 	// them with proposed points.
 	Suggest bool
+	// Trace keeps each lead's trace in a temporary file as it is measured
+	// (see trace.go), so that Suggest and SuggestFrom rank the leads
+	// under the points they try from it rather than reading and replaying
+	// the leads again; Close removes the file. The file takes, per lead,
+	// some 10 to 50 bytes per point of its timeline in the capacity's
+	// history, or DefaultHistory.
+	Trace bool
 	// MinWon is the fewest won deals a conclusion may rest on
 	// (DefaultMinWon when zero): below it, rule verdicts, calibration and
 	// suggested points are withheld, and the report's warnings name every
@@ -187,6 +194,8 @@ type Backtest struct {
 	// keptLeads are the leads in the order added, for Suggest, when
 	// Options.Suggest asks (nil for a lead not kept).
 	keptLeads []*scoring.Lead
+	// trace is where the leads' traces are kept, with Options.Trace.
+	trace *traceFile
 }
 
 // leadRec is what the report needs of one lead, kept small and without
@@ -430,6 +439,9 @@ func New(s *scoring.Scorer, outcomes map[string]Outcome, opts Options) (*Backtes
 		}
 		b.onCat = cat.Index
 	}
+	if opts.Trace {
+		b.trace = newTraceFile()
+	}
 	return b, nil
 }
 
@@ -469,6 +481,8 @@ type Measured struct {
 	created time.Time
 	v       *verdictRec
 	wide    *wideRec
+	// trace is the lead's trace, with Options.Trace (see keepTrace).
+	trace *[]byte
 	// arrival, when set, is when the lead came, to count towards the
 	// start of the capacity's history: it was scored at T0 (even if its
 	// timeline failed after).
@@ -537,6 +551,7 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		rec = c
 		rec.seq = int32(seq)
 		b.file(rec, m)
+		b.fileTrace(seq, m)
 	}
 	if m.lead != nil || b.keptLeads != nil {
 		if b.keptLeads == nil {
@@ -911,6 +926,9 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 		if err := b.timelineFrom(ctx, tl, lead, mr, &at, &climbs); err != nil {
 			return nil, err
 		}
+	}
+	if err := b.keepTrace(ctx, lead, rec, mr, &at); err != nil {
+		return nil, err
 	}
 	mr.setInstants(&at, climbs)
 	return rec, nil

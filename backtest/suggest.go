@@ -273,7 +273,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		points map[string]float64
 		text   []byte
 		sr     int
-		failed *scoring.Lead // a lead it cannot replay (see flows.count)
+		failed int // the place of a lead it cannot replay (see flows.count), -1 for none
 		// patchErr is why its points could not be written into the file.
 		patchErr error
 	}
@@ -322,8 +322,12 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 			return nil, err
 		}
 		if target < 0 {
-			if failed[0] != nil { // the current points: the base scorer's error
-				return nil, b.replayFailure(ctx, b.scorer, nil, *failed[0])
+			if failed[0] >= 0 { // the current points: the base scorer's error
+				lead, err := b.readLead(ctx, leads, failed[0])
+				if err != nil {
+					return nil, err
+				}
+				return nil, b.replayFailure(ctx, b.scorer, nil, lead)
 			}
 			target, counts, failed = counts[0], counts[1:], failed[1:]
 		}
@@ -355,9 +359,13 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 			if c.patchErr != nil {
 				return c.patchErr
 			}
-			if c.failed != nil {
+			if c.failed >= 0 {
+				lead, rerr := b.readLead(ctx, leads, c.failed)
+				if rerr != nil {
+					return rerr
+				}
 				sc, err := scorerOf(c.text)
-				return b.replayFailure(ctx, sc, err, *c.failed)
+				return b.replayFailure(ctx, sc, err, lead)
 			}
 			if best == nil || abs(c.sr-target) < abs(best.sr-target) {
 				best = c
@@ -514,51 +522,85 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 
 // count is how many leads the model with each set of points (see
 // scoring.FirstSalesReady) hands over in the history, in one replay of
-// the leads; failed[v] is, for a set of points that cannot replay some
-// lead, that lead of the lowest id (where replaying the leads in the
-// order of their id would fail first).
-func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) (counts []int, failed []*scoring.Lead, err error) {
-	counts, failed = make([]int, len(points)), make([]*scoring.Lead, len(points))
+// the leads (or one reading of their traces, see trace.go); failed[v] is,
+// for a set of points that cannot replay some lead, the place of that
+// lead of the lowest id (where replaying the leads in the order of their
+// id would fail first), -1 when none.
+func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) (counts, failed []int, err error) {
+	b := f.b
+	counts, failed = make([]int, len(points)), make([]int, len(points))
+	for v := range failed {
+		failed[v] = -1
+	}
 	var mu sync.Mutex
-	err = leads(ctx, func(i int) bool { return f.leads[i] }, func(i int, lead scoring.Lead) error {
-		if !f.leads[i] {
-			return nil
-		}
-		l := f.b.order[i]
-		if want := f.b.idOf(i); lead.ID != want {
-			return changedLeads(i, want, lead.ID)
-		}
-		first, ok, errs, err := sc.FirstSalesReady(ctx, lead, f.b.opts.At, points)
-		if err != nil {
-			errs = make([]error, len(points))
-			for v := range errs {
-				errs[v] = err
-			}
-		}
+	tally := func(i int, failedV func(v int) bool, first func(v int) (at time.Time, byEvent, ok bool)) {
+		created := b.created(b.order[i])
 		mu.Lock()
 		defer mu.Unlock()
 		for v := range points {
-			if errs[v] != nil {
-				if failed[v] == nil || lead.ID < failed[v].ID {
-					failed[v] = &lead
+			if failedV(v) {
+				if failed[v] < 0 || b.idOf(i) < b.idOf(failed[v]) {
+					failed[v] = i
 				}
 				continue
 			}
-			if !ok[v] {
+			at, byEvent, ok := first(v)
+			if !ok {
 				continue
 			}
-			r := first[v]
-			at := r.At
-			if r.Event == nil && !f.b.created(l).IsZero() && f.b.created(l).Before(r.At) {
-				at = f.b.created(l)
+			if !byEvent && !created.IsZero() && created.Before(at) {
+				at = created
 			}
-			if !at.Before(f.from) && !at.After(f.b.opts.At) {
+			if !at.Before(f.from) && !at.After(b.opts.At) {
 				counts[v]++
 			}
 		}
+	}
+	replay := func(want func(int) bool) error {
+		return leads(ctx, want, func(i int, lead scoring.Lead) error {
+			if !want(i) {
+				return nil
+			}
+			if id := b.idOf(i); lead.ID != id {
+				return changedLeads(i, id, lead.ID)
+			}
+			first, ok, errs, err := sc.FirstSalesReady(ctx, lead, b.opts.At, points)
+			tally(i, func(v int) bool { return err != nil || errs[v] != nil }, func(v int) (time.Time, bool, bool) {
+				return first[v].At, first[v].Event != nil, ok[v]
+			})
+			return nil
+		})
+	}
+	wanted := func(i int) bool { return f.leads[i] }
+	if !b.traced() {
+		return counts, failed, replay(wanted)
+	}
+	n := len(points)
+	again, err := b.eachTrace(ctx, wanted, func(tr *scoring.TraceRanker, i int, history, _ []byte) error {
+		if history == nil {
+			return errTraceLacks
+		}
+		at, flags := make([]time.Time, n), make([]bool, 3*n)
+		byEvent, ok, fail := flags[:n], flags[n:2*n], flags[2*n:]
+		if err := tr.FirstSalesReady(history, points, at, byEvent, ok, fail); err != nil {
+			return err
+		}
+		tally(i, func(v int) bool { return fail[v] }, func(v int) (time.Time, bool, bool) { return at[v], byEvent[v], ok[v] })
 		return nil
 	})
-	return counts, failed, err
+	if err != nil || len(again) == 0 {
+		return counts, failed, err
+	}
+	return counts, failed, replay(placesIn(again, len(b.order)))
+}
+
+// placesIn is a test of membership in places (of leads, each below n).
+func placesIn(places []int, n int) func(int) bool {
+	in := make([]bool, n)
+	for _, i := range places {
+		in[i] = true
+	}
+	return func(i int) bool { return i >= 0 && i < n && in[i] }
 }
 
 // replayFailure is the error of a set of points that could not replay
@@ -577,41 +619,76 @@ func (b *Backtest) replayFailure(ctx context.Context, sc *scoring.Scorer, err er
 // sales-ready by its place in the order added (leadRec.seq); a lead they
 // cannot score fails it with the error sc gives for the lead of the
 // lowest id among them, as scoring each lead in the order of its id would.
+// With traces (see trace.go), the leads are ranked from them.
 func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float64, leads Leads, sc *scoring.Scorer) ([]float64, []bool, error) {
 	want := make([]bool, len(b.order))
 	for _, l := range in {
 		want[l.seq] = true
 	}
 	total, sr := make([]float64, len(b.order)), make([]bool, len(b.order))
-	scored := 0
-	var failed *scoring.Lead
+	scored, failed := 0, -1
 	var mu sync.Mutex
-	err := leads(ctx, func(i int) bool { return want[i] }, func(i int, lead scoring.Lead) error {
-		if !want[i] {
-			return nil
-		}
-		if id := b.idOf(i); lead.ID != id {
-			return changedLeads(i, id, lead.ID)
-		}
-		v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
+	put := func(i int, v scoring.Variant, fail bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if err != nil {
-			if failed == nil || lead.ID < failed.ID {
-				failed = &lead
+		if fail {
+			if failed < 0 || b.idOf(i) < b.idOf(failed) {
+				failed = i
 			}
-			return nil
+			return
 		}
-		total[i], sr[i] = v[0].Total, v[0].SalesReady
+		total[i], sr[i] = v.Total, v.SalesReady
 		scored++
-		return nil
-	})
+	}
+	score := func(want func(int) bool) error {
+		return leads(ctx, want, func(i int, lead scoring.Lead) error {
+			if !want(i) {
+				return nil
+			}
+			if id := b.idOf(i); lead.ID != id {
+				return changedLeads(i, id, lead.ID)
+			}
+			v, err := b.scorer.ScoreVariants(ctx, lead, b.opts.At, [][]float64{points})
+			if err != nil {
+				put(i, scoring.Variant{}, true)
+				return nil
+			}
+			put(i, v[0], false)
+			return nil
+		})
+	}
+	wanted := func(i int) bool { return want[i] }
+	var err error
+	if !b.traced() {
+		err = score(wanted)
+	} else {
+		var again []int
+		set := [][]float64{points}
+		again, err = b.eachTrace(ctx, wanted, func(tr *scoring.TraceRanker, i int, _, atT0 []byte) error {
+			if atT0 == nil {
+				return errTraceLacks
+			}
+			var out [1]scoring.Variant
+			var fail [1]bool
+			if err := tr.Variants(atT0, set, out[:], fail[:]); err != nil {
+				return err
+			}
+			put(i, out[0], fail[0])
+			return nil
+		})
+		if err == nil && len(again) > 0 {
+			err = score(placesIn(again, len(b.order)))
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if failed != nil {
-		_, err := sc.ScoreContext(ctx, *failed, b.opts.At)
-		if err == nil {
+	if failed >= 0 {
+		lead, err := b.readLead(ctx, leads, failed)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err = sc.ScoreContext(ctx, lead, b.opts.At); err == nil {
 			err = errors.New("it failed with several sets of points, but not alone (please report it)")
 		}
 		return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)

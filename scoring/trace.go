@@ -71,11 +71,13 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 	// keeping is set while a point is written: a panic there (recovered
 	// by scoreInto as an internal error) is ours, not the lead's.
 	keeping := false
+	// prev is where the last point's conditions are in dst (see keepPoint).
+	prev := [2]int{-1, -1}
 	keep := func(ev *evaluation, res *Result, at time.Time, byEvent bool) error {
 		keeping = true
 		var ok bool
 		dst = append(dst, tagPoint)
-		dst, ok = s.keepPoint(dst, ev, res, at, byEvent)
+		dst, ok = s.keepPoint(dst, ev, res, at, byEvent, &prev)
 		keeping = false
 		if !ok {
 			return errKeepAgain
@@ -134,6 +136,7 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 		if badVerdicts {
 			return append(dst, tagFailed), nil
 		}
+		prev = [2]int{-1, -1}
 		ev := s.pool.Get().(*evaluation)
 		_, serr, broken := s.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
 			if err := s.conditions(ev, lead, asOf, res); err != nil {
@@ -159,23 +162,31 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 }
 
 // keepPoint appends a point: its time, whether an event put it there, the
-// gates and hold-down, the budget left, the rules' conditions and what the
-// ladder reads. False when the ladder's values cannot be kept.
-func (s *Scorer) keepPoint(dst []byte, ev *evaluation, res *Result, at time.Time, byEvent bool) ([]byte, bool) {
+// budget the conditions left, then the conditions (the gates and
+// hold-down, the rules' conditions, what the ladder reads), or, when they
+// are byte for byte those of the point before (at *prev in dst, which it
+// updates), a mark saying so: ranked under any points, such a point gives
+// what the one before gave, given the budget that ranking took.
+// False when the ladder's values cannot be kept.
+func (s *Scorer) keepPoint(dst []byte, ev *evaluation, res *Result, at time.Time, byEvent bool, prev *[2]int) ([]byte, bool) {
 	dst = binary.AppendVarint(dst, at.Unix())
 	dst = binary.AppendUvarint(dst, uint64(at.Nanosecond()))
-	var f byte
+	head := len(dst)
 	if byEvent {
+		dst = append(dst, pointByEvent)
+	} else {
+		dst = append(dst, 0)
+	}
+	dst = binary.AppendVarint(dst, ev.env.BudgetLeft())
+	from := len(dst)
+	var f byte
+	if res.Disqualified {
 		f |= 1
 	}
-	if res.Disqualified {
+	if ev.held {
 		f |= 2
 	}
-	if ev.held {
-		f |= 4
-	}
 	dst = append(dst, f)
-	dst = binary.AppendVarint(dst, ev.env.BudgetLeft())
 	var bits byte
 	n := 0
 	for _, r := range s.model.Rules {
@@ -210,8 +221,23 @@ func (s *Scorer) keepPoint(dst []byte, ev *evaluation, res *Result, at time.Time
 			}
 		}
 	}
-	return ev.env.SaveLadder(dst)
+	dst, ok := ev.env.SaveLadder(dst)
+	if !ok {
+		return dst, false
+	}
+	if prev[0] >= 0 && string(dst[prev[0]:prev[1]]) == string(dst[from:]) {
+		dst[head] |= pointSame
+		return dst[:from], true
+	}
+	prev[0], prev[1] = from, len(dst)
+	return dst, true
 }
+
+// A point's head byte.
+const (
+	pointByEvent = 1 << iota // an event put the lead there
+	pointSame                // its conditions are those of the point before
+)
 
 // TraceRanker ranks leads from their traces under sets of points. It is
 // not safe for concurrent use: give each goroutine its own.
@@ -219,6 +245,12 @@ type TraceRanker struct {
 	s    *Scorer
 	ev   *evaluation
 	held Verdict
+	// The conditions loaded last: whether a gate holds, whether they
+	// were read whole (a point the same as the one before needs them).
+	disq, loaded bool
+	// cost is, per set of points, the steps ranking the conditions loaded
+	// took, -1 when not ranked yet (see FirstSalesReady).
+	cost []int64
 }
 
 // NewTraceRanker is for package backtest (the key closes it to other
@@ -274,6 +306,11 @@ func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []t
 	clear(failed)
 	rec := history
 	live := len(points)
+	t.loaded = false
+	t.cost = slices.Grow(t.cost[:0], len(points))[:len(points)]
+	for v := range t.cost {
+		t.cost[v] = -1
+	}
 	for {
 		if len(rec) == 0 {
 			return errBadTrace
@@ -310,12 +347,18 @@ func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []t
 			if failed[v] {
 				continue
 			}
+			if p.same && t.cost[v] >= 0 && p.left >= t.cost[v] {
+				// Ranked as the point before was, within the budget:
+				// the same outcome, already counted.
+				continue
+			}
 			o, err := t.rank(p, pts)
 			if err != nil {
 				failed[v] = true
 				live--
 				continue
 			}
+			t.cost[v] = p.left - t.ev.env.BudgetLeft()
 			if !ok[v] && m.Stage(o.Stage) >= m.SalesReady {
 				at[v], byEvent[v], ok[v] = p.at, p.byEvent, true
 			}
@@ -343,8 +386,9 @@ func (t *TraceRanker) Variants(rec []byte, points [][]float64, out []Variant, fa
 	default:
 		return errBadTrace
 	}
+	t.loaded = false
 	rest, p, ok := t.load(rec[1:])
-	if !ok || len(rest) > 0 {
+	if !ok || len(rest) > 0 || p.same {
 		return errBadTrace
 	}
 	for v, pts := range points {
@@ -355,16 +399,17 @@ func (t *TraceRanker) Variants(rec []byte, points [][]float64, out []Variant, fa
 	return nil
 }
 
-// tracePoint is what a point keeps besides the conditions (set in the
-// ranker's evaluation by load).
+// tracePoint is a point's head (its conditions are set in the ranker's
+// evaluation by load).
 type tracePoint struct {
 	at      time.Time
 	byEvent bool
-	disq    bool
-	left    int64
+	// same: the conditions are those of the point before (see keepPoint).
+	same bool
+	left int64
 }
 
-// load reads a point into the ranker's evaluation.
+// load reads a point, its conditions into the ranker's evaluation.
 func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 	var p tracePoint
 	sec, w := binary.Varint(rec)
@@ -377,15 +422,22 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 		return nil, p, false
 	}
 	p.at = time.Unix(sec, int64(nsec)).UTC()
-	f := rec[w]
+	h := rec[w]
 	rec = rec[w+1:]
-	p.byEvent, p.disq = f&1 != 0, f&2 != 0
-	ev := t.ev
-	ev.held = f&4 != 0
+	p.byEvent, p.same = h&pointByEvent != 0, h&pointSame != 0
 	if p.left, w = binary.Varint(rec); w <= 0 {
 		return nil, p, false
 	}
 	rec = rec[w:]
+	if p.same {
+		return rec, p, t.loaded
+	}
+	if len(rec) == 0 {
+		return nil, p, false
+	}
+	ev := t.ev
+	t.disq, ev.held = rec[0]&1 != 0, rec[0]&2 != 0
+	rec = rec[1:]
 	var bits byte
 	n := 0
 	for _, r := range t.s.model.Rules {
@@ -423,8 +475,8 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 		}
 		ev.matches[r.Index] = ages
 	}
-	rec, ok := ev.env.LoadLadder(rec)
-	return rec, p, ok
+	rec, t.loaded = ev.env.LoadLadder(rec)
+	return rec, p, t.loaded
 }
 
 // rank ranks the point loaded under one set of points, as rankVariants
@@ -432,7 +484,7 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 func (t *TraceRanker) rank(p tracePoint, points []float64) (Variant, error) {
 	ev := t.ev
 	ev.env.SetBudgetLeft(p.left)
-	one := Result{Disqualified: p.disq}
+	one := Result{Disqualified: t.disq}
 	if ev.held {
 		one.Verdict = &t.held // rank notes what the hold-down held; nothing reads it
 		t.held = Verdict{}

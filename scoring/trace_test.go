@@ -199,3 +199,50 @@ stages:
 		})
 	}
 }
+
+// Points whose conditions are those of the point before are ranked as it
+// was only while the budget left covers what ranking took: a lead whose
+// every visit costs its conditions steps (a condition that reads a
+// define) but changes nothing is sales-ready from its first point, and,
+// under a budget that the visits eat into, fails at a later point, as
+// FirstSalesReady says.
+func TestTraceSamePointsWithLessBudget(t *testing.T) {
+	src := `leadscore: 1
+model: m
+fields: {a: bool}
+event_types: [ping, visit]
+define:
+  pings: events("ping", "30d")
+scores:
+  fit: {}
+  engagement: {}
+total: "fit + engagement + (a && count(1..400, {# + fit > 0}) < 0 ? 1 : 0)"
+rules:
+  - {id: fit.a, score: fit, when: a, points: 20}
+  - {id: engagement.visit, score: engagement, event: visit, points: 10, when: pings > 1000}
+stages:
+  - {id: sql, sales_ready: true, when: fit >= 20}
+`
+	at := func(d int) time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(d) * time.Hour) }
+	lead := scoring.Lead{ID: "z", Fields: map[string]any{"a": true}}
+	for i := 1; i <= 60; i++ {
+		lead.Events = append(lead.Events, scoring.Event{Type: "visit", At: at(i)})
+	}
+	failedLater := 0
+	for steps := int64(400); steps <= 4000; steps += 40 {
+		m, err := rules.CompileBytes("m.yaml", []byte(src), rules.WithLimits(rules.Limits{MaxSteps: steps}))
+		require.NoError(t, err)
+		s := scoring.New(m)
+		tr, err := s.NewTraceRanker(friend.K())
+		require.NoError(t, err)
+		points := [][]float64{{20, 10}, {30, 10}}
+		kept, _, _ := traceAgrees(t, s, tr, lead, at(100), points)
+		require.True(t, kept)
+		first, ok, errs, err := s.FirstSalesReady(context.Background(), lead, at(100), points)
+		require.NoError(t, err)
+		if ok[0] && errs[0] != nil && first[0].Event == nil {
+			failedLater++
+		}
+	}
+	assert.Greater(t, failedLater, 3, "budgets under which the lead is sales-ready at first, then fails")
+}

@@ -109,9 +109,11 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	if *minWon < 1 {
 		return fail("%s: want at least 1 won deal, got %d", c.flag("min-won"), *minWon)
 	}
-	// --suggest reads the leads again rather than keeping them, unless
-	// the file cannot be read twice (a pipe): then they are kept.
-	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest && !regularFile(*leadsFile, *events), MinWon: *minWon, Dispositions: *dispositionsFile != "" || carriesVerdicts(*leadsFile)}
+	// --suggest ranks the leads from their traces, kept in a temporary
+	// file as they are measured; it reads again only the leads a trace
+	// cannot keep, and keeps the leads when the file cannot be read twice
+	// (a pipe).
+	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest && !regularFile(*leadsFile, *events), Trace: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != "" || carriesVerdicts(*leadsFile)}
 	var err error
 	if opts.At, err = dsl.ParseTime(*at); err != nil {
 		return fail("%s: %v", c.flag("at"), err)
@@ -247,6 +249,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		}
 		return fail("%v", err)
 	}
+	defer bt.Close()
 	var hold *backtest.Holdout
 	var holdSrc *backtest.HoldoutSource
 	if *holdout {
