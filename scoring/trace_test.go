@@ -157,7 +157,9 @@ stages:
   - {id: sql, sales_ready: true, when: fit >= 20 && events("visit") >= 2}
 `,
 	}
-	at := func(d int) time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(d) * 7 * time.Hour) }
+	at := func(d int) time.Time {
+		return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(d) * 7 * time.Hour)
+	}
 	asOf := at(200)
 	for name, src := range models {
 		t.Run(name, func(t *testing.T) {
@@ -223,7 +225,9 @@ rules:
 stages:
   - {id: sql, sales_ready: true, when: fit >= 20}
 `
-	at := func(d int) time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(d) * time.Hour) }
+	at := func(d int) time.Time {
+		return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(d) * time.Hour)
+	}
 	lead := scoring.Lead{ID: "z", Fields: map[string]any{"a": true}}
 	for i := 1; i <= 60; i++ {
 		lead.Events = append(lead.Events, scoring.Event{Type: "visit", At: at(i)})
