@@ -858,7 +858,16 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 	replay := b.opts.Capacity != nil || b.verdictView(lead)
 	var tl *scoring.Timeline
 	var res *scoring.Result
-	if replay {
+	var history *[]byte // its history as the replay kept it (see keepTrace)
+	if replay && b.traceHistory(&at) {
+		buf := traceBufs.Get().(*[]byte)
+		var kept bool
+		tl, res, _, *buf, kept = b.scorer.TimelineScoreTrace(friend.K(), ctx, lead, t0, b.onCat < 0, (*buf)[:0])
+		if history = buf; !kept {
+			traceBufs.Put(buf)
+			history = nil
+		}
+	} else if replay {
 		tl, res, _ = b.scorer.TimelineScore(friend.K(), ctx, lead, t0, b.onCat < 0)
 	}
 	if res == nil {
@@ -927,7 +936,7 @@ func (b *Backtest) measure(ctx context.Context, lead scoring.Lead, mr *Measured)
 			return nil, err
 		}
 	}
-	if err := b.keepTrace(ctx, lead, rec, mr, &at); err != nil {
+	if err := b.keepTrace(ctx, lead, rec, mr, &at, history); err != nil {
 		return nil, err
 	}
 	mr.setInstants(&at, climbs)

@@ -76,24 +76,43 @@ func (b *Backtest) Close() error {
 	return err
 }
 
-// keepTrace measures the lead's trace into mr, when Options.Trace asks:
-// its history when the suggestion's flows may replay it (it arrived or
-// had an event in the longest history they count), its point at T0 when
-// it is in the backtest.
-func (b *Backtest) keepTrace(ctx context.Context, lead scoring.Lead, rec *leadRec, mr *Measured, at *[nInstants]time.Time) error {
-	if b.trace == nil {
-		return nil
+// traceHistory reports whether, with Options.Trace, a lead of these
+// instants needs its history kept: when the suggestion's flows may replay
+// it (it arrived or had an event in the longest history they count).
+func (b *Backtest) traceHistory(at *[nInstants]time.Time) bool {
+	if b.trace == nil || at[atArrival].IsZero() {
+		return false
 	}
 	t0 := b.opts.At
 	from := t0.Add(-b.history())
 	in := func(t time.Time) bool { return !t.Before(from) && !t.After(t0) }
-	history := !at[atArrival].IsZero() && (in(at[atArrival]) || in(at[atLastEvent]))
-	atT0 := rec.exclusion == none
-	if !history && !atT0 {
+	return in(at[atArrival]) || in(at[atLastEvent])
+}
+
+// keepTrace measures the lead's trace into mr, when Options.Trace asks:
+// its history when traceHistory says, its point at T0 when it is in the
+// backtest. history, when not nil, is its history as the capacity's
+// replay kept it (scoring.Scorer.TimelineScoreTrace); it goes back to
+// traceBufs.
+func (b *Backtest) keepTrace(ctx context.Context, lead scoring.Lead, rec *leadRec, mr *Measured, at *[nInstants]time.Time, history *[]byte) error {
+	if history != nil {
+		defer traceBufs.Put(history)
+	}
+	if b.trace == nil {
+		return nil
+	}
+	wantHistory, atT0 := b.traceHistory(at), rec.exclusion == none
+	if !wantHistory && !atT0 {
 		return nil
 	}
 	buf := traceBufs.Get().(*[]byte)
-	trace, err := b.scorer.AppendTrace(friend.K(), ctx, (*buf)[:0], lead, t0, history, atT0)
+	var trace []byte
+	var err error
+	if wantHistory && history != nil {
+		trace, err = b.scorer.AppendTraceOf(friend.K(), ctx, (*buf)[:0], lead, b.opts.At, *history, atT0)
+	} else {
+		trace, err = b.scorer.AppendTrace(friend.K(), ctx, (*buf)[:0], lead, b.opts.At, wantHistory, atT0)
+	}
 	if err != nil {
 		traceBufs.Put(buf)
 		return err

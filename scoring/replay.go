@@ -30,6 +30,8 @@ import (
 type replay struct {
 	s    *Scorer
 	lead Lead
+	// trace, when set, keeps each point's conditions (see trace.go).
+	trace *traceWriter
 
 	aggs    []rules.EventAggregate // the Scorer's: read only
 	byType  map[string][]int       // aggregate slots by event type; the Scorer's: read only
@@ -122,7 +124,7 @@ func (r *replay) recycle() {
 	for k := range r.pending {
 		r.pending[k].q, r.pending[k].sum = r.pending[k].q[:0], 0
 	}
-	r.leanRes = Result{}
+	r.leanRes, r.trace = Result{}, nil
 	r.s.replays.Put(r)
 }
 
@@ -212,7 +214,16 @@ func (r *replay) scoreAs(ctx context.Context, prefix []Event, at time.Time, lean
 		ev.lean = lean
 		defer func() { ev.lean = false }()
 		res, err, broken = r.s.scoreInto(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, into, func(lead Lead, res *Result) error {
-			return r.s.evaluate(ev, lead, at, res)
+			if r.trace == nil {
+				return r.s.evaluate(ev, lead, at, res)
+			}
+			if err := r.s.conditions(ev, lead, at, res); err != nil {
+				return err
+			}
+			if err := r.trace.keep(ev, res, at); err != nil {
+				return err
+			}
+			return r.s.rank(ev, res, nil)
 		})
 		return err, broken
 	})

@@ -79,7 +79,7 @@ func (s *Scorer) TimelineTotals(ctx context.Context, lead Lead, asOf time.Time) 
 
 // timeline is TimelineContext, with lean points when lean is set.
 func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean bool) (*Timeline, error) {
-	tl, _, err := s.timelineScore(ctx, lead, asOf, lean, false)
+	tl, _, err := s.timelineScore(ctx, lead, asOf, lean, false, nil)
 	return tl, err
 }
 
@@ -110,17 +110,41 @@ func (s *Scorer) TimelineScore(k friend.Key, ctx context.Context, lead Lead, asO
 	if s.unknown == RefuseUnknown && len(unknowns(s.model, lead)) > 0 {
 		return nil, nil, false
 	}
-	tl, res, err := s.timelineScore(ctx, lead, asOf, lean, true)
+	tl, res, err := s.timelineScore(ctx, lead, asOf, lean, true, nil)
 	if err != nil || res == nil {
 		return nil, nil, false
 	}
 	return tl, res, true
 }
 
+// TimelineScoreTrace is TimelineScore that also keeps, in history, the
+// lead's history as AppendTrace keeps it (for AppendTraceOf): every point
+// of the timeline up to asOf, kept as the timeline scores it. kept is
+// false when it could not: the timeline failed or was not replayed, or
+// the lead cannot be kept (AppendTrace then says so).
+func (s *Scorer) TimelineScoreTrace(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, lean bool, history []byte) (tl *Timeline, res *Result, ok bool, out []byte, kept bool) {
+	if k.Check() != nil || len(lead.Dispositions) > 0 || !s.ladderKept() {
+		return nil, nil, false, history, false
+	}
+	if s.unknown == RefuseUnknown && len(unknowns(s.model, lead)) > 0 {
+		return nil, nil, false, history, false
+	}
+	w := newTraceWriter(s, history)
+	tl, res, err := s.timelineScore(ctx, lead, asOf, lean, true, w)
+	kept = err == nil && !w.again
+	if kept {
+		w.dst = append(w.dst, tagEnd)
+	}
+	if err != nil || res == nil {
+		return nil, nil, false, w.dst, kept
+	}
+	return tl, res, true, w.dst, kept
+}
+
 // timelineScore is timeline and, when final is set, the lead's score as
 // of asOf from the same replay, or nil when it cannot vouch for it (see
 // TimelineScore).
-func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, lean, final bool) (*Timeline, *Result, error) {
+func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, lean, final bool, trace *traceWriter) (*Timeline, *Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -142,6 +166,9 @@ func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, l
 	var lastPrefix []Event
 	visit := func(r *replay, at time.Time, prefix []Event, ev *Event, mo *moment) error {
 		last, lastPrefix = r, prefix
+		if trace != nil {
+			r.trace, trace.byEvent = trace, ev != nil
+		}
 		res, err := r.scoreAs(ctx, prefix, at, lean)
 		if err != nil {
 			return err
@@ -176,6 +203,7 @@ func (s *Scorer) timelineScore(ctx context.Context, lead Lead, asOf time.Time, l
 		// dropped too, each with a step a rule and its condition's steps,
 		// which may take it over the budget.
 		dropped := r.droppedSteps(asOf)
+		r.trace = nil // not a point of the timeline
 		if res, err = r.scoreAs(ctx, lastPrefix, asOf, false); err == nil {
 			res.Unknown = nil // the replay's events are those rules read: not all
 			if max := m.Limits().MaxSteps; r.ev == nil || max-r.ev.env.BudgetLeft()+dropped > max {

@@ -49,11 +49,24 @@ var errKeepAgain = errors.New("this lead cannot be kept: read it again")
 // with atAsOf, the point as of asOf that ScoreVariants scores. A lead that
 // cannot be kept exactly (its ladder reads a value that did not fit its
 // field's type, or the model's ladder reads its events) is flagged to be
-// read again (TraceAgain). The error is only ctx's.
+// read again (see TraceParts). The error is only ctx's.
 func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead Lead, asOf time.Time, history, atAsOf bool) ([]byte, error) {
 	if err := k.Check(); err != nil {
 		return dst, err
 	}
+	return s.appendTrace(ctx, dst, lead, asOf, history, nil, atAsOf)
+}
+
+// AppendTraceOf is AppendTrace with the lead's history already kept, by
+// TimelineScoreTrace.
+func (s *Scorer) AppendTraceOf(k friend.Key, ctx context.Context, dst []byte, lead Lead, asOf time.Time, history []byte, atAsOf bool) ([]byte, error) {
+	if err := k.Check(); err != nil {
+		return dst, err
+	}
+	return s.appendTrace(ctx, dst, lead, asOf, true, history, atAsOf)
+}
+
+func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf time.Time, history bool, kept []byte, atAsOf bool) ([]byte, error) {
 	start := len(dst)
 	again := func() []byte { return append(dst[:start], traceAgain) }
 	if !s.ladderKept() {
@@ -66,24 +79,8 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 	if atAsOf {
 		flags |= traceAt
 	}
-	dst = append(dst, flags)
+	w := newTraceWriter(s, append(dst, flags))
 	badVerdicts := len(lead.Dispositions) > 0 && s.CheckDispositions(lead.Dispositions) != nil
-	// keeping is set while a point is written: a panic there (recovered
-	// by scoreInto as an internal error) is ours, not the lead's.
-	keeping := false
-	// prev is where the last point's conditions are in dst (see keepPoint).
-	prev := [2]int{-1, -1}
-	keep := func(ev *evaluation, res *Result, at time.Time, byEvent bool) error {
-		keeping = true
-		var ok bool
-		dst = append(dst, tagPoint)
-		dst, ok = s.keepPoint(dst, ev, res, at, byEvent, &prev)
-		keeping = false
-		if !ok {
-			return errKeepAgain
-		}
-		return nil
-	}
 	// failed tells whether err ends the record with tagFailed; false with
 	// the trace's own error, or ctx's, as err2.
 	failed := func(err error) (bool, error) {
@@ -92,23 +89,27 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 			return false, nil
 		case ctx.Err() != nil:
 			return false, ctx.Err()
-		case keeping || errors.Is(err, errKeepAgain):
+		case w.keeping || w.again || errors.Is(err, errKeepAgain):
 			return false, errKeepAgain
 		}
 		return true, nil
 	}
 	if history {
-		from := len(dst)
-		if badVerdicts {
-			dst = append(dst, tagFailed)
-		} else {
+		from := len(w.dst)
+		switch {
+		case kept != nil:
+			w.dst = append(w.dst, kept...)
+		case badVerdicts:
+			w.dst = append(w.dst, tagFailed)
+		default:
 			werr := s.walk(ctx, lead, asOf, func(r *replay, at time.Time, prefix []Event, e *Event, _ *moment) error {
+				w.byEvent = e != nil
 				return r.point(prefix, at, func(ev *evaluation) (error, bool) {
 					_, err, broken := r.s.scoreInto(ev, ctx, r.pointLead(), at, &r.counted, r.verdicts, &r.leanRes, func(lead Lead, res *Result) error {
 						if err := s.conditions(ev, lead, at, res); err != nil {
 							return err
 						}
-						return keep(ev, res, at, e != nil)
+						return w.keep(ev, res, at)
 					})
 					return err, broken
 				})
@@ -120,29 +121,29 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 			case err != nil:
 				return dst[:start], err
 			case fail:
-				dst = append(dst, tagFailed)
+				w.dst = append(w.dst, tagFailed)
 			default:
-				dst = append(dst, tagEnd)
+				w.dst = append(w.dst, tagEnd)
 			}
 		}
 		// The history's length before it, so that a reader can skip it.
 		var n [binary.MaxVarintLen64]byte
-		w := binary.PutUvarint(n[:], uint64(len(dst)-from))
-		dst = append(dst, n[:w]...)
-		copy(dst[from+w:], dst[from:len(dst)-w])
-		copy(dst[from:], n[:w])
+		k := binary.PutUvarint(n[:], uint64(len(w.dst)-from))
+		w.dst = append(w.dst, n[:k]...)
+		copy(w.dst[from+k:], w.dst[from:len(w.dst)-k])
+		copy(w.dst[from:], n[:k])
 	}
 	if atAsOf {
 		if badVerdicts {
-			return append(dst, tagFailed), nil
+			return append(w.dst, tagFailed), nil
 		}
-		prev = [2]int{-1, -1}
+		w.prev, w.byEvent = [2]int{-1, -1}, false
 		ev := s.pool.Get().(*evaluation)
 		_, serr, broken := s.scoreIn(ev, ctx, lead, asOf, nil, nil, func(lead Lead, res *Result) error {
 			if err := s.conditions(ev, lead, asOf, res); err != nil {
 				return err
 			}
-			return keep(ev, res, asOf, false)
+			return w.keep(ev, res, asOf)
 		})
 		if broken {
 			ev = s.newEvaluation()
@@ -155,10 +156,42 @@ func (s *Scorer) AppendTrace(k friend.Key, ctx context.Context, dst []byte, lead
 		case err != nil:
 			return dst[:start], err
 		case fail:
-			dst = append(dst, tagFailed)
+			w.dst = append(w.dst, tagFailed)
 		}
 	}
-	return dst, nil
+	return w.dst, nil
+}
+
+// traceWriter keeps a lead's points (see keepPoint).
+type traceWriter struct {
+	s   *Scorer
+	dst []byte
+	// prev is where the last point's conditions are in dst.
+	prev [2]int
+	// byEvent tells that an event put the lead at the next point.
+	byEvent bool
+	// keeping is set while a point is written: a panic there (recovered
+	// by scoreInto as an internal error) is ours, not the lead's; again
+	// is set when a point could not be kept.
+	keeping, again bool
+}
+
+func newTraceWriter(s *Scorer, dst []byte) *traceWriter {
+	return &traceWriter{s: s, dst: dst, prev: [2]int{-1, -1}}
+}
+
+// keep appends the point as of at, whose conditions ev holds.
+func (w *traceWriter) keep(ev *evaluation, res *Result, at time.Time) error {
+	w.keeping = true
+	var ok bool
+	w.dst = append(w.dst, tagPoint)
+	w.dst, ok = w.s.keepPoint(w.dst, ev, res, at, w.byEvent, &w.prev)
+	w.keeping = false
+	if !ok {
+		w.again = true
+		return errKeepAgain
+	}
+	return nil
 }
 
 // keepPoint appends a point: its time, whether an event put it there, the

@@ -31,6 +31,15 @@ func traceAgrees(t *testing.T, s *scoring.Scorer, tr *scoring.TraceRanker, lead 
 	require.Equal(t, "prefix", string(rec[:6]), "the trace is appended")
 	history, atAsOf, again, err := scoring.TraceParts(rec[6:])
 	require.NoError(t, err)
+	// The history kept by the timeline's own replay is the same, byte for
+	// byte, when it could be kept there.
+	if _, _, _, h, ok := s.TimelineScoreTrace(friend.K(), ctx, lead, at, true, nil); ok {
+		require.False(t, again, "lead %s", lead.ID)
+		of, err := s.AppendTraceOf(friend.K(), ctx, nil, lead, at, h, true)
+		require.NoError(t, err)
+		require.Equal(t, rec[6:], of, "lead %s", lead.ID)
+		timelineKept++
+	}
 	if again {
 		return false, 0, 0
 	}
@@ -64,6 +73,9 @@ func traceAgrees(t *testing.T, s *scoring.Scorer, tr *scoring.TraceRanker, lead 
 	return true, ready, failed
 }
 
+// timelineKept counts the leads whose history TimelineScoreTrace kept.
+var timelineKept int
+
 // randomPoints is the model's own points, then sets drawn at random
 // (negative ones included), then one set far beyond any category's max.
 func randomPoints(m *rules.Model, rng *rand.Rand, sets int) [][]float64 {
@@ -89,6 +101,7 @@ func randomPoints(m *rules.Model, rng *rand.Rand, sets int) [][]float64 {
 // itself gives: the trace keeps the conditions, the budget and the define
 // the sales-ready stage reads (recent_demo).
 func TestTraceRanksAsTheLead(t *testing.T) {
+	timelineKept = 0
 	s := bundledScorer(t)
 	tr, err := s.NewTraceRanker(friend.K())
 	require.NoError(t, err)
@@ -110,6 +123,7 @@ func TestTraceRanksAsTheLead(t *testing.T) {
 	}))
 	assert.Equal(t, 1000, n)
 	assert.Greater(t, ready, 1000, "the sets make leads sales-ready")
+	assert.Greater(t, timelineKept, 500, "the timeline's replay kept the history of most leads")
 }
 
 // The trace keeps what makes a set of points fail: a total that divides
