@@ -8,10 +8,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/internal/stats"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -452,6 +455,71 @@ func TestSuggestIsTheReference(t *testing.T) {
 			g2, _ := json.Marshal(got2)
 			assert.JSONEq(t, string(wj), string(g2))
 			assert.Equal(t, string(wantText), string(gotText2))
+
+			// With the leads' traces (Options.Trace): ranked from them, no
+			// lead read again; then with traces so small a limit that a
+			// part of the leads is read again (the rest ranked from
+			// traces), leads added in another order.
+			readSome := false
+			for _, limit := range []int64{0, 200, 30} {
+				if limit > 0 {
+					old := scoring.SetTraceLimit(friend.K(), limit)
+					defer scoring.SetTraceLimit(friend.K(), old)
+				}
+				opts.Trace = true
+				b3, err := New(s, outcomes, opts)
+				require.NoError(t, err)
+				defer b3.Close()
+				for i := range leads {
+					l := leads[i]
+					if limit > 0 {
+						l = leads[(i*7919)%len(leads)]
+					}
+					require.NoError(t, b3.Add(l))
+				}
+				var mu sync.Mutex
+				readAgain := map[int]bool{}
+				counting := func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+					return reread(ctx, want, func(i int, l scoring.Lead) error {
+						mu.Lock()
+						readAgain[i] = true
+						mu.Unlock()
+						return each(i, l)
+					})
+				}
+				if limit > 0 { // the leads were added in another order
+					byID := map[string]scoring.Lead{}
+					for _, l := range leads {
+						byID[l.ID] = l
+					}
+					counting = func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+						for i := 0; i < b3.added(); i++ {
+							if want(i) {
+								mu.Lock()
+								readAgain[i] = true
+								mu.Unlock()
+								if err := each(i, byID[b3.idOf(i)]); err != nil {
+									return err
+								}
+							}
+						}
+						return nil
+					}
+				}
+				got3, gotText3, err := b3.SuggestFrom(context.Background(), file, src, nil, counting)
+				require.NoError(t, err)
+				g3, _ := json.Marshal(got3)
+				assert.JSONEq(t, string(wj), string(g3), "trace limit %d", limit)
+				assert.Equal(t, string(wantText), string(gotText3), "trace limit %d", limit)
+				if limit == 0 {
+					assert.Empty(t, readAgain, "every lead ranked from its trace")
+				} else {
+					readSome = readSome || len(readAgain) > 0
+					assert.Less(t, len(readAgain), len(leads), "the others are ranked from their traces")
+					t.Logf("trace limit %d: %d of %d leads read again", limit, len(readAgain), len(leads))
+				}
+			}
+			assert.True(t, readSome, "the leads whose trace is over the limit are read again")
 		})
 	}
 }
@@ -509,21 +577,24 @@ func TestSuggestFailsAsTheReference(t *testing.T) {
 	outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
 	of.Close()
 	require.NoError(t, err)
-	b, err := New(s, outcomes, Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Suggest: true, MinWon: 5})
-	require.NoError(t, err)
-	added := 0
-	for _, l := range readAll(t, s, filepath.Join("testdata", "included", "leads.ndjson"), "") {
-		if b.Add(l) == nil { // a lead that fails at T0 is left out, as the CLI leaves it
-			added++
+	for _, trace := range []bool{false, true} { // with the leads' traces too
+		b, err := New(s, outcomes, Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Suggest: true, Trace: trace, MinWon: 5})
+		require.NoError(t, err)
+		added := 0
+		for _, l := range readAll(t, s, filepath.Join("testdata", "included", "leads.ndjson"), "") {
+			if b.Add(l) == nil { // a lead that fails at T0 is left out, as the CLI leaves it
+				added++
+			}
 		}
+		require.Greater(t, added, 250)
+		_, _, want := b.suggestReference(context.Background(), file, src, nil)
+		require.Error(t, want)
+		_, _, got := b.Suggest(context.Background(), file, src, nil)
+		require.Error(t, got)
+		assert.Equal(t, want.Error(), got.Error(), "trace %v", trace)
+		assert.Contains(t, got.Error(), "replaying lead")
+		require.NoError(t, b.Close())
 	}
-	require.Greater(t, added, 250)
-	_, _, want := b.suggestReference(context.Background(), file, src, nil)
-	require.Error(t, want)
-	_, _, got := b.Suggest(context.Background(), file, src, nil)
-	require.Error(t, got)
-	assert.Equal(t, want.Error(), got.Error())
-	assert.Contains(t, got.Error(), "replaying lead")
 }
 
 // leadOf is the lead kept for a record (Options.Suggest), or nil.
@@ -532,4 +603,63 @@ func (b *Backtest) leadOf(l *leadRec) *scoring.Lead {
 		return nil
 	}
 	return b.keptLeads[l.seq]
+}
+
+// A model whose sales-ready stage reads the lead's events itself (not
+// through a define) cannot have its ladder kept in a trace: with
+// Options.Trace every lead is read again, and the suggestion is the
+// reference's.
+func TestSuggestTracedLadderReadingEvents(t *testing.T) {
+	root := filepath.Join("..", "testdata")
+	orig, err := os.ReadFile(filepath.Join(root, "b2b-saas.yaml"))
+	require.NoError(t, err)
+	src := []byte(strings.Replace(string(orig), `(engagement >= 50 || recent_demo)`, `(engagement >= 50 || events("demo_request", "30d") > 0)`, 1))
+	require.NotEqual(t, string(orig), string(src))
+	dir := t.TempDir()
+	file := filepath.Join(dir, "b2b-saas.yaml")
+	require.NoError(t, os.WriteFile(file, src, 0o644))
+	lists, err := os.ReadFile(filepath.Join(root, "common", "lists.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "common"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "common", "lists.yaml"), lists, 0o644))
+	m, err := rules.CompileFile(file)
+	require.NoError(t, err)
+	s := scoring.New(m)
+	of, err := os.Open(filepath.Join(root, "backtest", "outcomes.csv"))
+	require.NoError(t, err)
+	outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
+	of.Close()
+	require.NoError(t, err)
+	leads := readAll(t, s, filepath.Join(root, "backtest", "leads.ndjson"), "")
+	opts := Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Capacity: &Capacity{Leads: 40, Unit: "week"}, MinWon: 10, Suggest: true}
+	b, err := New(s, outcomes, opts)
+	require.NoError(t, err)
+	opts.Suggest, opts.Trace = false, true
+	bt, err := New(s, outcomes, opts)
+	require.NoError(t, err)
+	defer bt.Close()
+	for _, l := range leads {
+		require.NoError(t, b.Add(l))
+		require.NoError(t, bt.Add(l))
+	}
+	want, wantText, err := b.suggestReference(context.Background(), file, src, nil)
+	require.NoError(t, err)
+	read := 0
+	got, gotText, err := bt.SuggestFrom(context.Background(), file, src, nil, func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+		for i, l := range leads {
+			if want(i) {
+				read++
+				if err := each(i, l); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	assert.JSONEq(t, string(wj), string(gj))
+	assert.Equal(t, string(wantText), string(gotText))
+	assert.Greater(t, read, len(leads), "the leads are read again, for each pass")
 }

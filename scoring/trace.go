@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
@@ -80,6 +81,7 @@ func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf ti
 		flags |= traceAt
 	}
 	w := newTraceWriter(s, append(dst, flags))
+	w.abort = true
 	badVerdicts := len(lead.Dispositions) > 0 && s.CheckDispositions(lead.Dispositions) != nil
 	// failed tells whether err ends the record with tagFailed; false with
 	// the trace's own error, or ctx's, as err2.
@@ -166,29 +168,53 @@ func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf ti
 type traceWriter struct {
 	s   *Scorer
 	dst []byte
+	// start is where the lead's trace starts in dst.
+	start int
 	// prev is where the last point's conditions are in dst.
 	prev [2]int
 	// byEvent tells that an event put the lead at the next point.
 	byEvent bool
 	// keeping is set while a point is written: a panic there (recovered
 	// by scoreInto as an internal error) is ours, not the lead's; again
-	// is set when a point could not be kept.
-	keeping, again bool
+	// is set when a point could not be kept, and then abort has keep
+	// stop the replay (else the replay goes on, and keep keeps nothing).
+	keeping, again, abort bool
+}
+
+// maxTrace is the most a lead's trace may take: beyond it (a rule that
+// decays without a limit keeps the age of every event at every point,
+// which grows as the square of the events) the lead is read again.
+var maxTrace atomic.Int64
+
+func init() { maxTrace.Store(4 << 20) }
+
+// SetTraceLimit is for tests of package backtest (the key closes it to
+// other callers): it sets the most a lead's trace may take, and returns
+// the limit it replaces.
+func SetTraceLimit(k friend.Key, n int64) int64 {
+	if k.Check() != nil {
+		return maxTrace.Load()
+	}
+	return maxTrace.Swap(n)
 }
 
 func newTraceWriter(s *Scorer, dst []byte) *traceWriter {
-	return &traceWriter{s: s, dst: dst, prev: [2]int{-1, -1}}
+	return &traceWriter{s: s, dst: dst, start: len(dst), prev: [2]int{-1, -1}}
 }
 
 // keep appends the point as of at, whose conditions ev holds.
 func (w *traceWriter) keep(ev *evaluation, res *Result, at time.Time) error {
-	w.keeping = true
-	var ok bool
-	w.dst = append(w.dst, tagPoint)
-	w.dst, ok = w.s.keepPoint(w.dst, ev, res, at, w.byEvent, &w.prev)
-	w.keeping = false
-	if !ok {
-		w.again = true
+	if !w.again {
+		w.keeping = true
+		var ok bool
+		w.dst = append(w.dst, tagPoint)
+		w.dst, ok = w.s.keepPoint(w.dst, ev, res, at, w.byEvent, &w.prev)
+		w.keeping = false
+		if !ok || int64(len(w.dst)-w.start) > maxTrace.Load() {
+			w.again, w.dst = true, w.dst[:w.start]
+		}
+	}
+	if w.again && w.abort {
 		return errKeepAgain
 	}
 	return nil
@@ -284,6 +310,9 @@ type TraceRanker struct {
 	// cost is, per set of points, the steps ranking the conditions loaded
 	// took, -1 when not ranked yet (see FirstSalesReady).
 	cost []int64
+	// zeros stand for the events of a rule that does not decay: only
+	// their number counts.
+	zeros []time.Duration
 }
 
 // NewTraceRanker is for package backtest (the key closes it to other
@@ -495,15 +524,21 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 			return nil, p, false
 		}
 		rec = rec[w:]
+		if r.HalfLife <= 0 {
+			// Only how many count: ages of zero, as many, from one list.
+			if uint64(len(t.zeros)) < c {
+				t.zeros = make([]time.Duration, c)
+			}
+			ev.matches[r.Index] = t.zeros[:c:c]
+			continue
+		}
 		ages := ev.matches[r.Index][:0]
 		for range c {
-			var a int64
-			if r.HalfLife > 0 {
-				if a, w = binary.Varint(rec); w <= 0 {
-					return nil, p, false
-				}
-				rec = rec[w:]
+			a, w := binary.Varint(rec)
+			if w <= 0 {
+				return nil, p, false
 			}
+			rec = rec[w:]
 			ages = append(ages, time.Duration(a))
 		}
 		ev.matches[r.Index] = ages

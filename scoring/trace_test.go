@@ -264,3 +264,53 @@ stages:
 	}
 	assert.Greater(t, failedLater, 3, "budgets under which the lead is sales-ready at first, then fails")
 }
+
+// A rule that decays without a limit keeps every event's age at every
+// point, which grows as the square of the events: past maxTrace the lead
+// is flagged to be read again, and the timeline's own replay still
+// scores it.
+func TestTraceTooLargeIsReadAgain(t *testing.T) {
+	src := `leadscore: 1
+model: m
+fields: {a: bool}
+event_types: [visit]
+scores:
+  fit: {}
+  engagement: {}
+rules:
+  - {id: fit.a, score: fit, when: a, points: 20}
+  - {id: engagement.visit, score: engagement, event: visit, points: 1, decay: {half_life: 30d}}
+stages:
+  - {id: sql, sales_ready: true, when: fit + engagement >= 40}
+`
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	at := func(i int) time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute) }
+	lead := scoring.Lead{ID: "big", Fields: map[string]any{"a": true}}
+	for i := 0; i < 3000; i++ {
+		lead.Events = append(lead.Events, scoring.Event{Type: "visit", At: at(i)})
+	}
+	ctx := context.Background()
+	rec, err := s.AppendTrace(friend.K(), ctx, nil, lead, at(5000), true, true)
+	require.NoError(t, err)
+	_, _, again, err := scoring.TraceParts(rec)
+	require.NoError(t, err)
+	assert.True(t, again)
+	assert.Len(t, rec, 1, "nothing kept but the flag")
+	tl, res, ok, h, kept := s.TimelineScoreTrace(friend.K(), ctx, lead, at(5000), true, nil)
+	assert.False(t, kept)
+	assert.Empty(t, h)
+	require.True(t, ok, "the timeline and score do not depend on the trace")
+	want, err := s.ScoreContext(ctx, lead, at(5000))
+	require.NoError(t, err)
+	assert.Equal(t, want.Total, res.Total)
+	assert.Len(t, tl.Points, 3001)
+	// A tenth of the events is kept.
+	lead.Events = lead.Events[:300]
+	rec, err = s.AppendTrace(friend.K(), ctx, nil, lead, at(5000), true, true)
+	require.NoError(t, err)
+	_, _, again, err = scoring.TraceParts(rec)
+	require.NoError(t, err)
+	assert.False(t, again)
+}
