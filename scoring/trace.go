@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"hash/maphash"
+	"math"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -301,18 +303,25 @@ const (
 // TraceRanker ranks leads from their traces under sets of points. It is
 // not safe for concurrent use: give each goroutine its own.
 type TraceRanker struct {
-	s    *Scorer
-	ev   *evaluation
-	held Verdict
-	// The conditions loaded last: whether a gate holds, whether they
+	s  *Scorer
+	ev *evaluation
+	// The conditions loaded last: the rules that give points, the
+	// weights of decaying events, whether a gate holds or a hold-down
+	// keeps the lead back, the values the ladder reads, and whether they
 	// were read whole (a point the same as the one before needs them).
-	disq, loaded bool
+	fired, byRule  []firedRule
+	weights        []float64
+	disq, heldBack bool
+	ladder         []byte
+	loaded         bool
 	// cost is, per set of points, the steps ranking the conditions loaded
 	// took, -1 when not ranked yet (see FirstSalesReady).
 	cost []int64
-	// zeros stand for the events of a rule that does not decay: only
-	// their number counts.
-	zeros []time.Duration
+	// raw, scores and key are rank's room; placedAt the ladder's
+	// outcomes it keeps.
+	raw, scores []float64
+	key         []byte
+	placedAt    []placed
 }
 
 // NewTraceRanker is for package backtest (the key closes it to other
@@ -321,7 +330,8 @@ func (s *Scorer) NewTraceRanker(k friend.Key) (*TraceRanker, error) {
 	if err := k.Check(); err != nil {
 		return nil, err
 	}
-	return &TraceRanker{s: s, ev: s.newEvaluation()}, nil
+	n := len(s.model.Categories)
+	return &TraceRanker{s: s, ev: s.newEvaluation(), byRule: make([]firedRule, len(s.model.Rules)), raw: make([]float64, n), scores: make([]float64, n), placedAt: make([]placed, placedSlots)}, nil
 }
 
 var errBadTrace = errors.New("internal error: a lead's trace is damaged (please report it)")
@@ -414,14 +424,14 @@ func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []t
 				// the same outcome, already counted.
 				continue
 			}
-			o, err := t.rank(p, pts)
+			_, stage, cost, err := t.rank(p, pts)
 			if err != nil {
 				failed[v] = true
 				live--
 				continue
 			}
-			t.cost[v] = p.left - t.ev.env.BudgetLeft()
-			if !ok[v] && m.Stage(o.Stage) >= m.SalesReady {
+			t.cost[v] = cost
+			if !ok[v] && stage >= m.SalesReady {
 				at[v], byEvent[v], ok[v] = p.at, p.byEvent, true
 			}
 		}
@@ -453,10 +463,17 @@ func (t *TraceRanker) Variants(rec []byte, points [][]float64, out []Variant, fa
 	if !ok || len(rest) > 0 || p.same {
 		return errBadTrace
 	}
+	m := t.s.model
 	for v, pts := range points {
-		o, err := t.rank(p, pts)
+		total, stage, _, err := t.rank(p, pts)
 		failed[v] = err != nil
-		out[v] = o
+		out[v] = Variant{}
+		if err == nil {
+			out[v] = Variant{Total: total, SalesReady: stage == m.SalesReady}
+			if stage >= 0 {
+				out[v].Stage = m.Stages[stage].ID
+			}
+		}
 	}
 	return nil
 }
@@ -471,7 +488,9 @@ type tracePoint struct {
 	left int64
 }
 
-// load reads a point, its conditions into the ranker's evaluation.
+// load reads a point: its head, and unless they are the point before's,
+// its conditions: what the rules give (t.fired), the gates and hold-down,
+// and what the ladder reads (into the ranker's evaluator).
 func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 	var p tracePoint
 	sec, w := binary.Varint(rec)
@@ -494,15 +513,21 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 	if p.same {
 		return rec, p, t.loaded
 	}
+	t.loaded = false
 	if len(rec) == 0 {
 		return nil, p, false
 	}
-	ev := t.ev
-	t.disq, ev.held = rec[0]&1 != 0, rec[0]&2 != 0
+	m := t.s.model
+	t.disq, t.heldBack = rec[0]&1 != 0, rec[0]&2 != 0
 	rec = rec[1:]
+	t.fired, t.weights = t.fired[:0], t.weights[:0]
+	// Read in the trace's order (lead rules, then event rules), kept in
+	// the model's order of rules, the order Scorer.rank adds them in.
+	byRule := t.byRule
 	var bits byte
 	n := 0
-	for _, r := range t.s.model.Rules {
+	for _, r := range m.Rules {
+		byRule[r.Index] = firedRule{n: 0}
 		if r.IsEvent() {
 			continue
 		}
@@ -512,56 +537,171 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 			}
 			bits, rec = rec[0], rec[1:]
 		}
-		ev.ruleHits[r.Index] = bits&(1<<(n&7)) != 0
+		if bits&(1<<(n&7)) != 0 {
+			byRule[r.Index] = firedRule{rule: r.Index, cat: r.Category.Index, n: -1}
+		}
 		n++
 	}
-	for _, r := range t.s.model.Rules {
+	for _, r := range m.Rules {
 		if !r.IsEvent() {
 			continue
 		}
 		c, w := binary.Uvarint(rec)
-		if w <= 0 || c > uint64(len(rec)) && r.HalfLife > 0 {
+		if w <= 0 || c > uint64(len(rec)) {
 			return nil, p, false
 		}
 		rec = rec[w:]
-		if r.HalfLife <= 0 {
-			// Only how many count: ages of zero, as many, from one list.
-			if uint64(len(t.zeros)) < c {
-				t.zeros = make([]time.Duration, c)
-			}
-			ev.matches[r.Index] = t.zeros[:c:c]
+		if c == 0 {
 			continue
 		}
-		ages := ev.matches[r.Index][:0]
-		for range c {
-			a, w := binary.Varint(rec)
-			if w <= 0 {
-				return nil, p, false
+		f := firedRule{rule: r.Index, cat: r.Category.Index, n: int(c)}
+		if r.HalfLife > 0 {
+			// What each event is worth per point, youngest first, as
+			// eventPoints sums them (worth: each × this).
+			f.from = len(t.weights)
+			for range c {
+				a, w := binary.Varint(rec)
+				if w <= 0 {
+					return nil, p, false
+				}
+				rec = rec[w:]
+				t.weights = append(t.weights, math.Exp2(-float64(time.Duration(a))/float64(r.HalfLife)))
 			}
-			rec = rec[w:]
-			ages = append(ages, time.Duration(a))
+			f.to = len(t.weights)
 		}
-		ev.matches[r.Index] = ages
+		byRule[r.Index] = f
 	}
-	rec, t.loaded = ev.env.LoadLadder(rec)
+	for _, f := range byRule {
+		if f.n != 0 {
+			t.fired = append(t.fired, f)
+		}
+	}
+	t.ladder = rec
+	rec, t.loaded = t.ev.env.LoadLadder(rec)
+	t.ladder = t.ladder[:len(t.ladder)-len(rec)]
 	return rec, p, t.loaded
 }
 
-// rank ranks the point loaded under one set of points, as rankVariants
-// does with what the conditions left of the budget.
-func (t *TraceRanker) rank(p tracePoint, points []float64) (Variant, error) {
-	ev := t.ev
-	ev.env.SetBudgetLeft(p.left)
-	one := Result{Disqualified: t.disq}
-	if ev.held {
-		one.Verdict = &t.held // rank notes what the hold-down held; nothing reads it
-		t.held = Verdict{}
-	}
-	if err := t.s.rank(ev, &one, points); err != nil {
-		return Variant{}, err
-	}
-	return Variant{Total: one.Total, Stage: one.Stage, SalesReady: one.SalesReady}, nil
+// firedRule is a rule that gives points at the point loaded: a lead rule
+// whose condition holds (n -1), or an event rule counting n events, each
+// worth, when it decays, weights[from:to] of its points.
+type firedRule struct {
+	rule, cat int
+	n         int
+	from, to  int
 }
+
+// placed is the ladder's outcome for some category scores, gates and
+// values it reads, key (see rank), of hash hash.
+type placed struct {
+	hash  uint64
+	key   string
+	total float64
+	stage int
+	cost  int64
+}
+
+// rank ranks the point loaded under one set of points, as Scorer.rank
+// does for a variant with what the conditions left of the budget: the
+// same sums in the same order, the same checks, the same ladder; only
+// the outcome is kept (failed or not, total, stage index, -1 for none).
+// The ladder's outcome for the same category scores, gates and values it
+// reads is the same: it is kept (placedAt), and taken again when the
+// budget left covers what it took.
+func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage int, cost int64, err error) {
+	m := t.s.model
+	raw := t.raw
+	clear(raw)
+	for _, f := range t.fired {
+		each := points[f.rule]
+		var given float64
+		switch {
+		case f.n < 0:
+			given = each
+		case f.to > f.from:
+			for _, w := range t.weights[f.from:f.to] {
+				given += each * w
+			}
+		default:
+			given = each * float64(f.n)
+		}
+		if !finite(given) {
+			return 0, -1, 0, errNotFinite
+		}
+		raw[f.cat] += given
+	}
+	key := append(t.key[:0], 0)
+	if t.disq {
+		key[0] |= 1
+	}
+	if t.heldBack {
+		key[0] |= 2
+	}
+	for i, c := range m.Categories {
+		if !finite(raw[i]) {
+			return 0, -1, 0, errNotFinite
+		}
+		score := c.Clamp(raw[i])
+		t.scores[i] = score
+		total += score
+		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(score))
+	}
+	if m.Total == nil && !finite(total) {
+		return 0, -1, 0, errNotFinite
+	}
+	key = append(key, t.ladder...)
+	t.key = key
+	h := maphash.Bytes(placedSeed, key)
+	slot := &t.placedAt[h&(placedSlots-1)]
+	if slot.hash == h && slot.key == string(key) && p.left >= slot.cost {
+		if m.Total != nil {
+			total = slot.total
+		}
+		return total, slot.stage, slot.cost, nil
+	}
+	env := t.ev.env
+	env.SetBudgetLeft(p.left)
+	for i := range m.Categories {
+		env.SetCategory(i, t.scores[i])
+	}
+	if m.Total != nil {
+		if total, err = env.Float(m.Total); err != nil {
+			return 0, -1, 0, err
+		}
+		if !finite(total) {
+			return 0, -1, 0, errNotFinite
+		}
+	}
+	env.SetTotal(total)
+	if err := env.Stopped(); err != nil {
+		return 0, -1, 0, err
+	}
+	if _, err := env.EvalLadder(t.ev.stageOK); err != nil {
+		return 0, -1, 0, err
+	}
+	stage = -1
+	for i := len(m.Stages) - 1; i >= 0; i-- {
+		if !t.ev.stageOK[i] || (t.disq || t.heldBack) && i >= m.SalesReady {
+			continue
+		}
+		stage = i
+		break
+	}
+	cost = p.left - env.BudgetLeft()
+	if slot.hash != h || slot.key != string(key) {
+		slot.hash, slot.key = h, string(key)
+	}
+	slot.total, slot.stage, slot.cost = total, stage, cost
+	return total, stage, cost, nil
+}
+
+// placedSlots is how many ladder outcomes a ranker keeps, one a slot by
+// the hash of what they depend on (the newer one in a slot wins).
+const placedSlots = 1 << 12
+
+var placedSeed = maphash.MakeSeed()
+
+var errNotFinite = errors.New("not a number a score can be")
 
 // ladderKept reports whether a trace can keep what the model's ladder
 // reads (rules' keepLadder).
