@@ -286,7 +286,9 @@ stages:
 	m, err := rules.CompileBytes("m.yaml", []byte(src))
 	require.NoError(t, err)
 	s := scoring.New(m)
-	at := func(i int) time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute) }
+	at := func(i int) time.Time {
+		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+	}
 	lead := scoring.Lead{ID: "big", Fields: map[string]any{"a": true}}
 	for i := 0; i < 3000; i++ {
 		lead.Events = append(lead.Events, scoring.Event{Type: "visit", At: at(i)})
