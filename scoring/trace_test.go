@@ -316,3 +316,48 @@ stages:
 	require.NoError(t, err)
 	assert.False(t, again)
 }
+
+// BenchmarkSuggestPass is a pass of backtest --suggest over the bench
+// leads: each lead's first sales-ready moment under 17 sets of points,
+// replayed from the lead (FirstSalesReady, the baseline: what a lead read
+// again costs) against ranked from its trace (TraceRanker); one op is one
+// lead. The trace's own cost, kept once as the backtest measures the
+// lead, is "keep".
+func BenchmarkSuggestPass(b *testing.B) {
+	s := bundledScorer(b)
+	leads := benchLeads(b)
+	points := randomPoints(s.Model(), rand.New(rand.NewPCG(17, 28)), 17)
+	ctx := context.Background()
+	var traces [][]byte
+	for _, l := range leads {
+		rec, err := s.AppendTrace(friend.K(), ctx, nil, l, asOf, true, true)
+		require.NoError(b, err)
+		h, _, again, err := scoring.TraceParts(rec)
+		require.NoError(b, err)
+		require.False(b, again)
+		traces = append(traces, h)
+	}
+	b.Run("replay", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			_, _, _, err := s.FirstSalesReady(ctx, leads[i%len(leads)], asOf, points)
+			require.NoError(b, err)
+		}
+	})
+	b.Run("trace", func(b *testing.B) {
+		tr, err := s.NewTraceRanker(friend.K())
+		require.NoError(b, err)
+		n := len(points)
+		at, flags := make([]time.Time, n), make([]bool, 3*n)
+		for i := 0; b.Loop(); i++ {
+			require.NoError(b, tr.FirstSalesReady(traces[i%len(traces)], points, at, flags[:n], flags[n:2*n], flags[2*n:]))
+		}
+	})
+	b.Run("keep", func(b *testing.B) {
+		var buf []byte
+		for i := 0; b.Loop(); i++ {
+			var err error
+			buf, err = s.AppendTrace(friend.K(), ctx, buf[:0], leads[i%len(leads)], asOf, true, true)
+			require.NoError(b, err)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/internal/friend"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -89,6 +90,36 @@ func benchOutcomes(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcome
 			return nil
 		}
 	}
+	// The leads' traces, kept once for the stages that rank from them.
+	var traceBuf []byte
+	var traces [][]byte
+	for _, l := range ok {
+		rec, err := s.AppendTrace(friend.K(), ctx, nil, l, t0, true, true)
+		if err != nil {
+			return err
+		}
+		traces = append(traces, rec)
+	}
+	tr, err := s.NewTraceRanker(friend.K())
+	if err != nil {
+		return err
+	}
+	reachedAt, flags, ownOut := make([]time.Time, len(grid)), make([]bool, 3*len(grid)), make([]scoring.Variant, 1)
+	eachTrace := func(f func(tr *scoring.TraceRanker, history, at []byte) error) error {
+		for _, rec := range traces {
+			history, at, again, err := scoring.TraceParts(rec)
+			if err != nil {
+				return err
+			}
+			if again {
+				continue // a lead its trace cannot keep is read again (suggest replay)
+			}
+			if err := f(tr, history, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var stages []outcomeStage
 	add := func(name, what string, f func() error) error {
 		ns, err := perLead(f)
@@ -121,11 +152,23 @@ func benchOutcomes(m *rules.Model, lines [][]byte, leads []scoring.Lead, outcome
 			return each(func(l scoring.Lead) error { return b.Measure(ctx, l).Err() })()
 		}},
 		{"report", "the report's fit and tables, per lead measured", nil},
-		{"suggest replay", fmt.Sprintf("the timeline under %d candidate sets of points at once, a pass of --suggest", len(grid)), each(func(l scoring.Lead) error {
+		{"suggest trace", "its trace kept, its history and its point at T0, as --suggest keeps it while the backtest measures it", each(func(l scoring.Lead) error {
+			var err error
+			traceBuf, err = s.AppendTrace(friend.K(), ctx, traceBuf[:0], l, t0, true, true)
+			return err
+		})},
+		{"suggest rank", fmt.Sprintf("ranked from its trace under %d candidate sets of points, a pass of --suggest", len(grid)), func() error {
+			return eachTrace(func(tr *scoring.TraceRanker, history, _ []byte) error {
+				return tr.FirstSalesReady(history, grid, reachedAt, flags[:len(grid)], flags[len(grid):2*len(grid)], flags[2*len(grid):])
+			})
+		}},
+		{"suggest score", "at T0 under one set of points from its trace, the last pass of --suggest", func() error {
+			return eachTrace(func(tr *scoring.TraceRanker, _, at []byte) error { return tr.Variants(at, own, ownOut, flags[:1]) })
+		}},
+		{"suggest replay", fmt.Sprintf("the timeline under the %d sets of points at once, for a lead read again (one its trace cannot keep)", len(grid)), each(func(l scoring.Lead) error {
 			_, _, _, err := s.FirstSalesReady(ctx, l, t0, grid) // a set of points failing on a lead is timed as it goes
 			return err
 		})},
-		{"suggest score", "at T0 under one set of points, the last pass of --suggest", each(func(l scoring.Lead) error { _, err := s.ScoreVariants(ctx, l, t0, own); return err })},
 	}
 	for _, st := range steps {
 		f := st.f

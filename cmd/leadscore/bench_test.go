@@ -113,9 +113,9 @@ func TestBenchOutcomeLoop(t *testing.T) {
 	_, loop, ok := strings.Cut(out, "\nthe outcome loop, per lead, over 3,000 leads (272 with an outcome), T0 2026-07-01T00:00:00Z, one core:\n")
 	require.True(t, ok, out)
 	lines := strings.Split(strings.TrimSpace(loop), "\n")
-	require.Len(t, lines, 8, loop)
+	require.Len(t, lines, 10, loop)
 	assert.True(t, strings.HasPrefix(lines[0], "ns/lead"))
-	for i, stage := range []string{"decode", "score", "timeline", "measure", "report", "suggest replay", "suggest score"} {
+	for i, stage := range []string{"decode", "score", "timeline", "measure", "report", "suggest trace", "suggest rank", "suggest score", "suggest replay"} {
 		f := strings.Fields(lines[i+1])
 		ns, err := strconv.Atoi(strings.ReplaceAll(f[0], ",", ""))
 		require.NoError(t, err, lines[i+1])
