@@ -153,6 +153,17 @@ func (b *Backtest) fileTrace(seq int, m *Measured) {
 	t.n++
 }
 
+// TraceError is why the leads' traces (Options.Trace) could not be kept,
+// in whole or in part: the temporary file could not be made or written
+// (a full disk, a TMPDIR that cannot be written to). The suggestion then
+// reads the leads again, as without traces; nil when they were kept.
+func (b *Backtest) TraceError() error {
+	if b.trace == nil {
+		return nil
+	}
+	return b.trace.err
+}
+
 // traced reports whether the leads' traces can be read.
 func (b *Backtest) traced() bool {
 	t := b.trace

@@ -49,6 +49,22 @@ func TestBacktestBundled(t *testing.T) {
 	code, _, errOut = leadscore(t, "", "diff", model, proposed, "--leads", leads, "--at", "2026-07-01")
 	require.Equal(t, exitOK, code, errOut)
 
+	// Where no temporary file can be made for the leads' traces, the
+	// suggestion reads the leads again, says so, and comes out the same.
+	want, err := os.ReadFile(proposed)
+	require.NoError(t, err)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "no-such-dir"))
+	again := filepath.Join(filepath.Dir(model), "again.yaml")
+	code, md2, errOut := leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--suggest", "-o", again, "--min-won", "10", "--format", "markdown", leads)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "leadscore backtest: warning: --suggest: the leads' traces could not be kept in a temporary file (")
+	assert.Contains(t, errOut, "so the suggestion reads the leads again: the same result, more slowly; set TMPDIR to a directory with room to write\n")
+	assert.Equal(t, md, strings.ReplaceAll(md2, "again.yaml", "proposed.yaml"))
+	got, err := os.ReadFile(again)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+
 	code, out, _ := leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
 		"--at", "2026-07-01", "--until", "2026-10-01", "--format", "json", leads)
 	require.Equal(t, exitOK, code)
