@@ -140,7 +140,9 @@ func ParseCapacity(s string) (*Capacity, error) {
 // 8 bytes per rule, gate and category, with 8 to 16 bytes to find it; a
 // lead replayed for the verdict view, what it keeps of its hand-off and
 // verdicts. Report and Suggest work with a few lists of a number or a
-// pointer per lead while they run. The rest is bounded by the model and
+// pointer per lead while they run. With Options.Trace the leads' traces
+// are on disk, in a temporary file, not in memory; the file list's
+// marks take 8 bytes per 2,048 leads. The rest is bounded by the model and
 // the outcomes (held as given to New). On the generated million leads (617,000
 // existing at T0, with Options.Capacity), the command's largest live heap,
 // the outcomes and the report's work included, was 206 MB.
