@@ -547,7 +547,7 @@ func (t *TraceRanker) load(rec []byte) ([]byte, tracePoint, bool) {
 			continue
 		}
 		c, w := binary.Uvarint(rec)
-		if w <= 0 || c > uint64(len(rec)) {
+		if w <= 0 || r.HalfLife > 0 && c > uint64(len(rec)) {
 			return nil, p, false
 		}
 		rec = rec[w:]

@@ -361,3 +361,36 @@ func BenchmarkSuggestPass(b *testing.B) {
 		}
 	})
 }
+
+// A rule without a limit or decay keeps only how many events it counts:
+// a count larger than the bytes left of the trace is no damage, and the
+// lead ranks as it replays.
+func TestTraceManyEventsOfARule(t *testing.T) {
+	src := `leadscore: 1
+model: m
+fields: {a: bool}
+event_types: [visit]
+scores:
+  fit: {}
+  engagement: {}
+rules:
+  - {id: engagement.visit, score: engagement, event: visit, points: 1}
+  - {id: fit.a, score: fit, when: a, points: 20}
+stages:
+  - {id: sql, sales_ready: true, when: fit + engagement >= 150}
+`
+	m, err := rules.CompileBytes("m.yaml", []byte(src))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	tr, err := s.NewTraceRanker(friend.K())
+	require.NoError(t, err)
+	at := func(i int) time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour) }
+	lead := scoring.Lead{ID: "many", Fields: map[string]any{"a": true}}
+	for i := 0; i < 400; i++ {
+		lead.Events = append(lead.Events, scoring.Event{Type: "visit", At: at(i)})
+	}
+	kept, ready, failed := traceAgrees(t, s, tr, lead, at(500), [][]float64{{1, 20}, {0.5, 20}, {3, 0}})
+	assert.True(t, kept)
+	assert.Equal(t, 3, ready, "sales-ready at the 130th, 260th and 50th visit")
+	assert.Zero(t, failed)
+}
