@@ -300,8 +300,9 @@ const (
 	pointSame                // its conditions are those of the point before
 )
 
-// TraceRanker ranks leads from their traces under sets of points. It is
-// not safe for concurrent use: give each goroutine its own.
+// TraceRanker ranks leads from their traces under sets of points, for
+// package backtest (Scorer.NewTraceRanker makes one). It is not safe for
+// concurrent use: give each goroutine its own.
 type TraceRanker struct {
 	s  *Scorer
 	ev *evaluation
@@ -336,9 +337,10 @@ func (s *Scorer) NewTraceRanker(k friend.Key) (*TraceRanker, error) {
 
 var errBadTrace = errors.New("internal error: a lead's trace is damaged (please report it)")
 
-// TraceParts splits a trace record: the history of the lead's timeline
-// (nil when not kept) and its point as of the time (nil when not kept);
-// again when the lead was not kept and must be read again.
+// TraceParts splits a trace record that Scorer.AppendTrace made, for
+// package backtest: the history of the lead's timeline (nil when not
+// kept) and its point as of the time (nil when not kept); again when the
+// lead was not kept and must be read again.
 func TraceParts(rec []byte) (history, atAsOf []byte, again bool, err error) {
 	if len(rec) == 0 {
 		return nil, nil, false, errBadTrace
