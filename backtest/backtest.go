@@ -527,6 +527,7 @@ func (b *Backtest) Measure(ctx context.Context, lead scoring.Lead) (m *Measured)
 // (see Measured.Err), or for a lead whose id was already added; the lead
 // is then left out.
 func (b *Backtest) AddMeasured(m *Measured) error {
+	defer b.dropTrace(m)
 	if m.id == "" {
 		return m.err
 	}

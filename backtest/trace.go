@@ -128,10 +128,6 @@ func (b *Backtest) fileTrace(seq int, m *Measured) {
 	if t == nil || m.trace == nil {
 		return
 	}
-	defer func() {
-		traceBufs.Put(m.trace)
-		m.trace = nil
-	}()
 	if t.err != nil {
 		return
 	}
@@ -162,6 +158,14 @@ func (b *Backtest) TraceError() error {
 		return nil
 	}
 	return b.trace.err
+}
+
+// dropTrace gives the measured lead's trace buffer back, filed or not.
+func (b *Backtest) dropTrace(m *Measured) {
+	if m.trace != nil {
+		traceBufs.Put(m.trace)
+		m.trace = nil
+	}
 }
 
 // traced reports whether the leads' traces can be read.

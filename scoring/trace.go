@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -661,6 +662,31 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 		}
 		return total, slot.stage, slot.cost, nil
 	}
+	if total, stage, err = t.place(p, total); err != nil {
+		return 0, -1, 0, err
+	}
+	env := t.ev.env
+	cost = p.left - env.BudgetLeft()
+	if slot.hash != h || slot.key != string(key) {
+		slot.hash, slot.key = h, string(key)
+	}
+	slot.total, slot.stage, slot.cost = total, stage, cost
+	return total, stage, cost, nil
+}
+
+// place evaluates the total's expression and the ladder for the category
+// scores in t.scores, as Scorer.rank does: a panic there (a fault of the
+// evaluator) fails this set of points for the lead, as the replay's
+// scoreInto makes it the lead's error.
+func (t *TraceRanker) place(p tracePoint, total float64) (_ float64, stage int, err error) {
+	m := t.s.model
+	defer func() {
+		if r := recover(); r != nil {
+			t.ev = t.s.newEvaluation() // it may be in a broken state
+			_, t.loaded = t.ev.env.LoadLadder(t.ladder)
+			stage, err = -1, fmt.Errorf("internal error (please report it): %v", r)
+		}
+	}()
 	env := t.ev.env
 	env.SetBudgetLeft(p.left)
 	for i := range m.Categories {
@@ -668,18 +694,18 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 	}
 	if m.Total != nil {
 		if total, err = env.Float(m.Total); err != nil {
-			return 0, -1, 0, err
+			return 0, -1, err
 		}
 		if !finite(total) {
-			return 0, -1, 0, errNotFinite
+			return 0, -1, errNotFinite
 		}
 	}
 	env.SetTotal(total)
 	if err := env.Stopped(); err != nil {
-		return 0, -1, 0, err
+		return 0, -1, err
 	}
 	if _, err := env.EvalLadder(t.ev.stageOK); err != nil {
-		return 0, -1, 0, err
+		return 0, -1, err
 	}
 	stage = -1
 	for i := len(m.Stages) - 1; i >= 0; i-- {
@@ -689,12 +715,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 		stage = i
 		break
 	}
-	cost = p.left - env.BudgetLeft()
-	if slot.hash != h || slot.key != string(key) {
-		slot.hash, slot.key = h, string(key)
-	}
-	slot.total, slot.stage, slot.cost = total, stage, cost
-	return total, stage, cost, nil
+	return total, stage, nil
 }
 
 // placedSlots is how many ladder outcomes a ranker keeps, one a slot by
