@@ -384,7 +384,9 @@ stages:
 	s := scoring.New(m)
 	tr, err := s.NewTraceRanker(friend.K())
 	require.NoError(t, err)
-	at := func(i int) time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour) }
+	at := func(i int) time.Time {
+		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
+	}
 	lead := scoring.Lead{ID: "many", Fields: map[string]any{"a": true}}
 	for i := 0; i < 400; i++ {
 		lead.Events = append(lead.Events, scoring.Event{Type: "visit", At: at(i)})
