@@ -341,6 +341,17 @@ func (f *flowsRef) perWeek(n int) *float64 {
 	return finite(float64(n) / f.weeks)
 }
 
+// readOutcomes reads an outcomes file.
+func readOutcomes(t *testing.T, name string) map[string]Outcome {
+	t.Helper()
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	outcomes, _, err := attribution.ReadOutcomes(f, func(line int, err error) { t.Fatalf("%s:%d: %v", name, line, err) })
+	require.NoError(t, err)
+	return outcomes
+}
+
 // readAll reads a leads file, with sales' verdicts from dispositions when
 // it is not "".
 func readAll(t *testing.T, s *scoring.Scorer, name, dispositions string) []scoring.Lead {
@@ -396,11 +407,7 @@ func TestSuggestIsTheReference(t *testing.T) {
 			s := scoring.New(m)
 			src, err := os.ReadFile(file)
 			require.NoError(t, err)
-			of, err := os.Open(filepath.Join(root, c.outcomes))
-			require.NoError(t, err)
-			outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
-			of.Close()
-			require.NoError(t, err)
+			outcomes := readOutcomes(t, filepath.Join(root, c.outcomes))
 			disp := ""
 			if c.dispositions != "" {
 				disp = filepath.Join(root, c.dispositions)
@@ -535,11 +542,7 @@ func TestSuggestRefusesChangedLeads(t *testing.T) {
 	s := scoring.New(m)
 	src, err := os.ReadFile(file)
 	require.NoError(t, err)
-	of, err := os.Open(filepath.Join(root, "backtest", "outcomes.csv"))
-	require.NoError(t, err)
-	outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
-	of.Close()
-	require.NoError(t, err)
+	outcomes := readOutcomes(t, filepath.Join(root, "backtest", "outcomes.csv"))
 	leads := readAll(t, s, filepath.Join(root, "backtest", "leads.ndjson"), "")
 	b, err := New(s, outcomes, Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), MinWon: 10})
 	require.NoError(t, err)
@@ -572,11 +575,7 @@ func TestSuggestFailsAsTheReference(t *testing.T) {
 	s := scoring.New(m)
 	src, err := os.ReadFile(file)
 	require.NoError(t, err)
-	of, err := os.Open(filepath.Join("testdata", "included", "outcomes.csv"))
-	require.NoError(t, err)
-	outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
-	of.Close()
-	require.NoError(t, err)
+	outcomes := readOutcomes(t, filepath.Join("testdata", "included", "outcomes.csv"))
 	for _, trace := range []bool{false, true} { // with the leads' traces too
 		b, err := New(s, outcomes, Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Suggest: true, Trace: trace, MinWon: 5})
 		require.NoError(t, err)
@@ -625,11 +624,7 @@ func TestSuggestTracedLadderReadingEvents(t *testing.T) {
 	m, err := rules.CompileFile(file)
 	require.NoError(t, err)
 	s := scoring.New(m)
-	of, err := os.Open(filepath.Join(root, "backtest", "outcomes.csv"))
-	require.NoError(t, err)
-	outcomes, _, err := attribution.ReadOutcomes(of, func(line int, err error) { t.Fatalf("outcomes:%d: %v", line, err) })
-	of.Close()
-	require.NoError(t, err)
+	outcomes := readOutcomes(t, filepath.Join(root, "backtest", "outcomes.csv"))
 	leads := readAll(t, s, filepath.Join(root, "backtest", "leads.ndjson"), "")
 	opts := Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Capacity: &Capacity{Leads: 40, Unit: "week"}, MinWon: 10, Suggest: true}
 	b, err := New(s, outcomes, opts)

@@ -99,6 +99,23 @@ func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf ti
 		}
 		return true, nil
 	}
+	// settle ends a part after err: the lead flagged to be read again, or
+	// ctx's error (stop, with what to return); else with tagFailed when
+	// err fails the lead's points, or tagEnd when end asks.
+	settle := func(err error, end bool) (out []byte, stop bool, _ error) {
+		fail, err := failed(err)
+		switch {
+		case errors.Is(err, errKeepAgain):
+			return again(), true, nil
+		case err != nil:
+			return dst[:start], true, err
+		case fail:
+			w.dst = append(w.dst, tagFailed)
+		case end:
+			w.dst = append(w.dst, tagEnd)
+		}
+		return nil, false, nil
+	}
 	if history {
 		from := len(w.dst)
 		switch {
@@ -119,16 +136,8 @@ func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf ti
 					return err, broken
 				})
 			})
-			fail, err := failed(werr)
-			switch {
-			case errors.Is(err, errKeepAgain):
-				return again(), nil
-			case err != nil:
-				return dst[:start], err
-			case fail:
-				w.dst = append(w.dst, tagFailed)
-			default:
-				w.dst = append(w.dst, tagEnd)
+			if out, stop, err := settle(werr, true); stop {
+				return out, err
 			}
 		}
 		// The history's length before it, so that a reader can skip it.
@@ -154,14 +163,8 @@ func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf ti
 			ev = s.newEvaluation()
 		}
 		s.pool.Put(ev)
-		fail, err := failed(serr)
-		switch {
-		case errors.Is(err, errKeepAgain):
-			return again(), nil
-		case err != nil:
-			return dst[:start], err
-		case fail:
-			w.dst = append(w.dst, tagFailed)
+		if out, stop, err := settle(serr, false); stop {
+			return out, err
 		}
 	}
 	return w.dst, nil

@@ -73,6 +73,17 @@ func traceAgrees(t *testing.T, s *scoring.Scorer, tr *scoring.TraceRanker, lead 
 	return true, ready, failed
 }
 
+// traceModel compiles a rule file's text, with a scorer and a ranker.
+func traceModel(t *testing.T, src string, opts ...rules.Option) (*scoring.Scorer, *scoring.TraceRanker) {
+	t.Helper()
+	m, err := rules.CompileBytes("m.yaml", []byte(src), opts...)
+	require.NoError(t, err)
+	s := scoring.New(m)
+	tr, err := s.NewTraceRanker(friend.K())
+	require.NoError(t, err)
+	return s, tr
+}
+
 // timelineKept counts the leads whose history TimelineScoreTrace kept.
 var timelineKept int
 
@@ -181,11 +192,8 @@ stages:
 			if name == "budget" {
 				opts = append(opts, rules.WithLimits(rules.Limits{MaxSteps: 12000}))
 			}
-			m, err := rules.CompileBytes("m.yaml", []byte(src), opts...)
-			require.NoError(t, err)
-			s := scoring.New(m)
-			tr, err := s.NewTraceRanker(friend.K())
-			require.NoError(t, err)
+			s, tr := traceModel(t, src, opts...)
+			m := s.Model()
 			rng := rand.New(rand.NewPCG(3, uint64(len(name))))
 			points := randomPoints(m, rng, 10)
 			points = append(points, []float64{10, 10, 10}[:len(m.Rules)], []float64{10, 5, 5}[:len(m.Rules)])
@@ -248,11 +256,7 @@ stages:
 	}
 	failedLater := 0
 	for steps := int64(400); steps <= 4000; steps += 40 {
-		m, err := rules.CompileBytes("m.yaml", []byte(src), rules.WithLimits(rules.Limits{MaxSteps: steps}))
-		require.NoError(t, err)
-		s := scoring.New(m)
-		tr, err := s.NewTraceRanker(friend.K())
-		require.NoError(t, err)
+		s, tr := traceModel(t, src, rules.WithLimits(rules.Limits{MaxSteps: steps}))
 		points := [][]float64{{20, 10}, {30, 10}}
 		kept, _, _ := traceAgrees(t, s, tr, lead, at(100), points)
 		require.True(t, kept)
@@ -283,9 +287,7 @@ rules:
 stages:
   - {id: sql, sales_ready: true, when: fit + engagement >= 40}
 `
-	m, err := rules.CompileBytes("m.yaml", []byte(src))
-	require.NoError(t, err)
-	s := scoring.New(m)
+	s, _ := traceModel(t, src)
 	at := func(i int) time.Time {
 		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
 	}
@@ -379,11 +381,7 @@ rules:
 stages:
   - {id: sql, sales_ready: true, when: fit + engagement >= 150}
 `
-	m, err := rules.CompileBytes("m.yaml", []byte(src))
-	require.NoError(t, err)
-	s := scoring.New(m)
-	tr, err := s.NewTraceRanker(friend.K())
-	require.NoError(t, err)
+	s, tr := traceModel(t, src)
 	at := func(i int) time.Time {
 		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
 	}
