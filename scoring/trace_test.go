@@ -3,9 +3,11 @@ package scoring_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -393,4 +395,160 @@ stages:
 	assert.True(t, kept)
 	assert.Equal(t, 3, ready, "sales-ready at the 130th, 260th and 50th visit")
 	assert.Zero(t, failed)
+}
+
+// randomModel writes a model with interleaved lead and event rules over
+// several categories, clamps, gates, a recycle policy, and a ladder that
+// reads defines and fields of every kind.
+func randomModel(rng *rand.Rand) string {
+	var b strings.Builder
+	b.WriteString("leadscore: 1\nmodel: m\nfields:\n  a: bool\n  n: int\n  x: float\n  s: string\n  t: string\nevent_types: [ping, visit, demo]\ndefine:\n  d1: n * 2\n  d2: s + t\n  d3: x / 4\n  dp: events(\"ping\", \"30d\")\n  db: a && n > 2\n")
+	ncat := 1 + rng.IntN(7)
+	b.WriteString("scores:\n")
+	for c := 0; c < ncat; c++ {
+		fmt.Fprintf(&b, "  c%d: {", c)
+		var parts []string
+		if rng.IntN(2) == 0 {
+			parts = append(parts, fmt.Sprintf("min: %d", rng.IntN(20)-10))
+		}
+		if rng.IntN(2) == 0 {
+			parts = append(parts, fmt.Sprintf("max: %d", 10+rng.IntN(60)))
+		}
+		b.WriteString(strings.Join(parts, ", "))
+		b.WriteString("}\n")
+	}
+	cats := func() string {
+		var s []string
+		for c := 0; c < ncat; c++ {
+			s = append(s, fmt.Sprintf("c%d", c))
+		}
+		return strings.Join(s, " + ")
+	}
+	switch rng.IntN(5) {
+	case 0:
+		fmt.Fprintf(&b, "total: \"%s + 100 / (c0 - %d)\"\n", cats(), rng.IntN(20))
+	case 1:
+		fmt.Fprintf(&b, "total: \"%s + (d1 > 4 ? 3 : 0) + (d2 == \\\"ab\\\" ? 7 : 0) + d3\"\n", cats())
+	case 2:
+		fmt.Fprintf(&b, "total: \"c0 * 1e300 * 1e10 + %s\"\n", cats())
+	case 3:
+		fmt.Fprintf(&b, "total: \"%s + (a && count(1..%d, {# + c0 > 0}) < 0 ? 1 : 0)\"\n", cats(), 50+rng.IntN(400))
+	}
+	b.WriteString("rules:\n")
+	nr := 2 + rng.IntN(14)
+	conds := []string{"a", "n > 2", "x > 1.5", "s == \"a\"", "d2 != \"\"", "db", "dp > 1", "n % 3 == 0", "t startsWith \"b\""}
+	events := []string{"ping", "visit", "demo"}
+	hasEvent := false
+	evCat := ""
+	for i := 0; i < nr; i++ {
+		c := rng.IntN(ncat)
+		pts := []string{"1", "-3", "2.5", "10", "0.1", "1e308", "-1e308", "7"}[rng.IntN(8)]
+		if rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, "  - {id: c%d.r%d, score: c%d, points: %s, when: '%s'}\n", c, i, c, pts, conds[rng.IntN(len(conds))])
+			continue
+		}
+		hasEvent = true
+		evCat = fmt.Sprintf("c%d", c)
+		fmt.Fprintf(&b, "  - {id: c%d.r%d, score: c%d, points: %s, event: %s", c, i, c, pts, events[rng.IntN(3)])
+		if rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, ", limit: %d", 1+rng.IntN(4))
+		}
+		if rng.IntN(2) == 0 {
+			fmt.Fprintf(&b, ", decay: {half_life: %dh}", 1+rng.IntN(200))
+		}
+		if rng.IntN(3) == 0 {
+			fmt.Fprintf(&b, ", within: %dh", 10+rng.IntN(500))
+		}
+		b.WriteString("}\n")
+	}
+	if rng.IntN(2) == 0 {
+		b.WriteString("  - {id: gate.g, disqualify: nope, when: 'n == 7'}\n")
+	}
+	if rng.IntN(3) == 0 {
+		b.WriteString("  - {id: gate.e, disqualify: demo, event: demo, when: 'n == 1'}\n")
+	}
+	sc := []string{"c0 >= 5", "total > 3", "total >= 0 && s == \"\"", "d1 >= 4 || t == \"ab\"", "c0 + 0 >= x", "d2 == \"ab\" && total > 1", "db || total > 20", "d3 > 0.5 && total >= 2", "dp >= 1 && total > 0"}
+	b.WriteString("stages:\n")
+	fmt.Fprintf(&b, "  - {id: mql, when: '%s'}\n", sc[rng.IntN(len(sc))])
+	fmt.Fprintf(&b, "  - {id: sql, sales_ready: true, when: '%s'}\n", sc[rng.IntN(len(sc))])
+	if hasEvent && rng.IntN(2) == 0 {
+		b.WriteString("handoff:\n  reasons:\n    - {code: bad_timing, description: later}\n  recycle:\n    resets: [" + evCat + "]\n    hold: 40h\n")
+	}
+	return b.String()
+}
+
+// Ranked from their traces, leads of random models give what the leads
+// give: models of 1 to 7 categories with clamps, lead and event rules
+// interleaved, limits, decay and windows, points up to 1e308, gates, a
+// recycle with a hold-down, totals that divide by zero, overflow or spend
+// steps, small step budgets, and ladders reading defines and fields of
+// every kind; one ranker a model, so the ladder's kept outcomes cross
+// leads with other budgets left.
+func TestTraceRandomModels(t *testing.T) {
+	models, leads := 60, 40
+	if testing.Short() {
+		models, leads = 30, 30
+	}
+	at := func(h int) time.Time {
+		return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour)
+	}
+	compiled, nKept, nReady, nFailed := 0, 0, 0, 0
+	for seed := 0; seed < models; seed++ {
+		rng := rand.New(rand.NewPCG(uint64(seed), 99))
+		src := randomModel(rng)
+		var opts []rules.Option
+		if rng.IntN(3) == 0 {
+			opts = append(opts, rules.WithLimits(rules.Limits{MaxSteps: int64(200 + rng.IntN(3000))}))
+		}
+		m, err := rules.CompileBytes("m.yaml", []byte(src), opts...)
+		if err != nil {
+			if i := strings.Index(src, "handoff:"); i >= 0 { // without the recycle
+				src = src[:i]
+				m, err = rules.CompileBytes("m.yaml", []byte(src), opts...)
+			}
+			if err != nil {
+				continue
+			}
+		}
+		compiled++
+		s := scoring.New(m)
+		tr, err := s.NewTraceRanker(friend.K())
+		require.NoError(t, err)
+		var points [][]float64
+		for v := 0; v < 17; v++ {
+			p := make([]float64, len(m.Rules))
+			for i, r := range m.Rules {
+				p[i] = r.Points
+				if v > 0 {
+					p[i] = []float64{r.Points, float64(rng.IntN(41) - 10), 0.3, -2.25, 1e308, 1e200, 3}[rng.IntN(7)]
+				}
+			}
+			points = append(points, p)
+		}
+		strs := []string{"", "a", "ab", "b", "\x00", "a\x00", "bb"}
+		for i := 0; i < leads; i++ {
+			lead := scoring.Lead{ID: fmt.Sprintf("L%03d", i), Fields: map[string]any{
+				"a": rng.IntN(2) == 0, "n": float64(rng.IntN(9)), "x": []float64{0, 0.5, 1, 1.5, 2, 3.5, math.Copysign(0, -1), 7}[rng.IntN(8)],
+				"s": strs[rng.IntN(len(strs))], "t": strs[rng.IntN(len(strs))]}}
+			for e := rng.IntN(30); e > 0; e-- {
+				lead.Events = append(lead.Events, scoring.Event{Type: []string{"ping", "visit", "demo"}[rng.IntN(3)], At: at(rng.IntN(300) / (1 + rng.IntN(3)) * (1 + rng.IntN(2)))})
+			}
+			if i%5 == 0 && len(lead.Events) > 0 && m.Handoff != nil {
+				lead.Dispositions = []scoring.Disposition{{At: lead.Events[rng.IntN(len(lead.Events))].At, Status: scoring.Recycled, Reason: "bad_timing"}}
+				if rng.IntN(2) == 0 {
+					lead.Dispositions = append(lead.Dispositions, scoring.Disposition{At: at(rng.IntN(300)), Status: scoring.Rejected, Reason: "bad_timing"})
+				}
+			}
+			k, r, f := traceAgrees(t, s, tr, lead, at(310), points)
+			if k {
+				nKept++
+			}
+			nReady, nFailed = nReady+r, nFailed+f
+		}
+	}
+	t.Logf("%d models compiled; %d leads kept; %d sales-ready and %d failed (lead, set) pairs", compiled, nKept, nReady, nFailed)
+	require.Greater(t, compiled, models/2, "most random models compile")
+	assert.Greater(t, nKept, compiled*leads/3, "most leads are kept (a ladder reading events() is not)")
+	assert.Greater(t, nReady, compiled*leads, "sets make leads sales-ready")
+	assert.Greater(t, nFailed, compiled*leads/4, "sets fail leads")
 }
