@@ -46,9 +46,8 @@ func (c *compiler) keepLadder() {
 		}
 		// Every name the ladder reads of the lead must be a slot: the
 		// frame (events, presence) and any variable without one are not
-		// kept.
-		// The compiler's own calls that pay steps from the budget take the
-		// frame for that alone (see bound.go): the budget is kept.
+		// kept, but for the frame the compiler's own calls take only to
+		// pay steps from the budget (see bound.go), which is kept.
 		budgetOnly := map[ast.Node]bool{}
 		ast.Find(x.program.Node(), func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallNode); ok && len(call.Arguments) > 0 {

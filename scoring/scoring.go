@@ -117,6 +117,10 @@ type Scorer struct {
 	// changes between a timeline's points (see newReplay); made once.
 	fixedOnce sync.Once
 	fixed     map[*rules.Rule]bool
+	// keepsLadder tells whether a trace can keep what the ladder reads
+	// (see ladderKept); worked out once.
+	ladderOnce  sync.Once
+	keepsLadder bool
 	// aggs and aggsByType are the model's event aggregates, and their
 	// slots by event type, that every replay reads; made once.
 	aggsOnce   sync.Once

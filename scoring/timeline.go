@@ -104,10 +104,7 @@ func (s *Scorer) timeline(ctx context.Context, lead Lead, asOf time.Time, lean b
 // With ok, the timeline is the call's, and the result is ScoreContext's
 // but for Result.Unknown, left nil (ask Scorer.Unknown).
 func (s *Scorer) TimelineScore(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, lean bool) (tl *Timeline, res *Result, ok bool) {
-	if k.Check() != nil || len(lead.Dispositions) > 0 {
-		return nil, nil, false
-	}
-	if s.unknown == RefuseUnknown && len(unknowns(s.model, lead)) > 0 {
+	if k.Check() != nil || !s.mayVouch(lead) {
 		return nil, nil, false
 	}
 	tl, res, err := s.timelineScore(ctx, lead, asOf, lean, true, nil)
@@ -117,16 +114,20 @@ func (s *Scorer) TimelineScore(k friend.Key, ctx context.Context, lead Lead, asO
 	return tl, res, true
 }
 
+// mayVouch reports whether TimelineScore may vouch for the lead's score:
+// not for a lead with dispositions, nor, with RefuseUnknown, for one
+// carrying data the model does not declare (see TimelineScore).
+func (s *Scorer) mayVouch(lead Lead) bool {
+	return len(lead.Dispositions) == 0 && (s.unknown != RefuseUnknown || len(unknowns(s.model, lead)) == 0)
+}
+
 // TimelineScoreTrace is TimelineScore that also keeps, in history, the
 // lead's history as AppendTrace keeps it (for AppendTraceOf): every point
 // of the timeline up to asOf, kept as the timeline scores it. kept is
 // false when it could not: the timeline failed or was not replayed, or
 // the lead cannot be kept (AppendTrace then says so).
 func (s *Scorer) TimelineScoreTrace(k friend.Key, ctx context.Context, lead Lead, asOf time.Time, lean bool, history []byte) (tl *Timeline, res *Result, ok bool, out []byte, kept bool) {
-	if k.Check() != nil || len(lead.Dispositions) > 0 || !s.ladderKept() {
-		return nil, nil, false, history, false
-	}
-	if s.unknown == RefuseUnknown && len(unknowns(s.model, lead)) > 0 {
+	if k.Check() != nil || !s.mayVouch(lead) || !s.ladderKept() {
 		return nil, nil, false, history, false
 	}
 	w := newTraceWriter(s, history)

@@ -22,9 +22,10 @@ import (
 // (after its limit), whether a gate holds or a hold-down keeps the lead
 // back, the steps of the budget the conditions left, and the values the
 // ladder reads besides the scores (the defines and fields of the total's
-// expression, the grades and the stages). Ranking from it runs the same
-// code as ranking the lead (Scorer.rank), so it gives the same results,
-// errors included, bit for bit.
+// expression, the grades and the stages). Ranking from it (TraceRanker)
+// adds the points as Scorer.rank does, in the same order with the same
+// checks, and runs the same ladder, so it gives the same results, errors
+// included, bit for bit.
 //
 // A record is a flags byte, then, with traceHistory, the length of the
 // history and the history: the points of the timeline (each after
@@ -86,8 +87,8 @@ func (s *Scorer) appendTrace(ctx context.Context, dst []byte, lead Lead, asOf ti
 	w := newTraceWriter(s, append(dst, flags))
 	w.abort = true
 	badVerdicts := len(lead.Dispositions) > 0 && s.CheckDispositions(lead.Dispositions) != nil
-	// failed tells whether err ends the record with tagFailed; false with
-	// the trace's own error, or ctx's, as err2.
+	// failed tells whether err ends the record with tagFailed; when err
+	// is the trace's own (errKeepAgain) or ctx's, it returns that error.
 	failed := func(err error) (bool, error) {
 		switch {
 		case err == nil:
@@ -484,8 +485,8 @@ func (t *TraceRanker) Variants(rec []byte, points [][]float64, out []Variant, fa
 	return nil
 }
 
-// tracePoint is a point's head (its conditions are set in the ranker's
-// evaluation by load).
+// tracePoint is a point's head (load keeps its conditions in the
+// ranker).
 type tracePoint struct {
 	at      time.Time
 	byEvent bool
@@ -730,9 +731,12 @@ var placedSeed = maphash.MakeSeed()
 var errNotFinite = errors.New("not a number a score can be")
 
 // ladderKept reports whether a trace can keep what the model's ladder
-// reads (rules' keepLadder).
+// reads (rules' keepLadder), worked out once.
 func (s *Scorer) ladderKept() bool {
-	ev := s.pool.Get().(*evaluation)
-	defer s.pool.Put(ev)
-	return ev.env.LadderKept()
+	s.ladderOnce.Do(func() {
+		ev := s.pool.Get().(*evaluation)
+		s.keepsLadder = ev.env.LadderKept()
+		s.pool.Put(ev)
+	})
+	return s.keepsLadder
 }
