@@ -571,12 +571,8 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 			return nil
 		})
 	}
-	wanted := func(i int) bool { return f.leads[i] }
-	if !b.traced() {
-		return counts, failed, replay(wanted)
-	}
 	n := len(points)
-	again, err := b.eachTrace(ctx, wanted, func(tr *scoring.TraceRanker, i int, history, _ []byte) error {
+	err = b.rankOrReplay(ctx, func(i int) bool { return f.leads[i] }, replay, func(tr *scoring.TraceRanker, i int, history, _ []byte) error {
 		if history == nil {
 			return errTraceLacks
 		}
@@ -588,10 +584,7 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 		tally(i, func(v int) bool { return fail[v] }, func(v int) (time.Time, bool, bool) { return at[v], byEvent[v], ok[v] })
 		return nil
 	})
-	if err != nil || len(again) == 0 {
-		return counts, failed, err
-	}
-	return counts, failed, replay(placesIn(again, len(b.order)))
+	return counts, failed, err
 }
 
 // placesIn is a test of membership in places (of leads, each below n).
@@ -657,29 +650,19 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 			return nil
 		})
 	}
-	wanted := func(i int) bool { return want[i] }
-	var err error
-	if !b.traced() {
-		err = score(wanted)
-	} else {
-		var again []int
-		set := [][]float64{points}
-		again, err = b.eachTrace(ctx, wanted, func(tr *scoring.TraceRanker, i int, _, atT0 []byte) error {
-			if atT0 == nil {
-				return errTraceLacks
-			}
-			var out [1]scoring.Variant
-			var fail [1]bool
-			if err := tr.Variants(atT0, set, out[:], fail[:]); err != nil {
-				return err
-			}
-			put(i, out[0], fail[0])
-			return nil
-		})
-		if err == nil && len(again) > 0 {
-			err = score(placesIn(again, len(b.order)))
+	set := [][]float64{points}
+	err := b.rankOrReplay(ctx, func(i int) bool { return want[i] }, score, func(tr *scoring.TraceRanker, i int, _, atT0 []byte) error {
+		if atT0 == nil {
+			return errTraceLacks
 		}
-	}
+		var out [1]scoring.Variant
+		var fail [1]bool
+		if err := tr.Variants(atT0, set, out[:], fail[:]); err != nil {
+			return err
+		}
+		put(i, out[0], fail[0])
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -268,6 +268,20 @@ func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each 
 	return again, nil
 }
 
+// rankOrReplay ranks the leads want takes from their traces with ranked
+// (see eachTrace), and has replay read again and replay those whose trace
+// cannot rank them; without traces, it has replay do every lead.
+func (b *Backtest) rankOrReplay(ctx context.Context, want func(int) bool, replay func(want func(int) bool) error, ranked func(tr *scoring.TraceRanker, seq int, history, atT0 []byte) error) error {
+	if !b.traced() {
+		return replay(want)
+	}
+	again, err := b.eachTrace(ctx, want, ranked)
+	if err != nil || len(again) == 0 {
+		return err
+	}
+	return replay(placesIn(again, len(b.order)))
+}
+
 // errTraceLacks is each's answer for a lead whose trace lacks the part it
 // needs: the lead is read again.
 var errTraceLacks = errors.New("the trace lacks the part needed")
