@@ -121,6 +121,7 @@ type leadRow struct {
 	id      string
 	j       *attribution.Journey
 	err     error
+	known   bool // the outcomes file has a row for it (outcomesSeen.known)
 	later   bool // created after --at
 	unknown []rules.Unknown
 	tf      touchFields
@@ -132,7 +133,7 @@ type leadRow struct {
 // and the journeys handed to add in input order, by one goroutine.
 func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j *attribution.Journey, err error) error) error {
 	work := func(_ int, lead scoring.Lead, err error) (r leadRow) {
-		r.id = lead.ID
+		r.id, r.known = lead.ID, run.seen.known(lead.ID)
 		if err == nil {
 			r.unknown = run.scorer.Unknown(lead)
 			if len(r.unknown) > 0 && run.strict {
@@ -149,7 +150,7 @@ func mapLeadJourneys(opts leadfile.Options, run *leadsRun, add func(line int, j 
 		return r
 	}
 	use := func(line int, r leadRow) error {
-		run.seen.saw(r.id)
+		run.seen.note(r.id, r.known)
 		run.unknown.Add(r.unknown)
 		run.tf.events += r.tf.events
 		run.tf.withCampaign += r.tf.withCampaign

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadscore/leadscore/attribution"
@@ -113,7 +115,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// file as they are measured; it reads again only the leads a trace
 	// cannot keep, and keeps the leads when the file cannot be read twice
 	// (a pipe).
-	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest && !regularFile(*leadsFile, *events), Trace: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != "" || carriesVerdicts(*leadsFile)}
+	opts := backtest.Options{CreatedField: *createdField, BandWidth: *bandWidth, Suggest: *suggest && !regularFile(*leadsFile, *events), Trace: *suggest, MinWon: *minWon, Dispositions: *dispositionsFile != ""}
 	var err error
 	if opts.At, err = dsl.ParseTime(*at); err != nil {
 		return fail("%s: %v", c.flag("at"), err)
@@ -242,108 +244,250 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return fail("%s: %v", *outcomesFile, err)
 	}
 	problems := n.Failed
-	bt, err := backtest.New(scorer, outcomes, opts)
-	if err != nil {
-		if *on != "" && scorer.Model().Category(*on) == nil {
-			return fail("%s %s: %v", c.flag("on"), *on, err)
-		}
-		return fail("%v", err)
-	}
-	defer bt.Close()
-	var hold *backtest.Holdout
-	var holdSrc *backtest.HoldoutSource
-	if *holdout {
-		name := ""
-		if challenger != nil {
-			name = scorer.Model().Holdout.ChallengerPath
-		}
-		hold = backtest.NewHoldout(scorer.Model().Holdout, *model, name)
-		holdSrc = &backtest.HoldoutSource{Champion: scorer, Challenger: challenger, Outcomes: outcomes, Until: opts.Until, CreatedField: opts.CreatedField}
-	}
-	var stability *backtest.Stability
-	if snapshots != nil {
-		if stability, err = backtest.NewStability(scorer, outcomes, opts, snapshots); err != nil {
-			return fail("%v", err)
-		}
-	}
+	// The leads' verdicts change how every lead is measured: each is
+	// replayed up to T1 for the verdict view (backtest.Options.Dispositions).
+	// A leads file that can be read again is not searched for them before
+	// it is read: the leads are measured as if it carried none, and should
+	// a row name "dispositions" they are all measured again, from the
+	// start, with the verdict view (see measure).
+	var (
+		bt                                  *backtest.Backtest
+		hold                                *backtest.Holdout
+		stability                           *backtest.Stability
+		verdicts                            *feedback.Set
+		dn                                  feedback.Counts
+		added                               []int // the line of each lead the backtest added, in the order added
+		rows, failed, unusedEvents          int
+		refRows, refFailed, refUnusedEvents int
+	)
 	ctx := context.Background()
-	var verdicts *feedback.Set
-	// read reads a leads file on every core: measure runs on each lead
-	// at once, file files the results in input order.
-	// onFailed, when set, is given the id of each lead that failed ("" when
-	// its row failed before its id could be read). The events rows whose
-	// lead the file does not have are no lead rows: they are counted apart
-	// (unusedEvents), as score counts them, and name no failed lead.
-	read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error, onFailed func(id string)) (rows, failed, unusedEvents int, err error) {
-		lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
-		closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
-		defer closeLeads()
+	toStderr, failNow := stderr, fail
+	// measure reads the leads (and the reference leads) into a new
+	// backtest, and returns the exit code when that failed (-1 when it did
+	// not). With carried, it stops at the first row that names
+	// "dispositions" and says so (again): what it wrote to stderr is then
+	// dropped, so that the second reading tells each row's error once.
+	measure := func(opts backtest.Options, carried *atomic.Bool) (code int, again bool) {
+		stderr := toStderr
+		var held bytes.Buffer
+		if carried != nil {
+			stderr = &held
+		}
+		defer func() {
+			if !again {
+				toStderr.Write(held.Bytes())
+			}
+		}()
+		fail := func(format string, a ...any) int {
+			toStderr.Write(held.Bytes())
+			held.Reset()
+			return failNow(format, a...)
+		}
+		var err error
+		bt, err = backtest.New(scorer, outcomes, opts)
 		if err != nil {
-			return 0, 0, 0, err
+			if *on != "" && scorer.Model().Category(*on) == nil {
+				return fail("%s %s: %v", c.flag("on"), *on, err), false
+			}
+			return fail("%v", err), false
 		}
-		var unknown scoring.UnknownTally
-		shown := 0
-		shownEvents := 0
-		lopts.OnError = func(e leadfile.RowError) { // only events rows: lead rows fail through Map
-			if shownEvents < maxShownErrors {
-				fmt.Fprintln(stderr, e)
+		var holdSrc *backtest.HoldoutSource
+		if *holdout {
+			name := ""
+			if challenger != nil {
+				name = scorer.Model().Holdout.ChallengerPath
 			}
-			shownEvents++
-			if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
-				unusedEvents++
+			hold = backtest.NewHoldout(scorer.Model().Holdout, *model, name)
+			holdSrc = &backtest.HoldoutSource{Champion: scorer, Challenger: challenger, Outcomes: outcomes, Until: opts.Until, CreatedField: opts.CreatedField}
+		}
+		if snapshots != nil {
+			if stability, err = backtest.NewStability(scorer, outcomes, opts, snapshots); err != nil {
+				return fail("%v", err), false
 			}
 		}
-		type measured struct {
-			unknown []rules.Unknown
-			m       any
-			err     error // the row's: it could not be decoded
-		}
-		err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) measured {
-			if err != nil {
-				return measured{err: err}
-			}
-			return measured{unknown: scorer.Unknown(lead), m: measure(lead)}
-		}, func(line int, r measured) error {
-			rows++
-			err := r.err
-			if err == nil {
-				unknown.Add(r.unknown)
-				err = file(line, r.m)
-			}
-			if err != nil {
-				failed++
-				if onFailed != nil {
-					var le *scoring.Error
-					var ie *idError
-					id := ""
-					switch {
-					case errors.As(err, &ie):
-						id = ie.id
-					case errors.As(err, &le):
-						id = le.LeadID
+		// read reads a leads file on every core: measure runs on each lead
+		// at once, file files the results in input order.
+		// onFailed, when set, is given the id of each lead that failed ("" when
+		// its row failed before its id could be read). The events rows whose
+		// lead the file does not have are no lead rows: they are counted apart
+		// (unusedEvents), as score counts them, and name no failed lead.
+		read := func(name, eventsName, what string, measure func(scoring.Lead) any, file func(line int, m any) error, onFailed func(id string)) (rows, failed, unusedEvents int, err error) {
+			lopts := leadfile.Options{Scorer: scorer, MaxRow: maxRow.n, NoEvents: *noEvents, Bound: true}
+			if carried != nil && name == *leadsFile {
+				lopts.Spot = func(raw []byte) {
+					if !carried.Load() && bytes.Contains(raw, verdictsKey) {
+						carried.Store(true)
 					}
-					onFailed(id)
 				}
-				if shown < maxShownErrors {
-					fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
-				}
-				shown++
 			}
-			return nil
-		})
-		for _, l := range unknown.Lines() {
-			fmt.Fprintf(stderr, "%s: warning: %s: %s\n", c.name, what, l)
+			closeLeads, err := openLeadsVia(&lopts, name, "", eventsName, *sourceFile, stderr)
+			defer closeLeads()
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			var unknown scoring.UnknownTally
+			shown := 0
+			shownEvents := 0
+			lopts.OnError = func(e leadfile.RowError) { // only events rows: lead rows fail through Map
+				if shownEvents < maxShownErrors {
+					fmt.Fprintln(stderr, e)
+				}
+				shownEvents++
+				if errors.Is(e.Err, leadfile.ErrNoLeadForEvent) { // not those of a failed lead, counted with it
+					unusedEvents++
+				}
+			}
+			type measured struct {
+				unknown []rules.Unknown
+				m       any
+				err     error // the row's: it could not be decoded
+			}
+			err = leadfile.Map(lopts, func(_ int, lead scoring.Lead, err error) measured {
+				if err != nil {
+					return measured{err: err}
+				}
+				return measured{unknown: scorer.Unknown(lead), m: measure(lead)}
+			}, func(line int, r measured) error {
+				if carried != nil && carried.Load() {
+					return errCarriesVerdicts // measured again, with the verdict view
+				}
+				rows++
+				err := r.err
+				if err == nil {
+					unknown.Add(r.unknown)
+					err = file(line, r.m)
+				}
+				if err != nil {
+					failed++
+					if onFailed != nil {
+						var le *scoring.Error
+						var ie *idError
+						id := ""
+						switch {
+						case errors.As(err, &ie):
+							id = ie.id
+						case errors.As(err, &le):
+							id = le.LeadID
+						}
+						onFailed(id)
+					}
+					if shown < maxShownErrors {
+						fmt.Fprintf(stderr, "%s:%d: %v\n", name, line, err)
+					}
+					shown++
+				}
+				return nil
+			})
+			for _, l := range unknown.Lines() {
+				fmt.Fprintf(stderr, "%s: warning: %s: %s\n", c.name, what, l)
+			}
+			if shownEvents > maxShownErrors {
+				fmt.Fprintf(stderr, "(%d more events rows that no lead used are not shown here)\n", shownEvents-maxShownErrors)
+			}
+			return rows, failed, unusedEvents, err
 		}
-		if shownEvents > maxShownErrors {
-			fmt.Fprintf(stderr, "(%d more events rows that no lead used are not shown here)\n", shownEvents-maxShownErrors)
+		seen := map[string]bool{}
+		if *dispositionsFile != "" {
+			set, n, code := readDispositions(*dispositionsFile, scorer.Model(), maxRow.n, stderr)
+			if set == nil {
+				return code, false
+			}
+			verdicts, dn = set, n
 		}
-		return rows, failed, unusedEvents, err
+		type both struct {
+			main  *backtest.Measured
+			known bool // the outcomes file has a row for the lead (outcomesSeen.known)
+			snap  []*backtest.Measured
+			hold  *backtest.HoldoutMeasured // the holdout comparison's, with --holdout
+		}
+		outcomesRead := newOutcomesSeen(outcomes) // the outcome rows naming no lead are named
+		rows, failed, unusedEvents, err = read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
+			if verdicts != nil {
+				l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
+			}
+			b := both{main: bt.Measure(ctx, l), known: outcomesRead.known(l.ID)}
+			if stability != nil {
+				b.snap = stability.Measure(ctx, l)
+			}
+			if hold != nil {
+				b.hold = hold.Measure(ctx, holdSrc, l)
+			}
+			return b
+		}, func(line int, r any) error {
+			b := r.(both)
+			outcomesRead.note(b.main.ID(), b.known)
+			if verdicts != nil {
+				seen[b.main.ID()] = true
+			}
+			if err := bt.AddMeasured(b.main); err != nil {
+				return &idError{b.main.ID(), err} // onFailed notes it, once
+			}
+			if hold != nil {
+				hold.AddMeasured(b.hold) // a lead the challenger cannot score leaves only the comparison
+			}
+			added = append(added, line)
+			if stability == nil {
+				return nil
+			}
+			return stability.AddMeasured(b.snap)
+		}, func(id string) { bt.LeadFailed(id); outcomesRead.saw(id) }) // once per failed row; a lead that failed is in the file: its outcome row names it
+		if errors.Is(err, errCarriesVerdicts) {
+			return 0, true
+		}
+		if err != nil {
+			return fail("%v", err), false
+		}
+		if verdicts != nil {
+			ids := make([]string, 0, len(seen))
+			for id := range seen {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			for _, e := range verdicts.Unmatched(func(id string) bool { return seen[id] }, ids) {
+				fmt.Fprintf(stderr, "%s:%d: %v\n", *dispositionsFile, e.Line, e.Err)
+				dn.Read--
+				dn.Failed++
+			}
+			problems += dn.Failed
+		}
+		unmatched, _ := outcomesRead.report(stderr, *outcomesFile) // the report counts them too
+		problems += unmatched
+		if *reference != "" {
+			refRows, refFailed, refUnusedEvents, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },
+				func(_ int, l any) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) }, nil)
+			if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
+				me.Flag = c.flag("reference-events")
+			}
+			if err != nil {
+				return fail("%v", err), false
+			}
+		}
+		return -1, false
+	}
+	var carried *atomic.Bool
+	if !opts.Dispositions && rereadableNDJSON(*leadsFile) {
+		carried = new(atomic.Bool)
+	}
+	code, carry := measure(opts, carried)
+	if carry {
+		bt.Close()
+		opts.Dispositions = true
+		code, _ = measure(opts, nil)
+	}
+	if bt != nil {
+		defer bt.Close()
+	}
+	if verdicts != nil {
+		defer func() {
+			fmt.Fprintf(stderr, "%s: %d disposition %s: %d read, %d failed\n", *dispositionsFile, dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed)
+		}()
+	}
+	if code >= 0 {
+		return code
 	}
 	// again reads the leads file once more, on every core, for the
 	// suggested points: only the rows of the leads want asks for are
-	// decoded. added holds the line of each lead the backtest added, in
-	// the order added.
-	var added []int
+	// decoded.
 	place := func(line int) int {
 		if i := sort.SearchInts(added, line); i < len(added) && added[i] == line {
 			return i
@@ -367,83 +511,6 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			}
 			return each(place(line), lead)
 		}, func(_ int, err error) error { return err })
-	}
-	var dn feedback.Counts
-	seen := map[string]bool{}
-	if *dispositionsFile != "" {
-		set, n, code := readDispositions(*dispositionsFile, scorer.Model(), maxRow.n, stderr)
-		if set == nil {
-			return code
-		}
-		verdicts, dn = set, n
-		defer func() {
-			fmt.Fprintf(stderr, "%s: %d disposition %s: %d read, %d failed\n", *dispositionsFile, dn.Rows, numfmt.Noun(dn.Rows, "row"), dn.Read, dn.Failed)
-		}()
-	}
-	type both struct {
-		main *backtest.Measured
-		snap []*backtest.Measured
-		hold *backtest.HoldoutMeasured // the holdout comparison's, with --holdout
-	}
-	outcomesRead := newOutcomesSeen(outcomes) // the outcome rows naming no lead are named
-	rows, failed, unusedEvents, err := read(*leadsFile, *events, "leads", func(l scoring.Lead) any {
-		if verdicts != nil {
-			l.Dispositions = append(l.Dispositions, verdicts.For(l.ID)...)
-		}
-		b := both{main: bt.Measure(ctx, l)}
-		if stability != nil {
-			b.snap = stability.Measure(ctx, l)
-		}
-		if hold != nil {
-			b.hold = hold.Measure(ctx, holdSrc, l)
-		}
-		return b
-	}, func(line int, r any) error {
-		b := r.(both)
-		outcomesRead.saw(b.main.ID())
-		if verdicts != nil {
-			seen[b.main.ID()] = true
-		}
-		if err := bt.AddMeasured(b.main); err != nil {
-			return &idError{b.main.ID(), err} // onFailed notes it, once
-		}
-		if hold != nil {
-			hold.AddMeasured(b.hold) // a lead the challenger cannot score leaves only the comparison
-		}
-		added = append(added, line)
-		if stability == nil {
-			return nil
-		}
-		return stability.AddMeasured(b.snap)
-	}, func(id string) { bt.LeadFailed(id); outcomesRead.saw(id) }) // once per failed row; a lead that failed is in the file: its outcome row names it
-	if err != nil {
-		return fail("%v", err)
-	}
-	if verdicts != nil {
-		ids := make([]string, 0, len(seen))
-		for id := range seen {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, e := range verdicts.Unmatched(func(id string) bool { return seen[id] }, ids) {
-			fmt.Fprintf(stderr, "%s:%d: %v\n", *dispositionsFile, e.Line, e.Err)
-			dn.Read--
-			dn.Failed++
-		}
-		problems += dn.Failed
-	}
-	unmatched, _ := outcomesRead.report(stderr, *outcomesFile) // the report counts them too
-	problems += unmatched
-	var refRows, refFailed, refUnusedEvents int
-	if *reference != "" {
-		refRows, refFailed, refUnusedEvents, err = read(*reference, *refEvents, "reference leads", func(l scoring.Lead) any { return l },
-			func(_ int, l any) error { return bt.AddReference(ctx, l.(scoring.Lead), referenceAt) }, nil)
-		if me := (*leadfile.MissingEventsError)(nil); errors.As(err, &me) {
-			me.Flag = c.flag("reference-events")
-		}
-		if err != nil {
-			return fail("%v", err)
-		}
 	}
 	rep := bt.Report()
 	if stability != nil {

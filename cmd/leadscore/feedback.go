@@ -154,6 +154,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// back, filed in input order.
 	type leadResult struct {
 		id      string
+		known   bool // the outcomes file has a row for it (outcomesSeen.known)
 		unknown []rules.Unknown
 		carried int
 		// listed: the dispositions file has verdicts for the lead
@@ -165,7 +166,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 		err     error
 	}
 	work := func(_ int, lead scoring.Lead, err error) leadResult {
-		out := leadResult{id: lead.ID}
+		out := leadResult{id: lead.ID, known: outcomesRead.known(lead.ID)}
 		if err == nil {
 			out.unknown = scorer.Unknown(lead)
 			if len(out.unknown) > 0 && *strict {
@@ -184,7 +185,7 @@ func feedbackAs(c caller, args []string, stdout, stderr io.Writer) int {
 	}
 	use := func(line int, lr leadResult) error {
 		rows++
-		outcomesRead.saw(lr.id)
+		outcomesRead.note(lr.id, lr.known)
 		unknown.Add(lr.unknown)
 		if lr.offered {
 			if lr.listed {

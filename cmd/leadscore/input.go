@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -206,8 +207,24 @@ func carriesVerdicts(name string) bool {
 	if err != nil {
 		return false
 	}
-	return containsAt(f, st.Size(), []byte(`"dispositions"`), runtime.GOMAXPROCS(0), 1<<20)
+	return containsAt(f, st.Size(), verdictsKey, runtime.GOMAXPROCS(0), 1<<20)
 }
+
+// rereadableNDJSON reports whether the leads file is NDJSON (so it may
+// carry sales' verdicts in its leads) and can be read again from the start:
+// backtest then looks for the verdicts as it reads the leads (leadfile's
+// Options.Spot), and reads them again, with the verdict view, when a row
+// names them (errCarriesVerdicts).
+func rereadableNDJSON(name string) bool {
+	return !strings.EqualFold(filepath.Ext(name), ".csv") && regularFile(name)
+}
+
+// verdictsKey is what a leads row carrying sales' verdicts holds.
+var verdictsKey = []byte(`"dispositions"`)
+
+// errCarriesVerdicts stops a reading of the leads that found a row
+// carrying sales' verdicts, to read them again with the verdict view.
+var errCarriesVerdicts = errors.New("the leads carry sales' verdicts")
 
 // containsAt reports whether the first size bytes of r hold needle,
 // reading them in up to parts parts of at least 8 chunks at once, each a

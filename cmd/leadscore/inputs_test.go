@@ -110,3 +110,46 @@ func TestAnEventOfAnUnknownLeadFailsAlone(t *testing.T) {
 		assert.NotEmpty(t, out, "%s: the report is written", args[0])
 	}
 }
+
+// The leads are not searched for verdicts before they are read: the first
+// row that carries some, even the last, has every lead measured again with
+// the verdict view. The report is the one the verdict view gives from the
+// start (an empty dispositions file asks for it), and a broken row read
+// before the verdicts were found is told once.
+func TestBacktestFindsVerdictsInTheLastLead(t *testing.T) {
+	leads, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
+	var last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
+	last["dispositions"] = []map[string]string{{"at": "2026-07-20T00:00:00Z", "status": "accepted"}}
+	carried, err := json.Marshal(last)
+	require.NoError(t, err)
+	lines[len(lines)-1] = string(carried)
+	lines[2] = `{"id": "BROKEN", "employees": "many"}`
+	dir := t.TempDir()
+	file := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	empty := filepath.Join(dir, "dispositions.csv")
+	require.NoError(t, os.WriteFile(empty, []byte("lead_id,at,status,reason\n"), 0o644))
+
+	for _, format := range []string{"json", "table"} {
+		args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-07-01", "--capacity", "5/week", "--format", format}
+		code, found, errFound := leadscore(t, "", append(args, file)...)
+		require.Equal(t, exitProblem, code, errFound)
+		code, asked, errAsked := leadscore(t, "", append(args, "--dispositions", empty, file)...)
+		require.Equal(t, exitProblem, code, errAsked)
+		assert.Equal(t, asked, found, format)
+		dispositionsLine := empty + ": 0 disposition rows: 0 read, 0 failed\n"
+		require.Contains(t, errAsked, dispositionsLine)
+		assert.Equal(t, strings.Replace(errAsked, dispositionsLine, "", 1), errFound, format)
+		assert.Equal(t, 1, strings.Count(errFound, file+":3:"), "the broken row is told once: %s", errFound)
+		if format == "json" {
+			var r map[string]any
+			require.NoError(t, json.Unmarshal([]byte(found), &r))
+			view, ok := r["verdict_view"].(map[string]any)
+			require.True(t, ok, "the verdict view is reported")
+			assert.Greater(t, view["waiting"], 0.0, "hand-offs without a verdict are counted")
+		}
+	}
+}

@@ -13,8 +13,8 @@ import (
 // file), so that the rows naming none are reported at their lines rather
 // than dropped without a word. It keeps only the ids the file has rows
 // for (an unknown id gets no did-you-mean: a near id is another lead).
-// Not safe for concurrent use: call saw from the goroutine that takes the
-// leads in input order.
+// Not safe for concurrent use: call saw and note from the goroutine that
+// takes the leads in input order (known is safe from any).
 type outcomesSeen struct {
 	outcomes map[string]attribution.Outcome
 	had      map[string]bool
@@ -29,7 +29,22 @@ func newOutcomesSeen(outcomes map[string]attribution.Outcome) *outcomesSeen {
 
 // saw notes a lead row with the id ("" for a row that failed before its
 // id could be read); a nil outcomesSeen notes nothing.
-func (s *outcomesSeen) saw(id string) {
+func (s *outcomesSeen) saw(id string) { s.note(id, s.known(id)) }
+
+// known reports whether the outcomes file has a row for id. It only reads
+// the outcomes, so the workers that decode the leads may ask it at once
+// and leave note, in input order, only the answer: one look-up in the
+// outcomes per lead on every core instead of on the goroutine in order.
+func (s *outcomesSeen) known(id string) bool {
+	if s == nil || id == "" {
+		return false
+	}
+	_, ok := s.outcomes[id]
+	return ok
+}
+
+// note is saw with known's answer for id.
+func (s *outcomesSeen) note(id string, known bool) {
 	if s == nil {
 		return
 	}
@@ -37,7 +52,7 @@ func (s *outcomesSeen) saw(id string) {
 		s.nameless++
 		return
 	}
-	if _, ok := s.outcomes[id]; ok {
+	if known {
 		s.had[id] = true
 	}
 }

@@ -43,6 +43,9 @@ func Map[T any](opts Options, work func(line int, lead scoring.Lead, err error) 
 	}, func(items []item) {
 		for i := range items {
 			it := &items[i]
+			if opts.Spot != nil && it.r.raw != nil {
+				opts.Spot(it.r.raw)
+			}
 			lead, rowErr := decodeRow(src, it.r)
 			it.out = work(it.r.line, lead, rowErr)
 			it.r = row{line: it.r.line} // let the input go

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,4 +87,36 @@ func TestMapOnlyAndStop(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, stop)
 	assert.Equal(t, 300, n, "nothing is used after the error")
+}
+
+// Spot sees every NDJSON row once, as text, before it is decoded, and
+// only with Map; the rows it saw are the rows read.
+func TestMapSpotsEveryRow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("\ufeff")
+	for i := range 500 {
+		fmt.Fprintf(&b, `{"id":"L%d","note":"%s"}`+"\n", i, strings.Repeat("x", i%7))
+		if i%50 == 0 {
+			b.WriteString("\n") // a blank line is no row
+		}
+	}
+	var mu sync.Mutex
+	spotted := map[string]int{}
+	opts := leadfile.Options{Input: strings.NewReader(b.String()), Workers: 3}
+	opts.Spot = func(raw []byte) {
+		mu.Lock()
+		spotted[string(raw)]++
+		mu.Unlock()
+	}
+	rows := 0
+	require.NoError(t, leadfile.Map(opts, func(_ int, lead scoring.Lead, err error) string { return lead.ID }, func(_ int, id string) error {
+		rows++
+		return nil
+	}))
+	assert.Equal(t, 500, rows)
+	require.Len(t, spotted, 500)
+	for i := range 500 {
+		row := fmt.Sprintf(`{"id":"L%d","note":"%s"}`, i, strings.Repeat("x", i%7))
+		assert.Equal(t, 1, spotted[row], row)
+	}
 }

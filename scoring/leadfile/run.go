@@ -137,6 +137,13 @@ type Options struct {
 	// Only, when set, is asked for each row's line before the row is
 	// decoded; Map skips the rows it refuses (Score and Read ignore it).
 	Only func(line int) bool
+	// Spot, when set, is given each NDJSON row's text, as UTF-8, before
+	// Map decodes the row, on every core at once: for a
+	// caller that looks in the rows for what changes how it reads the
+	// whole file, such as sales' verdicts, as the rows are read rather
+	// than in a reading of its own. It must not keep or change them.
+	// Score and Read ignore it, as they do CSV rows.
+	Spot func(raw []byte)
 
 	// shareFields lets events of a CSV events file with the same cells
 	// share one Fields map; Score sets it, since it only reads them, Read
