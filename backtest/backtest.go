@@ -1102,6 +1102,16 @@ func (b *Backtest) added() int { return b.ids.Len() }
 // sorted returns the leads in the backtest and all scored leads that
 // existed at T0, by id, so that nothing depends on the order of Add.
 func (b *Backtest) sorted() (in, existing []*leadRec) {
+	nIn, nExisting := 0, 0
+	for _, r := range b.order {
+		if r.exclusion != notCreated {
+			nExisting++
+		}
+		if r.exclusion == none {
+			nIn++
+		}
+	}
+	in, existing = make([]*leadRec, 0, nIn), make([]*leadRec, 0, nExisting)
 	for _, i := range b.bySeq() {
 		r := b.order[i]
 		if r.exclusion == notCreated {

@@ -194,13 +194,9 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		leak[rs.Rule] = rs.Verdict == LeakageSuspected
 	}
 	var cols []int
+	fired := b.firedOn(train)
 	for _, r := range m.Rules {
-		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points}
-		for _, l := range train {
-			if b.units(l)[r.Index] != 0 {
-				p.Fired++
-			}
-		}
+		p := Points{Rule: r.ID, Category: r.Category.Name, Current: r.Points, Suggested: r.Points, Fired: fired[r.Index]}
 		switch {
 		case leak[r.ID]:
 			p.Kept = "leakage suspected (see its verdict): not fitted, its points kept"
@@ -528,34 +524,22 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 // id would fail first), -1 when none.
 func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) (counts, failed []int, err error) {
 	b := f.b
-	counts, failed = make([]int, len(points)), make([]int, len(points))
-	for v := range failed {
-		failed[v] = -1
-	}
+	n := len(points)
+	// Each reader of the traces tallies on its own (flows.tally), the
+	// leads read again on one tally under a lock; they are added up after.
 	var mu sync.Mutex
-	tally := func(i int, failedV func(v int) bool, first func(v int) (at time.Time, byEvent, ok bool)) {
-		created := b.created(b.order[i])
-		mu.Lock()
-		defer mu.Unlock()
-		for v := range points {
-			if failedV(v) {
-				if failed[v] < 0 || b.idOf(i) < b.idOf(failed[v]) {
-					failed[v] = i
-				}
-				continue
-			}
-			at, byEvent, ok := first(v)
-			if !ok {
-				continue
-			}
-			if !byEvent && !created.IsZero() && created.Before(at) {
-				at = created
-			}
-			if !at.Before(f.from) && !at.After(b.opts.At) {
-				counts[v]++
-			}
+	var tallies []*flowTally
+	newTally := func() *flowTally {
+		t := &flowTally{f: f, counts: make([]int, n), failed: make([]int, n), at: make([]time.Time, n), flags: make([]bool, 3*n)}
+		for v := range t.failed {
+			t.failed[v] = -1
 		}
+		mu.Lock()
+		tallies = append(tallies, t)
+		mu.Unlock()
+		return t
 	}
+	again := newTally()
 	replay := func(want func(int) bool) error {
 		return leads(ctx, want, func(i int, lead scoring.Lead) error {
 			if !want(i) {
@@ -565,26 +549,96 @@ func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float6
 				return changedLeads(i, id, lead.ID)
 			}
 			first, ok, errs, err := sc.FirstSalesReady(ctx, lead, b.opts.At, points)
-			tally(i, func(v int) bool { return err != nil || errs[v] != nil }, func(v int) (time.Time, bool, bool) {
-				return first[v].At, first[v].Event != nil, ok[v]
-			})
+			mu.Lock()
+			defer mu.Unlock()
+			for v := range points {
+				if err != nil || errs[v] != nil {
+					again.lead(i, v, true, time.Time{}, false, false)
+					continue
+				}
+				again.lead(i, v, false, first[v].At, first[v].Event != nil, ok[v])
+			}
 			return nil
 		})
 	}
-	n := len(points)
-	err = b.rankOrReplay(ctx, func(i int) bool { return f.leads[i] }, replay, func(tr *scoring.TraceRanker, i int, history, _ []byte) error {
+	err = b.rankOrReplay(ctx, func(i int) bool { return f.leads[i] }, replay, func(w *traceWorker, i int, history, _ []byte) error {
 		if history == nil {
 			return errTraceLacks
 		}
-		at, flags := make([]time.Time, n), make([]bool, 3*n)
-		byEvent, ok, fail := flags[:n], flags[n:2*n], flags[2*n:]
-		if err := tr.FirstSalesReady(history, points, at, byEvent, ok, fail); err != nil {
+		t, _ := w.keep.(*flowTally)
+		if t == nil {
+			t = newTally()
+			w.keep = t
+		}
+		byEvent, ok, fail := t.flags[:n], t.flags[n:2*n], t.flags[2*n:]
+		if err := w.tr.FirstSalesReady(history, points, t.at, byEvent, ok, fail); err != nil {
 			return err
 		}
-		tally(i, func(v int) bool { return fail[v] }, func(v int) (time.Time, bool, bool) { return at[v], byEvent[v], ok[v] })
+		for v := range points {
+			t.lead(i, v, fail[v], t.at[v], byEvent[v], ok[v])
+		}
 		return nil
 	})
+	counts, failed = make([]int, n), make([]int, n)
+	for v := range failed {
+		failed[v] = -1
+	}
+	for _, t := range tallies {
+		for v := range counts {
+			counts[v] += t.counts[v]
+			if i := t.failed[v]; i >= 0 && (failed[v] < 0 || b.idOf(i) < b.idOf(failed[v])) {
+				failed[v] = i
+			}
+		}
+	}
 	return counts, failed, err
+}
+
+// flowTally is what flows.count has tallied of some leads: per set of
+// points, the leads handed over in the history and, of those the set
+// cannot replay, the one of the lowest id; at and flags are room for
+// TraceRanker.FirstSalesReady.
+type flowTally struct {
+	f              *flows
+	counts, failed []int
+	at             []time.Time
+	flags          []bool
+}
+
+// lead tallies lead i under set v: whether the set failed it, and when
+// it first stood on the sales-ready stage (ok), and whether an event put
+// it there.
+func (t *flowTally) lead(i, v int, failed bool, at time.Time, byEvent, ok bool) {
+	b := t.f.b
+	if failed {
+		if t.failed[v] < 0 || b.idOf(i) < b.idOf(t.failed[v]) {
+			t.failed[v] = i
+		}
+		return
+	}
+	if !ok {
+		return
+	}
+	if created := b.created(b.order[i]); !byEvent && !created.IsZero() && created.Before(at) {
+		at = created
+	}
+	if !at.Before(t.f.from) && !at.After(b.opts.At) {
+		t.counts[v]++
+	}
+}
+
+// firedOn is, by rule, how many of the leads it fired on: one pass over
+// the leads' units for every rule.
+func (b *Backtest) firedOn(leads []*leadRec) []int {
+	fired := make([]int, len(b.model.Rules))
+	for _, l := range leads {
+		for i, u := range b.units(l)[:len(fired)] {
+			if u != 0 {
+				fired[i]++
+			}
+		}
+	}
+	return fired
 }
 
 // placesIn is a test of membership in places (of leads, each below n).
@@ -651,13 +705,13 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 		})
 	}
 	set := [][]float64{points}
-	err := b.rankOrReplay(ctx, func(i int) bool { return want[i] }, score, func(tr *scoring.TraceRanker, i int, _, atT0 []byte) error {
+	err := b.rankOrReplay(ctx, func(i int) bool { return want[i] }, score, func(w *traceWorker, i int, _, atT0 []byte) error {
 		if atT0 == nil {
 			return errTraceLacks
 		}
 		var out [1]scoring.Variant
 		var fail [1]bool
-		if err := tr.Variants(atT0, set, out[:], fail[:]); err != nil {
+		if err := w.tr.Variants(atT0, set, out[:], fail[:]); err != nil {
 			return err
 		}
 		put(i, out[0], fail[0])

@@ -182,12 +182,12 @@ func (b *Backtest) traced() bool {
 }
 
 // eachTrace reads the traces on every core, each reader with a ranker of
-// its own: each is called with the ranker, the lead's place and its
-// trace's parts (see scoring.TraceParts) for every lead want takes, and
+// its own: each is called with the reader (traceWorker), the lead's place
+// and its trace's parts (see scoring.TraceParts) for every lead want takes, and
 // returns errTraceLacks when the part it needs is missing; again lists
 // the leads want takes whose trace could not keep them, lacks that part,
 // or that have none, which the caller reads again.
-func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each func(tr *scoring.TraceRanker, seq int, history, atT0 []byte) error) (again []int, err error) {
+func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each func(w *traceWorker, seq int, history, atT0 []byte) error) (again []int, err error) {
 	t := b.trace
 	seen := make([]bool, len(b.order))
 	var mu sync.Mutex
@@ -203,6 +203,7 @@ func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each 
 		go func() {
 			defer wg.Done()
 			tr, err := b.scorer.NewTraceRanker(friend.K())
+			w := &traceWorker{tr: tr}
 			var buf []byte
 			for i := range work {
 				if err == nil {
@@ -240,7 +241,7 @@ func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each 
 					if readAgain {
 						continue
 					}
-					if err = each(tr, int(seq), history, atT0); err == errTraceLacks {
+					if err = each(w, int(seq), history, atT0); err == errTraceLacks {
 						seen[seq], err = false, nil
 					} else if err != nil {
 						break
@@ -268,10 +269,17 @@ func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each 
 	return again, nil
 }
 
+// traceWorker is one of eachTrace's readers: its ranker, and what the
+// caller keeps per reader (a tally of its own, without a lock).
+type traceWorker struct {
+	tr   *scoring.TraceRanker
+	keep any
+}
+
 // rankOrReplay ranks the leads want takes from their traces with ranked
 // (see eachTrace), and has replay read again and replay those whose trace
 // cannot rank them; without traces, it has replay do every lead.
-func (b *Backtest) rankOrReplay(ctx context.Context, want func(int) bool, replay func(want func(int) bool) error, ranked func(tr *scoring.TraceRanker, seq int, history, atT0 []byte) error) error {
+func (b *Backtest) rankOrReplay(ctx context.Context, want func(int) bool, replay func(want func(int) bool) error, ranked func(w *traceWorker, seq int, history, atT0 []byte) error) error {
 	if !b.traced() {
 		return replay(want)
 	}

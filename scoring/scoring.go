@@ -869,4 +869,6 @@ func (t UnknownTally) Lines() []string {
 const maxUnknownLines = 20
 
 // finite reports whether v is neither NaN nor an infinity.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+func finite(v float64) bool {
+	return v-v == 0 // NaN - NaN and ±Inf - ±Inf are NaN; a finite v - v is 0
+}

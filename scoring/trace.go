@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -602,7 +603,7 @@ type firedRule struct {
 // values it reads, key (see rank), of hash hash.
 type placed struct {
 	hash  uint64
-	key   string
+	key   []byte
 	total float64
 	stage int
 	cost  int64
@@ -648,7 +649,10 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 		if !finite(raw[i]) {
 			return 0, -1, 0, errNotFinite
 		}
-		score := c.Clamp(raw[i])
+		score := raw[i]
+		if !(c.Min < score && score < c.Max) { // within the bounds, Clamp gives it back as it is
+			score = c.Clamp(score)
+		}
 		t.scores[i] = score
 		total += score
 		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(score))
@@ -660,7 +664,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 	t.key = key
 	h := maphash.Bytes(placedSeed, key)
 	slot := &t.placedAt[h&(placedSlots-1)]
-	if slot.hash == h && slot.key == string(key) && p.left >= slot.cost {
+	if slot.hash == h && bytes.Equal(slot.key, key) && p.left >= slot.cost {
 		if m.Total != nil {
 			total = slot.total
 		}
@@ -671,8 +675,8 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 	}
 	env := t.ev.env
 	cost = p.left - env.BudgetLeft()
-	if slot.hash != h || slot.key != string(key) {
-		slot.hash, slot.key = h, string(key)
+	if slot.hash != h || !bytes.Equal(slot.key, key) {
+		slot.hash, slot.key = h, append(slot.key[:0], key...)
 	}
 	slot.total, slot.stage, slot.cost = total, stage, cost
 	return total, stage, cost, nil
