@@ -193,6 +193,9 @@ type Backtest struct {
 	zoneIdx     map[zoneKey]uint16
 	// fp is the fingerprint, once worked out.
 	fp string
+	// dropped says some kept leads were let go, their traces written
+	// (see writeTraces): the backtest can no longer be merged into another.
+	dropped bool
 	// keptLeads are the leads in the order added, for Suggest, when
 	// Options.Suggest asks (nil for a lead not kept).
 	keptLeads []*scoring.Lead
@@ -554,13 +557,15 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		rec = c
 		rec.seq = int32(seq)
 		b.file(rec, m)
-		b.fileTrace(seq, m)
 	}
 	if m.lead != nil || b.keptLeads != nil {
 		if b.keptLeads == nil {
 			b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+1)
 		}
 		b.keptLeads = append(b.keptLeads, m.lead)
+	}
+	if rec != unborn {
+		b.fileTrace(seq, m) // its kept lead goes once its trace is written
 	}
 	b.sortedSeq = nil
 	b.order = append(b.order, rec)

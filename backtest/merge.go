@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,6 +22,9 @@ func (b *Backtest) Merge(other *Backtest) error {
 	if !other.opts.At.Equal(b.opts.At) || !other.opts.Until.Equal(b.opts.Until) {
 		return fmt.Errorf("cannot merge a backtest at %s into one at %s; run every shard with the same --at and --until",
 			other.opts.At.Format(time.RFC3339), b.opts.At.Format(time.RFC3339))
+	}
+	if other.dropped {
+		return errors.New("cannot merge a backtest that kept its leads' traces in place of the leads (Options.Trace with Options.Suggest): its leads cannot be suggested from once merged; merge backtests made without Options.Trace")
 	}
 	if fo, fb := other.fingerprint(), b.fingerprint(); fo != fb {
 		return fmt.Errorf("cannot merge a backtest of %s into one of %s; run every shard with the same model, outcomes and options", fo, fb)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -527,8 +528,107 @@ func TestSuggestIsTheReference(t *testing.T) {
 				}
 			}
 			assert.True(t, readSome, "the leads whose trace is over the limit are read again")
+
+			// Kept for Suggest (leads from a pipe) with their traces: a
+			// lead whose trace was written whole is let go; then with a
+			// disk that fails part-way, the traces written before are
+			// still ranked from, the rest read again (or kept).
+			scoring.SetTraceLimit(friend.K(), wholeTraces) // as without a limit (the deferred calls put it back)
+			defer func(n int) { traceBlock = n }(traceBlock)
+			traceBlock = 2048 // blocks small enough that a disk failing half-way leaves some
+			var written int64
+			for _, failAt := range []int64{-1, 0, -2} {
+				if failAt == -2 {
+					failAt = written / 2
+				}
+				for _, keep := range []bool{true, false} {
+					opts.Trace, opts.Suggest = true, keep
+					b4, err := New(s, outcomes, opts)
+					require.NoError(t, err)
+					defer b4.Close()
+					if failAt >= 0 {
+						b4.trace.w = &failingWriter{w: b4.trace.f, left: failAt}
+					}
+					for _, l := range leads {
+						require.NoError(t, b4.Add(l))
+					}
+					var got4 *Suggestion
+					var text4 []byte
+					var mu sync.Mutex
+					readAgain := map[int]bool{}
+					if keep {
+						got4, text4, err = b4.Suggest(context.Background(), file, src, nil)
+					} else {
+						got4, text4, err = b4.SuggestFrom(context.Background(), file, src, nil, func(ctx context.Context, want func(int) bool, each func(int, scoring.Lead) error) error {
+							return reread(ctx, want, func(i int, l scoring.Lead) error {
+								mu.Lock()
+								readAgain[i] = true
+								mu.Unlock()
+								return each(i, l)
+							})
+						})
+					}
+					require.NoError(t, err)
+					g4, _ := json.Marshal(got4)
+					assert.JSONEq(t, string(wj), string(g4), "fail at %d, kept %v", failAt, keep)
+					assert.Equal(t, string(wantText), string(text4), "fail at %d, kept %v", failAt, keep)
+					if failAt < 0 {
+						assert.NoError(t, b4.TraceError())
+						written = b4.trace.durable
+					} else {
+						assert.Error(t, b4.TraceError())
+					}
+					// The leads a trace lacks are those read again: kept,
+					// every one of them, and no other lead is.
+					again, err := b4.eachTrace(context.Background(), func(int) bool { return true }, func(*traceWorker, int, []byte, []byte) error { return nil })
+					require.NoError(t, err)
+					lacks := map[int]bool{}
+					for _, i := range again {
+						lacks[i] = true
+					}
+					if !keep {
+						for i := range readAgain {
+							assert.True(t, lacks[i], "lead %d read again though its trace was written", i)
+						}
+						if failAt > 0 {
+							assert.NotEmpty(t, readAgain, "the leads after the failure are read again")
+							assert.Less(t, len(readAgain), len(leads), "those before it are ranked from their traces")
+						}
+						continue
+					}
+					kept := 0
+					for i, l := range b4.keptLeads {
+						if l != nil {
+							kept++
+							assert.True(t, lacks[i], "lead %d kept though its trace was written whole", i)
+						} else if b4.order[i] != unborn && b4.order[i].exclusion == none {
+							assert.False(t, lacks[i], "lead %d, in the backtest, let go though its trace is lacking", i)
+						}
+					}
+					t.Logf("fail at %d: %d of %d leads kept", failAt, kept, len(leads))
+					if failAt < 0 {
+						assert.Less(t, kept, len(leads)/10, "the leads are not kept beside their traces")
+					}
+				}
+			}
 		})
 	}
+}
+
+// failingWriter writes left bytes, then fails: a disk that fills up.
+type failingWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) <= f.left {
+		f.left -= int64(len(p))
+		return f.w.Write(p)
+	}
+	n, _ := f.w.Write(p[:f.left])
+	f.left = 0
+	return n, errors.New("no space left on device")
 }
 
 // Leads read again that are not the ones added (the file changed between
@@ -592,6 +692,11 @@ func TestSuggestFailsAsTheReference(t *testing.T) {
 		require.Error(t, got)
 		assert.Equal(t, want.Error(), got.Error(), "trace %v", trace)
 		assert.Contains(t, got.Error(), "replaying lead")
+		if trace { // the lead that fails was let go for its trace: its error comes from the trace
+			id := strings.Fields(strings.TrimPrefix(got.Error(), "replaying lead "))[0]
+			id = strings.TrimSuffix(id, ":")
+			assert.True(t, b.letGo(b.ids.Find(id)), "lead %s let go", id)
+		}
 		require.NoError(t, b.Close())
 	}
 }
@@ -657,4 +762,36 @@ func TestSuggestTracedLadderReadingEvents(t *testing.T) {
 	assert.JSONEq(t, string(wj), string(gj))
 	assert.Equal(t, string(wantText), string(gotText))
 	assert.Greater(t, read, len(leads), "the leads are read again, for each pass")
+}
+
+// wholeTraces is a limit on a lead's trace no bundled lead comes near.
+const wholeTraces = 4 << 20
+
+// A backtest that let its leads go for their traces (leads from a pipe,
+// Options.Suggest with Options.Trace) is not merged into another: the
+// other could not suggest from them.
+func TestMergeRefusesLeadsLetGoForTraces(t *testing.T) {
+	root := filepath.Join("..", "testdata")
+	m, err := rules.CompileFile(filepath.Join(root, "b2b-saas.yaml"))
+	require.NoError(t, err)
+	s := scoring.New(m)
+	outcomes := readOutcomes(t, filepath.Join(root, "backtest/outcomes.csv"))
+	leads := readAll(t, s, filepath.Join(root, "backtest/leads.ndjson"), "")
+	opts := Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Suggest: true, Trace: true}
+	shard := func(leads []scoring.Lead) *Backtest {
+		b, err := New(s, outcomes, opts)
+		require.NoError(t, err)
+		t.Cleanup(func() { b.Close() })
+		for _, l := range leads {
+			require.NoError(t, b.Add(l))
+		}
+		return b
+	}
+	a, b := shard(leads[:1500]), shard(leads[1500:])
+	require.True(t, b.traced())
+	require.True(t, b.dropped, "its leads were let go once their traces were written")
+	err = a.Merge(b)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot merge a backtest that kept its leads' traces in place of the leads")
+	assert.Equal(t, 1500, a.added(), "nothing was merged")
 }

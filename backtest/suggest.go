@@ -319,6 +319,9 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		}
 		if target < 0 {
 			if failed[0] >= 0 { // the current points: the base scorer's error
+				if b.letGo(failed[0]) {
+					return nil, b.replayFailureOf(b.idOf(failed[0]), b.traceFailure(ctx, failed[0], vs[0], false))
+				}
 				lead, err := b.readLead(ctx, leads, failed[0])
 				if err != nil {
 					return nil, err
@@ -356,6 +359,12 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 				return c.patchErr
 			}
 			if c.failed >= 0 {
+				if b.letGo(c.failed) {
+					if _, err := scorerOf(c.text); err != nil {
+						return b.replayFailureOf(b.idOf(c.failed), err)
+					}
+					return b.replayFailureOf(b.idOf(c.failed), b.traceFailure(ctx, c.failed, variant(c.points), false))
+				}
 				lead, rerr := b.readLead(ctx, leads, c.failed)
 				if rerr != nil {
 					return rerr
@@ -654,12 +663,21 @@ func placesIn(places []int, n int) func(int) bool {
 // lead: the one its own model sc gives, or compiling it gave (err).
 func (b *Backtest) replayFailure(ctx context.Context, sc *scoring.Scorer, err error, lead scoring.Lead) error {
 	if err == nil {
-		if _, err = sc.TimelineContext(ctx, lead, b.opts.At); err == nil {
-			err = errors.New("it failed in one replay of several sets of points, but not alone (please report it)")
-		}
+		_, err = sc.TimelineContext(ctx, lead, b.opts.At)
 	}
-	return fmt.Errorf("replaying lead %s: %w", lead.ID, err)
+	return b.replayFailureOf(lead.ID, err)
 }
+
+// replayFailureOf is replayFailure's error for lead id with the error err
+// replaying it gave (nil: it did not fail alone).
+func (b *Backtest) replayFailureOf(id string, err error) error {
+	if err == nil {
+		err = errNotAlone
+	}
+	return fmt.Errorf("replaying lead %s: %w", id, err)
+}
+
+var errNotAlone = errors.New("it failed in one replay of several sets of points, but not alone (please report it)")
 
 // scoreUnder scores the leads in the backtest at At under the points, the
 // points of sc's model, and returns each one's total and whether it is
@@ -721,11 +739,17 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 		return nil, nil, err
 	}
 	if failed >= 0 {
-		lead, err := b.readLead(ctx, leads, failed)
-		if err != nil {
-			return nil, nil, err
+		var err error
+		if b.letGo(failed) {
+			err = b.traceFailure(ctx, failed, points, true)
+		} else {
+			lead, rerr := b.readLead(ctx, leads, failed)
+			if rerr != nil {
+				return nil, nil, rerr
+			}
+			_, err = sc.ScoreContext(ctx, lead, b.opts.At)
 		}
-		if _, err = sc.ScoreContext(ctx, lead, b.opts.At); err == nil {
+		if err == nil {
 			err = errors.New("it failed with several sets of points, but not alone (please report it)")
 		}
 		return nil, nil, fmt.Errorf("scoring with the proposed points: %w", err)

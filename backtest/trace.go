@@ -26,19 +26,32 @@ import (
 // file is on disk, not in memory: memory stays that of the records.
 
 // traceFile is the file of traces: records of the lead's place (uvarint),
-// the trace's length (uvarint) and the trace, in the order filed.
+// the trace's length (uvarint) and the trace, in the order filed. The
+// records are written in blocks; those of the blocks written whole
+// (durable) can be read whatever happens to a later one.
 type traceFile struct {
 	f    *os.File
-	name string // removed by Close, when it could not be at once
-	w    *bufio.Writer
-	size int64
+	name string    // removed by Close, when it could not be at once
+	w    io.Writer // f; a test's writer that fails
+	// buf is the block being filled, and inBuf the places of the leads
+	// whose traces it holds whole (their kept leads go once it is
+	// written: see Backtest.traceWritten).
+	buf   []byte
+	inBuf []int32
+	// durable is how many bytes of the file were written whole.
+	durable int64
 	// marks are the offsets of every traceMark'th record, where the
 	// readers on each core start.
 	marks []int64
 	n     int
-	// err is the first error writing: the traces are then not used.
+	// err is the first error writing: the records after durable are not
+	// read, and their leads are read again (or kept, from a pipe).
 	err error
 }
+
+// traceBlock is the size of the blocks the traces are written in (a
+// variable for tests).
+var traceBlock = 1 << 16
 
 const traceMark = 2048
 
@@ -51,7 +64,7 @@ func newTraceFile() *traceFile {
 	if err != nil {
 		return &traceFile{err: err}
 	}
-	t := &traceFile{f: f, w: bufio.NewWriterSize(f, 1<<16)}
+	t := &traceFile{f: f, w: f}
 	if os.Remove(f.Name()) != nil { // where an open file cannot be removed
 		t.name = f.Name()
 	}
@@ -125,34 +138,54 @@ func (b *Backtest) keepTrace(ctx context.Context, lead scoring.Lead, rec *leadRe
 // fileTrace writes the trace of the lead filed at seq, if it has one.
 func (b *Backtest) fileTrace(seq int, m *Measured) {
 	t := b.trace
-	if t == nil || m.trace == nil {
-		return
-	}
-	if t.err != nil {
+	if t == nil || m.trace == nil || t.err != nil {
 		return
 	}
 	if t.n%traceMark == 0 {
-		t.marks = append(t.marks, t.size)
+		t.marks = append(t.marks, t.durable+int64(len(t.buf)))
 	}
-	var head [2 * binary.MaxVarintLen64]byte
-	w := binary.PutUvarint(head[:], uint64(seq))
-	w += binary.PutUvarint(head[w:], uint64(len(*m.trace)))
-	if _, err := t.w.Write(head[:w]); err != nil {
-		t.err = err
-		return
-	}
-	if _, err := t.w.Write(*m.trace); err != nil {
-		t.err = err
-		return
-	}
-	t.size += int64(w + len(*m.trace))
+	t.buf = binary.AppendUvarint(t.buf, uint64(seq))
+	t.buf = binary.AppendUvarint(t.buf, uint64(len(*m.trace)))
+	t.buf = append(t.buf, *m.trace...)
 	t.n++
+	if scoring.TraceServes(*m.trace) {
+		t.inBuf = append(t.inBuf, int32(seq))
+	}
+	if len(t.buf) >= traceBlock {
+		b.writeTraces()
+	}
 }
 
-// TraceError is why the leads' traces (Options.Trace) could not be kept,
-// in whole or in part: the temporary file could not be made or written
-// (a full disk, a TMPDIR that cannot be written to). The suggestion then
-// reads the leads again, as without traces; nil when they were kept.
+// writeTraces writes the block of traces being filled. Once written
+// whole, the leads kept for their traces alone are let go (see
+// AddMeasured); on an error, the records from there on are not read.
+func (b *Backtest) writeTraces() {
+	t := b.trace
+	if len(t.buf) == 0 || t.err != nil {
+		return
+	}
+	if _, err := t.w.Write(t.buf); err != nil {
+		t.err = err
+		for len(t.marks) > 0 && t.marks[len(t.marks)-1] >= t.durable {
+			t.marks = t.marks[:len(t.marks)-1]
+		}
+		return
+	}
+	t.durable += int64(len(t.buf))
+	for _, seq := range t.inBuf {
+		if int(seq) < len(b.keptLeads) && b.keptLeads[seq] != nil {
+			b.keptLeads[seq] = nil
+			b.dropped = true
+		}
+	}
+	t.buf, t.inBuf = t.buf[:0], t.inBuf[:0]
+}
+
+// TraceError is why the leads' traces (Options.Trace) could not all be
+// kept: the temporary file could not be made or written (a full disk, a
+// TMPDIR that cannot be written to). The suggestion then reads again the
+// leads whose traces were not written whole (with Options.Suggest, it
+// keeps them), as without traces; nil when every trace was kept.
 func (b *Backtest) TraceError() error {
 	if b.trace == nil {
 		return nil
@@ -168,16 +201,14 @@ func (b *Backtest) dropTrace(m *Measured) {
 	}
 }
 
-// traced reports whether the leads' traces can be read.
+// traced reports whether the leads' traces can be read: those written
+// whole before any error (eachTrace leaves the rest to be read again).
 func (b *Backtest) traced() bool {
 	t := b.trace
-	if t == nil || t.err != nil || t.f == nil {
+	if t == nil || t.f == nil {
 		return false
 	}
-	if err := t.w.Flush(); err != nil {
-		t.err = err
-		return false
-	}
+	b.writeTraces()
 	return true
 }
 
@@ -212,7 +243,7 @@ func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each 
 				if err != nil {
 					break
 				}
-				end := t.size
+				end := t.durable
 				if i+1 < len(t.marks) {
 					end = t.marks[i+1]
 				}
@@ -311,6 +342,38 @@ func readTrace(r *bufio.Reader, buf []byte) (seq uint64, rec, out []byte, err er
 		return 0, nil, buf, fmt.Errorf("internal error: the leads' traces are damaged (please report it): %v", err)
 	}
 	return seq, rec, buf, nil
+}
+
+// letGo reports whether the lead at seq was let go for its trace (see
+// writeTraces): it cannot be read again.
+func (b *Backtest) letGo(seq int) bool {
+	return b.dropped && seq >= 0 && seq < len(b.keptLeads) && b.keptLeads[seq] == nil && b.order[seq] != unborn
+}
+
+// traceFailure is why points cannot replay the lead at seq (atT0 false)
+// or score it at T0 (true), from its trace: the error replaying or
+// scoring it gives, for a lead let go for its trace (letGo).
+func (b *Backtest) traceFailure(ctx context.Context, seq int, points []float64, atT0 bool) error {
+	var why error
+	found := false
+	again, err := b.eachTrace(ctx, func(i int) bool { return i == seq }, func(w *traceWorker, _ int, history, t0 []byte) error {
+		found = true
+		if atT0 {
+			why = w.tr.PointError(t0, points)
+		} else {
+			why = w.tr.HistoryError(history, points)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case !found || len(again) > 0 || errors.Is(why, scoring.ErrConditionsFailed):
+		return fmt.Errorf("internal error: lead %s was let go for a trace that does not keep it (please report it)", b.idOf(seq))
+	case why == nil:
+		return nil
+	}
+	return &scoring.Error{LeadID: b.idOf(seq), Err: why}
 }
 
 // readLead reads the lead at seq again, with leads.

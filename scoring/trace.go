@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
+	"github.com/leadscore/leadscore/internal/numfmt"
+	"github.com/leadscore/leadscore/rules"
 )
 
 // A trace keeps what ranking a lead under other points needs (what
@@ -372,12 +374,31 @@ func TraceParts(rec []byte) (history, atAsOf []byte, again bool, err error) {
 	return history, atAsOf, false, nil
 }
 
+// TraceServes reports whether a trace record can stand in for its lead
+// when the lead is not kept: it keeps the lead whole (not marked to be
+// read again), and its conditions did not fail anywhere (a trace does
+// not keep why they did, which the lead's error must say).
+func TraceServes(rec []byte) bool {
+	history, atAsOf, again, err := TraceParts(rec)
+	if err != nil || again {
+		return false
+	}
+	return (len(history) == 0 || history[len(history)-1] != tagFailed) && (len(atAsOf) == 0 || atAsOf[0] != tagFailed)
+}
+
 // FirstSalesReady is Scorer.FirstSalesReady from a lead's history (see
 // TraceParts): for each set of points, ok[v] when the lead stood on the
 // sales-ready stage, at[v] when it first did and byEvent[v] whether an
 // event put it there (Reached.Event != nil); failed[v] when the set
 // cannot replay the lead.
 func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []time.Time, byEvent, ok, failed []bool) error {
+	return t.firstSalesReady(history, points, at, byEvent, ok, failed, nil)
+}
+
+// firstSalesReady is FirstSalesReady; with first, it keeps there the
+// first error a set of points gives (ErrConditionsFailed when the
+// conditions failed).
+func (t *TraceRanker) firstSalesReady(history []byte, points [][]float64, at []time.Time, byEvent, ok, failed []bool, first *error) error {
 	s, m := t.s, t.s.model
 	if err := s.checkVariants(points); err != nil {
 		return err
@@ -410,6 +431,9 @@ func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []t
 			if len(rec) > 0 {
 				return errBadTrace
 			}
+			if first != nil && *first == nil {
+				*first = ErrConditionsFailed
+			}
 			return nil
 		case tagPoint:
 		default:
@@ -436,6 +460,9 @@ func (t *TraceRanker) FirstSalesReady(history []byte, points [][]float64, at []t
 			if err != nil {
 				failed[v] = true
 				live--
+				if first != nil && *first == nil {
+					*first = err
+				}
 				continue
 			}
 			t.cost[v] = cost
@@ -634,7 +661,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 			given = each * float64(f.n)
 		}
 		if !finite(given) {
-			return 0, -1, 0, errNotFinite
+			return 0, -1, 0, t.ruleNotFinite(f, given, each)
 		}
 		raw[f.cat] += given
 	}
@@ -647,7 +674,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 	}
 	for i, c := range m.Categories {
 		if !finite(raw[i]) {
-			return 0, -1, 0, errNotFinite
+			return 0, -1, 0, fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
 		}
 		score := raw[i]
 		if !(c.Min < score && score < c.Max) { // within the bounds, Clamp gives it back as it is
@@ -658,7 +685,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(score))
 	}
 	if m.Total == nil && !finite(total) {
-		return 0, -1, 0, errNotFinite
+		return 0, -1, 0, fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", total)
 	}
 	key = append(key, t.ladder...)
 	t.key = key
@@ -705,7 +732,7 @@ func (t *TraceRanker) place(p tracePoint, total float64) (_ float64, stage int, 
 			return 0, -1, err
 		}
 		if !finite(total) {
-			return 0, -1, errNotFinite
+			return 0, -1, &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its arithmetic: a power (**), a division by a number near 0, or numbers near the largest a number can be (about 1.8e308)", total)}
 		}
 	}
 	env.SetTotal(total)
@@ -732,7 +759,58 @@ const placedSlots = 1 << 12
 
 var placedSeed = maphash.MakeSeed()
 
-var errNotFinite = errors.New("not a number a score can be")
+// ruleNotFinite is Scorer.rank's error for a rule that gives the lead a
+// number no score can be.
+func (t *TraceRanker) ruleNotFinite(f firedRule, given, each float64) error {
+	r := t.s.model.Rules[f.rule]
+	n := max(f.n, 0) // a lead rule counts no events
+	return fmt.Errorf("%s: rule %s gives %v points to this lead (%d %s of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, numfmt.Noun(n, "event"), each)
+}
+
+// HistoryError is, for a set of points that cannot replay a lead (see
+// FirstSalesReady), the error ranking its history under them gives first,
+// as Scorer.rank words it; nil when they replay it. A history whose
+// conditions failed (the lead fails whatever its points) gives
+// ErrConditionsFailed.
+func (t *TraceRanker) HistoryError(history []byte, points []float64) error {
+	set := [][]float64{points}
+	var at [1]time.Time
+	var byEvent, ok, failed [1]bool
+	var first error
+	if err := t.firstSalesReady(history, set, at[:], byEvent[:], ok[:], failed[:], &first); err != nil {
+		return err
+	}
+	return first
+}
+
+// PointError is HistoryError for a lead's point as of the time (see
+// Variants).
+func (t *TraceRanker) PointError(atAsOf []byte, points []float64) error {
+	if err := t.s.checkVariants([][]float64{points}); err != nil {
+		return err
+	}
+	if len(atAsOf) == 0 {
+		return errBadTrace
+	}
+	switch atAsOf[0] {
+	case tagFailed:
+		return ErrConditionsFailed
+	case tagPoint:
+	default:
+		return errBadTrace
+	}
+	t.loaded = false
+	rest, p, ok := t.load(atAsOf[1:])
+	if !ok || len(rest) > 0 || p.same {
+		return errBadTrace
+	}
+	_, _, _, err := t.rank(p, points)
+	return err
+}
+
+// ErrConditionsFailed is HistoryError's and PointError's answer for a
+// trace whose conditions failed: it does not keep why.
+var ErrConditionsFailed = errors.New("the lead's conditions failed, whatever its points")
 
 // ladderKept reports whether a trace can keep what the model's ladder
 // reads (rules' keepLadder), worked out once.

@@ -2,6 +2,7 @@ package scoring_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -52,10 +53,17 @@ func traceAgrees(t *testing.T, s *scoring.Scorer, tr *scoring.TraceRanker, lead 
 	require.NoError(t, tr.FirstSalesReady(history, points, tAt, tByEvent, tOK, tFailed))
 	for v := range points {
 		require.Equal(t, errs[v] != nil, tFailed[v], "lead %s set %d: failed (%v)", lead.ID, v, errs[v])
+		why := tr.HistoryError(history, points[v])
 		if errs[v] != nil {
+			// Why, from the trace, as the replay words it (a trace does
+			// not keep why the conditions failed).
+			if !errors.Is(why, scoring.ErrConditionsFailed) {
+				require.EqualError(t, &scoring.Error{LeadID: lead.ID, Err: why}, errs[v].Error(), "lead %s set %d: why it fails", lead.ID, v)
+			}
 			failed++
 			continue
 		}
+		require.NoError(t, why, "lead %s set %d", lead.ID, v)
 		require.Equal(t, ok[v], tOK[v], "lead %s set %d: sales-ready", lead.ID, v)
 		if ok[v] {
 			ready++
@@ -68,6 +76,11 @@ func traceAgrees(t *testing.T, s *scoring.Scorer, tr *scoring.TraceRanker, lead 
 	for v := range points {
 		want, err := s.ScoreVariants(ctx, lead, at, points[v:v+1])
 		require.Equal(t, err != nil, tf[v], "lead %s set %d at asOf: failed (%v)", lead.ID, v, err)
+		if why := tr.PointError(atAsOf, points[v]); err == nil {
+			require.NoError(t, why, "lead %s set %d at asOf", lead.ID, v)
+		} else if !errors.Is(why, scoring.ErrConditionsFailed) {
+			require.EqualError(t, &scoring.Error{LeadID: lead.ID, Err: why}, err.Error(), "lead %s set %d at asOf: why it fails", lead.ID, v)
+		}
 		if err == nil {
 			require.Equal(t, want[0], out[v], "lead %s set %d at asOf", lead.ID, v)
 		}

@@ -525,7 +525,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 			return fail("%v", err)
 		}
 		if err := bt.TraceError(); err != nil {
-			fmt.Fprintf(stderr, "%s: warning: %s: the leads' traces could not be kept in a temporary file (%v), so the suggestion reads the leads again: the same result, more slowly; set TMPDIR to a directory with room to write\n", c.name, c.flag("suggest"), err)
+			fmt.Fprintf(stderr, "%s: warning: %s: the leads' traces could not all be kept in a temporary file (%v), so the suggestion reads again the leads whose traces it lacks: the same result, more slowly; set TMPDIR to a directory with room to write\n", c.name, c.flag("suggest"), err)
 		}
 		suggestFrom := func() (*backtest.Suggestion, []byte, error) { return bt.SuggestFrom(ctx, *model, src, nil, again) }
 		if opts.Suggest { // the leads were kept

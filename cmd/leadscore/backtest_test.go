@@ -58,8 +58,8 @@ func TestBacktestBundled(t *testing.T) {
 	code, md2, errOut := leadscore(t, "", "backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
 		"--at", "2026-07-01", "--until", "2026-10-01", "--suggest", "-o", again, "--min-won", "10", "--format", "markdown", leads)
 	require.Equal(t, exitOK, code, errOut)
-	assert.Contains(t, errOut, "leadscore backtest: warning: --suggest: the leads' traces could not be kept in a temporary file (")
-	assert.Contains(t, errOut, "so the suggestion reads the leads again: the same result, more slowly; set TMPDIR to a directory with room to write\n")
+	assert.Contains(t, errOut, "leadscore backtest: warning: --suggest: the leads' traces could not all be kept in a temporary file (")
+	assert.Contains(t, errOut, "so the suggestion reads again the leads whose traces it lacks: the same result, more slowly; set TMPDIR to a directory with room to write\n")
 	assert.Equal(t, md, strings.ReplaceAll(md2, "again.yaml", "proposed.yaml"))
 	got, err := os.ReadFile(again)
 	require.NoError(t, err)
