@@ -293,3 +293,44 @@ func TestVerdictsLeaveTheCapacityAlone(t *testing.T) {
 	assert.JSONEq(t, without, capacity("--dispositions", empty), "a file with no verdicts")
 	assert.JSONEq(t, without, capacity("--dispositions", td("dispositions.csv")), "verdicts on other leads")
 }
+
+// A leads file whose verdicts are found late (in its last row) is measured
+// again from the start; the suggestion that then reads the leads again
+// (no room for the traces) must place each lead as the second reading
+// added it, not as the first one did: the same proposal as a run that
+// asked for the verdict view from the start. (The lines the first,
+// abandoned reading added were kept, so the lines were no longer sorted:
+// a lead's place ran past the backtest's leads and the run panicked.)
+func TestBacktestVerdictsFoundLateThenReadAgainForTheSuggestion(t *testing.T) {
+	model := copyModel(t)
+	leads, err := os.ReadFile(td(filepath.Join("backtest", "leads.ndjson")))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
+	var last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
+	last["dispositions"] = []map[string]string{{"at": "2026-07-20T00:00:00Z", "status": "accepted"}}
+	carried, err := json.Marshal(last)
+	require.NoError(t, err)
+	lines[len(lines)-1] = string(carried)
+	dir := filepath.Dir(model)
+	file := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	empty := filepath.Join(dir, "dispositions.csv")
+	require.NoError(t, os.WriteFile(empty, []byte("lead_id,at,status,reason\n"), 0o644))
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "no-such-dir"))
+
+	args := []string{"backtest", "--model", model, "--outcomes", td(filepath.Join("backtest", "outcomes.csv")),
+		"--at", "2026-07-01", "--until", "2026-10-01", "--capacity", "40/week", "--min-won", "10", "--format", "json", "--suggest"}
+	asked := filepath.Join(dir, "asked.yaml")
+	code, wantOut, errOut := leadscore(t, "", append(args, "-o", asked, "--dispositions", empty, file)...)
+	require.Equal(t, exitOK, code, errOut)
+	found := filepath.Join(dir, "found.yaml")
+	code, gotOut, errOut := leadscore(t, "", append(args, "-o", found, file)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, wantOut, strings.ReplaceAll(gotOut, "found.yaml", "asked.yaml"))
+	want, err := os.ReadFile(asked)
+	require.NoError(t, err)
+	got, err := os.ReadFile(found)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got))
+}
