@@ -268,6 +268,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// "dispositions" and says so (again): what it wrote to stderr is then
 	// dropped, so that the second reading tells each row's error once.
 	measure := func(opts backtest.Options, carried *atomic.Bool) (code int, again bool) {
+		added = added[:0] // the lines of an abandoned reading's leads are not this one's
 		stderr := toStderr
 		var held bytes.Buffer
 		if carried != nil {
