@@ -223,13 +223,24 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	}
 	lo, hi = math.Floor(lo), math.Ceil(hi)
 	step := 1.0
-	if hi-lo > 2000 {
-		step = math.Ceil((hi - lo) / 2000)
+	var k int
+	if span := hi - lo; math.IsInf(span, 0) {
+		// Scores far apart near the largest number a score can be (the
+		// span overflows): the grid's 2,000 steps, reckoned by halves.
+		step = math.Ceil(hi/2000 - lo/2000)
+		k = 2001
+	} else {
+		if span > 2000 {
+			step = math.Ceil(span / 2000)
+		}
+		k = int(span/step) + 1
 	}
-	k := int((hi-lo)/step) + 1
 	thresholds := make([]float64, k)
 	for i := range thresholds {
 		thresholds[i] = lo + float64(i)*step
+		if math.IsInf(thresholds[i], 1) { // past the largest number, in a span that overflows
+			thresholds[i] = math.MaxFloat64
+		}
 	}
 
 	// Crossings: thresholds in (previous level, level] are first reached
@@ -291,20 +302,25 @@ func (b *Backtest) capacity(in, existing []*leadRec, totalWon int) *CapacityRepo
 	// The threshold, and the range the flows' sampling error allows: each
 	// the lowest threshold at which its test holds there and at every
 	// higher threshold.
-	lowest := func(holds func(p *CurvePoint) bool) *float64 {
+	lowest := func(holds func(p *CurvePoint) bool) (*float64, int) {
 		var t *float64
+		at := -1
 		for i := k - 1; i >= 0 && holds(&rep.Curve[i]); i-- {
-			t = &rep.Curve[i].Threshold
+			t, at = &rep.Curve[i].Threshold, i
 		}
-		return t
+		return t, at
 	}
-	if rep.Threshold = lowest(func(p *CurvePoint) bool { return *p.PerPeriod <= c.Leads }); rep.Threshold != nil {
-		rep.At = &rep.Curve[int((*rep.Threshold-lo)/step)]
+	var at int
+	if rep.Threshold, at = lowest(func(p *CurvePoint) bool { return *p.PerPeriod <= c.Leads }); rep.Threshold != nil {
+		rep.At = &rep.Curve[at]
 	}
-	notOver := lowest(func(p *CurvePoint) bool { return p.PerPeriodInterval.Low <= c.Leads })
-	within := lowest(func(p *CurvePoint) bool { return p.PerPeriodInterval.High <= c.Leads })
+	notOver, _ := lowest(func(p *CurvePoint) bool { return p.PerPeriodInterval.Low <= c.Leads })
+	within, _ := lowest(func(p *CurvePoint) bool { return p.PerPeriodInterval.High <= c.Leads })
 	if notOver != nil {
 		high := hi + step
+		if math.IsInf(high, 0) {
+			high = math.MaxFloat64 // above the highest score there can be
+		}
 		if within != nil {
 			high = *within
 		}

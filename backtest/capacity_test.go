@@ -1,7 +1,14 @@
 package backtest_test
 
 import (
+	"bytes"
 	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +17,7 @@ import (
 
 	"github.com/leadscore/leadscore/attribution"
 	"github.com/leadscore/leadscore/backtest"
+	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
 )
 
@@ -134,4 +142,51 @@ func TestWeeklyCohortWinRates(t *testing.T) {
 	assert.Greater(t, totalWon, totalReadyWon, "wins the day after creation count for crossing, not for sales-ready")
 	assert.Greater(t, totalReadyWon, 5)
 	t.Logf("crossed %d, won after crossing %d, won after sales-ready %d", totalCrossed, totalWon, totalReadyWon)
+}
+
+// Scores near the largest number a score can be, far apart (categories
+// without a max, points of 1e306 and more), make a span of thresholds that
+// overflows: the capacity grid is still 2,001 finite thresholds, and the
+// report is written, where it panicked.
+func TestCapacityScoresNearTheLargestNumber(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "b2b-saas.yaml"))
+	require.NoError(t, err)
+	text := strings.NewReplacer("fit: {min: 0, max: 100}", "fit: {}", "engagement: {min: 0, max: 100}", "engagement: {}").Replace(string(src))
+	text = regexp.MustCompile(`points: -?\d+`).ReplaceAllStringFunc(text, func(p string) string {
+		n, err := strconv.Atoi(strings.TrimPrefix(p, "points: "))
+		require.NoError(t, err)
+		return fmt.Sprintf("points: %g", float64(n)*2e306)
+	})
+	require.NotEqual(t, string(src), text)
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "common"), 0o755))
+	lists, err := os.ReadFile(filepath.Join("..", "testdata", "common", "lists.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "common", "lists.yaml"), lists, 0o644))
+	file := filepath.Join(dir, "huge.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
+	m, err := rules.CompileFile(file)
+	require.NoError(t, err)
+	s := scoring.New(m)
+	b, err := backtest.New(s, readOutcomes(t, filepath.Join("..", "testdata", "backtest", "outcomes.csv")), backtest.Options{
+		At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Capacity: &backtest.Capacity{Leads: 40, Unit: "week"}})
+	require.NoError(t, err)
+	added := 0
+	for _, l := range readLeads(t, s, filepath.Join("..", "testdata", "backtest", "leads.ndjson")) {
+		if b.Add(l) == nil { // a lead whose total is no number fails alone
+			added++
+		}
+	}
+	require.Greater(t, added, 100)
+	r := b.Report()
+	c := r.Capacity
+	require.NotNil(t, c)
+	require.Len(t, c.Curve, 2001)
+	span := c.Curve[2000].Threshold/2 - c.Curve[0].Threshold/2
+	require.True(t, math.IsInf(c.Curve[2000].Threshold-c.Curve[0].Threshold, 1) || span > 1e307, "the scores are far apart: %v to %v", c.Curve[0].Threshold, c.Curve[2000].Threshold)
+	for i, p := range c.Curve {
+		require.False(t, math.IsInf(p.Threshold, 0) || math.IsNaN(p.Threshold), "threshold %d: %v", i, p.Threshold)
+	}
+	var out bytes.Buffer
+	require.NoError(t, r.WriteJSON(&out))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/leadscore/leadscore/backtest"
 	"github.com/leadscore/leadscore/cmd/leadscore/internal/htmlreport"
 	"github.com/leadscore/leadscore/dsl"
+	"github.com/leadscore/leadscore/internal/bounded"
 	"github.com/leadscore/leadscore/internal/numfmt"
 	"github.com/leadscore/leadscore/rules"
 	"github.com/leadscore/leadscore/scoring"
@@ -265,9 +266,12 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 	// measure reads the leads (and the reference leads) into a new
 	// backtest, and returns the exit code when that failed (-1 when it did
 	// not). With carried, it stops at the first row that names
-	// "dispositions" and says so (again): what it wrote to stderr is then
-	// dropped, so that the second reading tells each row's error once.
+	// "dispositions" and says so (again), as it does when a row too long
+	// to be read (so not looked at) may name them and the file does:
+	// what it wrote to stderr is then dropped, so that the second reading
+	// tells each row's error once.
 	measure := func(opts backtest.Options, carried *atomic.Bool) (code int, again bool) {
+		unread := 0       // with carried, rows too long to be read, which Spot did not see
 		added = added[:0] // the lines of an abandoned reading's leads are not this one's
 		stderr := toStderr
 		var held bytes.Buffer
@@ -354,6 +358,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 				}
 				rows++
 				err := r.err
+				if carried != nil && errors.Is(err, bounded.ErrRowTooLong) {
+					unread++ // its text was not seen (Spot)
+				}
 				if err == nil {
 					unknown.Add(r.unknown)
 					err = file(line, r.m)
@@ -435,6 +442,9 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, errCarriesVerdicts) {
 			return 0, true
 		}
+		if err == nil && unread > 0 && carriesVerdicts(*leadsFile) {
+			return 0, true // a row too long to be read names them: the whole file was searched
+		}
 		if err != nil {
 			return fail("%v", err), false
 		}
@@ -466,7 +476,7 @@ func backtestAs(c caller, args []string, stdout, stderr io.Writer) int {
 		return -1, false
 	}
 	var carried *atomic.Bool
-	if !opts.Dispositions && rereadableNDJSON(*leadsFile) {
+	if !opts.Dispositions && rereadableNDJSON(*leadsFile, *events, *sourceFile) {
 		carried = new(atomic.Bool)
 	}
 	code, carry := measure(opts, carried)

@@ -211,12 +211,14 @@ func carriesVerdicts(name string) bool {
 }
 
 // rereadableNDJSON reports whether the leads file is NDJSON (so it may
-// carry sales' verdicts in its leads) and can be read again from the start:
+// carry sales' verdicts in its leads: a CSV file, with its events file or
+// a source mapping, cannot, whatever its name) and can be read again from
+// the start:
 // backtest then looks for the verdicts as it reads the leads (leadfile's
 // Options.Spot), and reads them again, with the verdict view, when a row
 // names them (errCarriesVerdicts).
-func rereadableNDJSON(name string) bool {
-	return !strings.EqualFold(filepath.Ext(name), ".csv") && regularFile(name)
+func rereadableNDJSON(name, events, source string) bool {
+	return events == "" && source == "" && !strings.EqualFold(filepath.Ext(name), ".csv") && regularFile(name)
 }
 
 // verdictsKey is what a leads row carrying sales' verdicts holds.

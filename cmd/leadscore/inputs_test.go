@@ -153,3 +153,66 @@ func TestBacktestFindsVerdictsInTheLastLead(t *testing.T) {
 		}
 	}
 }
+// Before the leads were looked at row by row, the whole file was searched
+// for "dispositions": a row over --max-row that names them (it fails
+// alone) still had every lead measured with the verdict view. Reading the
+// rows as they come must not lose that: such a row is never handed to
+// leadfile's Spot (an over-long row has no text), so the verdict view
+// silently went missing from the report.
+func TestBacktestVerdictsInAnOverLongRow(t *testing.T) {
+	leads, err := os.ReadFile(td("leads.ndjson"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
+	var row map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[5]), &row))
+	row["dispositions"] = []map[string]string{{"at": "2026-07-20T00:00:00Z", "status": "accepted"}}
+	row["note"] = strings.Repeat("x", 8<<10)
+	long, err := json.Marshal(row)
+	require.NoError(t, err)
+	lines[5] = string(long)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "leads.ndjson")
+	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	empty := filepath.Join(dir, "dispositions.csv")
+	require.NoError(t, os.WriteFile(empty, []byte("lead_id,at,status,reason\n"), 0o644))
+
+	args := []string{"backtest", "--model", td("b2b-saas.yaml"), "--outcomes", td("outcomes.csv"), "--at", "2026-07-01", "--max-row", "4KiB", "--format", "json"}
+	code, found, errFound := leadscore(t, "", append(args, file)...)
+	require.Equal(t, exitProblem, code, errFound)
+	require.Contains(t, errFound, file+":6: ", "the over-long row fails alone")
+	code, asked, errAsked := leadscore(t, "", append(args, "--dispositions", empty, file)...)
+	require.Equal(t, exitProblem, code, errAsked)
+	require.True(t, strings.Contains(asked, `"verdict_view": {`))
+	assert.True(t, strings.Contains(found, `"verdict_view": {`), "the verdict view, as when the file was searched before it was read")
+	assert.True(t, asked == found, "the same report as with the verdict view asked for")
+}
+
+// A CSV export read through --source cannot carry sales' verdicts, whatever
+// its file is named: a cell that reads "dispositions" in one not named
+// .csv no longer turns the verdict view on (the file was once searched
+// whole for the word); the report is the one the same file named .csv
+// gives.
+func TestBacktestSourceLeadsCarryNoVerdicts(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "crm", "hubspot-contacts.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	cells := strings.SplitN(lines[5], ",", 3)
+	lines[5] = cells[0] + `,"dispositions",` + cells[2]
+	dir := t.TempDir()
+	export, named := filepath.Join(dir, "contacts.export"), filepath.Join(dir, "contacts.csv")
+	for _, f := range []string{export, named} {
+		require.NoError(t, os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+	}
+	outcomes := filepath.Join(dir, "outcomes.csv")
+	require.NoError(t, os.WriteFile(outcomes, []byte("lead_id,opportunity,won,revenue\n50000001,2026-07-10T00:00:00Z,2026-08-01T00:00:00Z,5000\n"), 0o644))
+
+	args := []string{"backtest", "--model", filepath.Join("..", "..", "testdata", "b2b-saas.yaml"), "--outcomes", outcomes, "--at", "2026-07-01", "--format", "json",
+		"--source", filepath.Join("..", "..", "testdata", "crm", "hubspot.yaml"), "--events", filepath.Join("..", "..", "testdata", "crm", "hubspot-activities.csv")}
+	code, fromExport, errExport := leadscore(t, "", append(args, export)...)
+	require.Equal(t, exitOK, code, errExport)
+	code, fromNamed, errNamed := leadscore(t, "", append(args, named)...)
+	require.Equal(t, exitOK, code, errNamed)
+	assert.Equal(t, fromNamed, fromExport)
+	assert.NotContains(t, fromExport, `"verdict_view": {`)
+	assert.Equal(t, errNamed, strings.ReplaceAll(errExport, "contacts.export", "contacts.csv"))
+}

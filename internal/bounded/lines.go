@@ -3,6 +3,7 @@ package bounded
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -33,8 +34,17 @@ func CutText(line string) bool { return strings.Contains(line, tooLongMark) }
 // RowTooLong is the error of a row over max bytes; option names what raises
 // the limit.
 func RowTooLong(max int, option string) error {
-	return fmt.Errorf("the row is longer than %s, the most a row may hold, and was not read whole (raise the limit with %s)", Size(max), option)
+	return &rowTooLong{fmt.Sprintf("the row is longer than %s, the most a row may hold, and was not read whole (raise the limit with %s)", Size(max), option)}
 }
+
+// ErrRowTooLong is what RowTooLong's errors are (errors.Is): a row that
+// was not read, so nothing in it was seen.
+var ErrRowTooLong = errors.New("the row is longer than the most a row may hold")
+
+type rowTooLong struct{ msg string }
+
+func (e *rowTooLong) Error() string        { return e.msg }
+func (e *rowTooLong) Is(target error) bool { return target == ErrRowTooLong }
 
 // HeaderTooLong is the error of a header line over max bytes: cut, it
 // would lose column names without a word.
