@@ -153,6 +153,7 @@ func TestBacktestFindsVerdictsInTheLastLead(t *testing.T) {
 		}
 	}
 }
+
 // Before the leads were looked at row by row, the whole file was searched
 // for "dispositions": a row over --max-row that names them (it fails
 // alone) still had every lead measured with the verdict view. Reading the
