@@ -303,15 +303,7 @@ func TestVerdictsLeaveTheCapacityAlone(t *testing.T) {
 // a lead's place ran past the backtest's leads and the run panicked.)
 func TestBacktestVerdictsFoundLateThenReadAgainForTheSuggestion(t *testing.T) {
 	model := copyModel(t)
-	leads, err := os.ReadFile(td(filepath.Join("backtest", "leads.ndjson")))
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
-	var last map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
-	last["dispositions"] = []map[string]string{{"at": "2026-07-20T00:00:00Z", "status": "accepted"}}
-	carried, err := json.Marshal(last)
-	require.NoError(t, err)
-	lines[len(lines)-1] = string(carried)
+	lines := withVerdictInLastRow(t, td(filepath.Join("backtest", "leads.ndjson")))
 	dir := filepath.Dir(model)
 	file := filepath.Join(dir, "leads.ndjson")
 	require.NoError(t, os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644))

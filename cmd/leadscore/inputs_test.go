@@ -117,15 +117,7 @@ func TestAnEventOfAnUnknownLeadFailsAlone(t *testing.T) {
 // start (an empty dispositions file asks for it), and a broken row read
 // before the verdicts were found is told once.
 func TestBacktestFindsVerdictsInTheLastLead(t *testing.T) {
-	leads, err := os.ReadFile(td("leads.ndjson"))
-	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
-	var last map[string]any
-	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
-	last["dispositions"] = []map[string]string{{"at": "2026-07-20T00:00:00Z", "status": "accepted"}}
-	carried, err := json.Marshal(last)
-	require.NoError(t, err)
-	lines[len(lines)-1] = string(carried)
+	lines := withVerdictInLastRow(t, td("leads.ndjson"))
 	lines[2] = `{"id": "BROKEN", "employees": "many"}`
 	dir := t.TempDir()
 	file := filepath.Join(dir, "leads.ndjson")
@@ -216,4 +208,20 @@ func TestBacktestSourceLeadsCarryNoVerdicts(t *testing.T) {
 	assert.Equal(t, fromNamed, fromExport)
 	assert.NotContains(t, fromExport, `"verdict_view": {`)
 	assert.Equal(t, errNamed, strings.ReplaceAll(errExport, "contacts.export", "contacts.csv"))
+}
+
+// withVerdictInLastRow is the rows of a leads file, the last lead's with
+// an accepted verdict it carries.
+func withVerdictInLastRow(t *testing.T, name string) []string {
+	t.Helper()
+	leads, err := os.ReadFile(name)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(leads)), "\n")
+	var last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
+	last["dispositions"] = []map[string]string{{"at": "2026-07-20T00:00:00Z", "status": "accepted"}}
+	carried, err := json.Marshal(last)
+	require.NoError(t, err)
+	lines[len(lines)-1] = string(carried)
+	return lines
 }
