@@ -562,7 +562,11 @@ func (b *Backtest) AddMeasured(m *Measured) error {
 		if b.keptLeads == nil {
 			b.keptLeads = make([]*scoring.Lead, len(b.order), len(b.order)+1)
 		}
-		b.keptLeads = append(b.keptLeads, m.lead)
+		l := m.lead
+		if b.trace != nil && m.trace == nil {
+			l = nil // no pass of the suggestion wants it (see keepTrace)
+		}
+		b.keptLeads = append(b.keptLeads, l)
 	}
 	if rec != unborn {
 		b.fileTrace(seq, m) // its kept lead goes once its trace is written

@@ -320,7 +320,7 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 		if target < 0 {
 			if failed[0] >= 0 { // the current points: the base scorer's error
 				if b.letGo(failed[0]) {
-					return nil, b.replayFailureOf(b.idOf(failed[0]), b.traceFailure(ctx, failed[0], vs[0], false))
+					return nil, b.replayFailureOf(b.idOf(failed[0]), b.traceFailure(ctx, b.scorer, failed[0], vs[0], false))
 				}
 				lead, err := b.readLead(ctx, leads, failed[0])
 				if err != nil {
@@ -360,10 +360,11 @@ func (b *Backtest) SuggestFrom(ctx context.Context, filename string, src []byte,
 			}
 			if c.failed >= 0 {
 				if b.letGo(c.failed) {
-					if _, err := scorerOf(c.text); err != nil {
+					sc, err := scorerOf(c.text)
+					if err != nil {
 						return b.replayFailureOf(b.idOf(c.failed), err)
 					}
-					return b.replayFailureOf(b.idOf(c.failed), b.traceFailure(ctx, c.failed, variant(c.points), false))
+					return b.replayFailureOf(b.idOf(c.failed), b.traceFailure(ctx, sc, c.failed, variant(c.points), false))
 				}
 				lead, rerr := b.readLead(ctx, leads, c.failed)
 				if rerr != nil {
@@ -741,7 +742,7 @@ func (b *Backtest) scoreUnder(ctx context.Context, in []*leadRec, points []float
 	if failed >= 0 {
 		var err error
 		if b.letGo(failed) {
-			err = b.traceFailure(ctx, failed, points, true)
+			err = b.traceFailure(ctx, sc, failed, points, true)
 		} else {
 			lead, rerr := b.readLead(ctx, leads, failed)
 			if rerr != nil {

@@ -219,6 +219,12 @@ func (b *Backtest) traced() bool {
 // the leads want takes whose trace could not keep them, lacks that part,
 // or that have none, which the caller reads again.
 func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each func(w *traceWorker, seq int, history, atT0 []byte) error) (again []int, err error) {
+	return b.eachTraceOf(ctx, b.scorer, want, each)
+}
+
+// eachTraceOf is eachTrace with rankers of sc, a scorer of the backtest's
+// model with other points (a proposal's, whose errors name its file).
+func (b *Backtest) eachTraceOf(ctx context.Context, sc *scoring.Scorer, want func(seq int) bool, each func(w *traceWorker, seq int, history, atT0 []byte) error) (again []int, err error) {
 	t := b.trace
 	seen := make([]bool, len(b.order))
 	var mu sync.Mutex
@@ -233,7 +239,7 @@ func (b *Backtest) eachTrace(ctx context.Context, want func(seq int) bool, each 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tr, err := b.scorer.NewTraceRanker(friend.K())
+			tr, err := sc.NewTraceRanker(friend.K())
 			w := &traceWorker{tr: tr}
 			var buf []byte
 			for i := range work {
@@ -352,11 +358,12 @@ func (b *Backtest) letGo(seq int) bool {
 
 // traceFailure is why points cannot replay the lead at seq (atT0 false)
 // or score it at T0 (true), from its trace: the error replaying or
-// scoring it gives, for a lead let go for its trace (letGo).
-func (b *Backtest) traceFailure(ctx context.Context, seq int, points []float64, atT0 bool) error {
+// scoring it with sc (the scorer of a model with those points) gives, for
+// a lead let go for its trace (letGo).
+func (b *Backtest) traceFailure(ctx context.Context, sc *scoring.Scorer, seq int, points []float64, atT0 bool) error {
 	var why error
 	found := false
-	again, err := b.eachTrace(ctx, func(i int) bool { return i == seq }, func(w *traceWorker, _ int, history, t0 []byte) error {
+	again, err := b.eachTraceOf(ctx, sc, func(i int) bool { return i == seq }, func(w *traceWorker, _ int, history, t0 []byte) error {
 		found = true
 		if atT0 {
 			why = w.tr.PointError(t0, points)
