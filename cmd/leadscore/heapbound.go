@@ -10,17 +10,19 @@ import (
 )
 
 // heapMargin and heapSlack set boundHeap's soft limit: the heap live at
-// the last collection, an eighth more, and 32 MB for what the decoding
+// the last collection, an eighth more, and 16 MB for what the decoding
 // workers make and drop between collections. (A quarter and 48 MB took
 // 2% less CPU on 200,000 generated leads, and 111 to 117 MB against 95
-// MB at the peak.) heapFloor is the least limit: below it Go's own pacing
+// MB at the peak; 32 MB, on 1,000,000 generated leads, peaked at 279 to
+// 298 MB where 16 MB peaked at 275 to 279 MB, in turn, for the same
+// time within a run's noise.) heapFloor is the least limit: below it Go's own pacing
 // (twice what is live) decides, so a backtest keeping less than 128 MB
 // collects no more often than Go would, and a larger one collects often
 // only once its heap nears the floor. On 1,000,000 generated leads, where
 // the limit at the end is 264 MB, the floor took 15% less CPU (24.9 u to
 // 21.1 u, three runs each in turn) for the same peak (272 to 278 MB).
 const (
-	heapMargin = 32 << 20
+	heapMargin = 16 << 20
 	heapSlack  = 8 // an eighth: live + live/heapSlack
 	heapFloor  = 256 << 20
 )

@@ -40,8 +40,8 @@ func TestBoundHeapPutsTheLimitBack(t *testing.T) {
 // below the floor.
 func TestHeapLimit(t *testing.T) {
 	require.Equal(t, int64(heapFloor), heapLimit(0))
-	require.Equal(t, int64(heapFloor), heapLimit(199<<20), "199 MB live: 255.9 MB, below the floor")
-	require.Equal(t, int64(200<<20+25<<20+heapMargin), heapLimit(200<<20))
+	require.Equal(t, int64(heapFloor), heapLimit(199<<20), "199 MB live: 239.9 MB, below the floor")
+	require.Equal(t, int64(240<<20+30<<20+heapMargin), heapLimit(240<<20))
 	require.Equal(t, int64(400<<20+50<<20+heapMargin), heapLimit(400<<20))
 	require.Equal(t, int64(math.MaxInt64), heapLimit(math.MaxUint64-1))
 }
