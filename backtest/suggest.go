@@ -535,7 +535,7 @@ func (b *Backtest) newFlows(existing []*leadRec) *flows {
 func (f *flows) count(ctx context.Context, sc *scoring.Scorer, points [][]float64, leads Leads) (counts, failed []int, err error) {
 	b := f.b
 	n := len(points)
-	// Each reader of the traces tallies on its own (flows.tally), the
+	// Each reader of the traces tallies on its own (flowTally), the
 	// leads read again on one tally under a lock; they are added up after.
 	var mu sync.Mutex
 	var tallies []*flowTally

@@ -35,7 +35,7 @@ type traceFile struct {
 	w    io.Writer // f; a test's writer that fails
 	// buf is the block being filled, and inBuf the places of the leads
 	// whose traces it holds whole (their kept leads go once it is
-	// written: see Backtest.traceWritten).
+	// written: see Backtest.writeTraces).
 	buf   []byte
 	inBuf []int32
 	// durable is how many bytes of the file were written whole.
