@@ -117,60 +117,25 @@ func (b *Backtest) byList(in []*leadRec) []listGroup {
 // lead was met: the order of the groups (a lead's list is first met no
 // later than its vector), so the fit is the one of the leads one by one.
 func (b *Backtest) fitLists(groups []listGroup, cols []int) (*stats.Logistic, error) {
-	// The distinct vectors are found through a table of their places in
-	// x, by a hash of their bits (the vectors themselves are compared bit
-	// for bit), and kept one after another in blocks: no key or row is
-	// allocated per vector, and the report's memory stays near what the
-	// records take.
-	slots := 1
-	for slots < 2*len(groups) {
-		slots <<= 1
-	}
-	table := make([]int32, slots) // place in x + 1; 0 is empty
+	// The distinct vectors are kept once each in a listStore, numbered in
+	// the order first met: no key or row is allocated per vector.
+	store := listStore{w: len(cols)}
 	var x [][]float64
 	var k, n []float64
-	var block []float64
+	row := make([]float64, len(cols))
 	for _, g := range groups {
 		u := b.units(g.first)
-		h := uint64(14695981039346656037)
-		for _, c := range cols {
-			h = (h ^ math.Float64bits(u[c])) * 1099511628211
-			h ^= h >> 29
+		for j, c := range cols {
+			row[j] = u[c]
 		}
-		i := -1
-		for s := h & uint64(slots-1); ; s = (s + 1) & uint64(slots-1) {
-			at := table[s]
-			if at == 0 {
-				if len(block)+len(cols) > cap(block) {
-					block = make([]float64, 0, max(len(cols), 4096*len(cols)))
-				}
-				for _, c := range cols {
-					block = append(block, u[c])
-				}
-				i = len(x)
-				table[s] = int32(i + 1)
-				x, k, n = append(x, block[len(block)-len(cols):len(block):len(block)]), append(k, 0), append(n, 0)
-				break
-			}
-			if sameBitsAt(x[at-1], u, cols) {
-				i = int(at - 1)
-				break
-			}
+		i := int(store.intern(row))
+		if i == len(x) {
+			x, k, n = append(x, store.list(uint32(i))), append(k, 0), append(n, 0)
 		}
 		n[i] += g.n
 		k[i] += g.won
 	}
 	return stats.FitBinomial(x, k, n, JointLambda)
-}
-
-// sameBitsAt reports whether row holds, bit for bit, u's values at cols.
-func sameBitsAt(row, u []float64, cols []int) bool {
-	for j, c := range cols {
-		if math.Float64bits(row[j]) != math.Float64bits(u[c]) {
-			return false
-		}
-	}
-	return true
 }
 
 // judgeRules gives each rule of r.Rules its joint and one-at-a-time

@@ -2,16 +2,12 @@ package backtest
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/leadscore/leadscore/rules"
-	"github.com/leadscore/leadscore/scoring"
 )
 
 // A proposed set of points that fails on a lead let go for its trace
@@ -23,11 +19,7 @@ import (
 // divide by zero, the fitted ones do.
 func TestSuggestFailureOnLeadLetGoNamesTheProposal(t *testing.T) {
 	file := filepath.Join("testdata", "letgo", "m.yaml")
-	m, err := rules.CompileFile(file)
-	require.NoError(t, err)
-	s := scoring.New(m)
-	src, err := os.ReadFile(file)
-	require.NoError(t, err)
+	s, src := modelOf(t, file)
 	outcomes := readOutcomes(t, filepath.Join("testdata", "included", "outcomes.csv"))
 	leads := readAll(t, s, filepath.Join("testdata", "included", "leads.ndjson"), "")
 	var errs []string

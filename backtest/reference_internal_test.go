@@ -670,11 +670,7 @@ func TestSuggestRefusesChangedLeads(t *testing.T) {
 // points; trying the sets of points in turn, the replay fails first.
 func TestSuggestFailsAsTheReference(t *testing.T) {
 	file := filepath.Join("testdata", "included", "m.yaml")
-	m, err := rules.CompileFile(file)
-	require.NoError(t, err)
-	s := scoring.New(m)
-	src, err := os.ReadFile(file)
-	require.NoError(t, err)
+	s, src := modelOf(t, file)
 	outcomes := readOutcomes(t, filepath.Join("testdata", "included", "outcomes.csv"))
 	for _, trace := range []bool{false, true} { // with the leads' traces too
 		b, err := New(s, outcomes, Options{At: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Suggest: true, Trace: trace, MinWon: 5})
@@ -794,4 +790,14 @@ func TestMergeRefusesLeadsLetGoForTraces(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cannot merge a backtest that kept its leads' traces in place of the leads")
 	assert.Equal(t, 1500, a.added(), "nothing was merged")
+}
+
+// modelOf compiles a rule file, with a scorer of it and its text.
+func modelOf(t *testing.T, file string) (*scoring.Scorer, []byte) {
+	t.Helper()
+	m, err := rules.CompileFile(file)
+	require.NoError(t, err)
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	return scoring.New(m), src
 }

@@ -148,7 +148,7 @@ func (b *Backtest) fileTrace(seq int, m *Measured) {
 	t.buf = binary.AppendUvarint(t.buf, uint64(len(*m.trace)))
 	t.buf = append(t.buf, *m.trace...)
 	t.n++
-	if scoring.TraceServes(*m.trace) {
+	if seq < len(b.keptLeads) && b.keptLeads[seq] != nil && scoring.TraceServes(*m.trace) { // a kept lead its trace can stand in for
 		t.inBuf = append(t.inBuf, int32(seq))
 	}
 	if len(t.buf) >= traceBlock {
@@ -173,10 +173,8 @@ func (b *Backtest) writeTraces() {
 	}
 	t.durable += int64(len(t.buf))
 	for _, seq := range t.inBuf {
-		if int(seq) < len(b.keptLeads) && b.keptLeads[seq] != nil {
-			b.keptLeads[seq] = nil
-			b.dropped = true
-		}
+		b.keptLeads[seq] = nil
+		b.dropped = true
 	}
 	t.buf, t.inBuf = t.buf[:0], t.inBuf[:0]
 }

@@ -538,7 +538,7 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			given = each
 		}
 		if !finite(given) {
-			return fmt.Errorf("%s: rule %s gives %v points to this lead (%d %s of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, numfmt.Noun(n, "event"), each)
+			return ruleNotFinite(r, given, n, each)
 		}
 		raw[r.Category.Index] += given
 		if points != nil || ev.lean {
@@ -560,7 +560,7 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 	}
 	for i, c := range m.Categories {
 		if !finite(raw[i]) {
-			return fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
+			return categoryNotFinite(m, i, raw[i])
 		}
 		score := c.Clamp(raw[i])
 		if points == nil && !ev.lean {
@@ -574,10 +574,10 @@ func (s *Scorer) rank(ev *evaluation, res *Result, points []float64) error {
 			return err
 		}
 		if !finite(res.Total) {
-			return &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its arithmetic: a power (**), a division by a number near 0, or numbers near the largest a number can be (about 1.8e308)", res.Total)}
+			return totalNotFinite(m, res.Total)
 		}
 	} else if !finite(res.Total) {
-		return fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", res.Total)
+		return totalNotFinite(m, res.Total)
 	}
 	env.SetTotal(res.Total)
 	if err := env.Stopped(); err != nil {
@@ -869,6 +869,24 @@ func (t UnknownTally) Lines() []string {
 const maxUnknownLines = 20
 
 // finite reports whether v is neither NaN nor an infinity.
+// ruleNotFinite, categoryNotFinite and totalNotFinite are ranking's
+// errors for a rule, a category or a total that gives the lead a number
+// no score can be (Scorer.rank's, and TraceRanker's in the same words).
+func ruleNotFinite(r *rules.Rule, given float64, events int, each float64) error {
+	return fmt.Errorf("%s: rule %s gives %v points to this lead (%d %s of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, events, numfmt.Noun(events, "event"), each)
+}
+
+func categoryNotFinite(m *rules.Model, i int, raw float64) error {
+	return fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, m.Categories[i].Name, raw)
+}
+
+func totalNotFinite(m *rules.Model, total float64) error {
+	if m.Total != nil {
+		return &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its arithmetic: a power (**), a division by a number near 0, or numbers near the largest a number can be (about 1.8e308)", total)}
+	}
+	return fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", total)
+}
+
 func finite(v float64) bool {
 	return v-v == 0 // NaN - NaN and ±Inf - ±Inf are NaN; a finite v - v is 0
 }

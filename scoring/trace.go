@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/leadscore/leadscore/internal/friend"
-	"github.com/leadscore/leadscore/internal/numfmt"
-	"github.com/leadscore/leadscore/rules"
 )
 
 // A trace keeps what ranking a lead under other points needs (what
@@ -480,23 +478,15 @@ func (t *TraceRanker) Variants(rec []byte, points [][]float64, out []Variant, fa
 	if err := t.s.checkVariants(points); err != nil {
 		return err
 	}
-	if len(rec) == 0 {
-		return errBadTrace
+	p, conditionsFailed, err := t.loadAsOf(rec)
+	if err != nil {
+		return err
 	}
-	switch rec[0] {
-	case tagFailed:
+	if conditionsFailed {
 		for v := range failed {
 			failed[v] = true
 		}
 		return nil
-	case tagPoint:
-	default:
-		return errBadTrace
-	}
-	t.loaded = false
-	rest, p, ok := t.load(rec[1:])
-	if !ok || len(rest) > 0 || p.same {
-		return errBadTrace
 	}
 	m := t.s.model
 	for v, pts := range points {
@@ -661,7 +651,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 			given = each * float64(f.n)
 		}
 		if !finite(given) {
-			return 0, -1, 0, t.ruleNotFinite(f, given, each)
+			return 0, -1, 0, ruleNotFinite(m.Rules[f.rule], given, max(f.n, 0), each) // a lead rule (n -1) counts no events
 		}
 		raw[f.cat] += given
 	}
@@ -674,7 +664,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 	}
 	for i, c := range m.Categories {
 		if !finite(raw[i]) {
-			return 0, -1, 0, fmt.Errorf("%s: category %s adds up to %v for this lead, which is not a number a score can be; lower the points of its rules", m.Document.Categories[i].Name.Pos, c.Name, raw[i])
+			return 0, -1, 0, categoryNotFinite(m, i, raw[i])
 		}
 		score := raw[i]
 		if !(c.Min < score && score < c.Max) { // within the bounds, Clamp gives it back as it is
@@ -685,7 +675,7 @@ func (t *TraceRanker) rank(p tracePoint, points []float64) (total float64, stage
 		key = binary.LittleEndian.AppendUint64(key, math.Float64bits(score))
 	}
 	if m.Total == nil && !finite(total) {
-		return 0, -1, 0, fmt.Errorf("the total, the sum of the categories, is %v for this lead, which is not a number a score can be; give the categories a max", total)
+		return 0, -1, 0, totalNotFinite(m, total)
 	}
 	key = append(key, t.ladder...)
 	t.key = key
@@ -732,7 +722,7 @@ func (t *TraceRanker) place(p tracePoint, total float64) (_ float64, stage int, 
 			return 0, -1, err
 		}
 		if !finite(total) {
-			return 0, -1, &rules.EvalError{Expr: m.Total, Pos: m.Total.Pos, Err: fmt.Errorf("gives %v for this lead, which is not a number a score can be; check its arithmetic: a power (**), a division by a number near 0, or numbers near the largest a number can be (about 1.8e308)", total)}
+			return 0, -1, totalNotFinite(m, total)
 		}
 	}
 	env.SetTotal(total)
@@ -759,14 +749,6 @@ const placedSlots = 1 << 12
 
 var placedSeed = maphash.MakeSeed()
 
-// ruleNotFinite is Scorer.rank's error for a rule that gives the lead a
-// number no score can be.
-func (t *TraceRanker) ruleNotFinite(f firedRule, given, each float64) error {
-	r := t.s.model.Rules[f.rule]
-	n := max(f.n, 0) // a lead rule counts no events
-	return fmt.Errorf("%s: rule %s gives %v points to this lead (%d %s of %v points), which is not a number a score can be; lower its points or give it a limit", r.Pos, r.ID, given, n, numfmt.Noun(n, "event"), each)
-}
-
 // HistoryError is, for a set of points that cannot replay a lead (see
 // FirstSalesReady), the error ranking its history under them gives first,
 // as Scorer.rank words it; nil when they replay it. A history whose
@@ -789,23 +771,36 @@ func (t *TraceRanker) PointError(atAsOf []byte, points []float64) error {
 	if err := t.s.checkVariants([][]float64{points}); err != nil {
 		return err
 	}
-	if len(atAsOf) == 0 {
-		return errBadTrace
-	}
-	switch atAsOf[0] {
-	case tagFailed:
+	p, conditionsFailed, err := t.loadAsOf(atAsOf)
+	switch {
+	case err != nil:
+		return err
+	case conditionsFailed:
 		return ErrConditionsFailed
+	}
+	_, _, _, err = t.rank(p, points)
+	return err
+}
+
+// loadAsOf loads a lead's point as of the time (see TraceParts), unless
+// its conditions failed there.
+func (t *TraceRanker) loadAsOf(rec []byte) (p tracePoint, conditionsFailed bool, err error) {
+	if len(rec) == 0 {
+		return p, false, errBadTrace
+	}
+	switch rec[0] {
+	case tagFailed:
+		return p, true, nil
 	case tagPoint:
 	default:
-		return errBadTrace
+		return p, false, errBadTrace
 	}
 	t.loaded = false
-	rest, p, ok := t.load(atAsOf[1:])
+	rest, p, ok := t.load(rec[1:])
 	if !ok || len(rest) > 0 || p.same {
-		return errBadTrace
+		return p, false, errBadTrace
 	}
-	_, _, _, err := t.rank(p, points)
-	return err
+	return p, false, nil
 }
 
 // ErrConditionsFailed is HistoryError's and PointError's answer for a
